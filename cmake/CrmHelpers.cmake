@@ -1,0 +1,35 @@
+# Helpers shared by every folder's CMakeLists.txt.
+
+# crm_apply_sanitizer(): compile and link flags for CRM_SANITIZER.
+function(crm_apply_sanitizer)
+  if(CRM_SANITIZER STREQUAL "address")
+    set(f -fsanitize=address,undefined -fno-sanitize-recover=undefined
+          -fno-omit-frame-pointer)
+  elseif(CRM_SANITIZER STREQUAL "undefined")
+    set(f -fsanitize=undefined -fno-sanitize-recover=undefined)
+  elseif(CRM_SANITIZER STREQUAL "thread")
+    set(f -fsanitize=thread)
+  else()
+    return()
+  endif()
+  add_compile_options(${f})
+  add_link_options(${f})
+endfunction()
+
+# crm_test(NAME SOURCES... [LABELS l...] [TIMEOUT s] [LIBS l...]):
+# a cmocka unit test linked against the common library.
+function(crm_test name)
+  cmake_parse_arguments(T "" "TIMEOUT" "LABELS;LIBS" ${ARGN})
+  add_executable(${name} ${T_UNPARSED_ARGUMENTS})
+  target_link_libraries(${name} PRIVATE crm_common PkgConfig::CMOCKA ${T_LIBS})
+  target_include_directories(${name} PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+  add_test(NAME ${name} COMMAND ${name})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 60)
+  endif()
+  if(NOT T_LABELS)
+    set(T_LABELS quick)
+  endif()
+  set_tests_properties(${name} PROPERTIES TIMEOUT ${T_TIMEOUT}
+                       LABELS "${T_LABELS}")
+endfunction()

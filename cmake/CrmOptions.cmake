@@ -1,0 +1,7 @@
+# Build options for crm; see the README's "Building" section.
+option(CRM_TESTS "Build the test suite" ON)
+option(CRM_TOOLS "Build the tools (crm-check, crm-bench, ...)" ON)
+option(CRM_WERROR "Treat warnings as errors" ON)
+set(CRM_SANITIZER "none" CACHE STRING
+    "Sanitizer build: none, address (ASan+UBSan), undefined, thread")
+set_property(CACHE CRM_SANITIZER PROPERTY STRINGS none address undefined thread)

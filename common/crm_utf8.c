@@ -1,0 +1,173 @@
+/* SPDX-License-Identifier: MIT */
+/* crm_utf8.c: UTF-8 validity, width, truncation and normal forms. */
+#include "crm_utf8.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+#include "crm_xmalloc.h"
+
+bool
+crm_utf8_valid(const char *s, size_t len)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t i = 0;
+	while (i < len) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n =
+		    utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+		if (n <= 0) {
+			return false;
+		}
+		i += (size_t)n;
+	}
+	return true;
+}
+
+static bool
+is_control(utf8proc_int32_t cp)
+{
+	return (cp < 0x20 && cp != '\t' && cp != '\n') || cp == 0x7f ||
+	       (cp >= 0x80 && cp < 0xa0);
+}
+
+bool
+crm_utf8_has_control(const char *s, size_t len)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t i = 0;
+	while (i < len) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n =
+		    utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+		if (n <= 0) {
+			return true;
+		}
+		if (is_control(cp)) {
+			return true;
+		}
+		i += (size_t)n;
+	}
+	return false;
+}
+
+/* Width of one code point; controls and invalid bytes count 1. */
+static size_t
+cp_width(utf8proc_int32_t cp)
+{
+	int w = utf8proc_charwidth(cp);
+	return w < 0 ? 1u : (size_t)w;
+}
+
+size_t
+crm_utf8_fit(const char *s, size_t max_cols, size_t *cols)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t len = strlen(s), i = 0, w = 0;
+	while (i < len) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n =
+		    utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+		size_t step = n > 0 ? (size_t)n : 1u;
+		size_t cw = n > 0 ? cp_width(cp) : 1u;
+		if (w + cw > max_cols) {
+			break;
+		}
+		w += cw;
+		i += step;
+	}
+	if (cols != NULL) {
+		*cols = w;
+	}
+	return i;
+}
+
+size_t
+crm_utf8_width(const char *s)
+{
+	size_t w;
+	crm_utf8_fit(s, SIZE_MAX, &w);
+	return w;
+}
+
+static char *
+map(const char *s, utf8proc_option_t opts)
+{
+	utf8proc_uint8_t *out = NULL;
+	utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &out,
+	    opts | UTF8PROC_NULLTERM | UTF8PROC_STABLE);
+	if (n < 0) {
+		return NULL;
+	}
+	return (char *)out;
+}
+
+char *
+crm_utf8_fold(const char *s)
+{
+	return map(s, UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD);
+}
+
+char *
+crm_utf8_normalize(const char *s)
+{
+	char *folded =
+	    map(s, UTF8PROC_COMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD |
+	               UTF8PROC_IGNORE | UTF8PROC_STRIPMARK);
+	if (folded == NULL) {
+		return NULL;
+	}
+	/* Keep letters, numbers and marks; drop separators, punctuation,
+	 * symbols and controls. Output is never longer than input. */
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)folded;
+	size_t len = strlen(folded), i = 0, o = 0;
+	while (i < len) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n =
+		    utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+		if (n <= 0) {
+			break;
+		}
+		utf8proc_category_t c = utf8proc_category(cp);
+		bool keep =
+		    c >= UTF8PROC_CATEGORY_LU && c <= UTF8PROC_CATEGORY_NO;
+		if (keep) {
+			memmove(folded + o, folded + i, (size_t)n);
+			o += (size_t)n;
+		}
+		i += (size_t)n;
+	}
+	folded[o] = '\0';
+	return folded;
+}
+
+char *
+crm_utf8_sanitize(const char *s, bool keep_newlines)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t len = strlen(s), i = 0, o = 0;
+	char *out = crm_xmalloc(len + 1);
+	while (i < len) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n =
+		    utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+		if (n <= 0) {
+			out[o++] = '?';
+			i++;
+			continue;
+		}
+		if ((cp == '\n' || cp == '\t') && !keep_newlines) {
+			out[o++] = ' ';
+		} else if (is_control(cp) && cp != '\n' && cp != '\t') {
+			out[o++] = '?';
+		} else {
+			memcpy(out + o, s + i, (size_t)n);
+			o += (size_t)n;
+		}
+		i += (size_t)n;
+	}
+	out[o] = '\0';
+	return out;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * crm_utf8.h: UTF-8 facts the rest of the code must never compute by bytes:
+ * validity, display width (CJK counts double), truncation at a character
+ * boundary, the normalised form that makes names unique, case folding for
+ * search, and stripping of terminal control characters. Uses utf8proc.
+ */
+#ifndef CRM_UTF8_H
+#define CRM_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* crm_utf8_valid: s[0..len) is well-formed UTF-8 (no overlongs, no
+ * surrogates, nothing past U+10FFFF). */
+bool crm_utf8_valid(const char *s, size_t len);
+
+/* crm_utf8_has_control: s holds a C0 control other than tab and newline,
+ * DEL, or a C1 control. Assumes valid UTF-8. */
+bool crm_utf8_has_control(const char *s, size_t len);
+
+/* crm_utf8_width: terminal columns of s (invalid bytes count 1 each). */
+size_t crm_utf8_width(const char *s);
+
+/*
+ * crm_utf8_fit: the number of bytes of s that fit in max_cols columns
+ * without splitting a character; *cols (may be NULL) gets their width.
+ */
+size_t crm_utf8_fit(const char *s, size_t max_cols, size_t *cols /* OUT */);
+
+/*
+ * crm_utf8_normalize: the key under which names are unique: NFKC, case
+ * folded, with spaces, punctuation and symbols removed ("ACME, Inc." and
+ * "acme inc" are equal; full-width letters equal half-width).
+ * Caller frees with free(). NULL when s is not valid UTF-8.
+ */
+char *crm_utf8_normalize(const char *s);
+
+/* crm_utf8_fold: NFKC and case folded, nothing removed (for substring
+ * search). Caller frees with free(). NULL when s is not valid UTF-8. */
+char *crm_utf8_fold(const char *s);
+
+/*
+ * crm_utf8_sanitize: a copy of s safe to print on a terminal: control and
+ * escape characters become U+FFFD-like '?', invalid bytes '?'. Tab and
+ * newline are kept when keep_newlines. Caller frees with free().
+ */
+char *crm_utf8_sanitize(const char *s, bool keep_newlines);
+
+#endif

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/* crm_validate.c: descriptor-driven validation of untrusted messages. */
+#include "crm_validate.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crm_utf8.h"
+
+#define MAX_DEPTH 8
+
+crm_status
+crm_validate_text(const char *s, size_t max_bytes)
+{
+	size_t len = strlen(s);
+	if (len > max_bytes) {
+		return CRM_TOO_BIG;
+	}
+	if (!crm_utf8_valid(s, len)) {
+		return CRM_EINVAL;
+	}
+	if (crm_utf8_has_control(s, len)) {
+		return CRM_EINVAL;
+	}
+	return CRM_OK;
+}
+
+static crm_status
+fail(char *why, size_t whylen, const char *path, const char *field,
+    const char *what)
+{
+	snprintf(
+	    why, whylen, "%s%s%s: %s", path, *path ? "." : "", field, what);
+	return CRM_EINVAL;
+}
+
+static crm_status walk(const ProtobufCMessage *m, char *why, size_t whylen,
+    const char *path, int depth);
+
+/* One value of field f stored at p (an element for repeated fields). */
+static crm_status
+check_value(const ProtobufCFieldDescriptor *f, const void *p, char *why,
+    size_t whylen, const char *path, int depth)
+{
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_STRING: {
+		const char *s = *(char *const *)p;
+		if (s == NULL) {
+			return CRM_OK;
+		}
+		crm_status rc = crm_validate_text(s, CRM_MAX_STRING);
+		if (rc == CRM_TOO_BIG) {
+			return fail(why, whylen, path, f->name, "too long");
+		}
+		if (rc != CRM_OK) {
+			return fail(why, whylen, path, f->name,
+			    "invalid UTF-8 or control characters");
+		}
+		return CRM_OK;
+	}
+	case PROTOBUF_C_TYPE_BYTES: {
+		const ProtobufCBinaryData *b = p;
+		if (b->len > CRM_MAX_BYTES) {
+			return fail(why, whylen, path, f->name, "too long");
+		}
+		return CRM_OK;
+	}
+	case PROTOBUF_C_TYPE_ENUM: {
+		int v = *(const int *)p;
+		if (protobuf_c_enum_descriptor_get_value(f->descriptor, v) ==
+		    NULL) {
+			return fail(
+			    why, whylen, path, f->name, "value out of range");
+		}
+		return CRM_OK;
+	}
+	case PROTOBUF_C_TYPE_MESSAGE: {
+		const ProtobufCMessage *sub = *(ProtobufCMessage *const *)p;
+		if (sub == NULL) {
+			return CRM_OK;
+		}
+		char sub_path[256];
+		snprintf(sub_path, sizeof(sub_path), "%s%s%s", path,
+		    *path ? "." : "", f->name);
+		return walk(sub, why, whylen, sub_path, depth + 1);
+	}
+	default:
+		return CRM_OK;
+	}
+}
+
+static size_t
+value_size(const ProtobufCFieldDescriptor *f)
+{
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_STRING:
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return sizeof(void *);
+	case PROTOBUF_C_TYPE_BYTES:
+		return sizeof(ProtobufCBinaryData);
+	case PROTOBUF_C_TYPE_ENUM:
+		return sizeof(int);
+	default:
+		return 0;
+	}
+}
+
+static crm_status
+walk(const ProtobufCMessage *m, char *why, size_t whylen, const char *path,
+    int depth)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	if (depth > MAX_DEPTH) {
+		return fail(
+		    why, whylen, path, d->short_name, "nested too deep");
+	}
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		const char *base = (const char *)m;
+		const void *value = base + f->offset;
+		size_t vs = value_size(f);
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n =
+			    *(const size_t *)(base + f->quantifier_offset);
+			if (n > CRM_MAX_REPEAT) {
+				return fail(why, whylen, path, f->name,
+				    "too many items");
+			}
+			if (vs == 0) {
+				continue;
+			}
+			const char *arr = *(char *const *)value;
+			for (size_t k = 0; k < n; k++) {
+				crm_status rc = check_value(
+				    f, arr + k * vs, why, whylen, path, depth);
+				if (rc != CRM_OK) {
+					return rc;
+				}
+			}
+			continue;
+		}
+		if (vs == 0) {
+			continue;
+		}
+		if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) {
+			uint32_t which =
+			    *(const uint32_t *)(base + f->quantifier_offset);
+			if (which != f->id) {
+				continue;
+			}
+		} else if (f->quantifier_offset != 0 &&
+		           (f->type == PROTOBUF_C_TYPE_ENUM ||
+		               f->type == PROTOBUF_C_TYPE_BYTES)) {
+			protobuf_c_boolean has = *(
+			    const protobuf_c_boolean *)(base +
+			                                f->quantifier_offset);
+			if (!has) {
+				continue;
+			}
+		}
+		crm_status rc =
+		    check_value(f, value, why, whylen, path, depth);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	return CRM_OK;
+}
+
+crm_status
+crm_validate_message(const ProtobufCMessage *m, char *why, size_t whylen)
+{
+	if (whylen > 0) {
+		why[0] = '\0';
+	}
+	return walk(m, why, whylen, "", 0);
+}
