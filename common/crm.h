@@ -18,6 +18,7 @@
 
 #include "crm.pb-c.h"
 #include "crm_arena.h"
+#include "crm_enum.h"
 #include "crm_err.h"
 #include "crm_log.h"
 #include "crm_time.h"

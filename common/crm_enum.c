@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/* crm_enum.c: user-facing names of protocol enums, and money text. */
+#include "crm_enum.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "crm.pb-c.h"
+
+/* Chinese aliases, from the seeds' vocabulary. */
+static const struct {
+	const ProtobufCEnumDescriptor *d;
+	const char *alias;
+	int value;
+} aliases[] = {
+	{ &crm__v1__stage__descriptor, "潜在",
+	    CRM__V1__STAGE__STAGE_POTENTIAL },
+	{ &crm__v1__stage__descriptor, "意向", CRM__V1__STAGE__STAGE_INTENT },
+	{ &crm__v1__stage__descriptor, "谈判",
+	    CRM__V1__STAGE__STAGE_NEGOTIATION },
+	{ &crm__v1__stage__descriptor, "成交", CRM__V1__STAGE__STAGE_WON },
+	{ &crm__v1__stage__descriptor, "流失风险",
+	    CRM__V1__STAGE__STAGE_CHURN_RISK },
+	{ &crm__v1__stage__descriptor, "流失", CRM__V1__STAGE__STAGE_LOST },
+	{ &crm__v1__grade__descriptor, "重点", CRM__V1__GRADE__GRADE_S },
+	{ &crm__v1__grade__descriptor, "潜力", CRM__V1__GRADE__GRADE_A },
+	{ &crm__v1__grade__descriptor, "培育", CRM__V1__GRADE__GRADE_B },
+	{ &crm__v1__grade__descriptor, "低优先级", CRM__V1__GRADE__GRADE_C },
+	{ &crm__v1__customer_kind__descriptor, "公司",
+	    CRM__V1__CUSTOMER_KIND__KIND_COMPANY },
+	{ &crm__v1__customer_kind__descriptor, "企业",
+	    CRM__V1__CUSTOMER_KIND__KIND_COMPANY },
+	{ &crm__v1__customer_kind__descriptor, "个人",
+	    CRM__V1__CUSTOMER_KIND__KIND_PERSON },
+	{ &crm__v1__level__descriptor, "高", CRM__V1__LEVEL__LEVEL_HIGH },
+	{ &crm__v1__level__descriptor, "中", CRM__V1__LEVEL__LEVEL_MEDIUM },
+	{ &crm__v1__level__descriptor, "低", CRM__V1__LEVEL__LEVEL_LOW },
+	{ &crm__v1__contact_role__descriptor, "决策者",
+	    CRM__V1__CONTACT_ROLE__CONTACT_DECISION_MAKER },
+	{ &crm__v1__contact_role__descriptor, "影响者",
+	    CRM__V1__CONTACT_ROLE__CONTACT_INFLUENCER },
+	{ &crm__v1__contact_role__descriptor, "使用者",
+	    CRM__V1__CONTACT_ROLE__CONTACT_USER },
+	{ &crm__v1__contact_role__descriptor, "把关者",
+	    CRM__V1__CONTACT_ROLE__CONTACT_GATEKEEPER },
+	{ &crm__v1__lost_reason__descriptor, "价格",
+	    CRM__V1__LOST_REASON__LOST_PRICE },
+	{ &crm__v1__lost_reason__descriptor, "竞争对手",
+	    CRM__V1__LOST_REASON__LOST_COMPETITOR },
+	{ &crm__v1__lost_reason__descriptor, "服务",
+	    CRM__V1__LOST_REASON__LOST_SERVICE },
+	{ &crm__v1__lost_reason__descriptor, "需求消失",
+	    CRM__V1__LOST_REASON__LOST_NO_NEED },
+	{ &crm__v1__role__descriptor, "销售", CRM__V1__ROLE__ROLE_REP },
+	{ &crm__v1__role__descriptor, "经理", CRM__V1__ROLE__ROLE_MANAGER },
+	{ &crm__v1__role__descriptor, "管理员", CRM__V1__ROLE__ROLE_ADMIN },
+};
+
+/* Length of the declared-name prefix shared by every value of d, up to
+ * and including the '_' after it ("STAGE_", "CONTACT_", "LOST_"). */
+static size_t
+prefix_len(const ProtobufCEnumDescriptor *d)
+{
+	if (d->n_values == 0) {
+		return 0;
+	}
+	const char *first = d->values[0].name;
+	size_t n = strlen(first);
+	for (unsigned i = 1; i < d->n_values; i++) {
+		const char *s = d->values[i].name;
+		size_t k = 0;
+		while (k < n && s[k] == first[k]) {
+			k++;
+		}
+		n = k;
+	}
+	while (n > 0 && first[n - 1] != '_') {
+		n--;
+	}
+	return n;
+}
+
+/* Short names of every value of every enum in crm.proto, made once. */
+#define MAX_VALUES 128
+static struct {
+	const ProtobufCEnumDescriptor *d;
+	const ProtobufCEnumValue *v;
+	char name[40];
+} short_names[MAX_VALUES];
+static size_t n_short_names;
+static pthread_once_t short_names_once = PTHREAD_ONCE_INIT;
+
+static void
+make_short_names(void)
+{
+	const ProtobufCEnumDescriptor *const all[] = {
+		&crm__v1__role__descriptor,
+		&crm__v1__customer_kind__descriptor,
+		&crm__v1__stage__descriptor,
+		&crm__v1__grade__descriptor,
+		&crm__v1__level__descriptor,
+		&crm__v1__lost_reason__descriptor,
+		&crm__v1__contact_role__descriptor,
+		&crm__v1__status__code__descriptor,
+	};
+	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
+		const ProtobufCEnumDescriptor *d = all[k];
+		size_t skip = d == &crm__v1__status__code__descriptor
+		                  ? 0
+		                  : prefix_len(d);
+		int keep_case = d == &crm__v1__grade__descriptor;
+		for (unsigned i = 0; i < d->n_values; i++) {
+			if (n_short_names == MAX_VALUES) {
+				abort();
+			}
+			const char *s = d->values[i].name + skip;
+			char *buf = short_names[n_short_names].name;
+			size_t j = 0;
+			for (; s[j] != '\0' && j + 1 < 40; j++) {
+				buf[j] = keep_case ? s[j]
+				                   : (char)tolower(
+				                         (unsigned char)s[j]);
+			}
+			buf[j] = '\0';
+			short_names[n_short_names].d = d;
+			short_names[n_short_names].v = &d->values[i];
+			n_short_names++;
+		}
+	}
+}
+
+static const char *
+short_name(const ProtobufCEnumDescriptor *d, const ProtobufCEnumValue *v)
+{
+	pthread_once(&short_names_once, make_short_names);
+	for (size_t i = 0; i < n_short_names; i++) {
+		if (short_names[i].v == v) {
+			return short_names[i].name;
+		}
+	}
+	(void)d;
+	return v->name; /* an enum not listed above: its declared name */
+}
+
+const char *
+crm_enum_name(const ProtobufCEnumDescriptor *d, int value)
+{
+	if (value == 0 && d != &crm__v1__status__code__descriptor) {
+		return "";
+	}
+	const ProtobufCEnumValue *v =
+	    protobuf_c_enum_descriptor_get_value(d, value);
+	if (v == NULL) {
+		return "";
+	}
+	return short_name(d, v);
+}
+
+crm_status
+crm_enum_parse(const ProtobufCEnumDescriptor *d, const char *text, int *value)
+{
+	if (text == NULL || *text == '\0') {
+		return CRM_EINVAL;
+	}
+	for (unsigned i = 0; i < d->n_values; i++) {
+		const ProtobufCEnumValue *v = &d->values[i];
+		if (v->value == 0) {
+			continue;
+		}
+		if (strcasecmp(text, short_name(d, v)) == 0 ||
+		    strcasecmp(text, v->name) == 0) {
+			*value = v->value;
+			return CRM_OK;
+		}
+	}
+	for (size_t i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+		if (aliases[i].d == d && strcmp(aliases[i].alias, text) == 0) {
+			*value = aliases[i].value;
+			return CRM_OK;
+		}
+	}
+	return CRM_EINVAL;
+}
+
+void
+crm_enum_list(const ProtobufCEnumDescriptor *d, char *buf, size_t len)
+{
+	size_t o = 0;
+	if (len == 0) {
+		return;
+	}
+	buf[0] = '\0';
+	for (unsigned i = 0; i < d->n_values; i++) {
+		if (d->values[i].value == 0) {
+			continue;
+		}
+		int n = snprintf(buf + o, len - o, "%s%s", o ? "|" : "",
+		    short_name(d, &d->values[i]));
+		if (n < 0 || (size_t)n >= len - o) {
+			break;
+		}
+		o += (size_t)n;
+	}
+}
+
+crm_status
+crm_money_parse(const char *text, int64_t *minor)
+{
+	const char *p = text;
+	int neg = 0;
+	if (strncmp(p, "¥", strlen("¥")) == 0) {
+		p += strlen("¥");
+	} else if (*p == '$') {
+		p++;
+	}
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	int64_t whole = 0;
+	int digits = 0;
+	for (; *p != '\0' && *p != '.'; p++) {
+		if (*p == ',') {
+			continue;
+		}
+		if (!isdigit((unsigned char)*p) || whole > INT64_MAX / 1000) {
+			return CRM_EINVAL;
+		}
+		whole = whole * 10 + (*p - '0');
+		digits++;
+	}
+	int64_t frac = 0;
+	if (*p == '.') {
+		p++;
+		int n = 0;
+		for (; *p != '\0'; p++, n++) {
+			if (!isdigit((unsigned char)*p) || n >= 2) {
+				return CRM_EINVAL;
+			}
+			frac = frac * 10 + (*p - '0');
+		}
+		if (n == 1) {
+			frac *= 10;
+		}
+	}
+	if (digits == 0) {
+		return CRM_EINVAL;
+	}
+	*minor = (whole * 100 + frac) * (neg ? -1 : 1);
+	return CRM_OK;
+}
+
+void
+crm_money_format(int64_t minor, char *buf, size_t len)
+{
+	uint64_t a =
+	    minor < 0 ? (uint64_t)(-(minor + 1)) + 1 : (uint64_t)minor;
+	snprintf(buf, len, "%s%" PRIu64 ".%02" PRIu64, minor < 0 ? "-" : "",
+	    a / 100, a % 100);
+}

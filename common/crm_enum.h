@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * crm_enum.h: the words users type and read for the protocol's enums
+ * ("negotiation", "S", "decision_maker") and money in minor units. Shared
+ * by the shell (parsing options, printing) and the server (FIELD=VALUE
+ * edits), so both sides accept exactly the same words.
+ */
+#ifndef CRM_ENUM_H
+#define CRM_ENUM_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crm_err.h"
+
+/*
+ * crm_enum_name: the short lower-case name of value in d: the declared
+ * name without its prefix ("STAGE_CHURN_RISK" -> "churn_risk", "GRADE_S"
+ * -> "S" for grades). "" for 0 (unspecified) and unknown values.
+ * Borrowed; static storage.
+ */
+const char *crm_enum_name(const ProtobufCEnumDescriptor *d, int value);
+
+/*
+ * crm_enum_parse: the value named by text: a short name (any case), the
+ * full declared name, or a Chinese alias (潜在, 重点, 决策者, ...).
+ * Errors: CRM_EINVAL when nothing matches or text names value 0.
+ */
+crm_status crm_enum_parse(
+    const ProtobufCEnumDescriptor *d, const char *text, int *value /* OUT */);
+
+/*
+ * crm_enum_list: the accepted short names joined by "|" into buf, for
+ * usage and error messages ("potential|intent|...").
+ */
+void crm_enum_list(const ProtobufCEnumDescriptor *d, char *buf, size_t len);
+
+/*
+ * crm_money_parse: "12000", "12,000.50", "¥3.5" into minor units (x100).
+ * Errors: CRM_EINVAL (not a number, more than 2 decimals, out of range).
+ */
+crm_status crm_money_parse(const char *text, int64_t *minor /* OUT */);
+
+/* crm_money_format: minor units as "12000.50" (no grouping) into buf. */
+void crm_money_format(int64_t minor, char *buf, size_t len);
+
+#endif
