@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * auth.c: password hashing, sessions, failed-login slow-down and the
+ * permission rules. The slow-down table lives in memory: a restart forgets
+ * it, which costs an attacker a restart per few guesses, not a bypass.
+ */
+#include "auth.h"
+
+#include <pthread.h>
+#include <semaphore.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "records.pb-c.h"
+#include "store_schema.h"
+
+#define MAX_HASHES     2
+#define THROTTLE_SLOTS 256
+#define THROTTLE_FREE  3
+
+static sem_t hash_sem;
+
+static struct {
+	pthread_mutex_t lock;
+	struct {
+		char login[64];
+		unsigned fails;
+		int64_t last;
+	} slot[THROTTLE_SLOTS];
+} throttle = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+crm_status
+auth_init(void)
+{
+	if (sodium_init() < 0) {
+		return CRM_INTERNAL;
+	}
+	if (sem_init(&hash_sem, 0, MAX_HASHES) != 0) {
+		return CRM_INTERNAL;
+	}
+	return CRM_OK;
+}
+
+crm_status
+auth_hash_password(const char *pw, char out[128])
+{
+	size_t n = strlen(pw);
+	if (n == 0 || n > 1024) {
+		return CRM_EINVAL;
+	}
+	sem_wait(&hash_sem);
+	int rc =
+	    crypto_pwhash_str(out, pw, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	        crypto_pwhash_MEMLIMIT_INTERACTIVE);
+	sem_post(&hash_sem);
+	return rc == 0 ? CRM_OK : CRM_INTERNAL;
+}
+
+crm_status
+auth_check_password(const char *hash, const char *pw)
+{
+	if (hash == NULL || pw == NULL) {
+		return CRM_EUNAUTH;
+	}
+	sem_wait(&hash_sem);
+	int rc = crypto_pwhash_str_verify(hash, pw, strlen(pw));
+	sem_post(&hash_sem);
+	return rc == 0 ? CRM_OK : CRM_EUNAUTH;
+}
+
+static void
+token_key(store_key *k, const uint8_t *token, size_t len)
+{
+	crypto_generichash(k->b, 32, token, len, NULL, 0);
+	k->len = 32;
+}
+
+crm_status
+auth_session_check(struct req_ctx *ctx, const ProtobufCBinaryData *token)
+{
+	if (token == NULL || token->len != AUTH_TOKEN_LEN) {
+		return dispatch_fail(ctx, CRM_EUNAUTH, "log in first");
+	}
+	store_key k;
+	token_key(&k, token->data, token->len);
+	Crm__Store__SessionRecord *sess;
+	crm_status rc = store_get_msg(ctx->st, ctx->txn, DB_SESSIONS, &k,
+	    &crm__store__session_record__descriptor, &ctx->arena->allocator,
+	    (ProtobufCMessage **)&sess);
+	if (rc == CRM_NOT_FOUND) {
+		return dispatch_fail(ctx, CRM_EUNAUTH,
+		    "session unknown or ended; log in again");
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (sess->expires_at <= ctx->now) {
+		return dispatch_fail(
+		    ctx, CRM_EUNAUTH, "session expired; log in again");
+	}
+	Crm__Store__UserRecord *u;
+	store_key_id(&k, sess->user_id);
+	rc = store_get_msg(ctx->st, ctx->txn, DB_USERS, &k,
+	    &crm__store__user_record__descriptor, &ctx->arena->allocator,
+	    (ProtobufCMessage **)&u);
+	if (rc != CRM_OK || !u->active) {
+		return dispatch_fail(
+		    ctx, CRM_EUNAUTH, "account disabled or removed");
+	}
+	ctx->who_buf.user_id = u->id;
+	ctx->who_buf.role = u->role;
+	ctx->who_buf.team_id = u->team_id;
+	snprintf(ctx->who_buf.login, sizeof(ctx->who_buf.login), "%s",
+	    u->login ? u->login : "");
+	ctx->who = &ctx->who_buf;
+	return CRM_OK;
+}
+
+crm_status
+auth_session_create(struct req_ctx *ctx, uint64_t user_id,
+    uint8_t token[AUTH_TOKEN_LEN], int64_t *expires)
+{
+	randombytes_buf(token, AUTH_TOKEN_LEN);
+	store_key k;
+	token_key(&k, token, AUTH_TOKEN_LEN);
+	Crm__Store__SessionRecord sess = CRM__STORE__SESSION_RECORD__INIT;
+	sess.has_user_id = sess.has_created_at = sess.has_expires_at = 1;
+	sess.user_id = user_id;
+	sess.created_at = ctx->now;
+	sess.expires_at = *expires = ctx->now + AUTH_SESSION_SECONDS;
+	return store_put_msg(ctx->st, ctx->txn, DB_SESSIONS, &k, &sess.base);
+}
+
+crm_status
+auth_session_delete(struct req_ctx *ctx, const ProtobufCBinaryData *token)
+{
+	if (token == NULL || token->len != AUTH_TOKEN_LEN) {
+		return CRM_OK;
+	}
+	store_key k;
+	token_key(&k, token->data, token->len);
+	return store_del(ctx->st, ctx->txn, DB_SESSIONS, &k);
+}
+
+/* The slot of login (found, or the least recently failed to reuse). */
+static unsigned
+throttle_slot(const char *login)
+{
+	unsigned oldest = 0;
+	for (unsigned i = 0; i < THROTTLE_SLOTS; i++) {
+		if (strcmp(throttle.slot[i].login, login) == 0) {
+			return i;
+		}
+		if (throttle.slot[i].last < throttle.slot[oldest].last) {
+			oldest = i;
+		}
+	}
+	return oldest + THROTTLE_SLOTS; /* not found: a slot to reuse */
+}
+
+crm_status
+auth_login_allowed(const char *login, int64_t now, int64_t *wait)
+{
+	crm_status rc = CRM_OK;
+	pthread_mutex_lock(&throttle.lock);
+	unsigned i = throttle_slot(login);
+	if (i < THROTTLE_SLOTS && throttle.slot[i].fails >= THROTTLE_FREE) {
+		unsigned over = throttle.slot[i].fails - THROTTLE_FREE;
+		int64_t delay = over >= 8 ? 300 : (int64_t)1 << over;
+		int64_t left = throttle.slot[i].last + delay - now;
+		if (left > 0) {
+			*wait = left;
+			rc = CRM_TOO_BIG;
+		}
+	}
+	pthread_mutex_unlock(&throttle.lock);
+	return rc;
+}
+
+void
+auth_login_result(const char *login, int64_t now, int ok)
+{
+	pthread_mutex_lock(&throttle.lock);
+	unsigned i = throttle_slot(login);
+	if (i >= THROTTLE_SLOTS) {
+		if (ok) {
+			pthread_mutex_unlock(&throttle.lock);
+			return;
+		}
+		i -= THROTTLE_SLOTS;
+		snprintf(throttle.slot[i].login,
+		    sizeof(throttle.slot[i].login), "%s", login);
+		throttle.slot[i].fails = 0;
+	}
+	if (ok) {
+		throttle.slot[i].login[0] = '\0';
+		throttle.slot[i].fails = 0;
+		throttle.slot[i].last = 0;
+	} else {
+		throttle.slot[i].fails++;
+		throttle.slot[i].last = now;
+	}
+	pthread_mutex_unlock(&throttle.lock);
+}
+
+int
+auth_can_see(const struct auth_who *who, uint64_t owner_id, uint64_t team_id)
+{
+	switch (who->role) {
+	case CRM__V1__ROLE__ROLE_ADMIN:
+		return 1;
+	case CRM__V1__ROLE__ROLE_MANAGER:
+		return team_id != 0 && team_id == who->team_id;
+	case CRM__V1__ROLE__ROLE_REP:
+		return owner_id == who->user_id;
+	default:
+		return 0;
+	}
+}
+
+int
+auth_manages(const struct auth_who *who, uint64_t team_id)
+{
+	return who->role == CRM__V1__ROLE__ROLE_ADMIN ||
+	       (who->role == CRM__V1__ROLE__ROLE_MANAGER && team_id != 0 &&
+	           team_id == who->team_id);
+}

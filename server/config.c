@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/* config.c: crmd's defaults, option parsing and address checks. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crm.h"
+
+static char *
+data_home(void)
+{
+	const char *x = getenv("XDG_DATA_HOME");
+	if (x != NULL && *x == '/') {
+		return crm_xasprintf("%s/crm/db", x);
+	}
+	const char *home = getenv("HOME");
+	return crm_xasprintf("%s/.local/share/crm/db", home ? home : ".");
+}
+
+char *
+config_runtime_dir(void)
+{
+	const char *x = getenv("XDG_RUNTIME_DIR");
+	if (x != NULL && *x == '/') {
+		return crm_xasprintf("%s/crm", x);
+	}
+	return crm_xasprintf("/tmp/crm-%u/crm", (unsigned)getuid());
+}
+
+void
+config_defaults(struct srv_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	/* Per-user data folder: a first run needs no root and no setup. */
+	c->data_dir = data_home();
+	/* ipc:// in a private folder: only this user can connect. */
+	char *rt = config_runtime_dir();
+	c->listen[0] = crm_xasprintf("ipc://%s/crmd.ipc", rt);
+	c->n_listen = 1;
+	free(rt);
+	/* Pokes beside the first listen address (pub_url NULL: derived). */
+	c->pub_url = NULL;
+	/* Workers serve reads; writes queue for the single writer. */
+	c->workers = 4;
+	/* Address space, not disk: LMDB files grow as data arrives. */
+	c->map_size = (size_t)4 << 30;
+	c->log_level = CRM_LOG_INFO;
+	/* Enough to amortise one fdatasync over many clients. */
+	c->batch_max = 128;
+	/* Beyond this, writers are told to retry (UNAVAILABLE). */
+	c->queue_max = 4096;
+}
+
+void
+config_free(struct srv_config *c)
+{
+	free(c->data_dir);
+	for (int i = 0; i < c->n_listen; i++) {
+		free(c->listen[i]);
+	}
+	free(c->pub_url);
+	memset(c, 0, sizeof(*c));
+}
+
+void
+config_usage(FILE *out)
+{
+	struct srv_config d;
+	config_defaults(&d);
+	fprintf(out,
+	    "Usage: crmd [OPTION]...\n"
+	    "       crmd user add LOGIN --role admin|manager|rep [--team TEAM]"
+	    " [--name NAME] [--data DIR]\n"
+	    "The crm server: customers, contacts and follow-ups in LMDB,\n"
+	    "served as protobuf requests over nanomsg.\n\n"
+	    "  -d, --data DIR       data folder (default %s)\n"
+	    "  -l, --listen URL     REQ/REP address, repeatable "
+	    "(default %s)\n"
+	    "  -p, --pub URL        PUB address for change pokes "
+	    "(default: listen URL + .pub for ipc)\n"
+	    "  -w, --workers N      worker threads (default %d)\n"
+	    "      --allow-remote   allow a non-loopback tcp:// bind "
+	    "(no TLS: use SSH or stunnel)\n"
+	    "      --map-size BYTES LMDB map size to start with "
+	    "(default %zu MiB; grows)\n"
+	    "      --log-level L    debug|info|warn|error (default info)\n"
+	    "  -h, --help           this help\n"
+	    "  -V, --version        version\n\n"
+	    "The password of `crmd user add` is read from standard input\n"
+	    "(without echo on a terminal). SIGTERM or SIGINT stop cleanly.\n",
+	    d.data_dir, d.listen[0], d.workers, d.map_size >> 20);
+	config_free(&d);
+}
+
+enum { OPT_ALLOW_REMOTE = 256, OPT_MAP_SIZE, OPT_LOG_LEVEL };
+
+crm_status
+config_parse(struct srv_config *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "pub", required_argument, NULL, 'p' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE },
+		{ "map-size", required_argument, NULL, OPT_MAP_SIZE },
+		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int listen_given = 0, ch;
+	optind = 1;
+	while (
+	    (ch = getopt_long(argc, argv, "d:l:p:w:hV", opts, NULL)) != -1) {
+		char *end;
+		switch (ch) {
+		case 'd':
+			free(c->data_dir);
+			c->data_dir = crm_xstrdup(optarg);
+			break;
+		case 'l':
+			if (!listen_given) {
+				for (int i = 0; i < c->n_listen; i++) {
+					free(c->listen[i]);
+				}
+				c->n_listen = 0;
+				listen_given = 1;
+			}
+			if (c->n_listen == CONFIG_MAX_LISTEN) {
+				fprintf(stderr, "crmd: at most %d --listen\n",
+				    CONFIG_MAX_LISTEN);
+				return CRM_EINVAL;
+			}
+			c->listen[c->n_listen++] = crm_xstrdup(optarg);
+			break;
+		case 'p':
+			free(c->pub_url);
+			c->pub_url = crm_xstrdup(optarg);
+			break;
+		case 'w': {
+			long n = strtol(optarg, &end, 10);
+			if (*end != '\0' || n < 1 || n > 256) {
+				fprintf(stderr,
+				    "crmd: --workers wants 1..256, not '%s'\n",
+				    optarg);
+				return CRM_EINVAL;
+			}
+			c->workers = (int)n;
+			break;
+		}
+		case OPT_ALLOW_REMOTE:
+			c->allow_remote = 1;
+			break;
+		case OPT_MAP_SIZE: {
+			unsigned long long n = strtoull(optarg, &end, 10);
+			if (*end != '\0' || n < (1u << 20)) {
+				fprintf(stderr,
+				    "crmd: --map-size wants bytes >= 1 MiB\n");
+				return CRM_EINVAL;
+			}
+			c->map_size = (size_t)n;
+			break;
+		}
+		case OPT_LOG_LEVEL: {
+			static const char *const lv[] = { "debug", "info",
+				"warn", "error" };
+			int found = -1;
+			for (int i = 0; i < 4; i++) {
+				if (strcmp(optarg, lv[i]) == 0) {
+					found = i;
+				}
+			}
+			if (found < 0) {
+				fprintf(stderr, "crmd: bad --log-level '%s'\n",
+				    optarg);
+				return CRM_EINVAL;
+			}
+			c->log_level = found;
+			break;
+		}
+		case 'h':
+			config_usage(stdout);
+			return CRM_NOT_FOUND;
+		case 'V':
+			printf("crmd %s (protocol %u)\n", CRM_VERSION,
+			    CRM_PROTOCOL_VERSION);
+			return CRM_NOT_FOUND;
+		default:
+			config_usage(stderr);
+			return CRM_EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(
+		    stderr, "crmd: unexpected argument '%s'\n", argv[optind]);
+		return CRM_EINVAL;
+	}
+	if (c->pub_url == NULL && strncmp(c->listen[0], "ipc://", 6) == 0) {
+		c->pub_url = crm_xasprintf("%s.pub", c->listen[0]);
+	}
+	return CRM_OK;
+}
+
+static int
+loopback_host(const char *host, size_t len)
+{
+	static const char *const ok[] = { "127.", "localhost", "[::1]", "::1",
+		"lo" };
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		size_t n = strlen(ok[i]);
+		if (ok[i][n - 1] == '.'
+		        ? len > n && strncmp(host, ok[i], n) == 0
+		        : len == n && strncmp(host, ok[i], n) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+crm_status
+config_check_url(const char *url, int allow_remote)
+{
+	if (strncmp(url, "ipc://", 6) == 0 ||
+	    strncmp(url, "inproc://", 9) == 0) {
+		return url[6] != '\0' ? CRM_OK : CRM_EINVAL;
+	}
+	const char *host;
+	if (strncmp(url, "tcp://", 6) == 0 || strncmp(url, "ws://", 5) == 0) {
+		host = strstr(url, "://") + 3;
+	} else {
+		return CRM_EINVAL;
+	}
+	/* The host part ends at the last ':' (the port). */
+	const char *colon = strrchr(host, ':');
+	if (colon == NULL || colon == host) {
+		return CRM_EINVAL;
+	}
+	if (loopback_host(host, (size_t)(colon - host))) {
+		return CRM_OK;
+	}
+	return allow_remote ? CRM_OK : CRM_EPERM;
+}
+
+static int
+mkdir_p(char *path, mode_t mode)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(path, mode) != 0 && errno != EEXIST) {
+				*p = '/';
+				return -1;
+			}
+			*p = '/';
+		}
+	}
+	return mkdir(path, mode) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+crm_status
+config_prepare_ipc(const char *url)
+{
+	if (strncmp(url, "ipc://", 6) != 0) {
+		return CRM_OK;
+	}
+	char *path = crm_xstrdup(url + 6);
+	char *slash = strrchr(path, '/');
+	crm_status rc = CRM_OK;
+	if (slash != NULL && slash != path) {
+		*slash = '\0';
+		if (mkdir_p(path, 0700) != 0) {
+			crm_err("cannot create %s: %s", path, strerror(errno));
+			rc = CRM_INTERNAL;
+		}
+	}
+	free(path);
+	return rc;
+}

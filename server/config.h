@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config.h: crmd's settings. config_defaults() sets every field and says
+ * why; config_usage() prints the help from the same values.
+ */
+#ifndef CONFIG_H
+#define CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "crm_err.h"
+
+#define CONFIG_MAX_LISTEN 8
+
+struct srv_config {
+	char *data_dir;
+	char *listen[CONFIG_MAX_LISTEN];
+	int n_listen;
+	char *pub_url;
+	int workers;
+	int allow_remote;
+	size_t map_size;
+	int log_level; /* enum crm_log_level */
+	int batch_max; /* mutations per group commit */
+	int queue_max; /* mutations waiting for the writer */
+};
+
+/* config_defaults: every field's default (paths from XDG variables). */
+void config_defaults(struct srv_config *c);
+/* config_free: free the strings of c. */
+void config_free(struct srv_config *c);
+/*
+ * config_parse: argv (after the program name) into c. Returns CRM_OK,
+ * CRM_EINVAL (message printed), or CRM_NOT_FOUND for --help/--version
+ * (already printed: exit 0).
+ */
+crm_status config_parse(struct srv_config *c, int argc, char **argv);
+void config_usage(FILE *out);
+
+/* config_runtime_dir: "$XDG_RUNTIME_DIR/crm" or "/tmp/crm-UID/crm".
+ * Caller frees with free(). */
+char *config_runtime_dir(void);
+
+/*
+ * config_check_url: whether crmd may bind url. tcp:// and ws:// must name
+ * a loopback host unless allow_remote. Errors: CRM_EPERM, CRM_EINVAL.
+ */
+crm_status config_check_url(const char *url, int allow_remote);
+
+/* config_prepare_ipc: create the folder of an ipc:// path (mode 0700) and
+ * remove a stale socket file. Errors: CRM_INTERNAL. */
+crm_status config_prepare_ipc(const char *url);
+
+#endif

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * contact.c: contacts (联系人) of a customer. A contact is visible and
+ * editable exactly when its customer is. Leaving the organisation marks
+ * the contact; it is never deleted (organisation changes are history).
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "audit.h"
+#include "crm.h"
+#include "customer.h"
+#include "handlers.h"
+#include "store_schema.h"
+
+#define MAX_PHONES 8
+
+static crm_status
+contact_load(struct req_ctx *ctx, uint64_t id, Crm__V1__Contact **c)
+{
+	store_key k;
+	store_key_id(&k, id);
+	crm_status rc = store_get_msg(ctx->st, ctx->txn, DB_CONTACTS, &k,
+	    &crm__v1__contact__descriptor, &ctx->arena->allocator,
+	    (ProtobufCMessage **)c);
+	if (rc == CRM_OK) {
+		Crm__V1__Customer *cust;
+		rc = customer_visible(ctx, (*c)->customer_id, &cust);
+	}
+	if (rc == CRM_NOT_FOUND) {
+		return dispatch_fail(ctx, rc, "no contact %" PRIu64, id);
+	}
+	return rc;
+}
+
+static crm_status
+check_contact(struct req_ctx *ctx, const Crm__V1__Contact *c)
+{
+	if (c->name == NULL || *c->name == '\0' || strlen(c->name) > 100) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "a contact needs a name of at most 100 bytes");
+	}
+	if (c->n_phones > MAX_PHONES) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "at most %d phones", MAX_PHONES);
+	}
+	for (size_t i = 0; i < c->n_phones; i++) {
+		if (strlen(c->phones[i]) > 40) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "a phone number is at most 40 bytes");
+		}
+	}
+	if (c->email != NULL && *c->email &&
+	    (strlen(c->email) > 254 || strchr(c->email, '@') == NULL ||
+	        strchr(c->email, ' ') != NULL)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "'%s' is not an e-mail address", c->email);
+	}
+	if (c->birthday != NULL && *c->birthday &&
+	    !crm_time_valid_day(c->birthday)) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "birthday: want MM-DD or YYYY-MM-DD");
+	}
+	return CRM_OK;
+}
+
+static crm_status
+contact_put(struct req_ctx *ctx, const Crm__V1__Contact *before,
+    Crm__V1__Contact *after)
+{
+	store_key k;
+	store_key_id(&k, after->id);
+	after->has_updated_at = 1;
+	after->updated_at = ctx->now;
+	crm_status rc =
+	    store_put_msg(ctx->st, ctx->txn, DB_CONTACTS, &k, &after->base);
+	if (rc == CRM_OK && before == NULL) {
+		rc = store_index_add(ctx->st, ctx->txn, DB_CONTACT_CUST,
+		    after->customer_id, after->id);
+	}
+	if (rc == CRM_OK) {
+		rc = customer_touch(ctx, after->customer_id);
+	}
+	if (rc == CRM_OK) {
+		rc = audit_add(ctx, "contact", after->id,
+		    before ? &before->base : NULL, &after->base);
+	}
+	return rc;
+}
+
+crm_status
+contact_handle_add(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__Contact *in = req->contact_add->contact;
+	if (in == NULL || !in->has_customer_id) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "a contact needs a customer");
+	}
+	Crm__V1__Customer *cust;
+	crm_status rc = customer_visible(ctx, in->customer_id, &cust);
+	if (rc == CRM_OK) {
+		rc = check_contact(ctx, in);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	Crm__V1__Contact *c = crm_arena_alloc(ctx->arena, sizeof(*c));
+	if (c == NULL) {
+		return CRM_TOO_BIG;
+	}
+	/* Built field by field from what a client may set. */
+	crm__v1__contact__init(c);
+	c->has_customer_id = 1;
+	c->customer_id = in->customer_id;
+	c->name = in->name;
+	c->title = in->title;
+	c->n_phones = in->n_phones;
+	c->phones = in->phones;
+	c->email = in->email;
+	c->im = in->im;
+	c->has_role = in->has_role;
+	c->role = in->role;
+	c->birthday = in->birthday;
+	c->notes = in->notes;
+	rc = store_next_id(ctx->st, ctx->txn, "contact", &c->id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	c->has_id = c->has_created_at = c->has_created_by = 1;
+	c->created_at = ctx->now;
+	c->created_by = ctx->who->user_id;
+	rc = contact_put(ctx, NULL, c);
+	if (rc == CRM_OK) {
+		resp->body_case = CRM__V1__RESPONSE__BODY_CONTACT;
+		resp->contact = c;
+	}
+	return rc;
+}
+
+crm_status
+contact_handle_list(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__ContactListRequest *r = req->contact_list;
+	Crm__V1__Customer *cust;
+	crm_status rc = customer_visible(ctx, r->customer_id, &cust);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	Crm__V1__ContactListReply *out =
+	    crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__contact_list_reply__init(out);
+	size_t cap = 16;
+	out->contacts = crm_arena_alloc(ctx->arena, cap * sizeof(void *));
+	uint64_t id = 0;
+	while (out->contacts != NULL &&
+	       store_index_next(ctx->st, ctx->txn, DB_CONTACT_CUST,
+	           r->customer_id, id, &id) == CRM_OK) {
+		Crm__V1__Contact *c;
+		store_key k;
+		store_key_id(&k, id);
+		if (store_get_msg(ctx->st, ctx->txn, DB_CONTACTS, &k,
+		        &crm__v1__contact__descriptor, &ctx->arena->allocator,
+		        (ProtobufCMessage **)&c) != CRM_OK) {
+			continue;
+		}
+		if (out->n_contacts == cap) {
+			Crm__V1__Contact **more = crm_arena_alloc(
+			    ctx->arena, 2 * cap * sizeof(*more));
+			if (more == NULL) {
+				return CRM_TOO_BIG;
+			}
+			memcpy(more, out->contacts, cap * sizeof(*more));
+			out->contacts = more;
+			cap *= 2;
+		}
+		out->contacts[out->n_contacts++] = c;
+	}
+	if (out->contacts == NULL) {
+		return CRM_TOO_BIG;
+	}
+	resp->body_case = CRM__V1__RESPONSE__BODY_CONTACTS;
+	resp->contacts = out;
+	return CRM_OK;
+}
+
+crm_status
+contact_handle_left(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__ContactLeftRequest *r = req->contact_left;
+	Crm__V1__Contact *before, *after;
+	crm_status rc = contact_load(ctx, r->id, &before);
+	if (rc == CRM_OK) {
+		rc = contact_load(ctx, r->id, &after);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (before->left) {
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "contact %" PRIu64 " has already left", r->id);
+	}
+	after->has_left = after->has_left_at = 1;
+	after->left = 1;
+	after->left_at = ctx->now;
+	rc = contact_put(ctx, before, after);
+	if (rc == CRM_OK) {
+		resp->body_case = CRM__V1__RESPONSE__BODY_CONTACT;
+		resp->contact = after;
+	}
+	return rc;
+}

@@ -1,0 +1,944 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * customer.c: customers (客户档案). Record API first (load, visibility,
+ * indexes, the scoped walk every list uses), then the handlers of
+ * customer.add, .get, .edit, .list, .find and .assign.
+ *
+ * Indexes kept with every write: cust_name (kind || normalised name:
+ * names are unique per kind), cust_owner (owner || id) and cust_team
+ * (team || id). A rep's lists walk cust_owner, a manager's cust_team, an
+ * admin's the primary table, so no list scans what it may not show.
+ */
+#include "customer.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "auth.h"
+#include "crm.h"
+#include "handlers.h"
+#include "store_schema.h"
+#include "user.h"
+
+#define NAME_MAX_BYTES 200
+#define PAGE_DEFAULT   50
+#define PAGE_MAX       500
+#define PAGE_BYTES     (1024u * 1024u)
+#define SCAN_BUDGET    20000
+#define MAX_TAGS       32
+
+/* ---------------------------------------------------- record API */
+
+static crm_status
+load(struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c)
+{
+	store_key k;
+	store_key_id(&k, id);
+	return store_get_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k,
+	    &crm__v1__customer__descriptor, &ctx->arena->allocator,
+	    (ProtobufCMessage **)c);
+}
+
+crm_status
+customer_visible(struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c)
+{
+	crm_status rc = load(ctx, id, c);
+	if (rc == CRM_OK &&
+	    !auth_can_see(ctx->who, (*c)->owner_id, (*c)->team_id)) {
+		rc = CRM_NOT_FOUND;
+	}
+	if (rc == CRM_NOT_FOUND) {
+		return dispatch_fail(ctx, rc, "no customer %" PRIu64, id);
+	}
+	return rc;
+}
+
+/* The unique-name key: kind byte, then the normalised name. */
+static crm_status
+name_key(struct req_ctx *ctx, store_key *k, int kind, const char *name)
+{
+	char *norm = crm_utf8_normalize(name);
+	if (norm == NULL || *norm == '\0') {
+		free(norm);
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "a customer name needs at least one letter or digit");
+	}
+	store_key_text(k, (uint8_t)kind, norm);
+	free(norm);
+	return CRM_OK;
+}
+
+/* Names the customer that holds k, for the ALREADY_EXISTS message. */
+static crm_status
+duplicate(struct req_ctx *ctx, const store_key *k, uint64_t self)
+{
+	uint64_t other;
+	crm_status rc =
+	    store_get_ref(ctx->st, ctx->txn, DB_CUST_NAME, k, &other);
+	if (rc == CRM_NOT_FOUND || (rc == CRM_OK && other == self)) {
+		return CRM_OK;
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	Crm__V1__Customer *c;
+	if (load(ctx, other, &c) != CRM_OK) {
+		return CRM_INTERNAL;
+	}
+	const char *owner = user_login_of(ctx, c->owner_id);
+	return dispatch_fail(ctx, CRM_EXISTS,
+	    "customer \"%s\" already exists (id %" PRIu64 ", owner %s)",
+	    c->name, other, *owner ? owner : "nobody");
+}
+
+static void
+fill_names(struct req_ctx *ctx, Crm__V1__Customer *c)
+{
+	c->owner = (char *)user_login_of(ctx, c->owner_id);
+	c->team = (char *)user_team_name(ctx, c->team_id);
+}
+
+/*
+ * Write after (a new version of before, or a new record when before is
+ * NULL) with its indexes and an audit record.
+ */
+static crm_status
+put(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    Crm__V1__Customer *after)
+{
+	crm_status rc;
+	store_key k;
+	/* Server-filled display fields are never stored. */
+	after->owner = after->team = NULL;
+	after->has_contacts = 0;
+	int renamed = before == NULL || before->kind != after->kind ||
+	              strcmp(before->name, after->name) != 0;
+	if (renamed) {
+		rc = name_key(ctx, &k, after->kind, after->name);
+		if (rc == CRM_OK) {
+			rc = duplicate(ctx, &k, after->id);
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		if (before != NULL) {
+			store_key old;
+			if (name_key(ctx, &old, before->kind, before->name) ==
+			    CRM_OK) {
+				rc = store_del(
+				    ctx->st, ctx->txn, DB_CUST_NAME, &old);
+				if (rc != CRM_OK) {
+					return rc;
+				}
+			}
+		}
+		rc = store_put_ref(
+		    ctx->st, ctx->txn, DB_CUST_NAME, &k, after->id);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	if (before == NULL || before->owner_id != after->owner_id) {
+		if (before != NULL) {
+			rc = store_index_del(ctx->st, ctx->txn, DB_CUST_OWNER,
+			    before->owner_id, before->id);
+			if (rc != CRM_OK) {
+				return rc;
+			}
+		}
+		rc = store_index_add(ctx->st, ctx->txn, DB_CUST_OWNER,
+		    after->owner_id, after->id);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	if (before == NULL || before->team_id != after->team_id) {
+		if (before != NULL) {
+			rc = store_index_del(ctx->st, ctx->txn, DB_CUST_TEAM,
+			    before->team_id, before->id);
+			if (rc != CRM_OK) {
+				return rc;
+			}
+		}
+		rc = store_index_add(ctx->st, ctx->txn, DB_CUST_TEAM,
+		    after->team_id, after->id);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	after->has_updated_at = 1;
+	after->updated_at = ctx->now;
+	store_key_id(&k, after->id);
+	rc = store_put_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k, &after->base);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	return audit_add(ctx, "customer", after->id,
+	    before ? &before->base : NULL, &after->base);
+}
+
+crm_status
+customer_touch(struct req_ctx *ctx, uint64_t id)
+{
+	Crm__V1__Customer *c;
+	crm_status rc = load(ctx, id, &c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	c->has_updated_at = 1;
+	c->updated_at = ctx->now;
+	store_key k;
+	store_key_id(&k, id);
+	return store_put_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k, &c->base);
+}
+
+/* Resolve an owner login to a user the caller may give customers to. */
+static crm_status
+resolve_owner(
+    struct req_ctx *ctx, const char *login, Crm__Store__UserRecord **u)
+{
+	if (user_by_login(ctx, login, u) != CRM_OK || !(*u)->active) {
+		return dispatch_fail(
+		    ctx, CRM_NOT_FOUND, "no active user '%s'", login);
+	}
+	if ((*u)->id == ctx->who->user_id) {
+		return CRM_OK;
+	}
+	if (!auth_manages(ctx->who, (*u)->team_id)) {
+		return dispatch_fail(
+		    ctx, CRM_EPERM, "you may not give customers to %s", login);
+	}
+	return CRM_OK;
+}
+
+/* The ids a caller may see, in id order: one index range per role. */
+struct walk {
+	enum store_db db; /* DB_CUSTOMERS: the primary table */
+	uint64_t prefix;
+};
+
+static void
+walk_scope(struct req_ctx *ctx, struct walk *w, uint64_t owner_filter)
+{
+	if (owner_filter != 0) {
+		w->db = DB_CUST_OWNER;
+		w->prefix = owner_filter;
+	} else if (ctx->who->role == CRM__V1__ROLE__ROLE_ADMIN) {
+		w->db = DB_CUSTOMERS;
+		w->prefix = 0;
+	} else if (ctx->who->role == CRM__V1__ROLE__ROLE_MANAGER) {
+		w->db = DB_CUST_TEAM;
+		w->prefix = ctx->who->team_id;
+	} else {
+		w->db = DB_CUST_OWNER;
+		w->prefix = ctx->who->user_id;
+	}
+}
+
+static crm_status
+walk_next(
+    struct req_ctx *ctx, const struct walk *w, uint64_t after, uint64_t *id)
+{
+	if (w->db == DB_CUSTOMERS) {
+		return store_id_next(
+		    ctx->st, ctx->txn, DB_CUSTOMERS, after, id);
+	}
+	return store_index_next(
+	    ctx->st, ctx->txn, w->db, w->prefix, after, id);
+}
+
+/* ---------------------------------------------------- field rules */
+
+static int
+is_money(const char *f)
+{
+	return strcmp(f, "annual_revenue") == 0 ||
+	       strcmp(f, "deal_amount") == 0;
+}
+
+static int
+is_day(const char *f)
+{
+	return strcmp(f, "birthday") == 0 || strcmp(f, "anniversary") == 0;
+}
+
+/* Fields a client may set; the rest are the server's. */
+static int
+editable(const char *f)
+{
+	static const char *const fixed[] = { "id", "owner_id", "owner",
+		"team_id", "team", "last_contact_at", "contacts", "created_at",
+		"updated_at", "created_by" };
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		if (strcmp(f, fixed[i]) == 0) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* Domain checks beyond crm_validate: lengths, dates, tags. */
+static crm_status
+check_customer(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	if (c->name == NULL || *c->name == '\0') {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "a customer needs a name");
+	}
+	if (strlen(c->name) > NAME_MAX_BYTES) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "customer name longer than %d bytes", NAME_MAX_BYTES);
+	}
+	if (strchr(c->name, '\n') != NULL) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "customer name on one line, please");
+	}
+	if (c->birthday != NULL && *c->birthday &&
+	    !crm_time_valid_day(c->birthday)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "birthday: want MM-DD or YYYY-MM-DD, not '%s'",
+		    c->birthday);
+	}
+	if (c->anniversary != NULL && *c->anniversary &&
+	    !crm_time_valid_day(c->anniversary)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "anniversary: want MM-DD or YYYY-MM-DD, not '%s'",
+		    c->anniversary);
+	}
+	if (c->n_tags > MAX_TAGS) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "at most %d tags", MAX_TAGS);
+	}
+	for (size_t i = 0; i < c->n_tags; i++) {
+		if (*c->tags[i] == '\0' || strlen(c->tags[i]) > 64 ||
+		    strchr(c->tags[i], ',') != NULL) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "a tag is 1-64 bytes without commas");
+		}
+	}
+	return CRM_OK;
+}
+
+/* Copy one settable field of src into dst (both Customer). */
+static void
+copy_field(Crm__V1__Customer *dst, const Crm__V1__Customer *src,
+    const ProtobufCFieldDescriptor *f)
+{
+	char *d = (char *)dst, *s = (char *)src;
+	size_t size;
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_STRING:
+		size = sizeof(char *);
+		break;
+	case PROTOBUF_C_TYPE_ENUM:
+	case PROTOBUF_C_TYPE_UINT32:
+	case PROTOBUF_C_TYPE_INT32:
+		size = sizeof(uint32_t);
+		break;
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_UINT64:
+		size = sizeof(uint64_t);
+		break;
+	case PROTOBUF_C_TYPE_BOOL:
+		size = sizeof(protobuf_c_boolean);
+		break;
+	default:
+		return;
+	}
+	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+		memcpy(d + f->quantifier_offset, s + f->quantifier_offset,
+		    sizeof(size_t));
+		memcpy(d + f->offset, s + f->offset, sizeof(void *));
+		return;
+	}
+	memcpy(d + f->offset, s + f->offset, size);
+	if (f->quantifier_offset != 0) {
+		memcpy(d + f->quantifier_offset, s + f->quantifier_offset,
+		    sizeof(protobuf_c_boolean));
+	}
+}
+
+/*
+ * Parse text into field f of c; an empty text clears it.
+ * Errors: CRM_EINVAL with a message naming the field.
+ */
+static crm_status
+set_field(struct req_ctx *ctx, Crm__V1__Customer *c,
+    const ProtobufCFieldDescriptor *f, const char *text)
+{
+	char *base = (char *)c;
+	protobuf_c_boolean *has =
+	    f->quantifier_offset
+	        ? (protobuf_c_boolean *)(base + f->quantifier_offset)
+	        : NULL;
+	int clear = *text == '\0';
+	if (f->label == PROTOBUF_C_LABEL_REPEATED) { /* tags: a,b,c */
+		size_t n = 0;
+		char **items = crm_arena_alloc(
+		    ctx->arena, (MAX_TAGS + 1) * sizeof(char *));
+		char *copy = crm_arena_strdup(ctx->arena, text);
+		if (items == NULL || copy == NULL) {
+			return CRM_TOO_BIG;
+		}
+		for (char *save = NULL, *t = strtok_r(copy, ",", &save);
+		     t != NULL; t = strtok_r(NULL, ",", &save)) {
+			while (*t == ' ') {
+				t++;
+			}
+			if (*t != '\0' && n <= MAX_TAGS) {
+				items[n++] = t;
+			}
+		}
+		*(size_t *)(base + f->quantifier_offset) = n;
+		*(char ***)(base + f->offset) = items;
+		return CRM_OK;
+	}
+	if (f->type == PROTOBUF_C_TYPE_STRING) {
+		if (clear && strcmp(f->name, "name") == 0) {
+			return dispatch_fail(
+			    ctx, CRM_EINVAL, "name cannot be empty");
+		}
+		if (!clear && is_day(f->name) && !crm_time_valid_day(text)) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "%s: want MM-DD or YYYY-MM-DD", f->name);
+		}
+		*(char **)(base + f->offset) = clear ? NULL : (char *)text;
+		return CRM_OK;
+	}
+	if (clear) {
+		if (strcmp(f->name, "kind") == 0) {
+			return dispatch_fail(
+			    ctx, CRM_EINVAL, "kind cannot be empty");
+		}
+		*has = 0;
+		return CRM_OK;
+	}
+	char *end;
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_ENUM: {
+		int v;
+		if (crm_enum_parse(f->descriptor, text, &v) != CRM_OK) {
+			char list[256];
+			crm_enum_list(f->descriptor, list, sizeof(list));
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "%s: want %s, not '%s'", f->name, list, text);
+		}
+		*(int *)(base + f->offset) = v;
+		break;
+	}
+	case PROTOBUF_C_TYPE_UINT32: {
+		unsigned long long v = strtoull(text, &end, 10);
+		if (*end != '\0' || *text == '-' || v > UINT32_MAX) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "%s: want a whole number", f->name);
+		}
+		*(uint32_t *)(base + f->offset) = (uint32_t)v;
+		break;
+	}
+	case PROTOBUF_C_TYPE_INT64: {
+		int64_t v;
+		if (is_money(f->name)) {
+			if (crm_money_parse(text, &v) != CRM_OK) {
+				return dispatch_fail(ctx, CRM_EINVAL,
+				    "%s: want an amount like 12000.50",
+				    f->name);
+			}
+		} else {
+			/* Times: epoch seconds (the shell converts WHEN). */
+			long long t = strtoll(text, &end, 10);
+			if (*end != '\0' || t < 0) {
+				return dispatch_fail(ctx, CRM_EINVAL,
+				    "%s: want seconds since the epoch",
+				    f->name);
+			}
+			v = t;
+		}
+		*(int64_t *)(base + f->offset) = v;
+		break;
+	}
+	default:
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "%s cannot be edited", f->name);
+	}
+	*has = 1;
+	return CRM_OK;
+}
+
+/* Stage and grade through edit: managers and admins only (a rep proposes
+ * a grade; the stage command with its history comes with follow-ups). */
+static int
+privileged_field(const char *f)
+{
+	return strcmp(f, "grade") == 0;
+}
+
+/* ---------------------------------------------------- handlers */
+
+crm_status
+customer_handle_add(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__CustomerAddRequest *r = req->customer_add;
+	const Crm__V1__Customer *in = r->customer;
+	if (in == NULL) {
+		return dispatch_fail(ctx, CRM_EINVAL, "customer is required");
+	}
+	crm_status rc = check_customer(ctx, in);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	Crm__Store__UserRecord *owner;
+	rc = resolve_owner(
+	    ctx, r->owner && *r->owner ? r->owner : ctx->who->login, &owner);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	/* Built field by field: never store a client's message as sent. */
+	Crm__V1__Customer *c = crm_arena_alloc(ctx->arena, sizeof(*c));
+	if (c == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__customer__init(c);
+	const ProtobufCMessageDescriptor *d = &crm__v1__customer__descriptor;
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		if (editable(d->fields[i].name)) {
+			copy_field(c, in, &d->fields[i]);
+		}
+	}
+	if (!c->has_kind) {
+		c->has_kind = 1;
+		c->kind = CRM__V1__CUSTOMER_KIND__KIND_COMPANY;
+	}
+	if (!c->has_stage) {
+		c->has_stage = 1;
+		c->stage = CRM__V1__STAGE__STAGE_POTENTIAL;
+	}
+	if (!c->has_grade) {
+		c->has_grade = 1;
+		c->grade = CRM__V1__GRADE__GRADE_B;
+	}
+	if (!c->has_first_contact_at) {
+		c->has_first_contact_at = 1;
+		c->first_contact_at = ctx->now;
+	}
+	rc = store_next_id(ctx->st, ctx->txn, "customer", &c->id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	c->has_id = c->has_owner_id = c->has_team_id = 1;
+	c->has_created_at = c->has_created_by = 1;
+	c->owner_id = owner->id;
+	c->team_id = owner->team_id;
+	c->created_at = ctx->now;
+	c->created_by = ctx->who->user_id;
+	rc = put(ctx, NULL, c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	fill_names(ctx, c);
+	Crm__V1__CustomerReply *out =
+	    crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__customer_reply__init(out);
+	out->customer = c;
+	resp->body_case = CRM__V1__RESPONSE__BODY_CUSTOMER;
+	resp->customer = out;
+	return CRM_OK;
+}
+
+/* Contacts of customer id, oldest first, into out. */
+static crm_status
+contacts_of(
+    struct req_ctx *ctx, uint64_t id, Crm__V1__Contact ***out, size_t *n)
+{
+	size_t cap = 16;
+	*n = 0;
+	*out = crm_arena_alloc(ctx->arena, cap * sizeof(**out));
+	uint64_t cid = 0;
+	while (*out != NULL && store_index_next(ctx->st, ctx->txn,
+	                           DB_CONTACT_CUST, id, cid, &cid) == CRM_OK) {
+		store_key k;
+		store_key_id(&k, cid);
+		Crm__V1__Contact *c;
+		if (store_get_msg(ctx->st, ctx->txn, DB_CONTACTS, &k,
+		        &crm__v1__contact__descriptor, &ctx->arena->allocator,
+		        (ProtobufCMessage **)&c) != CRM_OK) {
+			continue;
+		}
+		if (*n == cap) {
+			Crm__V1__Contact **more = crm_arena_alloc(
+			    ctx->arena, 2 * cap * sizeof(*more));
+			if (more == NULL) {
+				return CRM_TOO_BIG;
+			}
+			memcpy(more, *out, cap * sizeof(*more));
+			*out = more;
+			cap *= 2;
+		}
+		(*out)[(*n)++] = c;
+	}
+	return *out != NULL ? CRM_OK : CRM_TOO_BIG;
+}
+
+crm_status
+customer_handle_get(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__CustomerGetRequest *r = req->customer_get;
+	uint64_t id = r->has_id ? r->id : 0;
+	if (id == 0 && r->name != NULL) {
+		/* By exact (normalised) name: companies first, then people. */
+		int kinds[] = { CRM__V1__CUSTOMER_KIND__KIND_COMPANY,
+			CRM__V1__CUSTOMER_KIND__KIND_PERSON };
+		for (size_t i = 0; i < 2 && id == 0; i++) {
+			store_key k;
+			crm_status rc = name_key(ctx, &k, kinds[i], r->name);
+			if (rc != CRM_OK) {
+				return rc;
+			}
+			uint64_t found;
+			if (store_get_ref(ctx->st, ctx->txn, DB_CUST_NAME, &k,
+			        &found) == CRM_OK) {
+				Crm__V1__Customer *c;
+				if (load(ctx, found, &c) == CRM_OK &&
+				    auth_can_see(
+				        ctx->who, c->owner_id, c->team_id)) {
+					id = found;
+				}
+			}
+		}
+		if (id == 0) {
+			return dispatch_fail(ctx, CRM_NOT_FOUND,
+			    "no customer named \"%s\"", r->name);
+		}
+	}
+	if (id == 0) {
+		return dispatch_fail(ctx, CRM_EINVAL, "give an id or a name");
+	}
+	Crm__V1__Customer *c;
+	crm_status rc = customer_visible(ctx, id, &c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	fill_names(ctx, c);
+	Crm__V1__CustomerReply *out =
+	    crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__customer_reply__init(out);
+	out->customer = c;
+	rc = contacts_of(ctx, id, &out->contacts, &out->n_contacts);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	c->has_contacts = 1;
+	c->contacts = (uint32_t)out->n_contacts;
+	resp->body_case = CRM__V1__RESPONSE__BODY_CUSTOMER;
+	resp->customer = out;
+	return CRM_OK;
+}
+
+crm_status
+customer_handle_edit(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__CustomerEditRequest *r = req->customer_edit;
+	if (!r->has_id || r->n_fields == 0) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "give an id and at least one FIELD=VALUE");
+	}
+	Crm__V1__Customer *before, *after;
+	crm_status rc = customer_visible(ctx, r->id, &before);
+	if (rc == CRM_OK) {
+		rc = load(ctx, r->id, &after);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const ProtobufCMessageDescriptor *d = &crm__v1__customer__descriptor;
+	for (size_t i = 0; i < r->n_fields; i++) {
+		const char *name = r->fields[i]->field;
+		const char *value =
+		    r->fields[i]->value ? r->fields[i]->value : "";
+		const ProtobufCFieldDescriptor *f =
+		    name ? protobuf_c_message_descriptor_get_field_by_name(
+		               d, name)
+		         : NULL;
+		if (f == NULL || !editable(name)) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "'%s' is not a field you can edit%s",
+			    name ? name : "",
+			    name && strcmp(name, "owner") == 0
+			        ? " (use customer assign)"
+			        : "");
+		}
+		if (privileged_field(name) &&
+		    ctx->who->role == CRM__V1__ROLE__ROLE_REP) {
+			return dispatch_fail(ctx, CRM_EPERM,
+			    "a rep proposes a grade; a manager sets it");
+		}
+		rc = set_field(ctx, after, f, value);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	rc = check_customer(ctx, after);
+	if (rc == CRM_OK) {
+		rc = put(ctx, before, after);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	fill_names(ctx, after);
+	Crm__V1__CustomerReply *out =
+	    crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__customer_reply__init(out);
+	out->customer = after;
+	resp->body_case = CRM__V1__RESPONSE__BODY_CUSTOMER;
+	resp->customer = out;
+	return CRM_OK;
+}
+
+crm_status
+customer_handle_assign(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__CustomerAssignRequest *r = req->customer_assign;
+	if (!r->has_id || r->owner == NULL) {
+		return dispatch_fail(ctx, CRM_EINVAL, "give an id and a user");
+	}
+	Crm__V1__Customer *before, *after;
+	crm_status rc = customer_visible(ctx, r->id, &before);
+	if (rc == CRM_OK) {
+		rc = load(ctx, r->id, &after);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	Crm__Store__UserRecord *owner;
+	rc = resolve_owner(ctx, r->owner, &owner);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	after->owner_id = owner->id;
+	after->team_id = owner->team_id;
+	rc = put(ctx, before, after);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	fill_names(ctx, after);
+	Crm__V1__CustomerReply *out =
+	    crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__customer_reply__init(out);
+	out->customer = after;
+	resp->body_case = CRM__V1__RESPONSE__BODY_CUSTOMER;
+	resp->customer = out;
+	return CRM_OK;
+}
+
+/* A page being filled: customers in the arena, bounded in count and
+ * bytes so no reply nears a client's receive limit. */
+struct page {
+	Crm__V1__CustomerPage *out;
+	size_t limit;
+	size_t bytes;
+};
+
+static crm_status
+page_init(struct req_ctx *ctx, struct page *p, uint32_t limit)
+{
+	p->limit =
+	    limit == 0 ? PAGE_DEFAULT : (limit > PAGE_MAX ? PAGE_MAX : limit);
+	p->bytes = 0;
+	p->out = crm_arena_alloc(ctx->arena, sizeof(*p->out));
+	if (p->out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__customer_page__init(p->out);
+	p->out->customers =
+	    crm_arena_alloc(ctx->arena, p->limit * sizeof(*p->out->customers));
+	return p->out->customers ? CRM_OK : CRM_TOO_BIG;
+}
+
+/* Add c; returns 0 when the page is full (c not added). */
+static int
+page_add(struct req_ctx *ctx, struct page *p, Crm__V1__Customer *c)
+{
+	fill_names(ctx, c);
+	size_t n = protobuf_c_message_get_packed_size(&c->base);
+	if (p->out->n_customers == p->limit ||
+	    (p->out->n_customers > 0 && p->bytes + n > PAGE_BYTES)) {
+		return 0;
+	}
+	p->bytes += n;
+	p->out->customers[p->out->n_customers++] = c;
+	return 1;
+}
+
+static int
+has_tag(const Crm__V1__Customer *c, const char *tag)
+{
+	for (size_t i = 0; i < c->n_tags; i++) {
+		if (strcmp(c->tags[i], tag) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+crm_status
+customer_handle_list(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__CustomerListRequest *r = req->customer_list;
+	uint64_t owner_id = 0;
+	if (r->owner != NULL && *r->owner) {
+		Crm__Store__UserRecord *u;
+		if (user_by_login(ctx, r->owner, &u) != CRM_OK) {
+			return dispatch_fail(
+			    ctx, CRM_NOT_FOUND, "no user '%s'", r->owner);
+		}
+		owner_id = u->id;
+	}
+	struct page p;
+	crm_status rc = page_init(ctx, &p, r->has_limit ? r->limit : 0);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	struct walk w;
+	walk_scope(ctx, &w, owner_id);
+	uint64_t id = r->has_cursor ? r->cursor : 0, last = id;
+	int more = 0;
+	for (int scanned = 0; walk_next(ctx, &w, id, &id) == CRM_OK;
+	     scanned++) {
+		if (scanned == SCAN_BUDGET) {
+			more = 1; /* continue from last next time */
+			break;
+		}
+		Crm__V1__Customer *c;
+		if (load(ctx, id, &c) != CRM_OK ||
+		    !auth_can_see(ctx->who, c->owner_id, c->team_id)) {
+			last = id;
+			continue;
+		}
+		if ((r->has_stage && r->stage && c->stage != r->stage) ||
+		    (r->has_grade && r->grade && c->grade != r->grade) ||
+		    (r->tag != NULL && *r->tag && !has_tag(c, r->tag))) {
+			last = id;
+			continue;
+		}
+		if (!page_add(ctx, &p, c)) {
+			more = 1;
+			break;
+		}
+		last = id;
+	}
+	if (more) {
+		p.out->has_next_cursor = 1;
+		p.out->next_cursor = last;
+	}
+	resp->body_case = CRM__V1__RESPONSE__BODY_CUSTOMERS;
+	resp->customers = p.out;
+	return CRM_OK;
+}
+
+/* Whether folded needle occurs in text after folding. */
+static int
+matches(const char *text, const char *needle)
+{
+	if (text == NULL || *text == '\0') {
+		return 0;
+	}
+	char *f = crm_utf8_fold(text);
+	int hit = f != NULL && strstr(f, needle) != NULL;
+	free(f);
+	return hit;
+}
+
+static int
+contact_matches(struct req_ctx *ctx, uint64_t id, const char *needle)
+{
+	Crm__V1__Contact **cs;
+	size_t n;
+	if (contacts_of(ctx, id, &cs, &n) != CRM_OK) {
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (matches(cs[i]->name, needle) ||
+		    matches(cs[i]->email, needle) ||
+		    matches(cs[i]->im, needle)) {
+			return 1;
+		}
+		for (size_t j = 0; j < cs[i]->n_phones; j++) {
+			if (matches(cs[i]->phones[j], needle)) {
+				return 1;
+			}
+		}
+	}
+	return 0;
+}
+
+crm_status
+customer_handle_find(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__CustomerFindRequest *r = req->customer_find;
+	char *needle = r->text ? crm_utf8_fold(r->text) : NULL;
+	if (needle == NULL || *needle == '\0') {
+		free(needle);
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "give some text to find");
+	}
+	struct page p;
+	crm_status rc = page_init(ctx, &p, r->has_limit ? r->limit : 0);
+	if (rc != CRM_OK) {
+		free(needle);
+		return rc;
+	}
+	struct walk w;
+	walk_scope(ctx, &w, 0);
+	uint64_t id = r->has_cursor ? r->cursor : 0, last = id;
+	int more = 0;
+	for (int scanned = 0; walk_next(ctx, &w, id, &id) == CRM_OK;
+	     scanned++) {
+		if (scanned == SCAN_BUDGET) {
+			more = 1;
+			break;
+		}
+		Crm__V1__Customer *c;
+		if (load(ctx, id, &c) != CRM_OK ||
+		    !auth_can_see(ctx->who, c->owner_id, c->team_id)) {
+			last = id;
+			continue;
+		}
+		int hit = matches(c->name, needle) ||
+		          matches(c->notes, needle) ||
+		          matches(c->industry, needle) ||
+		          matches(c->region, needle) ||
+		          contact_matches(ctx, id, needle);
+		if (hit && !page_add(ctx, &p, c)) {
+			more = 1;
+			break;
+		}
+		last = id;
+	}
+	free(needle);
+	if (more) {
+		p.out->has_next_cursor = 1;
+		p.out->next_cursor = last;
+	}
+	resp->body_case = CRM__V1__RESPONSE__BODY_CUSTOMERS;
+	resp->customers = p.out;
+	return CRM_OK;
+}

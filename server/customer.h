@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * customer.h: the customer record API shared by request families that hang
+ * records off a customer (contacts now; follow-ups and tasks later).
+ * Records come back in ctx->arena.
+ */
+#ifndef CUSTOMER_H
+#define CUSTOMER_H
+
+#include <stdint.h>
+
+#include "dispatch.h"
+
+/*
+ * customer_visible: customer id if ctx->who may see it. A customer one may
+ * not see answers exactly like one that does not exist.
+ * Errors: CRM_NOT_FOUND (message set in ctx), CRM_INTERNAL.
+ */
+crm_status customer_visible(
+    struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c /* OUT */);
+
+/* customer_touch: bump updated_at of customer id in ctx->txn (a contact
+ * changed), keeping indexes as they are. */
+crm_status customer_touch(struct req_ctx *ctx, uint64_t id);
+
+#endif

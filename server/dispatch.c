@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dispatch.c: THE request table, indexed by the Request oneof case, and
+ * the checks every request passes before its handler (see dispatch.h for
+ * the order). Adding a request is one row here plus its handler.
+ */
+#include "dispatch.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "auth.h"
+#include "handlers.h"
+
+#define BODY(x) CRM__V1__REQUEST__BODY_##x
+
+static const struct dispatch_row table[] = {
+	[BODY(HELLO)] = { "hello", session_handle_hello, NULL, PERM_NONE,
+	    REQ_READ, 0 },
+	[BODY(LOGIN)] = { "login", session_handle_login, session_prepare_login,
+	    PERM_NONE, REQ_WRITE, REQ_NO_IDEM },
+	[BODY(LOGOUT)] = { "logout", session_handle_logout, NULL, PERM_REP,
+	    REQ_WRITE, REQ_NO_IDEM },
+	[BODY(WHOAMI)] = { "whoami", session_handle_whoami, NULL, PERM_REP,
+	    REQ_READ, 0 },
+	[BODY(PASSWD)] = { "passwd", session_handle_passwd,
+	    session_prepare_passwd, PERM_REP, REQ_WRITE, 0 },
+
+	[BODY(USER_ADD)] = { "user.add", user_handle_add, user_prepare_add,
+	    PERM_ADMIN, REQ_WRITE, 0 },
+	[BODY(USER_LIST)] = { "user.list", user_handle_list, NULL,
+	    PERM_MANAGER, REQ_READ, 0 },
+	[BODY(USER_DISABLE)] = { "user.disable", user_handle_disable, NULL,
+	    PERM_ADMIN, REQ_WRITE, 0 },
+	[BODY(TEAM_ADD)] = { "team.add", user_handle_team_add, NULL,
+	    PERM_ADMIN, REQ_WRITE, 0 },
+	[BODY(TEAM_LIST)] = { "team.list", user_handle_team_list, NULL,
+	    PERM_REP, REQ_READ, 0 },
+
+	[BODY(CUSTOMER_ADD)] = { "customer.add", customer_handle_add, NULL,
+	    PERM_REP, REQ_WRITE, 0 },
+	[BODY(CUSTOMER_GET)] = { "customer.get", customer_handle_get, NULL,
+	    PERM_REP, REQ_READ, 0 },
+	[BODY(CUSTOMER_EDIT)] = { "customer.edit", customer_handle_edit, NULL,
+	    PERM_REP, REQ_WRITE, 0 },
+	[BODY(CUSTOMER_LIST)] = { "customer.list", customer_handle_list, NULL,
+	    PERM_REP, REQ_READ, 0 },
+	[BODY(CUSTOMER_FIND)] = { "customer.find", customer_handle_find, NULL,
+	    PERM_REP, REQ_READ, 0 },
+	[BODY(CUSTOMER_ASSIGN)] = { "customer.assign", customer_handle_assign,
+	    NULL, PERM_MANAGER, REQ_WRITE, 0 },
+
+	[BODY(CONTACT_ADD)] = { "contact.add", contact_handle_add, NULL,
+	    PERM_REP, REQ_WRITE, 0 },
+	[BODY(CONTACT_LIST)] = { "contact.list", contact_handle_list, NULL,
+	    PERM_REP, REQ_READ, 0 },
+	[BODY(CONTACT_LEFT)] = { "contact.left", contact_handle_left, NULL,
+	    PERM_REP, REQ_WRITE, 0 },
+};
+
+#define TABLE_SIZE (sizeof(table) / sizeof(table[0]))
+
+const struct dispatch_row *
+dispatch_row(Crm__V1__Request__BodyCase c)
+{
+	if ((unsigned)c >= TABLE_SIZE || table[c].handler == NULL) {
+		return NULL;
+	}
+	return &table[c];
+}
+
+unsigned
+dispatch_table_size(void)
+{
+	return (unsigned)TABLE_SIZE;
+}
+
+crm_status
+dispatch_fail(struct req_ctx *ctx, crm_status code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ctx->msg, sizeof(ctx->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+static int
+role_rank(int role)
+{
+	switch (role) {
+	case CRM__V1__ROLE__ROLE_ADMIN:
+		return PERM_ADMIN;
+	case CRM__V1__ROLE__ROLE_MANAGER:
+		return PERM_MANAGER;
+	case CRM__V1__ROLE__ROLE_REP:
+		return PERM_REP;
+	default:
+		return PERM_NONE;
+	}
+}
+
+crm_status
+dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
+    Crm__V1__Request **req, const struct dispatch_row **row)
+{
+	*req = NULL;
+	*row = NULL;
+	if (len > CRM_MAX_REQUEST) {
+		return dispatch_fail(ctx, CRM_TOO_BIG,
+		    "request of %zu bytes exceeds the limit of %u", len,
+		    CRM_MAX_REQUEST);
+	}
+	crm_status rc = crm_wire_unpack_request(ctx->arena, buf, len, req);
+	if (rc == CRM_TOO_BIG) {
+		return dispatch_fail(ctx, rc, "request too complex to decode");
+	}
+	if (rc != CRM_OK) {
+		return dispatch_fail(ctx, rc,
+		    "malformed request: not a "
+		    "crm.v1.Request");
+	}
+	const Crm__V1__Request *r = *req;
+	if (r->has_request_id) {
+		ctx->request_id = r->request_id;
+	}
+	if (r->has_protocol_version &&
+	    r->protocol_version != CRM_PROTOCOL_VERSION) {
+		return dispatch_fail(ctx, CRM_UNSUPPORTED,
+		    "protocol version %u not supported (this server speaks "
+		    "%u)",
+		    r->protocol_version, CRM_PROTOCOL_VERSION);
+	}
+	*row = dispatch_row(r->body_case);
+	if (*row == NULL) {
+		return dispatch_fail(ctx, CRM_UNSUPPORTED,
+		    "unknown request (body field %d); is the server older "
+		    "than the client?",
+		    (int)r->body_case);
+	}
+	ctx->action = (*row)->name;
+	char why[256];
+	if (crm_validate_message(&r->base, why, sizeof(why)) != CRM_OK) {
+		return dispatch_fail(ctx, CRM_EINVAL, "%s", why);
+	}
+	if (r->has_request_id && r->request_id.len != CRM_REQUEST_ID_LEN) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "request_id must be %d bytes", CRM_REQUEST_ID_LEN);
+	}
+	if ((*row)->kind == REQ_WRITE && !r->has_request_id) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "%s changes data and needs a request_id", (*row)->name);
+	}
+	if ((*row)->perm == PERM_NONE) {
+		return CRM_OK;
+	}
+	rc = auth_session_check(
+	    ctx, r->has_session_token ? &r->session_token : NULL);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (role_rank(ctx->who->role) < (int)(*row)->perm) {
+		return dispatch_fail(ctx, CRM_EPERM, "%s needs the %s role",
+		    (*row)->name,
+		    (*row)->perm == PERM_ADMIN ? "admin" : "manager");
+	}
+	return CRM_OK;
+}
+
+crm_status
+dispatch_pack(struct req_ctx *ctx, const Crm__V1__Request *req,
+    Crm__V1__Response *resp, crm_status code, void **buf, size_t *len)
+{
+	Crm__V1__Status st;
+	if (req != NULL && req->has_request_id) {
+		resp->has_request_id = 1;
+		resp->request_id = req->request_id;
+	}
+	if (code != CRM_OK) {
+		/* A failed request carries no partial body. */
+		resp->body_case = CRM__V1__RESPONSE__BODY__NOT_SET;
+	}
+	crm_wire_set_status(resp, &st, code,
+	    ctx->msg[0] != '\0' ? ctx->msg : crm_strerror(code));
+	if (code == CRM_OK) {
+		st.message = NULL; /* nothing to say: save the bytes */
+	}
+	crm_status rc = crm_wire_pack_nn(&resp->base, buf, len);
+	resp->status = NULL; /* st dies here */
+	return rc;
+}

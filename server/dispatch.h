@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dispatch.h: the request table and the per-request context. Every request
+ * passes the same checks in the same order before its handler runs:
+ *   1. unpack into the bounded arena        (INVALID_ARGUMENT, too big)
+ *   2. protocol version                     (UNSUPPORTED)
+ *   3. a known body                         (UNSUPPORTED)
+ *   4. field validation (UTF-8, enums, lengths)  (INVALID_ARGUMENT)
+ *   5. session                              (UNAUTHENTICATED)
+ *   6. role                                 (PERMISSION_DENIED)
+ *   7. reads run in the worker; writes get a request id check and an
+ *      optional prepare step (password hashing) in the worker, then go to
+ *      the writer, which looks up the request id (idempotency) and runs
+ *      the handler in a nested transaction of the batch.
+ * Handlers hold domain logic only.
+ */
+#ifndef DISPATCH_H
+#define DISPATCH_H
+
+#include <stdint.h>
+
+#include "crm.h"
+#include "store.h"
+
+struct srv_config;
+
+/* The caller, decided from the session (never from the request). */
+struct auth_who {
+	uint64_t user_id;
+	int role; /* Crm__V1__Role */
+	uint64_t team_id;
+	char login[64];
+};
+
+/* What a write's prepare step computed outside the write transaction. */
+struct dispatch_prep {
+	char pwhash[128]; /* crypto_pwhash_STRBYTES */
+	uint64_t user_id; /* login: the user whose password matched */
+};
+
+struct req_ctx {
+	store *st;
+	const struct srv_config *cfg;
+	MDB_txn *txn; /* read txn in a worker, nested write txn in writer */
+	crm_arena *arena; /* reply and record memory; reset per request */
+	const struct auth_who *who; /* NULL before the session check */
+	struct auth_who who_buf;
+	struct dispatch_prep prep;
+	const char *action; /* row name, e.g. "customer.add" */
+	ProtobufCBinaryData request_id;
+	int64_t now;
+	int changed;   /* a write changed something: poke subscribers */
+	char msg[512]; /* the status message of a failure */
+};
+
+typedef crm_status (*dispatch_handler)(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp);
+
+enum dispatch_perm {
+	PERM_NONE = 0,    /* no session needed */
+	PERM_REP = 1,     /* any logged-in user */
+	PERM_MANAGER = 2, /* managers and admins */
+	PERM_ADMIN = 3,   /* admins only */
+};
+
+enum dispatch_kind { REQ_READ, REQ_WRITE };
+
+#define REQ_NO_IDEM 1u /* do not store the reply (it holds a secret) */
+
+struct dispatch_row {
+	const char *name;
+	dispatch_handler handler;
+	dispatch_handler prepare; /* writes: runs in the worker first */
+	enum dispatch_perm perm;
+	enum dispatch_kind kind;
+	unsigned flags;
+};
+
+/* dispatch_row: the row of body case c, or NULL (unset or unknown). */
+const struct dispatch_row *dispatch_row(Crm__V1__Request__BodyCase c);
+
+/* dispatch_table_size: number of slots in the table (for tests). */
+unsigned dispatch_table_size(void);
+
+/*
+ * dispatch_fail: write a message into ctx->msg and return code, so
+ * handlers end with `return dispatch_fail(ctx, CRM_NOT_FOUND, "...")`.
+ */
+crm_status dispatch_fail(struct req_ctx *ctx, crm_status code, const char *fmt,
+    ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * dispatch_check: steps 1-4 for buf, then 5-6 in ctx->txn (a read txn).
+ * On CRM_OK, *req (in ctx->arena) and *row are set; on failure
+ * ctx->msg says why and *req may still be set (for its request id).
+ */
+crm_status dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
+    Crm__V1__Request **req /* OUT */,
+    const struct dispatch_row **row /* OUT */);
+
+/*
+ * dispatch_pack: finish resp (request id from req when set, status code
+ * and ctx->msg) and pack it into a nanomsg buffer (caller owns it).
+ * Errors: CRM_INTERNAL when no buffer could be allocated.
+ */
+crm_status dispatch_pack(struct req_ctx *ctx, const Crm__V1__Request *req,
+    Crm__V1__Response *resp, crm_status code, void **buf /* OUT */,
+    size_t *len /* OUT */);
+
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * handlers.h: every request handler, one block per request family file.
+ * All share the dispatch_handler signature; dispatch.c's table is the only
+ * caller.
+ */
+#ifndef HANDLERS_H
+#define HANDLERS_H
+
+#include "dispatch.h"
+
+#define HANDLER(name)                                                     \
+	crm_status name(struct req_ctx *ctx, const Crm__V1__Request *req, \
+	    Crm__V1__Response *resp)
+
+/* session.c */
+HANDLER(session_handle_hello);
+HANDLER(session_prepare_login);
+HANDLER(session_handle_login);
+HANDLER(session_handle_logout);
+HANDLER(session_handle_whoami);
+HANDLER(session_prepare_passwd);
+HANDLER(session_handle_passwd);
+
+/* user.c */
+HANDLER(user_prepare_add);
+HANDLER(user_handle_add);
+HANDLER(user_handle_list);
+HANDLER(user_handle_disable);
+HANDLER(user_handle_team_add);
+HANDLER(user_handle_team_list);
+
+/* customer.c */
+HANDLER(customer_handle_add);
+HANDLER(customer_handle_get);
+HANDLER(customer_handle_edit);
+HANDLER(customer_handle_list);
+HANDLER(customer_handle_find);
+HANDLER(customer_handle_assign);
+
+/* contact.c */
+HANDLER(contact_handle_add);
+HANDLER(contact_handle_list);
+HANDLER(contact_handle_left);
+
+#endif

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store.c: LMDB environment, databases, transactions and map growth; the
+ * only file that maps LMDB error codes. Record layouts are elsewhere.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "crm_log.h"
+
+static const char *const db_names[DB_COUNT] = {
+	[DB_META] = "meta",
+	[DB_USERS] = "users",
+	[DB_USER_LOGIN] = "user_login",
+	[DB_TEAMS] = "teams",
+	[DB_TEAM_NAME] = "team_name",
+	[DB_SESSIONS] = "sessions",
+	[DB_CUSTOMERS] = "customers",
+	[DB_CUST_NAME] = "cust_name",
+	[DB_CUST_OWNER] = "cust_owner",
+	[DB_CUST_TEAM] = "cust_team",
+	[DB_CONTACTS] = "contacts",
+	[DB_CONTACT_CUST] = "contact_cust",
+	[DB_IDEM] = "idem",
+	[DB_AUDIT] = "audit",
+};
+
+const char *
+store_db_name(enum store_db db)
+{
+	return db_names[db];
+}
+
+_Thread_local int store_map_full;
+
+crm_status
+store_map_lmdb(int rc, const char *what)
+{
+	if (rc == MDB_MAP_FULL) {
+		store_map_full = 1;
+	}
+	switch (rc) {
+	case MDB_SUCCESS:
+		return CRM_OK;
+	case MDB_NOTFOUND:
+		return CRM_NOT_FOUND;
+	case MDB_MAP_FULL:
+	case ENOSPC:
+		crm_warn("%s: %s", what, mdb_strerror(rc));
+		return CRM_TOO_BIG;
+	default:
+		crm_err("%s: %s (%d)", what, mdb_strerror(rc), rc);
+		return CRM_INTERNAL;
+	}
+}
+
+crm_status
+store_open(store *s, const char *dir, size_t map_size, int read_only)
+{
+	memset(s, 0, sizeof(*s));
+	s->read_only = read_only;
+	s->map_size = map_size;
+	pthread_rwlock_init(&s->resize_lock, NULL);
+	if (!read_only && mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		crm_err("cannot create %s: %s", dir, strerror(errno));
+		return CRM_INTERNAL;
+	}
+	int rc = mdb_env_create(&s->env);
+	if (rc != 0) {
+		return store_map_lmdb(rc, "mdb_env_create");
+	}
+	mdb_env_set_maxdbs(s->env, 64);
+	mdb_env_set_maxreaders(s->env, 256);
+	MDB_envinfo info;
+	unsigned flags = MDB_NOTLS | (read_only ? MDB_RDONLY : 0u);
+	rc = mdb_env_set_mapsize(s->env, map_size);
+	if (rc == 0) {
+		rc = mdb_env_open(s->env, dir, flags, 0600);
+	}
+	if (rc != 0) {
+		crm_status st =
+		    rc == ENOENT ? CRM_NOT_FOUND : store_map_lmdb(rc, dir);
+		if (rc == ENOENT) {
+			crm_err("no database in %s", dir);
+		}
+		mdb_env_close(s->env);
+		s->env = NULL;
+		return st;
+	}
+	/* Another process may have grown the map: adopt the larger size. */
+	mdb_env_info(s->env, &info);
+	if (info.me_mapsize > s->map_size) {
+		s->map_size = info.me_mapsize;
+	}
+	int dead = 0;
+	mdb_reader_check(s->env, &dead);
+	if (dead > 0) {
+		crm_warn("cleared %d stale reader slots", dead);
+	}
+
+	MDB_txn *txn;
+	rc = mdb_txn_begin(s->env, NULL, read_only ? MDB_RDONLY : 0, &txn);
+	if (rc != 0) {
+		store_close(s);
+		return store_map_lmdb(rc, "begin");
+	}
+	for (int i = 0; i < DB_COUNT; i++) {
+		rc = mdb_dbi_open(
+		    txn, db_names[i], read_only ? 0 : MDB_CREATE, &s->dbi[i]);
+		if (rc != 0) {
+			mdb_txn_abort(txn);
+			store_close(s);
+			return rc == MDB_NOTFOUND
+			           ? CRM_NOT_FOUND
+			           : store_map_lmdb(rc, db_names[i]);
+		}
+	}
+	if (!read_only) {
+		MDB_val k = { 6, "schema" }, v;
+		if (mdb_get(txn, s->dbi[DB_META], &k, &v) == MDB_NOTFOUND) {
+			unsigned char ver[4] = { 0, 0, 0,
+				STORE_SCHEMA_VERSION };
+			v.mv_size = sizeof(ver);
+			v.mv_data = ver;
+			rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
+			if (rc != 0) {
+				mdb_txn_abort(txn);
+				store_close(s);
+				return store_map_lmdb(rc, "schema");
+			}
+		}
+	}
+	rc = mdb_txn_commit(txn);
+	if (rc != 0) {
+		store_close(s);
+		return store_map_lmdb(rc, "commit");
+	}
+	return CRM_OK;
+}
+
+void
+store_close(store *s)
+{
+	if (s->env != NULL) {
+		mdb_env_close(s->env);
+		s->env = NULL;
+	}
+	pthread_rwlock_destroy(&s->resize_lock);
+}
+
+crm_status
+store_read_begin(store *s, MDB_txn **txn)
+{
+	pthread_rwlock_rdlock(&s->resize_lock);
+	int rc = *txn != NULL ? mdb_txn_renew(*txn)
+	                      : mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+	if (rc != 0) {
+		pthread_rwlock_unlock(&s->resize_lock);
+		return store_map_lmdb(rc, "read begin");
+	}
+	return CRM_OK;
+}
+
+void
+store_read_end(store *s, MDB_txn *txn)
+{
+	mdb_txn_reset(txn);
+	pthread_rwlock_unlock(&s->resize_lock);
+}
+
+void
+store_read_free(MDB_txn *txn)
+{
+	if (txn != NULL) {
+		mdb_txn_abort(txn);
+	}
+}
+
+crm_status
+store_write_begin(store *s, MDB_txn **txn)
+{
+	pthread_rwlock_rdlock(&s->resize_lock);
+	int rc = mdb_txn_begin(s->env, NULL, 0, txn);
+	if (rc != 0) {
+		pthread_rwlock_unlock(&s->resize_lock);
+		return store_map_lmdb(rc, "write begin");
+	}
+	return CRM_OK;
+}
+
+crm_status
+store_write_commit(store *s, MDB_txn *txn)
+{
+	int rc = mdb_txn_commit(txn); /* frees txn even on failure */
+	pthread_rwlock_unlock(&s->resize_lock);
+	return store_map_lmdb(rc, "commit");
+}
+
+void
+store_write_abort(store *s, MDB_txn *txn)
+{
+	mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&s->resize_lock);
+}
+
+crm_status
+store_grow(store *s)
+{
+	pthread_rwlock_wrlock(&s->resize_lock);
+	size_t next = s->map_size * 2;
+	int rc = mdb_env_set_mapsize(s->env, next);
+	if (rc == 0) {
+		crm_info("map grown to %zu MiB", next >> 20);
+		s->map_size = next;
+	}
+	pthread_rwlock_unlock(&s->resize_lock);
+	return store_map_lmdb(rc, "grow map");
+}

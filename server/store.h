@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store.h: the LMDB environment of crmd: opening, the named databases,
+ * transactions, map growth, and the one place LMDB error codes become
+ * crm_status. Key encoding and record access are in store_schema.h.
+ *
+ * Rules (DESIGN.md): default durable flags (no NOSYNC, NOMETASYNC or
+ * WRITEMAP); MDB_NOTLS so workers can reuse read transactions; only crmd
+ * opens the environment read-write; one writer thread.
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <lmdb.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crm_err.h"
+
+/* The named databases. Records are packed protobuf messages keyed by id
+ * (8 bytes big-endian); indexes hold composite keys and empty data. */
+enum store_db {
+	DB_META,         /* "seq:<kind>" -> next id, "schema" -> version */
+	DB_USERS,        /* user id -> crm.store.UserRecord */
+	DB_USER_LOGIN,   /* login -> user id */
+	DB_TEAMS,        /* team id -> crm.v1.Team */
+	DB_TEAM_NAME,    /* normalised name -> team id */
+	DB_SESSIONS,     /* blake2b(token) -> crm.store.SessionRecord */
+	DB_CUSTOMERS,    /* customer id -> crm.v1.Customer */
+	DB_CUST_NAME,    /* kind byte || normalised name -> customer id */
+	DB_CUST_OWNER,   /* owner id || customer id -> "" */
+	DB_CUST_TEAM,    /* team id || customer id -> "" */
+	DB_CONTACTS,     /* contact id -> crm.v1.Contact */
+	DB_CONTACT_CUST, /* customer id || contact id -> "" */
+	DB_IDEM,         /* user id || request id -> crm.store.IdemRecord */
+	DB_AUDIT,        /* sequence -> crm.store.AuditRecord */
+	DB_COUNT
+};
+
+typedef struct store {
+	MDB_env *env;
+	MDB_dbi dbi[DB_COUNT];
+	size_t map_size;
+	/* Held shared by every transaction, exclusively to grow the map:
+	 * mdb_env_set_mapsize needs no transaction active in the process. */
+	pthread_rwlock_t resize_lock;
+	int read_only;
+} store;
+
+#define STORE_SCHEMA_VERSION 1u
+
+/*
+ * store_open: open (creating when read_only is 0) the environment in dir
+ * with at least map_size bytes of address space, and every database.
+ * Errors: CRM_NOT_FOUND (no database and read_only), CRM_INTERNAL.
+ */
+crm_status store_open(
+    store *s, const char *dir, size_t map_size, int read_only);
+void store_close(store *s);
+
+/* store_db_name: the LMDB name of db ("customers"). Static storage. */
+const char *store_db_name(enum store_db db);
+
+/*
+ * store_map_lmdb: the one mapping of LMDB codes to crm_status:
+ * MDB_NOTFOUND -> CRM_NOT_FOUND, MDB_MAP_FULL and ENOSPC ->
+ * CRM_TOO_BIG, anything else -> CRM_INTERNAL (logged with what).
+ */
+crm_status store_map_lmdb(int rc, const char *what);
+
+/* Set by store_map_lmdb in the calling thread when LMDB said MDB_MAP_FULL;
+ * the writer clears it, and on seeing it grows the map and retries. */
+extern _Thread_local int store_map_full;
+
+/*
+ * store_read_begin: a read transaction; renews *txn when it is a reset one
+ * (reuse across requests), else begins one. Holds resize_lock shared until
+ * store_read_end. Errors: CRM_INTERNAL.
+ */
+crm_status store_read_begin(store *s, MDB_txn **txn /* IN/OUT */);
+/* store_read_end: reset (not abort) the read txn for reuse. */
+void store_read_end(store *s, MDB_txn *txn);
+/* store_read_free: abort a reset read txn for good (worker exit). */
+void store_read_free(MDB_txn *txn);
+
+/* store_write_begin: the writer's transaction; holds resize_lock shared.
+ * Errors: CRM_INTERNAL. */
+crm_status store_write_begin(store *s, MDB_txn **txn /* OUT */);
+/*
+ * store_write_commit: commit and release the lock; txn is gone either
+ * way. Errors: CRM_TOO_BIG (map or disk full), CRM_INTERNAL.
+ */
+crm_status store_write_commit(store *s, MDB_txn *txn);
+/* store_write_abort: abort and release the lock. */
+void store_write_abort(store *s, MDB_txn *txn);
+
+/*
+ * store_grow: double the map (no transaction of the process may be open:
+ * takes resize_lock exclusively). Errors: CRM_INTERNAL.
+ */
+crm_status store_grow(store *s);
+
+#endif

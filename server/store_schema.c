@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT */
+/* store_schema.c: key encoding, id sequences and record (un)packing. */
+#include "store_schema.h"
+
+#include <sodium.h>
+#include <string.h>
+
+#include "crm_log.h"
+#include "crm_utf8.h"
+
+void
+store_key_id(store_key *k, uint64_t id)
+{
+	for (int i = 7; i >= 0; i--) {
+		k->b[i] = (uint8_t)(id & 0xff);
+		id >>= 8;
+	}
+	k->len = 8;
+}
+
+void
+store_key_pair(store_key *k, uint64_t a, uint64_t b)
+{
+	store_key t;
+	store_key_id(&t, a);
+	memcpy(k->b, t.b, 8);
+	store_key_id(&t, b);
+	memcpy(k->b + 8, t.b, 8);
+	k->len = 16;
+}
+
+void
+store_key_text(store_key *k, uint8_t tag, const char *text)
+{
+	size_t o = 0, len = strlen(text);
+	if (tag != 0) {
+		k->b[o++] = tag;
+	}
+	if (len <= STORE_TEXT_KEY_MAX) {
+		memcpy(k->b + o, text, len);
+		k->len = o + len;
+		return;
+	}
+	/* Cut at a character boundary: back up over continuation bytes. */
+	size_t cut = STORE_TEXT_KEY_MAX;
+	while (cut > 0 && ((unsigned char)text[cut] & 0xc0) == 0x80) {
+		cut--;
+	}
+	memcpy(k->b + o, text, cut);
+	o += cut;
+	crypto_generichash(
+	    k->b + o, 16, (const unsigned char *)text, len, NULL, 0);
+	k->len = o + 16;
+}
+
+uint64_t
+store_u64(const void *p)
+{
+	const uint8_t *b = p;
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++) {
+		v = (v << 8) | b[i];
+	}
+	return v;
+}
+
+crm_status
+store_next_id(store *s, MDB_txn *txn, const char *seq, uint64_t *id)
+{
+	char name[64];
+	int n = snprintf(name, sizeof(name), "seq:%s", seq);
+	MDB_val k = { (size_t)n, name }, v;
+	uint64_t next = 1;
+	int rc = mdb_get(txn, s->dbi[DB_META], &k, &v);
+	if (rc == 0 && v.mv_size == 8) {
+		next = store_u64(v.mv_data);
+	} else if (rc != MDB_NOTFOUND) {
+		return store_map_lmdb(rc, "sequence");
+	}
+	store_key nk;
+	store_key_id(&nk, next + 1);
+	v.mv_size = 8;
+	v.mv_data = nk.b;
+	rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
+	if (rc != 0) {
+		return store_map_lmdb(rc, "sequence");
+	}
+	*id = next;
+	return CRM_OK;
+}
+
+crm_status
+store_get_msg(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
+    const ProtobufCMessageDescriptor *d, ProtobufCAllocator *alloc,
+    ProtobufCMessage **out)
+{
+	MDB_val key = { k->len, (void *)k->b }, v;
+	int rc = mdb_get(txn, s->dbi[db], &key, &v);
+	if (rc != 0) {
+		return store_map_lmdb(rc, store_db_name(db));
+	}
+	/* Decode before the txn ends: v points into the map. */
+	*out = protobuf_c_message_unpack(d, alloc, v.mv_size, v.mv_data);
+	if (*out == NULL) {
+		crm_err("%s: a record does not decode as %s",
+		    store_db_name(db), d->name);
+		return CRM_INTERNAL;
+	}
+	return CRM_OK;
+}
+
+crm_status
+store_put_msg(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
+    const ProtobufCMessage *m)
+{
+	MDB_val key = { k->len, (void *)k->b }, v;
+	v.mv_size = protobuf_c_message_get_packed_size(m);
+	int rc = mdb_put(txn, s->dbi[db], &key, &v, MDB_RESERVE);
+	if (rc != 0) {
+		return store_map_lmdb(rc, store_db_name(db));
+	}
+	protobuf_c_message_pack(m, v.mv_data);
+	return CRM_OK;
+}
+
+crm_status
+store_get_ref(
+    store *s, MDB_txn *txn, enum store_db db, const store_key *k, uint64_t *id)
+{
+	MDB_val key = { k->len, (void *)k->b }, v;
+	int rc = mdb_get(txn, s->dbi[db], &key, &v);
+	if (rc != 0) {
+		return store_map_lmdb(rc, store_db_name(db));
+	}
+	if (v.mv_size != 8) {
+		crm_err("%s: a reference is %zu bytes", store_db_name(db),
+		    v.mv_size);
+		return CRM_INTERNAL;
+	}
+	*id = store_u64(v.mv_data);
+	return CRM_OK;
+}
+
+crm_status
+store_put_ref(
+    store *s, MDB_txn *txn, enum store_db db, const store_key *k, uint64_t id)
+{
+	store_key ik;
+	store_key_id(&ik, id);
+	MDB_val key = { k->len, (void *)k->b }, v = { 8, ik.b };
+	int rc = mdb_put(txn, s->dbi[db], &key, &v, MDB_NOOVERWRITE);
+	if (rc == MDB_KEYEXIST) {
+		return CRM_EXISTS;
+	}
+	return store_map_lmdb(rc, store_db_name(db));
+}
+
+crm_status
+store_index_add(
+    store *s, MDB_txn *txn, enum store_db db, uint64_t a, uint64_t b)
+{
+	store_key k;
+	store_key_pair(&k, a, b);
+	MDB_val key = { k.len, k.b }, v = { 0, NULL };
+	return store_map_lmdb(
+	    mdb_put(txn, s->dbi[db], &key, &v, 0), store_db_name(db));
+}
+
+crm_status
+store_del(store *s, MDB_txn *txn, enum store_db db, const store_key *k)
+{
+	MDB_val key = { k->len, (void *)k->b };
+	int rc = mdb_del(txn, s->dbi[db], &key, NULL);
+	if (rc == MDB_NOTFOUND) {
+		return CRM_OK;
+	}
+	return store_map_lmdb(rc, store_db_name(db));
+}
+
+crm_status
+store_index_del(
+    store *s, MDB_txn *txn, enum store_db db, uint64_t a, uint64_t b)
+{
+	store_key k;
+	store_key_pair(&k, a, b);
+	return store_del(s, txn, db, &k);
+}
+
+/* The first key >= k; its 16 bytes (a, b) when it has prefix a. */
+static crm_status
+seek(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
+    MDB_val *found)
+{
+	MDB_cursor *c;
+	int rc = mdb_cursor_open(txn, s->dbi[db], &c);
+	if (rc != 0) {
+		return store_map_lmdb(rc, "cursor");
+	}
+	MDB_val key = { k->len, (void *)k->b }, v;
+	rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
+	mdb_cursor_close(c);
+	if (rc != 0) {
+		return store_map_lmdb(rc, store_db_name(db));
+	}
+	*found = key;
+	return CRM_OK;
+}
+
+crm_status
+store_index_next(store *s, MDB_txn *txn, enum store_db db, uint64_t a,
+    uint64_t after, uint64_t *b)
+{
+	if (after == UINT64_MAX) {
+		return CRM_NOT_FOUND;
+	}
+	store_key k;
+	store_key_pair(&k, a, after + 1);
+	MDB_val found;
+	crm_status rc = seek(s, txn, db, &k, &found);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (found.mv_size != 16 || memcmp(found.mv_data, k.b, 8) != 0) {
+		return CRM_NOT_FOUND;
+	}
+	*b = store_u64((const uint8_t *)found.mv_data + 8);
+	return CRM_OK;
+}
+
+crm_status
+store_id_next(
+    store *s, MDB_txn *txn, enum store_db db, uint64_t after, uint64_t *id)
+{
+	if (after == UINT64_MAX) {
+		return CRM_NOT_FOUND;
+	}
+	store_key k;
+	store_key_id(&k, after + 1);
+	MDB_val found;
+	crm_status rc = seek(s, txn, db, &k, &found);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (found.mv_size != 8) {
+		return CRM_NOT_FOUND;
+	}
+	*id = store_u64(found.mv_data);
+	return CRM_OK;
+}

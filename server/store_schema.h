@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store_schema.h: how records and indexes are laid out in the databases of
+ * store.h: big-endian id keys, composite index keys (value || id), text
+ * keys capped below LMDB's 511 bytes, id sequences, and packed protobuf
+ * records. Domain rules (who may see what) are not here.
+ */
+#ifndef STORE_SCHEMA_H
+#define STORE_SCHEMA_H
+
+#include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/* Longest text key: normalised text beyond this is cut at a character
+ * boundary and followed by a 16-byte hash of the whole text. */
+#define STORE_TEXT_KEY_MAX 400
+#define STORE_KEY_MAX      (1 + STORE_TEXT_KEY_MAX + 16)
+
+typedef struct store_key {
+	uint8_t b[STORE_KEY_MAX];
+	size_t len;
+} store_key;
+
+/* store_key_id: key of one id. */
+void store_key_id(store_key *k, uint64_t id);
+/* store_key_pair: composite index key a || b (16 bytes). */
+void store_key_pair(store_key *k, uint64_t a, uint64_t b);
+/* store_key_text: optional tag byte (0: none) then text, capped as above. */
+void store_key_text(store_key *k, uint8_t tag, const char *text);
+/* store_u64: decode 8 big-endian bytes. */
+uint64_t store_u64(const void *p);
+
+/*
+ * store_next_id: the next id of a sequence ("customer", "audit", ...),
+ * starting at 1, in txn. Errors: as store_map_lmdb.
+ */
+crm_status store_next_id(
+    store *s, MDB_txn *txn, const char *seq, uint64_t *id /* OUT */);
+
+/*
+ * store_get_msg: unpack the record at k in db as message type d, allocated
+ * with alloc (NULL: malloc; free with protobuf_c_message_free_unpacked).
+ * Errors: CRM_NOT_FOUND, CRM_INTERNAL (a record that does not decode).
+ */
+crm_status store_get_msg(store *s, MDB_txn *txn, enum store_db db,
+    const store_key *k, const ProtobufCMessageDescriptor *d,
+    ProtobufCAllocator *alloc, ProtobufCMessage **out /* OUT */);
+
+/* store_put_msg: pack m straight into the database (MDB_RESERVE). */
+crm_status store_put_msg(store *s, MDB_txn *txn, enum store_db db,
+    const store_key *k, const ProtobufCMessage *m);
+
+/* store_get_ref: an index entry whose data is an id (unique indexes).
+ * Errors: CRM_NOT_FOUND. */
+crm_status store_get_ref(store *s, MDB_txn *txn, enum store_db db,
+    const store_key *k, uint64_t *id /* OUT */);
+/* store_put_ref: k -> id; CRM_EXISTS when k is taken (MDB_NOOVERWRITE). */
+crm_status store_put_ref(
+    store *s, MDB_txn *txn, enum store_db db, const store_key *k, uint64_t id);
+
+/* store_index_add / store_index_del: composite key a || b, empty data. */
+crm_status store_index_add(
+    store *s, MDB_txn *txn, enum store_db db, uint64_t a, uint64_t b);
+crm_status store_index_del(
+    store *s, MDB_txn *txn, enum store_db db, uint64_t a, uint64_t b);
+
+/* store_del: delete k; CRM_OK when it was not there. */
+crm_status store_del(
+    store *s, MDB_txn *txn, enum store_db db, const store_key *k);
+
+/*
+ * store_index_next: the next b after (a, after) in a composite index, i.e.
+ * walk the entries of a in id order. Errors: CRM_NOT_FOUND at the end.
+ */
+crm_status store_index_next(store *s, MDB_txn *txn, enum store_db db,
+    uint64_t a, uint64_t after, uint64_t *b /* OUT */);
+
+/* store_id_next: the next record id after `after` in db (primary walk).
+ * Errors: CRM_NOT_FOUND at the end. */
+crm_status store_id_next(store *s, MDB_txn *txn, enum store_db db,
+    uint64_t after, uint64_t *id /* OUT */);
+
+#endif

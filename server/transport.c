@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * transport.c: the raw REP socket, the worker threads that serve reads,
+ * and the PUB socket. The one place nanomsg errno values are mapped.
+ * A cooked REP socket would serve one request at a time, hence AF_SP_RAW:
+ * each worker keeps the routing header of what it received and replies
+ * with it, and the writer thread does the same for mutations.
+ */
+#include "transport.h"
+
+#include <errno.h>
+#include <nanomsg/nn.h>
+#include <nanomsg/pubsub.h>
+#include <nanomsg/reqrep.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm.h"
+#include "dispatch.h"
+#include "writer.h"
+
+#define WORKER_STACK (512u * 1024u)
+#define WORKER_ARENA (4u * 1024u * 1024u)
+/* Hard cap: nanomsg drops a connection that sends more. Up to it, an
+ * oversized request is answered RESOURCE_EXHAUSTED by dispatch. */
+#define SOCKET_MAX_RECV (1024 * 1024)
+#define RECV_POLL_MS    200
+
+struct worker {
+	transport *t;
+	pthread_t thread;
+	crm_arena arena;
+	MDB_txn *rtxn; /* reused: reset after each request, renewed next */
+};
+
+struct transport {
+	const struct srv_config *cfg;
+	store *st;
+	int sock;
+	int pub;
+	writer *wr;
+	struct worker *workers;
+	int n_workers;
+	atomic_int stopping;
+};
+
+void
+transport_drop(struct transport_msg *m)
+{
+	if (m->body != NULL) {
+		nn_freemsg(m->body);
+	}
+	if (m->control != NULL) {
+		nn_freemsg(m->control);
+	}
+	m->body = m->control = NULL;
+}
+
+void
+transport_reply(int sock, struct transport_msg *m, void *buf, size_t len)
+{
+	struct nn_iovec iov = { &buf, NN_MSG };
+	struct nn_msghdr hdr;
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.msg_iov = &iov;
+	hdr.msg_iovlen = 1;
+	hdr.msg_control = &m->control;
+	hdr.msg_controllen = NN_MSG;
+	(void)len; /* NN_MSG buffers know their size */
+	if (nn_sendmsg(sock, &hdr, NN_DONTWAIT) < 0) {
+		/* The peer is gone or its pipe is full: it resends. */
+		crm_debug("reply dropped: %s", nn_strerror(nn_errno()));
+		nn_freemsg(buf);
+	} else {
+		m->control = NULL; /* sent with the message */
+	}
+	transport_drop(m);
+}
+
+void
+transport_poke(int pub, unsigned long long seq)
+{
+	if (pub < 0) {
+		return;
+	}
+	char msg[40];
+	int n = snprintf(msg, sizeof(msg), "poke %llu", seq);
+	(void)nn_send(pub, msg, (size_t)n, NN_DONTWAIT);
+}
+
+void
+transport_beat(transport *t)
+{
+	if (t->pub >= 0) {
+		(void)nn_send(t->pub, "beat", 4, NN_DONTWAIT);
+	}
+}
+
+static void
+serve(struct worker *w, struct transport_msg *m)
+{
+	transport *t = w->t;
+	struct req_ctx ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.st = t->st;
+	ctx.cfg = t->cfg;
+	ctx.arena = &w->arena;
+	ctx.now = crm_time_now();
+	crm_arena_reset(&w->arena);
+
+	Crm__V1__Response resp = CRM__V1__RESPONSE__INIT;
+	Crm__V1__Request *req = NULL;
+	const struct dispatch_row *row = NULL;
+	crm_status rc = store_read_begin(t->st, &w->rtxn);
+	if (rc != CRM_OK) {
+		dispatch_fail(&ctx, CRM_UNAVAILABLE, "storage unavailable");
+		rc = CRM_UNAVAILABLE;
+		goto reply;
+	}
+	ctx.txn = w->rtxn;
+	rc = dispatch_check(&ctx, m->body, m->len, &req, &row);
+	if (rc == CRM_OK && row->kind == REQ_READ) {
+		rc = row->handler(&ctx, req, &resp);
+	} else if (rc == CRM_OK && row->prepare != NULL) {
+		rc = row->prepare(&ctx, req, &resp);
+	}
+	store_read_end(t->st, w->rtxn);
+	if (rc == CRM_OK && row->kind == REQ_WRITE) {
+		rc = writer_submit(t->wr, m, ctx.who, &ctx.prep);
+		if (rc == CRM_OK) {
+			return; /* the writer owns m and will reply */
+		}
+		dispatch_fail(&ctx, rc,
+		    "server busy; retry with the same "
+		    "request id");
+	}
+reply:;
+	void *buf;
+	size_t len;
+	if (dispatch_pack(&ctx, req, &resp, rc, &buf, &len) != CRM_OK) {
+		transport_drop(m);
+		return;
+	}
+	transport_reply(t->sock, m, buf, len);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	transport *t = w->t;
+	while (!atomic_load(&t->stopping)) {
+		struct transport_msg m = { NULL, 0, NULL };
+		struct nn_iovec iov = { &m.body, NN_MSG };
+		struct nn_msghdr hdr;
+		memset(&hdr, 0, sizeof(hdr));
+		hdr.msg_iov = &iov;
+		hdr.msg_iovlen = 1;
+		hdr.msg_control = &m.control;
+		hdr.msg_controllen = NN_MSG;
+		int n = nn_recvmsg(t->sock, &hdr, 0);
+		if (n < 0) {
+			int e = nn_errno();
+			if (e == ETIMEDOUT || e == EAGAIN || e == EINTR) {
+				continue;
+			}
+			if (e == ETERM || e == EBADF) {
+				break;
+			}
+			crm_warn("receive: %s", nn_strerror(e));
+			continue;
+		}
+		m.len = (size_t)n;
+		serve(w, &m);
+	}
+	store_read_free(w->rtxn);
+	w->rtxn = NULL;
+	return NULL;
+}
+
+static int
+open_socket(int protocol, int raw)
+{
+	int s = nn_socket(raw ? AF_SP_RAW : AF_SP, protocol);
+	if (s < 0) {
+		crm_err("nn_socket: %s", nn_strerror(nn_errno()));
+	}
+	return s;
+}
+
+static crm_status
+bind_url(int sock, const char *url, int allow_remote)
+{
+	crm_status rc = config_check_url(url, allow_remote);
+	if (rc == CRM_EPERM) {
+		crm_err("refusing to listen on %s: not a loopback address; "
+		        "nanomsg has no TLS, so use an SSH tunnel or stunnel, "
+		        "or pass --allow-remote",
+		    url);
+		return rc;
+	}
+	if (rc != CRM_OK) {
+		crm_err("bad address %s (want ipc://PATH or "
+		        "tcp://HOST:PORT)",
+		    url);
+		return rc;
+	}
+	if (allow_remote && strncmp(url, "ipc://", 6) != 0) {
+		crm_warn("listening on %s without encryption", url);
+	}
+	if (config_prepare_ipc(url) != CRM_OK) {
+		return CRM_INTERNAL;
+	}
+	if (nn_bind(sock, url) < 0) {
+		crm_err(
+		    "cannot listen on %s: %s", url, nn_strerror(nn_errno()));
+		return CRM_INTERNAL;
+	}
+	crm_info("listening on %s", url);
+	return CRM_OK;
+}
+
+crm_status
+transport_start(const struct srv_config *cfg, store *st, transport **out)
+{
+	transport *t = crm_xcalloc(1, sizeof(*t));
+	t->cfg = cfg;
+	t->st = st;
+	t->pub = -1;
+	crm_status rc = CRM_INTERNAL;
+	t->sock = open_socket(NN_REP, 1);
+	if (t->sock < 0) {
+		goto fail;
+	}
+	int max = SOCKET_MAX_RECV, tmo = RECV_POLL_MS;
+	nn_setsockopt(
+	    t->sock, NN_SOL_SOCKET, NN_RCVMAXSIZE, &max, sizeof(max));
+	nn_setsockopt(t->sock, NN_SOL_SOCKET, NN_RCVTIMEO, &tmo, sizeof(tmo));
+	for (int i = 0; i < cfg->n_listen; i++) {
+		rc = bind_url(t->sock, cfg->listen[i], cfg->allow_remote);
+		if (rc != CRM_OK) {
+			goto fail;
+		}
+	}
+	if (cfg->pub_url != NULL) {
+		t->pub = open_socket(NN_PUB, 0);
+		if (t->pub < 0) {
+			rc = CRM_INTERNAL;
+			goto fail;
+		}
+		rc = bind_url(t->pub, cfg->pub_url, cfg->allow_remote);
+		if (rc != CRM_OK) {
+			goto fail;
+		}
+	}
+	rc = writer_start(st, cfg, t->sock, t->pub, &t->wr);
+	if (rc != CRM_OK) {
+		goto fail;
+	}
+	t->workers = crm_xcalloc((size_t)cfg->workers, sizeof(*t->workers));
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, WORKER_STACK);
+	for (int i = 0; i < cfg->workers; i++) {
+		struct worker *w = &t->workers[i];
+		w->t = t;
+		crm_arena_init(&w->arena, WORKER_ARENA);
+		if (pthread_create(&w->thread, &attr, worker_main, w) != 0) {
+			crm_err("cannot start worker %d", i);
+			crm_arena_fini(&w->arena);
+			break;
+		}
+		t->n_workers++;
+	}
+	pthread_attr_destroy(&attr);
+	if (t->n_workers == 0) {
+		rc = CRM_INTERNAL;
+		goto fail;
+	}
+	*out = t;
+	return CRM_OK;
+fail:
+	transport_stop(t);
+	return rc;
+}
+
+void
+transport_stop(transport *t)
+{
+	atomic_store(&t->stopping, 1);
+	for (int i = 0; i < t->n_workers; i++) {
+		pthread_join(t->workers[i].thread, NULL);
+		crm_arena_fini(&t->workers[i].arena);
+	}
+	if (t->wr != NULL) {
+		writer_stop(t->wr); /* answers what is queued, then ends */
+	}
+	if (t->pub >= 0) {
+		nn_close(t->pub);
+	}
+	if (t->sock >= 0) {
+		nn_close(t->sock);
+	}
+	free(t->workers);
+	free(t);
+}

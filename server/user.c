@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * user.c: users and teams. Record API first, then the handlers of
+ * user.add, user.list, user.disable, team.add and team.list.
+ */
+#include "user.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "auth.h"
+#include "crm.h"
+#include "handlers.h"
+#include "store_schema.h"
+
+/* ------------------------------------------------------ user record API */
+
+int
+user_login_valid(const char *login)
+{
+	size_t n = strlen(login);
+	if (n == 0 || n > 32 || !isalnum((unsigned char)login[0])) {
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)login[i];
+		if (!(isalnum(c) || c == '.' || c == '_' || c == '-')) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void
+login_key(store_key *k, const char *login)
+{
+	char low[33];
+	size_t n = strlen(login);
+	if (n > 32) {
+		n = 32;
+	}
+	for (size_t i = 0; i < n; i++) {
+		low[i] = (char)tolower((unsigned char)login[i]);
+	}
+	low[n] = '\0';
+	store_key_text(k, 0, low);
+}
+
+crm_status
+user_get(struct req_ctx *ctx, uint64_t id, Crm__Store__UserRecord **u)
+{
+	store_key k;
+	store_key_id(&k, id);
+	return store_get_msg(ctx->st, ctx->txn, DB_USERS, &k,
+	    &crm__store__user_record__descriptor, &ctx->arena->allocator,
+	    (ProtobufCMessage **)u);
+}
+
+crm_status
+user_by_login(
+    struct req_ctx *ctx, const char *login, Crm__Store__UserRecord **u)
+{
+	store_key k;
+	uint64_t id;
+	login_key(&k, login);
+	crm_status rc =
+	    store_get_ref(ctx->st, ctx->txn, DB_USER_LOGIN, &k, &id);
+	return rc != CRM_OK ? rc : user_get(ctx, id, u);
+}
+
+static crm_status
+team_get(struct req_ctx *ctx, uint64_t id, Crm__V1__Team **t)
+{
+	store_key k;
+	store_key_id(&k, id);
+	return store_get_msg(ctx->st, ctx->txn, DB_TEAMS, &k,
+	    &crm__v1__team__descriptor, &ctx->arena->allocator,
+	    (ProtobufCMessage **)t);
+}
+
+static crm_status
+team_key(struct req_ctx *ctx, store_key *k, const char *name)
+{
+	char *norm = crm_utf8_normalize(name);
+	if (norm == NULL || *norm == '\0') {
+		free(norm);
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "team name needs a letter or digit");
+	}
+	store_key_text(k, 0, norm);
+	free(norm);
+	return CRM_OK;
+}
+
+crm_status
+user_team_ensure(struct req_ctx *ctx, const char *name, uint64_t *id)
+{
+	store_key k;
+	crm_status rc = team_key(ctx, &k, name);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	rc = store_get_ref(ctx->st, ctx->txn, DB_TEAM_NAME, &k, id);
+	if (rc != CRM_NOT_FOUND) {
+		return rc;
+	}
+	if (strlen(name) > 64) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "team name longer than 64 bytes");
+	}
+	rc = store_next_id(ctx->st, ctx->txn, "team", id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	Crm__V1__Team t = CRM__V1__TEAM__INIT;
+	t.has_id = t.has_created_at = 1;
+	t.id = *id;
+	t.name = (char *)name;
+	t.created_at = ctx->now;
+	store_key ik;
+	store_key_id(&ik, *id);
+	rc = store_put_msg(ctx->st, ctx->txn, DB_TEAMS, &ik, &t.base);
+	if (rc == CRM_OK) {
+		rc = store_put_ref(ctx->st, ctx->txn, DB_TEAM_NAME, &k, *id);
+	}
+	if (rc == CRM_OK) {
+		rc = audit_add(ctx, "team", *id, NULL, &t.base);
+	}
+	return rc;
+}
+
+crm_status
+user_create(struct req_ctx *ctx, const char *login, const char *name, int role,
+    const char *team, const char *pwhash, uint64_t *id)
+{
+	if (login == NULL || !user_login_valid(login)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "login must be 1-32 letters, digits, '.', '_' or '-'");
+	}
+	if (role < CRM__V1__ROLE__ROLE_REP ||
+	    role > CRM__V1__ROLE__ROLE_ADMIN) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "role must be admin, manager or rep");
+	}
+	if (role != CRM__V1__ROLE__ROLE_ADMIN && (team == NULL || !*team)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "a %s needs a team (--team)",
+		    role == CRM__V1__ROLE__ROLE_REP ? "rep" : "manager");
+	}
+	store_key k;
+	login_key(&k, login);
+	uint64_t other;
+	crm_status rc =
+	    store_get_ref(ctx->st, ctx->txn, DB_USER_LOGIN, &k, &other);
+	if (rc == CRM_OK) {
+		return dispatch_fail(
+		    ctx, CRM_EXISTS, "user '%s' already exists", login);
+	}
+	if (rc != CRM_NOT_FOUND) {
+		return rc;
+	}
+	uint64_t team_id = 0;
+	if (team != NULL && *team) {
+		rc = user_team_ensure(ctx, team, &team_id);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	rc = store_next_id(ctx->st, ctx->txn, "user", id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	char low[33];
+	size_t n = strlen(login);
+	for (size_t i = 0; i <= n; i++) {
+		low[i] = (char)tolower((unsigned char)login[i]);
+	}
+	Crm__Store__UserRecord u = CRM__STORE__USER_RECORD__INIT;
+	u.has_id = u.has_role = u.has_team_id = u.has_active = 1;
+	u.has_created_at = u.has_updated_at = u.has_created_by = 1;
+	u.id = *id;
+	u.login = low;
+	u.name = (char *)(name && *name ? name : low);
+	u.role = role;
+	u.team_id = team_id;
+	u.active = 1;
+	u.pwhash = (char *)pwhash;
+	u.created_at = u.updated_at = ctx->now;
+	u.created_by = ctx->who ? ctx->who->user_id : 0;
+	store_key ik;
+	store_key_id(&ik, *id);
+	rc = store_put_msg(ctx->st, ctx->txn, DB_USERS, &ik, &u.base);
+	if (rc == CRM_OK) {
+		rc = store_put_ref(ctx->st, ctx->txn, DB_USER_LOGIN, &k, *id);
+	}
+	if (rc == CRM_OK) {
+		u.pwhash = NULL; /* the audit log keeps no password hashes */
+		rc = audit_add(ctx, "user", *id, NULL, &u.base);
+	}
+	return rc;
+}
+
+const char *
+user_login_of(struct req_ctx *ctx, uint64_t id)
+{
+	Crm__Store__UserRecord *u;
+	if (id == 0 || user_get(ctx, id, &u) != CRM_OK || u->login == NULL) {
+		return "";
+	}
+	return u->login;
+}
+
+const char *
+user_team_name(struct req_ctx *ctx, uint64_t team_id)
+{
+	Crm__V1__Team *t;
+	if (team_id == 0 || team_get(ctx, team_id, &t) != CRM_OK ||
+	    t->name == NULL) {
+		return "";
+	}
+	return t->name;
+}
+
+Crm__V1__User *
+user_public(struct req_ctx *ctx, const Crm__Store__UserRecord *u)
+{
+	Crm__V1__User *p = crm_arena_alloc(ctx->arena, sizeof(*p));
+	if (p == NULL) {
+		return NULL;
+	}
+	crm__v1__user__init(p);
+	p->has_id = p->has_role = p->has_team_id = p->has_active = 1;
+	p->has_created_at = 1;
+	p->id = u->id;
+	p->login = u->login;
+	p->name = u->name;
+	p->role = (Crm__V1__Role)u->role;
+	p->team_id = u->team_id;
+	p->team = (char *)user_team_name(ctx, u->team_id);
+	p->active = u->active;
+	p->created_at = u->created_at;
+	return p;
+}
+
+/* ------------------------------------------------------- user handlers */
+
+crm_status
+user_prepare_add(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	(void)resp;
+	const char *pw = req->user_add->password;
+	if (pw == NULL || strlen(pw) < 3) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "a password of at least 3 characters is needed");
+	}
+	if (auth_hash_password(pw, ctx->prep.pwhash) != CRM_OK) {
+		return dispatch_fail(ctx, CRM_EINVAL, "unusable password");
+	}
+	return CRM_OK;
+}
+
+crm_status
+user_handle_add(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__UserAddRequest *r = req->user_add;
+	uint64_t id;
+	crm_status rc = user_create(ctx, r->login, r->name,
+	    r->has_role ? (int)r->role : 0, r->team, ctx->prep.pwhash, &id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	Crm__Store__UserRecord *u;
+	rc = user_get(ctx, id, &u);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	resp->body_case = CRM__V1__RESPONSE__BODY_USER;
+	resp->user = user_public(ctx, u);
+	return resp->user ? CRM_OK : CRM_TOO_BIG;
+}
+
+crm_status
+user_handle_list(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	(void)req;
+	Crm__V1__UserListReply *out =
+	    crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__user_list_reply__init(out);
+	size_t cap = 64;
+	out->users = crm_arena_alloc(ctx->arena, cap * sizeof(*out->users));
+	uint64_t id = 0;
+	while (out->users != NULL &&
+	       store_id_next(ctx->st, ctx->txn, DB_USERS, id, &id) == CRM_OK) {
+		Crm__Store__UserRecord *u;
+		if (user_get(ctx, id, &u) != CRM_OK) {
+			continue;
+		}
+		if (!auth_manages(ctx->who, u->team_id) &&
+		    ctx->who->role != CRM__V1__ROLE__ROLE_ADMIN) {
+			continue;
+		}
+		if (out->n_users == cap) {
+			Crm__V1__User **more = crm_arena_alloc(
+			    ctx->arena, 2 * cap * sizeof(*more));
+			if (more == NULL) {
+				return dispatch_fail(ctx, CRM_TOO_BIG,
+				    "too many users for one reply");
+			}
+			memcpy(more, out->users, cap * sizeof(*more));
+			out->users = more;
+			cap *= 2;
+		}
+		out->users[out->n_users] = user_public(ctx, u);
+		if (out->users[out->n_users] == NULL) {
+			return CRM_TOO_BIG;
+		}
+		out->n_users++;
+	}
+	resp->body_case = CRM__V1__RESPONSE__BODY_USERS;
+	resp->users = out;
+	return CRM_OK;
+}
+
+crm_status
+user_handle_disable(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const char *login = req->user_disable->login;
+	Crm__Store__UserRecord *u;
+	if (login == NULL || user_by_login(ctx, login, &u) != CRM_OK) {
+		return dispatch_fail(
+		    ctx, CRM_NOT_FOUND, "no user '%s'", login ? login : "");
+	}
+	if (u->id == ctx->who->user_id) {
+		return dispatch_fail(
+		    ctx, CRM_EPRECOND, "you cannot disable yourself");
+	}
+	Crm__Store__UserRecord before = *u;
+	before.pwhash = NULL;
+	u->active = 0;
+	u->has_active = 1;
+	u->updated_at = ctx->now;
+	store_key k;
+	store_key_id(&k, u->id);
+	crm_status rc =
+	    store_put_msg(ctx->st, ctx->txn, DB_USERS, &k, &u->base);
+	if (rc == CRM_OK) {
+		Crm__Store__UserRecord after = *u;
+		after.pwhash = NULL;
+		rc = audit_add(ctx, "user", u->id, &before.base, &after.base);
+	}
+	if (rc == CRM_OK) {
+		resp->body_case = CRM__V1__RESPONSE__BODY_USER;
+		resp->user = user_public(ctx, u);
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------- team handlers */
+
+static Crm__V1__Team *
+team_public(struct req_ctx *ctx, Crm__V1__Team *t)
+{
+	/* Managers and member counts are derived from the users. */
+	size_t cap = 8, n = 0;
+	char **managers = crm_arena_alloc(ctx->arena, cap * sizeof(char *));
+	uint32_t members = 0;
+	uint64_t id = 0;
+	while (managers != NULL &&
+	       store_id_next(ctx->st, ctx->txn, DB_USERS, id, &id) == CRM_OK) {
+		Crm__Store__UserRecord *u;
+		if (user_get(ctx, id, &u) != CRM_OK || u->team_id != t->id ||
+		    !u->active) {
+			continue;
+		}
+		members++;
+		if (u->role == CRM__V1__ROLE__ROLE_MANAGER && n < cap) {
+			managers[n++] = u->login;
+		}
+	}
+	t->managers = managers;
+	t->n_managers = managers ? n : 0;
+	t->has_members = 1;
+	t->members = members;
+	return t;
+}
+
+crm_status
+user_handle_team_add(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const char *name = req->team_add->name;
+	if (name == NULL || *name == '\0') {
+		return dispatch_fail(ctx, CRM_EINVAL, "a team needs a name");
+	}
+	store_key k;
+	uint64_t id;
+	crm_status rc = team_key(ctx, &k, name);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (store_get_ref(ctx->st, ctx->txn, DB_TEAM_NAME, &k, &id) ==
+	    CRM_OK) {
+		return dispatch_fail(
+		    ctx, CRM_EXISTS, "team '%s' already exists", name);
+	}
+	rc = user_team_ensure(ctx, name, &id);
+	Crm__V1__Team *t;
+	if (rc == CRM_OK) {
+		rc = team_get(ctx, id, &t);
+	}
+	if (rc == CRM_OK) {
+		resp->body_case = CRM__V1__RESPONSE__BODY_TEAM;
+		resp->team = team_public(ctx, t);
+	}
+	return rc;
+}
+
+crm_status
+user_handle_team_list(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	(void)req;
+	Crm__V1__TeamListReply *out =
+	    crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__team_list_reply__init(out);
+	size_t cap = 256;
+	out->teams = crm_arena_alloc(ctx->arena, cap * sizeof(*out->teams));
+	uint64_t id = 0;
+	while (out->teams != NULL && out->n_teams < cap &&
+	       store_id_next(ctx->st, ctx->txn, DB_TEAMS, id, &id) == CRM_OK) {
+		Crm__V1__Team *t;
+		if (team_get(ctx, id, &t) != CRM_OK) {
+			continue;
+		}
+		/* Reps and managers see their own team only. */
+		if (ctx->who->role != CRM__V1__ROLE__ROLE_ADMIN &&
+		    t->id != ctx->who->team_id) {
+			continue;
+		}
+		out->teams[out->n_teams++] = team_public(ctx, t);
+	}
+	resp->body_case = CRM__V1__RESPONSE__BODY_TEAMS;
+	resp->teams = out;
+	return CRM_OK;
+}
