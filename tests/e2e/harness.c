@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/* harness.c: start, drive and stop a real crmd for end-to-end tests. */
+#include "harness.h"
+
+#include <errno.h>
+#include <nanomsg/nn.h>
+#include <nanomsg/reqrep.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#ifndef CRMD_PATH
+#error "CRMD_PATH must name the crmd binary"
+#endif
+
+#define REPLY_TIMEOUT_MS 5000
+#define START_TRIES      100 /* x 100 ms */
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+static int
+connect_req(const char *url)
+{
+	int s = nn_socket(AF_SP, NN_REQ);
+	assert_true(s >= 0);
+	int tmo = REPLY_TIMEOUT_MS, max = -1;
+	nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVTIMEO, &tmo, sizeof(tmo));
+	nn_setsockopt(s, NN_SOL_SOCKET, NN_SNDTIMEO, &tmo, sizeof(tmo));
+	nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVMAXSIZE, &max, sizeof(max));
+	assert_true(nn_connect(s, url) >= 0);
+	return s;
+}
+
+/* Run crmd with args, password on its stdin; returns the exit status. */
+static int
+run_crmd(const char *password, char *const argv[])
+{
+	int fds[2];
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(fds[0], STDIN_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execv(CRMD_PATH, argv);
+		_exit(127);
+	}
+	close(fds[0]);
+	ssize_t n = write(fds[1], password, strlen(password));
+	(void)n;
+	(void)!write(fds[1], "\n", 1);
+	close(fds[1]);
+	int status;
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+static int
+hello_ok(struct crm_test_server *s)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__HelloRequest hello = CRM__V1__HELLO_REQUEST__INIT;
+	req.body_case = CRM__V1__REQUEST__BODY_HELLO;
+	req.hello = &hello;
+	size_t len;
+	uint8_t *buf = crm_wire_pack_alloc(&req.base, &len), *out;
+	long n = crm_test_raw(s, buf, len, &out);
+	free(buf);
+	if (n < 0) {
+		return 0;
+	}
+	Crm__V1__Response *r;
+	int ok = crm_wire_unpack_response(out, (size_t)n, &r) == CRM_OK &&
+	         r->body_case == CRM__V1__RESPONSE__BODY_HELLO;
+	if (ok) {
+		crm__v1__response__free_unpacked(r, NULL);
+	}
+	free(out);
+	return ok;
+}
+
+void
+crm_test_server_start(struct crm_test_server *s)
+{
+	memset(s, 0, sizeof(*s));
+	const char *ext = getenv("CRM_TEST_SERVER");
+	if (ext != NULL && *ext) {
+		snprintf(s->url, sizeof(s->url), "%s", ext);
+		s->sock = connect_req(s->url);
+		return;
+	}
+	const char *tmp = getenv("TMPDIR");
+	snprintf(s->dir, sizeof(s->dir), "%s/crm-e2e-XXXXXX",
+	    tmp && *tmp ? tmp : "/tmp");
+	assert_non_null(mkdtemp(s->dir));
+	char data[300];
+	snprintf(data, sizeof(data), "%s/db", s->dir);
+	snprintf(s->url, sizeof(s->url), "ipc://%s/crmd.ipc", s->dir);
+	char *add[] = { "crmd", "user", "add", "admin", "--role", "admin",
+		"--data", data, NULL };
+	assert_int_equal(run_crmd("admin-pw", add), 0);
+
+	s->pid = fork();
+	assert_true(s->pid >= 0);
+	if (s->pid == 0) {
+		char log[300];
+		snprintf(log, sizeof(log), "%s/crmd.log", s->dir);
+		FILE *f = freopen(log, "w", stderr);
+		(void)f;
+		const char *vg = getenv("CRM_TEST_VALGRIND");
+		if (vg != NULL && *vg == '1') {
+			execlp("valgrind", "valgrind", "--error-exitcode=99",
+			    "--leak-check=full",
+			    "--errors-for-leak-kinds=definite", "-q",
+			    CRMD_PATH, "--data", data, "--listen", s->url,
+			    "--workers", "2", (char *)NULL);
+		} else {
+			execl(CRMD_PATH, "crmd", "--data", data, "--listen",
+			    s->url, "--workers", "2", (char *)NULL);
+		}
+		_exit(127);
+	}
+	s->sock = connect_req(s->url);
+	for (int i = 0; i < START_TRIES; i++) {
+		int status;
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+			s->pid = 0;
+			fail_msg(
+			    "crmd exited at start; see %s/crmd.log", s->dir);
+		}
+		if (hello_ok(s)) {
+			return;
+		}
+		sleep_ms(100);
+	}
+	fail_msg("crmd did not answer within %d s", START_TRIES / 10);
+}
+
+static void
+remove_tree(const char *dir)
+{
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	(void)!system(cmd);
+}
+
+void
+crm_test_server_stop(struct crm_test_server *s)
+{
+	nn_close(s->sock);
+	if (s->pid > 0) {
+		kill(s->pid, SIGTERM);
+		int status = 0;
+		for (int i = 0; i < 300; i++) {
+			if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+				break;
+			}
+			if (i == 299) {
+				kill(s->pid, SIGKILL);
+				waitpid(s->pid, &status, 0);
+				fail_msg("crmd did not stop within 30 s");
+			}
+			sleep_ms(100);
+		}
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			char cmd[400];
+			snprintf(
+			    cmd, sizeof(cmd), "cat '%s/crmd.log' >&2", s->dir);
+			(void)!system(cmd);
+			fail_msg("crmd exited with status %d", status);
+		}
+	}
+	if (s->dir[0] != '\0' && getenv("CRM_TEST_KEEP") == NULL) {
+		remove_tree(s->dir);
+	}
+}
+
+int
+crm_test_server_alive(struct crm_test_server *s)
+{
+	if (s->pid > 0 && waitpid(s->pid, NULL, WNOHANG) == s->pid) {
+		s->pid = 0;
+		return 0;
+	}
+	return hello_ok(s);
+}
+
+long
+crm_test_raw(
+    struct crm_test_server *s, const void *buf, size_t len, uint8_t **out)
+{
+	*out = NULL;
+	if (nn_send(s->sock, buf, len, 0) < 0) {
+		return -1;
+	}
+	void *msg = NULL;
+	int n = nn_recv(s->sock, &msg, NN_MSG, 0);
+	if (n < 0) {
+		/* A REQ socket with no reply would resend forever: start
+		 * over with a fresh one. */
+		nn_close(s->sock);
+		s->sock = connect_req(s->url);
+		return -1;
+	}
+	*out = malloc((size_t)n ? (size_t)n : 1);
+	memcpy(*out, msg, (size_t)n);
+	nn_freemsg(msg);
+	return n;
+}
+
+Crm__V1__Response *
+crm_test_call(struct crm_test_server *s, Crm__V1__Request *req)
+{
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	if (!req->has_request_id) {
+		crm_wire_request_id(id);
+		req->has_request_id = 1;
+		req->request_id.data = id;
+		req->request_id.len = sizeof(id);
+	}
+	if (!req->has_session_token && s->token_len > 0) {
+		req->has_session_token = 1;
+		req->session_token.data = s->token;
+		req->session_token.len = s->token_len;
+	}
+	req->has_protocol_version = 1;
+	req->protocol_version = CRM_PROTOCOL_VERSION;
+	size_t len;
+	uint8_t *buf = crm_wire_pack_alloc(&req->base, &len), *out;
+	long n = crm_test_raw(s, buf, len, &out);
+	free(buf);
+	if (req->request_id.data == id) {
+		req->has_request_id = 0;
+		req->request_id.data = NULL;
+		req->request_id.len = 0;
+	}
+	if (n < 0) {
+		fail_msg("no reply within %d ms", REPLY_TIMEOUT_MS);
+	}
+	Crm__V1__Response *r;
+	if (crm_wire_unpack_response(out, (size_t)n, &r) != CRM_OK) {
+		free(out);
+		fail_msg("reply does not decode");
+	}
+	free(out);
+	return r;
+}
+
+crm_status
+crm_test_login(
+    struct crm_test_server *s, const char *login, const char *password)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__LoginRequest l = CRM__V1__LOGIN_REQUEST__INIT;
+	l.login = (char *)login;
+	l.password = (char *)password;
+	req.body_case = CRM__V1__REQUEST__BODY_LOGIN;
+	req.login = &l;
+	s->token_len = 0;
+	Crm__V1__Response *r = crm_test_call(s, &req);
+	crm_status rc = crm_wire_status(r);
+	if (rc == CRM_OK) {
+		assert_int_equal(r->body_case, CRM__V1__RESPONSE__BODY_LOGIN);
+		assert_int_equal(r->login->session_token.len, 32);
+		memcpy(s->token, r->login->session_token.data, 32);
+		s->token_len = 32;
+	}
+	crm__v1__response__free_unpacked(r, NULL);
+	return rc;
+}
+
+crm_status
+crm_test_add_user(struct crm_test_server *s, const char *login,
+    const char *role, const char *team, const char *password)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__UserAddRequest u = CRM__V1__USER_ADD_REQUEST__INIT;
+	int r_role = 0;
+	assert_int_equal(
+	    crm_enum_parse(&crm__v1__role__descriptor, role, &r_role), CRM_OK);
+	u.login = (char *)login;
+	u.has_role = 1;
+	u.role = (Crm__V1__Role)r_role;
+	u.team = (char *)team;
+	u.password = (char *)password;
+	req.body_case = CRM__V1__REQUEST__BODY_USER_ADD;
+	req.user_add = &u;
+	Crm__V1__Response *r = crm_test_call(s, &req);
+	crm_status rc = crm_wire_status(r);
+	crm__v1__response__free_unpacked(r, NULL);
+	return rc;
+}

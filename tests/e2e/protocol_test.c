@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * protocol_test.c: raw protobuf requests against a real crmd: hostile and
+ * malformed input gets a typed error and the server stays up; sessions,
+ * roles, visibility, duplicates and idempotent retries behave as SPEC.md
+ * section 5 says.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "crm_test.h"
+#include "harness.h"
+
+static struct crm_test_server srv;
+
+static int
+setup(void **state)
+{
+	(void)state;
+	crm_test_server_start(&srv);
+	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
+	assert_crm_ok(crm_test_add_user(&srv, "li", "rep", "east", "pw-li"));
+	assert_crm_ok(
+	    crm_test_add_user(&srv, "zhao", "rep", "east", "pw-zhao"));
+	assert_crm_ok(
+	    crm_test_add_user(&srv, "wang", "manager", "east", "pw-wang"));
+	assert_crm_ok(
+	    crm_test_add_user(&srv, "chen", "manager", "west", "pw-chen"));
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	crm_test_server_stop(&srv);
+	return 0;
+}
+
+/* The status of a raw byte string sent as a request. */
+static crm_status
+raw_status(const void *buf, size_t len)
+{
+	uint8_t *out;
+	long n = crm_test_raw(&srv, buf, len, &out);
+	assert_true(n >= 0);
+	Crm__V1__Response *r;
+	assert_crm_ok(crm_wire_unpack_response(out, (size_t)n, &r));
+	crm_status rc = crm_wire_status(r);
+	if (rc != CRM_OK) {
+		assert_non_null(r->status->message);
+	}
+	crm__v1__response__free_unpacked(r, NULL);
+	free(out);
+	return rc;
+}
+
+static crm_status
+call_status(Crm__V1__Request *req)
+{
+	Crm__V1__Response *r = crm_test_call(&srv, req);
+	crm_status rc = crm_wire_status(r);
+	crm__v1__response__free_unpacked(r, NULL);
+	return rc;
+}
+
+/* Add a customer named name owned by owner; returns status, *id. */
+static crm_status
+add_customer(const char *name, const char *owner, uint64_t *id)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	c.name = (char *)name;
+	a.customer = &c;
+	a.owner = (char *)owner;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &a;
+	Crm__V1__Response *r = crm_test_call(&srv, &req);
+	crm_status rc = crm_wire_status(r);
+	if (rc == CRM_OK && id != NULL) {
+		*id = r->customer->customer->id;
+	}
+	crm__v1__response__free_unpacked(r, NULL);
+	return rc;
+}
+
+static crm_status
+get_customer(uint64_t id)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerGetRequest g = CRM__V1__CUSTOMER_GET_REQUEST__INIT;
+	g.has_id = 1;
+	g.id = id;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
+	req.customer_get = &g;
+	return call_status(&req);
+}
+
+static size_t
+count_customers(void)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerListRequest l = CRM__V1__CUSTOMER_LIST_REQUEST__INIT;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_LIST;
+	req.customer_list = &l;
+	Crm__V1__Response *r = crm_test_call(&srv, &req);
+	assert_crm_ok(crm_wire_status(r));
+	size_t n = r->customers->n_customers;
+	crm__v1__response__free_unpacked(r, NULL);
+	return n;
+}
+
+static void
+garbage_bytes_are_invalid_argument(void **state)
+{
+	(void)state;
+	static const uint8_t junk[] = { 0xff, 0xff, 0xff, 0xff, 0x0f, 0x12,
+		0x99 };
+	assert_crm_err(raw_status(junk, sizeof(junk)), CRM_EINVAL);
+	/* A valid header followed by garbage. */
+	static const uint8_t tail[] = { 0x08, 0x01, 0x12, 0x10, 'x' };
+	assert_crm_err(raw_status(tail, sizeof(tail)), CRM_EINVAL);
+	assert_true(crm_test_server_alive(&srv));
+}
+
+static void
+empty_and_unknown_requests_are_unsupported(void **state)
+{
+	(void)state;
+	assert_crm_err(raw_status("", 0), CRM_UNSUPPORTED);
+	/* Field 900, length-delimited, 2 bytes: a request from the future.
+	 * Tag = (900 << 3) | 2 = 7202 = varint a2 38. */
+	static const uint8_t future[] = { 0x08, 0x01, 0xa2, 0x38, 0x02, 0x08,
+		0x01 };
+	assert_crm_err(raw_status(future, sizeof(future)), CRM_UNSUPPORTED);
+	assert_true(crm_test_server_alive(&srv));
+}
+
+static void
+unknown_fields_beside_a_known_body_are_ignored(void **state)
+{
+	(void)state;
+	/* hello (field 10, empty) plus unknown field 901 varint. */
+	static const uint8_t msg[] = { 0x08, 0x01, 0x52, 0x00, 0xa8, 0x38,
+		0x05 };
+	assert_crm_ok(raw_status(msg, sizeof(msg)));
+}
+
+static void
+a_newer_protocol_version_is_unsupported(void **state)
+{
+	(void)state;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__HelloRequest h = CRM__V1__HELLO_REQUEST__INIT;
+	req.body_case = CRM__V1__REQUEST__BODY_HELLO;
+	req.hello = &h;
+	req.has_protocol_version = 1;
+	req.protocol_version = 2;
+	size_t len;
+	uint8_t *buf = crm_wire_pack_alloc(&req.base, &len);
+	assert_crm_err(raw_status(buf, len), CRM_UNSUPPORTED);
+	free(buf);
+}
+
+static void
+invalid_utf8_and_bad_enums_are_refused(void **state)
+{
+	(void)state;
+	assert_crm_err(
+	    add_customer("bad \xc3\x28 name", NULL, NULL), CRM_EINVAL);
+	assert_crm_err(add_customer("bell \x07", NULL, NULL), CRM_EINVAL);
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	c.name = "Enum Range Ltd";
+	c.has_stage = 1;
+	c.stage = (Crm__V1__Stage)99;
+	a.customer = &c;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &a;
+	assert_crm_err(call_status(&req), CRM_EINVAL);
+	assert_true(crm_test_server_alive(&srv));
+}
+
+static void
+oversized_requests_are_refused_and_the_server_stays_up(void **state)
+{
+	(void)state;
+	size_t big = 100 * 1024;
+	char *notes = malloc(big + 1);
+	memset(notes, 'a', big);
+	notes[big] = '\0';
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	c.name = "Huge Notes Ltd";
+	c.notes = notes;
+	a.customer = &c;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &a;
+	assert_crm_err(call_status(&req), CRM_TOO_BIG);
+	/* Past the socket's hard cap the connection is dropped: no reply,
+	 * and the server goes on serving. */
+	size_t huge = 2u * 1024u * 1024u;
+	uint8_t *blob = calloc(1, huge), *out;
+	assert_true(crm_test_raw(&srv, blob, huge, &out) < 0);
+	free(blob);
+	free(notes);
+	assert_true(crm_test_server_alive(&srv));
+}
+
+static void
+requests_without_a_session_are_unauthenticated(void **state)
+{
+	(void)state;
+	uint8_t saved[32];
+	memcpy(saved, srv.token, 32);
+	srv.token_len = 0;
+	assert_crm_err(
+	    add_customer("No Session Ltd", NULL, NULL), CRM_EUNAUTH);
+	memset(srv.token, 7, 32);
+	srv.token_len = 32;
+	assert_crm_err(
+	    add_customer("Forged Session Ltd", NULL, NULL), CRM_EUNAUTH);
+	memcpy(srv.token, saved, 32);
+}
+
+static void
+writes_need_a_request_id_of_16_bytes(void **state)
+{
+	(void)state;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__TeamAddRequest t = CRM__V1__TEAM_ADD_REQUEST__INIT;
+	t.name = "north";
+	req.body_case = CRM__V1__REQUEST__BODY_TEAM_ADD;
+	req.team_add = &t;
+	uint8_t id[5] = { 1, 2, 3, 4, 5 };
+	req.has_request_id = 1;
+	req.request_id.data = id;
+	req.request_id.len = sizeof(id);
+	assert_crm_err(call_status(&req), CRM_EINVAL);
+}
+
+static void
+a_resent_request_applies_once(void **state)
+{
+	(void)state;
+	size_t before = count_customers();
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	c.name = "Retry Trading";
+	a.customer = &c;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &a;
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	crm_wire_request_id(id);
+	req.has_request_id = 1;
+	req.request_id.data = id;
+	req.request_id.len = sizeof(id);
+	Crm__V1__Response *r1 = crm_test_call(&srv, &req);
+	Crm__V1__Response *r2 = crm_test_call(&srv, &req);
+	assert_crm_ok(crm_wire_status(r1));
+	assert_crm_ok(crm_wire_status(r2)); /* not ALREADY_EXISTS */
+	assert_int_equal(
+	    r1->customer->customer->id, r2->customer->customer->id);
+	crm__v1__response__free_unpacked(r1, NULL);
+	crm__v1__response__free_unpacked(r2, NULL);
+	assert_int_equal(count_customers(), before + 1);
+}
+
+static void
+names_are_unique_after_normalisation(void **state)
+{
+	(void)state;
+	uint64_t id;
+	assert_crm_ok(add_customer("华东机电有限公司", "li", &id));
+	assert_crm_err(
+	    add_customer("华东机电 有限公司", "li", NULL), CRM_EXISTS);
+	assert_crm_ok(add_customer("ACME, Inc.", "zhao", NULL));
+	assert_crm_err(add_customer("acme inc", "li", NULL), CRM_EXISTS);
+	assert_crm_err(
+	    add_customer("ＡＣＭＥ　ＩＮＣ", "li", NULL), CRM_EXISTS);
+}
+
+static void
+reps_see_their_own_and_managers_their_team(void **state)
+{
+	(void)state;
+	uint64_t li_c, zhao_c;
+	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
+	assert_crm_ok(add_customer("Li Only Co", "li", &li_c));
+	assert_crm_ok(add_customer("Zhao Only Co", "zhao", &zhao_c));
+
+	assert_crm_ok(crm_test_login(&srv, "li", "pw-li"));
+	assert_crm_ok(get_customer(li_c));
+	assert_crm_err(get_customer(zhao_c), CRM_NOT_FOUND);
+	assert_crm_err(get_customer(999999), CRM_NOT_FOUND);
+	/* A rep may not give customers away nor add users. */
+	assert_crm_err(
+	    add_customer("Pushed To Zhao", "zhao", NULL), CRM_EPERM);
+	assert_crm_err(
+	    crm_test_add_user(&srv, "x1", "rep", "east", "pw1"), CRM_EPERM);
+
+	assert_crm_ok(crm_test_login(&srv, "wang", "pw-wang"));
+	assert_crm_ok(get_customer(li_c));
+	assert_crm_ok(get_customer(zhao_c));
+	assert_crm_ok(crm_test_login(&srv, "chen", "pw-chen"));
+	assert_crm_err(get_customer(li_c), CRM_NOT_FOUND);
+	assert_int_equal(count_customers(), 0);
+	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
+}
+
+static void
+failed_logins_slow_down(void **state)
+{
+	(void)state;
+	assert_crm_ok(
+	    crm_test_add_user(&srv, "target", "rep", "east", "right-pw"));
+	for (int i = 0; i < 3; i++) {
+		assert_crm_err(
+		    crm_test_login(&srv, "target", "wrong"), CRM_EUNAUTH);
+	}
+	assert_crm_err(
+	    crm_test_login(&srv, "target", "right-pw"), CRM_TOO_BIG);
+	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(garbage_bytes_are_invalid_argument),
+		cmocka_unit_test(empty_and_unknown_requests_are_unsupported),
+		cmocka_unit_test(
+		    unknown_fields_beside_a_known_body_are_ignored),
+		cmocka_unit_test(a_newer_protocol_version_is_unsupported),
+		cmocka_unit_test(invalid_utf8_and_bad_enums_are_refused),
+		cmocka_unit_test(
+		    oversized_requests_are_refused_and_the_server_stays_up),
+		cmocka_unit_test(
+		    requests_without_a_session_are_unauthenticated),
+		cmocka_unit_test(writes_need_a_request_id_of_16_bytes),
+		cmocka_unit_test(a_resent_request_applies_once),
+		cmocka_unit_test(names_are_unique_after_normalisation),
+		cmocka_unit_test(reps_see_their_own_and_managers_their_team),
+		cmocka_unit_test(failed_logins_slow_down),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
