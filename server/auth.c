@@ -166,7 +166,7 @@ auth_login_allowed(const char *login, int64_t now, int64_t *wait)
 	unsigned i = throttle_slot(login);
 	if (i < THROTTLE_SLOTS && throttle.slot[i].fails >= THROTTLE_FREE) {
 		unsigned over = throttle.slot[i].fails - THROTTLE_FREE;
-		int64_t delay = over >= 8 ? 300 : (int64_t)1 << over;
+		int64_t delay = over >= 8 ? 300 : (int64_t)2 << over;
 		int64_t left = throttle.slot[i].last + delay - now;
 		if (left > 0) {
 			*wait = left;

@@ -45,7 +45,7 @@ crm_status auth_session_delete(
 
 /*
  * auth_login_allowed: whether login may try a password now. After three
- * failures in a row each attempt must wait 2^(n-3) s (at most 5 min) from
+ * failures in a row each attempt must wait 2^(n-2) s (at most 5 min) from
  * the last failure. Errors: CRM_TOO_BIG with *wait seconds left.
  */
 crm_status auth_login_allowed(

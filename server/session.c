@@ -66,7 +66,9 @@ session_prepare_login(
 		auth_hash_password("not-a-password", dummy);
 		rc = CRM_EUNAUTH;
 	}
-	auth_login_result(r->login, ctx->now, rc == CRM_OK);
+	/* Stamped after the hash, which is slow: the wait counts from the
+	 * answer the client saw. */
+	auth_login_result(r->login, crm_time_now(), rc == CRM_OK);
 	if (rc != CRM_OK) {
 		return dispatch_fail(
 		    ctx, CRM_EUNAUTH, "wrong login or password");
