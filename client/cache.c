@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/* cache.c: the customer-name cache behind tab completion (see cache.h). */
+#include "cache.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm_utf8.h"
+#include "crm_xmalloc.h"
+#include "paths.h"
+
+char *
+cache_path(void)
+{
+	return paths_xdg("XDG_CACHE_HOME", ".cache", "customers");
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort and drop duplicates in place; returns the new count. */
+static size_t
+sort_unique(char **v, size_t n)
+{
+	size_t o = 0;
+	qsort(v, n, sizeof(*v), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (o > 0 && strcmp(v[o - 1], v[i]) == 0) {
+			free(v[i]);
+			continue;
+		}
+		v[o++] = v[i];
+	}
+	return o;
+}
+
+void
+cache_load(char ***names, size_t *n)
+{
+	char *path = cache_path();
+	char *text = path ? paths_read(path) : NULL;
+	char **v = NULL;
+	size_t k = 0, cap = 0;
+
+	for (char *line = text, *next; line != NULL && *line != '\0';
+	     line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL) {
+			*next++ = '\0';
+		}
+		if (line[0] == '\0' || k >= CACHE_MAX_NAMES) {
+			continue;
+		}
+		if (k == cap) {
+			cap = cap ? 2 * cap : 64;
+			v = crm_xrealloc(v, cap * sizeof(*v));
+		}
+		v[k++] = crm_utf8_sanitize(line, false);
+	}
+	*n = v ? sort_unique(v, k) : 0;
+	*names = v;
+	free(text);
+	free(path);
+}
+
+void
+cache_free(char **names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(names[i]);
+	}
+	free(names);
+}
+
+void
+cache_add(const char *const *add, size_t n_add)
+{
+	char **v = NULL;
+	size_t n = 0, len = 0;
+	char *path = cache_path(), *text = NULL;
+	bool changed = false;
+
+	if (path == NULL || n_add == 0) {
+		goto out;
+	}
+	cache_load(&v, &n);
+	v = crm_xrealloc(v, (n + n_add) * sizeof(*v));
+	for (size_t i = 0; i < n_add; i++) {
+		if (add[i] == NULL || add[i][0] == '\0' ||
+		    strchr(add[i], '\n') != NULL) {
+			continue;
+		}
+		bool found = false;
+		for (size_t j = 0; j < n && !found; j++) {
+			found = strcmp(v[j], add[i]) == 0;
+		}
+		if (!found) {
+			v[n++] = crm_utf8_sanitize(add[i], false);
+			changed = true;
+		}
+	}
+	if (!changed) {
+		goto out;
+	}
+	n = sort_unique(v, n);
+	while (n > CACHE_MAX_NAMES) {
+		free(v[--n]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		len += strlen(v[i]) + 1;
+	}
+	text = crm_xmalloc(len + 1);
+	len = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(v[i]);
+		memcpy(text + len, v[i], l);
+		text[len + l] = '\n';
+		len += l + 1;
+	}
+	text[len] = '\0';
+	(void)paths_write_private(path, text);
+out:
+	free(text);
+	cache_free(v, n);
+	free(path);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cache.h: the local list of customer names that tab completion offers,
+ * so completion never waits on the network. The file is
+ * $XDG_CACHE_HOME/crm/customers (or ~/.cache/crm/customers), mode 0600,
+ * one name per line, sorted; it is refreshed whenever a command returns
+ * customers. Losing it costs nothing but completions.
+ */
+#ifndef CACHE_H
+#define CACHE_H
+
+#include <stddef.h>
+
+#define CACHE_MAX_NAMES 20000 /* keep completion instant */
+
+/* cache_path: the file's path, or NULL without HOME. Caller frees with
+ * free(). */
+char *cache_path(void);
+
+/*
+ * cache_load: the cached names, sorted, sanitised for the terminal.
+ * Caller frees with cache_free(*names, *n). An absent file gives n = 0.
+ */
+void cache_load(char ***names /* OUT */, size_t *n /* OUT */);
+void cache_free(char **names, size_t n);
+
+/*
+ * cache_add: merge n names (borrowed) into the file. Failures are silent:
+ * the cache is a convenience.
+ */
+void cache_add(const char *const *names, size_t n);
+
+#endif

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_admin.c: the administrators' commands: user add|list|disable and
+ * team add|list. The server decides who may run them; the shell only
+ * builds the requests and shows the answers.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const char *const user_cols[] = { "id", "login", "name", "role", "team",
+	"active" };
+static const char *const team_cols[] = { "id", "name", "managers", "members" };
+
+/* Show one user (body `user`) or, without a body, `done`. */
+static void
+show_user(const Crm__V1__Response *resp, render_doc *out, const char *done)
+{
+	if (resp->body_case == CRM__V1__RESPONSE__BODY_USER) {
+		const ProtobufCMessage *m = &resp->user->base;
+		render_text(out, "%s", done);
+		render_messages_table(out, 6, user_cols, &m, 1);
+		render_set_json(out, render_json_message(m));
+	} else {
+		render_text(out, "%s", done);
+	}
+}
+
+crm_status
+cmd_admin_user_add(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__UserAddRequest body = CRM__V1__USER_ADD_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	char *pw = NULL, *pw2 = NULL, *done = NULL;
+	const char *role = cmd_opt(call, "--role");
+	int v = 0;
+
+	if (role == NULL) {
+		return cmd_usage_error(ctx, call, "--role is required");
+	}
+	rc = cmd_parse_enum(
+	    ctx, call, &crm__v1__role__descriptor, "role", role, &v);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	rc = cmd_session_read_secret(ctx, "password for the new user: ", &pw);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	if (ctx->stdin_tty) {
+		rc = cmd_session_read_secret(ctx, "password again: ", &pw2);
+		if (rc != CRM_OK) {
+			goto out;
+		}
+		if (strcmp(pw, pw2) != 0) {
+			cmd_error("the passwords differ; no user added");
+			rc = CRM_EINVAL;
+			goto out;
+		}
+	}
+	body.login = call->argv[0];
+	body.name = (char *)cmd_opt(call, "--name");
+	body.team = (char *)cmd_opt(call, "--team");
+	body.has_role = 1;
+	body.role = (Crm__V1__Role)v;
+	body.password = pw;
+	req.body_case = CRM__V1__REQUEST__BODY_USER_ADD;
+	req.user_add = &body;
+	rc = cmd_request(ctx, &req, &resp);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	done = crm_xasprintf("added user %s", call->argv[0]);
+	show_user(resp, out, done);
+out:
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	cmd_session_free_secret(pw);
+	cmd_session_free_secret(pw2);
+	free(done);
+	return rc;
+}
+
+crm_status
+cmd_admin_user_list(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__UserListRequest body = CRM__V1__USER_LIST_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	json_t *arr = json_array();
+
+	(void)call;
+	req.body_case = CRM__V1__REQUEST__BODY_USER_LIST;
+	req.user_list = &body;
+	rc = cmd_request(ctx, &req, &resp);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	size_t n = 0;
+	Crm__V1__User **users = NULL;
+	if (resp->body_case == CRM__V1__RESPONSE__BODY_USERS) {
+		n = resp->users->n_users;
+		users = resp->users->users;
+	}
+	render_messages_table(
+	    out, 6, user_cols, (const ProtobufCMessage *const *)users, n);
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(
+		    arr, render_json_message(&users[i]->base));
+	}
+	render_set_json(out, arr);
+	arr = NULL;
+out:
+	if (arr != NULL) {
+		json_decref(arr);
+	}
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	return rc;
+}
+
+crm_status
+cmd_admin_user_disable(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__UserDisableRequest body = CRM__V1__USER_DISABLE_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	char *done = NULL;
+
+	body.login = call->argv[0];
+	req.body_case = CRM__V1__REQUEST__BODY_USER_DISABLE;
+	req.user_disable = &body;
+	rc = cmd_request(ctx, &req, &resp);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	done = crm_xasprintf("disabled user %s", call->argv[0]);
+	show_user(resp, out, done);
+out:
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	free(done);
+	return rc;
+}
+
+crm_status
+cmd_admin_team_add(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__TeamAddRequest body = CRM__V1__TEAM_ADD_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+
+	body.name = call->argv[0];
+	req.body_case = CRM__V1__REQUEST__BODY_TEAM_ADD;
+	req.team_add = &body;
+	rc = cmd_request(ctx, &req, &resp);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	render_text(out, "added team %s", call->argv[0]);
+	if (resp->body_case == CRM__V1__RESPONSE__BODY_TEAM) {
+		const ProtobufCMessage *m = &resp->team->base;
+		render_messages_table(out, 4, team_cols, &m, 1);
+		render_set_json(out, render_json_message(m));
+	}
+out:
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	return rc;
+}
+
+crm_status
+cmd_admin_team_list(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__TeamListRequest body = CRM__V1__TEAM_LIST_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	json_t *arr = json_array();
+
+	(void)call;
+	req.body_case = CRM__V1__REQUEST__BODY_TEAM_LIST;
+	req.team_list = &body;
+	rc = cmd_request(ctx, &req, &resp);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	size_t n = 0;
+	Crm__V1__Team **teams = NULL;
+	if (resp->body_case == CRM__V1__RESPONSE__BODY_TEAMS) {
+		n = resp->teams->n_teams;
+		teams = resp->teams->teams;
+	}
+	render_messages_table(
+	    out, 4, team_cols, (const ProtobufCMessage *const *)teams, n);
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(
+		    arr, render_json_message(&teams[i]->base));
+	}
+	render_set_json(out, arr);
+	arr = NULL;
+out:
+	if (arr != NULL) {
+		json_decref(arr);
+	}
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	return rc;
+}

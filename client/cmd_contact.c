@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_contact.c: the contact commands: add, list, left. A CUSTOMER is an
+ * id or an exact name (resolved with one CustomerGet); contacts are never
+ * deleted, only marked as having left.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const char *const contact_cols[] = { "id", "name", "title", "phones",
+	"email", "im", "role", "left" };
+static const char *const contact_skip[] = { "created_by", NULL };
+
+/* Show a single contact (body `contact`), or `done` without one. */
+static void
+show_contact(const Crm__V1__Response *resp, render_doc *out)
+{
+	if (resp->body_case == CRM__V1__RESPONSE__BODY_CONTACT) {
+		render_message_record(out, &resp->contact->base, contact_skip);
+		render_set_json(
+		    out, render_json_message(&resp->contact->base));
+	} else {
+		render_text(out, "done");
+	}
+}
+
+crm_status
+cmd_contact_add(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__ContactAddRequest body = CRM__V1__CONTACT_ADD_REQUEST__INIT;
+	Crm__V1__Contact c = CRM__V1__CONTACT__INIT;
+	Crm__V1__Response *resp = NULL;
+	const char *s;
+	int v = 0;
+
+	c.phones = crm_xcalloc(call->nopts + 1, sizeof(char *));
+	if ((s = cmd_opt(call, "--role")) != NULL) {
+		rc = cmd_parse_enum(ctx, call,
+		    &crm__v1__contact_role__descriptor, "role", s, &v);
+		if (rc != CRM_OK) {
+			goto out;
+		}
+		c.has_role = 1;
+		c.role = (Crm__V1__ContactRole)v;
+	}
+	if ((s = cmd_opt(call, "--birthday")) != NULL) {
+		if (!crm_time_valid_day(s)) {
+			rc = cmd_usage_error(ctx, call,
+			    "--birthday wants MM-DD or YYYY-MM-DD, not '%s'",
+			    s);
+			goto out;
+		}
+		c.birthday = (char *)s;
+	}
+	rc = cmd_customer_resolve(ctx, call->argv[0], &c.customer_id);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	c.has_customer_id = 1;
+	c.name = call->argv[1];
+	c.title = (char *)cmd_opt(call, "--title");
+	c.email = (char *)cmd_opt(call, "--email");
+	c.im = (char *)cmd_opt(call, "--im");
+	c.notes = (char *)cmd_opt(call, "--notes");
+	for (size_t i = 0; i < call->nopts; i++) {
+		if (strcmp(call->opts[i].opt->name, "--phone") == 0) {
+			c.phones[c.n_phones++] = (char *)call->opts[i].value;
+		}
+	}
+	body.contact = &c;
+	req.body_case = CRM__V1__REQUEST__BODY_CONTACT_ADD;
+	req.contact_add = &body;
+	rc = cmd_request(ctx, &req, &resp);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	show_contact(resp, out);
+out:
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	free(c.phones);
+	return rc;
+}
+
+crm_status
+cmd_contact_list(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__ContactListRequest body = CRM__V1__CONTACT_LIST_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	Crm__V1__Contact **v = NULL;
+	size_t n = 0;
+
+	rc = cmd_customer_resolve(ctx, call->argv[0], &body.customer_id);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	body.has_customer_id = 1;
+	req.body_case = CRM__V1__REQUEST__BODY_CONTACT_LIST;
+	req.contact_list = &body;
+	rc = cmd_request(ctx, &req, &resp);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	if (resp->body_case == CRM__V1__RESPONSE__BODY_CONTACTS) {
+		v = resp->contacts->contacts;
+		n = resp->contacts->n_contacts;
+	}
+	render_messages_table(
+	    out, 8, contact_cols, (const ProtobufCMessage *const *)v, n);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(arr, render_json_message(&v[i]->base));
+	}
+	render_set_json(out, arr);
+out:
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	return rc;
+}
+
+crm_status
+cmd_contact_left(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__ContactLeftRequest body = CRM__V1__CONTACT_LEFT_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+
+	if (cmd_parse_id(call->argv[0], &body.id) != CRM_OK) {
+		return cmd_usage_error(
+		    ctx, call, "'%s' is not a contact id", call->argv[0]);
+	}
+	body.has_id = 1;
+	req.body_case = CRM__V1__REQUEST__BODY_CONTACT_LEFT;
+	req.contact_left = &body;
+	rc = cmd_request(ctx, &req, &resp);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	render_text(
+	    out, "contact %llu marked as left", (unsigned long long)body.id);
+	show_contact(resp, out);
+out:
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	return rc;
+}

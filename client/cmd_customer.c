@@ -1,0 +1,497 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_customer.c: the customer commands: add, show, edit, list, find,
+ * assign. Every command that receives customers feeds their names to the
+ * completion cache. Field values are checked here only where the shell
+ * can say something more helpful than the server (enum words, dates).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cache.h"
+#include "commands.h"
+
+#define MAX_PAGES 10000 /* a bound on `list`, whatever the server says */
+
+static const char *const list_cols[] = { "id", "name", "kind", "stage",
+	"grade", "owner", "industry", "region", "last_contact_at" };
+static const char *const contact_cols[] = { "id", "name", "title", "phones",
+	"email", "role", "left" };
+/* Shown by `show`: everything but internal ids. */
+static const char *const show_skip[] = { "owner_id", "team_id", "created_by",
+	NULL };
+
+void
+cmd_customer_cache(Crm__V1__Customer *const *c, size_t n)
+{
+	const char **names = crm_xcalloc(n ? n : 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++) {
+		names[i] = c[i]->name;
+	}
+	cache_add(names, n);
+	free(names);
+}
+
+crm_status
+cmd_customer_resolve(struct cmd_ctx *ctx, const char *text, uint64_t *id)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerGetRequest body = CRM__V1__CUSTOMER_GET_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+
+	if (cmd_parse_id(text, id) == CRM_OK) {
+		return CRM_OK;
+	}
+	body.name = (char *)text;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
+	req.customer_get = &body;
+	rc = cmd_request(ctx, &req, &resp);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	if (resp->body_case != CRM__V1__RESPONSE__BODY_CUSTOMER ||
+	    resp->customer->customer == NULL ||
+	    !resp->customer->customer->has_id) {
+		cmd_error("the server sent no customer for '%s'", text);
+		rc = CRM_INTERNAL;
+		goto out;
+	}
+	*id = resp->customer->customer->id;
+out:
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	return rc;
+}
+
+/* Parse an option taking an enum into *value and *has. */
+static crm_status
+opt_enum(struct cmd_ctx *ctx, const struct cmd_call *call, const char *opt,
+    const ProtobufCEnumDescriptor *d, protobuf_c_boolean *has, int *value)
+{
+	const char *text = cmd_opt(call, opt);
+	if (text == NULL) {
+		return CRM_OK;
+	}
+	*has = 1;
+	return cmd_parse_enum(ctx, call, d, opt + 2, text, value);
+}
+
+static crm_status
+opt_day(struct cmd_ctx *ctx, const struct cmd_call *call, const char *opt,
+    char **field)
+{
+	const char *text = cmd_opt(call, opt);
+	if (text == NULL) {
+		return CRM_OK;
+	}
+	if (!crm_time_valid_day(text)) {
+		return cmd_usage_error(ctx, call,
+		    "%s wants MM-DD or YYYY-MM-DD, not '%s'", opt, text);
+	}
+	*field = (char *)text;
+	return CRM_OK;
+}
+
+/* Fill c (on the caller's stack) from the options of `customer add`. The
+ * tag array is allocated: the caller frees c->tags. */
+static crm_status
+customer_from_opts(
+    struct cmd_ctx *ctx, const struct cmd_call *call, Crm__V1__Customer *c)
+{
+	crm_status rc = CRM_OK;
+	int v;
+	const char *s;
+
+	c->name = call->argv[0];
+	c->industry = (char *)cmd_opt(call, "--industry");
+	c->source = (char *)cmd_opt(call, "--source");
+	c->region = (char *)cmd_opt(call, "--region");
+	c->website = (char *)cmd_opt(call, "--website");
+	c->licence_no = (char *)cmd_opt(call, "--licence");
+	c->notes = (char *)cmd_opt(call, "--notes");
+	v = 0;
+	if ((rc = opt_enum(ctx, call, "--kind",
+	         &crm__v1__customer_kind__descriptor, &c->has_kind, &v)) !=
+	    CRM_OK) {
+		return rc;
+	}
+	c->kind = (Crm__V1__CustomerKind)v;
+	if ((rc = opt_enum(ctx, call, "--grade", &crm__v1__grade__descriptor,
+	         &c->has_grade, &v)) != CRM_OK) {
+		return rc;
+	}
+	c->grade = (Crm__V1__Grade)v;
+	if ((rc = opt_enum(ctx, call, "--stage", &crm__v1__stage__descriptor,
+	         &c->has_stage, &v)) != CRM_OK) {
+		return rc;
+	}
+	c->stage = (Crm__V1__Stage)v;
+	if ((s = cmd_opt(call, "--employees")) != NULL) {
+		char *end = NULL;
+		errno = 0;
+		unsigned long n = strtoul(s, &end, 10);
+		if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 ||
+		    n > UINT32_MAX) {
+			return cmd_usage_error(ctx, call,
+			    "--employees wants a number, not '%s'", s);
+		}
+		c->has_employees = 1;
+		c->employees = (uint32_t)n;
+	}
+	if ((s = cmd_opt(call, "--revenue")) != NULL) {
+		if (crm_money_parse(s, &c->annual_revenue) != CRM_OK) {
+			return cmd_usage_error(ctx, call,
+			    "--revenue wants an amount like 1200000 or "
+			    "12,000.50, not '%s'",
+			    s);
+		}
+		c->has_annual_revenue = 1;
+	}
+	if ((s = cmd_opt(call, "--first-contact")) != NULL) {
+		if (crm_time_parse(s, crm_time_now(), &c->first_contact_at) !=
+		    CRM_OK) {
+			return cmd_usage_error(ctx, call,
+			    "--first-contact: cannot read the time '%s'", s);
+		}
+		c->has_first_contact_at = 1;
+	}
+	if ((rc = opt_day(ctx, call, "--birthday", &c->birthday)) != CRM_OK ||
+	    (rc = opt_day(ctx, call, "--anniversary", &c->anniversary)) !=
+	        CRM_OK) {
+		return rc;
+	}
+	c->tags = crm_xcalloc(call->nopts + 1, sizeof(char *));
+	for (size_t i = 0; i < call->nopts; i++) {
+		if (strcmp(call->opts[i].opt->name, "--tag") == 0) {
+			c->tags[c->n_tags++] = (char *)call->opts[i].value;
+		}
+	}
+	return CRM_OK;
+}
+
+/* Show a CustomerReply: the customer as a record, then its contacts. */
+static void
+show_reply(const Crm__V1__CustomerReply *r, render_doc *out, bool contacts)
+{
+	if (r->customer != NULL) {
+		render_message_record(out, &r->customer->base, show_skip);
+		cmd_customer_cache(&r->customer, 1);
+	}
+	if (contacts) {
+		render_messages_table(out, 7, contact_cols,
+		    (const ProtobufCMessage *const *)r->contacts,
+		    r->n_contacts);
+	}
+}
+
+/* Send a request answered by a CustomerReply, and show it. json_all:
+ * the JSON document is the whole reply ({"customer":..,"contacts":..})
+ * rather than the customer alone. */
+static crm_status
+customer_call(
+    struct cmd_ctx *ctx, Crm__V1__Request *req, render_doc *out, bool json_all)
+{
+	Crm__V1__Response *resp = NULL;
+	crm_status rc = cmd_request(ctx, req, &resp);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	if (resp->body_case != CRM__V1__RESPONSE__BODY_CUSTOMER) {
+		render_text(out, "done");
+		goto out;
+	}
+	show_reply(resp->customer, out, json_all);
+	if (json_all) {
+		render_set_json(
+		    out, render_json_message(&resp->customer->base));
+	} else if (resp->customer->customer != NULL) {
+		render_set_json(
+		    out, render_json_message(&resp->customer->customer->base));
+	}
+out:
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	return rc;
+}
+
+crm_status
+cmd_customer_add(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAddRequest body = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+
+	rc = customer_from_opts(ctx, call, &c);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	body.customer = &c;
+	body.owner = (char *)cmd_opt(call, "--owner");
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &body;
+	rc = customer_call(ctx, &req, out, false);
+out:
+	free(c.tags);
+	return rc;
+}
+
+crm_status
+cmd_customer_show(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerGetRequest body = CRM__V1__CUSTOMER_GET_REQUEST__INIT;
+
+	if (cmd_parse_id(call->argv[0], &body.id) == CRM_OK) {
+		body.has_id = 1;
+	} else {
+		body.name = call->argv[0];
+	}
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
+	req.customer_get = &body;
+	return customer_call(ctx, &req, out, true);
+}
+
+/* Whether name is a Customer field holding a time (sent as epoch secs). */
+static bool
+is_time_field(const char *name)
+{
+	return strcmp(name, "first_contact_at") == 0 ||
+	       strcmp(name, "won_at") == 0 || strcmp(name, "lost_at") == 0;
+}
+
+crm_status
+cmd_customer_edit(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerEditRequest body =
+	    CRM__V1__CUSTOMER_EDIT_REQUEST__INIT;
+	size_t n = (size_t)call->argc - 1;
+	Crm__V1__FieldValue *fv = crm_xcalloc(n, sizeof(*fv));
+	Crm__V1__FieldValue **fvp = crm_xcalloc(n, sizeof(*fvp));
+	char **owned = crm_xcalloc(2 * n, sizeof(char *));
+	size_t nowned = 0;
+
+	rc = cmd_customer_resolve(ctx, call->argv[0], &body.id);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	body.has_id = 1;
+	for (size_t i = 0; i < n; i++) {
+		const char *arg = call->argv[i + 1];
+		const char *eq = strchr(arg, '=');
+		if (eq == NULL || eq == arg) {
+			rc = cmd_usage_error(
+			    ctx, call, "'%s' is not FIELD=VALUE", arg);
+			goto out;
+		}
+		char *field = crm_xstrndup(arg, (size_t)(eq - arg));
+		owned[nowned++] = field;
+		for (char *p = field; *p; p++) {
+			*p = *p == '-' ? '_' : *p;
+		}
+		const ProtobufCFieldDescriptor *f =
+		    protobuf_c_message_descriptor_get_field_by_name(
+		        &crm__v1__customer__descriptor, field);
+		if (f == NULL || strcmp(field, "id") == 0) {
+			rc = cmd_usage_error(ctx, call,
+			    "no customer field '%s' (press TAB after "
+			    "'customer edit ID ' for the list)",
+			    field);
+			goto out;
+		}
+		crm__v1__field_value__init(&fv[i]);
+		fv[i].field = field;
+		fv[i].value = (char *)(eq + 1);
+		if (is_time_field(field) && eq[1] != '\0') {
+			int64_t t;
+			if (crm_time_parse(eq + 1, crm_time_now(), &t) !=
+			    CRM_OK) {
+				rc = cmd_usage_error(ctx, call,
+				    "%s: cannot read the time '%s'", field,
+				    eq + 1);
+				goto out;
+			}
+			fv[i].value = crm_xasprintf("%lld", (long long)t);
+			owned[nowned++] = fv[i].value;
+		}
+		fvp[i] = &fv[i];
+	}
+	body.n_fields = n;
+	body.fields = fvp;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_EDIT;
+	req.customer_edit = &body;
+	rc = customer_call(ctx, &req, out, false);
+out:
+	for (size_t i = 0; i < nowned; i++) {
+		free(owned[i]);
+	}
+	free(owned);
+	free(fvp);
+	free(fv);
+	return rc;
+}
+
+/* Show customers gathered from pages as a table and a JSON array. */
+static void
+show_customers(render_doc *out, Crm__V1__Customer **c, size_t n)
+{
+	json_t *arr = json_array();
+	render_messages_table(
+	    out, 9, list_cols, (const ProtobufCMessage *const *)c, n);
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(arr, render_json_message(&c[i]->base));
+	}
+	render_set_json(out, arr);
+	cmd_customer_cache(c, n);
+}
+
+/*
+ * Send req (a list or find request) page by page: set_cursor stores the
+ * cursor in the request body. All pages are kept until shown.
+ */
+static crm_status
+fetch_pages(struct cmd_ctx *ctx, Crm__V1__Request *req,
+    void (*set_cursor)(Crm__V1__Request *, uint64_t), render_doc *out)
+{
+	crm_status rc = CRM_OK;
+	Crm__V1__Response **pages = NULL;
+	Crm__V1__Customer **all = NULL;
+	size_t npages = 0, n = 0;
+	uint64_t cursor = 0;
+
+	do {
+		Crm__V1__Response *resp = NULL;
+		set_cursor(req, cursor);
+		rc = cmd_request(ctx, req, &resp);
+		if (rc != CRM_OK) {
+			goto out;
+		}
+		pages = crm_xrealloc(pages, (npages + 1) * sizeof(*pages));
+		pages[npages++] = resp;
+		if (resp->body_case != CRM__V1__RESPONSE__BODY_CUSTOMERS) {
+			break;
+		}
+		const Crm__V1__CustomerPage *p = resp->customers;
+		all =
+		    crm_xrealloc(all, (n + p->n_customers + 1) * sizeof(*all));
+		memcpy(all + n, p->customers, p->n_customers * sizeof(*all));
+		n += p->n_customers;
+		/* A cursor that does not move would loop forever. */
+		if (p->next_cursor != 0 && p->next_cursor == cursor) {
+			cmd_error("the server repeated cursor %llu; stopping",
+			    (unsigned long long)cursor);
+			break;
+		}
+		cursor = p->next_cursor;
+	} while (cursor != 0 && npages < MAX_PAGES);
+	show_customers(out, all, n);
+out:
+	for (size_t i = 0; i < npages; i++) {
+		crm__v1__response__free_unpacked(pages[i], NULL);
+	}
+	free(pages);
+	free(all);
+	return rc;
+}
+
+static void
+list_cursor(Crm__V1__Request *req, uint64_t cursor)
+{
+	req->customer_list->has_cursor = cursor != 0;
+	req->customer_list->cursor = cursor;
+}
+
+static void
+find_cursor(Crm__V1__Request *req, uint64_t cursor)
+{
+	req->customer_find->has_cursor = cursor != 0;
+	req->customer_find->cursor = cursor;
+}
+
+crm_status
+cmd_customer_list(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerListRequest body =
+	    CRM__V1__CUSTOMER_LIST_REQUEST__INIT;
+	int v = 0;
+
+	body.owner = (char *)cmd_opt(call, "--owner");
+	body.tag = (char *)cmd_opt(call, "--tag");
+	if ((rc = opt_enum(ctx, call, "--stage", &crm__v1__stage__descriptor,
+	         &body.has_stage, &v)) != CRM_OK) {
+		return rc;
+	}
+	body.stage = (Crm__V1__Stage)v;
+	if ((rc = opt_enum(ctx, call, "--grade", &crm__v1__grade__descriptor,
+	         &body.has_grade, &v)) != CRM_OK) {
+		return rc;
+	}
+	body.grade = (Crm__V1__Grade)v;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_LIST;
+	req.customer_list = &body;
+	return fetch_pages(ctx, &req, list_cursor, out);
+}
+
+crm_status
+cmd_customer_find(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerFindRequest body =
+	    CRM__V1__CUSTOMER_FIND_REQUEST__INIT;
+	size_t len = 0;
+	char *text;
+
+	/* Several words are one search text: `customer find 华东 机电`. */
+	for (int i = 0; i < call->argc; i++) {
+		len += strlen(call->argv[i]) + 1;
+	}
+	text = crm_xcalloc(1, len + 1);
+	for (int i = 0; i < call->argc; i++) {
+		if (i > 0) {
+			strcat(text, " ");
+		}
+		strcat(text, call->argv[i]);
+	}
+	body.text = text;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_FIND;
+	req.customer_find = &body;
+	rc = fetch_pages(ctx, &req, find_cursor, out);
+	free(text);
+	return rc;
+}
+
+crm_status
+cmd_customer_assign(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAssignRequest body =
+	    CRM__V1__CUSTOMER_ASSIGN_REQUEST__INIT;
+
+	rc = cmd_customer_resolve(ctx, call->argv[0], &body.id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	body.has_id = 1;
+	body.owner = call->argv[1];
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ASSIGN;
+	req.customer_assign = &body;
+	render_text(out, "customer %llu assigned to %s",
+	    (unsigned long long)body.id, call->argv[1]);
+	return customer_call(ctx, &req, out, false);
+}

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * commands.h: THE shell command table and what its rows point to. One row
+ * per shell verb drives parsing and usage errors, `help`, `help COMMAND`,
+ * `help @group`, unique-prefix matching and tab completion. A command
+ * with several verbs ("customer add", "customer show") is a family: a row
+ * without a handler named "customer", followed by one row per verb named
+ * "customer add", ... Adding a command is one row plus its handler in
+ * cmd_<family>.c.
+ */
+#ifndef COMMANDS_H
+#define COMMANDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conn.h"
+#include "crm.h"
+#include "render.h"
+
+/* A list of completion candidates being built. */
+struct cmd_cands {
+	char **v;
+	size_t n, cap;
+};
+
+/* cmd_completer: add the candidates starting with prefix to out. */
+typedef void (*cmd_completer)(const char *prefix, struct cmd_cands *out);
+
+/* One option of a row: "--kind" taking "company|person". */
+struct cmd_opt {
+	const char *name;       /* "--kind" */
+	const char *arg;        /* the value's placeholder; NULL: a flag */
+	bool repeat;            /* may be given several times */
+	cmd_completer complete; /* values, or NULL */
+	const char *help;       /* one line for `help COMMAND` */
+};
+
+/* The shell's state that handlers see. */
+struct cmd_ctx {
+	crm_conn *conn;
+	render_opts ropts;
+	bool stdin_tty;   /* passwords are read without echo */
+	bool interactive; /* the readline shell is running */
+	bool quit;        /* set by `quit` */
+	bool usage_error; /* set by cmd_usage_error(): exit status 2 */
+	char *login;      /* logged-in login, or NULL; owned */
+};
+
+struct cmd_row;
+
+/* One parsed invocation: positional words and option values. */
+struct cmd_call {
+	const struct cmd_row *row;
+	int argc;
+	char **argv; /* positional words, borrowed from the line */
+	size_t nopts;
+	struct cmd_optval {
+		const struct cmd_opt *opt;
+		const char *value; /* "" for a flag; borrowed */
+	} * opts;
+};
+
+/*
+ * cmd_handler: run one command, putting what it prints into out. Returns
+ * CRM_OK, the server's status, or CRM_EINVAL for bad input (after saying
+ * why on stderr).
+ */
+typedef crm_status (*cmd_handler)(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+
+#define CMD_MAX_ARGS 4 /* per-position completers */
+
+struct cmd_row {
+	const char *name;    /* "login", "customer" (family), "customer add" */
+	const char *alias;   /* another top-level name ("exit"), or NULL */
+	const char *group;   /* for `help @group` */
+	const char *usage;   /* after the name: "NAME [--kind K]" */
+	const char *summary; /* one sentence */
+	int min_args;
+	int max_args;               /* -1: no limit */
+	const struct cmd_opt *opts; /* ends with a { NULL } row, or NULL */
+	cmd_completer args[CMD_MAX_ARGS]; /* per position; the last one
+	                                     set repeats for later words */
+	cmd_handler fn;                   /* NULL: a family row */
+	bool sensitive; /* never in history (passwords follow) */
+};
+
+/* cmd_table: the rows, ending with a row whose name is NULL. */
+extern const struct cmd_row cmd_table[];
+
+/*
+ * cmd_find: the row words[0..] name, by exact name or unique prefix, and
+ * how many words the name took (1 or 2) in *used. A family name without a
+ * verb gives the family row. Returns NULL and writes the reason ("unknown
+ * command: x", "ambiguous command: c, could be: customer, contact") into
+ * why.
+ */
+const struct cmd_row *cmd_find(int argc, char *const *argv,
+    int *used /* OUT */, char *why, size_t whylen);
+
+/* cmd_lookup_word: the top-level row named word (exact or unique prefix),
+ * or a verb of family when family is not NULL. NULL when none or
+ * ambiguous. */
+const struct cmd_row *cmd_lookup_word(
+    const struct cmd_row *family, const char *word);
+
+/* cmd_is_family: row has verbs rather than a handler. */
+bool cmd_is_family(const struct cmd_row *row);
+
+/* cmd_verb: the part of row's name after the family ("add"), or the
+ * whole name. Borrowed; static storage. */
+const char *cmd_verb(const struct cmd_row *row);
+
+/*
+ * cmd_run: run the command in words argv[0..argc). Returns the exit
+ * status: 0 done, 1 failed, 2 usage error.
+ */
+int cmd_run(struct cmd_ctx *ctx, int argc, char **argv);
+
+/* cmd_run_line: split line shell-like and run it (an empty line is 0). */
+int cmd_run_line(struct cmd_ctx *ctx, const char *line);
+
+/* cmd_line_sensitive: line names a sensitive row (keep from history). */
+bool cmd_line_sensitive(const char *line);
+
+/* cmd_print_usage: "usage: NAME USAGE" on f; for a family every verb. */
+void cmd_print_usage(const struct cmd_row *row, FILE *f);
+
+/* cmd_usage_string: "NAME USAGE". Caller frees with free(). */
+char *cmd_usage_string(const struct cmd_row *row);
+
+/* ------------------------------------------------ for handlers */
+
+/* cmd_opt: the last value of option name ("--owner"), "" for a present
+ * flag, NULL when absent. Borrowed; valid during the call. */
+const char *cmd_opt(const struct cmd_call *call, const char *name);
+
+/* cmd_error: "error: ..." on stderr. */
+void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* cmd_usage_error: like cmd_error, then the row's usage; marks the exit
+ * status 2. Returns CRM_EINVAL for `return cmd_usage_error(...)`. */
+crm_status cmd_usage_error(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * cmd_request: conn_call plus the error message on stderr:
+ * "error: <server message> (<STATUS_NAME>)". On CRM_OK the caller frees
+ * *resp with crm__v1__response__free_unpacked(*resp, NULL).
+ */
+crm_status cmd_request(struct cmd_ctx *ctx, Crm__V1__Request *req,
+    Crm__V1__Response **resp /* OUT */);
+
+/*
+ * cmd_parse_enum: text as a value of d (English or Chinese words).
+ * On failure a usage error naming what (e.g. "stage") and the accepted
+ * words. Errors: CRM_EINVAL.
+ */
+crm_status cmd_parse_enum(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const ProtobufCEnumDescriptor *d, const char *what, const char *text,
+    int *value /* OUT */);
+
+/* cmd_parse_id: text as a positive decimal id. Errors: CRM_EINVAL. */
+crm_status cmd_parse_id(const char *text, uint64_t *id /* OUT */);
+
+/* ------------------------------------------------ handlers */
+
+crm_status cmd_session_login(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_session_logout(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_session_whoami(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_session_passwd(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+/*
+ * cmd_session_read_secret: one line from stdin, without echo when stdin
+ * is a terminal (prompt on stderr then). Never through readline, so never
+ * in history. Caller frees *out with cmd_session_free_secret().
+ * Errors: CRM_EINVAL (end of input).
+ */
+crm_status cmd_session_read_secret(
+    struct cmd_ctx *ctx, const char *prompt, char **out /* OUT */);
+void cmd_session_free_secret(char *s);
+
+/* cmd_session_start: load the stored token into ctx->conn. */
+void cmd_session_start(struct cmd_ctx *ctx);
+
+/* cmd_session_whoami_quiet: ask the server who we are (for the prompt)
+ * with a short deadline, setting ctx->login; silent on failure. */
+void cmd_session_whoami_quiet(struct cmd_ctx *ctx);
+
+crm_status cmd_admin_user_add(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_admin_user_list(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_admin_user_disable(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_admin_team_add(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_admin_team_list(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+crm_status cmd_customer_add(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_customer_show(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_customer_edit(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_customer_list(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_customer_find(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_customer_assign(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+/*
+ * cmd_customer_resolve: the id of CUSTOMER as typed: a decimal id as is,
+ * anything else an exact name looked up on the server.
+ * Errors: as cmd_request (NOT_FOUND for an unknown name).
+ */
+crm_status cmd_customer_resolve(
+    struct cmd_ctx *ctx, const char *text, uint64_t *id /* OUT */);
+
+/* cmd_customer_cache: remember the names of n customers for completion. */
+void cmd_customer_cache(Crm__V1__Customer *const *c, size_t n);
+
+crm_status cmd_contact_add(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_contact_list(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_contact_left(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+#endif

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c: the crm program: options, choosing how commands arrive (-c,
+ * words on the command line, the interactive shell on a terminal, or one
+ * command per line from a non-terminal stdin), and the exit status
+ * (0 ok, 1 a command failed, 2 usage error).
+ */
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "complete.h"
+#include "shell.h"
+
+static void
+usage(FILE *f)
+{
+	char *url = conn_default_url();
+	fprintf(f,
+	    "Usage: crm [--server URL] [--format table|csv|json] "
+	    "[-c COMMAND | COMMAND...]\n"
+	    "\n"
+	    "The crm shell: customers, contacts and follow-ups on a crmd "
+	    "server.\n"
+	    "Without a command it opens an interactive shell on a terminal, "
+	    "or reads\n"
+	    "one command per line from a standard input that is not a "
+	    "terminal.\n"
+	    "\n"
+	    "  -s, --server URL     the server (default $CRM_SERVER, else "
+	    "%s)\n"
+	    "  -f, --format FORMAT  table (default), csv or json\n"
+	    "  -c, --command CMD    run CMD and exit, e.g. -c 'customer "
+	    "list'\n"
+	    "  -h, --help           this help\n"
+	    "  -V, --version        print the version\n"
+	    "\n"
+	    "Environment: CRM_SERVER, CRM_TIMEOUT_MS (default %d), "
+	    "CRM_HISTFILE,\n"
+	    "XDG_CONFIG_HOME (session), XDG_CACHE_HOME (customer names), "
+	    "XDG_STATE_HOME (history).\n"
+	    "Type `crm help` for the commands. Exit status: 0 ok, 1 a "
+	    "command failed,\n2 usage error.\n",
+	    url, CONN_TIMEOUT_MS);
+	free(url);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "server", required_argument, NULL, 's' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "command", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "test-hints", required_argument, NULL, 'T' }, /* hidden */
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cmd_ctx ctx;
+	const char *server = getenv("CRM_SERVER"), *command = NULL;
+	const char *hints = NULL, *env;
+	char *url = NULL;
+	int format = RENDER_TABLE, status = 0, timeout = 0, c;
+
+	setlocale(LC_ALL, "");
+	memset(&ctx, 0, sizeof(ctx));
+	/* "+": stop at the first word, so `crm customer add X --kind person`
+	 * leaves the command's options alone. */
+	while (
+	    (c = getopt_long(argc, argv, "+s:f:c:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			server = optarg;
+			break;
+		case 'f':
+			format = render_format_parse(optarg);
+			if (format < 0) {
+				fprintf(stderr,
+				    "crm: unknown format '%s' (table, csv or "
+				    "json)\n",
+				    optarg);
+				return 2;
+			}
+			break;
+		case 'c':
+			command = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("crm %s (protocol %u)\n", CRM_VERSION,
+			    CRM_PROTOCOL_VERSION);
+			return 0;
+		case 'T':
+			hints = optarg;
+			break;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (hints != NULL) {
+		return complete_test_hints(hints);
+	}
+	if (command != NULL && optind < argc) {
+		fprintf(stderr, "crm: give the command with -c or as words, "
+		                "not both\n");
+		usage(stderr);
+		return 2;
+	}
+	if ((env = getenv("CRM_TIMEOUT_MS")) != NULL) {
+		timeout = atoi(env);
+	}
+	url = server && server[0] ? crm_xstrdup(server) : conn_default_url();
+	ctx.conn = conn_new(url, timeout);
+	ctx.ropts.format = (render_format)format;
+	ctx.ropts.width = format == RENDER_TABLE ? render_terminal_width() : 0;
+	ctx.ropts.sanitize = isatty(STDOUT_FILENO);
+	ctx.stdin_tty = isatty(STDIN_FILENO);
+	cmd_session_start(&ctx);
+
+	if (command != NULL) {
+		status = cmd_run_line(&ctx, command);
+	} else if (optind < argc) {
+		status = cmd_run(&ctx, argc - optind, argv + optind);
+	} else if (ctx.stdin_tty) {
+		status = shell_run(&ctx);
+	} else {
+		status = shell_run_script(&ctx, stdin);
+	}
+	conn_free(ctx.conn);
+	free(ctx.login);
+	free(url);
+	return status;
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * render_json.c: the json format: exactly one JSON document per command,
+ * written by jansson (never by hand). Commands usually hand over the
+ * document built by render_json_message from the protobuf replies; a doc
+ * without one is converted from its sections (strings only).
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm.h"
+#include "render.h"
+
+static json_t *
+json_text(const char *s)
+{
+	json_t *j = json_string(s);
+	if (j == NULL) {
+		/* Not UTF-8 (the server validates, so this is defensive). */
+		char *clean = crm_utf8_sanitize(s, true);
+		j = json_string(clean);
+		free(clean);
+	}
+	return j;
+}
+
+static json_t *
+json_value(const ProtobufCFieldDescriptor *f, const void *v)
+{
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_ENUM: {
+		const char *name =
+		    crm_enum_name(f->descriptor, *(const int32_t *)v);
+		return name[0] ? json_string(name) : NULL;
+	}
+	case PROTOBUF_C_TYPE_INT32:
+	case PROTOBUF_C_TYPE_SINT32:
+	case PROTOBUF_C_TYPE_SFIXED32:
+		return json_integer(*(const int32_t *)v);
+	case PROTOBUF_C_TYPE_UINT32:
+	case PROTOBUF_C_TYPE_FIXED32:
+		return json_integer(*(const uint32_t *)v);
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64:
+		return json_integer(*(const int64_t *)v);
+	case PROTOBUF_C_TYPE_UINT64:
+	case PROTOBUF_C_TYPE_FIXED64:
+		return json_integer((json_int_t) * (const uint64_t *)v);
+	case PROTOBUF_C_TYPE_FLOAT:
+		return json_real(*(const float *)v);
+	case PROTOBUF_C_TYPE_DOUBLE:
+		return json_real(*(const double *)v);
+	case PROTOBUF_C_TYPE_BOOL:
+		return json_boolean(*(const protobuf_c_boolean *)v);
+	case PROTOBUF_C_TYPE_STRING:
+		return json_text(*(char *const *)v);
+	case PROTOBUF_C_TYPE_BYTES: {
+		const ProtobufCBinaryData *b = v;
+		char *hex = crm_xmalloc(2 * b->len + 1);
+		hex[0] = '\0';
+		for (size_t i = 0; i < b->len; i++) {
+			snprintf(hex + 2 * i, 3, "%02x", b->data[i]);
+		}
+		json_t *j = json_string(hex);
+		free(hex);
+		return j;
+	}
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return render_json_message(*(ProtobufCMessage *const *)v);
+	}
+	return NULL;
+}
+
+json_t *
+render_json_message(const ProtobufCMessage *m)
+{
+	json_t *obj = json_object();
+	if (m == NULL) {
+		return obj;
+	}
+	const ProtobufCMessageDescriptor *md = m->descriptor;
+	for (unsigned i = 0; i < md->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &md->fields[i];
+		const void *base;
+		size_t n = render_field_values(m, f, &base);
+		size_t sz = render_value_size(f);
+		if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+			json_t *arr = json_array();
+			for (size_t k = 0; k < n; k++) {
+				json_t *v =
+				    json_value(f, (const char *)base + k * sz);
+				if (v != NULL) {
+					json_array_append_new(arr, v);
+				}
+			}
+			json_object_set_new(obj, f->name, arr);
+		} else if (n > 0) {
+			json_t *v = json_value(f, base);
+			if (v != NULL) {
+				json_object_set_new(obj, f->name, v);
+			}
+		}
+	}
+	return obj;
+}
+
+/* A section as JSON: a record an object, a table an array of objects. */
+static json_t *
+section_json(const struct render_section *s)
+{
+	if (s->kind == RENDER_SEC_RECORD) {
+		json_t *o = json_object();
+		for (size_t c = 0; c < s->ncols; c++) {
+			json_object_set_new(
+			    o, s->cols[c], json_text(s->rows[0][c]));
+		}
+		return o;
+	}
+	json_t *arr = json_array();
+	for (size_t r = 0; r < s->nrows; r++) {
+		json_t *o = json_object();
+		for (size_t c = 0; c < s->ncols; c++) {
+			json_object_set_new(
+			    o, s->cols[c], json_text(s->rows[r][c]));
+		}
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+void
+render_json_print(const render_doc *d, FILE *out)
+{
+	json_t *doc = NULL;
+	size_t ndata = 0, last = 0;
+
+	if (d->json != NULL) {
+		doc = json_incref(d->json);
+		goto out;
+	}
+	for (size_t i = 0; i < d->nsecs; i++) {
+		if (d->secs[i].kind != RENDER_SEC_TEXT) {
+			ndata++;
+			last = i;
+		}
+	}
+	if (ndata == 1) {
+		doc = section_json(&d->secs[last]);
+	} else if (ndata > 1) {
+		doc = json_array();
+		for (size_t i = 0; i < d->nsecs; i++) {
+			if (d->secs[i].kind != RENDER_SEC_TEXT) {
+				json_array_append_new(
+				    doc, section_json(&d->secs[i]));
+			}
+		}
+	} else {
+		doc = json_object();
+		for (size_t i = 0; i < d->nsecs; i++) {
+			if (d->secs[i].kind == RENDER_SEC_TEXT) {
+				json_object_set_new(doc, "message",
+				    json_text(d->secs[i].text));
+			}
+		}
+	}
+out:
+	json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', out);
+	json_decref(doc);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * session.h: the session token kept between crm runs, so `crm -c` calls
+ * after one `login` need no password. The file is
+ * $XDG_CONFIG_HOME/crm/session (or ~/.config/crm/session), mode 0600, one
+ * line of hex. It holds nothing else.
+ */
+#ifndef SESSION_H
+#define SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crm_err.h"
+
+/* session_path: the file's path, or NULL without HOME. Caller frees with
+ * free(). */
+char *session_path(void);
+
+/*
+ * session_load: the stored token. Caller frees *token with free().
+ * Errors: CRM_NOT_FOUND (no file, or not a token: not logged in).
+ */
+crm_status session_load(uint8_t **token /* OUT */, size_t *len /* OUT */);
+
+/* session_save: store token. Errors: CRM_INTERNAL (errno says why). */
+crm_status session_save(const uint8_t *token, size_t len);
+
+/* session_remove: forget the token (no file is fine). */
+void session_remove(void);
+
+#endif

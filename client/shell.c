@@ -1,0 +1,327 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * shell.c: the interactive loop and the script loop (see shell.h). One
+ * poll() watches stdin (fed to readline's callback interface) and a
+ * signal self-pipe; the SUB socket for live reminders will join the same
+ * poll set (see the HOOK below). Passwords are read by the commands
+ * themselves, outside readline, so they never reach history.
+ */
+#include "shell.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "complete.h"
+#include "paths.h"
+
+#define HISTORY_MAX 1000
+
+static struct cmd_ctx *shell_ctx;
+static int sig_pipe[2] = { -1, -1 };    /* every signal we handle */
+static int cancel_pipe[2] = { -1, -1 }; /* SIGINT/SIGTERM: stop a request */
+static char *hist_path;
+static char *prompt;
+static bool running;
+static bool in_readline; /* the callback handler is installed */
+
+/* ------------------------------------------------------------ signals */
+
+static void
+on_signal(int sig)
+{
+	int e = errno;
+	unsigned char b = (unsigned char)sig;
+	ssize_t n = write(sig_pipe[1], &b, 1);
+	if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) {
+		n = write(cancel_pipe[1], &b, 1);
+	}
+	(void)n;
+	errno = e;
+}
+
+static int
+make_pipe(int p[2])
+{
+	if (pipe(p) < 0) {
+		return -1;
+	}
+	for (int i = 0; i < 2; i++) {
+		fcntl(p[i], F_SETFL, fcntl(p[i], F_GETFL) | O_NONBLOCK);
+		fcntl(p[i], F_SETFD, FD_CLOEXEC);
+	}
+	return 0;
+}
+
+static void
+drain(int fd)
+{
+	unsigned char buf[64];
+	while (read(fd, buf, sizeof(buf)) > 0) {
+	}
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGWINCH, &sa, NULL);
+}
+
+/* ------------------------------------------------------------ output */
+
+void
+shell_print_async(const char *line)
+{
+	char *clean = crm_utf8_sanitize(line, false);
+	if (!in_readline) {
+		printf("%s\n", clean);
+		fflush(stdout);
+		free(clean);
+		return;
+	}
+	int saved_point = rl_point;
+	rl_clear_visible_line();
+	printf("%s\n", clean);
+	fflush(stdout);
+	rl_on_new_line();
+	rl_point = saved_point;
+	rl_redisplay();
+	free(clean);
+}
+
+/* ------------------------------------------------------------ history */
+
+char *
+shell_history_path(void)
+{
+	const char *env = getenv("CRM_HISTFILE");
+	if (env != NULL && env[0] != '\0') {
+		return crm_xstrdup(env);
+	}
+	return paths_xdg("XDG_STATE_HOME", ".local/state", "history");
+}
+
+static void
+history_open(void)
+{
+	int fd;
+	hist_path = shell_history_path();
+	if (hist_path == NULL) {
+		return;
+	}
+	using_history();
+	stifle_history(HISTORY_MAX);
+	if (paths_mkdir_parent(hist_path) != CRM_OK) {
+		goto fail;
+	}
+	/* Create it private before readline ever writes to it. */
+	fd = open(hist_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		goto fail;
+	}
+	fchmod(fd, 0600);
+	close(fd);
+	read_history(hist_path);
+	return;
+fail:
+	free(hist_path);
+	hist_path = NULL;
+}
+
+static void
+history_remember(const char *line)
+{
+	HIST_ENTRY *last = history_get(history_base + history_length - 1);
+	if (cmd_line_sensitive(line) ||
+	    (last != NULL && strcmp(last->line, line) == 0)) {
+		return;
+	}
+	add_history(line);
+	if (hist_path != NULL) {
+		append_history(1, hist_path);
+	}
+}
+
+static void
+history_close(void)
+{
+	if (hist_path != NULL) {
+		history_truncate_file(hist_path, HISTORY_MAX);
+	}
+	clear_history();
+	free(hist_path);
+	hist_path = NULL;
+}
+
+/* ------------------------------------------------------------ loop */
+
+static void
+update_prompt(void)
+{
+	free(prompt);
+	prompt = shell_ctx->login ? crm_xasprintf("crm %s> ", shell_ctx->login)
+	                          : crm_xstrdup("crm> ");
+	rl_set_prompt(prompt);
+}
+
+static bool
+blank(const char *s)
+{
+	s += strspn(s, " \t\r\n");
+	return *s == '\0';
+}
+
+/* readline's line handler: one complete line, or NULL at end of input. */
+static void
+on_line(char *line)
+{
+	if (line == NULL) {
+		putchar('\n');
+		running = false;
+		rl_callback_handler_remove();
+		in_readline = false;
+		return;
+	}
+	if (!blank(line)) {
+		history_remember(line);
+		drain(cancel_pipe[0]);
+		(void)cmd_run_line(shell_ctx, line);
+	}
+	free(line);
+	if (shell_ctx->quit) {
+		running = false;
+		rl_callback_handler_remove();
+		in_readline = false;
+		return;
+	}
+	update_prompt();
+}
+
+static void
+handle_signals(void)
+{
+	unsigned char buf[16];
+	ssize_t n;
+	while ((n = read(sig_pipe[0], buf, sizeof(buf))) > 0) {
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == SIGWINCH) {
+				rl_resize_terminal();
+				shell_ctx->ropts.width =
+				    render_terminal_width();
+			} else if (buf[i] == SIGINT) {
+				/* Drop the line being typed, like a shell. */
+				rl_callback_sigcleanup();
+				rl_replace_line("", 0);
+				rl_point = rl_end = 0;
+				rl_crlf();
+				rl_on_new_line();
+				rl_redisplay();
+			} else {
+				running = false;
+			}
+		}
+	}
+	drain(cancel_pipe[0]);
+}
+
+int
+shell_run(struct cmd_ctx *ctx)
+{
+	int status = 0;
+
+	shell_ctx = ctx;
+	if (make_pipe(sig_pipe) < 0 || make_pipe(cancel_pipe) < 0) {
+		perror("crm: pipe");
+		return 1;
+	}
+	install_signals();
+	conn_set_cancel_fd(ctx->conn, cancel_pipe[0]);
+	ctx->interactive = true;
+	history_open();
+	complete_install();
+	rl_catch_signals = 0; /* our poll loop owns the signals */
+	rl_catch_sigwinch = 0;
+	cmd_session_whoami_quiet(ctx);
+	printf("crm %s: type help for commands, TAB to complete, Ctrl-D to "
+	       "leave.\n",
+	    CRM_VERSION);
+	update_prompt();
+	rl_callback_handler_install(prompt, on_line);
+	in_readline = true;
+	running = true;
+	while (running) {
+		struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 },
+			{ sig_pipe[0], POLLIN, 0 } };
+		/*
+		 * HOOK (live reminders): add the SUB socket's NN_RCVFD here
+		 * as p[2]; on a "poke", ask for reminders over REQ and print
+		 * each with shell_print_async().
+		 */
+		int n = poll(p, 2, -1);
+		if (n < 0 && errno != EINTR) {
+			perror("crm: poll");
+			status = 1;
+			break;
+		}
+		if (n <= 0) {
+			continue;
+		}
+		if (p[1].revents & POLLIN) {
+			handle_signals();
+		}
+		if (running && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			rl_callback_read_char();
+		}
+	}
+	if (in_readline) {
+		rl_callback_handler_remove();
+		in_readline = false;
+		putchar('\n');
+	}
+	history_close();
+	conn_set_cancel_fd(ctx->conn, -1);
+	free(prompt);
+	prompt = NULL;
+	for (int i = 0; i < 2; i++) {
+		close(sig_pipe[i]);
+		close(cancel_pipe[i]);
+	}
+	return status;
+}
+
+int
+shell_run_script(struct cmd_ctx *ctx, FILE *in)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	int worst = 0;
+
+	shell_ctx = ctx;
+	while (!ctx->quit && getline(&line, &cap, in) >= 0) {
+		const char *s = line + strspn(line, " \t");
+		if (*s == '#' || blank(s)) {
+			continue;
+		}
+		line[strcspn(line, "\r\n")] = '\0';
+		int st = cmd_run_line(ctx, line);
+		worst = st > worst ? st : worst;
+	}
+	free(line);
+	return worst;
+}

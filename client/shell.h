@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * shell.h: running commands from a person or a script: the interactive
+ * readline shell (callback interface inside one poll() loop, history,
+ * prompt, signals), and the line-per-command mode for a stdin that is not
+ * a terminal (no prompt, meaningful exit status).
+ */
+#ifndef SHELL_H
+#define SHELL_H
+
+#include <stdio.h>
+
+#include "commands.h"
+
+/*
+ * shell_run: the interactive shell on the terminal until quit, Ctrl-D or
+ * SIGTERM. Returns the exit status (0, or 1 when the terminal failed).
+ */
+int shell_run(struct cmd_ctx *ctx);
+
+/*
+ * shell_run_script: run in's lines as commands, one per line, skipping
+ * blank lines and lines starting with '#'. Returns 0 when every command
+ * succeeded, else the highest exit status (1 failed, 2 usage error).
+ */
+int shell_run_script(struct cmd_ctx *ctx, FILE *in);
+
+/*
+ * shell_print_async: print line (borrowed) above the prompt without
+ * disturbing what the user is typing; for live reminders. Outside the
+ * interactive shell it just prints the line.
+ */
+void shell_print_async(const char *line);
+
+/* shell_history_path: CRM_HISTFILE, or $XDG_STATE_HOME/crm/history
+ * (~/.local/state/crm/history). Caller frees with free(). */
+char *shell_history_path(void);
+
+#endif
