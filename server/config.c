@@ -204,6 +204,30 @@ config_parse(struct srv_config *c, int argc, char **argv)
 	if (c->pub_url == NULL && strncmp(c->listen[0], "ipc://", 6) == 0) {
 		c->pub_url = crm_xasprintf("%s.pub", c->listen[0]);
 	}
+	/* Refuse bad addresses before touching the data folder. */
+	for (int i = 0; i <= c->n_listen; i++) {
+		const char *url = i < c->n_listen ? c->listen[i] : c->pub_url;
+		if (url == NULL) {
+			continue;
+		}
+		crm_status rc = config_check_url(url, c->allow_remote);
+		if (rc == CRM_EPERM) {
+			fprintf(stderr,
+			    "crmd: refusing to listen on %s: not a loopback "
+			    "address. nanomsg has no TLS: reach the server "
+			    "through an SSH tunnel or stunnel, or pass "
+			    "--allow-remote\n",
+			    url);
+			return CRM_EINVAL;
+		}
+		if (rc != CRM_OK) {
+			fprintf(stderr,
+			    "crmd: bad address %s (want ipc://PATH or "
+			    "tcp://HOST:PORT)\n",
+			    url);
+			return CRM_EINVAL;
+		}
+	}
 	return CRM_OK;
 }
 
