@@ -383,7 +383,10 @@ fetch_pages(struct cmd_ctx *ctx, Crm__V1__Request *req,
 		const Crm__V1__CustomerPage *p = resp->customers;
 		all =
 		    crm_xrealloc(all, (n + p->n_customers + 1) * sizeof(*all));
-		memcpy(all + n, p->customers, p->n_customers * sizeof(*all));
+		if (p->n_customers > 0) {
+			memcpy(all + n, p->customers,
+			    p->n_customers * sizeof(*all));
+		}
 		n += p->n_customers;
 		/* A cursor that does not move would loop forever. */
 		if (p->next_cursor != 0 && p->next_cursor == cursor) {

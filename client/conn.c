@@ -37,7 +37,8 @@ conn_default_url(void)
 	if (run != NULL && run[0] != '\0') {
 		return crm_xasprintf("ipc://%s/crm/crmd.ipc", run);
 	}
-	return crm_xasprintf("ipc:///tmp/crm-%u/crm/crmd.ipc", (unsigned)getuid());
+	return crm_xasprintf(
+	    "ipc:///tmp/crm-%u/crm/crmd.ipc", (unsigned)getuid());
 }
 
 crm_conn *

@@ -202,6 +202,7 @@ crm_enum_list(const ProtobufCEnumDescriptor *d, char *buf, size_t len)
 		int n = snprintf(buf + o, len - o, "%s%s", o ? "|" : "",
 		    short_name(d, &d->values[i]));
 		if (n < 0 || (size_t)n >= len - o) {
+			buf[o] = '\0'; /* no half names */
 			break;
 		}
 		o += (size_t)n;
@@ -248,7 +249,7 @@ crm_money_parse(const char *text, int64_t *minor)
 			frac *= 10;
 		}
 	}
-	if (digits == 0) {
+	if (digits == 0 || whole > (INT64_MAX - 99) / 100) {
 		return CRM_EINVAL;
 	}
 	*minor = (whole * 100 + frac) * (neg ? -1 : 1);

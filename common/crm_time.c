@@ -127,6 +127,17 @@ crm_time_parse(const char *s, int64_t now, int64_t *t)
 	while (isspace((unsigned char)*s)) {
 		s++;
 	}
+	char trimmed[64];
+	size_t tlen = strlen(s);
+	while (tlen > 0 && isspace((unsigned char)s[tlen - 1])) {
+		tlen--;
+	}
+	if (tlen >= sizeof(trimmed)) {
+		return CRM_EINVAL;
+	}
+	memcpy(trimmed, s, tlen);
+	trimmed[tlen] = '\0';
+	s = trimmed;
 	if (*s == '+') {
 		int64_t d;
 		crm_status rc = crm_time_parse_duration(s + 1, &d);
@@ -177,6 +188,11 @@ crm_time_parse(const char *s, int64_t now, int64_t *t)
 int
 crm_time_valid_day(const char *s)
 {
+	for (size_t i = 0; s[i] != '\0'; i++) {
+		if (!isdigit((unsigned char)s[i]) && s[i] != '-') {
+			return 0;
+		}
+	}
 	int y = 2000, m, d, used = 0; /* 2000 is a leap year: 02-29 ok */
 	if (strlen(s) == 5) {
 		if (sscanf(s, "%2d-%2d%n", &m, &d, &used) != 2 || used != 5) {

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * enum_test.c: common/crm_enum.c turns the words users type (English
+ * short names, declared names, Chinese aliases) into protocol enum values
+ * and back, and parses and formats money in minor units.
+ */
+#include "crm_test.h"
+
+#include <string.h>
+
+#include "crm.h"
+
+static int
+parse(const ProtobufCEnumDescriptor *d, const char *text)
+{
+	int v = -1;
+	assert_crm_ok(crm_enum_parse(d, text, &v));
+	return v;
+}
+
+static void
+stages_parse_in_english_and_chinese(void **state)
+{
+	(void)state;
+	const ProtobufCEnumDescriptor *d = &crm__v1__stage__descriptor;
+	assert_int_equal(
+	    parse(d, "churn_risk"), CRM__V1__STAGE__STAGE_CHURN_RISK);
+	assert_int_equal(
+	    parse(d, "CHURN_RISK"), CRM__V1__STAGE__STAGE_CHURN_RISK);
+	assert_int_equal(
+	    parse(d, "STAGE_CHURN_RISK"), CRM__V1__STAGE__STAGE_CHURN_RISK);
+	assert_int_equal(
+	    parse(d, "potential"), CRM__V1__STAGE__STAGE_POTENTIAL);
+	assert_int_equal(parse(d, "潜在"), CRM__V1__STAGE__STAGE_POTENTIAL);
+	assert_int_equal(parse(d, "谈判"), CRM__V1__STAGE__STAGE_NEGOTIATION);
+	assert_int_equal(
+	    parse(d, "流失风险"), CRM__V1__STAGE__STAGE_CHURN_RISK);
+	assert_int_equal(parse(d, "流失"), CRM__V1__STAGE__STAGE_LOST);
+	assert_int_equal(parse(d, "won"), CRM__V1__STAGE__STAGE_WON);
+}
+
+static void
+grades_and_other_enums_parse(void **state)
+{
+	(void)state;
+	const ProtobufCEnumDescriptor *g = &crm__v1__grade__descriptor;
+	assert_int_equal(parse(g, "s"), CRM__V1__GRADE__GRADE_S);
+	assert_int_equal(parse(g, "S"), CRM__V1__GRADE__GRADE_S);
+	assert_int_equal(parse(g, "c"), CRM__V1__GRADE__GRADE_C);
+	assert_int_equal(parse(g, "重点"), CRM__V1__GRADE__GRADE_S);
+	assert_int_equal(parse(g, "低优先级"), CRM__V1__GRADE__GRADE_C);
+	assert_int_equal(parse(&crm__v1__customer_kind__descriptor, "person"),
+	    CRM__V1__CUSTOMER_KIND__KIND_PERSON);
+	assert_int_equal(parse(&crm__v1__customer_kind__descriptor, "公司"),
+	    CRM__V1__CUSTOMER_KIND__KIND_COMPANY);
+	assert_int_equal(
+	    parse(&crm__v1__contact_role__descriptor, "decision_maker"),
+	    CRM__V1__CONTACT_ROLE__CONTACT_DECISION_MAKER);
+	assert_int_equal(parse(&crm__v1__contact_role__descriptor, "决策者"),
+	    CRM__V1__CONTACT_ROLE__CONTACT_DECISION_MAKER);
+	assert_int_equal(parse(&crm__v1__role__descriptor, "manager"),
+	    CRM__V1__ROLE__ROLE_MANAGER);
+	assert_int_equal(parse(&crm__v1__role__descriptor, "管理员"),
+	    CRM__V1__ROLE__ROLE_ADMIN);
+	assert_int_equal(parse(&crm__v1__lost_reason__descriptor, "no_need"),
+	    CRM__V1__LOST_REASON__LOST_NO_NEED);
+	assert_int_equal(parse(&crm__v1__level__descriptor, "high"),
+	    CRM__V1__LEVEL__LEVEL_HIGH);
+}
+
+static void
+unknown_words_and_unspecified_are_refused(void **state)
+{
+	(void)state;
+	int v = 77;
+	const ProtobufCEnumDescriptor *d = &crm__v1__stage__descriptor;
+	assert_crm_err(crm_enum_parse(d, "", &v), CRM_EINVAL);
+	assert_crm_err(crm_enum_parse(d, NULL, &v), CRM_EINVAL);
+	assert_crm_err(crm_enum_parse(d, "unspecified", &v), CRM_EINVAL);
+	assert_crm_err(crm_enum_parse(d, "STAGE_UNSPECIFIED", &v), CRM_EINVAL);
+	assert_crm_err(crm_enum_parse(d, "churn", &v), CRM_EINVAL);
+	assert_crm_err(
+	    crm_enum_parse(d, "重点", &v), CRM_EINVAL); /* a grade */
+	assert_crm_err(
+	    crm_enum_parse(&crm__v1__grade__descriptor, "D", &v), CRM_EINVAL);
+	assert_int_equal(v, 77); /* untouched on failure */
+}
+
+static void
+names_print_short_and_round_trip(void **state)
+{
+	(void)state;
+	assert_string_equal(crm_enum_name(&crm__v1__stage__descriptor,
+	                        CRM__V1__STAGE__STAGE_CHURN_RISK),
+	    "churn_risk");
+	assert_string_equal(crm_enum_name(&crm__v1__grade__descriptor,
+	                        CRM__V1__GRADE__GRADE_S),
+	    "S");
+	assert_string_equal(crm_enum_name(&crm__v1__contact_role__descriptor,
+	                        CRM__V1__CONTACT_ROLE__CONTACT_DECISION_MAKER),
+	    "decision_maker");
+	assert_string_equal(crm_enum_name(&crm__v1__customer_kind__descriptor,
+	                        CRM__V1__CUSTOMER_KIND__KIND_COMPANY),
+	    "company");
+	assert_string_equal(
+	    crm_enum_name(&crm__v1__role__descriptor, CRM__V1__ROLE__ROLE_REP),
+	    "rep");
+	assert_string_equal(crm_enum_name(&crm__v1__stage__descriptor, 0), "");
+	assert_string_equal(
+	    crm_enum_name(&crm__v1__stage__descriptor, 99), "");
+
+	/* Every declared value's name parses back to it. */
+	const ProtobufCEnumDescriptor *const all[] = {
+		&crm__v1__role__descriptor,
+		&crm__v1__customer_kind__descriptor,
+		&crm__v1__stage__descriptor,
+		&crm__v1__grade__descriptor,
+		&crm__v1__level__descriptor,
+		&crm__v1__lost_reason__descriptor,
+		&crm__v1__contact_role__descriptor,
+	};
+	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
+		for (unsigned i = 0; i < all[k]->n_values; i++) {
+			int v = all[k]->values[i].value;
+			if (v == 0) {
+				continue;
+			}
+			const char *name = crm_enum_name(all[k], v);
+			assert_true(strlen(name) > 0);
+			assert_int_equal(parse(all[k], name), v);
+		}
+	}
+}
+
+static void
+the_list_of_names_is_for_usage_lines(void **state)
+{
+	(void)state;
+	char buf[256];
+	crm_enum_list(&crm__v1__stage__descriptor, buf, sizeof(buf));
+	assert_string_equal(
+	    buf, "potential|intent|negotiation|won|churn_risk|lost");
+	crm_enum_list(&crm__v1__grade__descriptor, buf, sizeof(buf));
+	assert_string_equal(buf, "S|A|B|C");
+	/* A short buffer holds a terminated prefix of the list. (It may end
+	 * in part of a name: crm_enum_list does not promise whole names.) */
+	memset(buf, 'x', sizeof(buf));
+	crm_enum_list(&crm__v1__stage__descriptor, buf, 20);
+	assert_true(strlen(buf) < 20);
+	assert_memory_equal(buf, "potential|intent", 16);
+}
+
+static int64_t
+money(const char *text)
+{
+	int64_t v = -1;
+	assert_crm_ok(crm_money_parse(text, &v));
+	return v;
+}
+
+static void
+money_parses_into_minor_units(void **state)
+{
+	(void)state;
+	assert_int_equal(money("12000"), 1200000);
+	assert_int_equal(money("12,000.50"), 1200050);
+	assert_int_equal(money("12000.5"), 1200050);
+	assert_int_equal(money("0.01"), 1);
+	assert_int_equal(money("0"), 0);
+	assert_int_equal(money("¥3.5"), 350);
+	assert_int_equal(money("$1,234.56"), 123456);
+	assert_int_equal(money("-20"), -2000);
+}
+
+static void
+money_refuses_what_is_not_an_amount(void **state)
+{
+	(void)state;
+	static const char *const bad[] = { "1.234", "abc", "", "-", ".", "12a",
+		"1.2.3", "1 000", "¥", "1e6" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int64_t v = 99;
+		if (crm_money_parse(bad[i], &v) != CRM_EINVAL) {
+			print_error("crm_money_parse(\"%s\") accepted: %lld\n",
+			    bad[i], (long long)v);
+			fail();
+		}
+	}
+}
+
+static void
+money_formats_with_two_decimals(void **state)
+{
+	(void)state;
+	char buf[32];
+	crm_money_format(1200050, buf, sizeof(buf));
+	assert_string_equal(buf, "12000.50");
+	crm_money_format(5, buf, sizeof(buf));
+	assert_string_equal(buf, "0.05");
+	crm_money_format(0, buf, sizeof(buf));
+	assert_string_equal(buf, "0.00");
+	crm_money_format(-2000, buf, sizeof(buf));
+	assert_string_equal(buf, "-20.00");
+	crm_money_format(INT64_MIN, buf, sizeof(buf));
+	assert_string_equal(buf, "-92233720368547758.08");
+
+	int64_t v;
+	crm_money_format(123456, buf, sizeof(buf));
+	assert_crm_ok(crm_money_parse(buf, &v));
+	assert_int_equal(v, 123456);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(stages_parse_in_english_and_chinese),
+		cmocka_unit_test(grades_and_other_enums_parse),
+		cmocka_unit_test(unknown_words_and_unspecified_are_refused),
+		cmocka_unit_test(names_print_short_and_round_trip),
+		cmocka_unit_test(the_list_of_names_is_for_usage_lines),
+		cmocka_unit_test(money_parses_into_minor_units),
+		cmocka_unit_test(money_refuses_what_is_not_an_amount),
+		cmocka_unit_test(money_formats_with_two_decimals),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

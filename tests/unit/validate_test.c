@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * validate_test.c: common/crm_validate.c refuses what protobuf-c lets
+ * through (bad UTF-8, control characters, oversized strings and lists,
+ * enum values that were never declared) anywhere in a nested message.
+ */
+#include "crm_test.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm.h"
+
+struct sample {
+	Crm__V1__Request req;
+	Crm__V1__CustomerAddRequest add;
+	Crm__V1__Customer cust;
+};
+
+static void
+sample_init(struct sample *s)
+{
+	crm__v1__request__init(&s->req);
+	crm__v1__customer_add_request__init(&s->add);
+	crm__v1__customer__init(&s->cust);
+	s->cust.name = "华东机电有限公司";
+	s->cust.industry = "制造";
+	s->cust.notes = "首次拜访\t王经理陪同\n下周报价";
+	s->add.customer = &s->cust;
+	s->req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	s->req.customer_add = &s->add;
+}
+
+static crm_status
+check(struct sample *s, char *why, size_t len)
+{
+	return crm_validate_message(&s->req.base, why, len);
+}
+
+static void
+valid_chinese_text_passes(void **state)
+{
+	(void)state;
+	struct sample s;
+	char why[256] = "unchanged";
+	sample_init(&s);
+	assert_crm_ok(check(&s, why, sizeof(why)));
+	assert_string_equal(why, "");
+	assert_crm_ok(crm_validate_text("上海云图科技 Acme, Inc.", 100));
+}
+
+static void
+invalid_utf8_is_refused_with_the_field_path(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"\xff", "abc\xe4\xb8", /* truncated 中 */
+		"\xc0\xaf",            /* overlong '/' */
+		"\xed\xa0\x80",        /* UTF-16 surrogate */
+		"\xf4\x90\x80\x80",    /* past U+10FFFF */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct sample s;
+		char why[256];
+		sample_init(&s);
+		s.cust.name = (char *)bad[i];
+		assert_crm_err(check(&s, why, sizeof(why)), CRM_EINVAL);
+		assert_non_null(strstr(why, "customer_add.customer.name"));
+		assert_crm_err(crm_validate_text(bad[i], 100), CRM_EINVAL);
+	}
+}
+
+static void
+control_characters_are_refused_but_tab_and_newline_pass(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"\x1b[31mred", /* ESC: a terminal escape */
+		"a\rb",        /* carriage return */
+		"nul\x01",     /* C0 */
+		"del\x7f",     /* DEL */
+		"c1\xc2\x9b",  /* U+009B, C1 CSI */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct sample s;
+		char why[256];
+		sample_init(&s);
+		s.cust.industry = (char *)bad[i];
+		assert_crm_err(check(&s, why, sizeof(why)), CRM_EINVAL);
+		assert_non_null(strstr(why, "industry"));
+	}
+	assert_crm_ok(crm_validate_text("line1\nline2\tcol", 100));
+}
+
+static void
+a_string_longer_than_the_limit_is_refused(void **state)
+{
+	(void)state;
+	char *big = malloc(CRM_MAX_STRING + 2);
+	memset(big, 'a', CRM_MAX_STRING + 1);
+	big[CRM_MAX_STRING + 1] = '\0';
+	struct sample s;
+	char why[256];
+	sample_init(&s);
+	s.cust.notes = big;
+	assert_crm_err(check(&s, why, sizeof(why)), CRM_EINVAL);
+	assert_non_null(strstr(why, "notes"));
+	assert_non_null(strstr(why, "too long"));
+	assert_crm_err(crm_validate_text(big, CRM_MAX_STRING), CRM_TOO_BIG);
+
+	/* Exactly at the limit is fine. */
+	big[CRM_MAX_STRING] = '\0';
+	assert_crm_ok(check(&s, why, sizeof(why)));
+	free(big);
+}
+
+static void
+a_bytes_field_longer_than_the_limit_is_refused(void **state)
+{
+	(void)state;
+	static uint8_t id[CRM_MAX_BYTES + 1];
+	struct sample s;
+	char why[256];
+	sample_init(&s);
+	s.req.has_request_id = 1;
+	s.req.request_id.data = id;
+	s.req.request_id.len = sizeof(id);
+	assert_crm_err(check(&s, why, sizeof(why)), CRM_EINVAL);
+	assert_non_null(strstr(why, "request_id"));
+}
+
+static void
+an_out_of_range_enum_inside_a_nested_message_is_refused(void **state)
+{
+	(void)state;
+	struct sample s;
+	char why[256];
+	sample_init(&s);
+	s.cust.has_stage = 1;
+	s.cust.stage = (Crm__V1__Stage)99;
+	assert_crm_err(check(&s, why, sizeof(why)), CRM_EINVAL);
+	assert_non_null(strstr(why, "customer_add.customer.stage"));
+	assert_non_null(strstr(why, "out of range"));
+
+	sample_init(&s);
+	s.cust.has_kind = 1;
+	s.cust.kind = (Crm__V1__CustomerKind)-1;
+	assert_crm_err(check(&s, why, sizeof(why)), CRM_EINVAL);
+
+	/* Every declared value passes. */
+	for (int v = 0; v <= CRM__V1__STAGE__STAGE_LOST; v++) {
+		sample_init(&s);
+		s.cust.has_stage = 1;
+		s.cust.stage = (Crm__V1__Stage)v;
+		assert_crm_ok(check(&s, why, sizeof(why)));
+	}
+}
+
+static void
+too_many_repeated_items_are_refused(void **state)
+{
+	(void)state;
+	size_t n = CRM_MAX_REPEAT + 1;
+	char **tags = calloc(n, sizeof(*tags));
+	for (size_t i = 0; i < n; i++) {
+		tags[i] = "vip";
+	}
+	struct sample s;
+	char why[256];
+	sample_init(&s);
+	s.cust.tags = tags;
+	s.cust.n_tags = n;
+	assert_crm_err(check(&s, why, sizeof(why)), CRM_EINVAL);
+	assert_non_null(strstr(why, "tags"));
+	assert_non_null(strstr(why, "too many"));
+
+	s.cust.n_tags = CRM_MAX_REPEAT;
+	assert_crm_ok(check(&s, why, sizeof(why)));
+
+	/* A bad element of a repeated field is found too. */
+	tags[7] = "\xff";
+	assert_crm_err(check(&s, why, sizeof(why)), CRM_EINVAL);
+	free(tags);
+}
+
+static void
+a_hostile_unpacked_message_is_refused(void **state)
+{
+	(void)state;
+	/* What a client could send: pack the bad message, unpack it as the
+	 * server does, then validate. protobuf-c lets both through. */
+	struct sample s;
+	sample_init(&s);
+	s.cust.name = "\xe5\x8d\x8e\xff";
+	s.cust.has_grade = 1;
+	s.cust.grade = (Crm__V1__Grade)42;
+	size_t len;
+	uint8_t *buf = crm_wire_pack_alloc(&s.req.base, &len);
+	crm_arena arena;
+	crm_arena_init(&arena, 64 * 1024);
+	Crm__V1__Request *got = NULL;
+	assert_crm_ok(crm_wire_unpack_request(&arena, buf, len, &got));
+	char why[256];
+	assert_crm_err(
+	    crm_validate_message(&got->base, why, sizeof(why)), CRM_EINVAL);
+	crm_arena_fini(&arena);
+	free(buf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(valid_chinese_text_passes),
+		cmocka_unit_test(invalid_utf8_is_refused_with_the_field_path),
+		cmocka_unit_test(
+		    control_characters_are_refused_but_tab_and_newline_pass),
+		cmocka_unit_test(a_string_longer_than_the_limit_is_refused),
+		cmocka_unit_test(
+		    a_bytes_field_longer_than_the_limit_is_refused),
+		cmocka_unit_test(
+		    an_out_of_range_enum_inside_a_nested_message_is_refused),
+		cmocka_unit_test(too_many_repeated_items_are_refused),
+		cmocka_unit_test(a_hostile_unpacked_message_is_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

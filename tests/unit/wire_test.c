@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * wire_test.c: the envelope helpers of common/crm_wire.c: packing and
+ * unpacking round trips, hostile input, the bounded arena, request ids.
+ */
+#include "crm_test.h"
+
+#include <nanomsg/nn.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm.h"
+
+/* A Request carrying a customer_add body, built on the caller's stack. */
+struct sample {
+	Crm__V1__Request req;
+	Crm__V1__CustomerAddRequest add;
+	Crm__V1__Customer cust;
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	char *tags[2];
+};
+
+static void
+sample_init(struct sample *s)
+{
+	crm__v1__request__init(&s->req);
+	crm__v1__customer_add_request__init(&s->add);
+	crm__v1__customer__init(&s->cust);
+	crm_wire_request_id(s->id);
+	s->tags[0] = "制造";
+	s->tags[1] = "east";
+	s->cust.name = "华东机电有限公司";
+	s->cust.has_kind = 1;
+	s->cust.kind = CRM__V1__CUSTOMER_KIND__KIND_COMPANY;
+	s->cust.has_grade = 1;
+	s->cust.grade = CRM__V1__GRADE__GRADE_S;
+	s->cust.n_tags = 2;
+	s->cust.tags = s->tags;
+	s->add.customer = &s->cust;
+	s->add.owner = "li";
+	s->req.has_protocol_version = 1;
+	s->req.protocol_version = CRM_PROTOCOL_VERSION;
+	s->req.has_request_id = 1;
+	s->req.request_id.data = s->id;
+	s->req.request_id.len = CRM_REQUEST_ID_LEN;
+	s->req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	s->req.customer_add = &s->add;
+}
+
+static void
+a_request_survives_pack_and_unpack(void **state)
+{
+	(void)state;
+	struct sample s;
+	sample_init(&s);
+	size_t len;
+	uint8_t *buf = crm_wire_pack_alloc(&s.req.base, &len);
+	assert_true(len > 0);
+
+	crm_arena arena;
+	crm_arena_init(&arena, 64 * 1024);
+	Crm__V1__Request *got = NULL;
+	assert_crm_ok(crm_wire_unpack_request(&arena, buf, len, &got));
+	assert_non_null(got);
+	assert_int_equal(got->protocol_version, CRM_PROTOCOL_VERSION);
+	assert_int_equal(got->request_id.len, CRM_REQUEST_ID_LEN);
+	assert_memory_equal(got->request_id.data, s.id, CRM_REQUEST_ID_LEN);
+	assert_int_equal(got->body_case, CRM__V1__REQUEST__BODY_CUSTOMER_ADD);
+	assert_string_equal(got->customer_add->owner, "li");
+	const Crm__V1__Customer *c = got->customer_add->customer;
+	assert_string_equal(c->name, "华东机电有限公司");
+	assert_int_equal(c->kind, CRM__V1__CUSTOMER_KIND__KIND_COMPANY);
+	assert_int_equal(c->grade, CRM__V1__GRADE__GRADE_S);
+	assert_int_equal(c->n_tags, 2);
+	assert_string_equal(c->tags[0], "制造");
+	assert_string_equal(
+	    crm_wire_body_name(got->body_case), "customer_add");
+
+	/* The arena is reusable after a reset. */
+	crm_arena_reset(&arena);
+	assert_crm_ok(crm_wire_unpack_request(&arena, buf, len, &got));
+	crm_arena_fini(&arena);
+	free(buf);
+}
+
+static void
+pack_nn_gives_the_same_bytes_as_pack_alloc(void **state)
+{
+	(void)state;
+	struct sample s;
+	sample_init(&s);
+	size_t len_a, len_n;
+	uint8_t *a = crm_wire_pack_alloc(&s.req.base, &len_a);
+	void *n = NULL;
+	assert_crm_ok(crm_wire_pack_nn(&s.req.base, &n, &len_n));
+	assert_int_equal(len_a, len_n);
+	assert_memory_equal(a, n, len_a);
+	nn_freemsg(n);
+	free(a);
+}
+
+static void
+an_empty_request_packs_to_nothing_and_unpacks_as_unset(void **state)
+{
+	(void)state;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	size_t len;
+	uint8_t *buf = crm_wire_pack_alloc(&req.base, &len);
+	assert_int_equal(len, 0);
+	crm_arena arena;
+	crm_arena_init(&arena, 4096);
+	Crm__V1__Request *got = NULL;
+	assert_crm_ok(crm_wire_unpack_request(&arena, buf, len, &got));
+	assert_int_equal(got->body_case, CRM__V1__REQUEST__BODY__NOT_SET);
+	assert_string_equal(crm_wire_body_name(got->body_case), "unset");
+	crm_arena_fini(&arena);
+	free(buf);
+}
+
+static void
+garbage_bytes_are_invalid_not_a_crash(void **state)
+{
+	(void)state;
+	static const uint8_t samples[][8] = {
+		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+		{ 0x12, 0x7f, 0x01, 0x02 }, /* request_id: 127 bytes, 2 */
+		{ 0x52, 0x05, 0x0a, 0x10 }, /* hello: truncated */
+		{ 0x08, 0x80, 0x80, 0x80, 0x80 }, /* version: unended varint */
+		{ 0x07 },                         /* field 0, bad wire type */
+	};
+	static const size_t lens[] = { 8, 4, 4, 5, 1 };
+	crm_arena arena;
+	crm_arena_init(&arena, 64 * 1024);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		Crm__V1__Request *got = NULL;
+		crm_arena_reset(&arena);
+		assert_crm_err(
+		    crm_wire_unpack_request(&arena, samples[i], lens[i], &got),
+		    CRM_EINVAL);
+		assert_null(got);
+	}
+	crm_arena_fini(&arena);
+
+	Crm__V1__Response *resp = NULL;
+	assert_crm_err(
+	    crm_wire_unpack_response(samples[0], 8, &resp), CRM_EINVAL);
+	assert_null(resp);
+}
+
+static void
+a_message_bigger_than_the_arena_is_too_big(void **state)
+{
+	(void)state;
+	/* 1000 tags of 100 bytes: about 100 KiB unpacked. */
+	enum { N = 1000 };
+	static char tag[101];
+	static char *tags[N];
+	memset(tag, 'x', 100);
+	for (int i = 0; i < N; i++) {
+		tags[i] = tag;
+	}
+	struct sample s;
+	sample_init(&s);
+	s.cust.n_tags = N;
+	s.cust.tags = tags;
+	size_t len;
+	uint8_t *buf = crm_wire_pack_alloc(&s.req.base, &len);
+
+	crm_arena small;
+	crm_arena_init(&small, 4096);
+	Crm__V1__Request *got = NULL;
+	assert_crm_err(
+	    crm_wire_unpack_request(&small, buf, len, &got), CRM_TOO_BIG);
+	assert_true(small.exhausted);
+	assert_true(small.used <= small.size);
+
+	/* After a reset the same arena unpacks a small message. */
+	crm_arena_reset(&small);
+	struct sample ok;
+	sample_init(&ok);
+	size_t len2;
+	uint8_t *buf2 = crm_wire_pack_alloc(&ok.req.base, &len2);
+	assert_crm_ok(crm_wire_unpack_request(&small, buf2, len2, &got));
+	crm_arena_fini(&small);
+	free(buf2);
+	free(buf);
+}
+
+static void
+request_ids_differ(void **state)
+{
+	(void)state;
+	uint8_t a[CRM_REQUEST_ID_LEN], b[CRM_REQUEST_ID_LEN];
+	static const uint8_t zero[CRM_REQUEST_ID_LEN];
+	crm_wire_request_id(a);
+	crm_wire_request_id(b);
+	assert_memory_not_equal(a, b, CRM_REQUEST_ID_LEN);
+	assert_memory_not_equal(a, zero, CRM_REQUEST_ID_LEN);
+}
+
+static void
+a_response_status_survives_the_round_trip(void **state)
+{
+	(void)state;
+	Crm__V1__Response resp = CRM__V1__RESPONSE__INIT;
+	Crm__V1__Status st;
+	assert_crm_ok(crm_wire_status(&resp)); /* absent means OK */
+	crm_wire_set_status(&resp, &st, CRM_UNAVAILABLE, NULL);
+	size_t len;
+	uint8_t *buf = crm_wire_pack_alloc(&resp.base, &len);
+	Crm__V1__Response *got = NULL;
+	assert_crm_ok(crm_wire_unpack_response(buf, len, &got));
+	assert_crm_err(crm_wire_status(got), CRM_UNAVAILABLE);
+	assert_true(got->status->has_retryable && got->status->retryable);
+	assert_string_equal(
+	    got->status->message, crm_strerror(CRM_UNAVAILABLE));
+	crm__v1__response__free_unpacked(got, NULL);
+	free(buf);
+
+	Crm__V1__Response r2 = CRM__V1__RESPONSE__INIT;
+	crm_wire_set_status(&r2, &st, CRM_NOT_FOUND, "no such customer: 7");
+	assert_crm_err(crm_wire_status(&r2), CRM_NOT_FOUND);
+	assert_string_equal(r2.status->message, "no such customer: 7");
+	assert_false(r2.status->has_retryable);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(a_request_survives_pack_and_unpack),
+		cmocka_unit_test(pack_nn_gives_the_same_bytes_as_pack_alloc),
+		cmocka_unit_test(
+		    an_empty_request_packs_to_nothing_and_unpacks_as_unset),
+		cmocka_unit_test(garbage_bytes_are_invalid_not_a_crash),
+		cmocka_unit_test(a_message_bigger_than_the_arena_is_too_big),
+		cmocka_unit_test(request_ids_differ),
+		cmocka_unit_test(a_response_status_survives_the_round_trip),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
