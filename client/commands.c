@@ -1,26 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * commands.c: THE shell command table (see commands.h) and the code it
- * drives: finding a row by unique prefix, parsing options and arity,
- * usage errors, `help`, and running a row's handler with its output
- * rendered in the chosen format. Handlers live in cmd_<family>.c.
+ * commands.c: THE shell command table (see commands.h): one row per
+ * verb with its usage, summary, options, completers and handler. The
+ * code the table drives is in cmdline.c; handlers live in
+ * cmd_<family>.c.
  */
 #include "commands.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "argv.h"
 #include "complete.h"
-
-static crm_status cmd_help(
-    struct cmd_ctx *, const struct cmd_call *, render_doc *);
-static crm_status cmd_quit(
-    struct cmd_ctx *, const struct cmd_call *, render_doc *);
 
 /* ------------------------------------------------------------ options */
 
@@ -79,6 +66,105 @@ static const struct cmd_opt contact_add_opts[] = {
 	{ NULL, NULL, false, NULL, NULL },
 };
 
+static const struct cmd_opt history_opts[] = {
+	{ "--limit", "N", false, NULL, "at most N entries (newest first)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+/* --due and --owner bind to the --next or --commit before them. */
+static const struct cmd_opt log_opts[] = {
+	{ "--channel", "CHANNEL", false, complete_channel,
+	    "phone|email|visit|meeting|video|im|survey|other" },
+	{ "--at", "WHEN", false, complete_when,
+	    "when it happened (default now)" },
+	{ "--duration", "MIN", false, NULL, "how long, in minutes" },
+	{ "--contact", "NAME", true, NULL, "a contact involved (repeatable)" },
+	{ "--feedback", "TEXT", false, NULL,
+	    "the customer's feedback and needs raised" },
+	{ "--goal", "TEXT", false, NULL, "what the contact was for" },
+	{ "--participants", "TEXT", false, NULL, "who took part" },
+	{ "--mood", "MOOD", false, complete_mood,
+	    "positive|neutral|hesitant|worried|resistant" },
+	{ "--next", "ACTION", false, NULL,
+	    "the next action: becomes the next task (needs --due)" },
+	{ "--commit", "PROMISE", true, NULL,
+	    "a promise made (needs --due; repeatable)" },
+	{ "--due", "WHEN", true, complete_when,
+	    "due time of the --next or --commit before it" },
+	{ "--owner", "USER", true, NULL,
+	    "owner of the --next or --commit before it (default: you)" },
+	{ "--stage", "STAGE", false, complete_stage,
+	    "move the customer to this stage" },
+	{ "--reason", "TEXT", false, complete_lost_reason,
+	    "why (lost needs one: price, competitor, service, no_need, "
+	    "other + text)" },
+	{ "--amount", "AMOUNT", false, NULL,
+	    "deal amount (with --stage won)" },
+	{ "--terms", "TEXT", false, NULL,
+	    "key contract terms (with --stage won)" },
+	{ "--score", "T,E,P,A", false, NULL,
+	    "service quality 1-5: timeliness, efficiency, "
+	    "professionalism, proactiveness" },
+	{ "--evidence", "TEXT", true, NULL,
+	    "an evidence sentence per score, in that order (repeatable)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt stage_opts[] = {
+	{ "--reason", "TEXT", false, complete_lost_reason,
+	    "why (lost needs one: price, competitor, service, no_need, "
+	    "other + text)" },
+	{ "--amount", "AMOUNT", false, NULL, "deal amount (won)" },
+	{ "--date", "WHEN", false, complete_when, "won date (won)" },
+	{ "--terms", "TEXT", false, NULL, "key contract terms (won)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt due_opts[] = {
+	{ "--user", "U", false, NULL, "a rep's queue (managers)" },
+	{ "--team", NULL, false, NULL, "the whole team's queue (managers)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt task_add_opts[] = {
+	{ "--channel", "TEXT", false, complete_channel, "suggested channel" },
+	{ "--owner", "USER", false, NULL, "who does it (default: you)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt policy_set_opts[] = {
+	{ "--every", "DURATION", false, NULL,
+	    "cadence: 1d, 3d, 12h, 2w, ..." },
+	{ "--channels", "A,B,C", false, NULL,
+	    "suggested channels, comma-separated (empty clears)" },
+	{ "--focus", "TEXT", false, NULL, "what the follow-ups focus on" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt sla_opts[] = {
+	{ "--breached", NULL, false, NULL, "only breaches" },
+	{ "--team", NULL, false, NULL, "the whole team (managers)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt commitments_opts[] = {
+	{ "--open", NULL, false, NULL, "only open ones" },
+	{ "--broken", NULL, false, NULL, "only broken ones (open past due)" },
+	{ "--team", NULL, false, NULL, "the whole team (managers)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt commitment_done_opts[] = {
+	{ "--by", "FOLLOWUP", false, NULL, "the follow-up that kept it" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt stale_opts[] = {
+	{ "--hours", "N", false, NULL, "not updated within N hours (72)" },
+	{ "--team", NULL, false, NULL, "the whole team (managers)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
 /* ------------------------------------------------------------ the table */
 
 const struct cmd_row cmd_table[] = {
@@ -116,7 +202,7 @@ const struct cmd_row cmd_table[] = {
 	    .group = "customer",
 	    .usage = "VERB ...",
 	    .summary = "Customer records: add, show, edit, list, find, "
-	               "assign." },
+	               "assign, history." },
 	{ .name = "customer add",
 	    .group = "customer",
 	    .usage = "NAME [--kind company|person] [--industry X] "
@@ -171,6 +257,17 @@ const struct cmd_row cmd_table[] = {
 	    .args = { complete_customer },
 	    .fn = cmd_customer_assign },
 
+	{ .name = "customer history",
+	    .group = "customer",
+	    .usage = "ID|NAME [--limit N]",
+	    .summary = "A customer's timeline: follow-ups, stages, grades, "
+	               "tasks, commitments, SLA clocks.",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .opts = history_opts,
+	    .args = { complete_customer },
+	    .fn = cmd_history_show },
+
 	/* contacts */
 	{ .name = "contact",
 	    .group = "contact",
@@ -201,6 +298,171 @@ const struct cmd_row cmd_table[] = {
 	    .min_args = 1,
 	    .max_args = 1,
 	    .fn = cmd_contact_left },
+
+	/* follow-ups and tasks */
+	{ .name = "log",
+	    .group = "followup",
+	    .usage = "CUSTOMER [\"summary\"] [--channel CHANNEL] [--at WHEN] "
+	             "[--duration MIN] [--contact NAME]... [--feedback TEXT] "
+	             "[--goal TEXT] [--participants TEXT] [--mood MOOD] "
+	             "[--next ACTION --due WHEN [--owner USER]] "
+	             "[--commit PROMISE --due WHEN [--owner USER]]... "
+	             "[--stage STAGE [--reason TEXT] [--amount A] "
+	             "[--terms T]] [--score T,E,P,A [--evidence TEXT]...]",
+	    .summary = "Log a follow-up in one line; without a summary, "
+	               "asks field by field.",
+	    .min_args = 1,
+	    .max_args = 2,
+	    .opts = log_opts,
+	    .args = { complete_customer, NULL },
+	    .fn = cmd_followup_log },
+	{ .name = "due",
+	    .group = "followup",
+	    .usage = "[today|overdue|week|all] [--user U|--team]",
+	    .summary = "Open tasks, overdue first (default today).",
+	    .max_args = 1,
+	    .opts = due_opts,
+	    .args = { complete_due_window },
+	    .fn = cmd_task_due },
+	{ .name = "task",
+	    .group = "followup",
+	    .usage = "VERB ...",
+	    .summary = "Tasks: add, done, move, assign, cancel." },
+	{ .name = "task add",
+	    .group = "followup",
+	    .usage = "CUSTOMER WHEN \"goal\" [--channel TEXT] [--owner USER]",
+	    .summary = "Plan a follow-up task.",
+	    .min_args = 3,
+	    .max_args = 3,
+	    .opts = task_add_opts,
+	    .args = { complete_customer, complete_when, NULL },
+	    .fn = cmd_task_add },
+	{ .name = "task done",
+	    .group = "followup",
+	    .usage = "ID",
+	    .summary = "Mark a task done (logging a follow-up does it too).",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .fn = cmd_task_done },
+	{ .name = "task move",
+	    .group = "followup",
+	    .usage = "ID WHEN",
+	    .summary = "Move a task to another time.",
+	    .min_args = 2,
+	    .max_args = 2,
+	    .args = { NULL, complete_when },
+	    .fn = cmd_task_move },
+	{ .name = "task assign",
+	    .group = "followup",
+	    .usage = "ID USER",
+	    .summary = "Give a task to another user (managers).",
+	    .min_args = 2,
+	    .max_args = 2,
+	    .fn = cmd_task_assign },
+	{ .name = "task cancel",
+	    .group = "followup",
+	    .usage = "ID",
+	    .summary = "Cancel a task.",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .fn = cmd_task_cancel },
+
+	/* lifecycle and grades */
+	{ .name = "stage",
+	    .group = "lifecycle",
+	    .usage = "CUSTOMER potential|intent|negotiation|won|churn_risk|"
+	             "lost [--reason TEXT] [--amount A] [--date WHEN] "
+	             "[--terms TEXT]",
+	    .summary = "Move a customer to a stage (lost needs --reason).",
+	    .min_args = 2,
+	    .max_args = 2,
+	    .opts = stage_opts,
+	    .args = { complete_customer, complete_stage },
+	    .fn = cmd_followup_stage },
+	{ .name = "grade",
+	    .group = "lifecycle",
+	    .usage = "VERB ...",
+	    .summary = "Grade proposals: propose, pending, approve, reject." },
+	{ .name = "grade propose",
+	    .group = "lifecycle",
+	    .usage = "CUSTOMER S|A|B|C \"reason\"",
+	    .summary = "Propose a grade; it changes when a manager approves.",
+	    .min_args = 3,
+	    .max_args = 3,
+	    .args = { complete_customer, complete_grade, NULL },
+	    .fn = cmd_grade_propose },
+	{ .name = "grade pending",
+	    .group = "lifecycle",
+	    .usage = "",
+	    .summary = "Proposals waiting for a decision.",
+	    .max_args = 0,
+	    .fn = cmd_grade_pending },
+	{ .name = "grade approve",
+	    .group = "lifecycle",
+	    .usage = "ID",
+	    .summary = "Approve a proposal: the grade changes (managers).",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .fn = cmd_grade_approve },
+	{ .name = "grade reject",
+	    .group = "lifecycle",
+	    .usage = "ID \"reason\"",
+	    .summary = "Reject a proposal, saying why (managers).",
+	    .min_args = 2,
+	    .max_args = 2,
+	    .fn = cmd_grade_reject },
+
+	/* SLA clocks, commitments, manager views */
+	{ .name = "inquiry",
+	    .group = "sla",
+	    .usage = "CUSTOMER \"text\"",
+	    .summary = "Record an inquiry: starts the 24 h reply clock.",
+	    .min_args = 2,
+	    .max_args = 2,
+	    .args = { complete_customer, NULL },
+	    .fn = cmd_sla_inquiry },
+	{ .name = "issue",
+	    .group = "sla",
+	    .usage = "CUSTOMER \"text\"",
+	    .summary = "Record an after-sales issue: 2 h response and 1 "
+	               "business day solution clocks.",
+	    .min_args = 2,
+	    .max_args = 2,
+	    .args = { complete_customer, NULL },
+	    .fn = cmd_sla_issue },
+	{ .name = "sla",
+	    .group = "sla",
+	    .usage = "[--breached] [--team]",
+	    .summary = "Running SLA clocks and breaches.",
+	    .max_args = 0,
+	    .opts = sla_opts,
+	    .fn = cmd_sla_list },
+	{ .name = "commitments",
+	    .group = "sla",
+	    .usage = "[--open|--broken] [--team]",
+	    .summary = "Promises made in follow-ups, open and broken.",
+	    .max_args = 0,
+	    .opts = commitments_opts,
+	    .fn = cmd_sla_commitments },
+	{ .name = "commitment",
+	    .group = "sla",
+	    .usage = "VERB ...",
+	    .summary = "A commitment: done." },
+	{ .name = "commitment done",
+	    .group = "sla",
+	    .usage = "ID [--by FOLLOWUP]",
+	    .summary = "Mark a commitment kept.",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .opts = commitment_done_opts,
+	    .fn = cmd_sla_commitment_done },
+	{ .name = "stale",
+	    .group = "sla",
+	    .usage = "[--hours N] [--team]",
+	    .summary = "Customers whose record was not updated lately.",
+	    .max_args = 0,
+	    .opts = stale_opts,
+	    .fn = cmd_sla_stale },
 
 	/* admin */
 	{ .name = "user",
@@ -248,6 +510,27 @@ const struct cmd_row cmd_table[] = {
 	    .max_args = 0,
 	    .fn = cmd_admin_team_list },
 
+	{ .name = "policy",
+	    .group = "admin",
+	    .usage = "VERB ...",
+	    .summary = "The follow-up policy: show, set." },
+	{ .name = "policy show",
+	    .group = "admin",
+	    .usage = "",
+	    .summary = "Cadence and channels per grade, and the SLA rules.",
+	    .max_args = 0,
+	    .fn = cmd_task_policy_show },
+	{ .name = "policy set",
+	    .group = "admin",
+	    .usage = "GRADE [--every DURATION] [--channels A,B,C] "
+	             "[--focus TEXT]",
+	    .summary = "Change a grade's cadence, channels or focus (admins).",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .opts = policy_set_opts,
+	    .args = { complete_grade },
+	    .fn = cmd_task_policy_set },
+
 	/* shell */
 	{ .name = "help",
 	    .group = "shell",
@@ -265,501 +548,3 @@ const struct cmd_row cmd_table[] = {
 	    .fn = cmd_quit },
 	{ .name = NULL },
 };
-
-/* ------------------------------------------------------------ lookup */
-
-bool
-cmd_is_family(const struct cmd_row *row)
-{
-	return row->fn == NULL;
-}
-
-const char *
-cmd_verb(const struct cmd_row *row)
-{
-	const char *sp = strchr(row->name, ' ');
-	return sp ? sp + 1 : row->name;
-}
-
-/* Whether row is a verb of family. */
-static bool
-in_family(const struct cmd_row *row, const struct cmd_row *family)
-{
-	size_t n = strlen(family->name);
-	return strncmp(row->name, family->name, n) == 0 && row->name[n] == ' ';
-}
-
-/* The rows word may name at its level: top-level names and aliases, or
- * the verbs of family. Fills found (up to max) and returns the count;
- * an exact match is returned alone. */
-static size_t
-matches(const struct cmd_row *family, const char *word,
-    const struct cmd_row **found, size_t max)
-{
-	size_t n = 0, wl = strlen(word);
-	for (const struct cmd_row *r = cmd_table; r->name; r++) {
-		const char *name;
-		if (family ? !in_family(r, family)
-		           : strchr(r->name, ' ') != NULL) {
-			continue;
-		}
-		name = family ? cmd_verb(r) : r->name;
-		if (strcmp(name, word) == 0 ||
-		    (r->alias && strcmp(r->alias, word) == 0)) {
-			found[0] = r;
-			return 1;
-		}
-		if (strncmp(name, word, wl) == 0 ||
-		    (r->alias && strncmp(r->alias, word, wl) == 0)) {
-			if (n < max) {
-				found[n] = r;
-			}
-			n++;
-		}
-	}
-	return n;
-}
-
-const struct cmd_row *
-cmd_lookup_word(const struct cmd_row *family, const char *word)
-{
-	const struct cmd_row *found[64];
-	if (word[0] == '\0') {
-		return NULL;
-	}
-	return matches(family, word, found, 64) == 1 ? found[0] : NULL;
-}
-
-/* "ambiguous command: c, could be: customer, contact" into why. */
-static void
-ambiguous(const struct cmd_row *family, const char *word,
-    const struct cmd_row **found, size_t n, char *why, size_t whylen)
-{
-	size_t o = (size_t)snprintf(why, whylen,
-	    "ambiguous command: %s%s%s, "
-	    "could be: ",
-	    family ? family->name : "", family ? " " : "", word);
-	for (size_t i = 0; i < n && o < whylen; i++) {
-		o += (size_t)snprintf(why + o, whylen - o, "%s%s",
-		    i ? ", " : "",
-		    family ? cmd_verb(found[i]) : found[i]->name);
-	}
-}
-
-const struct cmd_row *
-cmd_find(int argc, char *const *argv, int *used, char *why, size_t whylen)
-{
-	const struct cmd_row *found[64];
-	size_t n;
-
-	*used = 0;
-	if (argc < 1) {
-		snprintf(why, whylen, "no command");
-		return NULL;
-	}
-	n = matches(NULL, argv[0], found, 64);
-	if (n == 0) {
-		snprintf(
-		    why, whylen, "unknown command: %s (try help)", argv[0]);
-		return NULL;
-	}
-	if (n > 1) {
-		ambiguous(NULL, argv[0], found, n, why, whylen);
-		return NULL;
-	}
-	*used = 1;
-	if (!cmd_is_family(found[0]) || argc < 2) {
-		return found[0];
-	}
-	const struct cmd_row *family = found[0];
-	n = matches(family, argv[1], found, 64);
-	if (n == 0) {
-		snprintf(why, whylen, "unknown command: %s %s (try help %s)",
-		    family->name, argv[1], family->name);
-		return NULL;
-	}
-	if (n > 1) {
-		ambiguous(family, argv[1], found, n, why, whylen);
-		return NULL;
-	}
-	*used = 2;
-	return found[0];
-}
-
-/* ------------------------------------------------------------ usage */
-
-char *
-cmd_usage_string(const struct cmd_row *row)
-{
-	if (row->usage == NULL || row->usage[0] == '\0') {
-		return crm_xstrdup(row->name);
-	}
-	return crm_xasprintf("%s %s", row->name, row->usage);
-}
-
-void
-cmd_print_usage(const struct cmd_row *row, FILE *f)
-{
-	if (!cmd_is_family(row)) {
-		char *u = cmd_usage_string(row);
-		fprintf(f, "usage: %s\n", u);
-		free(u);
-		return;
-	}
-	bool first = true;
-	for (const struct cmd_row *r = cmd_table; r->name; r++) {
-		if (in_family(r, row)) {
-			char *u = cmd_usage_string(r);
-			fprintf(f, "%s %s\n", first ? "usage:" : "      ", u);
-			free(u);
-			first = false;
-		}
-	}
-}
-
-void
-cmd_error(const char *fmt, ...)
-{
-	va_list ap;
-	fflush(stdout);
-	fputs("error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
-crm_status
-cmd_usage_error(
-    struct cmd_ctx *ctx, const struct cmd_call *call, const char *fmt, ...)
-{
-	va_list ap;
-	fflush(stdout);
-	fputs("error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	cmd_print_usage(call->row, stderr);
-	ctx->usage_error = true;
-	return CRM_EINVAL;
-}
-
-/* ------------------------------------------------------------ helpers */
-
-const char *
-cmd_opt(const struct cmd_call *call, const char *name)
-{
-	const char *v = NULL;
-	for (size_t i = 0; i < call->nopts; i++) {
-		if (strcmp(call->opts[i].opt->name, name) == 0) {
-			v = call->opts[i].value;
-		}
-	}
-	return v;
-}
-
-crm_status
-cmd_request(
-    struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp)
-{
-	crm_status rc = conn_call(ctx->conn, req, resp);
-	if (rc != CRM_OK) {
-		cmd_error(
-		    "%s (%s)", conn_error(ctx->conn), crm_status_name(rc));
-		if (rc == CRM_EUNAUTH &&
-		    req->body_case != CRM__V1__REQUEST__BODY_LOGIN) {
-			fprintf(stderr, "hint: log in with: login USER\n");
-		}
-	}
-	return rc;
-}
-
-crm_status
-cmd_parse_enum(struct cmd_ctx *ctx, const struct cmd_call *call,
-    const ProtobufCEnumDescriptor *d, const char *what, const char *text,
-    int *value)
-{
-	char words[256];
-	if (crm_enum_parse(d, text, value) == CRM_OK) {
-		return CRM_OK;
-	}
-	crm_enum_list(d, words, sizeof(words));
-	return cmd_usage_error(
-	    ctx, call, "invalid %s '%s' (one of %s)", what, text, words);
-}
-
-crm_status
-cmd_parse_id(const char *text, uint64_t *id)
-{
-	char *end = NULL;
-	if (text[0] < '0' || text[0] > '9') {
-		return CRM_EINVAL;
-	}
-	errno = 0;
-	unsigned long long v = strtoull(text, &end, 10);
-	if (errno != 0 || *end != '\0' || v == 0) {
-		return CRM_EINVAL;
-	}
-	*id = v;
-	return CRM_OK;
-}
-
-/* ------------------------------------------------------------ running */
-
-static const struct cmd_opt *
-find_opt(const struct cmd_row *row, const char *name, size_t len)
-{
-	for (const struct cmd_opt *o = row->opts; o && o->name; o++) {
-		if (strlen(o->name) == len &&
-		    strncmp(o->name, name, len) == 0) {
-			return o;
-		}
-	}
-	return NULL;
-}
-
-/* Sort argv[0..argc) into positional words and options of row. */
-static crm_status
-parse_call(struct cmd_ctx *ctx, const struct cmd_row *row, int argc,
-    char **argv, struct cmd_call *call)
-{
-	bool options_end = false;
-	memset(call, 0, sizeof(*call));
-	call->row = row;
-	call->argv = crm_xcalloc((size_t)argc + 1, sizeof(char *));
-	call->opts = crm_xcalloc((size_t)argc + 1, sizeof(*call->opts));
-	for (int i = 0; i < argc; i++) {
-		const char *w = argv[i];
-		if (options_end || strncmp(w, "--", 2) != 0) {
-			call->argv[call->argc++] = argv[i];
-			continue;
-		}
-		if (w[2] == '\0') {
-			options_end = true;
-			continue;
-		}
-		const char *eq = strchr(w, '=');
-		size_t len = eq ? (size_t)(eq - w) : strlen(w);
-		const struct cmd_opt *o = find_opt(row, w, len);
-		if (o == NULL) {
-			return cmd_usage_error(ctx, call,
-			    "unknown option %.*s for %s", (int)len, w,
-			    row->name);
-		}
-		const char *value = "";
-		if (o->arg != NULL && eq != NULL) {
-			value = eq + 1;
-		} else if (o->arg != NULL) {
-			if (i + 1 >= argc) {
-				return cmd_usage_error(ctx, call,
-				    "option %s needs a value %s", o->name,
-				    o->arg);
-			}
-			value = argv[++i];
-		} else if (eq != NULL) {
-			return cmd_usage_error(
-			    ctx, call, "option %s takes no value", o->name);
-		}
-		if (!o->repeat && cmd_opt(call, o->name) != NULL) {
-			return cmd_usage_error(
-			    ctx, call, "option %s given twice", o->name);
-		}
-		call->opts[call->nopts].opt = o;
-		call->opts[call->nopts].value = value;
-		call->nopts++;
-	}
-	if (call->argc < row->min_args) {
-		return cmd_usage_error(
-		    ctx, call, "%s needs more arguments", row->name);
-	}
-	if (row->max_args >= 0 && call->argc > row->max_args) {
-		return cmd_usage_error(
-		    ctx, call, "too many arguments for %s", row->name);
-	}
-	return CRM_OK;
-}
-
-int
-cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	char why[512];
-	int used = 0, status = 0;
-	struct cmd_call call;
-	render_doc *doc = NULL;
-	const struct cmd_row *row =
-	    cmd_find(argc, argv, &used, why, sizeof(why));
-
-	memset(&call, 0, sizeof(call));
-	ctx->usage_error = false;
-	if (row == NULL) {
-		cmd_error("%s", why);
-		status = 2;
-		goto out;
-	}
-	if (cmd_is_family(row)) {
-		cmd_print_usage(row, stderr);
-		status = 2;
-		goto out;
-	}
-	if (parse_call(ctx, row, argc - used, argv + used, &call) != CRM_OK) {
-		status = 2;
-		goto out;
-	}
-	doc = render_doc_new();
-	if (row->fn(ctx, &call, doc) != CRM_OK) {
-		status = ctx->usage_error ? 2 : 1;
-		goto out;
-	}
-	render_print(doc, &ctx->ropts);
-out:
-	render_doc_free(doc);
-	free(call.argv);
-	free(call.opts);
-	fflush(stdout);
-	return status;
-}
-
-int
-cmd_run_line(struct cmd_ctx *ctx, const char *line)
-{
-	argv_list l;
-	int status = 0;
-	if (argv_split(line, false, &l) != CRM_OK) {
-		cmd_error("unterminated quote or trailing backslash");
-		status = 2;
-	} else if (l.argc > 0) {
-		status = cmd_run(ctx, l.argc, l.argv);
-	}
-	argv_free(&l);
-	return status;
-}
-
-bool
-cmd_line_sensitive(const char *line)
-{
-	argv_list l;
-	int used = 0;
-	char why[256];
-	bool sensitive = false;
-	(void)argv_split(line, true, &l);
-	const struct cmd_row *row =
-	    cmd_find(l.argc, l.argv, &used, why, sizeof(why));
-	/* An unparsable or unknown line might still carry a password typed
-	 * by mistake; only keep lines we understand and know to be safe. */
-	sensitive = row == NULL ? l.argc > 0 && strstr(line, "pass") != NULL
-	                        : row->sensitive;
-	argv_free(&l);
-	return sensitive;
-}
-
-/* ------------------------------------------------------------ help */
-
-static void
-help_row(const struct cmd_row *r, size_t width)
-{
-	char *u = cmd_usage_string(r);
-	/* Long option lists read better in `help COMMAND`. */
-	char *opts = strstr(u, " [--");
-	if (crm_utf8_width(u) > 40 && opts != NULL && strlen(opts) >= 10) {
-		strcpy(opts, " [options]");
-	}
-	size_t w = crm_utf8_width(u);
-	if (w > width) {
-		printf("  %s\n  %*s  %s\n", u, (int)width, "", r->summary);
-	} else {
-		printf("  %s%*s  %s\n", u, (int)(width - w), "", r->summary);
-	}
-	free(u);
-}
-
-/* Rows of group (all when NULL) that can run (families excluded). */
-static void
-help_group(const char *group)
-{
-	const char *last = NULL;
-	for (const struct cmd_row *r = cmd_table; r->name; r++) {
-		if (cmd_is_family(r) || (group && strcmp(group, r->group))) {
-			continue;
-		}
-		if (last == NULL || strcmp(last, r->group) != 0) {
-			printf("%s@%s\n", last ? "\n" : "", r->group);
-			last = r->group;
-		}
-		help_row(r, 28);
-	}
-}
-
-static void
-help_command(const struct cmd_row *row)
-{
-	if (cmd_is_family(row)) {
-		printf("%s: %s\n\n", row->name, row->summary);
-		for (const struct cmd_row *r = cmd_table; r->name; r++) {
-			if (in_family(r, row)) {
-				help_row(r, 28);
-			}
-		}
-		return;
-	}
-	char *u = cmd_usage_string(row);
-	printf("usage: %s\n\n%s\n", u, row->summary);
-	free(u);
-	if (row->opts && row->opts[0].name) {
-		printf("\noptions:\n");
-	}
-	for (const struct cmd_opt *o = row->opts; o && o->name; o++) {
-		char *spec = o->arg ? crm_xasprintf("%s %s", o->name, o->arg)
-		                    : crm_xstrdup(o->name);
-		printf("  %-28s %s\n", spec, o->help);
-		free(spec);
-	}
-	if (row->alias) {
-		printf("\nalias: %s\n", row->alias);
-	}
-}
-
-static crm_status
-cmd_help(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
-{
-	char why[512];
-	int used = 0;
-	(void)out;
-	if (call->argc == 0) {
-		printf("crm %s: commands (help COMMAND or help @group for "
-		       "more)\n\n",
-		    CRM_VERSION);
-		help_group(NULL);
-		return CRM_OK;
-	}
-	if (call->argv[0][0] == '@') {
-		const char *g = call->argv[0] + 1;
-		for (const struct cmd_row *r = cmd_table; r->name; r++) {
-			if (strcmp(r->group, g) == 0) {
-				help_group(g);
-				return CRM_OK;
-			}
-		}
-		return cmd_usage_error(ctx, call,
-		    "no group @%s (groups: @session @customer @contact "
-		    "@admin @shell)",
-		    g);
-	}
-	const struct cmd_row *row =
-	    cmd_find(call->argc, call->argv, &used, why, sizeof(why));
-	if (row == NULL) {
-		cmd_error("%s", why);
-		return CRM_EINVAL;
-	}
-	help_command(row);
-	return CRM_OK;
-}
-
-static crm_status
-cmd_quit(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
-{
-	(void)call;
-	(void)out;
-	ctx->quit = true;
-	return CRM_OK;
-}

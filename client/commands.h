@@ -164,6 +164,56 @@ crm_status cmd_parse_enum(struct cmd_ctx *ctx, const struct cmd_call *call,
 /* cmd_parse_id: text as a positive decimal id. Errors: CRM_EINVAL. */
 crm_status cmd_parse_id(const char *text, uint64_t *id /* OUT */);
 
+/*
+ * cmd_parse_id_arg: like cmd_parse_id, with a usage error naming what
+ * ("task id") on failure. Errors: CRM_EINVAL.
+ */
+crm_status cmd_parse_id_arg(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const char *what, const char *text, uint64_t *id /* OUT */);
+
+/*
+ * cmd_parse_when: text as a WHEN (2026-11-25, 2026-11-25 14:00, +3d,
+ * today, tomorrow, mon, 周一) relative to now, in UTC seconds. On
+ * failure a usage error naming what ("--due"). Errors: CRM_EINVAL.
+ */
+crm_status cmd_parse_when(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const char *what, const char *text, int64_t *t /* OUT */);
+
+/*
+ * cmd_lost_reason: the LostReason the first word of text names
+ * (price|competitor|service|no_need|other or 价格|竞争对手|服务|需求消失;
+ * the word ends at a blank, ',', ':', '，' or '：'), else LOST_OTHER.
+ */
+int cmd_lost_reason(const char *text);
+
+/*
+ * cmd_format_span: a span of seconds as people say it: "2d 3h", "3h
+ * 20m", "45m", "now" (under a minute); the sign is ignored.
+ */
+void cmd_format_span(int64_t secs, char *buf, size_t len);
+
+/*
+ * cmd_format_due: "2d 3h late" when due is before now, else "in 3h".
+ */
+void cmd_format_due(int64_t due, int64_t now, char *buf, size_t len);
+
+/*
+ * cmd_expect: cmd_request, then check that the reply's body is want;
+ * when it is not, say so and fail with CRM_INTERNAL. On CRM_OK the caller
+ * frees *resp with crm__v1__response__free_unpacked(*resp, NULL).
+ */
+crm_status cmd_expect(struct cmd_ctx *ctx, Crm__V1__Request *req,
+    Crm__V1__Response__BodyCase want, Crm__V1__Response **resp /* OUT */);
+
+/* cmd_cache_names: feed n customer names (borrowed; NULL skipped) to the
+ * completion cache. */
+void cmd_cache_names(const char *const *names, size_t n);
+
+/* ------------------------------------------------ the shell's own rows */
+
+crm_status cmd_help(struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_quit(struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
 /* ------------------------------------------------ handlers */
 
 crm_status cmd_session_login(
@@ -232,6 +282,58 @@ crm_status cmd_contact_add(
 crm_status cmd_contact_list(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_contact_left(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+/* cmd_followup.c: follow-ups and stages */
+crm_status cmd_followup_log(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_followup_stage(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+/* cmd_history.c: a customer's timeline */
+crm_status cmd_history_show(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+/* cmd_task.c: the queue, tasks and the cadence policy */
+crm_status cmd_task_due(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_task_add(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_task_done(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_task_move(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_task_assign(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_task_cancel(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_task_policy_show(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_task_policy_set(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+/* cmd_grade.c: grade proposals */
+crm_status cmd_grade_propose(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_grade_pending(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_grade_approve(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_grade_reject(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+/* cmd_sla.c: SLA clocks, commitments, stale customers */
+crm_status cmd_sla_inquiry(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_sla_issue(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_sla_list(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_sla_commitments(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_sla_commitment_done(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_sla_stale(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 
 #endif

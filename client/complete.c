@@ -92,6 +92,42 @@ complete_contact_role(const char *prefix, struct cmd_cands *out)
 }
 
 void
+complete_channel(const char *prefix, struct cmd_cands *out)
+{
+	add_enum(&crm__v1__channel__descriptor, "", prefix, out);
+}
+
+void
+complete_mood(const char *prefix, struct cmd_cands *out)
+{
+	add_enum(&crm__v1__mood__descriptor, "", prefix, out);
+}
+
+void
+complete_lost_reason(const char *prefix, struct cmd_cands *out)
+{
+	add_enum(&crm__v1__lost_reason__descriptor, "", prefix, out);
+}
+
+void
+complete_due_window(const char *prefix, struct cmd_cands *out)
+{
+	add_enum(&crm__v1__due_window__descriptor, "", prefix, out);
+}
+
+/* The WHEN words crm_time_parse reads that are worth offering. */
+void
+complete_when(const char *prefix, struct cmd_cands *out)
+{
+	static const char *const words[] = { "today", "tomorrow", "mon", "tue",
+		"wed", "thu", "fri", "sat", "sun", "+1h", "+1d", "+3d", "+1w",
+		NULL };
+	for (size_t i = 0; words[i] != NULL; i++) {
+		complete_add(out, prefix, words[i]);
+	}
+}
+
+void
 complete_customer(const char *prefix, struct cmd_cands *out)
 {
 	char **names = NULL;

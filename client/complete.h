@@ -24,6 +24,11 @@ void complete_contact_role(const char *prefix, struct cmd_cands *out);
 void complete_customer(const char *prefix, struct cmd_cands *out);
 void complete_customer_field(const char *prefix, struct cmd_cands *out);
 void complete_help_topic(const char *prefix, struct cmd_cands *out);
+void complete_channel(const char *prefix, struct cmd_cands *out);
+void complete_mood(const char *prefix, struct cmd_cands *out);
+void complete_lost_reason(const char *prefix, struct cmd_cands *out);
+void complete_due_window(const char *prefix, struct cmd_cands *out);
+void complete_when(const char *prefix, struct cmd_cands *out);
 
 /*
  * complete_line: the candidates for the word that ends line (the whole

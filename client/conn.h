@@ -19,8 +19,8 @@ typedef struct crm_conn crm_conn;
 
 /*
  * conn_default_url: the address crm and crmd use when none is given:
- * ipc://$XDG_RUNTIME_DIR/crm/crmd.ipc, else ipc:///tmp/crm-$UID/crm/crmd.ipc (as crmd).
- * Caller frees with free().
+ * ipc://$XDG_RUNTIME_DIR/crm/crmd.ipc, else ipc:///tmp/crm-$UID/crm/crmd.ipc
+ * (as crmd). Caller frees with free().
  */
 char *conn_default_url(void);
 

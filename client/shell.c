@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * shell.c: the interactive loop and the script loop (see shell.h). One
- * poll() watches stdin (fed to readline's callback interface) and a
- * signal self-pipe; the SUB socket for live reminders will join the same
- * poll set (see the HOOK below). Passwords are read by the commands
+ * poll() watches stdin (fed to readline's callback interface), a signal
+ * self-pipe and the SUB socket of live reminders (reminders.c), whose
+ * minute poll sets the timeout. Passwords are read by the commands
  * themselves, outside readline, so they never reach history.
  */
 #include "shell.h"
@@ -22,6 +22,7 @@
 
 #include "complete.h"
 #include "paths.h"
+#include "reminders.h"
 
 #define HISTORY_MAX 1000
 
@@ -199,9 +200,17 @@ on_line(char *line)
 		return;
 	}
 	if (!blank(line)) {
+		char *who =
+		    shell_ctx->login ? crm_xstrdup(shell_ctx->login) : NULL;
 		history_remember(line);
 		drain(cancel_pipe[0]);
 		(void)cmd_run_line(shell_ctx, line);
+		/* Another user's reminders are not ours: start afresh. */
+		if ((who == NULL) != (shell_ctx->login == NULL) ||
+		    (who != NULL && strcmp(who, shell_ctx->login) != 0)) {
+			reminders_session_changed();
+		}
+		free(who);
 	}
 	free(line);
 	if (shell_ctx->quit) {
@@ -265,30 +274,38 @@ shell_run(struct cmd_ctx *ctx)
 	rl_callback_handler_install(prompt, on_line);
 	in_readline = true;
 	running = true;
+	reminders_start(ctx);
 	while (running) {
-		struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 },
-			{ sig_pipe[0], POLLIN, 0 } };
-		/*
-		 * HOOK (live reminders): add the SUB socket's NN_RCVFD here
-		 * as p[2]; on a "poke", ask for reminders over REQ and print
-		 * each with shell_print_async().
-		 */
-		int n = poll(p, 2, -1);
+		/* Live reminders: the SUB socket's NN_RCVFD (a poke) and the
+		 * minute poll's deadline. Commands run inside
+		 * rl_callback_read_char, so a fetch never overlaps one. */
+		struct pollfd p[3] = { { STDIN_FILENO, POLLIN, 0 },
+			{ sig_pipe[0], POLLIN, 0 },
+			{ reminders_fd(), POLLIN, 0 } };
+		int n = poll(p, p[2].fd >= 0 ? 3 : 2, reminders_timeout_ms());
 		if (n < 0 && errno != EINTR) {
 			perror("crm: poll");
 			status = 1;
 			break;
 		}
-		if (n <= 0) {
-			continue;
-		}
-		if (p[1].revents & POLLIN) {
+		if (n > 0 && (p[1].revents & POLLIN)) {
 			handle_signals();
 		}
-		if (running && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+		if (n > 0 && p[2].fd >= 0 && (p[2].revents & POLLIN)) {
+			reminders_readable();
+		}
+		if (running && n > 0 &&
+		    (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
 			rl_callback_read_char();
 		}
+		/* Print only while the keyboard rests: a reminder never
+		 * lands between the bytes of one typed character. */
+		if (running && in_readline &&
+		    (n == 0 || !(p[0].revents & POLLIN))) {
+			reminders_tick(ctx);
+		}
 	}
+	reminders_stop();
 	if (in_readline) {
 		rl_callback_handler_remove();
 		in_readline = false;

@@ -20,6 +20,7 @@
 #include "crm.h"
 #include "handlers.h"
 #include "store_schema.h"
+#include "task.h"
 #include "user.h"
 
 #define NAME_MAX_BYTES 200
@@ -177,6 +178,25 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	}
 	return audit_add(ctx, "customer", after->id,
 	    before ? &before->base : NULL, &after->base);
+}
+
+crm_status
+customer_save(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    Crm__V1__Customer *after)
+{
+	return put(ctx, before, after);
+}
+
+int64_t
+customer_last_contact(const Crm__V1__Customer *c)
+{
+	if (c->has_last_contact_at && c->last_contact_at > 0) {
+		return c->last_contact_at;
+	}
+	if (c->has_first_contact_at && c->first_contact_at > 0) {
+		return c->first_contact_at;
+	}
+	return c->created_at;
 }
 
 crm_status
@@ -534,6 +554,9 @@ customer_handle_add(
 	c->created_at = ctx->now;
 	c->created_by = ctx->who->user_id;
 	rc = put(ctx, NULL, c);
+	if (rc == CRM_OK) {
+		rc = task_followup_sync(ctx, c, customer_last_contact(c), 1);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -677,6 +700,11 @@ customer_handle_edit(
 			        ? " (use customer assign)"
 			        : "");
 		}
+		if (strcmp(name, "stage") == 0) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "stage changes keep a history: use the stage "
+			    "command");
+		}
 		if (privileged_field(name) &&
 		    ctx->who->role == CRM__V1__ROLE__ROLE_REP) {
 			return dispatch_fail(ctx, CRM_EPERM,
@@ -690,6 +718,12 @@ customer_handle_edit(
 	rc = check_customer(ctx, after);
 	if (rc == CRM_OK) {
 		rc = put(ctx, before, after);
+	}
+	if (rc == CRM_OK &&
+	    (before->grade != after->grade || before->stage != after->stage)) {
+		/* A grade change reschedules the cadence. */
+		rc = task_followup_sync(
+		    ctx, after, customer_last_contact(after), 1);
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -731,6 +765,10 @@ customer_handle_assign(
 	after->owner_id = owner->id;
 	after->team_id = owner->team_id;
 	rc = put(ctx, before, after);
+	if (rc == CRM_OK) {
+		rc = task_followup_sync(
+		    ctx, after, customer_last_contact(after), 0);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}

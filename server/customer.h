@@ -23,4 +23,13 @@ crm_status customer_visible(
  * changed), keeping indexes as they are. */
 crm_status customer_touch(struct req_ctx *ctx, uint64_t id);
 
+/* customer_save: write after (a change of before; NULL: new) with its
+ * indexes and audit record. Errors: CRM_EXISTS (name taken), store. */
+crm_status customer_save(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    Crm__V1__Customer *after);
+
+/* customer_last_contact: when the cadence counts from: the last logged
+ * follow-up, else the first contact, else creation. */
+int64_t customer_last_contact(const Crm__V1__Customer *c);
+
 #endif

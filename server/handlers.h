@@ -43,4 +43,35 @@ HANDLER(contact_handle_add);
 HANDLER(contact_handle_list);
 HANDLER(contact_handle_left);
 
+/* followup.c */
+HANDLER(followup_handle_log);
+HANDLER(followup_handle_history);
+
+/* task.c */
+HANDLER(task_handle_due);
+HANDLER(task_handle_add);
+HANDLER(task_handle_done);
+HANDLER(task_handle_move);
+HANDLER(task_handle_assign);
+HANDLER(task_handle_cancel);
+
+/* policy.c */
+HANDLER(policy_handle_get);
+HANDLER(policy_handle_set);
+
+/* lifecycle.c */
+HANDLER(lifecycle_handle_stage);
+HANDLER(lifecycle_handle_grade_propose);
+HANDLER(lifecycle_handle_grade_pending);
+HANDLER(lifecycle_handle_grade_approve);
+HANDLER(lifecycle_handle_grade_reject);
+
+/* sla.c */
+HANDLER(sla_handle_start);
+HANDLER(sla_handle_list);
+HANDLER(sla_handle_commitment_list);
+HANDLER(sla_handle_commitment_done);
+HANDLER(sla_handle_stale);
+HANDLER(sla_handle_reminders);
+
 #endif

@@ -26,6 +26,22 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_CONTACT_CUST] = "contact_cust",
 	[DB_IDEM] = "idem",
 	[DB_AUDIT] = "audit",
+	[DB_FOLLOWUPS] = "followups",
+	[DB_FU_CUST] = "fu_cust",
+	[DB_TASKS] = "tasks",
+	[DB_TASK_OPEN] = "task_open",
+	[DB_TASK_CUST] = "task_cust",
+	[DB_CUST_FUTASK] = "cust_futask",
+	[DB_STAGE_HIST] = "stage_hist",
+	[DB_PROPOSALS] = "proposals",
+	[DB_PROP_PENDING] = "prop_pending",
+	[DB_PROP_CUST] = "prop_cust",
+	[DB_COMMITMENTS] = "commitments",
+	[DB_COMMIT_OPEN] = "commit_open",
+	[DB_COMMIT_CUST] = "commit_cust",
+	[DB_SLA] = "sla",
+	[DB_SLA_OPEN] = "sla_open",
+	[DB_SLA_CUST] = "sla_cust",
 };
 
 const char *

@@ -35,6 +35,22 @@ enum store_db {
 	DB_CONTACT_CUST, /* customer id || contact id -> "" */
 	DB_IDEM,         /* user id || request id -> crm.store.IdemRecord */
 	DB_AUDIT,        /* sequence -> crm.store.AuditRecord */
+	DB_FOLLOWUPS,    /* follow-up id -> crm.v1.FollowUp */
+	DB_FU_CUST,      /* customer id || follow-up id -> "" */
+	DB_TASKS,        /* task id -> crm.v1.Task */
+	DB_TASK_OPEN,    /* owner id || due (8, biased) || task id: open */
+	DB_TASK_CUST,    /* customer id || task id -> "" */
+	DB_CUST_FUTASK,  /* customer id -> its one open follow-up task id */
+	DB_STAGE_HIST,   /* customer id || sequence -> crm.v1.StageChange */
+	DB_PROPOSALS,    /* proposal id -> crm.v1.GradeProposal */
+	DB_PROP_PENDING, /* team id || proposal id -> "": pending ones */
+	DB_PROP_CUST,    /* customer id || proposal id -> "" */
+	DB_COMMITMENTS,  /* commitment id -> crm.v1.Commitment */
+	DB_COMMIT_OPEN,  /* owner id || due || commitment id: open ones */
+	DB_COMMIT_CUST,  /* customer id || commitment id -> "" */
+	DB_SLA,          /* clock id -> crm.v1.SlaClock */
+	DB_SLA_OPEN,     /* owner id || deadline || clock id: running ones */
+	DB_SLA_CUST,     /* customer id || clock id -> "" */
 	DB_COUNT
 };
 
@@ -48,7 +64,7 @@ typedef struct store {
 	int read_only;
 } store;
 
-#define STORE_SCHEMA_VERSION 1u
+#define STORE_SCHEMA_VERSION 2u
 
 /*
  * store_open: open (creating when read_only is 0) the environment in dir

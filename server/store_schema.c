@@ -247,3 +247,85 @@ store_id_next(
 	*id = store_u64(found.mv_data);
 	return CRM_OK;
 }
+
+void
+store_key_triple(store_key *k, uint64_t a, uint64_t b, uint64_t c)
+{
+	store_key t;
+	store_key_pair(k, a, b);
+	store_key_id(&t, c);
+	memcpy(k->b + 16, t.b, 8);
+	k->len = 24;
+}
+
+uint64_t
+store_time_key(int64_t t)
+{
+	return (uint64_t)t ^ (1ull << 63);
+}
+
+int64_t
+store_time_of(uint64_t k)
+{
+	return (int64_t)(k ^ (1ull << 63));
+}
+
+crm_status
+store_iter_open(store *s, MDB_txn *txn, enum store_db db, const void *prefix,
+    size_t plen, const store_key *from, struct store_iter *it)
+{
+	memset(it, 0, sizeof(*it));
+	if (plen > sizeof(it->prefix)) {
+		return CRM_INTERNAL;
+	}
+	memcpy(it->prefix, prefix, plen);
+	it->plen = plen;
+	memcpy(it->start.b, prefix, plen);
+	it->start.len = plen;
+	if (from != NULL) {
+		memcpy(it->start.b + plen, from->b, from->len);
+		it->start.len += from->len;
+	}
+	int rc = mdb_cursor_open(txn, s->dbi[db], &it->cur);
+	return store_map_lmdb(rc, "cursor");
+}
+
+int
+store_iter_next(struct store_iter *it, const uint8_t **key, size_t *klen)
+{
+	MDB_val k, v;
+	int rc;
+	if (!it->started) {
+		it->started = 1;
+		k.mv_size = it->start.len;
+		k.mv_data = it->start.b;
+		rc = mdb_cursor_get(it->cur, &k, &v,
+		    it->start.len ? MDB_SET_RANGE : MDB_FIRST);
+	} else {
+		rc = mdb_cursor_get(it->cur, &k, &v, MDB_NEXT);
+	}
+	if (rc != 0 || k.mv_size < it->plen ||
+	    memcmp(k.mv_data, it->prefix, it->plen) != 0) {
+		return 0;
+	}
+	*key = k.mv_data;
+	*klen = k.mv_size;
+	return 1;
+}
+
+void
+store_iter_close(struct store_iter *it)
+{
+	if (it->cur != NULL) {
+		mdb_cursor_close(it->cur);
+		it->cur = NULL;
+	}
+}
+
+crm_status
+store_put_empty(store *s, MDB_txn *txn, enum store_db db, const store_key *k)
+{
+	MDB_val key = { k->len, (void *)k->b }, v = { 0, NULL };
+	return store_map_lmdb(
+	    mdb_put(txn, s->dbi[db], &key, &v, 0), store_db_name(db));
+}

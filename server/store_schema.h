@@ -83,4 +83,34 @@ crm_status store_index_next(store *s, MDB_txn *txn, enum store_db db,
 crm_status store_id_next(store *s, MDB_txn *txn, enum store_db db,
     uint64_t after, uint64_t *id /* OUT */);
 
+/* store_key_triple: a || b || c (24 bytes); b is a time biased so that
+ * negative times sort first (store_time_key). */
+void store_key_triple(store_key *k, uint64_t a, uint64_t b, uint64_t c);
+/* store_time_key: an int64 time as an order-preserving uint64. */
+uint64_t store_time_key(int64_t t);
+int64_t store_time_of(uint64_t k);
+
+/*
+ * A cursor over the keys that start with a prefix, in key order.
+ * store_iter_open positions before the first key >= prefix || from (from
+ * may be NULL); store_iter_next yields each key (borrowed, valid until the
+ * next call) and returns 0 at the end. Close with store_iter_close.
+ */
+struct store_iter {
+	MDB_cursor *cur;
+	uint8_t prefix[16];
+	size_t plen;
+	int started;
+	store_key start;
+};
+crm_status store_iter_open(store *s, MDB_txn *txn, enum store_db db,
+    const void *prefix, size_t plen, const store_key *from,
+    struct store_iter *it);
+int store_iter_next(struct store_iter *it, const uint8_t **key, size_t *klen);
+void store_iter_close(struct store_iter *it);
+
+/* store_put_empty: k -> "" (index entries). */
+crm_status store_put_empty(
+    store *s, MDB_txn *txn, enum store_db db, const store_key *k);
+
 #endif

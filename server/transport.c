@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "crm.h"
 #include "dispatch.h"
 #include "writer.h"
@@ -108,7 +109,7 @@ serve(struct worker *w, struct transport_msg *m)
 	ctx.st = t->st;
 	ctx.cfg = t->cfg;
 	ctx.arena = &w->arena;
-	ctx.now = crm_time_now();
+	ctx.now = clock_now();
 	crm_arena_reset(&w->arena);
 
 	Crm__V1__Response resp = CRM__V1__RESPONSE__INIT;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "crm.h"
 #include "records.pb-c.h"
 #include "store_schema.h"
@@ -81,7 +82,7 @@ apply(writer *w, MDB_txn *parent, struct item *it)
 	ctx.st = w->st;
 	ctx.cfg = w->cfg;
 	ctx.arena = &w->arena;
-	ctx.now = crm_time_now();
+	ctx.now = clock_now();
 	ctx.prep = it->prep;
 	if (it->has_who) {
 		ctx.who_buf = it->who;

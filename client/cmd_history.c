@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_history.c: `customer history`, a customer's timeline newest first:
+ * follow-ups, stage changes, grade proposals, tasks, commitments and SLA
+ * clocks, one line each (time, kind, who, text).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const char *
+stage_word(int v)
+{
+	return crm_enum_name(&crm__v1__stage__descriptor, v);
+}
+
+static const char *
+grade_word(int v)
+{
+	const char *s = crm_enum_name(&crm__v1__grade__descriptor, v);
+	return s[0] ? s : "-";
+}
+
+/* The kind, who and text columns of one timeline entry. */
+static void
+history_cells(const Crm__V1__HistoryItem *it, const char **kind,
+    const char **who, char *text, size_t len)
+{
+	const char *st;
+	char t[32];
+
+	text[0] = '\0';
+	switch (it->item_case) {
+	case CRM__V1__HISTORY_ITEM__ITEM_FOLLOWUP: {
+		const Crm__V1__FollowUp *f = it->followup;
+		const char *ch =
+		    crm_enum_name(&crm__v1__channel__descriptor, f->channel);
+		*kind = "followup";
+		*who = f->author;
+		snprintf(text, len, "%s%s%s%s", ch, ch[0] ? ": " : "",
+		    f->summary ? f->summary : "", f->late ? " (late)" : "");
+		break;
+	}
+	case CRM__V1__HISTORY_ITEM__ITEM_STAGE: {
+		const Crm__V1__StageChange *s = it->stage;
+		*kind = "stage";
+		*who = s->by;
+		snprintf(text, len, "%s → %s%s%s",
+		    s->from ? stage_word(s->from) : "-", stage_word(s->to),
+		    s->reason ? ": " : "", s->reason ? s->reason : "");
+		break;
+	}
+	case CRM__V1__HISTORY_ITEM__ITEM_GRADE: {
+		const Crm__V1__GradeProposal *g = it->grade;
+		*kind = "grade";
+		*who = g->proposed_by;
+		snprintf(text, len, "%s → %s %s%s%s", grade_word(g->from),
+		    grade_word(g->to),
+		    crm_enum_name(
+		        &crm__v1__proposal_status__descriptor, g->status),
+		    g->reason ? ": " : "", g->reason ? g->reason : "");
+		break;
+	}
+	case CRM__V1__HISTORY_ITEM__ITEM_TASK: {
+		const Crm__V1__Task *k = it->task;
+		*kind = "task";
+		*who = k->owner;
+		st = crm_enum_name(
+		    &crm__v1__task_status__descriptor, k->status);
+		crm_time_format(k->due_at, t, sizeof(t));
+		snprintf(text, len, "%s (%s, due %s)", k->goal ? k->goal : "",
+		    st, t);
+		break;
+	}
+	case CRM__V1__HISTORY_ITEM__ITEM_COMMITMENT: {
+		const Crm__V1__Commitment *c = it->commitment;
+		*kind = "commitment";
+		*who = c->owner;
+		st = crm_enum_name(
+		    &crm__v1__commitment_status__descriptor, c->status);
+		snprintf(text, len, "%s (%s)", c->text ? c->text : "", st);
+		break;
+	}
+	case CRM__V1__HISTORY_ITEM__ITEM_SLA: {
+		const Crm__V1__SlaClock *c = it->sla;
+		*kind = "sla";
+		*who = c->owner;
+		st = c->stopped_at == 0
+		         ? (c->breached ? "breached, running" : "running")
+		         : (c->breached ? "breached" : "met");
+		snprintf(text, len, "%s %s%s%s",
+		    crm_enum_name(&crm__v1__sla_kind__descriptor, c->kind), st,
+		    c->text ? ": " : "", c->text ? c->text : "");
+		break;
+	}
+	default:
+		*kind = "?";
+		*who = NULL;
+		break;
+	}
+}
+
+crm_status
+cmd_history_show(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	static const char *const cols[] = { "time", "kind", "who", "text" };
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerHistoryRequest body =
+	    CRM__V1__CUSTOMER_HISTORY_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	const char *limit = cmd_opt(call, "--limit");
+
+	if (limit != NULL) {
+		uint64_t n;
+		if (cmd_parse_id(limit, &n) != CRM_OK || n > 100000) {
+			return cmd_usage_error(ctx, call,
+			    "--limit wants a positive number, not '%s'",
+			    limit);
+		}
+		body.has_limit = 1;
+		body.limit = (uint32_t)n;
+	}
+	rc = cmd_customer_resolve(ctx, call->argv[0], &body.customer_id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	body.has_customer_id = 1;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_HISTORY;
+	req.customer_history = &body;
+	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_HISTORY, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	json_t *arr = json_array();
+	render_table(out, 4, cols);
+	for (size_t i = 0; i < resp->history->n_items; i++) {
+		const Crm__V1__HistoryItem *it = resp->history->items[i];
+		const char *kind = NULL, *who = NULL;
+		char t[32] = "", text[1024];
+		if (it->has_at) {
+			crm_time_format(it->at, t, sizeof(t));
+		}
+		history_cells(it, &kind, &who, text, sizeof(text));
+		const char *cells[] = { t, kind, who, text };
+		render_row(out, cells);
+		json_array_append_new(arr, render_json_message(&it->base));
+	}
+	render_set_json(out, arr);
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_sla.c: SLA clocks (inquiry, issue, sla), commitments made in
+ * follow-ups (commitments, commitment done) and the manager's view of
+ * customers left alone (stale). How much time is left or how late comes
+ * from the server's clock in each list's `now`.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+/* "running", "met" or "breached" for a clock at now. */
+static const char *
+clock_status(const Crm__V1__SlaClock *c, int64_t now)
+{
+	if (c->stopped_at == 0) {
+		return c->breached || now > c->deadline_at ? "breached"
+		                                           : "running";
+	}
+	return c->breached ? "breached" : "met";
+}
+
+/* A table of clocks; owner column when team. */
+static void
+show_clocks(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
+{
+	static const char *const cols[] = { "id", "customer", "kind",
+		"started", "deadline", "left", "status", "text", "owner" };
+	int64_t now = l->has_now ? l->now : crm_time_now();
+	json_t *arr = json_array();
+	const char **names = crm_xcalloc(l->n_clocks + 1, sizeof(char *));
+
+	render_table(out, team ? 9 : 8, cols);
+	for (size_t i = 0; i < l->n_clocks; i++) {
+		const Crm__V1__SlaClock *c = l->clocks[i];
+		char id[24], start[32], dl[32], left[48] = "";
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)c->id);
+		crm_time_format(c->started_at, start, sizeof(start));
+		crm_time_format(c->deadline_at, dl, sizeof(dl));
+		if (c->stopped_at == 0) {
+			cmd_format_due(
+			    c->deadline_at, now, left, sizeof(left));
+		}
+		const char *cells[] = { id, c->customer,
+			crm_enum_name(&crm__v1__sla_kind__descriptor, c->kind),
+			start, dl, left, clock_status(c, now), c->text,
+			c->owner };
+		render_row(out, cells);
+		json_array_append_new(arr, render_json_message(&c->base));
+		names[i] = c->customer;
+	}
+	render_set_json(out, arr);
+	cmd_cache_names(names, l->n_clocks);
+	free(names);
+}
+
+/* inquiry and issue: start clocks for a customer. */
+static crm_status
+sla_start(struct cmd_ctx *ctx, const struct cmd_call *call, bool issue,
+    render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__SlaStartRequest body = CRM__V1__SLA_START_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+
+	if (call->argv[1][0] == '\0') {
+		return cmd_usage_error(ctx, call, "say what it is about");
+	}
+	body.has_issue = 1;
+	body.issue = issue;
+	body.text = call->argv[1];
+	rc = cmd_customer_resolve(ctx, call->argv[0], &body.customer_id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	body.has_customer_id = 1;
+	req.body_case = CRM__V1__REQUEST__BODY_SLA_START;
+	req.sla_start = &body;
+	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_CLOCKS, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	show_clocks(resp->clocks, false, out);
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}
+
+crm_status
+cmd_sla_inquiry(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	return sla_start(ctx, call, false, out);
+}
+
+crm_status
+cmd_sla_issue(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	return sla_start(ctx, call, true, out);
+}
+
+crm_status
+cmd_sla_list(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__SlaListRequest body = CRM__V1__SLA_LIST_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+
+	body.has_breached = body.has_team = 1;
+	body.breached = cmd_opt(call, "--breached") != NULL;
+	body.team = cmd_opt(call, "--team") != NULL;
+	req.body_case = CRM__V1__REQUEST__BODY_SLA_LIST;
+	req.sla_list = &body;
+	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_CLOCKS, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	show_clocks(resp->clocks, body.team, out);
+	if (resp->clocks->n_clocks == 0) {
+		render_text(
+		    out, body.breached ? "no breaches" : "no running clocks");
+	}
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}
+
+/* ------------------------------------------------------------ commitments */
+
+crm_status
+cmd_sla_commitments(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	static const char *const cols[] = { "id", "customer", "text", "due",
+		"left", "status", "followup", "owner" };
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CommitmentListRequest body =
+	    CRM__V1__COMMITMENT_LIST_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	bool open = cmd_opt(call, "--open") != NULL;
+	bool broken = cmd_opt(call, "--broken") != NULL;
+
+	if (open && broken) {
+		return cmd_usage_error(
+		    ctx, call, "give --open or --broken, not both");
+	}
+	if (open || broken) {
+		body.has_status = 1;
+		body.status =
+		    open ? CRM__V1__COMMITMENT_STATUS__COMMITMENT_OPEN
+		         : CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN;
+	}
+	body.has_team = 1;
+	body.team = cmd_opt(call, "--team") != NULL;
+	req.body_case = CRM__V1__REQUEST__BODY_COMMITMENT_LIST;
+	req.commitment_list = &body;
+	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_COMMITMENTS, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const Crm__V1__CommitmentList *l = resp->commitments;
+	int64_t now = l->has_now ? l->now : crm_time_now();
+	json_t *arr = json_array();
+	render_table(out, body.team ? 8 : 7, cols);
+	for (size_t i = 0; i < l->n_commitments; i++) {
+		const Crm__V1__Commitment *c = l->commitments[i];
+		char id[24], due[32], left[48] = "", fu[24] = "";
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)c->id);
+		crm_time_format(c->due_at, due, sizeof(due));
+		if (c->status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_OPEN ||
+		    c->status ==
+		        CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN) {
+			cmd_format_due(c->due_at, now, left, sizeof(left));
+		}
+		if (c->followup_id != 0) {
+			snprintf(fu, sizeof(fu), "%llu",
+			    (unsigned long long)c->followup_id);
+		}
+		const char *cells[] = { id, c->customer, c->text, due, left,
+			crm_enum_name(&crm__v1__commitment_status__descriptor,
+			    c->status),
+			fu, c->owner };
+		render_row(out, cells);
+		json_array_append_new(arr, render_json_message(&c->base));
+	}
+	if (l->n_commitments == 0) {
+		render_text(out, "no commitments");
+	}
+	render_set_json(out, arr);
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}
+
+crm_status
+cmd_sla_commitment_done(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CommitmentDoneRequest body =
+	    CRM__V1__COMMITMENT_DONE_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	const char *by = cmd_opt(call, "--by");
+
+	if (cmd_parse_id_arg(ctx, call, "the commitment id", call->argv[0],
+	        &body.id) != CRM_OK) {
+		return CRM_EINVAL;
+	}
+	body.has_id = 1;
+	if (by != NULL) {
+		if (cmd_parse_id_arg(
+		        ctx, call, "--by", by, &body.followup_id) != CRM_OK) {
+			return CRM_EINVAL;
+		}
+		body.has_followup_id = 1;
+	}
+	req.body_case = CRM__V1__REQUEST__BODY_COMMITMENT_DONE;
+	req.commitment_done = &body;
+	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_COMMITMENT, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const Crm__V1__Commitment *c = resp->commitment;
+	render_text(out, "commitment %llu %s: %s, %s",
+	    (unsigned long long)c->id,
+	    crm_enum_name(&crm__v1__commitment_status__descriptor, c->status),
+	    c->customer ? c->customer : "?", c->text ? c->text : "");
+	render_set_json(out, render_json_message(&c->base));
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}
+
+/* ------------------------------------------------------------ stale */
+
+crm_status
+cmd_sla_stale(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	static const char *const cols[] = { "id", "name", "owner", "stage",
+		"grade", "updated", "last contact" };
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__StaleRequest body = CRM__V1__STALE_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	const char *hours = cmd_opt(call, "--hours");
+
+	if (hours != NULL) {
+		uint64_t n;
+		if (cmd_parse_id(hours, &n) != CRM_OK || n > 24 * 3650) {
+			return cmd_usage_error(ctx, call,
+			    "--hours wants a number of hours, not '%s'",
+			    hours);
+		}
+		body.has_hours = 1;
+		body.hours = (uint32_t)n;
+	}
+	body.has_team = 1;
+	body.team = cmd_opt(call, "--team") != NULL;
+	req.body_case = CRM__V1__REQUEST__BODY_STALE;
+	req.stale = &body;
+	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_CUSTOMERS, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const Crm__V1__CustomerPage *p = resp->customers;
+	json_t *arr = json_array();
+	render_table(out, 7, cols);
+	for (size_t i = 0; i < p->n_customers; i++) {
+		const Crm__V1__Customer *c = p->customers[i];
+		char id[24], upd[32] = "", last[32] = "never";
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)c->id);
+		if (c->updated_at != 0) {
+			crm_time_format(c->updated_at, upd, sizeof(upd));
+		}
+		if (c->last_contact_at != 0) {
+			crm_time_format(
+			    c->last_contact_at, last, sizeof(last));
+		}
+		const char *cells[] = { id, c->name, c->owner,
+			crm_enum_name(&crm__v1__stage__descriptor, c->stage),
+			crm_enum_name(&crm__v1__grade__descriptor, c->grade),
+			upd, last };
+		render_row(out, cells);
+		json_array_append_new(arr, render_json_message(&c->base));
+	}
+	if (p->n_customers == 0) {
+		render_text(out, "no stale customers");
+	}
+	render_set_json(out, arr);
+	cmd_customer_cache(p->customers, p->n_customers);
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}

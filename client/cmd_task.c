@@ -1,0 +1,374 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_task.c: a rep's queue (`due`), the task commands (add, done, move,
+ * assign, cancel) and the cadence policy (`policy show|set`). Times are
+ * read and shown in local time; how late a task is comes from the
+ * server's clock (TaskList.now), not this machine's.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+/* ------------------------------------------------------------ due */
+
+crm_status
+cmd_task_due(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	static const char *const cols[] = { "id", "due", "late", "customer",
+		"grade", "stage", "kind", "goal", "channel", "owner" };
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__DueRequest body = CRM__V1__DUE_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	int v = CRM__V1__DUE_WINDOW__DUE_TODAY;
+	bool team = cmd_opt(call, "--team") != NULL;
+
+	if (call->argc > 0 &&
+	    cmd_parse_enum(ctx, call, &crm__v1__due_window__descriptor,
+	        "window", call->argv[0], &v) != CRM_OK) {
+		return CRM_EINVAL;
+	}
+	body.has_window = 1;
+	body.window = (Crm__V1__DueWindow)v;
+	body.user = (char *)cmd_opt(call, "--user");
+	if (team && body.user != NULL) {
+		return cmd_usage_error(
+		    ctx, call, "give --user or --team, not both");
+	}
+	body.has_team = team;
+	body.team = team;
+	req.body_case = CRM__V1__REQUEST__BODY_DUE;
+	req.due = &body;
+	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_TASKS, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const Crm__V1__TaskList *l = resp->tasks;
+	int64_t now = l->has_now ? l->now : crm_time_now();
+	bool owners = team || body.user != NULL;
+	const char **names = crm_xcalloc(l->n_tasks + 1, sizeof(char *));
+	json_t *arr = json_array();
+
+	render_table(out, owners ? 10 : 9, cols);
+	for (size_t i = 0; i < l->n_tasks; i++) {
+		const Crm__V1__Task *t = l->tasks[i];
+		char id[24], due[32], late[48];
+		snprintf(id, sizeof(id), "%llu", (unsigned long long)t->id);
+		crm_time_format(t->due_at, due, sizeof(due));
+		cmd_format_due(t->due_at, now, late, sizeof(late));
+		const char *cells[] = { id, due, late, t->customer,
+			crm_enum_name(&crm__v1__grade__descriptor, t->grade),
+			crm_enum_name(&crm__v1__stage__descriptor, t->stage),
+			crm_enum_name(
+			    &crm__v1__task_kind__descriptor, t->kind),
+			t->goal, t->channel, t->owner };
+		render_row(out, cells);
+		json_array_append_new(arr, render_json_message(&t->base));
+		names[i] = t->customer;
+	}
+	if (l->n_tasks == 0) {
+		render_text(out, "nothing due");
+	}
+	render_set_json(out, arr);
+	cmd_cache_names(names, l->n_tasks);
+	free(names);
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}
+
+/* ------------------------------------------------------------ tasks */
+
+/*
+ * Send req (answered by a Task) and say what happened: "task 12 done:
+ * 华东机电有限公司, call back (due 2026-11-25 18:00, li)".
+ */
+static crm_status
+task_call(struct cmd_ctx *ctx, Crm__V1__Request *req, const char *verb,
+    render_doc *out)
+{
+	Crm__V1__Response *resp = NULL;
+	crm_status rc =
+	    cmd_expect(ctx, req, CRM__V1__RESPONSE__BODY_TASK, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const Crm__V1__Task *t = resp->task;
+	char due[32];
+	crm_time_format(t->due_at, due, sizeof(due));
+	render_text(out, "task %llu %s: %s, %s (due %s%s%s)",
+	    (unsigned long long)t->id, verb, t->customer ? t->customer : "?",
+	    t->goal ? t->goal : "", due, t->owner ? ", " : "",
+	    t->owner ? t->owner : "");
+	render_set_json(out, render_json_message(&t->base));
+	cmd_cache_names((const char *const *)&t->customer, 1);
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}
+
+crm_status
+cmd_task_add(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__TaskAddRequest body = CRM__V1__TASK_ADD_REQUEST__INIT;
+
+	rc = cmd_parse_when(ctx, call, "WHEN", call->argv[1], &body.due_at);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	body.has_due_at = 1;
+	body.goal = call->argv[2];
+	body.channel = (char *)cmd_opt(call, "--channel");
+	body.owner = (char *)cmd_opt(call, "--owner");
+	rc = cmd_customer_resolve(ctx, call->argv[0], &body.customer_id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	body.has_customer_id = 1;
+	req.body_case = CRM__V1__REQUEST__BODY_TASK_ADD;
+	req.task_add = &body;
+	return task_call(ctx, &req, "added", out);
+}
+
+/* task done and task cancel: a TaskIdRequest in the given oneof case. */
+static crm_status
+task_by_id(struct cmd_ctx *ctx, const struct cmd_call *call,
+    Crm__V1__Request__BodyCase bc, const char *verb, render_doc *out)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__TaskIdRequest body = CRM__V1__TASK_ID_REQUEST__INIT;
+
+	if (cmd_parse_id_arg(
+	        ctx, call, "the task id", call->argv[0], &body.id) != CRM_OK) {
+		return CRM_EINVAL;
+	}
+	body.has_id = 1;
+	req.body_case = bc;
+	if (bc == CRM__V1__REQUEST__BODY_TASK_DONE) {
+		req.task_done = &body;
+	} else {
+		req.task_cancel = &body;
+	}
+	return task_call(ctx, &req, verb, out);
+}
+
+crm_status
+cmd_task_done(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	return task_by_id(
+	    ctx, call, CRM__V1__REQUEST__BODY_TASK_DONE, "done", out);
+}
+
+crm_status
+cmd_task_cancel(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	return task_by_id(
+	    ctx, call, CRM__V1__REQUEST__BODY_TASK_CANCEL, "cancelled", out);
+}
+
+crm_status
+cmd_task_move(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__TaskMoveRequest body = CRM__V1__TASK_MOVE_REQUEST__INIT;
+
+	if (cmd_parse_id_arg(
+	        ctx, call, "the task id", call->argv[0], &body.id) != CRM_OK ||
+	    cmd_parse_when(ctx, call, "WHEN", call->argv[1], &body.due_at) !=
+	        CRM_OK) {
+		return CRM_EINVAL;
+	}
+	body.has_id = body.has_due_at = 1;
+	req.body_case = CRM__V1__REQUEST__BODY_TASK_MOVE;
+	req.task_move = &body;
+	return task_call(ctx, &req, "moved", out);
+}
+
+crm_status
+cmd_task_assign(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__TaskAssignRequest body = CRM__V1__TASK_ASSIGN_REQUEST__INIT;
+
+	if (cmd_parse_id_arg(
+	        ctx, call, "the task id", call->argv[0], &body.id) != CRM_OK) {
+		return CRM_EINVAL;
+	}
+	body.has_id = 1;
+	body.owner = call->argv[1];
+	req.body_case = CRM__V1__REQUEST__BODY_TASK_ASSIGN;
+	req.task_assign = &body;
+	return task_call(ctx, &req, "assigned", out);
+}
+
+/* ------------------------------------------------------------ policy */
+
+/* A cadence as typed: "1d", "12h", "30m", "90s"; "-" for none. */
+static void
+format_every(int64_t secs, char *buf, size_t len)
+{
+	if (secs <= 0) {
+		snprintf(buf, len, "-");
+	} else if (secs % 86400 == 0) {
+		snprintf(buf, len, "%lldd", (long long)(secs / 86400));
+	} else if (secs % 3600 == 0) {
+		snprintf(buf, len, "%lldh", (long long)(secs / 3600));
+	} else if (secs % 60 == 0) {
+		snprintf(buf, len, "%lldm", (long long)(secs / 60));
+	} else {
+		snprintf(buf, len, "%llds", (long long)secs);
+	}
+}
+
+/* A deadline as the SPEC words it: hours up to two days ("24h"). */
+static void
+format_limit(int64_t secs, char *buf, size_t len)
+{
+	if (secs > 0 && secs <= 2 * 86400 && secs % 3600 == 0) {
+		snprintf(buf, len, "%lldh", (long long)(secs / 3600));
+	} else {
+		format_every(secs, buf, len);
+	}
+}
+
+/* The policy as a table of grades and a record of the SLA rules. */
+static void
+show_policy(const Crm__V1__Policy *p, render_doc *out)
+{
+	static const char *const cols[] = { "grade", "every", "channels",
+		"focus" };
+	char every[32], buf[64];
+
+	render_table(out, 4, cols);
+	for (size_t i = 0; i < p->n_grades; i++) {
+		const Crm__V1__GradePolicy *g = p->grades[i];
+		size_t len = 1;
+		for (size_t k = 0; k < g->n_channels; k++) {
+			len += strlen(g->channels[k]) + 2;
+		}
+		char *ch = crm_xcalloc(1, len);
+		for (size_t k = 0; k < g->n_channels; k++) {
+			strcat(ch, k ? ", " : "");
+			strcat(ch, g->channels[k]);
+		}
+		format_every(g->every_seconds, every, sizeof(every));
+		const char *cells[] = {
+			crm_enum_name(&crm__v1__grade__descriptor, g->grade),
+			every, ch, g->focus
+		};
+		render_row(out, cells);
+		free(ch);
+	}
+	render_record(out);
+	format_limit(p->inquiry_seconds, every, sizeof(every));
+	render_kv(out, "inquiry reply within", every);
+	format_limit(p->issue_response_seconds, every, sizeof(every));
+	render_kv(out, "issue first response within", every);
+	if (p->has_issue_solution_days) {
+		snprintf(buf, sizeof(buf), "%u business day%s",
+		    p->issue_solution_days,
+		    p->issue_solution_days == 1 ? "" : "s");
+		render_kv(out, "issue solution within", buf);
+	}
+	format_limit(p->churn_contact_seconds, every, sizeof(every));
+	render_kv(out, "churn risk contact within", every);
+	format_limit(p->late_s_seconds, every, sizeof(every));
+	render_kv(out, "log late after (grade S)", every);
+	format_limit(p->late_seconds, every, sizeof(every));
+	render_kv(out, "log late after (others)", every);
+}
+
+static crm_status
+policy_call(struct cmd_ctx *ctx, Crm__V1__Request *req, render_doc *out)
+{
+	Crm__V1__Response *resp = NULL;
+	crm_status rc =
+	    cmd_expect(ctx, req, CRM__V1__RESPONSE__BODY_POLICY, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	show_policy(resp->policy, out);
+	render_set_json(out, render_json_message(&resp->policy->base));
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}
+
+crm_status
+cmd_task_policy_show(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__PolicyGetRequest body = CRM__V1__POLICY_GET_REQUEST__INIT;
+
+	(void)call;
+	req.body_case = CRM__V1__REQUEST__BODY_POLICY_GET;
+	req.policy_get = &body;
+	return policy_call(ctx, &req, out);
+}
+
+crm_status
+cmd_task_policy_set(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__PolicySetRequest body = CRM__V1__POLICY_SET_REQUEST__INIT;
+	const char *every = cmd_opt(call, "--every");
+	const char *channels = cmd_opt(call, "--channels");
+	char *list = NULL;
+	int v = 0;
+
+	if (cmd_parse_enum(ctx, call, &crm__v1__grade__descriptor, "grade",
+	        call->argv[0], &v) != CRM_OK) {
+		return CRM_EINVAL;
+	}
+	body.has_grade = 1;
+	body.grade = (Crm__V1__Grade)v;
+	if (every == NULL && channels == NULL &&
+	    cmd_opt(call, "--focus") == NULL) {
+		return cmd_usage_error(ctx, call,
+		    "say what to change: --every, --channels or --focus");
+	}
+	if (every != NULL) {
+		if (crm_time_parse_duration(every, &body.every_seconds) !=
+		        CRM_OK ||
+		    body.every_seconds <= 0) {
+			return cmd_usage_error(ctx, call,
+			    "--every wants a duration like 1d, 3d, 12h or 2w, "
+			    "not '%s'",
+			    every);
+		}
+		body.has_every_seconds = 1;
+	}
+	body.focus = (char *)cmd_opt(call, "--focus");
+	if (channels != NULL) {
+		/* "phone, visit,meeting": split at commas, trim blanks. */
+		list = crm_xstrdup(channels);
+		body.channels = crm_xcalloc(strlen(list) + 1, sizeof(char *));
+		for (char *save = NULL, *w = strtok_r(list, ",", &save);
+		     w != NULL; w = strtok_r(NULL, ",", &save)) {
+			w += strspn(w, " \t");
+			size_t n = strlen(w);
+			while (
+			    n > 0 && (w[n - 1] == ' ' || w[n - 1] == '\t')) {
+				w[--n] = '\0';
+			}
+			if (n > 0) {
+				body.channels[body.n_channels++] = w;
+			}
+		}
+		body.has_set_channels = 1;
+		body.set_channels = 1;
+	}
+	req.body_case = CRM__V1__REQUEST__BODY_POLICY_SET;
+	req.policy_set = &body;
+	rc = policy_call(ctx, &req, out);
+	free(body.channels);
+	free(list);
+	return rc;
+}

@@ -1,0 +1,643 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmdline.c: the code the command table (commands.c) drives: finding a
+ * row by unique prefix, sorting a line's words into arguments and
+ * options, arity and usage errors, running a row's handler with its
+ * output rendered in the chosen format, and `help`. It holds no rows:
+ * adding a command never touches this file.
+ */
+#include "commands.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "argv.h"
+#include "cache.h"
+
+/* ------------------------------------------------------------ lookup */
+
+bool
+cmd_is_family(const struct cmd_row *row)
+{
+	return row->fn == NULL;
+}
+
+const char *
+cmd_verb(const struct cmd_row *row)
+{
+	const char *sp = strchr(row->name, ' ');
+	return sp ? sp + 1 : row->name;
+}
+
+/* Whether row is a verb of family. */
+static bool
+in_family(const struct cmd_row *row, const struct cmd_row *family)
+{
+	size_t n = strlen(family->name);
+	return strncmp(row->name, family->name, n) == 0 && row->name[n] == ' ';
+}
+
+/* The rows word may name at its level: top-level names and aliases, or
+ * the verbs of family. Fills found (up to max) and returns the count;
+ * an exact match is returned alone. */
+static size_t
+matches(const struct cmd_row *family, const char *word,
+    const struct cmd_row **found, size_t max)
+{
+	size_t n = 0, wl = strlen(word);
+	for (const struct cmd_row *r = cmd_table; r->name; r++) {
+		const char *name;
+		if (family ? !in_family(r, family)
+		           : strchr(r->name, ' ') != NULL) {
+			continue;
+		}
+		name = family ? cmd_verb(r) : r->name;
+		if (strcmp(name, word) == 0 ||
+		    (r->alias && strcmp(r->alias, word) == 0)) {
+			found[0] = r;
+			return 1;
+		}
+		if (strncmp(name, word, wl) == 0 ||
+		    (r->alias && strncmp(r->alias, word, wl) == 0)) {
+			if (n < max) {
+				found[n] = r;
+			}
+			n++;
+		}
+	}
+	return n;
+}
+
+const struct cmd_row *
+cmd_lookup_word(const struct cmd_row *family, const char *word)
+{
+	const struct cmd_row *found[64];
+	if (word[0] == '\0') {
+		return NULL;
+	}
+	return matches(family, word, found, 64) == 1 ? found[0] : NULL;
+}
+
+/* "ambiguous command: c, could be: customer, contact" into why. */
+static void
+ambiguous(const struct cmd_row *family, const char *word,
+    const struct cmd_row **found, size_t n, char *why, size_t whylen)
+{
+	size_t o = (size_t)snprintf(why, whylen,
+	    "ambiguous command: %s%s%s, "
+	    "could be: ",
+	    family ? family->name : "", family ? " " : "", word);
+	for (size_t i = 0; i < n && o < whylen; i++) {
+		o += (size_t)snprintf(why + o, whylen - o, "%s%s",
+		    i ? ", " : "",
+		    family ? cmd_verb(found[i]) : found[i]->name);
+	}
+}
+
+const struct cmd_row *
+cmd_find(int argc, char *const *argv, int *used, char *why, size_t whylen)
+{
+	const struct cmd_row *found[64];
+	size_t n;
+
+	*used = 0;
+	if (argc < 1) {
+		snprintf(why, whylen, "no command");
+		return NULL;
+	}
+	n = matches(NULL, argv[0], found, 64);
+	if (n == 0) {
+		snprintf(
+		    why, whylen, "unknown command: %s (try help)", argv[0]);
+		return NULL;
+	}
+	if (n > 1) {
+		ambiguous(NULL, argv[0], found, n, why, whylen);
+		return NULL;
+	}
+	*used = 1;
+	if (!cmd_is_family(found[0]) || argc < 2) {
+		return found[0];
+	}
+	const struct cmd_row *family = found[0];
+	n = matches(family, argv[1], found, 64);
+	if (n == 0) {
+		snprintf(why, whylen, "unknown command: %s %s (try help %s)",
+		    family->name, argv[1], family->name);
+		return NULL;
+	}
+	if (n > 1) {
+		ambiguous(family, argv[1], found, n, why, whylen);
+		return NULL;
+	}
+	*used = 2;
+	return found[0];
+}
+
+/* ------------------------------------------------------------ usage */
+
+char *
+cmd_usage_string(const struct cmd_row *row)
+{
+	if (row->usage == NULL || row->usage[0] == '\0') {
+		return crm_xstrdup(row->name);
+	}
+	return crm_xasprintf("%s %s", row->name, row->usage);
+}
+
+void
+cmd_print_usage(const struct cmd_row *row, FILE *f)
+{
+	if (!cmd_is_family(row)) {
+		char *u = cmd_usage_string(row);
+		fprintf(f, "usage: %s\n", u);
+		free(u);
+		return;
+	}
+	bool first = true;
+	for (const struct cmd_row *r = cmd_table; r->name; r++) {
+		if (in_family(r, row)) {
+			char *u = cmd_usage_string(r);
+			fprintf(f, "%s %s\n", first ? "usage:" : "      ", u);
+			free(u);
+			first = false;
+		}
+	}
+}
+
+void
+cmd_error(const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+crm_status
+cmd_usage_error(
+    struct cmd_ctx *ctx, const struct cmd_call *call, const char *fmt, ...)
+{
+	va_list ap;
+	fflush(stdout);
+	fputs("error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	cmd_print_usage(call->row, stderr);
+	ctx->usage_error = true;
+	return CRM_EINVAL;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+const char *
+cmd_opt(const struct cmd_call *call, const char *name)
+{
+	const char *v = NULL;
+	for (size_t i = 0; i < call->nopts; i++) {
+		if (strcmp(call->opts[i].opt->name, name) == 0) {
+			v = call->opts[i].value;
+		}
+	}
+	return v;
+}
+
+crm_status
+cmd_request(
+    struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp)
+{
+	crm_status rc = conn_call(ctx->conn, req, resp);
+	if (rc != CRM_OK) {
+		cmd_error(
+		    "%s (%s)", conn_error(ctx->conn), crm_status_name(rc));
+		if (rc == CRM_EUNAUTH &&
+		    req->body_case != CRM__V1__REQUEST__BODY_LOGIN) {
+			fprintf(stderr, "hint: log in with: login USER\n");
+		}
+	}
+	return rc;
+}
+
+crm_status
+cmd_parse_enum(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const ProtobufCEnumDescriptor *d, const char *what, const char *text,
+    int *value)
+{
+	char words[256];
+	if (crm_enum_parse(d, text, value) == CRM_OK) {
+		return CRM_OK;
+	}
+	crm_enum_list(d, words, sizeof(words));
+	return cmd_usage_error(
+	    ctx, call, "invalid %s '%s' (one of %s)", what, text, words);
+}
+
+crm_status
+cmd_parse_id(const char *text, uint64_t *id)
+{
+	char *end = NULL;
+	if (text[0] < '0' || text[0] > '9') {
+		return CRM_EINVAL;
+	}
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno != 0 || *end != '\0' || v == 0) {
+		return CRM_EINVAL;
+	}
+	*id = v;
+	return CRM_OK;
+}
+
+crm_status
+cmd_parse_id_arg(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const char *what, const char *text, uint64_t *id)
+{
+	if (cmd_parse_id(text, id) != CRM_OK) {
+		return cmd_usage_error(
+		    ctx, call, "%s must be a number, not '%s'", what, text);
+	}
+	return CRM_OK;
+}
+
+crm_status
+cmd_parse_when(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const char *what, const char *text, int64_t *t)
+{
+	if (crm_time_parse(text, crm_time_now(), t) != CRM_OK) {
+		return cmd_usage_error(ctx, call,
+		    "%s: cannot read the time '%s' (try 2026-11-25, "
+		    "'2026-11-25 14:00', +3d, +2h, today, tomorrow, mon)",
+		    what, text);
+	}
+	return CRM_OK;
+}
+
+int
+cmd_lost_reason(const char *text)
+{
+	static const char *const stops[] = { " ", "\t", ",", ":", "，", "：",
+		"、", NULL };
+	size_t n = strlen(text);
+	int v = 0;
+
+	for (size_t i = 0; stops[i] != NULL; i++) {
+		const char *p = strstr(text, stops[i]);
+		if (p != NULL && (size_t)(p - text) < n) {
+			n = (size_t)(p - text);
+		}
+	}
+	char *word = crm_xstrndup(text, n);
+	if (crm_enum_parse(&crm__v1__lost_reason__descriptor, word, &v) !=
+	    CRM_OK) {
+		v = CRM__V1__LOST_REASON__LOST_OTHER;
+	}
+	free(word);
+	return v;
+}
+
+void
+cmd_format_span(int64_t secs, char *buf, size_t len)
+{
+	uint64_t s = secs < 0 ? (uint64_t)-secs : (uint64_t)secs;
+	uint64_t d = s / 86400, h = s % 86400 / 3600, m = s % 3600 / 60;
+
+	if (d > 0 && h > 0) {
+		snprintf(buf, len, "%llud %lluh", (unsigned long long)d,
+		    (unsigned long long)h);
+	} else if (d > 0) {
+		snprintf(buf, len, "%llud", (unsigned long long)d);
+	} else if (h > 0 && m > 0) {
+		snprintf(buf, len, "%lluh %llum", (unsigned long long)h,
+		    (unsigned long long)m);
+	} else if (h > 0) {
+		snprintf(buf, len, "%lluh", (unsigned long long)h);
+	} else if (m > 0) {
+		snprintf(buf, len, "%llum", (unsigned long long)m);
+	} else {
+		snprintf(buf, len, "now");
+	}
+}
+
+void
+cmd_format_due(int64_t due, int64_t now, char *buf, size_t len)
+{
+	char span[32];
+	cmd_format_span(due - now, span, sizeof(span));
+	if (strcmp(span, "now") == 0) {
+		snprintf(buf, len, "now");
+	} else if (due < now) {
+		snprintf(buf, len, "%s late", span);
+	} else {
+		snprintf(buf, len, "in %s", span);
+	}
+}
+
+crm_status
+cmd_expect(struct cmd_ctx *ctx, Crm__V1__Request *req,
+    Crm__V1__Response__BodyCase want, Crm__V1__Response **resp)
+{
+	crm_status rc = cmd_request(ctx, req, resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if ((*resp)->body_case != want) {
+		cmd_error("the server's reply is not the expected kind (%d, "
+		          "wanted %d)",
+		    (int)(*resp)->body_case, (int)want);
+		crm__v1__response__free_unpacked(*resp, NULL);
+		*resp = NULL;
+		return CRM_INTERNAL;
+	}
+	return CRM_OK;
+}
+
+void
+cmd_cache_names(const char *const *names, size_t n)
+{
+	const char **v = crm_xcalloc(n ? n : 1, sizeof(char *));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (names[i] != NULL && names[i][0] != '\0') {
+			v[k++] = names[i];
+		}
+	}
+	if (k > 0) {
+		cache_add(v, k);
+	}
+	free(v);
+}
+
+/* ------------------------------------------------------------ running */
+
+static const struct cmd_opt *
+find_opt(const struct cmd_row *row, const char *name, size_t len)
+{
+	for (const struct cmd_opt *o = row->opts; o && o->name; o++) {
+		if (strlen(o->name) == len &&
+		    strncmp(o->name, name, len) == 0) {
+			return o;
+		}
+	}
+	return NULL;
+}
+
+/* Sort argv[0..argc) into positional words and options of row. */
+static crm_status
+parse_call(struct cmd_ctx *ctx, const struct cmd_row *row, int argc,
+    char **argv, struct cmd_call *call)
+{
+	bool options_end = false;
+	memset(call, 0, sizeof(*call));
+	call->row = row;
+	call->argv = crm_xcalloc((size_t)argc + 1, sizeof(char *));
+	call->opts = crm_xcalloc((size_t)argc + 1, sizeof(*call->opts));
+	for (int i = 0; i < argc; i++) {
+		const char *w = argv[i];
+		if (options_end || strncmp(w, "--", 2) != 0) {
+			call->argv[call->argc++] = argv[i];
+			continue;
+		}
+		if (w[2] == '\0') {
+			options_end = true;
+			continue;
+		}
+		const char *eq = strchr(w, '=');
+		size_t len = eq ? (size_t)(eq - w) : strlen(w);
+		const struct cmd_opt *o = find_opt(row, w, len);
+		if (o == NULL) {
+			return cmd_usage_error(ctx, call,
+			    "unknown option %.*s for %s", (int)len, w,
+			    row->name);
+		}
+		const char *value = "";
+		if (o->arg != NULL && eq != NULL) {
+			value = eq + 1;
+		} else if (o->arg != NULL) {
+			if (i + 1 >= argc) {
+				return cmd_usage_error(ctx, call,
+				    "option %s needs a value %s", o->name,
+				    o->arg);
+			}
+			value = argv[++i];
+		} else if (eq != NULL) {
+			return cmd_usage_error(
+			    ctx, call, "option %s takes no value", o->name);
+		}
+		if (!o->repeat && cmd_opt(call, o->name) != NULL) {
+			return cmd_usage_error(
+			    ctx, call, "option %s given twice", o->name);
+		}
+		call->opts[call->nopts].opt = o;
+		call->opts[call->nopts].value = value;
+		call->nopts++;
+	}
+	if (call->argc < row->min_args) {
+		return cmd_usage_error(
+		    ctx, call, "%s needs more arguments", row->name);
+	}
+	if (row->max_args >= 0 && call->argc > row->max_args) {
+		return cmd_usage_error(
+		    ctx, call, "too many arguments for %s", row->name);
+	}
+	return CRM_OK;
+}
+
+int
+cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	char why[512];
+	int used = 0, status = 0;
+	struct cmd_call call;
+	render_doc *doc = NULL;
+	const struct cmd_row *row =
+	    cmd_find(argc, argv, &used, why, sizeof(why));
+
+	memset(&call, 0, sizeof(call));
+	ctx->usage_error = false;
+	if (row == NULL) {
+		cmd_error("%s", why);
+		status = 2;
+		goto out;
+	}
+	if (cmd_is_family(row)) {
+		cmd_print_usage(row, stderr);
+		status = 2;
+		goto out;
+	}
+	if (parse_call(ctx, row, argc - used, argv + used, &call) != CRM_OK) {
+		status = 2;
+		goto out;
+	}
+	doc = render_doc_new();
+	if (row->fn(ctx, &call, doc) != CRM_OK) {
+		status = ctx->usage_error ? 2 : 1;
+		goto out;
+	}
+	render_print(doc, &ctx->ropts);
+out:
+	render_doc_free(doc);
+	free(call.argv);
+	free(call.opts);
+	fflush(stdout);
+	return status;
+}
+
+int
+cmd_run_line(struct cmd_ctx *ctx, const char *line)
+{
+	argv_list l;
+	int status = 0;
+	if (argv_split(line, false, &l) != CRM_OK) {
+		cmd_error("unterminated quote or trailing backslash");
+		status = 2;
+	} else if (l.argc > 0) {
+		status = cmd_run(ctx, l.argc, l.argv);
+	}
+	argv_free(&l);
+	return status;
+}
+
+bool
+cmd_line_sensitive(const char *line)
+{
+	argv_list l;
+	int used = 0;
+	char why[256];
+	bool sensitive = false;
+	(void)argv_split(line, true, &l);
+	const struct cmd_row *row =
+	    cmd_find(l.argc, l.argv, &used, why, sizeof(why));
+	/* An unparsable or unknown line might still carry a password typed
+	 * by mistake; only keep lines we understand and know to be safe. */
+	sensitive = row == NULL ? l.argc > 0 && strstr(line, "pass") != NULL
+	                        : row->sensitive;
+	argv_free(&l);
+	return sensitive;
+}
+
+/* ------------------------------------------------------------ help */
+
+static void
+help_row(const struct cmd_row *r, size_t width)
+{
+	char *u = cmd_usage_string(r);
+	/* Long option lists read better in `help COMMAND`. */
+	char *opts = strstr(u, " [--");
+	if (crm_utf8_width(u) > 40 && opts != NULL && strlen(opts) >= 10) {
+		strcpy(opts, " [options]");
+	}
+	size_t w = crm_utf8_width(u);
+	if (w > width) {
+		printf("  %s\n  %*s  %s\n", u, (int)width, "", r->summary);
+	} else {
+		printf("  %s%*s  %s\n", u, (int)(width - w), "", r->summary);
+	}
+	free(u);
+}
+
+/* Rows of group (all when NULL) that can run (families excluded). */
+static void
+help_group(const char *group)
+{
+	const char *last = NULL;
+	for (const struct cmd_row *r = cmd_table; r->name; r++) {
+		if (cmd_is_family(r) || (group && strcmp(group, r->group))) {
+			continue;
+		}
+		if (last == NULL || strcmp(last, r->group) != 0) {
+			printf("%s@%s\n", last ? "\n" : "", r->group);
+			last = r->group;
+		}
+		help_row(r, 28);
+	}
+}
+
+static void
+help_command(const struct cmd_row *row)
+{
+	if (cmd_is_family(row)) {
+		printf("%s: %s\n\n", row->name, row->summary);
+		for (const struct cmd_row *r = cmd_table; r->name; r++) {
+			if (in_family(r, row)) {
+				help_row(r, 28);
+			}
+		}
+		return;
+	}
+	char *u = cmd_usage_string(row);
+	printf("usage: %s\n\n%s\n", u, row->summary);
+	free(u);
+	if (row->opts && row->opts[0].name) {
+		printf("\noptions:\n");
+	}
+	for (const struct cmd_opt *o = row->opts; o && o->name; o++) {
+		char *spec = o->arg ? crm_xasprintf("%s %s", o->name, o->arg)
+		                    : crm_xstrdup(o->name);
+		printf("  %-28s %s\n", spec, o->help);
+		free(spec);
+	}
+	if (row->alias) {
+		printf("\nalias: %s\n", row->alias);
+	}
+}
+
+crm_status
+cmd_help(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	char why[512];
+	int used = 0;
+	(void)out;
+	if (call->argc == 0) {
+		printf("crm %s: commands (help COMMAND or help @group for "
+		       "more)\n\n",
+		    CRM_VERSION);
+		help_group(NULL);
+		return CRM_OK;
+	}
+	if (call->argv[0][0] == '@') {
+		const char *g = call->argv[0] + 1;
+		for (const struct cmd_row *r = cmd_table; r->name; r++) {
+			if (strcmp(r->group, g) == 0) {
+				help_group(g);
+				return CRM_OK;
+			}
+		}
+		char groups[256] = "";
+		for (const struct cmd_row *r = cmd_table; r->name; r++) {
+			char *w = crm_xasprintf(" @%s", r->group);
+			if (strstr(groups, w) == NULL &&
+			    strlen(groups) + strlen(w) < sizeof(groups)) {
+				strcat(groups, w);
+			}
+			free(w);
+		}
+		return cmd_usage_error(
+		    ctx, call, "no group @%s (groups:%s)", g, groups);
+	}
+	const struct cmd_row *row =
+	    cmd_find(call->argc, call->argv, &used, why, sizeof(why));
+	if (row == NULL) {
+		cmd_error("%s", why);
+		return CRM_EINVAL;
+	}
+	help_command(row);
+	return CRM_OK;
+}
+
+crm_status
+cmd_quit(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	(void)call;
+	(void)out;
+	ctx->quit = true;
+	return CRM_OK;
+}

@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * followup.c: follow-up records (跟进记录): log, and the customer's
+ * timeline (customer history). A log is one write transaction: the record,
+ * the stage change, the commitments, the completion of the open follow-up
+ * task, the next task (from next_action, else the grade's cadence), the
+ * customer's last contact, stopped SLA clocks and the audit records.
+ * Any error aborts the nested transaction, so nothing is half done.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "auth.h"
+#include "crm.h"
+#include "customer.h"
+#include "handlers.h"
+#include "lifecycle.h"
+#include "policy.h"
+#include "sla.h"
+#include "store_schema.h"
+#include "task.h"
+#include "user.h"
+
+#define MAX_COMMITMENTS 16
+#define MAX_CONTACTS    16
+#define FUTURE_SLACK    3600 /* clocks differ; a day ahead does not */
+#define HISTORY_DEFAULT 100
+#define HISTORY_MAX     1000
+
+static crm_status
+check_score(struct req_ctx *ctx, const Crm__V1__Score *s)
+{
+	uint32_t v[4] = { s->timeliness, s->efficiency, s->professionalism,
+		s->proactiveness };
+	protobuf_c_boolean has[4] = { s->has_timeliness, s->has_efficiency,
+		s->has_professionalism, s->has_proactiveness };
+	for (int i = 0; i < 4; i++) {
+		if (!has[i] || v[i] < 1 || v[i] > 5) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "a score is four numbers 1-5 (timeliness, "
+			    "efficiency, professionalism, proactiveness)");
+		}
+	}
+	if (s->n_evidence > 4) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "at most one evidence sentence per dimension");
+	}
+	return CRM_OK;
+}
+
+static crm_status
+check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
+{
+	if (f->summary == NULL || *f->summary == '\0') {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "a follow-up needs a summary");
+	}
+	if (f->has_at && f->at > ctx->now + FUTURE_SLACK) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "a follow-up cannot happen in the future");
+	}
+	if (f->has_duration_min && f->duration_min > 24 * 60) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "duration is minutes, at most a day");
+	}
+	if (f->n_commitments > MAX_COMMITMENTS ||
+	    f->n_contacts > MAX_CONTACTS) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "at most %d commitments and %d contacts", MAX_COMMITMENTS,
+		    MAX_CONTACTS);
+	}
+	for (size_t i = 0; i < f->n_commitments; i++) {
+		const Crm__V1__Commitment *c = f->commitments[i];
+		if (c->text == NULL || *c->text == '\0' || !c->has_due_at) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "a commitment needs a text and a due time");
+		}
+	}
+	if (f->next_action != NULL && *f->next_action && !f->has_next_due_at) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "a next action needs a due time (--due)");
+	}
+	if (f->has_next_due_at &&
+	    (f->next_action == NULL || !*f->next_action)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "a due time needs a next action (--next)");
+	}
+	if (f->score != NULL) {
+		return check_score(ctx, f->score);
+	}
+	return CRM_OK;
+}
+
+/* The id of a user the caller may hand work to (empty: default). */
+static crm_status
+worker_id(struct req_ctx *ctx, const char *login, uint64_t dflt, uint64_t *id)
+{
+	if (login == NULL || *login == '\0') {
+		*id = dflt;
+		return CRM_OK;
+	}
+	Crm__Store__UserRecord *u;
+	if (user_by_login(ctx, login, &u) != CRM_OK || !u->active) {
+		return dispatch_fail(
+		    ctx, CRM_NOT_FOUND, "no active user '%s'", login);
+	}
+	if (u->id != ctx->who->user_id && u->id != dflt &&
+	    !auth_manages(ctx->who, u->team_id)) {
+		return dispatch_fail(
+		    ctx, CRM_EPERM, "you may not give work to %s", login);
+	}
+	*id = u->id;
+	return CRM_OK;
+}
+
+crm_status
+followup_handle_log(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__FollowUp *in = req->followup_log->followup;
+	if (in == NULL || !in->has_customer_id) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "a follow-up needs a customer");
+	}
+	Crm__V1__Customer *before, *c;
+	crm_status rc = customer_visible(ctx, in->customer_id, &before);
+	if (rc == CRM_OK) {
+		rc = customer_visible(ctx, in->customer_id, &c);
+	}
+	if (rc == CRM_OK) {
+		rc = check_log(ctx, in);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	Crm__V1__Policy *pol;
+	rc = policy_load(ctx, &pol);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	/* Built from what a client may set; the rest is the server's. */
+	Crm__V1__FollowUp *f = crm_arena_alloc(ctx->arena, sizeof(*f));
+	if (f == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__follow_up__init(f);
+	rc = store_next_id(ctx->st, ctx->txn, "followup", &f->id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	f->has_id = f->has_customer_id = f->has_author_id = 1;
+	f->has_at = f->has_logged_at = f->has_late = 1;
+	f->customer_id = c->id;
+	f->author_id = ctx->who->user_id;
+	f->at = in->has_at ? in->at : ctx->now;
+	f->logged_at = ctx->now;
+	f->has_channel = in->has_channel;
+	f->channel = in->channel;
+	f->has_duration_min = in->has_duration_min;
+	f->duration_min = in->duration_min;
+	f->contacts = in->contacts;
+	f->n_contacts = in->n_contacts;
+	f->participants = in->participants;
+	f->goal = in->goal;
+	f->summary = in->summary;
+	f->feedback = in->feedback;
+	f->has_mood = in->has_mood;
+	f->mood = in->mood;
+	f->score = in->score;
+	f->next_action = in->next_action;
+	f->has_next_due_at = in->has_next_due_at;
+	f->next_due_at = in->next_due_at;
+	/* Late: logged after 2 h (grade S) or 24 h (others). */
+	int64_t limit = c->grade == CRM__V1__GRADE__GRADE_S
+	                    ? pol->late_s_seconds
+	                    : pol->late_seconds;
+	f->late = f->logged_at - f->at > limit;
+
+	/* 1. The stage change. */
+	if (in->has_stage_to && in->stage_to != 0 &&
+	    in->stage_to != c->stage) {
+		struct lifecycle_stage s = {
+			.to = (int)in->stage_to,
+			.reason = in->stage_reason,
+			.lost_reason =
+			    in->has_lost_reason ? (int)in->lost_reason : 0,
+			.deal_amount =
+			    in->has_deal_amount ? in->deal_amount : 0,
+			.won_at = f->at,
+			.contract_terms = in->contract_terms,
+			.followup_id = f->id,
+		};
+		f->has_stage_from = f->has_stage_to = 1;
+		f->stage_from = c->stage;
+		f->stage_to = in->stage_to;
+		f->stage_reason = in->stage_reason;
+		f->has_lost_reason = in->has_lost_reason;
+		f->lost_reason = in->lost_reason;
+		f->has_deal_amount = in->has_deal_amount;
+		f->deal_amount = in->deal_amount;
+		f->contract_terms = in->contract_terms;
+		rc = lifecycle_stage_apply(ctx, c, &s);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	/* 2. Commitments. */
+	if (in->n_commitments > 0) {
+		f->commitments = crm_arena_alloc(
+		    ctx->arena, in->n_commitments * sizeof(*f->commitments));
+		if (f->commitments == NULL) {
+			return CRM_TOO_BIG;
+		}
+	}
+	for (size_t i = 0; i < in->n_commitments; i++) {
+		const Crm__V1__Commitment *ci = in->commitments[i];
+		uint64_t owner;
+		rc = worker_id(ctx, ci->owner, ctx->who->user_id, &owner);
+		if (rc == CRM_OK) {
+			rc = sla_commitment_add(ctx, c, f->id, ci->text, owner,
+			    ci->due_at, &f->commitments[i]);
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		f->n_commitments++;
+	}
+	/* 3. The customer: last contact (a backdated log does not move it
+	 * back), then its saved state. */
+	if (!c->has_last_contact_at || f->at > c->last_contact_at) {
+		c->has_last_contact_at = 1;
+		c->last_contact_at = f->at;
+	}
+	rc = customer_save(ctx, before, c);
+	/* 4. Complete the open follow-up task; 5. schedule the next. */
+	uint64_t done = 0;
+	if (rc == CRM_OK) {
+		rc = task_followup_done(ctx, c->id, f->id, &done);
+	}
+	if (rc == CRM_OK && done) {
+		f->has_task_id = 1;
+		f->task_id = done;
+	}
+	if (rc == CRM_OK && f->next_action != NULL && *f->next_action &&
+	    c->stage != CRM__V1__STAGE__STAGE_LOST) {
+		uint64_t owner;
+		Crm__V1__Task *t;
+		rc = worker_id(ctx, in->next_owner, c->owner_id, &owner);
+		if (rc == CRM_OK) {
+			rc = task_create(ctx, c, owner,
+			    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
+			    CRM__V1__TASK_ORIGIN__ORIGIN_NEXT_ACTION,
+			    f->next_due_at, f->next_action, NULL, &t);
+		}
+		if (rc == CRM_OK) {
+			f->has_next_task_id = 1;
+			f->next_task_id = t->id;
+			f->next_owner = (char *)user_login_of(ctx, owner);
+		}
+	} else if (rc == CRM_OK) {
+		rc = task_followup_sync(ctx, c, c->last_contact_at, 1);
+		store_key k;
+		uint64_t next;
+		store_key_id(&k, c->id);
+		if (rc == CRM_OK && store_get_ref(ctx->st, ctx->txn,
+		                        DB_CUST_FUTASK, &k, &next) == CRM_OK) {
+			Crm__V1__Task *t;
+			store_key_id(&k, next);
+			if (store_get_msg(ctx->st, ctx->txn, DB_TASKS, &k,
+			        &crm__v1__task__descriptor,
+			        &ctx->arena->allocator,
+			        (ProtobufCMessage **)&t) == CRM_OK) {
+				f->has_next_task_id = f->has_next_due_at = 1;
+				f->next_task_id = t->id;
+				f->next_due_at = t->due_at;
+			}
+		}
+	}
+	/* 6. A follow-up answers the customer's running SLA clocks. */
+	if (rc == CRM_OK) {
+		rc = sla_stop_customer(ctx, c->id, f->id, f->at);
+	}
+	/* 7. The record, its index and audit. */
+	store_key k;
+	store_key_id(&k, f->id);
+	if (rc == CRM_OK) {
+		rc = store_put_msg(
+		    ctx->st, ctx->txn, DB_FOLLOWUPS, &k, &f->base);
+	}
+	if (rc == CRM_OK) {
+		rc = store_index_add(
+		    ctx->st, ctx->txn, DB_FU_CUST, c->id, f->id);
+	}
+	if (rc == CRM_OK) {
+		rc = audit_add(ctx, "followup", f->id, NULL, &f->base);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	f->customer = c->name;
+	f->author = ctx->who_buf.login;
+	resp->body_case = CRM__V1__RESPONSE__BODY_FOLLOWUP;
+	resp->followup = f;
+	return CRM_OK;
+}
+
+/* ---------------------------------------------------- history */
+
+struct timeline {
+	Crm__V1__HistoryItem **items;
+	size_t n, cap;
+};
+
+static Crm__V1__HistoryItem *
+add_item(struct req_ctx *ctx, struct timeline *tl, int64_t at)
+{
+	if (tl->n == tl->cap) {
+		size_t cap = tl->cap ? tl->cap * 2 : 64;
+		Crm__V1__HistoryItem **more =
+		    crm_arena_alloc(ctx->arena, cap * sizeof(*more));
+		if (more == NULL) {
+			return NULL;
+		}
+		if (tl->n) {
+			memcpy(more, tl->items, tl->n * sizeof(*more));
+		}
+		tl->items = more;
+		tl->cap = cap;
+	}
+	Crm__V1__HistoryItem *h = crm_arena_alloc(ctx->arena, sizeof(*h));
+	if (h == NULL) {
+		return NULL;
+	}
+	crm__v1__history_item__init(h);
+	h->has_at = 1;
+	h->at = at;
+	tl->items[tl->n++] = h;
+	return h;
+}
+
+/* Walk index db of customer id; load each from rec_db as d. */
+static crm_status
+gather(struct req_ctx *ctx, enum store_db db, enum store_db rec_db,
+    const ProtobufCMessageDescriptor *d, uint64_t id,
+    crm_status (*add)(struct req_ctx *, struct timeline *, void *),
+    struct timeline *tl)
+{
+	uint64_t rid = 0;
+	while (
+	    store_index_next(ctx->st, ctx->txn, db, id, rid, &rid) == CRM_OK) {
+		store_key k;
+		ProtobufCMessage *m;
+		store_key_id(&k, rid);
+		if (store_get_msg(ctx->st, ctx->txn, rec_db, &k, d,
+		        &ctx->arena->allocator, &m) != CRM_OK) {
+			continue;
+		}
+		crm_status rc = add(ctx, tl, m);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	return CRM_OK;
+}
+
+static crm_status
+add_followup(struct req_ctx *ctx, struct timeline *tl, void *m)
+{
+	Crm__V1__FollowUp *f = m;
+	Crm__V1__HistoryItem *h = add_item(ctx, tl, f->at);
+	if (h == NULL) {
+		return CRM_TOO_BIG;
+	}
+	f->author = (char *)user_login_of(ctx, f->author_id);
+	h->item_case = CRM__V1__HISTORY_ITEM__ITEM_FOLLOWUP;
+	h->followup = f;
+	return CRM_OK;
+}
+
+static crm_status
+add_task(struct req_ctx *ctx, struct timeline *tl, void *m)
+{
+	Crm__V1__Task *t = m;
+	Crm__V1__HistoryItem *h =
+	    add_item(ctx, tl, t->has_done_at ? t->done_at : t->created_at);
+	if (h == NULL) {
+		return CRM_TOO_BIG;
+	}
+	t->owner = (char *)user_login_of(ctx, t->owner_id);
+	h->item_case = CRM__V1__HISTORY_ITEM__ITEM_TASK;
+	h->task = t;
+	return CRM_OK;
+}
+
+static crm_status
+add_commitment(struct req_ctx *ctx, struct timeline *tl, void *m)
+{
+	Crm__V1__Commitment *c = m;
+	Crm__V1__HistoryItem *h = add_item(ctx, tl, c->created_at);
+	if (h == NULL) {
+		return CRM_TOO_BIG;
+	}
+	c->owner = (char *)user_login_of(ctx, c->owner_id);
+	if (c->status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_OPEN &&
+	    c->due_at < ctx->now) {
+		c->status = CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN;
+	}
+	h->item_case = CRM__V1__HISTORY_ITEM__ITEM_COMMITMENT;
+	h->commitment = c;
+	return CRM_OK;
+}
+
+static crm_status
+add_grade(struct req_ctx *ctx, struct timeline *tl, void *m)
+{
+	Crm__V1__GradeProposal *p = m;
+	Crm__V1__HistoryItem *h =
+	    add_item(ctx, tl, p->decided_at ? p->decided_at : p->created_at);
+	if (h == NULL) {
+		return CRM_TOO_BIG;
+	}
+	p->proposed_by = (char *)user_login_of(ctx, p->proposed_by_id);
+	p->decided_by = (char *)user_login_of(ctx, p->decided_by_id);
+	h->item_case = CRM__V1__HISTORY_ITEM__ITEM_GRADE;
+	h->grade = p;
+	return CRM_OK;
+}
+
+static crm_status
+add_sla(struct req_ctx *ctx, struct timeline *tl, void *m)
+{
+	Crm__V1__SlaClock *k = m;
+	Crm__V1__HistoryItem *h = add_item(ctx, tl, k->started_at);
+	if (h == NULL) {
+		return CRM_TOO_BIG;
+	}
+	if (!(k->has_stopped_at && k->stopped_at)) {
+		k->has_breached = 1;
+		k->breached = ctx->now > k->deadline_at;
+	}
+	h->item_case = CRM__V1__HISTORY_ITEM__ITEM_SLA;
+	h->sla = k;
+	return CRM_OK;
+}
+
+static crm_status
+add_stages(struct req_ctx *ctx, struct timeline *tl, uint64_t id)
+{
+	store_key p;
+	store_key_id(&p, id);
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_STAGE_HIST, p.b, 8, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (rc == CRM_OK && store_iter_next(&it, &key, &klen)) {
+		store_key k;
+		memcpy(k.b, key, klen);
+		k.len = klen;
+		Crm__V1__StageChange *s;
+		if (store_get_msg(ctx->st, ctx->txn, DB_STAGE_HIST, &k,
+		        &crm__v1__stage_change__descriptor,
+		        &ctx->arena->allocator,
+		        (ProtobufCMessage **)&s) != CRM_OK) {
+			continue;
+		}
+		Crm__V1__HistoryItem *h = add_item(ctx, tl, s->at);
+		if (h == NULL) {
+			rc = CRM_TOO_BIG;
+			break;
+		}
+		s->by = (char *)user_login_of(ctx, s->by_id);
+		h->item_case = CRM__V1__HISTORY_ITEM__ITEM_STAGE;
+		h->stage = s;
+	}
+	store_iter_close(&it);
+	return rc;
+}
+
+static int
+newest_first(const void *a, const void *b)
+{
+	const Crm__V1__HistoryItem *x = *(Crm__V1__HistoryItem *const *)a;
+	const Crm__V1__HistoryItem *y = *(Crm__V1__HistoryItem *const *)b;
+	return x->at > y->at ? -1 : (x->at < y->at);
+}
+
+crm_status
+followup_handle_history(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__CustomerHistoryRequest *r = req->customer_history;
+	Crm__V1__Customer *c;
+	crm_status rc = customer_visible(ctx, r->customer_id, &c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	struct timeline tl = { NULL, 0, 0 };
+	uint64_t id = c->id;
+	rc = gather(ctx, DB_FU_CUST, DB_FOLLOWUPS,
+	    &crm__v1__follow_up__descriptor, id, add_followup, &tl);
+	if (rc == CRM_OK) {
+		rc = gather(ctx, DB_TASK_CUST, DB_TASKS,
+		    &crm__v1__task__descriptor, id, add_task, &tl);
+	}
+	if (rc == CRM_OK) {
+		rc = gather(ctx, DB_COMMIT_CUST, DB_COMMITMENTS,
+		    &crm__v1__commitment__descriptor, id, add_commitment, &tl);
+	}
+	if (rc == CRM_OK) {
+		rc = gather(ctx, DB_PROP_CUST, DB_PROPOSALS,
+		    &crm__v1__grade_proposal__descriptor, id, add_grade, &tl);
+	}
+	if (rc == CRM_OK) {
+		rc = gather(ctx, DB_SLA_CUST, DB_SLA,
+		    &crm__v1__sla_clock__descriptor, id, add_sla, &tl);
+	}
+	if (rc == CRM_OK) {
+		rc = add_stages(ctx, &tl, id);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (tl.n > 1) {
+		qsort(tl.items, tl.n, sizeof(*tl.items), newest_first);
+	}
+	size_t limit = r->has_limit && r->limit ? r->limit : HISTORY_DEFAULT;
+	if (limit > HISTORY_MAX) {
+		limit = HISTORY_MAX;
+	}
+	Crm__V1__HistoryReply *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__history_reply__init(out);
+	out->items = tl.items;
+	out->n_items = tl.n < limit ? tl.n : limit;
+	resp->body_case = CRM__V1__RESPONSE__BODY_HISTORY;
+	resp->history = out;
+	return CRM_OK;
+}

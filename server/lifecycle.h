@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lifecycle.h: stage changes (with their history) and grade proposals,
+ * shared by the stage command and by follow-up logging.
+ */
+#ifndef LIFECYCLE_H
+#define LIFECYCLE_H
+
+#include "dispatch.h"
+
+struct lifecycle_stage {
+	int to; /* Crm__V1__Stage */
+	const char *reason;
+	int lost_reason;     /* Crm__V1__LostReason; required for lost */
+	int64_t deal_amount; /* won: 0 = not given */
+	int64_t won_at;      /* won: 0 = now */
+	const char *contract_terms;
+	uint64_t followup_id;
+};
+
+/*
+ * lifecycle_stage_apply: move c (changed in place; the caller saves it)
+ * to s->to, writing the history entry; churn_risk starts its SLA clock.
+ * Errors: CRM_EINVAL (lost without a reason, same stage).
+ */
+crm_status lifecycle_stage_apply(struct req_ctx *ctx, Crm__V1__Customer *c,
+    const struct lifecycle_stage *s);
+
+/* lifecycle_pending: the pending grade proposals the caller decides on
+ * (a rep: the ones they made), up to cap, in ctx->arena. */
+crm_status lifecycle_pending(struct req_ctx *ctx,
+    Crm__V1__GradeProposal ***out /* OUT */, size_t *n /* OUT */, size_t cap);
+
+#endif

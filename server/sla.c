@@ -1,0 +1,687 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sla.c: SLA clocks and commitments, and the views built on the same
+ * indexes: sla, commitments, stale, and the live reminders a shell asks
+ * for when poked.
+ */
+#include "sla.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "auth.h"
+#include "crm.h"
+#include "customer.h"
+#include "handlers.h"
+#include "lifecycle.h"
+#include "policy.h"
+#include "store_schema.h"
+#include "task.h"
+#include "user.h"
+
+#define LIST_CAP            500
+#define STALE_DEFAULT_HOURS 72
+#define REMIND_AHEAD        900
+
+/* ---------------------------------------------------- clocks */
+
+static crm_status
+clock_load(struct req_ctx *ctx, uint64_t id, Crm__V1__SlaClock **k)
+{
+	store_key key;
+	store_key_id(&key, id);
+	return store_get_msg(ctx->st, ctx->txn, DB_SLA, &key,
+	    &crm__v1__sla_clock__descriptor, &ctx->arena->allocator,
+	    (ProtobufCMessage **)k);
+}
+
+static int
+running(const Crm__V1__SlaClock *k)
+{
+	return k != NULL && !(k->has_stopped_at && k->stopped_at > 0);
+}
+
+static crm_status
+clock_put(
+    struct req_ctx *ctx, const Crm__V1__SlaClock *before, Crm__V1__SlaClock *k)
+{
+	store_key key;
+	crm_status rc = CRM_OK;
+	k->customer = k->owner = NULL;
+	if (running(before) && !running(k)) {
+		store_key_triple(&key, before->owner_id,
+		    store_time_key(before->deadline_at), before->id);
+		rc = store_del(ctx->st, ctx->txn, DB_SLA_OPEN, &key);
+	}
+	if (rc == CRM_OK && before == NULL) {
+		store_key_triple(
+		    &key, k->owner_id, store_time_key(k->deadline_at), k->id);
+		rc = store_put_empty(ctx->st, ctx->txn, DB_SLA_OPEN, &key);
+		if (rc == CRM_OK) {
+			rc = store_index_add(ctx->st, ctx->txn, DB_SLA_CUST,
+			    k->customer_id, k->id);
+		}
+	}
+	store_key_id(&key, k->id);
+	if (rc == CRM_OK) {
+		rc = store_put_msg(ctx->st, ctx->txn, DB_SLA, &key, &k->base);
+	}
+	if (rc == CRM_OK) {
+		rc = audit_add(ctx, "sla", k->id,
+		    before ? &before->base : NULL, &k->base);
+	}
+	return rc;
+}
+
+crm_status
+sla_start(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
+    const char *text, Crm__V1__SlaClock **out)
+{
+	Crm__V1__Policy *p;
+	crm_status rc = policy_load(ctx, &p);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	Crm__V1__SlaClock *k = crm_arena_alloc(ctx->arena, sizeof(*k));
+	if (k == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__sla_clock__init(k);
+	rc = store_next_id(ctx->st, ctx->txn, "sla", &k->id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	k->has_id = k->has_customer_id = k->has_owner_id = k->has_kind = 1;
+	k->has_started_at = k->has_deadline_at = 1;
+	k->customer_id = c->id;
+	k->owner_id = c->owner_id;
+	k->kind = (Crm__V1__SlaKind)kind;
+	k->text = (char *)text;
+	k->started_at = ctx->now;
+	switch (kind) {
+	case CRM__V1__SLA_KIND__SLA_INQUIRY_REPLY:
+		k->deadline_at = ctx->now + p->inquiry_seconds;
+		break;
+	case CRM__V1__SLA_KIND__SLA_ISSUE_RESPONSE:
+		k->deadline_at = ctx->now + p->issue_response_seconds;
+		break;
+	case CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION:
+		k->deadline_at =
+		    policy_add_business_days(ctx->now, p->issue_solution_days);
+		break;
+	default:
+		k->deadline_at = ctx->now + p->churn_contact_seconds;
+		break;
+	}
+	rc = clock_put(ctx, NULL, k);
+	if (rc == CRM_OK && out != NULL) {
+		*out = k;
+	}
+	return rc;
+}
+
+crm_status
+sla_stop_customer(
+    struct req_ctx *ctx, uint64_t customer_id, uint64_t fu_id, int64_t at)
+{
+	uint64_t id = 0;
+	crm_status rc = CRM_OK;
+	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_SLA_CUST,
+	                           customer_id, id, &id) == CRM_OK) {
+		Crm__V1__SlaClock *before, *k;
+		rc = clock_load(ctx, id, &before);
+		if (rc != CRM_OK || !running(before)) {
+			continue;
+		}
+		rc = clock_load(ctx, id, &k);
+		if (rc != CRM_OK) {
+			break;
+		}
+		k->has_stopped_at = k->has_stopped_by = k->has_breached = 1;
+		k->stopped_at = at > k->started_at ? at : ctx->now;
+		k->stopped_by = fu_id;
+		k->breached = k->stopped_at > k->deadline_at;
+		rc = clock_put(ctx, before, k);
+	}
+	return rc;
+}
+
+static void
+clock_fill(struct req_ctx *ctx, Crm__V1__SlaClock *k)
+{
+	Crm__V1__Customer *c;
+	store_key key;
+	store_key_id(&key, k->customer_id);
+	if (store_get_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &key,
+	        &crm__v1__customer__descriptor, &ctx->arena->allocator,
+	        (ProtobufCMessage **)&c) == CRM_OK) {
+		k->customer = c->name;
+	}
+	k->owner = (char *)user_login_of(ctx, k->owner_id);
+	if (running(k)) {
+		k->has_breached = 1;
+		k->breached = ctx->now > k->deadline_at;
+	}
+}
+
+crm_status
+sla_handle_start(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__SlaStartRequest *r = req->sla_start;
+	if (r->text == NULL || *r->text == '\0') {
+		return dispatch_fail(ctx, CRM_EINVAL, "say what was asked");
+	}
+	Crm__V1__Customer *c;
+	crm_status rc = customer_visible(ctx, r->customer_id, &c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	Crm__V1__SlaClockList *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	Crm__V1__SlaClock **ks = crm_arena_alloc(ctx->arena, 2 * sizeof(*ks));
+	if (out == NULL || ks == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__sla_clock_list__init(out);
+	out->clocks = ks;
+	if (r->issue) {
+		rc = sla_start(ctx, c, CRM__V1__SLA_KIND__SLA_ISSUE_RESPONSE,
+		    r->text, &ks[0]);
+		if (rc == CRM_OK) {
+			rc = sla_start(ctx, c,
+			    CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION, r->text,
+			    &ks[1]);
+		}
+		out->n_clocks = 2;
+	} else {
+		rc = sla_start(ctx, c, CRM__V1__SLA_KIND__SLA_INQUIRY_REPLY,
+		    r->text, &ks[0]);
+		out->n_clocks = 1;
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	for (size_t i = 0; i < out->n_clocks; i++) {
+		clock_fill(ctx, ks[i]);
+	}
+	out->has_now = 1;
+	out->now = ctx->now;
+	resp->body_case = CRM__V1__RESPONSE__BODY_CLOCKS;
+	resp->clocks = out;
+	return CRM_OK;
+}
+
+/* The owners a view covers: the caller, or with team the users the
+ * caller manages. Calls fn for each. */
+static crm_status
+each_owner(struct req_ctx *ctx, int team,
+    crm_status (*fn)(struct req_ctx *, uint64_t, void *), void *arg)
+{
+	if (!team) {
+		return fn(ctx, ctx->who->user_id, arg);
+	}
+	if (ctx->who->role == CRM__V1__ROLE__ROLE_REP) {
+		return dispatch_fail(ctx, CRM_EPERM,
+		    "team views are for "
+		    "managers");
+	}
+	uint64_t id = 0;
+	crm_status rc = CRM_OK;
+	while (rc == CRM_OK &&
+	       store_id_next(ctx->st, ctx->txn, DB_USERS, id, &id) == CRM_OK) {
+		Crm__Store__UserRecord *u;
+		if (user_get(ctx, id, &u) == CRM_OK &&
+		    auth_manages(ctx->who, u->team_id)) {
+			rc = fn(ctx, id, arg);
+		}
+	}
+	return rc;
+}
+
+struct clock_walk {
+	Crm__V1__SlaClockList *out;
+	int breached_only;
+	int64_t until; /* running clocks with deadline <= until */
+};
+
+static crm_status
+clocks_of(struct req_ctx *ctx, uint64_t owner, void *arg)
+{
+	struct clock_walk *w = arg;
+	store_key p;
+	store_key_id(&p, owner);
+	struct store_iter it;
+	crm_status rc =
+	    store_iter_open(ctx->st, ctx->txn, DB_SLA_OPEN, p.b, 8, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (
+	    w->out->n_clocks < LIST_CAP && store_iter_next(&it, &key, &klen)) {
+		if (klen != 24 ||
+		    store_time_of(store_u64(key + 8)) > w->until) {
+			break;
+		}
+		Crm__V1__SlaClock *k;
+		if (clock_load(ctx, store_u64(key + 16), &k) != CRM_OK) {
+			continue;
+		}
+		clock_fill(ctx, k);
+		if (w->breached_only && !k->breached) {
+			continue;
+		}
+		w->out->clocks[w->out->n_clocks++] = k;
+	}
+	store_iter_close(&it);
+	return CRM_OK;
+}
+
+/* Stopped clocks that breached, from the customers' clock lists. */
+static crm_status
+stopped_breaches(struct req_ctx *ctx, uint64_t owner, void *arg)
+{
+	struct clock_walk *w = arg;
+	store_key p;
+	store_key_id(&p, owner);
+	uint64_t cid = 0;
+	while (store_index_next(ctx->st, ctx->txn, DB_CUST_OWNER, owner, cid,
+	           &cid) == CRM_OK) {
+		uint64_t id = 0;
+		while (w->out->n_clocks < LIST_CAP &&
+		       store_index_next(ctx->st, ctx->txn, DB_SLA_CUST, cid,
+		           id, &id) == CRM_OK) {
+			Crm__V1__SlaClock *k;
+			if (clock_load(ctx, id, &k) != CRM_OK || running(k) ||
+			    !k->breached) {
+				continue;
+			}
+			clock_fill(ctx, k);
+			w->out->clocks[w->out->n_clocks++] = k;
+		}
+	}
+	return CRM_OK;
+}
+
+crm_status
+sla_handle_list(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__SlaListRequest *r = req->sla_list;
+	Crm__V1__SlaClockList *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__sla_clock_list__init(out);
+	out->clocks =
+	    crm_arena_alloc(ctx->arena, LIST_CAP * sizeof(*out->clocks));
+	if (out->clocks == NULL) {
+		return CRM_TOO_BIG;
+	}
+	struct clock_walk w = { out, r->breached, INT64_MAX };
+	crm_status rc = each_owner(ctx, r->team, clocks_of, &w);
+	if (rc == CRM_OK && r->breached) {
+		rc = each_owner(ctx, r->team, stopped_breaches, &w);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	out->has_now = 1;
+	out->now = ctx->now;
+	resp->body_case = CRM__V1__RESPONSE__BODY_CLOCKS;
+	resp->clocks = out;
+	return CRM_OK;
+}
+
+/* ---------------------------------------------------- commitments */
+
+static crm_status
+commitment_load(struct req_ctx *ctx, uint64_t id, Crm__V1__Commitment **c)
+{
+	store_key k;
+	store_key_id(&k, id);
+	return store_get_msg(ctx->st, ctx->txn, DB_COMMITMENTS, &k,
+	    &crm__v1__commitment__descriptor, &ctx->arena->allocator,
+	    (ProtobufCMessage **)c);
+}
+
+static int
+commitment_open(const Crm__V1__Commitment *c)
+{
+	return c != NULL &&
+	       c->status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_OPEN;
+}
+
+static crm_status
+commitment_put(struct req_ctx *ctx, const Crm__V1__Commitment *before,
+    Crm__V1__Commitment *c)
+{
+	store_key k;
+	crm_status rc = CRM_OK;
+	c->customer = c->owner = NULL;
+	if (commitment_open(before) && !commitment_open(c)) {
+		store_key_triple(&k, before->owner_id,
+		    store_time_key(before->due_at), before->id);
+		rc = store_del(ctx->st, ctx->txn, DB_COMMIT_OPEN, &k);
+	}
+	if (rc == CRM_OK && before == NULL) {
+		store_key_triple(
+		    &k, c->owner_id, store_time_key(c->due_at), c->id);
+		rc = store_put_empty(ctx->st, ctx->txn, DB_COMMIT_OPEN, &k);
+		if (rc == CRM_OK) {
+			rc = store_index_add(ctx->st, ctx->txn, DB_COMMIT_CUST,
+			    c->customer_id, c->id);
+		}
+	}
+	store_key_id(&k, c->id);
+	if (rc == CRM_OK) {
+		rc = store_put_msg(
+		    ctx->st, ctx->txn, DB_COMMITMENTS, &k, &c->base);
+	}
+	if (rc == CRM_OK) {
+		rc = audit_add(ctx, "commitment", c->id,
+		    before ? &before->base : NULL, &c->base);
+	}
+	return rc;
+}
+
+crm_status
+sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *cust,
+    uint64_t fu_id, const char *text, uint64_t owner_id, int64_t due,
+    Crm__V1__Commitment **out)
+{
+	Crm__V1__Commitment *c = crm_arena_alloc(ctx->arena, sizeof(*c));
+	if (c == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__commitment__init(c);
+	crm_status rc = store_next_id(ctx->st, ctx->txn, "commitment", &c->id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	c->has_id = c->has_customer_id = c->has_followup_id = 1;
+	c->has_owner_id = c->has_due_at = c->has_status = 1;
+	c->has_created_at = 1;
+	c->customer_id = cust->id;
+	c->followup_id = fu_id;
+	c->text = (char *)text;
+	c->owner_id = owner_id;
+	c->due_at = due;
+	c->status = CRM__V1__COMMITMENT_STATUS__COMMITMENT_OPEN;
+	c->created_at = ctx->now;
+	rc = commitment_put(ctx, NULL, c);
+	if (rc == CRM_OK && out != NULL) {
+		*out = c;
+	}
+	return rc;
+}
+
+static void
+commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c)
+{
+	Crm__V1__Customer *cust;
+	store_key k;
+	store_key_id(&k, c->customer_id);
+	if (store_get_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k,
+	        &crm__v1__customer__descriptor, &ctx->arena->allocator,
+	        (ProtobufCMessage **)&cust) == CRM_OK) {
+		c->customer = cust->name;
+	}
+	c->owner = (char *)user_login_of(ctx, c->owner_id);
+	/* Past due and open = broken (derived, not stored). */
+	if (commitment_open(c) && c->due_at < ctx->now) {
+		c->status = CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN;
+	}
+}
+
+struct commit_walk {
+	Crm__V1__CommitmentList *out;
+	int want; /* 0 both, else the status */
+};
+
+static crm_status
+commitments_of(struct req_ctx *ctx, uint64_t owner, void *arg)
+{
+	struct commit_walk *w = arg;
+	store_key p;
+	store_key_id(&p, owner);
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_COMMIT_OPEN, p.b, 8, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (w->out->n_commitments < LIST_CAP &&
+	       store_iter_next(&it, &key, &klen)) {
+		Crm__V1__Commitment *c;
+		if (klen != 24 ||
+		    commitment_load(ctx, store_u64(key + 16), &c) != CRM_OK) {
+			continue;
+		}
+		commitment_fill(ctx, c);
+		if (w->want != 0 && (int)c->status != w->want) {
+			continue;
+		}
+		w->out->commitments[w->out->n_commitments++] = c;
+	}
+	store_iter_close(&it);
+	return CRM_OK;
+}
+
+crm_status
+sla_handle_commitment_list(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__CommitmentListRequest *r = req->commitment_list;
+	Crm__V1__CommitmentList *out =
+	    crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__commitment_list__init(out);
+	out->commitments =
+	    crm_arena_alloc(ctx->arena, LIST_CAP * sizeof(*out->commitments));
+	if (out->commitments == NULL) {
+		return CRM_TOO_BIG;
+	}
+	struct commit_walk w = { out, r->has_status ? (int)r->status : 0 };
+	crm_status rc = each_owner(ctx, r->team, commitments_of, &w);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	out->has_now = 1;
+	out->now = ctx->now;
+	resp->body_case = CRM__V1__RESPONSE__BODY_COMMITMENTS;
+	resp->commitments = out;
+	return CRM_OK;
+}
+
+crm_status
+sla_handle_commitment_done(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__CommitmentDoneRequest *r = req->commitment_done;
+	Crm__V1__Commitment *before, *c;
+	crm_status rc = commitment_load(ctx, r->id, &before);
+	Crm__V1__Customer *cust;
+	if (rc == CRM_OK) {
+		rc = customer_visible(ctx, before->customer_id, &cust);
+	}
+	if (rc == CRM_NOT_FOUND) {
+		return dispatch_fail(ctx, rc, "no commitment %" PRIu64, r->id);
+	}
+	if (rc == CRM_OK) {
+		rc = commitment_load(ctx, r->id, &c);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (!commitment_open(before)) {
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "commitment %" PRIu64 " is already closed", r->id);
+	}
+	c->status = CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT;
+	c->has_closed_at = 1;
+	c->closed_at = ctx->now;
+	if (r->has_followup_id) {
+		c->has_closed_by = 1;
+		c->closed_by = r->followup_id;
+	}
+	rc = commitment_put(ctx, before, c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	commitment_fill(ctx, c);
+	resp->body_case = CRM__V1__RESPONSE__BODY_COMMITMENT;
+	resp->commitment = c;
+	return CRM_OK;
+}
+
+/* ---------------------------------------------------- stale */
+
+struct stale_walk {
+	Crm__V1__CustomerPage *out;
+	int64_t before;
+};
+
+static crm_status
+stale_of(struct req_ctx *ctx, uint64_t owner, void *arg)
+{
+	struct stale_walk *w = arg;
+	uint64_t id = 0;
+	while (w->out->n_customers < LIST_CAP &&
+	       store_index_next(ctx->st, ctx->txn, DB_CUST_OWNER, owner, id,
+	           &id) == CRM_OK) {
+		Crm__V1__Customer *c;
+		store_key k;
+		store_key_id(&k, id);
+		if (store_get_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k,
+		        &crm__v1__customer__descriptor, &ctx->arena->allocator,
+		        (ProtobufCMessage **)&c) != CRM_OK) {
+			continue;
+		}
+		if (c->updated_at >= w->before ||
+		    c->stage == CRM__V1__STAGE__STAGE_LOST) {
+			continue;
+		}
+		c->owner = (char *)user_login_of(ctx, c->owner_id);
+		c->team = (char *)user_team_name(ctx, c->team_id);
+		w->out->customers[w->out->n_customers++] = c;
+	}
+	return CRM_OK;
+}
+
+crm_status
+sla_handle_stale(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__StaleRequest *r = req->stale;
+	uint32_t hours =
+	    r->has_hours && r->hours ? r->hours : STALE_DEFAULT_HOURS;
+	Crm__V1__CustomerPage *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__customer_page__init(out);
+	out->customers =
+	    crm_arena_alloc(ctx->arena, LIST_CAP * sizeof(*out->customers));
+	if (out->customers == NULL) {
+		return CRM_TOO_BIG;
+	}
+	struct stale_walk w = { out, ctx->now - (int64_t)hours * 3600 };
+	crm_status rc = each_owner(ctx,
+	    r->team || ctx->who->role != CRM__V1__ROLE__ROLE_REP, stale_of,
+	    &w);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	resp->body_case = CRM__V1__RESPONSE__BODY_CUSTOMERS;
+	resp->customers = out;
+	return CRM_OK;
+}
+
+/* ---------------------------------------------------- reminders */
+
+static crm_status
+due_tasks(struct req_ctx *ctx, int64_t until, Crm__V1__RemindersReply *out)
+{
+	store_key p;
+	store_key_id(&p, ctx->who->user_id);
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_TASK_OPEN, p.b, 8, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (out->n_tasks < LIST_CAP && store_iter_next(&it, &key, &klen)) {
+		if (klen != 24 || store_time_of(store_u64(key + 8)) > until) {
+			break;
+		}
+		Crm__V1__Task *t;
+		store_key k;
+		store_key_id(&k, store_u64(key + 16));
+		if (store_get_msg(ctx->st, ctx->txn, DB_TASKS, &k,
+		        &crm__v1__task__descriptor, &ctx->arena->allocator,
+		        (ProtobufCMessage **)&t) != CRM_OK) {
+			continue;
+		}
+		task_fill(ctx, t);
+		out->tasks[out->n_tasks++] = t;
+	}
+	store_iter_close(&it);
+	return CRM_OK;
+}
+
+crm_status lifecycle_pending(
+    struct req_ctx *ctx, Crm__V1__GradeProposal ***out, size_t *n, size_t cap);
+
+crm_status
+sla_handle_reminders(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__RemindersRequest *r = req->reminders;
+	int64_t ahead = r->has_ahead_seconds && r->ahead_seconds > 0
+	                    ? r->ahead_seconds
+	                    : REMIND_AHEAD;
+	if (ahead > 7 * 86400) {
+		ahead = 7 * 86400;
+	}
+	Crm__V1__RemindersReply *out =
+	    crm_arena_alloc(ctx->arena, sizeof(*out));
+	Crm__V1__SlaClockList clocks = CRM__V1__SLA_CLOCK_LIST__INIT;
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__reminders_reply__init(out);
+	out->tasks = crm_arena_alloc(ctx->arena, LIST_CAP * sizeof(void *));
+	clocks.clocks = crm_arena_alloc(ctx->arena, LIST_CAP * sizeof(void *));
+	if (out->tasks == NULL || clocks.clocks == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm_status rc = due_tasks(ctx, ctx->now + ahead, out);
+	struct clock_walk w = { &clocks, 0, ctx->now + ahead };
+	if (rc == CRM_OK) {
+		rc = clocks_of(ctx, ctx->who->user_id, &w);
+	}
+	if (rc == CRM_OK && ctx->who->role != CRM__V1__ROLE__ROLE_REP) {
+		rc = lifecycle_pending(
+		    ctx, &out->proposals, &out->n_proposals, LIST_CAP);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	out->clocks = clocks.clocks;
+	out->n_clocks = clocks.n_clocks;
+	out->has_now = 1;
+	out->now = ctx->now;
+	resp->body_case = CRM__V1__RESPONSE__BODY_REMINDERS;
+	resp->reminders = out;
+	return CRM_OK;
+}

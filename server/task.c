@@ -1,0 +1,581 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * task.c: tasks (跟进计划) and the cadence engine. Record API first, then
+ * the handlers of due, task.add, .done, .move, .assign and .cancel.
+ *
+ * Open tasks are indexed by owner || due time || id (task_open), so a
+ * rep's queue is one index range in due order, overdue first.
+ */
+#include "task.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "auth.h"
+#include "crm.h"
+#include "customer.h"
+#include "handlers.h"
+#include "policy.h"
+#include "store_schema.h"
+#include "user.h"
+
+#define DUE_DEFAULT_LIMIT 200
+#define DUE_MAX_LIMIT     1000
+
+/* ---------------------------------------------------- record API */
+
+static crm_status
+load(struct req_ctx *ctx, uint64_t id, Crm__V1__Task **t)
+{
+	store_key k;
+	store_key_id(&k, id);
+	return store_get_msg(ctx->st, ctx->txn, DB_TASKS, &k,
+	    &crm__v1__task__descriptor, &ctx->arena->allocator,
+	    (ProtobufCMessage **)t);
+}
+
+static crm_status
+load_customer(struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c)
+{
+	store_key k;
+	store_key_id(&k, id);
+	return store_get_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k,
+	    &crm__v1__customer__descriptor, &ctx->arena->allocator,
+	    (ProtobufCMessage **)c);
+}
+
+crm_status
+task_get(struct req_ctx *ctx, uint64_t id, Crm__V1__Task **t)
+{
+	crm_status rc = load(ctx, id, t);
+	if (rc == CRM_OK && (*t)->owner_id != ctx->who->user_id) {
+		Crm__V1__Customer *c;
+		rc = load_customer(ctx, (*t)->customer_id, &c);
+		if (rc == CRM_OK &&
+		    !auth_can_see(ctx->who, c->owner_id, c->team_id)) {
+			rc = CRM_NOT_FOUND;
+		}
+	}
+	if (rc == CRM_NOT_FOUND) {
+		return dispatch_fail(ctx, rc, "no task %" PRIu64, id);
+	}
+	return rc;
+}
+
+void
+task_fill(struct req_ctx *ctx, Crm__V1__Task *t)
+{
+	Crm__V1__Customer *c;
+	t->owner = (char *)user_login_of(ctx, t->owner_id);
+	if (load_customer(ctx, t->customer_id, &c) == CRM_OK) {
+		t->customer = c->name;
+		t->has_grade = c->has_grade;
+		t->grade = c->grade;
+		t->has_stage = c->has_stage;
+		t->stage = c->stage;
+	}
+}
+
+static int
+is_open(const Crm__V1__Task *t)
+{
+	return t != NULL && t->status == CRM__V1__TASK_STATUS__TASK_OPEN;
+}
+
+static int
+is_open_followup(const Crm__V1__Task *t)
+{
+	return is_open(t) && t->kind == CRM__V1__TASK_KIND__TASK_FOLLOW_UP;
+}
+
+crm_status
+task_put(
+    struct req_ctx *ctx, const Crm__V1__Task *before, Crm__V1__Task *after)
+{
+	crm_status rc = CRM_OK;
+	store_key k;
+	/* Display fields are never stored. */
+	after->customer = after->owner = NULL;
+	after->has_grade = after->has_stage = 0;
+	if (is_open(before) &&
+	    (!is_open(after) || before->owner_id != after->owner_id ||
+	        before->due_at != after->due_at)) {
+		store_key_triple(&k, before->owner_id,
+		    store_time_key(before->due_at), before->id);
+		rc = store_del(ctx->st, ctx->txn, DB_TASK_OPEN, &k);
+	}
+	if (rc == CRM_OK && is_open(after) &&
+	    (!is_open(before) || before->owner_id != after->owner_id ||
+	        before->due_at != after->due_at)) {
+		store_key_triple(&k, after->owner_id,
+		    store_time_key(after->due_at), after->id);
+		rc = store_put_empty(ctx->st, ctx->txn, DB_TASK_OPEN, &k);
+	}
+	if (rc == CRM_OK && before == NULL) {
+		rc = store_index_add(ctx->st, ctx->txn, DB_TASK_CUST,
+		    after->customer_id, after->id);
+	}
+	if (rc == CRM_OK && is_open_followup(before) &&
+	    !is_open_followup(after)) {
+		store_key_id(&k, after->customer_id);
+		rc = store_del(ctx->st, ctx->txn, DB_CUST_FUTASK, &k);
+	}
+	if (rc == CRM_OK && is_open_followup(after) &&
+	    !is_open_followup(before)) {
+		store_key_id(&k, after->customer_id);
+		store_key ik;
+		store_key_id(&ik, after->id);
+		MDB_val key = { k.len, k.b }, v = { 8, ik.b };
+		rc = store_map_lmdb(
+		    mdb_put(
+		        ctx->txn, ctx->st->dbi[DB_CUST_FUTASK], &key, &v, 0),
+		    "cust_futask");
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	store_key_id(&k, after->id);
+	rc = store_put_msg(ctx->st, ctx->txn, DB_TASKS, &k, &after->base);
+	if (rc == CRM_OK) {
+		rc = audit_add(ctx, "task", after->id,
+		    before ? &before->base : NULL, &after->base);
+	}
+	return rc;
+}
+
+crm_status
+task_create(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t owner_id,
+    int kind, int origin, int64_t due, const char *goal, const char *channel,
+    Crm__V1__Task **out)
+{
+	Crm__V1__Task *t = crm_arena_alloc(ctx->arena, sizeof(*t));
+	if (t == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__task__init(t);
+	crm_status rc = store_next_id(ctx->st, ctx->txn, "task", &t->id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	t->has_id = t->has_customer_id = t->has_owner_id = t->has_due_at = 1;
+	t->has_kind = t->has_status = t->has_origin = t->has_created_at = 1;
+	t->has_created_by = 1;
+	t->customer_id = c->id;
+	t->owner_id = owner_id;
+	t->due_at = due;
+	t->kind = (Crm__V1__TaskKind)kind;
+	t->status = CRM__V1__TASK_STATUS__TASK_OPEN;
+	t->origin = (Crm__V1__TaskOrigin)origin;
+	t->goal = (char *)goal;
+	t->channel = (char *)channel;
+	t->created_at = ctx->now;
+	t->created_by = ctx->who ? ctx->who->user_id : 0;
+	rc = task_put(ctx, NULL, t);
+	if (rc == CRM_OK && out != NULL) {
+		*out = t;
+	}
+	return rc;
+}
+
+/* The open follow-up task of customer id, or NULL. */
+static crm_status
+open_followup(struct req_ctx *ctx, uint64_t customer_id, Crm__V1__Task **t)
+{
+	store_key k;
+	uint64_t id;
+	*t = NULL;
+	store_key_id(&k, customer_id);
+	crm_status rc =
+	    store_get_ref(ctx->st, ctx->txn, DB_CUST_FUTASK, &k, &id);
+	if (rc == CRM_NOT_FOUND) {
+		return CRM_OK;
+	}
+	return rc != CRM_OK ? rc : load(ctx, id, t);
+}
+
+crm_status
+task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    int64_t from, int reschedule)
+{
+	Crm__V1__Task *cur, *before;
+	crm_status rc = open_followup(ctx, c->id, &cur);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	int active = c->stage != CRM__V1__STAGE__STAGE_LOST;
+	if (!active) {
+		if (cur == NULL) {
+			return CRM_OK;
+		}
+		rc = load(ctx, cur->id, &before);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		cur->status = CRM__V1__TASK_STATUS__TASK_CANCELLED;
+		cur->has_done_at = 1;
+		cur->done_at = ctx->now;
+		return task_put(ctx, before, cur);
+	}
+	Crm__V1__Policy *p;
+	rc = policy_load(ctx, &p);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const Crm__V1__GradePolicy *gp = policy_grade(p, c->grade);
+	int64_t due = from + gp->every_seconds;
+	if (cur == NULL) {
+		return task_create(ctx, c, c->owner_id,
+		    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
+		    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due, gp->focus,
+		    policy_channels(ctx, gp), NULL);
+	}
+	if (cur->owner_id == c->owner_id &&
+	    (!reschedule || cur->due_at == due)) {
+		return CRM_OK;
+	}
+	rc = load(ctx, cur->id, &before);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	cur->owner_id = c->owner_id;
+	if (reschedule) {
+		cur->due_at = due;
+		cur->origin = CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE;
+		cur->goal = gp->focus;
+		cur->channel = policy_channels(ctx, gp);
+	}
+	return task_put(ctx, before, cur);
+}
+
+crm_status
+task_followup_done(struct req_ctx *ctx, uint64_t customer_id, uint64_t fu_id,
+    uint64_t *task_id)
+{
+	Crm__V1__Task *cur, *before;
+	*task_id = 0;
+	crm_status rc = open_followup(ctx, customer_id, &cur);
+	if (rc != CRM_OK || cur == NULL) {
+		return rc;
+	}
+	rc = load(ctx, cur->id, &before);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	cur->status = CRM__V1__TASK_STATUS__TASK_DONE;
+	cur->has_done_at = 1;
+	cur->done_at = ctx->now;
+	if (fu_id != 0) {
+		cur->has_done_by = 1;
+		cur->done_by = fu_id;
+	}
+	*task_id = cur->id;
+	return task_put(ctx, before, cur);
+}
+
+/* ---------------------------------------------------- handlers */
+
+static int
+by_due(const void *a, const void *b)
+{
+	const Crm__V1__Task *x = *(Crm__V1__Task *const *)a;
+	const Crm__V1__Task *y = *(Crm__V1__Task *const *)b;
+	if (x->due_at != y->due_at) {
+		return x->due_at < y->due_at ? -1 : 1;
+	}
+	return x->id < y->id ? -1 : (x->id > y->id);
+}
+
+/* End of today (local) for the "today" window. */
+static int64_t
+end_of_today(int64_t now)
+{
+	time_t v = (time_t)now;
+	struct tm tm;
+	localtime_r(&v, &tm);
+	tm.tm_hour = 23;
+	tm.tm_min = 59;
+	tm.tm_sec = 59;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+/* Append the open tasks of owner due before `until` to out. */
+static crm_status
+collect(struct req_ctx *ctx, uint64_t owner, int64_t until,
+    Crm__V1__TaskList *out, size_t cap)
+{
+	store_key p;
+	store_key_id(&p, owner);
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_TASK_OPEN, p.b, 8, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (out->n_tasks < cap && store_iter_next(&it, &key, &klen)) {
+		if (klen != 24) {
+			continue;
+		}
+		if (store_time_of(store_u64(key + 8)) > until) {
+			break;
+		}
+		Crm__V1__Task *t;
+		if (load(ctx, store_u64(key + 16), &t) != CRM_OK) {
+			continue;
+		}
+		task_fill(ctx, t);
+		out->tasks[out->n_tasks++] = t;
+	}
+	store_iter_close(&it);
+	return CRM_OK;
+}
+
+crm_status
+task_handle_due(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__DueRequest *r = req->due;
+	int64_t until;
+	switch (r->has_window ? r->window : CRM__V1__DUE_WINDOW__DUE_TODAY) {
+	case CRM__V1__DUE_WINDOW__DUE_OVERDUE:
+		until = ctx->now - 1;
+		break;
+	case CRM__V1__DUE_WINDOW__DUE_WEEK:
+		until = ctx->now + 7 * 86400;
+		break;
+	case CRM__V1__DUE_WINDOW__DUE_ALL:
+		until = INT64_MAX;
+		break;
+	default:
+		until = end_of_today(ctx->now);
+		break;
+	}
+	size_t cap = r->has_limit && r->limit ? r->limit : DUE_DEFAULT_LIMIT;
+	if (cap > DUE_MAX_LIMIT) {
+		cap = DUE_MAX_LIMIT;
+	}
+	Crm__V1__TaskList *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__task_list__init(out);
+	out->has_now = 1;
+	out->now = ctx->now;
+	out->tasks = crm_arena_alloc(ctx->arena, cap * sizeof(*out->tasks));
+	if (out->tasks == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm_status rc = CRM_OK;
+	if (r->user != NULL && *r->user) {
+		Crm__Store__UserRecord *u;
+		if (user_by_login(ctx, r->user, &u) != CRM_OK ||
+		    (u->id != ctx->who->user_id &&
+		        !auth_manages(ctx->who, u->team_id))) {
+			return dispatch_fail(ctx, CRM_NOT_FOUND,
+			    "no user '%s' in your team", r->user);
+		}
+		rc = collect(ctx, u->id, until, out, cap);
+	} else if (r->team) {
+		if (ctx->who->role == CRM__V1__ROLE__ROLE_REP) {
+			return dispatch_fail(ctx, CRM_EPERM,
+			    "the team's queue is for managers");
+		}
+		uint64_t id = 0;
+		while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn,
+		                           DB_USERS, id, &id) == CRM_OK) {
+			Crm__Store__UserRecord *u;
+			if (user_get(ctx, id, &u) == CRM_OK &&
+			    auth_manages(ctx->who, u->team_id)) {
+				rc = collect(ctx, id, until, out, cap);
+			}
+		}
+	} else {
+		rc = collect(ctx, ctx->who->user_id, until, out, cap);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	qsort(out->tasks, out->n_tasks, sizeof(*out->tasks), by_due);
+	resp->body_case = CRM__V1__RESPONSE__BODY_TASKS;
+	resp->tasks = out;
+	return CRM_OK;
+}
+
+static crm_status
+reply_task(struct req_ctx *ctx, Crm__V1__Task *t, Crm__V1__Response *resp)
+{
+	task_fill(ctx, t);
+	resp->body_case = CRM__V1__RESPONSE__BODY_TASK;
+	resp->task = t;
+	return CRM_OK;
+}
+
+/* Who may own a task of customer c: its owner, or for managers anyone in
+ * the team. */
+static crm_status
+task_owner(struct req_ctx *ctx, const char *login, uint64_t *id)
+{
+	if (login == NULL || *login == '\0') {
+		*id = ctx->who->user_id;
+		return CRM_OK;
+	}
+	Crm__Store__UserRecord *u;
+	if (user_by_login(ctx, login, &u) != CRM_OK || !u->active) {
+		return dispatch_fail(
+		    ctx, CRM_NOT_FOUND, "no active user '%s'", login);
+	}
+	if (u->id != ctx->who->user_id &&
+	    !auth_manages(ctx->who, u->team_id)) {
+		return dispatch_fail(
+		    ctx, CRM_EPERM, "you may not give tasks to %s", login);
+	}
+	*id = u->id;
+	return CRM_OK;
+}
+
+crm_status
+task_handle_add(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__TaskAddRequest *r = req->task_add;
+	if (!r->has_due_at || r->goal == NULL || *r->goal == '\0') {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "a task needs a customer, a time and a goal");
+	}
+	Crm__V1__Customer *c;
+	uint64_t owner;
+	crm_status rc = customer_visible(ctx, r->customer_id, &c);
+	if (rc == CRM_OK) {
+		rc = task_owner(ctx, r->owner, &owner);
+	}
+	/* A planned follow-up replaces the cadence's: a customer has exactly
+	 * one open follow-up task. */
+	Crm__V1__Task *cur, *before, *t;
+	if (rc == CRM_OK) {
+		rc = open_followup(ctx, c->id, &cur);
+	}
+	if (rc == CRM_OK && cur != NULL) {
+		rc = load(ctx, cur->id, &before);
+		if (rc == CRM_OK) {
+			cur->status = CRM__V1__TASK_STATUS__TASK_CANCELLED;
+			cur->has_done_at = 1;
+			cur->done_at = ctx->now;
+			rc = task_put(ctx, before, cur);
+		}
+	}
+	if (rc == CRM_OK) {
+		rc = task_create(ctx, c, owner,
+		    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
+		    CRM__V1__TASK_ORIGIN__ORIGIN_PERSON, r->due_at, r->goal,
+		    r->channel, &t);
+	}
+	return rc == CRM_OK ? reply_task(ctx, t, resp) : rc;
+}
+
+/* Load task id for a change: visible and open. */
+static crm_status
+open_task(struct req_ctx *ctx, uint64_t id, Crm__V1__Task **before,
+    Crm__V1__Task **after)
+{
+	crm_status rc = task_get(ctx, id, before);
+	if (rc == CRM_OK) {
+		rc = load(ctx, id, after);
+	}
+	if (rc == CRM_OK && !is_open(*before)) {
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "task %" PRIu64 " is already %s", id,
+		    crm_enum_name(
+		        &crm__v1__task_status__descriptor, (*before)->status));
+	}
+	return rc;
+}
+
+crm_status
+task_handle_done(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	Crm__V1__Task *before, *t;
+	crm_status rc = open_task(ctx, req->task_done->id, &before, &t);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	t->status = CRM__V1__TASK_STATUS__TASK_DONE;
+	t->has_done_at = 1;
+	t->done_at = ctx->now;
+	rc = task_put(ctx, before, t);
+	if (rc == CRM_OK && is_open_followup(before)) {
+		/* Done by hand counts as contact: the cadence starts again. */
+		Crm__V1__Customer *c;
+		rc = load_customer(ctx, t->customer_id, &c);
+		if (rc == CRM_OK) {
+			rc = task_followup_sync(ctx, c, ctx->now, 1);
+		}
+	}
+	return rc == CRM_OK ? reply_task(ctx, t, resp) : rc;
+}
+
+crm_status
+task_handle_move(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__TaskMoveRequest *r = req->task_move;
+	if (!r->has_due_at) {
+		return dispatch_fail(ctx, CRM_EINVAL, "give the new time");
+	}
+	Crm__V1__Task *before, *t;
+	crm_status rc = open_task(ctx, r->id, &before, &t);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	t->due_at = r->due_at;
+	rc = task_put(ctx, before, t);
+	return rc == CRM_OK ? reply_task(ctx, t, resp) : rc;
+}
+
+crm_status
+task_handle_assign(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__TaskAssignRequest *r = req->task_assign;
+	if (r->owner == NULL || *r->owner == '\0') {
+		return dispatch_fail(ctx, CRM_EINVAL, "give a user");
+	}
+	Crm__V1__Task *before, *t;
+	uint64_t owner;
+	crm_status rc = open_task(ctx, r->id, &before, &t);
+	if (rc == CRM_OK) {
+		rc = task_owner(ctx, r->owner, &owner);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	t->owner_id = owner;
+	rc = task_put(ctx, before, t);
+	return rc == CRM_OK ? reply_task(ctx, t, resp) : rc;
+}
+
+crm_status
+task_handle_cancel(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	Crm__V1__Task *before, *t;
+	crm_status rc = open_task(ctx, req->task_cancel->id, &before, &t);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (is_open_followup(before)) {
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "an active customer always has one follow-up task: move "
+		    "it (task move), or mark the customer lost");
+	}
+	t->status = CRM__V1__TASK_STATUS__TASK_CANCELLED;
+	t->has_done_at = 1;
+	t->done_at = ctx->now;
+	rc = task_put(ctx, before, t);
+	return rc == CRM_OK ? reply_task(ctx, t, resp) : rc;
+}
