@@ -557,6 +557,9 @@ customer_handle_add(
 	if (rc == CRM_OK) {
 		rc = task_followup_sync(ctx, c, customer_last_contact(c), 1);
 	}
+	if (rc == CRM_OK) {
+		rc = task_extras_start(ctx, c);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -765,6 +768,9 @@ customer_handle_assign(
 	after->owner_id = owner->id;
 	after->team_id = owner->team_id;
 	rc = put(ctx, before, after);
+	if (rc == CRM_OK) {
+		rc = task_reown(ctx, after->id, before->owner_id, owner->id);
+	}
 	if (rc == CRM_OK) {
 		rc = task_followup_sync(
 		    ctx, after, customer_last_contact(after), 0);

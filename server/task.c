@@ -207,17 +207,27 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	}
 	int active = c->stage != CRM__V1__STAGE__STAGE_LOST;
 	if (!active) {
-		if (cur == NULL) {
-			return CRM_OK;
+		/* A lost customer is followed no more: every open task of
+		 * it ends. */
+		uint64_t id = 0;
+		while (rc == CRM_OK &&
+		       store_index_next(ctx->st, ctx->txn, DB_TASK_CUST, c->id,
+		           id, &id) == CRM_OK) {
+			Crm__V1__Task *t;
+			if (load(ctx, id, &before) != CRM_OK ||
+			    !is_open(before)) {
+				continue;
+			}
+			rc = load(ctx, id, &t);
+			if (rc == CRM_OK) {
+				t->status =
+				    CRM__V1__TASK_STATUS__TASK_CANCELLED;
+				t->has_done_at = 1;
+				t->done_at = ctx->now;
+				rc = task_put(ctx, before, t);
+			}
 		}
-		rc = load(ctx, cur->id, &before);
-		if (rc != CRM_OK) {
-			return rc;
-		}
-		cur->status = CRM__V1__TASK_STATUS__TASK_CANCELLED;
-		cur->has_done_at = 1;
-		cur->done_at = ctx->now;
-		return task_put(ctx, before, cur);
+		return rc;
 	}
 	Crm__V1__Policy *p;
 	rc = policy_load(ctx, &p);
@@ -273,6 +283,116 @@ task_followup_done(struct req_ctx *ctx, uint64_t customer_id, uint64_t fu_id,
 	}
 	*task_id = cur->id;
 	return task_put(ctx, before, cur);
+}
+
+#define REGRADE_EVERY (30 * 86400)
+#define GREETING_HOUR 9
+
+/* The next MM-DD (or YYYY-MM-DD: its month and day) after now, at 09:00
+ * local time; 0 when day is not a date. */
+static int64_t
+next_occurrence(int64_t now, const char *day)
+{
+	if (day == NULL || !crm_time_valid_day(day)) {
+		return 0;
+	}
+	const char *md = strlen(day) == 10 ? day + 5 : day;
+	int m = atoi(md), d = atoi(md + 3);
+	time_t v = (time_t)now;
+	struct tm tm;
+	localtime_r(&v, &tm);
+	for (int year = tm.tm_year; year <= tm.tm_year + 8; year++) {
+		struct tm t = { 0 };
+		t.tm_year = year;
+		t.tm_mon = m - 1;
+		t.tm_mday = d;
+		t.tm_hour = GREETING_HOUR;
+		t.tm_isdst = -1;
+		time_t at = mktime(&t);
+		if (t.tm_mon == m - 1 && (int64_t)at > now) {
+			return (int64_t)at; /* 02-29 waits for a leap year */
+		}
+	}
+	return 0;
+}
+
+static crm_status
+greeting(struct req_ctx *ctx, const Crm__V1__Customer *c, const char *day,
+    const char *goal)
+{
+	int64_t at = next_occurrence(ctx->now, day);
+	if (at == 0) {
+		return CRM_OK;
+	}
+	return task_create(ctx, c, c->owner_id,
+	    CRM__V1__TASK_KIND__TASK_GREETING,
+	    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, at, goal, NULL, NULL);
+}
+
+#define GOAL_BIRTHDAY    "生日问候 (birthday greeting)"
+#define GOAL_ANNIVERSARY "周年问候 (company anniversary greeting)"
+#define GOAL_REGRADE     "月度等级复评 (monthly grade review)"
+
+crm_status
+task_extras_start(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	crm_status rc =
+	    task_create(ctx, c, c->owner_id, CRM__V1__TASK_KIND__TASK_REGRADE,
+	        CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, ctx->now + REGRADE_EVERY,
+	        GOAL_REGRADE, NULL, NULL);
+	if (rc == CRM_OK) {
+		rc = greeting(ctx, c, c->birthday, GOAL_BIRTHDAY);
+	}
+	if (rc == CRM_OK) {
+		rc = greeting(ctx, c, c->anniversary, GOAL_ANNIVERSARY);
+	}
+	return rc;
+}
+
+/* After a re-grade or greeting task is done, the next one. */
+static crm_status
+recur(struct req_ctx *ctx, const Crm__V1__Task *t)
+{
+	Crm__V1__Customer *c;
+	crm_status rc = load_customer(ctx, t->customer_id, &c);
+	if (rc != CRM_OK || c->stage == CRM__V1__STAGE__STAGE_LOST) {
+		return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+	}
+	if (t->kind == CRM__V1__TASK_KIND__TASK_REGRADE) {
+		return task_create(ctx, c, c->owner_id,
+		    CRM__V1__TASK_KIND__TASK_REGRADE,
+		    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE,
+		    ctx->now + REGRADE_EVERY, GOAL_REGRADE, NULL, NULL);
+	}
+	if (t->kind == CRM__V1__TASK_KIND__TASK_GREETING && t->goal != NULL) {
+		int bday = strcmp(t->goal, GOAL_BIRTHDAY) == 0;
+		return greeting(
+		    ctx, c, bday ? c->birthday : c->anniversary, t->goal);
+	}
+	return CRM_OK;
+}
+
+crm_status
+task_reown(
+    struct req_ctx *ctx, uint64_t customer_id, uint64_t from, uint64_t to)
+{
+	uint64_t id = 0;
+	crm_status rc = CRM_OK;
+	while (
+	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_TASK_CUST,
+	                        customer_id, id, &id) == CRM_OK) {
+		Crm__V1__Task *before, *t;
+		if (load(ctx, id, &before) != CRM_OK || !is_open(before) ||
+		    before->owner_id != from) {
+			continue;
+		}
+		rc = load(ctx, id, &t);
+		if (rc == CRM_OK) {
+			t->owner_id = to;
+			rc = task_put(ctx, before, t);
+		}
+	}
+	return rc;
 }
 
 /* ---------------------------------------------------- handlers */
@@ -508,6 +628,9 @@ task_handle_done(
 	t->has_done_at = 1;
 	t->done_at = ctx->now;
 	rc = task_put(ctx, before, t);
+	if (rc == CRM_OK) {
+		rc = recur(ctx, t);
+	}
 	if (rc == CRM_OK && is_open_followup(before)) {
 		/* Done by hand counts as contact: the cadence starts again. */
 		Crm__V1__Customer *c;

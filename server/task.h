@@ -45,6 +45,17 @@ crm_status task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 crm_status task_followup_done(struct req_ctx *ctx, uint64_t customer_id,
     uint64_t fu_id, uint64_t *task_id /* OUT */);
 
+/*
+ * task_extras_start: the tasks every new customer gets besides its
+ * follow-up: a monthly re-grade review, and a greeting before each
+ * birthday and company anniversary it has.
+ */
+crm_status task_extras_start(struct req_ctx *ctx, const Crm__V1__Customer *c);
+
+/* task_reown: give customer id's open tasks of from to to. */
+crm_status task_reown(
+    struct req_ctx *ctx, uint64_t customer_id, uint64_t from, uint64_t to);
+
 /* task_fill: the display fields (customer, owner, grade, stage). */
 void task_fill(struct req_ctx *ctx, Crm__V1__Task *t);
 

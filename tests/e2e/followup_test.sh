@@ -46,8 +46,18 @@ as li pwx
 
 # -- every new customer has one open follow-up task at its cadence
 run "$CRM" --format json -c 'due all'
-r=$(printf '%s' "$out" | json 'sorted((t["customer"], t["due_at"]-'$T0') for t in d)')
+r=$(printf '%s' "$out" | json 'sorted((t["customer"], t["due_at"]-'$T0') for t in d if t["kind"]=="follow_up")')
 [ "$r" = "[('上海云图', 86400), ('华东机电', 259200)]" ] && ok "cadence: S in 1 day, A in 3 days" || bad "due all: $r"
+n=$(printf '%s' "$out" | json 'len([t for t in d if t["kind"]=="regrade"])')
+[ "$n" = 2 ] && ok "each new customer has a monthly re-grade task" || bad "regrade: $n"
+
+# -- a birthday brings a greeting task before it
+as boss pw1
+"$CRM" -c 'customer add 王芳 --kind person --owner li --birthday 12-25' >/dev/null || bad "add person"
+as li pwx
+run "$CRM" --format json -c 'due all'
+n=$(printf '%s' "$out" | json 'len([t for t in d if t["customer"]=="王芳" and t["kind"]=="greeting"])')
+[ "$n" = 1 ] && ok "a birthday makes a greeting task" || bad "greeting: $n"
 
 # -- a follow-up completes the task and resets the clock from its time
 at 7200
@@ -55,7 +65,7 @@ expect 0 "log a follow-up" -- "$CRM" --format json -c 'log 华东机电 "介绍�
 r=$(printf '%s' "$out" | json 'd["late"], bool(d["task_id"]), d["next_due_at"]-'$((T0 + 7200))', len(d["commitments"])')
 [ "$r" = "False True 259200 1" ] && ok "task done, next due 3 days after the follow-up, commitment kept" || bad "log: $r"
 run "$CRM" --format json -c 'due all'
-n=$(printf '%s' "$out" | json 'len([t for t in d if t["customer"]=="华东机电"])')
+n=$(printf '%s' "$out" | json 'len([t for t in d if t["customer"]=="华东机电" and t["kind"]=="follow_up"])')
 [ "$n" = 1 ] && ok "still exactly one open follow-up task" || bad "open tasks: $n"
 
 # -- late: logged 3 h after the contact is late for S (2 h), not for A (24 h)
@@ -82,7 +92,7 @@ grep -q INVALID_ARGUMENT "$H/err" && ok "with INVALID_ARGUMENT" || bad "lost: $(
 expect 0 "stage lost with a reason" -- "$CRM" -c 'stage 上海云图 lost --reason price'
 run "$CRM" --format json -c 'due all'
 n=$(printf '%s' "$out" | json 'len([t for t in d if t["customer"]=="上海云图"])')
-[ "$n" = 0 ] && ok "a lost customer has no follow-up task" || bad "lost tasks: $n"
+[ "$n" = 0 ] && ok "a lost customer has no open task left" || bad "lost tasks: $n"
 
 # -- grades change only on approval
 expect 0 "rep proposes a grade" -- "$CRM" --format json -c 'grade propose 华东机电 S "预算已批"'
