@@ -200,6 +200,23 @@ customer_last_contact(const Crm__V1__Customer *c)
 }
 
 crm_status
+customer_reply(
+    struct req_ctx *ctx, Crm__V1__Customer *c, Crm__V1__Response *resp)
+{
+	fill_names(ctx, c);
+	Crm__V1__CustomerReply *out =
+	    crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__customer_reply__init(out);
+	out->customer = c;
+	resp->body_case = CRM__V1__RESPONSE__BODY_CUSTOMER;
+	resp->customer = out;
+	return CRM_OK;
+}
+
+crm_status
 customer_touch(struct req_ctx *ctx, uint64_t id)
 {
 	Crm__V1__Customer *c;
@@ -563,17 +580,7 @@ customer_handle_add(
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	fill_names(ctx, c);
-	Crm__V1__CustomerReply *out =
-	    crm_arena_alloc(ctx->arena, sizeof(*out));
-	if (out == NULL) {
-		return CRM_TOO_BIG;
-	}
-	crm__v1__customer_reply__init(out);
-	out->customer = c;
-	resp->body_case = CRM__V1__RESPONSE__BODY_CUSTOMER;
-	resp->customer = out;
-	return CRM_OK;
+	return customer_reply(ctx, c, resp);
 }
 
 /* Contacts of customer id, oldest first, into out. */
@@ -731,17 +738,7 @@ customer_handle_edit(
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	fill_names(ctx, after);
-	Crm__V1__CustomerReply *out =
-	    crm_arena_alloc(ctx->arena, sizeof(*out));
-	if (out == NULL) {
-		return CRM_TOO_BIG;
-	}
-	crm__v1__customer_reply__init(out);
-	out->customer = after;
-	resp->body_case = CRM__V1__RESPONSE__BODY_CUSTOMER;
-	resp->customer = out;
-	return CRM_OK;
+	return customer_reply(ctx, after, resp);
 }
 
 crm_status
@@ -778,17 +775,7 @@ customer_handle_assign(
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	fill_names(ctx, after);
-	Crm__V1__CustomerReply *out =
-	    crm_arena_alloc(ctx->arena, sizeof(*out));
-	if (out == NULL) {
-		return CRM_TOO_BIG;
-	}
-	crm__v1__customer_reply__init(out);
-	out->customer = after;
-	resp->body_case = CRM__V1__RESPONSE__BODY_CUSTOMER;
-	resp->customer = out;
-	return CRM_OK;
+	return customer_reply(ctx, after, resp);
 }
 
 /* A page being filled: customers in the arena, bounded in count and

@@ -32,4 +32,8 @@ crm_status customer_save(struct req_ctx *ctx, const Crm__V1__Customer *before,
  * follow-up, else the first contact, else creation. */
 int64_t customer_last_contact(const Crm__V1__Customer *c);
 
+/* customer_reply: answer c (names filled in) as a CustomerReply. */
+crm_status customer_reply(
+    struct req_ctx *ctx, Crm__V1__Customer *c, Crm__V1__Response *resp);
+
 #endif

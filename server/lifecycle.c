@@ -120,18 +120,7 @@ lifecycle_handle_stage(
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	Crm__V1__CustomerReply *out =
-	    crm_arena_alloc(ctx->arena, sizeof(*out));
-	if (out == NULL) {
-		return CRM_TOO_BIG;
-	}
-	crm__v1__customer_reply__init(out);
-	c->owner = (char *)user_login_of(ctx, c->owner_id);
-	c->team = (char *)user_team_name(ctx, c->team_id);
-	out->customer = c;
-	resp->body_case = CRM__V1__RESPONSE__BODY_CUSTOMER;
-	resp->customer = out;
-	return CRM_OK;
+	return customer_reply(ctx, c, resp);
 }
 
 /* ---------------------------------------------------- grades */
