@@ -440,6 +440,7 @@ add_sla(struct req_ctx *ctx, struct timeline *tl, void *m)
 		k->has_breached = 1;
 		k->breached = ctx->now > k->deadline_at;
 	}
+	k->owner = (char *)user_login_of(ctx, k->owner_id);
 	h->item_case = CRM__V1__HISTORY_ITEM__ITEM_SLA;
 	h->sla = k;
 	return CRM_OK;
