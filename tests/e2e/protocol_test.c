@@ -277,6 +277,52 @@ a_resent_request_applies_once(void **state)
 }
 
 static void
+a_resent_log_stores_one_follow_up(void **state)
+{
+	(void)state;
+	uint64_t cid;
+	assert_crm_ok(add_customer("Resent Log Co", NULL, &cid));
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__FollowupLogRequest l = CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
+	Crm__V1__FollowUp f = CRM__V1__FOLLOW_UP__INIT;
+	f.has_customer_id = 1;
+	f.customer_id = cid;
+	f.summary = "called, resent";
+	l.followup = &f;
+	req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
+	req.followup_log = &l;
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	crm_wire_request_id(id);
+	req.has_request_id = 1;
+	req.request_id.data = id;
+	req.request_id.len = sizeof(id);
+	Crm__V1__Response *r1 = crm_test_call(&srv, &req);
+	Crm__V1__Response *r2 = crm_test_call(&srv, &req);
+	assert_crm_ok(crm_wire_status(r1));
+	assert_crm_ok(crm_wire_status(r2));
+	assert_int_equal(r1->followup->id, r2->followup->id);
+	crm__v1__response__free_unpacked(r1, NULL);
+	crm__v1__response__free_unpacked(r2, NULL);
+
+	Crm__V1__Request h = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerHistoryRequest hr =
+	    CRM__V1__CUSTOMER_HISTORY_REQUEST__INIT;
+	hr.has_customer_id = 1;
+	hr.customer_id = cid;
+	h.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_HISTORY;
+	h.customer_history = &hr;
+	Crm__V1__Response *r = crm_test_call(&srv, &h);
+	assert_crm_ok(crm_wire_status(r));
+	size_t logs = 0;
+	for (size_t i = 0; i < r->history->n_items; i++) {
+		logs += r->history->items[i]->item_case ==
+		        CRM__V1__HISTORY_ITEM__ITEM_FOLLOWUP;
+	}
+	assert_int_equal(logs, 1);
+	crm__v1__response__free_unpacked(r, NULL);
+}
+
+static void
 names_are_unique_after_normalisation(void **state)
 {
 	(void)state;
@@ -349,6 +395,7 @@ main(void)
 		    requests_without_a_session_are_unauthenticated),
 		cmocka_unit_test(writes_need_a_request_id_of_16_bytes),
 		cmocka_unit_test(a_resent_request_applies_once),
+		cmocka_unit_test(a_resent_log_stores_one_follow_up),
 		cmocka_unit_test(names_are_unique_after_normalisation),
 		cmocka_unit_test(reps_see_their_own_and_managers_their_team),
 		cmocka_unit_test(failed_logins_slow_down),
