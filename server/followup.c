@@ -191,6 +191,7 @@ followup_handle_log(
 			.won_at = f->at,
 			.contract_terms = in->contract_terms,
 			.followup_id = f->id,
+			.at = f->at,
 		};
 		f->has_stage_from = f->has_stage_to = 1;
 		f->stage_from = c->stage;

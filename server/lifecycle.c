@@ -38,7 +38,7 @@ lifecycle_stage_apply(
 	Crm__V1__StageChange h = CRM__V1__STAGE_CHANGE__INIT;
 	h.has_customer_id = h.has_at = h.has_by_id = h.has_from = h.has_to = 1;
 	h.customer_id = c->id;
-	h.at = ctx->now;
+	h.at = s->at ? s->at : ctx->now;
 	h.by_id = ctx->who->user_id;
 	h.from = c->stage;
 	h.to = (Crm__V1__Stage)s->to;

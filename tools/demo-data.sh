@@ -1,0 +1,285 @@
+#!/usr/bin/env bash
+# tools/demo-data.sh: the demo database's customers and their history, as
+# crm command scripts. tools/run pipes each user's script into one crm
+# process logged in as that user, in this order: admin, li, zhang, wang.
+#
+# Usage: tools/demo-data.sh admin|li|zhang|wang
+#
+# Deterministic but for the date: every time is relative to today, so the
+# history always spans the last three months and ends now. Backdated
+# follow-ups are flagged late by the server (logged more than 24 h, or 2 h
+# for grade S, after they happened); the last follow-up of every fifth
+# customer is a few hours old, so those are on time.
+set -euo pipefail
+
+who=${1:-}
+case "$who" in
+admin | li | zhang | wang) ;;
+*)
+	echo "usage: tools/demo-data.sh admin|li|zhang|wang" >&2
+	exit 2
+	;;
+esac
+
+# name|owner|grade|stage|industry|region|source|contact|title
+customers=(
+	"华东机电有限公司|li|A|negotiation|制造|上海|展会|陈刚|采购经理"
+	"上海云图科技有限公司|li|B|intent|软件|上海|线上|刘洋|CTO"
+	"苏州恒信精密制造有限公司|li|S|won|制造|苏州|转介绍|周建国|总经理"
+	"杭州绿源食品有限公司|li|B|potential|食品|杭州|电话拜访|吴敏|行政主管"
+	"南京鼎盛建材有限公司|li|C|lost|建材|南京|展会|孙磊|采购员"
+	"宁波港联物流有限公司|li|A|churn_risk|物流|宁波|转介绍|郑海|运营总监"
+	"无锡天成电子有限公司|li|A|intent|电子|无锡|展会|何静|采购经理"
+	"合肥星辰教育科技有限公司|li|C|potential|教育|合肥|线上|马丽|校长助理"
+	"常州华泰化工有限公司|li|B|negotiation|化工|常州|行业协会|冯涛|设备部长"
+	"上海沪东医疗器械有限公司|li|S|negotiation|医疗器械|上海|转介绍|许文|副总经理"
+	"嘉兴美家家居有限公司|li|B|won|家居|嘉兴|展会|沈燕|采购主管"
+	"绍兴纺联纺织有限公司|li|C|churn_risk|纺织|绍兴|老客户|钱峰|厂长"
+	"温州瑞安汽配有限公司|li|A|won|汽配|温州|展会|林志强|总经理"
+	"扬州润华酒店管理有限公司|li|B|lost|酒店|扬州|线上|韩雪|采购经理"
+	"Northwind Foods|li|C|potential|food|上海|cold call|Anna Lee|Buyer"
+	"上海申江连锁超市有限公司|li|A|intent|零售|上海|转介绍|罗斌|采购总监"
+	"芜湖长江配件有限公司|li|B|potential|汽配|芜湖|展会|邓超|采购员"
+	"昆山金诚五金有限公司|li|C|won|五金|昆山|电话拜访|曹军|老板"
+	"镇江宏达环保科技有限公司|li|B|intent|环保|镇江|行业协会|彭丽|项目经理"
+	"上海浦江数据服务有限公司|li|S|won|IT服务|上海|转介绍|谢东|CIO"
+	"Acme Trading Ltd|zhang|S|negotiation|trading|Hong Kong|referral|John Smith|Buyer"
+	"深圳讯达通信设备有限公司|zhang|A|intent|通信|深圳|展会|黄伟|采购经理"
+	"广州岭南制药有限公司|zhang|S|won|医药|广州|转介绍|梁红|供应链总监"
+	"东莞永盛塑胶制品有限公司|zhang|B|churn_risk|塑胶|东莞|老客户|叶强|厂长"
+	"佛山顺达陶瓷有限公司|zhang|C|lost|陶瓷|佛山|展会|陈志|采购员"
+	"厦门海翔贸易有限公司|zhang|B|potential|贸易|厦门|线上|蔡琳|业务经理"
+	"福州闽江建设集团有限公司|zhang|A|negotiation|建筑|福州|行业协会|郭勇|项目总监"
+	"珠海恒通游艇有限公司|zhang|C|potential|制造|珠海|电话拜访|苏明|总经理"
+	"长沙湘楚农业科技有限公司|zhang|B|intent|农业|长沙|线上|刘芳|采购员"
+	"武汉光谷激光技术有限公司|zhang|A|won|激光设备|武汉|展会|王磊|技术总监"
+	"成都天府云计算有限公司|zhang|S|churn_risk|IT服务|成都|转介绍|杨帆|CTO"
+	"重庆山城摩配有限公司|zhang|C|won|摩配|重庆|展会|唐刚|老板"
+	"青岛海韵食品有限公司|zhang|B|negotiation|食品|青岛|展会|孔梅|采购经理"
+	"Pacific Rim Logistics Pte Ltd|zhang|A|intent|logistics|Singapore|trade show|David Tan|Operations Manager"
+	"天津滨海化纤有限公司|zhang|C|lost|化纤|天津|电话拜访|高翔|设备科长"
+	"济南齐鲁机床有限公司|zhang|B|won|机床|济南|老客户|于洋|采购部长"
+	"西安秦川新能源有限公司|zhang|A|potential|新能源|西安|线上|雷鸣|项目经理"
+	"郑州中原物流园有限公司|zhang|B|intent|物流|郑州|行业协会|范伟|总经理助理"
+	"Bluefin Seafood Co.|zhang|C|potential|food|Dalian|online|Maria Chen|Procurement"
+	"昆明彩云花卉有限公司|zhang|B|churn_risk|花卉|昆明|老客户|李红|总经理"
+)
+
+# ago DAYS [HH:MM]: that many days before today, as 'YYYY-MM-DD HH:MM'.
+ago() {
+	date -d "-$1 days" "+%F ${2:-10:00}"
+}
+# due DAYS_AGO: a due time DAYS_AGO days back (negative: ahead).
+due() {
+	if [ "$1" -ge 0 ]; then
+		ago "$1" 17:00
+	else
+		date -d "+$((-$1)) days" '+%F 17:00'
+	fi
+}
+hm() { # a time of day that varies by customer and step
+	printf '%02d:%02d' $((9 + ($1 * 3 + $2) % 9)) $((($1 * 17 + $2 * 7) % 4 * 15))
+}
+
+# One customer's follow-ups, oldest first: "step" lines of
+# kind|channel|mood|summary|feedback, by stage. The kinds drive stage
+# changes and commitments below.
+steps_of() {
+	local stage=$1 i=$2
+	local intro=(
+		"intro|phone|neutral|初次电话沟通，介绍公司产品和服务|目前有合作供应商，愿意先了解"
+		"intro|phone|hesitant|电话初访，对方表示预算要等下季度|先发资料看看"
+		"intro|email|neutral|发送公司介绍和产品目录|收到，会转给技术部门"
+	)
+	local visit=(
+		"visit|visit|positive|上门拜访，参观产线并了解需求|对交期和售后很关心"
+		"visit|meeting|positive|约见采购负责人，演示方案|希望看到同行业案例"
+		"visit|video|neutral|视频会议介绍解决方案|需要内部评估两周"
+	)
+	local quote=(
+		"quote|email|hesitant|发送正式报价单|价格比预期高约8%"
+		"quote|meeting|neutral|报价沟通会，逐项解释费用|希望拆分付款"
+		"quote|visit|hesitant|上门讲解报价和交付计划|要和另外两家比价"
+	)
+	local deal=(
+		"deal|meeting|positive|合同条款确认，双方签字|首批订单下月交付"
+		"deal|visit|positive|签约仪式，确认交付排期|希望指定专人对接"
+	)
+	local care=(
+		"care|phone|positive|交付后回访，使用情况良好|考虑追加二期采购"
+		"care|im|neutral|微信回访，解答操作问题|培训需求已记录"
+	)
+	local trouble=(
+		"trouble|phone|worried|客户反映交付延期两周|要求给出补救方案"
+		"trouble|visit|resistant|上门处理投诉，对方情绪较大|考虑更换供应商"
+	)
+	local lose=(
+		"lose|phone|resistant|对方告知已选择其他供应商|价格是主要原因"
+	)
+	local a=$((i % 3)) b=$((i % 2))
+	case "$stage" in
+	potential)
+		echo "${intro[a]}"
+		[ $b -eq 0 ] && echo "${visit[2]}"
+		;;
+	intent)
+		echo "${intro[a]}"
+		echo "${visit[a]}"
+		[ $b -eq 1 ] && echo "${visit[(a + 1) % 3]}"
+		;;
+	negotiation)
+		echo "${intro[a]}"
+		echo "${visit[a]}"
+		echo "${quote[a]}"
+		echo "${quote[(a + 1) % 3]}"
+		;;
+	won)
+		echo "${intro[a]}"
+		echo "${visit[a]}"
+		echo "${quote[a]}"
+		echo "${deal[b]}"
+		echo "${care[b]}"
+		;;
+	churn_risk)
+		echo "${intro[a]}"
+		echo "${visit[a]}"
+		echo "${deal[b]}"
+		echo "${care[1]}"
+		echo "${trouble[0]}"
+		echo "${trouble[1]}"
+		;;
+	lost)
+		echo "${intro[a]}"
+		echo "${visit[a]}"
+		echo "${quote[a]}"
+		echo "${lose[0]}"
+		;;
+	esac
+}
+
+reasons=(price competitor service no_need)
+
+n=0
+for row in "${customers[@]}"; do
+	n=$((n + 1))
+	IFS='|' read -r name owner grade stage industry region source contact title <<<"$row"
+
+	# The first contact 55..88 days ago; the last one 1..30 days ago, or
+	# a few hours ago (on time, not late) for every fifth customer.
+	first=$((55 + (n * 7) % 34))
+	last=$((1 + (n * 11) % 30))
+	recent=0
+	[ $((n % 5)) -eq 0 ] && recent=1
+
+	if [ "$who" = admin ]; then
+		printf 'customer add "%s" --owner %s --grade %s --industry "%s" --region "%s" --source "%s" --first-contact "%s"\n' \
+			"$name" "$owner" "$grade" "$industry" "$region" "$source" \
+			"$(ago "$first")"
+		printf 'contact add "%s" "%s" --title "%s"%s\n' "$name" "$contact" \
+			"$title" "$([ $((n % 3)) -eq 0 ] && echo ' --role decision_maker')"
+		continue
+	fi
+	[ "$who" = "$owner" ] || continue
+
+	echo "# $n $name ($grade, $stage)"
+	mapfile -t steps < <(steps_of "$stage" "$n")
+	cur=potential
+	k=${#steps[@]}
+	for ((s = 0; s < k; s++)); do
+		IFS='|' read -r kind channel mood summary feedback <<<"${steps[s]}"
+		# Evenly from first to last.
+		if [ "$k" -gt 1 ]; then
+			d=$((first - (first - last) * s / (k - 1)))
+		else
+			d=$first
+		fi
+		if [ $s -eq $((k - 1)) ] && [ $recent -eq 1 ]; then
+			h=3
+			[ "$grade" = S ] && h=1
+			at=$(date -d "-$h hours" '+%F %H:%M')
+		else
+			at=$(ago "$d" "$(hm "$n" "$s")")
+		fi
+		line="log \"$name\" \"$summary\" --channel $channel --mood $mood --at '$at' --feedback \"$feedback\""
+		case "$channel" in visit | meeting | video)
+			line+=" --contact \"$contact\"" ;;
+		esac
+		case "$kind" in
+		visit)
+			if [ "$stage" != potential ] && [ $cur = potential ]; then
+				line+=" --stage intent"
+				cur=intent
+			fi
+			# Some customers have an old promise that was never kept.
+			[ $((n % 4)) -eq 0 ] &&
+				line+=" --commit \"一周内发送同行业案例\" --due '$(due $((d - 7)))'"
+			;;
+		quote)
+			if [ "$stage" != intent ] && [ $cur != negotiation ]; then
+				line+=" --stage negotiation"
+				cur=negotiation
+			fi
+			;;
+		deal)
+			line+=" --stage won --amount $(((n * 37) % 90 * 10000 + 80000))"
+			;;
+		trouble)
+			[ "$mood" = resistant ] && line+=" --stage churn_risk" &&
+				line+=" --commit \"48小时内给出补救方案\" --due '$(due $((d - 2)))'"
+			;;
+		lose)
+			line+=" --stage lost --reason ${reasons[n % 4]}"
+			;;
+		esac
+		# The last follow-up of an open deal promises something, due
+		# in the next days: open commitments.
+		if [ $s -eq $((k - 1)) ] && [ "$kind" != trouble ]; then
+			case "$stage" in
+			intent) line+=" --commit \"一周内发送同行业案例\" --due '$(due $((-1 - n % 6)))'" ;;
+			negotiation) line+=" --commit \"周五前提交修订报价\" --due '$(due $((-1 - n % 4)))'" ;;
+			won) line+=" --commit \"安排一次免费上门培训\" --due '$(due $((-3 - n % 10)))'" ;;
+			esac
+		fi
+		# The last follow-up plans the next step for some customers:
+		# due today, tomorrow, or in a few days.
+		if [ $s -eq $((k - 1)) ] && [ "$stage" != lost ]; then
+			case $((n % 4)) in
+			1) line+=" --next \"电话确认需求和预算\" --due today" ;;
+			2) line+=" --next \"发送方案更新\" --due tomorrow" ;;
+			3) line+=" --next \"安排上门拜访\" --due +5d" ;;
+			esac
+		fi
+		echo "$line"
+	done
+done
+
+# The extras each rep has: tasks due today, SLA clocks, grade proposals.
+case "$who" in
+li)
+	cat <<'EOF'
+# tasks due today
+task add "上海云图科技有限公司" today "确认试用账号开通情况"
+task add "杭州绿源食品有限公司" today "电话跟进样品反馈"
+task add "常州华泰化工有限公司" today "确认报价单修改意见"
+# SLA clocks
+inquiry "上海申江连锁超市有限公司" "询问2000件定制包装的价格和交期"
+issue "苏州恒信精密制造有限公司" "设备报警代码E17，一条产线停机"
+# grade proposals for wang
+grade propose "无锡天成电子有限公司" S "年采购额预计超过500万，已进入决策流程"
+grade propose "嘉兴美家家居有限公司" A "二期门店扩张，复购意向明确"
+EOF
+	;;
+zhang)
+	cat <<'EOF'
+# tasks due today
+task add "厦门海翔贸易有限公司" today "发送产品目录和报价区间"
+task add "Acme Trading Ltd" today "Confirm revised payment terms"
+# SLA clocks
+inquiry "Pacific Rim Logistics Pte Ltd" "Asks for the Q3 rate card and transit times"
+issue "成都天府云计算有限公司" "接口延迟升高，客户业务受影响"
+# grade proposals for wang
+grade propose "长沙湘楚农业科技有限公司" A "新建种植基地，需求翻倍"
+EOF
+	;;
+wang) ;;
+esac
