@@ -135,5 +135,31 @@ run "$CRM" --format json -c 'due all'
 LITASK=$(as li pwx; "$CRM" --format json -c 'due all' | json 'd[0]["id"]'); as zhao pwx
 expect 1 "a rep cannot complete another rep's task" -- "$CRM" -c "task done $LITASK"
 expect 0 "stale lists untouched customers" -- "$CRM" --format json -c 'stale --hours 1'
+# -- the remaining commands, each once
+as li pwx
+TID=$("$CRM" --format json -c 'task add 华东机电 +1d "确认合同"' | json 'd["id"]')
+[ -n "$TID" ] && ok "task add" || bad "task add"
+expect 0 "task move" -- "$CRM" -c "task move $TID +2d"
+expect 1 "the follow-up task cannot be cancelled" -- "$CRM" -c "task cancel $TID"
+expect 0 "issue starts two clocks" -- "$CRM" --format json -c 'issue 华东机电 "设备报警"'
+[ "$(printf '%s' "$out" | json 'len(d)')" = 2 ] && ok "response and solution clocks" || bad "issue: $out"
+CMID=$("$CRM" --format json -c 'commitments' | json 'd[0]["id"]')
+expect 0 "commitment done" -- "$CRM" -c "commitment done $CMID"
+expect 1 "a kept commitment cannot be closed again" -- "$CRM" -c "commitment done $CMID"
+expect 0 "customer history" -- "$CRM" --format json -c 'customer history 华东机电'
+kinds=$(printf '%s' "$out" | json '",".join(sorted(set(k for i in d for k in i if k in ("followup","stage","grade","task","commitment","sla"))))')
+[ "$kinds" = "commitment,followup,grade,sla,task" ] && ok "history holds every kind of event" || bad "history kinds: $kinds"
+expect 0 "policy show" -- "$CRM" --format json -c 'policy show'
+expect 1 "a rep cannot set the policy" -- "$CRM" -c 'policy set B --every 5d'
+as wang pwx
+expect 0 "manager sees the team's queue" -- "$CRM" --format json -c 'due all --team'
+n=$(printf '%s' "$out" | json 'len(set(t["owner"] for t in d))')
+[ "$n" = 2 ] && ok "the queue spans both reps" || bad "team owners: $n"
+expect 0 "manager reassigns a task" -- "$CRM" -c "task assign $TID zhao"
+as boss pw1
+expect 0 "admin sets the policy" -- "$CRM" -c 'policy set B --every 5d --channels email,phone'
+"$CRM" --format json -c 'policy show' | json '[g["every_seconds"] for g in d["grades"] if g["grade"]=="B"][0]' | grep -qx 432000 \
+	&& ok "the new cadence is stored" || bad "policy not stored"
+
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]
