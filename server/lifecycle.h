@@ -16,7 +16,7 @@ struct lifecycle_stage {
 	int64_t won_at;      /* won: 0 = now */
 	const char *contract_terms;
 	uint64_t followup_id;
-	int64_t at;          /* when it happened; 0 = now */
+	int64_t at; /* when it happened; 0 = now */
 };
 
 /*
