@@ -35,11 +35,8 @@
 static crm_status
 load(struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c)
 {
-	store_key k;
-	store_key_id(&k, id);
-	return store_get_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k,
-	    &crm__v1__customer__descriptor, &ctx->arena->allocator,
-	    (ProtobufCMessage **)c);
+	return dispatch_record(ctx, DB_CUSTOMERS, id,
+	    &crm__v1__customer__descriptor, (ProtobufCMessage **)c);
 }
 
 crm_status
@@ -197,6 +194,16 @@ customer_last_contact(const Crm__V1__Customer *c)
 		return c->first_contact_at;
 	}
 	return c->created_at;
+}
+
+const char *
+customer_name_of(struct req_ctx *ctx, uint64_t id)
+{
+	Crm__V1__Customer *c;
+	if (load(ctx, id, &c) != CRM_OK || c->name == NULL) {
+		return "";
+	}
+	return c->name;
 }
 
 crm_status

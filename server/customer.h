@@ -32,6 +32,10 @@ crm_status customer_save(struct req_ctx *ctx, const Crm__V1__Customer *before,
  * follow-up, else the first contact, else creation. */
 int64_t customer_last_contact(const Crm__V1__Customer *c);
 
+/* customer_name_of: the name of customer id for display ("" when gone).
+ * Borrowed from ctx->arena. */
+const char *customer_name_of(struct req_ctx *ctx, uint64_t id);
+
 /* customer_reply: answer c (names filled in) as a CustomerReply. */
 crm_status customer_reply(
     struct req_ctx *ctx, Crm__V1__Customer *c, Crm__V1__Response *resp);

@@ -11,6 +11,7 @@
 
 #include "auth.h"
 #include "handlers.h"
+#include "store_schema.h"
 
 #define BODY(x) CRM__V1__REQUEST__BODY_##x
 
@@ -125,6 +126,16 @@ dispatch_fail(struct req_ctx *ctx, crm_status code, const char *fmt, ...)
 	vsnprintf(ctx->msg, sizeof(ctx->msg), fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+crm_status
+dispatch_record(struct req_ctx *ctx, enum store_db db, uint64_t id,
+    const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
+{
+	store_key k;
+	store_key_id(&k, id);
+	return store_get_msg(
+	    ctx->st, ctx->txn, db, &k, d, &ctx->arena->allocator, out);
 }
 
 static int

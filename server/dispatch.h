@@ -90,6 +90,14 @@ crm_status dispatch_fail(struct req_ctx *ctx, crm_status code, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
 
 /*
+ * dispatch_record: the record id of db, unpacked as d into ctx->arena in
+ * ctx->txn (borrowed; valid until the arena is reset).
+ * Errors: CRM_NOT_FOUND, CRM_INTERNAL (a record that does not decode).
+ */
+crm_status dispatch_record(struct req_ctx *ctx, enum store_db db, uint64_t id,
+    const ProtobufCMessageDescriptor *d, ProtobufCMessage **out /* OUT */);
+
+/*
  * dispatch_check: steps 1-4 for buf, then 5-6 in ctx->txn (a read txn).
  * On CRM_OK, *req (in ctx->arena) and *row are set; on failure
  * ctx->msg says why and *req may still be set (for its request id).

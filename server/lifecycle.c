@@ -128,24 +128,14 @@ lifecycle_handle_stage(
 static crm_status
 proposal_load(struct req_ctx *ctx, uint64_t id, Crm__V1__GradeProposal **p)
 {
-	store_key k;
-	store_key_id(&k, id);
-	return store_get_msg(ctx->st, ctx->txn, DB_PROPOSALS, &k,
-	    &crm__v1__grade_proposal__descriptor, &ctx->arena->allocator,
-	    (ProtobufCMessage **)p);
+	return dispatch_record(ctx, DB_PROPOSALS, id,
+	    &crm__v1__grade_proposal__descriptor, (ProtobufCMessage **)p);
 }
 
 static void
 proposal_fill(struct req_ctx *ctx, Crm__V1__GradeProposal *p)
 {
-	Crm__V1__Customer *c;
-	store_key k;
-	store_key_id(&k, p->customer_id);
-	if (store_get_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k,
-	        &crm__v1__customer__descriptor, &ctx->arena->allocator,
-	        (ProtobufCMessage **)&c) == CRM_OK) {
-		p->customer = c->name;
-	}
+	p->customer = (char *)customer_name_of(ctx, p->customer_id);
 	p->proposed_by = (char *)user_login_of(ctx, p->proposed_by_id);
 	if (p->decided_by_id) {
 		p->decided_by = (char *)user_login_of(ctx, p->decided_by_id);

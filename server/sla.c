@@ -30,11 +30,8 @@
 static crm_status
 clock_load(struct req_ctx *ctx, uint64_t id, Crm__V1__SlaClock **k)
 {
-	store_key key;
-	store_key_id(&key, id);
-	return store_get_msg(ctx->st, ctx->txn, DB_SLA, &key,
-	    &crm__v1__sla_clock__descriptor, &ctx->arena->allocator,
-	    (ProtobufCMessage **)k);
+	return dispatch_record(ctx, DB_SLA, id,
+	    &crm__v1__sla_clock__descriptor, (ProtobufCMessage **)k);
 }
 
 static int
@@ -151,14 +148,7 @@ sla_stop_customer(
 static void
 clock_fill(struct req_ctx *ctx, Crm__V1__SlaClock *k)
 {
-	Crm__V1__Customer *c;
-	store_key key;
-	store_key_id(&key, k->customer_id);
-	if (store_get_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &key,
-	        &crm__v1__customer__descriptor, &ctx->arena->allocator,
-	        (ProtobufCMessage **)&c) == CRM_OK) {
-		k->customer = c->name;
-	}
+	k->customer = (char *)customer_name_of(ctx, k->customer_id);
 	k->owner = (char *)user_login_of(ctx, k->owner_id);
 	if (running(k)) {
 		k->has_breached = 1;
@@ -341,11 +331,8 @@ sla_handle_list(
 static crm_status
 commitment_load(struct req_ctx *ctx, uint64_t id, Crm__V1__Commitment **c)
 {
-	store_key k;
-	store_key_id(&k, id);
-	return store_get_msg(ctx->st, ctx->txn, DB_COMMITMENTS, &k,
-	    &crm__v1__commitment__descriptor, &ctx->arena->allocator,
-	    (ProtobufCMessage **)c);
+	return dispatch_record(ctx, DB_COMMITMENTS, id,
+	    &crm__v1__commitment__descriptor, (ProtobufCMessage **)c);
 }
 
 static int
@@ -422,14 +409,7 @@ sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *cust,
 static void
 commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c)
 {
-	Crm__V1__Customer *cust;
-	store_key k;
-	store_key_id(&k, c->customer_id);
-	if (store_get_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k,
-	        &crm__v1__customer__descriptor, &ctx->arena->allocator,
-	        (ProtobufCMessage **)&cust) == CRM_OK) {
-		c->customer = cust->name;
-	}
+	c->customer = (char *)customer_name_of(ctx, c->customer_id);
 	c->owner = (char *)user_login_of(ctx, c->owner_id);
 	/* Past due and open = broken (derived, not stored). */
 	if (commitment_open(c) && c->due_at < ctx->now) {

@@ -30,21 +30,15 @@
 static crm_status
 load(struct req_ctx *ctx, uint64_t id, Crm__V1__Task **t)
 {
-	store_key k;
-	store_key_id(&k, id);
-	return store_get_msg(ctx->st, ctx->txn, DB_TASKS, &k,
-	    &crm__v1__task__descriptor, &ctx->arena->allocator,
+	return dispatch_record(ctx, DB_TASKS, id, &crm__v1__task__descriptor,
 	    (ProtobufCMessage **)t);
 }
 
 static crm_status
 load_customer(struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c)
 {
-	store_key k;
-	store_key_id(&k, id);
-	return store_get_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k,
-	    &crm__v1__customer__descriptor, &ctx->arena->allocator,
-	    (ProtobufCMessage **)c);
+	return dispatch_record(ctx, DB_CUSTOMERS, id,
+	    &crm__v1__customer__descriptor, (ProtobufCMessage **)c);
 }
 
 crm_status

@@ -51,11 +51,8 @@ login_key(store_key *k, const char *login)
 crm_status
 user_get(struct req_ctx *ctx, uint64_t id, Crm__Store__UserRecord **u)
 {
-	store_key k;
-	store_key_id(&k, id);
-	return store_get_msg(ctx->st, ctx->txn, DB_USERS, &k,
-	    &crm__store__user_record__descriptor, &ctx->arena->allocator,
-	    (ProtobufCMessage **)u);
+	return dispatch_record(ctx, DB_USERS, id,
+	    &crm__store__user_record__descriptor, (ProtobufCMessage **)u);
 }
 
 crm_status
@@ -73,10 +70,7 @@ user_by_login(
 static crm_status
 team_get(struct req_ctx *ctx, uint64_t id, Crm__V1__Team **t)
 {
-	store_key k;
-	store_key_id(&k, id);
-	return store_get_msg(ctx->st, ctx->txn, DB_TEAMS, &k,
-	    &crm__v1__team__descriptor, &ctx->arena->allocator,
+	return dispatch_record(ctx, DB_TEAMS, id, &crm__v1__team__descriptor,
 	    (ProtobufCMessage **)t);
 }
 
