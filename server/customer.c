@@ -138,33 +138,24 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 			return rc;
 		}
 	}
-	if (before == NULL || before->owner_id != after->owner_id) {
-		if (before != NULL) {
-			rc = store_index_del(ctx->st, ctx->txn, DB_CUST_OWNER,
-			    before->owner_id, before->id);
-			if (rc != CRM_OK) {
-				return rc;
-			}
-		}
-		rc = store_index_add(ctx->st, ctx->txn, DB_CUST_OWNER,
-		    after->owner_id, after->id);
-		if (rc != CRM_OK) {
-			return rc;
-		}
+	store_key ok, nk;
+	if (before != NULL) {
+		store_key_pair(&ok, before->owner_id, before->id);
 	}
-	if (before == NULL || before->team_id != after->team_id) {
-		if (before != NULL) {
-			rc = store_index_del(ctx->st, ctx->txn, DB_CUST_TEAM,
-			    before->team_id, before->id);
-			if (rc != CRM_OK) {
-				return rc;
-			}
-		}
-		rc = store_index_add(ctx->st, ctx->txn, DB_CUST_TEAM,
-		    after->team_id, after->id);
-		if (rc != CRM_OK) {
-			return rc;
-		}
+	store_key_pair(&nk, after->owner_id, after->id);
+	rc = store_reindex(
+	    ctx->st, ctx->txn, DB_CUST_OWNER, before ? &ok : NULL, &nk);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (before != NULL) {
+		store_key_pair(&ok, before->team_id, before->id);
+	}
+	store_key_pair(&nk, after->team_id, after->id);
+	rc = store_reindex(
+	    ctx->st, ctx->txn, DB_CUST_TEAM, before ? &ok : NULL, &nk);
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	after->has_updated_at = 1;
 	after->updated_at = ctx->now;

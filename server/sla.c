@@ -47,19 +47,16 @@ clock_put(
 	store_key key;
 	crm_status rc = CRM_OK;
 	k->customer = k->owner = NULL;
-	if (running(before) && !running(k)) {
-		store_key_triple(&key, before->owner_id,
-		    store_time_key(before->deadline_at), before->id);
-		rc = store_del(ctx->st, ctx->txn, DB_SLA_OPEN, &key);
-	}
+	store_key ok, nk;
+	rc = store_reindex(ctx->st, ctx->txn, DB_SLA_OPEN,
+	    before ? store_key_queue(&ok, running(before), before->owner_id,
+	                 before->deadline_at, before->id)
+	           : NULL,
+	    store_key_queue(
+	        &nk, running(k), k->owner_id, k->deadline_at, k->id));
 	if (rc == CRM_OK && before == NULL) {
-		store_key_triple(
-		    &key, k->owner_id, store_time_key(k->deadline_at), k->id);
-		rc = store_put_empty(ctx->st, ctx->txn, DB_SLA_OPEN, &key);
-		if (rc == CRM_OK) {
-			rc = store_index_add(ctx->st, ctx->txn, DB_SLA_CUST,
-			    k->customer_id, k->id);
-		}
+		rc = store_index_add(
+		    ctx->st, ctx->txn, DB_SLA_CUST, k->customer_id, k->id);
 	}
 	store_key_id(&key, k->id);
 	if (rc == CRM_OK) {
@@ -349,19 +346,16 @@ commitment_put(struct req_ctx *ctx, const Crm__V1__Commitment *before,
 	store_key k;
 	crm_status rc = CRM_OK;
 	c->customer = c->owner = NULL;
-	if (commitment_open(before) && !commitment_open(c)) {
-		store_key_triple(&k, before->owner_id,
-		    store_time_key(before->due_at), before->id);
-		rc = store_del(ctx->st, ctx->txn, DB_COMMIT_OPEN, &k);
-	}
+	store_key ok, nk;
+	rc = store_reindex(ctx->st, ctx->txn, DB_COMMIT_OPEN,
+	    before ? store_key_queue(&ok, commitment_open(before),
+	                 before->owner_id, before->due_at, before->id)
+	           : NULL,
+	    store_key_queue(
+	        &nk, commitment_open(c), c->owner_id, c->due_at, c->id));
 	if (rc == CRM_OK && before == NULL) {
-		store_key_triple(
-		    &k, c->owner_id, store_time_key(c->due_at), c->id);
-		rc = store_put_empty(ctx->st, ctx->txn, DB_COMMIT_OPEN, &k);
-		if (rc == CRM_OK) {
-			rc = store_index_add(ctx->st, ctx->txn, DB_COMMIT_CUST,
-			    c->customer_id, c->id);
-		}
+		rc = store_index_add(
+		    ctx->st, ctx->txn, DB_COMMIT_CUST, c->customer_id, c->id);
 	}
 	store_key_id(&k, c->id);
 	if (rc == CRM_OK) {

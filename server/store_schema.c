@@ -329,3 +329,32 @@ store_put_empty(store *s, MDB_txn *txn, enum store_db db, const store_key *k)
 	return store_map_lmdb(
 	    mdb_put(txn, s->dbi[db], &key, &v, 0), store_db_name(db));
 }
+
+crm_status
+store_reindex(store *s, MDB_txn *txn, enum store_db db,
+    const store_key *old_key, const store_key *new_key)
+{
+	if (old_key != NULL && new_key != NULL &&
+	    old_key->len == new_key->len &&
+	    memcmp(old_key->b, new_key->b, old_key->len) == 0) {
+		return CRM_OK;
+	}
+	crm_status rc = CRM_OK;
+	if (old_key != NULL) {
+		rc = store_del(s, txn, db, old_key);
+	}
+	if (rc == CRM_OK && new_key != NULL) {
+		rc = store_put_empty(s, txn, db, new_key);
+	}
+	return rc;
+}
+
+const store_key *
+store_key_queue(store_key *k, int on, uint64_t owner, int64_t at, uint64_t id)
+{
+	if (!on) {
+		return NULL;
+	}
+	store_key_triple(k, owner, store_time_key(at), id);
+	return k;
+}

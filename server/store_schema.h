@@ -109,6 +109,19 @@ crm_status store_iter_open(store *s, MDB_txn *txn, enum store_db db,
 int store_iter_next(struct store_iter *it, const uint8_t **key, size_t *klen);
 void store_iter_close(struct store_iter *it);
 
+/*
+ * store_reindex: make index db hold new_key instead of old_key (either
+ * NULL: none); nothing when both are equal. The one way index entries
+ * follow a record's change.
+ */
+crm_status store_reindex(store *s, MDB_txn *txn, enum store_db db,
+    const store_key *old_key, const store_key *new_key);
+
+/* store_key_queue: k = owner || time || id and k itself when on, else
+ * NULL: the entry of an open task, commitment or running clock. */
+const store_key *store_key_queue(
+    store_key *k, int on, uint64_t owner, int64_t at, uint64_t id);
+
 /* store_put_empty: k -> "" (index entries). */
 crm_status store_put_empty(
     store *s, MDB_txn *txn, enum store_db db, const store_key *k);

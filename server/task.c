@@ -94,20 +94,13 @@ task_put(
 	/* Display fields are never stored. */
 	after->customer = after->owner = NULL;
 	after->has_grade = after->has_stage = 0;
-	if (is_open(before) &&
-	    (!is_open(after) || before->owner_id != after->owner_id ||
-	        before->due_at != after->due_at)) {
-		store_key_triple(&k, before->owner_id,
-		    store_time_key(before->due_at), before->id);
-		rc = store_del(ctx->st, ctx->txn, DB_TASK_OPEN, &k);
-	}
-	if (rc == CRM_OK && is_open(after) &&
-	    (!is_open(before) || before->owner_id != after->owner_id ||
-	        before->due_at != after->due_at)) {
-		store_key_triple(&k, after->owner_id,
-		    store_time_key(after->due_at), after->id);
-		rc = store_put_empty(ctx->st, ctx->txn, DB_TASK_OPEN, &k);
-	}
+	store_key ok, nk;
+	rc = store_reindex(ctx->st, ctx->txn, DB_TASK_OPEN,
+	    before ? store_key_queue(&ok, is_open(before), before->owner_id,
+	                 before->due_at, before->id)
+	           : NULL,
+	    store_key_queue(&nk, is_open(after), after->owner_id,
+	        after->due_at, after->id));
 	if (rc == CRM_OK && before == NULL) {
 		rc = store_index_add(ctx->st, ctx->txn, DB_TASK_CUST,
 		    after->customer_id, after->id);
