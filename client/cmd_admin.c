@@ -94,7 +94,6 @@ cmd_admin_user_list(
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__UserListRequest body = CRM__V1__USER_LIST_REQUEST__INIT;
 	Crm__V1__Response *resp = NULL;
-	json_t *arr = json_array();
 
 	(void)call;
 	req.body_case = CRM__V1__REQUEST__BODY_USER_LIST;
@@ -109,18 +108,9 @@ cmd_admin_user_list(
 		n = resp->users->n_users;
 		users = resp->users->users;
 	}
-	render_messages_table(
+	render_messages(
 	    out, 6, user_cols, (const ProtobufCMessage *const *)users, n);
-	for (size_t i = 0; i < n; i++) {
-		json_array_append_new(
-		    arr, render_json_message(&users[i]->base));
-	}
-	render_set_json(out, arr);
-	arr = NULL;
 out:
-	if (arr != NULL) {
-		json_decref(arr);
-	}
 	if (resp != NULL) {
 		crm__v1__response__free_unpacked(resp, NULL);
 	}
@@ -191,7 +181,6 @@ cmd_admin_team_list(
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__TeamListRequest body = CRM__V1__TEAM_LIST_REQUEST__INIT;
 	Crm__V1__Response *resp = NULL;
-	json_t *arr = json_array();
 
 	(void)call;
 	req.body_case = CRM__V1__REQUEST__BODY_TEAM_LIST;
@@ -206,18 +195,9 @@ cmd_admin_team_list(
 		n = resp->teams->n_teams;
 		teams = resp->teams->teams;
 	}
-	render_messages_table(
+	render_messages(
 	    out, 4, team_cols, (const ProtobufCMessage *const *)teams, n);
-	for (size_t i = 0; i < n; i++) {
-		json_array_append_new(
-		    arr, render_json_message(&teams[i]->base));
-	}
-	render_set_json(out, arr);
-	arr = NULL;
 out:
-	if (arr != NULL) {
-		json_decref(arr);
-	}
 	if (resp != NULL) {
 		crm__v1__response__free_unpacked(resp, NULL);
 	}

@@ -114,13 +114,8 @@ cmd_contact_list(
 		v = resp->contacts->contacts;
 		n = resp->contacts->n_contacts;
 	}
-	render_messages_table(
+	render_messages(
 	    out, 8, contact_cols, (const ProtobufCMessage *const *)v, n);
-	json_t *arr = json_array();
-	for (size_t i = 0; i < n; i++) {
-		json_array_append_new(arr, render_json_message(&v[i]->base));
-	}
-	render_set_json(out, arr);
 out:
 	if (resp != NULL) {
 		crm__v1__response__free_unpacked(resp, NULL);

@@ -344,13 +344,8 @@ out:
 static void
 show_customers(render_doc *out, Crm__V1__Customer **c, size_t n)
 {
-	json_t *arr = json_array();
-	render_messages_table(
+	render_messages(
 	    out, 9, list_cols, (const ProtobufCMessage *const *)c, n);
-	for (size_t i = 0; i < n; i++) {
-		json_array_append_new(arr, render_json_message(&c[i]->base));
-	}
-	render_set_json(out, arr);
 	cmd_customer_cache(c, n);
 }
 

@@ -379,6 +379,18 @@ render_messages_table(render_doc *d, size_t ncols, const char *const *cols,
 	free(cells);
 }
 
+void
+render_messages(render_doc *d, size_t ncols, const char *const *cols,
+    const ProtobufCMessage *const *msgs, size_t n)
+{
+	render_messages_table(d, ncols, cols, msgs, n);
+	json_t *arr = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_array_append_new(arr, render_json_message(msgs[i]));
+	}
+	render_set_json(d, arr);
+}
+
 /* ------------------------------------------------------------ table */
 
 int

@@ -99,6 +99,13 @@ void render_message_record(
 void render_messages_table(render_doc *d, size_t ncols,
     const char *const *cols, const ProtobufCMessage *const *msgs, size_t n);
 
+/*
+ * render_messages: render_messages_table plus, for JSON mode, the
+ * messages as a JSON array: the whole output of a list command.
+ */
+void render_messages(render_doc *d, size_t ncols, const char *const *cols,
+    const ProtobufCMessage *const *msgs, size_t n);
+
 /* render_print: print d to stdout (texts per render_text). */
 void render_print(const render_doc *d, const render_opts *o);
 
