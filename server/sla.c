@@ -581,41 +581,6 @@ sla_handle_stale(
 
 /* ---------------------------------------------------- reminders */
 
-static crm_status
-due_tasks(struct req_ctx *ctx, int64_t until, Crm__V1__RemindersReply *out)
-{
-	store_key p;
-	store_key_id(&p, ctx->who->user_id);
-	struct store_iter it;
-	crm_status rc = store_iter_open(
-	    ctx->st, ctx->txn, DB_TASK_OPEN, p.b, 8, NULL, &it);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	const uint8_t *key;
-	size_t klen;
-	while (out->n_tasks < LIST_CAP && store_iter_next(&it, &key, &klen)) {
-		if (klen != 24 || store_time_of(store_u64(key + 8)) > until) {
-			break;
-		}
-		Crm__V1__Task *t;
-		store_key k;
-		store_key_id(&k, store_u64(key + 16));
-		if (store_get_msg(ctx->st, ctx->txn, DB_TASKS, &k,
-		        &crm__v1__task__descriptor, &ctx->arena->allocator,
-		        (ProtobufCMessage **)&t) != CRM_OK) {
-			continue;
-		}
-		task_fill(ctx, t);
-		out->tasks[out->n_tasks++] = t;
-	}
-	store_iter_close(&it);
-	return CRM_OK;
-}
-
-crm_status lifecycle_pending(
-    struct req_ctx *ctx, Crm__V1__GradeProposal ***out, size_t *n, size_t cap);
-
 crm_status
 sla_handle_reminders(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
@@ -639,7 +604,8 @@ sla_handle_reminders(
 	if (out->tasks == NULL || clocks.clocks == NULL) {
 		return CRM_TOO_BIG;
 	}
-	crm_status rc = due_tasks(ctx, ctx->now + ahead, out);
+	crm_status rc = task_collect(ctx, ctx->who->user_id, ctx->now + ahead,
+	    out->tasks, &out->n_tasks, LIST_CAP);
 	struct clock_walk w = { &clocks, 0, ctx->now + ahead };
 	if (rc == CRM_OK) {
 		rc = clocks_of(ctx, ctx->who->user_id, &w);

@@ -409,10 +409,9 @@ end_of_today(int64_t now)
 	return (int64_t)mktime(&tm);
 }
 
-/* Append the open tasks of owner due before `until` to out. */
-static crm_status
-collect(struct req_ctx *ctx, uint64_t owner, int64_t until,
-    Crm__V1__TaskList *out, size_t cap)
+crm_status
+task_collect(struct req_ctx *ctx, uint64_t owner, int64_t until,
+    Crm__V1__Task **tasks, size_t *n, size_t cap)
 {
 	store_key p;
 	store_key_id(&p, owner);
@@ -424,7 +423,7 @@ collect(struct req_ctx *ctx, uint64_t owner, int64_t until,
 	}
 	const uint8_t *key;
 	size_t klen;
-	while (out->n_tasks < cap && store_iter_next(&it, &key, &klen)) {
+	while (*n < cap && store_iter_next(&it, &key, &klen)) {
 		if (klen != 24) {
 			continue;
 		}
@@ -436,7 +435,7 @@ collect(struct req_ctx *ctx, uint64_t owner, int64_t until,
 			continue;
 		}
 		task_fill(ctx, t);
-		out->tasks[out->n_tasks++] = t;
+		tasks[(*n)++] = t;
 	}
 	store_iter_close(&it);
 	return CRM_OK;
@@ -486,7 +485,8 @@ task_handle_due(
 			return dispatch_fail(ctx, CRM_NOT_FOUND,
 			    "no user '%s' in your team", r->user);
 		}
-		rc = collect(ctx, u->id, until, out, cap);
+		rc = task_collect(
+		    ctx, u->id, until, out->tasks, &out->n_tasks, cap);
 	} else if (r->team) {
 		if (ctx->who->role == CRM__V1__ROLE__ROLE_REP) {
 			return dispatch_fail(ctx, CRM_EPERM,
@@ -498,11 +498,13 @@ task_handle_due(
 			Crm__Store__UserRecord *u;
 			if (user_get(ctx, id, &u) == CRM_OK &&
 			    auth_manages(ctx->who, u->team_id)) {
-				rc = collect(ctx, id, until, out, cap);
+				rc = task_collect(ctx, id, until, out->tasks,
+				    &out->n_tasks, cap);
 			}
 		}
 	} else {
-		rc = collect(ctx, ctx->who->user_id, until, out, cap);
+		rc = task_collect(ctx, ctx->who->user_id, until, out->tasks,
+		    &out->n_tasks, cap);
 	}
 	if (rc != CRM_OK) {
 		return rc;

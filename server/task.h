@@ -56,6 +56,11 @@ crm_status task_extras_start(struct req_ctx *ctx, const Crm__V1__Customer *c);
 crm_status task_reown(
     struct req_ctx *ctx, uint64_t customer_id, uint64_t from, uint64_t to);
 
+/* task_collect: append owner's open tasks due by until (due order) to
+ * tasks[*n..cap), display fields filled. */
+crm_status task_collect(struct req_ctx *ctx, uint64_t owner, int64_t until,
+    Crm__V1__Task **tasks, size_t *n /* IN/OUT */, size_t cap);
+
 /* task_fill: the display fields (customer, owner, grade, stage). */
 void task_fill(struct req_ctx *ctx, Crm__V1__Task *t);
 
