@@ -215,7 +215,7 @@ store_index_next(store *s, MDB_txn *txn, enum store_db db, uint64_t a,
 	}
 	store_key k;
 	store_key_pair(&k, a, after + 1);
-	MDB_val found;
+	MDB_val found = { 0, NULL };
 	crm_status rc = seek(s, txn, db, &k, &found);
 	if (rc != CRM_OK) {
 		return rc;
@@ -236,7 +236,7 @@ store_id_next(
 	}
 	store_key k;
 	store_key_id(&k, after + 1);
-	MDB_val found;
+	MDB_val found = { 0, NULL };
 	crm_status rc = seek(s, txn, db, &k, &found);
 	if (rc != CRM_OK) {
 		return rc;
