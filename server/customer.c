@@ -19,6 +19,7 @@
 #include "auth.h"
 #include "crm.h"
 #include "handlers.h"
+#include "stats.h"
 #include "store_schema.h"
 #include "task.h"
 #include "user.h"
@@ -154,6 +155,10 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	store_key_pair(&nk, after->team_id, after->id);
 	rc = store_reindex(
 	    ctx->st, ctx->txn, DB_CUST_TEAM, before ? &ok : NULL, &nk);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	rc = stats_on_customer(ctx, before, after);
 	if (rc != CRM_OK) {
 		return rc;
 	}

@@ -19,6 +19,7 @@
 #include "lifecycle.h"
 #include "policy.h"
 #include "sla.h"
+#include "stats.h"
 #include "store_schema.h"
 #include "task.h"
 #include "user.h"
@@ -176,7 +177,12 @@ followup_handle_log(
 	int64_t limit = c->grade == CRM__V1__GRADE__GRADE_S
 	                    ? pol->late_s_seconds
 	                    : pol->late_seconds;
-	f->late = f->logged_at - f->at > limit;
+	f->late = !in->imported && f->logged_at - f->at > limit;
+	f->has_imported = in->imported;
+	f->imported = in->imported;
+	f->has_team_id = f->has_grade = 1;
+	f->team_id = c->team_id;
+	f->grade = c->grade;
 
 	/* 1. The stage change. */
 	if (in->has_stage_to && in->stage_to != 0 &&
@@ -293,6 +299,9 @@ followup_handle_log(
 	if (rc == CRM_OK) {
 		rc = store_index_add(
 		    ctx->st, ctx->txn, DB_FU_CUST, c->id, f->id);
+	}
+	if (rc == CRM_OK) {
+		rc = stats_on_followup(ctx, NULL, f);
 	}
 	if (rc == CRM_OK) {
 		rc = audit_add(ctx, "followup", f->id, NULL, &f->base);

@@ -17,6 +17,7 @@
 #include "handlers.h"
 #include "lifecycle.h"
 #include "policy.h"
+#include "stats.h"
 #include "store_schema.h"
 #include "task.h"
 #include "user.h"
@@ -57,6 +58,9 @@ clock_put(
 	if (rc == CRM_OK && before == NULL) {
 		rc = store_index_add(
 		    ctx->st, ctx->txn, DB_SLA_CUST, k->customer_id, k->id);
+	}
+	if (rc == CRM_OK) {
+		rc = stats_on_sla(ctx, before, k);
 	}
 	store_key_id(&key, k->id);
 	if (rc == CRM_OK) {
@@ -356,6 +360,9 @@ commitment_put(struct req_ctx *ctx, const Crm__V1__Commitment *before,
 	if (rc == CRM_OK && before == NULL) {
 		rc = store_index_add(
 		    ctx->st, ctx->txn, DB_COMMIT_CUST, c->customer_id, c->id);
+	}
+	if (rc == CRM_OK) {
+		rc = stats_on_commitment(ctx, before, c);
 	}
 	store_key_id(&k, c->id);
 	if (rc == CRM_OK) {

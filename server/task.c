@@ -19,6 +19,7 @@
 #include "customer.h"
 #include "handlers.h"
 #include "policy.h"
+#include "stats.h"
 #include "store_schema.h"
 #include "user.h"
 
@@ -120,6 +121,12 @@ task_put(
 		    mdb_put(
 		        ctx->txn, ctx->st->dbi[DB_CUST_FUTASK], &key, &v, 0),
 		    "cust_futask");
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (rc == CRM_OK) {
+		rc = stats_on_task(ctx, before, after);
 	}
 	if (rc != CRM_OK) {
 		return rc;
