@@ -217,9 +217,8 @@ move(struct req_ctx *ctx, enum store_db db, const struct fact *before,
 			store_key_triple(&nk, after->scope[i],
 			    store_time_key(after->at), after->id);
 		}
-		if (before->on &&
-		    (!after->on || ok.len != nk.len ||
-		        memcmp(ok.b, nk.b, ok.len) != 0)) {
+		if (before->on && (!after->on || ok.len != nk.len ||
+		                      memcmp(ok.b, nk.b, ok.len) != 0)) {
 			rc = store_del(ctx->st, ctx->txn, db, &ok);
 		}
 		if (rc == CRM_OK && after->on) {
@@ -242,8 +241,8 @@ counted(const Crm__V1__Customer *c)
 }
 
 static crm_status
-tally_add(struct req_ctx *ctx, uint64_t scope, const Crm__V1__Customer *c,
-    int delta)
+tally_add(
+    struct req_ctx *ctx, uint64_t scope, const Crm__V1__Customer *c, int delta)
 {
 	store_key k;
 	store_key_id(&k, scope);
@@ -358,9 +357,9 @@ fu_fact(const Crm__V1__FollowUp *f, struct fact *x)
 	};
 	v.flags = (uint8_t)((f->late ? STATS_FU_LATE : 0) |
 	                    (f->has_stage_to && f->stage_to != 0 &&
-	                            f->stage_to != f->stage_from
-	                        ? STATS_FU_MOVED
-	                        : 0) |
+	                                f->stage_to != f->stage_from
+	                            ? STATS_FU_MOVED
+	                            : 0) |
 	                    (f->imported ? STATS_FU_IMPORTED : 0));
 	if (f->score != NULL) {
 		v.flags |= STATS_FU_SCORED;
@@ -446,8 +445,7 @@ stats_on_task(struct req_ctx *ctx, const Crm__V1__Task *before,
 }
 
 static void
-commit_fact(
-    struct req_ctx *ctx, const Crm__V1__Commitment *c, struct fact *x)
+commit_fact(struct req_ctx *ctx, const Crm__V1__Commitment *c, struct fact *x)
 {
 	memset(x, 0, sizeof(*x));
 	if (c == NULL) {
@@ -571,10 +569,9 @@ rebuild_followup(struct req_ctx *ctx, uint64_t id)
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	if (!f->has_team_id &&
-	    load(ctx, DB_CUSTOMERS, f->customer_id,
-	        &crm__v1__customer__descriptor,
-	        (ProtobufCMessage **)&c) == CRM_OK) {
+	if (!f->has_team_id && load(ctx, DB_CUSTOMERS, f->customer_id,
+	                           &crm__v1__customer__descriptor,
+	                           (ProtobufCMessage **)&c) == CRM_OK) {
 		f->has_team_id = f->has_grade = 1;
 		f->team_id = c->team_id;
 		f->grade = c->grade;

@@ -45,7 +45,8 @@ struct stats_fu {
 	uint64_t customer_id;
 	uint64_t author_id;
 	uint8_t grade, channel, mood, flags;
-	uint8_t score[4]; /* timeliness, efficiency, professionalism, proact. */
+	uint8_t
+	    score[4]; /* timeliness, efficiency, professionalism, proact. */
 };
 
 struct stats_stage {
@@ -101,7 +102,8 @@ int stats_commit_decode(const void *p, size_t n, struct stats_commit *c);
 int stats_sla_decode(const void *p, size_t n, struct stats_sla *s);
 
 /* stats_tally: customers of scope in stage and grade (0: any), now. */
-uint64_t stats_tally(struct req_ctx *ctx, uint64_t scope, int stage, int grade);
+uint64_t stats_tally(
+    struct req_ctx *ctx, uint64_t scope, int stage, int grade);
 
 /*
  * stats_rebuild: empty every stats index and derive it again from the
