@@ -111,7 +111,8 @@ static bool
 is_time(const char *name)
 {
 	size_t n = strlen(name);
-	return n > 3 && strcmp(name + n - 3, "_at") == 0;
+	return strcmp(name, "at") == 0 ||
+	       (n > 3 && strcmp(name + n - 3, "_at") == 0);
 }
 
 /* Strings of a cell that the caller frees after the row is written. */
@@ -401,6 +402,7 @@ cmd_export_records(
 	const struct col *cols = cols_of(kind);
 	const char *names[64];
 	size_t ncols = 0, count = 0, pages = 0;
+	uint64_t total = 0, walked = 0;
 	sheet *s = NULL;
 	progress *bar = NULL;
 	crm_status rc;
@@ -455,9 +457,17 @@ cmd_export_records(
 			crm__v1__response__free_unpacked(resp, NULL);
 			goto out;
 		}
-		progress_update(bar, p->customers_done, p->customers_total);
+		/* The first page says how many customers are in scope; each
+		 * page how many it finished. */
+		if (p->has_customers_total) {
+			total = p->customers_total;
+		}
+		walked += p->customers_done;
+		progress_update(bar, walked, total);
 		bool done = p->done;
-		bool stuck = !done &&
+		size_t got = p->n_customers + p->n_contacts + p->n_followups +
+		             p->n_tasks;
+		bool stuck = !done && got == 0 &&
 		             p->cursor_customer == body.cursor_customer &&
 		             p->cursor_id == body.cursor_id;
 		body.has_cursor_customer = body.has_cursor_id = 1;

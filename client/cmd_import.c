@@ -313,6 +313,11 @@ use_row(struct import *im, char **f, size_t n, unsigned line)
 			bad = true;
 		}
 	}
+	/* A next due time alone is the cadence's plan (export writes it for
+	 * every follow-up): it takes a next action to plan a task. */
+	if (row->followup != NULL && row->followup->next_action == NULL) {
+		row->followup->has_next_due_at = 0;
+	}
 	const char *need = bad ? NULL : missing(row);
 	if (need != NULL) {
 		add_bad(im, line, column_of(im, need), "is empty");
@@ -352,6 +357,7 @@ struct reader {
 	unsigned line;  /* the line being parsed */
 	unsigned start; /* the line the record began on */
 	bool open;      /* a record has begun */
+	bool header;    /* the header row has been read */
 };
 
 static void
@@ -370,8 +376,12 @@ on_record(int c, void *data)
 {
 	struct reader *r = data;
 	(void)c;
-	if (!r->im->have_header) {
-		use_header(r->im, r->fields, r->n);
+	if (!r->header) {
+		/* The second pass keeps the first pass's mapping. */
+		r->header = true;
+		if (!r->im->have_header) {
+			use_header(r->im, r->fields, r->n);
+		}
 	} else {
 		use_row(r->im, r->fields, r->n, r->start);
 	}

@@ -195,6 +195,24 @@ cmd_report_cell_text(
 	case CRM__V1__REPORT_UNIT__UNIT_MONEY:
 		crm_money_format((int64_t)llround(v), buf, len);
 		return;
+	case CRM__V1__REPORT_UNIT__UNIT_NUMBER:
+		if (people) {
+			/* Two decimals at most, none when whole. */
+			snprintf(buf, len, "%.2f", v);
+			char *dot = strchr(buf, '.');
+			if (dot != NULL) {
+				char *end = buf + strlen(buf);
+				while (end > dot + 1 && end[-1] == '0') {
+					*--end = '\0';
+				}
+				if (end == dot + 1) {
+					*dot = '\0';
+				}
+			}
+		} else {
+			snprintf(buf, len, "%.15g", v);
+		}
+		return;
 	case CRM__V1__REPORT_UNIT__UNIT_TIME:
 		if (people) {
 			crm_time_format_date((int64_t)llround(v), buf, len);

@@ -368,8 +368,9 @@ crm_status cmd_report_fetch(struct cmd_ctx *ctx, const struct cmd_call *call,
 
 /*
  * cmd_report_cell_text: a report cell of a column of unit as text: for
- * people (COUNT 12, PERCENT "62.5 %", DAYS and SCORE one decimal, MONEY
- * as an amount, TIME a local date, no value "-"), else raw numbers.
+ * people (COUNT 12, NUMBER at most two decimals, PERCENT "62.5 %", DAYS and
+ * SCORE one decimal, MONEY as an amount, TIME a local date, no value "-"),
+ * else raw numbers.
  */
 void cmd_report_cell_text(int unit, const Crm__V1__ReportCell *x, bool people,
     char *buf, size_t len);
