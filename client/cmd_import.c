@@ -318,6 +318,24 @@ use_row(struct import *im, char **f, size_t n, unsigned line)
 	if (row->followup != NULL && row->followup->next_action == NULL) {
 		row->followup->has_next_due_at = 0;
 	}
+	/* A score is all four dimensions or none. */
+	const Crm__V1__Score *sc = row->followup ? row->followup->score : NULL;
+	if (!bad && sc != NULL &&
+	    (sc->has_timeliness || sc->has_efficiency ||
+	        sc->has_professionalism || sc->has_proactiveness)) {
+		static const char *const dims[] = { "timeliness", "efficiency",
+			"professionalism", "proactiveness" };
+		const protobuf_c_boolean has[] = { sc->has_timeliness,
+			sc->has_efficiency, sc->has_professionalism,
+			sc->has_proactiveness };
+		for (size_t i = 0; i < 4 && !bad; i++) {
+			if (!has[i]) {
+				add_bad(im, line, column_of(im, dims[i]),
+				    "a score needs all four dimensions (1-5)");
+				bad = true;
+			}
+		}
+	}
 	const char *need = bad ? NULL : missing(row);
 	if (need != NULL) {
 		add_bad(im, line, column_of(im, need), "is empty");
@@ -368,7 +386,20 @@ on_field(void *s, size_t len, void *data)
 		r->cap = r->cap ? 2 * r->cap : 32;
 		r->fields = crm_xrealloc(r->fields, r->cap * sizeof(char *));
 	}
-	r->fields[r->n++] = crm_xstrndup(s ? (const char *)s : "", len);
+	char *f = crm_xstrndup(s ? (const char *)s : "", len);
+	/* A quoted line break from a CRLF file is "\r\n": keep "\n". */
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (f[i] == '\r') {
+			if (f[i + 1] != '\n') {
+				f[o++] = '\n';
+			}
+			continue;
+		}
+		f[o++] = f[i];
+	}
+	f[o] = '\0';
+	r->fields[r->n++] = f;
 }
 
 static void

@@ -92,7 +92,8 @@ static const struct import_map_field fields[] = {
 	{ K_CONT, T_RECORD, "name", "联系人|联系人姓名|姓名" },
 	{ K_CONT, T_RECORD, "title", "职位|职务|岗位" },
 	{ K_CONT, T_RECORD, "phones",
-	    "phone|电话|联系方式|手机|联系电话|手机号|手机号码" },
+	    "phone|电话|联系方式|电话/"
+	    "联系方式|手机|联系电话|手机号|手机号码" },
 	{ K_CONT, T_RECORD, "email", "邮箱|电子邮件|电子邮箱|邮件" },
 	{ K_CONT, T_RECORD, "im", "微信|qq|即时通讯" },
 	{ K_CONT, T_RECORD, "role", "角色|决策角色" },
