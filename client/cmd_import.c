@@ -91,6 +91,14 @@ cmp_bad(const void *a, const void *b)
 }
 
 static void
+sort_bad(struct import *im)
+{
+	if (im->nbad > 1) {
+		qsort(im->bad, im->nbad, sizeof(*im->bad), cmp_bad);
+	}
+}
+
+static void
 clear_outcomes(struct import *im)
 {
 	for (size_t i = 0; i < im->nbad; i++) {
@@ -591,7 +599,7 @@ cmd_import_file(
 	if (rc != CRM_OK) {
 		goto out;
 	}
-	qsort(im.bad, im.nbad, sizeof(*im.bad), cmp_bad);
+	sort_bad(&im);
 	if (dry_run) {
 		render_text(out,
 		    "dry run: %u would be added, %u already there, %u bad%s",
@@ -634,7 +642,7 @@ cmd_import_file(
 	im.write = true;
 	snprintf(label, sizeof(label), "import %s", verb);
 	rc = read_file(&im, label);
-	qsort(im.bad, im.nbad, sizeof(*im.bad), cmp_bad);
+	sort_bad(&im);
 	if (rc != CRM_OK) {
 		for (size_t i = 0; i < im.nbad; i++) {
 			cmd_error("row %u, column %s: %s", im.bad[i].row,

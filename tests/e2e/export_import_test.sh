@@ -89,11 +89,20 @@ import csv, sys
 def rows(p, enc):
     with open(p, newline='', encoding=enc) as f:
         return list(csv.reader(f))
+import datetime
 def same(a, b):
     if a == b:
         return True
     try:
         return abs(float(a) - float(b)) < 1e-9
+    except ValueError:
+        pass
+    # xlsx2csv floors a date's float serial, so 03:19 may read 03:18:59.99
+    # and print as 03:18: a minute apart is the same time.
+    try:
+        f = '%Y-%m-%d %H:%M'
+        d = datetime.datetime.strptime(a, f) - datetime.datetime.strptime(b, f)
+        return abs(d.total_seconds()) <= 60
     except ValueError:
         return False
 c, x = rows(sys.argv[1], 'utf-8'), rows(sys.argv[2], 'utf-8')
