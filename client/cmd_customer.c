@@ -518,5 +518,5 @@ cmd_customer_merge(
 	req.customer_merge = &body;
 	render_text(out, "customer %llu merged into %llu",
 	    (unsigned long long)body.drop, (unsigned long long)body.keep);
-	return customer_call(ctx, &req, out, true);
+	return customer_call(ctx, &req, out, false);
 }
