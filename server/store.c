@@ -79,6 +79,8 @@ store_map_lmdb(int rc, const char *what)
 	case ENOSPC:
 	case EFBIG:  /* a file-size limit */
 	case EDQUOT: /* a disk quota */
+	case EIO:    /* LMDB's word for a short write: the disk filled up
+	              * mid-page (or failed); nothing was committed */
 		crm_warn("%s: %s", what, mdb_strerror(rc));
 		return CRM_TOO_BIG;
 	default:
