@@ -648,6 +648,16 @@ const struct cmd_row cmd_table[] = {
 	    .max_args = 0,
 	    .fn = cmd_admin_team_list },
 
+	{ .name = "backup",
+	    .group = "admin",
+	    .usage = "[DIR]",
+	    .summary = "Admin: a hot, verified copy of the database on the "
+	               "server's machine (DIR absolute, or a name in the "
+	               "backups folder beside the data; default a dated "
+	               "name).",
+	    .max_args = 1,
+	    .fn = cmd_admin_backup },
+
 	{ .name = "policy",
 	    .group = "admin",
 	    .usage = "VERB ...",
