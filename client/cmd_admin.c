@@ -227,10 +227,10 @@ cmd_admin_backup(
 	}
 	const Crm__V1__BackupReply *b = resp->backup;
 	char bytes[32], entries[32], secs[32];
-	snprintf(bytes, sizeof(bytes), "%.1f MiB",
-	    (double)b->bytes / 1048576.0);
-	snprintf(entries, sizeof(entries), "%llu",
-	    (unsigned long long)b->entries);
+	snprintf(
+	    bytes, sizeof(bytes), "%.1f MiB", (double)b->bytes / 1048576.0);
+	snprintf(
+	    entries, sizeof(entries), "%llu", (unsigned long long)b->entries);
 	snprintf(secs, sizeof(secs), "%.2f s", b->seconds);
 	render_record(out);
 	render_kv(out, "backup", b->path);

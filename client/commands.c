@@ -138,6 +138,8 @@ static const struct cmd_opt policy_set_opts[] = {
 	{ "--channels", "A,B,C", false, NULL,
 	    "suggested channels, comma-separated (empty clears)" },
 	{ "--focus", "TEXT", false, NULL, "what the follow-ups focus on" },
+	{ "--target", "PERCENT", false, NULL,
+	    "conversion target: share won in a period (S: 60 by default)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
