@@ -313,6 +313,7 @@ struct bench_report {
 	int export_done;
 	struct bench_shell shell;
 	struct bench_mem mem_before, mem_after;
+	long peak_anon_kib; /* sampled every 100 ms during the scenarios */
 	const char *server_log;
 };
 

@@ -495,6 +495,23 @@ copy_data(const char *from, const char *to)
 	return 0;
 }
 
+/* crmd's pid while scenarios run, and its largest RssAnon seen. */
+static pid_t watched;
+static long peak_anon_kib;
+
+/* The runner's tick (every 100 ms): the progress bar, and crmd's memory
+ * sampled, so the peak under load is known and not only the end state. */
+static void
+tick(double fraction)
+{
+	progress_draw(fraction);
+	struct bench_mem m;
+	if (watched > 0 && bench_proc_mem(watched, &m) == 0 &&
+	    m.anon_kib > peak_anon_kib) {
+		peak_anon_kib = m.anon_kib;
+	}
+}
+
 struct run_state {
 	struct bench_opts o;
 	char dir[256];
@@ -507,7 +524,7 @@ struct run_state {
 static int
 count_steps(const struct bench_opts *o)
 {
-	int n = 3 + o->n_clients + 3; /* lmdb x2, data, echo, export, shell */
+	int n = 5 + o->n_clients; /* lmdb x2, data, echo, export, shell */
 	for (size_t i = 0; i < bench_n_scenarios; i++) {
 		if (selected(o, bench_scenarios[i].name)) {
 			n += o->n_clients;
@@ -617,6 +634,8 @@ run_all(struct run_state *s)
 	bench_echo_stop(e);
 
 	bench_proc_mem(s->srv.pid, &r->mem_before);
+	watched = s->srv.pid;
+	peak_anon_kib = r->mem_before.anon_kib;
 	for (size_t k = 0; k < bench_n_scenarios; k++) {
 		const struct bench_scenario *sc = &bench_scenarios[k];
 		if (!selected(o, sc->name)) {
@@ -626,7 +645,7 @@ run_all(struct run_state *s)
 			struct bench_run *run = &r->runs[r->n_runs];
 			progress_step("%s x%d", sc->name, o->clients[i]);
 			if (bench_scenario_run(o, s->srv.url, &s->d, sc,
-			        o->clients[i], 0, progress_draw, run) != 0) {
+			        o->clients[i], 0, tick, run) != 0) {
 				fprintf(stderr,
 				    "crm-bench: %s: clients did "
 				    "not start\n",
@@ -667,6 +686,10 @@ run_all(struct run_state *s)
 		}
 	}
 	bench_proc_mem(s->srv.pid, &r->mem_after);
+	r->peak_anon_kib = peak_anon_kib > r->mem_after.anon_kib
+	                       ? peak_anon_kib
+	                       : r->mem_after.anon_kib;
+	watched = 0;
 	return failed ? 1 : 0;
 }
 
