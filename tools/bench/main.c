@@ -722,7 +722,7 @@ main(int argc, char **argv)
 	s.rep.server_log = s.srv.log;
 	rc = run_all(&s);
 	progress_end();
-	s.rep.data_dir = s.o.data && !s.o.copy ? s.o.data : s.srv.data;
+	s.rep.data_dir = s.o.data ? s.o.data : s.srv.data;
 	if (s.srv.pid > 0) {
 		int st = bench_server_stop(&s.srv);
 		if (st != 0) {

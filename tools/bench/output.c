@@ -223,12 +223,12 @@ print_header(FILE *out, const struct bench_report *r)
 	fprintf(out, "machine:   %ld CPUs, %s; %s\n", r->machine.nproc,
 	    r->machine.cpu, r->machine.kernel);
 	fprintf(out,
-	    "data:      %s %s: %llu customers, %llu follow-ups, "
+	    "data:      %s%s%s: %llu customers, %llu follow-ups, "
 	    "%llu tasks, %llu users, %.1f MiB",
-	    r->fresh ? "fresh set in" : "", r->data_dir,
-	    (unsigned long long)d->customers, (unsigned long long)d->followups,
-	    (unsigned long long)d->tasks, (unsigned long long)d->users,
-	    d->data_mib);
+	    r->fresh ? "fresh set in " : "", r->data_dir,
+	    r->o->copy ? " (a copy)" : "", (unsigned long long)d->customers,
+	    (unsigned long long)d->followups, (unsigned long long)d->tasks,
+	    (unsigned long long)d->users, d->data_mib);
 	if (r->fresh) {
 		fprintf(out, " (loaded in %.1f s)", d->fill_seconds);
 	}
