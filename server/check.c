@@ -227,7 +227,7 @@ customer_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 	size_t len;
 	store_key k;
 	MDB_val v;
-	store_key_id(&k, id);
+	store_key_pair(&k, cu->owner_id, id);
 	int stored = has_key(c, DB_SEARCH_TEXT, &k, &v);
 	if (search_text(c->ctx, id, &text, &len) == CRM_OK &&
 	    (text == NULL ? stored
@@ -237,7 +237,8 @@ customer_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 		    id, stored ? "stale" : "missing");
 	}
 	need_user(c, "customer", id, cu->owner_id);
-	if (!has_id(c, DB_TEAMS, cu->team_id)) {
+	/* Team 0: the owner is in no team (an admin's own customers). */
+	if (cu->team_id != 0 && !has_id(c, DB_TEAMS, cu->team_id)) {
 		check_problem(c, "customer %" PRIu64 ": no team %" PRIu64, id,
 		    cu->team_id);
 	}

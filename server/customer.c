@@ -202,7 +202,8 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	store_key_id(&k, after->id);
 	rc = store_put_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k, &after->base);
 	if (rc == CRM_OK) {
-		rc = search_update(ctx, after->id);
+		rc = search_update(
+		    ctx, after->id, before ? before->owner_id : 0);
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -988,15 +989,23 @@ customer_handle_find(
 			more = 1;
 			break;
 		}
-		/* The stored text first: most customers are not hits. */
-		int known = search_match(ctx, id, needle);
-		if (known == 0) {
-			last = id;
-			continue;
+		/* A rep's texts lie together: jump from hit to hit. */
+		if (w.db == DB_CUST_OWNER) {
+			crm_status f =
+			    search_owner(ctx, w.prefix, id - 1, needle, &id);
+			if (f == CRM_NOT_FOUND) {
+				break;
+			}
 		}
 		Crm__V1__Customer *c;
 		if (load(ctx, id, &c) != CRM_OK || c->merged_into != 0 ||
 		    !auth_can_see(ctx->who, c->owner_id, c->team_id)) {
+			last = id;
+			continue;
+		}
+		/* The stored text before the records. */
+		int known = search_match(ctx, c->owner_id, id, needle);
+		if (known == 0) {
 			last = id;
 			continue;
 		}

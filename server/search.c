@@ -92,16 +92,28 @@ search_text(struct req_ctx *ctx, uint64_t id, char **out, size_t *len)
 }
 
 crm_status
-search_update(struct req_ctx *ctx, uint64_t id)
+search_update(struct req_ctx *ctx, uint64_t id, uint64_t old_owner)
 {
 	char *text;
 	size_t len;
-	crm_status rc = search_text(ctx, id, &text, &len);
-	store_key k;
-	store_key_id(&k, id);
+	Crm__V1__Customer *c;
+	crm_status rc = dispatch_record(ctx, DB_CUSTOMERS, id,
+	    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+	if (rc == CRM_OK) {
+		rc = search_text(ctx, id, &text, &len);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
+	store_key k;
+	if (old_owner != 0 && old_owner != c->owner_id) {
+		store_key_pair(&k, old_owner, id);
+		rc = store_del(ctx->st, ctx->txn, DB_SEARCH_TEXT, &k);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	store_key_pair(&k, c->owner_id, id);
 	if (text == NULL) {
 		return store_del(ctx->st, ctx->txn, DB_SEARCH_TEXT, &k);
 	}
@@ -112,10 +124,11 @@ search_update(struct req_ctx *ctx, uint64_t id)
 }
 
 int
-search_match(struct req_ctx *ctx, uint64_t id, const char *needle)
+search_match(
+    struct req_ctx *ctx, uint64_t owner, uint64_t id, const char *needle)
 {
 	store_key k;
-	store_key_id(&k, id);
+	store_key_pair(&k, owner, id);
 	MDB_val key = { k.len, k.b }, v;
 	if (mdb_get(ctx->txn, ctx->st->dbi[DB_SEARCH_TEXT], &key, &v) != 0) {
 		return -1;
@@ -131,11 +144,42 @@ search_rebuild(struct req_ctx *ctx)
 	while ((rc = store_id_next(
 	            ctx->st, ctx->txn, DB_CUSTOMERS, id, &id)) == CRM_OK) {
 		size_t mark = crm_arena_mark(ctx->arena);
-		rc = search_update(ctx, id);
+		rc = search_update(ctx, id, 0);
 		crm_arena_release(ctx->arena, mark);
 		if (rc != CRM_OK) {
 			return rc;
 		}
 	}
 	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+}
+
+crm_status
+search_owner(struct req_ctx *ctx, uint64_t owner, uint64_t after,
+    const char *needle, uint64_t *id)
+{
+	store_key p, from;
+	store_key_id(&p, owner);
+	store_key_id(&from, after + 1);
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_SEARCH_TEXT, p.b, 8, &from, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	size_t n = strlen(needle);
+	const uint8_t *key;
+	size_t klen;
+	rc = CRM_NOT_FOUND;
+	while (store_iter_next(&it, &key, &klen)) {
+		const void *v;
+		size_t vlen;
+		if (klen == 16 && store_iter_data(&it, &v, &vlen) &&
+		    memmem(v, vlen, needle, n) != NULL) {
+			*id = store_u64(key + 8);
+			rc = CRM_OK;
+			break;
+		}
+	}
+	store_iter_close(&it);
+	return rc;
 }

@@ -2,7 +2,8 @@
 /*
  * search.h: the text `customer find` searches, kept ready per customer:
  * the case-folded name, notes, industry, region and every contact's name,
- * phones, e-mail and IM, one field per line (DB_SEARCH_TEXT). A search
+ * phones, e-mail and IM, one field per line, keyed owner || customer id
+ * (DB_SEARCH_TEXT), so a rep's texts lie together. A search
  * then reads one short value per customer of the caller's scope instead
  * of unpacking the customer and its contacts and folding every field.
  * Merged tombstones have none.
@@ -16,8 +17,9 @@
 #include "dispatch.h"
 
 /* search_update: recompute customer id's text (after the customer or one
- * of its contacts changed). */
-crm_status search_update(struct req_ctx *ctx, uint64_t id);
+ * of its contacts changed); old_owner: its owner before, when it may have
+ * changed (0: the same). */
+crm_status search_update(struct req_ctx *ctx, uint64_t id, uint64_t old_owner);
 
 /* search_text: customer id's text as it should be, in ctx->arena (NULL:
  * none, as for a merged customer). Errors: CRM_NOT_FOUND, CRM_TOO_BIG. */
@@ -29,7 +31,16 @@ crm_status search_text(
  * Returns 1 or 0, or -1 when no text is stored (a database written
  * before search texts: the caller matches the records instead).
  */
-int search_match(struct req_ctx *ctx, uint64_t id, const char *needle);
+int search_match(
+    struct req_ctx *ctx, uint64_t owner, uint64_t id, const char *needle);
+
+/*
+ * search_owner: the next customer of owner after id `after` whose text
+ * holds needle: one walk of the owner's texts, which are stored together
+ * (owner || customer id). Errors: CRM_NOT_FOUND at the end.
+ */
+crm_status search_owner(struct req_ctx *ctx, uint64_t owner, uint64_t after,
+    const char *needle, uint64_t *id /* OUT */);
 
 /* search_rebuild: recompute every customer's text (a database written
  * before search texts existed). */

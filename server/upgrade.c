@@ -12,6 +12,21 @@
 #include "search.h"
 #include "stats.h"
 
+/* Search texts keyed by customer id alone (before owner || id). */
+static int
+old_texts(store *st, MDB_txn *txn)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int old = 0;
+	if (mdb_cursor_open(txn, st->dbi[DB_SEARCH_TEXT], &cur) == 0) {
+		old = mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0 &&
+		      k.mv_size == 8;
+		mdb_cursor_close(cur);
+	}
+	return old;
+}
+
 static int
 empty(store *st, MDB_txn *txn, enum store_db db)
 {
@@ -19,8 +34,8 @@ empty(store *st, MDB_txn *txn, enum store_db db)
 	return mdb_stat(txn, st->dbi[db], &s) == 0 && s.ms_entries == 0;
 }
 
-crm_status
-upgrade_run(store *st)
+static crm_status
+upgrade_once(store *st)
 {
 	MDB_txn *txn;
 	crm_status rc = store_write_begin(st, &txn);
@@ -35,8 +50,9 @@ upgrade_run(store *st)
 		return CRM_UNSUPPORTED;
 	}
 	/* Search texts came within schema 3: fill them once. */
-	int texts =
-	    empty(st, txn, DB_SEARCH_TEXT) && !empty(st, txn, DB_CUSTOMERS);
+	int texts = (empty(st, txn, DB_SEARCH_TEXT) &&
+	                !empty(st, txn, DB_CUSTOMERS)) ||
+	            old_texts(st, txn);
 	if (v == STORE_SCHEMA_VERSION && !texts) {
 		store_write_abort(st, txn);
 		return CRM_OK;
@@ -60,7 +76,11 @@ upgrade_run(store *st)
 	}
 	if (rc == CRM_OK && (texts || v != STORE_SCHEMA_VERSION)) {
 		crm_info("building the search texts");
-		rc = search_rebuild(&ctx);
+		rc = store_map_lmdb(
+		    mdb_drop(txn, st->dbi[DB_SEARCH_TEXT], 0), "search_text");
+		if (rc == CRM_OK) {
+			rc = search_rebuild(&ctx);
+		}
 	}
 	crm_arena_fini(&arena);
 	if (rc != CRM_OK) {
@@ -68,4 +88,19 @@ upgrade_run(store *st)
 		return rc;
 	}
 	return store_write_commit(st, txn);
+}
+
+crm_status
+upgrade_run(store *st)
+{
+	/* A rebuild may need more room than the map has: grow and retry,
+	 * as the writer does. */
+	for (int attempt = 0;; attempt++) {
+		store_map_full = 0;
+		crm_status rc = upgrade_once(st);
+		if (rc != CRM_TOO_BIG || !store_map_full || attempt == 8 ||
+		    store_grow(st) != CRM_OK) {
+			return rc;
+		}
+	}
 }
