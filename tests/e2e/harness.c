@@ -122,15 +122,19 @@ crm_test_server_start(struct crm_test_server *s)
 		FILE *f = freopen(log, "w", stderr);
 		(void)f;
 		const char *vg = getenv("CRM_TEST_VALGRIND");
+		const char *workers = getenv("CRM_TEST_WORKERS");
+		if (workers == NULL || !*workers) {
+			workers = "2";
+		}
 		if (vg != NULL && *vg == '1') {
 			execlp("valgrind", "valgrind", "--error-exitcode=99",
 			    "--leak-check=full",
 			    "--errors-for-leak-kinds=definite", "-q",
 			    CRMD_PATH, "--data", data, "--listen", s->url,
-			    "--workers", "2", (char *)NULL);
+			    "--workers", workers, (char *)NULL);
 		} else {
 			execl(CRMD_PATH, "crmd", "--data", data, "--listen",
-			    s->url, "--workers", "2", (char *)NULL);
+			    s->url, "--workers", workers, (char *)NULL);
 		}
 		_exit(127);
 	}
