@@ -287,6 +287,7 @@ struct rb {
 	Crm__V1__ImportRow *rows[1];
 	Crm__V1__Contact row_contact;
 	Crm__V1__CustomerMergeRequest customer_merge;
+	Crm__V1__BackupRequest backup;
 	char text[64];
 };
 
@@ -415,13 +416,17 @@ b_team_list(struct rb *b, const struct target *t)
 static void
 b_customer_add(struct rb *b, const struct target *t)
 {
-	(void)t;
 	b->customer_add =
 	    (Crm__V1__CustomerAddRequest)CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
 	b->customer = (Crm__V1__Customer)CRM__V1__CUSTOMER__INIT;
 	snprintf(b->text, sizeof(b->text), "added %u", ++serial);
 	b->customer.name = b->text;
 	b->customer_add.customer = &b->customer;
+	/* An admin adds for a rep: an admin's own customer has no team,
+	 * which crm-check (and so backup) reports as damage. */
+	if (t->p == P_ADMIN) {
+		b->customer_add.owner = (char *)who[P_REP_A].login;
+	}
 	b->req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
 	R(customer_add) = &b->customer_add;
 }
@@ -830,6 +835,17 @@ b_customer_merge(struct rb *b, const struct target *t)
 	R(customer_merge) = &b->customer_merge;
 }
 
+static void
+b_backup(struct rb *b, const struct target *t)
+{
+	(void)t;
+	b->backup = (Crm__V1__BackupRequest)CRM__V1__BACKUP_REQUEST__INIT;
+	snprintf(b->text, sizeof(b->text), "authz-%u", ++serial);
+	b->backup.dir = b->text; /* beside the test's data folder */
+	b->req.body_case = CRM__V1__REQUEST__BODY_BACKUP;
+	R(backup) = &b->backup;
+}
+
 /* One row per Request body, named by its oneof field in crm.proto. */
 static const struct request {
 	const char *name;
@@ -882,6 +898,7 @@ static const struct request {
 	{ "export_page", b_export_page, O_USER, 0 },
 	{ "import_batch", b_import_batch, O_CUST_NAME, F_WRITE },
 	{ "customer_merge", b_customer_merge, O_CUST, F_WRITE },
+	{ "backup", b_backup, O_NONE, F_WRITE },
 };
 
 #define N_REQUESTS (sizeof(requests) / sizeof(requests[0]))
