@@ -25,6 +25,7 @@ static struct {
 	struct {
 		char login[64];
 		unsigned fails;
+		unsigned busy; /* attempts being checked right now */
 		int64_t last;
 	} slot[THROTTLE_SLOTS];
 } throttle = { .lock = PTHREAD_MUTEX_INITIALIZER };
@@ -164,14 +165,33 @@ auth_login_allowed(const char *login, int64_t now, int64_t *wait)
 	crm_status rc = CRM_OK;
 	pthread_mutex_lock(&throttle.lock);
 	unsigned i = throttle_slot(login);
-	if (i < THROTTLE_SLOTS && throttle.slot[i].fails >= THROTTLE_FREE) {
-		unsigned over = throttle.slot[i].fails - THROTTLE_FREE;
+	if (i >= THROTTLE_SLOTS) {
+		/* A slot from the first attempt on, to count those in
+		 * flight. */
+		i -= THROTTLE_SLOTS;
+		snprintf(throttle.slot[i].login,
+		    sizeof(throttle.slot[i].login), "%s", login);
+		throttle.slot[i].fails = throttle.slot[i].busy = 0;
+		throttle.slot[i].last = now;
+	}
+	/* Attempts still being checked count as failures: parallel
+	 * requests get no more guesses than one after the other. */
+	if (throttle.slot[i].fails + throttle.slot[i].busy >= THROTTLE_FREE) {
+		unsigned over = throttle.slot[i].fails >= THROTTLE_FREE
+		                    ? throttle.slot[i].fails - THROTTLE_FREE
+		                    : 0;
 		int64_t delay = over >= 8 ? 300 : (int64_t)2 << over;
 		int64_t left = throttle.slot[i].last + delay - now;
+		if (throttle.slot[i].busy > 0 && left < 1) {
+			left = 1; /* the one in flight may fail */
+		}
 		if (left > 0) {
 			*wait = left;
 			rc = CRM_TOO_BIG;
 		}
+	}
+	if (rc == CRM_OK) {
+		throttle.slot[i].busy++;
 	}
 	pthread_mutex_unlock(&throttle.lock);
 	return rc;
@@ -190,11 +210,14 @@ auth_login_result(const char *login, int64_t now, int ok)
 		i -= THROTTLE_SLOTS;
 		snprintf(throttle.slot[i].login,
 		    sizeof(throttle.slot[i].login), "%s", login);
-		throttle.slot[i].fails = 0;
+		throttle.slot[i].fails = throttle.slot[i].busy = 0;
+	}
+	if (throttle.slot[i].busy > 0) {
+		throttle.slot[i].busy--;
 	}
 	if (ok) {
 		throttle.slot[i].login[0] = '\0';
-		throttle.slot[i].fails = 0;
+		throttle.slot[i].fails = throttle.slot[i].busy = 0;
 		throttle.slot[i].last = 0;
 	} else {
 		throttle.slot[i].fails++;

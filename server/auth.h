@@ -46,7 +46,10 @@ crm_status auth_session_delete(
 /*
  * auth_login_allowed: whether login may try a password now. After three
  * failures in a row each attempt must wait 2^(n-2) s (at most 5 min) from
- * the last failure. Errors: CRM_TOO_BIG with *wait seconds left.
+ * the last failure. Attempts allowed and not yet reported count as
+ * failures, so parallel requests get no more guesses than sequential
+ * ones; every allowed attempt must be followed by auth_login_result.
+ * Errors: CRM_TOO_BIG with *wait seconds left.
  */
 crm_status auth_login_allowed(
     const char *login, int64_t now, int64_t *wait /* OUT */);

@@ -877,8 +877,13 @@ customer_handle_list(
 	const Crm__V1__CustomerListRequest *r = req->customer_list;
 	uint64_t owner_id = 0;
 	if (r->owner != NULL && *r->owner) {
+		/* A user out of the caller's scope reads like no user, as
+		 * in due, report and export: an empty list would tell a
+		 * rep that the login exists. */
 		Crm__Store__UserRecord *u;
-		if (user_by_login(ctx, r->owner, &u) != CRM_OK) {
+		if (user_by_login(ctx, r->owner, &u) != CRM_OK ||
+		    (u->id != ctx->who->user_id &&
+		        !auth_manages(ctx->who, u->team_id))) {
 			return dispatch_fail(
 			    ctx, CRM_NOT_FOUND, "no user '%s'", r->owner);
 		}

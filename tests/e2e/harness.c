@@ -114,8 +114,12 @@ spawn(struct crm_test_server *s)
 		snprintf(log, sizeof(log), "%s/crmd.log", s->dir);
 		FILE *f = freopen(log, "a", stderr);
 		(void)f;
+		const char *workers = getenv("CRM_TEST_WORKERS");
+		if (workers == NULL || !*workers) {
+			workers = "2";
+		}
 		const char *argv[32] = { CRMD_PATH, "--data", data, "--listen",
-			s->url, "--workers", "2" };
+			s->url, "--workers", workers };
 		int n = 7;
 		for (int i = 0; s->extra && s->extra[i] && n < 31; i++) {
 			argv[n++] = s->extra[i];

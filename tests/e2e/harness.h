@@ -3,7 +3,8 @@
  * harness.h: end-to-end test support: start a real crmd on an ipc:// path
  * in a private temp folder (with an admin user "admin", password
  * "admin-pw"), talk to it with raw protobuf requests, stop it and remove
- * the folder. CRM_TEST_VALGRIND=1 runs crmd under valgrind, and
+ * the folder. CRM_TEST_VALGRIND=1 runs crmd under valgrind,
+ * CRM_TEST_WORKERS=N gives it N worker threads (default 2), and
  * CRM_TEST_SERVER=ipc://... targets a server started by hand instead.
  */
 #ifndef HARNESS_H
