@@ -96,6 +96,13 @@ hello_ok(struct crm_test_server *s)
 void
 crm_test_server_start(struct crm_test_server *s)
 {
+	crm_test_server_start_with(s, NULL);
+}
+
+void
+crm_test_server_start_with(
+    struct crm_test_server *s, const char *const *extra_args)
+{
 	memset(s, 0, sizeof(*s));
 	const char *ext = getenv("CRM_TEST_SERVER");
 	if (ext != NULL && *ext) {
@@ -122,16 +129,29 @@ crm_test_server_start(struct crm_test_server *s)
 		FILE *f = freopen(log, "w", stderr);
 		(void)f;
 		const char *vg = getenv("CRM_TEST_VALGRIND");
+		char *argv[32];
+		int n = 0;
 		if (vg != NULL && *vg == '1') {
-			execlp("valgrind", "valgrind", "--error-exitcode=99",
-			    "--leak-check=full",
-			    "--errors-for-leak-kinds=definite", "-q",
-			    CRMD_PATH, "--data", data, "--listen", s->url,
-			    "--workers", "2", (char *)NULL);
-		} else {
-			execl(CRMD_PATH, "crmd", "--data", data, "--listen",
-			    s->url, "--workers", "2", (char *)NULL);
+			argv[n++] = "valgrind";
+			argv[n++] = "--error-exitcode=99";
+			argv[n++] = "--leak-check=full";
+			argv[n++] = "--errors-for-leak-kinds=definite";
+			argv[n++] = "-q";
 		}
+		argv[n++] = CRMD_PATH;
+		argv[n++] = "--data";
+		argv[n++] = data;
+		argv[n++] = "--listen";
+		argv[n++] = s->url;
+		argv[n++] = "--workers";
+		argv[n++] = "2";
+		for (int i = 0;
+		     extra_args != NULL && extra_args[i] != NULL && n < 31;
+		     i++) {
+			argv[n++] = (char *)extra_args[i];
+		}
+		argv[n] = NULL;
+		execvp(argv[0], argv);
 		_exit(127);
 	}
 	s->sock = connect_req(s->url);

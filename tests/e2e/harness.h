@@ -26,6 +26,10 @@ struct crm_test_server {
 
 /* crm_test_server_start: as above; fails the test on any error. */
 void crm_test_server_start(struct crm_test_server *s);
+/* crm_test_server_start_with: the same, with more crmd arguments after
+ * the harness's own (extra_args is NULL-terminated; may be NULL). */
+void crm_test_server_start_with(
+    struct crm_test_server *s, const char *const *extra_args);
 /* crm_test_server_stop: SIGTERM, wait (asserting a clean exit status),
  * remove the folder. */
 void crm_test_server_stop(struct crm_test_server *s);
