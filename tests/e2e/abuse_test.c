@@ -151,6 +151,7 @@ setup(void **state)
 	(void)state;
 	/* Room for the idle connections in both processes (crmd inherits
 	 * the limit), and a margin for everything else. */
+	peer_small_quarantine();
 	raise_fd_limit((rlim_t)conns_wanted() + 256);
 	tcp_port = peer_free_port();
 	assert_true(tcp_port > 0);

@@ -9,6 +9,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -242,4 +243,14 @@ peer_proc_fds(pid_t pid)
 	}
 	closedir(d);
 	return n;
+}
+
+void
+peer_small_quarantine(void)
+{
+	const char *old = getenv("ASAN_OPTIONS");
+	char opts[1024];
+	snprintf(opts, sizeof(opts), "%s%squarantine_size_mb=8",
+	    old != NULL ? old : "", old != NULL && *old ? ":" : "");
+	setenv("ASAN_OPTIONS", opts, 1);
 }

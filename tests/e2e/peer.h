@@ -48,6 +48,11 @@ int peer_closed(int fd, int timeout_ms);
 /* peer_proc_kib: a "Name:   N kB" field of /proc/pid/status (VmRSS,
  * RssAnon, VmHWM), or -1. */
 long peer_proc_kib(pid_t pid, const char *field);
+/* peer_small_quarantine: in ASan builds, limit the quarantine of freed
+ * memory of processes started from now on (crmd) to 8 MiB, so their
+ * RSS shows leaks rather than ASan's 256 MiB of quarantine. Keeps the
+ * rest of ASAN_OPTIONS; harmless without ASan. */
+void peer_small_quarantine(void);
 /* peer_proc_fds: open file descriptors of pid, or -1. */
 long peer_proc_fds(pid_t pid);
 

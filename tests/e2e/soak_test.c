@@ -226,6 +226,7 @@ static int
 setup(void **state)
 {
 	(void)state;
+	peer_small_quarantine();
 	crm_test_server_start(&srv);
 	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
 	for (int i = 0; i < THREADS; i++) {
