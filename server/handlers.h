@@ -86,4 +86,7 @@ HANDLER(import_handle_batch);
 /* merge.c */
 HANDLER(merge_handle);
 
+/* backup.c */
+HANDLER(backup_handle);
+
 #endif

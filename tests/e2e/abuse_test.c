@@ -156,7 +156,7 @@ setup(void **state)
 	tcp_port = peer_free_port();
 	assert_true(tcp_port > 0);
 	snprintf(tcp_url, sizeof(tcp_url), "tcp://127.0.0.1:%d", tcp_port);
-	const char *extra[] = { "--listen", tcp_url, NULL };
+	static const char *extra[] = { "--listen", tcp_url, NULL };
 	crm_test_server_start_with(&srv, extra);
 	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
 	assert_crm_ok(crm_test_add_user(&srv, "li", "rep", "east", "pw-li"));

@@ -4,8 +4,12 @@
  * (see fuzz_env.h). exec() follows transport.c's serve() and writer.c's
  * apply() step by step; keep them in step when those change.
  */
+/* nftw() */
+#define _XOPEN_SOURCE 700
+
 #include "fuzz_env.h"
 
+#include <ftw.h>
 #include <nanomsg/nn.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -14,6 +18,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "config.h"
 #include "dispatch.h"
 #include "records.pb-c.h"
 #include "store.h"
@@ -28,7 +33,9 @@
 
 static struct {
 	int open;
-	char dir[256];
+	char dir[256];  /* the temp folder: db/, backups/ */
+	char data[300]; /* dir/db */
+	struct srv_config cfg;
 	store st;
 	crm_arena worker;  /* dispatch_check, reads, prepare steps */
 	crm_arena writer;  /* the write's second decode and its handler */
@@ -37,6 +44,8 @@ static struct {
 	uint8_t token[8][AUTH_TOKEN_LEN]; /* by enum fuzz_env_who */
 	int64_t now;
 } env;
+
+int fuzz_env_outside_effects;
 
 /* ---------------------------------------------------- the write path */
 
@@ -50,6 +59,7 @@ apply(const uint8_t *buf, size_t len, const struct auth_who *who,
 	struct req_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.st = &env.st;
+	ctx.cfg = &env.cfg;
 	ctx.arena = &env.writer;
 	ctx.now = env.now;
 	ctx.prep = *prep;
@@ -167,6 +177,7 @@ exec(const uint8_t *buf, size_t len, int commit, struct fuzz_env_reply *out,
 	memset(&ctx, 0, sizeof(ctx));
 	memset(out, 0, sizeof(*out));
 	ctx.st = &env.st;
+	ctx.cfg = &env.cfg;
 	ctx.arena = &env.worker;
 	ctx.now = env.now;
 	crm_arena_reset(&env.worker);
@@ -181,6 +192,12 @@ exec(const uint8_t *buf, size_t len, int commit, struct fuzz_env_reply *out,
 	}
 	ctx.txn = env.rtxn;
 	crm_status rc = dispatch_check(&ctx, buf, len, &req, &row);
+	if (rc == CRM_OK && !fuzz_env_outside_effects &&
+	    req->body_case == CRM__V1__REQUEST__BODY_BACKUP) {
+		/* A backup writes a copy of the database to any new folder
+		 * the request names: not per fuzz input. */
+		rc = dispatch_fail(&ctx, CRM_UNAVAILABLE, "fuzz: not run");
+	}
 	if (rc == CRM_OK && row->kind == REQ_READ) {
 		out->ran_handler = 1;
 		rc = row->handler(&ctx, req, &resp);
@@ -551,7 +568,10 @@ fuzz_env_open(void)
 		perror(env.dir);
 		return CRM_INTERNAL;
 	}
-	if (store_open(&env.st, env.dir, MAP_SIZE, 0) != CRM_OK ||
+	snprintf(env.data, sizeof(env.data), "%s/db", env.dir);
+	memset(&env.cfg, 0, sizeof(env.cfg));
+	env.cfg.data_dir = env.data; /* backups go to dir/backups */
+	if (store_open(&env.st, env.data, MAP_SIZE, 0) != CRM_OK ||
 	    upgrade_run(&env.st) != CRM_OK) {
 		fprintf(stderr, "fuzz_env: no database in %s\n", env.dir);
 		return CRM_INTERNAL;
@@ -570,6 +590,16 @@ fuzz_env_open(void)
 	return rc;
 }
 
+static int
+remove_one(const char *path, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb;
+	(void)flag;
+	(void)f;
+	(void)remove(path); /* best effort: go on */
+	return 0;
+}
+
 void
 fuzz_env_close(void)
 {
@@ -585,14 +615,7 @@ fuzz_env_close(void)
 	crm_arena_fini(&env.worker);
 	crm_arena_fini(&env.writer);
 	crm_arena_fini(&env.scratch);
-	char path[300];
-	static const char *const files[] = { "data.mdb", "lock.mdb",
-		"crmd.lock" };
-	for (size_t i = 0; i < sizeof(files) / sizeof(*files); i++) {
-		snprintf(path, sizeof(path), "%s/%s", env.dir, files[i]);
-		unlink(path);
-	}
-	rmdir(env.dir);
+	nftw(env.dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* ---------------------------------------------------- argon2id stand-in */

@@ -42,6 +42,12 @@ struct fuzz_env_reply {
 	int ran_handler; /* the handler ran (every check passed) */
 };
 
+/* fuzz_env_outside_effects: run handlers whose effects reach outside the
+ * database (backup writes a copy to a new folder). 0 (the fuzzer): they
+ * pass every check and answer UNAVAILABLE; the replay test sets 1 and
+ * the copies go under the temp folder. */
+extern int fuzz_env_outside_effects;
+
 /*
  * fuzz_env_open: create the temp database and its records (once per
  * process). Prints why and returns CRM_INTERNAL on failure.
