@@ -10,6 +10,18 @@ function(crm_apply_sanitizer)
   elseif(CRM_SANITIZER STREQUAL "thread")
     set(f -fsanitize=thread)
   else()
+    set(f "")
+  endif()
+  if(CRM_FUZZ)
+    if(NOT CMAKE_C_COMPILER_ID MATCHES "Clang")
+      message(FATAL_ERROR "CRM_FUZZ needs clang (CC=clang); "
+                          "this is ${CMAKE_C_COMPILER_ID}")
+    endif()
+    # Coverage for libFuzzer in every library; the target itself links
+    # -fsanitize=fuzzer (tests/fuzz/CMakeLists.txt).
+    list(APPEND f -fsanitize=fuzzer-no-link)
+  endif()
+  if(NOT f)
     return()
   endif()
   add_compile_options(${f})

@@ -5,3 +5,8 @@ option(CRM_WERROR "Treat warnings as errors" ON)
 set(CRM_SANITIZER "none" CACHE STRING
     "Sanitizer build: none, address (ASan+UBSan), undefined, thread")
 set_property(CACHE CRM_SANITIZER PROPERTY STRINGS none address undefined thread)
+# The libFuzzer target (tests/fuzz): clang only; tools/test builds it in
+# build-fuzz with CC=clang. Adds -fsanitize=fuzzer-no-link everywhere.
+option(CRM_FUZZ "Build the libFuzzer target (needs clang)" OFF)
+set(CRM_FUZZ_SECONDS 120 CACHE STRING
+    "Seconds of the request_fuzz_test run (env CRM_FUZZ_SECONDS wins)")

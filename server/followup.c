@@ -56,8 +56,8 @@ followup_move(struct req_ctx *ctx, uint64_t id, uint64_t to)
 	if (rc == CRM_OK) {
 		rc = store_index_add(ctx->st, ctx->txn, DB_FU_CUST, to, id);
 	}
-	f->customer_id = to;
 	if (rc == CRM_OK) {
+		f->customer_id = to;
 		rc = stats_on_followup(ctx, before, f);
 	}
 	if (rc == CRM_OK) {

@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * replay_test.c: the fuzz corpus through the fuzz target's own path
+ * (fuzz_env.h) in every build, with any compiler: every request body of
+ * crm.v1.Request has a seed, corpus/<field>.bin, and that seed succeeds,
+ * so the fuzzer starts from deep inside every handler; every other file
+ * given (crashers kept in regress/) runs without breaking an invariant.
+ * Usage: request_fuzz_replay CORPUS-DIR [FILE...]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm_test.h"
+#include "fuzz_env.h"
+
+static const char *corpus_dir;
+static char **extra_files;
+static int n_extra;
+
+/* The bytes of path into *buf (caller frees); -1 when unreadable. */
+static long
+read_file(const char *path, uint8_t **buf)
+{
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		return -1;
+	}
+	size_t cap = 1 << 16, n = 0;
+	*buf = malloc(cap);
+	for (;;) {
+		size_t got = fread(*buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0) {
+			break;
+		}
+		if (n == cap) {
+			cap *= 2;
+			*buf = realloc(*buf, cap);
+		}
+	}
+	fclose(f);
+	return (long)n;
+}
+
+static void
+every_request_body_has_a_seed_that_succeeds(void **state)
+{
+	(void)state;
+	const ProtobufCMessageDescriptor *d = &crm__v1__request__descriptor;
+	int bodies = 0, bad = 0;
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) {
+			continue;
+		}
+		bodies++;
+		char path[512];
+		snprintf(path, sizeof(path), "%s/%s.bin", corpus_dir, f->name);
+		uint8_t *buf = NULL;
+		long n = read_file(path, &buf);
+		if (n < 0) {
+			print_error("no seed for body %s (field %u): add a "
+			            "line to tests/fuzz/seeds.txt and run "
+			            "tools/fuzz-seeds\n",
+			    f->name, f->id);
+			bad++;
+			continue;
+		}
+		struct fuzz_env_reply r;
+		fuzz_env_run(buf, (size_t)n, &r);
+		free(buf);
+		if (r.code != CRM_OK || !r.ran_handler) {
+			print_error("seed %s: %s: %s\n", f->name,
+			    crm_strerror(r.code), r.msg);
+			bad++;
+		}
+	}
+	print_message("%d request bodies, %d seeds failed\n", bodies, bad);
+	assert_true(bodies >= 45);
+	assert_int_equal(bad, 0);
+}
+
+static void
+other_inputs_keep_the_invariants(void **state)
+{
+	(void)state;
+	for (int i = 0; i < n_extra; i++) {
+		uint8_t *buf = NULL;
+		long n = read_file(extra_files[i], &buf);
+		if (n < 0) {
+			fail_msg("cannot read %s", extra_files[i]);
+		}
+		struct fuzz_env_reply r;
+		fuzz_env_run(buf, (size_t)n, &r); /* aborts on a violation */
+		free(buf);
+		print_message(
+		    "%s: %s\n", extra_files[i], crm_strerror(r.code));
+	}
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	fuzz_env_outside_effects = 1;
+	return fuzz_env_open() == CRM_OK ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	fuzz_env_close();
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s CORPUS-DIR [FILE...]\n", argv[0]);
+		return 2;
+	}
+	corpus_dir = argv[1];
+	extra_files = argv + 2;
+	n_extra = argc - 2;
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(every_request_body_has_a_seed_that_succeeds),
+		cmocka_unit_test(other_inputs_keep_the_invariants),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
