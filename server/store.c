@@ -54,6 +54,7 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_SLA_TIME] = "sla_time",
 	[DB_CUST_NEW] = "cust_new",
 	[DB_TALLY] = "tally",
+	[DB_SEARCH_TEXT] = "search_text",
 	[DB_PURCHASES] = "purchases",
 	[DB_PURCH_CUST] = "purch_cust",
 	[DB_PURCH_TIME] = "purch_time",

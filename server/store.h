@@ -59,6 +59,7 @@ enum store_db {
 	DB_SLA_TIME,   /* scope || started || clock id -> stats_sla */
 	DB_CUST_NEW,   /* scope || created || customer id -> "" */
 	DB_TALLY,      /* scope || stage || grade -> customers (8 bytes) */
+	DB_SEARCH_TEXT, /* customer id -> folded text to find (search.h) */
 	/* Value and record checks (issue 7). */
 	DB_PURCHASES,      /* purchase id -> crm.v1.Purchase */
 	DB_PURCH_CUST,     /* customer id || purchase id -> "" */

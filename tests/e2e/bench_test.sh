@@ -24,7 +24,7 @@ for w in '^storage ceiling' '^transport ceiling' "crm -c 'due today'" 'crmd memo
 	grep -q "$w" "$out" && ok "prints $w" || bad "does not print $w"
 done
 
-if "$BENCH" --quick --only due,log --clients 1 --duration 0.3 --shell-runs 1 \
+if "$BENCH" --quick --only due,log --clients 1 --duration 2 --shell-runs 1 \
 	--format json >"$out"; then
 	ok "--format json exits 0"
 else
