@@ -326,7 +326,8 @@ purchase_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
 	while (store_index_next(ctx->st, ctx->txn, DB_PURCH_CUST, customer_id,
 	           pid, &pid) == CRM_OK) {
 		Crm__V1__Purchase *p;
-		if (load(ctx, pid, &p) == CRM_OK && p->at == at &&
+		/* The same minute: exports write minutes, not seconds. */
+		if (load(ctx, pid, &p) == CRM_OK && p->at / 60 == at / 60 &&
 		    p->amount == amount &&
 		    strcmp(p->product ? p->product : "",
 		        product ? product : "") == 0) {

@@ -53,8 +53,8 @@ crm_status purchase_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
 /* purchase_move: hang purchase id under customer to (a merge). */
 crm_status purchase_move(struct req_ctx *ctx, uint64_t id, uint64_t to);
 
-/* purchase_find: the id of customer_id's purchase at `at` with the same
- * amount and product. Errors: CRM_NOT_FOUND. */
+/* purchase_find: the id of customer_id's purchase in the minute of `at`
+ * with the same amount and product. Errors: CRM_NOT_FOUND. */
 crm_status purchase_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
     int64_t amount, const char *product, uint64_t *id /* OUT */);
 

@@ -200,10 +200,13 @@ rule_text(
 		" of revenue" };
 	if (level == HIGH) {
 		snprintf(buf, len, "≥ %s%s", h, what[how]);
+	} else if (level == MEDIUM && how == 0) {
+		snprintf(buf, len, "%u–%u%s", vp->frequency_medium,
+		    vp->frequency_high - 1, what[how]);
 	} else if (level == MEDIUM) {
-		snprintf(buf, len, "%s – < %s%s", m, h, what[how]);
+		snprintf(buf, len, "%s to under %s%s", m, h, what[how]);
 	} else {
-		snprintf(buf, len, "< %s%s", m, what[how]);
+		snprintf(buf, len, "under %s%s", m, what[how]);
 	}
 }
 
