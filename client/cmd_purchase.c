@@ -49,8 +49,9 @@ cmd_purchase_show_summary(const Crm__V1__PurchaseSummary *s, render_doc *out)
 	render_kv(out, "purchase dates", buf);
 	crm_money_format(s->total_year, a, sizeof(a));
 	snprintf(buf, sizeof(buf),
-	    "%u purchases (%s frequency), %s (%s amount)", s->count_year,
-	    level_word(s->frequency), a, level_word(s->amount));
+	    "%u purchase%s (%s frequency), %s (%s amount)", s->count_year,
+	    s->count_year == 1 ? "" : "s", level_word(s->frequency), a,
+	    level_word(s->amount));
 	render_kv(out, "last 12 months", buf);
 	size_t len = 1;
 	for (size_t i = 0; i < s->n_categories; i++) {
