@@ -10,8 +10,10 @@
 #include "commands.h"
 
 static const char *const contact_cols[] = { "id", "name", "title", "phones",
-	"email", "im", "role", "left" };
-static const char *const contact_skip[] = { "created_by", NULL };
+	"email", "im", "role", "left", "verified", "verified_by",
+	"verified_at" };
+static const char *const contact_skip[] = { "created_by", "verified_by_id",
+	NULL };
 
 /* Show a single contact (body `contact`), or `done` without one. */
 static void
@@ -115,7 +117,7 @@ cmd_contact_list(
 		n = resp->contacts->n_contacts;
 	}
 	render_messages(
-	    out, 8, contact_cols, (const ProtobufCMessage *const *)v, n);
+	    out, 11, contact_cols, (const ProtobufCMessage *const *)v, n);
 out:
 	if (resp != NULL) {
 		crm__v1__response__free_unpacked(resp, NULL);
@@ -145,6 +147,37 @@ cmd_contact_left(
 	}
 	render_text(
 	    out, "contact %llu marked as left", (unsigned long long)body.id);
+	show_contact(resp, out);
+out:
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	return rc;
+}
+
+crm_status
+cmd_contact_verify(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__ContactVerifyRequest body =
+	    CRM__V1__CONTACT_VERIFY_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+
+	if (cmd_parse_id(call->argv[0], &body.id) != CRM_OK) {
+		return cmd_usage_error(
+		    ctx, call, "'%s' is not a contact id", call->argv[0]);
+	}
+	body.has_id = 1;
+	req.body_case = CRM__V1__REQUEST__BODY_CONTACT_VERIFY;
+	req.contact_verify = &body;
+	rc = cmd_request(ctx, &req, &resp);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	render_text(out, "contact %llu: details confirmed",
+	    (unsigned long long)body.id);
 	show_contact(resp, out);
 out:
 	if (resp != NULL) {

@@ -17,10 +17,10 @@
 static const char *const list_cols[] = { "id", "name", "kind", "stage",
 	"grade", "owner", "industry", "region", "last_contact_at" };
 static const char *const contact_cols[] = { "id", "name", "title", "phones",
-	"email", "role", "left" };
+	"email", "role", "left", "verified" };
 /* Shown by `show`: everything but internal ids. */
 static const char *const show_skip[] = { "owner_id", "team_id", "created_by",
-	NULL };
+	"checked_by_id", NULL };
 
 void
 cmd_customer_cache(Crm__V1__Customer *const *c, size_t n)
@@ -178,10 +178,13 @@ show_reply(const Crm__V1__CustomerReply *r, render_doc *out, bool contacts)
 {
 	if (r->customer != NULL) {
 		render_message_record(out, &r->customer->base, show_skip);
+		render_kv(out, "record check",
+		    r->customer->checked_at ? "checked" : "not checked yet");
 		cmd_customer_cache(&r->customer, 1);
 	}
+	cmd_purchase_show_summary(r->purchases, out);
 	if (contacts) {
-		render_messages_table(out, 7, contact_cols,
+		render_messages_table(out, 8, contact_cols,
 		    (const ProtobufCMessage *const *)r->contacts,
 		    r->n_contacts);
 	}
@@ -427,6 +430,8 @@ cmd_customer_list(
 
 	body.owner = (char *)cmd_opt(call, "--owner");
 	body.tag = (char *)cmd_opt(call, "--tag");
+	body.has_unchecked = body.unchecked =
+	    cmd_opt(call, "--unchecked") != NULL;
 	if ((rc = opt_enum(ctx, call, "--stage", &crm__v1__stage__descriptor,
 	         &body.has_stage, &v)) != CRM_OK) {
 		return rc;
@@ -518,5 +523,25 @@ cmd_customer_merge(
 	req.customer_merge = &body;
 	render_text(out, "customer %llu merged into %llu",
 	    (unsigned long long)body.drop, (unsigned long long)body.keep);
+	return customer_call(ctx, &req, out, false);
+}
+
+crm_status
+cmd_customer_check(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerCheckRequest body =
+	    CRM__V1__CUSTOMER_CHECK_REQUEST__INIT;
+
+	rc = cmd_customer_resolve(ctx, call->argv[0], &body.id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	body.has_id = 1;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_CHECK;
+	req.customer_check = &body;
+	render_text(out, "customer %llu checked", (unsigned long long)body.id);
 	return customer_call(ctx, &req, out, false);
 }

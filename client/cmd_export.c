@@ -83,6 +83,10 @@ static const struct col task_cols[] = { F("id"), F("customer_id"),
 	F("goal"), F("channel"), F("owner"), F("origin"), F("grade"),
 	F("stage"), F("done_at"), F("created_at"), END };
 
+static const struct col purchase_cols[] = { F("id"), F("customer_id"),
+	X("customer", COL_CUSTOMER, NULL), F("at"), F("amount"), F("product"),
+	F("category"), F("contract"), F("author"), F("created_at"), END };
+
 static const struct col *
 cols_of(int kind)
 {
@@ -93,6 +97,8 @@ cols_of(int kind)
 		return contact_cols;
 	case CRM__V1__EXPORT_KIND__EXPORT_FOLLOWUPS:
 		return followup_cols;
+	case CRM__V1__EXPORT_KIND__EXPORT_PURCHASES:
+		return purchase_cols;
 	default:
 		return task_cols;
 	}
@@ -104,7 +110,7 @@ static bool
 is_money(const char *name)
 {
 	return strcmp(name, "annual_revenue") == 0 ||
-	       strcmp(name, "deal_amount") == 0;
+	       strcmp(name, "deal_amount") == 0 || strcmp(name, "amount") == 0;
 }
 
 static bool
@@ -312,6 +318,10 @@ write_page(sheet *s, int kind, const Crm__V1__ExportPage *p, size_t *count)
 	case CRM__V1__EXPORT_KIND__EXPORT_FOLLOWUPS:
 		msgs = (const ProtobufCMessage *const *)p->followups;
 		n = p->n_followups;
+		break;
+	case CRM__V1__EXPORT_KIND__EXPORT_PURCHASES:
+		msgs = (const ProtobufCMessage *const *)p->purchases;
+		n = p->n_purchases;
 		break;
 	default:
 		msgs = (const ProtobufCMessage *const *)p->tasks;

@@ -13,6 +13,7 @@
 #include "commands.h"
 
 #define MAX_COMMITMENTS 16 /* as the server */
+#define MAX_ATTACHMENTS 16 /* as the server */
 #define MAX_ASK_TRIES   5  /* a terminal user may retype a bad answer */
 
 /* A follow-up being put together; every pointer in f is borrowed from
@@ -22,6 +23,8 @@ struct log_build {
 	Crm__V1__Score score;
 	Crm__V1__Commitment cm[MAX_COMMITMENTS];
 	Crm__V1__Commitment *cmp[MAX_COMMITMENTS];
+	Crm__V1__Attachment att[MAX_ATTACHMENTS];
+	Crm__V1__Attachment *attp[MAX_ATTACHMENTS];
 	char **contacts, **evidence;
 	char **owned;
 	size_t nowned, capowned;
@@ -121,6 +124,27 @@ ordered_opts(
 				return rc;
 			}
 			last = (long)b->f.n_commitments;
+		} else if (strcmp(name, "--attach") == 0) {
+			if (b->f.n_attachments == MAX_ATTACHMENTS) {
+				return cmd_usage_error(ctx, call,
+				    "at most %d --attach per follow-up",
+				    MAX_ATTACHMENTS);
+			}
+			Crm__V1__Attachment *a = &b->att[b->f.n_attachments];
+			crm__v1__attachment__init(a);
+			a->ref = v;
+			b->attp[b->f.n_attachments++] = a;
+			b->f.attachments = b->attp;
+		} else if (strcmp(name, "--title") == 0) {
+			Crm__V1__Attachment *a =
+			    b->f.n_attachments
+			        ? b->attp[b->f.n_attachments - 1]
+			        : NULL;
+			if (a == NULL || a->title != NULL) {
+				return cmd_usage_error(ctx, call,
+				    "--title names the --attach before it");
+			}
+			a->title = v;
 		} else if (strcmp(name, "--contact") == 0) {
 			b->contacts[b->f.n_contacts++] = v;
 		} else if (strcmp(name, "--evidence") == 0) {
@@ -155,6 +179,12 @@ ordered_opts(
 		}
 	}
 	b->f.contacts = b->contacts;
+	for (size_t i = 0; i < b->f.n_attachments; i++) {
+		if ((rc = cmd_attach_check(ctx, call, b->att[i].ref,
+		         b->att[i].title)) != CRM_OK) {
+			return rc;
+		}
+	}
 	if (b->score.n_evidence > 0) {
 		b->score.evidence = b->evidence;
 	}
@@ -521,6 +551,13 @@ show_followup(const Crm__V1__FollowUp *f, render_doc *out)
 		snprintf(buf, sizeof(buf), "%llu due %s: %s",
 		    (unsigned long long)c->id, t, c->text ? c->text : "");
 		render_kv(out, "commitment", buf);
+	}
+	for (size_t i = 0; i < f->n_attachments; i++) {
+		const Crm__V1__Attachment *a = f->attachments[i];
+		snprintf(buf, sizeof(buf), "%s%s%s%s",
+		    a->title ? a->title : "", a->title ? " (" : "",
+		    a->ref ? a->ref : "", a->title ? ")" : "");
+		render_kv(out, "attachment", buf);
 	}
 	if (f->has_stage_to && f->stage_to != 0) {
 		snprintf(buf, sizeof(buf), "%s → %s",

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_history.c: `customer history`, a customer's timeline newest first:
- * follow-ups, stage changes, grade proposals, tasks, commitments and SLA
- * clocks, one line each (time, kind, who, text).
+ * follow-ups (with their attachments), stage changes, grade proposals,
+ * tasks, commitments, SLA clocks and purchases, one line each (time, kind,
+ * who, text).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,8 +40,15 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		    crm_enum_name(&crm__v1__channel__descriptor, f->channel);
 		*kind = "followup";
 		*who = f->author;
-		snprintf(text, len, "%s%s%s%s", ch, ch[0] ? ": " : "",
+		int n = snprintf(text, len, "%s%s%s%s", ch, ch[0] ? ": " : "",
 		    f->summary ? f->summary : "", f->late ? " (late)" : "");
+		for (size_t i = 0;
+		     i < f->n_attachments && n >= 0 && (size_t)n < len; i++) {
+			const Crm__V1__Attachment *a = f->attachments[i];
+			n += snprintf(text + n, len - (size_t)n, " [%s%s%s]",
+			    a->title ? a->title : "", a->title ? ": " : "",
+			    a->ref ? a->ref : "");
+		}
 		break;
 	}
 	case CRM__V1__HISTORY_ITEM__ITEM_STAGE: {
@@ -93,6 +101,22 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		snprintf(text, len, "%s %s%s%s",
 		    crm_enum_name(&crm__v1__sla_kind__descriptor, c->kind), st,
 		    c->text ? ": " : "", c->text ? c->text : "");
+		break;
+	}
+	case CRM__V1__HISTORY_ITEM__ITEM_PURCHASE: {
+		const Crm__V1__Purchase *p = it->purchase;
+		char amount[40];
+		*kind = "purchase";
+		*who = p->author;
+		crm_money_format(p->amount, amount, sizeof(amount));
+		snprintf(text, len, "%s %s%s%s%s%s", amount,
+		    p->product ? p->product : "", p->category ? " (" : "",
+		    p->category ? p->category : "", p->category ? ")" : "",
+		    p->contract ? ", contract " : "");
+		if (p->contract) {
+			size_t n = strlen(text);
+			snprintf(text + n, len - n, "%s", p->contract);
+		}
 		break;
 	}
 	default:

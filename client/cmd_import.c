@@ -257,7 +257,26 @@ use_header(struct import *im, char **f, size_t n)
 			have = im->map[i] != NULL &&
 			       import_map_provides(im->map[i], req[r]);
 		}
-		if (!have) {
+		if (!have &&
+		    im->kind == CRM__V1__IMPORT_KIND__IMPORT_PURCHASES &&
+		    strcmp(req[r], "customer_name") != 0) {
+			static const char *const hints[][2] = {
+				{ "amount", "amount or 金额" },
+				{ "product", "product or 产品" },
+				{ "at", "at or 购买日期" },
+			};
+			const char *hint = req[r];
+			for (size_t h = 0; h < 3; h++) {
+				if (strcmp(hints[h][0], req[r]) == 0) {
+					hint = hints[h][1];
+				}
+			}
+			cmd_error("%s: no column for the purchase's %s (a "
+			          "header like %s)",
+			    im->path, req[r], hint);
+			im->stop = true;
+			im->rc = CRM_EINVAL;
+		} else if (!have) {
 			bool cust =
 			    strcmp(req[r], "customer_name") == 0 ||
 			    im->kind == CRM__V1__IMPORT_KIND__IMPORT_CUSTOMERS;
@@ -285,6 +304,12 @@ missing(const Crm__V1__ImportRow *row)
 	}
 	if (row->customer_name == NULL) {
 		return "customer_name";
+	}
+	if (row->purchase != NULL) {
+		return !row->purchase->has_amount       ? "amount"
+		       : row->purchase->product == NULL ? "product"
+		       : !row->purchase->has_at         ? "at"
+		                                        : NULL;
 	}
 	if (row->contact != NULL && row->contact->name == NULL) {
 		return "name";

@@ -287,6 +287,7 @@ show_policy(const Crm__V1__Policy *p, render_doc *out)
 	render_kv(out, "log late after (grade S)", every);
 	format_limit(p->late_seconds, every, sizeof(every));
 	render_kv(out, "log late after (others)", every);
+	cmd_purchase_show_value(p->value, out);
 }
 
 static crm_status

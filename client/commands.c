@@ -51,6 +51,8 @@ static const struct cmd_opt customer_list_opts[] = {
 	{ "--stage", "S", false, complete_stage, "only this stage" },
 	{ "--grade", "G", false, complete_grade, "only this grade" },
 	{ "--tag", "T", false, NULL, "only customers with this tag" },
+	{ "--unchecked", NULL, false, NULL,
+	    "only records no manager has checked yet (managers, admins)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -107,6 +109,38 @@ static const struct cmd_opt log_opts[] = {
 	    "professionalism, proactiveness" },
 	{ "--evidence", "TEXT", true, NULL,
 	    "an evidence sentence per score, in that order (repeatable)" },
+	{ "--attach", "PATH_OR_URL", true, complete_file,
+	    "keep a reference to minutes or a recording (repeatable; the "
+	    "file itself is not sent)" },
+	{ "--title", "TEXT", true, NULL, "title of the --attach before it" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt purchase_add_opts[] = {
+	{ "--category", "C", false, NULL,
+	    "product category (购买产品类别), e.g. 设备, 维保, 软件" },
+	{ "--at", "WHEN", false, complete_when,
+	    "when it was bought (default now)" },
+	{ "--contract", "REF", false, NULL, "contract reference" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt attach_opts[] = {
+	{ "--title", "TEXT", false, NULL, "what it is (会议纪要, 录音, ...)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt policy_value_opts[] = {
+	{ "--frequency", "HIGH,MEDIUM", false, NULL,
+	    "purchases in the period for high and medium (default 6,3)" },
+	{ "--amount", "HIGH,MEDIUM", false, NULL,
+	    "amount in the period for high and medium (default "
+	    "100000,20000)" },
+	{ "--category", "HIGH,MEDIUM", false, NULL,
+	    "a category's percent of the revenue for high and medium "
+	    "(default 40,15)" },
+	{ "--every", "HIGH,MEDIUM,LOW", false, NULL,
+	    "the follow-up cadence of each level (default 7d,30d,90d)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -269,7 +303,7 @@ const struct cmd_row cmd_table[] = {
 	    .group = "customer",
 	    .usage = "VERB ...",
 	    .summary = "Customer records: add, show, edit, list, find, "
-	               "assign, merge, history." },
+	               "assign, merge, history, check." },
 	{ .name = "customer add",
 	    .group = "customer",
 	    .usage = "NAME [--kind company|person] [--industry X] "
@@ -303,7 +337,8 @@ const struct cmd_row cmd_table[] = {
 	    .fn = cmd_customer_edit },
 	{ .name = "customer list",
 	    .group = "customer",
-	    .usage = "[--owner U] [--stage S] [--grade G] [--tag T]",
+	    .usage = "[--owner U] [--stage S] [--grade G] [--tag T] "
+	             "[--unchecked]",
 	    .summary = "List the customers you may see, filtered.",
 	    .max_args = 0,
 	    .opts = customer_list_opts,
@@ -333,6 +368,15 @@ const struct cmd_row cmd_table[] = {
 	    .max_args = 2,
 	    .args = { complete_customer, complete_customer },
 	    .fn = cmd_customer_merge },
+	{ .name = "customer check",
+	    .group = "customer",
+	    .usage = "ID|NAME",
+	    .summary = "Mark a new record checked (信息核对; a manager of "
+	               "the team, or an admin).",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .args = { complete_customer },
+	    .fn = cmd_customer_check },
 	{ .name = "customer history",
 	    .group = "customer",
 	    .usage = "ID|NAME [--limit N]",
@@ -348,7 +392,7 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "contact",
 	    .group = "contact",
 	    .usage = "VERB ...",
-	    .summary = "A customer's contacts: add, list, left." },
+	    .summary = "A customer's contacts: add, list, left, verify." },
 	{ .name = "contact add",
 	    .group = "contact",
 	    .usage = "CUSTOMER NAME [--title X] [--phone X]... [--email X] "
@@ -374,6 +418,14 @@ const struct cmd_row cmd_table[] = {
 	    .min_args = 1,
 	    .max_args = 1,
 	    .fn = cmd_contact_left },
+	{ .name = "contact verify",
+	    .group = "contact",
+	    .usage = "ID",
+	    .summary = "Mark a contact's details confirmed (who and when are "
+	               "kept).",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .fn = cmd_contact_verify },
 
 	/* follow-ups and tasks */
 	{ .name = "log",
@@ -384,7 +436,8 @@ const struct cmd_row cmd_table[] = {
 	             "[--next ACTION --due WHEN [--owner USER]] "
 	             "[--commit PROMISE --due WHEN [--owner USER]]... "
 	             "[--stage STAGE [--reason TEXT] [--amount A] "
-	             "[--terms T]] [--score T,E,P,A [--evidence TEXT]...]",
+	             "[--terms T]] [--score T,E,P,A [--evidence TEXT]...] "
+	             "[--attach PATH_OR_URL [--title T]]...",
 	    .summary = "Log a follow-up in one line; without a summary, "
 	               "asks field by field.",
 	    .min_args = 1,
@@ -392,6 +445,16 @@ const struct cmd_row cmd_table[] = {
 	    .opts = log_opts,
 	    .args = { complete_customer, NULL },
 	    .fn = cmd_followup_log },
+	{ .name = "attach",
+	    .group = "followup",
+	    .usage = "FOLLOWUP PATH_OR_URL [--title T]",
+	    .summary = "Keep a reference to minutes or a recording with a "
+	               "follow-up (the file is not sent).",
+	    .min_args = 2,
+	    .max_args = 2,
+	    .opts = attach_opts,
+	    .args = { NULL, complete_file },
+	    .fn = cmd_attach_add },
 	{ .name = "due",
 	    .group = "followup",
 	    .usage = "[today|overdue|week|all] [--user U|--team]",
@@ -488,6 +551,32 @@ const struct cmd_row cmd_table[] = {
 	    .max_args = 2,
 	    .fn = cmd_grade_reject },
 
+	/* purchases */
+	{ .name = "purchase",
+	    .group = "value",
+	    .usage = "VERB ...",
+	    .summary = "A customer's purchases (合作记录): add, list." },
+	{ .name = "purchase add",
+	    .group = "value",
+	    .usage = "CUSTOMER AMOUNT \"product\" [--category C] [--at WHEN] "
+	             "[--contract REF]",
+	    .summary = "Record a purchase (`report value` segments "
+	               "customers by them).",
+	    .min_args = 3,
+	    .max_args = 3,
+	    .opts = purchase_add_opts,
+	    .args = { complete_customer, NULL, NULL },
+	    .fn = cmd_purchase_add },
+	{ .name = "purchase list",
+	    .group = "value",
+	    .usage = "CUSTOMER",
+	    .summary = "A customer's purchases, oldest first, and their "
+	               "totals.",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .args = { complete_customer },
+	    .fn = cmd_purchase_list },
+
 	/* SLA clocks, commitments, manager views */
 	{ .name = "inquiry",
 	    .group = "sla",
@@ -568,19 +657,25 @@ const struct cmd_row cmd_table[] = {
 	REPORT_ROW("monthly",
 	    "The team's monthly review, reps side by side; default this "
 	    "month."),
+	REPORT_ROW("value",
+	    "Customers high/medium/low by purchase frequency, amount and "
+	    "category, with the follow-ups each segment got against the "
+	    "policy; default the last 365 days."),
 
 	/* export and import; kinds are ExportKind / ImportKind names */
 	{ .name = "export",
 	    .group = "data",
 	    .usage = "KIND FILE ...",
-	    .summary = "Write customers, contacts, follow-ups, tasks or a "
-	               "report to .csv or .xlsx." },
+	    .summary = "Write customers, contacts, follow-ups, tasks, "
+	               "purchases or a report to .csv or .xlsx." },
 	EXPORT_ROW("customers", "Export the customers you may see."),
 	EXPORT_ROW("contacts", "Export their contacts, with the customer's "
 	                       "name."),
 	EXPORT_ROW("followups",
 	    "Export their follow-ups (--from/--to: when they happened)."),
 	EXPORT_ROW("tasks", "Export their tasks (--from/--to: due time)."),
+	EXPORT_ROW(
+	    "purchases", "Export their purchases (--from/--to: when bought)."),
 	{ .name = "export report",
 	    .group = "data",
 	    .usage = "KIND FILE [--user U|--team T] [--from D] "
@@ -596,13 +691,16 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "import",
 	    .group = "data",
 	    .usage = "KIND FILE.csv [--dry-run] [--skip-bad]",
-	    .summary = "Read customers, contacts or follow-ups from CSV; "
-	               "nothing is written if a row is bad." },
+	    .summary = "Read customers, contacts, follow-ups or purchases "
+	               "from CSV; nothing is written if a row is bad." },
 	IMPORT_ROW("customers", "Import customers (header 客户名称 or name, "
 	                        "...)."),
 	IMPORT_ROW("contacts", "Import contacts of existing customers."),
 	IMPORT_ROW(
 	    "followups", "Import follow-ups of existing customers (history)."),
+	IMPORT_ROW("purchases",
+	    "Import purchases of existing customers (客户名称, 金额, 产品, "
+	    "类别, 购买日期, ...)."),
 
 	/* admin */
 	{ .name = "user",
@@ -663,7 +761,7 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "policy",
 	    .group = "admin",
 	    .usage = "VERB ...",
-	    .summary = "The follow-up policy: show, set." },
+	    .summary = "The follow-up policy: show, set, value." },
 	{ .name = "policy show",
 	    .group = "admin",
 	    .usage = "",
@@ -680,6 +778,15 @@ const struct cmd_row cmd_table[] = {
 	    .opts = policy_set_opts,
 	    .args = { complete_grade },
 	    .fn = cmd_task_policy_set },
+	{ .name = "policy value",
+	    .group = "admin",
+	    .usage = "[--frequency H,M] [--amount H,M] [--category H,M] "
+	             "[--every H,M,L]",
+	    .summary = "Value segments: show, or (admins) change their "
+	               "thresholds and cadences.",
+	    .max_args = 0,
+	    .opts = policy_value_opts,
+	    .fn = cmd_purchase_policy },
 
 	/* shell */
 	{ .name = "help",

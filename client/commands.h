@@ -279,6 +279,8 @@ crm_status cmd_customer_resolve(
 
 crm_status cmd_customer_merge(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_customer_check(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
 
 /* cmd_customer_cache: remember the names of n customers for completion. */
 void cmd_customer_cache(Crm__V1__Customer *const *c, size_t n);
@@ -289,12 +291,35 @@ crm_status cmd_contact_list(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_contact_left(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_contact_verify(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
 
 /* cmd_followup.c: follow-ups and stages */
 crm_status cmd_followup_log(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_followup_stage(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+/* cmd_attach.c: references to minutes and recordings */
+crm_status cmd_attach_add(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+/* cmd_attach_check: a path or URL and its title (may be NULL) as the
+ * server takes them, else a usage error. Errors: CRM_EINVAL. */
+crm_status cmd_attach_check(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const char *ref, const char *title);
+
+/* cmd_purchase.c: purchases and the value policy */
+crm_status cmd_purchase_add(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_purchase_list(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_purchase_policy(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+/* cmd_purchase_show_summary / _value: a record section for a customer's
+ * purchases / the value policy (nothing when NULL). */
+void cmd_purchase_show_summary(
+    const Crm__V1__PurchaseSummary *s, render_doc *out);
+void cmd_purchase_show_value(const Crm__V1__ValuePolicy *v, render_doc *out);
 
 /* cmd_history.c: a customer's timeline */
 crm_status cmd_history_show(

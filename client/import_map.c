@@ -18,6 +18,7 @@
 #define K_CUST (1u << CRM__V1__IMPORT_KIND__IMPORT_CUSTOMERS)
 #define K_CONT (1u << CRM__V1__IMPORT_KIND__IMPORT_CONTACTS)
 #define K_FU   (1u << CRM__V1__IMPORT_KIND__IMPORT_FOLLOWUPS)
+#define K_PUR  (1u << CRM__V1__IMPORT_KIND__IMPORT_PURCHASES)
 
 /* Where a column's value goes. */
 enum target {
@@ -83,8 +84,8 @@ static const struct import_map_field fields[] = {
 	    "team|last_contact_at|contacts|created_at|updated_at|"
 	    "merged_into|merged_at|序号|编号" },
 
-	/* contacts and follow-ups: the customer they belong to */
-	{ K_CONT | K_FU, T_ROW, "customer_name",
+	/* contacts, follow-ups and purchases: the customer they belong to */
+	{ K_CONT | K_FU | K_PUR, T_ROW, "customer_name",
 	    "customer|客户名称|客户|所属公司|公司|企业名称|公司名称|"
 	    "单位名称" },
 
@@ -133,6 +134,20 @@ static const struct import_map_field fields[] = {
 	{ K_FU, T_IGNORE, "id",
 	    "customer_id|logged_at|author|grade|late|stage_from|"
 	    "commitments|序号|编号|负责人|状态|备注|计划跟进时间|客户类型" },
+
+	/* purchases (合作记录) */
+	{ K_PUR, T_RECORD, "amount",
+	    "金额|购买金额|合作金额|订单金额|成交金额|合同金额|销售额" },
+	{ K_PUR, T_RECORD, "product",
+	    "产品|产品名称|合作产品|合作产品/服务|产品/服务|购买产品|服务" },
+	{ K_PUR, T_RECORD, "category",
+	    "类别|产品类别|购买产品类别|品类|产品分类|分类" },
+	{ K_PUR, T_RECORD, "at",
+	    "date|购买日期|购买时间|日期|时间|下单日期|合作时间|成交日期" },
+	{ K_PUR, T_RECORD, "contract",
+	    "contract_ref|合同|合同编号|合同号|订单号" },
+	{ K_PUR, T_IGNORE, "id",
+	    "customer_id|author|created_at|序号|编号|备注" },
 	{ 0, T_IGNORE, NULL, NULL },
 };
 
@@ -140,6 +155,8 @@ static const char *const required_customers[] = { "name", NULL };
 static const char *const required_contacts[] = { "customer_name", "name",
 	NULL };
 static const char *const required_followups[] = { "customer_name", NULL };
+static const char *const required_purchases[] = { "customer_name", "amount",
+	"product", "at", NULL };
 
 const char *const *
 import_map_required(int kind)
@@ -149,6 +166,8 @@ import_map_required(int kind)
 		return required_customers;
 	case CRM__V1__IMPORT_KIND__IMPORT_CONTACTS:
 		return required_contacts;
+	case CRM__V1__IMPORT_KIND__IMPORT_PURCHASES:
+		return required_purchases;
 	default:
 		return required_followups;
 	}
@@ -268,6 +287,10 @@ import_map_row_new(int kind, unsigned line)
 		r->contact = crm_xmalloc(sizeof(*r->contact));
 		crm__v1__contact__init(r->contact);
 		break;
+	case CRM__V1__IMPORT_KIND__IMPORT_PURCHASES:
+		r->purchase = crm_xmalloc(sizeof(*r->purchase));
+		crm__v1__purchase__init(r->purchase);
+		break;
 	default:
 		r->followup = crm_xmalloc(sizeof(*r->followup));
 		crm__v1__follow_up__init(r->followup);
@@ -287,6 +310,9 @@ record_of(Crm__V1__ImportRow *row)
 	}
 	if (row->contact != NULL) {
 		return &row->contact->base;
+	}
+	if (row->purchase != NULL) {
+		return &row->purchase->base;
 	}
 	return &row->followup->base;
 }
@@ -568,7 +594,7 @@ static bool
 is_money(const char *name)
 {
 	return strcmp(name, "annual_revenue") == 0 ||
-	       strcmp(name, "deal_amount") == 0;
+	       strcmp(name, "deal_amount") == 0 || strcmp(name, "amount") == 0;
 }
 
 /* text into field name of m, by the field's type. */

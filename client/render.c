@@ -262,7 +262,7 @@ value_text(
 	case PROTOBUF_C_TYPE_SINT64:
 	case PROTOBUF_C_TYPE_SFIXED64:
 		i64 = *(const int64_t *)v;
-		if (has_suffix(f->name, "_at")) {
+		if (has_suffix(f->name, "_at") || strcmp(f->name, "at") == 0) {
 			if (i64 != 0) {
 				crm_time_format(i64, buf, len);
 			}

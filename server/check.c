@@ -11,6 +11,7 @@
 
 #include "crm.h"
 #include "customer.h"
+#include "review.h"
 #include "search.h"
 #include "stats.h"
 #include "store_schema.h"
@@ -350,6 +351,24 @@ proposal_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 	}
 }
 
+static void
+purchase_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
+{
+	Crm__V1__Purchase *p = (Crm__V1__Purchase *)m;
+	need_customer(c, "purchase", id, p->customer_id);
+	need_user(c, "purchase", id, p->owner_id);
+	if (!has_pair(c, DB_PURCH_CUST, p->customer_id, id)) {
+		check_problem(c,
+		    "purchase %" PRIu64 ": not in its customer's "
+		    "list",
+		    id);
+	}
+	if (p->amount <= 0 || p->product == NULL || *p->product == '\0') {
+		check_problem(
+		    c, "purchase %" PRIu64 ": no amount or no product", id);
+	}
+}
+
 /* ---------------------------------------------------- indexes */
 
 /* Each entry a || b of a per-customer (or owner, team) index points to
@@ -482,6 +501,8 @@ check_run(struct check *c)
 		{ DB_SLA, &crm__v1__sla_clock__descriptor, sla_fn, "sla" },
 		{ DB_PROPOSALS, &crm__v1__grade_proposal__descriptor,
 		    proposal_fn, "proposal" },
+		{ DB_PURCHASES, &crm__v1__purchase__descriptor, purchase_fn,
+		    "purchase" },
 	};
 	static const struct {
 		enum store_db idx, db;
@@ -504,6 +525,8 @@ check_run(struct check *c)
 		    "customer_id" },
 		{ DB_PROP_CUST, DB_PROPOSALS,
 		    &crm__v1__grade_proposal__descriptor, "customer_id" },
+		{ DB_PURCH_CUST, DB_PURCHASES, &crm__v1__purchase__descriptor,
+		    "customer_id" },
 	};
 	static const struct {
 		enum store_db idx, db;
@@ -547,6 +570,9 @@ check_run(struct check *c)
 	}
 	if (rc == CRM_OK) {
 		rc = stats_check(c);
+	}
+	if (rc == CRM_OK) {
+		rc = review_check(c);
 	}
 	return rc;
 }

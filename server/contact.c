@@ -3,6 +3,7 @@
  * contact.c: contacts (联系人) of a customer. A contact is visible and
  * editable exactly when its customer is. Leaving the organisation marks
  * the contact; it is never deleted (organisation changes are history).
+ * Verifying records that its details were confirmed, by whom and when.
  */
 #include "contact.h"
 
@@ -16,6 +17,7 @@
 #include "handlers.h"
 #include "search.h"
 #include "store_schema.h"
+#include "user.h"
 
 #define MAX_PHONES 8
 
@@ -239,6 +241,10 @@ contact_handle_list(
 			out->contacts = more;
 			cap *= 2;
 		}
+		if (c->verified_by_id != 0) {
+			c->verified_by =
+			    (char *)user_login_of(ctx, c->verified_by_id);
+		}
 		out->contacts[out->n_contacts++] = c;
 	}
 	if (out->contacts == NULL) {
@@ -271,6 +277,39 @@ contact_handle_left(
 	after->left_at = ctx->now;
 	rc = contact_put(ctx, before, after);
 	if (rc == CRM_OK) {
+		resp->body_case = CRM__V1__RESPONSE__BODY_CONTACT;
+		resp->contact = after;
+	}
+	return rc;
+}
+
+crm_status
+contact_handle_verify(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__ContactVerifyRequest *r = req->contact_verify;
+	Crm__V1__Contact *before, *after;
+	Crm__V1__Customer *cust;
+	crm_status rc = contact_load(ctx, r->id, &before);
+	if (rc == CRM_OK) {
+		rc = contact_load(ctx, r->id, &after);
+	}
+	if (rc == CRM_OK) {
+		rc = customer_editable(ctx, after->customer_id, &cust);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	/* Confirming again later says who confirmed them last, and when. */
+	after->has_verified = after->has_verified_at = 1;
+	after->has_verified_by_id = 1;
+	after->verified = 1;
+	after->verified_at = ctx->now;
+	after->verified_by_id = ctx->who->user_id;
+	after->verified_by = NULL;
+	rc = contact_put(ctx, before, after);
+	if (rc == CRM_OK) {
+		after->verified_by = ctx->who_buf.login;
 		resp->body_case = CRM__V1__RESPONSE__BODY_CONTACT;
 		resp->contact = after;
 	}

@@ -19,6 +19,8 @@
 #include "auth.h"
 #include "crm.h"
 #include "handlers.h"
+#include "purchase.h"
+#include "review.h"
 #include "search.h"
 #include "stats.h"
 #include "store_schema.h"
@@ -121,6 +123,9 @@ fill_names(struct req_ctx *ctx, Crm__V1__Customer *c)
 {
 	c->owner = (char *)user_login_of(ctx, c->owner_id);
 	c->team = (char *)user_team_name(ctx, c->team_id);
+	c->checked_by = c->checked_by_id
+	                    ? (char *)user_login_of(ctx, c->checked_by_id)
+	                    : NULL;
 }
 
 /*
@@ -134,7 +139,7 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	crm_status rc;
 	store_key k;
 	/* Server-filled display fields are never stored. */
-	after->owner = after->team = NULL;
+	after->owner = after->team = after->checked_by = NULL;
 	after->has_contacts = 0;
 	int merged = after->merged_into != 0;
 	int renamed = before == NULL || before->kind != after->kind ||
@@ -194,6 +199,9 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 		return rc;
 	}
 	rc = stats_on_customer(ctx, before, after);
+	if (rc == CRM_OK) {
+		rc = review_on_customer(ctx, before, after);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -349,7 +357,8 @@ editable(const char *f)
 {
 	static const char *const fixed[] = { "id", "owner_id", "owner",
 		"team_id", "team", "last_contact_at", "contacts", "created_at",
-		"updated_at", "created_by", "merged_into", "merged_at" };
+		"updated_at", "created_by", "merged_into", "merged_at",
+		"checked_at", "checked_by_id", "checked_by" };
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		if (strcmp(f, fixed[i]) == 0) {
 			return 0;
@@ -713,6 +722,10 @@ customer_handle_get(
 	}
 	c->has_contacts = 1;
 	c->contacts = (uint32_t)out->n_contacts;
+	rc = purchase_summary(ctx, id, &out->purchases);
+	if (rc != CRM_OK) {
+		return rc;
+	}
 	resp->body_case = CRM__V1__RESPONSE__BODY_CUSTOMER;
 	resp->customer = out;
 	return CRM_OK;
@@ -896,6 +909,17 @@ customer_handle_list(
 	}
 	struct walk w;
 	walk_scope(ctx, &w, owner_id);
+	if (r->unchecked) {
+		/* Records to check: the team's, or (admins) every team's. */
+		if (ctx->who->role == CRM__V1__ROLE__ROLE_REP) {
+			return dispatch_fail(ctx, CRM_EPERM,
+			    "records are checked by a manager of the team");
+		}
+		w.db = DB_CUST_UNCHECKED;
+		w.prefix = ctx->who->role == CRM__V1__ROLE__ROLE_ADMIN
+		               ? 0
+		               : ctx->who->team_id;
+	}
 	uint64_t id = r->has_cursor ? r->cursor : 0, last = id;
 	int more = 0;
 	for (int scanned = 0; walk_next(ctx, &w, id, &id) == CRM_OK;
@@ -911,6 +935,7 @@ customer_handle_list(
 			continue;
 		}
 		if ((r->has_stage && r->stage && c->stage != r->stage) ||
+		    (owner_id != 0 && c->owner_id != owner_id) ||
 		    (r->has_grade && r->grade && c->grade != r->grade) ||
 		    (r->tag != NULL && *r->tag && !has_tag(c, r->tag))) {
 			last = id;

@@ -110,6 +110,19 @@ static const struct dispatch_row table[] = {
 	    PERM_REP, REQ_WRITE, 0 },
 	[BODY(BACKUP)] = { "backup", backup_handle, NULL, PERM_ADMIN, REQ_READ,
 	    0 },
+
+	[BODY(PURCHASE_ADD)] = { "purchase.add", purchase_handle_add, NULL,
+	    PERM_REP, REQ_WRITE, 0 },
+	[BODY(PURCHASE_LIST)] = { "purchase.list", purchase_handle_list, NULL,
+	    PERM_REP, REQ_READ, 0 },
+	[BODY(POLICY_VALUE_SET)] = { "policy.value", policy_handle_value_set,
+	    NULL, PERM_ADMIN, REQ_WRITE, 0 },
+	[BODY(FOLLOWUP_ATTACH)] = { "followup.attach", attachment_handle_add,
+	    NULL, PERM_REP, REQ_WRITE, 0 },
+	[BODY(CONTACT_VERIFY)] = { "contact.verify", contact_handle_verify,
+	    NULL, PERM_REP, REQ_WRITE, 0 },
+	[BODY(CUSTOMER_CHECK)] = { "customer.check",
+	    review_handle_customer_check, NULL, PERM_MANAGER, REQ_WRITE, 0 },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))

@@ -2,7 +2,8 @@
 /*
  * export.c: export pages. A page walks the customers the caller may see
  * (one index range: an owner's, a team's, or for admins the primary
- * table) and, for contacts, follow-ups and tasks, each customer's records
+ * table) and, for contacts, follow-ups, tasks and purchases, each
+ * customer's records
  * through its per-customer index, so a rep's export touches only their
  * own records and the cursor (customer, record) resumes exactly.
  */
@@ -140,6 +141,8 @@ records_of(struct page *p, const Crm__V1__Customer *c, uint64_t *after)
 		    DB_FOLLOWUPS, &crm__v1__follow_up__descriptor },
 		[CRM__V1__EXPORT_KIND__EXPORT_TASKS] = { DB_TASK_CUST,
 		    DB_TASKS, &crm__v1__task__descriptor },
+		[CRM__V1__EXPORT_KIND__EXPORT_PURCHASES] = { DB_PURCH_CUST,
+		    DB_PURCHASES, &crm__v1__purchase__descriptor },
 	};
 	struct req_ctx *ctx = p->ctx;
 	int kind = (int)p->q->kind;
@@ -168,6 +171,14 @@ records_of(struct page *p, const Crm__V1__Customer *c, uint64_t *after)
 				continue;
 			}
 			task_fill(ctx, t);
+		} else if (kind == CRM__V1__EXPORT_KIND__EXPORT_PURCHASES) {
+			Crm__V1__Purchase *pu = (Crm__V1__Purchase *)m;
+			if (!in_period(p->q, pu->at)) {
+				continue;
+			}
+			pu->customer = c->name;
+			pu->author =
+			    (char *)user_login_of(ctx, pu->created_by);
 		}
 		add(p, m);
 	}
@@ -181,9 +192,10 @@ export_handle_page(
 	const Crm__V1__ExportRequest *q = req->export_page;
 	int kind = q->has_kind ? (int)q->kind : 0;
 	if (kind < CRM__V1__EXPORT_KIND__EXPORT_CUSTOMERS ||
-	    kind > CRM__V1__EXPORT_KIND__EXPORT_TASKS) {
+	    kind > CRM__V1__EXPORT_KIND__EXPORT_PURCHASES) {
 		return dispatch_fail(ctx, CRM_EINVAL,
-		    "export customers, contacts, followups or tasks");
+		    "export customers, contacts, followups, tasks or "
+		    "purchases");
 	}
 	struct export_scope s = { DB_CUSTOMERS, 0, 0 };
 	crm_status rc = resolve(ctx, q, &s);
@@ -218,6 +230,10 @@ export_handle_page(
 		case CRM__V1__EXPORT_KIND__EXPORT_FOLLOWUPS:
 			o->followups = (Crm__V1__FollowUp **)items;
 			p.nitems = &o->n_followups;
+			break;
+		case CRM__V1__EXPORT_KIND__EXPORT_PURCHASES:
+			o->purchases = (Crm__V1__Purchase **)items;
+			p.nitems = &o->n_purchases;
 			break;
 		default:
 			o->tasks = (Crm__V1__Task **)items;

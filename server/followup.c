@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attachment.h"
 #include "audit.h"
 #include "auth.h"
 #include "crm.h"
@@ -242,6 +243,10 @@ followup_handle_log(
 	f->late = !in->imported && f->logged_at - f->at > limit;
 	f->has_imported = in->imported;
 	f->imported = in->imported;
+	rc = attachment_take(ctx, f, in->attachments, in->n_attachments);
+	if (rc != CRM_OK) {
+		return rc;
+	}
 	f->has_team_id = f->has_grade = 1;
 	f->team_id = c->team_id;
 	f->grade = c->grade;
@@ -373,6 +378,7 @@ followup_handle_log(
 	}
 	f->customer = c->name;
 	f->author = ctx->who_buf.login;
+	attachment_fill(ctx, f);
 	resp->body_case = CRM__V1__RESPONSE__BODY_FOLLOWUP;
 	resp->followup = f;
 	return CRM_OK;
@@ -446,6 +452,7 @@ add_followup(struct req_ctx *ctx, struct timeline *tl, void *m)
 		return CRM_TOO_BIG;
 	}
 	f->author = (char *)user_login_of(ctx, f->author_id);
+	attachment_fill(ctx, f);
 	h->item_case = CRM__V1__HISTORY_ITEM__ITEM_FOLLOWUP;
 	h->followup = f;
 	return CRM_OK;
@@ -515,6 +522,20 @@ add_sla(struct req_ctx *ctx, struct timeline *tl, void *m)
 	k->owner = (char *)user_login_of(ctx, k->owner_id);
 	h->item_case = CRM__V1__HISTORY_ITEM__ITEM_SLA;
 	h->sla = k;
+	return CRM_OK;
+}
+
+static crm_status
+add_purchase(struct req_ctx *ctx, struct timeline *tl, void *m)
+{
+	Crm__V1__Purchase *p = m;
+	Crm__V1__HistoryItem *h = add_item(ctx, tl, p->at);
+	if (h == NULL) {
+		return CRM_TOO_BIG;
+	}
+	p->author = (char *)user_login_of(ctx, p->created_by);
+	h->item_case = CRM__V1__HISTORY_ITEM__ITEM_PURCHASE;
+	h->purchase = p;
 	return CRM_OK;
 }
 
@@ -592,6 +613,10 @@ followup_handle_history(
 	if (rc == CRM_OK) {
 		rc = gather(ctx, DB_SLA_CUST, DB_SLA,
 		    &crm__v1__sla_clock__descriptor, id, add_sla, &tl);
+	}
+	if (rc == CRM_OK) {
+		rc = gather(ctx, DB_PURCH_CUST, DB_PURCHASES,
+		    &crm__v1__purchase__descriptor, id, add_purchase, &tl);
 	}
 	if (rc == CRM_OK) {
 		rc = add_stages(ctx, &tl, id);

@@ -42,6 +42,7 @@ HANDLER(customer_handle_assign);
 HANDLER(contact_handle_add);
 HANDLER(contact_handle_list);
 HANDLER(contact_handle_left);
+HANDLER(contact_handle_verify);
 
 /* followup.c */
 HANDLER(followup_handle_log);
@@ -58,6 +59,7 @@ HANDLER(task_handle_cancel);
 /* policy.c */
 HANDLER(policy_handle_get);
 HANDLER(policy_handle_set);
+HANDLER(policy_handle_value_set);
 
 /* lifecycle.c */
 HANDLER(lifecycle_handle_stage);
@@ -88,5 +90,15 @@ HANDLER(merge_handle);
 
 /* backup.c */
 HANDLER(backup_handle);
+
+/* purchase.c */
+HANDLER(purchase_handle_add);
+HANDLER(purchase_handle_list);
+
+/* attachment.c */
+HANDLER(attachment_handle_add);
+
+/* review.c */
+HANDLER(review_handle_customer_check);
 
 #endif

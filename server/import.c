@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * import.c: import batches. Each row runs the same handler as the one
- * request it stands for (customer add, contact add, follow-up log), so it
+ * request it stands for (customer add, contact add, follow-up log,
+ * purchase add), so it
  * passes the same checks and permissions, in its own nested transaction
  * under the batch's: a bad row is undone alone, and the batch as a whole
  * is kept only when no row was bad (or bad rows are to be skipped) and it
@@ -17,6 +18,7 @@
 #include "customer.h"
 #include "followup.h"
 #include "handlers.h"
+#include "purchase.h"
 
 #define MAX_ROWS 500
 #define MSG_MAX  512 /* sizeof(ctx->msg) */
@@ -164,6 +166,43 @@ row_followup_log(
 	return rc;
 }
 
+static crm_status
+row_purchase_add(
+    struct req_ctx *ctx, const Crm__V1__ImportRow *row, struct row_out *o)
+{
+	Crm__V1__Purchase *p = row->purchase;
+	if (p == NULL || !p->has_amount || p->amount <= 0) {
+		return bad(ctx, o, "amount", CRM_EINVAL,
+		    "a purchase needs an amount above 0");
+	}
+	if (!p->has_at || p->at == 0) {
+		return bad(ctx, o, "at", CRM_EINVAL,
+		    "an imported purchase needs the day it was bought");
+	}
+	uint64_t cust;
+	if (row_customer(ctx, row, p->customer_id, &cust) != CRM_OK) {
+		return bad(ctx, o, "customer", CRM_NOT_FOUND, NULL);
+	}
+	if (purchase_find(ctx, cust, p->at, p->amount, p->product, &o->id) ==
+	    CRM_OK) {
+		o->out = EXISTS;
+		return dispatch_fail(ctx, CRM_OK, "already there");
+	}
+	Crm__V1__Request sub = CRM__V1__REQUEST__INIT;
+	Crm__V1__PurchaseAddRequest add = CRM__V1__PURCHASE_ADD_REQUEST__INIT;
+	Crm__V1__Response resp = CRM__V1__RESPONSE__INIT;
+	p->has_customer_id = 1;
+	p->customer_id = cust;
+	add.purchase = p;
+	sub.body_case = CRM__V1__REQUEST__BODY_PURCHASE_ADD;
+	sub.purchase_add = &add;
+	crm_status rc = purchase_handle_add(ctx, &sub, &resp);
+	if (rc == CRM_OK) {
+		o->id = resp.purchase->id;
+	}
+	return rc;
+}
+
 /* "birthday: want MM-DD" names its column; other messages do not. */
 static const char *
 column_of(struct req_ctx *ctx, const char *msg)
@@ -192,12 +231,13 @@ import_handle_batch(
 		[CRM__V1__IMPORT_KIND__IMPORT_CUSTOMERS] = row_customer_add,
 		[CRM__V1__IMPORT_KIND__IMPORT_CONTACTS] = row_contact_add,
 		[CRM__V1__IMPORT_KIND__IMPORT_FOLLOWUPS] = row_followup_log,
+		[CRM__V1__IMPORT_KIND__IMPORT_PURCHASES] = row_purchase_add,
 	};
 	const Crm__V1__ImportRequest *q = req->import_batch;
 	int kind = q->has_kind ? (int)q->kind : 0;
 	if (kind <= 0 || (size_t)kind >= sizeof(kinds) / sizeof(kinds[0])) {
 		return dispatch_fail(ctx, CRM_EINVAL,
-		    "import customers, contacts or followups");
+		    "import customers, contacts, followups or purchases");
 	}
 	if (q->n_rows > MAX_ROWS) {
 		return dispatch_fail(

@@ -3,6 +3,7 @@
  * lifecycle.c: the customer lifecycle: stage changes with history (stage)
  * and grades proposed by reps, decided by the team's manager (grade
  * propose, pending, approve, reject). The grade changes only on approval.
+ * A move to won with a deal amount records that deal as a purchase.
  */
 #include "lifecycle.h"
 
@@ -14,6 +15,7 @@
 #include "crm.h"
 #include "customer.h"
 #include "handlers.h"
+#include "purchase.h"
 #include "sla.h"
 #include "stats.h"
 #include "store_schema.h"
@@ -85,6 +87,20 @@ lifecycle_stage_apply(
 		}
 	}
 	rc = stats_on_stage(ctx, c, &h, seq);
+	if (rc == CRM_OK && s->to == CRM__V1__STAGE__STAGE_WON &&
+	    s->deal_amount > 0) {
+		Crm__V1__Purchase p = CRM__V1__PURCHASE__INIT;
+		const char *t = s->contract_terms;
+		p.has_amount = p.has_at = 1;
+		p.amount = s->deal_amount;
+		p.at = c->won_at < ctx->now ? c->won_at : ctx->now;
+		/* Short one-line terms name the product; else a plain word. */
+		p.product = t && *t && strlen(t) <= PURCHASE_PRODUCT_MAX &&
+		                    strpbrk(t, "\t\n") == NULL
+		                ? (char *)t
+		                : "won deal";
+		rc = purchase_add(ctx, c, &p, s->followup_id, NULL);
+	}
 	if (rc == CRM_OK && s->to == CRM__V1__STAGE__STAGE_CHURN_RISK) {
 		rc = sla_start(ctx, c, CRM__V1__SLA_KIND__SLA_CHURN_CONTACT,
 		    s->reason, NULL);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * merge.c: customer merge (duplicates found late). In one transaction the
- * dropped customer's contacts, follow-ups, tasks, commitments and SLA
- * clocks move to the kept one, and the dropped record stays as a
+ * dropped customer's contacts, follow-ups, tasks, commitments, SLA
+ * clocks and purchases move to the kept one, and the dropped record stays as a
  * tombstone (merged_into) that leaves the name index, every list and the
  * report tallies. Its stage history stays with it. Each moved record and
  * both customers get audit records.
@@ -14,6 +14,7 @@
 #include "customer.h"
 #include "followup.h"
 #include "handlers.h"
+#include "purchase.h"
 #include "sla.h"
 #include "store_schema.h"
 #include "task.h"
@@ -85,6 +86,10 @@ merge_handle(
 	}
 	if (rc == CRM_OK) {
 		rc = sla_move_customer(ctx, drop->id, keep->id);
+	}
+	if (rc == CRM_OK) {
+		rc = move_all(
+		    ctx, DB_PURCH_CUST, purchase_move, drop->id, keep->id);
 	}
 	if (rc != CRM_OK) {
 		return rc;

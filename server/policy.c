@@ -34,6 +34,61 @@ static const struct {
 	    { "greetings", "product news", NULL }, "节日问候, 新品通知", 10 },
 };
 
+/* Value segments (seeds: 高频客户每周跟进一次, 中频客户每月, 低频客户每季度),
+ * thresholds over a report's period (default a year). */
+static const Crm__V1__ValuePolicy value_defaults = {
+	.has_frequency_high = 1,
+	.frequency_high = 6,
+	.has_frequency_medium = 1,
+	.frequency_medium = 3,
+	.has_amount_high = 1,
+	.amount_high = INT64_C(10000000), /* 100,000.00 */
+	.has_amount_medium = 1,
+	.amount_medium = INT64_C(2000000), /* 20,000.00 */
+	.has_category_high = 1,
+	.category_high = 40,
+	.has_category_medium = 1,
+	.category_medium = 15,
+	.has_high_every_seconds = 1,
+	.high_every_seconds = 7 * DAY,
+	.has_medium_every_seconds = 1,
+	.medium_every_seconds = 30 * DAY,
+	.has_low_every_seconds = 1,
+	.low_every_seconds = 90 * DAY,
+};
+
+/* Fill every unset field of p's value policy with its default. */
+static crm_status
+value_fill(crm_arena *a, Crm__V1__Policy *p)
+{
+	Crm__V1__ValuePolicy *v = p->value;
+	if (v == NULL) {
+		v = crm_arena_alloc(a, sizeof(*v));
+		if (v == NULL) {
+			return CRM_TOO_BIG;
+		}
+		crm__v1__value_policy__init(v);
+		p->value = v;
+	}
+	const Crm__V1__ValuePolicy *d = &value_defaults;
+#define FILL(f)                 \
+	if (!v->has_##f) {      \
+		v->has_##f = 1; \
+		v->f = d->f;    \
+	}
+	FILL(frequency_high)
+	FILL(frequency_medium)
+	FILL(amount_high)
+	FILL(amount_medium)
+	FILL(category_high)
+	FILL(category_medium)
+	FILL(high_every_seconds)
+	FILL(medium_every_seconds)
+	FILL(low_every_seconds)
+#undef FILL
+	return CRM_OK;
+}
+
 static Crm__V1__Policy *
 default_policy(crm_arena *a)
 {
@@ -80,7 +135,7 @@ policy_load(struct req_ctx *ctx, Crm__V1__Policy **p)
 	    (ProtobufCMessage **)p);
 	if (rc == CRM_NOT_FOUND) {
 		*p = default_policy(ctx->arena);
-		return *p ? CRM_OK : CRM_TOO_BIG;
+		return *p ? value_fill(ctx->arena, *p) : CRM_TOO_BIG;
 	}
 	/* A policy stored before conversion targets existed: the seeds'. */
 	for (size_t i = 0; rc == CRM_OK && i < (*p)->n_grades; i++) {
@@ -90,7 +145,33 @@ policy_load(struct req_ctx *ctx, Crm__V1__Policy **p)
 			g->has_conversion_target = 1;
 		}
 	}
+	if (rc == CRM_OK) {
+		rc = value_fill(ctx->arena, *p);
+	}
 	return rc;
+}
+
+int
+policy_level(int64_t v, int64_t high, int64_t medium)
+{
+	if (v >= high) {
+		return CRM__V1__LEVEL__LEVEL_HIGH;
+	}
+	return v >= medium ? CRM__V1__LEVEL__LEVEL_MEDIUM
+	                   : CRM__V1__LEVEL__LEVEL_LOW;
+}
+
+int64_t
+policy_level_every(const Crm__V1__ValuePolicy *vp, int level)
+{
+	switch (level) {
+	case CRM__V1__LEVEL__LEVEL_HIGH:
+		return vp->high_every_seconds;
+	case CRM__V1__LEVEL__LEVEL_MEDIUM:
+		return vp->medium_every_seconds;
+	default:
+		return vp->low_every_seconds;
+	}
 }
 
 const Crm__V1__GradePolicy *
@@ -226,6 +307,75 @@ policy_handle_set(
 	}
 	if (r->focus != NULL) {
 		gp->focus = *r->focus ? r->focus : NULL;
+	}
+	store_key k;
+	store_key_text(&k, 0, "policy");
+	rc = store_put_msg(ctx->st, ctx->txn, DB_META, &k, &p->base);
+	if (rc == CRM_OK) {
+		rc = audit_add(ctx, "policy", 0, &before->base, &p->base);
+	}
+	if (rc == CRM_OK) {
+		resp->body_case = CRM__V1__RESPONSE__BODY_POLICY;
+		resp->policy = p;
+	}
+	return rc;
+}
+
+crm_status
+policy_handle_value_set(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__ValuePolicy *in = req->policy_value_set->value;
+	if (in == NULL) {
+		return dispatch_fail(ctx, CRM_EINVAL, "nothing to change");
+	}
+	Crm__V1__Policy *p, *before;
+	crm_status rc = policy_load(ctx, &p);
+	if (rc == CRM_OK) {
+		rc = policy_load(ctx, &before);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	Crm__V1__ValuePolicy *v = p->value;
+#define TAKE(f)               \
+	if (in->has_##f) {    \
+		v->f = in->f; \
+	}
+	TAKE(frequency_high)
+	TAKE(frequency_medium)
+	TAKE(amount_high)
+	TAKE(amount_medium)
+	TAKE(category_high)
+	TAKE(category_medium)
+	TAKE(high_every_seconds)
+	TAKE(medium_every_seconds)
+	TAKE(low_every_seconds)
+#undef TAKE
+	if (v->frequency_medium < 1 ||
+	    v->frequency_high <= v->frequency_medium) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "frequency: want high > medium >= 1 purchases (now %u, "
+		    "%u)",
+		    v->frequency_high, v->frequency_medium);
+	}
+	if (v->amount_medium <= 0 || v->amount_high <= v->amount_medium) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "amount: want high > medium > 0");
+	}
+	if (v->category_high > 100 || v->category_medium < 1 ||
+	    v->category_high <= v->category_medium) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "category: want 100 >= high > medium >= 1 (percent of the "
+		    "revenue)");
+	}
+	int64_t every[3] = { v->high_every_seconds, v->medium_every_seconds,
+		v->low_every_seconds };
+	for (int i = 0; i < 3; i++) {
+		if (every[i] < 3600 || every[i] > 366 * DAY) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "a cadence is between 1 hour and 1 year");
+		}
 	}
 	store_key k;
 	store_key_text(&k, 0, "policy");

@@ -9,7 +9,8 @@
 
 #include "dispatch.h"
 
-/* policy_load: the policy in ctx->arena (defaults when none stored). */
+/* policy_load: the policy in ctx->arena (defaults when none stored; the
+ * value policy is always there, every field set). */
 crm_status policy_load(struct req_ctx *ctx, Crm__V1__Policy **p /* OUT */);
 
 /* policy_grade: the entry of grade g in p (never NULL: C's when unknown). */
@@ -20,6 +21,14 @@ unsigned policy_conversion_target(const Crm__V1__GradePolicy *gp);
 
 /* policy_channels: the grade's channels joined by ", " in ctx->arena. */
 char *policy_channels(struct req_ctx *ctx, const Crm__V1__GradePolicy *gp);
+
+/* policy_level: Crm__V1__Level of v: HIGH at or above high, MEDIUM at or
+ * above medium, else LOW. */
+int policy_level(int64_t v, int64_t high, int64_t medium);
+
+/* policy_level_every: the cadence (seconds) the value policy gives a
+ * level. */
+int64_t policy_level_every(const Crm__V1__ValuePolicy *vp, int level);
 
 /* policy_add_business_days: t plus n days that are not Sat or Sun
  * (local time). */

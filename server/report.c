@@ -20,6 +20,7 @@
 
 #define DAY          86400
 #define DEFAULT_DAYS 30
+#define VALUE_DAYS   365
 
 /* ---------------------------------------------------- tables */
 
@@ -291,6 +292,9 @@ default_period(struct report *r, int kind, const Crm__V1__ReportRequest *q)
 		if (!q->has_to) {
 			r->to = day_start(now, 7 - back);
 		}
+	} else if (kind == CRM__V1__REPORT_KIND__REPORT_VALUE) {
+		/* Purchases read over a year (年合作金额). */
+		r->from = r->to - VALUE_DAYS * DAY;
 	} else if (kind == CRM__V1__REPORT_KIND__REPORT_MONTHLY) {
 		r->from = day_start(now, 1 - tm.tm_mday);
 		if (!q->has_to) {
@@ -381,6 +385,7 @@ report_handle(
 		[CRM__V1__REPORT_KIND__REPORT_SLA] = report_sla,
 		[CRM__V1__REPORT_KIND__REPORT_WEEKLY] = report_weekly,
 		[CRM__V1__REPORT_KIND__REPORT_MONTHLY] = report_monthly,
+		[CRM__V1__REPORT_KIND__REPORT_VALUE] = report_value,
 	};
 	const Crm__V1__ReportRequest *q = req->report;
 	int kind = q->has_kind ? (int)q->kind : 0;

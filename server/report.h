@@ -94,4 +94,7 @@ crm_status report_sla(struct report *r);
 crm_status report_weekly(struct report *r);
 crm_status report_monthly(struct report *r);
 
+/* report_value.c */
+crm_status report_value(struct report *r);
+
 #endif

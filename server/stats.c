@@ -11,6 +11,8 @@
 
 #include "check.h"
 #include "crm.h"
+#include "purchase.h"
+#include "review.h"
 #include "user.h"
 
 #define FU_LEN     24
@@ -647,7 +649,9 @@ stats_rebuild(struct req_ctx *ctx)
 		}
 	}
 	crm_arena_reset(ctx->arena);
-	return CRM_OK;
+	/* Schema 4: purchase facts and the unchecked-record index. */
+	crm_status rc = purchase_rebuild(ctx);
+	return rc == CRM_OK ? review_rebuild(ctx) : rc;
 }
 
 /* ---------------------------------------------------- check */
@@ -899,6 +903,9 @@ stats_check(struct check *c)
 	}
 	if (rc == CRM_OK) {
 		rc = check_tally(c);
+	}
+	if (rc == CRM_OK) {
+		rc = purchase_check(c);
 	}
 	return rc;
 }

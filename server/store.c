@@ -55,6 +55,10 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_CUST_NEW] = "cust_new",
 	[DB_TALLY] = "tally",
 	[DB_SEARCH_TEXT] = "search_text",
+	[DB_PURCHASES] = "purchases",
+	[DB_PURCH_CUST] = "purch_cust",
+	[DB_PURCH_TIME] = "purch_time",
+	[DB_CUST_UNCHECKED] = "cust_unchecked",
 };
 
 const char *

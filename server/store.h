@@ -60,6 +60,12 @@ enum store_db {
 	DB_CUST_NEW,   /* scope || created || customer id -> "" */
 	DB_TALLY,      /* scope || stage || grade -> customers (8 bytes) */
 	DB_SEARCH_TEXT, /* owner || customer -> folded text (search.h) */
+	/* Value and record checks (issue 7). */
+	DB_PURCHASES,      /* purchase id -> crm.v1.Purchase */
+	DB_PURCH_CUST,     /* customer id || purchase id -> "" */
+	DB_PURCH_TIME,     /* scope || at || purchase id -> stats_purchase */
+	DB_CUST_UNCHECKED, /* team id || customer id, and 0 || customer id:
+	                      live customers nobody has checked yet */
 	DB_COUNT
 };
 
@@ -73,7 +79,7 @@ typedef struct store {
 	int read_only;
 } store;
 
-#define STORE_SCHEMA_VERSION 3u
+#define STORE_SCHEMA_VERSION 4u
 
 /* How to open: crmd's durable default; read-only (tools, backups); or an
  * offline bulk load (crm-gen: MDB_WRITEMAP | MDB_NOSYNC, nothing is

@@ -159,6 +159,28 @@ steps_of() {
 
 reasons=(price competitor service no_need)
 
+# name|times|amount|product|category: repeat purchases beside the won
+# deals, so `report value` has customers in every segment three ways
+# (frequency high: 苏州恒信, 广州岭南; amount low: trial purchases of
+# customers not won yet; 设备 brings most of the revenue, the won deals
+# without a category next).
+purchases=(
+	"苏州恒信精密制造有限公司|6|120000|数控机床|设备"
+	"上海浦江数据服务有限公司|4|50000|数据平台订阅|软件"
+	"嘉兴美家家居有限公司|2|8000|年度维保|维保"
+	"温州瑞安汽配有限公司|1|2000|刀具耗材|耗材"
+	"宁波港联物流有限公司|1|3000|包装耗材|耗材"
+	"绍兴纺联纺织有限公司|1|5000|操作培训|培训"
+	"广州岭南制药有限公司|6|100000|洁净设备|设备"
+	"武汉光谷激光技术有限公司|3|20000|激光器维保|维保"
+	"重庆山城摩配有限公司|1|1500|刀具耗材|耗材"
+	"东莞永盛塑胶制品有限公司|2|4000|模具耗材|耗材"
+	"成都天府云计算有限公司|1|9000|监控软件|软件"
+	"杭州绿源食品有限公司|1|3000|试用装|耗材"
+	"合肥星辰教育科技有限公司|1|5000|操作培训|培训"
+	"厦门海翔贸易有限公司|1|2500|样品|耗材"
+)
+
 n=0
 for row in "${customers[@]}"; do
 	n=$((n + 1))
@@ -221,7 +243,8 @@ for row in "${customers[@]}"; do
 			fi
 			;;
 		deal)
-			line+=" --stage won --amount $(((n * 37) % 90 * 10000 + 80000))"
+			# The deal (10,000-99,000) is recorded as a purchase too.
+			line+=" --stage won --amount $(((n * 37) % 90 * 1000 + 10000))"
 			;;
 		trouble)
 			[ "$mood" = resistant ] && line+=" --stage churn_risk" &&
@@ -250,6 +273,14 @@ for row in "${customers[@]}"; do
 			esac
 		fi
 		echo "$line"
+	done
+	# Repeat purchases (合作记录), days before the last follow-up.
+	for p in "${purchases[@]}"; do
+		IFS='|' read -r pname times amount product category <<<"$p"
+		[ "$pname" = "$name" ] || continue
+		for ((i = 0; i < times; i++)); do
+			echo "purchase add \"$name\" $amount \"$product\" --category $category --at '$(ago $((last + 3 + i * 9)) 10:00)'"
+		done
 	done
 done
 

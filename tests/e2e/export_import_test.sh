@@ -325,5 +325,81 @@ for k in funnel conversion cycle churn activity quality sla weekly monthly; do
 	printf '%s' "$out" | grep -q "report $k" || bad "help report misses $k"
 done
 
+# ------------------------------------------------------------ purchases, value
+export CRM_SERVER=$A
+as boss pw1
+d1=$(date -d '-40 days' +%F); d2=$(date -d '-20 days' +%F); d3=$(date -d '-10 days' +%F)
+add "purchase add 华东机电有限公司 120000 数控机床 --category 设备 --at $d1 --contract HT-9"
+add "purchase add 华东机电有限公司 8000 年度维保 --category 维保 --at $d2"
+add "purchase add 上海云图科技 30000 MES --category 软件 --at $d3"
+add "purchase add 2 2000 耗材 --category 耗材 --at $d3"
+expect 0 "purchase list shows what purchase add stored" -- "$CRM" -c 'purchase list 华东机电有限公司'
+contains "the product" "数控机床"
+contains "the contract" "HT-9"
+contains "the totals" "2, total 128000.00"
+expect 0 "customer show has the purchase totals" -- "$CRM" -c 'customer show 华东机电有限公司'
+contains "totals in customer show" "设备, 维保"
+expect 0 "report value --team east as JSON" -- "$CRM" --format json -c 'report value --team east'
+r=$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); t=d["tables"]; print(d["kind"], [len(t[k]) for k in ("frequency","amount","category")], [r["customers"] for r in t["amount"]], t["categories"][0]["category"])')
+[ "$r" = "value [3, 3, 3] [1, 1, 1] 设备" ] && ok "report value: three segments each way, computed" || bad "report value json: $r"
+expect 0 "report value draws bar charts" -- "$CRM" -c 'report value --team east'
+printf '%s' "$out" | grep -q '█' && ok "with block characters" || bad "no value chart: $out"
+expect 0 "report value exports to xlsx" -- "$CRM" -c "export report value $H/v.xlsx"
+xlsx2csv -a "$H/v.xlsx" > "$H/v.txt" 2>"$H/err" && grep -q 设备 "$H/v.txt" && ok "xlsx2csv reads the value report" \
+	|| bad "value workbook: $(cat "$H/err")"
+expect 0 "export purchases to CSV" -- "$CRM" -c "export purchases $H/a-purchases.csv"
+contains "it says how many" "exported 4 purchases"
+expect 0 "export purchases to xlsx" -- "$CRM" -c "export purchases $H/a-purchases.xlsx"
+n=$(xlsx2csv "$H/a-purchases.xlsx" | python3 -c 'import csv,sys; print(len(list(csv.reader(sys.stdin))))')
+[ "$n" = 5 ] && ok "xlsx2csv reads a header and 4 purchases" || bad "purchases.xlsx rows: $n"
+as li pwx
+expect 1 "a rep cannot add a purchase to another rep's customer" -- "$CRM" -c 'purchase add 2 10 x'
+contains "as if it did not exist" "NOT_FOUND"
+expect 0 "log with an attachment" -- "$CRM" -c 'log 华东机电有限公司 "方案评审会" --channel meeting --attach /share/纪要/2026.docx --title 会议纪要'
+fu=$(printf '%s' "$out" | awk '$1 == "followup" {print $2}')
+expect 0 "attach a recording to it" -- "$CRM" -c "attach $fu https://rec.example/9 --title 录音"
+contains "two attachments" "has 2 attachments"
+expect 2 "a control character in a path is a usage error" -- "$CRM" -c "attach $fu $(printf 'a\033b')"
+expect 0 "the timeline shows attachments and purchases" -- "$CRM" -c 'customer history 华东机电有限公司'
+contains "the minutes" "[会议纪要: /share/纪要/2026.docx]"
+contains "the recording" "[录音: https://rec.example/9]"
+contains "a purchase" "120000.00 数控机床 (设备)"
+as boss pw1
+
+export CRM_SERVER=$B
+as boss pw1
+printf '%s\n' '客户名称,金额,产品,类别,购买日期,合同编号' \
+	"华东机电有限公司,5000,刀具,耗材,$d1," \
+	"华东机电有限公司,很多,刀具,耗材,$d1," \
+	"没有这个客户,100,刀具,耗材,$d1," \
+	"华东机电有限公司,100,,耗材,$d1," \
+	"华东机电有限公司,100,刀具,耗材,2026-13-01," > "$H/bad-p.csv"
+expect 1 "a purchases file with bad rows fails" -- "$CRM" -c "import purchases $H/bad-p.csv"
+for want in "row 3, column 金额" "row 4, column customer" "row 5, column 产品" "row 6, column 购买日期" "nothing was imported"; do
+	contains "the error names: $want" "$want"
+done
+n=$(grep -c "^error: row" "$H/err")
+[ "$n" = 4 ] && ok "exactly the 4 bad rows are listed" || bad "listed $n bad purchase rows: $(cat "$H/err")"
+run "$CRM" --format json -c 'purchase list 华东机电有限公司'
+[ "$(printf '%s' "$out" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 0 ] \
+	&& ok "no purchase of the bad file was written" || bad "bad purchases written: $out"
+expect 0 "import the exported purchases" -- "$CRM" -c "import purchases $H/a-purchases.csv"
+contains "all four added" "imported: 4 added, 0 already there, 0 bad"
+expect 0 "and again" -- "$CRM" -c "import purchases $H/a-purchases.csv"
+contains "the second import adds nothing" "imported: 0 added, 4 already there, 0 bad"
+expect 0 "export B's purchases" -- "$CRM" -c "export purchases $H/b-purchases.csv"
+r=$(py "$H/a-purchases.csv" "$H/b-purchases.csv" <<'EOF'
+import csv, sys
+skip = {'id', 'customer_id', 'created_at', 'customer'}
+def rows(p):
+    return sorted(tuple((k, v) for k, v in r.items() if k not in skip)
+                  for r in csv.DictReader(open(p, newline='', encoding='utf-8')))
+a, b = rows(sys.argv[1]), rows(sys.argv[2])
+print("same" if a == b else ("differ", a, b))
+EOF
+)
+[ "$r" = same ] && ok "round trip: purchases export -> import -> export" || bad "purchases round trip: $r"
+export CRM_SERVER=$A
+
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]

@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * purchase.c: purchases (合作记录 / 购买). Record API first (add, move,
+ * find, a customer's summary, the report fact each purchase leaves and
+ * its rebuild and check), then the handlers of purchase.add and
+ * purchase.list. A purchase is visible and editable exactly when its
+ * customer is; it is never edited or deleted (a wrong one is a matter for
+ * the audit log and a correcting entry), only moved by a merge.
+ */
+#include "purchase.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "check.h"
+#include "crm.h"
+#include "customer.h"
+#include "handlers.h"
+#include "policy.h"
+#include "stats.h"
+#include "store_schema.h"
+#include "user.h"
+
+#define FACT_LEN     24
+#define FUTURE_SLACK 86400 /* clocks differ; a purchase is a date */
+#define AMOUNT_MAX   INT64_C(100000000000000) /* 1e12 in major units */
+#define PAGE_DEFAULT 100
+#define PAGE_MAX     1000
+#define SUMMARY_CATS 3
+#define SUMMARY_SCAN 100000 /* purchases summed at most per customer */
+#define YEAR         (365 * 86400)
+
+/* ---------------------------------------------------- facts */
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)(v & 0xff);
+		v >>= 8;
+	}
+}
+
+int
+purchase_fact_decode(const void *v, size_t n, struct purchase_fact *f)
+{
+	const uint8_t *p = v;
+	if (n != FACT_LEN) {
+		return 0;
+	}
+	f->customer_id = store_u64(p);
+	f->amount = (int64_t)store_u64(p + 8);
+	f->category = store_u64(p + 16);
+	return 1;
+}
+
+uint64_t
+purchase_category_hash(const char *category)
+{
+	if (category == NULL || *category == '\0') {
+		return 0;
+	}
+	char *norm = crm_utf8_normalize(category);
+	const char *s = norm != NULL && *norm ? norm : category;
+	uint64_t h = UINT64_C(14695981039346656037); /* FNV-1a */
+	for (; *s; s++) {
+		h ^= (uint8_t)*s;
+		h *= UINT64_C(1099511628211);
+	}
+	free(norm);
+	return h != 0 ? h : 1;
+}
+
+/* The key of p's fact under scope i (0: team, 1: owner) and its data. */
+static void
+fact_of(const Crm__V1__Purchase *p, int i, store_key *k, uint8_t v[FACT_LEN])
+{
+	uint64_t scope = i == 0 ? p->team_id : (STATS_PERSON | p->owner_id);
+	store_key_triple(k, scope, store_time_key(p->at), p->id);
+	put64(v, p->customer_id);
+	put64(v + 8, (uint64_t)p->amount);
+	put64(v + 16, purchase_category_hash(p->category));
+}
+
+/* Write p's two facts (over what is there). */
+static crm_status
+fact_put(struct req_ctx *ctx, const Crm__V1__Purchase *p)
+{
+	crm_status rc = CRM_OK;
+	for (int i = 0; i < 2 && rc == CRM_OK; i++) {
+		store_key k;
+		uint8_t v[FACT_LEN];
+		fact_of(p, i, &k, v);
+		MDB_val key = { k.len, k.b }, val = { FACT_LEN, v };
+		rc = store_map_lmdb(
+		    mdb_put(
+		        ctx->txn, ctx->st->dbi[DB_PURCH_TIME], &key, &val, 0),
+		    "purch_time");
+	}
+	return rc;
+}
+
+crm_status
+purchase_rebuild(struct req_ctx *ctx)
+{
+	int mrc = mdb_drop(ctx->txn, ctx->st->dbi[DB_PURCH_TIME], 0);
+	if (mrc != 0) {
+		return store_map_lmdb(mrc, "drop");
+	}
+	uint64_t id = 0;
+	crm_status rc;
+	while ((rc = store_id_next(
+	            ctx->st, ctx->txn, DB_PURCHASES, id, &id)) == CRM_OK) {
+		crm_arena_reset(ctx->arena);
+		Crm__V1__Purchase *p;
+		rc = dispatch_record(ctx, DB_PURCHASES, id,
+		    &crm__v1__purchase__descriptor, (ProtobufCMessage **)&p);
+		if (rc == CRM_OK) {
+			rc = fact_put(ctx, p);
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	crm_arena_reset(ctx->arena);
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+}
+
+crm_status
+purchase_check(struct check *c)
+{
+	uint64_t id = 0, n = 0;
+	crm_status rc;
+	while ((rc = store_id_next(c->ctx->st, c->ctx->txn, DB_PURCHASES, id,
+	            &id)) == CRM_OK) {
+		size_t mark = crm_arena_mark(c->ctx->arena);
+		Crm__V1__Purchase *p;
+		n++;
+		if (dispatch_record(c->ctx, DB_PURCHASES, id,
+		        &crm__v1__purchase__descriptor,
+		        (ProtobufCMessage **)&p) != CRM_OK) {
+			crm_arena_release(c->ctx->arena, mark);
+			continue; /* reported by the record walk */
+		}
+		for (int i = 0; i < 2; i++) {
+			store_key k;
+			uint8_t want[FACT_LEN];
+			fact_of(p, i, &k, want);
+			MDB_val key = { k.len, k.b }, v = { 0, NULL };
+			int found =
+			    mdb_get(c->ctx->txn,
+			        c->ctx->st->dbi[DB_PURCH_TIME], &key, &v) == 0;
+			if (!found || v.mv_size != FACT_LEN ||
+			    memcmp(v.mv_data, want, FACT_LEN) != 0) {
+				check_problem(c,
+				    "purchase %" PRIu64 ": its purch_time "
+				    "fact is %s",
+				    id, found ? "wrong" : "missing");
+				break;
+			}
+		}
+		crm_arena_release(c->ctx->arena, mark);
+	}
+	if (rc != CRM_NOT_FOUND) {
+		return rc;
+	}
+	MDB_stat st;
+	if (mdb_stat(c->ctx->txn, c->ctx->st->dbi[DB_PURCH_TIME], &st) == 0 &&
+	    st.ms_entries != 2 * n) {
+		check_problem(c, "purch_time holds %zu entries, want %" PRIu64,
+		    (size_t)st.ms_entries, 2 * n);
+	}
+	return CRM_OK;
+}
+
+/* ---------------------------------------------------- record API */
+
+static crm_status
+load(struct req_ctx *ctx, uint64_t id, Crm__V1__Purchase **p)
+{
+	return dispatch_record(ctx, DB_PURCHASES, id,
+	    &crm__v1__purchase__descriptor, (ProtobufCMessage **)p);
+}
+
+/* A one-line text of at most max bytes (NULL or empty: none). */
+static crm_status
+check_line(struct req_ctx *ctx, const char *what, const char *s, size_t max)
+{
+	if (s == NULL || *s == '\0') {
+		return CRM_OK;
+	}
+	if (strlen(s) > max) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "%s: at most %zu bytes", what, max);
+	}
+	if (strpbrk(s, "\n\t") != NULL) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "%s: one line, please", what);
+	}
+	return CRM_OK;
+}
+
+static crm_status
+check_purchase(struct req_ctx *ctx, const Crm__V1__Purchase *in)
+{
+	if (!in->has_amount || in->amount <= 0 || in->amount > AMOUNT_MAX) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "amount: a purchase needs an amount above 0");
+	}
+	if (in->product == NULL || *in->product == '\0') {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "product: a purchase needs a product or service");
+	}
+	if (in->has_at && (in->at <= 0 || in->at > ctx->now + FUTURE_SLACK)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "at: a purchase cannot happen in the future");
+	}
+	crm_status rc =
+	    check_line(ctx, "product", in->product, PURCHASE_PRODUCT_MAX);
+	if (rc == CRM_OK) {
+		rc = check_line(
+		    ctx, "category", in->category, PURCHASE_CATEGORY_MAX);
+	}
+	if (rc == CRM_OK) {
+		rc = check_line(
+		    ctx, "contract", in->contract, PURCHASE_CONTRACT_MAX);
+	}
+	return rc;
+}
+
+crm_status
+purchase_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    const Crm__V1__Purchase *in, uint64_t followup_id, Crm__V1__Purchase **out)
+{
+	crm_status rc = check_purchase(ctx, in);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	/* Built from what a client may set; the rest is the server's. */
+	Crm__V1__Purchase *p = crm_arena_alloc(ctx->arena, sizeof(*p));
+	if (p == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__purchase__init(p);
+	rc = store_next_id(ctx->st, ctx->txn, "purchase", &p->id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	p->has_id = p->has_customer_id = p->has_amount = p->has_at = 1;
+	p->has_owner_id = p->has_team_id = 1;
+	p->has_created_by = p->has_created_at = 1;
+	p->customer_id = c->id;
+	p->amount = in->amount;
+	p->product = in->product;
+	p->category = in->category && *in->category ? in->category : NULL;
+	p->contract = in->contract && *in->contract ? in->contract : NULL;
+	p->at = in->has_at ? in->at : ctx->now;
+	p->owner_id = c->owner_id;
+	p->team_id = c->team_id;
+	p->created_by = ctx->who ? ctx->who->user_id : 0;
+	p->created_at = ctx->now;
+	if (followup_id != 0) {
+		p->has_followup_id = 1;
+		p->followup_id = followup_id;
+	}
+	store_key k;
+	store_key_id(&k, p->id);
+	rc = store_put_msg(ctx->st, ctx->txn, DB_PURCHASES, &k, &p->base);
+	if (rc == CRM_OK) {
+		rc = store_index_add(
+		    ctx->st, ctx->txn, DB_PURCH_CUST, c->id, p->id);
+	}
+	if (rc == CRM_OK) {
+		rc = fact_put(ctx, p);
+	}
+	if (rc == CRM_OK) {
+		rc = audit_add(ctx, "purchase", p->id, NULL, &p->base);
+	}
+	if (rc == CRM_OK && out != NULL) {
+		*out = p;
+	}
+	return rc;
+}
+
+crm_status
+purchase_move(struct req_ctx *ctx, uint64_t id, uint64_t to)
+{
+	Crm__V1__Purchase *before, *p;
+	crm_status rc = load(ctx, id, &before);
+	if (rc == CRM_OK) {
+		rc = load(ctx, id, &p);
+	}
+	if (rc == CRM_OK) {
+		rc = store_index_del(
+		    ctx->st, ctx->txn, DB_PURCH_CUST, before->customer_id, id);
+	}
+	if (rc == CRM_OK) {
+		rc = store_index_add(ctx->st, ctx->txn, DB_PURCH_CUST, to, id);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	/* The facts keep their keys (scope then, time, id): only the
+	 * customer in their data changes. */
+	p->customer_id = to;
+	store_key k;
+	store_key_id(&k, id);
+	rc = fact_put(ctx, p);
+	if (rc == CRM_OK) {
+		rc = store_put_msg(
+		    ctx->st, ctx->txn, DB_PURCHASES, &k, &p->base);
+	}
+	if (rc == CRM_OK) {
+		rc = audit_add(ctx, "purchase", id, &before->base, &p->base);
+	}
+	return rc;
+}
+
+crm_status
+purchase_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
+    int64_t amount, const char *product, uint64_t *id)
+{
+	uint64_t pid = 0;
+	while (store_index_next(ctx->st, ctx->txn, DB_PURCH_CUST, customer_id,
+	           pid, &pid) == CRM_OK) {
+		Crm__V1__Purchase *p;
+		/* The same minute: exports write minutes, not seconds. */
+		if (load(ctx, pid, &p) == CRM_OK && p->at / 60 == at / 60 &&
+		    p->amount == amount &&
+		    strcmp(p->product ? p->product : "",
+		        product ? product : "") == 0) {
+			*id = pid;
+			return CRM_OK;
+		}
+	}
+	return CRM_NOT_FOUND;
+}
+
+struct cat_sum {
+	uint64_t hash;
+	int64_t amount;
+	const char *name;
+};
+
+static int
+by_amount(const void *a, const void *b)
+{
+	const struct cat_sum *x = a, *y = b;
+	if (x->amount != y->amount) {
+		return x->amount > y->amount ? -1 : 1;
+	}
+	return x->hash < y->hash ? -1 : x->hash > y->hash;
+}
+
+crm_status
+purchase_summary(
+    struct req_ctx *ctx, uint64_t customer_id, Crm__V1__PurchaseSummary **out)
+{
+	Crm__V1__PurchaseSummary *s = crm_arena_alloc(ctx->arena, sizeof(*s));
+	Crm__V1__Policy *pol;
+	if (s == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm_status rc = policy_load(ctx, &pol);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	crm__v1__purchase_summary__init(s);
+	struct cat_sum *cats = NULL;
+	size_t ncats = 0, cap = 0;
+	uint64_t pid = 0;
+	for (int n = 0; n < SUMMARY_SCAN &&
+	                store_index_next(ctx->st, ctx->txn, DB_PURCH_CUST,
+	                    customer_id, pid, &pid) == CRM_OK;
+	     n++) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Purchase *p;
+		if (load(ctx, pid, &p) != CRM_OK) {
+			continue;
+		}
+		s->count++;
+		s->total += p->amount;
+		if (s->count == 1 || p->at < s->first_at) {
+			s->first_at = p->at;
+		}
+		if (p->at > s->last_at) {
+			s->last_at = p->at;
+		}
+		if (p->at >= ctx->now - YEAR) {
+			s->count_year++;
+			s->total_year += p->amount;
+		}
+		uint64_t h = purchase_category_hash(p->category);
+		size_t i = 0;
+		while (i < ncats && cats[i].hash != h) {
+			i++;
+		}
+		if (i == ncats) {
+			if (ncats == cap) {
+				cap = cap ? 2 * cap : 8;
+				cats = crm_xrealloc(cats, cap * sizeof(*cats));
+			}
+			cats[ncats++] = (struct cat_sum){ h, 0,
+				p->category ? crm_xstrdup(p->category)
+				            : NULL };
+		}
+		cats[i].amount += p->amount;
+		crm_arena_release(ctx->arena, mark);
+	}
+	if (ncats > 1) {
+		qsort(cats, ncats, sizeof(*cats), by_amount);
+	}
+	s->categories = crm_arena_alloc(
+	    ctx->arena, (SUMMARY_CATS + 1) * sizeof(*s->categories));
+	for (size_t i = 0; s->categories != NULL && i < ncats; i++) {
+		if (cats[i].name != NULL && s->n_categories < SUMMARY_CATS) {
+			s->categories[s->n_categories++] =
+			    crm_arena_strdup(ctx->arena, cats[i].name);
+		}
+		free((char *)cats[i].name);
+	}
+	free(cats);
+	const Crm__V1__ValuePolicy *vp = pol->value;
+	s->has_count = s->has_total = s->has_count_year = 1;
+	s->has_total_year = 1;
+	if (s->count > 0) {
+		s->has_average = s->has_first_at = s->has_last_at = 1;
+		s->average = s->total / s->count;
+	}
+	s->has_frequency = s->has_amount = 1;
+	s->frequency = (Crm__V1__Level)policy_level(
+	    s->count_year, vp->frequency_high, vp->frequency_medium);
+	s->amount = (Crm__V1__Level)policy_level(
+	    s->total_year, vp->amount_high, vp->amount_medium);
+	*out = s;
+	return ctx->arena->exhausted ? CRM_TOO_BIG : CRM_OK;
+}
+
+/* ---------------------------------------------------- handlers */
+
+crm_status
+purchase_handle_add(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__Purchase *in = req->purchase_add->purchase;
+	if (in == NULL || !in->has_customer_id) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "a purchase needs a customer");
+	}
+	Crm__V1__Customer *c;
+	Crm__V1__Purchase *p;
+	crm_status rc = customer_editable(ctx, in->customer_id, &c);
+	if (rc == CRM_OK) {
+		rc = purchase_add(ctx, c, in, 0, &p);
+	}
+	if (rc == CRM_OK) {
+		rc = customer_touch(ctx, c->id);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	p->customer = c->name;
+	p->author = ctx->who_buf.login;
+	resp->body_case = CRM__V1__RESPONSE__BODY_PURCHASE;
+	resp->purchase = p;
+	return CRM_OK;
+}
+
+crm_status
+purchase_handle_list(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__PurchaseListRequest *r = req->purchase_list;
+	Crm__V1__Customer *c;
+	crm_status rc = customer_visible(ctx, r->customer_id, &c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	size_t limit = r->has_limit && r->limit ? r->limit : PAGE_DEFAULT;
+	if (limit > PAGE_MAX) {
+		limit = PAGE_MAX;
+	}
+	Crm__V1__PurchaseList *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__purchase_list__init(out);
+	out->purchases =
+	    crm_arena_alloc(ctx->arena, limit * sizeof(*out->purchases));
+	if (out->purchases == NULL) {
+		return CRM_TOO_BIG;
+	}
+	uint64_t id = r->has_cursor ? r->cursor : 0;
+	while (store_index_next(ctx->st, ctx->txn, DB_PURCH_CUST, c->id, id,
+	           &id) == CRM_OK) {
+		Crm__V1__Purchase *p;
+		if (out->n_purchases == limit) {
+			out->has_next_cursor = 1;
+			out->next_cursor =
+			    out->purchases[out->n_purchases - 1]->id;
+			break;
+		}
+		if (load(ctx, id, &p) != CRM_OK) {
+			continue;
+		}
+		p->customer = c->name;
+		p->author = (char *)user_login_of(ctx, p->created_by);
+		out->purchases[out->n_purchases++] = p;
+	}
+	if (!r->has_cursor || r->cursor == 0) {
+		rc = purchase_summary(ctx, c->id, &out->summary);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	if (ctx->arena->exhausted) {
+		return dispatch_fail(ctx, CRM_TOO_BIG,
+		    "the page is too big; ask for fewer purchases");
+	}
+	resp->body_case = CRM__V1__RESPONSE__BODY_PURCHASES;
+	resp->purchases = out;
+	return CRM_OK;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * purchase.h: the purchase record API (合作记录 / 购买) other request
+ * families use: recording one (the purchase command, a won deal with an
+ * amount, an import row), moving them in a merge, finding a duplicate,
+ * a customer's summary, and the report fact each purchase leaves:
+ *
+ *   purch_time  scope || at || purchase id -> struct purchase_fact
+ *
+ * under the customer's team and owner at the time (STATS_PERSON | owner),
+ * as stats.h does for follow-ups.
+ */
+#ifndef PURCHASE_H
+#define PURCHASE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dispatch.h"
+
+struct check;
+
+#define PURCHASE_PRODUCT_MAX  200 /* bytes */
+#define PURCHASE_CATEGORY_MAX 100
+#define PURCHASE_CONTRACT_MAX 200
+
+/* The data of one fact: 24 bytes big-endian. category is
+ * purchase_category_hash of the category (0: none). */
+struct purchase_fact {
+	uint64_t customer_id;
+	int64_t amount; /* minor units */
+	uint64_t category;
+};
+
+/* purchase_fact_decode: the fact in p[0..n). Returns 0 when n is wrong. */
+int purchase_fact_decode(const void *p, size_t n, struct purchase_fact *f);
+
+/* purchase_category_hash: a 64-bit hash of the normalised category (case,
+ * width, spaces and punctuation do not count); 0 for none or empty. */
+uint64_t purchase_category_hash(const char *category);
+
+/*
+ * purchase_add: record a purchase of customer c (already checked editable
+ * by the caller) from the client-settable fields of in (amount, product,
+ * category, at, contract) and followup_id, with its index, fact and
+ * audit record. *out (may be NULL) is the stored record in ctx->arena.
+ * Errors: CRM_EINVAL (message set), store errors.
+ */
+crm_status purchase_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    const Crm__V1__Purchase *in, uint64_t followup_id,
+    Crm__V1__Purchase **out /* OUT */);
+
+/* purchase_move: hang purchase id under customer to (a merge). */
+crm_status purchase_move(struct req_ctx *ctx, uint64_t id, uint64_t to);
+
+/* purchase_find: the id of customer_id's purchase in the minute of `at`
+ * with the same amount and product. Errors: CRM_NOT_FOUND. */
+crm_status purchase_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
+    int64_t amount, const char *product, uint64_t *id /* OUT */);
+
+/* purchase_summary: what customer id's purchases add up to, in
+ * ctx->arena. Errors: CRM_TOO_BIG, store errors. */
+crm_status purchase_summary(struct req_ctx *ctx, uint64_t customer_id,
+    Crm__V1__PurchaseSummary **out /* OUT */);
+
+/* purchase_rebuild: empty purch_time and derive it from the purchases
+ * (stats_rebuild calls it). */
+crm_status purchase_rebuild(struct req_ctx *ctx);
+
+/* purchase_check: every purchase has its two facts with the right data,
+ * purch_time holds nothing else (stats_check calls it). */
+crm_status purchase_check(struct check *c);
+
+#endif

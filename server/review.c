@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * review.c: record checks (信息核对, review.h): the unchecked-customer
+ * index and the handler of customer.check, by which a manager of the
+ * customer's team (or an admin) marks a new record checked. Contact
+ * verification is contact.verify in contact.c.
+ */
+#include "review.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "auth.h"
+#include "check.h"
+#include "crm.h"
+#include "customer.h"
+#include "handlers.h"
+#include "store_schema.h"
+#include "user.h"
+
+static int
+unchecked(const Crm__V1__Customer *c)
+{
+	return c != NULL && c->merged_into == 0 && c->checked_at == 0;
+}
+
+crm_status
+review_on_customer(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    const Crm__V1__Customer *after)
+{
+	crm_status rc = CRM_OK;
+	/* The team's entry, then everyone's (0). A customer of an owner
+	 * without a team (an admin) has only the one under 0. */
+	for (int i = 0; i < 2 && rc == CRM_OK; i++) {
+		int b = unchecked(before) && (i == 1 || before->team_id != 0);
+		int a = unchecked(after) && (i == 1 || after->team_id != 0);
+		store_key ok, nk;
+		if (b) {
+			store_key_pair(
+			    &ok, i == 0 ? before->team_id : 0, before->id);
+		}
+		if (a) {
+			store_key_pair(
+			    &nk, i == 0 ? after->team_id : 0, after->id);
+		}
+		rc = store_reindex(ctx->st, ctx->txn, DB_CUST_UNCHECKED,
+		    b ? &ok : NULL, a ? &nk : NULL);
+	}
+	return rc;
+}
+
+crm_status
+review_rebuild(struct req_ctx *ctx)
+{
+	int mrc = mdb_drop(ctx->txn, ctx->st->dbi[DB_CUST_UNCHECKED], 0);
+	if (mrc != 0) {
+		return store_map_lmdb(mrc, "drop");
+	}
+	uint64_t id = 0;
+	crm_status rc;
+	while ((rc = store_id_next(
+	            ctx->st, ctx->txn, DB_CUSTOMERS, id, &id)) == CRM_OK) {
+		crm_arena_reset(ctx->arena);
+		Crm__V1__Customer *c;
+		rc = dispatch_record(ctx, DB_CUSTOMERS, id,
+		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+		if (rc == CRM_OK) {
+			rc = review_on_customer(ctx, NULL, c);
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	crm_arena_reset(ctx->arena);
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+}
+
+static int
+has_pair(struct check *c, uint64_t a, uint64_t b)
+{
+	store_key k;
+	store_key_pair(&k, a, b);
+	MDB_val key = { k.len, k.b }, v;
+	return mdb_get(c->ctx->txn, c->ctx->st->dbi[DB_CUST_UNCHECKED], &key,
+	           &v) == 0;
+}
+
+crm_status
+review_check(struct check *c)
+{
+	uint64_t id = 0, n = 0; /* n: entries wanted */
+	crm_status rc;
+	while ((rc = store_id_next(c->ctx->st, c->ctx->txn, DB_CUSTOMERS, id,
+	            &id)) == CRM_OK) {
+		size_t mark = crm_arena_mark(c->ctx->arena);
+		Crm__V1__Customer *cu;
+		if (dispatch_record(c->ctx, DB_CUSTOMERS, id,
+		        &crm__v1__customer__descriptor,
+		        (ProtobufCMessage **)&cu) == CRM_OK) {
+			int want = unchecked(cu);
+			n += want ? (cu->team_id != 0 ? 2 : 1) : 0;
+			if (want != has_pair(c, cu->team_id, id) ||
+			    want != has_pair(c, 0, id)) {
+				check_problem(c,
+				    "customer %" PRIu64 ": %s the unchecked "
+				    "list",
+				    id, want ? "missing from" : "wrongly in");
+			}
+		}
+		crm_arena_release(c->ctx->arena, mark);
+	}
+	if (rc != CRM_NOT_FOUND) {
+		return rc;
+	}
+	MDB_stat st;
+	if (mdb_stat(c->ctx->txn, c->ctx->st->dbi[DB_CUST_UNCHECKED], &st) ==
+	        0 &&
+	    st.ms_entries != n) {
+		check_problem(c,
+		    "cust_unchecked holds %zu entries, want %" PRIu64,
+		    (size_t)st.ms_entries, n);
+	}
+	return CRM_OK;
+}
+
+crm_status
+review_handle_customer_check(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__CustomerCheckRequest *r = req->customer_check;
+	Crm__V1__Customer *before, *c;
+	crm_status rc = customer_editable(ctx, r->id, &before);
+	if (rc == CRM_OK) {
+		rc = customer_editable(ctx, r->id, &c);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (!auth_manages(ctx->who, c->team_id)) {
+		return dispatch_fail(ctx, CRM_EPERM,
+		    "only a manager of the customer's team or an admin checks "
+		    "a record");
+	}
+	if (c->checked_at != 0) {
+		char t[32];
+		crm_time_format(c->checked_at, t, sizeof(t));
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "customer %" PRIu64 " was checked by %s on %s", c->id,
+		    user_login_of(ctx, c->checked_by_id), t);
+	}
+	c->has_checked_at = c->has_checked_by_id = 1;
+	c->checked_at = ctx->now;
+	c->checked_by_id = ctx->who->user_id;
+	rc = customer_save(ctx, before, c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	return customer_reply(ctx, c, resp);
+}
