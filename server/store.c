@@ -94,6 +94,22 @@ store_map_lmdb(int rc, const char *what)
 	}
 }
 
+/* Another process (crm-gen, crmd user add) grew the map: adopt its size.
+ * Like store_grow, with no transaction of ours active. */
+static void
+adopt_size(store *s)
+{
+	pthread_rwlock_wrlock(&s->resize_lock);
+	MDB_envinfo info;
+	if (mdb_env_set_mapsize(s->env, 0) == 0 &&
+	    mdb_env_info(s->env, &info) == 0) {
+		s->map_size = info.me_mapsize;
+		crm_info("the map is %zu MiB (grown by another process)",
+		    s->map_size >> 20);
+	}
+	pthread_rwlock_unlock(&s->resize_lock);
+}
+
 crm_status
 store_open(store *s, const char *dir, size_t map_size, int mode)
 {
@@ -142,6 +158,11 @@ store_open(store *s, const char *dir, size_t map_size, int mode)
 
 	MDB_txn *txn;
 	rc = mdb_txn_begin(s->env, NULL, read_only ? MDB_RDONLY : 0, &txn);
+	if (rc == MDB_MAP_RESIZED) {
+		adopt_size(s);
+		rc = mdb_txn_begin(
+		    s->env, NULL, read_only ? MDB_RDONLY : 0, &txn);
+	}
 	if (rc != 0) {
 		store_close(s);
 		return store_map_lmdb(rc, "begin");
@@ -235,6 +256,14 @@ store_read_begin(store *s, MDB_txn **txn)
 	pthread_rwlock_rdlock(&s->resize_lock);
 	int rc = *txn != NULL ? mdb_txn_renew(*txn)
 	                      : mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+	if (rc == MDB_MAP_RESIZED) {
+		pthread_rwlock_unlock(&s->resize_lock);
+		adopt_size(s);
+		pthread_rwlock_rdlock(&s->resize_lock);
+		rc = *txn != NULL
+		         ? mdb_txn_renew(*txn)
+		         : mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
+	}
 	if (rc != 0) {
 		pthread_rwlock_unlock(&s->resize_lock);
 		return store_map_lmdb(rc, "read begin");
@@ -262,6 +291,12 @@ store_write_begin(store *s, MDB_txn **txn)
 {
 	pthread_rwlock_rdlock(&s->resize_lock);
 	int rc = mdb_txn_begin(s->env, NULL, 0, txn);
+	if (rc == MDB_MAP_RESIZED) {
+		pthread_rwlock_unlock(&s->resize_lock);
+		adopt_size(s);
+		pthread_rwlock_rdlock(&s->resize_lock);
+		rc = mdb_txn_begin(s->env, NULL, 0, txn);
+	}
 	if (rc != 0) {
 		pthread_rwlock_unlock(&s->resize_lock);
 		return store_map_lmdb(rc, "write begin");
