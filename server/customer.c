@@ -17,6 +17,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "changes.h"
 #include "crm.h"
 #include "handlers.h"
 #include "store_schema.h"
@@ -161,6 +162,10 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	after->updated_at = ctx->now;
 	store_key_id(&k, after->id);
 	rc = store_put_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k, &after->base);
+	if (rc == CRM_OK) {
+		rc = changes_record(
+		    ctx, CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER, after->id);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -226,7 +231,12 @@ customer_touch(struct req_ctx *ctx, uint64_t id)
 	c->updated_at = ctx->now;
 	store_key k;
 	store_key_id(&k, id);
-	return store_put_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k, &c->base);
+	rc = store_put_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k, &c->base);
+	if (rc == CRM_OK) {
+		rc = changes_record(
+		    ctx, CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER, id);
+	}
+	return rc;
 }
 
 /* Resolve an owner login to a user the caller may give customers to. */

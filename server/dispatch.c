@@ -99,6 +99,9 @@ static const struct dispatch_row table[] = {
 	    0 },
 	[BODY(REMINDERS)] = { "reminders", sla_handle_reminders, NULL,
 	    PERM_REP, REQ_READ, 0 },
+
+	[BODY(CHANGES)] = { "changes", changes_handle_list, NULL, PERM_REP,
+	    REQ_READ, 0 },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))

@@ -13,6 +13,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "changes.h"
 #include "crm.h"
 #include "customer.h"
 #include "handlers.h"
@@ -293,6 +294,10 @@ followup_handle_log(
 	if (rc == CRM_OK) {
 		rc = store_index_add(
 		    ctx->st, ctx->txn, DB_FU_CUST, c->id, f->id);
+	}
+	if (rc == CRM_OK) {
+		rc = changes_record(
+		    ctx, CRM__V1__CHANGE_KIND__CHANGE_FOLLOWUP, f->id);
 	}
 	if (rc == CRM_OK) {
 		rc = audit_add(ctx, "followup", f->id, NULL, &f->base);

@@ -74,4 +74,7 @@ HANDLER(sla_handle_commitment_done);
 HANDLER(sla_handle_stale);
 HANDLER(sla_handle_reminders);
 
+/* changes.c */
+HANDLER(changes_handle_list);
+
 #endif

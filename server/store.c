@@ -42,6 +42,8 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_SLA] = "sla",
 	[DB_SLA_OPEN] = "sla_open",
 	[DB_SLA_CUST] = "sla_cust",
+	[DB_CHANGES] = "changes",
+	[DB_CHANGE_REC] = "change_rec",
 };
 
 const char *

@@ -51,6 +51,8 @@ enum store_db {
 	DB_SLA,          /* clock id -> crm.v1.SlaClock */
 	DB_SLA_OPEN,     /* owner id || deadline || clock id: running ones */
 	DB_SLA_CUST,     /* customer id || clock id -> "" */
+	DB_CHANGES,      /* change seq -> kind byte || record id (changes.c) */
+	DB_CHANGE_REC,   /* kind byte || record id -> its latest change seq */
 	DB_COUNT
 };
 
