@@ -66,6 +66,11 @@ static const struct cmd_opt contact_add_opts[] = {
 	{ NULL, NULL, false, NULL, NULL },
 };
 
+static const struct cmd_opt changes_opts[] = {
+	{ "--limit", "N", false, NULL, "at most N changes (default 100)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
 static const struct cmd_opt history_opts[] = {
 	{ "--limit", "N", false, NULL, "at most N entries (newest first)" },
 	{ NULL, NULL, false, NULL, NULL },
@@ -463,6 +468,17 @@ const struct cmd_row cmd_table[] = {
 	    .max_args = 0,
 	    .opts = stale_opts,
 	    .fn = cmd_sla_stale },
+
+	/* services */
+	{ .name = "changes",
+	    .group = "sync",
+	    .usage = "SINCE [--limit N]",
+	    .summary = "Customers, contacts, follow-ups and tasks changed "
+	               "after cursor SINCE (0: all), and the next cursor.",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .opts = changes_opts,
+	    .fn = cmd_changes_list },
 
 	/* admin */
 	{ .name = "user",

@@ -336,4 +336,8 @@ crm_status cmd_sla_commitment_done(
 crm_status cmd_sla_stale(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 
+/* cmd_changes.c: the change log services follow */
+crm_status cmd_changes_list(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
 #endif
