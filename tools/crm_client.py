@@ -100,8 +100,9 @@ class Client:
         """Send body as Request field `name`. Writes need a request_id
         (16 bytes): a resend with the same id is applied once."""
         req = self.pb.Request(protocol_version=1,
-                              request_id=request_id or os.urandom(16),
-                              session_token=self.token)
+                              request_id=request_id or os.urandom(16))
+        if self.token:
+            req.session_token = self.token
         getattr(req, name).CopyFrom(body)
         data = req.SerializeToString()
         for _ in range(tries):  # a timeout: reconnect, resend the same id
