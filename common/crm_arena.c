@@ -47,6 +47,21 @@ crm_arena_reset(crm_arena *a)
 	a->exhausted = 0;
 }
 
+size_t
+crm_arena_mark(const crm_arena *a)
+{
+	return a->used;
+}
+
+void
+crm_arena_release(crm_arena *a, size_t mark)
+{
+	if (mark <= a->used) {
+		a->used = mark;
+		a->exhausted = 0;
+	}
+}
+
 void *
 crm_arena_alloc(crm_arena *a, size_t n)
 {

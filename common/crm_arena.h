@@ -24,6 +24,10 @@ void crm_arena_init(crm_arena *a, size_t size);
 void crm_arena_fini(crm_arena *a);
 /* crm_arena_reset: forget every allocation; the memory is reused. */
 void crm_arena_reset(crm_arena *a);
+/* crm_arena_mark / crm_arena_release: forget what was allocated after the
+ * mark (a loop's scratch), keeping what came before. */
+size_t crm_arena_mark(const crm_arena *a);
+void crm_arena_release(crm_arena *a, size_t mark);
 /* crm_arena_alloc: n bytes aligned to 16, or NULL when the arena is full. */
 void *crm_arena_alloc(crm_arena *a, size_t n);
 /* crm_arena_strdup: a copy of s in the arena, or NULL when full. */

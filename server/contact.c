@@ -4,7 +4,10 @@
  * editable exactly when its customer is. Leaving the organisation marks
  * the contact; it is never deleted (organisation changes are history).
  */
+#include "contact.h"
+
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
@@ -90,6 +93,56 @@ contact_put(struct req_ctx *ctx, const Crm__V1__Contact *before,
 		rc = audit_add(ctx, "contact", after->id,
 		    before ? &before->base : NULL, &after->base);
 	}
+	return rc;
+}
+
+crm_status
+contact_move(struct req_ctx *ctx, uint64_t id, uint64_t to)
+{
+	Crm__V1__Contact *before, *c;
+	crm_status rc = contact_load(ctx, id, &before);
+	if (rc == CRM_OK) {
+		rc = contact_load(ctx, id, &c);
+	}
+	if (rc == CRM_OK) {
+		rc = store_index_del(ctx->st, ctx->txn, DB_CONTACT_CUST,
+		    before->customer_id, id);
+	}
+	if (rc == CRM_OK) {
+		rc = store_index_add(
+		    ctx->st, ctx->txn, DB_CONTACT_CUST, to, id);
+	}
+	if (rc == CRM_OK) {
+		c->customer_id = to;
+		rc = contact_put(ctx, before, c);
+	}
+	return rc;
+}
+
+crm_status
+contact_find(
+    struct req_ctx *ctx, uint64_t customer_id, const char *name, uint64_t *id)
+{
+	char *want = crm_utf8_normalize(name);
+	crm_status rc = CRM_NOT_FOUND;
+	uint64_t cid = 0;
+	while (want != NULL && rc == CRM_NOT_FOUND &&
+	       store_index_next(ctx->st, ctx->txn, DB_CONTACT_CUST,
+	           customer_id, cid, &cid) == CRM_OK) {
+		Crm__V1__Contact *c;
+		if (dispatch_record(ctx, DB_CONTACTS, cid,
+		        &crm__v1__contact__descriptor,
+		        (ProtobufCMessage **)&c) != CRM_OK) {
+			continue;
+		}
+		char *have = crm_utf8_normalize(c->name);
+		if (have != NULL && strcmp(have, want) == 0) {
+			*id = cid;
+			rc = CRM_OK;
+		}
+		free(have);
+	}
+	free(want);
 	return rc;
 }
 

@@ -20,6 +20,7 @@
 #include "changes.h"
 #include "crm.h"
 #include "handlers.h"
+#include "stats.h"
 #include "store_schema.h"
 #include "task.h"
 #include "user.h"
@@ -92,6 +93,17 @@ duplicate(struct req_ctx *ctx, const store_key *k, uint64_t self)
 	    c->name, other, *owner ? owner : "nobody");
 }
 
+crm_status
+customer_by_name(struct req_ctx *ctx, int kind, const char *name, uint64_t *id)
+{
+	store_key k;
+	crm_status rc = name_key(ctx, &k, kind, name);
+	if (rc == CRM_OK) {
+		rc = store_get_ref(ctx->st, ctx->txn, DB_CUST_NAME, &k, id);
+	}
+	return rc;
+}
+
 static void
 fill_names(struct req_ctx *ctx, Crm__V1__Customer *c)
 {
@@ -112,9 +124,19 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	/* Server-filled display fields are never stored. */
 	after->owner = after->team = NULL;
 	after->has_contacts = 0;
+	int merged = after->merged_into != 0;
 	int renamed = before == NULL || before->kind != after->kind ||
 	              strcmp(before->name, after->name) != 0;
-	if (renamed) {
+	if (merged) {
+		/* A merged tombstone leaves the name and every list. */
+		if (before != NULL && before->merged_into == 0 &&
+		    name_key(ctx, &k, before->kind, before->name) == CRM_OK) {
+			rc = store_del(ctx->st, ctx->txn, DB_CUST_NAME, &k);
+			if (rc != CRM_OK) {
+				return rc;
+			}
+		}
+	} else if (renamed) {
 		rc = name_key(ctx, &k, after->kind, after->name);
 		if (rc == CRM_OK) {
 			rc = duplicate(ctx, &k, after->id);
@@ -144,8 +166,9 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 		store_key_pair(&ok, before->owner_id, before->id);
 	}
 	store_key_pair(&nk, after->owner_id, after->id);
-	rc = store_reindex(
-	    ctx->st, ctx->txn, DB_CUST_OWNER, before ? &ok : NULL, &nk);
+	int was_listed = before != NULL && before->merged_into == 0;
+	rc = store_reindex(ctx->st, ctx->txn, DB_CUST_OWNER,
+	    was_listed ? &ok : NULL, merged ? NULL : &nk);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -153,8 +176,12 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 		store_key_pair(&ok, before->team_id, before->id);
 	}
 	store_key_pair(&nk, after->team_id, after->id);
-	rc = store_reindex(
-	    ctx->st, ctx->txn, DB_CUST_TEAM, before ? &ok : NULL, &nk);
+	rc = store_reindex(ctx->st, ctx->txn, DB_CUST_TEAM,
+	    was_listed ? &ok : NULL, merged ? NULL : &nk);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	rc = stats_on_customer(ctx, before, after);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -866,7 +893,7 @@ customer_handle_list(
 			break;
 		}
 		Crm__V1__Customer *c;
-		if (load(ctx, id, &c) != CRM_OK ||
+		if (load(ctx, id, &c) != CRM_OK || c->merged_into != 0 ||
 		    !auth_can_see(ctx->who, c->owner_id, c->team_id)) {
 			last = id;
 			continue;
@@ -956,7 +983,7 @@ customer_handle_find(
 			break;
 		}
 		Crm__V1__Customer *c;
-		if (load(ctx, id, &c) != CRM_OK ||
+		if (load(ctx, id, &c) != CRM_OK || c->merged_into != 0 ||
 		    !auth_can_see(ctx->who, c->owner_id, c->team_id)) {
 			last = id;
 			continue;

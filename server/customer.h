@@ -12,6 +12,13 @@
 #include "dispatch.h"
 
 /*
+ * customer_by_name: the id of the customer of kind whose name normalises
+ * like name (no visibility check). Errors: CRM_NOT_FOUND, CRM_EINVAL.
+ */
+crm_status customer_by_name(
+    struct req_ctx *ctx, int kind, const char *name, uint64_t *id /* OUT */);
+
+/*
  * customer_visible: customer id if ctx->who may see it. A customer one may
  * not see answers exactly like one that does not exist.
  * Errors: CRM_NOT_FOUND (message set in ctx), CRM_INTERNAL.

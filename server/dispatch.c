@@ -100,6 +100,15 @@ static const struct dispatch_row table[] = {
 	[BODY(REMINDERS)] = { "reminders", sla_handle_reminders, NULL,
 	    PERM_REP, REQ_READ, 0 },
 
+	[BODY(REPORT)] = { "report", report_handle, NULL, PERM_REP, REQ_READ,
+	    0 },
+	[BODY(EXPORT_PAGE)] = { "export", export_handle_page, NULL, PERM_REP,
+	    REQ_READ, 0 },
+	[BODY(IMPORT_BATCH)] = { "import", import_handle_batch, NULL, PERM_REP,
+	    REQ_WRITE, 0 },
+	[BODY(CUSTOMER_MERGE)] = { "customer.merge", merge_handle, NULL,
+	    PERM_REP, REQ_WRITE, 0 },
+
 	[BODY(CHANGES)] = { "changes", changes_handle_list, NULL, PERM_REP,
 	    REQ_READ, 0 },
 };

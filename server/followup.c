@@ -7,6 +7,8 @@
  * customer's last contact, stopped SLA clocks and the audit records.
  * Any error aborts the nested transaction, so nothing is half done.
  */
+#include "followup.h"
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@
 #include "lifecycle.h"
 #include "policy.h"
 #include "sla.h"
+#include "stats.h"
 #include "store_schema.h"
 #include "task.h"
 #include "user.h"
@@ -29,6 +32,70 @@
 #define FUTURE_SLACK    3600 /* clocks differ; a day ahead does not */
 #define HISTORY_DEFAULT 100
 #define HISTORY_MAX     1000
+
+/* ---------------------------------------------------- record API */
+
+static crm_status
+fu_load(struct req_ctx *ctx, uint64_t id, Crm__V1__FollowUp **f)
+{
+	return dispatch_record(ctx, DB_FOLLOWUPS, id,
+	    &crm__v1__follow_up__descriptor, (ProtobufCMessage **)f);
+}
+
+crm_status
+followup_move(struct req_ctx *ctx, uint64_t id, uint64_t to)
+{
+	Crm__V1__FollowUp *before, *f;
+	crm_status rc = fu_load(ctx, id, &before);
+	if (rc == CRM_OK) {
+		rc = fu_load(ctx, id, &f);
+	}
+	if (rc == CRM_OK) {
+		rc = store_index_del(
+		    ctx->st, ctx->txn, DB_FU_CUST, before->customer_id, id);
+	}
+	if (rc == CRM_OK) {
+		rc = store_index_add(ctx->st, ctx->txn, DB_FU_CUST, to, id);
+	}
+	f->customer_id = to;
+	if (rc == CRM_OK) {
+		rc = stats_on_followup(ctx, before, f);
+	}
+	if (rc == CRM_OK) {
+		store_key k;
+		store_key_id(&k, id);
+		rc = store_put_msg(
+		    ctx->st, ctx->txn, DB_FOLLOWUPS, &k, &f->base);
+	}
+	if (rc == CRM_OK) {
+		rc = changes_record(
+		    ctx, CRM__V1__CHANGE_KIND__CHANGE_FOLLOWUP, id);
+	}
+	if (rc == CRM_OK) {
+		rc = audit_add(ctx, "followup", id, &before->base, &f->base);
+	}
+	return rc;
+}
+
+crm_status
+followup_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
+    const char *summary, uint64_t *id)
+{
+	uint64_t fid = 0;
+	while (store_index_next(ctx->st, ctx->txn, DB_FU_CUST, customer_id,
+	           fid, &fid) == CRM_OK) {
+		Crm__V1__FollowUp *f;
+		if (fu_load(ctx, fid, &f) == CRM_OK && f->at == at &&
+		    strcmp(f->summary ? f->summary : "",
+		        summary ? summary : "") == 0) {
+			*id = fid;
+			return CRM_OK;
+		}
+	}
+	return CRM_NOT_FOUND;
+}
+
+/* ---------------------------------------------------- log */
 
 static crm_status
 check_score(struct req_ctx *ctx, const Crm__V1__Score *s)
@@ -177,7 +244,12 @@ followup_handle_log(
 	int64_t limit = c->grade == CRM__V1__GRADE__GRADE_S
 	                    ? pol->late_s_seconds
 	                    : pol->late_seconds;
-	f->late = f->logged_at - f->at > limit;
+	f->late = !in->imported && f->logged_at - f->at > limit;
+	f->has_imported = in->imported;
+	f->imported = in->imported;
+	f->has_team_id = f->has_grade = 1;
+	f->team_id = c->team_id;
+	f->grade = c->grade;
 
 	/* 1. The stage change. */
 	if (in->has_stage_to && in->stage_to != 0 &&
@@ -294,6 +366,9 @@ followup_handle_log(
 	if (rc == CRM_OK) {
 		rc = store_index_add(
 		    ctx->st, ctx->txn, DB_FU_CUST, c->id, f->id);
+	}
+	if (rc == CRM_OK) {
+		rc = stats_on_followup(ctx, NULL, f);
 	}
 	if (rc == CRM_OK) {
 		rc = changes_record(

@@ -74,6 +74,18 @@ HANDLER(sla_handle_commitment_done);
 HANDLER(sla_handle_stale);
 HANDLER(sla_handle_reminders);
 
+/* report.c */
+HANDLER(report_handle);
+
+/* export.c */
+HANDLER(export_handle_page);
+
+/* import.c */
+HANDLER(import_handle_batch);
+
+/* merge.c */
+HANDLER(merge_handle);
+
 /* changes.c */
 HANDLER(changes_handle_list);
 

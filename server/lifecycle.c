@@ -15,6 +15,7 @@
 #include "customer.h"
 #include "handlers.h"
 #include "sla.h"
+#include "stats.h"
 #include "store_schema.h"
 #include "task.h"
 #include "user.h"
@@ -42,6 +43,8 @@ lifecycle_stage_apply(
 	h.by_id = ctx->who->user_id;
 	h.from = c->stage;
 	h.to = (Crm__V1__Stage)s->to;
+	h.has_grade = c->has_grade;
+	h.grade = c->grade;
 	h.reason = (char *)s->reason;
 	if (s->lost_reason > 0) {
 		h.has_lost_reason = 1;
@@ -81,7 +84,8 @@ lifecycle_stage_apply(
 			c->contract_terms = (char *)s->contract_terms;
 		}
 	}
-	if (s->to == CRM__V1__STAGE__STAGE_CHURN_RISK) {
+	rc = stats_on_stage(ctx, c, &h, seq);
+	if (rc == CRM_OK && s->to == CRM__V1__STAGE__STAGE_CHURN_RISK) {
 		rc = sla_start(ctx, c, CRM__V1__SLA_KIND__SLA_CHURN_CONTACT,
 		    s->reason, NULL);
 	}

@@ -24,6 +24,7 @@
 #include "crm.h"
 #include "store.h"
 #include "transport.h"
+#include "upgrade.h"
 #include "user.h"
 
 #define BEAT_SECONDS         5
@@ -216,6 +217,10 @@ serve(struct srv_config *cfg)
 		    cfg->data_dir);
 		store_close(&st);
 		return 1;
+	}
+	if (upgrade_run(&st) != CRM_OK) {
+		crm_err("cannot upgrade the database in %s", cfg->data_dir);
+		goto out;
 	}
 	/* Threads inherit this mask; only main takes the signals. */
 	sigset_t set;

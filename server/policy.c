@@ -21,16 +21,17 @@ static const struct {
 	int64_t every;
 	const char *channels[3];
 	const char *focus;
+	unsigned target; /* conversion target, percent (seeds: S >= 60 %) */
 } defaults[] = {
 	{ CRM__V1__GRADE__GRADE_S, DAY, { "phone", "visit", "meeting" },
-	    "深度需求挖掘, 方案定制, 决策推进" },
+	    "深度需求挖掘, 方案定制, 决策推进", 60 },
 	{ CRM__V1__GRADE__GRADE_A, 3 * DAY,
 	    { "phone", "email", "case studies" },
-	    "培育信任, 案例分享, 解决顾虑" },
+	    "培育信任, 案例分享, 解决顾虑", 40 },
 	{ CRM__V1__GRADE__GRADE_B, 7 * DAY, { "email", "industry news", NULL },
-	    "保持联系, 行业资讯, 唤醒需求" },
+	    "保持联系, 行业资讯, 唤醒需求", 20 },
 	{ CRM__V1__GRADE__GRADE_C, 30 * DAY,
-	    { "greetings", "product news", NULL }, "节日问候, 新品通知" },
+	    { "greetings", "product news", NULL }, "节日问候, 新品通知", 10 },
 };
 
 static Crm__V1__Policy *
@@ -51,6 +52,8 @@ default_policy(crm_arena *a)
 		g[i].channels = (char **)defaults[i].channels;
 		g[i].n_channels = defaults[i].channels[2] ? 3 : 2;
 		g[i].focus = (char *)defaults[i].focus;
+		g[i].has_conversion_target = 1;
+		g[i].conversion_target = defaults[i].target;
 		gp[i] = &g[i];
 	}
 	p->grades = gp;
@@ -93,6 +96,20 @@ policy_grade(const Crm__V1__Policy *p, int g)
 		last = p->grades[i];
 	}
 	return last;
+}
+
+unsigned
+policy_conversion_target(const Crm__V1__GradePolicy *gp)
+{
+	if (gp->has_conversion_target) {
+		return gp->conversion_target;
+	}
+	for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++) {
+		if (defaults[i].grade == (int)gp->grade) {
+			return defaults[i].target;
+		}
+	}
+	return 0;
 }
 
 char *
@@ -163,6 +180,10 @@ policy_handle_set(
 		return dispatch_fail(
 		    ctx, CRM_EINVAL, "a cadence is between 1 hour and 1 year");
 	}
+	if (r->has_conversion_target && r->conversion_target > 100) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "a conversion target is 0-100 %%");
+	}
 	if (r->n_channels > MAX_CHANNELS) {
 		return dispatch_fail(
 		    ctx, CRM_EINVAL, "at most %d channels", MAX_CHANNELS);
@@ -190,6 +211,10 @@ policy_handle_set(
 	if (r->set_channels || r->n_channels > 0) {
 		gp->channels = r->channels;
 		gp->n_channels = r->n_channels;
+	}
+	if (r->has_conversion_target) {
+		gp->has_conversion_target = 1;
+		gp->conversion_target = r->conversion_target;
 	}
 	if (r->focus != NULL) {
 		gp->focus = *r->focus ? r->focus : NULL;

@@ -15,6 +15,9 @@ crm_status policy_load(struct req_ctx *ctx, Crm__V1__Policy **p /* OUT */);
 /* policy_grade: the entry of grade g in p (never NULL: C's when unknown). */
 const Crm__V1__GradePolicy *policy_grade(const Crm__V1__Policy *p, int g);
 
+/* policy_conversion_target: the grade's target share won, in percent. */
+unsigned policy_conversion_target(const Crm__V1__GradePolicy *gp);
+
 /* policy_channels: the grade's channels joined by ", " in ctx->arena. */
 char *policy_channels(struct req_ctx *ctx, const Crm__V1__GradePolicy *gp);
 

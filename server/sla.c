@@ -17,6 +17,7 @@
 #include "handlers.h"
 #include "lifecycle.h"
 #include "policy.h"
+#include "stats.h"
 #include "store_schema.h"
 #include "task.h"
 #include "user.h"
@@ -57,6 +58,9 @@ clock_put(
 	if (rc == CRM_OK && before == NULL) {
 		rc = store_index_add(
 		    ctx->st, ctx->txn, DB_SLA_CUST, k->customer_id, k->id);
+	}
+	if (rc == CRM_OK) {
+		rc = stats_on_sla(ctx, before, k);
 	}
 	store_key_id(&key, k->id);
 	if (rc == CRM_OK) {
@@ -357,6 +361,9 @@ commitment_put(struct req_ctx *ctx, const Crm__V1__Commitment *before,
 		rc = store_index_add(
 		    ctx->st, ctx->txn, DB_COMMIT_CUST, c->customer_id, c->id);
 	}
+	if (rc == CRM_OK) {
+		rc = stats_on_commitment(ctx, before, c);
+	}
 	store_key_id(&k, c->id);
 	if (rc == CRM_OK) {
 		rc = store_put_msg(
@@ -624,4 +631,55 @@ sla_handle_reminders(
 	resp->body_case = CRM__V1__RESPONSE__BODY_REMINDERS;
 	resp->reminders = out;
 	return CRM_OK;
+}
+
+/* ---------------------------------------------------- merge */
+
+crm_status
+sla_move_customer(struct req_ctx *ctx, uint64_t from, uint64_t to)
+{
+	crm_status rc = CRM_OK;
+	uint64_t id = 0;
+	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn,
+	                           DB_COMMIT_CUST, from, id, &id) == CRM_OK) {
+		Crm__V1__Commitment *before, *c;
+		rc = commitment_load(ctx, id, &before);
+		if (rc == CRM_OK) {
+			rc = commitment_load(ctx, id, &c);
+		}
+		if (rc == CRM_OK) {
+			c->customer_id = to;
+			rc = commitment_put(ctx, before, c);
+		}
+		if (rc == CRM_OK) {
+			rc = store_index_del(
+			    ctx->st, ctx->txn, DB_COMMIT_CUST, from, id);
+		}
+		if (rc == CRM_OK) {
+			rc = store_index_add(
+			    ctx->st, ctx->txn, DB_COMMIT_CUST, to, id);
+		}
+	}
+	id = 0;
+	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_SLA_CUST,
+	                           from, id, &id) == CRM_OK) {
+		Crm__V1__SlaClock *before, *k;
+		rc = clock_load(ctx, id, &before);
+		if (rc == CRM_OK) {
+			rc = clock_load(ctx, id, &k);
+		}
+		if (rc == CRM_OK) {
+			k->customer_id = to;
+			rc = clock_put(ctx, before, k);
+		}
+		if (rc == CRM_OK) {
+			rc = store_index_del(
+			    ctx->st, ctx->txn, DB_SLA_CUST, from, id);
+		}
+		if (rc == CRM_OK) {
+			rc = store_index_add(
+			    ctx->st, ctx->txn, DB_SLA_CUST, to, id);
+		}
+	}
+	return rc;
 }

@@ -19,6 +19,10 @@ crm_status sla_start(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
 crm_status sla_stop_customer(
     struct req_ctx *ctx, uint64_t customer_id, uint64_t fu_id, int64_t at);
 
+/* sla_move_customer: hang every commitment and clock of customer from
+ * under customer to (a merge). */
+crm_status sla_move_customer(struct req_ctx *ctx, uint64_t from, uint64_t to);
+
 /* sla_commitment_add: an open commitment from follow-up fu_id. */
 crm_status sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
     uint64_t fu_id, const char *text, uint64_t owner_id, int64_t due,

@@ -42,6 +42,13 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_SLA] = "sla",
 	[DB_SLA_OPEN] = "sla_open",
 	[DB_SLA_CUST] = "sla_cust",
+	[DB_FU_TIME] = "fu_time",
+	[DB_STAGE_TIME] = "stage_time",
+	[DB_TASK_DUE] = "task_due",
+	[DB_COMMIT_DUE] = "commit_due",
+	[DB_SLA_TIME] = "sla_time",
+	[DB_CUST_NEW] = "cust_new",
+	[DB_TALLY] = "tally",
 	[DB_CHANGES] = "changes",
 	[DB_CHANGE_REC] = "change_rec",
 };
@@ -157,6 +164,29 @@ store_open(store *s, const char *dir, size_t map_size, int read_only)
 		return store_map_lmdb(rc, "commit");
 	}
 	return CRM_OK;
+}
+
+unsigned
+store_schema_get(store *s, MDB_txn *txn)
+{
+	MDB_val k = { 6, "schema" }, v;
+	if (mdb_get(txn, s->dbi[DB_META], &k, &v) != 0 || v.mv_size != 4) {
+		return 0;
+	}
+	const unsigned char *p = v.mv_data;
+	return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 |
+	       (unsigned)p[2] << 8 | p[3];
+}
+
+crm_status
+store_schema_set(store *s, MDB_txn *txn, unsigned version)
+{
+	unsigned char ver[4] = { (unsigned char)(version >> 24),
+		(unsigned char)(version >> 16), (unsigned char)(version >> 8),
+		(unsigned char)version };
+	MDB_val k = { 6, "schema" }, v = { sizeof(ver), ver };
+	return store_map_lmdb(
+	    mdb_put(txn, s->dbi[DB_META], &k, &v, 0), "schema");
 }
 
 void

@@ -51,8 +51,16 @@ enum store_db {
 	DB_SLA,          /* clock id -> crm.v1.SlaClock */
 	DB_SLA_OPEN,     /* owner id || deadline || clock id: running ones */
 	DB_SLA_CUST,     /* customer id || clock id -> "" */
-	DB_CHANGES,      /* change seq -> kind byte || record id (changes.c) */
-	DB_CHANGE_REC,   /* kind byte || record id -> its latest change seq */
+	/* Report indexes (stats.h): facts by scope || time || id. */
+	DB_FU_TIME,    /* scope || at || follow-up id -> stats_fu */
+	DB_STAGE_TIME, /* scope || at || stage seq -> stats_stage */
+	DB_TASK_DUE,   /* scope || due || task id -> stats_task (any status) */
+	DB_COMMIT_DUE, /* scope || due || commitment id -> stats_commit */
+	DB_SLA_TIME,   /* scope || started || clock id -> stats_sla */
+	DB_CUST_NEW,   /* scope || created || customer id -> "" */
+	DB_TALLY,      /* scope || stage || grade -> customers (8 bytes) */
+	DB_CHANGES,    /* change seq -> kind byte || record id (changes.c) */
+	DB_CHANGE_REC, /* kind byte || record id -> its latest change seq */
 	DB_COUNT
 };
 
@@ -66,7 +74,7 @@ typedef struct store {
 	int read_only;
 } store;
 
-#define STORE_SCHEMA_VERSION 2u
+#define STORE_SCHEMA_VERSION 3u
 
 /*
  * store_open: open (creating when read_only is 0) the environment in dir
@@ -76,6 +84,13 @@ typedef struct store {
 crm_status store_open(
     store *s, const char *dir, size_t map_size, int read_only);
 void store_close(store *s);
+
+/*
+ * store_schema_get / store_schema_set: the layout version of the data
+ * (STORE_SCHEMA_VERSION when current; older ones need an upgrade).
+ */
+unsigned store_schema_get(store *s, MDB_txn *txn);
+crm_status store_schema_set(store *s, MDB_txn *txn, unsigned version);
 
 /* store_db_name: the LMDB name of db ("customers"). Static storage. */
 const char *store_db_name(enum store_db db);

@@ -313,6 +313,18 @@ store_iter_next(struct store_iter *it, const uint8_t **key, size_t *klen)
 	return 1;
 }
 
+int
+store_iter_data(struct store_iter *it, const void **data, size_t *len)
+{
+	MDB_val k, v;
+	if (mdb_cursor_get(it->cur, &k, &v, MDB_GET_CURRENT) != 0) {
+		return 0;
+	}
+	*data = v.mv_data;
+	*len = v.mv_size;
+	return 1;
+}
+
 void
 store_iter_close(struct store_iter *it)
 {

@@ -108,6 +108,8 @@ crm_status store_iter_open(store *s, MDB_txn *txn, enum store_db db,
     struct store_iter *it);
 int store_iter_next(struct store_iter *it, const uint8_t **key, size_t *klen);
 void store_iter_close(struct store_iter *it);
+/* store_iter_data: the data of the key store_iter_next last yielded. */
+int store_iter_data(struct store_iter *it, const void **data, size_t *len);
 
 /*
  * store_reindex: make index db hold new_key instead of old_key (either

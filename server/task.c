@@ -20,6 +20,7 @@
 #include "customer.h"
 #include "handlers.h"
 #include "policy.h"
+#include "stats.h"
 #include "store_schema.h"
 #include "user.h"
 
@@ -108,7 +109,7 @@ task_put(
 	}
 	if (rc == CRM_OK && is_open_followup(before) &&
 	    !is_open_followup(after)) {
-		store_key_id(&k, after->customer_id);
+		store_key_id(&k, before->customer_id);
 		rc = store_del(ctx->st, ctx->txn, DB_CUST_FUTASK, &k);
 	}
 	if (rc == CRM_OK && is_open_followup(after) &&
@@ -125,6 +126,12 @@ task_put(
 	if (rc != CRM_OK) {
 		return rc;
 	}
+	if (rc == CRM_OK) {
+		rc = stats_on_task(ctx, before, after);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
 	store_key_id(&k, after->id);
 	rc = store_put_msg(ctx->st, ctx->txn, DB_TASKS, &k, &after->base);
 	if (rc == CRM_OK) {
@@ -134,6 +141,35 @@ task_put(
 	if (rc == CRM_OK) {
 		rc = audit_add(ctx, "task", after->id,
 		    before ? &before->base : NULL, &after->base);
+	}
+	return rc;
+}
+
+crm_status
+task_move_customer(struct req_ctx *ctx, uint64_t id, uint64_t to)
+{
+	Crm__V1__Task *before, *t;
+	crm_status rc = load(ctx, id, &before);
+	if (rc == CRM_OK) {
+		rc = load(ctx, id, &t);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (is_open_followup(t)) {
+		/* The kept customer has its own: one open follow-up each. */
+		t->status = CRM__V1__TASK_STATUS__TASK_CANCELLED;
+		t->has_done_at = 1;
+		t->done_at = ctx->now;
+	}
+	t->customer_id = to;
+	rc = task_put(ctx, before, t);
+	if (rc == CRM_OK) {
+		rc = store_index_del(
+		    ctx->st, ctx->txn, DB_TASK_CUST, before->customer_id, id);
+	}
+	if (rc == CRM_OK) {
+		rc = store_index_add(ctx->st, ctx->txn, DB_TASK_CUST, to, id);
 	}
 	return rc;
 }

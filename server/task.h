@@ -52,6 +52,10 @@ crm_status task_followup_done(struct req_ctx *ctx, uint64_t customer_id,
  */
 crm_status task_extras_start(struct req_ctx *ctx, const Crm__V1__Customer *c);
 
+/* task_move_customer: hang task id under customer to (a merge); an open
+ * follow-up task is cancelled, since to has its own. */
+crm_status task_move_customer(struct req_ctx *ctx, uint64_t id, uint64_t to);
+
 /* task_reown: give customer id's open tasks of from to to. */
 crm_status task_reown(
     struct req_ctx *ctx, uint64_t customer_id, uint64_t from, uint64_t to);

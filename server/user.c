@@ -89,6 +89,17 @@ team_key(struct req_ctx *ctx, store_key *k, const char *name)
 }
 
 crm_status
+user_team_by_name(struct req_ctx *ctx, const char *name, uint64_t *id)
+{
+	store_key k;
+	crm_status rc = team_key(ctx, &k, name);
+	if (rc == CRM_OK) {
+		rc = store_get_ref(ctx->st, ctx->txn, DB_TEAM_NAME, &k, id);
+	}
+	return rc;
+}
+
+crm_status
 user_team_ensure(struct req_ctx *ctx, const char *name, uint64_t *id)
 {
 	store_key k;

@@ -31,6 +31,10 @@ crm_status user_create(struct req_ctx *ctx, const char *login,
     const char *name, int role, const char *team, const char *pwhash,
     uint64_t *id /* OUT */);
 
+/* user_team_by_name: the id of team name. Errors: CRM_NOT_FOUND. */
+crm_status user_team_by_name(
+    struct req_ctx *ctx, const char *name, uint64_t *id /* OUT */);
+
 /* user_team_ensure: the id of team name, created when missing. */
 crm_status user_team_ensure(
     struct req_ctx *ctx, const char *name, uint64_t *id /* OUT */);

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * export.c: export pages. A page walks the customers the caller may see
+ * (one index range: an owner's, a team's, or for admins the primary
+ * table) and, for contacts, follow-ups and tasks, each customer's records
+ * through its per-customer index, so a rep's export touches only their
+ * own records and the cursor (customer, record) resumes exactly.
+ */
+#include <string.h>
+
+#include "auth.h"
+#include "crm.h"
+#include "handlers.h"
+#include "stats.h"
+#include "store_schema.h"
+#include "task.h"
+#include "user.h"
+
+#define PAGE_DEFAULT 1000
+#define PAGE_MAX     5000
+#define PAGE_BYTES   (1u << 20)
+#define SCAN_BUDGET  20000      /* customers walked per page at most */
+#define CURSOR_DONE  UINT64_MAX /* cursor_id: cursor_customer is done */
+
+struct export_scope {
+	enum store_db db; /* DB_CUSTOMERS: every customer */
+	uint64_t prefix;
+	uint64_t tally; /* stats scope for the total, 0: none */
+};
+
+static crm_status
+resolve(struct req_ctx *ctx, const Crm__V1__ExportRequest *q,
+    struct export_scope *s)
+{
+	const struct auth_who *who = ctx->who;
+	if (q->user && *q->user) {
+		Crm__Store__UserRecord *u;
+		if (user_by_login(ctx, q->user, &u) != CRM_OK ||
+		    (u->id != who->user_id &&
+		        !auth_manages(who, u->team_id))) {
+			return dispatch_fail(
+			    ctx, CRM_NOT_FOUND, "no user '%s'", q->user);
+		}
+		*s = (struct export_scope){ DB_CUST_OWNER, u->id,
+			STATS_PERSON | u->id };
+	} else if (q->team && *q->team) {
+		uint64_t id;
+		if (who->role == CRM__V1__ROLE__ROLE_REP) {
+			return dispatch_fail(ctx, CRM_EPERM,
+			    "a rep exports their own customers");
+		}
+		if (user_team_by_name(ctx, q->team, &id) != CRM_OK ||
+		    !auth_manages(who, id)) {
+			return dispatch_fail(
+			    ctx, CRM_NOT_FOUND, "no team '%s'", q->team);
+		}
+		*s = (struct export_scope){ DB_CUST_TEAM, id, id };
+	} else if (who->role == CRM__V1__ROLE__ROLE_REP) {
+		*s = (struct export_scope){ DB_CUST_OWNER, who->user_id,
+			STATS_PERSON | who->user_id };
+	} else if (who->role == CRM__V1__ROLE__ROLE_MANAGER) {
+		*s = (struct export_scope){ DB_CUST_TEAM, who->team_id,
+			who->team_id };
+	} else {
+		*s = (struct export_scope){ DB_CUSTOMERS, 0, 0 };
+	}
+	return CRM_OK;
+}
+
+static crm_status
+next_customer(struct req_ctx *ctx, const struct export_scope *s,
+    uint64_t after, uint64_t *id)
+{
+	if (s->db == DB_CUSTOMERS) {
+		return store_id_next(
+		    ctx->st, ctx->txn, DB_CUSTOMERS, after, id);
+	}
+	return store_index_next(
+	    ctx->st, ctx->txn, s->db, s->prefix, after, id);
+}
+
+static uint64_t
+total(struct req_ctx *ctx, const struct export_scope *s)
+{
+	if (s->db != DB_CUSTOMERS) {
+		return stats_tally(ctx, s->tally, 0, 0);
+	}
+	MDB_stat st;
+	if (mdb_stat(ctx->txn, ctx->st->dbi[DB_CUSTOMERS], &st) != 0) {
+		return 0;
+	}
+	return st.ms_entries;
+}
+
+/* A page being filled. */
+struct page {
+	struct req_ctx *ctx;
+	const Crm__V1__ExportRequest *q;
+	Crm__V1__ExportPage *out;
+	size_t limit, n, bytes;
+	void **items; /* the one repeated field the kind fills */
+	size_t *nitems;
+};
+
+static int
+full(const struct page *p)
+{
+	const crm_arena *a = p->ctx->arena;
+	return p->n >= p->limit || p->bytes >= PAGE_BYTES ||
+	       a->used > a->size / 4 * 3;
+}
+
+static void
+add(struct page *p, ProtobufCMessage *m)
+{
+	p->items[(*p->nitems)++] = m;
+	p->n++;
+	p->bytes += protobuf_c_message_get_packed_size(m);
+}
+
+static int
+in_period(const Crm__V1__ExportRequest *q, int64_t t)
+{
+	return (!q->has_from || q->from == 0 || t >= q->from) &&
+	       (!q->has_to || q->to == 0 || t < q->to);
+}
+
+/* The records of kind under customer c after record id *after, until the
+ * page is full. Returns 1 when c has no more. */
+static int
+records_of(struct page *p, const Crm__V1__Customer *c, uint64_t *after)
+{
+	static const struct {
+		enum store_db idx, db;
+		const ProtobufCMessageDescriptor *d;
+	} kinds[] = {
+		[CRM__V1__EXPORT_KIND__EXPORT_CONTACTS] = { DB_CONTACT_CUST,
+		    DB_CONTACTS, &crm__v1__contact__descriptor },
+		[CRM__V1__EXPORT_KIND__EXPORT_FOLLOWUPS] = { DB_FU_CUST,
+		    DB_FOLLOWUPS, &crm__v1__follow_up__descriptor },
+		[CRM__V1__EXPORT_KIND__EXPORT_TASKS] = { DB_TASK_CUST,
+		    DB_TASKS, &crm__v1__task__descriptor },
+	};
+	struct req_ctx *ctx = p->ctx;
+	int kind = (int)p->q->kind;
+	uint64_t id = *after;
+	while (!full(p)) {
+		if (store_index_next(ctx->st, ctx->txn, kinds[kind].idx, c->id,
+		        id, &id) != CRM_OK) {
+			return 1;
+		}
+		ProtobufCMessage *m;
+		*after = id;
+		if (dispatch_record(ctx, kinds[kind].db, id, kinds[kind].d,
+		        &m) != CRM_OK) {
+			continue;
+		}
+		if (kind == CRM__V1__EXPORT_KIND__EXPORT_FOLLOWUPS) {
+			Crm__V1__FollowUp *f = (Crm__V1__FollowUp *)m;
+			if (!in_period(p->q, f->at)) {
+				continue;
+			}
+			f->customer = c->name;
+			f->author = (char *)user_login_of(ctx, f->author_id);
+		} else if (kind == CRM__V1__EXPORT_KIND__EXPORT_TASKS) {
+			Crm__V1__Task *t = (Crm__V1__Task *)m;
+			if (!in_period(p->q, t->due_at)) {
+				continue;
+			}
+			task_fill(ctx, t);
+		}
+		add(p, m);
+	}
+	return 0;
+}
+
+crm_status
+export_handle_page(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__ExportRequest *q = req->export_page;
+	int kind = q->has_kind ? (int)q->kind : 0;
+	if (kind < CRM__V1__EXPORT_KIND__EXPORT_CUSTOMERS ||
+	    kind > CRM__V1__EXPORT_KIND__EXPORT_TASKS) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "export customers, contacts, followups or tasks");
+	}
+	struct export_scope s = { DB_CUSTOMERS, 0, 0 };
+	crm_status rc = resolve(ctx, q, &s);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	struct page p = { .ctx = ctx, .q = q };
+	p.limit = q->has_limit && q->limit > 0
+	              ? (q->limit > PAGE_MAX ? PAGE_MAX : q->limit)
+	              : PAGE_DEFAULT;
+	p.out = crm_arena_alloc(ctx->arena, sizeof(*p.out));
+	/* Customers: the records, or (other kinds) the parents of the
+	 * page's records, for their names. */
+	void **custs = crm_arena_alloc(ctx->arena, p.limit * sizeof(void *));
+	void **items = crm_arena_alloc(ctx->arena, p.limit * sizeof(void *));
+	if (p.out == NULL || custs == NULL || items == NULL) {
+		return CRM_TOO_BIG;
+	}
+	Crm__V1__ExportPage *o = p.out;
+	crm__v1__export_page__init(o);
+	o->customers = (Crm__V1__Customer **)custs;
+	if (kind == CRM__V1__EXPORT_KIND__EXPORT_CUSTOMERS) {
+		p.items = custs;
+		p.nitems = &o->n_customers;
+	} else {
+		p.items = items;
+		switch (kind) {
+		case CRM__V1__EXPORT_KIND__EXPORT_CONTACTS:
+			o->contacts = (Crm__V1__Contact **)items;
+			p.nitems = &o->n_contacts;
+			break;
+		case CRM__V1__EXPORT_KIND__EXPORT_FOLLOWUPS:
+			o->followups = (Crm__V1__FollowUp **)items;
+			p.nitems = &o->n_followups;
+			break;
+		default:
+			o->tasks = (Crm__V1__Task **)items;
+			p.nitems = &o->n_tasks;
+		}
+	}
+	if (!q->has_cursor_customer || q->cursor_customer == 0) {
+		o->has_customers_total = 1;
+		o->customers_total = total(ctx, &s);
+	}
+	/* cust: the customer being walked (its records after rid), or the
+	 * last one finished when walking is 0 (cursor_id CURSOR_DONE). */
+	uint64_t cust = q->cursor_customer, rid = q->cursor_id;
+	int walking = cust != 0 && rid != CURSOR_DONE &&
+	              kind != CRM__V1__EXPORT_KIND__EXPORT_CUSTOMERS;
+	uint64_t done = 0;
+	for (int scanned = 0; !full(&p) && scanned < SCAN_BUDGET; scanned++) {
+		if (!walking) {
+			rc = next_customer(ctx, &s, cust, &cust);
+			if (rc == CRM_NOT_FOUND) {
+				o->has_done = o->done = 1;
+				rc = CRM_OK;
+				break;
+			}
+			if (rc != CRM_OK) {
+				return rc;
+			}
+			rid = 0;
+		}
+		Crm__V1__Customer *c;
+		if (dispatch_record(ctx, DB_CUSTOMERS, cust,
+		        &crm__v1__customer__descriptor,
+		        (ProtobufCMessage **)&c) != CRM_OK ||
+		    c->merged_into != 0 ||
+		    !auth_can_see(ctx->who, c->owner_id, c->team_id)) {
+			walking = 0;
+			done++;
+			continue;
+		}
+		c->owner = (char *)user_login_of(ctx, c->owner_id);
+		c->team = (char *)user_team_name(ctx, c->team_id);
+		if (kind == CRM__V1__EXPORT_KIND__EXPORT_CUSTOMERS) {
+			add(&p, &c->base);
+			done++;
+			continue;
+		}
+		size_t before = *p.nitems;
+		walking = !records_of(&p, c, &rid);
+		if (*p.nitems > before) {
+			custs[o->n_customers++] = c;
+		}
+		if (!walking) {
+			done++;
+		}
+	}
+	o->has_cursor_customer = o->has_cursor_id = 1;
+	o->cursor_customer = cust;
+	o->cursor_id = walking ? rid : CURSOR_DONE;
+	o->has_customers_done = 1;
+	o->customers_done = done;
+	resp->body_case = CRM__V1__RESPONSE__BODY_EXPORT_PAGE;
+	resp->export_page = o;
+	return CRM_OK;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * followup.h: the follow-up record API other request families use.
+ */
+#ifndef FOLLOWUP_H
+#define FOLLOWUP_H
+
+#include <stdint.h>
+
+#include "dispatch.h"
+
+/* followup_move: hang follow-up id under customer to (a merge). */
+crm_status followup_move(struct req_ctx *ctx, uint64_t id, uint64_t to);
+
+/* followup_find: the id of customer_id's follow-up that happened at `at`
+ * with the same summary (NULL: none). Errors: CRM_NOT_FOUND. */
+crm_status followup_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
+    const char *summary, uint64_t *id /* OUT */);
+
+#endif

@@ -1,0 +1,438 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.c: the report request: who may see which scope, the period, the
+ * generic table builders and the index walks every kind uses. The kinds
+ * themselves are in report_kinds.c.
+ */
+#include "report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "auth.h"
+#include "crm.h"
+#include "handlers.h"
+#include "policy.h"
+#include "store_schema.h"
+#include "user.h"
+
+#define DAY          86400
+#define DEFAULT_DAYS 30
+
+/* ---------------------------------------------------- tables */
+
+struct report_tab *
+report_table(struct report *r, const char *name, const char *title,
+    size_t ncols, const struct report_col *cols, size_t max_rows)
+{
+	crm_arena *a = r->ctx->arena;
+	Crm__V1__ReportReply *o = r->out;
+	Crm__V1__ReportTable **tabs =
+	    crm_arena_alloc(a, (o->n_tables + 1) * sizeof(*tabs));
+	Crm__V1__ReportTable *t = crm_arena_alloc(a, sizeof(*t));
+	struct report_tab *tab = crm_arena_alloc(a, sizeof(*tab));
+	Crm__V1__ReportColumn *c = crm_arena_alloc(a, ncols * sizeof(*c));
+	Crm__V1__ReportColumn **cp = crm_arena_alloc(a, ncols * sizeof(*cp));
+	Crm__V1__ReportRow **rows =
+	    crm_arena_alloc(a, (max_rows ? max_rows : 1) * sizeof(*rows));
+	if (tabs == NULL || t == NULL || tab == NULL || c == NULL ||
+	    cp == NULL || rows == NULL) {
+		return NULL;
+	}
+	crm__v1__report_table__init(t);
+	t->name = (char *)name;
+	t->title = (char *)title;
+	for (size_t i = 0; i < ncols; i++) {
+		crm__v1__report_column__init(&c[i]);
+		c[i].name = (char *)cols[i].name;
+		c[i].title = (char *)cols[i].title;
+		c[i].has_unit = 1;
+		c[i].unit = cols[i].unit;
+		cp[i] = &c[i];
+	}
+	t->n_columns = ncols;
+	t->columns = cp;
+	t->rows = rows;
+	tab->t = t;
+	tab->cap = max_rows;
+	if (o->n_tables > 0) {
+		memcpy(tabs, o->tables, o->n_tables * sizeof(*tabs));
+	}
+	tabs[o->n_tables++] = t;
+	o->tables = tabs;
+	return tab;
+}
+
+Crm__V1__ReportRow *
+report_row(struct report *r, struct report_tab *tab)
+{
+	if (tab == NULL || tab->t->n_rows >= tab->cap) {
+		return NULL;
+	}
+	Crm__V1__ReportTable *t = tab->t;
+	crm_arena *a = r->ctx->arena;
+	Crm__V1__ReportRow *row = crm_arena_alloc(a, sizeof(*row));
+	Crm__V1__ReportCell *c = crm_arena_alloc(a, t->n_columns * sizeof(*c));
+	Crm__V1__ReportCell **cp =
+	    crm_arena_alloc(a, t->n_columns * sizeof(*cp));
+	if (row == NULL || c == NULL || cp == NULL) {
+		return NULL;
+	}
+	crm__v1__report_row__init(row);
+	for (size_t i = 0; i < t->n_columns; i++) {
+		crm__v1__report_cell__init(&c[i]);
+		cp[i] = &c[i];
+	}
+	row->n_cells = t->n_columns;
+	row->cells = cp;
+	t->rows[t->n_rows++] = row;
+	return row;
+}
+
+void
+report_text(
+    struct report *r, Crm__V1__ReportRow *row, size_t col, const char *text)
+{
+	if (row != NULL && col < row->n_cells) {
+		row->cells[col]->text =
+		    crm_arena_strdup(r->ctx->arena, text ? text : "");
+	}
+}
+
+void
+report_num(Crm__V1__ReportRow *row, size_t col, double v)
+{
+	if (row != NULL && col < row->n_cells) {
+		row->cells[col]->has_number = 1;
+		row->cells[col]->number = v;
+	}
+}
+
+void
+report_pct(Crm__V1__ReportRow *row, size_t col, double a, double b)
+{
+	if (b > 0) {
+		report_num(row, col, 100.0 * a / b);
+	}
+}
+
+void
+report_chart(struct report_tab *tab, unsigned label, unsigned value)
+{
+	if (tab == NULL) {
+		return;
+	}
+	Crm__V1__ReportTable *t = tab->t;
+	t->has_has_chart = t->has_chart = 1;
+	t->has_chart_label = t->has_chart_value = 1;
+	t->chart_label = label;
+	t->chart_value = value;
+}
+
+/* ---------------------------------------------------- walks */
+
+static crm_status
+scan_one(struct report *r, enum store_db db, uint64_t scope, int64_t from,
+    int64_t to, report_visit fn, void *arg, int *stop)
+{
+	store_key p, start;
+	store_key_id(&p, scope);
+	store_key_id(&start, store_time_key(from));
+	struct store_iter it;
+	crm_status rc =
+	    store_iter_open(r->ctx->st, r->ctx->txn, db, p.b, 8, &start, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (!*stop && store_iter_next(&it, &key, &klen)) {
+		const void *data;
+		size_t len;
+		if (klen != 24) {
+			continue;
+		}
+		int64_t at = store_time_of(store_u64(key + 8));
+		if (at >= to) {
+			break;
+		}
+		if (!store_iter_data(&it, &data, &len)) {
+			continue;
+		}
+		*stop = fn(arg, at, store_u64(key + 16), data, len);
+	}
+	store_iter_close(&it);
+	return CRM_OK;
+}
+
+crm_status
+report_scan(struct report *r, enum store_db db, uint64_t scope, int64_t from,
+    int64_t to, report_visit fn, void *arg)
+{
+	int stop = 0;
+	if (scope != 0) {
+		return scan_one(r, db, scope, from, to, fn, arg, &stop);
+	}
+	crm_status rc = CRM_OK;
+	for (size_t i = 0; i < r->nscopes && rc == CRM_OK && !stop; i++) {
+		rc = scan_one(r, db, r->scopes[i], from, to, fn, arg, &stop);
+	}
+	return rc;
+}
+
+uint64_t
+report_tally(struct report *r, int stage, int grade)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < r->nscopes; i++) {
+		n += stats_tally(r->ctx, r->scopes[i], stage, grade);
+	}
+	return n;
+}
+
+size_t
+report_members(struct report *r, uint64_t *ids, size_t max)
+{
+	struct req_ctx *ctx = r->ctx;
+	size_t n = 0;
+	if (r->person) {
+		ids[0] = r->scopes[0] & ~STATS_PERSON;
+		return 1;
+	}
+	uint64_t id = 0;
+	while (n < max &&
+	       store_id_next(ctx->st, ctx->txn, DB_USERS, id, &id) == CRM_OK) {
+		Crm__Store__UserRecord *u;
+		if (user_get(ctx, id, &u) != CRM_OK || !u->active) {
+			continue;
+		}
+		for (size_t i = 0; i < r->nscopes; i++) {
+			if (r->scopes[i] == u->team_id) {
+				ids[n++] = id;
+				break;
+			}
+		}
+	}
+	return n;
+}
+
+void
+report_ids_add(struct report_ids *s, uint64_t id)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 256;
+		s->v = crm_xrealloc(s->v, s->cap * sizeof(*s->v));
+	}
+	s->v[s->n++] = id;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+size_t
+report_ids_distinct(struct report_ids *s)
+{
+	if (s->n == 0) {
+		return 0;
+	}
+	qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
+	size_t d = 1;
+	for (size_t i = 1; i < s->n; i++) {
+		if (s->v[i] != s->v[d - 1]) {
+			s->v[d++] = s->v[i];
+		}
+	}
+	s->n = d;
+	return d;
+}
+
+void
+report_ids_free(struct report_ids *s)
+{
+	free(s->v);
+	memset(s, 0, sizeof(*s));
+}
+
+/* ---------------------------------------------------- the request */
+
+/* Local midnight of the day t falls in, moved by days. */
+static int64_t
+day_start(int64_t t, int days)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	localtime_r(&tt, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mday += days;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+static void
+default_period(struct report *r, int kind, const Crm__V1__ReportRequest *q)
+{
+	int64_t now = r->ctx->now;
+	time_t tt = (time_t)now;
+	struct tm tm;
+	localtime_r(&tt, &tm);
+	r->to = q->has_to && q->to > 0 ? q->to : now;
+	if (q->has_from && q->from != 0) {
+		r->from = q->from;
+	} else if (kind == CRM__V1__REPORT_KIND__REPORT_WEEKLY) {
+		/* Monday of the week `to` falls in. */
+		int back = (tm.tm_wday + 6) % 7;
+		r->from = day_start(now, -back);
+		if (!q->has_to) {
+			r->to = day_start(now, 7 - back);
+		}
+	} else if (kind == CRM__V1__REPORT_KIND__REPORT_MONTHLY) {
+		r->from = day_start(now, 1 - tm.tm_mday);
+		if (!q->has_to) {
+			struct tm m = tm;
+			m.tm_mday = 1;
+			m.tm_mon += 1;
+			m.tm_hour = m.tm_min = m.tm_sec = 0;
+			m.tm_isdst = -1;
+			r->to = (int64_t)mktime(&m);
+		}
+	} else {
+		r->from = r->to - DEFAULT_DAYS * DAY;
+	}
+}
+
+static crm_status
+resolve_scope(
+    struct report *r, const Crm__V1__ReportRequest *q, const char **label)
+{
+	struct req_ctx *ctx = r->ctx;
+	const struct auth_who *who = ctx->who;
+	int admin = who->role == CRM__V1__ROLE__ROLE_ADMIN;
+	if (q->user && *q->user && q->team && *q->team) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "give a user or a team, not both");
+	}
+	if (q->user && *q->user) {
+		Crm__Store__UserRecord *u;
+		if (user_by_login(ctx, q->user, &u) != CRM_OK ||
+		    (u->id != who->user_id &&
+		        !auth_manages(who, u->team_id))) {
+			return dispatch_fail(
+			    ctx, CRM_NOT_FOUND, "no user '%s'", q->user);
+		}
+		r->person = 1;
+		r->scopes[r->nscopes++] = STATS_PERSON | u->id;
+		r->team_id = u->team_id;
+		*label = crm_arena_strdup(ctx->arena, u->login);
+		return CRM_OK;
+	}
+	if (q->team && *q->team) {
+		uint64_t id;
+		if (who->role == CRM__V1__ROLE__ROLE_REP) {
+			return dispatch_fail(ctx, CRM_EPERM,
+			    "a rep's reports cover their own customers");
+		}
+		if (user_team_by_name(ctx, q->team, &id) != CRM_OK ||
+		    !auth_manages(who, id)) {
+			return dispatch_fail(
+			    ctx, CRM_NOT_FOUND, "no team '%s'", q->team);
+		}
+		r->scopes[r->nscopes++] = r->team_id = id;
+		*label = user_team_name(ctx, id);
+		return CRM_OK;
+	}
+	if (who->role == CRM__V1__ROLE__ROLE_REP) {
+		r->person = 1;
+		r->scopes[r->nscopes++] = STATS_PERSON | who->user_id;
+		r->team_id = who->team_id;
+		*label = who->login;
+		return CRM_OK;
+	}
+	if (!admin) {
+		r->scopes[r->nscopes++] = r->team_id = who->team_id;
+		*label = user_team_name(ctx, who->team_id);
+		return CRM_OK;
+	}
+	uint64_t id = 0;
+	while (r->nscopes < REPORT_MAX_SCOPES &&
+	       store_id_next(ctx->st, ctx->txn, DB_TEAMS, id, &id) == CRM_OK) {
+		r->scopes[r->nscopes++] = id;
+	}
+	*label = "all teams";
+	return CRM_OK;
+}
+
+crm_status
+report_handle(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	static crm_status (*const kinds[])(struct report *) = {
+		[CRM__V1__REPORT_KIND__REPORT_FUNNEL] = report_funnel,
+		[CRM__V1__REPORT_KIND__REPORT_CONVERSION] = report_conversion,
+		[CRM__V1__REPORT_KIND__REPORT_CYCLE] = report_cycle,
+		[CRM__V1__REPORT_KIND__REPORT_CHURN] = report_churn,
+		[CRM__V1__REPORT_KIND__REPORT_ACTIVITY] = report_activity,
+		[CRM__V1__REPORT_KIND__REPORT_QUALITY] = report_quality,
+		[CRM__V1__REPORT_KIND__REPORT_SLA] = report_sla,
+		[CRM__V1__REPORT_KIND__REPORT_WEEKLY] = report_weekly,
+		[CRM__V1__REPORT_KIND__REPORT_MONTHLY] = report_monthly,
+	};
+	const Crm__V1__ReportRequest *q = req->report;
+	int kind = q->has_kind ? (int)q->kind : 0;
+	if (kind <= 0 || (size_t)kind >= sizeof(kinds) / sizeof(kinds[0])) {
+		return dispatch_fail(ctx, CRM_EINVAL, "which report?");
+	}
+	struct report *r = crm_arena_alloc(ctx->arena, sizeof(*r));
+	Crm__V1__ReportReply *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (r == NULL || out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	memset(r, 0, sizeof(*r));
+	crm__v1__report_reply__init(out);
+	r->ctx = ctx;
+	r->out = out;
+	const char *label = "";
+	crm_status rc = resolve_scope(r, q, &label);
+	if (rc == CRM_OK) {
+		rc = policy_load(ctx, &r->pol);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	default_period(r, kind, q);
+	if (r->to <= r->from) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "the period ends before it starts");
+	}
+	const char *what = r->person ? "user" : "team";
+	out->scope = crm_arena_alloc(ctx->arena, strlen(label) + 8);
+	if (out->scope == NULL) {
+		return CRM_TOO_BIG;
+	}
+	if (r->nscopes == 1) {
+		snprintf(out->scope, strlen(label) + 8, "%s %s", what, label);
+	} else {
+		strcpy(out->scope, label);
+	}
+	out->has_kind = out->has_from = out->has_to = out->has_now = 1;
+	out->kind = (Crm__V1__ReportKind)kind;
+	out->from = r->from;
+	out->to = r->to;
+	out->now = ctx->now;
+	rc = kinds[kind](r);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (ctx->arena->exhausted) {
+		return dispatch_fail(ctx, CRM_TOO_BIG,
+		    "the report is too big; narrow the period or scope");
+	}
+	resp->body_case = CRM__V1__RESPONSE__BODY_REPORT;
+	resp->report = out;
+	return CRM_OK;
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.h: what the report kinds (report_kinds.c) share: the resolved
+ * scope and period of a ReportRequest, building generic tables, walking a
+ * stats index over the scope and a period, and small id sets.
+ */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dispatch.h"
+#include "stats.h"
+
+#define REPORT_MAX_SCOPES  256
+#define REPORT_MAX_MEMBERS 1000
+
+struct report {
+	struct req_ctx *ctx;
+	Crm__V1__ReportReply *out;
+	Crm__V1__Policy *pol;
+	/* The index prefixes the report covers: one person, one team, or
+	 * (an admin with no filter) every team. */
+	uint64_t scopes[REPORT_MAX_SCOPES];
+	size_t nscopes;
+	int person;       /* scopes[0] is one person */
+	uint64_t team_id; /* the one team, when the scope is one */
+	int64_t from, to; /* [from, to) */
+};
+
+struct report_col {
+	const char *name;
+	const char *title;
+	Crm__V1__ReportUnit unit;
+};
+
+/* A table being built: the reply's table and its row capacity. */
+struct report_tab {
+	Crm__V1__ReportTable *t;
+	size_t cap;
+};
+
+/* report_table: a new table of the reply with room for max_rows rows
+ * (NULL when memory is out). */
+struct report_tab *report_table(struct report *r, const char *name,
+    const char *title, size_t ncols, const struct report_col *cols,
+    size_t max_rows);
+/* report_row: a new row of t (NULL when t is full or memory is out). */
+Crm__V1__ReportRow *report_row(struct report *r, struct report_tab *t);
+void report_text(
+    struct report *r, Crm__V1__ReportRow *row, size_t col, const char *text);
+void report_num(Crm__V1__ReportRow *row, size_t col, double v);
+/* report_pct: 100 * a / b in column col, nothing when b is 0. */
+void report_pct(Crm__V1__ReportRow *row, size_t col, double a, double b);
+void report_chart(struct report_tab *t, unsigned label, unsigned value);
+
+/* One fact of a stats index: its time, record id and data. Return
+ * nonzero to stop the walk. */
+typedef int (*report_visit)(
+    void *arg, int64_t at, uint64_t id, const void *data, size_t len);
+
+/*
+ * report_scan: visit every fact of db under one scope (or, scope 0, under
+ * each of r's scopes) with a time in [from, to), in time order per scope.
+ */
+crm_status report_scan(struct report *r, enum store_db db, uint64_t scope,
+    int64_t from, int64_t to, report_visit fn, void *arg);
+
+/* report_tally: customers in r's scopes in stage and grade (0: any). */
+uint64_t report_tally(struct report *r, int stage, int grade);
+
+/* report_members: the active users the report covers (one person, a team,
+ * or everyone), by id, into ids (at most max). */
+size_t report_members(struct report *r, uint64_t *ids, size_t max);
+
+/* A growable set of ids; distinct counts them once. */
+struct report_ids {
+	uint64_t *v;
+	size_t n, cap;
+};
+void report_ids_add(struct report_ids *s, uint64_t id);
+size_t report_ids_distinct(struct report_ids *s); /* sorts */
+void report_ids_free(struct report_ids *s);
+
+/* The kinds (report_kinds.c). */
+crm_status report_funnel(struct report *r);
+crm_status report_conversion(struct report *r);
+crm_status report_cycle(struct report *r);
+crm_status report_churn(struct report *r);
+crm_status report_activity(struct report *r);
+crm_status report_quality(struct report *r);
+crm_status report_sla(struct report *r);
+crm_status report_weekly(struct report *r);
+crm_status report_monthly(struct report *r);
+
+#endif

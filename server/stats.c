@@ -1,0 +1,648 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stats.c: the report indexes of stats.h: encoding of facts, the hooks
+ * that keep them in step with records, and their rebuild from records.
+ */
+#include "stats.h"
+
+#include <string.h>
+
+#include "crm.h"
+#include "user.h"
+
+#define FU_LEN     24
+#define STAGE_LEN  36
+#define TASK_LEN   26
+#define COMMIT_LEN 25
+#define SLA_LEN    33
+
+/* ---------------------------------------------------- encoding */
+
+static uint8_t *
+put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)(v & 0xff);
+		v >>= 8;
+	}
+	return p + 8;
+}
+
+static const uint8_t *
+get64(const uint8_t *p, uint64_t *v)
+{
+	*v = store_u64(p);
+	return p + 8;
+}
+
+static const uint8_t *
+get_time(const uint8_t *p, int64_t *t)
+{
+	uint64_t v;
+	p = get64(p, &v);
+	*t = (int64_t)v;
+	return p;
+}
+
+static size_t
+fu_encode(const struct stats_fu *f, uint8_t *b)
+{
+	uint8_t *p = put64(b, f->customer_id);
+	p = put64(p, f->author_id);
+	*p++ = f->grade;
+	*p++ = f->channel;
+	*p++ = f->mood;
+	*p++ = f->flags;
+	memcpy(p, f->score, 4);
+	return FU_LEN;
+}
+
+int
+stats_fu_decode(const void *v, size_t n, struct stats_fu *f)
+{
+	const uint8_t *p = v;
+	if (n != FU_LEN) {
+		return 0;
+	}
+	p = get64(p, &f->customer_id);
+	p = get64(p, &f->author_id);
+	f->grade = *p++;
+	f->channel = *p++;
+	f->mood = *p++;
+	f->flags = *p++;
+	memcpy(f->score, p, 4);
+	return 1;
+}
+
+static size_t
+stage_encode(const struct stats_stage *s, uint8_t *b)
+{
+	uint8_t *p = put64(b, s->customer_id);
+	p = put64(p, s->owner_id);
+	p = put64(p, (uint64_t)s->first_contact_at);
+	p = put64(p, (uint64_t)s->deal_amount);
+	*p++ = s->from;
+	*p++ = s->to;
+	*p++ = s->grade;
+	*p = s->lost_reason;
+	return STAGE_LEN;
+}
+
+int
+stats_stage_decode(const void *v, size_t n, struct stats_stage *s)
+{
+	const uint8_t *p = v;
+	if (n != STAGE_LEN) {
+		return 0;
+	}
+	p = get64(p, &s->customer_id);
+	p = get64(p, &s->owner_id);
+	p = get_time(p, &s->first_contact_at);
+	p = get_time(p, &s->deal_amount);
+	s->from = *p++;
+	s->to = *p++;
+	s->grade = *p++;
+	s->lost_reason = *p;
+	return 1;
+}
+
+static size_t
+task_encode(const struct stats_task *t, uint8_t *b)
+{
+	uint8_t *p = put64(b, t->customer_id);
+	p = put64(p, t->owner_id);
+	p = put64(p, (uint64_t)t->done_at);
+	*p++ = t->kind;
+	*p = t->status;
+	return TASK_LEN;
+}
+
+int
+stats_task_decode(const void *v, size_t n, struct stats_task *t)
+{
+	const uint8_t *p = v;
+	if (n != TASK_LEN) {
+		return 0;
+	}
+	p = get64(p, &t->customer_id);
+	p = get64(p, &t->owner_id);
+	p = get_time(p, &t->done_at);
+	t->kind = *p++;
+	t->status = *p;
+	return 1;
+}
+
+static size_t
+commit_encode(const struct stats_commit *c, uint8_t *b)
+{
+	uint8_t *p = put64(b, c->customer_id);
+	p = put64(p, c->owner_id);
+	p = put64(p, (uint64_t)c->closed_at);
+	*p = c->status;
+	return COMMIT_LEN;
+}
+
+int
+stats_commit_decode(const void *v, size_t n, struct stats_commit *c)
+{
+	const uint8_t *p = v;
+	if (n != COMMIT_LEN) {
+		return 0;
+	}
+	p = get64(p, &c->customer_id);
+	p = get64(p, &c->owner_id);
+	p = get_time(p, &c->closed_at);
+	c->status = *p;
+	return 1;
+}
+
+static size_t
+sla_encode(const struct stats_sla *s, uint8_t *b)
+{
+	uint8_t *p = put64(b, s->customer_id);
+	p = put64(p, s->owner_id);
+	p = put64(p, (uint64_t)s->deadline_at);
+	p = put64(p, (uint64_t)s->stopped_at);
+	*p = s->kind;
+	return SLA_LEN;
+}
+
+int
+stats_sla_decode(const void *v, size_t n, struct stats_sla *s)
+{
+	const uint8_t *p = v;
+	if (n != SLA_LEN) {
+		return 0;
+	}
+	p = get64(p, &s->customer_id);
+	p = get64(p, &s->owner_id);
+	p = get_time(p, &s->deadline_at);
+	p = get_time(p, &s->stopped_at);
+	s->kind = *p;
+	return 1;
+}
+
+/* ---------------------------------------------------- index moves */
+
+/* One fact under two scopes; a record's old and new facts. */
+struct fact {
+	int on;
+	uint64_t scope[2];
+	int64_t at;
+	uint64_t id;
+	uint8_t val[48];
+	size_t len;
+};
+
+static uint64_t
+team_of_user(struct req_ctx *ctx, uint64_t user_id)
+{
+	Crm__Store__UserRecord *u;
+	return user_get(ctx, user_id, &u) == CRM_OK ? u->team_id : 0;
+}
+
+/* Make db hold the facts of after instead of those of before. */
+static crm_status
+move(struct req_ctx *ctx, enum store_db db, const struct fact *before,
+    const struct fact *after)
+{
+	crm_status rc = CRM_OK;
+	for (int i = 0; i < 2 && rc == CRM_OK; i++) {
+		store_key ok, nk;
+		if (before->on) {
+			store_key_triple(&ok, before->scope[i],
+			    store_time_key(before->at), before->id);
+		}
+		if (after->on) {
+			store_key_triple(&nk, after->scope[i],
+			    store_time_key(after->at), after->id);
+		}
+		if (before->on && (!after->on || ok.len != nk.len ||
+		                      memcmp(ok.b, nk.b, ok.len) != 0)) {
+			rc = store_del(ctx->st, ctx->txn, db, &ok);
+		}
+		if (rc == CRM_OK && after->on) {
+			MDB_val k = { nk.len, nk.b };
+			MDB_val v = { after->len, (void *)after->val };
+			rc = store_map_lmdb(
+			    mdb_put(ctx->txn, ctx->st->dbi[db], &k, &v, 0),
+			    store_db_name(db));
+		}
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------- customers */
+
+static int
+counted(const Crm__V1__Customer *c)
+{
+	return c != NULL && c->merged_into == 0;
+}
+
+static crm_status
+tally_add(
+    struct req_ctx *ctx, uint64_t scope, const Crm__V1__Customer *c, int delta)
+{
+	store_key k;
+	store_key_id(&k, scope);
+	k.b[8] = (uint8_t)c->stage;
+	k.b[9] = (uint8_t)c->grade;
+	k.len = 10;
+	MDB_val key = { k.len, k.b }, v;
+	uint64_t n = 0;
+	int mrc = mdb_get(ctx->txn, ctx->st->dbi[DB_TALLY], &key, &v);
+	if (mrc == 0 && v.mv_size == 8) {
+		n = store_u64(v.mv_data);
+	} else if (mrc != 0 && mrc != MDB_NOTFOUND) {
+		return store_map_lmdb(mrc, "tally");
+	}
+	n = delta > 0 ? n + 1 : (n > 0 ? n - 1 : 0);
+	if (n == 0) {
+		return store_del(ctx->st, ctx->txn, DB_TALLY, &k);
+	}
+	uint8_t b[8];
+	put64(b, n);
+	v.mv_size = 8;
+	v.mv_data = b;
+	return store_map_lmdb(
+	    mdb_put(ctx->txn, ctx->st->dbi[DB_TALLY], &key, &v, 0), "tally");
+}
+
+static int
+same_tally(const Crm__V1__Customer *a, const Crm__V1__Customer *b)
+{
+	return counted(a) == counted(b) &&
+	       (!counted(a) ||
+	           (a->owner_id == b->owner_id && a->team_id == b->team_id &&
+	               a->stage == b->stage && a->grade == b->grade));
+}
+
+crm_status
+stats_on_customer(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    const Crm__V1__Customer *after)
+{
+	crm_status rc = CRM_OK;
+	if (!same_tally(before, after)) {
+		if (counted(before)) {
+			rc = tally_add(ctx, before->team_id, before, -1);
+			if (rc == CRM_OK) {
+				rc = tally_add(ctx,
+				    STATS_PERSON | before->owner_id, before,
+				    -1);
+			}
+		}
+		if (rc == CRM_OK && counted(after)) {
+			rc = tally_add(ctx, after->team_id, after, 1);
+			if (rc == CRM_OK) {
+				rc = tally_add(ctx,
+				    STATS_PERSON | after->owner_id, after, 1);
+			}
+		}
+	}
+	if (rc == CRM_OK && before == NULL && after != NULL) {
+		struct fact none = { 0 }, f = { .on = 1,
+			.scope = { after->team_id,
+			    STATS_PERSON | after->owner_id },
+			.at = after->created_at,
+			.id = after->id };
+		rc = move(ctx, DB_CUST_NEW, &none, &f);
+	}
+	return rc;
+}
+
+uint64_t
+stats_tally(struct req_ctx *ctx, uint64_t scope, int stage, int grade)
+{
+	store_key k;
+	store_key_id(&k, scope);
+	struct store_iter it;
+	uint64_t n = 0;
+	if (store_iter_open(ctx->st, ctx->txn, DB_TALLY, k.b, 8, NULL, &it) !=
+	    CRM_OK) {
+		return 0;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		MDB_val kv, v;
+		if (klen != 10 || (stage && key[8] != stage) ||
+		    (grade && key[9] != grade)) {
+			continue;
+		}
+		if (mdb_cursor_get(it.cur, &kv, &v, MDB_GET_CURRENT) == 0 &&
+		    v.mv_size == 8) {
+			n += store_u64(v.mv_data);
+		}
+	}
+	store_iter_close(&it);
+	return n;
+}
+
+/* ---------------------------------------------------- follow-ups */
+
+static void
+fu_fact(const Crm__V1__FollowUp *f, struct fact *x)
+{
+	memset(x, 0, sizeof(*x));
+	if (f == NULL) {
+		return;
+	}
+	struct stats_fu v = {
+		.customer_id = f->customer_id,
+		.author_id = f->author_id,
+		.grade = (uint8_t)f->grade,
+		.channel = (uint8_t)f->channel,
+		.mood = (uint8_t)f->mood,
+	};
+	v.flags = (uint8_t)((f->late ? STATS_FU_LATE : 0) |
+	                    (f->has_stage_to && f->stage_to != 0 &&
+	                                f->stage_to != f->stage_from
+	                            ? STATS_FU_MOVED
+	                            : 0) |
+	                    (f->imported ? STATS_FU_IMPORTED : 0));
+	if (f->score != NULL) {
+		v.flags |= STATS_FU_SCORED;
+		v.score[0] = (uint8_t)f->score->timeliness;
+		v.score[1] = (uint8_t)f->score->efficiency;
+		v.score[2] = (uint8_t)f->score->professionalism;
+		v.score[3] = (uint8_t)f->score->proactiveness;
+	}
+	x->on = 1;
+	x->scope[0] = f->team_id;
+	x->scope[1] = STATS_PERSON | f->author_id;
+	x->at = f->at;
+	x->id = f->id;
+	x->len = fu_encode(&v, x->val);
+}
+
+crm_status
+stats_on_followup(struct req_ctx *ctx, const Crm__V1__FollowUp *before,
+    const Crm__V1__FollowUp *after)
+{
+	struct fact b, a;
+	fu_fact(before, &b);
+	fu_fact(after, &a);
+	return move(ctx, DB_FU_TIME, &b, &a);
+}
+
+/* ---------------------------------------------------- stage changes */
+
+crm_status
+stats_on_stage(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    const Crm__V1__StageChange *h, uint64_t seq)
+{
+	struct stats_stage v = {
+		.customer_id = c->id,
+		.owner_id = c->owner_id,
+		.first_contact_at = c->first_contact_at,
+		.deal_amount = c->deal_amount,
+		.from = (uint8_t)h->from,
+		.to = (uint8_t)h->to,
+		.grade = (uint8_t)c->grade,
+		.lost_reason = (uint8_t)h->lost_reason,
+	};
+	struct fact none = { 0 }, f = { .on = 1,
+		.scope = { c->team_id, STATS_PERSON | c->owner_id },
+		.at = h->at,
+		.id = seq };
+	f.len = stage_encode(&v, f.val);
+	return move(ctx, DB_STAGE_TIME, &none, &f);
+}
+
+/* ---------------------------------------------------- tasks etc. */
+
+static void
+task_fact(struct req_ctx *ctx, const Crm__V1__Task *t, struct fact *x)
+{
+	memset(x, 0, sizeof(*x));
+	if (t == NULL) {
+		return;
+	}
+	struct stats_task v = {
+		.customer_id = t->customer_id,
+		.owner_id = t->owner_id,
+		.done_at = t->done_at,
+		.kind = (uint8_t)t->kind,
+		.status = (uint8_t)t->status,
+	};
+	x->on = 1;
+	x->scope[0] = team_of_user(ctx, t->owner_id);
+	x->scope[1] = STATS_PERSON | t->owner_id;
+	x->at = t->due_at;
+	x->id = t->id;
+	x->len = task_encode(&v, x->val);
+}
+
+crm_status
+stats_on_task(struct req_ctx *ctx, const Crm__V1__Task *before,
+    const Crm__V1__Task *after)
+{
+	struct fact b, a;
+	task_fact(ctx, before, &b);
+	task_fact(ctx, after, &a);
+	return move(ctx, DB_TASK_DUE, &b, &a);
+}
+
+static void
+commit_fact(struct req_ctx *ctx, const Crm__V1__Commitment *c, struct fact *x)
+{
+	memset(x, 0, sizeof(*x));
+	if (c == NULL) {
+		return;
+	}
+	struct stats_commit v = {
+		.customer_id = c->customer_id,
+		.owner_id = c->owner_id,
+		.closed_at = c->closed_at,
+		.status = (uint8_t)c->status,
+	};
+	x->on = 1;
+	x->scope[0] = team_of_user(ctx, c->owner_id);
+	x->scope[1] = STATS_PERSON | c->owner_id;
+	x->at = c->due_at;
+	x->id = c->id;
+	x->len = commit_encode(&v, x->val);
+}
+
+crm_status
+stats_on_commitment(struct req_ctx *ctx, const Crm__V1__Commitment *before,
+    const Crm__V1__Commitment *after)
+{
+	struct fact b, a;
+	commit_fact(ctx, before, &b);
+	commit_fact(ctx, after, &a);
+	return move(ctx, DB_COMMIT_DUE, &b, &a);
+}
+
+static void
+sla_fact(struct req_ctx *ctx, const Crm__V1__SlaClock *k, struct fact *x)
+{
+	memset(x, 0, sizeof(*x));
+	if (k == NULL) {
+		return;
+	}
+	struct stats_sla v = {
+		.customer_id = k->customer_id,
+		.owner_id = k->owner_id,
+		.deadline_at = k->deadline_at,
+		.stopped_at = k->stopped_at,
+		.kind = (uint8_t)k->kind,
+	};
+	x->on = 1;
+	x->scope[0] = team_of_user(ctx, k->owner_id);
+	x->scope[1] = STATS_PERSON | k->owner_id;
+	x->at = k->started_at;
+	x->id = k->id;
+	x->len = sla_encode(&v, x->val);
+}
+
+crm_status
+stats_on_sla(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
+    const Crm__V1__SlaClock *after)
+{
+	struct fact b, a;
+	sla_fact(ctx, before, &b);
+	sla_fact(ctx, after, &a);
+	return move(ctx, DB_SLA_TIME, &b, &a);
+}
+
+/* ---------------------------------------------------- rebuild */
+
+typedef crm_status (*rebuild_fn)(struct req_ctx *ctx, uint64_t id);
+
+static crm_status
+load(struct req_ctx *ctx, enum store_db db, uint64_t id,
+    const ProtobufCMessageDescriptor *d, ProtobufCMessage **m)
+{
+	return dispatch_record(ctx, db, id, d, m);
+}
+
+static crm_status
+rebuild_customer(struct req_ctx *ctx, uint64_t id)
+{
+	Crm__V1__Customer *c;
+	crm_status rc = load(ctx, DB_CUSTOMERS, id,
+	    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	rc = stats_on_customer(ctx, NULL, c);
+	/* Stage history: customer || seq, in order. */
+	uint8_t p[8];
+	put64(p, id);
+	struct store_iter it;
+	if (rc == CRM_OK) {
+		rc = store_iter_open(
+		    ctx->st, ctx->txn, DB_STAGE_HIST, p, 8, NULL, &it);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (rc == CRM_OK && store_iter_next(&it, &key, &klen)) {
+		MDB_val kv, v;
+		if (klen != 16 ||
+		    mdb_cursor_get(it.cur, &kv, &v, MDB_GET_CURRENT) != 0) {
+			continue;
+		}
+		Crm__V1__StageChange *h = crm__v1__stage_change__unpack(
+		    &ctx->arena->allocator, v.mv_size, v.mv_data);
+		if (h == NULL) {
+			rc = CRM_INTERNAL;
+			break;
+		}
+		rc = stats_on_stage(ctx, c, h, store_u64(key + 8));
+	}
+	store_iter_close(&it);
+	return rc;
+}
+
+static crm_status
+rebuild_followup(struct req_ctx *ctx, uint64_t id)
+{
+	Crm__V1__FollowUp *f;
+	Crm__V1__Customer *c;
+	crm_status rc = load(ctx, DB_FOLLOWUPS, id,
+	    &crm__v1__follow_up__descriptor, (ProtobufCMessage **)&f);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (!f->has_team_id && load(ctx, DB_CUSTOMERS, f->customer_id,
+	                           &crm__v1__customer__descriptor,
+	                           (ProtobufCMessage **)&c) == CRM_OK) {
+		f->has_team_id = f->has_grade = 1;
+		f->team_id = c->team_id;
+		f->grade = c->grade;
+	}
+	return stats_on_followup(ctx, NULL, f);
+}
+
+static crm_status
+rebuild_task(struct req_ctx *ctx, uint64_t id)
+{
+	Crm__V1__Task *t;
+	crm_status rc = load(ctx, DB_TASKS, id, &crm__v1__task__descriptor,
+	    (ProtobufCMessage **)&t);
+	return rc == CRM_OK ? stats_on_task(ctx, NULL, t) : rc;
+}
+
+static crm_status
+rebuild_commitment(struct req_ctx *ctx, uint64_t id)
+{
+	Crm__V1__Commitment *c;
+	crm_status rc = load(ctx, DB_COMMITMENTS, id,
+	    &crm__v1__commitment__descriptor, (ProtobufCMessage **)&c);
+	return rc == CRM_OK ? stats_on_commitment(ctx, NULL, c) : rc;
+}
+
+static crm_status
+rebuild_sla(struct req_ctx *ctx, uint64_t id)
+{
+	Crm__V1__SlaClock *k;
+	crm_status rc = load(ctx, DB_SLA, id, &crm__v1__sla_clock__descriptor,
+	    (ProtobufCMessage **)&k);
+	return rc == CRM_OK ? stats_on_sla(ctx, NULL, k) : rc;
+}
+
+crm_status
+stats_rebuild(struct req_ctx *ctx)
+{
+	static const enum store_db derived[] = { DB_FU_TIME, DB_STAGE_TIME,
+		DB_TASK_DUE, DB_COMMIT_DUE, DB_SLA_TIME, DB_CUST_NEW,
+		DB_TALLY };
+	static const struct {
+		enum store_db db;
+		rebuild_fn fn;
+	} from[] = {
+		{ DB_CUSTOMERS, rebuild_customer },
+		{ DB_FOLLOWUPS, rebuild_followup },
+		{ DB_TASKS, rebuild_task },
+		{ DB_COMMITMENTS, rebuild_commitment },
+		{ DB_SLA, rebuild_sla },
+	};
+	for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++) {
+		int mrc = mdb_drop(ctx->txn, ctx->st->dbi[derived[i]], 0);
+		if (mrc != 0) {
+			return store_map_lmdb(mrc, "drop");
+		}
+	}
+	for (size_t i = 0; i < sizeof(from) / sizeof(from[0]); i++) {
+		uint64_t id = 0;
+		crm_status rc;
+		while ((rc = store_id_next(ctx->st, ctx->txn, from[i].db, id,
+		            &id)) == CRM_OK) {
+			crm_arena_reset(ctx->arena);
+			rc = from[i].fn(ctx, id);
+			if (rc != CRM_OK) {
+				return rc;
+			}
+		}
+		if (rc != CRM_NOT_FOUND) {
+			return rc;
+		}
+	}
+	crm_arena_reset(ctx->arena);
+	return CRM_OK;
+}

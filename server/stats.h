@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stats.h: the indexes reports read instead of records. Each record that
+ * a report counts leaves one small fixed-size fact in a time-ordered
+ * index, twice: under its team and under its person, so a report over a
+ * team or a rep and a period is one key range per index:
+ *
+ *   fu_time     scope || at      || follow-up id  -> struct stats_fu
+ *   stage_time  scope || at      || stage seq     -> struct stats_stage
+ *   task_due    scope || due     || task id       -> struct stats_task
+ *   commit_due  scope || due     || commitment id -> struct stats_commit
+ *   sla_time    scope || started || clock id      -> struct stats_sla
+ *   cust_new    scope || created || customer id   -> ""
+ *   tally       scope || stage || grade           -> count (8 bytes)
+ *
+ * A scope is a team id, or STATS_PERSON | user id. The person of a
+ * follow-up is its author; of a stage change, the customer's owner then;
+ * of a task, commitment or clock, its owner. The team of a follow-up or
+ * stage change is the customer's team then; of the rest, the owner's
+ * team. Facts are encoded big-endian, independent of the host.
+ *
+ * The stats_on_* hooks are called by the one place each record is
+ * written (before: the stored version or NULL; after: the new one or
+ * NULL when it goes). stats_rebuild derives every fact from the records.
+ */
+#ifndef STATS_H
+#define STATS_H
+
+#include <stdint.h>
+
+#include "dispatch.h"
+#include "store_schema.h"
+
+#define STATS_PERSON (UINT64_C(1) << 63)
+
+/* Follow-up flags. */
+enum {
+	STATS_FU_LATE = 1,
+	STATS_FU_MOVED = 2, /* it changed the stage: an effective follow-up */
+	STATS_FU_IMPORTED = 4,
+	STATS_FU_SCORED = 8,
+};
+
+struct stats_fu {
+	uint64_t customer_id;
+	uint64_t author_id;
+	uint8_t grade, channel, mood, flags;
+	uint8_t
+	    score[4]; /* timeliness, efficiency, professionalism, proact. */
+};
+
+struct stats_stage {
+	uint64_t customer_id;
+	uint64_t owner_id;
+	int64_t first_contact_at;
+	int64_t deal_amount;
+	uint8_t from, to, grade, lost_reason;
+};
+
+struct stats_task {
+	uint64_t customer_id;
+	uint64_t owner_id;
+	int64_t done_at;
+	uint8_t kind, status;
+};
+
+struct stats_commit {
+	uint64_t customer_id;
+	uint64_t owner_id;
+	int64_t closed_at;
+	uint8_t status;
+};
+
+struct stats_sla {
+	uint64_t customer_id;
+	uint64_t owner_id;
+	int64_t deadline_at;
+	int64_t stopped_at;
+	uint8_t kind;
+};
+
+/* Hooks: keep the facts of one record in step with it. */
+crm_status stats_on_customer(struct req_ctx *ctx,
+    const Crm__V1__Customer *before, const Crm__V1__Customer *after);
+crm_status stats_on_followup(struct req_ctx *ctx,
+    const Crm__V1__FollowUp *before, const Crm__V1__FollowUp *after);
+/* A stage change stored under seq for customer c (as it was before). */
+crm_status stats_on_stage(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    const Crm__V1__StageChange *h, uint64_t seq);
+crm_status stats_on_task(struct req_ctx *ctx, const Crm__V1__Task *before,
+    const Crm__V1__Task *after);
+crm_status stats_on_commitment(struct req_ctx *ctx,
+    const Crm__V1__Commitment *before, const Crm__V1__Commitment *after);
+crm_status stats_on_sla(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
+    const Crm__V1__SlaClock *after);
+
+/* Decoders of index data (n: its length). Return 0 when n is wrong. */
+int stats_fu_decode(const void *p, size_t n, struct stats_fu *f);
+int stats_stage_decode(const void *p, size_t n, struct stats_stage *s);
+int stats_task_decode(const void *p, size_t n, struct stats_task *t);
+int stats_commit_decode(const void *p, size_t n, struct stats_commit *c);
+int stats_sla_decode(const void *p, size_t n, struct stats_sla *s);
+
+/* stats_tally: customers of scope in stage and grade (0: any), now. */
+uint64_t stats_tally(
+    struct req_ctx *ctx, uint64_t scope, int stage, int grade);
+
+/*
+ * stats_rebuild: empty every stats index and derive it again from the
+ * records, in ctx->txn (a write transaction). Used to upgrade a database
+ * written before these indexes existed.
+ */
+crm_status stats_rebuild(struct req_ctx *ctx);
+
+#endif
