@@ -29,6 +29,9 @@ crm_status
 audit_add(struct req_ctx *ctx, const char *entity, uint64_t id,
     const ProtobufCMessage *before, const ProtobufCMessage *after)
 {
+	if (ctx->bulk) {
+		return CRM_OK;
+	}
 	uint64_t seq;
 	crm_status rc = store_next_id(ctx->st, ctx->txn, "audit", &seq);
 	if (rc != CRM_OK) {

@@ -156,7 +156,7 @@ contact_handle_add(
 		    ctx, CRM_EINVAL, "a contact needs a customer");
 	}
 	Crm__V1__Customer *cust;
-	crm_status rc = customer_visible(ctx, in->customer_id, &cust);
+	crm_status rc = customer_editable(ctx, in->customer_id, &cust);
 	if (rc == CRM_OK) {
 		rc = check_contact(ctx, in);
 	}

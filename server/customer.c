@@ -94,6 +94,18 @@ duplicate(struct req_ctx *ctx, const store_key *k, uint64_t self)
 }
 
 crm_status
+customer_editable(struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c)
+{
+	crm_status rc = customer_visible(ctx, id, c);
+	if (rc == CRM_OK && (*c)->merged_into != 0) {
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "customer %" PRIu64 " was merged into %" PRIu64, id,
+		    (*c)->merged_into);
+	}
+	return rc;
+}
+
+crm_status
 customer_by_name(struct req_ctx *ctx, int kind, const char *name, uint64_t *id)
 {
 	store_key k;
@@ -342,7 +354,7 @@ editable(const char *f)
 {
 	static const char *const fixed[] = { "id", "owner_id", "owner",
 		"team_id", "team", "last_contact_at", "contacts", "created_at",
-		"updated_at", "created_by" };
+		"updated_at", "created_by", "merged_into", "merged_at" };
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		if (strcmp(f, fixed[i]) == 0) {
 			return 0;

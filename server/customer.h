@@ -12,6 +12,13 @@
 #include "dispatch.h"
 
 /*
+ * customer_editable: customer_visible, and not a merged tombstone.
+ * Errors: as customer_visible; CRM_EPRECOND (merged, message set).
+ */
+crm_status customer_editable(
+    struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c /* OUT */);
+
+/*
  * customer_by_name: the id of the customer of kind whose name normalises
  * like name (no visibility check). Errors: CRM_NOT_FOUND, CRM_EINVAL.
  */

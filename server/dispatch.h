@@ -50,6 +50,7 @@ struct req_ctx {
 	ProtobufCBinaryData request_id;
 	int64_t now;
 	int changed;   /* a write changed something: poke subscribers */
+	int bulk;      /* an offline bulk load (crm-gen): no audit records */
 	char msg[512]; /* the status message of a failure */
 };
 

@@ -193,9 +193,9 @@ followup_handle_log(
 		    ctx, CRM_EINVAL, "a follow-up needs a customer");
 	}
 	Crm__V1__Customer *before, *c;
-	crm_status rc = customer_visible(ctx, in->customer_id, &before);
+	crm_status rc = customer_editable(ctx, in->customer_id, &before);
 	if (rc == CRM_OK) {
-		rc = customer_visible(ctx, in->customer_id, &c);
+		rc = customer_editable(ctx, in->customer_id, &c);
 	}
 	if (rc == CRM_OK) {
 		rc = check_log(ctx, in);

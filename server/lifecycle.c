@@ -98,9 +98,9 @@ lifecycle_handle_stage(
 {
 	const Crm__V1__StageSetRequest *r = req->stage_set;
 	Crm__V1__Customer *before, *c;
-	crm_status rc = customer_visible(ctx, r->customer_id, &before);
+	crm_status rc = customer_editable(ctx, r->customer_id, &before);
 	if (rc == CRM_OK) {
-		rc = customer_visible(ctx, r->customer_id, &c);
+		rc = customer_editable(ctx, r->customer_id, &c);
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -190,7 +190,7 @@ lifecycle_handle_grade_propose(
 		    ctx, CRM_EINVAL, "give a grade S, A, B or C and a reason");
 	}
 	Crm__V1__Customer *c;
-	crm_status rc = customer_visible(ctx, r->customer_id, &c);
+	crm_status rc = customer_editable(ctx, r->customer_id, &c);
 	if (rc != CRM_OK) {
 		return rc;
 	}

@@ -181,22 +181,6 @@ out:
 /* One crmd per data folder: a second would not see the first's
  * in-memory state (login slow-down) and would double the writers. */
 static int
-lock_data_dir(const char *dir)
-{
-	char *path = crm_xasprintf("%s/crmd.lock", dir);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	free(path);
-	if (fd < 0) {
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		close(fd);
-		return -2;
-	}
-	return fd;
-}
-
-static int
 serve(struct srv_config *cfg)
 {
 	int rc = 1;
@@ -210,7 +194,7 @@ serve(struct srv_config *cfg)
 		crm_err("cannot open the database in %s", cfg->data_dir);
 		return 1;
 	}
-	int lock = lock_data_dir(cfg->data_dir);
+	int lock = store_lock_dir(cfg->data_dir);
 	if (lock < 0) {
 		crm_err(
 		    lock == -2 ? "another crmd serves %s" : "cannot lock %s",

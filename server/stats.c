@@ -5,8 +5,11 @@
  */
 #include "stats.h"
 
+#include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "crm.h"
 #include "user.h"
 
@@ -645,4 +648,257 @@ stats_rebuild(struct req_ctx *ctx)
 	}
 	crm_arena_reset(ctx->arena);
 	return CRM_OK;
+}
+
+/* ---------------------------------------------------- check */
+
+/* Both entries of fact x are in db with its data. */
+static void
+check_fact(
+    struct check *c, enum store_db db, const struct fact *x, const char *what)
+{
+	for (int i = 0; x->on && i < 2; i++) {
+		store_key k;
+		store_key_triple(
+		    &k, x->scope[i], store_time_key(x->at), x->id);
+		MDB_val key = { k.len, k.b }, v = { 0, NULL };
+		int found =
+		    mdb_get(c->ctx->txn, c->ctx->st->dbi[db], &key, &v) == 0;
+		if (!found || v.mv_size != x->len ||
+		    memcmp(v.mv_data, x->val, x->len) != 0) {
+			check_problem(c, "%s %" PRIu64 ": its %s fact is %s",
+			    what, x->id, store_db_name(db),
+			    found ? "wrong" : "missing");
+			return;
+		}
+	}
+}
+
+static uint64_t
+entries(struct check *c, enum store_db db)
+{
+	MDB_stat st;
+	return mdb_stat(c->ctx->txn, c->ctx->st->dbi[db], &st) == 0
+	           ? st.ms_entries
+	           : 0;
+}
+
+static void
+check_count(struct check *c, enum store_db db, uint64_t want)
+{
+	uint64_t have = entries(c, db);
+	if (have != want) {
+		check_problem(c, "%s holds %" PRIu64 " entries, want %" PRIu64,
+		    store_db_name(db), have, want);
+	}
+}
+
+struct tally_key {
+	uint64_t scope;
+	uint8_t stage, grade;
+};
+
+static int
+cmp_tally(const void *a, const void *b)
+{
+	const struct tally_key *x = a, *y = b;
+	if (x->scope != y->scope) {
+		return x->scope < y->scope ? -1 : 1;
+	}
+	if (x->stage != y->stage) {
+		return x->stage < y->stage ? -1 : 1;
+	}
+	return (x->grade > y->grade) - (x->grade < y->grade);
+}
+
+/* Recount the tallies from the customers and compare. */
+static crm_status
+check_tally(struct check *c)
+{
+	struct tally_key *keys = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t id = 0;
+	crm_status rc;
+	while ((rc = store_id_next(c->ctx->st, c->ctx->txn, DB_CUSTOMERS, id,
+	            &id)) == CRM_OK) {
+		size_t mark = crm_arena_mark(c->ctx->arena);
+		Crm__V1__Customer *cu;
+		if (dispatch_record(c->ctx, DB_CUSTOMERS, id,
+		        &crm__v1__customer__descriptor,
+		        (ProtobufCMessage **)&cu) == CRM_OK &&
+		    counted(cu)) {
+			if (n + 2 > cap) {
+				cap = cap ? 2 * cap : 1024;
+				keys = crm_xrealloc(keys, cap * sizeof(*keys));
+			}
+			keys[n++] = (struct tally_key){ cu->team_id,
+				(uint8_t)cu->stage, (uint8_t)cu->grade };
+			keys[n++] =
+			    (struct tally_key){ STATS_PERSON | cu->owner_id,
+				    (uint8_t)cu->stage, (uint8_t)cu->grade };
+		}
+		crm_arena_release(c->ctx->arena, mark);
+	}
+	if (n > 0) {
+		qsort(keys, n, sizeof(*keys), cmp_tally);
+	}
+	struct store_iter it;
+	rc = store_iter_open(
+	    c->ctx->st, c->ctx->txn, DB_TALLY, "", 0, NULL, &it);
+	if (rc != CRM_OK) {
+		free(keys);
+		return rc;
+	}
+	size_t i = 0, groups = 0;
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		const void *v;
+		size_t vlen;
+		if (klen != 10 || !store_iter_data(&it, &v, &vlen) ||
+		    vlen != 8) {
+			check_problem(c, "tally: a malformed entry");
+			continue;
+		}
+		struct tally_key k = { store_u64(key), key[8], key[9] };
+		uint64_t want = 0;
+		while (i < n && cmp_tally(&keys[i], &k) < 0) {
+			i++; /* a group the tally lacks: counted below */
+		}
+		while (i < n && cmp_tally(&keys[i], &k) == 0) {
+			want++;
+			i++;
+		}
+		groups++;
+		if (store_u64(v) != want) {
+			check_problem(c,
+			    "tally %" PRIx64 "/%u/%u: %" PRIu64
+			    ", want %" PRIu64,
+			    k.scope, k.stage, k.grade, store_u64(v), want);
+		}
+	}
+	store_iter_close(&it);
+	size_t want_groups = 0;
+	for (size_t j = 0; j < n; j++) {
+		want_groups +=
+		    j == 0 || cmp_tally(&keys[j - 1], &keys[j]) != 0;
+	}
+	if (groups != want_groups) {
+		check_problem(
+		    c, "tally: %zu groups, want %zu", groups, want_groups);
+	}
+	free(keys);
+	return CRM_OK;
+}
+
+/* Entries of stage_time and cust_new point to their records. */
+static crm_status
+check_refs(struct check *c, enum store_db idx)
+{
+	struct store_iter it;
+	crm_status rc =
+	    store_iter_open(c->ctx->st, c->ctx->txn, idx, "", 0, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		store_key k;
+		const void *v;
+		size_t vlen;
+		struct stats_stage s;
+		if (klen != 24 || !store_iter_data(&it, &v, &vlen)) {
+			check_problem(
+			    c, "%s: a malformed entry", store_db_name(idx));
+			continue;
+		}
+		uint64_t id = store_u64(key + 16);
+		if (idx == DB_STAGE_TIME) {
+			if (!stats_stage_decode(v, vlen, &s)) {
+				check_problem(
+				    c, "stage_time: a malformed fact");
+				continue;
+			}
+			store_key_pair(&k, s.customer_id, id);
+		} else {
+			store_key_id(&k, id);
+		}
+		MDB_val kk = { k.len, k.b }, vv;
+		enum store_db db =
+		    idx == DB_STAGE_TIME ? DB_STAGE_HIST : DB_CUSTOMERS;
+		if (mdb_get(c->ctx->txn, c->ctx->st->dbi[db], &kk, &vv) != 0) {
+			check_problem(c, "%s: an entry for a missing record",
+			    store_db_name(idx));
+		}
+	}
+	store_iter_close(&it);
+	return CRM_OK;
+}
+
+crm_status
+stats_check(struct check *c)
+{
+	static const struct {
+		enum store_db db, idx;
+		const ProtobufCMessageDescriptor *d;
+		const char *what;
+	} kinds[] = {
+		{ DB_FOLLOWUPS, DB_FU_TIME, &crm__v1__follow_up__descriptor,
+		    "follow-up" },
+		{ DB_TASKS, DB_TASK_DUE, &crm__v1__task__descriptor, "task" },
+		{ DB_COMMITMENTS, DB_COMMIT_DUE,
+		    &crm__v1__commitment__descriptor, "commitment" },
+		{ DB_SLA, DB_SLA_TIME, &crm__v1__sla_clock__descriptor,
+		    "clock" },
+	};
+	crm_status rc = CRM_OK;
+	for (size_t i = 0; rc == CRM_OK && i < sizeof(kinds) / sizeof(*kinds);
+	     i++) {
+		uint64_t id = 0, n = 0;
+		while ((rc = store_id_next(c->ctx->st, c->ctx->txn,
+		            kinds[i].db, id, &id)) == CRM_OK) {
+			size_t mark = crm_arena_mark(c->ctx->arena);
+			ProtobufCMessage *m;
+			struct fact x;
+			n++;
+			if (dispatch_record(c->ctx, kinds[i].db, id,
+			        kinds[i].d, &m) != CRM_OK) {
+				crm_arena_release(c->ctx->arena, mark);
+				continue; /* reported by the record walk */
+			}
+			switch (kinds[i].db) {
+			case DB_FOLLOWUPS:
+				fu_fact((Crm__V1__FollowUp *)m, &x);
+				break;
+			case DB_TASKS:
+				task_fact(c->ctx, (Crm__V1__Task *)m, &x);
+				break;
+			case DB_COMMITMENTS:
+				commit_fact(
+				    c->ctx, (Crm__V1__Commitment *)m, &x);
+				break;
+			default:
+				sla_fact(c->ctx, (Crm__V1__SlaClock *)m, &x);
+			}
+			check_fact(c, kinds[i].idx, &x, kinds[i].what);
+			crm_arena_release(c->ctx->arena, mark);
+		}
+		if (rc == CRM_NOT_FOUND) {
+			rc = CRM_OK;
+			check_count(c, kinds[i].idx, 2 * n);
+		}
+	}
+	if (rc == CRM_OK) {
+		check_count(c, DB_STAGE_TIME, 2 * entries(c, DB_STAGE_HIST));
+		check_count(c, DB_CUST_NEW, 2 * entries(c, DB_CUSTOMERS));
+		rc = check_refs(c, DB_STAGE_TIME);
+	}
+	if (rc == CRM_OK) {
+		rc = check_refs(c, DB_CUST_NEW);
+	}
+	if (rc == CRM_OK) {
+		rc = check_tally(c);
+	}
+	return rc;
 }

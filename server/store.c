@@ -6,10 +6,15 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "crm_log.h"
+#include "crm_xmalloc.h"
 
 static const char *const db_names[DB_COUNT] = {
 	[DB_META] = "meta",
@@ -164,6 +169,22 @@ store_open(store *s, const char *dir, size_t map_size, int read_only)
 		return store_map_lmdb(rc, "commit");
 	}
 	return CRM_OK;
+}
+
+int
+store_lock_dir(const char *dir)
+{
+	char *path = crm_xasprintf("%s/crmd.lock", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(path);
+	if (fd < 0) {
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		return -2;
+	}
+	return fd;
 }
 
 unsigned

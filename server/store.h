@@ -92,6 +92,13 @@ void store_close(store *s);
 unsigned store_schema_get(store *s, MDB_txn *txn);
 crm_status store_schema_set(store *s, MDB_txn *txn, unsigned version);
 
+/*
+ * store_lock_dir: take the data folder's lock (dir/crmd.lock, flock):
+ * one process writes a database at a time. Returns the fd to keep open,
+ * -2 when another process holds it, -1 on other errors.
+ */
+int store_lock_dir(const char *dir);
+
 /* store_db_name: the LMDB name of db ("customers"). Static storage. */
 const char *store_db_name(enum store_db db);
 

@@ -1,0 +1,537 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * check.c: the invariants of check.h, record by record, then index by
+ * index in reverse, so a missing entry and a dangling one are both found.
+ */
+#include "check.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm.h"
+#include "customer.h"
+#include "stats.h"
+#include "store_schema.h"
+#include "user.h"
+
+void
+check_problem(struct check *c, const char *fmt, ...)
+{
+	if (c->out != NULL && c->problems < c->max_print) {
+		va_list ap;
+		va_start(ap, fmt);
+		fputs("  ", c->out);
+		vfprintf(c->out, fmt, ap);
+		fputc('\n', c->out);
+		va_end(ap);
+	}
+	c->problems++;
+}
+
+/* ---------------------------------------------------- helpers */
+
+static int
+has_key(struct check *c, enum store_db db, const store_key *k, MDB_val *data)
+{
+	MDB_val key = { k->len, (void *)k->b }, v;
+	int rc = mdb_get(c->ctx->txn, c->ctx->st->dbi[db], &key, &v);
+	if (data != NULL && rc == 0) {
+		*data = v;
+	}
+	return rc == 0;
+}
+
+static int
+has_pair(struct check *c, enum store_db db, uint64_t a, uint64_t b)
+{
+	store_key k;
+	store_key_pair(&k, a, b);
+	return has_key(c, db, &k, NULL);
+}
+
+static int
+has_id(struct check *c, enum store_db db, uint64_t id)
+{
+	store_key k;
+	store_key_id(&k, id);
+	return has_key(c, db, &k, NULL);
+}
+
+static int
+has_queue(
+    struct check *c, enum store_db db, uint64_t owner, int64_t at, uint64_t id)
+{
+	store_key k;
+	store_key_triple(&k, owner, store_time_key(at), id);
+	return has_key(c, db, &k, NULL);
+}
+
+/* Load record id of db as d into the arena, or NULL. */
+static ProtobufCMessage *
+load(struct check *c, enum store_db db, uint64_t id,
+    const ProtobufCMessageDescriptor *d)
+{
+	ProtobufCMessage *m;
+	return dispatch_record(c->ctx, db, id, d, &m) == CRM_OK ? m : NULL;
+}
+
+/* ---------------------------------------------------- scan */
+
+static crm_status
+scan_all(struct check *c)
+{
+	for (int db = 0; db < DB_COUNT; db++) {
+		MDB_cursor *cur;
+		MDB_val k, v;
+		int rc =
+		    mdb_cursor_open(c->ctx->txn, c->ctx->st->dbi[db], &cur);
+		if (rc != 0) {
+			return store_map_lmdb(rc, "cursor");
+		}
+		while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+			c->entries++;
+		}
+		mdb_cursor_close(cur);
+		if (rc != MDB_NOTFOUND) {
+			check_problem(c, "%s: the scan stopped: %s",
+			    store_db_name((enum store_db)db),
+			    mdb_strerror(rc));
+		}
+	}
+	return CRM_OK;
+}
+
+/* ---------------------------------------------------- records */
+
+typedef void (*record_fn)(struct check *c, uint64_t id, ProtobufCMessage *m);
+
+/* Every record of db: key, decoding, validation, its own checks. Returns
+ * the highest id in *max. */
+static crm_status
+records(struct check *c, enum store_db db, const ProtobufCMessageDescriptor *d,
+    record_fn fn, uint64_t *max)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	const char *name = store_db_name(db);
+	int rc = mdb_cursor_open(c->ctx->txn, c->ctx->st->dbi[db], &cur);
+	if (rc != 0) {
+		return store_map_lmdb(rc, "cursor");
+	}
+	*max = 0;
+	const ProtobufCFieldDescriptor *idf =
+	    protobuf_c_message_descriptor_get_field_by_name(d, "id");
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		size_t mark = crm_arena_mark(c->ctx->arena);
+		c->records++;
+		if (k.mv_size != 8) {
+			check_problem(
+			    c, "%s: a key of %zu bytes", name, k.mv_size);
+			continue;
+		}
+		uint64_t id = store_u64(k.mv_data);
+		*max = id > *max ? id : *max;
+		ProtobufCMessage *m = protobuf_c_message_unpack(
+		    d, &c->ctx->arena->allocator, v.mv_size, v.mv_data);
+		if (m == NULL) {
+			check_problem(
+			    c, "%s %" PRIu64 ": does not decode", name, id);
+			crm_arena_release(c->ctx->arena, mark);
+			continue;
+		}
+		char why[200];
+		if (crm_validate_message(m, why, sizeof(why)) != CRM_OK) {
+			check_problem(c, "%s %" PRIu64 ": %s", name, id, why);
+		}
+		if (idf != NULL &&
+		    *(uint64_t *)((char *)m + idf->offset) != id) {
+			check_problem(
+			    c, "%s %" PRIu64 ": holds another id", name, id);
+		}
+		fn(c, id, m);
+		crm_arena_release(c->ctx->arena, mark);
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? CRM_OK : store_map_lmdb(rc, name);
+}
+
+static void
+need_user(struct check *c, const char *what, uint64_t id, uint64_t user)
+{
+	if (user != 0 && !has_id(c, DB_USERS, user)) {
+		check_problem(
+		    c, "%s %" PRIu64 ": no user %" PRIu64, what, id, user);
+	}
+}
+
+static void
+need_customer(struct check *c, const char *what, uint64_t id, uint64_t cust)
+{
+	if (!has_id(c, DB_CUSTOMERS, cust)) {
+		check_problem(
+		    c, "%s %" PRIu64 ": no customer %" PRIu64, what, id, cust);
+	}
+}
+
+static void
+user_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
+{
+	Crm__Store__UserRecord *u = (Crm__Store__UserRecord *)m;
+	Crm__Store__UserRecord *by;
+	if (user_by_login(c->ctx, u->login, &by) != CRM_OK || by->id != id) {
+		check_problem(c, "user %" PRIu64 ": login '%s' not indexed",
+		    id, u->login);
+	}
+	if (u->team_id != 0 && !has_id(c, DB_TEAMS, u->team_id)) {
+		check_problem(
+		    c, "user %" PRIu64 ": no team %" PRIu64, id, u->team_id);
+	}
+}
+
+static void
+team_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
+{
+	Crm__V1__Team *t = (Crm__V1__Team *)m;
+	uint64_t by;
+	if (user_team_by_name(c->ctx, t->name, &by) != CRM_OK || by != id) {
+		check_problem(
+		    c, "team %" PRIu64 ": name '%s' not indexed", id, t->name);
+	}
+}
+
+static void
+customer_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
+{
+	Crm__V1__Customer *cu = (Crm__V1__Customer *)m;
+	uint64_t by = 0;
+	int named =
+	    customer_by_name(c->ctx, cu->kind, cu->name, &by) == CRM_OK &&
+	    by == id;
+	int listed = has_pair(c, DB_CUST_OWNER, cu->owner_id, id) &&
+	             has_pair(c, DB_CUST_TEAM, cu->team_id, id);
+	if (cu->merged_into != 0) {
+		if (named || has_pair(c, DB_CUST_OWNER, cu->owner_id, id)) {
+			check_problem(c,
+			    "customer %" PRIu64 ": merged but still "
+			    "listed",
+			    id);
+		}
+		need_customer(c, "merged customer", id, cu->merged_into);
+	} else if (!named || !listed) {
+		check_problem(c, "customer %" PRIu64 ": missing from the %s",
+		    id, named ? "owner or team list" : "name index");
+	}
+	need_user(c, "customer", id, cu->owner_id);
+	if (!has_id(c, DB_TEAMS, cu->team_id)) {
+		check_problem(c, "customer %" PRIu64 ": no team %" PRIu64, id,
+		    cu->team_id);
+	}
+}
+
+static void
+contact_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
+{
+	Crm__V1__Contact *ct = (Crm__V1__Contact *)m;
+	need_customer(c, "contact", id, ct->customer_id);
+	if (!has_pair(c, DB_CONTACT_CUST, ct->customer_id, id)) {
+		check_problem(c,
+		    "contact %" PRIu64 ": not in its customer's "
+		    "list",
+		    id);
+	}
+}
+
+static void
+followup_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
+{
+	Crm__V1__FollowUp *f = (Crm__V1__FollowUp *)m;
+	need_customer(c, "follow-up", id, f->customer_id);
+	need_user(c, "follow-up", id, f->author_id);
+	if (!has_pair(c, DB_FU_CUST, f->customer_id, id)) {
+		check_problem(c,
+		    "follow-up %" PRIu64 ": not in its "
+		    "customer's list",
+		    id);
+	}
+}
+
+static void
+task_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
+{
+	Crm__V1__Task *t = (Crm__V1__Task *)m;
+	int open = t->status == CRM__V1__TASK_STATUS__TASK_OPEN;
+	need_customer(c, "task", id, t->customer_id);
+	need_user(c, "task", id, t->owner_id);
+	if (!has_pair(c, DB_TASK_CUST, t->customer_id, id)) {
+		check_problem(
+		    c, "task %" PRIu64 ": not in its customer's list", id);
+	}
+	if (open != has_queue(c, DB_TASK_OPEN, t->owner_id, t->due_at, id)) {
+		check_problem(c, "task %" PRIu64 ": %s the open queue", id,
+		    open ? "missing from" : "closed but in");
+	}
+	if (open && t->kind == CRM__V1__TASK_KIND__TASK_FOLLOW_UP) {
+		store_key k;
+		MDB_val v;
+		store_key_id(&k, t->customer_id);
+		if (!has_key(c, DB_CUST_FUTASK, &k, &v) || v.mv_size != 8 ||
+		    store_u64(v.mv_data) != id) {
+			check_problem(c,
+			    "task %" PRIu64 ": not its customer's "
+			    "open follow-up",
+			    id);
+		}
+	}
+}
+
+static void
+commitment_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
+{
+	Crm__V1__Commitment *k = (Crm__V1__Commitment *)m;
+	int open = k->status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_OPEN;
+	need_customer(c, "commitment", id, k->customer_id);
+	need_user(c, "commitment", id, k->owner_id);
+	if (!has_pair(c, DB_COMMIT_CUST, k->customer_id, id)) {
+		check_problem(c,
+		    "commitment %" PRIu64 ": not in its "
+		    "customer's list",
+		    id);
+	}
+	if (open != has_queue(c, DB_COMMIT_OPEN, k->owner_id, k->due_at, id)) {
+		check_problem(c, "commitment %" PRIu64 ": %s the open queue",
+		    id, open ? "missing from" : "closed but in");
+	}
+}
+
+static void
+sla_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
+{
+	Crm__V1__SlaClock *k = (Crm__V1__SlaClock *)m;
+	int running = k->stopped_at == 0;
+	need_customer(c, "clock", id, k->customer_id);
+	need_user(c, "clock", id, k->owner_id);
+	if (!has_pair(c, DB_SLA_CUST, k->customer_id, id)) {
+		check_problem(
+		    c, "clock %" PRIu64 ": not in its customer's list", id);
+	}
+	if (running !=
+	    has_queue(c, DB_SLA_OPEN, k->owner_id, k->deadline_at, id)) {
+		check_problem(c, "clock %" PRIu64 ": %s the running queue", id,
+		    running ? "missing from" : "stopped but in");
+	}
+}
+
+static void
+proposal_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
+{
+	Crm__V1__GradeProposal *p = (Crm__V1__GradeProposal *)m;
+	need_customer(c, "proposal", id, p->customer_id);
+	if (!has_pair(c, DB_PROP_CUST, p->customer_id, id)) {
+		check_problem(c,
+		    "proposal %" PRIu64 ": not in its customer's "
+		    "list",
+		    id);
+	}
+}
+
+/* ---------------------------------------------------- indexes */
+
+/* Each entry a || b of a per-customer (or owner, team) index points to
+ * record b of db whose field `field` is a. */
+static crm_status
+reverse_pairs(struct check *c, enum store_db idx, enum store_db db,
+    const ProtobufCMessageDescriptor *d, const char *field)
+{
+	const ProtobufCFieldDescriptor *f =
+	    protobuf_c_message_descriptor_get_field_by_name(d, field);
+	struct store_iter it;
+	crm_status rc =
+	    store_iter_open(c->ctx->st, c->ctx->txn, idx, "", 0, NULL, &it);
+	if (rc != CRM_OK || f == NULL) {
+		return rc != CRM_OK ? rc : CRM_INTERNAL;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		size_t mark = crm_arena_mark(c->ctx->arena);
+		uint64_t a = klen == 16 ? store_u64(key) : 0;
+		uint64_t b = klen == 16 ? store_u64(key + 8) : 0;
+		ProtobufCMessage *m = klen == 16 ? load(c, db, b, d) : NULL;
+		if (m == NULL) {
+			check_problem(c,
+			    "%s: an entry for a missing %s %" PRIu64,
+			    store_db_name(idx), store_db_name(db), b);
+		} else if (*(uint64_t *)((char *)m + f->offset) != a) {
+			check_problem(c, "%s: %s %" PRIu64 " has another %s",
+			    store_db_name(idx), store_db_name(db), b, field);
+		}
+		crm_arena_release(c->ctx->arena, mark);
+	}
+	store_iter_close(&it);
+	return CRM_OK;
+}
+
+/* Each entry owner || time || id of an open queue is one of db's open
+ * records (the record side checked the rest). */
+static crm_status
+reverse_queue(struct check *c, enum store_db idx, enum store_db db,
+    const ProtobufCMessageDescriptor *d)
+{
+	struct store_iter it;
+	crm_status rc =
+	    store_iter_open(c->ctx->st, c->ctx->txn, idx, "", 0, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		size_t mark = crm_arena_mark(c->ctx->arena);
+		if (klen != 24 ||
+		    load(c, db, store_u64(key + 16), d) == NULL) {
+			check_problem(c, "%s: an entry for a missing record",
+			    store_db_name(idx));
+		}
+		crm_arena_release(c->ctx->arena, mark);
+	}
+	store_iter_close(&it);
+	return CRM_OK;
+}
+
+/* Entries of a name index point to existing records. */
+static crm_status
+reverse_refs(struct check *c, enum store_db idx, enum store_db db)
+{
+	struct store_iter it;
+	crm_status rc =
+	    store_iter_open(c->ctx->st, c->ctx->txn, idx, "", 0, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		const void *v;
+		size_t n;
+		if (!store_iter_data(&it, &v, &n) || n != 8 ||
+		    !has_id(c, db, store_u64(v))) {
+			check_problem(c, "%s: an entry for a missing record",
+			    store_db_name(idx));
+		}
+	}
+	store_iter_close(&it);
+	return CRM_OK;
+}
+
+/* The id sequence seq is ahead of max. */
+static void
+sequence(struct check *c, const char *seq, uint64_t max)
+{
+	char name[64];
+	int n = snprintf(name, sizeof(name), "seq:%s", seq);
+	MDB_val k = { (size_t)n, name }, v;
+	uint64_t next = 1;
+	if (mdb_get(c->ctx->txn, c->ctx->st->dbi[DB_META], &k, &v) == 0 &&
+	    v.mv_size == 8) {
+		next = store_u64(v.mv_data);
+	}
+	if (max >= next) {
+		check_problem(c,
+		    "sequence %s hands out %" PRIu64 " but %" PRIu64 " exists",
+		    seq, next, max);
+	}
+}
+
+crm_status
+check_run(struct check *c)
+{
+	static const struct {
+		enum store_db db;
+		const ProtobufCMessageDescriptor *d;
+		record_fn fn;
+		const char *seq;
+	} tables[] = {
+		{ DB_USERS, &crm__store__user_record__descriptor, user_fn,
+		    "user" },
+		{ DB_TEAMS, &crm__v1__team__descriptor, team_fn, "team" },
+		{ DB_CUSTOMERS, &crm__v1__customer__descriptor, customer_fn,
+		    "customer" },
+		{ DB_CONTACTS, &crm__v1__contact__descriptor, contact_fn,
+		    "contact" },
+		{ DB_FOLLOWUPS, &crm__v1__follow_up__descriptor, followup_fn,
+		    "followup" },
+		{ DB_TASKS, &crm__v1__task__descriptor, task_fn, "task" },
+		{ DB_COMMITMENTS, &crm__v1__commitment__descriptor,
+		    commitment_fn, "commitment" },
+		{ DB_SLA, &crm__v1__sla_clock__descriptor, sla_fn, "sla" },
+		{ DB_PROPOSALS, &crm__v1__grade_proposal__descriptor,
+		    proposal_fn, "proposal" },
+	};
+	static const struct {
+		enum store_db idx, db;
+		const ProtobufCMessageDescriptor *d;
+		const char *field;
+	} pairs[] = {
+		{ DB_CUST_OWNER, DB_CUSTOMERS, &crm__v1__customer__descriptor,
+		    "owner_id" },
+		{ DB_CUST_TEAM, DB_CUSTOMERS, &crm__v1__customer__descriptor,
+		    "team_id" },
+		{ DB_CONTACT_CUST, DB_CONTACTS, &crm__v1__contact__descriptor,
+		    "customer_id" },
+		{ DB_FU_CUST, DB_FOLLOWUPS, &crm__v1__follow_up__descriptor,
+		    "customer_id" },
+		{ DB_TASK_CUST, DB_TASKS, &crm__v1__task__descriptor,
+		    "customer_id" },
+		{ DB_COMMIT_CUST, DB_COMMITMENTS,
+		    &crm__v1__commitment__descriptor, "customer_id" },
+		{ DB_SLA_CUST, DB_SLA, &crm__v1__sla_clock__descriptor,
+		    "customer_id" },
+		{ DB_PROP_CUST, DB_PROPOSALS,
+		    &crm__v1__grade_proposal__descriptor, "customer_id" },
+	};
+	static const struct {
+		enum store_db idx, db;
+		const ProtobufCMessageDescriptor *d;
+	} queues[] = {
+		{ DB_TASK_OPEN, DB_TASKS, &crm__v1__task__descriptor },
+		{ DB_COMMIT_OPEN, DB_COMMITMENTS,
+		    &crm__v1__commitment__descriptor },
+		{ DB_SLA_OPEN, DB_SLA, &crm__v1__sla_clock__descriptor },
+	};
+	crm_status rc = scan_all(c);
+	for (size_t i = 0;
+	     rc == CRM_OK && i < sizeof(tables) / sizeof(*tables); i++) {
+		uint64_t max = 0;
+		rc = records(c, tables[i].db, tables[i].d, tables[i].fn, &max);
+		if (rc == CRM_OK) {
+			sequence(c, tables[i].seq, max);
+		}
+	}
+	for (size_t i = 0; rc == CRM_OK && i < sizeof(pairs) / sizeof(*pairs);
+	     i++) {
+		rc = reverse_pairs(
+		    c, pairs[i].idx, pairs[i].db, pairs[i].d, pairs[i].field);
+	}
+	for (size_t i = 0;
+	     rc == CRM_OK && i < sizeof(queues) / sizeof(*queues); i++) {
+		rc =
+		    reverse_queue(c, queues[i].idx, queues[i].db, queues[i].d);
+	}
+	if (rc == CRM_OK) {
+		rc = reverse_refs(c, DB_CUST_NAME, DB_CUSTOMERS);
+	}
+	if (rc == CRM_OK) {
+		rc = reverse_refs(c, DB_USER_LOGIN, DB_USERS);
+	}
+	if (rc == CRM_OK) {
+		rc = reverse_refs(c, DB_TEAM_NAME, DB_TEAMS);
+	}
+	if (rc == CRM_OK) {
+		rc = reverse_refs(c, DB_CUST_FUTASK, DB_TASKS);
+	}
+	if (rc == CRM_OK) {
+		rc = stats_check(c);
+	}
+	return rc;
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# check_test.sh: crm-check on a generated database says clean and exits 0;
+# each kind of damage written with LMDB's own mdb_load (a dangling index
+# entry, a record that does not decode, a wrong tally) is reported and
+# exits 1; a folder without a database exits 2. Also: crm-gen refuses to
+# overwrite a database.
+# Usage: check_test.sh CRM_GEN CRM_CHECK
+set -u
+GEN=$1 CHECK=$2
+T=$(mktemp -d /tmp/crm-check-test.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+fails=0
+ok() { echo "ok: $1"; }
+bad() { echo "FAIL: $1"; fails=$((fails + 1)); }
+
+"$GEN" --data "$T/db" --customers 300 --quiet >"$T/gen.out" ||
+	bad "crm-gen failed: $(cat "$T/gen.out")"
+grep -q "300 customers" "$T/gen.out" && ok "crm-gen states what it wrote" ||
+	bad "crm-gen output: $(cat "$T/gen.out")"
+"$GEN" --data "$T/db" --customers 1 --quiet 2>/dev/null &&
+	bad "crm-gen overwrote a database" || ok "crm-gen keeps an existing database"
+
+out=$("$CHECK" "$T/db") && [[ $out == *clean* ]] &&
+	ok "a generated database is clean" || bad "clean check: $out"
+
+# damage DB HEXKEY HEXVALUE: put one entry with mdb_load, into a copy.
+damage() {
+	rm -rf "$T/bad"
+	cp -r "$T/db" "$T/bad"
+	printf 'VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n %s\n %s\nDATA=END\n' \
+		"$2" "$3" >"$T/in.txt"
+	mdb_load -s "$1" -f "$T/in.txt" "$T/bad" || bad "mdb_load $1"
+}
+expect() { # expect WHAT PATTERN
+	out=$("$CHECK" "$T/bad")
+	code=$?
+	[ $code -eq 1 ] && [[ $out == *"$2"* ]] && ok "$1" ||
+		bad "$1 (exit $code): $out"
+}
+
+damage fu_cust 0000000000000001000000000098967f ""
+expect "a dangling index entry is found" "fu_cust: an entry for a missing"
+
+damage customers 0000000000000001 ffffffffff
+expect "a record that does not decode is found" "customers 1: does not decode"
+
+first_tally=$(mdb_dump -s tally "$T/db" | awk '/^HEADER=END/{getline; print $1; exit}')
+damage tally "$first_tally" 00000000000003e7
+expect "a wrong tally is found" "want"
+
+damage task_open 000000000000000100000000000000010000000000bc614e ""
+expect "an open-queue entry without its task is found" "task_open"
+
+mkdir -p "$T/empty"
+"$CHECK" "$T/empty" >/dev/null 2>&1
+[ $? -eq 2 ] && ok "no database: exit 2" || bad "no database: exit code"
+
+[ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
+exit $((fails > 0))

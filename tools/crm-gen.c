@@ -1,0 +1,628 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * crm-gen: fill a new database with a realistic synthetic data set, offline
+ * (no crmd running): teams of reps and a manager each, customers with
+ * Chinese and English names across grades and stages, contacts, and about
+ * ten follow-ups per customer over the past year that move stages, keep
+ * the cadence tasks, leave commitments and answer SLA clocks.
+ *
+ * Every record goes through the server's own request handlers (crmd_core)
+ * with the clock set to the time of the event, so indexes, report facts
+ * and tasks are exactly what crmd would have written. Only the audit log
+ * is left out, and commits are batched without fsync until a final sync:
+ * a crash mid-way leaves a database to throw away, not a wrong one.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "crm.h"
+#include "handlers.h"
+#include "store.h"
+#include "user.h"
+
+#define DAY      86400
+#define HOUR     3600
+#define PASSWORD "bench-pw"
+#define BATCH    100 /* customers per transaction */
+
+struct opts {
+	const char *data;
+	uint64_t customers;
+	unsigned teams, reps;
+	unsigned followups; /* average per customer */
+	uint64_t seed;
+	int quiet;
+};
+
+/* ---------------------------------------------------- randomness */
+
+static uint64_t rng_state;
+
+static uint64_t
+rnd(void)
+{
+	/* xorshift64* */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * UINT64_C(2685821657736338717);
+}
+
+static unsigned
+below(unsigned n)
+{
+	return (unsigned)(rnd() % n);
+}
+
+/* An index into weights[n] drawn by weight. */
+static int
+pick(const unsigned *weights, int n)
+{
+	unsigned sum = 0;
+	for (int i = 0; i < n; i++) {
+		sum += weights[i];
+	}
+	unsigned r = below(sum);
+	for (int i = 0; i < n; i++) {
+		if (r < weights[i]) {
+			return i;
+		}
+		r -= weights[i];
+	}
+	return n - 1;
+}
+
+/* ---------------------------------------------------- names */
+
+static const char *const cn_place[] = { "华东", "华南", "北方", "中科", "东方",
+	"新兴", "宏达", "金石", "长城", "海天", "蓝海", "瑞丰" };
+static const char *const cn_trade[] = { "精密机械", "电子科技", "食品", "物流",
+	"医疗器械", "化工", "软件", "建材", "纺织", "新能源" };
+static const char *const cn_suffix[] = { "有限公司", "股份有限公司", "集团",
+	"贸易公司" };
+static const char *const en_first[] = { "Acme", "Northwind", "Bluewater",
+	"Summit", "Redwood", "Ironbridge", "Silverline", "Everbright" };
+static const char *const en_trade[] = { "Tools", "Electronics", "Foods",
+	"Logistics", "Medical", "Chemicals", "Software", "Materials" };
+static const char *const surname[] = { "王", "李", "张", "刘", "陈", "杨",
+	"赵", "黄", "周", "吴" };
+static const char *const given[] = { "伟", "芳", "娜", "敏", "静", "强", "磊",
+	"洋", "艳", "杰" };
+static const char *const en_name[] = { "Alice Chen", "Bob Li", "Carol Wang",
+	"David Zhang", "Emma Liu", "Frank Zhao" };
+static const char *const summaries[] = {
+	"介绍了新产品方案, 客户关注交付周期",
+	"电话沟通预算, 对方需要内部评审",
+	"Visited the plant; the buyer asked for a quote",
+	"发送案例资料, 约下周演示",
+	"Price discussion; they compare with a competitor",
+	"售后回访, 使用情况良好",
+};
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+
+static void
+company_name(uint64_t i, char *buf, size_t n)
+{
+	if (below(3) == 0) {
+		snprintf(buf, n, "%s %s %" PRIu64 " Ltd",
+		    en_first[below(N(en_first))], en_trade[below(N(en_trade))],
+		    i);
+	} else {
+		snprintf(buf, n, "%s%s%s %" PRIu64,
+		    cn_place[below(N(cn_place))], cn_trade[below(N(cn_trade))],
+		    cn_suffix[below(N(cn_suffix))], i);
+	}
+}
+
+/* ---------------------------------------------------- the load */
+
+struct gen {
+	struct opts o;
+	store st;
+	crm_arena arena;
+	struct req_ctx ctx;
+	struct auth_who *reps; /* o.teams * o.reps */
+	size_t nreps;
+	int64_t now;
+};
+
+/* Run handler h as who at time t; the request body is set by the caller.
+ * Fails the load on any error. */
+static crm_status
+run(struct gen *g, const struct auth_who *who, int64_t t,
+    crm_status (*h)(
+        struct req_ctx *, const Crm__V1__Request *, Crm__V1__Response *),
+    Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	g->ctx.who = who;
+	g->ctx.now = t;
+	g->ctx.msg[0] = '\0';
+	crm__v1__response__init(resp);
+	crm_status rc = h(&g->ctx, req, resp);
+	if (rc != CRM_OK) {
+		fprintf(
+		    stderr, "crm-gen: %s: %s\n", crm_strerror(rc), g->ctx.msg);
+	}
+	return rc;
+}
+
+static crm_status
+make_users(struct gen *g)
+{
+	char hash[128];
+	if (auth_hash_password(PASSWORD, hash) != CRM_OK) {
+		return CRM_INTERNAL;
+	}
+	g->nreps = (size_t)g->o.teams * g->o.reps;
+	g->reps = crm_xcalloc(g->nreps, sizeof(*g->reps));
+	uint64_t id;
+	crm_status rc = user_create(&g->ctx, "admin", "Admin",
+	    CRM__V1__ROLE__ROLE_ADMIN, NULL, hash, &id);
+	for (unsigned t = 0; rc == CRM_OK && t < g->o.teams; t++) {
+		char team[32], login[32];
+		snprintf(team, sizeof(team), "team%02u", t + 1);
+		snprintf(login, sizeof(login), "mgr%02u", t + 1);
+		rc = user_create(&g->ctx, login, login,
+		    CRM__V1__ROLE__ROLE_MANAGER, team, hash, &id);
+		for (unsigned r = 0; rc == CRM_OK && r < g->o.reps; r++) {
+			struct auth_who *w = &g->reps[t * g->o.reps + r];
+			snprintf(w->login, sizeof(w->login), "rep%04u",
+			    t * g->o.reps + r + 1);
+			rc = user_create(&g->ctx, w->login, w->login,
+			    CRM__V1__ROLE__ROLE_REP, team, hash, &w->user_id);
+			Crm__Store__UserRecord *u;
+			if (rc == CRM_OK) {
+				rc = user_get(&g->ctx, w->user_id, &u);
+			}
+			if (rc == CRM_OK) {
+				w->role = CRM__V1__ROLE__ROLE_REP;
+				w->team_id = u->team_id;
+			}
+		}
+	}
+	return rc;
+}
+
+/* Times of n follow-ups between created and the end, in order. */
+static void
+times(int64_t created, int64_t end, int64_t *at, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		at[i] =
+		    created + HOUR +
+		    (int64_t)(rnd() % (uint64_t)(end - created - 2 * HOUR));
+	}
+	for (unsigned i = 1; i < n; i++) { /* insertion sort: n is small */
+		int64_t v = at[i];
+		unsigned j = i;
+		while (j > 0 && at[j - 1] > v) {
+			at[j] = at[j - 1];
+			j--;
+		}
+		at[j] = v;
+	}
+}
+
+enum {
+	POTENTIAL = 1,
+	INTENT,
+	NEGOTIATION,
+	WON,
+	CHURN_RISK,
+	LOST,
+};
+
+/* The stage follow-up i of n moves the customer to on its way to
+ * target (0: none). */
+static int
+stage_at(int target, unsigned i, unsigned n)
+{
+	static const int path[][5] = {
+		[POTENTIAL] = { 0 },
+		[INTENT] = { INTENT, 0 },
+		[NEGOTIATION] = { INTENT, NEGOTIATION, 0 },
+		[WON] = { INTENT, NEGOTIATION, WON, 0 },
+		[CHURN_RISK] = { INTENT, NEGOTIATION, WON, CHURN_RISK, 0 },
+		[LOST] = { INTENT, LOST, 0 },
+	};
+	unsigned steps = 0;
+	while (steps < 5 && path[target][steps] != 0) {
+		steps++;
+	}
+	/* Step s happens at follow-up (s + 1) * n / (steps + 1) - 1... the
+	 * last one at the last follow-up. */
+	for (unsigned s = 0; s < steps; s++) {
+		unsigned when =
+		    s + 1 == steps ? n - 1 : (s + 1) * n / (steps + 1);
+		if (when == i) {
+			return path[target][s];
+		}
+	}
+	return 0;
+}
+
+static crm_status
+one_customer(struct gen *g, uint64_t i)
+{
+	static const unsigned grade_w[] = { 10, 20, 40, 30 };
+	static const unsigned stage_w[] = { 30, 20, 15, 20, 5, 10 };
+	static const unsigned channel_w[] = { 40, 20, 10, 8, 5, 15, 1, 1 };
+	const struct auth_who *rep = &g->reps[below((unsigned)g->nreps)];
+	int64_t created = g->now - DAY - (int64_t)below(364 * DAY);
+	char name[160];
+	company_name(i, name, sizeof(name));
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__Response resp;
+	Crm__V1__CustomerAddRequest add = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	c.name = name;
+	c.has_grade = 1;
+	c.grade = (Crm__V1__Grade)(1 + pick(grade_w, 4));
+	c.industry = (char *)cn_trade[below(N(cn_trade))];
+	c.region = (char *)cn_place[below(N(cn_place))];
+	c.source = below(2) ? "trade show" : "referral";
+	add.customer = &c;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &add;
+	crm_status rc = run(g, rep, created, customer_handle_add, &req, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	uint64_t cid = resp.customer->customer->id;
+
+	for (unsigned k = 0; k < 2 && rc == CRM_OK; k++) {
+		Crm__V1__ContactAddRequest ca =
+		    CRM__V1__CONTACT_ADD_REQUEST__INIT;
+		Crm__V1__Contact ct = CRM__V1__CONTACT__INIT;
+		char cname[64], phone[32];
+		if (below(3) == 0) {
+			snprintf(cname, sizeof(cname), "%s",
+			    en_name[below(N(en_name))]);
+		} else {
+			snprintf(cname, sizeof(cname), "%s%s",
+			    surname[below(N(surname))],
+			    given[below(N(given))]);
+		}
+		snprintf(phone, sizeof(phone), "1%02u%08u", 30 + below(60),
+		    below(100000000));
+		char *phones[1] = { phone };
+		ct.has_customer_id = ct.has_role = 1;
+		ct.customer_id = cid;
+		ct.name = cname;
+		ct.role = (Crm__V1__ContactRole)(1 + below(5));
+		ct.phones = phones;
+		ct.n_phones = 1;
+		ca.contact = &ct;
+		req.body_case = CRM__V1__REQUEST__BODY_CONTACT_ADD;
+		req.contact_add = &ca;
+		rc = run(
+		    g, rep, created + 600, contact_handle_add, &req, &resp);
+	}
+	if (rc == CRM_OK && below(20) == 0) {
+		Crm__V1__SlaStartRequest s = CRM__V1__SLA_START_REQUEST__INIT;
+		s.has_customer_id = s.has_issue = 1;
+		s.customer_id = cid;
+		s.issue = below(2);
+		s.text = "询价: 需要报价单";
+		req.body_case = CRM__V1__REQUEST__BODY_SLA_START;
+		req.sla_start = &s;
+		rc =
+		    run(g, rep, created + 1200, sla_handle_start, &req, &resp);
+	}
+
+	int target = 1 + pick(stage_w, 6);
+	unsigned n = g->o.followups / 2 + below(g->o.followups + 1);
+	int64_t at[64];
+	n = n > 64 ? 64 : (n == 0 ? 1 : n);
+	times(created, g->now, at, n);
+	for (unsigned k = 0; k < n && rc == CRM_OK; k++) {
+		Crm__V1__FollowupLogRequest lr =
+		    CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
+		Crm__V1__FollowUp f = CRM__V1__FOLLOW_UP__INIT;
+		Crm__V1__Score sc = CRM__V1__SCORE__INIT;
+		Crm__V1__Commitment cm = CRM__V1__COMMITMENT__INIT;
+		Crm__V1__Commitment *cms[1] = { &cm };
+		f.has_customer_id = f.has_at = f.has_channel = f.has_mood = 1;
+		f.customer_id = cid;
+		f.at = at[k];
+		f.channel = (Crm__V1__Channel)(1 + pick(channel_w, 8));
+		f.mood = (Crm__V1__Mood)(1 + below(5));
+		f.summary = (char *)summaries[below(N(summaries))];
+		f.has_duration_min = 1;
+		f.duration_min = 5 + below(55);
+		int to = stage_at(target, k, n);
+		if (to != 0) {
+			f.has_stage_to = 1;
+			f.stage_to = (Crm__V1__Stage)to;
+			f.stage_reason = "阶段推进";
+			if (to == LOST) {
+				f.has_lost_reason = 1;
+				f.lost_reason =
+				    (Crm__V1__LostReason)(1 + below(5));
+			} else if (to == WON) {
+				f.has_deal_amount = 1;
+				f.deal_amount =
+				    (int64_t)(1 + below(500)) * 100000;
+			}
+		}
+		if (below(5) == 0) {
+			sc.has_timeliness = sc.has_efficiency = 1;
+			sc.has_professionalism = sc.has_proactiveness = 1;
+			sc.timeliness = 1 + below(5);
+			sc.efficiency = 1 + below(5);
+			sc.professionalism = 2 + below(4);
+			sc.proactiveness = 1 + below(5);
+			f.score = &sc;
+		}
+		if (below(10) == 0) {
+			cm.text = "发送报价单";
+			cm.has_due_at = 1;
+			cm.due_at = at[k] + 3 * DAY;
+			f.commitments = cms;
+			f.n_commitments = 1;
+		}
+		lr.followup = &f;
+		req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
+		req.followup_log = &lr;
+		/* Logged within minutes, now and then a day late. */
+		int64_t logged =
+		    at[k] +
+		    (below(10) == 0 ? DAY + HOUR : (int64_t)below(HOUR));
+		if (logged > g->now) {
+			logged = g->now;
+		}
+		rc = run(g, rep, logged, followup_handle_log, &req, &resp);
+	}
+	return rc;
+}
+
+/* Records of every kind (not indexes): the entries of the primary
+ * tables. */
+static uint64_t
+records(struct gen *g, MDB_txn *txn)
+{
+	static const enum store_db primary[] = { DB_USERS, DB_TEAMS,
+		DB_CUSTOMERS, DB_CONTACTS, DB_FOLLOWUPS, DB_TASKS,
+		DB_STAGE_HIST, DB_COMMITMENTS, DB_SLA };
+	uint64_t n = 0;
+	for (size_t i = 0; i < N(primary); i++) {
+		MDB_stat st;
+		if (mdb_stat(txn, g->st.dbi[primary[i]], &st) == 0) {
+			n += st.ms_entries;
+		}
+	}
+	return n;
+}
+
+static void
+progress(const struct gen *g, uint64_t done, uint64_t nrec, double secs)
+{
+	if (g->o.quiet || !isatty(STDERR_FILENO)) {
+		return;
+	}
+	int width = 40;
+	int fill = (int)((double)width * (double)done /
+	                 (double)(g->o.customers ? g->o.customers : 1));
+	fprintf(stderr, "\r[");
+	for (int i = 0; i < width; i++) {
+		fputs(i < fill ? "#" : " ", stderr);
+	}
+	fprintf(stderr, "] %" PRIu64 "/%" PRIu64 " customers, %.0f records/s ",
+	    done, g->o.customers, secs > 0 ? (double)nrec / secs : 0);
+	fflush(stderr);
+}
+
+static double
+seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int
+load(struct gen *g)
+{
+	struct timespec t0;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	MDB_txn *txn;
+	crm_status rc = store_write_begin(&g->st, &txn);
+	g->ctx.txn = txn;
+	if (rc == CRM_OK) {
+		rc = make_users(g);
+	}
+	for (uint64_t i = 0; rc == CRM_OK && i < g->o.customers; i++) {
+		crm_arena_reset(&g->arena);
+		rc = one_customer(g, i + 1);
+		if (rc == CRM_OK && (i + 1) % BATCH == 0) {
+			uint64_t nrec = records(g, txn);
+			rc = store_write_commit(&g->st, txn);
+			if (rc == CRM_OK) {
+				rc = store_write_begin(&g->st, &txn);
+				g->ctx.txn = txn;
+			}
+			progress(g, i + 1, nrec, seconds_since(&t0));
+		}
+	}
+	uint64_t nrec = records(g, txn);
+	if (rc == CRM_OK) {
+		rc = store_write_commit(&g->st, txn);
+	} else {
+		store_write_abort(&g->st, txn);
+	}
+	if (rc == CRM_OK && mdb_env_sync(g->st.env, 1) != 0) {
+		rc = CRM_INTERNAL;
+	}
+	double secs = seconds_since(&t0);
+	progress(g, g->o.customers, nrec, secs);
+	if (!g->o.quiet && isatty(STDERR_FILENO)) {
+		fputc('\n', stderr);
+	}
+	if (rc != CRM_OK) {
+		fprintf(stderr, "crm-gen: stopped: %s\n", crm_strerror(rc));
+		return 1;
+	}
+	MDB_envinfo info;
+	MDB_stat st;
+	mdb_env_info(g->st.env, &info);
+	mdb_env_stat(g->st.env, &st);
+	double bytes = (double)(info.me_last_pgno + 1) * st.ms_psize;
+	printf("crm-gen: %" PRIu64 " customers, %u teams of %u reps, "
+	       "%" PRIu64 " records in %.1f s (%.0f records/s); "
+	       "data %.1f MiB in %s\n",
+	    g->o.customers, g->o.teams, g->o.reps, nrec, secs,
+	    secs > 0 ? (double)nrec / secs : 0, bytes / 1048576.0, g->o.data);
+	printf("crm-gen: users admin, mgr01..mgr%02u, rep0001..rep%04zu; "
+	       "password \"%s\"\n",
+	    g->o.teams, g->nreps, PASSWORD);
+	return 0;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "Usage: crm-gen --data DIR [options]\n"
+	    "Fill a new crm database in DIR with a synthetic data set\n"
+	    "(offline: no crmd may be serving DIR).\n\n"
+	    "  --data DIR        the database folder (created; must be new)\n"
+	    "  --customers N     customers (default 1000000)\n"
+	    "  --followups N     average follow-ups per customer (default "
+	    "10)\n"
+	    "  --teams N         teams (default 10)\n"
+	    "  --reps N          reps per team (default 10)\n"
+	    "  --seed N          random seed (default 1)\n"
+	    "  --quiet           no progress bar\n"
+	    "  -h, --help        this help\n\n"
+	    "Users: admin, managers mgr01.., reps rep0001..; every password\n"
+	    "is \"" PASSWORD "\". Prints its rate and the data size.\n");
+}
+
+static int
+parse_u64(const char *s, uint64_t *v)
+{
+	char *end;
+	unsigned long long x = strtoull(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || *s == '-') {
+		return -1;
+	}
+	*v = x;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "data", required_argument, NULL, 'd' },
+		{ "customers", required_argument, NULL, 'c' },
+		{ "followups", required_argument, NULL, 'f' },
+		{ "teams", required_argument, NULL, 't' },
+		{ "reps", required_argument, NULL, 'r' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct gen g;
+	memset(&g, 0, sizeof(g));
+	g.o = (struct opts){ NULL, 1000000, 10, 10, 10, 1, 0 };
+	int c;
+	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+		uint64_t v = 0;
+		if (c != 'd' && c != 'q' && c != 'h' &&
+		    parse_u64(optarg, &v) != 0) {
+			fprintf(stderr, "crm-gen: not a number: %s\n", optarg);
+			return 2;
+		}
+		switch (c) {
+		case 'd':
+			g.o.data = optarg;
+			break;
+		case 'c':
+			g.o.customers = v;
+			break;
+		case 'f':
+			g.o.followups = (unsigned)(v > 40 ? 40 : v);
+			break;
+		case 't':
+			g.o.teams = (unsigned)(v ? v : 1);
+			break;
+		case 'r':
+			g.o.reps = (unsigned)(v ? v : 1);
+			break;
+		case 's':
+			g.o.seed = v;
+			break;
+		case 'q':
+			g.o.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (g.o.data == NULL || optind != argc || g.o.teams > 99 ||
+	    (uint64_t)g.o.teams * g.o.reps > 9999) {
+		usage(stderr);
+		return 2;
+	}
+	struct stat sb;
+	char *probe = crm_xasprintf("%s/data.mdb", g.o.data);
+	int exists = stat(probe, &sb) == 0;
+	free(probe);
+	if (exists) {
+		fprintf(stderr, "crm-gen: %s already holds a database\n",
+		    g.o.data);
+		return 1;
+	}
+	if (mkdir(g.o.data, 0700) != 0 && stat(g.o.data, &sb) != 0) {
+		perror(g.o.data);
+		return 1;
+	}
+	rng_state = g.o.seed * UINT64_C(0x9E3779B97F4A7C15) + 1;
+	if (auth_init() != CRM_OK) {
+		return 1;
+	}
+	/* Room for the set: about 3 KiB a follow-up with its indexes and
+	 * tasks, doubled; the map is address space, not disk. */
+	size_t map =
+	    (size_t)(g.o.customers + 1000) * (g.o.followups + 2) * 6144u;
+	if (store_open(&g.st, g.o.data, map, 0) != CRM_OK) {
+		fprintf(stderr, "crm-gen: cannot create a database in %s\n",
+		    g.o.data);
+		return 1;
+	}
+	int lock = store_lock_dir(g.o.data);
+	if (lock < 0) {
+		fprintf(stderr, "crm-gen: %s is in use\n", g.o.data);
+		store_close(&g.st);
+		return 1;
+	}
+	mdb_env_set_flags(g.st.env, MDB_NOSYNC, 1);
+	crm_arena_init(&g.arena, 8u << 20);
+	g.ctx.st = &g.st;
+	g.ctx.arena = &g.arena;
+	g.ctx.bulk = 1;
+	g.ctx.action = "crm-gen";
+	g.now = crm_time_now();
+	int code = load(&g);
+	mdb_env_set_flags(g.st.env, MDB_NOSYNC, 0);
+	crm_arena_fini(&g.arena);
+	free(g.reps);
+	store_close(&g.st);
+	close(lock);
+	return code;
+}
