@@ -493,3 +493,30 @@ cmd_customer_assign(
 	    (unsigned long long)body.id, call->argv[1]);
 	return customer_call(ctx, &req, out, false);
 }
+
+crm_status
+cmd_customer_merge(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerMergeRequest body =
+	    CRM__V1__CUSTOMER_MERGE_REQUEST__INIT;
+
+	if ((rc = cmd_customer_resolve(ctx, call->argv[0], &body.keep)) !=
+	        CRM_OK ||
+	    (rc = cmd_customer_resolve(ctx, call->argv[1], &body.drop)) !=
+	        CRM_OK) {
+		return rc;
+	}
+	if (body.keep == body.drop) {
+		return cmd_usage_error(
+		    ctx, call, "KEEP and DROP are the same customer");
+	}
+	body.has_keep = body.has_drop = 1;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_MERGE;
+	req.customer_merge = &body;
+	render_text(out, "customer %llu merged into %llu",
+	    (unsigned long long)body.drop, (unsigned long long)body.keep);
+	return customer_call(ctx, &req, out, false);
+}

@@ -585,6 +585,9 @@ help_command(const struct cmd_row *row)
 		printf("  %-28s %s\n", spec, o->help);
 		free(spec);
 	}
+	if (row->more_help != NULL) {
+		row->more_help(stdout);
+	}
 	if (row->alias) {
 		printf("\nalias: %s\n", row->alias);
 	}

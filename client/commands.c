@@ -170,6 +170,71 @@ static const struct cmd_opt stale_opts[] = {
 	{ NULL, NULL, false, NULL, NULL },
 };
 
+static const struct cmd_opt report_opts[] = {
+	{ "--user", "U", false, NULL, "one rep (managers: of the team)" },
+	{ "--team", "T", false, NULL, "one team (admins)" },
+	{ "--from", "D", false, complete_when,
+	    "start of the period (a date means its start)" },
+	{ "--to", "D", false, complete_when,
+	    "end of the period (a date means its end)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt export_opts[] = {
+	{ "--user", "U", false, NULL, "one rep's customers (managers)" },
+	{ "--team", "T", false, NULL, "one team's customers (admins)" },
+	{ "--from", "D", false, complete_when,
+	    "follow-ups from, tasks due from (a date: its start)" },
+	{ "--to", "D", false, complete_when,
+	    "follow-ups to, tasks due to (a date: its end)" },
+	{ "--bom", NULL, false, NULL,
+	    "begin a CSV file with the UTF-8 BOM (for Excel)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt export_report_opts[] = {
+	{ "--user", "U", false, NULL, "one rep (managers: of the team)" },
+	{ "--team", "T", false, NULL, "one team (admins)" },
+	{ "--from", "D", false, complete_when, "start of the period" },
+	{ "--to", "D", false, complete_when, "end of the period" },
+	{ "--bom", NULL, false, NULL,
+	    "begin a CSV file with the UTF-8 BOM (for Excel)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt import_opts[] = {
+	{ "--dry-run", NULL, false, NULL,
+	    "check every row and say what would happen; write nothing" },
+	{ "--skip-bad", NULL, false, NULL,
+	    "import the good rows even when some are bad" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+#define REPORT_USAGE "[--user U|--team T] [--from D] [--to D]"
+#define REPORT_ROW(verb, text)                                         \
+	{                                                              \
+		.name = "report " verb, .group = "report",             \
+		.usage = REPORT_USAGE, .summary = text, .max_args = 0, \
+		.opts = report_opts, .fn = cmd_report_show             \
+	}
+#define EXPORT_ROW(verb, text)                                              \
+	{                                                                   \
+		.name = "export " verb, .group = "data",                    \
+		.usage =                                                    \
+		    "FILE [--user U|--team T] [--from D] [--to D] [--bom]", \
+		.summary = text, .min_args = 1, .max_args = 1,              \
+		.opts = export_opts, .args = { complete_file },             \
+		.fn = cmd_export_records                                    \
+	}
+#define IMPORT_ROW(verb, text)                                  \
+	{                                                       \
+		.name = "import " verb, .group = "data",        \
+		.usage = "FILE.csv [--dry-run] [--skip-bad]",   \
+		.summary = text, .min_args = 1, .max_args = 1,  \
+		.opts = import_opts, .args = { complete_file }, \
+		.fn = cmd_import_file                           \
+	}
+
 /* ------------------------------------------------------------ the table */
 
 const struct cmd_row cmd_table[] = {
@@ -207,7 +272,7 @@ const struct cmd_row cmd_table[] = {
 	    .group = "customer",
 	    .usage = "VERB ...",
 	    .summary = "Customer records: add, show, edit, list, find, "
-	               "assign, history." },
+	               "assign, merge, history." },
 	{ .name = "customer add",
 	    .group = "customer",
 	    .usage = "NAME [--kind company|person] [--industry X] "
@@ -262,6 +327,15 @@ const struct cmd_row cmd_table[] = {
 	    .args = { complete_customer },
 	    .fn = cmd_customer_assign },
 
+	{ .name = "customer merge",
+	    .group = "customer",
+	    .usage = "KEEP DROP",
+	    .summary = "Merge a duplicate: DROP's contacts, follow-ups and "
+	               "tasks move to KEEP.",
+	    .min_args = 2,
+	    .max_args = 2,
+	    .args = { complete_customer, complete_customer },
+	    .fn = cmd_customer_merge },
 	{ .name = "customer history",
 	    .group = "customer",
 	    .usage = "ID|NAME [--limit N]",
@@ -468,6 +542,70 @@ const struct cmd_row cmd_table[] = {
 	    .max_args = 0,
 	    .opts = stale_opts,
 	    .fn = cmd_sla_stale },
+
+	/* reports: one verb per ReportKind (REPORT_<VERB>) */
+	{ .name = "report",
+	    .group = "report",
+	    .usage = "KIND " REPORT_USAGE,
+	    .summary = "Reports over your scope and a period (default the "
+	               "last 30 days)." },
+	REPORT_ROW("funnel",
+	    "Customers per stage now, and the moves between stages."),
+	REPORT_ROW("conversion",
+	    "Per grade: the share of customers that reached won, against "
+	    "the target."),
+	REPORT_ROW("cycle", "Days from first contact to won."),
+	REPORT_ROW("churn",
+	    "Customers lost against those active at the start; reasons "
+	    "ranked."),
+	REPORT_ROW("activity",
+	    "Follow-ups against the cadence, by channel; late and "
+	    "effective ones."),
+	REPORT_ROW("quality",
+	    "Service-quality scores per dimension, and the lowest cases."),
+	REPORT_ROW("sla",
+	    "Replies within the deadline per SLA rule, and the breaches."),
+	REPORT_ROW("weekly",
+	    "One rep's weekly follow-up report (客户跟进周报表); default "
+	    "this week."),
+	REPORT_ROW("monthly",
+	    "The team's monthly review, reps side by side; default this "
+	    "month."),
+
+	/* export and import; kinds are ExportKind / ImportKind names */
+	{ .name = "export",
+	    .group = "data",
+	    .usage = "KIND FILE ...",
+	    .summary = "Write customers, contacts, follow-ups, tasks or a "
+	               "report to .csv or .xlsx." },
+	EXPORT_ROW("customers", "Export the customers you may see."),
+	EXPORT_ROW("contacts", "Export their contacts, with the customer's "
+	                       "name."),
+	EXPORT_ROW("followups",
+	    "Export their follow-ups (--from/--to: when they happened)."),
+	EXPORT_ROW("tasks", "Export their tasks (--from/--to: due time)."),
+	{ .name = "export report",
+	    .group = "data",
+	    .usage = "KIND FILE [--user U|--team T] [--from D] "
+	             "[--to D] [--bom]",
+	    .summary = "Export a report: one sheet per table (CSV: tables "
+	               "one after another).",
+	    .min_args = 2,
+	    .max_args = 2,
+	    .opts = export_report_opts,
+	    .args = { complete_report_kind, complete_file },
+	    .fn = cmd_export_report,
+	    .more_help = cmd_report_help },
+	{ .name = "import",
+	    .group = "data",
+	    .usage = "KIND FILE.csv [--dry-run] [--skip-bad]",
+	    .summary = "Read customers, contacts or follow-ups from CSV; "
+	               "nothing is written if a row is bad." },
+	IMPORT_ROW("customers", "Import customers (header 客户名称 or name, "
+	                        "...)."),
+	IMPORT_ROW("contacts", "Import contacts of existing customers."),
+	IMPORT_ROW(
+	    "followups", "Import follow-ups of existing customers (history)."),
 
 	/* services */
 	{ .name = "changes",

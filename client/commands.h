@@ -83,7 +83,8 @@ struct cmd_row {
 	cmd_completer args[CMD_MAX_ARGS]; /* per position; the last one
 	                                     set repeats for later words */
 	cmd_handler fn;                   /* NULL: a family row */
-	bool sensitive; /* never in history (passwords follow) */
+	bool sensitive;             /* never in history (passwords follow) */
+	void (*more_help)(FILE *f); /* `help COMMAND` adds this, or NULL */
 };
 
 /* cmd_table: the rows, ending with a row whose name is NULL. */
@@ -274,6 +275,9 @@ crm_status cmd_customer_assign(
 crm_status cmd_customer_resolve(
     struct cmd_ctx *ctx, const char *text, uint64_t *id /* OUT */);
 
+crm_status cmd_customer_merge(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
 /* cmd_customer_cache: remember the names of n customers for completion. */
 void cmd_customer_cache(Crm__V1__Customer *const *c, size_t n);
 
@@ -334,6 +338,54 @@ crm_status cmd_sla_commitments(
 crm_status cmd_sla_commitment_done(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_sla_stale(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+/* cmd_report.c: reports */
+crm_status cmd_report_show(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+/* cmd_report_kind: the ReportKind a `report` verb (or a unique prefix of
+ * one) names, 0 when none. */
+int cmd_report_kind(const char *word);
+
+/*
+ * cmd_report_period: --from and --to of call as a period [from, to): a
+ * day given as a date (2026-11-01, today, mon) means its start for
+ * --from and its end for --to. Errors: CRM_EINVAL (a usage error said).
+ */
+crm_status cmd_report_period(struct cmd_ctx *ctx, const struct cmd_call *call,
+    int64_t *from /* OUT */, protobuf_c_boolean *has_from /* OUT */,
+    int64_t *to /* OUT */, protobuf_c_boolean *has_to /* OUT */);
+
+/*
+ * cmd_report_fetch: the report of kind for call's --user, --team, --from
+ * and --to. On CRM_OK the caller frees *resp (body report) with
+ * crm__v1__response__free_unpacked(*resp, NULL). Errors: as cmd_expect;
+ * CRM_EINVAL for bad options.
+ */
+crm_status cmd_report_fetch(struct cmd_ctx *ctx, const struct cmd_call *call,
+    int kind, Crm__V1__Response **resp /* OUT */);
+
+/*
+ * cmd_report_cell_text: a report cell of a column of unit as text: for
+ * people (COUNT 12, NUMBER at most two decimals, PERCENT "62.5 %", DAYS and
+ * SCORE one decimal, MONEY as an amount, TIME a local date, no value "-"),
+ * else raw numbers.
+ */
+void cmd_report_cell_text(int unit, const Crm__V1__ReportCell *x, bool people,
+    char *buf, size_t len);
+
+/* cmd_report_help: the report kinds, one line each (for `help`). */
+void cmd_report_help(FILE *f);
+
+/* cmd_export.c: export to CSV or Excel */
+crm_status cmd_export_records(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_export_report(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+/* cmd_import.c: import from CSV */
+crm_status cmd_import_file(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 
 /* cmd_changes.c: the change log services follow */

@@ -127,6 +127,29 @@ complete_when(const char *prefix, struct cmd_cands *out)
 	}
 }
 
+/* The report kinds: the verbs of the `report` family. */
+void
+complete_report_kind(const char *prefix, struct cmd_cands *out)
+{
+	for (const struct cmd_row *r = cmd_table; r->name; r++) {
+		if (strncmp(r->name, "report ", 7) == 0) {
+			complete_add(out, prefix, cmd_verb(r));
+		}
+	}
+}
+
+/* File names, as readline completes them (local, never the network). */
+void
+complete_file(const char *prefix, struct cmd_cands *out)
+{
+	char *m;
+	for (int i = 0;
+	     (m = rl_filename_completion_function(prefix, i)) != NULL; i++) {
+		complete_add(out, prefix, m);
+		free(m);
+	}
+}
+
 void
 complete_customer(const char *prefix, struct cmd_cands *out)
 {

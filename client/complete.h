@@ -29,6 +29,8 @@ void complete_mood(const char *prefix, struct cmd_cands *out);
 void complete_lost_reason(const char *prefix, struct cmd_cands *out);
 void complete_due_window(const char *prefix, struct cmd_cands *out);
 void complete_when(const char *prefix, struct cmd_cands *out);
+void complete_report_kind(const char *prefix, struct cmd_cands *out);
+void complete_file(const char *prefix, struct cmd_cands *out);
 
 /*
  * complete_line: the candidates for the word that ends line (the whole

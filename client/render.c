@@ -527,7 +527,9 @@ render_print(const render_doc *d, const render_opts *o)
 	} else if (o->format == RENDER_JSON) {
 		render_json_print(d, stdout);
 	}
-	bool first = true, data = d->json != NULL;
+	/* A blank line separates a data section from the one before it,
+	 * unless a text line (its title) comes right before it. */
+	bool first = true, prev_text = false, data = d->json != NULL;
 	for (size_t i = 0; i < d->nsecs; i++) {
 		data = data || d->secs[i].kind != RENDER_SEC_TEXT;
 	}
@@ -543,15 +545,17 @@ render_print(const render_doc *d, const render_opts *o)
 			              : crm_xstrdup(s->text);
 			fprintf(f, "%s\n", t);
 			free(t);
+			prev_text = f == stdout;
 			continue;
 		}
 		if (o->format != RENDER_TABLE) {
 			continue;
 		}
-		if (!first) {
+		if (!first && !prev_text) {
 			fputc('\n', stdout);
 		}
 		first = false;
+		prev_text = false;
 		if (s->kind == RENDER_SEC_RECORD) {
 			print_record(s, o);
 		} else {

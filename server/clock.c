@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "crm_time.h"
 
@@ -25,4 +26,17 @@ clock_now(void)
 	}
 #endif
 	return crm_time_now();
+}
+
+void
+clock_test_delay(void)
+{
+#ifdef CRM_TEST_HOOKS
+	const char *ms = getenv("CRM_TEST_WRITE_DELAY_MS");
+	long v = ms ? strtol(ms, NULL, 10) : 0;
+	if (v > 0 && v < 10000) {
+		struct timespec ts = { v / 1000, (v % 1000) * 1000000L };
+		nanosleep(&ts, NULL);
+	}
+#endif
 }

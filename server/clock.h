@@ -14,4 +14,9 @@
 /* clock_now: UTC seconds (the test clock when one is set). */
 int64_t clock_now(void);
 
+/* clock_test_delay: in test builds, sleep CRM_TEST_WRITE_DELAY_MS
+ * milliseconds when set (a slow disk, for the resend tests); else
+ * nothing. */
+void clock_test_delay(void);
+
 #endif

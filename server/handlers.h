@@ -86,6 +86,9 @@ HANDLER(import_handle_batch);
 /* merge.c */
 HANDLER(merge_handle);
 
+/* backup.c */
+HANDLER(backup_handle);
+
 /* changes.c */
 HANDLER(changes_handle_list);
 

@@ -414,7 +414,7 @@ report_handle(
 	if (out->scope == NULL) {
 		return CRM_TOO_BIG;
 	}
-	if (r->nscopes == 1) {
+	if (r->nscopes == 1 && strcmp(label, "all teams") != 0) {
 		snprintf(out->scope, strlen(label) + 8, "%s %s", what, label);
 	} else {
 		strcpy(out->scope, label);

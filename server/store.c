@@ -79,6 +79,8 @@ store_map_lmdb(int rc, const char *what)
 		return CRM_NOT_FOUND;
 	case MDB_MAP_FULL:
 	case ENOSPC:
+	case EFBIG:  /* a file-size limit */
+	case EDQUOT: /* a disk quota */
 		crm_warn("%s: %s", what, mdb_strerror(rc));
 		return CRM_TOO_BIG;
 	default:

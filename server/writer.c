@@ -41,7 +41,7 @@ struct writer {
 	size_t cap, head, count;
 	int stopping;
 	crm_arena arena;
-	unsigned long long commits;
+	unsigned long long commits, mutations, replays;
 };
 
 static void
@@ -116,6 +116,7 @@ apply(writer *w, MDB_txn *parent, struct item *it)
 		ctx.txn = parent;
 		rc = idem_lookup(w, parent, &k, it);
 		if (rc == CRM_OK) {
+			w->replays++;
 			return; /* applied before: the same reply again */
 		}
 		if (rc != CRM_NOT_FOUND) {
@@ -159,6 +160,7 @@ apply(writer *w, MDB_txn *parent, struct item *it)
 	it->reply = buf;
 	it->reply_len = len;
 	it->changed = ctx.changed;
+	w->mutations++;
 	return;
 reply:
 	resp.body_case = CRM__V1__RESPONSE__BODY__NOT_SET;
@@ -219,6 +221,7 @@ run_batch(writer *w, struct item *batch, size_t n)
 		if (store_map_full) {
 			store_write_abort(w->st, txn);
 		} else {
+			clock_test_delay();
 			rc = store_write_commit(w->st, txn);
 			if (!store_map_full) {
 				break;
@@ -342,6 +345,9 @@ writer_stop(writer *w)
 	pthread_cond_signal(&w->cond);
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
+	crm_info("writer: %llu commits, %llu mutations, %llu replayed "
+	         "replies",
+	    w->commits, w->mutations, w->replays);
 	crm_arena_fini(&w->arena);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);

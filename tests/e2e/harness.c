@@ -31,12 +31,21 @@ sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Under valgrind crmd runs many times slower. */
+static int
+reply_timeout_ms(void)
+{
+	const char *vg = getenv("CRM_TEST_VALGRIND");
+	return vg != NULL && *vg == '1' ? 6 * REPLY_TIMEOUT_MS
+	                                : REPLY_TIMEOUT_MS;
+}
+
 static int
 connect_req(const char *url)
 {
 	int s = nn_socket(AF_SP, NN_REQ);
 	assert_true(s >= 0);
-	int tmo = REPLY_TIMEOUT_MS, max = -1;
+	int tmo = reply_timeout_ms(), max = -1;
 	nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVTIMEO, &tmo, sizeof(tmo));
 	nn_setsockopt(s, NN_SOL_SOCKET, NN_SNDTIMEO, &tmo, sizeof(tmo));
 	nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVMAXSIZE, &max, sizeof(max));
@@ -93,48 +102,41 @@ hello_ok(struct crm_test_server *s)
 	return ok;
 }
 
-void
-crm_test_server_start(struct crm_test_server *s)
+/* Start crmd on s->dir/db and wait until it answers. */
+static void
+spawn(struct crm_test_server *s)
 {
-	memset(s, 0, sizeof(*s));
-	const char *ext = getenv("CRM_TEST_SERVER");
-	if (ext != NULL && *ext) {
-		snprintf(s->url, sizeof(s->url), "%s", ext);
-		s->sock = connect_req(s->url);
-		return;
-	}
-	const char *tmp = getenv("TMPDIR");
-	snprintf(s->dir, sizeof(s->dir), "%s/crm-e2e-XXXXXX",
-	    tmp && *tmp ? tmp : "/tmp");
-	assert_non_null(mkdtemp(s->dir));
-	char data[300];
-	snprintf(data, sizeof(data), "%s/db", s->dir);
-	snprintf(s->url, sizeof(s->url), "ipc://%s/crmd.ipc", s->dir);
-	char *add[] = { "crmd", "user", "add", "admin", "--role", "admin",
-		"--data", data, NULL };
-	assert_int_equal(run_crmd("admin-pw", add), 0);
-
+	const char *data = s->data;
 	s->pid = fork();
 	assert_true(s->pid >= 0);
 	if (s->pid == 0) {
 		char log[300];
 		snprintf(log, sizeof(log), "%s/crmd.log", s->dir);
-		FILE *f = freopen(log, "w", stderr);
+		FILE *f = freopen(log, "a", stderr);
 		(void)f;
+		const char *argv[32] = { CRMD_PATH, "--data", data, "--listen",
+			s->url, "--workers", "2" };
+		int n = 7;
+		for (int i = 0; s->extra && s->extra[i] && n < 31; i++) {
+			argv[n++] = s->extra[i];
+		}
 		const char *vg = getenv("CRM_TEST_VALGRIND");
 		if (vg != NULL && *vg == '1') {
-			execlp("valgrind", "valgrind", "--error-exitcode=99",
-			    "--leak-check=full",
-			    "--errors-for-leak-kinds=definite", "-q",
-			    CRMD_PATH, "--data", data, "--listen", s->url,
-			    "--workers", "2", (char *)NULL);
+			const char *vargv[40] = { "valgrind",
+				"--error-exitcode=99", "--leak-check=full",
+				"--errors-for-leak-kinds=definite", "-q" };
+			for (int i = 0; i < n; i++) {
+				vargv[5 + i] = argv[i];
+			}
+			execvp("valgrind", (char *const *)vargv);
 		} else {
-			execl(CRMD_PATH, "crmd", "--data", data, "--listen",
-			    s->url, "--workers", "2", (char *)NULL);
+			execv(CRMD_PATH, (char *const *)argv);
 		}
 		_exit(127);
 	}
-	s->sock = connect_req(s->url);
+	if (s->sock < 0) {
+		s->sock = connect_req(s->url);
+	}
 	for (int i = 0; i < START_TRIES; i++) {
 		int status;
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
@@ -150,6 +152,68 @@ crm_test_server_start(struct crm_test_server *s)
 	fail_msg("crmd did not answer within %d s", START_TRIES / 10);
 }
 
+void
+crm_test_server_kill(struct crm_test_server *s)
+{
+	if (s->pid > 0) {
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+		s->pid = 0;
+	}
+}
+
+void
+crm_test_server_restart(struct crm_test_server *s)
+{
+	crm_test_server_kill(s);
+	spawn(s);
+}
+
+void
+crm_test_server_start_with(struct crm_test_server *s, const char *const *extra)
+{
+	memset(s, 0, sizeof(*s));
+	s->extra = extra;
+	s->sock = -1;
+	const char *ext = getenv("CRM_TEST_SERVER");
+	if (ext != NULL && *ext) {
+		snprintf(s->url, sizeof(s->url), "%s", ext);
+		s->sock = connect_req(s->url);
+		return;
+	}
+	const char *tmp = getenv("TMPDIR");
+	snprintf(s->dir, sizeof(s->dir), "%s/crm-e2e-XXXXXX",
+	    tmp && *tmp ? tmp : "/tmp");
+	assert_non_null(mkdtemp(s->dir));
+	snprintf(s->data, sizeof(s->data), "%s/db", s->dir);
+	snprintf(s->url, sizeof(s->url), "ipc://%s/crmd.ipc", s->dir);
+	char *add[] = { "crmd", "user", "add", "admin", "--role", "admin",
+		"--data", s->data, NULL };
+	assert_int_equal(run_crmd("admin-pw", add), 0);
+
+	spawn(s);
+}
+
+void
+crm_test_server_start(struct crm_test_server *s)
+{
+	crm_test_server_start_with(s, NULL);
+}
+
+void
+crm_test_server_open(struct crm_test_server *s, const char *data)
+{
+	memset(s, 0, sizeof(*s));
+	s->sock = -1;
+	const char *tmp = getenv("TMPDIR");
+	snprintf(s->dir, sizeof(s->dir), "%s/crm-e2e-XXXXXX",
+	    tmp && *tmp ? tmp : "/tmp");
+	assert_non_null(mkdtemp(s->dir));
+	snprintf(s->data, sizeof(s->data), "%s", data);
+	snprintf(s->url, sizeof(s->url), "ipc://%s/crmd.ipc", s->dir);
+	spawn(s);
+}
+
 static void
 remove_tree(const char *dir)
 {
@@ -160,6 +224,21 @@ remove_tree(const char *dir)
 
 void
 crm_test_server_stop(struct crm_test_server *s)
+{
+	crm_test_server_stop_keep(s);
+	crm_test_server_cleanup(s);
+}
+
+void
+crm_test_server_cleanup(struct crm_test_server *s)
+{
+	if (s->dir[0] != '\0' && getenv("CRM_TEST_KEEP") == NULL) {
+		remove_tree(s->dir);
+	}
+}
+
+void
+crm_test_server_stop_keep(struct crm_test_server *s)
 {
 	nn_close(s->sock);
 	if (s->pid > 0) {
@@ -183,9 +262,6 @@ crm_test_server_stop(struct crm_test_server *s)
 			(void)!system(cmd);
 			fail_msg("crmd exited with status %d", status);
 		}
-	}
-	if (s->dir[0] != '\0' && getenv("CRM_TEST_KEEP") == NULL) {
-		remove_tree(s->dir);
 	}
 }
 
@@ -249,7 +325,7 @@ crm_test_call(struct crm_test_server *s, Crm__V1__Request *req)
 		req->request_id.len = 0;
 	}
 	if (n < 0) {
-		fail_msg("no reply within %d ms", REPLY_TIMEOUT_MS);
+		fail_msg("no reply within %d ms", reply_timeout_ms());
 	}
 	Crm__V1__Response *r;
 	if (crm_wire_unpack_response(out, (size_t)n, &r) != CRM_OK) {

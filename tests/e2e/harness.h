@@ -22,10 +22,28 @@ struct crm_test_server {
 	int sock;  /* an NN_REQ socket connected to url */
 	uint8_t token[32];
 	size_t token_len;
+	const char *const *extra; /* more crmd arguments, NULL-terminated */
+	char data[300];           /* the data folder */
 };
 
 /* crm_test_server_start: as above; fails the test on any error. */
 void crm_test_server_start(struct crm_test_server *s);
+/* crm_test_server_start_with: the same, crmd getting the extra arguments
+ * (e.g. "--map-size", "1M", NULL) at every start. */
+void crm_test_server_start_with(
+    struct crm_test_server *s, const char *const *extra);
+/* crm_test_server_open: start crmd on an existing data folder (a
+ * backup), with the socket and log in a temp folder of its own. */
+void crm_test_server_open(struct crm_test_server *s, const char *data);
+/* crm_test_server_stop_keep: crm_test_server_stop, keeping the folder;
+ * crm_test_server_cleanup removes it later. */
+void crm_test_server_stop_keep(struct crm_test_server *s);
+void crm_test_server_cleanup(struct crm_test_server *s);
+/* crm_test_server_kill: SIGKILL and reap (a crash). */
+void crm_test_server_kill(struct crm_test_server *s);
+/* crm_test_server_restart: start crmd again on the same folder (after a
+ * kill) and wait until it answers. */
+void crm_test_server_restart(struct crm_test_server *s);
 /* crm_test_server_stop: SIGTERM, wait (asserting a clean exit status),
  * remove the folder. */
 void crm_test_server_stop(struct crm_test_server *s);

@@ -1,0 +1,670 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_import.c: `import customers|contacts|followups FILE.csv`. The file
+ * is read with libcsv (quotes, embedded newlines, a UTF-8 BOM) in two
+ * passes. The check pass maps every row (import_map.c), collects what the
+ * shell can see is wrong (a bad date, enum word or amount) and asks the
+ * server to check the rest in dry-run batches (duplicates, unknown owners
+ * and customers). Only when no row is bad, or --skip-bad is given, does
+ * the second pass send the same batches for real; so a file with a bad
+ * row writes nothing at all. Batches hold at most 500 rows and stay under
+ * the server's request size; row numbers are the file's line numbers.
+ */
+#include <csv.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "import_map.h"
+#include "progress.h"
+
+#define BATCH_ROWS  500
+#define BATCH_BYTES (CRM_MAX_REQUEST - 4096) /* room for the envelope */
+#define MAX_BAD     100000                   /* bad rows remembered to print */
+
+struct bad {
+	unsigned row;
+	size_t seq; /* keeps the order of one row's problems */
+	char *column;
+	char *why;
+};
+
+struct import {
+	struct cmd_ctx *ctx;
+	const char *path;
+	const char *verb; /* "customers" */
+	int kind;
+	bool write;    /* the second pass */
+	bool skip_bad; /* --skip-bad */
+
+	/* the header */
+	bool have_header;
+	size_t ncols;
+	char **headers;
+	const struct import_map_field **map;
+
+	/* the batch being filled */
+	Crm__V1__ImportRow **rows;
+	size_t nrows, bytes;
+	unsigned first_line; /* of the batch, for messages */
+
+	/* outcomes */
+	unsigned added, existing, bad_rows, rows_seen;
+	struct bad *bad;
+	size_t nbad, badcap, more_bad;
+	bool stop;     /* a request failed, or the header is unusable */
+	crm_status rc; /* why stop */
+	bool partial;  /* the write pass stopped after writing something */
+};
+
+/* ------------------------------------------------------------ outcomes */
+
+static void
+add_bad(struct import *im, unsigned row, const char *column, const char *why)
+{
+	if (im->nbad >= MAX_BAD) {
+		im->more_bad++;
+		return;
+	}
+	if (im->nbad == im->badcap) {
+		im->badcap = im->badcap ? 2 * im->badcap : 16;
+		im->bad = crm_xrealloc(im->bad, im->badcap * sizeof(*im->bad));
+	}
+	struct bad *b = &im->bad[im->nbad];
+	b->row = row;
+	b->seq = im->nbad++;
+	b->column = crm_xstrdup(column && column[0] ? column : "-");
+	b->why = crm_xstrdup(why && why[0] ? why : "refused");
+}
+
+static int
+cmp_bad(const void *a, const void *b)
+{
+	const struct bad *x = a, *y = b;
+	if (x->row != y->row) {
+		return x->row < y->row ? -1 : 1;
+	}
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void
+sort_bad(struct import *im)
+{
+	if (im->nbad > 1) {
+		qsort(im->bad, im->nbad, sizeof(*im->bad), cmp_bad);
+	}
+}
+
+static void
+clear_outcomes(struct import *im)
+{
+	for (size_t i = 0; i < im->nbad; i++) {
+		free(im->bad[i].column);
+		free(im->bad[i].why);
+	}
+	free(im->bad);
+	im->bad = NULL;
+	im->nbad = im->badcap = im->more_bad = 0;
+	im->added = im->existing = im->bad_rows = im->rows_seen = 0;
+}
+
+/* The file's header for a field the server names ("owner"), else the
+ * field itself. Borrowed. */
+static const char *
+column_of(const struct import *im, const char *field)
+{
+	if (field == NULL || field[0] == '\0') {
+		return "-";
+	}
+	for (size_t i = 0; i < im->ncols; i++) {
+		if (im->map[i] != NULL &&
+		    import_map_provides(im->map[i], field)) {
+			return im->headers[i];
+		}
+	}
+	return field;
+}
+
+/* ------------------------------------------------------------ batches */
+
+static void
+free_batch(struct import *im)
+{
+	for (size_t i = 0; i < im->nrows; i++) {
+		crm__v1__import_row__free_unpacked(im->rows[i], NULL);
+	}
+	im->nrows = im->bytes = 0;
+}
+
+static void
+send_batch(struct import *im)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__ImportRequest body = CRM__V1__IMPORT_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+
+	if (im->nrows == 0 || im->stop) {
+		free_batch(im);
+		return;
+	}
+	body.has_kind = 1;
+	body.kind = (Crm__V1__ImportKind)im->kind;
+	body.n_rows = im->nrows;
+	body.rows = im->rows;
+	body.has_dry_run = body.has_skip_bad = 1;
+	body.dry_run = !im->write;
+	body.skip_bad = im->write && im->skip_bad;
+	req.body_case = CRM__V1__REQUEST__BODY_IMPORT_BATCH;
+	req.import_batch = &body;
+	crm_status rc = cmd_expect(
+	    im->ctx, &req, CRM__V1__RESPONSE__BODY_IMPORT_REPLY, &resp);
+	if (rc != CRM_OK) {
+		im->stop = true;
+		im->rc = rc;
+		im->partial = im->write && im->added > 0;
+		free_batch(im);
+		return;
+	}
+	const Crm__V1__ImportReply *r = resp->import_reply;
+	unsigned added = 0, existing = 0, bad = 0;
+	for (size_t i = 0; i < r->n_results; i++) {
+		const Crm__V1__ImportResult *x = r->results[i];
+		switch (x->outcome) {
+		case CRM__V1__IMPORT_RESULT__OUTCOME__ADDED:
+			added++;
+			break;
+		case CRM__V1__IMPORT_RESULT__OUTCOME__EXISTS:
+			existing++;
+			break;
+		default:
+			bad++;
+			add_bad(
+			    im, x->row, column_of(im, x->column), x->message);
+			break;
+		}
+	}
+	if (im->write && bad > 0 && !im->skip_bad) {
+		/* Changed since the check: this batch wrote nothing. */
+		im->stop = true;
+		im->rc = CRM_EPRECOND;
+		im->partial = im->added > 0;
+		added = existing = 0;
+	}
+	im->added += added;
+	im->existing += existing;
+	im->bad_rows += bad;
+	crm__v1__response__free_unpacked(resp, NULL);
+	free_batch(im);
+}
+
+/* ------------------------------------------------------------ rows */
+
+static bool
+blank(const char *s)
+{
+	for (; *s; s++) {
+		if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n') {
+			return false;
+		}
+	}
+	return true;
+}
+
+static void
+use_header(struct import *im, char **f, size_t n)
+{
+	im->have_header = true;
+	im->ncols = n;
+	im->headers = crm_xcalloc(n ? n : 1, sizeof(char *));
+	im->map = crm_xcalloc(n ? n : 1, sizeof(*im->map));
+	for (size_t i = 0; i < n; i++) {
+		bool ignored = false;
+		im->headers[i] = crm_xstrdup(f[i]);
+		if (blank(f[i])) {
+			continue;
+		}
+		const struct import_map_field *m =
+		    import_map_find(im->kind, f[i], &ignored);
+		for (size_t k = 0; m != NULL && k < i; k++) {
+			if (im->map[k] == m) {
+				if (!im->write) {
+					fprintf(stderr,
+					    "warning: %s: ignoring column "
+					    "'%s': column '%s' gives the %s "
+					    "already\n",
+					    im->path, f[i], im->headers[k],
+					    import_map_name(m));
+				}
+				m = NULL;
+				ignored = true;
+			}
+		}
+		if (m == NULL && !ignored && !im->write) {
+			fprintf(stderr,
+			    "warning: %s: ignoring column '%s' (not a field "
+			    "of %s)\n",
+			    im->path, f[i], im->verb);
+		}
+		im->map[i] = m;
+	}
+	const char *const *req = import_map_required(im->kind);
+	for (size_t r = 0; req[r] != NULL; r++) {
+		bool have = false;
+		for (size_t i = 0; i < n && !have; i++) {
+			have = im->map[i] != NULL &&
+			       import_map_provides(im->map[i], req[r]);
+		}
+		if (!have) {
+			bool cust =
+			    strcmp(req[r], "customer_name") == 0 ||
+			    im->kind == CRM__V1__IMPORT_KIND__IMPORT_CUSTOMERS;
+			cmd_error("%s: no column for the %s name (a header "
+			          "like %s)",
+			    im->path, cust ? "customer" : "contact",
+			    cust
+			        ? (im->kind ==
+			                      CRM__V1__IMPORT_KIND__IMPORT_CUSTOMERS
+			                  ? "name or 客户名称"
+			                  : "customer or 客户名称")
+			        : "name or 联系人");
+			im->stop = true;
+			im->rc = CRM_EINVAL;
+		}
+	}
+}
+
+/* Whether row lacks a value the kind needs; names the column. */
+static const char *
+missing(const Crm__V1__ImportRow *row)
+{
+	if (row->customer != NULL) {
+		return row->customer->name == NULL ? "name" : NULL;
+	}
+	if (row->customer_name == NULL) {
+		return "customer_name";
+	}
+	if (row->contact != NULL && row->contact->name == NULL) {
+		return "name";
+	}
+	return NULL;
+}
+
+static void
+use_row(struct import *im, char **f, size_t n, unsigned line)
+{
+	char why[512];
+	bool bad = false, any = false;
+
+	for (size_t i = 0; i < n && !any; i++) {
+		any = !blank(f[i]);
+	}
+	if (!any || im->stop) {
+		return; /* an empty line of a spreadsheet */
+	}
+	im->rows_seen++;
+	Crm__V1__ImportRow *row = import_map_row_new(im->kind, line);
+	for (size_t i = 0; i < n && i < im->ncols; i++) {
+		if (im->map[i] == NULL) {
+			continue;
+		}
+		if (!crm_utf8_valid(f[i], strlen(f[i]))) {
+			add_bad(im, line, im->headers[i],
+			    "not UTF-8 text (save the file as \"CSV UTF-8\")");
+			bad = true;
+			continue;
+		}
+		if (!import_map_set(im->map[i], row, f[i], why, sizeof(why))) {
+			add_bad(im, line, im->headers[i], why);
+			bad = true;
+		}
+	}
+	/* A next due time alone is the cadence's plan (export writes it for
+	 * every follow-up): it takes a next action to plan a task. */
+	if (row->followup != NULL && row->followup->next_action == NULL) {
+		row->followup->has_next_due_at = 0;
+	}
+	/* A score is all four dimensions or none. */
+	const Crm__V1__Score *sc = row->followup ? row->followup->score : NULL;
+	if (!bad && sc != NULL &&
+	    (sc->has_timeliness || sc->has_efficiency ||
+	        sc->has_professionalism || sc->has_proactiveness)) {
+		static const char *const dims[] = { "timeliness", "efficiency",
+			"professionalism", "proactiveness" };
+		const protobuf_c_boolean has[] = { sc->has_timeliness,
+			sc->has_efficiency, sc->has_professionalism,
+			sc->has_proactiveness };
+		for (size_t i = 0; i < 4 && !bad; i++) {
+			if (!has[i]) {
+				add_bad(im, line, column_of(im, dims[i]),
+				    "a score needs all four dimensions (1-5)");
+				bad = true;
+			}
+		}
+	}
+	const char *need = bad ? NULL : missing(row);
+	if (need != NULL) {
+		add_bad(im, line, column_of(im, need), "is empty");
+		bad = true;
+	}
+	size_t size = crm__v1__import_row__get_packed_size(row) + 8;
+	if (!bad && size > BATCH_BYTES) {
+		snprintf(why, sizeof(why),
+		    "the row is too large (%zu bytes; at most %u)", size,
+		    (unsigned)BATCH_BYTES);
+		add_bad(im, line, "-", why);
+		bad = true;
+	}
+	if (bad) {
+		im->bad_rows++;
+		crm__v1__import_row__free_unpacked(row, NULL);
+		return;
+	}
+	if (im->nrows == BATCH_ROWS || im->bytes + size > BATCH_BYTES) {
+		send_batch(im);
+	}
+	if (im->nrows == 0) {
+		im->rows =
+		    crm_xrealloc(im->rows, BATCH_ROWS * sizeof(*im->rows));
+		im->first_line = line;
+	}
+	im->rows[im->nrows++] = row;
+	im->bytes += size;
+}
+
+/* ------------------------------------------------------------ reading */
+
+struct reader {
+	struct import *im;
+	char **fields;
+	size_t n, cap;
+	unsigned line;  /* the line being parsed */
+	unsigned start; /* the line the record began on */
+	bool open;      /* a record has begun */
+	bool header;    /* the header row has been read */
+};
+
+static void
+on_field(void *s, size_t len, void *data)
+{
+	struct reader *r = data;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 32;
+		r->fields = crm_xrealloc(r->fields, r->cap * sizeof(char *));
+	}
+	char *f = crm_xstrndup(s ? (const char *)s : "", len);
+	/* A quoted line break from a CRLF file is "\r\n": keep "\n". */
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (f[i] == '\r') {
+			if (f[i + 1] != '\n') {
+				f[o++] = '\n';
+			}
+			continue;
+		}
+		f[o++] = f[i];
+	}
+	f[o] = '\0';
+	r->fields[r->n++] = f;
+}
+
+static void
+on_record(int c, void *data)
+{
+	struct reader *r = data;
+	(void)c;
+	if (!r->header) {
+		/* The second pass keeps the first pass's mapping. */
+		r->header = true;
+		if (!r->im->have_header) {
+			use_header(r->im, r->fields, r->n);
+		}
+	} else {
+		use_row(r->im, r->fields, r->n, r->start);
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		free(r->fields[i]);
+	}
+	r->n = 0;
+	r->open = false;
+}
+
+/* Read the whole file once, feeding im. */
+static crm_status
+read_file(struct import *im, const char *label)
+{
+	struct csv_parser p;
+	struct reader r = { .im = im };
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	uint64_t done = 0, total = 0;
+	crm_status rc = CRM_OK;
+	struct stat st;
+	FILE *f = fopen(im->path, "rb");
+
+	if (f == NULL) {
+		cmd_error("cannot open %s: %s", im->path, strerror(errno));
+		return CRM_EINVAL;
+	}
+	if (fstat(fileno(f), &st) == 0) {
+		total = (uint64_t)st.st_size;
+	}
+	if (csv_init(&p, CSV_STRICT_FINI) != 0) {
+		fclose(f);
+		cmd_error("cannot start the CSV reader");
+		return CRM_INTERNAL;
+	}
+	progress *bar = progress_new(label);
+	while (!im->stop && (len = getline(&line, &cap, f)) > 0) {
+		const char *s = line;
+		size_t n = (size_t)len;
+		r.line++;
+		if (r.line == 1 && n >= 3 &&
+		    memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+			s += 3; /* the UTF-8 BOM Excel writes */
+			n -= 3;
+		}
+		if (!r.open && !blank(s)) {
+			r.open = true;
+			r.start = r.line;
+		}
+		if (csv_parse(&p, s, n, on_field, on_record, &r) != n) {
+			cmd_error("%s: line %u: %s", im->path, r.line,
+			    csv_strerror(csv_error(&p)));
+			rc = CRM_EINVAL;
+			break;
+		}
+		done += (uint64_t)len;
+		progress_update(bar, done, total);
+	}
+	if (rc == CRM_OK && ferror(f)) {
+		cmd_error("cannot read %s: %s", im->path, strerror(errno));
+		rc = CRM_EINVAL;
+	}
+	if (rc == CRM_OK && !im->stop &&
+	    csv_fini(&p, on_field, on_record, &r) != 0) {
+		cmd_error("%s: line %u: a quoted field is not closed",
+		    im->path, r.start);
+		rc = CRM_EINVAL;
+	}
+	if (rc == CRM_OK && !im->stop) {
+		send_batch(im);
+	}
+	progress_free(bar);
+	csv_free(&p);
+	for (size_t i = 0; i < r.n; i++) {
+		free(r.fields[i]);
+	}
+	free(r.fields);
+	free(line);
+	fclose(f);
+	free_batch(im);
+	if (rc == CRM_OK && !im->have_header) {
+		cmd_error("%s is empty: no header row", im->path);
+		rc = CRM_EINVAL;
+	}
+	if (rc == CRM_OK && im->stop) {
+		rc = im->rc;
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------------ command */
+
+static json_t *
+outcome_json(const struct import *im, bool dry_run)
+{
+	json_t *j = json_object(), *rows = json_array();
+	json_object_set_new(j, "file", json_string(im->path));
+	json_object_set_new(j, "dry_run", json_boolean(dry_run));
+	json_object_set_new(j, "added", json_integer(im->added));
+	json_object_set_new(j, "existing", json_integer(im->existing));
+	json_object_set_new(j, "bad", json_integer(im->bad_rows));
+	for (size_t i = 0; i < im->nbad; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "row", json_integer(im->bad[i].row));
+		json_object_set_new(
+		    o, "column", json_string(im->bad[i].column));
+		json_object_set_new(o, "message", json_string(im->bad[i].why));
+		json_array_append_new(rows, o);
+	}
+	json_object_set_new(j, "bad_rows", rows);
+	return j;
+}
+
+static void
+bad_table(const struct import *im, render_doc *out)
+{
+	static const char *const cols[] = { "row", "column", "problem" };
+	if (im->nbad == 0) {
+		return;
+	}
+	render_table(out, 3, cols);
+	for (size_t i = 0; i < im->nbad; i++) {
+		char row[16];
+		snprintf(row, sizeof(row), "%u", im->bad[i].row);
+		const char *cells[] = { row, im->bad[i].column,
+			im->bad[i].why };
+		render_row(out, cells);
+	}
+}
+
+static void
+free_import(struct import *im)
+{
+	clear_outcomes(im);
+	for (size_t i = 0; i < im->ncols; i++) {
+		free(im->headers[i]);
+	}
+	free(im->headers);
+	free(im->map);
+	free(im->rows);
+}
+
+crm_status
+cmd_import_file(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	struct import im;
+	const char *verb = cmd_verb(call->row);
+	bool dry_run = cmd_opt(call, "--dry-run") != NULL;
+	char label[64];
+	crm_status rc;
+	char name[64];
+
+	memset(&im, 0, sizeof(im));
+	im.ctx = ctx;
+	im.path = call->argv[0];
+	im.verb = verb;
+	im.skip_bad = cmd_opt(call, "--skip-bad") != NULL;
+	snprintf(name, sizeof(name), "IMPORT_%s", verb);
+	for (char *p = name; *p; p++) {
+		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+	}
+	const ProtobufCEnumValue *v =
+	    protobuf_c_enum_descriptor_get_value_by_name(
+	        &crm__v1__import_kind__descriptor, name);
+	if (v == NULL) {
+		cmd_error("no import kind '%s'", verb);
+		return CRM_EINVAL;
+	}
+	im.kind = v->value;
+
+	/* Pass 1: check everything, write nothing. */
+	snprintf(label, sizeof(label), "check %s", verb);
+	rc = read_file(&im, label);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	sort_bad(&im);
+	if (dry_run) {
+		render_text(out,
+		    "dry run: %u would be added, %u already there, %u bad%s",
+		    im.added, im.existing, im.bad_rows,
+		    im.bad_rows && im.skip_bad ? " (would be skipped)" : "");
+		bad_table(&im, out);
+		render_set_json(out, outcome_json(&im, true));
+		if (im.bad_rows > 0 && !im.skip_bad) {
+			/* The doc is not printed for a failed command. */
+			for (size_t i = 0; i < im.nbad; i++) {
+				cmd_error("row %u, column %s: %s",
+				    im.bad[i].row, im.bad[i].column,
+				    im.bad[i].why);
+			}
+			cmd_error("dry run: %u would be added, %u already "
+			          "there, %u bad",
+			    im.added, im.existing, im.bad_rows);
+			rc = CRM_EINVAL;
+		}
+		goto out;
+	}
+	if (im.bad_rows > 0 && !im.skip_bad) {
+		for (size_t i = 0; i < im.nbad; i++) {
+			cmd_error("row %u, column %s: %s", im.bad[i].row,
+			    im.bad[i].column, im.bad[i].why);
+		}
+		if (im.more_bad > 0) {
+			cmd_error("... and %zu more problems", im.more_bad);
+		}
+		cmd_error("%s: %u bad row%s; nothing was imported (fix %s, "
+		          "or give --skip-bad to import the other rows)",
+		    im.path, im.bad_rows, im.bad_rows == 1 ? "" : "s",
+		    im.bad_rows == 1 ? "it" : "them");
+		rc = CRM_EINVAL;
+		goto out;
+	}
+
+	/* Pass 2: the same rows for real. */
+	clear_outcomes(&im);
+	im.write = true;
+	snprintf(label, sizeof(label), "import %s", verb);
+	rc = read_file(&im, label);
+	sort_bad(&im);
+	if (rc != CRM_OK) {
+		for (size_t i = 0; i < im.nbad; i++) {
+			cmd_error("row %u, column %s: %s", im.bad[i].row,
+			    im.bad[i].column, im.bad[i].why);
+		}
+		if (im.added > 0) {
+			cmd_error("%s: stopped at the batch from row %u; %u "
+			          "row%s added before it",
+			    im.path, im.first_line, im.added,
+			    im.added == 1 ? " was" : "s were");
+		} else {
+			cmd_error(
+			    "%s: stopped; nothing was imported", im.path);
+		}
+		goto out;
+	}
+	render_text(out, "imported: %u added, %u already there, %u bad%s",
+	    im.added, im.existing, im.bad_rows,
+	    im.bad_rows ? " (skipped)" : "");
+	bad_table(&im, out);
+	render_set_json(out, outcome_json(&im, false));
+out:
+	free_import(&im);
+	return rc;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * import_map.h: which column of an import file sets which field. Header
+ * words are matched case-, width- and space-insensitively, in English
+ * (the column names `export` writes, so an export imports back) or in
+ * Chinese (the headers of the usual CRM templates: 客户名称, 跟进时间,
+ * 联系方式, ...). A mapped cell's text is parsed here (times, enums in
+ * either language, amounts, numbers, lists) into an ImportRow, with a
+ * reason when it cannot be. It does not read files or print.
+ */
+#ifndef IMPORT_MAP_H
+#define IMPORT_MAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "crm.h"
+
+struct import_map_field;
+
+/*
+ * import_map_find: the field header names for kind (an ImportKind), or
+ * NULL when the header means nothing for that kind. *ignored is set when
+ * the column is known but not imported (ids and times the server sets,
+ * as `export` writes them): the caller stays quiet about it.
+ */
+const struct import_map_field *import_map_find(
+    int kind, const char *header, bool *ignored /* OUT */);
+
+/* import_map_name: the field's stable name ("name", "at", "phones"). */
+const char *import_map_name(const struct import_map_field *f);
+
+/* import_map_provides: whether a column of f sets field ("name",
+ * "customer_name"), alone or with another. */
+bool import_map_provides(const struct import_map_field *f, const char *field);
+
+/* import_map_required: the names of the columns kind cannot do without
+ * ("customer" for contacts), NULL-ended. Borrowed; static storage. */
+const char *const *import_map_required(int kind);
+
+/* import_map_row_new: an empty row for kind with its record allocated.
+ * Caller frees with crm__v1__import_row__free_unpacked(row, NULL): every
+ * part of the row is malloc'ed. */
+Crm__V1__ImportRow *import_map_row_new(int kind, unsigned line);
+
+/*
+ * import_map_set: parse text (not empty) for field f into row. Returns
+ * false with the reason in why ("cannot read the time '2024-13-01'")
+ * when the text does not parse.
+ */
+bool import_map_set(const struct import_map_field *f, Crm__V1__ImportRow *row,
+    const char *text, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,446 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sheet.c: tables into a CSV file (libcsv's csv_fwrite quotes every
+ * field, CRLF line ends) or an .xlsx workbook (libxlsxwriter in
+ * constant-memory mode: rows go to a temporary file as they are written,
+ * so an export of any size holds one row in memory). Column widths of a
+ * workbook follow the widest value seen, within bounds. Not a reader:
+ * import reads CSV itself with csv_parse.
+ */
+#include "sheet.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+#include "crm.h"
+
+#define MAX_COLS     256 /* columns a table may have */
+#define MIN_WIDTH    6.0 /* workbook column widths, in characters */
+#define MAX_WIDTH    60.0
+#define XLSX_STR_MAX 32767 /* Excel's limit on a cell's text */
+#define FMT_CSV      1
+#define FMT_XLSX     2
+
+struct sheet {
+	int format;
+	char *path, *tmp;
+	char why[256];
+	/* CSV */
+	FILE *f;
+	bool bom, tables; /* a table was started */
+	/* xlsx */
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	lxw_format *bold, *datetime, *money;
+	uint32_t row; /* next row of the worksheet */
+	size_t ncols; /* columns of the current table */
+	double width[MAX_COLS];
+	int nsheets;
+};
+
+static crm_status fail(sheet *s, crm_status rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static crm_status
+fail(sheet *s, crm_status rc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->why, sizeof(s->why), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+sheet_format_of(const char *path)
+{
+	size_t n = strlen(path);
+	if (n > 4 && strcasecmp(path + n - 4, ".csv") == 0) {
+		return FMT_CSV;
+	}
+	if (n > 5 && strcasecmp(path + n - 5, ".xlsx") == 0) {
+		return FMT_XLSX;
+	}
+	return 0;
+}
+
+crm_status
+sheet_open(const char *path, bool bom, sheet **out, char *why, size_t whylen)
+{
+	sheet *s;
+	*out = NULL;
+	int format = sheet_format_of(path);
+	if (format == 0) {
+		snprintf(why, whylen,
+		    "'%s': the file name must end in .csv or .xlsx", path);
+		return CRM_EINVAL;
+	}
+	s = crm_xcalloc(1, sizeof(*s));
+	s->format = format;
+	s->bom = bom;
+	s->path = crm_xstrdup(path);
+	s->tmp = crm_xasprintf("%s.tmp", path);
+	if (format == FMT_CSV) {
+		s->f = fopen(s->tmp, "w");
+		if (s->f == NULL) {
+			snprintf(why, whylen, "cannot create %s: %s", s->tmp,
+			    strerror(errno));
+			goto fail;
+		}
+		if (bom) {
+			fputs("\xEF\xBB\xBF", s->f);
+		}
+	} else {
+		lxw_workbook_options o = { .constant_memory = LXW_TRUE,
+			.tmpdir = NULL,
+			.use_zip64 = LXW_TRUE };
+		/* libxlsxwriter creates the file only when it closes; check
+		 * now that it can, rather than after the whole export. */
+		FILE *probe = fopen(s->tmp, "w");
+		if (probe == NULL) {
+			snprintf(why, whylen, "cannot create %s: %s", s->tmp,
+			    strerror(errno));
+			goto fail;
+		}
+		fclose(probe);
+		s->wb = workbook_new_opt(s->tmp, &o);
+		if (s->wb == NULL) {
+			snprintf(
+			    why, whylen, "cannot start a workbook %s", s->tmp);
+			unlink(s->tmp);
+			goto fail;
+		}
+		s->bold = workbook_add_format(s->wb);
+		format_set_bold(s->bold);
+		s->datetime = workbook_add_format(s->wb);
+		format_set_num_format(s->datetime, "yyyy-mm-dd hh:mm");
+		s->money = workbook_add_format(s->wb);
+		format_set_num_format(s->money, "#,##0.00");
+	}
+	*out = s;
+	return CRM_OK;
+fail:
+	free(s->path);
+	free(s->tmp);
+	free(s);
+	return CRM_INTERNAL;
+}
+
+const char *
+sheet_error(const sheet *s)
+{
+	return s->why;
+}
+
+/* Set the widths of the current worksheet's columns. */
+static void
+xlsx_widths(sheet *s)
+{
+	if (s->ws == NULL) {
+		return;
+	}
+	for (size_t c = 0; c < s->ncols; c++) {
+		double w = s->width[c] + 2;
+		w = w < MIN_WIDTH ? MIN_WIDTH : w > MAX_WIDTH ? MAX_WIDTH : w;
+		worksheet_set_column(
+		    s->ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL);
+	}
+}
+
+crm_status
+sheet_add(sheet *s, const char *name)
+{
+	s->ncols = 0;
+	memset(s->width, 0, sizeof(s->width));
+	if (s->format == FMT_CSV) {
+		if (s->tables) {
+			fputs("\r\n", s->f);
+		}
+		s->tables = true;
+		return ferror(s->f)
+		           ? fail(s, CRM_INTERNAL, "cannot write %s", s->tmp)
+		           : CRM_OK;
+	}
+	xlsx_widths(s);
+	/* A worksheet name: at most 31 characters, none of []:*?/\ . */
+	char clean[LXW_SHEETNAME_MAX * 4 + 1];
+	size_t bytes = crm_utf8_fit(name, LXW_SHEETNAME_MAX, NULL);
+	if (bytes >= sizeof(clean)) {
+		bytes = sizeof(clean) - 1;
+	}
+	memcpy(clean, name, bytes);
+	clean[bytes] = '\0';
+	for (char *p = clean; *p; p++) {
+		if (strchr("[]:*?/\\", *p) != NULL) {
+			*p = '_';
+		}
+	}
+	if (clean[0] == '\0') {
+		snprintf(clean, sizeof(clean), "Sheet%d", s->nsheets + 1);
+	}
+	s->ws = workbook_add_worksheet(s->wb, clean);
+	if (s->ws == NULL) {
+		char alt[32];
+		snprintf(alt, sizeof(alt), "Sheet%d", s->nsheets + 1);
+		s->ws = workbook_add_worksheet(s->wb, alt);
+	}
+	if (s->ws == NULL) {
+		return fail(
+		    s, CRM_INTERNAL, "cannot add a worksheet '%s'", clean);
+	}
+	s->nsheets++;
+	s->row = 0;
+	return CRM_OK;
+}
+
+/* One CSV line of n texts. */
+static crm_status
+csv_line(sheet *s, size_t n, const char *const *texts)
+{
+	for (size_t c = 0; c < n; c++) {
+		if (c > 0) {
+			fputc(',', s->f);
+		}
+		csv_fwrite(s->f, texts[c], strlen(texts[c]));
+	}
+	fputs("\r\n", s->f);
+	if (ferror(s->f)) {
+		return fail(s, CRM_INTERNAL, "cannot write %s: %s", s->tmp,
+		    strerror(errno));
+	}
+	return CRM_OK;
+}
+
+static void
+note_width(sheet *s, size_t c, double w)
+{
+	if (c < MAX_COLS && w > s->width[c]) {
+		s->width[c] = w;
+	}
+}
+
+crm_status
+sheet_header(sheet *s, size_t n, const char *const *names)
+{
+	crm_status rc;
+	if (n > MAX_COLS) {
+		return fail(s, CRM_TOO_BIG, "more than %d columns", MAX_COLS);
+	}
+	if ((s->format == FMT_CSV && !s->tables) ||
+	    (s->format == FMT_XLSX && s->ws == NULL)) {
+		if ((rc = sheet_add(s, "Sheet1")) != CRM_OK) {
+			return rc;
+		}
+	}
+	s->ncols = n;
+	if (s->format == FMT_CSV) {
+		return csv_line(s, n, names);
+	}
+	for (size_t c = 0; c < n; c++) {
+		worksheet_write_string(
+		    s->ws, s->row, (lxw_col_t)c, names[c], s->bold);
+		note_width(s, c, (double)crm_utf8_width(names[c]));
+	}
+	worksheet_freeze_panes(s->ws, 1, 0);
+	s->row++;
+	return CRM_OK;
+}
+
+/* A number as CSV text: integers without a fraction. */
+static void
+number_text(double v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.15g", v);
+}
+
+static crm_status
+csv_row(sheet *s, size_t n, const struct sheet_cell *cells)
+{
+	char **texts = crm_xcalloc(n ? n : 1, sizeof(char *));
+	crm_status rc;
+	for (size_t c = 0; c < n; c++) {
+		char buf[64] = "";
+		const struct sheet_cell *x = &cells[c];
+		switch (x->type) {
+		case SHEET_TEXT:
+			texts[c] = crm_xstrdup(x->text ? x->text : "");
+			continue;
+		case SHEET_NUMBER:
+			number_text(x->number, buf, sizeof(buf));
+			break;
+		case SHEET_MONEY:
+			snprintf(buf, sizeof(buf), "%.2f", x->number);
+			break;
+		case SHEET_TIME:
+			if (x->time != 0) {
+				crm_time_format(x->time, buf, sizeof(buf));
+			}
+			break;
+		case SHEET_EMPTY:
+			break;
+		}
+		texts[c] = crm_xstrdup(buf);
+	}
+	rc = csv_line(s, n, (const char *const *)texts);
+	for (size_t c = 0; c < n; c++) {
+		free(texts[c]);
+	}
+	free(texts);
+	return rc;
+}
+
+static crm_status
+xlsx_row(sheet *s, size_t n, const struct sheet_cell *cells)
+{
+	if (s->row >= LXW_ROW_MAX) {
+		return fail(s, CRM_TOO_BIG,
+		    "more rows than an Excel worksheet holds (%d); export to "
+		    ".csv instead",
+		    LXW_ROW_MAX);
+	}
+	for (size_t c = 0; c < n; c++) {
+		const struct sheet_cell *x = &cells[c];
+		lxw_col_t col = (lxw_col_t)c;
+		lxw_error e = LXW_NO_ERROR;
+		switch (x->type) {
+		case SHEET_TEXT: {
+			const char *t = x->text ? x->text : "";
+			char *cut = NULL;
+			if (t[0] == '\0') {
+				break;
+			}
+			if (strlen(t) > XLSX_STR_MAX) {
+				size_t b = 0;
+				/* Cut at a character boundary. */
+				b = XLSX_STR_MAX;
+				while (b > 0 &&
+				       ((unsigned char)t[b] & 0xC0) == 0x80) {
+					b--;
+				}
+				cut = crm_xstrndup(t, b);
+				t = cut;
+			}
+			e = worksheet_write_string(
+			    s->ws, s->row, col, t, NULL);
+			note_width(s, c, (double)crm_utf8_width(t));
+			free(cut);
+			break;
+		}
+		case SHEET_NUMBER: {
+			char buf[64];
+			number_text(x->number, buf, sizeof(buf));
+			e = worksheet_write_number(
+			    s->ws, s->row, col, x->number, NULL);
+			note_width(s, c, (double)strlen(buf));
+			break;
+		}
+		case SHEET_MONEY: {
+			char buf[64];
+			snprintf(buf, sizeof(buf), "%.2f", x->number);
+			e = worksheet_write_number(
+			    s->ws, s->row, col, x->number, s->money);
+			note_width(s, c, (double)strlen(buf) * 1.3);
+			break;
+		}
+		case SHEET_TIME: {
+			struct tm tm;
+			time_t t = (time_t)x->time;
+			if (x->time == 0 || localtime_r(&t, &tm) == NULL) {
+				break;
+			}
+			lxw_datetime dt = { .year = tm.tm_year + 1900,
+				.month = tm.tm_mon + 1,
+				.day = tm.tm_mday,
+				.hour = tm.tm_hour,
+				.min = tm.tm_min,
+				.sec = 0 };
+			e = worksheet_write_datetime(
+			    s->ws, s->row, col, &dt, s->datetime);
+			note_width(s, c, 16);
+			break;
+		}
+		case SHEET_EMPTY:
+			break;
+		}
+		if (e != LXW_NO_ERROR) {
+			return fail(s, CRM_INTERNAL, "row %u: %s",
+			    (unsigned)s->row + 1, lxw_strerror(e));
+		}
+	}
+	s->row++;
+	return CRM_OK;
+}
+
+crm_status
+sheet_row(sheet *s, size_t n, const struct sheet_cell *cells)
+{
+	return s->format == FMT_CSV ? csv_row(s, n, cells)
+	                            : xlsx_row(s, n, cells);
+}
+
+/* Flush path to disk before it is renamed into place. */
+static int
+sync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		return -1;
+	}
+	int rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+crm_status
+sheet_close(sheet *s, bool keep, char *why, size_t whylen)
+{
+	crm_status rc = CRM_OK;
+	if (s == NULL) {
+		return CRM_OK;
+	}
+	if (s->format == FMT_CSV) {
+		if (fclose(s->f) != 0 && keep) {
+			snprintf(why, whylen, "cannot write %s: %s", s->tmp,
+			    strerror(errno));
+			rc = CRM_INTERNAL;
+		}
+	} else {
+		if (s->ws == NULL) {
+			/* An empty workbook is not valid: give it a sheet. */
+			s->ws = workbook_add_worksheet(s->wb, NULL);
+		}
+		xlsx_widths(s);
+		lxw_error e = workbook_close(s->wb);
+		if (e != LXW_NO_ERROR && keep) {
+			snprintf(why, whylen, "cannot write %s: %s", s->tmp,
+			    lxw_strerror(e));
+			rc = CRM_INTERNAL;
+		}
+	}
+	if (keep && rc == CRM_OK && sync_path(s->tmp) != 0) {
+		snprintf(why, whylen, "cannot sync %s: %s", s->tmp,
+		    strerror(errno));
+		rc = CRM_INTERNAL;
+	}
+	if (keep && rc == CRM_OK && rename(s->tmp, s->path) != 0) {
+		snprintf(why, whylen, "cannot rename %s to %s: %s", s->tmp,
+		    s->path, strerror(errno));
+		rc = CRM_INTERNAL;
+	}
+	if (!keep || rc != CRM_OK) {
+		unlink(s->tmp);
+	}
+	free(s->path);
+	free(s->tmp);
+	free(s);
+	return rc;
+}
