@@ -108,8 +108,8 @@ static const struct dispatch_row table[] = {
 	    REQ_WRITE, 0 },
 	[BODY(CUSTOMER_MERGE)] = { "customer.merge", merge_handle, NULL,
 	    PERM_REP, REQ_WRITE, 0 },
-	[BODY(BACKUP)] = { "backup", backup_handle, NULL, PERM_ADMIN,
-	    REQ_READ, 0 },
+	[BODY(BACKUP)] = { "backup", backup_handle, NULL, PERM_ADMIN, REQ_READ,
+	    0 },
 
 	[BODY(CHANGES)] = { "changes", changes_handle_list, NULL, PERM_REP,
 	    REQ_READ, 0 },
