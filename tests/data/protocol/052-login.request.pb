@@ -1,3 +1,2 @@
-corpus-v1-000052 ùA¨+±ë¼æ€Á@5ôÌ d
-G›òY¾ÅuÒKZ
+corpus-v1-000052Z
 admin	admin-pw2

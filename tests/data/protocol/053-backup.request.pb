@@ -1,2 +1,2 @@
-corpus-v1-000053 ±rº\–ÿ‡oÄSh­é9…våäã|tbê8»nimª
+corpus-v1-000053 I é¼¶.Pê­“-t"}Q§NDƒÙ›Å*lª
 corpus-backup
