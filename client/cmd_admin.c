@@ -203,3 +203,41 @@ out:
 	}
 	return rc;
 }
+
+/* ------------------------------------------------------------ backup */
+
+crm_status
+cmd_admin_backup(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__BackupRequest body = CRM__V1__BACKUP_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	body.dir = call->argc > 0 ? call->argv[0] : NULL;
+	req.body_case = CRM__V1__REQUEST__BODY_BACKUP;
+	req.backup = &body;
+	/* A big database takes a while to copy and verify. */
+	int was = conn_timeout(ctx->conn);
+	conn_set_timeout(ctx->conn, was > 600000 ? was : 600000);
+	crm_status rc =
+	    cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_BACKUP, &resp);
+	conn_set_timeout(ctx->conn, was);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const Crm__V1__BackupReply *b = resp->backup;
+	char bytes[32], entries[32], secs[32];
+	snprintf(
+	    bytes, sizeof(bytes), "%.1f MiB", (double)b->bytes / 1048576.0);
+	snprintf(
+	    entries, sizeof(entries), "%llu", (unsigned long long)b->entries);
+	snprintf(secs, sizeof(secs), "%.2f s", b->seconds);
+	render_record(out);
+	render_kv(out, "backup", b->path);
+	render_kv(out, "size", bytes);
+	render_kv(out, "entries checked", entries);
+	render_kv(out, "took", secs);
+	render_set_json(out, render_json_message(&b->base));
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}

@@ -241,10 +241,10 @@ static void
 show_policy(const Crm__V1__Policy *p, render_doc *out)
 {
 	static const char *const cols[] = { "grade", "every", "channels",
-		"focus" };
-	char every[32], buf[64];
+		"focus", "target" };
+	char every[32], buf[64], target[16];
 
-	render_table(out, 4, cols);
+	render_table(out, 5, cols);
 	for (size_t i = 0; i < p->n_grades; i++) {
 		const Crm__V1__GradePolicy *g = p->grades[i];
 		size_t len = 1;
@@ -257,9 +257,15 @@ show_policy(const Crm__V1__Policy *p, render_doc *out)
 			strcat(ch, g->channels[k]);
 		}
 		format_every(g->every_seconds, every, sizeof(every));
+		if (g->has_conversion_target) {
+			snprintf(target, sizeof(target), "%u %%",
+			    g->conversion_target);
+		} else {
+			snprintf(target, sizeof(target), "-");
+		}
 		const char *cells[] = {
 			crm_enum_name(&crm__v1__grade__descriptor, g->grade),
-			every, ch, g->focus
+			every, ch, g->focus, target
 		};
 		render_row(out, cells);
 		free(ch);
@@ -329,10 +335,24 @@ cmd_task_policy_set(
 	}
 	body.has_grade = 1;
 	body.grade = (Crm__V1__Grade)v;
-	if (every == NULL && channels == NULL &&
+	const char *target = cmd_opt(call, "--target");
+	if (every == NULL && channels == NULL && target == NULL &&
 	    cmd_opt(call, "--focus") == NULL) {
 		return cmd_usage_error(ctx, call,
-		    "say what to change: --every, --channels or --focus");
+		    "say what to change: --every, --channels, --focus or "
+		    "--target");
+	}
+	if (target != NULL) {
+		char *end;
+		unsigned long pct = strtoul(target, &end, 10);
+		if (*target == '\0' || *target == '-' ||
+		    (*end != '\0' && strcmp(end, "%") != 0) || pct > 100) {
+			return cmd_usage_error(ctx, call,
+			    "--target wants a percentage 0-100, not '%s'",
+			    target);
+		}
+		body.has_conversion_target = 1;
+		body.conversion_target = (uint32_t)pct;
 	}
 	if (every != NULL) {
 		if (crm_time_parse_duration(every, &body.every_seconds) !=

@@ -143,6 +143,8 @@ static const struct cmd_opt policy_set_opts[] = {
 	{ "--channels", "A,B,C", false, NULL,
 	    "suggested channels, comma-separated (empty clears)" },
 	{ "--focus", "TEXT", false, NULL, "what the follow-ups focus on" },
+	{ "--target", "PERCENT", false, NULL,
+	    "conversion target: share won in a period (S: 60 by default)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -663,6 +665,16 @@ const struct cmd_row cmd_table[] = {
 	    .summary = "List teams with their managers and size.",
 	    .max_args = 0,
 	    .fn = cmd_admin_team_list },
+
+	{ .name = "backup",
+	    .group = "admin",
+	    .usage = "[DIR]",
+	    .summary = "Admin: a hot, verified copy of the database on the "
+	               "server's machine (DIR absolute, or a name in the "
+	               "backups folder beside the data; default a dated "
+	               "name).",
+	    .max_args = 1,
+	    .fn = cmd_admin_backup },
 
 	{ .name = "policy",
 	    .group = "admin",

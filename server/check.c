@@ -11,6 +11,7 @@
 
 #include "crm.h"
 #include "customer.h"
+#include "search.h"
 #include "stats.h"
 #include "store_schema.h"
 #include "user.h"
@@ -221,6 +222,19 @@ customer_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 	} else if (!named || !listed) {
 		check_problem(c, "customer %" PRIu64 ": missing from the %s",
 		    id, named ? "owner or team list" : "name index");
+	}
+	char *text;
+	size_t len;
+	store_key k;
+	MDB_val v;
+	store_key_id(&k, id);
+	int stored = has_key(c, DB_SEARCH_TEXT, &k, &v);
+	if (search_text(c->ctx, id, &text, &len) == CRM_OK &&
+	    (text == NULL ? stored
+	                  : !stored || v.mv_size != len ||
+	                        memcmp(v.mv_data, text, len) != 0)) {
+		check_problem(c, "customer %" PRIu64 ": its search text is %s",
+		    id, stored ? "stale" : "missing");
 	}
 	need_user(c, "customer", id, cu->owner_id);
 	if (!has_id(c, DB_TEAMS, cu->team_id)) {

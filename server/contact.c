@@ -15,6 +15,7 @@
 #include "crm.h"
 #include "customer.h"
 #include "handlers.h"
+#include "search.h"
 #include "store_schema.h"
 
 #define MAX_PHONES 8
@@ -88,6 +89,13 @@ contact_put(struct req_ctx *ctx, const Crm__V1__Contact *before,
 	}
 	if (rc == CRM_OK) {
 		rc = customer_touch(ctx, after->customer_id);
+	}
+	if (rc == CRM_OK) {
+		rc = search_update(ctx, after->customer_id);
+	}
+	if (rc == CRM_OK && before != NULL &&
+	    before->customer_id != after->customer_id) {
+		rc = search_update(ctx, before->customer_id);
 	}
 	if (rc == CRM_OK) {
 		rc = audit_add(ctx, "contact", after->id,

@@ -20,6 +20,7 @@
 #include "changes.h"
 #include "crm.h"
 #include "handlers.h"
+#include "search.h"
 #include "stats.h"
 #include "store_schema.h"
 #include "task.h"
@@ -201,6 +202,9 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	after->updated_at = ctx->now;
 	store_key_id(&k, after->id);
 	rc = store_put_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k, &after->base);
+	if (rc == CRM_OK) {
+		rc = search_update(ctx, after->id);
+	}
 	if (rc == CRM_OK) {
 		rc = changes_record(
 		    ctx, CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER, after->id);
@@ -994,13 +998,19 @@ customer_handle_find(
 			more = 1;
 			break;
 		}
+		/* The stored text first: most customers are not hits. */
+		int known = search_match(ctx, id, needle);
+		if (known == 0) {
+			last = id;
+			continue;
+		}
 		Crm__V1__Customer *c;
 		if (load(ctx, id, &c) != CRM_OK || c->merged_into != 0 ||
 		    !auth_can_see(ctx->who, c->owner_id, c->team_id)) {
 			last = id;
 			continue;
 		}
-		int hit = matches(c->name, needle) ||
+		int hit = known == 1 || matches(c->name, needle) ||
 		          matches(c->notes, needle) ||
 		          matches(c->industry, needle) ||
 		          matches(c->region, needle) ||

@@ -82,6 +82,14 @@ policy_load(struct req_ctx *ctx, Crm__V1__Policy **p)
 		*p = default_policy(ctx->arena);
 		return *p ? CRM_OK : CRM_TOO_BIG;
 	}
+	/* A policy stored before conversion targets existed: the seeds'. */
+	for (size_t i = 0; rc == CRM_OK && i < (*p)->n_grades; i++) {
+		Crm__V1__GradePolicy *g = (*p)->grades[i];
+		if (!g->has_conversion_target) {
+			g->conversion_target = policy_conversion_target(g);
+			g->has_conversion_target = 1;
+		}
+	}
 	return rc;
 }
 

@@ -54,6 +54,7 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_SLA_TIME] = "sla_time",
 	[DB_CUST_NEW] = "cust_new",
 	[DB_TALLY] = "tally",
+	[DB_SEARCH_TEXT] = "search_text",
 	[DB_CHANGES] = "changes",
 	[DB_CHANGE_REC] = "change_rec",
 };
@@ -81,6 +82,8 @@ store_map_lmdb(int rc, const char *what)
 	case ENOSPC:
 	case EFBIG:  /* a file-size limit */
 	case EDQUOT: /* a disk quota */
+	case EIO:    /* LMDB's word for a short write: the disk filled up
+	              * mid-page (or failed); nothing was committed */
 		crm_warn("%s: %s", what, mdb_strerror(rc));
 		return CRM_TOO_BIG;
 	default:
@@ -90,8 +93,9 @@ store_map_lmdb(int rc, const char *what)
 }
 
 crm_status
-store_open(store *s, const char *dir, size_t map_size, int read_only)
+store_open(store *s, const char *dir, size_t map_size, int mode)
 {
+	int read_only = mode == STORE_READ_ONLY;
 	memset(s, 0, sizeof(*s));
 	s->read_only = read_only;
 	s->map_size = map_size;
@@ -107,7 +111,8 @@ store_open(store *s, const char *dir, size_t map_size, int read_only)
 	mdb_env_set_maxdbs(s->env, 64);
 	mdb_env_set_maxreaders(s->env, 256);
 	MDB_envinfo info;
-	unsigned flags = MDB_NOTLS | (read_only ? MDB_RDONLY : 0u);
+	unsigned flags = MDB_NOTLS | (read_only ? MDB_RDONLY : 0u) |
+	                 (mode == STORE_BULK ? MDB_WRITEMAP | MDB_NOSYNC : 0u);
 	rc = mdb_env_set_mapsize(s->env, map_size);
 	if (rc == 0) {
 		rc = mdb_env_open(s->env, dir, flags, 0600);

@@ -59,8 +59,9 @@ enum store_db {
 	DB_SLA_TIME,   /* scope || started || clock id -> stats_sla */
 	DB_CUST_NEW,   /* scope || created || customer id -> "" */
 	DB_TALLY,      /* scope || stage || grade -> customers (8 bytes) */
-	DB_CHANGES,    /* change seq -> kind byte || record id (changes.c) */
-	DB_CHANGE_REC, /* kind byte || record id -> its latest change seq */
+	DB_SEARCH_TEXT, /* customer id -> folded text to find (search.h) */
+	DB_CHANGES,     /* change seq -> kind byte || record id (changes.c) */
+	DB_CHANGE_REC,  /* kind byte || record id -> its latest change seq */
 	DB_COUNT
 };
 
@@ -76,13 +77,18 @@ typedef struct store {
 
 #define STORE_SCHEMA_VERSION 3u
 
+/* How to open: crmd's durable default; read-only (tools, backups); or an
+ * offline bulk load (crm-gen: MDB_WRITEMAP | MDB_NOSYNC, nothing is
+ * durable until mdb_env_sync(env, 1), and no other process may use the
+ * database meanwhile). */
+enum store_mode { STORE_READ_WRITE = 0, STORE_READ_ONLY = 1, STORE_BULK = 2 };
+
 /*
- * store_open: open (creating when read_only is 0) the environment in dir
+ * store_open: open (creating unless read-only) the environment in dir
  * with at least map_size bytes of address space, and every database.
- * Errors: CRM_NOT_FOUND (no database and read_only), CRM_INTERNAL.
+ * Errors: CRM_NOT_FOUND (no database and read-only), CRM_INTERNAL.
  */
-crm_status store_open(
-    store *s, const char *dir, size_t map_size, int read_only);
+crm_status store_open(store *s, const char *dir, size_t map_size, int mode);
 void store_close(store *s);
 
 /*

@@ -61,11 +61,11 @@ task_get(struct req_ctx *ctx, uint64_t id, Crm__V1__Task **t)
 	return rc;
 }
 
-void
-task_fill(struct req_ctx *ctx, Crm__V1__Task *t)
+/* The customer's name, grade and stage on t. */
+static void
+fill_customer(struct req_ctx *ctx, Crm__V1__Task *t)
 {
 	Crm__V1__Customer *c;
-	t->owner = (char *)user_login_of(ctx, t->owner_id);
 	if (load_customer(ctx, t->customer_id, &c) == CRM_OK) {
 		t->customer = c->name;
 		t->has_grade = c->has_grade;
@@ -73,6 +73,13 @@ task_fill(struct req_ctx *ctx, Crm__V1__Task *t)
 		t->has_stage = c->has_stage;
 		t->stage = c->stage;
 	}
+}
+
+void
+task_fill(struct req_ctx *ctx, Crm__V1__Task *t)
+{
+	t->owner = (char *)user_login_of(ctx, t->owner_id);
+	fill_customer(ctx, t);
 }
 
 static int
@@ -464,6 +471,7 @@ task_collect(struct req_ctx *ctx, uint64_t owner, int64_t until,
 	}
 	const uint8_t *key;
 	size_t klen;
+	const char *login = NULL; /* every task here is owner's */
 	while (*n < cap && store_iter_next(&it, &key, &klen)) {
 		if (klen != 24) {
 			continue;
@@ -475,7 +483,11 @@ task_collect(struct req_ctx *ctx, uint64_t owner, int64_t until,
 		if (load(ctx, store_u64(key + 16), &t) != CRM_OK) {
 			continue;
 		}
-		task_fill(ctx, t);
+		if (login == NULL) {
+			login = user_login_of(ctx, owner);
+		}
+		t->owner = (char *)login;
+		fill_customer(ctx, t);
 		tasks[(*n)++] = t;
 	}
 	store_iter_close(&it);

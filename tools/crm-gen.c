@@ -600,7 +600,7 @@ main(int argc, char **argv)
 	 * tasks, doubled; the map is address space, not disk. */
 	size_t map =
 	    (size_t)(g.o.customers + 1000) * (g.o.followups + 2) * 6144u;
-	if (store_open(&g.st, g.o.data, map, 0) != CRM_OK) {
+	if (store_open(&g.st, g.o.data, map, STORE_BULK) != CRM_OK) {
 		fprintf(stderr, "crm-gen: cannot create a database in %s\n",
 		    g.o.data);
 		return 1;
@@ -611,7 +611,6 @@ main(int argc, char **argv)
 		store_close(&g.st);
 		return 1;
 	}
-	mdb_env_set_flags(g.st.env, MDB_NOSYNC, 1);
 	crm_arena_init(&g.arena, 8u << 20);
 	g.ctx.st = &g.st;
 	g.ctx.arena = &g.arena;
@@ -619,7 +618,6 @@ main(int argc, char **argv)
 	g.ctx.action = "crm-gen";
 	g.now = crm_time_now();
 	int code = load(&g);
-	mdb_env_set_flags(g.st.env, MDB_NOSYNC, 0);
 	crm_arena_fini(&g.arena);
 	free(g.reps);
 	store_close(&g.st);

@@ -160,6 +160,12 @@ as boss pw1
 expect 0 "admin sets the policy" -- "$CRM" -c 'policy set B --every 5d --channels email,phone'
 "$CRM" --format json -c 'policy show' | json '[g["every_seconds"] for g in d["grades"] if g["grade"]=="B"][0]' | grep -qx 432000 \
 	&& ok "the new cadence is stored" || bad "policy not stored"
+expect 0 "admin sets grade S's conversion target" -- "$CRM" -c 'policy set S --target 70%'
+contains "the policy shows the target" "70 %"
+expect 2 "a target over 100 is a usage error" -- "$CRM" -c 'policy set S --target 120'
+expect 0 "the conversion report uses the new target" -- "$CRM" --format json -c 'report conversion'
+printf '%s' "$out" | json '[r["target"] for r in d["tables"]["by_grade"] if r["grade"]=="S"][0]' | grep -qx 70.0 \
+	&& ok "S's target is 70 in the report" || bad "report target: $out"
 
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]

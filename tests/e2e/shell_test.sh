@@ -104,6 +104,15 @@ expect 2 "edit refuses an unknown field before sending" -- "$CRM" -c "customer e
 contains "the error names the field" "colour"
 expect 1 "edit refuses a bad enum word" -- "$CRM" -c "customer edit $ID stage=sideways"
 
+# -- backups (admin): a verified copy beside the data, never over one
+expect 0 "admin takes a backup" -- "$CRM" -c "backup $H/bk1"
+contains "the backup says where" "$H/bk1"
+[ -s "$H/bk1/data.mdb" ] && ok "the backup holds the data" || bad "no $H/bk1/data.mdb"
+expect 1 "a backup never overwrites a folder" -- "$CRM" -c "backup $H/bk1"
+contains "and says why" "exists"
+expect 0 "a named backup goes to the backups folder" -- "$CRM" --format json -c "backup nightly"
+[ -s "$H/backups/nightly/data.mdb" ] && ok "named backup in $H/backups" || bad "no named backup: $out"
+
 # -- the rep sees only their own
 expect 0 "rep li logs in" -- sh -c "printf 'pw2\n' | '$CRM' login li"
 expect 0 "li lists customers" -- "$CRM" --format json -c 'customer list'
@@ -112,6 +121,8 @@ names=$(printf '%s' "$out" | json '",".join(sorted(c["name"] for c in d))')
 ACME=$("$CRM" --format json -c 'customer find Acme' | json 'len(d)')
 [ "$ACME" = 0 ] && ok "li cannot find zhao's customer" || bad "li found $ACME"
 expect 0 "zhao logs in" -- sh -c "printf 'pw3\n' | '$CRM' login zhao"
+expect 1 "a rep may not take backups" -- "$CRM" -c "backup $H/bk2"
+contains "with PERMISSION_DENIED" "PERMISSION_DENIED"
 expect 1 "a second rep gets NOT_FOUND for li's customer" -- "$CRM" -c "customer show $ID"
 contains "the error says NOT_FOUND" "NOT_FOUND"
 expect 1 "a rep cannot edit another rep's customer" -- "$CRM" -c "customer edit $ID region=x"

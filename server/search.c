@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * search.c: search texts (search.h).
+ */
+#define _GNU_SOURCE /* memmem */
+#include "search.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm.h"
+#include "store_schema.h"
+
+#define TEXT_MAX (64 * 1024)
+
+struct text {
+	char *buf;
+	size_t len, cap;
+};
+
+/* Append the folded s and a newline. */
+static int
+add(struct text *t, const char *s)
+{
+	if (s == NULL || *s == '\0') {
+		return 0;
+	}
+	char *f = crm_utf8_fold(s);
+	if (f == NULL) {
+		return 0;
+	}
+	size_t n = strlen(f);
+	if (t->len + n + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 256;
+		while (cap < t->len + n + 1) {
+			cap *= 2;
+		}
+		t->buf = crm_xrealloc(t->buf, cap);
+		t->cap = cap;
+	}
+	memcpy(t->buf + t->len, f, n);
+	t->len += n;
+	t->buf[t->len++] = '\n';
+	free(f);
+	return 0;
+}
+
+crm_status
+search_text(struct req_ctx *ctx, uint64_t id, char **out, size_t *len)
+{
+	Crm__V1__Customer *c;
+	*out = NULL;
+	*len = 0;
+	crm_status rc = dispatch_record(ctx, DB_CUSTOMERS, id,
+	    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+	if (rc != CRM_OK || c->merged_into != 0) {
+		return rc;
+	}
+	struct text t = { NULL, 0, 0 };
+	add(&t, c->name);
+	add(&t, c->notes);
+	add(&t, c->industry);
+	add(&t, c->region);
+	uint64_t cid = 0;
+	while (store_index_next(ctx->st, ctx->txn, DB_CONTACT_CUST, id, cid,
+	           &cid) == CRM_OK) {
+		Crm__V1__Contact *k;
+		if (dispatch_record(ctx, DB_CONTACTS, cid,
+		        &crm__v1__contact__descriptor,
+		        (ProtobufCMessage **)&k) != CRM_OK) {
+			continue;
+		}
+		add(&t, k->name);
+		add(&t, k->email);
+		add(&t, k->im);
+		for (size_t i = 0; i < k->n_phones; i++) {
+			add(&t, k->phones[i]);
+		}
+	}
+	if (t.len > TEXT_MAX) {
+		t.len =
+		    TEXT_MAX; /* beyond: found by nothing but the records */
+	}
+	*out = crm_arena_alloc(ctx->arena, t.len + 1);
+	if (*out != NULL) {
+		memcpy(*out, t.buf ? t.buf : "", t.len);
+		(*out)[t.len] = '\0';
+		*len = t.len;
+	}
+	free(t.buf);
+	return *out != NULL ? CRM_OK : CRM_TOO_BIG;
+}
+
+crm_status
+search_update(struct req_ctx *ctx, uint64_t id)
+{
+	char *text;
+	size_t len;
+	crm_status rc = search_text(ctx, id, &text, &len);
+	store_key k;
+	store_key_id(&k, id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (text == NULL) {
+		return store_del(ctx->st, ctx->txn, DB_SEARCH_TEXT, &k);
+	}
+	MDB_val key = { k.len, k.b }, v = { len, text };
+	return store_map_lmdb(
+	    mdb_put(ctx->txn, ctx->st->dbi[DB_SEARCH_TEXT], &key, &v, 0),
+	    "search_text");
+}
+
+int
+search_match(struct req_ctx *ctx, uint64_t id, const char *needle)
+{
+	store_key k;
+	store_key_id(&k, id);
+	MDB_val key = { k.len, k.b }, v;
+	if (mdb_get(ctx->txn, ctx->st->dbi[DB_SEARCH_TEXT], &key, &v) != 0) {
+		return -1;
+	}
+	return memmem(v.mv_data, v.mv_size, needle, strlen(needle)) != NULL;
+}
+
+crm_status
+search_rebuild(struct req_ctx *ctx)
+{
+	uint64_t id = 0;
+	crm_status rc;
+	while ((rc = store_id_next(
+	            ctx->st, ctx->txn, DB_CUSTOMERS, id, &id)) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		rc = search_update(ctx, id);
+		crm_arena_release(ctx->arena, mark);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+}

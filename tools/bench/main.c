@@ -1,0 +1,749 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c: crm-bench's entry: options, then in one run and on one
+ * transport: the LMDB ceiling, a fresh data set (or --data), crmd
+ * started on a private address, the echo ceiling, every scenario at every
+ * client count, the one-off measurements, and the report. It starts and
+ * stops its own crmd and removes its temporary folder.
+ */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <lmdb.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#ifndef CRMD_PATH
+#define CRMD_PATH "crmd"
+#endif
+#ifndef CRM_PATH
+#define CRM_PATH "crm"
+#endif
+
+/* ---------------------------------------------------------------- progress */
+
+static struct {
+	int on;
+	int step, steps;
+	char label[96];
+} prog;
+
+static void
+progress_draw(double fraction)
+{
+	if (!prog.on) {
+		return;
+	}
+	if (fraction < 0) {
+		fraction = 0;
+	}
+	if (fraction > 1) {
+		fraction = 1;
+	}
+	double all = prog.steps > 0 ? (prog.step + fraction) / prog.steps : 0;
+	const int width = 30;
+	int fill = (int)(all * width);
+	char bar[64];
+	for (int i = 0; i < width; i++) {
+		bar[i] = i < fill ? '#' : '.';
+	}
+	bar[width] = '\0';
+	fprintf(stderr, "\r\033[K[%s] %3.0f%% %s %3.0f%%", bar, all * 100,
+	    prog.label, fraction * 100);
+	fflush(stderr);
+}
+
+static void
+progress_step(const char *fmt, ...)
+{
+	if (prog.label[0] != '\0') {
+		prog.step++;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(prog.label, sizeof(prog.label), fmt, ap);
+	va_end(ap);
+	progress_draw(0);
+}
+
+static void
+progress_fill(double done, const char *what)
+{
+	if (prog.on) {
+		snprintf(prog.label, sizeof(prog.label), "loading %s", what);
+	}
+	progress_draw(done);
+}
+
+static void
+progress_end(void)
+{
+	if (prog.on) {
+		fprintf(stderr, "\r\033[K");
+		fflush(stderr);
+	}
+}
+
+/* ---------------------------------------------------------------- options */
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "Usage: crm-bench [OPTION]...\n"
+	    "Measure crmd against the ceilings of its transport (a nanomsg\n"
+	    "REQ/REP echo) and its storage (LMDB durable commits), all in "
+	    "one\n"
+	    "run: due, customer show, customer find, log, a mixed day, "
+	    "report\n"
+	    "conversion and export followups, each at 1, 4, 16 and 64\n"
+	    "concurrent clients; then crm -c 'due today' start to exit and\n"
+	    "crmd's memory. Starts its own crmd on a private address.\n\n"
+	    "  --quick            a smoke run: small data, 2 s per run, 1 and "
+	    "4 clients\n"
+	    "  --data DIR         use the database in DIR (e.g. made by "
+	    "crm-gen;\n"
+	    "                     users admin, mgrNN, repNNNN, password "
+	    "\"" BENCH_PASSWORD "\").\n"
+	    "                     The log and mixed scenarios add follow-ups "
+	    "to it\n"
+	    "  --copy             with --data: work on a copy, leave DIR as "
+	    "it is\n"
+	    "  --duration S       seconds per scenario and client count "
+	    "(default 10)\n"
+	    "  --clients LIST     client counts (default 1,4,16,64)\n"
+	    "  --only LIST        scenarios: due,show,find,log,mixed,report,"
+	    "export\n"
+	    "  --transport T      ipc (default) or tcp (127.0.0.1)\n"
+	    "  --workers N        crmd worker threads, and the echo's "
+	    "(default 4)\n"
+	    "  --map-size BYTES   crmd --map-size\n"
+	    "  --customers N      fresh set: customers (default 2000)\n"
+	    "  --followups N      fresh set: follow-ups per customer "
+	    "(default 5)\n"
+	    "  --reps N           fresh set: reps (default 64)\n"
+	    "  --shell-runs N     crm -c runs to time (default 20)\n"
+	    "  --crmd PATH        the server (default %s)\n"
+	    "  --crm PATH         the shell (default %s)\n"
+	    "  --tmpdir DIR       where the temporary folder goes (default\n"
+	    "                     $TMPDIR, else /var/tmp: a real disk, for "
+	    "fsync)\n"
+	    "  --keep             keep the temporary folder\n"
+	    "  --seed N           random seed (default 1)\n"
+	    "  --format F         table (default) or json\n"
+	    "  -h, --help         this help\n\n"
+	    "Latency is measured by the clients. A progress bar goes to "
+	    "standard\nerror when it is a terminal. Exits 1 when a request "
+	    "failed.\n",
+	    CRMD_PATH, CRM_PATH);
+}
+
+static int
+parse_uint(const char *s, unsigned long max, unsigned long *v)
+{
+	char *end;
+	errno = 0;
+	unsigned long x = strtoul(s, &end, 10);
+	if (*s == '\0' || *s == '-' || *end != '\0' || errno || x > max) {
+		fprintf(stderr, "crm-bench: bad number '%s'\n", s);
+		return -1;
+	}
+	*v = x;
+	return 0;
+}
+
+static int
+parse_clients(const char *s, struct bench_opts *o)
+{
+	char *copy = crm_xstrdup(s), *save = NULL;
+	o->n_clients = 0;
+	for (char *t = strtok_r(copy, ",", &save); t != NULL;
+	     t = strtok_r(NULL, ",", &save)) {
+		unsigned long v;
+		if (o->n_clients == BENCH_MAX_LEVELS ||
+		    parse_uint(t, BENCH_MAX_CLIENTS, &v) != 0 || v == 0) {
+			free(copy);
+			return -1;
+		}
+		o->clients[o->n_clients++] = (int)v;
+	}
+	free(copy);
+	return o->n_clients > 0 ? 0 : -1;
+}
+
+static int
+selected(const struct bench_opts *o, const char *name)
+{
+	if (o->only == NULL) {
+		return 1;
+	}
+	size_t n = strlen(name);
+	for (const char *p = o->only; *p != '\0';) {
+		size_t len = strcspn(p, ",");
+		if (len == n && strncmp(p, name, n) == 0) {
+			return 1;
+		}
+		p += len + (p[len] == ',');
+	}
+	return 0;
+}
+
+enum {
+	OPT_QUICK = 256,
+	OPT_DATA,
+	OPT_COPY,
+	OPT_DURATION,
+	OPT_CLIENTS,
+	OPT_ONLY,
+	OPT_TRANSPORT,
+	OPT_WORKERS,
+	OPT_MAP,
+	OPT_CUSTOMERS,
+	OPT_FOLLOWUPS,
+	OPT_REPS,
+	OPT_SHELL,
+	OPT_CRMD,
+	OPT_CRM,
+	OPT_TMP,
+	OPT_KEEP,
+	OPT_SEED,
+	OPT_FORMAT,
+};
+
+/* Returns 0 to run, 1 to exit 0 (help), -1 on a usage error. */
+static int
+parse_options(struct bench_opts *o, int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "quick", no_argument, NULL, OPT_QUICK },
+		{ "data", required_argument, NULL, OPT_DATA },
+		{ "copy", no_argument, NULL, OPT_COPY },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "clients", required_argument, NULL, OPT_CLIENTS },
+		{ "only", required_argument, NULL, OPT_ONLY },
+		{ "transport", required_argument, NULL, OPT_TRANSPORT },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "map-size", required_argument, NULL, OPT_MAP },
+		{ "customers", required_argument, NULL, OPT_CUSTOMERS },
+		{ "followups", required_argument, NULL, OPT_FOLLOWUPS },
+		{ "reps", required_argument, NULL, OPT_REPS },
+		{ "shell-runs", required_argument, NULL, OPT_SHELL },
+		{ "crmd", required_argument, NULL, OPT_CRMD },
+		{ "crm", required_argument, NULL, OPT_CRM },
+		{ "tmpdir", required_argument, NULL, OPT_TMP },
+		{ "keep", no_argument, NULL, OPT_KEEP },
+		{ "seed", required_argument, NULL, OPT_SEED },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	memset(o, 0, sizeof(*o));
+	o->crmd = CRMD_PATH;
+	o->crm = CRM_PATH;
+	o->duration = 10;
+	o->workers = 4;
+	o->customers = 2000;
+	o->followups = 5;
+	o->reps = 64;
+	o->shell_runs = 20;
+	o->seed = 1;
+	parse_clients("1,4,16,64", o);
+	const char *clients = NULL, *t;
+	int given_duration = 0, given_size = 0, given_shell = 0, ch;
+	unsigned long v;
+	while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+		switch (ch) {
+		case OPT_QUICK:
+			o->quick = 1;
+			break;
+		case OPT_DATA:
+			o->data = optarg;
+			break;
+		case OPT_COPY:
+			o->copy = 1;
+			break;
+		case OPT_DURATION: {
+			char *end;
+			o->duration = strtod(optarg, &end);
+			if (*end != '\0' || !(o->duration >= 0.1) ||
+			    o->duration > 3600) {
+				fprintf(stderr, "crm-bench: --duration wants "
+				                "0.1..3600 seconds\n");
+				return -1;
+			}
+			given_duration = 1;
+			break;
+		}
+		case OPT_CLIENTS:
+			clients = optarg;
+			break;
+		case OPT_ONLY:
+			o->only = optarg;
+			break;
+		case OPT_TRANSPORT:
+			if (strcmp(optarg, "ipc") != 0 &&
+			    strcmp(optarg, "tcp") != 0) {
+				fprintf(stderr,
+				    "crm-bench: --transport is ipc "
+				    "or tcp\n");
+				return -1;
+			}
+			o->tcp = optarg[0] == 't';
+			break;
+		case OPT_WORKERS:
+			if (parse_uint(optarg, 256, &v) != 0 || v == 0) {
+				return -1;
+			}
+			o->workers = (int)v;
+			break;
+		case OPT_MAP:
+			o->map_size = optarg;
+			break;
+		case OPT_CUSTOMERS:
+		case OPT_FOLLOWUPS:
+		case OPT_REPS:
+			if (parse_uint(optarg, 100000000, &v) != 0) {
+				return -1;
+			}
+			if (ch == OPT_CUSTOMERS) {
+				o->customers = (unsigned)(v ? v : 1);
+			} else if (ch == OPT_FOLLOWUPS) {
+				o->followups = (unsigned)(v > 100 ? 100 : v);
+			} else {
+				o->reps = (unsigned)(v ? v : 1);
+			}
+			given_size = 1;
+			break;
+		case OPT_SHELL:
+			if (parse_uint(optarg, 10000, &v) != 0) {
+				return -1;
+			}
+			o->shell_runs = (int)v;
+			given_shell = 1;
+			break;
+		case OPT_CRMD:
+			o->crmd = optarg;
+			break;
+		case OPT_CRM:
+			o->crm = optarg;
+			break;
+		case OPT_TMP:
+			o->tmpdir = optarg;
+			break;
+		case OPT_KEEP:
+			o->keep = 1;
+			break;
+		case OPT_SEED:
+			if (parse_uint(optarg, ~0ul, &v) != 0) {
+				return -1;
+			}
+			o->seed = v;
+			break;
+		case OPT_FORMAT:
+			if (strcmp(optarg, "json") != 0 &&
+			    strcmp(optarg, "table") != 0) {
+				fprintf(stderr, "crm-bench: --format is table "
+				                "or json\n");
+				return -1;
+			}
+			o->json = optarg[0] == 'j';
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "crm-bench: unexpected argument '%s'\n",
+		    argv[optind]);
+		return -1;
+	}
+	if (o->quick) {
+		if (!given_duration) {
+			o->duration = 2;
+		}
+		if (clients == NULL) {
+			parse_clients("1,4", o);
+		}
+		if (!given_size) {
+			o->customers = 200;
+			o->followups = 3;
+			o->reps = 16;
+		}
+		if (!given_shell) {
+			o->shell_runs = 5;
+		}
+	}
+	if (clients != NULL && parse_clients(clients, o) != 0) {
+		fprintf(stderr,
+		    "crm-bench: --clients wants numbers 1..%d, "
+		    "at most %d of them\n",
+		    BENCH_MAX_CLIENTS, BENCH_MAX_LEVELS);
+		return -1;
+	}
+	if (o->copy && o->data == NULL) {
+		fprintf(stderr, "crm-bench: --copy goes with --data\n");
+		return -1;
+	}
+	for (t = o->only; t != NULL && *t != '\0';) {
+		size_t len = strcspn(t, ","), k;
+		for (k = 0; k < bench_n_scenarios; k++) {
+			if (strlen(bench_scenarios[k].name) == len &&
+			    strncmp(bench_scenarios[k].name, t, len) == 0) {
+				break;
+			}
+		}
+		if (k == bench_n_scenarios) {
+			fprintf(stderr, "crm-bench: no scenario '%.*s'\n",
+			    (int)len, t);
+			return -1;
+		}
+		t += len + (t[len] == ',');
+	}
+	o->progress = isatty(STDERR_FILENO);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- run */
+
+static int
+remove_one(const char *path, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+static void
+remove_tree(const char *dir)
+{
+	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A binary given as a bare name is looked up in PATH. */
+static const char *
+find_binary(const char *path, char *buf, size_t len)
+{
+	if (strchr(path, '/') != NULL || access(path, X_OK) == 0) {
+		return path;
+	}
+	const char *dirs = getenv("PATH");
+	while (dirs != NULL && *dirs != '\0') {
+		size_t n = strcspn(dirs, ":");
+		snprintf(buf, len, "%.*s/%s", (int)n, dirs, path);
+		if (access(buf, X_OK) == 0) {
+			return buf;
+		}
+		dirs += n + (dirs[n] == ':');
+	}
+	return path;
+}
+
+static void
+make_url(const struct bench_opts *o, const char *dir, const char *name,
+    char *url, size_t len)
+{
+	if (o->tcp) {
+		snprintf(url, len, "tcp://127.0.0.1:%d", bench_free_port());
+	} else {
+		snprintf(url, len, "ipc://%s/%s.ipc", dir, name);
+	}
+}
+
+static void
+show_log(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	fprintf(stderr, "crm-bench: crmd's log (%s):\n", path);
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		fputs(line, stderr);
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+}
+
+static int
+copy_data(const char *from, const char *to)
+{
+	MDB_env *env;
+	int rc = mdb_env_create(&env);
+	if (rc == 0) {
+		rc = mdb_env_open(env, from, MDB_RDONLY, 0600);
+		if (rc == 0) {
+			rc = mdb_env_copy2(env, to, MDB_CP_COMPACT);
+		}
+		mdb_env_close(env);
+	}
+	if (rc != 0) {
+		fprintf(stderr, "crm-bench: cannot copy %s: %s\n", from,
+		    mdb_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* crmd's pid while scenarios run, and its largest RssAnon seen. */
+static pid_t watched;
+static long peak_anon_kib;
+
+/* The runner's tick (every 100 ms): the progress bar, and crmd's memory
+ * sampled, so the peak under load is known and not only the end state. */
+static void
+tick(double fraction)
+{
+	progress_draw(fraction);
+	struct bench_mem m;
+	if (watched > 0 && bench_proc_mem(watched, &m) == 0 &&
+	    m.anon_kib > peak_anon_kib) {
+		peak_anon_kib = m.anon_kib;
+	}
+}
+
+struct run_state {
+	struct bench_opts o;
+	char dir[256];
+	struct bench_server srv;
+	struct bench_data d;
+	struct bench_report rep;
+};
+
+/* Steps the progress bar counts. */
+static int
+count_steps(const struct bench_opts *o)
+{
+	int n = 5 + o->n_clients; /* lmdb x2, data, echo, export, shell */
+	for (size_t i = 0; i < bench_n_scenarios; i++) {
+		if (selected(o, bench_scenarios[i].name)) {
+			n += o->n_clients;
+		}
+	}
+	return n;
+}
+
+static int
+prepare_data(struct run_state *s)
+{
+	const struct bench_opts *o = &s->o;
+	struct bench_server *srv = &s->srv;
+	progress_step("data");
+	if (o->data == NULL) {
+		snprintf(srv->data, sizeof(srv->data), "%s/db", s->dir);
+		if (bench_server_user_add(
+		        o->crmd, srv->data, "admin", "admin") != 0) {
+			fprintf(stderr,
+			    "crm-bench: `%s user add admin` "
+			    "failed\n",
+			    o->crmd);
+			return -1;
+		}
+	} else if (o->copy) {
+		snprintf(srv->data, sizeof(srv->data), "%s/db", s->dir);
+		if (mkdir(srv->data, 0700) != 0 ||
+		    copy_data(o->data, srv->data) != 0) {
+			return -1;
+		}
+	} else {
+		snprintf(srv->data, sizeof(srv->data), "%s", o->data);
+		if (selected(o, "log") || selected(o, "mixed")) {
+			fprintf(stderr,
+			    "crm-bench: note: the log and mixed scenarios add "
+			    "follow-ups to %s (use --copy to leave it as it "
+			    "is)\n",
+			    o->data);
+		}
+	}
+	snprintf(srv->log, sizeof(srv->log), "%s/crmd.log", s->dir);
+	make_url(o, s->dir, "crmd", srv->url, sizeof(srv->url));
+	if (bench_server_start(o, srv) != 0) {
+		show_log(srv->log);
+		return -1;
+	}
+	if (o->data == NULL) {
+		uint64_t t0 = bench_now_ns();
+		if (bench_data_fill(o, srv->url, progress_fill) != 0) {
+			return -1;
+		}
+		s->d.fill_seconds = (double)(bench_now_ns() - t0) / 1e9;
+	}
+	double fill = s->d.fill_seconds;
+	if (bench_data_discover(o, srv->url, &s->d) != 0) {
+		return -1;
+	}
+	s->d.fill_seconds = fill;
+	bench_data_count(srv->data, &s->d);
+	return 0;
+}
+
+static int
+run_all(struct run_state *s)
+{
+	const struct bench_opts *o = &s->o;
+	struct bench_report *r = &s->rep;
+	int failed = 0;
+	char path[400];
+
+	progress_step("lmdb: 1 put per commit");
+	snprintf(path, sizeof(path), "%s/lmdb1", s->dir);
+	failed |= bench_lmdb_run(path, o->duration, 1, &r->lmdb1);
+	remove_tree(path);
+	progress_step("lmdb: 100 puts per commit");
+	snprintf(path, sizeof(path), "%s/lmdb100", s->dir);
+	failed |= bench_lmdb_run(path, o->duration, 100, &r->lmdb100);
+	remove_tree(path);
+
+	if (prepare_data(s) != 0) {
+		return -1;
+	}
+	r->d = &s->d;
+
+	/* The echo carries what a due exchange carries. */
+	if (bench_sample_due(
+	        s->srv.url, &s->d, &r->echo_req, &r->echo_reply) != 0) {
+		fprintf(stderr, "crm-bench: a due request failed\n");
+		return -1;
+	}
+	char echo_url[300];
+	make_url(o, s->dir, "echo", echo_url, sizeof(echo_url));
+	bench_echo *e = bench_echo_start(echo_url, o->workers, r->echo_reply);
+	if (e == NULL) {
+		fprintf(stderr,
+		    "crm-bench: cannot start the echo server on "
+		    "%s\n",
+		    echo_url);
+		return -1;
+	}
+	for (int i = 0; i < o->n_clients; i++) {
+		progress_step("echo x%d", o->clients[i]);
+		bench_scenario_run(o, echo_url, &s->d, &bench_echo_scenario,
+		    o->clients[i], r->echo_req, progress_draw, &r->echo[i]);
+		failed |= r->echo[i].s.errors > 0;
+	}
+	bench_echo_stop(e);
+
+	bench_proc_mem(s->srv.pid, &r->mem_before);
+	watched = s->srv.pid;
+	peak_anon_kib = r->mem_before.anon_kib;
+	for (size_t k = 0; k < bench_n_scenarios; k++) {
+		const struct bench_scenario *sc = &bench_scenarios[k];
+		if (!selected(o, sc->name)) {
+			continue;
+		}
+		for (int i = 0; i < o->n_clients; i++) {
+			struct bench_run *run = &r->runs[r->n_runs];
+			progress_step("%s x%d", sc->name, o->clients[i]);
+			if (bench_scenario_run(o, s->srv.url, &s->d, sc,
+			        o->clients[i], 0, tick, run) != 0) {
+				fprintf(stderr,
+				    "crm-bench: %s: clients did "
+				    "not start\n",
+				    sc->name);
+				failed = 1;
+				continue;
+			}
+			if (run->s.errors > 0 || run->s.requests == 0) {
+				progress_end();
+				fprintf(stderr,
+				    "crm-bench: %s x%d: %llu failed "
+				    "requests, %llu answered\n",
+				    sc->name, o->clients[i],
+				    (unsigned long long)run->s.errors,
+				    (unsigned long long)run->s.requests);
+				failed = 1;
+			}
+			r->n_runs++;
+		}
+	}
+
+	progress_step("export everything");
+	r->export_done =
+	    bench_export_all(s->srv.url, &s->d, o->quick ? 10 : 60,
+	        &r->export_rows, &r->export_seconds) == 0;
+	progress_step("crm -c 'due today'");
+	snprintf(path, sizeof(path), "%s/home", s->dir);
+	if (o->shell_runs > 0) {
+		if (bench_shell_time(o->crm, s->srv.url, path, &s->d.reps[0],
+		        o->shell_runs, &r->shell) != 0 ||
+		    r->shell.failed > 0) {
+			progress_end();
+			fprintf(stderr,
+			    "crm-bench: %s -c 'due today' failed "
+			    "%d of %d times\n",
+			    o->crm, r->shell.failed, r->shell.runs);
+			failed = 1;
+		}
+	}
+	bench_proc_mem(s->srv.pid, &r->mem_after);
+	r->peak_anon_kib = peak_anon_kib > r->mem_after.anon_kib
+	                       ? peak_anon_kib
+	                       : r->mem_after.anon_kib;
+	watched = 0;
+	return failed ? 1 : 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct run_state s;
+	int rc = parse_options(&s.o, argc, argv);
+	if (rc != 0) {
+		return rc > 0 ? 0 : 2;
+	}
+	char crmd[512], crm[512];
+	s.o.crmd = find_binary(s.o.crmd, crmd, sizeof(crmd));
+	s.o.crm = find_binary(s.o.crm, crm, sizeof(crm));
+	signal(SIGPIPE, SIG_IGN);
+	const char *tmp = s.o.tmpdir ? s.o.tmpdir : getenv("TMPDIR");
+	snprintf(s.dir, sizeof(s.dir), "%s/crm-bench-XXXXXX",
+	    tmp && *tmp ? tmp : "/var/tmp");
+	if (mkdtemp(s.dir) == NULL) {
+		perror(s.dir);
+		return 1;
+	}
+	prog.on = s.o.progress;
+	prog.steps = count_steps(&s.o);
+	bench_machine_probe(&s.rep.machine);
+	s.rep.o = &s.o;
+	s.rep.d = &s.d;
+	s.rep.fresh = s.o.data == NULL;
+	s.rep.transport = s.o.tcp ? "tcp://127.0.0.1" : "ipc://";
+	s.rep.server_log = s.srv.log;
+	rc = run_all(&s);
+	progress_end();
+	s.rep.data_dir = s.o.data ? s.o.data : s.srv.data;
+	if (s.srv.pid > 0) {
+		int st = bench_server_stop(&s.srv);
+		if (st != 0) {
+			fprintf(stderr,
+			    "crm-bench: crmd exited with status %d\n", st);
+			show_log(s.srv.log);
+			rc = rc < 0 ? rc : 1;
+		}
+	}
+	if (rc >= 0) {
+		if (s.o.json) {
+			bench_print_json(stdout, &s.rep);
+		} else {
+			bench_print_table(stdout, &s.rep);
+		}
+	}
+	bench_data_free(&s.d);
+	if (s.o.keep) {
+		fprintf(stderr, "crm-bench: kept %s\n", s.dir);
+	} else {
+		remove_tree(s.dir);
+	}
+	return rc == 0 ? 0 : 1;
+}

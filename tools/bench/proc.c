@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * proc.c: the processes crm-bench starts and watches: crmd itself (and
+ * `crmd user add` for a fresh set), its memory from /proc, and the crm
+ * shell timed from fork to exit. Only children it started are signalled.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <nanomsg/nn.h>
+#include <nanomsg/reqrep.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#define START_TRIES 600 /* x 100 ms */
+#define STOP_TRIES  600 /* x 100 ms */
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+int
+bench_server_user_add(
+    const char *crmd, const char *data, const char *login, const char *role)
+{
+	int fds[2];
+	if (pipe(fds) != 0) {
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(fds[0], STDIN_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		int null = open("/dev/null", O_WRONLY);
+		if (null >= 0) {
+			dup2(null, STDOUT_FILENO);
+		}
+		execl(crmd, "crmd", "user", "add", login, "--role", role,
+		    "--data", data, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	const char pw[] = BENCH_PASSWORD "\n";
+	ssize_t n = write(fds[1], pw, sizeof(pw) - 1);
+	close(fds[1]);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	return n > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* One hello with a short deadline on a throw-away socket. */
+static int
+hello_ok(const char *url)
+{
+	int s = nn_socket(AF_SP, NN_REQ);
+	if (s < 0) {
+		return 0;
+	}
+	int tmo = 300;
+	nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVTIMEO, &tmo, sizeof(tmo));
+	nn_setsockopt(s, NN_SOL_SOCKET, NN_SNDTIMEO, &tmo, sizeof(tmo));
+	int ok = 0;
+	if (nn_connect(s, url) >= 0) {
+		Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+		Crm__V1__HelloRequest h = CRM__V1__HELLO_REQUEST__INIT;
+		h.client = "crm-bench";
+		req.has_protocol_version = 1;
+		req.protocol_version = CRM_PROTOCOL_VERSION;
+		req.body_case = CRM__V1__REQUEST__BODY_HELLO;
+		req.hello = &h;
+		size_t len;
+		uint8_t *buf = crm_wire_pack_alloc(&req.base, &len);
+		void *msg = NULL;
+		if (nn_send(s, buf, len, 0) >= 0 &&
+		    nn_recv(s, &msg, NN_MSG, 0) >= 0) {
+			ok = 1;
+			nn_freemsg(msg);
+		}
+		free(buf);
+	}
+	nn_close(s);
+	return ok;
+}
+
+int
+bench_server_start(const struct bench_opts *o, struct bench_server *s)
+{
+	char workers[16];
+	snprintf(workers, sizeof(workers), "%d", o->workers);
+	s->pid = fork();
+	if (s->pid < 0) {
+		s->pid = 0;
+		return -1;
+	}
+	if (s->pid == 0) {
+		int fd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (fd >= 0) {
+			dup2(fd, STDERR_FILENO);
+			dup2(fd, STDOUT_FILENO);
+			close(fd);
+		}
+		if (o->map_size != NULL) {
+			execl(o->crmd, "crmd", "--data", s->data, "--listen",
+			    s->url, "--workers", workers, "--map-size",
+			    o->map_size, (char *)NULL);
+		} else {
+			execl(o->crmd, "crmd", "--data", s->data, "--listen",
+			    s->url, "--workers", workers, (char *)NULL);
+		}
+		_exit(127);
+	}
+	for (int i = 0; i < START_TRIES; i++) {
+		int status;
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+			s->pid = 0;
+			fprintf(stderr,
+			    "crm-bench: crmd exited at start; see %s\n",
+			    s->log);
+			return -1;
+		}
+		if (hello_ok(s->url)) {
+			return 0;
+		}
+		sleep_ms(100);
+	}
+	fprintf(stderr, "crm-bench: crmd did not answer within %d s\n",
+	    START_TRIES / 10);
+	bench_server_stop(s);
+	return -1;
+}
+
+int
+bench_server_stop(struct bench_server *s)
+{
+	if (s->pid <= 0) {
+		return -1;
+	}
+	kill(s->pid, SIGTERM);
+	int status = 0;
+	for (int i = 0;; i++) {
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+			break;
+		}
+		if (i == STOP_TRIES) {
+			fprintf(
+			    stderr, "crm-bench: crmd did not stop; killed\n");
+			kill(s->pid, SIGKILL);
+			waitpid(s->pid, &status, 0);
+			break;
+		}
+		sleep_ms(100);
+	}
+	s->pid = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+int
+bench_proc_mem(pid_t pid, struct bench_mem *m)
+{
+	memset(m, 0, sizeof(*m));
+	char path[64], line[256];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		long v = 0;
+		if (sscanf(line, "VmRSS: %ld", &v) == 1) {
+			m->rss_kib = v;
+		} else if (sscanf(line, "VmHWM: %ld", &v) == 1) {
+			m->hwm_kib = v;
+		} else if (sscanf(line, "RssAnon: %ld", &v) == 1) {
+			m->anon_kib = v;
+		} else if (sscanf(line, "RssFile: %ld", &v) == 1) {
+			m->file_kib = v;
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* mkdir -p for the few folders below home. */
+static int
+make_dirs(const char *path)
+{
+	char *p = crm_xstrdup(path);
+	int rc = 0;
+	for (char *q = p + 1; *q != '\0'; q++) {
+		if (*q == '/') {
+			*q = '\0';
+			if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+				rc = -1;
+			}
+			*q = '/';
+		}
+	}
+	if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+		rc = -1;
+	}
+	free(p);
+	return rc;
+}
+
+int
+bench_shell_time(const char *crm, const char *url, const char *home,
+    const struct bench_user *user, int runs, struct bench_shell *out)
+{
+	memset(out, 0, sizeof(*out));
+	char *cfg = crm_xasprintf("%s/config/crm", home);
+	char *session = crm_xasprintf("%s/session", cfg);
+	if (make_dirs(cfg) != 0) {
+		free(cfg);
+		free(session);
+		return -1;
+	}
+	/* The file crm's session.c reads: the token in hex, mode 0600. */
+	int fd = open(session, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd >= 0) {
+		char hex[2 * sizeof(user->token) + 2];
+		for (size_t i = 0; i < user->token_len; i++) {
+			snprintf(hex + 2 * i, 3, "%02x", user->token[i]);
+		}
+		hex[2 * user->token_len] = '\n';
+		ssize_t n = write(fd, hex, 2 * user->token_len + 1);
+		close(fd);
+		fd = n > 0 ? 0 : -1;
+	}
+	free(session);
+	free(cfg);
+	if (fd < 0) {
+		return -1;
+	}
+	char *env[] = {
+		crm_xasprintf("HOME=%s", home),
+		crm_xasprintf("XDG_CONFIG_HOME=%s/config", home),
+		crm_xasprintf("XDG_CACHE_HOME=%s/cache", home),
+		crm_xasprintf("XDG_STATE_HOME=%s/state", home),
+		crm_xasprintf("XDG_DATA_HOME=%s/data", home),
+		crm_xasprintf("CRM_SERVER=%s", url),
+		crm_xasprintf("PATH=%s",
+		    getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin"),
+		crm_xasprintf(
+		    "LANG=%s", getenv("LANG") ? getenv("LANG") : "C.UTF-8"),
+		NULL,
+	};
+	double *ms = crm_xcalloc((size_t)runs, sizeof(*ms));
+	int n = 0;
+	for (int i = 0; i < runs; i++) {
+		uint64_t t0 = bench_now_ns();
+		pid_t pid = fork();
+		if (pid < 0) {
+			out->failed++;
+			continue;
+		}
+		if (pid == 0) {
+			int null = open("/dev/null", O_RDWR);
+			if (null >= 0) {
+				dup2(null, STDIN_FILENO);
+				dup2(null, STDOUT_FILENO);
+				dup2(null, STDERR_FILENO);
+			}
+			char *argv[] = { "crm", "-c", "due today", NULL };
+			execve(crm, argv, env);
+			_exit(127);
+		}
+		int status = 0;
+		waitpid(pid, &status, 0);
+		uint64_t t1 = bench_now_ns();
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+			out->failed++;
+			continue;
+		}
+		ms[n++] = (double)(t1 - t0) / 1e6;
+	}
+	out->runs = runs;
+	if (n > 0) {
+		qsort(ms, (size_t)n, sizeof(*ms), cmp_double);
+		out->min_ms = ms[0];
+		out->p50_ms = ms[(n - 1) / 2];
+		out->max_ms = ms[n - 1];
+	}
+	free(ms);
+	for (char **e = env; *e != NULL; e++) {
+		free(*e);
+	}
+	return n > 0 ? 0 : -1;
+}
+
+int
+bench_free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0) {
+		return -1;
+	}
+	struct sockaddr_in a;
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	socklen_t len = sizeof(a);
+	int port = -1;
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0) {
+		port = ntohs(a.sin_port);
+	}
+	close(fd);
+	return port;
+}
