@@ -68,6 +68,11 @@ static const struct cmd_opt contact_add_opts[] = {
 	{ NULL, NULL, false, NULL, NULL },
 };
 
+static const struct cmd_opt changes_opts[] = {
+	{ "--limit", "N", false, NULL, "at most N changes (default 100)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
 static const struct cmd_opt history_opts[] = {
 	{ "--limit", "N", false, NULL, "at most N entries (newest first)" },
 	{ NULL, NULL, false, NULL, NULL },
@@ -701,6 +706,17 @@ const struct cmd_row cmd_table[] = {
 	IMPORT_ROW("purchases",
 	    "Import purchases of existing customers (客户名称, 金额, 产品, "
 	    "类别, 购买日期, ...)."),
+
+	/* services */
+	{ .name = "changes",
+	    .group = "sync",
+	    .usage = "SINCE [--limit N]",
+	    .summary = "Customers, contacts, follow-ups and tasks changed "
+	               "after cursor SINCE (0: all), and the next cursor.",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .opts = changes_opts,
+	    .fn = cmd_changes_list },
 
 	/* admin */
 	{ .name = "user",

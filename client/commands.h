@@ -415,4 +415,8 @@ crm_status cmd_export_report(
 crm_status cmd_import_file(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 
+/* cmd_changes.c: the change log services follow */
+crm_status cmd_changes_list(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
 #endif

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "changes.h"
 #include "crm.h"
 #include "customer.h"
 #include "handlers.h"
@@ -83,6 +84,10 @@ contact_put(struct req_ctx *ctx, const Crm__V1__Contact *before,
 	if (rc == CRM_OK && before == NULL) {
 		rc = store_index_add(ctx->st, ctx->txn, DB_CONTACT_CUST,
 		    after->customer_id, after->id);
+	}
+	if (rc == CRM_OK) {
+		rc = changes_record(
+		    ctx, CRM__V1__CHANGE_KIND__CHANGE_CONTACT, after->id);
 	}
 	if (rc == CRM_OK) {
 		rc = customer_touch(ctx, after->customer_id);

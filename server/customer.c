@@ -17,6 +17,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "changes.h"
 #include "crm.h"
 #include "handlers.h"
 #include "purchase.h"
@@ -213,6 +214,10 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 		rc = search_update(
 		    ctx, after->id, before ? before->owner_id : 0);
 	}
+	if (rc == CRM_OK) {
+		rc = changes_record(
+		    ctx, CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER, after->id);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -278,7 +283,12 @@ customer_touch(struct req_ctx *ctx, uint64_t id)
 	c->updated_at = ctx->now;
 	store_key k;
 	store_key_id(&k, id);
-	return store_put_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k, &c->base);
+	rc = store_put_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k, &c->base);
+	if (rc == CRM_OK) {
+		rc = changes_record(
+		    ctx, CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER, id);
+	}
+	return rc;
 }
 
 /* Resolve an owner login to a user the caller may give customers to. */

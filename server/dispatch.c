@@ -123,6 +123,8 @@ static const struct dispatch_row table[] = {
 	    NULL, PERM_REP, REQ_WRITE, 0 },
 	[BODY(CUSTOMER_CHECK)] = { "customer.check",
 	    review_handle_customer_check, NULL, PERM_MANAGER, REQ_WRITE, 0 },
+	[BODY(CHANGES)] = { "changes", changes_handle_list, NULL, PERM_REP,
+	    REQ_READ, 0 },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))

@@ -16,6 +16,7 @@
 #include "attachment.h"
 #include "audit.h"
 #include "auth.h"
+#include "changes.h"
 #include "crm.h"
 #include "customer.h"
 #include "handlers.h"
@@ -66,6 +67,10 @@ followup_move(struct req_ctx *ctx, uint64_t id, uint64_t to)
 		store_key_id(&k, id);
 		rc = store_put_msg(
 		    ctx->st, ctx->txn, DB_FOLLOWUPS, &k, &f->base);
+	}
+	if (rc == CRM_OK) {
+		rc = changes_record(
+		    ctx, CRM__V1__CHANGE_KIND__CHANGE_FOLLOWUP, id);
 	}
 	if (rc == CRM_OK) {
 		rc = audit_add(ctx, "followup", id, &before->base, &f->base);
@@ -369,6 +374,10 @@ followup_handle_log(
 	}
 	if (rc == CRM_OK) {
 		rc = stats_on_followup(ctx, NULL, f);
+	}
+	if (rc == CRM_OK) {
+		rc = changes_record(
+		    ctx, CRM__V1__CHANGE_KIND__CHANGE_FOLLOWUP, f->id);
 	}
 	if (rc == CRM_OK) {
 		rc = audit_add(ctx, "followup", f->id, NULL, &f->base);

@@ -100,5 +100,7 @@ HANDLER(attachment_handle_add);
 
 /* review.c */
 HANDLER(review_handle_customer_check);
+/* changes.c */
+HANDLER(changes_handle_list);
 
 #endif

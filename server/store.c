@@ -59,6 +59,8 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_PURCH_CUST] = "purch_cust",
 	[DB_PURCH_TIME] = "purch_time",
 	[DB_CUST_UNCHECKED] = "cust_unchecked",
+	[DB_CHANGES] = "changes",
+	[DB_CHANGE_REC] = "change_rec",
 };
 
 const char *

@@ -15,6 +15,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "changes.h"
 #include "crm.h"
 #include "customer.h"
 #include "handlers.h"
@@ -140,6 +141,10 @@ task_put(
 	}
 	store_key_id(&k, after->id);
 	rc = store_put_msg(ctx->st, ctx->txn, DB_TASKS, &k, &after->base);
+	if (rc == CRM_OK) {
+		rc = changes_record(
+		    ctx, CRM__V1__CHANGE_KIND__CHANGE_TASK, after->id);
+	}
 	if (rc == CRM_OK) {
 		rc = audit_add(ctx, "task", after->id,
 		    before ? &before->base : NULL, &after->base);

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * changes.h: the change log that services follow with the `changes`
+ * request. Every write of a customer, contact, follow-up or task calls
+ * changes_record in its write transaction; the log keeps only the latest
+ * change of each record, so it never holds more entries than there are
+ * records. Who may see an entry is decided when it is read, not here.
+ */
+#ifndef CHANGES_H
+#define CHANGES_H
+
+#include <stdint.h>
+
+#include "dispatch.h"
+
+/*
+ * changes_record: note in ctx->txn (a write transaction) that record id
+ * of kind (a Crm__V1__ChangeKind) changed: it moves to the end of the log
+ * with a new sequence number. Errors: CRM_EINVAL (kind out of range), as
+ * store_map_lmdb.
+ */
+crm_status changes_record(
+    struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id);
+
+#endif

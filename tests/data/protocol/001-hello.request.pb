@@ -1,0 +1,2 @@
+corpus-v1-000001R
+gen-protocol-corpus

@@ -1,0 +1,2 @@
+corpus-v1-000002Z
+adminadmin-pw

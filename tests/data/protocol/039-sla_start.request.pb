@@ -1,0 +1,1 @@
+corpus-v1-000039 "j9[>QΒ›γ5ΤώZέz=Θg@Ήώ«j›ϋ'KΪmachine stopped

@@ -1,0 +1,1 @@
+corpus-v1-000047 "j9[>QΒ›γ5ΤώZέz=Θg@Ήώ«j›ϋ'KImported Foods2li

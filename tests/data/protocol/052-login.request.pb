@@ -1,0 +1,2 @@
+corpus-v1-000052Z
+admin	admin-pw2

@@ -1,0 +1,2 @@
+corpus-v1-000053 I é¼¶.Pê­“-t"}Q§NDƒÙ›Å*lª
+corpus-backup
