@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "changes.h"
 #include "crm.h"
 #include "customer.h"
 #include "handlers.h"
@@ -161,6 +162,10 @@ attachment_handle_add(
 		store_key_id(&k, f->id);
 		rc = store_put_msg(
 		    ctx->st, ctx->txn, DB_FOLLOWUPS, &k, &f->base);
+	}
+	if (rc == CRM_OK) {
+		rc = changes_record(
+		    ctx, CRM__V1__CHANGE_KIND__CHANGE_FOLLOWUP, f->id);
 	}
 	if (rc == CRM_OK) {
 		rc =

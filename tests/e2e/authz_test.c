@@ -93,7 +93,7 @@ call_as(enum principal p, Crm__V1__Request *req)
 
 /* What rep A (or B) owns: made afresh whenever a write succeeded. */
 struct objects {
-	uint64_t cust, cust2, contact, task, commitment, proposal;
+	uint64_t cust, cust2, contact, task, commitment, proposal, followup;
 	char cust_name[64];
 	const char *login; /* the rep */
 };
@@ -163,6 +163,7 @@ make_objects(struct objects *o, enum principal rep)
 	lreq.followup_log = &lr;
 	r = call_as(rep, &lreq);
 	assert_crm_ok(crm_wire_status(r));
+	o->followup = r->followup->id;
 	crm__v1__response__free_unpacked(r, NULL);
 
 	Crm__V1__Request preq = CRM__V1__REQUEST__INIT;
@@ -291,6 +292,16 @@ struct rb {
 	Crm__V1__Contact row_contact;
 	Crm__V1__CustomerMergeRequest customer_merge;
 	Crm__V1__BackupRequest backup;
+	Crm__V1__ChangesRequest changes;
+	Crm__V1__PurchaseAddRequest purchase_add;
+	Crm__V1__Purchase purchase;
+	Crm__V1__PurchaseListRequest purchase_list;
+	Crm__V1__PolicyValueSetRequest policy_value_set;
+	Crm__V1__ValuePolicy value;
+	Crm__V1__FollowupAttachRequest followup_attach;
+	Crm__V1__Attachment attachment;
+	Crm__V1__ContactVerifyRequest contact_verify;
+	Crm__V1__CustomerCheckRequest customer_check;
 	char text[64];
 };
 
@@ -298,6 +309,7 @@ enum obj {
 	O_NONE,
 	O_CUST,
 	O_CONTACT,
+	O_FOLLOWUP,
 	O_TASK,
 	O_COMMITMENT,
 	O_PROPOSAL,
@@ -849,6 +861,94 @@ b_backup(struct rb *b, const struct target *t)
 	R(backup) = &b->backup;
 }
 
+static void
+b_changes(struct rb *b, const struct target *t)
+{
+	(void)t;
+	b->changes = (Crm__V1__ChangesRequest)CRM__V1__CHANGES_REQUEST__INIT;
+	b->changes.has_limit = 1;
+	b->changes.limit = 50;
+	b->req.body_case = CRM__V1__REQUEST__BODY_CHANGES;
+	R(changes) = &b->changes;
+}
+
+static void
+b_purchase_add(struct rb *b, const struct target *t)
+{
+	b->purchase_add =
+	    (Crm__V1__PurchaseAddRequest)CRM__V1__PURCHASE_ADD_REQUEST__INIT;
+	b->purchase = (Crm__V1__Purchase)CRM__V1__PURCHASE__INIT;
+	b->purchase.has_customer_id = b->purchase.has_amount = 1;
+	b->purchase.customer_id = t->id;
+	b->purchase.amount = 100000;
+	b->purchase.product = "spare parts";
+	b->purchase_add.purchase = &b->purchase;
+	b->req.body_case = CRM__V1__REQUEST__BODY_PURCHASE_ADD;
+	R(purchase_add) = &b->purchase_add;
+}
+
+static void
+b_purchase_list(struct rb *b, const struct target *t)
+{
+	b->purchase_list =
+	    (Crm__V1__PurchaseListRequest)CRM__V1__PURCHASE_LIST_REQUEST__INIT;
+	b->purchase_list.has_customer_id = 1;
+	b->purchase_list.customer_id = t->id;
+	b->req.body_case = CRM__V1__REQUEST__BODY_PURCHASE_LIST;
+	R(purchase_list) = &b->purchase_list;
+}
+
+static void
+b_policy_value_set(struct rb *b, const struct target *t)
+{
+	(void)t;
+	b->policy_value_set = (Crm__V1__PolicyValueSetRequest)
+	    CRM__V1__POLICY_VALUE_SET_REQUEST__INIT;
+	b->value = (Crm__V1__ValuePolicy)CRM__V1__VALUE_POLICY__INIT;
+	b->value.has_frequency_high = b->value.has_frequency_medium = 1;
+	b->value.frequency_high = 6;
+	b->value.frequency_medium = 3;
+	b->policy_value_set.value = &b->value;
+	b->req.body_case = CRM__V1__REQUEST__BODY_POLICY_VALUE_SET;
+	R(policy_value_set) = &b->policy_value_set;
+}
+
+static void
+b_followup_attach(struct rb *b, const struct target *t)
+{
+	b->followup_attach = (Crm__V1__FollowupAttachRequest)
+	    CRM__V1__FOLLOWUP_ATTACH_REQUEST__INIT;
+	b->attachment = (Crm__V1__Attachment)CRM__V1__ATTACHMENT__INIT;
+	b->attachment.ref = "https://files.example.com/minutes.pdf";
+	b->followup_attach.has_followup_id = 1;
+	b->followup_attach.followup_id = t->id;
+	b->followup_attach.attachment = &b->attachment;
+	b->req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_ATTACH;
+	R(followup_attach) = &b->followup_attach;
+}
+
+static void
+b_contact_verify(struct rb *b, const struct target *t)
+{
+	b->contact_verify = (Crm__V1__ContactVerifyRequest)
+	    CRM__V1__CONTACT_VERIFY_REQUEST__INIT;
+	b->contact_verify.has_id = 1;
+	b->contact_verify.id = t->id;
+	b->req.body_case = CRM__V1__REQUEST__BODY_CONTACT_VERIFY;
+	R(contact_verify) = &b->contact_verify;
+}
+
+static void
+b_customer_check(struct rb *b, const struct target *t)
+{
+	b->customer_check = (Crm__V1__CustomerCheckRequest)
+	    CRM__V1__CUSTOMER_CHECK_REQUEST__INIT;
+	b->customer_check.has_id = 1;
+	b->customer_check.id = t->id;
+	b->req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_CHECK;
+	R(customer_check) = &b->customer_check;
+}
+
 /* One row per Request body, named by its oneof field in crm.proto. */
 static const struct request {
 	const char *name;
@@ -902,6 +1002,13 @@ static const struct request {
 	{ "import_batch", b_import_batch, O_CUST_NAME, F_WRITE },
 	{ "customer_merge", b_customer_merge, O_CUST, F_WRITE },
 	{ "backup", b_backup, O_NONE, F_WRITE },
+	{ "changes", b_changes, O_NONE, 0 },
+	{ "purchase_add", b_purchase_add, O_CUST, F_WRITE },
+	{ "purchase_list", b_purchase_list, O_CUST, 0 },
+	{ "policy_value_set", b_policy_value_set, O_NONE, F_WRITE },
+	{ "followup_attach", b_followup_attach, O_FOLLOWUP, F_WRITE },
+	{ "contact_verify", b_contact_verify, O_CONTACT, F_WRITE },
+	{ "customer_check", b_customer_check, O_CUST, F_WRITE },
 };
 
 #define N_REQUESTS (sizeof(requests) / sizeof(requests[0]))
@@ -936,6 +1043,9 @@ target_of(const struct request *rq, int x, enum principal p)
 	switch (rq->obj) {
 	case O_CONTACT:
 		t.id = o->contact;
+		break;
+	case O_FOLLOWUP:
+		t.id = o->followup;
 		break;
 	case O_TASK:
 		t.id = o->task;

@@ -1,0 +1,2 @@
+corpus-v1-000054Z
+admin	admin-pw2
