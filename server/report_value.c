@@ -233,8 +233,8 @@ segment_table(struct report *r, int how, const struct buyer *b, size_t nb,
 	static const char *const titles[] = {
 		"By purchase frequency (购买频率)",
 		"By purchase amount (购买金额)",
-		"By product category (购买产品类别): the level of the "
-		"category each customer spent most on",
+		("By product category (购买产品类别): the level of the "
+		 "category each customer spent most on"),
 	};
 	const Crm__V1__ValuePolicy *vp = r->pol->value;
 	struct report_tab *t = report_table(

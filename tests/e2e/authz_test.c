@@ -1162,6 +1162,9 @@ static char failures[MAX_FAILS][700];
 static unsigned n_failures, n_cells, n_matched, n_compared, n_unchanged,
     n_leak_checks;
 
+static void failure(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
 static void
 failure(const char *fmt, ...)
 {

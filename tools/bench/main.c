@@ -60,6 +60,9 @@ progress_draw(double fraction)
 	fflush(stderr);
 }
 
+static void progress_step(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+
 static void
 progress_step(const char *fmt, ...)
 {
