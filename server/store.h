@@ -66,8 +66,8 @@ enum store_db {
 	DB_PURCH_TIME,     /* scope || at || purchase id -> stats_purchase */
 	DB_CUST_UNCHECKED, /* team id || customer id, and 0 || customer id:
 	                      live customers nobody has checked yet */
-	DB_CHANGES,     /* change seq -> kind byte || record id (changes.c) */
-	DB_CHANGE_REC,  /* kind byte || record id -> its latest change seq */
+	DB_CHANGES,    /* change seq -> kind byte || record id (changes.c) */
+	DB_CHANGE_REC, /* kind byte || record id -> its latest change seq */
 	DB_COUNT
 };
 

@@ -30,6 +30,7 @@
 
 #include "crm_test.h"
 #include "harness.h"
+#include "report_reply.h"
 
 #define DAY 86400
 
@@ -231,63 +232,6 @@ report(int kind, const char *user, const char *team)
 	req.report = &q;
 	return crm_test_call(&srv, &req);
 }
-
-static const Crm__V1__ReportTable *
-table(const Crm__V1__Response *r, const char *name)
-{
-	assert_crm_ok(crm_wire_status(r));
-	for (size_t i = 0; i < r->report->n_tables; i++) {
-		if (strcmp(r->report->tables[i]->name, name) == 0) {
-			return r->report->tables[i];
-		}
-	}
-	fail_msg("no table %s", name);
-	return NULL;
-}
-
-static size_t
-column(const Crm__V1__ReportTable *t, const char *name)
-{
-	for (size_t i = 0; i < t->n_columns; i++) {
-		if (strcmp(t->columns[i]->name, name) == 0) {
-			return i;
-		}
-	}
-	fail_msg("no column %s in %s", name, t->name);
-	return 0;
-}
-
-/* The row whose first cell reads label (NULL: the only row). */
-static const Crm__V1__ReportRow *
-row(const Crm__V1__ReportTable *t, const char *label)
-{
-	for (size_t i = 0; i < t->n_rows; i++) {
-		const char *text = t->rows[i]->cells[0]->text;
-		if (label == NULL || (text && strcmp(text, label) == 0)) {
-			return t->rows[i];
-		}
-	}
-	fail_msg("no row %s in %s", label ? label : "(first)", t->name);
-	return NULL;
-}
-
-/* The number at (label, col) of table name; NAN when the cell is empty. */
-static double
-num(const Crm__V1__Response *r, const char *name, const char *label,
-    const char *col)
-{
-	const Crm__V1__ReportTable *t = table(r, name);
-	const Crm__V1__ReportCell *c = row(t, label)->cells[column(t, col)];
-	return c->has_number ? c->number : NAN;
-}
-
-#define assert_near(a, b)                                         \
-	do {                                                      \
-		double a_ = (a), b_ = (b);                        \
-		if (!(fabs(a_ - b_) < 0.01)) {                    \
-			fail_msg("%s = %g, want %g", #a, a_, b_); \
-		}                                                 \
-	} while (0)
 
 enum {
 	FUNNEL = 1,
