@@ -176,6 +176,19 @@ need_customer(struct check *c, const char *what, uint64_t id, uint64_t cust)
 	}
 }
 
+/* A record that hangs off a customer: the customer exists and lists it
+ * in its per-customer index idx. */
+static void
+need_listed(struct check *c, const char *what, uint64_t id, uint64_t customer,
+    enum store_db idx)
+{
+	need_customer(c, what, id, customer);
+	if (!has_pair(c, idx, customer, id)) {
+		check_problem(
+		    c, "%s %" PRIu64 ": not in its customer's list", what, id);
+	}
+}
+
 static void
 user_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 {
@@ -249,27 +262,15 @@ static void
 contact_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 {
 	Crm__V1__Contact *ct = (Crm__V1__Contact *)m;
-	need_customer(c, "contact", id, ct->customer_id);
-	if (!has_pair(c, DB_CONTACT_CUST, ct->customer_id, id)) {
-		check_problem(c,
-		    "contact %" PRIu64 ": not in its customer's "
-		    "list",
-		    id);
-	}
+	need_listed(c, "contact", id, ct->customer_id, DB_CONTACT_CUST);
 }
 
 static void
 followup_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 {
 	Crm__V1__FollowUp *f = (Crm__V1__FollowUp *)m;
-	need_customer(c, "follow-up", id, f->customer_id);
+	need_listed(c, "follow-up", id, f->customer_id, DB_FU_CUST);
 	need_user(c, "follow-up", id, f->author_id);
-	if (!has_pair(c, DB_FU_CUST, f->customer_id, id)) {
-		check_problem(c,
-		    "follow-up %" PRIu64 ": not in its "
-		    "customer's list",
-		    id);
-	}
 }
 
 static void
@@ -277,12 +278,8 @@ task_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 {
 	Crm__V1__Task *t = (Crm__V1__Task *)m;
 	int open = t->status == CRM__V1__TASK_STATUS__TASK_OPEN;
-	need_customer(c, "task", id, t->customer_id);
+	need_listed(c, "task", id, t->customer_id, DB_TASK_CUST);
 	need_user(c, "task", id, t->owner_id);
-	if (!has_pair(c, DB_TASK_CUST, t->customer_id, id)) {
-		check_problem(
-		    c, "task %" PRIu64 ": not in its customer's list", id);
-	}
 	if (open != has_queue(c, DB_TASK_OPEN, t->owner_id, t->due_at, id)) {
 		check_problem(c, "task %" PRIu64 ": %s the open queue", id,
 		    open ? "missing from" : "closed but in");
@@ -306,14 +303,8 @@ commitment_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 {
 	Crm__V1__Commitment *k = (Crm__V1__Commitment *)m;
 	int open = k->status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_OPEN;
-	need_customer(c, "commitment", id, k->customer_id);
+	need_listed(c, "commitment", id, k->customer_id, DB_COMMIT_CUST);
 	need_user(c, "commitment", id, k->owner_id);
-	if (!has_pair(c, DB_COMMIT_CUST, k->customer_id, id)) {
-		check_problem(c,
-		    "commitment %" PRIu64 ": not in its "
-		    "customer's list",
-		    id);
-	}
 	if (open != has_queue(c, DB_COMMIT_OPEN, k->owner_id, k->due_at, id)) {
 		check_problem(c, "commitment %" PRIu64 ": %s the open queue",
 		    id, open ? "missing from" : "closed but in");
@@ -325,12 +316,8 @@ sla_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 {
 	Crm__V1__SlaClock *k = (Crm__V1__SlaClock *)m;
 	int running = k->stopped_at == 0;
-	need_customer(c, "clock", id, k->customer_id);
+	need_listed(c, "clock", id, k->customer_id, DB_SLA_CUST);
 	need_user(c, "clock", id, k->owner_id);
-	if (!has_pair(c, DB_SLA_CUST, k->customer_id, id)) {
-		check_problem(
-		    c, "clock %" PRIu64 ": not in its customer's list", id);
-	}
 	if (running !=
 	    has_queue(c, DB_SLA_OPEN, k->owner_id, k->deadline_at, id)) {
 		check_problem(c, "clock %" PRIu64 ": %s the running queue", id,
@@ -342,27 +329,15 @@ static void
 proposal_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 {
 	Crm__V1__GradeProposal *p = (Crm__V1__GradeProposal *)m;
-	need_customer(c, "proposal", id, p->customer_id);
-	if (!has_pair(c, DB_PROP_CUST, p->customer_id, id)) {
-		check_problem(c,
-		    "proposal %" PRIu64 ": not in its customer's "
-		    "list",
-		    id);
-	}
+	need_listed(c, "proposal", id, p->customer_id, DB_PROP_CUST);
 }
 
 static void
 purchase_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 {
 	Crm__V1__Purchase *p = (Crm__V1__Purchase *)m;
-	need_customer(c, "purchase", id, p->customer_id);
+	need_listed(c, "purchase", id, p->customer_id, DB_PURCH_CUST);
 	need_user(c, "purchase", id, p->owner_id);
-	if (!has_pair(c, DB_PURCH_CUST, p->customer_id, id)) {
-		check_problem(c,
-		    "purchase %" PRIu64 ": not in its customer's "
-		    "list",
-		    id);
-	}
 	if (p->amount <= 0 || p->product == NULL || *p->product == '\0') {
 		check_problem(
 		    c, "purchase %" PRIu64 ": no amount or no product", id);

@@ -384,3 +384,24 @@ crm_test_add_user(struct crm_test_server *s, const char *login,
 	crm__v1__response__free_unpacked(r, NULL);
 	return rc;
 }
+
+void
+crm_test_login_as(struct crm_test_server *s, const char *who)
+{
+	char pw[64];
+	snprintf(pw, sizeof(pw), "pw-%s", who);
+	crm_status rc = crm_test_login(
+	    s, who, strcmp(who, "admin") == 0 ? "admin-pw" : pw);
+	if (rc != CRM_OK) {
+		fail_msg("login %s: %s", who, crm_strerror(rc));
+	}
+}
+
+void
+crm_test_clock_set(const char *path, int64_t t)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%lld\n", (long long)t);
+	fclose(f);
+}

@@ -73,6 +73,15 @@ Crm__V1__Response *crm_test_call(
 crm_status crm_test_login(
     struct crm_test_server *s, const char *login, const char *password);
 
+/* crm_test_login_as: log in as who with the tests' convention of
+ * passwords ("pw-<who>", the admin's "admin-pw"); fails the test
+ * otherwise. */
+void crm_test_login_as(struct crm_test_server *s, const char *who);
+
+/* crm_test_clock_set: write t into the CRM_TEST_CLOCK file at path (the
+ * server's now, in test builds). */
+void crm_test_clock_set(const char *path, int64_t t);
+
 /* crm_test_add_user: as the admin session in s, add a user. */
 crm_status crm_test_add_user(struct crm_test_server *s, const char *login,
     const char *role, const char *team, const char *password);

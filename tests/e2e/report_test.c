@@ -42,19 +42,13 @@ static uint64_t id_a1, id_a2, id_a3, id_a4, id_a5, id_z1, id_z2, id_w1;
 static void
 set_clock(int64_t t)
 {
-	FILE *f = fopen(clock_path, "w");
-	assert_non_null(f);
-	fprintf(f, "%lld\n", (long long)t);
-	fclose(f);
+	crm_test_clock_set(clock_path, t);
 }
 
 static void
 login(const char *who)
 {
-	char pw[64];
-	snprintf(pw, sizeof(pw), "pw-%s", who);
-	assert_crm_ok(crm_test_login(
-	    &srv, who, strcmp(who, "admin") == 0 ? "admin-pw" : pw));
+	crm_test_login_as(&srv, who);
 }
 
 static uint64_t

@@ -53,19 +53,13 @@ static uint64_t id_v1, id_v2, id_v3, id_v4, id_w1, id_contact, id_fu;
 static void
 set_clock(int64_t t)
 {
-	FILE *f = fopen(clock_path, "w");
-	assert_non_null(f);
-	fprintf(f, "%lld\n", (long long)t);
-	fclose(f);
+	crm_test_clock_set(clock_path, t);
 }
 
 static void
 login(const char *who)
 {
-	char pw[64];
-	snprintf(pw, sizeof(pw), "pw-%s", who);
-	assert_crm_ok(crm_test_login(
-	    &srv, who, strcmp(who, "admin") == 0 ? "admin-pw" : pw));
+	crm_test_login_as(&srv, who);
 }
 
 /* Send req (a fresh request id each time) and return the status. */
