@@ -174,11 +174,22 @@ crm_status cmd_parse_id_arg(struct cmd_ctx *ctx, const struct cmd_call *call,
 
 /*
  * cmd_parse_when: text as a WHEN (2026-11-25, 2026-11-25 14:00, +3d,
- * today, tomorrow, mon, 周一) relative to now, in UTC seconds. On
+ * today, tomorrow 10:00, mon, 下周二, 下午3点: crm_time_parse, leaning to
+ * the future) relative to now, in UTC seconds. On
  * failure a usage error naming what ("--due"). Errors: CRM_EINVAL.
  */
 crm_status cmd_parse_when(struct cmd_ctx *ctx, const struct cmd_call *call,
     const char *what, const char *text, int64_t *t /* OUT */);
+
+/*
+ * cmd_parse_span: text as a --from or --to (crm_time_parse_span: days
+ * lean to the past, periods such as "last week" or 本月 allowed): the
+ * span it names, [*from, *to). --from takes *from, --to takes *to. On
+ * failure a usage error naming what. Errors: CRM_EINVAL.
+ */
+crm_status cmd_parse_span(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const char *what, const char *text, int64_t *from /* OUT */,
+    int64_t *to /* OUT */);
 
 /*
  * cmd_lost_reason: the LostReason the first word of text names
