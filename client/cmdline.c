@@ -553,6 +553,9 @@ cmd_line_sensitive(const char *line)
 
 /* ------------------------------------------------------------ help */
 
+static crm_status help_text(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+
 static void
 help_row(const struct cmd_row *r, size_t width)
 {
@@ -620,8 +623,43 @@ help_command(const struct cmd_row *row)
 	}
 }
 
+/* Print the lines of buf (help_text's output), each wrapped to width. */
+static void
+wrap_out(char *buf, int width)
+{
+	char *line = buf;
+	while (line != NULL && *line != '\0') {
+		char *nl = strchr(line, '\n');
+		if (nl != NULL) {
+			*nl++ = '\0';
+		}
+		render_wrap_line(stdout, line, width);
+		line = nl;
+	}
+}
+
 crm_status
 cmd_help(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	/* Help is written to a buffer, then wrapped to the terminal. */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	FILE *saved = stdout;
+	if (f == NULL) {
+		return help_text(ctx, call, out);
+	}
+	stdout = f;
+	crm_status rc = help_text(ctx, call, out);
+	stdout = saved;
+	fclose(f);
+	wrap_out(buf, ctx->ropts.width);
+	free(buf);
+	return rc;
+}
+
+static crm_status
+help_text(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 {
 	char why[512];
 	int used = 0;

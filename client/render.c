@@ -558,7 +558,9 @@ wrap_lines(const char *s, size_t w, char ***out)
 			size_t take = strlen(q);
 			if (w > 0 && crm_utf8_width(q) > w) {
 				size_t fit = crm_utf8_fit(q, w, NULL), b = fit;
-				while (b > 0 && q[b] != ' ') {
+				/* At a blank, or after a '|' (a|b|c). */
+				while (
+				    b > 0 && q[b] != ' ' && q[b - 1] != '|') {
 					b--;
 				}
 				take = b > 0 ? b : fit > 0 ? fit : char_len(q);
@@ -618,6 +620,38 @@ pad(FILE *out, size_t from, size_t to)
 	for (size_t i = from; i < to; i++) {
 		fputc(' ', out);
 	}
+}
+
+void
+render_wrap_line(FILE *out, const char *line, int width)
+{
+	size_t lw = crm_utf8_width(line);
+	if (width <= 0 || lw <= (size_t)width) {
+		fprintf(out, "%s\n", line);
+		return;
+	}
+	/* The text's column: after the first gap of two blanks that follows
+	 * the first word ("  task add ...   Summary"), else the indent. */
+	size_t lead = strspn(line, " "), at = lead;
+	const char *gap = strstr(line + lead, "  ");
+	if (gap != NULL && gap[strspn(gap, " ")] != '\0') {
+		at = (size_t)(gap - line) + strspn(gap, " ");
+	} else if (strncmp(line + lead, "usage: ", 7) == 0) {
+		at = lead + 7;
+	}
+	size_t indent = crm_utf8_width(line) - crm_utf8_width(line + at);
+	if (indent + 20 > (size_t)width) { /* too little room beside it */
+		indent = lead + 20 > (size_t)width ? 0 : lead;
+		at = indent;
+	}
+	char **lines;
+	size_t n = wrap_lines(line + at, (size_t)width - indent, &lines);
+	fwrite(line, 1, at, out);
+	for (size_t i = 0; i < n; i++) {
+		pad(out, i == 0 ? indent : 0, indent);
+		fprintf(out, "%s\n", lines[i]);
+	}
+	free_lines(lines, n);
 }
 
 /* Whether columns w wide fit in width. */
