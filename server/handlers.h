@@ -47,6 +47,7 @@ HANDLER(contact_handle_verify);
 /* followup.c */
 HANDLER(followup_handle_log);
 HANDLER(followup_handle_history);
+HANDLER(followup_handle_get);
 
 /* task.c */
 HANDLER(task_handle_due);

@@ -302,6 +302,7 @@ struct rb {
 	Crm__V1__Attachment attachment;
 	Crm__V1__ContactVerifyRequest contact_verify;
 	Crm__V1__CustomerCheckRequest customer_check;
+	Crm__V1__FollowupGetRequest followup_get;
 	char text[64];
 };
 
@@ -949,6 +950,17 @@ b_customer_check(struct rb *b, const struct target *t)
 	R(customer_check) = &b->customer_check;
 }
 
+static void
+b_followup_get(struct rb *b, const struct target *t)
+{
+	b->followup_get =
+	    (Crm__V1__FollowupGetRequest)CRM__V1__FOLLOWUP_GET_REQUEST__INIT;
+	b->followup_get.has_id = 1;
+	b->followup_get.id = t->id;
+	b->req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_GET;
+	R(followup_get) = &b->followup_get;
+}
+
 /* One row per Request body, named by its oneof field in crm.proto. */
 static const struct request {
 	const char *name;
@@ -1009,6 +1021,7 @@ static const struct request {
 	{ "followup_attach", b_followup_attach, O_FOLLOWUP, F_WRITE },
 	{ "contact_verify", b_contact_verify, O_CONTACT, F_WRITE },
 	{ "customer_check", b_customer_check, O_CUST, F_WRITE },
+	{ "followup_get", b_followup_get, O_FOLLOWUP, 0 },
 };
 
 #define N_REQUESTS (sizeof(requests) / sizeof(requests[0]))
