@@ -3,8 +3,10 @@
  * cmd_history.c: `customer history`, a customer's timeline newest first:
  * follow-ups (with their attachments), stage changes, grade proposals,
  * tasks, commitments, SLA clocks and purchases, one line each (time, kind,
- * who, text).
+ * who, text); a follow-up's feedback, mood and next action, and a grade
+ * decision with its reason, on a second line of the text.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +24,31 @@ grade_word(int v)
 {
 	const char *s = crm_enum_name(&crm__v1__grade__descriptor, v);
 	return s[0] ? s : "-";
+}
+
+/* A follow-up's second line into buf: its feedback, mood and next
+ * action ("" when it has none). */
+static void
+followup_more(const Crm__V1__FollowUp *f, char *buf, size_t len)
+{
+	const char *mood =
+	    f->has_mood ? crm_enum_name(&crm__v1__mood__descriptor, f->mood)
+	                : "";
+	bool fb = f->feedback && *f->feedback,
+	     nx = f->next_action && *f->next_action;
+	char due[32] = "";
+	if (!fb && !mood[0] && !nx) {
+		buf[0] = '\0';
+		return;
+	}
+	if (nx && f->has_next_due_at && f->next_due_at != 0) {
+		crm_time_format(f->next_due_at, due, sizeof(due));
+	}
+	snprintf(buf, len, "\n%s%s%s%s%s%s%s%s%s%s%s", fb ? "feedback: " : "",
+	    fb ? f->feedback : "", fb && mood[0] ? "; " : "",
+	    mood[0] ? "mood: " : "", mood, (fb || mood[0]) && nx ? "; " : "",
+	    nx ? "next: " : "", nx ? f->next_action : "",
+	    due[0] ? " (due " : "", due, due[0] ? ")" : "");
 }
 
 /* The kind, who and text columns of one timeline entry. */
@@ -49,6 +76,10 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 			    a->title ? a->title : "", a->title ? ": " : "",
 			    a->ref ? a->ref : "");
 		}
+		/* A second line: what the customer said, what comes next. */
+		if (n >= 0 && (size_t)n < len) {
+			followup_more(f, text + n, len - (size_t)n);
+		}
 		break;
 	}
 	case CRM__V1__HISTORY_ITEM__ITEM_STAGE: {
@@ -64,11 +95,26 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		const Crm__V1__GradeProposal *g = it->grade;
 		*kind = "grade";
 		*who = g->proposed_by;
-		snprintf(text, len, "%s → %s %s%s%s", grade_word(g->from),
-		    grade_word(g->to),
+		int n = snprintf(text, len, "%s → %s %s%s%s",
+		    grade_word(g->from), grade_word(g->to),
 		    crm_enum_name(
 		        &crm__v1__proposal_status__descriptor, g->status),
 		    g->reason ? ": " : "", g->reason ? g->reason : "");
+		/* A second line: the manager's decision and its reason. */
+		if (g->decided_by != NULL && n >= 0 && (size_t)n < len) {
+			t[0] = '\0';
+			if (g->has_decided_at && g->decided_at != 0) {
+				crm_time_format(g->decided_at, t, sizeof(t));
+			}
+			snprintf(text + n, len - (size_t)n,
+			    "\n%s by %s%s%s%s%s",
+			    crm_enum_name(
+			        &crm__v1__proposal_status__descriptor,
+			        g->status),
+			    g->decided_by, t[0] ? " " : "", t,
+			    g->decision_reason ? ": " : "",
+			    g->decision_reason ? g->decision_reason : "");
+		}
 		break;
 	}
 	case CRM__V1__HISTORY_ITEM__ITEM_TASK: {

@@ -311,6 +311,10 @@ crm_status cmd_followup_log(
 crm_status cmd_followup_stage(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 
+/* cmd_followup_show.c: one follow-up, every field */
+crm_status cmd_followup_show(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
 /* cmd_attach.c: references to minutes and recordings */
 crm_status cmd_attach_add(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
