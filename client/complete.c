@@ -121,7 +121,8 @@ complete_when(const char *prefix, struct cmd_cands *out)
 {
 	static const char *const words[] = { "today", "tomorrow", "mon", "tue",
 		"wed", "thu", "fri", "sat", "sun", "+1h", "+1d", "+3d", "+1w",
-		NULL };
+		"今天", "明天", "后天", "周一", "周二", "周三", "周四", "周五",
+		"下周一", NULL };
 	for (size_t i = 0; words[i] != NULL; i++) {
 		complete_add(out, prefix, words[i]);
 	}
