@@ -293,6 +293,20 @@ cmd_parse_when(struct cmd_ctx *ctx, const struct cmd_call *call,
 }
 
 crm_status
+cmd_parse_past(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const char *what, const char *text, int64_t *t)
+{
+	if (crm_time_parse_past(text, crm_time_now(), t) != CRM_OK) {
+		return cmd_usage_error(ctx, call,
+		    "%s: cannot read the time '%s'; try one of\n" WHEN_FORMS
+		    "\n  (here days lean to the past: mon is this week's "
+		    "Monday)",
+		    what, text);
+	}
+	return CRM_OK;
+}
+
+crm_status
 cmd_parse_span(struct cmd_ctx *ctx, const struct cmd_call *call,
     const char *what, const char *text, int64_t *from, int64_t *to)
 {

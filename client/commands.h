@@ -182,6 +182,14 @@ crm_status cmd_parse_when(struct cmd_ctx *ctx, const struct cmd_call *call,
     const char *what, const char *text, int64_t *t /* OUT */);
 
 /*
+ * cmd_parse_past: text as a moment that has happened (a follow-up's or a
+ * purchase's --at: crm_time_parse_past, "mon" is this week's Monday). On
+ * failure a usage error naming what. Errors: CRM_EINVAL.
+ */
+crm_status cmd_parse_past(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const char *what, const char *text, int64_t *t /* OUT */);
+
+/*
  * cmd_parse_span: text as a --from or --to (crm_time_parse_span: days
  * lean to the past, periods such as "last week" or 本月 allowed): the
  * span it names, [*from, *to). --from takes *from, --to takes *to. On

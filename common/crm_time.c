@@ -683,6 +683,15 @@ parse(const char *s, int64_t now, enum lean lean, struct when *w)
 		w->t = now;
 		return CRM_OK;
 	}
+	if (buf[0] == '@' && isdigit((unsigned char)buf[1])) { /* @seconds */
+		char *end;
+		long long v = strtoll(buf + 1, &end, 10);
+		if (*end != '\0' || v <= 0 || v > 253402300799LL) {
+			return CRM_EINVAL; /* after 9999-12-31 */
+		}
+		w->t = (int64_t)v;
+		return CRM_OK;
+	}
 	int r = relative(buf, now, &w->t);
 	if (r != 0) {
 		return r > 0 ? CRM_OK : CRM_EINVAL;
@@ -746,6 +755,28 @@ crm_time_parse(const char *s, int64_t now, int64_t *t)
 		return CRM_EINVAL; /* "next week" is not a moment */
 	}
 	return local_time(w.day.y, w.day.m, w.day.d, CRM_DAY_HOUR, 0, t);
+}
+
+crm_status
+crm_time_parse_past(const char *s, int64_t now, int64_t *t)
+{
+	struct when w;
+	crm_status rc = parse(s, now, LEAN_PAST, &w);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (w.span == SPAN_MOMENT) {
+		*t = w.t;
+		return CRM_OK;
+	}
+	if (w.span != SPAN_DAY) {
+		return CRM_EINVAL;
+	}
+	rc = local_time(w.day.y, w.day.m, w.day.d, CRM_DAY_HOUR, 0, t);
+	if (rc == CRM_OK && day_cmp(w.day, day_of(now)) == 0 && *t > now) {
+		*t = now; /* "today": not later than now */
+	}
+	return rc;
 }
 
 crm_status

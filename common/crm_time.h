@@ -39,10 +39,21 @@ int64_t crm_time_now(void);
  *   14:00  下午3点 (a time alone): the next time the clock says it
  *   +3d +2h +30m +1w -2d  in 3 days  3 days ago  3天后  2小时后  3天前
  *               (days and weeks keep the time of day)   now  现在
+ *   @1795399200 (UTC seconds, for scripts)
  * Errors: CRM_EINVAL for anything else (periods such as "next week"
  * included) or an impossible date.
  */
 crm_status crm_time_parse(const char *s, int64_t now, int64_t *t /* OUT */);
+
+/*
+ * crm_time_parse_past: a moment that has happened (a follow-up's --at, a
+ * purchase's date): the forms of crm_time_parse, leaning to the past as
+ * crm_time_parse_span does ("mon" is this week's Monday, 10:00 the last
+ * time the clock said it); a day alone means CRM_DAY_HOUR, or now when
+ * that is today and still ahead. Errors: CRM_EINVAL (periods included).
+ */
+crm_status crm_time_parse_past(
+    const char *s, int64_t now, int64_t *t /* OUT */);
 
 /*
  * crm_time_parse_span: the span of time s names, leaning to the past

@@ -231,6 +231,9 @@ relative_days_keep_the_time_of_day(void **state)
 	expect("3天前", at(2026, 11, 20, 10, 0));
 	expect("+5", at(2026, 11, 28, 10, 0));
 	expect("现在", NOW);
+	expect("@1795399200", INT64_C(1795399200));
+	refuse("@");
+	refuse("@12x");
 }
 
 static void
@@ -327,6 +330,44 @@ from_and_to_words_lean_to_the_past(void **state)
 	    at(2026, 11, 20, 10, 0));
 	expect_span("2026-11-25 14:00", NOW, WED_1400, WED_1400);
 	expect_span("now", NOW, NOW, NOW);
+}
+
+static void
+what_happened_leans_to_the_past(void **state)
+{
+	(void)state;
+	int64_t wed = at(2026, 11, 25, 10, 0), t = 0;
+	struct {
+		const char *text;
+		int64_t now, want;
+	} cases[] = {
+		{ "mon", wed, at(2026, 11, 23, 18, 0) },
+		{ "周一", wed, at(2026, 11, 23, 18, 0) },
+		{ "fri", wed, at(2026, 11, 20, 18, 0) },
+		{ "yesterday", wed, at(2026, 11, 24, 18, 0) },
+		{ "昨天 下午3点", wed, at(2026, 11, 24, 15, 0) },
+		{ "today", wed, wed }, /* 18:00 is still ahead */
+		{ "today", at(2026, 11, 25, 20, 0), at(2026, 11, 25, 18, 0) },
+		{ "9:00", wed, at(2026, 11, 25, 9, 0) },
+		{ "15:00", wed, at(2026, 11, 24, 15, 0) },
+		{ "2 hours ago", wed, at(2026, 11, 25, 8, 0) },
+		{ "11-28", wed, at(2025, 11, 28, 18, 0) },
+		{ "2026-11-20 09:30", wed, at(2026, 11, 20, 9, 30) },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		crm_status rc =
+		    crm_time_parse_past(cases[i].text, cases[i].now, &t);
+		if (rc != CRM_OK || t != cases[i].want) {
+			print_error(
+			    "crm_time_parse_past(\"%s\"): %s, got %lld "
+			    "want %lld\n",
+			    cases[i].text, crm_strerror(rc), (long long)t,
+			    (long long)cases[i].want);
+			fail();
+		}
+	}
+	assert_crm_err(crm_time_parse_past("last week", wed, &t), CRM_EINVAL);
+	assert_crm_err(crm_time_parse_past("tomorow", wed, &t), CRM_EINVAL);
 }
 
 static void
@@ -467,6 +508,7 @@ main(void)
 		cmocka_unit_test(unreadable_or_period_whens_are_refused),
 		cmocka_unit_test(from_and_to_words_lean_to_the_past),
 		cmocka_unit_test(periods_are_whole_weeks_months_and_years),
+		cmocka_unit_test(what_happened_leans_to_the_past),
 		cmocka_unit_test(durations_have_units_and_default_to_days),
 		cmocka_unit_test(valid_day_accepts_real_days_only),
 		cmocka_unit_test(formatting_is_local_and_round_trips),
