@@ -525,6 +525,23 @@ latin_word(const char *s)
 	return best;
 }
 
+/* The widest blank-separated word of a header, in columns. */
+static size_t
+header_word(const char *s)
+{
+	size_t best = 0;
+	while (*s) {
+		size_t n = strcspn(s, " ");
+		char *word = crm_xstrndup(s, n);
+		size_t w = crm_utf8_width(word);
+		best = w > best ? w : best;
+		free(word);
+		s += n;
+		s += strspn(s, " ");
+	}
+	return best;
+}
+
 /* The bytes of the UTF-8 character at s (1 for a stray byte). */
 static size_t
 char_len(const char *s)
@@ -666,8 +683,8 @@ fits(const size_t *w, size_t n, int width)
 }
 
 /* Shrink the columns that give way, the lowest rank and the widest
- * first, down to their minimums, until the row fits width. Returns
- * whether it does. */
+ * first, down to their minimums, until the row fits width (a column that
+ * keeps may only wrap its header). Returns whether it does. */
 static bool
 fit_widths(size_t *w, const size_t *minw, const enum col_rank *rank, size_t n,
     int width)
@@ -676,20 +693,32 @@ fit_widths(size_t *w, const size_t *minw, const enum col_rank *rank, size_t n,
 	for (size_t c = 0; c < n; c++) {
 		total += w[c] + (c + 1 < n ? COL_GAP : 0);
 	}
-	for (int k = RANK_TEXT; k > RANK_KEEP && total > (size_t)width; k--) {
+	/* Free text, then the headers of the columns that keep (their
+	 * values stay whole), then short words, then names. */
+	static const enum col_rank order[] = { RANK_TEXT, RANK_KEEP, RANK_WORD,
+		RANK_NAME };
+	for (size_t i = 0; i < 4 && total > (size_t)width; i++) {
+		enum col_rank k = order[i];
 		while (total > (size_t)width) {
 			size_t widest = n;
 			for (size_t c = 0; c < n; c++) {
-				if ((int)rank[c] == k && w[c] > minw[c] &&
-				    (widest == n || w[c] > w[widest])) {
+				if (rank[c] == k && w[c] > minw[c] &&
+				    (widest == n ||
+				        (k == RANK_KEEP
+				                ? w[c] - minw[c] >
+				                      w[widest] - minw[widest]
+				                : w[c] > w[widest]))) {
 					widest = c;
 				}
 			}
 			if (widest == n) {
 				break;
 			}
-			w[widest]--;
-			total--;
+			/* A header wraps whole: straight to its narrowest. */
+			size_t by =
+			    k == RANK_KEEP ? w[widest] - minw[widest] : 1;
+			w[widest] -= by;
+			total -= by;
 		}
 	}
 	return total <= (size_t)width;
@@ -854,6 +883,16 @@ print_table(const struct render_section *s, const render_opts *o)
 		word = word < MAX_WORD ? word : MAX_WORD;
 		m = word > m ? word : m;
 		minw[c] = rank[c] == RANK_KEEP || w[c] < m ? w[c] : m;
+		if (rank[c] == RANK_KEEP) {
+			/* Its values whole; its header may wrap at a blank
+			 * ("Overdue now" over two lines). */
+			size_t v = header_word(s->cols[c]);
+			for (size_t r = 0; r < s->nrows; r++) {
+				size_t x = text_width(cells[r][c]);
+				v = x > v ? x : v;
+			}
+			minw[c] = v;
+		}
 	}
 	/* Too wide: first leave out the columns with nothing in them. */
 	size_t shown = n, *col = crm_xcalloc(n ? n : 1, sizeof(size_t));
