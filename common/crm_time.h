@@ -36,7 +36,8 @@ int64_t crm_time_now(void);
  *               day (never today); "next tue", 下周二: Tuesday of next
  *               week (weeks start on Monday); "this fri", 本周五, 这周五:
  *               of this week; "last mon", 上周一: of last week
- *   14:00  下午3点 (a time alone): the next time the clock says it
+ *   14:00  下午3点 (a time alone): the next time the clock says it; 1点
+ *               to 6点 without 上午/凌晨 are afternoon (明天3点 is 15:00)
  *   +3d +2h +30m +1w -2d  in 3 days  3 days ago  3天后  2小时后  3天前
  *               (days and weeks keep the time of day)   now  现在
  *   @1795399200 (UTC seconds, for scripts)

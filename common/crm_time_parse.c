@@ -278,6 +278,11 @@ eat_clock(const char **p, int *h, int *mi)
 		} else if (eat_number(&q, 2, &mm)) {
 			(void)eat(&q, "分");
 		}
+		/* "明天3点" is said of the working day: 1点..6点 alone are
+		 * afternoon (凌晨3点 and 3:00 stay at night). */
+		if (half == 0 && hh >= 1 && hh <= 6) {
+			half = 2;
+		}
 	}
 	const char *r = q;
 	skip_blanks(&r);

@@ -211,6 +211,13 @@ a_time_alone_is_the_next_time_the_clock_says_it(void **state)
 	expect("明天下午3点", at(2026, 11, 24, 15, 0));
 	expect("明天 下午 3:30", at(2026, 11, 24, 15, 30));
 	expect("下周二上午10点", at(2026, 12, 1, 10, 0));
+	/* 1点..6点 alone are said of the working day's afternoon. */
+	expect("明天3点", at(2026, 11, 24, 15, 0));
+	expect("明天3点半", at(2026, 11, 24, 15, 30));
+	expect("明天9点", at(2026, 11, 24, 9, 0));
+	expect("明天凌晨3点", at(2026, 11, 24, 3, 0));
+	expect("明天上午6点", at(2026, 11, 24, 6, 0));
+	expect("明天 3:00", at(2026, 11, 24, 3, 0));
 }
 
 static void
