@@ -33,6 +33,10 @@ lifecycle_stage_apply(
 		return dispatch_fail(ctx, CRM_EINVAL, "customer is already %s",
 		    crm_enum_name(&crm__v1__stage__descriptor, s->to));
 	}
+	if (s->deal_amount < 0) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "deal_amount: want an amount of 0 or more");
+	}
 	if (s->to == CRM__V1__STAGE__STAGE_LOST && s->lost_reason <= 0) {
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "lost needs a reason: price, competitor, service, "
@@ -99,11 +103,53 @@ lifecycle_stage_apply(
 		                    strpbrk(t, "\t\n") == NULL
 		                ? (char *)t
 		                : "won deal";
+		/* The category value reports group by: given, else the
+		 * customer's industry, else "deal". */
+		p.category = s->category && *s->category ? (char *)s->category
+		             : c->industry && *c->industry ? c->industry
+		                                           : "deal";
 		rc = purchase_add(ctx, c, &p, s->followup_id, NULL);
 	}
 	if (rc == CRM_OK && s->to == CRM__V1__STAGE__STAGE_CHURN_RISK) {
 		rc = sla_start(ctx, c, CRM__V1__SLA_KIND__SLA_CHURN_CONTACT,
 		    s->reason, NULL);
+	}
+	return rc;
+}
+
+crm_status
+lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c)
+{
+	Crm__V1__StageChange h = CRM__V1__STAGE_CHANGE__INIT;
+	h.has_customer_id = h.has_at = h.has_by_id = h.has_to = 1;
+	h.customer_id = c->id;
+	h.at = c->stage == CRM__V1__STAGE__STAGE_LOST && c->lost_at
+	           ? c->lost_at
+	       : c->stage == CRM__V1__STAGE__STAGE_WON && c->won_at ? c->won_at
+	                                                            : ctx->now;
+	h.by_id = ctx->who->user_id;
+	h.to = c->stage;
+	h.has_grade = c->has_grade;
+	h.grade = c->grade;
+	h.reason = c->lost_text;
+	if (c->stage == CRM__V1__STAGE__STAGE_LOST) {
+		h.has_lost_reason = 1;
+		h.lost_reason = c->lost_reason;
+	}
+	uint64_t seq;
+	crm_status rc = store_next_id(ctx->st, ctx->txn, "stage", &seq);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	store_key k;
+	store_key_pair(&k, c->id, seq);
+	rc = store_put_msg(ctx->st, ctx->txn, DB_STAGE_HIST, &k, &h.base);
+	if (rc == CRM_OK) {
+		rc = stats_on_stage(ctx, c, &h, seq);
+	}
+	if (rc == CRM_OK && c->stage == CRM__V1__STAGE__STAGE_CHURN_RISK) {
+		rc = sla_start(
+		    ctx, c, CRM__V1__SLA_KIND__SLA_CHURN_CONTACT, NULL, NULL);
 	}
 	return rc;
 }
@@ -128,6 +174,7 @@ lifecycle_handle_stage(
 		.deal_amount = r->has_deal_amount ? r->deal_amount : 0,
 		.won_at = r->has_won_at ? r->won_at : 0,
 		.contract_terms = r->contract_terms,
+		.category = r->category,
 	};
 	rc = lifecycle_stage_apply(ctx, c, &s);
 	if (rc == CRM_OK) {
@@ -207,20 +254,33 @@ lifecycle_handle_grade_propose(
 	}
 	Crm__V1__Customer *c;
 	crm_status rc = customer_editable(ctx, r->customer_id, &c);
+	Crm__V1__GradeProposal *p = NULL;
+	if (rc == CRM_OK) {
+		rc = lifecycle_propose(ctx, c, r->grade, r->reason, &p);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	if (c->grade == r->grade) {
+	resp->body_case = CRM__V1__RESPONSE__BODY_PROPOSAL;
+	resp->proposal = p;
+	return CRM_OK;
+}
+
+crm_status
+lifecycle_propose(struct req_ctx *ctx, const Crm__V1__Customer *c, int grade,
+    const char *reason, Crm__V1__GradeProposal **out)
+{
+	if ((int)c->grade == grade) {
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "the grade is already %s",
-		    crm_enum_name(&crm__v1__grade__descriptor, r->grade));
+		    crm_enum_name(&crm__v1__grade__descriptor, grade));
 	}
 	Crm__V1__GradeProposal *p = crm_arena_alloc(ctx->arena, sizeof(*p));
 	if (p == NULL) {
 		return CRM_TOO_BIG;
 	}
 	crm__v1__grade_proposal__init(p);
-	rc = store_next_id(ctx->st, ctx->txn, "proposal", &p->id);
+	crm_status rc = store_next_id(ctx->st, ctx->txn, "proposal", &p->id);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -229,8 +289,8 @@ lifecycle_handle_grade_propose(
 	p->customer_id = c->id;
 	p->proposed_by_id = ctx->who->user_id;
 	p->from = c->grade;
-	p->to = r->grade;
-	p->reason = r->reason;
+	p->to = (Crm__V1__Grade)grade;
+	p->reason = (char *)reason;
 	p->status = CRM__V1__PROPOSAL_STATUS__PROPOSAL_PENDING;
 	p->created_at = ctx->now;
 	rc = proposal_put(ctx, NULL, p, c->team_id);
@@ -238,8 +298,9 @@ lifecycle_handle_grade_propose(
 		return rc;
 	}
 	proposal_fill(ctx, p);
-	resp->body_case = CRM__V1__RESPONSE__BODY_PROPOSAL;
-	resp->proposal = p;
+	if (out != NULL) {
+		*out = p;
+	}
 	return CRM_OK;
 }
 

@@ -4,12 +4,15 @@
  * stats.h, derived from the records; version 4 the purchase facts and the
  * index of unchecked customer records (every record written before is
  * unchecked: nobody has checked it). stats_rebuild derives them all.
+ * Version 5 keys company names without their legal form and adds licence
+ * numbers to the name index: customer_rebuild_names.
  */
 #include "upgrade.h"
 
 #include <string.h>
 
 #include "crm.h"
+#include "customer.h"
 #include "dispatch.h"
 #include "search.h"
 #include "stats.h"
@@ -72,6 +75,17 @@ upgrade_once(store *st)
 		crm_info("upgrading the data from schema %u to %u", v,
 		    STORE_SCHEMA_VERSION);
 		rc = stats_rebuild(&ctx);
+		if (rc == CRM_OK && v < 5) {
+			unsigned clashes = 0;
+			rc = customer_rebuild_names(&ctx, &clashes);
+			if (rc == CRM_OK && clashes > 0) {
+				crm_warn(
+				    "%u customer names or licence numbers "
+				    "now equal another's; the older one "
+				    "keeps it (merge the duplicates)",
+				    clashes);
+			}
+		}
 		if (rc == CRM_OK) {
 			rc = store_schema_set(st, txn, STORE_SCHEMA_VERSION);
 		}
