@@ -53,6 +53,7 @@ struct import {
 
 	/* outcomes */
 	unsigned added, existing, bad_rows, rows_seen;
+	unsigned proposed; /* added rows whose grade went to the manager */
 	struct bad *bad;
 	size_t nbad, badcap, more_bad;
 	bool stop;     /* a request failed, or the header is unusable */
@@ -114,6 +115,7 @@ clear_outcomes(struct import *im)
 	im->bad = NULL;
 	im->nbad = im->badcap = im->more_bad = 0;
 	im->added = im->existing = im->bad_rows = im->rows_seen = 0;
+	im->proposed = 0;
 }
 
 /* The file's header for a field the server names ("owner"), else the
@@ -174,12 +176,13 @@ send_batch(struct import *im)
 		return;
 	}
 	const Crm__V1__ImportReply *r = resp->import_reply;
-	unsigned added = 0, existing = 0, bad = 0;
+	unsigned added = 0, existing = 0, bad = 0, proposed = 0;
 	for (size_t i = 0; i < r->n_results; i++) {
 		const Crm__V1__ImportResult *x = r->results[i];
 		switch (x->outcome) {
 		case CRM__V1__IMPORT_RESULT__OUTCOME__ADDED:
 			added++;
+			proposed += x->message != NULL && x->message[0];
 			break;
 		case CRM__V1__IMPORT_RESULT__OUTCOME__EXISTS:
 			existing++;
@@ -196,8 +199,9 @@ send_batch(struct import *im)
 		im->stop = true;
 		im->rc = CRM_EPRECOND;
 		im->partial = im->added > 0;
-		added = existing = 0;
+		added = existing = proposed = 0;
 	}
+	im->proposed += proposed;
 	im->added += added;
 	im->existing += existing;
 	im->bad_rows += bad;
@@ -668,6 +672,7 @@ outcome_json(const struct import *im, bool dry_run)
 	json_object_set_new(j, "added", json_integer(im->added));
 	json_object_set_new(j, "existing", json_integer(im->existing));
 	json_object_set_new(j, "bad", json_integer(im->bad_rows));
+	json_object_set_new(j, "grades_proposed", json_integer(im->proposed));
 	for (size_t i = 0; i < im->nbad; i++) {
 		json_t *o = json_object();
 		json_object_set_new(o, "row", json_integer(im->bad[i].row));
@@ -751,6 +756,11 @@ cmd_import_file(
 		    "dry run: %u would be added, %u already there, %u bad%s",
 		    im.added, im.existing, im.bad_rows,
 		    im.bad_rows && im.skip_bad ? " (would be skipped)" : "");
+		if (im.proposed > 0) {
+			render_text(out,
+			    "%u grade%s would be proposed to your manager",
+			    im.proposed, im.proposed == 1 ? "" : "s");
+		}
 		bad_table(&im, out);
 		render_set_json(out, outcome_json(&im, true));
 		if (im.bad_rows > 0 && !im.skip_bad) {
@@ -808,6 +818,13 @@ cmd_import_file(
 	render_text(out, "imported: %u added, %u already there, %u bad%s",
 	    im.added, im.existing, im.bad_rows,
 	    im.bad_rows ? " (skipped)" : "");
+	if (im.proposed > 0) {
+		/* A rep's grades: proposals until the manager decides. */
+		render_text(out,
+		    "%u grade%s proposed to your manager (they start at the "
+		    "default grade; see grade pending)",
+		    im.proposed, im.proposed == 1 ? "" : "s");
+	}
 	bad_table(&im, out);
 	render_set_json(out, outcome_json(&im, false));
 out:

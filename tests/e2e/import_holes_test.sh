@@ -108,5 +108,19 @@ has "the dry run counts both duplicates" "dry run: 620 would be added, 2 already
 run "$CRM" -c "import customers $H/dup.csv"
 has "the import agrees with its dry run" "imported: 620 added, 2 already there, 0 bad"
 
+# -- a rep's import with a grade column: the grade is proposed to the
+#    manager, the customers start at B (issue 12 item 9)
+printf 'name,grade\n壬公司,S\n癸公司,B\n' >"$H/grade.csv"
+printf 'pwx\n' | "$CRM" login li >/dev/null 2>&1 || bad "login li"
+run "$CRM" -c "import customers $H/grade.csv"
+exit_is 0 "a rep imports customers with grades"
+has "the import says the grade went to the manager" "1 grade proposed to your manager"
+run "$CRM" --format json -c 'customer show 壬公司'
+g=$(printf '%s' "$out" | json 'd["customer"]["grade"]')
+[ "$g" = B ] && ok "壬公司 starts at B" || bad "grade: $g"
+run "$CRM" --format json -c 'grade pending'
+p=$(printf '%s' "$out" | json '[(p["customer"], p["to"]) for p in d]')
+[ "$p" = "[('壬公司', 'S')]" ] && ok "the proposal S is pending" || bad "pending: $p"
+
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]
