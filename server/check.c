@@ -233,9 +233,25 @@ customer_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 			    id);
 		}
 		need_customer(c, "merged customer", id, cu->merged_into);
+	} else if (!named && by != 0 && by != id) {
+		/* Two names equal under the key rules (schema 5: without
+		 * the legal form): duplicates to merge. */
+		check_problem(c,
+		    "customer %" PRIu64 ": its name equals customer %" PRIu64
+		    "'s (merge them)",
+		    id, by);
 	} else if (!named || !listed) {
 		check_problem(c, "customer %" PRIu64 ": missing from the %s",
 		    id, named ? "owner or team list" : "name index");
+	}
+	if (cu->merged_into == 0 && cu->licence_no != NULL &&
+	    *cu->licence_no != '\0' &&
+	    (customer_by_licence(c->ctx, cu->licence_no, &by) != CRM_OK ||
+	        by != id)) {
+		check_problem(c,
+		    "customer %" PRIu64 ": licence %s not indexed%s", id,
+		    cu->licence_no,
+		    by != id && by != 0 ? " (another customer has it)" : "");
 	}
 	char *text;
 	size_t len;

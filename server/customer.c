@@ -179,6 +179,15 @@ customer_by_name(struct req_ctx *ctx, int kind, const char *name, uint64_t *id)
 	return rc;
 }
 
+crm_status
+customer_by_licence(struct req_ctx *ctx, const char *licence, uint64_t *id)
+{
+	store_key k;
+	licence_key(&k, licence);
+	*id = 0;
+	return store_get_ref(ctx->st, ctx->txn, DB_CUST_NAME, &k, id);
+}
+
 static void
 fill_names(struct req_ctx *ctx, Crm__V1__Customer *c)
 {

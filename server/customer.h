@@ -25,6 +25,11 @@ crm_status customer_editable(
 crm_status customer_by_name(
     struct req_ctx *ctx, int kind, const char *name, uint64_t *id /* OUT */);
 
+/* customer_by_licence: the id of the customer with this (stored form of
+ * its) business-licence number. Errors: CRM_NOT_FOUND. */
+crm_status customer_by_licence(
+    struct req_ctx *ctx, const char *licence, uint64_t *id /* OUT */);
+
 /*
  * customer_duplicate: CRM_OK unless a customer of kind with name (or with
  * licence, when given) exists; the ALREADY_EXISTS message names it with
