@@ -626,8 +626,7 @@ check_customer(struct req_ctx *ctx, const Crm__V1__Customer *c)
 	if ((c->has_annual_revenue && c->annual_revenue < 0) ||
 	    (c->has_deal_amount && c->deal_amount < 0)) {
 		return dispatch_fail(ctx, CRM_EINVAL,
-		    "%s: want an amount of 0 "
-		    "or more",
+		    "%s: want an amount of 0 or more",
 		    c->has_deal_amount && c->deal_amount < 0
 		        ? "deal_amount"
 		        : "annual_revenue");
@@ -1070,8 +1069,10 @@ customer_handle_edit(
 		}
 	}
 	rc = check_customer(ctx, after);
-	if (rc == CRM_OK) {
-		rc = licence_clean(ctx, after);
+	if (rc == CRM_OK &&
+	    strcmp(before->licence_no ? before->licence_no : "",
+	        after->licence_no ? after->licence_no : "") != 0) {
+		rc = licence_clean(ctx, after); /* a stored one stays as is */
 	}
 	if (rc == CRM_OK) {
 		rc = put(ctx, before, after);

@@ -122,5 +122,16 @@ run "$CRM" --format json -c 'grade pending'
 p=$(printf '%s' "$out" | json '[(p["customer"], p["to"]) for p in d]')
 [ "$p" = "[('壬公司', 'S')]" ] && ok "the proposal S is pending" || bad "pending: $p"
 
+# -- a row naming another team's customer is a bad row without its id or
+#    owner (issue 12 item 12)
+printf 'pw1\n' | "$CRM" login boss >/dev/null 2>&1 || bad "login boss"
+printf 'pwx\n' | "$CRM" -c 'user add sun --role rep --team west' >/dev/null || bad "user add sun"
+printf 'pwx\n' | "$CRM" login sun >/dev/null 2>&1 || bad "login sun"
+printf 'name\n甲有限公司\n西部新客\n' >"$H/other.csv"
+run "$CRM" -c "import customers $H/other.csv"
+exit_is 1 "another team's customer: the import is refused"
+has "named by its row, without id or owner" "row 2, column name: customer \"甲有限公司\" already exists in another team; ask your manager"
+printf '%s\n%s' "$out" "$err" | grep -q "owner li\|id [0-9]" && bad "the refusal shows an id or owner: $err" || ok "no id or owner shown"
+
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]
