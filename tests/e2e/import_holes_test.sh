@@ -98,9 +98,10 @@ s=$(printf '%s' "$out" | json 'd["customer"]["stage"]')
 #    batches (a batch is 500 rows)
 {
 	echo name,owner
-	for i in $(seq 1 620); do echo "客户$i,li"; done
-	echo "客户3,li"   # same batch as its first
-	echo "客户7,li"   # the second batch: the first was in the first
+	for i in $(seq 1 10); do echo "客户$i,li"; done
+	echo "客户3,li" # in the same batch as its first
+	for i in $(seq 11 620); do echo "客户$i,li"; done
+	echo "客户7,li" # in the second batch; its first is in the first
 } >"$H/dup.csv"
 run "$CRM" -c "import customers $H/dup.csv --dry-run"
 exit_is 0 "the dry run succeeds"
