@@ -22,6 +22,20 @@
 #include "task.h"
 #include "user.h"
 
+/* Store one entry of a customer's stage history; *seq gets its number.
+ * Every stage change, the first one included, is written here. */
+static crm_status
+stage_record(struct req_ctx *ctx, const Crm__V1__StageChange *h, uint64_t *seq)
+{
+	crm_status rc = store_next_id(ctx->st, ctx->txn, "stage", seq);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	store_key k;
+	store_key_pair(&k, h->customer_id, *seq);
+	return store_put_msg(ctx->st, ctx->txn, DB_STAGE_HIST, &k, &h->base);
+}
+
 crm_status
 lifecycle_stage_apply(
     struct req_ctx *ctx, Crm__V1__Customer *c, const struct lifecycle_stage *s)
@@ -61,13 +75,7 @@ lifecycle_stage_apply(
 		h.followup_id = s->followup_id;
 	}
 	uint64_t seq;
-	crm_status rc = store_next_id(ctx->st, ctx->txn, "stage", &seq);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	store_key k;
-	store_key_pair(&k, c->id, seq);
-	rc = store_put_msg(ctx->st, ctx->txn, DB_STAGE_HIST, &k, &h.base);
+	crm_status rc = stage_record(ctx, &h, &seq);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -137,13 +145,7 @@ lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c)
 		h.lost_reason = c->lost_reason;
 	}
 	uint64_t seq;
-	crm_status rc = store_next_id(ctx->st, ctx->txn, "stage", &seq);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	store_key k;
-	store_key_pair(&k, c->id, seq);
-	rc = store_put_msg(ctx->st, ctx->txn, DB_STAGE_HIST, &k, &h.base);
+	crm_status rc = stage_record(ctx, &h, &seq);
 	if (rc == CRM_OK) {
 		rc = stats_on_stage(ctx, c, &h, seq);
 	}
