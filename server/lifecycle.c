@@ -156,6 +156,75 @@ lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c)
 	return rc;
 }
 
+/* The first entry of customer c's stage history, if it lacks one:
+ * the "from" of its earliest entry, else its stage now. */
+static crm_status
+backfill_one(struct req_ctx *ctx, Crm__V1__Customer *c)
+{
+	store_key p;
+	store_key_id(&p, c->id);
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_STAGE_HIST, p.b, 8, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	const void *v;
+	size_t n;
+	Crm__V1__StageChange *first = NULL;
+	if (store_iter_next(&it, &key, &klen) && klen == 16 &&
+	    store_iter_data(&it, &v, &n)) {
+		first = crm__v1__stage_change__unpack(
+		    &ctx->arena->allocator, n, v);
+		if (first == NULL) {
+			rc = dispatch_fail(ctx, CRM_INTERNAL,
+			    "stage history %" PRIu64 "/%" PRIu64
+			    " does not decode",
+			    c->id, store_u64(key + 8));
+		}
+	}
+	store_iter_close(&it);
+	if (rc != CRM_OK || (first != NULL && first->from == 0)) {
+		return rc;
+	}
+	Crm__V1__StageChange h = CRM__V1__STAGE_CHANGE__INIT;
+	h.has_customer_id = h.has_at = h.has_by_id = h.has_to = 1;
+	h.customer_id = c->id;
+	h.at = c->created_at;
+	h.by_id = c->created_by;
+	h.to = first != NULL ? first->from : c->stage;
+	h.has_grade = c->has_grade;
+	h.grade = c->grade;
+	if (h.to == CRM__V1__STAGE__STAGE_LOST && c->has_lost_reason) {
+		h.has_lost_reason = 1;
+		h.lost_reason = c->lost_reason;
+		h.reason = c->lost_text;
+	}
+	uint64_t seq;
+	return stage_record(ctx, &h, &seq);
+}
+
+crm_status
+lifecycle_backfill_first(struct req_ctx *ctx)
+{
+	uint64_t id = 0;
+	crm_status rc = CRM_OK;
+	while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn, DB_CUSTOMERS,
+	                           id, &id) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Customer *c;
+		rc = dispatch_record(ctx, DB_CUSTOMERS, id,
+		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+		if (rc == CRM_OK && c->merged_into == 0 && c->stage != 0) {
+			rc = backfill_one(ctx, c);
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return rc;
+}
+
 crm_status
 lifecycle_handle_stage(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)

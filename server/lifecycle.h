@@ -34,6 +34,10 @@ crm_status lifecycle_stage_apply(struct req_ctx *ctx, Crm__V1__Customer *c,
  */
 crm_status lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c);
 
+/* lifecycle_backfill_first: the first stage entry of every customer
+ * whose history lacks one (written before schema 5), at its creation. */
+crm_status lifecycle_backfill_first(struct req_ctx *ctx);
+
 /*
  * lifecycle_propose: a pending proposal to move c to grade, by the caller,
  * for the team's manager to decide; *out (may be NULL) gets it, filled.

@@ -5,7 +5,8 @@
  * index of unchecked customer records (every record written before is
  * unchecked: nobody has checked it). stats_rebuild derives them all.
  * Version 5 keys company names without their legal form and adds licence
- * numbers to the name index: customer_rebuild_names.
+ * numbers to the name index (customer_rebuild_names), and gives every
+ * customer's history its first stage (lifecycle_backfill_first).
  */
 #include "upgrade.h"
 
@@ -14,6 +15,7 @@
 #include "crm.h"
 #include "customer.h"
 #include "dispatch.h"
+#include "lifecycle.h"
 #include "search.h"
 #include "stats.h"
 
@@ -74,7 +76,13 @@ upgrade_once(store *st)
 	if (v != STORE_SCHEMA_VERSION) {
 		crm_info("upgrading the data from schema %u to %u", v,
 		    STORE_SCHEMA_VERSION);
-		rc = stats_rebuild(&ctx);
+		if (v < 5) {
+			/* Before the report facts are derived from it. */
+			rc = lifecycle_backfill_first(&ctx);
+		}
+		if (rc == CRM_OK) {
+			rc = stats_rebuild(&ctx);
+		}
 		if (rc == CRM_OK && v < 5) {
 			unsigned clashes = 0;
 			rc = customer_rebuild_names(&ctx, &clashes);
