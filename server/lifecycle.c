@@ -521,10 +521,12 @@ lifecycle_proposals_merge(struct req_ctx *ctx, const Crm__V1__Customer *drop,
 		}
 		if (rc == CRM_OK && pending) {
 			rc = event_add(ctx, keep->id, 0,
-			    withdraw ? "customers merged: the kept customer "
-			               "already has a pending grade proposal "
-			               "or that grade"
-			             : "customers merged",
+			    !withdraw ? "customers merged"
+			    : p->to == keep->grade
+			        ? "customers merged: the kept customer has "
+			          "that grade"
+			        : "customers merged: the kept customer has a "
+			          "pending grade proposal",
 			    "grade proposal %" PRIu64
 			    " (%s) of merged customer "
 			    "%s %s",
