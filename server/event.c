@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "check.h"
 #include "crm.h"
 #include "store_schema.h"
 #include "user.h"
@@ -89,4 +90,64 @@ event_each(struct req_ctx *ctx, uint64_t customer_id, int64_t from,
 	}
 	store_iter_close(&it);
 	return rc;
+}
+
+crm_status
+event_check(struct check *c)
+{
+	struct req_ctx *ctx = c->ctx;
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_CUST_EVENT, "", 0, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	uint64_t max = 0;
+	while (store_iter_next(&it, &key, &klen)) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		const void *data;
+		size_t len;
+		Crm__V1__CustomerEvent *e = NULL;
+		if (store_iter_data(&it, &data, &len)) {
+			e = (Crm__V1__CustomerEvent *)
+			    protobuf_c_message_unpack(
+			        &crm__v1__customer_event__descriptor,
+			        &ctx->arena->allocator, len, data);
+		}
+		store_key want;
+		Crm__V1__Customer *cu;
+		if (e == NULL) {
+			check_problem(
+			    c, "cust_event: a record does not decode");
+		} else if (store_key_triple(&want, e->customer_id,
+		               store_time_key(e->at), e->id),
+		    klen != 24 || memcmp(key, want.b, 24) != 0) {
+			check_problem(c,
+			    "event %llu: not keyed by its customer, time and "
+			    "id",
+			    (unsigned long long)e->id);
+		} else if (dispatch_record(ctx, DB_CUSTOMERS, e->customer_id,
+		               &crm__v1__customer__descriptor,
+		               (ProtobufCMessage **)&cu) != CRM_OK) {
+			check_problem(c, "event %llu: no customer %llu",
+			    (unsigned long long)e->id,
+			    (unsigned long long)e->customer_id);
+		}
+		if (e != NULL && e->id > max) {
+			max = e->id;
+		}
+		c->records++;
+		crm_arena_release(ctx->arena, mark);
+	}
+	store_iter_close(&it);
+	MDB_val k = { 9, "seq:event" }, v;
+	if (max > 0 &&
+	    (mdb_get(ctx->txn, ctx->st->dbi[DB_META], &k, &v) != 0 ||
+	        v.mv_size != 8 || store_u64(v.mv_data) <= max)) {
+		check_problem(c, "sequence event is not ahead of event %llu",
+		    (unsigned long long)max);
+	}
+	return CRM_OK;
 }

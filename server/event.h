@@ -35,4 +35,10 @@ crm_status event_each(struct req_ctx *ctx, uint64_t customer_id, int64_t from,
     crm_status (*fn)(struct req_ctx *, Crm__V1__CustomerEvent *, void *),
     void *arg);
 
+struct check;
+/* event_check (crm-check): every event decodes, is keyed by its own
+ * customer, time and id, names an existing customer, and the "event"
+ * sequence is ahead of it. */
+crm_status event_check(struct check *c);
+
 #endif
