@@ -101,6 +101,11 @@ merge_handle(
 	if (rc == CRM_OK) {
 		rc = sla_reown(ctx, keep, 0);
 	}
+	/* A lost kept customer keeps no open task of the dropped one. */
+	if (rc == CRM_OK) {
+		rc = task_followup_sync(
+		    ctx, keep, customer_last_contact(keep), 0);
+	}
 	if (rc == CRM_OK) {
 		rc = move_all(
 		    ctx, DB_PURCH_CUST, purchase_move, drop->id, keep->id);
