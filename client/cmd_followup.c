@@ -567,6 +567,51 @@ show_followup(const Crm__V1__FollowUp *f, render_doc *out)
 	}
 }
 
+/*
+ * The customer of a follow-up: an id as is; a name goes to the server in
+ * the request (it resolves it when applying, so a follow-up logged
+ * offline and kept in the outbox needs no lookup). Field by field, a
+ * name is looked up first when crmd answers, so a typo shows before the
+ * questions.
+ */
+static crm_status
+log_customer(
+    struct cmd_ctx *ctx, const char *text, bool asking, Crm__V1__FollowUp *f)
+{
+	if (cmd_parse_id(text, &f->customer_id) == CRM_OK) {
+		f->has_customer_id = 1;
+		return CRM_OK;
+	}
+	f->customer = (char *)text;
+	if (!asking) {
+		return CRM_OK;
+	}
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerGetRequest body = CRM__V1__CUSTOMER_GET_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	body.name = (char *)text;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
+	req.customer_get = &body;
+	crm_status rc = conn_call(ctx->conn, &req, &resp);
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	if (rc == CRM_OK) {
+		return CRM_OK;
+	}
+	if (conn_fate(ctx->conn) == CONN_ANSWERED) {
+		cmd_error(
+		    "%s (%s)", conn_error(ctx->conn), crm_status_name(rc));
+		return rc;
+	}
+	ctx->offline = true;
+	fprintf(stderr,
+	    "crm: %s; the follow-up will be kept in the outbox and sent "
+	    "when crmd is back\n",
+	    conn_error(ctx->conn));
+	return CRM_OK;
+}
+
 crm_status
 cmd_followup_log(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
@@ -591,11 +636,10 @@ cmd_followup_log(
 			goto out;
 		}
 	}
-	rc = cmd_customer_resolve(ctx, call->argv[0], &b.f.customer_id);
-	if (rc != CRM_OK) {
+	if ((rc = log_customer(ctx, call->argv[0], call->argc == 1, &b.f)) !=
+	    CRM_OK) {
 		goto out;
 	}
-	b.f.has_customer_id = 1;
 	if (call->argc == 1) {
 		if ((rc = log_ask(ctx, &b)) != CRM_OK ||
 		    (rc = log_complete(ctx, call, &b)) != CRM_OK) {

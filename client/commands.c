@@ -805,6 +805,14 @@ const struct cmd_row cmd_table[] = {
 	    .fn = cmd_purchase_policy },
 
 	/* shell */
+	{ .name = "outbox",
+	    .group = "shell",
+	    .usage = "[list | send [ID] | drop ID]",
+	    .summary = "Writes whose outcome is not known yet (crmd was "
+	               "not running or did not answer): list them, send them "
+	               "again with their own request ids, or drop one.",
+	    .max_args = 2,
+	    .fn = cmd_outbox },
 	{ .name = "help",
 	    .group = "shell",
 	    .usage = "[COMMAND|@group]",
