@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "outbox.h"
+#include "shell.h"
 
 #define RESENDS           2 /* after the first deadline, the same bytes again */
 #define GRACE_MS          2000 /* after Ctrl-C: the answer to a write already sent */
@@ -127,7 +128,9 @@ cmd_outbox_request(
 	*resp = NULL;
 	crm_wire_request_id(id);
 	conn_pack(ctx->conn, req, id, true, &buf, &len);
+	shell_cancel_arm(true); /* Ctrl-C now: settled or kept, never lost */
 	crm_status rc = settle(ctx, buf, len, id, resp);
+	shell_cancel_arm(false);
 	free(buf);
 	enum conn_fate fate = conn_fate(ctx->conn);
 	if (fate == CONN_ANSWERED || rc == CRM_OK) {
