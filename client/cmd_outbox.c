@@ -447,6 +447,48 @@ cmd_outbox(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 	    "drop ID");
 }
 
+crm_status
+cmd_outbox_retention(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__PolicyGetRequest get = CRM__V1__POLICY_GET_REQUEST__INIT;
+	Crm__V1__PolicySetRequest set = CRM__V1__POLICY_SET_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	if (call->argc == 1) {
+		if (crm_time_parse_duration(call->argv[0],
+		        &set.idem_retention_seconds) != CRM_OK ||
+		    set.idem_retention_seconds <= 0) {
+			return cmd_usage_error(ctx, call,
+			    "want a duration like 7d, 2w or 30d, not '%s'",
+			    call->argv[0]);
+		}
+		set.has_idem_retention_seconds = 1;
+		req.body_case = CRM__V1__REQUEST__BODY_POLICY_SET;
+		req.policy_set = &set;
+	} else {
+		req.body_case = CRM__V1__REQUEST__BODY_POLICY_GET;
+		req.policy_get = &get;
+	}
+	crm_status rc =
+	    cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_POLICY, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	char span[32];
+	int64_t keep_s = resp->policy->has_idem_retention_seconds
+	                     ? resp->policy->idem_retention_seconds
+	                     : RETENTION_DEFAULT;
+	cmd_format_span(keep_s, span, sizeof(span));
+	render_text(out, "replies of writes are kept %s", span);
+	json_t *j = json_object();
+	json_object_set_new(
+	    j, "idem_retention_seconds", json_integer((json_int_t)keep_s));
+	render_set_json(out, j);
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}
+
 void
 cmd_outbox_flush(struct cmd_ctx *ctx)
 {

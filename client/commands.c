@@ -794,6 +794,14 @@ const struct cmd_row cmd_table[] = {
 	    .opts = policy_set_opts,
 	    .args = { complete_grade },
 	    .fn = cmd_task_policy_set },
+	{ .name = "policy retention",
+	    .group = "admin",
+	    .usage = "[DURATION]",
+	    .summary = "How long crmd keeps the replies of writes, so an "
+	               "outbox resent later is answered, not stored twice "
+	               "(default 7d; admins change it: 1d to 1 year).",
+	    .max_args = 1,
+	    .fn = cmd_outbox_retention },
 	{ .name = "policy value",
 	    .group = "admin",
 	    .usage = "[--frequency H,M] [--amount H,M] [--category H,M] "

@@ -435,6 +435,10 @@ crm_status cmd_outbox(struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_outbox_request(struct cmd_ctx *ctx, Crm__V1__Request *req,
     Crm__V1__Response **resp /* OUT */);
 
+/* cmd_outbox_retention: `policy retention [DURATION]`. */
+crm_status cmd_outbox_retention(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
 /* cmd_outbox_flush: send what the outbox holds, if anything, saying what
  * became of it (the shell's start, and crmd answering again). */
 void cmd_outbox_flush(struct cmd_ctx *ctx);

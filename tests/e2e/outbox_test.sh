@@ -112,6 +112,49 @@ grep -q ' [1-9][0-9]* replayed replies' "$H/crmd.log" && true
 stop
 start
 
+# -- Ctrl-C while a write is in flight: awaited, then applied or kept
+stop
+export CRM_TEST_WRITE_DELAY_MS=800
+start
+unset CRM_TEST_WRITE_DELAY_MS
+"$CRM" -c 'log 华东机电有限公司 "中断但已保存"' >"$H/o1" 2>"$H/e1" &
+cpid=$!
+sleep 0.3
+kill -INT "$cpid"
+wait "$cpid"; code=$?
+{ [ "$code" -eq 0 ] && grep -q 'waiting' "$H/e1" && ! grep -q '^error' "$H/e1"; } &&
+	ok "Ctrl-C during a write: its answer is awaited and it ends as applied" || bad "interrupt applied: $code $(cat "$H/o1" "$H/e1")"
+stop
+export CRM_TEST_WRITE_DELAY_MS=4000
+start
+unset CRM_TEST_WRITE_DELAY_MS
+"$CRM" -c 'log 华东机电有限公司 "中断未知"' >"$H/o1" 2>"$H/e1" &
+cpid=$!
+sleep 0.3
+kill -INT "$cpid"
+wait "$cpid"; code=$?
+{ [ "$code" -eq 3 ] && grep -q 'interrupted' "$H/e1" && grep -q 'outbox' "$H/e1"; } &&
+	ok "Ctrl-C during a slow write: kept in the outbox (exit 3)" || bad "interrupt kept: $code $(cat "$H/e1")"
+sleep 4
+run "$CRM" -c 'outbox send'
+[ "$code" -eq 0 ] || bad "send after interrupt: $code $out $err"
+n=$(count 华东机电有限公司 中断未知)
+[ "$n" = 1 ] && ok "the interrupted write is stored once" || bad "interrupted write stored $n times"
+n=$(count 华东机电有限公司 中断但已保存)
+[ "$n" = 1 ] && ok "the awaited write is stored once" || bad "awaited write stored $n times"
+stop
+start
+
+# -- the retention of stored replies: shown to all, set by admins
+run "$CRM" -c 'policy retention'
+grep -q 'kept 7d' <<<"$out" && ok "policy retention: 7d by default" || bad "retention: $code $out $err"
+as boss pw1
+run "$CRM" -c 'policy retention 14d'
+grep -q 'kept 14d' <<<"$out" && ok "an admin sets 14d" || bad "retention set: $code $out $err"
+run "$CRM" -c 'policy retention 1h'
+[ "$code" -eq 1 ] && ok "1h is refused" || bad "retention 1h: $code $out $err"
+as li pwx
+
 # -- a kept write is resent with the session of now
 stop
 run "$CRM" -c 'log 华东机电有限公司 "换会话"'
