@@ -43,7 +43,7 @@ usage(FILE *f)
 	    "Environment: CRM_SERVER, CRM_TIMEOUT_MS (default %d), "
 	    "CRM_HISTFILE,\n"
 	    "XDG_CONFIG_HOME (session), XDG_CACHE_HOME (customer names), "
-	    "XDG_STATE_HOME (history).\n"
+	    "XDG_STATE_HOME (history, outbox).\n"
 	    "Type `crm help` for the commands. Exit status: 0 ok, 1 a "
 	    "command failed or\nwas refused, 2 usage error, 3 a write's "
 	    "outcome is unknown: it is kept in the\noutbox (`crm outbox`) "
