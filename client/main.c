@@ -42,7 +42,7 @@ usage(FILE *f)
 	    "\n"
 	    "Environment: CRM_SERVER, CRM_TIMEOUT_MS (default %d), "
 	    "CRM_HISTFILE,\n"
-	    "XDG_CONFIG_HOME (session), XDG_CACHE_HOME (customer names), "
+	    "XDG_CONFIG_HOME (session), XDG_CACHE_HOME (customer names),\n"
 	    "XDG_STATE_HOME (history, outbox).\n"
 	    "Type `crm help` for the commands. Exit status: 0 ok, 1 a "
 	    "command failed or\nwas refused, 2 usage error, 3 a write's "
