@@ -234,12 +234,15 @@ outbox_list(struct cmd_ctx *ctx, render_doc *out)
 		char *what = crm_utf8_sanitize(e->what, false);
 		char shortid[9];
 		snprintf(shortid, sizeof(shortid), "%.8s", idt);
-		const char *cells[] = { shortid, when, e->login, what };
+		char *noted =
+		    strcmp(e->login, "-") != 0 ? NULL : outbox_login_of(e->fp);
+		const char *by = noted ? noted : e->login;
+		const char *cells[] = { shortid, when, by, what };
 		render_row(out, cells);
-		json_array_append_new(
-		    arr, json_pack("{s:s, s:I, s:s, s:s}", "id", idt,
-		             "written", (json_int_t)e->created, "by", e->login,
-		             "command", what));
+		json_array_append_new(arr,
+		    json_pack("{s:s, s:I, s:s, s:s}", "id", idt, "written",
+		        (json_int_t)e->created, "by", by, "command", what));
+		free(noted);
 		free(what);
 		warn_old(e, keep_s);
 	}
