@@ -193,6 +193,11 @@ wrap_lines(const char *s, size_t w, char ***out)
 	size_t n = 0, cap = 4;
 	char **lines = crm_xcalloc(cap, sizeof(char *));
 	const char *p = s;
+	if (strchr(s, '\n') == NULL && (w == 0 || crm_utf8_width(s) <= w)) {
+		lines[0] = crm_xstrdup(s); /* the usual cell: one line */
+		*out = lines;
+		return 1;
+	}
 	for (;;) {
 		const char *nl = strchr(p, '\n');
 		char *seg =
@@ -247,6 +252,9 @@ free_lines(char **lines, size_t n)
 static size_t
 text_width(const char *s)
 {
+	if (strchr(s, '\n') == NULL) {
+		return crm_utf8_width(s);
+	}
 	size_t w = 0;
 	char **lines;
 	size_t n = wrap_lines(s, 0, &lines);
@@ -416,33 +424,51 @@ print_record(const struct render_section *s, const render_opts *o)
 static void
 print_row(char *const *cells, size_t n, const size_t *w)
 {
+	/* A cell of one line that fits is printed as it is (the usual
+	 * case, and the only one without a width); others are wrapped. */
 	char ***lines = crm_xcalloc(n ? n : 1, sizeof(char **));
 	size_t *nl = crm_xcalloc(n ? n : 1, sizeof(size_t)), height = 1;
+	size_t *cw = crm_xcalloc(n ? n : 1, sizeof(size_t));
 	for (size_t c = 0; c < n; c++) {
+		cw[c] = crm_utf8_width(cells[c]);
+		if (strchr(cells[c], '\n') == NULL && cw[c] <= w[c]) {
+			nl[c] = 1;
+			continue;
+		}
 		nl[c] = wrap_lines(cells[c], w[c], &lines[c]);
 		height = nl[c] > height ? nl[c] : height;
 	}
 	for (size_t i = 0; i < height; i++) {
 		size_t last = 0;
 		for (size_t c = 0; c < n; c++) {
-			if (i < nl[c] && lines[c][i][0] != '\0') {
+			const char *t =
+			    lines[c] ? lines[c][i < nl[c] ? i : 0] : cells[c];
+			if (i < nl[c] && t[0] != '\0') {
 				last = c;
 			}
 		}
 		for (size_t c = 0; c <= last && c < n; c++) {
-			const char *t = i < nl[c] ? lines[c][i] : "";
+			const char *t = i >= nl[c] ? ""
+			                : lines[c] ? lines[c][i]
+			                           : cells[c];
 			fputs(t, stdout);
 			if (c < last) {
-				pad(stdout, crm_utf8_width(t), w[c] + COL_GAP);
+				pad(stdout,
+				    lines[c] || i > 0 ? crm_utf8_width(t)
+				                      : cw[c],
+				    w[c] + COL_GAP);
 			}
 		}
 		fputc('\n', stdout);
 	}
 	for (size_t c = 0; c < n; c++) {
-		free_lines(lines[c], nl[c]);
+		if (lines[c] != NULL) {
+			free_lines(lines[c], nl[c]);
+		}
 	}
 	free(lines);
 	free(nl);
+	free(cw);
 }
 
 /* The table as one block per row: "-[ 3 ]----", then column: value. */
@@ -497,7 +523,7 @@ print_table(const struct render_section *s, const render_opts *o)
 			w[c] = cw > w[c] ? cw : w[c];
 		}
 	}
-	for (size_t c = 0; c < n; c++) {
+	for (size_t c = 0; c < n && o->width > 0; c++) {
 		rank[c] = col_rank(s->cols[c], cells, s->nrows, c);
 		/* A column that gives way keeps its minimum, and room for its
 		 * longest Latin word (up to MAX_WORD): "potential" is not
