@@ -143,6 +143,48 @@ auth_session_delete(struct req_ctx *ctx, const ProtobufCBinaryData *token)
 	return store_del(ctx->st, ctx->txn, DB_SESSIONS, &k);
 }
 
+crm_status
+auth_sessions_end(struct req_ctx *ctx, uint64_t user_id,
+    const ProtobufCBinaryData *keep, uint32_t *ended)
+{
+	*ended = 0;
+	store_key kept = { .len = 0 };
+	if (keep != NULL && keep->len == AUTH_TOKEN_LEN) {
+		token_key(&kept, keep->data, keep->len);
+	}
+	/* Sessions are keyed by token hash alone: walk them all. They are
+	 * few (one per login, 30 days), and this runs on a password change
+	 * or a disable, not per request. */
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_SESSIONS], &cur);
+	if (rc != 0) {
+		return store_map_lmdb(rc, "sessions");
+	}
+	MDB_val k, v;
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		Crm__Store__SessionRecord *sess =
+		    crm__store__session_record__unpack(
+		        NULL, v.mv_size, v.mv_data);
+		if (sess == NULL) {
+			continue; /* crm-check names it; it grants nothing */
+		}
+		int mine = sess->user_id == user_id;
+		int live = sess->expires_at > ctx->now;
+		crm__store__session_record__free_unpacked(sess, NULL);
+		if (!mine || (kept.len == k.mv_size &&
+		                 memcmp(kept.b, k.mv_data, kept.len) == 0)) {
+			continue;
+		}
+		rc = mdb_cursor_del(cur, 0);
+		if (rc != 0) {
+			break;
+		}
+		*ended += live ? 1u : 0u;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? CRM_OK : store_map_lmdb(rc, "sessions");
+}
+
 /* The slot of login (found, or the least recently failed to reuse). */
 static unsigned
 throttle_slot(const char *login)

@@ -44,6 +44,14 @@ crm_status auth_session_delete(
     struct req_ctx *ctx, const ProtobufCBinaryData *token);
 
 /*
+ * auth_sessions_end: end every session of user_id in ctx->txn except the
+ * one of token keep (NULL: none kept); *ended counts the unexpired ones.
+ * Errors: as store_map_lmdb.
+ */
+crm_status auth_sessions_end(struct req_ctx *ctx, uint64_t user_id,
+    const ProtobufCBinaryData *keep, uint32_t *ended /* OUT */);
+
+/*
  * auth_login_allowed: whether login may try a password now. After three
  * failures in a row each attempt must wait 2^(n-2) s (at most 5 min) from
  * the last failure. Attempts allowed and not yet reported count as

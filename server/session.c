@@ -165,8 +165,6 @@ crm_status
 session_handle_passwd(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
-	(void)req;
-	(void)resp;
 	Crm__Store__UserRecord *u;
 	crm_status rc = user_get(ctx, ctx->who->user_id, &u);
 	if (rc != CRM_OK) {
@@ -179,6 +177,20 @@ session_handle_passwd(
 	rc = store_put_msg(ctx->st, ctx->txn, DB_USERS, &k, &u->base);
 	if (rc == CRM_OK) {
 		rc = audit_add(ctx, "password", u->id, NULL, NULL);
+	}
+	/* A stolen token must not outlive the password: every other
+	 * session ends. The one that asked goes on, so the shell that
+	 * changed the password need not log in again. */
+	uint32_t ended = 0;
+	if (rc == CRM_OK) {
+		rc =
+		    auth_sessions_end(ctx, u->id, &req->session_token, &ended);
+	}
+	if (rc == CRM_OK) {
+		resp->has_sessions_ended = 1;
+		resp->sessions_ended = ended;
+		crm_info("password of %s changed; %u other sessions ended",
+		    u->login ? u->login : "?", ended);
 	}
 	return rc;
 }
