@@ -171,15 +171,17 @@ auth_sessions_end(struct req_ctx *ctx, uint64_t user_id,
 		int mine = sess->user_id == user_id;
 		int live = sess->expires_at > ctx->now;
 		crm__store__session_record__free_unpacked(sess, NULL);
-		if (!mine || (kept.len == k.mv_size &&
-		                 memcmp(kept.b, k.mv_data, kept.len) == 0)) {
+		/* An expired one is refused already, and says so. */
+		if (!mine || !live ||
+		    (kept.len == k.mv_size &&
+		        memcmp(kept.b, k.mv_data, kept.len) == 0)) {
 			continue;
 		}
 		rc = mdb_cursor_del(cur, 0);
 		if (rc != 0) {
 			break;
 		}
-		*ended += live ? 1u : 0u;
+		(*ended)++;
 	}
 	mdb_cursor_close(cur);
 	return rc == MDB_NOTFOUND ? CRM_OK : store_map_lmdb(rc, "sessions");

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 
 #define BEAT_SECONDS         5
 #define READER_CHECK_SECONDS 60
+#define SERVE_MMAP_THRESHOLD (32 * 1024)
 
 /* One line of standard input without its newline, without echo on a
  * terminal. Returns 0 on success. */
@@ -243,6 +245,13 @@ serve(struct srv_config *cfg)
 {
 	int rc = 1;
 	crm_log_set_level((enum crm_log_level)cfg->log_level);
+	/* Peers that never log in make nanomsg allocate up to the receive
+	 * limit each (transport.c); in glibc's heaps those buffers would
+	 * stay mapped after the peers leave. Blocks this large are mapped
+	 * on their own instead, and given back when freed. */
+	if (mallopt(M_MMAP_THRESHOLD, SERVE_MMAP_THRESHOLD) != 1) {
+		crm_warn("mallopt M_MMAP_THRESHOLD failed");
+	}
 	if (auth_init() != CRM_OK) {
 		crm_err("libsodium failed to start");
 		return 1;
