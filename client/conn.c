@@ -129,6 +129,15 @@ conn_open(crm_conn *c)
 	if (c->sock >= 0) {
 		return CRM_OK;
 	}
+	/* Before anything is sent (a password, say): is the socket's folder
+	 * ours and closed to others? (A missing one is for the connection
+	 * to report.) */
+	char why[400];
+	if (crm_path_check_ipc(c->url, why, sizeof(why)) == CRM_EPERM) {
+		snprintf(c->error, sizeof(c->error),
+		    "not connecting to %s: %s", c->url, why);
+		return CRM_EPERM;
+	}
 	s = nn_socket(AF_SP, NN_REQ);
 	if (s < 0) {
 		snprintf(c->error, sizeof(c->error),
