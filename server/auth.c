@@ -8,15 +8,22 @@
 
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdlib.h>
 #include <sodium.h>
 #include <string.h>
+#include <time.h>
 
+#include "crm.h"
 #include "records.pb-c.h"
 #include "store_schema.h"
 
 #define MAX_HASHES     2
 #define THROTTLE_SLOTS 256
 #define THROTTLE_FREE  3
+/* Failed-login log lines: a burst of LOG_BURST, then LOG_PER_S a second;
+ * the rest are counted and the count said on the next line. */
+#define LOG_BURST 20
+#define LOG_PER_S 2
 
 static sem_t hash_sem;
 
@@ -28,7 +35,10 @@ static struct {
 		unsigned busy; /* attempts being checked right now */
 		int64_t last;
 	} slot[THROTTLE_SLOTS];
-} throttle = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	double log_tokens;
+	double log_at; /* monotonic seconds of the last refill */
+	unsigned long log_skipped;
+} throttle = { .lock = PTHREAD_MUTEX_INITIALIZER, .log_tokens = LOG_BURST };
 
 crm_status
 auth_init(void)
@@ -268,6 +278,48 @@ auth_login_result(const char *login, int64_t now, int ok)
 		throttle.slot[i].last = now;
 	}
 	pthread_mutex_unlock(&throttle.lock);
+}
+
+void
+auth_log_login_failure(const char *login, uint32_t peer, const char *why)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	unsigned long skipped = 0;
+	int say = 0;
+	pthread_mutex_lock(&throttle.lock);
+	throttle.log_tokens += (now - throttle.log_at) * LOG_PER_S;
+	throttle.log_at = now;
+	if (throttle.log_tokens > LOG_BURST) {
+		throttle.log_tokens = LOG_BURST;
+	}
+	if (throttle.log_tokens >= 1.0) {
+		throttle.log_tokens -= 1.0;
+		say = 1;
+		skipped = throttle.log_skipped;
+		throttle.log_skipped = 0;
+	} else {
+		throttle.log_skipped++;
+	}
+	pthread_mutex_unlock(&throttle.lock);
+	if (!say) {
+		return;
+	}
+	/* The login as typed, made printable and cut: it is the peer's. */
+	char *clean = crm_utf8_sanitize(login ? login : "", false);
+	if (strlen(clean) > 64) {
+		clean[64] = '\0';
+	}
+	if (skipped > 0) {
+		crm_warn("failed login for '%s' from connection %u: %s (and "
+		         "%lu more failed logins not logged)",
+		    clean, peer, why, skipped);
+	} else {
+		crm_warn("failed login for '%s' from connection %u: %s", clean,
+		    peer, why);
+	}
+	free(clean);
 }
 
 int

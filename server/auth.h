@@ -64,6 +64,15 @@ crm_status auth_login_allowed(
 /* auth_login_result: record a failed (ok == 0) or good attempt. */
 void auth_login_result(const char *login, int64_t now, int ok);
 
+/*
+ * auth_log_login_failure: one warning naming the login (sanitised, never
+ * the password), the connection (a nanomsg pipe key) and why. Rate
+ * limited across all logins: a burst of 20 lines, then 2 a second; the
+ * number left out is told on the next line, so a flood cannot fill the
+ * log.
+ */
+void auth_log_login_failure(const char *login, uint32_t peer, const char *why);
+
 /* auth_can_see: who may see (and so edit) a customer with this owner and
  * team: admin all, manager their team, rep what they own. */
 int auth_can_see(

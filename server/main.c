@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
@@ -273,6 +274,13 @@ serve(struct srv_config *cfg)
 		crm_err("cannot upgrade the database in %s", cfg->data_dir);
 		goto out;
 	}
+	/* Temporary folders of backups a crash cut short, in the backups
+	 * folder beside the data (where `backup NAME` writes). */
+	char *data_copy = crm_xstrdup(cfg->data_dir);
+	char *backups = crm_xasprintf("%s/backups", dirname(data_copy));
+	backup_clean_leftovers(backups);
+	free(backups);
+	free(data_copy);
 	/* Threads inherit this mask; only main takes the signals. */
 	sigset_t set;
 	sigemptyset(&set);

@@ -49,14 +49,18 @@ session_prepare_login(
 	}
 	int64_t wait;
 	if (auth_login_allowed(r->login, ctx->now, &wait) != CRM_OK) {
+		auth_log_login_failure(r->login, ctx->peer,
+		    "refused: too many failures, waiting");
 		return dispatch_fail(ctx, CRM_TOO_BIG,
 		    "too many failed logins for '%s'; try again in %lld s",
 		    r->login, (long long)wait);
 	}
 	Crm__Store__UserRecord *u;
 	crm_status rc = user_by_login(ctx, r->login, &u);
+	const char *why = rc == CRM_OK ? "wrong password" : "no such user";
 	if (rc == CRM_OK && !u->active) {
 		rc = CRM_EUNAUTH;
+		why = "account disabled";
 	}
 	if (rc == CRM_OK) {
 		rc = auth_check_password(u->pwhash, r->password);
@@ -70,6 +74,7 @@ session_prepare_login(
 	 * answer the client saw. */
 	auth_login_result(r->login, crm_time_now(), rc == CRM_OK);
 	if (rc != CRM_OK) {
+		auth_log_login_failure(r->login, ctx->peer, why);
 		return dispatch_fail(
 		    ctx, CRM_EUNAUTH, "wrong login or password");
 	}

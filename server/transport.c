@@ -106,6 +106,38 @@ transport_beat(transport *t)
 	}
 }
 
+/* The pipe key nanomsg's raw REP puts first in a request's SP header
+ * (one per connection), or 0. The control message holds the header's
+ * length (a size_t), then the header. */
+static uint32_t
+peer_of(struct transport_msg *m)
+{
+	if (m->control == NULL) {
+		return 0;
+	}
+	struct nn_msghdr hdr;
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.msg_control = &m->control;
+	hdr.msg_controllen = NN_MSG;
+	for (struct nn_cmsghdr *c = NN_CMSG_FIRSTHDR(&hdr); c != NULL;
+	     c = NN_CMSG_NXTHDR(&hdr, c)) {
+		size_t n;
+		if (c->cmsg_level != PROTO_SP || c->cmsg_type != SP_HDR ||
+		    c->cmsg_len < NN_CMSG_LEN(sizeof(n) + 4)) {
+			continue;
+		}
+		const unsigned char *d = NN_CMSG_DATA(c);
+		memcpy(&n, d, sizeof(n));
+		if (n < 4) {
+			return 0;
+		}
+		d += sizeof(n);
+		return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
+		       (uint32_t)d[2] << 8 | d[3];
+	}
+	return 0;
+}
+
 static void
 serve(struct worker *w, struct transport_msg *m)
 {
@@ -116,6 +148,7 @@ serve(struct worker *w, struct transport_msg *m)
 	ctx.cfg = t->cfg;
 	ctx.arena = &w->arena;
 	ctx.now = clock_now();
+	ctx.peer = peer_of(m);
 	crm_arena_reset(&w->arena);
 
 	Crm__V1__Response resp = CRM__V1__RESPONSE__INIT;
