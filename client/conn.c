@@ -240,6 +240,15 @@ conn_call(crm_conn *c, Crm__V1__Request *req, Crm__V1__Response **resp)
 		snprintf(c->error, sizeof(c->error), "out of message memory");
 		goto out;
 	}
+	/* The server hangs up on a frame over its cap without a word: say
+	 * it here, and send nothing (it could never be answered). */
+	if (outlen > CRM_MAX_REQUEST) {
+		snprintf(c->error, sizeof(c->error),
+		    "the request is %zu bytes; the server takes at most %u",
+		    outlen, CRM_MAX_REQUEST);
+		rc = CRM_TOO_BIG;
+		goto out;
+	}
 	deadline = now_ms() + c->timeout_ms;
 	/* NN_DONTWAIT: a REQ socket queues the message until connected, so
 	 * this only fails on a broken socket. */
