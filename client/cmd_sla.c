@@ -200,8 +200,8 @@ show_issues(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 		render_row(out, cells);
 		json_t *o = json_object();
 		json_object_set_new(o, "issue_id",
-		    json_integer((json_int_t)(c->issue_id ? c->issue_id
-		                                          : c->id)));
+		    json_integer(
+		        (json_int_t)(c->issue_id ? c->issue_id : c->id)));
 		json_object_set_new(o, "customer", json_string(c->customer));
 		json_object_set_new(o, "text", json_string(c->text));
 		json_object_set_new(o, "response",
@@ -429,8 +429,8 @@ cmd_sla_stale(
 		snprintf(id, sizeof(id), "%llu", (unsigned long long)c->id);
 		/* The server's last real update (older servers: the
 		 * record's last write). */
-		int64_t u = c->has_last_update_at ? c->last_update_at
-		                                  : c->updated_at;
+		int64_t u =
+		    c->has_last_update_at ? c->last_update_at : c->updated_at;
 		if (u != 0) {
 			crm_time_format(u, upd, sizeof(upd));
 		}

@@ -478,128 +478,7 @@ report_churn(struct report *r)
 	return rc;
 }
 
-/* ---------------------------------------------------- activity */
-
-struct activity {
-	uint64_t per_grade[NGRADES];
-	struct report_ids reached[NGRADES];
-	uint64_t channels[NCHANNELS];
-	uint64_t total, late, moved;
-};
-
-static int
-collect_activity(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
-{
-	(void)at, (void)id;
-	struct activity *a = arg;
-	struct stats_fu f;
-	if (!stats_fu_decode(d, len, &f)) {
-		return 0;
-	}
-	int g = f.grade < NGRADES ? f.grade : 0;
-	a->per_grade[g]++;
-	report_ids_add(&a->reached[g], f.customer_id);
-	a->channels[f.channel < NCHANNELS ? f.channel : 0]++;
-	a->total++;
-	a->late += (f.flags & STATS_FU_LATE) != 0;
-	a->moved += (f.flags & STATS_FU_MOVED) != 0;
-	return 0;
-}
-
-crm_status
-report_activity(struct report *r)
-{
-	static const struct report_col gc[] = {
-		{ "grade", "Grade", T_TEXT },
-		{ "customers", "Customers", T_COUNT },
-		{ "followups", "Follow-ups", T_COUNT },
-		{ "reached", "Customers reached", T_COUNT },
-		{ "per_customer", "Per customer", T_NUMBER },
-		{ "expected", "Cadence expects", T_NUMBER },
-		{ "cadence", "Of cadence", T_PCT },
-	};
-	static const struct report_col cc[] = {
-		{ "channel", "Channel", T_TEXT },
-		{ "followups", "Follow-ups", T_COUNT },
-		{ "share", "Share", T_PCT },
-	};
-	static const struct report_col sc[] = {
-		{ "followups", "Follow-ups", T_COUNT },
-		{ "late", "Late", T_COUNT },
-		{ "late_share", "Late share", T_PCT },
-		{ "effective", "Moved a stage", T_COUNT },
-		{ "effective_share", "Effective share", T_PCT },
-	};
-	struct activity *a = crm_arena_alloc(r->ctx->arena, sizeof(*a));
-	if (a == NULL) {
-		return CRM_TOO_BIG;
-	}
-	memset(a, 0, sizeof(*a));
-	crm_status rc =
-	    report_scan(r, DB_FU_TIME, 0, r->from, r->to, collect_activity, a);
-	struct report_tab *t = NULL;
-	if (rc == CRM_OK) {
-		t = report_table(r, "by_grade",
-		    "Follow-ups per customer against the cadence", NCOLS(gc),
-		    gc, NGRADES);
-	}
-	double days = (double)(r->to - r->from);
-	for (int g = G_S; t != NULL && g <= G_C; g++) {
-		double n = (double)report_tally(r, 0, g) -
-		           (double)report_tally(r, S_LOST, g);
-		double fu = (double)a->per_grade[g];
-		const Crm__V1__GradePolicy *gp = policy_grade(r->pol, g);
-		double expect = gp->every_seconds > 0
-		                    ? days / (double)gp->every_seconds
-		                    : 0;
-		Crm__V1__ReportRow *row = report_row(r, t);
-		report_text(r, row, 0, grade_name(g));
-		report_num(row, 1, n);
-		report_num(row, 2, fu);
-		report_num(
-		    row, 3, (double)report_ids_distinct(&a->reached[g]));
-		if (n > 0) {
-			report_num(row, 4, fu / n);
-			report_pct(row, 6, fu / n, expect);
-		}
-		report_num(row, 5, expect);
-	}
-	if (t != NULL) {
-		t = report_table(
-		    r, "channels", "Channels used", NCOLS(cc), cc, NCHANNELS);
-	}
-	for (int ch = 0; t != NULL && ch < NCHANNELS; ch++) {
-		if (a->channels[ch] == 0) {
-			continue;
-		}
-		Crm__V1__ReportRow *row = report_row(r, t);
-		report_text(r, row, 0,
-		    ch ? crm_enum_name(&crm__v1__channel__descriptor, ch)
-		       : "unknown");
-		report_num(row, 1, (double)a->channels[ch]);
-		report_pct(row, 2, (double)a->channels[ch], (double)a->total);
-	}
-	report_chart(t, 0, 1);
-	if (t != NULL) {
-		t = report_table(r, "summary", "Late and effective follow-ups",
-		    NCOLS(sc), sc, 1);
-	}
-	if (t != NULL) {
-		Crm__V1__ReportRow *row = report_row(r, t);
-		report_num(row, 0, (double)a->total);
-		report_num(row, 1, (double)a->late);
-		report_pct(row, 2, (double)a->late, (double)a->total);
-		report_num(row, 3, (double)a->moved);
-		report_pct(row, 4, (double)a->moved, (double)a->total);
-	}
-	for (int g = 0; g < NGRADES; g++) {
-		report_ids_free(&a->reached[g]);
-	}
-	if (rc == CRM_OK && t == NULL) {
-		rc = CRM_TOO_BIG;
-	}
-	return rc;
-}
+/* activity: report_activity.c */
 
 /* ---------------------------------------------------- quality */
 
@@ -904,11 +783,12 @@ num_commit(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	 * shortcoming. Kept after the due time is kept late, and counts as
 	 * broken (also for commitments closed before kept late was
 	 * stored: closed after the due time). */
-	int kept = c.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT ||
-	           c.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE;
-	if (kept && (c.status ==
-	                    CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE ||
-	                c.closed_at > at)) {
+	int kept =
+	    c.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT ||
+	    c.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE;
+	if (kept &&
+	    (c.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE ||
+	        c.closed_at > at)) {
 		n->kept_late++;
 		n->broken++;
 	} else if (kept) {
@@ -1088,9 +968,9 @@ list_followup(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	report_num(row, 0, (double)at);
 	report_text(l->r, row, 1, customer_name_of(l->r->ctx, f->customer_id));
 	report_text(l->r, row, 2,
-	    f->channel ? crm_enum_name(&crm__v1__channel__descriptor,
-	                     f->channel)
-	               : "");
+	    f->channel
+	        ? crm_enum_name(&crm__v1__channel__descriptor, f->channel)
+	        : "");
 	report_text(l->r, row, 3, f->summary ? f->summary : "");
 	report_text(l->r, row, 4, f->feedback ? f->feedback : "");
 	report_text(l->r, row, 5, f->next_action ? f->next_action : "");
@@ -1168,13 +1048,12 @@ report_weekly(struct report *r)
 	report_num(row, 9, (double)n.moves);
 
 	struct fu_listing fl = { r, NULL, 0 };
-	fl.t = report_table(r, "followups", "The week's follow-ups",
-	    NCOLS(fc), fc, WEEK_FOLLOWUPS + 1); /* + the note */
+	fl.t = report_table(r, "followups", "The week's follow-ups", NCOLS(fc),
+	    fc, WEEK_FOLLOWUPS + 1); /* + the note */
 	if (fl.t == NULL) {
 		return CRM_TOO_BIG;
 	}
-	rc = report_scan(
-	    r, DB_FU_TIME, 0, r->from, r->to, list_followup, &fl);
+	rc = report_scan(r, DB_FU_TIME, 0, r->from, r->to, list_followup, &fl);
 	if (rc != CRM_OK) {
 		return rc;
 	}

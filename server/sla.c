@@ -228,9 +228,9 @@ sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
 		rc = customer_visible(ctx, k->customer_id, &c);
 	}
 	if (rc == CRM_NOT_FOUND ||
-	    (rc == CRM_OK && (!issue_clock(k) || (customer_id != 0 &&
-	                                             k->customer_id !=
-	                                                 customer_id)))) {
+	    (rc == CRM_OK &&
+	        (!issue_clock(k) ||
+	            (customer_id != 0 && k->customer_id != customer_id)))) {
 		return dispatch_fail(
 		    ctx, CRM_NOT_FOUND, "no after-sales issue %" PRIu64, id);
 	}
@@ -768,7 +768,8 @@ kept_late_of(struct req_ctx *ctx, uint64_t owner, void *arg)
 		    !stats_commit_decode(v, vlen, &f) ||
 		    !(f.status ==
 		            CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE ||
-		        (f.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT &&
+		        (f.status ==
+		                CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT &&
 		            f.closed_at > due))) {
 			continue;
 		}
@@ -890,8 +891,8 @@ last_update(struct req_ctx *ctx, const Crm__V1__Customer *c)
 		if (dispatch_record(ctx, DB_CONTACTS, id,
 		        &crm__v1__contact__descriptor,
 		        (ProtobufCMessage **)&k) == CRM_OK) {
-			int64_t u = k->updated_at > 0 ? k->updated_at
-			                              : k->created_at;
+			int64_t u =
+			    k->updated_at > 0 ? k->updated_at : k->created_at;
 			if (u > t) {
 				t = u;
 			}

@@ -32,9 +32,9 @@ crm_status sla_churn_end(struct req_ctx *ctx, uint64_t customer_id);
  * out (room for 2 clocks; may be NULL). Errors: CRM_NOT_FOUND (no such
  * issue visible), CRM_EINVAL (no resolution), CRM_EPRECOND (resolved).
  */
-crm_status sla_resolve(struct req_ctx *ctx, uint64_t id,
-    uint64_t customer_id, uint64_t fu_id, const char *resolution,
-    int64_t at, Crm__V1__SlaClockList *out);
+crm_status sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
+    uint64_t fu_id, const char *resolution, int64_t at,
+    Crm__V1__SlaClockList *out);
 
 /* sla_move_customer: hang every commitment and clock of customer from
  * under customer to (a merge). */

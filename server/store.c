@@ -61,6 +61,7 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_CUST_UNCHECKED] = "cust_unchecked",
 	[DB_CHANGES] = "changes",
 	[DB_CHANGE_REC] = "change_rec",
+	[DB_GRADE_TIME] = "grade_time",
 };
 
 const char *

@@ -68,6 +68,8 @@ enum store_db {
 	                      live customers nobody has checked yet */
 	DB_CHANGES,    /* change seq -> kind byte || record id (changes.c) */
 	DB_CHANGE_REC, /* kind byte || record id -> its latest change seq */
+	/* Rules (issue 12). */
+	DB_GRADE_TIME, /* scope || at || seq -> stats_grade: grade spells */
 	DB_COUNT
 };
 
@@ -81,7 +83,7 @@ typedef struct store {
 	int read_only;
 } store;
 
-#define STORE_SCHEMA_VERSION 4u
+#define STORE_SCHEMA_VERSION 5u
 
 /* How to open: crmd's durable default; read-only (tools, backups); or an
  * offline bulk load (crm-gen: MDB_WRITEMAP | MDB_NOSYNC, nothing is
