@@ -94,6 +94,7 @@ call_as(enum principal p, Crm__V1__Request *req)
 /* What rep A (or B) owns: made afresh whenever a write succeeded. */
 struct objects {
 	uint64_t cust, cust2, contact, task, commitment, proposal, followup;
+	uint64_t issue;
 	char cust_name[64];
 	const char *login; /* the rep */
 };
@@ -177,6 +178,21 @@ make_objects(struct objects *o, enum principal rep)
 	r = call_as(rep, &preq);
 	assert_crm_ok(crm_wire_status(r));
 	o->proposal = r->proposal->id;
+	crm__v1__response__free_unpacked(r, NULL);
+
+	/* An after-sales issue: its two clocks; the issue id is the first's.
+	 */
+	Crm__V1__Request sreq = CRM__V1__REQUEST__INIT;
+	Crm__V1__SlaStartRequest ss = CRM__V1__SLA_START_REQUEST__INIT;
+	ss.has_customer_id = ss.has_issue = 1;
+	ss.customer_id = o->cust;
+	ss.issue = 1;
+	ss.text = "machine stopped";
+	sreq.body_case = CRM__V1__REQUEST__BODY_SLA_START;
+	sreq.sla_start = &ss;
+	r = call_as(rep, &sreq);
+	assert_crm_ok(crm_wire_status(r));
+	o->issue = r->clocks->clocks[0]->issue_id;
 	crm__v1__response__free_unpacked(r, NULL);
 
 	/* The commitment and the open re-grade task (one a customer gets
@@ -302,6 +318,8 @@ struct rb {
 	Crm__V1__Attachment attachment;
 	Crm__V1__ContactVerifyRequest contact_verify;
 	Crm__V1__CustomerCheckRequest customer_check;
+	Crm__V1__IssueResolveRequest issue_resolve;
+	Crm__V1__IssueListRequest issue_list;
 	char text[64];
 };
 
@@ -313,6 +331,7 @@ enum obj {
 	O_TASK,
 	O_COMMITMENT,
 	O_PROPOSAL,
+	O_ISSUE,
 	O_USER,
 	O_CUST_NAME
 };
@@ -949,6 +968,28 @@ b_customer_check(struct rb *b, const struct target *t)
 	R(customer_check) = &b->customer_check;
 }
 
+static void
+b_issue_resolve(struct rb *b, const struct target *t)
+{
+	b->issue_resolve =
+	    (Crm__V1__IssueResolveRequest)CRM__V1__ISSUE_RESOLVE_REQUEST__INIT;
+	b->issue_resolve.has_id = 1;
+	b->issue_resolve.id = t->id;
+	b->issue_resolve.resolution = "replaced the sensor";
+	b->req.body_case = CRM__V1__REQUEST__BODY_ISSUE_RESOLVE;
+	R(issue_resolve) = &b->issue_resolve;
+}
+
+static void
+b_issue_list(struct rb *b, const struct target *t)
+{
+	(void)t;
+	b->issue_list =
+	    (Crm__V1__IssueListRequest)CRM__V1__ISSUE_LIST_REQUEST__INIT;
+	b->req.body_case = CRM__V1__REQUEST__BODY_ISSUE_LIST;
+	R(issue_list) = &b->issue_list;
+}
+
 /* One row per Request body, named by its oneof field in crm.proto. */
 static const struct request {
 	const char *name;
@@ -1009,6 +1050,8 @@ static const struct request {
 	{ "followup_attach", b_followup_attach, O_FOLLOWUP, F_WRITE },
 	{ "contact_verify", b_contact_verify, O_CONTACT, F_WRITE },
 	{ "customer_check", b_customer_check, O_CUST, F_WRITE },
+	{ "issue_resolve", b_issue_resolve, O_ISSUE, F_WRITE },
+	{ "issue_list", b_issue_list, O_NONE, 0 },
 };
 
 #define N_REQUESTS (sizeof(requests) / sizeof(requests[0]))
@@ -1055,6 +1098,9 @@ target_of(const struct request *rq, int x, enum principal p)
 		break;
 	case O_PROPOSAL:
 		t.id = o->proposal;
+		break;
+	case O_ISSUE:
+		t.id = o->issue;
 		break;
 	default:
 		t.id = o->cust;
