@@ -310,14 +310,9 @@ active_grade(const Crm__V1__Customer *c, uint64_t scope)
 }
 
 static crm_status
-grade_fact(struct req_ctx *ctx, uint64_t scope, int64_t at, uint64_t cid,
-    uint8_t from, uint8_t to)
+grade_fact(struct req_ctx *ctx, uint64_t scope, int64_t at, uint64_t seq,
+    uint64_t cid, uint8_t from, uint8_t to)
 {
-	uint64_t seq;
-	crm_status rc = store_next_id(ctx->st, ctx->txn, "grade_fact", &seq);
-	if (rc != CRM_OK) {
-		return rc;
-	}
 	store_key k;
 	store_key_triple(&k, scope, store_time_key(at), seq);
 	uint8_t b[GRADE_LEN];
@@ -356,12 +351,21 @@ grade_facts(struct req_ctx *ctx, const Crm__V1__Customer *before,
 		}
 	}
 	crm_status rc = CRM_OK;
-	uint64_t cid = after ? after->id : before->id;
+	uint64_t cid = after ? after->id : before->id, seq = 0;
 	for (size_t i = 0; i < n && rc == CRM_OK; i++) {
 		uint8_t f = before ? active_grade(before, scopes[i]) : 0;
 		uint8_t t = after ? active_grade(after, scopes[i]) : 0;
-		if (f != t) {
-			rc = grade_fact(ctx, scopes[i], at, cid, f, t);
+		if (f == t) {
+			continue;
+		}
+		/* One sequence number per change: the scope tells its facts
+		 * apart. */
+		if (seq == 0) {
+			rc = store_next_id(
+			    ctx->st, ctx->txn, "grade_fact", &seq);
+		}
+		if (rc == CRM_OK) {
+			rc = grade_fact(ctx, scopes[i], at, seq, cid, f, t);
 		}
 	}
 	return rc;
