@@ -142,7 +142,7 @@ stop_clock(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
     Crm__V1__SlaClock *k, uint64_t fu_id, int64_t at)
 {
 	k->has_stopped_at = k->has_stopped_by = k->has_breached = 1;
-	k->stopped_at = at > k->started_at ? at : ctx->now;
+	k->stopped_at = at >= k->started_at ? at : ctx->now;
 	k->stopped_by = fu_id;
 	k->breached = k->stopped_at > k->deadline_at;
 	return clock_put(ctx, before, k);
@@ -1008,6 +1008,76 @@ sla_handle_reminders(
 	resp->body_case = CRM__V1__RESPONSE__BODY_REMINDERS;
 	resp->reminders = out;
 	return CRM_OK;
+}
+
+/* ---------------------------------------------------- upgrade */
+
+/* When customer cid left churn_risk after `since` (its stage history),
+ * or 0 when it did not. */
+static int64_t
+left_churn_at(struct req_ctx *ctx, uint64_t cid, int64_t since)
+{
+	store_key p;
+	store_key_id(&p, cid);
+	struct store_iter it;
+	int64_t at = 0;
+	if (store_iter_open(ctx->st, ctx->txn, DB_STAGE_HIST, p.b, 8, NULL,
+	        &it) != CRM_OK) {
+		return 0;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (at == 0 && store_iter_next(&it, &key, &klen)) {
+		const void *v;
+		size_t vlen;
+		if (klen != 16 || !store_iter_data(&it, &v, &vlen)) {
+			continue;
+		}
+		Crm__V1__StageChange *h = crm__v1__stage_change__unpack(
+		    &ctx->arena->allocator, vlen, v);
+		if (h != NULL && h->at >= since &&
+		    h->from == CRM__V1__STAGE__STAGE_CHURN_RISK) {
+			at = h->at;
+		}
+	}
+	store_iter_close(&it);
+	return at;
+}
+
+crm_status
+sla_upgrade_churn(struct req_ctx *ctx)
+{
+	uint64_t id = 0;
+	crm_status rc;
+	while ((rc = store_id_next(ctx->st, ctx->txn, DB_SLA, id, &id)) ==
+	       CRM_OK) {
+		crm_arena_reset(ctx->arena);
+		Crm__V1__SlaClock *before, *k;
+		Crm__V1__Customer *c;
+		rc = clock_load(ctx, id, &before);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		if (!running(before) ||
+		    before->kind != CRM__V1__SLA_KIND__SLA_CHURN_CONTACT ||
+		    dispatch_record(ctx, DB_CUSTOMERS, before->customer_id,
+		        &crm__v1__customer__descriptor,
+		        (ProtobufCMessage **)&c) != CRM_OK ||
+		    (c->stage == CRM__V1__STAGE__STAGE_CHURN_RISK &&
+		        c->merged_into == 0)) {
+			continue;
+		}
+		int64_t at = left_churn_at(ctx, c->id, before->started_at);
+		rc = clock_load(ctx, id, &k);
+		if (rc == CRM_OK) {
+			rc = stop_clock(ctx, before, k, 0, at ? at : ctx->now);
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	crm_arena_reset(ctx->arena);
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
 }
 
 /* ---------------------------------------------------- merge */

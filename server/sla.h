@@ -36,6 +36,11 @@ crm_status sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
     uint64_t fu_id, const char *resolution, int64_t at,
     Crm__V1__SlaClockList *out);
 
+/* sla_upgrade_churn: schema 5: stop the churn-contact clocks still
+ * running for customers that left churn_risk before schema 5 ended them,
+ * at the stage change that left it. */
+crm_status sla_upgrade_churn(struct req_ctx *ctx);
+
 /* sla_move_customer: hang every commitment and clock of customer from
  * under customer to (a merge). */
 crm_status sla_move_customer(struct req_ctx *ctx, uint64_t from, uint64_t to);

@@ -4,6 +4,8 @@
  * stats.h, derived from the records; version 4 the purchase facts and the
  * index of unchecked customer records (every record written before is
  * unchecked: nobody has checked it). stats_rebuild derives them all.
+ * Version 5 added grade_time (restarted at each customer's creation) and
+ * ends the churn-contact clocks of customers that had left churn_risk.
  */
 #include "upgrade.h"
 
@@ -12,6 +14,7 @@
 #include "crm.h"
 #include "dispatch.h"
 #include "search.h"
+#include "sla.h"
 #include "stats.h"
 
 /* Search texts keyed by customer id alone (before owner || id). */
@@ -72,6 +75,9 @@ upgrade_once(store *st)
 		crm_info("upgrading the data from schema %u to %u", v,
 		    STORE_SCHEMA_VERSION);
 		rc = stats_rebuild(&ctx);
+		if (rc == CRM_OK && v < 5) {
+			rc = sla_upgrade_churn(&ctx);
+		}
 		if (rc == CRM_OK) {
 			rc = store_schema_set(st, txn, STORE_SCHEMA_VERSION);
 		}
