@@ -95,8 +95,8 @@ static const struct dispatch_row table[] = {
 	    sla_handle_commitment_list, NULL, PERM_REP, REQ_READ, 0 },
 	[BODY(COMMITMENT_DONE)] = { "commitment.done",
 	    sla_handle_commitment_done, NULL, PERM_REP, REQ_WRITE, 0 },
-	[BODY(STALE)] = { "stale", sla_handle_stale, NULL, PERM_REP, REQ_READ,
-	    0 },
+	[BODY(STALE)] = { "stale", review_handle_stale, NULL, PERM_REP,
+	    REQ_READ, 0 },
 	[BODY(REMINDERS)] = { "reminders", sla_handle_reminders, NULL,
 	    PERM_REP, REQ_READ, 0 },
 

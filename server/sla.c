@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sla.c: SLA clocks and commitments, and the views built on the same
- * indexes: sla, commitments, stale, and the live reminders a shell asks
- * for when poked.
+ * sla.c: SLA clocks (after-sales issues among them) and commitments, and
+ * the views built on the same indexes: sla, issue list, commitments, and
+ * the live reminders a shell asks for when poked.
  */
 #include "sla.h"
 
@@ -22,10 +22,9 @@
 #include "task.h"
 #include "user.h"
 
-#define LIST_CAP            500
-#define STALE_DEFAULT_HOURS 72
-#define REMIND_AHEAD        900
-#define KEPT_LATE_DAYS      30 /* commitments lists: kept late this long */
+#define LIST_CAP       500
+#define REMIND_AHEAD   900
+#define KEPT_LATE_DAYS 30 /* commitments lists: kept late this long */
 
 /* ---------------------------------------------------- clocks */
 
@@ -341,10 +340,8 @@ sla_handle_start(
 	return CRM_OK;
 }
 
-/* The owners a view covers: the caller, or with team the users the
- * caller manages. Calls fn for each. */
-static crm_status
-each_owner(struct req_ctx *ctx, int team,
+crm_status
+sla_each_owner(struct req_ctx *ctx, int team,
     crm_status (*fn)(struct req_ctx *, uint64_t, void *), void *arg)
 {
 	if (!team) {
@@ -450,9 +447,9 @@ sla_handle_list(
 		return CRM_TOO_BIG;
 	}
 	struct clock_walk w = { out, r->breached, INT64_MAX };
-	crm_status rc = each_owner(ctx, r->team, clocks_of, &w);
+	crm_status rc = sla_each_owner(ctx, r->team, clocks_of, &w);
 	if (rc == CRM_OK && r->breached) {
-		rc = each_owner(ctx, r->team, stopped_breaches, &w);
+		rc = sla_each_owner(ctx, r->team, stopped_breaches, &w);
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -584,7 +581,7 @@ sla_handle_issue_list(
 		return CRM_TOO_BIG;
 	}
 	struct issue_walk w = { out, r->open };
-	crm_status rc = each_owner(ctx, r->team, issues_of, &w);
+	crm_status rc = sla_each_owner(ctx, r->team, issues_of, &w);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -801,12 +798,12 @@ sla_handle_commitment_list(
 		return CRM_TOO_BIG;
 	}
 	struct commit_walk w = { out, r->has_status ? (int)r->status : 0 };
-	crm_status rc = each_owner(ctx, r->team, commitments_of, &w);
+	crm_status rc = sla_each_owner(ctx, r->team, commitments_of, &w);
 	if (rc == CRM_OK &&
 	    (w.want == 0 ||
 	        w.want == CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN ||
 	        w.want == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE)) {
-		rc = each_owner(ctx, r->team, kept_late_of, &w);
+		rc = sla_each_owner(ctx, r->team, kept_late_of, &w);
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -858,108 +855,6 @@ sla_handle_commitment_done(
 	commitment_fill(ctx, c);
 	resp->body_case = CRM__V1__RESPONSE__BODY_COMMITMENT;
 	resp->commitment = c;
-	return CRM_OK;
-}
-
-/* ---------------------------------------------------- stale */
-
-struct stale_walk {
-	Crm__V1__CustomerPage *out;
-	int64_t before;
-};
-
-/*
- * The last real update of customer c (seed 001: records not updated for
- * over 72 hours): the latest of its last follow-up's own time (a
- * back-dated follow-up counts at its date), the last change a person made
- * to the record (touched_at; never touched: its creation) and the last
- * change to one of its contacts. Writes the system makes by itself
- * (scheduling, imports of history, demo seeding) leave touched_at alone.
- */
-static int64_t
-last_update(struct req_ctx *ctx, const Crm__V1__Customer *c)
-{
-	int64_t t = c->touched_at > 0 ? c->touched_at : c->created_at;
-	if (c->last_contact_at > t) {
-		t = c->last_contact_at;
-	}
-	uint64_t id = 0;
-	while (store_index_next(ctx->st, ctx->txn, DB_CONTACT_CUST, c->id, id,
-	           &id) == CRM_OK) {
-		size_t mark = crm_arena_mark(ctx->arena);
-		Crm__V1__Contact *k;
-		if (dispatch_record(ctx, DB_CONTACTS, id,
-		        &crm__v1__contact__descriptor,
-		        (ProtobufCMessage **)&k) == CRM_OK) {
-			int64_t u =
-			    k->updated_at > 0 ? k->updated_at : k->created_at;
-			if (u > t) {
-				t = u;
-			}
-		}
-		crm_arena_release(ctx->arena, mark);
-	}
-	return t;
-}
-
-static crm_status
-stale_of(struct req_ctx *ctx, uint64_t owner, void *arg)
-{
-	struct stale_walk *w = arg;
-	uint64_t id = 0;
-	while (w->out->n_customers < LIST_CAP &&
-	       store_index_next(ctx->st, ctx->txn, DB_CUST_OWNER, owner, id,
-	           &id) == CRM_OK) {
-		Crm__V1__Customer *c;
-		size_t mark = crm_arena_mark(ctx->arena);
-		store_key k;
-		store_key_id(&k, id);
-		if (store_get_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k,
-		        &crm__v1__customer__descriptor, &ctx->arena->allocator,
-		        (ProtobufCMessage **)&c) != CRM_OK) {
-			continue;
-		}
-		int64_t last;
-		if (c->stage == CRM__V1__STAGE__STAGE_LOST ||
-		    (last = last_update(ctx, c)) >= w->before) {
-			crm_arena_release(ctx->arena, mark);
-			continue;
-		}
-		c->has_last_update_at = 1;
-		c->last_update_at = last;
-		c->owner = (char *)user_login_of(ctx, c->owner_id);
-		c->team = (char *)user_team_name(ctx, c->team_id);
-		w->out->customers[w->out->n_customers++] = c;
-	}
-	return CRM_OK;
-}
-
-crm_status
-sla_handle_stale(
-    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
-{
-	const Crm__V1__StaleRequest *r = req->stale;
-	uint32_t hours =
-	    r->has_hours && r->hours ? r->hours : STALE_DEFAULT_HOURS;
-	Crm__V1__CustomerPage *out = crm_arena_alloc(ctx->arena, sizeof(*out));
-	if (out == NULL) {
-		return CRM_TOO_BIG;
-	}
-	crm__v1__customer_page__init(out);
-	out->customers =
-	    crm_arena_alloc(ctx->arena, LIST_CAP * sizeof(*out->customers));
-	if (out->customers == NULL) {
-		return CRM_TOO_BIG;
-	}
-	struct stale_walk w = { out, ctx->now - (int64_t)hours * 3600 };
-	crm_status rc = each_owner(ctx,
-	    r->team || ctx->who->role != CRM__V1__ROLE__ROLE_REP, stale_of,
-	    &w);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	resp->body_case = CRM__V1__RESPONSE__BODY_CUSTOMERS;
-	resp->customers = out;
 	return CRM_OK;
 }
 

@@ -41,6 +41,11 @@ crm_status sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
  * at the stage change that left it. */
 crm_status sla_upgrade_churn(struct req_ctx *ctx);
 
+/* sla_each_owner: the owners a view covers: the caller, or with team the
+ * users the caller manages (a rep: CRM_EPERM); calls fn for each. */
+crm_status sla_each_owner(struct req_ctx *ctx, int team,
+    crm_status (*fn)(struct req_ctx *, uint64_t, void *), void *arg);
+
 /* sla_move_customer: hang every commitment and clock of customer from
  * under customer to (a merge). */
 crm_status sla_move_customer(struct req_ctx *ctx, uint64_t from, uint64_t to);
