@@ -602,6 +602,17 @@ help_command(const struct cmd_row *row)
 	if (row->alias) {
 		printf("\nalias: %s\n", row->alias);
 	}
+	/* A verb that is also a family: its verbs too. */
+	bool first = true;
+	for (const struct cmd_row *r = cmd_table; r->name; r++) {
+		if (in_family(r, row)) {
+			if (first) {
+				printf("\nalso:\n");
+				first = false;
+			}
+			help_row(r, 28);
+		}
+	}
 }
 
 crm_status
