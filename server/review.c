@@ -22,6 +22,7 @@
 
 #define STALE_CAP           500 /* customers in one stale reply */
 #define STALE_DEFAULT_HOURS 72
+#define STALE_ENTRY         600 /* contacts entered with a new record */
 
 static int
 unchecked(const Crm__V1__Customer *c)
@@ -174,14 +175,16 @@ struct stale_walk {
  * The last real update of customer c (seed 001: records not updated for
  * over 72 hours): the latest of its last follow-up's own time (a
  * back-dated follow-up counts at its date), the last change a person made
- * to the record (touched_at; never touched: its creation) and the last
- * change to one of its contacts. Writes the system makes by itself
- * (scheduling, imports of history, demo seeding) leave touched_at alone.
+ * to the record (touched_at) and the last change to one of its contacts.
+ * Writes the system makes by itself (scheduling, imports of history, demo
+ * seeding) leave touched_at alone, and contacts entered with the record
+ * (within STALE_ENTRY of its creation) are part of its creation. A
+ * customer never touched counts from its creation.
  */
 static int64_t
 last_update(struct req_ctx *ctx, const Crm__V1__Customer *c)
 {
-	int64_t t = c->touched_at > 0 ? c->touched_at : c->created_at;
+	int64_t t = c->touched_at;
 	if (c->last_contact_at > t) {
 		t = c->last_contact_at;
 	}
@@ -195,13 +198,13 @@ last_update(struct req_ctx *ctx, const Crm__V1__Customer *c)
 		        (ProtobufCMessage **)&k) == CRM_OK) {
 			int64_t u =
 			    k->updated_at > 0 ? k->updated_at : k->created_at;
-			if (u > t) {
+			if (u > c->created_at + STALE_ENTRY && u > t) {
 				t = u;
 			}
 		}
 		crm_arena_release(ctx->arena, mark);
 	}
-	return t;
+	return t > 0 ? t : c->created_at;
 }
 
 static crm_status
