@@ -173,6 +173,12 @@ static const struct cmd_opt task_add_opts[] = {
 	{ NULL, NULL, false, NULL, NULL },
 };
 
+static const struct cmd_opt task_cancel_opts[] = {
+	{ "--next", "WHEN", false, complete_when,
+	    "the replacement of a next follow-up (with its \"goal\")" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
 static const struct cmd_opt policy_set_opts[] = {
 	{ "--every", "DURATION", false, NULL,
 	    "cadence: 1d, 3d, 12h, 2w, ..." },
@@ -485,7 +491,7 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "task add",
 	    .group = "followup",
 	    .usage = "CUSTOMER WHEN \"goal\" [--channel TEXT] [--owner USER]",
-	    .summary = "Plan a follow-up task.",
+	    .summary = "Add a task beside the customer's next follow-up.",
 	    .min_args = 3,
 	    .max_args = 3,
 	    .opts = task_add_opts,
@@ -509,16 +515,19 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "task assign",
 	    .group = "followup",
 	    .usage = "ID USER",
-	    .summary = "Give a task to another user (managers).",
+	    .summary = "Give a task to someone who may see its customer "
+	               "(a rep: to their manager).",
 	    .min_args = 2,
 	    .max_args = 2,
 	    .fn = cmd_task_assign },
 	{ .name = "task cancel",
 	    .group = "followup",
-	    .usage = "ID",
-	    .summary = "Cancel a task.",
+	    .usage = "ID [--next WHEN \"goal\"]",
+	    .summary = "Cancel a task; a next follow-up only with its "
+	               "replacement (--next).",
 	    .min_args = 1,
-	    .max_args = 1,
+	    .max_args = 2,
+	    .opts = task_cancel_opts,
 	    .fn = cmd_task_cancel },
 
 	/* lifecycle and grades */

@@ -11,6 +11,7 @@
 
 #include "crm.h"
 #include "customer.h"
+#include "event.h"
 #include "review.h"
 #include "search.h"
 #include "stats.h"
@@ -330,6 +331,23 @@ proposal_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 {
 	Crm__V1__GradeProposal *p = (Crm__V1__GradeProposal *)m;
 	need_listed(c, "proposal", id, p->customer_id, DB_PROP_CUST);
+	/* Pending: waiting for its customer's team (which a reassignment
+	 * changes). */
+	Crm__V1__Customer *cu;
+	if (dispatch_record(c->ctx, DB_CUSTOMERS, p->customer_id,
+	        &crm__v1__customer__descriptor,
+	        (ProtobufCMessage **)&cu) == CRM_OK) {
+		store_key k;
+		MDB_val v;
+		int pending =
+		    p->status == CRM__V1__PROPOSAL_STATUS__PROPOSAL_PENDING;
+		store_key_pair(&k, cu->team_id, id);
+		if (pending != has_key(c, DB_PROP_PENDING, &k, &v)) {
+			check_problem(c,
+			    "proposal %" PRIu64 ": %s its team's pending list",
+			    id, pending ? "missing from" : "wrongly in");
+		}
+	}
 }
 
 static void
@@ -548,6 +566,9 @@ check_run(struct check *c)
 	}
 	if (rc == CRM_OK) {
 		rc = review_check(c);
+	}
+	if (rc == CRM_OK) {
+		rc = event_check(c);
 	}
 	return rc;
 }

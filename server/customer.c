@@ -20,6 +20,7 @@
 #include "changes.h"
 #include "crm.h"
 #include "handlers.h"
+#include "lifecycle.h"
 #include "purchase.h"
 #include "review.h"
 #include "search.h"
@@ -856,11 +857,8 @@ customer_handle_assign(
 	after->team_id = owner->team_id;
 	rc = put(ctx, before, after);
 	if (rc == CRM_OK) {
-		rc = task_reown(ctx, after->id, before->owner_id, owner->id);
-	}
-	if (rc == CRM_OK) {
-		rc = task_followup_sync(
-		    ctx, after, customer_last_contact(after), 0);
+		/* Its open work goes along (lifecycle.h). */
+		rc = lifecycle_given(ctx, before, after);
 	}
 	if (rc != CRM_OK) {
 		return rc;

@@ -19,6 +19,7 @@
 #include "changes.h"
 #include "crm.h"
 #include "customer.h"
+#include "event.h"
 #include "handlers.h"
 #include "lifecycle.h"
 #include "policy.h"
@@ -162,26 +163,13 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
 	return CRM_OK;
 }
 
-/* The id of a user the caller may hand work to (empty: default). */
+/* The id of a user the caller may hand work on c to (empty: dflt): one
+ * who may see c (task_assignee). */
 static crm_status
-worker_id(struct req_ctx *ctx, const char *login, uint64_t dflt, uint64_t *id)
+worker_id(struct req_ctx *ctx, const Crm__V1__Customer *c, const char *login,
+    uint64_t dflt, uint64_t *id)
 {
-	if (login == NULL || *login == '\0') {
-		*id = dflt;
-		return CRM_OK;
-	}
-	Crm__Store__UserRecord *u;
-	if (user_by_login(ctx, login, &u) != CRM_OK || !u->active) {
-		return dispatch_fail(
-		    ctx, CRM_NOT_FOUND, "no active user '%s'", login);
-	}
-	if (u->id != ctx->who->user_id && u->id != dflt &&
-	    !auth_manages(ctx->who, u->team_id)) {
-		return dispatch_fail(
-		    ctx, CRM_EPERM, "you may not give work to %s", login);
-	}
-	*id = u->id;
-	return CRM_OK;
+	return task_assignee(ctx, c, login, dflt, id);
 }
 
 crm_status
@@ -310,7 +298,7 @@ followup_handle_log(
 	for (size_t i = 0; i < in->n_commitments; i++) {
 		const Crm__V1__Commitment *ci = in->commitments[i];
 		uint64_t owner;
-		rc = worker_id(ctx, ci->owner, ctx->who->user_id, &owner);
+		rc = worker_id(ctx, c, ci->owner, ctx->who->user_id, &owner);
 		if (rc == CRM_OK) {
 			rc = sla_commitment_add(ctx, c, f->id, ci->text, owner,
 			    ci->due_at, &f->commitments[i]);
@@ -340,7 +328,7 @@ followup_handle_log(
 	    c->stage != CRM__V1__STAGE__STAGE_LOST) {
 		uint64_t owner;
 		Crm__V1__Task *t;
-		rc = worker_id(ctx, in->next_owner, c->owner_id, &owner);
+		rc = worker_id(ctx, c, in->next_owner, c->owner_id, &owner);
 		if (rc == CRM_OK) {
 			rc = task_create(ctx, c, owner,
 			    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
@@ -559,6 +547,26 @@ add_purchase(struct req_ctx *ctx, struct timeline *tl, void *m)
 }
 
 static crm_status
+add_event(struct req_ctx *ctx, Crm__V1__CustomerEvent *e, void *arg)
+{
+	Crm__V1__HistoryItem *h = add_item(ctx, arg, e->at);
+	if (h == NULL) {
+		return CRM_TOO_BIG;
+	}
+	h->item_case = CRM__V1__HISTORY_ITEM__ITEM_EVENT;
+	h->event = e;
+	return CRM_OK;
+}
+
+/* The changes the server made to the customer's plans, and why
+ * (event.h). */
+static crm_status
+add_events(struct req_ctx *ctx, struct timeline *tl, uint64_t id)
+{
+	return event_each(ctx, id, INT64_MIN, add_event, tl);
+}
+
+static crm_status
 add_stages(struct req_ctx *ctx, struct timeline *tl, uint64_t id)
 {
 	store_key p;
@@ -639,6 +647,9 @@ followup_handle_history(
 	}
 	if (rc == CRM_OK) {
 		rc = add_stages(ctx, &tl, id);
+	}
+	if (rc == CRM_OK) {
+		rc = add_events(ctx, &tl, id);
 	}
 	if (rc != CRM_OK) {
 		return rc;

@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "crm.h"
 #include "customer.h"
+#include "event.h"
 #include "handlers.h"
 #include "purchase.h"
 #include "sla.h"
@@ -69,6 +70,23 @@ lifecycle_stage_apply(
 	}
 	c->has_stage = 1;
 	c->stage = (Crm__V1__Stage)s->to;
+	if (h.from == CRM__V1__STAGE__STAGE_LOST) {
+		/* Back from lost: no longer lost, and followed again. */
+		c->has_lost_reason = c->has_lost_at = 0;
+		c->lost_reason = 0;
+		c->lost_at = 0;
+		c->lost_text = NULL;
+		rc = task_extras_start(ctx, c);
+		if (rc == CRM_OK) {
+			rc = event_add(ctx, c->id, 0, "back from lost",
+			    "lost reason cleared; a re-grade review and a "
+			    "next "
+			    "follow-up again");
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
 	if (s->to == CRM__V1__STAGE__STAGE_LOST) {
 		c->has_lost_reason = c->has_lost_at = 1;
 		c->lost_reason = (Crm__V1__LostReason)s->lost_reason;
@@ -138,8 +156,12 @@ lifecycle_handle_stage(
 	if (rc == CRM_OK) {
 		rc = customer_save(ctx, before, c);
 	}
+	/* Back from lost, the cadence counts from now. */
 	if (rc == CRM_OK) {
-		rc = task_followup_sync(ctx, c, customer_last_contact(c),
+		rc = task_followup_sync(ctx, c,
+		    before->stage == CRM__V1__STAGE__STAGE_LOST
+		        ? ctx->now
+		        : customer_last_contact(c),
 		    c->stage == CRM__V1__STAGE__STAGE_LOST);
 	}
 	if (rc != CRM_OK) {
@@ -278,8 +300,14 @@ lifecycle_pending(
 		    proposal_load(ctx, store_u64(key + 8), &gp) != CRM_OK) {
 			continue;
 		}
+		/* A rep: the proposals on customers they own, whoever made
+		 * them (a customer given away takes its proposals along). */
+		Crm__V1__Customer *c;
 		if (ctx->who->role == CRM__V1__ROLE__ROLE_REP &&
-		    gp->proposed_by_id != ctx->who->user_id) {
+		    (dispatch_record(ctx, DB_CUSTOMERS, gp->customer_id,
+		         &crm__v1__customer__descriptor,
+		         (ProtobufCMessage **)&c) != CRM_OK ||
+		        c->owner_id != ctx->who->user_id)) {
 			continue;
 		}
 		proposal_fill(ctx, gp);
@@ -380,4 +408,138 @@ lifecycle_handle_grade_reject(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	return decide(ctx, req->grade_reject, 0, resp);
+}
+
+/* ---------------------------------------------------- new owner, merge */
+
+crm_status
+lifecycle_given(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    const Crm__V1__Customer *after)
+{
+	crm_status rc = task_reown(ctx, after, before->owner_id);
+	if (rc == CRM_OK) {
+		rc = sla_reown(ctx, after, before->owner_id);
+	}
+	uint64_t id = 0;
+	while (rc == CRM_OK && before->team_id != after->team_id &&
+	       store_index_next(ctx->st, ctx->txn, DB_PROP_CUST, after->id, id,
+	           &id) == CRM_OK) {
+		Crm__V1__GradeProposal *p;
+		rc = proposal_load(ctx, id, &p);
+		if (rc != CRM_OK ||
+		    p->status != CRM__V1__PROPOSAL_STATUS__PROPOSAL_PENDING) {
+			continue;
+		}
+		rc = store_index_del(
+		    ctx->st, ctx->txn, DB_PROP_PENDING, before->team_id, id);
+		if (rc == CRM_OK) {
+			rc = store_index_add(ctx->st, ctx->txn,
+			    DB_PROP_PENDING, after->team_id, id);
+		}
+		if (rc == CRM_OK) {
+			rc = event_add(ctx, after->id, 0,
+			    "the customer was given to another team",
+			    "grade proposal %" PRIu64
+			    " (%s) now waits for team "
+			    "%s",
+			    id,
+			    crm_enum_name(&crm__v1__grade__descriptor, p->to),
+			    user_team_name(ctx, after->team_id));
+		}
+	}
+	if (rc == CRM_OK) {
+		rc = task_followup_sync(
+		    ctx, after, customer_last_contact(after), 0);
+	}
+	return rc;
+}
+
+/* Whether customer id has a pending proposal. */
+static int
+has_pending(struct req_ctx *ctx, uint64_t customer_id)
+{
+	uint64_t id = 0;
+	while (store_index_next(ctx->st, ctx->txn, DB_PROP_CUST, customer_id,
+	           id, &id) == CRM_OK) {
+		Crm__V1__GradeProposal *p;
+		if (proposal_load(ctx, id, &p) == CRM_OK &&
+		    p->status == CRM__V1__PROPOSAL_STATUS__PROPOSAL_PENDING) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+crm_status
+lifecycle_proposals_merge(struct req_ctx *ctx, const Crm__V1__Customer *drop,
+    const Crm__V1__Customer *keep)
+{
+	crm_status rc = CRM_OK;
+	uint64_t id = 0;
+	/* Each move deletes (drop, id); the next seek starts after it. */
+	while (
+	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_PROP_CUST,
+	                        drop->id, id, &id) == CRM_OK) {
+		Crm__V1__GradeProposal *before, *p;
+		rc = proposal_load(ctx, id, &before);
+		if (rc == CRM_OK) {
+			rc = proposal_load(ctx, id, &p);
+		}
+		int pending =
+		    rc == CRM_OK &&
+		    p->status == CRM__V1__PROPOSAL_STATUS__PROPOSAL_PENDING;
+		int withdraw = pending && (p->to == keep->grade ||
+		                              has_pending(ctx, keep->id));
+		if (rc == CRM_OK && pending) {
+			rc = store_index_del(ctx->st, ctx->txn,
+			    DB_PROP_PENDING, drop->team_id, id);
+		}
+		if (rc == CRM_OK) {
+			rc = store_index_del(
+			    ctx->st, ctx->txn, DB_PROP_CUST, drop->id, id);
+		}
+		if (rc != CRM_OK) {
+			break;
+		}
+		p->customer_id = keep->id;
+		if (withdraw) {
+			p->status =
+			    CRM__V1__PROPOSAL_STATUS__PROPOSAL_WITHDRAWN;
+			p->has_decided_by_id = p->has_decided_at = 1;
+			p->decided_by_id = ctx->who ? ctx->who->user_id : 0;
+			p->decided_at = ctx->now;
+			p->decision_reason =
+			    "withdrawn: its customer was merged";
+		} else if (pending) {
+			p->from = keep->grade;
+		}
+		/* Its entries under keep; proposal_put drops a withdrawn
+		 * one's pending entry (gone already) and writes it. */
+		rc = store_index_add(
+		    ctx->st, ctx->txn, DB_PROP_CUST, keep->id, id);
+		if (rc == CRM_OK && pending && !withdraw) {
+			rc = store_index_add(ctx->st, ctx->txn,
+			    DB_PROP_PENDING, keep->team_id, id);
+		}
+		if (rc == CRM_OK) {
+			rc = proposal_put(ctx, before, p, keep->team_id);
+		}
+		if (rc == CRM_OK && pending) {
+			rc = event_add(ctx, keep->id, 0,
+			    !withdraw ? "customers merged"
+			    : p->to == keep->grade
+			        ? "customers merged: the kept customer has "
+			          "that grade"
+			        : "customers merged: the kept customer has a "
+			          "pending grade proposal",
+			    "grade proposal %" PRIu64
+			    " (%s) of merged customer "
+			    "%s %s",
+			    id,
+			    crm_enum_name(&crm__v1__grade__descriptor, p->to),
+			    drop->name ? drop->name : "",
+			    withdraw ? "withdrawn" : "moved here");
+		}
+	}
+	return rc;
 }

@@ -61,6 +61,7 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_CUST_UNCHECKED] = "cust_unchecked",
 	[DB_CHANGES] = "changes",
 	[DB_CHANGE_REC] = "change_rec",
+	[DB_CUST_EVENT] = "cust_event",
 	[DB_GRADE_TIME] = "grade_time",
 };
 

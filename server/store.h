@@ -68,6 +68,8 @@ enum store_db {
 	                      live customers nobody has checked yet */
 	DB_CHANGES,    /* change seq -> kind byte || record id (changes.c) */
 	DB_CHANGE_REC, /* kind byte || record id -> its latest change seq */
+	DB_CUST_EVENT, /* customer id || at (biased) || event id ->
+	                  crm.v1.CustomerEvent (event.h) */
 	/* Rules (issue 12). */
 	DB_GRADE_TIME, /* scope || at || seq -> stats_grade: grade spells */
 	DB_COUNT
