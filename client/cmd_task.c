@@ -323,6 +323,10 @@ show_policy(const Crm__V1__Policy *p, render_doc *out)
 	render_kv(out, "log late after (grade S)", every);
 	format_limit(p->late_seconds, every, sizeof(every));
 	render_kv(out, "log late after (others)", every);
+	if (p->has_idem_retention_seconds) {
+		format_every(p->idem_retention_seconds, every, sizeof(every));
+		render_kv(out, "replies of writes kept", every);
+	}
 	cmd_purchase_show_value(p->value, out);
 }
 

@@ -829,6 +829,14 @@ const struct cmd_row cmd_table[] = {
 	    .opts = policy_set_opts,
 	    .args = { complete_grade },
 	    .fn = cmd_task_policy_set },
+	{ .name = "policy retention",
+	    .group = "admin",
+	    .usage = "[DURATION]",
+	    .summary = "How long crmd keeps the replies of writes, so an "
+	               "outbox resent later is answered, not stored twice "
+	               "(default 7d; admins change it: 1d to 1 year).",
+	    .max_args = 1,
+	    .fn = cmd_outbox_retention },
 	{ .name = "policy value",
 	    .group = "admin",
 	    .usage = "[--frequency H,M] [--amount H,M] [--category H,M] "
@@ -840,6 +848,14 @@ const struct cmd_row cmd_table[] = {
 	    .fn = cmd_purchase_policy },
 
 	/* shell */
+	{ .name = "outbox",
+	    .group = "shell",
+	    .usage = "[list | send [ID] | drop ID]",
+	    .summary = "Writes whose outcome is not known yet (crmd was "
+	               "not running or did not answer): list them, send them "
+	               "again with their own request ids, or drop one.",
+	    .max_args = 2,
+	    .fn = cmd_outbox },
 	{ .name = "help",
 	    .group = "shell",
 	    .usage = "[COMMAND|@group]",

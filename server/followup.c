@@ -177,14 +177,36 @@ followup_handle_log(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	const Crm__V1__FollowUp *in = req->followup_log->followup;
-	if (in == NULL || !in->has_customer_id) {
+	uint64_t cust =
+	    in != NULL && in->has_customer_id ? in->customer_id : 0;
+	crm_status rc = CRM_OK;
+	/* By name: a follow-up written offline (the shell's outbox) names
+	 * the customer as typed; companies first, then people. */
+	if (in != NULL && cust == 0 && in->customer != NULL &&
+	    in->customer[0] != '\0') {
+		rc = customer_by_name(ctx,
+		    CRM__V1__CUSTOMER_KIND__KIND_COMPANY, in->customer, &cust);
+		if (rc == CRM_NOT_FOUND) {
+			rc = customer_by_name(ctx,
+			    CRM__V1__CUSTOMER_KIND__KIND_PERSON, in->customer,
+			    &cust);
+		}
+		if (rc == CRM_NOT_FOUND) {
+			return dispatch_fail(ctx, CRM_NOT_FOUND,
+			    "no customer named \"%s\"", in->customer);
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	if (cust == 0) {
 		return dispatch_fail(
 		    ctx, CRM_EINVAL, "a follow-up needs a customer");
 	}
 	Crm__V1__Customer *before, *c;
-	crm_status rc = customer_editable(ctx, in->customer_id, &before);
+	rc = customer_editable(ctx, cust, &before);
 	if (rc == CRM_OK) {
-		rc = customer_editable(ctx, in->customer_id, &c);
+		rc = customer_editable(ctx, cust, &c);
 	}
 	if (rc == CRM_OK) {
 		rc = check_log(ctx, in);
