@@ -781,10 +781,12 @@ cmd_followup_stage(
 	}
 	body.has_stage = 1;
 	body.stage = (Crm__V1__Stage)v;
-	if ((amount || date || cmd_opt(call, "--terms")) &&
+	if ((amount || date || cmd_opt(call, "--terms") ||
+	        cmd_opt(call, "--category")) &&
 	    v != CRM__V1__STAGE__STAGE_WON) {
 		return cmd_usage_error(ctx, call,
-		    "--amount, --date and --terms go with the stage won");
+		    "--amount, --date, --terms and --category go with the "
+		    "stage won");
 	}
 	if (amount != NULL) {
 		if (crm_money_parse(amount, &body.deal_amount) != CRM_OK) {
@@ -803,6 +805,7 @@ cmd_followup_stage(
 		body.has_won_at = 1;
 	}
 	body.contract_terms = (char *)cmd_opt(call, "--terms");
+	body.category = (char *)cmd_opt(call, "--category");
 	if (reason != NULL && reason[0] != '\0') {
 		body.reason = (char *)reason;
 		if (v == CRM__V1__STAGE__STAGE_LOST) {

@@ -43,6 +43,9 @@ static const struct cmd_opt customer_add_opts[] = {
 	{ "--anniversary", "MM-DD", false, NULL, "company anniversary" },
 	{ "--first-contact", "WHEN", false, NULL,
 	    "first contact: 2026-11-25, 2026-11-25 14:00, today, ..." },
+	{ "--reason", "TEXT", false, complete_lost_reason,
+	    "why it was lost (with --stage lost: price, competitor, service, "
+	    "no_need, other + text)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -158,6 +161,8 @@ static const struct cmd_opt stage_opts[] = {
 	{ "--amount", "AMOUNT", false, NULL, "deal amount (won)" },
 	{ "--date", "WHEN", false, complete_when, "won date (won)" },
 	{ "--terms", "TEXT", false, NULL, "key contract terms (won)" },
+	{ "--category", "C", false, NULL,
+	    "the won deal's purchase category (default the industry)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -331,7 +336,8 @@ const struct cmd_row cmd_table[] = {
 	             "[--grade S|A|B|C] [--stage STAGE] [--website X] "
 	             "[--licence X] [--employees N] [--revenue AMOUNT] "
 	             "[--tag T]... [--notes X] [--birthday MM-DD] "
-	             "[--anniversary MM-DD] [--first-contact WHEN]",
+	             "[--anniversary MM-DD] [--first-contact WHEN] "
+	             "[--reason TEXT]",
 	    .summary = "Create a customer record (names are unique per "
 	               "kind).",
 	    .min_args = 1,
@@ -535,7 +541,7 @@ const struct cmd_row cmd_table[] = {
 	    .group = "lifecycle",
 	    .usage = "CUSTOMER potential|intent|negotiation|won|churn_risk|"
 	             "lost [--reason TEXT] [--amount A] [--date WHEN] "
-	             "[--terms TEXT]",
+	             "[--terms TEXT] [--category C]",
 	    .summary = "Move a customer to a stage (lost needs --reason).",
 	    .min_args = 2,
 	    .max_args = 2,
@@ -757,7 +763,7 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "user",
 	    .group = "admin",
 	    .usage = "VERB ...",
-	    .summary = "User accounts: add, list, disable." },
+	    .summary = "User accounts: add, list, disable, passwd." },
 	{ .name = "user add",
 	    .group = "admin",
 	    .usage = "LOGIN --role admin|manager|rep [--team TEAM] "
@@ -781,6 +787,15 @@ const struct cmd_row cmd_table[] = {
 	    .min_args = 1,
 	    .max_args = 1,
 	    .fn = cmd_admin_user_disable },
+	{ .name = "user passwd",
+	    .group = "admin",
+	    .usage = "LOGIN",
+	    .summary = "Set a user's password (read like login's) and end "
+	               "their sessions.",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .fn = cmd_admin_user_passwd,
+	    .sensitive = true },
 	{ .name = "team",
 	    .group = "admin",
 	    .usage = "VERB ...",

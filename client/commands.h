@@ -256,6 +256,8 @@ crm_status cmd_admin_user_list(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_admin_user_disable(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_admin_user_passwd(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_admin_team_add(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_admin_backup(

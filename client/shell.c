@@ -385,8 +385,19 @@ shell_run_script(struct cmd_ctx *ctx, FILE *in)
 	size_t cap = 0;
 	int worst = 0;
 
+	unsigned lineno = 0;
+	ssize_t n;
+
 	shell_ctx = ctx;
-	while (!ctx->quit && getline(&line, &cap, in) >= 0) {
+	while (!ctx->quit && (n = getline(&line, &cap, in)) >= 0) {
+		lineno++;
+		if (memchr(line, '\0', (size_t)n) != NULL) {
+			/* C strings would end there: run none of it. */
+			cmd_error("line %u: a NUL byte in the line; not run",
+			    lineno);
+			worst = worst > 2 ? worst : 2;
+			continue;
+		}
 		const char *s = line + strspn(line, " \t");
 		if (*s == '#' || blank(s)) {
 			continue;

@@ -125,6 +125,8 @@ static const struct dispatch_row table[] = {
 	    review_handle_customer_check, NULL, PERM_MANAGER, REQ_WRITE, 0 },
 	[BODY(CHANGES)] = { "changes", changes_handle_list, NULL, PERM_REP,
 	    REQ_READ, 0 },
+	[BODY(USER_PASSWD)] = { "user.passwd", user_handle_passwd,
+	    user_prepare_passwd, PERM_ADMIN, REQ_WRITE, 0 },
 
 	[BODY(ISSUE_RESOLVE)] = { "issue.resolve", sla_handle_issue_resolve,
 	    NULL, PERM_REP, REQ_WRITE, 0 },

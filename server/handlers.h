@@ -27,6 +27,8 @@ HANDLER(user_prepare_add);
 HANDLER(user_handle_add);
 HANDLER(user_handle_list);
 HANDLER(user_handle_disable);
+HANDLER(user_prepare_passwd);
+HANDLER(user_handle_passwd);
 HANDLER(user_handle_team_add);
 HANDLER(user_handle_team_list);
 

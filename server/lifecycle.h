@@ -16,7 +16,8 @@ struct lifecycle_stage {
 	int64_t won_at;      /* won: 0 = now */
 	const char *contract_terms;
 	uint64_t followup_id;
-	int64_t at; /* when it happened; 0 = now */
+	int64_t at;           /* when it happened; 0 = now */
+	const char *category; /* won: the purchase's; NULL = industry */
 };
 
 /*
@@ -28,6 +29,24 @@ struct lifecycle_stage {
  */
 crm_status lifecycle_stage_apply(struct req_ctx *ctx, Crm__V1__Customer *c,
     const struct lifecycle_stage *s);
+
+/*
+ * lifecycle_stage_first: the first entry of new customer c's stage
+ * history (from no stage to c->stage, at its won or lost time if any).
+ */
+crm_status lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c);
+
+/* lifecycle_backfill_first: the first stage entry of every customer
+ * whose history lacks one (written before schema 5), at its creation. */
+crm_status lifecycle_backfill_first(struct req_ctx *ctx);
+
+/*
+ * lifecycle_propose: a pending proposal to move c to grade, by the caller,
+ * for the team's manager to decide; *out (may be NULL) gets it, filled.
+ * Errors: CRM_EINVAL (already that grade), store.
+ */
+crm_status lifecycle_propose(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    int grade, const char *reason, Crm__V1__GradeProposal **out /* OUT */);
 
 /* lifecycle_pending: the pending grade proposals the caller decides on
  * (a rep: the ones on customers they own), up to cap, in ctx->arena. */

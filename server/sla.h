@@ -36,8 +36,8 @@ crm_status sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
     uint64_t fu_id, const char *resolution, int64_t at,
     Crm__V1__SlaClockList *out);
 
-/* sla_upgrade_churn: schema 5: stop the churn-contact clocks still
- * running for customers that left churn_risk before schema 5 ended them,
+/* sla_upgrade_churn: schema 6: stop the churn-contact clocks still
+ * running for customers that left churn_risk before schema 6 ended them,
  * at the stage change that left it. */
 crm_status sla_upgrade_churn(struct req_ctx *ctx);
 

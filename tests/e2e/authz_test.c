@@ -265,6 +265,7 @@ struct rb {
 	Crm__V1__UserAddRequest user_add;
 	Crm__V1__UserListRequest user_list;
 	Crm__V1__UserDisableRequest user_disable;
+	Crm__V1__UserPasswdRequest user_passwd;
 	Crm__V1__TeamAddRequest team_add;
 	Crm__V1__TeamListRequest team_list;
 	Crm__V1__CustomerAddRequest customer_add;
@@ -424,6 +425,24 @@ b_user_disable(struct rb *b, const struct target *t)
 	b->user_disable.login = (char *)t->login;
 	b->req.body_case = CRM__V1__REQUEST__BODY_USER_DISABLE;
 	R(user_disable) = &b->user_disable;
+}
+
+/* A reset to the password the user already has: the fixtures go on. */
+static void
+b_user_passwd(struct rb *b, const struct target *t)
+{
+	b->user_passwd =
+	    (Crm__V1__UserPasswdRequest)CRM__V1__USER_PASSWD_REQUEST__INIT;
+	b->user_passwd.login = (char *)t->login;
+	b->user_passwd.new_password = "pw-reset";
+	for (int p = 0; p < P_COUNT; p++) {
+		if (who[p].login != NULL && t->login != NULL &&
+		    strcmp(who[p].login, t->login) == 0) {
+			b->user_passwd.new_password = (char *)who[p].password;
+		}
+	}
+	b->req.body_case = CRM__V1__REQUEST__BODY_USER_PASSWD;
+	R(user_passwd) = &b->user_passwd;
 }
 
 static void
@@ -1006,6 +1025,8 @@ static const struct request {
 	{ "user_list", b_user_list, O_NONE, 0 },
 	/* Last: a disabled rep can no longer ask anything. */
 	{ "user_disable", b_user_disable, O_USER, F_WRITE | F_LAST },
+	/* Last too: a reset ends the rep's sessions. */
+	{ "user_passwd", b_user_passwd, O_USER, F_WRITE | F_LAST },
 	{ "team_add", b_team_add, O_NONE, F_WRITE },
 	{ "team_list", b_team_list, O_NONE, 0 },
 	{ "customer_add", b_customer_add, O_NONE, F_WRITE },

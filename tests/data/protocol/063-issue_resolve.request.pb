@@ -1,1 +1,0 @@
-corpus-v1-000063 ÞD|Tá‹ÍÌÍ£f¨ÖÞ¼&¨Ÿçæé>ŠQ?ÐÂ replaced the pressure sensor
