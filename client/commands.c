@@ -117,6 +117,8 @@ static const struct cmd_opt log_opts[] = {
 	    "professionalism, proactiveness" },
 	{ "--evidence", "TEXT", true, NULL,
 	    "an evidence sentence per score, in that order (repeatable)" },
+	{ "--resolves", "ISSUE", false, NULL,
+	    "this follow-up resolves after-sales issue ISSUE" },
 	{ "--attach", "PATH_OR_URL", true, complete_file,
 	    "keep a reference to minutes or a recording (repeatable; the "
 	    "file itself is not sent)" },
@@ -199,9 +201,16 @@ static const struct cmd_opt sla_opts[] = {
 	{ NULL, NULL, false, NULL, NULL },
 };
 
+static const struct cmd_opt issue_list_opts[] = {
+	{ "--open", NULL, false, NULL, "only unresolved issues" },
+	{ "--team", NULL, false, NULL, "the whole team (managers)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
 static const struct cmd_opt commitments_opts[] = {
 	{ "--open", NULL, false, NULL, "only open ones" },
-	{ "--broken", NULL, false, NULL, "only broken ones (open past due)" },
+	{ "--broken", NULL, false, NULL,
+	    "only broken ones: open past due, and kept late (last 30 days)" },
 	{ "--team", NULL, false, NULL, "the whole team (managers)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
@@ -454,7 +463,8 @@ const struct cmd_row cmd_table[] = {
 	             "[--commit PROMISE --due WHEN [--owner USER]]... "
 	             "[--stage STAGE [--reason TEXT] [--amount A] "
 	             "[--terms T]] [--score T,E,P,A [--evidence TEXT]...] "
-	             "[--attach PATH_OR_URL [--title T]]...",
+	             "[--attach PATH_OR_URL [--title T]]... "
+	             "[--resolves ISSUE]",
 	    .summary = "Log a follow-up in one line; without a summary, "
 	               "asks field by field.",
 	    .min_args = 1,
@@ -627,6 +637,22 @@ const struct cmd_row cmd_table[] = {
 	    .max_args = 2,
 	    .args = { complete_customer, NULL },
 	    .fn = cmd_sla_issue },
+	{ .name = "issue resolve",
+	    .group = "sla",
+	    .usage = "ID \"what was done\"",
+	    .summary = "Resolve an after-sales issue: stops its solution "
+	               "clock (a follow-up stops only the response clock).",
+	    .min_args = 2,
+	    .max_args = 2,
+	    .fn = cmd_sla_issue_resolve },
+	{ .name = "issue list",
+	    .group = "sla",
+	    .usage = "[--open] [--team]",
+	    .summary = "After-sales issues with their response and solution "
+	               "clocks.",
+	    .max_args = 0,
+	    .opts = issue_list_opts,
+	    .fn = cmd_sla_issue_list },
 	{ .name = "sla",
 	    .group = "sla",
 	    .usage = "[--breached] [--team]",

@@ -76,8 +76,10 @@ HANDLER(sla_handle_start);
 HANDLER(sla_handle_list);
 HANDLER(sla_handle_commitment_list);
 HANDLER(sla_handle_commitment_done);
-HANDLER(sla_handle_stale);
+HANDLER(review_handle_stale);
 HANDLER(sla_handle_reminders);
+HANDLER(sla_handle_issue_resolve);
+HANDLER(sla_handle_issue_list);
 
 /* report.c */
 HANDLER(report_handle);

@@ -62,6 +62,7 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_CHANGES] = "changes",
 	[DB_CHANGE_REC] = "change_rec",
 	[DB_CUST_EVENT] = "cust_event",
+	[DB_GRADE_TIME] = "grade_time",
 };
 
 const char *

@@ -7,6 +7,8 @@
  * Version 5 keys company names without their legal form and adds licence
  * numbers to the name index (customer_rebuild_names), and gives every
  * customer's history its first stage (lifecycle_backfill_first).
+ * Version 6 added grade_time (restarted at each customer's creation) and
+ * ends the churn-contact clocks of customers that had left churn_risk.
  */
 #include "upgrade.h"
 
@@ -17,6 +19,7 @@
 #include "dispatch.h"
 #include "lifecycle.h"
 #include "search.h"
+#include "sla.h"
 #include "stats.h"
 
 /* Search texts keyed by customer id alone (before owner || id). */
@@ -93,6 +96,9 @@ upgrade_once(store *st)
 				    "keeps it (merge the duplicates)",
 				    clashes);
 			}
+		}
+		if (rc == CRM_OK && v < 6) {
+			rc = sla_upgrade_churn(&ctx);
 		}
 		if (rc == CRM_OK) {
 			rc = store_schema_set(st, txn, STORE_SCHEMA_VERSION);

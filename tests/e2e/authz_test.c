@@ -94,6 +94,7 @@ call_as(enum principal p, Crm__V1__Request *req)
 /* What rep A (or B) owns: made afresh whenever a write succeeded. */
 struct objects {
 	uint64_t cust, cust2, contact, task, commitment, proposal, followup;
+	uint64_t issue;
 	char cust_name[64];
 	const char *login; /* the rep */
 };
@@ -177,6 +178,21 @@ make_objects(struct objects *o, enum principal rep)
 	r = call_as(rep, &preq);
 	assert_crm_ok(crm_wire_status(r));
 	o->proposal = r->proposal->id;
+	crm__v1__response__free_unpacked(r, NULL);
+
+	/* An after-sales issue: its two clocks; the issue id is the first's.
+	 */
+	Crm__V1__Request sreq = CRM__V1__REQUEST__INIT;
+	Crm__V1__SlaStartRequest ss = CRM__V1__SLA_START_REQUEST__INIT;
+	ss.has_customer_id = ss.has_issue = 1;
+	ss.customer_id = o->cust;
+	ss.issue = 1;
+	ss.text = "machine stopped";
+	sreq.body_case = CRM__V1__REQUEST__BODY_SLA_START;
+	sreq.sla_start = &ss;
+	r = call_as(rep, &sreq);
+	assert_crm_ok(crm_wire_status(r));
+	o->issue = r->clocks->clocks[0]->issue_id;
 	crm__v1__response__free_unpacked(r, NULL);
 
 	/* The commitment and the open re-grade task (one a customer gets
@@ -303,6 +319,8 @@ struct rb {
 	Crm__V1__Attachment attachment;
 	Crm__V1__ContactVerifyRequest contact_verify;
 	Crm__V1__CustomerCheckRequest customer_check;
+	Crm__V1__IssueResolveRequest issue_resolve;
+	Crm__V1__IssueListRequest issue_list;
 	Crm__V1__FollowupGetRequest followup_get;
 	char text[64];
 };
@@ -315,6 +333,7 @@ enum obj {
 	O_TASK,
 	O_COMMITMENT,
 	O_PROPOSAL,
+	O_ISSUE,
 	O_USER,
 	O_CUST_NAME
 };
@@ -970,6 +989,28 @@ b_customer_check(struct rb *b, const struct target *t)
 }
 
 static void
+b_issue_resolve(struct rb *b, const struct target *t)
+{
+	b->issue_resolve =
+	    (Crm__V1__IssueResolveRequest)CRM__V1__ISSUE_RESOLVE_REQUEST__INIT;
+	b->issue_resolve.has_id = 1;
+	b->issue_resolve.id = t->id;
+	b->issue_resolve.resolution = "replaced the sensor";
+	b->req.body_case = CRM__V1__REQUEST__BODY_ISSUE_RESOLVE;
+	R(issue_resolve) = &b->issue_resolve;
+}
+
+static void
+b_issue_list(struct rb *b, const struct target *t)
+{
+	(void)t;
+	b->issue_list =
+	    (Crm__V1__IssueListRequest)CRM__V1__ISSUE_LIST_REQUEST__INIT;
+	b->req.body_case = CRM__V1__REQUEST__BODY_ISSUE_LIST;
+	R(issue_list) = &b->issue_list;
+}
+
+static void
 b_followup_get(struct rb *b, const struct target *t)
 {
 	b->followup_get =
@@ -1042,6 +1083,8 @@ static const struct request {
 	{ "followup_attach", b_followup_attach, O_FOLLOWUP, F_WRITE },
 	{ "contact_verify", b_contact_verify, O_CONTACT, F_WRITE },
 	{ "customer_check", b_customer_check, O_CUST, F_WRITE },
+	{ "issue_resolve", b_issue_resolve, O_ISSUE, F_WRITE },
+	{ "issue_list", b_issue_list, O_NONE, 0 },
 	{ "followup_get", b_followup_get, O_FOLLOWUP, 0 },
 };
 
@@ -1089,6 +1132,9 @@ target_of(const struct request *rq, int x, enum principal p)
 		break;
 	case O_PROPOSAL:
 		t.id = o->proposal;
+		break;
+	case O_ISSUE:
+		t.id = o->issue;
 		break;
 	default:
 		t.id = o->cust;
