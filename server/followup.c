@@ -229,17 +229,8 @@ followup_handle_log(
 	 * the customer as typed; companies first, then people. */
 	if (in != NULL && cust == 0 && in->customer != NULL &&
 	    in->customer[0] != '\0') {
-		rc = customer_by_name(ctx,
-		    CRM__V1__CUSTOMER_KIND__KIND_COMPANY, in->customer, &cust);
-		if (rc == CRM_NOT_FOUND) {
-			rc = customer_by_name(ctx,
-			    CRM__V1__CUSTOMER_KIND__KIND_PERSON, in->customer,
-			    &cust);
-		}
-		if (rc == CRM_NOT_FOUND) {
-			return dispatch_fail(ctx, CRM_NOT_FOUND,
-			    "no customer named \"%s\"", in->customer);
-		}
+		/* One the caller may not see answers like none at all. */
+		rc = customer_find(ctx, in->customer, &cust);
 		if (rc != CRM_OK) {
 			return rc;
 		}
