@@ -250,7 +250,8 @@ customer_find(struct req_ctx *ctx, const char *name, uint64_t *id)
 			return rc;
 		}
 		uint64_t found;
-		rc = store_get_ref(ctx->st, ctx->txn, DB_CUST_NAME, &k, &found);
+		rc =
+		    store_get_ref(ctx->st, ctx->txn, DB_CUST_NAME, &k, &found);
 		if (rc == CRM_NOT_FOUND) {
 			continue;
 		}
@@ -797,7 +798,8 @@ check_customer(struct req_ctx *ctx, const Crm__V1__Customer *c)
 static crm_status
 check_company_name(struct req_ctx *ctx, const Crm__V1__Customer *c)
 {
-	if ((!c->has_kind || c->kind == CRM__V1__CUSTOMER_KIND__KIND_COMPANY) &&
+	if ((!c->has_kind ||
+	        c->kind == CRM__V1__CUSTOMER_KIND__KIND_COMPANY) &&
 	    crm_utf8_company_form_only(c->name)) {
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "name: '%s' is only a legal form; a name is needed "

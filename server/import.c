@@ -107,7 +107,8 @@ row_customer_add(
 		 * already there. The message names the other only when the
 		 * caller may see it. */
 		return bad(ctx, o,
-		    strstr(ctx->msg, "licence") != NULL ? "licence_no" : "name",
+		    strstr(ctx->msg, "licence") != NULL ? "licence_no"
+		                                        : "name",
 		    rc, NULL);
 	}
 	if (rc == CRM_OK) {

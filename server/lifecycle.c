@@ -88,9 +88,7 @@ lifecycle_won_purchase(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	 * industry, else "deal"; a blank one is none. */
 	const char *given = customer_trimmed(ctx, category);
 	const char *industry = customer_trimmed(ctx, c->industry);
-	p.category = (char *)(given      ? given
-	                      : industry ? industry
-	                                 : "deal");
+	p.category = (char *)(given ? given : industry ? industry : "deal");
 	return purchase_add(ctx, c, &p, followup_id, NULL);
 }
 

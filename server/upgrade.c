@@ -9,6 +9,8 @@
  * customer's history its first stage (lifecycle_backfill_first).
  * Version 6 added grade_time (restarted at each customer's creation) and
  * ends the churn-contact clocks of customers that had left churn_risk.
+ * Version 7 keys company names without further legal forms (有限合伙,
+ * 合伙企业, 股份公司, dotted S.A. and the like): the name index anew.
  */
 #include "upgrade.h"
 
@@ -86,7 +88,7 @@ upgrade_once(store *st)
 		if (rc == CRM_OK) {
 			rc = stats_rebuild(&ctx);
 		}
-		if (rc == CRM_OK && v < 5) {
+		if (rc == CRM_OK && v < 7) {
 			unsigned clashes = 0;
 			rc = customer_rebuild_names(&ctx, &clashes);
 			if (rc == CRM_OK && clashes > 0) {
