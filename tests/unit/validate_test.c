@@ -100,14 +100,13 @@ one_line_fields_refuse_tab_newline_and_bidi_controls(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"华东\t机电", /* tab */
-		"华东\n机电", /* newline */
-		"abc\xe2\x80\xae"
-		"txt.exe",        /* U+202E RIGHT-TO-LEFT OVERRIDE */
-		"x\xe2\x80\xaay", /* U+202A LRE */
-		"x\xe2\x81\xa6y", /* U+2066 LRI */
-		"x\xe2\x81\xa9y", /* U+2069 PDI */
-		"c1\xc2\x85",     /* U+0085 NEL, C1 */
+		"华东\t机电",              /* tab */
+		"华东\n机电",              /* newline */
+		"abc\xe2\x80\xae_txt.exe", /* U+202E RIGHT-TO-LEFT OVERRIDE */
+		"x\xe2\x80\xaay",          /* U+202A LRE */
+		"x\xe2\x81\xa6y",          /* U+2066 LRI */
+		"x\xe2\x81\xa9y",          /* U+2069 PDI */
+		"c1\xc2\x85",              /* U+0085 NEL, C1 */
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct sample s;
