@@ -11,6 +11,7 @@
 
 #include "crm.h"
 #include "customer.h"
+#include "history.h"
 #include "review.h"
 #include "search.h"
 #include "stats.h"
@@ -548,6 +549,9 @@ check_run(struct check *c)
 	}
 	if (rc == CRM_OK) {
 		rc = review_check(c);
+	}
+	if (rc == CRM_OK) {
+		rc = history_check(c);
 	}
 	return rc;
 }

@@ -61,7 +61,7 @@ static const struct dispatch_row table[] = {
 	[BODY(FOLLOWUP_LOG)] = { "followup.log", followup_handle_log, NULL,
 	    PERM_REP, REQ_WRITE, 0 },
 	[BODY(CUSTOMER_HISTORY)] = { "customer.history",
-	    followup_handle_history, NULL, PERM_REP, REQ_READ, 0 },
+	    history_handle_list, NULL, PERM_REP, REQ_READ, 0 },
 	[BODY(DUE)] = { "due", task_handle_due, NULL, PERM_REP, REQ_READ, 0 },
 	[BODY(TASK_ADD)] = { "task.add", task_handle_add, NULL, PERM_REP,
 	    REQ_WRITE, 0 },

@@ -46,7 +46,9 @@ HANDLER(contact_handle_verify);
 
 /* followup.c */
 HANDLER(followup_handle_log);
-HANDLER(followup_handle_history);
+
+/* history.c */
+HANDLER(history_handle_list);
 
 /* task.c */
 HANDLER(task_handle_due);

@@ -146,9 +146,13 @@ row_followup_log(
 	if (row_customer(ctx, row, f->customer_id, &cust) != CRM_OK) {
 		return bad(ctx, o, "customer", CRM_NOT_FOUND, NULL);
 	}
-	if (followup_find(ctx, cust, f->at, f->summary, &o->id) == CRM_OK) {
+	crm_status found = followup_find(ctx, cust, f->at, f->summary, &o->id);
+	if (found == CRM_OK) {
 		o->out = EXISTS;
 		return dispatch_fail(ctx, CRM_OK, "already there");
+	}
+	if (found != CRM_NOT_FOUND) {
+		return found;
 	}
 	Crm__V1__Request sub = CRM__V1__REQUEST__INIT;
 	Crm__V1__FollowupLogRequest log = CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;

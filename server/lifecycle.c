@@ -5,6 +5,7 @@
  * propose, pending, approve, reject). The grade changes only on approval.
  * A move to won with a deal amount records that deal as a purchase.
  */
+#include "history.h"
 #include "lifecycle.h"
 
 #include <inttypes.h>
@@ -64,6 +65,10 @@ lifecycle_stage_apply(
 	store_key k;
 	store_key_pair(&k, c->id, seq);
 	rc = store_put_msg(ctx->st, ctx->txn, DB_STAGE_HIST, &k, &h.base);
+	if (rc == CRM_OK) {
+		struct history_pos at = { c->id, h.at, seq };
+		rc = history_index_pos(ctx, HIST_STAGE, NULL, &at);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -184,6 +189,10 @@ proposal_put(struct req_ctx *ctx, const Crm__V1__GradeProposal *before,
 	}
 	store_key k;
 	store_key_id(&k, p->id);
+	if (rc == CRM_OK) {
+		rc = history_index(ctx, HIST_GRADE,
+		    (const ProtobufCMessage *)before, &p->base);
+	}
 	if (rc == CRM_OK) {
 		rc = store_put_msg(
 		    ctx->st, ctx->txn, DB_PROPOSALS, &k, &p->base);

@@ -7,6 +7,7 @@
  * customer is; it is never edited or deleted (a wrong one is a matter for
  * the audit log and a correcting entry), only moved by a merge.
  */
+#include "history.h"
 #include "purchase.h"
 
 #include <inttypes.h>
@@ -273,6 +274,9 @@ purchase_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		    ctx->st, ctx->txn, DB_PURCH_CUST, c->id, p->id);
 	}
 	if (rc == CRM_OK) {
+		rc = history_index(ctx, HIST_PURCHASE, NULL, &p->base);
+	}
+	if (rc == CRM_OK) {
 		rc = fact_put(ctx, p);
 	}
 	if (rc == CRM_OK) {
@@ -308,6 +312,10 @@ purchase_move(struct req_ctx *ctx, uint64_t id, uint64_t to)
 	store_key k;
 	store_key_id(&k, id);
 	rc = fact_put(ctx, p);
+	if (rc == CRM_OK) {
+		rc = history_index(ctx, HIST_PURCHASE,
+		    (const ProtobufCMessage *)before, &p->base);
+	}
 	if (rc == CRM_OK) {
 		rc = store_put_msg(
 		    ctx->st, ctx->txn, DB_PURCHASES, &k, &p->base);

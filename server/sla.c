@@ -4,6 +4,7 @@
  * indexes: sla, commitments, stale, and the live reminders a shell asks
  * for when poked.
  */
+#include "history.h"
 #include "sla.h"
 
 #include <inttypes.h>
@@ -61,6 +62,10 @@ clock_put(
 	}
 	if (rc == CRM_OK) {
 		rc = stats_on_sla(ctx, before, k);
+	}
+	if (rc == CRM_OK) {
+		rc = history_index(
+		    ctx, HIST_SLA, (const ProtobufCMessage *)before, &k->base);
 	}
 	store_key_id(&key, k->id);
 	if (rc == CRM_OK) {
@@ -363,6 +368,10 @@ commitment_put(struct req_ctx *ctx, const Crm__V1__Commitment *before,
 	}
 	if (rc == CRM_OK) {
 		rc = stats_on_commitment(ctx, before, c);
+	}
+	if (rc == CRM_OK) {
+		rc = history_index(ctx, HIST_COMMITMENT,
+		    (const ProtobufCMessage *)before, &c->base);
 	}
 	store_key_id(&k, c->id);
 	if (rc == CRM_OK) {

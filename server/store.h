@@ -68,6 +68,15 @@ enum store_db {
 	                      live customers nobody has checked yet */
 	DB_CHANGES,    /* change seq -> kind byte || record id (changes.c) */
 	DB_CHANGE_REC, /* kind byte || record id -> its latest change seq */
+	/* The timeline (history.h): customer id || time || record id -> "",
+	 * one per kind of entry, newest last. */
+	DB_FU_CUST_TIME,     /* follow-up: its time (at) */
+	DB_STAGE_CUST_TIME,  /* stage change: at; the id is its sequence */
+	DB_PROP_CUST_TIME,   /* grade proposal: decided, else created */
+	DB_TASK_CUST_TIME,   /* task: done, else created */
+	DB_COMMIT_CUST_TIME, /* commitment: created */
+	DB_SLA_CUST_TIME,    /* SLA clock: started */
+	DB_PURCH_CUST_TIME,  /* purchase: at */
 	DB_COUNT
 };
 
@@ -81,7 +90,7 @@ typedef struct store {
 	int read_only;
 } store;
 
-#define STORE_SCHEMA_VERSION 4u
+#define STORE_SCHEMA_VERSION 5u
 
 /* How to open: crmd's durable default; read-only (tools, backups); or an
  * offline bulk load (crm-gen: MDB_WRITEMAP | MDB_NOSYNC, nothing is

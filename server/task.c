@@ -6,6 +6,7 @@
  * Open tasks are indexed by owner || due time || id (task_open), so a
  * rep's queue is one index range in due order, overdue first.
  */
+#include "history.h"
 #include "task.h"
 
 #include <inttypes.h>
@@ -135,6 +136,10 @@ task_put(
 	}
 	if (rc == CRM_OK) {
 		rc = stats_on_task(ctx, before, after);
+	}
+	if (rc == CRM_OK) {
+		rc = history_index(ctx, HIST_TASK,
+		    (const ProtobufCMessage *)before, &after->base);
 	}
 	if (rc != CRM_OK) {
 		return rc;

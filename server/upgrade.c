@@ -4,6 +4,7 @@
  * stats.h, derived from the records; version 4 the purchase facts and the
  * index of unchecked customer records (every record written before is
  * unchecked: nobody has checked it). stats_rebuild derives them all.
+ * Version 5 added the per-customer timeline indexes (history_rebuild).
  */
 #include "upgrade.h"
 
@@ -11,6 +12,7 @@
 
 #include "crm.h"
 #include "dispatch.h"
+#include "history.h"
 #include "search.h"
 #include "stats.h"
 
@@ -72,6 +74,9 @@ upgrade_once(store *st)
 		crm_info("upgrading the data from schema %u to %u", v,
 		    STORE_SCHEMA_VERSION);
 		rc = stats_rebuild(&ctx);
+		if (rc == CRM_OK) {
+			rc = history_rebuild(&ctx);
+		}
 		if (rc == CRM_OK) {
 			rc = store_schema_set(st, txn, STORE_SCHEMA_VERSION);
 		}
