@@ -263,23 +263,26 @@ history_followup_at(
 
 /* ---------------------------------------------------- one page */
 
-/* A position in the merged order: (at, item, id), newest first. */
+/* A position in the merged order: newest first; at one time by kind
+ * (HistoryItem's field number: a follow-up above the stage change and
+ * the tasks it made), then the highest id first. */
 struct mark {
 	int64_t at;
 	int item;
 	uint64_t id;
 };
 
+/* a comes before b on the timeline. */
 static int
-mark_before(const struct mark *a, const struct mark *b)
+mark_first(const struct mark *a, const struct mark *b)
 {
 	if (a->at != b->at) {
-		return a->at < b->at;
+		return a->at > b->at;
 	}
 	if (a->item != b->item) {
 		return a->item < b->item;
 	}
-	return a->id < b->id;
+	return a->id > b->id;
 }
 
 /* "AT.ITEM.ID"; 0 when text is not one. */
@@ -355,12 +358,12 @@ walk_open(struct req_ctx *ctx, struct walk *w, uint64_t customer,
 	} else {
 		store_key_id(&t, store_time_key(from->at));
 		memcpy(b + 8, t.b, 8);
-		if (w->s->item < from->item) {
+		if (w->s->item > from->item) {
 			memset(b + 16, 0xff, 8); /* all of from->at */
 			b[24] = 0;
 			blen = 25;
 		} else {
-			/* Same kind: ids below; a later kind: none. */
+			/* Same kind: ids below; an earlier kind: none. */
 			store_key_id(
 			    &t, w->s->item == from->item ? from->id : 0);
 			memcpy(b + 16, t.b, 8);
@@ -468,7 +471,7 @@ merge_page(struct req_ctx *ctx, uint64_t customer, const struct mark *from,
 		for (int i = 0; i < HIST_SOURCES; i++) {
 			if (w[i].live &&
 			    (best == NULL ||
-			        mark_before(&best->head, &w[i].head))) {
+			        mark_first(&w[i].head, &best->head))) {
 				best = &w[i];
 			}
 		}

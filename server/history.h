@@ -10,7 +10,9 @@
  * written in the same transaction as the record by history_index. A
  * page walks every source's index backwards from a cursor and merges
  * them newest first, loading only the records of the page it returns.
- * The order is (time, kind, id), all descending; the cursor is the last
+ * The order is time descending, then kind (HistoryItem's field number: a
+ * follow-up above what it caused), then id descending; the cursor is the
+ * last
  * entry of a page as text ("TIME.KIND.ID", opaque to clients). A page
  * ends at its limit or its byte budget, whichever comes first, and says
  * where the next begins; nothing is skipped: a record that is missing or
