@@ -278,19 +278,26 @@ lifecycle_pending(
 	size_t klen;
 	while (*n < cap && store_iter_next(&it, &key, &klen)) {
 		Crm__V1__GradeProposal *gp;
-		if (klen != 16 ||
-		    proposal_load(ctx, store_u64(key + 8), &gp) != CRM_OK) {
+		if (klen != 16) {
 			continue;
+		}
+		size_t mark = crm_arena_mark(ctx->arena);
+		rc = dispatch_list_record(ctx, DB_PROPOSALS,
+		    store_u64(key + 8), &crm__v1__grade_proposal__descriptor,
+		    (ProtobufCMessage **)&gp);
+		if (rc != CRM_OK) {
+			break;
 		}
 		if (ctx->who->role == CRM__V1__ROLE__ROLE_REP &&
 		    gp->proposed_by_id != ctx->who->user_id) {
+			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
 		proposal_fill(ctx, gp);
 		(*out)[(*n)++] = gp;
 	}
 	store_iter_close(&it);
-	return CRM_OK;
+	return rc;
 }
 
 crm_status

@@ -334,11 +334,18 @@ purchase_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
 	while (store_index_next(ctx->st, ctx->txn, DB_PURCH_CUST, customer_id,
 	           pid, &pid) == CRM_OK) {
 		Crm__V1__Purchase *p;
+		size_t mark = crm_arena_mark(ctx->arena);
+		crm_status rc = dispatch_list_record(ctx, DB_PURCHASES, pid,
+		    &crm__v1__purchase__descriptor, (ProtobufCMessage **)&p);
+		if (rc != CRM_OK) {
+			return rc;
+		}
 		/* The same minute: exports write minutes, not seconds. */
-		if (load(ctx, pid, &p) == CRM_OK && p->at / 60 == at / 60 &&
-		    p->amount == amount &&
-		    strcmp(p->product ? p->product : "",
-		        product ? product : "") == 0) {
+		int same = p->at / 60 == at / 60 && p->amount == amount &&
+		           strcmp(p->product ? p->product : "",
+		               product ? product : "") == 0;
+		crm_arena_release(ctx->arena, mark);
+		if (same) {
 			*id = pid;
 			return CRM_OK;
 		}
@@ -385,8 +392,10 @@ purchase_summary(
 	     n++) {
 		size_t mark = crm_arena_mark(ctx->arena);
 		Crm__V1__Purchase *p;
-		if (load(ctx, pid, &p) != CRM_OK) {
-			continue;
+		rc = dispatch_list_record(ctx, DB_PURCHASES, pid,
+		    &crm__v1__purchase__descriptor, (ProtobufCMessage **)&p);
+		if (rc != CRM_OK) {
+			break;
 		}
 		s->count++;
 		s->total += p->amount;
@@ -443,6 +452,9 @@ purchase_summary(
 	s->amount = (Crm__V1__Level)policy_level(
 	    s->total_year, vp->amount_high, vp->amount_medium);
 	*out = s;
+	if (rc != CRM_OK) {
+		return rc;
+	}
 	return ctx->arena->exhausted ? CRM_TOO_BIG : CRM_OK;
 }
 
@@ -510,8 +522,10 @@ purchase_handle_list(
 			    out->purchases[out->n_purchases - 1]->id;
 			break;
 		}
-		if (load(ctx, id, &p) != CRM_OK) {
-			continue;
+		rc = dispatch_list_record(ctx, DB_PURCHASES, id,
+		    &crm__v1__purchase__descriptor, (ProtobufCMessage **)&p);
+		if (rc != CRM_OK) {
+			return rc;
 		}
 		p->customer = c->name;
 		p->author = (char *)user_login_of(ctx, p->created_by);

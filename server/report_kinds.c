@@ -696,10 +696,10 @@ report_quality(struct report *r)
 	}
 	for (size_t i = 0; t != NULL && i < q.nlow; i++) {
 		Crm__V1__FollowUp *f;
-		if (dispatch_record(r->ctx, DB_FOLLOWUPS, q.low[i].id,
-		        &crm__v1__follow_up__descriptor,
-		        (ProtobufCMessage **)&f) != CRM_OK) {
-			continue;
+		rc = dispatch_list_record(r->ctx, DB_FOLLOWUPS, q.low[i].id,
+		    &crm__v1__follow_up__descriptor, (ProtobufCMessage **)&f);
+		if (rc != CRM_OK) {
+			return rc;
 		}
 		Crm__V1__ReportRow *row = report_row(r, t);
 		report_num(row, 0, (double)q.low[i].id);

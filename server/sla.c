@@ -134,9 +134,14 @@ sla_stop_customer(
 	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_SLA_CUST,
 	                           customer_id, id, &id) == CRM_OK) {
 		Crm__V1__SlaClock *before, *k;
+		size_t mark = crm_arena_mark(ctx->arena);
 		rc = clock_load(ctx, id, &before);
-		if (rc != CRM_OK || !running(before)) {
+		if (rc == CRM_OK && !running(before)) {
+			crm_arena_release(ctx->arena, mark);
 			continue;
+		}
+		if (rc != CRM_OK) {
+			break;
 		}
 		rc = clock_load(ctx, id, &k);
 		if (rc != CRM_OK) {
@@ -263,17 +268,21 @@ clocks_of(struct req_ctx *ctx, uint64_t owner, void *arg)
 			break;
 		}
 		Crm__V1__SlaClock *k;
-		if (clock_load(ctx, store_u64(key + 16), &k) != CRM_OK) {
-			continue;
+		size_t mark = crm_arena_mark(ctx->arena);
+		rc = dispatch_list_record(ctx, DB_SLA, store_u64(key + 16),
+		    &crm__v1__sla_clock__descriptor, (ProtobufCMessage **)&k);
+		if (rc != CRM_OK) {
+			break;
 		}
 		clock_fill(ctx, k);
 		if (w->breached_only && !k->breached) {
+			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
 		w->out->clocks[w->out->n_clocks++] = k;
 	}
 	store_iter_close(&it);
-	return CRM_OK;
+	return rc;
 }
 
 /* Stopped clocks that breached, from the customers' clock lists. */
@@ -284,22 +293,31 @@ stopped_breaches(struct req_ctx *ctx, uint64_t owner, void *arg)
 	store_key p;
 	store_key_id(&p, owner);
 	uint64_t cid = 0;
-	while (store_index_next(ctx->st, ctx->txn, DB_CUST_OWNER, owner, cid,
-	           &cid) == CRM_OK) {
+	crm_status rc = CRM_OK;
+	while (
+	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_CUST_OWNER,
+	                        owner, cid, &cid) == CRM_OK) {
 		uint64_t id = 0;
 		while (w->out->n_clocks < LIST_CAP &&
 		       store_index_next(ctx->st, ctx->txn, DB_SLA_CUST, cid,
 		           id, &id) == CRM_OK) {
 			Crm__V1__SlaClock *k;
-			if (clock_load(ctx, id, &k) != CRM_OK || running(k) ||
-			    !k->breached) {
+			size_t mark = crm_arena_mark(ctx->arena);
+			rc = dispatch_list_record(ctx, DB_SLA, id,
+			    &crm__v1__sla_clock__descriptor,
+			    (ProtobufCMessage **)&k);
+			if (rc != CRM_OK) {
+				break;
+			}
+			if (running(k) || !k->breached) {
+				crm_arena_release(ctx->arena, mark);
 				continue;
 			}
 			clock_fill(ctx, k);
 			w->out->clocks[w->out->n_clocks++] = k;
 		}
 	}
-	return CRM_OK;
+	return rc;
 }
 
 crm_status
@@ -449,18 +467,25 @@ commitments_of(struct req_ctx *ctx, uint64_t owner, void *arg)
 	while (w->out->n_commitments < LIST_CAP &&
 	       store_iter_next(&it, &key, &klen)) {
 		Crm__V1__Commitment *c;
-		if (klen != 24 ||
-		    commitment_load(ctx, store_u64(key + 16), &c) != CRM_OK) {
+		if (klen != 24) {
 			continue;
+		}
+		size_t mark = crm_arena_mark(ctx->arena);
+		rc = dispatch_list_record(ctx, DB_COMMITMENTS,
+		    store_u64(key + 16), &crm__v1__commitment__descriptor,
+		    (ProtobufCMessage **)&c);
+		if (rc != CRM_OK) {
+			break;
 		}
 		commitment_fill(ctx, c);
 		if (w->want != 0 && (int)c->status != w->want) {
+			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
 		w->out->commitments[w->out->n_commitments++] = c;
 	}
 	store_iter_close(&it);
-	return CRM_OK;
+	return rc;
 }
 
 crm_status
@@ -544,26 +569,28 @@ stale_of(struct req_ctx *ctx, uint64_t owner, void *arg)
 {
 	struct stale_walk *w = arg;
 	uint64_t id = 0;
+	crm_status rc = CRM_OK;
 	while (w->out->n_customers < LIST_CAP &&
 	       store_index_next(ctx->st, ctx->txn, DB_CUST_OWNER, owner, id,
 	           &id) == CRM_OK) {
+		/* Only the customers listed stay in the arena. */
 		Crm__V1__Customer *c;
-		store_key k;
-		store_key_id(&k, id);
-		if (store_get_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k,
-		        &crm__v1__customer__descriptor, &ctx->arena->allocator,
-		        (ProtobufCMessage **)&c) != CRM_OK) {
-			continue;
+		size_t mark = crm_arena_mark(ctx->arena);
+		rc = dispatch_list_record(ctx, DB_CUSTOMERS, id,
+		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+		if (rc != CRM_OK) {
+			break;
 		}
 		if (c->updated_at >= w->before ||
 		    c->stage == CRM__V1__STAGE__STAGE_LOST) {
+			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
 		c->owner = (char *)user_login_of(ctx, c->owner_id);
 		c->team = (char *)user_team_name(ctx, c->team_id);
 		w->out->customers[w->out->n_customers++] = c;
 	}
-	return CRM_OK;
+	return rc;
 }
 
 crm_status

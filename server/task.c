@@ -254,11 +254,17 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		       store_index_next(ctx->st, ctx->txn, DB_TASK_CUST, c->id,
 		           id, &id) == CRM_OK) {
 			Crm__V1__Task *t;
-			if (load(ctx, id, &before) != CRM_OK ||
-			    !is_open(before)) {
+			size_t mark = crm_arena_mark(ctx->arena);
+			rc = dispatch_list_record(ctx, DB_TASKS, id,
+			    &crm__v1__task__descriptor,
+			    (ProtobufCMessage **)&before);
+			if (rc == CRM_OK && !is_open(before)) {
+				crm_arena_release(ctx->arena, mark);
 				continue;
 			}
-			rc = load(ctx, id, &t);
+			if (rc == CRM_OK) {
+				rc = load(ctx, id, &t);
+			}
 			if (rc == CRM_OK) {
 				t->status =
 				    CRM__V1__TASK_STATUS__TASK_CANCELLED;
@@ -422,11 +428,17 @@ task_reown(
 	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_TASK_CUST,
 	                        customer_id, id, &id) == CRM_OK) {
 		Crm__V1__Task *before, *t;
-		if (load(ctx, id, &before) != CRM_OK || !is_open(before) ||
-		    before->owner_id != from) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		rc = dispatch_list_record(ctx, DB_TASKS, id,
+		    &crm__v1__task__descriptor, (ProtobufCMessage **)&before);
+		if (rc == CRM_OK &&
+		    (!is_open(before) || before->owner_id != from)) {
+			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
-		rc = load(ctx, id, &t);
+		if (rc == CRM_OK) {
+			rc = load(ctx, id, &t);
+		}
 		if (rc == CRM_OK) {
 			t->owner_id = to;
 			rc = task_put(ctx, before, t);
@@ -485,8 +497,10 @@ task_collect(struct req_ctx *ctx, uint64_t owner, int64_t until,
 			break;
 		}
 		Crm__V1__Task *t;
-		if (load(ctx, store_u64(key + 16), &t) != CRM_OK) {
-			continue;
+		rc = dispatch_list_record(ctx, DB_TASKS, store_u64(key + 16),
+		    &crm__v1__task__descriptor, (ProtobufCMessage **)&t);
+		if (rc != CRM_OK) {
+			break;
 		}
 		if (login == NULL) {
 			login = user_login_of(ctx, owner);
@@ -496,7 +510,7 @@ task_collect(struct req_ctx *ctx, uint64_t owner, int64_t until,
 		tasks[(*n)++] = t;
 	}
 	store_iter_close(&it);
-	return CRM_OK;
+	return rc;
 }
 
 crm_status
