@@ -238,12 +238,12 @@ crm_status
 history_followup_at(
     struct req_ctx *ctx, uint64_t customer, int64_t at, uint64_t *id)
 {
-	store_key p, from;
-	store_key_pair(&p, customer, store_time_key(at));
-	store_key_id(&from, *id == UINT64_MAX ? *id : *id + 1);
 	if (*id == UINT64_MAX) {
 		return CRM_NOT_FOUND;
 	}
+	store_key p, from;
+	store_key_pair(&p, customer, store_time_key(at));
+	store_key_id(&from, *id + 1);
 	struct store_iter it;
 	crm_status rc = store_iter_open(
 	    ctx->st, ctx->txn, DB_FU_CUST_TIME, p.b, 16, &from, &it);
@@ -601,35 +601,45 @@ each_record(
 	return st;
 }
 
+struct rebuild {
+	struct req_ctx *ctx;
+	uint64_t bad; /* records that do not decode: left out, counted */
+};
+
 static crm_status
 rebuild_one(void *arg, const struct history_source *s, const MDB_val *key,
     const ProtobufCMessage *m, const struct history_pos *p)
 {
-	struct req_ctx *ctx = arg;
+	struct rebuild *r = arg;
+	(void)key;
 	(void)m;
 	if (p == NULL) {
 		/* The upgrade keeps what it cannot read; crm-check names it.
 		 */
-		crm_warn("upgrade: a %s record (key of %zu bytes) does not "
-		         "decode; left out of the timeline",
-		    s->name, key->mv_size);
+		r->bad++;
 		return CRM_OK;
 	}
 	return history_index_pos(
-	    ctx, (enum history_src)(s - sources), NULL, p);
+	    r->ctx, (enum history_src)(s - sources), NULL, p);
 }
 
 crm_status
 history_rebuild(struct req_ctx *ctx)
 {
+	struct rebuild r = { ctx, 0 };
 	crm_status rc = CRM_OK;
 	for (int i = 0; rc == CRM_OK && i < HIST_SOURCES; i++) {
 		rc = store_map_lmdb(
 		    mdb_drop(ctx->txn, ctx->st->dbi[sources[i].idx], 0),
 		    store_db_name(sources[i].idx));
 		if (rc == CRM_OK) {
-			rc = each_record(ctx, &sources[i], rebuild_one, ctx);
+			rc = each_record(ctx, &sources[i], rebuild_one, &r);
 		}
+	}
+	if (r.bad > 0) {
+		crm_warn("the timeline leaves out %" PRIu64
+		         " records that do not decode; crm-check names them",
+		    r.bad);
 	}
 	return rc;
 }

@@ -60,7 +60,7 @@ crm_status history_index_pos(struct req_ctx *ctx, enum history_src src,
     const struct history_pos *before, const struct history_pos *after);
 
 /*
- * history_at_followup: the ids of customer's follow-ups that happened at
+ * history_followup_at: the ids of customer's follow-ups that happened at
  * exactly `at`, one per call: start with *id = 0; CRM_NOT_FOUND at the
  * end. One index seek; no record is loaded.
  */
