@@ -72,6 +72,25 @@ set -- $r1000
 r7=$(page 华东机电 29)
 [ "${r7#* }" = "${r1000#* }" ] && ok "pages of 29 see the same entries" ||
 	bad "pages of 29: $r7 vs $r1000"
+# pages of one across entries of the same second (follow-up, stage, tasks)
+python3 - "$CRM" <<'EOF' && ok "ten pages of one are the first ten entries" || bad "pages of one"
+import json, re, subprocess, sys
+def page(args):
+    p = subprocess.run([sys.argv[1], "--format", "json", "-c",
+                        "customer history 华东机电 " + args],
+                       capture_output=True, text=True, timeout=30)
+    m = re.search(r"--before (\S+)", p.stderr)
+    return json.loads(p.stdout), m.group(1) if m else None
+def key(it):
+    k = [k for k in it if k != "at"][0]
+    return (k, it[k].get("id", it["at"]))
+ten, _ = page("--limit 10")
+ones, before = [], None
+for _ in range(10):
+    d, before = page("--limit 1" + (" --before " + before if before else ""))
+    ones += d
+sys.exit(0 if [key(i) for i in ones] == [key(i) for i in ten] else 1)
+EOF
 out=$("$CRM" -c 'customer history 华东机电 --before nonsense' 2>&1)
 [ $? -eq 1 ] && [[ $out == *"not a history cursor"* ]] &&
 	ok "a bad cursor is refused" || bad "bad cursor: $out"
