@@ -6,7 +6,8 @@
 # customers it skipped filled the request arena, and the rest no longer
 # unpacked and were skipped with a log line each), `customer find` finds
 # all 3,000, `export customers` writes all 3,000; crmd.log stays quiet;
-# a customer record damaged on disk fails the listing with its name.
+# `due all --team` is the team's earliest tasks and says when more are
+# due; a customer record damaged on disk fails the listing with its name.
 # Usage: listing_test.sh CRMD CRM
 set -u
 CRMD=${1:?crmd path}
@@ -26,7 +27,7 @@ stop() {
 	[ -n "$PID" ] && { kill -TERM "$PID" 2>/dev/null; wait "$PID" || { echo "FAIL - crmd exit"; fails=$((fails + 1)); }; }
 	PID=
 }
-cleanup() { stop; rm -rf "$H"; }
+cleanup() { stop; [ -n "${KEEP:-}" ] || rm -rf "$H"; }
 trap cleanup EXIT
 ok() { echo "ok   - $*"; }
 bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
@@ -56,6 +57,29 @@ n=$(python3 -c 'import csv,sys; print(sum(1 for _ in csv.DictReader(open(sys.arg
 grown=$(( $(stat -c %s "$H/crmd.log") - log0 ))
 [ "$grown" -lt 1024 ] && ok "crmd.log grew by $grown bytes" ||
 	bad "crmd.log grew by $grown bytes: $(tail -3 "$H/crmd.log")"
+
+# A team's queue is its earliest tasks, not its first reps': li (the
+# lower id) has 240 open tasks due in 30 days (120 grade C customers: a
+# follow-up and a re-grade each), zhao one due tomorrow (grade S); today's
+# main answered li's first 200 and no word of zhao's.
+for u in li:rep zhao:rep wang:manager; do
+	printf 'pwx\n' | "$CRM" -c "user add ${u%%:*} --role ${u##*:} --team east" >/dev/null || bad "user $u"
+done
+python3 -c '
+print("name,owner,grade")
+for i in range(120):
+    print("李的客户%03d,li,C" % i)' >"$H/li.csv"
+"$CRM" -c "import customers $H/li.csv" >/dev/null || bad "li's customers"
+"$CRM" -c 'customer add 赵的客户 --owner zhao --grade S' >/dev/null || bad "add zhao's"
+printf 'pwx\n' | "$CRM" login wang >/dev/null || bad "login wang"
+out=$("$CRM" -c 'due all --team' 2>&1)
+rows=$(grep -c '^[0-9]' <<<"$out")
+[[ $out == *"赵的客户"* ]] && [ "$rows" = 200 ] &&
+	ok "due all --team: the 200 earliest, zhao's among them" ||
+	bad "due all --team ($rows rows): $(grep -v later <<<"$out" | head -5)"
+[[ $out == *"more are due: these are the 200 earliest"* ]] &&
+	ok "and it says more are due" || bad "no word of more: $(tail -1 <<<"$out")"
+printf 'pw1\n' | "$CRM" login boss >/dev/null || bad "login boss"
 
 # A damaged customer: the listing that meets it fails naming it.
 id=$("$CRM" --format json -c 'customer show 客户01500' 2>/dev/null |
