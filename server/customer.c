@@ -31,7 +31,7 @@
 #define NAME_MAX_BYTES 200
 #define PAGE_DEFAULT   50
 #define PAGE_MAX       500
-#define PAGE_BYTES     (1024u * 1024u)
+#define PAGE_BYTES     (512u * 1024u) /* half nanomsg's default limit */
 #define SCAN_BUDGET    20000
 #define MAX_TAGS       32
 

@@ -19,7 +19,7 @@
 
 #define PAGE_DEFAULT 1000
 #define PAGE_MAX     5000
-#define PAGE_BYTES   (1u << 20)
+#define PAGE_BYTES   (1u << 19) /* half nanomsg's default receive limit */
 #define SCAN_BUDGET  20000      /* customers walked per page at most */
 #define CURSOR_DONE  UINT64_MAX /* cursor_id: cursor_customer is done */
 

@@ -22,10 +22,11 @@
 
 #define HISTORY_DEFAULT 100
 #define HISTORY_MAX     1000
-/* Packed bytes of one page at most: well inside the 4 MiB reply and
- * request arena, whatever the entries hold (a page is cut before the
+/* Packed bytes of one page at most: half of nanomsg's default receive
+ * limit (1 MiB, what a client that sets nothing gets), well inside the
+ * 4 MiB request arena, whatever the entries hold (a page ends before the
  * entry that would pass it, and the cursor resumes at that entry). */
-#define PAGE_BYTES (1u << 20)
+#define PAGE_BYTES (1u << 19)
 
 /* ---------------------------------------------------- the sources */
 
