@@ -6,6 +6,7 @@
  * can say something more helpful than the server (enum words, dates).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,6 +130,15 @@ customer_from_opts(
 		return rc;
 	}
 	c->stage = (Crm__V1__Stage)v;
+	if ((s = cmd_opt(call, "--reason")) != NULL && s[0] != '\0') {
+		if (c->stage != CRM__V1__STAGE__STAGE_LOST) {
+			return cmd_usage_error(
+			    ctx, call, "--reason goes with --stage lost");
+		}
+		c->has_lost_reason = 1;
+		c->lost_reason = (Crm__V1__LostReason)cmd_lost_reason(s);
+		c->lost_text = (char *)s;
+	}
 	if ((s = cmd_opt(call, "--employees")) != NULL) {
 		char *end = NULL;
 		errno = 0;
@@ -181,6 +191,16 @@ show_reply(const Crm__V1__CustomerReply *r, render_doc *out, bool contacts)
 		render_kv(out, "record check",
 		    r->customer->checked_at ? "checked" : "not checked yet");
 		cmd_customer_cache(&r->customer, 1);
+	}
+	if (r->proposal != NULL && r->customer != NULL) {
+		render_text(out,
+		    "grade %s proposed to your manager (proposal %" PRIu64
+		    "); the grade is %s until it is approved",
+		    crm_enum_name(
+		        &crm__v1__grade__descriptor, r->proposal->to),
+		    r->proposal->id,
+		    crm_enum_name(
+		        &crm__v1__grade__descriptor, r->customer->grade));
 	}
 	cmd_purchase_show_summary(r->purchases, out);
 	if (contacts) {

@@ -6,11 +6,14 @@
  * commitments, stage history) in the same transaction.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "shell.h"
 
 #define MAX_COMMITMENTS 16 /* as the server */
 #define MAX_ATTACHMENTS 16 /* as the server */
@@ -335,18 +338,91 @@ log_complete(
 
 /* ------------------------------------------------------------ asking */
 
+/* Set by ask() when Ctrl-C cancelled the questions. */
+static bool cancelled;
+
+/*
+ * A line from the terminal, read from fd 0 itself (not stdio) so a poll
+ * can watch Ctrl-C (ctx->cancel_fd) beside it: the terminal is in line
+ * mode while a command runs, so a read gives at most one line. Returns
+ * the length, -1 at end of input, -2 when cancelled. *line is malloc'd.
+ */
+static ssize_t
+tty_line(struct cmd_ctx *ctx, char **line)
+{
+	size_t n = 0, cap = 256;
+	char *s = crm_xmalloc(cap);
+	shell_cancel_arm(true);
+	for (;;) {
+		struct pollfd p[2] = { { STDIN_FILENO, POLLIN, 0 },
+			{ ctx->cancel_fd, POLLIN, 0 } };
+		int r = poll(p, ctx->cancel_fd >= 0 ? 2 : 1, -1);
+		if (r < 0 && errno == EINTR) {
+			continue;
+		}
+		if (r > 0 && ctx->cancel_fd >= 0 && (p[1].revents & POLLIN)) {
+			unsigned char buf[64];
+			while (read(ctx->cancel_fd, buf, sizeof(buf)) > 0) {
+			}
+			n = (size_t)-2;
+			break;
+		}
+		if (r < 0) {
+			n = (size_t)-1;
+			break;
+		}
+		if (cap - n < 128) {
+			cap *= 2;
+			s = crm_xrealloc(s, cap);
+		}
+		ssize_t k = read(STDIN_FILENO, s + n, cap - n - 1);
+		if (k < 0 && errno == EINTR) {
+			continue;
+		}
+		if (k <= 0) {
+			n = n > 0 ? n : (size_t)-1;
+			break;
+		}
+		n += (size_t)k;
+		if (s[n - 1] == '\n') {
+			break;
+		}
+	}
+	shell_cancel_arm(false);
+	if ((ssize_t)n < 0) {
+		free(s);
+		*line = NULL;
+		return (ssize_t)n;
+	}
+	s[n] = '\0';
+	*line = s;
+	return (ssize_t)n;
+}
+
 /* One answer line from stdin (prompt on stderr for a terminal), without
- * its newline and surrounding blanks. NULL at end of input. Owned by b. */
+ * its newline and surrounding blanks. NULL at end of input, or when
+ * Ctrl-C cancelled (then `cancelled` is set). Owned by b. */
 static char *
 ask(struct cmd_ctx *ctx, struct log_build *b, const char *prompt)
 {
 	char *line = NULL;
 	size_t cap = 0;
+	ssize_t n;
+	if (cancelled) {
+		return NULL;
+	}
 	if (ctx->stdin_tty) {
 		fprintf(stderr, "%s: ", prompt);
 		fflush(stderr);
+		n = tty_line(ctx, &line);
+		if (n == -2) {
+			fputc('\n', stderr);
+			cancelled = true;
+			return NULL;
+		}
+	} else {
+		n = getline(&line, &cap, stdin);
 	}
-	ssize_t n = getline(&line, &cap, stdin);
 	if (n < 0) {
 		free(line);
 		if (ctx->stdin_tty) {
@@ -414,6 +490,9 @@ ask_when(struct cmd_ctx *ctx, struct log_build *b, const char *prompt,
 			return CRM_EINVAL;
 		}
 	}
+	if (cancelled) {
+		return CRM_EINVAL;
+	}
 	cmd_error("no due time given; nothing logged");
 	return CRM_EINVAL;
 }
@@ -432,6 +511,9 @@ log_ask(struct cmd_ctx *ctx, struct log_build *b)
 		                "a field, Ctrl-D skips the rest\n");
 	}
 	a = ask(ctx, b, "summary");
+	if (cancelled) {
+		return CRM_EINVAL;
+	}
 	if (a == NULL || a[0] == '\0') {
 		cmd_error("a follow-up needs a summary; nothing logged");
 		return CRM_EINVAL;
@@ -567,6 +649,51 @@ show_followup(const Crm__V1__FollowUp *f, render_doc *out)
 	}
 }
 
+/*
+ * The customer of a follow-up: an id as is; a name goes to the server in
+ * the request (it resolves it when applying, so a follow-up logged
+ * offline and kept in the outbox needs no lookup). Field by field, a
+ * name is looked up first when crmd answers, so a typo shows before the
+ * questions.
+ */
+static crm_status
+log_customer(
+    struct cmd_ctx *ctx, const char *text, bool asking, Crm__V1__FollowUp *f)
+{
+	if (cmd_parse_id(text, &f->customer_id) == CRM_OK) {
+		f->has_customer_id = 1;
+		return CRM_OK;
+	}
+	f->customer = (char *)text;
+	if (!asking) {
+		return CRM_OK;
+	}
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerGetRequest body = CRM__V1__CUSTOMER_GET_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	body.name = (char *)text;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
+	req.customer_get = &body;
+	crm_status rc = conn_call(ctx->conn, &req, &resp);
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	if (rc == CRM_OK) {
+		return CRM_OK;
+	}
+	if (conn_fate(ctx->conn) == CONN_ANSWERED) {
+		cmd_error(
+		    "%s (%s)", conn_error(ctx->conn), crm_status_name(rc));
+		return rc;
+	}
+	ctx->offline = true;
+	fprintf(stderr,
+	    "crm: %s; the follow-up will be kept in the outbox and sent "
+	    "when crmd is back\n",
+	    conn_error(ctx->conn));
+	return CRM_OK;
+}
+
 crm_status
 cmd_followup_log(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
@@ -591,13 +718,20 @@ cmd_followup_log(
 			goto out;
 		}
 	}
-	rc = cmd_customer_resolve(ctx, call->argv[0], &b.f.customer_id);
-	if (rc != CRM_OK) {
+	if ((rc = log_customer(ctx, call->argv[0], call->argc == 1, &b.f)) !=
+	    CRM_OK) {
 		goto out;
 	}
-	b.f.has_customer_id = 1;
 	if (call->argc == 1) {
-		if ((rc = log_ask(ctx, &b)) != CRM_OK ||
+		cancelled = false;
+		rc = log_ask(ctx, &b);
+		if (cancelled) {
+			/* Ctrl-C: nothing was sent, nothing is kept. */
+			cmd_error("cancelled; nothing logged");
+			rc = CRM_EINVAL;
+			goto out;
+		}
+		if (rc != CRM_OK ||
 		    (rc = log_complete(ctx, call, &b)) != CRM_OK) {
 			goto out;
 		}
@@ -640,10 +774,12 @@ cmd_followup_stage(
 	}
 	body.has_stage = 1;
 	body.stage = (Crm__V1__Stage)v;
-	if ((amount || date || cmd_opt(call, "--terms")) &&
+	if ((amount || date || cmd_opt(call, "--terms") ||
+	        cmd_opt(call, "--category")) &&
 	    v != CRM__V1__STAGE__STAGE_WON) {
 		return cmd_usage_error(ctx, call,
-		    "--amount, --date and --terms go with the stage won");
+		    "--amount, --date, --terms and --category go with the "
+		    "stage won");
 	}
 	if (amount != NULL) {
 		if (crm_money_parse(amount, &body.deal_amount) != CRM_OK) {
@@ -662,6 +798,7 @@ cmd_followup_stage(
 		body.has_won_at = 1;
 	}
 	body.contract_terms = (char *)cmd_opt(call, "--terms");
+	body.category = (char *)cmd_opt(call, "--category");
 	if (reason != NULL && reason[0] != '\0') {
 		body.reason = (char *)reason;
 		if (v == CRM__V1__STAGE__STAGE_LOST) {

@@ -2,10 +2,11 @@
 /*
  * cmd_history.c: `customer history`, a customer's timeline newest first:
  * follow-ups (with their attachments), stage changes, grade proposals,
- * tasks, commitments, SLA clocks and purchases, one line each (time, kind,
- * who, text). One page per command; when more follow, it says how to ask
- * for the next (`--before CURSOR`; in csv and json mode on stderr, so the
- * data stays a plain array).
+ * tasks, commitments, SLA clocks, purchases and the changes the server
+ * made to its plans by itself (events, with why), one line each (time,
+ * kind, who, text). One page per command; when more follow, it says how
+ * to ask for the next (`--before CURSOR`; in csv and json mode on stderr,
+ * so the data stays a plain array).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,8 +81,12 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		st = crm_enum_name(
 		    &crm__v1__task_status__descriptor, k->status);
 		crm_time_format(k->due_at, t, sizeof(t));
-		snprintf(text, len, "%s (%s, due %s)", k->goal ? k->goal : "",
-		    st, t);
+		snprintf(text, len, "%s: %s (%s, due %s)",
+		    k->kind == CRM__V1__TASK_KIND__TASK_FOLLOW_UP
+		        ? "next follow-up"
+		        : crm_enum_name(
+		              &crm__v1__task_kind__descriptor, k->kind),
+		    k->goal ? k->goal : "", st, t);
 		break;
 	}
 	case CRM__V1__HISTORY_ITEM__ITEM_COMMITMENT: {
@@ -119,6 +124,15 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 			size_t n = strlen(text);
 			snprintf(text + n, len - n, "%s", p->contract);
 		}
+		break;
+	}
+	case CRM__V1__HISTORY_ITEM__ITEM_EVENT: {
+		/* A change the server made by itself, and why. */
+		const Crm__V1__CustomerEvent *e = it->event;
+		*kind = "event";
+		*who = e->by;
+		snprintf(text, len, "%s%s%s", e->text ? e->text : "",
+		    e->reason ? ": " : "", e->reason ? e->reason : "");
 		break;
 	}
 	default:

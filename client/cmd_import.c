@@ -53,11 +53,17 @@ struct import {
 
 	/* outcomes */
 	unsigned added, existing, bad_rows, rows_seen;
+	unsigned proposed; /* added rows whose grade went to the manager */
 	struct bad *bad;
 	size_t nbad, badcap, more_bad;
 	bool stop;     /* a request failed, or the header is unusable */
 	crm_status rc; /* why stop */
 	bool partial;  /* the write pass stopped after writing something */
+
+	/* rows met so far in the check pass, by key hash (open addressing):
+	 * a row twice in one file is found even across batches */
+	uint64_t *seen;
+	size_t nseen, seencap;
 };
 
 /* ------------------------------------------------------------ outcomes */
@@ -109,6 +115,7 @@ clear_outcomes(struct import *im)
 	im->bad = NULL;
 	im->nbad = im->badcap = im->more_bad = 0;
 	im->added = im->existing = im->bad_rows = im->rows_seen = 0;
+	im->proposed = 0;
 }
 
 /* The file's header for a field the server names ("owner"), else the
@@ -169,12 +176,13 @@ send_batch(struct import *im)
 		return;
 	}
 	const Crm__V1__ImportReply *r = resp->import_reply;
-	unsigned added = 0, existing = 0, bad = 0;
+	unsigned added = 0, existing = 0, bad = 0, proposed = 0;
 	for (size_t i = 0; i < r->n_results; i++) {
 		const Crm__V1__ImportResult *x = r->results[i];
 		switch (x->outcome) {
 		case CRM__V1__IMPORT_RESULT__OUTCOME__ADDED:
 			added++;
+			proposed += x->message != NULL && x->message[0];
 			break;
 		case CRM__V1__IMPORT_RESULT__OUTCOME__EXISTS:
 			existing++;
@@ -191,8 +199,9 @@ send_batch(struct import *im)
 		im->stop = true;
 		im->rc = CRM_EPRECOND;
 		im->partial = im->added > 0;
-		added = existing = 0;
+		added = existing = proposed = 0;
 	}
+	im->proposed += proposed;
 	im->added += added;
 	im->existing += existing;
 	im->bad_rows += bad;
@@ -201,6 +210,96 @@ send_batch(struct import *im)
 }
 
 /* ------------------------------------------------------------ rows */
+
+static uint64_t
+fnv(uint64_t h, const char *s)
+{
+	for (; s != NULL && *s; s++) {
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	}
+	return (h ^ 0x1f) * 1099511628211u; /* a separator */
+}
+
+/* The customer a row names, as the server's name index keys it. */
+static uint64_t
+fnv_name(uint64_t h, const char *name, bool company)
+{
+	char *k = company ? crm_utf8_company_key(name ? name : "")
+	                  : crm_utf8_normalize(name ? name : "");
+	h = fnv(h, k ? k : name);
+	free(k);
+	return h;
+}
+
+/* What makes two rows of a kind the same record: the server's own test
+ * of "already there" (customer name; contact name at a customer;
+ * customer, time and summary; customer, time, amount and product). */
+static uint64_t
+row_hash(const Crm__V1__ImportRow *row)
+{
+	char num[64];
+	uint64_t h = 1469598103934665603u;
+	if (row->customer != NULL) {
+		bool company =
+		    !row->customer->has_kind ||
+		    row->customer->kind != CRM__V1__CUSTOMER_KIND__KIND_PERSON;
+		return fnv_name(
+		    fnv(h, company ? "c" : "p"), row->customer->name, company);
+	}
+	/* A row naming its customer may name a company or a person. */
+	h = fnv_name(h, row->customer_name, true);
+	if (row->contact != NULL) {
+		return fnv_name(fnv(h, "contact"), row->contact->name, false);
+	}
+	if (row->followup != NULL) {
+		snprintf(
+		    num, sizeof(num), "%lld", (long long)row->followup->at);
+		return fnv(
+		    fnv(fnv(h, "followup"), num), row->followup->summary);
+	}
+	if (row->purchase != NULL) {
+		snprintf(num, sizeof(num), "%lld/%lld",
+		    (long long)row->purchase->at,
+		    (long long)row->purchase->amount);
+		return fnv(
+		    fnv(fnv(h, "purchase"), num), row->purchase->product);
+	}
+	return h;
+}
+
+/* Whether a row with hash h was met before in this pass; remembers it. */
+static bool
+seen_before(struct import *im, uint64_t h)
+{
+	h |= 1; /* 0 marks a free slot */
+	if (2 * (im->nseen + 1) > im->seencap) {
+		size_t cap = im->seencap ? 2 * im->seencap : 1024;
+		uint64_t *t = crm_xcalloc(cap, sizeof(*t));
+		for (size_t i = 0; i < im->seencap; i++) {
+			uint64_t x = im->seen[i];
+			size_t j = (size_t)(x % cap);
+			while (x != 0 && t[j] != 0) {
+				j = (j + 1) % cap;
+			}
+			if (x != 0) {
+				t[j] = x;
+			}
+		}
+		free(im->seen);
+		im->seen = t;
+		im->seencap = cap;
+	}
+	size_t j = (size_t)(h % im->seencap);
+	while (im->seen[j] != 0) {
+		if (im->seen[j] == h) {
+			return true;
+		}
+		j = (j + 1) % im->seencap;
+	}
+	im->seen[j] = h;
+	im->nseen++;
+	return false;
+}
 
 static bool
 blank(const char *s)
@@ -318,10 +417,10 @@ missing(const Crm__V1__ImportRow *row)
 }
 
 static void
-use_row(struct import *im, char **f, size_t n, unsigned line)
+use_row(struct import *im, char **f, size_t n, unsigned line, size_t nul)
 {
 	char why[512];
-	bool bad = false, any = false;
+	bool bad = false, any = nul != 0;
 
 	for (size_t i = 0; i < n && !any; i++) {
 		any = !blank(f[i]);
@@ -331,6 +430,12 @@ use_row(struct import *im, char **f, size_t n, unsigned line)
 	}
 	im->rows_seen++;
 	Crm__V1__ImportRow *row = import_map_row_new(im->kind, line);
+	if (nul != 0) {
+		add_bad(im, line,
+		    nul - 1 < im->ncols ? im->headers[nul - 1] : "-",
+		    "a NUL byte in the cell (the file is not text there)");
+		bad = true;
+	}
 	for (size_t i = 0; i < n && i < im->ncols; i++) {
 		if (im->map[i] == NULL) {
 			continue;
@@ -338,6 +443,13 @@ use_row(struct import *im, char **f, size_t n, unsigned line)
 		if (!crm_utf8_valid(f[i], strlen(f[i]))) {
 			add_bad(im, line, im->headers[i],
 			    "not UTF-8 text (save the file as \"CSV UTF-8\")");
+			bad = true;
+			continue;
+		}
+		if (crm_utf8_has_control(f[i], strlen(f[i]))) {
+			add_bad(im, line, im->headers[i],
+			    "a control character in the cell (only tab and "
+			    "line breaks are allowed)");
 			bad = true;
 			continue;
 		}
@@ -387,6 +499,13 @@ use_row(struct import *im, char **f, size_t n, unsigned line)
 		crm__v1__import_row__free_unpacked(row, NULL);
 		return;
 	}
+	if (!im->write && seen_before(im, row_hash(row))) {
+		/* The write pass finds it there once the first is written;
+		 * the check pass's batches are not kept, so count it here. */
+		im->existing++;
+		crm__v1__import_row__free_unpacked(row, NULL);
+		return;
+	}
 	if (im->nrows == BATCH_ROWS || im->bytes + size > BATCH_BYTES) {
 		send_batch(im);
 	}
@@ -409,6 +528,7 @@ struct reader {
 	unsigned start; /* the line the record began on */
 	bool open;      /* a record has begun */
 	bool header;    /* the header row has been read */
+	size_t nul;     /* 1 + the first field with a NUL byte; 0: none */
 };
 
 static void
@@ -418,6 +538,9 @@ on_field(void *s, size_t len, void *data)
 	if (r->n == r->cap) {
 		r->cap = r->cap ? 2 * r->cap : 32;
 		r->fields = crm_xrealloc(r->fields, r->cap * sizeof(char *));
+	}
+	if (s != NULL && r->nul == 0 && memchr(s, '\0', len) != NULL) {
+		r->nul = r->n + 1; /* strndup would cut the cell there */
 	}
 	char *f = crm_xstrndup(s ? (const char *)s : "", len);
 	/* A quoted line break from a CRLF file is "\r\n": keep "\n". */
@@ -447,12 +570,13 @@ on_record(int c, void *data)
 			use_header(r->im, r->fields, r->n);
 		}
 	} else {
-		use_row(r->im, r->fields, r->n, r->start);
+		use_row(r->im, r->fields, r->n, r->start, r->nul);
 	}
 	for (size_t i = 0; i < r->n; i++) {
 		free(r->fields[i]);
 	}
 	r->n = 0;
+	r->nul = 0;
 	r->open = false;
 }
 
@@ -548,6 +672,7 @@ outcome_json(const struct import *im, bool dry_run)
 	json_object_set_new(j, "added", json_integer(im->added));
 	json_object_set_new(j, "existing", json_integer(im->existing));
 	json_object_set_new(j, "bad", json_integer(im->bad_rows));
+	json_object_set_new(j, "grades_proposed", json_integer(im->proposed));
 	for (size_t i = 0; i < im->nbad; i++) {
 		json_t *o = json_object();
 		json_object_set_new(o, "row", json_integer(im->bad[i].row));
@@ -587,6 +712,7 @@ free_import(struct import *im)
 	free(im->headers);
 	free(im->map);
 	free(im->rows);
+	free(im->seen);
 }
 
 crm_status
@@ -630,6 +756,11 @@ cmd_import_file(
 		    "dry run: %u would be added, %u already there, %u bad%s",
 		    im.added, im.existing, im.bad_rows,
 		    im.bad_rows && im.skip_bad ? " (would be skipped)" : "");
+		if (im.proposed > 0) {
+			render_text(out,
+			    "%u grade%s would be proposed to your manager",
+			    im.proposed, im.proposed == 1 ? "" : "s");
+		}
 		bad_table(&im, out);
 		render_set_json(out, outcome_json(&im, true));
 		if (im.bad_rows > 0 && !im.skip_bad) {
@@ -687,6 +818,13 @@ cmd_import_file(
 	render_text(out, "imported: %u added, %u already there, %u bad%s",
 	    im.added, im.existing, im.bad_rows,
 	    im.bad_rows ? " (skipped)" : "");
+	if (im.proposed > 0) {
+		/* A rep's grades: proposals until the manager decides. */
+		render_text(out,
+		    "%u grade%s proposed to your manager (they start at the "
+		    "default grade; see grade pending)",
+		    im.proposed, im.proposed == 1 ? "" : "s");
+	}
 	bad_table(&im, out);
 	render_set_json(out, outcome_json(&im, false));
 out:

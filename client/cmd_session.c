@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "outbox.h"
 #include "session.h"
 
 /* ------------------------------------------------------------ input */
@@ -93,6 +94,15 @@ set_login(struct cmd_ctx *ctx, const char *login)
 {
 	free(ctx->login);
 	ctx->login = login ? crm_utf8_sanitize(login, false) : NULL;
+	/* Whose session this is, so a write kept offline says whose it is
+	 * and is resent only as them (outbox.h). */
+	if (ctx->login != NULL) {
+		char fp[OUTBOX_FP_LEN + 1];
+		size_t n = 0;
+		const uint8_t *t = conn_token(ctx->conn, &n);
+		outbox_fingerprint(t, n, fp);
+		outbox_note_login(fp, ctx->login);
+	}
 }
 
 void

@@ -12,6 +12,23 @@
 
 /* ------------------------------------------------------------ due */
 
+/* How the table names a task's kind; JSON keeps the enum's short name
+ * ("follow_up", "todo", "regrade", ...). */
+static const char *
+kind_word(int kind)
+{
+	switch (kind) {
+	case CRM__V1__TASK_KIND__TASK_FOLLOW_UP:
+		return "next follow-up";
+	case CRM__V1__TASK_KIND__TASK_TODO:
+		return "task";
+	case CRM__V1__TASK_KIND__TASK_REGRADE:
+		return "re-grade";
+	default:
+		return crm_enum_name(&crm__v1__task_kind__descriptor, kind);
+	}
+}
+
 crm_status
 cmd_task_due(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 {
@@ -60,9 +77,7 @@ cmd_task_due(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		const char *cells[] = { id, due, late, t->customer,
 			crm_enum_name(&crm__v1__grade__descriptor, t->grade),
 			crm_enum_name(&crm__v1__stage__descriptor, t->stage),
-			crm_enum_name(
-			    &crm__v1__task_kind__descriptor, t->kind),
-			t->goal, t->channel, t->owner };
+			kind_word(t->kind), t->goal, t->channel, t->owner };
 		render_row(out, cells);
 		json_array_append_new(arr, render_json_message(&t->base));
 		names[i] = t->customer;
@@ -100,10 +115,14 @@ task_call(struct cmd_ctx *ctx, Crm__V1__Request *req, const char *verb,
 	const Crm__V1__Task *t = resp->task;
 	char due[32];
 	crm_time_format(t->due_at, due, sizeof(due));
-	render_text(out, "task %llu %s: %s, %s (due %s%s%s)",
+	render_text(out, "task %llu %s: %s, %s (%s, due %s%s%s)",
 	    (unsigned long long)t->id, verb, t->customer ? t->customer : "?",
-	    t->goal ? t->goal : "", due, t->owner ? ", " : "",
-	    t->owner ? t->owner : "");
+	    t->goal ? t->goal : "", kind_word(t->kind), due,
+	    t->owner ? ", " : "", t->owner ? t->owner : "");
+	if (t->has_replaced_by && t->replaced_by) {
+		render_text(out, "next follow-up is now task %llu",
+		    (unsigned long long)t->replaced_by);
+	}
 	render_set_json(out, render_json_message(&t->base));
 	cmd_cache_names((const char *const *)&t->customer, 1);
 	crm__v1__response__free_unpacked(resp, NULL);
@@ -149,6 +168,23 @@ task_by_id(struct cmd_ctx *ctx, const struct cmd_call *call,
 	}
 	body.has_id = 1;
 	req.body_case = bc;
+	if (bc == CRM__V1__REQUEST__BODY_TASK_CANCEL) {
+		/* task cancel ID --next WHEN "goal": the replacement. */
+		const char *next = cmd_opt(call, "--next");
+		if ((next != NULL) != (call->argc == 2)) {
+			return cmd_usage_error(ctx, call,
+			    "the replacement is --next WHEN \"goal\": give "
+			    "both or neither");
+		}
+		if (next != NULL) {
+			if (cmd_parse_when(ctx, call, "--next", next,
+			        &body.next_due_at) != CRM_OK) {
+				return CRM_EINVAL;
+			}
+			body.has_next_due_at = 1;
+			body.next_goal = call->argv[1];
+		}
+	}
 	if (bc == CRM__V1__REQUEST__BODY_TASK_DONE) {
 		req.task_done = &body;
 	} else {
@@ -291,6 +327,10 @@ show_policy(const Crm__V1__Policy *p, render_doc *out)
 	render_kv(out, "log late after (grade S)", every);
 	format_limit(p->late_seconds, every, sizeof(every));
 	render_kv(out, "log late after (others)", every);
+	if (p->has_idem_retention_seconds) {
+		format_every(p->idem_retention_seconds, every, sizeof(every));
+		render_kv(out, "replies of writes kept", every);
+	}
 	cmd_purchase_show_value(p->value, out);
 }
 

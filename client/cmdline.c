@@ -17,6 +17,7 @@
 
 #include "argv.h"
 #include "cache.h"
+#include "outbox.h"
 
 /* ------------------------------------------------------------ lookup */
 
@@ -215,8 +216,16 @@ crm_status
 cmd_request(
     struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp)
 {
-	crm_status rc = conn_call(ctx->conn, req, resp);
-	if (rc != CRM_OK) {
+	crm_status rc = outbox_kind(req->body_case) != OUTBOX_READ
+	                    ? cmd_outbox_request(ctx, req, resp)
+	                    : conn_call(ctx->conn, req, resp);
+	if (conn_fate(ctx->conn) == CONN_ANSWERED) {
+		ctx->back_online = ctx->offline;
+		ctx->offline = false;
+	} else if (rc == CRM_UNAVAILABLE) {
+		ctx->offline = true;
+	}
+	if (rc != CRM_OK && !ctx->outcome_unknown) {
 		cmd_error(
 		    "%s (%s)", conn_error(ctx->conn), crm_status_name(rc));
 		if (rc == CRM_EUNAUTH &&
@@ -451,6 +460,28 @@ parse_call(struct cmd_ctx *ctx, const struct cmd_row *row, int argc,
 	return CRM_OK;
 }
 
+/* The words as one line argv_split reads back (for the outbox's list).
+ * Caller frees with free(). */
+static char *
+argv_join(int argc, char **argv)
+{
+	size_t cap = 1, n = 0;
+	char *s = crm_xcalloc(1, 1);
+	for (int i = 0; i < argc; i++) {
+		char *q = argv_quote(argv[i]);
+		size_t l = strlen(q);
+		cap = n + l + 2;
+		s = crm_xrealloc(s, cap);
+		if (i > 0) {
+			s[n++] = ' ';
+		}
+		memcpy(s + n, q, l + 1);
+		n += l;
+		free(q);
+	}
+	return s;
+}
+
 int
 cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -463,6 +494,9 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 
 	memset(&call, 0, sizeof(call));
 	ctx->usage_error = false;
+	ctx->outcome_unknown = false;
+	char *what = argv_join(argc, argv);
+	ctx->what = what;
 	if (row == NULL) {
 		cmd_error("%s", why);
 		status = 2;
@@ -479,11 +513,13 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	doc = render_doc_new();
 	if (row->fn(ctx, &call, doc) != CRM_OK) {
-		status = ctx->usage_error ? 2 : 1;
+		status = ctx->usage_error ? 2 : ctx->outcome_unknown ? 3 : 1;
 		goto out;
 	}
 	render_print(doc, &ctx->ropts);
 out:
+	ctx->what = NULL;
+	free(what);
 	render_doc_free(doc);
 	free(call.argv);
 	free(call.opts);

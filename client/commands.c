@@ -43,6 +43,9 @@ static const struct cmd_opt customer_add_opts[] = {
 	{ "--anniversary", "MM-DD", false, NULL, "company anniversary" },
 	{ "--first-contact", "WHEN", false, NULL,
 	    "first contact: 2026-11-25, 2026-11-25 14:00, today, ..." },
+	{ "--reason", "TEXT", false, complete_lost_reason,
+	    "why it was lost (with --stage lost: price, competitor, service, "
+	    "no_need, other + text)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -159,6 +162,8 @@ static const struct cmd_opt stage_opts[] = {
 	{ "--amount", "AMOUNT", false, NULL, "deal amount (won)" },
 	{ "--date", "WHEN", false, complete_when, "won date (won)" },
 	{ "--terms", "TEXT", false, NULL, "key contract terms (won)" },
+	{ "--category", "C", false, NULL,
+	    "the won deal's purchase category (default the industry)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -171,6 +176,12 @@ static const struct cmd_opt due_opts[] = {
 static const struct cmd_opt task_add_opts[] = {
 	{ "--channel", "TEXT", false, complete_channel, "suggested channel" },
 	{ "--owner", "USER", false, NULL, "who does it (default: you)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt task_cancel_opts[] = {
+	{ "--next", "WHEN", false, complete_when,
+	    "the replacement of a next follow-up (with its \"goal\")" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -319,7 +330,8 @@ const struct cmd_row cmd_table[] = {
 	             "[--grade S|A|B|C] [--stage STAGE] [--website X] "
 	             "[--licence X] [--employees N] [--revenue AMOUNT] "
 	             "[--tag T]... [--notes X] [--birthday MM-DD] "
-	             "[--anniversary MM-DD] [--first-contact WHEN]",
+	             "[--anniversary MM-DD] [--first-contact WHEN] "
+	             "[--reason TEXT]",
 	    .summary = "Create a customer record (names are unique per "
 	               "kind).",
 	    .min_args = 1,
@@ -478,7 +490,7 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "task add",
 	    .group = "followup",
 	    .usage = "CUSTOMER WHEN \"goal\" [--channel TEXT] [--owner USER]",
-	    .summary = "Plan a follow-up task.",
+	    .summary = "Add a task beside the customer's next follow-up.",
 	    .min_args = 3,
 	    .max_args = 3,
 	    .opts = task_add_opts,
@@ -502,16 +514,19 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "task assign",
 	    .group = "followup",
 	    .usage = "ID USER",
-	    .summary = "Give a task to another user (managers).",
+	    .summary = "Give a task to someone who may see its customer "
+	               "(a rep: to their manager).",
 	    .min_args = 2,
 	    .max_args = 2,
 	    .fn = cmd_task_assign },
 	{ .name = "task cancel",
 	    .group = "followup",
-	    .usage = "ID",
-	    .summary = "Cancel a task.",
+	    .usage = "ID [--next WHEN \"goal\"]",
+	    .summary = "Cancel a task; a next follow-up only with its "
+	               "replacement (--next).",
 	    .min_args = 1,
-	    .max_args = 1,
+	    .max_args = 2,
+	    .opts = task_cancel_opts,
 	    .fn = cmd_task_cancel },
 
 	/* lifecycle and grades */
@@ -519,7 +534,7 @@ const struct cmd_row cmd_table[] = {
 	    .group = "lifecycle",
 	    .usage = "CUSTOMER potential|intent|negotiation|won|churn_risk|"
 	             "lost [--reason TEXT] [--amount A] [--date WHEN] "
-	             "[--terms TEXT]",
+	             "[--terms TEXT] [--category C]",
 	    .summary = "Move a customer to a stage (lost needs --reason).",
 	    .min_args = 2,
 	    .max_args = 2,
@@ -797,6 +812,14 @@ const struct cmd_row cmd_table[] = {
 	    .opts = policy_set_opts,
 	    .args = { complete_grade },
 	    .fn = cmd_task_policy_set },
+	{ .name = "policy retention",
+	    .group = "admin",
+	    .usage = "[DURATION]",
+	    .summary = "How long crmd keeps the replies of writes, so an "
+	               "outbox resent later is answered, not stored twice "
+	               "(default 7d; admins change it: 1d to 1 year).",
+	    .max_args = 1,
+	    .fn = cmd_outbox_retention },
 	{ .name = "policy value",
 	    .group = "admin",
 	    .usage = "[--frequency H,M] [--amount H,M] [--category H,M] "
@@ -808,6 +831,14 @@ const struct cmd_row cmd_table[] = {
 	    .fn = cmd_purchase_policy },
 
 	/* shell */
+	{ .name = "outbox",
+	    .group = "shell",
+	    .usage = "[list | send [ID] | drop ID]",
+	    .summary = "Writes whose outcome is not known yet (crmd was "
+	               "not running or did not answer): list them, send them "
+	               "again with their own request ids, or drop one.",
+	    .max_args = 2,
+	    .fn = cmd_outbox },
 	{ .name = "help",
 	    .group = "shell",
 	    .usage = "[COMMAND|@group]",

@@ -45,6 +45,12 @@ struct cmd_ctx {
 	bool quit;        /* set by `quit` */
 	bool usage_error; /* set by cmd_usage_error(): exit status 2 */
 	char *login;      /* logged-in login, or NULL; owned */
+	/* The outbox (cmd_outbox.c): */
+	const char *what;     /* the command being run, as typed; borrowed */
+	bool outcome_unknown; /* a write was kept in the outbox: status 3 */
+	bool offline;         /* the last call found no crmd */
+	bool back_online;     /* crmd answered after that: resend the outbox */
+	int cancel_fd;        /* Ctrl-C while a command runs, or -1 */
 };
 
 struct cmd_row;
@@ -115,7 +121,8 @@ const char *cmd_verb(const struct cmd_row *row);
 
 /*
  * cmd_run: run the command in words argv[0..argc). Returns the exit
- * status: 0 done, 1 failed, 2 usage error.
+ * status: 0 done, 1 failed or refused, 2 usage error, 3 a write's outcome
+ * is unknown and it is kept in the outbox.
  */
 int cmd_run(struct cmd_ctx *ctx, int argc, char **argv);
 
@@ -414,6 +421,27 @@ crm_status cmd_export_report(
 /* cmd_import.c: import from CSV */
 crm_status cmd_import_file(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+/* cmd_outbox.c: writes kept until their outcome is known */
+crm_status cmd_outbox(struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+/*
+ * cmd_outbox_request: send the write req keeping its request id until the
+ * outcome is known: the same bytes again while no answer comes, and into
+ * the outbox (saying so, ctx->outcome_unknown set) when the shell gives
+ * up or crmd is not running. Results as conn_call; CRM_UNAVAILABLE with
+ * ctx->outcome_unknown when kept.
+ */
+crm_status cmd_outbox_request(struct cmd_ctx *ctx, Crm__V1__Request *req,
+    Crm__V1__Response **resp /* OUT */);
+
+/* cmd_outbox_retention: `policy retention [DURATION]`. */
+crm_status cmd_outbox_retention(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+/* cmd_outbox_flush: send what the outbox holds, if anything, saying what
+ * became of it (the shell's start, and crmd answering again). */
+void cmd_outbox_flush(struct cmd_ctx *ctx);
 
 /* cmd_changes.c: the change log services follow */
 crm_status cmd_changes_list(

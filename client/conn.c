@@ -1,23 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * conn.c: the REQ socket to crmd (see conn.h). nanomsg's REQ socket
- * resends a pending request by itself (after NN_RESEND_IVL and after a
- * reconnect) with the same bytes, hence the same request_id, which is what
- * the server's idempotency needs; so each logical request is sent once
- * here, and the deadline is ours: we poll NN_RCVFD rather than rely on
- * NN_RCVTIMEO, so the shell's signal pipe can interrupt the wait.
+ * resends a pending request by itself after a reconnect with the same
+ * bytes, hence the same request_id, which is what the server's
+ * idempotency needs; the deadline is ours: we poll NN_RCVFD rather than
+ * rely on NN_RCVTIMEO, so the shell's signal pipe can interrupt the wait.
+ * nn_connect is asynchronous and retries for ever, so whether crmd runs
+ * at all is asked directly: while the socket has no connection, a plain
+ * connect() to the ipc path or TCP port says "refused" or "no such
+ * socket" within milliseconds (probe_running).
  */
 #include "conn.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <nanomsg/nn.h>
 #include <nanomsg/reqrep.h>
+#include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+
+#define PROBE_MS   100 /* a TCP connect that neither fails nor succeeds */
+#define RECHECK_MS 100 /* while waiting: is the server still there? */
 
 struct crm_conn {
 	char *url;
@@ -27,6 +37,7 @@ struct crm_conn {
 	uint8_t *token;
 	size_t token_len;
 	uint8_t request_id[CRM_REQUEST_ID_LEN];
+	enum conn_fate fate;
 	char error[512];
 };
 
@@ -87,6 +98,13 @@ conn_set_timeout(crm_conn *c, int timeout_ms)
 	if (timeout_ms > 0) {
 		c->timeout_ms = timeout_ms;
 	}
+}
+
+const uint8_t *
+conn_token(const crm_conn *c, size_t *len)
+{
+	*len = c->token_len;
+	return c->token;
 }
 
 void
@@ -162,87 +180,275 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Wait until the socket is readable, the deadline passes (CRM_UNAVAILABLE)
- * or the cancel fd fires. */
+/* ------------------------------------------------------------ probe */
+
+/* connect() fd to sa within PROBE_MS: 0 connected, else the errno
+ * (ETIMEDOUT when undecided). */
+static int
+probe_connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	int fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	if (connect(fd, sa, len) == 0) {
+		return 0;
+	}
+	if (errno != EINPROGRESS && errno != EAGAIN) {
+		return errno;
+	}
+	struct pollfd p = { fd, POLLOUT, 0 };
+	if (poll(&p, 1, PROBE_MS) <= 0) {
+		return ETIMEDOUT;
+	}
+	int err = 0;
+	socklen_t el = sizeof(err);
+	getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el);
+	return err;
+}
+
+/*
+ * Whether a server listens at url: 0 when it does or we cannot tell
+ * (another transport, a slow network), -1 when the ipc socket is missing
+ * or refuses, or the TCP port refuses. The connection is closed at once
+ * (crmd's nanomsg drops a peer that never speaks).
+ */
+static int
+probe_running(const char *url)
+{
+	int err = 0;
+	if (strncmp(url, "ipc://", 6) == 0) {
+		struct sockaddr_un sa;
+		const char *path = url + 6;
+		memset(&sa, 0, sizeof(sa));
+		sa.sun_family = AF_UNIX;
+		if (strlen(path) >= sizeof(sa.sun_path)) {
+			return 0;
+		}
+		memcpy(sa.sun_path, path, strlen(path));
+		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			return 0;
+		}
+		err = probe_connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+		close(fd);
+		return err == ENOENT || err == ECONNREFUSED || err == ENOTDIR
+		           ? -1
+		           : 0;
+	}
+	if (strncmp(url, "tcp://", 6) != 0) {
+		return 0;
+	}
+	/* tcp://[iface;]host:port, host maybe [v6]. */
+	const char *h = strchr(url + 6, ';');
+	h = h ? h + 1 : url + 6;
+	const char *colon = strrchr(h, ':');
+	if (colon == NULL || colon == h) {
+		return 0;
+	}
+	char host[256];
+	size_t hl = (size_t)(colon - h);
+	if (h[0] == '[' && hl > 2 && h[hl - 1] == ']') {
+		h++;
+		hl -= 2;
+	}
+	if (hl >= sizeof(host)) {
+		return 0;
+	}
+	memcpy(host, h, hl);
+	host[hl] = '\0';
+	struct addrinfo hints, *ai = NULL;
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if (getaddrinfo(host, colon + 1, &hints, &ai) != 0 || ai == NULL) {
+		return 0;
+	}
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		err = probe_connect(fd, ai->ai_addr, ai->ai_addrlen);
+		close(fd);
+	}
+	freeaddrinfo(ai);
+	return err == ECONNREFUSED ? -1 : 0;
+}
+
+/* The socket has no live connection and nobody listens at the url. */
+static int
+server_gone(crm_conn *c)
+{
+	if (nn_get_statistic(c->sock, NN_STAT_CURRENT_CONNECTIONS) > 0) {
+		return 0;
+	}
+	return probe_running(c->url) < 0;
+}
+
+static void
+say_not_running(crm_conn *c)
+{
+	snprintf(
+	    c->error, sizeof(c->error), "crmd is not running at %s", c->url);
+}
+
+/* ------------------------------------------------------------ calls */
+
+/* Wait until the socket is readable (CRM_OK), the deadline passes, the
+ * cancel fd fires (unless ignore_cancel) or the server goes away; the
+ * last three set c->fate and give CRM_UNAVAILABLE. */
 static crm_status
-wait_readable(crm_conn *c, int64_t deadline_ms)
+wait_readable(crm_conn *c, int64_t deadline_ms, bool ignore_cancel)
 {
 	int rcvfd;
 	size_t sz = sizeof(rcvfd);
+	int cfd = ignore_cancel ? -1 : c->cancel_fd;
 
 	if (nn_getsockopt(c->sock, NN_SOL_SOCKET, NN_RCVFD, &rcvfd, &sz) < 0) {
 		snprintf(c->error, sizeof(c->error), "socket: %s",
 		    nn_strerror(nn_errno()));
+		c->fate = CONN_NO_ANSWER;
 		return CRM_UNAVAILABLE;
 	}
+	int64_t recheck = now_ms() + RECHECK_MS;
 	for (;;) {
 		struct pollfd p[2] = { { rcvfd, POLLIN, 0 },
-			{ c->cancel_fd, POLLIN, 0 } };
-		int64_t left = deadline_ms - now_ms();
+			{ cfd, POLLIN, 0 } };
+		int64_t now = now_ms(), left = deadline_ms - now;
 		if (left <= 0) {
 			break;
 		}
-		int n = poll(p, c->cancel_fd >= 0 ? 2 : 1, (int)left);
+		if (now >= recheck) {
+			if (server_gone(c)) {
+				say_not_running(c);
+				c->fate = CONN_GONE;
+				return CRM_UNAVAILABLE;
+			}
+			recheck = now + RECHECK_MS;
+		}
+		if (left > recheck - now) {
+			left = recheck - now;
+		}
+		int n = poll(p, cfd >= 0 ? 2 : 1, (int)left);
 		if (n < 0 && errno != EINTR) {
 			break;
 		}
 		if (n > 0 && (p[0].revents & POLLIN)) {
 			return CRM_OK;
 		}
-		if (n > 0 && c->cancel_fd >= 0 && (p[1].revents & POLLIN)) {
+		if (n > 0 && cfd >= 0 && (p[1].revents & POLLIN)) {
 			snprintf(c->error, sizeof(c->error), "interrupted");
+			c->fate = CONN_INTERRUPTED;
 			return CRM_UNAVAILABLE;
 		}
 	}
-	snprintf(c->error, sizeof(c->error),
-	    "no answer from %s within %d s (is crmd running?)", c->url,
-	    (c->timeout_ms + 999) / 1000);
+	snprintf(c->error, sizeof(c->error), "no answer from %s within %d s",
+	    c->url, (c->timeout_ms + 999) / 1000);
+	c->fate = CONN_NO_ANSWER;
 	return CRM_UNAVAILABLE;
 }
 
 crm_status
-conn_call(crm_conn *c, Crm__V1__Request *req, Crm__V1__Response **resp)
+conn_pack(crm_conn *c, Crm__V1__Request *req,
+    const uint8_t id[CRM_REQUEST_ID_LEN], bool with_token, void **buf,
+    size_t *len)
 {
-	crm_status rc = CRM_OK;
-	void *out = NULL, *in = NULL;
-	size_t outlen = 0;
-	Crm__V1__Response *r = NULL;
-	int64_t deadline;
-
-	*resp = NULL;
-	c->error[0] = '\0';
-	rc = conn_open(c);
-	if (rc != CRM_OK) {
-		goto out;
-	}
-	crm_wire_request_id(c->request_id);
 	req->has_protocol_version = 1;
 	req->protocol_version = CRM_PROTOCOL_VERSION;
 	req->has_request_id = 1;
-	req->request_id.data = c->request_id;
+	req->request_id.data = (uint8_t *)id;
 	req->request_id.len = CRM_REQUEST_ID_LEN;
-	if (c->token != NULL) {
+	if (with_token && c->token != NULL) {
 		req->has_session_token = 1;
 		req->session_token.data = c->token;
 		req->session_token.len = c->token_len;
 	}
-	rc = crm_wire_pack_nn(&req->base, &out, &outlen);
+	size_t n = protobuf_c_message_get_packed_size(&req->base);
+	*buf = crm_xmalloc(n ? n : 1);
+	*len = protobuf_c_message_pack(&req->base, *buf);
+	req->request_id.data = NULL;
+	req->has_request_id = 0;
+	req->session_token.data = NULL;
+	req->has_session_token = 0;
+	return CRM_OK;
+}
+
+crm_status
+conn_repack(crm_conn *c, const void *stored, size_t len, void **buf,
+    size_t *outlen, uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	Crm__V1__Request *req =
+	    crm__v1__request__unpack(NULL, len, (const uint8_t *)stored);
+	if (req == NULL || !req->has_request_id ||
+	    req->request_id.len != CRM_REQUEST_ID_LEN) {
+		if (req != NULL) {
+			crm__v1__request__free_unpacked(req, NULL);
+		}
+		return CRM_EINVAL;
+	}
+	memcpy(id, req->request_id.data, CRM_REQUEST_ID_LEN);
+	/* The session of now: the one the write was made in may have
+	 * ended; the server keys stored replies by user, not session. */
+	if (c->token != NULL) {
+		req->has_session_token = 1;
+		req->session_token.data = c->token;
+		req->session_token.len = c->token_len;
+	} else {
+		req->has_session_token = 0;
+		req->session_token.data = NULL;
+		req->session_token.len = 0;
+	}
+	size_t n = protobuf_c_message_get_packed_size(&req->base);
+	*buf = crm_xmalloc(n ? n : 1);
+	*outlen = protobuf_c_message_pack(&req->base, *buf);
+	/* Not ours: do not let free_unpacked free the token. */
+	req->session_token.data = NULL;
+	req->has_session_token = 0;
+	crm__v1__request__free_unpacked(req, NULL);
+	return CRM_OK;
+}
+
+crm_status
+conn_exchange(crm_conn *c, const void *buf, size_t len,
+    const uint8_t id[CRM_REQUEST_ID_LEN], int flags, Crm__V1__Response **resp)
+{
+	crm_status rc = CRM_OK;
+	void *in = NULL;
+	Crm__V1__Response *r = NULL;
+
+	*resp = NULL;
+	c->error[0] = '\0';
+	c->fate = CONN_NOT_SENT;
+	memcpy(c->request_id, id, CRM_REQUEST_ID_LEN);
+	rc = conn_open(c);
 	if (rc != CRM_OK) {
-		snprintf(c->error, sizeof(c->error), "out of message memory");
-		goto out;
+		return rc;
 	}
-	deadline = now_ms() + c->timeout_ms;
-	/* NN_DONTWAIT: a REQ socket queues the message until connected, so
-	 * this only fails on a broken socket. */
-	if (nn_send(c->sock, &out, NN_MSG, NN_DONTWAIT) < 0) {
-		snprintf(c->error, sizeof(c->error), "cannot send to %s: %s",
-		    c->url, nn_strerror(nn_errno()));
-		rc = CRM_UNAVAILABLE;
-		goto out;
+	if (buf != NULL) {
+		/* Fail fast: nobody listens, so nothing is sent. */
+		if (server_gone(c)) {
+			say_not_running(c);
+			return CRM_UNAVAILABLE;
+		}
+		void *msg = nn_allocmsg(len ? len : 1, 0);
+		if (msg == NULL) {
+			snprintf(c->error, sizeof(c->error),
+			    "out of message memory");
+			return CRM_UNAVAILABLE;
+		}
+		memcpy(msg, buf, len);
+		/* NN_DONTWAIT: a REQ socket queues the message until
+		 * connected, so this only fails on a broken socket. A send
+		 * while a request is pending replaces it: the same bytes,
+		 * the same request id. */
+		if (nn_send(c->sock, &msg, NN_MSG, NN_DONTWAIT) < 0) {
+			snprintf(c->error, sizeof(c->error),
+			    "cannot send to %s: %s", c->url,
+			    nn_strerror(nn_errno()));
+			nn_freemsg(msg);
+			return CRM_UNAVAILABLE;
+		}
 	}
-	out = NULL; /* nn_send took it */
+	c->fate = CONN_NO_ANSWER;
+	int64_t deadline = now_ms() + c->timeout_ms;
 	for (;;) {
-		rc = wait_readable(c, deadline);
+		rc = wait_readable(c, deadline, (flags & CONN_IGNORE_CANCEL));
 		if (rc != CRM_OK) {
 			goto out;
 		}
@@ -272,6 +478,7 @@ conn_call(crm_conn *c, Crm__V1__Request *req, Crm__V1__Response **resp)
 		rc = CRM_EINVAL;
 		goto out;
 	}
+	c->fate = CONN_ANSWERED;
 	rc = crm_wire_status(r);
 	if (rc != CRM_OK) {
 		const char *m = r->status->message;
@@ -290,13 +497,31 @@ out:
 	if (in != NULL) {
 		nn_freemsg(in);
 	}
-	if (out != NULL) {
-		nn_freemsg(out);
-	}
-	/* The request points into c; do not leave it pointing there. */
-	req->request_id.data = NULL;
-	req->has_request_id = 0;
-	req->session_token.data = NULL;
-	req->has_session_token = 0;
 	return rc;
+}
+
+crm_status
+conn_call(crm_conn *c, Crm__V1__Request *req, Crm__V1__Response **resp)
+{
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	void *buf = NULL;
+	size_t len = 0;
+
+	*resp = NULL;
+	crm_wire_request_id(id);
+	conn_pack(c, req, id, true, &buf, &len);
+	crm_status rc = conn_exchange(c, buf, len, id, 0, resp);
+	free(buf);
+	if (rc == CRM_UNAVAILABLE && c->fate == CONN_NO_ANSWER) {
+		size_t n = strlen(c->error);
+		snprintf(
+		    c->error + n, sizeof(c->error) - n, " (is crmd running?)");
+	}
+	return rc;
+}
+
+enum conn_fate
+conn_fate(const crm_conn *c)
+{
+	return c->fate;
 }

@@ -8,6 +8,7 @@
 #ifndef CONN_H
 #define CONN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,18 @@
 typedef struct crm_conn crm_conn;
 
 #define CONN_TIMEOUT_MS 10000 /* default deadline; env CRM_TIMEOUT_MS */
+
+/* What became of the last call's request. */
+enum conn_fate {
+	CONN_NOT_SENT,  /* nothing sent: crmd is not running (or no socket) */
+	CONN_NO_ANSWER, /* sent; no answer before the deadline */
+	CONN_GONE,      /* sent; then crmd went away */
+	CONN_INTERRUPTED, /* sent; the cancel fd fired before an answer */
+	CONN_ANSWERED,    /* the server answered (any status) */
+};
+
+/* conn_exchange flags */
+#define CONN_IGNORE_CANCEL 1 /* wait through the cancel fd */
 
 /*
  * conn_default_url: the address crm and crmd use when none is given:
@@ -41,6 +54,10 @@ int conn_timeout(const crm_conn *c);
 /* conn_set_timeout: change the deadline of later calls (ms, > 0). */
 void conn_set_timeout(crm_conn *c, int timeout_ms);
 
+/* conn_token: the session token, or NULL. Borrowed; valid until the
+ * next conn_set_token or conn_free. */
+const uint8_t *conn_token(const crm_conn *c, size_t *len /* OUT */);
+
 /*
  * conn_set_token: the session token later requests carry (copied);
  * NULL or len 0 clears it.
@@ -55,18 +72,55 @@ void conn_set_token(crm_conn *c, const uint8_t *token, size_t len);
 void conn_set_cancel_fd(crm_conn *c, int fd);
 
 /*
- * conn_call: send req and wait for its response. This sets
- * protocol_version, a fresh request_id and the session token in req
- * (those fields point into c: borrowed until the next call); the caller
- * sets only the body. On CRM_OK *resp is the server's answer with status
+ * conn_call: send req and wait for its response, for reads and requests
+ * that are never resent. This sets protocol_version, a fresh request_id
+ * and the session token in req (and clears them again); the caller sets
+ * only the body. On CRM_OK *resp is the server's answer with status
  * OK; the caller frees it with crm__v1__response__free_unpacked(*resp,
- * NULL). On failure *resp is NULL and conn_error() says why.
- * Errors: the server's status code; CRM_UNAVAILABLE (no answer before the
- * deadline, interrupted, or the socket failed); CRM_EINVAL (a reply that
- * does not decode or answers another request).
+ * NULL). On failure *resp is NULL and conn_error() says why; when crmd
+ * is not running (no ipc socket, a refused connection) that is known
+ * within about 100 ms ("crmd is not running at URL"), and the deadline is
+ * only for a server that took the request and has not answered.
+ * Errors: the server's status code; CRM_UNAVAILABLE (not running, no
+ * answer before the deadline, interrupted, or the socket failed);
+ * CRM_EINVAL (a reply that does not decode or answers another request).
  */
 crm_status conn_call(
     crm_conn *c, Crm__V1__Request *req, Crm__V1__Response **resp /* OUT */);
+
+/*
+ * conn_pack: req packed with protocol_version, request id id and (when
+ * with_token) the session token, for conn_exchange or for keeping; req's
+ * envelope fields are cleared again. Caller frees *buf with free().
+ * Errors: none (CRM_OK).
+ */
+crm_status conn_pack(crm_conn *c, Crm__V1__Request *req,
+    const uint8_t id[CRM_REQUEST_ID_LEN], bool with_token,
+    void **buf /* OUT */, size_t *len /* OUT */);
+
+/*
+ * conn_repack: a kept request (packed without a session token) packed
+ * again with the current session token; its request id in id. Caller
+ * frees *buf with free(). Errors: CRM_EINVAL (not a kept request).
+ */
+crm_status conn_repack(crm_conn *c, const void *stored, size_t len,
+    void **buf /* OUT */, size_t *outlen /* OUT */,
+    uint8_t id[CRM_REQUEST_ID_LEN] /* OUT */);
+
+/*
+ * conn_exchange: send the packed request buf (request id id) and wait
+ * one deadline for its answer; buf NULL keeps waiting for the request
+ * sent last (no resend). Sending the same bytes again is how a write is
+ * resent: the server answers a request id it applied with the stored
+ * reply. Nothing is sent when crmd is not running. conn_fate() says
+ * what became of it. Results and errors as conn_call.
+ */
+crm_status conn_exchange(crm_conn *c, const void *buf, size_t len,
+    const uint8_t id[CRM_REQUEST_ID_LEN], int flags,
+    Crm__V1__Response **resp /* OUT */);
+
+/* conn_fate: what became of the last conn_call or conn_exchange. */
+enum conn_fate conn_fate(const crm_conn *c);
 
 /*
  * conn_error: the message of the last failed call: the server's text, or

@@ -3,7 +3,8 @@
  * main.c: the crm program: options, choosing how commands arrive (-c,
  * words on the command line, the interactive shell on a terminal, or one
  * command per line from a non-terminal stdin), and the exit status
- * (0 ok, 1 a command failed, 2 usage error).
+ * (0 ok, 1 a command failed or was refused, 2 usage error, 3 a write's
+ * outcome is unknown and it is kept in the outbox).
  */
 #include <getopt.h>
 #include <locale.h>
@@ -41,10 +42,12 @@ usage(FILE *f)
 	    "\n"
 	    "Environment: CRM_SERVER, CRM_TIMEOUT_MS (default %d), "
 	    "CRM_HISTFILE,\n"
-	    "XDG_CONFIG_HOME (session), XDG_CACHE_HOME (customer names), "
-	    "XDG_STATE_HOME (history).\n"
+	    "XDG_CONFIG_HOME (session), XDG_CACHE_HOME (customer names),\n"
+	    "XDG_STATE_HOME (history, outbox).\n"
 	    "Type `crm help` for the commands. Exit status: 0 ok, 1 a "
-	    "command failed,\n2 usage error.\n",
+	    "command failed or\nwas refused, 2 usage error, 3 a write's "
+	    "outcome is unknown: it is kept in the\noutbox (`crm outbox`) "
+	    "and settled by `crm outbox send`.\n",
 	    url, CONN_TIMEOUT_MS);
 	free(url);
 }
@@ -69,6 +72,7 @@ main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	memset(&ctx, 0, sizeof(ctx));
+	ctx.cancel_fd = -1;
 	/* "+": stop at the first word, so `crm customer add X --kind person`
 	 * leaves the command's options alone. */
 	while (
@@ -125,6 +129,9 @@ main(int argc, char **argv)
 	ctx.stdin_tty = isatty(STDIN_FILENO);
 	cmd_session_start(&ctx);
 
+	if (command != NULL || optind < argc || !ctx.stdin_tty) {
+		shell_catch_interrupts(&ctx);
+	}
 	if (command != NULL) {
 		status = cmd_run_line(&ctx, command);
 	} else if (optind < argc) {

@@ -33,6 +33,10 @@ static char *hist_path;
 static char *prompt;
 static bool running;
 static bool in_readline; /* the callback handler is installed */
+/* One command (-c, words, a script): Ctrl-C cancels only while armed
+ * (a write in flight, a question being asked); otherwise it ends crm as
+ * it always did. */
+static volatile sig_atomic_t armed, interrupted;
 
 /* ------------------------------------------------------------ signals */
 
@@ -82,6 +86,50 @@ install_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGWINCH, &sa, NULL);
+}
+
+static void
+on_command_signal(int sig)
+{
+	int e = errno;
+	interrupted = 1;
+	if (!armed) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	unsigned char b = (unsigned char)sig;
+	ssize_t n = write(cancel_pipe[1], &b, 1);
+	(void)n;
+	errno = e;
+}
+
+void
+shell_catch_interrupts(struct cmd_ctx *ctx)
+{
+	if (make_pipe(cancel_pipe) < 0) {
+		return;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_command_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	conn_set_cancel_fd(ctx->conn, cancel_pipe[0]);
+	ctx->cancel_fd = cancel_pipe[0];
+}
+
+void
+shell_cancel_arm(bool on)
+{
+	if (!running) {
+		armed = on;
+	}
+	if (on) {
+		interrupted = 0;
+	}
 }
 
 /* ------------------------------------------------------------ output */
@@ -205,6 +253,11 @@ on_line(char *line)
 		history_remember(line);
 		drain(cancel_pipe[0]);
 		(void)cmd_run_line(shell_ctx, line);
+		/* crmd answers again after it was away: settle what waits. */
+		if (shell_ctx->back_online) {
+			shell_ctx->back_online = false;
+			cmd_outbox_flush(shell_ctx);
+		}
 		/* Another user's reminders are not ours: start afresh. */
 		if ((who == NULL) != (shell_ctx->login == NULL) ||
 		    (who != NULL && strcmp(who, shell_ctx->login) != 0)) {
@@ -261,6 +314,7 @@ shell_run(struct cmd_ctx *ctx)
 	}
 	install_signals();
 	conn_set_cancel_fd(ctx->conn, cancel_pipe[0]);
+	ctx->cancel_fd = cancel_pipe[0];
 	ctx->interactive = true;
 	history_open();
 	complete_install();
@@ -270,6 +324,7 @@ shell_run(struct cmd_ctx *ctx)
 	printf("crm %s: type help for commands, TAB to complete, Ctrl-D to "
 	       "leave.\n",
 	    CRM_VERSION);
+	cmd_outbox_flush(ctx); /* writes kept while crmd was away */
 	update_prompt();
 	rl_callback_handler_install(prompt, on_line);
 	in_readline = true;
@@ -313,6 +368,7 @@ shell_run(struct cmd_ctx *ctx)
 	}
 	history_close();
 	conn_set_cancel_fd(ctx->conn, -1);
+	ctx->cancel_fd = -1;
 	free(prompt);
 	prompt = NULL;
 	for (int i = 0; i < 2; i++) {
@@ -329,8 +385,19 @@ shell_run_script(struct cmd_ctx *ctx, FILE *in)
 	size_t cap = 0;
 	int worst = 0;
 
+	unsigned lineno = 0;
+	ssize_t n;
+
 	shell_ctx = ctx;
-	while (!ctx->quit && getline(&line, &cap, in) >= 0) {
+	while (!ctx->quit && (n = getline(&line, &cap, in)) >= 0) {
+		lineno++;
+		if (memchr(line, '\0', (size_t)n) != NULL) {
+			/* C strings would end there: run none of it. */
+			cmd_error("line %u: a NUL byte in the line; not run",
+			    lineno);
+			worst = worst > 2 ? worst : 2;
+			continue;
+		}
 		const char *s = line + strspn(line, " \t");
 		if (*s == '#' || blank(s)) {
 			continue;
@@ -338,6 +405,12 @@ shell_run_script(struct cmd_ctx *ctx, FILE *in)
 		line[strcspn(line, "\r\n")] = '\0';
 		int st = cmd_run_line(ctx, line);
 		worst = st > worst ? st : worst;
+		if (interrupted) {
+			fprintf(stderr, "crm: interrupted; the rest of the "
+			                "script is not run\n");
+			worst = worst ? worst : 1;
+			break;
+		}
 	}
 	free(line);
 	return worst;

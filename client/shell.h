@@ -32,6 +32,20 @@ int shell_run_script(struct cmd_ctx *ctx, FILE *in);
  */
 void shell_print_async(const char *line);
 
+/*
+ * shell_catch_interrupts: for one command or a script (not the
+ * interactive shell, which has its own): Ctrl-C, SIGTERM and SIGHUP
+ * cancel what is armed with shell_cancel_arm (through ctx->cancel_fd and
+ * the connection's cancel fd), and end crm otherwise.
+ */
+void shell_catch_interrupts(struct cmd_ctx *ctx);
+
+/*
+ * shell_cancel_arm: while on, Ctrl-C cancels (a question, a write in
+ * flight) instead of ending crm. The interactive shell is always armed.
+ */
+void shell_cancel_arm(bool on);
+
 /* shell_history_path: CRM_HISTFILE, or $XDG_STATE_HOME/crm/history
  * (~/.local/state/crm/history). Caller frees with free(). */
 char *shell_history_path(void);

@@ -105,7 +105,7 @@ prefix_len(const ProtobufCEnumDescriptor *d)
 }
 
 /* Short names of every value of every enum in crm.proto, made once. */
-#define MAX_VALUES 128
+#define MAX_VALUES 256
 static struct {
 	const ProtobufCEnumDescriptor *d;
 	const ProtobufCEnumValue *v;

@@ -15,7 +15,13 @@
 
 #define CRM_DAY_HOUR 18 /* the hour a date-only time means */
 
-/* crm_time_now: the current UTC time in seconds. */
+/*
+ * crm_time_now: the current UTC time in seconds. In builds with the tests
+ * (CRM_TEST_HOOKS) the environment variable CRM_TEST_CLOCK may name a file
+ * holding a UTC time in seconds; while it exists, that is now, for crmd
+ * and crm alike, so a test moves time by rewriting the file. Release
+ * builds (CRM_TESTS=OFF) compile the hook out.
+ */
 int64_t crm_time_now(void);
 
 /*

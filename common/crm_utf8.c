@@ -171,3 +171,95 @@ crm_utf8_sanitize(const char *s, bool keep_newlines)
 	out[o] = '\0';
 	return out;
 }
+
+/* Latin words of a legal form, matched as whole words at the end. */
+static bool
+legal_word(const char *w, size_t n)
+{
+	static const char *const words[] = { "co", "company", "corp",
+		"corporation", "inc", "incorporated", "ltd", "limited", "llc",
+		"llp", "lp", "plc", "gmbh", "ag", "kg", "sa", "sarl", "srl",
+		"spa", "bv", "nv", "pte", "pty", "kk", "oy", "ab", "as" };
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (strlen(words[i]) == n && memcmp(words[i], w, n) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool
+ascii_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9');
+}
+
+/* Chinese legal forms, longest first; stripped from the normalised key. */
+static const char *const cjk_forms[] = { "集团股份有限公司", "股份有限公司",
+	"有限责任公司", "集团有限公司", "有限公司", "集团公司", "总公司",
+	"公司", "集团" };
+
+char *
+crm_utf8_company_key(const char *s)
+{
+	char *f = crm_utf8_fold(s);
+	if (f == NULL) {
+		return NULL;
+	}
+	/* Latin words: cut while the end is a legal word after a boundary
+	 * and something is left before it. */
+	size_t end = strlen(f);
+	for (;;) {
+		size_t e = end;
+		while (e > 0 && (unsigned char)f[e - 1] < 0x80 &&
+		       !ascii_alnum(f[e - 1])) {
+			e--;
+		}
+		size_t b = e;
+		while (b > 0 && ascii_alnum(f[b - 1]) &&
+		       !(f[b - 1] >= '0' && f[b - 1] <= '9')) {
+			b--;
+		}
+		if (b == e || (b > 0 && ascii_alnum(f[b - 1])) ||
+		    !legal_word(f + b, e - b)) {
+			break;
+		}
+		bool rest = false;
+		for (size_t i = 0; i < b && !rest; i++) {
+			rest =
+			    (unsigned char)f[i] >= 0x80 || ascii_alnum(f[i]);
+		}
+		if (!rest) {
+			break;
+		}
+		end = b;
+	}
+	f[end] = '\0';
+	char *k = crm_utf8_normalize(f);
+	free(f);
+	if (k == NULL) {
+		return NULL;
+	}
+	size_t n = strlen(k);
+	for (bool cut = true; cut;) {
+		cut = false;
+		for (size_t i = 0; i < sizeof(cjk_forms) / sizeof(*cjk_forms);
+		     i++) {
+			size_t m = strlen(cjk_forms[i]);
+			if (n > m && memcmp(k + n - m, cjk_forms[i], m) == 0 &&
+			    !(m == strlen("公司") && n >= m + 3 &&
+			        memcmp(k + n - m - 3, "分", 3) == 0)) {
+				n -= m;
+				k[n] = '\0';
+				cut = true;
+				break;
+			}
+		}
+	}
+	if (n == 0) {
+		free(k);
+		return crm_utf8_normalize(s);
+	}
+	return k;
+}

@@ -36,6 +36,16 @@ size_t crm_utf8_fit(const char *s, size_t max_cols, size_t *cols /* OUT */);
  */
 char *crm_utf8_normalize(const char *s);
 
+/*
+ * crm_utf8_company_key: crm_utf8_normalize of a company's name without its
+ * legal form: trailing 有限公司, 有限责任公司, 股份有限公司, 集团有限公司,
+ * 公司, 集团, and the words Co., Ltd., Inc., Corp., LLC, GmbH, PLC and the
+ * like ("华东机电有限公司" and "华东机电" are equal; "Acme Co., Ltd." and
+ * "ACME" too). A name that is nothing but a legal form keeps it. Caller
+ * frees with free(). NULL when s is not valid UTF-8.
+ */
+char *crm_utf8_company_key(const char *s);
+
 /* crm_utf8_fold: NFKC and case folded, nothing removed (for substring
  * search). Caller frees with free(). NULL when s is not valid UTF-8. */
 char *crm_utf8_fold(const char *s);

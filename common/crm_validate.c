@@ -90,6 +90,26 @@ check_value(const ProtobufCFieldDescriptor *f, const void *p, char *why,
 	}
 }
 
+/* Item k of repeated field f: a message's path names its index
+ * (import_batch.rows[2].customer.industry), so that a refused batch says
+ * which row. */
+static crm_status
+check_item(const ProtobufCFieldDescriptor *f, const void *p, size_t k,
+    char *why, size_t whylen, const char *path, int depth)
+{
+	if (f->type != PROTOBUF_C_TYPE_MESSAGE) {
+		return check_value(f, p, why, whylen, path, depth);
+	}
+	const ProtobufCMessage *sub = *(ProtobufCMessage *const *)p;
+	if (sub == NULL) {
+		return CRM_OK;
+	}
+	char at[256];
+	snprintf(
+	    at, sizeof(at), "%s%s%s[%zu]", path, *path ? "." : "", f->name, k);
+	return walk(sub, why, whylen, at, depth + 1);
+}
+
 static size_t
 value_size(const ProtobufCFieldDescriptor *f)
 {
@@ -132,8 +152,8 @@ walk(const ProtobufCMessage *m, char *why, size_t whylen, const char *path,
 			}
 			const char *arr = *(char *const *)value;
 			for (size_t k = 0; k < n; k++) {
-				crm_status rc = check_value(
-				    f, arr + k * vs, why, whylen, path, depth);
+				crm_status rc = check_item(f, arr + k * vs, k,
+				    why, whylen, path, depth);
 				if (rc != CRM_OK) {
 					return rc;
 				}

@@ -11,6 +11,7 @@
 
 #include "crm.h"
 #include "customer.h"
+#include "event.h"
 #include "history.h"
 #include "review.h"
 #include "search.h"
@@ -234,9 +235,25 @@ customer_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 			    id);
 		}
 		need_customer(c, "merged customer", id, cu->merged_into);
+	} else if (!named && by != 0 && by != id) {
+		/* Two names equal under the key rules (schema 5: without
+		 * the legal form): duplicates to merge. */
+		check_problem(c,
+		    "customer %" PRIu64 ": its name equals customer %" PRIu64
+		    "'s (merge them)",
+		    id, by);
 	} else if (!named || !listed) {
 		check_problem(c, "customer %" PRIu64 ": missing from the %s",
 		    id, named ? "owner or team list" : "name index");
+	}
+	if (cu->merged_into == 0 && cu->licence_no != NULL &&
+	    *cu->licence_no != '\0' &&
+	    (customer_by_licence(c->ctx, cu->licence_no, &by) != CRM_OK ||
+	        by != id)) {
+		check_problem(c,
+		    "customer %" PRIu64 ": licence %s not indexed%s", id,
+		    cu->licence_no,
+		    by != id && by != 0 ? " (another customer has it)" : "");
 	}
 	char *text;
 	size_t len;
@@ -331,6 +348,23 @@ proposal_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 {
 	Crm__V1__GradeProposal *p = (Crm__V1__GradeProposal *)m;
 	need_listed(c, "proposal", id, p->customer_id, DB_PROP_CUST);
+	/* Pending: waiting for its customer's team (which a reassignment
+	 * changes). */
+	Crm__V1__Customer *cu;
+	if (dispatch_record(c->ctx, DB_CUSTOMERS, p->customer_id,
+	        &crm__v1__customer__descriptor,
+	        (ProtobufCMessage **)&cu) == CRM_OK) {
+		store_key k;
+		MDB_val v;
+		int pending =
+		    p->status == CRM__V1__PROPOSAL_STATUS__PROPOSAL_PENDING;
+		store_key_pair(&k, cu->team_id, id);
+		if (pending != has_key(c, DB_PROP_PENDING, &k, &v)) {
+			check_problem(c,
+			    "proposal %" PRIu64 ": %s its team's pending list",
+			    id, pending ? "missing from" : "wrongly in");
+		}
+	}
 }
 
 static void
@@ -549,6 +583,9 @@ check_run(struct check *c)
 	}
 	if (rc == CRM_OK) {
 		rc = review_check(c);
+	}
+	if (rc == CRM_OK) {
+		rc = event_check(c);
 	}
 	if (rc == CRM_OK) {
 		rc = history_check(c);

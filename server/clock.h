@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * clock.h: the server's idea of now. In builds with CRM_TEST_HOOKS the
- * environment variable CRM_TEST_CLOCK may name a file holding a UTC time in
- * seconds; while it exists, that is now. Tests move time forward by
- * rewriting the file, so no test sleeps to see an SLA breach. Release
- * builds (CRM_TESTS=OFF) compile the hook out.
+ * clock.h: the server's idea of now: crm_time_now(), which in test builds
+ * reads the test clock (CRM_TEST_CLOCK, crm_time.h), so no test sleeps to
+ * see an SLA breach.
  */
 #ifndef CLOCK_H
 #define CLOCK_H

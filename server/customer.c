@@ -12,6 +12,7 @@
 #include "customer.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +21,7 @@
 #include "changes.h"
 #include "crm.h"
 #include "handlers.h"
+#include "lifecycle.h"
 #include "purchase.h"
 #include "review.h"
 #include "search.h"
@@ -34,6 +36,9 @@
 #define PAGE_BYTES     (512u * 1024u) /* half nanomsg's default limit */
 #define SCAN_BUDGET    20000
 #define MAX_TAGS       32
+#define LICENCE_MAX    32
+#define LICENCE_TAG    'L' /* cust_name: 'L' || licence -> customer id */
+#define DEFAULT_GRADE  CRM__V1__GRADE__GRADE_B
 
 /* ---------------------------------------------------- record API */
 
@@ -58,11 +63,14 @@ customer_visible(struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c)
 	return rc;
 }
 
-/* The unique-name key: kind byte, then the normalised name. */
+/* The unique-name key: kind byte, then the normalised name (a company's
+ * without its legal form: 华东机电有限公司 and 华东机电 are one). */
 static crm_status
 name_key(struct req_ctx *ctx, store_key *k, int kind, const char *name)
 {
-	char *norm = crm_utf8_normalize(name);
+	char *norm = kind == CRM__V1__CUSTOMER_KIND__KIND_COMPANY
+	                 ? crm_utf8_company_key(name)
+	                 : crm_utf8_normalize(name);
 	if (norm == NULL || *norm == '\0') {
 		free(norm);
 		return dispatch_fail(ctx, CRM_EINVAL,
@@ -73,9 +81,34 @@ name_key(struct req_ctx *ctx, store_key *k, int kind, const char *name)
 	return CRM_OK;
 }
 
-/* Names the customer that holds k, for the ALREADY_EXISTS message. */
+/* The business-licence key, in cust_name under its own tag byte. */
+static void
+licence_key(store_key *k, const char *licence)
+{
+	store_key_text(k, LICENCE_TAG, licence);
+}
+
+/* Delete index entry k when it is self's (a name another customer holds
+ * since the key rules changed stays with it). */
 static crm_status
-duplicate(struct req_ctx *ctx, const store_key *k, uint64_t self)
+ref_del(struct req_ctx *ctx, const store_key *k, uint64_t self)
+{
+	uint64_t holder;
+	crm_status rc =
+	    store_get_ref(ctx->st, ctx->txn, DB_CUST_NAME, k, &holder);
+	if (rc == CRM_NOT_FOUND || (rc == CRM_OK && holder != self)) {
+		return CRM_OK;
+	}
+	return rc == CRM_OK ? store_del(ctx->st, ctx->txn, DB_CUST_NAME, k)
+	                    : rc;
+}
+
+/* Refuses k when another customer holds it: named with its id and owner
+ * when the caller may see it, else without either. what: "customer
+ * \"NAME\"" or "business licence X". */
+static crm_status
+duplicate(
+    struct req_ctx *ctx, const store_key *k, uint64_t self, const char *what)
 {
 	uint64_t other;
 	crm_status rc =
@@ -90,10 +123,37 @@ duplicate(struct req_ctx *ctx, const store_key *k, uint64_t self)
 	if (load(ctx, other, &c) != CRM_OK) {
 		return CRM_INTERNAL;
 	}
+	if (ctx->who != NULL &&
+	    !auth_can_see(ctx->who, c->owner_id, c->team_id)) {
+		int team = c->team_id == ctx->who->team_id;
+		return dispatch_fail(ctx, CRM_EXISTS,
+		    "%s already exists %s; ask your manager", what,
+		    team ? "with another rep of your team"
+		         : "in another team");
+	}
 	const char *owner = user_login_of(ctx, c->owner_id);
 	return dispatch_fail(ctx, CRM_EXISTS,
-	    "customer \"%s\" already exists (id %" PRIu64 ", owner %s)",
+	    "%s already exists as \"%s\" (id %" PRIu64 ", owner %s)", what,
 	    c->name, other, *owner ? owner : "nobody");
+}
+
+crm_status
+customer_duplicate(
+    struct req_ctx *ctx, int kind, const char *name, const char *licence)
+{
+	store_key k;
+	char what[NAME_MAX_BYTES + 64];
+	crm_status rc = name_key(ctx, &k, kind, name);
+	if (rc == CRM_OK) {
+		snprintf(what, sizeof(what), "customer \"%s\"", name);
+		rc = duplicate(ctx, &k, 0, what);
+	}
+	if (rc == CRM_OK && licence != NULL && *licence != '\0') {
+		licence_key(&k, licence);
+		snprintf(what, sizeof(what), "business licence %s", licence);
+		rc = duplicate(ctx, &k, 0, what);
+	}
+	return rc;
 }
 
 crm_status
@@ -117,6 +177,15 @@ customer_by_name(struct req_ctx *ctx, int kind, const char *name, uint64_t *id)
 		rc = store_get_ref(ctx->st, ctx->txn, DB_CUST_NAME, &k, id);
 	}
 	return rc;
+}
+
+crm_status
+customer_by_licence(struct req_ctx *ctx, const char *licence, uint64_t *id)
+{
+	store_key k;
+	licence_key(&k, licence);
+	*id = 0;
+	return store_get_ref(ctx->st, ctx->txn, DB_CUST_NAME, &k, id);
 }
 
 static void
@@ -145,19 +214,27 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	int merged = after->merged_into != 0;
 	int renamed = before == NULL || before->kind != after->kind ||
 	              strcmp(before->name, after->name) != 0;
+	const char *old_lic =
+	    before && before->merged_into == 0 && before->licence_no
+	        ? before->licence_no
+	        : "";
+	const char *new_lic =
+	    !merged && after->licence_no ? after->licence_no : "";
 	if (merged) {
 		/* A merged tombstone leaves the name and every list. */
 		if (before != NULL && before->merged_into == 0 &&
 		    name_key(ctx, &k, before->kind, before->name) == CRM_OK) {
-			rc = store_del(ctx->st, ctx->txn, DB_CUST_NAME, &k);
+			rc = ref_del(ctx, &k, before->id);
 			if (rc != CRM_OK) {
 				return rc;
 			}
 		}
 	} else if (renamed) {
+		char what[NAME_MAX_BYTES + 32];
+		snprintf(what, sizeof(what), "customer \"%s\"", after->name);
 		rc = name_key(ctx, &k, after->kind, after->name);
 		if (rc == CRM_OK) {
-			rc = duplicate(ctx, &k, after->id);
+			rc = duplicate(ctx, &k, after->id, what);
 		}
 		if (rc != CRM_OK) {
 			return rc;
@@ -166,8 +243,7 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 			store_key old;
 			if (name_key(ctx, &old, before->kind, before->name) ==
 			    CRM_OK) {
-				rc = store_del(
-				    ctx->st, ctx->txn, DB_CUST_NAME, &old);
+				rc = ref_del(ctx, &old, before->id);
 				if (rc != CRM_OK) {
 					return rc;
 				}
@@ -177,6 +253,29 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 		    ctx->st, ctx->txn, DB_CUST_NAME, &k, after->id);
 		if (rc != CRM_OK) {
 			return rc;
+		}
+	}
+	if (strcmp(old_lic, new_lic) != 0) {
+		char what[64 + LICENCE_MAX];
+		if (*old_lic) {
+			licence_key(&k, old_lic);
+			rc = ref_del(ctx, &k, after->id);
+			if (rc != CRM_OK) {
+				return rc;
+			}
+		}
+		if (*new_lic) {
+			snprintf(what, sizeof(what), "business licence %s",
+			    new_lic);
+			licence_key(&k, new_lic);
+			rc = duplicate(ctx, &k, after->id, what);
+			if (rc == CRM_OK) {
+				rc = store_put_ref(ctx->st, ctx->txn,
+				    DB_CUST_NAME, &k, after->id);
+			}
+			if (rc != CRM_OK) {
+				return rc;
+			}
 		}
 	}
 	store_key ok, nk;
@@ -223,6 +322,42 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	}
 	return audit_add(ctx, "customer", after->id,
 	    before ? &before->base : NULL, &after->base);
+}
+
+crm_status
+customer_rebuild_names(struct req_ctx *ctx, unsigned *clashes)
+{
+	*clashes = 0;
+	crm_status rc = store_map_lmdb(
+	    mdb_drop(ctx->txn, ctx->st->dbi[DB_CUST_NAME], 0), "cust_name");
+	uint64_t id = 0;
+	while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn, DB_CUSTOMERS,
+	                           id, &id) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Customer *c;
+		rc = load(ctx, id, &c);
+		if (rc != CRM_OK || c->merged_into != 0) {
+			crm_arena_release(ctx->arena, mark);
+			continue;
+		}
+		store_key k[2];
+		int n = name_key(ctx, &k[0], c->kind, c->name) == CRM_OK;
+		if (c->licence_no != NULL && *c->licence_no) {
+			licence_key(&k[n++], c->licence_no);
+		}
+		for (int i = 0; rc == CRM_OK && i < n; i++) {
+			uint64_t other;
+			if (store_get_ref(ctx->st, ctx->txn, DB_CUST_NAME,
+			        &k[i], &other) == CRM_OK) {
+				(*clashes)++; /* the first one keeps it */
+				continue;
+			}
+			rc = store_put_ref(
+			    ctx->st, ctx->txn, DB_CUST_NAME, &k[i], id);
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return rc;
 }
 
 crm_status
@@ -377,10 +512,125 @@ editable(const char *f)
 	return 1;
 }
 
-/* Domain checks beyond crm_validate: lengths, dates, tags. */
+/* The command that writes a stage-only field f, or NULL when f is not
+ * one: a deal and its loss are facts of a stage change, with history. */
+static const char *
+stage_field(const char *f)
+{
+	if (strcmp(f, "deal_amount") == 0 || strcmp(f, "won_at") == 0) {
+		return "stage CUSTOMER won --amount X --date WHEN";
+	}
+	if (strcmp(f, "lost_reason") == 0 || strcmp(f, "lost_at") == 0 ||
+	    strcmp(f, "lost_text") == 0) {
+		return "stage CUSTOMER lost --reason WHY";
+	}
+	return NULL;
+}
+
+/* A 统一社会信用代码 (GB 32100-2015): 18 characters of
+ * 0-9 A-H J-N P-R T-U W-Y, the last a check character. */
+static int
+licence_valid(const char *s)
+{
+	static const char set[] = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+	static const int w[17] = { 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13,
+		8, 24, 10, 30, 28 };
+	if (strlen(s) != 18) {
+		return 0;
+	}
+	int sum = 0;
+	for (int i = 0; i < 18; i++) {
+		const char *at = strchr(set, s[i]);
+		if (s[i] == '\0' || at == NULL) {
+			return 0;
+		}
+		if (i < 17) {
+			sum += (int)(at - set) * w[i];
+		} else {
+			return (31 - sum % 31) % 31 == (int)(at - set);
+		}
+	}
+	return 0;
+}
+
+/* The licence number in its stored form: upper case, without spaces and
+ * dashes; refused unless a valid 统一社会信用代码. */
+static crm_status
+licence_clean(struct req_ctx *ctx, Crm__V1__Customer *c)
+{
+	if (c->licence_no == NULL || *c->licence_no == '\0') {
+		c->licence_no = NULL;
+		return CRM_OK;
+	}
+	size_t n = strlen(c->licence_no);
+	char *t = crm_arena_alloc(ctx->arena, n + 1), *o = t;
+	if (t == NULL) {
+		return CRM_TOO_BIG;
+	}
+	for (const char *p = c->licence_no; *p; p++) {
+		if (*p == ' ' || *p == '-') {
+			continue;
+		}
+		*o++ = *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p;
+	}
+	*o = '\0';
+	if (!licence_valid(t)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "licence_no: want an 18-character 统一社会信用代码 with "
+		    "its check character, not '%.40s'",
+		    c->licence_no);
+	}
+	c->licence_no = t;
+	return CRM_OK;
+}
+
+/* A new customer's stage and the fields that go with it: lost needs a
+ * reason, a deal and a loss only with their stage. */
+static crm_status
+check_first_stage(struct req_ctx *ctx, Crm__V1__Customer *c)
+{
+	int won = c->stage == CRM__V1__STAGE__STAGE_WON;
+	int lost = c->stage == CRM__V1__STAGE__STAGE_LOST;
+	if (lost && (!c->has_lost_reason || c->lost_reason == 0)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "lost_reason: a customer added as lost needs a reason: "
+		    "price, competitor, service, no_need or other (with "
+		    "text)");
+	}
+	if (!lost && ((c->has_lost_reason && c->lost_reason != 0) ||
+	                 (c->lost_text && *c->lost_text) ||
+	                 (c->has_lost_at && c->lost_at != 0))) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "lost_reason: a lost reason goes with the stage lost");
+	}
+	if (!won && ((c->has_deal_amount && c->deal_amount != 0) ||
+	                (c->has_won_at && c->won_at != 0))) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "deal_amount: a deal goes with the stage won");
+	}
+	if (lost && (!c->has_lost_at || c->lost_at == 0)) {
+		c->has_lost_at = 1;
+		c->lost_at = ctx->now;
+	}
+	if (won && (!c->has_won_at || c->won_at == 0)) {
+		c->has_won_at = 1;
+		c->won_at = ctx->now;
+	}
+	return CRM_OK;
+}
+
+/* Domain checks beyond crm_validate: lengths, dates, tags, amounts. */
 static crm_status
 check_customer(struct req_ctx *ctx, const Crm__V1__Customer *c)
 {
+	if ((c->has_annual_revenue && c->annual_revenue < 0) ||
+	    (c->has_deal_amount && c->deal_amount < 0)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "%s: want an amount of 0 or more",
+		    c->has_deal_amount && c->deal_amount < 0
+		        ? "deal_amount"
+		        : "annual_revenue");
+	}
 	if (c->name == NULL || *c->name == '\0') {
 		return dispatch_fail(
 		    ctx, CRM_EINVAL, "a customer needs a name");
@@ -583,12 +833,8 @@ customer_handle_add(
 	if (in == NULL) {
 		return dispatch_fail(ctx, CRM_EINVAL, "customer is required");
 	}
-	crm_status rc = check_customer(ctx, in);
-	if (rc != CRM_OK) {
-		return rc;
-	}
 	Crm__Store__UserRecord *owner;
-	rc = resolve_owner(
+	crm_status rc = resolve_owner(
 	    ctx, r->owner && *r->owner ? r->owner : ctx->who->login, &owner);
 	if (rc != CRM_OK) {
 		return rc;
@@ -609,19 +855,34 @@ customer_handle_add(
 		c->has_kind = 1;
 		c->kind = CRM__V1__CUSTOMER_KIND__KIND_COMPANY;
 	}
-	if (!c->has_stage) {
+	if (!c->has_stage || c->stage == 0) {
 		c->has_stage = 1;
 		c->stage = CRM__V1__STAGE__STAGE_POTENTIAL;
 	}
-	if (!c->has_grade) {
+	/* A rep proposes a grade; the customer starts at the default until
+	 * the manager decides (seed 002: 销售代表初评, 销售经理审核确认). */
+	int proposed = c->has_grade && c->grade != 0 &&
+	               c->grade != DEFAULT_GRADE &&
+	               ctx->who->role == CRM__V1__ROLE__ROLE_REP;
+	Crm__V1__Grade wanted = c->grade;
+	if (!c->has_grade || c->grade == 0 || proposed) {
 		c->has_grade = 1;
-		c->grade = CRM__V1__GRADE__GRADE_B;
+		c->grade = DEFAULT_GRADE;
 	}
 	if (!c->has_first_contact_at) {
 		c->has_first_contact_at = 1;
 		c->first_contact_at = ctx->now;
 	}
-	rc = store_next_id(ctx->st, ctx->txn, "customer", &c->id);
+	rc = check_customer(ctx, c);
+	if (rc == CRM_OK) {
+		rc = licence_clean(ctx, c);
+	}
+	if (rc == CRM_OK) {
+		rc = check_first_stage(ctx, c);
+	}
+	if (rc == CRM_OK) {
+		rc = store_next_id(ctx->st, ctx->txn, "customer", &c->id);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -633,15 +894,27 @@ customer_handle_add(
 	c->created_by = ctx->who->user_id;
 	rc = put(ctx, NULL, c);
 	if (rc == CRM_OK) {
-		rc = task_followup_sync(ctx, c, customer_last_contact(c), 1);
+		rc = lifecycle_stage_first(ctx, c);
 	}
 	if (rc == CRM_OK) {
+		rc = task_followup_sync(ctx, c, customer_last_contact(c), 1);
+	}
+	if (rc == CRM_OK && c->stage != CRM__V1__STAGE__STAGE_LOST) {
+		/* A lost customer gets no re-grade or greeting tasks. */
 		rc = task_extras_start(ctx, c);
 	}
-	if (rc != CRM_OK) {
-		return rc;
+	Crm__V1__GradeProposal *p = NULL;
+	if (rc == CRM_OK && proposed) {
+		rc = lifecycle_propose(ctx, c, wanted,
+		    "grade given when the customer was added", &p);
 	}
-	return customer_reply(ctx, c, resp);
+	if (rc == CRM_OK) {
+		rc = customer_reply(ctx, c, resp);
+	}
+	if (rc == CRM_OK && p != NULL) {
+		resp->customer->proposal = p;
+	}
+	return rc;
 }
 
 /* Contacts of customer id, oldest first, into out. */
@@ -778,6 +1051,11 @@ customer_handle_edit(
 			    "stage changes keep a history: use the stage "
 			    "command");
 		}
+		if (stage_field(name) != NULL) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "%s is written by the stage change: use `%s`",
+			    name, stage_field(name));
+		}
 		if (privileged_field(name) &&
 		    ctx->who->role == CRM__V1__ROLE__ROLE_REP) {
 			return dispatch_fail(ctx, CRM_EPERM,
@@ -789,6 +1067,11 @@ customer_handle_edit(
 		}
 	}
 	rc = check_customer(ctx, after);
+	if (rc == CRM_OK &&
+	    strcmp(before->licence_no ? before->licence_no : "",
+	        after->licence_no ? after->licence_no : "") != 0) {
+		rc = licence_clean(ctx, after); /* a stored one stays as is */
+	}
 	if (rc == CRM_OK) {
 		rc = put(ctx, before, after);
 	}
@@ -829,11 +1112,8 @@ customer_handle_assign(
 	after->team_id = owner->team_id;
 	rc = put(ctx, before, after);
 	if (rc == CRM_OK) {
-		rc = task_reown(ctx, after->id, before->owner_id, owner->id);
-	}
-	if (rc == CRM_OK) {
-		rc = task_followup_sync(
-		    ctx, after, customer_last_contact(after), 0);
+		/* Its open work goes along (lifecycle.h). */
+		rc = lifecycle_given(ctx, before, after);
 	}
 	if (rc != CRM_OK) {
 		return rc;

@@ -25,6 +25,20 @@ crm_status customer_editable(
 crm_status customer_by_name(
     struct req_ctx *ctx, int kind, const char *name, uint64_t *id /* OUT */);
 
+/* customer_by_licence: the id of the customer with this (stored form of
+ * its) business-licence number. Errors: CRM_NOT_FOUND. */
+crm_status customer_by_licence(
+    struct req_ctx *ctx, const char *licence, uint64_t *id /* OUT */);
+
+/*
+ * customer_duplicate: CRM_OK unless a customer of kind with name (or with
+ * licence, when given) exists; the ALREADY_EXISTS message names it with
+ * its id and owner only when the caller may see it.
+ * Errors: CRM_EXISTS, CRM_EINVAL (a name without letters or digits).
+ */
+crm_status customer_duplicate(
+    struct req_ctx *ctx, int kind, const char *name, const char *licence);
+
 /*
  * customer_visible: customer id if ctx->who may see it. A customer one may
  * not see answers exactly like one that does not exist.
@@ -41,6 +55,11 @@ crm_status customer_touch(struct req_ctx *ctx, uint64_t id);
  * indexes and audit record. Errors: CRM_EXISTS (name taken), store. */
 crm_status customer_save(struct req_ctx *ctx, const Crm__V1__Customer *before,
     Crm__V1__Customer *after);
+
+/* customer_rebuild_names: the name index anew from the customers (schema
+ * 5: company names without their legal form, licence numbers); a name two
+ * customers now share stays with the older, counted in *clashes. */
+crm_status customer_rebuild_names(struct req_ctx *ctx, unsigned *clashes);
 
 /* customer_last_contact: when the cadence counts from: the last logged
  * follow-up, else the first contact, else creation. */

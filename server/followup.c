@@ -177,26 +177,13 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
 	return CRM_OK;
 }
 
-/* The id of a user the caller may hand work to (empty: default). */
+/* The id of a user the caller may hand work on c to (empty: dflt): one
+ * who may see c (task_assignee). */
 static crm_status
-worker_id(struct req_ctx *ctx, const char *login, uint64_t dflt, uint64_t *id)
+worker_id(struct req_ctx *ctx, const Crm__V1__Customer *c, const char *login,
+    uint64_t dflt, uint64_t *id)
 {
-	if (login == NULL || *login == '\0') {
-		*id = dflt;
-		return CRM_OK;
-	}
-	Crm__Store__UserRecord *u;
-	if (user_by_login(ctx, login, &u) != CRM_OK || !u->active) {
-		return dispatch_fail(
-		    ctx, CRM_NOT_FOUND, "no active user '%s'", login);
-	}
-	if (u->id != ctx->who->user_id && u->id != dflt &&
-	    !auth_manages(ctx->who, u->team_id)) {
-		return dispatch_fail(
-		    ctx, CRM_EPERM, "you may not give work to %s", login);
-	}
-	*id = u->id;
-	return CRM_OK;
+	return task_assignee(ctx, c, login, dflt, id);
 }
 
 crm_status
@@ -204,14 +191,36 @@ followup_handle_log(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	const Crm__V1__FollowUp *in = req->followup_log->followup;
-	if (in == NULL || !in->has_customer_id) {
+	uint64_t cust =
+	    in != NULL && in->has_customer_id ? in->customer_id : 0;
+	crm_status rc = CRM_OK;
+	/* By name: a follow-up written offline (the shell's outbox) names
+	 * the customer as typed; companies first, then people. */
+	if (in != NULL && cust == 0 && in->customer != NULL &&
+	    in->customer[0] != '\0') {
+		rc = customer_by_name(ctx,
+		    CRM__V1__CUSTOMER_KIND__KIND_COMPANY, in->customer, &cust);
+		if (rc == CRM_NOT_FOUND) {
+			rc = customer_by_name(ctx,
+			    CRM__V1__CUSTOMER_KIND__KIND_PERSON, in->customer,
+			    &cust);
+		}
+		if (rc == CRM_NOT_FOUND) {
+			return dispatch_fail(ctx, CRM_NOT_FOUND,
+			    "no customer named \"%s\"", in->customer);
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	if (cust == 0) {
 		return dispatch_fail(
 		    ctx, CRM_EINVAL, "a follow-up needs a customer");
 	}
 	Crm__V1__Customer *before, *c;
-	crm_status rc = customer_editable(ctx, in->customer_id, &before);
+	rc = customer_editable(ctx, cust, &before);
 	if (rc == CRM_OK) {
-		rc = customer_editable(ctx, in->customer_id, &c);
+		rc = customer_editable(ctx, cust, &c);
 	}
 	if (rc == CRM_OK) {
 		rc = check_log(ctx, in);
@@ -311,7 +320,7 @@ followup_handle_log(
 	for (size_t i = 0; i < in->n_commitments; i++) {
 		const Crm__V1__Commitment *ci = in->commitments[i];
 		uint64_t owner;
-		rc = worker_id(ctx, ci->owner, ctx->who->user_id, &owner);
+		rc = worker_id(ctx, c, ci->owner, ctx->who->user_id, &owner);
 		if (rc == CRM_OK) {
 			rc = sla_commitment_add(ctx, c, f->id, ci->text, owner,
 			    ci->due_at, &f->commitments[i]);
@@ -341,7 +350,7 @@ followup_handle_log(
 	    c->stage != CRM__V1__STAGE__STAGE_LOST) {
 		uint64_t owner;
 		Crm__V1__Task *t;
-		rc = worker_id(ctx, in->next_owner, c->owner_id, &owner);
+		rc = worker_id(ctx, c, in->next_owner, c->owner_id, &owner);
 		if (rc == CRM_OK) {
 			rc = task_create(ctx, c, owner,
 			    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,

@@ -34,12 +34,20 @@ typedef int64_t (*at_fn)(const ProtobufCMessage *m);
 typedef void (*fill_fn)(
     struct req_ctx *ctx, ProtobufCMessage *m, Crm__V1__HistoryItem *h);
 
+/* How a source's records are keyed. */
+enum key_kind {
+	KEY_ID,   /* id */
+	KEY_PAIR, /* customer || id (stage history: id is its sequence) */
+	KEY_TIME, /* customer || time || id: the record is its own timeline
+	             entry (events): idx == db, nothing to index */
+};
+
 struct history_source {
 	const char *name;  /* in errors: "follow-up 12 does not decode" */
 	int item;          /* HistoryItem oneof case: the kind in the order */
 	enum store_db idx; /* customer || time || id */
 	enum store_db db;  /* the records */
-	int pair_key;      /* records keyed customer || id (stage history) */
+	enum key_kind key;
 	const ProtobufCMessageDescriptor *d;
 	at_fn at;     /* the entry's time on the timeline */
 	fill_fn fill; /* server-filled fields, then h's oneof */
@@ -143,6 +151,20 @@ sla_fill(struct req_ctx *ctx, ProtobufCMessage *m, Crm__V1__HistoryItem *h)
 }
 
 static int64_t
+event_at(const ProtobufCMessage *m)
+{
+	return ((const Crm__V1__CustomerEvent *)m)->at;
+}
+
+static void
+event_fill(struct req_ctx *ctx, ProtobufCMessage *m, Crm__V1__HistoryItem *h)
+{
+	Crm__V1__CustomerEvent *e = (Crm__V1__CustomerEvent *)m;
+	e->by = e->by_id ? (char *)user_login_of(ctx, e->by_id) : NULL;
+	h->event = e;
+}
+
+static int64_t
 purchase_at(const ProtobufCMessage *m)
 {
 	return ((const Crm__V1__Purchase *)m)->at;
@@ -162,26 +184,48 @@ purchase_fill(
 /* One row per source: a new kind of entry is one row (and its index). */
 static const struct history_source sources[HIST_SOURCES] = {
 	[HIST_FOLLOWUP] = { "follow-up", ITEM(FOLLOWUP), DB_FU_CUST_TIME,
-	    DB_FOLLOWUPS, 0, &crm__v1__follow_up__descriptor, fu_at, fu_fill },
+	    DB_FOLLOWUPS, KEY_ID, &crm__v1__follow_up__descriptor, fu_at,
+	    fu_fill },
 	[HIST_STAGE] = { "stage change", ITEM(STAGE), DB_STAGE_CUST_TIME,
-	    DB_STAGE_HIST, 1, &crm__v1__stage_change__descriptor, stage_at,
-	    stage_fill },
+	    DB_STAGE_HIST, KEY_PAIR, &crm__v1__stage_change__descriptor,
+	    stage_at, stage_fill },
 	[HIST_GRADE] = { "grade proposal", ITEM(GRADE), DB_PROP_CUST_TIME,
-	    DB_PROPOSALS, 0, &crm__v1__grade_proposal__descriptor, grade_at,
-	    grade_fill },
-	[HIST_TASK] = { "task", ITEM(TASK), DB_TASK_CUST_TIME, DB_TASKS, 0,
-	    &crm__v1__task__descriptor, task_at, task_fill },
+	    DB_PROPOSALS, KEY_ID, &crm__v1__grade_proposal__descriptor,
+	    grade_at, grade_fill },
+	[HIST_TASK] = { "task", ITEM(TASK), DB_TASK_CUST_TIME, DB_TASKS,
+	    KEY_ID, &crm__v1__task__descriptor, task_at, task_fill },
 	[HIST_COMMITMENT] = { "commitment", ITEM(COMMITMENT),
-	    DB_COMMIT_CUST_TIME, DB_COMMITMENTS, 0,
+	    DB_COMMIT_CUST_TIME, DB_COMMITMENTS, KEY_ID,
 	    &crm__v1__commitment__descriptor, commitment_at, commitment_fill },
-	[HIST_SLA] = { "SLA clock", ITEM(SLA), DB_SLA_CUST_TIME, DB_SLA, 0,
-	    &crm__v1__sla_clock__descriptor, sla_at, sla_fill },
+	[HIST_SLA] = { "SLA clock", ITEM(SLA), DB_SLA_CUST_TIME, DB_SLA,
+	    KEY_ID, &crm__v1__sla_clock__descriptor, sla_at, sla_fill },
 	[HIST_PURCHASE] = { "purchase", ITEM(PURCHASE), DB_PURCH_CUST_TIME,
-	    DB_PURCHASES, 0, &crm__v1__purchase__descriptor, purchase_at,
+	    DB_PURCHASES, KEY_ID, &crm__v1__purchase__descriptor, purchase_at,
 	    purchase_fill },
+	[HIST_EVENT] = { "event", ITEM(EVENT), DB_CUST_EVENT, DB_CUST_EVENT,
+	    KEY_TIME, &crm__v1__customer_event__descriptor, event_at,
+	    event_fill },
 };
 
 /* ---------------------------------------------------- the index */
+
+/* The key of record id of customer at time at in s->db. */
+static void
+record_key(const struct history_source *s, uint64_t customer, int64_t at,
+    uint64_t id, store_key *k)
+{
+	switch (s->key) {
+	case KEY_PAIR:
+		store_key_pair(k, customer, id);
+		break;
+	case KEY_TIME:
+		store_key_triple(k, customer, store_time_key(at), id);
+		break;
+	default:
+		store_key_id(k, id);
+		break;
+	}
+}
 
 static uint64_t
 u64_field(const ProtobufCMessage *m, const char *name)
@@ -221,6 +265,9 @@ history_index_pos(struct req_ctx *ctx, enum history_src src,
     const struct history_pos *before, const struct history_pos *after)
 {
 	store_key ok, nk;
+	if (sources[src].key == KEY_TIME) {
+		return CRM_OK; /* its own entry: written with the record */
+	}
 	return store_reindex(ctx->st, ctx->txn, sources[src].idx,
 	    key_of(before, &ok), key_of(after, &nk));
 }
@@ -407,11 +454,7 @@ load_entry(struct req_ctx *ctx, const struct walk *w, uint64_t customer,
 {
 	const struct history_source *s = w->s;
 	store_key k;
-	if (s->pair_key) {
-		store_key_pair(&k, customer, w->head.id);
-	} else {
-		store_key_id(&k, w->head.id);
-	}
+	record_key(s, customer, w->head.at, w->head.id, &k);
 	ProtobufCMessage *m;
 	crm_status rc = store_get_msg(
 	    ctx->st, ctx->txn, s->db, &k, s->d, &ctx->arena->allocator, &m);
@@ -585,7 +628,7 @@ each_record(
 		struct history_pos p;
 		if (m != NULL) {
 			pos_of(s, m, &p);
-			if (s->pair_key) {
+			if (s->key == KEY_PAIR) {
 				p.id =
 				    k.mv_size == 16
 				        ? store_u64((uint8_t *)k.mv_data + 8)
@@ -630,6 +673,9 @@ history_rebuild(struct req_ctx *ctx)
 	struct rebuild r = { ctx, 0 };
 	crm_status rc = CRM_OK;
 	for (int i = 0; rc == CRM_OK && i < HIST_SOURCES; i++) {
+		if (sources[i].key == KEY_TIME) {
+			continue; /* records, not an index: never dropped */
+		}
 		rc = store_map_lmdb(
 		    mdb_drop(ctx->txn, ctx->st->dbi[sources[i].idx], 0),
 		    store_db_name(sources[i].idx));
@@ -653,7 +699,7 @@ check_one(void *arg, const struct history_source *s, const MDB_val *key,
 	(void)m;
 	if (p == NULL) {
 		/* Other record kinds are named by check.c's record pass. */
-		if (s->pair_key) {
+		if (s->key == KEY_PAIR) {
 			check_problem(c, "%s %" PRIu64 ": does not decode",
 			    store_db_name(s->db),
 			    key->mv_size == 16
@@ -700,11 +746,7 @@ check_entries(struct check *c, const struct history_source *s)
 			store_u64(key + 16) };
 		store_key k;
 		ProtobufCMessage *m;
-		if (s->pair_key) {
-			store_key_pair(&k, want.customer_id, want.id);
-		} else {
-			store_key_id(&k, want.id);
-		}
+		record_key(s, want.customer_id, want.at, want.id, &k);
 		crm_status lr = store_get_msg(ctx->st, ctx->txn, s->db, &k,
 		    s->d, &ctx->arena->allocator, &m);
 		struct history_pos got;
@@ -734,6 +776,9 @@ history_check(struct check *c)
 {
 	crm_status rc = CRM_OK;
 	for (int i = 0; rc == CRM_OK && i < HIST_SOURCES; i++) {
+		if (sources[i].key == KEY_TIME) {
+			continue; /* their own entries: event_check */
+		}
 		rc = each_record(c->ctx, &sources[i], check_one, c);
 		if (rc == CRM_OK) {
 			rc = check_entries(c, &sources[i]);

@@ -2,12 +2,14 @@
 /*
  * history.h: a customer's timeline (customer history). Every kind of
  * entry (follow-ups, stage changes, grade proposals, tasks, commitments,
- * SLA clocks, purchases) is a source with its own per-customer,
+ * SLA clocks, purchases, events) is a source with its own per-customer,
  * time-ordered index
  *
  *   customer id || time (store_time_key) || record id  -> ""
  *
- * written in the same transaction as the record by history_index. A
+ * written in the same transaction as the record by history_index (events
+ * are stored under such keys already: their records are their entries).
+ * Another kind of entry is one row in history.c's table. A
  * page walks every source's index backwards from a cursor and merges
  * them newest first, loading only the records of the page it returns.
  * The order is time descending, then kind (HistoryItem's field number: a
@@ -35,6 +37,7 @@ enum history_src {
 	HIST_COMMITMENT,
 	HIST_SLA,
 	HIST_PURCHASE,
+	HIST_EVENT, /* event.h: the record is its own entry */
 	HIST_SOURCES
 };
 

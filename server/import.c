@@ -33,6 +33,7 @@ struct row_out {
 	outcome out;
 	const char *column;
 	uint64_t id;
+	const char *note; /* said of a row added (a grade proposed) */
 };
 
 static crm_status
@@ -83,9 +84,17 @@ row_customer_add(
 	int kind = c->has_kind && c->kind
 	               ? (int)c->kind
 	               : CRM__V1__CUSTOMER_KIND__KIND_COMPANY;
-	if (customer_by_name(ctx, kind, c->name, &o->id) == CRM_OK) {
+	Crm__V1__Customer *seen;
+	if (customer_by_name(ctx, kind, c->name, &o->id) == CRM_OK &&
+	    customer_visible(ctx, o->id, &seen) == CRM_OK) {
 		o->out = EXISTS;
 		return dispatch_fail(ctx, CRM_OK, "already there");
+	}
+	o->id = 0;
+	/* Someone else's customer: refused, without its id or owner. */
+	crm_status dup = customer_duplicate(ctx, kind, c->name, NULL);
+	if (dup != CRM_OK) {
+		return bad(ctx, o, "name", dup, NULL);
 	}
 	Crm__V1__Request sub = CRM__V1__REQUEST__INIT;
 	Crm__V1__CustomerAddRequest add = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
@@ -97,6 +106,17 @@ row_customer_add(
 	crm_status rc = customer_handle_add(ctx, &sub, &resp);
 	if (rc == CRM_OK) {
 		o->id = resp.customer->customer->id;
+		const Crm__V1__GradeProposal *p = resp.customer->proposal;
+		if (p != NULL) {
+			char *n = crm_arena_alloc(ctx->arena, 64);
+			if (n != NULL) {
+				snprintf(n, 64,
+				    "grade %s proposed to the manager",
+				    crm_enum_name(
+				        &crm__v1__grade__descriptor, p->to));
+			}
+			o->note = n;
+		}
 	}
 	return rc;
 }
@@ -276,7 +296,7 @@ import_handle_batch(
 	for (size_t i = 0; i < q->n_rows && rc == CRM_OK; i++) {
 		const Crm__V1__ImportRow *row = q->rows[i];
 		Crm__V1__ImportResult *r = &res[i];
-		struct row_out o = { ADDED, NULL, 0 };
+		struct row_out o = { ADDED, NULL, 0, NULL };
 		size_t mark = crm_arena_mark(ctx->arena);
 		MDB_txn *one;
 		rc = store_map_lmdb(
@@ -314,7 +334,10 @@ import_handle_batch(
 			r->id = o.id;
 		}
 		char *m = msgs + i * MSG_MAX, *c = cols + i * 40;
-		snprintf(m, MSG_MAX, "%s", o.out == ADDED ? "" : ctx->msg);
+		snprintf(m, MSG_MAX, "%s",
+		    o.out != ADDED ? ctx->msg
+		    : o.note       ? o.note
+		                   : "");
 		snprintf(c, 40, "%s", o.column ? o.column : "");
 		r->message = m;
 		r->column = c;

@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "crm.h"
 #include "customer.h"
+#include "event.h"
 #include "handlers.h"
 #include "purchase.h"
 #include "sla.h"
@@ -22,6 +23,25 @@
 #include "store_schema.h"
 #include "task.h"
 #include "user.h"
+
+/* Store one entry of a customer's stage history; *seq gets its number.
+ * Every stage change, the first one included, is written here. */
+static crm_status
+stage_record(struct req_ctx *ctx, const Crm__V1__StageChange *h, uint64_t *seq)
+{
+	crm_status rc = store_next_id(ctx->st, ctx->txn, "stage", seq);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	store_key k;
+	store_key_pair(&k, h->customer_id, *seq);
+	rc = store_put_msg(ctx->st, ctx->txn, DB_STAGE_HIST, &k, &h->base);
+	if (rc == CRM_OK) {
+		struct history_pos at = { h->customer_id, h->at, *seq };
+		rc = history_index_pos(ctx, HIST_STAGE, NULL, &at);
+	}
+	return rc;
+}
 
 crm_status
 lifecycle_stage_apply(
@@ -33,6 +53,10 @@ lifecycle_stage_apply(
 	if ((int)c->stage == s->to) {
 		return dispatch_fail(ctx, CRM_EINVAL, "customer is already %s",
 		    crm_enum_name(&crm__v1__stage__descriptor, s->to));
+	}
+	if (s->deal_amount < 0) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "deal_amount: want an amount of 0 or more");
 	}
 	if (s->to == CRM__V1__STAGE__STAGE_LOST && s->lost_reason <= 0) {
 		return dispatch_fail(ctx, CRM_EINVAL,
@@ -58,22 +82,29 @@ lifecycle_stage_apply(
 		h.followup_id = s->followup_id;
 	}
 	uint64_t seq;
-	crm_status rc = store_next_id(ctx->st, ctx->txn, "stage", &seq);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	store_key k;
-	store_key_pair(&k, c->id, seq);
-	rc = store_put_msg(ctx->st, ctx->txn, DB_STAGE_HIST, &k, &h.base);
-	if (rc == CRM_OK) {
-		struct history_pos at = { c->id, h.at, seq };
-		rc = history_index_pos(ctx, HIST_STAGE, NULL, &at);
-	}
+	crm_status rc = stage_record(ctx, &h, &seq);
 	if (rc != CRM_OK) {
 		return rc;
 	}
 	c->has_stage = 1;
 	c->stage = (Crm__V1__Stage)s->to;
+	if (h.from == CRM__V1__STAGE__STAGE_LOST) {
+		/* Back from lost: no longer lost, and followed again. */
+		c->has_lost_reason = c->has_lost_at = 0;
+		c->lost_reason = 0;
+		c->lost_at = 0;
+		c->lost_text = NULL;
+		rc = task_extras_start(ctx, c);
+		if (rc == CRM_OK) {
+			rc = event_add(ctx, c->id, 0, "back from lost",
+			    "lost reason cleared; a re-grade review and a "
+			    "next "
+			    "follow-up again");
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
 	if (s->to == CRM__V1__STAGE__STAGE_LOST) {
 		c->has_lost_reason = c->has_lost_at = 1;
 		c->lost_reason = (Crm__V1__LostReason)s->lost_reason;
@@ -104,11 +135,116 @@ lifecycle_stage_apply(
 		                    strpbrk(t, "\t\n") == NULL
 		                ? (char *)t
 		                : "won deal";
+		/* The category value reports group by: given, else the
+		 * customer's industry, else "deal". */
+		p.category = s->category && *s->category ? (char *)s->category
+		             : c->industry && *c->industry ? c->industry
+		                                           : "deal";
 		rc = purchase_add(ctx, c, &p, s->followup_id, NULL);
 	}
 	if (rc == CRM_OK && s->to == CRM__V1__STAGE__STAGE_CHURN_RISK) {
 		rc = sla_start(ctx, c, CRM__V1__SLA_KIND__SLA_CHURN_CONTACT,
 		    s->reason, NULL);
+	}
+	return rc;
+}
+
+crm_status
+lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c)
+{
+	Crm__V1__StageChange h = CRM__V1__STAGE_CHANGE__INIT;
+	h.has_customer_id = h.has_at = h.has_by_id = h.has_to = 1;
+	h.customer_id = c->id;
+	h.at = c->stage == CRM__V1__STAGE__STAGE_LOST && c->lost_at
+	           ? c->lost_at
+	       : c->stage == CRM__V1__STAGE__STAGE_WON && c->won_at ? c->won_at
+	                                                            : ctx->now;
+	h.by_id = ctx->who->user_id;
+	h.to = c->stage;
+	h.has_grade = c->has_grade;
+	h.grade = c->grade;
+	h.reason = c->lost_text;
+	if (c->stage == CRM__V1__STAGE__STAGE_LOST) {
+		h.has_lost_reason = 1;
+		h.lost_reason = c->lost_reason;
+	}
+	uint64_t seq;
+	crm_status rc = stage_record(ctx, &h, &seq);
+	if (rc == CRM_OK) {
+		rc = stats_on_stage(ctx, c, &h, seq);
+	}
+	if (rc == CRM_OK && c->stage == CRM__V1__STAGE__STAGE_CHURN_RISK) {
+		rc = sla_start(
+		    ctx, c, CRM__V1__SLA_KIND__SLA_CHURN_CONTACT, NULL, NULL);
+	}
+	return rc;
+}
+
+/* The first entry of customer c's stage history, if it lacks one:
+ * the "from" of its earliest entry, else its stage now. */
+static crm_status
+backfill_one(struct req_ctx *ctx, Crm__V1__Customer *c)
+{
+	store_key p;
+	store_key_id(&p, c->id);
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_STAGE_HIST, p.b, 8, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	const void *v;
+	size_t n;
+	Crm__V1__StageChange *first = NULL;
+	if (store_iter_next(&it, &key, &klen) && klen == 16 &&
+	    store_iter_data(&it, &v, &n)) {
+		first = crm__v1__stage_change__unpack(
+		    &ctx->arena->allocator, n, v);
+		if (first == NULL) {
+			rc = dispatch_fail(ctx, CRM_INTERNAL,
+			    "stage history %" PRIu64 "/%" PRIu64
+			    " does not decode",
+			    c->id, store_u64(key + 8));
+		}
+	}
+	store_iter_close(&it);
+	if (rc != CRM_OK || (first != NULL && first->from == 0)) {
+		return rc;
+	}
+	Crm__V1__StageChange h = CRM__V1__STAGE_CHANGE__INIT;
+	h.has_customer_id = h.has_at = h.has_by_id = h.has_to = 1;
+	h.customer_id = c->id;
+	h.at = c->created_at;
+	h.by_id = c->created_by;
+	h.to = first != NULL ? first->from : c->stage;
+	h.has_grade = c->has_grade;
+	h.grade = c->grade;
+	if (h.to == CRM__V1__STAGE__STAGE_LOST && c->has_lost_reason) {
+		h.has_lost_reason = 1;
+		h.lost_reason = c->lost_reason;
+		h.reason = c->lost_text;
+	}
+	uint64_t seq;
+	return stage_record(ctx, &h, &seq);
+}
+
+crm_status
+lifecycle_backfill_first(struct req_ctx *ctx)
+{
+	uint64_t id = 0;
+	crm_status rc = CRM_OK;
+	while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn, DB_CUSTOMERS,
+	                           id, &id) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Customer *c;
+		rc = dispatch_record(ctx, DB_CUSTOMERS, id,
+		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+		if (rc == CRM_OK && c->merged_into == 0 && c->stage != 0) {
+			rc = backfill_one(ctx, c);
+		}
+		crm_arena_release(ctx->arena, mark);
 	}
 	return rc;
 }
@@ -133,13 +269,18 @@ lifecycle_handle_stage(
 		.deal_amount = r->has_deal_amount ? r->deal_amount : 0,
 		.won_at = r->has_won_at ? r->won_at : 0,
 		.contract_terms = r->contract_terms,
+		.category = r->category,
 	};
 	rc = lifecycle_stage_apply(ctx, c, &s);
 	if (rc == CRM_OK) {
 		rc = customer_save(ctx, before, c);
 	}
+	/* Back from lost, the cadence counts from now. */
 	if (rc == CRM_OK) {
-		rc = task_followup_sync(ctx, c, customer_last_contact(c),
+		rc = task_followup_sync(ctx, c,
+		    before->stage == CRM__V1__STAGE__STAGE_LOST
+		        ? ctx->now
+		        : customer_last_contact(c),
 		    c->stage == CRM__V1__STAGE__STAGE_LOST);
 	}
 	if (rc != CRM_OK) {
@@ -216,20 +357,33 @@ lifecycle_handle_grade_propose(
 	}
 	Crm__V1__Customer *c;
 	crm_status rc = customer_editable(ctx, r->customer_id, &c);
+	Crm__V1__GradeProposal *p = NULL;
+	if (rc == CRM_OK) {
+		rc = lifecycle_propose(ctx, c, r->grade, r->reason, &p);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	if (c->grade == r->grade) {
+	resp->body_case = CRM__V1__RESPONSE__BODY_PROPOSAL;
+	resp->proposal = p;
+	return CRM_OK;
+}
+
+crm_status
+lifecycle_propose(struct req_ctx *ctx, const Crm__V1__Customer *c, int grade,
+    const char *reason, Crm__V1__GradeProposal **out)
+{
+	if ((int)c->grade == grade) {
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "the grade is already %s",
-		    crm_enum_name(&crm__v1__grade__descriptor, r->grade));
+		    crm_enum_name(&crm__v1__grade__descriptor, grade));
 	}
 	Crm__V1__GradeProposal *p = crm_arena_alloc(ctx->arena, sizeof(*p));
 	if (p == NULL) {
 		return CRM_TOO_BIG;
 	}
 	crm__v1__grade_proposal__init(p);
-	rc = store_next_id(ctx->st, ctx->txn, "proposal", &p->id);
+	crm_status rc = store_next_id(ctx->st, ctx->txn, "proposal", &p->id);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -238,8 +392,8 @@ lifecycle_handle_grade_propose(
 	p->customer_id = c->id;
 	p->proposed_by_id = ctx->who->user_id;
 	p->from = c->grade;
-	p->to = r->grade;
-	p->reason = r->reason;
+	p->to = (Crm__V1__Grade)grade;
+	p->reason = (char *)reason;
 	p->status = CRM__V1__PROPOSAL_STATUS__PROPOSAL_PENDING;
 	p->created_at = ctx->now;
 	rc = proposal_put(ctx, NULL, p, c->team_id);
@@ -247,8 +401,9 @@ lifecycle_handle_grade_propose(
 		return rc;
 	}
 	proposal_fill(ctx, p);
-	resp->body_case = CRM__V1__RESPONSE__BODY_PROPOSAL;
-	resp->proposal = p;
+	if (out != NULL) {
+		*out = p;
+	}
 	return CRM_OK;
 }
 
@@ -288,8 +443,19 @@ lifecycle_pending(
 		if (rc != CRM_OK) {
 			break;
 		}
+		/* A rep: the proposals on customers they own, whoever made
+		 * them (a customer given away takes its proposals along). */
+		Crm__V1__Customer *c = NULL;
+		if (ctx->who->role == CRM__V1__ROLE__ROLE_REP) {
+			rc = dispatch_list_record(ctx, DB_CUSTOMERS,
+			    gp->customer_id, &crm__v1__customer__descriptor,
+			    (ProtobufCMessage **)&c);
+			if (rc != CRM_OK) {
+				break;
+			}
+		}
 		if (ctx->who->role == CRM__V1__ROLE__ROLE_REP &&
-		    gp->proposed_by_id != ctx->who->user_id) {
+		    c->owner_id != ctx->who->user_id) {
 			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
@@ -391,4 +557,138 @@ lifecycle_handle_grade_reject(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	return decide(ctx, req->grade_reject, 0, resp);
+}
+
+/* ---------------------------------------------------- new owner, merge */
+
+crm_status
+lifecycle_given(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    const Crm__V1__Customer *after)
+{
+	crm_status rc = task_reown(ctx, after, before->owner_id);
+	if (rc == CRM_OK) {
+		rc = sla_reown(ctx, after, before->owner_id);
+	}
+	uint64_t id = 0;
+	while (rc == CRM_OK && before->team_id != after->team_id &&
+	       store_index_next(ctx->st, ctx->txn, DB_PROP_CUST, after->id, id,
+	           &id) == CRM_OK) {
+		Crm__V1__GradeProposal *p;
+		rc = proposal_load(ctx, id, &p);
+		if (rc != CRM_OK ||
+		    p->status != CRM__V1__PROPOSAL_STATUS__PROPOSAL_PENDING) {
+			continue;
+		}
+		rc = store_index_del(
+		    ctx->st, ctx->txn, DB_PROP_PENDING, before->team_id, id);
+		if (rc == CRM_OK) {
+			rc = store_index_add(ctx->st, ctx->txn,
+			    DB_PROP_PENDING, after->team_id, id);
+		}
+		if (rc == CRM_OK) {
+			rc = event_add(ctx, after->id, 0,
+			    "the customer was given to another team",
+			    "grade proposal %" PRIu64
+			    " (%s) now waits for team "
+			    "%s",
+			    id,
+			    crm_enum_name(&crm__v1__grade__descriptor, p->to),
+			    user_team_name(ctx, after->team_id));
+		}
+	}
+	if (rc == CRM_OK) {
+		rc = task_followup_sync(
+		    ctx, after, customer_last_contact(after), 0);
+	}
+	return rc;
+}
+
+/* Whether customer id has a pending proposal. */
+static int
+has_pending(struct req_ctx *ctx, uint64_t customer_id)
+{
+	uint64_t id = 0;
+	while (store_index_next(ctx->st, ctx->txn, DB_PROP_CUST, customer_id,
+	           id, &id) == CRM_OK) {
+		Crm__V1__GradeProposal *p;
+		if (proposal_load(ctx, id, &p) == CRM_OK &&
+		    p->status == CRM__V1__PROPOSAL_STATUS__PROPOSAL_PENDING) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+crm_status
+lifecycle_proposals_merge(struct req_ctx *ctx, const Crm__V1__Customer *drop,
+    const Crm__V1__Customer *keep)
+{
+	crm_status rc = CRM_OK;
+	uint64_t id = 0;
+	/* Each move deletes (drop, id); the next seek starts after it. */
+	while (
+	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_PROP_CUST,
+	                        drop->id, id, &id) == CRM_OK) {
+		Crm__V1__GradeProposal *before, *p;
+		rc = proposal_load(ctx, id, &before);
+		if (rc == CRM_OK) {
+			rc = proposal_load(ctx, id, &p);
+		}
+		int pending =
+		    rc == CRM_OK &&
+		    p->status == CRM__V1__PROPOSAL_STATUS__PROPOSAL_PENDING;
+		int withdraw = pending && (p->to == keep->grade ||
+		                              has_pending(ctx, keep->id));
+		if (rc == CRM_OK && pending) {
+			rc = store_index_del(ctx->st, ctx->txn,
+			    DB_PROP_PENDING, drop->team_id, id);
+		}
+		if (rc == CRM_OK) {
+			rc = store_index_del(
+			    ctx->st, ctx->txn, DB_PROP_CUST, drop->id, id);
+		}
+		if (rc != CRM_OK) {
+			break;
+		}
+		p->customer_id = keep->id;
+		if (withdraw) {
+			p->status =
+			    CRM__V1__PROPOSAL_STATUS__PROPOSAL_WITHDRAWN;
+			p->has_decided_by_id = p->has_decided_at = 1;
+			p->decided_by_id = ctx->who ? ctx->who->user_id : 0;
+			p->decided_at = ctx->now;
+			p->decision_reason =
+			    "withdrawn: its customer was merged";
+		} else if (pending) {
+			p->from = keep->grade;
+		}
+		/* Its entries under keep; proposal_put drops a withdrawn
+		 * one's pending entry (gone already) and writes it. */
+		rc = store_index_add(
+		    ctx->st, ctx->txn, DB_PROP_CUST, keep->id, id);
+		if (rc == CRM_OK && pending && !withdraw) {
+			rc = store_index_add(ctx->st, ctx->txn,
+			    DB_PROP_PENDING, keep->team_id, id);
+		}
+		if (rc == CRM_OK) {
+			rc = proposal_put(ctx, before, p, keep->team_id);
+		}
+		if (rc == CRM_OK && pending) {
+			rc = event_add(ctx, keep->id, 0,
+			    !withdraw ? "customers merged"
+			    : p->to == keep->grade
+			        ? "customers merged: the kept customer has "
+			          "that grade"
+			        : "customers merged: the kept customer has a "
+			          "pending grade proposal",
+			    "grade proposal %" PRIu64
+			    " (%s) of merged customer "
+			    "%s %s",
+			    id,
+			    crm_enum_name(&crm__v1__grade__descriptor, p->to),
+			    drop->name ? drop->name : "",
+			    withdraw ? "withdrawn" : "moved here");
+		}
+	}
+	return rc;
 }

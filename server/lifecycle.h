@@ -16,20 +16,59 @@ struct lifecycle_stage {
 	int64_t won_at;      /* won: 0 = now */
 	const char *contract_terms;
 	uint64_t followup_id;
-	int64_t at; /* when it happened; 0 = now */
+	int64_t at;           /* when it happened; 0 = now */
+	const char *category; /* won: the purchase's; NULL = industry */
 };
 
 /*
  * lifecycle_stage_apply: move c (changed in place; the caller saves it)
- * to s->to, writing the history entry; churn_risk starts its SLA clock.
- * Errors: CRM_EINVAL (lost without a reason, same stage).
+ * to s->to, writing the history entry; churn_risk starts its SLA clock;
+ * back from lost clears the lost reason and date and gives c its re-grade
+ * review (and greetings) again (the caller's task_followup_sync its next
+ * follow-up). Errors: CRM_EINVAL (lost without a reason, same stage).
  */
 crm_status lifecycle_stage_apply(struct req_ctx *ctx, Crm__V1__Customer *c,
     const struct lifecycle_stage *s);
 
+/*
+ * lifecycle_stage_first: the first entry of new customer c's stage
+ * history (from no stage to c->stage, at its won or lost time if any).
+ */
+crm_status lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c);
+
+/* lifecycle_backfill_first: the first stage entry of every customer
+ * whose history lacks one (written before schema 5), at its creation. */
+crm_status lifecycle_backfill_first(struct req_ctx *ctx);
+
+/*
+ * lifecycle_propose: a pending proposal to move c to grade, by the caller,
+ * for the team's manager to decide; *out (may be NULL) gets it, filled.
+ * Errors: CRM_EINVAL (already that grade), store.
+ */
+crm_status lifecycle_propose(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    int grade, const char *reason, Crm__V1__GradeProposal **out /* OUT */);
+
 /* lifecycle_pending: the pending grade proposals the caller decides on
- * (a rep: the ones they made), up to cap, in ctx->arena. */
+ * (a rep: the ones on customers they own), up to cap, in ctx->arena. */
 crm_status lifecycle_pending(struct req_ctx *ctx,
     Crm__V1__GradeProposal ***out /* OUT */, size_t *n /* OUT */, size_t cap);
+
+/*
+ * lifecycle_given: after customer after (saved) got a new owner or team
+ * (before: as it was), its open tasks, open commitments, running clocks
+ * and pending grade proposals go along: to the new owner whatever the old
+ * owner had or the holder may no longer see, and the proposals to the new
+ * team's managers.
+ */
+crm_status lifecycle_given(struct req_ctx *ctx,
+    const Crm__V1__Customer *before, const Crm__V1__Customer *after);
+
+/*
+ * lifecycle_proposals_merge: a merge of drop into keep: drop's grade
+ * proposals move to keep; a pending one keep already has one of (or whose
+ * grade keep has) is withdrawn. Events on keep say so.
+ */
+crm_status lifecycle_proposals_merge(struct req_ctx *ctx,
+    const Crm__V1__Customer *drop, const Crm__V1__Customer *keep);
 
 #endif

@@ -2,7 +2,9 @@
 /*
  * merge.c: customer merge (duplicates found late). In one transaction the
  * dropped customer's contacts, follow-ups, tasks, commitments, SLA
- * clocks and purchases move to the kept one, and the dropped record stays as a
+ * clocks, grade proposals and purchases move to the kept one (keeping one
+ * next follow-up, one re-grade review and one pending grade proposal),
+ * and the dropped record stays as a
  * tombstone (merged_into) that leaves the name index, every list and the
  * report tallies. Its stage history stays with it. Each moved record and
  * both customers get audit records.
@@ -14,6 +16,7 @@
 #include "customer.h"
 #include "followup.h"
 #include "handlers.h"
+#include "lifecycle.h"
 #include "purchase.h"
 #include "sla.h"
 #include "store_schema.h"
@@ -86,6 +89,22 @@ merge_handle(
 	}
 	if (rc == CRM_OK) {
 		rc = sla_move_customer(ctx, drop->id, keep->id);
+	}
+	if (rc == CRM_OK) {
+		rc = lifecycle_proposals_merge(ctx, drop, keep);
+	}
+	/* What moved is the kept customer's owner's unless its holder
+	 * may see the kept customer. */
+	if (rc == CRM_OK) {
+		rc = task_reown(ctx, keep, 0);
+	}
+	if (rc == CRM_OK) {
+		rc = sla_reown(ctx, keep, 0);
+	}
+	/* A lost kept customer keeps no open task of the dropped one. */
+	if (rc == CRM_OK) {
+		rc = task_followup_sync(
+		    ctx, keep, customer_last_contact(keep), 0);
 	}
 	if (rc == CRM_OK) {
 		rc = move_all(

@@ -122,6 +122,8 @@ default_policy(crm_arena *a)
 	p->churn_contact_seconds = 3 * DAY;
 	p->late_s_seconds = 2 * 3600;
 	p->late_seconds = DAY;
+	p->has_idem_retention_seconds = 1;
+	p->idem_retention_seconds = POLICY_IDEM_RETENTION;
 	return p;
 }
 
@@ -148,7 +150,19 @@ policy_load(struct req_ctx *ctx, Crm__V1__Policy **p)
 	if (rc == CRM_OK) {
 		rc = value_fill(ctx->arena, *p);
 	}
+	if (rc == CRM_OK && !(*p)->has_idem_retention_seconds) {
+		(*p)->has_idem_retention_seconds = 1;
+		(*p)->idem_retention_seconds = POLICY_IDEM_RETENTION;
+	}
 	return rc;
+}
+
+int64_t
+policy_idem_retention(const Crm__V1__Policy *p)
+{
+	return p->has_idem_retention_seconds && p->idem_retention_seconds > 0
+	           ? p->idem_retention_seconds
+	           : POLICY_IDEM_RETENTION;
 }
 
 int
@@ -255,11 +269,48 @@ policy_handle_get(
 	return rc;
 }
 
+/* policy.set without a grade: how long stored replies are kept. */
+static crm_status
+set_retention(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
+    Crm__V1__Response *resp)
+{
+	if (r->idem_retention_seconds < DAY ||
+	    r->idem_retention_seconds > 366 * DAY) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "stored replies are kept between 1 day and 1 year");
+	}
+	Crm__V1__Policy *p, *before;
+	crm_status rc = policy_load(ctx, &p);
+	if (rc == CRM_OK) {
+		rc = policy_load(ctx, &before);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	p->has_idem_retention_seconds = 1;
+	p->idem_retention_seconds = r->idem_retention_seconds;
+	store_key k;
+	store_key_text(&k, 0, "policy");
+	rc = store_put_msg(ctx->st, ctx->txn, DB_META, &k, &p->base);
+	if (rc == CRM_OK) {
+		rc = audit_add(ctx, "policy", 0, &before->base, &p->base);
+	}
+	if (rc == CRM_OK) {
+		resp->body_case = CRM__V1__RESPONSE__BODY_POLICY;
+		resp->policy = p;
+	}
+	return rc;
+}
+
 crm_status
 policy_handle_set(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	const Crm__V1__PolicySetRequest *r = req->policy_set;
+	if (r->has_idem_retention_seconds &&
+	    (!r->has_grade || r->grade == 0)) {
+		return set_retention(ctx, r, resp);
+	}
 	if (!r->has_grade || r->grade == 0) {
 		return dispatch_fail(
 		    ctx, CRM_EINVAL, "give a grade S, A, B or C");

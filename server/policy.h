@@ -16,6 +16,13 @@ crm_status policy_load(struct req_ctx *ctx, Crm__V1__Policy **p /* OUT */);
 /* policy_grade: the entry of grade g in p (never NULL: C's when unknown). */
 const Crm__V1__GradePolicy *policy_grade(const Crm__V1__Policy *p, int g);
 
+/* POLICY_IDEM_RETENTION: how long stored replies of writes are kept by
+ * default (7 days: a week offline still settles an outbox). */
+#define POLICY_IDEM_RETENTION (7 * 86400)
+
+/* policy_idem_retention: p's retention of stored replies, in seconds. */
+int64_t policy_idem_retention(const Crm__V1__Policy *p);
+
 /* policy_conversion_target: the grade's target share won, in percent. */
 unsigned policy_conversion_target(const Crm__V1__GradePolicy *gp);
 

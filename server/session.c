@@ -11,6 +11,7 @@
 #include "config.h"
 #include "crm.h"
 #include "handlers.h"
+#include "policy.h"
 #include "store_schema.h"
 #include "user.h"
 
@@ -32,6 +33,11 @@ session_handle_hello(
 	h->page_size = 50;
 	h->max_page_size = 500;
 	h->pub_url = ctx->cfg ? ctx->cfg->pub_url : NULL;
+	Crm__V1__Policy *p = NULL;
+	if (ctx->txn != NULL && policy_load(ctx, &p) == CRM_OK) {
+		h->has_idem_retention_seconds = 1;
+		h->idem_retention_seconds = policy_idem_retention(p);
+	}
 	resp->body_case = CRM__V1__RESPONSE__BODY_HELLO;
 	resp->hello = h;
 	return CRM_OK;

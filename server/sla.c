@@ -719,3 +719,54 @@ sla_move_customer(struct req_ctx *ctx, uint64_t from, uint64_t to)
 	}
 	return rc;
 }
+
+/* ---------------------------------------------------- new owner */
+
+/* Whose work moves to cust's owner: from's, and anyone's who may not
+ * see cust. */
+static int
+moves(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from,
+    uint64_t owner)
+{
+	return owner != cust->owner_id &&
+	       ((from != 0 && owner == from) ||
+	           !task_user_sees(ctx, owner, cust));
+}
+
+crm_status
+sla_reown(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from)
+{
+	crm_status rc = CRM_OK;
+	uint64_t id = 0;
+	while (
+	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_COMMIT_CUST,
+	                        cust->id, id, &id) == CRM_OK) {
+		Crm__V1__Commitment *before, *c;
+		rc = commitment_load(ctx, id, &before);
+		if (rc != CRM_OK || !commitment_open(before) ||
+		    !moves(ctx, cust, from, before->owner_id)) {
+			continue;
+		}
+		rc = commitment_load(ctx, id, &c);
+		if (rc == CRM_OK) {
+			c->owner_id = cust->owner_id;
+			rc = commitment_put(ctx, before, c);
+		}
+	}
+	id = 0;
+	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_SLA_CUST,
+	                           cust->id, id, &id) == CRM_OK) {
+		Crm__V1__SlaClock *before, *k;
+		rc = clock_load(ctx, id, &before);
+		if (rc != CRM_OK || !running(before) ||
+		    !moves(ctx, cust, from, before->owner_id)) {
+			continue;
+		}
+		rc = clock_load(ctx, id, &k);
+		if (rc == CRM_OK) {
+			k->owner_id = cust->owner_id;
+			rc = clock_put(ctx, before, k);
+		}
+	}
+	return rc;
+}

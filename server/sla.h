@@ -23,6 +23,12 @@ crm_status sla_stop_customer(
  * under customer to (a merge). */
 crm_status sla_move_customer(struct req_ctx *ctx, uint64_t from, uint64_t to);
 
+/* sla_reown: after customer c changed owner or team (or a merge), give
+ * its open commitments and running clocks that from owned (0: none), or
+ * whose owner may not see c any more, to c's owner. */
+crm_status sla_reown(
+    struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t from);
+
 /* sla_commitment_add: an open commitment from follow-up fu_id. */
 crm_status sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
     uint64_t fu_id, const char *text, uint64_t owner_id, int64_t due,

@@ -10,6 +10,7 @@
 #include "task.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,6 +20,7 @@
 #include "changes.h"
 #include "crm.h"
 #include "customer.h"
+#include "event.h"
 #include "handlers.h"
 #include "policy.h"
 #include "stats.h"
@@ -95,6 +97,49 @@ is_open_followup(const Crm__V1__Task *t)
 	return is_open(t) && t->kind == CRM__V1__TASK_KIND__TASK_FOLLOW_UP;
 }
 
+/* How `due` and the history name a kind ("next follow-up", "task"). */
+static const char *
+kind_word(int kind)
+{
+	switch (kind) {
+	case CRM__V1__TASK_KIND__TASK_FOLLOW_UP:
+		return "next follow-up";
+	case CRM__V1__TASK_KIND__TASK_TODO:
+		return "task";
+	case CRM__V1__TASK_KIND__TASK_REGRADE:
+		return "re-grade";
+	default:
+		return crm_enum_name(&crm__v1__task_kind__descriptor, kind);
+	}
+}
+
+/* A time as the history shows it. Borrowed from ctx->arena. */
+static const char *
+when(struct req_ctx *ctx, int64_t at)
+{
+	char *buf = crm_arena_alloc(ctx->arena, 32);
+	if (buf == NULL) {
+		return "?";
+	}
+	crm_time_format(at, buf, 32);
+	return buf;
+}
+
+int
+task_user_sees(
+    struct req_ctx *ctx, uint64_t user_id, const Crm__V1__Customer *c)
+{
+	Crm__Store__UserRecord *u;
+	if (user_id == 0 || user_get(ctx, user_id, &u) != CRM_OK ||
+	    !u->active) {
+		return 0;
+	}
+	struct auth_who w = {
+		.user_id = u->id, .role = u->role, .team_id = u->team_id
+	};
+	return auth_can_see(&w, c->owner_id, c->team_id);
+}
+
 crm_status
 task_put(
     struct req_ctx *ctx, const Crm__V1__Task *before, Crm__V1__Task *after)
@@ -157,6 +202,26 @@ task_put(
 	return rc;
 }
 
+/* Whether customer id has an open task of kind (with goal, if given)
+ * other than except. */
+static int
+has_open(struct req_ctx *ctx, uint64_t customer_id, int kind, const char *goal,
+    uint64_t except)
+{
+	uint64_t id = 0;
+	while (store_index_next(ctx->st, ctx->txn, DB_TASK_CUST, customer_id,
+	           id, &id) == CRM_OK) {
+		Crm__V1__Task *t;
+		if (id != except && load(ctx, id, &t) == CRM_OK &&
+		    is_open(t) && (int)t->kind == kind &&
+		    (goal == NULL ||
+		        (t->goal != NULL && strcmp(t->goal, goal) == 0))) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 crm_status
 task_move_customer(struct req_ctx *ctx, uint64_t id, uint64_t to)
 {
@@ -168,8 +233,15 @@ task_move_customer(struct req_ctx *ctx, uint64_t id, uint64_t to)
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	if (is_open_followup(t)) {
-		/* The kept customer has its own: one open follow-up each. */
+	/* The kept customer has its own next follow-up, re-grade review
+	 * and greetings: one of each. */
+	int dup =
+	    is_open_followup(t) ||
+	    (is_open(t) && t->kind == CRM__V1__TASK_KIND__TASK_REGRADE &&
+	        has_open(ctx, to, (int)t->kind, NULL, id)) ||
+	    (is_open(t) && t->kind == CRM__V1__TASK_KIND__TASK_GREETING &&
+	        has_open(ctx, to, (int)t->kind, t->goal, id));
+	if (dup) {
 		t->status = CRM__V1__TASK_STATUS__TASK_CANCELLED;
 		t->has_done_at = 1;
 		t->done_at = ctx->now;
@@ -182,6 +254,18 @@ task_move_customer(struct req_ctx *ctx, uint64_t id, uint64_t to)
 	}
 	if (rc == CRM_OK) {
 		rc = store_index_add(ctx->st, ctx->txn, DB_TASK_CUST, to, id);
+	}
+	if (rc == CRM_OK && dup) {
+		rc = event_add(ctx, to, id,
+		    "customers merged: the kept customer has its own",
+		    "%s %" PRIu64 " of merged customer %s cancelled",
+		    kind_word((int)t->kind), id,
+		    customer_name_of(ctx, before->customer_id));
+	} else if (rc == CRM_OK && is_open(t)) {
+		rc = event_add(ctx, to, id, "customers merged",
+		    "%s %" PRIu64 " moved here from merged customer %s",
+		    kind_word((int)t->kind), id,
+		    customer_name_of(ctx, before->customer_id));
 	}
 	return rc;
 }
@@ -236,6 +320,30 @@ open_followup(struct req_ctx *ctx, uint64_t customer_id, Crm__V1__Task **t)
 	return rc != CRM_OK ? rc : load(ctx, id, t);
 }
 
+/* Close open task id with status, saying why in the history. */
+static crm_status
+close_task(struct req_ctx *ctx, uint64_t id, int status, const char *why)
+{
+	Crm__V1__Task *before, *t;
+	crm_status rc = load(ctx, id, &before);
+	if (rc == CRM_OK) {
+		rc = load(ctx, id, &t);
+	}
+	if (rc != CRM_OK || !is_open(before)) {
+		return rc;
+	}
+	t->status = (Crm__V1__TaskStatus)status;
+	t->has_done_at = 1;
+	t->done_at = ctx->now;
+	rc = task_put(ctx, before, t);
+	if (rc == CRM_OK && why != NULL) {
+		rc = event_add(ctx, t->customer_id, id, why,
+		    "%s %" PRIu64 " %s", kind_word((int)t->kind), id,
+		    crm_enum_name(&crm__v1__task_status__descriptor, status));
+	}
+	return rc;
+}
+
 crm_status
 task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
     int64_t from, int reschedule)
@@ -253,24 +361,17 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		while (rc == CRM_OK &&
 		       store_index_next(ctx->st, ctx->txn, DB_TASK_CUST, c->id,
 		           id, &id) == CRM_OK) {
-			Crm__V1__Task *t;
+			/* Peek, and keep nothing of a closed one. */
 			size_t mark = crm_arena_mark(ctx->arena);
 			rc = dispatch_list_record(ctx, DB_TASKS, id,
 			    &crm__v1__task__descriptor,
 			    (ProtobufCMessage **)&before);
-			if (rc == CRM_OK && !is_open(before)) {
-				crm_arena_release(ctx->arena, mark);
-				continue;
-			}
-			if (rc == CRM_OK) {
-				rc = load(ctx, id, &t);
-			}
-			if (rc == CRM_OK) {
-				t->status =
-				    CRM__V1__TASK_STATUS__TASK_CANCELLED;
-				t->has_done_at = 1;
-				t->done_at = ctx->now;
-				rc = task_put(ctx, before, t);
+			int open = rc == CRM_OK && is_open(before);
+			crm_arena_release(ctx->arena, mark);
+			if (open) {
+				rc = close_task(ctx, id,
+				    CRM__V1__TASK_STATUS__TASK_CANCELLED,
+				    "the customer is lost");
 			}
 		}
 		return rc;
@@ -288,22 +389,55 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due, gp->focus,
 		    policy_channels(ctx, gp), NULL);
 	}
-	if (cur->owner_id == c->owner_id &&
-	    (!reschedule || cur->due_at == due)) {
-		return CRM_OK;
+	/* Only a next follow-up the cadence made follows the grade; a
+	 * person's (log --next, task move, task cancel --next) is kept.
+	 * Never into the past: the earliest is now. */
+	int cadence = cur->origin == CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE;
+	if (due < ctx->now) {
+		due = ctx->now;
+	}
+	const char *grade =
+	    crm_enum_name(&crm__v1__grade__descriptor, c->grade);
+	char why[160];
+	int64_t every = gp->every_seconds;
+	snprintf(why, sizeof(why),
+	    "grade %s: every %lld %s from the last contact",
+	    grade[0] ? grade : "-",
+	    (long long)(every % 86400 ? every / 3600 : every / 86400),
+	    every % 86400 ? "h" : "d");
+	int move = reschedule && cadence && cur->due_at != due;
+	int give = !task_user_sees(ctx, cur->owner_id, c);
+	if (reschedule && !cadence && cur->due_at != due) {
+		rc = event_add(ctx, c->id, cur->id,
+		    "a person set it: only a next follow-up the cadence made "
+		    "moves with the grade",
+		    "next follow-up %" PRIu64 " kept at %s (the cadence, %s, "
+		    "would say %s)",
+		    cur->id, when(ctx, cur->due_at), why, when(ctx, due));
+	}
+	if (rc != CRM_OK || (!move && !give)) {
+		return rc;
 	}
 	rc = load(ctx, cur->id, &before);
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	cur->owner_id = c->owner_id;
-	if (reschedule) {
+	if (give) {
+		cur->owner_id = c->owner_id;
+		rc = event_add(ctx, c->id, cur->id,
+		    "its owner may not see the customer",
+		    "next follow-up %" PRIu64 " given to %s", cur->id,
+		    user_login_of(ctx, c->owner_id));
+	}
+	if (rc == CRM_OK && move) {
+		rc = event_add(ctx, c->id, cur->id, why,
+		    "next follow-up %" PRIu64 " moved from %s to %s", cur->id,
+		    when(ctx, cur->due_at), when(ctx, due));
 		cur->due_at = due;
-		cur->origin = CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE;
 		cur->goal = gp->focus;
 		cur->channel = policy_channels(ctx, gp);
 	}
-	return task_put(ctx, before, cur);
+	return rc == CRM_OK ? task_put(ctx, before, cur) : rc;
 }
 
 crm_status
@@ -362,12 +496,14 @@ next_occurrence(int64_t now, const char *day)
 	return 0;
 }
 
+/* A greeting task on the next day (after `after`), unless one is open. */
 static crm_status
 greeting(struct req_ctx *ctx, const Crm__V1__Customer *c, const char *day,
-    const char *goal)
+    const char *goal, int64_t after)
 {
-	int64_t at = next_occurrence(ctx->now, day);
-	if (at == 0) {
+	int64_t at = next_occurrence(after, day);
+	if (at == 0 ||
+	    has_open(ctx, c->id, CRM__V1__TASK_KIND__TASK_GREETING, goal, 0)) {
 		return CRM_OK;
 	}
 	return task_create(ctx, c, c->owner_id,
@@ -379,18 +515,29 @@ greeting(struct req_ctx *ctx, const Crm__V1__Customer *c, const char *day,
 #define GOAL_ANNIVERSARY "周年问候 (company anniversary greeting)"
 #define GOAL_REGRADE     "月度等级复评 (monthly grade review)"
 
+/* The monthly re-grade review, unless one is open: one per customer. */
+static crm_status
+regrade(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	if (has_open(ctx, c->id, CRM__V1__TASK_KIND__TASK_REGRADE, NULL, 0)) {
+		return CRM_OK;
+	}
+	return task_create(ctx, c, c->owner_id,
+	    CRM__V1__TASK_KIND__TASK_REGRADE,
+	    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, ctx->now + REGRADE_EVERY,
+	    GOAL_REGRADE, NULL, NULL);
+}
+
 crm_status
 task_extras_start(struct req_ctx *ctx, const Crm__V1__Customer *c)
 {
-	crm_status rc =
-	    task_create(ctx, c, c->owner_id, CRM__V1__TASK_KIND__TASK_REGRADE,
-	        CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, ctx->now + REGRADE_EVERY,
-	        GOAL_REGRADE, NULL, NULL);
+	crm_status rc = regrade(ctx, c);
 	if (rc == CRM_OK) {
-		rc = greeting(ctx, c, c->birthday, GOAL_BIRTHDAY);
+		rc = greeting(ctx, c, c->birthday, GOAL_BIRTHDAY, ctx->now);
 	}
 	if (rc == CRM_OK) {
-		rc = greeting(ctx, c, c->anniversary, GOAL_ANNIVERSARY);
+		rc = greeting(
+		    ctx, c, c->anniversary, GOAL_ANNIVERSARY, ctx->now);
 	}
 	return rc;
 }
@@ -405,43 +552,51 @@ recur(struct req_ctx *ctx, const Crm__V1__Task *t)
 		return rc == CRM_NOT_FOUND ? CRM_OK : rc;
 	}
 	if (t->kind == CRM__V1__TASK_KIND__TASK_REGRADE) {
-		return task_create(ctx, c, c->owner_id,
-		    CRM__V1__TASK_KIND__TASK_REGRADE,
-		    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE,
-		    ctx->now + REGRADE_EVERY, GOAL_REGRADE, NULL, NULL);
+		return regrade(ctx, c);
 	}
 	if (t->kind == CRM__V1__TASK_KIND__TASK_GREETING && t->goal != NULL) {
+		/* The next one after this one's day, even when closed
+		 * early. */
 		int bday = strcmp(t->goal, GOAL_BIRTHDAY) == 0;
-		return greeting(
-		    ctx, c, bday ? c->birthday : c->anniversary, t->goal);
+		return greeting(ctx, c, bday ? c->birthday : c->anniversary,
+		    t->goal, t->due_at > ctx->now ? t->due_at : ctx->now);
 	}
 	return CRM_OK;
 }
 
 crm_status
-task_reown(
-    struct req_ctx *ctx, uint64_t customer_id, uint64_t from, uint64_t to)
+task_reown(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t from)
 {
 	uint64_t id = 0;
 	crm_status rc = CRM_OK;
-	while (
-	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_TASK_CUST,
-	                        customer_id, id, &id) == CRM_OK) {
+	const char *to = user_login_of(ctx, c->owner_id);
+	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn,
+	                           DB_TASK_CUST, c->id, id, &id) == CRM_OK) {
 		Crm__V1__Task *before, *t;
 		size_t mark = crm_arena_mark(ctx->arena);
 		rc = dispatch_list_record(ctx, DB_TASKS, id,
 		    &crm__v1__task__descriptor, (ProtobufCMessage **)&before);
-		if (rc == CRM_OK &&
-		    (!is_open(before) || before->owner_id != from)) {
+		if (rc != CRM_OK) {
+			break;
+		}
+		int old = from != 0 && before->owner_id == from;
+		if (!is_open(before) || before->owner_id == c->owner_id ||
+		    (!old && task_user_sees(ctx, before->owner_id, c))) {
 			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
+		rc = load(ctx, id, &t);
 		if (rc == CRM_OK) {
-			rc = load(ctx, id, &t);
+			t->owner_id = c->owner_id;
+			rc = task_put(ctx, before, t);
 		}
 		if (rc == CRM_OK) {
-			t->owner_id = to;
-			rc = task_put(ctx, before, t);
+			rc = event_add(ctx, c->id, id,
+			    old ? "the customer was given to a new owner"
+			        : "its owner may not see the customer",
+			    "%s %" PRIu64 " given from %s to %s",
+			    kind_word((int)t->kind), id,
+			    user_login_of(ctx, before->owner_id), to);
 		}
 	}
 	return rc;
@@ -676,13 +831,12 @@ reply_task(struct req_ctx *ctx, Crm__V1__Task *t, Crm__V1__Response *resp)
 	return CRM_OK;
 }
 
-/* Who may own a task of customer c: its owner, or for managers anyone in
- * the team. */
-static crm_status
-task_owner(struct req_ctx *ctx, const char *login, uint64_t *id)
+crm_status
+task_assignee(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    const char *login, uint64_t dflt, uint64_t *id)
 {
 	if (login == NULL || *login == '\0') {
-		*id = ctx->who->user_id;
+		*id = dflt;
 		return CRM_OK;
 	}
 	Crm__Store__UserRecord *u;
@@ -690,10 +844,27 @@ task_owner(struct req_ctx *ctx, const char *login, uint64_t *id)
 		return dispatch_fail(
 		    ctx, CRM_NOT_FOUND, "no active user '%s'", login);
 	}
-	if (u->id != ctx->who->user_id &&
-	    !auth_manages(ctx->who, u->team_id)) {
-		return dispatch_fail(
-		    ctx, CRM_EPERM, "you may not give tasks to %s", login);
+	/* Yourself, the customer's owner, your team if you manage it, or
+	 * (a rep) your own manager: seed 002's objections "由销售经理协调
+	 * 资源跟进". */
+	int own_manager = ctx->who->role == CRM__V1__ROLE__ROLE_REP &&
+	                  u->role == CRM__V1__ROLE__ROLE_MANAGER &&
+	                  u->team_id != 0 && u->team_id == ctx->who->team_id;
+	if (u->id != ctx->who->user_id && u->id != c->owner_id &&
+	    !own_manager && !auth_manages(ctx->who, u->team_id)) {
+		return dispatch_fail(ctx, CRM_EPERM,
+		    "you may give work only to yourself, the customer's "
+		    "owner%s",
+		    ctx->who->role == CRM__V1__ROLE__ROLE_REP
+		        ? " or your manager"
+		        : " or your team");
+	}
+	if (!task_user_sees(ctx, u->id, c)) {
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "%s may not see customer %s: give it to its owner or a "
+		    "manager of its team, or give %s the customer first "
+		    "(customer assign)",
+		    login, c->name ? c->name : "", login);
 	}
 	*id = u->id;
 	return CRM_OK;
@@ -710,28 +881,15 @@ task_handle_add(
 	}
 	Crm__V1__Customer *c;
 	uint64_t owner;
+	Crm__V1__Task *t;
 	crm_status rc = customer_visible(ctx, r->customer_id, &c);
 	if (rc == CRM_OK) {
-		rc = task_owner(ctx, r->owner, &owner);
+		rc =
+		    task_assignee(ctx, c, r->owner, ctx->who->user_id, &owner);
 	}
-	/* A planned follow-up replaces the cadence's: a customer has exactly
-	 * one open follow-up task. */
-	Crm__V1__Task *cur, *before, *t;
+	/* A task stands beside the next follow-up; it replaces nothing. */
 	if (rc == CRM_OK) {
-		rc = open_followup(ctx, c->id, &cur);
-	}
-	if (rc == CRM_OK && cur != NULL) {
-		rc = load(ctx, cur->id, &before);
-		if (rc == CRM_OK) {
-			cur->status = CRM__V1__TASK_STATUS__TASK_CANCELLED;
-			cur->has_done_at = 1;
-			cur->done_at = ctx->now;
-			rc = task_put(ctx, before, cur);
-		}
-	}
-	if (rc == CRM_OK) {
-		rc = task_create(ctx, c, owner,
-		    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
+		rc = task_create(ctx, c, owner, CRM__V1__TASK_KIND__TASK_TODO,
 		    CRM__V1__TASK_ORIGIN__ORIGIN_PERSON, r->due_at, r->goal,
 		    r->channel, &t);
 	}
@@ -797,6 +955,8 @@ task_handle_move(
 		return rc;
 	}
 	t->due_at = r->due_at;
+	/* A date a person chose: a grade change no longer moves it. */
+	t->origin = CRM__V1__TASK_ORIGIN__ORIGIN_PERSON;
 	rc = task_put(ctx, before, t);
 	return rc == CRM_OK ? reply_task(ctx, t, resp) : rc;
 }
@@ -810,10 +970,14 @@ task_handle_assign(
 		return dispatch_fail(ctx, CRM_EINVAL, "give a user");
 	}
 	Crm__V1__Task *before, *t;
+	Crm__V1__Customer *c;
 	uint64_t owner;
 	crm_status rc = open_task(ctx, r->id, &before, &t);
 	if (rc == CRM_OK) {
-		rc = task_owner(ctx, r->owner, &owner);
+		rc = load_customer(ctx, t->customer_id, &c);
+	}
+	if (rc == CRM_OK) {
+		rc = task_assignee(ctx, c, r->owner, t->owner_id, &owner);
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -827,19 +991,65 @@ crm_status
 task_handle_cancel(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
-	Crm__V1__Task *before, *t;
-	crm_status rc = open_task(ctx, req->task_cancel->id, &before, &t);
+	const Crm__V1__TaskIdRequest *r = req->task_cancel;
+	int replace = r->has_next_due_at || (r->next_goal && *r->next_goal);
+	Crm__V1__Task *before, *t, *next = NULL;
+	Crm__V1__Customer *c;
+	crm_status rc = open_task(ctx, r->id, &before, &t);
+	if (rc == CRM_OK) {
+		rc = load_customer(ctx, t->customer_id, &c);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	if (is_open_followup(before)) {
+	int next_fu =
+	    is_open_followup(before) && c->stage != CRM__V1__STAGE__STAGE_LOST;
+	if (replace && !next_fu) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "--next replaces a customer's next follow-up; task "
+		    "%" PRIu64 " is a %s: cancel it without --next",
+		    r->id, kind_word((int)before->kind));
+	}
+	if (next_fu && !replace) {
 		return dispatch_fail(ctx, CRM_EPRECOND,
-		    "an active customer always has one follow-up task: move "
-		    "it (task move), or mark the customer lost");
+		    "task %" PRIu64 " is the next follow-up of %s, and an "
+		    "active customer always has one: cancel it with its "
+		    "replacement (task cancel %" PRIu64
+		    " --next WHEN \"goal\"), "
+		    "move it (task move %" PRIu64
+		    " WHEN), or mark the customer "
+		    "lost",
+		    r->id, c->name ? c->name : "", r->id, r->id);
+	}
+	if (replace && (!r->has_next_due_at || r->next_goal == NULL ||
+	                   *r->next_goal == '\0')) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "the replacement needs a time and a goal: --next WHEN "
+		    "\"goal\"");
 	}
 	t->status = CRM__V1__TASK_STATUS__TASK_CANCELLED;
 	t->has_done_at = 1;
 	t->done_at = ctx->now;
+	/* Closed first: task_put keeps one open follow-up per customer
+	 * (cust_futask), then the replacement, which t names. */
 	rc = task_put(ctx, before, t);
+	if (rc == CRM_OK && replace) {
+		rc = task_create(ctx, c, before->owner_id,
+		    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
+		    CRM__V1__TASK_ORIGIN__ORIGIN_PERSON, r->next_due_at,
+		    r->next_goal, before->channel, &next);
+		Crm__V1__Task *closed;
+		if (rc == CRM_OK) {
+			rc = load(ctx, r->id, &closed);
+		}
+		if (rc == CRM_OK) {
+			t->has_replaced_by = 1;
+			t->replaced_by = next->id;
+			rc = task_put(ctx, closed, t);
+		}
+	}
+	if (rc == CRM_OK && !replace) {
+		rc = recur(ctx, t);
+	}
 	return rc == CRM_OK ? reply_task(ctx, t, resp) : rc;
 }

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * task.h: the task record API and the cadence engine. Every active
- * customer (any stage but lost) has exactly one open follow-up task, due
- * at its last follow-up plus its grade's cadence; callers keep that true
+ * customer (any stage but lost) has exactly one open next follow-up (kind
+ * follow_up): the cadence's, due at its last follow-up plus its grade's
+ * cadence, or a person's (log --next, task move, task cancel --next),
+ * which the system never rewrites. Other open tasks (task add's, the
+ * re-grade review, greetings) stand beside it. Callers keep that true
  * through task_followup_sync after any change of grade, stage, owner or
- * last contact. Records come back in ctx->arena.
+ * last contact. Every change the system makes by itself to a task is a
+ * customer event (event.h). Records come back in ctx->arena.
  */
 #ifndef TASK_H
 #define TASK_H
@@ -31,13 +35,14 @@ crm_status task_put(
     struct req_ctx *ctx, const Crm__V1__Task *before, Crm__V1__Task *after);
 
 /*
- * task_followup_sync: make c's open follow-up task agree with c: none
- * when c is lost; otherwise one, due at from + the grade's cadence when
- * reschedule or when it is created, owned by c's owner.
+ * task_followup_sync: make c's next follow-up agree with c: none (and no
+ * open task at all) when c is lost; otherwise one, created due at from +
+ * the grade's cadence. With reschedule, a next follow-up the cadence made
+ * moves to from + cadence, never before now; a person's stays. One whose
+ * owner may not see c goes to c's owner. Each change is a customer event.
  */
 crm_status task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
     int64_t from, int reschedule);
-
 /*
  * task_followup_done: complete c's open follow-up task with follow-up
  * fu_id (0: by hand). *task_id gets its id (0: there was none).
@@ -46,19 +51,39 @@ crm_status task_followup_done(struct req_ctx *ctx, uint64_t customer_id,
     uint64_t fu_id, uint64_t *task_id /* OUT */);
 
 /*
- * task_extras_start: the tasks every new customer gets besides its
+ * task_extras_start: the tasks an active customer has besides its next
  * follow-up: a monthly re-grade review, and a greeting before each
- * birthday and company anniversary it has.
+ * birthday and company anniversary it has; each only when none is open
+ * (a new customer, one back from lost).
  */
 crm_status task_extras_start(struct req_ctx *ctx, const Crm__V1__Customer *c);
 
 /* task_move_customer: hang task id under customer to (a merge); an open
- * follow-up task is cancelled, since to has its own. */
+ * next follow-up, or a re-grade or greeting to has already, is cancelled:
+ * to keeps one of each. Events on to say so. */
 crm_status task_move_customer(struct req_ctx *ctx, uint64_t id, uint64_t to);
 
-/* task_reown: give customer id's open tasks of from to to. */
+/*
+ * task_reown: after c changed owner or team (or a merge), give c's open
+ * tasks that from owned (from: its previous owner, 0: none), or whose
+ * owner may not see c any more, to c's owner. Events say so.
+ */
 crm_status task_reown(
-    struct req_ctx *ctx, uint64_t customer_id, uint64_t from, uint64_t to);
+    struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t from);
+
+/* task_user_sees: whether user_id is active and may see customer c. */
+int task_user_sees(
+    struct req_ctx *ctx, uint64_t user_id, const Crm__V1__Customer *c);
+
+/*
+ * task_assignee: the user login names, to be given work on customer c by
+ * ctx->who (NULL or "": dflt). Allowed: the caller, c's owner, anyone in
+ * a team the caller manages, and for a rep their own manager; and only
+ * someone who may see c. Errors: CRM_NOT_FOUND (no active user),
+ * CRM_EPERM (not yours to give work to), CRM_EPRECOND (may not see c).
+ */
+crm_status task_assignee(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    const char *login, uint64_t dflt, uint64_t *id /* OUT */);
 
 /* task_collect: append owner's open tasks due by until (due order) to
  * tasks[*n..cap), display fields filled. */

@@ -4,15 +4,21 @@
  * stats.h, derived from the records; version 4 the purchase facts and the
  * index of unchecked customer records (every record written before is
  * unchecked: nobody has checked it). stats_rebuild derives them all.
- * Version 5 added the per-customer timeline indexes (history_rebuild).
+ * Version 5 keys company names without their legal form and adds licence
+ * numbers to the name index (customer_rebuild_names), and gives every
+ * customer's history its first stage (lifecycle_backfill_first).
+ * Version 6 added the per-customer timeline indexes (history_rebuild,
+ * last: it reads the stage history the backfill completes).
  */
 #include "upgrade.h"
 
 #include <string.h>
 
 #include "crm.h"
+#include "customer.h"
 #include "dispatch.h"
 #include "history.h"
+#include "lifecycle.h"
 #include "search.h"
 #include "stats.h"
 
@@ -73,7 +79,24 @@ upgrade_once(store *st)
 	if (v != STORE_SCHEMA_VERSION) {
 		crm_info("upgrading the data from schema %u to %u", v,
 		    STORE_SCHEMA_VERSION);
-		rc = stats_rebuild(&ctx);
+		if (v < 5) {
+			/* Before the report facts are derived from it. */
+			rc = lifecycle_backfill_first(&ctx);
+		}
+		if (rc == CRM_OK) {
+			rc = stats_rebuild(&ctx);
+		}
+		if (rc == CRM_OK && v < 5) {
+			unsigned clashes = 0;
+			rc = customer_rebuild_names(&ctx, &clashes);
+			if (rc == CRM_OK && clashes > 0) {
+				crm_warn(
+				    "%u customer names or licence numbers "
+				    "now equal another's; the older one "
+				    "keeps it (merge the duplicates)",
+				    clashes);
+			}
+		}
 		if (rc == CRM_OK) {
 			rc = history_rebuild(&ctx);
 		}

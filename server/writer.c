@@ -1,23 +1,37 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * writer.c: the single writer thread: a bounded queue, group commit,
- * idempotent replies, map growth. A write is acknowledged only after
- * mdb_txn_commit returned 0 (the data is synced: default LMDB flags).
+ * idempotent replies (checked against a hash of the request body), map
+ * growth, and pruning stored replies past the policy's retention in
+ * bounded steps. A write is acknowledged only after mdb_txn_commit
+ * returned 0 (the data is synced: default LMDB flags).
  */
 #include "writer.h"
 
+#include <errno.h>
 #include <nanomsg/nn.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "clock.h"
 #include "crm.h"
+#include "policy.h"
 #include "records.pb-c.h"
 #include "store_schema.h"
 
-#define WRITER_ARENA (4u * 1024u * 1024u)
-#define GROW_RETRIES 8
+#define WRITER_ARENA  (4u * 1024u * 1024u)
+#define GROW_RETRIES  8
+#define BODY_HASH_LEN 16 /* blake2b-128: a collision needs 2^64 tries */
+
+/* Pruning stored replies: at most PRUNE_STEP records looked at per write
+ * transaction, PRUNE_PAUSE_MS between steps of a sweep (writes go first),
+ * PRUNE_REST_MS between sweeps (CRM_TEST_PRUNE_MS in test builds). */
+#define PRUNE_STEP     512
+#define PRUNE_PAUSE_MS 100
+#define PRUNE_REST_MS  (10 * 60 * 1000)
 
 struct item {
 	struct transport_msg m;
@@ -41,8 +55,57 @@ struct writer {
 	size_t cap, head, count;
 	int stopping;
 	crm_arena arena;
-	unsigned long long commits, mutations, replays;
+	unsigned long long commits, mutations, replays, reused, pruned;
+	/* The pruning sweep: where the next step starts (empty: the first
+	 * key), and when it is due (CLOCK_MONOTONIC ms). */
+	uint8_t prune_key[STORE_KEY_MAX];
+	size_t prune_len;
+	int64_t prune_due;
+	int64_t prune_rest;
 };
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * The hash of req's body: its case and the packed oneof message alone,
+ * so the same write resent with a newer session token (from the outbox,
+ * days later) hashes the same. Errors: CRM_TOO_BIG (the arena).
+ */
+static crm_status
+body_hash(crm_arena *a, const Crm__V1__Request *req, uint8_t *out)
+{
+	const ProtobufCFieldDescriptor *f =
+	    protobuf_c_message_descriptor_get_field(
+	        &crm__v1__request__descriptor, (unsigned)req->body_case);
+	const ProtobufCMessage *body = NULL;
+	if (f != NULL) {
+		body = *(const ProtobufCMessage *const *)((const char *)req +
+		                                          f->offset);
+	}
+	size_t n = body != NULL ? protobuf_c_message_get_packed_size(body) : 0;
+	uint8_t *buf = crm_arena_alloc(a, n ? n : 1);
+	if (buf == NULL) {
+		return CRM_TOO_BIG;
+	}
+	if (n > 0) {
+		protobuf_c_message_pack(body, buf);
+	}
+	uint8_t bc[4] = { (uint8_t)(req->body_case >> 24),
+		(uint8_t)(req->body_case >> 16),
+		(uint8_t)(req->body_case >> 8), (uint8_t)req->body_case };
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, BODY_HASH_LEN);
+	crypto_generichash_update(&st, bc, sizeof(bc));
+	crypto_generichash_update(&st, buf, n);
+	crypto_generichash_final(&st, out, BODY_HASH_LEN);
+	return CRM_OK;
+}
 
 static void
 idem_key(store_key *k, const struct item *it, const ProtobufCBinaryData *id)
@@ -52,9 +115,12 @@ idem_key(store_key *k, const struct item *it, const ProtobufCBinaryData *id)
 	k->len = 8 + id->len;
 }
 
-/* The stored reply of an applied request, or CRM_NOT_FOUND. */
+/* The stored reply of an applied request, or CRM_NOT_FOUND; CRM_EPRECOND
+ * when it was stored for another body (a record from before body hashes
+ * has none and matches). */
 static crm_status
-idem_lookup(writer *w, MDB_txn *txn, const store_key *k, struct item *it)
+idem_lookup(writer *w, MDB_txn *txn, const store_key *k, const uint8_t *hash,
+    struct item *it)
 {
 	Crm__Store__IdemRecord *rec;
 	crm_status rc = store_get_msg(w->st, txn, DB_IDEM, k,
@@ -62,6 +128,11 @@ idem_lookup(writer *w, MDB_txn *txn, const store_key *k, struct item *it)
 	    (ProtobufCMessage **)&rec);
 	if (rc != CRM_OK) {
 		return rc;
+	}
+	if (rec->has_body_hash &&
+	    (rec->body_hash.len != BODY_HASH_LEN ||
+	        memcmp(rec->body_hash.data, hash, BODY_HASH_LEN) != 0)) {
+		return CRM_EPRECOND;
 	}
 	void *buf = nn_allocmsg(rec->reply.len ? rec->reply.len : 1, 0);
 	if (buf == NULL) {
@@ -111,13 +182,22 @@ apply(writer *w, MDB_txn *parent, struct item *it)
 	ctx.action = row->name;
 	ctx.request_id = req->request_id;
 	int idem = !(row->flags & REQ_NO_IDEM);
+	uint8_t hash[BODY_HASH_LEN];
 	if (idem) {
 		idem_key(&k, it, &req->request_id);
 		ctx.txn = parent;
-		rc = idem_lookup(w, parent, &k, it);
+		rc = body_hash(&w->arena, req, hash);
+		if (rc == CRM_OK) {
+			rc = idem_lookup(w, parent, &k, hash, it);
+		}
 		if (rc == CRM_OK) {
 			w->replays++;
 			return; /* applied before: the same reply again */
+		}
+		if (rc == CRM_EPRECOND) {
+			w->reused++;
+			dispatch_fail(&ctx, rc,
+			    "request id reused for a different request");
 		}
 		if (rc != CRM_NOT_FOUND) {
 			goto reply;
@@ -137,10 +217,12 @@ apply(writer *w, MDB_txn *parent, struct item *it)
 	rc = dispatch_pack(&ctx, req, &resp, CRM_OK, &buf, &len);
 	if (rc == CRM_OK && idem) {
 		Crm__Store__IdemRecord rec = CRM__STORE__IDEM_RECORD__INIT;
-		rec.has_at = rec.has_reply = 1;
+		rec.has_at = rec.has_reply = rec.has_body_hash = 1;
 		rec.at = ctx.now;
 		rec.reply.data = buf;
 		rec.reply.len = len;
+		rec.body_hash.data = hash;
+		rec.body_hash.len = BODY_HASH_LEN;
 		rc = store_put_msg(w->st, child, DB_IDEM, &k, &rec.base);
 	}
 	if (rc != CRM_OK) {
@@ -261,6 +343,145 @@ run_batch(writer *w, struct item *batch, size_t n)
 	}
 }
 
+/* ---------------------------------------------------- pruning */
+
+/*
+ * The `at` of a packed IdemRecord, read from its field 1 without
+ * unpacking: the reply beside it may be megabytes, more than the arena
+ * holds. Returns 0 when found.
+ */
+static int
+record_at(const uint8_t *p, size_t n, int64_t *at)
+{
+	size_t i = 0;
+	while (i < n) {
+		uint64_t tag = 0, v = 0;
+		for (int sh = 0; i < n && sh < 64; sh += 7) {
+			tag |= (uint64_t)(p[i] & 0x7f) << sh;
+			if (!(p[i++] & 0x80)) {
+				break;
+			}
+		}
+		unsigned wt = (unsigned)(tag & 7);
+		if (wt == 0 || wt == 2) {
+			for (int sh = 0; i < n && sh < 64; sh += 7) {
+				v |= (uint64_t)(p[i] & 0x7f) << sh;
+				if (!(p[i++] & 0x80)) {
+					break;
+				}
+			}
+		} else {
+			return -1; /* IdemRecord has no other wire types */
+		}
+		if (wt == 0 && tag >> 3 == 1) {
+			*at = (int64_t)v;
+			return 0;
+		}
+		if (wt == 2) {
+			if (v > n - i) {
+				return -1;
+			}
+			i += (size_t)v;
+		}
+	}
+	return -1;
+}
+
+/*
+ * One step of the sweep over stored replies: delete those older than the
+ * policy's retention among the next PRUNE_STEP, in a write transaction of
+ * its own. Returns 1 when the sweep reached the end (or failed: it starts
+ * over after a rest), else 0.
+ */
+static int
+prune_step(writer *w)
+{
+	struct req_ctx ctx;
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	Crm__V1__Policy *p = NULL;
+	MDB_val k, v;
+	int done = 1, deleted = 0;
+
+	store_map_full = 0;
+	if (store_write_begin(w->st, &txn) != CRM_OK) {
+		return 1;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.st = w->st;
+	ctx.cfg = w->cfg;
+	ctx.arena = &w->arena;
+	ctx.txn = txn;
+	crm_arena_reset(&w->arena);
+	if (policy_load(&ctx, &p) != CRM_OK ||
+	    mdb_cursor_open(txn, w->st->dbi[DB_IDEM], &cur) != 0) {
+		goto fail;
+	}
+	int64_t cutoff = clock_now() - policy_idem_retention(p);
+	k.mv_data = w->prune_key;
+	k.mv_size = w->prune_len;
+	MDB_cursor_op op = w->prune_len > 0 ? MDB_SET_RANGE : MDB_FIRST;
+	int rc = 0;
+	for (int i = 0; i < PRUNE_STEP; i++, op = MDB_NEXT) {
+		rc = mdb_cursor_get(cur, &k, &v, op);
+		if (rc != 0) {
+			break;
+		}
+		int64_t at;
+		if (record_at(v.mv_data, v.mv_size, &at) == 0 && at < cutoff) {
+			if ((rc = mdb_cursor_del(cur, 0)) != 0) {
+				break;
+			}
+			deleted++;
+		}
+	}
+	if (rc == 0) {
+		/* Not at the end: the next step starts after the last key
+		 * looked at (MDB_SET_RANGE finds it or what follows). */
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+		if (rc == 0 && k.mv_size <= sizeof(w->prune_key)) {
+			memcpy(w->prune_key, k.mv_data, k.mv_size);
+			w->prune_len = k.mv_size;
+			done = 0;
+		}
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		store_map_lmdb(rc, "pruning stored replies");
+		goto fail;
+	}
+	mdb_cursor_close(cur);
+	if (deleted == 0) {
+		store_write_abort(w->st, txn);
+	} else if (store_write_commit(w->st, txn) != CRM_OK) {
+		w->prune_len = 0;
+		return 1;
+	}
+	w->pruned += (unsigned long long)deleted;
+	if (done) {
+		w->prune_len = 0;
+	}
+	return done;
+fail:
+	if (cur != NULL) {
+		mdb_cursor_close(cur);
+	}
+	store_write_abort(w->st, txn);
+	w->prune_len = 0;
+	return 1;
+}
+
+/* Prune when due; the next step soon while a sweep goes on. */
+static void
+prune_if_due(writer *w)
+{
+	int64_t now = mono_ms();
+	if (now < w->prune_due) {
+		return;
+	}
+	int done = prune_step(w);
+	w->prune_due = mono_ms() + (done ? w->prune_rest : PRUNE_PAUSE_MS);
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -270,9 +491,21 @@ writer_main(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&w->lock);
 		while (w->count == 0 && !w->stopping) {
-			pthread_cond_wait(&w->cond, &w->lock);
+			int64_t left = w->prune_due - mono_ms();
+			if (left <= 0) {
+				break;
+			}
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_sec += (time_t)(left / 1000);
+			ts.tv_nsec += (long)(left % 1000) * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&w->cond, &w->lock, &ts);
 		}
-		if (w->count == 0) {
+		if (w->count == 0 && w->stopping) {
 			pthread_mutex_unlock(&w->lock);
 			break;
 		}
@@ -283,7 +516,10 @@ writer_main(void *arg)
 			w->count--;
 		}
 		pthread_mutex_unlock(&w->lock);
-		run_batch(w, batch, n);
+		if (n > 0) {
+			run_batch(w, batch, n);
+		}
+		prune_if_due(w);
 	}
 	free(batch);
 	return NULL;
@@ -301,7 +537,21 @@ writer_start(
 	w->cap = (size_t)cfg->queue_max;
 	w->ring = crm_xcalloc(w->cap, sizeof(*w->ring));
 	pthread_mutex_init(&w->lock, NULL);
-	pthread_cond_init(&w->cond, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	w->prune_rest = PRUNE_REST_MS;
+#ifdef CRM_TEST_HOOKS
+	const char *pr = getenv("CRM_TEST_PRUNE_MS");
+	if (pr != NULL && atoi(pr) > 0) {
+		w->prune_rest = atoi(pr);
+	}
+#endif
+	/* The first sweep a little after start, not in the way of it. */
+	w->prune_due =
+	    mono_ms() + (w->prune_rest < 5000 ? w->prune_rest : 5000);
 	crm_arena_init(&w->arena, WRITER_ARENA);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		crm_arena_fini(&w->arena);
@@ -346,8 +596,9 @@ writer_stop(writer *w)
 	pthread_mutex_unlock(&w->lock);
 	pthread_join(w->thread, NULL);
 	crm_info("writer: %llu commits, %llu mutations, %llu replayed "
-	         "replies",
-	    w->commits, w->mutations, w->replays);
+	         "replies, %llu reused ids refused, %llu stored replies "
+	         "pruned",
+	    w->commits, w->mutations, w->replays, w->reused, w->pruned);
 	crm_arena_fini(&w->arena);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);

@@ -13,15 +13,22 @@
  *   - map growth from a 1 MiB map through 100,000 inserts, and a file-size
  *     limit that fills up: RESOURCE_EXHAUSTED, then writes resume;
  *   - backups under load: each passes crm-check and holds a prefix of the
- *     committed writes.
+ *     committed writes;
+ *   - the shell's outbox (issue 13): 16 loops of `crm -c log` while crmd
+ *     is killed and restarted; every write ends acknowledged (exit 0) or
+ *     in the outbox (exit 3), and after `outbox send` each is stored
+ *     exactly once.
  * Sizes: CRM_CRASH_ROUNDS (default 20), CRM_CRASH_WRITERS (16),
- * CRM_RESEND_WRITES (1000), CRM_GROW_INSERTS (100000).
+ * CRM_RESEND_WRITES (1000), CRM_GROW_INSERTS (100000),
+ * CRM_OUTBOX_ROUNDS (6), CRM_OUTBOX_LOOPS (16).
  */
 #define _GNU_SOURCE /* prlimit */
 #include <errno.h>
+#include <fcntl.h>
 #include <nanomsg/nn.h>
 #include <nanomsg/reqrep.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +44,11 @@
 #ifndef CRM_CHECK_PATH
 #error "CRM_CHECK_PATH must name crm-check"
 #endif
+#ifndef CRM_PATH
+#error "CRM_PATH must name crm"
+#endif
+
+extern char **environ;
 
 #define MAX_WRITERS 32
 #define MAX_OPS     4096 /* per writer */
@@ -718,6 +730,190 @@ backups_under_load_are_consistent_prefixes(void **state)
 	crm_test_server_cleanup(&srv);
 }
 
+/* ---------------------------------------------------- the outbox */
+
+#define LOOP_OPS 400 /* per loop, at most */
+
+struct shell_loop {
+	int index;
+	volatile int *stop;
+	int ops;
+	unsigned char code[LOOP_OPS]; /* crm's exit status per write */
+};
+
+/* crm ARGS... with the environment of now; its exit status. */
+static int
+run_crm(const char *const *args)
+{
+	pid_t pid;
+	char *argv[8];
+	int n = 0;
+	argv[n++] = (char *)CRM_PATH;
+	for (; args[n - 1] != NULL && n < 7; n++) {
+		argv[n] = (char *)args[n - 1];
+	}
+	argv[n] = NULL;
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(
+	    &fa, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(
+	    &fa, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(
+	    &fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	int rc = posix_spawn(&pid, CRM_PATH, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc != 0) {
+		return 127;
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0) {
+	}
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
+
+static void *
+shell_loop_main(void *arg)
+{
+	struct shell_loop *l = arg;
+	for (l->ops = 0; l->ops < LOOP_OPS && !*l->stop; l->ops++) {
+		char cmd[128];
+		snprintf(cmd, sizeof(cmd), "log 'outbox customer' o%02d-%05d",
+		    l->index, l->ops);
+		const char *args[] = { "-c", cmd, NULL };
+		l->code[l->ops] = (unsigned char)run_crm(args);
+	}
+	return NULL;
+}
+
+static void
+shell_loops_settle_once_through_the_outbox(void **state)
+{
+	(void)state;
+	int rounds = (int)env_long("CRM_OUTBOX_ROUNDS", 6, 1000);
+	int nl = (int)env_long("CRM_OUTBOX_LOOPS", 16, MAX_WRITERS);
+	struct crm_test_server srv;
+	crm_test_server_start(&srv);
+	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
+	assert_crm_ok(crm_test_add_user(&srv, "o", "rep", "east", "pw-o"));
+	assert_crm_ok(crm_test_login(&srv, "o", "pw-o"));
+	add_customer(&srv, "outbox customer");
+
+	/* One person's crm: one home, one session, one outbox. */
+	char home[400], var[600], login[700];
+	snprintf(home, sizeof(home), "%s/home", srv.dir);
+	setenv("HOME", home, 1);
+	const char *xdg[][2] = { { "XDG_CONFIG_HOME", "config" },
+		{ "XDG_STATE_HOME", "state" }, { "XDG_CACHE_HOME", "cache" } };
+	for (int i = 0; i < 3; i++) {
+		snprintf(var, sizeof(var), "%s/%s", home, xdg[i][1]);
+		setenv(xdg[i][0], var, 1);
+	}
+	unsetenv("XDG_RUNTIME_DIR");
+	setenv("CRM_SERVER", srv.url, 1);
+	setenv("CRM_TIMEOUT_MS", "1500", 1);
+	snprintf(login, sizeof(login), "echo pw-o | '%s' login o >/dev/null",
+	    CRM_PATH);
+	assert_int_equal(system(login), 0);
+
+	static struct shell_loop ls[MAX_WRITERS];
+	volatile int stop = 0;
+	pthread_t th[MAX_WRITERS];
+	for (int i = 0; i < nl; i++) {
+		memset(&ls[i], 0, sizeof(ls[i]));
+		ls[i].index = i;
+		ls[i].stop = &stop;
+		assert_int_equal(
+		    pthread_create(&th[i], NULL, shell_loop_main, &ls[i]), 0);
+	}
+	char data[300];
+	snprintf(data, sizeof(data), "%s/db", srv.dir);
+	double t0 = now_s();
+	for (int round = 0; round < rounds; round++) {
+		sleep_ms(300 + rand() % 500);
+		crm_test_server_kill(&srv);
+		sleep_ms(100 + rand() % 300); /* writes find no crmd */
+		if (crm_check(data) != 0) {
+			fail_msg("crm-check after outbox round %d", round);
+		}
+		crm_test_server_restart(&srv);
+	}
+	sleep_ms(300);
+	stop = 1;
+	for (int i = 0; i < nl; i++) {
+		pthread_join(th[i], NULL);
+	}
+	double secs = now_s() - t0;
+
+	/* Settle: `outbox send` until the outbox is empty (bounded). */
+	const char *send[] = { "-c", "outbox send", NULL };
+	int st = -1;
+	for (int i = 0; i < 5 && st != 0; i++) {
+		st = run_crm(send);
+	}
+	assert_int_equal(st, 0);
+	const char *again[] = { "-c", "outbox send", NULL };
+	assert_int_equal(run_crm(again), 0);
+	char outbox[500];
+	snprintf(outbox, sizeof(outbox), "%s/state/crm/outbox", home);
+	FILE *f = fopen(outbox, "r");
+	if (f != NULL) {
+		char line[256];
+		while (fgets(line, sizeof(line), f) != NULL) {
+			if (line[0] != '#') {
+				fail_msg("left in the outbox: %.60s", line);
+			}
+		}
+		fclose(f);
+	}
+
+	assert_crm_ok(crm_test_login(&srv, "o", "pw-o"));
+	size_t n;
+	char **got = summaries(&srv, &n);
+	static unsigned short seen[MAX_WRITERS][LOOP_OPS];
+	memset(seen, 0, sizeof(seen));
+	for (size_t i = 0; i < n; i++) {
+		int li, op;
+		if (sscanf(got[i], "o%d-%d", &li, &op) != 2 || li < 0 ||
+		    li >= nl || op < 0 || op >= ls[li].ops) {
+			fail_msg("a follow-up nobody sent: %s", got[i]);
+		}
+		seen[li][op]++;
+	}
+	free_summaries(got, n);
+	long acked = 0, kept = 0;
+	for (int i = 0; i < nl; i++) {
+		for (int op = 0; op < ls[i].ops; op++) {
+			int code = ls[i].code[op];
+			if (code != 0 && code != 3) {
+				fail_msg("o%02d-%05d: crm exited %d (want 0 "
+				         "or 3)",
+				    i, op, code);
+			}
+			acked += code == 0;
+			kept += code == 3;
+			if (seen[i][op] != 1) {
+				fail_msg(
+				    "o%02d-%05d (exit %d) stored %d times", i,
+				    op, code, seen[i][op]);
+			}
+		}
+	}
+	fprintf(stderr,
+	    "outbox rounds: %d kills in %.1f s; %d loops of crm -c log: "
+	    "%ld acknowledged, %ld kept in the outbox; after outbox send "
+	    "every one stored once\n",
+	    rounds, secs, nl, acked, kept);
+	assert_true(acked > 0);
+	assert_true(kept > 0);
+	const char *unset[] = { "HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME",
+		"XDG_CACHE_HOME", "CRM_SERVER", "CRM_TIMEOUT_MS" };
+	for (size_t i = 0; i < sizeof(unset) / sizeof(unset[0]); i++) {
+		unsetenv(unset[i]);
+	}
+	crm_test_server_stop(&srv);
+}
+
 int
 main(void)
 {
@@ -726,6 +922,7 @@ main(void)
 		cmocka_unit_test(resent_mutations_apply_once),
 		cmocka_unit_test(tiny_map_grows_and_full_disk_recovers),
 		cmocka_unit_test(backups_under_load_are_consistent_prefixes),
+		cmocka_unit_test(shell_loops_settle_once_through_the_outbox),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

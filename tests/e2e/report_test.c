@@ -51,12 +51,14 @@ login(const char *who)
 	crm_test_login_as(&srv, who);
 }
 
+/* Added by the admin for owner: a rep's own grade would be a proposal. */
 static uint64_t
-add_customer(const char *name, int grade)
+add_customer(const char *name, int grade, const char *owner)
 {
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
 	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	a.owner = (char *)owner;
 	c.name = (char *)name;
 	c.has_grade = 1;
 	c.grade = (Crm__V1__Grade)grade;
@@ -156,17 +158,14 @@ setup(void **state)
 	    crm_test_add_user(&srv, "wang", "manager", "east", "pw-wang"));
 	assert_crm_ok(crm_test_add_user(&srv, "sun", "rep", "west", "pw-sun"));
 	enum { S = 1, A, B, C };
-	login("li");
-	id_a1 = add_customer("A1", S);
-	id_a2 = add_customer("A2", S);
-	id_a3 = add_customer("A3", A);
-	id_a4 = add_customer("A4", B);
-	id_a5 = add_customer("A5", C);
-	login("zhao");
-	id_z1 = add_customer("Z1", S);
-	id_z2 = add_customer("Z2", B);
-	login("sun");
-	id_w1 = add_customer("W1", S);
+	id_a1 = add_customer("A1", S, "li");
+	id_a2 = add_customer("A2", S, "li");
+	id_a3 = add_customer("A3", A, "li");
+	id_a4 = add_customer("A4", B, "li");
+	id_a5 = add_customer("A5", C, "li");
+	id_z1 = add_customer("Z1", S, "zhao");
+	id_z2 = add_customer("Z2", B, "zhao");
+	id_w1 = add_customer("W1", S, "sun");
 
 	set_clock(t0 - 5 * DAY);
 	login("li");
@@ -568,7 +567,7 @@ merge_moves_records_and_leaves_a_tombstone(void **state)
 {
 	(void)state;
 	login("sun");
-	uint64_t dup = add_customer("W1 duplicate", 3);
+	uint64_t dup = add_customer("W1 duplicate", 3, NULL);
 	log_followup(&(struct log){ dup, t0 - 3600, 1, 0, 0, NULL });
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__CustomerMergeRequest m =

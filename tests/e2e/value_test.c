@@ -16,10 +16,10 @@
  *   V2       li    2 x 5,000 维保, 1 x 20,000 软件     30,000  软件
  *   V3       zhao  1 x 2,000 耗材                       2,000  耗材
  *   V4       zhao  won at T0-5d with 50,000 (a follow-up
- *                  log: the won deal, no category)      50,000  (none)
+ *                  log: the won deal, no industry)      50,000  deal
  *   W1       sun   1 x 500,000 设备 (team west)
  *
- * East revenue 202,000. Categories: 设备 120,000 = 59.41 % high; (none)
+ * East revenue 202,000. Categories: 设备 120,000 = 59.41 % high; deal
  * 50,000 = 24.75 % medium; 软件 9.90 %, 维保 4.95 %, 耗材 0.99 % low.
  *
  *   by frequency  high V1 (6 purchases)   medium V2 (3)   low V3 V4
@@ -283,12 +283,13 @@ segments_match_hand_count(void **state)
 	assert_near(num(r, "frequency", "low", "per_customer"), 0.5);
 	assert_near(num(r, "frequency", "low", "cadence"), 50 / (days / 90));
 
-	/* Categories by revenue; the won deal has none. */
+	/* Categories by revenue; the won deal's is "deal" (V4 has no
+	 * industry). */
 	const Crm__V1__ReportTable *t = table(r, "categories");
 	assert_int_equal(t->n_rows, 5);
 	assert_string_equal(t->rows[0]->cells[0]->text, "设备");
 	assert_string_equal(t->rows[0]->cells[1]->text, "high");
-	assert_string_equal(t->rows[1]->cells[0]->text, "(none)");
+	assert_string_equal(t->rows[1]->cells[0]->text, "deal");
 	assert_string_equal(t->rows[1]->cells[1]->text, "medium");
 	assert_string_equal(t->rows[4]->cells[0]->text, "耗材");
 	assert_near(num(r, "categories", "软件", "customers"), 1);

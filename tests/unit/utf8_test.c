@@ -107,6 +107,46 @@ expect_different_key(const char *a, const char *b)
 }
 
 static void
+company_key_equal(const char *a, const char *b, int equal)
+{
+	char *ka = crm_utf8_company_key(a);
+	char *kb = crm_utf8_company_key(b);
+	assert_non_null(ka);
+	assert_non_null(kb);
+	if ((strcmp(ka, kb) == 0) != equal) {
+		print_error("company key \"%s\" = \"%s\", \"%s\" = \"%s\"\n",
+		    a, ka, b, kb);
+		fail();
+	}
+	free(ka);
+	free(kb);
+}
+
+static void
+company_keys_drop_the_legal_form(void **state)
+{
+	(void)state;
+	company_key_equal("华东机电有限公司", "华东机电", 1);
+	company_key_equal("华东机电有限责任公司", "华东机电", 1);
+	company_key_equal("华东机电股份有限公司", "华东机电公司", 1);
+	company_key_equal("华东机电集团有限公司", "华东机电", 1);
+	company_key_equal("华东机电（集团）有限公司", "华东机电", 1);
+	company_key_equal("Acme Co., Ltd.", "ACME", 1);
+	company_key_equal("Acme Inc.", "acme llc", 1);
+	company_key_equal("Acme GmbH", "Acme", 1);
+	company_key_equal("ＡＣＭＥ　ＬＴＤ", "acme", 1); /* full-width */
+	/* Whole words only: Tesco is not Tes + Co. */
+	company_key_equal("Tesco", "Tes", 0);
+	company_key_equal("Tesco Ltd", "Tesco", 1);
+	/* A branch is not its parent. */
+	company_key_equal("华东机电有限公司上海分公司", "华东机电", 0);
+	/* Nothing but a legal form keeps it. */
+	company_key_equal("有限公司", "公司", 0);
+	company_key_equal("Co. Ltd.", "Ltd", 0);
+	company_key_equal("华东机电", "华南机电", 0);
+}
+
+static void
 normalized_names_ignore_case_width_spaces_and_punctuation(void **state)
 {
 	(void)state;
@@ -176,6 +216,7 @@ main(void)
 		cmocka_unit_test(
 		    normalized_names_ignore_case_width_spaces_and_punctuation),
 		cmocka_unit_test(fold_keeps_everything_but_case_and_width),
+		cmocka_unit_test(company_keys_drop_the_legal_form),
 		cmocka_unit_test(sanitize_strips_escapes_and_keeps_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -92,6 +92,33 @@ control_characters_are_refused_but_tab_and_newline_pass(void **state)
 	assert_crm_ok(crm_validate_text("line1\nline2\tcol", 100));
 }
 
+/* A refused import batch names the row (its index in the batch). */
+static void
+a_repeated_message_names_its_index(void **state)
+{
+	(void)state;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__ImportRequest q = CRM__V1__IMPORT_REQUEST__INIT;
+	Crm__V1__ImportRow r[3], *rows[3];
+	Crm__V1__Customer c[3];
+	for (int i = 0; i < 3; i++) {
+		crm__v1__import_row__init(&r[i]);
+		crm__v1__customer__init(&c[i]);
+		c[i].name = "甲公司";
+		c[i].industry = i == 2 ? "零\x01售" : "制造";
+		r[i].customer = &c[i];
+		rows[i] = &r[i];
+	}
+	q.n_rows = 3;
+	q.rows = rows;
+	req.body_case = CRM__V1__REQUEST__BODY_IMPORT_BATCH;
+	req.import_batch = &q;
+	char why[256];
+	assert_crm_err(
+	    crm_validate_message(&req.base, why, sizeof(why)), CRM_EINVAL);
+	assert_non_null(strstr(why, "import_batch.rows[2].customer.industry"));
+}
+
 static void
 a_string_longer_than_the_limit_is_refused(void **state)
 {
@@ -221,6 +248,7 @@ main(void)
 		cmocka_unit_test(
 		    an_out_of_range_enum_inside_a_nested_message_is_refused),
 		cmocka_unit_test(too_many_repeated_items_are_refused),
+		cmocka_unit_test(a_repeated_message_names_its_index),
 		cmocka_unit_test(a_hostile_unpacked_message_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,513 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_outbox.c: how the shell sends a write so it happens once: it keeps
+ * the write's request id until the outcome is known, resends the same
+ * bytes while no answer comes (saying so), and when it gives up (or crmd
+ * is not running at all) keeps the write in the outbox (outbox.c) with
+ * exit status 3: outcome unknown, to be settled by resending. Also the
+ * `outbox` command (list, send, drop) and the resend when the
+ * interactive shell starts or crmd answers again.
+ */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "commands.h"
+#include "outbox.h"
+#include "shell.h"
+
+#define RESENDS           2 /* after the first deadline, the same bytes again */
+#define GRACE_MS          2000 /* after Ctrl-C: the answer to a write already sent */
+#define RETENTION_DEFAULT (7 * 86400) /* crmd's default; hello says */
+
+/* Send buf (request id id) until an answer or a reason to stop: no
+ * answer after RESENDS resends, crmd gone or not running, Ctrl-C (then
+ * the answer is still awaited GRACE_MS). conn_fate() tells which. */
+static crm_status
+settle(struct cmd_ctx *ctx, const void *buf, size_t len,
+    const uint8_t id[CRM_REQUEST_ID_LEN], Crm__V1__Response **resp)
+{
+	crm_status rc = conn_exchange(ctx->conn, buf, len, id, 0, resp);
+	for (int i = 0; i < RESENDS && rc == CRM_UNAVAILABLE &&
+	                conn_fate(ctx->conn) == CONN_NO_ANSWER;
+	     i++) {
+		fprintf(stderr,
+		    "crm: %s; sending the same request again (same id, %d "
+		    "of %d)\n",
+		    conn_error(ctx->conn), i + 1, RESENDS);
+		rc = conn_exchange(ctx->conn, buf, len, id, 0, resp);
+	}
+	if (rc == CRM_UNAVAILABLE &&
+	    conn_fate(ctx->conn) == CONN_INTERRUPTED) {
+		fprintf(stderr,
+		    "crm: interrupted; the write was sent already: waiting "
+		    "up to %d s for its answer\n",
+		    GRACE_MS / 1000);
+		int saved = conn_timeout(ctx->conn);
+		conn_set_timeout(ctx->conn, GRACE_MS);
+		rc = conn_exchange(
+		    ctx->conn, NULL, 0, id, CONN_IGNORE_CANCEL, resp);
+		conn_set_timeout(ctx->conn, saved);
+	}
+	return rc;
+}
+
+/* The session fingerprint of now. */
+static void
+current_fp(struct cmd_ctx *ctx, char fp[OUTBOX_FP_LEN + 1])
+{
+	size_t len = 0;
+	const uint8_t *t = conn_token(ctx->conn, &len);
+	outbox_fingerprint(t, len, fp);
+}
+
+/* Keep req (request id id) in the outbox after fate; say so. */
+static crm_status
+keep(struct cmd_ctx *ctx, Crm__V1__Request *req,
+    const uint8_t id[CRM_REQUEST_ID_LEN], enum conn_fate fate)
+{
+	char idt[33];
+	outbox_id_text(id, idt);
+	ctx->outcome_unknown = true;
+	if (outbox_kind(req->body_case) == OUTBOX_SECRET) {
+		fprintf(stderr,
+		    "crm: %s: the outcome is unknown (request id %s); it "
+		    "carries a password, so it is not kept in the outbox: "
+		    "check, then repeat it\n",
+		    conn_error(ctx->conn), idt);
+		return CRM_UNAVAILABLE;
+	}
+	struct outbox_entry e;
+	memset(&e, 0, sizeof(e));
+	memcpy(e.id, id, CRM_REQUEST_ID_LEN);
+	e.created = (int64_t)time(NULL);
+	current_fp(ctx, e.fp);
+	char *noted = ctx->login ? NULL : outbox_login_of(e.fp);
+	e.login = ctx->login ? ctx->login : noted ? noted : (char *)"-";
+	e.what = (char *)(ctx->what ? ctx->what : "?");
+	void *buf = NULL;
+	conn_pack(ctx->conn, req, id, false, &buf, &e.len);
+	e.req = buf;
+	crm_status rc = outbox_add(&e);
+	free(buf);
+	free(noted);
+	if (rc != CRM_OK) {
+		fprintf(stderr,
+		    "crm: %s: the outcome is unknown (request id %s), and "
+		    "the outbox cannot keep it: %s\n",
+		    conn_error(ctx->conn), idt, strerror(errno));
+		return CRM_UNAVAILABLE;
+	}
+	if (fate == CONN_NOT_SENT) {
+		fprintf(stderr,
+		    "crm: %s: kept in the outbox as %.8s, not sent yet; "
+		    "`outbox send` sends it when crmd is back\n",
+		    conn_error(ctx->conn), idt);
+	} else {
+		fprintf(stderr,
+		    "crm: %s: the outcome is unknown; kept in the outbox as "
+		    "%.8s, settled by resending it (`outbox send`)\n",
+		    fate == CONN_INTERRUPTED ? "interrupted"
+		                             : conn_error(ctx->conn),
+		    idt);
+	}
+	return CRM_UNAVAILABLE;
+}
+
+crm_status
+cmd_outbox_request(
+    struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp)
+{
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	void *buf = NULL;
+	size_t len = 0;
+
+	*resp = NULL;
+	crm_wire_request_id(id);
+	conn_pack(ctx->conn, req, id, true, &buf, &len);
+	shell_cancel_arm(true); /* Ctrl-C now: settled or kept, never lost */
+	crm_status rc = settle(ctx, buf, len, id, resp);
+	shell_cancel_arm(false);
+	free(buf);
+	enum conn_fate fate = conn_fate(ctx->conn);
+	if (fate == CONN_ANSWERED || rc == CRM_OK) {
+		return rc;
+	}
+	return keep(ctx, req, id, fate);
+}
+
+/* ------------------------------------------------------------ outbox */
+
+/* How long crmd keeps stored replies: its hello, else the default. */
+static int64_t
+retention(struct cmd_ctx *ctx)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__HelloRequest body = CRM__V1__HELLO_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	int64_t r = RETENTION_DEFAULT;
+	req.body_case = CRM__V1__REQUEST__BODY_HELLO;
+	req.hello = &body;
+	if (conn_call(ctx->conn, &req, &resp) == CRM_OK &&
+	    resp->body_case == CRM__V1__RESPONSE__BODY_HELLO &&
+	    resp->hello->has_idem_retention_seconds &&
+	    resp->hello->idem_retention_seconds > 0) {
+		r = resp->hello->idem_retention_seconds;
+	}
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	return r;
+}
+
+static void
+warn_old(const struct outbox_entry *e, int64_t keep_s)
+{
+	int64_t age = (int64_t)time(NULL) - e->created;
+	if (age <= keep_s) {
+		return;
+	}
+	char idt[33], a[32], k[32];
+	outbox_id_text(e->id, idt);
+	cmd_format_span(age, a, sizeof(a));
+	cmd_format_span(keep_s, k, sizeof(k));
+	fprintf(stderr,
+	    "warning: %.8s is %s old; crmd keeps the replies of writes "
+	    "%s, so if it was applied back then, sending it stores it "
+	    "again: check first, or `outbox drop %.8s`\n",
+	    idt, a, k, idt);
+}
+
+/* The entries matching the id prefix (all when NULL). */
+static bool
+matches(const struct outbox_entry *e, const char *prefix)
+{
+	char idt[33];
+	if (prefix == NULL) {
+		return true;
+	}
+	outbox_id_text(e->id, idt);
+	return strncmp(idt, prefix, strlen(prefix)) == 0;
+}
+
+static void
+say_damaged(const struct outbox *ob)
+{
+	if (ob->ndamaged > 0) {
+		char *p = outbox_path();
+		fprintf(stderr,
+		    "warning: %zu line%s of %s do%s not check (kept as they "
+		    "are; look at them by hand)\n",
+		    ob->ndamaged, ob->ndamaged == 1 ? "" : "s", p ? p : "?",
+		    ob->ndamaged == 1 ? "es" : "");
+		free(p);
+	}
+}
+
+static crm_status
+outbox_list(struct cmd_ctx *ctx, render_doc *out)
+{
+	static const char *const cols[] = { "id", "written", "by", "command" };
+	struct outbox ob;
+	if (outbox_load(&ob) != CRM_OK) {
+		cmd_error("cannot read the outbox: %s", strerror(errno));
+		return CRM_INTERNAL;
+	}
+	say_damaged(&ob);
+	if (ob.n == 0) {
+		render_text(out, "the outbox is empty");
+		render_set_json(out, json_array());
+		outbox_free(&ob);
+		return CRM_OK;
+	}
+	int64_t keep_s = retention(ctx);
+	json_t *arr = json_array();
+	render_table(out, 4, cols);
+	for (size_t i = 0; i < ob.n; i++) {
+		const struct outbox_entry *e = &ob.v[i];
+		char idt[33], when[32];
+		outbox_id_text(e->id, idt);
+		crm_time_format(e->created, when, sizeof(when));
+		char *what = crm_utf8_sanitize(e->what, false);
+		char shortid[9];
+		snprintf(shortid, sizeof(shortid), "%.8s", idt);
+		char *noted =
+		    strcmp(e->login, "-") != 0 ? NULL : outbox_login_of(e->fp);
+		const char *by = noted ? noted : e->login;
+		const char *cells[] = { shortid, when, by, what };
+		render_row(out, cells);
+		json_array_append_new(arr,
+		    json_pack("{s:s, s:I, s:s, s:s}", "id", idt, "written",
+		        (json_int_t)e->created, "by", by, "command", what));
+		free(noted);
+		free(what);
+		warn_old(e, keep_s);
+	}
+	render_set_json(out, arr);
+	outbox_free(&ob);
+	return CRM_OK;
+}
+
+/* Send the entries matching prefix; say what became of each. */
+static crm_status
+outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
+{
+	struct outbox ob;
+	crm_status rc = CRM_OK;
+	Crm__V1__Response *resp = NULL;
+	char fp[OUTBOX_FP_LEN + 1], *me = NULL;
+	size_t done = 0, refused = 0, left = 0, tried = 0;
+
+	if (outbox_load(&ob) != CRM_OK) {
+		cmd_error("cannot read the outbox: %s", strerror(errno));
+		return CRM_INTERNAL;
+	}
+	say_damaged(&ob);
+	for (size_t i = 0; i < ob.n; i++) {
+		tried += matches(&ob.v[i], prefix);
+	}
+	if (tried == 0) {
+		if (prefix != NULL) {
+			cmd_error("nothing in the outbox is %s", prefix);
+		} else {
+			render_text(
+			    out, "the outbox is empty: nothing to send");
+		}
+		outbox_free(&ob);
+		return prefix ? CRM_NOT_FOUND : CRM_OK;
+	}
+	/* Who we are now: a write is resent only as the user who made it
+	 * (the server keys stored replies by user and request id). */
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__WhoamiRequest who = CRM__V1__WHOAMI_REQUEST__INIT;
+	req.body_case = CRM__V1__REQUEST__BODY_WHOAMI;
+	req.whoami = &who;
+	rc = conn_call(ctx->conn, &req, &resp);
+	if (rc != CRM_OK) {
+		bool away = conn_fate(ctx->conn) != CONN_ANSWERED;
+		fprintf(stderr, "crm: %s; %zu write%s stay%s in the outbox\n",
+		    conn_error(ctx->conn), tried, tried == 1 ? "" : "s",
+		    tried == 1 ? "s" : "");
+		if (rc == CRM_EUNAUTH) {
+			fprintf(stderr, "hint: log in with: login USER\n");
+		}
+		ctx->outcome_unknown = away;
+		outbox_free(&ob);
+		return rc;
+	}
+	current_fp(ctx, fp);
+	if (resp->body_case == CRM__V1__RESPONSE__BODY_USER &&
+	    resp->user->login != NULL) {
+		me = crm_xstrdup(resp->user->login);
+		outbox_note_login(fp, me);
+	}
+	crm__v1__response__free_unpacked(resp, NULL);
+	resp = NULL;
+	int64_t keep_s = retention(ctx);
+	rc = CRM_OK;
+	for (size_t i = 0; i < ob.n; i++) {
+		const struct outbox_entry *e = &ob.v[i];
+		char idt[33];
+		if (!matches(e, prefix)) {
+			continue;
+		}
+		outbox_id_text(e->id, idt);
+		char *noted =
+		    strcmp(e->login, "-") != 0 ? NULL : outbox_login_of(e->fp);
+		const char *owner = noted ? noted : e->login;
+		bool mine = strcmp(e->fp, fp) == 0 ||
+		            (me != NULL && strcmp(owner, me) == 0);
+		if (!mine) {
+			fprintf(stderr,
+			    "crm: %.8s was written as %s; log in as them to "
+			    "send it (or `outbox drop %.8s`)\n",
+			    idt,
+			    strcmp(owner, "-") ? owner
+			                       : "someone in another session",
+			    idt);
+			free(noted);
+			left++;
+			continue;
+		}
+		free(noted);
+		warn_old(e, keep_s);
+		void *buf = NULL;
+		size_t len = 0;
+		uint8_t id[CRM_REQUEST_ID_LEN];
+		if (conn_repack(ctx->conn, e->req, e->len, &buf, &len, id) !=
+		    CRM_OK) {
+			fprintf(stderr,
+			    "crm: %.8s does not decode as a request; kept "
+			    "(`outbox drop %.8s` forgets it)\n",
+			    idt, idt);
+			left++;
+			continue;
+		}
+		crm_status st = settle(ctx, buf, len, id, &resp);
+		free(buf);
+		char *what = crm_utf8_sanitize(e->what, false);
+		if (conn_fate(ctx->conn) != CONN_ANSWERED) {
+			fprintf(stderr,
+			    "crm: %s; %.8s and the rest stay in the outbox\n",
+			    conn_error(ctx->conn), idt);
+			ctx->outcome_unknown = true;
+			free(what);
+			left = tried - done - refused;
+			break;
+		}
+		if (st == CRM_OK) {
+			render_text(out, "%.8s done: %s", idt, what);
+			outbox_remove(e->id);
+			done++;
+		} else if (st == CRM_EUNAUTH || st == CRM_UNAVAILABLE) {
+			fprintf(stderr, "crm: %.8s not sent: %s (%s)\n", idt,
+			    conn_error(ctx->conn), crm_status_name(st));
+			left++;
+			rc = st;
+		} else {
+			fprintf(stderr,
+			    "crm: %.8s refused: %s (%s); dropped from the "
+			    "outbox: %s\n",
+			    idt, conn_error(ctx->conn), crm_status_name(st),
+			    what);
+			outbox_remove(e->id);
+			refused++;
+			rc = st;
+		}
+		free(what);
+		if (resp != NULL) {
+			crm__v1__response__free_unpacked(resp, NULL);
+			resp = NULL;
+		}
+	}
+	if (left > 0 && !ctx->outcome_unknown && rc == CRM_OK) {
+		rc = CRM_EPERM; /* written as someone else: not sent */
+	}
+	render_text(out, "outbox: %zu done, %zu refused, %zu left", done,
+	    refused, left);
+	free(me);
+	outbox_free(&ob);
+	return ctx->outcome_unknown ? CRM_UNAVAILABLE : rc;
+}
+
+static crm_status
+outbox_drop(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const char *prefix, render_doc *out)
+{
+	struct outbox ob;
+	const struct outbox_entry *hit = NULL;
+	size_t n = 0;
+	if (strlen(prefix) < 4) {
+		return cmd_usage_error(
+		    ctx, call, "give at least 4 characters of the id");
+	}
+	if (outbox_load(&ob) != CRM_OK) {
+		cmd_error("cannot read the outbox: %s", strerror(errno));
+		return CRM_INTERNAL;
+	}
+	for (size_t i = 0; i < ob.n; i++) {
+		if (matches(&ob.v[i], prefix)) {
+			hit = &ob.v[i];
+			n++;
+		}
+	}
+	crm_status rc = CRM_OK;
+	if (n != 1) {
+		cmd_error(n == 0 ? "nothing in the outbox is %s"
+		                 : "%s names several writes: give more of it",
+		    prefix);
+		rc = CRM_NOT_FOUND;
+	} else if ((rc = outbox_remove(hit->id)) == CRM_OK) {
+		char *what = crm_utf8_sanitize(hit->what, false);
+		render_text(out, "dropped: %s", what);
+		free(what);
+	} else {
+		cmd_error("cannot write the outbox: %s", strerror(errno));
+	}
+	outbox_free(&ob);
+	return rc;
+}
+
+crm_status
+cmd_outbox(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	const char *verb = call->argc > 0 ? call->argv[0] : "list";
+	if (strcmp(verb, "list") == 0 && call->argc <= 1) {
+		return outbox_list(ctx, out);
+	}
+	if (strcmp(verb, "send") == 0) {
+		return outbox_send(
+		    ctx, call->argc > 1 ? call->argv[1] : NULL, out);
+	}
+	if (strcmp(verb, "drop") == 0 && call->argc == 2) {
+		return outbox_drop(ctx, call, call->argv[1], out);
+	}
+	return cmd_usage_error(ctx, call,
+	    "outbox wants list, send [ID] or "
+	    "drop ID");
+}
+
+crm_status
+cmd_outbox_retention(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__PolicyGetRequest get = CRM__V1__POLICY_GET_REQUEST__INIT;
+	Crm__V1__PolicySetRequest set = CRM__V1__POLICY_SET_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	if (call->argc == 1) {
+		if (crm_time_parse_duration(call->argv[0],
+		        &set.idem_retention_seconds) != CRM_OK ||
+		    set.idem_retention_seconds <= 0) {
+			return cmd_usage_error(ctx, call,
+			    "want a duration like 7d, 2w or 30d, not '%s'",
+			    call->argv[0]);
+		}
+		set.has_idem_retention_seconds = 1;
+		req.body_case = CRM__V1__REQUEST__BODY_POLICY_SET;
+		req.policy_set = &set;
+	} else {
+		req.body_case = CRM__V1__REQUEST__BODY_POLICY_GET;
+		req.policy_get = &get;
+	}
+	crm_status rc =
+	    cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_POLICY, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	char span[32];
+	int64_t keep_s = resp->policy->has_idem_retention_seconds
+	                     ? resp->policy->idem_retention_seconds
+	                     : RETENTION_DEFAULT;
+	cmd_format_span(keep_s, span, sizeof(span));
+	render_text(out, "replies of writes are kept %s", span);
+	json_t *j = json_object();
+	json_object_set_new(
+	    j, "idem_retention_seconds", json_integer((json_int_t)keep_s));
+	render_set_json(out, j);
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}
+
+void
+cmd_outbox_flush(struct cmd_ctx *ctx)
+{
+	struct outbox ob;
+	if (outbox_load(&ob) != CRM_OK || ob.n == 0) {
+		outbox_free(&ob);
+		return;
+	}
+	size_t n = ob.n;
+	outbox_free(&ob);
+	fprintf(stderr, "crm: %zu write%s in the outbox; sending\n", n,
+	    n == 1 ? "" : "s");
+	render_doc *doc = render_doc_new();
+	bool unknown = ctx->outcome_unknown;
+	(void)outbox_send(ctx, NULL, doc);
+	ctx->outcome_unknown = unknown;
+	render_print(doc, &ctx->ropts);
+	render_doc_free(doc);
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * outbox.h: the writes whose outcome is not known yet, kept on disk until
+ * they are settled by resending them with their original request ids
+ * (the server answers an id it applied with the stored reply). The file
+ * is $XDG_STATE_HOME/crm/outbox (~/.local/state/crm/outbox), mode 0600,
+ * one checksummed line per write, replaced whole (temporary file, fsync,
+ * rename, fsync of the folder) under an flock of outbox.lock, so crm
+ * processes running at once never lose each other's entries and a crash
+ * leaves the old or the new file. A line that does not check is never
+ * dropped: it is kept as it is and reported. Kept requests carry no
+ * session token: they are resent with the session of then.
+ * The command side (what the shell says, `outbox`, `outbox send`) is
+ * cmd_outbox.c; this file only stores.
+ */
+#ifndef OUTBOX_H
+#define OUTBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "crm.h"
+
+#define OUTBOX_FP_LEN 16 /* hex characters of a session fingerprint */
+
+/* How the shell treats a request. */
+enum outbox_kind {
+	OUTBOX_READ,   /* sent once; fails fast when crmd is not running */
+	OUTBOX_WRITE,  /* keeps its request id until settled; outbox */
+	OUTBOX_SECRET, /* a write carrying a password: resent with its id
+	                  while the shell runs, never written to disk */
+};
+
+/* outbox_kind: the kind of a Request body case (a new request the table
+ * does not know is a read; outbox_test checks it against crmd's table). */
+enum outbox_kind outbox_kind(int body_case);
+
+struct outbox_entry {
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	int64_t created;            /* UTC seconds */
+	char fp[OUTBOX_FP_LEN + 1]; /* session fingerprint, or "-" */
+	char *login;                /* who wrote it, or "-"; owned */
+	char *what;                 /* the command as typed; owned */
+	uint8_t *req;               /* packed Request, no token; owned */
+	size_t len;
+};
+
+struct outbox {
+	struct outbox_entry *v;
+	size_t n;
+	char **damaged; /* lines that do not check, as they are; owned */
+	size_t ndamaged;
+};
+
+/* outbox_path: the file, or NULL without HOME. Caller frees with free(). */
+char *outbox_path(void);
+
+/*
+ * outbox_load: every entry (an absent file is an empty outbox). Caller
+ * frees with outbox_free(). Errors: CRM_INTERNAL (cannot read; errno).
+ */
+crm_status outbox_load(struct outbox *ob /* OUT */);
+void outbox_free(struct outbox *ob);
+
+/*
+ * outbox_add: keep e (copied). Errors: CRM_INTERNAL (cannot write or
+ * lock; errno says why).
+ */
+crm_status outbox_add(const struct outbox_entry *e);
+
+/*
+ * outbox_remove: forget the entry with request id id.
+ * Errors: CRM_NOT_FOUND, CRM_INTERNAL.
+ */
+crm_status outbox_remove(const uint8_t id[CRM_REQUEST_ID_LEN]);
+
+/* outbox_id_text: the id as 32 hex characters and a NUL. */
+void outbox_id_text(const uint8_t id[CRM_REQUEST_ID_LEN], char out[33]);
+
+/* outbox_fingerprint: a short hash of a session token (never the token:
+ * it tells sessions apart), "-" for none. */
+void outbox_fingerprint(
+    const uint8_t *token, size_t len, char out[OUTBOX_FP_LEN + 1]);
+
+/*
+ * outbox_note_login: remember that the session with fingerprint fp is
+ * login's (a few recent ones, in $XDG_STATE_HOME/crm/sessions-seen), so
+ * a write kept offline says whose it is, and is resent only as them.
+ */
+void outbox_note_login(const char *fp, const char *login);
+
+/* outbox_login_of: the login noted for fp, or NULL. Caller frees with
+ * free(). */
+char *outbox_login_of(const char *fp);
+
+#endif

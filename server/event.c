@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * event.c: customer events (event.h): the record of a change the server
+ * made to a customer's plans by itself, and why. Written beside the change
+ * in the same transaction; read by customer history.
+ */
+#include "event.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+#include "crm.h"
+#include "store_schema.h"
+#include "user.h"
+
+#define EVENT_TEXT_MAX 512
+
+crm_status
+event_add(struct req_ctx *ctx, uint64_t customer_id, uint64_t task_id,
+    const char *reason, const char *fmt, ...)
+{
+	char *text = crm_arena_alloc(ctx->arena, EVENT_TEXT_MAX);
+	if (text == NULL) {
+		return CRM_TOO_BIG;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, EVENT_TEXT_MAX, fmt, ap);
+	va_end(ap);
+	Crm__V1__CustomerEvent e = CRM__V1__CUSTOMER_EVENT__INIT;
+	crm_status rc = store_next_id(ctx->st, ctx->txn, "event", &e.id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	e.has_id = e.has_customer_id = e.has_at = 1;
+	e.customer_id = customer_id;
+	e.at = ctx->now;
+	if (ctx->who != NULL && ctx->who->user_id != 0) {
+		e.has_by_id = 1;
+		e.by_id = ctx->who->user_id;
+	}
+	if (task_id != 0) {
+		e.has_task_id = 1;
+		e.task_id = task_id;
+	}
+	e.text = text;
+	e.reason = (char *)reason;
+	store_key k;
+	store_key_triple(&k, customer_id, store_time_key(e.at), e.id);
+	return store_put_msg(ctx->st, ctx->txn, DB_CUST_EVENT, &k, &e.base);
+}
+
+crm_status
+event_each(struct req_ctx *ctx, uint64_t customer_id, int64_t from,
+    crm_status (*fn)(struct req_ctx *, Crm__V1__CustomerEvent *, void *),
+    void *arg)
+{
+	store_key p, start;
+	store_key_id(&p, customer_id);
+	store_key_pair(&start, store_time_key(from), 0); /* after p */
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_CUST_EVENT, p.b, 8, &start, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (rc == CRM_OK && store_iter_next(&it, &key, &klen)) {
+		const void *data;
+		size_t len;
+		Crm__V1__CustomerEvent *e = NULL;
+		if (store_iter_data(&it, &data, &len)) {
+			e = (Crm__V1__CustomerEvent *)
+			    protobuf_c_message_unpack(
+			        &crm__v1__customer_event__descriptor,
+			        &ctx->arena->allocator, len, data);
+		}
+		if (e == NULL) {
+			crm_err("cust_event: a record of customer %llu does "
+			        "not decode",
+			    (unsigned long long)customer_id);
+			rc = CRM_INTERNAL;
+			break;
+		}
+		e->by = e->by_id ? (char *)user_login_of(ctx, e->by_id) : NULL;
+		rc = fn(ctx, e, arg);
+	}
+	store_iter_close(&it);
+	return rc;
+}
+
+crm_status
+event_check(struct check *c)
+{
+	struct req_ctx *ctx = c->ctx;
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_CUST_EVENT, "", 0, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	uint64_t max = 0;
+	while (store_iter_next(&it, &key, &klen)) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		const void *data;
+		size_t len;
+		Crm__V1__CustomerEvent *e = NULL;
+		if (store_iter_data(&it, &data, &len)) {
+			e = (Crm__V1__CustomerEvent *)
+			    protobuf_c_message_unpack(
+			        &crm__v1__customer_event__descriptor,
+			        &ctx->arena->allocator, len, data);
+		}
+		store_key want;
+		Crm__V1__Customer *cu;
+		if (e == NULL) {
+			check_problem(
+			    c, "cust_event: a record does not decode");
+		} else if (store_key_triple(&want, e->customer_id,
+		               store_time_key(e->at), e->id),
+		    klen != 24 || memcmp(key, want.b, 24) != 0) {
+			check_problem(c,
+			    "event %llu: not keyed by its customer, time and "
+			    "id",
+			    (unsigned long long)e->id);
+		} else if (dispatch_record(ctx, DB_CUSTOMERS, e->customer_id,
+		               &crm__v1__customer__descriptor,
+		               (ProtobufCMessage **)&cu) != CRM_OK) {
+			check_problem(c, "event %llu: no customer %llu",
+			    (unsigned long long)e->id,
+			    (unsigned long long)e->customer_id);
+		}
+		if (e != NULL && e->id > max) {
+			max = e->id;
+		}
+		c->records++;
+		crm_arena_release(ctx->arena, mark);
+	}
+	store_iter_close(&it);
+	MDB_val k = { 9, "seq:event" }, v;
+	if (max > 0 &&
+	    (mdb_get(ctx->txn, ctx->st->dbi[DB_META], &k, &v) != 0 ||
+	        v.mv_size != 8 || store_u64(v.mv_data) <= max)) {
+		check_problem(c, "sequence event is not ahead of event %llu",
+		    (unsigned long long)max);
+	}
+	return CRM_OK;
+}

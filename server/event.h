@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * event.h: customer events, the changes the server makes by itself to a
+ * customer's plans (a next follow-up rescheduled after a grade change, a
+ * task cancelled when the customer is lost, tasks given to a customer's
+ * new owner), each with why. They are what `customer history` shows of
+ * such changes; the tasks themselves are in task.h.
+ *
+ * Stored in DB_CUST_EVENT under customer id || at (biased, see
+ * store_time_key) || event id, so one customer's events are one index
+ * range in time order, and new ones land at its right edge.
+ */
+#ifndef EVENT_H
+#define EVENT_H
+
+#include <stdint.h>
+
+#include "dispatch.h"
+
+/*
+ * event_add: record at ctx->now, on customer customer_id, caused by
+ * ctx->who (or the server), that text happened to task task_id (0: none)
+ * because of reason. text is a printf format. Errors: as store_put_msg.
+ */
+crm_status event_add(struct req_ctx *ctx, uint64_t customer_id,
+    uint64_t task_id, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/*
+ * event_each: call fn(ctx, e, arg) for each event of customer_id, oldest
+ * first, from time `from` on (INT64_MIN: all). The events are in
+ * ctx->arena, `by` filled. Stops at and returns fn's first error.
+ */
+crm_status event_each(struct req_ctx *ctx, uint64_t customer_id, int64_t from,
+    crm_status (*fn)(struct req_ctx *, Crm__V1__CustomerEvent *, void *),
+    void *arg);
+
+struct check;
+/* event_check (crm-check): every event decodes, is keyed by its own
+ * customer, time and id, names an existing customer, and the "event"
+ * sequence is ahead of it. */
+crm_status event_check(struct check *c);
+
+#endif

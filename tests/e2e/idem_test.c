@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * idem_test.c: stored replies of writes (issue 13), against a real crmd
+ * with raw requests:
+ *   - a request id reused with another body answers FAILED_PRECONDITION
+ *     "request id reused for a different request" and writes nothing;
+ *   - the same write resent in a newer session of the same user (an
+ *     outbox entry sent days later) gets the stored reply, not a copy;
+ *   - stored replies older than the policy's retention (7 days, set by
+ *     policy.set) are pruned by the writer; newer ones stay; hello says
+ *     the retention; audit records stay.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "crm_test.h"
+#include "harness.h"
+
+static char clock_path[400];
+
+static uint64_t
+add_customer(struct crm_test_server *s, const char *name)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	c.name = (char *)name;
+	a.customer = &c;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &a;
+	Crm__V1__Response *r = crm_test_call(s, &req);
+	assert_crm_ok(crm_wire_status(r));
+	uint64_t id = r->customer->customer->id;
+	crm__v1__response__free_unpacked(r, NULL);
+	return id;
+}
+
+/* Log summary for customer with request id id; the response. */
+static Crm__V1__Response *
+log_with_id(struct crm_test_server *s, uint64_t customer, const char *summary,
+    uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__FollowupLogRequest lr = CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
+	Crm__V1__FollowUp f = CRM__V1__FOLLOW_UP__INIT;
+	f.has_customer_id = 1;
+	f.customer_id = customer;
+	f.summary = (char *)summary;
+	lr.followup = &f;
+	req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
+	req.followup_log = &lr;
+	req.has_request_id = 1;
+	req.request_id.data = id;
+	req.request_id.len = CRM_REQUEST_ID_LEN;
+	return crm_test_call(s, &req);
+}
+
+/* The number of follow-ups of customer. */
+static size_t
+followups(struct crm_test_server *s, uint64_t customer)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__ExportRequest q = CRM__V1__EXPORT_REQUEST__INIT;
+	q.has_kind = 1;
+	q.kind = CRM__V1__EXPORT_KIND__EXPORT_FOLLOWUPS;
+	req.body_case = CRM__V1__REQUEST__BODY_EXPORT_PAGE;
+	req.export_page = &q;
+	Crm__V1__Response *r = crm_test_call(s, &req);
+	assert_crm_ok(crm_wire_status(r));
+	assert_true(r->export_page->done);
+	size_t n = 0;
+	for (size_t i = 0; i < r->export_page->n_followups; i++) {
+		n += r->export_page->followups[i]->customer_id == customer;
+	}
+	crm__v1__response__free_unpacked(r, NULL);
+	return n;
+}
+
+static void
+start(struct crm_test_server *s, int64_t t)
+{
+	snprintf(clock_path, sizeof(clock_path), "%s/idem-clock-%ld",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (long)getpid());
+	crm_test_clock_set(clock_path, t);
+	setenv("CRM_TEST_CLOCK", clock_path, 1);
+	setenv("CRM_TEST_PRUNE_MS", "200", 1);
+	crm_test_server_start(s);
+	unsetenv("CRM_TEST_PRUNE_MS");
+	assert_crm_ok(crm_test_login(s, "admin", "admin-pw"));
+	assert_crm_ok(crm_test_add_user(s, "li", "rep", "east", "pw-li"));
+	assert_crm_ok(crm_test_login(s, "li", "pw-li"));
+}
+
+static void
+stop(struct crm_test_server *s)
+{
+	crm_test_server_stop(s);
+	unsetenv("CRM_TEST_CLOCK");
+	unlink(clock_path);
+}
+
+static void
+reused_id_with_another_body_is_refused(void **state)
+{
+	(void)state;
+	struct crm_test_server srv;
+	start(&srv, 1796000000);
+	uint64_t c = add_customer(&srv, "复用客户");
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	crm_wire_request_id(id);
+	Crm__V1__Response *r = log_with_id(&srv, c, "first", id);
+	assert_crm_ok(crm_wire_status(r));
+	uint64_t first = r->followup->id;
+	crm__v1__response__free_unpacked(r, NULL);
+
+	/* The same id and body: the stored reply. */
+	r = log_with_id(&srv, c, "first", id);
+	assert_crm_ok(crm_wire_status(r));
+	assert_int_equal(r->followup->id, first);
+	crm__v1__response__free_unpacked(r, NULL);
+
+	/* The same id, another body: refused, nothing written. */
+	r = log_with_id(&srv, c, "second", id);
+	assert_crm_err(crm_wire_status(r), CRM_EPRECOND);
+	assert_string_equal(
+	    r->status->message, "request id reused for a different request");
+	assert_int_equal(r->body_case, CRM__V1__RESPONSE__BODY__NOT_SET);
+	crm__v1__response__free_unpacked(r, NULL);
+	assert_int_equal(followups(&srv, c), 1);
+
+	/* The same write from a newer session of the same user (an outbox
+	 * entry resent after logging in again): the stored reply. */
+	assert_crm_ok(crm_test_login(&srv, "li", "pw-li"));
+	r = log_with_id(&srv, c, "first", id);
+	assert_crm_ok(crm_wire_status(r));
+	assert_int_equal(r->followup->id, first);
+	crm__v1__response__free_unpacked(r, NULL);
+	assert_int_equal(followups(&srv, c), 1);
+	stop(&srv);
+}
+
+static void
+stored_replies_are_pruned_after_the_retention(void **state)
+{
+	(void)state;
+	struct crm_test_server srv;
+	int64_t t0 = 1796000000;
+	start(&srv, t0);
+	uint64_t c = add_customer(&srv, "过期客户");
+
+	/* hello tells the default retention. */
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__HelloRequest h = CRM__V1__HELLO_REQUEST__INIT;
+	req.body_case = CRM__V1__REQUEST__BODY_HELLO;
+	req.hello = &h;
+	Crm__V1__Response *r = crm_test_call(&srv, &req);
+	assert_crm_ok(crm_wire_status(r));
+	assert_true(r->hello->has_idem_retention_seconds);
+	assert_int_equal(r->hello->idem_retention_seconds, 7 * 86400);
+	crm__v1__response__free_unpacked(r, NULL);
+
+	uint8_t old_id[CRM_REQUEST_ID_LEN], new_id[CRM_REQUEST_ID_LEN];
+	crm_wire_request_id(old_id);
+	crm_wire_request_id(new_id);
+	r = log_with_id(&srv, c, "old", old_id);
+	assert_crm_ok(crm_wire_status(r));
+	crm__v1__response__free_unpacked(r, NULL);
+
+	/* Six days later: still kept. */
+	crm_test_clock_set(clock_path, t0 + 6 * 86400);
+	r = log_with_id(&srv, c, "new", new_id);
+	assert_crm_ok(crm_wire_status(r));
+	crm__v1__response__free_unpacked(r, NULL);
+	usleep(600 * 1000);
+	r = log_with_id(&srv, c, "old", old_id);
+	assert_crm_ok(crm_wire_status(r));
+	crm__v1__response__free_unpacked(r, NULL);
+	assert_int_equal(followups(&srv, c), 2);
+
+	/* Eight days after the first: its stored reply is pruned (so the
+	 * id is free again: the resend applies as new), the second's not. */
+	crm_test_clock_set(clock_path, t0 + 8 * 86400);
+	usleep(800 * 1000);
+	r = log_with_id(&srv, c, "new", new_id);
+	assert_crm_ok(crm_wire_status(r));
+	crm__v1__response__free_unpacked(r, NULL);
+	assert_int_equal(followups(&srv, c), 2);
+	r = log_with_id(&srv, c, "old again", old_id);
+	assert_crm_ok(crm_wire_status(r));
+	crm__v1__response__free_unpacked(r, NULL);
+	assert_int_equal(followups(&srv, c), 3);
+
+	/* An admin sets the retention: 1 day to 1 year. */
+	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
+	Crm__V1__PolicySetRequest ps = CRM__V1__POLICY_SET_REQUEST__INIT;
+	Crm__V1__Request sreq = CRM__V1__REQUEST__INIT;
+	sreq.body_case = CRM__V1__REQUEST__BODY_POLICY_SET;
+	sreq.policy_set = &ps;
+	ps.has_idem_retention_seconds = 1;
+	ps.idem_retention_seconds = 3600;
+	r = crm_test_call(&srv, &sreq);
+	assert_crm_err(crm_wire_status(r), CRM_EINVAL);
+	crm__v1__response__free_unpacked(r, NULL);
+	ps.idem_retention_seconds = 30 * 86400;
+	r = crm_test_call(&srv, &sreq);
+	assert_crm_ok(crm_wire_status(r));
+	assert_int_equal(r->policy->idem_retention_seconds, 30 * 86400);
+	crm__v1__response__free_unpacked(r, NULL);
+	r = crm_test_call(&srv, &req);
+	assert_int_equal(r->hello->idem_retention_seconds, 30 * 86400);
+	crm__v1__response__free_unpacked(r, NULL);
+
+	char log[400], cmd[1000];
+	snprintf(log, sizeof(log), "%s/crmd.log", srv.dir);
+	crm_test_server_stop_keep(&srv);
+	snprintf(cmd, sizeof(cmd),
+	    "grep -q ' [1-9][0-9]* stored replies pruned' '%s'", log);
+	assert_int_equal(system(cmd), 0);
+	crm_test_server_cleanup(&srv);
+	unsetenv("CRM_TEST_CLOCK");
+	unlink(clock_path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(reused_id_with_another_body_is_refused),
+		cmocka_unit_test(
+		    stored_replies_are_pruned_after_the_retention),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# import_holes_test.sh: the import holes of issue 13 item 8, through
+# `crm import` and `crm < script` on a real crmd: a control character is
+# one bad row with its row number (the other rows import with --skip-bad);
+# a NUL byte is an error naming the row (in a script, the line), never a
+# cell or line silently cut; negative amounts are refused in every kind;
+# --dry-run finds a row that is twice in one file, also across batches.
+# Usage: import_holes_test.sh CRMD CRM
+set -u
+CRMD=${1:?crmd path}
+CRM=${2:?crm path}
+H=$(mktemp -d "${TMPDIR:-/tmp}/crm-ih-XXXXXX")
+export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
+export XDG_STATE_HOME=$H/state CRM_TIMEOUT_MS=10000 TZ=Asia/Shanghai
+export CRM_SERVER=ipc://$H/s
+unset XDG_RUNTIME_DIR
+PID= fails=0
+cleanup() {
+	[ -n "$PID" ] && { kill -TERM "$PID" 2>/dev/null; wait "$PID" || { echo "FAIL: crmd exit"; fails=$((fails + 1)); }; }
+	rm -rf "$H"
+}
+trap cleanup EXIT
+ok() { echo "ok   - $*"; }
+bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
+run() { out=$("$@" 2>"$H/err"); code=$?; err=$(cat "$H/err"); }
+has() { # DESC NEEDLE: the last output (stdout and stderr) holds NEEDLE
+	if printf '%s\n%s' "$out" "$err" | grep -qF -- "$2"; then ok "$1"
+	else bad "$1: '$2' not in: $out $err"; fi
+}
+exit_is() { [ "$code" -eq "$1" ] && ok "$2" || bad "$2 (exit $code, want $1): $out $err"; }
+json() { /usr/bin/env python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+
+printf 'pw1\n' | "$CRMD" user add boss --role admin --data "$H/db" >/dev/null
+"$CRMD" --data "$H/db" --listen "$CRM_SERVER" 2>"$H/crmd.log" &
+PID=$!
+for _ in $(seq 100); do
+	printf 'pw1\n' | "$CRM" login boss >/dev/null 2>&1 && break
+	sleep 0.1
+done
+printf 'pwx\n' | "$CRM" -c 'user add li --role rep --team east' >/dev/null || bad "user add li"
+
+# -- one control character: that row is bad, with its row number; the
+#    file's other rows import with --skip-bad
+printf 'name,industry,owner\n甲公司,制造,li\n乙公司,零\001售,li\n丙公司,物流,li\n' >"$H/ctl.csv"
+run "$CRM" -c "import customers $H/ctl.csv"
+exit_is 1 "a control character: the import is refused"
+has "the refusal names the row and column" "row 3, column industry"
+run "$CRM" -c "import customers $H/ctl.csv --skip-bad"
+exit_is 0 "--skip-bad imports the other rows"
+has "two rows added, one bad" "imported: 2 added, 0 already there, 1 bad"
+run "$CRM" --format json -c 'customer list'
+n=$(printf '%s' "$out" | json 'sorted(c["name"] for c in d)')
+[ "$n" = "['丙公司', '甲公司']" ] && ok "甲 and 丙 are there, 乙 is not" || bad "customers: $n"
+
+# -- a NUL byte in a cell is an error naming the row, not a cut cell
+printf 'name,industry,owner\n丁公司,化\000工,li\n' >"$H/nul.csv"
+run "$CRM" -c "import customers $H/nul.csv"
+exit_is 1 "a NUL byte: the import is refused"
+has "the refusal names the row and the NUL" "row 2, column industry: a NUL byte"
+run "$CRM" -c 'customer show 丁公司'
+exit_is 1 "nothing of the row was written"
+
+# -- a NUL byte in a script line is an error naming the line; the line
+#    is not run cut short
+printf 'customer add 戊公司\ncustomer add 己公司\000 --industry x\n' >"$H/s.crm"
+run "$CRM" <"$H/s.crm"
+exit_is 2 "a script with a NUL byte exits 2"
+has "the error names the line" "line 2: a NUL byte"
+run "$CRM" -c 'customer show 己公司'
+exit_is 1 "the cut line was not run"
+run "$CRM" -c 'customer show 戊公司'
+exit_is 0 "the other line ran"
+
+# -- negative amounts are refused: customers, purchases, follow-ups
+printf 'name,annual_revenue,owner\n庚公司,-5000,li\n' >"$H/neg1.csv"
+run "$CRM" -c "import customers $H/neg1.csv"
+exit_is 1 "a negative revenue is refused"
+has "named by row and column" "row 2, column annual_revenue"
+printf 'name,stage,deal_amount,owner\n辛公司,won,-100,li\n' >"$H/neg2.csv"
+run "$CRM" -c "import customers $H/neg2.csv"
+exit_is 1 "a negative deal amount is refused"
+has "named by row and column" "row 2, column deal_amount"
+printf 'customer,amount,product,at\n甲公司,-10,设备,2026-11-01\n' >"$H/neg3.csv"
+run "$CRM" -c "import purchases $H/neg3.csv"
+exit_is 1 "a negative purchase is refused"
+has "named by row" "row 2, column amount"
+printf 'customer,at,summary,stage_to,deal_amount\n甲公司,2026-11-02 10:00,签约,won,-20\n' >"$H/neg4.csv"
+run "$CRM" -c "import followups $H/neg4.csv"
+exit_is 1 "a negative deal amount in a follow-up is refused"
+has "named by row and column" "row 2, column deal_amount"
+run "$CRM" -c 'stage 甲公司 won --amount -5'
+[ "$code" -ne 0 ] && ok "stage won with a negative amount is refused" || bad "stage won -5: $out"
+run "$CRM" --format json -c 'customer show 甲公司'
+s=$(printf '%s' "$out" | json 'd["customer"]["stage"]')
+[ "$s" = potential ] && ok "甲公司 is still potential" || bad "stage: $s"
+
+# -- --dry-run finds a row twice in one file, within a batch and across
+#    batches (a batch is 500 rows)
+{
+	echo name,owner
+	for i in $(seq 1 10); do echo "客户$i,li"; done
+	echo "客户3,li" # in the same batch as its first
+	for i in $(seq 11 620); do echo "客户$i,li"; done
+	echo "客户7,li" # in the second batch; its first is in the first
+} >"$H/dup.csv"
+run "$CRM" -c "import customers $H/dup.csv --dry-run"
+exit_is 0 "the dry run succeeds"
+has "the dry run counts both duplicates" "dry run: 620 would be added, 2 already there, 0 bad"
+run "$CRM" -c "import customers $H/dup.csv"
+has "the import agrees with its dry run" "imported: 620 added, 2 already there, 0 bad"
+
+# -- a rep's import with a grade column: the grade is proposed to the
+#    manager, the customers start at B (issue 12 item 9)
+printf 'name,grade\n壬公司,S\n癸公司,B\n' >"$H/grade.csv"
+printf 'pwx\n' | "$CRM" login li >/dev/null 2>&1 || bad "login li"
+run "$CRM" -c "import customers $H/grade.csv"
+exit_is 0 "a rep imports customers with grades"
+has "the import says the grade went to the manager" "1 grade proposed to your manager"
+run "$CRM" --format json -c 'customer show 壬公司'
+g=$(printf '%s' "$out" | json 'd["customer"]["grade"]')
+[ "$g" = B ] && ok "壬公司 starts at B" || bad "grade: $g"
+run "$CRM" --format json -c 'grade pending'
+p=$(printf '%s' "$out" | json '[(p["customer"], p["to"]) for p in d]')
+[ "$p" = "[('壬公司', 'S')]" ] && ok "the proposal S is pending" || bad "pending: $p"
+
+# -- a row naming another team's customer is a bad row without its id or
+#    owner (issue 12 item 12)
+printf 'pw1\n' | "$CRM" login boss >/dev/null 2>&1 || bad "login boss"
+printf 'pwx\n' | "$CRM" -c 'user add sun --role rep --team west' >/dev/null || bad "user add sun"
+printf 'pwx\n' | "$CRM" login sun >/dev/null 2>&1 || bad "login sun"
+printf 'name\n甲有限公司\n西部新客\n' >"$H/other.csv"
+run "$CRM" -c "import customers $H/other.csv"
+exit_is 1 "another team's customer: the import is refused"
+has "named by its row, without id or owner" "row 2, column name: customer \"甲有限公司\" already exists in another team; ask your manager"
+printf '%s\n%s' "$out" "$err" | grep -q "owner li\|id [0-9]" && bad "the refusal shows an id or owner: $err" || ok "no id or owner shown"
+
+echo "$fails failure(s)"
+[ "$fails" -eq 0 ]

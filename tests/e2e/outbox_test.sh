@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# outbox_test.sh: nothing twice, nothing lost, through `crm -c` (issue 13):
+#   - defect 10: with no crmd, reads fail within 100 ms-ish (we allow
+#     1 s on a loaded machine) with "crmd is not running at URL";
+#   - the acceptance: with crmd stopped a `log` exits 3 within a second
+#     and is listed by `outbox`; after crmd starts `outbox send` applies it
+#     once, a second send has nothing to do, the history holds one record;
+#   - defect 4: a write crmd applied but did not answer in time (a slow
+#     commit) is resent with the same request id and ends in the outbox
+#     (exit 3, never "error"); `outbox send` then gets the stored reply
+#     back: one record, not two;
+#   - a kept write is resent with the session of now (log in again);
+#   - another user's kept write is not sent as me; `outbox drop` forgets;
+#   - the file is private and a damaged line is reported, not dropped.
+# Usage: outbox_test.sh CRMD CRM
+set -u
+CRMD=${1:?crmd path}
+CRM=${2:?crm path}
+H=$(mktemp -d "${TMPDIR:-/tmp}/crm-ob-XXXXXX")
+export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
+export XDG_STATE_HOME=$H/state CRM_SERVER=ipc://$H/s CRM_TIMEOUT_MS=5000
+export TZ=UTC
+unset XDG_RUNTIME_DIR
+PID= fails=0
+cleanup() {
+	[ -n "$PID" ] && { kill -TERM "$PID" 2>/dev/null; wait "$PID" || { echo "FAIL: crmd exit"; fails=$((fails+1)); }; }
+	rm -rf "$H"
+}
+trap cleanup EXIT
+ok() { echo "ok   - $*"; }
+bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
+run() { local t0; t0=$(date +%s%N); out=$("$@" 2>"$H/err"); code=$?; ms=$(( ($(date +%s%N) - t0) / 1000000 )); err=$(cat "$H/err"); }
+json() { /usr/bin/env python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+as() { printf '%s\n' "$2" | "$CRM" login "$1" >/dev/null 2>&1 || bad "login $1"; }
+start() {
+	"$CRMD" --data "$H/db" --listen "$CRM_SERVER" 2>>"$H/crmd.log" &
+	PID=$!
+	for _ in $(seq 100); do "$CRM" -c 'help' >/dev/null 2>&1; [ -S "$H/s" ] && break; sleep 0.05; done
+	for _ in $(seq 100); do "$CRM" -c whoami >/dev/null 2>&1 && break; sleep 0.05; done
+}
+stop() { kill -TERM "$PID"; wait "$PID"; PID=; }
+# The follow-ups of customer $1 whose summary is $2.
+count() {
+	"$CRM" --format json -c "customer history '$1'" 2>/dev/null |
+		json "len([e for e in (d if isinstance(d, list) else d.get('entries', [])) if '$2' in json.dumps(e, ensure_ascii=False)])"
+}
+
+printf 'pw1\n' | "$CRMD" user add boss --role admin --data "$H/db" >/dev/null
+start
+as boss pw1
+printf 'pwx\n' | "$CRM" -c "user add li --role rep --team east" >/dev/null || bad "user li"
+printf 'pwz\n' | "$CRM" -c "user add zhao --role rep --team east" >/dev/null || bad "user zhao"
+"$CRM" -c 'customer add 华东机电有限公司 --owner li --grade A' >/dev/null || bad "add customer"
+as li pwx
+stop
+
+# -- defect 10: no server, fail fast
+run "$CRM" -c 'due'
+if [ "$code" -eq 1 ] && [ "$ms" -lt 1000 ] && grep -q "crmd is not running at ipc://$H/s" <<<"$err"; then
+	ok "a read without crmd fails in $ms ms: not running at URL"
+else
+	bad "read without crmd: exit $code in $ms ms: $err"
+fi
+run "$CRM" -s tcp://127.0.0.1:9 -c 'due'
+if [ "$code" -eq 1 ] && [ "$ms" -lt 1000 ] && grep -q "crmd is not running at tcp://127.0.0.1:9" <<<"$err"; then
+	ok "a refused TCP port fails in $ms ms"
+else
+	bad "refused tcp: exit $code in $ms ms: $err"
+fi
+
+# -- acceptance: offline log exits 3 within a second, listed by outbox
+run "$CRM" -c 'log 华东机电有限公司 "离线记录"'
+if [ "$code" -eq 3 ] && [ "$ms" -lt 1000 ] && grep -q 'outbox' <<<"$err" && ! grep -q '^error' <<<"$err"; then
+	ok "offline log: exit 3 in $ms ms, kept in the outbox"
+else
+	bad "offline log: exit $code in $ms ms: $out $err"
+fi
+run "$CRM" -c outbox
+{ [ "$code" -eq 0 ] && grep -q '离线记录' <<<"$out" && grep -q 'li' <<<"$out"; } &&
+	ok "outbox lists it (as li)" || bad "outbox list: $code $out $err"
+f=$XDG_STATE_HOME/crm/outbox
+[ "$(stat -c %a "$f")" = 600 ] && ok "the outbox file is 0600" || bad "outbox mode $(stat -c %a "$f")"
+run "$CRM" --format json -c outbox
+n=$(printf '%s' "$out" | json 'len(d)')
+[ "$n" = 1 ] && ok "outbox in JSON: one entry" || bad "outbox json: $out"
+
+start
+run "$CRM" -c 'outbox send'
+{ [ "$code" -eq 0 ] && grep -q 'done' <<<"$out"; } && ok "outbox send applies it" || bad "outbox send: $code $out $err"
+run "$CRM" -c 'outbox send'
+{ [ "$code" -eq 0 ] && grep -q 'nothing to send' <<<"$out"; } && ok "a second outbox send has nothing to do" || bad "second send: $code $out $err"
+n=$(count 华东机电有限公司 离线记录)
+[ "$n" = 1 ] && ok "the history holds one such record" || bad "history holds $n"
+
+# -- defect 4: applied but unanswered in time; resent with the same id
+stop
+export CRM_TEST_WRITE_DELAY_MS=1500
+start
+unset CRM_TEST_WRITE_DELAY_MS
+run env CRM_TIMEOUT_MS=400 "$CRM" -c 'log 华东机电有限公司 "慢记录"'
+if [ "$code" -eq 3 ] && grep -q 'same request again' <<<"$err" && grep -q 'outcome is unknown' <<<"$err" && ! grep -q '^error' <<<"$err"; then
+	ok "an unanswered write: resent with the same id, then kept (exit 3)"
+else
+	bad "slow write: exit $code: $err"
+fi
+sleep 2
+run "$CRM" -c 'outbox send'
+{ [ "$code" -eq 0 ] && grep -q 'done' <<<"$out"; } && ok "outbox send settles it" || bad "settle slow: $code $out $err"
+n=$(count 华东机电有限公司 慢记录)
+[ "$n" = 1 ] && ok "applied once, not twice" || bad "slow write stored $n times"
+grep -q ' [1-9][0-9]* replayed replies' "$H/crmd.log" && true
+stop
+start
+
+# -- Ctrl-C while a write is in flight: awaited, then applied or kept
+stop
+export CRM_TEST_WRITE_DELAY_MS=800
+start
+unset CRM_TEST_WRITE_DELAY_MS
+"$CRM" -c 'log 华东机电有限公司 "中断但已保存"' >"$H/o1" 2>"$H/e1" &
+cpid=$!
+sleep 0.3
+kill -INT "$cpid"
+wait "$cpid"; code=$?
+{ [ "$code" -eq 0 ] && grep -q 'waiting' "$H/e1" && ! grep -q '^error' "$H/e1"; } &&
+	ok "Ctrl-C during a write: its answer is awaited and it ends as applied" || bad "interrupt applied: $code $(cat "$H/o1" "$H/e1")"
+stop
+export CRM_TEST_WRITE_DELAY_MS=4000
+start
+unset CRM_TEST_WRITE_DELAY_MS
+"$CRM" -c 'log 华东机电有限公司 "中断未知"' >"$H/o1" 2>"$H/e1" &
+cpid=$!
+sleep 0.3
+kill -INT "$cpid"
+wait "$cpid"; code=$?
+{ [ "$code" -eq 3 ] && grep -q 'interrupted' "$H/e1" && grep -q 'outbox' "$H/e1"; } &&
+	ok "Ctrl-C during a slow write: kept in the outbox (exit 3)" || bad "interrupt kept: $code $(cat "$H/e1")"
+sleep 4
+run "$CRM" -c 'outbox send'
+[ "$code" -eq 0 ] || bad "send after interrupt: $code $out $err"
+n=$(count 华东机电有限公司 中断未知)
+[ "$n" = 1 ] && ok "the interrupted write is stored once" || bad "interrupted write stored $n times"
+n=$(count 华东机电有限公司 中断但已保存)
+[ "$n" = 1 ] && ok "the awaited write is stored once" || bad "awaited write stored $n times"
+stop
+start
+
+# -- the retention of stored replies: shown to all, set by admins
+run "$CRM" -c 'policy retention'
+grep -q 'kept 7d' <<<"$out" && ok "policy retention: 7d by default" || bad "retention: $code $out $err"
+as boss pw1
+run "$CRM" -c 'policy retention 14d'
+grep -q 'kept 14d' <<<"$out" && ok "an admin sets 14d" || bad "retention set: $code $out $err"
+run "$CRM" -c 'policy retention 1h'
+[ "$code" -eq 1 ] && ok "1h is refused" || bad "retention 1h: $code $out $err"
+as li pwx
+
+# -- a kept write is resent with the session of now
+stop
+run "$CRM" -c 'log 华东机电有限公司 "换会话"'
+[ "$code" -eq 3 ] || bad "offline log 2: $code $err"
+start
+as li pwx
+run "$CRM" -c 'outbox send'
+{ [ "$code" -eq 0 ] && grep -q 'done' <<<"$out"; } && ok "resent with a new session" || bad "new session send: $code $out $err"
+n=$(count 华东机电有限公司 换会话)
+[ "$n" = 1 ] && ok "stored once" || bad "new session: stored $n times"
+
+# -- someone else's kept write is not sent as me; drop forgets it
+stop
+run "$CRM" -c 'log 华东机电有限公司 "李的记录"'
+[ "$code" -eq 3 ] || bad "offline log 3: $code $err"
+start
+as zhao pwz
+run "$CRM" -c 'outbox send'
+{ [ "$code" -ne 0 ] && grep -q 'written as li' <<<"$err"; } && ok "li's write is not sent as zhao" || bad "other user: $code $out $err"
+id=$("$CRM" --format json -c outbox | json 'd[0]["id"][:8]')
+run "$CRM" -c "outbox drop $id"
+{ [ "$code" -eq 0 ] && grep -q 'dropped' <<<"$out"; } && ok "outbox drop forgets it" || bad "drop: $code $out $err"
+run "$CRM" -c outbox
+grep -q 'empty' <<<"$out" && ok "the outbox is empty" || bad "after drop: $out"
+as li pwx
+n=$(count 华东机电有限公司 李的记录)
+[ "$n" = 0 ] && ok "a dropped write was never sent" || bad "dropped write stored $n"
+
+# -- a damaged line is reported and kept
+echo 'v1 garbage line' >> "$f"
+run "$CRM" -c outbox
+grep -q 'do not check\|does not check' <<<"$err" && grep -q 'garbage' "$f" && ok "a damaged line is reported and kept" || bad "damaged: $err"
+
+[ "$fails" -eq 0 ] && echo "all passed" || echo "$fails failed"
+exit $((fails > 0))

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * outbox_test.c: the shell's outbox file (client/outbox.c): the requests
+ * it keeps are exactly crmd's writes with stored replies; entries come
+ * back as they went in; a damaged line is reported and kept; processes
+ * adding at once lose nothing; the file is private.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "crm_test.h"
+#include "dispatch.h"
+#include "outbox.h"
+
+static char dir[256];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/crm-outbox-XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	setenv("XDG_STATE_HOME", dir, 1);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void
+kept_requests_are_the_writes_with_stored_replies(void **state)
+{
+	(void)state;
+	const ProtobufCMessageDescriptor *d = &crm__v1__request__descriptor;
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		if (!(f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)) {
+			continue;
+		}
+		const struct dispatch_row *row =
+		    dispatch_row((Crm__V1__Request__BodyCase)f->id);
+		assert_non_null(row);
+		int write =
+		    row->kind == REQ_WRITE && !(row->flags & REQ_NO_IDEM);
+		if (write != (outbox_kind((int)f->id) != OUTBOX_READ)) {
+			fail_msg("%s (%u): crmd says %s, the shell's outbox "
+			         "table (client/outbox.c) says otherwise",
+			    f->name, f->id,
+			    write ? "a write with a stored reply" : "not");
+		}
+	}
+	assert_int_equal(
+	    outbox_kind(CRM__V1__REQUEST__BODY_PASSWD), OUTBOX_SECRET);
+	assert_int_equal(
+	    outbox_kind(CRM__V1__REQUEST__BODY_LOGIN), OUTBOX_READ);
+}
+
+static void
+entry(struct outbox_entry *e, int i, uint8_t *req, size_t len)
+{
+	memset(e, 0, sizeof(*e));
+	crm_wire_request_id(e->id);
+	e->created = 1796000000 + i;
+	strcpy(e->fp, "0123456789abcdef");
+	e->login = (char *)"li";
+	e->what = (char *)"log 华东机电有限公司 \"离线 记录\"\n";
+	e->req = req;
+	e->len = len;
+}
+
+static void
+entries_come_back_as_they_went_in(void **state)
+{
+	(void)state;
+	uint8_t req[300];
+	for (size_t i = 0; i < sizeof(req); i++) {
+		req[i] = (uint8_t)(i * 7);
+	}
+	struct outbox_entry e[3];
+	for (int i = 0; i < 3; i++) {
+		entry(&e[i], i, req, sizeof(req) - (size_t)i);
+		assert_crm_ok(outbox_add(&e[i]));
+	}
+	struct outbox ob;
+	assert_crm_ok(outbox_load(&ob));
+	assert_int_equal(ob.n, 3);
+	assert_int_equal(ob.ndamaged, 0);
+	for (int i = 0; i < 3; i++) {
+		assert_memory_equal(ob.v[i].id, e[i].id, CRM_REQUEST_ID_LEN);
+		assert_int_equal(ob.v[i].created, e[i].created);
+		assert_string_equal(ob.v[i].fp, e[i].fp);
+		assert_string_equal(ob.v[i].login, "li");
+		assert_string_equal(ob.v[i].what, e[i].what);
+		assert_int_equal(ob.v[i].len, e[i].len);
+		assert_memory_equal(ob.v[i].req, req, e[i].len);
+	}
+	outbox_free(&ob);
+	assert_crm_ok(outbox_remove(e[1].id));
+	assert_crm_err(outbox_remove(e[1].id), CRM_NOT_FOUND);
+	assert_crm_ok(outbox_load(&ob));
+	assert_int_equal(ob.n, 2);
+	assert_memory_equal(ob.v[1].id, e[2].id, CRM_REQUEST_ID_LEN);
+	outbox_free(&ob);
+	char *p = outbox_path();
+	struct stat sb;
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	free(p);
+	assert_crm_ok(outbox_remove(e[0].id));
+	assert_crm_ok(outbox_remove(e[2].id));
+}
+
+static void
+a_damaged_line_is_reported_and_kept(void **state)
+{
+	(void)state;
+	uint8_t req[4] = { 1, 2, 3, 4 };
+	struct outbox_entry e;
+	entry(&e, 0, req, sizeof(req));
+	assert_crm_ok(outbox_add(&e));
+	char *p = outbox_path();
+	/* One changed character spoils the checksum of the line. */
+	FILE *f = fopen(p, "r+");
+	char buf[4096];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	char *v = strstr(buf, "v1 ");
+	assert_non_null(v);
+	v[5] = v[5] == 'a' ? 'b' : 'a';
+	rewind(f);
+	fwrite(buf, 1, n, f);
+	fclose(f);
+	struct outbox ob;
+	assert_crm_ok(outbox_load(&ob));
+	assert_int_equal(ob.n, 0);
+	assert_int_equal(ob.ndamaged, 1);
+	outbox_free(&ob);
+	struct outbox_entry e2;
+	entry(&e2, 1, req, sizeof(req));
+	assert_crm_ok(outbox_add(&e2));
+	assert_crm_ok(outbox_load(&ob));
+	assert_int_equal(ob.n, 1);
+	assert_int_equal(ob.ndamaged, 1);
+	outbox_free(&ob);
+	unlink(p);
+	free(p);
+}
+
+static void
+processes_adding_at_once_lose_nothing(void **state)
+{
+	(void)state;
+	enum { KIDS = 8, EACH = 20 };
+	for (int k = 0; k < KIDS; k++) {
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			uint8_t req[64] = { 0 };
+			for (int i = 0; i < EACH; i++) {
+				struct outbox_entry e;
+				entry(&e, k * EACH + i, req, sizeof(req));
+				if (outbox_add(&e) != CRM_OK) {
+					_exit(1);
+				}
+			}
+			_exit(0);
+		}
+	}
+	for (int k = 0; k < KIDS; k++) {
+		int st;
+		assert_true(wait(&st) > 0);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	struct outbox ob;
+	assert_crm_ok(outbox_load(&ob));
+	assert_int_equal(ob.n, KIDS * EACH);
+	assert_int_equal(ob.ndamaged, 0);
+	outbox_free(&ob);
+}
+
+static void
+sessions_seen_say_whose_a_session_is(void **state)
+{
+	(void)state;
+	char fp[OUTBOX_FP_LEN + 1], fp2[OUTBOX_FP_LEN + 1];
+	const uint8_t t1[] = "token-one", t2[] = "token-two";
+	outbox_fingerprint(t1, sizeof(t1), fp);
+	outbox_fingerprint(t2, sizeof(t2), fp2);
+	assert_string_not_equal(fp, fp2);
+	outbox_note_login(fp, "li");
+	outbox_note_login(fp2, "zhao");
+	outbox_note_login(fp, "li");
+	char *a = outbox_login_of(fp), *b = outbox_login_of(fp2);
+	assert_string_equal(a, "li");
+	assert_string_equal(b, "zhao");
+	free(a);
+	free(b);
+	assert_null(outbox_login_of("ffffffffffffffff"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+		    kept_requests_are_the_writes_with_stored_replies),
+		cmocka_unit_test(entries_come_back_as_they_went_in),
+		cmocka_unit_test(a_damaged_line_is_reported_and_kept),
+		cmocka_unit_test(processes_adding_at_once_lose_nothing),
+		cmocka_unit_test(sessions_seen_say_whose_a_session_is),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
