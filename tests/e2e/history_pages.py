@@ -22,9 +22,9 @@ while pages < 10000:
     for it in json.loads(p.stdout):
         kind = [k for k in it if k != "at"][0]
         rec = it[kind]
-        key = (kind, rec.get("id", rec.get("at")))
+        key = (kind, rec.get("id") or json.dumps(rec, sort_keys=True))  # stage changes have no id
         if first is None:
-            first = "%s:%s" % key
+            first = "%s:%s" % (kind, rec.get("id", rec.get("at")))
         if find is not None and rec.get("summary") == find:
             print(rec["id"])
             sys.exit(0)
@@ -39,3 +39,6 @@ while pages < 10000:
 fus = sum(1 for k in seen if k[0] == "followup")
 print(pages, sum(seen.values()), len(seen), max(seen.values()), order, fus,
       first)
+twice = [k for k, n in seen.items() if n > 1]
+if twice:
+    print("seen more than once:", twice[:5], file=sys.stderr)

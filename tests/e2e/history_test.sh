@@ -27,7 +27,7 @@ stop() {
 	[ -n "$PID" ] && { kill -TERM "$PID" 2>/dev/null; wait "$PID" || { echo "FAIL - crmd exit"; fails=$((fails + 1)); }; }
 	PID=
 }
-cleanup() { stop; rm -rf "$H"; }
+cleanup() { stop; [ -n "${KEEP:-}" ] || rm -rf "$H"; }
 trap cleanup EXIT
 ok() { echo "ok   - $*"; }
 bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
@@ -83,7 +83,7 @@ def page(args):
     return json.loads(p.stdout), m.group(1) if m else None
 def key(it):
     k = [k for k in it if k != "at"][0]
-    return (k, it[k].get("id", it["at"]))
+    return (k, it[k].get("id") or json.dumps(it[k], sort_keys=True))
 ten, _ = page("--limit 10")
 ones, before = [], None
 for _ in range(10):
