@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_admin.c: the administrators' commands: user add|list|disable and
- * team add|list. The server decides who may run them; the shell only
+ * cmd_admin.c: the administrators' commands: user add|list|disable|passwd
+ * and team add|list. The server decides who may run them; the shell only
  * builds the requests and shows the answers.
  */
 #include <stdlib.h>
@@ -134,12 +134,59 @@ cmd_admin_user_disable(
 	if (rc != CRM_OK) {
 		goto out;
 	}
-	done = crm_xasprintf("disabled user %s", call->argv[0]);
+	done = crm_xasprintf("disabled user %s; %u of their sessions ended",
+	    call->argv[0], resp->sessions_ended);
 	show_user(resp, out, done);
 out:
 	if (resp != NULL) {
 		crm__v1__response__free_unpacked(resp, NULL);
 	}
+	free(done);
+	return rc;
+}
+
+crm_status
+cmd_admin_user_passwd(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__UserPasswdRequest body = CRM__V1__USER_PASSWD_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	char *pw = NULL, *pw2 = NULL, *done = NULL;
+
+	rc = cmd_session_read_secret(ctx, "new password for the user: ", &pw);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	if (ctx->stdin_tty) {
+		rc = cmd_session_read_secret(ctx, "password again: ", &pw2);
+		if (rc != CRM_OK) {
+			goto out;
+		}
+		if (strcmp(pw, pw2) != 0) {
+			cmd_error("the passwords differ; nothing changed");
+			rc = CRM_EINVAL;
+			goto out;
+		}
+	}
+	body.login = call->argv[0];
+	body.new_password = pw;
+	req.body_case = CRM__V1__REQUEST__BODY_USER_PASSWD;
+	req.user_passwd = &body;
+	rc = cmd_request(ctx, &req, &resp);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	done = crm_xasprintf("password of %s set; %u of their sessions ended",
+	    call->argv[0], resp->sessions_ended);
+	show_user(resp, out, done);
+out:
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	cmd_session_free_secret(pw);
+	cmd_session_free_secret(pw2);
 	free(done);
 	return rc;
 }

@@ -282,6 +282,13 @@ log_opts(struct cmd_ctx *ctx, const struct cmd_call *call, struct log_build *b)
 		b->f.has_duration_min = 1;
 		b->f.duration_min = (uint32_t)n;
 	}
+	if ((s = cmd_opt(call, "--resolves")) != NULL) {
+		if (cmd_parse_id_arg(ctx, call, "--resolves", s,
+		        &b->f.resolves) != CRM_OK) {
+			return CRM_EINVAL;
+		}
+		b->f.has_resolves = 1;
+	}
 	b->f.feedback = (char *)cmd_opt(call, "--feedback");
 	b->f.goal = (char *)cmd_opt(call, "--goal");
 	b->f.participants = (char *)cmd_opt(call, "--participants");

@@ -67,11 +67,18 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		const Crm__V1__GradeProposal *g = it->grade;
 		*kind = "grade";
 		*who = g->proposed_by;
-		snprintf(text, len, "%s → %s %s%s%s", grade_word(g->from),
-		    grade_word(g->to),
+		int n = snprintf(text, len, "%s → %s %s%s%s",
+		    grade_word(g->from), grade_word(g->to),
 		    crm_enum_name(
 		        &crm__v1__proposal_status__descriptor, g->status),
 		    g->reason ? ": " : "", g->reason ? g->reason : "");
+		/* The manager's reason (required to reject) and who. */
+		if (g->decision_reason && *g->decision_reason && n >= 0 &&
+		    (size_t)n < len) {
+			snprintf(text + n, len - (size_t)n, " (%s%s%s)",
+			    g->decided_by ? g->decided_by : "",
+			    g->decided_by ? ": " : "", g->decision_reason);
+		}
 		break;
 	}
 	case CRM__V1__HISTORY_ITEM__ITEM_TASK: {

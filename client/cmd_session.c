@@ -306,7 +306,9 @@ cmd_session_passwd(
 	req.passwd = &body;
 	rc = cmd_request(ctx, &req, &resp);
 	if (rc == CRM_OK) {
-		render_text(out, "password changed");
+		render_text(out,
+		    "password changed; %u other sessions of yours ended",
+		    resp->sessions_ended);
 	}
 out:
 	if (resp != NULL) {

@@ -83,6 +83,14 @@ sla_start(struct cmd_ctx *ctx, const struct cmd_call *call, bool issue,
 		return rc;
 	}
 	show_clocks(resp->clocks, false, out);
+	if (issue && resp->clocks->n_clocks > 0) {
+		unsigned long long id = resp->clocks->clocks[0]->issue_id;
+		render_text(out,
+		    "issue %llu: the response clock stops at the first "
+		    "contact, the solution clock at `issue resolve %llu "
+		    "\"what was done\"`",
+		    id, id);
+	}
 	crm__v1__response__free_unpacked(resp, NULL);
 	return CRM_OK;
 }
@@ -123,6 +131,153 @@ cmd_sla_list(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		render_text(
 		    out, body.breached ? "no breaches" : "no running clocks");
 	}
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}
+
+/* ------------------------------------------------------------ issues */
+
+/* The status and deadline cells of one clock of an issue. */
+static void
+issue_clock_cells(const Crm__V1__SlaClock *c, int64_t now, char *dl,
+    size_t dlen, const char **status)
+{
+	if (c == NULL) {
+		snprintf(dl, dlen, "-");
+		*status = "";
+		return;
+	}
+	crm_time_format(c->deadline_at, dl, dlen);
+	*status = clock_status(c, now);
+}
+
+/* issue list: one row per issue (its response and solution clocks, which
+ * the server sends side by side, sharing issue_id). */
+static void
+show_issues(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
+{
+	static const char *const cols[] = { "issue", "customer", "text",
+		"started", "response due", "response", "solution due",
+		"solution", "resolution", "owner" };
+	int64_t now = l->has_now ? l->now : crm_time_now();
+	json_t *arr = json_array();
+	size_t n = 0;
+	render_table(out, team ? 10 : 9, cols);
+	for (size_t i = 0; i < l->n_clocks; i++) {
+		const Crm__V1__SlaClock *c = l->clocks[i], *resp = NULL,
+		                        *sol = NULL;
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++) {
+			seen = l->clocks[j]->issue_id == c->issue_id &&
+			       c->issue_id != 0;
+		}
+		if (seen) {
+			continue;
+		}
+		for (size_t j = i; j < l->n_clocks; j++) {
+			const Crm__V1__SlaClock *x = l->clocks[j];
+			if (j != i &&
+			    (x->issue_id != c->issue_id || c->issue_id == 0)) {
+				continue;
+			}
+			if (x->kind == CRM__V1__SLA_KIND__SLA_ISSUE_RESPONSE) {
+				resp = x;
+			} else {
+				sol = x;
+			}
+		}
+		char id[24], start[32], rdl[32], sdl[32];
+		const char *rst, *sst;
+		snprintf(id, sizeof(id), "%llu",
+		    (unsigned long long)(c->issue_id ? c->issue_id : c->id));
+		crm_time_format(c->started_at, start, sizeof(start));
+		issue_clock_cells(resp, now, rdl, sizeof(rdl), &rst);
+		issue_clock_cells(sol, now, sdl, sizeof(sdl), &sst);
+		const char *cells[] = { id, c->customer, c->text, start, rdl,
+			rst, sdl, sst,
+			sol && sol->resolution ? sol->resolution : "",
+			c->owner };
+		render_row(out, cells);
+		json_t *o = json_object();
+		json_object_set_new(o, "issue_id",
+		    json_integer(
+		        (json_int_t)(c->issue_id ? c->issue_id : c->id)));
+		json_object_set_new(o, "customer", json_string(c->customer));
+		json_object_set_new(o, "text", json_string(c->text));
+		json_object_set_new(o, "response",
+		    resp ? render_json_message(&resp->base) : json_null());
+		json_object_set_new(o, "solution",
+		    sol ? render_json_message(&sol->base) : json_null());
+		json_object_set_new(o, "response_status", json_string(rst));
+		json_object_set_new(o, "solution_status", json_string(sst));
+		json_array_append_new(arr, o);
+		n++;
+	}
+	if (n == 0) {
+		render_text(out, "no issues");
+	}
+	render_set_json(out, arr);
+}
+
+crm_status
+cmd_sla_issue_list(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__IssueListRequest body = CRM__V1__ISSUE_LIST_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+
+	body.has_open = body.has_team = 1;
+	body.open = cmd_opt(call, "--open") != NULL;
+	body.team = cmd_opt(call, "--team") != NULL;
+	req.body_case = CRM__V1__REQUEST__BODY_ISSUE_LIST;
+	req.issue_list = &body;
+	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_CLOCKS, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	show_issues(resp->clocks, body.team, out);
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}
+
+crm_status
+cmd_sla_issue_resolve(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__IssueResolveRequest body =
+	    CRM__V1__ISSUE_RESOLVE_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+
+	if (cmd_parse_id_arg(ctx, call, "the issue id", call->argv[0],
+	        &body.id) != CRM_OK) {
+		return CRM_EINVAL;
+	}
+	if (call->argv[1][0] == '\0') {
+		return cmd_usage_error(ctx, call, "say what was done");
+	}
+	body.has_id = 1;
+	body.resolution = call->argv[1];
+	req.body_case = CRM__V1__REQUEST__BODY_ISSUE_RESOLVE;
+	req.issue_resolve = &body;
+	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_CLOCKS, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const Crm__V1__SlaClockList *l = resp->clocks;
+	int64_t now = l->has_now ? l->now : crm_time_now();
+	for (size_t i = 0; i < l->n_clocks; i++) {
+		const Crm__V1__SlaClock *c = l->clocks[i];
+		if (c->kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION) {
+			render_text(out, "issue %llu resolved (%s): %s",
+			    (unsigned long long)body.id, clock_status(c, now),
+			    c->customer ? c->customer : "?");
+		}
+	}
+	show_clocks(l, false, out);
 	crm__v1__response__free_unpacked(resp, NULL);
 	return CRM_OK;
 }
@@ -240,7 +395,7 @@ cmd_sla_stale(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 {
 	static const char *const cols[] = { "id", "name", "owner", "stage",
-		"grade", "updated", "last contact" };
+		"grade", "last update", "last contact" };
 	crm_status rc;
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__StaleRequest body = CRM__V1__STALE_REQUEST__INIT;
@@ -272,8 +427,12 @@ cmd_sla_stale(
 		const Crm__V1__Customer *c = p->customers[i];
 		char id[24], upd[32] = "", last[32] = "never";
 		snprintf(id, sizeof(id), "%llu", (unsigned long long)c->id);
-		if (c->updated_at != 0) {
-			crm_time_format(c->updated_at, upd, sizeof(upd));
+		/* The server's last real update (older servers: the
+		 * record's last write). */
+		int64_t u =
+		    c->has_last_update_at ? c->last_update_at : c->updated_at;
+		if (u != 0) {
+			crm_time_format(u, upd, sizeof(upd));
 		}
 		if (c->last_contact_at != 0) {
 			crm_time_format(

@@ -121,6 +121,17 @@ cmd_find(int argc, char *const *argv, int *used, char *why, size_t whylen)
 		return NULL;
 	}
 	*used = 1;
+	if (!cmd_is_family(found[0]) && argc >= 2) {
+		/* A verb that is also a family (`issue CUSTOMER "text"` beside
+		 * `issue resolve ID`): only an exact verb selects the verb. */
+		for (const struct cmd_row *r = cmd_table; r->name; r++) {
+			if (in_family(r, found[0]) &&
+			    strcmp(cmd_verb(r), argv[1]) == 0) {
+				*used = 2;
+				return r;
+			}
+		}
+	}
 	if (!cmd_is_family(found[0]) || argc < 2) {
 		return found[0];
 	}
@@ -626,6 +637,17 @@ help_command(const struct cmd_row *row)
 	}
 	if (row->alias) {
 		printf("\nalias: %s\n", row->alias);
+	}
+	/* A verb that is also a family: its verbs too. */
+	bool first = true;
+	for (const struct cmd_row *r = cmd_table; r->name; r++) {
+		if (in_family(r, row)) {
+			if (first) {
+				printf("\nalso:\n");
+				first = false;
+			}
+			help_row(r, 28);
+		}
 	}
 }
 

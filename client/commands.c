@@ -120,6 +120,8 @@ static const struct cmd_opt log_opts[] = {
 	    "professionalism, proactiveness" },
 	{ "--evidence", "TEXT", true, NULL,
 	    "an evidence sentence per score, in that order (repeatable)" },
+	{ "--resolves", "ISSUE", false, NULL,
+	    "this follow-up resolves after-sales issue ISSUE" },
 	{ "--attach", "PATH_OR_URL", true, complete_file,
 	    "keep a reference to minutes or a recording (repeatable; the "
 	    "file itself is not sent)" },
@@ -202,9 +204,16 @@ static const struct cmd_opt sla_opts[] = {
 	{ NULL, NULL, false, NULL, NULL },
 };
 
+static const struct cmd_opt issue_list_opts[] = {
+	{ "--open", NULL, false, NULL, "only unresolved issues" },
+	{ "--team", NULL, false, NULL, "the whole team (managers)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
 static const struct cmd_opt commitments_opts[] = {
 	{ "--open", NULL, false, NULL, "only open ones" },
-	{ "--broken", NULL, false, NULL, "only broken ones (open past due)" },
+	{ "--broken", NULL, false, NULL,
+	    "only broken ones: open past due, and kept late (last 30 days)" },
 	{ "--team", NULL, false, NULL, "the whole team (managers)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
@@ -457,7 +466,8 @@ const struct cmd_row cmd_table[] = {
 	             "[--commit PROMISE --due WHEN [--owner USER]]... "
 	             "[--stage STAGE [--reason TEXT] [--amount A] "
 	             "[--terms T]] [--score T,E,P,A [--evidence TEXT]...] "
-	             "[--attach PATH_OR_URL [--title T]]...",
+	             "[--attach PATH_OR_URL [--title T]]... "
+	             "[--resolves ISSUE]",
 	    .summary = "Log a follow-up in one line; without a summary, "
 	               "asks field by field.",
 	    .min_args = 1,
@@ -618,6 +628,22 @@ const struct cmd_row cmd_table[] = {
 	    .max_args = 2,
 	    .args = { complete_customer, NULL },
 	    .fn = cmd_sla_issue },
+	{ .name = "issue resolve",
+	    .group = "sla",
+	    .usage = "ID \"what was done\"",
+	    .summary = "Resolve an after-sales issue: stops its solution "
+	               "clock (a follow-up stops only the response clock).",
+	    .min_args = 2,
+	    .max_args = 2,
+	    .fn = cmd_sla_issue_resolve },
+	{ .name = "issue list",
+	    .group = "sla",
+	    .usage = "[--open] [--team]",
+	    .summary = "After-sales issues with their response and solution "
+	               "clocks.",
+	    .max_args = 0,
+	    .opts = issue_list_opts,
+	    .fn = cmd_sla_issue_list },
 	{ .name = "sla",
 	    .group = "sla",
 	    .usage = "[--breached] [--team]",
@@ -740,7 +766,7 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "user",
 	    .group = "admin",
 	    .usage = "VERB ...",
-	    .summary = "User accounts: add, list, disable." },
+	    .summary = "User accounts: add, list, disable, passwd." },
 	{ .name = "user add",
 	    .group = "admin",
 	    .usage = "LOGIN --role admin|manager|rep [--team TEAM] "
@@ -764,6 +790,15 @@ const struct cmd_row cmd_table[] = {
 	    .min_args = 1,
 	    .max_args = 1,
 	    .fn = cmd_admin_user_disable },
+	{ .name = "user passwd",
+	    .group = "admin",
+	    .usage = "LOGIN",
+	    .summary = "Set a user's password (read like login's) and end "
+	               "their sessions.",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .fn = cmd_admin_user_passwd,
+	    .sensitive = true },
 	{ .name = "team",
 	    .group = "admin",
 	    .usage = "VERB ...",

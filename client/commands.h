@@ -256,6 +256,8 @@ crm_status cmd_admin_user_list(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_admin_user_disable(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_admin_user_passwd(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_admin_team_add(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_admin_backup(
@@ -371,6 +373,10 @@ crm_status cmd_sla_commitments(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_sla_commitment_done(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_sla_issue_list(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+crm_status cmd_sla_issue_resolve(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
 crm_status cmd_sla_stale(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 

@@ -147,6 +147,15 @@ conn_open(crm_conn *c)
 	if (c->sock >= 0) {
 		return CRM_OK;
 	}
+	/* Before anything is sent (a password, say): is the socket's folder
+	 * ours and closed to others? (A missing one is for the connection
+	 * to report.) */
+	char why[400];
+	if (crm_path_check_ipc(c->url, why, sizeof(why)) == CRM_EPERM) {
+		snprintf(c->error, sizeof(c->error),
+		    "not connecting to %s: %s", c->url, why);
+		return CRM_EPERM;
+	}
 	s = nn_socket(AF_SP, NN_REQ);
 	if (s < 0) {
 		snprintf(c->error, sizeof(c->error),
@@ -421,6 +430,16 @@ conn_exchange(crm_conn *c, const void *buf, size_t len,
 		return rc;
 	}
 	if (buf != NULL) {
+		/* The server hangs up on a frame over its cap without a
+		 * word: say it here, and send nothing (it could never be
+		 * answered). */
+		if (len > CRM_MAX_REQUEST) {
+			snprintf(c->error, sizeof(c->error),
+			    "the request is %zu bytes; the server takes at "
+			    "most %u",
+			    len, CRM_MAX_REQUEST);
+			return CRM_TOO_BIG;
+		}
 		/* Fail fast: nobody listens, so nothing is sent. */
 		if (server_gone(c)) {
 			say_not_running(c);

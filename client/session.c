@@ -2,11 +2,15 @@
 /* session.c: the 0600 session-token file (see session.h). */
 #include "session.h"
 
+#include <errno.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "crm_path.h"
 #include "crm_validate.h"
 #include "crm_xmalloc.h"
 #include "paths.h"
@@ -17,12 +21,68 @@ session_path(void)
 	return paths_xdg("XDG_CONFIG_HOME", ".config", "session");
 }
 
+/* The session's folder is ours and others cannot write it (they could
+ * put a token of theirs there, or take ours away). Warns when not. */
+static int
+folder_safe(const char *path)
+{
+	char *dir = crm_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	char why[600];
+	int ok = 1;
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		ok = crm_path_check_dir(dir, 0, why, sizeof(why)) != CRM_EPERM;
+	}
+	if (!ok) {
+		fprintf(stderr, "crm: not using the session in it: %s\n", why);
+	}
+	free(dir);
+	return ok;
+}
+
+/* The session file is ours and readable by us alone: one that others can
+ * read is made private again, with a warning (its token may be known:
+ * log in again). Returns 0 when the file must not be used. */
+static int
+file_safe(const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0) {
+		return errno == ENOENT; /* no session yet */
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_uid != geteuid()) {
+		fprintf(stderr,
+		    "crm: not using %s: not a file of yours (uid %u)\n", path,
+		    (unsigned)sb.st_uid);
+		return 0;
+	}
+	if ((sb.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		if (chmod(path, 0600) != 0) {
+			fprintf(stderr,
+			    "crm: not using %s: others can read it (mode "
+			    "%04o) and chmod failed: %s\n",
+			    path, (unsigned)(sb.st_mode & 07777),
+			    strerror(errno));
+			return 0;
+		}
+		fprintf(stderr,
+		    "crm: warning: %s was open to others (mode %04o); made "
+		    "it 0600. Its session may be known to them: log in "
+		    "again (logout ends it) or change your password.\n",
+		    path, (unsigned)(sb.st_mode & 07777));
+	}
+	return 1;
+}
+
 crm_status
 session_load(uint8_t **token, size_t *len)
 {
 	crm_status rc = CRM_NOT_FOUND;
 	char *path = session_path();
-	char *text = path ? paths_read(path) : NULL;
+	char *text = path && folder_safe(path) && file_safe(path)
+	                 ? paths_read(path)
+	                 : NULL;
 	uint8_t *bin = NULL;
 	size_t n = 0;
 
@@ -59,7 +119,7 @@ session_save(const uint8_t *token, size_t len)
 	char *path = session_path();
 	char *hex = crm_xmalloc(2 * len + 2);
 
-	if (path == NULL) {
+	if (path == NULL || !folder_safe(path)) {
 		goto out;
 	}
 	sodium_bin2hex(hex, 2 * len + 1, token, len);

@@ -18,12 +18,15 @@
 char *session_path(void);
 
 /*
- * session_load: the stored token. Caller frees *token with free().
- * Errors: CRM_NOT_FOUND (no file, or not a token: not logged in).
+ * session_load: the stored token. Caller frees *token with free(). The
+ * file must be the user's own in a folder others cannot write; one others
+ * can read is made 0600 with a warning on stderr. Errors: CRM_NOT_FOUND
+ * (no file, not a token, or refused as above, saying why: not logged in).
  */
 crm_status session_load(uint8_t **token /* OUT */, size_t *len /* OUT */);
 
-/* session_save: store token. Errors: CRM_INTERNAL (errno says why). */
+/* session_save: store token, unless its folder is not the user's own or
+ * others can write it (said on stderr). Errors: CRM_INTERNAL. */
 crm_status session_save(const uint8_t *token, size_t len);
 
 /* session_remove: forget the token (no file is fine). */

@@ -21,6 +21,7 @@
 #include "crm_enum.h"
 #include "crm_err.h"
 #include "crm_log.h"
+#include "crm_path.h"
 #include "crm_time.h"
 #include "crm_utf8.h"
 #include "crm_validate.h"

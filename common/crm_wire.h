@@ -15,8 +15,15 @@
 #include "crm_err.h"
 
 #define CRM_REQUEST_ID_LEN 16
-/* Largest request the server accepts (NN_RCVMAXSIZE on its socket). */
+/* Largest request the server accepts; a larger one up to CRM_MAX_FRAME is
+ * answered RESOURCE_EXHAUSTED. */
 #define CRM_MAX_REQUEST (64u * 1024u)
+/* The server's NN_RCVMAXSIZE on every listen socket: a request, its REQ
+ * routing header (4 bytes a hop) and 1 KiB of room. nanomsg allocates a
+ * frame's declared length when its header arrives, so this bounds what a
+ * connection can make crmd hold before it logs in; a longer frame makes
+ * the server hang up without a reply. */
+#define CRM_MAX_FRAME (CRM_MAX_REQUEST + 1024u)
 /* Largest reply a client accepts; lists are paged well below it. */
 #define CRM_MAX_REPLY (4u * 1024u * 1024u)
 

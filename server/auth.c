@@ -8,15 +8,22 @@
 
 #include <pthread.h>
 #include <semaphore.h>
+#include <stdlib.h>
 #include <sodium.h>
 #include <string.h>
+#include <time.h>
 
+#include "crm.h"
 #include "records.pb-c.h"
 #include "store_schema.h"
 
 #define MAX_HASHES     2
 #define THROTTLE_SLOTS 256
 #define THROTTLE_FREE  3
+/* Failed-login log lines: a burst of LOG_BURST, then LOG_PER_S a second;
+ * the rest are counted and the count said on the next line. */
+#define LOG_BURST 20
+#define LOG_PER_S 2
 
 static sem_t hash_sem;
 
@@ -28,7 +35,10 @@ static struct {
 		unsigned busy; /* attempts being checked right now */
 		int64_t last;
 	} slot[THROTTLE_SLOTS];
-} throttle = { .lock = PTHREAD_MUTEX_INITIALIZER };
+	double log_tokens;
+	double log_at; /* monotonic seconds of the last refill */
+	unsigned long log_skipped;
+} throttle = { .lock = PTHREAD_MUTEX_INITIALIZER, .log_tokens = LOG_BURST };
 
 crm_status
 auth_init(void)
@@ -143,6 +153,50 @@ auth_session_delete(struct req_ctx *ctx, const ProtobufCBinaryData *token)
 	return store_del(ctx->st, ctx->txn, DB_SESSIONS, &k);
 }
 
+crm_status
+auth_sessions_end(struct req_ctx *ctx, uint64_t user_id,
+    const ProtobufCBinaryData *keep, uint32_t *ended)
+{
+	*ended = 0;
+	store_key kept = { .len = 0 };
+	if (keep != NULL && keep->len == AUTH_TOKEN_LEN) {
+		token_key(&kept, keep->data, keep->len);
+	}
+	/* Sessions are keyed by token hash alone: walk them all. They are
+	 * few (one per login, 30 days), and this runs on a password change
+	 * or a disable, not per request. */
+	MDB_cursor *cur;
+	int rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_SESSIONS], &cur);
+	if (rc != 0) {
+		return store_map_lmdb(rc, "sessions");
+	}
+	MDB_val k, v;
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		Crm__Store__SessionRecord *sess =
+		    crm__store__session_record__unpack(
+		        NULL, v.mv_size, v.mv_data);
+		if (sess == NULL) {
+			continue; /* crm-check names it; it grants nothing */
+		}
+		int mine = sess->user_id == user_id;
+		int live = sess->expires_at > ctx->now;
+		crm__store__session_record__free_unpacked(sess, NULL);
+		/* An expired one is refused already, and says so. */
+		if (!mine || !live ||
+		    (kept.len == k.mv_size &&
+		        memcmp(kept.b, k.mv_data, kept.len) == 0)) {
+			continue;
+		}
+		rc = mdb_cursor_del(cur, 0);
+		if (rc != 0) {
+			break;
+		}
+		(*ended)++;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? CRM_OK : store_map_lmdb(rc, "sessions");
+}
+
 /* The slot of login (found, or the least recently failed to reuse). */
 static unsigned
 throttle_slot(const char *login)
@@ -224,6 +278,48 @@ auth_login_result(const char *login, int64_t now, int ok)
 		throttle.slot[i].last = now;
 	}
 	pthread_mutex_unlock(&throttle.lock);
+}
+
+void
+auth_log_login_failure(const char *login, uint32_t peer, const char *why)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	unsigned long skipped = 0;
+	int say = 0;
+	pthread_mutex_lock(&throttle.lock);
+	throttle.log_tokens += (now - throttle.log_at) * LOG_PER_S;
+	throttle.log_at = now;
+	if (throttle.log_tokens > LOG_BURST) {
+		throttle.log_tokens = LOG_BURST;
+	}
+	if (throttle.log_tokens >= 1.0) {
+		throttle.log_tokens -= 1.0;
+		say = 1;
+		skipped = throttle.log_skipped;
+		throttle.log_skipped = 0;
+	} else {
+		throttle.log_skipped++;
+	}
+	pthread_mutex_unlock(&throttle.lock);
+	if (!say) {
+		return;
+	}
+	/* The login as typed, made printable and cut: it is the peer's. */
+	char *clean = crm_utf8_sanitize(login ? login : "", false);
+	if (strlen(clean) > 64) {
+		clean[64] = '\0';
+	}
+	if (skipped > 0) {
+		crm_warn("failed login for '%s' from connection %u: %s (and "
+		         "%lu more failed logins not logged)",
+		    clean, peer, why, skipped);
+	} else {
+		crm_warn("failed login for '%s' from connection %u: %s", clean,
+		    peer, why);
+	}
+	free(clean);
 }
 
 int

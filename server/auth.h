@@ -44,6 +44,14 @@ crm_status auth_session_delete(
     struct req_ctx *ctx, const ProtobufCBinaryData *token);
 
 /*
+ * auth_sessions_end: end every session of user_id in ctx->txn except the
+ * one of token keep (NULL: none kept); *ended counts the unexpired ones.
+ * Errors: as store_map_lmdb.
+ */
+crm_status auth_sessions_end(struct req_ctx *ctx, uint64_t user_id,
+    const ProtobufCBinaryData *keep, uint32_t *ended /* OUT */);
+
+/*
  * auth_login_allowed: whether login may try a password now. After three
  * failures in a row each attempt must wait 2^(n-2) s (at most 5 min) from
  * the last failure. Attempts allowed and not yet reported count as
@@ -55,6 +63,15 @@ crm_status auth_login_allowed(
     const char *login, int64_t now, int64_t *wait /* OUT */);
 /* auth_login_result: record a failed (ok == 0) or good attempt. */
 void auth_login_result(const char *login, int64_t now, int ok);
+
+/*
+ * auth_log_login_failure: one warning naming the login (sanitised, never
+ * the password), the connection (a nanomsg pipe key) and why. Rate
+ * limited across all logins: a burst of 20 lines, then 2 a second; the
+ * number left out is told on the next line, so a flood cannot fill the
+ * log.
+ */
+void auth_log_login_failure(const char *login, uint32_t peer, const char *why);
 
 /* auth_can_see: who may see (and so edit) a customer with this owner and
  * team: admin all, manager their team, rep what they own. */

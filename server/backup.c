@@ -4,9 +4,12 @@
  */
 #include "backup.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +39,82 @@ remove_dir(const char *dir)
 	snprintf(path, sizeof(path), "%s/lock.mdb", dir);
 	unlink(path);
 	rmdir(dir);
+}
+
+/* A backup in progress is the folder "OUT" + PARTIAL + "PID-N": a name
+ * nobody gives a folder by chance, so the cleaner below can tell a
+ * leftover of a crashed backup from anything else. */
+#define PARTIAL ".crm-partial-"
+
+static atomic_uint partial_serial;
+
+/* A leftover: NAME.crm-partial-PID-N of a process that is gone (not us:
+ * our own are in progress or were removed), holding only the copy's
+ * two files. Anything else there is not ours to remove. */
+static int
+leftover(const char *dir, const char *name)
+{
+	const char *tag = strstr(name, PARTIAL);
+	if (tag == NULL || tag == name) {
+		return 0;
+	}
+	char *end;
+	long pid = strtol(tag + strlen(PARTIAL), &end, 10);
+	if (pid <= 0 || *end != '-' || end[1] < '0' || end[1] > '9' ||
+	    strspn(end + 1, "0123456789") != strlen(end + 1)) {
+		return 0;
+	}
+	if ((pid_t)pid == getpid() ||
+	    (kill((pid_t)pid, 0) == 0 || errno != ESRCH)) {
+		return 0; /* ours, or its process may still be copying */
+	}
+	char *path = crm_xasprintf("%s/%s", dir, name);
+	DIR *d = opendir(path);
+	free(path);
+	if (d == NULL) {
+		return 0;
+	}
+	int only_copy = 1;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") != 0 &&
+		    strcmp(e->d_name, "..") != 0 &&
+		    strcmp(e->d_name, "data.mdb") != 0 &&
+		    strcmp(e->d_name, "lock.mdb") != 0) {
+			only_copy = 0;
+		}
+	}
+	closedir(d);
+	return only_copy;
+}
+
+unsigned
+backup_clean_leftovers(const char *dir)
+{
+	DIR *d = opendir(dir);
+	if (d == NULL) {
+		return 0;
+	}
+	unsigned removed = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (!leftover(dir, e->d_name)) {
+			continue;
+		}
+		char *path = crm_xasprintf("%s/%s", dir, e->d_name);
+		if (strlen(path) < 4100) {
+			remove_dir(path);
+		}
+		if (access(path, F_OK) != 0) {
+			crm_info("removed %s, left by a backup that did not "
+			         "finish",
+			    path);
+			removed++;
+		}
+		free(path);
+	}
+	closedir(d);
+	return removed;
 }
 
 static int
@@ -103,9 +182,12 @@ backup_make(store *st, const char *out, struct backup_result *r)
 		snprintf(r->why, sizeof(r->why), "%.200s already exists", out);
 		return CRM_EXISTS;
 	}
+	char *parent = crm_xstrdup(out);
+	backup_clean_leftovers(dirname(parent));
+	free(parent);
 	char tmp[4100];
-	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", out, (long)getpid());
-	remove_dir(tmp); /* a leftover of a crashed backup */
+	snprintf(tmp, sizeof(tmp), "%s" PARTIAL "%ld-%u", out, (long)getpid(),
+	    atomic_fetch_add(&partial_serial, 1u));
 	if (mkdir(tmp, 0700) != 0) {
 		snprintf(r->why, sizeof(r->why), "cannot create %.200s: %s",
 		    tmp, strerror(errno));
@@ -142,7 +224,7 @@ backup_make(store *st, const char *out, struct backup_result *r)
 		remove_dir(tmp);
 		return CRM_INTERNAL;
 	}
-	char *parent = crm_xstrdup(out);
+	parent = crm_xstrdup(out);
 	sync_path(dirname(parent), 1);
 	free(parent);
 	r->seconds = now_seconds() - t0;

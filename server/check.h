@@ -2,7 +2,8 @@
 /*
  * check.h: verify a database against the application's invariants (for
  * crm-check and for backups before they are put in place):
- *   - every entry of every database can be read (a full cursor scan);
+ *   - every page of every database can be read, in place (a full cursor
+ *     scan reading every value, whose count must match the tree's);
  *   - every record decodes, its strings are UTF-8 and its enums in range,
  *     and its key is its id;
  *   - every index entry points to an existing record that agrees with
@@ -26,8 +27,9 @@ struct check {
 	FILE *out;           /* problems are printed here (NULL: not) */
 	unsigned max_print;  /* at most this many */
 	uint64_t problems;
-	uint64_t entries; /* entries scanned, all databases */
-	uint64_t records; /* records checked */
+	uint64_t entries;       /* entries scanned, all databases */
+	uint64_t records;       /* records checked */
+	unsigned char scan_sum; /* of every value byte: the reads happen */
 };
 
 /* check_problem: count one problem and print it (up to max_print). */

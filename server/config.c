@@ -25,11 +25,7 @@ data_home(void)
 char *
 config_runtime_dir(void)
 {
-	const char *x = getenv("XDG_RUNTIME_DIR");
-	if (x != NULL && *x == '/') {
-		return crm_xasprintf("%s/crm", x);
-	}
-	return crm_xasprintf("/tmp/crm-%u/crm", (unsigned)getuid());
+	return crm_path_runtime_dir();
 }
 
 void
@@ -302,6 +298,14 @@ config_prepare_ipc(const char *url)
 			crm_err("cannot create %s: %s", path, strerror(errno));
 			rc = CRM_INTERNAL;
 		}
+	}
+	/* Made before us by someone else, or opened up since: whoever
+	 * controls the folder can stand in for crmd and read passwords. */
+	char why[600];
+	if (rc == CRM_OK &&
+	    crm_path_check_ipc(url, why, sizeof(why)) != CRM_OK) {
+		crm_err("refusing to listen on %s: %s", url, why);
+		rc = CRM_EPERM;
 	}
 	free(path);
 	return rc;

@@ -48,8 +48,10 @@ char *config_runtime_dir(void);
  */
 crm_status config_check_url(const char *url, int allow_remote);
 
-/* config_prepare_ipc: create the folder of an ipc:// path (mode 0700) and
- * remove a stale socket file. Errors: CRM_INTERNAL. */
+/* config_prepare_ipc: create the folder of an ipc:// path (mode 0700),
+ * then refuse one that is not the user's own or is open to others
+ * (crm_path_check_ipc; the reason is logged). Errors: CRM_INTERNAL,
+ * CRM_EPERM. */
 crm_status config_prepare_ipc(const char *url);
 
 #endif

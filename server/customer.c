@@ -199,6 +199,26 @@ fill_names(struct req_ctx *ctx, Crm__V1__Customer *c)
 }
 
 /*
+ * The requests by which a person changes a customer's record: they set
+ * touched_at, which `stale` counts (seed 001: records not updated for over
+ * 72 hours). Follow-ups count at their own time through last_contact_at;
+ * scheduling, imports, checks and merges of another record do not count.
+ */
+static const char *const touching[] = { "customer.edit", "customer.assign",
+	"stage.set", "grade.approve", NULL };
+
+static int
+person_change(const struct req_ctx *ctx)
+{
+	for (size_t i = 0; ctx->action != NULL && touching[i] != NULL; i++) {
+		if (strcmp(ctx->action, touching[i]) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
  * Write after (a new version of before, or a new record when before is
  * NULL) with its indexes and an audit record.
  */
@@ -210,7 +230,11 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	store_key k;
 	/* Server-filled display fields are never stored. */
 	after->owner = after->team = after->checked_by = NULL;
-	after->has_contacts = 0;
+	after->has_contacts = after->has_last_update_at = 0;
+	if (before != NULL && person_change(ctx)) {
+		after->has_touched_at = 1;
+		after->touched_at = ctx->now;
+	}
 	int merged = after->merged_into != 0;
 	int renamed = before == NULL || before->kind != after->kind ||
 	              strcmp(before->name, after->name) != 0;
@@ -503,7 +527,8 @@ editable(const char *f)
 	static const char *const fixed[] = { "id", "owner_id", "owner",
 		"team_id", "team", "last_contact_at", "contacts", "created_at",
 		"updated_at", "created_by", "merged_into", "merged_at",
-		"checked_at", "checked_by_id", "checked_by" };
+		"checked_at", "checked_by_id", "checked_by", "touched_at",
+		"last_update_at" };
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		if (strcmp(f, fixed[i]) == 0) {
 			return 0;

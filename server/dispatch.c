@@ -96,8 +96,8 @@ static const struct dispatch_row table[] = {
 	    sla_handle_commitment_list, NULL, PERM_REP, REQ_READ, 0 },
 	[BODY(COMMITMENT_DONE)] = { "commitment.done",
 	    sla_handle_commitment_done, NULL, PERM_REP, REQ_WRITE, 0 },
-	[BODY(STALE)] = { "stale", sla_handle_stale, NULL, PERM_REP, REQ_READ,
-	    0 },
+	[BODY(STALE)] = { "stale", review_handle_stale, NULL, PERM_REP,
+	    REQ_READ, 0 },
 	[BODY(REMINDERS)] = { "reminders", sla_handle_reminders, NULL,
 	    PERM_REP, REQ_READ, 0 },
 
@@ -126,6 +126,13 @@ static const struct dispatch_row table[] = {
 	    review_handle_customer_check, NULL, PERM_MANAGER, REQ_WRITE, 0 },
 	[BODY(CHANGES)] = { "changes", changes_handle_list, NULL, PERM_REP,
 	    REQ_READ, 0 },
+	[BODY(USER_PASSWD)] = { "user.passwd", user_handle_passwd,
+	    user_prepare_passwd, PERM_ADMIN, REQ_WRITE, 0 },
+
+	[BODY(ISSUE_RESOLVE)] = { "issue.resolve", sla_handle_issue_resolve,
+	    NULL, PERM_REP, REQ_WRITE, 0 },
+	[BODY(ISSUE_LIST)] = { "issue.list", sla_handle_issue_list, NULL,
+	    PERM_REP, REQ_READ, 0 },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))

@@ -49,6 +49,9 @@ struct req_ctx {
 	const char *action; /* row name, e.g. "customer.add" */
 	ProtobufCBinaryData request_id;
 	int64_t now;
+	/* The connection the request came on, for logs: nanomsg's pipe key
+	 * (0 when unknown). nanomsg 1.1.5 tells no peer address. */
+	uint32_t peer;
 	int changed;   /* a write changed something: poke subscribers */
 	int bulk;      /* an offline bulk load (crm-gen): no audit records */
 	char msg[512]; /* the status message of a failure */

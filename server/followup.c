@@ -280,6 +280,20 @@ followup_handle_log(
 	f->team_id = c->team_id;
 	f->grade = c->grade;
 
+	/* 0. A follow-up answers the customer's running SLA clocks (before
+	 * a stage change in it starts a churn clock), and may resolve an
+	 * after-sales issue (its solution clock stops only so). */
+	rc = sla_stop_customer(ctx, c->id, f->id, f->at);
+	if (rc == CRM_OK && in->has_resolves && in->resolves != 0) {
+		f->has_resolves = 1;
+		f->resolves = in->resolves;
+		rc = sla_resolve(ctx, in->resolves, c->id, f->id,
+		    f->summary ? f->summary : "", f->at, NULL);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+
 	/* 1. The stage change. */
 	if (in->has_stage_to && in->stage_to != 0 &&
 	    in->stage_to != c->stage) {
@@ -380,10 +394,6 @@ followup_handle_log(
 				f->next_due_at = t->due_at;
 			}
 		}
-	}
-	/* 6. A follow-up answers the customer's running SLA clocks. */
-	if (rc == CRM_OK) {
-		rc = sla_stop_customer(ctx, c->id, f->id, f->at);
 	}
 	/* 7. The record, its index and audit. */
 	store_key k;

@@ -27,6 +27,8 @@ HANDLER(user_prepare_add);
 HANDLER(user_handle_add);
 HANDLER(user_handle_list);
 HANDLER(user_handle_disable);
+HANDLER(user_prepare_passwd);
+HANDLER(user_handle_passwd);
 HANDLER(user_handle_team_add);
 HANDLER(user_handle_team_list);
 
@@ -75,8 +77,10 @@ HANDLER(sla_handle_start);
 HANDLER(sla_handle_list);
 HANDLER(sla_handle_commitment_list);
 HANDLER(sla_handle_commitment_done);
-HANDLER(sla_handle_stale);
+HANDLER(review_handle_stale);
 HANDLER(sla_handle_reminders);
+HANDLER(sla_handle_issue_resolve);
+HANDLER(sla_handle_issue_list);
 
 /* report.c */
 HANDLER(report_handle);

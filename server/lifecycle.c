@@ -142,6 +142,11 @@ lifecycle_stage_apply(
 		                                           : "deal";
 		rc = purchase_add(ctx, c, &p, s->followup_id, NULL);
 	}
+	/* Leaving churn_risk ends its contact clock (a lost customer never
+	 * breaches it afterwards). */
+	if (rc == CRM_OK && h.from == CRM__V1__STAGE__STAGE_CHURN_RISK) {
+		rc = sla_churn_end(ctx, c->id);
+	}
 	if (rc == CRM_OK && s->to == CRM__V1__STAGE__STAGE_CHURN_RISK) {
 		rc = sla_start(ctx, c, CRM__V1__SLA_KIND__SLA_CHURN_CONTACT,
 		    s->reason, NULL);

@@ -10,6 +10,8 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <getopt.h>
+#include <libgen.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +32,7 @@
 
 #define BEAT_SECONDS         5
 #define READER_CHECK_SECONDS 60
+#define SERVE_MMAP_THRESHOLD (32 * 1024)
 
 /* One line of standard input without its newline, without echo on a
  * terminal. Returns 0 on success. */
@@ -243,6 +246,13 @@ serve(struct srv_config *cfg)
 {
 	int rc = 1;
 	crm_log_set_level((enum crm_log_level)cfg->log_level);
+	/* Peers that never log in make nanomsg allocate up to the receive
+	 * limit each (transport.c); in glibc's heaps those buffers would
+	 * stay mapped after the peers leave. Blocks this large are mapped
+	 * on their own instead, and given back when freed. */
+	if (mallopt(M_MMAP_THRESHOLD, SERVE_MMAP_THRESHOLD) != 1) {
+		crm_warn("mallopt M_MMAP_THRESHOLD failed");
+	}
 	if (auth_init() != CRM_OK) {
 		crm_err("libsodium failed to start");
 		return 1;
@@ -264,6 +274,13 @@ serve(struct srv_config *cfg)
 		crm_err("cannot upgrade the database in %s", cfg->data_dir);
 		goto out;
 	}
+	/* Temporary folders of backups a crash cut short, in the backups
+	 * folder beside the data (where `backup NAME` writes). */
+	char *data_copy = crm_xstrdup(cfg->data_dir);
+	char *backups = crm_xasprintf("%s/backups", dirname(data_copy));
+	backup_clean_leftovers(backups);
+	free(backups);
+	free(data_copy);
 	/* Threads inherit this mask; only main takes the signals. */
 	sigset_t set;
 	sigemptyset(&set);

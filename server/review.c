@@ -2,7 +2,8 @@
 /*
  * review.c: record checks (信息核对, review.h): the unchecked-customer
  * index and the handler of customer.check, by which a manager of the
- * customer's team (or an admin) marks a new record checked. Contact
+ * customer's team (or an admin) marks a new record checked; and stale,
+ * the weekly spot check of records not updated (seed 001). Contact
  * verification is contact.verify in contact.c.
  */
 #include "review.h"
@@ -15,8 +16,13 @@
 #include "crm.h"
 #include "customer.h"
 #include "handlers.h"
+#include "sla.h"
 #include "store_schema.h"
 #include "user.h"
+
+#define STALE_CAP           500 /* customers in one stale reply */
+#define STALE_DEFAULT_HOURS 72
+#define STALE_ENTRY         600 /* contacts entered with a new record */
 
 static int
 unchecked(const Crm__V1__Customer *c)
@@ -156,4 +162,107 @@ review_handle_customer_check(
 		return rc;
 	}
 	return customer_reply(ctx, c, resp);
+}
+
+/* ---------------------------------------------------- stale */
+
+struct stale_walk {
+	Crm__V1__CustomerPage *out;
+	int64_t before;
+};
+
+/*
+ * The last real update of customer c (seed 001: records not updated for
+ * over 72 hours): the latest of its last follow-up's own time (a
+ * back-dated follow-up counts at its date), the last change a person made
+ * to the record (touched_at) and the last change to one of its contacts.
+ * Writes the system makes by itself (scheduling, imports of history, demo
+ * seeding) leave touched_at alone, and contacts entered with the record
+ * (within STALE_ENTRY of its creation) are part of its creation. A
+ * customer never touched counts from its creation.
+ */
+static int64_t
+last_update(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	int64_t t = c->touched_at;
+	if (c->last_contact_at > t) {
+		t = c->last_contact_at;
+	}
+	uint64_t id = 0;
+	while (store_index_next(ctx->st, ctx->txn, DB_CONTACT_CUST, c->id, id,
+	           &id) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Contact *k;
+		if (dispatch_record(ctx, DB_CONTACTS, id,
+		        &crm__v1__contact__descriptor,
+		        (ProtobufCMessage **)&k) == CRM_OK) {
+			int64_t u =
+			    k->updated_at > 0 ? k->updated_at : k->created_at;
+			if (u > c->created_at + STALE_ENTRY && u > t) {
+				t = u;
+			}
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return t > 0 ? t : c->created_at;
+}
+
+static crm_status
+stale_of(struct req_ctx *ctx, uint64_t owner, void *arg)
+{
+	struct stale_walk *w = arg;
+	uint64_t id = 0;
+	crm_status rc = CRM_OK;
+	while (w->out->n_customers < STALE_CAP &&
+	       store_index_next(ctx->st, ctx->txn, DB_CUST_OWNER, owner, id,
+	           &id) == CRM_OK) {
+		Crm__V1__Customer *c;
+		size_t mark = crm_arena_mark(ctx->arena);
+		rc = dispatch_list_record(ctx, DB_CUSTOMERS, id,
+		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+		if (rc != CRM_OK) {
+			break; /* named in ctx->msg, never skipped */
+		}
+		int64_t last;
+		if (c->stage == CRM__V1__STAGE__STAGE_LOST ||
+		    (last = last_update(ctx, c)) >= w->before) {
+			crm_arena_release(ctx->arena, mark);
+			continue;
+		}
+		c->has_last_update_at = 1;
+		c->last_update_at = last;
+		c->owner = (char *)user_login_of(ctx, c->owner_id);
+		c->team = (char *)user_team_name(ctx, c->team_id);
+		w->out->customers[w->out->n_customers++] = c;
+	}
+	return rc;
+}
+
+crm_status
+review_handle_stale(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__StaleRequest *r = req->stale;
+	uint32_t hours =
+	    r->has_hours && r->hours ? r->hours : STALE_DEFAULT_HOURS;
+	Crm__V1__CustomerPage *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__customer_page__init(out);
+	out->customers =
+	    crm_arena_alloc(ctx->arena, STALE_CAP * sizeof(*out->customers));
+	if (out->customers == NULL) {
+		return CRM_TOO_BIG;
+	}
+	struct stale_walk w = { out, ctx->now - (int64_t)hours * 3600 };
+	crm_status rc = sla_each_owner(ctx,
+	    r->team || ctx->who->role != CRM__V1__ROLE__ROLE_REP, stale_of,
+	    &w);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	resp->body_case = CRM__V1__RESPONSE__BODY_CUSTOMERS;
+	resp->customers = out;
+	return CRM_OK;
 }

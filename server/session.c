@@ -55,14 +55,18 @@ session_prepare_login(
 	}
 	int64_t wait;
 	if (auth_login_allowed(r->login, ctx->now, &wait) != CRM_OK) {
+		auth_log_login_failure(r->login, ctx->peer,
+		    "refused: too many failures, waiting");
 		return dispatch_fail(ctx, CRM_TOO_BIG,
 		    "too many failed logins for '%s'; try again in %lld s",
 		    r->login, (long long)wait);
 	}
 	Crm__Store__UserRecord *u;
 	crm_status rc = user_by_login(ctx, r->login, &u);
+	const char *why = rc == CRM_OK ? "wrong password" : "no such user";
 	if (rc == CRM_OK && !u->active) {
 		rc = CRM_EUNAUTH;
+		why = "account disabled";
 	}
 	if (rc == CRM_OK) {
 		rc = auth_check_password(u->pwhash, r->password);
@@ -76,6 +80,7 @@ session_prepare_login(
 	 * answer the client saw. */
 	auth_login_result(r->login, crm_time_now(), rc == CRM_OK);
 	if (rc != CRM_OK) {
+		auth_log_login_failure(r->login, ctx->peer, why);
 		return dispatch_fail(
 		    ctx, CRM_EUNAUTH, "wrong login or password");
 	}
@@ -171,8 +176,6 @@ crm_status
 session_handle_passwd(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
-	(void)req;
-	(void)resp;
 	Crm__Store__UserRecord *u;
 	crm_status rc = user_get(ctx, ctx->who->user_id, &u);
 	if (rc != CRM_OK) {
@@ -185,6 +188,20 @@ session_handle_passwd(
 	rc = store_put_msg(ctx->st, ctx->txn, DB_USERS, &k, &u->base);
 	if (rc == CRM_OK) {
 		rc = audit_add(ctx, "password", u->id, NULL, NULL);
+	}
+	/* A stolen token must not outlive the password: every other
+	 * session ends. The one that asked goes on, so the shell that
+	 * changed the password need not log in again. */
+	uint32_t ended = 0;
+	if (rc == CRM_OK) {
+		rc =
+		    auth_sessions_end(ctx, u->id, &req->session_token, &ended);
+	}
+	if (rc == CRM_OK) {
+		resp->has_sessions_ended = 1;
+		resp->sessions_ended = ended;
+		crm_info("password of %s changed; %u other sessions ended",
+		    u->login ? u->login : "?", ended);
 	}
 	return rc;
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * sla.c: SLA clocks and commitments, and the views built on the same
- * indexes: sla, commitments, stale, and the live reminders a shell asks
- * for when poked.
+ * sla.c: SLA clocks (after-sales issues among them) and commitments, and
+ * the views built on the same indexes: sla, issue list, commitments, and
+ * the live reminders a shell asks for when poked.
  */
 #include "history.h"
 #include "sla.h"
@@ -23,9 +23,9 @@
 #include "task.h"
 #include "user.h"
 
-#define LIST_CAP            500
-#define STALE_DEFAULT_HOURS 72
-#define REMIND_AHEAD        900
+#define LIST_CAP       500
+#define REMIND_AHEAD   900
+#define KEPT_LATE_DAYS 30 /* commitments lists: kept late this long */
 
 /* ---------------------------------------------------- clocks */
 
@@ -48,7 +48,7 @@ clock_put(
 {
 	store_key key;
 	crm_status rc = CRM_OK;
-	k->customer = k->owner = NULL;
+	k->customer = k->owner = k->resolved_by = NULL;
 	store_key ok, nk;
 	rc = store_reindex(ctx->st, ctx->txn, DB_SLA_OPEN,
 	    before ? store_key_queue(&ok, running(before), before->owner_id,
@@ -78,9 +78,11 @@ clock_put(
 	return rc;
 }
 
-crm_status
-sla_start(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
-    const char *text, Crm__V1__SlaClock **out)
+/* A clock of kind on c; issue: the issue it belongs to (0: none, or for
+ * an issue's response clock its own id). */
+static crm_status
+start_clock(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
+    const char *text, uint64_t issue, Crm__V1__SlaClock **out)
 {
 	Crm__V1__Policy *p;
 	crm_status rc = policy_load(ctx, &p);
@@ -101,6 +103,11 @@ sla_start(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
 	k->customer_id = c->id;
 	k->owner_id = c->owner_id;
 	k->kind = (Crm__V1__SlaKind)kind;
+	if (kind == CRM__V1__SLA_KIND__SLA_ISSUE_RESPONSE ||
+	    kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION) {
+		k->has_issue_id = 1;
+		k->issue_id = issue ? issue : k->id;
+	}
 	k->text = (char *)text;
 	k->started_at = ctx->now;
 	switch (kind) {
@@ -126,8 +133,30 @@ sla_start(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
 }
 
 crm_status
-sla_stop_customer(
-    struct req_ctx *ctx, uint64_t customer_id, uint64_t fu_id, int64_t at)
+sla_start(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
+    const char *text, Crm__V1__SlaClock **out)
+{
+	return start_clock(ctx, c, kind, text, 0, out);
+}
+
+/* Stop clock k (a second copy of before) at `at` (not before it started:
+ * then now), by follow-up fu_id (0: none). */
+static crm_status
+stop_clock(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
+    Crm__V1__SlaClock *k, uint64_t fu_id, int64_t at)
+{
+	k->has_stopped_at = k->has_stopped_by = k->has_breached = 1;
+	k->stopped_at = at >= k->started_at ? at : ctx->now;
+	k->stopped_by = fu_id;
+	k->breached = k->stopped_at > k->deadline_at;
+	return clock_put(ctx, before, k);
+}
+
+/* Stop the running clocks of customer_id whose kind is in mask (bit per
+ * SlaKind). */
+static crm_status
+stop_kinds(struct req_ctx *ctx, uint64_t customer_id, unsigned mask,
+    uint64_t fu_id, int64_t at)
 {
 	uint64_t id = 0;
 	crm_status rc = CRM_OK;
@@ -136,7 +165,8 @@ sla_stop_customer(
 		Crm__V1__SlaClock *before, *k;
 		size_t mark = crm_arena_mark(ctx->arena);
 		rc = clock_load(ctx, id, &before);
-		if (rc == CRM_OK && !running(before)) {
+		if (rc == CRM_OK &&
+		    (!running(before) || !(mask & (1u << before->kind)))) {
 			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
@@ -144,14 +174,117 @@ sla_stop_customer(
 			break;
 		}
 		rc = clock_load(ctx, id, &k);
+		if (rc == CRM_OK) {
+			rc = stop_clock(ctx, before, k, fu_id, at);
+		}
+	}
+	return rc;
+}
+
+#define KIND_BIT(k) (1u << CRM__V1__SLA_KIND__SLA_##k)
+
+crm_status
+sla_stop_customer(
+    struct req_ctx *ctx, uint64_t customer_id, uint64_t fu_id, int64_t at)
+{
+	/* A contact answers an inquiry, gives the first response to an
+	 * issue and contacts a churn risk; it does not solve the issue. */
+	return stop_kinds(ctx, customer_id,
+	    KIND_BIT(INQUIRY_REPLY) | KIND_BIT(ISSUE_RESPONSE) |
+	        KIND_BIT(CHURN_CONTACT),
+	    fu_id, at);
+}
+
+crm_status
+sla_churn_end(struct req_ctx *ctx, uint64_t customer_id)
+{
+	return stop_kinds(
+	    ctx, customer_id, KIND_BIT(CHURN_CONTACT), 0, ctx->now);
+}
+
+static int
+issue_clock(const Crm__V1__SlaClock *k)
+{
+	return k->kind == CRM__V1__SLA_KIND__SLA_ISSUE_RESPONSE ||
+	       k->kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION;
+}
+
+/* The issue a clock belongs to: its issue_id, or for a clock written
+ * before issues had ids, its start time (both clocks share it). */
+static int
+same_issue(const Crm__V1__SlaClock *a, const Crm__V1__SlaClock *b)
+{
+	if (!issue_clock(a) || !issue_clock(b)) {
+		return 0;
+	}
+	if (a->issue_id != 0 || b->issue_id != 0) {
+		return a->issue_id == b->issue_id;
+	}
+	return a->started_at == b->started_at && a->kind != b->kind;
+}
+
+static void clock_fill(struct req_ctx *ctx, Crm__V1__SlaClock *k);
+
+crm_status
+sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
+    uint64_t fu_id, const char *resolution, int64_t at,
+    Crm__V1__SlaClockList *out)
+{
+	Crm__V1__SlaClock *k;
+	Crm__V1__Customer *c;
+	crm_status rc = clock_load(ctx, id, &k);
+	if (rc == CRM_OK) {
+		rc = customer_visible(ctx, k->customer_id, &c);
+	}
+	if (rc == CRM_NOT_FOUND ||
+	    (rc == CRM_OK &&
+	        (!issue_clock(k) ||
+	            (customer_id != 0 && k->customer_id != customer_id)))) {
+		return dispatch_fail(
+		    ctx, CRM_NOT_FOUND, "no after-sales issue %" PRIu64, id);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (resolution == NULL || *resolution == '\0') {
+		return dispatch_fail(ctx, CRM_EINVAL, "say what was done");
+	}
+	int solved = 0;
+	uint64_t cid = 0;
+	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_SLA_CUST,
+	                           k->customer_id, cid, &cid) == CRM_OK) {
+		Crm__V1__SlaClock *before, *x;
+		rc = clock_load(ctx, cid, &before);
+		if (rc != CRM_OK || (cid != id && !same_issue(k, before))) {
+			continue;
+		}
+		rc = clock_load(ctx, cid, &x);
 		if (rc != CRM_OK) {
 			break;
 		}
-		k->has_stopped_at = k->has_stopped_by = k->has_breached = 1;
-		k->stopped_at = at > k->started_at ? at : ctx->now;
-		k->stopped_by = fu_id;
-		k->breached = k->stopped_at > k->deadline_at;
-		rc = clock_put(ctx, before, k);
+		if (x->kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION) {
+			if (!running(x)) {
+				return dispatch_fail(ctx, CRM_EPRECOND,
+				    "issue %" PRIu64 " is already resolved",
+				    id);
+			}
+			x->resolution = (char *)resolution;
+			x->has_resolved_by_id = 1;
+			x->resolved_by_id = ctx->who ? ctx->who->user_id : 0;
+			solved = 1;
+		}
+		/* Solving it answers it too, when nobody had yet. */
+		if (running(x)) {
+			rc = stop_clock(ctx, before, x, fu_id, at);
+		}
+		if (rc == CRM_OK && out != NULL && out->n_clocks < 2) {
+			clock_fill(ctx, x);
+			out->clocks[out->n_clocks++] = x;
+		}
+	}
+	if (rc == CRM_OK && !solved) {
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "issue %" PRIu64 " has no solution clock to stop", id);
 	}
 	return rc;
 }
@@ -161,6 +294,9 @@ clock_fill(struct req_ctx *ctx, Crm__V1__SlaClock *k)
 {
 	k->customer = (char *)customer_name_of(ctx, k->customer_id);
 	k->owner = (char *)user_login_of(ctx, k->owner_id);
+	if (k->resolved_by_id != 0) {
+		k->resolved_by = (char *)user_login_of(ctx, k->resolved_by_id);
+	}
 	if (running(k)) {
 		k->has_breached = 1;
 		k->breached = ctx->now > k->deadline_at;
@@ -188,12 +324,12 @@ sla_handle_start(
 	crm__v1__sla_clock_list__init(out);
 	out->clocks = ks;
 	if (r->issue) {
-		rc = sla_start(ctx, c, CRM__V1__SLA_KIND__SLA_ISSUE_RESPONSE,
-		    r->text, &ks[0]);
+		rc = start_clock(ctx, c, CRM__V1__SLA_KIND__SLA_ISSUE_RESPONSE,
+		    r->text, 0, &ks[0]);
 		if (rc == CRM_OK) {
-			rc = sla_start(ctx, c,
+			rc = start_clock(ctx, c,
 			    CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION, r->text,
-			    &ks[1]);
+			    ks[0]->id, &ks[1]);
 		}
 		out->n_clocks = 2;
 	} else {
@@ -214,10 +350,8 @@ sla_handle_start(
 	return CRM_OK;
 }
 
-/* The owners a view covers: the caller, or with team the users the
- * caller manages. Calls fn for each. */
-static crm_status
-each_owner(struct req_ctx *ctx, int team,
+crm_status
+sla_each_owner(struct req_ctx *ctx, int team,
     crm_status (*fn)(struct req_ctx *, uint64_t, void *), void *arg)
 {
 	if (!team) {
@@ -336,10 +470,141 @@ sla_handle_list(
 		return CRM_TOO_BIG;
 	}
 	struct clock_walk w = { out, r->breached, INT64_MAX };
-	crm_status rc = each_owner(ctx, r->team, clocks_of, &w);
+	crm_status rc = sla_each_owner(ctx, r->team, clocks_of, &w);
 	if (rc == CRM_OK && r->breached) {
-		rc = each_owner(ctx, r->team, stopped_breaches, &w);
+		rc = sla_each_owner(ctx, r->team, stopped_breaches, &w);
 	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	out->has_now = 1;
+	out->now = ctx->now;
+	resp->body_case = CRM__V1__RESPONSE__BODY_CLOCKS;
+	resp->clocks = out;
+	return CRM_OK;
+}
+
+/* ---------------------------------------------------- issues */
+
+crm_status
+sla_handle_issue_resolve(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__IssueResolveRequest *r = req->issue_resolve;
+	Crm__V1__SlaClockList *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__sla_clock_list__init(out);
+	out->clocks = crm_arena_alloc(ctx->arena, 2 * sizeof(*out->clocks));
+	if (out->clocks == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm_status rc =
+	    sla_resolve(ctx, r->id, 0, 0, r->resolution, ctx->now, out);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	out->has_now = 1;
+	out->now = ctx->now;
+	resp->body_case = CRM__V1__RESPONSE__BODY_CLOCKS;
+	resp->clocks = out;
+	return CRM_OK;
+}
+
+/* One issue clock seen in an owner's sla_time facts. */
+struct issue_seen {
+	uint64_t id;
+	int solution, running;
+};
+
+struct issue_walk {
+	Crm__V1__SlaClockList *out;
+	int open_only;
+};
+
+/* The owner's issues, both clocks each, oldest first; the newest
+ * LIST_CAP / 2 when there are more. */
+static crm_status
+issues_of(struct req_ctx *ctx, uint64_t owner, void *arg)
+{
+	struct issue_walk *w = arg;
+	store_key p;
+	store_key_id(&p, STATS_PERSON | owner);
+	struct store_iter it;
+	crm_status rc =
+	    store_iter_open(ctx->st, ctx->txn, DB_SLA_TIME, p.b, 8, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	struct issue_seen *seen = NULL;
+	size_t n = 0, cap = 0;
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		const void *v;
+		size_t vlen;
+		struct stats_sla f;
+		if (klen != 24 || !store_iter_data(&it, &v, &vlen) ||
+		    !stats_sla_decode(v, vlen, &f) ||
+		    (f.kind != CRM__V1__SLA_KIND__SLA_ISSUE_RESPONSE &&
+		        f.kind != CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION)) {
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			seen = crm_xrealloc(seen, cap * sizeof(*seen));
+		}
+		seen[n++] = (struct issue_seen){ store_u64(key + 16),
+			f.kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION,
+			f.stopped_at == 0 };
+	}
+	store_iter_close(&it);
+	size_t first = n > LIST_CAP / 2 ? n - LIST_CAP / 2 : 0;
+	for (size_t i = first; i < n && w->out->n_clocks < LIST_CAP; i++) {
+		Crm__V1__SlaClock *k;
+		if (clock_load(ctx, seen[i].id, &k) != CRM_OK) {
+			continue;
+		}
+		if (w->open_only) {
+			/* Open: its solution clock still runs. */
+			int open = 0;
+			for (size_t j = first; j < n && !open; j++) {
+				Crm__V1__SlaClock *x;
+				open = seen[j].solution && seen[j].running &&
+				       (seen[j].id == seen[i].id ||
+				           (clock_load(ctx, seen[j].id, &x) ==
+				                   CRM_OK &&
+				               same_issue(k, x)));
+			}
+			if (!open) {
+				continue;
+			}
+		}
+		clock_fill(ctx, k);
+		w->out->clocks[w->out->n_clocks++] = k;
+	}
+	free(seen);
+	return CRM_OK;
+}
+
+crm_status
+sla_handle_issue_list(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__IssueListRequest *r = req->issue_list;
+	Crm__V1__SlaClockList *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__sla_clock_list__init(out);
+	out->clocks =
+	    crm_arena_alloc(ctx->arena, LIST_CAP * sizeof(*out->clocks));
+	if (out->clocks == NULL) {
+		return CRM_TOO_BIG;
+	}
+	struct issue_walk w = { out, r->open };
+	crm_status rc = sla_each_owner(ctx, r->team, issues_of, &w);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -443,6 +708,20 @@ commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c)
 	if (commitment_open(c) && c->due_at < ctx->now) {
 		c->status = CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN;
 	}
+	/* Kept after its due time, closed before kept late was stored. */
+	if (c->status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT &&
+	    c->closed_at > c->due_at) {
+		c->status = CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE;
+	}
+}
+
+/* Seed 004 counts a promise delivered after its due time as a
+ * shortcoming: kept late counts as broken in every list and report. */
+static int
+commitment_broken(const Crm__V1__Commitment *c)
+{
+	return c->status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN ||
+	       c->status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE;
 }
 
 struct commit_walk {
@@ -478,7 +757,9 @@ commitments_of(struct req_ctx *ctx, uint64_t owner, void *arg)
 			break;
 		}
 		commitment_fill(ctx, c);
-		if (w->want != 0 && (int)c->status != w->want) {
+		if (w->want == CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN
+		        ? !commitment_broken(c)
+		        : w->want != 0 && (int)c->status != w->want) {
 			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
@@ -486,6 +767,52 @@ commitments_of(struct req_ctx *ctx, uint64_t owner, void *arg)
 	}
 	store_iter_close(&it);
 	return rc;
+}
+
+/* Commitments kept late with a due time in the last KEPT_LATE_DAYS, from
+ * the owner's commit_due facts (the open queue holds open ones only). */
+static crm_status
+kept_late_of(struct req_ctx *ctx, uint64_t owner, void *arg)
+{
+	struct commit_walk *w = arg;
+	store_key p, from;
+	store_key_id(&p, STATS_PERSON | owner);
+	store_key_id(&from, store_time_key(ctx->now - KEPT_LATE_DAYS * 86400));
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_COMMIT_DUE, p.b, 8, &from, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (w->out->n_commitments < LIST_CAP &&
+	       store_iter_next(&it, &key, &klen)) {
+		const void *v;
+		size_t vlen;
+		struct stats_commit f;
+		int64_t due = store_time_of(store_u64(key + 8));
+		if (klen != 24 || due > ctx->now) {
+			break;
+		}
+		if (!store_iter_data(&it, &v, &vlen) ||
+		    !stats_commit_decode(v, vlen, &f) ||
+		    !(f.status ==
+		            CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE ||
+		        (f.status ==
+		                CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT &&
+		            f.closed_at > due))) {
+			continue;
+		}
+		Crm__V1__Commitment *c;
+		if (commitment_load(ctx, store_u64(key + 16), &c) != CRM_OK) {
+			continue;
+		}
+		commitment_fill(ctx, c);
+		w->out->commitments[w->out->n_commitments++] = c;
+	}
+	store_iter_close(&it);
+	return CRM_OK;
 }
 
 crm_status
@@ -505,7 +832,13 @@ sla_handle_commitment_list(
 		return CRM_TOO_BIG;
 	}
 	struct commit_walk w = { out, r->has_status ? (int)r->status : 0 };
-	crm_status rc = each_owner(ctx, r->team, commitments_of, &w);
+	crm_status rc = sla_each_owner(ctx, r->team, commitments_of, &w);
+	if (rc == CRM_OK &&
+	    (w.want == 0 ||
+	        w.want == CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN ||
+	        w.want == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE)) {
+		rc = sla_each_owner(ctx, r->team, kept_late_of, &w);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -540,7 +873,9 @@ sla_handle_commitment_done(
 		return dispatch_fail(ctx, CRM_EPRECOND,
 		    "commitment %" PRIu64 " is already closed", r->id);
 	}
-	c->status = CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT;
+	c->status = ctx->now > c->due_at
+	                ? CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE
+	                : CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT;
 	c->has_closed_at = 1;
 	c->closed_at = ctx->now;
 	if (r->has_followup_id) {
@@ -554,71 +889,6 @@ sla_handle_commitment_done(
 	commitment_fill(ctx, c);
 	resp->body_case = CRM__V1__RESPONSE__BODY_COMMITMENT;
 	resp->commitment = c;
-	return CRM_OK;
-}
-
-/* ---------------------------------------------------- stale */
-
-struct stale_walk {
-	Crm__V1__CustomerPage *out;
-	int64_t before;
-};
-
-static crm_status
-stale_of(struct req_ctx *ctx, uint64_t owner, void *arg)
-{
-	struct stale_walk *w = arg;
-	uint64_t id = 0;
-	crm_status rc = CRM_OK;
-	while (w->out->n_customers < LIST_CAP &&
-	       store_index_next(ctx->st, ctx->txn, DB_CUST_OWNER, owner, id,
-	           &id) == CRM_OK) {
-		/* Only the customers listed stay in the arena. */
-		Crm__V1__Customer *c;
-		size_t mark = crm_arena_mark(ctx->arena);
-		rc = dispatch_list_record(ctx, DB_CUSTOMERS, id,
-		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
-		if (rc != CRM_OK) {
-			break;
-		}
-		if (c->updated_at >= w->before ||
-		    c->stage == CRM__V1__STAGE__STAGE_LOST) {
-			crm_arena_release(ctx->arena, mark);
-			continue;
-		}
-		c->owner = (char *)user_login_of(ctx, c->owner_id);
-		c->team = (char *)user_team_name(ctx, c->team_id);
-		w->out->customers[w->out->n_customers++] = c;
-	}
-	return rc;
-}
-
-crm_status
-sla_handle_stale(
-    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
-{
-	const Crm__V1__StaleRequest *r = req->stale;
-	uint32_t hours =
-	    r->has_hours && r->hours ? r->hours : STALE_DEFAULT_HOURS;
-	Crm__V1__CustomerPage *out = crm_arena_alloc(ctx->arena, sizeof(*out));
-	if (out == NULL) {
-		return CRM_TOO_BIG;
-	}
-	crm__v1__customer_page__init(out);
-	out->customers =
-	    crm_arena_alloc(ctx->arena, LIST_CAP * sizeof(*out->customers));
-	if (out->customers == NULL) {
-		return CRM_TOO_BIG;
-	}
-	struct stale_walk w = { out, ctx->now - (int64_t)hours * 3600 };
-	crm_status rc = each_owner(ctx,
-	    r->team || ctx->who->role != CRM__V1__ROLE__ROLE_REP, stale_of,
-	    &w);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	resp->body_case = CRM__V1__RESPONSE__BODY_CUSTOMERS;
-	resp->customers = out;
 	return CRM_OK;
 }
 
@@ -667,6 +937,76 @@ sla_handle_reminders(
 	resp->body_case = CRM__V1__RESPONSE__BODY_REMINDERS;
 	resp->reminders = out;
 	return CRM_OK;
+}
+
+/* ---------------------------------------------------- upgrade */
+
+/* When customer cid left churn_risk after `since` (its stage history),
+ * or 0 when it did not. */
+static int64_t
+left_churn_at(struct req_ctx *ctx, uint64_t cid, int64_t since)
+{
+	store_key p;
+	store_key_id(&p, cid);
+	struct store_iter it;
+	int64_t at = 0;
+	if (store_iter_open(ctx->st, ctx->txn, DB_STAGE_HIST, p.b, 8, NULL,
+	        &it) != CRM_OK) {
+		return 0;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (at == 0 && store_iter_next(&it, &key, &klen)) {
+		const void *v;
+		size_t vlen;
+		if (klen != 16 || !store_iter_data(&it, &v, &vlen)) {
+			continue;
+		}
+		Crm__V1__StageChange *h = crm__v1__stage_change__unpack(
+		    &ctx->arena->allocator, vlen, v);
+		if (h != NULL && h->at >= since &&
+		    h->from == CRM__V1__STAGE__STAGE_CHURN_RISK) {
+			at = h->at;
+		}
+	}
+	store_iter_close(&it);
+	return at;
+}
+
+crm_status
+sla_upgrade_churn(struct req_ctx *ctx)
+{
+	uint64_t id = 0;
+	crm_status rc;
+	while ((rc = store_id_next(ctx->st, ctx->txn, DB_SLA, id, &id)) ==
+	       CRM_OK) {
+		crm_arena_reset(ctx->arena);
+		Crm__V1__SlaClock *before, *k;
+		Crm__V1__Customer *c;
+		rc = clock_load(ctx, id, &before);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		if (!running(before) ||
+		    before->kind != CRM__V1__SLA_KIND__SLA_CHURN_CONTACT ||
+		    dispatch_record(ctx, DB_CUSTOMERS, before->customer_id,
+		        &crm__v1__customer__descriptor,
+		        (ProtobufCMessage **)&c) != CRM_OK ||
+		    (c->stage == CRM__V1__STAGE__STAGE_CHURN_RISK &&
+		        c->merged_into == 0)) {
+			continue;
+		}
+		int64_t at = left_churn_at(ctx, c->id, before->started_at);
+		rc = clock_load(ctx, id, &k);
+		if (rc == CRM_OK) {
+			rc = stop_clock(ctx, before, k, 0, at ? at : ctx->now);
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	crm_arena_reset(ctx->arena);
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
 }
 
 /* ---------------------------------------------------- merge */

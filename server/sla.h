@@ -14,10 +14,37 @@
 crm_status sla_start(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
     const char *text, Crm__V1__SlaClock **out /* OUT */);
 
-/* sla_stop_customer: stop every running clock of customer id at `at`
- * (a follow-up fu_id answered it). */
+/* sla_stop_customer: a follow-up fu_id at `at` answered customer id:
+ * stop its running inquiry, issue-response and churn clocks (an issue's
+ * solution clock stops only when the issue is resolved). */
 crm_status sla_stop_customer(
     struct req_ctx *ctx, uint64_t customer_id, uint64_t fu_id, int64_t at);
+
+/* sla_churn_end: the customer left churn_risk (to any stage): its
+ * churn-contact clock ends now, met unless already past its deadline. */
+crm_status sla_churn_end(struct req_ctx *ctx, uint64_t customer_id);
+
+/*
+ * sla_resolve: resolve the after-sales issue that clock id belongs to
+ * (of customer_id; 0: any visible customer),
+ * at `at`, by follow-up fu_id (0: by hand), saying what was done: stops
+ * its solution clock and, if still running, its response clock. Fills
+ * out (room for 2 clocks; may be NULL). Errors: CRM_NOT_FOUND (no such
+ * issue visible), CRM_EINVAL (no resolution), CRM_EPRECOND (resolved).
+ */
+crm_status sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
+    uint64_t fu_id, const char *resolution, int64_t at,
+    Crm__V1__SlaClockList *out);
+
+/* sla_upgrade_churn: schema 6: stop the churn-contact clocks still
+ * running for customers that left churn_risk before schema 6 ended them,
+ * at the stage change that left it. */
+crm_status sla_upgrade_churn(struct req_ctx *ctx);
+
+/* sla_each_owner: the owners a view covers: the caller, or with team the
+ * users the caller manages (a rep: CRM_EPERM); calls fn for each. */
+crm_status sla_each_owner(struct req_ctx *ctx, int team,
+    crm_status (*fn)(struct req_ctx *, uint64_t, void *), void *arg);
 
 /* sla_move_customer: hang every commitment and clock of customer from
  * under customer to (a merge). */

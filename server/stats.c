@@ -20,6 +20,7 @@
 #define TASK_LEN   26
 #define COMMIT_LEN 25
 #define SLA_LEN    33
+#define GRADE_LEN  10
 
 /* ---------------------------------------------------- encoding */
 
@@ -187,6 +188,19 @@ stats_sla_decode(const void *v, size_t n, struct stats_sla *s)
 	return 1;
 }
 
+int
+stats_grade_decode(const void *v, size_t n, struct stats_grade *g)
+{
+	const uint8_t *p = v;
+	if (n != GRADE_LEN) {
+		return 0;
+	}
+	p = get64(p, &g->customer_id);
+	g->from = p[0];
+	g->to = p[1];
+	return 1;
+}
+
 /* ---------------------------------------------------- index moves */
 
 /* One fact under two scopes; a record's old and new facts. */
@@ -283,6 +297,80 @@ same_tally(const Crm__V1__Customer *a, const Crm__V1__Customer *b)
 	               a->stage == b->stage && a->grade == b->grade));
 }
 
+/* The active grade of c in scope: its grade while it is a live, not
+ * lost customer owned in the scope; else 0. */
+static uint8_t
+active_grade(const Crm__V1__Customer *c, uint64_t scope)
+{
+	if (!counted(c) || c->stage == CRM__V1__STAGE__STAGE_LOST ||
+	    (scope != c->team_id && scope != (STATS_PERSON | c->owner_id))) {
+		return 0;
+	}
+	return (uint8_t)c->grade;
+}
+
+static crm_status
+grade_fact(struct req_ctx *ctx, uint64_t scope, int64_t at, uint64_t seq,
+    uint64_t cid, uint8_t from, uint8_t to)
+{
+	store_key k;
+	store_key_triple(&k, scope, store_time_key(at), seq);
+	uint8_t b[GRADE_LEN];
+	put64(b, cid);
+	b[8] = from;
+	b[9] = to;
+	MDB_val key = { k.len, k.b }, v = { GRADE_LEN, b };
+	return store_map_lmdb(
+	    mdb_put(ctx->txn, ctx->st->dbi[DB_GRADE_TIME], &key, &v, 0),
+	    "grade_time");
+}
+
+/* A grade fact in each scope of before or after where the customer's
+ * active grade changes. */
+static crm_status
+grade_facts(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    const Crm__V1__Customer *after, int64_t at)
+{
+	uint64_t scopes[4];
+	size_t n = 0;
+	const Crm__V1__Customer *cs[2] = { before, after };
+	for (int i = 0; i < 2; i++) {
+		if (cs[i] == NULL) {
+			continue;
+		}
+		uint64_t two[2] = { cs[i]->team_id,
+			STATS_PERSON | cs[i]->owner_id };
+		for (int j = 0; j < 2; j++) {
+			size_t k = 0;
+			while (k < n && scopes[k] != two[j]) {
+				k++;
+			}
+			if (k == n) {
+				scopes[n++] = two[j];
+			}
+		}
+	}
+	crm_status rc = CRM_OK;
+	uint64_t cid = after ? after->id : before->id, seq = 0;
+	for (size_t i = 0; i < n && rc == CRM_OK; i++) {
+		uint8_t f = before ? active_grade(before, scopes[i]) : 0;
+		uint8_t t = after ? active_grade(after, scopes[i]) : 0;
+		if (f == t) {
+			continue;
+		}
+		/* One sequence number per change: the scope tells its facts
+		 * apart. */
+		if (seq == 0) {
+			rc = store_next_id(
+			    ctx->st, ctx->txn, "grade_fact", &seq);
+		}
+		if (rc == CRM_OK) {
+			rc = grade_fact(ctx, scopes[i], at, seq, cid, f, t);
+		}
+	}
+	return rc;
+}
+
 crm_status
 stats_on_customer(struct req_ctx *ctx, const Crm__V1__Customer *before,
     const Crm__V1__Customer *after)
@@ -304,6 +392,10 @@ stats_on_customer(struct req_ctx *ctx, const Crm__V1__Customer *before,
 				    STATS_PERSON | after->owner_id, after, 1);
 			}
 		}
+	}
+	if (rc == CRM_OK && (before != NULL || after != NULL)) {
+		rc = grade_facts(ctx, before, after,
+		    before == NULL ? after->created_at : ctx->now);
 	}
 	if (rc == CRM_OK && before == NULL && after != NULL) {
 		struct fact none = { 0 }, f = { .on = 1,
@@ -614,9 +706,10 @@ rebuild_sla(struct req_ctx *ctx, uint64_t id)
 crm_status
 stats_rebuild(struct req_ctx *ctx)
 {
+	/* grade_time restarts at each customer's creation (stats.h). */
 	static const enum store_db derived[] = { DB_FU_TIME, DB_STAGE_TIME,
-		DB_TASK_DUE, DB_COMMIT_DUE, DB_SLA_TIME, DB_CUST_NEW,
-		DB_TALLY };
+		DB_TASK_DUE, DB_COMMIT_DUE, DB_SLA_TIME, DB_CUST_NEW, DB_TALLY,
+		DB_GRADE_TIME };
 	static const struct {
 		enum store_db db;
 		rebuild_fn fn;
@@ -840,6 +933,120 @@ check_refs(struct check *c, enum store_db idx)
 	return CRM_OK;
 }
 
+struct grade_entry {
+	uint64_t scope, cid;
+	size_t idx;
+	uint8_t from, to;
+};
+
+static int
+cmp_grade_entry(const void *a, const void *b)
+{
+	const struct grade_entry *x = a, *y = b;
+	if (x->scope != y->scope) {
+		return x->scope < y->scope ? -1 : 1;
+	}
+	if (x->cid != y->cid) {
+		return x->cid < y->cid ? -1 : 1;
+	}
+	return (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* grade_time: each customer's facts in a scope chain (each starts from
+ * where the one before ended, the first from 0) and end at its active
+ * grade there now; every active customer has its chains. */
+static crm_status
+check_grades(struct check *c)
+{
+	struct grade_entry *v = NULL;
+	size_t n = 0, cap = 0;
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    c->ctx->st, c->ctx->txn, DB_GRADE_TIME, "", 0, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		const void *d;
+		size_t dlen;
+		struct stats_grade g;
+		if (klen != 24 || !store_iter_data(&it, &d, &dlen) ||
+		    !stats_grade_decode(d, dlen, &g)) {
+			check_problem(c, "grade_time: a malformed entry");
+			continue;
+		}
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			v = crm_xrealloc(v, cap * sizeof(*v));
+		}
+		v[n] = (struct grade_entry){ store_u64(key), g.customer_id, n,
+			g.from, g.to };
+		n++;
+	}
+	store_iter_close(&it);
+	if (n > 0) {
+		qsort(v, n, sizeof(*v), cmp_grade_entry);
+	}
+	uint64_t active_chains = 0;
+	for (size_t i = 0; i < n; i++) {
+		int first = i == 0 || v[i - 1].scope != v[i].scope ||
+		            v[i - 1].cid != v[i].cid;
+		uint8_t want = first ? 0 : v[i - 1].to;
+		if (v[i].from != want) {
+			check_problem(c,
+			    "grade_time: customer %" PRIu64
+			    " in scope %" PRIx64
+			    " goes from %u where it was %u",
+			    v[i].cid, v[i].scope, v[i].from, want);
+		}
+		int last = i + 1 == n || v[i + 1].scope != v[i].scope ||
+		           v[i + 1].cid != v[i].cid;
+		if (!last) {
+			continue;
+		}
+		size_t mark = crm_arena_mark(c->ctx->arena);
+		Crm__V1__Customer *cu;
+		uint8_t now = 0;
+		if (dispatch_record(c->ctx, DB_CUSTOMERS, v[i].cid,
+		        &crm__v1__customer__descriptor,
+		        (ProtobufCMessage **)&cu) == CRM_OK) {
+			now = active_grade(cu, v[i].scope);
+		}
+		crm_arena_release(c->ctx->arena, mark);
+		if (v[i].to != now) {
+			check_problem(c,
+			    "grade_time: customer %" PRIu64
+			    " in scope %" PRIx64 " ends at %u, is %u",
+			    v[i].cid, v[i].scope, v[i].to, now);
+		}
+		active_chains += v[i].to != 0;
+	}
+	free(v);
+	/* Every active customer has a chain under its team and person. */
+	uint64_t id = 0, want = 0;
+	while ((rc = store_id_next(c->ctx->st, c->ctx->txn, DB_CUSTOMERS, id,
+	            &id)) == CRM_OK) {
+		size_t mark = crm_arena_mark(c->ctx->arena);
+		Crm__V1__Customer *cu;
+		if (dispatch_record(c->ctx, DB_CUSTOMERS, id,
+		        &crm__v1__customer__descriptor,
+		        (ProtobufCMessage **)&cu) == CRM_OK) {
+			want += active_grade(cu, cu->team_id) != 0;
+			want +=
+			    active_grade(cu, STATS_PERSON | cu->owner_id) != 0;
+		}
+		crm_arena_release(c->ctx->arena, mark);
+	}
+	if (active_chains != want) {
+		check_problem(c,
+		    "grade_time: %" PRIu64 " active customers, want %" PRIu64,
+		    active_chains, want);
+	}
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+}
+
 crm_status
 stats_check(struct check *c)
 {
@@ -903,6 +1110,9 @@ stats_check(struct check *c)
 	}
 	if (rc == CRM_OK) {
 		rc = check_tally(c);
+	}
+	if (rc == CRM_OK) {
+		rc = check_grades(c);
 	}
 	if (rc == CRM_OK) {
 		rc = purchase_check(c);

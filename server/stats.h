@@ -12,6 +12,15 @@
  *   sla_time    scope || started || clock id      -> struct stats_sla
  *   cust_new    scope || created || customer id   -> ""
  *   tally       scope || stage || grade           -> count (8 bytes)
+ *   grade_time  scope || at      || seq           -> struct stats_grade
+ *
+ * grade_time holds each customer's active grade over time in a scope: a
+ * fact whenever it changes (creation, a grade change, lost or back from
+ * lost, a merge, a move to another owner or team), from the grade before
+ * to the grade after, 0 meaning "not an active customer of the scope".
+ * Unlike the other facts it is history the records do not keep: a
+ * rebuild can only restart it at each customer's creation with today's
+ * grade.
  *
  * A scope is a team id, or STATS_PERSON | user id. The person of a
  * follow-up is its author; of a stage change, the customer's owner then;
@@ -71,6 +80,11 @@ struct stats_commit {
 	uint8_t status;
 };
 
+struct stats_grade {
+	uint64_t customer_id;
+	uint8_t from, to; /* active grade before and after; 0: none */
+};
+
 struct stats_sla {
 	uint64_t customer_id;
 	uint64_t owner_id;
@@ -100,6 +114,7 @@ int stats_stage_decode(const void *p, size_t n, struct stats_stage *s);
 int stats_task_decode(const void *p, size_t n, struct stats_task *t);
 int stats_commit_decode(const void *p, size_t n, struct stats_commit *c);
 int stats_sla_decode(const void *p, size_t n, struct stats_sla *s);
+int stats_grade_decode(const void *p, size_t n, struct stats_grade *g);
 
 /* stats_tally: customers of scope in stage and grade (0: any), now. */
 uint64_t stats_tally(

@@ -62,6 +62,7 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_CHANGES] = "changes",
 	[DB_CHANGE_REC] = "change_rec",
 	[DB_CUST_EVENT] = "cust_event",
+	[DB_GRADE_TIME] = "grade_time",
 	[DB_FU_CUST_TIME] = "fu_cust_time",
 	[DB_STAGE_CUST_TIME] = "stage_cust_time",
 	[DB_PROP_CUST_TIME] = "prop_cust_time",

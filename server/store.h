@@ -70,6 +70,8 @@ enum store_db {
 	DB_CHANGE_REC, /* kind byte || record id -> its latest change seq */
 	DB_CUST_EVENT, /* customer id || at (biased) || event id ->
 	                  crm.v1.CustomerEvent (event.h) */
+	/* Rules (issue 12). */
+	DB_GRADE_TIME, /* scope || at || seq -> stats_grade: grade spells */
 	/* The timeline (history.h): customer id || time || record id -> "",
 	 * one per kind of entry, newest last. */
 	DB_FU_CUST_TIME,     /* follow-up: its time (at) */
@@ -92,7 +94,7 @@ typedef struct store {
 	int read_only;
 } store;
 
-#define STORE_SCHEMA_VERSION 6u
+#define STORE_SCHEMA_VERSION 7u
 
 /* How to open: crmd's durable default; read-only (tools, backups); or an
  * offline bulk load (crm-gen: MDB_WRITEMAP | MDB_NOSYNC, nothing is

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "clock.h"
 #include "crm.h"
@@ -25,10 +26,15 @@
 
 #define WORKER_STACK (512u * 1024u)
 #define WORKER_ARENA (4u * 1024u * 1024u)
-/* Hard cap: nanomsg drops a connection that sends more. Up to it, an
- * oversized request is answered RESOURCE_EXHAUSTED by dispatch. */
-#define SOCKET_MAX_RECV (1024 * 1024)
-#define RECV_POLL_MS    200
+/* NN_RCVMAXSIZE of the REP socket, on every endpoint it listens on
+ * (crm_wire.h): nanomsg allocates a message's declared length as soon as
+ * its frame header arrives, before the peer has logged in or sent the
+ * rest, so this is what each connection can make crmd hold. */
+#define SOCKET_MAX_RECV ((int)CRM_MAX_FRAME)
+/* The PUB socket receives nothing (SUB filters on its side): any frame
+ * a peer sends it ends the connection. */
+#define PUB_MAX_RECV 64
+#define RECV_POLL_MS 200
 
 struct worker {
 	transport *t;
@@ -100,6 +106,38 @@ transport_beat(transport *t)
 	}
 }
 
+/* The pipe key nanomsg's raw REP puts first in a request's SP header
+ * (one per connection), or 0. The control message holds the header's
+ * length (a size_t), then the header. */
+static uint32_t
+peer_of(struct transport_msg *m)
+{
+	if (m->control == NULL) {
+		return 0;
+	}
+	struct nn_msghdr hdr;
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.msg_control = &m->control;
+	hdr.msg_controllen = NN_MSG;
+	for (struct nn_cmsghdr *c = NN_CMSG_FIRSTHDR(&hdr); c != NULL;
+	     c = NN_CMSG_NXTHDR(&hdr, c)) {
+		size_t n;
+		if (c->cmsg_level != PROTO_SP || c->cmsg_type != SP_HDR ||
+		    c->cmsg_len < NN_CMSG_LEN(sizeof(n) + 4)) {
+			continue;
+		}
+		const unsigned char *d = NN_CMSG_DATA(c);
+		memcpy(&n, d, sizeof(n));
+		if (n < 4) {
+			return 0;
+		}
+		d += sizeof(n);
+		return (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
+		       (uint32_t)d[2] << 8 | d[3];
+	}
+	return 0;
+}
+
 static void
 serve(struct worker *w, struct transport_msg *m)
 {
@@ -110,6 +148,7 @@ serve(struct worker *w, struct transport_msg *m)
 	ctx.cfg = t->cfg;
 	ctx.arena = &w->arena;
 	ctx.now = clock_now();
+	ctx.peer = peer_of(m);
 	crm_arena_reset(&w->arena);
 
 	Crm__V1__Response resp = CRM__V1__RESPONSE__INIT;
@@ -183,11 +222,29 @@ worker_main(void *arg)
 }
 
 static int
-open_socket(int protocol, int raw)
+set_int(int sock, int opt, const char *name, int value)
+{
+	if (nn_setsockopt(sock, NN_SOL_SOCKET, opt, &value, sizeof(value)) <
+	    0) {
+		crm_err("nn_setsockopt %s: %s", name, nn_strerror(nn_errno()));
+		return -1;
+	}
+	return 0;
+}
+
+/* A socket with its receive limit set before any endpoint exists, so no
+ * connection ever sees a larger one. */
+static int
+open_socket(int protocol, int raw, int max_recv)
 {
 	int s = nn_socket(raw ? AF_SP_RAW : AF_SP, protocol);
 	if (s < 0) {
 		crm_err("nn_socket: %s", nn_strerror(nn_errno()));
+		return -1;
+	}
+	if (set_int(s, NN_RCVMAXSIZE, "NN_RCVMAXSIZE", max_recv) != 0) {
+		nn_close(s);
+		return -1;
 	}
 	return s;
 }
@@ -232,22 +289,32 @@ transport_start(const struct srv_config *cfg, store *st, transport **out)
 	t->st = st;
 	t->pub = -1;
 	crm_status rc = CRM_INTERNAL;
-	t->sock = open_socket(NN_REP, 1);
-	if (t->sock < 0) {
+	t->sock = open_socket(NN_REP, 1, SOCKET_MAX_RECV);
+	if (t->sock < 0 ||
+	    set_int(t->sock, NN_RCVTIMEO, "NN_RCVTIMEO", RECV_POLL_MS) != 0) {
 		goto fail;
 	}
-	int max = SOCKET_MAX_RECV, tmo = RECV_POLL_MS;
-	nn_setsockopt(
-	    t->sock, NN_SOL_SOCKET, NN_RCVMAXSIZE, &max, sizeof(max));
-	nn_setsockopt(t->sock, NN_SOL_SOCKET, NN_RCVTIMEO, &tmo, sizeof(tmo));
 	for (int i = 0; i < cfg->n_listen; i++) {
 		rc = bind_url(t->sock, cfg->listen[i], cfg->allow_remote);
 		if (rc != CRM_OK) {
 			goto fail;
 		}
 	}
+	/* Each connection is a descriptor, so the descriptor limit bounds
+	 * what peers that never log in can make crmd hold: say how much. */
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY) {
+		crm_info(
+		    "up to %llu connections (RLIMIT_NOFILE), each holding "
+		    "at most %d KiB of an unfinished request: %llu MiB",
+		    (unsigned long long)rl.rlim_cur, SOCKET_MAX_RECV / 1024,
+		    (unsigned long long)rl.rlim_cur *
+		            (unsigned long long)SOCKET_MAX_RECV >>
+		        20);
+	}
 	if (cfg->pub_url != NULL) {
-		t->pub = open_socket(NN_PUB, 0);
+		t->pub = open_socket(NN_PUB, 0, PUB_MAX_RECV);
 		if (t->pub < 0) {
 			rc = CRM_INTERNAL;
 			goto fail;

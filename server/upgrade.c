@@ -7,7 +7,9 @@
  * Version 5 keys company names without their legal form and adds licence
  * numbers to the name index (customer_rebuild_names), and gives every
  * customer's history its first stage (lifecycle_backfill_first).
- * Version 6 added the per-customer timeline indexes (history_rebuild,
+ * Version 6 added grade_time (restarted at each customer's creation) and
+ * ends the churn-contact clocks of customers that had left churn_risk.
+ * Version 7 added the per-customer timeline indexes (history_rebuild,
  * last: it reads the stage history the backfill completes).
  */
 #include "upgrade.h"
@@ -20,6 +22,7 @@
 #include "history.h"
 #include "lifecycle.h"
 #include "search.h"
+#include "sla.h"
 #include "stats.h"
 
 /* Search texts keyed by customer id alone (before owner || id). */
@@ -96,6 +99,9 @@ upgrade_once(store *st)
 				    "keeps it (merge the duplicates)",
 				    clashes);
 			}
+		}
+		if (rc == CRM_OK && v < 6) {
+			rc = sla_upgrade_churn(&ctx);
 		}
 		if (rc == CRM_OK) {
 			rc = history_rebuild(&ctx);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * user.c: users and teams. Record API first, then the handlers of
- * user.add, user.list, user.disable, team.add and team.list.
+ * user.add, user.list, user.disable, user.passwd, team.add and team.list.
  */
 #include "user.h"
 
@@ -362,9 +362,76 @@ user_handle_disable(
 		after.pwhash = NULL;
 		rc = audit_add(ctx, "user", u->id, &before.base, &after.base);
 	}
+	/* Ended, not merely refused while disabled: enabling the user again
+	 * must not bring old tokens back. */
+	uint32_t ended = 0;
 	if (rc == CRM_OK) {
+		rc = auth_sessions_end(ctx, u->id, NULL, &ended);
+	}
+	if (rc == CRM_OK) {
+		resp->has_sessions_ended = 1;
+		resp->sessions_ended = ended;
 		resp->body_case = CRM__V1__RESPONSE__BODY_USER;
 		resp->user = user_public(ctx, u);
+		crm_info("user %s disabled by %s; %u sessions ended", login,
+		    ctx->who->login, ended);
+	}
+	return rc;
+}
+
+crm_status
+user_prepare_passwd(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	(void)resp;
+	const char *pw = req->user_passwd->new_password;
+	if (req->user_passwd->login == NULL) {
+		return dispatch_fail(ctx, CRM_EINVAL, "a login is required");
+	}
+	if (pw == NULL || strlen(pw) < 3) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "a password of at least 3 characters is needed");
+	}
+	if (auth_hash_password(pw, ctx->prep.pwhash) != CRM_OK) {
+		return dispatch_fail(ctx, CRM_EINVAL, "unusable password");
+	}
+	return CRM_OK;
+}
+
+crm_status
+user_handle_passwd(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const char *login = req->user_passwd->login;
+	Crm__Store__UserRecord *u;
+	if (login == NULL || user_by_login(ctx, login, &u) != CRM_OK) {
+		return dispatch_fail(
+		    ctx, CRM_NOT_FOUND, "no user '%s'", login ? login : "");
+	}
+	u->pwhash = ctx->prep.pwhash;
+	u->updated_at = ctx->now;
+	store_key k;
+	store_key_id(&k, u->id);
+	crm_status rc =
+	    store_put_msg(ctx->st, ctx->txn, DB_USERS, &k, &u->base);
+	if (rc == CRM_OK) {
+		rc = audit_add(ctx, "password", u->id, NULL, NULL);
+	}
+	/* A reset is what follows a stolen password: every session of the
+	 * user ends (an admin resetting their own keeps this one). */
+	uint32_t ended = 0;
+	if (rc == CRM_OK) {
+		rc = auth_sessions_end(ctx, u->id,
+		    u->id == ctx->who->user_id ? &req->session_token : NULL,
+		    &ended);
+	}
+	if (rc == CRM_OK) {
+		resp->has_sessions_ended = 1;
+		resp->sessions_ended = ended;
+		resp->body_case = CRM__V1__RESPONSE__BODY_USER;
+		resp->user = user_public(ctx, u);
+		crm_info("password of %s set by %s; %u sessions ended", login,
+		    ctx->who->login, ended);
 	}
 	return rc;
 }

@@ -258,10 +258,10 @@ bad_frames_are_dropped_or_refused(void **state)
 		assert_true(peer_closed(fd, WAIT_MS));
 		close(fd);
 
-		/* Over the 1 MiB socket cap: hang up before the body. */
+		/* Over the socket cap: hang up before the body. */
 		fd = sp_peer(ipc);
 		assert_int_equal(
-		    peer_send_header(fd, ipc, 1024 * 1024 + 1), 0);
+		    peer_send_header(fd, ipc, CRM_MAX_FRAME + 1), 0);
 		abuse_sent++;
 		assert_true(peer_closed(fd, WAIT_MS));
 		close(fd);
@@ -328,7 +328,7 @@ bad_frames_are_dropped_or_refused(void **state)
 }
 
 /* Over 64 KiB: RESOURCE_EXHAUSTED on the same connection, which goes on
- * serving. (Over 1 MiB the connection is dropped: above.) */
+ * serving. (Over CRM_MAX_FRAME the connection is dropped: above.) */
 static void
 oversized_messages_are_refused_over_raw_peers(void **state)
 {

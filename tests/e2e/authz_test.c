@@ -94,6 +94,7 @@ call_as(enum principal p, Crm__V1__Request *req)
 /* What rep A (or B) owns: made afresh whenever a write succeeded. */
 struct objects {
 	uint64_t cust, cust2, contact, task, commitment, proposal, followup;
+	uint64_t issue;
 	char cust_name[64];
 	const char *login; /* the rep */
 };
@@ -179,6 +180,21 @@ make_objects(struct objects *o, enum principal rep)
 	o->proposal = r->proposal->id;
 	crm__v1__response__free_unpacked(r, NULL);
 
+	/* An after-sales issue: its two clocks; the issue id is the first's.
+	 */
+	Crm__V1__Request sreq = CRM__V1__REQUEST__INIT;
+	Crm__V1__SlaStartRequest ss = CRM__V1__SLA_START_REQUEST__INIT;
+	ss.has_customer_id = ss.has_issue = 1;
+	ss.customer_id = o->cust;
+	ss.issue = 1;
+	ss.text = "machine stopped";
+	sreq.body_case = CRM__V1__REQUEST__BODY_SLA_START;
+	sreq.sla_start = &ss;
+	r = call_as(rep, &sreq);
+	assert_crm_ok(crm_wire_status(r));
+	o->issue = r->clocks->clocks[0]->issue_id;
+	crm__v1__response__free_unpacked(r, NULL);
+
 	/* The commitment and the open re-grade task (one a customer gets
 	 * when added, and one that may be cancelled), from the timeline. */
 	Crm__V1__Request hreq = CRM__V1__REQUEST__INIT;
@@ -249,6 +265,7 @@ struct rb {
 	Crm__V1__UserAddRequest user_add;
 	Crm__V1__UserListRequest user_list;
 	Crm__V1__UserDisableRequest user_disable;
+	Crm__V1__UserPasswdRequest user_passwd;
 	Crm__V1__TeamAddRequest team_add;
 	Crm__V1__TeamListRequest team_list;
 	Crm__V1__CustomerAddRequest customer_add;
@@ -302,6 +319,8 @@ struct rb {
 	Crm__V1__Attachment attachment;
 	Crm__V1__ContactVerifyRequest contact_verify;
 	Crm__V1__CustomerCheckRequest customer_check;
+	Crm__V1__IssueResolveRequest issue_resolve;
+	Crm__V1__IssueListRequest issue_list;
 	char text[64];
 };
 
@@ -313,6 +332,7 @@ enum obj {
 	O_TASK,
 	O_COMMITMENT,
 	O_PROPOSAL,
+	O_ISSUE,
 	O_USER,
 	O_CUST_NAME
 };
@@ -405,6 +425,24 @@ b_user_disable(struct rb *b, const struct target *t)
 	b->user_disable.login = (char *)t->login;
 	b->req.body_case = CRM__V1__REQUEST__BODY_USER_DISABLE;
 	R(user_disable) = &b->user_disable;
+}
+
+/* A reset to the password the user already has: the fixtures go on. */
+static void
+b_user_passwd(struct rb *b, const struct target *t)
+{
+	b->user_passwd =
+	    (Crm__V1__UserPasswdRequest)CRM__V1__USER_PASSWD_REQUEST__INIT;
+	b->user_passwd.login = (char *)t->login;
+	b->user_passwd.new_password = "pw-reset";
+	for (int p = 0; p < P_COUNT; p++) {
+		if (who[p].login != NULL && t->login != NULL &&
+		    strcmp(who[p].login, t->login) == 0) {
+			b->user_passwd.new_password = (char *)who[p].password;
+		}
+	}
+	b->req.body_case = CRM__V1__REQUEST__BODY_USER_PASSWD;
+	R(user_passwd) = &b->user_passwd;
 }
 
 static void
@@ -949,6 +987,28 @@ b_customer_check(struct rb *b, const struct target *t)
 	R(customer_check) = &b->customer_check;
 }
 
+static void
+b_issue_resolve(struct rb *b, const struct target *t)
+{
+	b->issue_resolve =
+	    (Crm__V1__IssueResolveRequest)CRM__V1__ISSUE_RESOLVE_REQUEST__INIT;
+	b->issue_resolve.has_id = 1;
+	b->issue_resolve.id = t->id;
+	b->issue_resolve.resolution = "replaced the sensor";
+	b->req.body_case = CRM__V1__REQUEST__BODY_ISSUE_RESOLVE;
+	R(issue_resolve) = &b->issue_resolve;
+}
+
+static void
+b_issue_list(struct rb *b, const struct target *t)
+{
+	(void)t;
+	b->issue_list =
+	    (Crm__V1__IssueListRequest)CRM__V1__ISSUE_LIST_REQUEST__INIT;
+	b->req.body_case = CRM__V1__REQUEST__BODY_ISSUE_LIST;
+	R(issue_list) = &b->issue_list;
+}
+
 /* One row per Request body, named by its oneof field in crm.proto. */
 static const struct request {
 	const char *name;
@@ -965,6 +1025,8 @@ static const struct request {
 	{ "user_list", b_user_list, O_NONE, 0 },
 	/* Last: a disabled rep can no longer ask anything. */
 	{ "user_disable", b_user_disable, O_USER, F_WRITE | F_LAST },
+	/* Last too: a reset ends the rep's sessions. */
+	{ "user_passwd", b_user_passwd, O_USER, F_WRITE | F_LAST },
 	{ "team_add", b_team_add, O_NONE, F_WRITE },
 	{ "team_list", b_team_list, O_NONE, 0 },
 	{ "customer_add", b_customer_add, O_NONE, F_WRITE },
@@ -1009,6 +1071,8 @@ static const struct request {
 	{ "followup_attach", b_followup_attach, O_FOLLOWUP, F_WRITE },
 	{ "contact_verify", b_contact_verify, O_CONTACT, F_WRITE },
 	{ "customer_check", b_customer_check, O_CUST, F_WRITE },
+	{ "issue_resolve", b_issue_resolve, O_ISSUE, F_WRITE },
+	{ "issue_list", b_issue_list, O_NONE, 0 },
 };
 
 #define N_REQUESTS (sizeof(requests) / sizeof(requests[0]))
@@ -1055,6 +1119,9 @@ target_of(const struct request *rq, int x, enum principal p)
 		break;
 	case O_PROPOSAL:
 		t.id = o->proposal;
+		break;
+	case O_ISSUE:
+		t.id = o->issue;
 		break;
 	default:
 		t.id = o->cust;

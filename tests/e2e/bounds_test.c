@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bounds_test.c: the resource bounds of a real crmd: requests exactly at
- * the 64 KiB cap and one byte over, exactly at nanomsg's 1 MiB socket
- * cap, and inputs built to make the decoder allocate far more than they
- * weigh (thousands of empty submessages, empty repeated strings, unknown
+ * the 64 KiB cap and one byte over, exactly at the socket's cap
+ * (CRM_MAX_FRAME), and inputs built to make the decoder allocate far more than
+ * they weigh (thousands of empty submessages, empty repeated strings, unknown
  * fields, huge declared lengths, nested groups). Each is refused by the
  * size cap, the decoder, the bounded arena or the validator
  * (INVALID_ARGUMENT or RESOURCE_EXHAUSTED), or served within its bounds;
@@ -140,13 +140,14 @@ a_request_at_the_cap_is_served_and_one_byte_more_is_refused(void **state)
 	assert_crm_ok(send_status(&b));
 	hello_of_size(&b, CRM_MAX_REQUEST + 1);
 	assert_crm_err(send_status(&b), CRM_TOO_BIG);
-	/* nanomsg's 1 MiB socket cap counts the 4-byte REQ request id it
-	 * puts before the body: a body of 1 MiB - 4 still reaches dispatch
-	 * (RESOURCE_EXHAUSTED), one byte more is dropped with the
-	 * connection (no reply; the harness reconnects after 5 s). */
-	hello_of_size(&b, 1024 * 1024 - 4);
+	/* The socket cap (CRM_MAX_FRAME, NN_RCVMAXSIZE) counts the 4-byte
+	 * REQ request id nanomsg puts before the body: a body of the cap
+	 * - 4 still reaches dispatch (RESOURCE_EXHAUSTED), one byte more is
+	 * dropped with the connection (no reply; the harness reconnects
+	 * after 5 s). */
+	hello_of_size(&b, CRM_MAX_FRAME - 4);
 	assert_crm_err(send_status(&b), CRM_TOO_BIG);
-	hello_of_size(&b, 1024 * 1024 - 3);
+	hello_of_size(&b, CRM_MAX_FRAME - 3);
 	uint8_t *out = NULL;
 	assert_true(crm_test_raw(&srv, b.p, b.len, &out) < 0);
 	free(out);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check_test.sh: crm-check on a generated database says clean and exits 0;
 # each kind of damage written with LMDB's own mdb_load (a dangling index
-# entry, a record that does not decode, a wrong tally) is reported and
+# entry, a record that does not decode, a wrong tally, a grade spell that
+# does not chain) is reported and
 # exits 1; a folder without a database exits 2. Also: crm-gen refuses to
 # overwrite a database.
 # Usage: check_test.sh CRM_GEN CRM_CHECK
@@ -50,6 +51,11 @@ expect "a wrong tally is found" "want"
 
 damage task_open 000000000000000100000000000000010000000000bc614e ""
 expect "an open-queue entry without its task is found" "task_open"
+
+# A grade spell that does not chain: customer 1 at C from the start of
+# time in scope 1 (the report activity prorates by these).
+damage grade_time 000000000000000180000000000000000000000000bc614e 00000000000000010004
+expect "a broken grade_time chain is found" "grade_time: customer 1"
 
 damage fu_cust_time 000000000000000180000000000000010000000000bc614e ""
 expect "a timeline entry without its follow-up is found" "fu_cust_time: an entry for a missing followups 12345678"

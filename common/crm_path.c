@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/* crm_path.c: the ownership and mode checks of crm_path.h. */
+#include "crm_path.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "crm_xmalloc.h"
+
+char *
+crm_path_runtime_dir(void)
+{
+	const char *x = getenv("XDG_RUNTIME_DIR");
+	if (x != NULL && x[0] == '/') {
+		return crm_xasprintf("%s/crm", x);
+	}
+	return crm_xasprintf("/tmp/crm-%u/crm", (unsigned)geteuid());
+}
+
+crm_status
+crm_path_check_dir(const char *dir, int private_dir, char *why, size_t n)
+{
+	struct stat sb;
+	if (stat(dir, &sb) != 0) {
+		snprintf(why, n, "%s: %s", dir, strerror(errno));
+		return errno == ENOENT ? CRM_NOT_FOUND : CRM_INTERNAL;
+	}
+	if (!S_ISDIR(sb.st_mode)) {
+		snprintf(why, n, "%s is not a folder", dir);
+		return CRM_EPERM;
+	}
+	uid_t me = geteuid();
+	if (sb.st_uid != me && (private_dir || sb.st_uid != 0)) {
+		snprintf(why, n,
+		    "%s belongs to uid %u, not to you (uid %u): another user "
+		    "may have made it to catch what you send; remove it, or "
+		    "set XDG_RUNTIME_DIR to a folder of your own",
+		    dir, (unsigned)sb.st_uid, (unsigned)me);
+		return CRM_EPERM;
+	}
+	mode_t open_to =
+	    private_dir ? (S_IRWXG | S_IRWXO) : (S_IWGRP | S_IWOTH);
+	if ((sb.st_mode & open_to) != 0) {
+		snprintf(why, n,
+		    "%s is open to others (mode %04o; want %s): "
+		    "run chmod %s %s",
+		    dir, (unsigned)(sb.st_mode & 07777),
+		    private_dir ? "0700" : "no write for group and others",
+		    private_dir ? "700" : "go-w", dir);
+		return CRM_EPERM;
+	}
+	return CRM_OK;
+}
+
+/* The parent of a socket folder: whoever may write it may swap the
+ * folder, unless the sticky bit keeps them to their own names (/tmp). */
+static crm_status
+check_parent(const char *dir, char *why, size_t n)
+{
+	struct stat sb;
+	if (stat(dir, &sb) != 0) {
+		snprintf(why, n, "%s: %s", dir, strerror(errno));
+		return CRM_INTERNAL;
+	}
+	if (sb.st_uid != geteuid() && sb.st_uid != 0) {
+		snprintf(why, n, "%s belongs to uid %u, not to you or root",
+		    dir, (unsigned)sb.st_uid);
+		return CRM_EPERM;
+	}
+	if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0 &&
+	    (sb.st_mode & S_ISVTX) == 0) {
+		snprintf(why, n,
+		    "%s can be written by others and is not sticky (mode "
+		    "%04o)",
+		    dir, (unsigned)(sb.st_mode & 07777));
+		return CRM_EPERM;
+	}
+	return CRM_OK;
+}
+
+static char *
+parent_of(const char *path)
+{
+	char *p = crm_xstrdup(path);
+	char *slash = strrchr(p, '/');
+	if (slash == NULL) {
+		free(p);
+		return crm_xstrdup(".");
+	}
+	if (slash == p) {
+		slash[1] = '\0';
+	} else {
+		*slash = '\0';
+	}
+	return p;
+}
+
+crm_status
+crm_path_check_ipc(const char *url, char *why, size_t n)
+{
+	if (strncmp(url, "ipc://", 6) != 0) {
+		return CRM_OK;
+	}
+	char *dir = parent_of(url + 6);
+	char *up = parent_of(dir);
+	char *rt = crm_path_runtime_dir();
+	int private_dir = strcmp(dir, rt) == 0;
+	crm_status rc = crm_path_check_dir(dir, private_dir, why, n);
+	if (rc == CRM_OK) {
+		/* /tmp/crm-UID is as private as the folder in it. */
+		const char *x = getenv("XDG_RUNTIME_DIR");
+		int tmp_home = private_dir && (x == NULL || x[0] != '/');
+		rc = tmp_home ? crm_path_check_dir(up, 1, why, n)
+		              : check_parent(up, why, n);
+	}
+	free(rt);
+	free(up);
+	free(dir);
+	return rc;
+}

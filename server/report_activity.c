@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report_activity.c: `report activity`, follow-ups against the cadence
+ * of each grade. A customer counts under the grades it had in the period
+ * (the grade_time facts of stats.h), and the follow-ups its grade's
+ * cadence expects are prorated to the days it spent at each: a customer
+ * that was B for 10 days and A for 20 of a 30-day period is expected
+ * 10/7 + 20/3 follow-ups. A follow-up counts under the grade the customer
+ * had when it was logged, and a customer reached at a grade is one of
+ * that grade's customers, so no row is reached above 100 %.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm.h"
+#include "policy.h"
+#include "report.h"
+#include "store_schema.h"
+#include "user.h"
+
+#define T_TEXT    CRM__V1__REPORT_UNIT__UNIT_TEXT
+#define T_COUNT   CRM__V1__REPORT_UNIT__UNIT_COUNT
+#define T_PCT     CRM__V1__REPORT_UNIT__UNIT_PERCENT
+#define T_DAYS    CRM__V1__REPORT_UNIT__UNIT_DAYS
+#define T_NUMBER  CRM__V1__REPORT_UNIT__UNIT_NUMBER
+#define NCOLS(c)  (sizeof(c) / sizeof((c)[0]))
+#define NGRADES   5 /* 0: no grade or not active, S A B C */
+#define NCHANNELS 9
+#define DAY       86400.0
+
+/* One grade fact of a scope, in the period or after it. */
+struct gfact {
+	uint64_t scope, cid;
+	size_t idx; /* scan order: time, then sequence */
+	int64_t at;
+	uint8_t from, to;
+};
+
+/* A customer that changed grade (or came, or went) since the period
+ * began, in one scope: the grades it had in the period. */
+struct member {
+	uint64_t cid;
+	unsigned mask; /* bit g: at grade g for some time in the period */
+};
+
+struct activity {
+	struct report *r;
+	uint64_t scope; /* of the facts being collected */
+	struct gfact *f;
+	size_t nf, capf;
+	/* per grade: customers that did not change (from the tallies) and
+	 * those that did, customer-seconds in the period, follow-ups */
+	double seconds[NGRADES];
+	uint64_t changed[NGRADES], current[NGRADES], extra[NGRADES];
+	uint64_t per_grade[NGRADES];
+	struct report_ids reached[NGRADES];
+	struct member *m;
+	size_t nm;
+	uint64_t channels[NCHANNELS];
+	uint64_t total, late, moved;
+};
+
+static int
+collect_grade(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	struct activity *a = arg;
+	struct stats_grade g;
+	(void)id;
+	if (!stats_grade_decode(d, len, &g) || g.from >= NGRADES ||
+	    g.to >= NGRADES) {
+		return 0;
+	}
+	if (a->nf == a->capf) {
+		a->capf = a->capf ? 2 * a->capf : 256;
+		a->f = crm_xrealloc(a->f, a->capf * sizeof(*a->f));
+	}
+	a->f[a->nf] =
+	    (struct gfact){ a->scope, g.customer_id, a->nf, at, g.from, g.to };
+	a->nf++;
+	return 0;
+}
+
+static int
+cmp_gfact(const void *x, const void *y)
+{
+	const struct gfact *a = x, *b = y;
+	if (a->scope != b->scope) {
+		return a->scope < b->scope ? -1 : 1;
+	}
+	if (a->cid != b->cid) {
+		return a->cid < b->cid ? -1 : 1;
+	}
+	return (a->idx > b->idx) - (a->idx < b->idx);
+}
+
+static int
+cmp_member(const void *x, const void *y)
+{
+	const struct member *a = x, *b = y;
+	return (a->cid > b->cid) - (a->cid < b->cid);
+}
+
+/* The spells of one customer's facts f[0..n) in a scope over [from, end):
+ * seconds per grade, and the grades it had. */
+static unsigned
+spells(struct activity *a, const struct gfact *f, size_t n, int64_t from,
+    int64_t end)
+{
+	unsigned mask = 0;
+	int64_t t0 = from;
+	uint8_t g = f[0].from;
+	for (size_t i = 0; i <= n; i++) {
+		int64_t t = i < n ? f[i].at : end;
+		t = t < from ? from : (t > end ? end : t);
+		if (t > t0) {
+			a->seconds[g] += (double)(t - t0);
+			mask |= 1u << g;
+			t0 = t;
+		}
+		if (i < n) {
+			g = f[i].to;
+		}
+	}
+	return mask & ~1u;
+}
+
+static int
+collect_fu(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	struct activity *a = arg;
+	struct stats_fu f;
+	(void)at, (void)id;
+	if (!stats_fu_decode(d, len, &f)) {
+		return 0;
+	}
+	int g = f.grade < NGRADES ? f.grade : 0;
+	a->per_grade[g]++;
+	report_ids_add(&a->reached[g], f.customer_id);
+	a->channels[f.channel < NCHANNELS ? f.channel : 0]++;
+	a->total++;
+	a->late += (f.flags & STATS_FU_LATE) != 0;
+	a->moved += (f.flags & STATS_FU_MOVED) != 0;
+	return 0;
+}
+
+/* Whether reached customer cid counts among grade g's customers; when it
+ * does not (a follow-up back-dated before a grade change, a customer of
+ * another owner), it is added: reached is never above customers. */
+static void
+count_reached(struct activity *a, int g, uint64_t cid)
+{
+	struct member key = { cid, 0 }, *m = NULL;
+	if (a->nm > 0) {
+		m = bsearch(&key, a->m, a->nm, sizeof(*a->m), cmp_member);
+	}
+	if (m != NULL) {
+		while (m > a->m && m[-1].cid == cid) {
+			m--;
+		}
+		for (; m < a->m + a->nm && m->cid == cid; m++) {
+			if (m->mask & (1u << g)) {
+				return;
+			}
+		}
+		a->extra[g]++;
+		return;
+	}
+	/* Unchanged through the period: its grade now, if in scope. */
+	struct report *r = a->r;
+	size_t mark = crm_arena_mark(r->ctx->arena);
+	Crm__V1__Customer *c;
+	int in = 0;
+	if (dispatch_record(r->ctx, DB_CUSTOMERS, cid,
+	        &crm__v1__customer__descriptor,
+	        (ProtobufCMessage **)&c) == CRM_OK &&
+	    c->merged_into == 0 && c->stage != CRM__V1__STAGE__STAGE_LOST &&
+	    (int)c->grade == g) {
+		for (size_t i = 0; i < r->nscopes && !in; i++) {
+			in = r->scopes[i] == c->team_id ||
+			     r->scopes[i] == (STATS_PERSON | c->owner_id);
+		}
+	}
+	crm_arena_release(r->ctx->arena, mark);
+	a->extra[g] += !in;
+}
+
+static crm_status
+by_grade(struct activity *a)
+{
+	struct report *r = a->r;
+	int64_t now = r->ctx->now;
+	/* Expected follow-ups stop at now: future days expect none yet. */
+	int64_t end = r->to < now ? r->to : now;
+	if (end < r->from) {
+		end = r->from;
+	}
+	crm_status rc = CRM_OK;
+	for (size_t i = 0; i < r->nscopes && rc == CRM_OK; i++) {
+		a->scope = r->scopes[i];
+		rc = report_scan(r, DB_GRADE_TIME, r->scopes[i], r->from,
+		    (now > r->to ? now : r->to) + 1, collect_grade, a);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (a->nf > 0) {
+		qsort(a->f, a->nf, sizeof(*a->f), cmp_gfact);
+		a->m = crm_xcalloc(a->nf, sizeof(*a->m));
+	}
+	for (size_t i = 0, j; i < a->nf; i = j) {
+		j = i + 1;
+		while (j < a->nf && a->f[j].scope == a->f[i].scope &&
+		       a->f[j].cid == a->f[i].cid) {
+			j++;
+		}
+		unsigned mask = spells(a, &a->f[i], j - i, r->from, end);
+		for (int g = 1; g < NGRADES; g++) {
+			a->changed[g] += (mask >> g) & 1u;
+		}
+		a->current[a->f[j - 1].to]++;
+		a->m[a->nm++] = (struct member){ a->f[i].cid, mask };
+	}
+	if (a->nm > 0) {
+		qsort(a->m, a->nm, sizeof(*a->m), cmp_member);
+	}
+	return report_scan(r, DB_FU_TIME, 0, r->from, r->to, collect_fu, a);
+}
+
+crm_status
+report_activity(struct report *r)
+{
+	static const struct report_col gc[] = {
+		{ "grade", "Grade", T_TEXT },
+		{ "customers", "Customers", T_COUNT },
+		{ "customer_days", "Customer-days", T_DAYS },
+		{ "followups", "Follow-ups", T_COUNT },
+		{ "reached", "Customers reached", T_COUNT },
+		{ "reached_share", "Reached", T_PCT },
+		{ "per_customer", "Per customer", T_NUMBER },
+		{ "expected", "Cadence expects", T_NUMBER },
+		{ "cadence", "Of cadence", T_PCT },
+	};
+	static const struct report_col cc[] = {
+		{ "channel", "Channel", T_TEXT },
+		{ "followups", "Follow-ups", T_COUNT },
+		{ "share", "Share", T_PCT },
+	};
+	static const struct report_col sc[] = {
+		{ "followups", "Follow-ups", T_COUNT },
+		{ "late", "Late", T_COUNT },
+		{ "late_share", "Late share", T_PCT },
+		{ "effective", "Moved a stage", T_COUNT },
+		{ "effective_share", "Effective share", T_PCT },
+	};
+	struct activity *a = crm_arena_alloc(r->ctx->arena, sizeof(*a));
+	if (a == NULL) {
+		return CRM_TOO_BIG;
+	}
+	memset(a, 0, sizeof(*a));
+	a->r = r;
+	crm_status rc = by_grade(a);
+	struct report_tab *t = NULL;
+	if (rc == CRM_OK) {
+		t = report_table(r, "by_grade",
+		    "Follow-ups against the cadence, prorated to the days at "
+		    "each grade",
+		    NCOLS(gc), gc, NGRADES);
+	}
+	int64_t now = r->ctx->now;
+	int64_t end = r->to < now ? r->to : now;
+	double span = end > r->from ? (double)(end - r->from) : 0;
+	for (int g = 1; t != NULL && g < NGRADES; g++) {
+		double all =
+		    (double)report_tally(r, 0, g) -
+		    (double)report_tally(r, CRM__V1__STAGE__STAGE_LOST, g);
+		double still = all - (double)a->current[g];
+		if (still < 0) {
+			still = 0; /* a rebuilt grade_time: see stats.h */
+		}
+		double reached = (double)report_ids_distinct(&a->reached[g]);
+		for (size_t i = 0; i < a->reached[g].n; i++) {
+			count_reached(a, g, a->reached[g].v[i]);
+		}
+		double n = still + (double)a->changed[g] + (double)a->extra[g];
+		double secs = still * span + a->seconds[g];
+		double fu = (double)a->per_grade[g];
+		const Crm__V1__GradePolicy *gp = policy_grade(r->pol, g);
+		double expect = gp->every_seconds > 0
+		                    ? secs / (double)gp->every_seconds
+		                    : 0;
+		Crm__V1__ReportRow *row = report_row(r, t);
+		report_text(
+		    r, row, 0, crm_enum_name(&crm__v1__grade__descriptor, g));
+		report_num(row, 1, n);
+		report_num(row, 2, secs / DAY);
+		report_num(row, 3, fu);
+		report_num(row, 4, reached);
+		report_pct(row, 5, reached, n);
+		if (n > 0) {
+			report_num(row, 6, fu / n);
+		}
+		report_num(row, 7, expect);
+		report_pct(row, 8, fu, expect);
+	}
+	if (t != NULL) {
+		t = report_table(
+		    r, "channels", "Channels used", NCOLS(cc), cc, NCHANNELS);
+	}
+	for (int ch = 0; t != NULL && ch < NCHANNELS; ch++) {
+		if (a->channels[ch] == 0) {
+			continue;
+		}
+		Crm__V1__ReportRow *row = report_row(r, t);
+		report_text(r, row, 0,
+		    ch ? crm_enum_name(&crm__v1__channel__descriptor, ch)
+		       : "unknown");
+		report_num(row, 1, (double)a->channels[ch]);
+		report_pct(row, 2, (double)a->channels[ch], (double)a->total);
+	}
+	report_chart(t, 0, 1);
+	if (t != NULL) {
+		t = report_table(r, "summary", "Late and effective follow-ups",
+		    NCOLS(sc), sc, 1);
+	}
+	if (t != NULL) {
+		Crm__V1__ReportRow *row = report_row(r, t);
+		report_num(row, 0, (double)a->total);
+		report_num(row, 1, (double)a->late);
+		report_pct(row, 2, (double)a->late, (double)a->total);
+		report_num(row, 3, (double)a->moved);
+		report_pct(row, 4, (double)a->moved, (double)a->total);
+	}
+	for (int g = 0; g < NGRADES; g++) {
+		report_ids_free(&a->reached[g]);
+	}
+	free(a->f);
+	free(a->m);
+	if (rc == CRM_OK && t == NULL) {
+		rc = CRM_TOO_BIG;
+	}
+	return rc;
+}

@@ -1,0 +1,2 @@
+corpus-v1-000061Z
+admin	admin-pw2

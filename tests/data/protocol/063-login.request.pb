@@ -1,0 +1,2 @@
+corpus-v1-000063Z
+admin	admin-pw2
