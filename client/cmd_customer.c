@@ -161,8 +161,8 @@ customer_from_opts(
 		c->has_annual_revenue = 1;
 	}
 	if ((s = cmd_opt(call, "--first-contact")) != NULL) {
-		if (crm_time_parse(s, crm_time_now(), &c->first_contact_at) !=
-		    CRM_OK) {
+		if (crm_time_parse_past(
+		        s, crm_time_now(), &c->first_contact_at) != CRM_OK) {
 			return cmd_usage_error(ctx, call,
 			    "--first-contact: cannot read the time '%s'", s);
 		}

@@ -264,7 +264,7 @@ log_opts(struct cmd_ctx *ctx, const struct cmd_call *call, struct log_build *b)
 		b->f.mood = (Crm__V1__Mood)v;
 	}
 	if ((s = cmd_opt(call, "--at")) != NULL) {
-		if ((rc = cmd_parse_when(ctx, call, "--at", s, &b->f.at)) !=
+		if ((rc = cmd_parse_past(ctx, call, "--at", s, &b->f.at)) !=
 		    CRM_OK) {
 			return rc;
 		}
@@ -798,7 +798,7 @@ cmd_followup_stage(
 		body.has_deal_amount = 1;
 	}
 	if (date != NULL) {
-		if ((rc = cmd_parse_when(
+		if ((rc = cmd_parse_past(
 		         ctx, call, "--date", date, &body.won_at)) != CRM_OK) {
 			return rc;
 		}

@@ -27,10 +27,14 @@ proposal_call(struct cmd_ctx *ctx, Crm__V1__Request *req, render_doc *out)
 		return rc;
 	}
 	const Crm__V1__GradeProposal *p = resp->proposal;
-	render_text(out, "grade proposal %llu: %s %s → %s, %s",
+	/* A decision says who made it and why. */
+	render_text(out, "grade proposal %llu: %s %s → %s, %s%s%s%s%s",
 	    (unsigned long long)p->id, p->customer ? p->customer : "?",
 	    grade_word(p->from), grade_word(p->to),
-	    crm_enum_name(&crm__v1__proposal_status__descriptor, p->status));
+	    crm_enum_name(&crm__v1__proposal_status__descriptor, p->status),
+	    p->decided_by ? " by " : "", p->decided_by ? p->decided_by : "",
+	    p->decision_reason ? ": " : "",
+	    p->decision_reason ? p->decision_reason : "");
 	render_set_json(out, render_json_message(&p->base));
 	cmd_cache_names((const char *const *)&p->customer, 1);
 	crm__v1__response__free_unpacked(resp, NULL);

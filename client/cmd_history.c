@@ -4,10 +4,13 @@
  * follow-ups (with their attachments), stage changes, grade proposals,
  * tasks, commitments, SLA clocks, purchases and the changes the server
  * made to its plans by itself (events, with why), one line each (time,
- * kind, who, text). One page per command; when more follow, it says how
- * to ask for the next (`--before CURSOR`; in csv and json mode on stderr,
- * so the data stays a plain array).
+ * kind, who, text); a follow-up's feedback, mood and next action, and a
+ * grade decision with its reason, on a second line of the text. One page
+ * per command; when more follow, it says how to ask for the next
+ * (`--before CURSOR`; in csv and json mode on stderr, so the data stays a
+ * plain array).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +28,31 @@ grade_word(int v)
 {
 	const char *s = crm_enum_name(&crm__v1__grade__descriptor, v);
 	return s[0] ? s : "-";
+}
+
+/* A follow-up's second line into buf: its feedback, mood and next
+ * action ("" when it has none). */
+static void
+followup_more(const Crm__V1__FollowUp *f, char *buf, size_t len)
+{
+	const char *mood =
+	    f->has_mood ? crm_enum_name(&crm__v1__mood__descriptor, f->mood)
+	                : "";
+	bool fb = f->feedback && *f->feedback,
+	     nx = f->next_action && *f->next_action;
+	char due[32] = "";
+	if (!fb && !mood[0] && !nx) {
+		buf[0] = '\0';
+		return;
+	}
+	if (nx && f->has_next_due_at && f->next_due_at != 0) {
+		crm_time_format(f->next_due_at, due, sizeof(due));
+	}
+	snprintf(buf, len, "\n%s%s%s%s%s%s%s%s%s%s%s", fb ? "feedback: " : "",
+	    fb ? f->feedback : "", fb && mood[0] ? "; " : "",
+	    mood[0] ? "mood: " : "", mood, (fb || mood[0]) && nx ? "; " : "",
+	    nx ? "next: " : "", nx ? f->next_action : "",
+	    due[0] ? " (due " : "", due, due[0] ? ")" : "");
 }
 
 /* The kind, who and text columns of one timeline entry. */
@@ -52,6 +80,10 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 			    a->title ? a->title : "", a->title ? ": " : "",
 			    a->ref ? a->ref : "");
 		}
+		/* A second line: what the customer said, what comes next. */
+		if (n >= 0 && (size_t)n < len) {
+			followup_more(f, text + n, len - (size_t)n);
+		}
 		break;
 	}
 	case CRM__V1__HISTORY_ITEM__ITEM_STAGE: {
@@ -72,12 +104,20 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		    crm_enum_name(
 		        &crm__v1__proposal_status__descriptor, g->status),
 		    g->reason ? ": " : "", g->reason ? g->reason : "");
-		/* The manager's reason (required to reject) and who. */
-		if (g->decision_reason && *g->decision_reason && n >= 0 &&
-		    (size_t)n < len) {
-			snprintf(text + n, len - (size_t)n, " (%s%s%s)",
-			    g->decided_by ? g->decided_by : "",
-			    g->decided_by ? ": " : "", g->decision_reason);
+		/* A second line: the manager's decision and its reason. */
+		if (g->decided_by != NULL && n >= 0 && (size_t)n < len) {
+			t[0] = '\0';
+			if (g->has_decided_at && g->decided_at != 0) {
+				crm_time_format(g->decided_at, t, sizeof(t));
+			}
+			snprintf(text + n, len - (size_t)n,
+			    "\n%s by %s%s%s%s%s",
+			    crm_enum_name(
+			        &crm__v1__proposal_status__descriptor,
+			        g->status),
+			    g->decided_by, t[0] ? " " : "", t,
+			    g->decision_reason ? ": " : "",
+			    g->decision_reason ? g->decision_reason : "");
 		}
 		break;
 	}

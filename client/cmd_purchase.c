@@ -133,7 +133,7 @@ cmd_purchase_add(
 	p.category = (char *)cmd_opt(call, "--category");
 	p.contract = (char *)cmd_opt(call, "--contract");
 	if (at != NULL) {
-		if ((rc = cmd_parse_when(ctx, call, "--at", at, &p.at)) !=
+		if ((rc = cmd_parse_past(ctx, call, "--at", at, &p.at)) !=
 		    CRM_OK) {
 			return rc;
 		}

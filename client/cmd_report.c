@@ -60,28 +60,6 @@ kind_name(int kind, char *buf, size_t len)
 
 /* ------------------------------------------------------------ period */
 
-/* Whether text names a whole day (2026-11-25, today, mon, 周一) rather
- * than a moment (14:00, +3d, now). */
-static bool
-is_day(const char *text)
-{
-	return strchr(text, ':') == NULL && text[0] != '+' && text[0] != '@' &&
-	       text[0] != '-' && strcmp(text, "now") != 0;
-}
-
-/* The local midnight starting the day of t, plus days days. */
-static int64_t
-midnight(int64_t t, int days)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-	localtime_r(&tt, &tm);
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_mday += days;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
 crm_status
 cmd_report_period(struct cmd_ctx *ctx, const struct cmd_call *call,
     int64_t *from, protobuf_c_boolean *has_from, int64_t *to,
@@ -92,22 +70,18 @@ cmd_report_period(struct cmd_ctx *ctx, const struct cmd_call *call,
 
 	*has_from = *has_to = 0;
 	if (f != NULL) {
-		if ((rc = cmd_parse_when(ctx, call, "--from", f, from)) !=
-		    CRM_OK) {
+		int64_t end; /* --from last week: where last week starts */
+		if ((rc = cmd_parse_span(
+		         ctx, call, "--from", f, from, &end)) != CRM_OK) {
 			return rc;
-		}
-		if (is_day(f)) {
-			*from = midnight(*from, 0);
 		}
 		*has_from = 1;
 	}
 	if (t != NULL) {
-		if ((rc = cmd_parse_when(ctx, call, "--to", t, to)) !=
+		int64_t start; /* --to 2026-11-25: the end of that day */
+		if ((rc = cmd_parse_span(ctx, call, "--to", t, &start, to)) !=
 		    CRM_OK) {
 			return rc;
-		}
-		if (is_day(t)) {
-			*to = midnight(*to, 1); /* the end of that day */
 		}
 		*has_to = 1;
 	}

@@ -288,14 +288,55 @@ cmd_parse_id_arg(struct cmd_ctx *ctx, const struct cmd_call *call,
 	return CRM_OK;
 }
 
+/* The forms crm_time_parse reads, with examples (crm_time.h has them
+ * all), for an error message. */
+#define WHEN_FORMS                                                              \
+	"  a date:     2026-11-25  '2026-11-25 14:00'  12-01  12月1日\n"      \
+	"  a day:      today  tomorrow  后天  mon  周三  'next tue'  "      \
+	"下周二\n"                                                           \
+	"  with time:  'tomorrow 10:00'  '明天 10:00'  'mon 10:00'  '后天 " \
+	"15:00'\n"                                                              \
+	"  a time:     14:00  3pm  下午3点  10:30am  (today's, or the "      \
+	"next)\n"                                                               \
+	"  from now:   +3d  +2h  +30m  +1w  'in 3 days'  3天后  2小时后"
+
 crm_status
 cmd_parse_when(struct cmd_ctx *ctx, const struct cmd_call *call,
     const char *what, const char *text, int64_t *t)
 {
 	if (crm_time_parse(text, crm_time_now(), t) != CRM_OK) {
 		return cmd_usage_error(ctx, call,
-		    "%s: cannot read the time '%s' (try 2026-11-25, "
-		    "'2026-11-25 14:00', +3d, +2h, today, tomorrow, mon)",
+		    "%s: cannot read the time '%s'; try one of\n" WHEN_FORMS,
+		    what, text);
+	}
+	return CRM_OK;
+}
+
+crm_status
+cmd_parse_past(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const char *what, const char *text, int64_t *t)
+{
+	if (crm_time_parse_past(text, crm_time_now(), t) != CRM_OK) {
+		return cmd_usage_error(ctx, call,
+		    "%s: cannot read the time '%s'; try one of\n" WHEN_FORMS
+		    "\n  (here days lean to the past: mon is this week's "
+		    "Monday)",
+		    what, text);
+	}
+	return CRM_OK;
+}
+
+crm_status
+cmd_parse_span(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const char *what, const char *text, int64_t *from, int64_t *to)
+{
+	if (crm_time_parse_span(text, crm_time_now(), from, to) != CRM_OK) {
+		return cmd_usage_error(ctx, call,
+		    "%s: cannot read the time '%s'; try one of\n" WHEN_FORMS
+		    "\n  a period:   today  'this week'  'last week'  'this "
+		    "month'  本周  上周  本月\n"
+		    "  (here days lean to the past: mon is this week's "
+		    "Monday)",
 		    what, text);
 	}
 	return CRM_OK;
@@ -573,6 +614,9 @@ cmd_line_sensitive(const char *line)
 
 /* ------------------------------------------------------------ help */
 
+static crm_status help_text(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+
 static void
 help_row(const struct cmd_row *r, size_t width)
 {
@@ -651,8 +695,43 @@ help_command(const struct cmd_row *row)
 	}
 }
 
+/* Print the lines of buf (help_text's output), each wrapped to width. */
+static void
+wrap_out(char *buf, int width)
+{
+	char *line = buf;
+	while (line != NULL && *line != '\0') {
+		char *nl = strchr(line, '\n');
+		if (nl != NULL) {
+			*nl++ = '\0';
+		}
+		render_wrap_line(stdout, line, width);
+		line = nl;
+	}
+}
+
 crm_status
 cmd_help(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	/* Help is written to a buffer, then wrapped to the terminal. */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	FILE *saved = stdout;
+	if (f == NULL) {
+		return help_text(ctx, call, out);
+	}
+	stdout = f;
+	crm_status rc = help_text(ctx, call, out);
+	stdout = saved;
+	fclose(f);
+	wrap_out(buf, ctx->ropts.width);
+	free(buf);
+	return rc;
+}
+
+static crm_status
+help_text(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 {
 	char why[512];
 	int used = 0;

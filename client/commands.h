@@ -181,11 +181,30 @@ crm_status cmd_parse_id_arg(struct cmd_ctx *ctx, const struct cmd_call *call,
 
 /*
  * cmd_parse_when: text as a WHEN (2026-11-25, 2026-11-25 14:00, +3d,
- * today, tomorrow, mon, 周一) relative to now, in UTC seconds. On
+ * today, tomorrow 10:00, mon, 下周二, 下午3点: crm_time_parse, leaning to
+ * the future) relative to now, in UTC seconds. On
  * failure a usage error naming what ("--due"). Errors: CRM_EINVAL.
  */
 crm_status cmd_parse_when(struct cmd_ctx *ctx, const struct cmd_call *call,
     const char *what, const char *text, int64_t *t /* OUT */);
+
+/*
+ * cmd_parse_past: text as a moment that has happened (a follow-up's or a
+ * purchase's --at: crm_time_parse_past, "mon" is this week's Monday). On
+ * failure a usage error naming what. Errors: CRM_EINVAL.
+ */
+crm_status cmd_parse_past(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const char *what, const char *text, int64_t *t /* OUT */);
+
+/*
+ * cmd_parse_span: text as a --from or --to (crm_time_parse_span: days
+ * lean to the past, periods such as "last week" or 本月 allowed): the
+ * span it names, [*from, *to). --from takes *from, --to takes *to. On
+ * failure a usage error naming what. Errors: CRM_EINVAL.
+ */
+crm_status cmd_parse_span(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const char *what, const char *text, int64_t *from /* OUT */,
+    int64_t *to /* OUT */);
 
 /*
  * cmd_lost_reason: the LostReason the first word of text names
@@ -307,6 +326,10 @@ crm_status cmd_contact_verify(
 crm_status cmd_followup_log(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_followup_stage(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+/* cmd_followup_show.c: one follow-up, every field */
+crm_status cmd_followup_show(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 
 /* cmd_attach.c: references to minutes and recordings */

@@ -115,15 +115,21 @@ complete_due_window(const char *prefix, struct cmd_cands *out)
 	add_enum(&crm__v1__due_window__descriptor, "", prefix, out);
 }
 
-/* The WHEN words crm_time_parse reads that are worth offering. */
+/* The WHEN words crm_time_parse reads that are worth offering; the
+ * Chinese ones once a Chinese character is typed (an empty word lists
+ * the short English set). */
 void
 complete_when(const char *prefix, struct cmd_cands *out)
 {
 	static const char *const words[] = { "today", "tomorrow", "mon", "tue",
 		"wed", "thu", "fri", "sat", "sun", "+1h", "+1d", "+3d", "+1w",
 		NULL };
-	for (size_t i = 0; words[i] != NULL; i++) {
-		complete_add(out, prefix, words[i]);
+	static const char *const zh[] = { "今天", "明天", "后天", "周一",
+		"周二", "周三", "周四", "周五", "下周一", NULL };
+	const char *const *list =
+	    (unsigned char)prefix[0] >= 0x80 ? zh : words;
+	for (size_t i = 0; list[i] != NULL; i++) {
+		complete_add(out, prefix, list[i]);
 	}
 }
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * render.c: the render_doc model, protobuf fields as text, and the table
- * format (aligned by display width, CJK counting double). CSV and JSON
- * are in render_csv.c and render_json.c.
+ * render.c: the render_doc model and protobuf fields as text. The table
+ * format (for the terminal) is render_table.c; CSV and JSON are
+ * render_csv.c and render_json.c.
  */
 #include "render.h"
 
@@ -11,13 +11,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "crm.h"
-
-#define COL_GAP 2 /* blanks between table columns */
-#define MIN_COL 6 /* a shrunk column keeps at least this many columns */
 
 int
 render_format_parse(const char *s)
@@ -389,178 +384,4 @@ render_messages(render_doc *d, size_t ncols, const char *const *cols,
 		json_array_append_new(arr, render_json_message(msgs[i]));
 	}
 	render_set_json(d, arr);
-}
-
-/* ------------------------------------------------------------ table */
-
-int
-render_terminal_width(void)
-{
-	struct winsize ws;
-	if (!isatty(STDOUT_FILENO)) {
-		return 0;
-	}
-	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
-		return ws.ws_col;
-	}
-	return 80;
-}
-
-/* Print s padded or cut to exactly w columns (no padding when last). */
-static void
-print_cell(FILE *out, const char *s, size_t w, bool last)
-{
-	size_t cols = crm_utf8_width(s);
-	if (cols > w) {
-		/* Cut at a character boundary and mark it with an ellipsis. */
-		size_t b = crm_utf8_fit(s, w > 0 ? w - 1 : 0, &cols);
-		fwrite(s, 1, b, out);
-		fputs("…", out);
-		cols += 1;
-	} else {
-		fputs(s, out);
-	}
-	if (!last) {
-		for (size_t i = cols; i < w + COL_GAP; i++) {
-			fputc(' ', out);
-		}
-	}
-}
-
-/* Shrink the widest columns until the row fits width (0: never). */
-static void
-fit_widths(size_t *w, size_t n, int width)
-{
-	if (width <= 0 || n == 0) {
-		return;
-	}
-	for (;;) {
-		size_t total = 0, widest = 0;
-		for (size_t c = 0; c < n; c++) {
-			total += w[c] + (c + 1 < n ? COL_GAP : 0);
-			if (w[c] > w[widest]) {
-				widest = c;
-			}
-		}
-		if (total <= (size_t)width || w[widest] <= MIN_COL) {
-			return;
-		}
-		w[widest]--;
-	}
-}
-
-static char *
-cell_copy(const char *s, const render_opts *o)
-{
-	return o->sanitize ? crm_utf8_sanitize(s, false) : crm_xstrdup(s);
-}
-
-static void
-print_record(const struct render_section *s, const render_opts *o)
-{
-	size_t kw = 0;
-	for (size_t c = 0; c < s->ncols; c++) {
-		size_t w = crm_utf8_width(s->cols[c]);
-		kw = w > kw ? w : kw;
-	}
-	for (size_t c = 0; c < s->ncols; c++) {
-		char *v = cell_copy(s->rows[0][c], o);
-		size_t vw = o->width > 0 && (size_t)o->width > kw + COL_GAP + 1
-		                ? (size_t)o->width - kw - COL_GAP
-		                : SIZE_MAX;
-		print_cell(stdout, s->cols[c], kw, false);
-		print_cell(
-		    stdout, v, vw == SIZE_MAX ? crm_utf8_width(v) : vw, true);
-		fputc('\n', stdout);
-		free(v);
-	}
-}
-
-static void
-print_table(const struct render_section *s, const render_opts *o)
-{
-	size_t n = s->ncols;
-	size_t *w = crm_xcalloc(n ? n : 1, sizeof(size_t));
-	char ***cells = crm_xcalloc(s->nrows ? s->nrows : 1, sizeof(char **));
-
-	for (size_t c = 0; c < n; c++) {
-		w[c] = crm_utf8_width(s->cols[c]);
-	}
-	for (size_t r = 0; r < s->nrows; r++) {
-		cells[r] = crm_xcalloc(n ? n : 1, sizeof(char *));
-		for (size_t c = 0; c < n; c++) {
-			cells[r][c] = cell_copy(s->rows[r][c], o);
-			size_t cw = crm_utf8_width(cells[r][c]);
-			w[c] = cw > w[c] ? cw : w[c];
-		}
-	}
-	fit_widths(w, n, o->width);
-	for (size_t c = 0; c < n; c++) {
-		print_cell(stdout, s->cols[c], w[c], c + 1 == n);
-	}
-	fputc('\n', stdout);
-	for (size_t r = 0; r < s->nrows; r++) {
-		/* No trailing blanks: stop after the last non-empty cell. */
-		size_t last = n;
-		while (last > 1 && cells[r][last - 1][0] == '\0') {
-			last--;
-		}
-		for (size_t c = 0; c < n; c++) {
-			if (c < last) {
-				print_cell(
-				    stdout, cells[r][c], w[c], c + 1 == last);
-			}
-			free(cells[r][c]);
-		}
-		fputc('\n', stdout);
-		free(cells[r]);
-	}
-	free(cells);
-	free(w);
-}
-
-void
-render_print(const render_doc *d, const render_opts *o)
-{
-	if (o->format == RENDER_CSV) {
-		render_csv_print(d, o, stdout);
-	} else if (o->format == RENDER_JSON) {
-		render_json_print(d, stdout);
-	}
-	/* A blank line separates a data section from the one before it,
-	 * unless a text line (its title) comes right before it. */
-	bool first = true, prev_text = false, data = d->json != NULL;
-	for (size_t i = 0; i < d->nsecs; i++) {
-		data = data || d->secs[i].kind != RENDER_SEC_TEXT;
-	}
-	for (size_t i = 0; i < d->nsecs; i++) {
-		const struct render_section *s = &d->secs[i];
-		if (s->kind == RENDER_SEC_TEXT) {
-			if (o->format == RENDER_JSON && !data) {
-				continue; /* it is the document's "message" */
-			}
-			FILE *f = o->format == RENDER_TABLE ? stdout : stderr;
-			char *t = isatty(fileno(f))
-			              ? crm_utf8_sanitize(s->text, true)
-			              : crm_xstrdup(s->text);
-			fprintf(f, "%s\n", t);
-			free(t);
-			prev_text = f == stdout;
-			continue;
-		}
-		if (o->format != RENDER_TABLE) {
-			continue;
-		}
-		if (!first && !prev_text) {
-			fputc('\n', stdout);
-		}
-		first = false;
-		prev_text = false;
-		if (s->kind == RENDER_SEC_RECORD) {
-			print_record(s, o);
-		} else {
-			print_table(s, o);
-		}
-	}
-	fflush(stdout);
 }

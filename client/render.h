@@ -123,8 +123,16 @@ void render_json_print(const render_doc *d, FILE *out);
  */
 json_t *render_json_message(const ProtobufCMessage *m);
 
-/* render_terminal_width: columns of the terminal on stdout, 0 when stdout
- * is not a terminal. */
+/*
+ * render_wrap_line: print one line of help text on out within width
+ * columns (display width; 0: as it is): a longer line wraps at blanks
+ * (Chinese between characters), its next lines under the text's column
+ * (after the first two-blank gap: "  usage   summary") or its indent.
+ */
+void render_wrap_line(FILE *out, const char *line, int width);
+
+/* render_terminal_width: columns of the terminal on stdout; when stdout
+ * is not a terminal, $COLUMNS if set, else 0. */
 int render_terminal_width(void);
 
 /*

@@ -133,6 +133,8 @@ static const struct dispatch_row table[] = {
 	    NULL, PERM_REP, REQ_WRITE, 0 },
 	[BODY(ISSUE_LIST)] = { "issue.list", sla_handle_issue_list, NULL,
 	    PERM_REP, REQ_READ, 0 },
+	[BODY(FOLLOWUP_GET)] = { "followup.get", followup_handle_get, NULL,
+	    PERM_REP, REQ_READ, 0 },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))

@@ -111,6 +111,51 @@ followup_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
 	return rc;
 }
 
+/* ---------------------------------------------------- get */
+
+/*
+ * followup.get: one follow-up, every field, for `followup show`. A
+ * follow-up of a customer one may not see answers like one that does not
+ * exist. Its commitments are read again, as they are now (kept, broken).
+ */
+crm_status
+followup_handle_get(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__FollowupGetRequest *r = req->followup_get;
+	Crm__V1__FollowUp *f;
+	Crm__V1__Customer *c;
+	if (!r->has_id) {
+		return dispatch_fail(ctx, CRM_EINVAL, "give a follow-up id");
+	}
+	crm_status rc = fu_load(ctx, r->id, &f);
+	if (rc == CRM_OK) {
+		rc = customer_visible(ctx, f->customer_id, &c);
+	}
+	if (rc == CRM_NOT_FOUND) {
+		return dispatch_fail(ctx, rc, "no follow-up %" PRIu64, r->id);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	for (size_t i = 0; i < f->n_commitments; i++) {
+		Crm__V1__Commitment *now;
+		if (f->commitments[i]->has_id &&
+		    dispatch_record(ctx, DB_COMMITMENTS, f->commitments[i]->id,
+		        &crm__v1__commitment__descriptor,
+		        (ProtobufCMessage **)&now) == CRM_OK) {
+			now->owner = (char *)user_login_of(ctx, now->owner_id);
+			f->commitments[i] = now;
+		}
+	}
+	f->customer = c->name;
+	f->author = (char *)user_login_of(ctx, f->author_id);
+	attachment_fill(ctx, f);
+	resp->body_case = CRM__V1__RESPONSE__BODY_FOLLOWUP;
+	resp->followup = f;
+	return CRM_OK;
+}
+
 /* ---------------------------------------------------- log */
 
 static crm_status

@@ -48,6 +48,7 @@ HANDLER(contact_handle_verify);
 
 /* followup.c */
 HANDLER(followup_handle_log);
+HANDLER(followup_handle_get);
 
 /* history.c */
 HANDLER(history_handle_list);

@@ -321,6 +321,7 @@ struct rb {
 	Crm__V1__CustomerCheckRequest customer_check;
 	Crm__V1__IssueResolveRequest issue_resolve;
 	Crm__V1__IssueListRequest issue_list;
+	Crm__V1__FollowupGetRequest followup_get;
 	char text[64];
 };
 
@@ -1009,6 +1010,17 @@ b_issue_list(struct rb *b, const struct target *t)
 	R(issue_list) = &b->issue_list;
 }
 
+static void
+b_followup_get(struct rb *b, const struct target *t)
+{
+	b->followup_get =
+	    (Crm__V1__FollowupGetRequest)CRM__V1__FOLLOWUP_GET_REQUEST__INIT;
+	b->followup_get.has_id = 1;
+	b->followup_get.id = t->id;
+	b->req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_GET;
+	R(followup_get) = &b->followup_get;
+}
+
 /* One row per Request body, named by its oneof field in crm.proto. */
 static const struct request {
 	const char *name;
@@ -1073,6 +1085,7 @@ static const struct request {
 	{ "customer_check", b_customer_check, O_CUST, F_WRITE },
 	{ "issue_resolve", b_issue_resolve, O_ISSUE, F_WRITE },
 	{ "issue_list", b_issue_list, O_NONE, 0 },
+	{ "followup_get", b_followup_get, O_FOLLOWUP, 0 },
 };
 
 #define N_REQUESTS (sizeof(requests) / sizeof(requests[0]))

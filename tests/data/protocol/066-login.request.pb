@@ -1,0 +1,2 @@
+corpus-v1-000066Z
+admin	admin-pw2

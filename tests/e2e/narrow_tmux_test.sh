@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# narrow_tmux_test.sh: tables fit the terminal they are printed on. In an
+# 80-column tmux pane a manager's `due week --team` shows whole due dates
+# and whole customer names (one block per task, as the table cannot fit);
+# in a 140-column pane the same tasks are a table, long goals wrapped
+# under their column, nothing cut; `customer list` at COLUMNS=60 wraps
+# names within 60 columns, ids and grades whole. Display width is
+# counted as a terminal does (Chinese characters two columns).
+# A real crmd in a temp folder; the shells run in a private tmux server.
+# Bounded: every wait polls at most 10 s.
+# Usage: narrow_tmux_test.sh CRMD CRM   (ctest passes the built binaries)
+set -u
+CRMD=${1:?crmd path}
+CRM=${2:?crm path}
+if ! command -v tmux >/dev/null 2>&1; then
+	echo "FAIL: tmux is not installed; this test drives the shell in" \
+		"tmux (apt-get install tmux)"
+	exit 1
+fi
+H=$(mktemp -d "${TMPDIR:-/tmp}/crm-narrow-XXXXXX")
+export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
+export XDG_STATE_HOME=$H/state CRM_SERVER=ipc://$H/s CRM_TIMEOUT_MS=5000
+export CRM_HISTFILE=$H/history TMUX_TMPDIR=$H LC_ALL=C.UTF-8
+unset XDG_RUNTIME_DIR TMUX TMUX_PANE COLUMNS
+SOCK=crm-narrow-$$
+PID=
+fails=0
+tm() { tmux -L "$SOCK" "$@"; }
+cleanup() {
+	tm kill-server >/dev/null 2>&1
+	if [ -n "$PID" ]; then
+		kill -TERM "$PID" 2>/dev/null
+		wait "$PID"
+		rc=$?
+		if [ "$rc" -ne 0 ]; then
+			echo "FAIL: crmd exited with $rc"; cat "$H/crmd.log"
+			fails=$((fails + 1))
+		fi
+	fi
+	rm -rf "$H"
+}
+trap cleanup EXIT
+
+ok() { echo "ok   - $*"; }
+bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
+# The pane's screen and scrollback.
+screen() { tm capture-pane -p -S -200 -t "$1" 2>/dev/null; }
+wait_for() { # wait_for PANE DESC FIXED-TEXT
+	for _ in $(seq 100); do
+		screen "$1" | grep -qF -- "$3" && { ok "$2"; return 0; }
+		sleep 0.1
+	done
+	bad "$2: '$3' not on screen:"; screen "$1" | sed 's/^/    | /'
+	return 1
+}
+# The widest line of stdin in terminal columns (East Asian wide = 2).
+widest() {
+	python3 -c '
+import sys, unicodedata
+w = 0
+for line in sys.stdin.read().split("\n"):
+    w = max(w, sum(2 if unicodedata.east_asian_width(c) in "WF" else 1
+                   for c in line.rstrip()))
+print(w)'
+}
+
+printf 'pw1\n' | "$CRMD" user add boss --role admin --data "$H/db" >/dev/null \
+	|| { echo "FAIL: crmd user add"; exit 1; }
+"$CRMD" --data "$H/db" --listen "$CRM_SERVER" 2>"$H/crmd.log" &
+PID=$!
+for _ in $(seq 100); do
+	printf 'x\n' | "$CRM" login nobody >/dev/null 2>&1; [ $? -eq 1 ] && break
+	sleep 0.1
+done
+
+printf 'pw1\n' | "$CRM" login boss >/dev/null || bad "admin logs in"
+printf 'pw2\n' | "$CRM" -c 'user add wang --role manager --team east' \
+	>/dev/null || bad "admin adds manager wang"
+printf 'pw2\n' | "$CRM" -c 'user add li --role rep --team east' >/dev/null \
+	|| bad "admin adds rep li"
+NAMES=("温州瑞安汽配有限公司" "上海沪东医疗器械有限公司"
+	"Pacific Rim Logistics Pte Ltd")
+for n in "${NAMES[@]}"; do
+	# Grade C: its cadence task is a month away, outside `due week`.
+	"$CRM" -c "customer add '$n' --owner li --grade C" >/dev/null \
+		|| bad "add customer $n"
+done
+"$CRM" -c "task add 温州瑞安汽配有限公司 +1d '回电确认报价，并约下周二上门演示新产品线' --owner li" \
+	>/dev/null || bad "task 1"
+"$CRM" -c "task add 上海沪东医疗器械有限公司 +2d '寄送样品和检测报告' --owner li" \
+	>/dev/null || bad "task 2"
+"$CRM" -c "task add 'Pacific Rim Logistics Pte Ltd' +3d 'send the revised quote and the delivery schedule for Q1' --owner li" \
+	>/dev/null || bad "task 3"
+printf 'pw2\n' | "$CRM" login wang >/dev/null || bad "wang logs in"
+
+shell() { # shell NAME WIDTH: the interactive shell as wang
+	tm -u new-session -d -s "$1" -x "$2" -y 50 \
+		"env HOME='$H' XDG_CONFIG_HOME='$H/config' XDG_CACHE_HOME='$H/cache' \
+		XDG_STATE_HOME='$H/state' CRM_SERVER='$CRM_SERVER' \
+		CRM_HISTFILE='$H/history' LC_ALL=C.UTF-8 '$CRM'; sleep 30" \
+		|| { bad "tmux starts the shell"; exit 1; }
+	wait_for "$1" "the $2-column shell shows wang's prompt" "crm wang>" \
+		|| exit 1
+}
+
+# --- 80 columns: every date and name whole, one block per task.
+shell narrow 80
+tm send-keys -t narrow -l 'due week --team'
+tm send-keys -t narrow Enter
+wait_for narrow "due week --team answers" "-[ 3 ]" || exit 1
+sleep 0.3
+out=$(screen narrow)
+for n in "${NAMES[@]}"; do
+	echo "$out" | grep -qF -- "$n" && ok "80 columns: '$n' whole" \
+		|| bad "80 columns: '$n' not whole on a line"
+done
+dates=$(echo "$out" | grep -cE '20[0-9]{2}-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]')
+[ "$dates" -eq 3 ] && ok "80 columns: 3 whole due dates" \
+	|| bad "80 columns: $dates whole due dates, want 3"
+echo "$out" | grep -qF '…' && bad "80 columns: something is cut (…)" \
+	|| ok "80 columns: nothing is cut"
+echo "$out" | grep -qF '回电确认报价，并约下周二上门演示新产品线' \
+	&& ok "80 columns: the long goal whole" || bad "80 columns: goal cut"
+w=$(echo "$out" | widest)
+[ "$w" -le 80 ] && ok "80 columns: widest line $w" || bad "widest line $w > 80"
+tm send-keys -t narrow C-d
+
+# --- 140 columns: a table; names and dates whole, goals wrapped.
+shell wide 140
+tm send-keys -t wide -l 'due week --team'
+tm send-keys -t wide Enter
+wait_for wide "due week --team answers as a table" "owner" || exit 1
+sleep 0.3
+out=$(screen wide)
+echo "$out" | grep -qE '^id +due +late +customer' \
+	&& ok "140 columns: a table with a header" \
+	|| { bad "140 columns: no table header"; echo "$out"; }
+echo "$out" | grep -qF -- '-[ 1 ]' && bad "140 columns: blocks, not a table"
+for n in "${NAMES[@]}"; do
+	echo "$out" | grep -qF -- "$n" && ok "140 columns: '$n' whole" \
+		|| bad "140 columns: '$n' not whole on a line"
+done
+dates=$(echo "$out" | grep -cE '^[0-9]+ +20[0-9]{2}-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9]')
+[ "$dates" -eq 3 ] && ok "140 columns: 3 rows with whole ids and dates" \
+	|| bad "140 columns: $dates rows with whole dates, want 3"
+echo "$out" | grep -qF '…' && bad "140 columns: something is cut (…)" \
+	|| ok "140 columns: nothing is cut"
+w=$(echo "$out" | widest)
+[ "$w" -le 140 ] && ok "140 columns: widest line $w" \
+	|| bad "widest line $w > 140"
+tm send-keys -t wide C-d
+
+# --- COLUMNS=60, not a terminal: names wrap under their column.
+out=$(COLUMNS=60 "$CRM" -c 'customer list' 2>&1)
+w=$(echo "$out" | widest)
+[ "$w" -le 60 ] && ok "customer list at 60 columns: widest line $w" \
+	|| { bad "customer list: widest line $w > 60"; echo "$out"; }
+echo "$out" | grep -qE '^3 +Pacific Rim Logistics +company +potential +C +li$' \
+	&& ok "customer list: the long name wraps, id, stage, grade whole" \
+	|| { bad "customer list at 60 columns:"; echo "$out"; }
+echo "$out" | grep -qE '^ +Pte Ltd$' \
+	&& ok "customer list: the name's second line under its column" \
+	|| bad "customer list: no second name line"
+
+echo "$fails failure(s)"
+[ "$fails" -eq 0 ]
