@@ -9,7 +9,9 @@
  * customer's history its first stage (lifecycle_backfill_first).
  * Version 6 added grade_time (restarted at each customer's creation) and
  * ends the churn-contact clocks of customers that had left churn_risk.
- * Version 7 keys company names without further legal forms (有限合伙,
+ * Version 7 added the per-customer timeline indexes (history_rebuild,
+ * last: it reads the stage history the backfill completes).
+ * Version 8 keys company names without further legal forms (有限合伙,
  * 合伙企业, 股份公司, dotted S.A. and the like): the name index anew.
  */
 #include "upgrade.h"
@@ -19,6 +21,7 @@
 #include "crm.h"
 #include "customer.h"
 #include "dispatch.h"
+#include "history.h"
 #include "lifecycle.h"
 #include "search.h"
 #include "sla.h"
@@ -88,7 +91,7 @@ upgrade_once(store *st)
 		if (rc == CRM_OK) {
 			rc = stats_rebuild(&ctx);
 		}
-		if (rc == CRM_OK && v < 7) {
+		if (rc == CRM_OK && v < 8) {
 			unsigned clashes = 0;
 			rc = customer_rebuild_names(&ctx, &clashes);
 			if (rc == CRM_OK && clashes > 0) {
@@ -101,6 +104,9 @@ upgrade_once(store *st)
 		}
 		if (rc == CRM_OK && v < 6) {
 			rc = sla_upgrade_churn(&ctx);
+		}
+		if (rc == CRM_OK) {
+			rc = history_rebuild(&ctx);
 		}
 		if (rc == CRM_OK) {
 			rc = store_schema_set(st, txn, STORE_SCHEMA_VERSION);
