@@ -74,6 +74,11 @@ exit_is 1 "a won date in the future: the import is refused"
 has "named by its row" "row 2"
 has "and why" "not in the future"
 
+printf 'name,stage,lost_reason,lost_at,owner\n未来流失,lost,price,2030-01-01,li\n' >"$H/future2.csv"
+run "$CRM" -c "import customers $H/future2.csv"
+exit_is 1 "a lost date in the future: the import is refused"
+has "and why" "not in the future"
+
 # -- a blank lost reason is refused, as by customer add and stage
 printf 'name,stage,lost_reason,owner\n流失公司,lost,"  ",li\n' >"$H/lost.csv"
 run "$CRM" -c "import customers $H/lost.csv"
