@@ -95,11 +95,19 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 	case CRM__V1__HISTORY_ITEM__ITEM_GRADE: {
 		const Crm__V1__GradeProposal *g = it->grade;
 		*kind = "grade";
-		*who = g->proposed_by;
-		int n = snprintf(text, len, "%s → %s %s%s%s",
+		/* A decision is the decider's; a proposal the proposer's
+		 * (named on the first line when someone else decided). */
+		*who = g->decided_by != NULL && *g->decided_by
+		           ? g->decided_by
+		           : g->proposed_by;
+		int n = snprintf(text, len, "%s → %s %s%s%s%s%s",
 		    grade_word(g->from), grade_word(g->to),
 		    crm_enum_name(
 		        &crm__v1__proposal_status__descriptor, g->status),
+		    g->proposed_by && *who != g->proposed_by ? ", proposed by "
+		                                             : "",
+		    g->proposed_by && *who != g->proposed_by ? g->proposed_by
+		                                             : "",
 		    g->reason ? ": " : "", g->reason ? g->reason : "");
 		/* A second line: the manager's decision and its reason. */
 		if (g->decided_by != NULL && n >= 0 && (size_t)n < len) {
@@ -173,7 +181,7 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 	case CRM__V1__HISTORY_ITEM__ITEM_EVENT: {
 		/* A change the server made by itself, and why. */
 		const Crm__V1__CustomerEvent *e = it->event;
-		*kind = "event";
+		*kind = e->kind != NULL && *e->kind ? e->kind : "event";
 		*who = e->by;
 		snprintf(text, len, "%s%s%s", e->text ? e->text : "",
 		    e->reason ? ": " : "", e->reason ? e->reason : "");

@@ -928,6 +928,10 @@ customer_handle_add(
 		/* A lost customer gets no re-grade or greeting tasks. */
 		rc = task_extras_start(ctx, c);
 	}
+	if (rc == CRM_OK && !proposed && wanted != 0) {
+		rc = lifecycle_grade_set(ctx, c, 0, (int)wanted,
+		    "grade given when the customer was added");
+	}
 	Crm__V1__GradeProposal *p = NULL;
 	if (rc == CRM_OK && proposed) {
 		rc = lifecycle_propose(ctx, c, wanted,
@@ -1101,6 +1105,10 @@ customer_handle_edit(
 	}
 	if (rc == CRM_OK) {
 		rc = put(ctx, before, after);
+	}
+	if (rc == CRM_OK) {
+		rc = lifecycle_grade_set(ctx, after, (int)before->grade,
+		    (int)after->grade, "customer edit");
 	}
 	if (rc == CRM_OK &&
 	    (before->grade != after->grade || before->stage != after->stage)) {

@@ -202,6 +202,12 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "a due time needs a next action (--next)");
 	}
+	if (f->has_next_due_at) {
+		crm_status rc = task_due_check(ctx, f->next_due_at, "--due");
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
 	if (f->score != NULL) {
 		return check_score(ctx, f->score);
 	}
@@ -382,6 +388,17 @@ followup_handle_log(
 		c->last_contact_at = f->at;
 	}
 	rc = customer_save(ctx, before, c);
+	/* A lost customer is followed no more: its next action would be
+	 * dropped, so it is refused (bring the customer back first). */
+	if (rc == CRM_OK && f->next_action != NULL && *f->next_action &&
+	    c->stage == CRM__V1__STAGE__STAGE_LOST) {
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "%s is lost: a lost customer gets no next action; bring "
+		    "it back first (stage %s intent, or log ... --stage "
+		    "intent), then plan the next step",
+		    c->name ? c->name : "the customer",
+		    c->name ? c->name : "ID");
+	}
 	/* 4. Complete the open follow-up task; 5. schedule the next. */
 	uint64_t done = 0;
 	if (rc == CRM_OK) {

@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "crm.h"
 #include "customer.h"
+#include "event.h"
 #include "handlers.h"
 #include "lifecycle.h"
 #include "policy.h"
@@ -1039,6 +1040,15 @@ moves(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from,
 	           !task_user_sees(ctx, owner, cust));
 }
 
+/* Why sla_reown gives a commitment or clock to the customer's owner. */
+static const char *
+reown_why(uint64_t from, uint64_t holder)
+{
+	return from != 0 && holder == from
+	           ? "the customer was given to a new owner"
+	           : "its owner may not see the customer";
+}
+
 crm_status
 sla_reown(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from)
 {
@@ -1058,6 +1068,14 @@ sla_reown(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from)
 			c->owner_id = cust->owner_id;
 			rc = commitment_put(ctx, before, c);
 		}
+		if (rc == CRM_OK) {
+			rc = event_add(ctx, cust->id, 0,
+			    reown_why(from, before->owner_id),
+			    "commitment %" PRIu64 " (%s) given from %s to %s",
+			    id, c->text ? c->text : "",
+			    user_login_of(ctx, before->owner_id),
+			    user_login_of(ctx, cust->owner_id));
+		}
 	}
 	id = 0;
 	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_SLA_CUST,
@@ -1072,6 +1090,15 @@ sla_reown(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from)
 		if (rc == CRM_OK) {
 			k->owner_id = cust->owner_id;
 			rc = clock_put(ctx, before, k);
+		}
+		if (rc == CRM_OK) {
+			rc = event_add(ctx, cust->id, 0,
+			    reown_why(from, before->owner_id),
+			    "%s clock %" PRIu64 " given from %s to %s",
+			    crm_enum_name(
+			        &crm__v1__sla_kind__descriptor, k->kind),
+			    id, user_login_of(ctx, before->owner_id),
+			    user_login_of(ctx, cust->owner_id));
 		}
 	}
 	return rc;
