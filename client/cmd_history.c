@@ -100,15 +100,15 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		*who = g->decided_by != NULL && *g->decided_by
 		           ? g->decided_by
 		           : g->proposed_by;
-		int n = snprintf(text, len, "%s → %s %s%s%s%s%s",
+		int other = g->proposed_by != NULL && *who != NULL &&
+		            strcmp(*who, g->proposed_by) != 0;
+		int n = snprintf(text, len, "%s → %s %s%s%s%s%s%s",
 		    grade_word(g->from), grade_word(g->to),
 		    crm_enum_name(
 		        &crm__v1__proposal_status__descriptor, g->status),
-		    g->proposed_by && *who != g->proposed_by ? ", proposed by "
-		                                             : "",
-		    g->proposed_by && *who != g->proposed_by ? g->proposed_by
-		                                             : "",
-		    g->reason ? ": " : "", g->reason ? g->reason : "");
+		    g->reason ? ": " : "", g->reason ? g->reason : "",
+		    other ? " (proposed by " : "", other ? g->proposed_by : "",
+		    other ? ")" : "");
 		/* A second line: the manager's decision and its reason. */
 		if (g->decided_by != NULL && n >= 0 && (size_t)n < len) {
 			t[0] = '\0';

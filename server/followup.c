@@ -202,7 +202,9 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "a due time needs a next action (--next)");
 	}
-	if (f->has_next_due_at) {
+	/* A plan is from now on; an imported follow-up is history, its
+	 * next action as it was. */
+	if (f->has_next_due_at && !f->imported) {
 		crm_status rc = task_due_check(ctx, f->next_due_at, "--due");
 		if (rc != CRM_OK) {
 			return rc;
@@ -389,9 +391,10 @@ followup_handle_log(
 	}
 	rc = customer_save(ctx, before, c);
 	/* A lost customer is followed no more: its next action would be
-	 * dropped, so it is refused (bring the customer back first). */
+	 * dropped, so it is refused (bring the customer back first); an
+	 * imported one is history and keeps its text only. */
 	if (rc == CRM_OK && f->next_action != NULL && *f->next_action &&
-	    c->stage == CRM__V1__STAGE__STAGE_LOST) {
+	    c->stage == CRM__V1__STAGE__STAGE_LOST && !in->imported) {
 		return dispatch_fail(ctx, CRM_EPRECOND,
 		    "%s is lost: a lost customer gets no next action; bring "
 		    "it back first (stage %s intent, or log ... --stage "
