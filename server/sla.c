@@ -1002,6 +1002,13 @@ sla_move_customer(struct req_ctx *ctx, uint64_t from, uint64_t to)
 			rc = store_index_add(
 			    ctx->st, ctx->txn, DB_COMMIT_CUST, to, id);
 		}
+		if (rc == CRM_OK && commitment_open(before)) {
+			rc = event_add(ctx, to, 0, "customers merged",
+			    "commitment %" PRIu64
+			    " (%s) moved here from merged customer %s",
+			    id, c->text ? c->text : "",
+			    customer_name_of(ctx, from));
+		}
 	}
 	id = 0;
 	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_SLA_CUST,
@@ -1022,6 +1029,14 @@ sla_move_customer(struct req_ctx *ctx, uint64_t from, uint64_t to)
 		if (rc == CRM_OK) {
 			rc = store_index_add(
 			    ctx->st, ctx->txn, DB_SLA_CUST, to, id);
+		}
+		if (rc == CRM_OK && running(before)) {
+			rc = event_add(ctx, to, 0, "customers merged",
+			    "%s clock %" PRIu64
+			    " moved here from merged customer %s",
+			    crm_enum_name(
+			        &crm__v1__sla_kind__descriptor, k->kind),
+			    id, customer_name_of(ctx, from));
 		}
 	}
 	return rc;
