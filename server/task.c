@@ -789,7 +789,9 @@ task_handle_due(
 	if (r->user != NULL && *r->user) {
 		Crm__Store__UserRecord *u;
 		int found = user_by_login(ctx, r->user, &u) == CRM_OK;
-		if (found && u->id != ctx->who->user_id &&
+		/* A rep's queue is their own: said alike for any other name,
+		 * so it tells nothing of who exists. */
+		if ((!found || u->id != ctx->who->user_id) &&
 		    ctx->who->role == CRM__V1__ROLE__ROLE_REP) {
 			return dispatch_fail(ctx, CRM_EPERM,
 			    "reps see their own tasks (due without --user); "
