@@ -17,6 +17,10 @@
 
 #define EVENT_TEXT_MAX 512
 
+static crm_status event_vadd(struct req_ctx *ctx, uint64_t customer_id,
+    uint64_t task_id, const char *kind, const char *reason, const char *fmt,
+    va_list ap) __attribute__((format(printf, 6, 0)));
+
 static crm_status
 event_vadd(struct req_ctx *ctx, uint64_t customer_id, uint64_t task_id,
     const char *kind, const char *reason, const char *fmt, va_list ap)
