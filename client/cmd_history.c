@@ -5,7 +5,10 @@
  * tasks, commitments, SLA clocks, purchases and the changes the server
  * made to its plans by itself (events, with why), one line each (time,
  * kind, who, text); a follow-up's feedback, mood and next action, and a
- * grade decision with its reason, on a second line of the text.
+ * grade decision with its reason, on a second line of the text. One page
+ * per command; when more follow, it says how to ask for the next
+ * (`--before CURSOR`; in csv and json mode on stderr, so the data stays a
+ * plain array).
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -205,6 +208,7 @@ cmd_history_show(
 	    CRM__V1__CUSTOMER_HISTORY_REQUEST__INIT;
 	Crm__V1__Response *resp = NULL;
 	const char *limit = cmd_opt(call, "--limit");
+	const char *before = cmd_opt(call, "--before");
 
 	if (limit != NULL) {
 		uint64_t n;
@@ -215,6 +219,9 @@ cmd_history_show(
 		}
 		body.has_limit = 1;
 		body.limit = (uint32_t)n;
+	}
+	if (before != NULL) {
+		body.before = (char *)before;
 	}
 	rc = cmd_customer_resolve(ctx, call->argv[0], &body.customer_id);
 	if (rc != CRM_OK) {
@@ -242,6 +249,16 @@ cmd_history_show(
 		json_array_append_new(arr, render_json_message(&it->base));
 	}
 	render_set_json(out, arr);
+	if (resp->history->next_before != NULL) {
+		/* By id: the name may need quoting, the id never does. */
+		char lim[32] = "";
+		if (limit != NULL) {
+			snprintf(lim, sizeof(lim), " --limit %s", limit);
+		}
+		render_text(out, "more: customer history %llu%s --before %s",
+		    (unsigned long long)body.customer_id, lim,
+		    resp->history->next_before);
+	}
 	crm__v1__response__free_unpacked(resp, NULL);
 	return CRM_OK;
 }

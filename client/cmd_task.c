@@ -85,6 +85,10 @@ cmd_task_due(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 	if (l->n_tasks == 0) {
 		render_text(out, "nothing due");
 	}
+	if (l->more) {
+		render_text(out, "more are due: these are the %zu earliest",
+		    l->n_tasks);
+	}
 	render_set_json(out, arr);
 	cmd_cache_names(names, l->n_tasks);
 	free(names);

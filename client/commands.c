@@ -77,7 +77,10 @@ static const struct cmd_opt changes_opts[] = {
 };
 
 static const struct cmd_opt history_opts[] = {
-	{ "--limit", "N", false, NULL, "at most N entries (newest first)" },
+	{ "--limit", "N", false, NULL,
+	    "at most N entries a page (newest first; default 100)" },
+	{ "--before", "CURSOR", false, NULL,
+	    "the next page: the cursor the previous page ended with" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -405,7 +408,7 @@ const struct cmd_row cmd_table[] = {
 	    .fn = cmd_customer_check },
 	{ .name = "customer history",
 	    .group = "customer",
-	    .usage = "ID|NAME [--limit N]",
+	    .usage = "ID|NAME [--limit N] [--before CURSOR]",
 	    .summary = "A customer's timeline: follow-ups, stages, grades, "
 	               "tasks, commitments, SLA clocks.",
 	    .min_args = 1,

@@ -13,6 +13,7 @@
  */
 #include "changes.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "auth.h"
@@ -82,7 +83,9 @@ changes_record(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id)
 /* ---------------------------------------------------- handlers */
 
 /* Load record id of db as d (malloc'd: many records may be examined, and
- * the request arena is bounded). NULL when missing or undecodable. */
+ * the request arena is bounded). NULL when missing or undecodable; one
+ * that does not decode also names itself in ctx->msg, and the walk stops
+ * there rather than hide it. */
 static ProtobufCMessage *
 load(struct req_ctx *ctx, enum store_db db, uint64_t id,
     const ProtobufCMessageDescriptor *d)
@@ -90,10 +93,13 @@ load(struct req_ctx *ctx, enum store_db db, uint64_t id,
 	store_key k;
 	ProtobufCMessage *m = NULL;
 	store_key_id(&k, id);
-	if (store_get_msg(ctx->st, ctx->txn, db, &k, d, NULL, &m) != CRM_OK) {
-		return NULL;
+	crm_status rc = store_get_msg(ctx->st, ctx->txn, db, &k, d, NULL, &m);
+	if (rc == CRM_INTERNAL) {
+		dispatch_fail(ctx, rc,
+		    "%s %" PRIu64 " does not decode (crm-check reports it)",
+		    store_db_name(db), id);
 	}
-	return m;
+	return rc == CRM_OK ? m : NULL;
 }
 
 static int
@@ -211,10 +217,16 @@ changes_handle_list(
 		uint64_t id = store_u64(rk + 1), cust;
 		/* The cursor passes invisible entries too, so a caller who
 		 * sees little does not walk the same entries again. */
-		out->next_since = seq;
 		if (!entry_visible(ctx, kind, id, &cust)) {
+			if (ctx->msg[0] != '\0') {
+				rc = CRM_INTERNAL; /* damage: named, not hidden
+				                    */
+				break;
+			}
+			out->next_since = seq;
 			continue;
 		}
+		out->next_since = seq;
 		Crm__V1__Change *c = crm_arena_alloc(ctx->arena, sizeof(*c));
 		if (c == NULL) {
 			rc = CRM_TOO_BIG;

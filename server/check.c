@@ -12,6 +12,7 @@
 #include "crm.h"
 #include "customer.h"
 #include "event.h"
+#include "history.h"
 #include "review.h"
 #include "search.h"
 #include "stats.h"
@@ -608,6 +609,9 @@ check_run(struct check *c)
 	}
 	if (rc == CRM_OK) {
 		rc = event_check(c);
+	}
+	if (rc == CRM_OK) {
+		rc = history_check(c);
 	}
 	return rc;
 }

@@ -140,10 +140,12 @@ contact_find(
 	       store_index_next(ctx->st, ctx->txn, DB_CONTACT_CUST,
 	           customer_id, cid, &cid) == CRM_OK) {
 		Crm__V1__Contact *c;
-		if (dispatch_record(ctx, DB_CONTACTS, cid,
-		        &crm__v1__contact__descriptor,
-		        (ProtobufCMessage **)&c) != CRM_OK) {
-			continue;
+		size_t mark = crm_arena_mark(ctx->arena);
+		crm_status lr = dispatch_list_record(ctx, DB_CONTACTS, cid,
+		    &crm__v1__contact__descriptor, (ProtobufCMessage **)&c);
+		if (lr != CRM_OK) {
+			rc = lr;
+			break;
 		}
 		char *have = crm_utf8_normalize(c->name);
 		if (have != NULL && strcmp(have, want) == 0) {
@@ -151,6 +153,7 @@ contact_find(
 			rc = CRM_OK;
 		}
 		free(have);
+		crm_arena_release(ctx->arena, mark);
 	}
 	free(want);
 	return rc;
@@ -229,12 +232,10 @@ contact_handle_list(
 	       store_index_next(ctx->st, ctx->txn, DB_CONTACT_CUST,
 	           r->customer_id, id, &id) == CRM_OK) {
 		Crm__V1__Contact *c;
-		store_key k;
-		store_key_id(&k, id);
-		if (store_get_msg(ctx->st, ctx->txn, DB_CONTACTS, &k,
-		        &crm__v1__contact__descriptor, &ctx->arena->allocator,
-		        (ProtobufCMessage **)&c) != CRM_OK) {
-			continue;
+		rc = dispatch_list_record(ctx, DB_CONTACTS, id,
+		    &crm__v1__contact__descriptor, (ProtobufCMessage **)&c);
+		if (rc != CRM_OK) {
+			return rc;
 		}
 		if (out->n_contacts == cap) {
 			Crm__V1__Contact **more = crm_arena_alloc(

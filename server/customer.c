@@ -33,7 +33,7 @@
 #define NAME_MAX_BYTES 200
 #define PAGE_DEFAULT   50
 #define PAGE_MAX       500
-#define PAGE_BYTES     (1024u * 1024u)
+#define PAGE_BYTES     (512u * 1024u) /* half nanomsg's default limit */
 #define SCAN_BUDGET    20000
 #define MAX_TAGS       32
 #define LICENCE_MAX    32
@@ -957,13 +957,11 @@ contacts_of(
 	uint64_t cid = 0;
 	while (*out != NULL && store_index_next(ctx->st, ctx->txn,
 	                           DB_CONTACT_CUST, id, cid, &cid) == CRM_OK) {
-		store_key k;
-		store_key_id(&k, cid);
 		Crm__V1__Contact *c;
-		if (store_get_msg(ctx->st, ctx->txn, DB_CONTACTS, &k,
-		        &crm__v1__contact__descriptor, &ctx->arena->allocator,
-		        (ProtobufCMessage **)&c) != CRM_OK) {
-			continue;
+		crm_status rc = dispatch_list_record(ctx, DB_CONTACTS, cid,
+		    &crm__v1__contact__descriptor, (ProtobufCMessage **)&c);
+		if (rc != CRM_OK) {
+			return rc;
 		}
 		if (*n == cap) {
 			Crm__V1__Contact **more = crm_arena_alloc(
@@ -1195,6 +1193,21 @@ page_add(struct req_ctx *ctx, struct page *p, Crm__V1__Customer *c)
 	return 1;
 }
 
+/* A customer of a listing walk: CRM_TOO_BIG (the arena is full) when
+ * the page already holds one; other failures name the record. */
+static crm_status
+list_load(struct req_ctx *ctx, const struct page *p, uint64_t id,
+    Crm__V1__Customer **c)
+{
+	crm_status rc = dispatch_list_record(ctx, DB_CUSTOMERS, id,
+	    &crm__v1__customer__descriptor, (ProtobufCMessage **)c);
+	if (rc == CRM_TOO_BIG && p->out->n_customers == 0) {
+		return dispatch_fail(ctx, rc,
+		    "customer %" PRIu64 " does not fit in a reply", id);
+	}
+	return rc;
+}
+
 static int
 has_tag(const Crm__V1__Customer *c, const char *tag)
 {
@@ -1251,16 +1264,24 @@ customer_handle_list(
 			more = 1; /* continue from last next time */
 			break;
 		}
+		/* Only the page's records stay in the arena. */
+		size_t mark = crm_arena_mark(ctx->arena);
 		Crm__V1__Customer *c;
-		if (load(ctx, id, &c) != CRM_OK || c->merged_into != 0 ||
-		    !auth_can_see(ctx->who, c->owner_id, c->team_id)) {
-			last = id;
-			continue;
+		rc = list_load(ctx, &p, id, &c);
+		if (rc == CRM_TOO_BIG && p.out->n_customers > 0) {
+			more = 1; /* the page ends before id */
+			break;
 		}
-		if ((r->has_stage && r->stage && c->stage != r->stage) ||
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		if (c->merged_into != 0 ||
+		    !auth_can_see(ctx->who, c->owner_id, c->team_id) ||
+		    (r->has_stage && r->stage && c->stage != r->stage) ||
 		    (owner_id != 0 && c->owner_id != owner_id) ||
 		    (r->has_grade && r->grade && c->grade != r->grade) ||
 		    (r->tag != NULL && *r->tag && !has_tag(c, r->tag))) {
+			crm_arena_release(ctx->arena, mark);
 			last = id;
 			continue;
 		}
@@ -1292,27 +1313,21 @@ matches(const char *text, const char *needle)
 	return hit;
 }
 
-static int
-contact_matches(struct req_ctx *ctx, uint64_t id, const char *needle)
+static crm_status
+contact_matches(struct req_ctx *ctx, uint64_t id, const char *needle, int *hit)
 {
 	Crm__V1__Contact **cs;
 	size_t n;
-	if (contacts_of(ctx, id, &cs, &n) != CRM_OK) {
-		return 0;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (matches(cs[i]->name, needle) ||
-		    matches(cs[i]->email, needle) ||
-		    matches(cs[i]->im, needle)) {
-			return 1;
-		}
-		for (size_t j = 0; j < cs[i]->n_phones; j++) {
-			if (matches(cs[i]->phones[j], needle)) {
-				return 1;
-			}
+	crm_status rc = contacts_of(ctx, id, &cs, &n);
+	for (size_t i = 0; rc == CRM_OK && i < n && !*hit; i++) {
+		*hit = matches(cs[i]->name, needle) ||
+		       matches(cs[i]->email, needle) ||
+		       matches(cs[i]->im, needle);
+		for (size_t j = 0; j < cs[i]->n_phones && !*hit; j++) {
+			*hit = matches(cs[i]->phones[j], needle);
 		}
 	}
-	return 0;
+	return rc;
 }
 
 crm_status
@@ -1350,30 +1365,53 @@ customer_handle_find(
 				break;
 			}
 		}
+		size_t mark = crm_arena_mark(ctx->arena);
 		Crm__V1__Customer *c;
-		if (load(ctx, id, &c) != CRM_OK || c->merged_into != 0 ||
+		rc = list_load(ctx, &p, id, &c);
+		if (rc == CRM_TOO_BIG) {
+			more = 1; /* the page ends before id */
+			break;
+		}
+		if (rc != CRM_OK) {
+			break;
+		}
+		if (c->merged_into != 0 ||
 		    !auth_can_see(ctx->who, c->owner_id, c->team_id)) {
+			crm_arena_release(ctx->arena, mark);
 			last = id;
 			continue;
 		}
 		/* The stored text before the records. */
 		int known = search_match(ctx, c->owner_id, id, needle);
-		if (known == 0) {
-			last = id;
-			continue;
-		}
 		int hit = known == 1 || matches(c->name, needle) ||
 		          matches(c->notes, needle) ||
 		          matches(c->industry, needle) ||
-		          matches(c->region, needle) ||
-		          contact_matches(ctx, id, needle);
-		if (hit && !page_add(ctx, &p, c)) {
+		          matches(c->region, needle);
+		if (known != 0 && !hit) {
+			rc = contact_matches(ctx, id, needle, &hit);
+			if (rc == CRM_TOO_BIG) {
+				more = 1;
+				break;
+			}
+			if (rc != CRM_OK) {
+				break;
+			}
+		}
+		if (known == 0 || !hit) {
+			crm_arena_release(ctx->arena, mark);
+		} else if (!page_add(ctx, &p, c)) {
 			more = 1;
 			break;
 		}
 		last = id;
 	}
 	free(needle);
+	if (rc == CRM_TOO_BIG && p.out->n_customers > 0) {
+		rc = CRM_OK; /* the next page resumes at the customer */
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
 	if (more) {
 		p.out->has_next_cursor = 1;
 		p.out->next_cursor = last;

@@ -6,6 +6,7 @@
  */
 #include "dispatch.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -60,8 +61,8 @@ static const struct dispatch_row table[] = {
 
 	[BODY(FOLLOWUP_LOG)] = { "followup.log", followup_handle_log, NULL,
 	    PERM_REP, REQ_WRITE, 0 },
-	[BODY(CUSTOMER_HISTORY)] = { "customer.history",
-	    followup_handle_history, NULL, PERM_REP, REQ_READ, 0 },
+	[BODY(CUSTOMER_HISTORY)] = { "customer.history", history_handle_list,
+	    NULL, PERM_REP, REQ_READ, 0 },
 	[BODY(DUE)] = { "due", task_handle_due, NULL, PERM_REP, REQ_READ, 0 },
 	[BODY(TASK_ADD)] = { "task.add", task_handle_add, NULL, PERM_REP,
 	    REQ_WRITE, 0 },
@@ -171,6 +172,20 @@ dispatch_record(struct req_ctx *ctx, enum store_db db, uint64_t id,
 	store_key_id(&k, id);
 	return store_get_msg(
 	    ctx->st, ctx->txn, db, &k, d, &ctx->arena->allocator, out);
+}
+
+crm_status
+dispatch_list_record(struct req_ctx *ctx, enum store_db db, uint64_t id,
+    const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
+{
+	crm_status rc = dispatch_record(ctx, db, id, d, out);
+	if (rc == CRM_OK || rc == CRM_TOO_BIG) {
+		return rc;
+	}
+	/* An index entry without its record is damage too. */
+	return dispatch_fail(ctx, CRM_INTERNAL,
+	    "%s %" PRIu64 " %s (crm-check reports it)", store_db_name(db), id,
+	    rc == CRM_NOT_FOUND ? "is listed but missing" : "does not decode");
 }
 
 static int

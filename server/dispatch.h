@@ -102,6 +102,20 @@ crm_status dispatch_record(struct req_ctx *ctx, enum store_db db, uint64_t id,
     const ProtobufCMessageDescriptor *d, ProtobufCMessage **out /* OUT */);
 
 /*
+ * dispatch_list_record: dispatch_record for a walk over many records (a
+ * listing, a page, a scan): any failure but a full arena also names the
+ * record in ctx->msg ("customers 12 does not decode; crm-check reports
+ * it"), so a walk fails instead of skipping it. CRM_TOO_BIG (the arena is
+ * full) leaves ctx->msg alone: the caller ends its page before the record
+ * (or, when the page is empty, fails). Release what a walk loads and
+ * does not keep with crm_arena_mark / crm_arena_release.
+ * Errors: CRM_TOO_BIG, CRM_INTERNAL (missing or not decoding).
+ */
+crm_status dispatch_list_record(struct req_ctx *ctx, enum store_db db,
+    uint64_t id, const ProtobufCMessageDescriptor *d,
+    ProtobufCMessage **out /* OUT */);
+
+/*
  * dispatch_check: steps 1-4 for buf, then 5-6 in ctx->txn (a read txn).
  * On CRM_OK, *req (in ctx->arena) and *row are set; on failure
  * ctx->msg says why and *req may still be set (for its request id).

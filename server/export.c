@@ -19,7 +19,7 @@
 
 #define PAGE_DEFAULT 1000
 #define PAGE_MAX     5000
-#define PAGE_BYTES   (1u << 20)
+#define PAGE_BYTES   (1u << 19) /* half nanomsg's default receive limit */
 #define SCAN_BUDGET  20000      /* customers walked per page at most */
 #define CURSOR_DONE  UINT64_MAX /* cursor_id: cursor_customer is done */
 
@@ -101,6 +101,7 @@ struct page {
 	size_t limit, n, bytes;
 	void **items; /* the one repeated field the kind fills */
 	size_t *nitems;
+	crm_status err; /* why records_of stopped at -1 */
 };
 
 static int
@@ -127,7 +128,9 @@ in_period(const Crm__V1__ExportRequest *q, int64_t t)
 }
 
 /* The records of kind under customer c after record id *after, until the
- * page is full. Returns 1 when c has no more. */
+ * page is full. Returns 1 when c has no more, 0 when the page is full,
+ * -1 on a record that does not load (ctx->msg names it). Records out of
+ * the period leave the arena as they came. */
 static int
 records_of(struct page *p, const Crm__V1__Customer *c, uint64_t *after)
 {
@@ -148,19 +151,27 @@ records_of(struct page *p, const Crm__V1__Customer *c, uint64_t *after)
 	int kind = (int)p->q->kind;
 	uint64_t id = *after;
 	while (!full(p)) {
+		uint64_t next;
 		if (store_index_next(ctx->st, ctx->txn, kinds[kind].idx, c->id,
-		        id, &id) != CRM_OK) {
+		        id, &next) != CRM_OK) {
 			return 1;
 		}
 		ProtobufCMessage *m;
-		*after = id;
-		if (dispatch_record(ctx, kinds[kind].db, id, kinds[kind].d,
-		        &m) != CRM_OK) {
-			continue;
+		size_t mark = crm_arena_mark(ctx->arena);
+		crm_status rc = dispatch_list_record(
+		    ctx, kinds[kind].db, next, kinds[kind].d, &m);
+		if (rc == CRM_TOO_BIG && p->n > 0) {
+			return 0; /* the next page starts at this record */
 		}
+		if (rc != CRM_OK) {
+			p->err = rc;
+			return -1;
+		}
+		*after = id = next;
 		if (kind == CRM__V1__EXPORT_KIND__EXPORT_FOLLOWUPS) {
 			Crm__V1__FollowUp *f = (Crm__V1__FollowUp *)m;
 			if (!in_period(p->q, f->at)) {
+				crm_arena_release(ctx->arena, mark);
 				continue;
 			}
 			f->customer = c->name;
@@ -168,12 +179,14 @@ records_of(struct page *p, const Crm__V1__Customer *c, uint64_t *after)
 		} else if (kind == CRM__V1__EXPORT_KIND__EXPORT_TASKS) {
 			Crm__V1__Task *t = (Crm__V1__Task *)m;
 			if (!in_period(p->q, t->due_at)) {
+				crm_arena_release(ctx->arena, mark);
 				continue;
 			}
 			task_fill(ctx, t);
 		} else if (kind == CRM__V1__EXPORT_KIND__EXPORT_PURCHASES) {
 			Crm__V1__Purchase *pu = (Crm__V1__Purchase *)m;
 			if (!in_period(p->q, pu->at)) {
+				crm_arena_release(ctx->arena, mark);
 				continue;
 			}
 			pu->customer = c->name;
@@ -249,7 +262,7 @@ export_handle_page(
 	uint64_t cust = q->cursor_customer, rid = q->cursor_id;
 	int walking = cust != 0 && rid != CURSOR_DONE &&
 	              kind != CRM__V1__EXPORT_KIND__EXPORT_CUSTOMERS;
-	uint64_t done = 0;
+	uint64_t done = 0, last_done = cust;
 	for (int scanned = 0; !full(&p) && scanned < SCAN_BUDGET; scanned++) {
 		if (!walking) {
 			rc = next_customer(ctx, &s, cust, &cust);
@@ -264,13 +277,27 @@ export_handle_page(
 			rid = 0;
 		}
 		Crm__V1__Customer *c;
-		if (dispatch_record(ctx, DB_CUSTOMERS, cust,
-		        &crm__v1__customer__descriptor,
-		        (ProtobufCMessage **)&c) != CRM_OK ||
-		    c->merged_into != 0 ||
+		size_t mark = crm_arena_mark(ctx->arena);
+		rc = dispatch_list_record(ctx, DB_CUSTOMERS, cust,
+		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+		if (rc == CRM_TOO_BIG && p.n > 0) {
+			/* The next page starts at this customer. */
+			rc = CRM_OK;
+			if (!walking) {
+				cust = last_done;
+				rid = CURSOR_DONE;
+			}
+			break;
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		if (c->merged_into != 0 ||
 		    !auth_can_see(ctx->who, c->owner_id, c->team_id)) {
+			crm_arena_release(ctx->arena, mark);
 			walking = 0;
 			done++;
+			last_done = cust;
 			continue;
 		}
 		c->owner = (char *)user_login_of(ctx, c->owner_id);
@@ -281,12 +308,19 @@ export_handle_page(
 			continue;
 		}
 		size_t before = *p.nitems;
-		walking = !records_of(&p, c, &rid);
+		int end = records_of(&p, c, &rid);
+		if (end < 0) {
+			return p.err;
+		}
+		walking = !end;
 		if (*p.nitems > before) {
 			custs[o->n_customers++] = c;
+		} else {
+			crm_arena_release(ctx->arena, mark);
 		}
 		if (!walking) {
 			done++;
+			last_done = cust;
 		}
 	}
 	o->has_cursor_customer = o->has_cursor_id = 1;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * followup.c: follow-up records (跟进记录): log, and the customer's
- * timeline (customer history). A log is one write transaction: the record,
+ * followup.c: follow-up records (跟进记录): log (the timeline that shows
+ * them is history.c). A log is one write transaction: the record,
  * the stage change, the commitments, the completion of the open follow-up
  * task, the next task (from next_action, else the grade's cadence), the
  * customer's last contact, stopped SLA clocks and the audit records.
@@ -19,8 +19,8 @@
 #include "changes.h"
 #include "crm.h"
 #include "customer.h"
-#include "event.h"
 #include "handlers.h"
+#include "history.h"
 #include "lifecycle.h"
 #include "policy.h"
 #include "sla.h"
@@ -32,8 +32,6 @@
 #define MAX_COMMITMENTS 16
 #define MAX_CONTACTS    16
 #define FUTURE_SLACK    3600 /* clocks differ; a day ahead does not */
-#define HISTORY_DEFAULT 100
-#define HISTORY_MAX     1000
 
 /* ---------------------------------------------------- record API */
 
@@ -64,6 +62,10 @@ followup_move(struct req_ctx *ctx, uint64_t id, uint64_t to)
 		rc = stats_on_followup(ctx, before, f);
 	}
 	if (rc == CRM_OK) {
+		rc = history_index(ctx, HIST_FOLLOWUP,
+		    (const ProtobufCMessage *)before, &f->base);
+	}
+	if (rc == CRM_OK) {
 		store_key k;
 		store_key_id(&k, id);
 		rc = store_put_msg(
@@ -83,18 +85,30 @@ crm_status
 followup_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
     const char *summary, uint64_t *id)
 {
+	/* Only the follow-ups of that very time (the timeline's index):
+	 * never every record of the customer. */
 	uint64_t fid = 0;
-	while (store_index_next(ctx->st, ctx->txn, DB_FU_CUST, customer_id,
-	           fid, &fid) == CRM_OK) {
+	crm_status rc;
+	while (
+	    (rc = history_followup_at(ctx, customer_id, at, &fid)) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
 		Crm__V1__FollowUp *f;
-		if (fu_load(ctx, fid, &f) == CRM_OK && f->at == at &&
-		    strcmp(f->summary ? f->summary : "",
-		        summary ? summary : "") == 0) {
+		rc = fu_load(ctx, fid, &f);
+		if (rc != CRM_OK) {
+			return dispatch_fail(ctx, rc,
+			    "follow-up %" PRIu64 " %s", fid,
+			    rc == CRM_NOT_FOUND ? "is missing"
+			                        : "does not load");
+		}
+		int same = strcmp(f->summary ? f->summary : "",
+		               summary ? summary : "") == 0;
+		crm_arena_release(ctx->arena, mark);
+		if (same) {
 			*id = fid;
 			return CRM_OK;
 		}
 	}
-	return CRM_NOT_FOUND;
+	return rc;
 }
 
 /* ---------------------------------------------------- get */
@@ -458,6 +472,9 @@ followup_handle_log(
 		    ctx->st, ctx->txn, DB_FU_CUST, c->id, f->id);
 	}
 	if (rc == CRM_OK) {
+		rc = history_index(ctx, HIST_FOLLOWUP, NULL, &f->base);
+	}
+	if (rc == CRM_OK) {
 		rc = stats_on_followup(ctx, NULL, f);
 	}
 	if (rc == CRM_OK) {
@@ -475,287 +492,5 @@ followup_handle_log(
 	attachment_fill(ctx, f);
 	resp->body_case = CRM__V1__RESPONSE__BODY_FOLLOWUP;
 	resp->followup = f;
-	return CRM_OK;
-}
-
-/* ---------------------------------------------------- history */
-
-struct timeline {
-	Crm__V1__HistoryItem **items;
-	size_t n, cap;
-};
-
-static Crm__V1__HistoryItem *
-add_item(struct req_ctx *ctx, struct timeline *tl, int64_t at)
-{
-	if (tl->n == tl->cap) {
-		size_t cap = tl->cap ? tl->cap * 2 : 64;
-		Crm__V1__HistoryItem **more =
-		    crm_arena_alloc(ctx->arena, cap * sizeof(*more));
-		if (more == NULL) {
-			return NULL;
-		}
-		if (tl->n) {
-			memcpy(more, tl->items, tl->n * sizeof(*more));
-		}
-		tl->items = more;
-		tl->cap = cap;
-	}
-	Crm__V1__HistoryItem *h = crm_arena_alloc(ctx->arena, sizeof(*h));
-	if (h == NULL) {
-		return NULL;
-	}
-	crm__v1__history_item__init(h);
-	h->has_at = 1;
-	h->at = at;
-	tl->items[tl->n++] = h;
-	return h;
-}
-
-/* Walk index db of customer id; load each from rec_db as d. */
-static crm_status
-gather(struct req_ctx *ctx, enum store_db db, enum store_db rec_db,
-    const ProtobufCMessageDescriptor *d, uint64_t id,
-    crm_status (*add)(struct req_ctx *, struct timeline *, void *),
-    struct timeline *tl)
-{
-	uint64_t rid = 0;
-	while (
-	    store_index_next(ctx->st, ctx->txn, db, id, rid, &rid) == CRM_OK) {
-		store_key k;
-		ProtobufCMessage *m;
-		store_key_id(&k, rid);
-		if (store_get_msg(ctx->st, ctx->txn, rec_db, &k, d,
-		        &ctx->arena->allocator, &m) != CRM_OK) {
-			continue;
-		}
-		crm_status rc = add(ctx, tl, m);
-		if (rc != CRM_OK) {
-			return rc;
-		}
-	}
-	return CRM_OK;
-}
-
-static crm_status
-add_followup(struct req_ctx *ctx, struct timeline *tl, void *m)
-{
-	Crm__V1__FollowUp *f = m;
-	Crm__V1__HistoryItem *h = add_item(ctx, tl, f->at);
-	if (h == NULL) {
-		return CRM_TOO_BIG;
-	}
-	f->author = (char *)user_login_of(ctx, f->author_id);
-	attachment_fill(ctx, f);
-	h->item_case = CRM__V1__HISTORY_ITEM__ITEM_FOLLOWUP;
-	h->followup = f;
-	return CRM_OK;
-}
-
-static crm_status
-add_task(struct req_ctx *ctx, struct timeline *tl, void *m)
-{
-	Crm__V1__Task *t = m;
-	Crm__V1__HistoryItem *h =
-	    add_item(ctx, tl, t->has_done_at ? t->done_at : t->created_at);
-	if (h == NULL) {
-		return CRM_TOO_BIG;
-	}
-	t->owner = (char *)user_login_of(ctx, t->owner_id);
-	h->item_case = CRM__V1__HISTORY_ITEM__ITEM_TASK;
-	h->task = t;
-	return CRM_OK;
-}
-
-static crm_status
-add_commitment(struct req_ctx *ctx, struct timeline *tl, void *m)
-{
-	Crm__V1__Commitment *c = m;
-	Crm__V1__HistoryItem *h = add_item(ctx, tl, c->created_at);
-	if (h == NULL) {
-		return CRM_TOO_BIG;
-	}
-	c->owner = (char *)user_login_of(ctx, c->owner_id);
-	if (c->status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_OPEN &&
-	    c->due_at < ctx->now) {
-		c->status = CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN;
-	}
-	h->item_case = CRM__V1__HISTORY_ITEM__ITEM_COMMITMENT;
-	h->commitment = c;
-	return CRM_OK;
-}
-
-static crm_status
-add_grade(struct req_ctx *ctx, struct timeline *tl, void *m)
-{
-	Crm__V1__GradeProposal *p = m;
-	Crm__V1__HistoryItem *h =
-	    add_item(ctx, tl, p->decided_at ? p->decided_at : p->created_at);
-	if (h == NULL) {
-		return CRM_TOO_BIG;
-	}
-	p->proposed_by = (char *)user_login_of(ctx, p->proposed_by_id);
-	p->decided_by = (char *)user_login_of(ctx, p->decided_by_id);
-	h->item_case = CRM__V1__HISTORY_ITEM__ITEM_GRADE;
-	h->grade = p;
-	return CRM_OK;
-}
-
-static crm_status
-add_sla(struct req_ctx *ctx, struct timeline *tl, void *m)
-{
-	Crm__V1__SlaClock *k = m;
-	Crm__V1__HistoryItem *h = add_item(ctx, tl, k->started_at);
-	if (h == NULL) {
-		return CRM_TOO_BIG;
-	}
-	if (!(k->has_stopped_at && k->stopped_at)) {
-		k->has_breached = 1;
-		k->breached = ctx->now > k->deadline_at;
-	}
-	k->owner = (char *)user_login_of(ctx, k->owner_id);
-	h->item_case = CRM__V1__HISTORY_ITEM__ITEM_SLA;
-	h->sla = k;
-	return CRM_OK;
-}
-
-static crm_status
-add_purchase(struct req_ctx *ctx, struct timeline *tl, void *m)
-{
-	Crm__V1__Purchase *p = m;
-	Crm__V1__HistoryItem *h = add_item(ctx, tl, p->at);
-	if (h == NULL) {
-		return CRM_TOO_BIG;
-	}
-	p->author = (char *)user_login_of(ctx, p->created_by);
-	h->item_case = CRM__V1__HISTORY_ITEM__ITEM_PURCHASE;
-	h->purchase = p;
-	return CRM_OK;
-}
-
-static crm_status
-add_event(struct req_ctx *ctx, Crm__V1__CustomerEvent *e, void *arg)
-{
-	Crm__V1__HistoryItem *h = add_item(ctx, arg, e->at);
-	if (h == NULL) {
-		return CRM_TOO_BIG;
-	}
-	h->item_case = CRM__V1__HISTORY_ITEM__ITEM_EVENT;
-	h->event = e;
-	return CRM_OK;
-}
-
-/* The changes the server made to the customer's plans, and why
- * (event.h). */
-static crm_status
-add_events(struct req_ctx *ctx, struct timeline *tl, uint64_t id)
-{
-	return event_each(ctx, id, INT64_MIN, add_event, tl);
-}
-
-static crm_status
-add_stages(struct req_ctx *ctx, struct timeline *tl, uint64_t id)
-{
-	store_key p;
-	store_key_id(&p, id);
-	struct store_iter it;
-	crm_status rc = store_iter_open(
-	    ctx->st, ctx->txn, DB_STAGE_HIST, p.b, 8, NULL, &it);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	const uint8_t *key;
-	size_t klen;
-	while (rc == CRM_OK && store_iter_next(&it, &key, &klen)) {
-		store_key k;
-		memcpy(k.b, key, klen);
-		k.len = klen;
-		Crm__V1__StageChange *s;
-		if (store_get_msg(ctx->st, ctx->txn, DB_STAGE_HIST, &k,
-		        &crm__v1__stage_change__descriptor,
-		        &ctx->arena->allocator,
-		        (ProtobufCMessage **)&s) != CRM_OK) {
-			continue;
-		}
-		Crm__V1__HistoryItem *h = add_item(ctx, tl, s->at);
-		if (h == NULL) {
-			rc = CRM_TOO_BIG;
-			break;
-		}
-		s->by = (char *)user_login_of(ctx, s->by_id);
-		h->item_case = CRM__V1__HISTORY_ITEM__ITEM_STAGE;
-		h->stage = s;
-	}
-	store_iter_close(&it);
-	return rc;
-}
-
-static int
-newest_first(const void *a, const void *b)
-{
-	const Crm__V1__HistoryItem *x = *(Crm__V1__HistoryItem *const *)a;
-	const Crm__V1__HistoryItem *y = *(Crm__V1__HistoryItem *const *)b;
-	return x->at > y->at ? -1 : (x->at < y->at);
-}
-
-crm_status
-followup_handle_history(
-    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
-{
-	const Crm__V1__CustomerHistoryRequest *r = req->customer_history;
-	Crm__V1__Customer *c;
-	crm_status rc = customer_visible(ctx, r->customer_id, &c);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	struct timeline tl = { NULL, 0, 0 };
-	uint64_t id = c->id;
-	rc = gather(ctx, DB_FU_CUST, DB_FOLLOWUPS,
-	    &crm__v1__follow_up__descriptor, id, add_followup, &tl);
-	if (rc == CRM_OK) {
-		rc = gather(ctx, DB_TASK_CUST, DB_TASKS,
-		    &crm__v1__task__descriptor, id, add_task, &tl);
-	}
-	if (rc == CRM_OK) {
-		rc = gather(ctx, DB_COMMIT_CUST, DB_COMMITMENTS,
-		    &crm__v1__commitment__descriptor, id, add_commitment, &tl);
-	}
-	if (rc == CRM_OK) {
-		rc = gather(ctx, DB_PROP_CUST, DB_PROPOSALS,
-		    &crm__v1__grade_proposal__descriptor, id, add_grade, &tl);
-	}
-	if (rc == CRM_OK) {
-		rc = gather(ctx, DB_SLA_CUST, DB_SLA,
-		    &crm__v1__sla_clock__descriptor, id, add_sla, &tl);
-	}
-	if (rc == CRM_OK) {
-		rc = gather(ctx, DB_PURCH_CUST, DB_PURCHASES,
-		    &crm__v1__purchase__descriptor, id, add_purchase, &tl);
-	}
-	if (rc == CRM_OK) {
-		rc = add_stages(ctx, &tl, id);
-	}
-	if (rc == CRM_OK) {
-		rc = add_events(ctx, &tl, id);
-	}
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	if (tl.n > 1) {
-		qsort(tl.items, tl.n, sizeof(*tl.items), newest_first);
-	}
-	size_t limit = r->has_limit && r->limit ? r->limit : HISTORY_DEFAULT;
-	if (limit > HISTORY_MAX) {
-		limit = HISTORY_MAX;
-	}
-	Crm__V1__HistoryReply *out = crm_arena_alloc(ctx->arena, sizeof(*out));
-	if (out == NULL) {
-		return CRM_TOO_BIG;
-	}
-	crm__v1__history_reply__init(out);
-	out->items = tl.items;
-	out->n_items = tl.n < limit ? tl.n : limit;
-	resp->body_case = CRM__V1__RESPONSE__BODY_HISTORY;
-	resp->history = out;
 	return CRM_OK;
 }

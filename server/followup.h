@@ -13,7 +13,9 @@
 crm_status followup_move(struct req_ctx *ctx, uint64_t id, uint64_t to);
 
 /* followup_find: the id of customer_id's follow-up that happened at `at`
- * with the same summary (NULL: none). Errors: CRM_NOT_FOUND. */
+ * with the same summary (NULL: none); loads only the follow-ups of that
+ * time. Errors: CRM_NOT_FOUND, CRM_INTERNAL (one of them does not load;
+ * ctx->msg names it). */
 crm_status followup_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
     const char *summary, uint64_t *id /* OUT */);
 

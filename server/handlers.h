@@ -48,8 +48,10 @@ HANDLER(contact_handle_verify);
 
 /* followup.c */
 HANDLER(followup_handle_log);
-HANDLER(followup_handle_history);
 HANDLER(followup_handle_get);
+
+/* history.c */
+HANDLER(history_handle_list);
 
 /* task.c */
 HANDLER(task_handle_due);

@@ -134,9 +134,13 @@ row_contact_add(
 	if (row_customer(ctx, row, c->customer_id, &cust) != CRM_OK) {
 		return bad(ctx, o, "customer", CRM_NOT_FOUND, NULL);
 	}
-	if (contact_find(ctx, cust, c->name, &o->id) == CRM_OK) {
+	crm_status found = contact_find(ctx, cust, c->name, &o->id);
+	if (found == CRM_OK) {
 		o->out = EXISTS;
 		return dispatch_fail(ctx, CRM_OK, "already there");
+	}
+	if (found != CRM_NOT_FOUND) {
+		return found;
 	}
 	Crm__V1__Request sub = CRM__V1__REQUEST__INIT;
 	Crm__V1__ContactAddRequest add = CRM__V1__CONTACT_ADD_REQUEST__INIT;
@@ -166,9 +170,13 @@ row_followup_log(
 	if (row_customer(ctx, row, f->customer_id, &cust) != CRM_OK) {
 		return bad(ctx, o, "customer", CRM_NOT_FOUND, NULL);
 	}
-	if (followup_find(ctx, cust, f->at, f->summary, &o->id) == CRM_OK) {
+	crm_status found = followup_find(ctx, cust, f->at, f->summary, &o->id);
+	if (found == CRM_OK) {
 		o->out = EXISTS;
 		return dispatch_fail(ctx, CRM_OK, "already there");
+	}
+	if (found != CRM_NOT_FOUND) {
+		return found;
 	}
 	Crm__V1__Request sub = CRM__V1__REQUEST__INIT;
 	Crm__V1__FollowupLogRequest log = CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
@@ -203,10 +211,14 @@ row_purchase_add(
 	if (row_customer(ctx, row, p->customer_id, &cust) != CRM_OK) {
 		return bad(ctx, o, "customer", CRM_NOT_FOUND, NULL);
 	}
-	if (purchase_find(ctx, cust, p->at, p->amount, p->product, &o->id) ==
-	    CRM_OK) {
+	crm_status found =
+	    purchase_find(ctx, cust, p->at, p->amount, p->product, &o->id);
+	if (found == CRM_OK) {
 		o->out = EXISTS;
 		return dispatch_fail(ctx, CRM_OK, "already there");
+	}
+	if (found != CRM_NOT_FOUND) {
+		return found;
 	}
 	Crm__V1__Request sub = CRM__V1__REQUEST__INIT;
 	Crm__V1__PurchaseAddRequest add = CRM__V1__PURCHASE_ADD_REQUEST__INIT;

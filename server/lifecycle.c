@@ -5,6 +5,7 @@
  * propose, pending, approve, reject). The grade changes only on approval.
  * A move to won with a deal amount records that deal as a purchase.
  */
+#include "history.h"
 #include "lifecycle.h"
 
 #include <inttypes.h>
@@ -34,7 +35,12 @@ stage_record(struct req_ctx *ctx, const Crm__V1__StageChange *h, uint64_t *seq)
 	}
 	store_key k;
 	store_key_pair(&k, h->customer_id, *seq);
-	return store_put_msg(ctx->st, ctx->txn, DB_STAGE_HIST, &k, &h->base);
+	rc = store_put_msg(ctx->st, ctx->txn, DB_STAGE_HIST, &k, &h->base);
+	if (rc == CRM_OK) {
+		struct history_pos at = { h->customer_id, h->at, *seq };
+		rc = history_index_pos(ctx, HIST_STAGE, NULL, &at);
+	}
+	return rc;
 }
 
 crm_status
@@ -330,6 +336,10 @@ proposal_put(struct req_ctx *ctx, const Crm__V1__GradeProposal *before,
 	store_key k;
 	store_key_id(&k, p->id);
 	if (rc == CRM_OK) {
+		rc = history_index(ctx, HIST_GRADE,
+		    (const ProtobufCMessage *)before, &p->base);
+	}
+	if (rc == CRM_OK) {
 		rc = store_put_msg(
 		    ctx->st, ctx->txn, DB_PROPOSALS, &k, &p->base);
 	}
@@ -440,25 +450,37 @@ lifecycle_pending(
 	size_t klen;
 	while (*n < cap && store_iter_next(&it, &key, &klen)) {
 		Crm__V1__GradeProposal *gp;
-		if (klen != 16 ||
-		    proposal_load(ctx, store_u64(key + 8), &gp) != CRM_OK) {
+		if (klen != 16) {
 			continue;
+		}
+		size_t mark = crm_arena_mark(ctx->arena);
+		rc = dispatch_list_record(ctx, DB_PROPOSALS,
+		    store_u64(key + 8), &crm__v1__grade_proposal__descriptor,
+		    (ProtobufCMessage **)&gp);
+		if (rc != CRM_OK) {
+			break;
 		}
 		/* A rep: the proposals on customers they own, whoever made
 		 * them (a customer given away takes its proposals along). */
-		Crm__V1__Customer *c;
+		Crm__V1__Customer *c = NULL;
+		if (ctx->who->role == CRM__V1__ROLE__ROLE_REP) {
+			rc = dispatch_list_record(ctx, DB_CUSTOMERS,
+			    gp->customer_id, &crm__v1__customer__descriptor,
+			    (ProtobufCMessage **)&c);
+			if (rc != CRM_OK) {
+				break;
+			}
+		}
 		if (ctx->who->role == CRM__V1__ROLE__ROLE_REP &&
-		    (dispatch_record(ctx, DB_CUSTOMERS, gp->customer_id,
-		         &crm__v1__customer__descriptor,
-		         (ProtobufCMessage **)&c) != CRM_OK ||
-		        c->owner_id != ctx->who->user_id)) {
+		    c->owner_id != ctx->who->user_id) {
+			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
 		proposal_fill(ctx, gp);
 		(*out)[(*n)++] = gp;
 	}
 	store_iter_close(&it);
-	return CRM_OK;
+	return rc;
 }
 
 crm_status

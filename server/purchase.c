@@ -7,6 +7,7 @@
  * customer is; it is never edited or deleted (a wrong one is a matter for
  * the audit log and a correcting entry), only moved by a merge.
  */
+#include "history.h"
 #include "purchase.h"
 
 #include <inttypes.h>
@@ -273,6 +274,9 @@ purchase_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		    ctx->st, ctx->txn, DB_PURCH_CUST, c->id, p->id);
 	}
 	if (rc == CRM_OK) {
+		rc = history_index(ctx, HIST_PURCHASE, NULL, &p->base);
+	}
+	if (rc == CRM_OK) {
 		rc = fact_put(ctx, p);
 	}
 	if (rc == CRM_OK) {
@@ -309,6 +313,10 @@ purchase_move(struct req_ctx *ctx, uint64_t id, uint64_t to)
 	store_key_id(&k, id);
 	rc = fact_put(ctx, p);
 	if (rc == CRM_OK) {
+		rc = history_index(ctx, HIST_PURCHASE,
+		    (const ProtobufCMessage *)before, &p->base);
+	}
+	if (rc == CRM_OK) {
 		rc = store_put_msg(
 		    ctx->st, ctx->txn, DB_PURCHASES, &k, &p->base);
 	}
@@ -326,11 +334,18 @@ purchase_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
 	while (store_index_next(ctx->st, ctx->txn, DB_PURCH_CUST, customer_id,
 	           pid, &pid) == CRM_OK) {
 		Crm__V1__Purchase *p;
+		size_t mark = crm_arena_mark(ctx->arena);
+		crm_status rc = dispatch_list_record(ctx, DB_PURCHASES, pid,
+		    &crm__v1__purchase__descriptor, (ProtobufCMessage **)&p);
+		if (rc != CRM_OK) {
+			return rc;
+		}
 		/* The same minute: exports write minutes, not seconds. */
-		if (load(ctx, pid, &p) == CRM_OK && p->at / 60 == at / 60 &&
-		    p->amount == amount &&
-		    strcmp(p->product ? p->product : "",
-		        product ? product : "") == 0) {
+		int same = p->at / 60 == at / 60 && p->amount == amount &&
+		           strcmp(p->product ? p->product : "",
+		               product ? product : "") == 0;
+		crm_arena_release(ctx->arena, mark);
+		if (same) {
 			*id = pid;
 			return CRM_OK;
 		}
@@ -377,8 +392,10 @@ purchase_summary(
 	     n++) {
 		size_t mark = crm_arena_mark(ctx->arena);
 		Crm__V1__Purchase *p;
-		if (load(ctx, pid, &p) != CRM_OK) {
-			continue;
+		rc = dispatch_list_record(ctx, DB_PURCHASES, pid,
+		    &crm__v1__purchase__descriptor, (ProtobufCMessage **)&p);
+		if (rc != CRM_OK) {
+			break;
 		}
 		s->count++;
 		s->total += p->amount;
@@ -435,6 +452,9 @@ purchase_summary(
 	s->amount = (Crm__V1__Level)policy_level(
 	    s->total_year, vp->amount_high, vp->amount_medium);
 	*out = s;
+	if (rc != CRM_OK) {
+		return rc;
+	}
 	return ctx->arena->exhausted ? CRM_TOO_BIG : CRM_OK;
 }
 
@@ -502,8 +522,10 @@ purchase_handle_list(
 			    out->purchases[out->n_purchases - 1]->id;
 			break;
 		}
-		if (load(ctx, id, &p) != CRM_OK) {
-			continue;
+		rc = dispatch_list_record(ctx, DB_PURCHASES, id,
+		    &crm__v1__purchase__descriptor, (ProtobufCMessage **)&p);
+		if (rc != CRM_OK) {
+			return rc;
 		}
 		p->customer = c->name;
 		p->author = (char *)user_login_of(ctx, p->created_by);

@@ -576,10 +576,10 @@ report_quality(struct report *r)
 	}
 	for (size_t i = 0; t != NULL && i < q.nlow; i++) {
 		Crm__V1__FollowUp *f;
-		if (dispatch_record(r->ctx, DB_FOLLOWUPS, q.low[i].id,
-		        &crm__v1__follow_up__descriptor,
-		        (ProtobufCMessage **)&f) != CRM_OK) {
-			continue;
+		rc = dispatch_list_record(r->ctx, DB_FOLLOWUPS, q.low[i].id,
+		    &crm__v1__follow_up__descriptor, (ProtobufCMessage **)&f);
+		if (rc != CRM_OK) {
+			return rc;
 		}
 		Crm__V1__ReportRow *row = report_row(r, t);
 		report_num(row, 0, (double)q.low[i].id);
@@ -886,6 +886,7 @@ struct listing {
 	struct report *r;
 	struct report_tab *t;
 	int open_only;
+	crm_status err; /* a record that did not load stopped the scan */
 };
 
 static int
@@ -916,11 +917,13 @@ list_task(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	Crm__V1__Task *task;
 	if (!stats_task_decode(d, len, &t) ||
 	    t.status != CRM__V1__TASK_STATUS__TASK_OPEN ||
-	    (l->open_only && at >= l->r->ctx->now) ||
-	    dispatch_record(l->r->ctx, DB_TASKS, id,
-	        &crm__v1__task__descriptor,
-	        (ProtobufCMessage **)&task) != CRM_OK) {
+	    (l->open_only && at >= l->r->ctx->now)) {
 		return 0;
+	}
+	l->err = dispatch_list_record(l->r->ctx, DB_TASKS, id,
+	    &crm__v1__task__descriptor, (ProtobufCMessage **)&task);
+	if (l->err != CRM_OK) {
+		return 1; /* named in ctx->msg, never skipped */
 	}
 	Crm__V1__ReportRow *row = report_row(l->r, l->t);
 	if (row == NULL) {
@@ -1068,7 +1071,7 @@ report_weekly(struct report *r)
 		}
 	}
 
-	struct listing l = { r, NULL, 0 };
+	struct listing l = { r, NULL, 0, CRM_OK };
 	l.t = report_table(
 	    r, "stage_moves", "Stage moves", NCOLS(mc), mc, LIST_ROWS);
 	if (l.t == NULL) {
@@ -1087,8 +1090,8 @@ report_weekly(struct report *r)
 	/* Overdue follow-ups of the last year, oldest first. */
 	rc = report_scan(r, DB_TASK_DUE, 0, r->ctx->now - 366 * 86400,
 	    r->ctx->now, list_task, &l);
-	if (rc != CRM_OK) {
-		return rc;
+	if (rc != CRM_OK || l.err != CRM_OK) {
+		return rc != CRM_OK ? rc : l.err;
 	}
 	l.t = report_table(
 	    r, "next_week", "Next week's plan", NCOLS(tc), tc, LIST_ROWS);
@@ -1096,8 +1099,9 @@ report_weekly(struct report *r)
 	if (l.t == NULL) {
 		return CRM_TOO_BIG;
 	}
-	return report_scan(
+	rc = report_scan(
 	    r, DB_TASK_DUE, 0, r->to, r->to + 7 * 86400, list_task, &l);
+	return rc != CRM_OK ? rc : l.err;
 }
 
 /* ---------------------------------------------------- monthly */

@@ -299,12 +299,19 @@ categories_table(
 	for (size_t i = 0; i < rows; i++) {
 		const char *name = "(none)";
 		Crm__V1__Purchase *p;
-		if (cats[i].hash != 0 &&
-		    dispatch_record(r->ctx, DB_PURCHASES, cats[i].first_id,
-		        &crm__v1__purchase__descriptor,
-		        (ProtobufCMessage **)&p) == CRM_OK &&
-		    p->category != NULL) {
-			name = p->category;
+		if (cats[i].hash != 0) {
+			/* The name comes from one of its purchases: one that
+			 * does not load fails the report, named. */
+			crm_status rc = dispatch_list_record(r->ctx,
+			    DB_PURCHASES, cats[i].first_id,
+			    &crm__v1__purchase__descriptor,
+			    (ProtobufCMessage **)&p);
+			if (rc != CRM_OK) {
+				return rc;
+			}
+			if (p->category != NULL) {
+				name = p->category;
+			}
 		}
 		Crm__V1__ReportRow *row = report_row(r, t);
 		report_text(r, row, 0, name);

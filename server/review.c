@@ -212,17 +212,16 @@ stale_of(struct req_ctx *ctx, uint64_t owner, void *arg)
 {
 	struct stale_walk *w = arg;
 	uint64_t id = 0;
+	crm_status rc = CRM_OK;
 	while (w->out->n_customers < STALE_CAP &&
 	       store_index_next(ctx->st, ctx->txn, DB_CUST_OWNER, owner, id,
 	           &id) == CRM_OK) {
 		Crm__V1__Customer *c;
 		size_t mark = crm_arena_mark(ctx->arena);
-		store_key k;
-		store_key_id(&k, id);
-		if (store_get_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k,
-		        &crm__v1__customer__descriptor, &ctx->arena->allocator,
-		        (ProtobufCMessage **)&c) != CRM_OK) {
-			continue;
+		rc = dispatch_list_record(ctx, DB_CUSTOMERS, id,
+		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+		if (rc != CRM_OK) {
+			break; /* named in ctx->msg, never skipped */
 		}
 		int64_t last;
 		if (c->stage == CRM__V1__STAGE__STAGE_LOST ||
@@ -236,7 +235,7 @@ stale_of(struct req_ctx *ctx, uint64_t owner, void *arg)
 		c->team = (char *)user_team_name(ctx, c->team_id);
 		w->out->customers[w->out->n_customers++] = c;
 	}
-	return CRM_OK;
+	return rc;
 }
 
 crm_status

@@ -65,10 +65,11 @@ search_text(struct req_ctx *ctx, uint64_t id, char **out, size_t *len)
 	while (store_index_next(ctx->st, ctx->txn, DB_CONTACT_CUST, id, cid,
 	           &cid) == CRM_OK) {
 		Crm__V1__Contact *k;
-		if (dispatch_record(ctx, DB_CONTACTS, cid,
-		        &crm__v1__contact__descriptor,
-		        (ProtobufCMessage **)&k) != CRM_OK) {
-			continue;
+		rc = dispatch_list_record(ctx, DB_CONTACTS, cid,
+		    &crm__v1__contact__descriptor, (ProtobufCMessage **)&k);
+		if (rc != CRM_OK) {
+			free(t.buf);
+			return rc;
 		}
 		add(&t, k->name);
 		add(&t, k->email);

@@ -4,6 +4,7 @@
  * the views built on the same indexes: sla, issue list, commitments, and
  * the live reminders a shell asks for when poked.
  */
+#include "history.h"
 #include "sla.h"
 
 #include <inttypes.h>
@@ -62,6 +63,10 @@ clock_put(
 	}
 	if (rc == CRM_OK) {
 		rc = stats_on_sla(ctx, before, k);
+	}
+	if (rc == CRM_OK) {
+		rc = history_index(
+		    ctx, HIST_SLA, (const ProtobufCMessage *)before, &k->base);
 	}
 	store_key_id(&key, k->id);
 	if (rc == CRM_OK) {
@@ -159,10 +164,15 @@ stop_kinds(struct req_ctx *ctx, uint64_t customer_id, unsigned mask,
 	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_SLA_CUST,
 	                           customer_id, id, &id) == CRM_OK) {
 		Crm__V1__SlaClock *before, *k;
+		size_t mark = crm_arena_mark(ctx->arena);
 		rc = clock_load(ctx, id, &before);
-		if (rc != CRM_OK || !running(before) ||
-		    !(mask & (1u << before->kind))) {
+		if (rc == CRM_OK &&
+		    (!running(before) || !(mask & (1u << before->kind)))) {
+			crm_arena_release(ctx->arena, mark);
 			continue;
+		}
+		if (rc != CRM_OK) {
+			break;
 		}
 		rc = clock_load(ctx, id, &k);
 		if (rc == CRM_OK) {
@@ -393,17 +403,21 @@ clocks_of(struct req_ctx *ctx, uint64_t owner, void *arg)
 			break;
 		}
 		Crm__V1__SlaClock *k;
-		if (clock_load(ctx, store_u64(key + 16), &k) != CRM_OK) {
-			continue;
+		size_t mark = crm_arena_mark(ctx->arena);
+		rc = dispatch_list_record(ctx, DB_SLA, store_u64(key + 16),
+		    &crm__v1__sla_clock__descriptor, (ProtobufCMessage **)&k);
+		if (rc != CRM_OK) {
+			break;
 		}
 		clock_fill(ctx, k);
 		if (w->breached_only && !k->breached) {
+			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
 		w->out->clocks[w->out->n_clocks++] = k;
 	}
 	store_iter_close(&it);
-	return CRM_OK;
+	return rc;
 }
 
 /* Stopped clocks that breached, from the customers' clock lists. */
@@ -414,22 +428,31 @@ stopped_breaches(struct req_ctx *ctx, uint64_t owner, void *arg)
 	store_key p;
 	store_key_id(&p, owner);
 	uint64_t cid = 0;
-	while (store_index_next(ctx->st, ctx->txn, DB_CUST_OWNER, owner, cid,
-	           &cid) == CRM_OK) {
+	crm_status rc = CRM_OK;
+	while (
+	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_CUST_OWNER,
+	                        owner, cid, &cid) == CRM_OK) {
 		uint64_t id = 0;
 		while (w->out->n_clocks < LIST_CAP &&
 		       store_index_next(ctx->st, ctx->txn, DB_SLA_CUST, cid,
 		           id, &id) == CRM_OK) {
 			Crm__V1__SlaClock *k;
-			if (clock_load(ctx, id, &k) != CRM_OK || running(k) ||
-			    !k->breached) {
+			size_t mark = crm_arena_mark(ctx->arena);
+			rc = dispatch_list_record(ctx, DB_SLA, id,
+			    &crm__v1__sla_clock__descriptor,
+			    (ProtobufCMessage **)&k);
+			if (rc != CRM_OK) {
+				break;
+			}
+			if (running(k) || !k->breached) {
+				crm_arena_release(ctx->arena, mark);
 				continue;
 			}
 			clock_fill(ctx, k);
 			w->out->clocks[w->out->n_clocks++] = k;
 		}
 	}
-	return CRM_OK;
+	return rc;
 }
 
 crm_status
@@ -630,6 +653,10 @@ commitment_put(struct req_ctx *ctx, const Crm__V1__Commitment *before,
 	if (rc == CRM_OK) {
 		rc = stats_on_commitment(ctx, before, c);
 	}
+	if (rc == CRM_OK) {
+		rc = history_index(ctx, HIST_COMMITMENT,
+		    (const ProtobufCMessage *)before, &c->base);
+	}
 	store_key_id(&k, c->id);
 	if (rc == CRM_OK) {
 		rc = store_put_msg(
@@ -720,20 +747,27 @@ commitments_of(struct req_ctx *ctx, uint64_t owner, void *arg)
 	while (w->out->n_commitments < LIST_CAP &&
 	       store_iter_next(&it, &key, &klen)) {
 		Crm__V1__Commitment *c;
-		if (klen != 24 ||
-		    commitment_load(ctx, store_u64(key + 16), &c) != CRM_OK) {
+		if (klen != 24) {
 			continue;
+		}
+		size_t mark = crm_arena_mark(ctx->arena);
+		rc = dispatch_list_record(ctx, DB_COMMITMENTS,
+		    store_u64(key + 16), &crm__v1__commitment__descriptor,
+		    (ProtobufCMessage **)&c);
+		if (rc != CRM_OK) {
+			break;
 		}
 		commitment_fill(ctx, c);
 		if (w->want == CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN
 		        ? !commitment_broken(c)
 		        : w->want != 0 && (int)c->status != w->want) {
+			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
 		w->out->commitments[w->out->n_commitments++] = c;
 	}
 	store_iter_close(&it);
-	return CRM_OK;
+	return rc;
 }
 
 /* Commitments kept late with a due time in the last KEPT_LATE_DAYS, from

@@ -63,6 +63,13 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_CHANGE_REC] = "change_rec",
 	[DB_CUST_EVENT] = "cust_event",
 	[DB_GRADE_TIME] = "grade_time",
+	[DB_FU_CUST_TIME] = "fu_cust_time",
+	[DB_STAGE_CUST_TIME] = "stage_cust_time",
+	[DB_PROP_CUST_TIME] = "prop_cust_time",
+	[DB_TASK_CUST_TIME] = "task_cust_time",
+	[DB_COMMIT_CUST_TIME] = "commit_cust_time",
+	[DB_SLA_CUST_TIME] = "sla_cust_time",
+	[DB_PURCH_CUST_TIME] = "purch_cust_time",
 };
 
 const char *

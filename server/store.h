@@ -72,6 +72,15 @@ enum store_db {
 	                  crm.v1.CustomerEvent (event.h) */
 	/* Rules (issue 12). */
 	DB_GRADE_TIME, /* scope || at || seq -> stats_grade: grade spells */
+	/* The timeline (history.h): customer id || time || record id -> "",
+	 * one per kind of entry, newest last. */
+	DB_FU_CUST_TIME,     /* follow-up: its time (at) */
+	DB_STAGE_CUST_TIME,  /* stage change: at; the id is its sequence */
+	DB_PROP_CUST_TIME,   /* grade proposal: decided, else created */
+	DB_TASK_CUST_TIME,   /* task: done, else created */
+	DB_COMMIT_CUST_TIME, /* commitment: created */
+	DB_SLA_CUST_TIME,    /* SLA clock: started */
+	DB_PURCH_CUST_TIME,  /* purchase: at */
 	DB_COUNT
 };
 
@@ -85,7 +94,7 @@ typedef struct store {
 	int read_only;
 } store;
 
-#define STORE_SCHEMA_VERSION 6u
+#define STORE_SCHEMA_VERSION 7u
 
 /* How to open: crmd's durable default; read-only (tools, backups); or an
  * offline bulk load (crm-gen: MDB_WRITEMAP | MDB_NOSYNC, nothing is

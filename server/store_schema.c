@@ -2,8 +2,11 @@
 /* store_schema.c: key encoding, id sequences and record (un)packing. */
 #include "store_schema.h"
 
+#include <inttypes.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 #include "crm_log.h"
 #include "crm_utf8.h"
@@ -101,12 +104,34 @@ store_get_msg(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
 	}
 	/* Decode before the txn ends: v points into the map. */
 	*out = protobuf_c_message_unpack(d, alloc, v.mv_size, v.mv_data);
-	if (*out == NULL) {
-		crm_err("%s: a record does not decode as %s",
-		    store_db_name(db), d->name);
-		return CRM_INTERNAL;
+	if (*out != NULL) {
+		return CRM_OK;
 	}
-	return CRM_OK;
+	/* A bounded allocator that ran out is not damage: say so without
+	 * a log line (the caller pages or fails the request). */
+	if (alloc != NULL) {
+		ProtobufCMessage *m =
+		    protobuf_c_message_unpack(d, NULL, v.mv_size, v.mv_data);
+		if (m != NULL) {
+			protobuf_c_message_free_unpacked(m, NULL);
+			return CRM_TOO_BIG;
+		}
+	}
+	/* Damage: at most one line a second, whatever the callers do. */
+	static _Atomic int64_t last_log;
+	static _Atomic unsigned long quiet;
+	int64_t now = (int64_t)time(NULL), was = last_log;
+	if (now != was &&
+	    atomic_compare_exchange_strong(&last_log, &was, now)) {
+		unsigned long n = atomic_exchange(&quiet, 0);
+		crm_err("%s %" PRIu64 ": does not decode as %s (%zu bytes)%s",
+		    store_db_name(db),
+		    k->len >= 8 ? store_u64(k->b + k->len - 8) : 0, d->name,
+		    v.mv_size, n ? "; more since the last line" : "");
+	} else {
+		atomic_fetch_add(&quiet, 1);
+	}
+	return CRM_INTERNAL;
 }
 
 crm_status

@@ -43,7 +43,9 @@ crm_status store_next_id(
 /*
  * store_get_msg: unpack the record at k in db as message type d, allocated
  * with alloc (NULL: malloc; free with protobuf_c_message_free_unpacked).
- * Errors: CRM_NOT_FOUND, CRM_INTERNAL (a record that does not decode).
+ * Errors: CRM_NOT_FOUND, CRM_TOO_BIG (alloc, a bounded arena, is full: not
+ * logged), CRM_INTERNAL (a record that does not decode: logged, at most
+ * one line a second).
  */
 crm_status store_get_msg(store *s, MDB_txn *txn, enum store_db db,
     const store_key *k, const ProtobufCMessageDescriptor *d,

@@ -6,6 +6,7 @@
  * Open tasks are indexed by owner || due time || id (task_open), so a
  * rep's queue is one index range in due order, overdue first.
  */
+#include "history.h"
 #include "task.h"
 
 #include <inttypes.h>
@@ -200,6 +201,10 @@ task_put(
 	}
 	if (rc == CRM_OK) {
 		rc = stats_on_task(ctx, before, after);
+	}
+	if (rc == CRM_OK) {
+		rc = history_index(ctx, HIST_TASK,
+		    (const ProtobufCMessage *)before, &after->base);
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -439,9 +444,18 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		while (rc == CRM_OK &&
 		       store_index_next(ctx->st, ctx->txn, DB_TASK_CUST, c->id,
 		           id, &id) == CRM_OK) {
-			rc = close_task(ctx, id,
-			    CRM__V1__TASK_STATUS__TASK_CANCELLED,
-			    "the customer is lost");
+			/* Peek, and keep nothing of a closed one. */
+			size_t mark = crm_arena_mark(ctx->arena);
+			rc = dispatch_list_record(ctx, DB_TASKS, id,
+			    &crm__v1__task__descriptor,
+			    (ProtobufCMessage **)&before);
+			int open = rc == CRM_OK && is_open(before);
+			crm_arena_release(ctx->arena, mark);
+			if (open) {
+				rc = close_task(ctx, id,
+				    CRM__V1__TASK_STATUS__TASK_CANCELLED,
+				    "the customer is lost");
+			}
 		}
 		return rc;
 	}
@@ -661,12 +675,16 @@ task_reown(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t from)
 	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn,
 	                           DB_TASK_CUST, c->id, id, &id) == CRM_OK) {
 		Crm__V1__Task *before, *t;
-		if (load(ctx, id, &before) != CRM_OK || !is_open(before) ||
-		    before->owner_id == c->owner_id) {
-			continue;
+		size_t mark = crm_arena_mark(ctx->arena);
+		rc = dispatch_list_record(ctx, DB_TASKS, id,
+		    &crm__v1__task__descriptor, (ProtobufCMessage **)&before);
+		if (rc != CRM_OK) {
+			break;
 		}
 		int old = from != 0 && before->owner_id == from;
-		if (!old && task_user_sees(ctx, before->owner_id, c)) {
+		if (!is_open(before) || before->owner_id == c->owner_id ||
+		    (!old && task_user_sees(ctx, before->owner_id, c))) {
+			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
 		rc = load(ctx, id, &t);
@@ -713,40 +731,124 @@ end_of_today(int64_t now)
 	return (int64_t)mktime(&tm);
 }
 
+/* One owner's queue in a merge: its cursor and the entry it holds. */
+struct queue {
+	struct store_iter it;
+	int live;
+	int64_t due;
+	uint64_t id;
+	uint64_t owner;
+};
+
+static void
+queue_next(struct queue *q, int64_t until)
+{
+	const uint8_t *key;
+	size_t klen;
+	q->live = 0;
+	while (store_iter_next(&q->it, &key, &klen)) {
+		if (klen != 24) {
+			continue;
+		}
+		q->due = store_time_of(store_u64(key + 8));
+		q->id = store_u64(key + 16);
+		q->live = q->due <= until;
+		return;
+	}
+}
+
+/*
+ * The open tasks of owners[0..n) due by until, earliest first across
+ * all of them (a merge of their queues, so a team's list is its earliest
+ * tasks, not its first reps'), appended to tasks[*count..cap): only those
+ * are loaded. *more (may be NULL): some were left out at cap.
+ */
+static crm_status
+collect(struct req_ctx *ctx, const uint64_t *owners, size_t n, int64_t until,
+    Crm__V1__Task **tasks, size_t *count, size_t cap, int *more)
+{
+	struct queue *q = crm_xcalloc(n ? n : 1, sizeof(*q));
+	crm_status rc = CRM_OK;
+	for (size_t i = 0; rc == CRM_OK && i < n; i++) {
+		store_key p;
+		store_key_id(&p, owners[i]);
+		q[i].owner = owners[i];
+		rc = store_iter_open(
+		    ctx->st, ctx->txn, DB_TASK_OPEN, p.b, 8, NULL, &q[i].it);
+		if (rc == CRM_OK) {
+			queue_next(&q[i], until);
+		}
+	}
+	while (rc == CRM_OK) {
+		struct queue *best = NULL;
+		for (size_t i = 0; i < n; i++) {
+			if (q[i].live &&
+			    (best == NULL || q[i].due < best->due ||
+			        (q[i].due == best->due &&
+			            q[i].id < best->id))) {
+				best = &q[i];
+			}
+		}
+		if (best == NULL) {
+			break;
+		}
+		if (*count == cap) {
+			if (more != NULL) {
+				*more = 1;
+			}
+			break;
+		}
+		Crm__V1__Task *t;
+		rc = dispatch_list_record(ctx, DB_TASKS, best->id,
+		    &crm__v1__task__descriptor, (ProtobufCMessage **)&t);
+		if (rc == CRM_OK) {
+			t->owner = (char *)user_login_of(ctx, best->owner);
+			fill_customer(ctx, t);
+			tasks[(*count)++] = t;
+			queue_next(best, until);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		store_iter_close(&q[i].it);
+	}
+	free(q);
+	return rc;
+}
+
 crm_status
 task_collect(struct req_ctx *ctx, uint64_t owner, int64_t until,
     Crm__V1__Task **tasks, size_t *n, size_t cap)
 {
-	store_key p;
-	store_key_id(&p, owner);
-	struct store_iter it;
-	crm_status rc = store_iter_open(
-	    ctx->st, ctx->txn, DB_TASK_OPEN, p.b, 8, NULL, &it);
-	if (rc != CRM_OK) {
-		return rc;
+	return collect(ctx, &owner, 1, until, tasks, n, cap, NULL);
+}
+
+/* The users ctx->who manages (a team's queue), into *ids (caller frees
+ * with free()). */
+static crm_status
+team_members(struct req_ctx *ctx, uint64_t **ids, size_t *n)
+{
+	size_t cap = 16;
+	uint64_t id = 0;
+	*n = 0;
+	*ids = crm_xmalloc(cap * sizeof(**ids));
+	while (store_id_next(ctx->st, ctx->txn, DB_USERS, id, &id) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__Store__UserRecord *u;
+		crm_status rc = user_get(ctx, id, &u);
+		if (rc != CRM_OK) {
+			return dispatch_fail(ctx, CRM_INTERNAL,
+			    "user %" PRIu64 " does not load", id);
+		}
+		int mine = auth_manages(ctx->who, u->team_id);
+		crm_arena_release(ctx->arena, mark);
+		if (mine) {
+			if (*n == cap) {
+				cap *= 2;
+				*ids = crm_xrealloc(*ids, cap * sizeof(**ids));
+			}
+			(*ids)[(*n)++] = id;
+		}
 	}
-	const uint8_t *key;
-	size_t klen;
-	const char *login = NULL; /* every task here is owner's */
-	while (*n < cap && store_iter_next(&it, &key, &klen)) {
-		if (klen != 24) {
-			continue;
-		}
-		if (store_time_of(store_u64(key + 8)) > until) {
-			break;
-		}
-		Crm__V1__Task *t;
-		if (load(ctx, store_u64(key + 16), &t) != CRM_OK) {
-			continue;
-		}
-		if (login == NULL) {
-			login = user_login_of(ctx, owner);
-		}
-		t->owner = (char *)login;
-		fill_customer(ctx, t);
-		tasks[(*n)++] = t;
-	}
-	store_iter_close(&it);
 	return CRM_OK;
 }
 
@@ -786,6 +888,8 @@ task_handle_due(
 		return CRM_TOO_BIG;
 	}
 	crm_status rc = CRM_OK;
+	uint64_t one = ctx->who->user_id, *ids = &one;
+	size_t n = 1;
 	if (r->user != NULL && *r->user) {
 		Crm__Store__UserRecord *u;
 		int found = user_by_login(ctx, r->user, &u) == CRM_OK;
@@ -803,27 +907,23 @@ task_handle_due(
 			return dispatch_fail(ctx, CRM_NOT_FOUND,
 			    "no user '%s' in your team", r->user);
 		}
-		rc = task_collect(
-		    ctx, u->id, until, out->tasks, &out->n_tasks, cap);
+		one = u->id;
 	} else if (r->team) {
 		if (ctx->who->role == CRM__V1__ROLE__ROLE_REP) {
 			return dispatch_fail(ctx, CRM_EPERM,
 			    "the team's queue is for managers");
 		}
-		uint64_t id = 0;
-		while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn,
-		                           DB_USERS, id, &id) == CRM_OK) {
-			Crm__Store__UserRecord *u;
-			if (user_get(ctx, id, &u) == CRM_OK &&
-			    auth_manages(ctx->who, u->team_id)) {
-				rc = task_collect(ctx, id, until, out->tasks,
-				    &out->n_tasks, cap);
-			}
-		}
-	} else {
-		rc = task_collect(ctx, ctx->who->user_id, until, out->tasks,
-		    &out->n_tasks, cap);
+		rc = team_members(ctx, &ids, &n);
 	}
+	int more = 0;
+	if (rc == CRM_OK) {
+		rc = collect(
+		    ctx, ids, n, until, out->tasks, &out->n_tasks, cap, &more);
+	}
+	if (ids != &one) {
+		free(ids);
+	}
+	out->has_more = out->more = more;
 	if (rc != CRM_OK) {
 		return rc;
 	}

@@ -9,6 +9,8 @@
  * customer's history its first stage (lifecycle_backfill_first).
  * Version 6 added grade_time (restarted at each customer's creation) and
  * ends the churn-contact clocks of customers that had left churn_risk.
+ * Version 7 added the per-customer timeline indexes (history_rebuild,
+ * last: it reads the stage history the backfill completes).
  */
 #include "upgrade.h"
 
@@ -17,6 +19,7 @@
 #include "crm.h"
 #include "customer.h"
 #include "dispatch.h"
+#include "history.h"
 #include "lifecycle.h"
 #include "search.h"
 #include "sla.h"
@@ -99,6 +102,9 @@ upgrade_once(store *st)
 		}
 		if (rc == CRM_OK && v < 6) {
 			rc = sla_upgrade_churn(&ctx);
+		}
+		if (rc == CRM_OK) {
+			rc = history_rebuild(&ctx);
 		}
 		if (rc == CRM_OK) {
 			rc = store_schema_set(st, txn, STORE_SCHEMA_VERSION);

@@ -39,6 +39,8 @@ struct opts {
 	unsigned followups; /* average per customer */
 	uint64_t seed;
 	int quiet;
+	uint64_t deep;      /* follow-ups of the one deep customer */
+	unsigned deep_text; /* bytes of each one's summary and feedback */
 };
 
 /* ---------------------------------------------------- randomness */
@@ -390,6 +392,76 @@ one_customer(struct gen *g, uint64_t i)
 	return rc;
 }
 
+/* The deep customer (a long timeline): "deep" of rep0001, n follow-ups a
+ * minute apart ending a day ago, each with a summary and a feedback of
+ * `text` bytes that start with its number ("#17 "); the newest moves the
+ * stage to intent. Commits every 1000. */
+static crm_status
+deep_customer(struct gen *g, MDB_txn **txn)
+{
+	const struct auth_who *rep = &g->reps[0];
+	uint64_t n = g->o.deep;
+	int64_t first = g->now - DAY - (int64_t)n * 60;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__Response resp;
+	Crm__V1__CustomerAddRequest add = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	crm_arena_reset(&g->arena);
+	c.name = "deep";
+	c.has_grade = 1;
+	c.grade = CRM__V1__GRADE__GRADE_A;
+	add.customer = &c;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &add;
+	crm_status rc =
+	    run(g, rep, first - HOUR, customer_handle_add, &req, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	uint64_t cid = resp.customer->customer->id;
+	size_t len = g->o.deep_text ? g->o.deep_text : 1;
+	char *summary = crm_xmalloc(len + 1), *feedback = crm_xmalloc(len + 1);
+	memset(summary, 's', len);
+	memset(feedback, 'f', len);
+	summary[len] = feedback[len] = '\0';
+	for (uint64_t i = 1; rc == CRM_OK && i <= n; i++) {
+		crm_arena_reset(&g->arena);
+		char head[32];
+		int hn = snprintf(head, sizeof(head), "#%" PRIu64 " ", i);
+		size_t h = (size_t)hn < len ? (size_t)hn : len;
+		memcpy(summary, head, h);
+		memcpy(feedback, head, h);
+		Crm__V1__FollowupLogRequest lr =
+		    CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
+		Crm__V1__FollowUp f = CRM__V1__FOLLOW_UP__INIT;
+		f.has_customer_id = f.has_at = f.has_channel = 1;
+		f.customer_id = cid;
+		f.at = first + (int64_t)i * 60;
+		f.channel = CRM__V1__CHANNEL__CHANNEL_PHONE;
+		f.summary = summary;
+		f.feedback = feedback;
+		if (i == n) {
+			f.has_stage_to = 1;
+			f.stage_to = CRM__V1__STAGE__STAGE_INTENT;
+			f.stage_reason = "the newest";
+		}
+		lr.followup = &f;
+		req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
+		req.followup_log = &lr;
+		rc = run(g, rep, f.at + 60, followup_handle_log, &req, &resp);
+		if (rc == CRM_OK && i % 1000 == 0) {
+			rc = store_write_commit(&g->st, *txn);
+			if (rc == CRM_OK) {
+				rc = store_write_begin(&g->st, txn);
+				g->ctx.txn = *txn;
+			}
+		}
+	}
+	free(summary);
+	free(feedback);
+	return rc;
+}
+
 /* Records of every kind (not indexes): the entries of the primary
  * tables. */
 static uint64_t
@@ -459,6 +531,9 @@ load(struct gen *g)
 			progress(g, i + 1, nrec, seconds_since(&t0));
 		}
 	}
+	if (rc == CRM_OK && g->o.deep > 0) {
+		rc = deep_customer(g, &txn);
+	}
 	uint64_t nrec = records(g, txn);
 	if (rc == CRM_OK) {
 		rc = store_write_commit(&g->st, txn);
@@ -507,6 +582,10 @@ usage(FILE *f)
 	    "  --teams N         teams (default 10)\n"
 	    "  --reps N          reps per team (default 10)\n"
 	    "  --seed N          random seed (default 1)\n"
+	    "  --deep N          and customer \"deep\" (of rep0001) with N\n"
+	    "                    follow-ups, a minute apart until a day ago\n"
+	    "  --deep-text B     bytes of their summary and feedback each\n"
+	    "                    (default 4096, the most a field holds)\n"
 	    "  --quiet           no progress bar\n"
 	    "  -h, --help        this help\n\n"
 	    "Users: admin, managers mgr01.., reps rep0001..; every password\n"
@@ -535,13 +614,15 @@ main(int argc, char **argv)
 		{ "teams", required_argument, NULL, 't' },
 		{ "reps", required_argument, NULL, 'r' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "deep", required_argument, NULL, 'D' },
+		{ "deep-text", required_argument, NULL, 'T' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gen g;
 	memset(&g, 0, sizeof(g));
-	g.o = (struct opts){ NULL, 1000000, 10, 10, 10, 1, 0 };
+	g.o = (struct opts){ NULL, 1000000, 10, 10, 10, 1, 0, 0, 4096 };
 	int c;
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
 		uint64_t v = 0;
@@ -568,6 +649,12 @@ main(int argc, char **argv)
 			break;
 		case 's':
 			g.o.seed = v;
+			break;
+		case 'D':
+			g.o.deep = v > 10000000 ? 10000000 : v;
+			break;
+		case 'T':
+			g.o.deep_text = (unsigned)(v > 4096 ? 4096 : v);
 			break;
 		case 'q':
 			g.o.quiet = 1;
@@ -605,7 +692,8 @@ main(int argc, char **argv)
 	/* Room for the set: about 3 KiB a follow-up with its indexes and
 	 * tasks, doubled; the map is address space, not disk. */
 	size_t map =
-	    (size_t)(g.o.customers + 1000) * (g.o.followups + 2) * 6144u;
+	    (size_t)(g.o.customers + 1000) * (g.o.followups + 2) * 6144u +
+	    (size_t)g.o.deep * (6144u + 8u * g.o.deep_text);
 	if (store_open(&g.st, g.o.data, map, STORE_BULK) != CRM_OK) {
 		fprintf(stderr, "crm-gen: cannot create a database in %s\n",
 		    g.o.data);

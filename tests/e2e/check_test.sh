@@ -57,6 +57,9 @@ expect "an open-queue entry without its task is found" "task_open"
 damage grade_time 000000000000000180000000000000000000000000bc614e 00000000000000010004
 expect "a broken grade_time chain is found" "grade_time: customer 1"
 
+damage fu_cust_time 000000000000000180000000000000010000000000bc614e ""
+expect "a timeline entry without its follow-up is found" "fu_cust_time: an entry for a missing followups 12345678"
+
 mkdir -p "$T/empty"
 "$CHECK" "$T/empty" >/dev/null 2>&1
 [ $? -eq 2 ] && ok "no database: exit 2" || bad "no database: exit code"
