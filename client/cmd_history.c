@@ -98,12 +98,20 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 	case CRM__V1__HISTORY_ITEM__ITEM_GRADE: {
 		const Crm__V1__GradeProposal *g = it->grade;
 		*kind = "grade";
-		*who = g->proposed_by;
-		int n = snprintf(text, len, "%s → %s %s%s%s",
+		/* A decision is the decider's; a proposal the proposer's
+		 * (named on the first line when someone else decided). */
+		*who = g->decided_by != NULL && *g->decided_by
+		           ? g->decided_by
+		           : g->proposed_by;
+		int other = g->proposed_by != NULL && *who != NULL &&
+		            strcmp(*who, g->proposed_by) != 0;
+		int n = snprintf(text, len, "%s → %s %s%s%s%s%s%s",
 		    grade_word(g->from), grade_word(g->to),
 		    crm_enum_name(
 		        &crm__v1__proposal_status__descriptor, g->status),
-		    g->reason ? ": " : "", g->reason ? g->reason : "");
+		    g->reason ? ": " : "", g->reason ? g->reason : "",
+		    other ? " (proposed by " : "", other ? g->proposed_by : "",
+		    other ? ")" : "");
 		/* A second line: the manager's decision and its reason. */
 		if (g->decided_by != NULL && n >= 0 && (size_t)n < len) {
 			t[0] = '\0';
@@ -176,7 +184,7 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 	case CRM__V1__HISTORY_ITEM__ITEM_EVENT: {
 		/* A change the server made by itself, and why. */
 		const Crm__V1__CustomerEvent *e = it->event;
-		*kind = "event";
+		*kind = e->kind != NULL && *e->kind ? e->kind : "event";
 		*who = e->by;
 		snprintf(text, len, "%s%s%s", e->text ? e->text : "",
 		    e->reason ? ": " : "", e->reason ? e->reason : "");

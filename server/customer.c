@@ -1047,6 +1047,10 @@ customer_handle_add(
 		/* A lost customer gets no re-grade or greeting tasks. */
 		rc = task_extras_start(ctx, c);
 	}
+	if (rc == CRM_OK && !proposed && wanted != 0) {
+		rc = lifecycle_grade_set(ctx, c, 0, (int)wanted,
+		    "grade given when the customer was added");
+	}
 	if (rc == CRM_OK && c->stage == CRM__V1__STAGE__STAGE_WON &&
 	    c->has_deal_amount && c->deal_amount > 0) {
 		/* Added (or imported) as won: its deal is a purchase, as
@@ -1211,6 +1215,10 @@ customer_handle_edit(
 	}
 	if (rc == CRM_OK) {
 		rc = put(ctx, before, after);
+	}
+	if (rc == CRM_OK) {
+		rc = lifecycle_grade_set(ctx, after, (int)before->grade,
+		    (int)after->grade, "customer edit");
 	}
 	if (rc == CRM_OK &&
 	    (before->grade != after->grade || before->stage != after->stage)) {

@@ -464,6 +464,18 @@ lifecycle_propose(struct req_ctx *ctx, const Crm__V1__Customer *c, int grade,
 	return CRM_OK;
 }
 
+crm_status
+lifecycle_grade_set(struct req_ctx *ctx, const Crm__V1__Customer *c, int from,
+    int to, const char *reason)
+{
+	if (from == to) {
+		return CRM_OK;
+	}
+	const char *f = crm_enum_name(&crm__v1__grade__descriptor, from);
+	return event_add_kind(ctx, c->id, 0, "grade", reason, "%s → %s set",
+	    f[0] ? f : "-", crm_enum_name(&crm__v1__grade__descriptor, to));
+}
+
 /* The pending proposals the caller decides on (or made), up to cap. */
 crm_status
 lifecycle_pending(
@@ -618,11 +630,30 @@ lifecycle_handle_grade_reject(
 
 /* ---------------------------------------------------- new owner, merge */
 
+static const char *
+dash(const char *s)
+{
+	return s != NULL && *s ? s : "-";
+}
+
 crm_status
 lifecycle_given(struct req_ctx *ctx, const Crm__V1__Customer *before,
     const Crm__V1__Customer *after)
 {
-	crm_status rc = task_reown(ctx, after, before->owner_id);
+	/* The hand-over itself: who from, who to, by whom (the who). */
+	crm_status rc = CRM_OK;
+	if (before->owner_id != after->owner_id ||
+	    before->team_id != after->team_id) {
+		rc = event_add_kind(ctx, after->id, 0, "owner",
+		    "customer assign", "owner %s → %s (team %s → %s)",
+		    user_login_of(ctx, before->owner_id),
+		    user_login_of(ctx, after->owner_id),
+		    dash(user_team_name(ctx, before->team_id)),
+		    dash(user_team_name(ctx, after->team_id)));
+	}
+	if (rc == CRM_OK) {
+		rc = task_reown(ctx, after, before->owner_id);
+	}
 	if (rc == CRM_OK) {
 		rc = sla_reown(ctx, after, before->owner_id);
 	}

@@ -69,6 +69,14 @@ crm_status lifecycle_backfill_first(struct req_ctx *ctx);
 crm_status lifecycle_propose(struct req_ctx *ctx, const Crm__V1__Customer *c,
     int grade, const char *reason, Crm__V1__GradeProposal **out /* OUT */);
 
+/*
+ * lifecycle_grade_set: record in c's history that the caller set its grade
+ * directly from `from` (0: none) to `to`, because of reason (a manager's
+ * customer edit or add; an approval is its proposal's entry).
+ */
+crm_status lifecycle_grade_set(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    int from, int to, const char *reason);
+
 /* lifecycle_pending: the pending grade proposals the caller decides on
  * (a rep: the ones on customers they own), up to cap, in ctx->arena. */
 crm_status lifecycle_pending(struct req_ctx *ctx,

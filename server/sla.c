@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "crm.h"
 #include "customer.h"
+#include "event.h"
 #include "handlers.h"
 #include "lifecycle.h"
 #include "policy.h"
@@ -1035,6 +1036,13 @@ sla_move_customer(struct req_ctx *ctx, uint64_t from, uint64_t to)
 			rc = store_index_add(
 			    ctx->st, ctx->txn, DB_COMMIT_CUST, to, id);
 		}
+		if (rc == CRM_OK && commitment_open(before)) {
+			rc = event_add(ctx, to, 0, "customers merged",
+			    "commitment %" PRIu64
+			    " (%s) moved here from merged customer %s",
+			    id, c->text ? c->text : "",
+			    customer_name_of(ctx, from));
+		}
 	}
 	id = 0;
 	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_SLA_CUST,
@@ -1056,6 +1064,14 @@ sla_move_customer(struct req_ctx *ctx, uint64_t from, uint64_t to)
 			rc = store_index_add(
 			    ctx->st, ctx->txn, DB_SLA_CUST, to, id);
 		}
+		if (rc == CRM_OK && running(before)) {
+			rc = event_add(ctx, to, 0, "customers merged",
+			    "%s clock %" PRIu64
+			    " moved here from merged customer %s",
+			    crm_enum_name(
+			        &crm__v1__sla_kind__descriptor, k->kind),
+			    id, customer_name_of(ctx, from));
+		}
 	}
 	return rc;
 }
@@ -1071,6 +1087,15 @@ moves(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from,
 	return owner != cust->owner_id &&
 	       ((from != 0 && owner == from) ||
 	           !task_user_sees(ctx, owner, cust));
+}
+
+/* Why sla_reown gives a commitment or clock to the customer's owner. */
+static const char *
+reown_why(uint64_t from, uint64_t holder)
+{
+	return from != 0 && holder == from
+	           ? "the customer was given to a new owner"
+	           : "its owner may not see the customer";
 }
 
 crm_status
@@ -1092,6 +1117,14 @@ sla_reown(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from)
 			c->owner_id = cust->owner_id;
 			rc = commitment_put(ctx, before, c);
 		}
+		if (rc == CRM_OK) {
+			rc = event_add(ctx, cust->id, 0,
+			    reown_why(from, before->owner_id),
+			    "commitment %" PRIu64 " (%s) given from %s to %s",
+			    id, c->text ? c->text : "",
+			    user_login_of(ctx, before->owner_id),
+			    user_login_of(ctx, cust->owner_id));
+		}
 	}
 	id = 0;
 	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_SLA_CUST,
@@ -1106,6 +1139,15 @@ sla_reown(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from)
 		if (rc == CRM_OK) {
 			k->owner_id = cust->owner_id;
 			rc = clock_put(ctx, before, k);
+		}
+		if (rc == CRM_OK) {
+			rc = event_add(ctx, cust->id, 0,
+			    reown_why(from, before->owner_id),
+			    "%s clock %" PRIu64 " given from %s to %s",
+			    crm_enum_name(
+			        &crm__v1__sla_kind__descriptor, k->kind),
+			    id, user_login_of(ctx, before->owner_id),
+			    user_login_of(ctx, cust->owner_id));
 		}
 	}
 	return rc;
