@@ -99,13 +99,17 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		const Crm__V1__GradeProposal *g = it->grade;
 		*kind = "grade";
 		*who = g->proposed_by;
-		int n = snprintf(text, len, "%s → %s %s%s%s",
+		int decided =
+		    g->decided_by != NULL && *g->decided_by != '\0' &&
+		    g->status != CRM__V1__PROPOSAL_STATUS__PROPOSAL_PENDING;
+		/* The proposer's reason is the proposal's, on its own line;
+		 * the decision's reason is the manager's, on the second. */
+		int n = snprintf(text, len, "%s → %s proposed by %s%s%s%s",
 		    grade_word(g->from), grade_word(g->to),
-		    crm_enum_name(
-		        &crm__v1__proposal_status__descriptor, g->status),
-		    g->reason ? ": " : "", g->reason ? g->reason : "");
-		/* A second line: the manager's decision and its reason. */
-		if (g->decided_by != NULL && n >= 0 && (size_t)n < len) {
+		    g->proposed_by ? g->proposed_by : "?",
+		    g->reason ? ": " : "", g->reason ? g->reason : "",
+		    decided ? ";" : "; pending");
+		if (decided && n >= 0 && (size_t)n < len) {
 			t[0] = '\0';
 			if (g->has_decided_at && g->decided_at != 0) {
 				crm_time_format(g->decided_at, t, sizeof(t));
