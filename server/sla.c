@@ -1114,6 +1114,16 @@ sla_reown(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from)
 		}
 		rc = commitment_load(ctx, id, &c);
 		if (rc == CRM_OK) {
+			/* Due already: the reports keep counting it for
+			 * whoever held it then; the new owner works it. */
+			if (c->due_at < ctx->now) {
+				c->has_report_owner_id = c->has_report_until =
+				    1;
+				c->report_owner_id = stats_holder(c->owner_id,
+				    c->report_owner_id, c->report_until,
+				    c->due_at);
+				c->report_until = ctx->now;
+			}
 			c->owner_id = cust->owner_id;
 			rc = commitment_put(ctx, before, c);
 		}
