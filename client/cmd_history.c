@@ -156,9 +156,19 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		st = c->stopped_at == 0
 		         ? (c->breached ? "breached, running" : "running")
 		         : (c->breached ? "breached" : "met");
-		snprintf(text, len, "%s %s%s%s",
+		int n = snprintf(text, len, "%s %s%s%s",
 		    crm_enum_name(&crm__v1__sla_kind__descriptor, c->kind), st,
 		    c->text ? ": " : "", c->text ? c->text : "");
+		/* A resolved issue stands at its resolution: a second line
+		 * says what was done and by whom. */
+		if (c->resolution != NULL && n >= 0 && (size_t)n < len) {
+			snprintf(text + n, len - (size_t)n,
+			    "\nissue %llu resolved by %s: %s",
+			    (unsigned long long)(c->issue_id ? c->issue_id
+			                                     : c->id),
+			    c->resolved_by ? c->resolved_by : "?",
+			    c->resolution);
+		}
 		break;
 	}
 	case CRM__V1__HISTORY_ITEM__ITEM_PURCHASE: {

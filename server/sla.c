@@ -260,15 +260,25 @@ sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
 	if (rc == CRM_OK) {
 		rc = customer_visible(ctx, k->customer_id, &c);
 	}
-	if (rc == CRM_NOT_FOUND ||
-	    (rc == CRM_OK &&
-	        (!issue_clock(k) ||
-	            (customer_id != 0 && k->customer_id != customer_id)))) {
+	if (rc == CRM_NOT_FOUND || (rc == CRM_OK && !issue_clock(k))) {
 		return dispatch_fail(
 		    ctx, CRM_NOT_FOUND, "no after-sales issue %" PRIu64, id);
 	}
 	if (rc != CRM_OK) {
 		return rc;
+	}
+	/* An issue is known by its id (its response clock's), not by the
+	 * id of its solution clock. */
+	if (k->issue_id != 0 && k->issue_id != id) {
+		return dispatch_fail(ctx, CRM_NOT_FOUND,
+		    "no after-sales issue %" PRIu64 " (%" PRIu64
+		    " is the solution clock of issue %" PRIu64 ")",
+		    id, id, k->issue_id);
+	}
+	if (customer_id != 0 && k->customer_id != customer_id) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "issue %" PRIu64 " belongs to another customer, %s", id,
+		    c->name ? c->name : "?");
 	}
 	if (resolution == NULL || *resolution == '\0') {
 		return dispatch_fail(ctx, CRM_EINVAL, "say what was done");
