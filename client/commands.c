@@ -199,7 +199,8 @@ static const struct cmd_opt policy_set_opts[] = {
 };
 
 static const struct cmd_opt sla_opts[] = {
-	{ "--breached", NULL, false, NULL, "only breaches" },
+	{ "--breached", NULL, false, NULL,
+	    "breaches only, stopped late ones too" },
 	{ "--team", NULL, false, NULL, "the whole team (managers)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
@@ -695,7 +696,9 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "sla",
 	    .group = "sla",
 	    .usage = "[--breached] [--team]",
-	    .summary = "Running SLA clocks and breaches.",
+	    .summary = "Running SLA clocks, in time or past their deadline; "
+	               "--breached: every breach, running past its deadline "
+	               "or stopped late.",
 	    .max_args = 0,
 	    .opts = sla_opts,
 	    .fn = cmd_sla_list },

@@ -286,11 +286,12 @@ fill_names(struct req_ctx *ctx, Crm__V1__Customer *c)
 /*
  * The requests by which a person changes a customer's record: they set
  * touched_at, which `stale` counts (seed 001: records not updated for over
- * 72 hours). Follow-ups count at their own time through last_contact_at;
+ * 72 hours), customer.add among them (entering a record is an update).
+ * Follow-ups count at their own time through last_contact_at;
  * scheduling, imports, checks and merges of another record do not count.
  */
 static const char *const touching[] = { "customer.edit", "customer.assign",
-	"stage.set", "grade.approve", NULL };
+	"stage.set", "grade.approve", "customer.add", NULL };
 
 static int
 person_change(const struct req_ctx *ctx)
@@ -316,7 +317,9 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	/* Server-filled display fields are never stored. */
 	after->owner = after->team = after->checked_by = NULL;
 	after->has_contacts = after->has_last_update_at = 0;
-	if (before != NULL && person_change(ctx)) {
+	/* A person's customer add counts at its creation; an import
+	 * (action "import", through customer_handle_add) does not. */
+	if (person_change(ctx)) {
 		after->has_touched_at = 1;
 		after->touched_at = ctx->now;
 	}

@@ -140,17 +140,38 @@ sla_start(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
 	return start_clock(ctx, c, kind, text, 0, out);
 }
 
-/* Stop clock k (a second copy of before) at `at` (not before it started:
- * then now), by follow-up fu_id (0: none). */
+/* When an entry dated `at` and recorded now stops clock k: at its own
+ * time only when it was recorded by the deadline; recorded after the
+ * deadline, at the time it was recorded (a breach once due is never
+ * undone by a later entry). Dated before the clock started: now. */
+static int64_t
+stop_time(const struct req_ctx *ctx, const Crm__V1__SlaClock *k, int64_t at)
+{
+	if (at < k->started_at || ctx->now > k->deadline_at) {
+		return ctx->now;
+	}
+	return at;
+}
+
+/* Stop clock k (a second copy of before) at stopped_at, by follow-up
+ * fu_id (0: none). */
+static crm_status
+stop_clock_exact(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
+    Crm__V1__SlaClock *k, uint64_t fu_id, int64_t stopped_at)
+{
+	k->has_stopped_at = k->has_stopped_by = k->has_breached = 1;
+	k->stopped_at = stopped_at;
+	k->stopped_by = fu_id;
+	k->breached = k->stopped_at > k->deadline_at;
+	return clock_put(ctx, before, k);
+}
+
+/* Stop clock k by an entry dated `at`, recorded now (see stop_time). */
 static crm_status
 stop_clock(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
     Crm__V1__SlaClock *k, uint64_t fu_id, int64_t at)
 {
-	k->has_stopped_at = k->has_stopped_by = k->has_breached = 1;
-	k->stopped_at = at >= k->started_at ? at : ctx->now;
-	k->stopped_by = fu_id;
-	k->breached = k->stopped_at > k->deadline_at;
-	return clock_put(ctx, before, k);
+	return stop_clock_exact(ctx, before, k, fu_id, stop_time(ctx, k, at));
 }
 
 /* Stop the running clocks of customer_id whose kind is in mask (bit per
@@ -166,8 +187,11 @@ stop_kinds(struct req_ctx *ctx, uint64_t customer_id, unsigned mask,
 		Crm__V1__SlaClock *before, *k;
 		size_t mark = crm_arena_mark(ctx->arena);
 		rc = clock_load(ctx, id, &before);
+		/* A contact dated before a clock started does not answer
+		 * it (a back-dated entry of an older visit). */
 		if (rc == CRM_OK &&
-		    (!running(before) || !(mask & (1u << before->kind)))) {
+		    (!running(before) || !(mask & (1u << before->kind)) ||
+		        at < before->started_at)) {
 			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
@@ -237,15 +261,25 @@ sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
 	if (rc == CRM_OK) {
 		rc = customer_visible(ctx, k->customer_id, &c);
 	}
-	if (rc == CRM_NOT_FOUND ||
-	    (rc == CRM_OK &&
-	        (!issue_clock(k) ||
-	            (customer_id != 0 && k->customer_id != customer_id)))) {
+	if (rc == CRM_NOT_FOUND || (rc == CRM_OK && !issue_clock(k))) {
 		return dispatch_fail(
 		    ctx, CRM_NOT_FOUND, "no after-sales issue %" PRIu64, id);
 	}
 	if (rc != CRM_OK) {
 		return rc;
+	}
+	/* An issue is known by its id (its response clock's), not by the
+	 * id of its solution clock. */
+	if (k->issue_id != 0 && k->issue_id != id) {
+		return dispatch_fail(ctx, CRM_NOT_FOUND,
+		    "no after-sales issue %" PRIu64 " (%" PRIu64
+		    " is the solution clock of issue %" PRIu64 ")",
+		    id, id, k->issue_id);
+	}
+	if (customer_id != 0 && k->customer_id != customer_id) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "issue %" PRIu64 " belongs to another customer, %s", id,
+		    c->name ? c->name : "?");
 	}
 	if (resolution == NULL || *resolution == '\0') {
 		return dispatch_fail(ctx, CRM_EINVAL, "say what was done");
@@ -1000,7 +1034,8 @@ sla_upgrade_churn(struct req_ctx *ctx)
 		int64_t at = left_churn_at(ctx, c->id, before->started_at);
 		rc = clock_load(ctx, id, &k);
 		if (rc == CRM_OK) {
-			rc = stop_clock(ctx, before, k, 0, at ? at : ctx->now);
+			rc = stop_clock_exact(
+			    ctx, before, k, 0, at ? at : ctx->now);
 		}
 		if (rc != CRM_OK) {
 			return rc;
@@ -1114,6 +1149,16 @@ sla_reown(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from)
 		}
 		rc = commitment_load(ctx, id, &c);
 		if (rc == CRM_OK) {
+			/* Due already: the reports keep counting it for
+			 * whoever held it then; the new owner works it. */
+			if (c->due_at < ctx->now) {
+				c->has_report_owner_id = c->has_report_until =
+				    1;
+				c->report_owner_id = stats_holder(c->owner_id,
+				    c->report_owner_id, c->report_until,
+				    c->due_at);
+				c->report_until = ctx->now;
+			}
 			c->owner_id = cust->owner_id;
 			rc = commitment_put(ctx, before, c);
 		}

@@ -689,6 +689,16 @@ task_reown(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t from)
 		}
 		rc = load(ctx, id, &t);
 		if (rc == CRM_OK) {
+			/* Due already: the reports keep counting it for
+			 * whoever held it then (stats_holder). */
+			if (t->due_at < ctx->now) {
+				t->has_report_owner_id = t->has_report_until =
+				    1;
+				t->report_owner_id = stats_holder(t->owner_id,
+				    t->report_owner_id, t->report_until,
+				    t->due_at);
+				t->report_until = ctx->now;
+			}
 			t->owner_id = c->owner_id;
 			rc = task_put(ctx, before, t);
 		}
