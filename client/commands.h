@@ -261,6 +261,13 @@ crm_status cmd_session_passwd(
 crm_status cmd_session_read_secret(
     struct cmd_ctx *ctx, const char *prompt, char **out /* OUT */);
 void cmd_session_free_secret(char *s);
+/*
+ * cmd_session_read_new_secret: cmd_session_read_secret with prompt; when
+ * stdin is a terminal, asked again with again, and refused with the
+ * error differ (nothing in *out) when the two differ. Errors: CRM_EINVAL.
+ */
+crm_status cmd_session_read_new_secret(struct cmd_ctx *ctx, const char *prompt,
+    const char *again, const char *differ, char **out /* OUT */);
 
 /* cmd_session_start: load the stored token into ctx->conn. */
 void cmd_session_start(struct cmd_ctx *ctx);
