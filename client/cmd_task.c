@@ -318,12 +318,30 @@ show_policy(const Crm__V1__Policy *p, render_doc *out)
 	cmd_purchase_show_value(p->value, out);
 }
 
+crm_status
+cmd_policy_request(
+    struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp)
+{
+	Crm__V1__PolicyGetRequest get = CRM__V1__POLICY_GET_REQUEST__INIT;
+	int asked = req->body_case == CRM__V1__REQUEST__BODY__NOT_SET;
+	if (asked) {
+		req->body_case = CRM__V1__REQUEST__BODY_POLICY_GET;
+		req->policy_get = &get;
+	}
+	crm_status rc =
+	    cmd_expect(ctx, req, CRM__V1__RESPONSE__BODY_POLICY, resp);
+	if (asked) { /* get goes out of scope */
+		req->body_case = CRM__V1__REQUEST__BODY__NOT_SET;
+		req->policy_get = NULL;
+	}
+	return rc;
+}
+
 static crm_status
 policy_call(struct cmd_ctx *ctx, Crm__V1__Request *req, render_doc *out)
 {
 	Crm__V1__Response *resp = NULL;
-	crm_status rc =
-	    cmd_expect(ctx, req, CRM__V1__RESPONSE__BODY_POLICY, &resp);
+	crm_status rc = cmd_policy_request(ctx, req, &resp);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -338,11 +356,8 @@ cmd_task_policy_show(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 {
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__PolicyGetRequest body = CRM__V1__POLICY_GET_REQUEST__INIT;
 
 	(void)call;
-	req.body_case = CRM__V1__REQUEST__BODY_POLICY_GET;
-	req.policy_get = &body;
 	return policy_call(ctx, &req, out);
 }
 

@@ -381,6 +381,13 @@ crm_status cmd_task_policy_show(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_task_policy_set(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
+/*
+ * cmd_policy_request: send req (a policy write), or policy.get when req
+ * has no body yet, and expect the policy back in *resp (caller frees
+ * with crm__v1__response__free_unpacked). Errors: as cmd_expect.
+ */
+crm_status cmd_policy_request(
+    struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp);
 
 /* cmd_grade.c: grade proposals */
 crm_status cmd_grade_propose(
