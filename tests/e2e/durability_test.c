@@ -134,23 +134,14 @@ static uint8_t *
 pack_log(const struct client *c, uint64_t customer, const char *summary,
     const uint8_t id[CRM_REQUEST_ID_LEN], size_t *len)
 {
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__FollowupLogRequest lr = CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
-	Crm__V1__FollowUp f = CRM__V1__FOLLOW_UP__INIT;
-	f.has_customer_id = 1;
-	f.customer_id = customer;
-	f.summary = (char *)summary;
-	lr.followup = &f;
-	req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
-	req.followup_log = &lr;
-	req.has_protocol_version = req.has_request_id = 1;
-	req.has_session_token = 1;
-	req.protocol_version = CRM_PROTOCOL_VERSION;
-	req.request_id.data = (uint8_t *)id;
-	req.request_id.len = CRM_REQUEST_ID_LEN;
-	req.session_token.data = (uint8_t *)c->token;
-	req.session_token.len = c->token_len;
-	return crm_wire_pack_alloc(&req.base, len);
+	struct crm_test_log l;
+	crm_test_log_init(&l, customer, summary);
+	crm_test_request_id(&l.req, id);
+	l.req.has_protocol_version = l.req.has_session_token = 1;
+	l.req.protocol_version = CRM_PROTOCOL_VERSION;
+	l.req.session_token.data = (uint8_t *)c->token;
+	l.req.session_token.len = c->token_len;
+	return crm_wire_pack_alloc(&l.req.base, len);
 }
 
 /* Every follow-up summary visible to the session of s, via export. */

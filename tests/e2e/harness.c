@@ -501,3 +501,26 @@ crm_test_add_people(struct crm_test_server *s, ...)
 	}
 	va_end(ap);
 }
+
+void
+crm_test_log_init(
+    struct crm_test_log *l, uint64_t customer, const char *summary)
+{
+	crm__v1__request__init(&l->req);
+	crm__v1__followup_log_request__init(&l->log);
+	crm__v1__follow_up__init(&l->f);
+	l->f.has_customer_id = 1;
+	l->f.customer_id = customer;
+	l->f.summary = (char *)summary;
+	l->log.followup = &l->f;
+	l->req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
+	l->req.followup_log = &l->log;
+}
+
+void
+crm_test_request_id(Crm__V1__Request *req, const uint8_t *id)
+{
+	req->has_request_id = 1;
+	req->request_id.data = (uint8_t *)id;
+	req->request_id.len = CRM_REQUEST_ID_LEN;
+}

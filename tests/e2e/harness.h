@@ -111,4 +111,19 @@ uint64_t crm_test_add_customer(struct crm_test_server *s, const char *name);
  * (rep), chen and wu (managers) in team west. Fails the test otherwise. */
 void crm_test_add_people(struct crm_test_server *s, ...);
 
+/* A follow-up log request: crm_test_log_init fills req (its body in log
+ * and f) for customer with summary; callers set more of f, a request id,
+ * then send &l.req. */
+struct crm_test_log {
+	Crm__V1__Request req;
+	Crm__V1__FollowupLogRequest log;
+	Crm__V1__FollowUp f;
+};
+void crm_test_log_init(
+    struct crm_test_log *l, uint64_t customer, const char *summary);
+
+/* crm_test_request_id: req carries request id id (CRM_REQUEST_ID_LEN
+ * bytes, kept by the caller). */
+void crm_test_request_id(Crm__V1__Request *req, const uint8_t *id);
+
 #endif

@@ -26,19 +26,10 @@ static Crm__V1__Response *
 log_with_id(struct crm_test_server *s, uint64_t customer, const char *summary,
     uint8_t id[CRM_REQUEST_ID_LEN])
 {
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__FollowupLogRequest lr = CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
-	Crm__V1__FollowUp f = CRM__V1__FOLLOW_UP__INIT;
-	f.has_customer_id = 1;
-	f.customer_id = customer;
-	f.summary = (char *)summary;
-	lr.followup = &f;
-	req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
-	req.followup_log = &lr;
-	req.has_request_id = 1;
-	req.request_id.data = id;
-	req.request_id.len = CRM_REQUEST_ID_LEN;
-	return crm_test_call(s, &req);
+	struct crm_test_log l;
+	crm_test_log_init(&l, customer, summary);
+	crm_test_request_id(&l.req, id);
+	return crm_test_call(s, &l.req);
 }
 
 /* The number of follow-ups of customer. */

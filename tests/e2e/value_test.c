@@ -85,22 +85,16 @@ purchase(uint64_t customer, int64_t yuan, const char *product,
 static uint64_t
 log_followup(uint64_t customer, int64_t at, int64_t won_yuan)
 {
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__FollowupLogRequest lr = CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
-	Crm__V1__FollowUp f = CRM__V1__FOLLOW_UP__INIT;
-	f.has_customer_id = f.has_at = 1;
-	f.customer_id = customer;
-	f.at = at;
-	f.summary = "talked";
+	struct crm_test_log l;
+	crm_test_log_init(&l, customer, "talked");
+	l.f.has_at = 1;
+	l.f.at = at;
 	if (won_yuan > 0) {
-		f.has_stage_to = f.has_deal_amount = 1;
-		f.stage_to = CRM__V1__STAGE__STAGE_WON;
-		f.deal_amount = won_yuan * YUAN;
+		l.f.has_stage_to = l.f.has_deal_amount = 1;
+		l.f.stage_to = CRM__V1__STAGE__STAGE_WON;
+		l.f.deal_amount = won_yuan * YUAN;
 	}
-	lr.followup = &f;
-	req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
-	req.followup_log = &lr;
-	Crm__V1__Response *r = crm_test_call(&srv, &req);
+	Crm__V1__Response *r = crm_test_call(&srv, &l.req);
 	assert_crm_ok(crm_wire_status(r));
 	uint64_t id = r->followup->id;
 	crm__v1__response__free_unpacked(r, NULL);
