@@ -21,6 +21,22 @@ e2e_home ob
 export TZ=UTC
 run() { local t0; t0=$(date +%s%N); out=$("$@" 2>"$H/err"); code=$?; ms=$(( ($(date +%s%N) - t0) / 1000000 )); err=$(cat "$H/err"); }
 json() { /usr/bin/env python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+# crmd again, each write taking $1 ms to commit (CRM_TEST_WRITE_DELAY_MS).
+restart_slow() {
+	e2e_stop
+	export CRM_TEST_WRITE_DELAY_MS=$1
+	e2e_start || exit 1
+	unset CRM_TEST_WRITE_DELAY_MS
+}
+# Log SUMMARY for the customer and Ctrl-C it 0.3 s later: its exit status
+# in code, its output in $H/o1 and $H/e1.
+interrupted_log() {
+	"$CRM" -c "log 华东机电有限公司 \"$1\"" >"$H/o1" 2>"$H/e1" &
+	local cpid=$!
+	sleep 0.3
+	kill -INT "$cpid"
+	wait "$cpid"; code=$?
+}
 # The follow-ups of customer $1 whose summary is $2.
 count() {
 	"$CRM" --format json -c "customer history '$1'" 2>/dev/null |
@@ -75,10 +91,7 @@ n=$(count 华东机电有限公司 离线记录)
 [ "$n" = 1 ] && ok "the history holds one such record" || bad "history holds $n"
 
 # -- defect 4: applied but unanswered in time; resent with the same id
-e2e_stop
-export CRM_TEST_WRITE_DELAY_MS=1500
-e2e_start || exit 1
-unset CRM_TEST_WRITE_DELAY_MS
+restart_slow 1500
 run env CRM_TIMEOUT_MS=400 "$CRM" -c 'log 华东机电有限公司 "慢记录"'
 if [ "$code" -eq 3 ] && grep -q 'same request again' <<<"$err" && grep -q 'outcome is unknown' <<<"$err" && ! grep -q '^error' <<<"$err"; then
 	ok "an unanswered write: resent with the same id, then kept (exit 3)"
@@ -95,26 +108,12 @@ e2e_stop
 e2e_start || exit 1
 
 # -- Ctrl-C while a write is in flight: awaited, then applied or kept
-e2e_stop
-export CRM_TEST_WRITE_DELAY_MS=800
-e2e_start || exit 1
-unset CRM_TEST_WRITE_DELAY_MS
-"$CRM" -c 'log 华东机电有限公司 "中断但已保存"' >"$H/o1" 2>"$H/e1" &
-cpid=$!
-sleep 0.3
-kill -INT "$cpid"
-wait "$cpid"; code=$?
+restart_slow 800
+interrupted_log 中断但已保存
 { [ "$code" -eq 0 ] && grep -q 'waiting' "$H/e1" && ! grep -q '^error' "$H/e1"; } &&
 	ok "Ctrl-C during a write: its answer is awaited and it ends as applied" || bad "interrupt applied: $code $(cat "$H/o1" "$H/e1")"
-e2e_stop
-export CRM_TEST_WRITE_DELAY_MS=4000
-e2e_start || exit 1
-unset CRM_TEST_WRITE_DELAY_MS
-"$CRM" -c 'log 华东机电有限公司 "中断未知"' >"$H/o1" 2>"$H/e1" &
-cpid=$!
-sleep 0.3
-kill -INT "$cpid"
-wait "$cpid"; code=$?
+restart_slow 4000
+interrupted_log 中断未知
 { [ "$code" -eq 3 ] && grep -q 'interrupted' "$H/e1" && grep -q 'outbox' "$H/e1"; } &&
 	ok "Ctrl-C during a slow write: kept in the outbox (exit 3)" || bad "interrupt kept: $code $(cat "$H/e1")"
 sleep 4
