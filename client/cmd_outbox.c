@@ -455,7 +455,6 @@ cmd_outbox_retention(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 {
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__PolicyGetRequest get = CRM__V1__POLICY_GET_REQUEST__INIT;
 	Crm__V1__PolicySetRequest set = CRM__V1__POLICY_SET_REQUEST__INIT;
 	Crm__V1__Response *resp = NULL;
 	if (call->argc == 1) {
@@ -469,12 +468,8 @@ cmd_outbox_retention(
 		set.has_idem_retention_seconds = 1;
 		req.body_case = CRM__V1__REQUEST__BODY_POLICY_SET;
 		req.policy_set = &set;
-	} else {
-		req.body_case = CRM__V1__REQUEST__BODY_POLICY_GET;
-		req.policy_get = &get;
 	}
-	crm_status rc =
-	    cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_POLICY, &resp);
+	crm_status rc = cmd_policy_request(ctx, &req, &resp);
 	if (rc != CRM_OK) {
 		return rc;
 	}

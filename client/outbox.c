@@ -149,29 +149,33 @@ outbox_id_text(const uint8_t id[CRM_REQUEST_ID_LEN], char out[33])
 	free(h);
 }
 
+/* The first hlen bytes of blake2b over p, in hex into out (2 * hlen + 1
+ * characters). */
+static void
+hash_hex(const void *p, size_t n, size_t hlen, char *out)
+{
+	uint8_t h[crypto_generichash_BYTES_MAX];
+	crypto_generichash(h, hlen, (const uint8_t *)p, n, NULL, 0);
+	char *s = to_hex(h, hlen);
+	memcpy(out, s, 2 * hlen + 1);
+	free(s);
+}
+
 void
 outbox_fingerprint(
     const uint8_t *token, size_t len, char out[OUTBOX_FP_LEN + 1])
 {
-	uint8_t h[OUTBOX_FP_LEN / 2];
 	if (token == NULL || len == 0) {
 		strcpy(out, "-");
 		return;
 	}
-	crypto_generichash(h, sizeof(h), token, len, NULL, 0);
-	char *s = to_hex(h, sizeof(h));
-	memcpy(out, s, OUTBOX_FP_LEN + 1);
-	free(s);
+	hash_hex(token, len, OUTBOX_FP_LEN / 2, out);
 }
 
 static void
 sum_hex(const char *text, size_t n, char out[2 * SUM_LEN + 1])
 {
-	uint8_t h[SUM_LEN];
-	crypto_generichash(h, sizeof(h), (const uint8_t *)text, n, NULL, 0);
-	char *s = to_hex(h, sizeof(h));
-	memcpy(out, s, 2 * SUM_LEN + 1);
-	free(s);
+	hash_hex(text, n, SUM_LEN, out);
 }
 
 /* The line of e, with its newline. Caller frees with free(). */
@@ -403,73 +407,85 @@ lock_outbox(const char *path)
 	return fd;
 }
 
-crm_status
-outbox_add(const struct outbox_entry *e)
+/* Change the outbox under its lock: load it, change(ob, arg), and save
+ * it when that returns CRM_OK. no_path is the answer when there is no
+ * place for the outbox. */
+static crm_status
+outbox_change(crm_status (*change)(struct outbox *, const void *),
+    const void *arg, crm_status no_path)
 {
 	char *path = outbox_path();
 	struct outbox ob;
 	crm_status rc = CRM_INTERNAL;
-	int lk = -1;
 	if (path == NULL) {
 		errno = ENOENT;
-		return CRM_INTERNAL;
+		return no_path;
 	}
-	lk = lock_outbox(path);
-	if (lk < 0 || load_path(path, &ob) != CRM_OK) {
-		goto out;
+	int lk = lock_outbox(path);
+	if (lk >= 0 && load_path(path, &ob) == CRM_OK) {
+		rc = change(&ob, arg);
+		if (rc == CRM_OK) {
+			rc = save_path(path, &ob);
+		}
+		outbox_free(&ob);
 	}
-	ob.v = crm_xrealloc(ob.v, (ob.n + 1) * sizeof(*ob.v));
-	struct outbox_entry *c = &ob.v[ob.n++];
+	if (lk >= 0) {
+		close(lk);
+	}
+	free(path);
+	return rc;
+}
+
+static crm_status
+add_entry(struct outbox *ob, const void *arg)
+{
+	const struct outbox_entry *e = arg;
+	ob->v = crm_xrealloc(ob->v, (ob->n + 1) * sizeof(*ob->v));
+	struct outbox_entry *c = &ob->v[ob->n++];
 	*c = *e;
 	c->login = crm_xstrdup(e->login ? e->login : "-");
 	c->what = crm_xstrdup(e->what ? e->what : "");
 	c->req = crm_xmalloc(e->len ? e->len : 1);
 	memcpy(c->req, e->req, e->len);
-	rc = save_path(path, &ob);
-	outbox_free(&ob);
-out:
-	if (lk >= 0) {
-		close(lk);
+	return CRM_OK;
+}
+
+crm_status
+outbox_add(const struct outbox_entry *e)
+{
+	return outbox_change(add_entry, e, CRM_INTERNAL);
+}
+
+static crm_status
+remove_entry(struct outbox *ob, const void *id)
+{
+	for (size_t i = 0; i < ob->n; i++) {
+		if (memcmp(ob->v[i].id, id, CRM_REQUEST_ID_LEN) == 0) {
+			entry_free(&ob->v[i]);
+			memmove(&ob->v[i], &ob->v[i + 1],
+			    (ob->n - i - 1) * sizeof(*ob->v));
+			ob->n--;
+			return CRM_OK;
+		}
 	}
-	free(path);
-	return rc;
+	return CRM_NOT_FOUND;
 }
 
 crm_status
 outbox_remove(const uint8_t id[CRM_REQUEST_ID_LEN])
 {
-	char *path = outbox_path();
-	struct outbox ob;
-	crm_status rc = CRM_INTERNAL;
-	int lk = -1;
-	if (path == NULL) {
-		return CRM_NOT_FOUND;
-	}
-	lk = lock_outbox(path);
-	if (lk < 0 || load_path(path, &ob) != CRM_OK) {
-		goto out;
-	}
-	rc = CRM_NOT_FOUND;
-	for (size_t i = 0; i < ob.n; i++) {
-		if (memcmp(ob.v[i].id, id, CRM_REQUEST_ID_LEN) == 0) {
-			entry_free(&ob.v[i]);
-			memmove(&ob.v[i], &ob.v[i + 1],
-			    (ob.n - i - 1) * sizeof(*ob.v));
-			ob.n--;
-			rc = save_path(path, &ob);
-			break;
-		}
-	}
-	outbox_free(&ob);
-out:
-	if (lk >= 0) {
-		close(lk);
-	}
-	free(path);
-	return rc;
+	return outbox_change(remove_entry, id, CRM_NOT_FOUND);
 }
 
 /* ------------------------------------------------------------ sessions */
+
+/* Line l of sessions-seen is fingerprint fp's ("FP LOGIN"). */
+static int
+is_fp_line(const char *l, const char *fp)
+{
+	size_t n = strlen(fp);
+	return strncmp(l, fp, n) == 0 && l[n] == ' ';
+}
 
 static char *
 seen_path(void)
@@ -498,7 +514,7 @@ outbox_note_login(const char *fp, const char *login)
 	int kept = 1;
 	for (char *save = NULL, *l = old ? strtok_r(old, "\n", &save) : NULL;
 	     l != NULL && kept < SEEN_MAX; l = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(l, fp, strlen(fp)) == 0 && l[strlen(fp)] == ' ') {
+		if (is_fp_line(l, fp)) {
 			continue;
 		}
 		strcat(data, l);
@@ -519,11 +535,10 @@ outbox_login_of(const char *fp)
 	char *path = seen_path();
 	char *data = path ? paths_read(path) : NULL;
 	char *found = NULL;
-	size_t fl = strlen(fp);
 	for (char *save = NULL, *l = data ? strtok_r(data, "\n", &save) : NULL;
 	     l != NULL; l = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(l, fp, fl) == 0 && l[fl] == ' ') {
-			found = crm_xstrdup(l + fl + 1);
+		if (is_fp_line(l, fp)) {
+			found = crm_xstrdup(l + strlen(fp) + 1);
 			break;
 		}
 	}
