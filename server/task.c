@@ -97,22 +97,6 @@ is_open_followup(const Crm__V1__Task *t)
 	return is_open(t) && t->kind == CRM__V1__TASK_KIND__TASK_FOLLOW_UP;
 }
 
-/* How `due` and the history name a kind ("next follow-up", "task"). */
-static const char *
-kind_word(int kind)
-{
-	switch (kind) {
-	case CRM__V1__TASK_KIND__TASK_FOLLOW_UP:
-		return "next follow-up";
-	case CRM__V1__TASK_KIND__TASK_TODO:
-		return "task";
-	case CRM__V1__TASK_KIND__TASK_REGRADE:
-		return "re-grade";
-	default:
-		return crm_enum_name(&crm__v1__task_kind__descriptor, kind);
-	}
-}
-
 /* A time as the history shows it. Borrowed from ctx->arena. */
 static const char *
 when(struct req_ctx *ctx, int64_t at)
@@ -344,11 +328,11 @@ task_move_customer(struct req_ctx *ctx, uint64_t id, uint64_t to)
 		rc = event_add(ctx, to, id,
 		    "customers merged: the kept customer has its own",
 		    "%s %" PRIu64 " of merged customer %s cancelled",
-		    kind_word((int)t->kind), id, dropped);
+		    crm_task_kind_word((int)t->kind), id, dropped);
 	} else if (rc == CRM_OK && is_open(t)) {
 		rc = event_add(ctx, to, id, "customers merged",
 		    "%s %" PRIu64 " moved here from merged customer %s",
-		    kind_word((int)t->kind), id, dropped);
+		    crm_task_kind_word((int)t->kind), id, dropped);
 	}
 	return rc;
 }
@@ -421,7 +405,7 @@ close_task(struct req_ctx *ctx, uint64_t id, int status, const char *why)
 	rc = task_put(ctx, before, t);
 	if (rc == CRM_OK && why != NULL) {
 		rc = event_add(ctx, t->customer_id, id, why,
-		    "%s %" PRIu64 " %s", kind_word((int)t->kind), id,
+		    "%s %" PRIu64 " %s", crm_task_kind_word((int)t->kind), id,
 		    crm_enum_name(&crm__v1__task_status__descriptor, status));
 	}
 	return rc;
@@ -707,7 +691,7 @@ task_reown(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t from)
 			    old ? "the customer was given to a new owner"
 			        : "its owner may not see the customer",
 			    "%s %" PRIu64 " given from %s to %s",
-			    kind_word((int)t->kind), id,
+			    crm_task_kind_word((int)t->kind), id,
 			    user_login_of(ctx, before->owner_id), to);
 		}
 	}
@@ -1135,7 +1119,7 @@ task_handle_cancel(
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "--next replaces a customer's next follow-up; task "
 		    "%" PRIu64 " is a %s: cancel it without --next",
-		    r->id, kind_word((int)before->kind));
+		    r->id, crm_task_kind_word((int)before->kind));
 	}
 	if (next_fu && !replace) {
 		return dispatch_fail(ctx, CRM_EPRECOND,
