@@ -10,7 +10,7 @@ import tempfile
 
 run, crmd, crm = sys.argv[1:4]
 
-TRUE = """# every kind of step, all true
+TRUE = r"""# every kind of step, all true
 as li
 $ whoami
 > li
