@@ -542,7 +542,13 @@ on_field(void *s, size_t len, void *data)
 	if (s != NULL && r->nul == 0 && memchr(s, '\0', len) != NULL) {
 		r->nul = r->n + 1; /* strndup would cut the cell there */
 	}
-	char *f = crm_xstrndup(s ? (const char *)s : "", len);
+	/* A copy of all len bytes (strndup would stop at a NUL byte, and
+	 * the loop below reads to len). */
+	char *f = crm_xmalloc(len + 1);
+	if (len) {
+		memcpy(f, s, len);
+	}
+	f[len] = '\0';
 	/* A quoted line break from a CRLF file is "\r\n": keep "\n". */
 	size_t o = 0;
 	for (size_t i = 0; i < len; i++) {

@@ -189,7 +189,11 @@ the_largest_accepted_frames_stay_bounded_and_memory_comes_back(void **state)
 	    conns, frame, anon_base, peak, after, fd_held);
 	assert_true(fd_held >= (long)conns);
 	assert_true(peak < LIMIT_KIB);
+#if !defined(__SANITIZE_ADDRESS__)
+	/* AddressSanitizer's allocator keeps freed memory in quarantine and
+	 * ignores mallopt, so only a plain build can show it coming back. */
 	assert_true(after - anon_base < BACK_KIB);
+#endif
 	assert_true(crm_test_server_alive(&srv));
 }
 
