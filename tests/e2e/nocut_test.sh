@@ -5,7 +5,8 @@
 # issues, 501 stale customers, 501 pending grade proposals; `sla`,
 # `sla --breached`, `issue list`, `commitments`, `commitments --broken`,
 # `stale` and `grade pending` each list 500 (250 issues) and say more
-# under the table (on stderr in json mode, stdout staying JSON). A team's
+# under the table (on stderr in json mode, stdout staying JSON); the
+# shell's live reminders say more than fit. A team's
 # view merges its reps' queues by deadline: zhao's one clock, due before
 # all of li's, is in wang's `sla --team` (today's main listed li's first
 # 500 and cut the rest without a word). The test clock (CRM_TEST_CLOCK)
@@ -90,4 +91,10 @@ n=$("$CRM" --format csv -c stale 2>"$H/err" | tail -n +2 | wc -l)
 [ "$n" = 500 ] && grep -q "more than 500 stale" "$H/err" &&
 	ok "stale --format csv: 500 rows, more on stderr" ||
 	bad "stale csv: $n rows, stderr: $(cat "$H/err")"
+
+# The shell's live reminders (li's 501 overdue clocks): it says more.
+e2e_tmux nocut
+pane_start crm 120 30 "CRM_TEST_CLOCK='$CRM_TEST_CLOCK' TZ=UTC '$CRM'" ||
+	bad "tmux starts the shell"
+wait_for crm "reminders: say more than fit" "more reminders than fit"
 e2e_done
