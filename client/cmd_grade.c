@@ -105,6 +105,12 @@ cmd_grade_pending(
 	if (l->n_proposals == 0) {
 		render_text(out, "no proposals waiting");
 	}
+	if (l->more) {
+		render_text(out,
+		    "more than %zu proposals wait: decide these first, then "
+		    "ask again",
+		    l->n_proposals);
+	}
 	render_set_json(out, arr);
 	crm__v1__response__free_unpacked(resp, NULL);
 	return CRM_OK;

@@ -131,6 +131,12 @@ cmd_sla_list(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		render_text(
 		    out, body.breached ? "no breaches" : "no running clocks");
 	}
+	if (resp->clocks->more) {
+		render_text(out,
+		    "more than %zu clocks: these are the most urgent%s",
+		    resp->clocks->n_clocks,
+		    body.breached ? "" : "; narrow with --breached");
+	}
 	crm__v1__response__free_unpacked(resp, NULL);
 	return CRM_OK;
 }
@@ -244,6 +250,10 @@ cmd_sla_issue_list(
 		return rc;
 	}
 	show_issues(resp->clocks, body.team, out);
+	if (resp->clocks->more) {
+		render_text(out, "more issues: these are the newest%s",
+		    body.open ? "" : "; narrow with --open");
+	}
 	crm__v1__response__free_unpacked(resp, NULL);
 	return CRM_OK;
 }
@@ -350,6 +360,13 @@ cmd_sla_commitments(
 	if (l->n_commitments == 0) {
 		render_text(out, "no commitments");
 	}
+	if (l->more) {
+		render_text(out,
+		    "more than %zu commitments: these are the earliest "
+		    "due%s",
+		    l->n_commitments,
+		    open || broken ? "" : "; narrow with --open or --broken");
+	}
 	render_set_json(out, arr);
 	crm__v1__response__free_unpacked(resp, NULL);
 	return CRM_OK;
@@ -453,6 +470,12 @@ cmd_sla_stale(
 	}
 	if (p->n_customers == 0) {
 		render_text(out, "no stale customers");
+	}
+	if (p->more) {
+		render_text(out,
+		    "more than %zu stale customers: narrow with a longer "
+		    "--hours",
+		    p->n_customers);
 	}
 	render_set_json(out, arr);
 	cmd_customer_cache(p->customers, p->n_customers);

@@ -268,6 +268,13 @@ show(const Crm__V1__RemindersReply *r)
 			print_proposal(p);
 		}
 	}
+	/* The server left some out: say so once a session. */
+	static int said_more;
+	if (r->more && !said_more) {
+		said_more = 1;
+		shell_print_async("⏰ and more reminders than fit: type `due`, "
+		                  "`sla`, `grade pending`");
+	}
 }
 
 /* One RemindersRequest; silent on failure (not logged in, no server). */

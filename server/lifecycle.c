@@ -25,6 +25,8 @@
 #include "task.h"
 #include "user.h"
 
+#define PENDING_CAP 500 /* pending proposals in one reply */
+
 /* Store one entry of a customer's stage history; *seq gets its number.
  * Every stage change, the first one included, is written here. */
 static crm_status
@@ -478,10 +480,11 @@ lifecycle_grade_set(struct req_ctx *ctx, const Crm__V1__Customer *c, int from,
 
 /* The pending proposals the caller decides on (or made), up to cap. */
 crm_status
-lifecycle_pending(
-    struct req_ctx *ctx, Crm__V1__GradeProposal ***out, size_t *n, size_t cap)
+lifecycle_pending(struct req_ctx *ctx, Crm__V1__GradeProposal ***out,
+    size_t *n, size_t cap, int *more)
 {
 	*n = 0;
+	*more = 0;
 	*out = crm_arena_alloc(ctx->arena, cap * sizeof(**out));
 	if (*out == NULL) {
 		return CRM_TOO_BIG;
@@ -500,7 +503,7 @@ lifecycle_pending(
 	}
 	const uint8_t *key;
 	size_t klen;
-	while (*n < cap && store_iter_next(&it, &key, &klen)) {
+	while (store_iter_next(&it, &key, &klen)) {
 		Crm__V1__GradeProposal *gp;
 		if (klen != 16) {
 			continue;
@@ -528,6 +531,12 @@ lifecycle_pending(
 			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
+		if (*n == cap) {
+			/* One more is pending: say so, never cut silently. */
+			crm_arena_release(ctx->arena, mark);
+			*more = 1;
+			break;
+		}
 		proposal_fill(ctx, gp);
 		(*out)[(*n)++] = gp;
 	}
@@ -546,8 +555,10 @@ lifecycle_handle_grade_pending(
 		return CRM_TOO_BIG;
 	}
 	crm__v1__grade_proposal_list__init(out);
-	crm_status rc =
-	    lifecycle_pending(ctx, &out->proposals, &out->n_proposals, 500);
+	int more = 0;
+	crm_status rc = lifecycle_pending(
+	    ctx, &out->proposals, &out->n_proposals, PENDING_CAP, &more);
+	out->has_more = out->more = more;
 	if (rc == CRM_OK) {
 		resp->body_case = CRM__V1__RESPONSE__BODY_PROPOSALS;
 		resp->proposals = out;

@@ -78,9 +78,11 @@ crm_status lifecycle_grade_set(struct req_ctx *ctx, const Crm__V1__Customer *c,
     int from, int to, const char *reason);
 
 /* lifecycle_pending: the pending grade proposals the caller decides on
- * (a rep: the ones on customers they own), up to cap, in ctx->arena. */
+ * (a rep: the ones on customers they own), up to cap, in ctx->arena;
+ * *more: set when more are pending than cap. */
 crm_status lifecycle_pending(struct req_ctx *ctx,
-    Crm__V1__GradeProposal ***out /* OUT */, size_t *n /* OUT */, size_t cap);
+    Crm__V1__GradeProposal ***out /* OUT */, size_t *n /* OUT */, size_t cap,
+    int *more /* OUT */);
 
 /*
  * lifecycle_given: after customer after (saved) got a new owner or team

@@ -213,9 +213,8 @@ stale_of(struct req_ctx *ctx, uint64_t owner, void *arg)
 	struct stale_walk *w = arg;
 	uint64_t id = 0;
 	crm_status rc = CRM_OK;
-	while (w->out->n_customers < STALE_CAP &&
-	       store_index_next(ctx->st, ctx->txn, DB_CUST_OWNER, owner, id,
-	           &id) == CRM_OK) {
+	while (!w->out->more && store_index_next(ctx->st, ctx->txn,
+	                            DB_CUST_OWNER, owner, id, &id) == CRM_OK) {
 		Crm__V1__Customer *c;
 		size_t mark = crm_arena_mark(ctx->arena);
 		rc = dispatch_list_record(ctx, DB_CUSTOMERS, id,
@@ -228,6 +227,12 @@ stale_of(struct req_ctx *ctx, uint64_t owner, void *arg)
 		    (last = last_update(ctx, c)) >= w->before) {
 			crm_arena_release(ctx->arena, mark);
 			continue;
+		}
+		if (w->out->n_customers == STALE_CAP) {
+			/* One more is stale: say so, never cut silently. */
+			crm_arena_release(ctx->arena, mark);
+			w->out->has_more = w->out->more = 1;
+			break;
 		}
 		c->has_last_update_at = 1;
 		c->last_update_at = last;

@@ -410,48 +410,145 @@ sla_each_owner(struct req_ctx *ctx, int team,
 	return rc;
 }
 
-struct clock_walk {
-	Crm__V1__SlaClockList *out;
-	int breached_only;
-	int64_t until; /* running clocks with deadline <= until */
+/* ------------------------------------------------ merged queues */
+
+struct owner_list {
+	uint64_t *ids;
+	size_t n, cap;
 };
 
 static crm_status
-clocks_of(struct req_ctx *ctx, uint64_t owner, void *arg)
+owner_add(struct req_ctx *ctx, uint64_t id, void *arg)
+{
+	(void)ctx;
+	struct owner_list *l = arg;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		l->ids = crm_xrealloc(l->ids, l->cap * sizeof(*l->ids));
+	}
+	l->ids[l->n++] = id;
+	return CRM_OK;
+}
+
+struct mqueue {
+	struct store_iter it;
+	int64_t at;
+	uint64_t id;
+	int live;
+};
+
+static void
+mqueue_next(struct mqueue *q, int64_t until)
+{
+	const uint8_t *key;
+	size_t klen;
+	q->live = 0;
+	while (store_iter_next(&q->it, &key, &klen)) {
+		if (klen != 24) {
+			continue;
+		}
+		q->at = store_time_of(store_u64(key + 8));
+		q->id = store_u64(key + 16);
+		q->live = q->at <= until;
+		return;
+	}
+}
+
+/* take: one entry of a merge (it is positioned on it, for its data);
+ * sets *full when the reply can take no more. */
+typedef crm_status (*merge_take)(struct req_ctx *ctx, struct store_iter *it,
+    uint64_t id, int64_t at, void *arg, int *full);
+
+/*
+ * The entries (owner | mask || time || id) of db from time `from` to
+ * `until` of the owners a view covers (sla_each_owner: the caller, or
+ * with team the team's), earliest first across all of them: a merge of
+ * their queues (as due merges task queues), so a team's list is its most
+ * urgent entries, not its first reps'. Calls take for each until it says
+ * the reply is full; only what take loads is loaded.
+ */
+static crm_status
+merge_queues(struct req_ctx *ctx, int team, enum store_db db, uint64_t mask,
+    int64_t from, int64_t until, merge_take take, void *arg)
+{
+	struct owner_list owners = { NULL, 0, 0 };
+	crm_status rc = sla_each_owner(ctx, team, owner_add, &owners);
+	struct mqueue *q = crm_xcalloc(owners.n ? owners.n : 1, sizeof(*q));
+	size_t opened = 0;
+	store_key start;
+	store_key_id(&start, store_time_key(from));
+	for (size_t i = 0; rc == CRM_OK && i < owners.n; i++) {
+		store_key p;
+		store_key_id(&p, owners.ids[i] | mask);
+		rc = store_iter_open(ctx->st, ctx->txn, db, p.b, 8,
+		    from == INT64_MIN ? NULL : &start, &q[i].it);
+		if (rc == CRM_OK) {
+			opened++;
+			mqueue_next(&q[i], until);
+		}
+	}
+	int full = 0;
+	while (rc == CRM_OK && !full) {
+		struct mqueue *best = NULL;
+		for (size_t i = 0; i < owners.n; i++) {
+			if (q[i].live &&
+			    (best == NULL || q[i].at < best->at ||
+			        (q[i].at == best->at && q[i].id < best->id))) {
+				best = &q[i];
+			}
+		}
+		if (best == NULL) {
+			break;
+		}
+		rc = take(ctx, &best->it, best->id, best->at, arg, &full);
+		mqueue_next(best, until);
+	}
+	for (size_t i = 0; i < opened; i++) {
+		store_iter_close(&q[i].it);
+	}
+	free(q);
+	free(owners.ids);
+	return rc;
+}
+
+struct clock_walk {
+	Crm__V1__SlaClockList *out;
+	int breached_only;
+};
+
+/* A running clock from a merge of sla_open queues. */
+static crm_status
+take_clock(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
+    void *arg, int *full)
 {
 	struct clock_walk *w = arg;
-	store_key p;
-	store_key_id(&p, owner);
-	struct store_iter it;
-	crm_status rc =
-	    store_iter_open(ctx->st, ctx->txn, DB_SLA_OPEN, p.b, 8, NULL, &it);
+	(void)it;
+	(void)at;
+	if (w->out->n_clocks == LIST_CAP && !w->breached_only) {
+		w->out->has_more = w->out->more = 1; /* never cut silently */
+		*full = 1;
+		return CRM_OK;
+	}
+	Crm__V1__SlaClock *k;
+	size_t mark = crm_arena_mark(ctx->arena);
+	crm_status rc = dispatch_list_record(ctx, DB_SLA, id,
+	    &crm__v1__sla_clock__descriptor, (ProtobufCMessage **)&k);
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	const uint8_t *key;
-	size_t klen;
-	while (
-	    w->out->n_clocks < LIST_CAP && store_iter_next(&it, &key, &klen)) {
-		if (klen != 24 ||
-		    store_time_of(store_u64(key + 8)) > w->until) {
-			break;
-		}
-		Crm__V1__SlaClock *k;
-		size_t mark = crm_arena_mark(ctx->arena);
-		rc = dispatch_list_record(ctx, DB_SLA, store_u64(key + 16),
-		    &crm__v1__sla_clock__descriptor, (ProtobufCMessage **)&k);
-		if (rc != CRM_OK) {
-			break;
-		}
-		clock_fill(ctx, k);
-		if (w->breached_only && !k->breached) {
-			crm_arena_release(ctx->arena, mark);
-			continue;
-		}
-		w->out->clocks[w->out->n_clocks++] = k;
+	clock_fill(ctx, k);
+	if (w->breached_only && !k->breached) {
+		crm_arena_release(ctx->arena, mark);
+		return CRM_OK;
 	}
-	store_iter_close(&it);
-	return rc;
+	if (w->out->n_clocks == LIST_CAP) {
+		crm_arena_release(ctx->arena, mark);
+		w->out->has_more = w->out->more = 1;
+		*full = 1;
+		return CRM_OK;
+	}
+	w->out->clocks[w->out->n_clocks++] = k;
+	return CRM_OK;
 }
 
 /* Stopped clocks that breached, from the customers' clock lists. */
@@ -463,11 +560,11 @@ stopped_breaches(struct req_ctx *ctx, uint64_t owner, void *arg)
 	store_key_id(&p, owner);
 	uint64_t cid = 0;
 	crm_status rc = CRM_OK;
-	while (
-	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_CUST_OWNER,
-	                        owner, cid, &cid) == CRM_OK) {
+	while (rc == CRM_OK && !w->out->more &&
+	       store_index_next(ctx->st, ctx->txn, DB_CUST_OWNER, owner, cid,
+	           &cid) == CRM_OK) {
 		uint64_t id = 0;
-		while (w->out->n_clocks < LIST_CAP &&
+		while (!w->out->more &&
 		       store_index_next(ctx->st, ctx->txn, DB_SLA_CUST, cid,
 		           id, &id) == CRM_OK) {
 			Crm__V1__SlaClock *k;
@@ -481,6 +578,11 @@ stopped_breaches(struct req_ctx *ctx, uint64_t owner, void *arg)
 			if (running(k) || !k->breached) {
 				crm_arena_release(ctx->arena, mark);
 				continue;
+			}
+			if (w->out->n_clocks == LIST_CAP) {
+				crm_arena_release(ctx->arena, mark);
+				w->out->has_more = w->out->more = 1;
+				break;
 			}
 			clock_fill(ctx, k);
 			w->out->clocks[w->out->n_clocks++] = k;
@@ -504,9 +606,10 @@ sla_handle_list(
 	if (out->clocks == NULL) {
 		return CRM_TOO_BIG;
 	}
-	struct clock_walk w = { out, r->breached, INT64_MAX };
-	crm_status rc = sla_each_owner(ctx, r->team, clocks_of, &w);
-	if (rc == CRM_OK && r->breached) {
+	struct clock_walk w = { out, r->breached };
+	crm_status rc = merge_queues(ctx, r->team, DB_SLA_OPEN, 0, INT64_MIN,
+	    INT64_MAX, take_clock, &w);
+	if (rc == CRM_OK && r->breached && !out->more) {
 		rc = sla_each_owner(ctx, r->team, stopped_breaches, &w);
 	}
 	if (rc != CRM_OK) {
@@ -596,7 +699,13 @@ issues_of(struct req_ctx *ctx, uint64_t owner, void *arg)
 	}
 	store_iter_close(&it);
 	size_t first = n > LIST_CAP / 2 ? n - LIST_CAP / 2 : 0;
-	for (size_t i = first; i < n && w->out->n_clocks < LIST_CAP; i++) {
+	/* Older issues left out (with --open: open ones): say so. */
+	for (size_t i = 0; i < first; i++) {
+		if (!w->open_only || (seen[i].solution && seen[i].running)) {
+			w->out->has_more = w->out->more = 1;
+		}
+	}
+	for (size_t i = first; i < n; i++) {
 		Crm__V1__SlaClock *k;
 		if (clock_load(ctx, seen[i].id, &k) != CRM_OK) {
 			continue;
@@ -615,6 +724,10 @@ issues_of(struct req_ctx *ctx, uint64_t owner, void *arg)
 			if (!open) {
 				continue;
 			}
+		}
+		if (w->out->n_clocks == LIST_CAP) {
+			w->out->has_more = w->out->more = 1;
+			break;
 		}
 		clock_fill(ctx, k);
 		w->out->clocks[w->out->n_clocks++] = k;
@@ -764,89 +877,78 @@ struct commit_walk {
 	int want; /* 0 both, else the status */
 };
 
-static crm_status
-commitments_of(struct req_ctx *ctx, uint64_t owner, void *arg)
+/* Is the reply full? Then say more follow (never cut silently). */
+static int
+commit_full(struct commit_walk *w, int *full)
 {
-	struct commit_walk *w = arg;
-	store_key p;
-	store_key_id(&p, owner);
-	struct store_iter it;
-	crm_status rc = store_iter_open(
-	    ctx->st, ctx->txn, DB_COMMIT_OPEN, p.b, 8, NULL, &it);
-	if (rc != CRM_OK) {
-		return rc;
+	if (w->out->n_commitments < LIST_CAP) {
+		return 0;
 	}
-	const uint8_t *key;
-	size_t klen;
-	while (w->out->n_commitments < LIST_CAP &&
-	       store_iter_next(&it, &key, &klen)) {
-		Crm__V1__Commitment *c;
-		if (klen != 24) {
-			continue;
-		}
-		size_t mark = crm_arena_mark(ctx->arena);
-		rc = dispatch_list_record(ctx, DB_COMMITMENTS,
-		    store_u64(key + 16), &crm__v1__commitment__descriptor,
-		    (ProtobufCMessage **)&c);
-		if (rc != CRM_OK) {
-			break;
-		}
-		commitment_fill(ctx, c);
-		if (w->want == CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN
-		        ? !commitment_broken(c)
-		        : w->want != 0 && (int)c->status != w->want) {
-			crm_arena_release(ctx->arena, mark);
-			continue;
-		}
-		w->out->commitments[w->out->n_commitments++] = c;
-	}
-	store_iter_close(&it);
-	return rc;
+	w->out->has_more = w->out->more = 1;
+	*full = 1;
+	return 1;
 }
 
-/* Commitments kept late with a due time in the last KEPT_LATE_DAYS, from
- * the owner's commit_due facts (the open queue holds open ones only). */
+/* An open commitment from a merge of commit_open queues (by due). */
 static crm_status
-kept_late_of(struct req_ctx *ctx, uint64_t owner, void *arg)
+take_open_commitment(struct req_ctx *ctx, struct store_iter *it, uint64_t id,
+    int64_t at, void *arg, int *full)
 {
 	struct commit_walk *w = arg;
-	store_key p, from;
-	store_key_id(&p, STATS_PERSON | owner);
-	store_key_id(&from, store_time_key(ctx->now - KEPT_LATE_DAYS * 86400));
-	struct store_iter it;
-	crm_status rc = store_iter_open(
-	    ctx->st, ctx->txn, DB_COMMIT_DUE, p.b, 8, &from, &it);
+	(void)it;
+	(void)at;
+	if (w->want == 0 && commit_full(w, full)) {
+		return CRM_OK;
+	}
+	Crm__V1__Commitment *c;
+	size_t mark = crm_arena_mark(ctx->arena);
+	crm_status rc = dispatch_list_record(ctx, DB_COMMITMENTS, id,
+	    &crm__v1__commitment__descriptor, (ProtobufCMessage **)&c);
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	const uint8_t *key;
-	size_t klen;
-	while (w->out->n_commitments < LIST_CAP &&
-	       store_iter_next(&it, &key, &klen)) {
-		const void *v;
-		size_t vlen;
-		struct stats_commit f;
-		int64_t due = store_time_of(store_u64(key + 8));
-		if (klen != 24 || due > ctx->now) {
-			break;
-		}
-		if (!store_iter_data(&it, &v, &vlen) ||
-		    !stats_commit_decode(v, vlen, &f) ||
-		    !(f.status ==
-		            CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE ||
-		        (f.status ==
-		                CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT &&
-		            f.closed_at > due))) {
-			continue;
-		}
-		Crm__V1__Commitment *c;
-		if (commitment_load(ctx, store_u64(key + 16), &c) != CRM_OK) {
-			continue;
-		}
-		commitment_fill(ctx, c);
-		w->out->commitments[w->out->n_commitments++] = c;
+	commitment_fill(ctx, c);
+	if (w->want == CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN
+	        ? !commitment_broken(c)
+	        : w->want != 0 && (int)c->status != w->want) {
+		crm_arena_release(ctx->arena, mark);
+		return CRM_OK;
 	}
-	store_iter_close(&it);
+	if (commit_full(w, full)) {
+		crm_arena_release(ctx->arena, mark);
+		return CRM_OK;
+	}
+	w->out->commitments[w->out->n_commitments++] = c;
+	return CRM_OK;
+}
+
+/* A commitment kept late with a due time in the last KEPT_LATE_DAYS, from
+ * a merge of the owners' commit_due facts (the open queue holds open ones
+ * only). */
+static crm_status
+take_kept_late(struct req_ctx *ctx, struct store_iter *it, uint64_t id,
+    int64_t due, void *arg, int *full)
+{
+	struct commit_walk *w = arg;
+	const void *v;
+	size_t vlen;
+	struct stats_commit f;
+	if (!store_iter_data(it, &v, &vlen) ||
+	    !stats_commit_decode(v, vlen, &f) ||
+	    !(f.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE ||
+	        (f.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT &&
+	            f.closed_at > due))) {
+		return CRM_OK;
+	}
+	if (commit_full(w, full)) {
+		return CRM_OK;
+	}
+	Crm__V1__Commitment *c;
+	if (commitment_load(ctx, id, &c) != CRM_OK) {
+		return CRM_OK;
+	}
+	commitment_fill(ctx, c);
+	w->out->commitments[w->out->n_commitments++] = c;
 	return CRM_OK;
 }
 
@@ -867,12 +969,15 @@ sla_handle_commitment_list(
 		return CRM_TOO_BIG;
 	}
 	struct commit_walk w = { out, r->has_status ? (int)r->status : 0 };
-	crm_status rc = sla_each_owner(ctx, r->team, commitments_of, &w);
-	if (rc == CRM_OK &&
+	crm_status rc = merge_queues(ctx, r->team, DB_COMMIT_OPEN, 0,
+	    INT64_MIN, INT64_MAX, take_open_commitment, &w);
+	if (rc == CRM_OK && !out->more &&
 	    (w.want == 0 ||
 	        w.want == CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN ||
 	        w.want == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE)) {
-		rc = sla_each_owner(ctx, r->team, kept_late_of, &w);
+		rc = merge_queues(ctx, r->team, DB_COMMIT_DUE, STATS_PERSON,
+		    ctx->now - KEPT_LATE_DAYS * 86400, ctx->now,
+		    take_kept_late, &w);
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -952,16 +1057,19 @@ sla_handle_reminders(
 	if (out->tasks == NULL || clocks.clocks == NULL) {
 		return CRM_TOO_BIG;
 	}
+	int more_tasks = 0, more_props = 0;
 	crm_status rc = task_collect(ctx, ctx->who->user_id, ctx->now + ahead,
-	    out->tasks, &out->n_tasks, LIST_CAP);
-	struct clock_walk w = { &clocks, 0, ctx->now + ahead };
+	    out->tasks, &out->n_tasks, LIST_CAP, &more_tasks);
+	struct clock_walk w = { &clocks, 0 };
 	if (rc == CRM_OK) {
-		rc = clocks_of(ctx, ctx->who->user_id, &w);
+		rc = merge_queues(ctx, 0, DB_SLA_OPEN, 0, INT64_MIN,
+		    ctx->now + ahead, take_clock, &w);
 	}
 	if (rc == CRM_OK && ctx->who->role != CRM__V1__ROLE__ROLE_REP) {
-		rc = lifecycle_pending(
-		    ctx, &out->proposals, &out->n_proposals, LIST_CAP);
+		rc = lifecycle_pending(ctx, &out->proposals, &out->n_proposals,
+		    LIST_CAP, &more_props);
 	}
+	out->has_more = out->more = more_tasks || clocks.more || more_props;
 	if (rc != CRM_OK) {
 		return rc;
 	}

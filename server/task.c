@@ -811,9 +811,9 @@ collect(struct req_ctx *ctx, const uint64_t *owners, size_t n, int64_t until,
 
 crm_status
 task_collect(struct req_ctx *ctx, uint64_t owner, int64_t until,
-    Crm__V1__Task **tasks, size_t *n, size_t cap)
+    Crm__V1__Task **tasks, size_t *n, size_t cap, int *more)
 {
-	return collect(ctx, &owner, 1, until, tasks, n, cap, NULL);
+	return collect(ctx, &owner, 1, until, tasks, n, cap, more);
 }
 
 /* The users ctx->who manages (a team's queue), into *ids (caller frees

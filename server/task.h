@@ -98,9 +98,10 @@ crm_status task_assignee(struct req_ctx *ctx, const Crm__V1__Customer *c,
     const char *login, uint64_t dflt, uint64_t *id /* OUT */);
 
 /* task_collect: append owner's open tasks due by until (due order) to
- * tasks[*n..cap), display fields filled. */
+ * tasks[*n..cap), display fields filled; *more (may be NULL): set when
+ * some were left out at cap. */
 crm_status task_collect(struct req_ctx *ctx, uint64_t owner, int64_t until,
-    Crm__V1__Task **tasks, size_t *n /* IN/OUT */, size_t cap);
+    Crm__V1__Task **tasks, size_t *n /* IN/OUT */, size_t cap, int *more);
 
 /* task_fill: the display fields (customer, owner, grade, stage). */
 void task_fill(struct req_ctx *ctx, Crm__V1__Task *t);
