@@ -142,10 +142,10 @@ char *
 argv_quote(const char *s)
 {
 	size_t n = strlen(s), o = 0;
-	char *q = crm_xmalloc(2 * n + 3);
 	if (n == 0) {
 		return crm_xstrdup("''");
 	}
+	char *q = crm_xmalloc(2 * n + 1);
 	for (size_t i = 0; i < n; i++) {
 		if (is_blank(s[i]) || strchr("\"'\\#", s[i]) != NULL) {
 			q[o++] = '\\';
