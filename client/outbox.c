@@ -9,7 +9,7 @@
  *   x1 ID SUM
  * settles the entry ID written above it (the file is appended to: one
  * fsync'd line per write before it is sent, one line when its outcome
- * is known; it is emptied when nothing is left).
+ * is known; compacted when SETTLED_MAX settling lines pile up).
  */
 #include "outbox.h"
 
@@ -31,7 +31,7 @@
 #define SUM_LEN     16
 #define SEEN_MAX    16 /* sessions remembered in sessions-seen */
 #define HEADER_LINE "# crm outbox: writes whose outcome is not known yet\n"
-#define SETTLED_MAX 256 /* settled lines before the file is rewritten */
+#define SETTLED_MAX 64 /* settled lines before the file is compacted */
 
 #define BODY(x) CRM__V1__REQUEST__BODY_##x
 
@@ -532,7 +532,12 @@ lock_outbox(const char *path)
 static crm_status
 append_path(const char *path, const char *text, bool sync)
 {
-	int fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	bool created = false;
+	int fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		created = fd >= 0;
+	}
 	if (fd < 0) {
 		return CRM_INTERNAL;
 	}
@@ -562,7 +567,7 @@ append_path(const char *path, const char *text, bool sync)
 	if (sync && fdatasync(fd) < 0) {
 		goto out;
 	}
-	if (sync && st.st_size == 0) { /* a new file: its name too */
+	if (sync && created) { /* a new file: its name too */
 		char *dcopy = crm_xstrdup(path);
 		int dfd =
 		    open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -636,14 +641,14 @@ outbox_remove(const uint8_t id[CRM_REQUEST_ID_LEN])
 		/* No fsync needed: a settling line lost in a crash only
 		 * means the write is resent, and crmd answers a resent id
 		 * with its stored reply. */
-		if (ob.n == 0 && ob.ndamaged == 0) {
-			rc = truncate(path, 0) == 0 ? CRM_OK : CRM_INTERNAL;
-		} else if (ob.nsettled >= SETTLED_MAX) {
-			rc = save_path(path, &ob);
-		} else {
+		if (ob.nsettled < SETTLED_MAX) {
 			char *l = settled_line(id);
 			rc = append_path(path, l, false);
 			free(l);
+		} else if (ob.n == 0 && ob.ndamaged == 0) {
+			rc = truncate(path, 0) == 0 ? CRM_OK : CRM_INTERNAL;
+		} else {
+			rc = save_path(path, &ob);
 		}
 		break;
 	}

@@ -6,8 +6,10 @@
  * is $XDG_STATE_HOME/crm/outbox (~/.local/state/crm/outbox), mode 0600,
  * one checksummed line per write, appended and fsync'd BEFORE the write
  * is first sent (write-ahead), and settled by a second line when its
- * outcome is known (emptied when nothing is left; rewritten whole via a
- * temporary file, fsync and rename when many settled lines pile up),
+ * outcome is known (not fsync'd: a lost one only means a resend, which
+ * crmd answers with its stored reply). When 64 settling lines pile up
+ * the file is compacted: emptied when nothing is left, else rewritten
+ * whole via a temporary file, fsync and rename,
  * all under an flock of outbox.lock (waited for at most
  * OUTBOX_LOCK_WAIT_MS), so crm processes running at once never lose
  * each other's entries and a crash at any point leaves the write in the
