@@ -35,7 +35,7 @@ cmd_admin_user_add(
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__UserAddRequest body = CRM__V1__USER_ADD_REQUEST__INIT;
 	Crm__V1__Response *resp = NULL;
-	char *pw = NULL, *pw2 = NULL, *done = NULL;
+	char *pw = NULL, *done = NULL;
 	const char *role = cmd_opt(call, "--role");
 	int v = 0;
 
@@ -47,20 +47,10 @@ cmd_admin_user_add(
 	if (rc != CRM_OK) {
 		goto out;
 	}
-	rc = cmd_session_read_secret(ctx, "password for the new user: ", &pw);
+	rc = cmd_session_read_new_secret(ctx, "password for the new user: ",
+	    "password again: ", "the passwords differ; no user added", &pw);
 	if (rc != CRM_OK) {
 		goto out;
-	}
-	if (ctx->stdin_tty) {
-		rc = cmd_session_read_secret(ctx, "password again: ", &pw2);
-		if (rc != CRM_OK) {
-			goto out;
-		}
-		if (strcmp(pw, pw2) != 0) {
-			cmd_error("the passwords differ; no user added");
-			rc = CRM_EINVAL;
-			goto out;
-		}
 	}
 	body.login = call->argv[0];
 	body.name = (char *)cmd_opt(call, "--name");
@@ -81,7 +71,6 @@ out:
 		crm__v1__response__free_unpacked(resp, NULL);
 	}
 	cmd_session_free_secret(pw);
-	cmd_session_free_secret(pw2);
 	free(done);
 	return rc;
 }
@@ -153,22 +142,12 @@ cmd_admin_user_passwd(
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__UserPasswdRequest body = CRM__V1__USER_PASSWD_REQUEST__INIT;
 	Crm__V1__Response *resp = NULL;
-	char *pw = NULL, *pw2 = NULL, *done = NULL;
+	char *pw = NULL, *done = NULL;
 
-	rc = cmd_session_read_secret(ctx, "new password for the user: ", &pw);
+	rc = cmd_session_read_new_secret(ctx, "new password for the user: ",
+	    "password again: ", "the passwords differ; nothing changed", &pw);
 	if (rc != CRM_OK) {
 		goto out;
-	}
-	if (ctx->stdin_tty) {
-		rc = cmd_session_read_secret(ctx, "password again: ", &pw2);
-		if (rc != CRM_OK) {
-			goto out;
-		}
-		if (strcmp(pw, pw2) != 0) {
-			cmd_error("the passwords differ; nothing changed");
-			rc = CRM_EINVAL;
-			goto out;
-		}
 	}
 	body.login = call->argv[0];
 	body.new_password = pw;
@@ -186,7 +165,6 @@ out:
 		crm__v1__response__free_unpacked(resp, NULL);
 	}
 	cmd_session_free_secret(pw);
-	cmd_session_free_secret(pw2);
 	free(done);
 	return rc;
 }

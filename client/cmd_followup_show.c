@@ -132,6 +132,7 @@ followup_record(const Crm__V1__FollowUp *f, render_doc *out)
 		render_kv(out, "imported", "yes");
 	}
 	kv_id(out, "completed task", f->has_task_id, f->task_id);
+	kv_id(out, "resolved issue", f->has_resolves, f->resolves);
 	free(contacts);
 }
 

@@ -98,14 +98,19 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 	case CRM__V1__HISTORY_ITEM__ITEM_GRADE: {
 		const Crm__V1__GradeProposal *g = it->grade;
 		*kind = "grade";
-		*who = g->proposed_by;
-		int n = snprintf(text, len, "%s → %s %s%s%s",
+		int decided =
+		    g->decided_by != NULL && *g->decided_by != '\0' &&
+		    g->status != CRM__V1__PROPOSAL_STATUS__PROPOSAL_PENDING;
+		/* A decision is the decider's; a proposal the proposer's. */
+		*who = decided ? g->decided_by : g->proposed_by;
+		/* The proposer's reason is the proposal's, on its own line;
+		 * the decision's reason is the manager's, on the second. */
+		int n = snprintf(text, len, "%s → %s proposed by %s%s%s%s",
 		    grade_word(g->from), grade_word(g->to),
-		    crm_enum_name(
-		        &crm__v1__proposal_status__descriptor, g->status),
-		    g->reason ? ": " : "", g->reason ? g->reason : "");
-		/* A second line: the manager's decision and its reason. */
-		if (g->decided_by != NULL && n >= 0 && (size_t)n < len) {
+		    g->proposed_by ? g->proposed_by : "?",
+		    g->reason ? ": " : "", g->reason ? g->reason : "",
+		    decided ? ";" : "; pending");
+		if (decided && n >= 0 && (size_t)n < len) {
 			t[0] = '\0';
 			if (g->has_decided_at && g->decided_at != 0) {
 				crm_time_format(g->decided_at, t, sizeof(t));
@@ -152,9 +157,19 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		st = c->stopped_at == 0
 		         ? (c->breached ? "breached, running" : "running")
 		         : (c->breached ? "breached" : "met");
-		snprintf(text, len, "%s %s%s%s",
+		int n = snprintf(text, len, "%s %s%s%s",
 		    crm_enum_name(&crm__v1__sla_kind__descriptor, c->kind), st,
 		    c->text ? ": " : "", c->text ? c->text : "");
+		/* A resolved issue stands at its resolution: a second line
+		 * says what was done and by whom. */
+		if (c->resolution != NULL && n >= 0 && (size_t)n < len) {
+			snprintf(text + n, len - (size_t)n,
+			    "\nissue %llu resolved by %s: %s",
+			    (unsigned long long)(c->issue_id ? c->issue_id
+			                                     : c->id),
+			    c->resolved_by ? c->resolved_by : "?",
+			    c->resolution);
+		}
 		break;
 	}
 	case CRM__V1__HISTORY_ITEM__ITEM_PURCHASE: {
@@ -176,7 +191,7 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 	case CRM__V1__HISTORY_ITEM__ITEM_EVENT: {
 		/* A change the server made by itself, and why. */
 		const Crm__V1__CustomerEvent *e = it->event;
-		*kind = "event";
+		*kind = e->kind != NULL && *e->kind ? e->kind : "event";
 		*who = e->by;
 		snprintf(text, len, "%s%s%s", e->text ? e->text : "",
 		    e->reason ? ": " : "", e->reason ? e->reason : "");

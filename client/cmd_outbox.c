@@ -335,6 +335,7 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		} else {
 			render_text(
 			    out, "the outbox is empty: nothing to send");
+			(void)outbox_compact();
 		}
 		outbox_free(&ob);
 		return prefix ? CRM_NOT_FOUND : CRM_OK;
@@ -448,6 +449,7 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	}
 	render_text(out, "outbox: %zu done, %zu refused, %zu left", done,
 	    refused, left);
+	(void)outbox_compact(); /* settled lines go; empty when all sent */
 	free(me);
 	outbox_free(&ob);
 	return ctx->outcome_unknown ? CRM_UNAVAILABLE : rc;
@@ -515,7 +517,6 @@ cmd_outbox_retention(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 {
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__PolicyGetRequest get = CRM__V1__POLICY_GET_REQUEST__INIT;
 	Crm__V1__PolicySetRequest set = CRM__V1__POLICY_SET_REQUEST__INIT;
 	Crm__V1__Response *resp = NULL;
 	if (call->argc == 1) {
@@ -529,12 +530,8 @@ cmd_outbox_retention(
 		set.has_idem_retention_seconds = 1;
 		req.body_case = CRM__V1__REQUEST__BODY_POLICY_SET;
 		req.policy_set = &set;
-	} else {
-		req.body_case = CRM__V1__REQUEST__BODY_POLICY_GET;
-		req.policy_get = &get;
 	}
-	crm_status rc =
-	    cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_POLICY, &resp);
+	crm_status rc = cmd_policy_request(ctx, &req, &resp);
 	if (rc != CRM_OK) {
 		return rc;
 	}

@@ -296,7 +296,6 @@ cmd_purchase_policy(
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__PolicyValueSetRequest body =
 	    CRM__V1__POLICY_VALUE_SET_REQUEST__INIT;
-	Crm__V1__PolicyGetRequest get = CRM__V1__POLICY_GET_REQUEST__INIT;
 	Crm__V1__ValuePolicy v = CRM__V1__VALUE_POLICY__INIT;
 	Crm__V1__Response *resp = NULL;
 	const char *freq = cmd_opt(call, "--frequency");
@@ -359,12 +358,8 @@ cmd_purchase_policy(
 		body.value = &v;
 		req.body_case = CRM__V1__REQUEST__BODY_POLICY_VALUE_SET;
 		req.policy_value_set = &body;
-	} else {
-		req.body_case = CRM__V1__REQUEST__BODY_POLICY_GET;
-		req.policy_get = &get;
 	}
-	crm_status rc =
-	    cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_POLICY, &resp);
+	crm_status rc = cmd_policy_request(ctx, &req, &resp);
 	if (rc != CRM_OK) {
 		return rc;
 	}

@@ -75,6 +75,29 @@ cmd_session_free_secret(char *s)
 	}
 }
 
+crm_status
+cmd_session_read_new_secret(struct cmd_ctx *ctx, const char *prompt,
+    const char *again, const char *differ, char **out)
+{
+	char *pw = NULL, *pw2 = NULL;
+	*out = NULL;
+	crm_status rc = cmd_session_read_secret(ctx, prompt, &pw);
+	if (rc == CRM_OK && ctx->stdin_tty) {
+		rc = cmd_session_read_secret(ctx, again, &pw2);
+		if (rc == CRM_OK && strcmp(pw, pw2) != 0) {
+			cmd_error("%s", differ);
+			rc = CRM_EINVAL;
+		}
+	}
+	cmd_session_free_secret(pw2);
+	if (rc != CRM_OK) {
+		cmd_session_free_secret(pw);
+		return rc;
+	}
+	*out = pw;
+	return CRM_OK;
+}
+
 /* ------------------------------------------------------------ session */
 
 void
@@ -278,28 +301,18 @@ cmd_session_passwd(
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__PasswdRequest body = CRM__V1__PASSWD_REQUEST__INIT;
 	Crm__V1__Response *resp = NULL;
-	char *old = NULL, *new1 = NULL, *new2 = NULL;
+	char *old = NULL, *new1 = NULL;
 
 	(void)call;
 	rc = cmd_session_read_secret(ctx, "old password: ", &old);
 	if (rc != CRM_OK) {
 		goto out;
 	}
-	rc = cmd_session_read_secret(ctx, "new password: ", &new1);
+	rc = cmd_session_read_new_secret(ctx,
+	    "new password: ", "new password again: ",
+	    "the new passwords differ; nothing changed", &new1);
 	if (rc != CRM_OK) {
 		goto out;
-	}
-	if (ctx->stdin_tty) {
-		rc = cmd_session_read_secret(
-		    ctx, "new password again: ", &new2);
-		if (rc != CRM_OK) {
-			goto out;
-		}
-		if (strcmp(new1, new2) != 0) {
-			cmd_error("the new passwords differ; nothing changed");
-			rc = CRM_EINVAL;
-			goto out;
-		}
 	}
 	body.old_password = old;
 	body.new_password = new1;
@@ -317,6 +330,5 @@ out:
 	}
 	cmd_session_free_secret(old);
 	cmd_session_free_secret(new1);
-	cmd_session_free_secret(new2);
 	return rc;
 }

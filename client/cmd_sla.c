@@ -158,11 +158,11 @@ show_issues(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 {
 	static const char *const cols[] = { "issue", "customer", "text",
 		"started", "response due", "response", "solution due",
-		"solution", "resolution", "owner" };
+		"solution", "resolution", "resolved", "resolved by", "owner" };
 	int64_t now = l->has_now ? l->now : crm_time_now();
 	json_t *arr = json_array();
 	size_t n = 0;
-	render_table(out, team ? 10 : 9, cols);
+	render_table(out, team ? 12 : 11, cols);
 	for (size_t i = 0; i < l->n_clocks; i++) {
 		const Crm__V1__SlaClock *c = l->clocks[i], *resp = NULL,
 		                        *sol = NULL;
@@ -186,16 +186,22 @@ show_issues(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 				sol = x;
 			}
 		}
-		char id[24], start[32], rdl[32], sdl[32];
+		char id[24], start[32], rdl[32], sdl[32], done[32];
 		const char *rst, *sst;
 		snprintf(id, sizeof(id), "%llu",
 		    (unsigned long long)(c->issue_id ? c->issue_id : c->id));
 		crm_time_format(c->started_at, start, sizeof(start));
 		issue_clock_cells(resp, now, rdl, sizeof(rdl), &rst);
 		issue_clock_cells(sol, now, sdl, sizeof(sdl), &sst);
+		done[0] = '\0';
+		if (sol != NULL && sol->resolution != NULL &&
+		    sol->stopped_at > 0) {
+			crm_time_format(sol->stopped_at, done, sizeof(done));
+		}
 		const char *cells[] = { id, c->customer, c->text, start, rdl,
 			rst, sdl, sst,
-			sol && sol->resolution ? sol->resolution : "",
+			sol && sol->resolution ? sol->resolution : "", done,
+			sol && sol->resolved_by ? sol->resolved_by : "",
 			c->owner };
 		render_row(out, cells);
 		json_t *o = json_object();

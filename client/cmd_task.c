@@ -12,23 +12,6 @@
 
 /* ------------------------------------------------------------ due */
 
-/* How the table names a task's kind; JSON keeps the enum's short name
- * ("follow_up", "todo", "regrade", ...). */
-static const char *
-kind_word(int kind)
-{
-	switch (kind) {
-	case CRM__V1__TASK_KIND__TASK_FOLLOW_UP:
-		return "next follow-up";
-	case CRM__V1__TASK_KIND__TASK_TODO:
-		return "task";
-	case CRM__V1__TASK_KIND__TASK_REGRADE:
-		return "re-grade";
-	default:
-		return crm_enum_name(&crm__v1__task_kind__descriptor, kind);
-	}
-}
-
 crm_status
 cmd_task_due(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 {
@@ -77,7 +60,8 @@ cmd_task_due(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		const char *cells[] = { id, due, late, t->customer,
 			crm_enum_name(&crm__v1__grade__descriptor, t->grade),
 			crm_enum_name(&crm__v1__stage__descriptor, t->stage),
-			kind_word(t->kind), t->goal, t->channel, t->owner };
+			crm_task_kind_word(t->kind), t->goal, t->channel,
+			t->owner };
 		render_row(out, cells);
 		json_array_append_new(arr, render_json_message(&t->base));
 		names[i] = t->customer;
@@ -117,7 +101,7 @@ task_call(struct cmd_ctx *ctx, Crm__V1__Request *req, const char *verb,
 	crm_time_format(t->due_at, due, sizeof(due));
 	render_text(out, "task %llu %s: %s, %s (%s, due %s%s%s)",
 	    (unsigned long long)t->id, verb, t->customer ? t->customer : "?",
-	    t->goal ? t->goal : "", kind_word(t->kind), due,
+	    t->goal ? t->goal : "", crm_task_kind_word(t->kind), due,
 	    t->owner ? ", " : "", t->owner ? t->owner : "");
 	if (t->has_replaced_by && t->replaced_by) {
 		render_text(out, "next follow-up is now task %llu",
@@ -334,12 +318,30 @@ show_policy(const Crm__V1__Policy *p, render_doc *out)
 	cmd_purchase_show_value(p->value, out);
 }
 
+crm_status
+cmd_policy_request(
+    struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp)
+{
+	Crm__V1__PolicyGetRequest get = CRM__V1__POLICY_GET_REQUEST__INIT;
+	int asked = req->body_case == CRM__V1__REQUEST__BODY__NOT_SET;
+	if (asked) {
+		req->body_case = CRM__V1__REQUEST__BODY_POLICY_GET;
+		req->policy_get = &get;
+	}
+	crm_status rc =
+	    cmd_expect(ctx, req, CRM__V1__RESPONSE__BODY_POLICY, resp);
+	if (asked) { /* get goes out of scope */
+		req->body_case = CRM__V1__REQUEST__BODY__NOT_SET;
+		req->policy_get = NULL;
+	}
+	return rc;
+}
+
 static crm_status
 policy_call(struct cmd_ctx *ctx, Crm__V1__Request *req, render_doc *out)
 {
 	Crm__V1__Response *resp = NULL;
-	crm_status rc =
-	    cmd_expect(ctx, req, CRM__V1__RESPONSE__BODY_POLICY, &resp);
+	crm_status rc = cmd_policy_request(ctx, req, &resp);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -354,11 +356,8 @@ cmd_task_policy_show(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 {
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__PolicyGetRequest body = CRM__V1__POLICY_GET_REQUEST__INIT;
 
 	(void)call;
-	req.body_case = CRM__V1__REQUEST__BODY_POLICY_GET;
-	req.policy_get = &body;
 	return policy_call(ctx, &req, out);
 }
 

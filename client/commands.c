@@ -199,7 +199,8 @@ static const struct cmd_opt policy_set_opts[] = {
 };
 
 static const struct cmd_opt sla_opts[] = {
-	{ "--breached", NULL, false, NULL, "only breaches" },
+	{ "--breached", NULL, false, NULL,
+	    "breaches only, stopped late ones too" },
 	{ "--team", NULL, false, NULL, "the whole team (managers)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
@@ -296,6 +297,40 @@ static const struct cmd_opt import_opts[] = {
 
 /* ------------------------------------------------------------ the table */
 
+/* `help customer edit`: what edit does not change, and where it is done. */
+static void
+customer_edit_help(FILE *f)
+{
+	fputs("\nExamples: industry=制造  region=华东  tags=重点,大客户  "
+	      "notes=\n"
+	      "Not here: the stage and its facts (deal_amount, won_at, "
+	      "lost_reason,\n"
+	      "lost_at) change with `stage`; the owner with `customer "
+	      "assign`.\n"
+	      "grade=: managers and admins; a rep proposes one with `grade "
+	      "propose`.\n",
+	    f);
+}
+
+/* `help customer merge`: who may merge and what moves. */
+static void
+customer_merge_help(FILE *f)
+{
+	fputs("\nWho: whoever may see both customers: a rep their own, a "
+	      "manager\n"
+	      "their team's, an admin any.\n"
+	      "What moves from DROP to KEEP: contacts, follow-ups, tasks "
+	      "(KEEP keeps\n"
+	      "one next follow-up and one re-grade review), commitments, SLA "
+	      "clocks,\n"
+	      "grade proposals (one pending stays) and purchases. DROP stays "
+	      "as a\n"
+	      "record merged into KEEP, with its stage history, out of lists "
+	      "and\n"
+	      "reports.\n",
+	    f);
+}
+
 const struct cmd_row cmd_table[] = {
 	/* session */
 	{ .name = "login",
@@ -358,12 +393,13 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "customer edit",
 	    .group = "customer",
 	    .usage = "ID|NAME FIELD=VALUE...",
-	    .summary = "Change fields (industry=..., grade=A, won_at=today; "
+	    .summary = "Change fields (industry=..., notes=..., tags=a,b; "
 	               "an empty VALUE clears).",
 	    .min_args = 2,
 	    .max_args = -1,
 	    .args = { complete_customer, complete_customer_field },
-	    .fn = cmd_customer_edit },
+	    .fn = cmd_customer_edit,
+	    .more_help = customer_edit_help },
 	{ .name = "customer list",
 	    .group = "customer",
 	    .usage = "[--owner U] [--stage S] [--grade G] [--tag T] "
@@ -391,12 +427,13 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "customer merge",
 	    .group = "customer",
 	    .usage = "KEEP DROP",
-	    .summary = "Merge a duplicate: DROP's contacts, follow-ups and "
-	               "tasks move to KEEP.",
+	    .summary = "Merge a duplicate into KEEP: DROP's records move, "
+	               "DROP is closed.",
 	    .min_args = 2,
 	    .max_args = 2,
 	    .args = { complete_customer, complete_customer },
-	    .fn = cmd_customer_merge },
+	    .fn = cmd_customer_merge,
+	    .more_help = customer_merge_help },
 	{ .name = "customer check",
 	    .group = "customer",
 	    .usage = "ID|NAME",
@@ -659,7 +696,9 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "sla",
 	    .group = "sla",
 	    .usage = "[--breached] [--team]",
-	    .summary = "Running SLA clocks and breaches.",
+	    .summary = "Running SLA clocks, in time or past their deadline; "
+	               "--breached: every breach, running past its deadline "
+	               "or stopped late.",
 	    .max_args = 0,
 	    .opts = sla_opts,
 	    .fn = cmd_sla_list },

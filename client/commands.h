@@ -261,6 +261,13 @@ crm_status cmd_session_passwd(
 crm_status cmd_session_read_secret(
     struct cmd_ctx *ctx, const char *prompt, char **out /* OUT */);
 void cmd_session_free_secret(char *s);
+/*
+ * cmd_session_read_new_secret: cmd_session_read_secret with prompt; when
+ * stdin is a terminal, asked again with again, and refused with the
+ * error differ (nothing in *out) when the two differ. Errors: CRM_EINVAL.
+ */
+crm_status cmd_session_read_new_secret(struct cmd_ctx *ctx, const char *prompt,
+    const char *again, const char *differ, char **out /* OUT */);
 
 /* cmd_session_start: load the stored token into ctx->conn. */
 void cmd_session_start(struct cmd_ctx *ctx);
@@ -374,6 +381,13 @@ crm_status cmd_task_policy_show(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_task_policy_set(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
+/*
+ * cmd_policy_request: send req (a policy write), or policy.get when req
+ * has no body yet, and expect the policy back in *resp (caller frees
+ * with crm__v1__response__free_unpacked). Errors: as cmd_expect.
+ */
+crm_status cmd_policy_request(
+    struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp);
 
 /* cmd_grade.c: grade proposals */
 crm_status cmd_grade_propose(

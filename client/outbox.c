@@ -156,29 +156,33 @@ outbox_id_text(const uint8_t id[CRM_REQUEST_ID_LEN], char out[33])
 	free(h);
 }
 
+/* The first hlen bytes of blake2b over p, in hex into out (2 * hlen + 1
+ * characters). */
+static void
+hash_hex(const void *p, size_t n, size_t hlen, char *out)
+{
+	uint8_t h[crypto_generichash_BYTES_MAX];
+	crypto_generichash(h, hlen, (const uint8_t *)p, n, NULL, 0);
+	char *s = to_hex(h, hlen);
+	memcpy(out, s, 2 * hlen + 1);
+	free(s);
+}
+
 void
 outbox_fingerprint(
     const uint8_t *token, size_t len, char out[OUTBOX_FP_LEN + 1])
 {
-	uint8_t h[OUTBOX_FP_LEN / 2];
 	if (token == NULL || len == 0) {
 		strcpy(out, "-");
 		return;
 	}
-	crypto_generichash(h, sizeof(h), token, len, NULL, 0);
-	char *s = to_hex(h, sizeof(h));
-	memcpy(out, s, OUTBOX_FP_LEN + 1);
-	free(s);
+	hash_hex(token, len, OUTBOX_FP_LEN / 2, out);
 }
 
 static void
 sum_hex(const char *text, size_t n, char out[2 * SUM_LEN + 1])
 {
-	uint8_t h[SUM_LEN];
-	crypto_generichash(h, sizeof(h), (const uint8_t *)text, n, NULL, 0);
-	char *s = to_hex(h, sizeof(h));
-	memcpy(out, s, 2 * SUM_LEN + 1);
-	free(s);
+	hash_hex(text, n, SUM_LEN, out);
 }
 
 /* The line of e, with its newline. Caller frees with free(). */
@@ -661,7 +665,42 @@ out:
 	return rc;
 }
 
+crm_status
+outbox_compact(void)
+{
+	char *path = outbox_path();
+	struct outbox ob;
+	crm_status rc = CRM_OK;
+	if (path == NULL) {
+		return CRM_OK;
+	}
+	int lk = lock_outbox(path);
+	if (lk < 0) {
+		free(path);
+		return CRM_UNAVAILABLE;
+	}
+	if (load_path(path, &ob) != CRM_OK) {
+		rc = CRM_INTERNAL;
+	} else if (ob.nsettled > 0 && ob.n == 0 && ob.ndamaged == 0) {
+		rc = truncate(path, 0) == 0 ? CRM_OK : CRM_INTERNAL;
+	} else if (ob.nsettled > 0) {
+		rc = save_path(path, &ob);
+	}
+	outbox_free(&ob);
+	close(lk);
+	free(path);
+	return rc;
+}
+
 /* ------------------------------------------------------------ sessions */
+
+/* Line l of sessions-seen is fingerprint fp's ("FP LOGIN"). */
+static int
+is_fp_line(const char *l, const char *fp)
+{
+	size_t n = strlen(fp);
+	return strncmp(l, fp, n) == 0 && l[n] == ' ';
+}
 
 static char *
 seen_path(void)
@@ -690,7 +729,7 @@ outbox_note_login(const char *fp, const char *login)
 	int kept = 1;
 	for (char *save = NULL, *l = old ? strtok_r(old, "\n", &save) : NULL;
 	     l != NULL && kept < SEEN_MAX; l = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(l, fp, strlen(fp)) == 0 && l[strlen(fp)] == ' ') {
+		if (is_fp_line(l, fp)) {
 			continue;
 		}
 		strcat(data, l);
@@ -711,11 +750,10 @@ outbox_login_of(const char *fp)
 	char *path = seen_path();
 	char *data = path ? paths_read(path) : NULL;
 	char *found = NULL;
-	size_t fl = strlen(fp);
 	for (char *save = NULL, *l = data ? strtok_r(data, "\n", &save) : NULL;
 	     l != NULL; l = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(l, fp, fl) == 0 && l[fl] == ' ') {
-			found = crm_xstrdup(l + fl + 1);
+		if (is_fp_line(l, fp)) {
+			found = crm_xstrdup(l + strlen(fp) + 1);
 			break;
 		}
 	}

@@ -89,6 +89,12 @@ const char *outbox_lock_holder(void);
  */
 crm_status outbox_remove(const uint8_t id[CRM_REQUEST_ID_LEN]);
 
+/*
+ * outbox_compact: drop the settled lines: the file is emptied when
+ * nothing is left. Errors: CRM_UNAVAILABLE (locked), CRM_INTERNAL.
+ */
+crm_status outbox_compact(void);
+
 /* outbox_id_text: the id as 32 hex characters and a NUL. */
 void outbox_id_text(const uint8_t id[CRM_REQUEST_ID_LEN], char out[33]);
 

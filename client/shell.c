@@ -74,18 +74,22 @@ drain(int fd)
 	}
 }
 
+/* SIGINT, SIGTERM and SIGHUP (and SIGWINCH when winch) to handler,
+ * restarting system calls. */
 static void
-install_signals(void)
+catch_signals(void (*handler)(int), bool winch)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
+	sa.sa_handler = handler;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGWINCH, &sa, NULL);
+	if (winch) {
+		sigaction(SIGWINCH, &sa, NULL);
+	}
 }
 
 static void
@@ -109,14 +113,7 @@ shell_catch_interrupts(struct cmd_ctx *ctx)
 	if (make_pipe(cancel_pipe) < 0) {
 		return;
 	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_command_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	catch_signals(on_command_signal, false);
 	conn_set_cancel_fd(ctx->conn, cancel_pipe[0]);
 	ctx->cancel_fd = cancel_pipe[0];
 }
@@ -312,7 +309,7 @@ shell_run(struct cmd_ctx *ctx)
 		perror("crm: pipe");
 		return 1;
 	}
-	install_signals();
+	catch_signals(on_signal, true);
 	conn_set_cancel_fd(ctx->conn, cancel_pipe[0]);
 	ctx->cancel_fd = cancel_pipe[0];
 	ctx->interactive = true;

@@ -189,6 +189,21 @@ crm_enum_name(const ProtobufCEnumDescriptor *d, int value)
 	return short_name(d, v);
 }
 
+const char *
+crm_task_kind_word(int kind)
+{
+	switch (kind) {
+	case CRM__V1__TASK_KIND__TASK_FOLLOW_UP:
+		return "next follow-up";
+	case CRM__V1__TASK_KIND__TASK_TODO:
+		return "task";
+	case CRM__V1__TASK_KIND__TASK_REGRADE:
+		return "re-grade";
+	default:
+		return crm_enum_name(&crm__v1__task_kind__descriptor, kind);
+	}
+}
+
 crm_status
 crm_enum_parse(const ProtobufCEnumDescriptor *d, const char *text, int *value)
 {

@@ -37,6 +37,13 @@ crm_status crm_enum_parse(
 void crm_enum_list(const ProtobufCEnumDescriptor *d, char *buf, size_t len);
 
 /*
+ * crm_task_kind_word: how `due` and the history name a task kind in
+ * prose and tables ("next follow-up", "task", "re-grade"); the enum's
+ * short name for the other kinds (JSON keeps the short name always).
+ */
+const char *crm_task_kind_word(int kind);
+
+/*
  * crm_money_parse: "12000", "12,000.50", "¥3.5" into minor units (x100).
  * Errors: CRM_EINVAL (not a number, more than 2 decimals, out of range).
  */

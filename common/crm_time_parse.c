@@ -700,41 +700,40 @@ parse(const char *s, int64_t now, enum lean lean, struct when *w)
 	return rc;
 }
 
+/* s as one moment leaning to lean (a day at CRM_DAY_HOUR); what it
+ * named in *w. */
+static crm_status
+parse_moment(
+    const char *s, int64_t now, enum lean lean, struct when *w, int64_t *t)
+{
+	crm_status rc = parse(s, now, lean, w);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (w->span == SPAN_MOMENT) {
+		*t = w->t;
+		return CRM_OK;
+	}
+	if (w->span != SPAN_DAY) {
+		return CRM_EINVAL; /* "next week" is not a moment */
+	}
+	return local_time(w->day.y, w->day.m, w->day.d, CRM_DAY_HOUR, 0, t);
+}
+
 crm_status
 crm_time_parse(const char *s, int64_t now, int64_t *t)
 {
 	struct when w;
-	crm_status rc = parse(s, now, LEAN_FUTURE, &w);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	if (w.span == SPAN_MOMENT) {
-		*t = w.t;
-		return CRM_OK;
-	}
-	if (w.span != SPAN_DAY) {
-		return CRM_EINVAL; /* "next week" is not a moment */
-	}
-	return local_time(w.day.y, w.day.m, w.day.d, CRM_DAY_HOUR, 0, t);
+	return parse_moment(s, now, LEAN_FUTURE, &w, t);
 }
 
 crm_status
 crm_time_parse_past(const char *s, int64_t now, int64_t *t)
 {
 	struct when w;
-	crm_status rc = parse(s, now, LEAN_PAST, &w);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	if (w.span == SPAN_MOMENT) {
-		*t = w.t;
-		return CRM_OK;
-	}
-	if (w.span != SPAN_DAY) {
-		return CRM_EINVAL;
-	}
-	rc = local_time(w.day.y, w.day.m, w.day.d, CRM_DAY_HOUR, 0, t);
-	if (rc == CRM_OK && day_cmp(w.day, day_of(now)) == 0 && *t > now) {
+	crm_status rc = parse_moment(s, now, LEAN_PAST, &w, t);
+	if (rc == CRM_OK && w.span == SPAN_DAY &&
+	    day_cmp(w.day, day_of(now)) == 0 && *t > now) {
 		*t = now; /* "today": not later than now */
 	}
 	return rc;

@@ -33,6 +33,33 @@ is_control(utf8proc_int32_t cp)
 	       (cp >= 0x80 && cp < 0xa0);
 }
 
+/* Bidi embedding, override and isolate controls: they reorder what
+ * follows on screen (a name that reads other than it is). */
+static bool
+is_bidi_control(utf8proc_int32_t cp)
+{
+	return (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
+bool
+crm_utf8_has_line_control(const char *s, size_t len)
+{
+	const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+	size_t i = 0;
+	while (i < len) {
+		utf8proc_int32_t cp;
+		utf8proc_ssize_t n =
+		    utf8proc_iterate(p + i, (utf8proc_ssize_t)(len - i), &cp);
+		if (n <= 0 || is_control(cp) || cp == '\t' || cp == '\n' ||
+		    is_bidi_control(cp)) {
+			return true;
+		}
+		i += (size_t)n;
+	}
+	return false;
+}
+
 bool
 crm_utf8_has_control(const char *s, size_t len)
 {
@@ -189,6 +216,12 @@ legal_word(const char *w, size_t n)
 }
 
 static bool
+ascii_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool
 ascii_alnum(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -197,11 +230,13 @@ ascii_alnum(char c)
 
 /* Chinese legal forms, longest first; stripped from the normalised key. */
 static const char *const cjk_forms[] = { "集团股份有限公司", "股份有限公司",
-	"有限责任公司", "集团有限公司", "有限公司", "集团公司", "总公司",
-	"公司", "集团" };
+	"有限责任公司", "集团有限公司", "有限合伙", "合伙企业", "股份公司",
+	"有限公司", "集团公司", "总公司", "公司", "集团" };
 
-char *
-crm_utf8_company_key(const char *s)
+/* The company key of s; strict: every legal form goes, even when
+ * nothing is left (to tell a name that is only a legal form). */
+static char *
+company_key(const char *s, bool strict)
 {
 	char *f = crm_utf8_fold(s);
 	if (f == NULL) {
@@ -217,12 +252,31 @@ crm_utf8_company_key(const char *s)
 			e--;
 		}
 		size_t b = e;
-		while (b > 0 && ascii_alnum(f[b - 1]) &&
-		       !(f[b - 1] >= '0' && f[b - 1] <= '9')) {
+		while (b > 0 && ascii_alpha(f[b - 1])) {
 			b--;
 		}
-		if (b == e || (b > 0 && ascii_alnum(f[b - 1])) ||
-		    !legal_word(f + b, e - b)) {
+		if (b == e || (b > 0 && ascii_alnum(f[b - 1]))) {
+			break;
+		}
+		/* A dotted abbreviation (S.A., N.V., S.p.A.): single letters
+		 * each after a dot, read as one word. */
+		char word[16];
+		size_t wn = 0;
+		if (e - b == 1) {
+			word[wn++] = f[b];
+			while (wn < sizeof(word) && b >= 2 &&
+			       f[b - 1] == '.' && ascii_alpha(f[b - 2]) &&
+			       (b == 2 || !ascii_alnum(f[b - 3]))) {
+				b -= 2;
+				memmove(word + 1, word, wn);
+				word[0] = f[b];
+				wn++;
+			}
+		} else if (e - b <= sizeof(word)) {
+			memcpy(word, f + b, e - b);
+			wn = e - b;
+		}
+		if (wn == 0 || !legal_word(word, wn)) {
 			break;
 		}
 		bool rest = false;
@@ -230,10 +284,13 @@ crm_utf8_company_key(const char *s)
 			rest =
 			    (unsigned char)f[i] >= 0x80 || ascii_alnum(f[i]);
 		}
-		if (!rest) {
+		if (!rest && !strict) {
 			break;
 		}
 		end = b;
+		if (!rest) {
+			break;
+		}
 	}
 	f[end] = '\0';
 	char *k = crm_utf8_normalize(f);
@@ -247,7 +304,8 @@ crm_utf8_company_key(const char *s)
 		for (size_t i = 0; i < sizeof(cjk_forms) / sizeof(*cjk_forms);
 		     i++) {
 			size_t m = strlen(cjk_forms[i]);
-			if (n > m && memcmp(k + n - m, cjk_forms[i], m) == 0 &&
+			if ((n > m || (strict && n == m)) &&
+			    memcmp(k + n - m, cjk_forms[i], m) == 0 &&
 			    !(m == strlen("公司") && n >= m + 3 &&
 			        memcmp(k + n - m - 3, "分", 3) == 0)) {
 				n -= m;
@@ -257,9 +315,24 @@ crm_utf8_company_key(const char *s)
 			}
 		}
 	}
-	if (n == 0) {
+	if (n == 0 && !strict) {
 		free(k);
 		return crm_utf8_normalize(s);
 	}
 	return k;
+}
+
+char *
+crm_utf8_company_key(const char *s)
+{
+	return company_key(s, false);
+}
+
+bool
+crm_utf8_company_form_only(const char *s)
+{
+	char *k = company_key(s, true);
+	bool only = k != NULL && *k == '\0';
+	free(k);
+	return only;
 }

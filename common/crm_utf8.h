@@ -19,6 +19,12 @@ bool crm_utf8_valid(const char *s, size_t len);
  * DEL, or a C1 control. Assumes valid UTF-8. */
 bool crm_utf8_has_control(const char *s, size_t len);
 
+/* crm_utf8_has_line_control: s holds any C0 control (tab and newline
+ * too), DEL, a C1 control, or a bidi embedding, override or isolate
+ * (U+202A-U+202E, U+2066-U+2069): the rule for one-line fields such as
+ * names. Invalid UTF-8 counts as a control. */
+bool crm_utf8_has_line_control(const char *s, size_t len);
+
 /* crm_utf8_width: terminal columns of s (invalid bytes count 1 each). */
 size_t crm_utf8_width(const char *s);
 
@@ -39,12 +45,18 @@ char *crm_utf8_normalize(const char *s);
 /*
  * crm_utf8_company_key: crm_utf8_normalize of a company's name without its
  * legal form: trailing 有限公司, 有限责任公司, 股份有限公司, 集团有限公司,
- * 公司, 集团, and the words Co., Ltd., Inc., Corp., LLC, GmbH, PLC and the
- * like ("华东机电有限公司" and "华东机电" are equal; "Acme Co., Ltd." and
- * "ACME" too). A name that is nothing but a legal form keeps it. Caller
- * frees with free(). NULL when s is not valid UTF-8.
+ * 有限合伙, 合伙企业, 股份公司, 公司, 集团, and the words Co., Ltd., Inc.,
+ * Corp., Corporation, Limited, Company, LLC, GmbH, AG, PLC, Pty, S.A. and
+ * the like, as whole words ("华东机电有限公司" and "华东机电" are equal;
+ * "Acme Co., Ltd." and "ACME" too). A name that is nothing but a legal
+ * form keeps it (see crm_utf8_company_form_only). Caller frees with
+ * free(). NULL when s is not valid UTF-8.
  */
 char *crm_utf8_company_key(const char *s);
+
+/* crm_utf8_company_form_only: s is nothing but legal forms ("有限公司",
+ * "Co., Ltd."): a company name needs something besides them. */
+bool crm_utf8_company_form_only(const char *s);
 
 /* crm_utf8_fold: NFKC and case folded, nothing removed (for substring
  * search). Caller frees with free(). NULL when s is not valid UTF-8. */

@@ -26,6 +26,39 @@ crm_validate_text(const char *s, size_t max_bytes)
 	return CRM_OK;
 }
 
+/* Fields that hold one line: names, logins, labels, addresses of a kind.
+ * They also refuse tab, newline and bidi controls (a name that displays
+ * other than it compares). Free text (notes, summary, feedback, reasons)
+ * keeps tab and newline. */
+static const char *const one_line[] = { "added_by", "anniversary", "author",
+	"birthday", "by", "categories", "category", "channel", "channels",
+	"checked_by", "customer", "customer_name", "decided_by", "email", "im",
+	"industry", "licence_no", "login", "managers", "name", "next_owner",
+	"owner", "phones", "product", "proposed_by", "region", "resolved_by",
+	"source", "tag", "tags", "team", "title", "user", "verified_by",
+	"website" };
+
+bool
+crm_validate_one_line_field(const char *field)
+{
+	for (size_t i = 0; i < sizeof(one_line) / sizeof(one_line[0]); i++) {
+		if (strcmp(field, one_line[i]) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+crm_status
+crm_validate_line(const char *s, size_t max_bytes)
+{
+	crm_status rc = crm_validate_text(s, max_bytes);
+	if (rc == CRM_OK && crm_utf8_has_line_control(s, strlen(s))) {
+		rc = CRM_EINVAL;
+	}
+	return rc;
+}
+
 static crm_status
 fail(char *why, size_t whylen, const char *path, const char *field,
     const char *what)
@@ -49,13 +82,17 @@ check_value(const ProtobufCFieldDescriptor *f, const void *p, char *why,
 		if (s == NULL) {
 			return CRM_OK;
 		}
-		crm_status rc = crm_validate_text(s, CRM_MAX_STRING);
+		int line = crm_validate_one_line_field(f->name);
+		crm_status rc = line ? crm_validate_line(s, CRM_MAX_STRING)
+		                     : crm_validate_text(s, CRM_MAX_STRING);
 		if (rc == CRM_TOO_BIG) {
 			return fail(why, whylen, path, f->name, "too long");
 		}
 		if (rc != CRM_OK) {
 			return fail(why, whylen, path, f->name,
-			    "invalid UTF-8 or control characters");
+			    line ? "invalid UTF-8 or control characters (one "
+			           "line: no tab, newline or bidi control)"
+			         : "invalid UTF-8 or control characters");
 		}
 		return CRM_OK;
 	}

@@ -3,7 +3,8 @@
  * crm_validate.h: the generic field check every request passes before any
  * handler sees it. protobuf-c checks neither enum ranges nor UTF-8, so this
  * walks the message by its descriptor: strings are UTF-8 without control
- * characters (tab and newline allowed) and at most CRM_MAX_STRING bytes,
+ * characters (tab and newline allowed, except in one-line fields such as
+ * names, which also refuse bidi controls) and at most CRM_MAX_STRING bytes,
  * bytes fields at most CRM_MAX_BYTES, repeated fields at most CRM_MAX_REPEAT
  * items, enums one of their declared values, nesting at most 8 deep.
  * Domain rules (a login's shape, a required field) live in the handlers.
@@ -12,6 +13,7 @@
 #define CRM_VALIDATE_H
 
 #include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "crm_err.h"
@@ -30,5 +32,13 @@ crm_status crm_validate_message(
 
 /* crm_validate_text: the string rule above for one NUL-terminated string. */
 crm_status crm_validate_text(const char *s, size_t max_bytes);
+
+/* crm_validate_line: the rule for one-line fields (names, logins,
+ * categories...): crm_validate_text without tab or newline and without
+ * bidi embedding, override or isolate characters (U+202A-U+202E,
+ * U+2066-U+2069). crm_validate_message applies it to the fields
+ * crm_validate_one_line_field names. */
+crm_status crm_validate_line(const char *s, size_t max_bytes);
+bool crm_validate_one_line_field(const char *field);
 
 #endif

@@ -39,6 +39,7 @@
 #define LICENCE_MAX    32
 #define LICENCE_TAG    'L' /* cust_name: 'L' || licence -> customer id */
 #define DEFAULT_GRADE  CRM__V1__GRADE__GRADE_B
+#define FUTURE_GRACE   LIFECYCLE_FUTURE_GRACE
 
 /* ---------------------------------------------------- record API */
 
@@ -188,6 +189,90 @@ customer_by_licence(struct req_ctx *ctx, const char *licence, uint64_t *id)
 	return store_get_ref(ctx->st, ctx->txn, DB_CUST_NAME, &k, id);
 }
 
+const char *
+customer_trimmed(struct req_ctx *ctx, const char *s)
+{
+	if (s == NULL) {
+		return NULL;
+	}
+	/* ASCII white space and U+3000 (the ideographic space) at either
+	 * end. */
+	static const char ideo[] = "\xe3\x80\x80";
+	size_t n = strlen(s);
+	for (;;) {
+		if (n > 0 && strchr(" \t\r\n\v\f", *s) != NULL) {
+			s++;
+			n--;
+		} else if (n >= 3 && memcmp(s, ideo, 3) == 0) {
+			s += 3;
+			n -= 3;
+		} else {
+			break;
+		}
+	}
+	for (;;) {
+		if (n > 0 && strchr(" \t\r\n\v\f", s[n - 1]) != NULL) {
+			n--;
+		} else if (n >= 3 && memcmp(s + n - 3, ideo, 3) == 0) {
+			n -= 3;
+		} else {
+			break;
+		}
+	}
+	if (n == 0) {
+		return NULL;
+	}
+	if (s[n] == '\0') {
+		return s;
+	}
+	char *t = crm_arena_alloc(ctx->arena, n + 1);
+	if (t == NULL) {
+		return s; /* untrimmed rather than lost; the arena is full */
+	}
+	memcpy(t, s, n);
+	t[n] = '\0';
+	return t;
+}
+
+crm_status
+customer_find(struct req_ctx *ctx, const char *name, uint64_t *id)
+{
+	static const int kinds[] = { CRM__V1__CUSTOMER_KIND__KIND_COMPANY,
+		CRM__V1__CUSTOMER_KIND__KIND_PERSON };
+	*id = 0;
+	for (size_t i = 0; i < 2; i++) {
+		store_key k;
+		crm_status rc = name_key(ctx, &k, kinds[i], name);
+		if (rc == CRM_EINVAL) {
+			break; /* no letter or digit: no such name */
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		uint64_t found;
+		rc =
+		    store_get_ref(ctx->st, ctx->txn, DB_CUST_NAME, &k, &found);
+		if (rc == CRM_NOT_FOUND) {
+			continue;
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		Crm__V1__Customer *c;
+		rc = load(ctx, found, &c);
+		if (rc != CRM_OK && rc != CRM_NOT_FOUND) {
+			return rc;
+		}
+		if (rc == CRM_OK &&
+		    auth_can_see(ctx->who, c->owner_id, c->team_id)) {
+			*id = found;
+			return CRM_OK;
+		}
+	}
+	return dispatch_fail(
+	    ctx, CRM_NOT_FOUND, "no customer named \"%s\"", name);
+}
+
 static void
 fill_names(struct req_ctx *ctx, Crm__V1__Customer *c)
 {
@@ -201,11 +286,12 @@ fill_names(struct req_ctx *ctx, Crm__V1__Customer *c)
 /*
  * The requests by which a person changes a customer's record: they set
  * touched_at, which `stale` counts (seed 001: records not updated for over
- * 72 hours). Follow-ups count at their own time through last_contact_at;
+ * 72 hours), customer.add among them (entering a record is an update).
+ * Follow-ups count at their own time through last_contact_at;
  * scheduling, imports, checks and merges of another record do not count.
  */
 static const char *const touching[] = { "customer.edit", "customer.assign",
-	"stage.set", "grade.approve", NULL };
+	"stage.set", "grade.approve", "customer.add", NULL };
 
 static int
 person_change(const struct req_ctx *ctx)
@@ -231,7 +317,9 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	/* Server-filled display fields are never stored. */
 	after->owner = after->team = after->checked_by = NULL;
 	after->has_contacts = after->has_last_update_at = 0;
-	if (before != NULL && person_change(ctx)) {
+	/* A person's customer add counts at its creation; an import
+	 * (action "import", through customer_handle_add) does not. */
+	if (person_change(ctx)) {
 		after->has_touched_at = 1;
 		after->touched_at = ctx->now;
 	}
@@ -616,6 +704,20 @@ check_first_stage(struct req_ctx *ctx, Crm__V1__Customer *c)
 {
 	int won = c->stage == CRM__V1__STAGE__STAGE_WON;
 	int lost = c->stage == CRM__V1__STAGE__STAGE_LOST;
+	/* A blank reason is no reason. */
+	c->lost_text = (char *)customer_trimmed(ctx, c->lost_text);
+	if (lost && c->has_lost_reason && c->lost_reason != 0 &&
+	    !lifecycle_lost_reason_ok((int)c->lost_reason, c->lost_text)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "lost_reason: other needs the reason in words "
+		    "(--reason \"other: ...\")");
+	}
+	if ((won && c->has_won_at && c->won_at > ctx->now + FUTURE_GRACE) ||
+	    (lost && c->has_lost_at && c->lost_at > ctx->now + FUTURE_GRACE)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "%s: a deal is won or lost by now, not in the future",
+		    won ? "won_at" : "lost_at");
+	}
 	if (lost && (!c->has_lost_reason || c->lost_reason == 0)) {
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "lost_reason: a customer added as lost needs a reason: "
@@ -690,6 +792,22 @@ check_customer(struct req_ctx *ctx, const Crm__V1__Customer *c)
 			return dispatch_fail(ctx, CRM_EINVAL,
 			    "a tag is 1-64 bytes without commas");
 		}
+	}
+	return CRM_OK;
+}
+
+/* A company's name is more than its legal form (有限公司, Co., Ltd.):
+ * checked when a name is given or changed (an old record keeps its). */
+static crm_status
+check_company_name(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	if ((!c->has_kind ||
+	        c->kind == CRM__V1__CUSTOMER_KIND__KIND_COMPANY) &&
+	    crm_utf8_company_form_only(c->name)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "name: '%s' is only a legal form; a name is needed "
+		    "besides the legal form",
+		    c->name);
 	}
 	return CRM_OK;
 }
@@ -898,7 +1016,11 @@ customer_handle_add(
 		c->has_first_contact_at = 1;
 		c->first_contact_at = ctx->now;
 	}
+	c->industry = (char *)customer_trimmed(ctx, c->industry);
 	rc = check_customer(ctx, c);
+	if (rc == CRM_OK) {
+		rc = check_company_name(ctx, c);
+	}
 	if (rc == CRM_OK) {
 		rc = licence_clean(ctx, c);
 	}
@@ -927,6 +1049,17 @@ customer_handle_add(
 	if (rc == CRM_OK && c->stage != CRM__V1__STAGE__STAGE_LOST) {
 		/* A lost customer gets no re-grade or greeting tasks. */
 		rc = task_extras_start(ctx, c);
+	}
+	if (rc == CRM_OK && !proposed && wanted != 0) {
+		rc = lifecycle_grade_set(ctx, c, 0, (int)wanted,
+		    "grade given when the customer was added");
+	}
+	if (rc == CRM_OK && c->stage == CRM__V1__STAGE__STAGE_WON &&
+	    c->has_deal_amount && c->deal_amount > 0) {
+		/* Added (or imported) as won: its deal is a purchase, as
+		 * `stage ... won --amount` records it. */
+		rc = lifecycle_won_purchase(
+		    ctx, c, c->deal_amount, c->contract_terms, NULL, 0);
 	}
 	Crm__V1__GradeProposal *p = NULL;
 	if (rc == CRM_OK && proposed) {
@@ -982,28 +1115,9 @@ customer_handle_get(
 	uint64_t id = r->has_id ? r->id : 0;
 	if (id == 0 && r->name != NULL) {
 		/* By exact (normalised) name: companies first, then people. */
-		int kinds[] = { CRM__V1__CUSTOMER_KIND__KIND_COMPANY,
-			CRM__V1__CUSTOMER_KIND__KIND_PERSON };
-		for (size_t i = 0; i < 2 && id == 0; i++) {
-			store_key k;
-			crm_status rc = name_key(ctx, &k, kinds[i], r->name);
-			if (rc != CRM_OK) {
-				return rc;
-			}
-			uint64_t found;
-			if (store_get_ref(ctx->st, ctx->txn, DB_CUST_NAME, &k,
-			        &found) == CRM_OK) {
-				Crm__V1__Customer *c;
-				if (load(ctx, found, &c) == CRM_OK &&
-				    auth_can_see(
-				        ctx->who, c->owner_id, c->team_id)) {
-					id = found;
-				}
-			}
-		}
-		if (id == 0) {
-			return dispatch_fail(ctx, CRM_NOT_FOUND,
-			    "no customer named \"%s\"", r->name);
+		crm_status rc = customer_find(ctx, r->name, &id);
+		if (rc != CRM_OK) {
+			return rc;
 		}
 	}
 	if (id == 0) {
@@ -1091,7 +1205,12 @@ customer_handle_edit(
 			return rc;
 		}
 	}
+	after->industry = (char *)customer_trimmed(ctx, after->industry);
 	rc = check_customer(ctx, after);
+	if (rc == CRM_OK && (strcmp(before->name, after->name) != 0 ||
+	                        before->kind != after->kind)) {
+		rc = check_company_name(ctx, after);
+	}
 	if (rc == CRM_OK &&
 	    strcmp(before->licence_no ? before->licence_no : "",
 	        after->licence_no ? after->licence_no : "") != 0) {
@@ -1099,6 +1218,10 @@ customer_handle_edit(
 	}
 	if (rc == CRM_OK) {
 		rc = put(ctx, before, after);
+	}
+	if (rc == CRM_OK) {
+		rc = lifecycle_grade_set(ctx, after, (int)before->grade,
+		    (int)after->grade, "customer edit");
 	}
 	if (rc == CRM_OK &&
 	    (before->grade != after->grade || before->stage != after->stage)) {

@@ -47,6 +47,18 @@ crm_status customer_duplicate(
 crm_status customer_visible(
     struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c /* OUT */);
 
+/*
+ * customer_find: the id of the customer named name (companies first, then
+ * people) that the caller may see. One they may not see answers exactly
+ * like one that does not exist: CRM_NOT_FOUND, 'no customer named "…"'.
+ */
+crm_status customer_find(
+    struct req_ctx *ctx, const char *name, uint64_t *id /* OUT */);
+
+/* customer_trimmed: s without white space (ASCII, U+3000) at its ends,
+ * in ctx->arena; NULL when s is NULL or blank (a blank field is none). */
+const char *customer_trimmed(struct req_ctx *ctx, const char *s);
+
 /* customer_touch: bump updated_at of customer id in ctx->txn (a contact
  * changed), keeping indexes as they are. */
 crm_status customer_touch(struct req_ctx *ctx, uint64_t id);

@@ -17,19 +17,21 @@
 
 #define EVENT_TEXT_MAX 512
 
-crm_status
-event_add(struct req_ctx *ctx, uint64_t customer_id, uint64_t task_id,
-    const char *reason, const char *fmt, ...)
+static crm_status event_vadd(struct req_ctx *ctx, uint64_t customer_id,
+    uint64_t task_id, const char *kind, const char *reason, const char *fmt,
+    va_list ap) __attribute__((format(printf, 6, 0)));
+
+static crm_status
+event_vadd(struct req_ctx *ctx, uint64_t customer_id, uint64_t task_id,
+    const char *kind, const char *reason, const char *fmt, va_list ap)
 {
 	char *text = crm_arena_alloc(ctx->arena, EVENT_TEXT_MAX);
 	if (text == NULL) {
 		return CRM_TOO_BIG;
 	}
-	va_list ap;
-	va_start(ap, fmt);
 	vsnprintf(text, EVENT_TEXT_MAX, fmt, ap);
-	va_end(ap);
 	Crm__V1__CustomerEvent e = CRM__V1__CUSTOMER_EVENT__INIT;
+	e.kind = (char *)kind;
 	crm_status rc = store_next_id(ctx->st, ctx->txn, "event", &e.id);
 	if (rc != CRM_OK) {
 		return rc;
@@ -50,6 +52,30 @@ event_add(struct req_ctx *ctx, uint64_t customer_id, uint64_t task_id,
 	store_key k;
 	store_key_triple(&k, customer_id, store_time_key(e.at), e.id);
 	return store_put_msg(ctx->st, ctx->txn, DB_CUST_EVENT, &k, &e.base);
+}
+
+crm_status
+event_add(struct req_ctx *ctx, uint64_t customer_id, uint64_t task_id,
+    const char *reason, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	crm_status rc =
+	    event_vadd(ctx, customer_id, task_id, NULL, reason, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+crm_status
+event_add_kind(struct req_ctx *ctx, uint64_t customer_id, uint64_t task_id,
+    const char *kind, const char *reason, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	crm_status rc =
+	    event_vadd(ctx, customer_id, task_id, kind, reason, fmt, ap);
+	va_end(ap);
+	return rc;
 }
 
 crm_status

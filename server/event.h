@@ -27,6 +27,15 @@ crm_status event_add(struct req_ctx *ctx, uint64_t customer_id,
     __attribute__((format(printf, 5, 6)));
 
 /*
+ * event_add_kind: event_add with the kind the history shows it under
+ * ("grade": a grade a person set directly; "owner": the customer given to
+ * someone else); NULL: an automatic change ("event").
+ */
+crm_status event_add_kind(struct req_ctx *ctx, uint64_t customer_id,
+    uint64_t task_id, const char *kind, const char *reason, const char *fmt,
+    ...) __attribute__((format(printf, 6, 7)));
+
+/*
  * event_each: call fn(ctx, e, arg) for each event of customer_id, oldest
  * first, from time `from` on (INT64_MIN: all). The events are in
  * ctx->arena, `by` filled. Stops at and returns fn's first error.

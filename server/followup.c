@@ -216,6 +216,14 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "a due time needs a next action (--next)");
 	}
+	/* A plan is from now on; an imported follow-up is history, its
+	 * next action as it was. */
+	if (f->has_next_due_at && !f->imported) {
+		crm_status rc = task_due_check(ctx, f->next_due_at, "--due");
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
 	if (f->score != NULL) {
 		return check_score(ctx, f->score);
 	}
@@ -243,17 +251,8 @@ followup_handle_log(
 	 * the customer as typed; companies first, then people. */
 	if (in != NULL && cust == 0 && in->customer != NULL &&
 	    in->customer[0] != '\0') {
-		rc = customer_by_name(ctx,
-		    CRM__V1__CUSTOMER_KIND__KIND_COMPANY, in->customer, &cust);
-		if (rc == CRM_NOT_FOUND) {
-			rc = customer_by_name(ctx,
-			    CRM__V1__CUSTOMER_KIND__KIND_PERSON, in->customer,
-			    &cust);
-		}
-		if (rc == CRM_NOT_FOUND) {
-			return dispatch_fail(ctx, CRM_NOT_FOUND,
-			    "no customer named \"%s\"", in->customer);
-		}
+		/* One the caller may not see answers like none at all. */
+		rc = customer_find(ctx, in->customer, &cust);
 		if (rc != CRM_OK) {
 			return rc;
 		}
@@ -396,6 +395,18 @@ followup_handle_log(
 		c->last_contact_at = f->at;
 	}
 	rc = customer_save(ctx, before, c);
+	/* A lost customer is followed no more: its next action would be
+	 * dropped, so it is refused (bring the customer back first); an
+	 * imported one is history and keeps its text only. */
+	if (rc == CRM_OK && f->next_action != NULL && *f->next_action &&
+	    c->stage == CRM__V1__STAGE__STAGE_LOST && !in->imported) {
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "%s is lost: a lost customer gets no next action; bring "
+		    "it back first (stage %s intent, or log ... --stage "
+		    "intent), then plan the next step",
+		    c->name ? c->name : "the customer",
+		    c->name ? c->name : "ID");
+	}
 	/* 4. Complete the open follow-up task; 5. schedule the next. */
 	uint64_t done = 0;
 	if (rc == CRM_OK) {

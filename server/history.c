@@ -132,10 +132,17 @@ commitment_fill(
 	h->commitment = c;
 }
 
+/* A clock stands at its start; an issue's solution clock, once resolved,
+ * at its resolution (the issue's start is its response clock's). */
 static int64_t
 sla_at(const ProtobufCMessage *m)
 {
-	return ((const Crm__V1__SlaClock *)m)->started_at;
+	const Crm__V1__SlaClock *k = (const Crm__V1__SlaClock *)m;
+	if (k->kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION &&
+	    k->resolution != NULL && k->stopped_at > 0) {
+		return k->stopped_at;
+	}
+	return k->started_at;
 }
 
 static void
@@ -147,6 +154,9 @@ sla_fill(struct req_ctx *ctx, ProtobufCMessage *m, Crm__V1__HistoryItem *h)
 		k->breached = ctx->now > k->deadline_at;
 	}
 	k->owner = (char *)user_login_of(ctx, k->owner_id);
+	if (k->resolved_by_id != 0) {
+		k->resolved_by = (char *)user_login_of(ctx, k->resolved_by_id);
+	}
 	h->sla = k;
 }
 

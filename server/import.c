@@ -57,10 +57,7 @@ row_customer(struct req_ctx *ctx, const Crm__V1__ImportRow *row,
 	Crm__V1__Customer *c;
 	*id = given;
 	if (*id == 0 && row->customer_name && *row->customer_name) {
-		if (customer_by_name(ctx, CRM__V1__CUSTOMER_KIND__KIND_COMPANY,
-		        row->customer_name, id) != CRM_OK &&
-		    customer_by_name(ctx, CRM__V1__CUSTOMER_KIND__KIND_PERSON,
-		        row->customer_name, id) != CRM_OK) {
+		if (customer_find(ctx, row->customer_name, id) != CRM_OK) {
 			*id = 0;
 		}
 	}
@@ -104,6 +101,16 @@ row_customer_add(
 	sub.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
 	sub.customer_add = &add;
 	crm_status rc = customer_handle_add(ctx, &sub, &resp);
+	if (rc == CRM_EXISTS) {
+		/* Another customer holds its licence number (its name was
+		 * looked up above): a conflict to settle, not this row
+		 * already there. The message names the other only when the
+		 * caller may see it. */
+		return bad(ctx, o,
+		    strstr(ctx->msg, "licence") != NULL ? "licence_no"
+		                                        : "name",
+		    rc, NULL);
+	}
 	if (rc == CRM_OK) {
 		o->id = resp.customer->customer->id;
 		const Crm__V1__GradeProposal *p = resp.customer->proposal;

@@ -10,6 +10,7 @@
 
 #include <inttypes.h>
 #include <string.h>
+#include <strings.h>
 
 #include "audit.h"
 #include "auth.h"
@@ -43,6 +44,60 @@ stage_record(struct req_ctx *ctx, const Crm__V1__StageChange *h, uint64_t *seq)
 	return rc;
 }
 
+bool
+lifecycle_lost_reason_ok(int lost_reason, const char *text)
+{
+	if (lost_reason <= 0) {
+		return false;
+	}
+	if (lost_reason != CRM__V1__LOST_REASON__LOST_OTHER) {
+		return true;
+	}
+	/* other: words besides "other" and its separators. */
+	if (text == NULL) {
+		return false;
+	}
+	if (strncasecmp(text, "other", 5) == 0) {
+		text += 5;
+	}
+	for (; *text != '\0'; text++) {
+		if (strchr(" \t,:;-.", *text) == NULL &&
+		    strncmp(text, "，", strlen("，")) != 0 &&
+		    strncmp(text, "：", strlen("：")) != 0 &&
+		    strncmp(text, "、", strlen("、")) != 0 &&
+		    strncmp(text, "\xe3\x80\x80", 3) != 0) {
+			return true;
+		}
+		if ((unsigned char)*text >= 0x80) {
+			text += 2; /* the rest of a 3-byte separator */
+		}
+	}
+	return false;
+}
+
+/* The purchase a won deal of amount is recorded as, at c->won_at. */
+crm_status
+lifecycle_won_purchase(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    int64_t amount, const char *terms, const char *category,
+    uint64_t followup_id)
+{
+	Crm__V1__Purchase p = CRM__V1__PURCHASE__INIT;
+	p.has_amount = p.has_at = 1;
+	p.amount = amount;
+	p.at = c->won_at && c->won_at < ctx->now ? c->won_at : ctx->now;
+	/* Short one-line terms name the product; else a plain word. */
+	p.product = terms && *terms && strlen(terms) <= PURCHASE_PRODUCT_MAX &&
+	                    strpbrk(terms, "\t\n") == NULL
+	                ? (char *)terms
+	                : "won deal";
+	/* The category value reports group by: given, else the customer's
+	 * industry, else "deal"; a blank one is none. */
+	const char *given = customer_trimmed(ctx, category);
+	const char *industry = customer_trimmed(ctx, c->industry);
+	p.category = (char *)(given ? given : industry ? industry : "deal");
+	return purchase_add(ctx, c, &p, followup_id, NULL);
+}
+
 crm_status
 lifecycle_stage_apply(
     struct req_ctx *ctx, Crm__V1__Customer *c, const struct lifecycle_stage *s)
@@ -51,17 +106,28 @@ lifecycle_stage_apply(
 		return dispatch_fail(ctx, CRM_EINVAL, "give a stage");
 	}
 	if ((int)c->stage == s->to) {
-		return dispatch_fail(ctx, CRM_EINVAL, "customer is already %s",
+		/* The customer's state, not the request, is in the way. */
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "customer is already %s",
 		    crm_enum_name(&crm__v1__stage__descriptor, s->to));
 	}
 	if (s->deal_amount < 0) {
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "deal_amount: want an amount of 0 or more");
 	}
-	if (s->to == CRM__V1__STAGE__STAGE_LOST && s->lost_reason <= 0) {
+	/* A blank reason is no reason. */
+	const char *reason = customer_trimmed(ctx, s->reason);
+	if (s->to == CRM__V1__STAGE__STAGE_LOST &&
+	    !lifecycle_lost_reason_ok(s->lost_reason, reason)) {
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "lost needs a reason: price, competitor, service, "
-		    "no_need or other (with text)");
+		    "no_need or other (with text: --reason \"other: "
+		    "...\")");
+	}
+	if (s->to == CRM__V1__STAGE__STAGE_WON &&
+	    s->won_at > ctx->now + LIFECYCLE_FUTURE_GRACE) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "won_at: a deal is won by now, not in the future");
 	}
 	Crm__V1__StageChange h = CRM__V1__STAGE_CHANGE__INIT;
 	h.has_customer_id = h.has_at = h.has_by_id = h.has_from = h.has_to = 1;
@@ -72,7 +138,7 @@ lifecycle_stage_apply(
 	h.to = (Crm__V1__Stage)s->to;
 	h.has_grade = c->has_grade;
 	h.grade = c->grade;
-	h.reason = (char *)s->reason;
+	h.reason = (char *)reason;
 	if (s->lost_reason > 0) {
 		h.has_lost_reason = 1;
 		h.lost_reason = (Crm__V1__LostReason)s->lost_reason;
@@ -108,7 +174,7 @@ lifecycle_stage_apply(
 	if (s->to == CRM__V1__STAGE__STAGE_LOST) {
 		c->has_lost_reason = c->has_lost_at = 1;
 		c->lost_reason = (Crm__V1__LostReason)s->lost_reason;
-		c->lost_text = (char *)s->reason;
+		c->lost_text = (char *)reason;
 		c->lost_at = ctx->now;
 	}
 	if (s->to == CRM__V1__STAGE__STAGE_WON) {
@@ -125,22 +191,8 @@ lifecycle_stage_apply(
 	rc = stats_on_stage(ctx, c, &h, seq);
 	if (rc == CRM_OK && s->to == CRM__V1__STAGE__STAGE_WON &&
 	    s->deal_amount > 0) {
-		Crm__V1__Purchase p = CRM__V1__PURCHASE__INIT;
-		const char *t = s->contract_terms;
-		p.has_amount = p.has_at = 1;
-		p.amount = s->deal_amount;
-		p.at = c->won_at < ctx->now ? c->won_at : ctx->now;
-		/* Short one-line terms name the product; else a plain word. */
-		p.product = t && *t && strlen(t) <= PURCHASE_PRODUCT_MAX &&
-		                    strpbrk(t, "\t\n") == NULL
-		                ? (char *)t
-		                : "won deal";
-		/* The category value reports group by: given, else the
-		 * customer's industry, else "deal". */
-		p.category = s->category && *s->category ? (char *)s->category
-		             : c->industry && *c->industry ? c->industry
-		                                           : "deal";
-		rc = purchase_add(ctx, c, &p, s->followup_id, NULL);
+		rc = lifecycle_won_purchase(ctx, c, s->deal_amount,
+		    s->contract_terms, s->category, s->followup_id);
 	}
 	/* Leaving churn_risk ends its contact clock (a lost customer never
 	 * breaches it afterwards). */
@@ -412,6 +464,18 @@ lifecycle_propose(struct req_ctx *ctx, const Crm__V1__Customer *c, int grade,
 	return CRM_OK;
 }
 
+crm_status
+lifecycle_grade_set(struct req_ctx *ctx, const Crm__V1__Customer *c, int from,
+    int to, const char *reason)
+{
+	if (from == to) {
+		return CRM_OK;
+	}
+	const char *f = crm_enum_name(&crm__v1__grade__descriptor, from);
+	return event_add_kind(ctx, c->id, 0, "grade", reason, "%s → %s set",
+	    f[0] ? f : "-", crm_enum_name(&crm__v1__grade__descriptor, to));
+}
+
 /* The pending proposals the caller decides on (or made), up to cap. */
 crm_status
 lifecycle_pending(
@@ -566,11 +630,30 @@ lifecycle_handle_grade_reject(
 
 /* ---------------------------------------------------- new owner, merge */
 
+static const char *
+dash(const char *s)
+{
+	return s != NULL && *s ? s : "-";
+}
+
 crm_status
 lifecycle_given(struct req_ctx *ctx, const Crm__V1__Customer *before,
     const Crm__V1__Customer *after)
 {
-	crm_status rc = task_reown(ctx, after, before->owner_id);
+	/* The hand-over itself: who from, who to, by whom (the who). */
+	crm_status rc = CRM_OK;
+	if (before->owner_id != after->owner_id ||
+	    before->team_id != after->team_id) {
+		rc = event_add_kind(ctx, after->id, 0, "owner",
+		    "customer assign", "owner %s → %s (team %s → %s)",
+		    user_login_of(ctx, before->owner_id),
+		    user_login_of(ctx, after->owner_id),
+		    dash(user_team_name(ctx, before->team_id)),
+		    dash(user_team_name(ctx, after->team_id)));
+	}
+	if (rc == CRM_OK) {
+		rc = task_reown(ctx, after, before->owner_id);
+	}
 	if (rc == CRM_OK) {
 		rc = sla_reown(ctx, after, before->owner_id);
 	}

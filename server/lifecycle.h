@@ -6,6 +6,8 @@
 #ifndef LIFECYCLE_H
 #define LIFECYCLE_H
 
+#include <stdbool.h>
+
 #include "dispatch.h"
 
 struct lifecycle_stage {
@@ -20,12 +22,31 @@ struct lifecycle_stage {
 	const char *category; /* won: the purchase's; NULL = industry */
 };
 
+/* How far past now a won or lost time may be (clocks differ a little). */
+#define LIFECYCLE_FUTURE_GRACE 600
+
+/* lifecycle_lost_reason_ok: lost_reason (Crm__V1__LostReason) with the
+ * reason's text (trimmed; NULL: none) is a reason: one of the kinds, and
+ * other only with words besides "other". */
+bool lifecycle_lost_reason_ok(int lost_reason, const char *text);
+
+/*
+ * lifecycle_won_purchase: record the won deal of customer c (won_at set)
+ * as a purchase of amount at c->won_at, its category the given one, else
+ * c's industry, else "deal" (blank counts as none); product: short
+ * one-line terms, else "won deal".
+ */
+crm_status lifecycle_won_purchase(struct req_ctx *ctx,
+    const Crm__V1__Customer *c, int64_t amount, const char *terms,
+    const char *category, uint64_t followup_id);
+
 /*
  * lifecycle_stage_apply: move c (changed in place; the caller saves it)
  * to s->to, writing the history entry; churn_risk starts its SLA clock;
  * back from lost clears the lost reason and date and gives c its re-grade
  * review (and greetings) again (the caller's task_followup_sync its next
- * follow-up). Errors: CRM_EINVAL (lost without a reason, same stage).
+ * follow-up). Errors: CRM_EINVAL (lost without a reason, a won time in
+ * the future), CRM_EPRECOND (already in that stage).
  */
 crm_status lifecycle_stage_apply(struct req_ctx *ctx, Crm__V1__Customer *c,
     const struct lifecycle_stage *s);
@@ -47,6 +68,14 @@ crm_status lifecycle_backfill_first(struct req_ctx *ctx);
  */
 crm_status lifecycle_propose(struct req_ctx *ctx, const Crm__V1__Customer *c,
     int grade, const char *reason, Crm__V1__GradeProposal **out /* OUT */);
+
+/*
+ * lifecycle_grade_set: record in c's history that the caller set its grade
+ * directly from `from` (0: none) to `to`, because of reason (a manager's
+ * customer edit or add; an approval is its proposal's entry).
+ */
+crm_status lifecycle_grade_set(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    int from, int to, const char *reason);
 
 /* lifecycle_pending: the pending grade proposals the caller decides on
  * (a rep: the ones on customers they own), up to cap, in ctx->arena. */

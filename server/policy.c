@@ -269,6 +269,34 @@ policy_handle_get(
 	return rc;
 }
 
+/* The policy twice: *p to change and *before as it was, for the audit. */
+static crm_status
+policy_load_twice(
+    struct req_ctx *ctx, Crm__V1__Policy **p, Crm__V1__Policy **before)
+{
+	crm_status rc = policy_load(ctx, p);
+	return rc == CRM_OK ? policy_load(ctx, before) : rc;
+}
+
+/* Store the changed p, audit the change from before, answer with p. */
+static crm_status
+policy_save(struct req_ctx *ctx, Crm__V1__Policy *before, Crm__V1__Policy *p,
+    Crm__V1__Response *resp)
+{
+	store_key k;
+	store_key_text(&k, 0, "policy");
+	crm_status rc =
+	    store_put_msg(ctx->st, ctx->txn, DB_META, &k, &p->base);
+	if (rc == CRM_OK) {
+		rc = audit_add(ctx, "policy", 0, &before->base, &p->base);
+	}
+	if (rc == CRM_OK) {
+		resp->body_case = CRM__V1__RESPONSE__BODY_POLICY;
+		resp->policy = p;
+	}
+	return rc;
+}
+
 /* policy.set without a grade: how long stored replies are kept. */
 static crm_status
 set_retention(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
@@ -280,26 +308,13 @@ set_retention(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 		    "stored replies are kept between 1 day and 1 year");
 	}
 	Crm__V1__Policy *p, *before;
-	crm_status rc = policy_load(ctx, &p);
-	if (rc == CRM_OK) {
-		rc = policy_load(ctx, &before);
-	}
+	crm_status rc = policy_load_twice(ctx, &p, &before);
 	if (rc != CRM_OK) {
 		return rc;
 	}
 	p->has_idem_retention_seconds = 1;
 	p->idem_retention_seconds = r->idem_retention_seconds;
-	store_key k;
-	store_key_text(&k, 0, "policy");
-	rc = store_put_msg(ctx->st, ctx->txn, DB_META, &k, &p->base);
-	if (rc == CRM_OK) {
-		rc = audit_add(ctx, "policy", 0, &before->base, &p->base);
-	}
-	if (rc == CRM_OK) {
-		resp->body_case = CRM__V1__RESPONSE__BODY_POLICY;
-		resp->policy = p;
-	}
-	return rc;
+	return policy_save(ctx, before, p, resp);
 }
 
 crm_status
@@ -329,10 +344,7 @@ policy_handle_set(
 		    ctx, CRM_EINVAL, "at most %d channels", MAX_CHANNELS);
 	}
 	Crm__V1__Policy *p, *before;
-	crm_status rc = policy_load(ctx, &p);
-	if (rc == CRM_OK) {
-		rc = policy_load(ctx, &before);
-	}
+	crm_status rc = policy_load_twice(ctx, &p, &before);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -359,17 +371,7 @@ policy_handle_set(
 	if (r->focus != NULL) {
 		gp->focus = *r->focus ? r->focus : NULL;
 	}
-	store_key k;
-	store_key_text(&k, 0, "policy");
-	rc = store_put_msg(ctx->st, ctx->txn, DB_META, &k, &p->base);
-	if (rc == CRM_OK) {
-		rc = audit_add(ctx, "policy", 0, &before->base, &p->base);
-	}
-	if (rc == CRM_OK) {
-		resp->body_case = CRM__V1__RESPONSE__BODY_POLICY;
-		resp->policy = p;
-	}
-	return rc;
+	return policy_save(ctx, before, p, resp);
 }
 
 crm_status
@@ -381,10 +383,7 @@ policy_handle_value_set(
 		return dispatch_fail(ctx, CRM_EINVAL, "nothing to change");
 	}
 	Crm__V1__Policy *p, *before;
-	crm_status rc = policy_load(ctx, &p);
-	if (rc == CRM_OK) {
-		rc = policy_load(ctx, &before);
-	}
+	crm_status rc = policy_load_twice(ctx, &p, &before);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -428,15 +427,5 @@ policy_handle_value_set(
 			    "a cadence is between 1 hour and 1 year");
 		}
 	}
-	store_key k;
-	store_key_text(&k, 0, "policy");
-	rc = store_put_msg(ctx->st, ctx->txn, DB_META, &k, &p->base);
-	if (rc == CRM_OK) {
-		rc = audit_add(ctx, "policy", 0, &before->base, &p->base);
-	}
-	if (rc == CRM_OK) {
-		resp->body_case = CRM__V1__RESPONSE__BODY_POLICY;
-		resp->policy = p;
-	}
-	return rc;
+	return policy_save(ctx, before, p, resp);
 }

@@ -259,7 +259,8 @@ purchase_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	p->customer_id = c->id;
 	p->amount = in->amount;
 	p->product = in->product;
-	p->category = in->category && *in->category ? in->category : NULL;
+	/* A blank category is none. */
+	p->category = (char *)customer_trimmed(ctx, in->category);
 	p->contract = in->contract && *in->contract ? in->contract : NULL;
 	p->at = in->has_at ? in->at : ctx->now;
 	p->owner_id = c->owner_id;

@@ -809,7 +809,9 @@ num_stage(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	struct numbers *n = arg;
 	struct stats_stage s;
 	if (stats_stage_decode(d, len, &s)) {
-		n->moves++;
+		/* A customer's creation (its first entry, from no stage)
+		 * is not a move; the funnel still shows it as new -> S. */
+		n->moves += s.from != 0;
 		n->won += s.to == S_WON;
 		n->lost += s.to == S_LOST;
 	}
@@ -895,8 +897,8 @@ list_move(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	(void)id;
 	struct listing *l = arg;
 	struct stats_stage s;
-	if (!stats_stage_decode(d, len, &s)) {
-		return 0;
+	if (!stats_stage_decode(d, len, &s) || s.from == 0) {
+		return 0; /* a creation is not a move */
 	}
 	Crm__V1__ReportRow *row = report_row(l->r, l->t);
 	if (row == NULL) {
@@ -904,7 +906,7 @@ list_move(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	}
 	report_num(row, 0, (double)at);
 	report_text(l->r, row, 1, customer_name_of(l->r->ctx, s.customer_id));
-	report_text(l->r, row, 2, s.from ? stage_name(s.from) : "new");
+	report_text(l->r, row, 2, stage_name(s.from));
 	report_text(l->r, row, 3, stage_name(s.to));
 	return 0;
 }

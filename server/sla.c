@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "crm.h"
 #include "customer.h"
+#include "event.h"
 #include "handlers.h"
 #include "lifecycle.h"
 #include "policy.h"
@@ -139,17 +140,38 @@ sla_start(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
 	return start_clock(ctx, c, kind, text, 0, out);
 }
 
-/* Stop clock k (a second copy of before) at `at` (not before it started:
- * then now), by follow-up fu_id (0: none). */
+/* When an entry dated `at` and recorded now stops clock k: at its own
+ * time only when it was recorded by the deadline; recorded after the
+ * deadline, at the time it was recorded (a breach once due is never
+ * undone by a later entry). Dated before the clock started: now. */
+static int64_t
+stop_time(const struct req_ctx *ctx, const Crm__V1__SlaClock *k, int64_t at)
+{
+	if (at < k->started_at || ctx->now > k->deadline_at) {
+		return ctx->now;
+	}
+	return at;
+}
+
+/* Stop clock k (a second copy of before) at stopped_at, by follow-up
+ * fu_id (0: none). */
+static crm_status
+stop_clock_exact(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
+    Crm__V1__SlaClock *k, uint64_t fu_id, int64_t stopped_at)
+{
+	k->has_stopped_at = k->has_stopped_by = k->has_breached = 1;
+	k->stopped_at = stopped_at;
+	k->stopped_by = fu_id;
+	k->breached = k->stopped_at > k->deadline_at;
+	return clock_put(ctx, before, k);
+}
+
+/* Stop clock k by an entry dated `at`, recorded now (see stop_time). */
 static crm_status
 stop_clock(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
     Crm__V1__SlaClock *k, uint64_t fu_id, int64_t at)
 {
-	k->has_stopped_at = k->has_stopped_by = k->has_breached = 1;
-	k->stopped_at = at >= k->started_at ? at : ctx->now;
-	k->stopped_by = fu_id;
-	k->breached = k->stopped_at > k->deadline_at;
-	return clock_put(ctx, before, k);
+	return stop_clock_exact(ctx, before, k, fu_id, stop_time(ctx, k, at));
 }
 
 /* Stop the running clocks of customer_id whose kind is in mask (bit per
@@ -165,8 +187,11 @@ stop_kinds(struct req_ctx *ctx, uint64_t customer_id, unsigned mask,
 		Crm__V1__SlaClock *before, *k;
 		size_t mark = crm_arena_mark(ctx->arena);
 		rc = clock_load(ctx, id, &before);
+		/* A contact dated before a clock started does not answer
+		 * it (a back-dated entry of an older visit). */
 		if (rc == CRM_OK &&
-		    (!running(before) || !(mask & (1u << before->kind)))) {
+		    (!running(before) || !(mask & (1u << before->kind)) ||
+		        at < before->started_at)) {
 			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
@@ -236,15 +261,25 @@ sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
 	if (rc == CRM_OK) {
 		rc = customer_visible(ctx, k->customer_id, &c);
 	}
-	if (rc == CRM_NOT_FOUND ||
-	    (rc == CRM_OK &&
-	        (!issue_clock(k) ||
-	            (customer_id != 0 && k->customer_id != customer_id)))) {
+	if (rc == CRM_NOT_FOUND || (rc == CRM_OK && !issue_clock(k))) {
 		return dispatch_fail(
 		    ctx, CRM_NOT_FOUND, "no after-sales issue %" PRIu64, id);
 	}
 	if (rc != CRM_OK) {
 		return rc;
+	}
+	/* An issue is known by its id (its response clock's), not by the
+	 * id of its solution clock. */
+	if (k->issue_id != 0 && k->issue_id != id) {
+		return dispatch_fail(ctx, CRM_NOT_FOUND,
+		    "no after-sales issue %" PRIu64 " (%" PRIu64
+		    " is the solution clock of issue %" PRIu64 ")",
+		    id, id, k->issue_id);
+	}
+	if (customer_id != 0 && k->customer_id != customer_id) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "issue %" PRIu64 " belongs to another customer, %s", id,
+		    c->name ? c->name : "?");
 	}
 	if (resolution == NULL || *resolution == '\0') {
 		return dispatch_fail(ctx, CRM_EINVAL, "say what was done");
@@ -999,7 +1034,8 @@ sla_upgrade_churn(struct req_ctx *ctx)
 		int64_t at = left_churn_at(ctx, c->id, before->started_at);
 		rc = clock_load(ctx, id, &k);
 		if (rc == CRM_OK) {
-			rc = stop_clock(ctx, before, k, 0, at ? at : ctx->now);
+			rc = stop_clock_exact(
+			    ctx, before, k, 0, at ? at : ctx->now);
 		}
 		if (rc != CRM_OK) {
 			return rc;
@@ -1035,6 +1071,13 @@ sla_move_customer(struct req_ctx *ctx, uint64_t from, uint64_t to)
 			rc = store_index_add(
 			    ctx->st, ctx->txn, DB_COMMIT_CUST, to, id);
 		}
+		if (rc == CRM_OK && commitment_open(before)) {
+			rc = event_add(ctx, to, 0, "customers merged",
+			    "commitment %" PRIu64
+			    " (%s) moved here from merged customer %s",
+			    id, c->text ? c->text : "",
+			    customer_name_of(ctx, from));
+		}
 	}
 	id = 0;
 	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_SLA_CUST,
@@ -1056,6 +1099,14 @@ sla_move_customer(struct req_ctx *ctx, uint64_t from, uint64_t to)
 			rc = store_index_add(
 			    ctx->st, ctx->txn, DB_SLA_CUST, to, id);
 		}
+		if (rc == CRM_OK && running(before)) {
+			rc = event_add(ctx, to, 0, "customers merged",
+			    "%s clock %" PRIu64
+			    " moved here from merged customer %s",
+			    crm_enum_name(
+			        &crm__v1__sla_kind__descriptor, k->kind),
+			    id, customer_name_of(ctx, from));
+		}
 	}
 	return rc;
 }
@@ -1071,6 +1122,15 @@ moves(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from,
 	return owner != cust->owner_id &&
 	       ((from != 0 && owner == from) ||
 	           !task_user_sees(ctx, owner, cust));
+}
+
+/* Why sla_reown gives a commitment or clock to the customer's owner. */
+static const char *
+reown_why(uint64_t from, uint64_t holder)
+{
+	return from != 0 && holder == from
+	           ? "the customer was given to a new owner"
+	           : "its owner may not see the customer";
 }
 
 crm_status
@@ -1089,8 +1149,26 @@ sla_reown(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from)
 		}
 		rc = commitment_load(ctx, id, &c);
 		if (rc == CRM_OK) {
+			/* Due already: the reports keep counting it for
+			 * whoever held it then; the new owner works it. */
+			if (c->due_at < ctx->now) {
+				c->has_report_owner_id = c->has_report_until =
+				    1;
+				c->report_owner_id = stats_holder(c->owner_id,
+				    c->report_owner_id, c->report_until,
+				    c->due_at);
+				c->report_until = ctx->now;
+			}
 			c->owner_id = cust->owner_id;
 			rc = commitment_put(ctx, before, c);
+		}
+		if (rc == CRM_OK) {
+			rc = event_add(ctx, cust->id, 0,
+			    reown_why(from, before->owner_id),
+			    "commitment %" PRIu64 " (%s) given from %s to %s",
+			    id, c->text ? c->text : "",
+			    user_login_of(ctx, before->owner_id),
+			    user_login_of(ctx, cust->owner_id));
 		}
 	}
 	id = 0;
@@ -1106,6 +1184,15 @@ sla_reown(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from)
 		if (rc == CRM_OK) {
 			k->owner_id = cust->owner_id;
 			rc = clock_put(ctx, before, k);
+		}
+		if (rc == CRM_OK) {
+			rc = event_add(ctx, cust->id, 0,
+			    reown_why(from, before->owner_id),
+			    "%s clock %" PRIu64 " given from %s to %s",
+			    crm_enum_name(
+			        &crm__v1__sla_kind__descriptor, k->kind),
+			    id, user_login_of(ctx, before->owner_id),
+			    user_login_of(ctx, cust->owner_id));
 		}
 	}
 	return rc;

@@ -30,7 +30,9 @@ crm_status sla_churn_end(struct req_ctx *ctx, uint64_t customer_id);
  * at `at`, by follow-up fu_id (0: by hand), saying what was done: stops
  * its solution clock and, if still running, its response clock. Fills
  * out (room for 2 clocks; may be NULL). Errors: CRM_NOT_FOUND (no such
- * issue visible), CRM_EINVAL (no resolution), CRM_EPRECOND (resolved).
+ * issue visible; id is a solution clock's, not the issue's), CRM_EINVAL
+ * (no resolution; the issue is another customer's), CRM_EPRECOND
+ * (resolved).
  */
 crm_status sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
     uint64_t fu_id, const char *resolution, int64_t at,

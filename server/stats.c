@@ -518,14 +518,15 @@ task_fact(struct req_ctx *ctx, const Crm__V1__Task *t, struct fact *x)
 	}
 	struct stats_task v = {
 		.customer_id = t->customer_id,
-		.owner_id = t->owner_id,
+		.owner_id = stats_holder(t->owner_id, t->report_owner_id,
+		    t->report_until, t->due_at),
 		.done_at = t->done_at,
 		.kind = (uint8_t)t->kind,
 		.status = (uint8_t)t->status,
 	};
 	x->on = 1;
-	x->scope[0] = team_of_user(ctx, t->owner_id);
-	x->scope[1] = STATS_PERSON | t->owner_id;
+	x->scope[0] = team_of_user(ctx, v.owner_id);
+	x->scope[1] = STATS_PERSON | v.owner_id;
 	x->at = t->due_at;
 	x->id = t->id;
 	x->len = task_encode(&v, x->val);
@@ -541,6 +542,12 @@ stats_on_task(struct req_ctx *ctx, const Crm__V1__Task *before,
 	return move(ctx, DB_TASK_DUE, &b, &a);
 }
 
+uint64_t
+stats_holder(uint64_t owner, uint64_t report_owner, int64_t until, int64_t due)
+{
+	return report_owner != 0 && due < until ? report_owner : owner;
+}
+
 static void
 commit_fact(struct req_ctx *ctx, const Crm__V1__Commitment *c, struct fact *x)
 {
@@ -550,13 +557,14 @@ commit_fact(struct req_ctx *ctx, const Crm__V1__Commitment *c, struct fact *x)
 	}
 	struct stats_commit v = {
 		.customer_id = c->customer_id,
-		.owner_id = c->owner_id,
+		.owner_id = stats_holder(c->owner_id, c->report_owner_id,
+		    c->report_until, c->due_at),
 		.closed_at = c->closed_at,
 		.status = (uint8_t)c->status,
 	};
 	x->on = 1;
-	x->scope[0] = team_of_user(ctx, c->owner_id);
-	x->scope[1] = STATS_PERSON | c->owner_id;
+	x->scope[0] = team_of_user(ctx, v.owner_id);
+	x->scope[1] = STATS_PERSON | v.owner_id;
 	x->at = c->due_at;
 	x->id = c->id;
 	x->len = commit_encode(&v, x->val);

@@ -93,6 +93,15 @@ struct stats_sla {
 	uint8_t kind;
 };
 
+/*
+ * stats_holder: whom the reports count an item (task, commitment, clock)
+ * due at `due` for: report_owner when it fell due before until (its
+ * customer changed hands after it was due), else its owner. Facts of
+ * past periods stay with the person who held the item then.
+ */
+uint64_t stats_holder(
+    uint64_t owner, uint64_t report_owner, int64_t until, int64_t due);
+
 /* Hooks: keep the facts of one record in step with it. */
 crm_status stats_on_customer(struct req_ctx *ctx,
     const Crm__V1__Customer *before, const Crm__V1__Customer *after);

@@ -97,22 +97,6 @@ is_open_followup(const Crm__V1__Task *t)
 	return is_open(t) && t->kind == CRM__V1__TASK_KIND__TASK_FOLLOW_UP;
 }
 
-/* How `due` and the history name a kind ("next follow-up", "task"). */
-static const char *
-kind_word(int kind)
-{
-	switch (kind) {
-	case CRM__V1__TASK_KIND__TASK_FOLLOW_UP:
-		return "next follow-up";
-	case CRM__V1__TASK_KIND__TASK_TODO:
-		return "task";
-	case CRM__V1__TASK_KIND__TASK_REGRADE:
-		return "re-grade";
-	default:
-		return crm_enum_name(&crm__v1__task_kind__descriptor, kind);
-	}
-}
-
 /* A time as the history shows it. Borrowed from ctx->arena. */
 static const char *
 when(struct req_ctx *ctx, int64_t at)
@@ -123,6 +107,22 @@ when(struct req_ctx *ctx, int64_t at)
 	}
 	crm_time_format(at, buf, 32);
 	return buf;
+}
+
+crm_status
+task_due_check(struct req_ctx *ctx, int64_t due, const char *what)
+{
+	if (due < ctx->now - TASK_DUE_GRACE) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "%s %s is in the past (now %s): a plan is due from now on",
+		    what, when(ctx, due), when(ctx, ctx->now));
+	}
+	if (due > ctx->now + TASK_DUE_AHEAD) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "%s %s is more than 10 years ahead: plan nearer", what,
+		    when(ctx, due));
+	}
+	return CRM_OK;
 }
 
 int
@@ -160,13 +160,17 @@ task_put(
 		rc = store_index_add(ctx->st, ctx->txn, DB_TASK_CUST,
 		    after->customer_id, after->id);
 	}
+	/* One open follow-up per customer, also when one moves to another
+	 * customer (a merge). */
+	int moved =
+	    before != NULL && before->customer_id != after->customer_id;
 	if (rc == CRM_OK && is_open_followup(before) &&
-	    !is_open_followup(after)) {
+	    (moved || !is_open_followup(after))) {
 		store_key_id(&k, before->customer_id);
 		rc = store_del(ctx->st, ctx->txn, DB_CUST_FUTASK, &k);
 	}
 	if (rc == CRM_OK && is_open_followup(after) &&
-	    !is_open_followup(before)) {
+	    (moved || !is_open_followup(before))) {
 		store_key_id(&k, after->customer_id);
 		store_key ik;
 		store_key_id(&ik, after->id);
@@ -222,25 +226,76 @@ has_open(struct req_ctx *ctx, uint64_t customer_id, int kind, const char *goal,
 	return 0;
 }
 
+static crm_status open_followup(
+    struct req_ctx *ctx, uint64_t customer_id, Crm__V1__Task **t);
+static crm_status close_task(
+    struct req_ctx *ctx, uint64_t id, int status, const char *why);
+
+/* Of two open next follow-ups of one customer after a merge, whether
+ * a (the dropped customer's) wins over k (the kept one's): a person's
+ * explicit next action over one the cadence made; of two a person set,
+ * the earlier. */
+static int
+followup_wins(const Crm__V1__Task *a, const Crm__V1__Task *k)
+{
+	int ap = a->origin != CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE;
+	int kp = k->origin != CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE;
+	if (ap != kp) {
+		return ap;
+	}
+	return ap && a->due_at < k->due_at;
+}
+
+static const char *
+origin_word(const Crm__V1__Task *t)
+{
+	return t->origin == CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE
+	           ? "made by the cadence"
+	           : "set by a person";
+}
+
 crm_status
 task_move_customer(struct req_ctx *ctx, uint64_t id, uint64_t to)
 {
-	Crm__V1__Task *before, *t;
+	Crm__V1__Task *before, *t, *kept = NULL;
 	crm_status rc = load(ctx, id, &before);
 	if (rc == CRM_OK) {
 		rc = load(ctx, id, &t);
 	}
+	if (rc == CRM_OK && is_open_followup(before)) {
+		rc = open_followup(ctx, to, &kept);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
+	const char *dropped = customer_name_of(ctx, before->customer_id);
 	/* The kept customer has its own next follow-up, re-grade review
-	 * and greetings: one of each. */
+	 * and greetings: one of each. Of two next follow-ups, a person's
+	 * wins over the cadence's, and of two a person set, the earlier. */
+	int wins = kept != NULL && followup_wins(before, kept);
 	int dup =
-	    is_open_followup(t) ||
+	    (is_open_followup(t) && kept != NULL && !wins) ||
 	    (is_open(t) && t->kind == CRM__V1__TASK_KIND__TASK_REGRADE &&
 	        has_open(ctx, to, (int)t->kind, NULL, id)) ||
 	    (is_open(t) && t->kind == CRM__V1__TASK_KIND__TASK_GREETING &&
 	        has_open(ctx, to, (int)t->kind, t->goal, id));
+	if (wins) {
+		char why[256];
+		snprintf(why, sizeof(why),
+		    "customers merged: merged customer %s's next follow-up "
+		    "%" PRIu64 " (%s, due %s) wins over this one (%s)%s",
+		    dropped, id, origin_word(before),
+		    when(ctx, before->due_at), origin_word(kept),
+		    kept->origin != CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE
+		        ? ": both set by a person, the earlier is kept"
+		        : ": a person's next action wins over the cadence's");
+		rc = close_task(ctx, kept->id,
+		    CRM__V1__TASK_STATUS__TASK_CANCELLED,
+		    crm_arena_strdup(ctx->arena, why));
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
 	if (dup) {
 		t->status = CRM__V1__TASK_STATUS__TASK_CANCELLED;
 		t->has_done_at = 1;
@@ -255,17 +310,29 @@ task_move_customer(struct req_ctx *ctx, uint64_t id, uint64_t to)
 	if (rc == CRM_OK) {
 		rc = store_index_add(ctx->st, ctx->txn, DB_TASK_CUST, to, id);
 	}
-	if (rc == CRM_OK && dup) {
+	if (rc == CRM_OK && dup && is_open_followup(before)) {
+		rc = event_add(ctx, to, id,
+		    kept->origin != CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE &&
+		            before->origin !=
+		                CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE
+		        ? "customers merged: both set by a person, the "
+		          "earlier is kept"
+		        : "customers merged: the kept customer has its own",
+		    "next follow-up %" PRIu64 " of merged customer %s (%s, "
+		    "due %s) cancelled; next follow-up %" PRIu64
+		    " (%s, due %s) kept",
+		    id, dropped, origin_word(before),
+		    when(ctx, before->due_at), kept->id, origin_word(kept),
+		    when(ctx, kept->due_at));
+	} else if (rc == CRM_OK && dup) {
 		rc = event_add(ctx, to, id,
 		    "customers merged: the kept customer has its own",
 		    "%s %" PRIu64 " of merged customer %s cancelled",
-		    kind_word((int)t->kind), id,
-		    customer_name_of(ctx, before->customer_id));
+		    crm_task_kind_word((int)t->kind), id, dropped);
 	} else if (rc == CRM_OK && is_open(t)) {
 		rc = event_add(ctx, to, id, "customers merged",
 		    "%s %" PRIu64 " moved here from merged customer %s",
-		    kind_word((int)t->kind), id,
-		    customer_name_of(ctx, before->customer_id));
+		    crm_task_kind_word((int)t->kind), id, dropped);
 	}
 	return rc;
 }
@@ -338,7 +405,7 @@ close_task(struct req_ctx *ctx, uint64_t id, int status, const char *why)
 	rc = task_put(ctx, before, t);
 	if (rc == CRM_OK && why != NULL) {
 		rc = event_add(ctx, t->customer_id, id, why,
-		    "%s %" PRIu64 " %s", kind_word((int)t->kind), id,
+		    "%s %" PRIu64 " %s", crm_task_kind_word((int)t->kind), id,
 		    crm_enum_name(&crm__v1__task_status__descriptor, status));
 	}
 	return rc;
@@ -515,23 +582,27 @@ greeting(struct req_ctx *ctx, const Crm__V1__Customer *c, const char *day,
 #define GOAL_ANNIVERSARY "周年问候 (company anniversary greeting)"
 #define GOAL_REGRADE     "月度等级复评 (monthly grade review)"
 
-/* The monthly re-grade review, unless one is open: one per customer. */
+/* The monthly re-grade review, unless one is open: one per customer;
+ * *out (may be NULL) gets the new one, else NULL. */
 static crm_status
-regrade(struct req_ctx *ctx, const Crm__V1__Customer *c)
+regrade(struct req_ctx *ctx, const Crm__V1__Customer *c, Crm__V1__Task **out)
 {
+	if (out != NULL) {
+		*out = NULL;
+	}
 	if (has_open(ctx, c->id, CRM__V1__TASK_KIND__TASK_REGRADE, NULL, 0)) {
 		return CRM_OK;
 	}
 	return task_create(ctx, c, c->owner_id,
 	    CRM__V1__TASK_KIND__TASK_REGRADE,
 	    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, ctx->now + REGRADE_EVERY,
-	    GOAL_REGRADE, NULL, NULL);
+	    GOAL_REGRADE, NULL, out);
 }
 
 crm_status
 task_extras_start(struct req_ctx *ctx, const Crm__V1__Customer *c)
 {
-	crm_status rc = regrade(ctx, c);
+	crm_status rc = regrade(ctx, c, NULL);
 	if (rc == CRM_OK) {
 		rc = greeting(ctx, c, c->birthday, GOAL_BIRTHDAY, ctx->now);
 	}
@@ -552,7 +623,22 @@ recur(struct req_ctx *ctx, const Crm__V1__Task *t)
 		return rc == CRM_NOT_FOUND ? CRM_OK : rc;
 	}
 	if (t->kind == CRM__V1__TASK_KIND__TASK_REGRADE) {
-		return regrade(ctx, c);
+		/* One review is always open: say that a new one came. */
+		Crm__V1__Task *n;
+		rc = regrade(ctx, c, &n);
+		if (rc == CRM_OK && n != NULL) {
+			rc = event_add(ctx, c->id, n->id,
+			    "a customer has one monthly grade review open "
+			    "(seed 002: 每月末重新评估分级)",
+			    "re-grade %" PRIu64 " %s; a new one, %" PRIu64
+			    ", is due %s",
+			    t->id,
+			    t->status == CRM__V1__TASK_STATUS__TASK_CANCELLED
+			        ? "cancelled"
+			        : "done",
+			    n->id, when(ctx, n->due_at));
+		}
+		return rc;
 	}
 	if (t->kind == CRM__V1__TASK_KIND__TASK_GREETING && t->goal != NULL) {
 		/* The next one after this one's day, even when closed
@@ -587,6 +673,16 @@ task_reown(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t from)
 		}
 		rc = load(ctx, id, &t);
 		if (rc == CRM_OK) {
+			/* Due already: the reports keep counting it for
+			 * whoever held it then (stats_holder). */
+			if (t->due_at < ctx->now) {
+				t->has_report_owner_id = t->has_report_until =
+				    1;
+				t->report_owner_id = stats_holder(t->owner_id,
+				    t->report_owner_id, t->report_until,
+				    t->due_at);
+				t->report_until = ctx->now;
+			}
 			t->owner_id = c->owner_id;
 			rc = task_put(ctx, before, t);
 		}
@@ -595,7 +691,7 @@ task_reown(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t from)
 			    old ? "the customer was given to a new owner"
 			        : "its owner may not see the customer",
 			    "%s %" PRIu64 " given from %s to %s",
-			    kind_word((int)t->kind), id,
+			    crm_task_kind_word((int)t->kind), id,
 			    user_login_of(ctx, before->owner_id), to);
 		}
 	}
@@ -790,9 +886,18 @@ task_handle_due(
 	size_t n = 1;
 	if (r->user != NULL && *r->user) {
 		Crm__Store__UserRecord *u;
-		if (user_by_login(ctx, r->user, &u) != CRM_OK ||
-		    (u->id != ctx->who->user_id &&
-		        !auth_manages(ctx->who, u->team_id))) {
+		int found = user_by_login(ctx, r->user, &u) == CRM_OK;
+		/* A rep's queue is their own: said alike for any other name,
+		 * so it tells nothing of who exists. */
+		if ((!found || u->id != ctx->who->user_id) &&
+		    ctx->who->role == CRM__V1__ROLE__ROLE_REP) {
+			return dispatch_fail(ctx, CRM_EPERM,
+			    "reps see their own tasks (due without --user); "
+			    "ask your manager for %s's",
+			    r->user);
+		}
+		if (!found || (u->id != ctx->who->user_id &&
+		                  !auth_manages(ctx->who, u->team_id))) {
 			return dispatch_fail(ctx, CRM_NOT_FOUND,
 			    "no user '%s' in your team", r->user);
 		}
@@ -882,7 +987,10 @@ task_handle_add(
 	Crm__V1__Customer *c;
 	uint64_t owner;
 	Crm__V1__Task *t;
-	crm_status rc = customer_visible(ctx, r->customer_id, &c);
+	crm_status rc = task_due_check(ctx, r->due_at, "the due time");
+	if (rc == CRM_OK) {
+		rc = customer_visible(ctx, r->customer_id, &c);
+	}
 	if (rc == CRM_OK) {
 		rc =
 		    task_assignee(ctx, c, r->owner, ctx->who->user_id, &owner);
@@ -951,6 +1059,9 @@ task_handle_move(
 	}
 	Crm__V1__Task *before, *t;
 	crm_status rc = open_task(ctx, r->id, &before, &t);
+	if (rc == CRM_OK) {
+		rc = task_due_check(ctx, r->due_at, "the new time");
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -1008,7 +1119,7 @@ task_handle_cancel(
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "--next replaces a customer's next follow-up; task "
 		    "%" PRIu64 " is a %s: cancel it without --next",
-		    r->id, kind_word((int)before->kind));
+		    r->id, crm_task_kind_word((int)before->kind));
 	}
 	if (next_fu && !replace) {
 		return dispatch_fail(ctx, CRM_EPRECOND,
@@ -1026,6 +1137,13 @@ task_handle_cancel(
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "the replacement needs a time and a goal: --next WHEN "
 		    "\"goal\"");
+	}
+	if (replace) {
+		rc = task_due_check(
+		    ctx, r->next_due_at, "the replacement's time");
+		if (rc != CRM_OK) {
+			return rc;
+		}
 	}
 	t->status = CRM__V1__TASK_STATUS__TASK_CANCELLED;
 	t->has_done_at = 1;

@@ -71,6 +71,18 @@ crm_status task_move_customer(struct req_ctx *ctx, uint64_t id, uint64_t to);
 crm_status task_reown(
     struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t from);
 
+/* How far before now a planned time may be (a time typed a moment ago)
+ * and how far ahead. */
+#define TASK_DUE_GRACE (5 * 60)
+#define TASK_DUE_AHEAD ((int64_t)3653 * 86400)
+
+/*
+ * task_due_check: a planned time (task add, move, cancel --next, log
+ * --next --due) is from now (less TASK_DUE_GRACE) to 10 years ahead;
+ * else CRM_EINVAL with a message naming `what`.
+ */
+crm_status task_due_check(struct req_ctx *ctx, int64_t due, const char *what);
+
 /* task_user_sees: whether user_id is active and may see customer c. */
 int task_user_sees(
     struct req_ctx *ctx, uint64_t user_id, const Crm__V1__Customer *c);

@@ -11,6 +11,8 @@
  * ends the churn-contact clocks of customers that had left churn_risk.
  * Version 7 added the per-customer timeline indexes (history_rebuild,
  * last: it reads the stage history the backfill completes).
+ * Version 8 keys company names without further legal forms (有限合伙,
+ * 合伙企业, 股份公司, dotted S.A. and the like): the name index anew.
  */
 #include "upgrade.h"
 
@@ -89,7 +91,7 @@ upgrade_once(store *st)
 		if (rc == CRM_OK) {
 			rc = stats_rebuild(&ctx);
 		}
-		if (rc == CRM_OK && v < 5) {
+		if (rc == CRM_OK && v < 8) {
 			unsigned clashes = 0;
 			rc = customer_rebuild_names(&ctx, &clashes);
 			if (rc == CRM_OK && clashes > 0) {

@@ -251,12 +251,11 @@ user_public(struct req_ctx *ctx, const Crm__Store__UserRecord *u)
 
 /* ------------------------------------------------------- user handlers */
 
-crm_status
-user_prepare_add(
-    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+/* Check and hash a new password into ctx->prep.pwhash (outside the
+ * write transaction). */
+static crm_status
+prepare_password(struct req_ctx *ctx, const char *pw)
 {
-	(void)resp;
-	const char *pw = req->user_add->password;
 	if (pw == NULL || strlen(pw) < 3) {
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "a password of at least 3 characters is needed");
@@ -265,6 +264,51 @@ user_prepare_add(
 		return dispatch_fail(ctx, CRM_EINVAL, "unusable password");
 	}
 	return CRM_OK;
+}
+
+/* The user named login, or NOT_FOUND naming it. */
+static crm_status
+user_named(struct req_ctx *ctx, const char *login, Crm__Store__UserRecord **u)
+{
+	if (login == NULL || user_by_login(ctx, login, u) != CRM_OK) {
+		return dispatch_fail(
+		    ctx, CRM_NOT_FOUND, "no user '%s'", login ? login : "");
+	}
+	return CRM_OK;
+}
+
+/* Store the changed u. */
+static crm_status
+user_put(struct req_ctx *ctx, Crm__Store__UserRecord *u)
+{
+	store_key k;
+	store_key_id(&k, u->id);
+	return store_put_msg(ctx->st, ctx->txn, DB_USERS, &k, &u->base);
+}
+
+/* End every session of u but keep (NULL: all) and answer with u and how
+ * many ended (*ended). */
+static crm_status
+user_end_sessions(struct req_ctx *ctx, Crm__Store__UserRecord *u,
+    const ProtobufCBinaryData *keep, Crm__V1__Response *resp, uint32_t *ended)
+{
+	*ended = 0;
+	crm_status rc = auth_sessions_end(ctx, u->id, keep, ended);
+	if (rc == CRM_OK) {
+		resp->has_sessions_ended = 1;
+		resp->sessions_ended = *ended;
+		resp->body_case = CRM__V1__RESPONSE__BODY_USER;
+		resp->user = user_public(ctx, u);
+	}
+	return rc;
+}
+
+crm_status
+user_prepare_add(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	(void)resp;
+	return prepare_password(ctx, req->user_add->password);
 }
 
 crm_status
@@ -340,9 +384,9 @@ user_handle_disable(
 {
 	const char *login = req->user_disable->login;
 	Crm__Store__UserRecord *u;
-	if (login == NULL || user_by_login(ctx, login, &u) != CRM_OK) {
-		return dispatch_fail(
-		    ctx, CRM_NOT_FOUND, "no user '%s'", login ? login : "");
+	crm_status rc = user_named(ctx, login, &u);
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	if (u->id == ctx->who->user_id) {
 		return dispatch_fail(
@@ -353,10 +397,7 @@ user_handle_disable(
 	u->active = 0;
 	u->has_active = 1;
 	u->updated_at = ctx->now;
-	store_key k;
-	store_key_id(&k, u->id);
-	crm_status rc =
-	    store_put_msg(ctx->st, ctx->txn, DB_USERS, &k, &u->base);
+	rc = user_put(ctx, u);
 	if (rc == CRM_OK) {
 		Crm__Store__UserRecord after = *u;
 		after.pwhash = NULL;
@@ -366,13 +407,9 @@ user_handle_disable(
 	 * must not bring old tokens back. */
 	uint32_t ended = 0;
 	if (rc == CRM_OK) {
-		rc = auth_sessions_end(ctx, u->id, NULL, &ended);
+		rc = user_end_sessions(ctx, u, NULL, resp, &ended);
 	}
 	if (rc == CRM_OK) {
-		resp->has_sessions_ended = 1;
-		resp->sessions_ended = ended;
-		resp->body_case = CRM__V1__RESPONSE__BODY_USER;
-		resp->user = user_public(ctx, u);
 		crm_info("user %s disabled by %s; %u sessions ended", login,
 		    ctx->who->login, ended);
 	}
@@ -384,18 +421,10 @@ user_prepare_passwd(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	(void)resp;
-	const char *pw = req->user_passwd->new_password;
 	if (req->user_passwd->login == NULL) {
 		return dispatch_fail(ctx, CRM_EINVAL, "a login is required");
 	}
-	if (pw == NULL || strlen(pw) < 3) {
-		return dispatch_fail(ctx, CRM_EINVAL,
-		    "a password of at least 3 characters is needed");
-	}
-	if (auth_hash_password(pw, ctx->prep.pwhash) != CRM_OK) {
-		return dispatch_fail(ctx, CRM_EINVAL, "unusable password");
-	}
-	return CRM_OK;
+	return prepare_password(ctx, req->user_passwd->new_password);
 }
 
 crm_status
@@ -404,16 +433,13 @@ user_handle_passwd(
 {
 	const char *login = req->user_passwd->login;
 	Crm__Store__UserRecord *u;
-	if (login == NULL || user_by_login(ctx, login, &u) != CRM_OK) {
-		return dispatch_fail(
-		    ctx, CRM_NOT_FOUND, "no user '%s'", login ? login : "");
+	crm_status rc = user_named(ctx, login, &u);
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	u->pwhash = ctx->prep.pwhash;
 	u->updated_at = ctx->now;
-	store_key k;
-	store_key_id(&k, u->id);
-	crm_status rc =
-	    store_put_msg(ctx->st, ctx->txn, DB_USERS, &k, &u->base);
+	rc = user_put(ctx, u);
 	if (rc == CRM_OK) {
 		rc = audit_add(ctx, "password", u->id, NULL, NULL);
 	}
@@ -421,15 +447,11 @@ user_handle_passwd(
 	 * user ends (an admin resetting their own keeps this one). */
 	uint32_t ended = 0;
 	if (rc == CRM_OK) {
-		rc = auth_sessions_end(ctx, u->id,
+		rc = user_end_sessions(ctx, u,
 		    u->id == ctx->who->user_id ? &req->session_token : NULL,
-		    &ended);
+		    resp, &ended);
 	}
 	if (rc == CRM_OK) {
-		resp->has_sessions_ended = 1;
-		resp->sessions_ended = ended;
-		resp->body_case = CRM__V1__RESPONSE__BODY_USER;
-		resp->user = user_public(ctx, u);
 		crm_info("password of %s set by %s; %u sessions ended", login,
 		    ctx->who->login, ended);
 	}

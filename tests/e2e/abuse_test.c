@@ -25,7 +25,6 @@
 #define WAIT_MS 5000
 
 static struct crm_test_server srv;
-static char tcp_url[64];
 static int tcp_port;
 static long rss_start, anon_start;
 static unsigned long normal_ok;  /* normal client requests that succeeded */
@@ -126,17 +125,6 @@ sp_peer(int ipc)
 	return fd;
 }
 
-static void
-raise_fd_limit(rlim_t want)
-{
-	struct rlimit rl;
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
-	if (rl.rlim_cur < want) {
-		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
-		assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
-	}
-}
-
 static unsigned
 conns_wanted(void)
 {
@@ -151,26 +139,12 @@ setup(void **state)
 	(void)state;
 	/* Room for the idle connections in both processes (crmd inherits
 	 * the limit), and a margin for everything else. */
-	peer_small_quarantine();
-	raise_fd_limit((rlim_t)conns_wanted() + 256);
-	tcp_port = peer_free_port();
-	assert_true(tcp_port > 0);
-	snprintf(tcp_url, sizeof(tcp_url), "tcp://127.0.0.1:%d", tcp_port);
-	static const char *extra[] = { "--listen", tcp_url, NULL };
-	crm_test_server_start_with(&srv, extra);
+	peer_raise_fd_limit((rlim_t)conns_wanted() + 256);
+	tcp_port = peer_start_with_tcp(&srv);
 	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
-	assert_crm_ok(crm_test_add_user(&srv, "li", "rep", "east", "pw-li"));
+	crm_test_add_people(&srv, "li", NULL);
 	assert_crm_ok(crm_test_login(&srv, "li", "pw-li"));
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
-	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
-	c.name = "Steady Client Co";
-	a.customer = &c;
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
-	req.customer_add = &a;
-	Crm__V1__Response *r = crm_test_call(&srv, &req);
-	assert_crm_ok(crm_wire_status(r));
-	crm__v1__response__free_unpacked(r, NULL);
+	crm_test_add_customer(&srv, "Steady Client Co");
 	normal_client_ok();
 	rss_start = rss("VmRSS");
 	anon_start = rss("RssAnon");

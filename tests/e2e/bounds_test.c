@@ -80,20 +80,6 @@ envelope(struct buf *out, unsigned f, const struct buf *body)
 	put_bytes(out, f, body->p, body->len);
 }
 
-static crm_status
-send_status(const struct buf *b)
-{
-	uint8_t *out;
-	long n = crm_test_raw(&srv, b->p, b->len, &out);
-	assert_true(n >= 0);
-	Crm__V1__Response *r;
-	assert_crm_ok(crm_wire_unpack_response(out, (size_t)n, &r));
-	crm_status rc = crm_wire_status(r);
-	crm__v1__response__free_unpacked(r, NULL);
-	free(out);
-	return rc;
-}
-
 /* hello (field 10) padded with unknown field 900 to exactly len bytes. */
 static void
 hello_of_size(struct buf *b, size_t len)
@@ -118,7 +104,7 @@ setup(void **state)
 	peer_small_quarantine();
 	crm_test_server_start(&srv);
 	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
-	assert_crm_ok(crm_test_add_user(&srv, "li", "rep", "east", "pw-li"));
+	crm_test_add_people(&srv, "li", NULL);
 	assert_crm_ok(crm_test_login(&srv, "li", "pw-li"));
 	return 0;
 }
@@ -137,22 +123,22 @@ a_request_at_the_cap_is_served_and_one_byte_more_is_refused(void **state)
 	(void)state;
 	struct buf b = { 0 };
 	hello_of_size(&b, CRM_MAX_REQUEST);
-	assert_crm_ok(send_status(&b));
+	assert_crm_ok(crm_test_raw_status(&srv, b.p, b.len));
 	hello_of_size(&b, CRM_MAX_REQUEST + 1);
-	assert_crm_err(send_status(&b), CRM_TOO_BIG);
+	assert_crm_err(crm_test_raw_status(&srv, b.p, b.len), CRM_TOO_BIG);
 	/* The socket cap (CRM_MAX_FRAME, NN_RCVMAXSIZE) counts the 4-byte
 	 * REQ request id nanomsg puts before the body: a body of the cap
 	 * - 4 still reaches dispatch (RESOURCE_EXHAUSTED), one byte more is
 	 * dropped with the connection (no reply; the harness reconnects
 	 * after 5 s). */
 	hello_of_size(&b, CRM_MAX_FRAME - 4);
-	assert_crm_err(send_status(&b), CRM_TOO_BIG);
+	assert_crm_err(crm_test_raw_status(&srv, b.p, b.len), CRM_TOO_BIG);
 	hello_of_size(&b, CRM_MAX_FRAME - 3);
 	uint8_t *out = NULL;
 	assert_true(crm_test_raw(&srv, b.p, b.len, &out) < 0);
 	free(out);
 	hello_of_size(&b, CRM_MAX_REQUEST);
-	assert_crm_ok(send_status(&b));
+	assert_crm_ok(crm_test_raw_status(&srv, b.p, b.len));
 	free(b.p);
 	assert_true(crm_test_server_alive(&srv));
 }
@@ -296,7 +282,7 @@ amplifying_inputs_are_refused_or_bounded(void **state)
 	struct buf b = { 0 };
 	for (int s = 0; s < SHAPES; s++) {
 		build(&b, (enum shape)s);
-		crm_status rc = send_status(&b);
+		crm_status rc = crm_test_raw_status(&srv, b.p, b.len);
 		print_message("%-26s %6zu bytes: %s\n", shape_name[s], b.len,
 		    crm_strerror(rc));
 		if (s == UNKNOWN_FIELDS) {
@@ -310,7 +296,7 @@ amplifying_inputs_are_refused_or_bounded(void **state)
 	}
 	/* The largest amplification goes past the arena, not around it. */
 	build(&b, IMPORT_EMPTY_ROWS);
-	assert_crm_err(send_status(&b), CRM_TOO_BIG);
+	assert_crm_err(crm_test_raw_status(&srv, b.p, b.len), CRM_TOO_BIG);
 	free(b.p);
 }
 
@@ -325,7 +311,7 @@ memory_stays_bounded_over_many_rounds(void **state)
 	/* One round first: the arenas' pages are touched once. */
 	for (int s = 0; s < SHAPES; s++) {
 		build(&b, (enum shape)s);
-		(void)send_status(&b);
+		(void)crm_test_raw_status(&srv, b.p, b.len);
 	}
 	long rss0 = peer_proc_kib(srv.pid, "VmRSS");
 	long anon0 = peer_proc_kib(srv.pid, "RssAnon");
@@ -333,7 +319,7 @@ memory_stays_bounded_over_many_rounds(void **state)
 	for (long r = 0; r < rounds; r++) {
 		for (int s = 0; s < SHAPES; s++) {
 			build(&b, (enum shape)s);
-			(void)send_status(&b);
+			(void)crm_test_raw_status(&srv, b.p, b.len);
 			sent++;
 		}
 	}

@@ -134,40 +134,14 @@ static uint8_t *
 pack_log(const struct client *c, uint64_t customer, const char *summary,
     const uint8_t id[CRM_REQUEST_ID_LEN], size_t *len)
 {
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__FollowupLogRequest lr = CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
-	Crm__V1__FollowUp f = CRM__V1__FOLLOW_UP__INIT;
-	f.has_customer_id = 1;
-	f.customer_id = customer;
-	f.summary = (char *)summary;
-	lr.followup = &f;
-	req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
-	req.followup_log = &lr;
-	req.has_protocol_version = req.has_request_id = 1;
-	req.has_session_token = 1;
-	req.protocol_version = CRM_PROTOCOL_VERSION;
-	req.request_id.data = (uint8_t *)id;
-	req.request_id.len = CRM_REQUEST_ID_LEN;
-	req.session_token.data = (uint8_t *)c->token;
-	req.session_token.len = c->token_len;
-	return crm_wire_pack_alloc(&req.base, len);
-}
-
-static uint64_t
-add_customer(struct crm_test_server *s, const char *name)
-{
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
-	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
-	c.name = (char *)name;
-	a.customer = &c;
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
-	req.customer_add = &a;
-	Crm__V1__Response *r = crm_test_call(s, &req);
-	assert_crm_ok(crm_wire_status(r));
-	uint64_t id = r->customer->customer->id;
-	crm__v1__response__free_unpacked(r, NULL);
-	return id;
+	struct crm_test_log l;
+	crm_test_log_init(&l, customer, summary);
+	crm_test_request_id(&l.req, id);
+	l.req.has_protocol_version = l.req.has_session_token = 1;
+	l.req.protocol_version = CRM_PROTOCOL_VERSION;
+	l.req.session_token.data = (uint8_t *)c->token;
+	l.req.session_token.len = c->token_len;
+	return crm_wire_pack_alloc(&l.req.base, len);
 }
 
 /* Every follow-up summary visible to the session of s, via export. */
@@ -298,7 +272,7 @@ crash_rounds_lose_nothing_acknowledged(void **state)
 		memset(&ws[i], 0, sizeof(ws[i]));
 		ws[i].index = i;
 		ws[i].url = srv.url;
-		ws[i].customer = add_customer(&srv, name);
+		ws[i].customer = crm_test_add_customer(&srv, name);
 		ws[i].stop = &stop;
 		memcpy(ws[i].c.token, srv.token, srv.token_len);
 		ws[i].c.token_len = srv.token_len;
@@ -476,7 +450,7 @@ resent_mutations_apply_once(void **state)
 		rs[i].url = srv.url;
 		rs[i].index = i;
 		rs[i].count = total / N;
-		rs[i].customer = add_customer(&srv, name);
+		rs[i].customer = crm_test_add_customer(&srv, name);
 		memcpy(rs[i].c.token, srv.token, srv.token_len);
 		rs[i].c.token_len = srv.token_len;
 		assert_int_equal(
@@ -610,9 +584,7 @@ tiny_map_grows_and_full_disk_recovers(void **state)
 	g.name = name;
 	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
 	req.customer_get = &g;
-	Crm__V1__Response *r = crm_test_call(&srv, &req);
-	assert_crm_ok(crm_wire_status(r));
-	crm__v1__response__free_unpacked(r, NULL);
+	crm_test_ok(&srv, &req);
 	crm_test_server_stop(&srv);
 }
 
@@ -663,7 +635,7 @@ backups_under_load_are_consistent_prefixes(void **state)
 	memset(&w, 0, sizeof(w));
 	w.srv = &srv;
 	w.url = srv.url;
-	w.customer = add_customer(&srv, "backup customer");
+	w.customer = crm_test_add_customer(&srv, "backup customer");
 	memcpy(w.c.token, srv.token, srv.token_len);
 	w.c.token_len = srv.token_len;
 	pthread_t th;
@@ -797,7 +769,7 @@ shell_loops_settle_once_through_the_outbox(void **state)
 	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
 	assert_crm_ok(crm_test_add_user(&srv, "o", "rep", "east", "pw-o"));
 	assert_crm_ok(crm_test_login(&srv, "o", "pw-o"));
-	add_customer(&srv, "outbox customer");
+	crm_test_add_customer(&srv, "outbox customer");
 
 	/* One person's crm: one home, one session, one outbox. */
 	char home[400], var[600], login[700];

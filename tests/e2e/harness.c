@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "crm_test.h"
+
 #ifndef CRMD_PATH
 #error "CRMD_PATH must name the crmd binary"
 #endif
@@ -404,4 +406,121 @@ crm_test_clock_set(const char *path, int64_t t)
 	assert_non_null(f);
 	fprintf(f, "%lld\n", (long long)t);
 	fclose(f);
+}
+
+crm_status
+crm_test_status(struct crm_test_server *s, Crm__V1__Request *req)
+{
+	Crm__V1__Response *r = crm_test_call(s, req);
+	crm_status rc = crm_wire_status(r);
+	crm__v1__response__free_unpacked(r, NULL);
+	return rc;
+}
+
+void
+crm_test_ok(struct crm_test_server *s, Crm__V1__Request *req)
+{
+	assert_crm_ok(crm_test_status(s, req));
+}
+
+crm_status
+crm_test_raw_status(struct crm_test_server *s, const void *buf, size_t len)
+{
+	uint8_t *out;
+	long n = crm_test_raw(s, buf, len, &out);
+	assert_true(n >= 0);
+	Crm__V1__Response *r;
+	assert_crm_ok(crm_wire_unpack_response(out, (size_t)n, &r));
+	crm_status rc = crm_wire_status(r);
+	if (rc != CRM_OK) {
+		assert_non_null(r->status->message);
+	}
+	crm__v1__response__free_unpacked(r, NULL);
+	free(out);
+	return rc;
+}
+
+Crm__V1__Response *
+crm_test_hello(struct crm_test_server *s)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__HelloRequest h = CRM__V1__HELLO_REQUEST__INIT;
+	req.body_case = CRM__V1__REQUEST__BODY_HELLO;
+	req.hello = &h;
+	Crm__V1__Response *r = crm_test_call(s, &req);
+	assert_crm_ok(crm_wire_status(r));
+	return r;
+}
+
+uint64_t
+crm_test_add_customer(struct crm_test_server *s, const char *name)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	c.name = (char *)name;
+	a.customer = &c;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &a;
+	Crm__V1__Response *r = crm_test_call(s, &req);
+	assert_crm_ok(crm_wire_status(r));
+	uint64_t id = r->customer->customer->id;
+	crm__v1__response__free_unpacked(r, NULL);
+	return id;
+}
+
+void
+crm_test_add_people(struct crm_test_server *s, ...)
+{
+	static const char *const people[][3] = {
+		{ "li", "rep", "east" },
+		{ "zhao", "rep", "east" },
+		{ "wang", "manager", "east" },
+		{ "sun", "rep", "west" },
+		{ "chen", "manager", "west" },
+		{ "wu", "manager", "west" },
+	};
+	va_list ap;
+	va_start(ap, s);
+	for (const char *who; (who = va_arg(ap, const char *)) != NULL;) {
+		size_t i = 0;
+		while (i < sizeof(people) / sizeof(people[0]) &&
+		       strcmp(people[i][0], who) != 0) {
+			i++;
+		}
+		if (i == sizeof(people) / sizeof(people[0])) {
+			fail_msg("crm_test_add_people: who is %s?", who);
+		}
+		char pw[64];
+		snprintf(pw, sizeof(pw), "pw-%s", who);
+		crm_status rc =
+		    crm_test_add_user(s, who, people[i][1], people[i][2], pw);
+		if (rc != CRM_OK) {
+			fail_msg("add %s: %s", who, crm_strerror(rc));
+		}
+	}
+	va_end(ap);
+}
+
+void
+crm_test_log_init(
+    struct crm_test_log *l, uint64_t customer, const char *summary)
+{
+	crm__v1__request__init(&l->req);
+	crm__v1__followup_log_request__init(&l->log);
+	crm__v1__follow_up__init(&l->f);
+	l->f.has_customer_id = 1;
+	l->f.customer_id = customer;
+	l->f.summary = (char *)summary;
+	l->log.followup = &l->f;
+	l->req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
+	l->req.followup_log = &l->log;
+}
+
+void
+crm_test_request_id(Crm__V1__Request *req, const uint8_t *id)
+{
+	req->has_request_id = 1;
+	req->request_id.data = (uint8_t *)id;
+	req->request_id.len = CRM_REQUEST_ID_LEN;
 }

@@ -86,4 +86,44 @@ void crm_test_clock_set(const char *path, int64_t t);
 crm_status crm_test_add_user(struct crm_test_server *s, const char *login,
     const char *role, const char *team, const char *password);
 
+/* crm_test_status: crm_test_call, returning only the reply's status. */
+crm_status crm_test_status(struct crm_test_server *s, Crm__V1__Request *req);
+
+/* crm_test_ok: crm_test_call, failing the test unless the reply is OK. */
+void crm_test_ok(struct crm_test_server *s, Crm__V1__Request *req);
+
+/* crm_test_raw_status: send len raw bytes as a request (crm_test_raw)
+ * and return the status of the reply, which must decode; a refusal
+ * must carry a message. Fails the test on a timeout. */
+crm_status crm_test_raw_status(
+    struct crm_test_server *s, const void *buf, size_t len);
+
+/* crm_test_hello: a hello, asserted OK; the reply (caller frees). */
+Crm__V1__Response *crm_test_hello(struct crm_test_server *s);
+
+/* crm_test_add_customer: as the session in s, add a customer named name
+ * (asserted OK); its id. */
+uint64_t crm_test_add_customer(struct crm_test_server *s, const char *name);
+
+/* crm_test_add_people: as the admin session in s, add each login of the
+ * NULL-terminated list with the tests' convention of people (password
+ * "pw-<who>"): li, zhao (reps) and wang (manager) in team east; sun
+ * (rep), chen and wu (managers) in team west. Fails the test otherwise. */
+void crm_test_add_people(struct crm_test_server *s, ...);
+
+/* A follow-up log request: crm_test_log_init fills req (its body in log
+ * and f) for customer with summary; callers set more of f, a request id,
+ * then send &l.req. */
+struct crm_test_log {
+	Crm__V1__Request req;
+	Crm__V1__FollowupLogRequest log;
+	Crm__V1__FollowUp f;
+};
+void crm_test_log_init(
+    struct crm_test_log *l, uint64_t customer, const char *summary);
+
+/* crm_test_request_id: req carries request id id (CRM_REQUEST_ID_LEN
+ * bytes, kept by the caller). */
+void crm_test_request_id(Crm__V1__Request *req, const uint8_t *id);
+
 #endif

@@ -12,31 +12,15 @@ set -u
 CRMD=${1:?crmd path}
 CRM=${2:?crm path}
 CHECK=${3:-}
-H=$(mktemp -d "${TMPDIR:-/tmp}/crm-history-XXXXXX")
-export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
-export XDG_STATE_HOME=$H/state CRM_SERVER=ipc://$H/s CRM_TIMEOUT_MS=10000
+. "$(dirname "$0")/lib.sh"
+e2e_home history 10000
 export TZ=UTC
-unset XDG_RUNTIME_DIR
-PID= fails=0
-start() {
-	"$CRMD" --data "$H/db" --listen "$CRM_SERVER" 2>>"$H/crmd.log" &
-	PID=$!
-	for _ in $(seq 100); do "$CRM" -c whoami >/dev/null 2>&1 && return; sleep 0.1; done
-}
-stop() {
-	[ -n "$PID" ] && { kill -TERM "$PID" 2>/dev/null; wait "$PID" || { echo "FAIL - crmd exit"; fails=$((fails + 1)); }; }
-	PID=
-}
-cleanup() { stop; [ -n "${KEEP:-}" ] || rm -rf "$H"; }
-trap cleanup EXIT
-ok() { echo "ok   - $*"; }
-bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
 
 # page CUSTOMER LIMIT [SUMMARY]: history_pages.py (the whole timeline).
 page() { python3 "$(dirname "$0")/history_pages.py" "$CRM" "$@"; }
 
-printf 'pw1\n' | "$CRMD" user add boss --role admin --data "$H/db" >/dev/null
-start
+e2e_admin boss pw1
+e2e_start || exit 1
 printf 'pw1\n' | "$CRM" login boss >/dev/null || bad "login"
 "$CRM" -c 'customer add 华东机电 --grade A' >/dev/null || bad "customer add"
 python3 - >"$H/fu.csv" <<'EOF'
@@ -98,7 +82,7 @@ out=$("$CRM" -c 'customer history 华东机电 --before nonsense' 2>&1)
 # -- a damaged record: an error that names it, never a silent skip
 fid=$(page 华东机电 1000 "call 1500")
 log1=$(stat -c %s "$H/crmd.log")
-stop
+e2e_stop
 key=$(printf '%016x' "$fid")
 printf 'VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n %s\n %s\nDATA=END\n' \
 	"$key" ffffffffff >"$H/in.txt"
@@ -108,7 +92,7 @@ if [ -n "$CHECK" ]; then
 	[ $? -eq 1 ] && [[ $out == *"followups $fid: does not decode"* ]] &&
 		ok "crm-check names the damaged follow-up" || bad "crm-check: $out"
 fi
-start
+e2e_start || exit 1
 log2=$(stat -c %s "$H/crmd.log")
 out=$("$CRM" -c 'customer history 华东机电 --limit 1' 2>&1)
 [ $? -eq 0 ] && [[ $out == *"the newest"* ]] &&
@@ -122,5 +106,4 @@ grown=$(( log1 - log0 + $(stat -c %s "$H/crmd.log") - log2 ))
 [ "$grown" -lt 1024 ] && ok "crmd.log grew by $grown bytes" ||
 	bad "crmd.log grew by $grown bytes: $(tail -5 "$H/crmd.log")"
 
-[ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
-exit $((fails > 0))
+e2e_done

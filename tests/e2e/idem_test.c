@@ -21,41 +21,15 @@
 
 static char clock_path[400];
 
-static uint64_t
-add_customer(struct crm_test_server *s, const char *name)
-{
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
-	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
-	c.name = (char *)name;
-	a.customer = &c;
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
-	req.customer_add = &a;
-	Crm__V1__Response *r = crm_test_call(s, &req);
-	assert_crm_ok(crm_wire_status(r));
-	uint64_t id = r->customer->customer->id;
-	crm__v1__response__free_unpacked(r, NULL);
-	return id;
-}
-
 /* Log summary for customer with request id id; the response. */
 static Crm__V1__Response *
 log_with_id(struct crm_test_server *s, uint64_t customer, const char *summary,
     uint8_t id[CRM_REQUEST_ID_LEN])
 {
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__FollowupLogRequest lr = CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
-	Crm__V1__FollowUp f = CRM__V1__FOLLOW_UP__INIT;
-	f.has_customer_id = 1;
-	f.customer_id = customer;
-	f.summary = (char *)summary;
-	lr.followup = &f;
-	req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
-	req.followup_log = &lr;
-	req.has_request_id = 1;
-	req.request_id.data = id;
-	req.request_id.len = CRM_REQUEST_ID_LEN;
-	return crm_test_call(s, &req);
+	struct crm_test_log l;
+	crm_test_log_init(&l, customer, summary);
+	crm_test_request_id(&l.req, id);
+	return crm_test_call(s, &l.req);
 }
 
 /* The number of follow-ups of customer. */
@@ -108,7 +82,7 @@ reused_id_with_another_body_is_refused(void **state)
 	(void)state;
 	struct crm_test_server srv;
 	start(&srv, 1796000000);
-	uint64_t c = add_customer(&srv, "复用客户");
+	uint64_t c = crm_test_add_customer(&srv, "复用客户");
 	uint8_t id[CRM_REQUEST_ID_LEN];
 	crm_wire_request_id(id);
 	Crm__V1__Response *r = log_with_id(&srv, c, "first", id);
@@ -149,15 +123,10 @@ stored_replies_are_pruned_after_the_retention(void **state)
 	struct crm_test_server srv;
 	int64_t t0 = 1796000000;
 	start(&srv, t0);
-	uint64_t c = add_customer(&srv, "过期客户");
+	uint64_t c = crm_test_add_customer(&srv, "过期客户");
 
 	/* hello tells the default retention. */
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__HelloRequest h = CRM__V1__HELLO_REQUEST__INIT;
-	req.body_case = CRM__V1__REQUEST__BODY_HELLO;
-	req.hello = &h;
-	Crm__V1__Response *r = crm_test_call(&srv, &req);
-	assert_crm_ok(crm_wire_status(r));
+	Crm__V1__Response *r = crm_test_hello(&srv);
 	assert_true(r->hello->has_idem_retention_seconds);
 	assert_int_equal(r->hello->idem_retention_seconds, 7 * 86400);
 	crm__v1__response__free_unpacked(r, NULL);
@@ -209,7 +178,7 @@ stored_replies_are_pruned_after_the_retention(void **state)
 	assert_crm_ok(crm_wire_status(r));
 	assert_int_equal(r->policy->idem_retention_seconds, 30 * 86400);
 	crm__v1__response__free_unpacked(r, NULL);
-	r = crm_test_call(&srv, &req);
+	r = crm_test_hello(&srv);
 	assert_int_equal(r->hello->idem_retention_seconds, 30 * 86400);
 	crm__v1__response__free_unpacked(r, NULL);
 

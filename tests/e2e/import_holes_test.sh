@@ -9,19 +9,9 @@
 set -u
 CRMD=${1:?crmd path}
 CRM=${2:?crm path}
-H=$(mktemp -d "${TMPDIR:-/tmp}/crm-ih-XXXXXX")
-export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
-export XDG_STATE_HOME=$H/state CRM_TIMEOUT_MS=10000 TZ=Asia/Shanghai
-export CRM_SERVER=ipc://$H/s
-unset XDG_RUNTIME_DIR
-PID= fails=0
-cleanup() {
-	[ -n "$PID" ] && { kill -TERM "$PID" 2>/dev/null; wait "$PID" || { echo "FAIL: crmd exit"; fails=$((fails + 1)); }; }
-	rm -rf "$H"
-}
-trap cleanup EXIT
-ok() { echo "ok   - $*"; }
-bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
+. "$(dirname "$0")/lib.sh"
+e2e_home ih 10000
+export TZ=Asia/Shanghai
 run() { out=$("$@" 2>"$H/err"); code=$?; err=$(cat "$H/err"); }
 has() { # DESC NEEDLE: the last output (stdout and stderr) holds NEEDLE
 	if printf '%s\n%s' "$out" "$err" | grep -qF -- "$2"; then ok "$1"
@@ -30,13 +20,9 @@ has() { # DESC NEEDLE: the last output (stdout and stderr) holds NEEDLE
 exit_is() { [ "$code" -eq "$1" ] && ok "$2" || bad "$2 (exit $code, want $1): $out $err"; }
 json() { /usr/bin/env python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
-printf 'pw1\n' | "$CRMD" user add boss --role admin --data "$H/db" >/dev/null
-"$CRMD" --data "$H/db" --listen "$CRM_SERVER" 2>"$H/crmd.log" &
-PID=$!
-for _ in $(seq 100); do
-	printf 'pw1\n' | "$CRM" login boss >/dev/null 2>&1 && break
-	sleep 0.1
-done
+e2e_admin boss pw1
+e2e_start || exit 1
+e2e_login boss pw1
 printf 'pwx\n' | "$CRM" -c 'user add li --role rep --team east' >/dev/null || bad "user add li"
 
 # -- one control character: that row is bad, with its row number; the
@@ -134,5 +120,4 @@ exit_is 1 "another team's customer: the import is refused"
 has "named by its row, without id or owner" "row 2, column name: customer \"甲有限公司\" already exists in another team; ask your manager"
 printf '%s\n%s' "$out" "$err" | grep -q "owner li\|id [0-9]" && bad "the refusal shows an id or owner: $err" || ok "no id or owner shown"
 
-echo "$fails failure(s)"
-[ "$fails" -eq 0 ]
+e2e_done

@@ -12,29 +12,13 @@
 set -u
 CRMD=${1:?crmd path}
 CRM=${2:?crm path}
-H=$(mktemp -d "${TMPDIR:-/tmp}/crm-listing-XXXXXX")
-export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
-export XDG_STATE_HOME=$H/state CRM_SERVER=ipc://$H/s CRM_TIMEOUT_MS=10000
+. "$(dirname "$0")/lib.sh"
+e2e_home listing 10000
 export TZ=UTC
-unset XDG_RUNTIME_DIR
-PID= fails=0
-start() {
-	"$CRMD" --data "$H/db" --listen "$CRM_SERVER" 2>>"$H/crmd.log" &
-	PID=$!
-	for _ in $(seq 100); do "$CRM" -c whoami >/dev/null 2>&1 && return; sleep 0.1; done
-}
-stop() {
-	[ -n "$PID" ] && { kill -TERM "$PID" 2>/dev/null; wait "$PID" || { echo "FAIL - crmd exit"; fails=$((fails + 1)); }; }
-	PID=
-}
-cleanup() { stop; [ -n "${KEEP:-}" ] || rm -rf "$H"; }
-trap cleanup EXIT
-ok() { echo "ok   - $*"; }
-bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
 count() { python3 -c 'import json,sys; print(len(json.load(sys.stdin)))' 2>/dev/null; }
 
-printf 'pw1\n' | "$CRMD" user add boss --role admin --data "$H/db" >/dev/null
-start
+e2e_admin boss pw1
+e2e_start || exit 1
 printf 'pw1\n' | "$CRM" login boss >/dev/null || bad "login"
 python3 - >"$H/c.csv" <<'EOF'
 print("name,notes,tags")
@@ -84,11 +68,11 @@ printf 'pw1\n' | "$CRM" login boss >/dev/null || bad "login boss"
 # A damaged customer: the listing that meets it fails naming it.
 id=$("$CRM" --format json -c 'customer show 客户01500' 2>/dev/null |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["customer"]["id"])' 2>/dev/null)
-stop
+e2e_stop
 printf 'VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n %016x\n ffffffffff\nDATA=END\n' \
 	"${id:-0}" >"$H/in.txt"
 mdb_load -s customers -f "$H/in.txt" "$H/db" || bad "mdb_load"
-start
+e2e_start || exit 1
 out=$("$CRM" -c 'customer list --tag rare' 2>&1)
 [ $? -eq 1 ] && [[ $out == *"customers $id does not decode"* ]] &&
 	ok "a damaged customer fails the list, named" || bad "damaged list: $out"
@@ -96,5 +80,4 @@ out=$("$CRM" -c "export customers $H/out2.csv" 2>&1)
 [ $? -eq 1 ] && [[ $out == *"customers $id does not decode"* ]] &&
 	ok "and the export, named" || bad "damaged export: $out"
 
-[ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
-exit $((fails > 0))
+e2e_done

@@ -12,47 +12,10 @@
 set -u
 CRMD=${1:?crmd path}
 CRM=${2:?crm path}
-if ! command -v tmux >/dev/null 2>&1; then
-	echo "FAIL: tmux is not installed; this test drives the shell in" \
-		"tmux (apt-get install tmux)"
-	exit 1
-fi
-H=$(mktemp -d "${TMPDIR:-/tmp}/crm-narrow-XXXXXX")
-export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
-export XDG_STATE_HOME=$H/state CRM_SERVER=ipc://$H/s CRM_TIMEOUT_MS=5000
-export CRM_HISTFILE=$H/history TMUX_TMPDIR=$H LC_ALL=C.UTF-8
-unset XDG_RUNTIME_DIR TMUX TMUX_PANE COLUMNS
-SOCK=crm-narrow-$$
-PID=
-fails=0
-tm() { tmux -L "$SOCK" "$@"; }
-cleanup() {
-	tm kill-server >/dev/null 2>&1
-	if [ -n "$PID" ]; then
-		kill -TERM "$PID" 2>/dev/null
-		wait "$PID"
-		rc=$?
-		if [ "$rc" -ne 0 ]; then
-			echo "FAIL: crmd exited with $rc"; cat "$H/crmd.log"
-			fails=$((fails + 1))
-		fi
-	fi
-	rm -rf "$H"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+e2e_home narrow
+e2e_tmux narrow
 
-ok() { echo "ok   - $*"; }
-bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
-# The pane's screen and scrollback.
-screen() { tm capture-pane -p -S -200 -t "$1" 2>/dev/null; }
-wait_for() { # wait_for PANE DESC FIXED-TEXT
-	for _ in $(seq 100); do
-		screen "$1" | grep -qF -- "$3" && { ok "$2"; return 0; }
-		sleep 0.1
-	done
-	bad "$2: '$3' not on screen:"; screen "$1" | sed 's/^/    | /'
-	return 1
-}
 # The widest line of stdin in terminal columns (East Asian wide = 2).
 widest() {
 	python3 -c '
@@ -64,16 +27,10 @@ for line in sys.stdin.read().split("\n"):
 print(w)'
 }
 
-printf 'pw1\n' | "$CRMD" user add boss --role admin --data "$H/db" >/dev/null \
-	|| { echo "FAIL: crmd user add"; exit 1; }
-"$CRMD" --data "$H/db" --listen "$CRM_SERVER" 2>"$H/crmd.log" &
-PID=$!
-for _ in $(seq 100); do
-	printf 'x\n' | "$CRM" login nobody >/dev/null 2>&1; [ $? -eq 1 ] && break
-	sleep 0.1
-done
+e2e_admin boss pw1
+e2e_start || exit 1
 
-printf 'pw1\n' | "$CRM" login boss >/dev/null || bad "admin logs in"
+e2e_login boss pw1
 printf 'pw2\n' | "$CRM" -c 'user add wang --role manager --team east' \
 	>/dev/null || bad "admin adds manager wang"
 printf 'pw2\n' | "$CRM" -c 'user add li --role rep --team east' >/dev/null \
@@ -91,13 +48,10 @@ done
 	>/dev/null || bad "task 2"
 "$CRM" -c "task add 'Pacific Rim Logistics Pte Ltd' +3d 'send the revised quote and the delivery schedule for Q1' --owner li" \
 	>/dev/null || bad "task 3"
-printf 'pw2\n' | "$CRM" login wang >/dev/null || bad "wang logs in"
+e2e_login wang pw2
 
 shell() { # shell NAME WIDTH: the interactive shell as wang
-	tm -u new-session -d -s "$1" -x "$2" -y 50 \
-		"env HOME='$H' XDG_CONFIG_HOME='$H/config' XDG_CACHE_HOME='$H/cache' \
-		XDG_STATE_HOME='$H/state' CRM_SERVER='$CRM_SERVER' \
-		CRM_HISTFILE='$H/history' LC_ALL=C.UTF-8 '$CRM'; sleep 30" \
+	pane_start "$1" "$2" 50 "'$CRM'" \
 		|| { bad "tmux starts the shell"; exit 1; }
 	wait_for "$1" "the $2-column shell shows wang's prompt" "crm wang>" \
 		|| exit 1
@@ -105,8 +59,7 @@ shell() { # shell NAME WIDTH: the interactive shell as wang
 
 # --- 80 columns: every date and name whole, one block per task.
 shell narrow 80
-tm send-keys -t narrow -l 'due week --team'
-tm send-keys -t narrow Enter
+send_line narrow 'due week --team'
 wait_for narrow "due week --team answers" "-[ 3 ]" || exit 1
 sleep 0.3
 out=$(screen narrow)
@@ -127,8 +80,7 @@ tm send-keys -t narrow C-d
 
 # --- 140 columns: a table; names and dates whole, goals wrapped.
 shell wide 140
-tm send-keys -t wide -l 'due week --team'
-tm send-keys -t wide Enter
+send_line wide 'due week --team'
 wait_for wide "due week --team answers as a table" "owner" || exit 1
 sleep 0.3
 out=$(screen wide)
@@ -162,5 +114,4 @@ echo "$out" | grep -qE '^ +Pte Ltd$' \
 	&& ok "customer list: the name's second line under its column" \
 	|| bad "customer list: no second name line"
 
-echo "$fails failure(s)"
-[ "$fails" -eq 0 ]
+e2e_done

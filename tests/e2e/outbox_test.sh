@@ -16,43 +16,41 @@
 set -u
 CRMD=${1:?crmd path}
 CRM=${2:?crm path}
-H=$(mktemp -d "${TMPDIR:-/tmp}/crm-ob-XXXXXX")
-export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
-export XDG_STATE_HOME=$H/state CRM_SERVER=ipc://$H/s CRM_TIMEOUT_MS=5000
+. "$(dirname "$0")/lib.sh"
+e2e_home ob
 export TZ=UTC
-unset XDG_RUNTIME_DIR
-PID= fails=0
-cleanup() {
-	[ -n "$PID" ] && { kill -TERM "$PID" 2>/dev/null; wait "$PID" || { echo "FAIL: crmd exit"; fails=$((fails+1)); }; }
-	rm -rf "$H"
-}
-trap cleanup EXIT
-ok() { echo "ok   - $*"; }
-bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
 run() { local t0; t0=$(date +%s%N); out=$("$@" 2>"$H/err"); code=$?; ms=$(( ($(date +%s%N) - t0) / 1000000 )); err=$(cat "$H/err"); }
 json() { /usr/bin/env python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
-as() { printf '%s\n' "$2" | "$CRM" login "$1" >/dev/null 2>&1 || bad "login $1"; }
-start() {
-	"$CRMD" --data "$H/db" --listen "$CRM_SERVER" 2>>"$H/crmd.log" &
-	PID=$!
-	for _ in $(seq 100); do "$CRM" -c 'help' >/dev/null 2>&1; [ -S "$H/s" ] && break; sleep 0.05; done
-	for _ in $(seq 100); do "$CRM" -c whoami >/dev/null 2>&1 && break; sleep 0.05; done
+# crmd again, each write taking $1 ms to commit (CRM_TEST_WRITE_DELAY_MS).
+restart_slow() {
+	e2e_stop
+	export CRM_TEST_WRITE_DELAY_MS=$1
+	e2e_start || exit 1
+	unset CRM_TEST_WRITE_DELAY_MS
 }
-stop() { kill -TERM "$PID"; wait "$PID"; PID=; }
+# Log SUMMARY for the customer and Ctrl-C it 0.3 s later: its exit status
+# in code, its output in $H/o1 and $H/e1.
+interrupted_log() {
+	"$CRM" -c "log 华东机电有限公司 \"$1\"" >"$H/o1" 2>"$H/e1" &
+	local cpid=$!
+	sleep 0.3
+	kill -INT "$cpid"
+	wait "$cpid"; code=$?
+}
 # The follow-ups of customer $1 whose summary is $2.
 count() {
 	"$CRM" --format json -c "customer history '$1'" 2>/dev/null |
 		json "len([e for e in (d if isinstance(d, list) else d.get('entries', [])) if '$2' in json.dumps(e, ensure_ascii=False)])"
 }
 
-printf 'pw1\n' | "$CRMD" user add boss --role admin --data "$H/db" >/dev/null
-start
-as boss pw1
+e2e_admin boss pw1
+e2e_start || exit 1
+e2e_login boss pw1
 printf 'pwx\n' | "$CRM" -c "user add li --role rep --team east" >/dev/null || bad "user li"
 printf 'pwz\n' | "$CRM" -c "user add zhao --role rep --team east" >/dev/null || bad "user zhao"
 "$CRM" -c 'customer add 华东机电有限公司 --owner li --grade A' >/dev/null || bad "add customer"
-as li pwx
-stop
+e2e_login li pwx
+e2e_stop
 
 # -- defect 10: no server, fail fast
 run "$CRM" -c 'due'
@@ -84,7 +82,7 @@ run "$CRM" --format json -c outbox
 n=$(printf '%s' "$out" | json 'len(d)')
 [ "$n" = 1 ] && ok "outbox in JSON: one entry" || bad "outbox json: $out"
 
-start
+e2e_start || exit 1
 run "$CRM" -c 'outbox send'
 { [ "$code" -eq 0 ] && grep -q 'done' <<<"$out"; } && ok "outbox send applies it" || bad "outbox send: $code $out $err"
 run "$CRM" -c 'outbox send'
@@ -93,10 +91,7 @@ n=$(count 华东机电有限公司 离线记录)
 [ "$n" = 1 ] && ok "the history holds one such record" || bad "history holds $n"
 
 # -- defect 4: applied but unanswered in time; resent with the same id
-stop
-export CRM_TEST_WRITE_DELAY_MS=1500
-start
-unset CRM_TEST_WRITE_DELAY_MS
+restart_slow 1500
 run env CRM_TIMEOUT_MS=400 "$CRM" -c 'log 华东机电有限公司 "慢记录"'
 if [ "$code" -eq 3 ] && grep -q 'same request again' <<<"$err" && grep -q 'outcome is unknown' <<<"$err" && ! grep -q '^error' <<<"$err"; then
 	ok "an unanswered write: resent with the same id, then kept (exit 3)"
@@ -109,30 +104,16 @@ run "$CRM" -c 'outbox send'
 n=$(count 华东机电有限公司 慢记录)
 [ "$n" = 1 ] && ok "applied once, not twice" || bad "slow write stored $n times"
 grep -q ' [1-9][0-9]* replayed replies' "$H/crmd.log" && true
-stop
-start
+e2e_stop
+e2e_start || exit 1
 
 # -- Ctrl-C while a write is in flight: awaited, then applied or kept
-stop
-export CRM_TEST_WRITE_DELAY_MS=800
-start
-unset CRM_TEST_WRITE_DELAY_MS
-"$CRM" -c 'log 华东机电有限公司 "中断但已保存"' >"$H/o1" 2>"$H/e1" &
-cpid=$!
-sleep 0.3
-kill -INT "$cpid"
-wait "$cpid"; code=$?
+restart_slow 800
+interrupted_log 中断但已保存
 { [ "$code" -eq 0 ] && grep -q 'waiting' "$H/e1" && ! grep -q '^error' "$H/e1"; } &&
 	ok "Ctrl-C during a write: its answer is awaited and it ends as applied" || bad "interrupt applied: $code $(cat "$H/o1" "$H/e1")"
-stop
-export CRM_TEST_WRITE_DELAY_MS=4000
-start
-unset CRM_TEST_WRITE_DELAY_MS
-"$CRM" -c 'log 华东机电有限公司 "中断未知"' >"$H/o1" 2>"$H/e1" &
-cpid=$!
-sleep 0.3
-kill -INT "$cpid"
-wait "$cpid"; code=$?
+restart_slow 4000
+interrupted_log 中断未知
 { [ "$code" -eq 3 ] && grep -q 'interrupted' "$H/e1" && grep -q 'outbox' "$H/e1"; } &&
 	ok "Ctrl-C during a slow write: kept in the outbox (exit 3)" || bad "interrupt kept: $code $(cat "$H/e1")"
 sleep 4
@@ -142,36 +123,36 @@ n=$(count 华东机电有限公司 中断未知)
 [ "$n" = 1 ] && ok "the interrupted write is stored once" || bad "interrupted write stored $n times"
 n=$(count 华东机电有限公司 中断但已保存)
 [ "$n" = 1 ] && ok "the awaited write is stored once" || bad "awaited write stored $n times"
-stop
-start
+e2e_stop
+e2e_start || exit 1
 
 # -- the retention of stored replies: shown to all, set by admins
 run "$CRM" -c 'policy retention'
 grep -q 'kept 7d' <<<"$out" && ok "policy retention: 7d by default" || bad "retention: $code $out $err"
-as boss pw1
+e2e_login boss pw1
 run "$CRM" -c 'policy retention 14d'
 grep -q 'kept 14d' <<<"$out" && ok "an admin sets 14d" || bad "retention set: $code $out $err"
 run "$CRM" -c 'policy retention 1h'
 [ "$code" -eq 1 ] && ok "1h is refused" || bad "retention 1h: $code $out $err"
-as li pwx
+e2e_login li pwx
 
 # -- a kept write is resent with the session of now
-stop
+e2e_stop
 run "$CRM" -c 'log 华东机电有限公司 "换会话"'
 [ "$code" -eq 3 ] || bad "offline log 2: $code $err"
-start
-as li pwx
+e2e_start || exit 1
+e2e_login li pwx
 run "$CRM" -c 'outbox send'
 { [ "$code" -eq 0 ] && grep -q 'done' <<<"$out"; } && ok "resent with a new session" || bad "new session send: $code $out $err"
 n=$(count 华东机电有限公司 换会话)
 [ "$n" = 1 ] && ok "stored once" || bad "new session: stored $n times"
 
 # -- someone else's kept write is not sent as me; drop forgets it
-stop
+e2e_stop
 run "$CRM" -c 'log 华东机电有限公司 "李的记录"'
 [ "$code" -eq 3 ] || bad "offline log 3: $code $err"
-start
-as zhao pwz
+e2e_start || exit 1
+e2e_login zhao pwz
 run "$CRM" -c 'outbox send'
 { [ "$code" -ne 0 ] && grep -q 'written as li' <<<"$err"; } && ok "li's write is not sent as zhao" || bad "other user: $code $out $err"
 id=$("$CRM" --format json -c outbox | json 'd[0]["id"][:8]')
@@ -179,7 +160,7 @@ run "$CRM" -c "outbox drop $id"
 { [ "$code" -eq 0 ] && grep -q 'dropped' <<<"$out"; } && ok "outbox drop forgets it" || bad "drop: $code $out $err"
 run "$CRM" -c outbox
 grep -q 'empty' <<<"$out" && ok "the outbox is empty" || bad "after drop: $out"
-as li pwx
+e2e_login li pwx
 n=$(count 华东机电有限公司 李的记录)
 [ "$n" = 0 ] && ok "a dropped write was never sent" || bad "dropped write stored $n"
 
@@ -241,5 +222,4 @@ echo 'v1 garbage line' >> "$f"
 run "$CRM" -c outbox
 grep -q 'do not check\|does not check' <<<"$err" && grep -q 'garbage' "$f" && ok "a damaged line is reported and kept" || bad "damaged: $err"
 
-[ "$fails" -eq 0 ] && echo "all passed" || echo "$fails failed"
-exit $((fails > 0))
+e2e_done

@@ -16,6 +16,13 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <setjmp.h>
+#include <stdarg.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+
 /* A blocking connect waits at most 5 s (a full backlog, a server out of
  * file descriptors): SO_SNDTIMEO bounds connect on unix and TCP sockets. */
 static void
@@ -253,4 +260,29 @@ peer_small_quarantine(void)
 	snprintf(opts, sizeof(opts), "%s%squarantine_size_mb=8",
 	    old != NULL ? old : "", old != NULL && *old ? ":" : "");
 	setenv("ASAN_OPTIONS", opts, 1);
+}
+
+rlim_t
+peer_raise_fd_limit(rlim_t want)
+{
+	struct rlimit rl;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+		assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
+	}
+	return rl.rlim_cur;
+}
+
+int
+peer_start_with_tcp(struct crm_test_server *s)
+{
+	static char url[64];
+	static const char *extra[] = { "--listen", url, NULL };
+	peer_small_quarantine();
+	int port = peer_free_port();
+	assert_true(port > 0);
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", port);
+	crm_test_server_start_with(s, extra);
+	return port;
 }

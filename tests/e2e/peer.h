@@ -15,7 +15,10 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/resource.h>
 #include <sys/types.h>
+
+struct crm_test_server;
 
 #define PEER_PROTO_REQ 48 /* NN_REQ */
 #define PEER_PROTO_REP 49 /* NN_REP */
@@ -55,5 +58,13 @@ long peer_proc_kib(pid_t pid, const char *field);
 void peer_small_quarantine(void);
 /* peer_proc_fds: open file descriptors of pid, or -1. */
 long peer_proc_fds(pid_t pid);
+
+/* peer_raise_fd_limit: this process's RLIMIT_NOFILE up to want (at most
+ * the hard limit; crmd started later inherits it); the limit now. */
+rlim_t peer_raise_fd_limit(rlim_t want);
+/* peer_start_with_tcp: peer_small_quarantine, then crmd (harness.h)
+ * listening also on a free loopback TCP port; that port. Fails the test
+ * when there is none. */
+int peer_start_with_tcp(struct crm_test_server *s);
 
 #endif

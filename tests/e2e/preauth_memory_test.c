@@ -46,13 +46,7 @@ anon_kib(void)
 static void
 hello_ok(void)
 {
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__HelloRequest h = CRM__V1__HELLO_REQUEST__INIT;
-	req.body_case = CRM__V1__REQUEST__BODY_HELLO;
-	req.hello = &h;
-	Crm__V1__Response *r = crm_test_call(&srv, &req);
-	assert_crm_ok(crm_wire_status(r));
-	crm__v1__response__free_unpacked(r, NULL);
+	crm__v1__response__free_unpacked(crm_test_hello(&srv), NULL);
 }
 
 static int
@@ -62,27 +56,15 @@ setup(void **state)
 	const char *e = getenv("PREAUTH_CONNS");
 	long want = e != NULL ? strtol(e, NULL, 10) : 2000;
 	want = want < 10 ? 10 : want > 10000 ? 10000 : want;
-	struct rlimit rl;
-	assert_int_equal(getrlimit(RLIMIT_NOFILE, &rl), 0);
 	rlim_t need = (rlim_t)want + 256;
-	if (rl.rlim_cur < need) {
-		rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
-		assert_int_equal(setrlimit(RLIMIT_NOFILE, &rl), 0);
-	}
+	rlim_t have = peer_raise_fd_limit(need);
 	conns = (unsigned)want;
-	if (rl.rlim_cur < need) {
-		conns =
-		    rl.rlim_cur > 512 ? (unsigned)(rl.rlim_cur - 256) : 256;
+	if (have < need) {
+		conns = have > 512 ? (unsigned)(have - 256) : 256;
 		print_message("RLIMIT_NOFILE %llu: %u connections, not %ld\n",
-		    (unsigned long long)rl.rlim_cur, conns, want);
+		    (unsigned long long)have, conns, want);
 	}
-	peer_small_quarantine();
-	tcp_port = peer_free_port();
-	assert_true(tcp_port > 0);
-	static char tcp_url[64];
-	snprintf(tcp_url, sizeof(tcp_url), "tcp://127.0.0.1:%d", tcp_port);
-	static const char *extra[] = { "--listen", tcp_url, NULL };
-	crm_test_server_start_with(&srv, extra);
+	tcp_port = peer_start_with_tcp(&srv);
 	hello_ok();
 	anon_base = anon_kib();
 	return 0;

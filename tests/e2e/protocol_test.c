@@ -26,13 +26,7 @@ setup(void **state)
 	(void)state;
 	crm_test_server_start(&srv);
 	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
-	assert_crm_ok(crm_test_add_user(&srv, "li", "rep", "east", "pw-li"));
-	assert_crm_ok(
-	    crm_test_add_user(&srv, "zhao", "rep", "east", "pw-zhao"));
-	assert_crm_ok(
-	    crm_test_add_user(&srv, "wang", "manager", "east", "pw-wang"));
-	assert_crm_ok(
-	    crm_test_add_user(&srv, "chen", "manager", "west", "pw-chen"));
+	crm_test_add_people(&srv, "li", "zhao", "wang", "chen", NULL);
 	return 0;
 }
 
@@ -42,33 +36,6 @@ teardown(void **state)
 	(void)state;
 	crm_test_server_stop(&srv);
 	return 0;
-}
-
-/* The status of a raw byte string sent as a request. */
-static crm_status
-raw_status(const void *buf, size_t len)
-{
-	uint8_t *out;
-	long n = crm_test_raw(&srv, buf, len, &out);
-	assert_true(n >= 0);
-	Crm__V1__Response *r;
-	assert_crm_ok(crm_wire_unpack_response(out, (size_t)n, &r));
-	crm_status rc = crm_wire_status(r);
-	if (rc != CRM_OK) {
-		assert_non_null(r->status->message);
-	}
-	crm__v1__response__free_unpacked(r, NULL);
-	free(out);
-	return rc;
-}
-
-static crm_status
-call_status(Crm__V1__Request *req)
-{
-	Crm__V1__Response *r = crm_test_call(&srv, req);
-	crm_status rc = crm_wire_status(r);
-	crm__v1__response__free_unpacked(r, NULL);
-	return rc;
 }
 
 /* Add a customer named name owned by owner; returns status, *id. */
@@ -101,7 +68,7 @@ get_customer(uint64_t id)
 	g.id = id;
 	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
 	req.customer_get = &g;
-	return call_status(&req);
+	return crm_test_status(&srv, &req);
 }
 
 static size_t
@@ -124,10 +91,12 @@ garbage_bytes_are_invalid_argument(void **state)
 	(void)state;
 	static const uint8_t junk[] = { 0xff, 0xff, 0xff, 0xff, 0x0f, 0x12,
 		0x99 };
-	assert_crm_err(raw_status(junk, sizeof(junk)), CRM_EINVAL);
+	assert_crm_err(
+	    crm_test_raw_status(&srv, junk, sizeof(junk)), CRM_EINVAL);
 	/* A valid header followed by garbage. */
 	static const uint8_t tail[] = { 0x08, 0x01, 0x12, 0x10, 'x' };
-	assert_crm_err(raw_status(tail, sizeof(tail)), CRM_EINVAL);
+	assert_crm_err(
+	    crm_test_raw_status(&srv, tail, sizeof(tail)), CRM_EINVAL);
 	assert_true(crm_test_server_alive(&srv));
 }
 
@@ -135,12 +104,13 @@ static void
 empty_and_unknown_requests_are_unsupported(void **state)
 {
 	(void)state;
-	assert_crm_err(raw_status("", 0), CRM_UNSUPPORTED);
+	assert_crm_err(crm_test_raw_status(&srv, "", 0), CRM_UNSUPPORTED);
 	/* Field 900, length-delimited, 2 bytes: a request from the future.
 	 * Tag = (900 << 3) | 2 = 7202 = varint a2 38. */
 	static const uint8_t future[] = { 0x08, 0x01, 0xa2, 0x38, 0x02, 0x08,
 		0x01 };
-	assert_crm_err(raw_status(future, sizeof(future)), CRM_UNSUPPORTED);
+	assert_crm_err(crm_test_raw_status(&srv, future, sizeof(future)),
+	    CRM_UNSUPPORTED);
 	assert_true(crm_test_server_alive(&srv));
 }
 
@@ -151,7 +121,7 @@ unknown_fields_beside_a_known_body_are_ignored(void **state)
 	/* hello (field 10, empty) plus unknown field 901 varint. */
 	static const uint8_t msg[] = { 0x08, 0x01, 0x52, 0x00, 0xa8, 0x38,
 		0x05 };
-	assert_crm_ok(raw_status(msg, sizeof(msg)));
+	assert_crm_ok(crm_test_raw_status(&srv, msg, sizeof(msg)));
 }
 
 static void
@@ -166,7 +136,7 @@ a_newer_protocol_version_is_unsupported(void **state)
 	req.protocol_version = 2;
 	size_t len;
 	uint8_t *buf = crm_wire_pack_alloc(&req.base, &len);
-	assert_crm_err(raw_status(buf, len), CRM_UNSUPPORTED);
+	assert_crm_err(crm_test_raw_status(&srv, buf, len), CRM_UNSUPPORTED);
 	free(buf);
 }
 
@@ -186,7 +156,7 @@ invalid_utf8_and_bad_enums_are_refused(void **state)
 	a.customer = &c;
 	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
 	req.customer_add = &a;
-	assert_crm_err(call_status(&req), CRM_EINVAL);
+	assert_crm_err(crm_test_status(&srv, &req), CRM_EINVAL);
 	assert_true(crm_test_server_alive(&srv));
 }
 
@@ -207,7 +177,7 @@ oversized_requests_are_refused_and_the_server_stays_up(void **state)
 	a.customer = &c;
 	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
 	req.customer_add = &a;
-	assert_crm_err(call_status(&req), CRM_TOO_BIG);
+	assert_crm_err(crm_test_status(&srv, &req), CRM_TOO_BIG);
 	/* Past the socket's hard cap the connection is dropped: no reply,
 	 * and the server goes on serving. */
 	size_t huge = 2u * 1024u * 1024u;
@@ -247,7 +217,7 @@ writes_need_a_request_id_of_16_bytes(void **state)
 	req.has_request_id = 1;
 	req.request_id.data = id;
 	req.request_id.len = sizeof(id);
-	assert_crm_err(call_status(&req), CRM_EINVAL);
+	assert_crm_err(crm_test_status(&srv, &req), CRM_EINVAL);
 }
 
 static void
@@ -284,22 +254,13 @@ a_resent_log_stores_one_follow_up(void **state)
 	(void)state;
 	uint64_t cid;
 	assert_crm_ok(add_customer("Resent Log Co", NULL, &cid));
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__FollowupLogRequest l = CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
-	Crm__V1__FollowUp f = CRM__V1__FOLLOW_UP__INIT;
-	f.has_customer_id = 1;
-	f.customer_id = cid;
-	f.summary = "called, resent";
-	l.followup = &f;
-	req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
-	req.followup_log = &l;
+	struct crm_test_log l;
+	crm_test_log_init(&l, cid, "called, resent");
 	uint8_t id[CRM_REQUEST_ID_LEN];
 	crm_wire_request_id(id);
-	req.has_request_id = 1;
-	req.request_id.data = id;
-	req.request_id.len = sizeof(id);
-	Crm__V1__Response *r1 = crm_test_call(&srv, &req);
-	Crm__V1__Response *r2 = crm_test_call(&srv, &req);
+	crm_test_request_id(&l.req, id);
+	Crm__V1__Response *r1 = crm_test_call(&srv, &l.req);
+	Crm__V1__Response *r2 = crm_test_call(&srv, &l.req);
 	assert_crm_ok(crm_wire_status(r1));
 	assert_crm_ok(crm_wire_status(r2));
 	assert_int_equal(r1->followup->id, r2->followup->id);

@@ -84,24 +84,22 @@ struct log {
 static void
 log_followup(const struct log *l)
 {
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__FollowupLogRequest lr = CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
-	Crm__V1__FollowUp f = CRM__V1__FOLLOW_UP__INIT;
+	struct crm_test_log lg;
+	crm_test_log_init(&lg, l->customer, "talked");
+	Crm__V1__FollowUp *f = &lg.f;
 	Crm__V1__Score s = CRM__V1__SCORE__INIT;
 	char *ev[4] = { "slow first answer", "ok", "good", "great" };
-	f.has_customer_id = f.has_at = f.has_channel = 1;
-	f.customer_id = l->customer;
-	f.at = l->at;
-	f.channel = (Crm__V1__Channel)l->channel;
-	f.summary = "talked";
+	f->has_at = f->has_channel = 1;
+	f->at = l->at;
+	f->channel = (Crm__V1__Channel)l->channel;
 	if (l->stage) {
-		f.has_stage_to = 1;
-		f.stage_to = (Crm__V1__Stage)l->stage;
-		f.stage_reason = "test";
+		f->has_stage_to = 1;
+		f->stage_to = (Crm__V1__Stage)l->stage;
+		f->stage_reason = "test";
 	}
 	if (l->lost) {
-		f.has_lost_reason = 1;
-		f.lost_reason = (Crm__V1__LostReason)l->lost;
+		f->has_lost_reason = 1;
+		f->lost_reason = (Crm__V1__LostReason)l->lost;
 	}
 	if (l->score) {
 		s.has_timeliness = s.has_efficiency = 1;
@@ -112,14 +110,9 @@ log_followup(const struct log *l)
 		s.proactiveness = l->score[3];
 		s.evidence = ev;
 		s.n_evidence = 4;
-		f.score = &s;
+		f->score = &s;
 	}
-	lr.followup = &f;
-	req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
-	req.followup_log = &lr;
-	Crm__V1__Response *r = crm_test_call(&srv, &req);
-	assert_crm_ok(crm_wire_status(r));
-	crm__v1__response__free_unpacked(r, NULL);
+	crm_test_ok(&srv, &lg.req);
 }
 
 static void
@@ -133,9 +126,7 @@ start_sla(uint64_t customer, int issue)
 	s.text = "question";
 	req.body_case = CRM__V1__REQUEST__BODY_SLA_START;
 	req.sla_start = &s;
-	Crm__V1__Response *r = crm_test_call(&srv, &req);
-	assert_crm_ok(crm_wire_status(r));
-	crm__v1__response__free_unpacked(r, NULL);
+	crm_test_ok(&srv, &req);
 }
 
 static int
@@ -151,12 +142,7 @@ setup(void **state)
 	setenv("TZ", "UTC", 1);
 	crm_test_server_start(&srv);
 	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
-	assert_crm_ok(crm_test_add_user(&srv, "li", "rep", "east", "pw-li"));
-	assert_crm_ok(
-	    crm_test_add_user(&srv, "zhao", "rep", "east", "pw-zhao"));
-	assert_crm_ok(
-	    crm_test_add_user(&srv, "wang", "manager", "east", "pw-wang"));
-	assert_crm_ok(crm_test_add_user(&srv, "sun", "rep", "west", "pw-sun"));
+	crm_test_add_people(&srv, "li", "zhao", "wang", "sun", NULL);
 	enum { S = 1, A, B, C };
 	id_a1 = add_customer("A1", S, "li");
 	id_a2 = add_customer("A2", S, "li");
@@ -599,16 +585,9 @@ merge_moves_records_and_leaves_a_tombstone(void **state)
 	assert_crm_err(customer_named("W1 duplicate"), CRM_NOT_FOUND);
 	/* A follow-up for the tombstone is refused. */
 	login("sun");
-	Crm__V1__Request lr = CRM__V1__REQUEST__INIT;
-	Crm__V1__FollowupLogRequest l = CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
-	Crm__V1__FollowUp f = CRM__V1__FOLLOW_UP__INIT;
-	f.has_customer_id = 1;
-	f.customer_id = dup;
-	f.summary = "x";
-	l.followup = &f;
-	lr.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
-	lr.followup_log = &l;
-	r = crm_test_call(&srv, &lr);
+	struct crm_test_log l;
+	crm_test_log_init(&l, dup, "x");
+	r = crm_test_call(&srv, &l.req);
 	assert_crm_err(crm_wire_status(r), CRM_EPRECOND);
 	crm__v1__response__free_unpacked(r, NULL);
 }

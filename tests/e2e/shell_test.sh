@@ -7,28 +7,9 @@
 set -u
 CRMD=${1:?crmd path}
 CRM=${2:?crm path}
-H=$(mktemp -d "${TMPDIR:-/tmp}/crm-shell-XXXXXX")
-export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
-export XDG_STATE_HOME=$H/state CRM_SERVER=ipc://$H/s CRM_TIMEOUT_MS=5000
-unset XDG_RUNTIME_DIR
-PID=
-fails=0
-cleanup() {
-	if [ -n "$PID" ]; then
-		kill -TERM "$PID" 2>/dev/null
-		wait "$PID"
-		rc=$?
-		if [ "$rc" -ne 0 ]; then
-			echo "FAIL: crmd exited with $rc"; cat "$H/crmd.log"
-			fails=$((fails + 1))
-		fi
-	fi
-	rm -rf "$H"
-}
-trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+e2e_home shell
 
-ok() { echo "ok   - $*"; }
-bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
 # expect STATUS DESC -- CMD...: run CMD, check its exit status.
 expect() {
 	local want=$1 desc=$2; shift 3
@@ -44,15 +25,8 @@ contains() {
 }
 json() { /usr/bin/env python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
-printf 'pw1\n' | "$CRMD" user add boss --role admin --data "$H/db" >/dev/null \
-	|| { echo "FAIL: crmd user add"; exit 1; }
-"$CRMD" --data "$H/db" --listen "$CRM_SERVER" 2>"$H/crmd.log" &
-PID=$!
-for _ in $(seq 100); do
-	"$CRM" -c 'help' >/dev/null 2>&1
-	printf 'x\n' | "$CRM" login nobody >/dev/null 2>&1; [ $? -eq 1 ] && break
-	sleep 0.1
-done
+e2e_admin boss pw1
+e2e_start || exit 1
 
 # -- acceptance flow of the foundation issue
 expect 0 "admin logs in with the password on stdin" -- \
@@ -169,5 +143,4 @@ expect 0 "logout" -- "$CRM" -c logout
 expect 1 "after logout, requests are unauthenticated" -- "$CRM" -c 'customer list'
 contains "with UNAUTHENTICATED" "UNAUTHENTICATED"
 
-echo "$fails failure(s)"
-[ "$fails" -eq 0 ]
+e2e_done

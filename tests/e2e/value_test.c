@@ -62,33 +62,6 @@ login(const char *who)
 	crm_test_login_as(&srv, who);
 }
 
-/* Send req (a fresh request id each time) and return the status. */
-static crm_status
-status_of(Crm__V1__Request *req)
-{
-	Crm__V1__Response *r = crm_test_call(&srv, req);
-	crm_status rc = crm_wire_status(r);
-	crm__v1__response__free_unpacked(r, NULL);
-	return rc;
-}
-
-static uint64_t
-add_customer(const char *name)
-{
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
-	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
-	c.name = (char *)name;
-	a.customer = &c;
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
-	req.customer_add = &a;
-	Crm__V1__Response *r = crm_test_call(&srv, &req);
-	assert_crm_ok(crm_wire_status(r));
-	uint64_t id = r->customer->customer->id;
-	crm__v1__response__free_unpacked(r, NULL);
-	return id;
-}
-
 static crm_status
 purchase(uint64_t customer, int64_t yuan, const char *product,
     const char *category, int64_t at)
@@ -105,29 +78,23 @@ purchase(uint64_t customer, int64_t yuan, const char *product,
 	a.purchase = &p;
 	req.body_case = CRM__V1__REQUEST__BODY_PURCHASE_ADD;
 	req.purchase_add = &a;
-	return status_of(&req);
+	return crm_test_status(&srv, &req);
 }
 
 /* Log a follow-up; stage_won > 0: move to won with that many yuan. */
 static uint64_t
 log_followup(uint64_t customer, int64_t at, int64_t won_yuan)
 {
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__FollowupLogRequest lr = CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
-	Crm__V1__FollowUp f = CRM__V1__FOLLOW_UP__INIT;
-	f.has_customer_id = f.has_at = 1;
-	f.customer_id = customer;
-	f.at = at;
-	f.summary = "talked";
+	struct crm_test_log l;
+	crm_test_log_init(&l, customer, "talked");
+	l.f.has_at = 1;
+	l.f.at = at;
 	if (won_yuan > 0) {
-		f.has_stage_to = f.has_deal_amount = 1;
-		f.stage_to = CRM__V1__STAGE__STAGE_WON;
-		f.deal_amount = won_yuan * YUAN;
+		l.f.has_stage_to = l.f.has_deal_amount = 1;
+		l.f.stage_to = CRM__V1__STAGE__STAGE_WON;
+		l.f.deal_amount = won_yuan * YUAN;
 	}
-	lr.followup = &f;
-	req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
-	req.followup_log = &lr;
-	Crm__V1__Response *r = crm_test_call(&srv, &req);
+	Crm__V1__Response *r = crm_test_call(&srv, &l.req);
 	assert_crm_ok(crm_wire_status(r));
 	uint64_t id = r->followup->id;
 	crm__v1__response__free_unpacked(r, NULL);
@@ -147,22 +114,15 @@ setup(void **state)
 	setenv("TZ", "UTC", 1);
 	crm_test_server_start(&srv);
 	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
-	assert_crm_ok(crm_test_add_user(&srv, "li", "rep", "east", "pw-li"));
-	assert_crm_ok(
-	    crm_test_add_user(&srv, "zhao", "rep", "east", "pw-zhao"));
-	assert_crm_ok(
-	    crm_test_add_user(&srv, "wang", "manager", "east", "pw-wang"));
-	assert_crm_ok(crm_test_add_user(&srv, "sun", "rep", "west", "pw-sun"));
-	assert_crm_ok(
-	    crm_test_add_user(&srv, "wu", "manager", "west", "pw-wu"));
+	crm_test_add_people(&srv, "li", "zhao", "wang", "sun", "wu", NULL);
 	login("li");
-	id_v1 = add_customer("V1");
-	id_v2 = add_customer("V2");
+	id_v1 = crm_test_add_customer(&srv, "V1");
+	id_v2 = crm_test_add_customer(&srv, "V2");
 	login("zhao");
-	id_v3 = add_customer("V3");
-	id_v4 = add_customer("V4");
+	id_v3 = crm_test_add_customer(&srv, "V3");
+	id_v4 = crm_test_add_customer(&srv, "V4");
 	login("sun");
-	id_w1 = add_customer("W1");
+	id_w1 = crm_test_add_customer(&srv, "W1");
 
 	set_clock(t0);
 	login("li");
@@ -327,10 +287,10 @@ thresholds_are_an_admins_policy(void **state)
 	req.body_case = CRM__V1__REQUEST__BODY_POLICY_VALUE_SET;
 	req.policy_value_set = &s;
 	login("wang");
-	assert_crm_err(status_of(&req), CRM_EPERM);
+	assert_crm_err(crm_test_status(&srv, &req), CRM_EPERM);
 	login("admin");
 	req.has_request_id = 0;
-	assert_crm_ok(status_of(&req));
+	assert_crm_ok(crm_test_status(&srv, &req));
 	/* V2's 3 purchases are high now. */
 	Crm__V1__Response *r = value_report(NULL, "east");
 	segment(r, "frequency", "high", 2, 9, 150000, 100.0 * 150 / 202);
@@ -338,11 +298,11 @@ thresholds_are_an_admins_policy(void **state)
 	/* medium above high is refused; the defaults come back. */
 	v.frequency_medium = 4;
 	req.has_request_id = 0;
-	assert_crm_err(status_of(&req), CRM_EINVAL);
+	assert_crm_err(crm_test_status(&srv, &req), CRM_EINVAL);
 	v.frequency_high = 6;
 	v.frequency_medium = 3;
 	req.has_request_id = 0;
-	assert_crm_ok(status_of(&req));
+	assert_crm_ok(crm_test_status(&srv, &req));
 }
 
 /* ---------------------------------------------------- purchases */
@@ -422,7 +382,7 @@ attach(uint64_t followup, const char *ref)
 	a.attachment = &at;
 	req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_ATTACH;
 	req.followup_attach = &a;
-	return status_of(&req);
+	return crm_test_status(&srv, &req);
 }
 
 static crm_status
@@ -435,7 +395,7 @@ verify(uint64_t contact)
 	v.id = contact;
 	req.body_case = CRM__V1__REQUEST__BODY_CONTACT_VERIFY;
 	req.contact_verify = &v;
-	return status_of(&req);
+	return crm_test_status(&srv, &req);
 }
 
 static crm_status
@@ -448,7 +408,7 @@ check(uint64_t customer)
 	c.id = customer;
 	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_CHECK;
 	req.customer_check = &c;
-	return status_of(&req);
+	return crm_test_status(&srv, &req);
 }
 
 /* The ids of the unchecked list, or a status < 0 negated. */
@@ -656,7 +616,7 @@ merge_moves_purchases(void **state)
 {
 	(void)state;
 	login("zhao");
-	uint64_t dup = add_customer("V3 duplicate");
+	uint64_t dup = crm_test_add_customer(&srv, "V3 duplicate");
 	assert_crm_ok(purchase(dup, 300, "刀具", "耗材", t0 - 2 * DAY));
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__CustomerMergeRequest m =
@@ -666,7 +626,7 @@ merge_moves_purchases(void **state)
 	m.drop = dup;
 	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_MERGE;
 	req.customer_merge = &m;
-	assert_crm_ok(status_of(&req));
+	assert_crm_ok(crm_test_status(&srv, &req));
 	assert_int_equal(purchases_of(id_v3), 3);
 	/* The report counts the moved purchase for V3: 耗材 is V3's 2,000,
 	 * the imported 100 (V3) and 200 (V4), and the moved 300. */

@@ -10,7 +10,7 @@ import tempfile
 
 run, crmd, crm = sys.argv[1:4]
 
-TRUE = """# every kind of step, all true
+TRUE = r"""# every kind of step, all true
 as li
 $ whoami
 > li
@@ -24,6 +24,10 @@ clock +1d
 clock 2026-12-09 10:00
 as {WHO}
 $ whoami
+file a.csv
+| 客户名称,负责人
+| 宁波港联,{WHO}
+? open(DIR + "/a.csv", encoding="utf-8").read() == "客户名称,负责人\n宁波港联,li\n"
 """
 
 FALSE = {  # a step that must fail, and what the runner must say
@@ -34,6 +38,7 @@ FALSE = {  # a step that must fail, and what the runner must say
     "expr": ("as li\njson$ whoami\n? d['login'] == 'zhao'\n", "not true"),
     "nobody": ("as nobody\n", "nobody called nobody"),
     "malformed": ("as li\nwhoami\n", "unknown step"),
+    "file-name": ("file ../x.csv\n| a\n", "plain file name"),
 }
 
 

@@ -210,6 +210,25 @@ money_formats_with_two_decimals(void **state)
 	assert_int_equal(v, 123456);
 }
 
+/* The task kinds' words in `due` and the history, the same on both
+ * sides. */
+static void
+task_kinds_read_as_words(void **state)
+{
+	(void)state;
+	assert_string_equal(
+	    crm_task_kind_word(CRM__V1__TASK_KIND__TASK_FOLLOW_UP),
+	    "next follow-up");
+	assert_string_equal(
+	    crm_task_kind_word(CRM__V1__TASK_KIND__TASK_TODO), "task");
+	assert_string_equal(
+	    crm_task_kind_word(CRM__V1__TASK_KIND__TASK_REGRADE), "re-grade");
+	assert_string_equal(
+	    crm_task_kind_word(CRM__V1__TASK_KIND__TASK_COMMITMENT),
+	    "commitment");
+	assert_string_equal(crm_task_kind_word(0), "");
+}
+
 int
 main(void)
 {
@@ -222,6 +241,7 @@ main(void)
 		cmocka_unit_test(money_parses_into_minor_units),
 		cmocka_unit_test(money_refuses_what_is_not_an_amount),
 		cmocka_unit_test(money_formats_with_two_decimals),
+		cmocka_unit_test(task_kinds_read_as_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -146,6 +146,40 @@ company_keys_drop_the_legal_form(void **state)
 	company_key_equal("华东机电", "华南机电", 0);
 }
 
+/* Further legal forms; a name that is only a legal form is told apart,
+ * so that it can be refused. */
+static void
+company_keys_know_more_forms_and_tell_a_bare_form(void **state)
+{
+	(void)state;
+	company_key_equal("Acme S.A.", "Acme", 1);
+	company_key_equal("Acme SA", "Acme", 1);
+	company_key_equal("Acme AG", "Acme", 1);
+	company_key_equal("Acme PLC", "Acme", 1);
+	company_key_equal("Acme Pty Ltd", "Acme", 1);
+	company_key_equal("Acme Corp.", "Acme Corporation", 1);
+	company_key_equal("Acme Limited", "Acme Company", 1);
+	company_key_equal("Acme N.V.", "Acme", 1);
+	company_key_equal("华东机电有限合伙", "华东机电", 1);
+	company_key_equal("华东机电合伙企业", "华东机电", 1);
+	company_key_equal("华东机电股份公司", "华东机电", 1);
+	company_key_equal("华东机电集团", "华东机电", 1);
+	/* Whole words: a single letter is not a form; USA is not S.A. */
+	company_key_equal("Acme U.S.A.", "Acme", 0);
+	company_key_equal("Plcx", "Plc", 0);
+	static const char *const bare[] = { "有限公司", "公司", "Co., Ltd.",
+		"S.A.", "股份有限公司", "集团有限公司", "Ltd", "有限合伙",
+		"  Inc. " };
+	for (size_t i = 0; i < sizeof(bare) / sizeof(bare[0]); i++) {
+		assert_true(crm_utf8_company_form_only(bare[i]));
+	}
+	static const char *const named[] = { "华东机电有限公司", "Acme S.A.",
+		"A公司", "Tesco", "有限", "Co1 Ltd" };
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		assert_false(crm_utf8_company_form_only(named[i]));
+	}
+}
+
 static void
 normalized_names_ignore_case_width_spaces_and_punctuation(void **state)
 {
@@ -217,6 +251,8 @@ main(void)
 		    normalized_names_ignore_case_width_spaces_and_punctuation),
 		cmocka_unit_test(fold_keeps_everything_but_case_and_width),
 		cmocka_unit_test(company_keys_drop_the_legal_form),
+		cmocka_unit_test(
+		    company_keys_know_more_forms_and_tell_a_bare_form),
 		cmocka_unit_test(sanitize_strips_escapes_and_keeps_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

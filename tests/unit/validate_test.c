@@ -92,6 +92,50 @@ control_characters_are_refused_but_tab_and_newline_pass(void **state)
 	assert_crm_ok(crm_validate_text("line1\nline2\tcol", 100));
 }
 
+/* One-line fields (names, industry, category...) refuse tab, newline and
+ * the bidi controls that make a name display other than it is; free text
+ * (notes) keeps tab and newline. */
+static void
+one_line_fields_refuse_tab_newline_and_bidi_controls(void **state)
+{
+	(void)state;
+	static const char *const bad[] = {
+		"华东\t机电",              /* tab */
+		"华东\n机电",              /* newline */
+		"abc\xe2\x80\xae_txt.exe", /* U+202E RIGHT-TO-LEFT OVERRIDE */
+		"x\xe2\x80\xaay",          /* U+202A LRE */
+		"x\xe2\x81\xa6y",          /* U+2066 LRI */
+		"x\xe2\x81\xa9y",          /* U+2069 PDI */
+		"c1\xc2\x85",              /* U+0085 NEL, C1 */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct sample s;
+		char why[256];
+		sample_init(&s);
+		s.cust.name = (char *)bad[i];
+		assert_crm_err(check(&s, why, sizeof(why)), CRM_EINVAL);
+		assert_non_null(strstr(why, "customer_add.customer.name"));
+		assert_crm_err(crm_validate_line(bad[i], 100), CRM_EINVAL);
+		sample_init(&s);
+		s.cust.industry = (char *)bad[i];
+		assert_crm_err(check(&s, why, sizeof(why)), CRM_EINVAL);
+		assert_non_null(strstr(why, "industry"));
+	}
+	/* U+202F (narrow no-break space) is not a bidi control;
+	 * Arabic and Hebrew letters are welcome. */
+	assert_crm_ok(crm_validate_line("a\xe2\x80\xaf"
+	                                "b",
+	    100));
+	assert_crm_ok(crm_validate_line("شركة עברית 上海", 100));
+	assert_true(crm_validate_one_line_field("name"));
+	assert_false(crm_validate_one_line_field("notes"));
+	/* The notes of the sample hold a tab and a newline: still fine. */
+	struct sample s;
+	char why[256];
+	sample_init(&s);
+	assert_crm_ok(check(&s, why, sizeof(why)));
+}
+
 /* A refused import batch names the row (its index in the batch). */
 static void
 a_repeated_message_names_its_index(void **state)
@@ -249,6 +293,8 @@ main(void)
 		    an_out_of_range_enum_inside_a_nested_message_is_refused),
 		cmocka_unit_test(too_many_repeated_items_are_refused),
 		cmocka_unit_test(a_repeated_message_names_its_index),
+		cmocka_unit_test(
+		    one_line_fields_refuse_tab_newline_and_bidi_controls),
 		cmocka_unit_test(a_hostile_unpacked_message_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,131 @@
+# lib.sh: the set-up the shell e2e tests share, sourced after set -u and
+# CRMD/CRM are set:
+#   . "$(dirname "$0")/lib.sh"
+#   e2e_home NAME [TIMEOUT_MS]   a private temp HOME ($H) with its XDG
+#                                folders, CRM_SERVER=ipc://$H/s, a cleanup
+#                                trap (stops crmd and tmux, removes $H
+#                                unless KEEP is set)
+#   e2e_admin LOGIN PASSWORD     crmd user add LOGIN --role admin (offline)
+#   e2e_start                    crmd in the background (log appended to
+#                                $H/crmd.log, pid in PID), waits for it
+#   e2e_stop                     TERM crmd and check it exits 0
+#   e2e_login LOGIN PASSWORD     crm login, FAIL if refused
+#   ok DESC / bad DESC           one result line; bad counts in $fails
+#   e2e_done                     the summary line; the script's status
+# and for the tests that drive the interactive shell in tmux:
+#   e2e_tmux NAME                needs tmux; a private tmux server ($SOCK)
+#   tm ARGS...                   tmux on that server
+#   pane_start PANE COLS ROWS CMD  CMD (shell words, after the test's
+#                                environment) in a new detached pane
+#   screen PANE                  the pane's screen and scrollback
+#   wait_for PANE DESC TEXT      poll (at most 10 s) until the pane shows
+#                                TEXT; ok DESC, or bad with the screen
+#   send_line PANE TEXT          type TEXT and Enter
+# Every wait is bounded: at most 100 polls of 0.1 s.
+
+PID=
+SOCK=
+fails=0
+
+ok() { echo "ok   - $*"; }
+bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
+
+e2e_home() {
+	H=$(mktemp -d "${TMPDIR:-/tmp}/crm-$1-XXXXXX")
+	export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
+	export XDG_STATE_HOME=$H/state CRM_SERVER=ipc://$H/s
+	export CRM_TIMEOUT_MS=${2:-5000}
+	unset XDG_RUNTIME_DIR
+	trap e2e_cleanup EXIT
+}
+
+e2e_admin() {
+	printf '%s\n' "$2" |
+		"$CRMD" user add "$1" --role admin --data "$H/db" >/dev/null ||
+		{ echo "FAIL: crmd user add $1"; exit 1; }
+}
+
+# Poll until crmd answers at $CRM_SERVER (a wrong login, not "not running").
+e2e_wait_ready() {
+	local out
+	for _ in $(seq 100); do
+		out=$(printf 'x\n' | "$CRM" login nobody 2>&1)
+		[[ $out == *"not running"* ]] || return 0
+		sleep 0.1
+	done
+	bad "crmd does not answer at $CRM_SERVER"
+	return 1
+}
+
+e2e_start() {
+	"$CRMD" --data "$H/db" --listen "$CRM_SERVER" 2>>"$H/crmd.log" &
+	PID=$!
+	e2e_wait_ready
+}
+
+e2e_stop() {
+	[ -n "$PID" ] || return 0
+	kill -TERM "$PID" 2>/dev/null
+	local rc=0
+	wait "$PID" || rc=$?
+	PID=
+	if [ "$rc" -ne 0 ]; then
+		echo "FAIL: crmd exited with $rc"
+		tail -20 "$H/crmd.log"
+		fails=$((fails + 1))
+		return 1
+	fi
+}
+
+e2e_login() {
+	printf '%s\n' "$2" | "$CRM" login "$1" >/dev/null || bad "$1 logs in"
+}
+
+e2e_cleanup() {
+	[ -n "$SOCK" ] && tm kill-server >/dev/null 2>&1
+	e2e_stop
+	[ -n "${KEEP:-}" ] || rm -rf "$H"
+}
+
+e2e_done() {
+	echo "$fails failure(s)"
+	[ "$fails" -eq 0 ]
+}
+
+e2e_tmux() {
+	if ! command -v tmux >/dev/null 2>&1; then
+		echo "FAIL: tmux is not installed; this test drives the shell in" \
+			"tmux (apt-get install tmux)"
+		exit 1
+	fi
+	export CRM_HISTFILE=$H/history TMUX_TMPDIR=$H LC_ALL=C.UTF-8
+	unset TMUX TMUX_PANE COLUMNS
+	SOCK=crm-$1-$$
+}
+
+tm() { tmux -L "$SOCK" "$@"; }
+
+pane_start() {
+	tm -u new-session -d -s "$1" -x "$2" -y "$3" \
+		"env HOME='$H' XDG_CONFIG_HOME='$H/config' \
+		XDG_CACHE_HOME='$H/cache' XDG_STATE_HOME='$H/state' \
+		CRM_SERVER='$CRM_SERVER' CRM_HISTFILE='$H/history' \
+		LC_ALL=C.UTF-8 $4; sleep 30"
+}
+
+screen() { tm capture-pane -p -S -200 -t "$1" 2>/dev/null; }
+
+wait_for() {
+	for _ in $(seq 100); do
+		screen "$1" | grep -qF -- "$3" && { ok "$2"; return 0; }
+		sleep 0.1
+	done
+	bad "$2: '$3' not on screen:"
+	screen "$1" | sed 's/^/    | /'
+	return 1
+}
+
+send_line() {
+	tm send-keys -t "$1" -l "$2"
+	tm send-keys -t "$1" Enter
+}
