@@ -165,10 +165,7 @@ n=$(count 华东机电有限公司 李的记录)
 [ "$n" = 0 ] && ok "a dropped write was never sent" || bad "dropped write stored $n"
 
 # -- write-ahead: a crm killed (-9) mid-write leaves the write in the outbox
-stop
-export CRM_TEST_WRITE_DELAY_MS=3000
-start
-unset CRM_TEST_WRITE_DELAY_MS
+restart_slow 3000
 "$CRM" -c 'log 华东机电有限公司 "被杀的写"' >/dev/null 2>&1 &
 cpid=$!
 sleep 1.5
@@ -180,8 +177,8 @@ run "$CRM" -c 'outbox send'
 { [ "$code" -eq 0 ] && grep -q 'done' <<<"$out"; } && ok "outbox send settles the killed write" || bad "send killed: $code $out $err"
 n=$(count 华东机电有限公司 被杀的写)
 [ "$n" = 1 ] && ok "the killed write is stored once" || bad "killed write stored $n times"
-stop
-start
+e2e_stop
+e2e_start || exit 1
 run "$CRM" -c 'log 华东机电有限公司 "已应答"'
 run "$CRM" -c outbox
 grep -q 'empty' <<<"$out" && ok "an answered write leaves the outbox empty" || bad "answered write left: $out"
@@ -202,10 +199,10 @@ n=$(count 华东机电有限公司 锁住的写)
 [ "$n" = 0 ] && ok "nothing was sent while the outbox was locked" || bad "locked write stored $n"
 
 # -- listing, dropping and help never touch the server
-stop
+e2e_stop
 run "$CRM" -c 'log 华东机电有限公司 "停住时列出"'
 [ "$code" -eq 3 ] || bad "offline log 4: $code $err"
-start
+e2e_start || exit 1
 kill -STOP "$PID"
 run "$CRM" -c outbox
 { [ "$code" -eq 0 ] && [ "$ms" -lt 1500 ]; } && ok "outbox lists in $ms ms with crmd stopped" || bad "outbox with crmd stopped: $code in $ms ms: $err"
