@@ -17,6 +17,7 @@
 
 #include "commands.h"
 #include "outbox.h"
+#include "paths.h"
 #include "shell.h"
 
 #define RESENDS           2 /* after the first deadline, the same bytes again */
@@ -64,21 +65,16 @@ current_fp(struct cmd_ctx *ctx, char fp[OUTBOX_FP_LEN + 1])
 	outbox_fingerprint(t, len, fp);
 }
 
-/* Keep req (request id id) in the outbox after fate; say so. */
+/* Record req (request id id) in the outbox before it is first sent
+ * (write-ahead: a crash at any point leaves it for `outbox send`).
+ * A write carrying a password is never written to disk. Errors:
+ * CRM_INTERNAL (not recorded, so not sent; conn_error() says why). */
 static crm_status
-keep(struct cmd_ctx *ctx, Crm__V1__Request *req,
-    const uint8_t id[CRM_REQUEST_ID_LEN], enum conn_fate fate)
+record(struct cmd_ctx *ctx, Crm__V1__Request *req,
+    const uint8_t id[CRM_REQUEST_ID_LEN])
 {
-	char idt[33];
-	outbox_id_text(id, idt);
-	ctx->outcome_unknown = true;
 	if (outbox_kind(req->body_case) == OUTBOX_SECRET) {
-		fprintf(stderr,
-		    "crm: %s: the outcome is unknown (request id %s); it "
-		    "carries a password, so it is not kept in the outbox: "
-		    "check, then repeat it\n",
-		    conn_error(ctx->conn), idt);
-		return CRM_UNAVAILABLE;
+		return CRM_OK;
 	}
 	struct outbox_entry e;
 	memset(&e, 0, sizeof(e));
@@ -92,13 +88,41 @@ keep(struct cmd_ctx *ctx, Crm__V1__Request *req,
 	conn_pack(ctx->conn, req, id, false, &buf, &e.len);
 	e.req = buf;
 	crm_status rc = outbox_add(&e);
+	int err = errno;
 	free(buf);
 	free(noted);
+	if (rc == CRM_UNAVAILABLE) {
+		conn_set_error(ctx->conn,
+		    "the outbox is locked: %s (waited %d s); nothing was sent",
+		    outbox_lock_holder(), OUTBOX_LOCK_WAIT_MS / 1000);
+		return CRM_INTERNAL;
+	}
 	if (rc != CRM_OK) {
+		char *p = outbox_path();
+		conn_set_error(ctx->conn,
+		    "cannot record the write in the outbox %s: %s; nothing "
+		    "was sent",
+		    p ? p : "(no HOME)", strerror(err));
+		free(p);
+		return CRM_INTERNAL;
+	}
+	return CRM_OK;
+}
+
+/* req (request id id) stays in the outbox after fate; say so. */
+static crm_status
+keep(struct cmd_ctx *ctx, Crm__V1__Request *req,
+    const uint8_t id[CRM_REQUEST_ID_LEN], enum conn_fate fate)
+{
+	char idt[33];
+	outbox_id_text(id, idt);
+	ctx->outcome_unknown = true;
+	if (outbox_kind(req->body_case) == OUTBOX_SECRET) {
 		fprintf(stderr,
-		    "crm: %s: the outcome is unknown (request id %s), and "
-		    "the outbox cannot keep it: %s\n",
-		    conn_error(ctx->conn), idt, strerror(errno));
+		    "crm: %s: the outcome is unknown (request id %s); it "
+		    "carries a password, so it is not kept in the outbox: "
+		    "check, then repeat it\n",
+		    conn_error(ctx->conn), idt);
 		return CRM_UNAVAILABLE;
 	}
 	if (fate == CONN_NOT_SENT) {
@@ -127,13 +151,20 @@ cmd_outbox_request(
 
 	*resp = NULL;
 	crm_wire_request_id(id);
+	crm_status rc = record(ctx, req, id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
 	conn_pack(ctx->conn, req, id, true, &buf, &len);
 	shell_cancel_arm(true); /* Ctrl-C now: settled or kept, never lost */
-	crm_status rc = settle(ctx, buf, len, id, resp);
+	rc = settle(ctx, buf, len, id, resp);
 	shell_cancel_arm(false);
 	free(buf);
 	enum conn_fate fate = conn_fate(ctx->conn);
 	if (fate == CONN_ANSWERED || rc == CRM_OK) {
+		if (outbox_kind(req->body_case) != OUTBOX_SECRET) {
+			(void)outbox_remove(id); /* applied or refused */
+		}
 		return rc;
 	}
 	return keep(ctx, req, id, fate);
@@ -141,7 +172,15 @@ cmd_outbox_request(
 
 /* ------------------------------------------------------------ outbox */
 
-/* How long crmd keeps stored replies: its hello, else the default. */
+/* The file remembering crmd's retention, so listing needs no server. */
+static char *
+retention_path(void)
+{
+	return paths_xdg("XDG_STATE_HOME", ".local/state", "idem-retention");
+}
+
+/* How long crmd keeps stored replies: its hello (remembered for
+ * `outbox` listing), else the default. */
 static int64_t
 retention(struct cmd_ctx *ctx)
 {
@@ -156,11 +195,31 @@ retention(struct cmd_ctx *ctx)
 	    resp->hello->has_idem_retention_seconds &&
 	    resp->hello->idem_retention_seconds > 0) {
 		r = resp->hello->idem_retention_seconds;
+		char *p = retention_path();
+		char text[32];
+		snprintf(text, sizeof(text), "%lld\n", (long long)r);
+		if (p != NULL) {
+			(void)paths_write_private(p, text);
+		}
+		free(p);
 	}
 	if (resp != NULL) {
 		crm__v1__response__free_unpacked(resp, NULL);
 	}
 	return r;
+}
+
+/* The retention last heard from crmd, without asking it (listing and
+ * dropping never touch the server). */
+static int64_t
+retention_local(void)
+{
+	char *p = retention_path();
+	char *text = p ? paths_read(p) : NULL;
+	long long r = text ? strtoll(text, NULL, 10) : 0;
+	free(text);
+	free(p);
+	return r > 0 ? (int64_t)r : RETENTION_DEFAULT;
 }
 
 static void
@@ -210,6 +269,7 @@ say_damaged(const struct outbox *ob)
 static crm_status
 outbox_list(struct cmd_ctx *ctx, render_doc *out)
 {
+	(void)ctx;
 	static const char *const cols[] = { "id", "written", "by", "command" };
 	struct outbox ob;
 	if (outbox_load(&ob) != CRM_OK) {
@@ -223,7 +283,7 @@ outbox_list(struct cmd_ctx *ctx, render_doc *out)
 		outbox_free(&ob);
 		return CRM_OK;
 	}
-	int64_t keep_s = retention(ctx);
+	int64_t keep_s = retention_local();
 	json_t *arr = json_array();
 	render_table(out, 4, cols);
 	for (size_t i = 0; i < ob.n; i++) {
@@ -275,6 +335,7 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		} else {
 			render_text(
 			    out, "the outbox is empty: nothing to send");
+			(void)outbox_compact();
 		}
 		outbox_free(&ob);
 		return prefix ? CRM_NOT_FOUND : CRM_OK;
@@ -388,6 +449,7 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	}
 	render_text(out, "outbox: %zu done, %zu refused, %zu left", done,
 	    refused, left);
+	(void)outbox_compact(); /* settled lines go; empty when all sent */
 	free(me);
 	outbox_free(&ob);
 	return ctx->outcome_unknown ? CRM_UNAVAILABLE : rc;

@@ -106,6 +106,29 @@ cmd_purchase_show_value(const Crm__V1__ValuePolicy *v, render_doc *out)
 
 /* ------------------------------------------------------------ add */
 
+#define AMOUNT_MAX INT64_C(100000000000000) /* crmd's, in minor units */
+
+/* text is a positive amount above AMOUNT_MAX (parsed or too long to). */
+static bool
+too_large(const char *text, int64_t *minor)
+{
+	if (crm_money_parse(text, minor) == CRM_OK) {
+		return *minor > AMOUNT_MAX;
+	}
+	size_t digits = 0;
+	if (strncmp(text, "¥", strlen("¥")) == 0) {
+		text += strlen("¥");
+	}
+	for (const char *q = text; *q != '\0' && *q != '.'; q++) {
+		if (*q >= '0' && *q <= '9') {
+			digits++;
+		} else if (*q != ',' && !(q == text && *q == '$')) {
+			return false;
+		}
+	}
+	return digits > 13;
+}
+
 crm_status
 cmd_purchase_add(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
@@ -117,6 +140,11 @@ cmd_purchase_add(
 	Crm__V1__Response *resp = NULL;
 	const char *at = cmd_opt(call, "--at");
 
+	if (too_large(call->argv[1], &p.amount)) {
+		return cmd_usage_error(ctx, call,
+		    "AMOUNT '%s' is too large: at most 1,000,000,000,000.00",
+		    call->argv[1]);
+	}
 	if (crm_money_parse(call->argv[1], &p.amount) != CRM_OK ||
 	    p.amount <= 0) {
 		return cmd_usage_error(ctx, call,

@@ -211,6 +211,7 @@ cmd_session_login(
 		cmd_error("logged in, but cannot save the session in %s",
 		    p ? p : "(no HOME)");
 		free(p);
+		rc = CRM_INTERNAL; /* the next command will not be logged in */
 	}
 	if (lr->user != NULL) {
 		set_login(ctx, lr->user->login);

@@ -239,7 +239,11 @@ cmd_request(
 	if (rc != CRM_OK && !ctx->outcome_unknown) {
 		cmd_error(
 		    "%s (%s)", conn_error(ctx->conn), crm_status_name(rc));
-		if (rc == CRM_EUNAUTH &&
+		/* A wrong old password leaves the session valid: no hint. */
+		bool old_pw =
+		    req->body_case == CRM__V1__REQUEST__BODY_PASSWD &&
+		    strstr(conn_error(ctx->conn), "old password");
+		if (rc == CRM_EUNAUTH && !old_pw &&
 		    req->body_case != CRM__V1__REQUEST__BODY_LOGIN) {
 			fprintf(stderr, "hint: log in with: login USER\n");
 		}

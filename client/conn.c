@@ -13,6 +13,7 @@
 #include "conn.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <nanomsg/nn.h>
 #include <nanomsg/reqrep.h>
@@ -543,4 +544,14 @@ enum conn_fate
 conn_fate(const crm_conn *c)
 {
 	return c->fate;
+}
+
+void
+conn_set_error(crm_conn *c, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->error, sizeof(c->error), fmt, ap);
+	va_end(ap);
+	c->fate = CONN_NOT_SENT;
 }

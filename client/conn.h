@@ -128,4 +128,9 @@ enum conn_fate conn_fate(const crm_conn *c);
  */
 const char *conn_error(const crm_conn *c);
 
+/* conn_set_error: a failure found before anything was sent (the next
+ * conn_error(); conn_fate() becomes CONN_NOT_SENT). */
+void conn_set_error(crm_conn *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -5,7 +5,11 @@
  * with ID, LOGIN, WHAT and REQUEST in hex (so any text fits), CREATED in
  * decimal UTC seconds, FP a session fingerprint, and SUM the first 16
  * bytes of blake2b over everything before it, in hex. Lines starting
- * with '#' are comments.
+ * with '#' are comments. A line
+ *   x1 ID SUM
+ * settles the entry ID written above it (the file is appended to: one
+ * fsync'd line per write before it is sent, one line when its outcome
+ * is known; compacted when SETTLED_MAX settling lines pile up).
  */
 #include "outbox.h"
 
@@ -16,8 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "paths.h"
@@ -25,6 +31,7 @@
 #define SUM_LEN     16
 #define SEEN_MAX    16 /* sessions remembered in sessions-seen */
 #define HEADER_LINE "# crm outbox: writes whose outcome is not known yet\n"
+#define SETTLED_MAX 64 /* settled lines before the file is compacted */
 
 #define BODY(x) CRM__V1__REQUEST__BODY_##x
 
@@ -257,6 +264,46 @@ out:
 	return rc;
 }
 
+/* The line settling id, with its newline. Caller frees with free(). */
+static char *
+settled_line(const uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	char *h = to_hex(id, CRM_REQUEST_ID_LEN);
+	char *body = crm_xasprintf("x1 %s", h);
+	char sum[2 * SUM_LEN + 1];
+	sum_hex(body, strlen(body), sum);
+	char *line = crm_xasprintf("%s %s\n", body, sum);
+	free(h);
+	free(body);
+	return line;
+}
+
+/* A settling line (no newline) into id. Returns -1 when it is not one. */
+static int
+parse_settled(const char *line, uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	char want[3 + 2 * CRM_REQUEST_ID_LEN + 1];
+	if (strncmp(line, "x1 ", 3) != 0 ||
+	    strlen(line) != 3 + 2 * CRM_REQUEST_ID_LEN + 1 + 2 * SUM_LEN) {
+		return -1;
+	}
+	snprintf(want, sizeof(want), "%.*s", 3 + 2 * CRM_REQUEST_ID_LEN, line);
+	char sum[2 * SUM_LEN + 1];
+	sum_hex(want, strlen(want), sum);
+	if (strcmp(sum, line + strlen(want) + 1) != 0) {
+		return -1;
+	}
+	uint8_t *b = NULL;
+	size_t n = 0;
+	if (from_hex(want + 3, &b, &n) < 0 || n != CRM_REQUEST_ID_LEN) {
+		free(b);
+		return -1;
+	}
+	memcpy(id, b, CRM_REQUEST_ID_LEN);
+	free(b);
+	return 0;
+}
+
 /* ------------------------------------------------------------ file */
 
 char *
@@ -295,6 +342,21 @@ load_path(const char *path, struct outbox *ob)
 			line[--n] = '\0';
 		}
 		if (n == 0 || line[0] == '#') {
+			continue;
+		}
+		uint8_t sid[CRM_REQUEST_ID_LEN];
+		if (parse_settled(line, sid) == 0) {
+			for (size_t i = ob->n; i-- > 0;) {
+				if (memcmp(ob->v[i].id, sid, sizeof(sid)) ==
+				    0) {
+					entry_free(&ob->v[i]);
+					memmove(&ob->v[i], &ob->v[i + 1],
+					    (ob->n - i - 1) * sizeof(*ob->v));
+					ob->n--;
+					break;
+				}
+			}
+			ob->nsettled++;
 			continue;
 		}
 		struct outbox_entry e;
@@ -384,8 +446,55 @@ out:
 	return rc;
 }
 
-/* Lock the outbox against other crm processes; returns the fd to close,
- * or -1. */
+static char holder[512];
+
+const char *
+outbox_lock_holder(void)
+{
+	return holder;
+}
+
+/* Who holds the flock of the file at fd, from /proc/locks: "process N
+ * (comm)", or "another process". */
+static void
+find_holder(int fd, const char *lp)
+{
+	struct stat st;
+	char who[128] = "another process";
+	FILE *f = fstat(fd, &st) == 0 ? fopen("/proc/locks", "re") : NULL;
+	char line[256];
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
+		long pid = 0;
+		unsigned maj = 0, mnr = 0;
+		unsigned long long ino = 0;
+		char kind[16];
+		if (sscanf(line, "%*d: %15s %*s %*s %ld %x:%x:%llu", kind,
+		        &pid, &maj, &mnr, &ino) == 5 &&
+		    strcmp(kind, "FLOCK") == 0 && ino == st.st_ino &&
+		    pid != (long)getpid()) {
+			char cp[64], comm[64] = "?";
+			snprintf(cp, sizeof(cp), "/proc/%ld/comm", pid);
+			FILE *c = fopen(cp, "re");
+			if (c != NULL) {
+				if (fgets(comm, sizeof(comm), c) != NULL) {
+					comm[strcspn(comm, "\n")] = '\0';
+				}
+				fclose(c);
+			}
+			snprintf(
+			    who, sizeof(who), "process %ld (%s)", pid, comm);
+			break;
+		}
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	snprintf(holder, sizeof(holder), "%s holds %s", who, lp);
+}
+
+/* Lock the outbox against other crm processes, waiting at most
+ * OUTBOX_LOCK_WAIT_MS; returns the fd to close, -1 (errno), or -2 when
+ * another process holds it (outbox_lock_holder() says who). */
 static int
 lock_outbox(const char *path)
 {
@@ -394,41 +503,161 @@ lock_outbox(const char *path)
 	}
 	char *lp = crm_xasprintf("%s.lock", path);
 	int fd = open(lp, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	free(lp);
 	if (fd < 0) {
+		free(lp);
 		return -1;
 	}
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno != EINTR) {
+	for (int waited = 0;; waited += 20) {
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+			break;
+		}
+		if (errno != EWOULDBLOCK && errno != EINTR) {
 			close(fd);
+			free(lp);
 			return -1;
 		}
+		if (waited >= OUTBOX_LOCK_WAIT_MS) {
+			find_holder(fd, lp);
+			close(fd);
+			free(lp);
+			errno = EWOULDBLOCK;
+			return -2;
+		}
+		struct timespec ts = { 0, 20 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
 	}
+	free(lp);
 	return fd;
 }
 
-/* Change the outbox under its lock: load it, change(ob, arg), and save
- * it when that returns CRM_OK. no_path is the answer when there is no
- * place for the outbox. */
+/* Append text to path (created 0600 with the header line), fsync'd when
+ * sync. A torn last line (a crash mid-write) is ended first so text
+ * starts a line of its own. */
 static crm_status
-outbox_change(crm_status (*change)(struct outbox *, const void *),
-    const void *arg, crm_status no_path)
+append_path(const char *path, const char *text, bool sync)
+{
+	bool created = false;
+	int fd = open(path, O_RDWR | O_APPEND | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT) {
+		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		created = fd >= 0;
+	}
+	if (fd < 0) {
+		return CRM_INTERNAL;
+	}
+	struct stat st;
+	crm_status rc = CRM_INTERNAL;
+	char *buf = NULL;
+	if (fstat(fd, &st) < 0) {
+		goto out;
+	}
+	char last = '\n';
+	if (st.st_size > 0 && pread(fd, &last, 1, st.st_size - 1) != 1) {
+		goto out;
+	}
+	buf = crm_xasprintf("%s%s%s", st.st_size == 0 ? HEADER_LINE : "",
+	    last == '\n' ? "" : "\n", text);
+	size_t len = strlen(buf), off = 0;
+	while (off < len) {
+		ssize_t n = write(fd, buf + off, len - off);
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	if (sync && fdatasync(fd) < 0) {
+		goto out;
+	}
+	if (sync && created) { /* a new file: its name too */
+		char *dcopy = crm_xstrdup(path);
+		int dfd =
+		    open(dirname(dcopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			fsync(dfd);
+			close(dfd);
+		}
+		free(dcopy);
+	}
+	rc = CRM_OK;
+out:
+	free(buf);
+	if (close(fd) < 0) {
+		rc = CRM_INTERNAL;
+	}
+	return rc;
+}
+
+crm_status
+outbox_add(const struct outbox_entry *e)
+{
+	char *path = outbox_path();
+	crm_status rc = CRM_INTERNAL;
+	if (path == NULL) {
+		errno = ENOENT;
+		return CRM_INTERNAL;
+	}
+	int lk = lock_outbox(path);
+	if (lk == -2) {
+		free(path);
+		return CRM_UNAVAILABLE;
+	}
+	if (lk >= 0) {
+		struct outbox_entry c = *e;
+		c.login = (char *)(e->login ? e->login : "-");
+		c.what = (char *)(e->what ? e->what : "");
+		char *line = format_line(&c);
+		rc = append_path(path, line, true);
+		free(line);
+		int keep = errno;
+		close(lk);
+		errno = keep;
+	}
+	free(path);
+	return rc;
+}
+
+crm_status
+outbox_remove(const uint8_t id[CRM_REQUEST_ID_LEN])
 {
 	char *path = outbox_path();
 	struct outbox ob;
 	crm_status rc = CRM_INTERNAL;
+	int lk = -1;
 	if (path == NULL) {
-		errno = ENOENT;
-		return no_path;
+		return CRM_NOT_FOUND;
 	}
-	int lk = lock_outbox(path);
-	if (lk >= 0 && load_path(path, &ob) == CRM_OK) {
-		rc = change(&ob, arg);
-		if (rc == CRM_OK) {
+	lk = lock_outbox(path);
+	if (lk < 0 || load_path(path, &ob) != CRM_OK) {
+		goto out;
+	}
+	rc = CRM_NOT_FOUND;
+	for (size_t i = 0; i < ob.n; i++) {
+		if (memcmp(ob.v[i].id, id, CRM_REQUEST_ID_LEN) != 0) {
+			continue;
+		}
+		entry_free(&ob.v[i]);
+		memmove(
+		    &ob.v[i], &ob.v[i + 1], (ob.n - i - 1) * sizeof(*ob.v));
+		ob.n--;
+		/* No fsync needed: a settling line lost in a crash only
+		 * means the write is resent, and crmd answers a resent id
+		 * with its stored reply. */
+		if (ob.nsettled < SETTLED_MAX) {
+			char *l = settled_line(id);
+			rc = append_path(path, l, false);
+			free(l);
+		} else if (ob.n == 0 && ob.ndamaged == 0) {
+			rc = truncate(path, 0) == 0 ? CRM_OK : CRM_INTERNAL;
+		} else {
 			rc = save_path(path, &ob);
 		}
-		outbox_free(&ob);
+		break;
 	}
+	outbox_free(&ob);
+out:
 	if (lk >= 0) {
 		close(lk);
 	}
@@ -436,45 +665,31 @@ outbox_change(crm_status (*change)(struct outbox *, const void *),
 	return rc;
 }
 
-static crm_status
-add_entry(struct outbox *ob, const void *arg)
-{
-	const struct outbox_entry *e = arg;
-	ob->v = crm_xrealloc(ob->v, (ob->n + 1) * sizeof(*ob->v));
-	struct outbox_entry *c = &ob->v[ob->n++];
-	*c = *e;
-	c->login = crm_xstrdup(e->login ? e->login : "-");
-	c->what = crm_xstrdup(e->what ? e->what : "");
-	c->req = crm_xmalloc(e->len ? e->len : 1);
-	memcpy(c->req, e->req, e->len);
-	return CRM_OK;
-}
-
 crm_status
-outbox_add(const struct outbox_entry *e)
+outbox_compact(void)
 {
-	return outbox_change(add_entry, e, CRM_INTERNAL);
-}
-
-static crm_status
-remove_entry(struct outbox *ob, const void *id)
-{
-	for (size_t i = 0; i < ob->n; i++) {
-		if (memcmp(ob->v[i].id, id, CRM_REQUEST_ID_LEN) == 0) {
-			entry_free(&ob->v[i]);
-			memmove(&ob->v[i], &ob->v[i + 1],
-			    (ob->n - i - 1) * sizeof(*ob->v));
-			ob->n--;
-			return CRM_OK;
-		}
+	char *path = outbox_path();
+	struct outbox ob;
+	crm_status rc = CRM_OK;
+	if (path == NULL) {
+		return CRM_OK;
 	}
-	return CRM_NOT_FOUND;
-}
-
-crm_status
-outbox_remove(const uint8_t id[CRM_REQUEST_ID_LEN])
-{
-	return outbox_change(remove_entry, id, CRM_NOT_FOUND);
+	int lk = lock_outbox(path);
+	if (lk < 0) {
+		free(path);
+		return CRM_UNAVAILABLE;
+	}
+	if (load_path(path, &ob) != CRM_OK) {
+		rc = CRM_INTERNAL;
+	} else if (ob.nsettled > 0 && ob.n == 0 && ob.ndamaged == 0) {
+		rc = truncate(path, 0) == 0 ? CRM_OK : CRM_INTERNAL;
+	} else if (ob.nsettled > 0) {
+		rc = save_path(path, &ob);
+	}
+	outbox_free(&ob);
+	close(lk);
+	free(path);
+	return rc;
 }
 
 /* ------------------------------------------------------------ sessions */

@@ -4,10 +4,16 @@
  * they are settled by resending them with their original request ids
  * (the server answers an id it applied with the stored reply). The file
  * is $XDG_STATE_HOME/crm/outbox (~/.local/state/crm/outbox), mode 0600,
- * one checksummed line per write, replaced whole (temporary file, fsync,
- * rename, fsync of the folder) under an flock of outbox.lock, so crm
- * processes running at once never lose each other's entries and a crash
- * leaves the old or the new file. A line that does not check is never
+ * one checksummed line per write, appended and fsync'd BEFORE the write
+ * is first sent (write-ahead), and settled by a second line when its
+ * outcome is known (not fsync'd: a lost one only means a resend, which
+ * crmd answers with its stored reply). When 64 settling lines pile up
+ * the file is compacted: emptied when nothing is left, else rewritten
+ * whole via a temporary file, fsync and rename,
+ * all under an flock of outbox.lock (waited for at most
+ * OUTBOX_LOCK_WAIT_MS), so crm processes running at once never lose
+ * each other's entries and a crash at any point leaves the write in the
+ * outbox for `outbox send`. A line that does not check is never
  * dropped: it is kept as it is and reported. Kept requests carry no
  * session token: they are resent with the session of then.
  * The command side (what the shell says, `outbox`, `outbox send`) is
@@ -50,6 +56,7 @@ struct outbox {
 	size_t n;
 	char **damaged; /* lines that do not check, as they are; owned */
 	size_t ndamaged;
+	size_t nsettled; /* settling lines read (the file is compacted) */
 };
 
 /* outbox_path: the file, or NULL without HOME. Caller frees with free(). */
@@ -62,17 +69,31 @@ char *outbox_path(void);
 crm_status outbox_load(struct outbox *ob /* OUT */);
 void outbox_free(struct outbox *ob);
 
+#define OUTBOX_LOCK_WAIT_MS 2000
+
 /*
- * outbox_add: keep e (copied). Errors: CRM_INTERNAL (cannot write or
- * lock; errno says why).
+ * outbox_add: keep e: one line appended and fsync'd. Errors: CRM_INTERNAL
+ * (cannot write; errno says why), CRM_UNAVAILABLE (outbox.lock held by
+ * another process for OUTBOX_LOCK_WAIT_MS; outbox_lock_holder() says
+ * who).
  */
 crm_status outbox_add(const struct outbox_entry *e);
+
+/* outbox_lock_holder: after CRM_UNAVAILABLE, the lock file and who holds
+ * it ("process 123 (flock)"), for a message. Static storage. */
+const char *outbox_lock_holder(void);
 
 /*
  * outbox_remove: forget the entry with request id id.
  * Errors: CRM_NOT_FOUND, CRM_INTERNAL.
  */
 crm_status outbox_remove(const uint8_t id[CRM_REQUEST_ID_LEN]);
+
+/*
+ * outbox_compact: drop the settled lines: the file is emptied when
+ * nothing is left. Errors: CRM_UNAVAILABLE (locked), CRM_INTERNAL.
+ */
+crm_status outbox_compact(void);
 
 /* outbox_id_text: the id as 32 hex characters and a NUL. */
 void outbox_id_text(const uint8_t id[CRM_REQUEST_ID_LEN], char out[33]);

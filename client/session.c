@@ -32,7 +32,8 @@ folder_safe(const char *path)
 	int ok = 1;
 	if (slash != NULL && slash != dir) {
 		*slash = '\0';
-		ok = crm_path_check_dir(dir, 0, why, sizeof(why)) != CRM_EPERM;
+		ok = crm_path_check_dir_env(dir, 0, "XDG_CONFIG_HOME", why,
+		         sizeof(why)) != CRM_EPERM;
 	}
 	if (!ok) {
 		fprintf(stderr, "crm: not using the session in it: %s\n", why);
@@ -43,7 +44,8 @@ folder_safe(const char *path)
 
 /* The session file is ours and readable by us alone: one that others can
  * read is made private again, with a warning (its token may be known:
- * log in again). Returns 0 when the file must not be used. */
+ * log in again); one that others can write is removed, unused (they may
+ * have planted a token). Returns 0 when the file must not be used. */
 static int
 file_safe(const char *path)
 {
@@ -55,6 +57,17 @@ file_safe(const char *path)
 		fprintf(stderr,
 		    "crm: not using %s: not a file of yours (uid %u)\n", path,
 		    (unsigned)sb.st_uid);
+		return 0;
+	}
+	if ((sb.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		/* Others could have put a token of theirs in it: this shell
+		 * would then act in their session. Never used. */
+		int gone = unlink(path) == 0;
+		fprintf(stderr,
+		    "crm: not using %s: others can write it (mode %04o), so "
+		    "its session may not be yours; %s. Log in again.\n",
+		    path, (unsigned)(sb.st_mode & 07777),
+		    gone ? "removed it" : "remove it");
 		return 0;
 	}
 	if ((sb.st_mode & (S_IRWXG | S_IRWXO)) != 0) {

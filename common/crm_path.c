@@ -24,6 +24,14 @@ crm_path_runtime_dir(void)
 crm_status
 crm_path_check_dir(const char *dir, int private_dir, char *why, size_t n)
 {
+	return crm_path_check_dir_env(
+	    dir, private_dir, "XDG_RUNTIME_DIR", why, n);
+}
+
+crm_status
+crm_path_check_dir_env(
+    const char *dir, int private_dir, const char *env, char *why, size_t n)
+{
 	struct stat sb;
 	if (stat(dir, &sb) != 0) {
 		snprintf(why, n, "%s: %s", dir, strerror(errno));
@@ -38,8 +46,8 @@ crm_path_check_dir(const char *dir, int private_dir, char *why, size_t n)
 		snprintf(why, n,
 		    "%s belongs to uid %u, not to you (uid %u): another user "
 		    "may have made it to catch what you send; remove it, or "
-		    "set XDG_RUNTIME_DIR to a folder of your own",
-		    dir, (unsigned)sb.st_uid, (unsigned)me);
+		    "set %s to a folder of your own",
+		    dir, (unsigned)sb.st_uid, (unsigned)me, env);
 		return CRM_EPERM;
 	}
 	mode_t open_to =
@@ -110,12 +118,21 @@ crm_path_check_ipc(const char *url, char *why, size_t n)
 	char *rt = crm_path_runtime_dir();
 	int private_dir = strcmp(dir, rt) == 0;
 	crm_status rc = crm_path_check_dir(dir, private_dir, why, n);
+	/* /tmp/crm-UID is as private as the folder in it. */
+	const char *x = getenv("XDG_RUNTIME_DIR");
+	int tmp_home = private_dir && (x == NULL || x[0] != '/');
 	if (rc == CRM_OK) {
-		/* /tmp/crm-UID is as private as the folder in it. */
-		const char *x = getenv("XDG_RUNTIME_DIR");
-		int tmp_home = private_dir && (x == NULL || x[0] != '/');
 		rc = tmp_home ? crm_path_check_dir(up, 1, why, n)
 		              : check_parent(up, why, n);
+	} else if (rc == CRM_NOT_FOUND && tmp_home) {
+		/* No crm folder yet: a bad /tmp/crm-UID is still named,
+		 * not hidden behind "crmd is not running". */
+		char upwhy[600];
+		if (crm_path_check_dir(up, 1, upwhy, sizeof(upwhy)) ==
+		    CRM_EPERM) {
+			snprintf(why, n, "%s", upwhy);
+			rc = CRM_EPERM;
+		}
 	}
 	free(rt);
 	free(up);

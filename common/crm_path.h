@@ -26,6 +26,10 @@ char *crm_path_runtime_dir(void);
  */
 crm_status crm_path_check_dir(
     const char *dir, int private_dir, char *why /* OUT */, size_t n);
+/* crm_path_check_dir_env: the same, advising the environment variable
+ * env (the one that moves dir) when dir is someone else's. */
+crm_status crm_path_check_dir_env(const char *dir, int private_dir,
+    const char *env, char *why /* OUT */, size_t n);
 
 /*
  * crm_path_check_ipc: for an ipc:// URL, the socket's folder passes

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "auth.h"
+#include "crm_wire_nul.h"
 #include "handlers.h"
 #include "store_schema.h"
 
@@ -243,6 +244,12 @@ dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
 	}
 	ctx->action = (*row)->name;
 	char why[256];
+	if (crm_wire_nul_check(&crm__v1__request__descriptor, buf, len, why,
+	        sizeof(why)) != CRM_OK) {
+		/* protobuf-c would hand the field to C cut at the NUL */
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "%s contains a NUL byte, which no text may hold", why);
+	}
 	if (crm_validate_message(&r->base, why, sizeof(why)) != CRM_OK) {
 		return dispatch_fail(ctx, CRM_EINVAL, "%s", why);
 	}

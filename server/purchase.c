@@ -206,9 +206,13 @@ check_line(struct req_ctx *ctx, const char *what, const char *s, size_t max)
 static crm_status
 check_purchase(struct req_ctx *ctx, const Crm__V1__Purchase *in)
 {
-	if (!in->has_amount || in->amount <= 0 || in->amount > AMOUNT_MAX) {
+	if (!in->has_amount || in->amount <= 0) {
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "amount: a purchase needs an amount above 0");
+	}
+	if (in->amount > AMOUNT_MAX) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "amount: too large; at most 1,000,000,000,000.00");
 	}
 	if (in->product == NULL || *in->product == '\0') {
 		return dispatch_fail(ctx, CRM_EINVAL,

@@ -162,7 +162,22 @@ session_prepare_passwd(
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	if (auth_check_password(u->pwhash, r->old_password) != CRM_OK) {
+	/* The old password is a password guess like a login: the same
+	 * per-login throttle and the same log line (never the password). */
+	const char *login = u->login ? u->login : "";
+	int64_t wait;
+	if (auth_login_allowed(login, ctx->now, &wait) != CRM_OK) {
+		auth_log_login_failure(login, ctx->peer,
+		    "passwd refused: too many failures, waiting");
+		return dispatch_fail(ctx, CRM_TOO_BIG,
+		    "too many wrong passwords for '%s'; try again in %lld s",
+		    login, (long long)wait);
+	}
+	rc = auth_check_password(u->pwhash, r->old_password);
+	auth_login_result(login, crm_time_now(), rc == CRM_OK);
+	if (rc != CRM_OK) {
+		auth_log_login_failure(
+		    login, ctx->peer, "passwd: wrong old password");
 		return dispatch_fail(
 		    ctx, CRM_EUNAUTH, "the old password is wrong");
 	}

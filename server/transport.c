@@ -305,9 +305,9 @@ transport_start(const struct srv_config *cfg, store *st, transport **out)
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
 	    rl.rlim_cur != RLIM_INFINITY) {
-		crm_info(
-		    "up to %llu connections (RLIMIT_NOFILE), each holding "
-		    "at most %d KiB of an unfinished request: %llu MiB",
+		crm_info("memory before login: up to %llu connections "
+		         "(RLIMIT_NOFILE, LimitNOFILE in the unit) x %d KiB "
+		         "of an unfinished request = at most %llu MiB",
 		    (unsigned long long)rl.rlim_cur, SOCKET_MAX_RECV / 1024,
 		    (unsigned long long)rl.rlim_cur *
 		            (unsigned long long)SOCKET_MAX_RECV >>

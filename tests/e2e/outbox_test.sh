@@ -164,6 +164,56 @@ e2e_login li pwx
 n=$(count 华东机电有限公司 李的记录)
 [ "$n" = 0 ] && ok "a dropped write was never sent" || bad "dropped write stored $n"
 
+# -- write-ahead: a crm killed (-9) mid-write leaves the write in the outbox
+restart_slow 3000
+"$CRM" -c 'log 华东机电有限公司 "被杀的写"' >/dev/null 2>&1 &
+cpid=$!
+sleep 1.5
+kill -9 "$cpid"; wait "$cpid" 2>/dev/null
+run "$CRM" -c outbox
+grep -q '被杀的写' <<<"$out" && ok "crm killed mid-write: the write is in the outbox" || bad "killed write not in the outbox: $code $out $err"
+sleep 2.5
+run "$CRM" -c 'outbox send'
+{ [ "$code" -eq 0 ] && grep -q 'done' <<<"$out"; } && ok "outbox send settles the killed write" || bad "send killed: $code $out $err"
+n=$(count 华东机电有限公司 被杀的写)
+[ "$n" = 1 ] && ok "the killed write is stored once" || bad "killed write stored $n times"
+e2e_stop
+e2e_start || exit 1
+run "$CRM" -c 'log 华东机电有限公司 "已应答"'
+run "$CRM" -c outbox
+grep -q 'empty' <<<"$out" && ok "an answered write leaves the outbox empty" || bad "answered write left: $out"
+
+# -- the outbox lock is waited for a bounded time, and its holder named
+python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "w"); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(6)' "$f.lock" &
+fpid=$!
+sleep 0.3
+run "$CRM" -c 'log 华东机电有限公司 "锁住的写"'
+if [ "$code" -eq 1 ] && [ "$ms" -lt 4000 ] && grep -q 'outbox.lock' <<<"$err" && grep -q "process $fpid (python3)" <<<"$err" && grep -q 'nothing was sent' <<<"$err"; then
+	ok "a held outbox lock: exit 1 after $ms ms, names the holder"
+else
+	bad "held lock: exit $code in $ms ms: $err"
+fi
+kill "$fpid" 2>/dev/null; wait "$fpid" 2>/dev/null
+n=$(count 华东机电有限公司 锁住的写)
+[ "$n" = 0 ] && ok "nothing was sent while the outbox was locked" || bad "locked write stored $n"
+
+# -- listing, dropping and help never touch the server
+e2e_stop
+run "$CRM" -c 'log 华东机电有限公司 "停住时列出"'
+[ "$code" -eq 3 ] || bad "offline log 4: $code $err"
+e2e_start || exit 1
+kill -STOP "$PID"
+run "$CRM" -c outbox
+{ [ "$code" -eq 0 ] && [ "$ms" -lt 1500 ]; } && ok "outbox lists in $ms ms with crmd stopped" || bad "outbox with crmd stopped: $code in $ms ms: $err"
+run "$CRM" -c 'outbox drop abcdef'
+{ [ "$code" -eq 1 ] && [ "$ms" -lt 1500 ]; } && ok "outbox drop answers in $ms ms with crmd stopped" || bad "drop with crmd stopped: $code in $ms ms: $err"
+run "$CRM" -c help
+{ [ "$code" -eq 0 ] && [ "$ms" -lt 1500 ]; } && ok "help answers in $ms ms with crmd stopped" || bad "help with crmd stopped: $code in $ms ms"
+kill -CONT "$PID"
+run "$CRM" -c 'outbox send'
+{ [ "$code" -eq 0 ] && grep -q 'done' <<<"$out"; } || bad "send after stop: $code $out $err"
+
 # -- a damaged line is reported and kept
 echo 'v1 garbage line' >> "$f"
 run "$CRM" -c outbox

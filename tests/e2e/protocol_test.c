@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -341,6 +342,93 @@ failed_logins_slow_down(void **state)
 	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
 }
 
+/* Pack req with the session and a fresh request id, turn the last byte
+ * of the first `mark` (a '#') into a NUL, send it raw: the status, its message
+ * in msg. */
+static crm_status
+raw_with_nul(Crm__V1__Request *req, const char *mark, char *msg, size_t n)
+{
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	crm_wire_request_id(id);
+	req->has_request_id = 1;
+	req->request_id.data = id;
+	req->request_id.len = sizeof(id);
+	req->has_session_token = srv.token_len > 0;
+	req->session_token.data = srv.token;
+	req->session_token.len = srv.token_len;
+	size_t len;
+	uint8_t *buf = crm_wire_pack_alloc(&req->base, &len), *out;
+	size_t ml = strlen(mark);
+	uint8_t *at = NULL;
+	for (size_t i = 0; i + ml < len && at == NULL; i++) {
+		if (memcmp(buf + i, mark, ml) == 0) {
+			at = buf + i + ml - 1;
+		}
+	}
+	if (at == NULL) {
+		fail_msg("%s is not in the packed request", mark);
+	}
+	*at = 0;
+	long got = crm_test_raw(&srv, buf, len, &out);
+	assert_true(got >= 0);
+	Crm__V1__Response *r;
+	assert_crm_ok(crm_wire_unpack_response(out, (size_t)got, &r));
+	crm_status rc = crm_wire_status(r);
+	snprintf(msg, n, "%s",
+	    r->status && r->status->message ? r->status->message : "");
+	crm__v1__response__free_unpacked(r, NULL);
+	free(out);
+	free(buf);
+	return rc;
+}
+
+static void
+nul_bytes_in_strings_are_refused_naming_the_field(void **state)
+{
+	(void)state;
+	char msg[512];
+	size_t before = count_customers();
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	c.name = "NulNotes Ltd";
+	c.notes = "a#b"; /* becomes "a\0b" */
+	a.customer = &c;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &a;
+	assert_crm_err(raw_with_nul(&req, "a#", msg, sizeof(msg)), CRM_EINVAL);
+	assert_non_null(strstr(msg, "notes"));
+	assert_non_null(strstr(msg, "NUL"));
+	c.notes = NULL;
+	c.name = "TwoCo#hidden"; /* "TwoCo\0hidden" */
+	assert_crm_err(
+	    raw_with_nul(&req, "TwoCo#", msg, sizeof(msg)), CRM_EINVAL);
+	assert_non_null(strstr(msg, "name"));
+	assert_int_equal(count_customers(), before);
+
+	/* login "li\0anything", and li's password with "\0trailing" */
+	uint8_t keep[sizeof(srv.token)];
+	size_t keep_len = srv.token_len;
+	memcpy(keep, srv.token, sizeof(keep));
+	srv.token_len = 0;
+	Crm__V1__Request lr = CRM__V1__REQUEST__INIT;
+	Crm__V1__LoginRequest lg = CRM__V1__LOGIN_REQUEST__INIT;
+	lg.login = "li#anything";
+	lg.password = "pw-li";
+	lr.body_case = CRM__V1__REQUEST__BODY_LOGIN;
+	lr.login = &lg;
+	assert_crm_err(raw_with_nul(&lr, "li#", msg, sizeof(msg)), CRM_EINVAL);
+	assert_non_null(strstr(msg, "login"));
+	lg.login = "li";
+	lg.password = "pw-li#trailing";
+	assert_crm_err(
+	    raw_with_nul(&lr, "pw-li#", msg, sizeof(msg)), CRM_EINVAL);
+	assert_non_null(strstr(msg, "password"));
+	memcpy(srv.token, keep, sizeof(keep));
+	srv.token_len = keep_len;
+	assert_true(crm_test_server_alive(&srv));
+}
+
 int
 main(void)
 {
@@ -351,6 +439,8 @@ main(void)
 		    unknown_fields_beside_a_known_body_are_ignored),
 		cmocka_unit_test(a_newer_protocol_version_is_unsupported),
 		cmocka_unit_test(invalid_utf8_and_bad_enums_are_refused),
+		cmocka_unit_test(
+		    nul_bytes_in_strings_are_refused_naming_the_field),
 		cmocka_unit_test(
 		    oversized_requests_are_refused_and_the_server_stays_up),
 		cmocka_unit_test(

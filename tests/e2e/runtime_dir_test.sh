@@ -77,10 +77,23 @@ expect "a session file others can read is used after a warning" 0 \
 	"was open to others (mode 0644); made it 0600"
 [ "$(stat -c %a "$XDG_CONFIG_HOME/crm/session")" = 600 ] &&
 	ok "and it is 0600 again" || bad "session file mode not repaired"
+chmod 666 "$XDG_CONFIG_HOME/crm/session"
+run "$CRM" -c whoami
+expect "a session file others can write is refused, not repaired" 1 \
+	"others can write it (mode 0666)"
+[[ $out == *"Log in again"* ]] && ok "and the shell asks to log in again" ||
+	bad "no 'log in again' for a writable session file: $out"
+[ ! -e "$XDG_CONFIG_HOME/crm/session" ] && ok "the planted session file is removed" ||
+	bad "a session file others can write is kept"
+run sh -c "printf 'pw-boss\n' | '$CRM' login boss"
+expect "logging in again works" 0 "logged in as boss"
 chmod 777 "$XDG_CONFIG_HOME/crm"
 run "$CRM" -c whoami
 expect "a session folder others can write is not used" 1 \
 	"not using the session in it"
+run sh -c "printf 'pw-boss\n' | '$CRM' login boss"
+expect "a login whose session cannot be saved exits 1" 1 \
+	"cannot save the session"
 chmod 700 "$XDG_CONFIG_HOME/crm"
 
 # -- a socket folder given by URL: the user's own, no write for others.
@@ -111,6 +124,13 @@ stop_crmd
 run timeout 5 "$CRMD" --data "$T/db"
 expect "and crmd too" 1 "belongs to uid $(id -u nobody), not to you"
 chown root "$T/rt/crm"
+chown nobody "$XDG_CONFIG_HOME/crm"
+run "$CRM" -c whoami
+expect "a session folder of another user names XDG_CONFIG_HOME" 1 \
+	"set XDG_CONFIG_HOME to a folder of your own"
+[[ $out == *XDG_RUNTIME_DIR* ]] && bad "the session folder advice names XDG_RUNTIME_DIR: $out" ||
+	ok "and not XDG_RUNTIME_DIR"
+chown root "$XDG_CONFIG_HOME/crm"
 
 # -- the attack of the issue: XDG_RUNTIME_DIR unset, and another user
 # (root here) made /tmp/crm-UID/crm first and listens in it.
@@ -176,6 +196,10 @@ victim chmod 700 "/tmp/crm-$VUID/crm"
 victim chmod 755 "/tmp/crm-$VUID"
 run victim "$CRM" -c whoami
 expect "and /tmp/crm-UID itself must be 0700 as well" 1 \
+	"/tmp/crm-$VUID is open to others (mode 0755; want 0700)"
+victim rm -rf "/tmp/crm-$VUID/crm"
+run victim "$CRM" -c whoami
+expect "a bad /tmp/crm-UID with no crm folder in it is named" 1 \
 	"/tmp/crm-$VUID is open to others (mode 0755; want 0700)"
 
 [ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"

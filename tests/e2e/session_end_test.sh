@@ -93,6 +93,25 @@ expect "li logs in with the reset password" 0 "logged in as li"
 as laptop 'user passwd boss' 'hijack\n'
 expect "a rep cannot reset a password" 1 "PERMISSION_DENIED"
 
+# A wrong old password is a guess like a failed login: throttled by the
+# same per-login throttle, logged (the login, never the password), and the
+# session stays valid, so the shell does not ask to log in again.
+as laptop passwd 'wrong-1\nnew-pw-x\n'
+expect "a wrong old password is refused" 1 "the old password is wrong"
+[[ $out == *"log in with"* ]] && bad "after a wrong old password the shell says to log in: $out" ||
+	ok "no 'log in' hint after a wrong old password"
+for i in 2 3 4; do as laptop passwd "wrong-$i\nnew-pw-x\n"; done
+expect "after 3 wrong old passwords the next is throttled" 1 "try again in"
+as laptop passwd 'pw-li-3\npw-li-4\n'
+expect "even the right old password waits while throttled" 1 "try again in"
+as laptop whoami
+expect "the session stays valid" 0 "li"
+grep -q "failed login for 'li' .*passwd: wrong old password" "$H/crmd.log" &&
+	ok "crmd logs a wrong old password like a failed login" ||
+	bad "no log line for a wrong old password"
+grep -q 'wrong-[0-9]' "$H/crmd.log" && bad "a wrong old password reached crmd's log" ||
+	ok "the wrong old password is not logged"
+
 # Disabling ends the sessions for good: they are gone, not suspended.
 as boss 'user disable li'
 expect "user disable says how many sessions ended" 0 \

@@ -348,6 +348,22 @@ list_summary_and_the_won_deal(void **state)
 	assert_crm_err(purchase(id_v4, 10, "", NULL, t0), CRM_EINVAL);
 	assert_crm_err(
 	    purchase(id_v4, 10, "x", NULL, t0 + 30 * DAY), CRM_EINVAL);
+	/* Too large is said as too large, with the maximum. */
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__PurchaseAddRequest a = CRM__V1__PURCHASE_ADD_REQUEST__INIT;
+	Crm__V1__Purchase p = CRM__V1__PURCHASE__INIT;
+	p.has_customer_id = p.has_amount = 1;
+	p.customer_id = id_v4;
+	p.amount = INT64_MAX;
+	p.product = "x";
+	a.purchase = &p;
+	req.body_case = CRM__V1__REQUEST__BODY_PURCHASE_ADD;
+	req.purchase_add = &a;
+	r = crm_test_call(&srv, &req);
+	assert_crm_err(crm_wire_status(r), CRM_EINVAL);
+	assert_non_null(strstr(r->status->message, "too large"));
+	assert_non_null(strstr(r->status->message, "1,000,000,000,000"));
+	crm__v1__response__free_unpacked(r, NULL);
 }
 
 /* ---------------------------------------------------- permissions */

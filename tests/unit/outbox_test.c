@@ -128,8 +128,9 @@ a_damaged_line_is_reported_and_kept(void **state)
 	uint8_t req[4] = { 1, 2, 3, 4 };
 	struct outbox_entry e;
 	entry(&e, 0, req, sizeof(req));
-	assert_crm_ok(outbox_add(&e));
 	char *p = outbox_path();
+	unlink(p); /* settled lines of the tests before stay in the file */
+	assert_crm_ok(outbox_add(&e));
 	/* One changed character spoils the checksum of the line. */
 	FILE *f = fopen(p, "r+");
 	char buf[4096];
@@ -209,6 +210,56 @@ sessions_seen_say_whose_a_session_is(void **state)
 	assert_null(outbox_login_of("ffffffffffffffff"));
 }
 
+static void
+settled_writes_are_compacted_and_a_torn_line_is_ended(void **state)
+{
+	(void)state;
+	uint8_t req[8] = { 9, 8, 7, 6, 5, 4, 3, 2 };
+	char *p = outbox_path();
+	unlink(p);
+	struct outbox_entry keep, e;
+	entry(&keep, 0, req, sizeof(req));
+	assert_crm_ok(outbox_add(&keep));
+	/* Each write: appended before it is sent, settled after. */
+	for (int i = 0; i < 150; i++) {
+		entry(&e, i + 1, req, sizeof(req));
+		assert_crm_ok(outbox_add(&e));
+		assert_crm_ok(outbox_remove(e.id));
+	}
+	struct outbox ob;
+	assert_crm_ok(outbox_load(&ob));
+	assert_int_equal(ob.n, 1);
+	assert_memory_equal(ob.v[0].id, keep.id, CRM_REQUEST_ID_LEN);
+	assert_true(ob.nsettled < 2 * 64); /* compacted, not 150 */
+	outbox_free(&ob);
+	/* A crash in the middle of an append leaves a torn line: the next
+	 * entry starts a line of its own, and the torn one is reported. */
+	FILE *f = fopen(p, "a");
+	fputs("v1 0123456789abcdef torn", f);
+	fclose(f);
+	entry(&e, 999, req, sizeof(req));
+	assert_crm_ok(outbox_add(&e));
+	assert_crm_ok(outbox_load(&ob));
+	assert_int_equal(ob.n, 2);
+	assert_int_equal(ob.ndamaged, 1);
+	assert_memory_equal(ob.v[1].id, e.id, CRM_REQUEST_ID_LEN);
+	outbox_free(&ob);
+	/* Settled lines do not pile up: the file stays small. */
+	unlink(p);
+	assert_crm_ok(outbox_add(&keep));
+	for (int i = 0; i < 70; i++) {
+		entry(&e, i + 1, req, sizeof(req));
+		assert_crm_ok(outbox_add(&e));
+		assert_crm_ok(outbox_remove(e.id));
+	}
+	assert_crm_ok(outbox_remove(keep.id));
+	struct stat sb;
+	assert_int_equal(stat(p, &sb), 0);
+	assert_true(sb.st_size < 200 * 70);
+	unlink(p);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -218,6 +269,8 @@ main(void)
 		cmocka_unit_test(entries_come_back_as_they_went_in),
 		cmocka_unit_test(a_damaged_line_is_reported_and_kept),
 		cmocka_unit_test(processes_adding_at_once_lose_nothing),
+		cmocka_unit_test(
+		    settled_writes_are_compacted_and_a_torn_line_is_ended),
 		cmocka_unit_test(sessions_seen_say_whose_a_session_is),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

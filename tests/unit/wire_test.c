@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "crm.h"
+#include "crm_wire_nul.h"
 
 /* A Request carrying a customer_add body, built on the caller's stack. */
 struct sample {
@@ -224,6 +225,92 @@ a_response_status_survives_the_round_trip(void **state)
 	assert_false(r2.status->has_retryable);
 }
 
+/* Bytes of needle inside hay, or NULL. */
+static uint8_t *
+find_bytes(uint8_t *hay, size_t n, const char *needle)
+{
+	size_t l = strlen(needle);
+	for (size_t i = 0; i + l <= n; i++) {
+		if (memcmp(hay + i, needle, l) == 0) {
+			return hay + i;
+		}
+	}
+	return NULL;
+}
+
+static void
+a_nul_in_any_string_field_is_found_on_the_wire(void **state)
+{
+	(void)state;
+	struct sample s;
+	sample_init(&s);
+	s.cust.notes = "aXb";
+	s.id[3] = 0; /* a NUL in a bytes field is fine */
+	size_t len;
+	uint8_t *buf = crm_wire_pack_alloc(&s.req.base, &len);
+	char where[128];
+	const ProtobufCMessageDescriptor *d = &crm__v1__request__descriptor;
+	assert_crm_ok(crm_wire_nul_check(d, buf, len, where, sizeof(where)));
+	assert_string_equal(where, "");
+
+	/* notes "a\0b": two levels down */
+	uint8_t *x = find_bytes(buf, len, "aXb");
+	assert_non_null(x);
+	x[1] = 0;
+	assert_crm_err(
+	    crm_wire_nul_check(d, buf, len, where, sizeof(where)), CRM_EINVAL);
+	assert_string_equal(where, "customer_add.customer.notes");
+	x[1] = 'X';
+
+	/* a repeated string (a tag), and one directly in the body */
+	x = find_bytes(buf, len, "east");
+	x[2] = 0;
+	assert_crm_err(
+	    crm_wire_nul_check(d, buf, len, where, sizeof(where)), CRM_EINVAL);
+	assert_string_equal(where, "customer_add.customer.tags");
+	x[2] = 's';
+	x = find_bytes(buf, len, "li");
+	while (x != NULL && x[-1] != 2) { /* the owner: length 2 */
+		x = find_bytes(x + 1, len - (size_t)(x + 1 - buf), "li");
+	}
+	assert_non_null(x);
+	x[1] = 0;
+	assert_crm_err(
+	    crm_wire_nul_check(d, buf, len, where, sizeof(where)), CRM_EINVAL);
+	assert_string_equal(where, "customer_add.owner");
+	x[1] = 'i';
+
+	/* truncated or garbage bytes are left to the unpacker */
+	assert_crm_ok(
+	    crm_wire_nul_check(d, buf, len - 3, where, sizeof(where)));
+	const uint8_t junk[] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0x0b, 0x00 };
+	assert_crm_ok(
+	    crm_wire_nul_check(d, junk, sizeof(junk), where, sizeof(where)));
+	/* a tiny where still finds it, cut */
+	x = find_bytes(buf, len, "aXb");
+	x[1] = 0;
+	char tiny[4];
+	assert_crm_err(
+	    crm_wire_nul_check(d, buf, len, tiny, sizeof(tiny)), CRM_EINVAL);
+	assert_string_equal(tiny, "cus");
+	free(buf);
+
+	/* login "zhang\0anything" and a password with "\0trailing" */
+	Crm__V1__Request r = CRM__V1__REQUEST__INIT;
+	Crm__V1__LoginRequest lg = CRM__V1__LOGIN_REQUEST__INIT;
+	lg.login = "zhangXanything";
+	lg.password = "pw";
+	r.body_case = CRM__V1__REQUEST__BODY_LOGIN;
+	r.login = &lg;
+	buf = crm_wire_pack_alloc(&r.base, &len);
+	find_bytes(buf, len, "zhangX")[5] = 0;
+	assert_crm_err(
+	    crm_wire_nul_check(d, buf, len, where, sizeof(where)), CRM_EINVAL);
+	assert_string_equal(where, "login.login");
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -236,6 +323,8 @@ main(void)
 		cmocka_unit_test(a_message_bigger_than_the_arena_is_too_big),
 		cmocka_unit_test(request_ids_differ),
 		cmocka_unit_test(a_response_status_survives_the_round_trip),
+		cmocka_unit_test(
+		    a_nul_in_any_string_field_is_found_on_the_wire),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
