@@ -598,6 +598,16 @@ purchase_import_is_all_or_nothing(void **state)
 	assert_int_equal(purchases_of(id_v3), 1); /* nothing written */
 	assert_int_equal(purchases_of(id_v4), 1);
 
+	/* An amount over the largest is too large, not "above 0". */
+	static const char *const big[] = { "V3" };
+	static const int64_t big_yuan[] = { INT64_C(2000000000000) };
+	r = import(big, big_yuan, 1, 1);
+	assert_int_equal(r->import_reply->bad, 1);
+	assert_string_equal(r->import_reply->results[0]->column, "amount");
+	assert_non_null(
+	    strstr(r->import_reply->results[0]->message, "too large"));
+	crm__v1__response__free_unpacked(r, NULL);
+
 	static const char *const good[] = { "V3", "V4" };
 	static const int64_t good_yuan[] = { 100, 200 };
 	r = import(good, good_yuan, 2, 0);
