@@ -338,6 +338,20 @@ clock_fill(struct req_ctx *ctx, Crm__V1__SlaClock *k)
 	}
 }
 
+/* A clock list with room for cap clocks, in the request's arena; NULL
+ * when the arena is full. */
+static Crm__V1__SlaClockList *
+clock_list_new(struct req_ctx *ctx, size_t cap)
+{
+	Crm__V1__SlaClockList *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return NULL;
+	}
+	crm__v1__sla_clock_list__init(out);
+	out->clocks = crm_arena_alloc(ctx->arena, cap * sizeof(*out->clocks));
+	return out->clocks != NULL ? out : NULL;
+}
+
 crm_status
 sla_handle_start(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
@@ -351,13 +365,11 @@ sla_handle_start(
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	Crm__V1__SlaClockList *out = crm_arena_alloc(ctx->arena, sizeof(*out));
-	Crm__V1__SlaClock **ks = crm_arena_alloc(ctx->arena, 2 * sizeof(*ks));
-	if (out == NULL || ks == NULL) {
+	Crm__V1__SlaClockList *out = clock_list_new(ctx, 2);
+	if (out == NULL) {
 		return CRM_TOO_BIG;
 	}
-	crm__v1__sla_clock_list__init(out);
-	out->clocks = ks;
+	Crm__V1__SlaClock **ks = out->clocks;
 	if (r->issue) {
 		rc = start_clock(ctx, c, CRM__V1__SLA_KIND__SLA_ISSUE_RESPONSE,
 		    r->text, 0, &ks[0]);
@@ -596,14 +608,8 @@ sla_handle_list(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	const Crm__V1__SlaListRequest *r = req->sla_list;
-	Crm__V1__SlaClockList *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	Crm__V1__SlaClockList *out = clock_list_new(ctx, LIST_CAP);
 	if (out == NULL) {
-		return CRM_TOO_BIG;
-	}
-	crm__v1__sla_clock_list__init(out);
-	out->clocks =
-	    crm_arena_alloc(ctx->arena, LIST_CAP * sizeof(*out->clocks));
-	if (out->clocks == NULL) {
 		return CRM_TOO_BIG;
 	}
 	struct clock_walk w = { out, r->breached };
@@ -629,13 +635,8 @@ sla_handle_issue_resolve(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	const Crm__V1__IssueResolveRequest *r = req->issue_resolve;
-	Crm__V1__SlaClockList *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	Crm__V1__SlaClockList *out = clock_list_new(ctx, 2);
 	if (out == NULL) {
-		return CRM_TOO_BIG;
-	}
-	crm__v1__sla_clock_list__init(out);
-	out->clocks = crm_arena_alloc(ctx->arena, 2 * sizeof(*out->clocks));
-	if (out->clocks == NULL) {
 		return CRM_TOO_BIG;
 	}
 	crm_status rc =
@@ -741,14 +742,8 @@ sla_handle_issue_list(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	const Crm__V1__IssueListRequest *r = req->issue_list;
-	Crm__V1__SlaClockList *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	Crm__V1__SlaClockList *out = clock_list_new(ctx, LIST_CAP);
 	if (out == NULL) {
-		return CRM_TOO_BIG;
-	}
-	crm__v1__sla_clock_list__init(out);
-	out->clocks =
-	    crm_arena_alloc(ctx->arena, LIST_CAP * sizeof(*out->clocks));
-	if (out->clocks == NULL) {
 		return CRM_TOO_BIG;
 	}
 	struct issue_walk w = { out, r->open };
