@@ -140,6 +140,7 @@ def main():
                 print(f"FAIL - demo data as {login}: {r.stderr[-2000:]}")
                 return 1
         print(f"ok   - demo data seeded ({time.monotonic() - T0:.1f} s)")
+        fails += check_demo_list(as_env("admin"))
         work = h + "/work"
         os.mkdir(work)
         # The files the tour imports are li's own exports (CSV).
@@ -173,6 +174,40 @@ def main():
     print(f"{fails} failure(s) in {len(cmds)} tour commands "
           f"({time.monotonic() - T0:.1f} s)")
     return 1 if fails else 0
+
+
+def check_demo_list(env):
+    """The tools/run paragraph's "adds N customers ... (NAME, NAME, ...)"
+    matches the demo data: N customers, each NAME one of them."""
+    with open(README, encoding="utf-8") as f:
+        text = f.read()
+    m = re.search(r"adds (\d+)\s+customers from `tools/demo-data.sh`(.*?);\n",
+                  text, re.S)
+    if not m:
+        print("FAIL - README's tools/run paragraph names no demo customers")
+        return 1
+    r = subprocess.run([CRM, "--format", "json", "-c", "customer list"],
+                       env=env, capture_output=True, text=True, timeout=30)
+    import json
+    doc = json.loads(r.stdout)
+    rows = doc.get("customers", doc) if isinstance(doc, dict) else doc
+    names = {c["name"] for c in rows}
+    fails = 0
+    if len(names) != int(m.group(1)):
+        print(f"FAIL - README says {m.group(1)} demo customers; "
+              f"the demo has {len(names)}")
+        fails += 1
+    said = []
+    for group in re.findall(r"\(([^()]*)\)", m.group(2)):
+        said += [w.strip() for w in re.sub(r"\s+", " ", group).split(",")]
+    for name in said:
+        if name and name != "..." and name not in names:
+            print(f"FAIL - README's demo customer {name!r} is not in the demo")
+            fails += 1
+    if not fails:
+        print(f"ok   - README's demo list: {len(names)} customers, "
+              f"{len(said)} names checked")
+    return fails
 
 
 def pieces(cmd):
