@@ -72,6 +72,7 @@ config_usage(FILE *out)
 	    "Usage: crmd [OPTION]...\n"
 	    "       crmd user add LOGIN --role admin|manager|rep [--team TEAM]"
 	    " [--name NAME] [--data DIR]\n"
+	    "       crmd backup [--data DIR] OUT\n"
 	    "The crm server: customers, contacts and follow-ups in LMDB,\n"
 	    "served as protobuf requests over nanomsg.\n\n"
 	    "  -d, --data DIR       data folder (default %s)\n"
