@@ -133,7 +133,7 @@ def main():
         for login in ("admin", "li", "zhang", "wang"):
             script = subprocess.run([TOOLS + "/demo-data.sh", login],
                                     capture_output=True, text=True, check=True,
-                                    timeout=30).stdout
+                                    env=env, timeout=30).stdout
             r = subprocess.run([CRM], input=script, text=True, capture_output=True,
                                env=as_env(login), timeout=60)
             if r.returncode != 0:
