@@ -269,6 +269,11 @@ log_opts(struct cmd_ctx *ctx, const struct cmd_call *call, struct log_build *b)
 			return rc;
 		}
 		b->f.has_at = 1;
+	} else {
+		/* The moment it is typed: a write kept in the outbox and sent
+		 * later still says when the contact was logged. */
+		b->f.has_at = 1;
+		b->f.at = crm_time_now();
 	}
 	if ((s = cmd_opt(call, "--duration")) != NULL) {
 		char *end = NULL;

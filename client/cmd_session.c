@@ -321,8 +321,9 @@ cmd_session_passwd(
 	rc = cmd_request(ctx, &req, &resp);
 	if (rc == CRM_OK) {
 		render_text(out,
-		    "password changed; %u other sessions of yours ended",
-		    resp->sessions_ended);
+		    "password changed; %u other session%s of yours ended",
+		    resp->sessions_ended,
+		    resp->sessions_ended == 1 ? "" : "s");
 	}
 out:
 	if (resp != NULL) {

@@ -82,6 +82,13 @@ run "$CRM" --format json -c outbox
 n=$(printf '%s' "$out" | json 'len(d)')
 [ "$n" = 1 ] && ok "outbox in JSON: one entry" || bad "outbox json: $out"
 
+# A follow-up logged offline keeps the moment it was typed (here ten
+# minutes before it reaches crmd: the test clock of this one command).
+typed=$(( $(date +%s) - 600 ))
+echo "$typed" >"$H/typed-clock"
+run env CRM_TEST_CLOCK="$H/typed-clock" "$CRM" -c 'log 华东机电有限公司 "离线时刻"'
+[ "$code" -eq 3 ] || bad "offline log with a clock: exit $code: $err"
+
 e2e_start || exit 1
 run "$CRM" -c 'outbox send'
 { [ "$code" -eq 0 ] && grep -q 'done' <<<"$out"; } && ok "outbox send applies it" || bad "outbox send: $code $out $err"
@@ -89,6 +96,10 @@ run "$CRM" -c 'outbox send'
 { [ "$code" -eq 0 ] && grep -q 'nothing to send' <<<"$out"; } && ok "a second outbox send has nothing to do" || bad "second send: $code $out $err"
 n=$(count 华东机电有限公司 离线记录)
 [ "$n" = 1 ] && ok "the history holds one such record" || bad "history holds $n"
+at=$("$CRM" --format json -c "customer history 华东机电有限公司" 2>/dev/null |
+	json "[e['followup']['at'] for e in d if e.get('followup', {}).get('summary') == '离线时刻']")
+[ "$at" = "[$typed]" ] && ok "an offline follow-up is dated when it was typed" ||
+	bad "offline follow-up dated $at, typed $typed"
 
 # -- defect 4: applied but unanswered in time; resent with the same id
 restart_slow 1500
