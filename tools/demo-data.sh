@@ -264,10 +264,10 @@ for row in "${customers[@]}"; do
 			esac
 		fi
 		# The last follow-up plans the next step for some customers:
-		# due today, tomorrow, or in a few days.
+		# due in two hours, tomorrow, or in a few days.
 		if [ $s -eq $((k - 1)) ] && [ "$stage" != lost ]; then
 			case $((n % 4)) in
-			1) line+=" --next \"电话确认需求和预算\" --due today" ;;
+			1) line+=" --next \"电话确认需求和预算\" --due +2h" ;;
 			2) line+=" --next \"发送方案更新\" --due tomorrow" ;;
 			3) line+=" --next \"安排上门拜访\" --due +5d" ;;
 			esac
@@ -284,14 +284,14 @@ for row in "${customers[@]}"; do
 	done
 done
 
-# The extras each rep has: tasks due today, SLA clocks, grade proposals.
+# The extras each rep has: tasks due soon, SLA clocks, grade proposals.
 case "$who" in
 li)
 	cat <<'EOF'
-# tasks due today
-task add "上海云图科技有限公司" today "确认试用账号开通情况"
-task add "杭州绿源食品有限公司" today "电话跟进样品反馈"
-task add "常州华泰化工有限公司" today "确认报价单修改意见"
+# tasks due in two hours (today but late in the evening)
+task add "上海云图科技有限公司" +2h "确认试用账号开通情况"
+task add "杭州绿源食品有限公司" +2h "电话跟进样品反馈"
+task add "常州华泰化工有限公司" +2h "确认报价单修改意见"
 # SLA clocks
 inquiry "上海申江连锁超市有限公司" "询问2000件定制包装的价格和交期"
 issue "苏州恒信精密制造有限公司" "设备报警代码E17，一条产线停机"
@@ -302,9 +302,9 @@ EOF
 	;;
 zhang)
 	cat <<'EOF'
-# tasks due today
-task add "厦门海翔贸易有限公司" today "发送产品目录和报价区间"
-task add "Acme Trading Ltd" today "Confirm revised payment terms"
+# tasks due in two hours (today but late in the evening)
+task add "厦门海翔贸易有限公司" +2h "发送产品目录和报价区间"
+task add "Acme Trading Ltd" +2h "Confirm revised payment terms"
 # SLA clocks
 inquiry "Pacific Rim Logistics Pte Ltd" "Asks for the Q3 rate card and transit times"
 issue "成都天府云计算有限公司" "接口延迟升高，客户业务受影响"

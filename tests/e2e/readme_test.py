@@ -77,10 +77,11 @@ def tour_commands(text):
     return out
 
 
-def morning_tz():
-    """A fixed-offset zone where it is now between 10:00 and 11:00: the demo
-    data plans tasks "today" (18:00), refused once that is past."""
-    off = (10 - time.gmtime().tm_hour) % 24
+def evening_tz():
+    """A fixed-offset zone where it is now between 20:00 and 21:00: after
+    the 18:00 a bare date means, so the demo data and the tour must plan
+    nothing "today" that is already past (tools/run at night)."""
+    off = (20 - time.gmtime().tm_hour) % 24
     if off > 14:
         off -= 24
     return f"Etc/GMT{-off:+d}" if off else "UTC"
@@ -96,7 +97,7 @@ def main():
     env = dict(os.environ)
     env.update(HOME=h, XDG_STATE_HOME=h + "/state", XDG_CACHE_HOME=h + "/cache",
                CRM_SERVER=f"ipc://{h}/s", CRM_TIMEOUT_MS="10000",
-               TZ=morning_tz(), LC_ALL="C.UTF-8",
+               TZ=evening_tz(), LC_ALL="C.UTF-8",
                COLUMNS="120")
     env.pop("XDG_RUNTIME_DIR", None)
     env.pop("CRM_FORMAT", None)
