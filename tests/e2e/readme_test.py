@@ -3,7 +3,7 @@
 
 Usage: readme_test.py CRMD CRM README TOOLS_DIR
 
-Seeds a fresh crmd (in a zone where it is morning, see morning_tz) on an ipc:// path in a temp dir as tools/run does (the
+Seeds a fresh crmd (in a zone where it is evening, see evening_tz) on an ipc:// path in a temp dir as tools/run does (the
 users admin, wang, li and zhang of team east, then tools/demo-data.sh's
 script of each), then runs, in order, every command in the fenced code
 blocks of the section "## A tour of the shell":
