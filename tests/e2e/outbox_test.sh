@@ -196,9 +196,11 @@ grep -q 'empty' <<<"$out" && ok "an answered write leaves the outbox empty" || b
 
 # -- the outbox lock is waited for a bounded time, and its holder named
 python3 -c 'import fcntl, sys, time
-f = open(sys.argv[1], "w"); fcntl.flock(f, fcntl.LOCK_EX); time.sleep(6)' "$f.lock" &
+f = open(sys.argv[1], "w"); fcntl.flock(f, fcntl.LOCK_EX)
+open(sys.argv[2], "w").close(); time.sleep(6)' "$f.lock" "$H/locked" &
 fpid=$!
-sleep 0.3
+# Wait until the holder really holds it (a slow start under ASan).
+for _ in $(seq 100); do [ -e "$H/locked" ] && break; sleep 0.05; done
 run "$CRM" -c 'log 华东机电有限公司 "锁住的写"'
 if [ "$code" -eq 1 ] && [ "$ms" -lt 4000 ] && grep -q 'outbox.lock' <<<"$err" && grep -q "process $fpid (python3)" <<<"$err" && grep -q 'nothing was sent' <<<"$err"; then
 	ok "a held outbox lock: exit 1 after $ms ms, names the holder"
