@@ -7,6 +7,7 @@
  * through its per-customer index, so a rep's export touches only their
  * own records and the cursor (customer, record) resumes exactly.
  */
+#include <inttypes.h>
 #include <string.h>
 
 #include "auth.h"
@@ -262,6 +263,23 @@ export_handle_page(
 	uint64_t cust = q->cursor_customer, rid = q->cursor_id;
 	int walking = cust != 0 && rid != CURSOR_DONE &&
 	              kind != CRM__V1__EXPORT_KIND__EXPORT_CUSTOMERS;
+	if (walking) {
+		/* The cursor is the client's word, not an index entry: a
+		 * customer it names that does not exist is a bad cursor, not
+		 * damage. */
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Customer *c;
+		rc = dispatch_record(ctx, DB_CUSTOMERS, cust,
+		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+		crm_arena_release(ctx->arena, mark);
+		if (rc == CRM_NOT_FOUND) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "cursor_customer: no customer %" PRIu64
+			    " (pass the cursor of the page before, as it "
+			    "came)",
+			    cust);
+		}
+	}
 	uint64_t done = 0, last_done = cust;
 	for (int scanned = 0; !full(&p) && scanned < SCAN_BUDGET; scanned++) {
 		if (!walking) {
