@@ -19,6 +19,7 @@
 #include "handlers.h"
 #include "lifecycle.h"
 #include "policy.h"
+#include "queues.h"
 #include "stats.h"
 #include "store_schema.h"
 #include "task.h"
@@ -442,83 +443,21 @@ owner_add(struct req_ctx *ctx, uint64_t id, void *arg)
 	return CRM_OK;
 }
 
-struct mqueue {
-	struct store_iter it;
-	int64_t at;
-	uint64_t id;
-	int live;
-};
-
-static void
-mqueue_next(struct mqueue *q, int64_t until)
-{
-	const uint8_t *key;
-	size_t klen;
-	q->live = 0;
-	while (store_iter_next(&q->it, &key, &klen)) {
-		if (klen != 24) {
-			continue;
-		}
-		q->at = store_time_of(store_u64(key + 8));
-		q->id = store_u64(key + 16);
-		q->live = q->at <= until;
-		return;
-	}
-}
-
-/* take: one entry of a merge (it is positioned on it, for its data);
- * sets *full when the reply can take no more. */
-typedef crm_status (*merge_take)(struct req_ctx *ctx, struct store_iter *it,
-    uint64_t id, int64_t at, void *arg, int *full);
-
 /*
  * The entries (owner | mask || time || id) of db from time `from` to
  * `until` of the owners a view covers (sla_each_owner: the caller, or
- * with team the team's), earliest first across all of them: a merge of
- * their queues (as due merges task queues), so a team's list is its most
- * urgent entries, not its first reps'. Calls take for each until it says
- * the reply is full; only what take loads is loaded.
+ * with team the team's), earliest first across all of them (queues.h).
  */
 static crm_status
 merge_queues(struct req_ctx *ctx, int team, enum store_db db, uint64_t mask,
-    int64_t from, int64_t until, merge_take take, void *arg)
+    int64_t from, int64_t until, queues_take take, void *arg)
 {
 	struct owner_list owners = { NULL, 0, 0 };
 	crm_status rc = sla_each_owner(ctx, team, owner_add, &owners);
-	struct mqueue *q = crm_xcalloc(owners.n ? owners.n : 1, sizeof(*q));
-	size_t opened = 0;
-	store_key start;
-	store_key_id(&start, store_time_key(from));
-	for (size_t i = 0; rc == CRM_OK && i < owners.n; i++) {
-		store_key p;
-		store_key_id(&p, owners.ids[i] | mask);
-		rc = store_iter_open(ctx->st, ctx->txn, db, p.b, 8,
-		    from == INT64_MIN ? NULL : &start, &q[i].it);
-		if (rc == CRM_OK) {
-			opened++;
-			mqueue_next(&q[i], until);
-		}
+	if (rc == CRM_OK) {
+		rc = queues_merge(ctx, db, owners.ids, owners.n, mask, from,
+		    until, take, arg);
 	}
-	int full = 0;
-	while (rc == CRM_OK && !full) {
-		struct mqueue *best = NULL;
-		for (size_t i = 0; i < owners.n; i++) {
-			if (q[i].live &&
-			    (best == NULL || q[i].at < best->at ||
-			        (q[i].at == best->at && q[i].id < best->id))) {
-				best = &q[i];
-			}
-		}
-		if (best == NULL) {
-			break;
-		}
-		rc = take(ctx, &best->it, best->id, best->at, arg, &full);
-		mqueue_next(best, until);
-	}
-	for (size_t i = 0; i < opened; i++) {
-		store_iter_close(&q[i].it);
-	}
-	free(q);
 	free(owners.ids);
 	return rc;
 }

@@ -21,6 +21,7 @@
 #include "crm.h"
 #include "customer.h"
 #include "event.h"
+#include "queues.h"
 #include "handlers.h"
 #include "policy.h"
 #include "stats.h"
@@ -725,88 +726,50 @@ end_of_today(int64_t now)
 	return (int64_t)mktime(&tm);
 }
 
-/* One owner's queue in a merge: its cursor and the entry it holds. */
-struct queue {
-	struct store_iter it;
-	int live;
-	int64_t due;
-	uint64_t id;
-	uint64_t owner;
+struct collect {
+	Crm__V1__Task **tasks;
+	size_t *count, cap;
+	int *more;
 };
 
-static void
-queue_next(struct queue *q, int64_t until)
+/* A task of a merge of task_open queues. */
+static crm_status
+take_task(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
+    void *arg, int *full)
 {
-	const uint8_t *key;
-	size_t klen;
-	q->live = 0;
-	while (store_iter_next(&q->it, &key, &klen)) {
-		if (klen != 24) {
-			continue;
+	struct collect *c = arg;
+	(void)it, (void)at;
+	if (*c->count == c->cap) {
+		if (c->more != NULL) {
+			*c->more = 1;
 		}
-		q->due = store_time_of(store_u64(key + 8));
-		q->id = store_u64(key + 16);
-		q->live = q->due <= until;
-		return;
+		*full = 1;
+		return CRM_OK;
 	}
+	Crm__V1__Task *t;
+	crm_status rc = dispatch_list_record(ctx, DB_TASKS, id,
+	    &crm__v1__task__descriptor, (ProtobufCMessage **)&t);
+	if (rc == CRM_OK) {
+		t->owner = (char *)user_login_of(ctx, t->owner_id);
+		fill_customer(ctx, t);
+		c->tasks[(*c->count)++] = t;
+	}
+	return rc;
 }
 
 /*
  * The open tasks of owners[0..n) due by until, earliest first across
- * all of them (a merge of their queues, so a team's list is its earliest
- * tasks, not its first reps'), appended to tasks[*count..cap): only those
- * are loaded. *more (may be NULL): some were left out at cap.
+ * all of them (queues.h: a team's list is its earliest tasks, not its
+ * first reps'), appended to tasks[*count..cap): only those are loaded.
+ * *more (may be NULL): some were left out at cap.
  */
 static crm_status
 collect(struct req_ctx *ctx, const uint64_t *owners, size_t n, int64_t until,
     Crm__V1__Task **tasks, size_t *count, size_t cap, int *more)
 {
-	struct queue *q = crm_xcalloc(n ? n : 1, sizeof(*q));
-	crm_status rc = CRM_OK;
-	for (size_t i = 0; rc == CRM_OK && i < n; i++) {
-		store_key p;
-		store_key_id(&p, owners[i]);
-		q[i].owner = owners[i];
-		rc = store_iter_open(
-		    ctx->st, ctx->txn, DB_TASK_OPEN, p.b, 8, NULL, &q[i].it);
-		if (rc == CRM_OK) {
-			queue_next(&q[i], until);
-		}
-	}
-	while (rc == CRM_OK) {
-		struct queue *best = NULL;
-		for (size_t i = 0; i < n; i++) {
-			if (q[i].live &&
-			    (best == NULL || q[i].due < best->due ||
-			        (q[i].due == best->due &&
-			            q[i].id < best->id))) {
-				best = &q[i];
-			}
-		}
-		if (best == NULL) {
-			break;
-		}
-		if (*count == cap) {
-			if (more != NULL) {
-				*more = 1;
-			}
-			break;
-		}
-		Crm__V1__Task *t;
-		rc = dispatch_list_record(ctx, DB_TASKS, best->id,
-		    &crm__v1__task__descriptor, (ProtobufCMessage **)&t);
-		if (rc == CRM_OK) {
-			t->owner = (char *)user_login_of(ctx, best->owner);
-			fill_customer(ctx, t);
-			tasks[(*count)++] = t;
-			queue_next(best, until);
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		store_iter_close(&q[i].it);
-	}
-	free(q);
-	return rc;
+	struct collect c = { tasks, count, cap, more };
+	return queues_merge(
+	    ctx, DB_TASK_OPEN, owners, n, 0, INT64_MIN, until, take_task, &c);
 }
 
 crm_status
