@@ -168,6 +168,24 @@ complete_customer(const char *prefix, struct cmd_cands *out)
 	cache_free(names, n);
 }
 
+/* Feedback tags seen before (the "tags" cache); after a comma, the next
+ * tag of a comma-separated list. */
+void
+complete_feedback_tag(const char *prefix, struct cmd_cands *out)
+{
+	const char *comma = strrchr(prefix, ',');
+	size_t head = comma ? (size_t)(comma - prefix) + 1 : 0;
+	char **names = NULL;
+	size_t n = 0;
+	cache_load_file("tags", &names, &n);
+	for (size_t i = 0; i < n; i++) {
+		char *w = crm_xasprintf("%.*s%s", (int)head, prefix, names[i]);
+		complete_add(out, prefix, w);
+		free(w);
+	}
+	cache_free(names, n);
+}
+
 void
 complete_customer_field(const char *prefix, struct cmd_cands *out)
 {
