@@ -16,7 +16,7 @@
 #include "commands.h"
 #include "shell.h"
 
-#define TAGS_MAX 16
+#define TAGS_MAX        16
 #define MAX_COMMITMENTS 16 /* as the server */
 #define MAX_ATTACHMENTS 16 /* as the server */
 #define MAX_ASK_TRIES   5  /* a terminal user may retype a bad answer */

@@ -218,8 +218,8 @@ show_issues(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 		const char *cells[] = { id, c->customer, c->text, start, rdl,
 			rst, sdl, sst,
 			sol && sol->resolution ? sol->resolution : "", done,
-			sol && sol->resolved_by ? sol->resolved_by : "",
-			kind, esc, c->owner };
+			sol && sol->resolved_by ? sol->resolved_by : "", kind,
+			esc, c->owner };
 		render_row(out, cells);
 		json_t *o = json_object();
 		json_object_set_new(o, "issue_id",

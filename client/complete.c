@@ -493,7 +493,8 @@ complete_test_hints(const char *path)
 		if (strncmp(line, "@tags ", 6) == 0) {
 			for (char *w = strtok(line + 6, " "); w != NULL;
 			     w = strtok(NULL, " ")) {
-				cache_add_file("tags", (const char *const *)&w, 1);
+				cache_add_file(
+				    "tags", (const char *const *)&w, 1);
 			}
 			continue;
 		}

@@ -156,7 +156,8 @@ sla_fill(struct req_ctx *ctx, ProtobufCMessage *m, Crm__V1__HistoryItem *h)
 	}
 	k->owner = (char *)user_login_of(ctx, k->owner_id);
 	if (k->escalated_to_id != 0) {
-		k->escalated_to = (char *)user_login_of(ctx, k->escalated_to_id);
+		k->escalated_to =
+		    (char *)user_login_of(ctx, k->escalated_to_id);
 	}
 	if (k->resolved_by_id != 0) {
 		k->resolved_by = (char *)user_login_of(ctx, k->resolved_by_id);

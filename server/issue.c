@@ -50,8 +50,7 @@ issue_escalation_done(struct req_ctx *ctx, const Crm__V1__SlaClock *k)
 	if (rc == CRM_NOT_FOUND) {
 		return CRM_OK; /* gone with a merge; nothing to close */
 	}
-	if (rc != CRM_OK ||
-	    t->status != CRM__V1__TASK_STATUS__TASK_OPEN) {
+	if (rc != CRM_OK || t->status != CRM__V1__TASK_STATUS__TASK_OPEN) {
 		return rc;
 	}
 	t->status = CRM__V1__TASK_STATUS__TASK_DONE;

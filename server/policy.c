@@ -325,7 +325,8 @@ policy_handle_set(
 {
 	const Crm__V1__PolicySetRequest *r = req->policy_set;
 	if (r->has_avoidance_followups && (!r->has_grade || r->grade == 0)) {
-		if (r->avoidance_followups < 2 || r->avoidance_followups > 20) {
+		if (r->avoidance_followups < 2 ||
+		    r->avoidance_followups > 20) {
 			return dispatch_fail(ctx, CRM_EINVAL,
 			    "repeated avoidance is 2-20 follow-ups in a row");
 		}

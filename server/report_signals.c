@@ -207,8 +207,9 @@ open_issues_of(struct report *r, uint64_t owner, struct issue_row **v,
 			*cap = *cap ? 2 * *cap : 64;
 			*v = crm_xrealloc(*v, *cap * sizeof(**v));
 		}
-		(*v)[(*n)++] = (struct issue_row){ owner, 0,
-			store_u64(key + 16), store_time_of(store_u64(key + 8)) };
+		(*v)[(*n)++] =
+		    (struct issue_row){ owner, 0, store_u64(key + 16),
+			    store_time_of(store_u64(key + 8)) };
 	}
 	store_iter_close(&it);
 	return CRM_OK;
@@ -247,8 +248,8 @@ report_open_issues(struct report *r)
 	if (rc == CRM_OK) {
 		s = report_table(r, "open_issues_by_rep",
 		    "Open issues (待解决问题) per rep", NCOLS(sc), sc, nm);
-		t = report_table(r, "open_issues", "Open issues",
-		    NCOLS(cols), cols, LIST_ROWS + 1);
+		t = report_table(r, "open_issues", "Open issues", NCOLS(cols),
+		    cols, LIST_ROWS + 1);
 		rc = s != NULL && t != NULL ? CRM_OK : CRM_TOO_BIG;
 	}
 	size_t shown = 0;
@@ -267,7 +268,8 @@ report_open_issues(struct report *r)
 			if (rc == CRM_OK && k->issue_id != 0 &&
 			    k->issue_id != k->id) {
 				rc = dispatch_list_record(r->ctx, DB_SLA,
-				    k->issue_id, &crm__v1__sla_clock__descriptor,
+				    k->issue_id,
+				    &crm__v1__sla_clock__descriptor,
 				    (ProtobufCMessage **)&k);
 			}
 			if (rc != CRM_OK) {
@@ -302,7 +304,8 @@ report_open_issues(struct report *r)
 		}
 	}
 	if (rc == CRM_OK && shown > LIST_ROWS) {
-		more_row(r, t, 4, shown - LIST_ROWS, "issue list --open --team");
+		more_row(
+		    r, t, 4, shown - LIST_ROWS, "issue list --open --team");
 	}
 	free(v);
 	return rc;
@@ -466,7 +469,8 @@ report_quality_cases(struct report *r)
 		Crm__V1__ReportRow *row = report_row(r, t);
 		report_num(row, 0, (double)q->best[i].id);
 		report_num(row, 1, (double)q->best[i].at);
-		report_text(r, row, 2, customer_name_of(r->ctx, f->customer_id));
+		report_text(
+		    r, row, 2, customer_name_of(r->ctx, f->customer_id));
 		report_num(row, 3, q->best[i].avg);
 		report_text(r, row, 4, dimensions[q->best[i].strongest]);
 		char *ev = evidence(r, f);

@@ -68,8 +68,7 @@ static crm_status
 review(struct req_ctx *ctx, const Crm__V1__Customer *c, uint32_t n)
 {
 	uint64_t mgr = signals_team_manager(ctx, c->team_id);
-	const char *grade =
-	    c->grade == CRM__V1__GRADE__GRADE_S ? "S" : "A";
+	const char *grade = c->grade == CRM__V1__GRADE__GRADE_S ? "S" : "A";
 	if (mgr == 0) {
 		return event_add(ctx, c->id, 0,
 		    "seed 002: 若多次回避沟通，需降级分析原因",
@@ -99,9 +98,8 @@ review(struct req_ctx *ctx, const Crm__V1__Customer *c, uint32_t n)
 }
 
 crm_status
-signals_on_log(struct req_ctx *ctx, Crm__V1__Customer *c,
-    Crm__V1__FollowUp *f, const Crm__V1__FollowUp *in,
-    const Crm__V1__Policy *pol)
+signals_on_log(struct req_ctx *ctx, Crm__V1__Customer *c, Crm__V1__FollowUp *f,
+    const Crm__V1__FollowUp *in, const Crm__V1__Policy *pol)
 {
 	f->tags = in->tags;
 	f->n_tags = in->n_tags;

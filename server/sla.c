@@ -247,8 +247,8 @@ sla_objection(struct req_ctx *ctx, const Crm__V1__Customer *c,
     const char *text, uint64_t fu_id, Crm__V1__SlaClock **out)
 {
 	Crm__V1__SlaClock *k;
-	crm_status rc = start_clock(
-	    ctx, c, CRM__V1__SLA_KIND__SLA_OBJECTION, text, 0, &k);
+	crm_status rc =
+	    start_clock(ctx, c, CRM__V1__SLA_KIND__SLA_OBJECTION, text, 0, &k);
 	if (rc == CRM_OK && fu_id != 0) {
 		Crm__V1__SlaClock *before;
 		rc = clock_load(ctx, k->id, &before);
@@ -398,7 +398,8 @@ clock_fill(struct req_ctx *ctx, Crm__V1__SlaClock *k)
 		k->resolved_by = (char *)user_login_of(ctx, k->resolved_by_id);
 	}
 	if (k->escalated_to_id != 0) {
-		k->escalated_to = (char *)user_login_of(ctx, k->escalated_to_id);
+		k->escalated_to =
+		    (char *)user_login_of(ctx, k->escalated_to_id);
 	}
 	if (queued(k)) {
 		k->has_breached = 1;
