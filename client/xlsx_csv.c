@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * xlsx_csv.c: run `xlsx2csv -s 1 -- FILE` with posix_spawnp (an argument
- * vector, no shell), standard input /dev/null, standard output an
+ * xlsx_csv.c: run `xlsx2csv -s 1 -f FORMAT -- FILE` with posix_spawnp (an
+ * argument vector, no shell), standard input /dev/null, standard output an
  * unlinked temporary file, standard error a pipe read here (its first
  * telling line becomes the error). The temporary file is watched while
  * the tool runs and the tool killed past XLSX_CSV_MAX bytes. Not a
@@ -83,7 +83,11 @@ xlsx_csv_open(const char *path, FILE **out, char *why, size_t whylen)
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t sa;
 	sigset_t none, dfl;
-	char *argv[] = { TOOL, "-s", "1", "--", (char *)path, NULL };
+	/* Date cells with their seconds' fraction: xlsx2csv floors a
+	 * serial's float, so 03:19 can come as 03:18:59.999984 (the reader
+	 * rounds it); without the fraction it would print 03:18. */
+	char *argv[] = { TOOL, "-s", "1", "-f", "%Y-%m-%d %H:%M:%S.%f", "--",
+		(char *)path, NULL };
 
 	*out = NULL;
 	fd = mkstemp(tmpl);
