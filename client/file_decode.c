@@ -405,11 +405,11 @@ fill(file_decode *d)
 	if (iconv(d->cd, &ip, &il, &op, &ol) == (size_t)-1 &&
 	    errno != EINVAL) {
 		snprintf(d->why, sizeof(d->why),
-		    "it is not %s text at byte %llu (changed since it was "
-		    "checked?)",
-		    names[d->format],
-		    (unsigned long long)(d->done - n +
-		                         (uint64_t)(ip - d->in)));
+		    "it is not %s text at byte %llu%s", names[d->format],
+		    (unsigned long long)(d->done - d->inlen +
+		                         (uint64_t)(ip - d->in)),
+		    d->format == F_GB18030 ? " (changed since it was checked?)"
+		                           : "");
 		return CRM_EINVAL;
 	}
 	d->outlen = (size_t)(op - d->out);

@@ -48,6 +48,9 @@ write("gbk.csv", head + rows("杭州", 3000), "gbk")
 write("u16le.csv", head + rows("广州", 4), "utf-16-le", b"\xff\xfe")
 write("u16be.csv", head + rows("深圳", 2), "utf-16-be", b"\xfe\xff")
 write("u16nobom.csv", head + rows("南京", 2), "utf-16-le")
+# a lone surrogate in the third row: not UTF-16, said with its byte
+t = b"\xff\xfe" + (head + rows("苏州", 2)).encode("utf-16-le") + b"\x00\xd8" + "x,制造,B,li\r\n".encode("utf-16-le")
+open(h + "/u16bad.csv", "wb").write(t)
 # UTF-8 with one stray Latin-1 byte: still UTF-8, that row is bad
 t = (head + rows("天津", 3)).encode("utf-8").replace("天津客户0001有限公司,制造".encode(), "天津客户0001有限公司,caf".encode() + b"\xe9")
 open(h + "/stray.csv", "wb").write(t)
@@ -209,6 +212,9 @@ has "and names the accepted formats" "$accepted"
 run "$CRM" -c "import customers u16nobom.csv --dry-run"
 exit_is 1 "UTF-16 without a BOM is refused"
 has "it says why" "UTF-16 without a byte order mark"
+run "$CRM" -c "import customers u16bad.csv --dry-run"
+exit_is 1 "UTF-16 with a lone surrogate is refused"
+has "the byte is named" "it is not UTF-16LE text at byte 130"
 run "$CRM" -c "import customers notbook.xlsx --dry-run"
 exit_is 1 "a ZIP that is no workbook is refused"
 has "xlsx2csv's failure is said" "xlsx2csv cannot read it as a workbook (exit 1"
