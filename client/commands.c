@@ -303,16 +303,28 @@ static const struct cmd_opt import_opts[] = {
 		.opts = export_opts, .args = { complete_file },             \
 		.fn = cmd_export_records                                    \
 	}
-#define IMPORT_ROW(verb, text)                                  \
-	{                                                       \
-		.name = "import " verb, .group = "data",        \
-		.usage = "FILE.csv [--dry-run] [--skip-bad]",   \
-		.summary = text, .min_args = 1, .max_args = 1,  \
-		.opts = import_opts, .args = { complete_file }, \
-		.fn = cmd_import_file                           \
+#define IMPORT_ROW(verb, text)                                             \
+	{                                                                  \
+		.name = "import " verb, .group = "data",                   \
+		.usage = "FILE [--dry-run] [--skip-bad]", .summary = text, \
+		.min_args = 1, .max_args = 1, .opts = import_opts,         \
+		.args = { complete_file }, .fn = cmd_import_file,          \
+		.more_help = import_help                                   \
 	}
 
 /* ------------------------------------------------------------ the table */
+
+/* `help import KIND`: the file formats import reads (file_decode.c). */
+static void
+import_help(FILE *f)
+{
+	fputs("\nFiles: CSV in UTF-8 (a BOM allowed), GB18030/GBK (what Excel "
+	      "saves as CSV\non Chinese Windows) or UTF-16 with a BOM, found "
+	      "from the content and\nnamed (\"reading FILE as GB18030\"); or "
+	      "the first sheet of an .xlsx workbook\n(read by xlsx2csv). "
+	      "Anything else (.xls, other binary files) is refused.\n",
+	    f);
+}
 
 /* `help customer edit`: what edit does not change, and where it is done. */
 static void
@@ -822,9 +834,10 @@ const struct cmd_row cmd_table[] = {
 	    .more_help = cmd_report_help },
 	{ .name = "import",
 	    .group = "data",
-	    .usage = "KIND FILE.csv [--dry-run] [--skip-bad]",
+	    .usage = "KIND FILE [--dry-run] [--skip-bad]",
 	    .summary = "Read customers, contacts, follow-ups or purchases "
-	               "from CSV; nothing is written if a row is bad." },
+	               "from CSV (UTF-8, GBK or UTF-16) or an .xlsx's first "
+	               "sheet; nothing is written if a row is bad." },
 	IMPORT_ROW("customers", "Import customers (header 客户名称 or name, "
 	                        "...)."),
 	IMPORT_ROW("contacts", "Import contacts of existing customers."),
