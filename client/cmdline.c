@@ -181,12 +181,32 @@ cmd_print_usage(const struct cmd_row *row, FILE *f)
 	}
 }
 
+/* The line of the script being run (cmd_set_script_line), or 0. */
+static unsigned script_line;
+
+void
+cmd_set_script_line(unsigned n)
+{
+	script_line = n;
+}
+
+/* "error: ", after "line N: " while a script runs, so an error names
+ * the line it comes from. */
+static void
+error_prefix(void)
+{
+	if (script_line > 0) {
+		fprintf(stderr, "line %u: ", script_line);
+	}
+	fputs("error: ", stderr);
+}
+
 void
 cmd_error(const char *fmt, ...)
 {
 	va_list ap;
 	fflush(stdout);
-	fputs("error: ", stderr);
+	error_prefix();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -199,7 +219,7 @@ cmd_usage_error(
 {
 	va_list ap;
 	fflush(stdout);
-	fputs("error: ", stderr);
+	error_prefix();
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

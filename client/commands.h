@@ -147,6 +147,11 @@ const char *cmd_opt(const struct cmd_call *call, const char *name);
 /* cmd_error: "error: ..." on stderr. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* cmd_set_script_line: the line of a script on stdin being run (1, 2,
+ * ...), so cmd_error and cmd_usage_error start with "line N: "; 0 when
+ * no script runs. */
+void cmd_set_script_line(unsigned n);
+
 /* cmd_usage_error: like cmd_error, then the row's usage; marks the exit
  * status 2. Returns CRM_EINVAL for `return cmd_usage_error(...)`. */
 crm_status cmd_usage_error(struct cmd_ctx *ctx, const struct cmd_call *call,
