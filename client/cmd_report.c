@@ -167,7 +167,11 @@ cmd_report_cell_text(
 		snprintf(buf, len, people ? "%.1f" : "%.15g", v);
 		return;
 	case CRM__V1__REPORT_UNIT__UNIT_MONEY:
-		crm_money_format((int64_t)llround(v), buf, len);
+		if (people) {
+			render_money((int64_t)llround(v), buf, len);
+		} else {
+			crm_money_format((int64_t)llround(v), buf, len);
+		}
 		return;
 	case CRM__V1__REPORT_UNIT__UNIT_NUMBER:
 		if (people) {
@@ -328,7 +332,10 @@ table_chart(render_doc *out, const Crm__V1__ReportTable *t, int width)
 		bars[k].missing = !has_number(v);
 		bars[k].value = bars[k].missing ? 0 : v->number;
 	}
-	chart_add(out, bars, t->n_rows, width);
+	/* Percentages against 100 %, counts and money against the largest. */
+	chart_add(out, bars, t->n_rows, width,
+	    col_unit(t, vc) == CRM__V1__REPORT_UNIT__UNIT_PERCENT ? 100.0
+	                                                          : 0.0);
 	for (size_t k = 0; k < t->n_rows; k++) {
 		free(labels[k]);
 		free(texts[k]);

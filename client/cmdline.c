@@ -558,6 +558,33 @@ argv_join(int argc, char **argv)
 	return s;
 }
 
+/* The currency amounts are shown in (render_money_setup): the policy's,
+ * asked once per command that prints money; "¥" when crmd does not say
+ * (an older crmd). Borrowed; static storage. */
+static const char *
+currency_of(void *arg)
+{
+	static char cur[32];
+	struct cmd_ctx *ctx = arg;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__PolicyGetRequest get = CRM__V1__POLICY_GET_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	req.body_case = CRM__V1__REQUEST__BODY_POLICY_GET;
+	req.policy_get = &get;
+	snprintf(cur, sizeof(cur), "¥");
+	if (conn_call(ctx->conn, &req, &resp) == CRM_OK &&
+	    resp->body_case == CRM__V1__RESPONSE__BODY_POLICY &&
+	    resp->policy->currency != NULL && resp->policy->currency[0]) {
+		char *clean = crm_utf8_sanitize(resp->policy->currency, false);
+		snprintf(cur, sizeof(cur), "%s", clean);
+		free(clean);
+	}
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	return cur;
+}
+
 int
 cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -588,6 +615,8 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	doc = render_doc_new();
+	render_money_setup(
+	    ctx->ropts.format == RENDER_TABLE, currency_of, ctx);
 	if (row->fn(ctx, &call, doc) != CRM_OK) {
 		status = ctx->usage_error ? 2 : ctx->outcome_unknown ? 3 : 1;
 		goto out;

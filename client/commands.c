@@ -906,6 +906,13 @@ const struct cmd_row cmd_table[] = {
 	               "(default 7d; admins change it: 1d to 1 year).",
 	    .max_args = 1,
 	    .fn = cmd_outbox_retention },
+	{ .name = "policy currency",
+	    .group = "admin",
+	    .usage = "[SYMBOL]",
+	    .summary = "The currency amounts are shown in: show, or "
+	               "(admins) set it (default ¥; e.g. $, €, HK$, CHF).",
+	    .max_args = 1,
+	    .fn = cmd_task_policy_currency },
 	{ .name = "policy value",
 	    .group = "admin",
 	    .usage = "[--frequency H,M] [--amount H,M] [--category H,M] "

@@ -386,6 +386,9 @@ crm_status cmd_task_policy_show(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_task_policy_set(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
+/* cmd_task_policy_currency: `policy currency [SYMBOL]`. */
+crm_status cmd_task_policy_currency(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
 /*
  * cmd_policy_request: send req (a policy write), or policy.get when req
  * has no body yet, and expect the policy back in *resp (caller frees
