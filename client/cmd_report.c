@@ -222,8 +222,8 @@ col_name(const Crm__V1__ReportTable *t, size_t c, bool title)
 	return col->name ? col->name : "";
 }
 
-/* A cell as JSON: numbers as numbers (money in major units, times in
- * UTC seconds), text as text, null when missing. */
+/* A cell as JSON: numbers as numbers (money in major units), times in
+ * RFC 3339, text as text, null when missing. */
 static json_t *
 cell_json(int unit, const Crm__V1__ReportCell *x)
 {
@@ -240,8 +240,9 @@ cell_json(int unit, const Crm__V1__ReportCell *x)
 	switch (unit) {
 	case CRM__V1__REPORT_UNIT__UNIT_MONEY:
 		return json_real(v / 100.0);
-	case CRM__V1__REPORT_UNIT__UNIT_COUNT:
 	case CRM__V1__REPORT_UNIT__UNIT_TIME:
+		return render_json_time((int64_t)llround(v));
+	case CRM__V1__REPORT_UNIT__UNIT_COUNT:
 		if (v == floor(v) && fabs(v) < 9e15) {
 			return json_integer((json_int_t)v);
 		}
@@ -253,23 +254,6 @@ cell_json(int unit, const Crm__V1__ReportCell *x)
 
 /* ------------------------------------------------------------ show */
 
-/* An ISO 8601 local time with offset: 2026-11-01T00:00:00+08:00. */
-static json_t *
-iso_time(int64_t t)
-{
-	char buf[40];
-	time_t tt = (time_t)t;
-	struct tm tm;
-	localtime_r(&tt, &tm);
-	size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", &tm);
-	if (n >= 5) {
-		/* +0800 -> +08:00 */
-		memmove(buf + n - 1, buf + n - 2, 3);
-		buf[n - 2] = ':';
-	}
-	return json_string(buf);
-}
-
 static json_t *
 report_json(const Crm__V1__ReportReply *r)
 {
@@ -278,10 +262,10 @@ report_json(const Crm__V1__ReportReply *r)
 
 	kind_name(r->has_kind ? (int)r->kind : 0, kind, sizeof(kind));
 	json_object_set_new(doc, "kind", json_string(kind));
+	json_object_set_new(doc, "from",
+	    r->has_from ? render_json_time(r->from) : json_null());
 	json_object_set_new(
-	    doc, "from", r->has_from ? iso_time(r->from) : json_null());
-	json_object_set_new(
-	    doc, "to", r->has_to ? iso_time(r->to) : json_null());
+	    doc, "to", r->has_to ? render_json_time(r->to) : json_null());
 	json_object_set_new(
 	    doc, "scope", r->scope ? json_string(r->scope) : json_null());
 	for (size_t i = 0; i < r->n_tables; i++) {

@@ -142,6 +142,11 @@ void render_json_print(const render_doc *d, FILE *out);
  */
 json_t *render_json_message(const ProtobufCMessage *m);
 
+/* render_json_time: t (UTC seconds) as JSON: an RFC 3339 string in
+ * local time with its offset ("2026-12-07T09:00:00+08:00"), null for
+ * 0 (unset). Every time in `--format json` is written by this. */
+json_t *render_json_time(int64_t t);
+
 /*
  * render_wrap_line: print one line of help text on out within width
  * columns (display width; 0: as it is): a longer line wraps at blanks
