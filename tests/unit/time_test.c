@@ -497,6 +497,18 @@ rfc3339_has_seconds_and_the_offset(void **state)
 	assert_string_equal(buf, "2026-11-25T14:00:00+08:00");
 	crm_time_format_rfc3339(WED_1400 + 59, buf, sizeof(buf));
 	assert_string_equal(buf, "2026-11-25T14:00:59+08:00");
+	/* What JSON writes reads back as the same moment, any offset. */
+	int64_t t;
+	crm_time_format_rfc3339(WED_1400, buf, sizeof(buf));
+	assert_crm_ok(crm_time_parse(buf, NOW, &t));
+	assert_int_equal(t, WED_1400);
+	assert_crm_ok(crm_time_parse("2026-11-25T06:00:00Z", NOW, &t));
+	assert_int_equal(t, WED_1400);
+	assert_crm_ok(
+	    crm_time_parse_past("2026-11-25T01:00:00-05:00", NOW, &t));
+	assert_int_equal(t, WED_1400);
+	assert_crm_err(
+	    crm_time_parse("2026-13-25T06:00:00Z", NOW, &t), CRM_EINVAL);
 }
 
 static void
