@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "argv.h"
 #include "cache.h"
@@ -823,6 +824,21 @@ help_text(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		return CRM_EINVAL;
 	}
 	help_command(row);
+	return CRM_OK;
+}
+
+crm_status
+cmd_clear(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	(void)ctx;
+	(void)call;
+	(void)out;
+	if (isatty(STDOUT_FILENO)) {
+		/* Home, then erase the screen: what readline's Ctrl-L does
+		 * (the scrollback stays). The prompt follows at the top. */
+		fputs("\033[H\033[2J", stdout);
+		fflush(stdout);
+	}
 	return CRM_OK;
 }
 

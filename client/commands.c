@@ -939,6 +939,13 @@ const struct cmd_row cmd_table[] = {
 	    .max_args = 2,
 	    .args = { complete_help_topic },
 	    .fn = cmd_help },
+	{ .name = "clear",
+	    .group = "shell",
+	    .usage = "",
+	    .summary = "Clear the screen, like Ctrl-L (nothing when the "
+	               "output is not a terminal).",
+	    .max_args = 0,
+	    .fn = cmd_clear },
 	{ .name = "quit",
 	    .alias = "exit",
 	    .group = "shell",

@@ -245,6 +245,8 @@ void cmd_cache_names(const char *const *names, size_t n);
 
 crm_status cmd_help(struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_quit(struct cmd_ctx *, const struct cmd_call *, render_doc *);
+/* cmd_clear: `clear`: the screen, when stdout is a terminal. */
+crm_status cmd_clear(struct cmd_ctx *, const struct cmd_call *, render_doc *);
 
 /* ------------------------------------------------ handlers */
 
