@@ -168,6 +168,7 @@ customer_from_opts(
 		}
 		c->has_first_contact_at = 1;
 	}
+	c->age_range = (char *)cmd_opt(call, "--age-range");
 	if ((rc = opt_day(ctx, call, "--birthday", &c->birthday)) != CRM_OK ||
 	    (rc = opt_day(ctx, call, "--anniversary", &c->anniversary)) !=
 	        CRM_OK) {

@@ -2,11 +2,19 @@
 /* audit.c: append-only audit records keyed by a sequence number. */
 #include "audit.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "auth.h"
 #include "crm.h"
+#include "customer.h"
+#include "handlers.h"
 #include "records.pb-c.h"
+#include "store.h"
 #include "store_schema.h"
+#include "user.h"
 
 static ProtobufCBinaryData
 packed(crm_arena *a, const ProtobufCMessage *m)
@@ -23,6 +31,23 @@ packed(crm_arena *a, const ProtobufCMessage *m)
 	}
 	b.len = protobuf_c_message_pack(m, b.data);
 	return b;
+}
+
+/* The customer a record belongs to: its customer_id field, if any. */
+static uint64_t
+customer_of_msg(const ProtobufCMessage *m)
+{
+	if (m == NULL) {
+		return 0;
+	}
+	const ProtobufCFieldDescriptor *f =
+	    protobuf_c_message_descriptor_get_field_by_name(
+	        m->descriptor, "customer_id");
+	if (f == NULL || f->type != PROTOBUF_C_TYPE_UINT64 ||
+	    f->label == PROTOBUF_C_LABEL_REPEATED) {
+		return 0;
+	}
+	return *(const uint64_t *)((const char *)m + f->offset);
 }
 
 crm_status
@@ -48,6 +73,10 @@ audit_add(struct req_ctx *ctx, const char *entity, uint64_t id,
 	rec.has_before = before != NULL;
 	rec.after = packed(ctx->arena, after);
 	rec.has_after = after != NULL;
+	rec.customer_id = strcmp(entity, "customer") == 0
+	                      ? id
+	                      : customer_of_msg(after ? after : before);
+	rec.has_customer_id = rec.customer_id != 0;
 	if (ctx->request_id.len > 0) {
 		rec.has_request_id = 1;
 		rec.request_id = ctx->request_id;
@@ -59,4 +88,414 @@ audit_add(struct req_ctx *ctx, const char *entity, uint64_t id,
 		ctx->changed = 1;
 	}
 	return rc;
+}
+
+/* ---------------------------------------------------- reading the trail */
+
+#define AUDIT_PAGE_DEFAULT 100
+#define AUDIT_PAGE_MAX     500
+#define AUDIT_SCAN_MAX     4096         /* audit records one request reads */
+#define AUDIT_REPLY_BYTES  (512 * 1024) /* about; then the page ends */
+
+/* The message type an entity's before/after snapshots were packed as. */
+static const ProtobufCMessageDescriptor *
+entity_descriptor(const char *entity)
+{
+	static const struct {
+		const char *entity;
+		const ProtobufCMessageDescriptor *d;
+	} map[] = {
+		{ "customer", &crm__v1__customer__descriptor },
+		{ "contact", &crm__v1__contact__descriptor },
+		{ "followup", &crm__v1__follow_up__descriptor },
+		{ "task", &crm__v1__task__descriptor },
+		{ "purchase", &crm__v1__purchase__descriptor },
+		{ "commitment", &crm__v1__commitment__descriptor },
+		{ "sla", &crm__v1__sla_clock__descriptor },
+		{ "grade_proposal", &crm__v1__grade_proposal__descriptor },
+		{ "policy", &crm__v1__policy__descriptor },
+		{ "team", &crm__v1__team__descriptor },
+		{ "user", &crm__store__user_record__descriptor },
+	};
+	for (size_t i = 0; entity && i < sizeof(map) / sizeof(map[0]); i++) {
+		if (strcmp(entity, map[i].entity) == 0) {
+			return map[i].d;
+		}
+	}
+	return NULL;
+}
+
+/* Fields a diff leaves out: bookkeeping every change moves, secrets. */
+static int
+diff_skip(const char *f)
+{
+	static const char *const skip[] = { "updated_at", "touched_at",
+		"last_update_at", "pwhash" };
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
+		if (strcmp(f, skip[i]) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int
+is_money_field(const char *f)
+{
+	return strcmp(f, "annual_revenue") == 0 ||
+	       strcmp(f, "deal_amount") == 0 || strcmp(f, "amount") == 0;
+}
+
+static int
+is_time_field(const char *f)
+{
+	size_t n = strlen(f);
+	return strcmp(f, "at") == 0 ||
+	       (n > 3 && strcmp(f + n - 3, "_at") == 0);
+}
+
+/* One value of field f at p as text in the arena. */
+static char *
+value_text(
+    struct req_ctx *ctx, const ProtobufCFieldDescriptor *f, const void *p)
+{
+	char buf[64];
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_STRING:
+		return *(char *const *)p ? *(char *const *)p : "";
+	case PROTOBUF_C_TYPE_BOOL:
+		return *(const protobuf_c_boolean *)p ? "yes" : "no";
+	case PROTOBUF_C_TYPE_ENUM:
+		return (char *)crm_enum_name(f->descriptor, *(const int *)p);
+	case PROTOBUF_C_TYPE_INT32:
+		snprintf(buf, sizeof(buf), "%d", *(const int32_t *)p);
+		break;
+	case PROTOBUF_C_TYPE_UINT32:
+		snprintf(buf, sizeof(buf), "%u", *(const uint32_t *)p);
+		break;
+	case PROTOBUF_C_TYPE_UINT64:
+		snprintf(buf, sizeof(buf), "%" PRIu64, *(const uint64_t *)p);
+		break;
+	case PROTOBUF_C_TYPE_INT64: {
+		int64_t v = *(const int64_t *)p;
+		if (is_money_field(f->name)) {
+			crm_money_format(v, buf, sizeof(buf));
+		} else if (is_time_field(f->name) && v != 0) {
+			crm_time_format(v, buf, sizeof(buf));
+		} else {
+			snprintf(buf, sizeof(buf), "%" PRId64, v);
+		}
+		break;
+	}
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return *(void *const *)p ? "(set)" : "";
+	default:
+		return "(value)";
+	}
+	return crm_arena_strdup(ctx->arena, buf);
+}
+
+/* Field f of m as text: "" when unset; repeated values joined by ", ". */
+static char *
+field_text(struct req_ctx *ctx, const ProtobufCMessage *m,
+    const ProtobufCFieldDescriptor *f)
+{
+	if (m == NULL) {
+		return "";
+	}
+	const char *base = (const char *)m;
+	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+		size_t n = *(const size_t *)(base + f->quantifier_offset);
+		const char *arr = *(char *const *)(base + f->offset);
+		size_t esz = f->type == PROTOBUF_C_TYPE_STRING ||
+		                     f->type == PROTOBUF_C_TYPE_MESSAGE
+		                 ? sizeof(void *)
+		             : f->type == PROTOBUF_C_TYPE_INT64 ||
+		                     f->type == PROTOBUF_C_TYPE_UINT64
+		                 ? 8
+		             : f->type == PROTOBUF_C_TYPE_BOOL
+		                 ? sizeof(protobuf_c_boolean)
+		                 : 4;
+		if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+			char buf[32];
+			snprintf(buf, sizeof(buf), n ? "%zu item%s" : "", n,
+			    n == 1 ? "" : "s");
+			return crm_arena_strdup(ctx->arena, buf);
+		}
+		size_t len = 1;
+		char **parts =
+		    crm_arena_alloc(ctx->arena, (n ? n : 1) * sizeof(*parts));
+		if (parts == NULL) {
+			return "";
+		}
+		for (size_t i = 0; i < n; i++) {
+			parts[i] = value_text(ctx, f, arr + i * esz);
+			len += strlen(parts[i] ? parts[i] : "") + 2;
+		}
+		char *out = crm_arena_alloc(ctx->arena, len);
+		if (out == NULL) {
+			return "";
+		}
+		*out = '\0';
+		for (size_t i = 0; i < n; i++) {
+			if (i > 0) {
+				strcat(out, ", ");
+			}
+			strcat(out, parts[i] ? parts[i] : "");
+		}
+		return out;
+	}
+	if (f->quantifier_offset != 0 &&
+	    f->label == PROTOBUF_C_LABEL_OPTIONAL &&
+	    f->type != PROTOBUF_C_TYPE_STRING &&
+	    f->type != PROTOBUF_C_TYPE_MESSAGE &&
+	    !*(const protobuf_c_boolean *)(base + f->quantifier_offset)) {
+		return "";
+	}
+	if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
+	    *(void *const *)(base + f->offset) == NULL) {
+		return "";
+	}
+	char *t = value_text(ctx, f, base + f->offset);
+	return t ? t : "";
+}
+
+static ProtobufCMessage *
+unpack_snapshot(struct req_ctx *ctx, const ProtobufCMessageDescriptor *d,
+    protobuf_c_boolean has, ProtobufCBinaryData b)
+{
+	if (d == NULL || !has) {
+		return NULL;
+	}
+	return protobuf_c_message_unpack(
+	    d, &ctx->arena->allocator, b.len, b.data);
+}
+
+/* The changed fields of one audit record (every set field on creation). */
+static crm_status
+diff_entry(struct req_ctx *ctx, const ProtobufCMessageDescriptor *d,
+    const ProtobufCMessage *before, const ProtobufCMessage *after,
+    Crm__V1__AuditEntry *e, size_t *bytes)
+{
+	if (d == NULL || (before == NULL && after == NULL)) {
+		return CRM_OK;
+	}
+	e->changes =
+	    crm_arena_alloc(ctx->arena, d->n_fields * sizeof(*e->changes));
+	if (e->changes == NULL) {
+		return CRM_TOO_BIG;
+	}
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		if (diff_skip(f->name)) {
+			continue;
+		}
+		char *a = field_text(ctx, before, f);
+		char *b = field_text(ctx, after, f);
+		if (strcmp(a, b) == 0) {
+			continue;
+		}
+		Crm__V1__AuditChange *c =
+		    crm_arena_alloc(ctx->arena, sizeof(*c));
+		if (c == NULL) {
+			return CRM_TOO_BIG;
+		}
+		crm__v1__audit_change__init(c);
+		c->field = (char *)f->name;
+		c->before = a;
+		c->after = b;
+		*bytes += strlen(f->name) + strlen(a) + strlen(b) + 16;
+		e->changes[e->n_changes++] = c;
+	}
+	return CRM_OK;
+}
+
+/* Which customer an audit record is about (0: none). */
+static uint64_t
+record_customer(struct req_ctx *ctx, const Crm__Store__AuditRecord *r,
+    const ProtobufCMessage *before, const ProtobufCMessage *after)
+{
+	(void)ctx;
+	if (r->has_customer_id) {
+		return r->customer_id;
+	}
+	if (r->entity != NULL && strcmp(r->entity, "customer") == 0) {
+		return r->entity_id;
+	}
+	return customer_of_msg(after ? after : before);
+}
+
+/* Whether the caller may see changes to customer id (0: admins only).
+ * The last answer is kept: a trail comes in runs of one customer. */
+struct seen {
+	uint64_t id;
+	int ok;
+};
+
+static int
+may_see(struct req_ctx *ctx, struct seen *s, uint64_t id)
+{
+	if (ctx->who->role == CRM__V1__ROLE__ROLE_ADMIN) {
+		return 1;
+	}
+	if (id == 0) {
+		return 0;
+	}
+	if (id != s->id) {
+		Crm__V1__Customer *c;
+		size_t mark = crm_arena_mark(ctx->arena);
+		s->id = id;
+		s->ok = dispatch_record(ctx, DB_CUSTOMERS, id,
+		            &crm__v1__customer__descriptor,
+		            (ProtobufCMessage **)&c) == CRM_OK &&
+		        auth_can_see(ctx->who, c->owner_id, c->team_id);
+		crm_arena_release(ctx->arena, mark);
+	}
+	return s->ok;
+}
+
+crm_status
+audit_handle_list(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__AuditListRequest *r = req->audit_list;
+	uint64_t want_user = 0;
+	crm_status rc = CRM_OK;
+	if (r->has_customer_id && r->customer_id != 0) {
+		Crm__V1__Customer *c;
+		rc = customer_visible(ctx, r->customer_id, &c);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	if (r->user != NULL && *r->user) {
+		Crm__Store__UserRecord *u;
+		if (user_by_login(ctx, r->user, &u) != CRM_OK) {
+			return dispatch_fail(
+			    ctx, CRM_NOT_FOUND, "no user '%s'", r->user);
+		}
+		want_user = u->id;
+	}
+	size_t limit =
+	    r->has_limit && r->limit ? r->limit : AUDIT_PAGE_DEFAULT;
+	if (limit > AUDIT_PAGE_MAX) {
+		limit = AUDIT_PAGE_MAX;
+	}
+	Crm__V1__AuditPage *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__audit_page__init(out);
+	out->entries = crm_arena_alloc(ctx->arena, limit * sizeof(void *));
+	if (out->entries == NULL) {
+		return CRM_TOO_BIG;
+	}
+
+	MDB_cursor *cur;
+	int mrc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_AUDIT], &cur);
+	if (mrc != 0) {
+		return store_map_lmdb(mrc, "cursor");
+	}
+	store_key start;
+	MDB_val k, v;
+	if (r->has_before && r->before != 0) {
+		store_key_id(&start, r->before);
+		k.mv_size = 8;
+		k.mv_data = start.b;
+		mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		if (mrc == 0) {
+			mrc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+		} else if (mrc == MDB_NOTFOUND) {
+			mrc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+		}
+	} else {
+		mrc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	}
+	struct seen seen = { 0, 0 };
+	size_t scanned = 0, bytes = 0;
+	for (; mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+		if (k.mv_size != 8) {
+			continue;
+		}
+		uint64_t seq = store_u64(k.mv_data);
+		if (scanned == AUDIT_SCAN_MAX || out->n_entries == limit ||
+		    bytes > AUDIT_REPLY_BYTES) {
+			out->next_before = seq + 1; /* this one comes next */
+			break;
+		}
+		scanned++;
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__Store__AuditRecord *a = crm__store__audit_record__unpack(
+		    &ctx->arena->allocator, v.mv_size, v.mv_data);
+		if (a == NULL) {
+			rc = dispatch_fail(ctx, CRM_INTERNAL,
+			    "audit record %" PRIu64
+			    " does not decode; crm-check reports it",
+			    seq);
+			break;
+		}
+		if (r->has_from && a->at < r->from) {
+			break; /* sequence order is time order */
+		}
+		if ((r->has_to && a->at >= r->to) ||
+		    (want_user != 0 && a->user_id != want_user)) {
+			crm_arena_release(ctx->arena, mark);
+			continue;
+		}
+		const ProtobufCMessageDescriptor *d =
+		    entity_descriptor(a->entity);
+		ProtobufCMessage *before =
+		    unpack_snapshot(ctx, d, a->has_before, a->before);
+		ProtobufCMessage *after =
+		    unpack_snapshot(ctx, d, a->has_after, a->after);
+		uint64_t cust = record_customer(ctx, a, before, after);
+		if ((r->has_customer_id && r->customer_id != 0 &&
+		        cust != r->customer_id) ||
+		    !may_see(ctx, &seen, cust)) {
+			crm_arena_release(ctx->arena, mark);
+			continue;
+		}
+		Crm__V1__AuditEntry *e =
+		    crm_arena_alloc(ctx->arena, sizeof(*e));
+		if (e == NULL) {
+			rc = CRM_TOO_BIG;
+			break;
+		}
+		crm__v1__audit_entry__init(e);
+		e->has_seq = e->has_at = e->has_user_id = 1;
+		e->seq = seq;
+		e->at = a->at;
+		e->user_id = a->user_id;
+		e->user = a->user_id ? (char *)user_login_of(ctx, a->user_id)
+		                     : "crmd";
+		e->action = a->action;
+		e->entity = a->entity;
+		e->has_entity_id = 1;
+		e->entity_id = a->entity_id;
+		if (cust != 0) {
+			e->has_customer_id = 1;
+			e->customer_id = cust;
+			e->customer = (char *)customer_name_of(ctx, cust);
+		}
+		e->has_created = 1;
+		e->created = !a->has_before && a->has_after;
+		bytes += 128 + (e->action ? strlen(e->action) : 0) +
+		         (e->customer ? strlen(e->customer) : 0);
+		rc = diff_entry(ctx, d, before, after, e, &bytes);
+		if (rc != CRM_OK) {
+			break;
+		}
+		out->entries[out->n_entries++] = e;
+	}
+	mdb_cursor_close(cur);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (mrc != 0 && mrc != MDB_NOTFOUND) {
+		return store_map_lmdb(mrc, "audit");
+	}
+	out->has_next_before = out->next_before != 0;
+	resp->body_case = CRM__V1__RESPONSE__BODY_AUDIT;
+	resp->audit = out;
+	return CRM_OK;
 }

@@ -782,6 +782,18 @@ check_customer(struct req_ctx *ctx, const Crm__V1__Customer *c)
 		    "anniversary: want MM-DD or YYYY-MM-DD, not '%s'",
 		    c->anniversary);
 	}
+	if (c->age_range != NULL && *c->age_range) {
+		if (strlen(c->age_range) > 32 ||
+		    strpbrk(c->age_range, "\r\n\t") != NULL) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "age_range: at most 32 bytes on one line");
+		}
+		if (c->kind != CRM__V1__CUSTOMER_KIND__KIND_PERSON) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "age_range (年龄段) is for person customers; a "
+			    "company has employees");
+		}
+	}
 	if (c->n_tags > MAX_TAGS) {
 		return dispatch_fail(
 		    ctx, CRM_EINVAL, "at most %d tags", MAX_TAGS);
