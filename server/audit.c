@@ -129,8 +129,8 @@ entity_descriptor(const char *entity)
 static int
 diff_skip(const char *f)
 {
-	static const char *const skip[] = { "updated_at", "touched_at",
-		"last_update_at", "pwhash" };
+	static const char *const skip[] = { "id", "created_at", "created_by",
+		"updated_at", "touched_at", "last_update_at", "pwhash" };
 	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
 		if (strcmp(f, skip[i]) == 0) {
 			return 1;
@@ -154,6 +154,16 @@ is_time_field(const char *f)
 	       (n > 3 && strcmp(f + n - 3, "_at") == 0);
 }
 
+/* A field holding a user id: shown as the login. */
+static int
+is_user_field(const char *f)
+{
+	size_t n = strlen(f);
+	return strcmp(f, "owner_id") == 0 || strcmp(f, "user_id") == 0 ||
+	       strcmp(f, "author_id") == 0 ||
+	       (n > 6 && strcmp(f + n - 6, "_by_id") == 0);
+}
+
 /* One value of field f at p as text in the arena. */
 static char *
 value_text(
@@ -173,9 +183,17 @@ value_text(
 	case PROTOBUF_C_TYPE_UINT32:
 		snprintf(buf, sizeof(buf), "%u", *(const uint32_t *)p);
 		break;
-	case PROTOBUF_C_TYPE_UINT64:
-		snprintf(buf, sizeof(buf), "%" PRIu64, *(const uint64_t *)p);
+	case PROTOBUF_C_TYPE_UINT64: {
+		uint64_t id = *(const uint64_t *)p;
+		if (id != 0 && is_user_field(f->name)) {
+			return (char *)user_login_of(ctx, id);
+		}
+		if (id != 0 && strcmp(f->name, "team_id") == 0) {
+			return (char *)user_team_name(ctx, id);
+		}
+		snprintf(buf, sizeof(buf), "%" PRIu64, id);
 		break;
+	}
 	case PROTOBUF_C_TYPE_INT64: {
 		int64_t v = *(const int64_t *)p;
 		if (is_money_field(f->name)) {
@@ -287,7 +305,8 @@ diff_entry(struct req_ctx *ctx, const ProtobufCMessageDescriptor *d,
 	}
 	for (unsigned i = 0; i < d->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[i];
-		if (diff_skip(f->name)) {
+		if (diff_skip(f->name) ||
+		    (before == NULL && strcmp(f->name, "customer_id") == 0)) {
 			continue;
 		}
 		char *a = field_text(ctx, before, f);
@@ -302,6 +321,14 @@ diff_entry(struct req_ctx *ctx, const ProtobufCMessageDescriptor *d,
 		}
 		crm__v1__audit_change__init(c);
 		c->field = (char *)f->name;
+		if (is_user_field(f->name) || strcmp(f->name, "team_id") == 0) {
+			/* Shown by name: "owner", "team", "verified_by". */
+			c->field = crm_arena_strdup(ctx->arena, f->name);
+			if (c->field == NULL) {
+				return CRM_TOO_BIG;
+			}
+			c->field[strlen(c->field) - 3] = '\0';
+		}
 		c->before = a;
 		c->after = b;
 		*bytes += strlen(f->name) + strlen(a) + strlen(b) + 16;
