@@ -321,7 +321,8 @@ diff_entry(struct req_ctx *ctx, const ProtobufCMessageDescriptor *d,
 		}
 		crm__v1__audit_change__init(c);
 		c->field = (char *)f->name;
-		if (is_user_field(f->name) || strcmp(f->name, "team_id") == 0) {
+		if (is_user_field(f->name) ||
+		    strcmp(f->name, "team_id") == 0) {
 			/* Shown by name: "owner", "team", "verified_by". */
 			c->field = crm_arena_strdup(ctx->arena, f->name);
 			if (c->field == NULL) {

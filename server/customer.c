@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "card.h"
 #include "auth.h"
 #include "changes.h"
 #include "crm.h"
@@ -1155,6 +1156,9 @@ customer_handle_get(
 	c->has_contacts = 1;
 	c->contacts = (uint32_t)out->n_contacts;
 	rc = purchase_summary(ctx, id, &out->purchases);
+	if (rc == CRM_OK) {
+		rc = card_fill(ctx, id, out); /* what to know before a call */
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
