@@ -610,6 +610,8 @@ cmd_customer_find(
 		strcat(text, call->argv[i]);
 	}
 	body.text = text;
+	body.has_followups = body.followups =
+	    cmd_opt(call, "--followups") != NULL;
 	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_FIND;
 	req.customer_find = &body;
 	rc = fetch_pages(ctx, &req, find_cursor, out);

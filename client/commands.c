@@ -61,6 +61,13 @@ static const struct cmd_opt customer_list_opts[] = {
 	{ NULL, NULL, false, NULL, NULL },
 };
 
+static const struct cmd_opt customer_find_opts[] = {
+	{ "--followups", NULL, false, NULL,
+	    "also search follow-ups (summary, feedback, next action, goal, "
+	    "participants)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
 static const struct cmd_opt contact_add_opts[] = {
 	{ "--title", "X", false, NULL, "job title" },
 	{ "--phone", "X", true, NULL, "a phone number (repeatable)" },
@@ -435,10 +442,13 @@ const struct cmd_row cmd_table[] = {
 	    .fn = cmd_customer_list },
 	{ .name = "customer find",
 	    .group = "customer",
-	    .usage = "TEXT",
-	    .summary = "Search names, contacts, phones, e-mails and notes.",
+	    .usage = "TEXT [--followups]",
+	    .summary =
+	        "Search names, notes, pain points, contacts (names, "
+	        "titles, phones, e-mails); --followups: follow-ups too.",
 	    .min_args = 1,
 	    .max_args = -1,
+	    .opts = customer_find_opts,
 	    .fn = cmd_customer_find },
 	{ .name = "customer assign",
 	    .group = "customer",

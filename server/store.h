@@ -94,7 +94,7 @@ typedef struct store {
 	int read_only;
 } store;
 
-#define STORE_SCHEMA_VERSION 8u
+#define STORE_SCHEMA_VERSION 9u
 
 /* How to open: crmd's durable default; read-only (tools, backups); or an
  * offline bulk load (crm-gen: MDB_WRITEMAP | MDB_NOSYNC, nothing is

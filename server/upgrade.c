@@ -13,6 +13,8 @@
  * last: it reads the stage history the backfill completes).
  * Version 8 keys company names without further legal forms (有限合伙,
  * 合伙企业, 股份公司, dotted S.A. and the like): the name index anew.
+ * Version 9: search texts also hold pain points and contact titles (the
+ * texts are rebuilt at every upgrade).
  */
 #include "upgrade.h"
 
