@@ -72,6 +72,7 @@ static const struct {
 	{ BODY(CUSTOMER_CHECK), OUTBOX_WRITE },
 	{ BODY(USER_PASSWD), OUTBOX_SECRET },
 	{ BODY(ISSUE_RESOLVE), OUTBOX_WRITE },
+	{ BODY(CONTACT_EDIT), OUTBOX_WRITE },
 };
 
 enum outbox_kind
