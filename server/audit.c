@@ -455,10 +455,14 @@ audit_handle_list(
 		size_t mark = crm_arena_mark(ctx->arena);
 		Crm__Store__AuditRecord *a = crm__store__audit_record__unpack(
 		    &ctx->arena->allocator, v.mv_size, v.mv_data);
+		if (a == NULL && out->n_entries > 0) {
+			out->next_before = seq + 1; /* the arena is full */
+			break;
+		}
 		if (a == NULL) {
 			rc = dispatch_fail(ctx, CRM_INTERNAL,
 			    "audit record %" PRIu64
-			    " does not decode; crm-check reports it",
+			    " does not decode (a damaged audit log)",
 			    seq);
 			break;
 		}
@@ -476,6 +480,22 @@ audit_handle_list(
 		    unpack_snapshot(ctx, d, a->has_before, a->before);
 		ProtobufCMessage *after =
 		    unpack_snapshot(ctx, d, a->has_after, a->after);
+		if (d != NULL && ((a->has_before && before == NULL) ||
+		                     (a->has_after && after == NULL))) {
+			if (ctx->arena->exhausted && out->n_entries > 0) {
+				out->next_before =
+				    seq + 1; /* the arena is full */
+				break;
+			}
+			rc =
+			    ctx->arena->exhausted
+			        ? CRM_TOO_BIG
+			        : dispatch_fail(ctx, CRM_INTERNAL,
+			              "audit record %" PRIu64 "'s %s snapshot "
+			              "does not decode (a damaged audit log)",
+			              seq, a->entity);
+			break;
+		}
 		uint64_t cust = record_customer(ctx, a, before, after);
 		if ((r->has_customer_id && r->customer_id != 0 &&
 		        cust != r->customer_id) ||
@@ -507,9 +527,30 @@ audit_handle_list(
 		}
 		e->has_created = 1;
 		e->created = !a->has_before && a->has_after;
-		bytes += 128 + (e->action ? strlen(e->action) : 0) +
+		/* The snapshots stay in the arena with the entry: count them
+		 * (unpacked, about twice their packed size). */
+		bytes += 128 + 2 * v.mv_size +
+		         (e->action ? strlen(e->action) : 0) +
 		         (e->customer ? strlen(e->customer) : 0);
 		rc = diff_entry(ctx, d, before, after, e, &bytes);
+		if (rc == CRM_TOO_BIG && out->n_entries > 0) {
+			crm_arena_release(ctx->arena, mark);
+			out->next_before =
+			    seq + 1; /* the next page starts here */
+			rc = CRM_OK;
+			break;
+		}
+		if (rc == CRM_OK && ctx->arena->exhausted) {
+			/* Some text of this entry did not fit: never cut it.
+			 */
+			crm_arena_release(ctx->arena, mark);
+			if (out->n_entries == 0) {
+				rc = CRM_TOO_BIG;
+				break;
+			}
+			out->next_before = seq + 1;
+			break;
+		}
 		if (rc != CRM_OK) {
 			break;
 		}
