@@ -14,6 +14,8 @@
 
 #include "commands.h"
 
+#define MAX_EMPTY_PAGES 64 /* empty pages read on before showing one */
+
 crm_status
 cmd_audit_filters(struct cmd_ctx *ctx, const struct cmd_call *call,
     const char *customer, Crm__V1__AuditListRequest *body)
@@ -107,9 +109,24 @@ cmd_audit_list(
 	}
 	req.body_case = CRM__V1__REQUEST__BODY_AUDIT_LIST;
 	req.audit_list = &body;
-	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_AUDIT, &resp);
-	if (rc != CRM_OK) {
-		return rc;
+	/* A filtered walk of the whole log may end a page before finding
+	 * anything (each reads at most 4096 records): go on, boundedly. */
+	for (int pages = 0;; pages++) {
+		rc = cmd_expect(
+		    ctx, &req, CRM__V1__RESPONSE__BODY_AUDIT, &resp);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		const Crm__V1__AuditPage *p = resp->audit;
+		if (p->n_entries > 0 || p->next_before == 0 ||
+		    pages == MAX_EMPTY_PAGES ||
+		    (body.has_before && p->next_before >= body.before)) {
+			break;
+		}
+		body.has_before = 1;
+		body.before = p->next_before;
+		crm__v1__response__free_unpacked(resp, NULL);
+		resp = NULL;
 	}
 	const Crm__V1__AuditPage *p = resp->audit;
 	json_t *arr = json_array();

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "check.h"
 #include "crm.h"
 #include "customer.h"
 #include "handlers.h"
@@ -50,6 +51,42 @@ customer_of_msg(const ProtobufCMessage *m)
 	return *(const uint64_t *)((const char *)m + f->offset);
 }
 
+/* The customers a change is about, into out[0..1] (0: none): the
+ * record's customer after the change, and before it when that differs
+ * (a contact, task or follow-up moved by a merge). */
+static void
+record_customers(const char *entity, uint64_t id,
+    const ProtobufCMessage *before, const ProtobufCMessage *after,
+    uint64_t out[2])
+{
+	out[1] = 0;
+	if (entity != NULL && strcmp(entity, "customer") == 0) {
+		out[0] = id;
+		return;
+	}
+	out[0] = customer_of_msg(after ? after : before);
+	if (before != NULL && after != NULL) {
+		out[1] = customer_of_msg(before);
+		if (out[1] == out[0]) {
+			out[1] = 0;
+		}
+	}
+}
+
+/* Index seq under its customers. */
+static crm_status
+index_customers(struct req_ctx *ctx, const uint64_t cust[2], uint64_t seq)
+{
+	crm_status rc = CRM_OK;
+	for (int i = 0; i < 2 && rc == CRM_OK; i++) {
+		if (cust[i] != 0) {
+			rc = store_index_add(
+			    ctx->st, ctx->txn, DB_AUDIT_CUST, cust[i], seq);
+		}
+	}
+	return rc;
+}
+
 crm_status
 audit_add(struct req_ctx *ctx, const char *entity, uint64_t id,
     const ProtobufCMessage *before, const ProtobufCMessage *after)
@@ -73,9 +110,9 @@ audit_add(struct req_ctx *ctx, const char *entity, uint64_t id,
 	rec.has_before = before != NULL;
 	rec.after = packed(ctx->arena, after);
 	rec.has_after = after != NULL;
-	rec.customer_id = strcmp(entity, "customer") == 0
-	                      ? id
-	                      : customer_of_msg(after ? after : before);
+	uint64_t cust[2];
+	record_customers(entity, id, before, after, cust);
+	rec.customer_id = cust[0];
 	rec.has_customer_id = rec.customer_id != 0;
 	if (ctx->request_id.len > 0) {
 		rec.has_request_id = 1;
@@ -84,6 +121,9 @@ audit_add(struct req_ctx *ctx, const char *entity, uint64_t id,
 	store_key k;
 	store_key_id(&k, seq);
 	rc = store_put_msg(ctx->st, ctx->txn, DB_AUDIT, &k, &rec.base);
+	if (rc == CRM_OK) {
+		rc = index_customers(ctx, cust, seq);
+	}
 	if (rc == CRM_OK) {
 		ctx->changed = 1;
 	}
@@ -382,6 +422,89 @@ may_see(struct req_ctx *ctx, struct seen *s, uint64_t id)
 	return s->ok;
 }
 
+/* A walk over audit records newest first: all of them, or one
+ * customer's through DB_AUDIT_CUST. */
+#define AWALK_BROKEN (-1) /* an index entry names no record */
+struct awalk {
+	struct req_ctx *ctx;
+	MDB_cursor *cur;
+	uint64_t customer; /* 0: the whole log */
+	uint64_t before;   /* start below this sequence (0: the newest) */
+	int started;
+};
+
+static int
+awalk_open(
+    struct req_ctx *ctx, struct awalk *w, uint64_t customer, uint64_t before)
+{
+	w->ctx = ctx;
+	w->customer = customer;
+	w->before = before;
+	w->started = 0;
+	w->cur = NULL;
+	return mdb_cursor_open(ctx->txn,
+	    ctx->st->dbi[customer ? DB_AUDIT_CUST : DB_AUDIT], &w->cur);
+}
+
+static void
+awalk_close(struct awalk *w)
+{
+	if (w->cur != NULL) {
+		mdb_cursor_close(w->cur);
+	}
+}
+
+/* The next older record: its sequence and packed AuditRecord. */
+static int
+awalk_next(struct awalk *w, uint64_t *seq, MDB_val *v)
+{
+	MDB_val k, d;
+	int rc;
+	if (!w->started) {
+		store_key sk;
+		w->started = 1;
+		if (w->customer != 0) {
+			store_key_pair(&sk,
+			    w->before ? w->customer : w->customer + 1,
+			    w->before);
+		} else {
+			store_key_id(&sk, w->before);
+		}
+		k.mv_size = sk.len;
+		k.mv_data = sk.b;
+		rc = w->before || w->customer
+		         ? mdb_cursor_get(w->cur, &k, &d, MDB_SET_RANGE)
+		         : MDB_NOTFOUND;
+		if (rc == 0) {
+			rc = mdb_cursor_get(w->cur, &k, &d, MDB_PREV);
+		} else if (rc == MDB_NOTFOUND) {
+			rc = mdb_cursor_get(w->cur, &k, &d, MDB_LAST);
+		}
+	} else {
+		rc = mdb_cursor_get(w->cur, &k, &d, MDB_PREV);
+	}
+	for (; rc == 0 && w->customer == 0 && k.mv_size != 8;
+	     rc = mdb_cursor_get(w->cur, &k, &d, MDB_PREV)) {
+	}
+	if (rc != 0) {
+		return rc;
+	}
+	if (w->customer == 0) {
+		*seq = store_u64(k.mv_data);
+		*v = d;
+		return 0;
+	}
+	if (k.mv_size != 16 || store_u64(k.mv_data) != w->customer) {
+		return MDB_NOTFOUND;
+	}
+	*seq = store_u64((const uint8_t *)k.mv_data + 8);
+	store_key rk;
+	store_key_id(&rk, *seq);
+	MDB_val key = { rk.len, rk.b };
+	rc = mdb_get(w->ctx->txn, w->ctx->st->dbi[DB_AUDIT], &key, v);
+	return rc == MDB_NOTFOUND ? AWALK_BROKEN : rc;
+}
+
 crm_status
 audit_handle_list(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
@@ -419,33 +542,17 @@ audit_handle_list(
 		return CRM_TOO_BIG;
 	}
 
-	MDB_cursor *cur;
-	int mrc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_AUDIT], &cur);
-	if (mrc != 0) {
-		return store_map_lmdb(mrc, "cursor");
-	}
-	store_key start;
-	MDB_val k, v;
-	if (r->has_before && r->before != 0) {
-		store_key_id(&start, r->before);
-		k.mv_size = 8;
-		k.mv_data = start.b;
-		mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-		if (mrc == 0) {
-			mrc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
-		} else if (mrc == MDB_NOTFOUND) {
-			mrc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-		}
-	} else {
-		mrc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-	}
+	/* One customer's trail: its index (customer || seq); else the
+	 * whole log, newest first. */
+	uint64_t by = r->has_customer_id ? r->customer_id : 0;
+	struct awalk w;
+	int mrc = awalk_open(ctx, &w, by, r->has_before ? r->before : 0);
+	MDB_val v;
 	struct seen seen = { 0, 0 };
 	size_t scanned = 0, bytes = 0;
-	for (; mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
-		if (k.mv_size != 8) {
-			continue;
-		}
-		uint64_t seq = store_u64(k.mv_data);
+	uint64_t seq = 0;
+	for (mrc = mrc ? mrc : awalk_next(&w, &seq, &v); mrc == 0;
+	     mrc = awalk_next(&w, &seq, &v)) {
 		if (scanned == AUDIT_SCAN_MAX || out->n_entries == limit ||
 		    bytes > AUDIT_REPLY_BYTES) {
 			out->next_before = seq + 1; /* this one comes next */
@@ -497,9 +604,10 @@ audit_handle_list(
 			break;
 		}
 		uint64_t cust = record_customer(ctx, a, before, after);
-		if ((r->has_customer_id && r->customer_id != 0 &&
-		        cust != r->customer_id) ||
-		    !may_see(ctx, &seen, cust)) {
+		if (by != 0) {
+			cust = by; /* indexed under it (also a move away) */
+		}
+		if (!may_see(ctx, &seen, cust)) {
 			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
@@ -556,9 +664,15 @@ audit_handle_list(
 		}
 		out->entries[out->n_entries++] = e;
 	}
-	mdb_cursor_close(cur);
+	awalk_close(&w);
 	if (rc != CRM_OK) {
 		return rc;
+	}
+	if (mrc == AWALK_BROKEN) {
+		return dispatch_fail(ctx, CRM_INTERNAL,
+		    "audit_cust names audit record %" PRIu64
+		    ", which is missing (a damaged audit log)",
+		    seq);
 	}
 	if (mrc != 0 && mrc != MDB_NOTFOUND) {
 		return store_map_lmdb(mrc, "audit");
@@ -566,5 +680,132 @@ audit_handle_list(
 	out->has_next_before = out->next_before != 0;
 	resp->body_case = CRM__V1__RESPONSE__BODY_AUDIT;
 	resp->audit = out;
+	return CRM_OK;
+}
+
+/* The customers of a stored audit record (its snapshots decoded). */
+static crm_status
+stored_customers(
+    struct req_ctx *ctx, const Crm__Store__AuditRecord *a, uint64_t cust[2])
+{
+	const ProtobufCMessageDescriptor *d = entity_descriptor(a->entity);
+	ProtobufCMessage *before =
+	    unpack_snapshot(ctx, d, a->has_before, a->before);
+	ProtobufCMessage *after =
+	    unpack_snapshot(ctx, d, a->has_after, a->after);
+	if (d != NULL && ((a->has_before && before == NULL) ||
+	                     (a->has_after && after == NULL))) {
+		return ctx->arena->exhausted ? CRM_TOO_BIG : CRM_INTERNAL;
+	}
+	record_customers(a->entity, a->entity_id, before, after, cust);
+	if (cust[0] == 0 && a->has_customer_id) {
+		cust[0] = a->customer_id;
+	}
+	return CRM_OK;
+}
+
+crm_status
+audit_reindex(struct req_ctx *ctx)
+{
+	crm_status rc = store_map_lmdb(
+	    mdb_drop(ctx->txn, ctx->st->dbi[DB_AUDIT_CUST], 0), "audit_cust");
+	uint64_t seq = 0;
+	while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn, DB_AUDIT, seq,
+	                           &seq) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__Store__AuditRecord *a;
+		uint64_t cust[2];
+		rc = dispatch_list_record(ctx, DB_AUDIT, seq,
+		    &crm__store__audit_record__descriptor,
+		    (ProtobufCMessage **)&a);
+		if (rc == CRM_OK) {
+			rc = stored_customers(ctx, a, cust);
+		}
+		if (rc == CRM_INTERNAL) {
+			crm_warn("audit record %" PRIu64
+			         ": a snapshot does not decode; not indexed",
+			    seq);
+			rc = CRM_OK;
+			cust[0] = cust[1] = 0;
+		}
+		if (rc == CRM_OK) {
+			rc = index_customers(ctx, cust, seq);
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return rc;
+}
+
+crm_status
+audit_check(struct check *c)
+{
+	struct req_ctx *ctx = c->ctx;
+	uint64_t seq = 0;
+	crm_status rc = CRM_OK;
+	/* Every record decodes and is indexed under its customers. */
+	while (
+	    store_id_next(ctx->st, ctx->txn, DB_AUDIT, seq, &seq) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__Store__AuditRecord *a;
+		uint64_t cust[2] = { 0, 0 };
+		if (dispatch_record(ctx, DB_AUDIT, seq,
+		        &crm__store__audit_record__descriptor,
+		        (ProtobufCMessage **)&a) != CRM_OK) {
+			check_problem(
+			    c, "audit %" PRIu64 ": does not decode", seq);
+		} else if ((rc = stored_customers(ctx, a, cust)) != CRM_OK) {
+			if (rc != CRM_INTERNAL) {
+				crm_arena_release(ctx->arena, mark);
+				return rc;
+			}
+			rc = CRM_OK;
+			check_problem(c,
+			    "audit %" PRIu64 ": a %s snapshot does not decode",
+			    seq, a->entity ? a->entity : "?");
+		}
+		for (int i = 0; i < 2; i++) {
+			store_key k;
+			store_key_pair(&k, cust[i], seq);
+			MDB_val key = { k.len, k.b }, v;
+			if (cust[i] != 0 &&
+			    mdb_get(ctx->txn, ctx->st->dbi[DB_AUDIT_CUST],
+			        &key, &v) != 0) {
+				check_problem(c,
+				    "audit %" PRIu64 ": not in audit_cust "
+				                     "under customer %" PRIu64,
+				    seq, cust[i]);
+			}
+		}
+		c->records++;
+		crm_arena_release(ctx->arena, mark);
+	}
+	/* Every index entry names a record. */
+	struct store_iter it;
+	rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_AUDIT_CUST, "", 0, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		store_key k;
+		MDB_val kv, v;
+		if (klen != 16) {
+			check_problem(
+			    c, "audit_cust: a key of %zu bytes", klen);
+			continue;
+		}
+		store_key_id(&k, store_u64(key + 8));
+		kv.mv_size = k.len;
+		kv.mv_data = k.b;
+		if (mdb_get(ctx->txn, ctx->st->dbi[DB_AUDIT], &kv, &v) != 0) {
+			check_problem(c,
+			    "audit_cust: customer %" PRIu64
+			    " lists audit %" PRIu64 ", which is missing",
+			    store_u64(key), store_u64(key + 8));
+		}
+	}
+	store_iter_close(&it);
 	return CRM_OK;
 }

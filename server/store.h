@@ -81,6 +81,8 @@ enum store_db {
 	DB_COMMIT_CUST_TIME, /* commitment: created */
 	DB_SLA_CUST_TIME,    /* SLA clock: started */
 	DB_PURCH_CUST_TIME,  /* purchase: at */
+	/* The audit trail by customer (audit.h, issue 15). */
+	DB_AUDIT_CUST, /* customer id || audit sequence -> "" */
 	DB_COUNT
 };
 
