@@ -772,7 +772,7 @@ audit_check(struct check *c)
 			        &key, &v) != 0) {
 				check_problem(c,
 				    "audit %" PRIu64 ": not in audit_cust "
-				                     "under customer %" PRIu64,
+				    "under customer %" PRIu64,
 				    seq, cust[i]);
 			}
 		}
