@@ -275,9 +275,11 @@ field_text(struct req_ctx *ctx, const ProtobufCMessage *m,
 		                 ? sizeof(protobuf_c_boolean)
 		                 : 4;
 		if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
-			char buf[32];
-			snprintf(buf, sizeof(buf), n ? "%zu item%s" : "", n,
-			    n == 1 ? "" : "s");
+			char buf[32] = "";
+			if (n > 0) {
+				snprintf(buf, sizeof(buf), "%zu item%s", n,
+				    n == 1 ? "" : "s");
+			}
 			return crm_arena_strdup(ctx->arena, buf);
 		}
 		size_t len = 1;
