@@ -40,6 +40,8 @@ static const struct cmd_opt customer_add_opts[] = {
 	{ "--tag", "T", true, NULL, "a tag (repeatable)" },
 	{ "--notes", "X", false, NULL, "free notes" },
 	{ "--birthday", "MM-DD", false, NULL, "a person's birthday" },
+	{ "--age-range", "X", false, NULL,
+	    "a person's age range (年龄段), e.g. 30-39" },
 	{ "--anniversary", "MM-DD", false, NULL, "company anniversary" },
 	{ "--first-contact", "WHEN", false, NULL,
 	    "first contact: 2026-11-25, 2026-11-25 14:00, today, ..." },
@@ -59,6 +61,13 @@ static const struct cmd_opt customer_list_opts[] = {
 	{ "--missing-minutes", NULL, false, NULL,
 	    "only customers with an S-grade visit or meeting of the last 90 "
 	    "days without minutes or a recording" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt customer_find_opts[] = {
+	{ "--followups", NULL, false, NULL,
+	    "also search follow-ups (summary, feedback, next action, goal, "
+	    "participants)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -279,6 +288,28 @@ static const struct cmd_opt export_report_opts[] = {
 	{ NULL, NULL, false, NULL, NULL },
 };
 
+static const struct cmd_opt audit_opts[] = {
+	{ "--user", "U", false, NULL, "only the changes this user made" },
+	{ "--from", "D", false, complete_when,
+	    "changes from (a date: its start)" },
+	{ "--to", "D", false, complete_when, "changes to (a date: its end)" },
+	{ "--limit", "N", false, NULL,
+	    "at most N changes a page (newest first; default 100)" },
+	{ "--before", "CURSOR", false, NULL,
+	    "the next page: the cursor the previous page ended with" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt audit_export_opts[] = {
+	{ "--user", "U", false, NULL, "only the changes this user made" },
+	{ "--from", "D", false, complete_when,
+	    "changes from (a date: its start)" },
+	{ "--to", "D", false, complete_when, "changes to (a date: its end)" },
+	{ "--bom", NULL, false, NULL,
+	    "begin a CSV file with the UTF-8 BOM (for Excel)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
 static const struct cmd_opt import_opts[] = {
 	{ "--dry-run", NULL, false, NULL,
 	    "check every row and say what would happen; write nothing" },
@@ -403,7 +434,8 @@ const struct cmd_row cmd_table[] = {
 	             "[--grade S|A|B|C] [--stage STAGE] [--website X] "
 	             "[--licence X] [--employees N] [--revenue AMOUNT] "
 	             "[--tag T]... [--notes X] [--birthday MM-DD] "
-	             "[--anniversary MM-DD] [--first-contact WHEN] "
+	             "[--anniversary MM-DD] [--age-range X] "
+	             "[--first-contact WHEN] "
 	             "[--reason TEXT]",
 	    .summary = "Create a customer record (names are unique per "
 	               "kind).",
@@ -439,10 +471,13 @@ const struct cmd_row cmd_table[] = {
 	    .fn = cmd_customer_list },
 	{ .name = "customer find",
 	    .group = "customer",
-	    .usage = "TEXT",
-	    .summary = "Search names, contacts, phones, e-mails and notes.",
+	    .usage = "TEXT [--followups]",
+	    .summary =
+	        "Search names, notes, pain points, contacts (names, "
+	        "titles, phones, e-mails); --followups: follow-ups too.",
 	    .min_args = 1,
 	    .max_args = -1,
+	    .opts = customer_find_opts,
 	    .fn = cmd_customer_find },
 	{ .name = "customer assign",
 	    .group = "customer",
@@ -487,7 +522,8 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "contact",
 	    .group = "contact",
 	    .usage = "VERB ...",
-	    .summary = "A customer's contacts: add, list, left, verify." },
+	    .summary =
+	        "A customer's contacts: add, list, edit, left, verify." },
 	{ .name = "contact add",
 	    .group = "contact",
 	    .usage = "CUSTOMER NAME [--title X] [--phone X]... [--email X] "
@@ -521,6 +557,15 @@ const struct cmd_row cmd_table[] = {
 	    .min_args = 1,
 	    .max_args = 1,
 	    .fn = cmd_contact_verify },
+	{ .name = "contact edit",
+	    .group = "contact",
+	    .usage = "ID FIELD=VALUE...",
+	    .summary = "Change a contact's fields (name, title, phone or "
+	               "phones=a,b, email, im, role=决策人, birthday, notes; "
+	               "an empty VALUE clears).",
+	    .min_args = 2,
+	    .max_args = -1,
+	    .fn = cmd_contact_edit },
 
 	/* follow-ups and tasks */
 	{ .name = "log",
@@ -820,6 +865,16 @@ const struct cmd_row cmd_table[] = {
 	EXPORT_ROW("tasks", "Export their tasks (--from/--to: due time)."),
 	EXPORT_ROW(
 	    "purchases", "Export their purchases (--from/--to: when bought)."),
+	{ .name = "export audit",
+	    .group = "data",
+	    .usage = "FILE [CUSTOMER] [--user U] [--from D] [--to D] [--bom]",
+	    .summary = "Export the audit trail, one row per changed field "
+	               "(managers: their team; admins: all).",
+	    .min_args = 1,
+	    .max_args = 2,
+	    .opts = audit_export_opts,
+	    .args = { complete_file, complete_customer },
+	    .fn = cmd_export_audit },
 	{ .name = "export report",
 	    .group = "data",
 	    .usage = "KIND FILE [--user U|--team T] [--from D] "
@@ -846,6 +901,19 @@ const struct cmd_row cmd_table[] = {
 	IMPORT_ROW("purchases",
 	    "Import purchases of existing customers (客户名称, 金额, 产品, "
 	    "类别, 购买日期, ...)."),
+
+	/* the audit trail */
+	{ .name = "audit",
+	    .group = "customer",
+	    .usage = "[CUSTOMER] [--user U] [--from D] [--to D] [--limit N] "
+	             "[--before CURSOR]",
+	    .summary = "Who changed what and when, with each field before "
+	               "and after (managers: their team; admins: all).",
+	    .min_args = 0,
+	    .max_args = 1,
+	    .opts = audit_opts,
+	    .args = { complete_customer },
+	    .fn = cmd_audit_list },
 
 	/* services */
 	{ .name = "changes",

@@ -73,6 +73,7 @@ static const struct {
 	{ BODY(USER_PASSWD), OUTBOX_SECRET },
 	{ BODY(ISSUE_RESOLVE), OUTBOX_WRITE },
 	{ BODY(ISSUE_ESCALATE), OUTBOX_WRITE },
+	{ BODY(CONTACT_EDIT), OUTBOX_WRITE },
 };
 
 enum outbox_kind

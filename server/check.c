@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "crm.h"
 #include "customer.h"
 #include "event.h"
@@ -614,6 +615,9 @@ check_run(struct check *c)
 	}
 	if (rc == CRM_OK) {
 		rc = history_check(c);
+	}
+	if (rc == CRM_OK) {
+		rc = audit_check(c);
 	}
 	return rc;
 }

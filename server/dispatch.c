@@ -138,6 +138,10 @@ static const struct dispatch_row table[] = {
 	    PERM_REP, REQ_READ, 0 },
 	[BODY(ISSUE_ESCALATE)] = { "issue.escalate", issue_handle_escalate,
 	    NULL, PERM_REP, REQ_WRITE, 0 },
+	[BODY(CONTACT_EDIT)] = { "contact.edit", contact_handle_edit, NULL,
+	    PERM_REP, REQ_WRITE, 0 },
+	[BODY(AUDIT_LIST)] = { "audit.list", audit_handle_list, NULL,
+	    PERM_MANAGER, REQ_READ, 0 },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))

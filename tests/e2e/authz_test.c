@@ -323,6 +323,8 @@ struct rb {
 	Crm__V1__IssueListRequest issue_list;
 	Crm__V1__IssueEscalateRequest issue_escalate;
 	Crm__V1__FollowupGetRequest followup_get;
+	Crm__V1__ContactEditRequest contact_edit;
+	Crm__V1__AuditListRequest audit_list;
 	char text[64];
 };
 
@@ -1033,6 +1035,34 @@ b_followup_get(struct rb *b, const struct target *t)
 	R(followup_get) = &b->followup_get;
 }
 
+static void
+b_contact_edit(struct rb *b, const struct target *t)
+{
+	b->contact_edit =
+	    (Crm__V1__ContactEditRequest)CRM__V1__CONTACT_EDIT_REQUEST__INIT;
+	b->field = (Crm__V1__FieldValue)CRM__V1__FIELD_VALUE__INIT;
+	b->field.field = "title";
+	b->field.value = "采购总监";
+	b->fields[0] = &b->field;
+	b->contact_edit.has_id = 1;
+	b->contact_edit.id = t->id;
+	b->contact_edit.fields = b->fields;
+	b->contact_edit.n_fields = 1;
+	b->req.body_case = CRM__V1__REQUEST__BODY_CONTACT_EDIT;
+	R(contact_edit) = &b->contact_edit;
+}
+
+static void
+b_audit_list(struct rb *b, const struct target *t)
+{
+	b->audit_list =
+	    (Crm__V1__AuditListRequest)CRM__V1__AUDIT_LIST_REQUEST__INIT;
+	b->audit_list.has_customer_id = 1;
+	b->audit_list.customer_id = t->id;
+	b->req.body_case = CRM__V1__REQUEST__BODY_AUDIT_LIST;
+	R(audit_list) = &b->audit_list;
+}
+
 /* One row per Request body, named by its oneof field in crm.proto. */
 static const struct request {
 	const char *name;
@@ -1099,6 +1129,8 @@ static const struct request {
 	{ "issue_list", b_issue_list, O_NONE, 0 },
 	{ "followup_get", b_followup_get, O_FOLLOWUP, 0 },
 	{ "issue_escalate", b_issue_escalate, O_ISSUE, F_WRITE },
+	{ "contact_edit", b_contact_edit, O_CONTACT, F_WRITE },
+	{ "audit_list", b_audit_list, O_CUST, 0 },
 };
 
 #define N_REQUESTS (sizeof(requests) / sizeof(requests[0]))
