@@ -136,6 +136,11 @@ static const struct dispatch_row table[] = {
 	    PERM_REP, REQ_READ, 0 },
 	[BODY(FOLLOWUP_GET)] = { "followup.get", followup_handle_get, NULL,
 	    PERM_REP, REQ_READ, 0 },
+
+	[BODY(CALENDAR_IMPORT)] = { "calendar.import", calendar_handle_import,
+	    NULL, PERM_ADMIN, REQ_WRITE, 0 },
+	[BODY(CALENDAR_SHOW)] = { "calendar.show", calendar_handle_show, NULL,
+	    PERM_REP, REQ_READ, 0 },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))

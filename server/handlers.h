@@ -110,4 +110,8 @@ HANDLER(review_handle_customer_check);
 /* changes.c */
 HANDLER(changes_handle_list);
 
+/* calendar.c */
+HANDLER(calendar_handle_import);
+HANDLER(calendar_handle_show);
+
 #endif

@@ -81,6 +81,8 @@ enum store_db {
 	DB_COMMIT_CUST_TIME, /* commitment: created */
 	DB_SLA_CUST_TIME,    /* SLA clock: started */
 	DB_PURCH_CUST_TIME,  /* purchase: at */
+	/* The working-day calendar (calendar.h, issue 15). */
+	DB_CALENDAR, /* "YYYY-MM-DD" -> crm.v1.CalendarDay */
 	DB_COUNT
 };
 
