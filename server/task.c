@@ -456,13 +456,23 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	int64_t due = from + gp->every_seconds, cadence_due = due;
 	if (cur == NULL) {
 		/* Off non-working days, per policy (calendar.h). */
+		Crm__V1__Task *t;
 		rc = calendar_cadence_due(ctx, p, due, &due);
-		return rc != CRM_OK
-		           ? rc
-		           : task_create(ctx, c, c->owner_id,
-		                 CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
-		                 CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due,
-		                 gp->focus, policy_channels(ctx, gp), NULL);
+		if (rc == CRM_OK) {
+			rc = task_create(ctx, c, c->owner_id,
+			    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
+			    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due,
+			    gp->focus, policy_channels(ctx, gp), &t);
+		}
+		if (rc == CRM_OK && due != cadence_due) {
+			rc = event_add(ctx, c->id, t->id,
+			    "the cadence's day is not a working day (the "
+			    "calendar; policy working-days)",
+			    "next follow-up %" PRIu64 " due %s, on the next "
+			    "working day after %s",
+			    t->id, when(ctx, due), when(ctx, cadence_due));
+		}
+		return rc;
 	}
 	/* Only a next follow-up the cadence made follows the grade; a
 	 * person's (log --next, task move, task cancel --next) is kept.
