@@ -322,6 +322,10 @@ struct rb {
 	Crm__V1__IssueResolveRequest issue_resolve;
 	Crm__V1__IssueListRequest issue_list;
 	Crm__V1__FollowupGetRequest followup_get;
+	Crm__V1__CalendarImportRequest calendar_import;
+	Crm__V1__CalendarDay day;
+	Crm__V1__CalendarDay *days[1];
+	Crm__V1__CalendarShowRequest calendar_show;
 	char text[64];
 };
 
@@ -1021,6 +1025,36 @@ b_followup_get(struct rb *b, const struct target *t)
 	R(followup_get) = &b->followup_get;
 }
 
+static void
+b_calendar_import(struct rb *b, const struct target *t)
+{
+	(void)t;
+	b->calendar_import = (Crm__V1__CalendarImportRequest)
+	    CRM__V1__CALENDAR_IMPORT_REQUEST__INIT;
+	b->day = (Crm__V1__CalendarDay)CRM__V1__CALENDAR_DAY__INIT;
+	b->day.date = "2031-05-01"; /* a year nothing else here touches */
+	b->day.has_kind = 1;
+	b->day.kind = CRM__V1__DAY_KIND__DAY_HOLIDAY;
+	b->day.name = "劳动节";
+	b->days[0] = &b->day;
+	b->calendar_import.days = b->days;
+	b->calendar_import.n_days = 1;
+	b->req.body_case = CRM__V1__REQUEST__BODY_CALENDAR_IMPORT;
+	R(calendar_import) = &b->calendar_import;
+}
+
+static void
+b_calendar_show(struct rb *b, const struct target *t)
+{
+	(void)t;
+	b->calendar_show =
+	    (Crm__V1__CalendarShowRequest)CRM__V1__CALENDAR_SHOW_REQUEST__INIT;
+	b->calendar_show.has_year = 1;
+	b->calendar_show.year = 2031;
+	b->req.body_case = CRM__V1__REQUEST__BODY_CALENDAR_SHOW;
+	R(calendar_show) = &b->calendar_show;
+}
+
 /* One row per Request body, named by its oneof field in crm.proto. */
 static const struct request {
 	const char *name;
@@ -1086,6 +1120,8 @@ static const struct request {
 	{ "issue_resolve", b_issue_resolve, O_ISSUE, F_WRITE },
 	{ "issue_list", b_issue_list, O_NONE, 0 },
 	{ "followup_get", b_followup_get, O_FOLLOWUP, 0 },
+	{ "calendar_import", b_calendar_import, O_NONE, F_WRITE },
+	{ "calendar_show", b_calendar_show, O_NONE, 0 },
 };
 
 #define N_REQUESTS (sizeof(requests) / sizeof(requests[0]))
