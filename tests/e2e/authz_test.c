@@ -195,8 +195,23 @@ make_objects(struct objects *o, enum principal rep)
 	o->issue = r->clocks->clocks[0]->issue_id;
 	crm__v1__response__free_unpacked(r, NULL);
 
-	/* The commitment and the open re-grade task (one a customer gets
-	 * when added, and one that may be cancelled), from the timeline. */
+	/* A task the owner planned (task add): one any of its owner's
+	 * people may cancel (a rep may not cancel the month-end re-grade
+	 * review, a business rule and not authorization). */
+	Crm__V1__Request treq = CRM__V1__REQUEST__INIT;
+	Crm__V1__TaskAddRequest ta = CRM__V1__TASK_ADD_REQUEST__INIT;
+	ta.has_customer_id = ta.has_due_at = 1;
+	ta.customer_id = o->cust;
+	ta.due_at = t0 + 2 * DAY;
+	ta.goal = "send the brochure";
+	treq.body_case = CRM__V1__REQUEST__BODY_TASK_ADD;
+	treq.task_add = &ta;
+	r = call_as(rep, &treq);
+	assert_crm_ok(crm_wire_status(r));
+	uint64_t todo = r->task->id;
+	crm__v1__response__free_unpacked(r, NULL);
+
+	/* The commitment, from the timeline. */
 	Crm__V1__Request hreq = CRM__V1__REQUEST__INIT;
 	Crm__V1__CustomerHistoryRequest h =
 	    CRM__V1__CUSTOMER_HISTORY_REQUEST__INIT;
@@ -212,13 +227,9 @@ make_objects(struct objects *o, enum principal rep)
 		if (it->item_case == CRM__V1__HISTORY_ITEM__ITEM_COMMITMENT) {
 			o->commitment = it->commitment->id;
 		}
-		if (it->item_case == CRM__V1__HISTORY_ITEM__ITEM_TASK &&
-		    it->task->kind == CRM__V1__TASK_KIND__TASK_REGRADE &&
-		    it->task->status == CRM__V1__TASK_STATUS__TASK_OPEN) {
-			o->task = it->task->id;
-		}
 	}
 	crm__v1__response__free_unpacked(r, NULL);
+	o->task = todo;
 	assert_true(o->task != 0 && o->commitment != 0);
 }
 
