@@ -341,10 +341,13 @@ cmd_calendar_import(
 			snprintf(years + used, sizeof(years) - used, "%s%u",
 			    i ? ", " : "", c->years[i]);
 		}
+		size_t work = c->n_days - hol;
 		render_text(out,
-		    "calendar %s: %zu holidays and %zu make-up working days "
-		    "imported; %u earlier days of %s no longer listed",
-		    years, hol, c->n_days - hol, c->removed,
+		    "calendar %s: %zu holiday%s and %zu make-up working "
+		    "day%s imported; %u earlier day%s of %s no longer listed",
+		    years, hol, hol == 1 ? "" : "s", work,
+		    work == 1 ? "" : "s", c->removed,
+		    c->removed == 1 ? "" : "s",
 		    c->n_years == 1 ? "that year" : "those years");
 		show_days(c, out);
 		render_set_json(out, render_json_message(&c->base));
