@@ -18,7 +18,7 @@
 
 #include "commands.h"
 
-#define MAX_DAYS   1000 /* as the server takes in one import */
+#define MAX_DAYS   500 /* as the server takes in one import */
 #define MAX_FIELDS 8
 #define MAX_ERRORS 20 /* bad rows named before giving up */
 

@@ -18,8 +18,8 @@
 #include "policy.h"
 #include "store_schema.h"
 
-#define IMPORT_MAX   1000 /* days in one import (a file of a few years) */
-#define NAME_MAX_LEN 64   /* bytes of a day's name */
+#define IMPORT_MAX   500 /* days in one import: under the 64 KiB request */
+#define NAME_MAX_LEN 64  /* bytes of a day's name */
 #define YEAR_MIN     1970
 #define YEAR_MAX     2100
 
