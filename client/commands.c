@@ -1045,6 +1045,42 @@ const struct cmd_row cmd_table[] = {
 	    .opts = policy_value_opts,
 	    .fn = cmd_purchase_policy },
 
+	{ .name = "policy working-days",
+	    .group = "admin",
+	    .usage = "[on|off]",
+	    .summary = "Whether a next follow-up the cadence plans on a "
+	               "holiday or weekend moves to the next working day "
+	               "(the calendar's; default on): show, or (admins) "
+	               "change.",
+	    .max_args = 1,
+	    .fn = cmd_calendar_policy },
+
+	{ .name = "calendar",
+	    .group = "admin",
+	    .usage = "VERB ...",
+	    .summary = "Public holidays and make-up working days (调休): "
+	               "import, show." },
+	{ .name = "calendar import",
+	    .group = "admin",
+	    .usage = "FILE.csv",
+	    .summary = "Admins: load holidays and make-up working days from "
+	               "CSV rows date,kind,name (kind holiday|workday; a "
+	               "header row and # comment lines are allowed); each "
+	               "year in the file replaces that year's days. Business "
+	               "days (SLA deadlines, cadence dates, month-end "
+	               "reviews) follow the calendar.",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .fn = cmd_calendar_import },
+	{ .name = "calendar show",
+	    .group = "admin",
+	    .usage = "[YEAR]",
+	    .summary = "A year's holidays and make-up working days (default "
+	               "this year); other days Monday to Friday are working "
+	               "days.",
+	    .max_args = 1,
+	    .fn = cmd_calendar_show },
+
 	/* shell */
 	{ .name = "outbox",
 	    .group = "shell",

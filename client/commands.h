@@ -517,4 +517,12 @@ void cmd_outbox_flush(struct cmd_ctx *ctx);
 crm_status cmd_changes_list(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 
+/* cmd_calendar.c: the working-day calendar */
+crm_status cmd_calendar_import(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+crm_status cmd_calendar_show(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+crm_status cmd_calendar_policy(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+
 #endif

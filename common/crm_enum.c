@@ -155,6 +155,7 @@ make_short_names(void)
 		&crm__v1__sla_kind__descriptor,
 		&crm__v1__proposal_status__descriptor,
 		&crm__v1__due_window__descriptor,
+		&crm__v1__day_kind__descriptor,
 	};
 	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
 		const ProtobufCEnumDescriptor *d = all[k];

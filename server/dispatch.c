@@ -142,6 +142,11 @@ static const struct dispatch_row table[] = {
 	    PERM_REP, REQ_WRITE, 0 },
 	[BODY(AUDIT_LIST)] = { "audit.list", audit_handle_list, NULL,
 	    PERM_MANAGER, REQ_READ, 0 },
+
+	[BODY(CALENDAR_IMPORT)] = { "calendar.import", calendar_handle_import,
+	    NULL, PERM_ADMIN, REQ_WRITE, 0 },
+	[BODY(CALENDAR_SHOW)] = { "calendar.show", calendar_handle_show, NULL,
+	    PERM_REP, REQ_READ, 0 },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))

@@ -114,4 +114,8 @@ HANDLER(changes_handle_list);
 /* audit.c */
 HANDLER(audit_handle_list);
 
+/* calendar.c */
+HANDLER(calendar_handle_import);
+HANDLER(calendar_handle_show);
+
 #endif

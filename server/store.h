@@ -83,6 +83,8 @@ enum store_db {
 	DB_PURCH_CUST_TIME,  /* purchase: at */
 	/* The audit trail by customer (audit.h, issue 15). */
 	DB_AUDIT_CUST, /* customer id || audit sequence -> "" */
+	/* The working-day calendar (calendar.h, issue 15). */
+	DB_CALENDAR, /* "YYYY-MM-DD" -> crm.v1.CalendarDay */
 	DB_COUNT
 };
 
