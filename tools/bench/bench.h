@@ -271,14 +271,19 @@ struct bench_mem {
 /* bench_proc_mem: VmRSS, VmHWM, RssAnon and RssFile of pid. */
 int bench_proc_mem(pid_t pid, struct bench_mem *m /* OUT */);
 
+/* The trivial program a crm start is compared with: a process that only
+ * starts and exits, timed the same way. */
+#define BENCH_BASELINE "/bin/true"
+
 struct bench_shell {
 	int runs, failed;
-	double min_ms, p50_ms, max_ms;
+	double min_ms, p50_ms, p95_ms, max_ms;
+	double base_p50_ms, base_p95_ms; /* BENCH_BASELINE, the same runs */
 };
 
 /* bench_shell_time: run `crm -c 'due today'` runs times as user (its
- * session written where crm looks for it, under home) and time each from
- * fork to exit. */
+ * session written where crm looks for it, under home), each followed by
+ * a run of BENCH_BASELINE, and time each from fork to exit. */
 int bench_shell_time(const char *crm, const char *url, const char *home,
     const struct bench_user *user, int runs, struct bench_shell *out);
 

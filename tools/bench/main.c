@@ -132,7 +132,7 @@ usage(FILE *out)
 	    "  --followups N      fresh set: follow-ups per customer "
 	    "(default 5)\n"
 	    "  --reps N           fresh set: reps (default 64)\n"
-	    "  --shell-runs N     crm -c runs to time (default 20)\n"
+	    "  --shell-runs N     crm -c runs to time (default 100)\n"
 	    "  --crmd PATH        the server (default %s)\n"
 	    "  --crm PATH         the shell (default %s)\n"
 	    "  --tmpdir DIR       where the temporary folder goes (default\n"
@@ -255,7 +255,7 @@ parse_options(struct bench_opts *o, int argc, char **argv)
 	o->customers = 2000;
 	o->followups = 5;
 	o->reps = 64;
-	o->shell_runs = 20;
+	o->shell_runs = 100;
 	o->seed = 1;
 	parse_clients("1,4,16,64", o);
 	const char *clients = NULL, *t;
@@ -384,7 +384,7 @@ parse_options(struct bench_opts *o, int argc, char **argv)
 			o->reps = 16;
 		}
 		if (!given_shell) {
-			o->shell_runs = 5;
+			o->shell_runs = 20;
 		}
 	}
 	if (clients != NULL && parse_clients(clients, o) != 0) {
