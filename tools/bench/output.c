@@ -512,3 +512,31 @@ bench_print_json(FILE *out, const struct bench_report *r)
 	fputc('\n', out);
 	json_decref(root);
 }
+
+void
+bench_print_shell(FILE *out, const struct bench_shell *sh, int json)
+{
+	if (json) {
+		json_t *root = json_pack(
+		    "{s:s, s:i, s:i, s:f, s:f, s:f, s:f, s:{s:s, s:f, s:f}}",
+		    "command", "crm -c 'due today'", "runs", sh->runs,
+		    "failed", sh->failed, "p50_ms", sh->p50_ms, "p95_ms",
+		    sh->p95_ms, "min_ms", sh->min_ms, "max_ms", sh->max_ms,
+		    "baseline", "command", BENCH_BASELINE, "p50_ms",
+		    sh->base_p50_ms, "p95_ms", sh->base_p95_ms);
+		json_dumpf(root, out, JSON_INDENT(2));
+		fputc('\n', out);
+		json_decref(root);
+		return;
+	}
+	fprintf(out,
+	    "crm -c 'due today', fork to exit: p50 %.2f ms, p95 %.2f ms, min "
+	    "%.2f ms, max %.2f ms over %d runs (%d failed); " BENCH_BASELINE
+	    " between them: p50 %.2f ms, p95 %.2f ms; crm / " BENCH_BASELINE
+	    ": %.1f x at p50, %.1f x at p95 (goal: p50 < 5 ms: %s)\n",
+	    sh->p50_ms, sh->p95_ms, sh->min_ms, sh->max_ms, sh->runs,
+	    sh->failed, sh->base_p50_ms, sh->base_p95_ms,
+	    ratio(sh->p50_ms, sh->base_p50_ms),
+	    ratio(sh->p95_ms, sh->base_p95_ms),
+	    sh->p50_ms < 5 ? "met" : "not met");
+}
