@@ -103,15 +103,27 @@ def main():
         status = [c.get("status") for c in rows]
         for s in ("broken", "kept_late", "open"):
             check(s in status, f"a commitment {s}", status)
+        # Commitments count in the period of their due time: from two
+        # months back to three weeks ahead holds every demo promise,
+        # whatever the day of the week or month.
+        span = (f"--from {time.strftime('%Y-%m-%d', time.localtime(time.time() - 60 * 86400))}"
+                f" --to {time.strftime('%Y-%m-%d', time.localtime(time.time() + 21 * 86400))}")
+        week = table(js("wang", "report weekly --team east " + span), "summary")
+        check(bool(week) and week[0]["commitments_kept"] >= 1 and
+              week[0]["commitments_kept_late"] >= 1 and
+              week[0]["commitments_broken"] > week[0]["commitments_kept_late"] and
+              week[0]["commitments_open"] >= 1,
+              "report weekly: commitments kept, kept late, broken and open", week)
         week = table(js("wang", "report weekly --team east"), "summary")
-        check(bool(week) and week[0]["commitments_kept"] >= 1,
-              "report weekly: commitments kept on time", week)
-        check(bool(week) and week[0]["followups"] >= 1 and
-              week[0]["stage_moves"] >= 1, "report weekly: follow-ups and stage moves", week)
-        month = table(js("wang", "report monthly --team east"), "by_rep")
+        check(bool(week) and week[0]["followups"] >= 1,
+              "report weekly: this week's follow-ups", week)
+        month = table(js("wang", "report monthly --team east " + span), "by_rep")
         check(any(r["rep"] == "li" and r["followups"] > 0 for r in month) and
               any(r["rep"] == "zhang" and r["followups"] > 0 for r in month),
               "report monthly: both reps have follow-ups", month)
+        check(any(r["rep"] == "all" and r["won"] > 0 and r["lost"] > 0 and
+                  r["stage_moves"] > 0 for r in month),
+              "report monthly: stage moves, deals won and lost", month)
         sla = {r["rule"]: r for r in table(js("wang", "report sla --team east"), "by_rule")}
         check(sla.get("inquiry_reply", {}).get("met", 0) >= 1 and
               sla.get("issue_response", {}).get("met", 0) >= 1,
