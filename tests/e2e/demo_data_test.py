@@ -11,7 +11,7 @@ late follow-ups are 20-60 % of the last 30 days; at least one stale
 customer; commitments kept on time, kept late, broken and open; SLA
 clocks met and running; an open after-sales issue; scored follow-ups;
 pending grade proposals; and non-empty funnel, conversion, churn, value
-and weekly/monthly reports; and, as li, a due list.
+and weekly/monthly reports; and, as li, open tasks (`due all`).
 """
 import json
 import os
@@ -147,7 +147,9 @@ def main():
         check(len(churn) >= 1, "report churn: lost reasons", churn)
         value = table(js("wang", "report value --team east"), "summary")
         check(bool(value) and value[0]["revenue"] > 0, "report value: revenue", value)
-        due = js("li", "due")
+        # `due all`: at 23:00 the tasks planned two hours ahead are
+        # tomorrow's, and plain `due` is today's.
+        due = js("li", "due all")
         drows = due.get("tasks", due) if isinstance(due, dict) else due
         check(len(drows) >= 1, f"due: {len(drows)} tasks for li", due)
     finally:
