@@ -24,7 +24,8 @@ libs=$(loaded -c 'due today')
 if [ -z "$libs" ]; then
 	bad "LD_DEBUG=files shows nothing (a static crm?)"
 elif echo "$libs" | grep -qE 'libxlsxwriter|libcrypto|libminizip|libz\.'; then
-	bad "crm -c 'due today' loads the xlsx libraries:" $(echo "$libs" | grep -E 'libxlsxwriter|libcrypto|libminizip|libz\.')
+	bad "crm -c 'due today' loads the xlsx libraries:" \
+		"$(echo "$libs" | grep -E 'libxlsxwriter|libcrypto|libminizip|libz\.' | tr '\n' ' ')"
 else
 	ok "crm -c 'due today' loads $(echo "$libs" | wc -l) objects, no xlsx library"
 fi
@@ -37,9 +38,11 @@ else
 	bad "export to .xlsx: $(ls -l 客户.xlsx 2>&1) / $libs"
 fi
 if command -v xlsx2csv >/dev/null; then
-	xlsx2csv 客户.xlsx | grep -q 华东机电有限公司 &&
-		ok "the workbook holds the customer" ||
+	if xlsx2csv 客户.xlsx | grep -q 华东机电有限公司; then
+		ok "the workbook holds the customer"
+	else
 		bad "the workbook does not hold the customer"
+	fi
 fi
 
 # For the log only: p50 of 20 starts, and of /bin/true between them.
