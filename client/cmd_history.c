@@ -157,6 +157,10 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		st = c->stopped_at == 0
 		         ? (c->breached ? "breached, running" : "running")
 		         : (c->breached ? "breached" : "met");
+		/* An objection has no clock: open until resolved. */
+		if (c->kind == CRM__V1__SLA_KIND__SLA_OBJECTION) {
+			st = c->stopped_at == 0 ? "open" : "resolved";
+		}
 		int n = snprintf(text, len, "%s %s%s%s",
 		    crm_enum_name(&crm__v1__sla_kind__descriptor, c->kind), st,
 		    c->text ? ": " : "", c->text ? c->text : "");

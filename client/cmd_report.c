@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache.h"
 #include "chart.h"
 #include "commands.h"
 
@@ -367,6 +368,29 @@ table_section(render_doc *out, const Crm__V1__ReportTable *t, bool people)
 	free(cols);
 }
 
+/* The tags a feedback report ranks: `log --tag` completes from them. */
+static void
+cache_report_tags(const Crm__V1__ReportReply *r)
+{
+	for (size_t i = 0; i < r->n_tables; i++) {
+		const Crm__V1__ReportTable *t = r->tables[i];
+		if (t->name == NULL || strcmp(t->name, "tags") != 0) {
+			continue;
+		}
+		const char **tags = crm_xcalloc(t->n_rows + 1, sizeof(char *));
+		size_t n = 0;
+		for (size_t k = 0; k < t->n_rows; k++) {
+			const Crm__V1__ReportRow *row = t->rows[k];
+			if (row->n_cells > 1 && row->cells[1]->has_number &&
+			    row->cells[0]->text != NULL) {
+				tags[n++] = row->cells[0]->text;
+			}
+		}
+		cache_add_file("tags", tags, n);
+		free(tags);
+	}
+}
+
 crm_status
 cmd_report_show(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
@@ -413,6 +437,7 @@ cmd_report_show(
 			table_chart(out, t, ctx->ropts.width);
 		}
 	}
+	cache_report_tags(r);
 	render_set_json(out, report_json(r));
 	crm__v1__response__free_unpacked(resp, NULL);
 	return CRM_OK;

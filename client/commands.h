@@ -414,6 +414,10 @@ crm_status cmd_sla_issue_list(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
 crm_status cmd_sla_issue_resolve(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+crm_status cmd_sla_issue_escalate(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+crm_status cmd_signals_avoidance(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
 crm_status cmd_sla_stale(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 

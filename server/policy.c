@@ -124,6 +124,8 @@ default_policy(crm_arena *a)
 	p->late_seconds = DAY;
 	p->has_idem_retention_seconds = 1;
 	p->idem_retention_seconds = POLICY_IDEM_RETENTION;
+	p->has_avoidance_followups = 1;
+	p->avoidance_followups = 3; /* seed 002: 多次回避沟通 */
 	return p;
 }
 
@@ -322,6 +324,21 @@ policy_handle_set(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	const Crm__V1__PolicySetRequest *r = req->policy_set;
+	if (r->has_avoidance_followups && (!r->has_grade || r->grade == 0)) {
+		if (r->avoidance_followups < 2 ||
+		    r->avoidance_followups > 20) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "repeated avoidance is 2-20 follow-ups in a row");
+		}
+		Crm__V1__Policy *p, *before;
+		crm_status rc = policy_load_twice(ctx, &p, &before);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		p->has_avoidance_followups = 1;
+		p->avoidance_followups = r->avoidance_followups;
+		return policy_save(ctx, before, p, resp);
+	}
 	if (r->has_idem_retention_seconds &&
 	    (!r->has_grade || r->grade == 0)) {
 		return set_retention(ctx, r, resp);
