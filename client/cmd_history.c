@@ -181,7 +181,7 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		char amount[40];
 		*kind = "purchase";
 		*who = p->author;
-		crm_money_format(p->amount, amount, sizeof(amount));
+		render_money(p->amount, amount, sizeof(amount));
 		snprintf(text, len, "%s %s%s%s%s%s", amount,
 		    p->product ? p->product : "", p->category ? " (" : "",
 		    p->category ? p->category : "", p->category ? ")" : "",

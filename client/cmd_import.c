@@ -785,8 +785,10 @@ cmd_import_file(
 				    im.bad[i].row, im.bad[i].column,
 				    im.bad[i].why);
 			}
-			cmd_error("dry run: %u would be added, %u already "
-			          "there, %u bad",
+			/* The summary is not an error: the rows are. */
+			fprintf(stderr,
+			    "dry run: %u would be added, %u already there, "
+			    "%u bad\n",
 			    im.added, im.existing, im.bad_rows);
 			rc = CRM_EINVAL;
 		}

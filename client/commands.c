@@ -960,6 +960,13 @@ const struct cmd_row cmd_table[] = {
 	               "(default 3; admins change it: 2-20).",
 	    .max_args = 1,
 	    .fn = cmd_signals_avoidance },
+	{ .name = "policy currency",
+	    .group = "admin",
+	    .usage = "[SYMBOL]",
+	    .summary = "The currency amounts are shown in: show, or "
+	               "(admins) set it (default ¥; e.g. $, €, HK$, CHF).",
+	    .max_args = 1,
+	    .fn = cmd_task_policy_currency },
 	{ .name = "policy value",
 	    .group = "admin",
 	    .usage = "[--frequency H,M] [--amount H,M] [--category H,M] "
@@ -986,6 +993,13 @@ const struct cmd_row cmd_table[] = {
 	    .max_args = 2,
 	    .args = { complete_help_topic },
 	    .fn = cmd_help },
+	{ .name = "clear",
+	    .group = "shell",
+	    .usage = "",
+	    .summary = "Clear the screen, like Ctrl-L (nothing when the "
+	               "output is not a terminal).",
+	    .max_args = 0,
+	    .fn = cmd_clear },
 	{ .name = "quit",
 	    .alias = "exit",
 	    .group = "shell",
