@@ -44,11 +44,11 @@ r=$("$CRM" --format json -c 'calendar show 2026' | json '[(x["date"], x["kind"])
 
 "$CRM" -c 'customer add 华东机电有限公司 --grade A' >/dev/null || bad "customer add"
 d=$("$CRM" --format json -c 'issue 华东机电有限公司 "设备报警"' | json 'd[1]["deadline_at"]')
-[ "$d" = "$(local_t '2026-10-08 10:00')" ] &&
+[ "$d" = "2026-10-08T10:00:00+08:00" ] &&
 	ok "an issue on 09-30: solution due 10-08, after 国庆 10-01..07" || bad "deadline $d"
 clock "2026-10-09 16:00" # Friday
 d=$("$CRM" --format json -c 'issue 华东机电有限公司 "再次报警"' | json 'd[1]["deadline_at"]')
-[ "$d" = "$(local_t '2026-10-10 16:00')" ] &&
+[ "$d" = "2026-10-10T16:00:00+08:00" ] &&
 	ok "an issue on Friday 10-09: due Saturday 10-10, a make-up working day" || bad "deadline $d"
 
 kill -TERM "$PID" && wait "$PID" || bad "crmd exit"
