@@ -278,12 +278,39 @@ show_card(const Crm__V1__CustomerReply *r, render_doc *out)
 		card_more(out, r->n_open_commitments,
 		    r->open_commitments_total, "commitments");
 	}
-	if (r->n_running_clocks > 0) {
+	size_t n_objections = 0;
+	for (size_t i = 0; i < r->n_running_clocks; i++) {
+		n_objections += r->running_clocks[i]->kind ==
+		                CRM__V1__SLA_KIND__SLA_OBJECTION;
+	}
+	if (n_objections > 0) {
+		static const char *const cols[] = { "open issue", "since",
+			"owner", "escalated to", "text" };
+		render_table(out, 5, cols);
+		for (size_t i = 0; i < r->n_running_clocks; i++) {
+			const Crm__V1__SlaClock *x = r->running_clocks[i];
+			if (x->kind != CRM__V1__SLA_KIND__SLA_OBJECTION) {
+				continue;
+			}
+			char id[24];
+			snprintf(id, sizeof(id), "%" PRIu64, x->id);
+			const char *cells[] = { id,
+				when(x->started_at, t, sizeof(t)),
+				x->owner ? x->owner : "",
+				x->escalated_to ? x->escalated_to : "",
+				x->text };
+			render_row(out, cells);
+		}
+	}
+	if (r->n_running_clocks > n_objections) {
 		static const char *const cols[] = { "SLA clock", "kind",
 			"started", "deadline", "late", "text" };
 		render_table(out, 6, cols);
 		for (size_t i = 0; i < r->n_running_clocks; i++) {
 			const Crm__V1__SlaClock *x = r->running_clocks[i];
+			if (x->kind == CRM__V1__SLA_KIND__SLA_OBJECTION) {
+				continue;
+			}
 			char id[24];
 			snprintf(id, sizeof(id), "%" PRIu64, x->id);
 			const char *cells[] = { id,

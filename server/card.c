@@ -158,7 +158,18 @@ keep_clock(
 		return 0;
 	}
 	k->owner = (char *)user_login_of(ctx, k->owner_id);
+	if (k->has_escalated_to_id && k->escalated_to_id != 0) {
+		k->escalated_to =
+		    (char *)user_login_of(ctx, k->escalated_to_id);
+	}
 	k->has_breached = 1;
+	if (k->kind == CRM__V1__SLA_KIND__SLA_OBJECTION) {
+		/* An open issue has no deadline: never breached, oldest first.
+		 */
+		k->breached = 0;
+		*key = k->started_at;
+		return 1;
+	}
 	k->breached = ctx->now > k->deadline_at;
 	*key = k->deadline_at;
 	return 1;
