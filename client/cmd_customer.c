@@ -12,6 +12,7 @@
 
 #include "cache.h"
 #include "commands.h"
+#include "import_map.h"
 
 #define MAX_PAGES 10000 /* a bound on `list`, whatever the server says */
 
@@ -113,6 +114,24 @@ customer_from_opts(
 	c->website = (char *)cmd_opt(call, "--website");
 	c->licence_no = (char *)cmd_opt(call, "--licence");
 	c->notes = (char *)cmd_opt(call, "--notes");
+	c->pain_points = (char *)cmd_opt(call, "--pain-points");
+	c->purchase_intent = (char *)cmd_opt(call, "--purchase-intent");
+	c->budget_range = (char *)cmd_opt(call, "--budget-range");
+	c->timeline = (char *)cmd_opt(call, "--timeline");
+	c->decision_chain = (char *)cmd_opt(call, "--decision-chain");
+	v = 0;
+	if ((rc = opt_enum(ctx, call, "--value-tier",
+	         &crm__v1__level__descriptor, &c->has_value_tier, &v)) !=
+	    CRM_OK) {
+		return rc;
+	}
+	c->value_tier = (Crm__V1__Level)v;
+	v = 0;
+	if ((rc = opt_enum(ctx, call, "--urgency", &crm__v1__level__descriptor,
+	         &c->has_urgency, &v)) != CRM_OK) {
+		return rc;
+	}
+	c->urgency = (Crm__V1__Level)v;
 	v = 0;
 	if ((rc = opt_enum(ctx, call, "--kind",
 	         &crm__v1__customer_kind__descriptor, &c->has_kind, &v)) !=
@@ -300,7 +319,7 @@ cmd_customer_edit(
 	size_t n = (size_t)call->argc - 1;
 	Crm__V1__FieldValue *fv = crm_xcalloc(n, sizeof(*fv));
 	Crm__V1__FieldValue **fvp = crm_xcalloc(n, sizeof(*fvp));
-	char **owned = crm_xcalloc(2 * n, sizeof(char *));
+	char **owned = crm_xcalloc(3 * n, sizeof(char *));
 	size_t nowned = 0;
 
 	rc = cmd_customer_resolve(ctx, call->argv[0], &body.id);
@@ -324,6 +343,15 @@ cmd_customer_edit(
 		const ProtobufCFieldDescriptor *f =
 		    protobuf_c_message_descriptor_get_field_by_name(
 		        &crm__v1__customer__descriptor, field);
+		const char *known =
+		    f == NULL ? import_map_customer_field(field) : NULL;
+		if (known != NULL) {
+			/* A name import knows (预算, 决策链): its field. */
+			field = crm_xstrdup(known);
+			owned[nowned++] = field;
+			f = protobuf_c_message_descriptor_get_field_by_name(
+			    &crm__v1__customer__descriptor, field);
+		}
 		if (f == NULL || strcmp(field, "id") == 0) {
 			rc = cmd_usage_error(ctx, call,
 			    "no customer field '%s' (press TAB after "

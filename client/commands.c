@@ -46,6 +46,20 @@ static const struct cmd_opt customer_add_opts[] = {
 	{ "--reason", "TEXT", false, complete_lost_reason,
 	    "why it was lost (with --stage lost: price, competitor, service, "
 	    "no_need, other + text)" },
+	/* 需求信息 (seeds 001, 002): the archive's needs fields. */
+	{ "--pain-points", "X", false, NULL, "core pain points (需求痛点)" },
+	{ "--purchase-intent", "X", false, NULL,
+	    "needs and purchase intent (需求, 采购意向)" },
+	{ "--budget-range", "X", false, NULL,
+	    "budget range (预算范围), e.g. 30-50万" },
+	{ "--timeline", "X", false, NULL,
+	    "expected timeline (期望合作时间), e.g. 3个月内" },
+	{ "--decision-chain", "X", false, NULL,
+	    "decision chain (决策链): who decides, who influences" },
+	{ "--value-tier", "LEVEL", false, complete_level,
+	    "customer value (客户价值): high|medium|low" },
+	{ "--urgency", "LEVEL", false, complete_level,
+	    "urgency of the need (紧急程度): high|medium|low" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -303,6 +317,8 @@ customer_edit_help(FILE *f)
 {
 	fputs("\nExamples: industry=制造  region=华东  tags=重点,大客户  "
 	      "notes=\n"
+	      "FIELD may be a column name import knows: 预算=30-50万  "
+	      "决策链=张总  痛点=...\n"
 	      "Not here: the stage and its facts (deal_amount, won_at, "
 	      "lost_reason,\n"
 	      "lost_at) change with `stage`; the owner with `customer "
@@ -375,7 +391,10 @@ const struct cmd_row cmd_table[] = {
 	             "[--licence X] [--employees N] [--revenue AMOUNT] "
 	             "[--tag T]... [--notes X] [--birthday MM-DD] "
 	             "[--anniversary MM-DD] [--first-contact WHEN] "
-	             "[--reason TEXT]",
+	             "[--reason TEXT] [--pain-points X] "
+	             "[--purchase-intent X] [--budget-range X] "
+	             "[--timeline X] [--decision-chain X] "
+	             "[--value-tier LEVEL] [--urgency LEVEL]",
 	    .summary = "Create a customer record (names are unique per "
 	               "kind).",
 	    .min_args = 1,
