@@ -13,6 +13,7 @@
 #include "cache.h"
 #include "commands.h"
 #include "import_map.h"
+#include "suggest.h"
 
 #define MAX_PAGES 10000 /* a bound on `list`, whatever the server says */
 
@@ -353,10 +354,21 @@ cmd_customer_edit(
 			    &crm__v1__customer__descriptor, field);
 		}
 		if (f == NULL || strcmp(field, "id") == 0) {
+			const ProtobufCMessageDescriptor *md =
+			    &crm__v1__customer__descriptor;
+			const char **names =
+			    crm_xcalloc(md->n_fields, sizeof(char *));
+			char hint[256];
+			for (unsigned k = 0; k < md->n_fields; k++) {
+				names[k] = md->fields[k].name;
+			}
+			suggest_hint(
+			    field, names, md->n_fields, hint, sizeof(hint));
+			free(names);
 			rc = cmd_usage_error(ctx, call,
-			    "no customer field '%s' (press TAB after "
+			    "no customer field '%s'%s (press TAB after "
 			    "'customer edit ID ' for the list)",
-			    field);
+			    field, hint);
 			goto out;
 		}
 		crm__v1__field_value__init(&fv[i]);

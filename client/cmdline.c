@@ -18,6 +18,7 @@
 #include "argv.h"
 #include "cache.h"
 #include "outbox.h"
+#include "suggest.h"
 
 /* ------------------------------------------------------------ lookup */
 
@@ -99,6 +100,28 @@ ambiguous(const struct cmd_row *family, const char *word,
 	}
 }
 
+/* " (did you mean: customer?)" for word at family's level (the top
+ * level when NULL), or "" into buf. */
+static void
+did_you_mean(
+    const struct cmd_row *family, const char *word, char *buf, size_t len)
+{
+	const char *words[512];
+	size_t n = 0;
+	for (const struct cmd_row *r = cmd_table; r->name && n + 2 < 512;
+	     r++) {
+		if (family ? !in_family(r, family)
+		           : strchr(r->name, ' ') != NULL) {
+			continue;
+		}
+		words[n++] = family ? cmd_verb(r) : r->name;
+		if (r->alias) {
+			words[n++] = r->alias;
+		}
+	}
+	suggest_hint(word, words, n, buf, len);
+}
+
 const struct cmd_row *
 cmd_find(int argc, char *const *argv, int *used, char *why, size_t whylen)
 {
@@ -112,8 +135,10 @@ cmd_find(int argc, char *const *argv, int *used, char *why, size_t whylen)
 	}
 	n = matches(NULL, argv[0], found, 64);
 	if (n == 0) {
-		snprintf(
-		    why, whylen, "unknown command: %s (try help)", argv[0]);
+		char hint[256];
+		did_you_mean(NULL, argv[0], hint, sizeof(hint));
+		snprintf(why, whylen, "unknown command: %s%s (try help)",
+		    argv[0], hint);
 		return NULL;
 	}
 	if (n > 1) {
@@ -138,8 +163,10 @@ cmd_find(int argc, char *const *argv, int *used, char *why, size_t whylen)
 	const struct cmd_row *family = found[0];
 	n = matches(family, argv[1], found, 64);
 	if (n == 0) {
-		snprintf(why, whylen, "unknown command: %s %s (try help %s)",
-		    family->name, argv[1], family->name);
+		char hint[256];
+		did_you_mean(family, argv[1], hint, sizeof(hint));
+		snprintf(why, whylen, "unknown command: %s %s%s (try help %s)",
+		    family->name, argv[1], hint, family->name);
 		return NULL;
 	}
 	if (n > 1) {
@@ -479,9 +506,19 @@ parse_call(struct cmd_ctx *ctx, const struct cmd_row *row, int argc,
 		size_t len = eq ? (size_t)(eq - w) : strlen(w);
 		const struct cmd_opt *o = find_opt(row, w, len);
 		if (o == NULL) {
+			char *typed = crm_xstrndup(w, len);
+			char hint[256];
+			const char *names[64];
+			size_t k = 0;
+			for (const struct cmd_opt *x = row->opts;
+			     x && x->name && k < 64; x++) {
+				names[k++] = x->name;
+			}
+			suggest_hint(typed, names, k, hint, sizeof(hint));
+			free(typed);
 			return cmd_usage_error(ctx, call,
-			    "unknown option %.*s for %s", (int)len, w,
-			    row->name);
+			    "unknown option %.*s for %s%s", (int)len, w,
+			    row->name, hint);
 		}
 		const char *value = "";
 		if (o->arg != NULL && eq != NULL) {
