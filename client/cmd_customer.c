@@ -36,39 +36,6 @@ cmd_customer_cache(Crm__V1__Customer *const *c, size_t n)
 	free(names);
 }
 
-crm_status
-cmd_customer_resolve(struct cmd_ctx *ctx, const char *text, uint64_t *id)
-{
-	crm_status rc;
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__CustomerGetRequest body = CRM__V1__CUSTOMER_GET_REQUEST__INIT;
-	Crm__V1__Response *resp = NULL;
-
-	if (cmd_parse_id(text, id) == CRM_OK) {
-		return CRM_OK;
-	}
-	body.name = (char *)text;
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
-	req.customer_get = &body;
-	rc = cmd_request(ctx, &req, &resp);
-	if (rc != CRM_OK) {
-		goto out;
-	}
-	if (resp->body_case != CRM__V1__RESPONSE__BODY_CUSTOMER ||
-	    resp->customer->customer == NULL ||
-	    !resp->customer->customer->has_id) {
-		cmd_error("the server sent no customer for '%s'", text);
-		rc = CRM_INTERNAL;
-		goto out;
-	}
-	*id = resp->customer->customer->id;
-out:
-	if (resp != NULL) {
-		crm__v1__response__free_unpacked(resp, NULL);
-	}
-	return rc;
-}
-
 /* Parse an option taking an enum into *value and *has. */
 static crm_status
 opt_enum(struct cmd_ctx *ctx, const struct cmd_call *call, const char *opt,
@@ -291,11 +258,12 @@ cmd_customer_show(
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__CustomerGetRequest body = CRM__V1__CUSTOMER_GET_REQUEST__INIT;
 
-	if (cmd_parse_id(call->argv[0], &body.id) == CRM_OK) {
-		body.has_id = 1;
-	} else {
-		body.name = call->argv[0];
+	/* A name that is no customer's opens the only candidate. */
+	crm_status rc = cmd_customer_resolve(ctx, call->argv[0], &body.id);
+	if (rc != CRM_OK) {
+		return rc;
 	}
+	body.has_id = 1;
 	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
 	req.customer_get = &body;
 	return customer_call(ctx, &req, out, true);

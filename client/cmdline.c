@@ -251,7 +251,7 @@ cmd_opt(const struct cmd_call *call, const char *name)
 }
 
 crm_status
-cmd_request(
+cmd_request_quiet(
     struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp)
 {
 	crm_status rc = outbox_kind(req->body_case) != OUTBOX_READ
@@ -263,18 +263,32 @@ cmd_request(
 	} else if (rc == CRM_UNAVAILABLE) {
 		ctx->offline = true;
 	}
-	if (rc != CRM_OK && !ctx->outcome_unknown) {
-		cmd_error(
-		    "%s (%s)", conn_error(ctx->conn), crm_status_name(rc));
-		/* A wrong old password leaves the session valid: no hint. */
-		bool old_pw =
-		    req->body_case == CRM__V1__REQUEST__BODY_PASSWD &&
-		    strstr(conn_error(ctx->conn), "old password");
-		if (rc == CRM_EUNAUTH && !old_pw &&
-		    req->body_case != CRM__V1__REQUEST__BODY_LOGIN) {
-			fprintf(stderr, "hint: log in with: login USER\n");
-		}
+	return rc;
+}
+
+void
+cmd_request_error(struct cmd_ctx *ctx, const Crm__V1__Request *req,
+    crm_status rc, const char *msg)
+{
+	if (rc == CRM_OK || ctx->outcome_unknown) {
+		return;
 	}
+	cmd_error("%s (%s)", msg, crm_status_name(rc));
+	/* A wrong old password leaves the session valid: no hint. */
+	bool old_pw = req->body_case == CRM__V1__REQUEST__BODY_PASSWD &&
+	              strstr(msg, "old password");
+	if (rc == CRM_EUNAUTH && !old_pw &&
+	    req->body_case != CRM__V1__REQUEST__BODY_LOGIN) {
+		fprintf(stderr, "hint: log in with: login USER\n");
+	}
+}
+
+crm_status
+cmd_request(
+    struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp)
+{
+	crm_status rc = cmd_request_quiet(ctx, req, resp);
+	cmd_request_error(ctx, req, rc, conn_error(ctx->conn));
 	return rc;
 }
 

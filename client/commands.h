@@ -161,6 +161,16 @@ crm_status cmd_request(struct cmd_ctx *ctx, Crm__V1__Request *req,
     Crm__V1__Response **resp /* OUT */);
 
 /*
+ * cmd_request_quiet: cmd_request without the error message; say it later
+ * with cmd_request_error(ctx, req, rc, msg), msg the conn_error(ctx->conn)
+ * of the call (copied before the next call).
+ */
+crm_status cmd_request_quiet(struct cmd_ctx *ctx, Crm__V1__Request *req,
+    Crm__V1__Response **resp /* OUT */);
+void cmd_request_error(struct cmd_ctx *ctx, const Crm__V1__Request *req,
+    crm_status rc, const char *msg);
+
+/*
  * cmd_parse_enum: text as a value of d (English or Chinese words).
  * On failure a usage error naming what (e.g. "stage") and the accepted
  * words. Errors: CRM_EINVAL.
@@ -305,9 +315,12 @@ crm_status cmd_customer_assign(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 
 /*
- * cmd_customer_resolve: the id of CUSTOMER as typed: a decimal id as is,
- * anything else an exact name looked up on the server.
- * Errors: as cmd_request (NOT_FOUND for an unknown name).
+ * cmd_customer_resolve (customer_resolve.c): the id of CUSTOMER as typed:
+ * a decimal id as is, anything else an exact name looked up on the
+ * server. A name that is no customer's is searched (customer find): the
+ * only match is taken, saying so on stderr; several are listed as
+ * candidates (an error). Errors: as cmd_request (NOT_FOUND for an unknown
+ * or ambiguous name).
  */
 crm_status cmd_customer_resolve(
     struct cmd_ctx *ctx, const char *text, uint64_t *id /* OUT */);
