@@ -189,6 +189,13 @@ show_reply(const Crm__V1__CustomerReply *r, render_doc *out, bool contacts)
 		    crm_enum_name(
 		        &crm__v1__grade__descriptor, r->customer->grade));
 	}
+	/* customer.add: names close to the new one (it was added). */
+	for (size_t i = 0; i < r->n_similar; i++) {
+		fflush(stdout);
+		fprintf(stderr, "warning: similar: %s (id %" PRIu64 ")\n",
+		    r->similar[i]->name ? r->similar[i]->name : "",
+		    r->similar[i]->id);
+	}
 	cmd_purchase_show_summary(r->purchases, out);
 	if (contacts) {
 		render_messages_table(out, 8, contact_cols,
