@@ -534,6 +534,47 @@ cmd_customer_assign(
 	return customer_call(ctx, &req, out, false);
 }
 
+/* "3 contacts, 1 follow-up, ..." of what a merge moves, into buf; "no
+ * records" when nothing. */
+static void
+merge_counts(const Crm__V1__MergePreview *p, char *buf, size_t len)
+{
+	const struct {
+		uint32_t n;
+		const char *one, *many;
+	} parts[] = {
+		{ p->contacts, "contact", "contacts" },
+		{ p->followups, "follow-up", "follow-ups" },
+		{ p->tasks, "task", "tasks" },
+		{ p->commitments, "commitment", "commitments" },
+		{ p->sla_clocks, "SLA clock", "SLA clocks" },
+		{ p->proposals, "grade proposal", "grade proposals" },
+		{ p->purchases, "purchase", "purchases" },
+	};
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (parts[i].n == 0 || o >= len) {
+			continue;
+		}
+		o += (size_t)snprintf(buf + o, len - o, "%s%u %s",
+		    o ? ", " : "", parts[i].n,
+		    parts[i].n == 1 ? parts[i].one : parts[i].many);
+	}
+	if (o == 0) {
+		snprintf(buf, len, "no records");
+	}
+}
+
+/* "华东机电厂 (id 2, owner li)" */
+static char *
+merge_who(const Crm__V1__Customer *c)
+{
+	return crm_xasprintf("%s (id %" PRIu64 "%s%s)", c->name ? c->name : "",
+	    c->id, c->owner && *c->owner ? ", owner " : "",
+	    c->owner && *c->owner ? c->owner : "");
+}
+
 crm_status
 cmd_customer_merge(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
@@ -542,6 +583,8 @@ cmd_customer_merge(
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__CustomerMergeRequest body =
 	    CRM__V1__CUSTOMER_MERGE_REQUEST__INIT;
+	Crm__V1__Response *prev = NULL;
+	char counts[512];
 
 	if ((rc = cmd_customer_resolve(ctx, call->argv[0], &body.keep)) !=
 	        CRM_OK ||
@@ -554,11 +597,42 @@ cmd_customer_merge(
 		    ctx, call, "KEEP and DROP are the same customer");
 	}
 	body.has_keep = body.has_drop = 1;
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_MERGE;
-	req.customer_merge = &body;
-	render_text(out, "customer %llu merged into %llu",
-	    (unsigned long long)body.drop, (unsigned long long)body.keep);
-	return customer_call(ctx, &req, out, false);
+	/* What would move, before anything does. */
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_MERGE_PREVIEW;
+	req.customer_merge_preview = &body;
+	rc = cmd_expect(
+	    ctx, &req, CRM__V1__RESPONSE__BODY_MERGE_PREVIEW, &prev);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const Crm__V1__MergePreview *p = prev->merge_preview;
+	if (p->keep == NULL || p->drop == NULL) {
+		cmd_error("the server's merge preview names no customers");
+		crm__v1__response__free_unpacked(prev, NULL);
+		return CRM_INTERNAL;
+	}
+	char *keep = merge_who(p->keep), *drop = merge_who(p->drop);
+	merge_counts(p, counts, sizeof(counts));
+	if (cmd_opt(call, "--yes") == NULL && ctx->stdin_tty) {
+		fflush(stdout);
+		fprintf(stderr,
+		    "merge %s\n"
+		    " into %s\n"
+		    "moves %s; %s is then closed (kept as merged)\n",
+		    drop, keep, counts, p->drop->name ? p->drop->name : "");
+	}
+	rc = cmd_confirm(ctx, call, "merge?");
+	if (rc == CRM_OK) {
+		req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_MERGE;
+		req.customer_merge = &body;
+		render_text(out, "customer %s merged into %s; moved %s", drop,
+		    keep, counts);
+		rc = customer_call(ctx, &req, out, false);
+	}
+	free(keep);
+	free(drop);
+	crm__v1__response__free_unpacked(prev, NULL);
+	return rc;
 }
 
 crm_status

@@ -85,6 +85,13 @@ static const struct cmd_opt contact_add_opts[] = {
 	{ NULL, NULL, false, NULL, NULL },
 };
 
+static const struct cmd_opt merge_opts[] = {
+	{ "--yes", NULL, false, NULL,
+	    "merge without asking (scripts: required when stdin is not a "
+	    "terminal)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
 static const struct cmd_opt changes_opts[] = {
 	{ "--limit", "N", false, NULL, "at most N changes (default 100)" },
 	{ NULL, NULL, false, NULL, NULL },
@@ -343,7 +350,10 @@ customer_merge_help(FILE *f)
 	      "as a\n"
 	      "record merged into KEEP, with its stage history, out of lists "
 	      "and\n"
-	      "reports.\n",
+	      "reports.\n"
+	      "Asks first: it shows both customers and how many of DROP's "
+	      "records\n"
+	      "move, then asks [y/N] on the terminal; scripts say --yes.\n",
 	    f);
 }
 
@@ -445,11 +455,12 @@ const struct cmd_row cmd_table[] = {
 
 	{ .name = "customer merge",
 	    .group = "customer",
-	    .usage = "KEEP DROP",
+	    .usage = "KEEP DROP [--yes]",
 	    .summary = "Merge a duplicate into KEEP: DROP's records move, "
-	               "DROP is closed.",
+	               "DROP is closed (shows what moves, asks first).",
 	    .min_args = 2,
 	    .max_args = 2,
+	    .opts = merge_opts,
 	    .args = { complete_customer, complete_customer },
 	    .fn = cmd_customer_merge,
 	    .more_help = customer_merge_help },

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "conn.h"
 #include "crm.h"
@@ -241,6 +242,23 @@ void cmd_format_due(int64_t due, int64_t now, char *buf, size_t len);
  */
 crm_status cmd_expect(struct cmd_ctx *ctx, Crm__V1__Request *req,
     Crm__V1__Response__BodyCase want, Crm__V1__Response **resp /* OUT */);
+
+/*
+ * cmd_tty_line (cmd_followup.c): one line typed on the terminal (stdin),
+ * with Ctrl-C cancelling. Returns its length, -1 at end of input, -2 when
+ * cancelled; *line is malloc'd (caller frees) when the length is >= 0.
+ */
+ssize_t cmd_tty_line(struct cmd_ctx *ctx, char **line /* OUT */);
+
+/*
+ * cmd_confirm (confirm.c): go ahead with a big action? CRM_OK with --yes
+ * among call's options, or when the person at the terminal answers y
+ * (yes, 是) to question (on stderr, "[y/N]"). With no terminal on stdin and
+ * no --yes: refused, saying to add --yes (a usage error, exit 2). Any other
+ * answer: "nothing done", CRM_EINVAL (exit 1).
+ */
+crm_status cmd_confirm(
+    struct cmd_ctx *ctx, const struct cmd_call *call, const char *question);
 
 /* cmd_cache_names: feed n customer names (borrowed; NULL skipped) to the
  * completion cache. */
