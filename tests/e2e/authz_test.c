@@ -308,6 +308,7 @@ struct rb {
 	Crm__V1__ImportRow *rows[1];
 	Crm__V1__Contact row_contact;
 	Crm__V1__CustomerMergeRequest customer_merge;
+	Crm__V1__CustomerMergeRequest customer_merge_preview;
 	Crm__V1__BackupRequest backup;
 	Crm__V1__ChangesRequest changes;
 	Crm__V1__PurchaseAddRequest purchase_add;
@@ -890,6 +891,19 @@ b_customer_merge(struct rb *b, const struct target *t)
 }
 
 static void
+b_customer_merge_preview(struct rb *b, const struct target *t)
+{
+	b->customer_merge_preview = (Crm__V1__CustomerMergeRequest)
+	    CRM__V1__CUSTOMER_MERGE_REQUEST__INIT;
+	b->customer_merge_preview.has_keep =
+	    b->customer_merge_preview.has_drop = 1;
+	b->customer_merge_preview.keep = t->id;
+	b->customer_merge_preview.drop = t->id2;
+	b->req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_MERGE_PREVIEW;
+	R(customer_merge_preview) = &b->customer_merge_preview;
+}
+
+static void
 b_backup(struct rb *b, const struct target *t)
 {
 	(void)t;
@@ -1086,6 +1100,7 @@ static const struct request {
 	{ "issue_resolve", b_issue_resolve, O_ISSUE, F_WRITE },
 	{ "issue_list", b_issue_list, O_NONE, 0 },
 	{ "followup_get", b_followup_get, O_FOLLOWUP, 0 },
+	{ "customer_merge_preview", b_customer_merge_preview, O_CUST, 0 },
 };
 
 #define N_REQUESTS (sizeof(requests) / sizeof(requests[0]))
