@@ -94,20 +94,32 @@ customer_similar(struct req_ctx *ctx, const Crm__V1__Customer *c, size_t max,
 	     scanned++) {
 		const void *data;
 		size_t dlen;
-		if (klen < 2 ||
-		    !contains(
-		        key + 1, klen - 1, (const uint8_t *)norm, nlen) ||
-		    !store_iter_data(&it, &data, &dlen) || dlen != 8) {
+		if (klen < 2 || !contains(key + 1, klen - 1,
+		                    (const uint8_t *)norm, nlen)) {
 			continue;
 		}
+		if (!store_iter_data(&it, &data, &dlen) || dlen != 8) {
+			rc = dispatch_fail(ctx, CRM_INTERNAL,
+			    "%s: a reference that is no id (crm-check reports "
+			    "it)",
+			    store_db_name(DB_CUST_NAME));
+			break;
+		}
 		uint64_t id = store_u64(data);
+		if (id == c->id) {
+			continue;
+		}
+		/* Only what is named stays in the arena. */
+		size_t mark = crm_arena_mark(ctx->arena);
 		Crm__V1__Customer *o;
-		if (id == c->id ||
-		    dispatch_record(ctx, DB_CUSTOMERS, id,
-		        &crm__v1__customer__descriptor,
-		        (ProtobufCMessage **)&o) != CRM_OK ||
-		    o->merged_into != 0 ||
+		rc = dispatch_list_record(ctx, DB_CUSTOMERS, id,
+		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&o);
+		if (rc != CRM_OK) {
+			break; /* damage is named, never skipped */
+		}
+		if (o->merged_into != 0 ||
 		    !auth_can_see(ctx->who, o->owner_id, o->team_id)) {
+			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
 		Crm__V1__Customer *s = crm_arena_alloc(ctx->arena, sizeof(*s));
