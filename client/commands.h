@@ -251,7 +251,7 @@ crm_status cmd_expect(struct cmd_ctx *ctx, Crm__V1__Request *req,
 ssize_t cmd_tty_line(struct cmd_ctx *ctx, char **line /* OUT */);
 
 /*
- * cmd_confirm (confirm.c): go ahead with a big action? CRM_OK with --yes
+ * cmd_confirm (cmd_confirm.c): go ahead with a big action? CRM_OK with --yes
  * among call's options, or when the person at the terminal answers y
  * (yes, 是) to question (on stderr, "[y/N]"). With no terminal on stdin and
  * no --yes: refused, saying to add --yes (a usage error, exit 2). Any other
@@ -333,7 +333,7 @@ crm_status cmd_customer_assign(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 
 /*
- * cmd_customer_resolve (customer_resolve.c): the id of CUSTOMER as typed:
+ * cmd_customer_resolve (cmd_customer_resolve.c): the id of CUSTOMER as typed:
  * a decimal id as is, anything else an exact name looked up on the
  * server. A name that is no customer's is searched (customer find): the
  * only match is taken, saying so on stderr; several are listed as

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * confirm.c: asking before a big action (commands.h, cmd_confirm). The
+ * cmd_confirm.c: asking before a big action (commands.h, cmd_confirm). The
  * question goes to stderr and the answer comes from the terminal; a script
  * (no terminal on stdin) must say --yes, so it never waits for an answer
  * nobody gives, nor takes a line of its own input for one.

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * similar.c: customers with similar names (customer.h, customer_similar):
- * a warning when a customer is added, so a rep who types 华东机电 sees the
- * 华东机电设备有限公司 a colleague already keeps. The exact duplicate is
- * refused elsewhere (customer.c); here one normalised name contains the
- * other. The walk reads only the keys of the name index (kind byte ||
- * normalised name) and loads a record only for a match, to check that the
- * caller may see it: another team's customers are never named.
+ * customer_similar.c: customers with similar names (customer.h,
+ * customer_similar): a warning when a customer is added, so a rep who types
+ * 华东机电 sees the 华东机电设备有限公司 a colleague already keeps. The exact
+ * duplicate is refused elsewhere (customer.c); here one normalised name
+ * contains the other. The walk reads only the keys of the name index (kind
+ * byte || normalised name) and loads a record only for a match, to check that
+ * the caller may see it: another team's customers are never named.
  */
 #include <stdlib.h>
 #include <string.h>

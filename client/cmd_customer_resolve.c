@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * customer_resolve.c: a customer as people type it (commands.h,
+ * cmd_customer_resolve.c: a customer as people type it (commands.h,
  * cmd_customer_resolve): an id, an exact name, or else the candidates
  * `customer find` gives for the text: the only one is taken, several are
  * listed. Every command taking a CUSTOMER comes through here.
