@@ -20,6 +20,9 @@ const Crm__V1__GradePolicy *policy_grade(const Crm__V1__Policy *p, int g);
  * default (7 days: a week offline still settles an outbox). */
 #define POLICY_IDEM_RETENTION (7 * 86400)
 
+/* POLICY_CURRENCY: the currency amounts are shown in by default. */
+#define POLICY_CURRENCY "¥"
+
 /* policy_idem_retention: p's retention of stored replies, in seconds. */
 int64_t policy_idem_retention(const Crm__V1__Policy *p);
 
