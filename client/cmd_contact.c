@@ -185,3 +185,76 @@ out:
 	}
 	return rc;
 }
+
+crm_status
+cmd_contact_edit(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__ContactEditRequest body = CRM__V1__CONTACT_EDIT_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	size_t n = (size_t)call->argc - 1;
+	Crm__V1__FieldValue *fv = crm_xcalloc(n, sizeof(*fv));
+	Crm__V1__FieldValue **fvp = crm_xcalloc(n, sizeof(*fvp));
+	char **owned = crm_xcalloc(n, sizeof(char *));
+
+	if (cmd_parse_id(call->argv[0], &body.id) != CRM_OK) {
+		rc = cmd_usage_error(ctx, call,
+		    "'%s' is not a contact id (contact list CUSTOMER shows "
+		    "them)",
+		    call->argv[0]);
+		goto out;
+	}
+	body.has_id = 1;
+	for (size_t i = 0; i < n; i++) {
+		const char *arg = call->argv[i + 1];
+		const char *eq = strchr(arg, '=');
+		if (eq == NULL || eq == arg) {
+			rc = cmd_usage_error(
+			    ctx, call, "'%s' is not FIELD=VALUE", arg);
+			goto out;
+		}
+		char *field = crm_xstrndup(arg, (size_t)(eq - arg));
+		owned[i] = field;
+		for (char *p = field; *p; p++) {
+			*p = *p == '-' ? '_' : *p;
+		}
+		if (strcmp(field, "phone") == 0) { /* phone=X: the one phone */
+			owned[i] = crm_xasprintf("phones");
+			free(field);
+			field = owned[i];
+		}
+		if (strcmp(field, "birthday") == 0 && eq[1] != '\0' &&
+		    !crm_time_valid_day(eq + 1)) {
+			rc = cmd_usage_error(ctx, call,
+			    "birthday wants MM-DD or YYYY-MM-DD, not '%s'",
+			    eq + 1);
+			goto out;
+		}
+		crm__v1__field_value__init(&fv[i]);
+		fv[i].field = field;
+		fv[i].value = (char *)(eq + 1);
+		fvp[i] = &fv[i];
+	}
+	body.n_fields = n;
+	body.fields = fvp;
+	req.body_case = CRM__V1__REQUEST__BODY_CONTACT_EDIT;
+	req.contact_edit = &body;
+	rc = cmd_request(ctx, &req, &resp);
+	if (rc != CRM_OK) {
+		goto out;
+	}
+	show_contact(resp, out);
+out:
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(owned[i]);
+	}
+	free(owned);
+	free(fvp);
+	free(fv);
+	return rc;
+}

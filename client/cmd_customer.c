@@ -155,6 +155,7 @@ customer_from_opts(
 		}
 		c->has_first_contact_at = 1;
 	}
+	c->age_range = (char *)cmd_opt(call, "--age-range");
 	if ((rc = opt_day(ctx, call, "--birthday", &c->birthday)) != CRM_OK ||
 	    (rc = opt_day(ctx, call, "--anniversary", &c->anniversary)) !=
 	        CRM_OK) {
@@ -167,6 +168,122 @@ customer_from_opts(
 		}
 	}
 	return CRM_OK;
+}
+
+/* "2026-12-09 10:00" of t into buf, or "" for 0. */
+static const char *
+when(int64_t t, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (t != 0) {
+		crm_time_format(t, buf, len);
+	}
+	return buf;
+}
+
+/* "shown of total" under a card list when some were left out. */
+static void
+card_more(render_doc *out, size_t shown, uint32_t total, const char *how)
+{
+	if (total > shown) {
+		render_text(
+		    out, "... and %u more (%s)", total - (unsigned)shown, how);
+	}
+}
+
+/* The card (customer.get): what to know before a call. */
+static void
+show_card(const Crm__V1__CustomerReply *r, render_doc *out)
+{
+	char t[32], t2[32];
+	const Crm__V1__FollowUp *f = r->last_followup;
+	render_record(out);
+	if (f != NULL) {
+		char *line = crm_xasprintf("%s %s%s%s: %s",
+		    when(f->at, t, sizeof(t)),
+		    crm_enum_name(&crm__v1__channel__descriptor, f->channel),
+		    f->author ? " by " : "", f->author ? f->author : "",
+		    f->summary ? f->summary : "");
+		render_kv(out, "last follow-up", line);
+		free(line);
+		if (f->feedback && *f->feedback) {
+			render_kv(out, "  feedback", f->feedback);
+		}
+		if (f->has_mood && f->mood != 0) {
+			render_kv(out, "  mood",
+			    crm_enum_name(
+			        &crm__v1__mood__descriptor, f->mood));
+		}
+		if (f->next_action && *f->next_action) {
+			render_kv(out, "  next action", f->next_action);
+		}
+	} else {
+		render_kv(out, "last follow-up", "none yet");
+	}
+	const Crm__V1__Task *n = r->next_followup;
+	if (n != NULL) {
+		char *line =
+		    crm_xasprintf("%s (%s): %s", when(n->due_at, t, sizeof(t)),
+		        n->owner ? n->owner : "", n->goal ? n->goal : "");
+		render_kv(out, "next follow-up", line);
+		free(line);
+	} else {
+		render_kv(out, "next follow-up", "none");
+	}
+	if (r->n_open_tasks > 0) {
+		static const char *const cols[] = { "open task", "due", "kind",
+			"owner", "goal" };
+		render_table(out, 5, cols);
+		for (size_t i = 0; i < r->n_open_tasks; i++) {
+			const Crm__V1__Task *x = r->open_tasks[i];
+			char id[24];
+			snprintf(id, sizeof(id), "%" PRIu64, x->id);
+			const char *cells[] = { id,
+				when(x->due_at, t, sizeof(t)),
+				crm_task_kind_word(x->kind), x->owner,
+				x->goal };
+			render_row(out, cells);
+		}
+		card_more(out, r->n_open_tasks, r->open_tasks_total, "due");
+	}
+	if (r->n_open_commitments > 0) {
+		static const char *const cols[] = { "commitment", "due",
+			"status", "owner", "text" };
+		render_table(out, 5, cols);
+		for (size_t i = 0; i < r->n_open_commitments; i++) {
+			const Crm__V1__Commitment *x = r->open_commitments[i];
+			char id[24];
+			snprintf(id, sizeof(id), "%" PRIu64, x->id);
+			const char *cells[] = { id,
+				when(x->due_at, t, sizeof(t)),
+				crm_enum_name(
+				    &crm__v1__commitment_status__descriptor,
+				    x->status),
+				x->owner, x->text };
+			render_row(out, cells);
+		}
+		card_more(out, r->n_open_commitments,
+		    r->open_commitments_total, "commitments");
+	}
+	if (r->n_running_clocks > 0) {
+		static const char *const cols[] = { "SLA clock", "kind",
+			"started", "deadline", "late", "text" };
+		render_table(out, 6, cols);
+		for (size_t i = 0; i < r->n_running_clocks; i++) {
+			const Crm__V1__SlaClock *x = r->running_clocks[i];
+			char id[24];
+			snprintf(id, sizeof(id), "%" PRIu64, x->id);
+			const char *cells[] = { id,
+				crm_enum_name(
+				    &crm__v1__sla_kind__descriptor, x->kind),
+				when(x->started_at, t2, sizeof(t2)),
+				when(x->deadline_at, t, sizeof(t)),
+				x->breached ? "yes" : "", x->text };
+			render_row(out, cells);
+		}
+		card_more(
+		    out, r->n_running_clocks, r->running_clocks_total, "sla");
+	}
 }
 
 /* Show a CustomerReply: the customer as a record, then its contacts. */
@@ -202,6 +319,9 @@ show_reply(const Crm__V1__CustomerReply *r, render_doc *out, bool contacts)
 		    r->similar[i]->id);
 	}
 	cmd_purchase_show_summary(r->purchases, out);
+	if (contacts && r->customer != NULL) {
+		show_card(r, out);
+	}
 	if (contacts) {
 		render_messages_table(out, 8, contact_cols,
 		    (const ProtobufCMessage *const *)r->contacts,
@@ -512,6 +632,8 @@ cmd_customer_find(
 		strcat(text, call->argv[i]);
 	}
 	body.text = text;
+	body.has_followups = body.followups =
+	    cmd_opt(call, "--followups") != NULL;
 	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_FIND;
 	req.customer_find = &body;
 	rc = fetch_pages(ctx, &req, find_cursor, out);

@@ -57,7 +57,7 @@ static const struct col customer_cols[] = { F("id"), F("name"), F("kind"),
 	F("birthday"), F("anniversary"), F("deal_amount"), F("won_at"),
 	F("contract_terms"), F("lost_reason"), F("lost_text"), F("lost_at"),
 	F("notes"), F("last_contact_at"), F("contacts"), F("created_at"),
-	F("updated_at"), END };
+	F("updated_at"), F("age_range"), END };
 
 static const struct col contact_cols[] = { F("id"), F("customer_id"),
 	X("customer", COL_CUSTOMER, NULL), F("name"), F("title"), F("phones"),
@@ -631,5 +631,115 @@ cmd_export_report(
 	}
 out:
 	crm__v1__response__free_unpacked(resp, NULL);
+	return rc;
+}
+
+/* `export audit FILE [CUSTOMER]`: the audit trail, one row per changed
+ * field (an entry without field changes: one row with empty field
+ * columns), newest first, page by page. */
+crm_status
+cmd_export_audit(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	static const char *const names[] = { "seq", "at", "user", "action",
+		"entity", "entity_id", "customer_id", "customer", "field",
+		"before", "after" };
+	const size_t ncols = sizeof(names) / sizeof(names[0]);
+	const char *path = call->argv[0];
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__AuditListRequest body = CRM__V1__AUDIT_LIST_REQUEST__INIT;
+	sheet *s = NULL;
+	size_t rows = 0, pages = 0;
+	crm_status rc = cmd_audit_filters(
+	    ctx, call, call->argc > 1 ? call->argv[1] : NULL, &body);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if ((rc = open_sheet(ctx, call, path, &s)) != CRM_OK) {
+		return rc;
+	}
+	if (sheet_add(s, "audit") != CRM_OK ||
+	    sheet_header(s, ncols, names) != CRM_OK) {
+		cmd_error("%s", sheet_error(s));
+		rc = CRM_INTERNAL;
+		goto out;
+	}
+	body.has_limit = 1;
+	body.limit = 500;
+	req.body_case = CRM__V1__REQUEST__BODY_AUDIT_LIST;
+	req.audit_list = &body;
+	for (;;) {
+		Crm__V1__Response *resp = NULL;
+		rc = cmd_expect(
+		    ctx, &req, CRM__V1__RESPONSE__BODY_AUDIT, &resp);
+		if (rc != CRM_OK) {
+			goto out;
+		}
+		const Crm__V1__AuditPage *p = resp->audit;
+		for (size_t i = 0; i < p->n_entries && rc == CRM_OK; i++) {
+			const Crm__V1__AuditEntry *e = p->entries[i];
+			struct sheet_cell c[11];
+			memset(c, 0, sizeof(c));
+			c[0].type = SHEET_NUMBER;
+			c[0].number = (double)e->seq;
+			c[1].type = SHEET_TIME;
+			c[1].time = e->at;
+			c[2].type = c[3].type = c[4].type = SHEET_TEXT;
+			c[2].text = e->user ? e->user : "";
+			c[3].text = e->action ? e->action : "";
+			c[4].text = e->entity ? e->entity : "";
+			c[5].type = SHEET_NUMBER;
+			c[5].number = (double)e->entity_id;
+			if (e->customer_id != 0) {
+				c[6].type = SHEET_NUMBER;
+				c[6].number = (double)e->customer_id;
+				c[7].type = SHEET_TEXT;
+				c[7].text = e->customer ? e->customer : "";
+			}
+			size_t k = 0;
+			do {
+				for (size_t j = 8; j < 11; j++) {
+					c[j].type = SHEET_EMPTY;
+				}
+				if (k < e->n_changes) {
+					const Crm__V1__AuditChange *x =
+					    e->changes[k];
+					c[8].type = c[9].type = c[10].type =
+					    SHEET_TEXT;
+					c[8].text = x->field ? x->field : "";
+					c[9].text = x->before ? x->before : "";
+					c[10].text = x->after ? x->after : "";
+				}
+				rc = sheet_row(s, ncols, c);
+				rows++;
+			} while (++k < e->n_changes && rc == CRM_OK);
+		}
+		uint64_t next = p->next_before;
+		crm__v1__response__free_unpacked(resp, NULL);
+		if (rc != CRM_OK) {
+			cmd_error("%s", sheet_error(s));
+			goto out;
+		}
+		if (next == 0) {
+			break;
+		}
+		if ((body.has_before && next >= body.before) ||
+		    ++pages >= MAX_PAGES) {
+			cmd_error("the server's audit cursor does not move; "
+			          "stopping");
+			rc = CRM_INTERNAL;
+			goto out;
+		}
+		body.has_before = 1;
+		body.before = next;
+	}
+out:
+	rc = close_sheet(s, rc);
+	if (rc == CRM_OK) {
+		char *text =
+		    crm_xasprintf("exported %zu audit rows to %s", rows, path);
+		said(out, text, "audit", rows, path);
+		free(text);
+	}
 	return rc;
 }

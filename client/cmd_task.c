@@ -311,6 +311,9 @@ show_policy(const Crm__V1__Policy *p, render_doc *out)
 	render_kv(out, "log late after (grade S)", every);
 	format_limit(p->late_seconds, every, sizeof(every));
 	render_kv(out, "log late after (others)", every);
+	render_kv(out, "cadence follow-ups on working days",
+	    !p->has_cadence_working_days || p->cadence_working_days ? "on"
+	                                                            : "off");
 	if (p->has_idem_retention_seconds) {
 		format_every(p->idem_retention_seconds, every, sizeof(every));
 		render_kv(out, "replies of writes kept", every);

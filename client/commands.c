@@ -40,6 +40,8 @@ static const struct cmd_opt customer_add_opts[] = {
 	{ "--tag", "T", true, NULL, "a tag (repeatable)" },
 	{ "--notes", "X", false, NULL, "free notes" },
 	{ "--birthday", "MM-DD", false, NULL, "a person's birthday" },
+	{ "--age-range", "X", false, NULL,
+	    "a person's age range (年龄段), e.g. 30-39" },
 	{ "--anniversary", "MM-DD", false, NULL, "company anniversary" },
 	{ "--first-contact", "WHEN", false, NULL,
 	    "first contact: 2026-11-25, 2026-11-25 14:00, today, ..." },
@@ -73,6 +75,13 @@ static const struct cmd_opt customer_list_opts[] = {
 	{ "--missing-minutes", NULL, false, NULL,
 	    "only customers with an S-grade visit or meeting of the last 90 "
 	    "days without minutes or a recording" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt customer_find_opts[] = {
+	{ "--followups", NULL, false, NULL,
+	    "also search follow-ups (summary, feedback, next action, goal, "
+	    "participants)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -300,6 +309,28 @@ static const struct cmd_opt export_report_opts[] = {
 	{ NULL, NULL, false, NULL, NULL },
 };
 
+static const struct cmd_opt audit_opts[] = {
+	{ "--user", "U", false, NULL, "only the changes this user made" },
+	{ "--from", "D", false, complete_when,
+	    "changes from (a date: its start)" },
+	{ "--to", "D", false, complete_when, "changes to (a date: its end)" },
+	{ "--limit", "N", false, NULL,
+	    "at most N changes a page (newest first; default 100)" },
+	{ "--before", "CURSOR", false, NULL,
+	    "the next page: the cursor the previous page ended with" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt audit_export_opts[] = {
+	{ "--user", "U", false, NULL, "only the changes this user made" },
+	{ "--from", "D", false, complete_when,
+	    "changes from (a date: its start)" },
+	{ "--to", "D", false, complete_when, "changes to (a date: its end)" },
+	{ "--bom", NULL, false, NULL,
+	    "begin a CSV file with the UTF-8 BOM (for Excel)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
 static const struct cmd_opt import_opts[] = {
 	{ "--dry-run", NULL, false, NULL,
 	    "check every row and say what would happen; write nothing" },
@@ -429,7 +460,8 @@ const struct cmd_row cmd_table[] = {
 	             "[--grade S|A|B|C] [--stage STAGE] [--website X] "
 	             "[--licence X] [--employees N] [--revenue AMOUNT] "
 	             "[--tag T]... [--notes X] [--birthday MM-DD] "
-	             "[--anniversary MM-DD] [--first-contact WHEN] "
+	             "[--anniversary MM-DD] [--age-range X] "
+	             "[--first-contact WHEN] "
 	             "[--reason TEXT] [--pain-points X] "
 	             "[--purchase-intent X] [--budget-range X] "
 	             "[--timeline X] [--decision-chain X] "
@@ -468,10 +500,13 @@ const struct cmd_row cmd_table[] = {
 	    .fn = cmd_customer_list },
 	{ .name = "customer find",
 	    .group = "customer",
-	    .usage = "TEXT",
-	    .summary = "Search names, contacts, phones, e-mails and notes.",
+	    .usage = "TEXT [--followups]",
+	    .summary =
+	        "Search names, notes, pain points, contacts (names, "
+	        "titles, phones, e-mails); --followups: follow-ups too.",
 	    .min_args = 1,
 	    .max_args = -1,
+	    .opts = customer_find_opts,
 	    .fn = cmd_customer_find },
 	{ .name = "customer assign",
 	    .group = "customer",
@@ -517,7 +552,8 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "contact",
 	    .group = "contact",
 	    .usage = "VERB ...",
-	    .summary = "A customer's contacts: add, list, left, verify." },
+	    .summary =
+	        "A customer's contacts: add, list, edit, left, verify." },
 	{ .name = "contact add",
 	    .group = "contact",
 	    .usage = "CUSTOMER NAME [--title X] [--phone X]... [--email X] "
@@ -551,6 +587,15 @@ const struct cmd_row cmd_table[] = {
 	    .min_args = 1,
 	    .max_args = 1,
 	    .fn = cmd_contact_verify },
+	{ .name = "contact edit",
+	    .group = "contact",
+	    .usage = "ID FIELD=VALUE...",
+	    .summary = "Change a contact's fields (name, title, phone or "
+	               "phones=a,b, email, im, role=决策人, birthday, notes; "
+	               "an empty VALUE clears).",
+	    .min_args = 2,
+	    .max_args = -1,
+	    .fn = cmd_contact_edit },
 
 	/* follow-ups and tasks */
 	{ .name = "log",
@@ -850,6 +895,16 @@ const struct cmd_row cmd_table[] = {
 	EXPORT_ROW("tasks", "Export their tasks (--from/--to: due time)."),
 	EXPORT_ROW(
 	    "purchases", "Export their purchases (--from/--to: when bought)."),
+	{ .name = "export audit",
+	    .group = "data",
+	    .usage = "FILE [CUSTOMER] [--user U] [--from D] [--to D] [--bom]",
+	    .summary = "Export the audit trail, one row per changed field "
+	               "(managers: their team; admins: all).",
+	    .min_args = 1,
+	    .max_args = 2,
+	    .opts = audit_export_opts,
+	    .args = { complete_file, complete_customer },
+	    .fn = cmd_export_audit },
 	{ .name = "export report",
 	    .group = "data",
 	    .usage = "KIND FILE [--user U|--team T] [--from D] "
@@ -876,6 +931,19 @@ const struct cmd_row cmd_table[] = {
 	IMPORT_ROW("purchases",
 	    "Import purchases of existing customers (客户名称, 金额, 产品, "
 	    "类别, 购买日期, ...)."),
+
+	/* the audit trail */
+	{ .name = "audit",
+	    .group = "customer",
+	    .usage = "[CUSTOMER] [--user U] [--from D] [--to D] [--limit N] "
+	             "[--before CURSOR]",
+	    .summary = "Who changed what and when, with each field before "
+	               "and after (managers: their team; admins: all).",
+	    .min_args = 0,
+	    .max_args = 1,
+	    .opts = audit_opts,
+	    .args = { complete_customer },
+	    .fn = cmd_audit_list },
 
 	/* services */
 	{ .name = "changes",
@@ -1006,6 +1074,42 @@ const struct cmd_row cmd_table[] = {
 	    .max_args = 0,
 	    .opts = policy_value_opts,
 	    .fn = cmd_purchase_policy },
+
+	{ .name = "policy working-days",
+	    .group = "admin",
+	    .usage = "[on|off]",
+	    .summary = "Whether a next follow-up the cadence plans on a "
+	               "holiday or weekend moves to the next working day "
+	               "(the calendar's; default on): show, or (admins) "
+	               "change.",
+	    .max_args = 1,
+	    .fn = cmd_calendar_policy },
+
+	{ .name = "calendar",
+	    .group = "admin",
+	    .usage = "VERB ...",
+	    .summary = "Public holidays and make-up working days (调休): "
+	               "import, show." },
+	{ .name = "calendar import",
+	    .group = "admin",
+	    .usage = "FILE.csv",
+	    .summary = "Admins: load holidays and make-up working days from "
+	               "CSV rows date,kind,name (kind holiday|workday; a "
+	               "header row and # comment lines are allowed); each "
+	               "year in the file replaces that year's days. Business "
+	               "days (SLA deadlines, cadence dates, month-end "
+	               "reviews) follow the calendar.",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .fn = cmd_calendar_import },
+	{ .name = "calendar show",
+	    .group = "admin",
+	    .usage = "[YEAR]",
+	    .summary = "A year's holidays and make-up working days (default "
+	               "this year); other days Monday to Friday are working "
+	               "days.",
+	    .max_args = 1,
+	    .fn = cmd_calendar_show },
 
 	/* shell */
 	{ .name = "outbox",

@@ -366,6 +366,19 @@ crm_status cmd_contact_left(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_contact_verify(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_contact_edit(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+
+/* cmd_audit.c: the audit trail */
+crm_status cmd_audit_list(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+crm_status cmd_export_audit(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+/* cmd_audit_filters: customer (an id or name, or NULL), --user, --from
+ * and --to of call into body. Errors: as cmd_customer_resolve and
+ * cmd_report_period. */
+crm_status cmd_audit_filters(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const char *customer, Crm__V1__AuditListRequest *body);
 
 /* cmd_followup.c: follow-ups and stages */
 crm_status cmd_followup_log(
@@ -534,5 +547,13 @@ void cmd_outbox_flush(struct cmd_ctx *ctx);
 /* cmd_changes.c: the change log services follow */
 crm_status cmd_changes_list(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
+
+/* cmd_calendar.c: the working-day calendar */
+crm_status cmd_calendar_import(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+crm_status cmd_calendar_show(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+crm_status cmd_calendar_policy(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
 
 #endif

@@ -48,6 +48,7 @@ static const struct import_map_field fields[] = {
 	{ K_CUST, T_RECORD, "kind", "客户性质|企业/个人" },
 	{ K_CUST, T_RECORD, "industry", "所属行业|行业|行业类型" },
 	{ K_CUST, T_RECORD, "employees", "员工人数|员工数|人数" },
+	{ K_CUST, T_RECORD, "age_range", "年龄段|个人年龄段|年龄" },
 	{ K_CUST, T_RECORD, "annual_revenue",
 	    "revenue|年营业额|年收入|营业额" },
 	{ K_CUST, T_RECORD, "region", "地域|地区|区域|城市|所在地区" },

@@ -6,10 +6,15 @@
  * so an export of any size holds one row in memory). Column widths of a
  * workbook follow the widest value seen, within bounds. Not a reader:
  * import reads CSV itself with csv_parse.
+ *
+ * libxlsxwriter is loaded with dlopen on the first .xlsx, not linked:
+ * it brings libcrypto, libminizip and libz, and loading and relocating
+ * those took about half of every `crm -c` start (issue 14 item 9).
  */
 #include "sheet.h"
 
 #include <csv.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -22,6 +27,10 @@
 #include <xlsxwriter.h>
 
 #include "crm.h"
+
+#ifndef CRM_XLSXWRITER_SONAME
+#define CRM_XLSXWRITER_SONAME "libxlsxwriter.so"
+#endif
 
 #define MAX_COLS     256 /* columns a table may have */
 #define MIN_WIDTH    6.0 /* workbook column widths, in characters */
@@ -46,6 +55,57 @@ struct sheet {
 	double width[MAX_COLS];
 	int nsheets;
 };
+
+/* The libxlsxwriter functions this file calls, found by xlsx_load. */
+#define XLSX_FUNCTIONS(X)           \
+	X(workbook_new_opt)         \
+	X(workbook_add_format)      \
+	X(workbook_add_worksheet)   \
+	X(workbook_close)           \
+	X(format_set_bold)          \
+	X(format_set_num_format)    \
+	X(worksheet_set_column)     \
+	X(worksheet_freeze_panes)   \
+	X(worksheet_write_string)   \
+	X(worksheet_write_number)   \
+	X(worksheet_write_datetime) \
+	X(lxw_strerror)
+
+static struct {
+#define X(f) __typeof__(&f) f;
+	XLSX_FUNCTIONS(X)
+#undef X
+} xl;
+
+/* Load libxlsxwriter once (kept loaded until exit). On failure why says
+ * which library or function is missing. */
+static bool
+xlsx_load(char *why, size_t whylen)
+{
+	static void *lib;
+	if (lib != NULL) {
+		return true;
+	}
+	void *h = dlopen(CRM_XLSXWRITER_SONAME, RTLD_NOW | RTLD_LOCAL);
+	if (h == NULL) {
+		snprintf(why, whylen, "writing .xlsx needs %s: %s",
+		    CRM_XLSXWRITER_SONAME, dlerror());
+		return false;
+	}
+	void *p;
+#define X(f)                                                                 \
+	if ((p = dlsym(h, #f)) == NULL) {                                    \
+		snprintf(                                                    \
+		    why, whylen, "%s has no %s", CRM_XLSXWRITER_SONAME, #f); \
+		dlclose(h);                                                  \
+		return false;                                                \
+	}                                                                    \
+	memcpy(&xl.f, &p, sizeof(p));
+	XLSX_FUNCTIONS(X)
+#undef X
+	lib = h;
+	return true;
+}
 
 static crm_status fail(sheet *s, crm_status rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -100,6 +160,9 @@ sheet_open(const char *path, bool bom, sheet **out, char *why, size_t whylen)
 			fputs("\xEF\xBB\xBF", s->f);
 		}
 	} else {
+		if (!xlsx_load(why, whylen)) {
+			goto fail;
+		}
 		lxw_workbook_options o = { .constant_memory = LXW_TRUE,
 			.tmpdir = NULL,
 			.use_zip64 = LXW_TRUE };
@@ -112,19 +175,19 @@ sheet_open(const char *path, bool bom, sheet **out, char *why, size_t whylen)
 			goto fail;
 		}
 		fclose(probe);
-		s->wb = workbook_new_opt(s->tmp, &o);
+		s->wb = xl.workbook_new_opt(s->tmp, &o);
 		if (s->wb == NULL) {
 			snprintf(
 			    why, whylen, "cannot start a workbook %s", s->tmp);
 			unlink(s->tmp);
 			goto fail;
 		}
-		s->bold = workbook_add_format(s->wb);
-		format_set_bold(s->bold);
-		s->datetime = workbook_add_format(s->wb);
-		format_set_num_format(s->datetime, "yyyy-mm-dd hh:mm");
-		s->money = workbook_add_format(s->wb);
-		format_set_num_format(s->money, "#,##0.00");
+		s->bold = xl.workbook_add_format(s->wb);
+		xl.format_set_bold(s->bold);
+		s->datetime = xl.workbook_add_format(s->wb);
+		xl.format_set_num_format(s->datetime, "yyyy-mm-dd hh:mm");
+		s->money = xl.workbook_add_format(s->wb);
+		xl.format_set_num_format(s->money, "#,##0.00");
 	}
 	*out = s;
 	return CRM_OK;
@@ -151,7 +214,7 @@ xlsx_widths(sheet *s)
 	for (size_t c = 0; c < s->ncols; c++) {
 		double w = s->width[c] + 2;
 		w = w < MIN_WIDTH ? MIN_WIDTH : w > MAX_WIDTH ? MAX_WIDTH : w;
-		worksheet_set_column(
+		xl.worksheet_set_column(
 		    s->ws, (lxw_col_t)c, (lxw_col_t)c, w, NULL);
 	}
 }
@@ -187,11 +250,11 @@ sheet_add(sheet *s, const char *name)
 	if (clean[0] == '\0') {
 		snprintf(clean, sizeof(clean), "Sheet%d", s->nsheets + 1);
 	}
-	s->ws = workbook_add_worksheet(s->wb, clean);
+	s->ws = xl.workbook_add_worksheet(s->wb, clean);
 	if (s->ws == NULL) {
 		char alt[32];
 		snprintf(alt, sizeof(alt), "Sheet%d", s->nsheets + 1);
-		s->ws = workbook_add_worksheet(s->wb, alt);
+		s->ws = xl.workbook_add_worksheet(s->wb, alt);
 	}
 	if (s->ws == NULL) {
 		return fail(
@@ -246,11 +309,11 @@ sheet_header(sheet *s, size_t n, const char *const *names)
 		return csv_line(s, n, names);
 	}
 	for (size_t c = 0; c < n; c++) {
-		worksheet_write_string(
+		xl.worksheet_write_string(
 		    s->ws, s->row, (lxw_col_t)c, names[c], s->bold);
 		note_width(s, c, (double)crm_utf8_width(names[c]));
 	}
-	worksheet_freeze_panes(s->ws, 1, 0);
+	xl.worksheet_freeze_panes(s->ws, 1, 0);
 	s->row++;
 	return CRM_OK;
 }
@@ -329,7 +392,7 @@ xlsx_row(sheet *s, size_t n, const struct sheet_cell *cells)
 				cut = crm_xstrndup(t, b);
 				t = cut;
 			}
-			e = worksheet_write_string(
+			e = xl.worksheet_write_string(
 			    s->ws, s->row, col, t, NULL);
 			note_width(s, c, (double)crm_utf8_width(t));
 			free(cut);
@@ -338,7 +401,7 @@ xlsx_row(sheet *s, size_t n, const struct sheet_cell *cells)
 		case SHEET_NUMBER: {
 			char buf[64];
 			number_text(x->number, buf, sizeof(buf));
-			e = worksheet_write_number(
+			e = xl.worksheet_write_number(
 			    s->ws, s->row, col, x->number, NULL);
 			note_width(s, c, (double)strlen(buf));
 			break;
@@ -346,7 +409,7 @@ xlsx_row(sheet *s, size_t n, const struct sheet_cell *cells)
 		case SHEET_MONEY: {
 			char buf[64];
 			snprintf(buf, sizeof(buf), "%.2f", x->number);
-			e = worksheet_write_number(
+			e = xl.worksheet_write_number(
 			    s->ws, s->row, col, x->number, s->money);
 			note_width(s, c, (double)strlen(buf) * 1.3);
 			break;
@@ -363,7 +426,7 @@ xlsx_row(sheet *s, size_t n, const struct sheet_cell *cells)
 				.hour = tm.tm_hour,
 				.min = tm.tm_min,
 				.sec = 0 };
-			e = worksheet_write_datetime(
+			e = xl.worksheet_write_datetime(
 			    s->ws, s->row, col, &dt, s->datetime);
 			note_width(s, c, 16);
 			break;
@@ -373,7 +436,7 @@ xlsx_row(sheet *s, size_t n, const struct sheet_cell *cells)
 		}
 		if (e != LXW_NO_ERROR) {
 			return fail(s, CRM_INTERNAL, "row %u: %s",
-			    (unsigned)s->row + 1, lxw_strerror(e));
+			    (unsigned)s->row + 1, xl.lxw_strerror(e));
 		}
 	}
 	s->row++;
@@ -416,13 +479,13 @@ sheet_close(sheet *s, bool keep, char *why, size_t whylen)
 	} else {
 		if (s->ws == NULL) {
 			/* An empty workbook is not valid: give it a sheet. */
-			s->ws = workbook_add_worksheet(s->wb, NULL);
+			s->ws = xl.workbook_add_worksheet(s->wb, NULL);
 		}
 		xlsx_widths(s);
-		lxw_error e = workbook_close(s->wb);
+		lxw_error e = xl.workbook_close(s->wb);
 		if (e != LXW_NO_ERROR && keep) {
 			snprintf(why, whylen, "cannot write %s: %s", s->tmp,
-			    lxw_strerror(e));
+			    xl.lxw_strerror(e));
 			rc = CRM_INTERNAL;
 		}
 	}

@@ -45,3 +45,29 @@ function(crm_test name)
   set_tests_properties(${name} PROPERTIES TIMEOUT ${T_TIMEOUT}
                        LABELS "${T_LABELS}")
 endfunction()
+
+# crm_soname(VAR NAME LIBS): the SONAME of the shared library among LIBS
+# (full paths, as pkg_check_modules' NAME_LINK_LIBRARIES) whose file name
+# contains NAME, for a dlopen() that must not need the -dev symlink.
+function(crm_soname var name libs)
+  set(so "")
+  foreach(lib IN LISTS libs)
+    get_filename_component(file ${lib} NAME)
+    if(NOT file MATCHES "${name}")
+      continue()
+    endif()
+    execute_process(COMMAND ${CMAKE_OBJDUMP} -p ${lib}
+                    OUTPUT_VARIABLE out ERROR_QUIET RESULT_VARIABLE rc)
+    if(rc EQUAL 0 AND out MATCHES "SONAME +([^ \n]+)")
+      set(so ${CMAKE_MATCH_1})
+    else()
+      get_filename_component(real ${lib} REALPATH)
+      get_filename_component(so ${real} NAME)
+    endif()
+    break()
+  endforeach()
+  if(NOT so)
+    message(FATAL_ERROR "no shared library ${name} in '${libs}'")
+  endif()
+  set(${var} ${so} PARENT_SCOPE)
+endfunction()

@@ -49,6 +49,25 @@ static const struct {
 	    CRM__V1__CONTACT_ROLE__CONTACT_USER },
 	{ &crm__v1__contact_role__descriptor, "把关者",
 	    CRM__V1__CONTACT_ROLE__CONTACT_GATEKEEPER },
+	/* The seeds' words for contacts (seed 001: 决策人、影响人). */
+	{ &crm__v1__contact_role__descriptor, "决策人",
+	    CRM__V1__CONTACT_ROLE__CONTACT_DECISION_MAKER },
+	{ &crm__v1__contact_role__descriptor, "关键决策人",
+	    CRM__V1__CONTACT_ROLE__CONTACT_DECISION_MAKER },
+	{ &crm__v1__contact_role__descriptor, "影响人",
+	    CRM__V1__CONTACT_ROLE__CONTACT_INFLUENCER },
+	{ &crm__v1__contact_role__descriptor, "使用人",
+	    CRM__V1__CONTACT_ROLE__CONTACT_USER },
+	{ &crm__v1__contact_role__descriptor, "使用部门",
+	    CRM__V1__CONTACT_ROLE__CONTACT_USER },
+	{ &crm__v1__contact_role__descriptor, "把关人",
+	    CRM__V1__CONTACT_ROLE__CONTACT_GATEKEEPER },
+	{ &crm__v1__contact_role__descriptor, "联系人",
+	    CRM__V1__CONTACT_ROLE__CONTACT_OTHER },
+	{ &crm__v1__contact_role__descriptor, "对接人",
+	    CRM__V1__CONTACT_ROLE__CONTACT_OTHER },
+	{ &crm__v1__contact_role__descriptor, "其他",
+	    CRM__V1__CONTACT_ROLE__CONTACT_OTHER },
 	{ &crm__v1__lost_reason__descriptor, "价格",
 	    CRM__V1__LOST_REASON__LOST_PRICE },
 	{ &crm__v1__lost_reason__descriptor, "竞争对手",
@@ -136,6 +155,7 @@ make_short_names(void)
 		&crm__v1__sla_kind__descriptor,
 		&crm__v1__proposal_status__descriptor,
 		&crm__v1__due_window__descriptor,
+		&crm__v1__day_kind__descriptor,
 	};
 	for (size_t k = 0; k < sizeof(all) / sizeof(all[0]); k++) {
 		const ProtobufCEnumDescriptor *d = all[k];

@@ -2,11 +2,20 @@
 /* audit.c: append-only audit records keyed by a sequence number. */
 #include "audit.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "auth.h"
+#include "check.h"
 #include "crm.h"
+#include "customer.h"
+#include "handlers.h"
 #include "records.pb-c.h"
+#include "store.h"
 #include "store_schema.h"
+#include "user.h"
 
 static ProtobufCBinaryData
 packed(crm_arena *a, const ProtobufCMessage *m)
@@ -23,6 +32,59 @@ packed(crm_arena *a, const ProtobufCMessage *m)
 	}
 	b.len = protobuf_c_message_pack(m, b.data);
 	return b;
+}
+
+/* The customer a record belongs to: its customer_id field, if any. */
+static uint64_t
+customer_of_msg(const ProtobufCMessage *m)
+{
+	if (m == NULL) {
+		return 0;
+	}
+	const ProtobufCFieldDescriptor *f =
+	    protobuf_c_message_descriptor_get_field_by_name(
+	        m->descriptor, "customer_id");
+	if (f == NULL || f->type != PROTOBUF_C_TYPE_UINT64 ||
+	    f->label == PROTOBUF_C_LABEL_REPEATED) {
+		return 0;
+	}
+	return *(const uint64_t *)((const char *)m + f->offset);
+}
+
+/* The customers a change is about, into out[0..1] (0: none): the
+ * record's customer after the change, and before it when that differs
+ * (a contact, task or follow-up moved by a merge). */
+static void
+record_customers(const char *entity, uint64_t id,
+    const ProtobufCMessage *before, const ProtobufCMessage *after,
+    uint64_t out[2])
+{
+	out[1] = 0;
+	if (entity != NULL && strcmp(entity, "customer") == 0) {
+		out[0] = id;
+		return;
+	}
+	out[0] = customer_of_msg(after ? after : before);
+	if (before != NULL && after != NULL) {
+		out[1] = customer_of_msg(before);
+		if (out[1] == out[0]) {
+			out[1] = 0;
+		}
+	}
+}
+
+/* Index seq under its customers. */
+static crm_status
+index_customers(struct req_ctx *ctx, const uint64_t cust[2], uint64_t seq)
+{
+	crm_status rc = CRM_OK;
+	for (int i = 0; i < 2 && rc == CRM_OK; i++) {
+		if (cust[i] != 0) {
+			rc = store_index_add(
+			    ctx->st, ctx->txn, DB_AUDIT_CUST, cust[i], seq);
+		}
+	}
+	return rc;
 }
 
 crm_status
@@ -48,6 +110,10 @@ audit_add(struct req_ctx *ctx, const char *entity, uint64_t id,
 	rec.has_before = before != NULL;
 	rec.after = packed(ctx->arena, after);
 	rec.has_after = after != NULL;
+	uint64_t cust[2];
+	record_customers(entity, id, before, after, cust);
+	rec.customer_id = cust[0];
+	rec.has_customer_id = rec.customer_id != 0;
 	if (ctx->request_id.len > 0) {
 		rec.has_request_id = 1;
 		rec.request_id = ctx->request_id;
@@ -56,7 +122,692 @@ audit_add(struct req_ctx *ctx, const char *entity, uint64_t id,
 	store_key_id(&k, seq);
 	rc = store_put_msg(ctx->st, ctx->txn, DB_AUDIT, &k, &rec.base);
 	if (rc == CRM_OK) {
+		rc = index_customers(ctx, cust, seq);
+	}
+	if (rc == CRM_OK) {
 		ctx->changed = 1;
 	}
 	return rc;
+}
+
+/* ---------------------------------------------------- reading the trail */
+
+#define AUDIT_PAGE_DEFAULT 100
+#define AUDIT_PAGE_MAX     500
+#define AUDIT_SCAN_MAX     4096         /* audit records one request reads */
+#define AUDIT_REPLY_BYTES  (512 * 1024) /* about; then the page ends */
+
+/* The message type an entity's before/after snapshots were packed as. */
+static const ProtobufCMessageDescriptor *
+entity_descriptor(const char *entity)
+{
+	static const struct {
+		const char *entity;
+		const ProtobufCMessageDescriptor *d;
+	} map[] = {
+		{ "customer", &crm__v1__customer__descriptor },
+		{ "contact", &crm__v1__contact__descriptor },
+		{ "followup", &crm__v1__follow_up__descriptor },
+		{ "task", &crm__v1__task__descriptor },
+		{ "purchase", &crm__v1__purchase__descriptor },
+		{ "commitment", &crm__v1__commitment__descriptor },
+		{ "sla", &crm__v1__sla_clock__descriptor },
+		{ "grade_proposal", &crm__v1__grade_proposal__descriptor },
+		{ "policy", &crm__v1__policy__descriptor },
+		{ "team", &crm__v1__team__descriptor },
+		{ "user", &crm__store__user_record__descriptor },
+	};
+	for (size_t i = 0; entity && i < sizeof(map) / sizeof(map[0]); i++) {
+		if (strcmp(entity, map[i].entity) == 0) {
+			return map[i].d;
+		}
+	}
+	return NULL;
+}
+
+/* Fields a diff leaves out: bookkeeping every change moves, secrets. */
+static int
+diff_skip(const char *f)
+{
+	static const char *const skip[] = { "id", "created_at", "created_by",
+		"updated_at", "touched_at", "last_update_at", "pwhash" };
+	for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
+		if (strcmp(f, skip[i]) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int
+is_money_field(const char *f)
+{
+	return strcmp(f, "annual_revenue") == 0 ||
+	       strcmp(f, "deal_amount") == 0 || strcmp(f, "amount") == 0;
+}
+
+static int
+is_time_field(const char *f)
+{
+	size_t n = strlen(f);
+	return strcmp(f, "at") == 0 ||
+	       (n > 3 && strcmp(f + n - 3, "_at") == 0);
+}
+
+/* A field holding a user id: shown as the login. */
+static int
+is_user_field(const char *f)
+{
+	size_t n = strlen(f);
+	return strcmp(f, "owner_id") == 0 || strcmp(f, "user_id") == 0 ||
+	       strcmp(f, "author_id") == 0 ||
+	       (n > 6 && strcmp(f + n - 6, "_by_id") == 0);
+}
+
+/* One value of field f at p as text in the arena. */
+static char *
+value_text(
+    struct req_ctx *ctx, const ProtobufCFieldDescriptor *f, const void *p)
+{
+	char buf[64];
+	switch (f->type) {
+	case PROTOBUF_C_TYPE_STRING:
+		return *(char *const *)p ? *(char *const *)p : "";
+	case PROTOBUF_C_TYPE_BOOL:
+		return *(const protobuf_c_boolean *)p ? "yes" : "no";
+	case PROTOBUF_C_TYPE_ENUM:
+		return (char *)crm_enum_name(f->descriptor, *(const int *)p);
+	case PROTOBUF_C_TYPE_INT32:
+		snprintf(buf, sizeof(buf), "%d", *(const int32_t *)p);
+		break;
+	case PROTOBUF_C_TYPE_UINT32:
+		snprintf(buf, sizeof(buf), "%u", *(const uint32_t *)p);
+		break;
+	case PROTOBUF_C_TYPE_UINT64: {
+		uint64_t id = *(const uint64_t *)p;
+		if (id != 0 && is_user_field(f->name)) {
+			return (char *)user_login_of(ctx, id);
+		}
+		if (id != 0 && strcmp(f->name, "team_id") == 0) {
+			return (char *)user_team_name(ctx, id);
+		}
+		snprintf(buf, sizeof(buf), "%" PRIu64, id);
+		break;
+	}
+	case PROTOBUF_C_TYPE_INT64: {
+		int64_t v = *(const int64_t *)p;
+		if (is_money_field(f->name)) {
+			crm_money_format(v, buf, sizeof(buf));
+		} else if (is_time_field(f->name) && v != 0) {
+			crm_time_format(v, buf, sizeof(buf));
+		} else {
+			snprintf(buf, sizeof(buf), "%" PRId64, v);
+		}
+		break;
+	}
+	case PROTOBUF_C_TYPE_MESSAGE:
+		return *(void *const *)p ? "(set)" : "";
+	default:
+		return "(value)";
+	}
+	return crm_arena_strdup(ctx->arena, buf);
+}
+
+/* Field f of m as text: "" when unset; repeated values joined by ", ". */
+static char *
+field_text(struct req_ctx *ctx, const ProtobufCMessage *m,
+    const ProtobufCFieldDescriptor *f)
+{
+	if (m == NULL) {
+		return "";
+	}
+	const char *base = (const char *)m;
+	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+		size_t n = *(const size_t *)(base + f->quantifier_offset);
+		const char *arr = *(char *const *)(base + f->offset);
+		size_t esz = f->type == PROTOBUF_C_TYPE_STRING ||
+		                     f->type == PROTOBUF_C_TYPE_MESSAGE
+		                 ? sizeof(void *)
+		             : f->type == PROTOBUF_C_TYPE_INT64 ||
+		                     f->type == PROTOBUF_C_TYPE_UINT64
+		                 ? 8
+		             : f->type == PROTOBUF_C_TYPE_BOOL
+		                 ? sizeof(protobuf_c_boolean)
+		                 : 4;
+		if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
+			char buf[32] = "";
+			if (n > 0) {
+				snprintf(buf, sizeof(buf), "%zu item%s", n,
+				    n == 1 ? "" : "s");
+			}
+			return crm_arena_strdup(ctx->arena, buf);
+		}
+		size_t len = 1;
+		char **parts =
+		    crm_arena_alloc(ctx->arena, (n ? n : 1) * sizeof(*parts));
+		if (parts == NULL) {
+			return "";
+		}
+		for (size_t i = 0; i < n; i++) {
+			parts[i] = value_text(ctx, f, arr + i * esz);
+			len += strlen(parts[i] ? parts[i] : "") + 2;
+		}
+		char *out = crm_arena_alloc(ctx->arena, len);
+		if (out == NULL) {
+			return "";
+		}
+		*out = '\0';
+		for (size_t i = 0; i < n; i++) {
+			if (i > 0) {
+				strcat(out, ", ");
+			}
+			strcat(out, parts[i] ? parts[i] : "");
+		}
+		return out;
+	}
+	if (f->quantifier_offset != 0 &&
+	    f->label == PROTOBUF_C_LABEL_OPTIONAL &&
+	    f->type != PROTOBUF_C_TYPE_STRING &&
+	    f->type != PROTOBUF_C_TYPE_MESSAGE &&
+	    !*(const protobuf_c_boolean *)(base + f->quantifier_offset)) {
+		return "";
+	}
+	if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
+	    *(void *const *)(base + f->offset) == NULL) {
+		return "";
+	}
+	char *t = value_text(ctx, f, base + f->offset);
+	return t ? t : "";
+}
+
+static ProtobufCMessage *
+unpack_snapshot(struct req_ctx *ctx, const ProtobufCMessageDescriptor *d,
+    protobuf_c_boolean has, ProtobufCBinaryData b)
+{
+	if (d == NULL || !has) {
+		return NULL;
+	}
+	return protobuf_c_message_unpack(
+	    d, &ctx->arena->allocator, b.len, b.data);
+}
+
+/* The changed fields of one audit record (every set field on creation). */
+static crm_status
+diff_entry(struct req_ctx *ctx, const ProtobufCMessageDescriptor *d,
+    const ProtobufCMessage *before, const ProtobufCMessage *after,
+    Crm__V1__AuditEntry *e, size_t *bytes)
+{
+	if (d == NULL || (before == NULL && after == NULL)) {
+		return CRM_OK;
+	}
+	e->changes =
+	    crm_arena_alloc(ctx->arena, d->n_fields * sizeof(*e->changes));
+	if (e->changes == NULL) {
+		return CRM_TOO_BIG;
+	}
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		if (diff_skip(f->name) ||
+		    (before == NULL && strcmp(f->name, "customer_id") == 0)) {
+			continue;
+		}
+		char *a = field_text(ctx, before, f);
+		char *b = field_text(ctx, after, f);
+		if (strcmp(a, b) == 0) {
+			continue;
+		}
+		Crm__V1__AuditChange *c =
+		    crm_arena_alloc(ctx->arena, sizeof(*c));
+		if (c == NULL) {
+			return CRM_TOO_BIG;
+		}
+		crm__v1__audit_change__init(c);
+		c->field = (char *)f->name;
+		if (is_user_field(f->name) ||
+		    strcmp(f->name, "team_id") == 0) {
+			/* Shown by name: "owner", "team", "verified_by". */
+			c->field = crm_arena_strdup(ctx->arena, f->name);
+			if (c->field == NULL) {
+				return CRM_TOO_BIG;
+			}
+			c->field[strlen(c->field) - 3] = '\0';
+		}
+		c->before = a;
+		c->after = b;
+		*bytes += strlen(f->name) + strlen(a) + strlen(b) + 16;
+		e->changes[e->n_changes++] = c;
+	}
+	return CRM_OK;
+}
+
+/* Which customer an audit record is about (0: none). */
+static uint64_t
+record_customer(struct req_ctx *ctx, const Crm__Store__AuditRecord *r,
+    const ProtobufCMessage *before, const ProtobufCMessage *after)
+{
+	(void)ctx;
+	if (r->has_customer_id) {
+		return r->customer_id;
+	}
+	if (r->entity != NULL && strcmp(r->entity, "customer") == 0) {
+		return r->entity_id;
+	}
+	return customer_of_msg(after ? after : before);
+}
+
+/* Whether the caller may see changes to customer id (0: admins only).
+ * The last answer is kept: a trail comes in runs of one customer. */
+struct seen {
+	uint64_t id;
+	int ok;
+};
+
+static int
+may_see(struct req_ctx *ctx, struct seen *s, uint64_t id)
+{
+	if (ctx->who->role == CRM__V1__ROLE__ROLE_ADMIN) {
+		return 1;
+	}
+	if (id == 0) {
+		return 0;
+	}
+	if (id != s->id) {
+		Crm__V1__Customer *c;
+		size_t mark = crm_arena_mark(ctx->arena);
+		s->id = id;
+		s->ok = dispatch_record(ctx, DB_CUSTOMERS, id,
+		            &crm__v1__customer__descriptor,
+		            (ProtobufCMessage **)&c) == CRM_OK &&
+		        auth_can_see(ctx->who, c->owner_id, c->team_id);
+		crm_arena_release(ctx->arena, mark);
+	}
+	return s->ok;
+}
+
+/* A walk over audit records newest first: all of them, or one
+ * customer's through DB_AUDIT_CUST. */
+#define AWALK_BROKEN (-1) /* an index entry names no record */
+struct awalk {
+	struct req_ctx *ctx;
+	MDB_cursor *cur;
+	uint64_t customer; /* 0: the whole log */
+	uint64_t before;   /* start below this sequence (0: the newest) */
+	int started;
+};
+
+static int
+awalk_open(
+    struct req_ctx *ctx, struct awalk *w, uint64_t customer, uint64_t before)
+{
+	w->ctx = ctx;
+	w->customer = customer;
+	w->before = before;
+	w->started = 0;
+	w->cur = NULL;
+	return mdb_cursor_open(ctx->txn,
+	    ctx->st->dbi[customer ? DB_AUDIT_CUST : DB_AUDIT], &w->cur);
+}
+
+static void
+awalk_close(struct awalk *w)
+{
+	if (w->cur != NULL) {
+		mdb_cursor_close(w->cur);
+	}
+}
+
+/* The next older record: its sequence and packed AuditRecord. */
+static int
+awalk_next(struct awalk *w, uint64_t *seq, MDB_val *v)
+{
+	MDB_val k, d;
+	int rc;
+	if (!w->started) {
+		store_key sk;
+		w->started = 1;
+		if (w->customer != 0) {
+			store_key_pair(&sk,
+			    w->before ? w->customer : w->customer + 1,
+			    w->before);
+		} else {
+			store_key_id(&sk, w->before);
+		}
+		k.mv_size = sk.len;
+		k.mv_data = sk.b;
+		rc = w->before || w->customer
+		         ? mdb_cursor_get(w->cur, &k, &d, MDB_SET_RANGE)
+		         : MDB_NOTFOUND;
+		if (rc == 0) {
+			rc = mdb_cursor_get(w->cur, &k, &d, MDB_PREV);
+		} else if (rc == MDB_NOTFOUND) {
+			rc = mdb_cursor_get(w->cur, &k, &d, MDB_LAST);
+		}
+	} else {
+		rc = mdb_cursor_get(w->cur, &k, &d, MDB_PREV);
+	}
+	for (; rc == 0 && w->customer == 0 && k.mv_size != 8;
+	     rc = mdb_cursor_get(w->cur, &k, &d, MDB_PREV)) {
+	}
+	if (rc != 0) {
+		return rc;
+	}
+	if (w->customer == 0) {
+		*seq = store_u64(k.mv_data);
+		*v = d;
+		return 0;
+	}
+	if (k.mv_size != 16 || store_u64(k.mv_data) != w->customer) {
+		return MDB_NOTFOUND;
+	}
+	*seq = store_u64((const uint8_t *)k.mv_data + 8);
+	store_key rk;
+	store_key_id(&rk, *seq);
+	MDB_val key = { rk.len, rk.b };
+	rc = mdb_get(w->ctx->txn, w->ctx->st->dbi[DB_AUDIT], &key, v);
+	return rc == MDB_NOTFOUND ? AWALK_BROKEN : rc;
+}
+
+crm_status
+audit_handle_list(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__AuditListRequest *r = req->audit_list;
+	uint64_t want_user = 0;
+	crm_status rc = CRM_OK;
+	if (r->has_customer_id && r->customer_id != 0) {
+		Crm__V1__Customer *c;
+		rc = customer_visible(ctx, r->customer_id, &c);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	if (r->user != NULL && *r->user) {
+		Crm__Store__UserRecord *u;
+		if (user_by_login(ctx, r->user, &u) != CRM_OK) {
+			return dispatch_fail(
+			    ctx, CRM_NOT_FOUND, "no user '%s'", r->user);
+		}
+		want_user = u->id;
+	}
+	size_t limit =
+	    r->has_limit && r->limit ? r->limit : AUDIT_PAGE_DEFAULT;
+	if (limit > AUDIT_PAGE_MAX) {
+		limit = AUDIT_PAGE_MAX;
+	}
+	Crm__V1__AuditPage *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	if (out == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__audit_page__init(out);
+	out->entries = crm_arena_alloc(ctx->arena, limit * sizeof(void *));
+	if (out->entries == NULL) {
+		return CRM_TOO_BIG;
+	}
+
+	/* One customer's trail: its index (customer || seq); else the
+	 * whole log, newest first. */
+	uint64_t by = r->has_customer_id ? r->customer_id : 0;
+	struct awalk w;
+	int mrc = awalk_open(ctx, &w, by, r->has_before ? r->before : 0);
+	MDB_val v;
+	struct seen seen = { 0, 0 };
+	size_t scanned = 0, bytes = 0;
+	uint64_t seq = 0;
+	for (mrc = mrc ? mrc : awalk_next(&w, &seq, &v); mrc == 0;
+	     mrc = awalk_next(&w, &seq, &v)) {
+		if (scanned == AUDIT_SCAN_MAX || out->n_entries == limit ||
+		    bytes > AUDIT_REPLY_BYTES) {
+			out->next_before = seq + 1; /* this one comes next */
+			break;
+		}
+		scanned++;
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__Store__AuditRecord *a = crm__store__audit_record__unpack(
+		    &ctx->arena->allocator, v.mv_size, v.mv_data);
+		if (a == NULL && out->n_entries > 0) {
+			out->next_before = seq + 1; /* the arena is full */
+			break;
+		}
+		if (a == NULL) {
+			rc = dispatch_fail(ctx, CRM_INTERNAL,
+			    "audit record %" PRIu64
+			    " does not decode (a damaged audit log)",
+			    seq);
+			break;
+		}
+		if (r->has_from && a->at < r->from) {
+			break; /* sequence order is time order */
+		}
+		if ((r->has_to && a->at >= r->to) ||
+		    (want_user != 0 && a->user_id != want_user)) {
+			crm_arena_release(ctx->arena, mark);
+			continue;
+		}
+		const ProtobufCMessageDescriptor *d =
+		    entity_descriptor(a->entity);
+		ProtobufCMessage *before =
+		    unpack_snapshot(ctx, d, a->has_before, a->before);
+		ProtobufCMessage *after =
+		    unpack_snapshot(ctx, d, a->has_after, a->after);
+		if (d != NULL && ((a->has_before && before == NULL) ||
+		                     (a->has_after && after == NULL))) {
+			if (ctx->arena->exhausted && out->n_entries > 0) {
+				out->next_before =
+				    seq + 1; /* the arena is full */
+				break;
+			}
+			rc =
+			    ctx->arena->exhausted
+			        ? CRM_TOO_BIG
+			        : dispatch_fail(ctx, CRM_INTERNAL,
+			              "audit record %" PRIu64 "'s %s snapshot "
+			              "does not decode (a damaged audit log)",
+			              seq, a->entity);
+			break;
+		}
+		uint64_t cust = record_customer(ctx, a, before, after);
+		if (by != 0) {
+			cust = by; /* indexed under it (also a move away) */
+		}
+		if (!may_see(ctx, &seen, cust)) {
+			crm_arena_release(ctx->arena, mark);
+			continue;
+		}
+		Crm__V1__AuditEntry *e =
+		    crm_arena_alloc(ctx->arena, sizeof(*e));
+		if (e == NULL) {
+			rc = CRM_TOO_BIG;
+			break;
+		}
+		crm__v1__audit_entry__init(e);
+		e->has_seq = e->has_at = e->has_user_id = 1;
+		e->seq = seq;
+		e->at = a->at;
+		e->user_id = a->user_id;
+		e->user = a->user_id ? (char *)user_login_of(ctx, a->user_id)
+		                     : "crmd";
+		e->action = a->action;
+		e->entity = a->entity;
+		e->has_entity_id = 1;
+		e->entity_id = a->entity_id;
+		if (cust != 0) {
+			e->has_customer_id = 1;
+			e->customer_id = cust;
+			e->customer = (char *)customer_name_of(ctx, cust);
+		}
+		e->has_created = 1;
+		e->created = !a->has_before && a->has_after;
+		/* The snapshots stay in the arena with the entry: count them
+		 * (unpacked, about twice their packed size). */
+		bytes += 128 + 2 * v.mv_size +
+		         (e->action ? strlen(e->action) : 0) +
+		         (e->customer ? strlen(e->customer) : 0);
+		rc = diff_entry(ctx, d, before, after, e, &bytes);
+		if (rc == CRM_TOO_BIG && out->n_entries > 0) {
+			crm_arena_release(ctx->arena, mark);
+			out->next_before =
+			    seq + 1; /* the next page starts here */
+			rc = CRM_OK;
+			break;
+		}
+		if (rc == CRM_OK && ctx->arena->exhausted) {
+			/* Some text of this entry did not fit: never cut it.
+			 */
+			crm_arena_release(ctx->arena, mark);
+			if (out->n_entries == 0) {
+				rc = CRM_TOO_BIG;
+				break;
+			}
+			out->next_before = seq + 1;
+			break;
+		}
+		if (rc != CRM_OK) {
+			break;
+		}
+		out->entries[out->n_entries++] = e;
+	}
+	awalk_close(&w);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (mrc == AWALK_BROKEN) {
+		return dispatch_fail(ctx, CRM_INTERNAL,
+		    "audit_cust names audit record %" PRIu64
+		    ", which is missing (a damaged audit log)",
+		    seq);
+	}
+	if (mrc != 0 && mrc != MDB_NOTFOUND) {
+		return store_map_lmdb(mrc, "audit");
+	}
+	out->has_next_before = out->next_before != 0;
+	resp->body_case = CRM__V1__RESPONSE__BODY_AUDIT;
+	resp->audit = out;
+	return CRM_OK;
+}
+
+/* The customers of a stored audit record (its snapshots decoded). */
+static crm_status
+stored_customers(
+    struct req_ctx *ctx, const Crm__Store__AuditRecord *a, uint64_t cust[2])
+{
+	const ProtobufCMessageDescriptor *d = entity_descriptor(a->entity);
+	ProtobufCMessage *before =
+	    unpack_snapshot(ctx, d, a->has_before, a->before);
+	ProtobufCMessage *after =
+	    unpack_snapshot(ctx, d, a->has_after, a->after);
+	if (d != NULL && ((a->has_before && before == NULL) ||
+	                     (a->has_after && after == NULL))) {
+		return ctx->arena->exhausted ? CRM_TOO_BIG : CRM_INTERNAL;
+	}
+	record_customers(a->entity, a->entity_id, before, after, cust);
+	if (cust[0] == 0 && a->has_customer_id) {
+		cust[0] = a->customer_id;
+	}
+	return CRM_OK;
+}
+
+crm_status
+audit_reindex(struct req_ctx *ctx)
+{
+	crm_status rc = store_map_lmdb(
+	    mdb_drop(ctx->txn, ctx->st->dbi[DB_AUDIT_CUST], 0), "audit_cust");
+	uint64_t seq = 0;
+	while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn, DB_AUDIT, seq,
+	                           &seq) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__Store__AuditRecord *a;
+		uint64_t cust[2];
+		rc = dispatch_list_record(ctx, DB_AUDIT, seq,
+		    &crm__store__audit_record__descriptor,
+		    (ProtobufCMessage **)&a);
+		if (rc == CRM_OK) {
+			rc = stored_customers(ctx, a, cust);
+		}
+		if (rc == CRM_INTERNAL) {
+			crm_warn("audit record %" PRIu64
+			         ": a snapshot does not decode; not indexed",
+			    seq);
+			rc = CRM_OK;
+			cust[0] = cust[1] = 0;
+		}
+		if (rc == CRM_OK) {
+			rc = index_customers(ctx, cust, seq);
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return rc;
+}
+
+crm_status
+audit_check(struct check *c)
+{
+	struct req_ctx *ctx = c->ctx;
+	uint64_t seq = 0;
+	crm_status rc = CRM_OK;
+	/* Every record decodes and is indexed under its customers. */
+	while (
+	    store_id_next(ctx->st, ctx->txn, DB_AUDIT, seq, &seq) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__Store__AuditRecord *a;
+		uint64_t cust[2] = { 0, 0 };
+		if (dispatch_record(ctx, DB_AUDIT, seq,
+		        &crm__store__audit_record__descriptor,
+		        (ProtobufCMessage **)&a) != CRM_OK) {
+			check_problem(
+			    c, "audit %" PRIu64 ": does not decode", seq);
+		} else if ((rc = stored_customers(ctx, a, cust)) != CRM_OK) {
+			if (rc != CRM_INTERNAL) {
+				crm_arena_release(ctx->arena, mark);
+				return rc;
+			}
+			rc = CRM_OK;
+			check_problem(c,
+			    "audit %" PRIu64 ": a %s snapshot does not decode",
+			    seq, a->entity ? a->entity : "?");
+		}
+		for (int i = 0; i < 2; i++) {
+			store_key k;
+			store_key_pair(&k, cust[i], seq);
+			MDB_val key = { k.len, k.b }, v;
+			if (cust[i] != 0 &&
+			    mdb_get(ctx->txn, ctx->st->dbi[DB_AUDIT_CUST],
+			        &key, &v) != 0) {
+				check_problem(c,
+				    "audit %" PRIu64 ": not in audit_cust "
+				    "under customer %" PRIu64,
+				    seq, cust[i]);
+			}
+		}
+		c->records++;
+		crm_arena_release(ctx->arena, mark);
+	}
+	/* Every index entry names a record. */
+	struct store_iter it;
+	rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_AUDIT_CUST, "", 0, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		store_key k;
+		MDB_val kv, v;
+		if (klen != 16) {
+			check_problem(
+			    c, "audit_cust: a key of %zu bytes", klen);
+			continue;
+		}
+		store_key_id(&k, store_u64(key + 8));
+		kv.mv_size = k.len;
+		kv.mv_data = k.b;
+		if (mdb_get(ctx->txn, ctx->st->dbi[DB_AUDIT], &kv, &v) != 0) {
+			check_problem(c,
+			    "audit_cust: customer %" PRIu64
+			    " lists audit %" PRIu64 ", which is missing",
+			    store_u64(key), store_u64(key + 8));
+		}
+	}
+	store_iter_close(&it);
+	return CRM_OK;
 }

@@ -19,4 +19,15 @@
 crm_status audit_add(struct req_ctx *ctx, const char *entity, uint64_t id,
     const ProtobufCMessage *before, const ProtobufCMessage *after);
 
+/*
+ * audit_reindex: the by-customer index of every audit record (the schema
+ * 9 upgrade), in ctx->txn (a write transaction).
+ */
+crm_status audit_reindex(struct req_ctx *ctx);
+
+struct check;
+/* audit_check: every audit record decodes and is indexed under its
+ * customers, and every index entry names a record (crm-check). */
+crm_status audit_check(struct check *c);
+
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "crm.h"
 #include "customer.h"
 #include "event.h"
@@ -493,6 +494,56 @@ reverse_refs(struct check *c, enum store_db idx, enum store_db db)
 	return CRM_OK;
 }
 
+/* Each calendar entry (calendar.h) is a day keyed by its own date, a
+ * holiday or a make-up working day. */
+static crm_status
+calendar_days(struct check *c)
+{
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    c->ctx->st, c->ctx->txn, DB_CALENDAR, "", 0, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		size_t mark = crm_arena_mark(c->ctx->arena);
+		const void *v;
+		size_t n;
+		Crm__V1__CalendarDay *d = NULL;
+		if (store_iter_data(&it, &v, &n)) {
+			d = crm__v1__calendar_day__unpack(
+			    &c->ctx->arena->allocator, n, v);
+		}
+		char why[128];
+		if (d == NULL) {
+			check_problem(c, "calendar %.*s: does not decode",
+			    (int)klen, (const char *)key);
+		} else if (crm_validate_message(&d->base, why, sizeof(why)) !=
+		           CRM_OK) {
+			check_problem(c, "calendar %.*s: %s", (int)klen,
+			    (const char *)key, why);
+		} else if (d->date == NULL || strlen(d->date) != 10 ||
+		           klen != 10 || memcmp(key, d->date, 10) != 0 ||
+		           !crm_time_valid_day(d->date)) {
+			check_problem(c,
+			    "calendar %.*s: keyed by another date", (int)klen,
+			    (const char *)key);
+		} else if (!d->has_kind ||
+		           (d->kind != CRM__V1__DAY_KIND__DAY_HOLIDAY &&
+		               d->kind != CRM__V1__DAY_KIND__DAY_WORKDAY)) {
+			check_problem(c,
+			    "calendar %s: neither a holiday nor a workday",
+			    d->date);
+		}
+		c->records++;
+		crm_arena_release(c->ctx->arena, mark);
+	}
+	store_iter_close(&it);
+	return CRM_OK;
+}
+
 /* The id sequence seq is ahead of max. */
 static void
 sequence(struct check *c, const char *seq, uint64_t max)
@@ -614,6 +665,12 @@ check_run(struct check *c)
 	}
 	if (rc == CRM_OK) {
 		rc = history_check(c);
+	}
+	if (rc == CRM_OK) {
+		rc = audit_check(c);
+	}
+	if (rc == CRM_OK) {
+		rc = calendar_days(c);
 	}
 	return rc;
 }

@@ -321,3 +321,159 @@ contact_handle_verify(
 	}
 	return rc;
 }
+
+/* Fields contact.edit changes; the rest are the server's or have their
+ * own request (left, verify). */
+static int
+contact_editable(const char *f)
+{
+	static const char *const ok[] = { "name", "title", "phones", "email",
+		"im", "role", "birthday", "notes" };
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		if (strcmp(f, ok[i]) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Parse text into field f of c; an empty text clears it. */
+static crm_status
+contact_set_field(struct req_ctx *ctx, Crm__V1__Contact *c,
+    const ProtobufCFieldDescriptor *f, const char *text)
+{
+	int clear = *text == '\0';
+	if (strcmp(f->name, "phones") == 0) { /* a,b,c */
+		char **items = crm_arena_alloc(
+		    ctx->arena, (MAX_PHONES + 1) * sizeof(*items));
+		char *copy = crm_arena_strdup(ctx->arena, text);
+		size_t n = 0;
+		if (items == NULL || copy == NULL) {
+			return CRM_TOO_BIG;
+		}
+		for (char *save = NULL, *t = strtok_r(copy, ",", &save);
+		     t != NULL; t = strtok_r(NULL, ",", &save)) {
+			while (*t == ' ') {
+				t++;
+			}
+			if (*t == '\0') {
+				continue;
+			}
+			if (n == MAX_PHONES) {
+				return dispatch_fail(ctx, CRM_EINVAL,
+				    "at most %d phones", MAX_PHONES);
+			}
+			items[n++] = t;
+		}
+		c->n_phones = n;
+		c->phones = items;
+		return CRM_OK;
+	}
+	if (strcmp(f->name, "role") == 0) {
+		int v = 0;
+		if (!clear &&
+		    crm_enum_parse(&crm__v1__contact_role__descriptor, text,
+		        &v) != CRM_OK) {
+			char list[256];
+			crm_enum_list(&crm__v1__contact_role__descriptor, list,
+			    sizeof(list));
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "role: want %s, not '%s'", list, text);
+		}
+		c->has_role = !clear;
+		c->role = (Crm__V1__ContactRole)v;
+		return CRM_OK;
+	}
+	if (clear && strcmp(f->name, "name") == 0) {
+		return dispatch_fail(ctx, CRM_EINVAL, "name cannot be empty");
+	}
+	char **slot = (char **)((char *)c + f->offset);
+	*slot = clear ? NULL : (char *)text;
+	return CRM_OK;
+}
+
+static int
+same_text(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Whether the ways to reach the contact changed (phones, e-mail, IM). */
+static int
+reach_changed(const Crm__V1__Contact *a, const Crm__V1__Contact *b)
+{
+	if (a->n_phones != b->n_phones || !same_text(a->email, b->email) ||
+	    !same_text(a->im, b->im)) {
+		return 1;
+	}
+	for (size_t i = 0; i < a->n_phones; i++) {
+		if (!same_text(a->phones[i], b->phones[i])) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+crm_status
+contact_handle_edit(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__ContactEditRequest *r = req->contact_edit;
+	if (!r->has_id || r->n_fields == 0) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "give a contact id and at least one FIELD=VALUE");
+	}
+	Crm__V1__Contact *before, *after;
+	Crm__V1__Customer *cust;
+	crm_status rc = contact_load(ctx, r->id, &before);
+	if (rc == CRM_OK) {
+		rc = contact_load(ctx, r->id, &after);
+	}
+	if (rc == CRM_OK) {
+		rc = customer_editable(ctx, after->customer_id, &cust);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	for (size_t i = 0; i < r->n_fields; i++) {
+		const char *name = r->fields[i]->field;
+		const char *value =
+		    r->fields[i]->value ? r->fields[i]->value : "";
+		const ProtobufCFieldDescriptor *f =
+		    name ? protobuf_c_message_descriptor_get_field_by_name(
+		               &crm__v1__contact__descriptor, name)
+		         : NULL;
+		if (f == NULL || !contact_editable(name)) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "'%s' is not a contact field you can edit (name, "
+			    "title, phones, email, im, role, birthday, "
+			    "notes)%s",
+			    name ? name : "",
+			    name && strcmp(name, "left") == 0
+			        ? "; use contact left"
+			        : "");
+		}
+		rc = contact_set_field(ctx, after, f, value);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	rc = check_contact(ctx, after);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (reach_changed(before, after) && after->verified) {
+		/* New details have not been confirmed with the contact. */
+		after->verified = 0;
+	}
+	rc = contact_put(ctx, before, after);
+	if (rc == CRM_OK) {
+		if (after->verified_by_id != 0) {
+			after->verified_by =
+			    (char *)user_login_of(ctx, after->verified_by_id);
+		}
+		resp->body_case = CRM__V1__RESPONSE__BODY_CONTACT;
+		resp->contact = after;
+	}
+	return rc;
+}

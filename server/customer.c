@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "card.h"
 #include "auth.h"
 #include "changes.h"
 #include "crm.h"
@@ -786,6 +787,18 @@ check_customer(struct req_ctx *ctx, const Crm__V1__Customer *c)
 		    "anniversary: want MM-DD or YYYY-MM-DD, not '%s'",
 		    c->anniversary);
 	}
+	if (c->age_range != NULL && *c->age_range) {
+		if (strlen(c->age_range) > 32 ||
+		    strpbrk(c->age_range, "\r\n\t") != NULL) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "age_range: at most 32 bytes on one line");
+		}
+		if (c->kind != CRM__V1__CUSTOMER_KIND__KIND_PERSON) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "age_range (年龄段) is for person customers; a "
+			    "company has employees");
+		}
+	}
 	if (c->n_tags > MAX_TAGS) {
 		return dispatch_fail(
 		    ctx, CRM_EINVAL, "at most %d tags", MAX_TAGS);
@@ -1152,6 +1165,9 @@ customer_handle_get(
 	c->has_contacts = 1;
 	c->contacts = (uint32_t)out->n_contacts;
 	rc = purchase_summary(ctx, id, &out->purchases);
+	if (rc == CRM_OK) {
+		rc = card_fill(ctx, id, out); /* what to know before a call */
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -1447,6 +1463,7 @@ contact_matches(struct req_ctx *ctx, uint64_t id, const char *needle, int *hit)
 	crm_status rc = contacts_of(ctx, id, &cs, &n);
 	for (size_t i = 0; rc == CRM_OK && i < n && !*hit; i++) {
 		*hit = matches(cs[i]->name, needle) ||
+		       matches(cs[i]->title, needle) ||
 		       matches(cs[i]->email, needle) ||
 		       matches(cs[i]->im, needle);
 		for (size_t j = 0; j < cs[i]->n_phones && !*hit; j++) {
@@ -1476,15 +1493,17 @@ customer_handle_find(
 	struct walk w;
 	walk_scope(ctx, &w, 0);
 	uint64_t id = r->has_cursor ? r->cursor : 0, last = id;
-	int more = 0;
+	int more = 0, followups = r->has_followups && r->followups;
+	size_t fu_budget = SEARCH_FOLLOWUPS_PAGE;
 	for (int scanned = 0; walk_next(ctx, &w, id, &id) == CRM_OK;
 	     scanned++) {
 		if (scanned == SCAN_BUDGET) {
 			more = 1;
 			break;
 		}
-		/* A rep's texts lie together: jump from hit to hit. */
-		if (w.db == DB_CUST_OWNER) {
+		/* A rep's texts lie together: jump from hit to hit (not
+		 * when follow-ups, which are not in the texts, count too). */
+		if (w.db == DB_CUST_OWNER && !followups) {
 			crm_status f =
 			    search_owner(ctx, w.prefix, id - 1, needle, &id);
 			if (f == CRM_NOT_FOUND) {
@@ -1512,7 +1531,8 @@ customer_handle_find(
 		int hit = known == 1 || matches(c->name, needle) ||
 		          matches(c->notes, needle) ||
 		          matches(c->industry, needle) ||
-		          matches(c->region, needle);
+		          matches(c->region, needle) ||
+		          matches(c->pain_points, needle);
 		if (known != 0 && !hit) {
 			rc = contact_matches(ctx, id, needle, &hit);
 			if (rc == CRM_TOO_BIG) {
@@ -1523,7 +1543,21 @@ customer_handle_find(
 				break;
 			}
 		}
-		if (known == 0 || !hit) {
+		hit = known == 1 || (known == -1 && hit);
+		if (!hit && followups) {
+			int cut;
+			rc = search_followups(
+			    ctx, id, needle, &hit, &fu_budget, &cut);
+			if (rc == CRM_OK && cut) {
+				more = 1; /* the next page starts at id */
+				crm_arena_release(ctx->arena, mark);
+				break;
+			}
+			if (rc != CRM_OK) {
+				break;
+			}
+		}
+		if (!hit) {
 			crm_arena_release(ctx->arena, mark);
 		} else if (!page_add(ctx, &p, c)) {
 			more = 1;

@@ -138,6 +138,15 @@ static const struct dispatch_row table[] = {
 	    PERM_REP, REQ_READ, 0 },
 	[BODY(ISSUE_ESCALATE)] = { "issue.escalate", issue_handle_escalate,
 	    NULL, PERM_REP, REQ_WRITE, 0 },
+	[BODY(CONTACT_EDIT)] = { "contact.edit", contact_handle_edit, NULL,
+	    PERM_REP, REQ_WRITE, 0 },
+	[BODY(AUDIT_LIST)] = { "audit.list", audit_handle_list, NULL,
+	    PERM_MANAGER, REQ_READ, 0 },
+
+	[BODY(CALENDAR_IMPORT)] = { "calendar.import", calendar_handle_import,
+	    NULL, PERM_ADMIN, REQ_WRITE, 0 },
+	[BODY(CALENDAR_SHOW)] = { "calendar.show", calendar_handle_show, NULL,
+	    PERM_REP, REQ_READ, 0 },
 	[BODY(CUSTOMER_MERGE_PREVIEW)] = { "customer.merge_preview",
 	    merge_handle_preview, NULL, PERM_REP, REQ_READ, 0 },
 };

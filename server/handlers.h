@@ -45,6 +45,7 @@ HANDLER(contact_handle_add);
 HANDLER(contact_handle_list);
 HANDLER(contact_handle_left);
 HANDLER(contact_handle_verify);
+HANDLER(contact_handle_edit);
 
 /* followup.c */
 HANDLER(followup_handle_log);
@@ -111,5 +112,11 @@ HANDLER(attachment_handle_add);
 HANDLER(review_handle_customer_check);
 /* changes.c */
 HANDLER(changes_handle_list);
+/* audit.c */
+HANDLER(audit_handle_list);
+
+/* calendar.c */
+HANDLER(calendar_handle_import);
+HANDLER(calendar_handle_show);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "crm.h"
 #include "customer.h"
 #include "event.h"
@@ -152,12 +153,16 @@ issue_handle_escalate(
 	}
 	snprintf(goal, n, "待解决问题 %" PRIu64 ": %s", r->id,
 	    before->text ? before->text : "");
-	/* The manager answers within the solution time of the policy. */
+	/* The manager answers within the solution time of the policy, in
+	 * business days of the calendar (calendar.h). */
 	Crm__V1__Task *t;
-	rc = task_create(ctx, c, mgr, CRM__V1__TASK_KIND__TASK_TODO,
-	    CRM__V1__TASK_ORIGIN__ORIGIN_PERSON,
-	    policy_add_business_days(ctx->now, pol->issue_solution_days), goal,
-	    NULL, &t);
+	int64_t due;
+	rc = calendar_add_working_days(
+	    ctx, ctx->now, pol->issue_solution_days, &due);
+	if (rc == CRM_OK) {
+		rc = task_create(ctx, c, mgr, CRM__V1__TASK_KIND__TASK_TODO,
+		    CRM__V1__TASK_ORIGIN__ORIGIN_PERSON, due, goal, NULL, &t);
+	}
 	if (rc == CRM_OK) {
 		rc = sla_clock_load(ctx, r->id, &k);
 	}

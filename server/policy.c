@@ -6,7 +6,6 @@
 #include "policy.h"
 
 #include <string.h>
-#include <time.h>
 
 #include "audit.h"
 #include "crm.h"
@@ -242,23 +241,10 @@ policy_channels(struct req_ctx *ctx, const Crm__V1__GradePolicy *gp)
 	return s;
 }
 
-int64_t
-policy_add_business_days(int64_t t, unsigned n)
+int
+policy_cadence_working_days(const Crm__V1__Policy *p)
 {
-	time_t v = (time_t)t;
-	struct tm tm;
-	localtime_r(&v, &tm);
-	while (n > 0) {
-		tm.tm_mday++;
-		tm.tm_isdst = -1;
-		time_t next = mktime(&tm);
-		localtime_r(&next, &tm);
-		if (tm.tm_wday != 0 && tm.tm_wday != 6) {
-			n--;
-		}
-	}
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
+	return !p->has_cadence_working_days || p->cadence_working_days;
 }
 
 crm_status
@@ -377,6 +363,17 @@ policy_handle_set(
 		}
 		p->has_avoidance_followups = 1;
 		p->avoidance_followups = r->avoidance_followups;
+		return policy_save(ctx, before, p, resp);
+	}
+	if (r->has_cadence_working_days && (!r->has_grade || r->grade == 0)) {
+		/* Cadence tasks off non-working days (calendar.h). */
+		Crm__V1__Policy *p, *before;
+		crm_status rc = policy_load_twice(ctx, &p, &before);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		p->has_cadence_working_days = 1;
+		p->cadence_working_days = r->cadence_working_days;
 		return policy_save(ctx, before, p, resp);
 	}
 	if (r->has_idem_retention_seconds &&

@@ -40,8 +40,8 @@ int policy_level(int64_t v, int64_t high, int64_t medium);
  * level. */
 int64_t policy_level_every(const Crm__V1__ValuePolicy *vp, int level);
 
-/* policy_add_business_days: t plus n days that are not Sat or Sun
- * (local time). */
-int64_t policy_add_business_days(int64_t t, unsigned n);
+/* policy_cadence_working_days: whether tasks the cadence plans move
+ * off non-working days (calendar.h; unset: yes). */
+int policy_cadence_working_days(const Crm__V1__Policy *p);
 
 #endif

@@ -61,6 +61,7 @@ search_text(struct req_ctx *ctx, uint64_t id, char **out, size_t *len)
 	add(&t, c->notes);
 	add(&t, c->industry);
 	add(&t, c->region);
+	add(&t, c->pain_points);
 	uint64_t cid = 0;
 	while (store_index_next(ctx->st, ctx->txn, DB_CONTACT_CUST, id, cid,
 	           &cid) == CRM_OK) {
@@ -72,6 +73,7 @@ search_text(struct req_ctx *ctx, uint64_t id, char **out, size_t *len)
 			return rc;
 		}
 		add(&t, k->name);
+		add(&t, k->title);
 		add(&t, k->email);
 		add(&t, k->im);
 		for (size_t i = 0; i < k->n_phones; i++) {
@@ -183,4 +185,74 @@ search_owner(struct req_ctx *ctx, uint64_t owner, uint64_t after,
 	}
 	store_iter_close(&it);
 	return rc;
+}
+
+/* Whether folded needle is in text (folded here). */
+static int
+folded_has(const char *text, const char *needle)
+{
+	if (text == NULL || *text == '\0') {
+		return 0;
+	}
+	char *f = crm_utf8_fold(text);
+	int hit = f != NULL && strstr(f, needle) != NULL;
+	free(f);
+	return hit;
+}
+
+crm_status
+search_followups(struct req_ctx *ctx, uint64_t customer, const char *needle,
+    int *hit, size_t *budget, int *cut)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	*hit = *cut = 0;
+	int rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_FU_CUST], &cur);
+	if (rc != 0) {
+		return store_map_lmdb(rc, "cursor");
+	}
+	store_key sk;
+	store_key_pair(&sk, customer + 1, 0);
+	k.mv_size = 16;
+	k.mv_data = sk.b;
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	if (rc == 0) {
+		rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
+	} else if (rc == MDB_NOTFOUND) {
+		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+	}
+	crm_status cs = CRM_OK;
+	for (size_t n = 0; rc == 0 && !*hit && n < SEARCH_FOLLOWUPS_EACH;
+	     n++, rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
+		if (k.mv_size != 16 || store_u64(k.mv_data) != customer) {
+			break;
+		}
+		if (*budget == 0) {
+			*cut = 1;
+			break;
+		}
+		(*budget)--;
+		uint64_t id = store_u64((const uint8_t *)k.mv_data + 8);
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__FollowUp *f;
+		cs = dispatch_list_record(ctx, DB_FOLLOWUPS, id,
+		    &crm__v1__follow_up__descriptor, (ProtobufCMessage **)&f);
+		if (cs != CRM_OK) {
+			break;
+		}
+		*hit = folded_has(f->summary, needle) ||
+		       folded_has(f->feedback, needle) ||
+		       folded_has(f->next_action, needle) ||
+		       folded_has(f->goal, needle) ||
+		       folded_has(f->participants, needle);
+		crm_arena_release(ctx->arena, mark);
+	}
+	mdb_cursor_close(cur);
+	if (cs != CRM_OK) {
+		return cs;
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		return store_map_lmdb(rc, "followups");
+	}
+	return CRM_OK;
 }

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * search.h: the text `customer find` searches, kept ready per customer:
- * the case-folded name, notes, industry, region and every contact's name,
- * phones, e-mail and IM, one field per line, keyed owner || customer id
- * (DB_SEARCH_TEXT), so a rep's texts lie together. A search
- * then reads one short value per customer of the caller's scope instead
+ * the case-folded name, notes, industry, region, pain points and every
+ * contact's name, title, phones, e-mail and IM, one field per line, keyed
+ * owner || customer id (DB_SEARCH_TEXT), so a rep's texts lie together. A
+ * search then reads one short value per customer of the caller's scope instead
  * of unpacking the customer and its contacts and folding every field.
  * Merged tombstones have none.
  */
@@ -41,6 +41,18 @@ int search_match(
  */
 crm_status search_owner(struct req_ctx *ctx, uint64_t owner, uint64_t after,
     const char *needle, uint64_t *id /* OUT */);
+
+/*
+ * search_followups: whether one of customer's latest
+ * SEARCH_FOLLOWUPS_EACH follow-ups holds folded needle in its summary,
+ * feedback, next action, goal or participants (*hit). Each follow-up
+ * read takes one from *budget; *cut: the budget ran out before the
+ * customer was done (the caller's page ends before it).
+ */
+#define SEARCH_FOLLOWUPS_EACH 200
+#define SEARCH_FOLLOWUPS_PAGE 5000
+crm_status search_followups(struct req_ctx *ctx, uint64_t customer,
+    const char *needle, int *hit, size_t *budget, int *cut);
 
 /* search_rebuild: recompute every customer's text (a database written
  * before search texts existed). */

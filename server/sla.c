@@ -13,6 +13,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "calendar.h"
 #include "crm.h"
 #include "customer.h"
 #include "event.h"
@@ -130,8 +131,13 @@ start_clock(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
 		k->deadline_at = ctx->now + p->issue_response_seconds;
 		break;
 	case CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION:
-		k->deadline_at =
-		    policy_add_business_days(ctx->now, p->issue_solution_days);
+		/* Business days from the calendar: holidays and make-up
+		 * working days (calendar.h), never weekends alone. */
+		rc = calendar_add_working_days(
+		    ctx, ctx->now, p->issue_solution_days, &k->deadline_at);
+		if (rc != CRM_OK) {
+			return rc;
+		}
 		break;
 	case CRM__V1__SLA_KIND__SLA_OBJECTION:
 		k->deadline_at = 0; /* no clock: open until resolved */

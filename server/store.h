@@ -81,6 +81,10 @@ enum store_db {
 	DB_COMMIT_CUST_TIME, /* commitment: created */
 	DB_SLA_CUST_TIME,    /* SLA clock: started */
 	DB_PURCH_CUST_TIME,  /* purchase: at */
+	/* The audit trail by customer (audit.h, issue 15). */
+	DB_AUDIT_CUST, /* customer id || audit sequence -> "" */
+	/* The working-day calendar (calendar.h, issue 15). */
+	DB_CALENDAR, /* "YYYY-MM-DD" -> crm.v1.CalendarDay */
 	DB_COUNT
 };
 
@@ -94,7 +98,7 @@ typedef struct store {
 	int read_only;
 } store;
 
-#define STORE_SCHEMA_VERSION 8u
+#define STORE_SCHEMA_VERSION 9u
 
 /* How to open: crmd's durable default; read-only (tools, backups); or an
  * offline bulk load (crm-gen: MDB_WRITEMAP | MDB_NOSYNC, nothing is

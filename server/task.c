@@ -17,6 +17,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "calendar.h"
 #include "changes.h"
 #include "crm.h"
 #include "customer.h"
@@ -32,6 +33,8 @@
 #define DUE_MAX_LIMIT     1000
 
 /* ---------------------------------------------------- record API */
+
+static int64_t end_of_today(int64_t now);
 
 static crm_status
 load(struct req_ctx *ctx, uint64_t id, Crm__V1__Task **t)
@@ -450,29 +453,49 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		return rc;
 	}
 	const Crm__V1__GradePolicy *gp = policy_grade(p, c->grade);
-	int64_t due = from + gp->every_seconds;
+	int64_t due = from + gp->every_seconds, cadence_due = due;
 	if (cur == NULL) {
-		return task_create(ctx, c, c->owner_id,
-		    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
-		    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due, gp->focus,
-		    policy_channels(ctx, gp), NULL);
+		/* Off non-working days, per policy (calendar.h). */
+		Crm__V1__Task *t;
+		rc = calendar_cadence_due(ctx, p, due, &due);
+		if (rc == CRM_OK) {
+			rc = task_create(ctx, c, c->owner_id,
+			    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
+			    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due,
+			    gp->focus, policy_channels(ctx, gp), &t);
+		}
+		if (rc == CRM_OK && due != cadence_due) {
+			rc = event_add(ctx, c->id, t->id,
+			    "the cadence's day is not a working day (the "
+			    "calendar; policy working-days)",
+			    "next follow-up %" PRIu64 " due %s, on the next "
+			    "working day after %s",
+			    t->id, when(ctx, due), when(ctx, cadence_due));
+		}
+		return rc;
 	}
 	/* Only a next follow-up the cadence made follows the grade; a
 	 * person's (log --next, task move, task cancel --next) is kept.
-	 * Never into the past: the earliest is now. */
+	 * Never into the past: the earliest is now; then off non-working
+	 * days, per policy. */
 	int cadence = cur->origin == CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE;
 	if (due < ctx->now) {
-		due = ctx->now;
+		due = cadence_due = ctx->now;
+	}
+	rc = calendar_cadence_due(ctx, p, cadence_due, &due);
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	const char *grade =
 	    crm_enum_name(&crm__v1__grade__descriptor, c->grade);
 	char why[160];
 	int64_t every = gp->every_seconds;
 	snprintf(why, sizeof(why),
-	    "grade %s: every %lld %s from the last contact",
+	    "grade %s: every %lld %s from the last contact%s",
 	    grade[0] ? grade : "-",
 	    (long long)(every % 86400 ? every / 3600 : every / 86400),
-	    every % 86400 ? "h" : "d");
+	    every % 86400 ? "h" : "d",
+	    due != cadence_due ? ", on the next working day" : "");
 	int move = reschedule && cadence && cur->due_at != due;
 	int give = !task_user_sees(ctx, cur->owner_id, c);
 	if (reschedule && !cadence && cur->due_at != due) {
@@ -533,7 +556,7 @@ task_followup_done(struct req_ctx *ctx, uint64_t customer_id, uint64_t fu_id,
 	return task_put(ctx, before, cur);
 }
 
-#define REGRADE_EVERY (30 * 86400)
+#define REGRADE_HOUR  17 /* the review is due by the day's end */
 #define GREETING_HOUR 9
 
 /* The next MM-DD (or YYYY-MM-DD: its month and day) after now, at 09:00
@@ -583,10 +606,38 @@ greeting(struct req_ctx *ctx, const Crm__V1__Customer *c, const char *day,
 #define GOAL_ANNIVERSARY "周年问候 (company anniversary greeting)"
 #define GOAL_REGRADE     "月度等级复评 (monthly grade review)"
 
-/* The monthly re-grade review, unless one is open: one per customer;
- * *out (may be NULL) gets the new one, else NULL. */
+/*
+ * The month-end review after `after` (seed 002: 每月末根据客户进展重新评估
+ * 分级): REGRADE_HOUR on the last working day (calendar.h) of the first
+ * month where that is later than after.
+ */
 static crm_status
-regrade(struct req_ctx *ctx, const Crm__V1__Customer *c, Crm__V1__Task **out)
+regrade_due(struct req_ctx *ctx, int64_t after, int64_t *due)
+{
+	time_t v = (time_t)after;
+	struct tm tm;
+	localtime_r(&v, &tm);
+	tm.tm_mday = 1;
+	tm.tm_hour = 12;
+	tm.tm_min = tm.tm_sec = 0;
+	for (int i = 0; i < 3; i++) {
+		tm.tm_isdst = -1;
+		crm_status rc = calendar_last_working_day(
+		    ctx, (int64_t)mktime(&tm), REGRADE_HOUR, due);
+		if (rc != CRM_OK || *due > after) {
+			return rc;
+		}
+		tm.tm_mon++; /* mktime carries it into the next year */
+	}
+	return dispatch_fail(
+	    ctx, CRM_INTERNAL, "no month-end after %s", when(ctx, after));
+}
+
+/* The month-end re-grade review after `after`, unless one is open: one
+ * per customer; *out (may be NULL) gets the new one, else NULL. */
+static crm_status
+regrade(struct req_ctx *ctx, const Crm__V1__Customer *c, int64_t after,
+    Crm__V1__Task **out)
 {
 	if (out != NULL) {
 		*out = NULL;
@@ -594,16 +645,21 @@ regrade(struct req_ctx *ctx, const Crm__V1__Customer *c, Crm__V1__Task **out)
 	if (has_open(ctx, c->id, CRM__V1__TASK_KIND__TASK_REGRADE, NULL, 0)) {
 		return CRM_OK;
 	}
-	return task_create(ctx, c, c->owner_id,
-	    CRM__V1__TASK_KIND__TASK_REGRADE,
-	    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, ctx->now + REGRADE_EVERY,
-	    GOAL_REGRADE, NULL, out);
+	int64_t due;
+	crm_status rc = regrade_due(ctx, after, &due);
+	return rc != CRM_OK ? rc
+	                    : task_create(ctx, c, c->owner_id,
+	                          CRM__V1__TASK_KIND__TASK_REGRADE,
+	                          CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due,
+	                          GOAL_REGRADE, NULL, out);
 }
 
 crm_status
 task_extras_start(struct req_ctx *ctx, const Crm__V1__Customer *c)
 {
-	crm_status rc = regrade(ctx, c, NULL);
+	/* A customer graded today is not reviewed today: its first
+	 * review is a later month-end. */
+	crm_status rc = regrade(ctx, c, end_of_today(ctx->now), NULL);
 	if (rc == CRM_OK) {
 		rc = greeting(ctx, c, c->birthday, GOAL_BIRTHDAY, ctx->now);
 	}
@@ -626,11 +682,13 @@ recur(struct req_ctx *ctx, const Crm__V1__Task *t)
 	if (t->kind == CRM__V1__TASK_KIND__TASK_REGRADE) {
 		/* One review is always open: say that a new one came. */
 		Crm__V1__Task *n;
-		rc = regrade(ctx, c, &n);
+		rc = regrade(
+		    ctx, c, t->due_at > ctx->now ? t->due_at : ctx->now, &n);
 		if (rc == CRM_OK && n != NULL) {
 			rc = event_add(ctx, c->id, n->id,
-			    "a customer has one monthly grade review open "
-			    "(seed 002: 每月末重新评估分级)",
+			    "a customer has one month-end grade review open, "
+			    "on the month's last working day (seed 002: "
+			    "每月末根据客户进展重新评估分级)",
 			    "re-grade %" PRIu64 " %s; a new one, %" PRIu64
 			    ", is due %s",
 			    t->id,
@@ -1075,6 +1133,15 @@ task_handle_cancel(
 	}
 	if (rc != CRM_OK) {
 		return rc;
+	}
+	if (before->kind == CRM__V1__TASK_KIND__TASK_REGRADE &&
+	    ctx->who->role == CRM__V1__ROLE__ROLE_REP) {
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "task %" PRIu64 " is the month-end grade review of %s "
+		    "(seed 002: 每月末根据客户进展重新评估分级): a rep cannot "
+		    "cancel it; review the grade (grade propose) and mark it "
+		    "done (task done %" PRIu64 "), or ask your manager",
+		    r->id, c->name ? c->name : "", r->id);
 	}
 	int next_fu =
 	    is_open_followup(before) && c->stage != CRM__V1__STAGE__STAGE_LOST;

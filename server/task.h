@@ -3,7 +3,8 @@
  * task.h: the task record API and the cadence engine. Every active
  * customer (any stage but lost) has exactly one open next follow-up (kind
  * follow_up): the cadence's, due at its last follow-up plus its grade's
- * cadence, or a person's (log --next, task move, task cancel --next),
+ * cadence (moved off non-working days, per policy: calendar.h), or a
+ * person's (log --next, task move, task cancel --next),
  * which the system never rewrites. Other open tasks (task add's, the
  * re-grade review, greetings) stand beside it. Callers keep that true
  * through task_followup_sync after any change of grade, stage, owner or
@@ -52,7 +53,9 @@ crm_status task_followup_done(struct req_ctx *ctx, uint64_t customer_id,
 
 /*
  * task_extras_start: the tasks an active customer has besides its next
- * follow-up: a monthly re-grade review, and a greeting before each
+ * follow-up: a re-grade review due 17:00 on the last working day of the
+ * month (calendar.h; not today's: a later month-end when today is the
+ * last; a rep may not cancel it), and a greeting before each
  * birthday and company anniversary it has; each only when none is open
  * (a new customer, one back from lost).
  */

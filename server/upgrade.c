@@ -13,11 +13,15 @@
  * last: it reads the stage history the backfill completes).
  * Version 8 keys company names without further legal forms (有限合伙,
  * 合伙企业, 股份公司, dotted S.A. and the like): the name index anew.
+ * Version 9: search texts also hold pain points and contact titles (the
+ * texts are rebuilt at every upgrade), and the audit trail is indexed by
+ * customer (audit_reindex).
  */
 #include "upgrade.h"
 
 #include <string.h>
 
+#include "audit.h"
 #include "crm.h"
 #include "customer.h"
 #include "dispatch.h"
@@ -107,6 +111,9 @@ upgrade_once(store *st)
 		}
 		if (rc == CRM_OK) {
 			rc = history_rebuild(&ctx);
+		}
+		if (rc == CRM_OK && v < 9) {
+			rc = audit_reindex(&ctx);
 		}
 		if (rc == CRM_OK) {
 			rc = store_schema_set(st, txn, STORE_SCHEMA_VERSION);

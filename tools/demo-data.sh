@@ -1,25 +1,44 @@
 #!/usr/bin/env bash
 # tools/demo-data.sh: the demo database's customers and their history, as
 # crm command scripts. tools/run pipes each user's script into one crm
-# process logged in as that user, in this order: admin, li, zhang, wang.
+# process logged in as that user, in this order: admin, li, zhang, wang,
+# on a fresh database.
 #
-# Usage: tools/demo-data.sh admin|li|zhang|wang
+# Usage: tools/demo-data.sh admin|li|zhang|wang [DIR]
 #
-# Deterministic but for the date: every time is relative to today, so the
-# history always spans the last three months and ends now. Backdated
-# follow-ups are flagged late by the server (logged more than 24 h, or 2 h
-# for grade S, after they happened); the last follow-up of every fifth
-# customer is a few hours old, so those are on time.
+# DIR (default: a new temporary folder) receives the CSV files the script
+# imports; it must stay until the script has run.
+#
+# Deterministic but for the date: every time is relative to now, so the
+# history always spans the last three months and ends now. Like a real
+# team's, it mixes:
+# - history brought in with `import` (older follow-ups: never late),
+#   follow-ups logged days after they happened with `log --at` (flagged
+#   late by the server: logged more than 24 h, or 2 h for grade S, after
+#   they happened) and follow-ups logged within hours (on time);
+# - customers entered by hand (`customer add`, an update) and a few
+#   imported ones nobody has touched for a week or more: `stale`;
+# - commitments open, kept on time, kept late and broken (past due);
+# - an inquiry answered in time, an after-sales issue answered but not
+#   solved, one not answered yet, grade proposals for wang.
+# The commitment ids a script marks done are counted from the scripts
+# before it, which is why it wants a fresh database.
 set -euo pipefail
 
 who=${1:-}
 case "$who" in
 admin | li | zhang | wang) ;;
 *)
-	echo "usage: tools/demo-data.sh admin|li|zhang|wang" >&2
+	echo "usage: tools/demo-data.sh admin|li|zhang|wang [DIR]" >&2
 	exit 2
 	;;
 esac
+dir=${2:-}
+if [ -z "$dir" ]; then
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/crm-demo-XXXXXX")
+fi
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
 
 # name|owner|grade|stage|industry|region|source|contact|title
 customers=(
@@ -181,108 +200,211 @@ purchases=(
 	"厦门海翔贸易有限公司|1|2500|样品|耗材"
 )
 
-n=0
-for row in "${customers[@]}"; do
-	n=$((n + 1))
-	IFS='|' read -r name owner grade stage industry region source contact title <<<"$row"
+# Customers nobody has updated for a week or more (seed 001: records not
+# updated for over 72 hours): imported, not entered by hand, their last
+# follow-up 6..12 days ago.
+is_stale() {
+	case $1 in 8 | 18 | 19 | 28 | 36) return 0 ;; esac
+	return 1
+}
+# Customers whose last follow-up was logged within hours: on time.
+is_recent() {
+	[ $(($1 % 2)) -eq 0 ] && ! is_stale "$1"
+}
+q() { # a CSV field
+	printf '"%s"' "$1"
+}
 
-	# The first contact 55..88 days ago; the last one 1..30 days ago, or
-	# a few hours ago (on time, not late) for every fifth customer.
-	first=$((55 + (n * 7) % 34))
-	last=$((1 + (n * 11) % 30))
-	recent=0
-	[ $((n % 5)) -eq 0 ] && recent=1
+# The commitments made so far (their ids, from 1 on a fresh database),
+# and those of WHO's to mark kept: "ID" lines into $kept.
+cid=0
+kept=()
 
-	if [ "$who" = admin ]; then
-		printf 'customer add "%s" --owner %s --grade %s --industry "%s" --region "%s" --source "%s" --first-contact "%s"\n' \
-			"$name" "$owner" "$grade" "$industry" "$region" "$source" \
-			"$(ago "$first")"
-		printf 'contact add "%s" "%s" --title "%s"%s\n' "$name" "$contact" \
-			"$title" "$([ $((n % 3)) -eq 0 ] && echo ' --role decision_maker')"
-		continue
-	fi
-	[ "$who" = "$owner" ] || continue
-
-	echo "# $n $name ($grade, $stage)"
-	mapfile -t steps < <(steps_of "$stage" "$n")
-	cur=potential
-	k=${#steps[@]}
-	for ((s = 0; s < k; s++)); do
-		IFS='|' read -r kind channel mood summary feedback <<<"${steps[s]}"
-		# Evenly from first to last.
-		if [ "$k" -gt 1 ]; then
-			d=$((first - (first - last) * s / (k - 1)))
-		else
-			d=$first
-		fi
-		if [ $s -eq $((k - 1)) ] && [ $recent -eq 1 ]; then
-			h=3
-			[ "$grade" = S ] && h=1
-			at=$(date -d "-$h hours" '+%F %H:%M')
-		else
-			at=$(ago "$d" "$(hm "$n" "$s")")
-		fi
-		line="log \"$name\" \"$summary\" --channel $channel --mood $mood --at '$at' --feedback \"$feedback\""
-		case "$channel" in visit | meeting | video)
-			line+=" --contact \"$contact\"" ;;
-		esac
-		case "$kind" in
-		visit)
-			if [ "$stage" != potential ] && [ $cur = potential ]; then
-				line+=" --stage intent"
-				cur=intent
+# rep_script WHO CSV: WHO's script on stdout, the history it imports
+# into CSV (a followups import file, without the header).
+rep_script() {
+	local rep=$1 csv=$2 n=0 row
+	for row in "${customers[@]}"; do
+		n=$((n + 1))
+		local name owner grade stage industry region source contact title
+		IFS='|' read -r name owner grade stage industry region source \
+			contact title <<<"$row"
+		[ "$owner" = "$rep" ] || continue
+		# The first contact 55..88 days ago; the last one 1..30 days
+		# ago, 6..12 for stale customers, or within hours.
+		local first=$((55 + (n * 7) % 34)) last=$((1 + (n * 11) % 30))
+		is_stale "$n" && last=$((6 + n % 7))
+		echo "# $n $name ($grade, $stage)"
+		local steps
+		mapfile -t steps < <(steps_of "$stage" "$n")
+		local cur=potential k=${#steps[@]} s d at
+		# The last follow-up is logged; so is the one before it for
+		# every sixth customer; the earlier ones are imported.
+		local logged=1
+		[ $((n % 6)) -eq 1 ] && [ "$k" -gt 1 ] && logged=2
+		for ((s = 0; s < k; s++)); do
+			local kind channel mood summary feedback
+			IFS='|' read -r kind channel mood summary feedback <<<"${steps[s]}"
+			if [ "$k" -gt 1 ]; then
+				d=$((first - (first - last) * s / (k - 1)))
+			else
+				d=$first
 			fi
-			# Some customers have an old promise that was never kept.
-			[ $((n % 4)) -eq 0 ] &&
-				line+=" --commit \"一周内发送同行业案例\" --due '$(due $((d - 7)))'"
-			;;
-		quote)
-			if [ "$stage" != intent ] && [ $cur != negotiation ]; then
-				line+=" --stage negotiation"
-				cur=negotiation
+			local ontime=0
+			if [ $s -eq $((k - 1)) ] && is_recent "$n"; then
+				local h=3
+				[ "$grade" = S ] && h=1
+				at=$(date -d "-$h hours" '+%F %H:%M')
+				d=0
+				ontime=1
+			else
+				at=$(ago "$d" "$(hm "$n" "$s")")
 			fi
-			;;
-		deal)
-			# The deal (10,000-99,000) is recorded as a purchase too.
-			line+=" --stage won --amount $(((n * 37) % 90 * 1000 + 10000))"
-			;;
-		trouble)
-			[ "$mood" = resistant ] && line+=" --stage churn_risk" &&
-				line+=" --commit \"48小时内给出补救方案\" --due '$(due $((d - 2)))'"
-			;;
-		lose)
-			line+=" --stage lost --reason ${reasons[n % 4]}"
-			;;
-		esac
-		# The last follow-up of an open deal promises something, due
-		# in the next days: open commitments.
-		if [ $s -eq $((k - 1)) ] && [ "$kind" != trouble ]; then
-			case "$stage" in
-			intent) line+=" --commit \"一周内发送同行业案例\" --due '$(due $((-1 - n % 6)))'" ;;
-			negotiation) line+=" --commit \"周五前提交修订报价\" --due '$(due $((-1 - n % 4)))'" ;;
-			won) line+=" --commit \"安排一次免费上门培训\" --due '$(due $((-3 - n % 10)))'" ;;
+			local to="" amount="" reason=""
+			case "$kind" in
+			visit)
+				if [ "$stage" != potential ] && [ $cur = potential ]; then
+					to=intent
+				fi
+				;;
+			quote)
+				if [ "$stage" != intent ] && [ $cur != negotiation ]; then
+					to=negotiation
+				fi
+				;;
+			deal)
+				# The deal (10,000-99,000) is recorded as a purchase.
+				to=won amount=$(((n * 37) % 90 * 1000 + 10000))
+				;;
+			trouble) [ "$mood" = resistant ] && to=churn_risk ;;
+			lose) to=lost reason=${reasons[n % 4]} ;;
 			esac
-		fi
-		# The last follow-up plans the next step for some customers:
-		# due in two hours, tomorrow, or in a few days.
-		if [ $s -eq $((k - 1)) ] && [ "$stage" != lost ]; then
-			case $((n % 4)) in
-			1) line+=" --next \"电话确认需求和预算\" --due +2h" ;;
-			2) line+=" --next \"发送方案更新\" --due tomorrow" ;;
-			3) line+=" --next \"安排上门拜访\" --due +5d" ;;
-			esac
-		fi
-		echo "$line"
-	done
-	# Repeat purchases (合作记录), days before the last follow-up.
-	for p in "${purchases[@]}"; do
-		IFS='|' read -r pname times amount product category <<<"$p"
-		[ "$pname" = "$name" ] || continue
-		for ((i = 0; i < times; i++)); do
-			echo "purchase add \"$name\" $amount \"$product\" --category $category --at '$(ago $((last + 3 + i * 9)) 10:00)'"
+			[ -n "$to" ] && cur=$to
+			local contacts=""
+			case "$channel" in visit | meeting | video) contacts=$contact ;; esac
+			if [ $s -lt $((k - logged)) ]; then
+				# History: imported, scored now and then (seed 005's
+				# five dimensions).
+				local sc=",,,,,"
+				if [ $(((n + s) % 3)) -eq 0 ]; then
+					sc=",$((3 + (n + s) % 3)),$((2 + (n * s) % 4)),$((4 + s % 2)),$((3 + n % 3)),$(q "按时回复, 方案清楚")"
+				fi
+				{
+					q "$name"
+					printf ',%s,%s,%s,%s,%s,%s,%s,%s,%s%s\n' "$(q "$at")" \
+						"$channel" "$(q "$contacts")" "$(q "$summary")" \
+						"$(q "$feedback")" "$mood" "$to" "$amount" "$reason" "$sc"
+				} >>"$csv"
+				continue
+			fi
+			local line="log \"$name\" \"$summary\" --channel $channel --mood $mood --at '$at' --feedback \"$feedback\""
+			[ -n "$contacts" ] && line+=" --contact \"$contacts\""
+			[ -n "$to" ] && line+=" --stage $to"
+			[ -n "$amount" ] && line+=" --amount $amount"
+			[ -n "$reason" ] && line+=" --reason $reason"
+			# One commitment per logged follow-up at most: a remedy
+			# promised in a complaint (due two days later), an old
+			# promise (due a week later), or, on the last follow-up
+			# of an open deal, one due in the next days.
+			local commit="" due_days=""
+			if [ "$kind" = trouble ] && [ "$to" = churn_risk ]; then
+				commit="48小时内给出补救方案" due_days=$((d - 2))
+			elif [ $s -lt $((k - 1)) ] && [ "$kind" != lose ]; then
+				commit="一周内发送同行业案例" due_days=$((d - 7))
+			elif [ $s -eq $((k - 1)) ]; then
+				case "$stage" in
+				intent) commit="一周内发送同行业案例" due_days=$((-1 - n % 6)) ;;
+				negotiation) commit="周五前提交修订报价" due_days=$((-1 - n % 4)) ;;
+				won) commit="安排一次免费上门培训" due_days=$((-3 - n % 10)) ;;
+				esac
+			fi
+			if [ -n "$commit" ]; then
+				line+=" --commit \"$commit\" --due '$(due "$due_days")'"
+				cid=$((cid + 1))
+				# Kept: on time (a promise still due, done now) for
+				# every third customer; late (past due, done now)
+				# for every twelfth; the rest stay open, or broken
+				# once past due.
+				if { [ "$due_days" -lt 0 ] && [ $((n % 3)) -eq 1 ]; } ||
+					{ [ "$due_days" -ge 0 ] && [ $((n % 12)) -eq 1 ]; }; then
+					kept+=("$cid")
+				fi
+			fi
+			# The last follow-up plans the next step for some
+			# customers: due in two hours, tomorrow, or in a few days.
+			if [ $s -eq $((k - 1)) ] && [ "$stage" != lost ]; then
+				case $((n % 4)) in
+				1) line+=" --next \"电话确认需求和预算\" --due +2h" ;;
+				2) line+=" --next \"发送方案更新\" --due tomorrow" ;;
+				3) line+=" --next \"安排上门拜访\" --due +5d" ;;
+				esac
+			fi
+			[ $ontime -eq 1 ] && echo "# on time: logged hours after"
+			echo "$line"
+		done
+		# Repeat purchases (合作记录), days before the last follow-up.
+		local p pname times amount2 product category i
+		for p in "${purchases[@]}"; do
+			IFS='|' read -r pname times amount2 product category <<<"$p"
+			[ "$pname" = "$name" ] || continue
+			for ((i = 0; i < times; i++)); do
+				echo "purchase add \"$name\" $amount2 \"$product\" --category $category --at '$(ago $((last + 3 + i * 9)) 10:00)'"
+			done
 		done
 	done
-done
+}
+
+fu_header="customer_name,at,channel,contacts,summary,feedback,mood,stage_to,deal_amount,lost_reason,timeliness,efficiency,professionalism,proactiveness,evidence"
+
+case "$who" in
+admin)
+	# Customers entered by hand, and the stale ones imported.
+	cust_csv=$dir/demo-customers.csv
+	echo "name,owner,grade,industry,region,source,first_contact_at" >"$cust_csv"
+	n=0
+	for row in "${customers[@]}"; do
+		n=$((n + 1))
+		IFS='|' read -r name owner grade stage industry region source contact title <<<"$row"
+		first=$((55 + (n * 7) % 34))
+		if is_stale "$n"; then
+			printf '%s,%s,%s,%s,%s,%s,%s\n' "$(q "$name")" "$owner" \
+				"$grade" "$(q "$industry")" "$(q "$region")" \
+				"$(q "$source")" "$(q "$(ago "$first")")" >>"$cust_csv"
+		else
+			printf 'customer add "%s" --owner %s --grade %s --industry "%s" --region "%s" --source "%s" --first-contact "%s"\n' \
+				"$name" "$owner" "$grade" "$industry" "$region" "$source" \
+				"$(ago "$first")"
+		fi
+	done
+	echo "# imported, so not updated by a person since: stale later"
+	echo "import customers \"$cust_csv\""
+	n=0
+	for row in "${customers[@]}"; do
+		n=$((n + 1))
+		IFS='|' read -r name owner grade stage industry region source contact title <<<"$row"
+		printf 'contact add "%s" "%s" --title "%s"%s\n' "$name" "$contact" \
+			"$title" "$([ $((n % 3)) -eq 0 ] && echo ' --role decision_maker')"
+	done
+	;;
+li | zhang)
+	# The scripts before this one (li's before zhang's) made the
+	# commitments with the lower ids.
+	if [ "$who" = zhang ]; then
+		rep_script li /dev/null >/dev/null
+		kept=()
+	fi
+	fu_csv=$dir/demo-followups-$who.csv
+	echo "$fu_header" >"$fu_csv"
+	rep_script "$who" "$fu_csv" >"$dir/demo-$who.log"
+	echo "# the older history, as a spreadsheet brought in: never late"
+	echo "import followups \"$fu_csv\""
+	cat "$dir/demo-$who.log"
+	echo "# promises kept: on time (still due) or late (past due)"
+	for id in "${kept[@]}"; do
+		echo "commitment done $id"
+	done
+	;;
+esac
 
 # The extras each rep has: tasks due soon, SLA clocks, grade proposals.
 case "$who" in
@@ -292,8 +414,10 @@ li)
 task add "上海云图科技有限公司" +2h "确认试用账号开通情况"
 task add "杭州绿源食品有限公司" +2h "电话跟进样品反馈"
 task add "常州华泰化工有限公司" +2h "确认报价单修改意见"
-# SLA clocks
+# SLA clocks: an inquiry answered by a follow-up (in time), an issue
+# not answered yet (its 2 h response clock runs)
 inquiry "上海申江连锁超市有限公司" "询问2000件定制包装的价格和交期"
+log "上海申江连锁超市有限公司" "电话回复定制包装的报价和交期" --channel phone --mood positive --feedback "下周确认数量"
 issue "苏州恒信精密制造有限公司" "设备报警代码E17，一条产线停机"
 # grade proposals for wang
 grade propose "无锡天成电子有限公司" S "年采购额预计超过500万，已进入决策流程"
@@ -305,9 +429,11 @@ zhang)
 # tasks due in two hours (today but late in the evening)
 task add "厦门海翔贸易有限公司" +2h "发送产品目录和报价区间"
 task add "Acme Trading Ltd" +2h "Confirm revised payment terms"
-# SLA clocks
+# SLA clocks: an inquiry not answered yet; an issue answered in time
+# (the response clock stops), not solved yet (the solution clock runs)
 inquiry "Pacific Rim Logistics Pte Ltd" "Asks for the Q3 rate card and transit times"
 issue "成都天府云计算有限公司" "接口延迟升高，客户业务受影响"
+log "成都天府云计算有限公司" "远程排查接口延迟，已定位到数据库慢查询" --channel phone --mood worried --feedback "要求今天给出修复时间"
 # grade proposals for wang
 grade propose "长沙湘楚农业科技有限公司" A "新建种植基地，需求翻倍"
 EOF

@@ -195,8 +195,23 @@ make_objects(struct objects *o, enum principal rep)
 	o->issue = r->clocks->clocks[0]->issue_id;
 	crm__v1__response__free_unpacked(r, NULL);
 
-	/* The commitment and the open re-grade task (one a customer gets
-	 * when added, and one that may be cancelled), from the timeline. */
+	/* A task the owner planned (task add): one any of its owner's
+	 * people may cancel (a rep may not cancel the month-end re-grade
+	 * review, a business rule and not authorization). */
+	Crm__V1__Request treq = CRM__V1__REQUEST__INIT;
+	Crm__V1__TaskAddRequest ta = CRM__V1__TASK_ADD_REQUEST__INIT;
+	ta.has_customer_id = ta.has_due_at = 1;
+	ta.customer_id = o->cust;
+	ta.due_at = t0 + 2 * DAY;
+	ta.goal = "send the brochure";
+	treq.body_case = CRM__V1__REQUEST__BODY_TASK_ADD;
+	treq.task_add = &ta;
+	r = call_as(rep, &treq);
+	assert_crm_ok(crm_wire_status(r));
+	uint64_t todo = r->task->id;
+	crm__v1__response__free_unpacked(r, NULL);
+
+	/* The commitment, from the timeline. */
 	Crm__V1__Request hreq = CRM__V1__REQUEST__INIT;
 	Crm__V1__CustomerHistoryRequest h =
 	    CRM__V1__CUSTOMER_HISTORY_REQUEST__INIT;
@@ -212,13 +227,9 @@ make_objects(struct objects *o, enum principal rep)
 		if (it->item_case == CRM__V1__HISTORY_ITEM__ITEM_COMMITMENT) {
 			o->commitment = it->commitment->id;
 		}
-		if (it->item_case == CRM__V1__HISTORY_ITEM__ITEM_TASK &&
-		    it->task->kind == CRM__V1__TASK_KIND__TASK_REGRADE &&
-		    it->task->status == CRM__V1__TASK_STATUS__TASK_OPEN) {
-			o->task = it->task->id;
-		}
 	}
 	crm__v1__response__free_unpacked(r, NULL);
+	o->task = todo;
 	assert_true(o->task != 0 && o->commitment != 0);
 }
 
@@ -324,6 +335,12 @@ struct rb {
 	Crm__V1__IssueListRequest issue_list;
 	Crm__V1__IssueEscalateRequest issue_escalate;
 	Crm__V1__FollowupGetRequest followup_get;
+	Crm__V1__ContactEditRequest contact_edit;
+	Crm__V1__AuditListRequest audit_list;
+	Crm__V1__CalendarImportRequest calendar_import;
+	Crm__V1__CalendarDay day;
+	Crm__V1__CalendarDay *days[1];
+	Crm__V1__CalendarShowRequest calendar_show;
 	char text[64];
 };
 
@@ -1047,6 +1064,64 @@ b_followup_get(struct rb *b, const struct target *t)
 	R(followup_get) = &b->followup_get;
 }
 
+static void
+b_contact_edit(struct rb *b, const struct target *t)
+{
+	b->contact_edit =
+	    (Crm__V1__ContactEditRequest)CRM__V1__CONTACT_EDIT_REQUEST__INIT;
+	b->field = (Crm__V1__FieldValue)CRM__V1__FIELD_VALUE__INIT;
+	b->field.field = "title";
+	b->field.value = "采购总监";
+	b->fields[0] = &b->field;
+	b->contact_edit.has_id = 1;
+	b->contact_edit.id = t->id;
+	b->contact_edit.fields = b->fields;
+	b->contact_edit.n_fields = 1;
+	b->req.body_case = CRM__V1__REQUEST__BODY_CONTACT_EDIT;
+	R(contact_edit) = &b->contact_edit;
+}
+
+static void
+b_audit_list(struct rb *b, const struct target *t)
+{
+	b->audit_list =
+	    (Crm__V1__AuditListRequest)CRM__V1__AUDIT_LIST_REQUEST__INIT;
+	b->audit_list.has_customer_id = 1;
+	b->audit_list.customer_id = t->id;
+	b->req.body_case = CRM__V1__REQUEST__BODY_AUDIT_LIST;
+	R(audit_list) = &b->audit_list;
+}
+
+static void
+b_calendar_import(struct rb *b, const struct target *t)
+{
+	(void)t;
+	b->calendar_import = (Crm__V1__CalendarImportRequest)
+	    CRM__V1__CALENDAR_IMPORT_REQUEST__INIT;
+	b->day = (Crm__V1__CalendarDay)CRM__V1__CALENDAR_DAY__INIT;
+	b->day.date = "2031-05-01"; /* a year nothing else here touches */
+	b->day.has_kind = 1;
+	b->day.kind = CRM__V1__DAY_KIND__DAY_HOLIDAY;
+	b->day.name = "劳动节";
+	b->days[0] = &b->day;
+	b->calendar_import.days = b->days;
+	b->calendar_import.n_days = 1;
+	b->req.body_case = CRM__V1__REQUEST__BODY_CALENDAR_IMPORT;
+	R(calendar_import) = &b->calendar_import;
+}
+
+static void
+b_calendar_show(struct rb *b, const struct target *t)
+{
+	(void)t;
+	b->calendar_show =
+	    (Crm__V1__CalendarShowRequest)CRM__V1__CALENDAR_SHOW_REQUEST__INIT;
+	b->calendar_show.has_year = 1;
+	b->calendar_show.year = 2031;
+	b->req.body_case = CRM__V1__REQUEST__BODY_CALENDAR_SHOW;
+	R(calendar_show) = &b->calendar_show;
+}
+
 /* One row per Request body, named by its oneof field in crm.proto. */
 static const struct request {
 	const char *name;
@@ -1113,6 +1188,10 @@ static const struct request {
 	{ "issue_list", b_issue_list, O_NONE, 0 },
 	{ "followup_get", b_followup_get, O_FOLLOWUP, 0 },
 	{ "issue_escalate", b_issue_escalate, O_ISSUE, F_WRITE },
+	{ "contact_edit", b_contact_edit, O_CONTACT, F_WRITE },
+	{ "audit_list", b_audit_list, O_CUST, 0 },
+	{ "calendar_import", b_calendar_import, O_NONE, F_WRITE },
+	{ "calendar_show", b_calendar_show, O_NONE, 0 },
 	{ "customer_merge_preview", b_customer_merge_preview, O_CUST, 0 },
 };
 

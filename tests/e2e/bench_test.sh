@@ -20,7 +20,8 @@ if "$BENCH" --quick >"$out"; then ok "--quick exits 0"; else bad "--quick exits 
 for s in due show find log mixed report export; do
 	grep -q "^scenario $s:" "$out" && ok "scenario $s printed" || bad "no scenario $s"
 done
-for w in '^storage ceiling' '^transport ceiling' "crm -c 'due today'" 'crmd memory' '^targets'; do
+for w in '^storage ceiling' '^transport ceiling' "crm -c 'due today'" 'crmd memory' '^targets' \
+	"crm -c 'due today', fork to exit: p50 .* p95 .*/bin/true between them"; do
 	grep -q "$w" "$out" && ok "prints $w" || bad "does not print $w"
 done
 
@@ -30,8 +31,8 @@ if "$BENCH" --quick --only due,log --clients 1 --duration 2 --shell-runs 1 \
 else
 	bad "--format json exits $?"
 fi
-r=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted(s["name"] for s in d["scenarios"]), len(d["echo"]["runs"]), d["lmdb"]["one_put"]["commits"] > 0)' "$out" 2>&1)
-[ "$r" = "['due', 'log'] 1 True" ] && ok "one JSON document with the runs asked for" || bad "json: $r"
+r=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted(s["name"] for s in d["scenarios"]), len(d["echo"]["runs"]), d["lmdb"]["one_put"]["commits"] > 0, d["shell"]["p95_ms"] > 0, d["shell"]["baseline"]["p50_ms"] > 0)' "$out" 2>&1)
+[ "$r" = "['due', 'log'] 1 True True True" ] && ok "one JSON document with the runs asked for" || bad "json: $r"
 
 [ "$fails" -eq 0 ] || { echo "$fails failed"; cat "$out"; exit 1; }
 echo "all passed"

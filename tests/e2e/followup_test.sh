@@ -37,6 +37,10 @@ printf 'pw1\n' | "$CRMD" user add boss --role admin --data "$H/db" >/dev/null
 PID=$!
 for _ in $(seq 100); do as boss pw1 2>/dev/null && "$CRM" -c whoami >/dev/null 2>&1 && break; sleep 0.1; done
 as boss pw1
+# The test clock starts at the real time, any weekday: cadence dates here
+# are plain offsets; moving them off weekends and holidays is the
+# scenario cadence-task-moves-off-holidays's.
+"$CRM" -c 'policy working-days off' >/dev/null || bad "policy working-days off"
 for u in li:rep zhao:rep wang:manager; do
 	printf 'pwx\n' | "$CRM" -c "user add ${u%%:*} --role ${u##*:} --team east" >/dev/null || bad "user $u"
 done

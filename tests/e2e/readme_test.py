@@ -132,7 +132,7 @@ def main():
                            text=True, capture_output=True, check=True,
                            env=as_env(login), timeout=30)
         for login in ("admin", "li", "zhang", "wang"):
-            script = subprocess.run([TOOLS + "/demo-data.sh", login],
+            script = subprocess.run([TOOLS + "/demo-data.sh", login, h + "/demo"],
                                     capture_output=True, text=True, check=True,
                                     env=env, timeout=30).stdout
             r = subprocess.run([CRM], input=script, text=True, capture_output=True,

@@ -38,6 +38,7 @@ struct bench_opts {
 	int n_clients;
 	int quick;
 	int json;
+	int shell_only;       /* only crm -c 'due today', at $CRM_SERVER */
 	int progress;         /* a progress bar on stderr */
 	int workers;          /* crmd --workers and echo threads */
 	const char *map_size; /* crmd --map-size, or NULL */
@@ -271,16 +272,30 @@ struct bench_mem {
 /* bench_proc_mem: VmRSS, VmHWM, RssAnon and RssFile of pid. */
 int bench_proc_mem(pid_t pid, struct bench_mem *m /* OUT */);
 
+/* The trivial program a crm start is compared with: a process that only
+ * starts and exits, timed the same way. */
+#define BENCH_BASELINE "/bin/true"
+
 struct bench_shell {
 	int runs, failed;
-	double min_ms, p50_ms, max_ms;
+	double min_ms, p50_ms, p95_ms, max_ms;
+	double base_p50_ms, base_p95_ms; /* BENCH_BASELINE, the same runs */
 };
 
 /* bench_shell_time: run `crm -c 'due today'` runs times as user (its
- * session written where crm looks for it, under home) and time each from
- * fork to exit. */
+ * session written where crm looks for it, under home), each followed by
+ * a run of BENCH_BASELINE, and time each from fork to exit. */
 int bench_shell_time(const char *crm, const char *url, const char *home,
     const struct bench_user *user, int runs, struct bench_shell *out);
+
+/* bench_shell_runs: the timing of bench_shell_time in environment env
+ * (NULL: crm-bench's own, so its CRM_SERVER and session: --shell-only). */
+void bench_shell_runs(
+    const char *crm, char *const env[], int runs, struct bench_shell *out);
+
+/* bench_print_shell: --shell-only's report: the table line, or a JSON
+ * document when json. */
+void bench_print_shell(FILE *out, const struct bench_shell *sh, int json);
 
 /* bench_free_port: a TCP port on 127.0.0.1 that was free a moment ago. */
 int bench_free_port(void);

@@ -21,6 +21,8 @@
 
 #include "bench.h"
 
+extern char **environ;
+
 #define START_TRIES 600 /* x 100 ms */
 #define STOP_TRIES  600 /* x 100 ms */
 
@@ -227,6 +229,78 @@ make_dirs(const char *path)
 	return rc;
 }
 
+/* Fork, exec path with argv and env (standard streams on /dev/null),
+ * wait: the milliseconds from fork to its exit in *ms. -1 if it did not
+ * exit 0. */
+static int
+time_exec(const char *path, char *const argv[], char *const env[], double *ms)
+{
+	uint64_t t0 = bench_now_ns();
+	pid_t pid = fork();
+	if (pid < 0) {
+		return -1;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		execve(path, argv, env);
+		_exit(127);
+	}
+	int status = 0;
+	if (waitpid(pid, &status, 0) != pid) {
+		return -1;
+	}
+	*ms = (double)(bench_now_ns() - t0) / 1e6;
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+void
+bench_shell_runs(
+    const char *crm, char *const env[], int runs, struct bench_shell *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (env == NULL) {
+		env = environ;
+	}
+	/* Runs of crm and of the baseline alternate, so that a busy moment
+	 * of the machine weighs on both alike. */
+	double *ms = crm_xcalloc((size_t)runs, sizeof(*ms));
+	double *base = crm_xcalloc((size_t)runs, sizeof(*base));
+	char *crm_argv[] = { "crm", "-c", "due today", NULL };
+	char *true_argv[] = { "true", NULL };
+	int n = 0, nb = 0;
+	for (int i = 0; i < runs; i++) {
+		double t;
+		if (time_exec(crm, crm_argv, env, &t) == 0) {
+			ms[n++] = t;
+		} else {
+			out->failed++;
+		}
+		if (time_exec(BENCH_BASELINE, true_argv, env, &t) == 0) {
+			base[nb++] = t;
+		}
+	}
+	out->runs = runs;
+	if (n > 0) {
+		qsort(ms, (size_t)n, sizeof(*ms), cmp_double);
+		out->min_ms = ms[0];
+		out->p50_ms = ms[(n - 1) / 2];
+		out->p95_ms = ms[(n * 95 + 99) / 100 - 1];
+		out->max_ms = ms[n - 1];
+	}
+	if (nb > 0) {
+		qsort(base, (size_t)nb, sizeof(*base), cmp_double);
+		out->base_p50_ms = base[(nb - 1) / 2];
+		out->base_p95_ms = base[(nb * 95 + 99) / 100 - 1];
+	}
+	free(ms);
+	free(base);
+}
+
 int
 bench_shell_time(const char *crm, const char *url, const char *home,
     const struct bench_user *user, int runs, struct bench_shell *out)
@@ -269,47 +343,11 @@ bench_shell_time(const char *crm, const char *url, const char *home,
 		    "LANG=%s", getenv("LANG") ? getenv("LANG") : "C.UTF-8"),
 		NULL,
 	};
-	double *ms = crm_xcalloc((size_t)runs, sizeof(*ms));
-	int n = 0;
-	for (int i = 0; i < runs; i++) {
-		uint64_t t0 = bench_now_ns();
-		pid_t pid = fork();
-		if (pid < 0) {
-			out->failed++;
-			continue;
-		}
-		if (pid == 0) {
-			int null = open("/dev/null", O_RDWR);
-			if (null >= 0) {
-				dup2(null, STDIN_FILENO);
-				dup2(null, STDOUT_FILENO);
-				dup2(null, STDERR_FILENO);
-			}
-			char *argv[] = { "crm", "-c", "due today", NULL };
-			execve(crm, argv, env);
-			_exit(127);
-		}
-		int status = 0;
-		waitpid(pid, &status, 0);
-		uint64_t t1 = bench_now_ns();
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-			out->failed++;
-			continue;
-		}
-		ms[n++] = (double)(t1 - t0) / 1e6;
-	}
-	out->runs = runs;
-	if (n > 0) {
-		qsort(ms, (size_t)n, sizeof(*ms), cmp_double);
-		out->min_ms = ms[0];
-		out->p50_ms = ms[(n - 1) / 2];
-		out->max_ms = ms[n - 1];
-	}
-	free(ms);
+	bench_shell_runs(crm, env, runs, out);
 	for (char **e = env; *e != NULL; e++) {
 		free(*e);
 	}
-	return n > 0 ? 0 : -1;
+	return out->failed < out->runs ? 0 : -1;
 }
 
 int

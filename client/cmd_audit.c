@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_audit.c: `audit [CUSTOMER] [--user U] [--from D] [--to D]`: who
+ * changed what and when, newest first, each change with the fields it
+ * changed before and after. Managers see their team's customers, admins
+ * everything; reps are refused (their customers' own timeline is
+ * `customer history`). One page per command, like `customer history`:
+ * when more follow it says how to ask for the next (`--before CURSOR`).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+#define MAX_EMPTY_PAGES 64 /* empty pages read on before showing one */
+
+crm_status
+cmd_audit_filters(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const char *customer, Crm__V1__AuditListRequest *body)
+{
+	crm_status rc;
+	if (customer != NULL) {
+		rc = cmd_customer_resolve(ctx, customer, &body->customer_id);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		body->has_customer_id = 1;
+	}
+	body->user = (char *)cmd_opt(call, "--user");
+	return cmd_report_period(
+	    ctx, call, &body->from, &body->has_from, &body->to, &body->has_to);
+}
+
+/* The record an entry is about: "contact 7", "customer 3". */
+static void
+record_word(const Crm__V1__AuditEntry *e, char *buf, size_t len)
+{
+	if (e->has_entity_id && e->entity_id != 0) {
+		snprintf(buf, len, "%s %" PRIu64, e->entity ? e->entity : "?",
+		    e->entity_id);
+	} else {
+		snprintf(buf, len, "%s", e->entity ? e->entity : "?");
+	}
+}
+
+/* The changes of an entry, one "field: before -> after" a line. */
+static char *
+changes_text(const Crm__V1__AuditEntry *e)
+{
+	size_t len = 1;
+	for (size_t i = 0; i < e->n_changes; i++) {
+		const Crm__V1__AuditChange *c = e->changes[i];
+		len += strlen(c->field ? c->field : "") +
+		       strlen(c->before ? c->before : "") +
+		       strlen(c->after ? c->after : "") + 16;
+	}
+	char *s = crm_xcalloc(1, len), *p = s;
+	for (size_t i = 0; i < e->n_changes; i++) {
+		const Crm__V1__AuditChange *c = e->changes[i];
+		const char *b = c->before && *c->before ? c->before : "(none)";
+		const char *a = c->after && *c->after ? c->after : "(none)";
+		p += e->created
+		         ? snprintf(p, len - (size_t)(p - s), "%s%s: %s",
+		               i ? "\n" : "", c->field, a)
+		         : snprintf(p, len - (size_t)(p - s), "%s%s: %s -> %s",
+		               i ? "\n" : "", c->field, b, a);
+	}
+	return s;
+}
+
+crm_status
+cmd_audit_list(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	static const char *const cols[] = { "time", "who", "action", "record",
+		"customer", "changes" };
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__AuditListRequest body = CRM__V1__AUDIT_LIST_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	const char *limit = cmd_opt(call, "--limit");
+	const char *before = cmd_opt(call, "--before");
+	crm_status rc;
+
+	if (limit != NULL) {
+		uint64_t n;
+		if (cmd_parse_id(limit, &n) != CRM_OK || n > 100000) {
+			return cmd_usage_error(ctx, call,
+			    "--limit wants a positive number, not '%s'",
+			    limit);
+		}
+		body.has_limit = 1;
+		body.limit = (uint32_t)n;
+	}
+	if (before != NULL) {
+		if (cmd_parse_id(before, &body.before) != CRM_OK) {
+			return cmd_usage_error(ctx, call,
+			    "--before wants the cursor a page ended with, not "
+			    "'%s'",
+			    before);
+		}
+		body.has_before = 1;
+	}
+	rc = cmd_audit_filters(
+	    ctx, call, call->argc > 0 ? call->argv[0] : NULL, &body);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	req.body_case = CRM__V1__REQUEST__BODY_AUDIT_LIST;
+	req.audit_list = &body;
+	/* A filtered walk of the whole log may end a page before finding
+	 * anything (each reads at most 4096 records): go on, boundedly. */
+	for (int pages = 0;; pages++) {
+		rc = cmd_expect(
+		    ctx, &req, CRM__V1__RESPONSE__BODY_AUDIT, &resp);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		const Crm__V1__AuditPage *p = resp->audit;
+		if (p->n_entries > 0 || p->next_before == 0 ||
+		    pages == MAX_EMPTY_PAGES ||
+		    (body.has_before && p->next_before >= body.before)) {
+			break;
+		}
+		body.has_before = 1;
+		body.before = p->next_before;
+		crm__v1__response__free_unpacked(resp, NULL);
+		resp = NULL;
+	}
+	const Crm__V1__AuditPage *p = resp->audit;
+	json_t *arr = json_array();
+	render_table(out, 6, cols);
+	for (size_t i = 0; i < p->n_entries; i++) {
+		const Crm__V1__AuditEntry *e = p->entries[i];
+		char t[32] = "", rec[64];
+		if (e->has_at) {
+			crm_time_format(e->at, t, sizeof(t));
+		}
+		record_word(e, rec, sizeof(rec));
+		char *ch = changes_text(e);
+		const char *cells[] = { t, e->user, e->action, rec,
+			e->customer, e->created ? "created" : ch };
+		if (e->created && e->n_changes > 0) {
+			char *both = crm_xasprintf("created\n%s", ch);
+			free(ch);
+			ch = both;
+			cells[5] = ch;
+		}
+		render_row(out, cells);
+		free(ch);
+		json_array_append_new(arr, render_json_message(&e->base));
+	}
+	render_set_json(out, arr);
+	if (p->n_entries == 0 && p->next_before == 0) {
+		render_text(out, "no changes");
+	}
+	if (p->next_before != 0) {
+		char lim[32] = "";
+		if (limit != NULL) {
+			snprintf(lim, sizeof(lim), " --limit %s", limit);
+		}
+		render_text(out, "more: add --before %" PRIu64 "%s",
+		    p->next_before, lim);
+	}
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}

@@ -1,0 +1,2 @@
+corpus-v1-000074Z
+admin	admin-pw2
