@@ -12,6 +12,8 @@
 
 #include "cache.h"
 #include "commands.h"
+#include "import_map.h"
+#include "suggest.h"
 
 #define MAX_PAGES 10000 /* a bound on `list`, whatever the server says */
 
@@ -32,39 +34,6 @@ cmd_customer_cache(Crm__V1__Customer *const *c, size_t n)
 	}
 	cache_add(names, n);
 	free(names);
-}
-
-crm_status
-cmd_customer_resolve(struct cmd_ctx *ctx, const char *text, uint64_t *id)
-{
-	crm_status rc;
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__CustomerGetRequest body = CRM__V1__CUSTOMER_GET_REQUEST__INIT;
-	Crm__V1__Response *resp = NULL;
-
-	if (cmd_parse_id(text, id) == CRM_OK) {
-		return CRM_OK;
-	}
-	body.name = (char *)text;
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
-	req.customer_get = &body;
-	rc = cmd_request(ctx, &req, &resp);
-	if (rc != CRM_OK) {
-		goto out;
-	}
-	if (resp->body_case != CRM__V1__RESPONSE__BODY_CUSTOMER ||
-	    resp->customer->customer == NULL ||
-	    !resp->customer->customer->has_id) {
-		cmd_error("the server sent no customer for '%s'", text);
-		rc = CRM_INTERNAL;
-		goto out;
-	}
-	*id = resp->customer->customer->id;
-out:
-	if (resp != NULL) {
-		crm__v1__response__free_unpacked(resp, NULL);
-	}
-	return rc;
 }
 
 /* Parse an option taking an enum into *value and *has. */
@@ -113,6 +82,24 @@ customer_from_opts(
 	c->website = (char *)cmd_opt(call, "--website");
 	c->licence_no = (char *)cmd_opt(call, "--licence");
 	c->notes = (char *)cmd_opt(call, "--notes");
+	c->pain_points = (char *)cmd_opt(call, "--pain-points");
+	c->purchase_intent = (char *)cmd_opt(call, "--purchase-intent");
+	c->budget_range = (char *)cmd_opt(call, "--budget-range");
+	c->timeline = (char *)cmd_opt(call, "--timeline");
+	c->decision_chain = (char *)cmd_opt(call, "--decision-chain");
+	v = 0;
+	if ((rc = opt_enum(ctx, call, "--value-tier",
+	         &crm__v1__level__descriptor, &c->has_value_tier, &v)) !=
+	    CRM_OK) {
+		return rc;
+	}
+	c->value_tier = (Crm__V1__Level)v;
+	v = 0;
+	if ((rc = opt_enum(ctx, call, "--urgency", &crm__v1__level__descriptor,
+	         &c->has_urgency, &v)) != CRM_OK) {
+		return rc;
+	}
+	c->urgency = (Crm__V1__Level)v;
 	v = 0;
 	if ((rc = opt_enum(ctx, call, "--kind",
 	         &crm__v1__customer_kind__descriptor, &c->has_kind, &v)) !=
@@ -351,6 +338,13 @@ show_reply(const Crm__V1__CustomerReply *r, render_doc *out, bool contacts)
 		    crm_enum_name(
 		        &crm__v1__grade__descriptor, r->customer->grade));
 	}
+	/* customer.add: names close to the new one (it was added). */
+	for (size_t i = 0; i < r->n_similar; i++) {
+		fflush(stdout);
+		fprintf(stderr, "warning: similar: %s (id %" PRIu64 ")\n",
+		    r->similar[i]->name ? r->similar[i]->name : "",
+		    r->similar[i]->id);
+	}
 	cmd_purchase_show_summary(r->purchases, out);
 	if (contacts && r->customer != NULL) {
 		show_card(r, out);
@@ -423,11 +417,12 @@ cmd_customer_show(
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__CustomerGetRequest body = CRM__V1__CUSTOMER_GET_REQUEST__INIT;
 
-	if (cmd_parse_id(call->argv[0], &body.id) == CRM_OK) {
-		body.has_id = 1;
-	} else {
-		body.name = call->argv[0];
+	/* A name that is no customer's opens the only candidate. */
+	crm_status rc = cmd_customer_resolve(ctx, call->argv[0], &body.id);
+	if (rc != CRM_OK) {
+		return rc;
 	}
+	body.has_id = 1;
 	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
 	req.customer_get = &body;
 	return customer_call(ctx, &req, out, true);
@@ -452,7 +447,7 @@ cmd_customer_edit(
 	size_t n = (size_t)call->argc - 1;
 	Crm__V1__FieldValue *fv = crm_xcalloc(n, sizeof(*fv));
 	Crm__V1__FieldValue **fvp = crm_xcalloc(n, sizeof(*fvp));
-	char **owned = crm_xcalloc(2 * n, sizeof(char *));
+	char **owned = crm_xcalloc(3 * n, sizeof(char *));
 	size_t nowned = 0;
 
 	rc = cmd_customer_resolve(ctx, call->argv[0], &body.id);
@@ -476,11 +471,31 @@ cmd_customer_edit(
 		const ProtobufCFieldDescriptor *f =
 		    protobuf_c_message_descriptor_get_field_by_name(
 		        &crm__v1__customer__descriptor, field);
+		const char *known =
+		    f == NULL ? import_map_customer_field(field) : NULL;
+		if (known != NULL) {
+			/* A name import knows (预算, 决策链): its field. */
+			field = crm_xstrdup(known);
+			owned[nowned++] = field;
+			f = protobuf_c_message_descriptor_get_field_by_name(
+			    &crm__v1__customer__descriptor, field);
+		}
 		if (f == NULL || strcmp(field, "id") == 0) {
+			const ProtobufCMessageDescriptor *md =
+			    &crm__v1__customer__descriptor;
+			const char **names =
+			    crm_xcalloc(md->n_fields, sizeof(char *));
+			char hint[256];
+			for (unsigned k = 0; k < md->n_fields; k++) {
+				names[k] = md->fields[k].name;
+			}
+			suggest_hint(
+			    field, names, md->n_fields, hint, sizeof(hint));
+			free(names);
 			rc = cmd_usage_error(ctx, call,
-			    "no customer field '%s' (press TAB after "
+			    "no customer field '%s'%s (press TAB after "
 			    "'customer edit ID ' for the list)",
-			    field);
+			    field, hint);
 			goto out;
 		}
 		crm__v1__field_value__init(&fv[i]);
@@ -675,6 +690,47 @@ cmd_customer_assign(
 	return customer_call(ctx, &req, out, false);
 }
 
+/* "3 contacts, 1 follow-up, ..." of what a merge moves, into buf; "no
+ * records" when nothing. */
+static void
+merge_counts(const Crm__V1__MergePreview *p, char *buf, size_t len)
+{
+	const struct {
+		uint32_t n;
+		const char *one, *many;
+	} parts[] = {
+		{ p->contacts, "contact", "contacts" },
+		{ p->followups, "follow-up", "follow-ups" },
+		{ p->tasks, "task", "tasks" },
+		{ p->commitments, "commitment", "commitments" },
+		{ p->sla_clocks, "SLA clock", "SLA clocks" },
+		{ p->proposals, "grade proposal", "grade proposals" },
+		{ p->purchases, "purchase", "purchases" },
+	};
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (parts[i].n == 0 || o >= len) {
+			continue;
+		}
+		o += (size_t)snprintf(buf + o, len - o, "%s%u %s",
+		    o ? ", " : "", parts[i].n,
+		    parts[i].n == 1 ? parts[i].one : parts[i].many);
+	}
+	if (o == 0) {
+		snprintf(buf, len, "no records");
+	}
+}
+
+/* "华东机电厂 (id 2, owner li)" */
+static char *
+merge_who(const Crm__V1__Customer *c)
+{
+	return crm_xasprintf("%s (id %" PRIu64 "%s%s)", c->name ? c->name : "",
+	    c->id, c->owner && *c->owner ? ", owner " : "",
+	    c->owner && *c->owner ? c->owner : "");
+}
+
 crm_status
 cmd_customer_merge(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
@@ -683,6 +739,8 @@ cmd_customer_merge(
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__CustomerMergeRequest body =
 	    CRM__V1__CUSTOMER_MERGE_REQUEST__INIT;
+	Crm__V1__Response *prev = NULL;
+	char counts[512];
 
 	if ((rc = cmd_customer_resolve(ctx, call->argv[0], &body.keep)) !=
 	        CRM_OK ||
@@ -695,11 +753,42 @@ cmd_customer_merge(
 		    ctx, call, "KEEP and DROP are the same customer");
 	}
 	body.has_keep = body.has_drop = 1;
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_MERGE;
-	req.customer_merge = &body;
-	render_text(out, "customer %llu merged into %llu",
-	    (unsigned long long)body.drop, (unsigned long long)body.keep);
-	return customer_call(ctx, &req, out, false);
+	/* What would move, before anything does. */
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_MERGE_PREVIEW;
+	req.customer_merge_preview = &body;
+	rc = cmd_expect(
+	    ctx, &req, CRM__V1__RESPONSE__BODY_MERGE_PREVIEW, &prev);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const Crm__V1__MergePreview *p = prev->merge_preview;
+	if (p->keep == NULL || p->drop == NULL) {
+		cmd_error("the server's merge preview names no customers");
+		crm__v1__response__free_unpacked(prev, NULL);
+		return CRM_INTERNAL;
+	}
+	char *keep = merge_who(p->keep), *drop = merge_who(p->drop);
+	merge_counts(p, counts, sizeof(counts));
+	if (cmd_opt(call, "--yes") == NULL && ctx->stdin_tty) {
+		fflush(stdout);
+		fprintf(stderr,
+		    "merge %s\n"
+		    " into %s\n"
+		    "moves %s; %s is then closed (kept as merged)\n",
+		    drop, keep, counts, p->drop->name ? p->drop->name : "");
+	}
+	rc = cmd_confirm(ctx, call, "merge?");
+	if (rc == CRM_OK) {
+		req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_MERGE;
+		req.customer_merge = &body;
+		render_text(out, "customer %s merged into %s; moved %s", drop,
+		    keep, counts);
+		rc = customer_call(ctx, &req, out, false);
+	}
+	free(keep);
+	free(drop);
+	crm__v1__response__free_unpacked(prev, NULL);
+	return rc;
 }
 
 crm_status

@@ -466,6 +466,12 @@ tty_line(struct cmd_ctx *ctx, char **line)
 	return (ssize_t)n;
 }
 
+ssize_t
+cmd_tty_line(struct cmd_ctx *ctx, char **line)
+{
+	return tty_line(ctx, line);
+}
+
 /* One answer line from stdin (prompt on stderr for a terminal), without
  * its newline and surrounding blanks. NULL at end of input, or when
  * Ctrl-C cancelled (then `cancelled` is set). Owned by b. */

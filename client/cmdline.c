@@ -19,6 +19,7 @@
 #include "argv.h"
 #include "cache.h"
 #include "outbox.h"
+#include "suggest.h"
 
 /* ------------------------------------------------------------ lookup */
 
@@ -100,6 +101,28 @@ ambiguous(const struct cmd_row *family, const char *word,
 	}
 }
 
+/* " (did you mean: customer?)" for word at family's level (the top
+ * level when NULL), or "" into buf. */
+static void
+did_you_mean(
+    const struct cmd_row *family, const char *word, char *buf, size_t len)
+{
+	const char *words[512];
+	size_t n = 0;
+	for (const struct cmd_row *r = cmd_table; r->name && n + 2 < 512;
+	     r++) {
+		if (family ? !in_family(r, family)
+		           : strchr(r->name, ' ') != NULL) {
+			continue;
+		}
+		words[n++] = family ? cmd_verb(r) : r->name;
+		if (r->alias) {
+			words[n++] = r->alias;
+		}
+	}
+	suggest_hint(word, words, n, buf, len);
+}
+
 const struct cmd_row *
 cmd_find(int argc, char *const *argv, int *used, char *why, size_t whylen)
 {
@@ -113,8 +136,10 @@ cmd_find(int argc, char *const *argv, int *used, char *why, size_t whylen)
 	}
 	n = matches(NULL, argv[0], found, 64);
 	if (n == 0) {
-		snprintf(
-		    why, whylen, "unknown command: %s (try help)", argv[0]);
+		char hint[256];
+		did_you_mean(NULL, argv[0], hint, sizeof(hint));
+		snprintf(why, whylen, "unknown command: %s%s (try help)",
+		    argv[0], hint);
 		return NULL;
 	}
 	if (n > 1) {
@@ -139,8 +164,10 @@ cmd_find(int argc, char *const *argv, int *used, char *why, size_t whylen)
 	const struct cmd_row *family = found[0];
 	n = matches(family, argv[1], found, 64);
 	if (n == 0) {
-		snprintf(why, whylen, "unknown command: %s %s (try help %s)",
-		    family->name, argv[1], family->name);
+		char hint[256];
+		did_you_mean(family, argv[1], hint, sizeof(hint));
+		snprintf(why, whylen, "unknown command: %s %s%s (try help %s)",
+		    family->name, argv[1], hint, family->name);
 		return NULL;
 	}
 	if (n > 1) {
@@ -245,7 +272,7 @@ cmd_opt(const struct cmd_call *call, const char *name)
 }
 
 crm_status
-cmd_request(
+cmd_request_quiet(
     struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp)
 {
 	crm_status rc = outbox_kind(req->body_case) != OUTBOX_READ
@@ -257,18 +284,32 @@ cmd_request(
 	} else if (rc == CRM_UNAVAILABLE) {
 		ctx->offline = true;
 	}
-	if (rc != CRM_OK && !ctx->outcome_unknown) {
-		cmd_error(
-		    "%s (%s)", conn_error(ctx->conn), crm_status_name(rc));
-		/* A wrong old password leaves the session valid: no hint. */
-		bool old_pw =
-		    req->body_case == CRM__V1__REQUEST__BODY_PASSWD &&
-		    strstr(conn_error(ctx->conn), "old password");
-		if (rc == CRM_EUNAUTH && !old_pw &&
-		    req->body_case != CRM__V1__REQUEST__BODY_LOGIN) {
-			fprintf(stderr, "hint: log in with: login USER\n");
-		}
+	return rc;
+}
+
+void
+cmd_request_error(struct cmd_ctx *ctx, const Crm__V1__Request *req,
+    crm_status rc, const char *msg)
+{
+	if (rc == CRM_OK || ctx->outcome_unknown) {
+		return;
 	}
+	cmd_error("%s (%s)", msg, crm_status_name(rc));
+	/* A wrong old password leaves the session valid: no hint. */
+	bool old_pw = req->body_case == CRM__V1__REQUEST__BODY_PASSWD &&
+	              strstr(msg, "old password");
+	if (rc == CRM_EUNAUTH && !old_pw &&
+	    req->body_case != CRM__V1__REQUEST__BODY_LOGIN) {
+		fprintf(stderr, "hint: log in with: login USER\n");
+	}
+}
+
+crm_status
+cmd_request(
+    struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp)
+{
+	crm_status rc = cmd_request_quiet(ctx, req, resp);
+	cmd_request_error(ctx, req, rc, conn_error(ctx->conn));
 	return rc;
 }
 
@@ -500,9 +541,19 @@ parse_call(struct cmd_ctx *ctx, const struct cmd_row *row, int argc,
 		size_t len = eq ? (size_t)(eq - w) : strlen(w);
 		const struct cmd_opt *o = find_opt(row, w, len);
 		if (o == NULL) {
+			char *typed = crm_xstrndup(w, len);
+			char hint[256];
+			const char *names[64];
+			size_t k = 0;
+			for (const struct cmd_opt *x = row->opts;
+			     x && x->name && k < 64; x++) {
+				names[k++] = x->name;
+			}
+			suggest_hint(typed, names, k, hint, sizeof(hint));
+			free(typed);
 			return cmd_usage_error(ctx, call,
-			    "unknown option %.*s for %s", (int)len, w,
-			    row->name);
+			    "unknown option %.*s for %s%s", (int)len, w,
+			    row->name, hint);
 		}
 		const char *value = "";
 		if (o->arg != NULL && eq != NULL) {

@@ -48,6 +48,20 @@ static const struct cmd_opt customer_add_opts[] = {
 	{ "--reason", "TEXT", false, complete_lost_reason,
 	    "why it was lost (with --stage lost: price, competitor, service, "
 	    "no_need, other + text)" },
+	/* 需求信息 (seeds 001, 002): the archive's needs fields. */
+	{ "--pain-points", "X", false, NULL, "core pain points (需求痛点)" },
+	{ "--purchase-intent", "X", false, NULL,
+	    "needs and purchase intent (需求, 采购意向)" },
+	{ "--budget-range", "X", false, NULL,
+	    "budget range (预算范围), e.g. 30-50万" },
+	{ "--timeline", "X", false, NULL,
+	    "expected timeline (期望合作时间), e.g. 3个月内" },
+	{ "--decision-chain", "X", false, NULL,
+	    "decision chain (决策链): who decides, who influences" },
+	{ "--value-tier", "LEVEL", false, complete_level,
+	    "customer value (客户价值): high|medium|low" },
+	{ "--urgency", "LEVEL", false, complete_level,
+	    "urgency of the need (紧急程度): high|medium|low" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -80,6 +94,13 @@ static const struct cmd_opt contact_add_opts[] = {
 	    "decision_maker|influencer|user|gatekeeper|other" },
 	{ "--birthday", "MM-DD", false, NULL, "birthday" },
 	{ "--notes", "X", false, NULL, "free notes" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt merge_opts[] = {
+	{ "--yes", NULL, false, NULL,
+	    "merge without asking (scripts: required when stdin is not a "
+	    "terminal)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -363,6 +384,8 @@ customer_edit_help(FILE *f)
 {
 	fputs("\nExamples: industry=制造  region=华东  tags=重点,大客户  "
 	      "notes=\n"
+	      "FIELD may be a column name import knows: 预算=30-50万  "
+	      "决策链=张总  痛点=...\n"
 	      "Not here: the stage and its facts (deal_amount, won_at, "
 	      "lost_reason,\n"
 	      "lost_at) change with `stage`; the owner with `customer "
@@ -387,7 +410,10 @@ customer_merge_help(FILE *f)
 	      "as a\n"
 	      "record merged into KEEP, with its stage history, out of lists "
 	      "and\n"
-	      "reports.\n",
+	      "reports.\n"
+	      "Asks first: it shows both customers and how many of DROP's "
+	      "records\n"
+	      "move, then asks [y/N] on the terminal; scripts say --yes.\n",
 	    f);
 }
 
@@ -436,7 +462,10 @@ const struct cmd_row cmd_table[] = {
 	             "[--tag T]... [--notes X] [--birthday MM-DD] "
 	             "[--anniversary MM-DD] [--age-range X] "
 	             "[--first-contact WHEN] "
-	             "[--reason TEXT]",
+	             "[--reason TEXT] [--pain-points X] "
+	             "[--purchase-intent X] [--budget-range X] "
+	             "[--timeline X] [--decision-chain X] "
+	             "[--value-tier LEVEL] [--urgency LEVEL]",
 	    .summary = "Create a customer record (names are unique per "
 	               "kind).",
 	    .min_args = 1,
@@ -490,11 +519,12 @@ const struct cmd_row cmd_table[] = {
 
 	{ .name = "customer merge",
 	    .group = "customer",
-	    .usage = "KEEP DROP",
+	    .usage = "KEEP DROP [--yes]",
 	    .summary = "Merge a duplicate into KEEP: DROP's records move, "
-	               "DROP is closed.",
+	               "DROP is closed (shows what moves, asks first).",
 	    .min_args = 2,
 	    .max_args = 2,
+	    .opts = merge_opts,
 	    .args = { complete_customer, complete_customer },
 	    .fn = cmd_customer_merge,
 	    .more_help = customer_merge_help },

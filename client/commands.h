@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "conn.h"
 #include "crm.h"
@@ -166,6 +167,16 @@ crm_status cmd_request(struct cmd_ctx *ctx, Crm__V1__Request *req,
     Crm__V1__Response **resp /* OUT */);
 
 /*
+ * cmd_request_quiet: cmd_request without the error message; say it later
+ * with cmd_request_error(ctx, req, rc, msg), msg the conn_error(ctx->conn)
+ * of the call (copied before the next call).
+ */
+crm_status cmd_request_quiet(struct cmd_ctx *ctx, Crm__V1__Request *req,
+    Crm__V1__Response **resp /* OUT */);
+void cmd_request_error(struct cmd_ctx *ctx, const Crm__V1__Request *req,
+    crm_status rc, const char *msg);
+
+/*
  * cmd_parse_enum: text as a value of d (English or Chinese words).
  * On failure a usage error naming what (e.g. "stage") and the accepted
  * words. Errors: CRM_EINVAL.
@@ -236,6 +247,23 @@ void cmd_format_due(int64_t due, int64_t now, char *buf, size_t len);
  */
 crm_status cmd_expect(struct cmd_ctx *ctx, Crm__V1__Request *req,
     Crm__V1__Response__BodyCase want, Crm__V1__Response **resp /* OUT */);
+
+/*
+ * cmd_tty_line (cmd_followup.c): one line typed on the terminal (stdin),
+ * with Ctrl-C cancelling. Returns its length, -1 at end of input, -2 when
+ * cancelled; *line is malloc'd (caller frees) when the length is >= 0.
+ */
+ssize_t cmd_tty_line(struct cmd_ctx *ctx, char **line /* OUT */);
+
+/*
+ * cmd_confirm (cmd_confirm.c): go ahead with a big action? CRM_OK with --yes
+ * among call's options, or when the person at the terminal answers y
+ * (yes, 是) to question (on stderr, "[y/N]"). With no terminal on stdin and
+ * no --yes: refused, saying to add --yes (a usage error, exit 2). Any other
+ * answer: "nothing done", CRM_EINVAL (exit 1).
+ */
+crm_status cmd_confirm(
+    struct cmd_ctx *ctx, const struct cmd_call *call, const char *question);
 
 /* cmd_cache_names: feed n customer names (borrowed; NULL skipped) to the
  * completion cache. */
@@ -312,9 +340,12 @@ crm_status cmd_customer_assign(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 
 /*
- * cmd_customer_resolve: the id of CUSTOMER as typed: a decimal id as is,
- * anything else an exact name looked up on the server.
- * Errors: as cmd_request (NOT_FOUND for an unknown name).
+ * cmd_customer_resolve (cmd_customer_resolve.c): the id of CUSTOMER as typed:
+ * a decimal id as is, anything else an exact name looked up on the
+ * server. A name that is no customer's is searched (customer find): the
+ * only match is taken, saying so on stderr; several are listed as
+ * candidates (an error). Errors: as cmd_request (NOT_FOUND for an unknown
+ * or ambiguous name).
  */
 crm_status cmd_customer_resolve(
     struct cmd_ctx *ctx, const char *text, uint64_t *id /* OUT */);

@@ -80,6 +80,12 @@ complete_kind(const char *prefix, struct cmd_cands *out)
 }
 
 void
+complete_level(const char *prefix, struct cmd_cands *out)
+{
+	add_enum(&crm__v1__level__descriptor, "", prefix, out);
+}
+
+void
 complete_role(const char *prefix, struct cmd_cands *out)
 {
 	add_enum(&crm__v1__role__descriptor, "", prefix, out);

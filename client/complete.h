@@ -19,6 +19,7 @@ void complete_cands_free(struct cmd_cands *c);
 void complete_stage(const char *prefix, struct cmd_cands *out);
 void complete_grade(const char *prefix, struct cmd_cands *out);
 void complete_kind(const char *prefix, struct cmd_cands *out);
+void complete_level(const char *prefix, struct cmd_cands *out);
 void complete_role(const char *prefix, struct cmd_cands *out);
 void complete_contact_role(const char *prefix, struct cmd_cands *out);
 void complete_customer(const char *prefix, struct cmd_cands *out);

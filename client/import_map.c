@@ -271,6 +271,15 @@ import_map_find(int kind, const char *header, bool *ignored)
 	return found;
 }
 
+const char *
+import_map_customer_field(const char *word)
+{
+	bool ignored;
+	const struct import_map_field *f = import_map_find(
+	    CRM__V1__IMPORT_KIND__IMPORT_CUSTOMERS, word, &ignored);
+	return f != NULL && f->target == T_RECORD ? f->field : NULL;
+}
+
 /* ------------------------------------------------------------ rows */
 
 Crm__V1__ImportRow *

@@ -27,6 +27,14 @@ struct import_map_field;
 const struct import_map_field *import_map_find(
     int kind, const char *header, bool *ignored /* OUT */);
 
+/*
+ * import_map_customer_field: the Customer field (proto name, "budget_range")
+ * a header word of a customers file names (预算, 决策链, Budget Range), or
+ * NULL. `customer edit 预算=...` reads field names through this, so edit
+ * and import know the same words. Borrowed; static storage.
+ */
+const char *import_map_customer_field(const char *word);
+
 /* import_map_name: the field's stable name ("name", "at", "phones"). */
 const char *import_map_name(const struct import_map_field *f);
 

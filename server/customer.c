@@ -42,6 +42,7 @@
 #define LICENCE_TAG    'L' /* cust_name: 'L' || licence -> customer id */
 #define DEFAULT_GRADE  CRM__V1__GRADE__GRADE_B
 #define FUTURE_GRACE   LIFECYCLE_FUTURE_GRACE
+#define SIMILAR_MAX    5 /* similar names named when one is added */
 
 /* ---------------------------------------------------- record API */
 
@@ -1087,6 +1088,11 @@ customer_handle_add(
 	}
 	if (rc == CRM_OK && p != NULL) {
 		resp->customer->proposal = p;
+	}
+	if (rc == CRM_OK) {
+		/* A warning only: the customer is added. */
+		rc = customer_similar(ctx, c, SIMILAR_MAX,
+		    &resp->customer->similar, &resp->customer->n_similar);
 	}
 	return rc;
 }

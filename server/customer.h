@@ -85,4 +85,14 @@ const char *customer_name_of(struct req_ctx *ctx, uint64_t id);
 crm_status customer_reply(
     struct req_ctx *ctx, Crm__V1__Customer *c, Crm__V1__Response *resp);
 
+/*
+ * customer_similar (customer_similar.c): up to max customers of c's kind the
+ * caller may see (c itself and merged ones aside) whose normalised name
+ * contains c's or is contained in it (华东机电 and 华东机电设备有限公司), into
+ * *out (arena; id, kind, name and owner filled), *n of them. Names under
+ * two characters compare with nothing. Errors: store, CRM_TOO_BIG.
+ */
+crm_status customer_similar(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    size_t max, Crm__V1__Customer ***out /* OUT */, size_t *n /* OUT */);
+
 #endif

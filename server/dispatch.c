@@ -147,6 +147,8 @@ static const struct dispatch_row table[] = {
 	    NULL, PERM_ADMIN, REQ_WRITE, 0 },
 	[BODY(CALENDAR_SHOW)] = { "calendar.show", calendar_handle_show, NULL,
 	    PERM_REP, REQ_READ, 0 },
+	[BODY(CUSTOMER_MERGE_PREVIEW)] = { "customer.merge_preview",
+	    merge_handle_preview, NULL, PERM_REP, REQ_READ, 0 },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))

@@ -96,6 +96,7 @@ HANDLER(import_handle_batch);
 
 /* merge.c */
 HANDLER(merge_handle);
+HANDLER(merge_handle_preview);
 
 /* backup.c */
 HANDLER(backup_handle);

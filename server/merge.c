@@ -21,6 +21,7 @@
 #include "sla.h"
 #include "store_schema.h"
 #include "task.h"
+#include "user.h"
 
 typedef crm_status (*merge_move)(struct req_ctx *, uint64_t, uint64_t);
 
@@ -45,11 +46,12 @@ earliest(int64_t a, int64_t b)
 	return a == 0 ? b : (b == 0 || a < b ? a : b);
 }
 
-crm_status
-merge_handle(
-    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+/* The checks customer.merge and its preview share: two distinct
+ * customers the caller may see, neither merged. */
+static crm_status
+merge_check(struct req_ctx *ctx, const Crm__V1__CustomerMergeRequest *r,
+    Crm__V1__Customer **keep, Crm__V1__Customer **drop)
 {
-	const Crm__V1__CustomerMergeRequest *r = req->customer_merge;
 	if (!r->has_keep || !r->has_drop || r->keep == 0 || r->drop == 0) {
 		return dispatch_fail(
 		    ctx, CRM_EINVAL, "give the customer to keep and to drop");
@@ -58,25 +60,102 @@ merge_handle(
 		return dispatch_fail(
 		    ctx, CRM_EINVAL, "a customer cannot merge into itself");
 	}
+	crm_status rc = customer_visible(ctx, r->keep, keep);
+	if (rc == CRM_OK) {
+		rc = customer_visible(ctx, r->drop, drop);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if ((*keep)->merged_into != 0 || (*drop)->merged_into != 0) {
+		const Crm__V1__Customer *m =
+		    (*keep)->merged_into ? *keep : *drop;
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "customer %" PRIu64 " was merged into %" PRIu64, m->id,
+		    m->merged_into);
+	}
+	return CRM_OK;
+}
+
+/* How many entries index db holds under customer id. */
+static uint32_t
+count_of(struct req_ctx *ctx, enum store_db db, uint64_t id)
+{
+	uint32_t n = 0;
+	uint64_t at = 0;
+	while (n < UINT32_MAX && store_index_next(ctx->st, ctx->txn, db, id,
+	                             at, &at) == CRM_OK) {
+		n++;
+	}
+	return n;
+}
+
+/* A customer as the preview names it: id, kind, name, owner. */
+static Crm__V1__Customer *
+named(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	Crm__V1__Customer *s = crm_arena_alloc(ctx->arena, sizeof(*s));
+	if (s != NULL) {
+		crm__v1__customer__init(s);
+		s->has_id = s->has_kind = 1;
+		s->id = c->id;
+		s->kind = c->kind;
+		s->name = c->name;
+		s->owner = (char *)user_login_of(ctx, c->owner_id);
+	}
+	return s;
+}
+
+crm_status
+merge_handle_preview(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	Crm__V1__Customer *keep, *drop;
+	crm_status rc =
+	    merge_check(ctx, req->customer_merge_preview, &keep, &drop);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	Crm__V1__MergePreview *p = crm_arena_alloc(ctx->arena, sizeof(*p));
+	if (p == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__merge_preview__init(p);
+	p->keep = named(ctx, keep);
+	p->drop = named(ctx, drop);
+	if (p->keep == NULL || p->drop == NULL) {
+		return CRM_TOO_BIG;
+	}
+	p->has_contacts = p->has_followups = p->has_tasks = 1;
+	p->has_commitments = p->has_sla_clocks = p->has_proposals = 1;
+	p->has_purchases = 1;
+	p->contacts = count_of(ctx, DB_CONTACT_CUST, drop->id);
+	p->followups = count_of(ctx, DB_FU_CUST, drop->id);
+	p->tasks = count_of(ctx, DB_TASK_CUST, drop->id);
+	p->commitments = count_of(ctx, DB_COMMIT_CUST, drop->id);
+	p->sla_clocks = count_of(ctx, DB_SLA_CUST, drop->id);
+	p->proposals = count_of(ctx, DB_PROP_CUST, drop->id);
+	p->purchases = count_of(ctx, DB_PURCH_CUST, drop->id);
+	resp->body_case = CRM__V1__RESPONSE__BODY_MERGE_PREVIEW;
+	resp->merge_preview = p;
+	return CRM_OK;
+}
+
+crm_status
+merge_handle(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__CustomerMergeRequest *r = req->customer_merge;
 	Crm__V1__Customer *keep0, *keep, *drop0, *drop;
-	crm_status rc = customer_visible(ctx, r->keep, &keep0);
+	crm_status rc = merge_check(ctx, r, &keep0, &drop0);
 	if (rc == CRM_OK) {
 		rc = customer_visible(ctx, r->keep, &keep);
-	}
-	if (rc == CRM_OK) {
-		rc = customer_visible(ctx, r->drop, &drop0);
 	}
 	if (rc == CRM_OK) {
 		rc = customer_visible(ctx, r->drop, &drop);
 	}
 	if (rc != CRM_OK) {
 		return rc;
-	}
-	if (keep->merged_into != 0 || drop->merged_into != 0) {
-		const Crm__V1__Customer *m = keep->merged_into ? keep : drop;
-		return dispatch_fail(ctx, CRM_EPRECOND,
-		    "customer %" PRIu64 " was merged into %" PRIu64, m->id,
-		    m->merged_into);
 	}
 	rc = move_all(ctx, DB_CONTACT_CUST, contact_move, drop->id, keep->id);
 	if (rc == CRM_OK) {

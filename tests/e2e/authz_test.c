@@ -319,6 +319,7 @@ struct rb {
 	Crm__V1__ImportRow *rows[1];
 	Crm__V1__Contact row_contact;
 	Crm__V1__CustomerMergeRequest customer_merge;
+	Crm__V1__CustomerMergeRequest customer_merge_preview;
 	Crm__V1__BackupRequest backup;
 	Crm__V1__ChangesRequest changes;
 	Crm__V1__PurchaseAddRequest purchase_add;
@@ -908,6 +909,19 @@ b_customer_merge(struct rb *b, const struct target *t)
 }
 
 static void
+b_customer_merge_preview(struct rb *b, const struct target *t)
+{
+	b->customer_merge_preview = (Crm__V1__CustomerMergeRequest)
+	    CRM__V1__CUSTOMER_MERGE_REQUEST__INIT;
+	b->customer_merge_preview.has_keep =
+	    b->customer_merge_preview.has_drop = 1;
+	b->customer_merge_preview.keep = t->id;
+	b->customer_merge_preview.drop = t->id2;
+	b->req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_MERGE_PREVIEW;
+	R(customer_merge_preview) = &b->customer_merge_preview;
+}
+
+static void
 b_backup(struct rb *b, const struct target *t)
 {
 	(void)t;
@@ -1178,6 +1192,7 @@ static const struct request {
 	{ "audit_list", b_audit_list, O_CUST, 0 },
 	{ "calendar_import", b_calendar_import, O_NONE, F_WRITE },
 	{ "calendar_show", b_calendar_show, O_NONE, 0 },
+	{ "customer_merge_preview", b_customer_merge_preview, O_CUST, 0 },
 };
 
 #define N_REQUESTS (sizeof(requests) / sizeof(requests[0]))

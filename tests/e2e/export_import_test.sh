@@ -290,7 +290,7 @@ EOF
 # -- customer merge
 add 'customer add 深圳星河 --owner li'
 add 'contact add 深圳星河 钱七'
-expect 0 "customer merge KEEP DROP" -- "$CRM" -c 'customer merge 深圳星河电子 深圳星河'
+expect 0 "customer merge KEEP DROP" -- "$CRM" -c 'customer merge 深圳星河电子 深圳星河 --yes'
 contains "it shows the kept customer" "深圳星河电子"
 run "$CRM" --format json -c 'customer find 深圳星河'
 [ "$(printf '%s' "$out" | python3 -c 'import json,sys; print([c["name"] for c in json.load(sys.stdin)])')" = "['深圳星河电子']" ] \

@@ -189,6 +189,23 @@ required_columns_per_kind(void **state)
 	assert_string_equal(c[1], "name");
 }
 
+/* `customer edit 预算=...` reads field names through the import table. */
+static void
+customer_fields_by_import_names(void **state)
+{
+	(void)state;
+	assert_string_equal(import_map_customer_field("预算"), "budget_range");
+	assert_string_equal(
+	    import_map_customer_field("决策链"), "decision_chain");
+	assert_string_equal(import_map_customer_field("痛点"), "pain_points");
+	assert_string_equal(
+	    import_map_customer_field("Budget Range"), "budget_range");
+	/* Known to import but not a field of the record: none. */
+	assert_null(import_map_customer_field("负责人"));
+	assert_null(import_map_customer_field("编号"));
+	assert_null(import_map_customer_field("颜色"));
+}
+
 int
 main(void)
 {
@@ -197,6 +214,7 @@ main(void)
 		cmocka_unit_test(cells_parse_leniently),
 		cmocka_unit_test(bad_cells_say_why),
 		cmocka_unit_test(required_columns_per_kind),
+		cmocka_unit_test(customer_fields_by_import_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_customer_resolve.c: a customer as people type it (commands.h,
+ * cmd_customer_resolve): an id, an exact name, or else the candidates
+ * `customer find` gives for the text: the only one is taken, several are
+ * listed. Every command taking a CUSTOMER comes through here.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+
+#define CANDIDATES_SHOWN 10
+
+/* The customer named exactly text, quietly: rc, and the server's
+ * message in *msg (caller frees) when it is not CRM_OK. */
+static crm_status
+by_name(struct cmd_ctx *ctx, Crm__V1__Request *req, const char *text,
+    uint64_t *id, char **msg)
+{
+	Crm__V1__CustomerGetRequest body = CRM__V1__CUSTOMER_GET_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+
+	body.name = (char *)text;
+	req->body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
+	req->customer_get = &body;
+	crm_status rc = cmd_request_quiet(ctx, req, &resp);
+	*msg = NULL;
+	if (rc != CRM_OK) {
+		*msg = crm_xstrdup(conn_error(ctx->conn));
+	} else if (resp->body_case != CRM__V1__RESPONSE__BODY_CUSTOMER ||
+	           resp->customer->customer == NULL ||
+	           !resp->customer->customer->has_id) {
+		*msg = crm_xasprintf(
+		    "the server sent no customer for '%s'", text);
+		rc = CRM_INTERNAL;
+	} else {
+		*id = resp->customer->customer->id;
+	}
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	req->customer_get = NULL;
+	return rc;
+}
+
+/* The first page of `customer find text`, quietly; NULL on failure. The
+ * caller frees the reply. */
+static Crm__V1__Response *
+candidates(struct cmd_ctx *ctx, const char *text)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerFindRequest body =
+	    CRM__V1__CUSTOMER_FIND_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+
+	body.text = (char *)text;
+	body.has_limit = 1;
+	body.limit = CANDIDATES_SHOWN + 1;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_FIND;
+	req.customer_find = &body;
+	if (cmd_request_quiet(ctx, &req, &resp) != CRM_OK) {
+		return NULL;
+	}
+	if (resp->body_case != CRM__V1__RESPONSE__BODY_CUSTOMERS) {
+		crm__v1__response__free_unpacked(resp, NULL);
+		return NULL;
+	}
+	return resp;
+}
+
+crm_status
+cmd_customer_resolve(struct cmd_ctx *ctx, const char *text, uint64_t *id)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	char *msg = NULL;
+
+	if (cmd_parse_id(text, id) == CRM_OK) {
+		return CRM_OK;
+	}
+	crm_status rc = by_name(ctx, &req, text, id, &msg);
+	if (rc != CRM_NOT_FOUND) {
+		req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
+		cmd_request_error(ctx, &req, rc, msg ? msg : "");
+		free(msg);
+		return rc;
+	}
+	Crm__V1__Response *resp = candidates(ctx, text);
+	const Crm__V1__CustomerPage *p = resp ? resp->customers : NULL;
+	if (p == NULL || p->n_customers == 0) {
+		req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
+		cmd_request_error(ctx, &req, rc, msg);
+	} else if (p->n_customers == 1 && p->customers[0]->has_id) {
+		/* The only candidate: taken, and said so. */
+		*id = p->customers[0]->id;
+		cmd_customer_cache(p->customers, 1);
+		fflush(stdout);
+		fprintf(stderr,
+		    "no customer is named '%s': taking %s (id %" PRIu64 ")\n",
+		    text, p->customers[0]->name ? p->customers[0]->name : "",
+		    *id);
+		rc = CRM_OK;
+	} else {
+		cmd_error("no customer is named '%s'; did you mean:", text);
+		size_t shown = p->n_customers < CANDIDATES_SHOWN
+		                   ? p->n_customers
+		                   : CANDIDATES_SHOWN;
+		for (size_t i = 0; i < shown; i++) {
+			const Crm__V1__Customer *c = p->customers[i];
+			fprintf(stderr, "  %6" PRIu64 "  %s", c->id,
+			    c->name ? c->name : "");
+			if (c->owner != NULL && *c->owner != '\0') {
+				fprintf(stderr, "  (owner %s)", c->owner);
+			}
+			fputc('\n', stderr);
+		}
+		if (p->n_customers > shown || p->next_cursor != 0) {
+			fprintf(
+			    stderr, "  ... more: customer find %s\n", text);
+		}
+		cmd_customer_cache(p->customers, p->n_customers);
+	}
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	free(msg);
+	return rc;
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# did_you_mean_test.sh: a word typed wrong gets the closest right ones
+# (issue 14 item 5), end to end against a real crmd in a temp folder:
+# commands, verbs, options and customer fields suggest by edit distance
+# or prefix; a customer name that is no customer's lists the candidates
+# of `customer find`, and the only candidate is taken (saying so).
+# Usage: did_you_mean_test.sh CRMD CRM   (ctest passes the built binaries)
+set -u
+CRMD=${1:?crmd path}
+CRM=${2:?crm path}
+H=$(mktemp -d "${TMPDIR:-/tmp}/crm-dym-XXXXXX")
+export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
+export XDG_STATE_HOME=$H/state CRM_SERVER=ipc://$H/s CRM_TIMEOUT_MS=5000
+export LC_ALL=C.UTF-8
+unset XDG_RUNTIME_DIR CRM_FORMAT
+PID=
+fails=0
+cleanup() {
+	if [ -n "$PID" ]; then
+		kill -TERM "$PID" 2>/dev/null
+		wait "$PID" || { echo "FAIL: crmd exit status"; fails=$((fails + 1)); }
+	fi
+	rm -rf "$H"
+}
+trap cleanup EXIT
+ok() { echo "ok   - $*"; }
+bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
+# run WANT DESC CMD...: run CMD, check its exit status; output in $out.
+run() {
+	local want=$1 desc=$2; shift 2
+	out=$("$@" 2>&1); got=$?
+	[ "$got" -eq "$want" ] && ok "$desc" || bad "$desc (exit $got, want $want): $out"
+}
+has() { printf '%s\n' "$out" | grep -qF -- "$2" && ok "$1" || bad "$1: '$2' not in: $out"; }
+hasnt() { printf '%s\n' "$out" | grep -qF -- "$2" && bad "$1: '$2' in: $out" || ok "$1"; }
+
+# No server needed for words the shell knows itself.
+run 2 "a misspelt command" "$CRM" -c 'custmer list'
+has "suggests customer" "unknown command: custmer (did you mean: customer?)"
+hasnt "not every near word" "user?"
+run 2 "swapped letters" "$CRM" -c 'custoemr list'
+has "suggests customer" "did you mean: customer?"
+run 2 "a misspelt verb" "$CRM" -c 'customer lsit'
+has "suggests list" "unknown command: customer lsit (did you mean: list?)"
+run 2 "a misspelt option" "$CRM" -c 'due --tem'
+has "suggests --team" "unknown option --tem for due (did you mean: --team?)"
+run 2 "the start of an option" "$CRM" -c 'customer add X --budget 30万'
+has "suggests --budget-range" "(did you mean: --budget-range?)"
+run 2 "nothing close" "$CRM" -c 'zzzz'
+hasnt "no suggestion" "did you mean"
+run 1 "help of a misspelt command" "$CRM" -c 'help custmer'
+has "help suggests too" "did you mean: customer?"
+
+printf 'pw1\n' | "$CRMD" user add boss --role admin --data "$H/db" >/dev/null \
+	|| { echo "FAIL: crmd user add"; exit 1; }
+"$CRMD" --data "$H/db" --listen "$CRM_SERVER" 2>"$H/crmd.log" &
+PID=$!
+for _ in $(seq 100); do
+	printf 'pw1\n' | "$CRM" login boss >/dev/null 2>&1 && break
+	sleep 0.1
+done
+
+run 0 "customer add" "$CRM" -c 'customer add 华东机电有限公司'
+run 0 "customer add" "$CRM" -c 'customer add 华东物流有限公司'
+run 0 "customer add" "$CRM" -c 'customer add 杭州新风科技有限公司'
+
+run 2 "a misspelt field" "$CRM" -c 'customer edit 杭州新风科技有限公司 regoin=杭州'
+has "suggests region" "no customer field 'regoin' (did you mean: region?)"
+
+run 1 "several candidates" "$CRM" -c 'customer show 华东'
+has "says no such name" "no customer is named '华东'; did you mean:"
+has "lists one" "华东机电有限公司"
+has "lists the other" "华东物流有限公司"
+
+run 0 "the only candidate opens" "$CRM" -c 'customer show 新风'
+has "says which it took" "taking 杭州新风科技有限公司 (id 3)"
+has "shows it" "name              杭州新风科技有限公司"
+
+run 0 "the same where a command takes a customer" "$CRM" -c 'contact add 机电 王总'
+has "takes the only one" "taking 华东机电有限公司 (id 1)"
+run 0 "the contact is there" "$CRM" -c 'contact list 华东机电有限公司'
+has "王总 added" "王总"
+
+run 1 "no candidate at all" "$CRM" -c 'customer show 不存在的公司'
+has "the plain error" 'no customer named "不存在的公司" (NOT_FOUND)'
+
+[ "$fails" -eq 0 ] && echo "all ok" || echo "$fails failed"
+exit $((fails > 0))
