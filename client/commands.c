@@ -195,6 +195,10 @@ static const struct cmd_opt policy_set_opts[] = {
 	{ "--focus", "TEXT", false, NULL, "what the follow-ups focus on" },
 	{ "--target", "PERCENT", false, NULL,
 	    "conversion target: share won in a period (S: 60 by default)" },
+	{ "--goal", "TEXT", false, NULL,
+	    "a cell's goal (with STAGE GRADE; --focus is the same)" },
+	{ "--greetings", "on|off", false, NULL,
+	    "a cell's festival greetings (with STAGE GRADE)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -885,18 +889,21 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "policy show",
 	    .group = "admin",
 	    .usage = "",
-	    .summary = "Cadence and channels per grade, and the SLA rules.",
+	    .summary = "The cadence matrix stage x grade, each grade's "
+	               "target, and the SLA rules.",
 	    .max_args = 0,
 	    .fn = cmd_task_policy_show },
 	{ .name = "policy set",
 	    .group = "admin",
-	    .usage = "GRADE [--every DURATION] [--channels A,B,C] "
-	             "[--focus TEXT]",
-	    .summary = "Change a grade's cadence, channels or focus (admins).",
+	    .usage = "[STAGE] GRADE [--every DURATION] [--goal TEXT] "
+	             "[--channels A,B,C] [--greetings on|off]",
+	    .summary = "Change one cell stage x grade of the cadence matrix; "
+	               "with GRADE alone, the grade's row and its pre-deal "
+	               "cells (admins).",
 	    .min_args = 1,
-	    .max_args = 1,
+	    .max_args = 2,
 	    .opts = policy_set_opts,
-	    .args = { complete_grade },
+	    .args = { complete_stage, complete_grade },
 	    .fn = cmd_task_policy_set },
 	{ .name = "policy retention",
 	    .group = "admin",

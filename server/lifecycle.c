@@ -340,7 +340,7 @@ lifecycle_handle_stage(
 		    before->stage == CRM__V1__STAGE__STAGE_LOST
 		        ? ctx->now
 		        : customer_last_contact(c),
-		    c->stage == CRM__V1__STAGE__STAGE_LOST);
+		    1); /* the stage's cell of the cadence matrix */
 	}
 	if (rc != CRM_OK) {
 		return rc;
