@@ -138,6 +138,22 @@ static const struct cmd_opt purchase_add_opts[] = {
 	{ NULL, NULL, false, NULL, NULL },
 };
 
+static const struct cmd_opt routine_add_opts[] = {
+	{ "--monthly", "DAY", false, NULL,
+	    "on this day of every month, 1-31 (每月15日: 15)" },
+	{ "--weekly", "WEEKDAY", false, NULL,
+	    "on this weekday every week: mon..sun or 周三" },
+	{ "--quarterly", "last-week", false, NULL,
+	    "in the last week of every quarter (每季度末)" },
+	{ "--time", "HH:MM", false, NULL, "time of day (default 09:00)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt routine_list_opts[] = {
+	{ "--stopped", NULL, false, NULL, "also the stopped ones" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
 static const struct cmd_opt attach_opts[] = {
 	{ "--title", "TEXT", false, NULL, "what it is (会议纪要, 录音, ...)" },
 	{ NULL, NULL, false, NULL, NULL },
@@ -662,6 +678,39 @@ const struct cmd_row cmd_table[] = {
 	    .max_args = 1,
 	    .args = { complete_customer },
 	    .fn = cmd_purchase_list },
+
+	{ .name = "routine",
+	    .group = "followup",
+	    .usage = "VERB ...",
+	    .summary = "Calendar routines (每月15日, 每周三, 每季度末): add, "
+	               "list, stop." },
+	{ .name = "routine add",
+	    .group = "followup",
+	    .usage = "CUSTOMER \"goal\" --monthly DAY|--weekly WEEKDAY|"
+	             "--quarterly last-week [--time HH:MM]",
+	    .summary = "A routine: each occurrence is its own task for the "
+	               "owner, made 14 days ahead, on the next working day "
+	               "when the date is not one.",
+	    .min_args = 2,
+	    .max_args = 2,
+	    .opts = routine_add_opts,
+	    .args = { complete_customer, NULL },
+	    .fn = cmd_routine_add },
+	{ .name = "routine list",
+	    .group = "followup",
+	    .usage = "[CUSTOMER] [--stopped]",
+	    .summary = "The routines of the customers you see.",
+	    .max_args = 1,
+	    .opts = routine_list_opts,
+	    .args = { complete_customer },
+	    .fn = cmd_routine_list },
+	{ .name = "routine stop",
+	    .group = "followup",
+	    .usage = "ID",
+	    .summary = "Stop a routine; its open occurrences are cancelled.",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .fn = cmd_routine_stop },
 
 	/* SLA clocks, commitments, manager views */
 	{ .name = "inquiry",

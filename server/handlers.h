@@ -110,4 +110,9 @@ HANDLER(review_handle_customer_check);
 /* changes.c */
 HANDLER(changes_handle_list);
 
+/* routine.c */
+HANDLER(routine_handle_add);
+HANDLER(routine_handle_list);
+HANDLER(routine_handle_stop);
+
 #endif

@@ -70,6 +70,8 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_COMMIT_CUST_TIME] = "commit_cust_time",
 	[DB_SLA_CUST_TIME] = "sla_cust_time",
 	[DB_PURCH_CUST_TIME] = "purch_cust_time",
+	[DB_ROUTINES] = "routines",
+	[DB_ROUTINE_CUST] = "routine_cust",
 };
 
 const char *

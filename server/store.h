@@ -81,6 +81,9 @@ enum store_db {
 	DB_COMMIT_CUST_TIME, /* commitment: created */
 	DB_SLA_CUST_TIME,    /* SLA clock: started */
 	DB_PURCH_CUST_TIME,  /* purchase: at */
+	/* Calendar routines (issue 15). */
+	DB_ROUTINES,     /* routine id -> crm.v1.Routine */
+	DB_ROUTINE_CUST, /* customer id || routine id -> "" */
 	DB_COUNT
 };
 

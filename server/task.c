@@ -23,6 +23,7 @@
 #include "event.h"
 #include "festival.h"
 #include "queues.h"
+#include "routine.h"
 #include "handlers.h"
 #include "policy.h"
 #include "stats.h"
@@ -453,6 +454,10 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	const Crm__V1__CadenceCell *gp =
 	    policy_cell(p, (int)c->stage, (int)c->grade);
 	rc = task_festival_sync(ctx, c, gp);
+	if (rc == CRM_OK) {
+		rc =
+		    routine_sync_customer(ctx, c); /* a touch plans routines */
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -622,6 +627,45 @@ task_extras_start(struct req_ctx *ctx, const Crm__V1__Customer *c)
 	return rc;
 }
 
+crm_status
+task_set_ref(struct req_ctx *ctx, uint64_t id, uint64_t ref)
+{
+	Crm__V1__Task *before, *t;
+	crm_status rc = load(ctx, id, &before);
+	if (rc == CRM_OK) {
+		rc = load(ctx, id, &t);
+	}
+	if (rc == CRM_OK) {
+		t->has_ref_id = 1;
+		t->ref_id = ref;
+		rc = task_put(ctx, before, t);
+	}
+	return rc;
+}
+
+crm_status
+task_cancel_ref(struct req_ctx *ctx, uint64_t customer_id, int kind,
+    uint64_t ref, const char *why)
+{
+	uint64_t id = 0;
+	crm_status rc = CRM_OK;
+	while (
+	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_TASK_CUST,
+	                        customer_id, id, &id) == CRM_OK) {
+		Crm__V1__Task *t;
+		size_t mark = crm_arena_mark(ctx->arena);
+		int hit = load(ctx, id, &t) == CRM_OK && is_open(t) &&
+		          (int)t->kind == kind && t->has_ref_id &&
+		          t->ref_id == ref;
+		crm_arena_release(ctx->arena, mark);
+		if (hit) {
+			rc = close_task(ctx, id,
+			    CRM__V1__TASK_STATUS__TASK_CANCELLED, why);
+		}
+	}
+	return rc;
+}
+
 /* Which greetings an open greeting task t is one of. */
 enum greet_match { GREET_GOAL, GREET_FESTIVAL, GREET_CONTACT };
 
@@ -704,14 +748,7 @@ contact_greeting(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	Crm__V1__Task *before;
-	rc = load(ctx, t->id, &before);
-	if (rc == CRM_OK) {
-		t->has_ref_id = 1;
-		t->ref_id = k->id;
-		rc = task_put(ctx, before, t);
-	}
-	return rc;
+	return task_set_ref(ctx, t->id, k->id);
 }
 
 crm_status
@@ -789,6 +826,9 @@ recur(struct req_ctx *ctx, const Crm__V1__Task *t)
 			    n->id, when(ctx, n->due_at));
 		}
 		return rc;
+	}
+	if (t->kind == CRM__V1__TASK_KIND__TASK_ROUTINE) {
+		return routine_sync_customer(ctx, c);
 	}
 	int64_t after = t->due_at > ctx->now ? t->due_at : ctx->now;
 	if (t->kind == CRM__V1__TASK_KIND__TASK_GREETING && t->has_ref_id) {

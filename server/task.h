@@ -83,6 +83,14 @@ crm_status task_greetings_changed(struct req_ctx *ctx,
 crm_status task_contact_greeting(
     struct req_ctx *ctx, const Crm__V1__Contact *k);
 
+/* task_set_ref: set task id's ref_id (the record it tracks). */
+crm_status task_set_ref(struct req_ctx *ctx, uint64_t id, uint64_t ref);
+
+/* task_cancel_ref: cancel the open tasks of kind of customer_id whose
+ * ref_id is ref, saying why. */
+crm_status task_cancel_ref(struct req_ctx *ctx, uint64_t customer_id, int kind,
+    uint64_t ref, const char *why);
+
 /* task_move_customer: hang task id under customer to (a merge); an open
  * next follow-up, or a re-grade or greeting to has already, is cancelled:
  * to keeps one of each. Events on to say so. */
