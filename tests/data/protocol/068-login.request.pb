@@ -1,0 +1,2 @@
+corpus-v1-000068Z
+admin	admin-pw2
