@@ -226,6 +226,29 @@ routine_sweep(
 	return rc;
 }
 
+crm_status
+routine_move(struct req_ctx *ctx, uint64_t id, uint64_t to)
+{
+	Crm__V1__Routine *before, *r;
+	crm_status rc = load(ctx, id, &before);
+	if (rc == CRM_OK) {
+		rc = load(ctx, id, &r);
+	}
+	if (rc == CRM_OK) {
+		rc = store_index_del(ctx->st, ctx->txn, DB_ROUTINE_CUST,
+		    before->customer_id, id);
+	}
+	if (rc == CRM_OK) {
+		rc = store_index_add(
+		    ctx->st, ctx->txn, DB_ROUTINE_CUST, to, id);
+	}
+	if (rc == CRM_OK) {
+		r->customer_id = to;
+		rc = put(ctx, before, r);
+	}
+	return rc;
+}
+
 /* ---------------------------------------------------------- handlers */
 
 crm_status

@@ -37,4 +37,8 @@ crm_status routine_sync_customer(
 crm_status routine_sweep(
     struct req_ctx *ctx, uint64_t *from, unsigned max, unsigned *planned);
 
+/* routine_move: routine id now belongs to customer to (a merge; its
+ * open occurrences move with the customer's tasks). */
+crm_status routine_move(struct req_ctx *ctx, uint64_t id, uint64_t to);
+
 #endif
