@@ -203,6 +203,14 @@ static const struct cmd_opt task_cancel_opts[] = {
 	{ NULL, NULL, false, NULL, NULL },
 };
 
+/* policy set's first word: a stage (a cell) or a grade (its row). */
+static void
+complete_stage_or_grade(const char *prefix, struct cmd_cands *out)
+{
+	complete_grade(prefix, out);
+	complete_stage(prefix, out);
+}
+
 static const struct cmd_opt policy_set_opts[] = {
 	{ "--every", "DURATION", false, NULL,
 	    "cadence: 1d, 3d, 12h, 2w, ..." },
@@ -952,7 +960,7 @@ const struct cmd_row cmd_table[] = {
 	    .min_args = 1,
 	    .max_args = 2,
 	    .opts = policy_set_opts,
-	    .args = { complete_stage, complete_grade },
+	    .args = { complete_stage_or_grade, complete_grade },
 	    .fn = cmd_task_policy_set },
 	{ .name = "policy retention",
 	    .group = "admin",

@@ -490,6 +490,10 @@ set_cell(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 		    "a lost customer is not followed: give potential, intent, "
 		    "negotiation, won or churn_risk");
 	}
+	if (r->has_conversion_target) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "a conversion target is a grade's, not a cell's");
+	}
 	Crm__V1__CadenceCell *c = find_cell(p, (int)r->stage, (int)r->grade);
 	if (c == NULL) {
 		return dispatch_fail(

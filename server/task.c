@@ -613,6 +613,9 @@ regrade(struct req_ctx *ctx, const Crm__V1__Customer *c, Crm__V1__Task **out)
 	    GOAL_REGRADE, NULL, out);
 }
 
+static crm_status contact_greeting(struct req_ctx *ctx,
+    const Crm__V1__Customer *c, const Crm__V1__Contact *k, int64_t after);
+
 crm_status
 task_extras_start(struct req_ctx *ctx, const Crm__V1__Customer *c)
 {
@@ -623,6 +626,18 @@ task_extras_start(struct req_ctx *ctx, const Crm__V1__Customer *c)
 	if (rc == CRM_OK) {
 		rc = greeting(
 		    ctx, c, c->anniversary, GOAL_ANNIVERSARY, ctx->now);
+	}
+	/* Its contacts' birthdays (a customer back from lost). */
+	uint64_t kid = 0;
+	while (
+	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn,
+	                        DB_CONTACT_CUST, c->id, kid, &kid) == CRM_OK) {
+		Crm__V1__Contact *k;
+		rc = dispatch_record(ctx, DB_CONTACTS, kid,
+		    &crm__v1__contact__descriptor, (ProtobufCMessage **)&k);
+		if (rc == CRM_OK && k->birthday != NULL && *k->birthday) {
+			rc = contact_greeting(ctx, c, k, ctx->now);
+		}
 	}
 	return rc;
 }
