@@ -16,6 +16,12 @@ cache_path(void)
 	return paths_xdg("XDG_CACHE_HOME", ".cache", "customers");
 }
 
+static char *
+path_of(const char *file)
+{
+	return paths_xdg("XDG_CACHE_HOME", ".cache", file);
+}
+
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -41,7 +47,13 @@ sort_unique(char **v, size_t n)
 void
 cache_load(char ***names, size_t *n)
 {
-	char *path = cache_path();
+	cache_load_file("customers", names, n);
+}
+
+void
+cache_load_file(const char *file, char ***names, size_t *n)
+{
+	char *path = path_of(file);
 	char *text = path ? paths_read(path) : NULL;
 	char **v = NULL;
 	size_t k = 0, cap = 0;
@@ -79,15 +91,21 @@ cache_free(char **names, size_t n)
 void
 cache_add(const char *const *add, size_t n_add)
 {
+	cache_add_file("customers", add, n_add);
+}
+
+void
+cache_add_file(const char *file, const char *const *add, size_t n_add)
+{
 	char **v = NULL;
 	size_t n = 0, len = 0;
-	char *path = cache_path(), *text = NULL;
+	char *path = path_of(file), *text = NULL;
 	bool changed = false;
 
 	if (path == NULL || n_add == 0) {
 		goto out;
 	}
-	cache_load(&v, &n);
+	cache_load_file(file, &v, &n);
 	v = crm_xrealloc(v, (n + n_add) * sizeof(*v));
 	for (size_t i = 0; i < n_add; i++) {
 		if (add[i] == NULL || add[i][0] == '\0' ||

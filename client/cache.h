@@ -30,4 +30,11 @@ void cache_free(char **names, size_t n);
  */
 void cache_add(const char *const *names, size_t n);
 
+/* cache_load_file / cache_add_file: the same for another list in the
+ * same folder: "tags" holds the feedback tags seen (log --tag, report
+ * feedback), which `log --tag` completes from. */
+void cache_load_file(
+    const char *file, char ***names /* OUT */, size_t *n /* OUT */);
+void cache_add_file(const char *file, const char *const *names, size_t n);
+
 #endif

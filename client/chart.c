@@ -51,6 +51,13 @@ append_label(char **out, size_t *len, const char *label, size_t cols)
 char **
 chart_bars(const struct chart_bar *bars, size_t n, int width)
 {
+	return chart_bars_scaled(bars, n, width, 0);
+}
+
+char **
+chart_bars_scaled(
+    const struct chart_bar *bars, size_t n, int width, double full)
+{
 	char **lines = crm_xcalloc(n ? n : 1, sizeof(char *));
 	size_t labw = 0, textw = 0;
 	double max = 0;
@@ -67,6 +74,9 @@ chart_bars(const struct chart_bar *bars, size_t n, int width)
 		    bars[i].value > max) {
 			max = bars[i].value;
 		}
+	}
+	if (full > max) {
+		max = full; /* a share: 100 % fills the bar, not the largest */
 	}
 	if (labw > (size_t)width / 3) {
 		labw = (size_t)width / 3;
@@ -121,9 +131,10 @@ chart_free(char **lines, size_t n)
 }
 
 void
-chart_add(render_doc *d, const struct chart_bar *bars, size_t n, int width)
+chart_add(render_doc *d, const struct chart_bar *bars, size_t n, int width,
+    double full)
 {
-	char **lines = chart_bars(bars, n, width);
+	char **lines = chart_bars_scaled(bars, n, width, full);
 	render_text(d, "%s", "");
 	for (size_t i = 0; i < n; i++) {
 		render_text(d, "%s", lines[i]);

@@ -33,11 +33,18 @@ struct chart_bar {
  */
 char **chart_bars(const struct chart_bar *bars, size_t n, int width);
 
+/* chart_bars_scaled: chart_bars where a value of full (when larger than
+ * every value) fills the room: percentages pass 100, so 50 % is half a
+ * bar; counts pass 0 and the largest fills it. */
+char **chart_bars_scaled(
+    const struct chart_bar *bars, size_t n, int width, double full);
+
 /* chart_free: free what chart_bars returned (n lines). */
 void chart_free(char **lines, size_t n);
 
-/* chart_add: chart_bars added to d as text lines (a blank line first). */
-void chart_add(
-    render_doc *d, const struct chart_bar *bars, size_t n, int width);
+/* chart_add: chart_bars_scaled added to d as text lines (a blank line
+ * first). */
+void chart_add(render_doc *d, const struct chart_bar *bars, size_t n,
+    int width, double full);
 
 #endif

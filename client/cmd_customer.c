@@ -190,6 +190,11 @@ show_reply(const Crm__V1__CustomerReply *r, render_doc *out, bool contacts)
 		render_message_record(out, &r->customer->base, show_skip);
 		render_kv(out, "record check",
 		    r->customer->checked_at ? "checked" : "not checked yet");
+		if (r->customer->late_entry) {
+			render_kv(out, "entry",
+			    "late: entered more than 24 h after the first "
+			    "contact");
+		}
 		cmd_customer_cache(&r->customer, 1);
 	}
 	if (r->proposal != NULL && r->customer != NULL) {
@@ -452,6 +457,8 @@ cmd_customer_list(
 	body.tag = (char *)cmd_opt(call, "--tag");
 	body.has_unchecked = body.unchecked =
 	    cmd_opt(call, "--unchecked") != NULL;
+	body.has_missing_minutes = body.missing_minutes =
+	    cmd_opt(call, "--missing-minutes") != NULL;
 	if ((rc = opt_enum(ctx, call, "--stage", &crm__v1__stage__descriptor,
 	         &body.has_stage, &v)) != CRM_OK) {
 		return rc;

@@ -12,9 +12,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "commands.h"
 #include "shell.h"
 
+#define TAGS_MAX        16
 #define MAX_COMMITMENTS 16 /* as the server */
 #define MAX_ATTACHMENTS 16 /* as the server */
 #define MAX_ASK_TRIES   5  /* a terminal user may retype a bad answer */
@@ -29,6 +31,7 @@ struct log_build {
 	Crm__V1__Attachment att[MAX_ATTACHMENTS];
 	Crm__V1__Attachment *attp[MAX_ATTACHMENTS];
 	char **contacts, **evidence;
+	char **objections, **tags;
 	char **owned;
 	size_t nowned, capowned;
 	const char *stage_reason; /* to derive lost_reason from */
@@ -55,6 +58,44 @@ log_build_free(struct log_build *b)
 	free(b->owned);
 	free(b->contacts);
 	free(b->evidence);
+	free(b->objections);
+	free(b->tags);
+}
+
+/* Split "价格,交付" (ASCII or full-width commas) into b's tags. */
+static crm_status
+add_tags(struct cmd_ctx *ctx, const struct cmd_call *call, struct log_build *b,
+    const char *text, size_t cap)
+{
+	char *copy = own(b, crm_xstrdup(text));
+	for (char *p = copy; p != NULL && *p != '\0';) {
+		char *comma = strchr(p, ',');
+		char *wide = strstr(p, "，");
+		char *next = NULL;
+		if (wide != NULL && (comma == NULL || wide < comma)) {
+			*wide = '\0';
+			next = wide + strlen("，");
+		} else if (comma != NULL) {
+			*comma = '\0';
+			next = comma + 1;
+		}
+		while (*p == ' ') {
+			p++;
+		}
+		size_t n = strlen(p);
+		while (n > 0 && p[n - 1] == ' ') {
+			p[--n] = '\0';
+		}
+		if (n > 0) {
+			if (b->f.n_tags == cap) {
+				return cmd_usage_error(
+				    ctx, call, "too many --tag values");
+			}
+			b->tags[b->f.n_tags++] = p;
+		}
+		p = next;
+	}
+	return CRM_OK;
 }
 
 /* "4,5,3,5" into the score. Errors: CRM_EINVAL. */
@@ -116,6 +157,8 @@ ordered_opts(
 
 	b->contacts = crm_xcalloc(call->nopts + 1, sizeof(char *));
 	b->evidence = crm_xcalloc(call->nopts + 1, sizeof(char *));
+	b->objections = crm_xcalloc(call->nopts + 1, sizeof(char *));
+	b->tags = crm_xcalloc(TAGS_MAX, sizeof(char *));
 	for (size_t i = 0; i < call->nopts; i++) {
 		const char *name = call->opts[i].opt->name;
 		char *v = (char *)call->opts[i].value;
@@ -150,6 +193,13 @@ ordered_opts(
 			a->title = v;
 		} else if (strcmp(name, "--contact") == 0) {
 			b->contacts[b->f.n_contacts++] = v;
+		} else if (strcmp(name, "--objection") == 0) {
+			b->objections[b->f.n_objections++] = v;
+		} else if (strcmp(name, "--tag") == 0) {
+			if ((rc = add_tags(ctx, call, b, v, TAGS_MAX)) !=
+			    CRM_OK) {
+				return rc;
+			}
 		} else if (strcmp(name, "--evidence") == 0) {
 			b->evidence[b->score.n_evidence++] = v;
 		} else if (strcmp(name, "--due") == 0 ||
@@ -182,6 +232,8 @@ ordered_opts(
 		}
 	}
 	b->f.contacts = b->contacts;
+	b->f.objections = b->objections;
+	b->f.tags = b->tags;
 	for (size_t i = 0; i < b->f.n_attachments; i++) {
 		if ((rc = cmd_attach_check(ctx, call, b->att[i].ref,
 		         b->att[i].title)) != CRM_OK) {
@@ -293,6 +345,9 @@ log_opts(struct cmd_ctx *ctx, const struct cmd_call *call, struct log_build *b)
 			return CRM_EINVAL;
 		}
 		b->f.has_resolves = 1;
+	}
+	if (cmd_opt(call, "--no-answer") != NULL) {
+		b->f.has_no_answer = b->f.no_answer = 1;
 	}
 	b->f.feedback = (char *)cmd_opt(call, "--feedback");
 	b->f.goal = (char *)cmd_opt(call, "--goal");
@@ -622,6 +677,30 @@ show_followup(const Crm__V1__FollowUp *f, render_doc *out)
 	    out, "mood", crm_enum_name(&crm__v1__mood__descriptor, f->mood));
 	render_kv(
 	    out, "late", f->late ? "yes (logged after the deadline)" : "no");
+	if (f->no_answer) {
+		render_kv(out, "no answer", "yes");
+	}
+	for (size_t i = 0; i < f->n_objections; i++) {
+		render_kv(out, "open issue", f->objections[i]);
+	}
+	if (f->n_tags > 0) {
+		size_t n = 1;
+		for (size_t i = 0; i < f->n_tags; i++) {
+			n += strlen(f->tags[i]) + 1;
+		}
+		char *tags = crm_xmalloc(n);
+		tags[0] = '\0';
+		for (size_t i = 0; i < f->n_tags; i++) {
+			if (i > 0) {
+				strcat(tags, ",");
+			}
+			strcat(tags, f->tags[i]);
+		}
+		render_kv(out, "tags", tags);
+		free(tags);
+		cache_add_file(
+		    "tags", (const char *const *)f->tags, f->n_tags);
+	}
 	if (f->has_task_id && f->task_id != 0) {
 		snprintf(buf, sizeof(buf), "%llu done",
 		    (unsigned long long)f->task_id);

@@ -105,7 +105,7 @@ followup_record(const Crm__V1__FollowUp *f, render_doc *out)
 	    enum_word(&crm__v1__lost_reason__descriptor, f->has_lost_reason,
 	        f->lost_reason));
 	if (f->has_deal_amount) {
-		crm_money_format(f->deal_amount, buf, sizeof(buf));
+		render_money(f->deal_amount, buf, sizeof(buf));
 		render_kv(out, "deal amount", buf);
 	}
 	render_kv(out, "contract terms", f->contract_terms);

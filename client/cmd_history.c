@@ -157,6 +157,10 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		st = c->stopped_at == 0
 		         ? (c->breached ? "breached, running" : "running")
 		         : (c->breached ? "breached" : "met");
+		/* An objection has no clock: open until resolved. */
+		if (c->kind == CRM__V1__SLA_KIND__SLA_OBJECTION) {
+			st = c->stopped_at == 0 ? "open" : "resolved";
+		}
 		int n = snprintf(text, len, "%s %s%s%s",
 		    crm_enum_name(&crm__v1__sla_kind__descriptor, c->kind), st,
 		    c->text ? ": " : "", c->text ? c->text : "");
@@ -177,7 +181,7 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		char amount[40];
 		*kind = "purchase";
 		*who = p->author;
-		crm_money_format(p->amount, amount, sizeof(amount));
+		render_money(p->amount, amount, sizeof(amount));
 		snprintf(text, len, "%s %s%s%s%s%s", amount,
 		    p->product ? p->product : "", p->category ? " (" : "",
 		    p->category ? p->category : "", p->category ? ")" : "",

@@ -1,23 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_import.c: `import customers|contacts|followups FILE.csv`. The file
- * is read with libcsv (quotes, embedded newlines, a UTF-8 BOM) in two
- * passes. The check pass maps every row (import_map.c), collects what the
- * shell can see is wrong (a bad date, enum word or amount) and asks the
- * server to check the rest in dry-run batches (duplicates, unknown owners
- * and customers). Only when no row is bad, or --skip-bad is given, does
- * the second pass send the same batches for real; so a file with a bad
- * row writes nothing at all. Batches hold at most 500 rows and stay under
- * the server's request size; row numbers are the file's line numbers.
+ * cmd_import.c: `import customers|contacts|followups FILE`. The file
+ * (CSV in UTF-8, GB18030 or UTF-16, or an .xlsx's first sheet: decoded to
+ * UTF-8 lines by file_decode.c) is read with libcsv (quotes, embedded
+ * newlines) in two passes. The check pass maps every row (import_map.c),
+ * collects what the shell can see is wrong (a bad date, enum word or amount)
+ * and asks the server to check the rest in dry-run batches (duplicates,
+ * unknown owners and customers). Only when no row is bad, or --skip-bad is
+ * given, does the second pass send the same batches for real; so a file with a
+ * bad row writes nothing at all. Batches hold at most 500 rows and stay under
+ * the server's request size; row numbers are the file's line numbers
+ * (a workbook's: the sheet's rows).
  */
 #include <csv.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "commands.h"
+#include "file_decode.h"
 #include "import_map.h"
 #include "progress.h"
 
@@ -35,7 +36,8 @@ struct bad {
 struct import {
 	struct cmd_ctx *ctx;
 	const char *path;
-	const char *verb; /* "customers" */
+	file_decode *file; /* its lines as UTF-8 */
+	const char *verb;  /* "customers" */
 	int kind;
 	bool write;    /* the second pass */
 	bool skip_bad; /* --skip-bad */
@@ -525,7 +527,8 @@ struct reader {
 	char **fields;
 	size_t n, cap;
 	unsigned line;  /* the line being parsed */
-	unsigned start; /* the line the record began on */
+	unsigned row;   /* the sheet row being parsed (a workbook's) */
+	unsigned start; /* the line (or sheet row) the record began on */
 	bool open;      /* a record has begun */
 	bool header;    /* the header row has been read */
 	size_t nul;     /* 1 + the first field with a NUL byte; 0: none */
@@ -593,56 +596,51 @@ read_file(struct import *im, const char *label)
 	struct csv_parser p;
 	struct reader r = { .im = im };
 	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	size_t cap = 0, n = 0;
 	uint64_t done = 0, total = 0;
-	crm_status rc = CRM_OK;
-	struct stat st;
-	FILE *f = fopen(im->path, "rb");
+	crm_status rc = CRM_OK, got = CRM_OK;
+	bool sheet = file_decode_is_sheet(im->file);
 
-	if (f == NULL) {
-		cmd_error("cannot open %s: %s", im->path, strerror(errno));
+	if (file_decode_rewind(im->file) != CRM_OK) {
+		cmd_error("cannot read %s: %s", im->path,
+		    file_decode_error(im->file));
 		return CRM_EINVAL;
 	}
-	if (fstat(fileno(f), &st) == 0) {
-		total = (uint64_t)st.st_size;
-	}
 	if (csv_init(&p, CSV_STRICT_FINI) != 0) {
-		fclose(f);
 		cmd_error("cannot start the CSV reader");
 		return CRM_INTERNAL;
 	}
 	progress *bar = progress_new(label);
-	while (!im->stop && (len = getline(&line, &cap, f)) > 0) {
+	while (!im->stop &&
+	       (got = file_decode_line(im->file, &line, &cap, &n)) == CRM_OK) {
 		const char *s = line;
-		size_t n = (size_t)len;
 		r.line++;
-		if (r.line == 1 && n >= 3 &&
-		    memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
-			s += 3; /* the UTF-8 BOM Excel writes */
-			n -= 3;
-		}
+		/* A sheet row's cell may hold line breaks: a line that starts
+		 * inside a record is not a new row. */
+		r.row += !r.open;
 		if (!r.open && !blank(s)) {
 			r.open = true;
-			r.start = r.line;
+			r.start = sheet ? r.row : r.line;
 		}
 		if (csv_parse(&p, s, n, on_field, on_record, &r) != n) {
-			cmd_error("%s: line %u: %s", im->path, r.line,
+			cmd_error("%s: %s %u: %s", im->path,
+			    sheet ? "row" : "line", sheet ? r.row : r.line,
 			    csv_strerror(csv_error(&p)));
 			rc = CRM_EINVAL;
 			break;
 		}
-		done += (uint64_t)len;
+		file_decode_progress(im->file, &done, &total);
 		progress_update(bar, done, total);
 	}
-	if (rc == CRM_OK && ferror(f)) {
-		cmd_error("cannot read %s: %s", im->path, strerror(errno));
+	if (rc == CRM_OK && got == CRM_EINVAL) {
+		cmd_error("cannot read %s: %s", im->path,
+		    file_decode_error(im->file));
 		rc = CRM_EINVAL;
 	}
 	if (rc == CRM_OK && !im->stop &&
 	    csv_fini(&p, on_field, on_record, &r) != 0) {
-		cmd_error("%s: line %u: a quoted field is not closed",
-		    im->path, r.start);
+		cmd_error("%s: %s %u: a quoted field is not closed", im->path,
+		    sheet ? "row" : "line", r.start);
 		rc = CRM_EINVAL;
 	}
 	if (rc == CRM_OK && !im->stop) {
@@ -655,7 +653,6 @@ read_file(struct import *im, const char *label)
 	}
 	free(r.fields);
 	free(line);
-	fclose(f);
 	free_batch(im);
 	if (rc == CRM_OK && !im->have_header) {
 		cmd_error("%s is empty: no header row", im->path);
@@ -674,6 +671,8 @@ outcome_json(const struct import *im, bool dry_run)
 {
 	json_t *j = json_object(), *rows = json_array();
 	json_object_set_new(j, "file", json_string(im->path));
+	json_object_set_new(
+	    j, "encoding", json_string(file_decode_name(im->file)));
 	json_object_set_new(j, "dry_run", json_boolean(dry_run));
 	json_object_set_new(j, "added", json_integer(im->added));
 	json_object_set_new(j, "existing", json_integer(im->existing));
@@ -719,6 +718,7 @@ free_import(struct import *im)
 	free(im->map);
 	free(im->rows);
 	free(im->seen);
+	file_decode_close(im->file);
 }
 
 crm_status
@@ -730,7 +730,7 @@ cmd_import_file(
 	bool dry_run = cmd_opt(call, "--dry-run") != NULL;
 	char label[64];
 	crm_status rc;
-	char name[64];
+	char name[64], why[1024];
 
 	memset(&im, 0, sizeof(im));
 	im.ctx = ctx;
@@ -749,6 +749,15 @@ cmd_import_file(
 		return CRM_EINVAL;
 	}
 	im.kind = v->value;
+	rc = file_decode_open(im.path, &im.file, why, sizeof(why));
+	if (rc != CRM_OK) {
+		cmd_error("%s", why);
+		return rc;
+	}
+	/* One line, before any warning about the columns: a garbled header
+	 * is then read against the encoding it was read as. */
+	fprintf(
+	    stderr, "reading %s as %s\n", im.path, file_decode_name(im.file));
 
 	/* Pass 1: check everything, write nothing. */
 	snprintf(label, sizeof(label), "check %s", verb);
@@ -776,8 +785,10 @@ cmd_import_file(
 				    im.bad[i].row, im.bad[i].column,
 				    im.bad[i].why);
 			}
-			cmd_error("dry run: %u would be added, %u already "
-			          "there, %u bad",
+			/* The summary is not an error: the rows are. */
+			fprintf(stderr,
+			    "dry run: %u would be added, %u already there, "
+			    "%u bad\n",
 			    im.added, im.existing, im.bad_rows);
 			rc = CRM_EINVAL;
 		}

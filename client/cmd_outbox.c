@@ -299,9 +299,10 @@ outbox_list(struct cmd_ctx *ctx, render_doc *out)
 		const char *by = noted ? noted : e->login;
 		const char *cells[] = { shortid, when, by, what };
 		render_row(out, cells);
-		json_array_append_new(arr,
-		    json_pack("{s:s, s:I, s:s, s:s}", "id", idt, "written",
-		        (json_int_t)e->created, "by", by, "command", what));
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:o, s:s, s:s}", "id", idt,
+		             "written", render_json_time(e->created), "by", by,
+		             "command", what));
 		free(noted);
 		free(what);
 		warn_old(e, keep_s);

@@ -39,15 +39,15 @@ cmd_purchase_show_summary(const Crm__V1__PurchaseSummary *s, render_doc *out)
 		render_kv(out, "purchases", "none");
 		return;
 	}
-	crm_money_format(s->total, a, sizeof(a));
-	crm_money_format(s->average, b, sizeof(b));
+	render_money(s->total, a, sizeof(a));
+	render_money(s->average, b, sizeof(b));
 	snprintf(buf, sizeof(buf), "%u, total %s, average %s", s->count, a, b);
 	render_kv(out, "purchases", buf);
 	crm_time_format_date(s->first_at, a, sizeof(a));
 	crm_time_format_date(s->last_at, b, sizeof(b));
 	snprintf(buf, sizeof(buf), "%s – %s", a, b);
 	render_kv(out, "purchase dates", buf);
-	crm_money_format(s->total_year, a, sizeof(a));
+	render_money(s->total_year, a, sizeof(a));
 	snprintf(buf, sizeof(buf),
 	    "%u purchase%s (%s frequency), %s (%s amount)", s->count_year,
 	    s->count_year == 1 ? "" : "s", level_word(s->frequency), a,
@@ -89,8 +89,8 @@ cmd_purchase_show_value(const Crm__V1__ValuePolicy *v, render_doc *out)
 	snprintf(buf, sizeof(buf), "high ≥ %u, medium ≥ %u purchases",
 	    v->frequency_high, v->frequency_medium);
 	render_kv(out, "value: frequency", buf);
-	crm_money_format(v->amount_high, h, sizeof(h));
-	crm_money_format(v->amount_medium, m, sizeof(m));
+	render_money(v->amount_high, h, sizeof(h));
+	render_money(v->amount_medium, m, sizeof(m));
 	snprintf(buf, sizeof(buf), "high ≥ %s, medium ≥ %s", h, m);
 	render_kv(out, "value: amount", buf);
 	snprintf(buf, sizeof(buf), "high ≥ %u %%, medium ≥ %u %% of revenue",

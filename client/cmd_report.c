@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cache.h"
 #include "chart.h"
 #include "commands.h"
 
@@ -167,7 +168,11 @@ cmd_report_cell_text(
 		snprintf(buf, len, people ? "%.1f" : "%.15g", v);
 		return;
 	case CRM__V1__REPORT_UNIT__UNIT_MONEY:
-		crm_money_format((int64_t)llround(v), buf, len);
+		if (people) {
+			render_money((int64_t)llround(v), buf, len);
+		} else {
+			crm_money_format((int64_t)llround(v), buf, len);
+		}
 		return;
 	case CRM__V1__REPORT_UNIT__UNIT_NUMBER:
 		if (people) {
@@ -218,8 +223,8 @@ col_name(const Crm__V1__ReportTable *t, size_t c, bool title)
 	return col->name ? col->name : "";
 }
 
-/* A cell as JSON: numbers as numbers (money in major units, times in
- * UTC seconds), text as text, null when missing. */
+/* A cell as JSON: numbers as numbers (money in major units), times in
+ * RFC 3339, text as text, null when missing. */
 static json_t *
 cell_json(int unit, const Crm__V1__ReportCell *x)
 {
@@ -236,8 +241,9 @@ cell_json(int unit, const Crm__V1__ReportCell *x)
 	switch (unit) {
 	case CRM__V1__REPORT_UNIT__UNIT_MONEY:
 		return json_real(v / 100.0);
-	case CRM__V1__REPORT_UNIT__UNIT_COUNT:
 	case CRM__V1__REPORT_UNIT__UNIT_TIME:
+		return render_json_time((int64_t)llround(v));
+	case CRM__V1__REPORT_UNIT__UNIT_COUNT:
 		if (v == floor(v) && fabs(v) < 9e15) {
 			return json_integer((json_int_t)v);
 		}
@@ -249,23 +255,6 @@ cell_json(int unit, const Crm__V1__ReportCell *x)
 
 /* ------------------------------------------------------------ show */
 
-/* An ISO 8601 local time with offset: 2026-11-01T00:00:00+08:00. */
-static json_t *
-iso_time(int64_t t)
-{
-	char buf[40];
-	time_t tt = (time_t)t;
-	struct tm tm;
-	localtime_r(&tt, &tm);
-	size_t n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", &tm);
-	if (n >= 5) {
-		/* +0800 -> +08:00 */
-		memmove(buf + n - 1, buf + n - 2, 3);
-		buf[n - 2] = ':';
-	}
-	return json_string(buf);
-}
-
 static json_t *
 report_json(const Crm__V1__ReportReply *r)
 {
@@ -274,10 +263,10 @@ report_json(const Crm__V1__ReportReply *r)
 
 	kind_name(r->has_kind ? (int)r->kind : 0, kind, sizeof(kind));
 	json_object_set_new(doc, "kind", json_string(kind));
+	json_object_set_new(doc, "from",
+	    r->has_from ? render_json_time(r->from) : json_null());
 	json_object_set_new(
-	    doc, "from", r->has_from ? iso_time(r->from) : json_null());
-	json_object_set_new(
-	    doc, "to", r->has_to ? iso_time(r->to) : json_null());
+	    doc, "to", r->has_to ? render_json_time(r->to) : json_null());
 	json_object_set_new(
 	    doc, "scope", r->scope ? json_string(r->scope) : json_null());
 	for (size_t i = 0; i < r->n_tables; i++) {
@@ -328,7 +317,10 @@ table_chart(render_doc *out, const Crm__V1__ReportTable *t, int width)
 		bars[k].missing = !has_number(v);
 		bars[k].value = bars[k].missing ? 0 : v->number;
 	}
-	chart_add(out, bars, t->n_rows, width);
+	/* Percentages against 100 %, counts and money against the largest. */
+	chart_add(out, bars, t->n_rows, width,
+	    col_unit(t, vc) == CRM__V1__REPORT_UNIT__UNIT_PERCENT ? 100.0
+	                                                          : 0.0);
 	for (size_t k = 0; k < t->n_rows; k++) {
 		free(labels[k]);
 		free(texts[k]);
@@ -365,6 +357,29 @@ table_section(render_doc *out, const Crm__V1__ReportTable *t, bool people)
 	}
 	free(cells);
 	free(cols);
+}
+
+/* The tags a feedback report ranks: `log --tag` completes from them. */
+static void
+cache_report_tags(const Crm__V1__ReportReply *r)
+{
+	for (size_t i = 0; i < r->n_tables; i++) {
+		const Crm__V1__ReportTable *t = r->tables[i];
+		if (t->name == NULL || strcmp(t->name, "tags") != 0) {
+			continue;
+		}
+		const char **tags = crm_xcalloc(t->n_rows + 1, sizeof(char *));
+		size_t n = 0;
+		for (size_t k = 0; k < t->n_rows; k++) {
+			const Crm__V1__ReportRow *row = t->rows[k];
+			if (row->n_cells > 1 && row->cells[1]->has_number &&
+			    row->cells[0]->text != NULL) {
+				tags[n++] = row->cells[0]->text;
+			}
+		}
+		cache_add_file("tags", tags, n);
+		free(tags);
+	}
 }
 
 crm_status
@@ -413,6 +428,7 @@ cmd_report_show(
 			table_chart(out, t, ctx->ropts.width);
 		}
 	}
+	cache_report_tags(r);
 	render_set_json(out, report_json(r));
 	crm__v1__response__free_unpacked(resp, NULL);
 	return CRM_OK;

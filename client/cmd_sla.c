@@ -164,11 +164,12 @@ show_issues(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 {
 	static const char *const cols[] = { "issue", "customer", "text",
 		"started", "response due", "response", "solution due",
-		"solution", "resolution", "resolved", "resolved by", "owner" };
+		"solution", "resolution", "resolved", "resolved by", "kind",
+		"escalated to", "owner" };
 	int64_t now = l->has_now ? l->now : crm_time_now();
 	json_t *arr = json_array();
 	size_t n = 0;
-	render_table(out, team ? 12 : 11, cols);
+	render_table(out, team ? 14 : 13, cols);
 	for (size_t i = 0; i < l->n_clocks; i++) {
 		const Crm__V1__SlaClock *c = l->clocks[i], *resp = NULL,
 		                        *sol = NULL;
@@ -199,6 +200,16 @@ show_issues(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 		crm_time_format(c->started_at, start, sizeof(start));
 		issue_clock_cells(resp, now, rdl, sizeof(rdl), &rst);
 		issue_clock_cells(sol, now, sdl, sizeof(sdl), &sst);
+		/* An objection (待解决问题) is open until resolved, with no
+		 * clock; the id's clock carries an escalation. */
+		bool objection = c->kind == CRM__V1__SLA_KIND__SLA_OBJECTION;
+		if (objection) {
+			snprintf(sdl, sizeof(sdl), "-");
+			sst = c->stopped_at == 0 ? "open" : "resolved";
+		}
+		const Crm__V1__SlaClock *idc = resp != NULL ? resp : c;
+		const char *kind = objection ? "objection" : "after-sales";
+		const char *esc = idc->escalated_to ? idc->escalated_to : "";
 		done[0] = '\0';
 		if (sol != NULL && sol->resolution != NULL &&
 		    sol->stopped_at > 0) {
@@ -207,8 +218,8 @@ show_issues(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 		const char *cells[] = { id, c->customer, c->text, start, rdl,
 			rst, sdl, sst,
 			sol && sol->resolution ? sol->resolution : "", done,
-			sol && sol->resolved_by ? sol->resolved_by : "",
-			c->owner };
+			sol && sol->resolved_by ? sol->resolved_by : "", kind,
+			esc, c->owner };
 		render_row(out, cells);
 		json_t *o = json_object();
 		json_object_set_new(o, "issue_id",
@@ -222,6 +233,8 @@ show_issues(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 		    sol ? render_json_message(&sol->base) : json_null());
 		json_object_set_new(o, "response_status", json_string(rst));
 		json_object_set_new(o, "solution_status", json_string(sst));
+		json_object_set_new(o, "kind", json_string(kind));
+		json_object_set_new(o, "escalated_to", json_string(esc));
 		json_array_append_new(arr, o);
 		n++;
 	}
@@ -287,13 +300,52 @@ cmd_sla_issue_resolve(
 	int64_t now = l->has_now ? l->now : crm_time_now();
 	for (size_t i = 0; i < l->n_clocks; i++) {
 		const Crm__V1__SlaClock *c = l->clocks[i];
-		if (c->kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION) {
+		if (c->kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION ||
+		    c->kind == CRM__V1__SLA_KIND__SLA_OBJECTION) {
 			render_text(out, "issue %llu resolved (%s): %s",
 			    (unsigned long long)body.id, clock_status(c, now),
 			    c->customer ? c->customer : "?");
 		}
 	}
 	show_clocks(l, false, out);
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}
+
+crm_status
+cmd_sla_issue_escalate(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	crm_status rc;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__IssueEscalateRequest body =
+	    CRM__V1__ISSUE_ESCALATE_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+
+	if (cmd_parse_id_arg(ctx, call, "the issue id", call->argv[0],
+	        &body.id) != CRM_OK) {
+		return CRM_EINVAL;
+	}
+	body.has_id = 1;
+	body.manager = (char *)cmd_opt(call, "--manager");
+	req.body_case = CRM__V1__REQUEST__BODY_ISSUE_ESCALATE;
+	req.issue_escalate = &body;
+	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_CLOCKS, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const Crm__V1__SlaClockList *l = resp->clocks;
+	if (l->n_clocks > 0) {
+		const Crm__V1__SlaClock *c = l->clocks[0];
+		render_text(out,
+		    "issue %llu (%s) escalated to %s with task %llu: %s",
+		    (unsigned long long)body.id,
+		    c->customer ? c->customer : "?",
+		    c->escalated_to ? c->escalated_to : "?",
+		    (unsigned long long)c->escalation_task_id,
+		    c->text ? c->text : "");
+		render_set_json(out, render_json_message(&c->base));
+	}
 	crm__v1__response__free_unpacked(resp, NULL);
 	return CRM_OK;
 }

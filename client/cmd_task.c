@@ -393,6 +393,7 @@ show_policy(const Crm__V1__Policy *p, render_doc *out)
 		format_every(p->idem_retention_seconds, every, sizeof(every));
 		render_kv(out, "replies of writes kept", every);
 	}
+	render_kv(out, "currency", p->currency ? p->currency : "¥");
 	cmd_purchase_show_value(p->value, out);
 }
 
@@ -437,6 +438,34 @@ cmd_task_policy_show(
 
 	(void)call;
 	return policy_call(ctx, &req, out);
+}
+
+crm_status
+cmd_task_policy_currency(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__PolicySetRequest set = CRM__V1__POLICY_SET_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	if (call->argc == 1) {
+		set.currency = call->argv[0];
+		req.body_case = CRM__V1__REQUEST__BODY_POLICY_SET;
+		req.policy_set = &set;
+	}
+	crm_status rc = cmd_policy_request(ctx, &req, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const char *cur =
+	    resp->policy->currency ? resp->policy->currency : "¥";
+	char example[64];
+	crm_money_format_people(123456700, cur, example, sizeof(example));
+	render_text(out, "amounts are shown in %s: %s", cur, example);
+	json_t *j = json_object();
+	json_object_set_new(j, "currency", json_string(cur));
+	render_set_json(out, j);
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
 }
 
 crm_status

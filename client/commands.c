@@ -56,6 +56,9 @@ static const struct cmd_opt customer_list_opts[] = {
 	{ "--tag", "T", false, NULL, "only customers with this tag" },
 	{ "--unchecked", NULL, false, NULL,
 	    "only records no manager has checked yet (managers, admins)" },
+	{ "--missing-minutes", NULL, false, NULL,
+	    "only customers with an S-grade visit or meeting of the last 90 "
+	    "days without minutes or a recording" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -126,6 +129,14 @@ static const struct cmd_opt log_opts[] = {
 	    "keep a reference to minutes or a recording (repeatable; the "
 	    "file itself is not sent)" },
 	{ "--title", "TEXT", true, NULL, "title of the --attach before it" },
+	{ "--objection", "TEXT", true, NULL,
+	    "an objection raised (待解决问题): an open issue on the customer "
+	    "until `issue resolve` (repeatable)" },
+	{ "--tag", "T1,T2", true, complete_feedback_tag,
+	    "feedback tags, comma-separated (价格,交付; `report feedback` "
+	    "ranks them)" },
+	{ "--no-answer", NULL, false, NULL,
+	    "the call or message got no answer (counts as avoiding contact)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -233,6 +244,12 @@ static const struct cmd_opt sla_opts[] = {
 	{ NULL, NULL, false, NULL, NULL },
 };
 
+static const struct cmd_opt issue_escalate_opts[] = {
+	{ "--manager", "USER", false, NULL,
+	    "which manager of the team (default: its first)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
 static const struct cmd_opt issue_list_opts[] = {
 	{ "--open", NULL, false, NULL, "only unresolved issues" },
 	{ "--team", NULL, false, NULL, "the whole team (managers)" },
@@ -314,16 +331,28 @@ static const struct cmd_opt import_opts[] = {
 		.opts = export_opts, .args = { complete_file },             \
 		.fn = cmd_export_records                                    \
 	}
-#define IMPORT_ROW(verb, text)                                  \
-	{                                                       \
-		.name = "import " verb, .group = "data",        \
-		.usage = "FILE.csv [--dry-run] [--skip-bad]",   \
-		.summary = text, .min_args = 1, .max_args = 1,  \
-		.opts = import_opts, .args = { complete_file }, \
-		.fn = cmd_import_file                           \
+#define IMPORT_ROW(verb, text)                                             \
+	{                                                                  \
+		.name = "import " verb, .group = "data",                   \
+		.usage = "FILE [--dry-run] [--skip-bad]", .summary = text, \
+		.min_args = 1, .max_args = 1, .opts = import_opts,         \
+		.args = { complete_file }, .fn = cmd_import_file,          \
+		.more_help = import_help                                   \
 	}
 
 /* ------------------------------------------------------------ the table */
+
+/* `help import KIND`: the file formats import reads (file_decode.c). */
+static void
+import_help(FILE *f)
+{
+	fputs("\nFiles: CSV in UTF-8 (a BOM allowed), GB18030/GBK (what Excel "
+	      "saves as CSV\non Chinese Windows) or UTF-16 with a BOM, found "
+	      "from the content and\nnamed (\"reading FILE as GB18030\"); or "
+	      "the first sheet of an .xlsx workbook\n(read by xlsx2csv). "
+	      "Anything else (.xls, other binary files) is refused.\n",
+	    f);
+}
 
 /* `help customer edit`: what edit does not change, and where it is done. */
 static void
@@ -431,7 +460,7 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "customer list",
 	    .group = "customer",
 	    .usage = "[--owner U] [--stage S] [--grade G] [--tag T] "
-	             "[--unchecked]",
+	             "[--unchecked] [--missing-minutes]",
 	    .summary = "List the customers you may see, filtered.",
 	    .max_args = 0,
 	    .opts = customer_list_opts,
@@ -532,7 +561,8 @@ const struct cmd_row cmd_table[] = {
 	             "[--stage STAGE [--reason TEXT] [--amount A] "
 	             "[--terms T]] [--score T,E,P,A [--evidence TEXT]...] "
 	             "[--attach PATH_OR_URL [--title T]]... "
-	             "[--resolves ISSUE]",
+	             "[--resolves ISSUE] [--objection TEXT]... "
+	             "[--tag T1,T2]... [--no-answer]",
 	    .summary = "Log a follow-up in one line; without a summary, "
 	               "asks field by field.",
 	    .min_args = 1,
@@ -741,16 +771,26 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "issue resolve",
 	    .group = "sla",
 	    .usage = "ID \"what was done\"",
-	    .summary = "Resolve an after-sales issue: stops its solution "
-	               "clock (a follow-up stops only the response clock).",
+	    .summary = "Resolve an open issue: an objection, or an "
+	               "after-sales issue's solution clock (a follow-up stops "
+	               "only the response clock).",
 	    .min_args = 2,
 	    .max_args = 2,
 	    .fn = cmd_sla_issue_resolve },
+	{ .name = "issue escalate",
+	    .group = "sla",
+	    .usage = "ID [--manager USER]",
+	    .summary = "Give an open issue (an objection or an after-sales "
+	               "issue) to a manager of the team, with a task.",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .opts = issue_escalate_opts,
+	    .fn = cmd_sla_issue_escalate },
 	{ .name = "issue list",
 	    .group = "sla",
 	    .usage = "[--open] [--team]",
-	    .summary = "After-sales issues with their response and solution "
-	               "clocks.",
+	    .summary = "Open issues: objections (待解决问题) and after-sales "
+	               "issues with their response and solution clocks.",
 	    .max_args = 0,
 	    .opts = issue_list_opts,
 	    .fn = cmd_sla_issue_list },
@@ -809,7 +849,8 @@ const struct cmd_row cmd_table[] = {
 	    "Follow-ups against the cadence, by channel; late and "
 	    "effective ones."),
 	REPORT_ROW("quality",
-	    "Service-quality scores per dimension, and the lowest cases."),
+	    "Service-quality scores per dimension, the lowest and the best "
+	    "cases, and S-grade visits without minutes."),
 	REPORT_ROW("sla",
 	    "Replies within the deadline per SLA rule, and the breaches."),
 	REPORT_ROW("weekly",
@@ -822,6 +863,9 @@ const struct cmd_row cmd_table[] = {
 	    "Customers high/medium/low by purchase frequency, amount and "
 	    "category, with the follow-ups each segment got against the "
 	    "policy; default the last 365 days."),
+	REPORT_ROW("feedback",
+	    "Feedback tags (log --tag) ranked by follow-ups and customers, "
+	    "with bars: the common problems of the period."),
 
 	/* export and import; kinds are ExportKind / ImportKind names */
 	{ .name = "export",
@@ -851,9 +895,10 @@ const struct cmd_row cmd_table[] = {
 	    .more_help = cmd_report_help },
 	{ .name = "import",
 	    .group = "data",
-	    .usage = "KIND FILE.csv [--dry-run] [--skip-bad]",
+	    .usage = "KIND FILE [--dry-run] [--skip-bad]",
 	    .summary = "Read customers, contacts, follow-ups or purchases "
-	               "from CSV; nothing is written if a row is bad." },
+	               "from CSV (UTF-8, GBK or UTF-16) or an .xlsx's first "
+	               "sheet; nothing is written if a row is bad." },
 	IMPORT_ROW("customers", "Import customers (header 客户名称 or name, "
 	                        "...)."),
 	IMPORT_ROW("contacts", "Import contacts of existing customers."),
@@ -970,6 +1015,22 @@ const struct cmd_row cmd_table[] = {
 	               "(default 7d; admins change it: 1d to 1 year).",
 	    .max_args = 1,
 	    .fn = cmd_outbox_retention },
+	{ .name = "policy avoidance",
+	    .group = "admin",
+	    .usage = "[N]",
+	    .summary = "How many follow-ups in a row avoiding contact "
+	               "(resistant, hesitant, no answer) on an S or A "
+	               "customer give its manager a grade-review task "
+	               "(default 3; admins change it: 2-20).",
+	    .max_args = 1,
+	    .fn = cmd_signals_avoidance },
+	{ .name = "policy currency",
+	    .group = "admin",
+	    .usage = "[SYMBOL]",
+	    .summary = "The currency amounts are shown in: show, or "
+	               "(admins) set it (default ¥; e.g. $, €, HK$, CHF).",
+	    .max_args = 1,
+	    .fn = cmd_task_policy_currency },
 	{ .name = "policy value",
 	    .group = "admin",
 	    .usage = "[--frequency H,M] [--amount H,M] [--category H,M] "
@@ -996,6 +1057,13 @@ const struct cmd_row cmd_table[] = {
 	    .max_args = 2,
 	    .args = { complete_help_topic },
 	    .fn = cmd_help },
+	{ .name = "clear",
+	    .group = "shell",
+	    .usage = "",
+	    .summary = "Clear the screen, like Ctrl-L (nothing when the "
+	               "output is not a terminal).",
+	    .max_args = 0,
+	    .fn = cmd_clear },
 	{ .name = "quit",
 	    .alias = "exit",
 	    .group = "shell",

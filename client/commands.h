@@ -147,6 +147,11 @@ const char *cmd_opt(const struct cmd_call *call, const char *name);
 /* cmd_error: "error: ..." on stderr. */
 void cmd_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* cmd_set_script_line: the line of a script on stdin being run (1, 2,
+ * ...), so cmd_error and cmd_usage_error start with "line N: "; 0 when
+ * no script runs. */
+void cmd_set_script_line(unsigned n);
+
 /* cmd_usage_error: like cmd_error, then the row's usage; marks the exit
  * status 2. Returns CRM_EINVAL for `return cmd_usage_error(...)`. */
 crm_status cmd_usage_error(struct cmd_ctx *ctx, const struct cmd_call *call,
@@ -240,6 +245,8 @@ void cmd_cache_names(const char *const *names, size_t n);
 
 crm_status cmd_help(struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_quit(struct cmd_ctx *, const struct cmd_call *, render_doc *);
+/* cmd_clear: `clear`: the screen, when stdout is a terminal. */
+crm_status cmd_clear(struct cmd_ctx *, const struct cmd_call *, render_doc *);
 
 /* ------------------------------------------------ handlers */
 
@@ -389,6 +396,9 @@ crm_status cmd_task_policy_show(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_task_policy_set(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
+/* cmd_task_policy_currency: `policy currency [SYMBOL]`. */
+crm_status cmd_task_policy_currency(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
 /*
  * cmd_policy_request: send req (a policy write), or policy.get when req
  * has no body yet, and expect the policy back in *resp (caller frees
@@ -421,6 +431,10 @@ crm_status cmd_sla_commitment_done(
 crm_status cmd_sla_issue_list(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
 crm_status cmd_sla_issue_resolve(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+crm_status cmd_sla_issue_escalate(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+crm_status cmd_signals_avoidance(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
 crm_status cmd_sla_stale(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);

@@ -168,6 +168,33 @@ complete_customer(const char *prefix, struct cmd_cands *out)
 	cache_free(names, n);
 }
 
+/* Feedback tags seen before (the "tags" cache); after a comma, the next
+ * tag of a comma-separated list. */
+void
+complete_feedback_tag(const char *prefix, struct cmd_cands *out)
+{
+	const char *comma = strrchr(prefix, ',');
+	size_t head = comma ? (size_t)(comma - prefix) + 1 : 0;
+	char **names = NULL;
+	size_t n = 0;
+	cache_load_file("tags", &names, &n);
+	for (size_t i = 0; i < n; i++) {
+		/* Not one the list has already. */
+		char *mid = crm_xasprintf(",%s,", names[i]);
+		char *list = crm_xasprintf(",%.*s", (int)head, prefix);
+		bool dup = strstr(list, mid) != NULL;
+		free(mid);
+		free(list);
+		if (dup) {
+			continue;
+		}
+		char *w = crm_xasprintf("%.*s%s", (int)head, prefix, names[i]);
+		complete_add(out, prefix, w);
+		free(w);
+	}
+	cache_free(names, n);
+}
+
 void
 complete_customer_field(const char *prefix, struct cmd_cands *out)
 {
@@ -451,11 +478,26 @@ complete_test_hints(const char *path)
 		fprintf(stderr, "crm: cannot read %s\n", path);
 		return 2;
 	}
-	/* Hints must not depend on this user's customer cache. */
-	setenv("XDG_CACHE_HOME", "/nonexistent-crm-test-cache", 1);
+	/* Hints must not depend on this user's caches: a private empty one,
+	 * which "@tags A B" lines fill with feedback tags. */
+	char dir[] = "/tmp/crm-hints-XXXXXX";
+	if (mkdtemp(dir) == NULL) {
+		fprintf(stderr, "crm: cannot make a temporary folder\n");
+		fclose(f);
+		return 2;
+	}
+	setenv("XDG_CACHE_HOME", dir, 1);
 	while (getline(&line, &cap, f) >= 0) {
 		lineno++;
 		line[strcspn(line, "\r\n")] = '\0';
+		if (strncmp(line, "@tags ", 6) == 0) {
+			for (char *w = strtok(line + 6, " "); w != NULL;
+			     w = strtok(NULL, " ")) {
+				cache_add_file(
+				    "tags", (const char *const *)&w, 1);
+			}
+			continue;
+		}
 		char *tab = strchr(line, '\t');
 		if (line[0] == '#' || tab == NULL) {
 			continue;
@@ -491,6 +533,13 @@ complete_test_hints(const char *path)
 	}
 	free(line);
 	fclose(f);
+	char *tags = crm_xasprintf("%s/crm/tags", dir);
+	char *sub = crm_xasprintf("%s/crm", dir);
+	(void)unlink(tags);
+	(void)rmdir(sub);
+	(void)rmdir(dir);
+	free(tags);
+	free(sub);
 	if (status == 0) {
 		printf("%d hint cases passed\n", cases);
 	}

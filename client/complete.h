@@ -26,6 +26,7 @@ void complete_customer_field(const char *prefix, struct cmd_cands *out);
 void complete_help_topic(const char *prefix, struct cmd_cands *out);
 void complete_channel(const char *prefix, struct cmd_cands *out);
 void complete_mood(const char *prefix, struct cmd_cands *out);
+void complete_feedback_tag(const char *prefix, struct cmd_cands *out);
 void complete_lost_reason(const char *prefix, struct cmd_cands *out);
 void complete_due_window(const char *prefix, struct cmd_cands *out);
 void complete_when(const char *prefix, struct cmd_cands *out);

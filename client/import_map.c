@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #define K_CUST (1u << CRM__V1__IMPORT_KIND__IMPORT_CUSTOMERS)
 #define K_CONT (1u << CRM__V1__IMPORT_KIND__IMPORT_CONTACTS)
@@ -393,13 +394,16 @@ copy(char *buf, size_t len, const char *s)
 /*
  * The forms spreadsheets write as crm_time_parse reads them:
  * 2024/6/10, 2024.6.10, 2024年6月10日, 2024-06-10 9:05:00 become
- * 2024-06-10 or 2024-06-10 09:05. Anything else is left as is.
+ * 2024-06-10 or 2024-06-10 09:05. Seconds with a fraction are rounded to
+ * the second first: a workbook's date cell comes from xlsx2csv as
+ * 03:18:59.999984 when the sheet meant 03:19. Anything else is left as
+ * is.
  */
 static void
 normal_time(const char *s, char *buf, size_t len)
 {
 	const char *p = s;
-	long y = digits(&p), mo = -1, d = -1, h = -1, mi = -1;
+	long y = digits(&p), mo = -1, d = -1, h = -1, mi = -1, sec = 0;
 	char out[128];
 	copy(buf, len, s);
 	if (y < 1000 || !date_sep(&p) || (mo = digits(&p)) < 1 ||
@@ -419,10 +423,34 @@ normal_time(const char *s, char *buf, size_t len)
 		}
 		if (*p == ':') {
 			p++;
-			(void)digits(&p); /* seconds: minutes are enough */
+			sec = digits(&p); /* seconds: minutes are enough */
+		}
+		if (sec >= 0 && *p == '.') {
+			const char *frac = ++p;
+			while (isdigit((unsigned char)*p)) {
+				p++;
+			}
+			sec += p > frac && *frac >= '5';
 		}
 		if (*p != '\0') {
 			return;
+		}
+		if (sec >= 60) { /* rounded up into the next minute */
+			struct tm tm = { .tm_year = (int)y - 1900,
+				.tm_mon = (int)mo - 1,
+				.tm_mday = (int)d,
+				.tm_hour = (int)h,
+				.tm_min = (int)mi,
+				.tm_sec = (int)sec };
+			time_t t = timegm(&tm);
+			if (t == (time_t)-1 || gmtime_r(&t, &tm) == NULL) {
+				return;
+			}
+			y = tm.tm_year + 1900L;
+			mo = tm.tm_mon + 1L;
+			d = tm.tm_mday;
+			h = tm.tm_hour;
+			mi = tm.tm_min;
 		}
 		snprintf(out, sizeof(out), "%04ld-%02ld-%02ld %02ld:%02ld", y,
 		    mo, d, h, mi);
@@ -624,6 +652,11 @@ set_field(ProtobufCMessage *m, const char *name, const char *text, char *why,
 		        strcmp(name, "anniversary") == 0)) {
 			char day[64];
 			normal_time(text, day, sizeof(day));
+			/* A workbook's date cell: the day at midnight. */
+			if (strlen(day) == 16 &&
+			    strcmp(day + 10, " 00:00") == 0) {
+				day[10] = '\0';
+			}
 			if (!crm_time_valid_day(day)) {
 				snprintf(why, whylen,
 				    "'%s' is not a day (MM-DD or YYYY-MM-DD)",

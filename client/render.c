@@ -151,6 +151,48 @@ render_set_json(render_doc *d, json_t *j)
 	d->json = j;
 }
 
+/* ------------------------------------------------------------ money */
+
+static struct {
+	bool people;
+	bool asked;
+	const char *(*currency)(void *);
+	void *arg;
+	char text[32]; /* the currency, once asked */
+} money;
+
+void
+render_money_setup(bool people, const char *(*currency)(void *arg), void *arg)
+{
+	money.people = people;
+	money.asked = false;
+	money.currency = currency;
+	money.arg = arg;
+	money.text[0] = '\0';
+}
+
+void
+render_money(int64_t minor, char *buf, size_t len)
+{
+	if (!money.people) {
+		crm_money_format(minor, buf, len);
+		return;
+	}
+	if (!money.asked) {
+		money.asked = true;
+		const char *c =
+		    money.currency ? money.currency(money.arg) : NULL;
+		snprintf(money.text, sizeof(money.text), "%s", c ? c : "");
+	}
+	crm_money_format_people(minor, money.text, buf, len);
+}
+
+const char *
+render_money_currency(void)
+{
+	return money.people ? money.text : "";
+}
+
 /* ------------------------------------------------------------ fields */
 
 size_t
@@ -262,7 +304,7 @@ value_text(
 				crm_time_format(i64, buf, len);
 			}
 		} else if (is_money(f->name)) {
-			crm_money_format(i64, buf, len);
+			render_money(i64, buf, len);
 		} else {
 			snprintf(buf, len, "%" PRId64, i64);
 		}

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <protobuf-c/protobuf-c.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 typedef enum render_format {
@@ -76,6 +77,24 @@ void render_row(render_doc *d, const char *const *cells);
 void render_set_json(render_doc *d, json_t *j);
 
 /*
+ * render_money_setup: how render_money writes amounts until the next
+ * call: for people (the table format) with thousands separators and the
+ * currency that currency(arg) gives, asked at the first amount only (so
+ * a command printing no money never asks; NULL or a NULL answer: no
+ * currency); otherwise (CSV, JSON) as plain numbers.
+ */
+void render_money_setup(
+    bool people, const char *(*currency)(void *arg), void *arg);
+
+/* render_money: minor units as render_money_setup says: "¥1,234,567.00"
+ * for people, "1234567.00" for data. The one way commands write money. */
+void render_money(int64_t minor, char *buf, size_t len);
+
+/* render_money_currency: the currency render_money has written since
+ * render_money_setup ("" when none yet, or for data). Borrowed. */
+const char *render_money_currency(void);
+
+/*
  * render_field: the text users read for field `name` of m: enums by short
  * name, *_at times in local time, money fields (annual_revenue,
  * deal_amount) as decimals, booleans yes/no, repeated values joined by
@@ -122,6 +141,11 @@ void render_json_print(const render_doc *d, FILE *out);
  * Returns a new reference: caller releases with json_decref().
  */
 json_t *render_json_message(const ProtobufCMessage *m);
+
+/* render_json_time: t (UTC seconds) as JSON: an RFC 3339 string in
+ * local time with its offset ("2026-12-07T09:00:00+08:00"), null for
+ * 0 (unset). Every time in `--format json` is written by this. */
+json_t *render_json_time(int64_t t);
 
 /*
  * render_wrap_line: print one line of help text on out within width

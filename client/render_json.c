@@ -6,8 +6,10 @@
  * without one is converted from its sections (strings only).
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crm.h"
 #include "render.h"
@@ -25,9 +27,47 @@ json_text(const char *s)
 	return j;
 }
 
+/* A field holding a time (UTC seconds): at, *_at, report_until, now,
+ * from, to. */
+static bool
+is_time(const ProtobufCFieldDescriptor *f)
+{
+	static const char *const names[] = { "at", "report_until", "now",
+		"from", "to" };
+	size_t n = strlen(f->name);
+	if (f->type != PROTOBUF_C_TYPE_INT64 &&
+	    f->type != PROTOBUF_C_TYPE_SINT64 &&
+	    f->type != PROTOBUF_C_TYPE_SFIXED64) {
+		return false;
+	}
+	if (n > 3 && strcmp(f->name + n - 3, "_at") == 0) {
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(f->name, names[i]) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+json_t *
+render_json_time(int64_t t)
+{
+	char buf[40];
+	if (t == 0) {
+		return json_null();
+	}
+	crm_time_format_rfc3339(t, buf, sizeof(buf));
+	return json_string(buf);
+}
+
 static json_t *
 json_value(const ProtobufCFieldDescriptor *f, const void *v)
 {
+	if (is_time(f)) {
+		return render_json_time(*(const int64_t *)v);
+	}
 	switch (f->type) {
 	case PROTOBUF_C_TYPE_ENUM: {
 		const char *name =
@@ -106,6 +146,32 @@ render_json_message(const ProtobufCMessage *m)
 	return obj;
 }
 
+/* A cell as JSON: a time as the table shows it ("2026-12-07 09:00",
+ * local) as RFC 3339 like every other time, the rest as text. */
+static json_t *
+cell_json(const char *s)
+{
+	int y, mo, d, h, mi, n = 0;
+	if (strlen(s) == 16 &&
+	    sscanf(s, "%4d-%2d-%2d %2d:%2d%n", &y, &mo, &d, &h, &mi, &n) ==
+	        5 &&
+	    n == 16) {
+		struct tm tm;
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo - 1;
+		tm.tm_mday = d;
+		tm.tm_hour = h;
+		tm.tm_min = mi;
+		tm.tm_isdst = -1;
+		time_t t = mktime(&tm);
+		if (t != (time_t)-1) {
+			return render_json_time((int64_t)t);
+		}
+	}
+	return json_text(s);
+}
+
 /* A section as JSON: a record an object, a table an array of objects. */
 static json_t *
 section_json(const struct render_section *s)
@@ -114,7 +180,7 @@ section_json(const struct render_section *s)
 		json_t *o = json_object();
 		for (size_t c = 0; c < s->ncols; c++) {
 			json_object_set_new(
-			    o, s->cols[c], json_text(s->rows[0][c]));
+			    o, s->cols[c], cell_json(s->rows[0][c]));
 		}
 		return o;
 	}
@@ -123,7 +189,7 @@ section_json(const struct render_section *s)
 		json_t *o = json_object();
 		for (size_t c = 0; c < s->ncols; c++) {
 			json_object_set_new(
-			    o, s->cols[c], json_text(s->rows[r][c]));
+			    o, s->cols[c], cell_json(s->rows[r][c]));
 		}
 		json_array_append_new(arr, o);
 	}

@@ -106,9 +106,13 @@ static const struct col_rule {
 static bool
 numeric(const char *s)
 {
+	const char *cur = render_money_currency();
+	size_t cl = strlen(cur);
 	for (const char *p = s; *p; p++) {
 		if (strncmp(p, "¥", strlen("¥")) == 0) {
 			p += strlen("¥") - 1;
+		} else if (cl > 0 && strncmp(p, cur, cl) == 0) {
+			p += cl - 1;
 		} else if (!isdigit((unsigned char)*p) &&
 		           strchr(" +-.,:%/$", *p) == NULL) {
 			return false;
@@ -404,14 +408,24 @@ value_width(size_t kw, int width)
 	return left < 10 ? 10 : left;
 }
 
-static void
-print_record(const struct render_section *s, const render_opts *o)
+/* The widest key of record s. */
+static size_t
+key_width(const struct render_section *s)
 {
 	size_t kw = 0;
 	for (size_t c = 0; c < s->ncols; c++) {
 		size_t w = crm_utf8_width(s->cols[c]);
 		kw = w > kw ? w : kw;
 	}
+	return kw;
+}
+
+/* Record s with its keys kw wide (at least its own widest). */
+static void
+print_record(const struct render_section *s, const render_opts *o, size_t kw)
+{
+	size_t own = key_width(s);
+	kw = own > kw ? own : kw;
 	for (size_t c = 0; c < s->ncols; c++) {
 		char *v = cell_copy(s->rows[0][c], o);
 		print_pair(s->cols[c], v, kw, value_width(kw, o->width));
@@ -419,10 +433,48 @@ print_record(const struct render_section *s, const render_opts *o)
 	}
 }
 
+/* Whether s is an amount render_money wrote for people: an optional
+ * "-", the currency, digits with separators and two decimals. */
+static bool
+money_cell(const char *s)
+{
+	const char *cur = render_money_currency();
+	size_t cl = strlen(cur);
+	s += *s == '-';
+	if (cl == 0 || strncmp(s, cur, cl) != 0) {
+		return false;
+	}
+	s += cl;
+	s += *s == ' ';
+	size_t digits = strspn(s, "0123456789,");
+	return digits > 0 && s[digits] == '.' &&
+	       strspn(s + digits + 1, "0123456789") == 2 &&
+	       s[digits + 3] == '\0';
+}
+
+/* Money columns are right-aligned, so amounts line up by their
+ * decimals: those with an amount and nothing else in them. */
+static bool
+money_column(char ***cells, size_t nrows, size_t c)
+{
+	bool any = false;
+	for (size_t r = 0; r < nrows; r++) {
+		if (cells[r][c][0] == '\0') {
+			continue;
+		}
+		if (!money_cell(cells[r][c])) {
+			return false;
+		}
+		any = true;
+	}
+	return any;
+}
+
 /* One table row (or the header): each cell wrapped to its column, as
- * many lines as its tallest cell; no trailing blanks. */
+ * many lines as its tallest cell (right-aligned where right[c]); no
+ * trailing blanks. */
 static void
-print_row(char *const *cells, size_t n, const size_t *w)
+print_row(char *const *cells, size_t n, const size_t *w, const bool *right)
 {
 	/* A cell of one line that fits is printed as it is (the usual
 	 * case, and the only one without a width); others are wrapped. */
@@ -451,6 +503,17 @@ print_row(char *const *cells, size_t n, const size_t *w)
 			const char *t = i >= nl[c] ? ""
 			                : lines[c] ? lines[c][i]
 			                           : cells[c];
+			if (right[c]) {
+				size_t tw = lines[c] || i > 0
+				                ? crm_utf8_width(t)
+				                : cw[c];
+				pad(stdout, tw, w[c]);
+				fputs(t, stdout);
+				if (c < last) {
+					pad(stdout, 0, COL_GAP);
+				}
+				continue;
+			}
 			fputs(t, stdout);
 			if (c < last) {
 				pad(stdout,
@@ -572,16 +635,19 @@ print_table(const struct render_section *s, const render_opts *o)
 	    !fit_widths(w, minw, rank, shown, o->width)) {
 		print_expanded(s, cells, o->width);
 	} else {
+		bool *right = crm_xcalloc(shown ? shown : 1, sizeof(bool));
 		for (size_t c = 0; c < shown; c++) {
 			row[c] = s->cols[col[c]];
+			right[c] = money_column(cells, s->nrows, col[c]);
 		}
-		print_row(row, shown, w);
+		print_row(row, shown, w, right);
 		for (size_t r = 0; r < s->nrows; r++) {
 			for (size_t c = 0; c < shown; c++) {
 				row[c] = cells[r][col[c]];
 			}
-			print_row(row, shown, w);
+			print_row(row, shown, w, right);
 		}
+		free(right);
 	}
 	free(row);
 	free(col);
@@ -608,6 +674,7 @@ render_print(const render_doc *d, const render_opts *o)
 	/* A blank line separates a data section from the one before it,
 	 * unless a text line (its title) comes right before it. */
 	bool first = true, prev_text = false, data = d->json != NULL;
+	size_t run_kw = 0;
 	for (size_t i = 0; i < d->nsecs; i++) {
 		data = data || d->secs[i].kind != RENDER_SEC_TEXT;
 	}
@@ -635,7 +702,20 @@ render_print(const render_doc *d, const render_opts *o)
 		first = false;
 		prev_text = false;
 		if (s->kind == RENDER_SEC_RECORD) {
-			print_record(s, o);
+			/* Records that follow each other (a customer and its
+			 * purchases) line their values up. */
+			if (i == 0 ||
+			    d->secs[i - 1].kind != RENDER_SEC_RECORD) {
+				run_kw = 0;
+				for (size_t k = i;
+				     k < d->nsecs &&
+				     d->secs[k].kind == RENDER_SEC_RECORD;
+				     k++) {
+					size_t w = key_width(&d->secs[k]);
+					run_kw = w > run_kw ? w : run_kw;
+				}
+			}
+			print_record(s, o, run_kw);
 		} else {
 			print_table(s, o);
 		}

@@ -390,8 +390,8 @@ shell_run_script(struct cmd_ctx *ctx, FILE *in)
 		lineno++;
 		if (memchr(line, '\0', (size_t)n) != NULL) {
 			/* C strings would end there: run none of it. */
-			cmd_error("line %u: a NUL byte in the line; not run",
-			    lineno);
+			cmd_set_script_line(lineno);
+			cmd_error("a NUL byte in the line; not run");
 			worst = worst > 2 ? worst : 2;
 			continue;
 		}
@@ -400,6 +400,7 @@ shell_run_script(struct cmd_ctx *ctx, FILE *in)
 			continue;
 		}
 		line[strcspn(line, "\r\n")] = '\0';
+		cmd_set_script_line(lineno);
 		int st = cmd_run_line(ctx, line);
 		worst = st > worst ? st : worst;
 		if (interrupted) {
@@ -409,6 +410,7 @@ shell_run_script(struct cmd_ctx *ctx, FILE *in)
 			break;
 		}
 	}
+	cmd_set_script_line(0);
 	free(line);
 	return worst;
 }

@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -319,4 +320,27 @@ crm_money_format(int64_t minor, char *buf, size_t len)
 	    minor < 0 ? (uint64_t)(-(minor + 1)) + 1 : (uint64_t)minor;
 	snprintf(buf, len, "%s%" PRIu64 ".%02" PRIu64, minor < 0 ? "-" : "",
 	    a / 100, a % 100);
+}
+
+void
+crm_money_format_people(
+    int64_t minor, const char *currency, char *buf, size_t len)
+{
+	uint64_t a =
+	    minor < 0 ? (uint64_t)(-(minor + 1)) + 1 : (uint64_t)minor;
+	char digits[32], grouped[48];
+	int nd = snprintf(digits, sizeof(digits), "%" PRIu64, a / 100);
+	size_t o = 0;
+	for (int i = 0; i < nd; i++) {
+		if (i > 0 && (nd - i) % 3 == 0) {
+			grouped[o++] = ',';
+		}
+		grouped[o++] = digits[i];
+	}
+	grouped[o] = '\0';
+	const char *c = currency ? currency : "";
+	size_t cl = strlen(c);
+	bool letter = cl > 0 && isalpha((unsigned char)c[cl - 1]);
+	snprintf(buf, len, "%s%s%s%s.%02" PRIu64, minor < 0 ? "-" : "", c,
+	    letter ? " " : "", grouped, a % 100);
 }

@@ -52,4 +52,14 @@ crm_status crm_money_parse(const char *text, int64_t *minor /* OUT */);
 /* crm_money_format: minor units as "12000.50" (no grouping) into buf. */
 void crm_money_format(int64_t minor, char *buf, size_t len);
 
+/*
+ * crm_money_format_people: minor units as people read them, with the
+ * currency before the amount and thousands separators: "¥1,234,567.00",
+ * "-¥20.00"; a currency ending in a letter is followed by a blank
+ * ("CHF 1,200.00"). currency NULL or "" writes the grouped number alone.
+ * For tables and reports only: CSV and JSON keep crm_money_format.
+ */
+void crm_money_format_people(
+    int64_t minor, const char *currency, char *buf, size_t len);
+
 #endif

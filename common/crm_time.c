@@ -113,3 +113,17 @@ crm_time_format_date(int64_t t, char *buf, size_t len)
 	localtime_r(&v, &tm);
 	strftime(buf, len, "%Y-%m-%d", &tm);
 }
+
+void
+crm_time_format_rfc3339(int64_t t, char *buf, size_t len)
+{
+	time_t v = (time_t)t;
+	struct tm tm;
+	char z[8];
+	localtime_r(&v, &tm);
+	size_t n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	/* %z is +0800; RFC 3339 wants +08:00. */
+	if (strftime(z, sizeof(z), "%z", &tm) == 5 && n > 0) {
+		snprintf(buf + n, len - n, "%.3s:%.2s", z, z + 3);
+	}
+}

@@ -86,4 +86,9 @@ void crm_time_format(int64_t t, char *buf, size_t len);
 /* crm_time_format_date: "2026-11-25" in local time into buf (>= 11). */
 void crm_time_format_date(int64_t t, char *buf, size_t len);
 
+/* crm_time_format_rfc3339: RFC 3339 in local time with its offset,
+ * "2026-12-07T09:00:00+08:00", into buf (>= 26): how `--format json`
+ * writes every time. */
+void crm_time_format_rfc3339(int64_t t, char *buf, size_t len);
+
 #endif

@@ -604,6 +604,45 @@ period(const char *s, struct day today, struct when *w)
 	return false;
 }
 
+/* An RFC 3339 time with its offset, as `crm --format json` writes it:
+ * 2026-12-07t09:00:00+08:00 or ...z (lower-cased). 1: read into *t; 0:
+ * not this form; -1: this form but no real time. */
+static int
+rfc3339(const char *s, int64_t *t)
+{
+	int y, mo, d, h, mi, sec, oh = 0, om = 0, n = 0;
+	char sign = 'z';
+	if (strlen(s) < 20 || s[10] != 't' ||
+	    sscanf(s, "%4d-%2d-%2dt%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec,
+	        &n) != 6 ||
+	    n != 19) {
+		return 0;
+	}
+	const char *z = s + n;
+	if (strcmp(z, "z") != 0) {
+		int m = 0;
+		if ((*z != '+' && *z != '-') ||
+		    sscanf(z + 1, "%2d:%2d%n", &oh, &om, &m) != 2 || m != 5 ||
+		    z[6] != '\0') {
+			return 0;
+		}
+		sign = *z;
+	}
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 ||
+	    mi > 59 || sec > 60 || oh > 23 || om > 59) {
+		return -1;
+	}
+	/* Days from the civil date (Howard Hinnant's algorithm). */
+	int64_t yy = mo <= 2 ? y - 1 : y;
+	int64_t era = yy / 400, yoe = yy - era * 400;
+	int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	int64_t days = era * 146097 + doe - 719468;
+	int64_t off = (oh * 3600 + om * 60) * (sign == '-' ? -1 : 1);
+	*t = days * 86400 + h * 3600 + mi * 60 + sec - off;
+	return 1;
+}
+
 /* Read s (see crm_time.h) leaning to lean. */
 static crm_status
 parse(const char *s, int64_t now, enum lean lean, struct when *w)
@@ -653,7 +692,11 @@ parse(const char *s, int64_t now, enum lean lean, struct when *w)
 		w->t = (int64_t)v;
 		return CRM_OK;
 	}
-	int r = relative(buf, now, &w->t);
+	int r = rfc3339(buf, &w->t); /* what --format json writes */
+	if (r != 0) {
+		return r > 0 ? CRM_OK : CRM_EINVAL;
+	}
+	r = relative(buf, now, &w->t);
 	if (r != 0) {
 		return r > 0 ? CRM_OK : CRM_EINVAL;
 	}

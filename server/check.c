@@ -356,7 +356,9 @@ static void
 sla_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 {
 	Crm__V1__SlaClock *k = (Crm__V1__SlaClock *)m;
-	int running = k->stopped_at == 0;
+	/* An objection has no clock: never in the running queue. */
+	int running =
+	    k->stopped_at == 0 && k->kind != CRM__V1__SLA_KIND__SLA_OBJECTION;
 	need_listed(c, "clock", id, k->customer_id, DB_SLA_CUST);
 	need_user(c, "clock", id, k->owner_id);
 	if (running !=

@@ -25,6 +25,7 @@
 #include "purchase.h"
 #include "review.h"
 #include "search.h"
+#include "signals.h"
 #include "stats.h"
 #include "store_schema.h"
 #include "task.h"
@@ -281,6 +282,7 @@ fill_names(struct req_ctx *ctx, Crm__V1__Customer *c)
 	c->checked_by = c->checked_by_id
 	                    ? (char *)user_login_of(ctx, c->checked_by_id)
 	                    : NULL;
+	c->has_late_entry = c->late_entry = signals_late_entry(c);
 }
 
 /*
@@ -317,6 +319,7 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	/* Server-filled display fields are never stored. */
 	after->owner = after->team = after->checked_by = NULL;
 	after->has_contacts = after->has_last_update_at = 0;
+	after->has_late_entry = after->late_entry = 0;
 	/* A person's customer add counts at its creation; an import
 	 * (action "import", through customer_handle_add) does not. */
 	if (person_change(ctx)) {
@@ -616,7 +619,7 @@ editable(const char *f)
 		"team_id", "team", "last_contact_at", "contacts", "created_at",
 		"updated_at", "created_by", "merged_into", "merged_at",
 		"checked_at", "checked_by_id", "checked_by", "touched_at",
-		"last_update_at" };
+		"last_update_at", "avoidance_streak", "late_entry" };
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		if (strcmp(f, fixed[i]) == 0) {
 			return 0;
@@ -1400,7 +1403,9 @@ customer_handle_list(
 		    (r->has_stage && r->stage && c->stage != r->stage) ||
 		    (owner_id != 0 && c->owner_id != owner_id) ||
 		    (r->has_grade && r->grade && c->grade != r->grade) ||
-		    (r->tag != NULL && *r->tag && !has_tag(c, r->tag))) {
+		    (r->tag != NULL && *r->tag && !has_tag(c, r->tag)) ||
+		    (r->missing_minutes &&
+		        !signals_missing_minutes(ctx, c->id))) {
 			crm_arena_release(ctx->arena, mark);
 			last = id;
 			continue;

@@ -136,6 +136,8 @@ static const struct dispatch_row table[] = {
 	    PERM_REP, REQ_READ, 0 },
 	[BODY(FOLLOWUP_GET)] = { "followup.get", followup_handle_get, NULL,
 	    PERM_REP, REQ_READ, 0 },
+	[BODY(ISSUE_ESCALATE)] = { "issue.escalate", issue_handle_escalate,
+	    NULL, PERM_REP, REQ_WRITE, 0 },
 
 	[BODY(ROUTINE_ADD)] = { "routine.add", routine_handle_add, NULL,
 	    PERM_REP, REQ_WRITE, 0 },

@@ -23,6 +23,7 @@
 #include "history.h"
 #include "lifecycle.h"
 #include "policy.h"
+#include "signals.h"
 #include "sla.h"
 #include "stats.h"
 #include "store_schema.h"
@@ -225,9 +226,12 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
 		}
 	}
 	if (f->score != NULL) {
-		return check_score(ctx, f->score);
+		crm_status rc = check_score(ctx, f->score);
+		if (rc != CRM_OK) {
+			return rc;
+		}
 	}
-	return CRM_OK;
+	return signals_check_log(ctx, f);
 }
 
 /* The id of a user the caller may hand work on c to (empty: dflt): one
@@ -387,6 +391,11 @@ followup_handle_log(
 			return rc;
 		}
 		f->n_commitments++;
+	}
+	/* 2b. Objections (open issues), tags, repeated avoidance. */
+	rc = signals_on_log(ctx, c, f, in, pol);
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	/* 3. The customer: last contact (a backdated log does not move it
 	 * back), then its saved state. */

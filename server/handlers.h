@@ -82,6 +82,7 @@ HANDLER(review_handle_stale);
 HANDLER(sla_handle_reminders);
 HANDLER(sla_handle_issue_resolve);
 HANDLER(sla_handle_issue_list);
+HANDLER(issue_handle_escalate);
 
 /* report.c */
 HANDLER(report_handle);

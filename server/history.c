@@ -149,11 +149,16 @@ static void
 sla_fill(struct req_ctx *ctx, ProtobufCMessage *m, Crm__V1__HistoryItem *h)
 {
 	Crm__V1__SlaClock *k = (Crm__V1__SlaClock *)m;
-	if (!(k->has_stopped_at && k->stopped_at)) {
+	if (!(k->has_stopped_at && k->stopped_at) &&
+	    k->kind != CRM__V1__SLA_KIND__SLA_OBJECTION) {
 		k->has_breached = 1;
 		k->breached = ctx->now > k->deadline_at;
 	}
 	k->owner = (char *)user_login_of(ctx, k->owner_id);
+	if (k->escalated_to_id != 0) {
+		k->escalated_to =
+		    (char *)user_login_of(ctx, k->escalated_to_id);
+	}
 	if (k->resolved_by_id != 0) {
 		k->resolved_by = (char *)user_login_of(ctx, k->resolved_by_id);
 	}

@@ -258,6 +258,9 @@ default_policy(crm_arena *a)
 	p->late_seconds = DAY;
 	p->has_idem_retention_seconds = 1;
 	p->idem_retention_seconds = POLICY_IDEM_RETENTION;
+	p->has_avoidance_followups = 1;
+	p->avoidance_followups = 3; /* seed 002: 多次回避沟通 */
+	p->currency = (char *)POLICY_CURRENCY;
 	return p;
 }
 
@@ -291,6 +294,9 @@ policy_load(struct req_ctx *ctx, Crm__V1__Policy **p)
 	if (rc == CRM_OK && !(*p)->has_idem_retention_seconds) {
 		(*p)->has_idem_retention_seconds = 1;
 		(*p)->idem_retention_seconds = POLICY_IDEM_RETENTION;
+	}
+	if (rc == CRM_OK && ((*p)->currency == NULL || !(*p)->currency[0])) {
+		(*p)->currency = (char *)POLICY_CURRENCY;
 	}
 	return rc;
 }
@@ -478,6 +484,42 @@ set_retention(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 	return policy_save(ctx, before, p, resp);
 }
 
+/* A currency as written before amounts: 1-8 bytes of UTF-8 without
+ * blanks or control characters. */
+static bool
+currency_ok(const char *c)
+{
+	size_t n = strlen(c);
+	if (n == 0 || n > 8 || !crm_utf8_valid(c, n)) {
+		return false;
+	}
+	for (const unsigned char *p = (const unsigned char *)c; *p; p++) {
+		if (*p <= ' ' || *p == 0x7f) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* policy.set without a grade: the currency amounts are shown in. */
+static crm_status
+set_currency(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
+    Crm__V1__Response *resp)
+{
+	if (!currency_ok(r->currency)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "a currency is 1-8 bytes without blanks, like ¥, $, € "
+		    "or CHF");
+	}
+	Crm__V1__Policy *p, *before;
+	crm_status rc = policy_load_twice(ctx, &p, &before);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	p->currency = r->currency;
+	return policy_save(ctx, before, p, resp);
+}
+
 /* policy.set with a stage: one cell of the matrix. */
 static crm_status
 set_cell(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
@@ -523,9 +565,27 @@ policy_handle_set(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	const Crm__V1__PolicySetRequest *r = req->policy_set;
+	if (r->has_avoidance_followups && (!r->has_grade || r->grade == 0)) {
+		if (r->avoidance_followups < 2 ||
+		    r->avoidance_followups > 20) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "repeated avoidance is 2-20 follow-ups in a row");
+		}
+		Crm__V1__Policy *p, *before;
+		crm_status rc = policy_load_twice(ctx, &p, &before);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		p->has_avoidance_followups = 1;
+		p->avoidance_followups = r->avoidance_followups;
+		return policy_save(ctx, before, p, resp);
+	}
 	if (r->has_idem_retention_seconds &&
 	    (!r->has_grade || r->grade == 0)) {
 		return set_retention(ctx, r, resp);
+	}
+	if (r->currency != NULL && (!r->has_grade || r->grade == 0)) {
+		return set_currency(ctx, r, resp);
 	}
 	if (!r->has_grade || r->grade == 0) {
 		return dispatch_fail(

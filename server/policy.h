@@ -30,6 +30,9 @@ char *policy_cell_channels(struct req_ctx *ctx, const Crm__V1__CadenceCell *c);
  * default (7 days: a week offline still settles an outbox). */
 #define POLICY_IDEM_RETENTION (7 * 86400)
 
+/* POLICY_CURRENCY: the currency amounts are shown in by default. */
+#define POLICY_CURRENCY "¥"
+
 /* policy_idem_retention: p's retention of stored replies, in seconds. */
 int64_t policy_idem_retention(const Crm__V1__Policy *p);
 

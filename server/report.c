@@ -386,6 +386,14 @@ report_handle(
 		[CRM__V1__REPORT_KIND__REPORT_WEEKLY] = report_weekly,
 		[CRM__V1__REPORT_KIND__REPORT_MONTHLY] = report_monthly,
 		[CRM__V1__REPORT_KIND__REPORT_VALUE] = report_value,
+		[CRM__V1__REPORT_KIND__REPORT_FEEDBACK] = report_feedback,
+	};
+	/* Tables that follow a kind's own (report_signals.c). */
+	static crm_status (*const extras[])(struct report *) = {
+		[CRM__V1__REPORT_KIND__REPORT_ACTIVITY] = report_late_entries,
+		[CRM__V1__REPORT_KIND__REPORT_QUALITY] = report_quality_cases,
+		[CRM__V1__REPORT_KIND__REPORT_WEEKLY] = report_open_issues,
+		[CRM__V1__REPORT_KIND__REPORT_MONTHLY] = report_open_issues,
 	};
 	const Crm__V1__ReportRequest *q = req->report;
 	int kind = q->has_kind ? (int)q->kind : 0;
@@ -430,6 +438,11 @@ report_handle(
 	out->to = r->to;
 	out->now = ctx->now;
 	rc = kinds[kind](r);
+	if (rc == CRM_OK &&
+	    (size_t)kind < sizeof(extras) / sizeof(extras[0]) &&
+	    extras[kind] != NULL) {
+		rc = extras[kind](r);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}

@@ -97,4 +97,13 @@ crm_status report_monthly(struct report *r);
 /* report_value.c */
 crm_status report_value(struct report *r);
 
+/* report_signals.c: feedback tags ranked (a kind), and tables that follow
+ * a kind's own (report.c): open issues per rep after weekly and monthly,
+ * best cases and missing minutes after quality, late entries after
+ * activity. */
+crm_status report_feedback(struct report *r);
+crm_status report_open_issues(struct report *r);
+crm_status report_quality_cases(struct report *r);
+crm_status report_late_entries(struct report *r);
+
 #endif

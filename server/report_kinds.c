@@ -834,7 +834,8 @@ num_sla(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	(void)at, (void)id;
 	struct numbers *n = arg;
 	struct stats_sla k;
-	if (stats_sla_decode(d, len, &k)) {
+	if (stats_sla_decode(d, len, &k) &&
+	    k.kind != CRM__V1__SLA_KIND__SLA_OBJECTION) {
 		n->breaches += k.stopped_at > 0 ? k.stopped_at > k.deadline_at
 		                                : n->now > k.deadline_at;
 	}

@@ -183,12 +183,15 @@ level_name(int level)
 /* The rule of a level as people read it ("≥ 6", "3–5", "< 3"). */
 static void
 rule_text(
-    int how, int level, const Crm__V1__ValuePolicy *vp, char *buf, size_t len)
+    int how, int level, const Crm__V1__Policy *pol, char *buf, size_t len)
 {
-	char h[40], m[40];
+	const Crm__V1__ValuePolicy *vp = pol->value;
+	char h[48], m[48];
 	if (how == 1) {
-		crm_money_format(vp->amount_high, h, sizeof(h));
-		crm_money_format(vp->amount_medium, m, sizeof(m));
+		crm_money_format_people(
+		    vp->amount_high, pol->currency, h, sizeof(h));
+		crm_money_format_people(
+		    vp->amount_medium, pol->currency, m, sizeof(m));
 	} else if (how == 0) {
 		snprintf(h, sizeof(h), "%u", vp->frequency_high);
 		snprintf(m, sizeof(m), "%u", vp->frequency_medium);
@@ -254,8 +257,8 @@ segment_table(struct report *r, int how, const struct buyer *b, size_t nb,
 				fu += b[i].followups;
 			}
 		}
-		char rule[96];
-		rule_text(how, level, vp, rule, sizeof(rule));
+		char rule[160];
+		rule_text(how, level, r->pol, rule, sizeof(rule));
 		int64_t every = policy_level_every(vp, level);
 		double expect = every > 0 ? days / (double)every : 0;
 		Crm__V1__ReportRow *row = report_row(r, t);

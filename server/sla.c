@@ -44,6 +44,14 @@ running(const Crm__V1__SlaClock *k)
 	return k != NULL && !(k->has_stopped_at && k->stopped_at > 0);
 }
 
+/* Running clocks with a deadline are queued by it; an objection (an
+ * open issue with no clock) has none. */
+static int
+queued(const Crm__V1__SlaClock *k)
+{
+	return running(k) && k->kind != CRM__V1__SLA_KIND__SLA_OBJECTION;
+}
+
 static crm_status
 clock_put(
     struct req_ctx *ctx, const Crm__V1__SlaClock *before, Crm__V1__SlaClock *k)
@@ -52,12 +60,13 @@ clock_put(
 	crm_status rc = CRM_OK;
 	k->customer = k->owner = k->resolved_by = NULL;
 	store_key ok, nk;
+	k->escalated_to = NULL;
 	rc = store_reindex(ctx->st, ctx->txn, DB_SLA_OPEN,
-	    before ? store_key_queue(&ok, running(before), before->owner_id,
+	    before ? store_key_queue(&ok, queued(before), before->owner_id,
 	                 before->deadline_at, before->id)
 	           : NULL,
 	    store_key_queue(
-	        &nk, running(k), k->owner_id, k->deadline_at, k->id));
+	        &nk, queued(k), k->owner_id, k->deadline_at, k->id));
 	if (rc == CRM_OK && before == NULL) {
 		rc = store_index_add(
 		    ctx->st, ctx->txn, DB_SLA_CUST, k->customer_id, k->id);
@@ -106,7 +115,8 @@ start_clock(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
 	k->owner_id = c->owner_id;
 	k->kind = (Crm__V1__SlaKind)kind;
 	if (kind == CRM__V1__SLA_KIND__SLA_ISSUE_RESPONSE ||
-	    kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION) {
+	    kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION ||
+	    kind == CRM__V1__SLA_KIND__SLA_OBJECTION) {
 		k->has_issue_id = 1;
 		k->issue_id = issue ? issue : k->id;
 	}
@@ -122,6 +132,9 @@ start_clock(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
 	case CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION:
 		k->deadline_at =
 		    policy_add_business_days(ctx->now, p->issue_solution_days);
+		break;
+	case CRM__V1__SLA_KIND__SLA_OBJECTION:
+		k->deadline_at = 0; /* no clock: open until resolved */
 		break;
 	default:
 		k->deadline_at = ctx->now + p->churn_contact_seconds;
@@ -163,7 +176,8 @@ stop_clock_exact(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
 	k->has_stopped_at = k->has_stopped_by = k->has_breached = 1;
 	k->stopped_at = stopped_at;
 	k->stopped_by = fu_id;
-	k->breached = k->stopped_at > k->deadline_at;
+	k->breached = k->kind != CRM__V1__SLA_KIND__SLA_OBJECTION &&
+	              k->stopped_at > k->deadline_at;
 	return clock_put(ctx, before, k);
 }
 
@@ -228,11 +242,54 @@ sla_churn_end(struct req_ctx *ctx, uint64_t customer_id)
 	    ctx, customer_id, KIND_BIT(CHURN_CONTACT), 0, ctx->now);
 }
 
+crm_status
+sla_objection(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    const char *text, uint64_t fu_id, Crm__V1__SlaClock **out)
+{
+	Crm__V1__SlaClock *k;
+	crm_status rc =
+	    start_clock(ctx, c, CRM__V1__SLA_KIND__SLA_OBJECTION, text, 0, &k);
+	if (rc == CRM_OK && fu_id != 0) {
+		Crm__V1__SlaClock *before;
+		rc = clock_load(ctx, k->id, &before);
+		if (rc == CRM_OK) {
+			k->has_followup_id = 1;
+			k->followup_id = fu_id;
+			rc = clock_put(ctx, before, k);
+		}
+	}
+	if (rc == CRM_OK && out != NULL) {
+		*out = k;
+	}
+	return rc;
+}
+
+crm_status
+sla_clock_load(struct req_ctx *ctx, uint64_t id, Crm__V1__SlaClock **k)
+{
+	return clock_load(ctx, id, k);
+}
+
+crm_status
+sla_clock_put(
+    struct req_ctx *ctx, const Crm__V1__SlaClock *before, Crm__V1__SlaClock *k)
+{
+	return clock_put(ctx, before, k);
+}
+
+/* An open issue's clock: an after-sales issue's two, or an objection. */
 static int
 issue_clock(const Crm__V1__SlaClock *k)
 {
 	return k->kind == CRM__V1__SLA_KIND__SLA_ISSUE_RESPONSE ||
-	       k->kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION;
+	       k->kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION ||
+	       k->kind == CRM__V1__SLA_KIND__SLA_OBJECTION;
+}
+
+int
+sla_is_issue(const Crm__V1__SlaClock *k)
+{
+	return issue_clock(k);
 }
 
 /* The issue a clock belongs to: its issue_id, or for a clock written
@@ -264,7 +321,7 @@ sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
 	}
 	if (rc == CRM_NOT_FOUND || (rc == CRM_OK && !issue_clock(k))) {
 		return dispatch_fail(
-		    ctx, CRM_NOT_FOUND, "no after-sales issue %" PRIu64, id);
+		    ctx, CRM_NOT_FOUND, "no open issue %" PRIu64, id);
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -298,7 +355,8 @@ sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
 		if (rc != CRM_OK) {
 			break;
 		}
-		if (x->kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION) {
+		if (x->kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION ||
+		    x->kind == CRM__V1__SLA_KIND__SLA_OBJECTION) {
 			if (!running(x)) {
 				return dispatch_fail(ctx, CRM_EPRECOND,
 				    "issue %" PRIu64 " is already resolved",
@@ -310,8 +368,14 @@ sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
 			solved = 1;
 		}
 		/* Solving it answers it too, when nobody had yet. */
-		if (running(x)) {
+		if (running(x) &&
+		    x->kind == CRM__V1__SLA_KIND__SLA_OBJECTION) {
+			rc = stop_clock_exact(ctx, before, x, fu_id, at);
+		} else if (running(x)) {
 			rc = stop_clock(ctx, before, x, fu_id, at);
+		}
+		if (rc == CRM_OK && x->escalation_task_id != 0) {
+			rc = issue_escalation_done(ctx, x);
 		}
 		if (rc == CRM_OK && out != NULL && out->n_clocks < 2) {
 			clock_fill(ctx, x);
@@ -333,10 +397,20 @@ clock_fill(struct req_ctx *ctx, Crm__V1__SlaClock *k)
 	if (k->resolved_by_id != 0) {
 		k->resolved_by = (char *)user_login_of(ctx, k->resolved_by_id);
 	}
-	if (running(k)) {
+	if (k->escalated_to_id != 0) {
+		k->escalated_to =
+		    (char *)user_login_of(ctx, k->escalated_to_id);
+	}
+	if (queued(k)) {
 		k->has_breached = 1;
 		k->breached = ctx->now > k->deadline_at;
 	}
+}
+
+void
+sla_clock_fill(struct req_ctx *ctx, Crm__V1__SlaClock *k)
+{
+	clock_fill(ctx, k);
 }
 
 /* A clock list with room for cap clocks, in the request's arena; NULL
@@ -626,7 +700,8 @@ issues_of(struct req_ctx *ctx, uint64_t owner, void *arg)
 		if (klen != 24 || !store_iter_data(&it, &v, &vlen) ||
 		    !stats_sla_decode(v, vlen, &f) ||
 		    (f.kind != CRM__V1__SLA_KIND__SLA_ISSUE_RESPONSE &&
-		        f.kind != CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION)) {
+		        f.kind != CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION &&
+		        f.kind != CRM__V1__SLA_KIND__SLA_OBJECTION)) {
 			continue;
 		}
 		if (n == cap) {
@@ -634,7 +709,8 @@ issues_of(struct req_ctx *ctx, uint64_t owner, void *arg)
 			seen = crm_xrealloc(seen, cap * sizeof(*seen));
 		}
 		seen[n++] = (struct issue_seen){ store_u64(key + 16),
-			f.kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION,
+			f.kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION ||
+			    f.kind == CRM__V1__SLA_KIND__SLA_OBJECTION,
 			f.stopped_at == 0 };
 	}
 	store_iter_close(&it);

@@ -63,4 +63,26 @@ crm_status sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
     uint64_t fu_id, const char *text, uint64_t owner_id, int64_t due,
     Crm__V1__Commitment **out /* OUT */);
 
+/* sla_objection: an objection (待解决问题) raised in follow-up fu_id (0:
+ * none), an open issue on customer c with no clock, owned by c's owner,
+ * until sla_resolve closes it. *out may be NULL. */
+crm_status sla_objection(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    const char *text, uint64_t fu_id, Crm__V1__SlaClock **out /* OUT */);
+
+/* sla_clock_load / sla_clock_put / sla_clock_fill: one clock record, by
+ * id (CRM_NOT_FOUND), written with its indexes, display fields filled;
+ * for issue.c. */
+crm_status sla_clock_load(
+    struct req_ctx *ctx, uint64_t id, Crm__V1__SlaClock **k /* OUT */);
+crm_status sla_clock_put(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
+    Crm__V1__SlaClock *k);
+void sla_clock_fill(struct req_ctx *ctx, Crm__V1__SlaClock *k);
+/* sla_is_issue: k is an open issue's clock (after-sales or objection). */
+int sla_is_issue(const Crm__V1__SlaClock *k);
+
+/* issue_escalation_done (issue.c): issue k was resolved: its escalation
+ * task is done. */
+crm_status issue_escalation_done(
+    struct req_ctx *ctx, const Crm__V1__SlaClock *k);
+
 #endif

@@ -338,6 +338,7 @@ struct rb {
 	Crm__V1__CustomerCheckRequest customer_check;
 	Crm__V1__IssueResolveRequest issue_resolve;
 	Crm__V1__IssueListRequest issue_list;
+	Crm__V1__IssueEscalateRequest issue_escalate;
 	Crm__V1__FollowupGetRequest followup_get;
 	Crm__V1__RoutineAddRequest routine_add;
 	Crm__V1__Routine routine;
@@ -1023,6 +1024,17 @@ b_issue_resolve(struct rb *b, const struct target *t)
 }
 
 static void
+b_issue_escalate(struct rb *b, const struct target *t)
+{
+	b->issue_escalate = (Crm__V1__IssueEscalateRequest)
+	    CRM__V1__ISSUE_ESCALATE_REQUEST__INIT;
+	b->issue_escalate.has_id = 1;
+	b->issue_escalate.id = t->id;
+	b->req.body_case = CRM__V1__REQUEST__BODY_ISSUE_ESCALATE;
+	R(issue_escalate) = &b->issue_escalate;
+}
+
+static void
 b_issue_list(struct rb *b, const struct target *t)
 {
 	(void)t;
@@ -1147,6 +1159,7 @@ static const struct request {
 	{ "issue_resolve", b_issue_resolve, O_ISSUE, F_WRITE },
 	{ "issue_list", b_issue_list, O_NONE, 0 },
 	{ "followup_get", b_followup_get, O_FOLLOWUP, 0 },
+	{ "issue_escalate", b_issue_escalate, O_ISSUE, F_WRITE },
 	{ "routine_add", b_routine_add, O_CUST, F_WRITE },
 	{ "routine_list", b_routine_list, O_CUST, 0 },
 	{ "routine_stop", b_routine_stop, O_ROUTINE, F_WRITE },

@@ -336,7 +336,7 @@ add "purchase add 2 2000 耗材 --category 耗材 --at $d3"
 expect 0 "purchase list shows what purchase add stored" -- "$CRM" -c 'purchase list 华东机电有限公司'
 contains "the product" "数控机床"
 contains "the contract" "HT-9"
-contains "the totals" "2, total 128000.00"
+contains "the totals" "2, total ¥128,000.00"
 expect 0 "customer show has the purchase totals" -- "$CRM" -c 'customer show 华东机电有限公司'
 contains "totals in customer show" "设备, 维保"
 expect 0 "report value --team east as JSON" -- "$CRM" --format json -c 'report value --team east'
@@ -363,7 +363,7 @@ expect 2 "a control character in a path is a usage error" -- "$CRM" -c "attach $
 expect 0 "the timeline shows attachments and purchases" -- "$CRM" -c 'customer history 华东机电有限公司'
 contains "the minutes" "[会议纪要: /share/纪要/2026.docx]"
 contains "the recording" "[录音: https://rec.example/9]"
-contains "a purchase" "120000.00 数控机床 (设备)"
+contains "a purchase" "¥120,000.00 数控机床 (设备)"
 as boss pw1
 
 export CRM_SERVER=$B

@@ -26,7 +26,8 @@ bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
 run() { out=$("$@" 2>"$H/err"); code=$?; }
 expect() { local want=$1 desc=$2; shift 3; run "$@"
 	[ "$code" -eq "$want" ] && ok "$desc" || bad "$desc (exit $code): $out $(cat "$H/err")"; }
-json() { /usr/bin/env python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+# Times in JSON are RFC 3339; epoch(T) gives UTC seconds to count with.
+json() { /usr/bin/env python3 -c "import datetime,json,sys; epoch=lambda s: int(datetime.datetime.fromisoformat(s).timestamp()); d=json.load(sys.stdin); print($1)"; }
 now() { cat "$CRM_TEST_CLOCK"; }
 at() { echo $(( $(now) + $1 )) > "$CRM_TEST_CLOCK"; }
 as() { printf '%s\n' "$2" | "$CRM" login "$1" >/dev/null 2>&1 || bad "login $1"; }
@@ -46,7 +47,7 @@ as li pwx
 
 # -- every new customer has one open follow-up task at its cadence
 run "$CRM" --format json -c 'due all'
-r=$(printf '%s' "$out" | json 'sorted((t["customer"], t["due_at"]-'$T0') for t in d if t["kind"]=="follow_up")')
+r=$(printf '%s' "$out" | json 'sorted((t["customer"], epoch(t["due_at"])-'$T0') for t in d if t["kind"]=="follow_up")')
 [ "$r" = "[('上海云图', 86400), ('华东机电', 259200)]" ] && ok "cadence: S in 1 day, A in 3 days" || bad "due all: $r"
 n=$(printf '%s' "$out" | json 'len([t for t in d if t["kind"]=="regrade"])')
 [ "$n" = 2 ] && ok "each new customer has a monthly re-grade task" || bad "regrade: $n"
@@ -62,7 +63,7 @@ n=$(printf '%s' "$out" | json 'len([t for t in d if t["customer"]=="王芳" and 
 # -- a follow-up completes the task and resets the clock from its time
 at 7200
 expect 0 "log a follow-up" -- "$CRM" --format json -c 'log 华东机电 "介绍方案" --channel visit --mood positive --commit "发报价单" --due +2d'
-r=$(printf '%s' "$out" | json 'd["late"], bool(d["task_id"]), d["next_due_at"]-'$((T0 + 7200))', len(d["commitments"])')
+r=$(printf '%s' "$out" | json 'd["late"], bool(d["task_id"]), epoch(d["next_due_at"])-'$((T0 + 7200))', len(d["commitments"])')
 [ "$r" = "False True 259200 1" ] && ok "task done, next due 3 days after the follow-up, commitment kept" || bad "log: $r"
 run "$CRM" --format json -c 'due all'
 n=$(printf '%s' "$out" | json 'len([t for t in d if t["customer"]=="华东机电" and t["kind"]=="follow_up"])')
@@ -83,7 +84,7 @@ run "$CRM" --format json -c "log 华东机电 'mail' --at '$ts'"
 # -- next action overrides the cadence
 run "$CRM" --format json -c 'log 华东机电 "demo" --next "回电确认" --due +5d'
 # WHEN is read by the shell against the test clock, as crmd reads it.
-r=$(printf '%s' "$out" | json 'd["next_due_at"]-'"$(now)"' == 432000')
+r=$(printf '%s' "$out" | json 'epoch(d["next_due_at"])-'"$(now)"' == 432000')
 [ "$r" = True ] && ok "--next schedules the next task" || bad "next: $out"
 
 # -- lost needs a reason

@@ -5,6 +5,7 @@
 # "pages entries distinct max_seen newest_first followups first_entry",
 # or "ERROR <exit> <message>" when a page fails; with SUMMARY, print the
 # id of the follow-up that has it instead. At most 10,000 pages.
+import datetime
 import json, re, subprocess, sys
 crm, cust, limit = sys.argv[1:4]
 seen, before, pages, prev, order, first = {}, None, 0, None, True, None
@@ -29,9 +30,11 @@ while pages < 10000:
             print(rec["id"])
             sys.exit(0)
         seen[key] = seen.get(key, 0) + 1
-        if prev is not None and it["at"] > prev:
+        # Times are RFC 3339 with an offset: compare them as instants.
+        at = datetime.datetime.fromisoformat(it["at"]).timestamp()
+        if prev is not None and at > prev:
             order = False
-        prev = it["at"]
+        prev = at
     m = re.search(r"--before (\S+)", p.stderr)
     if not m:
         break

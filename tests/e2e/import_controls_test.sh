@@ -59,10 +59,10 @@ run "$CRM" --format json -c 'purchase list 华东机电'
 p=$(printf '%s' "$out" | json '[(p["amount"], p["category"], p["at"]) for p in d]')
 run "$CRM" --format json -c 'customer show 华东机电'
 w=$(printf '%s' "$out" | json 'd["customer"]["won_at"]')
-d=$(TZ=Asia/Shanghai date -d "@$w" +%F)
+d=${w%%T*} # RFC 3339 in the test's TZ
 [ "$d" = 2026-12-01 ] && ok "华东机电 was won on 2026-12-01" || bad "won_at $w ($d)"
 run "$CRM" --format json -c 'purchase list 华东机电'
-[ "$p" = "[(50000000, '制造', $w)]" ] && ok "华东机电: one purchase of 500000, 制造, at its won date" || bad "华东机电 purchases: $p (won at $w)"
+[ "$p" = "[(50000000, '制造', '$w')]" ] && ok "华东机电: one purchase of 500000, 制造, at its won date" || bad "华东机电 purchases: $p (won at $w)"
 run "$CRM" --format json -c 'purchase list 上海云图'
 p=$(printf '%s' "$out" | json '[(p["amount"], p["category"]) for p in d]')
 [ "$p" = "[(800000, 'deal')]" ] && ok "上海云图: one purchase, category deal" || bad "上海云图 purchases: $p"

@@ -51,7 +51,7 @@ exit_is 1 "nothing of the row was written"
 printf 'customer add 戊公司\ncustomer add 己公司\000 --industry x\n' >"$H/s.crm"
 run "$CRM" <"$H/s.crm"
 exit_is 2 "a script with a NUL byte exits 2"
-has "the error names the line" "line 2: a NUL byte"
+has "the error names the line" "line 2: error: a NUL byte"
 run "$CRM" -c 'customer show 己公司'
 exit_is 1 "the cut line was not run"
 run "$CRM" -c 'customer show 戊公司'

@@ -20,7 +20,7 @@ CRM=${2:?crm path}
 e2e_home ob
 export TZ=UTC
 run() { local t0; t0=$(date +%s%N); out=$("$@" 2>"$H/err"); code=$?; ms=$(( ($(date +%s%N) - t0) / 1000000 )); err=$(cat "$H/err"); }
-json() { /usr/bin/env python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+json() { /usr/bin/env python3 -c "import datetime,json,sys; d=json.load(sys.stdin); print($1)"; }
 # crmd again, each write taking $1 ms to commit (CRM_TEST_WRITE_DELAY_MS).
 restart_slow() {
 	e2e_stop
@@ -97,7 +97,7 @@ run "$CRM" -c 'outbox send'
 n=$(count 华东机电有限公司 离线记录)
 [ "$n" = 1 ] && ok "the history holds one such record" || bad "history holds $n"
 at=$("$CRM" --format json -c "customer history 华东机电有限公司" 2>/dev/null |
-	json "[e['followup']['at'] for e in d if e.get('followup', {}).get('summary') == '离线时刻']")
+	json "[int(datetime.datetime.fromisoformat(e['followup']['at']).timestamp()) for e in d if e.get('followup', {}).get('summary') == '离线时刻']")
 [ "$at" = "[$typed]" ] && ok "an offline follow-up is dated when it was typed" ||
 	bad "offline follow-up dated $at, typed $typed"
 

@@ -22,7 +22,7 @@ must exit 0 and must not answer NOT_FOUND (a name or id the demo data does
 not have). A line the tour shows but that cannot run here (it needs a
 terminal, or crmd stopped) carries the marker `# (not run: WHY)` in its
 comment, or the block is preceded by `<!-- readme-test: skip WHY -->`.
-The files the tour imports (客户.csv, 跟进.csv, 合作记录.csv) are li's
+The files the tour imports (客户.csv, 跟进.csv, 合作记录.csv, 客户.xlsx) are li's
 exports, written before the tour.
 """
 import os
@@ -144,9 +144,10 @@ def main():
         fails += check_demo_list(as_env("admin"))
         work = h + "/work"
         os.mkdir(work)
-        # The files the tour imports are li's own exports (CSV).
+        # The files the tour imports are li's own exports (CSV, xlsx).
         for kind, name in (("customers", "客户.csv"), ("followups", "跟进.csv"),
-                           ("purchases", "合作记录.csv")):
+                           ("purchases", "合作记录.csv"),
+                           ("customers", "客户.xlsx")):
             subprocess.run([CRM, "-c", f"export {kind} {name}"], cwd=work,
                            env=as_env("li"), check=True, timeout=30,
                            capture_output=True)

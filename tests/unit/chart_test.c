@@ -106,6 +106,37 @@ long_labels_are_cut_and_width_defaults_to_80(void **state)
 	chart_free(l, 1);
 }
 
+static void
+percentages_scale_to_a_hundred(void **state)
+{
+	(void)state;
+	const struct chart_bar bars[] = { { "a", 50, false, "50.0 %" },
+		{ "b", 25, false, "25.0 %" } };
+	/* width 39: label 1 + blank + bar + blank + text 6: room 30 */
+	char **l = chart_bars_scaled(bars, 2, 39, 100);
+	char want[512] = "a ";
+	for (int i = 0; i < 15; i++) {
+		strcat(want, "█");
+	}
+	for (int i = 15; i < 30; i++) {
+		strcat(want, " ");
+	}
+	strcat(want, " 50.0 %");
+	assert_string_equal(l[0], want); /* half, not full */
+	chart_free(l, 2);
+	/* A share above 100 % still fits: the largest fills the bar. */
+	const struct chart_bar over[] = { { "a", 200, false, "200 %" } };
+	l = chart_bars_scaled(over, 1, 20, 100);
+	want[0] = '\0';
+	strcat(want, "a ");
+	for (int i = 0; i < 12; i++) {
+		strcat(want, "█");
+	}
+	strcat(want, " 200 %");
+	assert_string_equal(l[0], want);
+	chart_free(l, 1);
+}
+
 int
 main(void)
 {
@@ -114,6 +145,7 @@ main(void)
 		cmocka_unit_test(cjk_labels_align_by_display_width),
 		cmocka_unit_test(zero_and_missing_values_draw_no_bar),
 		cmocka_unit_test(long_labels_are_cut_and_width_defaults_to_80),
+		cmocka_unit_test(percentages_scale_to_a_hundred),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -210,6 +210,32 @@ money_formats_with_two_decimals(void **state)
 	assert_int_equal(v, 123456);
 }
 
+static void
+money_for_people_has_separators_and_a_currency(void **state)
+{
+	(void)state;
+	char buf[64];
+	crm_money_format_people(123456700, "¥", buf, sizeof(buf));
+	assert_string_equal(buf, "¥1,234,567.00");
+	crm_money_format_people(99999, "$", buf, sizeof(buf));
+	assert_string_equal(buf, "$999.99");
+	crm_money_format_people(100000, "€", buf, sizeof(buf));
+	assert_string_equal(buf, "€1,000.00");
+	crm_money_format_people(-2000050, "¥", buf, sizeof(buf));
+	assert_string_equal(buf, "-¥20,000.50");
+	crm_money_format_people(5, "CHF", buf, sizeof(buf));
+	assert_string_equal(buf, "CHF 0.05");
+	crm_money_format_people(12345678900, NULL, buf, sizeof(buf));
+	assert_string_equal(buf, "123,456,789.00");
+	crm_money_format_people(INT64_MIN, "¥", buf, sizeof(buf));
+	assert_string_equal(buf, "-¥92,233,720,368,547,758.08");
+	/* What people read parses back. */
+	int64_t v;
+	crm_money_format_people(123456700, "¥", buf, sizeof(buf));
+	assert_crm_ok(crm_money_parse(buf, &v));
+	assert_int_equal(v, 123456700);
+}
+
 /* The task kinds' words in `due` and the history, the same on both
  * sides. */
 static void
@@ -241,6 +267,8 @@ main(void)
 		cmocka_unit_test(money_parses_into_minor_units),
 		cmocka_unit_test(money_refuses_what_is_not_an_amount),
 		cmocka_unit_test(money_formats_with_two_decimals),
+		cmocka_unit_test(
+		    money_for_people_has_separators_and_a_currency),
 		cmocka_unit_test(task_kinds_read_as_words),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,8 @@
  * import_map_test.c: client/import_map.c: headers in English (as export
  * writes them) and Chinese map to fields whatever their case, width and
  * blanks; server-set columns are known and ignored; cells parse leniently
- * (2024/6/10, S级, 意向客户, 电话+邮件, 30万, lists) and bad ones say why.
+ * (2024/6/10, S级, 意向客户, 电话+邮件, 30万, lists, a workbook's
+ * 03:18:59.999984) and bad ones say why.
  */
 #include "crm_test.h"
 
@@ -97,6 +98,10 @@ cells_parse_leniently(void **state)
 	assert_int_equal(tm.tm_mday, 15);
 	assert_true(set(r, K(CUSTOMERS), "生日", "2024年3月5日", why));
 	assert_string_equal(r->customer->birthday, "2024-03-05");
+	/* A workbook's date cell: the day at midnight. */
+	assert_true(
+	    set(r, K(CUSTOMERS), "生日", "1990-05-01 00:00:00.000000", why));
+	assert_string_equal(r->customer->birthday, "1990-05-01");
 	assert_true(set(r, K(CUSTOMERS), "负责人", " li ", why));
 	assert_string_equal(r->owner, "li");
 	assert_true(set(r, K(CUSTOMERS), "employees", "300人", why));
@@ -113,6 +118,21 @@ cells_parse_leniently(void **state)
 	t = (time_t)r->followup->at;
 	localtime_r(&t, &tm);
 	assert_int_equal(tm.tm_hour, 9);
+	assert_int_equal(tm.tm_min, 5);
+	/* A workbook's date cell (xlsx2csv -f): rounded to the second,
+	 * 23:59:59.9999 is the next day's 00:00. */
+	assert_true(set(
+	    r, K(FOLLOWUPS), "跟进时间", "2024-02-29 23:59:59.999984", why));
+	t = (time_t)r->followup->at;
+	localtime_r(&t, &tm);
+	assert_int_equal(tm.tm_mon + 1, 3);
+	assert_int_equal(tm.tm_mday, 1);
+	assert_int_equal(tm.tm_hour, 0);
+	assert_int_equal(tm.tm_min, 0);
+	assert_true(
+	    set(r, K(FOLLOWUPS), "跟进时间", "2024-03-01 9:05:59.2", why));
+	t = (time_t)r->followup->at;
+	localtime_r(&t, &tm);
 	assert_int_equal(tm.tm_min, 5);
 	assert_true(set(r, K(FOLLOWUPS), "沟通专业性", "5", why));
 	assert_int_equal(r->followup->score->professionalism, 5);

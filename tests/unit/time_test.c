@@ -489,6 +489,29 @@ formatting_is_local_and_round_trips(void **state)
 }
 
 static void
+rfc3339_has_seconds_and_the_offset(void **state)
+{
+	(void)state;
+	char buf[32];
+	crm_time_format_rfc3339(WED_1400, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-25T14:00:00+08:00");
+	crm_time_format_rfc3339(WED_1400 + 59, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-25T14:00:59+08:00");
+	/* What JSON writes reads back as the same moment, any offset. */
+	int64_t t;
+	crm_time_format_rfc3339(WED_1400, buf, sizeof(buf));
+	assert_crm_ok(crm_time_parse(buf, NOW, &t));
+	assert_int_equal(t, WED_1400);
+	assert_crm_ok(crm_time_parse("2026-11-25T06:00:00Z", NOW, &t));
+	assert_int_equal(t, WED_1400);
+	assert_crm_ok(
+	    crm_time_parse_past("2026-11-25T01:00:00-05:00", NOW, &t));
+	assert_int_equal(t, WED_1400);
+	assert_crm_err(
+	    crm_time_parse("2026-13-25T06:00:00Z", NOW, &t), CRM_EINVAL);
+}
+
+static void
 now_is_close_to_the_clock(void **state)
 {
 	(void)state;
@@ -519,6 +542,7 @@ main(void)
 		cmocka_unit_test(durations_have_units_and_default_to_days),
 		cmocka_unit_test(valid_day_accepts_real_days_only),
 		cmocka_unit_test(formatting_is_local_and_round_trips),
+		cmocka_unit_test(rfc3339_has_seconds_and_the_offset),
 		cmocka_unit_test(now_is_close_to_the_clock),
 	};
 	return cmocka_run_group_tests(tests, set_zone, NULL);

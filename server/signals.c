@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * signals.c: objections, feedback tags and repeated avoidance carried by
+ * a follow-up (signals.h). Not the follow-up record itself (followup.c).
+ */
+#include "signals.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "crm.h"
+#include "event.h"
+#include "sla.h"
+#include "store_schema.h"
+#include "task.h"
+#include "user.h"
+
+#define TAG_MAX       32
+#define OBJECTION_MAX 500
+#define DAY           86400
+
+crm_status
+signals_check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *in)
+{
+	if (in->n_tags > SIGNALS_MAX_TAGS) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "at most %d tags", SIGNALS_MAX_TAGS);
+	}
+	for (size_t i = 0; i < in->n_tags; i++) {
+		size_t n = strlen(in->tags[i]);
+		if (n == 0 || n > TAG_MAX || strchr(in->tags[i], ',') ||
+		    strstr(in->tags[i], "，")) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "a tag is 1-%d bytes without commas", TAG_MAX);
+		}
+		for (size_t j = 0; j < i; j++) {
+			if (strcmp(in->tags[i], in->tags[j]) == 0) {
+				return dispatch_fail(ctx, CRM_EINVAL,
+				    "tag %s is given twice", in->tags[i]);
+			}
+		}
+	}
+	if (in->n_objections > SIGNALS_MAX_OBJECTIONS) {
+		return dispatch_fail(ctx, CRM_EINVAL, "at most %d objections",
+		    SIGNALS_MAX_OBJECTIONS);
+	}
+	for (size_t i = 0; i < in->n_objections; i++) {
+		size_t n = strlen(in->objections[i]);
+		if (n == 0 || n > OBJECTION_MAX) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "an objection is 1-%d bytes", OBJECTION_MAX);
+		}
+	}
+	return CRM_OK;
+}
+
+/* Seed 002's 客户情绪状态 (抵触, 犹豫) and a call nobody answered. */
+static int
+avoids(const Crm__V1__FollowUp *f)
+{
+	return f->no_answer || f->mood == CRM__V1__MOOD__MOOD_RESISTANT ||
+	       f->mood == CRM__V1__MOOD__MOOD_HESITANT;
+}
+
+/* The grade-review task of a streak that reached n. */
+static crm_status
+review(struct req_ctx *ctx, const Crm__V1__Customer *c, uint32_t n)
+{
+	uint64_t mgr = signals_team_manager(ctx, c->team_id);
+	const char *grade = c->grade == CRM__V1__GRADE__GRADE_S ? "S" : "A";
+	if (mgr == 0) {
+		return event_add(ctx, c->id, 0,
+		    "seed 002: 若多次回避沟通，需降级分析原因",
+		    "%" PRIu32 " follow-ups in a row avoided contact on a "
+		    "grade %s customer; its team has no manager for a grade "
+		    "review",
+		    n, grade);
+	}
+	char goal[160];
+	snprintf(goal, sizeof(goal),
+	    "等级复核: %s (grade %s) avoided contact %" PRIu32
+	    " times in a row; keep or downgrade?",
+	    c->name ? c->name : "", grade, n);
+	Crm__V1__Task *t;
+	crm_status rc = task_create(ctx, c, mgr, CRM__V1__TASK_KIND__TASK_TODO,
+	    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, ctx->now + DAY, goal, NULL,
+	    &t);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	return event_add(ctx, c->id, t->id,
+	    "seed 002: S级客户若多次回避沟通，需降级分析原因",
+	    "grade review task %" PRIu64 " for %s: %" PRIu32
+	    " follow-ups in a row avoided contact (resistant, hesitant or "
+	    "no answer) on a grade %s customer",
+	    t->id, user_login_of(ctx, mgr), n, grade);
+}
+
+crm_status
+signals_on_log(struct req_ctx *ctx, Crm__V1__Customer *c, Crm__V1__FollowUp *f,
+    const Crm__V1__FollowUp *in, const Crm__V1__Policy *pol)
+{
+	f->tags = in->tags;
+	f->n_tags = in->n_tags;
+	f->objections = in->objections;
+	f->n_objections = in->n_objections;
+	f->has_no_answer = in->has_no_answer;
+	f->no_answer = in->no_answer;
+	crm_status rc = CRM_OK;
+	for (size_t i = 0; rc == CRM_OK && i < in->n_objections; i++) {
+		rc = sla_objection(ctx, c, in->objections[i], f->id, NULL);
+	}
+	/* An imported follow-up is history: it neither counts in nor
+	 * breaks a streak of today's contacts. */
+	if (rc != CRM_OK || in->imported) {
+		return rc;
+	}
+	if (!avoids(f)) {
+		c->has_avoidance_streak = c->avoidance_streak != 0;
+		c->avoidance_streak = 0;
+		return CRM_OK;
+	}
+	uint32_t need = pol->avoidance_followups ? pol->avoidance_followups
+	                                         : SIGNALS_AVOIDANCE;
+	c->has_avoidance_streak = 1;
+	c->avoidance_streak++;
+	/* Once per streak: when it reaches the count. */
+	if (c->avoidance_streak == need &&
+	    (c->grade == CRM__V1__GRADE__GRADE_S ||
+	        c->grade == CRM__V1__GRADE__GRADE_A)) {
+		rc = review(ctx, c, need);
+	}
+	return rc;
+}
+
+int
+signals_late_entry(const Crm__V1__Customer *c)
+{
+	return c->first_contact_at > 0 &&
+	       c->created_at - c->first_contact_at > DAY;
+}
+
+int
+signals_needs_minutes(int grade, int channel)
+{
+	return grade == CRM__V1__GRADE__GRADE_S &&
+	       (channel == CRM__V1__CHANNEL__CHANNEL_VISIT ||
+	           channel == CRM__V1__CHANNEL__CHANNEL_MEETING);
+}
+
+int
+signals_missing_minutes(struct req_ctx *ctx, uint64_t customer_id)
+{
+	int64_t since = ctx->now - SIGNALS_MINUTES_DAYS * (int64_t)DAY;
+	uint64_t id = 0;
+	int found = 0;
+	while (!found && store_index_next(ctx->st, ctx->txn, DB_FU_CUST,
+	                     customer_id, id, &id) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__FollowUp *f;
+		if (dispatch_list_record(ctx, DB_FOLLOWUPS, id,
+		        &crm__v1__follow_up__descriptor,
+		        (ProtobufCMessage **)&f) == CRM_OK) {
+			found = f->at >= since && f->n_attachments == 0 &&
+			        signals_needs_minutes(
+			            (int)f->grade, (int)f->channel);
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return found;
+}

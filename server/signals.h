@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * signals.h: what a follow-up says beyond its text (issue 15): the
+ * objections it raises (open issues), its feedback tags, and repeated
+ * avoidance of contact by an S or A customer, which gives the team's
+ * manager a grade-review task. Called by followup.c's log in its one
+ * transaction; issue.c escalates open issues.
+ */
+#ifndef SIGNALS_H
+#define SIGNALS_H
+
+#include <stdint.h>
+
+#include "dispatch.h"
+
+#define SIGNALS_MAX_TAGS       16
+#define SIGNALS_MAX_OBJECTIONS 8
+#define SIGNALS_AVOIDANCE      3 /* follow-ups in a row, by default */
+
+/* signals_check_log: in's tags and objections are well formed. Errors:
+ * CRM_EINVAL (message set). */
+crm_status signals_check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *in);
+
+/*
+ * signals_on_log: f (being logged on customer c, before c is saved) takes
+ * in's tags, no_answer and objections; each objection becomes an open
+ * issue; c's avoidance streak moves, and when it reaches the policy's
+ * count on an S or A customer the team's manager gets a grade-review task
+ * (a customer event says why). Errors: as the store.
+ */
+crm_status signals_on_log(struct req_ctx *ctx, Crm__V1__Customer *c,
+    Crm__V1__FollowUp *f, const Crm__V1__FollowUp *in,
+    const Crm__V1__Policy *pol);
+
+/* signals_team_manager: the first active manager of team_id (0: none). */
+uint64_t signals_team_manager(struct req_ctx *ctx, uint64_t team_id);
+
+/* signals_late_entry: c was entered more than 24 h after its first
+ * contact (seed 002: 首次接触后24小时内录入系统). */
+int signals_late_entry(const Crm__V1__Customer *c);
+
+/* signals_missing_minutes: customer_id has a visit or meeting of the last
+ * SIGNALS_MINUTES_DAYS days, logged while it was grade S, with no minutes
+ * or recording attached (seed 002: 重要客户需同步录音或会议纪要). */
+#define SIGNALS_MINUTES_DAYS 90
+int signals_missing_minutes(struct req_ctx *ctx, uint64_t customer_id);
+
+/* signals_needs_minutes: a follow-up of grade S by visit or meeting. */
+int signals_needs_minutes(int grade, int channel);
+
+#endif

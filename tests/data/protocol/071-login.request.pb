@@ -1,0 +1,2 @@
+corpus-v1-000071Z
+admin	admin-pw2
