@@ -113,6 +113,9 @@ merge_handle(
 		    ctx, keep, customer_last_contact(keep), 0);
 	}
 	if (rc == CRM_OK) {
+		rc = task_festival_resync(ctx, keep); /* keep's cell decides */
+	}
+	if (rc == CRM_OK) {
 		rc = move_all(
 		    ctx, DB_PURCH_CUST, purchase_move, drop->id, keep->id);
 	}

@@ -453,11 +453,10 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	}
 	const Crm__V1__CadenceCell *gp =
 	    policy_cell(p, (int)c->stage, (int)c->grade);
-	rc = task_festival_sync(ctx, c, gp);
-	if (rc == CRM_OK) {
-		rc =
-		    routine_sync_customer(ctx, c); /* a touch plans routines */
-	}
+	/* A touch plans routines. Festival greetings follow a stage or
+	 * grade change instead (task_festival_resync): their scan of the
+	 * customer's tasks is too dear for every follow-up. */
+	rc = routine_sync_customer(ctx, c);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -621,6 +620,9 @@ task_extras_start(struct req_ctx *ctx, const Crm__V1__Customer *c)
 {
 	crm_status rc = regrade(ctx, c, NULL);
 	if (rc == CRM_OK) {
+		rc = task_festival_resync(ctx, c);
+	}
+	if (rc == CRM_OK) {
 		rc = greeting(ctx, c, c->birthday, GOAL_BIRTHDAY, ctx->now);
 	}
 	if (rc == CRM_OK) {
@@ -640,6 +642,19 @@ task_extras_start(struct req_ctx *ctx, const Crm__V1__Customer *c)
 		}
 	}
 	return rc;
+}
+
+crm_status
+task_festival_resync(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	if (c->stage == CRM__V1__STAGE__STAGE_LOST) {
+		return CRM_OK;
+	}
+	Crm__V1__Policy *p;
+	crm_status rc = policy_load(ctx, &p);
+	return rc == CRM_OK ? task_festival_sync(ctx, c,
+	                          policy_cell(p, (int)c->stage, (int)c->grade))
+	                    : rc;
 }
 
 crm_status

@@ -67,6 +67,11 @@ crm_status task_extras_start(struct req_ctx *ctx, const Crm__V1__Customer *c);
 crm_status task_festival_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
     const Crm__V1__CadenceCell *cell);
 
+/* task_festival_resync: task_festival_sync with c's cell of the policy
+ * (after a stage or grade change; nothing for a lost customer). */
+crm_status task_festival_resync(
+    struct req_ctx *ctx, const Crm__V1__Customer *c);
+
 /*
  * task_greetings_changed: after a customer edit, a changed birthday or
  * anniversary cancels its open greeting and plans the next one.
