@@ -260,6 +260,83 @@ format_limit(int64_t secs, char *buf, size_t len)
 	}
 }
 
+/* The cell of stage x grade in p, NULL when none. */
+static const Crm__V1__CadenceCell *
+cell_of(const Crm__V1__Policy *p, int stage, int grade)
+{
+	for (size_t i = 0; i < p->n_cells; i++) {
+		if ((int)p->cells[i]->stage == stage &&
+		    (int)p->cells[i]->grade == grade) {
+			return p->cells[i];
+		}
+	}
+	return NULL;
+}
+
+/* The cadence matrix stage x grade (interval, "+greet" when festival
+ * greetings are on), then each cell's goal and channels. */
+static void
+show_matrix(const Crm__V1__Policy *p, render_doc *out)
+{
+	static const char *const cols[] = { "stage", "S", "A", "B", "C" };
+	static const int stages[] = { CRM__V1__STAGE__STAGE_POTENTIAL,
+		CRM__V1__STAGE__STAGE_INTENT,
+		CRM__V1__STAGE__STAGE_NEGOTIATION, CRM__V1__STAGE__STAGE_WON,
+		CRM__V1__STAGE__STAGE_CHURN_RISK };
+	char buf[4][48];
+
+	if (p->n_cells == 0) {
+		return;
+	}
+	render_table(out, 5, cols);
+	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++) {
+		for (int g = 0; g < 4; g++) {
+			const Crm__V1__CadenceCell *c =
+			    cell_of(p, stages[i], g + CRM__V1__GRADE__GRADE_S);
+			char every[32];
+			format_every(
+			    c ? c->every_seconds : 0, every, sizeof(every));
+			snprintf(buf[g], sizeof(buf[g]), "%s%s", every,
+			    c && c->greetings ? " +greet" : "");
+		}
+		const char *cells[] = {
+			crm_enum_name(&crm__v1__stage__descriptor, stages[i]),
+			buf[0], buf[1], buf[2], buf[3]
+		};
+		render_row(out, cells);
+	}
+	static const char *const dcols[] = { "stage", "grade", "goal",
+		"channels" };
+	render_table(out, 4, dcols);
+	for (size_t i = 0; i < sizeof(stages) / sizeof(stages[0]); i++) {
+		for (int g = 0; g < 4; g++) {
+			const Crm__V1__CadenceCell *c =
+			    cell_of(p, stages[i], g + CRM__V1__GRADE__GRADE_S);
+			if (c == NULL) {
+				continue;
+			}
+			size_t len = 1;
+			for (size_t k = 0; k < c->n_channels; k++) {
+				len += strlen(c->channels[k]) + 2;
+			}
+			char *ch = crm_xcalloc(1, len);
+			for (size_t k = 0; k < c->n_channels; k++) {
+				strcat(ch, k ? ", " : "");
+				strcat(ch, c->channels[k]);
+			}
+			const char *cells[] = {
+				crm_enum_name(
+				    &crm__v1__stage__descriptor, c->stage),
+				crm_enum_name(
+				    &crm__v1__grade__descriptor, c->grade),
+				c->goal ? c->goal : "-", ch
+			};
+			render_row(out, cells);
+			free(ch);
+		}
+	}
+}
+
 /* The policy as a table of grades and a record of the SLA rules. */
 static void
 show_policy(const Crm__V1__Policy *p, render_doc *out)
@@ -294,6 +371,7 @@ show_policy(const Crm__V1__Policy *p, render_doc *out)
 		render_row(out, cells);
 		free(ch);
 	}
+	show_matrix(p, out);
 	render_record(out);
 	format_limit(p->inquiry_seconds, every, sizeof(every));
 	render_kv(out, "inquiry reply within", every);
@@ -405,18 +483,48 @@ cmd_task_policy_set(
 	char *list = NULL;
 	int v = 0;
 
+	const char *grade = call->argv[call->argc > 1 ? 1 : 0];
+	if (call->argc > 1) {
+		/* STAGE GRADE: one cell of the cadence matrix. */
+		if (cmd_parse_enum(ctx, call, &crm__v1__stage__descriptor,
+		        "stage", call->argv[0], &v) != CRM_OK) {
+			return CRM_EINVAL;
+		}
+		body.has_stage = 1;
+		body.stage = (Crm__V1__Stage)v;
+	}
 	if (cmd_parse_enum(ctx, call, &crm__v1__grade__descriptor, "grade",
-	        call->argv[0], &v) != CRM_OK) {
+	        grade, &v) != CRM_OK) {
 		return CRM_EINVAL;
 	}
 	body.has_grade = 1;
 	body.grade = (Crm__V1__Grade)v;
 	const char *target = cmd_opt(call, "--target");
+	const char *greet = cmd_opt(call, "--greetings");
+	body.goal = (char *)cmd_opt(call, "--goal");
 	if (every == NULL && channels == NULL && target == NULL &&
-	    cmd_opt(call, "--focus") == NULL) {
+	    cmd_opt(call, "--focus") == NULL && body.goal == NULL &&
+	    greet == NULL) {
 		return cmd_usage_error(ctx, call,
-		    "say what to change: --every, --channels, --focus or "
-		    "--target");
+		    "say what to change: --every, --goal, --channels, "
+		    "--greetings, --focus or --target");
+	}
+	if (!body.has_stage && (body.goal != NULL || greet != NULL)) {
+		return cmd_usage_error(ctx, call,
+		    "--goal and --greetings change a cell: policy set STAGE "
+		    "GRADE ...");
+	}
+	if (body.has_stage && target != NULL) {
+		return cmd_usage_error(ctx, call,
+		    "--target is a grade's: policy set GRADE --target ...");
+	}
+	if (greet != NULL) {
+		if (strcmp(greet, "on") != 0 && strcmp(greet, "off") != 0) {
+			return cmd_usage_error(ctx, call,
+			    "--greetings wants on or off, not '%s'", greet);
+		}
+		body.has_greetings = 1;
+		body.greetings = strcmp(greet, "on") == 0;
 	}
 	if (target != NULL) {
 		char *end;

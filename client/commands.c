@@ -179,6 +179,22 @@ static const struct cmd_opt purchase_add_opts[] = {
 	{ NULL, NULL, false, NULL, NULL },
 };
 
+static const struct cmd_opt routine_add_opts[] = {
+	{ "--monthly", "DAY", false, NULL,
+	    "on this day of every month, 1-31 (每月15日: 15)" },
+	{ "--weekly", "WEEKDAY", false, NULL,
+	    "on this weekday every week: mon..sun or 周三" },
+	{ "--quarterly", "last-week", false, NULL,
+	    "in the last week of every quarter (每季度末)" },
+	{ "--time", "HH:MM", false, NULL, "time of day (default 09:00)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt routine_list_opts[] = {
+	{ "--stopped", NULL, false, NULL, "also the stopped ones" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
 static const struct cmd_opt attach_opts[] = {
 	{ "--title", "TEXT", false, NULL, "what it is (会议纪要, 录音, ...)" },
 	{ NULL, NULL, false, NULL, NULL },
@@ -228,6 +244,14 @@ static const struct cmd_opt task_cancel_opts[] = {
 	{ NULL, NULL, false, NULL, NULL },
 };
 
+/* policy set's first word: a stage (a cell) or a grade (its row). */
+static void
+complete_stage_or_grade(const char *prefix, struct cmd_cands *out)
+{
+	complete_grade(prefix, out);
+	complete_stage(prefix, out);
+}
+
 static const struct cmd_opt policy_set_opts[] = {
 	{ "--every", "DURATION", false, NULL,
 	    "cadence: 1d, 3d, 12h, 2w, ..." },
@@ -236,6 +260,10 @@ static const struct cmd_opt policy_set_opts[] = {
 	{ "--focus", "TEXT", false, NULL, "what the follow-ups focus on" },
 	{ "--target", "PERCENT", false, NULL,
 	    "conversion target: share won in a period (S: 60 by default)" },
+	{ "--goal", "TEXT", false, NULL,
+	    "a cell's goal (with STAGE GRADE; --focus is the same)" },
+	{ "--greetings", "on|off", false, NULL,
+	    "a cell's festival greetings (with STAGE GRADE)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -764,6 +792,39 @@ const struct cmd_row cmd_table[] = {
 	    .args = { complete_customer },
 	    .fn = cmd_purchase_list },
 
+	{ .name = "routine",
+	    .group = "followup",
+	    .usage = "VERB ...",
+	    .summary = "Calendar routines (每月15日, 每周三, 每季度末): add, "
+	               "list, stop." },
+	{ .name = "routine add",
+	    .group = "followup",
+	    .usage = "CUSTOMER \"goal\" --monthly DAY|--weekly WEEKDAY|"
+	             "--quarterly last-week [--time HH:MM]",
+	    .summary = "A routine: each occurrence is its own task for the "
+	               "owner, made 14 days ahead, on the next working day "
+	               "when the date is not one.",
+	    .min_args = 2,
+	    .max_args = 2,
+	    .opts = routine_add_opts,
+	    .args = { complete_customer, NULL },
+	    .fn = cmd_routine_add },
+	{ .name = "routine list",
+	    .group = "followup",
+	    .usage = "[CUSTOMER] [--stopped]",
+	    .summary = "The routines of the customers you see.",
+	    .max_args = 1,
+	    .opts = routine_list_opts,
+	    .args = { complete_customer },
+	    .fn = cmd_routine_list },
+	{ .name = "routine stop",
+	    .group = "followup",
+	    .usage = "ID",
+	    .summary = "Stop a routine; its open occurrences are cancelled.",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .fn = cmd_routine_stop },
+
 	/* SLA clocks, commitments, manager views */
 	{ .name = "inquiry",
 	    .group = "sla",
@@ -1028,18 +1089,21 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "policy show",
 	    .group = "admin",
 	    .usage = "",
-	    .summary = "Cadence and channels per grade, and the SLA rules.",
+	    .summary = "The cadence matrix stage x grade, each grade's "
+	               "target, and the SLA rules.",
 	    .max_args = 0,
 	    .fn = cmd_task_policy_show },
 	{ .name = "policy set",
 	    .group = "admin",
-	    .usage = "GRADE [--every DURATION] [--channels A,B,C] "
-	             "[--focus TEXT]",
-	    .summary = "Change a grade's cadence, channels or focus (admins).",
+	    .usage = "[STAGE] GRADE [--every DURATION] [--goal TEXT] "
+	             "[--channels A,B,C] [--greetings on|off]",
+	    .summary = "Change one cell stage x grade of the cadence matrix; "
+	               "with GRADE alone, the grade's row and its pre-deal "
+	               "cells (admins).",
 	    .min_args = 1,
-	    .max_args = 1,
+	    .max_args = 2,
 	    .opts = policy_set_opts,
-	    .args = { complete_grade },
+	    .args = { complete_stage_or_grade, complete_grade },
 	    .fn = cmd_task_policy_set },
 	{ .name = "policy retention",
 	    .group = "admin",

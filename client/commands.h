@@ -398,6 +398,14 @@ crm_status cmd_attach_add(
 crm_status cmd_attach_check(struct cmd_ctx *ctx, const struct cmd_call *call,
     const char *ref, const char *title);
 
+/* cmd_routine.c: calendar routines */
+crm_status cmd_routine_add(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+crm_status cmd_routine_list(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+crm_status cmd_routine_stop(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+
 /* cmd_purchase.c: purchases and the value policy */
 crm_status cmd_purchase_add(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);

@@ -405,6 +405,17 @@ purchase_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 	}
 }
 
+static void
+routine_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
+{
+	Crm__V1__Routine *r = (Crm__V1__Routine *)m;
+	need_listed(c, "routine", id, r->customer_id, DB_ROUTINE_CUST);
+	if (r->goal == NULL || *r->goal == '\0' || r->every == 0) {
+		check_problem(
+		    c, "routine %" PRIu64 ": no goal or no schedule", id);
+	}
+}
+
 /* ---------------------------------------------------- indexes */
 
 /* Each entry a || b of a per-customer (or owner, team) index points to
@@ -589,6 +600,8 @@ check_run(struct check *c)
 		    proposal_fn, "proposal" },
 		{ DB_PURCHASES, &crm__v1__purchase__descriptor, purchase_fn,
 		    "purchase" },
+		{ DB_ROUTINES, &crm__v1__routine__descriptor, routine_fn,
+		    "routine" },
 	};
 	static const struct {
 		enum store_db idx, db;
@@ -612,6 +625,8 @@ check_run(struct check *c)
 		{ DB_PROP_CUST, DB_PROPOSALS,
 		    &crm__v1__grade_proposal__descriptor, "customer_id" },
 		{ DB_PURCH_CUST, DB_PURCHASES, &crm__v1__purchase__descriptor,
+		    "customer_id" },
+		{ DB_ROUTINE_CUST, DB_ROUTINES, &crm__v1__routine__descriptor,
 		    "customer_id" },
 	};
 	static const struct {

@@ -18,6 +18,7 @@
 #include "handlers.h"
 #include "search.h"
 #include "store_schema.h"
+#include "task.h"
 #include "user.h"
 
 #define MAX_PHONES 8
@@ -202,6 +203,9 @@ contact_handle_add(
 	c->created_at = ctx->now;
 	c->created_by = ctx->who->user_id;
 	rc = contact_put(ctx, NULL, c);
+	if (rc == CRM_OK && c->birthday != NULL && *c->birthday) {
+		rc = task_contact_greeting(ctx, c);
+	}
 	if (rc == CRM_OK) {
 		resp->body_case = CRM__V1__RESPONSE__BODY_CONTACT;
 		resp->contact = c;
@@ -282,6 +286,9 @@ contact_handle_left(
 	after->left = 1;
 	after->left_at = ctx->now;
 	rc = contact_put(ctx, before, after);
+	if (rc == CRM_OK && after->birthday != NULL && *after->birthday) {
+		rc = task_contact_greeting(ctx, after); /* no more greetings */
+	}
 	if (rc == CRM_OK) {
 		resp->body_case = CRM__V1__RESPONSE__BODY_CONTACT;
 		resp->contact = after;

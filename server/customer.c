@@ -1253,6 +1253,14 @@ customer_handle_edit(
 		/* A grade change reschedules the cadence. */
 		rc = task_followup_sync(
 		    ctx, after, customer_last_contact(after), 1);
+		if (rc == CRM_OK) {
+			rc = task_festival_resync(ctx, after);
+		}
+	}
+	if (rc == CRM_OK) {
+		/* A birthday or anniversary set or changed later: its
+		 * greeting (issue 15). */
+		rc = task_greetings_changed(ctx, before, after);
 	}
 	if (rc != CRM_OK) {
 		return rc;

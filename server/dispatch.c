@@ -149,6 +149,13 @@ static const struct dispatch_row table[] = {
 	    PERM_REP, REQ_READ, 0 },
 	[BODY(CUSTOMER_MERGE_PREVIEW)] = { "customer.merge_preview",
 	    merge_handle_preview, NULL, PERM_REP, REQ_READ, 0 },
+
+	[BODY(ROUTINE_ADD)] = { "routine.add", routine_handle_add, NULL,
+	    PERM_REP, REQ_WRITE, 0 },
+	[BODY(ROUTINE_LIST)] = { "routine.list", routine_handle_list, NULL,
+	    PERM_REP, REQ_READ, 0 },
+	[BODY(ROUTINE_STOP)] = { "routine.stop", routine_handle_stop, NULL,
+	    PERM_REP, REQ_WRITE, 0 },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))

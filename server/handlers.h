@@ -119,4 +119,9 @@ HANDLER(audit_handle_list);
 HANDLER(calendar_handle_import);
 HANDLER(calendar_handle_show);
 
+/* routine.c */
+HANDLER(routine_handle_add);
+HANDLER(routine_handle_list);
+HANDLER(routine_handle_stop);
+
 #endif

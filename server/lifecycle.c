@@ -205,6 +205,10 @@ lifecycle_stage_apply(
 		rc = sla_start(ctx, c, CRM__V1__SLA_KIND__SLA_CHURN_CONTACT,
 		    s->reason, NULL);
 	}
+	if (rc == CRM_OK) {
+		rc = task_festival_resync(
+		    ctx, c); /* the new cell's greetings */
+	}
 	return rc;
 }
 
@@ -340,7 +344,7 @@ lifecycle_handle_stage(
 		    before->stage == CRM__V1__STAGE__STAGE_LOST
 		        ? ctx->now
 		        : customer_last_contact(c),
-		    c->stage == CRM__V1__STAGE__STAGE_LOST);
+		    1); /* the stage's cell of the cadence matrix */
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -615,6 +619,9 @@ decide(struct req_ctx *ctx, const Crm__V1__GradeDecideRequest *r, int approve,
 			rc = task_followup_sync(
 			    ctx, c, customer_last_contact(c), 1);
 		}
+		if (rc == CRM_OK) {
+			rc = task_festival_resync(ctx, c);
+		}
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -698,6 +705,9 @@ lifecycle_given(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	if (rc == CRM_OK) {
 		rc = task_followup_sync(
 		    ctx, after, customer_last_contact(after), 0);
+	}
+	if (rc == CRM_OK) {
+		rc = task_festival_resync(ctx, after);
 	}
 	return rc;
 }

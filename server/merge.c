@@ -2,8 +2,9 @@
 /*
  * merge.c: customer merge (duplicates found late). In one transaction the
  * dropped customer's contacts, follow-ups, tasks, commitments, SLA
- * clocks, grade proposals and purchases move to the kept one (keeping one
- * next follow-up, one re-grade review and one pending grade proposal),
+ * clocks, grade proposals, purchases and routines move to the kept one
+ * (keeping one next follow-up, one re-grade review and one pending grade
+ * proposal),
  * and the dropped record stays as a
  * tombstone (merged_into) that leaves the name index, every list and the
  * report tallies. Its stage history stays with it. Each moved record and
@@ -18,6 +19,7 @@
 #include "handlers.h"
 #include "lifecycle.h"
 #include "purchase.h"
+#include "routine.h"
 #include "sla.h"
 #include "store_schema.h"
 #include "task.h"
@@ -167,6 +169,10 @@ merge_handle(
 		    ctx, DB_TASK_CUST, task_move_customer, drop->id, keep->id);
 	}
 	if (rc == CRM_OK) {
+		rc = move_all(
+		    ctx, DB_ROUTINE_CUST, routine_move, drop->id, keep->id);
+	}
+	if (rc == CRM_OK) {
 		rc = sla_move_customer(ctx, drop->id, keep->id);
 	}
 	if (rc == CRM_OK) {
@@ -184,6 +190,9 @@ merge_handle(
 	if (rc == CRM_OK) {
 		rc = task_followup_sync(
 		    ctx, keep, customer_last_contact(keep), 0);
+	}
+	if (rc == CRM_OK) {
+		rc = task_festival_resync(ctx, keep); /* keep's cell decides */
 	}
 	if (rc == CRM_OK) {
 		rc = move_all(

@@ -33,6 +33,43 @@ static const struct {
 	    { "greetings", "product news", NULL }, "节日问候, 新品通知", 10 },
 };
 
+/* The cadence matrix's cells after the deal (the pre-deal stages take
+ * their grade's row above). Seed 000 第三步: 普通成交客户 每季度1次满意度
+ * 回访+节日问候; 流失风险客户 3天内主动联系, 知晓流失原因、制定挽回方案.
+ * Seed 001 (合作客户): 战略客户 每月至少1次高层拜访; 重点客户 每月1次电话,
+ * 节日问候; 普通客户 每季度1次标准化沟通. So won: S and A monthly, B and C
+ * quarterly, all with festival greetings. */
+static const struct {
+	int stage, grade;
+	int64_t every;
+	const char *channels[3];
+	const char *goal;
+	int greetings;
+} cell_defaults[] = {
+	{ CRM__V1__STAGE__STAGE_WON, CRM__V1__GRADE__GRADE_S, 30 * DAY,
+	    { "visit", "meeting", NULL }, "高层拜访, 合作复盘, 复购增购", 1 },
+	{ CRM__V1__STAGE__STAGE_WON, CRM__V1__GRADE__GRADE_A, 30 * DAY,
+	    { "phone", "visit", NULL }, "使用情况, 收集反馈, 复购增购", 1 },
+	{ CRM__V1__STAGE__STAGE_WON, CRM__V1__GRADE__GRADE_B, 90 * DAY,
+	    { "phone", "survey", NULL }, "满意度回访, 使用技巧, 新功能", 1 },
+	{ CRM__V1__STAGE__STAGE_WON, CRM__V1__GRADE__GRADE_C, 90 * DAY,
+	    { "phone", "survey", NULL }, "满意度回访, 使用技巧, 新功能", 1 },
+	{ CRM__V1__STAGE__STAGE_CHURN_RISK, CRM__V1__GRADE__GRADE_S, 3 * DAY,
+	    { "phone", "visit", NULL }, "知晓流失原因, 制定挽回方案", 0 },
+	{ CRM__V1__STAGE__STAGE_CHURN_RISK, CRM__V1__GRADE__GRADE_A, 3 * DAY,
+	    { "phone", "visit", NULL }, "知晓流失原因, 制定挽回方案", 0 },
+	{ CRM__V1__STAGE__STAGE_CHURN_RISK, CRM__V1__GRADE__GRADE_B, 3 * DAY,
+	    { "phone", NULL, NULL }, "知晓流失原因, 制定挽回方案", 0 },
+	{ CRM__V1__STAGE__STAGE_CHURN_RISK, CRM__V1__GRADE__GRADE_C, 3 * DAY,
+	    { "phone", NULL, NULL }, "知晓流失原因, 制定挽回方案", 0 },
+};
+
+/* The stages of the matrix, in its order (lost is not followed). */
+static const int matrix_stages[] = { CRM__V1__STAGE__STAGE_POTENTIAL,
+	CRM__V1__STAGE__STAGE_INTENT, CRM__V1__STAGE__STAGE_NEGOTIATION,
+	CRM__V1__STAGE__STAGE_WON, CRM__V1__STAGE__STAGE_CHURN_RISK };
+#define N_STAGES (sizeof(matrix_stages) / sizeof(matrix_stages[0]))
+
 /* Value segments (seeds: 高频客户每周跟进一次, 中频客户每月, 低频客户每季度),
  * thresholds over a report's period (default a year). */
 static const Crm__V1__ValuePolicy value_defaults = {
@@ -88,6 +125,103 @@ value_fill(crm_arena *a, Crm__V1__Policy *p)
 	return CRM_OK;
 }
 
+static int
+pre_deal(int stage)
+{
+	return stage == CRM__V1__STAGE__STAGE_POTENTIAL ||
+	       stage == CRM__V1__STAGE__STAGE_INTENT ||
+	       stage == CRM__V1__STAGE__STAGE_NEGOTIATION;
+}
+
+static Crm__V1__CadenceCell *
+find_cell(const Crm__V1__Policy *p, int stage, int grade)
+{
+	for (size_t i = 0; i < p->n_cells; i++) {
+		if ((int)p->cells[i]->stage == stage &&
+		    (int)p->cells[i]->grade == grade) {
+			return p->cells[i];
+		}
+	}
+	return NULL;
+}
+
+/* The upgrade of a stored policy from the per-grade form, at read time:
+ * every missing cell of the matrix gets its default. A pre-deal cell
+ * takes its grade's row (as an admin may have edited it: the old
+ * cadence stays), greetings on for grade C (seed 002: C级 节日问候); the
+ * won and churn-risk cells take the seeds' values above. */
+static crm_status
+cells_fill(crm_arena *a, Crm__V1__Policy *p)
+{
+	size_t want = N_STAGES * 4;
+	Crm__V1__CadenceCell **cp =
+	    crm_arena_alloc(a, (p->n_cells + want) * sizeof(*cp));
+	if (cp == NULL) {
+		return CRM_TOO_BIG;
+	}
+	for (size_t i = 0; i < p->n_cells; i++) {
+		cp[i] = p->cells[i];
+	}
+	size_t n = p->n_cells;
+	p->cells = cp;
+	for (size_t si = 0; si < N_STAGES; si++) {
+		for (int g = CRM__V1__GRADE__GRADE_S;
+		     g <= CRM__V1__GRADE__GRADE_C; g++) {
+			int st = matrix_stages[si];
+			p->n_cells = n;
+			if (find_cell(p, st, g) != NULL) {
+				continue;
+			}
+			Crm__V1__CadenceCell *c =
+			    crm_arena_alloc(a, sizeof(*c));
+			if (c == NULL) {
+				return CRM_TOO_BIG;
+			}
+			crm__v1__cadence_cell__init(c);
+			c->has_stage = c->has_grade = 1;
+			c->has_every_seconds = c->has_greetings = 1;
+			c->stage = (Crm__V1__Stage)st;
+			c->grade = (Crm__V1__Grade)g;
+			if (pre_deal(st)) {
+				const Crm__V1__GradePolicy *gp =
+				    policy_grade(p, g);
+				if (gp == NULL) {
+					return CRM_INTERNAL;
+				}
+				c->every_seconds = gp->every_seconds;
+				c->goal = gp->focus;
+				c->channels = gp->channels;
+				c->n_channels = gp->n_channels;
+				c->greetings = g == CRM__V1__GRADE__GRADE_C;
+			} else {
+				for (size_t k = 0;
+				     k < sizeof(cell_defaults) /
+				             sizeof(cell_defaults[0]);
+				     k++) {
+					if (cell_defaults[k].stage != st ||
+					    cell_defaults[k].grade != g) {
+						continue;
+					}
+					c->every_seconds =
+					    cell_defaults[k].every;
+					c->goal =
+					    (char *)cell_defaults[k].goal;
+					c->channels =
+					    (char **)cell_defaults[k].channels;
+					c->n_channels =
+					    cell_defaults[k].channels[1] ? 2
+					                                 : 1;
+					c->greetings =
+					    cell_defaults[k].greetings;
+				}
+			}
+			cp[n++] = c;
+		}
+	}
+	p->n_cells = n;
+	return CRM_OK;
+}
+
 static Crm__V1__Policy *
 default_policy(crm_arena *a)
 {
@@ -139,7 +273,8 @@ policy_load(struct req_ctx *ctx, Crm__V1__Policy **p)
 	    (ProtobufCMessage **)p);
 	if (rc == CRM_NOT_FOUND) {
 		*p = default_policy(ctx->arena);
-		return *p ? value_fill(ctx->arena, *p) : CRM_TOO_BIG;
+		rc = *p ? value_fill(ctx->arena, *p) : CRM_TOO_BIG;
+		return rc == CRM_OK ? cells_fill(ctx->arena, *p) : rc;
 	}
 	/* A policy stored before conversion targets existed: the seeds'. */
 	for (size_t i = 0; rc == CRM_OK && i < (*p)->n_grades; i++) {
@@ -151,6 +286,9 @@ policy_load(struct req_ctx *ctx, Crm__V1__Policy **p)
 	}
 	if (rc == CRM_OK) {
 		rc = value_fill(ctx->arena, *p);
+	}
+	if (rc == CRM_OK) {
+		rc = cells_fill(ctx->arena, *p);
 	}
 	if (rc == CRM_OK && !(*p)->has_idem_retention_seconds) {
 		(*p)->has_idem_retention_seconds = 1;
@@ -204,6 +342,29 @@ policy_grade(const Crm__V1__Policy *p, int g)
 		last = p->grades[i];
 	}
 	return last;
+}
+
+const Crm__V1__CadenceCell *
+policy_cell(const Crm__V1__Policy *p, int stage, int grade)
+{
+	if (!pre_deal(stage) && stage != CRM__V1__STAGE__STAGE_WON &&
+	    stage != CRM__V1__STAGE__STAGE_CHURN_RISK) {
+		stage = CRM__V1__STAGE__STAGE_POTENTIAL;
+	}
+	if (grade < CRM__V1__GRADE__GRADE_S ||
+	    grade > CRM__V1__GRADE__GRADE_C) {
+		grade = CRM__V1__GRADE__GRADE_C;
+	}
+	return find_cell(p, stage, grade);
+}
+
+char *
+policy_cell_channels(struct req_ctx *ctx, const Crm__V1__CadenceCell *c)
+{
+	Crm__V1__GradePolicy g = CRM__V1__GRADE_POLICY__INIT;
+	g.channels = c->channels;
+	g.n_channels = c->n_channels;
+	return policy_channels(ctx, &g);
 }
 
 unsigned
@@ -345,6 +506,46 @@ set_currency(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 	return policy_save(ctx, before, p, resp);
 }
 
+/* policy.set with a stage: one cell of the matrix. */
+static crm_status
+set_cell(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
+    Crm__V1__Policy *before, Crm__V1__Policy *p, Crm__V1__Response *resp)
+{
+	if (!pre_deal((int)r->stage) &&
+	    r->stage != CRM__V1__STAGE__STAGE_WON &&
+	    r->stage != CRM__V1__STAGE__STAGE_CHURN_RISK) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "a lost customer is not followed: give potential, intent, "
+		    "negotiation, won or churn_risk");
+	}
+	if (r->has_conversion_target) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "a conversion target is a grade's, not a cell's");
+	}
+	Crm__V1__CadenceCell *c = find_cell(p, (int)r->stage, (int)r->grade);
+	if (c == NULL) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "give a grade S, A, B or C");
+	}
+	if (r->has_every_seconds) {
+		c->has_every_seconds = 1;
+		c->every_seconds = r->every_seconds;
+	}
+	if (r->set_channels || r->n_channels > 0) {
+		c->channels = r->channels;
+		c->n_channels = r->n_channels;
+	}
+	const char *goal = r->goal != NULL ? r->goal : r->focus;
+	if (goal != NULL) {
+		c->goal = *goal ? (char *)goal : NULL;
+	}
+	if (r->has_greetings) {
+		c->has_greetings = 1;
+		c->greetings = r->greetings;
+	}
+	return policy_save(ctx, before, p, resp);
+}
+
 crm_status
 policy_handle_set(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
@@ -405,6 +606,9 @@ policy_handle_set(
 	if (rc != CRM_OK) {
 		return rc;
 	}
+	if (r->has_stage && r->stage != 0) {
+		return set_cell(ctx, r, before, p, resp);
+	}
 	Crm__V1__GradePolicy *gp = NULL;
 	for (size_t i = 0; i < p->n_grades; i++) {
 		if (p->grades[i]->grade == r->grade) {
@@ -413,6 +617,23 @@ policy_handle_set(
 	}
 	if (gp == NULL) {
 		return CRM_INTERNAL;
+	}
+	/* The old per-grade form: the grade's row and its pre-deal cells. */
+	for (size_t i = 0; i < p->n_cells; i++) {
+		Crm__V1__CadenceCell *c = p->cells[i];
+		if (c->grade != r->grade || !pre_deal((int)c->stage)) {
+			continue;
+		}
+		if (r->has_every_seconds) {
+			c->every_seconds = r->every_seconds;
+		}
+		if (r->set_channels || r->n_channels > 0) {
+			c->channels = r->channels;
+			c->n_channels = r->n_channels;
+		}
+		if (r->focus != NULL) {
+			c->goal = *r->focus ? r->focus : NULL;
+		}
 	}
 	if (r->has_every_seconds) {
 		gp->every_seconds = r->every_seconds;

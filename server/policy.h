@@ -16,6 +16,16 @@ crm_status policy_load(struct req_ctx *ctx, Crm__V1__Policy **p /* OUT */);
 /* policy_grade: the entry of grade g in p (never NULL: C's when unknown). */
 const Crm__V1__GradePolicy *policy_grade(const Crm__V1__Policy *p, int g);
 
+/* policy_cell: the cadence matrix's cell of stage x grade (never NULL
+ * after policy_load: an unknown stage reads as potential, an unknown
+ * grade as C). */
+const Crm__V1__CadenceCell *policy_cell(
+    const Crm__V1__Policy *p, int stage, int grade);
+
+/* policy_cell_channels: the cell's channels joined by ", " in
+ * ctx->arena. */
+char *policy_cell_channels(struct req_ctx *ctx, const Crm__V1__CadenceCell *c);
+
 /* POLICY_IDEM_RETENTION: how long stored replies of writes are kept by
  * default (7 days: a week offline still settles an outbox). */
 #define POLICY_IDEM_RETENTION (7 * 86400)

@@ -15,6 +15,7 @@
 #include "crm.h"
 #include "policy.h"
 #include "report.h"
+#include "stats.h"
 #include "store_schema.h"
 #include "user.h"
 
@@ -226,6 +227,30 @@ by_grade(struct activity *a)
 	return report_scan(r, DB_FU_TIME, 0, r->from, r->to, collect_fu, a);
 }
 
+/* Calendar routines' occurrences due in the period (issue 15). */
+struct routines {
+	int64_t now;
+	uint64_t due, done, missed;
+};
+
+static int
+count_routine(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	(void)id;
+	struct routines *n = arg;
+	struct stats_task t;
+	if (!stats_task_decode(d, len, &t) ||
+	    t.kind != CRM__V1__TASK_KIND__TASK_ROUTINE ||
+	    t.status == CRM__V1__TASK_STATUS__TASK_CANCELLED) {
+		return 0;
+	}
+	n->due++;
+	n->done += t.status == CRM__V1__TASK_STATUS__TASK_DONE;
+	n->missed +=
+	    t.status == CRM__V1__TASK_STATUS__TASK_OPEN && at < n->now;
+	return 0;
+}
+
 crm_status
 report_activity(struct report *r)
 {
@@ -251,6 +276,12 @@ report_activity(struct report *r)
 		{ "late_share", "Late share", T_PCT },
 		{ "effective", "Moved a stage", T_COUNT },
 		{ "effective_share", "Effective share", T_PCT },
+	};
+	static const struct report_col rc_cols[] = {
+		{ "due", "Routine occurrences due", T_COUNT },
+		{ "done", "Done", T_COUNT },
+		{ "missed", "Missed", T_COUNT },
+		{ "done_share", "Done share", T_PCT },
 	};
 	struct activity *a = crm_arena_alloc(r->ctx->arena, sizeof(*a));
 	if (a == NULL) {
@@ -329,6 +360,21 @@ report_activity(struct report *r)
 		report_pct(row, 2, (double)a->late, (double)a->total);
 		report_num(row, 3, (double)a->moved);
 		report_pct(row, 4, (double)a->moved, (double)a->total);
+	}
+	struct routines rt = { r->ctx->now, 0, 0, 0 };
+	if (t != NULL && rc == CRM_OK) {
+		rc = report_scan(
+		    r, DB_TASK_DUE, 0, r->from, r->to, count_routine, &rt);
+		t = report_table(r, "routines",
+		    "Calendar routines (each occurrence a task)",
+		    NCOLS(rc_cols), rc_cols, 1);
+	}
+	if (t != NULL && rc == CRM_OK) {
+		Crm__V1__ReportRow *row = report_row(r, t);
+		report_num(row, 0, (double)rt.due);
+		report_num(row, 1, (double)rt.done);
+		report_num(row, 2, (double)rt.missed);
+		report_pct(row, 3, (double)rt.done, (double)rt.due);
 	}
 	for (int g = 0; g < NGRADES; g++) {
 		report_ids_free(&a->reached[g]);

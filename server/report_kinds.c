@@ -732,6 +732,7 @@ struct numbers {
 	uint64_t kept, kept_late, broken, open; /* broken counts kept_late */
 	uint64_t moves, won, lost;
 	uint64_t breaches;
+	uint64_t routine_done, routine_missed; /* calendar routines */
 };
 
 static int
@@ -758,6 +759,15 @@ num_task(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	(void)id;
 	struct numbers *n = arg;
 	struct stats_task t;
+	if (stats_task_decode(d, len, &t) &&
+	    t.kind == CRM__V1__TASK_KIND__TASK_ROUTINE) {
+		/* An occurrence of a routine: done, or missed (still open
+		 * after it was due); a stopped routine's are neither. */
+		n->routine_done += t.status == CRM__V1__TASK_STATUS__TASK_DONE;
+		n->routine_missed +=
+		    t.status == CRM__V1__TASK_STATUS__TASK_OPEN && at < n->now;
+		return 0;
+	}
 	if (!stats_task_decode(d, len, &t) ||
 	    t.kind != CRM__V1__TASK_KIND__TASK_FOLLOW_UP ||
 	    t.status == CRM__V1__TASK_STATUS__TASK_CANCELLED) {
@@ -1001,6 +1011,8 @@ report_weekly(struct report *r)
 		{ "commitments_broken", "Broken (with kept late)", T_COUNT },
 		{ "commitments_open", "Commitments open", T_COUNT },
 		{ "stage_moves", "Stage moves", T_COUNT },
+		{ "routines_done", "Routine occurrences done", T_COUNT },
+		{ "routines_missed", "Routine occurrences missed", T_COUNT },
 	};
 	static const struct report_col mc[] = {
 		{ "at", "When", T_TIME },
@@ -1052,6 +1064,8 @@ report_weekly(struct report *r)
 	report_num(row, 7, (double)n.broken);
 	report_num(row, 8, (double)n.open);
 	report_num(row, 9, (double)n.moves);
+	report_num(row, 10, (double)n.routine_done);
+	report_num(row, 11, (double)n.routine_missed);
 
 	struct fu_listing fl = { r, NULL, 0 };
 	fl.t = report_table(r, "followups", "The week's follow-ups", NCOLS(fc),

@@ -72,6 +72,8 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_PURCH_CUST_TIME] = "purch_cust_time",
 	[DB_AUDIT_CUST] = "audit_cust",
 	[DB_CALENDAR] = "calendar",
+	[DB_ROUTINES] = "routines",
+	[DB_ROUTINE_CUST] = "routine_cust",
 };
 
 const char *

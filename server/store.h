@@ -85,6 +85,9 @@ enum store_db {
 	DB_AUDIT_CUST, /* customer id || audit sequence -> "" */
 	/* The working-day calendar (calendar.h, issue 15). */
 	DB_CALENDAR, /* "YYYY-MM-DD" -> crm.v1.CalendarDay */
+	/* Calendar routines (issue 15). */
+	DB_ROUTINES,     /* routine id -> crm.v1.Routine */
+	DB_ROUTINE_CUST, /* customer id || routine id -> "" */
 	DB_COUNT
 };
 

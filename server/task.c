@@ -22,7 +22,9 @@
 #include "crm.h"
 #include "customer.h"
 #include "event.h"
+#include "festival.h"
 #include "queues.h"
+#include "routine.h"
 #include "handlers.h"
 #include "policy.h"
 #include "stats.h"
@@ -452,7 +454,15 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	const Crm__V1__GradePolicy *gp = policy_grade(p, c->grade);
+	const Crm__V1__CadenceCell *gp =
+	    policy_cell(p, (int)c->stage, (int)c->grade);
+	/* A touch plans routines. Festival greetings follow a stage or
+	 * grade change instead (task_festival_resync): their scan of the
+	 * customer's tasks is too dear for every follow-up. */
+	rc = routine_sync_customer(ctx, c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
 	int64_t due = from + gp->every_seconds, cadence_due = due;
 	if (cur == NULL) {
 		/* Off non-working days, per policy (calendar.h). */
@@ -461,8 +471,8 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		if (rc == CRM_OK) {
 			rc = task_create(ctx, c, c->owner_id,
 			    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
-			    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due,
-			    gp->focus, policy_channels(ctx, gp), &t);
+			    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due, gp->goal,
+			    policy_cell_channels(ctx, gp), &t);
 		}
 		if (rc == CRM_OK && due != cadence_due) {
 			rc = event_add(ctx, c->id, t->id,
@@ -487,11 +497,13 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		return rc;
 	}
 	const char *grade =
-	    crm_enum_name(&crm__v1__grade__descriptor, c->grade);
-	char why[160];
+	    crm_enum_name(&crm__v1__grade__descriptor, gp->grade);
+	const char *stage =
+	    crm_enum_name(&crm__v1__stage__descriptor, gp->stage);
+	char why[200];
 	int64_t every = gp->every_seconds;
 	snprintf(why, sizeof(why),
-	    "grade %s: every %lld %s from the last contact%s",
+	    "stage %s, grade %s: every %lld %s from the last contact%s", stage,
 	    grade[0] ? grade : "-",
 	    (long long)(every % 86400 ? every / 3600 : every / 86400),
 	    every % 86400 ? "h" : "d",
@@ -525,8 +537,8 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		    "next follow-up %" PRIu64 " moved from %s to %s", cur->id,
 		    when(ctx, cur->due_at), when(ctx, due));
 		cur->due_at = due;
-		cur->goal = gp->focus;
-		cur->channel = policy_channels(ctx, gp);
+		cur->goal = gp->goal;
+		cur->channel = policy_cell_channels(ctx, gp);
 	}
 	return rc == CRM_OK ? task_put(ctx, before, cur) : rc;
 }
@@ -654,6 +666,9 @@ regrade(struct req_ctx *ctx, const Crm__V1__Customer *c, int64_t after,
 	                          GOAL_REGRADE, NULL, out);
 }
 
+static crm_status contact_greeting(struct req_ctx *ctx,
+    const Crm__V1__Customer *c, const Crm__V1__Contact *k, int64_t after);
+
 crm_status
 task_extras_start(struct req_ctx *ctx, const Crm__V1__Customer *c)
 {
@@ -661,11 +676,212 @@ task_extras_start(struct req_ctx *ctx, const Crm__V1__Customer *c)
 	 * review is a later month-end. */
 	crm_status rc = regrade(ctx, c, end_of_today(ctx->now), NULL);
 	if (rc == CRM_OK) {
+		rc = task_festival_resync(ctx, c);
+	}
+	if (rc == CRM_OK) {
 		rc = greeting(ctx, c, c->birthday, GOAL_BIRTHDAY, ctx->now);
 	}
 	if (rc == CRM_OK) {
 		rc = greeting(
 		    ctx, c, c->anniversary, GOAL_ANNIVERSARY, ctx->now);
+	}
+	/* Its contacts' birthdays (a customer back from lost). */
+	uint64_t kid = 0;
+	while (
+	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn,
+	                        DB_CONTACT_CUST, c->id, kid, &kid) == CRM_OK) {
+		Crm__V1__Contact *k;
+		rc = dispatch_record(ctx, DB_CONTACTS, kid,
+		    &crm__v1__contact__descriptor, (ProtobufCMessage **)&k);
+		if (rc == CRM_OK && k->birthday != NULL && *k->birthday) {
+			rc = contact_greeting(ctx, c, k, ctx->now);
+		}
+	}
+	return rc;
+}
+
+crm_status
+task_festival_resync(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	if (c->stage == CRM__V1__STAGE__STAGE_LOST) {
+		return CRM_OK;
+	}
+	Crm__V1__Policy *p;
+	crm_status rc = policy_load(ctx, &p);
+	return rc == CRM_OK ? task_festival_sync(ctx, c,
+	                          policy_cell(p, (int)c->stage, (int)c->grade))
+	                    : rc;
+}
+
+crm_status
+task_set_ref(struct req_ctx *ctx, uint64_t id, uint64_t ref)
+{
+	Crm__V1__Task *before, *t;
+	crm_status rc = load(ctx, id, &before);
+	if (rc == CRM_OK) {
+		rc = load(ctx, id, &t);
+	}
+	if (rc == CRM_OK) {
+		t->has_ref_id = 1;
+		t->ref_id = ref;
+		rc = task_put(ctx, before, t);
+	}
+	return rc;
+}
+
+crm_status
+task_cancel_ref(struct req_ctx *ctx, uint64_t customer_id, int kind,
+    uint64_t ref, const char *why)
+{
+	uint64_t id = 0;
+	crm_status rc = CRM_OK;
+	while (
+	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_TASK_CUST,
+	                        customer_id, id, &id) == CRM_OK) {
+		Crm__V1__Task *t;
+		size_t mark = crm_arena_mark(ctx->arena);
+		int hit = load(ctx, id, &t) == CRM_OK && is_open(t) &&
+		          (int)t->kind == kind && t->has_ref_id &&
+		          t->ref_id == ref;
+		crm_arena_release(ctx->arena, mark);
+		if (hit) {
+			rc = close_task(ctx, id,
+			    CRM__V1__TASK_STATUS__TASK_CANCELLED, why);
+		}
+	}
+	return rc;
+}
+
+/* Which greetings an open greeting task t is one of. */
+enum greet_match { GREET_GOAL, GREET_FESTIVAL, GREET_CONTACT };
+
+/* The id of c's open greeting task matching (goal, or any festival, or
+ * contact id ref), 0 when none. */
+static uint64_t
+open_greeting(struct req_ctx *ctx, uint64_t customer_id, int how,
+    const char *goal, uint64_t ref)
+{
+	uint64_t id = 0;
+	while (store_index_next(ctx->st, ctx->txn, DB_TASK_CUST, customer_id,
+	           id, &id) == CRM_OK) {
+		Crm__V1__Task *t;
+		size_t mark = crm_arena_mark(ctx->arena);
+		int hit =
+		    load(ctx, id, &t) == CRM_OK && is_open(t) &&
+		    t->kind == CRM__V1__TASK_KIND__TASK_GREETING &&
+		    (how == GREET_FESTIVAL ? festival_of_goal(t->goal) != NULL
+		        : how == GREET_CONTACT
+		            ? t->has_ref_id && t->ref_id == ref
+		            : !t->has_ref_id && t->goal != NULL &&
+		                  strcmp(t->goal, goal) == 0);
+		crm_arena_release(ctx->arena, mark);
+		if (hit) {
+			return id;
+		}
+	}
+	return 0;
+}
+
+crm_status
+task_festival_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    const Crm__V1__CadenceCell *cell)
+{
+	uint64_t open = open_greeting(ctx, c->id, GREET_FESTIVAL, NULL, 0);
+	if (!cell->greetings) {
+		return open == 0 ? CRM_OK
+		                 : close_task(ctx, open,
+		                       CRM__V1__TASK_STATUS__TASK_CANCELLED,
+		                       "its stage and grade ask no festival "
+		                       "greetings (policy show)");
+	}
+	int64_t at;
+	const char *name;
+	if (open != 0 || !festival_next(ctx->now, GREETING_HOUR, &at, &name)) {
+		return CRM_OK;
+	}
+	return task_create(ctx, c, c->owner_id,
+	    CRM__V1__TASK_KIND__TASK_GREETING,
+	    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, at, festival_goal(name),
+	    NULL, NULL);
+}
+
+/* Goal of a contact's birthday greeting. */
+static const char *
+contact_goal(struct req_ctx *ctx, const Crm__V1__Contact *k)
+{
+	char buf[256];
+	snprintf(buf, sizeof(buf), "生日问候 %s (contact's birthday)",
+	    k->name ? k->name : "");
+	return crm_arena_strdup(ctx->arena, buf);
+}
+
+/* The greeting of contact k on its next birthday after `after`, unless
+ * one is open; its customer's owner greets (seed 001: 节日问候 (如生日)). */
+static crm_status
+contact_greeting(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    const Crm__V1__Contact *k, int64_t after)
+{
+	int64_t at = next_occurrence(after, k->birthday);
+	if (at == 0 || k->left ||
+	    open_greeting(ctx, c->id, GREET_CONTACT, NULL, k->id) != 0) {
+		return CRM_OK;
+	}
+	Crm__V1__Task *t;
+	crm_status rc =
+	    task_create(ctx, c, c->owner_id, CRM__V1__TASK_KIND__TASK_GREETING,
+	        CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, at, contact_goal(ctx, k),
+	        NULL, &t);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	return task_set_ref(ctx, t->id, k->id);
+}
+
+crm_status
+task_contact_greeting(struct req_ctx *ctx, const Crm__V1__Contact *k)
+{
+	Crm__V1__Customer *c;
+	crm_status rc = load_customer(ctx, k->customer_id, &c);
+	if (rc != CRM_OK) {
+		return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+	}
+	uint64_t open = open_greeting(ctx, c->id, GREET_CONTACT, NULL, k->id);
+	if (open != 0) {
+		rc =
+		    close_task(ctx, open, CRM__V1__TASK_STATUS__TASK_CANCELLED,
+		        k->left ? "the contact left"
+		                : "the contact's birthday changed");
+	}
+	if (rc == CRM_OK && c->stage != CRM__V1__STAGE__STAGE_LOST) {
+		rc = contact_greeting(ctx, c, k, ctx->now);
+	}
+	return rc;
+}
+
+crm_status
+task_greetings_changed(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    const Crm__V1__Customer *c)
+{
+	static const char *const goals[2] = { GOAL_BIRTHDAY,
+		GOAL_ANNIVERSARY };
+	const char *was[2] = { before->birthday, before->anniversary };
+	const char *now[2] = { c->birthday, c->anniversary };
+	crm_status rc = CRM_OK;
+	for (int i = 0; rc == CRM_OK && i < 2; i++) {
+		if (strcmp(was[i] ? was[i] : "", now[i] ? now[i] : "") == 0) {
+			continue;
+		}
+		uint64_t open =
+		    open_greeting(ctx, c->id, GREET_GOAL, goals[i], 0);
+		if (open != 0) {
+			rc = close_task(ctx, open,
+			    CRM__V1__TASK_STATUS__TASK_CANCELLED,
+			    i == 0 ? "the birthday changed"
+			           : "the anniversary changed");
+		}
+		if (rc == CRM_OK && c->stage != CRM__V1__STAGE__STAGE_LOST) {
+			rc = greeting(ctx, c, now[i], goals[i], ctx->now);
+		}
 	}
 	return rc;
 }
@@ -698,6 +914,41 @@ recur(struct req_ctx *ctx, const Crm__V1__Task *t)
 			    n->id, when(ctx, n->due_at));
 		}
 		return rc;
+	}
+	if (t->kind == CRM__V1__TASK_KIND__TASK_ROUTINE) {
+		return routine_sync_customer(ctx, c);
+	}
+	int64_t after = t->due_at > ctx->now ? t->due_at : ctx->now;
+	if (t->kind == CRM__V1__TASK_KIND__TASK_GREETING && t->has_ref_id) {
+		/* A contact's birthday: the next one, if still there. */
+		Crm__V1__Contact *k;
+		store_key kk;
+		store_key_id(&kk, t->ref_id);
+		rc = store_get_msg(ctx->st, ctx->txn, DB_CONTACTS, &kk,
+		    &crm__v1__contact__descriptor, &ctx->arena->allocator,
+		    (ProtobufCMessage **)&k);
+		if (rc == CRM_NOT_FOUND) {
+			return CRM_OK;
+		}
+		return rc == CRM_OK ? contact_greeting(ctx, c, k, after) : rc;
+	}
+	if (t->kind == CRM__V1__TASK_KIND__TASK_GREETING &&
+	    festival_of_goal(t->goal) != NULL) {
+		/* The next festival after this one, if the cell still asks. */
+		Crm__V1__Policy *p;
+		int64_t at;
+		const char *name;
+		rc = policy_load(ctx, &p);
+		if (rc != CRM_OK ||
+		    !policy_cell(p, (int)c->stage, (int)c->grade)->greetings ||
+		    open_greeting(ctx, c->id, GREET_FESTIVAL, NULL, 0) != 0 ||
+		    !festival_next(after, GREETING_HOUR, &at, &name)) {
+			return rc;
+		}
+		return task_create(ctx, c, c->owner_id,
+		    CRM__V1__TASK_KIND__TASK_GREETING,
+		    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, at,
+		    festival_goal(name), NULL, NULL);
 	}
 	if (t->kind == CRM__V1__TASK_KIND__TASK_GREETING && t->goal != NULL) {
 		/* The next one after this one's day, even when closed

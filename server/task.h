@@ -61,6 +61,44 @@ crm_status task_followup_done(struct req_ctx *ctx, uint64_t customer_id,
  */
 crm_status task_extras_start(struct req_ctx *ctx, const Crm__V1__Customer *c);
 
+/*
+ * task_festival_sync: c's festival greeting (seed 000: 节日问候): when its
+ * cadence cell asks for greetings, one open greeting task on the next
+ * festival (festival.h); when the cell does not, an open one is
+ * cancelled.
+ */
+crm_status task_festival_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    const Crm__V1__CadenceCell *cell);
+
+/* task_festival_resync: task_festival_sync with c's cell of the policy
+ * (after a stage or grade change; nothing for a lost customer). */
+crm_status task_festival_resync(
+    struct req_ctx *ctx, const Crm__V1__Customer *c);
+
+/*
+ * task_greetings_changed: after a customer edit, a changed birthday or
+ * anniversary cancels its open greeting and plans the next one.
+ */
+crm_status task_greetings_changed(struct req_ctx *ctx,
+    const Crm__V1__Customer *before, const Crm__V1__Customer *c);
+
+/*
+ * task_contact_greeting: after contact k was added or changed: its open
+ * birthday greeting (a greeting task whose ref_id is k's id) is
+ * cancelled, and one on its next birthday planned for its customer's
+ * owner unless k left or the customer is lost.
+ */
+crm_status task_contact_greeting(
+    struct req_ctx *ctx, const Crm__V1__Contact *k);
+
+/* task_set_ref: set task id's ref_id (the record it tracks). */
+crm_status task_set_ref(struct req_ctx *ctx, uint64_t id, uint64_t ref);
+
+/* task_cancel_ref: cancel the open tasks of kind of customer_id whose
+ * ref_id is ref, saying why. */
+crm_status task_cancel_ref(struct req_ctx *ctx, uint64_t customer_id, int kind,
+    uint64_t ref, const char *why);
+
 /* task_move_customer: hang task id under customer to (a merge); an open
  * next follow-up, or a re-grade or greeting to has already, is cancelled:
  * to keeps one of each. Events on to say so. */

@@ -20,6 +20,7 @@
 #include "crm.h"
 #include "policy.h"
 #include "records.pb-c.h"
+#include "routine.h"
 #include "store_schema.h"
 
 #define WRITER_ARENA  (4u * 1024u * 1024u)
@@ -62,6 +63,10 @@ struct writer {
 	size_t prune_len;
 	int64_t prune_due;
 	int64_t prune_rest;
+	/* The routine sweep (routine.h) rides on it: where its next step
+	 * starts (a routine id, 0: the first), and occurrences planned. */
+	uint64_t routine_from;
+	unsigned long long routines_planned;
 };
 
 static int64_t
@@ -470,7 +475,48 @@ fail:
 	return 1;
 }
 
-/* Prune when due; the next step soon while a sweep goes on. */
+/*
+ * One step of the routine sweep: plan the occurrences of up to
+ * ROUTINE_STEP routines (routine_sweep), in a write transaction of its
+ * own. Returns 1 when the sweep reached the end (or failed), else 0.
+ */
+#define ROUTINE_STEP 64
+static int
+routine_step(writer *w)
+{
+	struct req_ctx ctx;
+	MDB_txn *txn = NULL;
+	unsigned planned = 0;
+
+	store_map_full = 0;
+	if (store_write_begin(w->st, &txn) != CRM_OK) {
+		return 1;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.st = w->st;
+	ctx.cfg = w->cfg;
+	ctx.arena = &w->arena;
+	ctx.txn = txn;
+	ctx.now = clock_now();
+	crm_arena_reset(&w->arena);
+	uint64_t from = w->routine_from;
+	crm_status rc = routine_sweep(&ctx, &from, ROUTINE_STEP, &planned);
+	if (rc != CRM_OK || planned == 0) {
+		store_write_abort(w->st, txn);
+	} else if (store_write_commit(w->st, txn) != CRM_OK) {
+		rc = CRM_INTERNAL;
+	}
+	if (rc != CRM_OK) {
+		w->routine_from = 0;
+		return 1;
+	}
+	w->routines_planned += planned;
+	w->routine_from = from;
+	return from == 0;
+}
+
+/* Prune when due; the next step soon while a sweep goes on. The routine
+ * sweep runs its steps between them. */
 static void
 prune_if_due(writer *w)
 {
@@ -478,7 +524,7 @@ prune_if_due(writer *w)
 	if (now < w->prune_due) {
 		return;
 	}
-	int done = prune_step(w);
+	int done = prune_step(w) & routine_step(w);
 	w->prune_due = mono_ms() + (done ? w->prune_rest : PRUNE_PAUSE_MS);
 }
 

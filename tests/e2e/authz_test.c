@@ -94,7 +94,7 @@ call_as(enum principal p, Crm__V1__Request *req)
 /* What rep A (or B) owns: made afresh whenever a write succeeded. */
 struct objects {
 	uint64_t cust, cust2, contact, task, commitment, proposal, followup;
-	uint64_t issue;
+	uint64_t issue, routine;
 	char cust_name[64];
 	const char *login; /* the rep */
 };
@@ -212,6 +212,25 @@ make_objects(struct objects *o, enum principal rep)
 	crm__v1__response__free_unpacked(r, NULL);
 
 	/* The commitment, from the timeline. */
+	/* A calendar routine (每月15日). */
+	Crm__V1__Request rreq = CRM__V1__REQUEST__INIT;
+	Crm__V1__RoutineAddRequest ra = CRM__V1__ROUTINE_ADD_REQUEST__INIT;
+	Crm__V1__Routine rt = CRM__V1__ROUTINE__INIT;
+	rt.has_customer_id = rt.has_every = rt.has_day = 1;
+	rt.customer_id = o->cust;
+	rt.every = CRM__V1__ROUTINE_EVERY__ROUTINE_MONTHLY;
+	rt.day = 15;
+	rt.goal = "monthly call";
+	ra.routine = &rt;
+	rreq.body_case = CRM__V1__REQUEST__BODY_ROUTINE_ADD;
+	rreq.routine_add = &ra;
+	r = call_as(rep, &rreq);
+	assert_crm_ok(crm_wire_status(r));
+	o->routine = r->routine->id;
+	crm__v1__response__free_unpacked(r, NULL);
+
+	/* The commitment and the open re-grade task (one a customer gets
+	 * when added, and one that may be cancelled), from the timeline. */
 	Crm__V1__Request hreq = CRM__V1__REQUEST__INIT;
 	Crm__V1__CustomerHistoryRequest h =
 	    CRM__V1__CUSTOMER_HISTORY_REQUEST__INIT;
@@ -341,6 +360,10 @@ struct rb {
 	Crm__V1__CalendarDay day;
 	Crm__V1__CalendarDay *days[1];
 	Crm__V1__CalendarShowRequest calendar_show;
+	Crm__V1__RoutineAddRequest routine_add;
+	Crm__V1__Routine routine;
+	Crm__V1__RoutineListRequest routine_list;
+	Crm__V1__RoutineStopRequest routine_stop;
 	char text[64];
 };
 
@@ -353,6 +376,7 @@ enum obj {
 	O_COMMITMENT,
 	O_PROPOSAL,
 	O_ISSUE,
+	O_ROUTINE,
 	O_USER,
 	O_CUST_NAME
 };
@@ -1122,6 +1146,45 @@ b_calendar_show(struct rb *b, const struct target *t)
 	R(calendar_show) = &b->calendar_show;
 }
 
+static void
+b_routine_add(struct rb *b, const struct target *t)
+{
+	b->routine_add =
+	    (Crm__V1__RoutineAddRequest)CRM__V1__ROUTINE_ADD_REQUEST__INIT;
+	b->routine = (Crm__V1__Routine)CRM__V1__ROUTINE__INIT;
+	b->routine.has_customer_id = b->routine.has_every = 1;
+	b->routine.has_day = 1;
+	b->routine.customer_id = t->id;
+	b->routine.every = CRM__V1__ROUTINE_EVERY__ROUTINE_WEEKLY;
+	b->routine.day = 3;
+	b->routine.goal = "sync";
+	b->routine_add.routine = &b->routine;
+	b->req.body_case = CRM__V1__REQUEST__BODY_ROUTINE_ADD;
+	R(routine_add) = &b->routine_add;
+}
+
+static void
+b_routine_list(struct rb *b, const struct target *t)
+{
+	b->routine_list =
+	    (Crm__V1__RoutineListRequest)CRM__V1__ROUTINE_LIST_REQUEST__INIT;
+	b->routine_list.has_customer_id = 1;
+	b->routine_list.customer_id = t->id;
+	b->req.body_case = CRM__V1__REQUEST__BODY_ROUTINE_LIST;
+	R(routine_list) = &b->routine_list;
+}
+
+static void
+b_routine_stop(struct rb *b, const struct target *t)
+{
+	b->routine_stop =
+	    (Crm__V1__RoutineStopRequest)CRM__V1__ROUTINE_STOP_REQUEST__INIT;
+	b->routine_stop.has_id = 1;
+	b->routine_stop.id = t->id;
+	b->req.body_case = CRM__V1__REQUEST__BODY_ROUTINE_STOP;
+	R(routine_stop) = &b->routine_stop;
+}
+
 /* One row per Request body, named by its oneof field in crm.proto. */
 static const struct request {
 	const char *name;
@@ -1193,6 +1256,9 @@ static const struct request {
 	{ "calendar_import", b_calendar_import, O_NONE, F_WRITE },
 	{ "calendar_show", b_calendar_show, O_NONE, 0 },
 	{ "customer_merge_preview", b_customer_merge_preview, O_CUST, 0 },
+	{ "routine_add", b_routine_add, O_CUST, F_WRITE },
+	{ "routine_list", b_routine_list, O_CUST, 0 },
+	{ "routine_stop", b_routine_stop, O_ROUTINE, F_WRITE },
 };
 
 #define N_REQUESTS (sizeof(requests) / sizeof(requests[0]))
@@ -1242,6 +1308,9 @@ target_of(const struct request *rq, int x, enum principal p)
 		break;
 	case O_ISSUE:
 		t.id = o->issue;
+		break;
+	case O_ROUTINE:
+		t.id = o->routine;
 		break;
 	default:
 		t.id = o->cust;

@@ -482,6 +482,21 @@ setup_records(void)
 		req.sla_start = &s;
 		rc = setup_call(FUZZ_ENV_REP, &req, NULL);
 	}
+	if (rc == CRM_OK) {
+		/* A calendar routine (routine 1), for routine.stop. */
+		Crm__V1__RoutineAddRequest a =
+		    CRM__V1__ROUTINE_ADD_REQUEST__INIT;
+		Crm__V1__Routine r = CRM__V1__ROUTINE__INIT;
+		r.has_customer_id = r.has_every = r.has_day = 1;
+		r.customer_id = 1;
+		r.every = CRM__V1__ROUTINE_EVERY__ROUTINE_WEEKLY;
+		r.day = 3;
+		r.goal = "每周三同步";
+		a.routine = &r;
+		req.body_case = CRM__V1__REQUEST__BODY_ROUTINE_ADD;
+		req.routine_add = &a;
+		rc = setup_call(FUZZ_ENV_REP, &req, NULL);
+	}
 	for (uint64_t c = 1; c <= 2 && rc == CRM_OK; c++) {
 		Crm__V1__GradeProposeRequest g =
 		    CRM__V1__GRADE_PROPOSE_REQUEST__INIT;

@@ -1,0 +1,457 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * routine.c: calendar routines: routine.add, routine.list, routine.stop,
+ * and planning their occurrences as tasks (routine.h).
+ */
+#include "routine.h"
+
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "calendar.h"
+#include "crm.h"
+#include "customer.h"
+#include "event.h"
+#include "handlers.h"
+#include "policy.h"
+#include "store_schema.h"
+#include "task.h"
+#include "user.h"
+
+#define DAY         86400
+#define LIST_MAX    500
+#define GOAL_MAX    200
+#define PLAN_MAX    60 /* occurrences planned at once, at most */
+#define DEFAULT_MIN (9 * 60)
+
+static int
+days_in_month(int year, int mon /* 0-11 */)
+{
+	static const int n[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30,
+		31 };
+	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+	return mon == 1 && leap ? 29 : n[mon];
+}
+
+/* Whether the local day tm is one of r's. */
+static int
+matches(const Crm__V1__Routine *r, const struct tm *tm)
+{
+	int year = tm->tm_year + 1900;
+	int last = days_in_month(year, tm->tm_mon);
+	switch (r->every) {
+	case CRM__V1__ROUTINE_EVERY__ROUTINE_WEEKLY:
+		return (tm->tm_wday == 0 ? 7 : tm->tm_wday) == (int)r->day;
+	case CRM__V1__ROUTINE_EVERY__ROUTINE_MONTHLY:
+		return tm->tm_mday ==
+		       ((int)r->day < last ? (int)r->day : last);
+	case CRM__V1__ROUTINE_EVERY__ROUTINE_QUARTERLY:
+		/* The last week of the quarter: its last day minus 6. */
+		return tm->tm_mon % 3 == 2 && tm->tm_mday == last - 6;
+	default:
+		return 0;
+	}
+}
+
+int64_t
+routine_occurrence_after(const Crm__V1__Routine *r, int64_t after)
+{
+	time_t v = (time_t)after;
+	struct tm day;
+	localtime_r(&v, &day);
+	unsigned minute = r->has_minute ? r->minute : DEFAULT_MIN;
+	for (int i = 0; i < 400; i++) {
+		struct tm t = { 0 };
+		t.tm_year = day.tm_year;
+		t.tm_mon = day.tm_mon;
+		t.tm_mday = day.tm_mday + i;
+		t.tm_hour = (int)(minute / 60);
+		t.tm_min = (int)(minute % 60);
+		t.tm_isdst = -1;
+		int64_t at = (int64_t)mktime(&t);
+		if (at > after && matches(r, &t)) {
+			return at;
+		}
+	}
+	return 0;
+}
+
+static crm_status
+load(struct req_ctx *ctx, uint64_t id, Crm__V1__Routine **r)
+{
+	return dispatch_record(ctx, DB_ROUTINES, id,
+	    &crm__v1__routine__descriptor, (ProtobufCMessage **)r);
+}
+
+static crm_status
+put(struct req_ctx *ctx, const Crm__V1__Routine *before,
+    Crm__V1__Routine *after)
+{
+	store_key k;
+	after->customer = NULL;
+	store_key_id(&k, after->id);
+	crm_status rc =
+	    store_put_msg(ctx->st, ctx->txn, DB_ROUTINES, &k, &after->base);
+	if (rc == CRM_OK && before == NULL) {
+		rc = store_index_add(ctx->st, ctx->txn, DB_ROUTINE_CUST,
+		    after->customer_id, after->id);
+	}
+	if (rc == CRM_OK) {
+		rc = audit_add(ctx, "routine", after->id,
+		    before ? &before->base : NULL, &after->base);
+	}
+	return rc;
+}
+
+/* Plan r's occurrences (r is c's) up to now + ROUTINE_AHEAD; *n counts
+ * the new ones. */
+static crm_status
+plan(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t id, unsigned *n)
+{
+	Crm__V1__Routine *r, *before;
+	crm_status rc = load(ctx, id, &r);
+	if (rc == CRM_OK) {
+		rc = load(ctx, id, &before);
+	}
+	if (rc != CRM_OK || r->stopped ||
+	    c->stage == CRM__V1__STAGE__STAGE_LOST || c->merged_into != 0) {
+		return rc;
+	}
+	int64_t horizon = ctx->now + ROUTINE_AHEAD;
+	/* Never into the past: a server stopped for weeks plans from now. */
+	int64_t t = r->planned_until > ctx->now ? r->planned_until : ctx->now;
+	unsigned made = 0;
+	for (int i = 0; i < PLAN_MAX; i++) {
+		int64_t at = routine_occurrence_after(r, t);
+		if (at == 0 || at > horizon) {
+			break;
+		}
+		/* On a holiday or weekend: the next working day (calendar.h). */
+		Crm__V1__Task *task;
+		int64_t day;
+		rc = calendar_next_working_day(ctx, at, &day);
+		if (rc == CRM_OK) {
+			rc = task_create(ctx, c, c->owner_id,
+			    CRM__V1__TASK_KIND__TASK_ROUTINE,
+			    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, day, r->goal,
+			    NULL, &task);
+		}
+		if (rc == CRM_OK) {
+			rc = task_set_ref(ctx, task->id, r->id);
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		t = at;
+		made++;
+	}
+	if (made == 0) {
+		return CRM_OK;
+	}
+	r->has_planned_until = 1;
+	r->planned_until = t;
+	*n += made;
+	return put(ctx, before, r);
+}
+
+crm_status
+routine_sync_customer(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	uint64_t id = 0;
+	unsigned n = 0;
+	crm_status rc = CRM_OK;
+	while (
+	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn,
+	                        DB_ROUTINE_CUST, c->id, id, &id) == CRM_OK) {
+		rc = plan(ctx, c, id, &n);
+	}
+	return rc;
+}
+
+crm_status
+routine_sweep(
+    struct req_ctx *ctx, uint64_t *from, unsigned max, unsigned *planned)
+{
+	struct store_iter it;
+	store_key k;
+	store_key_id(&k, *from);
+	crm_status rc =
+	    store_iter_open(ctx->st, ctx->txn, DB_ROUTINES, "", 0, &k, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	uint64_t ids[64];
+	size_t n = 0;
+	if (max > 64) {
+		max = 64;
+	}
+	*from = 0;
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		if (klen != 8) {
+			continue;
+		}
+		if (n == max) {
+			*from = store_u64(key);
+			break;
+		}
+		ids[n++] = store_u64(key);
+	}
+	store_iter_close(&it);
+	for (size_t i = 0; rc == CRM_OK && i < n; i++) {
+		Crm__V1__Routine *r;
+		Crm__V1__Customer *c;
+		rc = load(ctx, ids[i], &r);
+		if (rc != CRM_OK || r->stopped) {
+			continue;
+		}
+		rc = dispatch_record(ctx, DB_CUSTOMERS, r->customer_id,
+		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+		if (rc == CRM_OK) {
+			rc = plan(ctx, c, ids[i], planned);
+		} else if (rc == CRM_NOT_FOUND) {
+			rc = CRM_OK;
+		}
+	}
+	return rc;
+}
+
+crm_status
+routine_move(struct req_ctx *ctx, uint64_t id, uint64_t to)
+{
+	Crm__V1__Routine *before, *r;
+	crm_status rc = load(ctx, id, &before);
+	if (rc == CRM_OK) {
+		rc = load(ctx, id, &r);
+	}
+	if (rc == CRM_OK) {
+		rc = store_index_del(ctx->st, ctx->txn, DB_ROUTINE_CUST,
+		    before->customer_id, id);
+	}
+	if (rc == CRM_OK) {
+		rc = store_index_add(
+		    ctx->st, ctx->txn, DB_ROUTINE_CUST, to, id);
+	}
+	if (rc == CRM_OK) {
+		r->customer_id = to;
+		rc = put(ctx, before, r);
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------------- handlers */
+
+crm_status
+routine_handle_add(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__Routine *in = req->routine_add->routine;
+	if (in == NULL || !in->has_customer_id) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "a routine needs a customer");
+	}
+	const char *goal = customer_trimmed(ctx, in->goal);
+	if (goal == NULL || strlen(goal) > GOAL_MAX) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "a routine needs a goal (at most %d bytes)", GOAL_MAX);
+	}
+	unsigned day = in->day;
+	switch (in->every) {
+	case CRM__V1__ROUTINE_EVERY__ROUTINE_MONTHLY:
+		if (day < 1 || day > 31) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "a monthly routine's day is 1-31");
+		}
+		break;
+	case CRM__V1__ROUTINE_EVERY__ROUTINE_WEEKLY:
+		if (day < 1 || day > 7) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "a weekly routine's day is 1 (Monday) to 7 "
+			    "(Sunday)");
+		}
+		break;
+	case CRM__V1__ROUTINE_EVERY__ROUTINE_QUARTERLY:
+		day = 0;
+		break;
+	default:
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "say how often: monthly, weekly or quarterly");
+	}
+	if (in->has_minute && in->minute >= 24 * 60) {
+		return dispatch_fail(
+		    ctx, CRM_EINVAL, "a routine's time is 00:00-23:59");
+	}
+	Crm__V1__Customer *c;
+	crm_status rc = customer_editable(ctx, in->customer_id, &c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (c->stage == CRM__V1__STAGE__STAGE_LOST) {
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "%s is lost: it is followed no more", c->name);
+	}
+	Crm__V1__Routine *r = crm_arena_alloc(ctx->arena, sizeof(*r));
+	if (r == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__routine__init(r);
+	rc = store_next_id(ctx->st, ctx->txn, "routine", &r->id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	r->has_id = r->has_customer_id = r->has_every = r->has_day = 1;
+	r->has_minute = r->has_created_at = r->has_created_by = 1;
+	r->customer_id = c->id;
+	r->goal = (char *)goal;
+	r->every = in->every;
+	r->day = day;
+	r->minute = in->has_minute ? in->minute : DEFAULT_MIN;
+	r->created_at = ctx->now;
+	r->created_by = ctx->who->user_id;
+	rc = put(ctx, NULL, r);
+	unsigned n = 0;
+	if (rc == CRM_OK) {
+		rc = plan(ctx, c, r->id, &n);
+	}
+	if (rc == CRM_OK) {
+		rc = load(ctx, r->id, &r);
+	}
+	if (rc == CRM_OK) {
+		rc = event_add(ctx, c->id, 0, "routine add",
+		    "routine %" PRIu64 " (%s): %u occurrence%s planned", r->id,
+		    r->goal, n, n == 1 ? "" : "s");
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	r->customer = c->name;
+	resp->body_case = CRM__V1__RESPONSE__BODY_ROUTINE;
+	resp->routine = r;
+	return CRM_OK;
+}
+
+crm_status
+routine_handle_list(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__RoutineListRequest *q = req->routine_list;
+	Crm__V1__RoutineList *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	Crm__V1__Routine **list =
+	    crm_arena_alloc(ctx->arena, LIST_MAX * sizeof(*list));
+	if (out == NULL || list == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__routine_list__init(out);
+	out->routines = list;
+	Crm__V1__Customer *only = NULL;
+	if (q->customer_id != 0) {
+		crm_status rc = customer_visible(ctx, q->customer_id, &only);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	/* Of one customer: its index; else every routine, the caller's
+	 * visible ones kept. */
+	uint64_t *ids = crm_arena_alloc(ctx->arena, 4096 * sizeof(*ids));
+	if (ids == NULL) {
+		return CRM_TOO_BIG;
+	}
+	size_t n = 0;
+	if (only != NULL) {
+		uint64_t id = 0;
+		while (n < 4096 &&
+		       store_index_next(ctx->st, ctx->txn, DB_ROUTINE_CUST,
+		           only->id, id, &id) == CRM_OK) {
+			ids[n++] = id;
+		}
+	} else {
+		struct store_iter it;
+		crm_status rc = store_iter_open(
+		    ctx->st, ctx->txn, DB_ROUTINES, "", 0, NULL, &it);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		const uint8_t *key;
+		size_t klen;
+		while (n < 4096 && store_iter_next(&it, &key, &klen)) {
+			if (klen == 8) {
+				ids[n++] = store_u64(key);
+			}
+		}
+		store_iter_close(&it);
+	}
+	for (size_t i = 0; i < n; i++) {
+		Crm__V1__Routine *r;
+		Crm__V1__Customer *c;
+		if (load(ctx, ids[i], &r) != CRM_OK ||
+		    (r->stopped && !q->stopped) ||
+		    (only != NULL && r->customer_id != only->id)) {
+			continue;
+		}
+		if (customer_visible(ctx, r->customer_id, &c) != CRM_OK) {
+			continue;
+		}
+		if (out->n_routines == LIST_MAX) {
+			out->has_more = out->more = 1;
+			break;
+		}
+		r->customer = c->name;
+		list[out->n_routines++] = r;
+	}
+	ctx->msg[0] = '\0';
+	if (ctx->arena->exhausted) {
+		return dispatch_fail(ctx, CRM_TOO_BIG, "too many routines");
+	}
+	resp->body_case = CRM__V1__RESPONSE__BODY_ROUTINES;
+	resp->routines = out;
+	return CRM_OK;
+}
+
+crm_status
+routine_handle_stop(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	Crm__V1__Routine *r, *before;
+	crm_status rc = load(ctx, req->routine_stop->id, &r);
+	if (rc == CRM_NOT_FOUND) {
+		return dispatch_fail(ctx, CRM_NOT_FOUND, "no routine %" PRIu64,
+		    req->routine_stop->id);
+	}
+	Crm__V1__Customer *c;
+	if (rc == CRM_OK) {
+		rc = customer_editable(ctx, r->customer_id, &c);
+		if (rc == CRM_NOT_FOUND) {
+			return dispatch_fail(ctx, CRM_NOT_FOUND,
+			    "no routine %" PRIu64, req->routine_stop->id);
+		}
+	}
+	if (rc == CRM_OK) {
+		rc = load(ctx, r->id, &before);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (r->stopped) {
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "routine %" PRIu64 " is stopped already", r->id);
+	}
+	r->has_stopped = r->has_stopped_at = 1;
+	r->stopped = 1;
+	r->stopped_at = ctx->now;
+	rc = put(ctx, before, r);
+	if (rc == CRM_OK) {
+		rc = task_cancel_ref(ctx, c->id,
+		    CRM__V1__TASK_KIND__TASK_ROUTINE, r->id,
+		    "its routine stopped");
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	r->customer = c->name;
+	resp->body_case = CRM__V1__RESPONSE__BODY_ROUTINE;
+	resp->routine = r;
+	return CRM_OK;
+}

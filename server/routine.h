@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * routine.h: calendar routines (seeds 000 and 001: 每月15日进行常规回访,
+ * 每周三同步客户需求, 每季度末制定季度总结): a customer's routine makes
+ * each occurrence its own task (kind routine, ref_id the routine), for
+ * the customer's owner, ROUTINE_AHEAD before it is due. There is no
+ * cron: occurrences are planned when the routine is added, when a write
+ * touches its customer (task_followup_sync), when an occurrence closes,
+ * and by the writer's periodic sweep (routine_sweep).
+ */
+#ifndef ROUTINE_H
+#define ROUTINE_H
+
+#include "dispatch.h"
+
+/* ROUTINE_AHEAD: how far ahead occurrences exist (14 days: `due week`
+ * shows them). */
+#define ROUTINE_AHEAD ((int64_t)14 * 86400)
+
+/* routine_occurrence_after: the first occurrence of r strictly after
+ * `after` (local time), before any move to a working day; 0 when none
+ * within 400 days. */
+int64_t routine_occurrence_after(const Crm__V1__Routine *r, int64_t after);
+
+/* routine_sync_customer: plan the occurrences of customer c's routines
+ * up to now + ROUTINE_AHEAD. */
+crm_status routine_sync_customer(
+    struct req_ctx *ctx, const Crm__V1__Customer *c);
+
+/* routine_sweep: the same for up to `max` routines from id *from on
+ * (the writer's periodic sweep; *from gets where the next step starts,
+ * 0 when the sweep reached the end). *planned counts new occurrences. */
+crm_status routine_sweep(
+    struct req_ctx *ctx, uint64_t *from, unsigned max, unsigned *planned);
+
+/* routine_move: routine id now belongs to customer to (a merge; its
+ * open occurrences move with the customer's tasks). */
+crm_status routine_move(struct req_ctx *ctx, uint64_t id, uint64_t to);
+
+#endif

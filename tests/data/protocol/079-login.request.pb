@@ -1,0 +1,2 @@
+corpus-v1-000079Z
+admin	admin-pw2
