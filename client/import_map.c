@@ -404,18 +404,22 @@ copy(char *buf, size_t len, const char *s)
 /*
  * The forms spreadsheets write as crm_time_parse reads them:
  * 2024/6/10, 2024.6.10, 2024年6月10日, 2024-06-10 9:05:00 become
- * 2024-06-10 or 2024-06-10 09:05. Seconds with a fraction are rounded to
+ * 2024-06-10 or 2024-06-10 09:05, the seconds (2024-06-10 9:05:07) in
+ * *secs when secs is not NULL. Seconds with a fraction are rounded to
  * the second first: a workbook's date cell comes from xlsx2csv as
  * 03:18:59.999984 when the sheet meant 03:19. Anything else is left as
  * is.
  */
 static void
-normal_time(const char *s, char *buf, size_t len)
+normal_time(const char *s, char *buf, size_t len, long *secs)
 {
 	const char *p = s;
 	long y = digits(&p), mo = -1, d = -1, h = -1, mi = -1, sec = 0;
 	char out[128];
 	copy(buf, len, s);
+	if (secs != NULL) {
+		*secs = 0;
+	}
 	if (y < 1000 || !date_sep(&p) || (mo = digits(&p)) < 1 ||
 	    !date_sep(&p) || (d = digits(&p)) < 1) {
 		return;
@@ -433,7 +437,7 @@ normal_time(const char *s, char *buf, size_t len)
 		}
 		if (*p == ':') {
 			p++;
-			sec = digits(&p); /* seconds: minutes are enough */
+			sec = digits(&p); /* kept: see secs */
 		}
 		if (sec >= 0 && *p == '.') {
 			const char *frac = ++p;
@@ -465,6 +469,9 @@ normal_time(const char *s, char *buf, size_t len)
 		snprintf(out, sizeof(out), "%04ld-%02ld-%02ld %02ld:%02ld", y,
 		    mo, d, h, mi);
 		copy(buf, len, out);
+		if (secs != NULL && sec > 0 && sec < 60) {
+			*secs = sec;
+		}
 		return;
 	}
 	snprintf(out, sizeof(out), "%04ld-%02ld-%02ld", y, mo, d);
@@ -475,8 +482,15 @@ static bool
 parse_time(const char *text, int64_t *t)
 {
 	char buf[64];
-	normal_time(text, buf, sizeof(buf));
-	return crm_time_parse(buf, crm_time_now(), t) == CRM_OK;
+	long secs = 0;
+	normal_time(text, buf, sizeof(buf), &secs);
+	if (crm_time_parse(buf, crm_time_now(), t) != CRM_OK) {
+		return false;
+	}
+	/* The file's seconds (export writes those of a follow-up logged
+	 * live): the duplicate check then finds the record it came from. */
+	*t += secs;
+	return true;
 }
 
 /* An enum word, leniently: "意向客户" is 意向, "S级" is S, "电话+邮件"
@@ -661,7 +675,7 @@ set_field(ProtobufCMessage *m, const char *name, const char *text, char *why,
 		if ((strcmp(name, "birthday") == 0 ||
 		        strcmp(name, "anniversary") == 0)) {
 			char day[64];
-			normal_time(text, day, sizeof(day));
+			normal_time(text, day, sizeof(day), NULL);
 			/* A workbook's date cell: the day at midnight. */
 			if (strlen(day) == 16 &&
 			    strcmp(day + 10, " 00:00") == 0) {

@@ -49,7 +49,7 @@ struct sheet {
 	/* xlsx */
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
-	lxw_format *bold, *datetime, *money;
+	lxw_format *bold, *datetime, *datetime_sec, *money;
 	uint32_t row; /* next row of the worksheet */
 	size_t ncols; /* columns of the current table */
 	double width[MAX_COLS];
@@ -186,6 +186,11 @@ sheet_open(const char *path, bool bom, sheet **out, char *why, size_t whylen)
 		xl.format_set_bold(s->bold);
 		s->datetime = xl.workbook_add_format(s->wb);
 		xl.format_set_num_format(s->datetime, "yyyy-mm-dd hh:mm");
+		/* A time logged live keeps its seconds: shown, so that an
+		 * import of the file finds the very record again. */
+		s->datetime_sec = xl.workbook_add_format(s->wb);
+		xl.format_set_num_format(
+		    s->datetime_sec, "yyyy-mm-dd hh:mm:ss");
 		s->money = xl.workbook_add_format(s->wb);
 		xl.format_set_num_format(s->money, "#,##0.00");
 	}
@@ -345,7 +350,19 @@ csv_row(sheet *s, size_t n, const struct sheet_cell *cells)
 			break;
 		case SHEET_TIME:
 			if (x->time != 0) {
-				crm_time_format(x->time, buf, sizeof(buf));
+				time_t t = (time_t)x->time;
+				struct tm tm;
+				/* Seconds only where the time has them (a
+				 * follow-up logged live): the import's
+				 * duplicate check then finds it again. */
+				if (x->time % 60 == 0 ||
+				    localtime_r(&t, &tm) == NULL) {
+					crm_time_format(
+					    x->time, buf, sizeof(buf));
+				} else {
+					strftime(buf, sizeof(buf),
+					    "%Y-%m-%d %H:%M:%S", &tm);
+				}
 			}
 			break;
 		case SHEET_EMPTY:
@@ -425,10 +442,10 @@ xlsx_row(sheet *s, size_t n, const struct sheet_cell *cells)
 				.day = tm.tm_mday,
 				.hour = tm.tm_hour,
 				.min = tm.tm_min,
-				.sec = 0 };
-			e = xl.worksheet_write_datetime(
-			    s->ws, s->row, col, &dt, s->datetime);
-			note_width(s, c, 16);
+				.sec = tm.tm_sec };
+			e = xl.worksheet_write_datetime(s->ws, s->row, col,
+			    &dt, tm.tm_sec ? s->datetime_sec : s->datetime);
+			note_width(s, c, tm.tm_sec ? 19 : 16);
 			break;
 		}
 		case SHEET_EMPTY:

@@ -82,12 +82,30 @@ followup_move(struct req_ctx *ctx, uint64_t id, uint64_t to)
 	return rc;
 }
 
+static crm_status followup_find_at(struct req_ctx *ctx, uint64_t customer_id,
+    int64_t at, const char *summary, uint64_t *id);
+
 crm_status
 followup_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
     const char *summary, uint64_t *id)
 {
 	/* Only the follow-ups of that very time (the timeline's index):
-	 * never every record of the customer. */
+	 * never every record of the customer. A time on a whole minute may
+	 * come from a file that writes minutes (an older export) of a
+	 * follow-up logged live with its seconds: each second of that
+	 * minute is looked at. */
+	int64_t span = at % 60 == 0 ? 60 : 1;
+	crm_status rc = CRM_NOT_FOUND;
+	for (int64_t s = 0; s < span && rc == CRM_NOT_FOUND; s++) {
+		rc = followup_find_at(ctx, customer_id, at + s, summary, id);
+	}
+	return rc;
+}
+
+static crm_status
+followup_find_at(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
+    const char *summary, uint64_t *id)
+{
 	uint64_t fid = 0;
 	crm_status rc;
 	while (

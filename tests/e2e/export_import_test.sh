@@ -134,7 +134,7 @@ r=$(py "$H/a-followups.csv" <<'EOF'
 import csv, sys, re
 rows = list(csv.DictReader(open(sys.argv[1], newline='', encoding='utf-8')))
 r = [r for r in rows if r['channel'] == 'visit'][0]
-print(len(rows), r['customer'], bool(re.fullmatch(r'\d{4}-\d\d-\d\d \d\d:\d\d', r['at'])),
+print(len(rows), r['customer'], bool(re.fullmatch(r'\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)?', r['at'])),
       r['score_efficiency'], r['score_evidence'], r['contacts'])
 EOF
 )
@@ -400,6 +400,41 @@ EOF
 )
 [ "$r" = same ] && ok "round trip: purchases export -> import -> export" || bad "purchases round trip: $r"
 export CRM_SERVER=$A
+
+# Re-importing one's own export adds nothing, though follow-ups logged
+# live keep their seconds (export writes them; import reads them back).
+as boss pw1
+s=$(date +%S); case $s in 00|58|59) sleep 3 ;; esac
+expect 0 "log a follow-up live (not on a whole minute)" -- "$CRM" -c 'log 上海云图科技 "回访: 确认交付日期" --channel phone'
+for f in dup.csv dup.xlsx; do
+	expect 0 "export today's follow-ups to $f" -- "$CRM" -c "export followups $H/$f --from today"
+	expect 0 "dry run of $f" -- "$CRM" -c "import followups $H/$f --dry-run"
+	contains "$f: a dry run finds every follow-up there" "dry run: 0 would be added"
+	expect 0 "import $f into the server it came from" -- "$CRM" -c "import followups $H/$f"
+	contains "$f: the import adds nothing" "imported: 0 added"
+done
+grep -qE ' [0-9]{2}:[0-9]{2}:[0-9]{2}' "$H/dup.csv" \
+	&& ok "the CSV writes the seconds of a live follow-up" || bad "no seconds in: $(head -3 "$H/dup.csv")"
+# A file that writes minutes (an export made before seconds were written)
+# still finds the follow-up logged live in that minute.
+py "$H/dup.csv" "$H/dup-min.csv" <<'EOF'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8')))
+at = rows[0].index('at')
+for r in rows[1:]:
+    r[at] = r[at][:16]
+csv.writer(open(sys.argv[2], 'w', newline='', encoding='utf-8')).writerows(rows)
+EOF
+expect 0 "import the follow-ups written to the minute" -- "$CRM" -c "import followups $H/dup-min.csv"
+contains "minutes: nothing added" "imported: 0 added"
+run "$CRM" --format json -c 'customer history 上海云图科技'
+n=$(printf '%s' "$out" | grep -o '回访: 确认交付日期' | wc -l)
+[ "$n" = 1 ] && ok "the live follow-up is there once" || bad "the live follow-up $n times: $out"
+for k in customers contacts purchases; do
+	expect 0 "export $k from A again" -- "$CRM" -c "export $k $H/own-$k.xlsx"
+	expect 0 "import own $k.xlsx back" -- "$CRM" -c "import $k $H/own-$k.xlsx"
+	contains "own $k: nothing added" "imported: 0 added"
+done
 
 echo "$fails failure(s)"
 [ "$fails" -eq 0 ]
