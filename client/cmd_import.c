@@ -40,6 +40,7 @@ struct import {
 	const char *verb;  /* "customers" */
 	int kind;
 	bool write;    /* the second pass */
+	char delim;    /* the header line's separator; 0: not seen yet */
 	bool skip_bad; /* --skip-bad */
 
 	/* the header */
@@ -589,6 +590,67 @@ on_record(int c, void *data)
 	r->open = false;
 }
 
+/* How the header line splits at d: *fields cells, of which the result
+ * name a column of the kind. Quotes are honoured; cells are not kept. */
+static size_t
+known_columns(const struct import *im, const char *line, size_t n, char d,
+    size_t *fields)
+{
+	size_t known = 0;
+	char *cell = crm_xmalloc(n + 1);
+	size_t len = 0;
+	bool quoted = false;
+	*fields = 0;
+	for (size_t i = 0; i <= n; i++) {
+		char c = i < n ? line[i] : '\0';
+		if (i < n && c == '"') {
+			quoted = !quoted;
+			continue;
+		}
+		if (i < n && (quoted || (c != d && c != '\r' && c != '\n'))) {
+			cell[len++] = c;
+			continue;
+		}
+		if (i < n && (c == '\r' || c == '\n')) {
+			continue;
+		}
+		cell[len] = '\0';
+		bool ignored = false;
+		(*fields)++;
+		known += !blank(cell) &&
+		         (import_map_find(im->kind, cell, &ignored) != NULL ||
+		             ignored);
+		len = 0;
+	}
+	free(cell);
+	return known;
+}
+
+/*
+ * The separator of a CSV: the one of comma, TAB (Excel's "Unicode Text")
+ * and semicolon (a CSV saved where the comma is the decimal mark) that
+ * splits the header line into the most known column names, else into the
+ * most cells; a comma when that is a tie.
+ */
+static char
+header_delim(const struct import *im, const char *line, size_t n)
+{
+	static const char cands[] = { ',', '\t', ';' };
+	char best = ',';
+	size_t best_known = 0, best_fields = 0;
+	for (size_t i = 0; i < sizeof(cands); i++) {
+		size_t fields = 0;
+		size_t known = known_columns(im, line, n, cands[i], &fields);
+		if (known > best_known ||
+		    (known == best_known && fields > best_fields)) {
+			best = cands[i];
+			best_known = known;
+			best_fields = fields;
+		}
+	}
+	return best;
+}
+
 /* Read the whole file once, feeding im. */
 static crm_status
 read_file(struct import *im, const char *label)
@@ -621,6 +683,17 @@ read_file(struct import *im, const char *label)
 		if (!r.open && !blank(s)) {
 			r.open = true;
 			r.start = sheet ? r.row : r.line;
+		}
+		if (!r.header && r.open && im->delim == 0) {
+			im->delim = sheet ? ',' : header_delim(im, s, n);
+			if (im->delim != ',') {
+				fprintf(stderr,
+				    "%s: columns separated by %s\n", im->path,
+				    im->delim == '\t' ? "tabs" : "semicolons");
+			}
+		}
+		if (!r.header && im->delim != 0) {
+			csv_set_delim(&p, (unsigned char)im->delim);
 		}
 		if (csv_parse(&p, s, n, on_field, on_record, &r) != n) {
 			cmd_error("%s: %s %u: %s", im->path,

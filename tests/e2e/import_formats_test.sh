@@ -199,6 +199,30 @@ run "$CRM" --format json -c "import purchases pu.xlsx --dry-run"
 e=$(printf '%s' "$out" | json 'd["added"], d["existing"], d["bad"]')
 [ "$e" = "0 30 0" ] && ok "exported purchases import back from xlsx: every amount and time the same" || bad "purchases round trip: $e $err"
 
+# -- Excel's "Unicode Text" (UTF-16LE, BOM, TAB-separated) and a CSV
+# separated by semicolons: the separator is found from the header line
+python3 - "$H" <<'EOF3'
+import sys
+h = sys.argv[1]
+rows = "".join("西安客户%d有限公司\t制造, 机械\tB\tli\r\n" % i for i in range(3))
+open(h + "/unicode.txt", "wb").write(b"\xff\xfe" + ("客户名称\t所属行业\t客户等级\t负责人\r\n" + rows).encode("utf-16-le"))
+rows = "".join("重庆客户%d有限公司;制造;C;li\n" % i for i in range(2))
+open(h + "/semi.csv", "w", encoding="utf-8").write("客户名称;所属行业;客户等级;负责人\n" + rows)
+EOF3
+run "$CRM" -c "import customers unicode.txt"
+exit_is 0 "UTF-16LE with TABs (Excel's Unicode Text) imports"
+has "it says the separator" "columns separated by tabs"
+has "every row is read" "imported: 3 added, 0 already there, 0 bad"
+hasnt "no column is ignored" "ignoring column"
+run "$CRM" --format json -c 'customer show 西安客户1有限公司'
+e=$(printf '%s' "$out" | json 'd["customer"]["industry"], d["customer"]["grade"]')
+[ "$e" = "制造, 机械 B" ] && ok "a comma inside a TAB-separated cell stays in it" || bad "tab file: $e $err"
+run "$CRM" -c "import customers semi.csv"
+exit_is 0 "a CSV separated by semicolons imports"
+has "it says the separator" "columns separated by semicolons"
+has "every row is read" "imported: 2 added, 0 already there, 0 bad"
+hasnt "no column is ignored" "ignoring column"
+
 # -- refused, naming the accepted formats
 accepted="import reads CSV in UTF-8, GB18030/GBK or UTF-16 with a byte order mark; or an Excel .xlsx workbook"
 run "$CRM" -c "import customers binary.csv --dry-run"
