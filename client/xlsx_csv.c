@@ -15,6 +15,8 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -67,6 +69,92 @@ cloexec(int fd)
 	return fcntl(fd, F_SETFD, FD_CLOEXEC) == 0;
 }
 
+static unsigned
+le16(const unsigned char *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static uint32_t
+le32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+/*
+ * What a ZIP archive holds, from its central directory: 1 when it has
+ * xl/workbook.xml (an .xlsx), 0 when it has not (*other names the kind of
+ * document it looks like: "a Word document"), -1 when the directory
+ * cannot be read here (a ZIP64; xlsx2csv is left to say).
+ */
+static int
+zip_has_workbook(const char *path, const char **other)
+{
+	enum { EOCD = 22, TAIL = EOCD + 65535, NAME_MAX_LEN = 1024 };
+	unsigned char *buf = NULL;
+	int found = -1;
+	FILE *f = fopen(path, "rb");
+	*other = NULL;
+	if (f == NULL || fseeko(f, 0, SEEK_END) != 0) {
+		goto out;
+	}
+	off_t size = ftello(f);
+	if (size < EOCD) {
+		goto out;
+	}
+	size_t tail = (size_t)(size < TAIL ? size : TAIL);
+	buf = crm_xmalloc(tail);
+	if (fseeko(f, size - (off_t)tail, SEEK_SET) != 0 ||
+	    fread(buf, 1, tail, f) != tail) {
+		goto out;
+	}
+	size_t e = tail - EOCD + 1;
+	while (e-- > 0 && memcmp(buf + e, "PK\x05\x06", 4) != 0) {
+	}
+	if (e == (size_t)-1) {
+		goto out;
+	}
+	unsigned entries = le16(buf + e + 10);
+	uint32_t cd = le32(buf + e + 16);
+	if (entries == 0xffff || cd == 0xffffffffu || (off_t)cd >= size ||
+	    fseeko(f, (off_t)cd, SEEK_SET) != 0) {
+		goto out;
+	}
+	found = 0;
+	for (unsigned i = 0; i < entries && found == 0; i++) {
+		unsigned char h[46];
+		char name[NAME_MAX_LEN + 1];
+		if (fread(h, 1, sizeof(h), f) != sizeof(h) ||
+		    memcmp(h, "PK\x01\x02", 4) != 0) {
+			found = -1;
+			break;
+		}
+		unsigned n = le16(h + 28), skip = le16(h + 30) + le16(h + 32);
+		if (n > NAME_MAX_LEN || fread(name, 1, n, f) != n ||
+		    fseeko(f, (off_t)skip, SEEK_CUR) != 0) {
+			found = -1;
+			break;
+		}
+		name[n] = '\0';
+		if (strcmp(name, "xl/workbook.xml") == 0) {
+			found = 1;
+		} else if (strcmp(name, "word/document.xml") == 0) {
+			*other = "a Word document (.docx)";
+		} else if (strcmp(name, "ppt/presentation.xml") == 0) {
+			*other = "a PowerPoint presentation (.pptx)";
+		} else if (strcmp(name, "xl/workbook.bin") == 0) {
+			*other = "an Excel binary workbook (.xlsb)";
+		}
+	}
+out:
+	free(buf);
+	if (f != NULL) {
+		fclose(f);
+	}
+	return found;
+}
+
 crm_status
 xlsx_csv_open(const char *path, FILE **out, char *why, size_t whylen)
 {
@@ -90,6 +178,15 @@ xlsx_csv_open(const char *path, FILE **out, char *why, size_t whylen)
 		(char *)path, NULL };
 
 	*out = NULL;
+	const char *other = NULL;
+	if (zip_has_workbook(path, &other) == 0) {
+		snprintf(why, whylen,
+		    "not an Excel workbook (.xlsx): a ZIP archive without "
+		    "xl/workbook.xml%s%s (save the sheet as .xlsx or CSV)",
+		    other ? ", " : "", other ? other : "");
+		free(tmpl);
+		return CRM_EINVAL;
+	}
 	fd = mkstemp(tmpl);
 	if (fd < 0) {
 		snprintf(why, whylen, "cannot create a temporary file %s: %s",
@@ -184,7 +281,8 @@ xlsx_csv_open(const char *path, FILE **out, char *why, size_t whylen)
 		tool_message(err, msg, sizeof(msg));
 		if (WIFEXITED(status)) {
 			snprintf(why, whylen,
-			    "%s cannot read it as a workbook (exit %d: %s)",
+			    "not an Excel workbook (.xlsx) that %s can read "
+			    "(exit %d: %s)",
 			    TOOL, WEXITSTATUS(status), msg);
 		} else {
 			snprintf(why, whylen, "%s was stopped by signal %d",

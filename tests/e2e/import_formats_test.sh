@@ -60,6 +60,13 @@ import zipfile
 z = zipfile.ZipFile(h + "/notbook.xlsx", "w")
 z.writestr("readme.txt", "not a workbook")
 z.close()
+z = zipfile.ZipFile(h + "/letter.docx", "w")
+z.writestr("[Content_Types].xml", "<Types/>")
+z.writestr("word/document.xml", "<w:document/>")
+z.close()
+z = zipfile.ZipFile(h + "/broken.xlsx", "w")
+z.writestr("xl/workbook.xml", "not xml")
+z.close()
 
 # A minimal workbook: shared strings, a gap at row 3, a cell with a line
 # break at row 4, a bad grade at row 6.
@@ -241,7 +248,17 @@ exit_is 1 "UTF-16 with a lone surrogate is refused"
 has "the byte is named" "it is not UTF-16LE text at byte 130"
 run "$CRM" -c "import customers notbook.xlsx --dry-run"
 exit_is 1 "a ZIP that is no workbook is refused"
-has "xlsx2csv's failure is said" "xlsx2csv cannot read it as a workbook (exit 1"
+has "it says it is not a workbook" "not an Excel workbook (.xlsx): a ZIP archive without xl/workbook.xml"
+hasnt "no Python error from xlsx2csv" "TypeError"
+run "$CRM" -c "import customers letter.docx --dry-run"
+exit_is 1 "a Word document is refused"
+has "it says it is not a workbook" "not an Excel workbook (.xlsx)"
+has "and what it looks like" "a Word document (.docx)"
+hasnt "it is not read as a sheet" "read as XLSX"
+hasnt "no empty-file message" "no header row"
+run "$CRM" -c "import customers broken.xlsx --dry-run"
+exit_is 1 "a workbook xlsx2csv cannot read is refused"
+has "it says it is not a workbook xlsx2csv can read" "not an Excel workbook (.xlsx) that xlsx2csv can read (exit 1"
 run env PATH=/nonexistent "$CRM" -c "import customers book.xlsx --dry-run"
 exit_is 1 "no xlsx2csv: refused"
 has "it says xlsx2csv is missing" "xlsx2csv is not installed"
