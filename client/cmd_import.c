@@ -129,6 +129,11 @@ column_of(const struct import *im, const char *field)
 	if (field == NULL || field[0] == '\0') {
 		return "-";
 	}
+	/* The server says "customer" of the customer a row names. */
+	if (strcmp(field, "customer") == 0 &&
+	    im->kind != CRM__V1__IMPORT_KIND__IMPORT_CUSTOMERS) {
+		field = "customer_name";
+	}
 	for (size_t i = 0; i < im->ncols; i++) {
 		if (im->map[i] != NULL &&
 		    import_map_provides(im->map[i], field)) {

@@ -197,6 +197,13 @@ row_followup_log(
 	crm_status rc = followup_handle_log(ctx, &sub, &resp);
 	if (rc == CRM_OK) {
 		o->id = resp.followup->id;
+	} else if (rc == CRM_EINVAL && o->column == NULL) {
+		/* The log's own checks name no column: an empty summary, then
+		 * a time ahead of the clock, are the ones a file can fail. */
+		o->column = f->summary == NULL || *f->summary == '\0'
+		                ? "summary"
+		            : f->at > ctx->now ? "at"
+		                               : NULL;
 	}
 	return rc;
 }

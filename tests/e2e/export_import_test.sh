@@ -375,7 +375,7 @@ printf '%s\n' '客户名称,金额,产品,类别,购买日期,合同编号' \
 	"华东机电有限公司,100,,耗材,$d1," \
 	"华东机电有限公司,100,刀具,耗材,2026-13-01," > "$H/bad-p.csv"
 expect 1 "a purchases file with bad rows fails" -- "$CRM" -c "import purchases $H/bad-p.csv"
-for want in "row 3, column 金额" "row 4, column customer" "row 5, column 产品" "row 6, column 购买日期" "nothing was imported"; do
+for want in "row 3, column 金额" "row 4, column 客户名称" "row 5, column 产品" "row 6, column 购买日期" "nothing was imported"; do
 	contains "the error names: $want" "$want"
 done
 n=$(grep -c "^error: row" "$H/err")

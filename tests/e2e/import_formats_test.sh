@@ -230,6 +230,18 @@ has "it says the separator" "columns separated by semicolons"
 has "every row is read" "imported: 2 added, 0 already there, 0 bad"
 hasnt "no column is ignored" "ignoring column"
 
+# -- errors name the column as the file spells it
+future=$(date -d '+3 days' '+%Y-%m-%d 10:00')
+printf '%s\n' '客户名称,跟进时间,跟进内容' \
+	'没有这个客户,2026-11-01 10:00,电话' \
+	"杭州客户0001有限公司,$future,明天的电话" > "$H/zh-bad-fu.csv"
+run "$CRM" -c "import followups zh-bad-fu.csv --dry-run"
+exit_is 1 "a follow-up file with an unknown customer and a future time fails"
+has "the unknown customer names the file's column" "row 2, column 客户名称"
+has "the future time names the file's column" "row 3, column 跟进时间"
+hasnt "no server field name" "column customer:"
+hasnt "no nameless column" "column -"
+
 # -- refused, naming the accepted formats
 accepted="import reads CSV in UTF-8, GB18030/GBK or UTF-16 with a byte order mark; or an Excel .xlsx workbook"
 run "$CRM" -c "import customers binary.csv --dry-run"
@@ -254,7 +266,7 @@ run "$CRM" -c "import customers letter.docx --dry-run"
 exit_is 1 "a Word document is refused"
 has "it says it is not a workbook" "not an Excel workbook (.xlsx)"
 has "and what it looks like" "a Word document (.docx)"
-hasnt "it is not read as a sheet" "read as XLSX"
+hasnt "it is not read as a sheet" "as XLSX"
 hasnt "no empty-file message" "no header row"
 run "$CRM" -c "import customers broken.xlsx --dry-run"
 exit_is 1 "a workbook xlsx2csv cannot read is refused"
