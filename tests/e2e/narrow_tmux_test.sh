@@ -4,7 +4,11 @@
 # and whole customer names (one block per task, as the table cannot fit);
 # in a 140-column pane the same tasks are a table, long goals wrapped
 # under their column, nothing cut; `customer list` at COLUMNS=60 wraps
-# names within 60 columns, ids and grades whole. Display width is
+# names within 60 columns, ids and grades whole. A rep's `sla` at 104
+# and 108 columns is one block per clock ("in 1h 52m" and the customer
+# name never wrap), a table at 140; Chinese lines never start with 、 or
+# ，; `customer history` at 80 keeps "feedback:" with its text (issue 14
+# item 1, a tester's report). Display width is
 # counted as a terminal does (Chinese characters two columns).
 # A real crmd in a temp folder; the shells run in a private tmux server.
 # Bounded: every wait polls at most 10 s.
