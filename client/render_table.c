@@ -88,6 +88,7 @@ static const struct col_rule {
 	{ "contact", RANK_NAME },
 	{ "team", RANK_NAME },
 	{ "goal", RANK_TEXT },
+	{ "channel", RANK_TEXT }, /* a task's: "电话, 微信, 上门拜访" */
 	{ "text", RANK_TEXT },
 	{ "summary", RANK_TEXT },
 	{ "note", RANK_TEXT },

@@ -140,6 +140,18 @@ names_stay_whole_beside_free_text(void **state)
 	assert_true(line_has(out, "customer", "Pacific Rim Logistics"));
 	free(out);
 	render_doc_free(d);
+	/* A task's channels are free text too. */
+	static const char *const cols[] = { "id", "customer", "channel" };
+	d = render_doc_new();
+	render_table(d, 3, cols);
+	const char *r[] = { "5", "苏州恒信精密制造有限公司",
+		"电话, 微信, 上门拜访" };
+	render_row(d, r);
+	out = printed(d, 36);
+	assert_true(widest(out) <= 36);
+	assert_true(line_has(out, "苏州恒信精密制造有限公司", NULL));
+	free(out);
+	render_doc_free(d);
 }
 
 static void
