@@ -45,11 +45,11 @@ render_terminal_width(void)
  * text wraps first, then short words (stages, kinds), then names; ids,
  * times (also "in 1h 52m", "3d late"), money, grades and counts never
  * do (a cut one misleads). A column not named here that holds only
- * numbers, times or amounts keeps too. In a table with free text a name
- * keeps up to NAME_WHOLE columns (the text wraps instead). min: the columns a
- * column that gives way keeps (its width if that is less). When even the
- * minimums do not fit, the table is printed as one block per row (like psql's
- * \x auto).
+ * numbers, times or amounts keeps too. In a table with free text a
+ * name keeps up to NAME_WHOLE columns (the text wraps instead). min: the
+ * columns a column that gives way keeps (its width if that is less).
+ * When even the minimums do not fit, the table is printed as one block
+ * per row (like psql's \x auto).
  */
 enum col_rank { RANK_KEEP = 0, RANK_NAME, RANK_WORD, RANK_TEXT };
 
