@@ -259,9 +259,10 @@ a_label_stays_with_its_text(void **state)
 	static const char *const cols[] = { "time", "kind", "text" };
 	render_doc *d = render_doc_new();
 	render_table(d, 3, cols);
-	const char *r[] = { "2026-12-07 09:00", "followup",
-		"phone: 介绍方案，客户关心交期\nfeedback: "
-		"客户对样品满意、财务部门已确认预算，使用情况良好" };
+	static const char text[] = "phone: 介绍方案，客户关心交期\n"
+	                           "feedback: 客户对样品满意、财务部门已确认"
+	                           "预算，使用情况良好";
+	const char *r[] = { "2026-12-07 09:00", "followup", text };
 	render_row(d, r);
 	char *out = printed(d, 60);
 	assert_true(widest(out) <= 60);
