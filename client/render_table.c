@@ -17,8 +17,9 @@
 
 #include "crm.h"
 
-#define COL_GAP  2  /* blanks between table columns */
-#define MAX_WORD 14 /* a longer word may break to fit */
+#define COL_GAP    2  /* blanks between table columns */
+#define MAX_WORD   14 /* a longer word may break to fit */
+#define NAME_WHOLE 32 /* a name beside free text wraps only past this */
 
 /* ------------------------------------------------------------ table */
 
@@ -42,11 +43,13 @@ render_terminal_width(void)
 /*
  * How a column gives way when a table is wider than the terminal. Free
  * text wraps first, then short words (stages, kinds), then names; ids,
- * times, money, grades and counts never do (a cut one misleads). A
- * column not named here that holds only numbers, times or amounts keeps
- * too. min: the columns a column that gives way keeps (its width if that
- * is less). When even the minimums do not fit, the table is printed as
- * one block per row (like psql's \x auto).
+ * times (also "in 1h 52m", "3d late"), money, grades and counts never
+ * do (a cut one misleads). A column not named here that holds only
+ * numbers, times or amounts keeps too. In a table with free text a
+ * name keeps up to NAME_WHOLE columns (the text wraps instead). min: the
+ * columns a column that gives way keeps (its width if that is less).
+ * When even the minimums do not fit, the table is printed as one block
+ * per row (like psql's \x auto).
  */
 enum col_rank { RANK_KEEP = 0, RANK_NAME, RANK_WORD, RANK_TEXT };
 
@@ -85,6 +88,7 @@ static const struct col_rule {
 	{ "contact", RANK_NAME },
 	{ "team", RANK_NAME },
 	{ "goal", RANK_TEXT },
+	{ "channel", RANK_TEXT }, /* a task's: "电话, 微信, 上门拜访" */
 	{ "text", RANK_TEXT },
 	{ "summary", RANK_TEXT },
 	{ "note", RANK_TEXT },
@@ -121,6 +125,28 @@ numeric(const char *s)
 	return true;
 }
 
+/* Whether s reads as a time from now, as cmd_format_due writes it: "in
+ * 1h 52m", "3d 4h late", "now" (a time: it never wraps). */
+static bool
+relative_time(const char *s)
+{
+	if (strcmp(s, "now") == 0) {
+		return true;
+	}
+	bool ahead = strncmp(s, "in ", 3) == 0, spans = false;
+	const char *p = ahead ? s + 3 : s;
+	while (isdigit((unsigned char)*p)) {
+		p += strspn(p, "0123456789");
+		if (*p == '\0' || strchr("wdhms", *p) == NULL) {
+			return false;
+		}
+		spans = true;
+		p++;
+		p += *p == ' ' && isdigit((unsigned char)p[1]);
+	}
+	return spans && (ahead ? *p == '\0' : strcmp(p, " late") == 0);
+}
+
 static enum col_rank
 col_rank(const char *header, char ***cells, size_t nrows, size_t c)
 {
@@ -135,7 +161,7 @@ col_rank(const char *header, char ***cells, size_t nrows, size_t c)
 		return RANK_KEEP;
 	}
 	for (size_t r = 0; r < nrows; r++) {
-		if (!numeric(cells[r][c])) {
+		if (!numeric(cells[r][c]) && !relative_time(cells[r][c])) {
 			return RANK_WORD;
 		}
 	}
@@ -187,10 +213,74 @@ char_len(const char *s)
 	return n;
 }
 
+/*
+ * The basic line-breaking rule of Chinese (and Japanese) text: no line
+ * starts with a closing or pausing mark (、，。 ）」 ...) and none ends
+ * with an opening one (（「 ...). ASCII marks count too.
+ */
+static const char *const no_line_start[] = { "、", "，", "。", "；", "：",
+	"？", "！", "）", "」", "』", "》", "〉", "】", "〕", "〗", "’", "”",
+	"…", "·", "・", "～", "％", "．", "﹐", "﹑", "﹒", ",", ".", ";", ":",
+	"?", "!", ")", "]", "}", "%" };
+static const char *const no_line_end[] = { "（", "「", "『", "《", "〈", "【",
+	"〔", "〖", "‘", "“", "(", "[", "{" };
+
+static bool
+mark_at(const char *s, const char *const *marks, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(s, marks[i], strlen(marks[i])) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The start of the character before q + at (at > 0). */
+static size_t
+char_before(const char *q, size_t at)
+{
+	size_t b = at - 1;
+	while (b > 0 && ((unsigned char)q[b] & 0xC0) == 0x80) {
+		b--;
+	}
+	return b;
+}
+
+/* Whether a line of q may end at byte at (and the next start there). */
+static bool
+may_break(const char *q, size_t at)
+{
+	if (at == 0 || q[at] == '\0') {
+		return true;
+	}
+	return !mark_at(q + at, no_line_start,
+	           sizeof(no_line_start) / sizeof(no_line_start[0])) &&
+	       !mark_at(q + char_before(q, at), no_line_end,
+	           sizeof(no_line_end) / sizeof(no_line_end[0]));
+}
+
+/* A break between characters at or before fit that keeps the rule (a
+ * mark moves to the next line with the character before it); fit if
+ * none does within a few characters. */
+static size_t
+char_break(const char *q, size_t fit)
+{
+	size_t b = fit;
+	for (int i = 0; i < 4 && b > 0; i++) {
+		if (may_break(q, b)) {
+			return b;
+		}
+		b = char_before(q, b);
+	}
+	return fit;
+}
+
 /* The lines of s within w columns (0: no limit): a line breaks at its
  * last blank that fits, else between characters (Chinese has no
- * blanks); a newline always breaks. Returns how many; (*out)[i] are new
- * strings, freed with free_lines(). */
+ * blanks), keeping the line-breaking rule above; a label ("feedback:")
+ * stays with the Chinese text after it. A newline always breaks.
+ * Returns how many; (*out)[i] are new strings, freed with free_lines(). */
 static size_t
 wrap_lines(const char *s, size_t w, char ***out)
 {
@@ -216,7 +306,20 @@ wrap_lines(const char *s, size_t w, char ***out)
 				    b > 0 && q[b] != ' ' && q[b - 1] != '|') {
 					b--;
 				}
-				take = b > 0 ? b : fit > 0 ? fit : char_len(q);
+				/* "feedback: 客户..." fills the line rather
+				 * than leave its label alone on it. */
+				size_t e = b;
+				while (e > 0 && q[e - 1] == ' ') {
+					e--;
+				}
+				if (b > 0 && e > 0 && q[e - 1] == ':' &&
+				    (unsigned char)q[b + strspn(q + b, " ")] >=
+				        0x80) {
+					b = 0;
+				}
+				take = b > 0     ? b
+				       : fit > 0 ? char_break(q, fit)
+				                 : char_len(q);
 			}
 			size_t keep = take;
 			while (keep > 0 && q[keep - 1] == ' ') {
@@ -608,6 +711,20 @@ print_table(const struct render_section *s, const render_opts *o)
 				v = x > v ? x : v;
 			}
 			minw[c] = v;
+		}
+	}
+	/* Beside free text, which can wrap instead, a name stays whole up
+	 * to NAME_WHOLE columns: the table turns into blocks before
+	 * "苏州恒信精密制造有限公司" is split over two lines. */
+	bool text = false;
+	for (size_t c = 0; c < n && o->width > 0 && !text; c++) {
+		for (size_t r = 0; r < s->nrows && rank[c] == RANK_TEXT; r++) {
+			text = text || cells[r][c][0] != '\0';
+		}
+	}
+	for (size_t c = 0; c < n && text; c++) {
+		if (rank[c] == RANK_NAME && minw[c] < w[c]) {
+			minw[c] = w[c] < NAME_WHOLE ? w[c] : NAME_WHOLE;
 		}
 	}
 	/* Too wide: first leave out the columns with nothing in them. */

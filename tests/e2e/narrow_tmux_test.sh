@@ -4,7 +4,11 @@
 # and whole customer names (one block per task, as the table cannot fit);
 # in a 140-column pane the same tasks are a table, long goals wrapped
 # under their column, nothing cut; `customer list` at COLUMNS=60 wraps
-# names within 60 columns, ids and grades whole. Display width is
+# names within 60 columns, ids and grades whole. A rep's `sla` at 104
+# and 108 columns is one block per clock ("in 1h 52m" and the customer
+# name never wrap), a table at 140; Chinese lines never start with 、 or
+# ，; `customer history` at 80 keeps "feedback:" with its text (issue 14
+# item 1, a tester's report). Display width is
 # counted as a terminal does (Chinese characters two columns).
 # A real crmd in a temp folder; the shells run in a private tmux server.
 # Bounded: every wait polls at most 10 s.
@@ -26,6 +30,12 @@ for line in sys.stdin.read().split("\n"):
                    for c in line.rstrip()))
 print(w)'
 }
+
+# A test clock (crmd and crm read it) so an SLA clock can be 8 minutes
+# old; it starts at the real time, so the shells in tmux agree.
+export CRM_TEST_CLOCK=$H/clock
+date +%s >"$CRM_TEST_CLOCK"
+at() { echo $(($(cat "$CRM_TEST_CLOCK") + $1)) >"$CRM_TEST_CLOCK"; }
 
 e2e_admin boss pw1
 e2e_start || exit 1
@@ -113,5 +123,62 @@ echo "$out" | grep -qE '^3 +Pacific Rim Logistics +company +potential +C +li$' \
 echo "$out" | grep -qE '^ +Pte Ltd$' \
 	&& ok "customer list: the name's second line under its column" \
 	|| bad "customer list: no second name line"
+
+# --- A rep's `sla` (issue 14 item 1, a tester's report): at 104 and 108
+# columns it wrapped "in 1h 52m" and the customer name. A time from now
+# never wraps; a name beside free text does not either: the table turns
+# into one block per clock. Wide enough, it is a table again. Chinese
+# text never starts a line with 、 or ， (the line-breaking rule), and a
+# label ("feedback:", "phone:") stays with the start of its text.
+e2e_login li pw2
+SZ=苏州恒信精密制造有限公司
+"$CRM" -c "customer add $SZ" >/dev/null || bad "li adds $SZ"
+"$CRM" -c "inquiry $SZ '询问新产品线的报价、交货期和售后服务，财务部门要求开具增值税专用发票，使用情况需要回访'" \
+	>/dev/null || bad "inquiry"
+"$CRM" -c "issue 'Pacific Rim Logistics Pte Ltd' 'the delivery was late twice this month'" \
+	>/dev/null || bad "issue"
+at 480 # 8 minutes: the issue's 2-hour response clock has 1h 52m left
+# starts_with_mark: some line of stdin starts (after blanks) with a
+# closing mark, or ends with an opening one.
+starts_with_mark() { grep -qE '^ *[、，。；：？！）」』》]|[（「『《] *$'; }
+for cols in 104 108; do
+	out=$(COLUMNS=$cols "$CRM" -c sla 2>&1)
+	w=$(echo "$out" | widest)
+	[ "$w" -le "$cols" ] && ok "sla at $cols: widest line $w" \
+		|| bad "sla at $cols: widest line $w"
+	echo "$out" | grep -qE '^left +in 1h 52m$' \
+		&& ok "sla at $cols: 'in 1h 52m' whole" \
+		|| { bad "sla at $cols: time left wrapped:"; echo "$out"; }
+	echo "$out" | grep -qE "^customer +$SZ\$" \
+		&& ok "sla at $cols: one block per clock, the name whole" \
+		|| bad "sla at $cols: no blocks with the whole name"
+	echo "$out" | grep -qF '…' && bad "sla at $cols: something is cut"
+	echo "$out" | starts_with_mark \
+		&& bad "sla at $cols: a line starts with a closing mark"
+done
+out=$(COLUMNS=140 "$CRM" -c sla 2>&1)
+echo "$out" | grep -qE '^id +customer +kind' \
+	&& echo "$out" | grep -qE "^[0-9]+ +$SZ +inquiry_reply" \
+	&& echo "$out" | grep -qE 'issue_response .* in 1h 52m +running' \
+	&& ok "sla at 140: a table, name and time left whole" \
+	|| { bad "sla at 140:"; echo "$out"; }
+echo "$out" | starts_with_mark \
+	&& { bad "sla at 140: a line starts with a closing mark"; echo "$out"; } \
+	|| ok "sla at 140: no line starts with a closing mark"
+
+"$CRM" -c "log $SZ '介绍方案，客户关心交期、价格和售后服务，希望下周安排工程师上门' --channel phone --feedback '客户对样品满意、财务部门已确认预算，使用情况好，下月追加订单'" \
+	>/dev/null || bad "li logs a call"
+out=$(COLUMNS=80 "$CRM" -c "customer history $SZ" 2>&1)
+w=$(echo "$out" | widest)
+[ "$w" -le 80 ] && ok "history at 80: widest line $w" || bad "history: widest $w"
+echo "$out" | grep -qE '(phone|feedback):$' \
+	&& { bad "history at 80: a label alone on its line"; echo "$out"; } \
+	|| ok "history at 80: labels stay with their text"
+echo "$out" | grep -qF 'phone: 介绍方案' && echo "$out" | grep -qF 'feedback: 客户' \
+	&& ok "history at 80: 'phone: 介绍方案' and 'feedback: 客户' on one line" \
+	|| bad "history at 80: a label is not with its text"
+echo "$out" | starts_with_mark \
+	&& { bad "history at 80: a line starts with a closing mark"; echo "$out"; } \
+	|| ok "history at 80: no line starts with a closing mark"
 
 e2e_done

@@ -126,18 +126,148 @@ free_text_wraps_first_and_nothing_is_cut(void **state)
 }
 
 static void
-names_wrap_only_after_text_and_words(void **state)
+names_stay_whole_beside_free_text(void **state)
 {
 	(void)state;
 	render_doc *d = due_table();
-	/* 72: the goal is at its least (10) and the name must give way */
+	/* 72: the goal is at its least (10); the name would have to wrap,
+	 * but free text could wrap instead: one block per row. */
 	char *out = printed(d, 72);
 	assert_true(widest(out) <= 72);
 	assert_null(strstr(out, "…"));
-	assert_true(line_has(out, "2026-12-08 18:00", NULL));
-	assert_true(line_has(out, "negotiation", NULL)); /* a word, whole */
-	assert_false(line_has(out, "温州瑞安汽配有限公司", NULL));
+	assert_non_null(strstr(out, "-[ 1 ]"));
+	assert_true(line_has(out, "customer", "温州瑞安汽配有限公司"));
+	assert_true(line_has(out, "customer", "Pacific Rim Logistics"));
+	free(out);
+	render_doc_free(d);
+	/* A task's channels are free text too. */
+	static const char *const cols[] = { "id", "customer", "channel" };
+	d = render_doc_new();
+	render_table(d, 3, cols);
+	const char *r[] = { "5", "苏州恒信精密制造有限公司",
+		"电话, 微信, 上门拜访" };
+	render_row(d, r);
+	out = printed(d, 36);
+	assert_true(widest(out) <= 36);
+	assert_true(line_has(out, "苏州恒信精密制造有限公司", NULL));
+	free(out);
+	render_doc_free(d);
+}
+
+static void
+names_wrap_where_there_is_no_free_text(void **state)
+{
+	(void)state;
+	static const char *const cols[] = { "id", "name", "stage", "grade" };
+	render_doc *d = render_doc_new();
+	render_table(d, 4, cols);
+	const char *r[] = { "3", "Pacific Rim Logistics Pte Ltd", "potential",
+		"C" };
+	render_row(d, r);
+	char *out = printed(d, 40);
+	assert_true(widest(out) <= 40);
 	assert_null(strstr(out, "-[ 1 ]"));
+	assert_true(line_has(out, "3 ", "potential"));
+	assert_false(line_has(out, "Pacific Rim Logistics Pte Ltd", NULL));
+	free(out);
+	render_doc_free(d);
+}
+
+static void
+a_time_from_now_never_wraps(void **state)
+{
+	(void)state;
+	static const char *const cols[] = { "id", "customer", "left", "status",
+		"text" };
+	render_doc *d = render_doc_new();
+	render_table(d, 5, cols);
+	const char *r1[] = { "1", "苏州恒信精密制造有限公司", "in 1h 52m",
+		"running", "询问新产品线的报价和交货期" };
+	const char *r2[] = { "2", "Acme", "3d 4h late", "breached",
+		"the delivery was late" };
+	render_row(d, r1);
+	render_row(d, r2);
+	/* 62: a table with the text at its least; 58 and 46: blocks (the
+	 * time whole, and the name beside free text too). */
+	static const int widths[] = { 62, 58, 46 };
+	for (size_t i = 0; i < 3; i++) {
+		int width = widths[i];
+		char *out = printed(d, width);
+		assert_true(widest(out) <= (size_t)width);
+		assert_true(line_has(out, "in 1h 52m", NULL));
+		assert_true(line_has(out, "3d 4h late", NULL));
+		assert_true(line_has(out, "苏州恒信精密制造有限公司", NULL));
+		free(out);
+	}
+	render_doc_free(d);
+}
+
+/* Whether some line of s starts (after its blanks) with a. */
+static bool
+line_starts(const char *s, const char *a)
+{
+	for (const char *p = s; p != NULL && *p; p = strchr(p, '\n')) {
+		p += *p == '\n';
+		p += strspn(p, " ");
+		if (strncmp(p, a, strlen(a)) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Whether some line of s ends (before its newline) with a. */
+static bool
+line_ends(const char *s, const char *a)
+{
+	size_t al = strlen(a);
+	for (const char *p = strchr(s, '\n'); p != NULL;
+	     p = strchr(p + 1, '\n')) {
+		if ((size_t)(p - s) >= al && strncmp(p - al, a, al) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+no_line_starts_with_a_closing_mark(void **state)
+{
+	(void)state;
+	/* The value has 10 columns: 5 Chinese characters a line. A plain
+	 * break would start lines with "、" and "，" and end one with
+	 * "（"; the character before a mark goes with it instead. */
+	render_doc *d = render_doc_new();
+	render_kv(
+	    d, "text", "客户很满意、财务部门已确认，使用说明（第二版）。");
+	char *out = printed(d, 16);
+	assert_true(widest(out) <= 16);
+	assert_false(line_starts(out, "、"));
+	assert_false(line_starts(out, "，"));
+	assert_false(line_starts(out, "）"));
+	assert_false(line_starts(out, "。"));
+	assert_false(line_ends(out, "（"));
+	assert_true(line_has(out, "意、", NULL));
+	free(out);
+	render_doc_free(d);
+}
+
+static void
+a_label_stays_with_its_text(void **state)
+{
+	(void)state;
+	static const char *const cols[] = { "time", "kind", "text" };
+	render_doc *d = render_doc_new();
+	render_table(d, 3, cols);
+	static const char text[] = "phone: 介绍方案，客户关心交期\n"
+	                           "feedback: 客户对样品满意、财务部门已确认"
+	                           "预算，使用情况良好";
+	const char *r[] = { "2026-12-07 09:00", "followup", text };
+	render_row(d, r);
+	char *out = printed(d, 60);
+	assert_true(widest(out) <= 60);
+	assert_true(line_has(out, "phone: 介绍", NULL));
+	assert_true(line_has(out, "feedback: 客户", NULL));
 	free(out);
 	render_doc_free(d);
 }
@@ -247,7 +377,11 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_table_that_fits_is_printed_as_it_is),
 		cmocka_unit_test(free_text_wraps_first_and_nothing_is_cut),
-		cmocka_unit_test(names_wrap_only_after_text_and_words),
+		cmocka_unit_test(names_stay_whole_beside_free_text),
+		cmocka_unit_test(names_wrap_where_there_is_no_free_text),
+		cmocka_unit_test(a_time_from_now_never_wraps),
+		cmocka_unit_test(no_line_starts_with_a_closing_mark),
+		cmocka_unit_test(a_label_stays_with_its_text),
 		cmocka_unit_test(a_table_that_cannot_fit_is_one_block_per_row),
 		cmocka_unit_test(a_kept_column_wraps_only_its_header),
 		cmocka_unit_test(
