@@ -275,6 +275,14 @@ crm_status
 cmd_request_quiet(
     struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp)
 {
+	if (ctx->guessed && outbox_kind(req->body_case) != OUTBOX_READ) {
+		/* The last guard: a write never goes out on a guessed
+		 * customer, whatever the command. */
+		conn_set_error(ctx->conn,
+		    "a guessed customer: give the full name or the id");
+		*resp = NULL;
+		return CRM_NOT_FOUND;
+	}
 	crm_status rc = outbox_kind(req->body_case) != OUTBOX_READ
 	                    ? cmd_outbox_request(ctx, req, resp)
 	                    : conn_call(ctx->conn, req, resp);
@@ -650,6 +658,8 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	memset(&call, 0, sizeof(call));
 	ctx->usage_error = false;
 	ctx->outcome_unknown = false;
+	ctx->guessed = false;
+	ctx->row = row;
 	char *what = argv_join(argc, argv);
 	ctx->what = what;
 	if (row == NULL) {
@@ -676,6 +686,8 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	render_print(doc, &ctx->ropts);
 out:
 	ctx->what = NULL;
+	ctx->row = NULL;
+	ctx->guessed = false;
 	free(what);
 	render_doc_free(doc);
 	free(call.argv);

@@ -3,7 +3,9 @@
 # (issue 14 item 5), end to end against a real crmd in a temp folder:
 # commands, verbs, options and customer fields suggest by edit distance
 # or prefix; a customer name that is no customer's lists the candidates
-# of `customer find`, and the only candidate is taken (saying so).
+# of `customer find`; a command that only reads takes the only candidate
+# (saying so), a command that writes never does: it names it and refuses;
+# a name with no candidate gets the cached names closest to it.
 # Usage: did_you_mean_test.sh CRMD CRM   (ctest passes the built binaries)
 set -u
 CRMD=${1:?crmd path}
@@ -76,13 +78,42 @@ run 0 "the only candidate opens" "$CRM" -c 'customer show 新风'
 has "says which it took" "taking 杭州新风科技有限公司 (id 3)"
 has "shows it" "name              杭州新风科技有限公司"
 
-run 0 "the same where a command takes a customer" "$CRM" -c 'contact add 机电 王总'
-has "takes the only one" "taking 华东机电有限公司 (id 1)"
-run 0 "the contact is there" "$CRM" -c 'contact list 华东机电有限公司'
-has "王总 added" "王总"
+# A write never acts on a guessed customer (nothing is sent).
+run 1 "a write refuses a guess" "$CRM" -c 'contact add 机电 王总'
+has "names the one candidate" "no customer is named '机电'; did you mean 华东机电有限公司 (id 1)? give the full name or the id"
+hasnt "takes nothing" "taking"
+run 0 "a read of the contacts" "$CRM" -c 'contact list 华东机电有限公司'
+hasnt "no contact was added" "王总"
+run 0 "the full name writes" "$CRM" -c 'contact add 华东机电有限公司 王总'
+run 0 "a second customer alike" "$CRM" -c 'customer add 华东机电设备有限公司'
+run 1 "merge refuses a guessed DROP" "$CRM" -c 'customer merge 华东机电有限公司 机电设备 --yes'
+has "names it" "did you mean 华东机电设备有限公司 (id 4)? give the full name or the id"
+run 0 "the guessed one is not merged" "$CRM" -c 'customer show 4'
+hasnt "still open" "merged"
+run 1 "task add refuses a guess" "$CRM" -c 'task add 新风 tomorrow 送样品'
+has "names it" "did you mean 杭州新风科技有限公司 (id 3)?"
+run 0 "no task was added" "$CRM" -c 'due all'
+hasnt "no such task" "送样品"
+run 1 "stage refuses a guess" "$CRM" -c 'stage 新风 intent'
+run 0 "the stage is unchanged" "$CRM" -c 'customer show 杭州新风科技有限公司'
+has "still potential" "potential"
+run 0 "a read still opens the only one" "$CRM" -c 'customer history 新风'
+has "says which it took" "taking 杭州新风科技有限公司 (id 3)"
 
 run 1 "no candidate at all" "$CRM" -c 'customer show 不存在的公司'
 has "the plain error" 'no customer named "不存在的公司" (NOT_FOUND)'
+hasnt "nothing close to suggest" "did you mean"
+
+# No name contains it: the closest names by edit distance, only shown.
+run 0 "a latin name" "$CRM" -c 'customer add Northwind'
+run 1 "a letter missing" "$CRM" -c 'customer show Nortwind'
+has "still NOT_FOUND" 'no customer named "Nortwind" (NOT_FOUND)'
+has "suggests Northwind" "did you mean:"
+has "the close name" "  Northwind"
+run 1 "one character wrong" "$CRM" -c 'customer show 华东机械有限公司'
+has "suggests 华东机电有限公司" "  华东机电有限公司"
+run 1 "a write with a close name" "$CRM" -c 'customer edit 华东机械有限公司 region=上海'
+has "suggests, does not act" "  华东机电有限公司"
 
 [ "$fails" -eq 0 ] && echo "all ok" || echo "$fails failed"
 exit $((fails > 0))
