@@ -68,6 +68,11 @@ run 0 "customer add" "$CRM" -c 'customer add 杭州新风科技有限公司'
 
 run 2 "a misspelt field" "$CRM" -c 'customer edit 杭州新风科技有限公司 regoin=杭州'
 has "suggests region" "no customer field 'regoin' (did you mean: region?)"
+hasnt "no TAB hint outside the shell" "press TAB"
+run 2 "a misspelt import word" "$CRM" -c 'customer edit 杭州新风科技有限公司 budjet=1'
+has "suggests budget" "no customer field 'budjet' (did you mean: budget?)"
+run 2 "a Chinese field word" "$CRM" -c 'customer edit 杭州新风科技有限公司 决策人=王'
+has "suggests 决策链" "no customer field '决策人' (did you mean: 决策链?)"
 
 run 1 "several candidates" "$CRM" -c 'customer show 华东'
 has "says no such name" "no customer is named '华东'; did you mean:"
