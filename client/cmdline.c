@@ -769,6 +769,31 @@ help_group(const char *group)
 	}
 }
 
+/* Whether row takes a time (WHEN in its usage or an option's). */
+static bool
+takes_when(const struct cmd_row *row)
+{
+	bool when = row->usage != NULL && strstr(row->usage, "WHEN") != NULL;
+	for (const struct cmd_opt *o = row->opts; o && o->name && !when; o++) {
+		when = o->arg != NULL && strstr(o->arg, "WHEN") != NULL;
+	}
+	return when;
+}
+
+/* `help times`: every form a time may take. */
+static void
+help_times(void)
+{
+	printf("times: what WHEN (and --from/--to D) may be; days and times "
+	       "are local\n\n" WHEN_FORMS "\n"
+	       "  a period:   today  'this week'  'last week'  'this month'  "
+	       "本周  上周  本月\n"
+	       "              (--from/--to and report periods; there days "
+	       "lean to the past)\n"
+	       "Quote a time with a blank: task add 华东机电 'tomorrow 10:00' "
+	       "\"回访\"\n");
+}
+
 static void
 help_command(const struct cmd_row *row)
 {
@@ -795,6 +820,13 @@ help_command(const struct cmd_row *row)
 	}
 	if (row->more_help != NULL) {
 		row->more_help(stdout);
+	}
+	if (strncmp(row->name, "import ", 7) == 0) {
+		cmd_import_columns_help(stdout, row->name + 7);
+	}
+	if (takes_when(row)) {
+		printf("\nWHEN: 2026-12-08 10:00, tomorrow 10:00, mon, +3d, "
+		       "明天 10:00, 下周二, ...\n(see `help times`)\n");
 	}
 	if (row->alias) {
 		printf("\nalias: %s\n", row->alias);
@@ -879,6 +911,10 @@ help_text(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		}
 		return cmd_usage_error(
 		    ctx, call, "no group @%s (groups:%s)", g, groups);
+	}
+	if (call->argc == 1 && strcmp(call->argv[0], "times") == 0) {
+		help_times();
+		return CRM_OK;
 	}
 	const struct cmd_row *row =
 	    cmd_find(call->argc, call->argv, &used, why, sizeof(why));

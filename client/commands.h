@@ -532,6 +532,9 @@ crm_status cmd_export_report(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 
 /* cmd_import.c: import from CSV */
+/* cmd_import_columns_help: `help import VERB`'s list of the columns
+ * import reads for that kind, from import_map.c's table. */
+void cmd_import_columns_help(FILE *f, const char *verb);
 crm_status cmd_import_file(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 

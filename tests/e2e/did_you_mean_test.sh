@@ -53,6 +53,30 @@ hasnt "no suggestion" "did you mean"
 run 1 "help of a misspelt command" "$CRM" -c 'help custmer'
 has "help suggests too" "did you mean: customer?"
 
+# Help names what may be typed: the time forms and the import columns
+# (these come from the time parser's list and import_map.c's table).
+run 0 "help times" "$CRM" -c 'help times'
+has "a Chinese day" "下周二"
+has "from now" "3天后"
+has "a period" "本周"
+run 0 "help task add" "$CRM" -c 'help task add'
+has "names the time forms" "WHEN: 2026-12-08 10:00, tomorrow 10:00, mon, +3d, 明天 10:00, 下周二"
+has "points to help times" "help times"
+run 0 "help log (--at WHEN)" "$CRM" -c 'help log'
+has "points to help times" "help times"
+run 0 "help customer show (no time)" "$CRM" -c 'help customer show'
+hasnt "no time forms" "help times"
+run 0 "help import followups" "$CRM" -c 'help import followups'
+has "the columns" "Columns (the header names them by any of these words"
+has "the time column" "跟进时间, 实际跟进时间"
+has "the next date" "next_due_at        下次跟进时间"
+has "a score" "timeliness         score_timeliness, 响应及时性"
+has "what is required" "Required: customer"
+run 0 "help import contacts" "$CRM" -c 'help import contacts'
+has "a phone" "电话/联系方式"
+has "name and title" "联系人(职务)"
+has "what is required" "Required: customer, name"
+
 printf 'pw1\n' | "$CRMD" user add boss --role admin --data "$H/db" >/dev/null \
 	|| { echo "FAIL: crmd user add"; exit 1; }
 "$CRMD" --data "$H/db" --listen "$CRM_SERVER" 2>"$H/crmd.log" &
