@@ -194,3 +194,28 @@ cmd_customer_resolve(struct cmd_ctx *ctx, const char *text, uint64_t *id)
 	free(msg);
 	return rc;
 }
+
+void
+cmd_customer_suggest(struct cmd_ctx *ctx, const char *text)
+{
+	Crm__V1__Response *resp = candidates(ctx, text);
+	const Crm__V1__CustomerPage *p = resp ? resp->customers : NULL;
+	if (p != NULL && p->n_customers > 0) {
+		size_t shown = p->n_customers < CANDIDATES_SHOWN
+		                   ? p->n_customers
+		                   : CANDIDATES_SHOWN;
+		fprintf(
+		    stderr, "did you mean (give the full name or the id):\n");
+		for (size_t i = 0; i < shown; i++) {
+			const Crm__V1__Customer *c = p->customers[i];
+			fprintf(stderr, "  %6" PRIu64 "  %s\n", c->id,
+			    c->name ? c->name : "");
+		}
+		cmd_customer_cache(p->customers, p->n_customers);
+	} else if (p != NULL) {
+		close_names(text);
+	}
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+}

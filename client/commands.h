@@ -354,6 +354,11 @@ crm_status cmd_customer_assign(
 crm_status cmd_customer_resolve(
     struct cmd_ctx *ctx, const char *text, uint64_t *id /* OUT */);
 
+/* cmd_customer_suggest: after a server's "no customer named" for text (a
+ * name sent as is, as `log` does): the candidates of `customer find`, or
+ * the closest cached names, on stderr; suggestions only. */
+void cmd_customer_suggest(struct cmd_ctx *ctx, const char *text);
+
 crm_status cmd_customer_merge(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_customer_check(
