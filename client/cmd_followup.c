@@ -781,6 +781,9 @@ log_customer(
 	if (conn_fate(ctx->conn) == CONN_ANSWERED) {
 		cmd_error(
 		    "%s (%s)", conn_error(ctx->conn), crm_status_name(rc));
+		if (rc == CRM_NOT_FOUND) {
+			cmd_customer_suggest(ctx, text);
+		}
 		return rc;
 	}
 	ctx->offline = true;

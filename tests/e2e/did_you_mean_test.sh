@@ -129,6 +129,8 @@ has "still potential" "potential"
 run 1 "log takes only the exact name" "$CRM" -c 'log 新风 "电话沟通"'
 has "the server's error" 'no customer named "新风" (NOT_FOUND)'
 has "and what was meant" "3  杭州新风科技有限公司"
+out=$(printf '\n' | "$CRM" -c 'log 新风' 2>&1)
+has "field by field too" "3  杭州新风科技有限公司"
 run 0 "nothing was logged" "$CRM" -c 'customer history 杭州新风科技有限公司'
 hasnt "no follow-up" "电话沟通"
 run 0 "a read still opens the only one" "$CRM" -c 'customer history 新风'
