@@ -436,6 +436,45 @@ is_time_field(const char *name)
 	       strcmp(name, "won_at") == 0 || strcmp(name, "lost_at") == 0;
 }
 
+/* " (did you mean: a, b?)" for a field name typed wrong, from the
+ * Customer's field names and the words import knows for them (预算,
+ * 决策链), into buf ("" when none is close). */
+static void
+field_hint(const char *field, char *buf, size_t len)
+{
+	const ProtobufCMessageDescriptor *md = &crm__v1__customer__descriptor;
+	size_t n = 0, cap = md->n_fields + 256;
+	const char **names = crm_xcalloc(cap, sizeof(char *));
+	char **owned = crm_xcalloc(cap, sizeof(char *));
+	size_t nowned = 0;
+	for (unsigned k = 0; k < md->n_fields; k++) {
+		if (strcmp(md->fields[k].name, "id") != 0) {
+			names[n++] = md->fields[k].name;
+		}
+	}
+	const int kind = CRM__V1__IMPORT_KIND__IMPORT_CUSTOMERS;
+	for (const struct import_map_field *f = import_map_next(kind, NULL);
+	     f != NULL; f = import_map_next(kind, f)) {
+		const char *p = import_map_aliases(f);
+		while (import_map_is_record(f) && p != NULL && *p != '\0' &&
+		       n < cap) {
+			const char *bar = strchr(p, '|');
+			size_t wl = bar ? (size_t)(bar - p) : strlen(p);
+			if (wl > 0) {
+				owned[nowned] = crm_xstrndup(p, wl);
+				names[n++] = owned[nowned++];
+			}
+			p = bar ? bar + 1 : NULL;
+		}
+	}
+	suggest_hint(field, names, n, buf, len);
+	for (size_t i = 0; i < nowned; i++) {
+		free(owned[i]);
+	}
+	free(owned);
+	free(names);
+}
+
 crm_status
 cmd_customer_edit(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
@@ -481,21 +520,13 @@ cmd_customer_edit(
 			    &crm__v1__customer__descriptor, field);
 		}
 		if (f == NULL || strcmp(field, "id") == 0) {
-			const ProtobufCMessageDescriptor *md =
-			    &crm__v1__customer__descriptor;
-			const char **names =
-			    crm_xcalloc(md->n_fields, sizeof(char *));
 			char hint[256];
-			for (unsigned k = 0; k < md->n_fields; k++) {
-				names[k] = md->fields[k].name;
-			}
-			suggest_hint(
-			    field, names, md->n_fields, hint, sizeof(hint));
-			free(names);
+			field_hint(field, hint, sizeof(hint));
 			rc = cmd_usage_error(ctx, call,
-			    "no customer field '%s'%s (press TAB after "
-			    "'customer edit ID ' for the list)",
-			    field, hint);
+			    "no customer field '%s'%s%s", field, hint,
+			    ctx->interactive ? " (press TAB after 'customer "
+			                       "edit ID ' for the list)"
+			                     : "");
 			goto out;
 		}
 		crm__v1__field_value__init(&fv[i]);

@@ -2,17 +2,71 @@
 /*
  * cmd_customer_resolve.c: a customer as people type it (commands.h,
  * cmd_customer_resolve): an id, an exact name, or else the candidates
- * `customer find` gives for the text: the only one is taken, several are
- * listed. Every command taking a CUSTOMER comes through here.
+ * `customer find` gives for the text. A command that only reads takes
+ * the only one, saying so; a command that writes never acts on a guess:
+ * it names the candidate and refuses. Several are listed; none at all
+ * gets the cached names closest by edit distance, as suggestions only.
+ * Every command taking a CUSTOMER comes through here.
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "commands.h"
+#include "suggest.h"
 
 #define CANDIDATES_SHOWN 10
+#define CLOSE_SHOWN      5
+
+/* The commands that only read a customer: they may open a guessed one.
+ * Any other command writes (or may, after asking), so a command not
+ * named here never acts on a guess. */
+static const char *const reading[] = {
+	"customer show",
+	"customer history",
+	"contact list",
+	"purchase list",
+	"routine list",
+	"audit",
+	"export audit",
+	NULL,
+};
+
+static bool
+only_reads(const struct cmd_ctx *ctx)
+{
+	if (ctx->row == NULL || ctx->row->name == NULL) {
+		return false;
+	}
+	for (size_t i = 0; reading[i] != NULL; i++) {
+		if (strcmp(ctx->row->name, reading[i]) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* No candidate contains text: the cached names closest to it, as "did
+ * you mean" lines on stderr (never acted on). */
+static void
+close_names(const char *text)
+{
+	char **names = NULL;
+	size_t n = 0;
+	const char *best[CLOSE_SHOWN];
+	cache_load(&names, &n);
+	size_t k =
+	    suggest(text, (const char *const *)names, n, best, CLOSE_SHOWN);
+	if (k > 0) {
+		fprintf(stderr, "did you mean:\n");
+		for (size_t i = 0; i < k; i++) {
+			fprintf(stderr, "  %s\n", best[i]);
+		}
+	}
+	cache_free(names, n);
+}
 
 /* The customer named exactly text, quietly: rc, and the server's
  * message in *msg (caller frees) when it is not CRM_OK. */
@@ -92,8 +146,19 @@ cmd_customer_resolve(struct cmd_ctx *ctx, const char *text, uint64_t *id)
 	if (p == NULL || p->n_customers == 0) {
 		req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
 		cmd_request_error(ctx, &req, rc, msg);
+		if (p != NULL) {
+			close_names(text);
+		}
+	} else if (p->n_customers == 1 && p->customers[0]->has_id &&
+	           !only_reads(ctx)) {
+		/* A write never acts on a guess: name it and refuse. */
+		cmd_customer_cache(p->customers, 1);
+		cmd_error("no customer is named '%s'; did you mean %s (id "
+		          "%" PRIu64 ")? give the full name or the id",
+		    text, p->customers[0]->name ? p->customers[0]->name : "",
+		    p->customers[0]->id);
 	} else if (p->n_customers == 1 && p->customers[0]->has_id) {
-		/* The only candidate: taken, and said so. */
+		/* The only candidate of a read: taken, and said so. */
 		*id = p->customers[0]->id;
 		cmd_customer_cache(p->customers, 1);
 		fflush(stdout);
@@ -101,6 +166,7 @@ cmd_customer_resolve(struct cmd_ctx *ctx, const char *text, uint64_t *id)
 		    "no customer is named '%s': taking %s (id %" PRIu64 ")\n",
 		    text, p->customers[0]->name ? p->customers[0]->name : "",
 		    *id);
+		ctx->guessed = true;
 		rc = CRM_OK;
 	} else {
 		cmd_error("no customer is named '%s'; did you mean:", text);
@@ -127,4 +193,29 @@ cmd_customer_resolve(struct cmd_ctx *ctx, const char *text, uint64_t *id)
 	}
 	free(msg);
 	return rc;
+}
+
+void
+cmd_customer_suggest(struct cmd_ctx *ctx, const char *text)
+{
+	Crm__V1__Response *resp = candidates(ctx, text);
+	const Crm__V1__CustomerPage *p = resp ? resp->customers : NULL;
+	if (p != NULL && p->n_customers > 0) {
+		size_t shown = p->n_customers < CANDIDATES_SHOWN
+		                   ? p->n_customers
+		                   : CANDIDATES_SHOWN;
+		fprintf(
+		    stderr, "did you mean (give the full name or the id):\n");
+		for (size_t i = 0; i < shown; i++) {
+			const Crm__V1__Customer *c = p->customers[i];
+			fprintf(stderr, "  %6" PRIu64 "  %s\n", c->id,
+			    c->name ? c->name : "");
+		}
+		cmd_customer_cache(p->customers, p->n_customers);
+	} else if (p != NULL) {
+		close_names(text);
+	}
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
 }

@@ -781,6 +781,9 @@ log_customer(
 	if (conn_fate(ctx->conn) == CONN_ANSWERED) {
 		cmd_error(
 		    "%s (%s)", conn_error(ctx->conn), crm_status_name(rc));
+		if (rc == CRM_NOT_FOUND) {
+			cmd_customer_suggest(ctx, text);
+		}
 		return rc;
 	}
 	ctx->offline = true;
@@ -837,6 +840,11 @@ cmd_followup_log(
 	req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
 	req.followup_log = &body;
 	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_FOLLOWUP, &resp);
+	if (rc == CRM_NOT_FOUND && b.f.customer != NULL &&
+	    strstr(conn_error(ctx->conn), "no customer named") != NULL) {
+		/* The server takes only the exact name: what was meant? */
+		cmd_customer_suggest(ctx, b.f.customer);
+	}
 	if (rc != CRM_OK) {
 		goto out;
 	}

@@ -799,6 +799,66 @@ free_import(struct import *im)
 	file_decode_close(im->file);
 }
 
+void
+cmd_import_columns_help(FILE *f, const char *verb)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "IMPORT_%s", verb);
+	for (char *p = name; *p; p++) {
+		*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+	}
+	const ProtobufCEnumValue *v =
+	    protobuf_c_enum_descriptor_get_value_by_name(
+	        &crm__v1__import_kind__descriptor, name);
+	if (v == NULL) {
+		return;
+	}
+	const int kind = v->value;
+	fprintf(f, "\nColumns (the header names them by any of these words; "
+	           "case and blanks\ndo not matter; others are ignored with "
+	           "a warning):\n");
+	for (const struct import_map_field *m = import_map_next(kind, NULL);
+	     m != NULL; m = import_map_next(kind, m)) {
+		const char *own = import_map_name(m);
+		size_t ownlen = strlen(own);
+		fprintf(f, "  %s", own);
+		const char *p = import_map_aliases(m);
+		bool first = true;
+		while (p != NULL && *p != '\0') {
+			const char *bar = strchr(p, '|');
+			size_t len = bar ? (size_t)(bar - p) : strlen(p);
+			if (len > 0 &&
+			    !(len == ownlen && strncmp(p, own, len) == 0)) {
+				fprintf(f, "%*s%.*s",
+				    first
+				        ? (int)(ownlen < 18 ? 19 - ownlen : 1)
+				        : 0,
+				    first ? "" : ", ", (int)len, p);
+				first = false;
+			}
+			p = bar ? bar + 1 : NULL;
+		}
+		fputc('\n', f);
+	}
+	/* The columns a file cannot do without, by the words above. */
+	const char *const *req = import_map_required(kind);
+	for (size_t i = 0; req != NULL && req[i] != NULL; i++) {
+		const char *word = req[i];
+		for (const struct import_map_field *m =
+		         import_map_next(kind, NULL);
+		     m != NULL; m = import_map_next(kind, m)) {
+			if (import_map_provides(m, req[i])) {
+				word = import_map_name(m);
+				break;
+			}
+		}
+		fprintf(f, "%s%s", i ? ", " : "Required: ", word);
+		if (req[i + 1] == NULL) {
+			fputc('\n', f);
+		}
+	}
+}
+
 crm_status
 cmd_import_file(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)

@@ -109,6 +109,27 @@ cmd_sla_issue(
 	return sla_start(ctx, call, true, out);
 }
 
+/* A manager's own list is empty while the team's may not be: say whose
+ * list this is (one whoami, only when the own list came back empty). */
+static void
+own_list_hint(struct cmd_ctx *ctx, render_doc *out)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__WhoamiRequest body = CRM__V1__WHOAMI_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	req.body_case = CRM__V1__REQUEST__BODY_WHOAMI;
+	req.whoami = &body;
+	if (cmd_request_quiet(ctx, &req, &resp) == CRM_OK &&
+	    resp->body_case == CRM__V1__RESPONSE__BODY_USER &&
+	    resp->user != NULL &&
+	    resp->user->role == CRM__V1__ROLE__ROLE_MANAGER) {
+		render_text(out, "(your own; --team for your team's)");
+	}
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+}
+
 crm_status
 cmd_sla_list(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 {
@@ -130,6 +151,9 @@ cmd_sla_list(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 	if (resp->clocks->n_clocks == 0) {
 		render_text(
 		    out, body.breached ? "no breaches" : "no running clocks");
+		if (!body.team) {
+			own_list_hint(ctx, out);
+		}
 	}
 	if (resp->clocks->more) {
 		render_text(out,
@@ -158,8 +182,8 @@ issue_clock_cells(const Crm__V1__SlaClock *c, int64_t now, char *dl,
 }
 
 /* issue list: one row per issue (its response and solution clocks, which
- * the server sends side by side, sharing issue_id). */
-static void
+ * the server sends side by side, sharing issue_id); returns how many. */
+static size_t
 show_issues(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 {
 	static const char *const cols[] = { "issue", "customer", "text",
@@ -242,6 +266,7 @@ show_issues(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 		render_text(out, "no issues");
 	}
 	render_set_json(out, arr);
+	return n;
 }
 
 crm_status
@@ -262,7 +287,9 @@ cmd_sla_issue_list(
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	show_issues(resp->clocks, body.team, out);
+	if (show_issues(resp->clocks, body.team, out) == 0 && !body.team) {
+		own_list_hint(ctx, out);
+	}
 	if (resp->clocks->more) {
 		render_text(out, "more issues: these are the newest%s",
 		    body.open ? "" : "; narrow with --open");
@@ -411,6 +438,9 @@ cmd_sla_commitments(
 	}
 	if (l->n_commitments == 0) {
 		render_text(out, "no commitments");
+		if (!body.team) {
+			own_list_hint(ctx, out);
+		}
 	}
 	if (l->more) {
 		render_text(out,

@@ -275,6 +275,14 @@ crm_status
 cmd_request_quiet(
     struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp)
 {
+	if (ctx->guessed && outbox_kind(req->body_case) != OUTBOX_READ) {
+		/* The last guard: a write never goes out on a guessed
+		 * customer, whatever the command. */
+		conn_set_error(ctx->conn,
+		    "a guessed customer: give the full name or the id");
+		*resp = NULL;
+		return CRM_NOT_FOUND;
+	}
 	crm_status rc = outbox_kind(req->body_case) != OUTBOX_READ
 	                    ? cmd_outbox_request(ctx, req, resp)
 	                    : conn_call(ctx->conn, req, resp);
@@ -650,6 +658,8 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	memset(&call, 0, sizeof(call));
 	ctx->usage_error = false;
 	ctx->outcome_unknown = false;
+	ctx->guessed = false;
+	ctx->row = row;
 	char *what = argv_join(argc, argv);
 	ctx->what = what;
 	if (row == NULL) {
@@ -676,6 +686,8 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	render_print(doc, &ctx->ropts);
 out:
 	ctx->what = NULL;
+	ctx->row = NULL;
+	ctx->guessed = false;
 	free(what);
 	render_doc_free(doc);
 	free(call.argv);
@@ -757,6 +769,31 @@ help_group(const char *group)
 	}
 }
 
+/* Whether row takes a time (WHEN in its usage or an option's). */
+static bool
+takes_when(const struct cmd_row *row)
+{
+	bool when = row->usage != NULL && strstr(row->usage, "WHEN") != NULL;
+	for (const struct cmd_opt *o = row->opts; o && o->name && !when; o++) {
+		when = o->arg != NULL && strstr(o->arg, "WHEN") != NULL;
+	}
+	return when;
+}
+
+/* `help times`: every form a time may take. */
+static void
+help_times(void)
+{
+	printf("times: what WHEN (and --from/--to D) may be; days and times "
+	       "are local\n\n" WHEN_FORMS "\n"
+	       "  a period:   today  'this week'  'last week'  'this month'  "
+	       "本周  上周  本月\n"
+	       "              (--from/--to and report periods; there days "
+	       "lean to the past)\n"
+	       "Quote a time with a blank: task add 华东机电 'tomorrow 10:00' "
+	       "\"回访\"\n");
+}
+
 static void
 help_command(const struct cmd_row *row)
 {
@@ -783,6 +820,13 @@ help_command(const struct cmd_row *row)
 	}
 	if (row->more_help != NULL) {
 		row->more_help(stdout);
+	}
+	if (strncmp(row->name, "import ", 7) == 0) {
+		cmd_import_columns_help(stdout, row->name + 7);
+	}
+	if (takes_when(row)) {
+		printf("\nWHEN: 2026-12-08 10:00, tomorrow 10:00, mon, +3d, "
+		       "明天 10:00, 下周二, ...\n(see `help times`)\n");
 	}
 	if (row->alias) {
 		printf("\nalias: %s\n", row->alias);
@@ -867,6 +911,10 @@ help_text(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		}
 		return cmd_usage_error(
 		    ctx, call, "no group @%s (groups:%s)", g, groups);
+	}
+	if (call->argc == 1 && strcmp(call->argv[0], "times") == 0) {
+		help_times();
+		return CRM_OK;
 	}
 	const struct cmd_row *row =
 	    cmd_find(call->argc, call->argv, &used, why, sizeof(why));

@@ -52,6 +52,8 @@ struct cmd_ctx {
 	bool offline;         /* the last call found no crmd */
 	bool back_online;     /* crmd answered after that: resend the outbox */
 	int cancel_fd;        /* Ctrl-C while a command runs, or -1 */
+	const struct cmd_row *row; /* the command being run, or NULL */
+	bool guessed; /* a customer was guessed: no write may be sent */
 };
 
 struct cmd_row;
@@ -342,13 +344,20 @@ crm_status cmd_customer_assign(
 /*
  * cmd_customer_resolve (cmd_customer_resolve.c): the id of CUSTOMER as typed:
  * a decimal id as is, anything else an exact name looked up on the
- * server. A name that is no customer's is searched (customer find): the
- * only match is taken, saying so on stderr; several are listed as
- * candidates (an error). Errors: as cmd_request (NOT_FOUND for an unknown
- * or ambiguous name).
+ * server. A name that is no customer's is searched (customer find): for
+ * a command that only reads, the only match is taken, saying so on
+ * stderr; a command that writes names it and refuses; several are listed
+ * as candidates (an error); none gets close cached names suggested.
+ * Errors: as cmd_request (NOT_FOUND for an unknown, guessed or
+ * ambiguous name).
  */
 crm_status cmd_customer_resolve(
     struct cmd_ctx *ctx, const char *text, uint64_t *id /* OUT */);
+
+/* cmd_customer_suggest: after a server's "no customer named" for text (a
+ * name sent as is, as `log` does): the candidates of `customer find`, or
+ * the closest cached names, on stderr; suggestions only. */
+void cmd_customer_suggest(struct cmd_ctx *ctx, const char *text);
 
 crm_status cmd_customer_merge(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
@@ -528,6 +537,9 @@ crm_status cmd_export_report(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 
 /* cmd_import.c: import from CSV */
+/* cmd_import_columns_help: `help import VERB`'s list of the columns
+ * import reads for that kind, from import_map.c's table. */
+void cmd_import_columns_help(FILE *f, const char *verb);
 crm_status cmd_import_file(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 

@@ -237,6 +237,7 @@ complete_customer_field(const char *prefix, struct cmd_cands *out)
 void
 complete_help_topic(const char *prefix, struct cmd_cands *out)
 {
+	complete_add(out, prefix, "times"); /* `help times` */
 	for (const struct cmd_row *r = cmd_table; r->name; r++) {
 		if (strchr(r->name, ' ') == NULL) {
 			complete_add(out, prefix, r->name);

@@ -271,6 +271,31 @@ import_map_find(int kind, const char *header, bool *ignored)
 	return found;
 }
 
+const struct import_map_field *
+import_map_next(int kind, const struct import_map_field *prev)
+{
+	unsigned bit = 1u << kind;
+	const struct import_map_field *f = prev ? prev + 1 : fields;
+	for (; f->field; f++) {
+		if ((f->kinds & bit) != 0 && f->target != T_IGNORE) {
+			return f;
+		}
+	}
+	return NULL;
+}
+
+const char *
+import_map_aliases(const struct import_map_field *f)
+{
+	return f->aliases;
+}
+
+bool
+import_map_is_record(const struct import_map_field *f)
+{
+	return f->target == T_RECORD;
+}
+
 const char *
 import_map_customer_field(const char *word)
 {

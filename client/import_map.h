@@ -35,6 +35,23 @@ const struct import_map_field *import_map_find(
  */
 const char *import_map_customer_field(const char *word);
 
+/*
+ * import_map_next: the fields of kind in table order, for listing them
+ * (`help import KIND`, did-you-mean of `customer edit`): the first after
+ * prev (NULL: the first of all), or NULL after the last. The fields that
+ * are known but not imported are skipped.
+ */
+const struct import_map_field *import_map_next(
+    int kind, const struct import_map_field *prev);
+
+/* import_map_aliases: the field's other header words, '|'-separated
+ * ("" for none). Borrowed; static storage. */
+const char *import_map_aliases(const struct import_map_field *f);
+
+/* import_map_is_record: whether the column sets a field of the kind's
+ * record of that very name (what `customer edit FIELD=` can name). */
+bool import_map_is_record(const struct import_map_field *f);
+
 /* import_map_name: the field's stable name ("name", "at", "phones"). */
 const char *import_map_name(const struct import_map_field *f);
 

@@ -2,6 +2,10 @@
 # man_pages_test: the man pages cannot drift from the programs.
 #   - crm(1)'s command list is what tools/gen-man-commands makes from
 #     `crm help` (client/commands.c's cmd_table);
+#   - each hand-written synopsis in crm(1)'s COMMANDS (a `.B COMMAND ...`
+#     line before the generated list) names the options `help COMMAND`
+#     lists, no more and no fewer (a line saying "options", or the bare
+#     name, is exempt);
 #   - crmd(8) names every option `crmd --help` lists, and every form of
 #     its Usage lines (crmd user add, crmd backup).
 # Usage: man_pages_test.sh CRMD CRM SOURCE_DIR
@@ -16,6 +20,31 @@ if out=$("$SRC/tools/gen-man-commands" --check "$CRM" "$SRC/tools/man/crm.1" 2>&
 else
 	bad "$out"
 fi
+
+n=0
+while IFS= read -r line; do
+	line=${line#.B }
+	plain=$(sed 's/\\f[A-Z]//g; s/\\-/-/g' <<<"$line")
+	case "$plain" in *options*) continue ;; esac
+	read -r w1 w2 _ <<<"$plain"
+	cmd="$w1 $w2"
+	u=$(HOME=/nonexistent "$CRM" -c "help $cmd" 2>/dev/null | head -1)
+	case "$u" in "usage: $cmd "* | "usage: $cmd") ;; *)
+		cmd=$w1
+		u=$(HOME=/nonexistent "$CRM" -c "help $cmd" 2>/dev/null | head -1)
+		case "$u" in "usage: $cmd "* | "usage: $cmd") ;; *) continue ;; esac ;;
+	esac
+	[ "$plain" != "$cmd" ] || continue # a bare name: prose follows
+	n=$((n + 1))
+	m=$(grep -o -- '--[a-z][a-z-]*' <<<"$plain" | sort -u)
+	h=$(grep -o -- '--[a-z][a-z-]*' <<<"$u" | sort -u)
+	only_man=$(comm -23 <(echo "$m") <(echo "$h") | tr '\n' ' ')
+	only_help=$(comm -13 <(echo "$m") <(echo "$h") | tr '\n' ' ')
+	[ -z "$only_man$only_help" ] ||
+		bad "crm(1)'s '$cmd' synopsis: not in help: $only_man; missing: $only_help"
+done < <(sed -n '1,/BEGIN command list/p' "$SRC/tools/man/crm.1" | grep '^\.B [a-z]')
+[ "$n" -ge 10 ] && ok "crm(1)'s $n hand-written synopses name help's options" ||
+	bad "only $n hand-written synopses checked"
 
 page=$SRC/tools/man/crmd.8
 help=$(HOME=/nonexistent "$CRMD" --help 2>&1)
