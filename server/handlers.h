@@ -117,5 +117,11 @@ HANDLER(audit_handle_list);
 /* calendar.c */
 HANDLER(calendar_handle_import);
 HANDLER(calendar_handle_show);
+/* pool.c */
+HANDLER(pool_handle_release);
+HANDLER(pool_handle_list);
+HANDLER(pool_handle_claim);
+HANDLER(pool_handle_policy);
+HANDLER(pool_handle_handover);
 
 #endif

@@ -72,6 +72,9 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_PURCH_CUST_TIME] = "purch_cust_time",
 	[DB_AUDIT_CUST] = "audit_cust",
 	[DB_CALENDAR] = "calendar",
+	[DB_POOL] = "pool",
+	[DB_POOL_LOG] = "pool_log",
+	[DB_POOL_CLAIM] = "pool_claim",
 };
 
 const char *

@@ -85,6 +85,10 @@ enum store_db {
 	DB_AUDIT_CUST, /* customer id || audit sequence -> "" */
 	/* The working-day calendar (calendar.h, issue 15). */
 	DB_CALENDAR, /* "YYYY-MM-DD" -> crm.v1.CalendarDay */
+	/* The team pool (issue 16, pool.c). */
+	DB_POOL,       /* team id || customer id -> "": ownerless customers */
+	DB_POOL_LOG,   /* at (biased) || sequence -> crm.store.PoolRecord */
+	DB_POOL_CLAIM, /* user id || at (biased) || sequence -> "": claims */
 	DB_COUNT
 };
 
