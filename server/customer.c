@@ -1292,8 +1292,8 @@ customer_handle_assign(
 	after->owner_id = owner->id;
 	after->team_id = owner->team_id;
 	/* Given from the team pool (pool.h): it leaves the pool. */
-	after->has_pool_since = after->has_pool_from_id = 0;
-	after->pool_since = 0;
+	after->has_pooled_at = after->has_pool_from_id = 0;
+	after->pooled_at = 0;
 	after->pool_from_id = 0;
 	after->pool_reason = NULL;
 	rc = put(ctx, before, after);

@@ -105,15 +105,15 @@ pool_put(struct req_ctx *ctx, uint64_t id, const char *why)
 	if (before->owner_id == 0) {
 		return dispatch_fail(ctx, CRM_EPRECOND,
 		    "%s is in the pool already (since %s)", before->name,
-		    date_of(ctx, before->pool_since));
+		    date_of(ctx, before->pooled_at));
 	}
 	if (before->team_id == 0) {
 		return dispatch_fail(ctx, CRM_EPRECOND,
 		    "%s belongs to no team, so to no pool", before->name);
 	}
 	after->owner_id = 0;
-	after->has_pool_since = after->has_pool_from_id = 1;
-	after->pool_since = ctx->now;
+	after->has_pooled_at = after->has_pool_from_id = 1;
+	after->pooled_at = ctx->now;
 	after->pool_from_id = before->owner_id;
 	after->pool_reason = (char *)why;
 	rc = customer_save(ctx, before, after);
@@ -373,12 +373,12 @@ pool_handle_claim(
 	}
 	const Crm__V1__PoolLimits *lim = limits_of(p);
 	if (before->pool_from_id == me && lim->cooldown_seconds > 0 &&
-	    ctx->now < before->pool_since + lim->cooldown_seconds) {
+	    ctx->now < before->pooled_at + lim->cooldown_seconds) {
 		return dispatch_fail(ctx, CRM_EPRECOND,
 		    "you held %s until %s: you may claim it again from %s "
 		    "(cool-down, policy pool)",
-		    before->name, date_of(ctx, before->pool_since),
-		    date_of(ctx, before->pool_since + lim->cooldown_seconds));
+		    before->name, date_of(ctx, before->pooled_at),
+		    date_of(ctx, before->pooled_at + lim->cooldown_seconds));
 	}
 	if (lim->claims_per_day > 0 &&
 	    claims_today(ctx, me, lim->claims_per_day) >=
@@ -401,8 +401,8 @@ pool_handle_claim(
 		}
 	}
 	after->owner_id = me;
-	after->has_pool_since = after->has_pool_from_id = 0;
-	after->pool_since = 0;
+	after->has_pooled_at = after->has_pool_from_id = 0;
+	after->pooled_at = 0;
 	after->pool_from_id = 0;
 	after->pool_reason = NULL;
 	rc = customer_save(ctx, before, after);

@@ -24,7 +24,7 @@ enum pool_kind { POOL_PUT = 1, POOL_CLAIMED = 2, POOL_GIVEN = 3 };
 
 /*
  * pool_put: put customer id in its team's pool because of why: owner
- * cleared (pool_since, pool_reason, pool_from_id set), open tasks
+ * cleared (pooled_at, pool_reason, pool_from_id set), open tasks
  * cancelled and open commitments closed as released, running SLA clocks
  * given to the team's manager, the history and the pool log saying so.
  * Errors: CRM_NOT_FOUND, CRM_EPRECOND (in the pool already, no team).
