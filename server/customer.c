@@ -1296,6 +1296,10 @@ customer_handle_assign(
 	after->pooled_at = 0;
 	after->pool_from_id = 0;
 	after->pool_reason = NULL;
+	if (before->owner_id == 0 && before->team_id != 0) {
+		after->has_pool_left_at = 1;
+		after->pool_left_at = ctx->now;
+	}
 	rc = put(ctx, before, after);
 	if (rc == CRM_OK) {
 		/* Its open work goes along (lifecycle.h). */

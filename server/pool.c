@@ -357,6 +357,12 @@ pool_handle_claim(
 		return rc;
 	}
 	uint64_t me = ctx->who->user_id;
+	/* Not in the pool and never was: as any customer one may not see. */
+	if (before->owner_id != 0 && before->pool_left_at == 0 &&
+	    !auth_can_see(ctx->who, before->owner_id, before->team_id)) {
+		return dispatch_fail(
+		    ctx, CRM_NOT_FOUND, "no customer %" PRIu64, r->id);
+	}
 	if (before->owner_id == me) {
 		return dispatch_fail(
 		    ctx, CRM_EPRECOND, "%s is yours already", before->name);
@@ -405,6 +411,8 @@ pool_handle_claim(
 	after->pooled_at = 0;
 	after->pool_from_id = 0;
 	after->pool_reason = NULL;
+	after->has_pool_left_at = 1;
+	after->pool_left_at = ctx->now;
 	rc = customer_save(ctx, before, after);
 	if (rc == CRM_OK) {
 		/* As customer.assign: its cadence starts for the new owner. */
@@ -564,16 +572,12 @@ static crm_status
 handover_user(struct req_ctx *ctx, const char *login, int active,
     Crm__Store__UserRecord **u)
 {
+	/* A user out of the caller's team reads as no user at all. */
 	if (login == NULL || user_by_login(ctx, login, u) != CRM_OK ||
-	    (active && !(*u)->active)) {
+	    (active && !(*u)->active) ||
+	    !auth_manages(ctx->who, (*u)->team_id)) {
 		return dispatch_fail(ctx, CRM_NOT_FOUND, "no %suser '%s'",
 		    active ? "active " : "", login ? login : "");
-	}
-	if (!auth_manages(ctx->who, (*u)->team_id)) {
-		return dispatch_fail(ctx, CRM_EPERM,
-		    "you may not hand over customers of or to %s "
-		    "(managers of their team, admins)",
-		    login);
 	}
 	return CRM_OK;
 }
