@@ -1,0 +1,2 @@
+corpus-v1-000077Z
+admin	admin-pw2

@@ -1,0 +1,2 @@
+corpus-v1-000082Z
+wangpw-wang
