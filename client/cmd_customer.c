@@ -494,7 +494,8 @@ static void
 show_customers(render_doc *out, Crm__V1__Customer **c, size_t n,
     const char *const *cols, size_t ncols)
 {
-	render_messages(out, ncols, cols, (const ProtobufCMessage *const *)c, n);
+	render_messages(
+	    out, ncols, cols, (const ProtobufCMessage *const *)c, n);
 	cmd_customer_cache(c, n);
 }
 
@@ -778,8 +779,8 @@ cmd_pool_claim(
 	body.has_id = 1;
 	req.body_case = CRM__V1__REQUEST__BODY_POOL_CLAIM;
 	req.pool_claim = &body;
-	render_text(out, "customer %llu is yours now",
-	    (unsigned long long)body.id);
+	render_text(
+	    out, "customer %llu is yours now", (unsigned long long)body.id);
 	return customer_call(ctx, &req, out, false);
 }
 
@@ -911,8 +912,8 @@ cmd_policy_pool(
 	uint32_t held = l ? l->max_held : 0;
 	int64_t cd = l ? l->cooldown_seconds : 0;
 	char perday_s[32], held_s[32], cd_s[48];
-	snprintf(perday_s, sizeof(perday_s), per_day ? "%u" : "no limit",
-	    per_day);
+	snprintf(
+	    perday_s, sizeof(perday_s), per_day ? "%u" : "no limit", per_day);
 	snprintf(held_s, sizeof(held_s), held ? "%u" : "no limit", held);
 	if (cd == 0) {
 		snprintf(cd_s, sizeof(cd_s), "none");

@@ -295,8 +295,8 @@ customer_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 	}
 	need_user(c, "customer", id, cu->owner_id);
 	/* The team pool: exactly the ownerless customers of a team. */
-	int pooled = cu->merged_into == 0 && cu->owner_id == 0 &&
-	             cu->team_id != 0;
+	int pooled =
+	    cu->merged_into == 0 && cu->owner_id == 0 && cu->team_id != 0;
 	if (pooled != has_pair(c, DB_POOL, cu->team_id, id)) {
 		check_problem(c, "customer %" PRIu64 ": %s the team pool", id,
 		    pooled ? "missing from" : "wrongly in");

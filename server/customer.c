@@ -281,8 +281,9 @@ fill_names(struct req_ctx *ctx, Crm__V1__Customer *c)
 {
 	c->owner = (char *)user_login_of(ctx, c->owner_id);
 	c->team = (char *)user_team_name(ctx, c->team_id);
-	c->pool_from =
-	    c->pool_from_id ? (char *)user_login_of(ctx, c->pool_from_id) : NULL;
+	c->pool_from = c->pool_from_id
+	                   ? (char *)user_login_of(ctx, c->pool_from_id)
+	                   : NULL;
 	c->checked_by = c->checked_by_id
 	                    ? (char *)user_login_of(ctx, c->checked_by_id)
 	                    : NULL;
@@ -420,11 +421,11 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 		return rc;
 	}
 	/* The team pool (pool.h): a team's customers without an owner. */
-	int was_pooled = was_listed && before->owner_id == 0 &&
-	                 before->team_id != 0;
+	int was_pooled =
+	    was_listed && before->owner_id == 0 && before->team_id != 0;
 	int pooled = !merged && after->owner_id == 0 && after->team_id != 0;
-	rc = store_reindex(ctx->st, ctx->txn, DB_POOL,
-	    was_pooled ? &ok : NULL, pooled ? &nk : NULL);
+	rc = store_reindex(ctx->st, ctx->txn, DB_POOL, was_pooled ? &ok : NULL,
+	    pooled ? &nk : NULL);
 	if (rc != CRM_OK) {
 		return rc;
 	}

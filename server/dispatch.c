@@ -156,8 +156,8 @@ static const struct dispatch_row table[] = {
 	    REQ_WRITE, 0 },
 	[BODY(POLICY_POOL)] = { "policy.pool", pool_handle_policy, NULL,
 	    PERM_ADMIN, REQ_WRITE, 0 },
-	[BODY(CUSTOMER_HANDOVER)] = { "customer.handover", pool_handle_handover,
-	    NULL, PERM_MANAGER, REQ_WRITE, 0 },
+	[BODY(CUSTOMER_HANDOVER)] = { "customer.handover",
+	    pool_handle_handover, NULL, PERM_MANAGER, REQ_WRITE, 0 },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))

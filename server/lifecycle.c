@@ -656,11 +656,13 @@ lifecycle_given(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	if (before->owner_id != after->owner_id ||
 	    before->team_id != after->team_id) {
 		/* customer.assign, pool.claim, customer.handover. */
-		const char *how = ctx->action != NULL &&
-		                          strcmp(ctx->action, "customer.assign") != 0
-		                      ? ctx->action
-		                      : "customer assign";
-		rc = event_add_kind(ctx, after->id, 0, "owner", how, "owner %s → %s (team %s → %s)",
+		const char *how =
+		    ctx->action != NULL &&
+		            strcmp(ctx->action, "customer.assign") != 0
+		        ? ctx->action
+		        : "customer assign";
+		rc = event_add_kind(ctx, after->id, 0, "owner", how,
+		    "owner %s → %s (team %s → %s)",
 		    user_login_of(ctx, before->owner_id),
 		    user_login_of(ctx, after->owner_id),
 		    dash(user_team_name(ctx, before->team_id)),

@@ -187,8 +187,9 @@ fill(struct req_ctx *ctx, Crm__V1__Customer *c)
 {
 	c->owner = (char *)user_login_of(ctx, c->owner_id);
 	c->team = (char *)user_team_name(ctx, c->team_id);
-	c->pool_from =
-	    c->pool_from_id ? (char *)user_login_of(ctx, c->pool_from_id) : NULL;
+	c->pool_from = c->pool_from_id
+	                   ? (char *)user_login_of(ctx, c->pool_from_id)
+	                   : NULL;
 }
 
 crm_status
@@ -317,9 +318,8 @@ claims_today(struct req_ctx *ctx, uint64_t user, unsigned cap)
 	store_key from;
 	store_key_id(&from, store_time_key(day_start(ctx->now)));
 	struct store_iter it;
-	if (store_iter_open(
-	        ctx->st, ctx->txn, DB_POOL_CLAIM, prefix, 8, &from, &it) !=
-	    CRM_OK) {
+	if (store_iter_open(ctx->st, ctx->txn, DB_POOL_CLAIM, prefix, 8, &from,
+	        &it) != CRM_OK) {
 		return cap;
 	}
 	unsigned n = 0;
@@ -396,12 +396,13 @@ pool_handle_claim(
 	}
 	if (lim->max_held > 0) {
 		uint64_t scope = STATS_PERSON | me;
-		uint64_t held = stats_tally(ctx, scope, 0, 0) -
-		                stats_tally(ctx, scope,
-		                    CRM__V1__STAGE__STAGE_WON, 0);
+		uint64_t held =
+		    stats_tally(ctx, scope, 0, 0) -
+		    stats_tally(ctx, scope, CRM__V1__STAGE__STAGE_WON, 0);
 		if (held >= lim->max_held) {
 			return dispatch_fail(ctx, CRM_EPRECOND,
-			    "you hold %" PRIu64 " customers (won not counted), "
+			    "you hold %" PRIu64
+			    " customers (won not counted), "
 			    "the most one may (policy pool)",
 			    held);
 		}
@@ -518,9 +519,8 @@ pool_handover(struct req_ctx *ctx, uint64_t from, uint64_t to,
 	/* A moved customer leaves from's range; the walk goes on after it
 	 * by id all the same. At most 20 x limit are read a request: the
 	 * cursor is the last one examined. */
-	while (rc == CRM_OK &&
-	       store_index_next(ctx->st, ctx->txn, DB_CUST_OWNER, from, id,
-	           &id) == CRM_OK) {
+	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn,
+	                           DB_CUST_OWNER, from, id, &id) == CRM_OK) {
 		if (n == limit || ++examined > 20 * limit) {
 			*next = last;
 			break;
@@ -620,9 +620,8 @@ crm_status
 pool_check(struct check *c)
 {
 	struct store_iter it;
-	crm_status rc =
-	    store_iter_open(c->ctx->st, c->ctx->txn, DB_POOL_LOG, "", 0, NULL,
-	        &it);
+	crm_status rc = store_iter_open(
+	    c->ctx->st, c->ctx->txn, DB_POOL_LOG, "", 0, NULL, &it);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -638,8 +637,9 @@ pool_check(struct check *c)
 		}
 		if (p == NULL || p->at != store_time_of(store_u64(key)) ||
 		    p->customer_id == 0) {
-			check_problem(c, "pool_log: entry %" PRIu64
-			                 " does not decode or disagrees",
+			check_problem(c,
+			    "pool_log: entry %" PRIu64
+			    " does not decode or disagrees",
 			    klen == 16 ? store_u64(key + 8) : 0);
 		}
 		if (p != NULL) {
@@ -655,7 +655,8 @@ pool_check(struct check *c)
 	}
 	while (store_iter_next(&it, &key, &klen)) {
 		if (klen != 24) {
-			check_problem(c, "pool_claim: a key of %zu bytes", klen);
+			check_problem(
+			    c, "pool_claim: a key of %zu bytes", klen);
 			continue;
 		}
 		store_key k;
@@ -664,7 +665,8 @@ pool_check(struct check *c)
 		if (mdb_get(c->ctx->txn, c->ctx->st->dbi[DB_POOL_LOG], &kv,
 		        &dv) != 0) {
 			check_problem(c,
-			    "pool_claim: claim %" PRIu64 " not in the pool log",
+			    "pool_claim: claim %" PRIu64
+			    " not in the pool log",
 			    store_u64(key + 16));
 		}
 	}
@@ -716,9 +718,8 @@ report_pool(struct report *r)
 	struct req_ctx *ctx = r->ctx;
 	struct report_tab *put = report_table(r, "released",
 	    "customers put in the pool", 5, put_cols, REPORT_POOL_ROWS);
-	struct report_tab *reps =
-	    report_table(r, "per_rep", "pool moves per rep", 4, rep_cols,
-	        REPORT_POOL_REPS);
+	struct report_tab *reps = report_table(
+	    r, "per_rep", "pool moves per rep", 4, rep_cols, REPORT_POOL_REPS);
 	if (put == NULL || reps == NULL) {
 		return CRM_TOO_BIG;
 	}
@@ -730,8 +731,8 @@ report_pool(struct report *r)
 	store_key from;
 	store_key_id(&from, store_time_key(r->from));
 	struct store_iter it;
-	crm_status rc = store_iter_open(
-	    ctx->st, ctx->txn, DB_POOL_LOG, "", 0, &from, &it);
+	crm_status rc =
+	    store_iter_open(ctx->st, ctx->txn, DB_POOL_LOG, "", 0, &from, &it);
 	if (rc != CRM_OK) {
 		return rc;
 	}

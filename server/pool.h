@@ -32,8 +32,8 @@ enum pool_kind { POOL_PUT = 1, POOL_CLAIMED = 2, POOL_GIVEN = 3 };
 crm_status pool_put(struct req_ctx *ctx, uint64_t id, const char *why);
 
 /* pool_log: append a PoolRecord of kind for customer c (as it is after). */
-crm_status pool_log(struct req_ctx *ctx, int kind,
-    const Crm__V1__Customer *c, uint64_t from_owner, const char *reason);
+crm_status pool_log(struct req_ctx *ctx, int kind, const Crm__V1__Customer *c,
+    uint64_t from_owner, const char *reason);
 
 /* pool_handover: the handover of customer.handover (and user.disable
  * --handover): move up to limit customers of from to to from cursor;

@@ -1338,7 +1338,8 @@ sla_release(struct req_ctx *ctx, const Crm__V1__Customer *cust,
 		}
 		rc = commitment_load(ctx, id, &c);
 		if (rc == CRM_OK) {
-			c->status = CRM__V1__COMMITMENT_STATUS__COMMITMENT_RELEASED;
+			c->status =
+			    CRM__V1__COMMITMENT_STATUS__COMMITMENT_RELEASED;
 			c->has_closed_at = 1;
 			c->closed_at = ctx->now;
 			rc = commitment_put(ctx, before, c);

@@ -420,8 +420,9 @@ task_cancel_open(struct req_ctx *ctx, uint64_t customer_id, const char *why)
 {
 	crm_status rc = CRM_OK;
 	uint64_t id = 0;
-	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn,
-	                           DB_TASK_CUST, customer_id, id, &id) == CRM_OK) {
+	while (
+	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_TASK_CUST,
+	                        customer_id, id, &id) == CRM_OK) {
 		/* Peek, and keep nothing of a closed one. */
 		Crm__V1__Task *before;
 		size_t mark = crm_arena_mark(ctx->arena);
@@ -430,8 +431,8 @@ task_cancel_open(struct req_ctx *ctx, uint64_t customer_id, const char *why)
 		int open = rc == CRM_OK && is_open(before);
 		crm_arena_release(ctx->arena, mark);
 		if (open) {
-			rc = close_task(
-			    ctx, id, CRM__V1__TASK_STATUS__TASK_CANCELLED, why);
+			rc = close_task(ctx, id,
+			    CRM__V1__TASK_STATUS__TASK_CANCELLED, why);
 		}
 	}
 	return rc;
@@ -455,7 +456,8 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	if (c->owner_id == 0) {
 		/* In the team pool (pool.h): nobody follows it until it is
 		 * claimed or given. */
-		return task_cancel_open(ctx, c->id, "the customer is in the pool");
+		return task_cancel_open(
+		    ctx, c->id, "the customer is in the pool");
 	}
 	Crm__V1__Policy *p;
 	rc = policy_load(ctx, &p);

@@ -416,7 +416,8 @@ user_handle_disable(
 			return dispatch_fail(ctx, CRM_EPRECOND,
 			    "%s holds more than %d customers: hand them over "
 			    "first (customer handover %s %s)",
-			    u->login, POOL_HANDOVER_BATCH, u->login, to->login);
+			    u->login, POOL_HANDOVER_BATCH, u->login,
+			    to->login);
 		}
 	}
 	Crm__Store__UserRecord before = *u;
