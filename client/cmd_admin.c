@@ -117,14 +117,52 @@ cmd_admin_user_disable(
 	char *done = NULL;
 
 	body.login = call->argv[0];
+	body.handover = (char *)cmd_opt(call, "--handover");
+	unsigned long moved = 0;
+	if (body.handover != NULL) {
+		/* A big book goes in batches first (customer handover); the
+		 * disable moves the rest, at most one batch, in its step. */
+		Crm__V1__Request hreq = CRM__V1__REQUEST__INIT;
+		Crm__V1__CustomerHandoverRequest h =
+		    CRM__V1__CUSTOMER_HANDOVER_REQUEST__INIT;
+		h.from_user = call->argv[0];
+		h.to_user = body.handover;
+		hreq.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_HANDOVER;
+		hreq.customer_handover = &h;
+		uint64_t cursor = 0;
+		for (int batches = 0; batches < 100000; batches++) {
+			Crm__V1__Response *hr = NULL;
+			h.has_cursor = cursor != 0;
+			h.cursor = cursor;
+			rc = cmd_expect(ctx, &hreq,
+			    CRM__V1__RESPONSE__BODY_CUSTOMERS, &hr);
+			if (rc != CRM_OK) {
+				goto out;
+			}
+			moved += hr->customers->n_customers;
+			uint64_t next = hr->customers->next_cursor;
+			crm__v1__response__free_unpacked(hr, NULL);
+			if (next == 0 || next == cursor) {
+				break;
+			}
+			cursor = next;
+		}
+	}
 	req.body_case = CRM__V1__REQUEST__BODY_USER_DISABLE;
 	req.user_disable = &body;
 	rc = cmd_request(ctx, &req, &resp);
 	if (rc != CRM_OK) {
 		goto out;
 	}
-	done = crm_xasprintf("disabled user %s; %u of their sessions ended",
-	    call->argv[0], resp->sessions_ended);
+	if (body.handover != NULL) {
+		done = crm_xasprintf("disabled user %s; %u of their sessions "
+		                     "ended; %lu customers handed to %s",
+		    call->argv[0], resp->sessions_ended, moved, body.handover);
+	} else {
+		done = crm_xasprintf(
+		    "disabled user %s; %u of their sessions ended",
+		    call->argv[0], resp->sessions_ended);
+	}
 	show_user(resp, out, done);
 out:
 	if (resp != NULL) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_customer.c: the customer commands: add, show, edit, list, find,
- * assign. Every command that receives customers feeds their names to the
+ * assign, and the team pool's: release, handover, pool list and claim,
+ * policy pool. Every command that receives customers feeds their names to the
  * completion cache. Field values are checked here only where the shell
  * can say something more helpful than the server (enum words, dates).
  */
@@ -563,10 +564,11 @@ out:
 
 /* Show customers gathered from pages as a table and a JSON array. */
 static void
-show_customers(render_doc *out, Crm__V1__Customer **c, size_t n)
+show_customers(render_doc *out, Crm__V1__Customer **c, size_t n,
+    const char *const *cols, size_t ncols)
 {
 	render_messages(
-	    out, 9, list_cols, (const ProtobufCMessage *const *)c, n);
+	    out, ncols, cols, (const ProtobufCMessage *const *)c, n);
 	cmd_customer_cache(c, n);
 }
 
@@ -575,8 +577,9 @@ show_customers(render_doc *out, Crm__V1__Customer **c, size_t n)
  * cursor in the request body. All pages are kept until shown.
  */
 static crm_status
-fetch_pages(struct cmd_ctx *ctx, Crm__V1__Request *req,
-    void (*set_cursor)(Crm__V1__Request *, uint64_t), render_doc *out)
+fetch_pages_cols(struct cmd_ctx *ctx, Crm__V1__Request *req,
+    void (*set_cursor)(Crm__V1__Request *, uint64_t), render_doc *out,
+    const char *const *cols, size_t ncols)
 {
 	crm_status rc = CRM_OK;
 	Crm__V1__Response **pages = NULL;
@@ -612,7 +615,7 @@ fetch_pages(struct cmd_ctx *ctx, Crm__V1__Request *req,
 		}
 		cursor = p->next_cursor;
 	} while (cursor != 0 && npages < MAX_PAGES);
-	show_customers(out, all, n);
+	show_customers(out, all, n, cols, ncols);
 out:
 	for (size_t i = 0; i < npages; i++) {
 		crm__v1__response__free_unpacked(pages[i], NULL);
@@ -620,6 +623,14 @@ out:
 	free(pages);
 	free(all);
 	return rc;
+}
+
+static crm_status
+fetch_pages(struct cmd_ctx *ctx, Crm__V1__Request *req,
+    void (*set_cursor)(Crm__V1__Request *, uint64_t), render_doc *out)
+{
+	return fetch_pages_cols(ctx, req, set_cursor, out, list_cols,
+	    sizeof(list_cols) / sizeof(*list_cols));
 }
 
 static void
@@ -840,4 +851,234 @@ cmd_customer_check(
 	req.customer_check = &body;
 	render_text(out, "customer %llu checked", (unsigned long long)body.id);
 	return customer_call(ctx, &req, out, false);
+}
+
+/* ------------------------------------------------------------ pool */
+
+/* The team pool (公海, issue 16). */
+static const char *const pool_cols[] = { "id", "name", "grade", "stage",
+	"team", "last_contact_at", "pooled_at", "pool_from", "pool_reason" };
+
+crm_status
+cmd_customer_release(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerReleaseRequest body =
+	    CRM__V1__CUSTOMER_RELEASE_REQUEST__INIT;
+	crm_status rc = cmd_customer_resolve(ctx, call->argv[0], &body.id);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	body.has_id = 1;
+	body.reason = call->argv[1];
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_RELEASE;
+	req.customer_release = &body;
+	render_text(out, "customer %llu put in the team pool",
+	    (unsigned long long)body.id);
+	return customer_call(ctx, &req, out, false);
+}
+
+crm_status
+cmd_pool_claim(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__PoolClaimRequest body = CRM__V1__POOL_CLAIM_REQUEST__INIT;
+	/* A pool customer is not in the caller's own list: a name is
+	 * looked up in the pool. */
+	crm_status rc = cmd_parse_id(call->argv[0], &body.id);
+	if (rc != CRM_OK) {
+		Crm__V1__Request lreq = CRM__V1__REQUEST__INIT;
+		Crm__V1__PoolListRequest l = CRM__V1__POOL_LIST_REQUEST__INIT;
+		uint64_t cursor = 0;
+		int pages = 0;
+		lreq.body_case = CRM__V1__REQUEST__BODY_POOL_LIST;
+		lreq.pool_list = &l;
+		l.has_limit = 1;
+		l.limit = 500;
+		do {
+			Crm__V1__Response *resp = NULL;
+			l.has_cursor = cursor != 0;
+			l.cursor = cursor;
+			rc = cmd_expect(ctx, &lreq,
+			    CRM__V1__RESPONSE__BODY_CUSTOMERS, &resp);
+			if (rc != CRM_OK) {
+				return rc;
+			}
+			const Crm__V1__CustomerPage *p = resp->customers;
+			for (size_t i = 0; i < p->n_customers; i++) {
+				if (p->customers[i]->name != NULL &&
+				    strcmp(p->customers[i]->name,
+				        call->argv[0]) == 0) {
+					body.id = p->customers[i]->id;
+				}
+			}
+			cursor = p->next_cursor == cursor ? 0 : p->next_cursor;
+			crm__v1__response__free_unpacked(resp, NULL);
+		} while (body.id == 0 && cursor != 0 && ++pages < MAX_PAGES);
+		if (body.id == 0) {
+			return cmd_usage_error(ctx, call,
+			    "no customer '%s' in your team's pool (pool list)",
+			    call->argv[0]);
+		}
+	}
+	body.has_id = 1;
+	req.body_case = CRM__V1__REQUEST__BODY_POOL_CLAIM;
+	req.pool_claim = &body;
+	render_text(
+	    out, "customer %llu is yours now", (unsigned long long)body.id);
+	return customer_call(ctx, &req, out, false);
+}
+
+static void
+pool_cursor(Crm__V1__Request *req, uint64_t cursor)
+{
+	req->pool_list->has_cursor = cursor != 0;
+	req->pool_list->cursor = cursor;
+}
+
+crm_status
+cmd_pool_list(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__PoolListRequest body = CRM__V1__POOL_LIST_REQUEST__INIT;
+	body.team = (char *)cmd_opt(call, "--team");
+	req.body_case = CRM__V1__REQUEST__BODY_POOL_LIST;
+	req.pool_list = &body;
+	return fetch_pages_cols(ctx, &req, pool_cursor, out, pool_cols,
+	    sizeof(pool_cols) / sizeof(*pool_cols));
+}
+
+static void
+handover_cursor(Crm__V1__Request *req, uint64_t cursor)
+{
+	req->customer_handover->has_cursor = cursor != 0;
+	req->customer_handover->cursor = cursor;
+}
+
+crm_status
+cmd_customer_handover(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerHandoverRequest body =
+	    CRM__V1__CUSTOMER_HANDOVER_REQUEST__INIT;
+	int stage = 0, grade = 0;
+	body.from_user = call->argv[0];
+	body.to_user = call->argv[1];
+	crm_status rc = opt_enum(ctx, call, "--stage",
+	    &crm__v1__stage__descriptor, &body.has_stage, &stage);
+	if (rc == CRM_OK) {
+		rc = opt_enum(ctx, call, "--grade",
+		    &crm__v1__grade__descriptor, &body.has_grade, &grade);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	body.stage = (Crm__V1__Stage)stage;
+	body.grade = (Crm__V1__Grade)grade;
+	body.has_dry_run = 1;
+	body.dry_run = cmd_opt(call, "--dry-run") != NULL;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_HANDOVER;
+	req.customer_handover = &body;
+	/* In batches of at most 200 customers a request (each its own
+	 * write); the list is every customer moved, or that would move. */
+	render_text(out,
+	    body.dry_run ? "would hand these customers of %s to %s "
+	                   "(dry run: nothing changed)"
+	                 : "handed these customers of %s to %s",
+	    call->argv[0], call->argv[1]);
+	return fetch_pages_cols(ctx, &req, handover_cursor, out, list_cols,
+	    sizeof(list_cols) / sizeof(*list_cols));
+}
+
+/* Read a count option (0: no limit) into *v and *has. */
+static crm_status
+opt_count(struct cmd_ctx *ctx, const struct cmd_call *call, const char *opt,
+    protobuf_c_boolean *has, uint32_t *v)
+{
+	const char *text = cmd_opt(call, opt);
+	if (text == NULL) {
+		return CRM_OK;
+	}
+	char *end = NULL;
+	unsigned long n = strtoul(text, &end, 10);
+	if (*text < '0' || *text > '9' || *end != '\0' || n > 1000000) {
+		return cmd_usage_error(
+		    ctx, call, "%s wants a number (0: no limit)", opt);
+	}
+	*has = 1;
+	*v = (uint32_t)n;
+	return CRM_OK;
+}
+
+crm_status
+cmd_policy_pool(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__PolicyPoolRequest set = CRM__V1__POLICY_POOL_REQUEST__INIT;
+	Crm__V1__PolicyGetRequest get = CRM__V1__POLICY_GET_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	crm_status rc = opt_count(ctx, call, "--claims-per-day",
+	    &set.has_claims_per_day, &set.claims_per_day);
+	if (rc == CRM_OK) {
+		rc = opt_count(
+		    ctx, call, "--max-held", &set.has_max_held, &set.max_held);
+	}
+	const char *cool = cmd_opt(call, "--cooldown");
+	if (rc == CRM_OK && cool != NULL) {
+		if (strcmp(cool, "0") == 0 || strcmp(cool, "off") == 0) {
+			set.cooldown_seconds = 0;
+		} else if (crm_time_parse_duration(
+		               cool, &set.cooldown_seconds) != CRM_OK) {
+			rc = cmd_usage_error(ctx, call,
+			    "--cooldown wants a duration (7d, 2w) or 0");
+		}
+		set.has_cooldown_seconds = 1;
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (set.has_claims_per_day || set.has_max_held ||
+	    set.has_cooldown_seconds) {
+		req.body_case = CRM__V1__REQUEST__BODY_POLICY_POOL;
+		req.policy_pool = &set;
+	} else {
+		req.body_case = CRM__V1__REQUEST__BODY_POLICY_GET;
+		req.policy_get = &get;
+	}
+	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_POLICY, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const Crm__V1__PoolLimits *l = resp->policy->pool_limits;
+	uint32_t per_day = l ? l->claims_per_day : 0;
+	uint32_t held = l ? l->max_held : 0;
+	int64_t cd = l ? l->cooldown_seconds : 0;
+	char perday_s[32], held_s[32], cd_s[48];
+	snprintf(
+	    perday_s, sizeof(perday_s), per_day ? "%u" : "no limit", per_day);
+	snprintf(held_s, sizeof(held_s), held ? "%u" : "no limit", held);
+	if (cd == 0) {
+		snprintf(cd_s, sizeof(cd_s), "none");
+	} else if (cd % 86400 == 0) {
+		snprintf(cd_s, sizeof(cd_s), "%lldd", (long long)(cd / 86400));
+	} else {
+		snprintf(cd_s, sizeof(cd_s), "%llds", (long long)cd);
+	}
+	render_text(out,
+	    "pool claims per rep: %s a day; customers held (won not "
+	    "counted): %s; cool-down before the previous owner may claim "
+	    "back: %s",
+	    perday_s, held_s, cd_s);
+	json_t *j = json_object();
+	json_object_set_new(j, "claims_per_day", json_integer(per_day));
+	json_object_set_new(j, "max_held", json_integer(held));
+	json_object_set_new(j, "cooldown_seconds", json_integer(cd));
+	render_set_json(out, j);
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
 }

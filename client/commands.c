@@ -359,6 +359,36 @@ static const struct cmd_opt audit_export_opts[] = {
 	{ NULL, NULL, false, NULL, NULL },
 };
 
+static const struct cmd_opt user_disable_opts[] = {
+	{ "--handover", "USER", false, NULL,
+	    "hand the user's customers to USER in the same step" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt handover_opts[] = {
+	{ "--stage", "S", false, complete_stage, "only customers in stage S" },
+	{ "--grade", "G", false, complete_grade, "only customers of grade G" },
+	{ "--dry-run", NULL, false, NULL,
+	    "list the customers that would move; change nothing" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt pool_list_opts[] = {
+	{ "--team", "T", false, NULL, "the pool of team T (admins)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
+static const struct cmd_opt policy_pool_opts[] = {
+	{ "--claims-per-day", "N", false, NULL,
+	    "claims a rep may make a day (0: no limit)" },
+	{ "--max-held", "N", false, NULL,
+	    "customers a rep may hold to claim, won not counted (0: no "
+	    "limit)" },
+	{ "--cooldown", "D", false, NULL,
+	    "how long the previous owner waits to claim back (0: none)" },
+	{ NULL, NULL, false, NULL, NULL },
+};
+
 static const struct cmd_opt import_opts[] = {
 	{ "--dry-run", NULL, false, NULL,
 	    "check every row and say what would happen; write nothing" },
@@ -544,6 +574,49 @@ const struct cmd_row cmd_table[] = {
 	    .max_args = 2,
 	    .args = { complete_customer },
 	    .fn = cmd_customer_assign },
+
+	{ .name = "customer release",
+	    .group = "customer",
+	    .usage = "ID|NAME REASON",
+	    .summary = "Put a customer in its team's pool (公海) for any rep "
+	               "of the team to claim (its owner, managers): open "
+	               "tasks and commitments close, SLA clocks go to the "
+	               "team's manager.",
+	    .min_args = 2,
+	    .max_args = 2,
+	    .args = { complete_customer },
+	    .fn = cmd_customer_release },
+	{ .name = "customer handover",
+	    .group = "customer",
+	    .usage = "FROM TO [--stage S] [--grade G] [--dry-run]",
+	    .summary = "Move FROM's customers to TO with their open tasks, "
+	               "commitments, clocks and proposals (managers of the "
+	               "team, admins), 200 a request; --dry-run lists them "
+	               "and changes nothing.",
+	    .min_args = 2,
+	    .max_args = 2,
+	    .opts = handover_opts,
+	    .fn = cmd_customer_handover },
+	{ .name = "pool",
+	    .group = "customer",
+	    .usage = "VERB ...",
+	    .summary = "The team pool (公海): list, claim." },
+	{ .name = "pool list",
+	    .group = "customer",
+	    .usage = "[--team T]",
+	    .summary = "Your team's pool: grade, stage, last contact, since "
+	               "when, from whom and why (admins: all or --team).",
+	    .max_args = 0,
+	    .opts = pool_list_opts,
+	    .fn = cmd_pool_list },
+	{ .name = "pool claim",
+	    .group = "customer",
+	    .usage = "ID|NAME",
+	    .summary = "Take a customer of your team's pool: it is yours and "
+	               "its next follow-up is planned (limits: policy pool).",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .fn = cmd_pool_claim },
 
 	{ .name = "customer merge",
 	    .group = "customer",
@@ -938,6 +1011,9 @@ const struct cmd_row cmd_table[] = {
 	    "Customers high/medium/low by purchase frequency, amount and "
 	    "category, with the follow-ups each segment got against the "
 	    "policy; default the last 365 days."),
+	REPORT_ROW("pool",
+	    "Customers put in the team pool in the period (reason, former "
+	    "owner), and per rep: released, claimed, given from the pool."),
 	REPORT_ROW("feedback",
 	    "Feedback tags (log --tag) ranked by follow-ups and customers, "
 	    "with bars: the common problems of the period."),
@@ -1040,10 +1116,12 @@ const struct cmd_row cmd_table[] = {
 	    .fn = cmd_admin_user_list },
 	{ .name = "user disable",
 	    .group = "admin",
-	    .usage = "LOGIN",
-	    .summary = "Disable a user and end their sessions.",
+	    .usage = "LOGIN [--handover USER]",
+	    .summary = "Disable a user and end their sessions; --handover: "
+	               "their customers go to USER in the same step.",
 	    .min_args = 1,
 	    .max_args = 1,
+	    .opts = user_disable_opts,
 	    .fn = cmd_admin_user_disable },
 	{ .name = "user passwd",
 	    .group = "admin",
@@ -1138,6 +1216,16 @@ const struct cmd_row cmd_table[] = {
 	    .max_args = 0,
 	    .opts = policy_value_opts,
 	    .fn = cmd_purchase_policy },
+
+	{ .name = "policy pool",
+	    .group = "admin",
+	    .usage = "[--claims-per-day N] [--max-held N] [--cooldown D]",
+	    .summary = "Limits on pool claims per rep: show, or (admins) set "
+	               "them (0: no limit, the default; cool-down: how long "
+	               "the previous owner waits, e.g. 7d).",
+	    .max_args = 0,
+	    .opts = policy_pool_opts,
+	    .fn = cmd_policy_pool },
 
 	{ .name = "policy working-days",
 	    .group = "admin",

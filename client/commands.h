@@ -338,6 +338,16 @@ crm_status cmd_customer_list(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_customer_find(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
+crm_status cmd_customer_release(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+crm_status cmd_customer_handover(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+crm_status cmd_pool_list(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+crm_status cmd_pool_claim(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+crm_status cmd_policy_pool(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
 crm_status cmd_customer_assign(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 

@@ -4,6 +4,7 @@
  * index in reverse, so a missing entry and a dangling one are both found.
  */
 #include "check.h"
+#include "pool.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -293,6 +294,13 @@ customer_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 		    id, stored ? "stale" : "missing");
 	}
 	need_user(c, "customer", id, cu->owner_id);
+	/* The team pool: exactly the ownerless customers of a team. */
+	int pooled =
+	    cu->merged_into == 0 && cu->owner_id == 0 && cu->team_id != 0;
+	if (pooled != has_pair(c, DB_POOL, cu->team_id, id)) {
+		check_problem(c, "customer %" PRIu64 ": %s the team pool", id,
+		    pooled ? "missing from" : "wrongly in");
+	}
 	/* Team 0: the owner is in no team (an admin's own customers). */
 	if (cu->team_id != 0 && !has_id(c, DB_TEAMS, cu->team_id)) {
 		check_problem(c, "customer %" PRIu64 ": no team %" PRIu64, id,
@@ -628,6 +636,8 @@ check_run(struct check *c)
 		    "customer_id" },
 		{ DB_ROUTINE_CUST, DB_ROUTINES, &crm__v1__routine__descriptor,
 		    "customer_id" },
+		{ DB_POOL, DB_CUSTOMERS, &crm__v1__customer__descriptor,
+		    "team_id" },
 	};
 	static const struct {
 		enum store_db idx, db;
@@ -686,6 +696,9 @@ check_run(struct check *c)
 	}
 	if (rc == CRM_OK) {
 		rc = calendar_days(c);
+	}
+	if (rc == CRM_OK) {
+		rc = pool_check(c);
 	}
 	return rc;
 }

@@ -23,6 +23,7 @@
 #include "crm.h"
 #include "handlers.h"
 #include "lifecycle.h"
+#include "pool.h"
 #include "purchase.h"
 #include "review.h"
 #include "search.h"
@@ -281,6 +282,9 @@ fill_names(struct req_ctx *ctx, Crm__V1__Customer *c)
 {
 	c->owner = (char *)user_login_of(ctx, c->owner_id);
 	c->team = (char *)user_team_name(ctx, c->team_id);
+	c->pool_from = c->pool_from_id
+	                   ? (char *)user_login_of(ctx, c->pool_from_id)
+	                   : NULL;
 	c->checked_by = c->checked_by_id
 	                    ? (char *)user_login_of(ctx, c->checked_by_id)
 	                    : NULL;
@@ -295,7 +299,8 @@ fill_names(struct req_ctx *ctx, Crm__V1__Customer *c)
  * scheduling, imports, checks and merges of another record do not count.
  */
 static const char *const touching[] = { "customer.edit", "customer.assign",
-	"stage.set", "grade.approve", "customer.add", NULL };
+	"stage.set", "grade.approve", "customer.add", "pool.claim",
+	"customer.release", NULL };
 
 static int
 person_change(const struct req_ctx *ctx)
@@ -320,6 +325,7 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	store_key k;
 	/* Server-filled display fields are never stored. */
 	after->owner = after->team = after->checked_by = NULL;
+	after->pool_from = NULL;
 	after->has_contacts = after->has_last_update_at = 0;
 	after->has_late_entry = after->late_entry = 0;
 	/* A person's customer add counts at its creation; an import
@@ -412,6 +418,15 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	store_key_pair(&nk, after->team_id, after->id);
 	rc = store_reindex(ctx->st, ctx->txn, DB_CUST_TEAM,
 	    was_listed ? &ok : NULL, merged ? NULL : &nk);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	/* The team pool (pool.h): a team's customers without an owner. */
+	int was_pooled =
+	    was_listed && before->owner_id == 0 && before->team_id != 0;
+	int pooled = !merged && after->owner_id == 0 && after->team_id != 0;
+	rc = store_reindex(ctx->st, ctx->txn, DB_POOL, was_pooled ? &ok : NULL,
+	    pooled ? &nk : NULL);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -1291,10 +1306,22 @@ customer_handle_assign(
 	}
 	after->owner_id = owner->id;
 	after->team_id = owner->team_id;
+	/* Given from the team pool (pool.h): it leaves the pool. */
+	after->has_pooled_at = after->has_pool_from_id = 0;
+	after->pooled_at = 0;
+	after->pool_from_id = 0;
+	after->pool_reason = NULL;
+	if (before->owner_id == 0 && before->team_id != 0) {
+		after->has_pool_left_at = 1;
+		after->pool_left_at = ctx->now;
+	}
 	rc = put(ctx, before, after);
 	if (rc == CRM_OK) {
 		/* Its open work goes along (lifecycle.h). */
 		rc = lifecycle_given(ctx, before, after);
+	}
+	if (rc == CRM_OK && before->owner_id == 0 && before->team_id != 0) {
+		rc = pool_log(ctx, POOL_GIVEN, after, 0, NULL);
 	}
 	if (rc != CRM_OK) {
 		return rc;

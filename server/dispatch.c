@@ -156,6 +156,17 @@ static const struct dispatch_row table[] = {
 	    PERM_REP, REQ_READ, 0 },
 	[BODY(ROUTINE_STOP)] = { "routine.stop", routine_handle_stop, NULL,
 	    PERM_REP, REQ_WRITE, 0 },
+
+	[BODY(CUSTOMER_RELEASE)] = { "customer.release", pool_handle_release,
+	    NULL, PERM_REP, REQ_WRITE, 0 },
+	[BODY(POOL_LIST)] = { "pool.list", pool_handle_list, NULL, PERM_REP,
+	    REQ_READ, 0 },
+	[BODY(POOL_CLAIM)] = { "pool.claim", pool_handle_claim, NULL, PERM_REP,
+	    REQ_WRITE, 0 },
+	[BODY(POLICY_POOL)] = { "policy.pool", pool_handle_policy, NULL,
+	    PERM_ADMIN, REQ_WRITE, 0 },
+	[BODY(CUSTOMER_HANDOVER)] = { "customer.handover",
+	    pool_handle_handover, NULL, PERM_MANAGER, REQ_WRITE, 0 },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))

@@ -118,6 +118,12 @@ HANDLER(audit_handle_list);
 /* calendar.c */
 HANDLER(calendar_handle_import);
 HANDLER(calendar_handle_show);
+/* pool.c */
+HANDLER(pool_handle_release);
+HANDLER(pool_handle_list);
+HANDLER(pool_handle_claim);
+HANDLER(pool_handle_policy);
+HANDLER(pool_handle_handover);
 
 /* routine.c */
 HANDLER(routine_handle_add);

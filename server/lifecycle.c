@@ -662,8 +662,14 @@ lifecycle_given(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	crm_status rc = CRM_OK;
 	if (before->owner_id != after->owner_id ||
 	    before->team_id != after->team_id) {
-		rc = event_add_kind(ctx, after->id, 0, "owner",
-		    "customer assign", "owner %s → %s (team %s → %s)",
+		/* customer.assign, pool.claim, customer.handover. */
+		const char *how =
+		    ctx->action != NULL &&
+		            strcmp(ctx->action, "customer.assign") != 0
+		        ? ctx->action
+		        : "customer assign";
+		rc = event_add_kind(ctx, after->id, 0, "owner", how,
+		    "owner %s → %s (team %s → %s)",
 		    user_login_of(ctx, before->owner_id),
 		    user_login_of(ctx, after->owner_id),
 		    dash(user_team_name(ctx, before->team_id)),

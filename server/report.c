@@ -387,6 +387,7 @@ report_handle(
 		[CRM__V1__REPORT_KIND__REPORT_MONTHLY] = report_monthly,
 		[CRM__V1__REPORT_KIND__REPORT_VALUE] = report_value,
 		[CRM__V1__REPORT_KIND__REPORT_FEEDBACK] = report_feedback,
+		[CRM__V1__REPORT_KIND__REPORT_POOL] = report_pool,
 	};
 	/* Tables that follow a kind's own (report_signals.c). */
 	static crm_status (*const extras[])(struct report *) = {

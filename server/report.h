@@ -102,6 +102,8 @@ crm_status report_value(struct report *r);
  * best cases and missing minutes after quality, late entries after
  * activity. */
 crm_status report_feedback(struct report *r);
+/* report_pool (pool.c): customers put in the pool, claims per rep. */
+crm_status report_pool(struct report *r);
 crm_status report_open_issues(struct report *r);
 crm_status report_quality_cases(struct report *r);
 crm_status report_late_entries(struct report *r);

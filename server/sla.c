@@ -1321,3 +1321,62 @@ sla_reown(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from)
 	}
 	return rc;
 }
+
+crm_status
+sla_release(struct req_ctx *ctx, const Crm__V1__Customer *cust,
+    uint64_t manager_id, const char *why)
+{
+	crm_status rc = CRM_OK;
+	uint64_t id = 0;
+	while (
+	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_COMMIT_CUST,
+	                        cust->id, id, &id) == CRM_OK) {
+		Crm__V1__Commitment *before, *c;
+		rc = commitment_load(ctx, id, &before);
+		if (rc != CRM_OK || !commitment_open(before)) {
+			continue;
+		}
+		rc = commitment_load(ctx, id, &c);
+		if (rc == CRM_OK) {
+			c->status =
+			    CRM__V1__COMMITMENT_STATUS__COMMITMENT_RELEASED;
+			c->has_closed_at = 1;
+			c->closed_at = ctx->now;
+			rc = commitment_put(ctx, before, c);
+		}
+		if (rc == CRM_OK) {
+			rc = event_add(ctx, cust->id, 0, why,
+			    "commitment %" PRIu64 " (%s) of %s closed: the "
+			    "customer went to the pool",
+			    id, c->text ? c->text : "",
+			    user_login_of(ctx, before->owner_id));
+		}
+	}
+	id = 0;
+	while (rc == CRM_OK && manager_id != 0 &&
+	       store_index_next(ctx->st, ctx->txn, DB_SLA_CUST, cust->id, id,
+	           &id) == CRM_OK) {
+		Crm__V1__SlaClock *before, *k;
+		rc = clock_load(ctx, id, &before);
+		if (rc != CRM_OK || !running(before) ||
+		    before->owner_id == manager_id) {
+			continue;
+		}
+		rc = clock_load(ctx, id, &k);
+		if (rc == CRM_OK) {
+			k->owner_id = manager_id;
+			rc = clock_put(ctx, before, k);
+		}
+		if (rc == CRM_OK) {
+			rc = event_add(ctx, cust->id, 0, why,
+			    "%s clock %" PRIu64 " given from %s to %s (the "
+			    "team's manager, while the customer is in the "
+			    "pool)",
+			    crm_enum_name(
+			        &crm__v1__sla_kind__descriptor, k->kind),
+			    id, user_login_of(ctx, before->owner_id),
+			    user_login_of(ctx, manager_id));
+		}
+	}
+	return rc;
+}

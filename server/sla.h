@@ -58,6 +58,12 @@ crm_status sla_move_customer(struct req_ctx *ctx, uint64_t from, uint64_t to);
 crm_status sla_reown(
     struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t from);
 
+/* sla_release: customer c went to its team's pool (pool.h): its open
+ * commitments close as released, its running clocks go to manager_id (0:
+ * stay where they are), each with an event saying why. */
+crm_status sla_release(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    uint64_t manager_id, const char *why);
+
 /* sla_commitment_add: an open commitment from follow-up fu_id. */
 crm_status sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
     uint64_t fu_id, const char *text, uint64_t owner_id, int64_t due,

@@ -74,6 +74,9 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_CALENDAR] = "calendar",
 	[DB_ROUTINES] = "routines",
 	[DB_ROUTINE_CUST] = "routine_cust",
+	[DB_POOL] = "pool",
+	[DB_POOL_LOG] = "pool_log",
+	[DB_POOL_CLAIM] = "pool_claim",
 };
 
 const char *

@@ -88,6 +88,10 @@ enum store_db {
 	/* Calendar routines (issue 15). */
 	DB_ROUTINES,     /* routine id -> crm.v1.Routine */
 	DB_ROUTINE_CUST, /* customer id || routine id -> "" */
+	/* The team pool (issue 16, pool.c). */
+	DB_POOL,       /* team id || customer id -> "": ownerless customers */
+	DB_POOL_LOG,   /* at (biased) || sequence -> crm.store.PoolRecord */
+	DB_POOL_CLAIM, /* user id || at (biased) || sequence -> "": claims */
 	DB_COUNT
 };
 

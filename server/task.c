@@ -418,6 +418,29 @@ close_task(struct req_ctx *ctx, uint64_t id, int status, const char *why)
 }
 
 crm_status
+task_cancel_open(struct req_ctx *ctx, uint64_t customer_id, const char *why)
+{
+	crm_status rc = CRM_OK;
+	uint64_t id = 0;
+	while (
+	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_TASK_CUST,
+	                        customer_id, id, &id) == CRM_OK) {
+		/* Peek, and keep nothing of a closed one. */
+		Crm__V1__Task *before;
+		size_t mark = crm_arena_mark(ctx->arena);
+		rc = dispatch_list_record(ctx, DB_TASKS, id,
+		    &crm__v1__task__descriptor, (ProtobufCMessage **)&before);
+		int open = rc == CRM_OK && is_open(before);
+		crm_arena_release(ctx->arena, mark);
+		if (open) {
+			rc = close_task(ctx, id,
+			    CRM__V1__TASK_STATUS__TASK_CANCELLED, why);
+		}
+	}
+	return rc;
+}
+
+crm_status
 task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
     int64_t from, int reschedule)
 {
@@ -430,24 +453,13 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	if (!active) {
 		/* A lost customer is followed no more: every open task of
 		 * it ends. */
-		uint64_t id = 0;
-		while (rc == CRM_OK &&
-		       store_index_next(ctx->st, ctx->txn, DB_TASK_CUST, c->id,
-		           id, &id) == CRM_OK) {
-			/* Peek, and keep nothing of a closed one. */
-			size_t mark = crm_arena_mark(ctx->arena);
-			rc = dispatch_list_record(ctx, DB_TASKS, id,
-			    &crm__v1__task__descriptor,
-			    (ProtobufCMessage **)&before);
-			int open = rc == CRM_OK && is_open(before);
-			crm_arena_release(ctx->arena, mark);
-			if (open) {
-				rc = close_task(ctx, id,
-				    CRM__V1__TASK_STATUS__TASK_CANCELLED,
-				    "the customer is lost");
-			}
-		}
-		return rc;
+		return task_cancel_open(ctx, c->id, "the customer is lost");
+	}
+	if (c->owner_id == 0) {
+		/* In the team pool (pool.h): nobody follows it until it is
+		 * claimed or given. */
+		return task_cancel_open(
+		    ctx, c->id, "the customer is in the pool");
 	}
 	Crm__V1__Policy *p;
 	rc = policy_load(ctx, &p);

@@ -35,6 +35,11 @@ crm_status task_create(struct req_ctx *ctx, const Crm__V1__Customer *c,
 crm_status task_put(
     struct req_ctx *ctx, const Crm__V1__Task *before, Crm__V1__Task *after);
 
+/* task_cancel_open: cancel every open task of customer_id, because of why
+ * (the customer is lost, or went to the team pool). */
+crm_status task_cancel_open(
+    struct req_ctx *ctx, uint64_t customer_id, const char *why);
+
 /*
  * task_followup_sync: make c's next follow-up agree with c: none (and no
  * open task at all) when c is lost; otherwise one, created due at from +

@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "crm.h"
 #include "handlers.h"
+#include "pool.h"
 #include "store_schema.h"
 
 /* ------------------------------------------------------ user record API */
@@ -391,6 +392,33 @@ user_handle_disable(
 	if (u->id == ctx->who->user_id) {
 		return dispatch_fail(
 		    ctx, CRM_EPRECOND, "you cannot disable yourself");
+	}
+	const char *to_login = req->user_disable->handover;
+	if (to_login != NULL && *to_login != '\0') {
+		/* Their customers go to `to` in the same step (pool.h): one
+		 * batch at most; a bigger book is handed over first. */
+		Crm__Store__UserRecord *to;
+		if (user_by_login(ctx, to_login, &to) != CRM_OK ||
+		    !to->active || to->id == u->id) {
+			return dispatch_fail(ctx, CRM_NOT_FOUND,
+			    "no other active user '%s' to hand over to",
+			    to_login);
+		}
+		Crm__V1__CustomerHandoverRequest hr =
+		    CRM__V1__CUSTOMER_HANDOVER_REQUEST__INIT;
+		uint64_t next, left;
+		rc = pool_handover(ctx, u->id, to->id, &hr, NULL, &next);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		if (store_index_next(ctx->st, ctx->txn, DB_CUST_OWNER, u->id,
+		        0, &left) == CRM_OK) {
+			return dispatch_fail(ctx, CRM_EPRECOND,
+			    "%s holds more than %d customers: hand them over "
+			    "first (customer handover %s %s)",
+			    u->login, POOL_HANDOVER_BATCH, u->login,
+			    to->login);
+		}
 	}
 	Crm__Store__UserRecord before = *u;
 	before.pwhash = NULL;

@@ -364,6 +364,11 @@ struct rb {
 	Crm__V1__Routine routine;
 	Crm__V1__RoutineListRequest routine_list;
 	Crm__V1__RoutineStopRequest routine_stop;
+	Crm__V1__CustomerReleaseRequest customer_release;
+	Crm__V1__PoolListRequest pool_list;
+	Crm__V1__PoolClaimRequest pool_claim;
+	Crm__V1__PolicyPoolRequest policy_pool;
+	Crm__V1__CustomerHandoverRequest customer_handover;
 	char text[64];
 };
 
@@ -1185,6 +1190,65 @@ b_routine_stop(struct rb *b, const struct target *t)
 	R(routine_stop) = &b->routine_stop;
 }
 
+static void
+b_customer_release(struct rb *b, const struct target *t)
+{
+	b->customer_release = (Crm__V1__CustomerReleaseRequest)
+	    CRM__V1__CUSTOMER_RELEASE_REQUEST__INIT;
+	b->customer_release.has_id = 1;
+	b->customer_release.id = t->id;
+	b->customer_release.reason = "authz";
+	b->req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_RELEASE;
+	R(customer_release) = &b->customer_release;
+}
+
+static void
+b_pool_list(struct rb *b, const struct target *t)
+{
+	(void)t;
+	b->pool_list =
+	    (Crm__V1__PoolListRequest)CRM__V1__POOL_LIST_REQUEST__INIT;
+	b->req.body_case = CRM__V1__REQUEST__BODY_POOL_LIST;
+	R(pool_list) = &b->pool_list;
+}
+
+/* A customer its owner holds: never in the pool, so nobody may claim it
+ * and only who may see it learns why. */
+static void
+b_pool_claim(struct rb *b, const struct target *t)
+{
+	b->pool_claim =
+	    (Crm__V1__PoolClaimRequest)CRM__V1__POOL_CLAIM_REQUEST__INIT;
+	b->pool_claim.has_id = 1;
+	b->pool_claim.id = t->id;
+	b->req.body_case = CRM__V1__REQUEST__BODY_POOL_CLAIM;
+	R(pool_claim) = &b->pool_claim;
+}
+
+static void
+b_policy_pool(struct rb *b, const struct target *t)
+{
+	(void)t;
+	b->policy_pool =
+	    (Crm__V1__PolicyPoolRequest)CRM__V1__POLICY_POOL_REQUEST__INIT;
+	b->policy_pool.has_claims_per_day = 1;
+	b->policy_pool.claims_per_day = 0;
+	b->req.body_case = CRM__V1__REQUEST__BODY_POLICY_POOL;
+	R(policy_pool) = &b->policy_pool;
+}
+
+/* The user's customers to the other rep. */
+static void
+b_customer_handover(struct rb *b, const struct target *t)
+{
+	b->customer_handover = (Crm__V1__CustomerHandoverRequest)
+	    CRM__V1__CUSTOMER_HANDOVER_REQUEST__INIT;
+	b->customer_handover.from_user = (char *)t->login;
+	b->customer_handover.to_user = (char *)t->other;
+	b->req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_HANDOVER;
+	R(customer_handover) = &b->customer_handover;
+}
+
 /* One row per Request body, named by its oneof field in crm.proto. */
 static const struct request {
 	const char *name;
@@ -1259,6 +1323,11 @@ static const struct request {
 	{ "routine_add", b_routine_add, O_CUST, F_WRITE },
 	{ "routine_list", b_routine_list, O_CUST, 0 },
 	{ "routine_stop", b_routine_stop, O_ROUTINE, F_WRITE },
+	{ "customer_release", b_customer_release, O_CUST, F_WRITE },
+	{ "pool_list", b_pool_list, O_NONE, 0 },
+	{ "pool_claim", b_pool_claim, O_CUST, F_WRITE },
+	{ "policy_pool", b_policy_pool, O_NONE, F_WRITE },
+	{ "customer_handover", b_customer_handover, O_USER, F_WRITE },
 };
 
 #define N_REQUESTS (sizeof(requests) / sizeof(requests[0]))

@@ -1,0 +1,2 @@
+corpus-v1-000083Z
+admin	admin-pw2

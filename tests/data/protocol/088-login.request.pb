@@ -1,0 +1,2 @@
+corpus-v1-000088Z
+wangpw-wang
