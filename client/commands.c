@@ -591,7 +591,7 @@ const struct cmd_row cmd_table[] = {
 	    .usage = "FROM TO [--stage S] [--grade G] [--dry-run]",
 	    .summary = "Move FROM's customers to TO with their open tasks, "
 	               "commitments, clocks and proposals (managers of the "
-	               "team, admins), 200 a request; --dry-run lists them "
+	               "team, admins), 25 a request; --dry-run lists them "
 	               "and changes nothing.",
 	    .min_args = 2,
 	    .max_args = 2,

@@ -20,7 +20,7 @@
 enum pool_kind { POOL_PUT = 1, POOL_CLAIMED = 2, POOL_GIVEN = 3 };
 
 /* At most this many customers a handover request moves or lists. */
-#define POOL_HANDOVER_BATCH 200
+#define POOL_HANDOVER_BATCH 25
 
 /*
  * pool_put: put customer id in its team's pool because of why: owner

@@ -508,6 +508,21 @@ setup_records(void)
 		req.grade_propose = &g;
 		rc = setup_call(FUZZ_ENV_REP, &req, NULL);
 	}
+	/* Last, so no other record's id moves: customer 5 in east's pool,
+	 * for pool.claim. */
+	if (rc == CRM_OK) {
+		rc = setup_customer(FUZZ_ENV_REP, "公海客户 E", NULL);
+	}
+	if (rc == CRM_OK) {
+		Crm__V1__CustomerReleaseRequest r =
+		    CRM__V1__CUSTOMER_RELEASE_REQUEST__INIT;
+		r.has_id = 1;
+		r.id = 5;
+		r.reason = "seed: in the pool";
+		req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_RELEASE;
+		req.customer_release = &r;
+		rc = setup_call(FUZZ_ENV_REP, &req, NULL);
+	}
 	return rc;
 }
 
