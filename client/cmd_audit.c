@@ -45,6 +45,18 @@ record_word(const Crm__V1__AuditEntry *e, char *buf, size_t len)
 	}
 }
 
+/* A change's side: a time field's value in the local time of this
+ * shell (the server's text is in its own zone), else the text. */
+static const char *
+side_text(const char *text, int has_at, int64_t at, char *buf, size_t len)
+{
+	if (has_at) {
+		crm_time_format(at, buf, len);
+		return buf;
+	}
+	return text && *text ? text : "(none)";
+}
+
 /* The changes of an entry, one "field: before -> after" a line. */
 static char *
 changes_text(const Crm__V1__AuditEntry *e)
@@ -59,8 +71,11 @@ changes_text(const Crm__V1__AuditEntry *e)
 	char *s = crm_xcalloc(1, len), *p = s;
 	for (size_t i = 0; i < e->n_changes; i++) {
 		const Crm__V1__AuditChange *c = e->changes[i];
-		const char *b = c->before && *c->before ? c->before : "(none)";
-		const char *a = c->after && *c->after ? c->after : "(none)";
+		char tb[32], ta[32];
+		const char *b = side_text(
+		    c->before, c->has_before_at, c->before_at, tb, sizeof(tb));
+		const char *a = side_text(
+		    c->after, c->has_after_at, c->after_at, ta, sizeof(ta));
 		p += e->created
 		         ? snprintf(p, len - (size_t)(p - s), "%s%s: %s",
 		               i ? "\n" : "", c->field, a)
@@ -68,6 +83,33 @@ changes_text(const Crm__V1__AuditEntry *e)
 		               i ? "\n" : "", c->field, b, a);
 	}
 	return s;
+}
+
+/* An entry as JSON: a time field's before and after RFC 3339 (null when
+ * unset) like every other time, not the server's local text. */
+static json_t *
+entry_json(const Crm__V1__AuditEntry *e)
+{
+	json_t *o = render_json_message(&e->base);
+	json_t *arr = json_object_get(o, "changes");
+	for (size_t i = 0; i < e->n_changes && arr != NULL; i++) {
+		const Crm__V1__AuditChange *c = e->changes[i];
+		json_t *j = json_array_get(arr, i);
+		if (j == NULL) {
+			break;
+		}
+		if (c->has_before_at || c->has_after_at) {
+			json_object_set_new(j, "before",
+			    c->has_before_at ? render_json_time(c->before_at)
+			                     : json_null());
+			json_object_set_new(j, "after",
+			    c->has_after_at ? render_json_time(c->after_at)
+			                    : json_null());
+		}
+		json_object_del(j, "before_at");
+		json_object_del(j, "after_at");
+	}
+	return o;
 }
 
 crm_status
@@ -149,7 +191,7 @@ cmd_audit_list(
 		}
 		render_row(out, cells);
 		free(ch);
-		json_array_append_new(arr, render_json_message(&e->base));
+		json_array_append_new(arr, entry_json(e));
 	}
 	render_set_json(out, arr);
 	if (p->n_entries == 0 && p->next_before == 0) {

@@ -182,11 +182,13 @@ when(int64_t t, char *buf, size_t len)
 	return buf;
 }
 
-/* "shown of total" under a card list when some were left out. */
+/* "shown of total" under a card list when some were left out; not in
+ * JSON (json), whose document has the totals. */
 static void
-card_more(render_doc *out, size_t shown, uint32_t total, const char *how)
+card_more(
+    render_doc *out, size_t shown, uint32_t total, const char *how, bool json)
 {
-	if (total > shown) {
+	if (total > shown && !json) {
 		render_text(
 		    out, "... and %u more (%s)", total - (unsigned)shown, how);
 	}
@@ -194,7 +196,7 @@ card_more(render_doc *out, size_t shown, uint32_t total, const char *how)
 
 /* The card (customer.get): what to know before a call. */
 static void
-show_card(const Crm__V1__CustomerReply *r, render_doc *out)
+show_card(const Crm__V1__CustomerReply *r, render_doc *out, bool json)
 {
 	char t[32], t2[32];
 	const Crm__V1__FollowUp *f = r->last_followup;
@@ -245,7 +247,8 @@ show_card(const Crm__V1__CustomerReply *r, render_doc *out)
 				x->goal };
 			render_row(out, cells);
 		}
-		card_more(out, r->n_open_tasks, r->open_tasks_total, "due");
+		card_more(
+		    out, r->n_open_tasks, r->open_tasks_total, "due", json);
 	}
 	if (r->n_open_commitments > 0) {
 		static const char *const cols[] = { "commitment", "due",
@@ -264,7 +267,7 @@ show_card(const Crm__V1__CustomerReply *r, render_doc *out)
 			render_row(out, cells);
 		}
 		card_more(out, r->n_open_commitments,
-		    r->open_commitments_total, "commitments");
+		    r->open_commitments_total, "commitments", json);
 	}
 	size_t n_objections = 0;
 	for (size_t i = 0; i < r->n_running_clocks; i++) {
@@ -309,14 +312,15 @@ show_card(const Crm__V1__CustomerReply *r, render_doc *out)
 				x->breached ? "yes" : "", x->text };
 			render_row(out, cells);
 		}
-		card_more(
-		    out, r->n_running_clocks, r->running_clocks_total, "sla");
+		card_more(out, r->n_running_clocks, r->running_clocks_total,
+		    "sla", json);
 	}
 }
 
 /* Show a CustomerReply: the customer as a record, then its contacts. */
 static void
-show_reply(const Crm__V1__CustomerReply *r, render_doc *out, bool contacts)
+show_reply(
+    const Crm__V1__CustomerReply *r, render_doc *out, bool contacts, bool json)
 {
 	if (r->customer != NULL) {
 		render_message_record(out, &r->customer->base, show_skip);
@@ -348,7 +352,7 @@ show_reply(const Crm__V1__CustomerReply *r, render_doc *out, bool contacts)
 	}
 	cmd_purchase_show_summary(r->purchases, out);
 	if (contacts && r->customer != NULL) {
-		show_card(r, out);
+		show_card(r, out, json);
 	}
 	if (contacts) {
 		render_messages_table(out, 8, contact_cols,
@@ -373,7 +377,8 @@ customer_call(
 		render_text(out, "done");
 		goto out;
 	}
-	show_reply(resp->customer, out, json_all);
+	show_reply(
+	    resp->customer, out, json_all, ctx->ropts.format == RENDER_JSON);
 	if (json_all) {
 		render_set_json(
 		    out, render_json_message(&resp->customer->base));

@@ -424,6 +424,14 @@ cmd_report_show(
 			                            : "");
 		}
 		table_section(out, t, people);
+		if (people && t->n_rows == 0) {
+			/* Never only a header: say the period has nothing. */
+			render_text(out, "%s",
+			    t->name && strcmp(t->name, "tags") == 0
+			        ? "no tags in this period (log --tag adds "
+			          "them)"
+			        : "(none)");
+		}
 		if (people) {
 			table_chart(out, t, ctx->ropts.width);
 		}

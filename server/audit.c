@@ -331,6 +331,25 @@ unpack_snapshot(struct req_ctx *ctx, const ProtobufCMessageDescriptor *d,
 	    d, &ctx->arena->allocator, b.len, b.data);
 }
 
+/* The value of time field f of m (UTC seconds): 0 when unset or 0. */
+static int
+time_value(
+    const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f, int64_t *out)
+{
+	if (m == NULL) {
+		return 0;
+	}
+	const char *base = (const char *)m;
+	if (f->quantifier_offset != 0 &&
+	    (f->label == PROTOBUF_C_LABEL_OPTIONAL ||
+	        f->label == PROTOBUF_C_LABEL_NONE) &&
+	    !*(const protobuf_c_boolean *)(base + f->quantifier_offset)) {
+		return 0;
+	}
+	*out = *(const int64_t *)(base + f->offset);
+	return *out != 0;
+}
+
 /* The changed fields of one audit record (every set field on creation). */
 static crm_status
 diff_entry(struct req_ctx *ctx, const ProtobufCMessageDescriptor *d,
@@ -374,6 +393,13 @@ diff_entry(struct req_ctx *ctx, const ProtobufCMessageDescriptor *d,
 		}
 		c->before = a;
 		c->after = b;
+		if (f->label != PROTOBUF_C_LABEL_REPEATED &&
+		    f->type == PROTOBUF_C_TYPE_INT64 &&
+		    is_time_field(f->name)) {
+			c->has_before_at =
+			    time_value(before, f, &c->before_at);
+			c->has_after_at = time_value(after, f, &c->after_at);
+		}
 		*bytes += strlen(f->name) + strlen(a) + strlen(b) + 16;
 		e->changes[e->n_changes++] = c;
 	}

@@ -201,9 +201,12 @@ lifecycle_stage_apply(
 	if (rc == CRM_OK && h.from == CRM__V1__STAGE__STAGE_CHURN_RISK) {
 		rc = sla_churn_end(ctx, c->id);
 	}
+	/* Seed 000: 流失风险客户 3天内主动联系, counted from when the risk
+	 * was seen: a follow-up logged later (log --at ... --stage
+	 * churn_risk) starts the clock at its own time. */
 	if (rc == CRM_OK && s->to == CRM__V1__STAGE__STAGE_CHURN_RISK) {
-		rc = sla_start(ctx, c, CRM__V1__SLA_KIND__SLA_CHURN_CONTACT,
-		    s->reason, NULL);
+		rc = sla_start_at(ctx, c, CRM__V1__SLA_KIND__SLA_CHURN_CONTACT,
+		    s->reason, h.at, NULL);
 	}
 	if (rc == CRM_OK) {
 		rc = task_festival_resync(

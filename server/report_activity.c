@@ -331,7 +331,12 @@ report_activity(struct report *r)
 			report_num(row, 6, fu / n);
 		}
 		report_num(row, 7, expect);
-		report_pct(row, 8, fu, expect);
+		/* Under a customer-day the cadence expects a sliver of a
+		 * follow-up, and any follow-up is thousands of per cent of it:
+		 * no share (shown "-"). */
+		if (secs >= DAY) {
+			report_pct(row, 8, fu, expect);
+		}
 	}
 	if (t != NULL) {
 		t = report_table(

@@ -570,6 +570,11 @@ report_quality(struct report *r)
 		report_num(row, 2, (double)q.n);
 	}
 	report_chart(t, 0, 1);
+	/* The lowest are the bottom half of the scored follow-ups (the
+	 * best cases the top half, report_signals.c): never both. */
+	if (q.nlow > q.n / 2) {
+		q.nlow = (size_t)(q.n / 2);
+	}
 	if (t != NULL) {
 		t = report_table(r, "lowest", "Lowest scored follow-ups",
 		    NCOLS(lc), lc, LOWEST);

@@ -324,6 +324,7 @@ struct cases {
 	struct report *r;
 	struct best best[BEST];
 	size_t nbest;
+	uint64_t scored;
 	struct report_tab *missing;
 	uint64_t more;
 	crm_status err;
@@ -346,17 +347,20 @@ collect_best(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 		}
 	}
 	struct best b = { id, at, s / 4, strongest };
-	/* Keep the BEST highest, descending; the earlier one wins ties. */
+	q->scored++;
+	/* Keep the BEST highest, descending; the later one wins ties: the
+	 * exact reverse of the lowest list's order (report_kinds.c), so
+	 * the two halves never share a follow-up. */
 	size_t i = q->nbest;
 	if (i == BEST) {
-		if (b.avg <= q->best[BEST - 1].avg) {
+		if (b.avg < q->best[BEST - 1].avg) {
 			return 0;
 		}
 		i--;
 	} else {
 		q->nbest++;
 	}
-	while (i > 0 && q->best[i - 1].avg < b.avg) {
+	while (i > 0 && q->best[i - 1].avg <= b.avg) {
 		q->best[i] = q->best[i - 1];
 		i--;
 	}
@@ -453,6 +457,11 @@ report_quality_cases(struct report *r)
 	q->r = r;
 	crm_status rc =
 	    report_scan(r, DB_FU_TIME, 0, r->from, r->to, collect_best, q);
+	/* The best are the top half of the scored follow-ups (the lowest
+	 * list the bottom half): with few scored, no follow-up is in both. */
+	if (q->nbest > q->scored - q->scored / 2) {
+		q->nbest = (size_t)(q->scored - q->scored / 2);
+	}
 	struct report_tab *t = NULL;
 	if (rc == CRM_OK) {
 		t = report_table(r, "best",

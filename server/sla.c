@@ -90,12 +90,14 @@ clock_put(
 	return rc;
 }
 
-/* A clock of kind on c; issue: the issue it belongs to (0: none, or for
- * an issue's response clock its own id). */
+/* A clock of kind on c, started at since (0 or later than now: now);
+ * issue: the issue it belongs to (0: none, or for an issue's response
+ * clock its own id). */
 static crm_status
-start_clock(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
-    const char *text, uint64_t issue, Crm__V1__SlaClock **out)
+start_clock_at(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
+    const char *text, uint64_t issue, int64_t since, Crm__V1__SlaClock **out)
 {
+	int64_t start = since > 0 && since < ctx->now ? since : ctx->now;
 	Crm__V1__Policy *p;
 	crm_status rc = policy_load(ctx, &p);
 	if (rc != CRM_OK) {
@@ -122,19 +124,19 @@ start_clock(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
 		k->issue_id = issue ? issue : k->id;
 	}
 	k->text = (char *)text;
-	k->started_at = ctx->now;
+	k->started_at = start;
 	switch (kind) {
 	case CRM__V1__SLA_KIND__SLA_INQUIRY_REPLY:
-		k->deadline_at = ctx->now + p->inquiry_seconds;
+		k->deadline_at = start + p->inquiry_seconds;
 		break;
 	case CRM__V1__SLA_KIND__SLA_ISSUE_RESPONSE:
-		k->deadline_at = ctx->now + p->issue_response_seconds;
+		k->deadline_at = start + p->issue_response_seconds;
 		break;
 	case CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION:
 		/* Business days from the calendar: holidays and make-up
 		 * working days (calendar.h), never weekends alone. */
 		rc = calendar_add_working_days(
-		    ctx, ctx->now, p->issue_solution_days, &k->deadline_at);
+		    ctx, start, p->issue_solution_days, &k->deadline_at);
 		if (rc != CRM_OK) {
 			return rc;
 		}
@@ -143,7 +145,7 @@ start_clock(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
 		k->deadline_at = 0; /* no clock: open until resolved */
 		break;
 	default:
-		k->deadline_at = ctx->now + p->churn_contact_seconds;
+		k->deadline_at = start + p->churn_contact_seconds;
 		break;
 	}
 	rc = clock_put(ctx, NULL, k);
@@ -153,11 +155,25 @@ start_clock(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
 	return rc;
 }
 
+static crm_status
+start_clock(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
+    const char *text, uint64_t issue, Crm__V1__SlaClock **out)
+{
+	return start_clock_at(ctx, c, kind, text, issue, 0, out);
+}
+
 crm_status
 sla_start(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
     const char *text, Crm__V1__SlaClock **out)
 {
 	return start_clock(ctx, c, kind, text, 0, out);
+}
+
+crm_status
+sla_start_at(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
+    const char *text, int64_t since, Crm__V1__SlaClock **out)
+{
+	return start_clock_at(ctx, c, kind, text, 0, since, out);
 }
 
 /* When an entry dated `at` and recorded now stops clock k: at its own

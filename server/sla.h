@@ -14,6 +14,12 @@
 crm_status sla_start(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
     const char *text, Crm__V1__SlaClock **out /* OUT */);
 
+/* sla_start_at: the same, started at since when that is in the past (a
+ * stage change dated back: the risk was known then), else now. */
+crm_status sla_start_at(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    int kind, const char *text, int64_t since,
+    Crm__V1__SlaClock **out /* OUT */);
+
 /* sla_stop_customer: a follow-up fu_id at `at` answered customer id:
  * stop its running inquiry, issue-response and churn clocks (an issue's
  * solution clock stops only when the issue is resolved). */

@@ -302,6 +302,17 @@ rep_script() {
 			[ -n "$to" ] && line+=" --stage $to"
 			[ -n "$amount" ] && line+=" --amount $amount"
 			[ -n "$reason" ] && line+=" --reason $reason"
+			# Feedback tags (common problems) on the logged ones, so
+			# `report feedback` ranks some.
+			local tag=""
+			case "$kind" in
+			quote) tag=价格 ;;
+			visit) tag=案例 ;;
+			trouble) tag=交付,售后 ;;
+			lose) tag=价格,竞品 ;;
+			care) tag=培训 ;;
+			esac
+			[ -n "$tag" ] && line+=" --tag $tag"
 			# One commitment per logged follow-up at most: a remedy
 			# promised in a complaint (due two days later), an old
 			# promise (due a week later), or, on the last follow-up
@@ -410,6 +421,10 @@ esac
 case "$who" in
 li)
 	cat <<'EOF'
+# next follow-ups planned for in two hours (above), done early: this
+# week's plan has some done (report weekly)
+log "温州瑞安汽配有限公司" "回电确认追加订单的预算" --channel phone --mood positive --feedback "预算已批, 下月下单" --tag 交付
+log "芜湖长江配件有限公司" "回电确认样品需求" --channel phone --mood neutral --feedback "样品月底前寄到即可" --tag 交付
 # tasks due in two hours (today but late in the evening)
 task add "上海云图科技有限公司" +2h "确认试用账号开通情况"
 task add "杭州绿源食品有限公司" +2h "电话跟进样品反馈"
@@ -426,6 +441,9 @@ EOF
 	;;
 zhang)
 	cat <<'EOF'
+# next follow-ups planned for in two hours (above), done early
+log "青岛海韵食品有限公司" "回电确认需求和预算" --channel phone --mood positive --feedback "预算已确认" --tag 价格
+log "西安秦川新能源有限公司" "回电确认试点方案" --channel phone --mood neutral --feedback "等待内部立项" --tag 案例
 # tasks due in two hours (today but late in the evening)
 task add "厦门海翔贸易有限公司" +2h "发送产品目录和报价区间"
 task add "Acme Trading Ltd" +2h "Confirm revised payment terms"

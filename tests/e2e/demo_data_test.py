@@ -12,6 +12,11 @@ customer; commitments kept on time, kept late, broken and open; SLA
 clocks met and running; an open after-sales issue; scored follow-ups;
 pending grade proposals; and non-empty funnel, conversion, churn, value
 and weekly/monthly reports; and, as li, open tasks (`due all`).
+Also: some of this week's planned follow-ups done (report weekly), ranked
+feedback tags (and an empty period saying "no tags in this period"), an
+SLA breach (sla --breached, report sla), no "Of cadence" share where the
+customer-days are under one, and no follow-up both among the lowest and
+the best cases of report quality.
 """
 import json
 import os
@@ -117,6 +122,26 @@ def main():
         week = table(js("wang", "report weekly --team east"), "summary")
         check(bool(week) and week[0]["followups"] >= 1,
               "report weekly: this week's follow-ups", week)
+        check(bool(week) and week[0]["planned_done"] >= 1,
+              "report weekly: some of this week's planned follow-ups done", week)
+        tags = table(js("wang", "report feedback --team east"), "tags")
+        check(len(tags) >= 3, f"report feedback: {len(tags)} tags ranked", tags)
+        r = subprocess.run([CRM, "-c", "report feedback --from 2020-01-06 --to 2020-01-12"],
+                           capture_output=True, text=True, env=as_env("wang"), timeout=30)
+        check(r.returncode == 0 and "no tags in this period" in r.stdout,
+              "report feedback on an empty period says so", r.stdout + r.stderr)
+        br = js("wang", "sla --breached --team")
+        brows = br.get("clocks", br) if isinstance(br, dict) else br
+        check(len(brows) >= 1, f"sla --breached: {len(brows)} breaches", br)
+        act_g = table(js("wang", "report activity --team east"), "by_grade")
+        check(bool(act_g) and all(g["cadence"] is None for g in act_g
+                                  if g["customer_days"] < 1),
+              "report activity: no cadence share under a customer-day", act_g)
+        qd = js("wang", "report quality --team east")
+        low = {x["followup"] for x in table(qd, "lowest")}
+        best = {x["followup"] for x in table(qd, "best")}
+        check(bool(best) and not (low & best),
+              f"report quality: lowest {sorted(low)} and best {sorted(best)} apart", qd)
         month = table(js("wang", "report monthly --team east " + span), "by_rep")
         check(any(r["rep"] == "li" and r["followups"] > 0 for r in month) and
               any(r["rep"] == "zhang" and r["followups"] > 0 for r in month),
@@ -130,6 +155,8 @@ def main():
               "report sla: an inquiry and an issue answered in time", sla)
         check(sum(r.get("running", 0) for r in sla.values()) >= 1,
               "report sla: clocks running", sla)
+        check(sum(r.get("breached", 0) for r in sla.values()) >= 1,
+              "report sla: a breach", sla)
         issues = js("wang", "issue list --team")
         irows = issues.get("clocks", issues.get("issues", issues)) if isinstance(issues, dict) else issues
         check(len(irows) >= 1, f"issue list: {len(irows)} open after-sales issue rows", issues)

@@ -17,13 +17,25 @@ blocks of the section "## A tour of the shell":
 - lines starting with `#` are comments.
 
 Each runs as the rep li; one refused for permission (exit 1 and
-PERMISSION_DENIED) runs again as the manager wang, then as the admin. It
-must exit 0 and must not answer NOT_FOUND (a name or id the demo data does
-not have). A line the tour shows but that cannot run here (it needs a
-terminal, or crmd stopped) carries the marker `# (not run: WHY)` in its
-comment, or the block is preceded by `<!-- readme-test: skip WHY -->`.
-The files the tour imports (客户.csv, 跟进.csv, 合作记录.csv, 客户.xlsx) are li's
-exports, written before the tour.
+PERMISSION_DENIED) runs again as the manager wang, then as the admin, but
+only when its comment says so ("manager", "admin"): a reader copying the
+line as a rep must be told. It must exit 0 and must not answer NOT_FOUND
+(a name or id the demo data does not have). A line the tour shows but
+that cannot run here (it needs a terminal, or crmd stopped) carries the
+marker `# (not run: WHY)` in its comment, or the block is preceded by
+`<!-- readme-test: skip WHY -->`. The tour makes every file it imports
+itself (nothing is written before it).
+
+The ids in the tour are checked against what they name, so that a tour
+acting on the wrong record fails (the demo data's ids drift when it
+grows): a comment `prints "TEXT"` must be in the command's output (and
+its numbers become known ids); a command acting on a record by id (task,
+followup, commitment, issue, grade proposal, contact, routine, customer)
+must use a known id, written `(N)` in its comment, or its comment must
+name the record's customer (or contact), which the command's output (for
+a customer id: the customer's name) must show; "next follow-up" in the
+comment must be that kind of task. `contact add C NAME` must add a name
+C does not have yet, and `customer find` must find something.
 """
 import os
 import re
@@ -46,6 +58,7 @@ def tour_commands(text):
     out = []
     in_tour = in_block = skip = False
     cont = None
+    glued = False
     for no, line in enumerate(lines, 1):
         if line.startswith("## "):
             in_tour = line.strip() == "## A tour of the shell"
@@ -66,6 +79,12 @@ def tour_commands(text):
         if cont is not None:
             cont = (cont[0], cont[1] + " " + line.strip())
         else:
+            if (line.startswith(" ") and line.lstrip().startswith("#")
+                    and out and glued):
+                # an indented comment goes on with the command's above
+                out[-1] = (out[-1][0], out[-1][1] + " " + line.strip())
+                continue
+            glued = False
             if not line.strip() or line.lstrip().startswith("#"):
                 continue
             cont = (no, line.strip())
@@ -73,6 +92,7 @@ def tour_commands(text):
             cont = (cont[0], cont[1][:-1].rstrip())
             continue
         out.append(cont)
+        glued = True
         cont = None
     return out
 
@@ -144,13 +164,7 @@ def main():
         fails += check_demo_list(as_env("admin"))
         work = h + "/work"
         os.mkdir(work)
-        # The files the tour imports are li's own exports (CSV, xlsx).
-        for kind, name in (("customers", "客户.csv"), ("followups", "跟进.csv"),
-                           ("purchases", "合作记录.csv"),
-                           ("customers", "客户.xlsx")):
-            subprocess.run([CRM, "-c", f"export {kind} {name}"], cwd=work,
-                           env=as_env("li"), check=True, timeout=30,
-                           capture_output=True)
+        ids = IdCheck(as_env("admin"))
         for no, cmd in cmds:
             if time.monotonic() - T0 > LIMIT:
                 print(f"FAIL - over {LIMIT} s; stopped at README.md:{no}")
@@ -158,7 +172,7 @@ def main():
             if "(not run:" in cmd:
                 print(f"skip - README.md:{no}: {cmd}")
                 continue
-            fails += run_one(no, cmd, as_env, work)
+            fails += run_one(no, cmd, as_env, work, ids)
     finally:
         crmd.send_signal(signal.SIGTERM)
         try:
@@ -228,12 +242,138 @@ def pieces(cmd):
     return [shlex.join(p) for p in parts if p]
 
 
-def run_one(no, cmd, as_env, work):
+def comment_of(cmd):
+    """The text after the first # outside quotes ("" when none)."""
+    quote = None
+    for i, ch in enumerate(cmd):
+        if quote:
+            if ch == quote:
+                quote = None
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#" and (i == 0 or cmd[i - 1].isspace()):
+            return cmd[i + 1:]
+    return ""
+
+
+ID_CMD = re.compile(r"(task (?:move|done|cancel|assign)|followup show|"
+                    r"commitment done|issue (?:resolve|escalate)|"
+                    r"grade (?:approve|reject)|contact (?:left|edit)|"
+                    r"routine stop|customer (?:edit|history|show|assign)|"
+                    r"attach) (\d+)\b")
+
+
+class IdCheck:
+    """What the tour's comments say its ids are (see the module doc)."""
+
+    def __init__(self, env):
+        self.env = env
+        self.known = set()
+
+    def crm_json(self, line):
+        import json
+        r = subprocess.run([CRM, "--format", "json", "-c", line], env=self.env,
+                           capture_output=True, text=True, timeout=30)
+        return json.loads(r.stdout) if r.returncode == 0 and r.stdout else None
+
+    def customers(self):
+        doc = self.crm_json("customer list --limit 1000") or self.crm_json(
+            "customer list") or {}
+        rows = doc.get("customers", doc) if isinstance(doc, dict) else doc
+        return {c["name"] for c in rows}
+
+    def named(self, comment):
+        """The demo customers the comment names, in its order (the longest
+        name where one contains another)."""
+        hits = []
+        for name in self.customers():
+            at = comment.find(name)
+            if at >= 0:
+                hits.append((at, -len(name), name))
+        hits.sort()
+        out, end = [], -1
+        for at, _, name in hits:
+            if at >= end:
+                out.append(name)
+                end = at - _
+        return out
+
+    def before(self, no, piece, comment, env):
+        """A check before the command runs: "" or why it fails."""
+        m = re.match(r"contact add (\S+) (\S+)", piece)
+        if m:
+            r = subprocess.run([CRM, "-c", f"contact list {m.group(1)}"],
+                               env=env, capture_output=True, text=True,
+                               timeout=30)
+            name = shlex.split(m.group(2))[0]
+            if re.search(r"(^|\s)" + re.escape(name) + r"(\s|$)", r.stdout):
+                return (f"{m.group(1)} already has a contact {name}: "
+                        "the tour would add a second one")
+        return ""
+
+    def after(self, piece, k, comment, out):
+        """Checks of a command's output; k counts the id commands of the
+        line so far. "" or why it fails."""
+        if piece.startswith("customer find") and len(
+                [l for l in out.splitlines() if l.strip()]) < 2:
+            return "customer find finds nothing on the demo"
+        m = ID_CMD.match(piece)
+        if not m:
+            return ""
+        what, n = m.group(1), m.group(2)
+        if n in self.known and f"({n})" in comment:
+            return ""
+        names = self.named(comment)
+        if what.startswith("contact"):
+            cm = re.search(r"^name\s+(\S+)", out, re.M)
+            if not cm or cm.group(1) not in comment:
+                return (f"the comment does not name contact {n} "
+                        f"({cm.group(1) if cm else '?'})")
+            return ""
+        if not names:
+            return (f"{what} {n}: the comment names no record it comes from "
+                    "(a customer, or a (N) an earlier `prints` showed)")
+        name = names[min(k, len(names) - 1)]
+        if what.startswith("customer"):
+            doc = self.crm_json(f"customer show {n}") or {}
+            real = (doc.get("customer") or doc).get("name")
+            if real != name:
+                return f"customer {n} is {real}, not {name} as the comment says"
+            return ""
+        if name not in out:
+            return f"{what} {n} is not {name}'s, as the comment says"
+        if "next follow-up" in comment and what.startswith("task") and \
+                "next follow-up" not in out:
+            return f"task {n} is not a next follow-up, as the comment says"
+        return ""
+
+    def prints(self, comment, out):
+        fails = []
+        for text in re.findall(r'prints "([^"]*)"', comment):
+            if text not in out:
+                fails.append(f'it does not print "{text}"')
+            else:
+                self.known.update(re.findall(r"\d+", text))
+        return fails
+
+
+def run_one(no, cmd, as_env, work, ids):
     shellish = re.match(r"(crm|build/client/crm|printf)\b", cmd)
     runs = [cmd] if shellish else pieces(cmd)
+    comment = comment_of(cmd)
     fails = 0
+    k = 0
+    outs = []
     for one in runs:
-        for who in ("li", "wang", "admin"):
+        why = ids.before(no, one, comment, as_env("li"))
+        if why:
+            print(f"FAIL - README.md:{no}: {one}: {why}")
+            fails += 1
+            continue
+        whos = ["li"] + [w for w, word in (("wang", "manager"),
+                                           ("admin", "admin"))
+                         if re.search(word, comment, re.I)]
+        for who in whos:
             e = as_env(who)
             if shellish:
                 argv = ["bash", "-o", "pipefail", "-c",
@@ -251,18 +391,38 @@ def run_one(no, cmd, as_env, work):
                 fails += 1
                 break
             out = r.stdout + r.stderr
-            if r.returncode == 1 and "PERMISSION_DENIED" in out and who != "admin":
-                continue
+            if r.returncode == 1 and "PERMISSION_DENIED" in out:
+                if who != whos[-1]:
+                    continue
+                if who == "li":
+                    print(f"FAIL - README.md:{no}: {one}: refused to li, and "
+                          "its comment does not say it is for managers or "
+                          "admins")
+                    fails += 1
+                    break
             if r.returncode != 0 or "NOT_FOUND" in out:
                 print(f"FAIL - README.md:{no}: {one} (as {who}): exit "
                       f"{r.returncode}\n" + "".join(
                           "    | " + l + "\n" for l in out.splitlines()[-8:]))
                 fails += 1
             else:
+                why = ids.after(one, k, comment, out)
+                if ID_CMD.match(one):
+                    k += 1
+                outs.append(out)
+                if why:
+                    print(f"FAIL - README.md:{no}: {one} (as {who}): {why}\n"
+                          + "".join("    | " + l + "\n"
+                                    for l in out.splitlines()[-8:]))
+                    fails += 1
+                    break
                 print(f"ok   - README.md:{no}: {one} (as {who})")
                 if os.environ.get("VERBOSE"):
                     print("".join("    | " + l + "\n" for l in out.splitlines()))
             break
+    for why in ids.prints(comment, "".join(outs)):
+        print(f"FAIL - README.md:{no}: {cmd}: {why}")
+        fails += 1
     return fails
 
 
