@@ -645,6 +645,21 @@ regrade_due(struct req_ctx *ctx, int64_t after, int64_t *due)
 	    ctx, CRM_INTERNAL, "no month-end after %s", when(ctx, after));
 }
 
+/* The last second of the local month that holds t: a re-grade review
+ * covers its month, wherever in it the task was moved. */
+static int64_t
+end_of_month(int64_t t)
+{
+	time_t v = (time_t)t;
+	struct tm tm;
+	localtime_r(&v, &tm);
+	tm.tm_mday = 1;
+	tm.tm_mon++; /* mktime carries it into the next year */
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm) - 1;
+}
+
 /* The month-end re-grade review after `after`, unless one is open: one
  * per customer; *out (may be NULL) gets the new one, else NULL. */
 static crm_status
@@ -897,9 +912,13 @@ recur(struct req_ctx *ctx, const Crm__V1__Task *t)
 	}
 	if (t->kind == CRM__V1__TASK_KIND__TASK_REGRADE) {
 		/* One review is always open: say that a new one came. */
+		/* The next is the following month's (or this month's, for
+		 * an overdue review of an earlier month): never a second one
+		 * for the month the closed review covered. */
 		Crm__V1__Task *n;
+		int64_t covered = end_of_month(t->due_at);
 		rc = regrade(
-		    ctx, c, t->due_at > ctx->now ? t->due_at : ctx->now, &n);
+		    ctx, c, covered > ctx->now ? covered : ctx->now, &n);
 		if (rc == CRM_OK && n != NULL) {
 			rc = event_add(ctx, c->id, n->id,
 			    "a customer has one month-end grade review open, "
@@ -1372,6 +1391,21 @@ task_handle_move(
 	}
 	if (rc != CRM_OK) {
 		return rc;
+	}
+	/* A month's review stays in its month (seed 002: 每月末根据客户进展
+	 * 重新评估分级): moved into the next month and done there, it
+	 * would skip one. Earlier or later the same month is fine. */
+	if (before->kind == CRM__V1__TASK_KIND__TASK_REGRADE &&
+	    end_of_month(r->due_at) != end_of_month(before->due_at)) {
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "task %" PRIu64 " is the grade review of the month that "
+		    "ends %s (seed 002: 每月末根据客户进展重新评估分级): it "
+		    "moves only within its month; do it (task done %" PRIu64
+		    ")%s",
+		    r->id, when(ctx, end_of_month(before->due_at)), r->id,
+		    ctx->who->role == CRM__V1__ROLE__ROLE_REP
+		        ? ", or ask your manager to cancel it"
+		        : " or cancel it");
 	}
 	t->due_at = r->due_at;
 	/* A date a person chose: a grade change no longer moves it. */
