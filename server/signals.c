@@ -135,10 +135,18 @@ signals_on_log(struct req_ctx *ctx, Crm__V1__Customer *c, Crm__V1__FollowUp *f,
 }
 
 int
+signals_entered_late(int64_t first_contact_at, int64_t created_at)
+{
+	return first_contact_at > 0 && created_at - first_contact_at > DAY;
+}
+
+int
 signals_late_entry(const Crm__V1__Customer *c)
 {
-	return c->first_contact_at > 0 &&
-	       c->created_at - c->first_contact_at > DAY;
+	if (c->has_late_entry) {
+		return c->late_entry != 0;
+	}
+	return signals_entered_late(c->first_contact_at, c->created_at);
 }
 
 int
