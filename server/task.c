@@ -571,8 +571,10 @@ task_followup_done(struct req_ctx *ctx, uint64_t customer_id, uint64_t fu_id,
 #define REGRADE_HOUR  17 /* the review is due by the day's end */
 #define GREETING_HOUR 9
 
-/* The next MM-DD (or YYYY-MM-DD: its month and day) after now, at 09:00
- * local time; 0 when day is not a date. */
+/* The next MM-DD (or YYYY-MM-DD: its month and day) whose day has not
+ * ended by now, at 09:00 local time (or now, when that is today and
+ * 09:00 has passed: a birthday entered on the day is greeted that day);
+ * 0 when day is not a date. */
 static int64_t
 next_occurrence(int64_t now, const char *day)
 {
@@ -592,8 +594,14 @@ next_occurrence(int64_t now, const char *day)
 		t.tm_hour = GREETING_HOUR;
 		t.tm_isdst = -1;
 		time_t at = mktime(&t);
-		if (t.tm_mon == m - 1 && (int64_t)at > now) {
-			return (int64_t)at; /* 02-29 waits for a leap year */
+		struct tm e = t;
+		e.tm_hour = 23;
+		e.tm_min = e.tm_sec = 59;
+		e.tm_isdst = -1;
+		time_t end = mktime(&e);
+		if (t.tm_mon == m - 1 && (int64_t)end > now) {
+			/* 02-29 waits for a leap year */
+			return (int64_t)at > now ? (int64_t)at : now;
 		}
 	}
 	return 0;
@@ -938,6 +946,9 @@ recur(struct req_ctx *ctx, const Crm__V1__Task *t)
 		return routine_sync_customer(ctx, c);
 	}
 	int64_t after = t->due_at > ctx->now ? t->due_at : ctx->now;
+	/* A birthday's next greeting is after this one's day: never the
+	 * same day again. */
+	int64_t day_after = end_of_today(after);
 	if (t->kind == CRM__V1__TASK_KIND__TASK_GREETING && t->has_ref_id) {
 		/* A contact's birthday: the next one, if still there. */
 		Crm__V1__Contact *k;
@@ -949,7 +960,8 @@ recur(struct req_ctx *ctx, const Crm__V1__Task *t)
 		if (rc == CRM_NOT_FOUND) {
 			return CRM_OK;
 		}
-		return rc == CRM_OK ? contact_greeting(ctx, c, k, after) : rc;
+		return rc == CRM_OK ? contact_greeting(ctx, c, k, day_after)
+		                    : rc;
 	}
 	if (t->kind == CRM__V1__TASK_KIND__TASK_GREETING &&
 	    festival_of_goal(t->goal) != NULL) {
@@ -974,7 +986,7 @@ recur(struct req_ctx *ctx, const Crm__V1__Task *t)
 		 * early. */
 		int bday = strcmp(t->goal, GOAL_BIRTHDAY) == 0;
 		return greeting(ctx, c, bday ? c->birthday : c->anniversary,
-		    t->goal, t->due_at > ctx->now ? t->due_at : ctx->now);
+		    t->goal, day_after);
 	}
 	return CRM_OK;
 }
