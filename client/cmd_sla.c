@@ -10,10 +10,23 @@
 
 #include "commands.h"
 
-/* "running", "met" or "breached" for a clock at now. */
+/* An objection (待解决问题) is open until resolved: it has no deadline
+ * (the server sends none). */
+static bool
+no_deadline(const Crm__V1__SlaClock *c)
+{
+	return c->kind == CRM__V1__SLA_KIND__SLA_OBJECTION ||
+	       c->deadline_at <= 0;
+}
+
+/* "running", "met" or "breached" for a clock at now; "open" or
+ * "resolved" for one without a deadline. */
 static const char *
 clock_status(const Crm__V1__SlaClock *c, int64_t now)
 {
+	if (no_deadline(c)) {
+		return c->stopped_at == 0 ? "open" : "resolved";
+	}
 	if (c->stopped_at == 0) {
 		return c->breached || now > c->deadline_at ? "breached"
 		                                           : "running";
@@ -38,7 +51,9 @@ show_clocks(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 		snprintf(id, sizeof(id), "%llu", (unsigned long long)c->id);
 		crm_time_format(c->started_at, start, sizeof(start));
 		crm_time_format(c->deadline_at, dl, sizeof(dl));
-		if (c->stopped_at == 0) {
+		if (no_deadline(c)) {
+			snprintf(dl, sizeof(dl), "-");
+		} else if (c->stopped_at == 0) {
 			cmd_format_due(
 			    c->deadline_at, now, left, sizeof(left));
 		}
@@ -329,9 +344,17 @@ cmd_sla_issue_resolve(
 		const Crm__V1__SlaClock *c = l->clocks[i];
 		if (c->kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION ||
 		    c->kind == CRM__V1__SLA_KIND__SLA_OBJECTION) {
-			render_text(out, "issue %llu resolved (%s): %s",
-			    (unsigned long long)body.id, clock_status(c, now),
-			    c->customer ? c->customer : "?");
+			if (no_deadline(c)) {
+				render_text(out, "issue %llu resolved: %s",
+				    (unsigned long long)body.id,
+				    c->customer ? c->customer : "?");
+			} else {
+				render_text(out,
+				    "issue %llu resolved (%s): %s",
+				    (unsigned long long)body.id,
+				    clock_status(c, now),
+				    c->customer ? c->customer : "?");
+			}
 		}
 	}
 	show_clocks(l, false, out);

@@ -288,6 +288,7 @@ fill_names(struct req_ctx *ctx, Crm__V1__Customer *c)
 	c->checked_by = c->checked_by_id
 	                    ? (char *)user_login_of(ctx, c->checked_by_id)
 	                    : NULL;
+	/* Shown only when set (the stored record always has the flag). */
 	c->has_late_entry = c->late_entry = signals_late_entry(c);
 }
 
@@ -327,7 +328,14 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	after->owner = after->team = after->checked_by = NULL;
 	after->pool_from = NULL;
 	after->has_contacts = after->has_last_update_at = 0;
-	after->has_late_entry = after->late_entry = 0;
+	/* The late-entry flag is decided once, when the record is created
+	 * (customer_handle_add), and kept: editing first_contact_at later
+	 * does not clear it. A record stored before the flag was kept gets
+	 * it frozen as it read then. */
+	if (before != NULL) {
+		after->late_entry = signals_late_entry(before);
+		after->has_late_entry = 1;
+	}
 	/* A person's customer add counts at its creation; an import
 	 * (action "import", through customer_handle_add) does not. */
 	if (person_change(ctx)) {
@@ -626,6 +634,27 @@ static int
 is_day(const char *f)
 {
 	return strcmp(f, "birthday") == 0 || strcmp(f, "anniversary") == 0;
+}
+
+/* How far ahead of the server's clock a first contact may be: a few
+ * minutes of clock skew between the rep's device and the server. */
+#define FIRST_CONTACT_SKEW (5 * 60)
+
+/* A first contact has happened: it is not in the future. */
+static crm_status
+check_first_contact(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	if (c->has_first_contact_at &&
+	    c->first_contact_at > ctx->now + FIRST_CONTACT_SKEW) {
+		char at[32], now[32];
+		crm_time_format(c->first_contact_at, at, sizeof(at));
+		crm_time_format(ctx->now, now, sizeof(now));
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "first contact %s is in the future (now %s): give the "
+		    "time you first met the customer",
+		    at, now);
+	}
+	return CRM_OK;
 }
 
 /* Fields a client may set; the rest are the server's. */
@@ -1049,7 +1078,10 @@ customer_handle_add(
 		c->first_contact_at = ctx->now;
 	}
 	c->industry = (char *)customer_trimmed(ctx, c->industry);
-	rc = check_customer(ctx, c);
+	rc = check_first_contact(ctx, c);
+	if (rc == CRM_OK) {
+		rc = check_customer(ctx, c);
+	}
 	if (rc == CRM_OK) {
 		rc = check_company_name(ctx, c);
 	}
@@ -1071,6 +1103,17 @@ customer_handle_add(
 	c->team_id = owner->team_id;
 	c->created_at = ctx->now;
 	c->created_by = ctx->who->user_id;
+	/* Late entry (seed 002: 客户信息需在首次接触后24小时内录入系统) is
+	 * about the person who entered the record late: decided now and
+	 * kept. Only a person entering their own customer (customer add
+	 * without --owner someone else) can be late; an import (history,
+	 * migrations) and a record a manager or admin enters for a rep
+	 * are not the rep's late entry. */
+	c->has_late_entry = 1;
+	c->late_entry =
+	    ctx->action != NULL && strcmp(ctx->action, "customer.add") == 0 &&
+	    owner->id == ctx->who->user_id &&
+	    signals_entered_late(c->first_contact_at, c->created_at);
 	rc = put(ctx, NULL, c);
 	if (rc == CRM_OK) {
 		rc = lifecycle_stage_first(ctx, c);
@@ -1246,7 +1289,12 @@ customer_handle_edit(
 		}
 	}
 	after->industry = (char *)customer_trimmed(ctx, after->industry);
-	rc = check_customer(ctx, after);
+	rc = after->first_contact_at != before->first_contact_at
+	         ? check_first_contact(ctx, after)
+	         : CRM_OK;
+	if (rc == CRM_OK) {
+		rc = check_customer(ctx, after);
+	}
 	if (rc == CRM_OK && (strcmp(before->name, after->name) != 0 ||
 	                        before->kind != after->kind)) {
 		rc = check_company_name(ctx, after);

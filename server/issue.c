@@ -160,6 +160,10 @@ issue_handle_escalate(
 	rc = calendar_add_working_days(
 	    ctx, ctx->now, pol->issue_solution_days, &due);
 	if (rc == CRM_OK) {
+		/* 0 days (or escalated on a holiday): still a working day. */
+		rc = calendar_next_working_day(ctx, due, &due);
+	}
+	if (rc == CRM_OK) {
 		rc = task_create(ctx, c, mgr, CRM__V1__TASK_KIND__TASK_TODO,
 		    CRM__V1__TASK_ORIGIN__ORIGIN_PERSON, due, goal, NULL, &t);
 	}

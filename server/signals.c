@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "crm.h"
 #include "event.h"
 #include "sla.h"
@@ -82,10 +83,15 @@ review(struct req_ctx *ctx, const Crm__V1__Customer *c, uint32_t n)
 	    "等级复核: %s (grade %s) avoided contact %" PRIu32
 	    " times in a row; keep or downgrade?",
 	    c->name ? c->name : "", grade, n);
+	/* Due the next working day of the calendar (calendar.h), not on a
+	 * weekend or holiday. */
 	Crm__V1__Task *t;
-	crm_status rc = task_create(ctx, c, mgr, CRM__V1__TASK_KIND__TASK_TODO,
-	    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, ctx->now + DAY, goal, NULL,
-	    &t);
+	int64_t due;
+	crm_status rc = calendar_add_working_days(ctx, ctx->now, 1, &due);
+	if (rc == CRM_OK) {
+		rc = task_create(ctx, c, mgr, CRM__V1__TASK_KIND__TASK_TODO,
+		    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due, goal, NULL, &t);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -135,10 +141,18 @@ signals_on_log(struct req_ctx *ctx, Crm__V1__Customer *c, Crm__V1__FollowUp *f,
 }
 
 int
+signals_entered_late(int64_t first_contact_at, int64_t created_at)
+{
+	return first_contact_at > 0 && created_at - first_contact_at > DAY;
+}
+
+int
 signals_late_entry(const Crm__V1__Customer *c)
 {
-	return c->first_contact_at > 0 &&
-	       c->created_at - c->first_contact_at > DAY;
+	if (c->has_late_entry) {
+		return c->late_entry != 0;
+	}
+	return signals_entered_late(c->first_contact_at, c->created_at);
 }
 
 int

@@ -36,8 +36,14 @@ crm_status signals_on_log(struct req_ctx *ctx, Crm__V1__Customer *c,
 uint64_t signals_team_manager(struct req_ctx *ctx, uint64_t team_id);
 
 /* signals_late_entry: c was entered more than 24 h after its first
- * contact (seed 002: 首次接触后24小时内录入系统). */
+ * contact (seed 002: 首次接触后24小时内录入系统): the flag stored when it
+ * was created (customer add), or for a record stored before the flag
+ * was kept, created_at against first_contact_at. */
 int signals_late_entry(const Crm__V1__Customer *c);
+
+/* signals_entered_late: a record created at created_at for a first
+ * contact at first_contact_at is late (more than 24 h after). */
+int signals_entered_late(int64_t first_contact_at, int64_t created_at);
 
 /* signals_missing_minutes: customer_id has a visit or meeting of the last
  * SIGNALS_MINUTES_DAYS days, logged while it was grade S, with no minutes

@@ -483,8 +483,8 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		if (rc == CRM_OK) {
 			rc = task_create(ctx, c, c->owner_id,
 			    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
-			    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due, gp->goal,
-			    policy_cell_channels(ctx, gp), &t);
+			    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due,
+			    gp->goal, policy_cell_channels(ctx, gp), &t);
 		}
 		if (rc == CRM_OK && due != cadence_due) {
 			rc = event_add(ctx, c->id, t->id,
@@ -583,8 +583,10 @@ task_followup_done(struct req_ctx *ctx, uint64_t customer_id, uint64_t fu_id,
 #define REGRADE_HOUR  17 /* the review is due by the day's end */
 #define GREETING_HOUR 9
 
-/* The next MM-DD (or YYYY-MM-DD: its month and day) after now, at 09:00
- * local time; 0 when day is not a date. */
+/* The next MM-DD (or YYYY-MM-DD: its month and day) whose day has not
+ * ended by now, at 09:00 local time (or now, when that is today and
+ * 09:00 has passed: a birthday entered on the day is greeted that day);
+ * 0 when day is not a date. */
 static int64_t
 next_occurrence(int64_t now, const char *day)
 {
@@ -604,8 +606,14 @@ next_occurrence(int64_t now, const char *day)
 		t.tm_hour = GREETING_HOUR;
 		t.tm_isdst = -1;
 		time_t at = mktime(&t);
-		if (t.tm_mon == m - 1 && (int64_t)at > now) {
-			return (int64_t)at; /* 02-29 waits for a leap year */
+		struct tm e = t;
+		e.tm_hour = 23;
+		e.tm_min = e.tm_sec = 59;
+		e.tm_isdst = -1;
+		time_t end = mktime(&e);
+		if (t.tm_mon == m - 1 && (int64_t)end > now) {
+			/* 02-29 waits for a leap year */
+			return (int64_t)at > now ? (int64_t)at : now;
 		}
 	}
 	return 0;
@@ -655,6 +663,21 @@ regrade_due(struct req_ctx *ctx, int64_t after, int64_t *due)
 	}
 	return dispatch_fail(
 	    ctx, CRM_INTERNAL, "no month-end after %s", when(ctx, after));
+}
+
+/* The last second of the local month that holds t: a re-grade review
+ * covers its month, wherever in it the task was moved. */
+static int64_t
+end_of_month(int64_t t)
+{
+	time_t v = (time_t)t;
+	struct tm tm;
+	localtime_r(&v, &tm);
+	tm.tm_mday = 1;
+	tm.tm_mon++; /* mktime carries it into the next year */
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm) - 1;
 }
 
 /* The month-end re-grade review after `after`, unless one is open: one
@@ -909,9 +932,13 @@ recur(struct req_ctx *ctx, const Crm__V1__Task *t)
 	}
 	if (t->kind == CRM__V1__TASK_KIND__TASK_REGRADE) {
 		/* One review is always open: say that a new one came. */
+		/* The next is the following month's (or this month's, for
+		 * an overdue review of an earlier month): never a second one
+		 * for the month the closed review covered. */
 		Crm__V1__Task *n;
+		int64_t covered = end_of_month(t->due_at);
 		rc = regrade(
-		    ctx, c, t->due_at > ctx->now ? t->due_at : ctx->now, &n);
+		    ctx, c, covered > ctx->now ? covered : ctx->now, &n);
 		if (rc == CRM_OK && n != NULL) {
 			rc = event_add(ctx, c->id, n->id,
 			    "a customer has one month-end grade review open, "
@@ -931,6 +958,9 @@ recur(struct req_ctx *ctx, const Crm__V1__Task *t)
 		return routine_sync_customer(ctx, c);
 	}
 	int64_t after = t->due_at > ctx->now ? t->due_at : ctx->now;
+	/* A birthday's next greeting is after this one's day: never the
+	 * same day again. */
+	int64_t day_after = end_of_today(after);
 	if (t->kind == CRM__V1__TASK_KIND__TASK_GREETING && t->has_ref_id) {
 		/* A contact's birthday: the next one, if still there. */
 		Crm__V1__Contact *k;
@@ -942,7 +972,8 @@ recur(struct req_ctx *ctx, const Crm__V1__Task *t)
 		if (rc == CRM_NOT_FOUND) {
 			return CRM_OK;
 		}
-		return rc == CRM_OK ? contact_greeting(ctx, c, k, after) : rc;
+		return rc == CRM_OK ? contact_greeting(ctx, c, k, day_after)
+		                    : rc;
 	}
 	if (t->kind == CRM__V1__TASK_KIND__TASK_GREETING &&
 	    festival_of_goal(t->goal) != NULL) {
@@ -967,7 +998,7 @@ recur(struct req_ctx *ctx, const Crm__V1__Task *t)
 		 * early. */
 		int bday = strcmp(t->goal, GOAL_BIRTHDAY) == 0;
 		return greeting(ctx, c, bday ? c->birthday : c->anniversary,
-		    t->goal, t->due_at > ctx->now ? t->due_at : ctx->now);
+		    t->goal, day_after);
 	}
 	return CRM_OK;
 }
@@ -1289,11 +1320,47 @@ task_handle_add(
 }
 
 /* Load task id for a change: visible and open. */
+/* Who may complete, move, cancel or give away an open task (one rule for
+ * task done, move, cancel and assign): its owner; a manager the tasks of
+ * their team (owned by a member, or on a customer of the team); an admin
+ * all. A rep only their own: a task the server gave their manager on the
+ * rep's customer (a grade review, an escalated issue: seed 002
+ * "由销售经理协调资源跟进") is the manager's to close. */
+static crm_status
+may_change(struct req_ctx *ctx, const Crm__V1__Task *t)
+{
+	if (t->owner_id == ctx->who->user_id ||
+	    ctx->who->role == CRM__V1__ROLE__ROLE_ADMIN) {
+		return CRM_OK;
+	}
+	const char *owner = user_login_of(ctx, t->owner_id);
+	if (ctx->who->role == CRM__V1__ROLE__ROLE_MANAGER) {
+		Crm__Store__UserRecord *u;
+		Crm__V1__Customer *c;
+		if (user_get(ctx, t->owner_id, &u) == CRM_OK &&
+		    auth_manages(ctx->who, u->team_id)) {
+			return CRM_OK;
+		}
+		if (load_customer(ctx, t->customer_id, &c) == CRM_OK &&
+		    auth_can_see(ctx->who, c->owner_id, c->team_id)) {
+			return CRM_OK;
+		}
+	}
+	return dispatch_fail(ctx, CRM_EPERM,
+	    "task %" PRIu64 " is %s's: you may change only your own tasks%s",
+	    t->id, owner ? owner : "someone else",
+	    ctx->who->role == CRM__V1__ROLE__ROLE_REP ? " (ask its owner)"
+	                                              : " and your team's");
+}
+
 static crm_status
 open_task(struct req_ctx *ctx, uint64_t id, Crm__V1__Task **before,
     Crm__V1__Task **after)
 {
 	crm_status rc = task_get(ctx, id, before);
+	if (rc == CRM_OK) {
+		rc = may_change(ctx, *before);
+	}
 	if (rc == CRM_OK) {
 		rc = load(ctx, id, after);
 	}
@@ -1348,6 +1415,21 @@ task_handle_move(
 	}
 	if (rc != CRM_OK) {
 		return rc;
+	}
+	/* A month's review stays in its month (seed 002: 每月末根据客户进展
+	 * 重新评估分级): moved into the next month and done there, it
+	 * would skip one. Earlier or later the same month is fine. */
+	if (before->kind == CRM__V1__TASK_KIND__TASK_REGRADE &&
+	    end_of_month(r->due_at) != end_of_month(before->due_at)) {
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "task %" PRIu64 " is the grade review of the month that "
+		    "ends %s (seed 002: 每月末根据客户进展重新评估分级): it "
+		    "moves only within its month; do it (task done %" PRIu64
+		    ")%s",
+		    r->id, when(ctx, end_of_month(before->due_at)), r->id,
+		    ctx->who->role == CRM__V1__ROLE__ROLE_REP
+		        ? ", or ask your manager to cancel it"
+		        : " or cancel it");
 	}
 	t->due_at = r->due_at;
 	/* A date a person chose: a grade change no longer moves it. */
