@@ -474,6 +474,12 @@ contact_handle_edit(
 		after->verified = 0;
 	}
 	rc = contact_put(ctx, before, after);
+	if (rc == CRM_OK && !after->left &&
+	    (!same_text(before->birthday, after->birthday) ||
+	        !same_text(before->name, after->name))) {
+		/* The open greeting follows the new day (and name). */
+		rc = task_contact_greeting(ctx, after);
+	}
 	if (rc == CRM_OK) {
 		if (after->verified_by_id != 0) {
 			after->verified_by =
