@@ -42,9 +42,13 @@ cmd_contact_add(
 
 	c.phones = crm_xcalloc(call->nopts + 1, sizeof(char *));
 	if ((s = cmd_opt(call, "--role")) != NULL) {
-		rc = cmd_parse_enum(ctx, call,
-		    &crm__v1__contact_role__descriptor, "role", s, &v);
-		if (rc != CRM_OK) {
+		if (crm_enum_parse(
+		        &crm__v1__contact_role__descriptor, s, &v) != CRM_OK) {
+			char words[512];
+			crm_enum_list_words(&crm__v1__contact_role__descriptor,
+			    words, sizeof(words));
+			rc = cmd_usage_error(ctx, call,
+			    "invalid role '%s' (one of %s)", s, words);
 			goto out;
 		}
 		c.has_role = 1;

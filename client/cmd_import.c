@@ -21,6 +21,7 @@
 #include "file_decode.h"
 #include "import_map.h"
 #include "progress.h"
+#include "render.h"
 
 #define BATCH_ROWS  500
 #define BATCH_BYTES (CRM_MAX_REQUEST - 4096) /* room for the envelope */
@@ -558,6 +559,7 @@ on_field(void *s, size_t len, void *data)
 		memcpy(f, s, len);
 	}
 	f[len] = '\0';
+	render_unguard(f); /* what render_guarded added on export */
 	/* A quoted line break from a CRLF file is "\r\n": keep "\n". */
 	size_t o = 0;
 	for (size_t i = 0; i < len; i++) {
@@ -666,7 +668,7 @@ read_file(struct import *im, const char *label)
 	size_t cap = 0, n = 0;
 	uint64_t done = 0, total = 0;
 	crm_status rc = CRM_OK, got = CRM_OK;
-	bool sheet = file_decode_is_sheet(im->file);
+	bool is_sheet = file_decode_is_sheet(im->file);
 
 	if (file_decode_rewind(im->file) != CRM_OK) {
 		cmd_error("cannot read %s: %s", im->path,
@@ -687,10 +689,10 @@ read_file(struct import *im, const char *label)
 		r.row += !r.open;
 		if (!r.open && !blank(s)) {
 			r.open = true;
-			r.start = sheet ? r.row : r.line;
+			r.start = is_sheet ? r.row : r.line;
 		}
 		if (!r.header && r.open && im->delim == 0) {
-			im->delim = sheet ? ',' : header_delim(im, s, n);
+			im->delim = is_sheet ? ',' : header_delim(im, s, n);
 			if (im->delim != ',') {
 				fprintf(stderr,
 				    "%s: columns separated by %s\n", im->path,
@@ -702,7 +704,8 @@ read_file(struct import *im, const char *label)
 		}
 		if (csv_parse(&p, s, n, on_field, on_record, &r) != n) {
 			cmd_error("%s: %s %u: %s", im->path,
-			    sheet ? "row" : "line", sheet ? r.row : r.line,
+			    is_sheet ? "row" : "line",
+			    is_sheet ? r.row : r.line,
 			    csv_strerror(csv_error(&p)));
 			rc = CRM_EINVAL;
 			break;
@@ -718,7 +721,7 @@ read_file(struct import *im, const char *label)
 	if (rc == CRM_OK && !im->stop &&
 	    csv_fini(&p, on_field, on_record, &r) != 0) {
 		cmd_error("%s: %s %u: a quoted field is not closed", im->path,
-		    sheet ? "row" : "line", r.start);
+		    is_sheet ? "row" : "line", r.start);
 		rc = CRM_EINVAL;
 	}
 	if (rc == CRM_OK && !im->stop) {

@@ -72,16 +72,29 @@ show(const Crm__V1__Routine *const *rs, size_t n, render_doc *out)
 		snprintf(
 		    id, sizeof(id), "%llu", (unsigned long long)rs[i]->id);
 		every_words(rs[i], every, sizeof(every));
-		if (rs[i]->planned_until > 0) {
-			crm_time_format(
-			    rs[i]->planned_until, until, sizeof(until));
+		/* What is planned, else (a quarterly one, beyond what is
+		 * planned ahead) the next occurrence. */
+		int64_t when = rs[i]->planned_until > rs[i]->next_at
+		                   ? rs[i]->planned_until
+		                   : rs[i]->next_at;
+		if (rs[i]->paused != NULL && *rs[i]->paused) {
+			snprintf(until, sizeof(until), "-");
+		} else if (when > 0) {
+			crm_time_format(when, until, sizeof(until));
 		} else {
 			snprintf(until, sizeof(until), "-");
 		}
+		char status[96];
+		snprintf(status, sizeof(status), "%s",
+		    rs[i]->stopped ? "stopped" : "running");
+		if (!rs[i]->stopped && rs[i]->paused != NULL &&
+		    *rs[i]->paused) {
+			snprintf(status, sizeof(status), "paused (%s)",
+			    rs[i]->paused);
+		}
 		const char *cells[] = { id,
 			rs[i]->customer ? rs[i]->customer : "-", every,
-			rs[i]->goal ? rs[i]->goal : "", until,
-			rs[i]->stopped ? "stopped" : "running" };
+			rs[i]->goal ? rs[i]->goal : "", until, status };
 		render_row(out, cells);
 	}
 }

@@ -91,7 +91,8 @@ static const struct cmd_opt contact_add_opts[] = {
 	{ "--email", "X", false, NULL, "e-mail address" },
 	{ "--im", "X", false, NULL, "IM handle (WeChat, ...)" },
 	{ "--role", "ROLE", false, complete_contact_role,
-	    "decision_maker|influencer|user|gatekeeper|other" },
+	    "decision_maker (决策人, 拍板人), influencer (影响人), user "
+	    "(使用人, 用户), gatekeeper (把关人, 守门人), other (联系人)" },
 	{ "--birthday", "MM-DD", false, NULL, "birthday" },
 	{ "--notes", "X", false, NULL, "free notes" },
 	{ NULL, NULL, false, NULL, NULL },

@@ -170,4 +170,16 @@ size_t render_field_values(const ProtobufCMessage *m,
 /* render_value_size: the bytes one value of f takes in a message. */
 size_t render_value_size(const ProtobufCFieldDescriptor *f);
 
+/*
+ * Formula injection (CSV injection): a spreadsheet reads a text cell that
+ * begins with = + - @ TAB or CR as a formula. render_guarded: the text to
+ * write for text t: t with a ' in front when, after its own leading 's,
+ * it begins with one of those (OWASP's advice), unless all of t is a
+ * number (-5, +3.2 are data, not formulas). Caller frees. render_unguard:
+ * the import side: drops that one ' again, in place, so an export read
+ * back by `import` gives the very text that was exported.
+ */
+char *render_guarded(const char *t);
+void render_unguard(char *t);
+
 #endif

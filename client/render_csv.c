@@ -6,12 +6,57 @@
  * empty line. Text sections are not data and are not printed here.
  */
 #include <csv.h>
+#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crm_utf8.h"
 #include "crm_xmalloc.h"
 #include "render.h"
+
+static bool
+formula_start(const char *t)
+{
+	while (*t == '\'') {
+		t++;
+	}
+	/* One sign alone ("-" for none) is no formula. */
+	return *t != '\0' && t[1] != '\0' && strchr("=+-@\t\r", *t) != NULL;
+}
+
+static bool
+all_number(const char *t)
+{
+	char *end = NULL;
+	if (*t != '-' && *t != '+') {
+		return false;
+	}
+	errno = 0;
+	(void)strtod(t, &end);
+	return end != t && *end == '\0' && isdigit((unsigned char)t[1]);
+}
+
+char *
+render_guarded(const char *t)
+{
+	if (!formula_start(t) || all_number(t)) {
+		return crm_xstrdup(t);
+	}
+	size_t n = strlen(t);
+	char *g = crm_xmalloc(n + 2);
+	g[0] = '\'';
+	memcpy(g + 1, t, n + 1);
+	return g;
+}
+
+void
+render_unguard(char *t)
+{
+	if (t[0] == '\'' && formula_start(t + 1) && !all_number(t + 1)) {
+		memmove(t, t + 1, strlen(t));
+	}
+}
 
 static void
 csv_line(FILE *out, char *const *cells, size_t n, const render_opts *o)
@@ -25,7 +70,9 @@ csv_line(FILE *out, char *const *cells, size_t n, const render_opts *o)
 		if (clean != NULL) {
 			s = clean;
 		}
-		csv_fwrite(out, s, strlen(s));
+		char *g = render_guarded(s); /* no formulas (render.h) */
+		csv_fwrite(out, g, strlen(g));
+		free(g);
 		free(clean);
 	}
 	fputs("\r\n", out);

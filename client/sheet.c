@@ -27,6 +27,7 @@
 #include <xlsxwriter.h>
 
 #include "crm.h"
+#include "render.h"
 
 #ifndef CRM_XLSXWRITER_SONAME
 #define CRM_XLSXWRITER_SONAME "libxlsxwriter.so"
@@ -340,7 +341,7 @@ csv_row(sheet *s, size_t n, const struct sheet_cell *cells)
 		const struct sheet_cell *x = &cells[c];
 		switch (x->type) {
 		case SHEET_TEXT:
-			texts[c] = crm_xstrdup(x->text ? x->text : "");
+			texts[c] = render_guarded(x->text ? x->text : "");
 			continue;
 		case SHEET_NUMBER:
 			number_text(x->number, buf, sizeof(buf));
@@ -409,9 +410,11 @@ xlsx_row(sheet *s, size_t n, const struct sheet_cell *cells)
 				cut = crm_xstrndup(t, b);
 				t = cut;
 			}
+			char *g = render_guarded(t);
 			e = xl.worksheet_write_string(
-			    s->ws, s->row, col, t, NULL);
-			note_width(s, c, (double)crm_utf8_width(t));
+			    s->ws, s->row, col, g, NULL);
+			note_width(s, c, (double)crm_utf8_width(g));
+			free(g);
 			free(cut);
 			break;
 		}

@@ -75,6 +75,17 @@ static const struct {
 	    CRM__V1__CONTACT_ROLE__CONTACT_USER },
 	{ &crm__v1__contact_role__descriptor, "把关人",
 	    CRM__V1__CONTACT_ROLE__CONTACT_GATEKEEPER },
+	/* Common words for the same roles (issue 15). */
+	{ &crm__v1__contact_role__descriptor, "守门人",
+	    CRM__V1__CONTACT_ROLE__CONTACT_GATEKEEPER },
+	{ &crm__v1__contact_role__descriptor, "拍板人",
+	    CRM__V1__CONTACT_ROLE__CONTACT_DECISION_MAKER },
+	{ &crm__v1__contact_role__descriptor, "影响人物",
+	    CRM__V1__CONTACT_ROLE__CONTACT_INFLUENCER },
+	{ &crm__v1__contact_role__descriptor, "用户",
+	    CRM__V1__CONTACT_ROLE__CONTACT_USER },
+	{ &crm__v1__contact_role__descriptor, "最终用户",
+	    CRM__V1__CONTACT_ROLE__CONTACT_USER },
 	{ &crm__v1__contact_role__descriptor, "联系人",
 	    CRM__V1__CONTACT_ROLE__CONTACT_OTHER },
 	{ &crm__v1__contact_role__descriptor, "对接人",
@@ -280,6 +291,46 @@ crm_enum_list(const ProtobufCEnumDescriptor *d, char *buf, size_t len)
 		    short_name(d, &d->values[i]));
 		if (n < 0 || (size_t)n >= len - o) {
 			buf[o] = '\0'; /* no half names */
+			break;
+		}
+		o += (size_t)n;
+	}
+}
+
+void
+crm_enum_list_words(const ProtobufCEnumDescriptor *d, char *buf, size_t len)
+{
+	size_t o = 0;
+	if (len == 0) {
+		return;
+	}
+	buf[0] = '\0';
+	for (unsigned i = 0; i < d->n_values; i++) {
+		if (d->values[i].value == 0) {
+			continue;
+		}
+		size_t mark = o;
+		int n = snprintf(buf + o, len - o, "%s%s", o ? ", " : "",
+		    short_name(d, &d->values[i]));
+		int first = 1;
+		for (size_t a = 0; n >= 0 && (size_t)n < len - o &&
+		                   a < sizeof(aliases) / sizeof(aliases[0]);
+		     a++) {
+			if (aliases[a].d != d ||
+			    aliases[a].value != d->values[i].value) {
+				continue;
+			}
+			o += (size_t)n;
+			n = snprintf(buf + o, len - o, "%s%s",
+			    first ? " (" : " ", aliases[a].alias);
+			first = 0;
+		}
+		if (n >= 0 && (size_t)n < len - o && !first) {
+			o += (size_t)n;
+			n = snprintf(buf + o, len - o, ")");
+		}
+		if (n < 0 || (size_t)n >= len - o) {
+			buf[mark] = '\0'; /* no half names */
 			break;
 		}
 		o += (size_t)n;

@@ -36,6 +36,12 @@ crm_status crm_enum_parse(
  */
 void crm_enum_list(const ProtobufCEnumDescriptor *d, char *buf, size_t len);
 
+/* crm_enum_list_words: like crm_enum_list, each name followed by the
+ * other words it takes in parentheses: "gatekeeper (把关者 把关人 守门人)",
+ * joined by ", ". */
+void crm_enum_list_words(
+    const ProtobufCEnumDescriptor *d, char *buf, size_t len);
+
 /*
  * crm_task_kind_word: how `due` and the history name a task kind in
  * prose and tables ("next follow-up", "task", "re-grade"); the enum's

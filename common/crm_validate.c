@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "crm_utf8.h"
 
@@ -232,4 +233,92 @@ crm_validate_message(const ProtobufCMessage *m, char *why, size_t whylen)
 		why[0] = '\0';
 	}
 	return walk(m, why, whylen, "", 0);
+}
+
+crm_status
+crm_validate_phone(const char *s)
+{
+	int digits = 0;
+	if (s == NULL || strlen(s) > 40) {
+		return CRM_EINVAL;
+	}
+	while (*s) {
+		if (*s >= '0' && *s <= '9') {
+			digits++;
+			s++;
+		} else if (strchr(" +-().#/", *s) != NULL) {
+			s++;
+		} else if (strncmp(s, "\xE8\xBD\xAC", 3) == 0) { /* 转 */
+			s += 3;
+		} else if (strncasecmp(s, "ext", 3) == 0) {
+			s += 3;
+		} else if (*s == 'x' || *s == 'X') {
+			s++;
+		} else {
+			return CRM_EINVAL;
+		}
+	}
+	return digits >= 3 && digits <= 20 ? CRM_OK : CRM_EINVAL;
+}
+
+/* An age at *p (0-150), advancing *p; -1 when none. */
+static int
+age_at(const char **p)
+{
+	int v = 0, n = 0;
+	while (**p >= '0' && **p <= '9' && n < 4) {
+		v = v * 10 + (**p - '0');
+		(*p)++;
+		n++;
+	}
+	return n == 0 || n > 3 || v > 150 ? -1 : v;
+}
+
+static int
+eat(const char **p, const char *word)
+{
+	size_t n = strlen(word);
+	if (strncmp(*p, word, n) == 0) {
+		*p += n;
+		return 1;
+	}
+	return 0;
+}
+
+crm_status
+crm_validate_age_range(const char *s)
+{
+	const char *p = s;
+	if (s == NULL) {
+		return CRM_EINVAL;
+	}
+	if (eat(&p, "<")) { /* <20, <20岁 */
+		if (age_at(&p) < 1) {
+			return CRM_EINVAL;
+		}
+		(void)eat(&p, "\xE5\xB2\x81"); /* 岁 */
+		return *p == '\0' ? CRM_OK : CRM_EINVAL;
+	}
+	int a = age_at(&p);
+	if (a < 0) {
+		return CRM_EINVAL;
+	}
+	if (eat(&p, "+")) {
+		(void)eat(&p, "\xE5\xB2\x81");
+	} else if (eat(&p, "-") || eat(&p, "~") ||
+	           eat(&p, "\xE8\x87\xB3")) { /* 至 */
+		int b = age_at(&p);
+		if (b < a) {
+			return CRM_EINVAL;
+		}
+		(void)eat(&p, "\xE5\xB2\x81");
+	} else if (eat(&p, "\xE5\xB2\x81")) { /* 60岁以上, 20岁以下 */
+		if (!eat(&p, "\xE4\xBB\xA5\xE4\xB8\x8A") &&
+		    !eat(&p, "\xE4\xBB\xA5\xE4\xB8\x8B")) {
+			return CRM_EINVAL;
+		}
+	} else {
+		return CRM_EINVAL;
+	}
+	return *p == '\0' ? CRM_OK : CRM_EINVAL;
 }

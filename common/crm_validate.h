@@ -41,4 +41,15 @@ crm_status crm_validate_text(const char *s, size_t max_bytes);
 crm_status crm_validate_line(const char *s, size_t max_bytes);
 bool crm_validate_one_line_field(const char *field);
 
+/* crm_validate_phone: a phone number as people write it: digits (at
+ * least 3, at most 20), and between them blanks and + - ( ) . / #, and an
+ * extension as 转, ext or x (13800001111, 021-5555 0000, +86 (21)
+ * 5555-0000 转 801). Not letters or words ("abc"). CRM_EINVAL. */
+crm_status crm_validate_phone(const char *s);
+
+/* crm_validate_age_range: a person's age range (年龄段): N-M with N <= M
+ * (30-39), N+ (60+), <N (<20), each optionally followed by 岁, also
+ * N岁以上 and N岁以下; ages 0 to 150. Not "abc" nor "-5". CRM_EINVAL. */
+crm_status crm_validate_age_range(const char *s);
+
 #endif

@@ -2,6 +2,7 @@
 /* audit.c: append-only audit records keyed by a sequence number. */
 #include "audit.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +157,8 @@ entity_descriptor(const char *entity)
 		{ "policy", &crm__v1__policy__descriptor },
 		{ "team", &crm__v1__team__descriptor },
 		{ "user", &crm__store__user_record__descriptor },
+		{ "routine", &crm__v1__routine__descriptor },
+		{ "calendar", &crm__v1__calendar_reply__descriptor },
 	};
 	for (size_t i = 0; entity && i < sizeof(map) / sizeof(map[0]); i++) {
 		if (strcmp(entity, map[i].entity) == 0) {
@@ -191,7 +194,8 @@ is_time_field(const char *f)
 {
 	size_t n = strlen(f);
 	return strcmp(f, "at") == 0 ||
-	       (n > 3 && strcmp(f + n - 3, "_at") == 0);
+	       (n > 3 && strcmp(f + n - 3, "_at") == 0) ||
+	       (n > 6 && strcmp(f + n - 6, "_until") == 0);
 }
 
 /* A field holding a user id: shown as the login. */
@@ -201,8 +205,36 @@ is_user_field(const char *f)
 	size_t n = strlen(f);
 	return strcmp(f, "owner_id") == 0 || strcmp(f, "user_id") == 0 ||
 	       strcmp(f, "author_id") == 0 ||
-	       (n > 6 && strcmp(f + n - 6, "_by_id") == 0);
+	       (n > 6 && strcmp(f + n - 6, "_by_id") == 0) ||
+	       (n > 6 && strcmp(f + n - 6, "_to_id") == 0);
 }
+
+static int
+is_seconds_field(const char *f)
+{
+	size_t n = strlen(f);
+	return n > 8 && strcmp(f + n - 8, "_seconds") == 0;
+}
+
+/* A length of time as 3d, 2h, 30m or 45s. */
+static void
+seconds_text(int64_t v, char *buf, size_t len)
+{
+	if (v % 86400 == 0) {
+		snprintf(buf, len, "%" PRId64 "d", v / 86400);
+	} else if (v % 3600 == 0) {
+		snprintf(buf, len, "%" PRId64 "h", v / 3600);
+	} else if (v % 60 == 0) {
+		snprintf(buf, len, "%" PRId64 "m", v / 60);
+	} else {
+		snprintf(buf, len, "%" PRId64 "s", v);
+	}
+}
+
+static char *field_text(struct req_ctx *ctx, const ProtobufCMessage *m,
+    const ProtobufCFieldDescriptor *f);
+static char *msg_text(
+    struct req_ctx *ctx, const ProtobufCMessage *m, int keys, char **key);
 
 /* One value of field f at p as text in the arena. */
 static char *
@@ -215,14 +247,32 @@ value_text(
 		return *(char *const *)p ? *(char *const *)p : "";
 	case PROTOBUF_C_TYPE_BOOL:
 		return *(const protobuf_c_boolean *)p ? "yes" : "no";
-	case PROTOBUF_C_TYPE_ENUM:
-		return (char *)crm_enum_name(f->descriptor, *(const int *)p);
+	case PROTOBUF_C_TYPE_ENUM: {
+		const char *n = crm_enum_name(f->descriptor, *(const int *)p);
+		const char *u = strchr(n, '_');
+		if (u == NULL || !isupper((unsigned char)*n)) {
+			return (char *)n;
+		}
+		/* An enum without a short name: ROUTINE_MONTHLY as monthly. */
+		char *low = crm_arena_strdup(ctx->arena, u + 1);
+		for (char *c = low; c != NULL && *c; c++) {
+			*c = (char)tolower((unsigned char)*c);
+		}
+		return low ? low : (char *)n;
+	}
 	case PROTOBUF_C_TYPE_INT32:
 		snprintf(buf, sizeof(buf), "%d", *(const int32_t *)p);
 		break;
-	case PROTOBUF_C_TYPE_UINT32:
-		snprintf(buf, sizeof(buf), "%u", *(const uint32_t *)p);
+	case PROTOBUF_C_TYPE_UINT32: {
+		uint32_t v = *(const uint32_t *)p;
+		if (strcmp(f->name, "minute") == 0) { /* of the day */
+			snprintf(
+			    buf, sizeof(buf), "%02u:%02u", v / 60, v % 60);
+		} else {
+			snprintf(buf, sizeof(buf), "%u", v);
+		}
 		break;
+	}
 	case PROTOBUF_C_TYPE_UINT64: {
 		uint64_t id = *(const uint64_t *)p;
 		if (id != 0 && is_user_field(f->name)) {
@@ -231,6 +281,9 @@ value_text(
 		if (id != 0 && strcmp(f->name, "team_id") == 0) {
 			return (char *)user_team_name(ctx, id);
 		}
+		if (id == 0) {
+			return ""; /* no record, no one: (none) */
+		}
 		snprintf(buf, sizeof(buf), "%" PRIu64, id);
 		break;
 	}
@@ -238,15 +291,23 @@ value_text(
 		int64_t v = *(const int64_t *)p;
 		if (is_money_field(f->name)) {
 			crm_money_format(v, buf, sizeof(buf));
-		} else if (is_time_field(f->name) && v != 0) {
+		} else if (is_time_field(f->name)) {
+			if (v == 0) {
+				return ""; /* never: (none) */
+			}
 			crm_time_format(v, buf, sizeof(buf));
+		} else if (is_seconds_field(f->name) && v > 0) {
+			seconds_text(v, buf, sizeof(buf));
 		} else {
 			snprintf(buf, sizeof(buf), "%" PRId64, v);
 		}
 		break;
 	}
 	case PROTOBUF_C_TYPE_MESSAGE:
-		return *(void *const *)p ? "(set)" : "";
+		return *(void *const *)p
+		           ? msg_text(ctx, *(const ProtobufCMessage *const *)p,
+		                 0, NULL)
+		           : "";
 	default:
 		return "(value)";
 	}
@@ -274,14 +335,7 @@ field_text(struct req_ctx *ctx, const ProtobufCMessage *m,
 		             : f->type == PROTOBUF_C_TYPE_BOOL
 		                 ? sizeof(protobuf_c_boolean)
 		                 : 4;
-		if (f->type == PROTOBUF_C_TYPE_MESSAGE) {
-			char buf[32] = "";
-			if (n > 0) {
-				snprintf(buf, sizeof(buf), "%zu item%s", n,
-				    n == 1 ? "" : "s");
-			}
-			return crm_arena_strdup(ctx->arena, buf);
-		}
+		(void)esz;
 		size_t len = 1;
 		char **parts =
 		    crm_arena_alloc(ctx->arena, (n ? n : 1) * sizeof(*parts));
@@ -318,6 +372,221 @@ field_text(struct req_ctx *ctx, const ProtobufCMessage *m,
 	}
 	char *t = value_text(ctx, f, base + f->offset);
 	return t ? t : "";
+}
+
+/* The number of leading fields of d that name an element of a list of
+ * d: the leading enums (stage, grade), else the first field (a date). */
+static int
+key_fields(const ProtobufCMessageDescriptor *d)
+{
+	int n = 0;
+	while ((unsigned)n < d->n_fields &&
+	       d->fields[n].type == PROTOBUF_C_TYPE_ENUM &&
+	       d->fields[n].label != PROTOBUF_C_LABEL_REPEATED) {
+		n++;
+	}
+	return n ? n : 1;
+}
+
+/* m's set fields as "name=value name=value"; with keys > 0, its first
+ * `keys` fields' values go to *key ("lead, A") and the rest to the text. */
+static char *
+msg_text(struct req_ctx *ctx, const ProtobufCMessage *m, int keys, char **key)
+{
+	const ProtobufCMessageDescriptor *d = m->descriptor;
+	size_t cap = 64, len = 0, kcap = 32, klen = 0;
+	char *out = crm_arena_alloc(ctx->arena, cap);
+	char *k = keys ? crm_arena_alloc(ctx->arena, kcap) : NULL;
+	if (out == NULL || (keys && k == NULL)) {
+		return "";
+	}
+	*out = '\0';
+	if (k != NULL) {
+		*k = '\0';
+	}
+	for (unsigned i = 0; i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *f = &d->fields[i];
+		if (diff_skip(f->name)) {
+			continue;
+		}
+		const char *t = field_text(ctx, m, f);
+		if (*t == '\0') {
+			continue;
+		}
+		int is_key = (int)i < keys;
+		char **buf = is_key ? &k : &out;
+		size_t *used = is_key ? &klen : &len;
+		size_t *room = is_key ? &kcap : &cap;
+		size_t need = *used + strlen(f->name) + strlen(t) + 4;
+		if (need > *room) {
+			char *more = crm_arena_alloc(ctx->arena, 2 * need);
+			if (more == NULL) {
+				return "";
+			}
+			memcpy(more, *buf, *used + 1);
+			*buf = more;
+			*room = 2 * need;
+		}
+		*used +=
+		    (size_t)(is_key ? snprintf(*buf + *used, *room - *used,
+		                          "%s%s", *used ? ", " : "", t)
+		                    : snprintf(*buf + *used, *room - *used,
+		                          "%s%s=%s", *used ? " " : "", f->name,
+		                          t));
+	}
+	if (key != NULL) {
+		*key = k ? k : "";
+	}
+	return out;
+}
+
+/* Room for one more change in e (cap entries allocated). */
+static crm_status
+add_change(struct req_ctx *ctx, Crm__V1__AuditEntry *e, size_t *cap,
+    const char *field, char *a, char *b, size_t *bytes)
+{
+	if (e->n_changes == *cap) {
+		size_t n = *cap ? 2 * *cap : 16;
+		Crm__V1__AuditChange **more =
+		    crm_arena_alloc(ctx->arena, n * sizeof(*more));
+		if (more == NULL) {
+			return CRM_TOO_BIG;
+		}
+		if (e->n_changes) {
+			memcpy(more, e->changes, e->n_changes * sizeof(*more));
+		}
+		e->changes = more;
+		*cap = n;
+	}
+	Crm__V1__AuditChange *c = crm_arena_alloc(ctx->arena, sizeof(*c));
+	if (c == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__audit_change__init(c);
+	c->field = (char *)field;
+	c->before = a;
+	c->after = b;
+	*bytes += strlen(field) + strlen(a) + strlen(b) + 16;
+	e->changes[e->n_changes++] = c;
+	return CRM_OK;
+}
+
+/* The elements of a list of messages (field f) as texts and keys. */
+static size_t
+list_texts(struct req_ctx *ctx, const ProtobufCMessage *m,
+    const ProtobufCFieldDescriptor *f, char ***texts, char ***keys)
+{
+	size_t n =
+	    m ? *(const size_t *)((const char *)m + f->quantifier_offset) : 0;
+	ProtobufCMessage *const *arr =
+	    m ? *(ProtobufCMessage *const *const *)((const char *)m +
+	                                            f->offset)
+	      : NULL;
+	*texts = crm_arena_alloc(ctx->arena, (n ? n : 1) * sizeof(char *));
+	*keys = crm_arena_alloc(ctx->arena, (n ? n : 1) * sizeof(char *));
+	if (*texts == NULL || *keys == NULL) {
+		return 0;
+	}
+	int nk = key_fields(f->descriptor);
+	for (size_t i = 0; i < n; i++) {
+		(*texts)[i] = msg_text(ctx, arr[i], nk, &(*keys)[i]);
+	}
+	return n;
+}
+
+/* Element i of the list of messages f of m. */
+static const ProtobufCMessage *
+elem(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f, size_t i)
+{
+	return (*(
+	    ProtobufCMessage *const *const *)((const char *)m + f->offset))[i];
+}
+
+/* The changed fields of two elements with the same key, each as
+ * "grades[B].every_seconds: 7d -> 5d". */
+static crm_status
+diff_element(struct req_ctx *ctx, const ProtobufCFieldDescriptor *f,
+    const char *key, const ProtobufCMessage *a, const ProtobufCMessage *b,
+    Crm__V1__AuditEntry *e, size_t *cap, size_t *bytes)
+{
+	const ProtobufCMessageDescriptor *d = f->descriptor;
+	crm_status rc = CRM_OK;
+	for (unsigned i = (unsigned)key_fields(d);
+	     rc == CRM_OK && i < d->n_fields; i++) {
+		const ProtobufCFieldDescriptor *g = &d->fields[i];
+		char *x = field_text(ctx, a, g), *y = field_text(ctx, b, g);
+		if (diff_skip(g->name) || strcmp(x, y) == 0) {
+			continue;
+		}
+		size_t len =
+		    strlen(f->name) + strlen(key) + strlen(g->name) + 4;
+		char *name = crm_arena_alloc(ctx->arena, len);
+		if (name == NULL) {
+			return CRM_TOO_BIG;
+		}
+		snprintf(name, len, "%s[%s].%s", f->name, key, g->name);
+		rc = add_change(ctx, e, cap, name, x, y, bytes);
+	}
+	return rc;
+}
+
+/* The changes of a list of messages (cells, days): an element gone, one
+ * new, or one whose key (its stage and grade, its date) stayed and whose
+ * other fields changed, each as "cells[lead, A]: every_seconds=7d ->
+ * every_seconds=3d". */
+static crm_status
+diff_list(struct req_ctx *ctx, const ProtobufCFieldDescriptor *f,
+    const ProtobufCMessage *before, const ProtobufCMessage *after,
+    Crm__V1__AuditEntry *e, size_t *cap, size_t *bytes)
+{
+	char **ta, **ka, **tb, **kb;
+	size_t na = list_texts(ctx, before, f, &ta, &ka);
+	size_t nb = list_texts(ctx, after, f, &tb, &kb);
+	if (ta == NULL || tb == NULL || ka == NULL || kb == NULL) {
+		return CRM_TOO_BIG;
+	}
+	char *used = crm_arena_alloc(ctx->arena, nb + 1);
+	if (used == NULL) {
+		return CRM_TOO_BIG;
+	}
+	memset(used, 0, nb + 1);
+	crm_status rc = CRM_OK;
+	for (size_t i = 0; rc == CRM_OK && i < na; i++) {
+		size_t j = 0;
+		while (j < nb && (used[j] || strcmp(ka[i], kb[j]) != 0)) {
+			j++;
+		}
+		char *b = "";
+		if (j < nb) {
+			used[j] = 1;
+			if (strcmp(ta[i], tb[j]) == 0) {
+				continue;
+			}
+			rc = diff_element(ctx, f, ka[i], elem(before, f, i),
+			    elem(after, f, j), e, cap, bytes);
+			continue;
+		}
+		size_t len = strlen(f->name) + strlen(ka[i]) + 3;
+		char *name = crm_arena_alloc(ctx->arena, len);
+		if (name == NULL) {
+			return CRM_TOO_BIG;
+		}
+		snprintf(name, len, "%s[%s]", f->name, ka[i]);
+		rc = add_change(ctx, e, cap, name, ta[i], b, bytes);
+	}
+	for (size_t j = 0; rc == CRM_OK && j < nb; j++) {
+		if (used[j]) {
+			continue;
+		}
+		size_t len = strlen(f->name) + strlen(kb[j]) + 3;
+		char *name = crm_arena_alloc(ctx->arena, len);
+		if (name == NULL) {
+			return CRM_TOO_BIG;
+		}
+		snprintf(name, len, "%s[%s]", f->name, kb[j]);
+		rc = add_change(ctx, e, cap, name, "", tb[j], bytes);
+	}
+	return rc;
 }
 
 static ProtobufCMessage *
@@ -359,15 +628,20 @@ diff_entry(struct req_ctx *ctx, const ProtobufCMessageDescriptor *d,
 	if (d == NULL || (before == NULL && after == NULL)) {
 		return CRM_OK;
 	}
-	e->changes =
-	    crm_arena_alloc(ctx->arena, d->n_fields * sizeof(*e->changes));
-	if (e->changes == NULL) {
-		return CRM_TOO_BIG;
-	}
+	size_t cap = 0;
 	for (unsigned i = 0; i < d->n_fields; i++) {
 		const ProtobufCFieldDescriptor *f = &d->fields[i];
 		if (diff_skip(f->name) ||
 		    (before == NULL && strcmp(f->name, "customer_id") == 0)) {
+			continue;
+		}
+		crm_status rc;
+		if (f->type == PROTOBUF_C_TYPE_MESSAGE &&
+		    f->label == PROTOBUF_C_LABEL_REPEATED) {
+			rc = diff_list(ctx, f, before, after, e, &cap, bytes);
+			if (rc != CRM_OK) {
+				return rc;
+			}
 			continue;
 		}
 		char *a = field_text(ctx, before, f);
@@ -375,33 +649,28 @@ diff_entry(struct req_ctx *ctx, const ProtobufCMessageDescriptor *d,
 		if (strcmp(a, b) == 0) {
 			continue;
 		}
-		Crm__V1__AuditChange *c =
-		    crm_arena_alloc(ctx->arena, sizeof(*c));
-		if (c == NULL) {
-			return CRM_TOO_BIG;
-		}
-		crm__v1__audit_change__init(c);
-		c->field = (char *)f->name;
+		char *field = (char *)f->name;
 		if (is_user_field(f->name) ||
 		    strcmp(f->name, "team_id") == 0) {
 			/* Shown by name: "owner", "team", "verified_by". */
-			c->field = crm_arena_strdup(ctx->arena, f->name);
-			if (c->field == NULL) {
+			field = crm_arena_strdup(ctx->arena, f->name);
+			if (field == NULL) {
 				return CRM_TOO_BIG;
 			}
-			c->field[strlen(c->field) - 3] = '\0';
+			field[strlen(field) - 3] = '\0';
 		}
-		c->before = a;
-		c->after = b;
+		rc = add_change(ctx, e, &cap, field, a, b, bytes);
+		if (rc != CRM_OK) {
+			return rc;
+		}
 		if (f->label != PROTOBUF_C_LABEL_REPEATED &&
 		    f->type == PROTOBUF_C_TYPE_INT64 &&
 		    is_time_field(f->name)) {
+			Crm__V1__AuditChange *c = e->changes[e->n_changes - 1];
 			c->has_before_at =
 			    time_value(before, f, &c->before_at);
 			c->has_after_at = time_value(after, f, &c->after_at);
 		}
-		*bytes += strlen(f->name) + strlen(a) + strlen(b) + 16;
-		e->changes[e->n_changes++] = c;
 	}
 	return CRM_OK;
 }
@@ -689,6 +958,12 @@ audit_handle_list(
 		}
 		if (rc != CRM_OK) {
 			break;
+		}
+		if (d != NULL && before != NULL && after != NULL &&
+		    e->n_changes == 0) {
+			/* A write that changed nothing one reads: no row. */
+			crm_arena_release(ctx->arena, mark);
+			continue;
 		}
 		out->entries[out->n_entries++] = e;
 	}

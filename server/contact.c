@@ -14,6 +14,7 @@
 #include "audit.h"
 #include "changes.h"
 #include "crm.h"
+#include "crm_validate.h"
 #include "customer.h"
 #include "handlers.h"
 #include "search.h"
@@ -56,6 +57,12 @@ check_contact(struct req_ctx *ctx, const Crm__V1__Contact *c)
 		if (strlen(c->phones[i]) > 40) {
 			return dispatch_fail(ctx, CRM_EINVAL,
 			    "a phone number is at most 40 bytes");
+		}
+		if (crm_validate_phone(c->phones[i]) != CRM_OK) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "'%s' is not a phone number (digits, with blanks "
+			    "and + - ( ) allowed, an extension as 转 or ext)",
+			    c->phones[i]);
 		}
 	}
 	if (c->email != NULL && *c->email &&
@@ -381,9 +388,9 @@ contact_set_field(struct req_ctx *ctx, Crm__V1__Contact *c,
 		if (!clear &&
 		    crm_enum_parse(&crm__v1__contact_role__descriptor, text,
 		        &v) != CRM_OK) {
-			char list[256];
-			crm_enum_list(&crm__v1__contact_role__descriptor, list,
-			    sizeof(list));
+			char list[512];
+			crm_enum_list_words(&crm__v1__contact_role__descriptor,
+			    list, sizeof(list));
 			return dispatch_fail(ctx, CRM_EINVAL,
 			    "role: want %s, not '%s'", list, text);
 		}
@@ -474,6 +481,12 @@ contact_handle_edit(
 		after->verified = 0;
 	}
 	rc = contact_put(ctx, before, after);
+	if (rc == CRM_OK && !after->left &&
+	    (!same_text(before->birthday, after->birthday) ||
+	        !same_text(before->name, after->name))) {
+		/* The open greeting follows the new day (and name). */
+		rc = task_contact_greeting(ctx, after);
+	}
 	if (rc == CRM_OK) {
 		if (after->verified_by_id != 0) {
 			after->verified_by =

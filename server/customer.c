@@ -21,6 +21,7 @@
 #include "auth.h"
 #include "changes.h"
 #include "crm.h"
+#include "crm_validate.h"
 #include "handlers.h"
 #include "lifecycle.h"
 #include "pool.h"
@@ -836,6 +837,12 @@ check_customer(struct req_ctx *ctx, const Crm__V1__Customer *c)
 		    strpbrk(c->age_range, "\r\n\t") != NULL) {
 			return dispatch_fail(ctx, CRM_EINVAL,
 			    "age_range: at most 32 bytes on one line");
+		}
+		if (crm_validate_age_range(c->age_range) != CRM_OK) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "age_range (年龄段): want 30-39, 30-39岁, 60+, "
+			    "60岁以上, <20 or 20岁以下, not '%s'",
+			    c->age_range);
 		}
 		if (c->kind != CRM__V1__CUSTOMER_KIND__KIND_PERSON) {
 			return dispatch_fail(ctx, CRM_EINVAL,

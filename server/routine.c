@@ -128,7 +128,8 @@ plan(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t id, unsigned *n)
 		if (at == 0 || at > horizon) {
 			break;
 		}
-		/* On a holiday or weekend: the next working day (calendar.h). */
+		/* On a holiday or weekend: the next working day (calendar.h).
+		 */
 		Crm__V1__Task *task;
 		int64_t day;
 		rc = calendar_next_working_day(ctx, at, &day);
@@ -399,6 +400,17 @@ routine_handle_list(
 			break;
 		}
 		r->customer = c->name;
+		if (!r->stopped) {
+			int64_t next = routine_occurrence_after(r, ctx->now);
+			if (c->stage == CRM__V1__STAGE__STAGE_LOST) {
+				r->paused = "customer lost";
+			} else if (c->merged_into != 0) {
+				r->paused = "customer merged";
+			} else if (next != 0) {
+				r->has_next_at = 1;
+				r->next_at = next;
+			}
+		}
 		list[out->n_routines++] = r;
 	}
 	ctx->msg[0] = '\0';

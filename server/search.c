@@ -245,6 +245,13 @@ search_followups(struct req_ctx *ctx, uint64_t customer, const char *needle,
 		       folded_has(f->next_action, needle) ||
 		       folded_has(f->goal, needle) ||
 		       folded_has(f->participants, needle);
+		/* 待解决问题 and feedback tags are what was said, too. */
+		for (size_t j = 0; !*hit && j < f->n_objections; j++) {
+			*hit = folded_has(f->objections[j], needle);
+		}
+		for (size_t j = 0; !*hit && j < f->n_tags; j++) {
+			*hit = folded_has(f->tags[j], needle);
+		}
 		crm_arena_release(ctx->arena, mark);
 	}
 	mdb_cursor_close(cur);

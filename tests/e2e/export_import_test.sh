@@ -67,8 +67,8 @@ add() { "$CRM" -c "$1" >/dev/null 2>"$H/err" || bad "setup: $1: $(cat "$H/err")"
 add 'customer add 华东机电有限公司 --owner li --grade A --industry 制造 --region 上海 --tag 重点 --tag 制造 --revenue 1200000.50 --employees 300 --source 展会 --birthday 03-15'
 add 'customer add "Acme, Trading \"Ltd\"" --owner zhao --grade B --notes "first line
 second line, with a comma"'
-add 'customer add 上海云图科技 --owner li --grade S --stage intent --website https://yt.example'
-add 'customer add 王芳 --kind person --owner li --grade C'
+add 'customer add 上海云图科技 --owner li --grade S --stage intent --website https://yt.example --notes "=1+2"'
+add "customer add 王芳 --kind person --owner li --grade C --notes \"'@SUM(A1)\""
 add 'contact add 华东机电有限公司 王强 --title 采购经理 --phone 13800001111 --phone 021-55550000 --email wq@hd.example --role decision_maker'
 add 'contact add 上海云图科技 "Li Lei" --title CTO --im lilei_wx --notes "met at the fair"'
 add 'log 华东机电有限公司 "现场演示, 客户认可方案" --channel visit --mood positive --duration 90 --contact 王强 --feedback "需要报价" --score 4,3,5,4 --evidence 及时 --evidence 慢 --evidence 专业 --evidence 主动'
@@ -130,6 +130,19 @@ EOF
 )
 [ "$n" = "4 True 重点; 制造 1200000.50 A 300" ] && ok "customers CSV: quotes, newlines, lists, money, enums" \
 	|| bad "customers CSV: $n"
+# Formula injection: a text that a spreadsheet would run as a formula
+# (= + - @ TAB CR first) gets a ' in front, in CSV and in the workbook;
+# a text that began with ' and such a sign gets one more, so that import
+# (which drops that one ') brings back the very text (round trip below).
+n=$(py "$H/a-customers.csv" "$H/a-customers.xlsx.csv" <<'EOF'
+import csv, sys
+for p in sys.argv[1:]:
+    rows = list(csv.DictReader(open(p, newline='', encoding='utf-8')))
+    print(sorted(r['notes'] for r in rows if r['name'] in ('上海云图科技', '王芳')), end=' ')
+EOF
+)
+[ "$n" = "[\"''@SUM(A1)\", \"'=1+2\"] [\"''@SUM(A1)\", \"'=1+2\"] " ] && ok "no formula in the CSV or the workbook: =1+2 is written '=1+2" \
+	|| bad "formula guard: $n"
 r=$(py "$H/a-followups.csv" <<'EOF'
 import csv, sys, re
 rows = list(csv.DictReader(open(sys.argv[1], newline='', encoding='utf-8')))
