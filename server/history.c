@@ -764,7 +764,7 @@ check_entries(struct check *c, const struct history_source *s)
 		record_key(s, want.customer_id, want.at, want.id, &k);
 		crm_status lr = store_get_msg(ctx->st, ctx->txn, s->db, &k,
 		    s->d, &ctx->arena->allocator, &m);
-		struct history_pos got;
+		struct history_pos got = { 0 };
 		if (lr == CRM_OK) {
 			pos_of(s, m, &got);
 			got.id = want.id;

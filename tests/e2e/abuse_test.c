@@ -96,7 +96,7 @@ raw_call(int fd, int ipc, uint32_t id, const void *body, size_t len, int ms)
 	}
 	assert_int_equal(buf[0], 0x80 | (id >> 24));
 	assert_int_equal(buf[3], id & 0xff);
-	Crm__V1__Response *r;
+	Crm__V1__Response *r = NULL;
 	assert_crm_ok(crm_wire_unpack_response(buf + 4, (size_t)got - 4, &r));
 	int code = (int)crm_wire_status(r);
 	crm__v1__response__free_unpacked(r, NULL);

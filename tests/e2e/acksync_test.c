@@ -66,7 +66,7 @@ client_main(void *arg)
 			n = nn_recv(s, &msg, NN_MSG, 0);
 		}
 		free(buf);
-		Crm__V1__Response *r;
+		Crm__V1__Response *r = NULL;
 		if (n >= 0 &&
 		    crm_wire_unpack_response(msg, (size_t)n, &r) == CRM_OK) {
 			c->ok += crm_wire_status(r) == CRM_OK;

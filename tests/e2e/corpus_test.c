@@ -142,7 +142,7 @@ every_recorded_message_decodes_and_validates(void **state)
 			continue;
 		}
 		replies++;
-		Crm__V1__Response *p;
+		Crm__V1__Response *p = NULL;
 		if (crm_wire_unpack_response(s->reply, s->reply_len, &p) !=
 		    CRM_OK) {
 			fail_msg("%s.reply.pb does not decode", s->base);
@@ -276,7 +276,7 @@ replayed_with_unknown_fields_crmd_answers_as_recorded(void **state)
 		if (n < 0) {
 			fail_msg("%s: no reply", s->base);
 		}
-		Crm__V1__Response *got;
+		Crm__V1__Response *got = NULL;
 		if (crm_wire_unpack_response(out, (size_t)n, &got) != CRM_OK) {
 			fail_msg("%s: the reply does not decode", s->base);
 		}
@@ -351,7 +351,7 @@ unknown_body_status(uint32_t field, int with_session)
 	uint8_t *out;
 	long len = crm_test_raw(&srv, buf, n, &out);
 	assert_true(len >= 0);
-	Crm__V1__Response *r;
+	Crm__V1__Response *r = NULL;
 	assert_crm_ok(crm_wire_unpack_response(out, (size_t)len, &r));
 	free(out);
 	crm_status rc = crm_wire_status(r);

@@ -98,7 +98,7 @@ login_once(int sock, const char *login, const char *pw, struct attempt *a)
 	}
 	a->ms = now_ms() - t;
 	free(buf);
-	Crm__V1__Response *r;
+	Crm__V1__Response *r = NULL;
 	if (n >= 0 && crm_wire_unpack_response(msg, (size_t)n, &r) == CRM_OK) {
 		a->code = crm_wire_status(r);
 		snprintf(a->msg, sizeof(a->msg), "%s",

@@ -67,7 +67,7 @@ receive(struct crm_test_server *s)
 	void *buf = NULL;
 	int n = nn_recv(s->sock, &buf, NN_MSG, 0);
 	assert_true(n > 0);
-	Crm__V1__Response *r;
+	Crm__V1__Response *r = NULL;
 	assert_crm_ok(crm_wire_unpack_response(buf, (size_t)n, &r));
 	nn_freemsg(buf);
 	return r;

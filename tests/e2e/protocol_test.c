@@ -371,7 +371,7 @@ raw_with_nul(Crm__V1__Request *req, const char *mark, char *msg, size_t n)
 	*at = 0;
 	long got = crm_test_raw(&srv, buf, len, &out);
 	assert_true(got >= 0);
-	Crm__V1__Response *r;
+	Crm__V1__Response *r = NULL;
 	assert_crm_ok(crm_wire_unpack_response(out, (size_t)got, &r));
 	crm_status rc = crm_wire_status(r);
 	snprintf(msg, n, "%s",

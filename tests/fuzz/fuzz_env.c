@@ -221,7 +221,7 @@ exec(const uint8_t *buf, size_t len, int commit, struct fuzz_env_reply *out,
 		abort();
 	}
 	/* The invariants of every reply a client can get. */
-	Crm__V1__Response *r;
+	Crm__V1__Response *r = NULL;
 	if (crm_wire_unpack_response(reply, reply_len, &r) != CRM_OK) {
 		fprintf(stderr, "fuzz_env: the reply does not decode\n");
 		abort();
@@ -342,7 +342,7 @@ setup_login(int who, const char *login, const char *password)
 	l.password = (char *)password;
 	req.body_case = CRM__V1__REQUEST__BODY_LOGIN;
 	req.login = &l;
-	Crm__V1__Response *r;
+	Crm__V1__Response *r = NULL;
 	crm_status rc = setup_call(FUZZ_ENV_RAW, &req, &r);
 	if (rc != CRM_OK) {
 		return rc;

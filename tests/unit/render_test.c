@@ -16,7 +16,9 @@
 #include "crm.h"
 #include "render.h"
 
-/* What render_print writes for d at width. Caller frees. */
+/* What render_print writes for d at width. Caller frees. A copy of the
+ * stream's buffer: gcc 12 at -O3 takes the buffer itself, once returned,
+ * for a pointer to the local that held it (-Wdangling-pointer). */
 static char *
 printed(const render_doc *d, int width)
 {
@@ -29,7 +31,9 @@ printed(const render_doc *d, int width)
 	render_print(d, &o);
 	stdout = saved;
 	fclose(f);
-	return buf;
+	char *out = crm_xstrdup(buf);
+	free(buf);
+	return out;
 }
 
 /* The widest line of s, in display columns. */

@@ -103,7 +103,7 @@ bench_login(struct bench_conn *c, const char *login, const char *password)
 	req.body_case = CRM__V1__REQUEST__BODY_LOGIN;
 	req.login = &l;
 	c->token_len = 0;
-	Crm__V1__Response *r;
+	Crm__V1__Response *r = NULL;
 	crm_status rc = bench_call(c, &req, &r);
 	if (rc == CRM_OK &&
 	    (r->body_case != CRM__V1__RESPONSE__BODY_LOGIN ||

@@ -35,7 +35,7 @@ static const char *const summaries[] = {
 static crm_status
 call_ok(struct bench_conn *c, Crm__V1__Request *req, const char *what)
 {
-	Crm__V1__Response *r;
+	Crm__V1__Response *r = NULL;
 	crm_status rc = bench_call(c, req, &r);
 	if (rc != CRM_OK) {
 		fprintf(stderr, "crm-bench: %s: %s%s%s\n", what,
@@ -79,7 +79,7 @@ import(struct bench_conn *c, int kind, Crm__V1__ImportRow **rows, size_t n,
 	q.n_rows = n;
 	req.body_case = CRM__V1__REQUEST__BODY_IMPORT_BATCH;
 	req.import_batch = &q;
-	Crm__V1__Response *r;
+	Crm__V1__Response *r = NULL;
 	crm_status rc = bench_call(c, &req, &r);
 	if (rc == CRM_OK &&
 	    (r->body_case != CRM__V1__RESPONSE__BODY_IMPORT_REPLY ||
@@ -243,7 +243,7 @@ prepare_user(const char *url, struct bench_user *u)
 	q.limit = REP_CUSTOMERS;
 	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_LIST;
 	req.customer_list = &q;
-	Crm__V1__Response *r;
+	Crm__V1__Response *r = NULL;
 	rc = bench_call(&c, &req, &r);
 	if (rc == CRM_OK &&
 	    r->body_case == CRM__V1__RESPONSE__BODY_CUSTOMERS) {
@@ -295,7 +295,7 @@ bench_data_discover(
 	Crm__V1__UserListRequest q = CRM__V1__USER_LIST_REQUEST__INIT;
 	req.body_case = CRM__V1__REQUEST__BODY_USER_LIST;
 	req.user_list = &q;
-	Crm__V1__Response *r;
+	Crm__V1__Response *r = NULL;
 	crm_status rc = bench_call(&c, &req, &r);
 	bench_conn_close(&c);
 	if (rc != CRM_OK || r->body_case != CRM__V1__RESPONSE__BODY_USERS) {

@@ -36,7 +36,7 @@ static int
 call(struct bench_client *c, Crm__V1__Request *req,
     Crm__V1__Response__BodyCase want, Crm__V1__Response **keep)
 {
-	Crm__V1__Response *r;
+	Crm__V1__Response *r = NULL;
 	crm_status rc = bench_call(&c->conn, req, &r);
 	int ok = rc == CRM_OK && r->body_case == want;
 	if (keep != NULL && ok) {
