@@ -71,3 +71,21 @@ function(crm_soname var name libs)
   endif()
   set(${var} ${so} PARENT_SCOPE)
 endfunction()
+
+# crm_needs_test_hooks(TEST...): tests that set the test clock or another
+# test hook (CRM_TEST_HOOKS), labelled test_hooks. In a build without the
+# hooks they are disabled (ctest says "Not Run (Disabled)"), not failed.
+# A name that is no test in this build (a CRM_TOOLS or valgrind one) is
+# passed over.
+function(crm_needs_test_hooks)
+  foreach(t IN LISTS ARGN)
+    if(NOT TEST ${t})
+      continue()
+    endif()
+    set_property(TEST ${t} APPEND PROPERTY LABELS test_hooks)
+    if(NOT CRM_TEST_HOOKS)
+      set_tests_properties(${t} PROPERTIES DISABLED TRUE)
+      set_property(GLOBAL APPEND PROPERTY CRM_DISABLED_HOOK_TESTS ${t})
+    endif()
+  endforeach()
+endfunction()

@@ -1,7 +1,15 @@
 # Build options for crm; see the README's "Building" section.
 option(CRM_TESTS "Build the test suite" ON)
 option(CRM_TOOLS "Build the tools (crm-check, crm-bench, ...)" ON)
-option(CRM_WERROR "Treat warnings as errors" ON)
+# Off for a packager's or user's build (a newer compiler's new warning must
+# not break it); tools/test, and so CI, turn it on.
+option(CRM_WERROR "Treat warnings as errors (tools/test and CI: ON)" OFF)
+# The test hooks (the test clock CRM_TEST_CLOCK, CRM_TEST_PRUNE_MS,
+# CRM_TEST_WRITE_DELAY_MS) compiled into crmd and crm: ON only in test
+# builds (tools/test's); an installed crmd has none. Without them the
+# tests that need them are disabled (crm_needs_test_hooks).
+option(CRM_TEST_HOOKS
+       "Compile the test hooks (test clock, ...) into crmd and crm" OFF)
 set(CRM_SANITIZER "none" CACHE STRING
     "Sanitizer build: none, address (ASan+UBSan), undefined, thread")
 set_property(CACHE CRM_SANITIZER PROPERTY STRINGS none address undefined thread)

@@ -16,11 +16,11 @@
 #define CRM_DAY_HOUR 18 /* the hour a date-only time means */
 
 /*
- * crm_time_now: the current UTC time in seconds. In builds with the tests
+ * crm_time_now: the current UTC time in seconds. In test builds
  * (CRM_TEST_HOOKS) the environment variable CRM_TEST_CLOCK may name a file
  * holding a UTC time in seconds; while it exists, that is now, for crmd
- * and crm alike, so a test moves time by rewriting the file. Release
- * builds (CRM_TESTS=OFF) compile the hook out.
+ * and crm alike, so a test moves time by rewriting the file. Other builds
+ * (CRM_TEST_HOOKS=OFF, the default) compile the hook out.
  */
 int64_t crm_time_now(void);
 

@@ -94,7 +94,7 @@ hello_ok(struct crm_test_server *s)
 	if (n < 0) {
 		return 0;
 	}
-	Crm__V1__Response *r;
+	Crm__V1__Response *r = NULL;
 	int ok = crm_wire_unpack_response(out, (size_t)n, &r) == CRM_OK &&
 	         r->body_case == CRM__V1__RESPONSE__BODY_HELLO;
 	if (ok) {
@@ -187,6 +187,18 @@ crm_test_server_start_with(struct crm_test_server *s, const char *const *extra)
 		s->sock = connect_req(s->url);
 		return;
 	}
+#ifndef CRM_TEST_HOOKS
+	static const char *const hooks[] = { "CRM_TEST_CLOCK",
+		"CRM_TEST_PRUNE_MS", "CRM_TEST_WRITE_DELAY_MS" };
+	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
+		if (getenv(hooks[i]) != NULL) {
+			fail_msg("%s is set but this crmd has no test hooks: "
+			         "build with -DCRM_TEST_HOOKS=ON, or list the "
+			         "test in crm_needs_test_hooks",
+			    hooks[i]);
+		}
+	}
+#endif
 	const char *tmp = getenv("TMPDIR");
 	snprintf(s->dir, sizeof(s->dir), "%s/crm-e2e-XXXXXX",
 	    tmp && *tmp ? tmp : "/tmp");
@@ -333,7 +345,7 @@ crm_test_call(struct crm_test_server *s, Crm__V1__Request *req)
 	if (n < 0) {
 		fail_msg("no reply within %d ms", reply_timeout_ms());
 	}
-	Crm__V1__Response *r;
+	Crm__V1__Response *r = NULL;
 	if (crm_wire_unpack_response(out, (size_t)n, &r) != CRM_OK) {
 		free(out);
 		fail_msg("reply does not decode");
@@ -429,7 +441,7 @@ crm_test_raw_status(struct crm_test_server *s, const void *buf, size_t len)
 	uint8_t *out;
 	long n = crm_test_raw(s, buf, len, &out);
 	assert_true(n >= 0);
-	Crm__V1__Response *r;
+	Crm__V1__Response *r = NULL;
 	assert_crm_ok(crm_wire_unpack_response(out, (size_t)n, &r));
 	crm_status rc = crm_wire_status(r);
 	if (rc != CRM_OK) {

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# installed_hooks_test: what `cmake --install` installs carries the test
+# hooks (the test clock CRM_TEST_CLOCK, CRM_TEST_PRUNE_MS,
+# CRM_TEST_WRITE_DELAY_MS) only when the build asked for them
+# (CRM_TEST_HOOKS=ON). `absent`: no installed program's strings name a
+# CRM_TEST_ variable (a user's or packager's build; tools/test's packager
+# pass runs this on a Release build). `present`: crmd and crm name
+# CRM_TEST_CLOCK, so the `absent` check still looks for the right name.
+# Usage: installed_hooks_test.sh BUILD_DIR absent|present
+set -u
+BUILD=$1 WANT=$2
+H=$(mktemp -d)
+trap 'rm -rf "$H"' EXIT
+fails=0
+ok() { echo "ok   - $*"; }
+bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
+
+if ! cmake --install "$BUILD" --prefix "$H/usr" >"$H/install.log" 2>&1; then
+	cat "$H/install.log"
+	echo "FAIL - cmake --install $BUILD"
+	exit 1
+fi
+for p in crmd crm; do
+	[ -x "$H/usr/bin/$p" ] || bad "cmake --install put no bin/$p"
+done
+
+for f in "$H"/usr/bin/*; do
+	p=${f##*/}
+	names=$(strings -a "$f" | grep -o 'CRM_TEST_[A-Z_]*' | sort -u | tr '\n' ' ')
+	case $WANT in
+	absent)
+		if [ -n "$names" ]; then
+			bad "installed $p names test hooks: $names(this build has" \
+				"CRM_TEST_HOOKS=OFF: the hooks must be compiled out)"
+		else
+			ok "installed $p names no CRM_TEST_ variable"
+		fi
+		;;
+	present)
+		case $p in
+		crmd | crm)
+			if [[ " $names" == *" CRM_TEST_CLOCK "* ]]; then
+				ok "installed $p (CRM_TEST_HOOKS=ON) has the test clock"
+			else
+				bad "installed $p of a CRM_TEST_HOOKS=ON build does not" \
+					"name CRM_TEST_CLOCK (renamed? update this test)"
+			fi
+			;;
+		esac
+		;;
+	*)
+		echo "usage: installed_hooks_test.sh BUILD_DIR absent|present" >&2
+		exit 2
+		;;
+	esac
+done
+
+[ "$fails" -eq 0 ] || {
+	echo "installed_hooks_test: $fails failed"
+	exit 1
+}
+echo "installed_hooks_test: all passed ($WANT)"
