@@ -525,7 +525,7 @@ sub_open(nng_socket *s, const char *url)
 	}
 	nng_pipe_notify(*s, NNG_PIPE_EV_ADD_POST, on_pipe, NULL);
 	nng_socket_set(*s, NNG_OPT_SUB_SUBSCRIBE, "", 0);
-	nng_socket_set_ms(*s, NNG_OPT_RECVTIMEO, 1000);
+	nng_socket_set_ms(*s, NNG_OPT_RECVTIMEO, 100);
 	nng_socket_set_ms(*s, NNG_OPT_RECONNMINT, 50);
 	return nng_dial(*s, url, NULL, NNG_FLAG_NONBLOCK);
 }
@@ -535,7 +535,7 @@ static int
 wait_poke(nng_socket s, int ms, char *got, size_t got_size)
 {
 	int64_t end = now_ms() + ms;
-	for (int i = 0; i < 50 && now_ms() < end; i++) {
+	for (int i = 0; i < 200 && now_ms() < end; i++) {
 		void *msg = NULL;
 		size_t n = 0;
 		int rv = nng_recv(s, &msg, &n, NNG_FLAG_ALLOC);
@@ -786,7 +786,23 @@ session_test(struct server *srv, const char *label)
 		sleep_ms(25);
 	}
 	CHECK(sub_piped, "SUB: no connection to %s within 5 s", pub);
-	sleep_ms(100); /* the publisher's side of the pipe */
+	/* The publisher's side of the connection may come a little later:
+	 * log in (a commit: a poke) until a poke arrives, then let the
+	 * pokes of those logins drain (300 ms of silence). */
+	char poke[64] = "";
+	int got = 0;
+	for (int i = 0; i < 20 && !got; i++) {
+		if (login(&c, "admin", "admin-pw") != 0) {
+			return -1;
+		}
+		got = wait_poke(sub, 250, poke, sizeof(poke)) == 0;
+	}
+	CHECK(got, "SUB %s: no poke after 20 logins", pub);
+	for (int i = 0; i < 20; i++) {
+		if (wait_poke(sub, 300, poke, sizeof(poke)) != 0) {
+			break;
+		}
+	}
 
 	/* a write, and its resend with the same request id */
 	uint8_t rid[16], *buf;
@@ -806,7 +822,6 @@ session_test(struct server *srv, const char *label)
 	          memcmp(first.r->request_id.data, rid, 16) == 0,
 	    "the request id is not echoed");
 
-	char poke[64] = "";
 	CHECK(wait_poke(sub, 5000, poke, sizeof(poke)) == 0,
 	    "SUB %s: no poke within 5 s of a write", pub);
 	printf("  %s: SUB got '%s'\n", label, poke);
