@@ -20,32 +20,13 @@
 #define CANDIDATES_SHOWN 10
 #define CLOSE_SHOWN      5
 
-/* The commands that only read a customer: they may open a guessed one.
- * Any other command writes (or may, after asking), so a command not
- * named here never acts on a guess. */
-static const char *const reading[] = {
-	"customer show",
-	"customer history",
-	"contact list",
-	"purchase list",
-	"routine list",
-	"audit",
-	"export audit",
-	NULL,
-};
-
+/* Only a row marked only_reads (commands.c) may open a guessed customer;
+ * any other command writes (or may, after asking), so a row not marked
+ * never acts on a guess. */
 static bool
 only_reads(const struct cmd_ctx *ctx)
 {
-	if (ctx->row == NULL || ctx->row->name == NULL) {
-		return false;
-	}
-	for (size_t i = 0; reading[i] != NULL; i++) {
-		if (strcmp(ctx->row->name, reading[i]) == 0) {
-			return true;
-		}
-	}
-	return false;
+	return ctx->row != NULL && ctx->row->only_reads;
 }
 
 /* No candidate contains text: the cached names closest to it, as "did

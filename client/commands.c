@@ -533,6 +533,7 @@ const struct cmd_row cmd_table[] = {
 	    .fn = cmd_customer_add },
 	{ .name = "customer show",
 	    .group = "customer",
+	    .only_reads = true,
 	    .usage = "ID|NAME",
 	    .summary = "Show a customer and its contacts.",
 	    .min_args = 1,
@@ -641,6 +642,7 @@ const struct cmd_row cmd_table[] = {
 	    .fn = cmd_customer_check },
 	{ .name = "customer history",
 	    .group = "customer",
+	    .only_reads = true,
 	    .usage = "ID|NAME [--limit N] [--before CURSOR]",
 	    .summary = "A customer's timeline: follow-ups, stages, grades, "
 	               "tasks, commitments, SLA clocks.",
@@ -668,6 +670,7 @@ const struct cmd_row cmd_table[] = {
 	    .fn = cmd_contact_add },
 	{ .name = "contact list",
 	    .group = "contact",
+	    .only_reads = true,
 	    .usage = "CUSTOMER",
 	    .summary = "List a customer's contacts, those who left included.",
 	    .min_args = 1,
@@ -858,6 +861,7 @@ const struct cmd_row cmd_table[] = {
 	    .fn = cmd_purchase_add },
 	{ .name = "purchase list",
 	    .group = "value",
+	    .only_reads = true,
 	    .usage = "CUSTOMER",
 	    .summary = "A customer's purchases, oldest first, and their "
 	               "totals.",
@@ -885,6 +889,7 @@ const struct cmd_row cmd_table[] = {
 	    .fn = cmd_routine_add },
 	{ .name = "routine list",
 	    .group = "followup",
+	    .only_reads = true,
 	    .usage = "[CUSTOMER] [--stopped]",
 	    .summary = "The routines of the customers you see.",
 	    .max_args = 1,
@@ -1035,6 +1040,7 @@ const struct cmd_row cmd_table[] = {
 	    "purchases", "Export their purchases (--from/--to: when bought)."),
 	{ .name = "export audit",
 	    .group = "data",
+	    .only_reads = true,
 	    .usage = "FILE [CUSTOMER] [--user U] [--from D] [--to D] [--bom]",
 	    .summary = "Export the audit trail, one row per changed field "
 	               "(managers: their team; admins: all).",
@@ -1073,6 +1079,7 @@ const struct cmd_row cmd_table[] = {
 	/* the audit trail */
 	{ .name = "audit",
 	    .group = "customer",
+	    .only_reads = true,
 	    .usage = "[CUSTOMER] [--user U] [--from D] [--to D] [--limit N] "
 	             "[--before CURSOR]",
 	    .summary = "Who changed what and when, with each field before "

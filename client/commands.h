@@ -94,6 +94,11 @@ struct cmd_row {
 	cmd_handler fn;                   /* NULL: a family row */
 	bool sensitive;             /* never in history (passwords follow) */
 	void (*more_help)(FILE *f); /* `help COMMAND` adds this, or NULL */
+	/* Only reads the customers it names, so it may open the only
+	 * candidate of a name that is no customer's (cmd_customer_resolve).
+	 * Unset (every other row): it writes or may, and never acts on a
+	 * guess. */
+	bool only_reads;
 };
 
 /* cmd_table: the rows, ending with a row whose name is NULL. */

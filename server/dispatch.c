@@ -2,7 +2,8 @@
 /*
  * dispatch.c: THE request table, indexed by the Request oneof case, and
  * the checks every request passes before its handler (see dispatch.h for
- * the order). Adding a request is one row here plus its handler.
+ * the order). Adding a request is one row here plus its handler, and its
+ * contract options in proto/crm.proto (dispatch_contract_test says which).
  */
 #include "dispatch.h"
 

@@ -9,31 +9,16 @@ CRMD=${1:?crmd path}
 CRM=${2:?crm path}
 CHECK=${3:?crm-check path}
 FILE=${4:?calendar file}
-H=$(mktemp -d "${TMPDIR:-/tmp}/crm-cal-XXXXXX")
-export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
-export XDG_STATE_HOME=$H/state CRM_SERVER=ipc://$H/s CRM_TIMEOUT_MS=5000
+. "$(dirname "$0")/lib.sh"
+e2e_home cal
 export CRM_TEST_CLOCK=$H/clock TZ=Asia/Shanghai
-unset XDG_RUNTIME_DIR
-PID= fails=0
-cleanup() {
-	[ -n "$PID" ] && { kill -TERM "$PID" 2>/dev/null; wait "$PID"; }
-	rm -rf "$H"
-}
-trap cleanup EXIT
-ok() { echo "ok   - $*"; }
-bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
-json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 local_t() { python3 -c "import time,sys; print(int(time.mktime(time.strptime(sys.argv[1], '%Y-%m-%d %H:%M'))))" "$1"; }
 clock() { local_t "$1" >"$CRM_TEST_CLOCK"; }
 
 clock "2026-09-30 10:00" # Wednesday, the day before 国庆
-printf 'pw1\n' | "$CRMD" user add boss --role admin --data "$H/db" >/dev/null
-"$CRMD" --data "$H/db" --listen "$CRM_SERVER" 2>"$H/crmd.log" &
-PID=$!
-for _ in $(seq 100); do
-	printf 'pw1\n' | "$CRM" login boss >/dev/null 2>&1 && break
-	sleep 0.1
-done
+e2e_admin boss pw1
+e2e_start || exit 1
+e2e_login boss pw1
 
 out=$("$CRM" -c "calendar import $FILE" 2>&1) &&
 	[[ $out == *"calendar 2026: 33 holidays and 6 make-up working days imported"* ]] &&
@@ -51,8 +36,6 @@ d=$("$CRM" --format json -c 'issue 华东机电有限公司 "再次报警"' | js
 [ "$d" = "2026-10-10T16:00:00+08:00" ] &&
 	ok "an issue on Friday 10-09: due Saturday 10-10, a make-up working day" || bad "deadline $d"
 
-kill -TERM "$PID" && wait "$PID" || bad "crmd exit"
-PID=
+e2e_stop
 out=$("$CHECK" "$H/db" 2>&1) && ok "crm-check: clean" || bad "crm-check: $out"
-[ "$fails" -eq 0 ] && echo "all ok" || echo "$fails failure(s)"
-[ "$fails" -eq 0 ]
+e2e_done

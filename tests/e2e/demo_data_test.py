@@ -20,12 +20,12 @@ the best cases of report quality.
 """
 import json
 import os
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from demo import start_demo  # noqa: E402
 
 CRMD, CRM, TOOLS = map(os.path.abspath, sys.argv[1:4])
 fails = 0
@@ -38,47 +38,13 @@ def check(ok, what, detail=""):
 
 
 def main():
-    h = tempfile.mkdtemp(prefix="crm-demo-")
-    env = dict(os.environ, HOME=h, XDG_STATE_HOME=h + "/state",
-               XDG_CACHE_HOME=h + "/cache", CRM_SERVER=f"ipc://{h}/s",
-               CRM_TIMEOUT_MS="10000", LC_ALL="C.UTF-8")
-    env.pop("XDG_RUNTIME_DIR", None)
-    env.pop("CRM_FORMAT", None)
-
-    def as_env(who):
-        return dict(env, XDG_CONFIG_HOME=f"{h}/config-{who}")
-
-    users = [("admin", "admin", None), ("wang", "manager", "east"),
-             ("li", "rep", "east"), ("zhang", "rep", "east")]
-    for login, role, team in users:
-        args = [CRMD, "user", "add", login, "--role", role, "--data", h + "/db"]
-        if team:
-            args += ["--team", team]
-        subprocess.run(args, input=f"pw-{login}-123\n", text=True, check=True,
-                       stdout=subprocess.DEVNULL, timeout=30)
-    log = open(h + "/crmd.log", "w")
-    crmd = subprocess.Popen([CRMD, "--data", h + "/db", "--listen",
-                             env["CRM_SERVER"]], stdout=log, stderr=log)
+    global fails
+    demo = start_demo(CRMD, CRM, TOOLS, "crm-demo-")
+    as_env = demo.as_env
     try:
-        for _ in range(100):
-            r = subprocess.run([CRM, "login", "nobody"], input="x\n", text=True,
-                               capture_output=True, env=as_env("x"), timeout=10)
-            if "not running" not in r.stdout + r.stderr:
-                break
-            time.sleep(0.1)
-        for login, _, _ in users:
-            subprocess.run([CRM, "login", login], input=f"pw-{login}-123\n",
-                           text=True, capture_output=True, check=True,
-                           env=as_env(login), timeout=30)
-        for login in ("admin", "li", "zhang", "wang"):
-            script = subprocess.run([TOOLS + "/demo-data.sh", login, h + "/demo"],
-                                    capture_output=True, text=True, check=True,
-                                    env=env, timeout=60).stdout
-            r = subprocess.run([CRM], input=script, text=True,
-                               capture_output=True, env=as_env(login), timeout=90)
-            check(r.returncode == 0, f"demo data as {login}", r.stderr[-1500:])
-            if r.returncode != 0:
-                return 1
+        check(demo.seeded, "demo data as admin, li, zhang and wang")
+        if not demo.seeded:
+            return 1
 
         # Reports end at the current second: let the last seeded second
         # pass (a clock started in it is not in a report asked within it).
@@ -180,13 +146,7 @@ def main():
         drows = due.get("tasks", due) if isinstance(due, dict) else due
         check(len(drows) >= 1, f"due: {len(drows)} tasks for li", due)
     finally:
-        crmd.send_signal(signal.SIGTERM)
-        try:
-            crmd.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            crmd.kill()
-        if not os.environ.get("KEEP"):
-            shutil.rmtree(h, ignore_errors=True)
+        fails += demo.stop()
     print(f"{fails} failure(s)")
     return 1 if fails else 0
 

@@ -10,146 +10,119 @@
 set -u
 CRMD=${1:?crmd path}
 CRM=${2:?crm path}
-H=$(mktemp -d "${TMPDIR:-/tmp}/crm-dym-XXXXXX")
-export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
-export XDG_STATE_HOME=$H/state CRM_SERVER=ipc://$H/s CRM_TIMEOUT_MS=5000
+. "$(dirname "$0")/lib.sh"
+e2e_home dym
 export LC_ALL=C.UTF-8
-unset XDG_RUNTIME_DIR CRM_FORMAT
-PID=
-fails=0
-cleanup() {
-	if [ -n "$PID" ]; then
-		kill -TERM "$PID" 2>/dev/null
-		wait "$PID" || { echo "FAIL: crmd exit status"; fails=$((fails + 1)); }
-	fi
-	rm -rf "$H"
-}
-trap cleanup EXIT
-ok() { echo "ok   - $*"; }
-bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
-# run WANT DESC CMD...: run CMD, check its exit status; output in $out.
-run() {
-	local want=$1 desc=$2; shift 2
-	out=$("$@" 2>&1); got=$?
-	[ "$got" -eq "$want" ] && ok "$desc" || bad "$desc (exit $got, want $want): $out"
-}
-has() { printf '%s\n' "$out" | grep -qF -- "$2" && ok "$1" || bad "$1: '$2' not in: $out"; }
-hasnt() { printf '%s\n' "$out" | grep -qF -- "$2" && bad "$1: '$2' in: $out" || ok "$1"; }
+unset CRM_FORMAT
 
 # No server needed for words the shell knows itself.
-run 2 "a misspelt command" "$CRM" -c 'custmer list'
+run_exit 2 "a misspelt command" "$CRM" -c 'custmer list'
 has "suggests customer" "unknown command: custmer (did you mean: customer?)"
 hasnt "not every near word" "user?"
-run 2 "swapped letters" "$CRM" -c 'custoemr list'
+run_exit 2 "swapped letters" "$CRM" -c 'custoemr list'
 has "suggests customer" "did you mean: customer?"
-run 2 "a misspelt verb" "$CRM" -c 'customer lsit'
+run_exit 2 "a misspelt verb" "$CRM" -c 'customer lsit'
 has "suggests list" "unknown command: customer lsit (did you mean: list?)"
-run 2 "a misspelt option" "$CRM" -c 'due --tem'
+run_exit 2 "a misspelt option" "$CRM" -c 'due --tem'
 has "suggests --team" "unknown option --tem for due (did you mean: --team?)"
-run 2 "the start of an option" "$CRM" -c 'customer add X --budget 30万'
+run_exit 2 "the start of an option" "$CRM" -c 'customer add X --budget 30万'
 has "suggests --budget-range" "(did you mean: --budget-range?)"
-run 2 "nothing close" "$CRM" -c 'zzzz'
+run_exit 2 "nothing close" "$CRM" -c 'zzzz'
 hasnt "no suggestion" "did you mean"
-run 1 "help of a misspelt command" "$CRM" -c 'help custmer'
+run_exit 1 "help of a misspelt command" "$CRM" -c 'help custmer'
 has "help suggests too" "did you mean: customer?"
 
 # Help names what may be typed: the time forms and the import columns
 # (these come from the time parser's list and import_map.c's table).
-run 0 "help times" "$CRM" -c 'help times'
+run_exit 0 "help times" "$CRM" -c 'help times'
 has "a Chinese day" "下周二"
 has "from now" "3天后"
 has "a period" "本周"
-run 0 "help task add" "$CRM" -c 'help task add'
+run_exit 0 "help task add" "$CRM" -c 'help task add'
 has "names the time forms" "WHEN: 2026-12-08 10:00, tomorrow 10:00, mon, +3d, 明天 10:00, 下周二"
 has "points to help times" "help times"
-run 0 "help log (--at WHEN)" "$CRM" -c 'help log'
+run_exit 0 "help log (--at WHEN)" "$CRM" -c 'help log'
 has "points to help times" "help times"
-run 0 "help customer show (no time)" "$CRM" -c 'help customer show'
+run_exit 0 "help customer show (no time)" "$CRM" -c 'help customer show'
 hasnt "no time forms" "help times"
-run 0 "help import followups" "$CRM" -c 'help import followups'
+run_exit 0 "help import followups" "$CRM" -c 'help import followups'
 has "the columns" "Columns (the header names them by any of these words"
 has "the time column" "跟进时间, 实际跟进时间"
 has "the next date" "next_due_at        下次跟进时间"
 has "a score" "timeliness         score_timeliness, 响应及时性"
 has "what is required" "Required: customer"
-run 0 "help import contacts" "$CRM" -c 'help import contacts'
+run_exit 0 "help import contacts" "$CRM" -c 'help import contacts'
 has "a phone" "电话/联系方式"
 has "name and title" "联系人(职务)"
 has "what is required" "Required: customer, name"
 
-printf 'pw1\n' | "$CRMD" user add boss --role admin --data "$H/db" >/dev/null \
-	|| { echo "FAIL: crmd user add"; exit 1; }
-"$CRMD" --data "$H/db" --listen "$CRM_SERVER" 2>"$H/crmd.log" &
-PID=$!
-for _ in $(seq 100); do
-	printf 'pw1\n' | "$CRM" login boss >/dev/null 2>&1 && break
-	sleep 0.1
-done
+e2e_admin boss pw1
+e2e_start || exit 1
+e2e_login boss pw1
 
-run 0 "customer add" "$CRM" -c 'customer add 华东机电有限公司'
-run 0 "customer add" "$CRM" -c 'customer add 华东物流有限公司'
-run 0 "customer add" "$CRM" -c 'customer add 杭州新风科技有限公司'
+run_exit 0 "customer add" "$CRM" -c 'customer add 华东机电有限公司'
+run_exit 0 "customer add" "$CRM" -c 'customer add 华东物流有限公司'
+run_exit 0 "customer add" "$CRM" -c 'customer add 杭州新风科技有限公司'
 
-run 2 "a misspelt field" "$CRM" -c 'customer edit 杭州新风科技有限公司 regoin=杭州'
+run_exit 2 "a misspelt field" "$CRM" -c 'customer edit 杭州新风科技有限公司 regoin=杭州'
 has "suggests region" "no customer field 'regoin' (did you mean: region?)"
 hasnt "no TAB hint outside the shell" "press TAB"
-run 2 "a misspelt import word" "$CRM" -c 'customer edit 杭州新风科技有限公司 budjet=1'
+run_exit 2 "a misspelt import word" "$CRM" -c 'customer edit 杭州新风科技有限公司 budjet=1'
 has "suggests budget" "no customer field 'budjet' (did you mean: budget?)"
-run 2 "a Chinese field word" "$CRM" -c 'customer edit 杭州新风科技有限公司 决策人=王'
+run_exit 2 "a Chinese field word" "$CRM" -c 'customer edit 杭州新风科技有限公司 决策人=王'
 has "suggests 决策链" "no customer field '决策人' (did you mean: 决策链?)"
 
-run 1 "several candidates" "$CRM" -c 'customer show 华东'
+run_exit 1 "several candidates" "$CRM" -c 'customer show 华东'
 has "says no such name" "no customer is named '华东'; did you mean:"
 has "lists one" "华东机电有限公司"
 has "lists the other" "华东物流有限公司"
 
-run 0 "the only candidate opens" "$CRM" -c 'customer show 新风'
+run_exit 0 "the only candidate opens" "$CRM" -c 'customer show 新风'
 has "says which it took" "taking 杭州新风科技有限公司 (id 3)"
 has "shows it" "name              杭州新风科技有限公司"
 
 # A write never acts on a guessed customer (nothing is sent).
-run 1 "a write refuses a guess" "$CRM" -c 'contact add 机电 王总'
+run_exit 1 "a write refuses a guess" "$CRM" -c 'contact add 机电 王总'
 has "names the one candidate" "no customer is named '机电'; did you mean 华东机电有限公司 (id 1)? give the full name or the id"
 hasnt "takes nothing" "taking"
-run 0 "a read of the contacts" "$CRM" -c 'contact list 华东机电有限公司'
+run_exit 0 "a read of the contacts" "$CRM" -c 'contact list 华东机电有限公司'
 hasnt "no contact was added" "王总"
-run 0 "the full name writes" "$CRM" -c 'contact add 华东机电有限公司 王总'
-run 0 "a second customer alike" "$CRM" -c 'customer add 华东机电设备有限公司'
-run 1 "merge refuses a guessed DROP" "$CRM" -c 'customer merge 华东机电有限公司 机电设备 --yes'
+run_exit 0 "the full name writes" "$CRM" -c 'contact add 华东机电有限公司 王总'
+run_exit 0 "a second customer alike" "$CRM" -c 'customer add 华东机电设备有限公司'
+run_exit 1 "merge refuses a guessed DROP" "$CRM" -c 'customer merge 华东机电有限公司 机电设备 --yes'
 has "names it" "did you mean 华东机电设备有限公司 (id 4)? give the full name or the id"
-run 0 "the guessed one is not merged" "$CRM" -c 'customer show 4'
+run_exit 0 "the guessed one is not merged" "$CRM" -c 'customer show 4'
 hasnt "still open" "merged"
-run 1 "task add refuses a guess" "$CRM" -c 'task add 新风 tomorrow 送样品'
+run_exit 1 "task add refuses a guess" "$CRM" -c 'task add 新风 tomorrow 送样品'
 has "names it" "did you mean 杭州新风科技有限公司 (id 3)?"
-run 0 "no task was added" "$CRM" -c 'due all'
+run_exit 0 "no task was added" "$CRM" -c 'due all'
 hasnt "no such task" "送样品"
-run 1 "stage refuses a guess" "$CRM" -c 'stage 新风 intent'
-run 0 "the stage is unchanged" "$CRM" -c 'customer show 杭州新风科技有限公司'
+run_exit 1 "stage refuses a guess" "$CRM" -c 'stage 新风 intent'
+run_exit 0 "the stage is unchanged" "$CRM" -c 'customer show 杭州新风科技有限公司'
 has "still potential" "potential"
-run 1 "log takes only the exact name" "$CRM" -c 'log 新风 "电话沟通"'
+run_exit 1 "log takes only the exact name" "$CRM" -c 'log 新风 "电话沟通"'
 has "the server's error" 'no customer named "新风" (NOT_FOUND)'
 has "and what was meant" "3  杭州新风科技有限公司"
-out=$(printf '\n' | "$CRM" -c 'log 新风' 2>&1)
+out=$(printf '\n' | "$CRM" -c 'log 新风' 2>&1) err=
 has "field by field too" "3  杭州新风科技有限公司"
-run 0 "nothing was logged" "$CRM" -c 'customer history 杭州新风科技有限公司'
+run_exit 0 "nothing was logged" "$CRM" -c 'customer history 杭州新风科技有限公司'
 hasnt "no follow-up" "电话沟通"
-run 0 "a read still opens the only one" "$CRM" -c 'customer history 新风'
+run_exit 0 "a read still opens the only one" "$CRM" -c 'customer history 新风'
 has "says which it took" "taking 杭州新风科技有限公司 (id 3)"
 
-run 1 "no candidate at all" "$CRM" -c 'customer show 不存在的公司'
+run_exit 1 "no candidate at all" "$CRM" -c 'customer show 不存在的公司'
 has "the plain error" 'no customer named "不存在的公司" (NOT_FOUND)'
 hasnt "nothing close to suggest" "did you mean"
 
 # No name contains it: the closest names by edit distance, only shown.
-run 0 "a latin name" "$CRM" -c 'customer add Northwind'
-run 1 "a letter missing" "$CRM" -c 'customer show Nortwind'
+run_exit 0 "a latin name" "$CRM" -c 'customer add Northwind'
+run_exit 1 "a letter missing" "$CRM" -c 'customer show Nortwind'
 has "still NOT_FOUND" 'no customer named "Nortwind" (NOT_FOUND)'
 has "suggests Northwind" "did you mean:"
 has "the close name" "  Northwind"
-run 1 "one character wrong" "$CRM" -c 'customer show 华东机械有限公司'
+run_exit 1 "one character wrong" "$CRM" -c 'customer show 华东机械有限公司'
 has "suggests 华东机电有限公司" "  华东机电有限公司"
-run 1 "a write with a close name" "$CRM" -c 'customer edit 华东机械有限公司 region=上海'
+run_exit 1 "a write with a close name" "$CRM" -c 'customer edit 华东机械有限公司 region=上海'
 has "suggests, does not act" "  华东机电有限公司"
 
-[ "$fails" -eq 0 ] && echo "all ok" || echo "$fails failed"
-exit $((fails > 0))
+e2e_done

@@ -11,39 +11,14 @@
 set -u
 CRMD=${1:?crmd path}
 CRM=${2:?crm path}
-H=$(mktemp -d "${TMPDIR:-/tmp}/crm-ic-XXXXXX")
-export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
-export XDG_STATE_HOME=$H/state CRM_TIMEOUT_MS=10000 TZ=Asia/Shanghai
-export CRM_SERVER=ipc://$H/s
-unset XDG_RUNTIME_DIR
-PID= fails=0
-cleanup() {
-	[ -n "$PID" ] && { kill -TERM "$PID" 2>/dev/null; wait "$PID" || { echo "FAIL: crmd exit"; fails=$((fails + 1)); }; }
-	rm -rf "$H"
-}
-trap cleanup EXIT
-ok() { echo "ok   - $*"; }
-bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
-run() { out=$("$@" 2>"$H/err"); code=$?; err=$(cat "$H/err"); }
-has() { # DESC NEEDLE: the last output (stdout and stderr) holds NEEDLE
-	if printf '%s\n%s' "$out" "$err" | grep -qF -- "$2"; then ok "$1"
-	else bad "$1: '$2' not in: $out $err"; fi
-}
-hasnt() {
-	if printf '%s\n%s' "$out" "$err" | grep -qF -- "$2"; then bad "$1: '$2' in: $out $err"
-	else ok "$1"; fi
-}
-exit_is() { [ "$code" -eq "$1" ] && ok "$2" || bad "$2 (exit $code, want $1): $out $err"; }
-json() { /usr/bin/env python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+. "$(dirname "$0")/lib.sh"
+e2e_home ic 10000
+export TZ=Asia/Shanghai
 as() { printf 'pwx\n' | "$CRM" login "$1" >/dev/null 2>&1 || bad "login $1"; }
 
-printf 'pw1\n' | "$CRMD" user add boss --role admin --data "$H/db" >/dev/null
-"$CRMD" --data "$H/db" --listen "$CRM_SERVER" 2>"$H/crmd.log" &
-PID=$!
-for _ in $(seq 100); do
-	printf 'pw1\n' | "$CRM" login boss >/dev/null 2>&1 && break
-	sleep 0.1
-done
+e2e_admin boss pw1
+e2e_start || exit 1
+e2e_login boss pw1
 for u in "wang manager east" "li rep east" "chen manager west" "sun rep west"; do
 	set -- $u
 	printf 'pwx\n' | "$CRM" -c "user add $1 --role $2 --team $3" >/dev/null || bad "user add $1"
@@ -108,5 +83,4 @@ run "$CRM" -c "import customers $H/lic.csv"
 exit_is 1 "wang: the conflict is a bad row too"
 has "wang: told which customer holds it" "华东机电"
 
-echo "$fails failure(s)"
-[ "$fails" -eq 0 ]
+e2e_done

@@ -15,17 +15,6 @@ CRM=${2:?crm path}
 e2e_home if 10000
 export TZ=Asia/Shanghai TMPDIR=$H/tmp
 mkdir -p "$TMPDIR"
-run() { out=$("$@" 2>"$H/err"); code=$?; err=$(cat "$H/err"); }
-has() { # DESC NEEDLE: the last output (stdout and stderr) holds NEEDLE
-	if printf '%s\n%s' "$out" "$err" | grep -qF -- "$2"; then ok "$1"
-	else bad "$1: '$2' not in: $out $err"; fi
-}
-hasnt() {
-	if printf '%s\n%s' "$out" "$err" | grep -qF -- "$2"; then bad "$1: '$2' in: $out $err"
-	else ok "$1"; fi
-}
-exit_is() { [ "$code" -eq "$1" ] && ok "$2" || bad "$2 (exit $code, want $1): $out $err"; }
-json() { /usr/bin/env python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 e2e_admin boss pw1
 e2e_start || exit 1

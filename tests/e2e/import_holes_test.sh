@@ -12,13 +12,6 @@ CRM=${2:?crm path}
 . "$(dirname "$0")/lib.sh"
 e2e_home ih 10000
 export TZ=Asia/Shanghai
-run() { out=$("$@" 2>"$H/err"); code=$?; err=$(cat "$H/err"); }
-has() { # DESC NEEDLE: the last output (stdout and stderr) holds NEEDLE
-	if printf '%s\n%s' "$out" "$err" | grep -qF -- "$2"; then ok "$1"
-	else bad "$1: '$2' not in: $out $err"; fi
-}
-exit_is() { [ "$code" -eq "$1" ] && ok "$2" || bad "$2 (exit $code, want $1): $out $err"; }
-json() { /usr/bin/env python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 e2e_admin boss pw1
 e2e_start || exit 1

@@ -12,6 +12,13 @@
 #   e2e_login LOGIN PASSWORD     crm login, FAIL if refused
 #   ok DESC / bad DESC           one result line; bad counts in $fails
 #   e2e_done                     the summary line; the script's status
+#   run CMD...                   CMD's stdout in $out, stderr in $err, exit
+#                                status in $code
+#   run_exit WANT DESC CMD...    run, then exit_is WANT DESC
+#   exit_is WANT DESC            ok DESC when $code is WANT, else bad
+#   has DESC NEEDLE              ok when $out or $err holds NEEDLE (fixed
+#   hasnt DESC NEEDLE            string), else bad; hasnt the reverse
+#   json EXPR                    EXPR of python3 over d, the JSON on stdin
 # and for the tests that drive the interactive shell in tmux:
 #   e2e_tmux NAME                needs tmux; a private tmux server ($SOCK)
 #   tm ARGS...                   tmux on that server
@@ -26,6 +33,7 @@
 PID=
 SOCK=
 fails=0
+out= err= code=0
 
 ok() { echo "ok   - $*"; }
 bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
@@ -38,6 +46,41 @@ e2e_home() {
 	unset XDG_RUNTIME_DIR
 	trap e2e_cleanup EXIT
 }
+
+run() {
+	out=$("$@" 2>"$H/err")
+	code=$?
+	err=$(cat "$H/err")
+}
+
+exit_is() {
+	[ "$code" -eq "$1" ] && ok "$2" || bad "$2 (exit $code, want $1): $out $err"
+}
+
+run_exit() {
+	local want=$1 desc=$2
+	shift 2
+	run "$@"
+	exit_is "$want" "$desc"
+}
+
+has() {
+	if printf '%s\n%s' "$out" "$err" | grep -qF -- "$2"; then
+		ok "$1"
+	else
+		bad "$1: '$2' not in: $out $err"
+	fi
+}
+
+hasnt() {
+	if printf '%s\n%s' "$out" "$err" | grep -qF -- "$2"; then
+		bad "$1: '$2' in: $out $err"
+	else
+		ok "$1"
+	fi
+}
+
+json() { /usr/bin/env python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
 e2e_admin() {
 	printf '%s\n' "$2" |

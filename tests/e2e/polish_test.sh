@@ -13,17 +13,6 @@ CRM=${2:?crm path}
 . "$(dirname "$0")/lib.sh"
 e2e_home polish
 export TZ=Asia/Shanghai
-run() { out=$("$@" 2>"$H/err"); code=$?; err=$(cat "$H/err"); }
-has() { # DESC NEEDLE: the last output (stdout and stderr) holds NEEDLE
-	if printf '%s\n%s' "$out" "$err" | grep -qF -- "$2"; then ok "$1"
-	else bad "$1: '$2' not in: $out $err"; fi
-}
-hasnt() {
-	if printf '%s\n%s' "$out" "$err" | grep -qF -- "$2"; then bad "$1: '$2' in: $out $err"
-	else ok "$1"; fi
-}
-exit_is() { [ "$code" -eq "$1" ] && ok "$2" || bad "$2 (exit $code, want $1): $out $err"; }
-json() { /usr/bin/env python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 # An RFC 3339 time with the offset, as JSON writes every time.
 RFC='^20[0-9][0-9]-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]\+08:00$'
 

@@ -40,12 +40,12 @@ C does not have yet, and `customer find` must find something.
 import os
 import re
 import shlex
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from demo import start_demo  # noqa: E402
 
 CRMD, CRM, README, TOOLS = map(os.path.abspath, sys.argv[1:5])
 T0 = time.monotonic()
@@ -113,53 +113,13 @@ def main():
     if len(cmds) < 20:
         print(f"FAIL - only {len(cmds)} tour commands found in {README}")
         return 1
-    h = tempfile.mkdtemp(prefix="crm-readme-")
-    env = dict(os.environ)
-    env.update(HOME=h, XDG_STATE_HOME=h + "/state", XDG_CACHE_HOME=h + "/cache",
-               CRM_SERVER=f"ipc://{h}/s", CRM_TIMEOUT_MS="10000",
-               TZ=evening_tz(), LC_ALL="C.UTF-8",
-               COLUMNS="120")
-    env.pop("XDG_RUNTIME_DIR", None)
-    env.pop("CRM_FORMAT", None)
-    db = h + "/db"
-    users = [("admin", "admin", None), ("wang", "manager", "east"),
-             ("li", "rep", "east"), ("zhang", "rep", "east")]
-
-    def as_env(who):
-        e = dict(env)
-        e["XDG_CONFIG_HOME"] = f"{h}/config-{who}"
-        return e
-
-    for login, role, team in users:
-        args = [CRMD, "user", "add", login, "--role", role, "--data", db]
-        if team:
-            args += ["--team", team]
-        subprocess.run(args, input=f"pw-{login}-123\n", text=True,
-                       check=True, stdout=subprocess.DEVNULL, timeout=30)
-    log = open(h + "/crmd.log", "w")
-    crmd = subprocess.Popen([CRMD, "--data", db, "--listen", env["CRM_SERVER"]],
-                            stdout=log, stderr=log, env=env)
+    demo = start_demo(CRMD, CRM, TOOLS, "crm-readme-", TZ=evening_tz(),
+                      COLUMNS="120")
+    h, as_env = demo.h, demo.as_env
     fails = 0
     try:
-        for _ in range(100):
-            r = subprocess.run([CRM, "login", "nobody"], input="x\n", text=True,
-                               capture_output=True, env=as_env("x"), timeout=10)
-            if "not running" not in r.stdout + r.stderr:
-                break
-            time.sleep(0.1)
-        for login, _, _ in users:
-            subprocess.run([CRM, "login", login], input=f"pw-{login}-123\n",
-                           text=True, capture_output=True, check=True,
-                           env=as_env(login), timeout=30)
-        for login in ("admin", "li", "zhang", "wang"):
-            script = subprocess.run([TOOLS + "/demo-data.sh", login, h + "/demo"],
-                                    capture_output=True, text=True, check=True,
-                                    env=env, timeout=30).stdout
-            r = subprocess.run([CRM], input=script, text=True, capture_output=True,
-                               env=as_env(login), timeout=60)
-            if r.returncode != 0:
-                print(f"FAIL - demo data as {login}: {r.stderr[-2000:]}")
-                return 1
+        if not demo.seeded:
+            return 1
         print(f"ok   - demo data seeded ({time.monotonic() - T0:.1f} s)")
         fails += check_demo_list(as_env("admin"))
         work = h + "/work"
@@ -174,19 +134,7 @@ def main():
                 continue
             fails += run_one(no, cmd, as_env, work, ids)
     finally:
-        crmd.send_signal(signal.SIGTERM)
-        try:
-            rc = crmd.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            crmd.kill()
-            rc = -9
-        if rc != 0:
-            print(f"FAIL - crmd exited {rc}")
-            with open(h + "/crmd.log") as f:
-                print(f.read()[-3000:])
-            fails += 1
-        if not os.environ.get("KEEP"):
-            shutil.rmtree(h, ignore_errors=True)
+        fails += demo.stop()
     print(f"{fails} failure(s) in {len(cmds)} tour commands "
           f"({time.monotonic() - T0:.1f} s)")
     return 1 if fails else 0
