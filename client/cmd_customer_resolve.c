@@ -25,6 +25,7 @@
  * named here never acts on a guess. */
 static const char *const reading[] = {
 	"customer show",
+	"customer why",
 	"customer history",
 	"contact list",
 	"purchase list",
