@@ -125,15 +125,16 @@ days(struct req_ctx *ctx, const struct why_note *w, Crm__V1__WhyItem *item,
 			y->name = c->name[0]
 			              ? crm_arena_strdup(ctx->arena, c->name)
 			              : NULL;
+			y->what = counted ? "make-up working day"
+			          : c->kind == CRM__V1__DAY_KIND__DAY_HOLIDAY
+			              ? "holiday"
+			              : "weekend";
 			item->days[item->n_days++] = y;
 			add(l, "%s%s %s%s%s (%s)",
 			    first ? (pass ? "; counted " : "; skipped ")
 			          : ", ",
 			    date, y->weekday, c->name[0] ? " " : "", c->name,
-			    counted ? "make-up working day"
-			    : c->kind == CRM__V1__DAY_KIND__DAY_HOLIDAY
-			        ? "holiday"
-			        : "weekend");
+			    y->what);
 			first = 0;
 		}
 	}
@@ -176,7 +177,8 @@ counted_from(struct req_ctx *ctx, int64_t from, uint64_t fu, const char *by,
 		snprintf(words, sizeof(words), "follow-up %" PRIu64 " at %s",
 		    fu, when(from, at, sizeof(at)));
 	} else {
-		snprintf(words, sizeof(words), "%s (%s; no follow-up then)",
+		snprintf(words, sizeof(words),
+		    "%s (no follow-up then; planned by %s)",
 		    when(from, at, sizeof(at)), by ? by : "?");
 	}
 	item->from = crm_arena_strdup(ctx->arena, words);
