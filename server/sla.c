@@ -94,7 +94,7 @@ clock_put(
 static const char *
 hours_word(int64_t secs, char *buf, size_t len)
 {
-	if (secs % 86400 == 0) {
+	if (secs % 86400 == 0 && secs > 86400) {
 		snprintf(buf, len, "%lld d", (long long)(secs / 86400));
 	} else if (secs % 3600 == 0) {
 		snprintf(buf, len, "%lld h", (long long)(secs / 3600));
