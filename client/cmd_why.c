@@ -88,14 +88,17 @@ cmd_customer_why(
 		const Crm__V1__SlaClock *k = r->clocks[i]->clock;
 		if (k->kind == CRM__V1__SLA_KIND__SLA_OBJECTION) {
 			snprintf(head, sizeof(head),
-			    "clock %" PRIu64 " objection, no deadline", k->id);
+			    "clock %" PRIu64 " objection, no deadline: %s",
+			    k->id, k->text ? k->text : "");
 		} else {
 			snprintf(head, sizeof(head),
-			    "clock %" PRIu64 " %s, deadline %s%s", k->id,
+			    "clock %" PRIu64 " %s, deadline %s%s%s%s", k->id,
 			    crm_enum_name(
 			        &crm__v1__sla_kind__descriptor, (int)k->kind),
 			    day_time(k->deadline_at, a, sizeof(a)),
-			    k->breached ? " (breached)" : "");
+			    k->breached ? " (breached)" : "",
+			    k->text && *k->text ? ": " : "",
+			    k->text ? k->text : "");
 		}
 		show_item(out, head, r->clocks[i]);
 	}

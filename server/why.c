@@ -437,8 +437,14 @@ explain_clock(struct req_ctx *ctx, const Crm__V1__Policy *p,
 	item->rule = crm_arena_strdup(ctx->arena, w->rule);
 	item->has_from_at = 1;
 	item->from_at = k->started_at;
-	add(l, "%s; from %s (started)", w->rule,
-	    when(k->started_at, a, sizeof(a)));
+	add(l, "%s", w->rule);
+	if (k->followup_id != 0) {
+		counted_from(
+		    ctx, k->started_at, k->followup_id, NULL, item, l);
+	} else {
+		add(l, "; from %s (started)",
+		    when(k->started_at, a, sizeof(a)));
+	}
 	if (k->kind == CRM__V1__SLA_KIND__SLA_OBJECTION) {
 		add(l, "; no deadline");
 	} else {
