@@ -540,6 +540,19 @@ const struct cmd_row cmd_table[] = {
 	    .max_args = 1,
 	    .args = { complete_customer },
 	    .fn = cmd_customer_show },
+	{ .name = "customer why",
+	    .group = "customer",
+	    .usage = "ID|NAME",
+	    .summary = "Why each open task, commitment and SLA deadline of "
+	               "a customer is due when it is: the rule (cadence "
+	               "cell, clock, routine, review, greeting, a person's "
+	               "date), the follow-up it counts from, and the "
+	               "weekends, holidays and make-up working days passed.",
+	    .min_args = 1,
+	    .max_args = 1,
+	    .args = { complete_customer },
+	    .only_reads = true,
+	    .fn = cmd_customer_why },
 	{ .name = "customer edit",
 	    .group = "customer",
 	    .usage = "ID|NAME FIELD=VALUE...",

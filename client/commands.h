@@ -337,6 +337,9 @@ crm_status cmd_customer_add(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_customer_show(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
+/* cmd_why.c */
+crm_status cmd_customer_why(
+    struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_customer_edit(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_customer_list(

@@ -36,12 +36,24 @@ calendar_day_key(int64_t t, char *buf, size_t len)
 	}
 }
 
-/* The calendar's word on day key (Crm__V1__DayKind; 0: nothing). */
+static int64_t
+tm_time_of(struct tm *tm)
+{
+	tm->tm_isdst = -1;
+	return (int64_t)mktime(tm);
+}
+
+/* The calendar's word on day key (Crm__V1__DayKind; 0: nothing) and,
+ * when name is not NULL, its name (len bytes, "" when none). */
 static crm_status
-day_kind(struct req_ctx *ctx, const char *key, int *kind)
+day_kind(
+    struct req_ctx *ctx, const char *key, int *kind, char *name, size_t len)
 {
 	store_key k;
 	*kind = 0;
+	if (name != NULL) {
+		name[0] = '\0';
+	}
 	store_key_text(&k, 0, key);
 	size_t mark = crm_arena_mark(ctx->arena);
 	Crm__V1__CalendarDay *d;
@@ -50,6 +62,9 @@ day_kind(struct req_ctx *ctx, const char *key, int *kind)
 	    (ProtobufCMessage **)&d);
 	if (rc == CRM_OK) {
 		*kind = d->has_kind ? (int)d->kind : 0;
+		if (name != NULL && d->name != NULL) {
+			snprintf(name, len, "%s", d->name);
+		}
 	}
 	crm_arena_release(ctx->arena, mark);
 	if (rc == CRM_NOT_FOUND) {
@@ -64,22 +79,47 @@ day_kind(struct req_ctx *ctx, const char *key, int *kind)
 	return CRM_OK;
 }
 
-/* Whether the local day of tm (normalised) is a working day. */
+/* Whether the local day of tm (normalised) is a working day; a day that
+ * is not an ordinary one goes into w (may be NULL). */
 static crm_status
-tm_working(struct req_ctx *ctx, const struct tm *tm, int *yes)
+tm_working_why(
+    struct req_ctx *ctx, struct tm *tm, int *yes, struct calendar_why *w)
 {
 	char key[32];
 	if (strftime(key, sizeof(key), "%Y-%m-%d", tm) == 0) {
 		return CRM_EINVAL;
 	}
 	int kind;
-	crm_status rc = day_kind(ctx, key, &kind);
-	if (rc == CRM_OK) {
-		*yes = kind == CRM__V1__DAY_KIND__DAY_WORKDAY ||
-		       (kind != CRM__V1__DAY_KIND__DAY_HOLIDAY &&
-		           tm->tm_wday != 0 && tm->tm_wday != 6);
+	char name[68];
+	crm_status rc =
+	    day_kind(ctx, key, &kind, w ? name : NULL, sizeof(name));
+	if (rc != CRM_OK) {
+		return rc;
 	}
-	return rc;
+	int weekend = tm->tm_wday == 0 || tm->tm_wday == 6;
+	*yes = kind == CRM__V1__DAY_KIND__DAY_WORKDAY ||
+	       (kind != CRM__V1__DAY_KIND__DAY_HOLIDAY && !weekend);
+	int plain = kind == 0 ? !weekend
+	                      : kind == CRM__V1__DAY_KIND__DAY_WORKDAY &&
+	                            !weekend; /* a workday anyway */
+	if (w != NULL && !plain) {
+		if (w->n == CALENDAR_WHY_DAYS) {
+			w->more++;
+		} else {
+			struct calendar_why_day *d = &w->day[w->n++];
+			struct tm c = *tm;
+			d->at = tm_time_of(&c);
+			d->kind = kind;
+			memcpy(d->name, name, sizeof(d->name));
+		}
+	}
+	return CRM_OK;
+}
+
+static crm_status
+tm_working(struct req_ctx *ctx, struct tm *tm, int *yes)
+{
+	return tm_working_why(ctx, tm, yes, NULL);
 }
 
 /* tm moved by delta days, same local time, normalised. */
@@ -90,13 +130,6 @@ tm_add_days(struct tm *tm, int delta)
 	tm->tm_isdst = -1;
 	time_t v = mktime(tm);
 	localtime_r(&v, tm);
-}
-
-static int64_t
-tm_time(struct tm *tm)
-{
-	tm->tm_isdst = -1;
-	return (int64_t)mktime(tm);
 }
 
 static crm_status
@@ -129,6 +162,13 @@ crm_status
 calendar_add_working_days(
     struct req_ctx *ctx, int64_t t, unsigned n, int64_t *out)
 {
+	return calendar_add_working_days_why(ctx, t, n, NULL, out);
+}
+
+crm_status
+calendar_add_working_days_why(struct req_ctx *ctx, int64_t t, unsigned n,
+    struct calendar_why *w, int64_t *out)
+{
 	time_t v = (time_t)t;
 	struct tm tm;
 	localtime_r(&v, &tm);
@@ -136,21 +176,21 @@ calendar_add_working_days(
 	crm_status rc = CRM_OK;
 	if (n == 0) {
 		/* t itself when a working day, else the next one. */
-		rc = tm_working(ctx, &tm, &yes);
+		rc = tm_working_why(ctx, &tm, &yes, w);
 		for (int i = 0; rc == CRM_OK && !yes; i++) {
 			if (i == CALENDAR_SEARCH_DAYS) {
 				return none_found(ctx, t);
 			}
 			tm_add_days(&tm, 1);
-			rc = tm_working(ctx, &tm, &yes);
+			rc = tm_working_why(ctx, &tm, &yes, w);
 		}
-		*out = yes ? tm_time(&tm) : t;
+		*out = yes ? tm_time_of(&tm) : t;
 		return rc;
 	}
 	int miss = 0;
 	while (rc == CRM_OK && n > 0) {
 		tm_add_days(&tm, 1);
-		rc = tm_working(ctx, &tm, &yes);
+		rc = tm_working_why(ctx, &tm, &yes, w);
 		if (rc == CRM_OK && yes) {
 			n--;
 			miss = 0;
@@ -159,7 +199,7 @@ calendar_add_working_days(
 		}
 	}
 	if (rc == CRM_OK) {
-		*out = tm_time(&tm);
+		*out = tm_time_of(&tm);
 	}
 	return rc;
 }
@@ -167,6 +207,13 @@ calendar_add_working_days(
 crm_status
 calendar_last_working_day(
     struct req_ctx *ctx, int64_t t, int hour, int64_t *out)
+{
+	return calendar_last_working_day_why(ctx, t, hour, NULL, out);
+}
+
+crm_status
+calendar_last_working_day_why(struct req_ctx *ctx, int64_t t, int hour,
+    struct calendar_why *w, int64_t *out)
 {
 	time_t v = (time_t)t;
 	struct tm tm;
@@ -179,17 +226,17 @@ calendar_last_working_day(
 	tm_add_days(&tm, 0);
 	struct tm last = tm;
 	int yes = 0;
-	crm_status rc = tm_working(ctx, &tm, &yes);
+	crm_status rc = tm_working_why(ctx, &tm, &yes, w);
 	while (rc == CRM_OK && !yes) {
 		tm_add_days(&tm, -1);
 		if (tm.tm_mon != last.tm_mon) {
 			tm = last; /* no working day all month: its last day */
 			break;
 		}
-		rc = tm_working(ctx, &tm, &yes);
+		rc = tm_working_why(ctx, &tm, &yes, w);
 	}
 	if (rc == CRM_OK) {
-		*out = tm_time(&tm);
+		*out = tm_time_of(&tm);
 	}
 	return rc;
 }
@@ -198,11 +245,18 @@ crm_status
 calendar_cadence_due(
     struct req_ctx *ctx, const Crm__V1__Policy *p, int64_t due, int64_t *out)
 {
+	return calendar_cadence_due_why(ctx, p, due, NULL, out);
+}
+
+crm_status
+calendar_cadence_due_why(struct req_ctx *ctx, const Crm__V1__Policy *p,
+    int64_t due, struct calendar_why *w, int64_t *out)
+{
 	if (!policy_cadence_working_days(p)) {
 		*out = due;
 		return CRM_OK;
 	}
-	return calendar_next_working_day(ctx, due, out);
+	return calendar_add_working_days_why(ctx, due, 0, w, out);
 }
 
 /* ---------------------------------------------------- handlers */

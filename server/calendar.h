@@ -19,6 +19,26 @@
  * (a calendar of holidays only): CRM_EPRECOND, saying so. */
 #define CALENDAR_SEARCH_DAYS 400
 
+/*
+ * What a walk over the calendar passed (customer why, issue 16): each day
+ * it did not count as an ordinary working day: a weekend or holiday
+ * skipped (kind 0 or DAY_HOLIDAY), a make-up working day counted
+ * (DAY_WORKDAY), with the calendar's name. Only the first
+ * CALENDAR_WHY_DAYS are kept; more counts the rest. The *_why functions
+ * below are the planning functions themselves, filling w when not NULL.
+ */
+#define CALENDAR_WHY_DAYS 24
+struct calendar_why_day {
+	int64_t at; /* a time on that local day */
+	int kind;   /* Crm__V1__DayKind; 0: a weekend */
+	char name[68];
+};
+struct calendar_why {
+	size_t n;
+	unsigned more;
+	struct calendar_why_day day[CALENDAR_WHY_DAYS];
+};
+
 /* calendar_day_key: the local day of t as "YYYY-MM-DD" into buf (>= 11). */
 void calendar_day_key(int64_t t, char *buf, size_t len);
 
@@ -45,6 +65,8 @@ crm_status calendar_next_working_day(
  */
 crm_status calendar_add_working_days(
     struct req_ctx *ctx, int64_t t, unsigned n, int64_t *out /* OUT */);
+crm_status calendar_add_working_days_why(struct req_ctx *ctx, int64_t t,
+    unsigned n, struct calendar_why *w, int64_t *out /* OUT */);
 
 /*
  * calendar_last_working_day: hour:00 local time on the last working day
@@ -53,6 +75,8 @@ crm_status calendar_add_working_days(
  */
 crm_status calendar_last_working_day(
     struct req_ctx *ctx, int64_t t, int hour, int64_t *out /* OUT */);
+crm_status calendar_last_working_day_why(struct req_ctx *ctx, int64_t t,
+    int hour, struct calendar_why *w, int64_t *out /* OUT */);
 
 /*
  * calendar_cadence_due: the time a task the cadence plans for due falls
@@ -62,5 +86,8 @@ crm_status calendar_last_working_day(
  */
 crm_status calendar_cadence_due(struct req_ctx *ctx, const Crm__V1__Policy *p,
     int64_t due, int64_t *out /* OUT */);
+crm_status calendar_cadence_due_why(struct req_ctx *ctx,
+    const Crm__V1__Policy *p, int64_t due, struct calendar_why *w,
+    int64_t *out /* OUT */);
 
 #endif

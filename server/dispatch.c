@@ -168,6 +168,9 @@ static const struct dispatch_row table[] = {
 	    PERM_ADMIN, REQ_WRITE, 0 },
 	[BODY(CUSTOMER_HANDOVER)] = { "customer.handover",
 	    pool_handle_handover, NULL, PERM_MANAGER, REQ_WRITE, 0 },
+	/* 250-259: rules that explain themselves (issue 16). */
+	[BODY(CUSTOMER_WHY)] = { "customer.why", why_handle_customer, NULL,
+	    PERM_REP, REQ_READ, 0 },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))

@@ -448,11 +448,12 @@ followup_handle_log(
 		uint64_t owner;
 		Crm__V1__Task *t;
 		rc = worker_id(ctx, c, in->next_owner, c->owner_id, &owner);
+		struct task_plan plan = { f->at, f->id };
 		if (rc == CRM_OK) {
-			rc = task_create(ctx, c, owner,
+			rc = task_create_planned(ctx, c, owner,
 			    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
 			    CRM__V1__TASK_ORIGIN__ORIGIN_NEXT_ACTION,
-			    f->next_due_at, f->next_action, NULL, &t);
+			    f->next_due_at, f->next_action, NULL, &plan, &t);
 		}
 		if (rc == CRM_OK) {
 			f->has_next_task_id = 1;
@@ -460,7 +461,10 @@ followup_handle_log(
 			f->next_owner = (char *)user_login_of(ctx, owner);
 		}
 	} else if (rc == CRM_OK) {
-		rc = task_followup_sync(ctx, c, c->last_contact_at, 1);
+		/* This follow-up, unless a later one is the last contact (a
+		 * backdated log): the task keeps which (customer why). */
+		rc = task_followup_sync_fu(ctx, c, c->last_contact_at,
+		    c->last_contact_at == f->at ? f->id : 0, 1);
 		store_key k;
 		uint64_t next;
 		store_key_id(&k, c->id);

@@ -124,6 +124,8 @@ HANDLER(pool_handle_list);
 HANDLER(pool_handle_claim);
 HANDLER(pool_handle_policy);
 HANDLER(pool_handle_handover);
+/* why.c */
+HANDLER(why_handle_customer);
 
 /* routine.c */
 HANDLER(routine_handle_add);

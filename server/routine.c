@@ -6,6 +6,7 @@
 #include "routine.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -78,6 +79,40 @@ routine_occurrence_after(const Crm__V1__Routine *r, int64_t after)
 	return 0;
 }
 
+crm_status
+routine_due(struct req_ctx *ctx, const Crm__V1__Routine *r, int64_t at,
+    struct why_note *w, int64_t *due)
+{
+	if (w != NULL) {
+		static const char *const wd[] = { "", "Mon", "Tue", "Wed",
+			"Thu", "Fri", "Sat", "Sun" };
+		unsigned minute = r->has_minute ? r->minute : DEFAULT_MIN;
+		char when[64];
+		switch (r->every) {
+		case CRM__V1__ROUTINE_EVERY__ROUTINE_WEEKLY:
+			snprintf(when, sizeof(when), "weekly on %s",
+			    r->day >= 1 && r->day <= 7 ? wd[r->day] : "?");
+			break;
+		case CRM__V1__ROUTINE_EVERY__ROUTINE_MONTHLY:
+			snprintf(when, sizeof(when),
+			    "monthly on day %u (or the month's last)", r->day);
+			break;
+		default:
+			snprintf(when, sizeof(when),
+			    "quarterly, the last week of the quarter");
+			break;
+		}
+		snprintf(w->rule, sizeof(w->rule),
+		    "routine %" PRIu64 " (%s): %s at %02u:%02u; on a holiday "
+		    "or weekend the next working day",
+		    r->id, r->goal ? r->goal : "", when, minute / 60,
+		    minute % 60);
+		w->rule_at = at;
+	}
+	return calendar_add_working_days_why(
+	    ctx, at, 0, w ? &w->cal : NULL, due);
+}
+
 static crm_status
 load(struct req_ctx *ctx, uint64_t id, Crm__V1__Routine **r)
 {
@@ -132,12 +167,13 @@ plan(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t id, unsigned *n)
 		 */
 		Crm__V1__Task *task;
 		int64_t day;
-		rc = calendar_next_working_day(ctx, at, &day);
+		struct task_plan from = { t, 0 };
+		rc = routine_due(ctx, r, at, NULL, &day);
 		if (rc == CRM_OK) {
-			rc = task_create(ctx, c, c->owner_id,
+			rc = task_create_planned(ctx, c, c->owner_id,
 			    CRM__V1__TASK_KIND__TASK_ROUTINE,
 			    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, day, r->goal,
-			    NULL, &task);
+			    NULL, &from, &task);
 		}
 		if (rc == CRM_OK) {
 			rc = task_set_ref(ctx, task->id, r->id);

@@ -12,6 +12,7 @@
 #define ROUTINE_H
 
 #include "dispatch.h"
+#include "why.h"
 
 /* ROUTINE_AHEAD: how far ahead occurrences exist (14 days: `due week`
  * shows them). */
@@ -21,6 +22,12 @@
  * `after` (local time), before any move to a working day; 0 when none
  * within 400 days. */
 int64_t routine_occurrence_after(const Crm__V1__Routine *r, int64_t after);
+
+/* routine_due: the due time of r's occurrence at `at`: the next working
+ * day on or after it (calendar.h); w (may be NULL) gets the explanation
+ * (why.h). Errors: as calendar_next_working_day. */
+crm_status routine_due(struct req_ctx *ctx, const Crm__V1__Routine *r,
+    int64_t at, struct why_note *w, int64_t *due /* OUT */);
 
 /* routine_sync_customer: plan the occurrences of customer c's routines
  * up to now + ROUTINE_AHEAD. */

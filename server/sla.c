@@ -90,6 +90,74 @@ clock_put(
 	return rc;
 }
 
+/* An interval as the policy shows it: "24 h", "3 d". */
+static const char *
+hours_word(int64_t secs, char *buf, size_t len)
+{
+	if (secs % 86400 == 0 && secs > 86400) {
+		snprintf(buf, len, "%lld d", (long long)(secs / 86400));
+	} else if (secs % 3600 == 0) {
+		snprintf(buf, len, "%lld h", (long long)(secs / 3600));
+	} else {
+		snprintf(buf, len, "%lld min", (long long)(secs / 60));
+	}
+	return buf;
+}
+
+crm_status
+sla_deadline_plan(struct req_ctx *ctx, const Crm__V1__Policy *p, int kind,
+    int64_t start, struct why_note *w, int64_t *deadline)
+{
+	char iv[32];
+	const char *pre = "", *post = "";
+	crm_status rc = CRM_OK;
+	switch (kind) {
+	case CRM__V1__SLA_KIND__SLA_INQUIRY_REPLY:
+		*deadline = start + p->inquiry_seconds;
+		pre = "inquiry reply: ";
+		post = " from the inquiry, counted on the clock, every day "
+		       "(seed 000: 24小时内响应咨询)";
+		hours_word(p->inquiry_seconds, iv, sizeof(iv));
+		break;
+	case CRM__V1__SLA_KIND__SLA_ISSUE_RESPONSE:
+		*deadline = start + p->issue_response_seconds;
+		pre = "after-sales first response: ";
+		post = " from the issue, counted on the clock (seed 000: "
+		       "2小时内初步响应)";
+		hours_word(p->issue_response_seconds, iv, sizeof(iv));
+		break;
+	case CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION:
+		/* Business days from the calendar: holidays and make-up
+		 * working days (calendar.h), never weekends alone. */
+		rc = calendar_add_working_days_why(ctx, start,
+		    p->issue_solution_days, w ? &w->cal : NULL, deadline);
+		pre = "after-sales solution: ";
+		post = " business day(s) from the issue, by the working-day "
+		       "calendar (seed 000: 1个工作日内给出解决方案)";
+		snprintf(iv, sizeof(iv), "%u", p->issue_solution_days);
+		break;
+	case CRM__V1__SLA_KIND__SLA_OBJECTION:
+		*deadline = 0; /* no clock: open until resolved */
+		pre = "objection (待解决问题): open until resolved, no "
+		      "deadline";
+		iv[0] = '\0';
+		break;
+	default:
+		*deadline = start + p->churn_contact_seconds;
+		pre = "churn risk contact: ";
+		post = " from the stage change, counted on the clock";
+		hours_word(p->churn_contact_seconds, iv, sizeof(iv));
+		break;
+	}
+	if (w != NULL && rc == CRM_OK) {
+		snprintf(w->rule, sizeof(w->rule), "%s%s%s", pre, iv, post);
+		w->rule_at = kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION
+		                 ? 0
+		                 : *deadline;
+	}
+	return rc;
+}
+
 /* A clock of kind on c, started at since (0 or later than now: now);
  * issue: the issue it belongs to (0: none, or for an issue's response
  * clock its own id). */
@@ -125,28 +193,9 @@ start_clock_at(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
 	}
 	k->text = (char *)text;
 	k->started_at = start;
-	switch (kind) {
-	case CRM__V1__SLA_KIND__SLA_INQUIRY_REPLY:
-		k->deadline_at = start + p->inquiry_seconds;
-		break;
-	case CRM__V1__SLA_KIND__SLA_ISSUE_RESPONSE:
-		k->deadline_at = start + p->issue_response_seconds;
-		break;
-	case CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION:
-		/* Business days from the calendar: holidays and make-up
-		 * working days (calendar.h), never weekends alone. */
-		rc = calendar_add_working_days(
-		    ctx, start, p->issue_solution_days, &k->deadline_at);
-		if (rc != CRM_OK) {
-			return rc;
-		}
-		break;
-	case CRM__V1__SLA_KIND__SLA_OBJECTION:
-		k->deadline_at = 0; /* no clock: open until resolved */
-		break;
-	default:
-		k->deadline_at = start + p->churn_contact_seconds;
-		break;
+	rc = sla_deadline_plan(ctx, p, kind, start, NULL, &k->deadline_at);
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	rc = clock_put(ctx, NULL, k);
 	if (rc == CRM_OK && out != NULL) {

@@ -9,6 +9,15 @@
 #define SLA_H
 
 #include "dispatch.h"
+#include "why.h"
+
+/*
+ * sla_deadline_plan: the deadline of a clock of kind started at start,
+ * by policy p (the one place it is computed); w (may be NULL) gets the
+ * explanation (why.h). Errors: as calendar_add_working_days.
+ */
+crm_status sla_deadline_plan(struct req_ctx *ctx, const Crm__V1__Policy *p,
+    int kind, int64_t start, struct why_note *w, int64_t *deadline /* OUT */);
 
 /* sla_start: a running clock of kind on customer c; *out may be NULL. */
 crm_status sla_start(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,

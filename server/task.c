@@ -348,6 +348,26 @@ task_create(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t owner_id,
     int kind, int origin, int64_t due, const char *goal, const char *channel,
     Crm__V1__Task **out)
 {
+	return task_create_planned(
+	    ctx, c, owner_id, kind, origin, due, goal, channel, NULL, out);
+}
+
+/* Keep on t what it was planned from and by which request. */
+static void
+set_plan(struct req_ctx *ctx, Crm__V1__Task *t, int64_t from, uint64_t fu)
+{
+	t->has_plan_from = 1;
+	t->plan_from = from;
+	t->has_plan_followup_id = fu != 0;
+	t->plan_followup_id = fu;
+	t->plan_by = (char *)(ctx->action ? ctx->action : "the server");
+}
+
+crm_status
+task_create_planned(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    uint64_t owner_id, int kind, int origin, int64_t due, const char *goal,
+    const char *channel, const struct task_plan *plan, Crm__V1__Task **out)
+{
 	Crm__V1__Task *t = crm_arena_alloc(ctx->arena, sizeof(*t));
 	if (t == NULL) {
 		return CRM_TOO_BIG;
@@ -370,6 +390,8 @@ task_create(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t owner_id,
 	t->channel = (char *)channel;
 	t->created_at = ctx->now;
 	t->created_by = ctx->who ? ctx->who->user_id : 0;
+	set_plan(ctx, t, plan ? plan->from : ctx->now,
+	    plan ? plan->followup_id : 0);
 	rc = task_put(ctx, NULL, t);
 	if (rc == CRM_OK && out != NULL) {
 		*out = t;
@@ -440,9 +462,69 @@ task_cancel_open(struct req_ctx *ctx, uint64_t customer_id, const char *why)
 	return rc;
 }
 
+/* Seconds as the policy shows an interval: "7d" or "4h" into buf. */
+static const char *
+interval_word(int64_t every, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld%s",
+	    (long long)(every % 86400 ? every / 3600 : every / 86400),
+	    every % 86400 ? "h" : "d");
+	return buf;
+}
+
+crm_status
+task_cadence_plan(struct req_ctx *ctx, const Crm__V1__Policy *p,
+    const Crm__V1__Customer *c, int64_t from, int64_t not_before,
+    struct why_note *w, int64_t *due)
+{
+	const Crm__V1__CadenceCell *gp =
+	    policy_cell(p, (int)c->stage, (int)c->grade);
+	int64_t at = from + gp->every_seconds;
+	if (not_before != 0 && at < not_before) {
+		at = not_before;
+	}
+	if (w != NULL) {
+		const char *grade =
+		    crm_enum_name(&crm__v1__grade__descriptor, gp->grade);
+		char every[32];
+		snprintf(w->rule, sizeof(w->rule),
+		    "cadence: stage %s x grade %s, every %s from the last "
+		    "contact%s",
+		    crm_enum_name(&crm__v1__stage__descriptor, gp->stage),
+		    grade[0] ? grade : "-",
+		    interval_word(gp->every_seconds, every, sizeof(every)),
+		    policy_cadence_working_days(p)
+		        ? ", on a working day (policy working-days on)"
+		        : " (policy working-days off: any day)");
+		w->rule_at = at;
+	}
+	return calendar_cadence_due_why(ctx, p, at, w ? &w->cal : NULL, due);
+}
+
+/* The follow-up a plan counts from: fu, else the customer's follow-up at
+ * exactly from (0: none, e.g. a customer just added). */
+static uint64_t
+plan_followup(
+    struct req_ctx *ctx, uint64_t customer, int64_t from, uint64_t fu)
+{
+	uint64_t id = 0;
+	if (fu != 0) {
+		return fu;
+	}
+	return history_followup_at(ctx, customer, from, &id) == CRM_OK ? id
+	                                                               : 0;
+}
+
 crm_status
 task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
     int64_t from, int reschedule)
+{
+	return task_followup_sync_fu(ctx, c, from, 0, reschedule);
+}
+
+crm_status
+task_followup_sync_fu(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    int64_t from, uint64_t fu_id, int reschedule)
 {
 	Crm__V1__Task *cur, *before;
 	crm_status rc = open_followup(ctx, c->id, &cur);
@@ -479,12 +561,15 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	if (cur == NULL) {
 		/* Off non-working days, per policy (calendar.h). */
 		Crm__V1__Task *t;
-		rc = calendar_cadence_due(ctx, p, due, &due);
+		struct task_plan plan = { from,
+			plan_followup(ctx, c->id, from, fu_id) };
+		rc = task_cadence_plan(ctx, p, c, from, 0, NULL, &due);
 		if (rc == CRM_OK) {
-			rc = task_create(ctx, c, c->owner_id,
+			rc = task_create_planned(ctx, c, c->owner_id,
 			    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
 			    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due,
-			    gp->goal, policy_cell_channels(ctx, gp), &t);
+			    gp->goal, policy_cell_channels(ctx, gp), &plan,
+			    &t);
 		}
 		if (rc == CRM_OK && due != cadence_due) {
 			rc = event_add(ctx, c->id, t->id,
@@ -502,9 +587,9 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	 * days, per policy. */
 	int cadence = cur->origin == CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE;
 	if (due < ctx->now) {
-		due = cadence_due = ctx->now;
+		cadence_due = ctx->now;
 	}
-	rc = calendar_cadence_due(ctx, p, cadence_due, &due);
+	rc = task_cadence_plan(ctx, p, c, from, ctx->now, NULL, &due);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -522,6 +607,9 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	    due != cadence_due ? ", on the next working day" : "");
 	int move = reschedule && cadence && cur->due_at != due;
 	int give = !task_user_sees(ctx, cur->owner_id, c);
+	/* What it counts from is kept with it (customer why). */
+	int replan = reschedule && cadence &&
+	             (!cur->has_plan_from || cur->plan_from != from);
 	if (reschedule && !cadence && cur->due_at != due) {
 		rc = event_add(ctx, c->id, cur->id,
 		    "a person set it: only a next follow-up the cadence made "
@@ -530,7 +618,7 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		    "would say %s)",
 		    cur->id, when(ctx, cur->due_at), why, when(ctx, due));
 	}
-	if (rc != CRM_OK || (!move && !give)) {
+	if (rc != CRM_OK || (!move && !give && !replan)) {
 		return rc;
 	}
 	rc = load(ctx, cur->id, &before);
@@ -551,6 +639,10 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		cur->due_at = due;
 		cur->goal = gp->goal;
 		cur->channel = policy_cell_channels(ctx, gp);
+	}
+	if (move || replan) {
+		set_plan(
+		    ctx, cur, from, plan_followup(ctx, c->id, from, fu_id));
 	}
 	return rc == CRM_OK ? task_put(ctx, before, cur) : rc;
 }
@@ -619,23 +711,53 @@ next_occurrence(int64_t now, const char *day)
 	return 0;
 }
 
+int64_t
+task_greeting_plan(int64_t after, const char *day, struct why_note *w)
+{
+	int64_t at = next_occurrence(after, day);
+	if (w != NULL) {
+		snprintf(w->rule, sizeof(w->rule),
+		    "greeting: %02d:00 on the day (%s), every year (seed 001: "
+		    "节日问候 (如生日))",
+		    GREETING_HOUR, day ? day : "");
+		w->rule_at = at;
+	}
+	return at;
+}
+
+int
+task_festival_plan(
+    int64_t after, struct why_note *w, int64_t *at, const char **name)
+{
+	int yes = festival_next(after, GREETING_HOUR, at, name);
+	if (w != NULL && yes) {
+		snprintf(w->rule, sizeof(w->rule),
+		    "festival greeting: %s, %02d:00 on its day, while the "
+		    "stage x grade cell asks greetings (seed 000: 节日问候)",
+		    *name, GREETING_HOUR);
+		w->rule_at = *at;
+	}
+	return yes;
+}
+
 /* A greeting task on the next day (after `after`), unless one is open. */
 static crm_status
 greeting(struct req_ctx *ctx, const Crm__V1__Customer *c, const char *day,
     const char *goal, int64_t after)
 {
-	int64_t at = next_occurrence(after, day);
+	int64_t at = task_greeting_plan(after, day, NULL);
 	if (at == 0 ||
 	    has_open(ctx, c->id, CRM__V1__TASK_KIND__TASK_GREETING, goal, 0)) {
 		return CRM_OK;
 	}
-	return task_create(ctx, c, c->owner_id,
+	struct task_plan plan = { after, 0 };
+	return task_create_planned(ctx, c, c->owner_id,
 	    CRM__V1__TASK_KIND__TASK_GREETING,
-	    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, at, goal, NULL, NULL);
+	    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, at, goal, NULL, &plan, NULL);
 }
 
-#define GOAL_BIRTHDAY    "生日问候 (birthday greeting)"
-#define GOAL_ANNIVERSARY "周年问候 (company anniversary greeting)"
+#define GOAL_BIRTHDAY    TASK_GOAL_BIRTHDAY
+#define GOAL_ANNIVERSARY TASK_GOAL_ANNIVERSARY
 #define GOAL_REGRADE     "月度等级复评 (monthly grade review)"
 
 /*
@@ -643,8 +765,11 @@ greeting(struct req_ctx *ctx, const Crm__V1__Customer *c, const char *day,
  * 分级): REGRADE_HOUR on the last working day (calendar.h) of the first
  * month where that is later than after.
  */
-static crm_status
-regrade_due(struct req_ctx *ctx, int64_t after, int64_t *due)
+static int64_t end_of_month(int64_t t);
+
+crm_status
+task_regrade_plan(
+    struct req_ctx *ctx, int64_t after, struct why_note *w, int64_t *due)
 {
 	time_t v = (time_t)after;
 	struct tm tm;
@@ -654,9 +779,24 @@ regrade_due(struct req_ctx *ctx, int64_t after, int64_t *due)
 	tm.tm_min = tm.tm_sec = 0;
 	for (int i = 0; i < 3; i++) {
 		tm.tm_isdst = -1;
-		crm_status rc = calendar_last_working_day(
-		    ctx, (int64_t)mktime(&tm), REGRADE_HOUR, due);
+		int64_t month = (int64_t)mktime(&tm);
+		if (w != NULL) {
+			/* This month's walk only. */
+			w->cal.n = 0;
+			w->cal.more = 0;
+		}
+		crm_status rc = calendar_last_working_day_why(
+		    ctx, month, REGRADE_HOUR, w ? &w->cal : NULL, due);
 		if (rc != CRM_OK || *due > after) {
+			if (rc == CRM_OK && w != NULL) {
+				snprintf(w->rule, sizeof(w->rule),
+				    "monthly grade review: %d:00 on the last "
+				    "working day of the month (seed 002: "
+				    "每月末根据客户进展重新评估分级)",
+				    REGRADE_HOUR);
+				w->rule_at = end_of_month(month) + 1 -
+				             (24 - REGRADE_HOUR) * 3600;
+			}
 			return rc;
 		}
 		tm.tm_mon++; /* mktime carries it into the next year */
@@ -693,12 +833,13 @@ regrade(struct req_ctx *ctx, const Crm__V1__Customer *c, int64_t after,
 		return CRM_OK;
 	}
 	int64_t due;
-	crm_status rc = regrade_due(ctx, after, &due);
+	struct task_plan plan = { after, 0 };
+	crm_status rc = task_regrade_plan(ctx, after, NULL, &due);
 	return rc != CRM_OK ? rc
-	                    : task_create(ctx, c, c->owner_id,
+	                    : task_create_planned(ctx, c, c->owner_id,
 	                          CRM__V1__TASK_KIND__TASK_REGRADE,
 	                          CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due,
-	                          GOAL_REGRADE, NULL, out);
+	                          GOAL_REGRADE, NULL, &plan, out);
 }
 
 static crm_status contact_greeting(struct req_ctx *ctx,
@@ -831,13 +972,14 @@ task_festival_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	}
 	int64_t at;
 	const char *name;
-	if (open != 0 || !festival_next(ctx->now, GREETING_HOUR, &at, &name)) {
+	if (open != 0 || !task_festival_plan(ctx->now, NULL, &at, &name)) {
 		return CRM_OK;
 	}
-	return task_create(ctx, c, c->owner_id,
+	struct task_plan plan = { ctx->now, 0 };
+	return task_create_planned(ctx, c, c->owner_id,
 	    CRM__V1__TASK_KIND__TASK_GREETING,
 	    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, at, festival_goal(name),
-	    NULL, NULL);
+	    NULL, &plan, NULL);
 }
 
 /* Goal of a contact's birthday greeting. */
@@ -856,16 +998,17 @@ static crm_status
 contact_greeting(struct req_ctx *ctx, const Crm__V1__Customer *c,
     const Crm__V1__Contact *k, int64_t after)
 {
-	int64_t at = next_occurrence(after, k->birthday);
+	int64_t at = task_greeting_plan(after, k->birthday, NULL);
 	if (at == 0 || k->left ||
 	    open_greeting(ctx, c->id, GREET_CONTACT, NULL, k->id) != 0) {
 		return CRM_OK;
 	}
 	Crm__V1__Task *t;
-	crm_status rc =
-	    task_create(ctx, c, c->owner_id, CRM__V1__TASK_KIND__TASK_GREETING,
-	        CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, at, contact_goal(ctx, k),
-	        NULL, &t);
+	struct task_plan plan = { after, 0 };
+	crm_status rc = task_create_planned(ctx, c, c->owner_id,
+	    CRM__V1__TASK_KIND__TASK_GREETING,
+	    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, at, contact_goal(ctx, k),
+	    NULL, &plan, &t);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -985,13 +1128,14 @@ recur(struct req_ctx *ctx, const Crm__V1__Task *t)
 		if (rc != CRM_OK ||
 		    !policy_cell(p, (int)c->stage, (int)c->grade)->greetings ||
 		    open_greeting(ctx, c->id, GREET_FESTIVAL, NULL, 0) != 0 ||
-		    !festival_next(after, GREETING_HOUR, &at, &name)) {
+		    !task_festival_plan(after, NULL, &at, &name)) {
 			return rc;
 		}
-		return task_create(ctx, c, c->owner_id,
+		struct task_plan plan = { after, 0 };
+		return task_create_planned(ctx, c, c->owner_id,
 		    CRM__V1__TASK_KIND__TASK_GREETING,
 		    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, at,
-		    festival_goal(name), NULL, NULL);
+		    festival_goal(name), NULL, &plan, NULL);
 	}
 	if (t->kind == CRM__V1__TASK_KIND__TASK_GREETING && t->goal != NULL) {
 		/* The next one after this one's day, even when closed
@@ -1434,6 +1578,7 @@ task_handle_move(
 	t->due_at = r->due_at;
 	/* A date a person chose: a grade change no longer moves it. */
 	t->origin = CRM__V1__TASK_ORIGIN__ORIGIN_PERSON;
+	set_plan(ctx, t, ctx->now, 0); /* customer why: moved by hand */
 	rc = task_put(ctx, before, t);
 	return rc == CRM_OK ? reply_task(ctx, t, resp) : rc;
 }

@@ -17,6 +17,46 @@
 #include <stdint.h>
 
 #include "dispatch.h"
+#include "why.h"
+
+/* The goals of a customer's birthday and anniversary greetings. */
+#define TASK_GOAL_BIRTHDAY    "生日问候 (birthday greeting)"
+#define TASK_GOAL_ANNIVERSARY "周年问候 (company anniversary greeting)"
+
+/* What a new task was planned from (task_create_planned): the time the
+ * rule counted from and the follow-up at that time (0: none). */
+struct task_plan {
+	int64_t from;
+	uint64_t followup_id;
+};
+
+/*
+ * task_cadence_plan: the due time of c's next follow-up by the cadence
+ * (policy p, c's stage x grade cell), counted from `from`, never before
+ * not_before (0: no floor), moved off non-working days per policy.
+ * w (may be NULL) gets the explanation. Errors: as calendar_cadence_due.
+ */
+crm_status task_cadence_plan(struct req_ctx *ctx, const Crm__V1__Policy *p,
+    const Crm__V1__Customer *c, int64_t from, int64_t not_before,
+    struct why_note *w, int64_t *due /* OUT */);
+
+/*
+ * task_regrade_plan: the month-end re-grade review after `after`: 17:00
+ * on the last working day of the first month where that is later than
+ * after. w as task_cadence_plan. Errors: CRM_INTERNAL.
+ */
+crm_status task_regrade_plan(struct req_ctx *ctx, int64_t after,
+    struct why_note *w, int64_t *due /* OUT */);
+
+/* task_greeting_plan: the next greeting on day (MM-DD or YYYY-MM-DD)
+ * after `after`, 09:00 (0: day is no date); w as task_cadence_plan. */
+int64_t task_greeting_plan(int64_t after, const char *day, struct why_note *w);
+
+/* task_festival_plan: the first festival after `after` at the greeting
+ * hour: *at and its *name (static); 0 when none is known. w as
+ * task_cadence_plan. */
+int task_festival_plan(int64_t after, struct why_note *w,
+    int64_t *at /* OUT */, const char **name /* OUT */);
 
 /* task_get: by id, visible to ctx->who (owner, or the customer visible).
  * Errors: CRM_NOT_FOUND. */
@@ -30,6 +70,13 @@ crm_status task_get(
 crm_status task_create(struct req_ctx *ctx, const Crm__V1__Customer *c,
     uint64_t owner_id, int kind, int origin, int64_t due, const char *goal,
     const char *channel, Crm__V1__Task **out /* OUT */);
+
+/* task_create_planned: task_create, keeping what it was planned from
+ * (plan may be NULL) and the request that planned it (ctx->action). */
+crm_status task_create_planned(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    uint64_t owner_id, int kind, int origin, int64_t due, const char *goal,
+    const char *channel, const struct task_plan *plan,
+    Crm__V1__Task **out /* OUT */);
 
 /* task_put: write after (a change of before) keeping the open index. */
 crm_status task_put(
@@ -49,6 +96,10 @@ crm_status task_cancel_open(
  */
 crm_status task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
     int64_t from, int reschedule);
+/* task_followup_sync_fu: the same, counted from follow-up fu_id (at from;
+ * 0: the follow-up found at from, if any), which the task keeps. */
+crm_status task_followup_sync_fu(struct req_ctx *ctx,
+    const Crm__V1__Customer *c, int64_t from, uint64_t fu_id, int reschedule);
 /*
  * task_followup_done: complete c's open follow-up task with follow-up
  * fu_id (0: by hand). *task_id gets its id (0: there was none).

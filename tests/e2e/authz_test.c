@@ -369,6 +369,7 @@ struct rb {
 	Crm__V1__PoolClaimRequest pool_claim;
 	Crm__V1__PolicyPoolRequest policy_pool;
 	Crm__V1__CustomerHandoverRequest customer_handover;
+	Crm__V1__CustomerWhyRequest customer_why;
 	char text[64];
 };
 
@@ -1249,6 +1250,19 @@ b_customer_handover(struct rb *b, const struct target *t)
 	R(customer_handover) = &b->customer_handover;
 }
 
+/* Why the customer's tasks are due when they are: a read, like
+ * customer_get. */
+static void
+b_customer_why(struct rb *b, const struct target *t)
+{
+	b->customer_why =
+	    (Crm__V1__CustomerWhyRequest)CRM__V1__CUSTOMER_WHY_REQUEST__INIT;
+	b->customer_why.has_id = 1;
+	b->customer_why.id = t->id;
+	b->req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_WHY;
+	R(customer_why) = &b->customer_why;
+}
+
 /* One row per Request body, named by its oneof field in crm.proto. */
 static const struct request {
 	const char *name;
@@ -1328,6 +1342,7 @@ static const struct request {
 	{ "pool_claim", b_pool_claim, O_CUST, F_WRITE },
 	{ "policy_pool", b_policy_pool, O_NONE, F_WRITE },
 	{ "customer_handover", b_customer_handover, O_USER, F_WRITE },
+	{ "customer_why", b_customer_why, O_CUST, 0 },
 };
 
 #define N_REQUESTS (sizeof(requests) / sizeof(requests[0]))
