@@ -72,12 +72,70 @@ fail(char *why, size_t whylen, const char *path, const char *field,
 static crm_status walk(const ProtobufCMessage *m, char *why, size_t whylen,
     const char *path, int depth);
 
+/* Times by name (proto/README.md "Times and money"): an int64 field whose
+ * name ends in _at is an instant, one ending in _seconds a duration. */
+static bool
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+crm_time_kind
+crm_validate_time_kind(const char *field)
+{
+	if (ends_with(field, "_at")) {
+		return CRM_TIME_INSTANT;
+	}
+	if (ends_with(field, "_seconds")) {
+		return CRM_TIME_DURATION;
+	}
+	return CRM_TIME_NONE;
+}
+
+crm_status
+crm_validate_time(crm_time_kind kind, int64_t v)
+{
+	if (v == 0) {
+		return CRM_OK; /* the same as unset */
+	}
+	if (kind == CRM_TIME_INSTANT &&
+	    (v < CRM_TIME_MIN || v >= CRM_TIME_MAX)) {
+		return CRM_EINVAL;
+	}
+	if (kind == CRM_TIME_DURATION && (v < 0 || v > CRM_DURATION_MAX)) {
+		return CRM_EINVAL;
+	}
+	return CRM_OK;
+}
+
 /* One value of field f stored at p (an element for repeated fields). */
 static crm_status
 check_value(const ProtobufCFieldDescriptor *f, const void *p, char *why,
     size_t whylen, const char *path, int depth)
 {
 	switch (f->type) {
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64: {
+		crm_time_kind kind = crm_validate_time_kind(f->name);
+		int64_t v = *(const int64_t *)p;
+		if (kind == CRM_TIME_NONE ||
+		    crm_validate_time(kind, v) == CRM_OK) {
+			return CRM_OK;
+		}
+		if (kind == CRM_TIME_DURATION) {
+			return fail(why, whylen, path, f->name,
+			    "duration out of range (seconds, 1 to 3650 days)");
+		}
+		return fail(why, whylen, path, f->name,
+		    v < CRM_TIME_MIN
+		        ? "time out of range: before 2000-01-01 (UTC "
+		          "seconds since the epoch, 2000-01-01 to 2100-01-01)"
+		        : "time out of range: after 2100-01-01 (UTC seconds "
+		          "since the epoch, 2000-01-01 to 2100-01-01, never "
+		          "milliseconds)");
+	}
 	case PROTOBUF_C_TYPE_STRING: {
 		const char *s = *(char *const *)p;
 		if (s == NULL) {
@@ -159,6 +217,10 @@ value_size(const ProtobufCFieldDescriptor *f)
 		return sizeof(ProtobufCBinaryData);
 	case PROTOBUF_C_TYPE_ENUM:
 		return sizeof(int);
+	case PROTOBUF_C_TYPE_INT64:
+	case PROTOBUF_C_TYPE_SINT64:
+	case PROTOBUF_C_TYPE_SFIXED64:
+		return sizeof(int64_t);
 	default:
 		return 0;
 	}
@@ -208,8 +270,8 @@ walk(const ProtobufCMessage *m, char *why, size_t whylen, const char *path,
 				continue;
 			}
 		} else if (f->quantifier_offset != 0 &&
-		           (f->type == PROTOBUF_C_TYPE_ENUM ||
-		               f->type == PROTOBUF_C_TYPE_BYTES)) {
+		           f->type != PROTOBUF_C_TYPE_STRING &&
+		           f->type != PROTOBUF_C_TYPE_MESSAGE) {
 			protobuf_c_boolean has = *(
 			    const protobuf_c_boolean *)(base +
 			                                f->quantifier_offset);

@@ -6,7 +6,11 @@
  * characters (tab and newline allowed, except in one-line fields such as
  * names, which also refuse bidi controls) and at most CRM_MAX_STRING bytes,
  * bytes fields at most CRM_MAX_BYTES, repeated fields at most CRM_MAX_REPEAT
- * items, enums one of their declared values, nesting at most 8 deep.
+ * items, enums one of their declared values, nesting at most 8 deep, and
+ * times by their name: an int64 field named *_at is an instant in UTC
+ * seconds since the epoch in [CRM_TIME_MIN, CRM_TIME_MAX), one named
+ * *_seconds a duration of 1 to CRM_DURATION_MAX seconds; 0 is the same as
+ * unset for both (a millisecond time, a negative one are refused).
  * Domain rules (a login's shape, a required field) live in the handlers.
  */
 #ifndef CRM_VALIDATE_H
@@ -15,12 +19,30 @@
 #include <protobuf-c/protobuf-c.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "crm_err.h"
 
 #define CRM_MAX_STRING 4096
 #define CRM_MAX_BYTES  256
 #define CRM_MAX_REPEAT 1000
+
+#define CRM_TIME_MIN     INT64_C(946684800)  /* 2000-01-01T00:00:00Z */
+#define CRM_TIME_MAX     INT64_C(4102444800) /* 2100-01-01T00:00:00Z */
+#define CRM_DURATION_MAX INT64_C(315360000)  /* 3650 days */
+
+typedef enum {
+	CRM_TIME_NONE,     /* not a time */
+	CRM_TIME_INSTANT,  /* *_at: UTC seconds since the epoch */
+	CRM_TIME_DURATION, /* *_seconds: seconds */
+} crm_time_kind;
+
+/* crm_validate_time_kind: what the int64 field of this name holds. */
+crm_time_kind crm_validate_time_kind(const char *field);
+
+/* crm_validate_time: v within the range of its kind (0: unset, accepted).
+ * CRM_OK or CRM_EINVAL. */
+crm_status crm_validate_time(crm_time_kind kind, int64_t v);
 
 /*
  * crm_validate_message: check m and everything it holds.
