@@ -52,9 +52,10 @@ cmd_attach_add(
 		return rc;
 	}
 	body.has_followup_id = 1;
-	a.ref = call->argv[1];
+	a.location = call->argv[1];
 	a.title = (char *)cmd_opt(call, "--title");
-	if ((rc = cmd_attach_check(ctx, call, a.ref, a.title)) != CRM_OK) {
+	if ((rc = cmd_attach_check(ctx, call, a.location, a.title)) !=
+	    CRM_OK) {
 		return rc;
 	}
 	body.attachment = &a;
@@ -68,7 +69,7 @@ cmd_attach_add(
 	render_text(out, "follow-up %llu of %s has %zu attachment%s",
 	    (unsigned long long)f->id, f->customer ? f->customer : "?",
 	    f->n_attachments, f->n_attachments == 1 ? "" : "s");
-	static const char *const cols[] = { "ref", "title", "added_by",
+	static const char *const cols[] = { "location", "title", "added_by",
 		"added_at" };
 	render_messages(out, 4, cols,
 	    (const ProtobufCMessage *const *)f->attachments, f->n_attachments);

@@ -29,8 +29,8 @@ cmd_audit_filters(struct cmd_ctx *ctx, const struct cmd_call *call,
 		body->has_customer_id = 1;
 	}
 	body->user = (char *)cmd_opt(call, "--user");
-	return cmd_report_period(
-	    ctx, call, &body->from, &body->has_from, &body->to, &body->has_to);
+	return cmd_report_period(ctx, call, &body->start_at,
+	    &body->has_start_at, &body->end_at, &body->has_end_at);
 }
 
 /* The record an entry is about: "contact 7", "customer 3". */
@@ -176,8 +176,8 @@ cmd_audit_list(
 	for (size_t i = 0; i < p->n_entries; i++) {
 		const Crm__V1__AuditEntry *e = p->entries[i];
 		char t[32] = "", rec[64];
-		if (e->has_at) {
-			crm_time_format(e->at, t, sizeof(t));
+		if (e->has_happened_at) {
+			crm_time_format(e->happened_at, t, sizeof(t));
 		}
 		record_word(e, rec, sizeof(rec));
 		char *ch = changes_text(e);

@@ -203,7 +203,7 @@ show_card(const Crm__V1__CustomerReply *r, render_doc *out, bool json)
 	render_record(out);
 	if (f != NULL) {
 		char *line = crm_xasprintf("%s %s%s%s: %s",
-		    when(f->at, t, sizeof(t)),
+		    when(f->happened_at, t, sizeof(t)),
 		    crm_enum_name(&crm__v1__channel__descriptor, f->channel),
 		    f->author ? " by " : "", f->author ? f->author : "",
 		    f->summary ? f->summary : "");
@@ -338,7 +338,7 @@ show_reply(
 		    "grade %s proposed to your manager (proposal %" PRIu64
 		    "); the grade is %s until it is approved",
 		    crm_enum_name(
-		        &crm__v1__grade__descriptor, r->proposal->to),
+		        &crm__v1__grade__descriptor, r->proposal->grade_to),
 		    r->proposal->id,
 		    crm_enum_name(
 		        &crm__v1__grade__descriptor, r->customer->grade));
@@ -746,13 +746,13 @@ merge_counts(const Crm__V1__MergePreview *p, char *buf, size_t len)
 		uint32_t n;
 		const char *one, *many;
 	} parts[] = {
-		{ p->contacts, "contact", "contacts" },
-		{ p->followups, "follow-up", "follow-ups" },
-		{ p->tasks, "task", "tasks" },
-		{ p->commitments, "commitment", "commitments" },
-		{ p->sla_clocks, "SLA clock", "SLA clocks" },
-		{ p->proposals, "grade proposal", "grade proposals" },
-		{ p->purchases, "purchase", "purchases" },
+		{ p->contact_count, "contact", "contacts" },
+		{ p->followup_count, "follow-up", "follow-ups" },
+		{ p->task_count, "task", "tasks" },
+		{ p->commitment_count, "commitment", "commitments" },
+		{ p->sla_clock_count, "SLA clock", "SLA clocks" },
+		{ p->proposal_count, "grade proposal", "grade proposals" },
+		{ p->purchase_count, "purchase", "purchases" },
 	};
 	size_t o = 0;
 	buf[0] = '\0';

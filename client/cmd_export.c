@@ -56,7 +56,8 @@ static const struct col customer_cols[] = { F("id"), F("name"), F("kind"),
 	F("budget_range"), F("timeline"), F("decision_chain"), F("tags"),
 	F("birthday"), F("anniversary"), F("deal_amount"), F("won_at"),
 	F("contract_terms"), F("lost_reason"), F("lost_text"), F("lost_at"),
-	F("notes"), F("last_contact_at"), F("contacts"), F("created_at"),
+	F("notes"), F("last_contact_at"),
+	X("contacts", COL_FIELD, "contact_count"), F("created_at"),
 	F("updated_at"), F("age_range"), END };
 
 static const struct col contact_cols[] = { F("id"), F("customer_id"),
@@ -65,9 +66,10 @@ static const struct col contact_cols[] = { F("id"), F("customer_id"),
 	F("notes"), F("created_at"), F("updated_at"), END };
 
 static const struct col followup_cols[] = { F("id"), F("customer_id"),
-	X("customer", COL_CUSTOMER, NULL), F("at"), F("channel"),
-	F("duration_min"), F("contacts"), F("participants"), F("goal"),
-	F("summary"), F("feedback"), F("mood"), F("next_action"),
+	X("customer", COL_CUSTOMER, NULL), X("at", COL_FIELD, "happened_at"),
+	F("channel"), F("duration_min"),
+	X("contacts", COL_FIELD, "contact_names"), F("participants"),
+	F("goal"), F("summary"), F("feedback"), F("mood"), F("next_action"),
 	F("next_due_at"), F("next_owner"), F("stage_from"), F("stage_to"),
 	F("stage_reason"), F("lost_reason"), F("deal_amount"),
 	F("contract_terms"), X("score_timeliness", COL_SCORE, "timeliness"),
@@ -80,12 +82,14 @@ static const struct col followup_cols[] = { F("id"), F("customer_id"),
 
 static const struct col task_cols[] = { F("id"), F("customer_id"),
 	X("customer", COL_CUSTOMER, NULL), F("due_at"), F("kind"), F("status"),
-	F("goal"), F("channel"), F("owner"), F("origin"), F("grade"),
-	F("stage"), F("done_at"), F("created_at"), END };
+	F("goal"), X("channel", COL_FIELD, "suggested_channels"), F("owner"),
+	F("origin"), F("grade"), F("stage"), F("done_at"), F("created_at"),
+	END };
 
 static const struct col purchase_cols[] = { F("id"), F("customer_id"),
-	X("customer", COL_CUSTOMER, NULL), F("at"), F("amount"), F("product"),
-	F("category"), F("contract"), F("author"), F("created_at"), END };
+	X("customer", COL_CUSTOMER, NULL), X("at", COL_FIELD, "bought_at"),
+	F("amount"), F("product"), F("category"), F("contract"), F("author"),
+	F("created_at"), END };
 
 static const struct col *
 cols_of(int kind)
@@ -429,8 +433,8 @@ cmd_export_records(
 		return cmd_usage_error(
 		    ctx, call, "give --user or --team, not both");
 	}
-	rc = cmd_report_period(
-	    ctx, call, &body.from, &body.has_from, &body.to, &body.has_to);
+	rc = cmd_report_period(ctx, call, &body.start_at, &body.has_start_at,
+	    &body.end_at, &body.has_end_at);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -683,7 +687,7 @@ cmd_export_audit(
 			c[0].type = SHEET_NUMBER;
 			c[0].number = (double)e->seq;
 			c[1].type = SHEET_TIME;
-			c[1].time = e->at;
+			c[1].time = e->happened_at;
 			c[2].type = c[3].type = c[4].type = SHEET_TEXT;
 			c[2].text = e->user ? e->user : "";
 			c[3].text = e->action ? e->action : "";

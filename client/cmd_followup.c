@@ -178,7 +178,7 @@ ordered_opts(
 			}
 			Crm__V1__Attachment *a = &b->att[b->f.n_attachments];
 			crm__v1__attachment__init(a);
-			a->ref = v;
+			a->location = v;
 			b->attp[b->f.n_attachments++] = a;
 			b->f.attachments = b->attp;
 		} else if (strcmp(name, "--title") == 0) {
@@ -192,7 +192,7 @@ ordered_opts(
 			}
 			a->title = v;
 		} else if (strcmp(name, "--contact") == 0) {
-			b->contacts[b->f.n_contacts++] = v;
+			b->contacts[b->f.n_contact_names++] = v;
 		} else if (strcmp(name, "--objection") == 0) {
 			b->objections[b->f.n_objections++] = v;
 		} else if (strcmp(name, "--tag") == 0) {
@@ -231,11 +231,11 @@ ordered_opts(
 			*has = 1;
 		}
 	}
-	b->f.contacts = b->contacts;
+	b->f.contact_names = b->contacts;
 	b->f.objections = b->objections;
 	b->f.tags = b->tags;
 	for (size_t i = 0; i < b->f.n_attachments; i++) {
-		if ((rc = cmd_attach_check(ctx, call, b->att[i].ref,
+		if ((rc = cmd_attach_check(ctx, call, b->att[i].location,
 		         b->att[i].title)) != CRM_OK) {
 			return rc;
 		}
@@ -316,16 +316,16 @@ log_opts(struct cmd_ctx *ctx, const struct cmd_call *call, struct log_build *b)
 		b->f.mood = (Crm__V1__Mood)v;
 	}
 	if ((s = cmd_opt(call, "--at")) != NULL) {
-		if ((rc = cmd_parse_past(ctx, call, "--at", s, &b->f.at)) !=
-		    CRM_OK) {
+		if ((rc = cmd_parse_past(
+		         ctx, call, "--at", s, &b->f.happened_at)) != CRM_OK) {
 			return rc;
 		}
-		b->f.has_at = 1;
+		b->f.has_happened_at = 1;
 	} else {
 		/* The moment it is typed: a write kept in the outbox and sent
 		 * later still says when the contact was logged. */
-		b->f.has_at = 1;
-		b->f.at = crm_time_now();
+		b->f.has_happened_at = 1;
+		b->f.happened_at = crm_time_now();
 	}
 	if ((s = cmd_opt(call, "--duration")) != NULL) {
 		char *end = NULL;
@@ -673,8 +673,8 @@ show_followup(const Crm__V1__FollowUp *f, render_doc *out)
 	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)f->id);
 	render_kv(out, "followup", buf);
 	render_kv(out, "customer", f->customer);
-	if (f->has_at) {
-		crm_time_format(f->at, t, sizeof(t));
+	if (f->has_happened_at) {
+		crm_time_format(f->happened_at, t, sizeof(t));
 		render_kv(out, "at", t);
 	}
 	render_kv(out, "channel",
@@ -735,7 +735,7 @@ show_followup(const Crm__V1__FollowUp *f, render_doc *out)
 		const Crm__V1__Attachment *a = f->attachments[i];
 		snprintf(buf, sizeof(buf), "%s%s%s%s",
 		    a->title ? a->title : "", a->title ? " (" : "",
-		    a->ref ? a->ref : "", a->title ? ")" : "");
+		    a->location ? a->location : "", a->title ? ")" : "");
 		render_kv(out, "attachment", buf);
 	}
 	if (f->has_stage_to && f->stage_to != 0) {

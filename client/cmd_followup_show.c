@@ -43,12 +43,12 @@ static void
 followup_record(const Crm__V1__FollowUp *f, render_doc *out)
 {
 	char buf[512], t[32];
-	char *contacts = render_field(&f->base, "contacts");
+	char *contacts = render_field(&f->base, "contact_names");
 
 	render_record(out);
 	kv_id(out, "followup", f->has_id, f->id);
 	render_kv(out, "customer", f->customer);
-	kv_time(out, "at", f->has_at, f->at);
+	kv_time(out, "at", f->has_happened_at, f->happened_at);
 	render_kv(out, "by", f->author);
 	render_kv(out, "channel",
 	    enum_word(
@@ -188,7 +188,8 @@ cmd_followup_show(
 		if (a->has_added_at && a->added_at != 0) {
 			crm_time_format(a->added_at, at, sizeof(at));
 		}
-		const char *cells[] = { a->ref, a->title, a->added_by, at };
+		const char *cells[] = { a->location, a->title, a->added_by,
+			at };
 		render_row(out, cells);
 	}
 	render_set_json(out, render_json_message(&f->base));

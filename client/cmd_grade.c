@@ -30,7 +30,7 @@ proposal_call(struct cmd_ctx *ctx, Crm__V1__Request *req, render_doc *out)
 	/* A decision says who made it and why. */
 	render_text(out, "grade proposal %llu: %s %s → %s, %s%s%s%s%s",
 	    (unsigned long long)p->id, p->customer ? p->customer : "?",
-	    grade_word(p->from), grade_word(p->to),
+	    grade_word(p->grade_from), grade_word(p->grade_to),
 	    crm_enum_name(&crm__v1__proposal_status__descriptor, p->status),
 	    p->decided_by ? " by " : "", p->decided_by ? p->decided_by : "",
 	    p->decision_reason ? ": " : "",
@@ -97,8 +97,9 @@ cmd_grade_pending(
 		if (p->created_at != 0) {
 			crm_time_format(p->created_at, at, sizeof(at));
 		}
-		const char *cells[] = { id, p->customer, grade_word(p->from),
-			grade_word(p->to), p->proposed_by, p->reason, at };
+		const char *cells[] = { id, p->customer,
+			grade_word(p->grade_from), grade_word(p->grade_to),
+			p->proposed_by, p->reason, at };
 		render_row(out, cells);
 		json_array_append_new(arr, render_json_message(&p->base));
 	}

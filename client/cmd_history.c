@@ -78,7 +78,7 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 			const Crm__V1__Attachment *a = f->attachments[i];
 			n += snprintf(text + n, len - (size_t)n, " [%s%s%s]",
 			    a->title ? a->title : "", a->title ? ": " : "",
-			    a->ref ? a->ref : "");
+			    a->location ? a->location : "");
 		}
 		/* A second line: what the customer said, what comes next. */
 		if (n >= 0 && (size_t)n < len) {
@@ -91,8 +91,9 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		*kind = "stage";
 		*who = s->by;
 		snprintf(text, len, "%s → %s%s%s",
-		    s->from ? stage_word(s->from) : "-", stage_word(s->to),
-		    s->reason ? ": " : "", s->reason ? s->reason : "");
+		    s->stage_from ? stage_word(s->stage_from) : "-",
+		    stage_word(s->stage_to), s->reason ? ": " : "",
+		    s->reason ? s->reason : "");
 		break;
 	}
 	case CRM__V1__HISTORY_ITEM__ITEM_GRADE: {
@@ -106,7 +107,7 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		/* The proposer's reason is the proposal's, on its own line;
 		 * the decision's reason is the manager's, on the second. */
 		int n = snprintf(text, len, "%s → %s proposed by %s%s%s%s",
-		    grade_word(g->from), grade_word(g->to),
+		    grade_word(g->grade_from), grade_word(g->grade_to),
 		    g->proposed_by ? g->proposed_by : "?",
 		    g->reason ? ": " : "", g->reason ? g->reason : "",
 		    decided ? ";" : "; pending");
@@ -251,8 +252,8 @@ cmd_history_show(
 		const Crm__V1__HistoryItem *it = resp->history->items[i];
 		const char *kind = NULL, *who = NULL;
 		char t[32] = "", text[1024];
-		if (it->has_at) {
-			crm_time_format(it->at, t, sizeof(t));
+		if (it->has_happened_at) {
+			crm_time_format(it->happened_at, t, sizeof(t));
 		}
 		history_cells(it, &kind, &who, text, sizeof(text));
 		const char *cells[] = { t, kind, who, text };

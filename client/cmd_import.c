@@ -261,14 +261,14 @@ row_hash(const Crm__V1__ImportRow *row)
 		return fnv_name(fnv(h, "contact"), row->contact->name, false);
 	}
 	if (row->followup != NULL) {
-		snprintf(
-		    num, sizeof(num), "%lld", (long long)row->followup->at);
+		snprintf(num, sizeof(num), "%lld",
+		    (long long)row->followup->happened_at);
 		return fnv(
 		    fnv(fnv(h, "followup"), num), row->followup->summary);
 	}
 	if (row->purchase != NULL) {
 		snprintf(num, sizeof(num), "%lld/%lld",
-		    (long long)row->purchase->at,
+		    (long long)row->purchase->bought_at,
 		    (long long)row->purchase->amount);
 		return fnv(
 		    fnv(fnv(h, "purchase"), num), row->purchase->product);
@@ -371,7 +371,7 @@ use_header(struct import *im, char **f, size_t n)
 			static const char *const hints[][2] = {
 				{ "amount", "amount or 金额" },
 				{ "product", "product or 产品" },
-				{ "at", "at or 购买日期" },
+				{ "bought_at", "at or 购买日期" },
 			};
 			const char *hint = req[r];
 			for (size_t h = 0; h < 3; h++) {
@@ -416,7 +416,7 @@ missing(const Crm__V1__ImportRow *row)
 	if (row->purchase != NULL) {
 		return !row->purchase->has_amount       ? "amount"
 		       : row->purchase->product == NULL ? "product"
-		       : !row->purchase->has_at         ? "at"
+		       : !row->purchase->has_bought_at  ? "bought_at"
 		                                        : NULL;
 	}
 	if (row->contact != NULL && row->contact->name == NULL) {

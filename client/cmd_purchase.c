@@ -14,8 +14,8 @@
 
 #define MAX_PAGES 10000 /* a bound on `list`, whatever the server says */
 
-static const char *const purchase_cols[] = { "id", "at", "product", "category",
-	"amount", "contract", "author" };
+static const char *const purchase_cols[] = { "id", "bought_at", "product",
+	"category", "amount", "contract", "author" };
 
 /* ------------------------------------------------------------ showing */
 
@@ -51,7 +51,7 @@ cmd_purchase_show_summary(const Crm__V1__PurchaseSummary *s, render_doc *out)
 	snprintf(buf, sizeof(buf),
 	    "%u purchase%s (%s frequency), %s (%s amount)", s->count_year,
 	    s->count_year == 1 ? "" : "s", level_word(s->frequency), a,
-	    level_word(s->amount));
+	    level_word(s->amount_level));
 	render_kv(out, "last 12 months", buf);
 	size_t len = 1;
 	for (size_t i = 0; i < s->n_categories; i++) {
@@ -161,11 +161,11 @@ cmd_purchase_add(
 	p.category = (char *)cmd_opt(call, "--category");
 	p.contract = (char *)cmd_opt(call, "--contract");
 	if (at != NULL) {
-		if ((rc = cmd_parse_past(ctx, call, "--at", at, &p.at)) !=
-		    CRM_OK) {
+		if ((rc = cmd_parse_past(
+		         ctx, call, "--at", at, &p.bought_at)) != CRM_OK) {
 			return rc;
 		}
-		p.has_at = 1;
+		p.has_bought_at = 1;
 	}
 	rc = cmd_customer_resolve(ctx, call->argv[0], &p.customer_id);
 	if (rc != CRM_OK) {

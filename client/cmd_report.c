@@ -111,8 +111,8 @@ cmd_report_fetch(struct cmd_ctx *ctx, const struct cmd_call *call, int kind,
 		return cmd_usage_error(
 		    ctx, call, "give --user or --team, not both");
 	}
-	rc = cmd_report_period(
-	    ctx, call, &body.from, &body.has_from, &body.to, &body.has_to);
+	rc = cmd_report_period(ctx, call, &body.start_at, &body.has_start_at,
+	    &body.end_at, &body.has_end_at);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -264,9 +264,9 @@ report_json(const Crm__V1__ReportReply *r)
 	kind_name(r->has_kind ? (int)r->kind : 0, kind, sizeof(kind));
 	json_object_set_new(doc, "kind", json_string(kind));
 	json_object_set_new(doc, "from",
-	    r->has_from ? render_json_time(r->from) : json_null());
-	json_object_set_new(
-	    doc, "to", r->has_to ? render_json_time(r->to) : json_null());
+	    r->has_start_at ? render_json_time(r->start_at) : json_null());
+	json_object_set_new(doc, "to",
+	    r->has_end_at ? render_json_time(r->end_at) : json_null());
 	json_object_set_new(
 	    doc, "scope", r->scope ? json_string(r->scope) : json_null());
 	for (size_t i = 0; i < r->n_tables; i++) {
@@ -404,12 +404,12 @@ cmd_report_show(
 		char name[32], from[16] = "", to[16] = "";
 		kind_name(
 		    r->has_kind ? (int)r->kind : kind, name, sizeof(name));
-		if (r->has_from) {
-			crm_time_format_date(r->from, from, sizeof(from));
+		if (r->has_start_at) {
+			crm_time_format_date(r->start_at, from, sizeof(from));
 		}
-		if (r->has_to) {
+		if (r->has_end_at) {
 			/* The period is [from, to): name its last day. */
-			crm_time_format_date(r->to - 1, to, sizeof(to));
+			crm_time_format_date(r->end_at - 1, to, sizeof(to));
 		}
 		render_text(out, "%s report%s%s, %s – %s", name,
 		    r->scope ? ", " : "", r->scope ? r->scope : "", from, to);

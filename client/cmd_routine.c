@@ -74,8 +74,8 @@ show(const Crm__V1__Routine *const *rs, size_t n, render_doc *out)
 		every_words(rs[i], every, sizeof(every));
 		/* What is planned, else (a quarterly one, beyond what is
 		 * planned ahead) the next occurrence. */
-		int64_t when = rs[i]->planned_until > rs[i]->next_at
-		                   ? rs[i]->planned_until
+		int64_t when = rs[i]->planned_until_at > rs[i]->next_at
+		                   ? rs[i]->planned_until_at
 		                   : rs[i]->next_at;
 		if (rs[i]->paused != NULL && *rs[i]->paused) {
 			snprintf(until, sizeof(until), "-");

@@ -40,7 +40,7 @@ show_clocks(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 {
 	static const char *const cols[] = { "id", "customer", "kind",
 		"started", "deadline", "left", "status", "text", "owner" };
-	int64_t now = l->has_now ? l->now : crm_time_now();
+	int64_t now = l->has_now_at ? l->now_at : crm_time_now();
 	json_t *arr = json_array();
 	const char **names = crm_xcalloc(l->n_clocks + 1, sizeof(char *));
 
@@ -205,7 +205,7 @@ show_issues(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 		"started", "response due", "response", "solution due",
 		"solution", "resolution", "resolved", "resolved by", "kind",
 		"escalated to", "owner" };
-	int64_t now = l->has_now ? l->now : crm_time_now();
+	int64_t now = l->has_now_at ? l->now_at : crm_time_now();
 	json_t *arr = json_array();
 	size_t n = 0;
 	render_table(out, team ? 14 : 13, cols);
@@ -339,7 +339,7 @@ cmd_sla_issue_resolve(
 		return rc;
 	}
 	const Crm__V1__SlaClockList *l = resp->clocks;
-	int64_t now = l->has_now ? l->now : crm_time_now();
+	int64_t now = l->has_now_at ? l->now_at : crm_time_now();
 	for (size_t i = 0; i < l->n_clocks; i++) {
 		const Crm__V1__SlaClock *c = l->clocks[i];
 		if (c->kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION ||
@@ -435,7 +435,7 @@ cmd_sla_commitments(
 		return rc;
 	}
 	const Crm__V1__CommitmentList *l = resp->commitments;
-	int64_t now = l->has_now ? l->now : crm_time_now();
+	int64_t now = l->has_now_at ? l->now_at : crm_time_now();
 	json_t *arr = json_array();
 	render_table(out, body.team ? 8 : 7, cols);
 	for (size_t i = 0; i < l->n_commitments; i++) {

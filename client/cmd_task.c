@@ -45,7 +45,7 @@ cmd_task_due(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		return rc;
 	}
 	const Crm__V1__TaskList *l = resp->tasks;
-	int64_t now = l->has_now ? l->now : crm_time_now();
+	int64_t now = l->has_now_at ? l->now_at : crm_time_now();
 	bool owners = team || body.user != NULL;
 	const char **names = crm_xcalloc(l->n_tasks + 1, sizeof(char *));
 	json_t *arr = json_array();
@@ -60,8 +60,8 @@ cmd_task_due(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		const char *cells[] = { id, due, late, t->customer,
 			crm_enum_name(&crm__v1__grade__descriptor, t->grade),
 			crm_enum_name(&crm__v1__stage__descriptor, t->stage),
-			crm_task_kind_word(t->kind), t->goal, t->channel,
-			t->owner };
+			crm_task_kind_word(t->kind), t->goal,
+			t->suggested_channels, t->owner };
 		render_row(out, cells);
 		json_array_append_new(arr, render_json_message(&t->base));
 		names[i] = t->customer;
@@ -126,7 +126,7 @@ cmd_task_add(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 	}
 	body.has_due_at = 1;
 	body.goal = call->argv[2];
-	body.channel = (char *)cmd_opt(call, "--channel");
+	body.suggested_channels = (char *)cmd_opt(call, "--channel");
 	body.owner = (char *)cmd_opt(call, "--owner");
 	rc = cmd_customer_resolve(ctx, call->argv[0], &body.customer_id);
 	if (rc != CRM_OK) {

@@ -110,11 +110,12 @@ static const struct import_map_field fields[] = {
 	    "customer_id|created_at|updated_at|序号|编号" },
 
 	/* follow-ups */
-	{ K_FU, T_RECORD, "at", "跟进时间|实际跟进时间|日期|时间|跟进日期" },
+	{ K_FU, T_RECORD, "happened_at",
+	    "at|跟进时间|实际跟进时间|日期|时间|跟进日期" },
 	{ K_FU, T_RECORD, "channel", "跟进方式|方式|沟通方式" },
 	{ K_FU, T_RECORD, "duration_min",
 	    "duration|沟通时长|时长|时长(分钟)" },
-	{ K_FU, T_RECORD, "contacts", "联系人|联系人姓名" },
+	{ K_FU, T_RECORD, "contact_names", "contacts|联系人|联系人姓名" },
 	{ K_FU, T_RECORD, "participants", "参与人员|参与人" },
 	{ K_FU, T_RECORD, "goal", "跟进目标|目标" },
 	{ K_FU, T_RECORD, "summary",
@@ -144,8 +145,8 @@ static const struct import_map_field fields[] = {
 	    "产品|产品名称|合作产品|合作产品/服务|产品/服务|购买产品|服务" },
 	{ K_PUR, T_RECORD, "category",
 	    "类别|产品类别|购买产品类别|品类|产品分类|分类" },
-	{ K_PUR, T_RECORD, "at",
-	    "date|购买日期|购买时间|日期|时间|下单日期|合作时间|成交日期" },
+	{ K_PUR, T_RECORD, "bought_at",
+	    "at|date|购买日期|购买时间|日期|时间|下单日期|合作时间|成交日期" },
 	{ K_PUR, T_RECORD, "contract",
 	    "contract_ref|合同|合同编号|合同号|订单号" },
 	{ K_PUR, T_IGNORE, "id",
@@ -158,7 +159,7 @@ static const char *const required_contacts[] = { "customer_name", "name",
 	NULL };
 static const char *const required_followups[] = { "customer_name", NULL };
 static const char *const required_purchases[] = { "customer_name", "amount",
-	"product", "at", NULL };
+	"product", "bought_at", NULL };
 
 const char *const *
 import_map_required(int kind)

@@ -220,11 +220,12 @@ print_clock(const Crm__V1__SlaClock *c, int64_t now)
 static void
 print_proposal(const Crm__V1__GradeProposal *p)
 {
-	const char *from = crm_enum_name(&crm__v1__grade__descriptor, p->from);
+	const char *from =
+	    crm_enum_name(&crm__v1__grade__descriptor, p->grade_from);
 	char *line = crm_xasprintf("★ grade proposal %llu: %s %s→%s by %s%s%s",
 	    (unsigned long long)p->id, p->customer ? p->customer : "?",
 	    from[0] ? from : "-",
-	    crm_enum_name(&crm__v1__grade__descriptor, p->to),
+	    crm_enum_name(&crm__v1__grade__descriptor, p->grade_to),
 	    p->proposed_by ? p->proposed_by : "?",
 	    p->reason && p->reason[0] ? ": " : "", p->reason ? p->reason : "");
 	shell_print_async(line);
@@ -235,7 +236,7 @@ print_proposal(const Crm__V1__GradeProposal *p)
 static void
 show(const Crm__V1__RemindersReply *r)
 {
-	int64_t now = r->has_now ? r->now : crm_time_now();
+	int64_t now = r->has_now_at ? r->now_at : crm_time_now();
 	size_t more = 0, printed = 0;
 	char *line;
 

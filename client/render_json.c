@@ -27,28 +27,18 @@ json_text(const char *s)
 	return j;
 }
 
-/* A field holding a time (UTC seconds): at, *_at, report_until, now,
- * from, to. */
+/* A field holding a time (UTC seconds): every int64 named *_at (the
+ * protocol's rule, proto/README.md "Times and money"). */
 static bool
 is_time(const ProtobufCFieldDescriptor *f)
 {
-	static const char *const names[] = { "at", "report_until", "now",
-		"from", "to" };
 	size_t n = strlen(f->name);
 	if (f->type != PROTOBUF_C_TYPE_INT64 &&
 	    f->type != PROTOBUF_C_TYPE_SINT64 &&
 	    f->type != PROTOBUF_C_TYPE_SFIXED64) {
 		return false;
 	}
-	if (n > 3 && strcmp(f->name + n - 3, "_at") == 0) {
-		return true;
-	}
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(f->name, names[i]) == 0) {
-			return true;
-		}
-	}
-	return false;
+	return n > 3 && strcmp(f->name + n - 3, "_at") == 0;
 }
 
 json_t *

@@ -36,8 +36,8 @@ static const char *const one_line[] = { "added_by", "anniversary", "author",
 	"checked_by", "customer", "customer_name", "decided_by", "email", "im",
 	"industry", "licence_no", "login", "managers", "name", "next_owner",
 	"owner", "phones", "product", "proposed_by", "region", "resolved_by",
-	"source", "tag", "tags", "team", "title", "user", "verified_by",
-	"website" };
+	"source", "suggested_channels", "tag", "tags", "team", "title", "user",
+	"verified_by", "website" };
 
 bool
 crm_validate_one_line_field(const char *field)

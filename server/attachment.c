@@ -68,7 +68,7 @@ attachment_take(struct req_ctx *ctx, Crm__V1__FollowUp *f,
 		    ATTACHMENT_MAX);
 	}
 	for (size_t i = 0; i < n; i++) {
-		const char *ref = in[i] ? in[i]->ref : NULL;
+		const char *ref = in[i] ? in[i]->location : NULL;
 		const char *title = in[i] ? in[i]->title : NULL;
 		if (ref == NULL || *ref == '\0') {
 			return dispatch_fail(
@@ -108,7 +108,7 @@ attachment_take(struct req_ctx *ctx, Crm__V1__FollowUp *f,
 		}
 		/* Built from what a client may set. */
 		crm__v1__attachment__init(a);
-		a->ref = in[i]->ref;
+		a->location = in[i]->location;
 		a->title = in[i]->title && *in[i]->title ? in[i]->title : NULL;
 		a->has_added_by_id = a->has_added_at = 1;
 		a->added_by_id = ctx->who->user_id;

@@ -870,10 +870,10 @@ audit_handle_list(
 			    seq);
 			break;
 		}
-		if (r->has_from && a->at < r->from) {
+		if (r->has_start_at && a->at < r->start_at) {
 			break; /* sequence order is time order */
 		}
-		if ((r->has_to && a->at >= r->to) ||
+		if ((r->has_end_at && a->at >= r->end_at) ||
 		    (want_user != 0 && a->user_id != want_user)) {
 			crm_arena_release(ctx->arena, mark);
 			continue;
@@ -915,9 +915,9 @@ audit_handle_list(
 			break;
 		}
 		crm__v1__audit_entry__init(e);
-		e->has_seq = e->has_at = e->has_user_id = 1;
+		e->has_seq = e->has_happened_at = e->has_user_id = 1;
 		e->seq = seq;
-		e->at = a->at;
+		e->happened_at = a->at;
 		e->user_id = a->user_id;
 		e->user = a->user_id ? (char *)user_login_of(ctx, a->user_id)
 		                     : "crmd";

@@ -328,7 +328,7 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	/* Server-filled display fields are never stored. */
 	after->owner = after->team = after->checked_by = NULL;
 	after->pool_from = NULL;
-	after->has_contacts = after->has_last_update_at = 0;
+	after->has_contact_count = after->has_last_update_at = 0;
 	/* The late-entry flag is decided once, when the record is created
 	 * (customer_handle_add), and kept: editing first_contact_at later
 	 * does not clear it. A record stored before the flag was kept gets
@@ -663,10 +663,11 @@ static int
 editable(const char *f)
 {
 	static const char *const fixed[] = { "id", "owner_id", "owner",
-		"team_id", "team", "last_contact_at", "contacts", "created_at",
-		"updated_at", "created_by", "merged_into", "merged_at",
-		"checked_at", "checked_by_id", "checked_by", "touched_at",
-		"last_update_at", "avoidance_streak", "late_entry" };
+		"team_id", "team", "last_contact_at", "contact_count",
+		"created_at", "updated_at", "created_by", "merged_into",
+		"merged_at", "checked_at", "checked_by_id", "checked_by",
+		"touched_at", "last_update_at", "avoidance_streak",
+		"late_entry" };
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		if (strcmp(f, fixed[i]) == 0) {
 			return 0;
@@ -1227,8 +1228,8 @@ customer_handle_get(
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	c->has_contacts = 1;
-	c->contacts = (uint32_t)out->n_contacts;
+	c->has_contact_count = 1;
+	c->contact_count = (uint32_t)out->n_contacts;
 	rc = purchase_summary(ctx, id, &out->purchases);
 	if (rc == CRM_OK) {
 		rc = card_fill(ctx, id, out); /* what to know before a call */

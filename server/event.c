@@ -36,9 +36,9 @@ event_vadd(struct req_ctx *ctx, uint64_t customer_id, uint64_t task_id,
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	e.has_id = e.has_customer_id = e.has_at = 1;
+	e.has_id = e.has_customer_id = e.has_happened_at = 1;
 	e.customer_id = customer_id;
-	e.at = ctx->now;
+	e.happened_at = ctx->now;
 	if (ctx->who != NULL && ctx->who->user_id != 0) {
 		e.has_by_id = 1;
 		e.by_id = ctx->who->user_id;
@@ -50,7 +50,7 @@ event_vadd(struct req_ctx *ctx, uint64_t customer_id, uint64_t task_id,
 	e.text = text;
 	e.reason = (char *)reason;
 	store_key k;
-	store_key_triple(&k, customer_id, store_time_key(e.at), e.id);
+	store_key_triple(&k, customer_id, store_time_key(e.happened_at), e.id);
 	return store_put_msg(ctx->st, ctx->txn, DB_CUST_EVENT, &k, &e.base);
 }
 
@@ -148,7 +148,7 @@ event_check(struct check *c)
 			check_problem(
 			    c, "cust_event: a record does not decode");
 		} else if (store_key_triple(&want, e->customer_id,
-		               store_time_key(e->at), e->id),
+		               store_time_key(e->happened_at), e->id),
 		    klen != 24 || memcmp(key, want.b, 24) != 0) {
 			check_problem(c,
 			    "event %llu: not keyed by its customer, time and "

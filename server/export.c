@@ -124,8 +124,8 @@ add(struct page *p, ProtobufCMessage *m)
 static int
 in_period(const Crm__V1__ExportRequest *q, int64_t t)
 {
-	return (!q->has_from || q->from == 0 || t >= q->from) &&
-	       (!q->has_to || q->to == 0 || t < q->to);
+	return (!q->has_start_at || q->start_at == 0 || t >= q->start_at) &&
+	       (!q->has_end_at || q->end_at == 0 || t < q->end_at);
 }
 
 /* The records of kind under customer c after record id *after, until the
@@ -171,7 +171,7 @@ records_of(struct page *p, const Crm__V1__Customer *c, uint64_t *after)
 		*after = id = next;
 		if (kind == CRM__V1__EXPORT_KIND__EXPORT_FOLLOWUPS) {
 			Crm__V1__FollowUp *f = (Crm__V1__FollowUp *)m;
-			if (!in_period(p->q, f->at)) {
+			if (!in_period(p->q, f->happened_at)) {
 				crm_arena_release(ctx->arena, mark);
 				continue;
 			}
@@ -186,7 +186,7 @@ records_of(struct page *p, const Crm__V1__Customer *c, uint64_t *after)
 			task_fill(ctx, t);
 		} else if (kind == CRM__V1__EXPORT_KIND__EXPORT_PURCHASES) {
 			Crm__V1__Purchase *pu = (Crm__V1__Purchase *)m;
-			if (!in_period(p->q, pu->at)) {
+			if (!in_period(p->q, pu->bought_at)) {
 				crm_arena_release(ctx->arena, mark);
 				continue;
 			}

@@ -205,7 +205,7 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
 		return dispatch_fail(
 		    ctx, CRM_EINVAL, "a follow-up needs a summary");
 	}
-	if (f->has_at && f->at > ctx->now + FUTURE_SLACK) {
+	if (f->has_happened_at && f->happened_at > ctx->now + FUTURE_SLACK) {
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "a follow-up cannot happen in the future");
 	}
@@ -214,7 +214,7 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
 		    ctx, CRM_EINVAL, "duration is minutes, at most a day");
 	}
 	if (f->n_commitments > MAX_COMMITMENTS ||
-	    f->n_contacts > MAX_CONTACTS) {
+	    f->n_contact_names > MAX_CONTACTS) {
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "at most %d commitments and %d contacts", MAX_COMMITMENTS,
 		    MAX_CONTACTS);
@@ -310,17 +310,17 @@ followup_handle_log(
 		return rc;
 	}
 	f->has_id = f->has_customer_id = f->has_author_id = 1;
-	f->has_at = f->has_logged_at = f->has_late = 1;
+	f->has_happened_at = f->has_logged_at = f->has_late = 1;
 	f->customer_id = c->id;
 	f->author_id = ctx->who->user_id;
-	f->at = in->has_at ? in->at : ctx->now;
+	f->happened_at = in->has_happened_at ? in->happened_at : ctx->now;
 	f->logged_at = ctx->now;
 	f->has_channel = in->has_channel;
 	f->channel = in->channel;
 	f->has_duration_min = in->has_duration_min;
 	f->duration_min = in->duration_min;
-	f->contacts = in->contacts;
-	f->n_contacts = in->n_contacts;
+	f->contact_names = in->contact_names;
+	f->n_contact_names = in->n_contact_names;
 	f->participants = in->participants;
 	f->goal = in->goal;
 	f->summary = in->summary;
@@ -335,7 +335,7 @@ followup_handle_log(
 	int64_t limit = c->grade == CRM__V1__GRADE__GRADE_S
 	                    ? pol->late_s_seconds
 	                    : pol->late_seconds;
-	f->late = !in->imported && f->logged_at - f->at > limit;
+	f->late = !in->imported && f->logged_at - f->happened_at > limit;
 	f->has_imported = in->imported;
 	f->imported = in->imported;
 	rc = attachment_take(ctx, f, in->attachments, in->n_attachments);
@@ -349,12 +349,12 @@ followup_handle_log(
 	/* 0. A follow-up answers the customer's running SLA clocks (before
 	 * a stage change in it starts a churn clock), and may resolve an
 	 * after-sales issue (its solution clock stops only so). */
-	rc = sla_stop_customer(ctx, c->id, f->id, f->at);
+	rc = sla_stop_customer(ctx, c->id, f->id, f->happened_at);
 	if (rc == CRM_OK && in->has_resolves && in->resolves != 0) {
 		f->has_resolves = 1;
 		f->resolves = in->resolves;
 		rc = sla_resolve(ctx, in->resolves, c->id, f->id,
-		    f->summary ? f->summary : "", f->at, NULL);
+		    f->summary ? f->summary : "", f->happened_at, NULL);
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -370,10 +370,10 @@ followup_handle_log(
 			    in->has_lost_reason ? (int)in->lost_reason : 0,
 			.deal_amount =
 			    in->has_deal_amount ? in->deal_amount : 0,
-			.won_at = f->at,
+			.won_at = f->happened_at,
 			.contract_terms = in->contract_terms,
 			.followup_id = f->id,
-			.at = f->at,
+			.at = f->happened_at,
 		};
 		f->has_stage_from = f->has_stage_to = 1;
 		f->stage_from = c->stage;
@@ -417,9 +417,9 @@ followup_handle_log(
 	}
 	/* 3. The customer: last contact (a backdated log does not move it
 	 * back), then its saved state. */
-	if (!c->has_last_contact_at || f->at > c->last_contact_at) {
+	if (!c->has_last_contact_at || f->happened_at > c->last_contact_at) {
 		c->has_last_contact_at = 1;
-		c->last_contact_at = f->at;
+		c->last_contact_at = f->happened_at;
 	}
 	rc = customer_save(ctx, before, c);
 	/* A lost customer is followed no more: its next action would be
@@ -448,7 +448,7 @@ followup_handle_log(
 		uint64_t owner;
 		Crm__V1__Task *t;
 		rc = worker_id(ctx, c, in->next_owner, c->owner_id, &owner);
-		struct task_plan plan = { f->at, f->id };
+		struct task_plan plan = { f->happened_at, f->id };
 		if (rc == CRM_OK) {
 			rc = task_create_planned(ctx, c, owner,
 			    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
@@ -464,7 +464,7 @@ followup_handle_log(
 		/* This follow-up, unless a later one is the last contact (a
 		 * backdated log): the task keeps which (customer why). */
 		rc = task_followup_sync_fu(ctx, c, c->last_contact_at,
-		    c->last_contact_at == f->at ? f->id : 0, 1);
+		    c->last_contact_at == f->happened_at ? f->id : 0, 1);
 		store_key k;
 		uint64_t next;
 		store_key_id(&k, c->id);

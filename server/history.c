@@ -56,7 +56,7 @@ struct history_source {
 static int64_t
 fu_at(const ProtobufCMessage *m)
 {
-	return ((const Crm__V1__FollowUp *)m)->at;
+	return ((const Crm__V1__FollowUp *)m)->happened_at;
 }
 
 static void
@@ -71,7 +71,7 @@ fu_fill(struct req_ctx *ctx, ProtobufCMessage *m, Crm__V1__HistoryItem *h)
 static int64_t
 stage_at(const ProtobufCMessage *m)
 {
-	return ((const Crm__V1__StageChange *)m)->at;
+	return ((const Crm__V1__StageChange *)m)->happened_at;
 }
 
 static void
@@ -168,7 +168,7 @@ sla_fill(struct req_ctx *ctx, ProtobufCMessage *m, Crm__V1__HistoryItem *h)
 static int64_t
 event_at(const ProtobufCMessage *m)
 {
-	return ((const Crm__V1__CustomerEvent *)m)->at;
+	return ((const Crm__V1__CustomerEvent *)m)->happened_at;
 }
 
 static void
@@ -182,7 +182,7 @@ event_fill(struct req_ctx *ctx, ProtobufCMessage *m, Crm__V1__HistoryItem *h)
 static int64_t
 purchase_at(const ProtobufCMessage *m)
 {
-	return ((const Crm__V1__Purchase *)m)->at;
+	return ((const Crm__V1__Purchase *)m)->bought_at;
 }
 
 static void
@@ -493,8 +493,8 @@ load_entry(struct req_ctx *ctx, const struct walk *w, uint64_t customer,
 		return CRM_TOO_BIG;
 	}
 	crm__v1__history_item__init(*h);
-	(*h)->has_at = 1;
-	(*h)->at = w->head.at;
+	(*h)->has_happened_at = 1;
+	(*h)->happened_at = w->head.at;
 	(*h)->item_case = (Crm__V1__HistoryItem__ItemCase)s->item;
 	s->fill(ctx, m, *h);
 	return CRM_OK;

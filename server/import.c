@@ -119,8 +119,8 @@ row_customer_add(
 			if (n != NULL) {
 				snprintf(n, 64,
 				    "grade %s proposed to the manager",
-				    crm_enum_name(
-				        &crm__v1__grade__descriptor, p->to));
+				    crm_enum_name(&crm__v1__grade__descriptor,
+				        p->grade_to));
 			}
 			o->note = n;
 		}
@@ -169,15 +169,16 @@ row_followup_log(
     struct req_ctx *ctx, const Crm__V1__ImportRow *row, struct row_out *o)
 {
 	Crm__V1__FollowUp *f = row->followup;
-	if (f == NULL || !f->has_at || f->at == 0) {
-		return bad(ctx, o, "at", CRM_EINVAL,
+	if (f == NULL || !f->has_happened_at || f->happened_at == 0) {
+		return bad(ctx, o, "happened_at", CRM_EINVAL,
 		    "an imported follow-up needs the time it happened");
 	}
 	uint64_t cust;
 	if (row_customer(ctx, row, f->customer_id, &cust) != CRM_OK) {
 		return bad(ctx, o, "customer", CRM_NOT_FOUND, NULL);
 	}
-	crm_status found = followup_find(ctx, cust, f->at, f->summary, &o->id);
+	crm_status found =
+	    followup_find(ctx, cust, f->happened_at, f->summary, &o->id);
 	if (found == CRM_OK) {
 		o->out = EXISTS;
 		return dispatch_fail(ctx, CRM_OK, "already there");
@@ -202,8 +203,8 @@ row_followup_log(
 		 * a time ahead of the clock, are the ones a file can fail. */
 		o->column = f->summary == NULL || *f->summary == '\0'
 		                ? "summary"
-		            : f->at > ctx->now ? "at"
-		                               : NULL;
+		            : f->happened_at > ctx->now ? "happened_at"
+		                                        : NULL;
 	}
 	return rc;
 }
@@ -217,16 +218,16 @@ row_purchase_add(
 		return bad(ctx, o, "amount", CRM_EINVAL,
 		    "a purchase needs an amount above 0");
 	}
-	if (!p->has_at || p->at == 0) {
-		return bad(ctx, o, "at", CRM_EINVAL,
+	if (!p->has_bought_at || p->bought_at == 0) {
+		return bad(ctx, o, "bought_at", CRM_EINVAL,
 		    "an imported purchase needs the day it was bought");
 	}
 	uint64_t cust;
 	if (row_customer(ctx, row, p->customer_id, &cust) != CRM_OK) {
 		return bad(ctx, o, "customer", CRM_NOT_FOUND, NULL);
 	}
-	crm_status found =
-	    purchase_find(ctx, cust, p->at, p->amount, p->product, &o->id);
+	crm_status found = purchase_find(
+	    ctx, cust, p->bought_at, p->amount, p->product, &o->id);
 	if (found == CRM_OK) {
 		o->out = EXISTS;
 		return dispatch_fail(ctx, CRM_OK, "already there");

@@ -200,8 +200,8 @@ issue_handle_escalate(
 	ks[0] = k;
 	out->clocks = ks;
 	out->n_clocks = 1;
-	out->has_now = 1;
-	out->now = ctx->now;
+	out->has_now_at = 1;
+	out->now_at = ctx->now;
 	resp->body_case = CRM__V1__RESPONSE__BODY_CLOCKS;
 	resp->clocks = out;
 	return CRM_OK;

@@ -40,7 +40,8 @@ stage_record(struct req_ctx *ctx, const Crm__V1__StageChange *h, uint64_t *seq)
 	store_key_pair(&k, h->customer_id, *seq);
 	rc = store_put_msg(ctx->st, ctx->txn, DB_STAGE_HIST, &k, &h->base);
 	if (rc == CRM_OK) {
-		struct history_pos at = { h->customer_id, h->at, *seq };
+		struct history_pos at = { h->customer_id, h->happened_at,
+			*seq };
 		rc = history_index_pos(ctx, HIST_STAGE, NULL, &at);
 	}
 	return rc;
@@ -84,9 +85,9 @@ lifecycle_won_purchase(struct req_ctx *ctx, const Crm__V1__Customer *c,
     uint64_t followup_id)
 {
 	Crm__V1__Purchase p = CRM__V1__PURCHASE__INIT;
-	p.has_amount = p.has_at = 1;
+	p.has_amount = p.has_bought_at = 1;
 	p.amount = amount;
-	p.at = c->won_at && c->won_at < ctx->now ? c->won_at : ctx->now;
+	p.bought_at = c->won_at && c->won_at < ctx->now ? c->won_at : ctx->now;
 	/* Short one-line terms name the product; else a plain word. */
 	p.product = terms && *terms && strlen(terms) <= PURCHASE_PRODUCT_MAX &&
 	                    strpbrk(terms, "\t\n") == NULL
@@ -132,12 +133,13 @@ lifecycle_stage_apply(
 		    "won_at: a deal is won by now, not in the future");
 	}
 	Crm__V1__StageChange h = CRM__V1__STAGE_CHANGE__INIT;
-	h.has_customer_id = h.has_at = h.has_by_id = h.has_from = h.has_to = 1;
+	h.has_customer_id = h.has_happened_at = h.has_by_id =
+	    h.has_stage_from = h.has_stage_to = 1;
 	h.customer_id = c->id;
-	h.at = s->at ? s->at : ctx->now;
+	h.happened_at = s->at ? s->at : ctx->now;
 	h.by_id = ctx->who->user_id;
-	h.from = c->stage;
-	h.to = (Crm__V1__Stage)s->to;
+	h.stage_from = c->stage;
+	h.stage_to = (Crm__V1__Stage)s->to;
 	h.has_grade = c->has_grade;
 	h.grade = c->grade;
 	h.reason = (char *)reason;
@@ -156,7 +158,7 @@ lifecycle_stage_apply(
 	}
 	c->has_stage = 1;
 	c->stage = (Crm__V1__Stage)s->to;
-	if (h.from == CRM__V1__STAGE__STAGE_LOST) {
+	if (h.stage_from == CRM__V1__STAGE__STAGE_LOST) {
 		/* Back from lost: no longer lost, and followed again. */
 		c->has_lost_reason = c->has_lost_at = 0;
 		c->lost_reason = 0;
@@ -198,7 +200,7 @@ lifecycle_stage_apply(
 	}
 	/* Leaving churn_risk ends its contact clock (a lost customer never
 	 * breaches it afterwards). */
-	if (rc == CRM_OK && h.from == CRM__V1__STAGE__STAGE_CHURN_RISK) {
+	if (rc == CRM_OK && h.stage_from == CRM__V1__STAGE__STAGE_CHURN_RISK) {
 		rc = sla_churn_end(ctx, c->id);
 	}
 	/* Seed 000: 流失风险客户 3天内主动联系, counted from when the risk
@@ -206,7 +208,7 @@ lifecycle_stage_apply(
 	 * churn_risk) starts the clock at its own time. */
 	if (rc == CRM_OK && s->to == CRM__V1__STAGE__STAGE_CHURN_RISK) {
 		rc = sla_start_at(ctx, c, CRM__V1__SLA_KIND__SLA_CHURN_CONTACT,
-		    s->reason, h.at, NULL);
+		    s->reason, h.happened_at, NULL);
 	}
 	if (rc == CRM_OK) {
 		rc = task_festival_resync(
@@ -219,14 +221,15 @@ crm_status
 lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c)
 {
 	Crm__V1__StageChange h = CRM__V1__STAGE_CHANGE__INIT;
-	h.has_customer_id = h.has_at = h.has_by_id = h.has_to = 1;
+	h.has_customer_id = h.has_happened_at = h.has_by_id = h.has_stage_to =
+	    1;
 	h.customer_id = c->id;
-	h.at = c->stage == CRM__V1__STAGE__STAGE_LOST && c->lost_at
-	           ? c->lost_at
-	       : c->stage == CRM__V1__STAGE__STAGE_WON && c->won_at ? c->won_at
-	                                                            : ctx->now;
+	h.happened_at =
+	    c->stage == CRM__V1__STAGE__STAGE_LOST && c->lost_at ? c->lost_at
+	    : c->stage == CRM__V1__STAGE__STAGE_WON && c->won_at ? c->won_at
+	                                                         : ctx->now;
 	h.by_id = ctx->who->user_id;
-	h.to = c->stage;
+	h.stage_to = c->stage;
 	h.has_grade = c->has_grade;
 	h.grade = c->grade;
 	h.reason = c->lost_text;
@@ -276,18 +279,19 @@ backfill_one(struct req_ctx *ctx, Crm__V1__Customer *c)
 		}
 	}
 	store_iter_close(&it);
-	if (rc != CRM_OK || (first != NULL && first->from == 0)) {
+	if (rc != CRM_OK || (first != NULL && first->stage_from == 0)) {
 		return rc;
 	}
 	Crm__V1__StageChange h = CRM__V1__STAGE_CHANGE__INIT;
-	h.has_customer_id = h.has_at = h.has_by_id = h.has_to = 1;
+	h.has_customer_id = h.has_happened_at = h.has_by_id = h.has_stage_to =
+	    1;
 	h.customer_id = c->id;
-	h.at = c->created_at;
+	h.happened_at = c->created_at;
 	h.by_id = c->created_by;
-	h.to = first != NULL ? first->from : c->stage;
+	h.stage_to = first != NULL ? first->stage_from : c->stage;
 	h.has_grade = c->has_grade;
 	h.grade = c->grade;
-	if (h.to == CRM__V1__STAGE__STAGE_LOST && c->has_lost_reason) {
+	if (h.stage_to == CRM__V1__STAGE__STAGE_LOST && c->has_lost_reason) {
 		h.has_lost_reason = 1;
 		h.lost_reason = c->lost_reason;
 		h.reason = c->lost_text;
@@ -454,11 +458,12 @@ lifecycle_propose(struct req_ctx *ctx, const Crm__V1__Customer *c, int grade,
 		return rc;
 	}
 	p->has_id = p->has_customer_id = p->has_proposed_by_id = 1;
-	p->has_from = p->has_to = p->has_status = p->has_created_at = 1;
+	p->has_grade_from = p->has_grade_to = p->has_status =
+	    p->has_created_at = 1;
 	p->customer_id = c->id;
 	p->proposed_by_id = ctx->who->user_id;
-	p->from = c->grade;
-	p->to = (Crm__V1__Grade)grade;
+	p->grade_from = c->grade;
+	p->grade_to = (Crm__V1__Grade)grade;
 	p->reason = (char *)reason;
 	p->status = CRM__V1__PROPOSAL_STATUS__PROPOSAL_PENDING;
 	p->created_at = ctx->now;
@@ -615,7 +620,7 @@ decide(struct req_ctx *ctx, const Crm__V1__GradeDecideRequest *r, int approve,
 		rc = customer_visible(ctx, p->customer_id, &c);
 		if (rc == CRM_OK) {
 			c->has_grade = 1;
-			c->grade = p->to;
+			c->grade = p->grade_to;
 			rc = customer_save(ctx, cb, c);
 		}
 		if (rc == CRM_OK) {
@@ -707,7 +712,8 @@ lifecycle_given(struct req_ctx *ctx, const Crm__V1__Customer *before,
 			    " (%s) now waits for team "
 			    "%s",
 			    id,
-			    crm_enum_name(&crm__v1__grade__descriptor, p->to),
+			    crm_enum_name(
+			        &crm__v1__grade__descriptor, p->grade_to),
 			    user_team_name(ctx, after->team_id));
 		}
 	}
@@ -755,7 +761,7 @@ lifecycle_proposals_merge(struct req_ctx *ctx, const Crm__V1__Customer *drop,
 		int pending =
 		    rc == CRM_OK &&
 		    p->status == CRM__V1__PROPOSAL_STATUS__PROPOSAL_PENDING;
-		int withdraw = pending && (p->to == keep->grade ||
+		int withdraw = pending && (p->grade_to == keep->grade ||
 		                              has_pending(ctx, keep->id));
 		if (rc == CRM_OK && pending) {
 			rc = store_index_del(ctx->st, ctx->txn,
@@ -778,7 +784,7 @@ lifecycle_proposals_merge(struct req_ctx *ctx, const Crm__V1__Customer *drop,
 			p->decision_reason =
 			    "withdrawn: its customer was merged";
 		} else if (pending) {
-			p->from = keep->grade;
+			p->grade_from = keep->grade;
 		}
 		/* Its entries under keep; proposal_put drops a withdrawn
 		 * one's pending entry (gone already) and writes it. */
@@ -794,7 +800,7 @@ lifecycle_proposals_merge(struct req_ctx *ctx, const Crm__V1__Customer *drop,
 		if (rc == CRM_OK && pending) {
 			rc = event_add(ctx, keep->id, 0,
 			    !withdraw ? "customers merged"
-			    : p->to == keep->grade
+			    : p->grade_to == keep->grade
 			        ? "customers merged: the kept customer has "
 			          "that grade"
 			        : "customers merged: the kept customer has a "
@@ -803,7 +809,8 @@ lifecycle_proposals_merge(struct req_ctx *ctx, const Crm__V1__Customer *drop,
 			    " (%s) of merged customer "
 			    "%s %s",
 			    id,
-			    crm_enum_name(&crm__v1__grade__descriptor, p->to),
+			    crm_enum_name(
+			        &crm__v1__grade__descriptor, p->grade_to),
 			    drop->name ? drop->name : "",
 			    withdraw ? "withdrawn" : "moved here");
 		}

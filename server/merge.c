@@ -128,16 +128,17 @@ merge_handle_preview(
 	if (p->keep == NULL || p->drop == NULL) {
 		return CRM_TOO_BIG;
 	}
-	p->has_contacts = p->has_followups = p->has_tasks = 1;
-	p->has_commitments = p->has_sla_clocks = p->has_proposals = 1;
-	p->has_purchases = 1;
-	p->contacts = count_of(ctx, DB_CONTACT_CUST, drop->id);
-	p->followups = count_of(ctx, DB_FU_CUST, drop->id);
-	p->tasks = count_of(ctx, DB_TASK_CUST, drop->id);
-	p->commitments = count_of(ctx, DB_COMMIT_CUST, drop->id);
-	p->sla_clocks = count_of(ctx, DB_SLA_CUST, drop->id);
-	p->proposals = count_of(ctx, DB_PROP_CUST, drop->id);
-	p->purchases = count_of(ctx, DB_PURCH_CUST, drop->id);
+	p->has_contact_count = p->has_followup_count = p->has_task_count = 1;
+	p->has_commitment_count = p->has_sla_clock_count =
+	    p->has_proposal_count = 1;
+	p->has_purchase_count = 1;
+	p->contact_count = count_of(ctx, DB_CONTACT_CUST, drop->id);
+	p->followup_count = count_of(ctx, DB_FU_CUST, drop->id);
+	p->task_count = count_of(ctx, DB_TASK_CUST, drop->id);
+	p->commitment_count = count_of(ctx, DB_COMMIT_CUST, drop->id);
+	p->sla_clock_count = count_of(ctx, DB_SLA_CUST, drop->id);
+	p->proposal_count = count_of(ctx, DB_PROP_CUST, drop->id);
+	p->purchase_count = count_of(ctx, DB_PURCH_CUST, drop->id);
 	resp->body_case = CRM__V1__RESPONSE__BODY_MERGE_PREVIEW;
 	resp->merge_preview = p;
 	return CRM_OK;

@@ -79,7 +79,7 @@ static void
 fact_of(const Crm__V1__Purchase *p, int i, store_key *k, uint8_t v[FACT_LEN])
 {
 	uint64_t scope = i == 0 ? p->team_id : (STATS_PERSON | p->owner_id);
-	store_key_triple(k, scope, store_time_key(p->at), p->id);
+	store_key_triple(k, scope, store_time_key(p->bought_at), p->id);
 	put64(v, p->customer_id);
 	put64(v + 8, (uint64_t)p->amount);
 	put64(v + 16, purchase_category_hash(p->category));
@@ -218,7 +218,8 @@ check_purchase(struct req_ctx *ctx, const Crm__V1__Purchase *in)
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "product: a purchase needs a product or service");
 	}
-	if (in->has_at && (in->at <= 0 || in->at > ctx->now + FUTURE_SLACK)) {
+	if (in->has_bought_at &&
+	    (in->bought_at <= 0 || in->bought_at > ctx->now + FUTURE_SLACK)) {
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "at: a purchase cannot happen in the future");
 	}
@@ -253,7 +254,7 @@ purchase_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	p->has_id = p->has_customer_id = p->has_amount = p->has_at = 1;
+	p->has_id = p->has_customer_id = p->has_amount = p->has_bought_at = 1;
 	p->has_owner_id = p->has_team_id = 1;
 	p->has_created_by = p->has_created_at = 1;
 	p->customer_id = c->id;
@@ -262,7 +263,7 @@ purchase_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	/* A blank category is none. */
 	p->category = (char *)customer_trimmed(ctx, in->category);
 	p->contract = in->contract && *in->contract ? in->contract : NULL;
-	p->at = in->has_at ? in->at : ctx->now;
+	p->bought_at = in->has_bought_at ? in->bought_at : ctx->now;
 	p->owner_id = c->owner_id;
 	p->team_id = c->team_id;
 	p->created_by = ctx->who ? ctx->who->user_id : 0;
@@ -346,7 +347,8 @@ purchase_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
 			return rc;
 		}
 		/* The same minute: exports write minutes, not seconds. */
-		int same = p->at / 60 == at / 60 && p->amount == amount &&
+		int same = p->bought_at / 60 == at / 60 &&
+		           p->amount == amount &&
 		           strcmp(p->product ? p->product : "",
 		               product ? product : "") == 0;
 		crm_arena_release(ctx->arena, mark);
@@ -404,13 +406,13 @@ purchase_summary(
 		}
 		s->count++;
 		s->total += p->amount;
-		if (s->count == 1 || p->at < s->first_at) {
-			s->first_at = p->at;
+		if (s->count == 1 || p->bought_at < s->first_at) {
+			s->first_at = p->bought_at;
 		}
-		if (p->at > s->last_at) {
-			s->last_at = p->at;
+		if (p->bought_at > s->last_at) {
+			s->last_at = p->bought_at;
 		}
-		if (p->at >= ctx->now - YEAR) {
+		if (p->bought_at >= ctx->now - YEAR) {
 			s->count_year++;
 			s->total_year += p->amount;
 		}
@@ -451,10 +453,10 @@ purchase_summary(
 		s->has_average = s->has_first_at = s->has_last_at = 1;
 		s->average = s->total / s->count;
 	}
-	s->has_frequency = s->has_amount = 1;
+	s->has_frequency = s->has_amount_level = 1;
 	s->frequency = (Crm__V1__Level)policy_level(
 	    s->count_year, vp->frequency_high, vp->frequency_medium);
-	s->amount = (Crm__V1__Level)policy_level(
+	s->amount_level = (Crm__V1__Level)policy_level(
 	    s->total_year, vp->amount_high, vp->amount_medium);
 	*out = s;
 	if (rc != CRM_OK) {

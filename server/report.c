@@ -282,14 +282,14 @@ default_period(struct report *r, int kind, const Crm__V1__ReportRequest *q)
 	time_t tt = (time_t)now;
 	struct tm tm;
 	localtime_r(&tt, &tm);
-	r->to = q->has_to && q->to > 0 ? q->to : now;
-	if (q->has_from && q->from != 0) {
-		r->from = q->from;
+	r->to = q->has_end_at && q->end_at > 0 ? q->end_at : now;
+	if (q->has_start_at && q->start_at != 0) {
+		r->from = q->start_at;
 	} else if (kind == CRM__V1__REPORT_KIND__REPORT_WEEKLY) {
 		/* Monday of the week `to` falls in. */
 		int back = (tm.tm_wday + 6) % 7;
 		r->from = day_start(now, -back);
-		if (!q->has_to) {
+		if (!q->has_end_at) {
 			r->to = day_start(now, 7 - back);
 		}
 	} else if (kind == CRM__V1__REPORT_KIND__REPORT_VALUE) {
@@ -297,7 +297,7 @@ default_period(struct report *r, int kind, const Crm__V1__ReportRequest *q)
 		r->from = r->to - VALUE_DAYS * DAY;
 	} else if (kind == CRM__V1__REPORT_KIND__REPORT_MONTHLY) {
 		r->from = day_start(now, 1 - tm.tm_mday);
-		if (!q->has_to) {
+		if (!q->has_end_at) {
 			struct tm m = tm;
 			m.tm_mday = 1;
 			m.tm_mon += 1;
@@ -433,11 +433,12 @@ report_handle(
 	} else {
 		strcpy(out->scope, label);
 	}
-	out->has_kind = out->has_from = out->has_to = out->has_now = 1;
+	out->has_kind = out->has_start_at = out->has_end_at = out->has_now_at =
+	    1;
 	out->kind = (Crm__V1__ReportKind)kind;
-	out->from = r->from;
-	out->to = r->to;
-	out->now = ctx->now;
+	out->start_at = r->from;
+	out->end_at = r->to;
+	out->now_at = ctx->now;
 	rc = kinds[kind](r);
 	if (rc == CRM_OK &&
 	    (size_t)kind < sizeof(extras) / sizeof(extras[0]) &&

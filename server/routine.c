@@ -156,7 +156,8 @@ plan(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t id, unsigned *n)
 	}
 	int64_t horizon = ctx->now + ROUTINE_AHEAD;
 	/* Never into the past: a server stopped for weeks plans from now. */
-	int64_t t = r->planned_until > ctx->now ? r->planned_until : ctx->now;
+	int64_t t =
+	    r->planned_until_at > ctx->now ? r->planned_until_at : ctx->now;
 	unsigned made = 0;
 	for (int i = 0; i < PLAN_MAX; i++) {
 		int64_t at = routine_occurrence_after(r, t);
@@ -187,8 +188,8 @@ plan(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t id, unsigned *n)
 	if (made == 0) {
 		return CRM_OK;
 	}
-	r->has_planned_until = 1;
-	r->planned_until = t;
+	r->has_planned_until_at = 1;
+	r->planned_until_at = t;
 	*n += made;
 	return put(ctx, before, r);
 }

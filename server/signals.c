@@ -176,7 +176,8 @@ signals_missing_minutes(struct req_ctx *ctx, uint64_t customer_id)
 		if (dispatch_list_record(ctx, DB_FOLLOWUPS, id,
 		        &crm__v1__follow_up__descriptor,
 		        (ProtobufCMessage **)&f) == CRM_OK) {
-			found = f->at >= since && f->n_attachments == 0 &&
+			found = f->happened_at >= since &&
+			        f->n_attachments == 0 &&
 			        signals_needs_minutes(
 			            (int)f->grade, (int)f->channel);
 		}

@@ -536,8 +536,8 @@ sla_handle_start(
 	for (size_t i = 0; i < out->n_clocks; i++) {
 		clock_fill(ctx, ks[i]);
 	}
-	out->has_now = 1;
-	out->now = ctx->now;
+	out->has_now_at = 1;
+	out->now_at = ctx->now;
 	resp->body_case = CRM__V1__RESPONSE__BODY_CLOCKS;
 	resp->clocks = out;
 	return CRM_OK;
@@ -705,8 +705,8 @@ sla_handle_list(
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	out->has_now = 1;
-	out->now = ctx->now;
+	out->has_now_at = 1;
+	out->now_at = ctx->now;
 	resp->body_case = CRM__V1__RESPONSE__BODY_CLOCKS;
 	resp->clocks = out;
 	return CRM_OK;
@@ -728,8 +728,8 @@ sla_handle_issue_resolve(
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	out->has_now = 1;
-	out->now = ctx->now;
+	out->has_now_at = 1;
+	out->now_at = ctx->now;
 	resp->body_case = CRM__V1__RESPONSE__BODY_CLOCKS;
 	resp->clocks = out;
 	return CRM_OK;
@@ -837,8 +837,8 @@ sla_handle_issue_list(
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	out->has_now = 1;
-	out->now = ctx->now;
+	out->has_now_at = 1;
+	out->now_at = ctx->now;
 	resp->body_case = CRM__V1__RESPONSE__BODY_CLOCKS;
 	resp->clocks = out;
 	return CRM_OK;
@@ -1063,8 +1063,8 @@ sla_handle_commitment_list(
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	out->has_now = 1;
-	out->now = ctx->now;
+	out->has_now_at = 1;
+	out->now_at = ctx->now;
 	resp->body_case = CRM__V1__RESPONSE__BODY_COMMITMENTS;
 	resp->commitments = out;
 	return CRM_OK;
@@ -1156,8 +1156,8 @@ sla_handle_reminders(
 	}
 	out->clocks = clocks.clocks;
 	out->n_clocks = clocks.n_clocks;
-	out->has_now = 1;
-	out->now = ctx->now;
+	out->has_now_at = 1;
+	out->now_at = ctx->now;
 	resp->body_case = CRM__V1__RESPONSE__BODY_REMINDERS;
 	resp->reminders = out;
 	return CRM_OK;
@@ -1188,9 +1188,9 @@ left_churn_at(struct req_ctx *ctx, uint64_t cid, int64_t since)
 		}
 		Crm__V1__StageChange *h = crm__v1__stage_change__unpack(
 		    &ctx->arena->allocator, vlen, v);
-		if (h != NULL && h->at >= since &&
-		    h->from == CRM__V1__STAGE__STAGE_CHURN_RISK) {
-			at = h->at;
+		if (h != NULL && h->happened_at >= since &&
+		    h->stage_from == CRM__V1__STAGE__STAGE_CHURN_RISK) {
+			at = h->happened_at;
 		}
 	}
 	store_iter_close(&it);
@@ -1341,12 +1341,12 @@ sla_reown(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from)
 			/* Due already: the reports keep counting it for
 			 * whoever held it then; the new owner works it. */
 			if (c->due_at < ctx->now) {
-				c->has_report_owner_id = c->has_report_until =
-				    1;
+				c->has_report_owner_id =
+				    c->has_report_until_at = 1;
 				c->report_owner_id = stats_holder(c->owner_id,
-				    c->report_owner_id, c->report_until,
+				    c->report_owner_id, c->report_until_at,
 				    c->due_at);
-				c->report_until = ctx->now;
+				c->report_until_at = ctx->now;
 			}
 			c->owner_id = cust->owner_id;
 			rc = commitment_put(ctx, before, c);

@@ -468,7 +468,7 @@ fu_fact(const Crm__V1__FollowUp *f, struct fact *x)
 	x->on = 1;
 	x->scope[0] = f->team_id;
 	x->scope[1] = STATS_PERSON | f->author_id;
-	x->at = f->at;
+	x->at = f->happened_at;
 	x->id = f->id;
 	x->len = fu_encode(&v, x->val);
 }
@@ -494,14 +494,14 @@ stats_on_stage(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		.owner_id = c->owner_id,
 		.first_contact_at = c->first_contact_at,
 		.deal_amount = c->deal_amount,
-		.from = (uint8_t)h->from,
-		.to = (uint8_t)h->to,
+		.from = (uint8_t)h->stage_from,
+		.to = (uint8_t)h->stage_to,
 		.grade = (uint8_t)c->grade,
 		.lost_reason = (uint8_t)h->lost_reason,
 	};
 	struct fact none = { 0 }, f = { .on = 1,
 		.scope = { c->team_id, STATS_PERSON | c->owner_id },
-		.at = h->at,
+		.at = h->happened_at,
 		.id = seq };
 	f.len = stage_encode(&v, f.val);
 	return move(ctx, DB_STAGE_TIME, &none, &f);
@@ -519,7 +519,7 @@ task_fact(struct req_ctx *ctx, const Crm__V1__Task *t, struct fact *x)
 	struct stats_task v = {
 		.customer_id = t->customer_id,
 		.owner_id = stats_holder(t->owner_id, t->report_owner_id,
-		    t->report_until, t->due_at),
+		    t->report_until_at, t->due_at),
 		.done_at = t->done_at,
 		.kind = (uint8_t)t->kind,
 		.status = (uint8_t)t->status,
@@ -558,7 +558,7 @@ commit_fact(struct req_ctx *ctx, const Crm__V1__Commitment *c, struct fact *x)
 	struct stats_commit v = {
 		.customer_id = c->customer_id,
 		.owner_id = stats_holder(c->owner_id, c->report_owner_id,
-		    c->report_until, c->due_at),
+		    c->report_until_at, c->due_at),
 		.closed_at = c->closed_at,
 		.status = (uint8_t)c->status,
 	};

@@ -356,8 +356,8 @@ task_create(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t owner_id,
 static void
 set_plan(struct req_ctx *ctx, Crm__V1__Task *t, int64_t from, uint64_t fu)
 {
-	t->has_plan_from = 1;
-	t->plan_from = from;
+	t->has_plan_from_at = 1;
+	t->plan_from_at = from;
 	t->has_plan_followup_id = fu != 0;
 	t->plan_followup_id = fu;
 	t->plan_by = (char *)(ctx->action ? ctx->action : "the server");
@@ -387,7 +387,7 @@ task_create_planned(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	t->status = CRM__V1__TASK_STATUS__TASK_OPEN;
 	t->origin = (Crm__V1__TaskOrigin)origin;
 	t->goal = (char *)goal;
-	t->channel = (char *)channel;
+	t->suggested_channels = (char *)channel;
 	t->created_at = ctx->now;
 	t->created_by = ctx->who ? ctx->who->user_id : 0;
 	set_plan(ctx, t, plan ? plan->from : ctx->now,
@@ -609,7 +609,7 @@ task_followup_sync_fu(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	int give = !task_user_sees(ctx, cur->owner_id, c);
 	/* What it counts from is kept with it (customer why). */
 	int replan = reschedule && cadence &&
-	             (!cur->has_plan_from || cur->plan_from != from);
+	             (!cur->has_plan_from_at || cur->plan_from_at != from);
 	if (reschedule && !cadence && cur->due_at != due) {
 		rc = event_add(ctx, c->id, cur->id,
 		    "a person set it: only a next follow-up the cadence made "
@@ -638,7 +638,7 @@ task_followup_sync_fu(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		    when(ctx, cur->due_at), when(ctx, due));
 		cur->due_at = due;
 		cur->goal = gp->goal;
-		cur->channel = policy_cell_channels(ctx, gp);
+		cur->suggested_channels = policy_cell_channels(ctx, gp);
 	}
 	if (move || replan) {
 		set_plan(
@@ -1173,12 +1173,12 @@ task_reown(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t from)
 			/* Due already: the reports keep counting it for
 			 * whoever held it then (stats_holder). */
 			if (t->due_at < ctx->now) {
-				t->has_report_owner_id = t->has_report_until =
-				    1;
+				t->has_report_owner_id =
+				    t->has_report_until_at = 1;
 				t->report_owner_id = stats_holder(t->owner_id,
-				    t->report_owner_id, t->report_until,
+				    t->report_owner_id, t->report_until_at,
 				    t->due_at);
-				t->report_until = ctx->now;
+				t->report_until_at = ctx->now;
 			}
 			t->owner_id = c->owner_id;
 			rc = task_put(ctx, before, t);
@@ -1334,8 +1334,8 @@ task_handle_due(
 		return CRM_TOO_BIG;
 	}
 	crm__v1__task_list__init(out);
-	out->has_now = 1;
-	out->now = ctx->now;
+	out->has_now_at = 1;
+	out->now_at = ctx->now;
 	out->tasks = crm_arena_alloc(ctx->arena, cap * sizeof(*out->tasks));
 	if (out->tasks == NULL) {
 		return CRM_TOO_BIG;
@@ -1458,7 +1458,7 @@ task_handle_add(
 	if (rc == CRM_OK) {
 		rc = task_create(ctx, c, owner, CRM__V1__TASK_KIND__TASK_TODO,
 		    CRM__V1__TASK_ORIGIN__ORIGIN_PERSON, r->due_at, r->goal,
-		    r->channel, &t);
+		    r->suggested_channels, &t);
 	}
 	return rc == CRM_OK ? reply_task(ctx, t, resp) : rc;
 }
@@ -1675,7 +1675,7 @@ task_handle_cancel(
 		rc = task_create(ctx, c, before->owner_id,
 		    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
 		    CRM__V1__TASK_ORIGIN__ORIGIN_PERSON, r->next_due_at,
-		    r->next_goal, before->channel, &next);
+		    r->next_goal, before->suggested_channels, &next);
 		Crm__V1__Task *closed;
 		if (rc == CRM_OK) {
 			rc = load(ctx, r->id, &closed);

@@ -167,7 +167,7 @@ counted_from(struct req_ctx *ctx, int64_t from, uint64_t fu, const char *by,
 	if (fu != 0 && f != NULL) {
 		snprintf(words, sizeof(words),
 		    "follow-up %" PRIu64 " at %s (%s, by %s)", fu,
-		    when(f->at, at, sizeof(at)),
+		    when(f->happened_at, at, sizeof(at)),
 		    f->has_channel
 		        ? crm_enum_name(
 		              &crm__v1__channel__descriptor, (int)f->channel)
@@ -181,7 +181,7 @@ counted_from(struct req_ctx *ctx, int64_t from, uint64_t fu, const char *by,
 		    "%s (no follow-up then; planned by %s)",
 		    when(from, at, sizeof(at)), by ? by : "?");
 	}
-	item->from = crm_arena_strdup(ctx->arena, words);
+	item->from_text = crm_arena_strdup(ctx->arena, words);
 	add(l, "; from %s", words);
 }
 
@@ -222,7 +222,7 @@ person_task(struct req_ctx *ctx, const Crm__V1__Task *t, const char *rule,
 	char a[48];
 	item->rule = (char *)rule;
 	add(l, "%s", rule);
-	counted_from(ctx, t->plan_from,
+	counted_from(ctx, t->plan_from_at,
 	    t->has_plan_followup_id ? t->plan_followup_id : 0, t->plan_by,
 	    item, l);
 	add(l, "; set by %s; due %s",
@@ -247,7 +247,7 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	task_fill(ctx, t);
 	item->task = t;
 	char a[48], b[48];
-	if (!t->has_plan_from) {
+	if (!t->has_plan_from_at) {
 		item->has_unexplained = item->unexplained = 1;
 		add(l,
 		    "planned before explanations were kept: %s, due %s "
@@ -280,13 +280,13 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 			    item, l);
 			break;
 		}
-		rc = task_cadence_plan(ctx, p, c, t->plan_from, 0, w, &due);
+		rc = task_cadence_plan(ctx, p, c, t->plan_from_at, 0, w, &due);
 		if (rc == CRM_OK && due != t->due_at && t->due_at > due) {
 			/* Planned when from + cadence was already past: the
 			 * rule's floor was the planning time. */
 			w->cal.n = w->cal.more = 0;
 			rc = task_cadence_plan(
-			    ctx, p, c, t->plan_from, t->due_at, w, &due);
+			    ctx, p, c, t->plan_from_at, t->due_at, w, &due);
 			if (rc == CRM_OK && due == t->due_at) {
 				add(l,
 				    "%s; from + interval was past when "
@@ -294,21 +294,21 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 				    w->rule);
 				item->rule =
 				    crm_arena_strdup(ctx->arena, w->rule);
-				counted_from(ctx, t->plan_from, fu, t->plan_by,
-				    item, l);
+				counted_from(ctx, t->plan_from_at, fu,
+				    t->plan_by, item, l);
 				rc = finish(
 				    ctx, w, due, t->due_at, "task", item, l);
 				break;
 			}
 			w->cal.n = w->cal.more = 0;
 			rc = task_cadence_plan(
-			    ctx, p, c, t->plan_from, 0, w, &due);
+			    ctx, p, c, t->plan_from_at, 0, w, &due);
 		}
 		if (rc == CRM_OK) {
 			item->rule = crm_arena_strdup(ctx->arena, w->rule);
 			add(l, "%s", w->rule);
 			counted_from(
-			    ctx, t->plan_from, fu, t->plan_by, item, l);
+			    ctx, t->plan_from_at, fu, t->plan_by, item, l);
 			rc = finish(ctx, w, due, t->due_at, "task", item, l);
 		}
 		break;
@@ -320,13 +320,13 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 			    item, l);
 			break;
 		}
-		rc = task_regrade_plan(ctx, t->plan_from, w, &due);
+		rc = task_regrade_plan(ctx, t->plan_from_at, w, &due);
 		if (rc == CRM_OK) {
 			item->rule = crm_arena_strdup(ctx->arena, w->rule);
 			add(l, "%s; the first month-end after %s", w->rule,
-			    when(t->plan_from, a, sizeof(a)));
+			    when(t->plan_from_at, a, sizeof(a)));
 			item->has_from_at = 1;
-			item->from_at = t->plan_from;
+			item->from_at = t->plan_from_at;
 			rc = finish(ctx, w, due, t->due_at, "task", item, l);
 		}
 		break;
@@ -341,7 +341,7 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		}
 		if (fest != NULL) {
 			if (!task_festival_plan(
-			        t->plan_from, w, &due, &name)) {
+			        t->plan_from_at, w, &due, &name)) {
 				due = t->due_at;
 			}
 		} else if (t->has_ref_id) {
@@ -351,19 +351,19 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 			        (ProtobufCMessage **)&k) == CRM_OK) {
 				day = k->birthday;
 			}
-			due = task_greeting_plan(t->plan_from, day, w);
+			due = task_greeting_plan(t->plan_from_at, day, w);
 		} else {
 			day = t->goal != NULL &&
 			              strcmp(t->goal, TASK_GOAL_BIRTHDAY) == 0
 			          ? c->birthday
 			          : c->anniversary;
-			due = task_greeting_plan(t->plan_from, day, w);
+			due = task_greeting_plan(t->plan_from_at, day, w);
 		}
 		item->rule = crm_arena_strdup(ctx->arena, w->rule);
 		add(l, "%s; the first one after %s", w->rule,
-		    when(t->plan_from, a, sizeof(a)));
+		    when(t->plan_from_at, a, sizeof(a)));
 		item->has_from_at = 1;
-		item->from_at = t->plan_from;
+		item->from_at = t->plan_from_at;
 		rc = finish(
 		    ctx, w, due ? due : t->due_at, t->due_at, "task", item, l);
 		break;
@@ -378,7 +378,7 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		rc = dispatch_record(ctx, DB_ROUTINES, t->ref_id,
 		    &crm__v1__routine__descriptor, (ProtobufCMessage **)&r);
 		int64_t at = rc == CRM_OK
-		                 ? routine_occurrence_after(r, t->plan_from)
+		                 ? routine_occurrence_after(r, t->plan_from_at)
 		                 : 0;
 		if (rc == CRM_OK && at != 0) {
 			rc = routine_due(ctx, r, at, w, &due);
@@ -386,9 +386,9 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		if (rc == CRM_OK) {
 			item->rule = crm_arena_strdup(ctx->arena, w->rule);
 			add(l, "%s; the occurrence after %s", w->rule,
-			    when(t->plan_from, a, sizeof(a)));
+			    when(t->plan_from_at, a, sizeof(a)));
 			item->has_from_at = 1;
-			item->from_at = t->plan_from;
+			item->from_at = t->plan_from_at;
 			rc = finish(ctx, w, at ? due : t->due_at, t->due_at,
 			    "task", item, l);
 		} else if (rc == CRM_NOT_FOUND) {
@@ -655,8 +655,8 @@ why_handle_customer(
 	crm__v1__why_reply__init(out);
 	out->customer = c;
 	c->owner = (char *)user_login_of(ctx, c->owner_id);
-	out->has_now = 1;
-	out->now = ctx->now;
+	out->has_now_at = 1;
+	out->now_at = ctx->now;
 	if (tasks.n > 0) {
 		qsort(tasks.v, tasks.n, sizeof(void *), by_due);
 	}

@@ -338,9 +338,10 @@ one_customer(struct gen *g, uint64_t i)
 		Crm__V1__Score sc = CRM__V1__SCORE__INIT;
 		Crm__V1__Commitment cm = CRM__V1__COMMITMENT__INIT;
 		Crm__V1__Commitment *cms[1] = { &cm };
-		f.has_customer_id = f.has_at = f.has_channel = f.has_mood = 1;
+		f.has_customer_id = f.has_happened_at = f.has_channel =
+		    f.has_mood = 1;
 		f.customer_id = cid;
-		f.at = at[k];
+		f.happened_at = at[k];
 		f.channel = (Crm__V1__Channel)(1 + pick(channel_w, 8));
 		f.mood = (Crm__V1__Mood)(1 + below(5));
 		f.summary = (char *)summaries[below(N(summaries))];
@@ -434,9 +435,9 @@ deep_customer(struct gen *g, MDB_txn **txn)
 		Crm__V1__FollowupLogRequest lr =
 		    CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
 		Crm__V1__FollowUp f = CRM__V1__FOLLOW_UP__INIT;
-		f.has_customer_id = f.has_at = f.has_channel = 1;
+		f.has_customer_id = f.has_happened_at = f.has_channel = 1;
 		f.customer_id = cid;
-		f.at = first + (int64_t)i * 60;
+		f.happened_at = first + (int64_t)i * 60;
 		f.channel = CRM__V1__CHANNEL__CHANNEL_PHONE;
 		f.summary = summary;
 		f.feedback = feedback;
@@ -448,7 +449,8 @@ deep_customer(struct gen *g, MDB_txn **txn)
 		lr.followup = &f;
 		req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
 		req.followup_log = &lr;
-		rc = run(g, rep, f.at + 60, followup_handle_log, &req, &resp);
+		rc = run(g, rep, f.happened_at + 60, followup_handle_log, &req,
+		    &resp);
 		if (rc == CRM_OK && i % 1000 == 0) {
 			rc = store_write_commit(&g->st, *txn);
 			if (rc == CRM_OK) {

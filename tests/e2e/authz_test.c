@@ -1020,7 +1020,7 @@ b_followup_attach(struct rb *b, const struct target *t)
 	b->followup_attach = (Crm__V1__FollowupAttachRequest)
 	    CRM__V1__FOLLOWUP_ATTACH_REQUEST__INIT;
 	b->attachment = (Crm__V1__Attachment)CRM__V1__ATTACHMENT__INIT;
-	b->attachment.ref = "https://files.example.com/minutes.pdf";
+	b->attachment.location = "https://files.example.com/minutes.pdf";
 	b->followup_attach.has_followup_id = 1;
 	b->followup_attach.followup_id = t->id;
 	b->followup_attach.attachment = &b->attachment;

@@ -51,7 +51,7 @@ for _ in 1 2 3 4 5; do
 	t=$(( $(ms) - t ))
 	best=$(( t < best ? t : best )); worst=$(( t > worst ? t : worst ))
 done
-newest=$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); k=[k for k in d[0] if k!="at"][0]; print("%s:%s" % (k, d[0][k].get("id", d[0][k].get("at"))), len(d))' 2>/dev/null)
+newest=$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); k=[k for k in d[0] if k!="happened_at"][0]; print("%s:%s" % (k, d[0][k].get("id", d[0][k].get("happened_at"))), len(d))' 2>/dev/null)
 [ $code -eq 0 ] && [[ $newest == *" 1" ]] &&
 	ok "--limit 1 answers one entry ($newest) in ${best}-${worst} ms" ||
 	bad "--limit 1 (exit $code): $(head -c 300 <<<"$out") $(cat "$H/err")"
@@ -73,7 +73,7 @@ r=$(printf '%s' "$out" | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 fu = [i["followup"]["summary"].split()[0] for i in d if "followup" in i]
-st = [i["stage"]["to"] for i in d if "stage" in i]
+st = [i["stage"]["stage_to"] for i in d if "stage" in i]
 print(fu[:1], st)' 2>&1)
 [ "$r" = "['#$N'] ['intent']" ] &&
 	ok "the first page holds follow-up #$N and its stage change" ||

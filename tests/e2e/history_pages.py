@@ -21,17 +21,17 @@ while pages < 10000:
         sys.exit(0)
     pages += 1
     for it in json.loads(p.stdout):
-        kind = [k for k in it if k != "at"][0]
+        kind = [k for k in it if k != "happened_at"][0]
         rec = it[kind]
         key = (kind, rec.get("id") or json.dumps(rec, sort_keys=True))  # stage changes have no id
         if first is None:
-            first = "%s:%s" % (kind, rec.get("id", rec.get("at")))
+            first = "%s:%s" % (kind, rec.get("id", rec.get("happened_at")))
         if find is not None and rec.get("summary") == find:
             print(rec["id"])
             sys.exit(0)
         seen[key] = seen.get(key, 0) + 1
         # Times are RFC 3339 with an offset: compare them as instants.
-        at = datetime.datetime.fromisoformat(it["at"]).timestamp()
+        at = datetime.datetime.fromisoformat(it["happened_at"]).timestamp()
         if prev is not None and at > prev:
             order = False
         prev = at

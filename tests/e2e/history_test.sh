@@ -66,7 +66,7 @@ def page(args):
     m = re.search(r"--before (\S+)", p.stderr)
     return json.loads(p.stdout), m.group(1) if m else None
 def key(it):
-    k = [k for k in it if k != "at"][0]
+    k = [k for k in it if k != "happened_at"][0]
     return (k, it[k].get("id") or json.dumps(it[k], sort_keys=True))
 ten, _ = page("--limit 10")
 ones, before = [], None

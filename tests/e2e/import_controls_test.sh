@@ -31,7 +31,7 @@ printf 'name,industry,stage,deal_amount,won_at,owner\n华东机电,制造,won,50
 run "$CRM" -c "import customers $H/won.csv"
 exit_is 0 "a manager imports two won customers"
 run "$CRM" --format json -c 'purchase list 华东机电'
-p=$(printf '%s' "$out" | json '[(p["amount"], p["category"], p["at"]) for p in d]')
+p=$(printf '%s' "$out" | json '[(p["amount"], p["category"], p["bought_at"]) for p in d]')
 run "$CRM" --format json -c 'customer show 华东机电'
 w=$(printf '%s' "$out" | json 'd["customer"]["won_at"]')
 d=${w%%T*} # RFC 3339 in the test's TZ

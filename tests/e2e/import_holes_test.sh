@@ -104,7 +104,7 @@ run "$CRM" --format json -c 'customer show 壬公司'
 g=$(printf '%s' "$out" | json 'd["customer"]["grade"]')
 [ "$g" = B ] && ok "壬公司 starts at B" || bad "grade: $g"
 run "$CRM" --format json -c 'grade pending'
-p=$(printf '%s' "$out" | json '[(p["customer"], p["to"]) for p in d]')
+p=$(printf '%s' "$out" | json '[(p["customer"], p["grade_to"]) for p in d]')
 [ "$p" = "[('壬公司', 'S')]" ] && ok "the proposal S is pending" || bad "pending: $p"
 
 # -- a row naming another team's customer is a bad row without its id or

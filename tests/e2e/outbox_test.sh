@@ -97,7 +97,7 @@ run "$CRM" -c 'outbox send'
 n=$(count 华东机电有限公司 离线记录)
 [ "$n" = 1 ] && ok "the history holds one such record" || bad "history holds $n"
 at=$("$CRM" --format json -c "customer history 华东机电有限公司" 2>/dev/null |
-	json "[int(datetime.datetime.fromisoformat(e['followup']['at']).timestamp()) for e in d if e.get('followup', {}).get('summary') == '离线时刻']")
+	json "[int(datetime.datetime.fromisoformat(e['followup']['happened_at']).timestamp()) for e in d if e.get('followup', {}).get('summary') == '离线时刻']")
 [ "$at" = "[$typed]" ] && ok "an offline follow-up is dated when it was typed" ||
 	bad "offline follow-up dated $at, typed $typed"
 

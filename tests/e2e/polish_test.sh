@@ -116,13 +116,13 @@ r=$(printf '%s' "$out" | json '" ".join(d["customer"][k] for k in ("created_at",
 bad_t=0; for t in $r; do [[ $t =~ $RFC ]] || bad_t=1; done
 [ -n "$r" ] && [ $bad_t = 0 ] && ok "customer show: times in RFC 3339 ($r)" || bad "customer show times: $r"
 run "$CRM" --format json -c 'purchase list 华东机电'
-t=$(printf '%s' "$out" | json 'd[0]["at"]')
+t=$(printf '%s' "$out" | json 'd[0]["bought_at"]')
 [[ $t =~ $RFC ]] && ok "purchase list: at in RFC 3339" || bad "purchase at: $t"
 run "$CRM" --format json -c 'due all --user li'
 t=$(printf '%s' "$out" | json '[x["due_at"] for x in d if x.get("goal") == "回电"][0]')
 [ "$t" = "2026-12-20T10:00:00+08:00" ] && ok "due: due_at in RFC 3339 in the user's TZ" || bad "due_at: $t"
 run "$CRM" --format json -c 'customer history 华东机电'
-r=$(printf '%s' "$out" | json '" ".join(i["at"] for i in d)')
+r=$(printf '%s' "$out" | json '" ".join(i["happened_at"] for i in d)')
 bad_t=0; for t in $r; do [[ $t =~ $RFC ]] || bad_t=1; done
 [ -n "$r" ] && [ $bad_t = 0 ] && ok "customer history: every at in RFC 3339" || bad "history ats: $r"
 run "$CRM" --format json -c 'report weekly'

@@ -89,8 +89,8 @@ log_followup(const struct log *l)
 	Crm__V1__FollowUp *f = &lg.f;
 	Crm__V1__Score s = CRM__V1__SCORE__INIT;
 	char *ev[4] = { "slow first answer", "ok", "good", "great" };
-	f->has_at = f->has_channel = 1;
-	f->at = l->at;
+	f->has_happened_at = f->has_channel = 1;
+	f->happened_at = l->at;
 	f->channel = (Crm__V1__Channel)l->channel;
 	if (l->stage) {
 		f->has_stage_to = 1;
@@ -201,12 +201,12 @@ report(int kind, const char *user, const char *team)
 {
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__ReportRequest q = CRM__V1__REPORT_REQUEST__INIT;
-	q.has_kind = q.has_from = q.has_to = 1;
+	q.has_kind = q.has_start_at = q.has_end_at = 1;
 	q.kind = (Crm__V1__ReportKind)kind;
 	q.user = (char *)user;
 	q.team = (char *)team;
-	q.from = t0 - 10 * DAY;
-	q.to = t0 + 1;
+	q.start_at = t0 - 10 * DAY;
+	q.end_at = t0 + 1;
 	req.body_case = CRM__V1__REQUEST__BODY_REPORT;
 	req.report = &q;
 	return crm_test_call(&srv, &req);

@@ -69,12 +69,12 @@ purchase(uint64_t customer, int64_t yuan, const char *product,
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__PurchaseAddRequest a = CRM__V1__PURCHASE_ADD_REQUEST__INIT;
 	Crm__V1__Purchase p = CRM__V1__PURCHASE__INIT;
-	p.has_customer_id = p.has_amount = p.has_at = 1;
+	p.has_customer_id = p.has_amount = p.has_bought_at = 1;
 	p.customer_id = customer;
 	p.amount = yuan * YUAN;
 	p.product = (char *)product;
 	p.category = (char *)category;
-	p.at = at;
+	p.bought_at = at;
 	a.purchase = &p;
 	req.body_case = CRM__V1__REQUEST__BODY_PURCHASE_ADD;
 	req.purchase_add = &a;
@@ -87,8 +87,8 @@ log_followup(uint64_t customer, int64_t at, int64_t won_yuan)
 {
 	struct crm_test_log l;
 	crm_test_log_init(&l, customer, "talked");
-	l.f.has_at = 1;
-	l.f.at = at;
+	l.f.has_happened_at = 1;
+	l.f.happened_at = at;
 	if (won_yuan > 0) {
 		l.f.has_stage_to = l.f.has_deal_amount = 1;
 		l.f.stage_to = CRM__V1__STAGE__STAGE_WON;
@@ -184,12 +184,12 @@ value_report(const char *user, const char *team)
 {
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__ReportRequest q = CRM__V1__REPORT_REQUEST__INIT;
-	q.has_kind = q.has_from = q.has_to = 1;
+	q.has_kind = q.has_start_at = q.has_end_at = 1;
 	q.kind = CRM__V1__REPORT_KIND__REPORT_VALUE;
 	q.user = (char *)user;
 	q.team = (char *)team;
-	q.from = t0 - 100 * DAY;
-	q.to = t0 + 1;
+	q.start_at = t0 - 100 * DAY;
+	q.end_at = t0 + 1;
 	req.body_case = CRM__V1__REQUEST__BODY_REPORT;
 	req.report = &q;
 	return crm_test_call(&srv, &req);
@@ -341,7 +341,7 @@ list_summary_and_the_won_deal(void **state)
 	assert_int_equal(r->purchases->n_purchases, 1);
 	assert_int_equal(r->purchases->purchases[0]->amount, 50000 * YUAN);
 	assert_true(r->purchases->purchases[0]->followup_id != 0);
-	assert_int_equal(r->purchases->purchases[0]->at, t0 - 5 * DAY);
+	assert_int_equal(r->purchases->purchases[0]->bought_at, t0 - 5 * DAY);
 	crm__v1__response__free_unpacked(r, NULL);
 	/* Bad purchases are refused, naming the field. */
 	assert_crm_err(purchase(id_v4, 0, "x", NULL, t0), CRM_EINVAL);
@@ -377,7 +377,7 @@ attach(uint64_t followup, const char *ref)
 	Crm__V1__Attachment at = CRM__V1__ATTACHMENT__INIT;
 	a.has_followup_id = 1;
 	a.followup_id = followup;
-	at.ref = (char *)ref;
+	at.location = (char *)ref;
 	at.title = "会议纪要";
 	a.attachment = &at;
 	req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_ATTACH;
@@ -473,7 +473,8 @@ another_reps_customer_is_out_of_reach(void **state)
 		if (it->item_case == CRM__V1__HISTORY_ITEM__ITEM_FOLLOWUP &&
 		    it->followup->id == id_fu) {
 			assert_int_equal(it->followup->n_attachments, 1);
-			assert_string_equal(it->followup->attachments[0]->ref,
+			assert_string_equal(
+			    it->followup->attachments[0]->location,
 			    "https://rec.example/42");
 			assert_string_equal(
 			    it->followup->attachments[0]->added_by, "li");
@@ -543,9 +544,9 @@ import(const char *const *names, const int64_t *yuan, size_t n, int dry)
 		rows[i].has_row = 1;
 		rows[i].row = (uint32_t)(i + 2);
 		rows[i].customer_name = (char *)names[i];
-		ps[i].has_amount = ps[i].has_at = 1;
+		ps[i].has_amount = ps[i].has_bought_at = 1;
 		ps[i].amount = yuan[i] * YUAN;
-		ps[i].at = t0 - 7 * DAY;
+		ps[i].bought_at = t0 - 7 * DAY;
 		ps[i].product = "导入";
 		ps[i].category = "耗材";
 		rows[i].purchase = &ps[i];

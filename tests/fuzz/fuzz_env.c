@@ -431,9 +431,10 @@ setup_records(void)
 		Crm__V1__Commitment cm = CRM__V1__COMMITMENT__INIT;
 		Crm__V1__Commitment *cms[] = { &cm };
 		Crm__V1__Score sc = CRM__V1__SCORE__INIT;
-		f.has_customer_id = f.has_at = f.has_channel = f.has_mood = 1;
+		f.has_customer_id = f.has_happened_at = f.has_channel =
+		    f.has_mood = 1;
 		f.customer_id = (uint64_t)i + 1;
-		f.at = T0 - DAY;
+		f.happened_at = T0 - DAY;
 		f.channel = CRM__V1__CHANNEL__CHANNEL_PHONE;
 		f.mood = CRM__V1__MOOD__MOOD_POSITIVE;
 		f.summary = "介绍了新产品方案";

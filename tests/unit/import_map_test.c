@@ -50,13 +50,13 @@ headers_map_in_both_languages(void **state)
 	assert_string_equal(field_of(K(CONTACTS), "职位"), "title");
 	assert_string_equal(field_of(K(CONTACTS), "电话/联系方式"), "phones");
 	assert_string_equal(field_of(K(CONTACTS), "邮箱"), "email");
-	assert_string_equal(field_of(K(FOLLOWUPS), "跟进时间"), "at");
+	assert_string_equal(field_of(K(FOLLOWUPS), "跟进时间"), "happened_at");
 	assert_string_equal(field_of(K(FOLLOWUPS), "跟进方式"), "channel");
 	assert_string_equal(field_of(K(FOLLOWUPS), "跟进内容"), "summary");
 	assert_string_equal(field_of(K(FOLLOWUPS), "客户反馈"), "feedback");
 	assert_string_equal(
 	    field_of(K(FOLLOWUPS), "下一步计划"), "next_action");
-	assert_string_equal(field_of(K(FOLLOWUPS), "联系人"), "contacts");
+	assert_string_equal(field_of(K(FOLLOWUPS), "联系人"), "contact_names");
 	assert_string_equal(
 	    field_of(K(FOLLOWUPS), "响应及时性"), "timeliness");
 }
@@ -115,7 +115,7 @@ cells_parse_leniently(void **state)
 	    r->followup->channel, CRM__V1__CHANNEL__CHANNEL_PHONE);
 	assert_true(
 	    set(r, K(FOLLOWUPS), "跟进时间", "2024-03-01 9:05:00", why));
-	t = (time_t)r->followup->at;
+	t = (time_t)r->followup->happened_at;
 	localtime_r(&t, &tm);
 	assert_int_equal(tm.tm_hour, 9);
 	assert_int_equal(tm.tm_min, 5);
@@ -123,7 +123,7 @@ cells_parse_leniently(void **state)
 	 * 23:59:59.9999 is the next day's 00:00. */
 	assert_true(set(
 	    r, K(FOLLOWUPS), "跟进时间", "2024-02-29 23:59:59.999984", why));
-	t = (time_t)r->followup->at;
+	t = (time_t)r->followup->happened_at;
 	localtime_r(&t, &tm);
 	assert_int_equal(tm.tm_mon + 1, 3);
 	assert_int_equal(tm.tm_mday, 1);
@@ -131,7 +131,7 @@ cells_parse_leniently(void **state)
 	assert_int_equal(tm.tm_min, 0);
 	assert_true(
 	    set(r, K(FOLLOWUPS), "跟进时间", "2024-03-01 9:05:59.2", why));
-	t = (time_t)r->followup->at;
+	t = (time_t)r->followup->happened_at;
 	localtime_r(&t, &tm);
 	assert_int_equal(tm.tm_min, 5);
 	/* The seconds are kept: export writes those of a follow-up logged
@@ -139,7 +139,7 @@ cells_parse_leniently(void **state)
 	assert_int_equal(tm.tm_sec, 59);
 	assert_true(
 	    set(r, K(FOLLOWUPS), "跟进时间", "2024-03-01 09:05:07", why));
-	t = (time_t)r->followup->at;
+	t = (time_t)r->followup->happened_at;
 	localtime_r(&t, &tm);
 	assert_int_equal(tm.tm_min, 5);
 	assert_int_equal(tm.tm_sec, 7);

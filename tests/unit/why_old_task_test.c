@@ -34,8 +34,8 @@ put_task(store *st, MDB_txn *txn, uint64_t id, int with_plan)
 	t.origin = CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE;
 	t.created_at = T0;
 	if (with_plan) {
-		t.has_plan_from = 1;
-		t.plan_from = T0;
+		t.has_plan_from_at = 1;
+		t.plan_from_at = T0;
 		t.plan_by = "customer.add";
 	}
 	store_key k;

@@ -174,8 +174,8 @@ bench_data_fill(const struct bench_opts *o, const char *url,
 				crm__v1__follow_up__init(&fu[i]);
 				fu[i].has_customer_id = 1;
 				fu[i].customer_id = ids[b + i];
-				fu[i].has_at = 1;
-				fu[i].at =
+				fu[i].has_happened_at = 1;
+				fu[i].happened_at =
 				    now -
 				    (int64_t)(o->followups - f) * 7 * DAY -
 				    (int64_t)(bench_rand(&rng) % DAY);
