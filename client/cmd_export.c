@@ -571,9 +571,12 @@ write_report_table(sheet *s, const Crm__V1__ReportTable *t, bool titles)
 	for (size_t k = 0; k < t->n_rows && rc == CRM_OK; k++) {
 		const Crm__V1__ReportRow *r = t->rows[k];
 		for (size_t c = 0; c < n; c++) {
-			int unit = t->columns[c]->has_unit
-			               ? (int)t->columns[c]->unit
-			               : CRM__V1__REPORT_UNIT__UNIT_TEXT;
+			int unit =
+			    t->columns[c]->has_unit &&
+			            t->columns[c]->unit !=
+			                CRM__V1__REPORT_UNIT__UNIT_UNSPECIFIED
+			        ? (int)t->columns[c]->unit
+			        : CRM__V1__REPORT_UNIT__UNIT_TEXT;
 			cells[c] = report_cell(
 			    unit, c < r->n_cells ? r->cells[c] : NULL);
 		}

@@ -208,7 +208,10 @@ cmd_report_cell_text(
 static int
 col_unit(const Crm__V1__ReportTable *t, size_t c)
 {
-	return c < t->n_columns && t->columns[c]->has_unit
+	/* no unit (UNIT_UNSPECIFIED, or an older server) reads as text */
+	return c < t->n_columns && t->columns[c]->has_unit &&
+	               t->columns[c]->unit !=
+	                   CRM__V1__REPORT_UNIT__UNIT_UNSPECIFIED
 	           ? (int)t->columns[c]->unit
 	           : CRM__V1__REPORT_UNIT__UNIT_TEXT;
 }
