@@ -188,6 +188,12 @@ static const struct cmd_opt routine_add_opts[] = {
 	{ "--quarterly", "last-week", false, NULL,
 	    "in the last week of every quarter (每季度末)" },
 	{ "--time", "HH:MM", false, NULL, "time of day (default 09:00)" },
+	{ "--team", "TEAM", false, NULL,
+	    "for every active customer of the team (managers, admins)" },
+	{ "--stage", "STAGE", false, complete_stage,
+	    "--team: only customers at this stage" },
+	{ "--grade", "GRADE", false, complete_grade,
+	    "--team: only customers of this grade" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -873,12 +879,14 @@ const struct cmd_row cmd_table[] = {
 	               "list, stop." },
 	{ .name = "routine add",
 	    .group = "followup",
-	    .usage = "CUSTOMER \"goal\" --monthly DAY|--weekly WEEKDAY|"
-	             "--quarterly last-week [--time HH:MM]",
+	    .usage = "CUSTOMER|--team TEAM \"goal\" --monthly DAY|--weekly "
+	             "WEEKDAY|--quarterly last-week [--time HH:MM] "
+	             "[--stage S] [--grade G]",
 	    .summary = "A routine: each occurrence is its own task for the "
 	               "owner, made 14 days ahead, on the next working day "
-	               "when the date is not one.",
-	    .min_args = 2,
+	               "when the date is not one. --team: one task per "
+	               "active customer of the team.",
+	    .min_args = 1,
 	    .max_args = 2,
 	    .opts = routine_add_opts,
 	    .args = { complete_customer, NULL },
