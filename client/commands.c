@@ -703,6 +703,7 @@ const struct cmd_row cmd_table[] = {
 	               "an empty VALUE clears).",
 	    .min_args = 2,
 	    .max_args = -1,
+	    .args = { NULL, complete_contact_field },
 	    .fn = cmd_contact_edit },
 
 	/* follow-ups and tasks */
@@ -933,6 +934,7 @@ const struct cmd_row cmd_table[] = {
 	               "only the response clock).",
 	    .min_args = 2,
 	    .max_args = 2,
+	    .args = { complete_open_issue, NULL },
 	    .fn = cmd_sla_issue_resolve },
 	{ .name = "issue escalate",
 	    .group = "sla",
@@ -942,6 +944,7 @@ const struct cmd_row cmd_table[] = {
 	    .min_args = 1,
 	    .max_args = 1,
 	    .opts = issue_escalate_opts,
+	    .args = { complete_open_issue },
 	    .fn = cmd_sla_issue_escalate },
 	{ .name = "issue list",
 	    .group = "sla",
