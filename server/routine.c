@@ -332,6 +332,36 @@ routine_sync_customer(struct req_ctx *ctx, const Crm__V1__Customer *c)
 	return rc;
 }
 
+crm_status
+routine_forget_customer(struct req_ctx *ctx, uint64_t cust, const char *why)
+{
+	enum { MAX = 64 };
+	uint64_t rid[MAX];
+	int64_t until[MAX];
+	size_t n = 0;
+	store_key p;
+	struct store_iter it;
+	store_key_id(&p, cust);
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_ROUTINE_PLAN, p.b, 8, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (n < MAX && store_iter_next(&it, &key, &klen)) {
+		if (klen == 24) {
+			rid[n] = store_u64(key + 8);
+			until[n++] = store_time_of(store_u64(key + 16));
+		}
+	}
+	store_iter_close(&it);
+	for (size_t i = 0; rc == CRM_OK && i < n; i++) {
+		rc = team_drop(ctx, cust, rid[i], until[i], 0, why);
+	}
+	return rc;
+}
+
 /* The sweep's step for team routine r: when an occurrence has come
  * within ROUTINE_AHEAD since the last sweep, plan it for every customer
  * of the team it applies to. */

@@ -45,6 +45,13 @@ crm_status routine_sync_customer(
 crm_status routine_sweep(
     struct req_ctx *ctx, uint64_t *from, unsigned max, unsigned *planned);
 
+/* routine_forget_customer: the team routines planned for customer cust
+ * let go of it: their open occurrences of it are cancelled (why) and
+ * their DB_ROUTINE_PLAN entries removed (a merge's dropped customer,
+ * before its tasks move to the kept one, which has its own). */
+crm_status routine_forget_customer(
+    struct req_ctx *ctx, uint64_t cust, const char *why);
+
 /* routine_move: routine id now belongs to customer to (a merge; its
  * open occurrences move with the customer's tasks). */
 crm_status routine_move(struct req_ctx *ctx, uint64_t id, uint64_t to);
