@@ -895,7 +895,8 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "routine list",
 	    .group = "followup",
 	    .usage = "[CUSTOMER] [--stopped]",
-	    .summary = "The routines of the customers you see.",
+	    .summary = "The routines of the customers you see, and your "
+	               "team's.",
 	    .max_args = 1,
 	    .opts = routine_list_opts,
 	    .args = { complete_customer },
