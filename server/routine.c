@@ -752,6 +752,13 @@ routine_handle_list(
 		           only->id, id, &id) == CRM_OK) {
 			ids[n++] = id;
 		}
+		/* And its team's routines that apply to it. */
+		id = 0;
+		while (n < 4096 && only->team_id != 0 &&
+		       store_index_next(ctx->st, ctx->txn, DB_ROUTINE_TEAM,
+		           only->team_id, id, &id) == CRM_OK) {
+			ids[n++] = id;
+		}
 	} else {
 		struct store_iter it;
 		crm_status rc = store_iter_open(
@@ -773,13 +780,19 @@ routine_handle_list(
 		Crm__V1__Customer *c;
 		if (load(ctx, ids[i], &r) != CRM_OK ||
 		    (r->stopped && !q->stopped) ||
-		    (only != NULL && r->customer_id != only->id)) {
+		    (only != NULL && r->team_id == 0 &&
+		        r->customer_id != only->id)) {
 			continue;
 		}
 		if (r->team_id != 0) {
-			/* A team routine: the team's people see it. */
-			if (ctx->who->role != CRM__V1__ROLE__ROLE_ADMIN &&
-			    ctx->who->team_id != r->team_id) {
+			/* A team routine: the team's people see it; of one
+			 * customer, those that apply to it. */
+			if (only != NULL
+			        ? r->team_id != only->team_id ||
+			              (!r->stopped && !applies(r, only))
+			        : ctx->who->role !=
+			                  CRM__V1__ROLE__ROLE_ADMIN &&
+			              ctx->who->team_id != r->team_id) {
 				continue;
 			}
 			if (out->n_routines == LIST_MAX) {
