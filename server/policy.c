@@ -11,6 +11,7 @@
 #include "crm.h"
 #include "handlers.h"
 #include "store_schema.h"
+#include "task.h"
 
 #define DAY          86400
 #define MAX_CHANNELS 8
@@ -506,6 +507,34 @@ set_currency(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 	return policy_save(ctx, before, p, resp);
 }
 
+/* Festival greetings turned on or off in the cell (stage, grade): the
+ * customers in it get their open greeting cancelled, or one planned
+ * (task_festival_sync). No index holds a cell's customers, so this walks
+ * every customer record once: an admin's rare change, in one write. */
+static crm_status
+resync_greetings(struct req_ctx *ctx, int stage, int grade,
+    const Crm__V1__CadenceCell *cell)
+{
+	crm_status rc = CRM_OK;
+	uint64_t id = 0;
+	while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn, DB_CUSTOMERS,
+	                           id, &id) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Customer *c;
+		rc = dispatch_record(ctx, DB_CUSTOMERS, id,
+		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+		if (rc == CRM_OK && (int)c->stage == stage &&
+		    (int)c->grade == grade && c->owner_id != 0 &&
+		    c->merged_into == 0) {
+			rc = task_festival_sync(ctx, c, cell);
+		} else if (rc == CRM_NOT_FOUND) {
+			rc = CRM_OK;
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return rc;
+}
+
 /* policy.set with a stage: one cell of the matrix. */
 static crm_status
 set_cell(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
@@ -539,11 +568,17 @@ set_cell(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 	if (goal != NULL) {
 		c->goal = *goal ? (char *)goal : NULL;
 	}
+	int greet_changed =
+	    r->has_greetings && (c->greetings != 0) != (r->greetings != 0);
 	if (r->has_greetings) {
 		c->has_greetings = 1;
 		c->greetings = r->greetings;
 	}
-	return policy_save(ctx, before, p, resp);
+	crm_status rc = policy_save(ctx, before, p, resp);
+	if (rc == CRM_OK && greet_changed) {
+		rc = resync_greetings(ctx, (int)r->stage, (int)r->grade, c);
+	}
+	return rc;
 }
 
 crm_status

@@ -92,6 +92,11 @@ enum store_db {
 	DB_POOL,       /* team id || customer id -> "": ownerless customers */
 	DB_POOL_LOG,   /* at (biased) || sequence -> crm.store.PoolRecord */
 	DB_POOL_CLAIM, /* user id || at (biased) || sequence -> "": claims */
+	/* Team routines (routine.h): */
+	DB_ROUTINE_TEAM, /* team id || routine id -> "" */
+	DB_ROUTINE_PLAN, /* customer id || routine id || planned until
+	                  * (biased) -> "": a team routine's occurrences
+	                  * planned for the customer */
 	DB_COUNT
 };
 
