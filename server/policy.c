@@ -10,10 +10,12 @@
 #include "audit.h"
 #include "crm.h"
 #include "handlers.h"
+#include "pool_reclaim.h"
 #include "store_schema.h"
 
 #define DAY          86400
 #define MAX_CHANNELS 8
+#define RECLAIM_MAX  250 /* working days: about a year */
 
 static const struct {
 	int grade;
@@ -506,6 +508,48 @@ set_currency(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 	return policy_save(ctx, before, p, resp);
 }
 
+/* The pool rules of policy.set (CadenceCell.reclaim_*) into cell c. */
+static void
+take_reclaim(const Crm__V1__PolicySetRequest *r, Crm__V1__CadenceCell *c)
+{
+	if (r->has_reclaim_after_days) {
+		c->has_reclaim_after_days = 1;
+		c->reclaim_after_days = r->reclaim_after_days;
+	}
+	if (r->has_reclaim_unwon_days) {
+		c->has_reclaim_unwon_days = 1;
+		c->reclaim_unwon_days = r->reclaim_unwon_days;
+	}
+	if (r->has_reclaim_warn_days) {
+		c->has_reclaim_warn_days = 1;
+		c->reclaim_warn_days = r->reclaim_warn_days;
+	}
+}
+
+static int
+has_reclaim(const Crm__V1__PolicySetRequest *r)
+{
+	return r->has_reclaim_after_days || r->has_reclaim_unwon_days ||
+	       r->has_reclaim_warn_days;
+}
+
+/* A cell's pool rules as changed: a warning before the rule's date. */
+static crm_status
+reclaim_ok(struct req_ctx *ctx, const Crm__V1__CadenceCell *c)
+{
+	unsigned w = c->reclaim_warn_days;
+	if ((c->reclaim_after_days != 0 && w >= c->reclaim_after_days) ||
+	    (c->reclaim_unwon_days != 0 && w >= c->reclaim_unwon_days)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "the warning (%u working days before) must come after "
+		    "the day the customer was last followed up: give a "
+		    "--reclaim-warn below --reclaim-after and "
+		    "--reclaim-unwon",
+		    w);
+	}
+	return CRM_OK;
+}
+
 /* policy.set with a stage: one cell of the matrix. */
 static crm_status
 set_cell(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
@@ -543,11 +587,17 @@ set_cell(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 		c->has_greetings = 1;
 		c->greetings = r->greetings;
 	}
-	return policy_save(ctx, before, p, resp);
+	if (has_reclaim(r) && (r->stage == CRM__V1__STAGE__STAGE_WON)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "won customers are never reclaimed to the pool");
+	}
+	take_reclaim(r, c);
+	crm_status rc = reclaim_ok(ctx, c);
+	return rc == CRM_OK ? policy_save(ctx, before, p, resp) : rc;
 }
 
-crm_status
-policy_handle_set(
+static crm_status
+set_apply(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	const Crm__V1__PolicySetRequest *r = req->policy_set;
@@ -601,6 +651,13 @@ policy_handle_set(
 		return dispatch_fail(
 		    ctx, CRM_EINVAL, "at most %d channels", MAX_CHANNELS);
 	}
+	if (r->reclaim_after_days > RECLAIM_MAX ||
+	    r->reclaim_unwon_days > RECLAIM_MAX ||
+	    r->reclaim_warn_days > RECLAIM_MAX) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "pool rules count 0 (off) to %d working days",
+		    RECLAIM_MAX);
+	}
 	Crm__V1__Policy *p, *before;
 	crm_status rc = policy_load_twice(ctx, &p, &before);
 	if (rc != CRM_OK) {
@@ -634,6 +691,11 @@ policy_handle_set(
 		if (r->focus != NULL) {
 			c->goal = *r->focus ? r->focus : NULL;
 		}
+		take_reclaim(r, c);
+		rc = reclaim_ok(ctx, c);
+		if (rc != CRM_OK) {
+			return rc;
+		}
 	}
 	if (r->has_every_seconds) {
 		gp->every_seconds = r->every_seconds;
@@ -650,6 +712,58 @@ policy_handle_set(
 		gp->focus = *r->focus ? r->focus : NULL;
 	}
 	return policy_save(ctx, before, p, resp);
+}
+
+/* At most this many customers a dry run lists (all are counted). */
+#define DRY_LIST 100
+#define DRY_MAX  2000
+
+crm_status
+policy_handle_set(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	if (!req->policy_set->dry_run) {
+		return set_apply(ctx, req, resp);
+	}
+	/* The change and what the pool rules would do at once, in a
+	 * transaction of its own that is thrown away. */
+	Crm__V1__PolicyDryRun *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	struct pool_sweep_out sw;
+	memset(&sw, 0, sizeof(sw));
+	sw.cap = DRY_LIST;
+	sw.reclaimed = crm_arena_alloc(ctx->arena, DRY_LIST * sizeof(void *));
+	if (out == NULL || sw.reclaimed == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__policy_dry_run__init(out);
+	MDB_txn *parent = ctx->txn, *child;
+	crm_status rc = store_map_lmdb(
+	    mdb_txn_begin(ctx->st->env, parent, 0, &child), "dry run");
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	ctx->txn = child;
+	rc = set_apply(ctx, req, resp);
+	if (rc == CRM_OK) {
+		int64_t next;
+		rc = pool_reclaim_sweep(ctx, DRY_MAX, &sw, &next, NULL);
+	}
+	ctx->txn = parent;
+	mdb_txn_abort(child);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	out->policy = resp->policy;
+	out->reclaimed = sw.reclaimed;
+	out->n_reclaimed = sw.n;
+	out->has_reclaimed_total = out->has_tasks_closed = 1;
+	out->has_warned = 1;
+	out->reclaimed_total = sw.total;
+	out->tasks_closed = sw.tasks;
+	out->warned = sw.warned;
+	resp->body_case = CRM__V1__RESPONSE__BODY_POLICY_DRY_RUN;
+	resp->policy_dry_run = out;
+	return CRM_OK;
 }
 
 crm_status

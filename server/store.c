@@ -77,6 +77,7 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_POOL] = "pool",
 	[DB_POOL_LOG] = "pool_log",
 	[DB_POOL_CLAIM] = "pool_claim",
+	[DB_RECLAIM] = "reclaim",
 };
 
 const char *
