@@ -354,7 +354,11 @@ warn(struct req_ctx *ctx, uint64_t cid, int rule, const char *text,
 		}
 	}
 	if (rc == CRM_OK) {
-		rc = event_add(ctx, cid, 0, text, "pool warning: %s", goal);
+		rc = event_add(ctx, cid, 0, text,
+		    "pool warning to its owner and manager: it goes to the "
+		    "pool %s unless %s",
+		    date_of(ctx, at),
+		    rule == RULE_QUIET ? "followed up" : "won");
 	}
 	return rc;
 }
