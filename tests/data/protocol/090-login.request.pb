@@ -1,0 +1,2 @@
+corpus-v1-000090Z
+admin	admin-pw2
