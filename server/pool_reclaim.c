@@ -202,7 +202,8 @@ plan(struct req_ctx *ctx, const Crm__V1__Customer *c, int had,
 	int was_warned = had && (((old->h1 & 1) && old->h1 != nw.h1) ||
 	                            ((old->h2 & 1) && old->h2 != nw.h2) ||
 	                            ((old->h1 & 1) && old->b1 != nw.b1));
-	if (rc == CRM_OK && was_warned) {
+	/* Gone to the pool: pool_put closes every open task, saying why. */
+	if (rc == CRM_OK && was_warned && c->owner_id != 0) {
 		rc = task_cancel_ref(ctx, c->id,
 		    CRM__V1__TASK_KIND__TASK_RECLAIM_WARN, c->id,
 		    "the pool rule's date moved (a follow-up, a new owner, "
