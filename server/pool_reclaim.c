@@ -576,9 +576,11 @@ pool_reclaim_explain(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		out->warned = (int)((rule == RULE_QUIET ? r.h1 : r.h2) & 1);
 		out->rule =
 		    rule_text(ctx, rule, days, (int)c->stage, (int)c->grade);
-		if (rule == RULE_QUIET && base == customer_last_contact(c) &&
-		    base != r.since) {
+		if (rule == RULE_QUIET && c->has_last_contact_at &&
+		    c->last_contact_at == base) {
 			out->from_what = "the last follow-up";
+		} else if (rule == RULE_QUIET && base != r.since) {
+			out->from_what = "its first contact";
 		} else {
 			char *b = crm_arena_alloc(ctx->arena, 96);
 			if (b == NULL) {

@@ -54,7 +54,8 @@ struct pool_reclaim_why {
 	int64_t warn_at;    /* when the warning falls due (0: no warning) */
 	int64_t reclaim_at; /* when it goes to the pool */
 	int64_t from;       /* the time the rule counts from */
-	/* "the last follow-up" or "when li got it" (claim, assignment) */
+	/* "the last follow-up", "its first contact" (none logged yet) or
+	 * "when li got it" (a claim, an assignment, a handover) */
 	const char *from_what;
 	/* "no follow-up for 5 working days (potential/B rule)" */
 	const char *rule;
