@@ -291,26 +291,32 @@ open_tasks(struct req_ctx *ctx, uint64_t cid)
 	return n;
 }
 
+/* A dry run's list: customer cid as it is before the reclaim. */
 static crm_status
-reclaim(struct req_ctx *ctx, uint64_t cid, const char *rule,
+collect(struct req_ctx *ctx, uint64_t cid, const char *rule,
     struct pool_sweep_out *out)
 {
-	if (out != NULL) {
-		Crm__V1__Customer *c;
-		crm_status rc = dispatch_record(ctx, DB_CUSTOMERS, cid,
-		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
-		if (rc != CRM_OK) {
-			return rc;
-		}
-		c->owner = (char *)user_login_of(ctx, c->owner_id);
-		c->team = (char *)user_team_name(ctx, c->team_id);
-		c->pool_reason = (char *)rule;
-		out->total++;
-		out->tasks += open_tasks(ctx, cid);
-		if (out->n < out->cap) {
-			out->reclaimed[out->n++] = c;
-		}
+	out->total++;
+	out->tasks += open_tasks(ctx, cid);
+	if (out->n == out->cap) {
+		return CRM_OK;
 	}
+	Crm__V1__Customer *c;
+	crm_status rc = dispatch_record(ctx, DB_CUSTOMERS, cid,
+	    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	c->owner = (char *)user_login_of(ctx, c->owner_id);
+	c->team = (char *)user_team_name(ctx, c->team_id);
+	c->pool_reason = (char *)rule;
+	out->reclaimed[out->n++] = c;
+	return CRM_OK;
+}
+
+static crm_status
+reclaim(struct req_ctx *ctx, uint64_t cid, const char *rule)
+{
 	char *why = crm_arena_alloc(ctx->arena, 160);
 	if (why == NULL) {
 		return CRM_TOO_BIG;
@@ -415,6 +421,15 @@ act(struct req_ctx *ctx, uint64_t h, int64_t base, uint64_t cid, int rule,
     const char *text, int do_warn, int64_t warn_at, int64_t at,
     struct pool_sweep_out *out)
 {
+	if (out != NULL && !do_warn) {
+		crm_status rc = collect(ctx, cid, text, out);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	/* What the action allocates is not needed after it (a sweep of
+	 * many customers fits the arena). */
+	size_t mark = crm_arena_mark(ctx->arena);
 	MDB_txn *parent = ctx->txn, *child;
 	int mrc = mdb_txn_begin(ctx->st->env, parent, 0, &child);
 	if (mrc != 0) {
@@ -422,12 +437,13 @@ act(struct req_ctx *ctx, uint64_t h, int64_t base, uint64_t cid, int rule,
 	}
 	ctx->txn = child;
 	crm_status rc = do_warn ? warn(ctx, cid, rule, text, warn_at, at, out)
-	                        : reclaim(ctx, cid, text, out);
+	                        : reclaim(ctx, cid, text);
 	if (rc == CRM_OK && do_warn) {
 		rc = set_warned(ctx, cid, rule);
 	}
 	ctx->txn = parent;
 	if (rc == CRM_OK) {
+		crm_arena_release(ctx->arena, mark);
 		return store_map_lmdb(mdb_txn_commit(child), "reclaim");
 	}
 	mdb_txn_abort(child);
