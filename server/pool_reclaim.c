@@ -46,6 +46,13 @@ struct rec {
 };
 
 static _Atomic int64_t next_due = 0;
+static atomic_int rules_on = 1; /* until the first sweep says */
+
+int
+pool_reclaim_rules_on(void)
+{
+	return atomic_load(&rules_on);
+}
 
 int64_t
 pool_reclaim_next(void)
@@ -469,6 +476,7 @@ pool_reclaim_sweep(struct req_ctx *ctx, unsigned max,
 		*changed = 0;
 	}
 	crm_status rc = policy_load(ctx, &p);
+	int on = 0;
 	for (size_t i = 0; rc == CRM_OK && i < p->n_cells; i++) {
 		const Crm__V1__CadenceCell *cell = p->cells[i];
 		int st = (int)cell->stage, gr = (int)cell->grade;
@@ -476,6 +484,8 @@ pool_reclaim_sweep(struct req_ctx *ctx, unsigned max,
 		    st == CRM__V1__STAGE__STAGE_LOST) {
 			continue;
 		}
+		on |= cell->reclaim_after_days != 0 ||
+		      cell->reclaim_unwon_days != 0;
 		for (int rule = RULE_QUIET; rc == CRM_OK && rule <= RULE_UNWON;
 		     rule++) {
 			unsigned days = rule == RULE_QUIET
@@ -538,6 +548,9 @@ pool_reclaim_sweep(struct req_ctx *ctx, unsigned max,
 done:
 	if (changed != NULL) {
 		*changed = n;
+	}
+	if (rc == CRM_OK && out == NULL) {
+		atomic_store(&rules_on, on || n > 0);
 	}
 	return rc;
 }

@@ -80,5 +80,8 @@ crm_status pool_reclaim_check(struct check *c);
  * for the writer and the request threads. */
 int64_t pool_reclaim_next(void);
 void pool_reclaim_set_next(int64_t t);
+/* Whether the last sweep found a rule on (any customer's change may then
+ * move the next due time). */
+int pool_reclaim_rules_on(void);
 
 #endif

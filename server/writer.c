@@ -341,9 +341,10 @@ run_batch(writer *w, struct item *batch, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		changed |= batch[i].changed;
 	}
-	if (rc == CRM_OK && changed) {
-		/* What the pool rules do next may have changed: unknown
-		 * until the writer's next step (readers wait for it). */
+	if (rc == CRM_OK && changed && pool_reclaim_rules_on()) {
+		/* A pool rule is on: what it does next may have changed,
+		 * unknown until the writer's next step (readers wait for
+		 * it). A policy change says so itself (policy.c). */
 		pool_reclaim_set_next(0);
 	}
 	for (size_t i = 0; i < n; i++) {
