@@ -271,6 +271,16 @@ static const struct cmd_opt policy_set_opts[] = {
 	    "a cell's goal (with STAGE GRADE; --focus is the same)" },
 	{ "--greetings", "on|off", false, NULL,
 	    "a cell's festival greetings (with STAGE GRADE)" },
+	{ "--reclaim-after", "DAYS", false, NULL,
+	    "pool rule: reclaim after DAYS working days without a follow-up "
+	    "(0: off)" },
+	{ "--reclaim-unwon", "DAYS", false, NULL,
+	    "pool rule: reclaim after DAYS working days without reaching won "
+	    "(0: off)" },
+	{ "--reclaim-warn", "DAYS", false, NULL,
+	    "warn the owner and their manager DAYS working days before" },
+	{ "--dry-run", NULL, false, NULL,
+	    "list what the change would move now; change nothing" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -1207,7 +1217,9 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "policy set",
 	    .group = "admin",
 	    .usage = "[STAGE] GRADE [--every DURATION] [--goal TEXT] "
-	             "[--channels A,B,C] [--greetings on|off]",
+	             "[--channels A,B,C] [--greetings on|off] "
+	             "[--reclaim-after DAYS] [--reclaim-unwon DAYS] "
+	             "[--reclaim-warn DAYS] [--dry-run]",
 	    .summary = "Change one cell stage x grade of the cadence matrix; "
 	               "with GRADE alone, the grade's row and its pre-deal "
 	               "cells (admins).",

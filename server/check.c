@@ -5,6 +5,7 @@
  */
 #include "check.h"
 #include "pool.h"
+#include "pool_reclaim.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -747,6 +748,9 @@ check_run(struct check *c)
 	}
 	if (rc == CRM_OK) {
 		rc = pool_check(c);
+	}
+	if (rc == CRM_OK) {
+		rc = pool_reclaim_check(c);
 	}
 	return rc;
 }

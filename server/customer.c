@@ -26,6 +26,7 @@
 #include "lifecycle.h"
 #include "pool.h"
 #include "purchase.h"
+#include "pool_reclaim.h"
 #include "review.h"
 #include "search.h"
 #include "signals.h"
@@ -442,6 +443,10 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	rc = stats_on_customer(ctx, before, after);
 	if (rc == CRM_OK) {
 		rc = review_on_customer(ctx, before, after);
+	}
+	if (rc == CRM_OK) {
+		/* The pool rules' entries (pool_reclaim.h). */
+		rc = pool_reclaim_on_customer(ctx, before, after);
 	}
 	if (rc != CRM_OK) {
 		return rc;

@@ -80,6 +80,8 @@ static const struct dispatch_row table[] = {
 	    REQ_READ, 0 },
 	[BODY(POLICY_SET)] = { "policy.set", policy_handle_set, NULL,
 	    PERM_ADMIN, REQ_WRITE, 0 },
+	[BODY(POLICY_DRY_RUN)] = { "policy.dry_run", policy_handle_dry_run,
+	    NULL, PERM_ADMIN, REQ_WRITE, 0 },
 	[BODY(STAGE_SET)] = { "stage.set", lifecycle_handle_stage, NULL,
 	    PERM_REP, REQ_WRITE, 0 },
 	[BODY(GRADE_PROPOSE)] = { "grade.propose",

@@ -97,6 +97,9 @@ enum store_db {
 	DB_ROUTINE_PLAN, /* customer id || routine id || planned until
 	                  * (biased) -> "": a team routine's occurrences
 	                  * planned for the customer */
+	/* Pool rules (issue 16, pool_reclaim.h): customer id -> when its
+	 * owner got it and its entries; head || base || customer -> "". */
+	DB_RECLAIM,
 	DB_COUNT
 };
 
@@ -110,7 +113,7 @@ typedef struct store {
 	int read_only;
 } store;
 
-#define STORE_SCHEMA_VERSION 9u
+#define STORE_SCHEMA_VERSION 10u
 
 /* How to open: crmd's durable default; read-only (tools, backups); or an
  * offline bulk load (crm-gen: MDB_WRITEMAP | MDB_NOSYNC, nothing is

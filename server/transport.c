@@ -22,6 +22,7 @@
 #include "clock.h"
 #include "crm.h"
 #include "dispatch.h"
+#include "pool_reclaim.h"
 #include "writer.h"
 
 #define WORKER_STACK (512u * 1024u)
@@ -150,6 +151,10 @@ serve(struct worker *w, struct transport_msg *m)
 	ctx.now = clock_now();
 	ctx.peer = peer_of(m);
 	crm_arena_reset(&w->arena);
+	if (pool_reclaim_next() <= ctx.now) {
+		/* A pool rule is due: the writer reclaims first. */
+		writer_reclaim_wait(t->wr, ctx.now);
+	}
 
 	Crm__V1__Response resp = CRM__V1__RESPONSE__INIT;
 	Crm__V1__Request *req = NULL;
