@@ -197,6 +197,18 @@ dispatch_fail(struct req_ctx *ctx, crm_status code, const char *fmt, ...)
 }
 
 crm_status
+dispatch_fail_field(struct req_ctx *ctx, crm_status code, const char *field,
+    const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ctx->msg, sizeof(ctx->msg), fmt, ap);
+	va_end(ap);
+	snprintf(ctx->field, sizeof(ctx->field), "%s", field ? field : "");
+	return code;
+}
+
+crm_status
 dispatch_record(struct req_ctx *ctx, enum store_db db, uint64_t id,
     const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
 {
@@ -241,6 +253,9 @@ dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
 {
 	*req = NULL;
 	*row = NULL;
+	/* Until the request decodes, its id is read leniently from the
+	 * bytes, so even a refusal names the request it answers. */
+	crm_wire_peek_request_id(buf, len, &ctx->request_id);
 	if (len > CRM_MAX_REQUEST) {
 		return dispatch_fail(ctx, CRM_TOO_BIG,
 		    "request of %zu bytes exceeds the limit of %u", len,
@@ -256,15 +271,17 @@ dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
 		    "crm.v1.Request");
 	}
 	const Crm__V1__Request *r = *req;
-	if (r->has_request_id) {
-		ctx->request_id = r->request_id;
-	}
+	ctx->request_id = r->has_request_id ? r->request_id
+	                                    : (ProtobufCBinaryData){ 0, NULL };
 	if (r->has_protocol_version &&
-	    r->protocol_version != CRM_PROTOCOL_VERSION) {
-		return dispatch_fail(ctx, CRM_UNSUPPORTED,
-		    "protocol version %u not supported (this server speaks "
-		    "%u)",
-		    r->protocol_version, CRM_PROTOCOL_VERSION);
+	    (r->protocol_version < CRM_PROTOCOL_MIN ||
+	        r->protocol_version > CRM_PROTOCOL_VERSION)) {
+		return dispatch_fail_field(ctx, CRM_UNSUPPORTED,
+		    "protocol_version",
+		    "protocol version %u not supported: this server speaks "
+		    "versions %u to %u",
+		    r->protocol_version, CRM_PROTOCOL_MIN,
+		    CRM_PROTOCOL_VERSION);
 	}
 	*row = dispatch_row(r->body_case);
 	if (*row == NULL) {
@@ -316,6 +333,10 @@ dispatch_pack(struct req_ctx *ctx, const Crm__V1__Request *req,
 	if (req != NULL && req->has_request_id) {
 		resp->has_request_id = 1;
 		resp->request_id = req->request_id;
+	} else if (req == NULL && ctx->request_id.data != NULL) {
+		/* read leniently from a request that did not decode */
+		resp->has_request_id = 1;
+		resp->request_id = ctx->request_id;
 	}
 	if (code != CRM_OK) {
 		/* A failed request carries no partial body. */
@@ -325,6 +346,19 @@ dispatch_pack(struct req_ctx *ctx, const Crm__V1__Request *req,
 	    ctx->msg[0] != '\0' ? ctx->msg : crm_strerror(code));
 	if (code == CRM_OK) {
 		st.message = NULL; /* nothing to say: save the bytes */
+	} else {
+		if (ctx->retry_after_ms > 0) {
+			st.has_retryable = st.retryable = 1;
+			st.has_retry_after_ms = 1;
+			st.retry_after_ms = ctx->retry_after_ms;
+		}
+		if (ctx->field[0] != '\0') {
+			st.field = ctx->field;
+		}
+		if (ctx->existing_id != 0 && code == CRM_EXISTS) {
+			st.has_existing_id = 1;
+			st.existing_id = ctx->existing_id;
+		}
 	}
 	crm_status rc = crm_wire_pack_nn(&resp->base, buf, len);
 	resp->status = NULL; /* st dies here */

@@ -29,6 +29,9 @@ session_handle_hello(
 	h->has_protocol_version = h->has_max_message_size = 1;
 	h->has_page_size = h->has_max_page_size = 1;
 	h->protocol_version = CRM_PROTOCOL_VERSION;
+	h->has_min_protocol_version = h->has_max_protocol_version = 1;
+	h->min_protocol_version = CRM_PROTOCOL_MIN;
+	h->max_protocol_version = CRM_PROTOCOL_VERSION;
 	h->max_message_size = CRM_MAX_REQUEST;
 	h->page_size = 50;
 	h->max_page_size = 500;
