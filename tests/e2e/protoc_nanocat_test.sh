@@ -84,5 +84,35 @@ call badlogin
 has "a wrong password is UNAUTHENTICATED" '^  code: UNAUTHENTICATED$'
 has "with a message" '^  message: "'
 
+# Protocol 1.0 (issue 17): gRPC's code numbers. A customer that does not
+# exist is NOT_FOUND by name in protoc's decoding and 5 on the wire: the
+# reply holds status (field 2) with code (field 1, varint) 5.
+printf 'protocol_version: 1\nsession_token: %s\ncustomer_get { id: 999999 }\n' \
+	"$token" >"$H/notfound.txt"
+call notfound
+has "a missing customer decodes as code: NOT_FOUND" '^  code: NOT_FOUND$'
+od -An -tx1 -v "$H/notfound.reply" | tr -s ' \n' ' ' | grep -qE ' 12 [0-9a-f]{2} 08 05( |$)' \
+	&& ok "NOT_FOUND is encoded as 5" \
+	|| bad "NOT_FOUND is not 08 05 in: $(od -An -tx1 "$H/notfound.reply")"
+out=$(protoc -I "$PROTO" --decode_raw <"$H/notfound.reply")
+has "the raw status code is 5" '^  1: 5$'
+cat >"$H/hello2.txt" <<'TXT'
+protocol_version: 1
+hello { client: "nanocat" }
+TXT
+call hello2
+has "hello gives the oldest protocol version" '^  min_protocol_version: 1$'
+has "hello gives the newest protocol version" '^  max_protocol_version: 1$'
+cat >"$H/future.txt" <<'TXT'
+protocol_version: 7
+request_id: "future-version-1"
+hello { client: "nanocat" }
+TXT
+call future
+has "a newer protocol version is UNIMPLEMENTED" '^  code: UNIMPLEMENTED$'
+has "naming the range" '^  message: ".*versions 1 to 1'
+has "and the field" '^  field: "protocol_version"$'
+has "its request id is echoed" '^request_id: "future-version-1"$'
+
 [ "$fails" -eq 0 ] && echo "all passed" || echo "$fails failed"
 [ "$fails" -eq 0 ]
