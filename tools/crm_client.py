@@ -185,13 +185,25 @@ def demo(pb, c, args, password):
            and i.followup.summary == summary]
     print("follow-ups in the history: %s" % ids)
 
-    poke = None  # the PUB socket sends "poke <n>" after writes, "beat"
-    while sub is not None and poke is None:
+    # The PUB socket sends "poke <n> <cursor>" after writes (n counts
+    # commits; cursor is the change log's newest sequence number) and
+    # "beat" every 5 s.
+    # Earlier writes (the login's session) poked too: wait for the poke
+    # whose cursor is past ours (at most 20 messages).
+    poke, poked_at = None, None
+    for _ in range(20 if sub is not None else 0):
         msg = nn_recv(sub)
         if msg is None:
             break
-        poke = msg if msg.startswith(b"poke") else None
+        if msg.startswith(b"poke"):
+            poke = msg
+            if len(msg.split()) == 3 and \
+                    int(msg.split()[2]) > cursor.next_since:
+                poked_at = int(msg.split()[2])
+                break
     print("pub: %s" % (poke.decode() if poke else "nothing"))
+    if poked_at is not None:
+        print("poke cursor: %d (ours: %d)" % (poked_at, cursor.next_since))
     changed = c.call("changes", pb.ChangesRequest(
         since=cursor.next_since)).changes
     for ch in changed.changes:
@@ -199,8 +211,10 @@ def demo(pb, c, args, password):
             pb.ChangeKind.Name(ch.kind), ch.id, ch.customer_id))
     seen = [ch.id for ch in changed.changes
             if ch.kind == pb.CHANGE_FOLLOWUP]
+    # The poke's cursor is past ours: there was something to fetch.
     return first.id == again.id and ids == [first.id] and \
-        seen == [first.id] and poke is not None
+        seen == [first.id] and poke is not None and \
+        poked_at is not None and poked_at > cursor.next_since
 
 
 def selftest(pb):
