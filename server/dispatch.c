@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "auth.h"
 #include "crm_wire_nul.h"
@@ -208,6 +209,18 @@ dispatch_fail_field(struct req_ctx *ctx, crm_status code, const char *field,
 	return code;
 }
 
+void
+dispatch_field_prefix(struct req_ctx *ctx, const char *prefix)
+{
+	if (ctx->field[0] == '\0' ||
+	    strncmp(ctx->field, prefix, strlen(prefix)) == 0) {
+		return;
+	}
+	char f[sizeof(ctx->field)];
+	snprintf(f, sizeof(f), "%s%s", prefix, ctx->field);
+	memcpy(ctx->field, f, sizeof(f));
+}
+
 crm_status
 dispatch_record(struct req_ctx *ctx, enum store_db db, uint64_t id,
     const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
@@ -295,18 +308,23 @@ dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
 	if (crm_wire_nul_check(&crm__v1__request__descriptor, buf, len, why,
 	        sizeof(why)) != CRM_OK) {
 		/* protobuf-c would hand the field to C cut at the NUL */
+		snprintf(ctx->field, sizeof(ctx->field), "%s", why);
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "%s contains a NUL byte, which no text may hold", why);
 	}
 	if (crm_validate_message(&r->base, why, sizeof(why)) != CRM_OK) {
+		/* why is "PATH: what": PATH is the bad field */
+		const char *colon = strstr(why, ": ");
+		snprintf(ctx->field, sizeof(ctx->field), "%.*s",
+		    colon ? (int)(colon - why) : 0, why);
 		return dispatch_fail(ctx, CRM_EINVAL, "%s", why);
 	}
 	if (r->has_request_id && r->request_id.len != CRM_REQUEST_ID_LEN) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "request_id",
 		    "request_id must be %d bytes", CRM_REQUEST_ID_LEN);
 	}
 	if ((*row)->kind == REQ_WRITE && !r->has_request_id) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "request_id",
 		    "%s changes data and needs a request_id", (*row)->name);
 	}
 	if ((*row)->perm == PERM_NONE) {

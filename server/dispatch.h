@@ -58,7 +58,7 @@ struct req_ctx {
 	/* Structured details of a failure (Status fields 4-6): set with
 	 * dispatch_fail_field / dispatch_fail_exists / retry_after_ms. */
 	uint32_t retry_after_ms; /* nonzero: retryable after this wait */
-	char field[128];         /* INVALID_ARGUMENT: path of the bad field */
+	char field[256];         /* INVALID_ARGUMENT: path of the bad field */
 	uint64_t existing_id;    /* ALREADY_EXISTS: a holder the caller sees */
 };
 
@@ -105,6 +105,10 @@ crm_status dispatch_fail(struct req_ctx *ctx, crm_status code, const char *fmt,
 crm_status dispatch_fail_field(struct req_ctx *ctx, crm_status code,
     const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* dispatch_field_prefix: put prefix ("customer_add.customer.") before a
+ * relative ctx->field that is set (a check shared by several requests). */
+void dispatch_field_prefix(struct req_ctx *ctx, const char *prefix);
 
 /*
  * dispatch_record: the record id of db, unpacked as d into ctx->arena in

@@ -114,5 +114,32 @@ has "naming the range" '^  message: ".*versions 1 to 1'
 has "and the field" '^  field: "protocol_version"$'
 has "its request id is echoed" '^request_id: "future-version-1"$'
 
+# Structured details (issue 17, item 4): ALREADY_EXISTS names the holder
+# the caller may see (existing_id); INVALID_ARGUMENT names the bad field.
+add_customer() { # NAME ID-TEXT EXTRA
+	printf 'protocol_version: 1\nrequest_id: "%s"\nsession_token: %s\ncustomer_add { customer { name: "%s" %s } }\n' \
+		"$2" "$token" "$1" "${3:-}" >"$H/$4.txt"
+	call "$4"
+}
+add_customer "Nanocat Trading" "customer-add-001" "" add1
+has "a customer is added" '^  code: OK$'
+cid=$(printf '%s\n' "$out" | sed -n 's/^    id: \([0-9]*\)$/\1/p' | head -1)
+add_customer "Nanocat Trading" "customer-add-002" "" add2
+has "the same name again is ALREADY_EXISTS" '^  code: ALREADY_EXISTS$'
+has "naming the holder's id" "^  existing_id: $cid\$"
+add_customer "Bad Tags Co" "customer-add-003" 'tags: "ok" tags: "a,b"' add3
+has "a bad tag is INVALID_ARGUMENT" '^  code: INVALID_ARGUMENT$'
+has "naming the field" '^  field: "customer_add.customer.tags\[1\]"$'
+add_customer "$(printf 'x%.0s' $(seq 5000))" "customer-add-004" "" add4
+has "a too long name is INVALID_ARGUMENT" '^  code: INVALID_ARGUMENT$'
+has "naming the field" '^  field: "customer_add.customer.name"$'
+cat >"$H/noid.txt" <<TXT
+protocol_version: 1
+session_token: $token
+customer_add { customer { name: "No Id Co" } }
+TXT
+call noid
+has "a write without an id names request_id" '^  field: "request_id"$'
+
 [ "$fails" -eq 0 ] && echo "all passed" || echo "$fails failed"
 [ "$fails" -eq 0 ]
