@@ -7,9 +7,11 @@
 #include "dispatch.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "auth.h"
 #include "crm_wire_nul.h"
@@ -260,6 +262,32 @@ role_rank(int role)
 	}
 }
 
+/* A request refused for its size is logged: at most one line a second,
+ * the rest counted into the next line. */
+static void
+log_too_big(const struct req_ctx *ctx, size_t len)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static time_t last;
+	static unsigned long skipped;
+	time_t now = time(NULL);
+	pthread_mutex_lock(&lock);
+	int say = now != last;
+	unsigned long more = skipped;
+	if (say) {
+		last = now;
+		skipped = 0;
+	} else {
+		skipped++;
+	}
+	pthread_mutex_unlock(&lock);
+	if (say) {
+		crm_warn("refused a request of %zu bytes from connection %u: "
+		         "over the %u-byte limit (and %lu more not logged)",
+		    len, ctx->peer, CRM_MAX_REQUEST, more);
+	}
+}
+
 crm_status
 dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
     Crm__V1__Request **req, const struct dispatch_row **row)
@@ -270,6 +298,7 @@ dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
 	 * bytes, so even a refusal names the request it answers. */
 	crm_wire_peek_request_id(buf, len, &ctx->request_id);
 	if (len > CRM_MAX_REQUEST) {
+		log_too_big(ctx, len);
 		return dispatch_fail(ctx, CRM_TOO_BIG,
 		    "request of %zu bytes exceeds the limit of %u", len,
 		    CRM_MAX_REQUEST);
