@@ -336,6 +336,12 @@ auth_login_result(const char *login, uint32_t peer, int64_t now, int ok)
 	} else {
 		throttle.slot[i].fails++;
 		throttle.slot[i].last = now;
+		/* A connection that failed keeps no ticket. */
+		for (int k = 0; k < TICKETS; k++) {
+			if (throttle.slot[i].ticket[k].peer == peer) {
+				throttle.slot[i].ticket[k].due = 0;
+			}
+		}
 		if (!peer_failed(i, peer)) {
 			throttle.slot[i].failed[throttle.slot[i].nfailed++ %
 			                        FAILED_PEERS] = peer;
