@@ -10,3 +10,8 @@ set_property(CACHE CRM_SANITIZER PROPERTY STRINGS none address undefined thread)
 option(CRM_FUZZ "Build the libFuzzer target (needs clang)" OFF)
 set(CRM_FUZZ_SECONDS 120 CACHE STRING
     "Seconds of the request_fuzz_test run (env CRM_FUZZ_SECONDS wins)")
+# The nng interop test (tests/e2e/nng_interop_test.c) needs libnng-dev;
+# without it the test is skipped with a message, unless this is ON
+# (tools/test sets it: in CI a missing nng is an error, not a skip).
+option(CRM_REQUIRE_NNG "Fail to configure when nng (libnng-dev) is missing"
+       OFF)
