@@ -133,6 +133,11 @@ has "naming the field" '^  field: "customer_add.customer.tags\[1\]"$'
 add_customer "$(printf 'x%.0s' $(seq 5000))" "customer-add-004" "" add4
 has "a too long name is INVALID_ARGUMENT" '^  code: INVALID_ARGUMENT$'
 has "naming the field" '^  field: "customer_add.customer.name"$'
+printf 'protocol_version: 1\nrequest_id: "contact-add-0001"\nsession_token: %s\ncontact_add { contact { customer_id: %s name: "Wu" phones: "123" phones: "call me" } }\n' \
+	"$token" "$cid" >"$H/contact.txt"
+call contact
+has "a bad phone is INVALID_ARGUMENT" '^  code: INVALID_ARGUMENT$'
+has "naming the phone" '^  field: "contact_add.contact.phones\[1\]"$'
 cat >"$H/noid.txt" <<TXT
 protocol_version: 1
 session_token: $token
