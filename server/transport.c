@@ -9,6 +9,7 @@
 #include "transport.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <nanomsg/nn.h>
 #include <nanomsg/pubsub.h>
 #include <nanomsg/reqrep.h>
@@ -89,13 +90,13 @@ transport_reply(int sock, struct transport_msg *m, void *buf, size_t len)
 }
 
 void
-transport_poke(int pub, unsigned long long seq)
+transport_poke(int pub, unsigned long long seq, uint64_t cursor)
 {
 	if (pub < 0) {
 		return;
 	}
-	char msg[40];
-	int n = snprintf(msg, sizeof(msg), "poke %llu", seq);
+	char msg[64];
+	int n = snprintf(msg, sizeof(msg), "poke %llu %" PRIu64, seq, cursor);
 	(void)nn_send(pub, msg, (size_t)n, NN_DONTWAIT);
 }
 

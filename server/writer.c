@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "changes.h"
 #include "clock.h"
 #include "crm.h"
 #include "policy.h"
@@ -46,6 +47,7 @@ struct item {
 };
 
 struct writer {
+	uint64_t cursor; /* the change log's newest seq, for pokes */
 	store *st;
 	const struct srv_config *cfg;
 	int sock;
@@ -316,6 +318,8 @@ run_batch(writer *w, struct item *batch, size_t n)
 		if (store_map_full) {
 			store_write_abort(w->st, txn);
 		} else {
+			/* The change-feed cursor the poke carries. */
+			(void)changes_last_seq(w->st, txn, &w->cursor);
 			clock_test_delay();
 			rc = store_write_commit(w->st, txn);
 			if (!store_map_full) {
@@ -359,7 +363,7 @@ run_batch(writer *w, struct item *batch, size_t n)
 	if (rc == CRM_OK) {
 		w->commits++;
 		if (changed) {
-			transport_poke(w->pub, w->commits);
+			transport_poke(w->pub, w->commits, w->cursor);
 		}
 	}
 }
