@@ -562,6 +562,10 @@ reclaim_step(writer *w)
 		ctx.action = "pool.reclaim";
 		crm_arena_reset(&w->arena);
 		rc = pool_reclaim_sweep(&ctx, RECLAIM_STEP, NULL, &next, &n);
+		if (rc == CRM_OK && n > 0) {
+			/* The change-feed cursor the poke carries. */
+			(void)changes_last_seq(w->st, txn, &w->cursor);
+		}
 		if (rc != CRM_OK || n == 0) {
 			store_write_abort(w->st, txn);
 		} else if (store_write_commit(w->st, txn) != CRM_OK) {
@@ -579,7 +583,7 @@ reclaim_step(writer *w)
 	if (n > 0) {
 		w->commits++;
 		w->reclaimed += n;
-		transport_poke(w->pub, w->commits);
+		transport_poke(w->pub, w->commits, w->cursor);
 	}
 	pthread_mutex_lock(&w->lock);
 	w->reclaim_req = 0;
