@@ -94,12 +94,33 @@ cache_add(const char *const *add, size_t n_add)
 	cache_add_file("customers", add, n_add);
 }
 
+/* Write the n lines of v to path (mode 0600); failures are silent. */
+static void
+write_list(const char *path, char **v, size_t n)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < n; i++) {
+		len += strlen(v[i]) + 1;
+	}
+	char *text = crm_xmalloc(len + 1);
+	len = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(v[i]);
+		memcpy(text + len, v[i], l);
+		text[len + l] = '\n';
+		len += l + 1;
+	}
+	text[len] = '\0';
+	(void)paths_write_private(path, text);
+	free(text);
+}
+
 void
 cache_add_file(const char *file, const char *const *add, size_t n_add)
 {
 	char **v = NULL;
-	size_t n = 0, len = 0;
-	char *path = path_of(file), *text = NULL;
+	size_t n = 0;
+	char *path = path_of(file);
 	bool changed = false;
 
 	if (path == NULL || n_add == 0) {
@@ -128,21 +149,38 @@ cache_add_file(const char *file, const char *const *add, size_t n_add)
 	while (n > CACHE_MAX_NAMES) {
 		free(v[--n]);
 	}
-	for (size_t i = 0; i < n; i++) {
-		len += strlen(v[i]) + 1;
-	}
-	text = crm_xmalloc(len + 1);
-	len = 0;
-	for (size_t i = 0; i < n; i++) {
-		size_t l = strlen(v[i]);
-		memcpy(text + len, v[i], l);
-		text[len + l] = '\n';
-		len += l + 1;
-	}
-	text[len] = '\0';
-	(void)paths_write_private(path, text);
+	write_list(path, v, n);
 out:
-	free(text);
 	cache_free(v, n);
+	free(path);
+}
+
+void
+cache_del_file(const char *file, const char *const *del, size_t n_del)
+{
+	char **v = NULL;
+	size_t n = 0, kept = 0;
+	char *path = path_of(file);
+
+	if (path == NULL || n_del == 0) {
+		free(path);
+		return;
+	}
+	cache_load_file(file, &v, &n);
+	for (size_t i = 0; i < n; i++) {
+		bool gone = false;
+		for (size_t j = 0; j < n_del && !gone; j++) {
+			gone = del[j] != NULL && strcmp(v[i], del[j]) == 0;
+		}
+		if (gone) {
+			free(v[i]);
+		} else {
+			v[kept++] = v[i];
+		}
+	}
+	if (kept != n) {
+		write_list(path, v, kept);
+	}
+	cache_free(v, kept);
 	free(path);
 }

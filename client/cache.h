@@ -36,5 +36,8 @@ void cache_add(const char *const *names, size_t n);
 void cache_load_file(
     const char *file, char ***names /* OUT */, size_t *n /* OUT */);
 void cache_add_file(const char *file, const char *const *names, size_t n);
+/* cache_del_file: drop n names (borrowed) from the list file ("issues":
+ * the open issue ids `issue resolve` and `issue escalate` complete). */
+void cache_del_file(const char *file, const char *const *names, size_t n);
 
 #endif

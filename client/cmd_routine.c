@@ -10,6 +10,7 @@
 
 #include "commands.h"
 #include "crm.h"
+#include "crm_enum.h"
 
 /* A weekday as typed: mon..sun, 1-7, 周一..周日 / 星期一..; 0 if not. */
 static unsigned
@@ -92,8 +93,30 @@ show(const Crm__V1__Routine *const *rs, size_t n, render_doc *out)
 			snprintf(status, sizeof(status), "paused (%s)",
 			    rs[i]->paused);
 		}
-		const char *cells[] = { id,
-			rs[i]->customer ? rs[i]->customer : "-", every,
+		/* A team routine: "team east", and its stage and grade. */
+		char who[160];
+		if (rs[i]->team_id != 0) {
+			snprintf(who, sizeof(who), "team %s%s%s%s%s",
+			    rs[i]->team ? rs[i]->team : "?",
+			    rs[i]->stage || rs[i]->grade ? " (" : "",
+			    rs[i]->stage
+			        ? crm_enum_name(&crm__v1__stage__descriptor,
+			              (int)rs[i]->stage)
+			        : "",
+			    rs[i]->stage && rs[i]->grade ? " " : "",
+			    rs[i]->grade
+			        ? crm_enum_name(&crm__v1__grade__descriptor,
+			              (int)rs[i]->grade)
+			        : "");
+			if (rs[i]->stage || rs[i]->grade) {
+				strncat(
+				    who, ")", sizeof(who) - strlen(who) - 1);
+			}
+		} else {
+			snprintf(who, sizeof(who), "%s",
+			    rs[i]->customer ? rs[i]->customer : "-");
+		}
+		const char *cells[] = { id, who, every,
 			rs[i]->goal ? rs[i]->goal : "", until, status };
 		render_row(out, cells);
 	}
@@ -157,16 +180,52 @@ cmd_routine_add(
 		r.has_minute = 1;
 		r.minute = h * 60 + m;
 	}
-	if (call->argv[1][0] == '\0') {
+	const char *team = cmd_opt(call, "--team");
+	const char *stage = cmd_opt(call, "--stage");
+	const char *grade = cmd_opt(call, "--grade");
+	crm_status rc;
+	if (team == NULL && (stage != NULL || grade != NULL)) {
+		return cmd_usage_error(
+		    ctx, call, "--stage and --grade narrow a --team routine");
+	}
+	if ((team != NULL) != (call->argc == 1)) {
+		return cmd_usage_error(ctx, call,
+		    team != NULL ? "--team TEAM \"goal\": no customer too"
+		                 : "give the customer and the routine's goal");
+	}
+	const char *goal = call->argv[call->argc - 1];
+	if (goal[0] == '\0') {
 		return cmd_usage_error(ctx, call, "give the routine's goal");
 	}
-	r.goal = call->argv[1];
-	crm_status rc =
-	    cmd_customer_resolve(ctx, call->argv[0], &r.customer_id);
-	if (rc != CRM_OK) {
-		return rc;
+	r.goal = (char *)goal;
+	if (team != NULL) {
+		int v;
+		r.team = (char *)team;
+		if (stage != NULL) {
+			rc = cmd_parse_enum(ctx, call,
+			    &crm__v1__stage__descriptor, "stage", stage, &v);
+			if (rc != CRM_OK) {
+				return rc;
+			}
+			r.has_stage = 1;
+			r.stage = (Crm__V1__Stage)v;
+		}
+		if (grade != NULL) {
+			rc = cmd_parse_enum(ctx, call,
+			    &crm__v1__grade__descriptor, "grade", grade, &v);
+			if (rc != CRM_OK) {
+				return rc;
+			}
+			r.has_grade = 1;
+			r.grade = (Crm__V1__Grade)v;
+		}
+	} else {
+		rc = cmd_customer_resolve(ctx, call->argv[0], &r.customer_id);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		r.has_customer_id = 1;
 	}
-	r.has_customer_id = 1;
 	body.routine = &r;
 	req.body_case = CRM__V1__REQUEST__BODY_ROUTINE_ADD;
 	req.routine_add = &body;
@@ -247,8 +306,8 @@ cmd_routine_stop(
 	}
 	const Crm__V1__Routine *one = resp->routine;
 	show(&one, 1, out);
-	render_text(
-	    out, "routine %llu stopped; its open occurrences cancelled", id);
+	render_text(out, "routine %llu stopped; its %s occurrences cancelled",
+	    id, one->team_id != 0 ? "not yet due" : "open");
 	render_set_json(out, render_json_message(&resp->routine->base));
 	crm__v1__response__free_unpacked(resp, NULL);
 	return CRM_OK;

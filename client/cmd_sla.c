@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "commands.h"
 
 /* An objection (待解决问题) is open until resolved: it has no deadline
@@ -70,6 +71,21 @@ show_clocks(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 	free(names);
 }
 
+/* Remember (open) or forget (resolved) issue id for `issue resolve` and
+ * `issue escalate` to complete (the "issues" cache). */
+static void
+issue_cache(unsigned long long id, bool open)
+{
+	char w[24];
+	const char *p = w;
+	snprintf(w, sizeof(w), "%llu", id);
+	if (open) {
+		cache_add_file("issues", &p, 1);
+	} else {
+		cache_del_file("issues", &p, 1);
+	}
+}
+
 /* inquiry and issue: start clocks for a customer. */
 static crm_status
 sla_start(struct cmd_ctx *ctx, const struct cmd_call *call, bool issue,
@@ -105,6 +121,7 @@ sla_start(struct cmd_ctx *ctx, const struct cmd_call *call, bool issue,
 		    "contact, the solution clock at `issue resolve %llu "
 		    "\"what was done\"`",
 		    id, id);
+		issue_cache(id, true);
 	}
 	crm__v1__response__free_unpacked(resp, NULL);
 	return CRM_OK;
@@ -207,7 +224,10 @@ show_issues(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 		"escalated to", "owner" };
 	int64_t now = l->has_now_at ? l->now_at : crm_time_now();
 	json_t *arr = json_array();
-	size_t n = 0;
+	size_t n = 0, nopen = 0, nclosed = 0;
+	/* The ids shown feed the "issues" cache at once (issue_cache). */
+	char **opened = crm_xcalloc(l->n_clocks + 1, sizeof(char *));
+	char **closed = crm_xcalloc(l->n_clocks + 1, sizeof(char *));
 	render_table(out, team ? 14 : 13, cols);
 	for (size_t i = 0; i < l->n_clocks; i++) {
 		const Crm__V1__SlaClock *c = l->clocks[i], *resp = NULL,
@@ -260,6 +280,11 @@ show_issues(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 			sol && sol->resolved_by ? sol->resolved_by : "", kind,
 			esc, c->owner };
 		render_row(out, cells);
+		/* Open: no solution yet (an objection: not resolved). */
+		bool open = objection ? c->stopped_at == 0
+		                      : sol == NULL || sol->stopped_at == 0;
+		char **to = open ? opened : closed;
+		to[open ? nopen++ : nclosed++] = crm_xasprintf("%s", id);
 		json_t *o = json_object();
 		json_object_set_new(o, "issue_id",
 		    json_integer(
@@ -280,6 +305,16 @@ show_issues(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 	if (n == 0) {
 		render_text(out, "no issues");
 	}
+	cache_add_file("issues", (const char *const *)opened, nopen);
+	cache_del_file("issues", (const char *const *)closed, nclosed);
+	for (size_t i = 0; i < nopen; i++) {
+		free(opened[i]);
+	}
+	for (size_t i = 0; i < nclosed; i++) {
+		free(closed[i]);
+	}
+	free(opened);
+	free(closed);
 	render_set_json(out, arr);
 	return n;
 }
@@ -340,6 +375,7 @@ cmd_sla_issue_resolve(
 	}
 	const Crm__V1__SlaClockList *l = resp->clocks;
 	int64_t now = l->has_now_at ? l->now_at : crm_time_now();
+	issue_cache(body.id, false);
 	for (size_t i = 0; i < l->n_clocks; i++) {
 		const Crm__V1__SlaClock *c = l->clocks[i];
 		if (c->kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION ||
@@ -394,6 +430,7 @@ cmd_sla_issue_escalate(
 		    c->escalated_to ? c->escalated_to : "?",
 		    (unsigned long long)c->escalation_task_id,
 		    c->text ? c->text : "");
+		issue_cache(body.id, true);
 		render_set_json(out, render_json_message(&c->base));
 	}
 	crm__v1__response__free_unpacked(resp, NULL);

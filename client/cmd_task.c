@@ -5,6 +5,7 @@
  * read and shown in local time; how late a task is comes from the
  * server's clock (TaskList.now), not this machine's.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -337,6 +338,40 @@ show_matrix(const Crm__V1__Policy *p, render_doc *out)
 	}
 }
 
+/* The pool rules (公海) of the cells that have one, in working days. */
+static void
+show_pool_rules(const Crm__V1__Policy *p, render_doc *out)
+{
+	static const char *const cols[] = { "stage", "grade", "reclaim-after",
+		"reclaim-unwon", "reclaim-warn" };
+	int any = 0;
+	for (size_t i = 0; i < p->n_cells; i++) {
+		const Crm__V1__CadenceCell *c = p->cells[i];
+		if (c->reclaim_after_days == 0 && c->reclaim_unwon_days == 0) {
+			continue;
+		}
+		if (!any) {
+			render_text(out, "pool rules (working days; 0: off):");
+			render_table(out, 5, cols);
+			any = 1;
+		}
+		char a[16], u[16], w[16];
+		snprintf(a, sizeof(a), "%u", c->reclaim_after_days);
+		snprintf(u, sizeof(u), "%u", c->reclaim_unwon_days);
+		snprintf(w, sizeof(w), "%u", c->reclaim_warn_days);
+		const char *cells[] = {
+			crm_enum_name(&crm__v1__stage__descriptor, c->stage),
+			crm_enum_name(&crm__v1__grade__descriptor, c->grade),
+			a, u, w
+		};
+		render_row(out, cells);
+	}
+	if (!any) {
+		render_text(out, "pool rules: off (policy set STAGE GRADE "
+		                 "--reclaim-after DAYS turns one on)");
+	}
+}
+
 /* The policy as a table of grades and a record of the SLA rules. */
 static void
 show_policy(const Crm__V1__Policy *p, render_doc *out)
@@ -372,6 +407,7 @@ show_policy(const Crm__V1__Policy *p, render_doc *out)
 		free(ch);
 	}
 	show_matrix(p, out);
+	show_pool_rules(p, out);
 	render_record(out);
 	format_limit(p->inquiry_seconds, every, sizeof(every));
 	render_kv(out, "inquiry reply within", every);
@@ -429,6 +465,49 @@ policy_call(struct cmd_ctx *ctx, Crm__V1__Request *req, render_doc *out)
 	}
 	show_policy(resp->policy, out);
 	render_set_json(out, render_json_message(&resp->policy->base));
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}
+
+/* policy set --dry-run: what the change would do now; nothing changed. */
+static crm_status
+dry_run_call(struct cmd_ctx *ctx, Crm__V1__Request *req, render_doc *out)
+{
+	Crm__V1__Response *resp = NULL;
+	crm_status rc = cmd_expect(
+	    ctx, req, CRM__V1__RESPONSE__BODY_POLICY_DRY_RUN, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const Crm__V1__PolicyDryRun *d = resp->policy_dry_run;
+	render_text(out,
+	    "dry run, nothing changed: made now, the change would reclaim "
+	    "%u customer%s to the pool (%u open task%s closed), and warn "
+	    "the owners of %u",
+	    d->reclaimed_total, d->reclaimed_total == 1 ? "" : "s",
+	    d->tasks_closed, d->tasks_closed == 1 ? "" : "s", d->warned);
+	if (d->n_reclaimed > 0) {
+		static const char *const cols[] = { "id", "customer", "owner",
+			"stage", "grade", "rule" };
+		render_table(out, 6, cols);
+		for (size_t i = 0; i < d->n_reclaimed; i++) {
+			const Crm__V1__Customer *c = d->reclaimed[i];
+			char id[24];
+			snprintf(id, sizeof(id), "%" PRIu64, c->id);
+			const char *cells[] = { id, c->name, c->owner,
+				crm_enum_name(
+				    &crm__v1__stage__descriptor, c->stage),
+				crm_enum_name(
+				    &crm__v1__grade__descriptor, c->grade),
+				c->pool_reason };
+			render_row(out, cells);
+		}
+		if (d->n_reclaimed < d->reclaimed_total) {
+			render_text(out, "(the first %zu of %u)",
+			    d->n_reclaimed, d->reclaimed_total);
+		}
+	}
+	render_set_json(out, render_json_message(&d->base));
 	crm__v1__response__free_unpacked(resp, NULL);
 	return CRM_OK;
 }
@@ -502,12 +581,38 @@ cmd_task_policy_set(
 	const char *target = cmd_opt(call, "--target");
 	const char *greet = cmd_opt(call, "--greetings");
 	body.goal = (char *)cmd_opt(call, "--goal");
+	/* The pool rules, in working days (0: off). */
+	static const char *const days_opts[] = { "--reclaim-after",
+		"--reclaim-unwon", "--reclaim-warn" };
+	uint32_t *days_val[] = { &body.reclaim_after_days,
+		&body.reclaim_unwon_days, &body.reclaim_warn_days };
+	protobuf_c_boolean *days_has[] = { &body.has_reclaim_after_days,
+		&body.has_reclaim_unwon_days, &body.has_reclaim_warn_days };
+	int any_days = 0;
+	for (int i = 0; i < 3; i++) {
+		const char *s = cmd_opt(call, days_opts[i]);
+		if (s == NULL) {
+			continue;
+		}
+		char *end;
+		unsigned long n = strtoul(s, &end, 10);
+		if (*s < '0' || *s > '9' || *end != '\0' || n > 250) {
+			return cmd_usage_error(ctx, call,
+			    "%s wants working days 0 (off) to 250, not '%s'",
+			    days_opts[i], s);
+		}
+		*days_val[i] = (uint32_t)n;
+		*days_has[i] = 1;
+		any_days = 1;
+	}
+	int dry_run = cmd_opt(call, "--dry-run") != NULL;
 	if (every == NULL && channels == NULL && target == NULL &&
 	    cmd_opt(call, "--focus") == NULL && body.goal == NULL &&
-	    greet == NULL) {
+	    greet == NULL && !any_days) {
 		return cmd_usage_error(ctx, call,
 		    "say what to change: --every, --goal, --channels, "
-		    "--greetings, --focus or --target");
+		    "--greetings, --focus, --target or --reclaim-after, "
+		    "--reclaim-unwon, --reclaim-warn");
 	}
 	if (!body.has_stage && (body.goal != NULL || greet != NULL)) {
 		return cmd_usage_error(ctx, call,
@@ -569,9 +674,15 @@ cmd_task_policy_set(
 		body.has_set_channels = 1;
 		body.set_channels = 1;
 	}
-	req.body_case = CRM__V1__REQUEST__BODY_POLICY_SET;
-	req.policy_set = &body;
-	rc = policy_call(ctx, &req, out);
+	if (dry_run) {
+		req.body_case = CRM__V1__REQUEST__BODY_POLICY_DRY_RUN;
+		req.policy_dry_run = &body;
+		rc = dry_run_call(ctx, &req, out);
+	} else {
+		req.body_case = CRM__V1__REQUEST__BODY_POLICY_SET;
+		req.policy_set = &body;
+		rc = policy_call(ctx, &req, out);
+	}
 	free(body.channels);
 	free(list);
 	return rc;

@@ -188,6 +188,12 @@ static const struct cmd_opt routine_add_opts[] = {
 	{ "--quarterly", "last-week", false, NULL,
 	    "in the last week of every quarter (每季度末)" },
 	{ "--time", "HH:MM", false, NULL, "time of day (default 09:00)" },
+	{ "--team", "TEAM", false, NULL,
+	    "for every active customer of the team (managers, admins)" },
+	{ "--stage", "STAGE", false, complete_stage,
+	    "--team: only customers at this stage" },
+	{ "--grade", "GRADE", false, complete_grade,
+	    "--team: only customers of this grade" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -265,6 +271,16 @@ static const struct cmd_opt policy_set_opts[] = {
 	    "a cell's goal (with STAGE GRADE; --focus is the same)" },
 	{ "--greetings", "on|off", false, NULL,
 	    "a cell's festival greetings (with STAGE GRADE)" },
+	{ "--reclaim-after", "DAYS", false, NULL,
+	    "pool rule: reclaim after DAYS working days without a follow-up "
+	    "(0: off)" },
+	{ "--reclaim-unwon", "DAYS", false, NULL,
+	    "pool rule: reclaim after DAYS working days without reaching won "
+	    "(0: off)" },
+	{ "--reclaim-warn", "DAYS", false, NULL,
+	    "warn the owner and their manager DAYS working days before" },
+	{ "--dry-run", NULL, false, NULL,
+	    "list what the change would move now; change nothing" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -713,6 +729,7 @@ const struct cmd_row cmd_table[] = {
 	               "an empty VALUE clears).",
 	    .min_args = 2,
 	    .max_args = -1,
+	    .args = { NULL, complete_contact_field },
 	    .fn = cmd_contact_edit },
 
 	/* follow-ups and tasks */
@@ -890,12 +907,14 @@ const struct cmd_row cmd_table[] = {
 	               "list, stop." },
 	{ .name = "routine add",
 	    .group = "followup",
-	    .usage = "CUSTOMER \"goal\" --monthly DAY|--weekly WEEKDAY|"
-	             "--quarterly last-week [--time HH:MM]",
+	    .usage = "CUSTOMER|--team TEAM \"goal\" --monthly DAY|--weekly "
+	             "WEEKDAY|--quarterly last-week [--time HH:MM] "
+	             "[--stage S] [--grade G]",
 	    .summary = "A routine: each occurrence is its own task for the "
 	               "owner, made 14 days ahead, on the next working day "
-	               "when the date is not one.",
-	    .min_args = 2,
+	               "when the date is not one. --team: one task per "
+	               "active customer of the team.",
+	    .min_args = 1,
 	    .max_args = 2,
 	    .opts = routine_add_opts,
 	    .args = { complete_customer, NULL },
@@ -904,7 +923,8 @@ const struct cmd_row cmd_table[] = {
 	    .group = "followup",
 	    .only_reads = true,
 	    .usage = "[CUSTOMER] [--stopped]",
-	    .summary = "The routines of the customers you see.",
+	    .summary = "The routines of the customers you see, and your "
+	               "team's.",
 	    .max_args = 1,
 	    .opts = routine_list_opts,
 	    .args = { complete_customer },
@@ -943,6 +963,7 @@ const struct cmd_row cmd_table[] = {
 	               "only the response clock).",
 	    .min_args = 2,
 	    .max_args = 2,
+	    .args = { complete_open_issue, NULL },
 	    .fn = cmd_sla_issue_resolve },
 	{ .name = "issue escalate",
 	    .group = "sla",
@@ -952,6 +973,7 @@ const struct cmd_row cmd_table[] = {
 	    .min_args = 1,
 	    .max_args = 1,
 	    .opts = issue_escalate_opts,
+	    .args = { complete_open_issue },
 	    .fn = cmd_sla_issue_escalate },
 	{ .name = "issue list",
 	    .group = "sla",
@@ -1195,7 +1217,9 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "policy set",
 	    .group = "admin",
 	    .usage = "[STAGE] GRADE [--every DURATION] [--goal TEXT] "
-	             "[--channels A,B,C] [--greetings on|off]",
+	             "[--channels A,B,C] [--greetings on|off] "
+	             "[--reclaim-after DAYS] [--reclaim-unwon DAYS] "
+	             "[--reclaim-warn DAYS] [--dry-run]",
 	    .summary = "Change one cell stage x grade of the cadence matrix; "
 	               "with GRADE alone, the grade's row and its pre-deal "
 	               "cells (admins).",

@@ -234,6 +234,40 @@ complete_customer_field(const char *prefix, struct cmd_cands *out)
 	}
 }
 
+/* contact edit ID FIELD=VALUE: the fields the server lets change
+ * (server/contact.c; phone= is the one phone); role= offers the roles. */
+void
+complete_contact_field(const char *prefix, struct cmd_cands *out)
+{
+	static const char *const fields[] = { "name=", "title=", "phone=",
+		"phones=", "email=", "im=", "role=", "birthday=", "notes=" };
+	if (strncmp(prefix, "role=", 5) == 0) {
+		add_enum(
+		    &crm__v1__contact_role__descriptor, "role=", prefix, out);
+		return;
+	}
+	if (strchr(prefix, '=') != NULL) {
+		return;
+	}
+	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
+		complete_add(out, prefix, fields[i]);
+	}
+}
+
+/* The open issue ids this shell has seen (the "issues" cache: issue,
+ * issue list, issue escalate add; issue resolve drops). */
+void
+complete_open_issue(const char *prefix, struct cmd_cands *out)
+{
+	char **ids = NULL;
+	size_t n = 0;
+	cache_load_file("issues", &ids, &n);
+	for (size_t i = 0; i < n; i++) {
+		complete_add(out, prefix, ids[i]);
+	}
+	cache_free(ids, n);
+}
+
 void
 complete_help_topic(const char *prefix, struct cmd_cands *out)
 {
@@ -388,6 +422,28 @@ complete_line(const char *line, struct cmd_cands *out, char **hint)
 			goto out;
 		}
 		used = 2;
+	} else {
+		/* A verb that is also a family (`issue CUSTOMER "text"`
+		 * beside `issue resolve ID`): its verbs complete beside its
+		 * first argument, and an exact verb selects the verb, as
+		 * cmd_find does. */
+		size_t len = strlen(row->name);
+		const struct cmd_row *verb = NULL;
+		for (const struct cmd_row *r = cmd_table; r->name; r++) {
+			if (strncmp(r->name, row->name, len) != 0 ||
+			    r->name[len] != ' ') {
+				continue;
+			}
+			if (ndone == 1) {
+				complete_add(out, prefix, cmd_verb(r));
+			} else if (strcmp(cmd_verb(r), l.argv[1]) == 0) {
+				verb = r;
+			}
+		}
+		if (verb != NULL) {
+			row = verb;
+			used = 2;
+		}
 	}
 	complete_args(row, l.argv + used, ndone - used, prefix, out);
 out:
@@ -502,6 +558,23 @@ complete_test_hints(const char *path)
 			     w = strtok(NULL, " ")) {
 				cache_add_file(
 				    "tags", (const char *const *)&w, 1);
+			}
+			continue;
+		}
+		/* "@issues 12 15": open issue ids seen; "@resolved 12": one
+		 * resolved since. */
+		if (strncmp(line, "@issues ", 8) == 0 ||
+		    strncmp(line, "@resolved ", 10) == 0) {
+			bool add = line[1] == 'i';
+			for (char *w = strtok(line + (add ? 8 : 10), " ");
+			     w != NULL; w = strtok(NULL, " ")) {
+				if (add) {
+					cache_add_file("issues",
+					    (const char *const *)&w, 1);
+				} else {
+					cache_del_file("issues",
+					    (const char *const *)&w, 1);
+				}
 			}
 			continue;
 		}

@@ -24,6 +24,8 @@ void complete_role(const char *prefix, struct cmd_cands *out);
 void complete_contact_role(const char *prefix, struct cmd_cands *out);
 void complete_customer(const char *prefix, struct cmd_cands *out);
 void complete_customer_field(const char *prefix, struct cmd_cands *out);
+void complete_contact_field(const char *prefix, struct cmd_cands *out);
+void complete_open_issue(const char *prefix, struct cmd_cands *out);
 void complete_help_topic(const char *prefix, struct cmd_cands *out);
 void complete_channel(const char *prefix, struct cmd_cands *out);
 void complete_mood(const char *prefix, struct cmd_cands *out);

@@ -501,7 +501,7 @@ conn_exchange(crm_conn *c, const void *buf, size_t len,
 	c->fate = CONN_ANSWERED;
 	rc = crm_wire_status(r);
 	if (rc != CRM_OK) {
-		const char *m = r->status->message;
+		const char *m = r->status ? r->status->message : NULL;
 		char *clean =
 		    crm_utf8_sanitize(m && m[0] ? m : crm_strerror(rc), false);
 		snprintf(c->error, sizeof(c->error), "%s", clean);

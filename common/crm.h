@@ -29,6 +29,7 @@
 #include "crm_xmalloc.h"
 
 #define CRM_VERSION          "0.1.0"
-#define CRM_PROTOCOL_VERSION 1u
+#define CRM_PROTOCOL_VERSION 1u /* the newest version this build speaks */
+#define CRM_PROTOCOL_MIN     1u /* the oldest (HelloReply.min_...) */
 
 #endif

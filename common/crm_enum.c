@@ -244,6 +244,8 @@ crm_task_kind_word(int kind)
 		return "task";
 	case CRM__V1__TASK_KIND__TASK_REGRADE:
 		return "re-grade";
+	case CRM__V1__TASK_KIND__TASK_RECLAIM_WARN:
+		return "pool warning";
 	default:
 		return crm_enum_name(&crm__v1__task_kind__descriptor, kind);
 	}

@@ -65,8 +65,9 @@ crm_status crm_time_parse_past(
  * this week, last week, next week, this month, last month, next month,
  * this year, last year (本周 这周 上周 下周 本月 这个月 上月 上个月 下月
  * 今年 去年 明年). A day or a period gives [its first local midnight, the
- * midnight after it); a moment gives from == to. --from takes *from,
- * --to takes *to. Errors: CRM_EINVAL.
+ * midnight after it); a moment gives [it, it + 1 s), the second it
+ * names, so an end typed as a moment (`--to now`) includes that second.
+ * --from takes *from, --to takes *to. Errors: CRM_EINVAL.
  */
 crm_status crm_time_parse_span(const char *s, int64_t now,
     int64_t *from /* OUT */, int64_t *to /* OUT */);

@@ -791,7 +791,11 @@ crm_time_parse_span(const char *s, int64_t now, int64_t *from, int64_t *to)
 		return rc;
 	}
 	if (w.span == SPAN_MOMENT) {
-		*from = *to = w.t;
+		/* The second it names: times are whole seconds and a span's
+		 * end is exclusive, so `--to now` must end a second later to
+		 * hold what happened this very second. */
+		*from = w.t;
+		*to = w.t + 1;
 		return CRM_OK;
 	}
 	struct day end = w.day;

@@ -75,8 +75,11 @@ crm_wire_set_status(Crm__V1__Response *resp, Crm__V1__Status *st,
 crm_status
 crm_wire_status(const Crm__V1__Response *resp)
 {
-	if (resp->status == NULL || !resp->status->has_code) {
-		return CRM_OK;
+	/* A reply without a code, or with one this build does not know, is
+	 * never OK (protocol 1.0: the proto default is UNKNOWN). */
+	if (resp->status == NULL || !resp->status->has_code ||
+	    (unsigned)resp->status->code >= CRM_STATUS_COUNT) {
+		return CRM_UNKNOWN;
 	}
 	return (crm_status)resp->status->code;
 }
@@ -88,4 +91,68 @@ crm_wire_body_name(Crm__V1__Request__BodyCase c)
 	    protobuf_c_message_descriptor_get_field(
 	        &crm__v1__request__descriptor, (unsigned)c);
 	return f ? f->name : "unset";
+}
+
+/* A varint at *p (before end): 0 and *p moved past it, or -1. */
+static int
+peek_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (unsigned shift = 0; shift < 64 && *p < end; shift += 7) {
+		uint8_t b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if ((b & 0x80) == 0) {
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+crm_wire_peek_request_id(const void *buf, size_t len, ProtobufCBinaryData *out)
+{
+	const uint8_t *p = buf;
+	const uint8_t *end = p + len;
+	out->len = 0;
+	out->data = NULL;
+	while (p != NULL && p < end) {
+		uint64_t tag, n;
+		if (peek_varint(&p, end, &tag) != 0 || tag >> 3 == 0) {
+			return 0;
+		}
+		switch (tag & 7) {
+		case 0: /* varint */
+			if (peek_varint(&p, end, &n) != 0) {
+				return 0;
+			}
+			break;
+		case 1: /* 64-bit */
+			if ((size_t)(end - p) < 8) {
+				return 0;
+			}
+			p += 8;
+			break;
+		case 5: /* 32-bit */
+			if ((size_t)(end - p) < 4) {
+				return 0;
+			}
+			p += 4;
+			break;
+		case 2: /* length-delimited */
+			if (peek_varint(&p, end, &n) != 0 ||
+			    n > (uint64_t)(end - p)) {
+				return 0;
+			}
+			if (tag >> 3 == 2 && n == CRM_REQUEST_ID_LEN) {
+				out->len = (size_t)n;
+				out->data = (uint8_t *)p;
+				return 1;
+			}
+			p += n;
+			break;
+		default:
+			return 0;
+		}
+	}
+	return 0;
 }

@@ -67,8 +67,19 @@ crm_status crm_wire_unpack_response(
 void crm_wire_set_status(Crm__V1__Response *resp, Crm__V1__Status *st,
     crm_status code, const char *message);
 
-/* crm_wire_status: the status code of a response (OK when absent). */
+/* crm_wire_status: the status code of a response; CRM_UNKNOWN when the
+ * status or its code is absent or the code is not one this build knows. */
 crm_status crm_wire_status(const Crm__V1__Response *resp);
+
+/*
+ * crm_wire_peek_request_id: find Request.request_id (field 2, 16 bytes) in
+ * len bytes that may not decode as a whole (too big, a bad field later
+ * on): walks the top-level fields up to the first malformed one. On
+ * success out points into buf (borrowed) and 1 is returned; else out is
+ * left empty and 0 is returned.
+ */
+int crm_wire_peek_request_id(
+    const void *buf, size_t len, ProtobufCBinaryData *out /* OUT */);
 
 /* crm_wire_body_name: the oneof field name of a request body, or "unset". */
 const char *crm_wire_body_name(Crm__V1__Request__BodyCase c);

@@ -20,6 +20,13 @@
 #define MAX_HASHES     2
 #define THROTTLE_SLOTS 256
 #define THROTTLE_FREE  3
+/* Tickets: connections told to wait that have not failed themselves get
+ * one checked attempt at the end of the wait they were told, whatever
+ * failed meanwhile (see auth.h). At most TICKETS per login at a time;
+ * one unused for TICKET_KEEP s after its time is dropped. */
+#define TICKETS      8
+#define TICKET_KEEP  60
+#define FAILED_PEERS 16
 /* Failed-login log lines: a burst of LOG_BURST, then LOG_PER_S a second;
  * the rest are counted and the count said on the next line. */
 #define LOG_BURST 20
@@ -34,6 +41,14 @@ static struct {
 		unsigned fails;
 		unsigned busy; /* attempts being checked right now */
 		int64_t last;
+		struct {
+			uint32_t peer;
+			int64_t due; /* 0: free */
+		} ticket[TICKETS];
+		/* connections that gave a wrong password in this streak (a
+		 * ring; the newest FAILED_PEERS) */
+		uint32_t failed[FAILED_PEERS];
+		unsigned nfailed;
 	} slot[THROTTLE_SLOTS];
 	double log_tokens;
 	double log_at; /* monotonic seconds of the last refill */
@@ -213,8 +228,32 @@ throttle_slot(const char *login)
 	return oldest + THROTTLE_SLOTS; /* not found: a slot to reuse */
 }
 
+/* Forget everything of slot i (a success, or reuse for another login). */
+static void
+throttle_clear(unsigned i, const char *login)
+{
+	memset(&throttle.slot[i], 0, sizeof(throttle.slot[i]));
+	snprintf(throttle.slot[i].login, sizeof(throttle.slot[i].login), "%s",
+	    login);
+}
+
+static int
+peer_failed(unsigned i, uint32_t peer)
+{
+	unsigned n = throttle.slot[i].nfailed < FAILED_PEERS
+	                 ? throttle.slot[i].nfailed
+	                 : FAILED_PEERS;
+	for (unsigned k = 0; k < n; k++) {
+		if (throttle.slot[i].failed[k] == peer) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 crm_status
-auth_login_allowed(const char *login, int64_t now, int64_t *wait)
+auth_login_allowed(
+    const char *login, uint32_t peer, int64_t now, int64_t *wait)
 {
 	crm_status rc = CRM_OK;
 	pthread_mutex_lock(&throttle.lock);
@@ -223,28 +262,53 @@ auth_login_allowed(const char *login, int64_t now, int64_t *wait)
 		/* A slot from the first attempt on, to count those in
 		 * flight. */
 		i -= THROTTLE_SLOTS;
-		snprintf(throttle.slot[i].login,
-		    sizeof(throttle.slot[i].login), "%s", login);
-		throttle.slot[i].fails = throttle.slot[i].busy = 0;
+		throttle_clear(i, login);
 		throttle.slot[i].last = now;
 	}
 	/* Attempts still being checked count as failures: parallel
 	 * requests get no more guesses than one after the other. */
+	int64_t left = 0;
 	if (throttle.slot[i].fails + throttle.slot[i].busy >= THROTTLE_FREE) {
 		unsigned over = throttle.slot[i].fails >= THROTTLE_FREE
 		                    ? throttle.slot[i].fails - THROTTLE_FREE
 		                    : 0;
 		int64_t delay = over >= 8 ? 300 : (int64_t)2 << over;
-		int64_t left = throttle.slot[i].last + delay - now;
+		left = throttle.slot[i].last + delay - now;
 		if (throttle.slot[i].busy > 0 && left < 1) {
 			left = 1; /* the one in flight may fail */
 		}
-		if (left > 0) {
-			*wait = left;
-			rc = CRM_TOO_BIG;
+	}
+	if (left > 0) {
+		/* The wait. A connection holding a ticket is checked once
+		 * its time has come; one that has not failed gets a ticket
+		 * for the end of this wait. */
+		int t = -1, free_t = -1;
+		for (int k = 0; k < TICKETS; k++) {
+			int64_t due = throttle.slot[i].ticket[k].due;
+			if (due != 0 && due + TICKET_KEEP < now) {
+				throttle.slot[i].ticket[k].due = due = 0;
+			}
+			if (due != 0 &&
+			    throttle.slot[i].ticket[k].peer == peer) {
+				t = k;
+			} else if (due == 0 && free_t < 0) {
+				free_t = k;
+			}
+		}
+		if (t >= 0 && throttle.slot[i].ticket[t].due <= now) {
+			throttle.slot[i].ticket[t].due = 0; /* used */
+			left = 0;
+		} else if (t >= 0) {
+			left = throttle.slot[i].ticket[t].due - now;
+		} else if (free_t >= 0 && !peer_failed(i, peer)) {
+			throttle.slot[i].ticket[free_t].peer = peer;
+			throttle.slot[i].ticket[free_t].due = now + left;
 		}
 	}
-	if (rc == CRM_OK) {
+	if (left > 0) {
+		*wait = left;
+		rc = CRM_TOO_BIG;
+	} else {
 		throttle.slot[i].busy++;
 	}
 	pthread_mutex_unlock(&throttle.lock);
@@ -252,7 +316,7 @@ auth_login_allowed(const char *login, int64_t now, int64_t *wait)
 }
 
 void
-auth_login_result(const char *login, int64_t now, int ok)
+auth_login_result(const char *login, uint32_t peer, int64_t now, int ok)
 {
 	pthread_mutex_lock(&throttle.lock);
 	unsigned i = throttle_slot(login);
@@ -262,20 +326,26 @@ auth_login_result(const char *login, int64_t now, int ok)
 			return;
 		}
 		i -= THROTTLE_SLOTS;
-		snprintf(throttle.slot[i].login,
-		    sizeof(throttle.slot[i].login), "%s", login);
-		throttle.slot[i].fails = throttle.slot[i].busy = 0;
+		throttle_clear(i, login);
 	}
 	if (throttle.slot[i].busy > 0) {
 		throttle.slot[i].busy--;
 	}
 	if (ok) {
-		throttle.slot[i].login[0] = '\0';
-		throttle.slot[i].fails = throttle.slot[i].busy = 0;
-		throttle.slot[i].last = 0;
+		throttle_clear(i, "");
 	} else {
 		throttle.slot[i].fails++;
 		throttle.slot[i].last = now;
+		/* A connection that failed keeps no ticket. */
+		for (int k = 0; k < TICKETS; k++) {
+			if (throttle.slot[i].ticket[k].peer == peer) {
+				throttle.slot[i].ticket[k].due = 0;
+			}
+		}
+		if (!peer_failed(i, peer)) {
+			throttle.slot[i].failed[throttle.slot[i].nfailed++ %
+			                        FAILED_PEERS] = peer;
+		}
 	}
 	pthread_mutex_unlock(&throttle.lock);
 }

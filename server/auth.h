@@ -52,17 +52,24 @@ crm_status auth_sessions_end(struct req_ctx *ctx, uint64_t user_id,
     const ProtobufCBinaryData *keep, uint32_t *ended /* OUT */);
 
 /*
- * auth_login_allowed: whether login may try a password now. After three
- * failures in a row each attempt must wait 2^(n-2) s (at most 5 min) from
- * the last failure. Attempts allowed and not yet reported count as
- * failures, so parallel requests get no more guesses than sequential
- * ones; every allowed attempt must be followed by auth_login_result.
+ * auth_login_allowed: whether login may try a password now, from the
+ * connection peer. After three failures in a row each checked attempt
+ * must wait 2^(n-2) s (at most 5 min) from the last failure. Attempts
+ * allowed and not yet reported count as failures, so parallel requests
+ * get no more guesses than sequential ones; every allowed attempt must
+ * be followed by auth_login_result.
+ * No lockout: a connection refused during a wait that has not itself
+ * given a wrong password in this run of failures gets a ticket (at most
+ * 8 per login): its first attempt at or after the end of the wait it was
+ * told is checked even when other connections' failures started a new
+ * wait since. So guessing delays the account's owner by one wait, never
+ * longer, and costs the guesser a fresh connection per extra guess.
  * Errors: CRM_TOO_BIG with *wait seconds left.
  */
 crm_status auth_login_allowed(
-    const char *login, int64_t now, int64_t *wait /* OUT */);
-/* auth_login_result: record a failed (ok == 0) or good attempt. */
-void auth_login_result(const char *login, int64_t now, int ok);
+    const char *login, uint32_t peer, int64_t now, int64_t *wait /* OUT */);
+/* auth_login_result: record a failed (ok == 0) or good attempt of peer. */
+void auth_login_result(const char *login, uint32_t peer, int64_t now, int ok);
 
 /*
  * auth_log_login_failure: one warning naming the login (sanitised, never

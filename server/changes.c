@@ -80,6 +80,26 @@ changes_record(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id)
 	return store_map_lmdb(mrc, "changes");
 }
 
+crm_status
+changes_last_seq(store *st, MDB_txn *txn, uint64_t *seq)
+{
+	*seq = 0;
+	MDB_cursor *cur;
+	int mrc = mdb_cursor_open(txn, st->dbi[DB_CHANGES], &cur);
+	if (mrc != 0) {
+		return store_map_lmdb(mrc, "changes cursor");
+	}
+	MDB_val k, d;
+	mrc = mdb_cursor_get(cur, &k, &d, MDB_LAST);
+	if (mrc == 0 && k.mv_size == 8) {
+		*seq = store_u64(k.mv_data);
+	}
+	mdb_cursor_close(cur);
+	return mrc == 0 || mrc == MDB_NOTFOUND
+	           ? CRM_OK
+	           : store_map_lmdb(mrc, "changes");
+}
+
 /* ---------------------------------------------------- handlers */
 
 /* Load record id of db as d (malloc'd: many records may be examined, and

@@ -22,4 +22,11 @@
 crm_status changes_record(
     struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id);
 
+/*
+ * changes_last_seq: the newest sequence number in the change log as txn
+ * sees it (0 when empty): the cursor a poke carries.
+ * Errors: as store_map_lmdb.
+ */
+crm_status changes_last_seq(store *st, MDB_txn *txn, uint64_t *seq /* OUT */);
+
 #endif

@@ -5,6 +5,7 @@
  */
 #include "check.h"
 #include "pool.h"
+#include "pool_reclaim.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -417,7 +418,16 @@ static void
 routine_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 {
 	Crm__V1__Routine *r = (Crm__V1__Routine *)m;
-	need_listed(c, "routine", id, r->customer_id, DB_ROUTINE_CUST);
+	if (r->team_id != 0) {
+		/* A team routine: listed under its team. */
+		if (!has_id(c, DB_TEAMS, r->team_id) ||
+		    !has_pair(c, DB_ROUTINE_TEAM, r->team_id, id)) {
+			check_problem(c,
+			    "routine %" PRIu64 ": not in its team's list", id);
+		}
+	} else {
+		need_listed(c, "routine", id, r->customer_id, DB_ROUTINE_CUST);
+	}
 	if (r->goal == NULL || *r->goal == '\0' || r->every == 0) {
 		check_problem(
 		    c, "routine %" PRIu64 ": no goal or no schedule", id);
@@ -454,6 +464,40 @@ reverse_pairs(struct check *c, enum store_db idx, enum store_db db,
 		} else if (*(uint64_t *)((char *)m + f->offset) != a) {
 			check_problem(c, "%s: %s %" PRIu64 " has another %s",
 			    store_db_name(idx), store_db_name(db), b, field);
+		}
+		crm_arena_release(c->ctx->arena, mark);
+	}
+	store_iter_close(&it);
+	return CRM_OK;
+}
+
+/* Each entry customer || routine || until of DB_ROUTINE_PLAN names a
+ * customer and a team routine. */
+static crm_status
+routine_plans(struct check *c)
+{
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    c->ctx->st, c->ctx->txn, DB_ROUTINE_PLAN, "", 0, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		size_t mark = crm_arena_mark(c->ctx->arena);
+		uint64_t cust = klen == 24 ? store_u64(key) : 0;
+		uint64_t rid = klen == 24 ? store_u64(key + 8) : 0;
+		Crm__V1__Routine *r =
+		    klen == 24 ? (Crm__V1__Routine *)load(c, DB_ROUTINES, rid,
+		                     &crm__v1__routine__descriptor)
+		               : NULL;
+		if (r == NULL || r->team_id == 0 ||
+		    !has_id(c, DB_CUSTOMERS, cust)) {
+			check_problem(c,
+			    "routine_plan: an entry for a missing customer "
+			    "%" PRIu64 " or team routine %" PRIu64,
+			    cust, rid);
 		}
 		crm_arena_release(c->ctx->arena, mark);
 	}
@@ -636,6 +680,8 @@ check_run(struct check *c)
 		    "customer_id" },
 		{ DB_ROUTINE_CUST, DB_ROUTINES, &crm__v1__routine__descriptor,
 		    "customer_id" },
+		{ DB_ROUTINE_TEAM, DB_ROUTINES, &crm__v1__routine__descriptor,
+		    "team_id" },
 		{ DB_POOL, DB_CUSTOMERS, &crm__v1__customer__descriptor,
 		    "team_id" },
 	};
@@ -666,6 +712,9 @@ check_run(struct check *c)
 	     rc == CRM_OK && i < sizeof(queues) / sizeof(*queues); i++) {
 		rc =
 		    reverse_queue(c, queues[i].idx, queues[i].db, queues[i].d);
+	}
+	if (rc == CRM_OK) {
+		rc = routine_plans(c);
 	}
 	if (rc == CRM_OK) {
 		rc = reverse_refs(c, DB_CUST_NAME, DB_CUSTOMERS);
@@ -699,6 +748,9 @@ check_run(struct check *c)
 	}
 	if (rc == CRM_OK) {
 		rc = pool_check(c);
+	}
+	if (rc == CRM_OK) {
+		rc = pool_reclaim_check(c);
 	}
 	return rc;
 }

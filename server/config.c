@@ -79,7 +79,7 @@ config_usage(FILE *out)
 	    "  -l, --listen URL     REQ/REP address, repeatable "
 	    "(default %s)\n"
 	    "  -p, --pub URL        PUB address for change pokes "
-	    "(default: listen URL + .pub for ipc)\n"
+	    "(default: listen URL + .pub for ipc, port + 1 for tcp)\n"
 	    "  -w, --workers N      worker threads (default %d)\n"
 	    "      --allow-remote   allow a non-loopback tcp:// bind "
 	    "(no TLS: use SSH or stunnel)\n"
@@ -95,6 +95,26 @@ config_usage(FILE *out)
 }
 
 enum { OPT_ALLOW_REMOTE = 256, OPT_MAP_SIZE, OPT_LOG_LEVEL };
+
+char *
+config_default_pub(const char *listen)
+{
+	if (strncmp(listen, "ipc://", 6) == 0) {
+		return crm_xasprintf("%s.pub", listen);
+	}
+	const char *colon = strrchr(listen, ':');
+	if (strncmp(listen, "tcp://", 6) != 0 || colon == NULL ||
+	    colon < listen + 6) {
+		return NULL;
+	}
+	char *end;
+	unsigned long port = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || colon[1] == '\0' || port == 0 || port >= 65535) {
+		return NULL;
+	}
+	return crm_xasprintf(
+	    "%.*s:%lu", (int)(colon - listen), listen, port + 1);
+}
 
 crm_status
 config_parse(struct srv_config *c, int argc, char **argv)
@@ -198,8 +218,8 @@ config_parse(struct srv_config *c, int argc, char **argv)
 		    stderr, "crmd: unexpected argument '%s'\n", argv[optind]);
 		return CRM_EINVAL;
 	}
-	if (c->pub_url == NULL && strncmp(c->listen[0], "ipc://", 6) == 0) {
-		c->pub_url = crm_xasprintf("%s.pub", c->listen[0]);
+	if (c->pub_url == NULL) {
+		c->pub_url = config_default_pub(c->listen[0]);
 	}
 	/* Refuse bad addresses before touching the data folder. */
 	for (int i = 0; i <= c->n_listen; i++) {

@@ -36,6 +36,13 @@ void config_free(struct srv_config *c);
  * (already printed: exit 0).
  */
 crm_status config_parse(struct srv_config *c, int argc, char **argv);
+
+/*
+ * config_default_pub: the PUB address used without --pub for the first
+ * listen address (malloc'd): ipc://PATH gives ipc://PATH.pub,
+ * tcp://HOST:PORT gives tcp://HOST:PORT+1; NULL for anything else.
+ */
+char *config_default_pub(const char *listen);
 void config_usage(FILE *out);
 
 /* config_runtime_dir: "$XDG_RUNTIME_DIR/crm" or "/tmp/crm-UID/crm".

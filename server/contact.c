@@ -9,6 +9,7 @@
 
 #include <inttypes.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "audit.h"
@@ -46,20 +47,22 @@ static crm_status
 check_contact(struct req_ctx *ctx, const Crm__V1__Contact *c)
 {
 	if (c->name == NULL || *c->name == '\0' || strlen(c->name) > 100) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "name",
 		    "a contact needs a name of at most 100 bytes");
 	}
 	if (c->n_phones > MAX_PHONES) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "at most %d phones", MAX_PHONES);
+		return dispatch_fail_field(ctx, CRM_EINVAL, "phones",
+		    "at most %d phones", MAX_PHONES);
 	}
 	for (size_t i = 0; i < c->n_phones; i++) {
+		char f[32];
+		snprintf(f, sizeof(f), "phones[%zu]", i);
 		if (strlen(c->phones[i]) > 40) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			return dispatch_fail_field(ctx, CRM_EINVAL, f,
 			    "a phone number is at most 40 bytes");
 		}
 		if (crm_validate_phone(c->phones[i]) != CRM_OK) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			return dispatch_fail_field(ctx, CRM_EINVAL, f,
 			    "'%s' is not a phone number (digits, with blanks "
 			    "and + - ( ) allowed, an extension as 转 or ext)",
 			    c->phones[i]);
@@ -68,13 +71,13 @@ check_contact(struct req_ctx *ctx, const Crm__V1__Contact *c)
 	if (c->email != NULL && *c->email &&
 	    (strlen(c->email) > 254 || strchr(c->email, '@') == NULL ||
 	        strchr(c->email, ' ') != NULL)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "email",
 		    "'%s' is not an e-mail address", c->email);
 	}
 	if (c->birthday != NULL && *c->birthday &&
 	    !crm_time_valid_day(c->birthday)) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "birthday: want MM-DD or YYYY-MM-DD");
+		return dispatch_fail_field(ctx, CRM_EINVAL, "birthday",
+		    "birthday: want MM-DD or YYYY-MM-DD");
 	}
 	return CRM_OK;
 }
@@ -173,13 +176,15 @@ contact_handle_add(
 {
 	const Crm__V1__Contact *in = req->contact_add->contact;
 	if (in == NULL || !in->has_customer_id) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "a contact needs a customer");
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "contact_add.contact.customer_id",
+		    "a contact needs a customer");
 	}
 	Crm__V1__Customer *cust;
 	crm_status rc = customer_editable(ctx, in->customer_id, &cust);
 	if (rc == CRM_OK) {
 		rc = check_contact(ctx, in);
+		dispatch_field_prefix(ctx, "contact_add.contact.");
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -474,6 +479,7 @@ contact_handle_edit(
 	}
 	rc = check_contact(ctx, after);
 	if (rc != CRM_OK) {
+		ctx->field[0] = '\0'; /* a Contact field, not a request path */
 		return rc;
 	}
 	if (reach_changed(before, after) && after->verified) {

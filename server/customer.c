@@ -26,6 +26,7 @@
 #include "lifecycle.h"
 #include "pool.h"
 #include "purchase.h"
+#include "pool_reclaim.h"
 #include "review.h"
 #include "search.h"
 #include "signals.h"
@@ -138,6 +139,7 @@ duplicate(
 		         : "in another team");
 	}
 	const char *owner = user_login_of(ctx, c->owner_id);
+	ctx->existing_id = other; /* the caller may see it */
 	return dispatch_fail(ctx, CRM_EXISTS,
 	    "%s already exists as \"%s\" (id %" PRIu64 ", owner %s)", what,
 	    c->name, other, *owner ? owner : "nobody");
@@ -442,6 +444,10 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	rc = stats_on_customer(ctx, before, after);
 	if (rc == CRM_OK) {
 		rc = review_on_customer(ctx, before, after);
+	}
+	if (rc == CRM_OK) {
+		/* The pool rules' entries (pool_reclaim.h). */
+		rc = pool_reclaim_on_customer(ctx, before, after);
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -803,62 +809,67 @@ check_customer(struct req_ctx *ctx, const Crm__V1__Customer *c)
 {
 	if ((c->has_annual_revenue && c->annual_revenue < 0) ||
 	    (c->has_deal_amount && c->deal_amount < 0)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
-		    "%s: want an amount of 0 or more",
-		    c->has_deal_amount && c->deal_amount < 0
-		        ? "deal_amount"
-		        : "annual_revenue");
+		const char *f = c->has_deal_amount && c->deal_amount < 0
+		                    ? "deal_amount"
+		                    : "annual_revenue";
+		return dispatch_fail_field(
+		    ctx, CRM_EINVAL, f, "%s: want an amount of 0 or more", f);
 	}
 	if (c->name == NULL || *c->name == '\0') {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "a customer needs a name");
+		return dispatch_fail_field(
+		    ctx, CRM_EINVAL, "name", "a customer needs a name");
 	}
 	if (strlen(c->name) > NAME_MAX_BYTES) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "name",
 		    "customer name longer than %d bytes", NAME_MAX_BYTES);
 	}
 	if (strchr(c->name, '\n') != NULL) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "customer name on one line, please");
+		return dispatch_fail_field(ctx, CRM_EINVAL, "name",
+		    "customer name on one line, please");
 	}
 	if (c->birthday != NULL && *c->birthday &&
 	    !crm_time_valid_day(c->birthday)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "birthday",
 		    "birthday: want MM-DD or YYYY-MM-DD, not '%s'",
 		    c->birthday);
 	}
 	if (c->anniversary != NULL && *c->anniversary &&
 	    !crm_time_valid_day(c->anniversary)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "anniversary",
 		    "anniversary: want MM-DD or YYYY-MM-DD, not '%s'",
 		    c->anniversary);
 	}
 	if (c->age_range != NULL && *c->age_range) {
 		if (strlen(c->age_range) > 32 ||
 		    strpbrk(c->age_range, "\r\n\t") != NULL) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			return dispatch_fail_field(ctx, CRM_EINVAL,
+			    "age_range",
 			    "age_range: at most 32 bytes on one line");
 		}
 		if (crm_validate_age_range(c->age_range) != CRM_OK) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			return dispatch_fail_field(ctx, CRM_EINVAL,
+			    "age_range",
 			    "age_range (年龄段): want 30-39, 30-39岁, 60+, "
 			    "60岁以上, <20 or 20岁以下, not '%s'",
 			    c->age_range);
 		}
 		if (c->kind != CRM__V1__CUSTOMER_KIND__KIND_PERSON) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			return dispatch_fail_field(ctx, CRM_EINVAL,
+			    "age_range",
 			    "age_range (年龄段) is for person customers; a "
 			    "company has employees");
 		}
 	}
 	if (c->n_tags > MAX_TAGS) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "at most %d tags", MAX_TAGS);
+		return dispatch_fail_field(
+		    ctx, CRM_EINVAL, "tags", "at most %d tags", MAX_TAGS);
 	}
 	for (size_t i = 0; i < c->n_tags; i++) {
 		if (*c->tags[i] == '\0' || strlen(c->tags[i]) > 64 ||
 		    strchr(c->tags[i], ',') != NULL) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			char f[32];
+			snprintf(f, sizeof(f), "tags[%zu]", i);
+			return dispatch_fail_field(ctx, CRM_EINVAL, f,
 			    "a tag is 1-64 bytes without commas");
 		}
 	}
@@ -873,7 +884,7 @@ check_company_name(struct req_ctx *ctx, const Crm__V1__Customer *c)
 	if ((!c->has_kind ||
 	        c->kind == CRM__V1__CUSTOMER_KIND__KIND_COMPANY) &&
 	    crm_utf8_company_form_only(c->name)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "name",
 		    "name: '%s' is only a legal form; a name is needed "
 		    "besides the legal form",
 		    c->name);
@@ -1093,6 +1104,9 @@ customer_handle_add(
 	if (rc == CRM_OK) {
 		rc = check_company_name(ctx, c);
 	}
+	if (rc != CRM_OK) {
+		dispatch_field_prefix(ctx, "customer_add.customer.");
+	}
 	if (rc == CRM_OK) {
 		rc = licence_clean(ctx, c);
 	}
@@ -1269,7 +1283,10 @@ customer_handle_edit(
 		               d, name)
 		         : NULL;
 		if (f == NULL || !editable(name)) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			char path[64];
+			snprintf(path, sizeof(path),
+			    "customer_edit.fields[%zu].field", i);
+			return dispatch_fail_field(ctx, CRM_EINVAL, path,
 			    "'%s' is not a field you can edit%s",
 			    name ? name : "",
 			    name && strcmp(name, "owner") == 0
@@ -1306,6 +1323,23 @@ customer_handle_edit(
 	if (rc == CRM_OK && (strcmp(before->name, after->name) != 0 ||
 	                        before->kind != after->kind)) {
 		rc = check_company_name(ctx, after);
+	}
+	if (rc != CRM_OK && ctx->field[0] != '\0') {
+		/* A Customer field: the FieldValue that set it, if any. */
+		size_t n = strcspn(ctx->field, "[");
+		int found = 0;
+		for (size_t i = 0; i < r->n_fields && !found; i++) {
+			const char *name = r->fields[i]->field;
+			if (name && strlen(name) == n &&
+			    strncmp(name, ctx->field, n) == 0) {
+				snprintf(ctx->field, sizeof(ctx->field),
+				    "customer_edit.fields[%zu].value", i);
+				found = 1;
+			}
+		}
+		if (!found) {
+			ctx->field[0] = '\0';
+		}
 	}
 	if (rc == CRM_OK &&
 	    strcmp(before->licence_no ? before->licence_no : "",

@@ -8,8 +8,11 @@
 #include "dispatch.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #include "auth.h"
 #include "crm_wire_nul.h"
@@ -80,6 +83,8 @@ static const struct dispatch_row table[] = {
 	    REQ_READ, 0 },
 	[BODY(POLICY_SET)] = { "policy.set", policy_handle_set, NULL,
 	    PERM_ADMIN, REQ_WRITE, 0 },
+	[BODY(POLICY_DRY_RUN)] = { "policy.dry_run", policy_handle_dry_run,
+	    NULL, PERM_ADMIN, REQ_WRITE, 0 },
 	[BODY(STAGE_SET)] = { "stage.set", lifecycle_handle_stage, NULL,
 	    PERM_REP, REQ_WRITE, 0 },
 	[BODY(GRADE_PROPOSE)] = { "grade.propose",
@@ -201,6 +206,30 @@ dispatch_fail(struct req_ctx *ctx, crm_status code, const char *fmt, ...)
 }
 
 crm_status
+dispatch_fail_field(struct req_ctx *ctx, crm_status code, const char *field,
+    const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ctx->msg, sizeof(ctx->msg), fmt, ap);
+	va_end(ap);
+	snprintf(ctx->field, sizeof(ctx->field), "%s", field ? field : "");
+	return code;
+}
+
+void
+dispatch_field_prefix(struct req_ctx *ctx, const char *prefix)
+{
+	if (ctx->field[0] == '\0' ||
+	    strncmp(ctx->field, prefix, strlen(prefix)) == 0) {
+		return;
+	}
+	char f[sizeof(ctx->field)];
+	snprintf(f, sizeof(f), "%s%s", prefix, ctx->field);
+	memcpy(ctx->field, f, sizeof(f));
+}
+
+crm_status
 dispatch_record(struct req_ctx *ctx, enum store_db db, uint64_t id,
     const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
 {
@@ -239,13 +268,43 @@ role_rank(int role)
 	}
 }
 
+/* A request refused for its size is logged: at most one line a second,
+ * the rest counted into the next line. */
+static void
+log_too_big(const struct req_ctx *ctx, size_t len)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static time_t last;
+	static unsigned long skipped;
+	time_t now = time(NULL);
+	pthread_mutex_lock(&lock);
+	int say = now != last;
+	unsigned long more = skipped;
+	if (say) {
+		last = now;
+		skipped = 0;
+	} else {
+		skipped++;
+	}
+	pthread_mutex_unlock(&lock);
+	if (say) {
+		crm_warn("refused a request of %zu bytes from connection %u: "
+		         "over the %u-byte limit (and %lu more not logged)",
+		    len, ctx->peer, CRM_MAX_REQUEST, more);
+	}
+}
+
 crm_status
 dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
     Crm__V1__Request **req, const struct dispatch_row **row)
 {
 	*req = NULL;
 	*row = NULL;
+	/* Until the request decodes, its id is read leniently from the
+	 * bytes, so even a refusal names the request it answers. */
+	crm_wire_peek_request_id(buf, len, &ctx->request_id);
 	if (len > CRM_MAX_REQUEST) {
+		log_too_big(ctx, len);
 		return dispatch_fail(ctx, CRM_TOO_BIG,
 		    "request of %zu bytes exceeds the limit of %u", len,
 		    CRM_MAX_REQUEST);
@@ -260,15 +319,17 @@ dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
 		    "crm.v1.Request");
 	}
 	const Crm__V1__Request *r = *req;
-	if (r->has_request_id) {
-		ctx->request_id = r->request_id;
-	}
+	ctx->request_id = r->has_request_id ? r->request_id
+	                                    : (ProtobufCBinaryData){ 0, NULL };
 	if (r->has_protocol_version &&
-	    r->protocol_version != CRM_PROTOCOL_VERSION) {
-		return dispatch_fail(ctx, CRM_UNSUPPORTED,
-		    "protocol version %u not supported (this server speaks "
-		    "%u)",
-		    r->protocol_version, CRM_PROTOCOL_VERSION);
+	    (r->protocol_version < CRM_PROTOCOL_MIN ||
+	        r->protocol_version > CRM_PROTOCOL_VERSION)) {
+		return dispatch_fail_field(ctx, CRM_UNSUPPORTED,
+		    "protocol_version",
+		    "protocol version %u not supported: this server speaks "
+		    "versions %u to %u",
+		    r->protocol_version, CRM_PROTOCOL_MIN,
+		    CRM_PROTOCOL_VERSION);
 	}
 	*row = dispatch_row(r->body_case);
 	if (*row == NULL) {
@@ -282,18 +343,23 @@ dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
 	if (crm_wire_nul_check(&crm__v1__request__descriptor, buf, len, why,
 	        sizeof(why)) != CRM_OK) {
 		/* protobuf-c would hand the field to C cut at the NUL */
+		snprintf(ctx->field, sizeof(ctx->field), "%s", why);
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "%s contains a NUL byte, which no text may hold", why);
 	}
 	if (crm_validate_message(&r->base, why, sizeof(why)) != CRM_OK) {
+		/* why is "PATH: what": PATH is the bad field */
+		const char *colon = strstr(why, ": ");
+		snprintf(ctx->field, sizeof(ctx->field), "%.*s",
+		    colon ? (int)(colon - why) : 0, why);
 		return dispatch_fail(ctx, CRM_EINVAL, "%s", why);
 	}
 	if (r->has_request_id && r->request_id.len != CRM_REQUEST_ID_LEN) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "request_id",
 		    "request_id must be %d bytes", CRM_REQUEST_ID_LEN);
 	}
 	if ((*row)->kind == REQ_WRITE && !r->has_request_id) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "request_id",
 		    "%s changes data and needs a request_id", (*row)->name);
 	}
 	if ((*row)->perm == PERM_NONE) {
@@ -320,6 +386,10 @@ dispatch_pack(struct req_ctx *ctx, const Crm__V1__Request *req,
 	if (req != NULL && req->has_request_id) {
 		resp->has_request_id = 1;
 		resp->request_id = req->request_id;
+	} else if (req == NULL && ctx->request_id.data != NULL) {
+		/* read leniently from a request that did not decode */
+		resp->has_request_id = 1;
+		resp->request_id = ctx->request_id;
 	}
 	if (code != CRM_OK) {
 		/* A failed request carries no partial body. */
@@ -329,6 +399,19 @@ dispatch_pack(struct req_ctx *ctx, const Crm__V1__Request *req,
 	    ctx->msg[0] != '\0' ? ctx->msg : crm_strerror(code));
 	if (code == CRM_OK) {
 		st.message = NULL; /* nothing to say: save the bytes */
+	} else {
+		if (ctx->retry_after_ms > 0) {
+			st.has_retryable = st.retryable = 1;
+			st.has_retry_after_ms = 1;
+			st.retry_after_ms = ctx->retry_after_ms;
+		}
+		if (ctx->field[0] != '\0') {
+			st.field = ctx->field;
+		}
+		if (ctx->existing_id != 0 && code == CRM_EXISTS) {
+			st.has_existing_id = 1;
+			st.existing_id = ctx->existing_id;
+		}
 	}
 	crm_status rc = crm_wire_pack_nn(&resp->base, buf, len);
 	resp->status = NULL; /* st dies here */

@@ -3,8 +3,8 @@
  * dispatch.h: the request table and the per-request context. Every request
  * passes the same checks in the same order before its handler runs:
  *   1. unpack into the bounded arena        (INVALID_ARGUMENT, too big)
- *   2. protocol version                     (UNSUPPORTED)
- *   3. a known body                         (UNSUPPORTED)
+ *   2. protocol version                     (UNIMPLEMENTED)
+ *   3. a known body                         (UNIMPLEMENTED)
  *   4. field validation (UTF-8, enums, lengths)  (INVALID_ARGUMENT)
  *   5. session                              (UNAUTHENTICATED)
  *   6. role                                 (PERMISSION_DENIED)
@@ -55,6 +55,11 @@ struct req_ctx {
 	int changed;   /* a write changed something: poke subscribers */
 	int bulk;      /* an offline bulk load (crm-gen): no audit records */
 	char msg[512]; /* the status message of a failure */
+	/* Structured details of a failure (Status fields 4-6): set with
+	 * dispatch_fail_field / dispatch_fail_exists / retry_after_ms. */
+	uint32_t retry_after_ms; /* nonzero: retryable after this wait */
+	char field[256];         /* INVALID_ARGUMENT: path of the bad field */
+	uint64_t existing_id;    /* ALREADY_EXISTS: a holder the caller sees */
 };
 
 typedef crm_status (*dispatch_handler)(
@@ -92,6 +97,18 @@ unsigned dispatch_table_size(void);
  */
 crm_status dispatch_fail(struct req_ctx *ctx, crm_status code, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * dispatch_fail_field: dispatch_fail that also names the bad field's path
+ * in Status.field ("customer.name"; see crm.proto).
+ */
+crm_status dispatch_fail_field(struct req_ctx *ctx, crm_status code,
+    const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* dispatch_field_prefix: put prefix ("customer_add.customer.") before a
+ * relative ctx->field that is set (a check shared by several requests). */
+void dispatch_field_prefix(struct req_ctx *ctx, const char *prefix);
 
 /*
  * dispatch_record: the record id of db, unpacked as d into ctx->arena in

@@ -65,6 +65,7 @@ HANDLER(task_handle_cancel);
 /* policy.c */
 HANDLER(policy_handle_get);
 HANDLER(policy_handle_set);
+HANDLER(policy_handle_dry_run);
 HANDLER(policy_handle_value_set);
 
 /* lifecycle.c */

@@ -322,6 +322,9 @@ import_handle_batch(
 		ctx->txn = one;
 		ctx->msg[0] = '\0';
 		crm_status row_rc = kinds[kind](ctx, row, &o);
+		/* a row's details are the row's, not the batch's */
+		ctx->field[0] = '\0';
+		ctx->existing_id = 0;
 		if (row_rc == CRM_EINVAL || row_rc == CRM_NOT_FOUND ||
 		    row_rc == CRM_EPERM || row_rc == CRM_EPRECOND) {
 			o.out = BAD;

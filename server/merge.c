@@ -165,6 +165,10 @@ merge_handle(
 		rc = move_all(
 		    ctx, DB_FU_CUST, followup_move, drop->id, keep->id);
 	}
+	if (rc == CRM_OK) { /* the kept one has the team's own */
+		rc = routine_forget_customer(
+		    ctx, drop->id, "merged into another customer");
+	}
 	if (rc == CRM_OK) {
 		rc = move_all(
 		    ctx, DB_TASK_CUST, task_move_customer, drop->id, keep->id);

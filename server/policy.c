@@ -10,10 +10,13 @@
 #include "audit.h"
 #include "crm.h"
 #include "handlers.h"
+#include "pool_reclaim.h"
 #include "store_schema.h"
+#include "task.h"
 
 #define DAY          86400
 #define MAX_CHANNELS 8
+#define RECLAIM_MAX  250 /* working days: about a year */
 
 static const struct {
 	int grade;
@@ -443,6 +446,9 @@ policy_save(struct req_ctx *ctx, Crm__V1__Policy *before, Crm__V1__Policy *p,
 	if (rc == CRM_OK) {
 		rc = audit_add(ctx, "policy", 0, &before->base, &p->base);
 	}
+	/* The pool rules may have changed: the writer looks again after
+	 * the commit (pool_reclaim.h). */
+	pool_reclaim_set_next(0);
 	if (rc == CRM_OK) {
 		resp->body_case = CRM__V1__RESPONSE__BODY_POLICY;
 		resp->policy = p;
@@ -506,6 +512,76 @@ set_currency(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 	return policy_save(ctx, before, p, resp);
 }
 
+/* Festival greetings turned on or off in the cell (stage, grade): the
+ * customers in it get their open greeting cancelled, or one planned
+ * (task_festival_sync). No index holds a cell's customers, so this walks
+ * every customer record once: an admin's rare change, in one write. */
+static crm_status
+resync_greetings(struct req_ctx *ctx, int stage, int grade,
+    const Crm__V1__CadenceCell *cell)
+{
+	crm_status rc = CRM_OK;
+	uint64_t id = 0;
+	while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn, DB_CUSTOMERS,
+	                           id, &id) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Customer *c;
+		rc = dispatch_record(ctx, DB_CUSTOMERS, id,
+		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+		if (rc == CRM_OK && (int)c->stage == stage &&
+		    (int)c->grade == grade && c->owner_id != 0 &&
+		    c->merged_into == 0) {
+			rc = task_festival_sync(ctx, c, cell);
+		} else if (rc == CRM_NOT_FOUND) {
+			rc = CRM_OK;
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return rc;
+}
+
+/* The pool rules of policy.set (CadenceCell.reclaim_*) into cell c. */
+static void
+take_reclaim(const Crm__V1__PolicySetRequest *r, Crm__V1__CadenceCell *c)
+{
+	if (r->has_reclaim_after_days) {
+		c->has_reclaim_after_days = 1;
+		c->reclaim_after_days = r->reclaim_after_days;
+	}
+	if (r->has_reclaim_unwon_days) {
+		c->has_reclaim_unwon_days = 1;
+		c->reclaim_unwon_days = r->reclaim_unwon_days;
+	}
+	if (r->has_reclaim_warn_days) {
+		c->has_reclaim_warn_days = 1;
+		c->reclaim_warn_days = r->reclaim_warn_days;
+	}
+}
+
+static int
+has_reclaim(const Crm__V1__PolicySetRequest *r)
+{
+	return r->has_reclaim_after_days || r->has_reclaim_unwon_days ||
+	       r->has_reclaim_warn_days;
+}
+
+/* A cell's pool rules as changed: a warning before the rule's date. */
+static crm_status
+reclaim_ok(struct req_ctx *ctx, const Crm__V1__CadenceCell *c)
+{
+	unsigned w = c->reclaim_warn_days;
+	if ((c->reclaim_after_days != 0 && w >= c->reclaim_after_days) ||
+	    (c->reclaim_unwon_days != 0 && w >= c->reclaim_unwon_days)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "the warning (%u working days before) must come after "
+		    "the day the customer was last followed up: give a "
+		    "--reclaim-warn below --reclaim-after and "
+		    "--reclaim-unwon",
+		    w);
+	}
+	return CRM_OK;
+}
+
 /* policy.set with a stage: one cell of the matrix. */
 static crm_status
 set_cell(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
@@ -539,18 +615,31 @@ set_cell(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 	if (goal != NULL) {
 		c->goal = *goal ? (char *)goal : NULL;
 	}
+	int greet_changed =
+	    r->has_greetings && (c->greetings != 0) != (r->greetings != 0);
 	if (r->has_greetings) {
 		c->has_greetings = 1;
 		c->greetings = r->greetings;
 	}
-	return policy_save(ctx, before, p, resp);
+	if (has_reclaim(r) && (r->stage == CRM__V1__STAGE__STAGE_WON)) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "won customers are never reclaimed to the pool");
+	}
+	take_reclaim(r, c);
+	crm_status rc = reclaim_ok(ctx, c);
+	if (rc == CRM_OK) {
+		rc = policy_save(ctx, before, p, resp);
+	}
+	if (rc == CRM_OK && greet_changed) {
+		rc = resync_greetings(ctx, (int)r->stage, (int)r->grade, c);
+	}
+	return rc;
 }
 
-crm_status
-policy_handle_set(
-    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+static crm_status
+set_apply(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
+    Crm__V1__Response *resp)
 {
-	const Crm__V1__PolicySetRequest *r = req->policy_set;
 	if (r->has_avoidance_followups && (!r->has_grade || r->grade == 0)) {
 		if (r->avoidance_followups < 2 ||
 		    r->avoidance_followups > 20) {
@@ -601,6 +690,13 @@ policy_handle_set(
 		return dispatch_fail(
 		    ctx, CRM_EINVAL, "at most %d channels", MAX_CHANNELS);
 	}
+	if (r->reclaim_after_days > RECLAIM_MAX ||
+	    r->reclaim_unwon_days > RECLAIM_MAX ||
+	    r->reclaim_warn_days > RECLAIM_MAX) {
+		return dispatch_fail(ctx, CRM_EINVAL,
+		    "pool rules count 0 (off) to %d working days",
+		    RECLAIM_MAX);
+	}
 	Crm__V1__Policy *p, *before;
 	crm_status rc = policy_load_twice(ctx, &p, &before);
 	if (rc != CRM_OK) {
@@ -634,6 +730,11 @@ policy_handle_set(
 		if (r->focus != NULL) {
 			c->goal = *r->focus ? r->focus : NULL;
 		}
+		take_reclaim(r, c);
+		rc = reclaim_ok(ctx, c);
+		if (rc != CRM_OK) {
+			return rc;
+		}
 	}
 	if (r->has_every_seconds) {
 		gp->every_seconds = r->every_seconds;
@@ -650,6 +751,62 @@ policy_handle_set(
 		gp->focus = *r->focus ? r->focus : NULL;
 	}
 	return policy_save(ctx, before, p, resp);
+}
+
+/* At most this many customers a dry run lists (all are counted). */
+#define DRY_LIST 100
+#define DRY_MAX  2000
+
+crm_status
+policy_handle_set(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	return set_apply(ctx, req->policy_set, resp);
+}
+
+crm_status
+policy_handle_dry_run(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	/* The change and what the pool rules would do at once, in a
+	 * transaction of its own that is thrown away. */
+	Crm__V1__PolicyDryRun *out = crm_arena_alloc(ctx->arena, sizeof(*out));
+	struct pool_sweep_out sw;
+	memset(&sw, 0, sizeof(sw));
+	sw.cap = DRY_LIST;
+	sw.reclaimed = crm_arena_alloc(ctx->arena, DRY_LIST * sizeof(void *));
+	if (out == NULL || sw.reclaimed == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__policy_dry_run__init(out);
+	MDB_txn *parent = ctx->txn, *child;
+	crm_status rc = store_map_lmdb(
+	    mdb_txn_begin(ctx->st->env, parent, 0, &child), "dry run");
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	ctx->txn = child;
+	rc = set_apply(ctx, req->policy_dry_run, resp);
+	if (rc == CRM_OK) {
+		int64_t next;
+		rc = pool_reclaim_sweep(ctx, DRY_MAX, &sw, &next, NULL);
+	}
+	ctx->txn = parent;
+	mdb_txn_abort(child);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	out->policy = resp->policy;
+	out->reclaimed = sw.reclaimed;
+	out->n_reclaimed = sw.n;
+	out->has_reclaimed_total = out->has_tasks_closed = 1;
+	out->has_warned = 1;
+	out->reclaimed_total = sw.total;
+	out->tasks_closed = sw.tasks;
+	out->warned = sw.warned;
+	resp->body_case = CRM__V1__RESPONSE__BODY_POLICY_DRY_RUN;
+	resp->policy_dry_run = out;
+	return CRM_OK;
 }
 
 crm_status

@@ -697,6 +697,60 @@ in_scope(const struct report *r, const Crm__Store__PoolRecord *p)
 }
 
 crm_status
+pool_tally(struct report *r, const uint64_t *ids, size_t n,
+    unsigned *reclaimed, unsigned *claimed)
+{
+	struct req_ctx *ctx = r->ctx;
+	memset(reclaimed, 0, (n + 1) * sizeof(*reclaimed));
+	memset(claimed, 0, (n + 1) * sizeof(*claimed));
+	store_key from;
+	store_key_id(&from, store_time_key(r->from));
+	struct store_iter it;
+	crm_status rc =
+	    store_iter_open(ctx->st, ctx->txn, DB_POOL_LOG, "", 0, &from, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		const void *data;
+		size_t len;
+		if (klen != 16 || store_time_of(store_u64(key)) >= r->to) {
+			break;
+		}
+		if (!store_iter_data(&it, &data, &len)) {
+			continue;
+		}
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__Store__PoolRecord *p = crm__store__pool_record__unpack(
+		    &ctx->arena->allocator, len, data);
+		if (p == NULL) {
+			crm_arena_release(ctx->arena, mark);
+			rc = dispatch_fail(ctx, CRM_INTERNAL,
+			    "pool_log %" PRIu64 " does not decode (crm-check "
+			    "reports it)",
+			    store_u64(key + 8));
+			break;
+		}
+		/* A put by no one is a pool rule's reclaim. */
+		int rule = p->kind == POOL_PUT && p->by_id == 0;
+		int claim = p->kind == POOL_CLAIMED;
+		uint64_t who = rule ? p->from_owner_id : p->to_owner_id;
+		for (size_t i = 0; i < n && (rule || claim); i++) {
+			if (ids[i] == who) {
+				(rule ? reclaimed : claimed)[i]++;
+				(rule ? reclaimed : claimed)[n]++;
+				break;
+			}
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	store_iter_close(&it);
+	return rc;
+}
+
+crm_status
 report_pool(struct report *r)
 {
 	static const struct report_col put_cols[] = {

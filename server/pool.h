@@ -42,6 +42,13 @@ crm_status pool_handover(struct req_ctx *ctx, uint64_t from, uint64_t to,
     const Crm__V1__CustomerHandoverRequest *r, Crm__V1__CustomerPage *moved,
     uint64_t *next /* OUT */);
 
+/* pool_tally: for each of the n users ids, the customers a pool rule
+ * reclaimed from them (reclaimed[i]) and those they claimed (claimed[i])
+ * in r's period; [n] gets the sums. Both arrays hold n + 1. */
+struct report;
+crm_status pool_tally(struct report *r, const uint64_t *ids, size_t n,
+    unsigned *reclaimed, unsigned *claimed);
+
 /* pool_check: crm-check of the pool log and the claims index. */
 crm_status pool_check(struct check *c);
 

@@ -282,7 +282,11 @@ default_period(struct report *r, int kind, const Crm__V1__ReportRequest *q)
 	time_t tt = (time_t)now;
 	struct tm tm;
 	localtime_r(&tt, &tm);
-	r->to = q->has_end_at && q->end_at > 0 ? q->end_at : now;
+	/* The period is [from, to) in whole seconds: an end at now (the
+	 * default, or a client's "now") ends a second later, or what was
+	 * written this very second would be left out. */
+	r->to = q->has_end_at && q->end_at > 0 && q->end_at != now ? q->end_at
+	                                                           : now + 1;
 	if (q->has_start_at && q->start_at != 0) {
 		r->from = q->start_at;
 	} else if (kind == CRM__V1__REPORT_KIND__REPORT_WEEKLY) {
@@ -294,7 +298,7 @@ default_period(struct report *r, int kind, const Crm__V1__ReportRequest *q)
 		}
 	} else if (kind == CRM__V1__REPORT_KIND__REPORT_VALUE) {
 		/* Purchases read over a year (年合作金额). */
-		r->from = r->to - VALUE_DAYS * DAY;
+		r->from = (r->to == now + 1 ? now : r->to) - VALUE_DAYS * DAY;
 	} else if (kind == CRM__V1__REPORT_KIND__REPORT_MONTHLY) {
 		r->from = day_start(now, 1 - tm.tm_mday);
 		if (!q->has_end_at) {
@@ -306,7 +310,8 @@ default_period(struct report *r, int kind, const Crm__V1__ReportRequest *q)
 			r->to = (int64_t)mktime(&m);
 		}
 	} else {
-		r->from = r->to - DEFAULT_DAYS * DAY;
+		r->from =
+		    (r->to == now + 1 ? now : r->to) - DEFAULT_DAYS * DAY;
 	}
 }
 

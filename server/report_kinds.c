@@ -14,6 +14,7 @@
 #include "crm.h"
 #include "customer.h"
 #include "policy.h"
+#include "pool.h"
 #include "report.h"
 #include "store_schema.h"
 #include "user.h"
@@ -1147,6 +1148,8 @@ report_monthly(struct report *r)
 		{ "lost", "Lost", T_COUNT },
 		{ "sla_breaches", "SLA breaches", T_COUNT },
 		{ "quality", "Quality", T_SCORE },
+		{ "pool_reclaimed", "Reclaimed to pool", T_COUNT },
+		{ "pool_claimed", "Claimed from pool", T_COUNT },
 	};
 	uint64_t *ids =
 	    crm_arena_alloc(r->ctx->arena, REPORT_MAX_MEMBERS * sizeof(*ids));
@@ -1154,6 +1157,19 @@ report_monthly(struct report *r)
 		return CRM_TOO_BIG;
 	}
 	size_t nm = report_members(r, ids, REPORT_MAX_MEMBERS);
+	/* The pool (issue 16): customers a pool rule took from each rep,
+	 * and customers each claimed, in the period. */
+	unsigned *reclaimed =
+	    crm_arena_alloc(r->ctx->arena, (nm + 1) * sizeof(unsigned));
+	unsigned *claimed =
+	    crm_arena_alloc(r->ctx->arena, (nm + 1) * sizeof(unsigned));
+	if (reclaimed == NULL || claimed == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm_status prc = pool_tally(r, ids, nm, reclaimed, claimed);
+	if (prc != CRM_OK) {
+		return prc;
+	}
 	struct report_tab *t = report_table(
 	    r, "by_rep", "The team, rep by rep", NCOLS(cols), cols, nm + 1);
 	if (t == NULL) {
@@ -1215,6 +1231,8 @@ report_monthly(struct report *r)
 		if (n.scored > 0) {
 			report_num(row, 14, n.score_sum / (double)n.scored);
 		}
+		report_num(row, 15, (double)reclaimed[i]);
+		report_num(row, 16, (double)claimed[i]);
 	}
 	crm_status rc = report_conversion(r);
 	if (rc == CRM_OK) {

@@ -7,6 +7,16 @@
  * cron: occurrences are planned when the routine is added, when a write
  * touches its customer (task_followup_sync), when an occurrence closes,
  * and by the writer's periodic sweep (routine_sweep).
+ *
+ * A team routine (team_id set, no customer) does the same for every
+ * active customer of the team (not lost, merged or in the pool; at its
+ * stage and grade when it names them): one task per customer, for the
+ * customer's owner. DB_ROUTINE_TEAM lists a team's routines;
+ * DB_ROUTINE_PLAN (customer || routine || until) says how far each is
+ * planned for each customer. routine_sync_customer plans them for a
+ * customer who joined or came to match, and ends the open ones of a
+ * customer who no longer matches; the sweep walks the team's customers
+ * only when a new occurrence has come within ROUTINE_AHEAD.
  */
 #ifndef ROUTINE_H
 #define ROUTINE_H
@@ -36,9 +46,18 @@ crm_status routine_sync_customer(
 
 /* routine_sweep: the same for up to `max` routines from id *from on
  * (the writer's periodic sweep; *from gets where the next step starts,
- * 0 when the sweep reached the end). *planned counts new occurrences. */
+ * 0 when the sweep reached the end). *planned counts new occurrences,
+ * and team routines whose planned_until moved on (their record changed,
+ * so the step must commit). */
 crm_status routine_sweep(
     struct req_ctx *ctx, uint64_t *from, unsigned max, unsigned *planned);
+
+/* routine_forget_customer: the team routines planned for customer cust
+ * let go of it: their open occurrences of it are cancelled (why) and
+ * their DB_ROUTINE_PLAN entries removed (a merge's dropped customer,
+ * before its tasks move to the kept one, which has its own). */
+crm_status routine_forget_customer(
+    struct req_ctx *ctx, uint64_t cust, const char *why);
 
 /* routine_move: routine id now belongs to customer to (a merge; its
  * open occurrences move with the customer's tasks). */

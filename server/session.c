@@ -29,6 +29,9 @@ session_handle_hello(
 	h->has_protocol_version = h->has_max_message_size = 1;
 	h->has_page_size = h->has_max_page_size = 1;
 	h->protocol_version = CRM_PROTOCOL_VERSION;
+	h->has_min_protocol_version = h->has_max_protocol_version = 1;
+	h->min_protocol_version = CRM_PROTOCOL_MIN;
+	h->max_protocol_version = CRM_PROTOCOL_VERSION;
 	h->max_message_size = CRM_MAX_REQUEST;
 	h->page_size = 50;
 	h->max_page_size = 500;
@@ -54,9 +57,11 @@ session_prepare_login(
 		    ctx, CRM_EINVAL, "login and password are required");
 	}
 	int64_t wait;
-	if (auth_login_allowed(r->login, ctx->now, &wait) != CRM_OK) {
+	if (auth_login_allowed(r->login, ctx->peer, ctx->now, &wait) !=
+	    CRM_OK) {
 		auth_log_login_failure(r->login, ctx->peer,
 		    "refused: too many failures, waiting");
+		ctx->retry_after_ms = (uint32_t)wait * 1000u;
 		return dispatch_fail(ctx, CRM_TOO_BIG,
 		    "too many failed logins for '%s'; try again in %lld s",
 		    r->login, (long long)wait);
@@ -78,7 +83,7 @@ session_prepare_login(
 	}
 	/* Stamped after the hash, which is slow: the wait counts from the
 	 * answer the client saw. */
-	auth_login_result(r->login, crm_time_now(), rc == CRM_OK);
+	auth_login_result(r->login, ctx->peer, crm_time_now(), rc == CRM_OK);
 	if (rc != CRM_OK) {
 		auth_log_login_failure(r->login, ctx->peer, why);
 		return dispatch_fail(
@@ -166,15 +171,16 @@ session_prepare_passwd(
 	 * per-login throttle and the same log line (never the password). */
 	const char *login = u->login ? u->login : "";
 	int64_t wait;
-	if (auth_login_allowed(login, ctx->now, &wait) != CRM_OK) {
+	if (auth_login_allowed(login, ctx->peer, ctx->now, &wait) != CRM_OK) {
 		auth_log_login_failure(login, ctx->peer,
 		    "passwd refused: too many failures, waiting");
+		ctx->retry_after_ms = (uint32_t)wait * 1000u;
 		return dispatch_fail(ctx, CRM_TOO_BIG,
 		    "too many wrong passwords for '%s'; try again in %lld s",
 		    login, (long long)wait);
 	}
 	rc = auth_check_password(u->pwhash, r->old_password);
-	auth_login_result(login, crm_time_now(), rc == CRM_OK);
+	auth_login_result(login, ctx->peer, crm_time_now(), rc == CRM_OK);
 	if (rc != CRM_OK) {
 		auth_log_login_failure(
 		    login, ctx->peer, "passwd: wrong old password");

@@ -77,6 +77,9 @@ static const char *const db_names[DB_COUNT] = {
 	[DB_POOL] = "pool",
 	[DB_POOL_LOG] = "pool_log",
 	[DB_POOL_CLAIM] = "pool_claim",
+	[DB_ROUTINE_TEAM] = "routine_team",
+	[DB_ROUTINE_PLAN] = "routine_plan",
+	[DB_RECLAIM] = "reclaim",
 };
 
 const char *

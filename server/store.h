@@ -92,6 +92,14 @@ enum store_db {
 	DB_POOL,       /* team id || customer id -> "": ownerless customers */
 	DB_POOL_LOG,   /* at (biased) || sequence -> crm.store.PoolRecord */
 	DB_POOL_CLAIM, /* user id || at (biased) || sequence -> "": claims */
+	/* Team routines (routine.h): */
+	DB_ROUTINE_TEAM, /* team id || routine id -> "" */
+	DB_ROUTINE_PLAN, /* customer id || routine id || planned until
+	                  * (biased) -> "": a team routine's occurrences
+	                  * planned for the customer */
+	/* Pool rules (issue 16, pool_reclaim.h): customer id -> when its
+	 * owner got it and its entries; head || base || customer -> "". */
+	DB_RECLAIM,
 	DB_COUNT
 };
 
@@ -105,7 +113,7 @@ typedef struct store {
 	int read_only;
 } store;
 
-#define STORE_SCHEMA_VERSION 9u
+#define STORE_SCHEMA_VERSION 10u
 
 /* How to open: crmd's durable default; read-only (tools, backups); or an
  * offline bulk load (crm-gen: MDB_WRITEMAP | MDB_NOSYNC, nothing is

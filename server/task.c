@@ -535,13 +535,18 @@ task_followup_sync_fu(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	if (!active) {
 		/* A lost customer is followed no more: every open task of
 		 * it ends. */
-		return task_cancel_open(ctx, c->id, "the customer is lost");
+		rc = routine_sync_customer(ctx, c);
+		return rc != CRM_OK ? rc
+		                    : task_cancel_open(
+		                          ctx, c->id, "the customer is lost");
 	}
 	if (c->owner_id == 0) {
 		/* In the team pool (pool.h): nobody follows it until it is
-		 * claimed or given. */
-		return task_cancel_open(
-		    ctx, c->id, "the customer is in the pool");
+		 * claimed or given (its team routines let go of it). */
+		rc = routine_sync_customer(ctx, c);
+		return rc != CRM_OK ? rc
+		                    : task_cancel_open(ctx, c->id,
+		                          "the customer is in the pool");
 	}
 	Crm__V1__Policy *p;
 	rc = policy_load(ctx, &p);
@@ -907,7 +912,7 @@ task_set_ref(struct req_ctx *ctx, uint64_t id, uint64_t ref)
 
 crm_status
 task_cancel_ref(struct req_ctx *ctx, uint64_t customer_id, int kind,
-    uint64_t ref, const char *why)
+    uint64_t ref, int64_t after, const char *why)
 {
 	uint64_t id = 0;
 	crm_status rc = CRM_OK;
@@ -918,7 +923,7 @@ task_cancel_ref(struct req_ctx *ctx, uint64_t customer_id, int kind,
 		size_t mark = crm_arena_mark(ctx->arena);
 		int hit = load(ctx, id, &t) == CRM_OK && is_open(t) &&
 		          (int)t->kind == kind && t->has_ref_id &&
-		          t->ref_id == ref;
+		          t->ref_id == ref && t->due_at > after;
 		crm_arena_release(ctx->arena, mark);
 		if (hit) {
 			rc = close_task(ctx, id,

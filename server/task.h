@@ -151,9 +151,10 @@ crm_status task_contact_greeting(
 crm_status task_set_ref(struct req_ctx *ctx, uint64_t id, uint64_t ref);
 
 /* task_cancel_ref: cancel the open tasks of kind of customer_id whose
- * ref_id is ref, saying why. */
+ * ref_id is ref and that are due after `after` (INT64_MIN: all), saying
+ * why. */
 crm_status task_cancel_ref(struct req_ctx *ctx, uint64_t customer_id, int kind,
-    uint64_t ref, const char *why);
+    uint64_t ref, int64_t after, const char *why);
 
 /* task_move_customer: hang task id under customer to (a merge); an open
  * next follow-up, or a re-grade or greeting to has already, is cancelled:

@@ -9,6 +9,7 @@
 #include "transport.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <nanomsg/nn.h>
 #include <nanomsg/pubsub.h>
 #include <nanomsg/reqrep.h>
@@ -22,6 +23,7 @@
 #include "clock.h"
 #include "crm.h"
 #include "dispatch.h"
+#include "pool_reclaim.h"
 #include "writer.h"
 
 #define WORKER_STACK (512u * 1024u)
@@ -88,13 +90,13 @@ transport_reply(int sock, struct transport_msg *m, void *buf, size_t len)
 }
 
 void
-transport_poke(int pub, unsigned long long seq)
+transport_poke(int pub, unsigned long long seq, uint64_t cursor)
 {
 	if (pub < 0) {
 		return;
 	}
-	char msg[40];
-	int n = snprintf(msg, sizeof(msg), "poke %llu", seq);
+	char msg[64];
+	int n = snprintf(msg, sizeof(msg), "poke %llu %" PRIu64, seq, cursor);
 	(void)nn_send(pub, msg, (size_t)n, NN_DONTWAIT);
 }
 
@@ -150,6 +152,10 @@ serve(struct worker *w, struct transport_msg *m)
 	ctx.now = clock_now();
 	ctx.peer = peer_of(m);
 	crm_arena_reset(&w->arena);
+	if (pool_reclaim_next() <= ctx.now) {
+		/* A pool rule is due: the writer reclaims first. */
+		writer_reclaim_wait(t->wr, ctx.now);
+	}
 
 	Crm__V1__Response resp = CRM__V1__RESPONSE__INIT;
 	Crm__V1__Request *req = NULL;

@@ -49,7 +49,9 @@ void transport_reply(int sock, struct transport_msg *m, void *buf, size_t len);
 /* transport_drop: free m's buffers without replying. */
 void transport_drop(struct transport_msg *m);
 
-/* transport_poke: publish "poke <seq>" (best effort; pub < 0: none). */
-void transport_poke(int pub, unsigned long long seq);
+/* transport_poke: publish "poke <seq> <cursor>" (best effort; pub < 0:
+ * none): seq counts commits since the start, cursor is the change log's
+ * newest sequence number (for `changes` with since = your cursor). */
+void transport_poke(int pub, unsigned long long seq, uint64_t cursor);
 
 #endif

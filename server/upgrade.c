@@ -27,6 +27,7 @@
 #include "dispatch.h"
 #include "history.h"
 #include "lifecycle.h"
+#include "pool_reclaim.h"
 #include "search.h"
 #include "sla.h"
 #include "stats.h"
@@ -114,6 +115,10 @@ upgrade_once(store *st)
 		}
 		if (rc == CRM_OK && v < 9) {
 			rc = audit_reindex(&ctx);
+		}
+		if (rc == CRM_OK && v < 10) {
+			/* The pool rules' entries (pool_reclaim.h). */
+			rc = pool_reclaim_reindex(&ctx);
 		}
 		if (rc == CRM_OK) {
 			rc = store_schema_set(st, txn, STORE_SCHEMA_VERSION);

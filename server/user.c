@@ -161,8 +161,10 @@ user_create(struct req_ctx *ctx, const char *login, const char *name, int role,
 	crm_status rc =
 	    store_get_ref(ctx->st, ctx->txn, DB_USER_LOGIN, &k, &other);
 	if (rc == CRM_OK) {
-		return dispatch_fail(
-		    ctx, CRM_EXISTS, "user '%s' already exists", login);
+		/* Only admins add users: they may see every one. */
+		ctx->existing_id = other;
+		return dispatch_fail_field(ctx, CRM_EXISTS, "user_add.login",
+		    "user '%s' already exists", login);
 	}
 	if (rc != CRM_NOT_FOUND) {
 		return rc;
@@ -531,8 +533,9 @@ user_handle_team_add(
 	}
 	if (store_get_ref(ctx->st, ctx->txn, DB_TEAM_NAME, &k, &id) ==
 	    CRM_OK) {
-		return dispatch_fail(
-		    ctx, CRM_EXISTS, "team '%s' already exists", name);
+		ctx->existing_id = id; /* team_add is for admins */
+		return dispatch_fail_field(ctx, CRM_EXISTS, "team_add.name",
+		    "team '%s' already exists", name);
 	}
 	rc = user_team_ensure(ctx, name, &id);
 	Crm__V1__Team *t;

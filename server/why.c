@@ -10,6 +10,7 @@
  * not a second copy of the rules, and it changes nothing.
  */
 #include "why.h"
+#include "pool_reclaim.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -596,17 +597,34 @@ items(struct req_ctx *ctx, size_t n, Crm__V1__WhyItem ***out, size_t *nout)
 }
 
 /*
- * The pool rule's reclaim date of c, in words (NULL: no rule applies).
- * The pool reclaim rules (issue 16 item 1) are another change; their
- * explain function is called here when they are merged.
+ * The pool rule's reclaim date of c, in words (NULL: no rule applies),
+ * from pool_reclaim_explain: the same function the writer's sweep uses.
  */
 static crm_status
 reclaim_line(struct req_ctx *ctx, const Crm__V1__Customer *c,
     const Crm__V1__Policy *p, char **line)
 {
-	(void)ctx, (void)c, (void)p;
+	(void)p;
 	*line = NULL;
-	return CRM_OK;
+	struct pool_reclaim_why w;
+	crm_status rc = pool_reclaim_explain(ctx, c, &w);
+	if (rc != CRM_OK || !w.on) {
+		return rc;
+	}
+	char from[40], at[40], warn[40], buf[512];
+	int n = snprintf(buf, sizeof(buf),
+	    "pool rule: %s; counted from %s (%s), in working days of the "
+	    "calendar; back to the team's pool on %s",
+	    w.rule ? w.rule : "", w.from_what ? w.from_what : "",
+	    when(w.from, from, sizeof(from)),
+	    when(w.reclaim_at, at, sizeof(at)));
+	if (w.warn_at != 0 && n > 0 && (size_t)n < sizeof(buf)) {
+		snprintf(buf + n, sizeof(buf) - (size_t)n, "; warning %s %s",
+		    w.warned ? "given" : "on",
+		    when(w.warn_at, warn, sizeof(warn)));
+	}
+	*line = crm_arena_strdup(ctx->arena, buf);
+	return *line != NULL ? CRM_OK : CRM_TOO_BIG;
 }
 
 crm_status

@@ -16,10 +16,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "changes.h"
 #include "clock.h"
 #include "crm.h"
 #include "policy.h"
 #include "records.pb-c.h"
+#include "pool_reclaim.h"
 #include "routine.h"
 #include "store_schema.h"
 
@@ -45,6 +47,7 @@ struct item {
 };
 
 struct writer {
+	uint64_t cursor; /* the change log's newest seq, for pokes */
 	store *st;
 	const struct srv_config *cfg;
 	int sock;
@@ -67,6 +70,13 @@ struct writer {
 	 * starts (a routine id, 0: the first), and occurrences planned. */
 	uint64_t routine_from;
 	unsigned long long routines_planned;
+	/* The pool rules' sweep (pool_reclaim.h): asked for by a request
+	 * thread that found something due (reclaim_req), each step counted
+	 * (reclaim_gen, reclaim_done signalled), customers warned or
+	 * reclaimed. */
+	int reclaim_req;
+	unsigned long long reclaim_gen, reclaimed;
+	pthread_cond_t reclaim_done;
 };
 
 static int64_t
@@ -308,6 +318,8 @@ run_batch(writer *w, struct item *batch, size_t n)
 		if (store_map_full) {
 			store_write_abort(w->st, txn);
 		} else {
+			/* The change-feed cursor the poke carries. */
+			(void)changes_last_seq(w->st, txn, &w->cursor);
 			clock_test_delay();
 			rc = store_write_commit(w->st, txn);
 			if (!store_map_full) {
@@ -331,8 +343,16 @@ run_batch(writer *w, struct item *batch, size_t n)
 	}
 	int changed = 0;
 	for (size_t i = 0; i < n; i++) {
+		changed |= batch[i].changed;
+	}
+	if (rc == CRM_OK && changed && pool_reclaim_rules_on()) {
+		/* A pool rule is on: what it does next may have changed,
+		 * unknown until the writer's next step (readers wait for
+		 * it). A policy change says so itself (policy.c). */
+		pool_reclaim_set_next(0);
+	}
+	for (size_t i = 0; i < n; i++) {
 		struct item *it = &batch[i];
-		changed |= it->changed;
 		if (it->reply != NULL) {
 			transport_reply(
 			    w->sock, &it->m, it->reply, it->reply_len);
@@ -343,7 +363,7 @@ run_batch(writer *w, struct item *batch, size_t n)
 	if (rc == CRM_OK) {
 		w->commits++;
 		if (changed) {
-			transport_poke(w->pub, w->commits);
+			transport_poke(w->pub, w->commits, w->cursor);
 		}
 	}
 }
@@ -515,6 +535,96 @@ routine_step(writer *w)
 	return from == 0;
 }
 
+/*
+ * One step of the pool rules' sweep (pool_reclaim_sweep): warn and
+ * reclaim what is due now, in a write transaction of its own, and
+ * publish when the next thing falls due. Waiting request threads are
+ * woken after it.
+ */
+#define RECLAIM_STEP 64
+static void
+reclaim_step(writer *w)
+{
+	struct req_ctx ctx;
+	MDB_txn *txn = NULL;
+	unsigned n = 0;
+	int64_t next = 0;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.now = clock_now();
+	store_map_full = 0;
+	crm_status rc = store_write_begin(w->st, &txn);
+	if (rc == CRM_OK) {
+		ctx.st = w->st;
+		ctx.cfg = w->cfg;
+		ctx.arena = &w->arena;
+		ctx.txn = txn;
+		ctx.action = "pool.reclaim";
+		crm_arena_reset(&w->arena);
+		rc = pool_reclaim_sweep(&ctx, RECLAIM_STEP, NULL, &next, &n);
+		if (rc == CRM_OK && n > 0) {
+			/* The change-feed cursor the poke carries. */
+			(void)changes_last_seq(w->st, txn, &w->cursor);
+		}
+		if (rc != CRM_OK || n == 0) {
+			store_write_abort(w->st, txn);
+		} else if (store_write_commit(w->st, txn) != CRM_OK) {
+			rc = CRM_INTERNAL;
+		}
+	}
+	if (rc != CRM_OK) {
+		/* Not in a loop: again in a minute, or at the next write. */
+		crm_warn("pool rules: the sweep failed (%s); again later",
+		    crm_status_name(rc));
+		next = ctx.now + 60;
+		n = 0;
+	}
+	pool_reclaim_set_next(next);
+	if (n > 0) {
+		w->commits++;
+		w->reclaimed += n;
+		transport_poke(w->pub, w->commits, w->cursor);
+	}
+	pthread_mutex_lock(&w->lock);
+	w->reclaim_req = 0;
+	w->reclaim_gen++;
+	pthread_cond_broadcast(&w->reclaim_done);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* Whether the pool rules' sweep should run now. */
+static int
+reclaim_due(writer *w)
+{
+	return w->reclaim_req || pool_reclaim_next() <= clock_now();
+}
+
+void
+writer_reclaim_wait(writer *w, int64_t now)
+{
+	int64_t deadline = mono_ms() + 5000;
+	pthread_mutex_lock(&w->lock);
+	while (pool_reclaim_next() <= now && !w->stopping &&
+	       mono_ms() < deadline) {
+		unsigned long long gen = w->reclaim_gen;
+		w->reclaim_req = 1;
+		pthread_cond_signal(&w->cond);
+		while (w->reclaim_gen == gen && !w->stopping &&
+		       mono_ms() < deadline) {
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_nsec += 100 * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(
+			    &w->reclaim_done, &w->lock, &ts);
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+}
+
 /* Prune when due; the next step soon while a sweep goes on. The routine
  * sweep runs its steps between them. */
 static void
@@ -538,8 +648,13 @@ writer_main(void *arg)
 		pthread_mutex_lock(&w->lock);
 		while (w->count == 0 && !w->stopping) {
 			int64_t left = w->prune_due - mono_ms();
-			if (left <= 0) {
+			if (left <= 0 || reclaim_due(w)) {
 				break;
+			}
+			/* A pool rule on: look again each second (the clock
+			 * reaching its next due time). */
+			if (pool_reclaim_next() != INT64_MAX && left > 1000) {
+				left = 1000;
 			}
 			struct timespec ts;
 			clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -562,8 +677,16 @@ writer_main(void *arg)
 			w->count--;
 		}
 		pthread_mutex_unlock(&w->lock);
+		/* Writes see what the pool rules did by now; after them,
+		 * what the writes changed (a policy, a follow-up). */
+		if (reclaim_due(w)) {
+			reclaim_step(w);
+		}
 		if (n > 0) {
 			run_batch(w, batch, n);
+			if (reclaim_due(w)) {
+				reclaim_step(w);
+			}
 		}
 		prune_if_due(w);
 	}
@@ -587,6 +710,7 @@ writer_start(
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&w->cond, &ca);
+	pthread_cond_init(&w->reclaim_done, &ca);
 	pthread_condattr_destroy(&ca);
 	w->prune_rest = PRUNE_REST_MS;
 #ifdef CRM_TEST_HOOKS
@@ -643,11 +767,13 @@ writer_stop(writer *w)
 	pthread_join(w->thread, NULL);
 	crm_info("writer: %llu commits, %llu mutations, %llu replayed "
 	         "replies, %llu reused ids refused, %llu stored replies "
-	         "pruned",
-	    w->commits, w->mutations, w->replays, w->reused, w->pruned);
+	         "pruned, %llu pool-rule warnings and reclaims",
+	    w->commits, w->mutations, w->replays, w->reused, w->pruned,
+	    w->reclaimed);
 	crm_arena_fini(&w->arena);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);
+	pthread_cond_destroy(&w->reclaim_done);
 	free(w->ring);
 	free(w);
 }

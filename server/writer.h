@@ -29,6 +29,12 @@ crm_status writer_start(store *st, const struct srv_config *cfg, int sock,
 crm_status writer_submit(writer *w, struct transport_msg *m,
     const struct auth_who *who, const struct dispatch_prep *prep);
 
+/* writer_reclaim_wait: a request thread that found the pool rules due
+ * at now (pool_reclaim_next) waits, at most 5 s, until the writer has
+ * done what is due (reclaims exact at the boundary, after a restart or
+ * a moved test clock). */
+void writer_reclaim_wait(writer *w, int64_t now);
+
 /* writer_stop: answer everything queued, then end the thread. */
 void writer_stop(writer *w);
 

@@ -91,6 +91,25 @@ class CrmError(Exception):
     pass
 
 
+def status_ok(pb, resp):
+    """Whether resp succeeded. Only an explicit OK is OK: a reply without
+    a status or a code, or with a code this copy of crm.proto does not
+    know (proto2 keeps it among the unknown fields and reads the default,
+    UNKNOWN), is a failure."""
+    return resp.HasField("status") and resp.status.HasField("code") and \
+        resp.status.code == pb.Status.OK
+
+
+def status_name(pb, resp):
+    """The code's name; UNKNOWN for a missing or unknown code."""
+    if not resp.HasField("status") or not resp.status.HasField("code"):
+        return "UNKNOWN"
+    try:
+        return pb.Status.Code.Name(resp.status.code)
+    except ValueError:
+        return "UNKNOWN"
+
+
 class Client:
     """One REQ connection: call() sends a request, returns the Response."""
 
@@ -113,10 +132,10 @@ class Client:
                 reply = nn_recv(self.sock)
                 if reply is not None:
                     resp = self.pb.Response.FromString(reply)
-                    if resp.status.code != self.pb.Status.OK:
+                    if not status_ok(self.pb, resp):
                         raise CrmError("%s: %s (%s)" % (
                             name, resp.status.message,
-                            self.pb.Status.Code.Name(resp.status.code)))
+                            status_name(self.pb, resp)))
                     return resp
             nn.nn_close(self.sock)
             self.sock = nn_socket(NN_REQ, self.url, self.timeout_ms)
@@ -169,13 +188,25 @@ def demo(pb, c, args, password):
            and i.followup.summary == summary]
     print("follow-ups in the history: %s" % ids)
 
-    poke = None  # the PUB socket sends "poke <n>" after writes, "beat"
-    while sub is not None and poke is None:
+    # The PUB socket sends "poke <n> <cursor>" after writes (n counts
+    # commits; cursor is the change log's newest sequence number) and
+    # "beat" every 5 s.
+    # Earlier writes (the login's session) poked too: wait for the poke
+    # whose cursor is past ours (at most 20 messages).
+    poke, poked_at = None, None
+    for _ in range(20 if sub is not None else 0):
         msg = nn_recv(sub)
         if msg is None:
             break
-        poke = msg if msg.startswith(b"poke") else None
+        if msg.startswith(b"poke"):
+            poke = msg
+            if len(msg.split()) == 3 and \
+                    int(msg.split()[2]) > cursor.next_since:
+                poked_at = int(msg.split()[2])
+                break
     print("pub: %s" % (poke.decode() if poke else "nothing"))
+    if poked_at is not None:
+        print("poke cursor: %d (ours: %d)" % (poked_at, cursor.next_since))
     changed = c.call("changes", pb.ChangesRequest(
         since=cursor.next_since)).changes
     for ch in changed.changes:
@@ -183,15 +214,38 @@ def demo(pb, c, args, password):
             pb.ChangeKind.Name(ch.kind), ch.id, ch.customer_id))
     seen = [ch.id for ch in changed.changes
             if ch.kind == pb.CHANGE_FOLLOWUP]
+    # The poke's cursor is past ours: there was something to fetch.
     return first.id == again.id and ids == [first.id] and \
-        seen == [first.id] and poke is not None
+        seen == [first.id] and poke is not None and \
+        poked_at is not None and poked_at > cursor.next_since
+
+
+def selftest(pb):
+    """Offline checks of how replies are read: an unknown code (99), a
+    Status without a code and a Response without a Status are not OK."""
+    cases = [
+        ("code 99", bytes([0x12, 0x02, 0x08, 99]), False, "UNKNOWN"),
+        ("no code", bytes([0x12, 0x02, 0x1a, 0x00]), False, "UNKNOWN"),
+        ("no status", bytes([0x0a, 0x00]), False, "UNKNOWN"),
+        ("OK", bytes([0x12, 0x02, 0x08, 0x00]), True, "OK"),
+        ("NOT_FOUND", bytes([0x12, 0x02, 0x08, 0x05]), False, "NOT_FOUND"),
+    ]
+    fails = 0
+    for what, data, ok, name in cases:
+        resp = pb.Response.FromString(data)
+        got = (status_ok(pb, resp), status_name(pb, resp))
+        good = got == (ok, name)
+        fails += not good
+        print("%s - %s reads %s %s" % ("ok  " if good else "FAIL", what,
+                                        "OK" if got[0] else "not OK",
+                                        got[1]))
+    return 1 if fails else 0
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("command", choices=["demo"])
-    ap.add_argument("--server", default=os.environ.get("CRM_SERVER"),
-                    required="CRM_SERVER" not in os.environ)
+    ap.add_argument("command", choices=["demo", "selftest"])
+    ap.add_argument("--server", default=os.environ.get("CRM_SERVER"))
     ap.add_argument("--login", default="li")
     ap.add_argument("--customer", default="Python Demo Co")
     ap.add_argument("--proto", default=os.path.join(
@@ -203,6 +257,10 @@ def main():
         "XDG_CACHE_HOME", os.path.join(tempfile.gettempdir(),
                                        "crm-%d" % os.getuid())), "crm-py")
     pb = load_pb2(os.path.abspath(args.proto), cache)
+    if args.command == "selftest":
+        return selftest(pb)
+    if not args.server:
+        ap.error("--server (or CRM_SERVER) is required")
     password = sys.stdin.readline().rstrip("\n")
     try:
         ok = demo(pb, Client(pb, args.server), args, password)

@@ -753,6 +753,15 @@ b_policy_set(struct rb *b, const struct target *t)
 	R(policy_set) = &b->policy_set;
 }
 
+/* The same change, answered with what it would do; nothing kept. */
+static void
+b_policy_dry_run(struct rb *b, const struct target *t)
+{
+	b_policy_set(b, t);
+	b->req.body_case = CRM__V1__REQUEST__BODY_POLICY_DRY_RUN;
+	R(policy_dry_run) = &b->policy_set;
+}
+
 static void
 b_stage_set(struct rb *b, const struct target *t)
 {
@@ -1302,6 +1311,7 @@ static const struct request {
 	{ "task_cancel", b_task_cancel, O_TASK, F_WRITE },
 	{ "policy_get", b_policy_get, O_NONE, 0 },
 	{ "policy_set", b_policy_set, O_NONE, F_WRITE },
+	{ "policy_dry_run", b_policy_dry_run, O_NONE, F_WRITE },
 	{ "stage_set", b_stage_set, O_CUST, F_WRITE },
 	{ "grade_propose", b_grade_propose, O_CUST, F_WRITE },
 	{ "grade_pending", b_grade_pending, O_NONE, 0 },

@@ -6,7 +6,7 @@
  * crm.proto has a recorded request; replayed in order on a fresh crmd,
  * with unknown fields added to the envelope and to the body, every
  * request is answered as recorded (status and reply type); and a request
- * body the server does not know answers UNSUPPORTED.
+ * body the server does not know answers UNIMPLEMENTED.
  */
 #include <dirent.h>
 #include <stdio.h>

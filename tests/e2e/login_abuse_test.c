@@ -68,6 +68,8 @@ struct attempt {
 	crm_status code; /* -1: no reply */
 	char msg[200];
 	double ms;
+	int retryable;
+	uint32_t retry_after_ms;
 };
 
 /* One login over sock; no cmocka asserts (runs in threads). */
@@ -90,6 +92,8 @@ login_once(int sock, const char *login, const char *pw, struct attempt *a)
 	uint8_t *buf = crm_wire_pack_alloc(&req.base, &len);
 	a->code = (crm_status)-1;
 	a->msg[0] = '\0';
+	a->retryable = 0;
+	a->retry_after_ms = 0;
 	double t = now_ms();
 	void *msg = NULL;
 	int n = -1;
@@ -103,6 +107,10 @@ login_once(int sock, const char *login, const char *pw, struct attempt *a)
 		a->code = crm_wire_status(r);
 		snprintf(a->msg, sizeof(a->msg), "%s",
 		    r->status && r->status->message ? r->status->message : "");
+		a->retryable = r->status && r->status->retryable;
+		a->retry_after_ms = r->status && r->status->has_retry_after_ms
+		                        ? r->status->retry_after_ms
+		                        : 0;
 		crm__v1__response__free_unpacked(r, NULL);
 	}
 	if (msg != NULL) {
@@ -285,8 +293,10 @@ others_log_in_fast_while_one_account_is_hammered(void **state)
 	assert_int_equal(other, 0);
 	/* However many threads ask at once, the account gets its three
 	 * free guesses, then one more after each wait (2 s, 4 s, 8 s, ...
-	 * from the last failure) that passed while it was hammered. */
-	int allowed = 3;
+	 * from the last failure) that passed while it was hammered, and
+	 * each connection that had not failed yet one ticket (its attempt
+	 * at the end of the wait it was told: no lockout). */
+	int allowed = 3 + HAMMERS;
 	for (double w = 2, sum_w = 2; sum_w <= elapsed; w *= 2, sum_w += w) {
 		allowed++;
 	}
@@ -295,6 +305,86 @@ others_log_in_fast_while_one_account_is_hammered(void **state)
 	/* Everyone else stays quick: generous, for a busy 2-core box. */
 	assert_true(worst < 8 * idle + 1000);
 	nn_close(sock);
+}
+
+/* ---------------------------------------------------- 4. no lockout */
+
+static void *
+guesser_run(void *arg)
+{
+	struct hammer *h = arg;
+	int sock = client();
+	for (int i = 0; i < HAMMER_MAX && !stop_hammering; i++) {
+		struct attempt a;
+		login_once(sock, "owner", "guess", &a);
+		h->tries++;
+		if (a.code == CRM_EUNAUTH) {
+			h->guesses++;
+		} else if (a.code == CRM_TOO_BIG) {
+			h->refused++;
+		} else {
+			h->other++;
+		}
+		struct timespec ms = { 0, 2000000 };
+		nanosleep(&ms, NULL);
+	}
+	nn_close(sock);
+	return NULL;
+}
+
+/* An attacker may delay a user, never lock them out: one connection
+ * hammers wrong passwords (a checked guess the moment each wait ends);
+ * the owner, on another connection, is told to wait (RESOURCE_EXHAUSTED,
+ * retryable, retry_after_ms), comes back then and is let in, within
+ * twice the wait it was told. Today's main refused the owner as long as
+ * the guesser kept going. */
+static void
+the_owner_logs_in_while_a_guesser_hammers(void **state)
+{
+	(void)state;
+	struct hammer h;
+	memset(&h, 0, sizeof(h));
+	stop_hammering = 0;
+	assert_int_equal(pthread_create(&h.th, NULL, guesser_run, &h), 0);
+	/* Until the free guesses are spent and the waits have begun
+	 * (bounded: 20 s). */
+	double t = now_ms();
+	while (h.guesses < 4 && now_ms() - t < 20000) {
+		struct timespec ms = { 0, 50000000 };
+		nanosleep(&ms, NULL);
+	}
+	int sock = client();
+	struct attempt a;
+	double t0 = now_ms();
+	uint32_t told = 0;
+	int tries = 0, refusals = 0;
+	for (; tries < 10 && now_ms() - t0 < 60000; tries++) {
+		login_once(sock, "owner", "pw-owner", &a);
+		if (a.code != CRM_TOO_BIG) {
+			break;
+		}
+		refusals++;
+		assert_true(a.retryable);
+		assert_true(a.retry_after_ms > 0);
+		told = told ? told : a.retry_after_ms;
+		struct timespec w = { a.retry_after_ms / 1000,
+			(long)(a.retry_after_ms % 1000) * 1000000 };
+		nanosleep(&w, NULL);
+	}
+	double took = now_ms() - t0;
+	stop_hammering = 1;
+	pthread_join(h.th, NULL);
+	nn_close(sock);
+	print_message("no lockout: the guesser made %d attempts (%d checked, "
+	              "%d refused); the owner was refused %d times, told to "
+	              "wait %u ms, and was in after %.0f ms\n",
+	    h.tries, h.guesses, h.refused, refusals, told, took);
+	assert_true(h.guesses >= 4);
+	assert_int_equal(h.other, 0);
+	assert_crm_ok(a.code);
+	/* Twice the wait it was told, plus a second for the hashes of a
+	 * busy 2-core machine. */
+	assert_true(took <= 2.0 * told + 1000);
 }
 
 /* ---------------------------------------------------- 3. two at once */
@@ -407,6 +497,8 @@ setup(void **state)
 	    crm_test_add_user(&srv, "victim", "rep", "east", "pw-victim"));
 	assert_crm_ok(
 	    crm_test_add_user(&srv, "hammered", "rep", "east", "pw-ham"));
+	assert_crm_ok(
+	    crm_test_add_user(&srv, "owner", "rep", "east", "pw-owner"));
 	for (int i = 1; i <= USERS; i++) {
 		char login[16], pw[16];
 		snprintf(login, sizeof(login), "u%d", i);
@@ -437,6 +529,7 @@ main(void)
 		cmocka_unit_test(
 		    others_log_in_fast_while_one_account_is_hammered),
 		cmocka_unit_test(at_most_two_hashes_run_at_once),
+		cmocka_unit_test(the_owner_logs_in_while_a_guesser_hammers),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -258,12 +258,14 @@ call(nng_socket s, Crm__V1__Request *req, struct reply *y)
 	return rv;
 }
 
-/* The reply's code; an absent status is OK (proto/README.md §2). */
+/* The reply's code; an absent status or code reads UNKNOWN, never OK
+ * (proto/README.md §2). */
 static Crm__V1__Status__Code
 code_of(const struct reply *y)
 {
-	return y->r->status != NULL ? y->r->status->code
-	                            : CRM__V1__STATUS__CODE__OK;
+	return y->r->status != NULL && y->r->status->has_code
+	           ? y->r->status->code
+	           : CRM__V1__STATUS__CODE__UNKNOWN;
 }
 
 static const char *
@@ -696,8 +698,8 @@ kill_test(struct server *srv, struct session *c, const char *prefix)
 	    crm__v1__response__unpack(NULL, nng_msg_len(m), nng_msg_body(m));
 	nng_msg_free(m);
 	CHECK(r != NULL && r->body_case == CRM__V1__RESPONSE__BODY_CUSTOMER &&
-	          (r->status == NULL ||
-	              r->status->code == CRM__V1__STATUS__CODE__OK),
+	          r->status != NULL && r->status->has_code &&
+	          r->status->code == CRM__V1__STATUS__CODE__OK,
 	    "the reply over the restart is no customer");
 	wd.id = r->customer->customer->id;
 	crm__v1__response__free_unpacked(r, NULL);

@@ -84,5 +84,67 @@ call badlogin
 has "a wrong password is UNAUTHENTICATED" '^  code: UNAUTHENTICATED$'
 has "with a message" '^  message: "'
 
+# Protocol 1.0 (issue 17): gRPC's code numbers. A customer that does not
+# exist is NOT_FOUND by name in protoc's decoding and 5 on the wire: the
+# reply holds status (field 2) with code (field 1, varint) 5.
+printf 'protocol_version: 1\nsession_token: %s\ncustomer_get { id: 999999 }\n' \
+	"$token" >"$H/notfound.txt"
+call notfound
+has "a missing customer decodes as code: NOT_FOUND" '^  code: NOT_FOUND$'
+od -An -tx1 -v "$H/notfound.reply" | tr -s ' \n' ' ' | grep -qE ' 12 [0-9a-f]{2} 08 05( |$)' \
+	&& ok "NOT_FOUND is encoded as 5" \
+	|| bad "NOT_FOUND is not 08 05 in: $(od -An -tx1 "$H/notfound.reply")"
+out=$(protoc -I "$PROTO" --decode_raw <"$H/notfound.reply")
+has "the raw status code is 5" '^  1: 5$'
+cat >"$H/hello2.txt" <<'TXT'
+protocol_version: 1
+hello { client: "nanocat" }
+TXT
+call hello2
+has "hello gives the oldest protocol version" '^  min_protocol_version: 1$'
+has "hello gives the newest protocol version" '^  max_protocol_version: 1$'
+cat >"$H/future.txt" <<'TXT'
+protocol_version: 7
+request_id: "future-version-1"
+hello { client: "nanocat" }
+TXT
+call future
+has "a newer protocol version is UNIMPLEMENTED" '^  code: UNIMPLEMENTED$'
+has "naming the range" '^  message: ".*versions 1 to 1'
+has "and the field" '^  field: "protocol_version"$'
+has "its request id is echoed" '^request_id: "future-version-1"$'
+
+# Structured details (issue 17, item 4): ALREADY_EXISTS names the holder
+# the caller may see (existing_id); INVALID_ARGUMENT names the bad field.
+add_customer() { # NAME ID-TEXT EXTRA
+	printf 'protocol_version: 1\nrequest_id: "%s"\nsession_token: %s\ncustomer_add { customer { name: "%s" %s } }\n' \
+		"$2" "$token" "$1" "${3:-}" >"$H/$4.txt"
+	call "$4"
+}
+add_customer "Nanocat Trading" "customer-add-001" "" add1
+has "a customer is added" '^  code: OK$'
+cid=$(printf '%s\n' "$out" | sed -n 's/^    id: \([0-9]*\)$/\1/p' | head -1)
+add_customer "Nanocat Trading" "customer-add-002" "" add2
+has "the same name again is ALREADY_EXISTS" '^  code: ALREADY_EXISTS$'
+has "naming the holder's id" "^  existing_id: $cid\$"
+add_customer "Bad Tags Co" "customer-add-003" 'tags: "ok" tags: "a,b"' add3
+has "a bad tag is INVALID_ARGUMENT" '^  code: INVALID_ARGUMENT$'
+has "naming the field" '^  field: "customer_add.customer.tags\[1\]"$'
+add_customer "$(printf 'x%.0s' $(seq 5000))" "customer-add-004" "" add4
+has "a too long name is INVALID_ARGUMENT" '^  code: INVALID_ARGUMENT$'
+has "naming the field" '^  field: "customer_add.customer.name"$'
+printf 'protocol_version: 1\nrequest_id: "contact-add-0001"\nsession_token: %s\ncontact_add { contact { customer_id: %s name: "Wu" phones: "123" phones: "call me" } }\n' \
+	"$token" "$cid" >"$H/contact.txt"
+call contact
+has "a bad phone is INVALID_ARGUMENT" '^  code: INVALID_ARGUMENT$'
+has "naming the phone" '^  field: "contact_add.contact.phones\[1\]"$'
+cat >"$H/noid.txt" <<TXT
+protocol_version: 1
+session_token: $token
+customer_add { customer { name: "No Id Co" } }
+TXT
+call noid
+has "a write without an id names request_id" '^  field: "request_id"$'
+
 [ "$fails" -eq 0 ] && echo "all passed" || echo "$fails failed"
 [ "$fails" -eq 0 ]

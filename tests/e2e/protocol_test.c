@@ -188,6 +188,69 @@ oversized_requests_are_refused_and_the_server_stays_up(void **state)
 	assert_true(crm_test_server_alive(&srv));
 }
 
+/* Send buf raw; the reply must decode, have code want and echo the
+ * 16-byte request id id. */
+static void
+refusal_echoes(const void *buf, size_t len, crm_status want, const char *id)
+{
+	uint8_t *out = NULL;
+	long n = crm_test_raw(&srv, buf, len, &out);
+	assert_true(n >= 0);
+	Crm__V1__Response *r = NULL;
+	assert_crm_ok(crm_wire_unpack_response(out, (size_t)n, &r));
+	assert_crm_err(crm_wire_status(r), want);
+	assert_true(r->has_request_id);
+	assert_int_equal(r->request_id.len, 16);
+	assert_memory_equal(r->request_id.data, id, 16);
+	crm__v1__response__free_unpacked(r, NULL);
+	free(out);
+}
+
+/* Issue 17, item 9: a request that does not decode, or is over the size
+ * limit, is still answered with its request id when the bytes hold one
+ * (read leniently up to the first malformed field), so a client with
+ * several requests in flight knows which one failed; the oversized one
+ * is logged. */
+static void
+refusals_carry_the_request_id_when_it_can_be_read(void **state)
+{
+	(void)state;
+	static const uint8_t cut[] = { 0x08, 0x01, 0x12, 0x10, '0', '1', '2',
+		'3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e',
+		'f', 0x52, 0x28, 0x00 };
+	refusal_echoes(cut, sizeof(cut), CRM_EINVAL, "0123456789abcdef");
+
+	size_t big = CRM_MAX_REQUEST + 256;
+	char *notes = malloc(big + 1);
+	memset(notes, 'a', big);
+	notes[big] = '\0';
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	c.name = "Huge Notes Ltd";
+	c.notes = notes;
+	a.customer = &c;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &a;
+	req.has_protocol_version = req.has_request_id = 1;
+	req.protocol_version = CRM_PROTOCOL_VERSION;
+	req.request_id.data = (uint8_t *)"oversized-000001";
+	req.request_id.len = 16;
+	size_t len;
+	uint8_t *buf = crm_wire_pack_alloc(&req.base, &len);
+	refusal_echoes(buf, len, CRM_TOO_BIG, "oversized-000001");
+	free(buf);
+	free(notes);
+
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd),
+	    "grep -q 'refused a request of [0-9]* bytes' '%s/crmd.log'",
+	    srv.dir);
+	if (srv.pid > 0) {
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
 static void
 requests_without_a_session_are_unauthenticated(void **state)
 {
@@ -438,6 +501,8 @@ main(void)
 		cmocka_unit_test(
 		    unknown_fields_beside_a_known_body_are_ignored),
 		cmocka_unit_test(a_newer_protocol_version_is_unsupported),
+		cmocka_unit_test(
+		    refusals_carry_the_request_id_when_it_can_be_read),
 		cmocka_unit_test(invalid_utf8_and_bad_enums_are_refused),
 		cmocka_unit_test(
 		    nul_bytes_in_strings_are_refused_naming_the_field),

@@ -48,12 +48,45 @@ for run in 1 2; do
 	printf '%s\n' "$out" | grep -q '^changed: CHANGE_FOLLOWUP' \
 		&& ok "run $run: the change log names the follow-up" \
 		|| bad "run $run: no follow-up in the change log"
+	printf '%s\n' "$out" | grep -qE '^poke cursor: [0-9]+ ' \
+		&& ok "run $run: the poke carries the change-log cursor" \
+		|| bad "run $run: no cursor in the poke"
 done
 out=$(client wrong-pw 2>&1)
 rc=$?
 [ "$rc" -eq 1 ] && printf '%s\n' "$out" | grep -q UNAUTHENTICATED \
 	&& ok "a wrong password fails with UNAUTHENTICATED" \
 	|| bad "wrong password: exit $rc: $out"
+
+# Issue 17: a server whose (first) listen address is tcp also publishes
+# pokes (at port + 1) and says where in Hello; the demo subscribes there
+# and must get a poke carrying the cursor after its write.
+kill -TERM "$PID"; wait "$PID" || bad "crmd (ipc) exit status"; PID=
+PORT=$("$PY" -c 'import socket
+for _ in range(50):
+    a, b = socket.socket(), socket.socket()
+    try:
+        a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
+        b.bind(("127.0.0.1", p + 1)); print(p); break
+    except OSError: pass
+    finally: a.close(); b.close()')
+URL=tcp://127.0.0.1:$PORT
+"$CRMD" --data "$H/db" --listen "$URL" 2>"$H/crmd-tcp.log" &
+PID=$!
+for _ in $(seq 100); do
+	grep -q "listening on tcp" "$H/crmd-tcp.log" 2>/dev/null && break
+	sleep 0.1
+done
+out=$(client pw-li 2>&1)
+rc=$?
+printf '%s\n' "$out" | sed 's/^/    /'
+[ "$rc" -eq 0 ] && ok "demo over tcp exits 0" || bad "demo over tcp: exit $rc"
+printf '%s\n' "$out" | grep -qF "pokes at tcp://127.0.0.1:$((PORT + 1))" \
+	&& ok "hello over a tcp listen gives the PUB address (port + 1)" \
+	|| bad "hello over tcp: no PUB address"
+printf '%s\n' "$out" | grep -qE '^poke cursor: [0-9]+ ' \
+	&& ok "over tcp the poke carries the change-log cursor" \
+	|| bad "over tcp: no poke with a cursor"
 
 [ "$fails" -eq 0 ] && echo "all passed" || echo "$fails failed"
 [ "$fails" -eq 0 ]

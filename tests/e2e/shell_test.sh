@@ -138,6 +138,19 @@ contains "crmd --help prints Usage:" "Usage:"
 expect 2 "crmd refuses a remote bind" -- "$CRMD" --data "$H/db2" --listen tcp://0.0.0.0:5999
 contains "and says how to reach it remotely" "SSH"
 [ ! -e "$H/db2" ] && ok "before creating a data folder" || bad "db2 was created"
+# -- open issue ids for TAB after `issue resolve`/`issue escalate`: the
+# "issues" cache holds those this shell saw open, not resolved ones.
+IC=$XDG_CACHE_HOME/crm/issues
+expect 0 "a customer for an issue" -- "$CRM" -c 'customer add 缓存客户 --owner li'
+expect 0 "an after-sales issue" -- "$CRM" -c 'issue 缓存客户 "设备故障"'
+iid=$(head -1 "$IC" 2>/dev/null)
+[ -n "$iid" ] && printf '%s' "$out" | grep -qF "issue $iid:" \
+	&& ok "the new issue's id is cached for completion" || bad "issues cache: '$(cat "$IC" 2>/dev/null)': $out"
+expect 0 "resolve it" -- "$CRM" -c "issue resolve $iid '已更换部件'"
+! grep -qx "$iid" "$IC" 2>/dev/null && ok "a resolved issue leaves the cache" || bad "still cached: $(cat "$IC")"
+expect 0 "issue list shows the resolved one" -- "$CRM" -c 'issue list --team'
+contains "it is listed" "已更换部件"
+! grep -qx "$iid" "$IC" 2>/dev/null && ok "and does not cache it again" || bad "cached again: $(cat "$IC")"
 expect 0 "hints file passes" -- "$CRM" --test-hints "$(dirname "$0")/../data/cli_hints.txt"
 expect 0 "logout" -- "$CRM" -c logout
 expect 1 "after logout, requests are unauthenticated" -- "$CRM" -c 'customer list'

@@ -232,7 +232,7 @@ exec(const uint8_t *buf, size_t len, int commit, struct fuzz_env_reply *out,
 	if (r->status != NULL && r->status->message != NULL) {
 		snprintf(out->msg, sizeof(out->msg), "%s", r->status->message);
 	}
-	if ((unsigned)out->code > CRM_UNAVAILABLE ||
+	if ((unsigned)out->code >= CRM_STATUS_COUNT ||
 	    (out->code != CRM_OK &&
 	        r->body_case != CRM__V1__RESPONSE__BODY__NOT_SET) ||
 	    (out->code != CRM_OK && out->msg[0] == '\0') ||

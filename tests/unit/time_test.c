@@ -326,17 +326,18 @@ from_and_to_words_lean_to_the_past(void **state)
 	expect_span(
 	    "上周三", wed, at(2026, 11, 18, 0, 0), at(2026, 11, 19, 0, 0));
 	/* A time alone: the last time the clock said it. */
+	expect_span("15:00", NOW, at(2026, 11, 22, 15, 0),
+	    at(2026, 11, 22, 15, 0) + 1);
 	expect_span(
-	    "15:00", NOW, at(2026, 11, 22, 15, 0), at(2026, 11, 22, 15, 0));
+	    "9:00", NOW, at(2026, 11, 23, 9, 0), at(2026, 11, 23, 9, 0) + 1);
+	/* A moment is the second it names (times are whole seconds), so
+	 * `--to now` holds what happened in the current second. */
 	expect_span(
-	    "9:00", NOW, at(2026, 11, 23, 9, 0), at(2026, 11, 23, 9, 0));
-	/* Moments are themselves. */
-	expect_span(
-	    "+3d", NOW, at(2026, 11, 26, 10, 0), at(2026, 11, 26, 10, 0));
+	    "+3d", NOW, at(2026, 11, 26, 10, 0), at(2026, 11, 26, 10, 0) + 1);
 	expect_span("3 days ago", NOW, at(2026, 11, 20, 10, 0),
-	    at(2026, 11, 20, 10, 0));
-	expect_span("2026-11-25 14:00", NOW, WED_1400, WED_1400);
-	expect_span("now", NOW, NOW, NOW);
+	    at(2026, 11, 20, 10, 0) + 1);
+	expect_span("2026-11-25 14:00", NOW, WED_1400, WED_1400 + 1);
+	expect_span("now", NOW, NOW, NOW + 1);
 }
 
 static void

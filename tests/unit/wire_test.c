@@ -205,7 +205,8 @@ a_response_status_survives_the_round_trip(void **state)
 	(void)state;
 	Crm__V1__Response resp = CRM__V1__RESPONSE__INIT;
 	Crm__V1__Status st;
-	assert_crm_ok(crm_wire_status(&resp)); /* absent means OK */
+	/* absent is never OK (protocol 1.0): it reads UNKNOWN */
+	assert_crm_err(crm_wire_status(&resp), CRM_UNKNOWN);
 	crm_wire_set_status(&resp, &st, CRM_UNAVAILABLE, NULL);
 	size_t len;
 	uint8_t *buf = crm_wire_pack_alloc(&resp.base, &len);
@@ -223,6 +224,44 @@ a_response_status_survives_the_round_trip(void **state)
 	assert_crm_err(crm_wire_status(&r2), CRM_NOT_FOUND);
 	assert_string_equal(r2.status->message, "no such customer: 7");
 	assert_false(r2.status->has_retryable);
+}
+
+/* The request id is found in bytes that do not decode as a whole: a bad
+ * field after it, a message cut short, an unknown wire type; not in
+ * garbage or when it is not 16 bytes. */
+static void
+a_request_id_is_read_from_bytes_that_do_not_decode(void **state)
+{
+	(void)state;
+	uint8_t b[64];
+	size_t n = 0;
+	b[n++] = 0x08; /* protocol_version = 1 */
+	b[n++] = 0x01;
+	b[n++] = 0x12; /* request_id, 16 bytes */
+	b[n++] = 16;
+	for (int i = 0; i < 16; i++) {
+		b[n++] = (uint8_t)('a' + i);
+	}
+	size_t whole = n;
+	b[n++] = 0x52; /* hello (10): length 40, cut short */
+	b[n++] = 40;
+	b[n++] = 0x00;
+	ProtobufCBinaryData id;
+	assert_int_equal(crm_wire_peek_request_id(b, n, &id), 1);
+	assert_int_equal(id.len, 16);
+	assert_memory_equal(id.data, "abcdefghijklmnop", 16);
+	Crm__V1__Response *r = NULL;
+	assert_int_not_equal(crm_wire_unpack_response(b, n, &r), CRM_OK);
+	/* the whole prefix decodes too: the same id */
+	assert_int_equal(crm_wire_peek_request_id(b, whole, &id), 1);
+	/* an id of another length is not a request id */
+	b[3] = 4;
+	assert_int_equal(crm_wire_peek_request_id(b, 8, &id), 0);
+	assert_null(id.data);
+	static const uint8_t garbage[] = { 0xff, 0xff, 0xff };
+	assert_int_equal(
+	    crm_wire_peek_request_id(garbage, sizeof(garbage), &id), 0);
+	assert_int_equal(crm_wire_peek_request_id(b, 0, &id), 0);
 }
 
 /* Bytes of needle inside hay, or NULL. */
@@ -323,6 +362,8 @@ main(void)
 		cmocka_unit_test(a_message_bigger_than_the_arena_is_too_big),
 		cmocka_unit_test(request_ids_differ),
 		cmocka_unit_test(a_response_status_survives_the_round_trip),
+		cmocka_unit_test(
+		    a_request_id_is_read_from_bytes_that_do_not_decode),
 		cmocka_unit_test(
 		    a_nul_in_any_string_field_is_found_on_the_wire),
 	};

@@ -1,0 +1,733 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pool_reclaim.c: the pool rules, their warnings and the reclaim sweep
+ * (pool_reclaim.h).
+ *
+ * DB_RECLAIM holds two kinds of keys:
+ *   customer id (8 bytes, < 2^63) -> struct rec (40 bytes, big-endian)
+ *   head (top bit set) || base (biased time) || customer id -> ""
+ * head = 2^63 | stage << 24 | grade << 16 | rule << 8 | warned.
+ * Rule 1 (no follow-up) counts from base = the later of the last
+ * follow-up and `since` (when the owner got the customer); rule 2
+ * (not won) from `since`. Within one head the first key is the one due
+ * first, so the sweep reads one key per enabled rule.
+ */
+#include "pool_reclaim.h"
+
+#include <inttypes.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "calendar.h"
+#include "crm.h"
+#include "crm_enum.h"
+#include "crm_time.h"
+#include "customer.h"
+#include "event.h"
+#include "policy.h"
+#include "pool.h"
+#include "signals.h"
+#include "store_schema.h"
+#include "task.h"
+#include "user.h"
+
+#define HEAD_BIT   ((uint64_t)1 << 63)
+#define RULE_QUIET 1 /* no follow-up */
+#define RULE_UNWON 2 /* not won */
+#define REC_LEN    40
+
+struct rec {
+	uint64_t owner;
+	int64_t since;
+	uint64_t h1; /* 0: no entry */
+	int64_t b1;
+	uint64_t h2; /* base: since */
+};
+
+static _Atomic int64_t next_due = 0;
+static atomic_int rules_on = 1; /* until the first sweep says */
+
+int
+pool_reclaim_rules_on(void)
+{
+	return atomic_load(&rules_on);
+}
+
+int64_t
+pool_reclaim_next(void)
+{
+	return atomic_load(&next_due);
+}
+
+void
+pool_reclaim_set_next(int64_t t)
+{
+	atomic_store(&next_due, t);
+}
+
+static uint64_t
+head(int stage, int grade, int rule, int warned)
+{
+	return HEAD_BIT | (uint64_t)stage << 24 | (uint64_t)grade << 16 |
+	       (uint64_t)rule << 8 | (uint64_t)(warned != 0);
+}
+
+static int
+head_stage(uint64_t h)
+{
+	return (int)((h >> 24) & 0xff);
+}
+
+static int
+head_grade(uint64_t h)
+{
+	return (int)((h >> 16) & 0xff);
+}
+
+static void
+put_u64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++) {
+		p[i] = (uint8_t)(v >> (56 - 8 * i));
+	}
+}
+
+static int
+rec_get(struct req_ctx *ctx, uint64_t id, struct rec *r)
+{
+	store_key k;
+	store_key_id(&k, id);
+	MDB_val kv = { k.len, k.b }, dv;
+	if (mdb_get(ctx->txn, ctx->st->dbi[DB_RECLAIM], &kv, &dv) != 0 ||
+	    dv.mv_size != REC_LEN) {
+		memset(r, 0, sizeof(*r));
+		return 0;
+	}
+	const uint8_t *p = dv.mv_data;
+	r->owner = store_u64(p);
+	r->since = store_time_of(store_u64(p + 8));
+	r->h1 = store_u64(p + 16);
+	r->b1 = store_time_of(store_u64(p + 24));
+	r->h2 = store_u64(p + 32);
+	return 1;
+}
+
+static crm_status
+rec_put(struct req_ctx *ctx, uint64_t id, const struct rec *r)
+{
+	uint8_t v[REC_LEN];
+	put_u64(v, r->owner);
+	put_u64(v + 8, store_time_key(r->since));
+	put_u64(v + 16, r->h1);
+	put_u64(v + 24, store_time_key(r->b1));
+	put_u64(v + 32, r->h2);
+	store_key k;
+	store_key_id(&k, id);
+	MDB_val kv = { k.len, k.b }, dv = { sizeof(v), v };
+	return store_map_lmdb(
+	    mdb_put(ctx->txn, ctx->st->dbi[DB_RECLAIM], &kv, &dv, 0),
+	    "reclaim");
+}
+
+static const store_key *
+due_key(store_key *k, uint64_t h, int64_t base, uint64_t id)
+{
+	if (h == 0) {
+		return NULL;
+	}
+	store_key_triple(k, h, store_time_key(base), id);
+	return k;
+}
+
+/* Whether a pool rule may reclaim c at all. */
+static int
+eligible(const Crm__V1__Customer *c)
+{
+	return c->owner_id != 0 && c->team_id != 0 && c->merged_into == 0 &&
+	       c->stage != CRM__V1__STAGE__STAGE_WON &&
+	       c->stage != CRM__V1__STAGE__STAGE_LOST && c->stage != 0;
+}
+
+static int64_t
+quiet_base(const Crm__V1__Customer *c, int64_t since)
+{
+	int64_t last = customer_last_contact(c);
+	return last > since ? last : since;
+}
+
+/* Make c's entries agree with c, its owner holding it since `since`. */
+static crm_status
+plan(struct req_ctx *ctx, const Crm__V1__Customer *c, int had,
+    const struct rec *old, int64_t since)
+{
+	struct rec nw;
+	memset(&nw, 0, sizeof(nw));
+	crm_status rc = CRM_OK;
+	store_key ok, nk;
+	int keep = c->owner_id != 0 && c->merged_into == 0;
+	if (keep) {
+		nw.owner = c->owner_id;
+		nw.since = since;
+	}
+	if (keep && eligible(c)) {
+		int st = (int)c->stage, gr = (int)c->grade;
+		nw.b1 = quiet_base(c, since);
+		nw.h1 = head(st, gr, RULE_QUIET, 0);
+		nw.h2 = head(st, gr, RULE_UNWON, 0);
+		/* The same base and rule: it stays warned. */
+		if (had && (old->h1 & ~(uint64_t)1) == nw.h1 &&
+		    old->b1 == nw.b1) {
+			nw.h1 = old->h1;
+		}
+		if (had && (old->h2 & ~(uint64_t)1) == nw.h2 &&
+		    old->since == nw.since) {
+			nw.h2 = old->h2;
+		}
+	}
+	if (had && memcmp(old, &nw, sizeof(nw)) == 0) {
+		return CRM_OK;
+	}
+	rc = store_reindex(ctx->st, ctx->txn, DB_RECLAIM,
+	    had ? due_key(&ok, old->h1, old->b1, c->id) : NULL,
+	    due_key(&nk, nw.h1, nw.b1, c->id));
+	if (rc == CRM_OK) {
+		rc = store_reindex(ctx->st, ctx->txn, DB_RECLAIM,
+		    had ? due_key(&ok, old->h2, old->since, c->id) : NULL,
+		    due_key(&nk, nw.h2, nw.since, c->id));
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (keep) {
+		rc = rec_put(ctx, c->id, &nw);
+	} else if (had) {
+		store_key k;
+		store_key_id(&k, c->id);
+		rc = store_del(ctx->st, ctx->txn, DB_RECLAIM, &k);
+	}
+	int was_warned = had && (((old->h1 & 1) && old->h1 != nw.h1) ||
+	                            ((old->h2 & 1) && old->h2 != nw.h2) ||
+	                            ((old->h1 & 1) && old->b1 != nw.b1));
+	/* Gone to the pool: pool_put closes every open task, saying why. */
+	if (rc == CRM_OK && was_warned && c->owner_id != 0) {
+		rc = task_cancel_ref(ctx, c->id,
+		    CRM__V1__TASK_KIND__TASK_RECLAIM_WARN, c->id, INT64_MIN,
+		    "the pool rule's date moved (a follow-up, a new owner, "
+		    "stage or grade)");
+	}
+	return rc;
+}
+
+crm_status
+pool_reclaim_on_customer(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    const Crm__V1__Customer *after)
+{
+	(void)before;
+	struct rec old;
+	int had = rec_get(ctx, after->id, &old);
+	if (!had && after->owner_id == 0) {
+		return CRM_OK;
+	}
+	int64_t since =
+	    had && old.owner == after->owner_id ? old.since : ctx->now;
+	return plan(ctx, after, had, &old, since);
+}
+
+/* ---------------------------------------------------- texts */
+
+static const char *
+cell_name(struct req_ctx *ctx, int stage, int grade)
+{
+	char *b = crm_arena_alloc(ctx->arena, 48);
+	if (b == NULL) {
+		return "?";
+	}
+	const char *g = crm_enum_name(&crm__v1__grade__descriptor, grade);
+	snprintf(b, 48, "%s/%c",
+	    crm_enum_name(&crm__v1__stage__descriptor, stage),
+	    g != NULL && *g ? (char)(*g >= 'a' && *g <= 'z' ? *g - 32 : *g)
+	                    : '?');
+	return b;
+}
+
+static const char *
+rule_text(struct req_ctx *ctx, int rule, unsigned days, int stage, int grade)
+{
+	char *b = crm_arena_alloc(ctx->arena, 128);
+	if (b == NULL) {
+		return "?";
+	}
+	snprintf(b, 128,
+	    rule == RULE_QUIET ? "no follow-up for %u working days (%s rule)"
+	                       : "not won within %u working days (%s rule)",
+	    days, cell_name(ctx, stage, grade));
+	return b;
+}
+
+static const char *
+date_of(struct req_ctx *ctx, int64_t t)
+{
+	char *b = crm_arena_alloc(ctx->arena, 32);
+	if (b == NULL) {
+		return "?";
+	}
+	crm_time_format(t, b, 32);
+	return b;
+}
+
+/* ---------------------------------------------------- sweep */
+
+static unsigned
+open_tasks(struct req_ctx *ctx, uint64_t cid)
+{
+	unsigned n = 0;
+	uint64_t id = 0;
+	while (store_index_next(
+	           ctx->st, ctx->txn, DB_TASK_CUST, cid, id, &id) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Task *t;
+		if (dispatch_record(ctx, DB_TASKS, id,
+		        &crm__v1__task__descriptor,
+		        (ProtobufCMessage **)&t) == CRM_OK &&
+		    t->status == CRM__V1__TASK_STATUS__TASK_OPEN) {
+			n++;
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return n;
+}
+
+/* A dry run's list: customer cid as it is before the reclaim. */
+static crm_status
+collect(struct req_ctx *ctx, uint64_t cid, const char *rule,
+    struct pool_sweep_out *out)
+{
+	out->total++;
+	out->tasks += open_tasks(ctx, cid);
+	if (out->n == out->cap) {
+		return CRM_OK;
+	}
+	Crm__V1__Customer *c;
+	crm_status rc = dispatch_record(ctx, DB_CUSTOMERS, cid,
+	    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	c->owner = (char *)user_login_of(ctx, c->owner_id);
+	c->team = (char *)user_team_name(ctx, c->team_id);
+	c->pool_reason = (char *)rule;
+	out->reclaimed[out->n++] = c;
+	return CRM_OK;
+}
+
+static crm_status
+reclaim(struct req_ctx *ctx, uint64_t cid, const char *rule)
+{
+	char *why = crm_arena_alloc(ctx->arena, 160);
+	if (why == NULL) {
+		return CRM_TOO_BIG;
+	}
+	snprintf(why, 160, "reclaimed: %s", rule);
+	return pool_put(ctx, cid, why);
+}
+
+static crm_status
+warn(struct req_ctx *ctx, uint64_t cid, int rule, const char *text,
+    int64_t warn_at, int64_t at, struct pool_sweep_out *out)
+{
+	Crm__V1__Customer *c;
+	crm_status rc = dispatch_record(ctx, DB_CUSTOMERS, cid,
+	    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (out != NULL) {
+		out->warned++;
+	}
+	char *goal = crm_arena_alloc(ctx->arena, 256);
+	if (goal == NULL) {
+		return CRM_TOO_BIG;
+	}
+	snprintf(goal, 256, "goes to the pool %s unless %s: %s",
+	    date_of(ctx, at), rule == RULE_QUIET ? "followed up" : "won",
+	    text);
+	uint64_t who[2] = { c->owner_id,
+		signals_team_manager(ctx, c->team_id) };
+	for (int i = 0; i < 2 && rc == CRM_OK; i++) {
+		if (who[i] == 0 || (i == 1 && who[1] == who[0])) {
+			continue;
+		}
+		Crm__V1__Task *t;
+		rc = task_create(ctx, c, who[i],
+		    CRM__V1__TASK_KIND__TASK_RECLAIM_WARN,
+		    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, warn_at, goal, NULL,
+		    &t);
+		if (rc == CRM_OK) {
+			rc = task_set_ref(ctx, t->id, cid);
+		}
+	}
+	if (rc == CRM_OK) {
+		rc = event_add(ctx, cid, 0, text,
+		    "pool warning to its owner and manager: it goes to the "
+		    "pool %s unless %s",
+		    date_of(ctx, at),
+		    rule == RULE_QUIET ? "followed up" : "won");
+	}
+	return rc;
+}
+
+/* Mark c's entry of rule warned. */
+static crm_status
+set_warned(struct req_ctx *ctx, uint64_t cid, int rule)
+{
+	struct rec r;
+	if (!rec_get(ctx, cid, &r)) {
+		return CRM_OK;
+	}
+	uint64_t *h = rule == RULE_QUIET ? &r.h1 : &r.h2;
+	int64_t base = rule == RULE_QUIET ? r.b1 : r.since;
+	store_key ok, nk;
+	crm_status rc = store_reindex(ctx->st, ctx->txn, DB_RECLAIM,
+	    due_key(&ok, *h, base, cid), due_key(&nk, *h | 1, base, cid));
+	*h |= 1;
+	return rc == CRM_OK ? rec_put(ctx, cid, &r) : rc;
+}
+
+/* The first entry under h: its base and customer. */
+static int
+first(struct req_ctx *ctx, uint64_t h, int64_t *base, uint64_t *cid)
+{
+	uint8_t prefix[8];
+	put_u64(prefix, h);
+	struct store_iter it;
+	if (store_iter_open(ctx->st, ctx->txn, DB_RECLAIM, prefix, 8, NULL,
+	        &it) != CRM_OK) {
+		return 0;
+	}
+	const uint8_t *key;
+	size_t klen;
+	int found = 0;
+	while (store_iter_next(&it, &key, &klen)) {
+		if (klen == 24) {
+			*base = store_time_of(store_u64(key + 8));
+			*cid = store_u64(key + 16);
+			found = 1;
+			break;
+		}
+	}
+	store_iter_close(&it);
+	return found;
+}
+
+/* One action in a nested transaction: a customer that cannot be
+ * reclaimed (it fails) loses its entry, saying so, rather than stopping
+ * the sweep for good. */
+static crm_status
+act(struct req_ctx *ctx, uint64_t h, int64_t base, uint64_t cid, int rule,
+    const char *text, int do_warn, int64_t warn_at, int64_t at,
+    struct pool_sweep_out *out)
+{
+	if (out != NULL && !do_warn) {
+		crm_status rc = collect(ctx, cid, text, out);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	/* What the action allocates is not needed after it (a sweep of
+	 * many customers fits the arena). */
+	size_t mark = crm_arena_mark(ctx->arena);
+	MDB_txn *parent = ctx->txn, *child;
+	int mrc = mdb_txn_begin(ctx->st->env, parent, 0, &child);
+	if (mrc != 0) {
+		return store_map_lmdb(mrc, "reclaim");
+	}
+	ctx->txn = child;
+	crm_status rc = do_warn ? warn(ctx, cid, rule, text, warn_at, at, out)
+	                        : reclaim(ctx, cid, text);
+	if (rc == CRM_OK && do_warn) {
+		rc = set_warned(ctx, cid, rule);
+	}
+	ctx->txn = parent;
+	if (rc == CRM_OK) {
+		crm_arena_release(ctx->arena, mark);
+		return store_map_lmdb(mdb_txn_commit(child), "reclaim");
+	}
+	mdb_txn_abort(child);
+	if (store_map_full) {
+		return rc;
+	}
+	crm_warn("pool rule: customer %" PRIu64 " could not be %s (%s); "
+	         "its entry is dropped until it changes",
+	    cid, do_warn ? "warned" : "reclaimed", crm_status_name(rc));
+	store_key k;
+	return store_del(
+	    ctx->st, ctx->txn, DB_RECLAIM, due_key(&k, h, base, cid));
+}
+
+crm_status
+pool_reclaim_sweep(struct req_ctx *ctx, unsigned max,
+    struct pool_sweep_out *out, int64_t *next, unsigned *changed)
+{
+	Crm__V1__Policy *p;
+	unsigned n = 0;
+	*next = INT64_MAX;
+	if (changed != NULL) {
+		*changed = 0;
+	}
+	crm_status rc = policy_load(ctx, &p);
+	int on = 0;
+	for (size_t i = 0; rc == CRM_OK && i < p->n_cells; i++) {
+		const Crm__V1__CadenceCell *cell = p->cells[i];
+		int st = (int)cell->stage, gr = (int)cell->grade;
+		if (st == CRM__V1__STAGE__STAGE_WON ||
+		    st == CRM__V1__STAGE__STAGE_LOST) {
+			continue;
+		}
+		on |= cell->reclaim_after_days != 0 ||
+		      cell->reclaim_unwon_days != 0;
+		for (int rule = RULE_QUIET; rc == CRM_OK && rule <= RULE_UNWON;
+		     rule++) {
+			unsigned days = rule == RULE_QUIET
+			                    ? cell->reclaim_after_days
+			                    : cell->reclaim_unwon_days;
+			unsigned wd = cell->reclaim_warn_days;
+			if (days == 0) {
+				continue;
+			}
+			if (wd >= days) {
+				wd = days - 1;
+			}
+			const char *text = rule_text(ctx, rule, days, st, gr);
+			for (int warned = 0; rc == CRM_OK && warned <= 1;
+			     warned++) {
+				uint64_t h = head(st, gr, rule, warned);
+				int64_t base, at, wat = 0;
+				uint64_t cid;
+				while (rc == CRM_OK &&
+				       first(ctx, h, &base, &cid)) {
+					if (n >= max) {
+						*next = ctx->now;
+						goto done;
+					}
+					rc = calendar_add_working_days(
+					    ctx, base, days, &at);
+					if (rc == CRM_OK && !warned &&
+					    wd > 0) {
+						rc = calendar_add_working_days(
+						    ctx, base, days - wd,
+						    &wat);
+					}
+					if (rc != CRM_OK) {
+						break;
+					}
+					if (ctx->now >= at) {
+						rc = act(ctx, h, base, cid,
+						    rule, text, 0, 0, at, out);
+						n++;
+						continue;
+					}
+					if (!warned && wd > 0 &&
+					    ctx->now >= wat) {
+						rc = act(ctx, h, base, cid,
+						    rule, text, 1, wat, at,
+						    out);
+						n++;
+						continue;
+					}
+					int64_t t =
+					    !warned && wd > 0 ? wat : at;
+					if (t < *next) {
+						*next = t;
+					}
+					break;
+				}
+			}
+		}
+	}
+done:
+	if (changed != NULL) {
+		*changed = n;
+	}
+	if (rc == CRM_OK && out == NULL) {
+		atomic_store(&rules_on, on || n > 0);
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------- explain */
+
+crm_status
+pool_reclaim_explain(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    struct pool_reclaim_why *out)
+{
+	memset(out, 0, sizeof(*out));
+	struct rec r;
+	if (!rec_get(ctx, c->id, &r) || !eligible(c) ||
+	    r.owner != c->owner_id) {
+		return CRM_OK;
+	}
+	Crm__V1__Policy *p;
+	crm_status rc = policy_load(ctx, &p);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const Crm__V1__CadenceCell *cell =
+	    policy_cell(p, (int)c->stage, (int)c->grade);
+	for (int rule = RULE_QUIET; rule <= RULE_UNWON; rule++) {
+		unsigned days = rule == RULE_QUIET ? cell->reclaim_after_days
+		                                   : cell->reclaim_unwon_days;
+		unsigned wd = cell->reclaim_warn_days;
+		if (days == 0) {
+			continue;
+		}
+		if (wd >= days) {
+			wd = days - 1;
+		}
+		int64_t base =
+		    rule == RULE_QUIET ? quiet_base(c, r.since) : r.since;
+		int64_t at, wat = 0;
+		rc = calendar_add_working_days(ctx, base, days, &at);
+		if (rc == CRM_OK && wd > 0) {
+			rc = calendar_add_working_days(
+			    ctx, base, days - wd, &wat);
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		if (out->on && out->reclaim_at <= at) {
+			continue;
+		}
+		out->on = 1;
+		out->reclaim_at = at;
+		out->warn_at = wat;
+		out->from = base;
+		out->warned = (int)((rule == RULE_QUIET ? r.h1 : r.h2) & 1);
+		out->rule =
+		    rule_text(ctx, rule, days, (int)c->stage, (int)c->grade);
+		if (rule == RULE_QUIET && c->has_last_contact_at &&
+		    c->last_contact_at == base) {
+			out->from_what = "the last follow-up";
+		} else if (rule == RULE_QUIET && base != r.since) {
+			out->from_what = "its first contact";
+		} else {
+			char *b = crm_arena_alloc(ctx->arena, 96);
+			if (b == NULL) {
+				return CRM_TOO_BIG;
+			}
+			snprintf(b, 96, "when %s got it",
+			    user_login_of(ctx, c->owner_id));
+			out->from_what = b;
+		}
+	}
+	return CRM_OK;
+}
+
+/* ---------------------------------------------------- upgrade, check */
+
+crm_status
+pool_reclaim_reindex(struct req_ctx *ctx)
+{
+	crm_status rc = store_map_lmdb(
+	    mdb_drop(ctx->txn, ctx->st->dbi[DB_RECLAIM], 0), "reclaim");
+	uint64_t id = 0;
+	while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn, DB_CUSTOMERS,
+	                           id, &id) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Customer *c;
+		rc = dispatch_record(ctx, DB_CUSTOMERS, id,
+		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+		if (rc == CRM_OK && c->owner_id != 0) {
+			/* When its owner got it is not known before: its
+			 * last claim, else its creation. */
+			int64_t since = c->pool_left_at > c->created_at
+			                    ? c->pool_left_at
+			                    : c->created_at;
+			struct rec none;
+			memset(&none, 0, sizeof(none));
+			rc = plan(ctx, c, 0, &none, since);
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return rc;
+}
+
+crm_status
+pool_reclaim_check(struct check *c)
+{
+	struct req_ctx *ctx = c->ctx;
+	struct store_iter it;
+	crm_status rc =
+	    store_iter_open(ctx->st, ctx->txn, DB_RECLAIM, "", 0, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		if (klen == 8) {
+			uint64_t id = store_u64(key);
+			struct rec r;
+			Crm__V1__Customer *cu;
+			if (!rec_get(ctx, id, &r)) {
+				check_problem(c,
+				    "reclaim: customer %" PRIu64
+				    " has an entry of the wrong size",
+				    id);
+			} else if (dispatch_record(ctx, DB_CUSTOMERS, id,
+			               &crm__v1__customer__descriptor,
+			               (ProtobufCMessage **)&cu) != CRM_OK ||
+			           cu->owner_id != r.owner) {
+				check_problem(c,
+				    "reclaim: customer %" PRIu64
+				    " is gone or has another owner",
+				    id);
+			} else if (eligible(cu) != (r.h1 != 0 && r.h2 != 0)) {
+				check_problem(c,
+				    "reclaim: customer %" PRIu64
+				    " is %sdue for the pool rules",
+				    id, eligible(cu) ? "not " : "");
+			}
+		} else if (klen == 24 && (store_u64(key) & HEAD_BIT)) {
+			uint64_t h = store_u64(key);
+			int64_t base = store_time_of(store_u64(key + 8));
+			uint64_t id = store_u64(key + 16);
+			struct rec r;
+			int ok = rec_get(ctx, id, &r) &&
+			         ((r.h1 == h && r.b1 == base) ||
+			             (r.h2 == h && r.since == base)) &&
+			         head_stage(h) != 0 && head_grade(h) != 0;
+			if (!ok) {
+				check_problem(c,
+				    "reclaim: a due entry of customer %" PRIu64
+				    " its record does not name",
+				    id);
+			}
+		} else {
+			check_problem(c, "reclaim: a key of %zu bytes", klen);
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	store_iter_close(&it);
+	/* Each owned customer has its record. */
+	uint64_t id = 0;
+	while (store_id_next(ctx->st, ctx->txn, DB_CUSTOMERS, id, &id) ==
+	       CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Customer *cu;
+		struct rec r;
+		if (dispatch_record(ctx, DB_CUSTOMERS, id,
+		        &crm__v1__customer__descriptor,
+		        (ProtobufCMessage **)&cu) == CRM_OK &&
+		    cu->owner_id != 0 && cu->merged_into == 0 &&
+		    !rec_get(ctx, id, &r)) {
+			check_problem(c,
+			    "reclaim: customer %" PRIu64
+			    " has an owner but no pool-rule record",
+			    id);
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return CRM_OK;
+}

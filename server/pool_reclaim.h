@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pool_reclaim.h: the pool rules (公海, issue 16 items 1-2): a customer
+ * goes back to its team's pool after N working days without a follow-up
+ * (CadenceCell.reclaim_after_days, counted from the later of its last
+ * follow-up and when its owner got it), or after M working days of its
+ * owner without reaching won (reclaim_unwon_days); K working days before
+ * (reclaim_warn_days) its owner and their manager get a warning task
+ * (TASK_RECLAIM_WARN: `due`, reminders). Off by default; won and lost
+ * customers are never reclaimed. Working days come from the calendar.
+ *
+ * There is no cron. DB_RECLAIM holds, for each owned customer, when its
+ * owner got it (customer id -> struct below), and the due index
+ * (head || base time || customer id -> "", head = cell, rule and whether
+ * warned) that customer_save keeps and that holds no policy: a policy
+ * change applies at once. The writer's sweep (pool_reclaim_sweep) looks
+ * only at the first entry of each enabled rule, so it is cheap and
+ * exact; a request that arrives after the next due time (a restart, a
+ * moved test clock) waits for it first (writer.c, transport.c).
+ */
+#ifndef POOL_RECLAIM_H
+#define POOL_RECLAIM_H
+
+#include "check.h"
+#include "dispatch.h"
+
+/* What a sweep did, for policy.set --dry-run (NULL: not wanted). */
+struct pool_sweep_out {
+	Crm__V1__Customer **reclaimed; /* as they were, up to cap */
+	size_t n, cap;
+	unsigned total;  /* customers reclaimed */
+	unsigned tasks;  /* their open tasks closed */
+	unsigned warned; /* customers warned */
+};
+
+/* pool_reclaim_on_customer: keep customer after's entries (customer_save;
+ * before NULL: new). A changed base or rule cancels its open warnings. */
+crm_status pool_reclaim_on_customer(struct req_ctx *ctx,
+    const Crm__V1__Customer *before, const Crm__V1__Customer *after);
+
+/*
+ * pool_reclaim_sweep: warn and reclaim every customer due at ctx->now,
+ * at most max actions (then *next is ctx->now: more to do); *next gets
+ * the next time something falls due (INT64_MAX: no rule on). Runs as
+ * the server (ctx->who NULL). *changed (may be NULL) counts actions.
+ */
+crm_status pool_reclaim_sweep(struct req_ctx *ctx, unsigned max,
+    struct pool_sweep_out *out, int64_t *next /* OUT */,
+    unsigned *changed /* OUT */);
+
+/* The explanation of a customer's reclaim date (customer why). */
+struct pool_reclaim_why {
+	int on;             /* 0: no rule reclaims it (off, won, lost, ...) */
+	int64_t warn_at;    /* when the warning falls due (0: no warning) */
+	int64_t reclaim_at; /* when it goes to the pool */
+	int64_t from;       /* the time the rule counts from */
+	/* "the last follow-up", "its first contact" (none logged yet) or
+	 * "when li got it" (a claim, an assignment, a handover) */
+	const char *from_what;
+	/* "no follow-up for 5 working days (potential/B rule)" */
+	const char *rule;
+	int warned; /* the warning was given */
+};
+
+/*
+ * pool_reclaim_explain: when and why customer c (as stored) will be
+ * reclaimed, the earlier of its rules; strings in ctx->arena. Reads only
+ * (any transaction). Errors: store, CRM_EPRECOND (calendar).
+ */
+crm_status pool_reclaim_explain(struct req_ctx *ctx,
+    const Crm__V1__Customer *c, struct pool_reclaim_why *out /* OUT */);
+
+/* pool_reclaim_reindex: DB_RECLAIM anew from the customers (schema 10). */
+crm_status pool_reclaim_reindex(struct req_ctx *ctx);
+
+/* pool_reclaim_check: crm-check of DB_RECLAIM against the customers. */
+crm_status pool_reclaim_check(struct check *c);
+
+/* The process's next due time (0: unknown, check now; INT64_MAX: none)
+ * for the writer and the request threads. */
+int64_t pool_reclaim_next(void);
+void pool_reclaim_set_next(int64_t t);
+/* Whether the last sweep found a rule on (any customer's change may then
+ * move the next due time). */
+int pool_reclaim_rules_on(void);
+
+#endif

@@ -1,0 +1,2 @@
+corpus-v1-000092Z
+admin	admin-pw2
