@@ -398,6 +398,32 @@ routine_forget_customer(struct req_ctx *ctx, uint64_t cust, const char *why)
 	return rc;
 }
 
+crm_status
+routine_pooled(struct req_ctx *ctx, uint64_t cust, const char *why)
+{
+	/* Its team routines' entries go: a claim plans them again from
+	 * then on (routine_sync_customer finds none planned). */
+	crm_status rc = routine_forget_customer(ctx, cust, why);
+	uint64_t id = 0;
+	/* Its own routines: what was planned is cancelled with its other
+	 * tasks, so the plan starts again from the claim. */
+	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn,
+	                           DB_ROUTINE_CUST, cust, id, &id) == CRM_OK) {
+		Crm__V1__Routine *r, *before;
+		rc = load(ctx, id, &r);
+		if (rc == CRM_OK) {
+			rc = load(ctx, id, &before);
+		}
+		if (rc != CRM_OK || !r->has_planned_until) {
+			continue;
+		}
+		r->has_planned_until = 0;
+		r->planned_until = 0;
+		rc = put(ctx, before, r);
+	}
+	return rc;
+}
+
 /* The sweep's step for team routine r: when an occurrence has come
  * within ROUTINE_AHEAD since the last sweep, plan it for every customer
  * of the team it applies to. */
