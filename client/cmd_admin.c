@@ -156,8 +156,9 @@ cmd_admin_user_disable(
 	}
 	if (body.handover != NULL) {
 		done = crm_xasprintf("disabled user %s; %u of their sessions "
-		                     "ended; %lu customers handed to %s",
-		    call->argv[0], resp->sessions_ended, moved, body.handover);
+		                     "ended; %lu customer%s handed to %s",
+		    call->argv[0], resp->sessions_ended, moved,
+		    moved == 1 ? "" : "s", body.handover);
 	} else {
 		done = crm_xasprintf(
 		    "disabled user %s; %u of their sessions ended",
