@@ -369,7 +369,7 @@ pool_handle_claim(
 	}
 	if (before->owner_id == me) {
 		return dispatch_fail(
-		    ctx, CRM_EPRECOND, "%s is yours already", before->name);
+		    ctx, CRM_EPRECOND, "%s is already yours", before->name);
 	}
 	if (before->owner_id != 0) {
 		return dispatch_fail(ctx, CRM_EPRECOND,
