@@ -714,13 +714,14 @@ lifecycle_given(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	/* Taken from the pool (pool claim, or customer assign by a
 	 * manager): the pool cancelled all its tasks, so it gets what a
 	 * newly owned active customer gets: its next follow-up counted
-	 * from now (as for a new customer: never from the former owner's
-	 * last contact, which would be in the past), the month-end
-	 * re-grade, greetings and its routines' occurrences. */
+	 * from now (customer_last_contact: from pool_left_at, as for a new
+	 * customer, never from the former owner's last contact, which
+	 * would be in the past), the month-end re-grade, greetings and its
+	 * routines' occurrences. */
 	int from_pool = before->owner_id == 0 && after->owner_id != 0;
 	if (rc == CRM_OK) {
-		rc = task_followup_sync(ctx, after,
-		    from_pool ? ctx->now : customer_last_contact(after), 0);
+		rc = task_followup_sync(
+		    ctx, after, customer_last_contact(after), 0);
 	}
 	if (rc == CRM_OK && from_pool &&
 	    after->stage != CRM__V1__STAGE__STAGE_LOST) {
