@@ -19,6 +19,7 @@
 #include "event.h"
 #include "handlers.h"
 #include "purchase.h"
+#include "routine.h"
 #include "sla.h"
 #include "stats.h"
 #include "store_schema.h"
@@ -719,6 +720,13 @@ lifecycle_given(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	 * would be in the past), the month-end re-grade, greetings and its
 	 * routines' occurrences. */
 	int from_pool = before->owner_id == 0 && after->owner_id != 0;
+	if (rc == CRM_OK && from_pool) {
+		/* Plans left from before the pool (a customer pooled before
+		 * pool_put dropped them) would skip occurrences it cancelled:
+		 * drop them, so its routines plan from now. */
+		rc = routine_pooled(
+		    ctx, after->id, "the customer was taken from the pool");
+	}
 	if (rc == CRM_OK) {
 		rc = task_followup_sync(
 		    ctx, after, customer_last_contact(after), 0);
