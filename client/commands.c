@@ -644,8 +644,11 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "pool claim",
 	    .group = "customer",
 	    .usage = "ID|NAME",
-	    .summary = "Take a customer of your team's pool: it is yours and "
-	               "its next follow-up is planned (limits: policy pool).",
+	    .summary = "Take a customer of your team's pool: it is yours, "
+	               "planned as a newly owned customer (next follow-up "
+	               "per the cadence from the claim, month-end re-grade, "
+	               "greetings, routine occurrences; limits: policy "
+	               "pool).",
 	    .min_args = 1,
 	    .max_args = 1,
 	    .fn = cmd_pool_claim },
