@@ -154,10 +154,17 @@ cmd_admin_user_disable(
 	if (rc != CRM_OK) {
 		goto out;
 	}
-	if (body.handover != NULL) {
+	if (body.handover != NULL && moved == 0) {
+		/* Handed over before (customer handover), or none held. */
 		done = crm_xasprintf("disabled user %s; %u of their sessions "
-		                     "ended; %lu customers handed to %s",
-		    call->argv[0], resp->sessions_ended, moved, body.handover);
+		                     "ended; they held no customers, so none "
+		                     "were handed to %s",
+		    call->argv[0], resp->sessions_ended, body.handover);
+	} else if (body.handover != NULL) {
+		done = crm_xasprintf("disabled user %s; %u of their sessions "
+		                     "ended; %lu customer%s handed to %s",
+		    call->argv[0], resp->sessions_ended, moved,
+		    moved == 1 ? "" : "s", body.handover);
 	} else {
 		done = crm_xasprintf(
 		    "disabled user %s; %u of their sessions ended",

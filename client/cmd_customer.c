@@ -923,9 +923,35 @@ cmd_pool_claim(
 			crm__v1__response__free_unpacked(resp, NULL);
 		} while (body.id == 0 && cursor != 0 && ++pages < MAX_PAGES);
 		if (body.id == 0) {
-			return cmd_usage_error(ctx, call,
-			    "no customer '%s' in your team's pool (pool list)",
+			/* Not in the pool: a customer the caller sees by
+			 * exactly that name (their own, a colleague's) is
+			 * claimed by id, so the server says why not ("is
+			 * already yours", "li has it"); else none. Not a
+			 * usage error (exit 1, not 2). */
+			Crm__V1__Request greq = CRM__V1__REQUEST__INIT;
+			Crm__V1__CustomerGetRequest g =
+			    CRM__V1__CUSTOMER_GET_REQUEST__INIT;
+			Crm__V1__Response *gr = NULL;
+			g.name = call->argv[0];
+			greq.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
+			greq.customer_get = &g;
+			if (cmd_request_quiet(ctx, &greq, &gr) == CRM_OK &&
+			    gr->body_case ==
+			        CRM__V1__RESPONSE__BODY_CUSTOMER &&
+			    gr->customer->customer != NULL &&
+			    gr->customer->customer->has_id) {
+				body.id = gr->customer->customer->id;
+			}
+			if (gr != NULL) {
+				crm__v1__response__free_unpacked(gr, NULL);
+			}
+		}
+		if (body.id == 0) {
+			cmd_error("no customer '%s' in your team's pool: "
+			          "claim one by its full name or id (pool "
+			          "list)",
 			    call->argv[0]);
+			return CRM_NOT_FOUND;
 		}
 	}
 	body.has_id = 1;

@@ -186,7 +186,8 @@ static const struct cmd_opt routine_add_opts[] = {
 	{ "--weekly", "WEEKDAY", false, NULL,
 	    "on this weekday every week: mon..sun or 周三" },
 	{ "--quarterly", "last-week", false, NULL,
-	    "in the last week of every quarter (每季度末)" },
+	    "on the first day of every quarter's last week: its "
+	    "last day minus 6 (每季度末)" },
 	{ "--time", "HH:MM", false, NULL, "time of day (default 09:00)" },
 	{ "--team", "TEAM", false, NULL,
 	    "for every active customer of the team (managers, admins)" },
@@ -643,8 +644,11 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "pool claim",
 	    .group = "customer",
 	    .usage = "ID|NAME",
-	    .summary = "Take a customer of your team's pool: it is yours and "
-	               "its next follow-up is planned (limits: policy pool).",
+	    .summary = "Take a customer of your team's pool: it is yours, "
+	               "planned as a newly owned customer (next follow-up "
+	               "per the cadence from the claim, month-end re-grade, "
+	               "greetings, routine occurrences; limits: policy "
+	               "pool).",
 	    .min_args = 1,
 	    .max_args = 1,
 	    .fn = cmd_pool_claim },

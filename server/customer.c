@@ -517,13 +517,19 @@ customer_save(struct req_ctx *ctx, const Crm__V1__Customer *before,
 int64_t
 customer_last_contact(const Crm__V1__Customer *c)
 {
+	int64_t t = c->created_at;
 	if (c->has_last_contact_at && c->last_contact_at > 0) {
-		return c->last_contact_at;
+		t = c->last_contact_at;
+	} else if (c->has_first_contact_at && c->first_contact_at > 0) {
+		t = c->first_contact_at;
 	}
-	if (c->has_first_contact_at && c->first_contact_at > 0) {
-		return c->first_contact_at;
+	/* Taken from the pool later (a claim, an assignment): its new
+	 * owner's cadence counts from then, as for a new customer, never
+	 * from the former owner's contact. */
+	if (c->has_pool_left_at && c->pool_left_at > t) {
+		t = c->pool_left_at;
 	}
-	return c->created_at;
+	return t;
 }
 
 const char *

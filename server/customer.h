@@ -74,7 +74,8 @@ crm_status customer_save(struct req_ctx *ctx, const Crm__V1__Customer *before,
 crm_status customer_rebuild_names(struct req_ctx *ctx, unsigned *clashes);
 
 /* customer_last_contact: when the cadence counts from: the last logged
- * follow-up, else the first contact, else creation. */
+ * follow-up, else the first contact, else creation; or when it was last
+ * taken from the team pool, if that is later. */
 int64_t customer_last_contact(const Crm__V1__Customer *c);
 
 /* customer_name_of: the name of customer id for display ("" when gone).

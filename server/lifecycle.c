@@ -19,6 +19,7 @@
 #include "event.h"
 #include "handlers.h"
 #include "purchase.h"
+#include "routine.h"
 #include "sla.h"
 #include "stats.h"
 #include "store_schema.h"
@@ -717,11 +718,29 @@ lifecycle_given(struct req_ctx *ctx, const Crm__V1__Customer *before,
 			    user_team_name(ctx, after->team_id));
 		}
 	}
+	/* Taken from the pool (pool claim, or customer assign by a
+	 * manager): the pool cancelled all its tasks, so it gets what a
+	 * newly owned active customer gets: its next follow-up counted
+	 * from now (customer_last_contact: from pool_left_at, as for a new
+	 * customer, never from the former owner's last contact, which
+	 * would be in the past), the month-end re-grade, greetings and its
+	 * routines' occurrences. */
+	int from_pool = before->owner_id == 0 && after->owner_id != 0;
+	if (rc == CRM_OK && from_pool) {
+		/* Plans left from before the pool (a customer pooled before
+		 * pool_put dropped them) would skip occurrences it cancelled:
+		 * drop them, so its routines plan from now. */
+		rc = routine_pooled(
+		    ctx, after->id, "the customer was taken from the pool");
+	}
 	if (rc == CRM_OK) {
 		rc = task_followup_sync(
 		    ctx, after, customer_last_contact(after), 0);
 	}
-	if (rc == CRM_OK) {
+	if (rc == CRM_OK && from_pool &&
+	    after->stage != CRM__V1__STAGE__STAGE_LOST) {
+		rc = task_extras_start(ctx, after);
+	} else if (rc == CRM_OK) {
 		rc = task_festival_resync(ctx, after);
 	}
 	return rc;

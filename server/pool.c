@@ -23,6 +23,7 @@
 #include "lifecycle.h"
 #include "policy.h"
 #include "report.h"
+#include "routine.h"
 #include "signals.h"
 #include "sla.h"
 #include "stats.h"
@@ -130,7 +131,10 @@ pool_put(struct req_ctx *ctx, uint64_t id, const char *why)
 		}
 		snprintf(closed, REASON_MAX + 64,
 		    "the customer went to the pool: %s", why);
-		rc = task_cancel_open(ctx, id, closed);
+		rc = routine_pooled(ctx, id, closed);
+		if (rc == CRM_OK) {
+			rc = task_cancel_open(ctx, id, closed);
+		}
 	}
 	if (rc == CRM_OK) {
 		rc = sla_release(ctx, after,
@@ -365,7 +369,7 @@ pool_handle_claim(
 	}
 	if (before->owner_id == me) {
 		return dispatch_fail(
-		    ctx, CRM_EPRECOND, "%s is yours already", before->name);
+		    ctx, CRM_EPRECOND, "%s is already yours", before->name);
 	}
 	if (before->owner_id != 0) {
 		return dispatch_fail(ctx, CRM_EPRECOND,

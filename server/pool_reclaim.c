@@ -352,6 +352,9 @@ warn(struct req_ctx *ctx, uint64_t cid, int rule, const char *text,
 	snprintf(goal, 256, "goes to the pool %s unless %s: %s",
 	    date_of(ctx, at), rule == RULE_QUIET ? "followed up" : "won",
 	    text);
+	/* Made after its day (a rule turned on or changed inside the
+	 * warning window): due now, when it is made, never already late. */
+	int64_t due = warn_at > ctx->now ? warn_at : ctx->now;
 	uint64_t who[2] = { c->owner_id,
 		signals_team_manager(ctx, c->team_id) };
 	for (int i = 0; i < 2 && rc == CRM_OK; i++) {
@@ -361,8 +364,7 @@ warn(struct req_ctx *ctx, uint64_t cid, int rule, const char *text,
 		Crm__V1__Task *t;
 		rc = task_create(ctx, c, who[i],
 		    CRM__V1__TASK_KIND__TASK_RECLAIM_WARN,
-		    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, warn_at, goal, NULL,
-		    &t);
+		    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due, goal, NULL, &t);
 		if (rc == CRM_OK) {
 			rc = task_set_ref(ctx, t->id, cid);
 		}
@@ -587,10 +589,19 @@ pool_reclaim_explain(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		int64_t base =
 		    rule == RULE_QUIET ? quiet_base(c, r.since) : r.since;
 		int64_t at, wat = 0;
-		rc = calendar_add_working_days(ctx, base, days, &at);
+		/* The walks the sweep makes (calendar_add_working_days),
+		 * with the days they passed. */
+		struct calendar_why *cal =
+		    crm_arena_alloc(ctx->arena, 2 * sizeof(*cal));
+		if (cal == NULL) {
+			return CRM_TOO_BIG;
+		}
+		memset(cal, 0, 2 * sizeof(*cal));
+		rc = calendar_add_working_days_why(
+		    ctx, base, days, &cal[0], &at);
 		if (rc == CRM_OK && wd > 0) {
-			rc = calendar_add_working_days(
-			    ctx, base, days - wd, &wat);
+			rc = calendar_add_working_days_why(
+			    ctx, base, days - wd, &cal[1], &wat);
 		}
 		if (rc != CRM_OK) {
 			return rc;
@@ -598,6 +609,9 @@ pool_reclaim_explain(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		if (out->on && out->reclaim_at <= at) {
 			continue;
 		}
+		out->cal = cal[0];
+		out->warn_cal = cal[1];
+		out->warn_days = wat != 0 ? wd : 0;
 		out->on = 1;
 		out->reclaim_at = at;
 		out->warn_at = wat;

@@ -21,6 +21,7 @@
 #ifndef POOL_RECLAIM_H
 #define POOL_RECLAIM_H
 
+#include "calendar.h"
 #include "check.h"
 #include "dispatch.h"
 
@@ -59,7 +60,11 @@ struct pool_reclaim_why {
 	const char *from_what;
 	/* "no follow-up for 5 working days (potential/B rule)" */
 	const char *rule;
-	int warned; /* the warning was given */
+	int warned;         /* the warning was given */
+	unsigned warn_days; /* K: the warning K working days before */
+	/* The days the calendar walks passed (customer why): to
+	 * reclaim_at, and to warn_at. */
+	struct calendar_why cal, warn_cal;
 };
 
 /*

@@ -206,7 +206,11 @@ report_members(struct report *r, uint64_t *ids, size_t max)
 	while (n < max &&
 	       store_id_next(ctx->st, ctx->txn, DB_USERS, id, &id) == CRM_OK) {
 		Crm__Store__UserRecord *u;
-		if (user_get(ctx, id, &u) != CRM_OK || !u->active) {
+		/* A disabled user stays in the reports of a period they
+		 * worked in: disabled (their last change) at or after its
+		 * start; their follow-ups, reclaims and claims count. */
+		if (user_get(ctx, id, &u) != CRM_OK ||
+		    (!u->active && u->updated_at < r->from)) {
 			continue;
 		}
 		for (size_t i = 0; i < r->nscopes; i++) {

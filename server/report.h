@@ -70,8 +70,9 @@ crm_status report_scan(struct report *r, enum store_db db, uint64_t scope,
 /* report_tally: customers in r's scopes in stage and grade (0: any). */
 uint64_t report_tally(struct report *r, int stage, int grade);
 
-/* report_members: the active users the report covers (one person, a team,
- * or everyone), by id, into ids (at most max). */
+/* report_members: the users the report covers (one person, a team, or
+ * everyone): active, or disabled at or after the period's start (their
+ * work in it counts), by id, into ids (at most max). */
 size_t report_members(struct report *r, uint64_t *ids, size_t max);
 
 /* A growable set of ids; distinct counts them once. */

@@ -50,7 +50,9 @@ matches(const Crm__V1__Routine *r, const struct tm *tm)
 		return tm->tm_mday ==
 		       ((int)r->day < last ? (int)r->day : last);
 	case CRM__V1__ROUTINE_EVERY__ROUTINE_QUARTERLY:
-		/* The last week of the quarter: its last day minus 6. */
+		/* 每季度末: the quarter's last week is its last 7 days; the
+		 * occurrence is on their first (its last day minus 6: Dec 25
+		 * for Q4), a week to write the summary and the next plan. */
 		return tm->tm_mon % 3 == 2 && tm->tm_mday == last - 6;
 	default:
 		return 0;
@@ -88,7 +90,7 @@ routine_due(struct req_ctx *ctx, const Crm__V1__Routine *r, int64_t at,
 		static const char *const wd[] = { "", "Mon", "Tue", "Wed",
 			"Thu", "Fri", "Sat", "Sun" };
 		unsigned minute = r->has_minute ? r->minute : DEFAULT_MIN;
-		char when[64];
+		char when[96];
 		switch (r->every) {
 		case CRM__V1__ROUTINE_EVERY__ROUTINE_WEEKLY:
 			snprintf(when, sizeof(when), "weekly on %s",
@@ -100,7 +102,8 @@ routine_due(struct req_ctx *ctx, const Crm__V1__Routine *r, int64_t at,
 			break;
 		default:
 			snprintf(when, sizeof(when),
-			    "quarterly, the last week of the quarter");
+			    "quarterly, the first day of the quarter's last "
+			    "week (its last day minus 6)");
 			break;
 		}
 		snprintf(w->rule, sizeof(w->rule),
@@ -395,6 +398,32 @@ routine_forget_customer(struct req_ctx *ctx, uint64_t cust, const char *why)
 	store_iter_close(&it);
 	for (size_t i = 0; rc == CRM_OK && i < n; i++) {
 		rc = team_drop(ctx, cust, rid[i], until[i], 0, why);
+	}
+	return rc;
+}
+
+crm_status
+routine_pooled(struct req_ctx *ctx, uint64_t cust, const char *why)
+{
+	/* Its team routines' entries go: a claim plans them again from
+	 * then on (routine_sync_customer finds none planned). */
+	crm_status rc = routine_forget_customer(ctx, cust, why);
+	uint64_t id = 0;
+	/* Its own routines: what was planned is cancelled with its other
+	 * tasks, so the plan starts again from the claim. */
+	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn,
+	                           DB_ROUTINE_CUST, cust, id, &id) == CRM_OK) {
+		Crm__V1__Routine *r, *before;
+		rc = load(ctx, id, &r);
+		if (rc == CRM_OK) {
+			rc = load(ctx, id, &before);
+		}
+		if (rc != CRM_OK || !r->has_planned_until) {
+			continue;
+		}
+		r->has_planned_until = 0;
+		r->planned_until = 0;
+		rc = put(ctx, before, r);
 	}
 	return rc;
 }
@@ -694,6 +723,9 @@ team_add(
 		return rc;
 	}
 	r->team = (char *)user_team_name(ctx, team);
+	/* As routine list: the next occurrence, beyond what is planned. */
+	r->next_at = routine_occurrence_after(r, ctx->now);
+	r->has_next_at = r->next_at != 0;
 	resp->body_case = CRM__V1__RESPONSE__BODY_ROUTINE;
 	resp->routine = r;
 	return CRM_OK;
@@ -751,6 +783,8 @@ routine_handle_add(
 		return rc;
 	}
 	r->customer = c->name;
+	r->next_at = routine_occurrence_after(r, ctx->now);
+	r->has_next_at = r->next_at != 0;
 	resp->body_case = CRM__V1__RESPONSE__BODY_ROUTINE;
 	resp->routine = r;
 	return CRM_OK;
@@ -968,6 +1002,8 @@ routine_handle_stop(
 		return rc;
 	}
 	r->customer = c->name;
+	r->next_at = routine_occurrence_after(r, ctx->now);
+	r->has_next_at = r->next_at != 0;
 	resp->body_case = CRM__V1__RESPONSE__BODY_ROUTINE;
 	resp->routine = r;
 	return CRM_OK;

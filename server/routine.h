@@ -61,6 +61,11 @@ crm_status routine_forget_customer(
 
 /* routine_move: routine id now belongs to customer to (a merge; its
  * open occurrences move with the customer's tasks). */
+/* routine_pooled: customer cust went to the pool (its open tasks are
+ * cancelled): its routines' plans are dropped, so a claim plans them
+ * again from then. */
+crm_status routine_pooled(struct req_ctx *ctx, uint64_t cust, const char *why);
+
 crm_status routine_move(struct req_ctx *ctx, uint64_t id, uint64_t to);
 
 #endif

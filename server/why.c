@@ -233,6 +233,10 @@ person_task(struct req_ctx *ctx, const Crm__V1__Task *t, const char *rule,
 	item->due_at = t->due_at;
 }
 
+static crm_status explain_warning(struct req_ctx *ctx,
+    const Crm__V1__Customer *c, const Crm__V1__Task *t, struct why_note *w,
+    Crm__V1__WhyItem *item, struct line *l);
+
 /* Why task t of customer c is due when it is. */
 static crm_status
 explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
@@ -399,6 +403,14 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		}
 		break;
 	}
+	case CRM__V1__TASK_KIND__TASK_RECLAIM_WARN:
+		if (person) {
+			person_task(
+			    ctx, t, "pool warning moved by a person", item, l);
+			break;
+		}
+		rc = explain_warning(ctx, c, t, w, item, l);
+		break;
 	default:
 		person_task(ctx, t,
 		    t->created_by != 0
@@ -606,25 +618,98 @@ reclaim_line(struct req_ctx *ctx, const Crm__V1__Customer *c,
 {
 	(void)p;
 	*line = NULL;
-	struct pool_reclaim_why w;
-	crm_status rc = pool_reclaim_explain(ctx, c, &w);
-	if (rc != CRM_OK || !w.on) {
+	struct pool_reclaim_why *w = crm_arena_alloc(ctx->arena, sizeof(*w));
+	struct why_note *note = crm_arena_alloc(ctx->arena, sizeof(*note));
+	struct line *l = crm_arena_alloc(ctx->arena, sizeof(*l));
+	if (w == NULL || note == NULL || l == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm_status rc = pool_reclaim_explain(ctx, c, w);
+	if (rc != CRM_OK || !w->on) {
 		return rc;
 	}
-	char from[40], at[40], warn[40], buf[512];
-	int n = snprintf(buf, sizeof(buf),
+	memset(note, 0, sizeof(*note));
+	memset(l, 0, sizeof(*l));
+	note->cal = w->cal;
+	char from[40], at[40], warn[40];
+	add(l,
 	    "pool rule: %s; counted from %s (%s), in working days of the "
-	    "calendar; back to the team's pool on %s",
-	    w.rule ? w.rule : "", w.from_what ? w.from_what : "",
-	    when(w.from, from, sizeof(from)),
-	    when(w.reclaim_at, at, sizeof(at)));
-	if (w.warn_at != 0 && n > 0 && (size_t)n < sizeof(buf)) {
-		snprintf(buf + n, sizeof(buf) - (size_t)n, "; warning %s %s",
-		    w.warned ? "given" : "on",
-		    when(w.warn_at, warn, sizeof(warn)));
+	    "calendar",
+	    w->rule ? w->rule : "", w->from_what ? w->from_what : "",
+	    when(w->from, from, sizeof(from)));
+	/* The weekends and holidays the walk skipped, as the other lines
+	 * (a WhyItem only to fill; the reply's line is text). */
+	Crm__V1__WhyItem item = CRM__V1__WHY_ITEM__INIT;
+	rc = days(ctx, note, &item, l);
+	if (rc != CRM_OK) {
+		return rc;
 	}
-	*line = crm_arena_strdup(ctx->arena, buf);
+	add(l, "; back to the team's pool on %s",
+	    when(w->reclaim_at, at, sizeof(at)));
+	if (w->warn_at != 0) {
+		add(l, "; warning %s %s (%u working day%s before)",
+		    w->warned ? "given" : "on",
+		    when(w->warn_at, warn, sizeof(warn)), w->warn_days,
+		    w->warn_days == 1 ? "" : "s");
+	}
+	*line = crm_arena_strdup(ctx->arena, l->buf);
 	return *line != NULL ? CRM_OK : CRM_TOO_BIG;
+}
+
+/* Why pool warning t of customer c is due when it is: the pool rule's
+ * warning, K working days before the reclaim; made by the server's
+ * sweep, due when made if that was after its day. */
+static crm_status
+explain_warning(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    const Crm__V1__Task *t, struct why_note *w, Crm__V1__WhyItem *item,
+    struct line *l)
+{
+	char a[48], b[48];
+	struct pool_reclaim_why *pw = crm_arena_alloc(ctx->arena, sizeof(*pw));
+	if (pw == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm_status rc = pool_reclaim_explain(ctx, c, pw);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (!pw->on || pw->warn_at == 0) {
+		item->rule = "pool warning: a pool rule's warning, set by the "
+		             "server; no pool rule warns of this customer now "
+		             "(the policy changed since)";
+		add(l, "%s; made %s; due %s", item->rule,
+		    when(t->created_at, a, sizeof(a)),
+		    when(t->due_at, b, sizeof(b)));
+		item->has_due_at = 1;
+		item->due_at = t->due_at;
+		return CRM_OK;
+	}
+	snprintf(w->rule, sizeof(w->rule),
+	    "pool warning: the pool rule \"%s\" warns the owner and their "
+	    "manager %u working day%s before the reclaim (%s)",
+	    pw->rule ? pw->rule : "", pw->warn_days,
+	    pw->warn_days == 1 ? "" : "s", when(pw->reclaim_at, a, sizeof(a)));
+	w->rule_at = pw->warn_at;
+	w->cal = pw->warn_cal;
+	item->rule = crm_arena_strdup(ctx->arena, w->rule);
+	item->has_from_at = 1;
+	item->from_at = pw->from;
+	add(l, "%s; counted from %s (%s), in working days of the calendar",
+	    w->rule, pw->from_what ? pw->from_what : "",
+	    when(pw->from, b, sizeof(b)));
+	add(l, "; set by the server (the pool rule's sweep), not by a person");
+	int64_t due = pw->warn_at;
+	if (t->created_at > pw->warn_at) {
+		/* Made inside the warning window (a rule turned on, or
+		 * changed, when its warning day had passed): due then. */
+		due = t->created_at;
+		add(l,
+		    "; made %s, after its warning day (the rule was turned "
+		    "on or changed then): a warning made late is due when "
+		    "it is made",
+		    when(t->created_at, a, sizeof(a)));
+	}
+	return finish(ctx, w, due, t->due_at, "task", item, l);
 }
 
 crm_status
