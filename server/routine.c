@@ -418,11 +418,11 @@ routine_pooled(struct req_ctx *ctx, uint64_t cust, const char *why)
 		if (rc == CRM_OK) {
 			rc = load(ctx, id, &before);
 		}
-		if (rc != CRM_OK || !r->has_planned_until) {
+		if (rc != CRM_OK || !r->has_planned_until_at) {
 			continue;
 		}
-		r->has_planned_until = 0;
-		r->planned_until = 0;
+		r->has_planned_until_at = 0;
+		r->planned_until_at = 0;
 		rc = put(ctx, before, r);
 	}
 	return rc;
