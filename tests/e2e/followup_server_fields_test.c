@@ -5,7 +5,10 @@
  * who sets FollowUp.imported = true on a follow-up logged three days
  * after it happened still gets it flagged late (the import path alone
  * marks history, which is never late), and so do author_id, logged_at,
- * late, team_id and grade stay the server's.
+ * late, team_id and grade stay the server's. Likewise a customer's pool
+ * fields (pooled_at, pool_reason, pool_from_id, pool_left_at: pool_left_at
+ * is when the reclaim clock of a claimed customer starts) are the
+ * server's on customer.add and customer.edit.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +61,65 @@ a_client_cannot_mark_its_follow_up_imported(void **state)
 	crm__v1__response__free_unpacked(r, NULL);
 }
 
+static void
+a_client_cannot_set_pool_fields(void **state)
+{
+	(void)state;
+	crm_test_login_as(&srv, "li");
+	int64_t later = (int64_t)time(NULL) + 10 * 365 * 86400LL;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	c.name = (char *)"Pool Claims Ltd";
+	c.has_pooled_at = c.has_pool_from_id = c.has_pool_left_at = 1;
+	c.pooled_at = 1;
+	c.pool_from_id = 1;
+	c.pool_reason = (char *)"made up";
+	c.pool_left_at = later;
+	a.customer = &c;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &a;
+	Crm__V1__Response *r = crm_test_call(&srv, &req);
+	assert_crm_ok(crm_wire_status(r));
+	const Crm__V1__Customer *got = r->customer->customer;
+	print_message("customer.add with pool fields: pooled_at=%lld "
+	              "pool_from_id=%llu pool_reason=%s pool_left_at=%lld\n",
+	    (long long)got->pooled_at, (unsigned long long)got->pool_from_id,
+	    got->pool_reason ? got->pool_reason : "-",
+	    (long long)got->pool_left_at);
+	uint64_t id = got->id;
+	assert_int_equal(got->pooled_at, 0);
+	assert_int_equal(got->pool_from_id, 0);
+	assert_null(got->pool_reason);
+	assert_int_equal(got->pool_left_at, 0);
+	crm__v1__response__free_unpacked(r, NULL);
+
+	/* customer.edit refuses them like any other server field. */
+	static const char *const fields[] = { "pooled_at", "pool_reason",
+		"pool_from_id", "pool_from", "pool_left_at" };
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		Crm__V1__Request e = CRM__V1__REQUEST__INIT;
+		Crm__V1__CustomerEditRequest ed =
+		    CRM__V1__CUSTOMER_EDIT_REQUEST__INIT;
+		Crm__V1__FieldValue fv = CRM__V1__FIELD_VALUE__INIT;
+		Crm__V1__FieldValue *fvs[] = { &fv };
+		char value[32];
+		snprintf(value, sizeof(value), "%lld", (long long)later);
+		fv.field = (char *)fields[i];
+		fv.value = value;
+		ed.has_id = 1;
+		ed.id = id;
+		ed.fields = fvs;
+		ed.n_fields = 1;
+		e.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_EDIT;
+		e.customer_edit = &ed;
+		crm_status st = crm_test_status(&srv, &e);
+		print_message("customer.edit %s=%s: status %d\n", fields[i],
+		    value, (int)st);
+		assert_crm_err(st, CRM_EINVAL);
+	}
+}
+
 static int
 setup(void **state)
 {
@@ -81,6 +143,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_client_cannot_mark_its_follow_up_imported),
+		cmocka_unit_test(a_client_cannot_set_pool_fields),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
