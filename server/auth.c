@@ -20,13 +20,13 @@
 #define MAX_HASHES     2
 #define THROTTLE_SLOTS 256
 #define THROTTLE_FREE  3
-/* Tickets: connections told to wait that have not failed themselves get
- * one checked attempt at the end of the wait they were told, whatever
- * failed meanwhile (see auth.h). At most TICKETS per login at a time;
- * one unused for TICKET_KEEP s after its time is dropped. */
-#define TICKETS      8
-#define TICKET_KEEP  60
-#define FAILED_PEERS 16
+/* Tickets: a connection told to wait is checked once at the end of the
+ * wait it was told, whatever failed meanwhile (see auth.h). At most
+ * TICKETS per login at a time; when they are all held, a connection told
+ * to wait is checked at once instead (never refused for want of room).
+ * One unused TICKET_KEEP s after its time is dropped. */
+#define TICKETS     64
+#define TICKET_KEEP 60
 /* Failed-login log lines: a burst of LOG_BURST, then LOG_PER_S a second;
  * the rest are counted and the count said on the next line. */
 #define LOG_BURST 20
@@ -45,10 +45,6 @@ static struct {
 			uint32_t peer;
 			int64_t due; /* 0: free */
 		} ticket[TICKETS];
-		/* connections that gave a wrong password in this streak (a
-		 * ring; the newest FAILED_PEERS) */
-		uint32_t failed[FAILED_PEERS];
-		unsigned nfailed;
 	} slot[THROTTLE_SLOTS];
 	double log_tokens;
 	double log_at; /* monotonic seconds of the last refill */
@@ -237,20 +233,6 @@ throttle_clear(unsigned i, const char *login)
 	    login);
 }
 
-static int
-peer_failed(unsigned i, uint32_t peer)
-{
-	unsigned n = throttle.slot[i].nfailed < FAILED_PEERS
-	                 ? throttle.slot[i].nfailed
-	                 : FAILED_PEERS;
-	for (unsigned k = 0; k < n; k++) {
-		if (throttle.slot[i].failed[k] == peer) {
-			return 1;
-		}
-	}
-	return 0;
-}
-
 crm_status
 auth_login_allowed(
     const char *login, uint32_t peer, int64_t now, int64_t *wait)
@@ -280,8 +262,11 @@ auth_login_allowed(
 	}
 	if (left > 0) {
 		/* The wait. A connection holding a ticket is checked once
-		 * its time has come; one that has not failed gets a ticket
-		 * for the end of this wait. */
+		 * its time has come; any other gets a ticket for the end of
+		 * this wait, or, when all are held, is checked now: a
+		 * guesser may delay the owner by one wait, never lock them
+		 * out (it cannot hold every ticket and also keep the owner
+		 * from one). */
 		int t = -1, free_t = -1;
 		for (int k = 0; k < TICKETS; k++) {
 			int64_t due = throttle.slot[i].ticket[k].due;
@@ -300,9 +285,11 @@ auth_login_allowed(
 			left = 0;
 		} else if (t >= 0) {
 			left = throttle.slot[i].ticket[t].due - now;
-		} else if (free_t >= 0 && !peer_failed(i, peer)) {
+		} else if (free_t >= 0) {
 			throttle.slot[i].ticket[free_t].peer = peer;
 			throttle.slot[i].ticket[free_t].due = now + left;
+		} else {
+			left = 0; /* no room: checked now */
 		}
 	}
 	if (left > 0) {
@@ -336,15 +323,12 @@ auth_login_result(const char *login, uint32_t peer, int64_t now, int ok)
 	} else {
 		throttle.slot[i].fails++;
 		throttle.slot[i].last = now;
-		/* A connection that failed keeps no ticket. */
+		/* Its ticket, if any, is spent: its next attempt waits
+		 * for the new wait (and gets a ticket for its end). */
 		for (int k = 0; k < TICKETS; k++) {
 			if (throttle.slot[i].ticket[k].peer == peer) {
 				throttle.slot[i].ticket[k].due = 0;
 			}
-		}
-		if (!peer_failed(i, peer)) {
-			throttle.slot[i].failed[throttle.slot[i].nfailed++ %
-			                        FAILED_PEERS] = peer;
 		}
 	}
 	pthread_mutex_unlock(&throttle.lock);

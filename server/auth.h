@@ -58,12 +58,14 @@ crm_status auth_sessions_end(struct req_ctx *ctx, uint64_t user_id,
  * allowed and not yet reported count as failures, so parallel requests
  * get no more guesses than sequential ones; every allowed attempt must
  * be followed by auth_login_result.
- * No lockout: a connection refused during a wait that has not itself
- * given a wrong password in this run of failures gets a ticket (at most
- * 8 per login): its first attempt at or after the end of the wait it was
+ * No lockout: a connection refused during a wait gets a ticket (at most
+ * 64 per login): its first attempt at or after the end of the wait it was
  * told is checked even when other connections' failures started a new
- * wait since. So guessing delays the account's owner by one wait, never
- * longer, and costs the guesser a fresh connection per extra guess.
+ * wait since. When all 64 are held, a connection that would be told to
+ * wait is checked at once instead. So guessing delays the account's
+ * owner by one wait, never longer, whoever holds the tickets; the price
+ * is that a guesser gets one check per connection per wait, and past 64
+ * waiting connections as many as crmd can hash (proto/README.md §4).
  * Errors: CRM_TOO_BIG with *wait seconds left.
  */
 crm_status auth_login_allowed(

@@ -679,7 +679,11 @@ editable(const char *f)
 		"created_at", "updated_at", "created_by", "merged_into",
 		"merged_at", "checked_at", "checked_by_id", "checked_by",
 		"touched_at", "last_update_at", "avoidance_streak",
-		"late_entry" };
+		"late_entry",
+		/* the pool's (pool.c, pool_reclaim.c): pool_left_at starts a
+		 * claimed customer's reclaim clock */
+		"pooled_at", "pool_reason", "pool_from_id", "pool_from",
+		"pool_left_at" };
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
 		if (strcmp(f, fixed[i]) == 0) {
 			return 0;

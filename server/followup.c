@@ -265,7 +265,24 @@ crm_status
 followup_handle_log(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
+	return followup_log_as(ctx, req, resp, 0);
+}
+
+crm_status
+followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
+    Crm__V1__Response *resp, int imported)
+{
+	/* `imported` is the server's: only the import path sets it (a
+	 * client's would clear the late flag); a copy, so every rule below
+	 * reads the server's value. */
+	Crm__V1__FollowUp mine;
 	const Crm__V1__FollowUp *in = req->followup_log->followup;
+	if (in != NULL) {
+		mine = *in;
+		mine.has_imported = imported != 0;
+		mine.imported = imported != 0;
+		in = &mine;
+	}
 	uint64_t cust =
 	    in != NULL && in->has_customer_id ? in->customer_id : 0;
 	crm_status rc = CRM_OK;

@@ -19,4 +19,10 @@ crm_status followup_move(struct req_ctx *ctx, uint64_t id, uint64_t to);
 crm_status followup_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
     const char *summary, uint64_t *id /* OUT */);
 
+/* followup_log_as: followup.log of req; imported != 0 only from the import
+ * path (history: never late). A client's FollowUp.imported is ignored:
+ * followup.log (followup_handle_log) is this with imported = 0. */
+crm_status followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
+    Crm__V1__Response *resp, int imported);
+
 #endif

@@ -195,7 +195,7 @@ row_followup_log(
 	log.followup = f;
 	sub.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
 	sub.followup_log = &log;
-	crm_status rc = followup_handle_log(ctx, &sub, &resp);
+	crm_status rc = followup_log_as(ctx, &sub, &resp, 1);
 	if (rc == CRM_OK) {
 		o->id = resp.followup->id;
 	} else if (rc == CRM_EINVAL && o->column == NULL) {

@@ -5,6 +5,8 @@
  *   waits are skipped with the test clock, not slept).
  * - While one account is hammered from parallel threads, other users
  *   still log in about as fast as on an idle server.
+ * - A guesser holding tickets from many fresh connections does not keep
+ *   the owner out longer than the wait it was told (test clock).
  * - At most two argon2id hashes run at once: 8 simultaneous logins take
  *   about ceil(8/2) hash times, and crmd's peak memory grows by at most
  *   two hashes' memory (64 MiB each), not eight.
@@ -292,14 +294,14 @@ others_log_in_fast_while_one_account_is_hammered(void **state)
 	    sum / USERS, worst, idle);
 	assert_int_equal(other, 0);
 	/* However many threads ask at once, the account gets its three
-	 * free guesses, then one more after each wait (2 s, 4 s, 8 s, ...
-	 * from the last failure) that passed while it was hammered, and
-	 * each connection that had not failed yet one ticket (its attempt
-	 * at the end of the wait it was told: no lockout). */
-	int allowed = 3 + HAMMERS;
+	 * free guesses, then each connection one checked attempt at the end
+	 * of each wait it was told (a ticket: no lockout; the waits are
+	 * 2 s, 4 s, 8 s, ... from the last failure). */
+	int ends = 1;
 	for (double w = 2, sum_w = 2; sum_w <= elapsed; w *= 2, sum_w += w) {
-		allowed++;
+		ends++;
 	}
+	int allowed = 3 + HAMMERS * ends;
 	assert_true(guesses <= allowed);
 	assert_true(refused > 0);
 	/* Everyone else stays quick: generous, for a busy 2-core box. */
@@ -385,6 +387,115 @@ the_owner_logs_in_while_a_guesser_hammers(void **state)
 	/* Twice the wait it was told, plus a second for the hashes of a
 	 * busy 2-core machine. */
 	assert_true(took <= 2.0 * told + 1000);
+}
+
+/* ---------------------------------------------------- 5. no tickets left */
+
+#define FRESH   12 /* more than the 8 tickets a login had */
+#define ROUNDS  4
+#define HOLDERS 70 /* more than the 64 tickets a login has */
+
+/* One wrong password on each of n fresh connections (kept in socks):
+ * each is told to wait. */
+static void
+fresh_guessers(int *socks, int n, const char *login)
+{
+	for (int i = 0; i < n; i++) {
+		struct attempt a;
+		socks[i] = client();
+		login_once(socks[i], login, "guess", &a);
+		assert_crm_err(a.code, CRM_TOO_BIG);
+	}
+}
+
+/* The tester's attack (test clock, no sleeping): three wrong passwords
+ * start the wait; FRESH fresh connections each send one wrong password
+ * and are told to wait, taking what were all the login's tickets; the
+ * owner, on its own connection, is told to wait too. Whenever a wait
+ * ends the guesser spends its tickets first (wrong passwords: a new,
+ * longer wait) and refills them from FRESH more fresh connections; the
+ * owner comes back when told. Today's main told the owner 300 s, again
+ * and again; now the owner is in at the time it was first told: within
+ * twice the wait it was told. Then: a guesser holding every ticket
+ * (HOLDERS connections told to wait) does not keep the owner waiting at
+ * all. */
+static void
+fresh_connections_cannot_take_the_owners_turn(void **state)
+{
+	(void)state;
+	long long clock = (long long)time(NULL);
+	set_clock(clock);
+	int a0 = client();
+	struct attempt a;
+	for (int i = 0; i < 3; i++) {
+		login_once(a0, "target", "guess", &a);
+		assert_crm_err(a.code, CRM_EUNAUTH);
+	}
+	int socks[ROUNDS + 1][FRESH];
+	fresh_guessers(socks[0], FRESH, "target");
+	int owner = client();
+	login_once(owner, "target", "pw-target", &a);
+	assert_crm_err(a.code, CRM_TOO_BIG);
+	assert_true(a.retryable);
+	uint32_t told = a.retry_after_ms;
+	assert_true(told > 0);
+	long long t0 = clock;
+	int round = 0, checked = 0;
+	for (; round < ROUNDS; round++) {
+		/* The owner's time: the guesser goes first. */
+		clock += (a.retry_after_ms + 999) / 1000;
+		set_clock(clock);
+		for (int i = 0; i < FRESH; i++) {
+			struct attempt g;
+			login_once(socks[round][i], "target", "guess", &g);
+			checked += g.code == CRM_EUNAUTH;
+		}
+		fresh_guessers(socks[round + 1], FRESH, "target");
+		login_once(owner, "target", "pw-target", &a);
+		print_message("tickets: round %d: the guesser's %d tickets "
+		              "checked %d guesses; the owner: %s (%u ms)\n",
+		    round + 1, FRESH, checked, a.code == CRM_OK ? "in" : a.msg,
+		    a.retry_after_ms);
+		if (a.code != CRM_TOO_BIG) {
+			break;
+		}
+	}
+	assert_crm_ok(a.code);
+	long long took = clock - t0;
+	print_message("tickets: told %u ms, in after %lld s of test clock\n",
+	    told, took);
+	assert_true(took * 1000 <= 2LL * told);
+	for (int r = 0; r <= ROUNDS && r <= round + 1; r++) {
+		for (int i = 0; i < FRESH; i++) {
+			nn_close(socks[r][i]);
+		}
+	}
+
+	/* Every ticket held: the owner is checked at once. */
+	for (int i = 0; i < 3; i++) {
+		login_once(a0, "target", "guess", &a);
+		assert_crm_err(a.code, CRM_EUNAUTH);
+	}
+	int holders[HOLDERS];
+	int told_wait = 0;
+	for (int i = 0; i < HOLDERS; i++) {
+		holders[i] = client();
+		login_once(holders[i], "target", "guess", &a);
+		told_wait += a.code == CRM_TOO_BIG;
+	}
+	int owner2 = client();
+	login_once(owner2, "target", "pw-target", &a);
+	print_message("tickets: %d of %d fresh guessers told to wait; the "
+	              "owner on a new connection: %s\n",
+	    told_wait, HOLDERS, a.code == CRM_OK ? "in" : a.msg);
+	assert_crm_ok(a.code);
+	for (int i = 0; i < HOLDERS; i++) {
+		nn_close(holders[i]);
+	}
+	nn_close(owner2);
+	nn_close(owner);
+	nn_close(a0);
+	unlink(clock_path); /* real time again */
 }
 
 /* ---------------------------------------------------- 3. two at once */
@@ -499,6 +610,8 @@ setup(void **state)
 	    crm_test_add_user(&srv, "hammered", "rep", "east", "pw-ham"));
 	assert_crm_ok(
 	    crm_test_add_user(&srv, "owner", "rep", "east", "pw-owner"));
+	assert_crm_ok(
+	    crm_test_add_user(&srv, "target", "rep", "east", "pw-target"));
 	for (int i = 1; i <= USERS; i++) {
 		char login[16], pw[16];
 		snprintf(login, sizeof(login), "u%d", i);
@@ -530,6 +643,8 @@ main(void)
 		    others_log_in_fast_while_one_account_is_hammered),
 		cmocka_unit_test(at_most_two_hashes_run_at_once),
 		cmocka_unit_test(the_owner_logs_in_while_a_guesser_hammers),
+		cmocka_unit_test(
+		    fresh_connections_cannot_take_the_owners_turn),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
