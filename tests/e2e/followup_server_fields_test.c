@@ -72,7 +72,7 @@ a_client_cannot_set_pool_fields(void **state)
 	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
 	c.name = (char *)"Pool Claims Ltd";
 	c.has_pooled_at = c.has_pool_from_id = c.has_pool_left_at = 1;
-	c.pooled_at = 1;
+	c.pooled_at = (int64_t)time(NULL) - 86400; /* in range: not refused */
 	c.pool_from_id = 1;
 	c.pool_reason = (char *)"made up";
 	c.pool_left_at = later;
