@@ -700,13 +700,15 @@ in_scope(const struct report *r, const Crm__Store__PoolRecord *p)
 	return 0;
 }
 
-crm_status
-pool_tally(struct report *r, const uint64_t *ids, size_t n,
-    unsigned *reclaimed, unsigned *claimed)
+/* Call visit on each pool_log record of r's period, oldest first, each
+ * decoded in ctx's arena; the arena is released after the call unless
+ * visit returns 1 (it kept something there: a report row). */
+static crm_status
+pool_log_each(struct report *r,
+    int (*visit)(struct report *, const Crm__Store__PoolRecord *, void *),
+    void *arg)
 {
 	struct req_ctx *ctx = r->ctx;
-	memset(reclaimed, 0, (n + 1) * sizeof(*reclaimed));
-	memset(claimed, 0, (n + 1) * sizeof(*claimed));
 	store_key from;
 	store_key_id(&from, store_time_key(r->from));
 	struct store_iter it;
@@ -737,21 +739,96 @@ pool_tally(struct report *r, const uint64_t *ids, size_t n,
 			    store_u64(key + 8));
 			break;
 		}
-		/* A put by no one is a pool rule's reclaim. */
-		int rule = p->kind == POOL_PUT && p->by_id == 0;
-		int claim = p->kind == POOL_CLAIMED;
-		uint64_t who = rule ? p->from_owner_id : p->to_owner_id;
-		for (size_t i = 0; i < n && (rule || claim); i++) {
-			if (ids[i] == who) {
-				(rule ? reclaimed : claimed)[i]++;
-				(rule ? reclaimed : claimed)[n]++;
-				break;
-			}
+		if (!visit(r, p, arg)) {
+			crm_arena_release(ctx->arena, mark);
 		}
-		crm_arena_release(ctx->arena, mark);
 	}
 	store_iter_close(&it);
 	return rc;
+}
+
+struct tally {
+	const uint64_t *ids;
+	size_t n;
+	unsigned *reclaimed, *claimed;
+};
+
+static int
+tally_one(struct report *r, const Crm__Store__PoolRecord *p, void *arg)
+{
+	(void)r;
+	struct tally *t = arg;
+	/* A put by no one is a pool rule's reclaim. */
+	int rule = p->kind == POOL_PUT && p->by_id == 0;
+	int claim = p->kind == POOL_CLAIMED;
+	uint64_t who = rule ? p->from_owner_id : p->to_owner_id;
+	for (size_t i = 0; i < t->n && (rule || claim); i++) {
+		if (t->ids[i] == who) {
+			(rule ? t->reclaimed : t->claimed)[i]++;
+			(rule ? t->reclaimed : t->claimed)[t->n]++;
+			break;
+		}
+	}
+	return 0;
+}
+
+crm_status
+pool_tally(struct report *r, const uint64_t *ids, size_t n,
+    unsigned *reclaimed, unsigned *claimed)
+{
+	memset(reclaimed, 0, (n + 1) * sizeof(*reclaimed));
+	memset(claimed, 0, (n + 1) * sizeof(*claimed));
+	struct tally t = { ids, n, reclaimed, claimed };
+	return pool_log_each(r, tally_one, &t);
+}
+
+struct moves {
+	struct report_tab *put;
+	struct {
+		uint64_t user;
+		unsigned n[3];
+	} tally[REPORT_POOL_REPS];
+	size_t ntally, more;
+};
+
+/* One pool move into report pool's tables: its rep's tally, and a row
+ * for each put. */
+static int
+move_one(struct report *r, const Crm__Store__PoolRecord *p, void *arg)
+{
+	struct moves *m = arg;
+	if (!in_scope(r, p) || p->kind < POOL_PUT || p->kind > POOL_GIVEN) {
+		return 0;
+	}
+	uint64_t who = p->kind == POOL_PUT ? p->from_owner_id : p->to_owner_id;
+	size_t i = 0;
+	while (i < m->ntally && m->tally[i].user != who) {
+		i++;
+	}
+	if (i == m->ntally && m->ntally < REPORT_POOL_REPS) {
+		m->tally[m->ntally].user = who;
+		memset(m->tally[m->ntally].n, 0, sizeof(m->tally[0].n));
+		m->ntally++;
+	}
+	if (i < m->ntally) {
+		m->tally[i].n[p->kind - 1]++;
+	}
+	if (p->kind != POOL_PUT) {
+		return 0;
+	}
+	Crm__V1__ReportRow *row = report_row(r, m->put);
+	if (row == NULL) {
+		m->more++;
+		return 0;
+	}
+	struct req_ctx *ctx = r->ctx;
+	report_num(row, 0, (double)p->at);
+	report_text(r, row, 1, customer_name_of(ctx, p->customer_id));
+	report_text(r, row, 2, user_login_of(ctx, p->from_owner_id));
+	report_text(r, row, 3, p->reason ? p->reason : "");
+	report_text(
+	    r, row, 4, p->by_id ? user_login_of(ctx, p->by_id) : "a rule");
+	return 1;
 }
 
 crm_status
@@ -781,81 +858,12 @@ report_pool(struct report *r)
 	if (put == NULL || reps == NULL) {
 		return CRM_TOO_BIG;
 	}
-	struct {
-		uint64_t user;
-		unsigned n[3];
-	} tally[REPORT_POOL_REPS];
-	size_t ntally = 0, more = 0;
-	store_key from;
-	store_key_id(&from, store_time_key(r->from));
-	struct store_iter it;
-	crm_status rc =
-	    store_iter_open(ctx->st, ctx->txn, DB_POOL_LOG, "", 0, &from, &it);
+	struct moves m = { .put = put };
+	crm_status rc = pool_log_each(r, move_one, &m);
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	const uint8_t *key;
-	size_t klen;
-	while (store_iter_next(&it, &key, &klen)) {
-		const void *data;
-		size_t len;
-		if (klen != 16 || store_time_of(store_u64(key)) >= r->to) {
-			break;
-		}
-		if (!store_iter_data(&it, &data, &len)) {
-			continue;
-		}
-		size_t mark = crm_arena_mark(ctx->arena);
-		Crm__Store__PoolRecord *p = crm__store__pool_record__unpack(
-		    &ctx->arena->allocator, len, data);
-		if (p == NULL) {
-			crm_arena_release(ctx->arena, mark);
-			rc = dispatch_fail(ctx, CRM_INTERNAL,
-			    "pool_log %" PRIu64 " does not decode (crm-check "
-			    "reports it)",
-			    store_u64(key + 8));
-			break;
-		}
-		if (!in_scope(r, p) || p->kind < POOL_PUT ||
-		    p->kind > POOL_GIVEN) {
-			crm_arena_release(ctx->arena, mark);
-			continue;
-		}
-		uint64_t who =
-		    p->kind == POOL_PUT ? p->from_owner_id : p->to_owner_id;
-		size_t i = 0;
-		while (i < ntally && tally[i].user != who) {
-			i++;
-		}
-		if (i == ntally && ntally < REPORT_POOL_REPS) {
-			tally[ntally].user = who;
-			memset(tally[ntally].n, 0, sizeof(tally[ntally].n));
-			ntally++;
-		}
-		if (i < ntally) {
-			tally[i].n[p->kind - 1]++;
-		}
-		if (p->kind != POOL_PUT) {
-			crm_arena_release(ctx->arena, mark);
-			continue;
-		}
-		Crm__V1__ReportRow *row = report_row(r, put);
-		if (row == NULL) {
-			more++;
-			crm_arena_release(ctx->arena, mark);
-			continue;
-		}
-		report_num(row, 0, (double)p->at);
-		report_text(r, row, 1, customer_name_of(ctx, p->customer_id));
-		report_text(r, row, 2, user_login_of(ctx, p->from_owner_id));
-		report_text(r, row, 3, p->reason ? p->reason : "");
-		report_text(r, row, 4,
-		    p->by_id ? user_login_of(ctx, p->by_id) : "a rule");
-	}
-	store_iter_close(&it);
-	if (rc != CRM_OK) {
-		return rc;
-	}
+	size_t ntally = m.ntally, more = m.more;
 	if (more > 0) {
 		/* Never cut silently. */
 		char title[128];
@@ -870,9 +878,9 @@ report_pool(struct report *r)
 		if (row == NULL) {
 			return CRM_TOO_BIG;
 		}
-		report_text(r, row, 0, user_login_of(ctx, tally[i].user));
+		report_text(r, row, 0, user_login_of(ctx, m.tally[i].user));
 		for (size_t k = 0; k < 3; k++) {
-			report_num(row, k + 1, tally[i].n[k]);
+			report_num(row, k + 1, m.tally[i].n[k]);
 		}
 	}
 	return CRM_OK;
