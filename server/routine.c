@@ -298,6 +298,34 @@ team_drop(struct req_ctx *ctx, uint64_t cust, uint64_t rid, int64_t until,
 	return rc;
 }
 
+/* Up to PLANS_MAX of customer cust's team-routine plans (DB_ROUTINE_PLAN:
+ * customer || routine || planned until) into rid/until; *n counts them. */
+enum { PLANS_MAX = 64 };
+static crm_status
+plans_of(struct req_ctx *ctx, uint64_t cust, uint64_t rid[PLANS_MAX],
+    int64_t until[PLANS_MAX], size_t *n)
+{
+	store_key p;
+	struct store_iter it;
+	store_key_id(&p, cust);
+	*n = 0;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_ROUTINE_PLAN, p.b, 8, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (*n < PLANS_MAX && store_iter_next(&it, &key, &klen)) {
+		if (klen == 24) {
+			rid[*n] = store_u64(key + 8);
+			until[(*n)++] = store_time_of(store_u64(key + 16));
+		}
+	}
+	store_iter_close(&it);
+	return CRM_OK;
+}
+
 crm_status
 routine_sync_customer(struct req_ctx *ctx, const Crm__V1__Customer *c)
 {
@@ -316,27 +344,13 @@ routine_sync_customer(struct req_ctx *ctx, const Crm__V1__Customer *c)
 	 * DB_ROUTINE_PLAN: those that stopped applying end), then those of
 	 * c's team not planned for it yet (DB_ROUTINE_TEAM): two more index
 	 * reads, never a walk of all routines. */
-	enum { SEEN_MAX = 64 };
-	uint64_t seen[SEEN_MAX];
-	int64_t until[SEEN_MAX];
-	size_t ns = 0;
-	store_key p;
-	struct store_iter it;
-	store_key_id(&p, c->id);
-	rc = store_iter_open(
-	    ctx->st, ctx->txn, DB_ROUTINE_PLAN, p.b, 8, NULL, &it);
+	uint64_t seen[PLANS_MAX];
+	int64_t until[PLANS_MAX];
+	size_t ns;
+	rc = plans_of(ctx, c->id, seen, until, &ns);
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	const uint8_t *key;
-	size_t klen;
-	while (ns < SEEN_MAX && store_iter_next(&it, &key, &klen)) {
-		if (klen == 24) {
-			seen[ns] = store_u64(key + 8);
-			until[ns++] = store_time_of(store_u64(key + 16));
-		}
-	}
-	store_iter_close(&it);
 	for (size_t i = 0; rc == CRM_OK && i < ns; i++) {
 		Crm__V1__Routine *r;
 		rc = load(ctx, seen[i], &r);
@@ -375,27 +389,10 @@ routine_sync_customer(struct req_ctx *ctx, const Crm__V1__Customer *c)
 crm_status
 routine_forget_customer(struct req_ctx *ctx, uint64_t cust, const char *why)
 {
-	enum { MAX = 64 };
-	uint64_t rid[MAX];
-	int64_t until[MAX];
-	size_t n = 0;
-	store_key p;
-	struct store_iter it;
-	store_key_id(&p, cust);
-	crm_status rc = store_iter_open(
-	    ctx->st, ctx->txn, DB_ROUTINE_PLAN, p.b, 8, NULL, &it);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	const uint8_t *key;
-	size_t klen;
-	while (n < MAX && store_iter_next(&it, &key, &klen)) {
-		if (klen == 24) {
-			rid[n] = store_u64(key + 8);
-			until[n++] = store_time_of(store_u64(key + 16));
-		}
-	}
-	store_iter_close(&it);
+	uint64_t rid[PLANS_MAX];
+	int64_t until[PLANS_MAX];
+	size_t n;
+	crm_status rc = plans_of(ctx, cust, rid, until, &n);
 	for (size_t i = 0; rc == CRM_OK && i < n; i++) {
 		rc = team_drop(ctx, cust, rid[i], until[i], 0, why);
 	}
