@@ -408,6 +408,8 @@ failed_logins_slow_down(void **state)
 /* Pack req with the session and a fresh request id, turn the last byte
  * of the first `mark` (a '#') into a NUL, send it raw: the status, its message
  * in msg. */
+static char last_field[256]; /* status.field of the last raw_with_nul */
+
 static crm_status
 raw_with_nul(Crm__V1__Request *req, const char *mark, char *msg, size_t n)
 {
@@ -439,6 +441,8 @@ raw_with_nul(Crm__V1__Request *req, const char *mark, char *msg, size_t n)
 	crm_status rc = crm_wire_status(r);
 	snprintf(msg, n, "%s",
 	    r->status && r->status->message ? r->status->message : "");
+	snprintf(last_field, sizeof(last_field), "%s",
+	    r->status && r->status->field ? r->status->field : "");
 	crm__v1__response__free_unpacked(r, NULL);
 	free(out);
 	free(buf);
@@ -492,6 +496,61 @@ nul_bytes_in_strings_are_refused_naming_the_field(void **state)
 	assert_true(crm_test_server_alive(&srv));
 }
 
+/* status.field of req's answer must be want (the item's index included). */
+static void
+expect_field(Crm__V1__Request *req, const char *want)
+{
+	Crm__V1__Response *r = crm_test_call(&srv, req);
+	assert_non_null(r->status);
+	assert_int_equal(r->status->code, CRM_EINVAL);
+	if (r->status->field == NULL || strcmp(r->status->field, want) != 0) {
+		fail_msg("field \"%s\", want \"%s\" (%s)",
+		    r->status->field ? r->status->field : "(unset)", want,
+		    r->status->message ? r->status->message : "");
+	}
+	crm__v1__response__free_unpacked(r, NULL);
+}
+
+static void
+refused_items_of_repeated_fields_are_named_with_their_index(void **state)
+{
+	(void)state;
+	char msg[512];
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	char *tags[2] = { "ok", "bad\ttag" };
+	c.name = "Indexed Tags Ltd";
+	c.n_tags = 2;
+	c.tags = tags;
+	a.customer = &c;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &a;
+	expect_field(&req, "customer_add.customer.tags[1]");
+	tags[1] = "nul#tag";
+	assert_crm_err(
+	    raw_with_nul(&req, "nul#", msg, sizeof(msg)), CRM_EINVAL);
+	assert_string_equal(last_field, "customer_add.customer.tags[1]");
+
+	Crm__V1__Request er = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerEditRequest e = CRM__V1__CUSTOMER_EDIT_REQUEST__INIT;
+	Crm__V1__FieldValue f0 = CRM__V1__FIELD_VALUE__INIT;
+	Crm__V1__FieldValue f1 = CRM__V1__FIELD_VALUE__INIT;
+	Crm__V1__FieldValue *fs[2] = { &f0, &f1 };
+	f0.field = "region";
+	f0.value = "south";
+	f1.field = "notes";
+	f1.value = "x#y";
+	e.id = 1;
+	e.has_id = 1;
+	e.n_fields = 2;
+	e.fields = fs;
+	er.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_EDIT;
+	er.customer_edit = &e;
+	assert_crm_err(raw_with_nul(&er, "x#", msg, sizeof(msg)), CRM_EINVAL);
+	assert_string_equal(last_field, "customer_edit.fields[1].value");
+}
+
 int
 main(void)
 {
@@ -506,6 +565,8 @@ main(void)
 		cmocka_unit_test(invalid_utf8_and_bad_enums_are_refused),
 		cmocka_unit_test(
 		    nul_bytes_in_strings_are_refused_naming_the_field),
+		cmocka_unit_test(
+		    refused_items_of_repeated_fields_are_named_with_their_index),
 		cmocka_unit_test(
 		    oversized_requests_are_refused_and_the_server_stays_up),
 		cmocka_unit_test(
