@@ -290,6 +290,9 @@ followup_handle_log(
 	}
 	if (rc == CRM_OK) {
 		rc = check_log(ctx, in);
+		if (rc != CRM_OK) {
+			dispatch_field_prefix(ctx, "followup_log.followup.");
+		}
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -386,6 +389,17 @@ followup_handle_log(
 		f->contract_terms = in->contract_terms;
 		rc = lifecycle_stage_apply(ctx, c, &s);
 		if (rc != CRM_OK) {
+			/* lifecycle names StageSetRequest's fields */
+			const char *n = ctx->field;
+			const char *mine = strcmp(n, "stage") == 0 ? "stage_to"
+			                   : *n == '\0'            ? NULL
+			                                           : n;
+			if (mine != NULL) {
+				char p[sizeof(ctx->field)];
+				snprintf(p, sizeof(p),
+				    "followup_log.followup.%.200s", mine);
+				memcpy(ctx->field, p, sizeof(p));
+			}
 			return rc;
 		}
 	}

@@ -551,6 +551,71 @@ refused_items_of_repeated_fields_are_named_with_their_index(void **state)
 	assert_string_equal(last_field, "customer_edit.fields[1].value");
 }
 
+static void
+handler_checks_name_their_field(void **state)
+{
+	(void)state;
+	uint64_t cust = crm_test_add_customer(&srv, "Handler Fields Ltd");
+
+	/* customer_add: a first contact in the future; a deal without won */
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	c.name = "Future Contact Ltd";
+	c.has_first_contact_at = 1;
+	c.first_contact_at = 4000000000;
+	a.customer = &c;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &a;
+	expect_field(&req, "customer_add.customer.first_contact_at");
+	c.has_first_contact_at = 0;
+	c.has_deal_amount = 1;
+	c.deal_amount = 100;
+	expect_field(&req, "customer_add.customer.deal_amount");
+
+	/* stage_set without a stage */
+	Crm__V1__Request sr = CRM__V1__REQUEST__INIT;
+	Crm__V1__StageSetRequest ss = CRM__V1__STAGE_SET_REQUEST__INIT;
+	ss.has_customer_id = 1;
+	ss.customer_id = cust;
+	sr.body_case = CRM__V1__REQUEST__BODY_STAGE_SET;
+	sr.stage_set = &ss;
+	expect_field(&sr, "stage_set.stage");
+
+	/* report without a kind */
+	Crm__V1__Request rr = CRM__V1__REQUEST__INIT;
+	Crm__V1__ReportRequest rq = CRM__V1__REPORT_REQUEST__INIT;
+	rr.body_case = CRM__V1__REQUEST__BODY_REPORT;
+	rr.report = &rq;
+	expect_field(&rr, "report.kind");
+
+	/* a weekly routine on day 9, then at minute 1440 */
+	Crm__V1__Request ra = CRM__V1__REQUEST__INIT;
+	Crm__V1__RoutineAddRequest rt = CRM__V1__ROUTINE_ADD_REQUEST__INIT;
+	Crm__V1__Routine ro = CRM__V1__ROUTINE__INIT;
+	ro.has_customer_id = ro.has_every = ro.has_day = 1;
+	ro.customer_id = cust;
+	ro.goal = "check the stock";
+	ro.every = CRM__V1__ROUTINE_EVERY__ROUTINE_WEEKLY;
+	ro.day = 9;
+	rt.routine = &ro;
+	ra.body_case = CRM__V1__REQUEST__BODY_ROUTINE_ADD;
+	ra.routine_add = &rt;
+	expect_field(&ra, "routine_add.routine.day");
+	ro.day = 1;
+	ro.has_minute = 1;
+	ro.minute = 24 * 60;
+	expect_field(&ra, "routine_add.routine.minute");
+
+	/* a follow-up whose second tag holds a comma */
+	struct crm_test_log l;
+	crm_test_log_init(&l, cust, "called");
+	char *tags[2] = { "ok", "a,b" };
+	l.f.n_tags = 2;
+	l.f.tags = tags;
+	expect_field(&l.req, "followup_log.followup.tags[1]");
+}
+
 int
 main(void)
 {
@@ -567,6 +632,7 @@ main(void)
 		    nul_bytes_in_strings_are_refused_naming_the_field),
 		cmocka_unit_test(
 		    refused_items_of_repeated_fields_are_named_with_their_index),
+		cmocka_unit_test(handler_checks_name_their_field),
 		cmocka_unit_test(
 		    oversized_requests_are_refused_and_the_server_stays_up),
 		cmocka_unit_test(
