@@ -1057,6 +1057,18 @@ customer_handle_add(
 	if (in == NULL) {
 		return dispatch_fail(ctx, CRM_EINVAL, "customer is required");
 	}
+	/* The owner is CustomerAddRequest.owner: one set inside the customer
+	 * would be silently ignored, so it is refused. */
+	if (ctx->action != NULL && strcmp(ctx->action, "customer.add") == 0 &&
+	    ((in->owner != NULL && *in->owner != '\0') ||
+	        (in->has_owner_id && in->owner_id != 0))) {
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    in->owner != NULL && *in->owner != '\0'
+		        ? "customer_add.customer.owner"
+		        : "customer_add.customer.owner_id",
+		    "the owner of a new customer is CustomerAddRequest.owner "
+		    "(a login), not customer.owner or customer.owner_id");
+	}
 	Crm__Store__UserRecord *owner;
 	crm_status rc = resolve_owner(
 	    ctx, r->owner && *r->owner ? r->owner : ctx->who->login, &owner);

@@ -269,6 +269,21 @@ followup_handle_log(
 	uint64_t cust =
 	    in != NULL && in->has_customer_id ? in->customer_id : 0;
 	crm_status rc = CRM_OK;
+	/* Both an id and a name: they must name the same customer, or one
+	 * of them would be silently ignored. */
+	if (in != NULL && cust != 0 && in->customer != NULL &&
+	    in->customer[0] != '\0') {
+		uint64_t named = 0;
+		if (customer_find(ctx, in->customer, &named) != CRM_OK ||
+		    named != cust) {
+			return dispatch_fail_field(ctx, CRM_EINVAL,
+			    "followup_log.followup.customer",
+			    "customer_id %" PRIu64
+			    " and customer '%s' are not "
+			    "the same customer: send one of them",
+			    cust, in->customer);
+		}
+	}
 	/* By name: a follow-up written offline (the shell's outbox) names
 	 * the customer as typed; companies first, then people. */
 	if (in != NULL && cust == 0 && in->customer != NULL &&

@@ -616,6 +616,46 @@ handler_checks_name_their_field(void **state)
 	expect_field(&l.req, "followup_log.followup.tags[1]");
 }
 
+static void
+ignored_inputs_are_refused_naming_the_field(void **state)
+{
+	(void)state;
+	uint64_t cust = crm_test_add_customer(&srv, "Ignored Inputs Ltd");
+	uint64_t other = crm_test_add_customer(&srv, "Other Inputs Ltd");
+
+	/* the owner inside the customer, not CustomerAddRequest.owner */
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	c.name = "Owner Inside Ltd";
+	c.owner = "li";
+	a.customer = &c;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &a;
+	expect_field(&req, "customer_add.customer.owner");
+	c.owner = NULL;
+	c.has_owner_id = 1;
+	c.owner_id = 1;
+	expect_field(&req, "customer_add.customer.owner_id");
+
+	/* a follow-up naming one customer by id and another by name */
+	struct crm_test_log l;
+	crm_test_log_init(&l, cust, "called");
+	l.f.customer = "Other Inputs Ltd";
+	expect_field(&l.req, "followup_log.followup.customer");
+	(void)other;
+
+	/* task_done with task_cancel's replacement */
+	Crm__V1__Request tr = CRM__V1__REQUEST__INIT;
+	Crm__V1__TaskIdRequest t = CRM__V1__TASK_ID_REQUEST__INIT;
+	t.has_id = 1;
+	t.id = 1;
+	t.next_goal = "call again";
+	tr.body_case = CRM__V1__REQUEST__BODY_TASK_DONE;
+	tr.task_done = &t;
+	expect_field(&tr, "task_done.next_goal");
+}
+
 int
 main(void)
 {
@@ -633,6 +673,7 @@ main(void)
 		cmocka_unit_test(
 		    refused_items_of_repeated_fields_are_named_with_their_index),
 		cmocka_unit_test(handler_checks_name_their_field),
+		cmocka_unit_test(ignored_inputs_are_refused_naming_the_field),
 		cmocka_unit_test(
 		    oversized_requests_are_refused_and_the_server_stays_up),
 		cmocka_unit_test(
