@@ -17,6 +17,10 @@
 
 #include "crm_test.h"
 #include "harness.h"
+#include "peer.h"
+
+#include <nanomsg/nn.h>
+#include <nanomsg/pubsub.h>
 
 static struct crm_test_server srv;
 
@@ -656,6 +660,55 @@ ignored_inputs_are_refused_naming_the_field(void **state)
 	expect_field(&tr, "task_done.next_goal");
 }
 
+/* crmd --listen ipc://... --listen tcp://...: Hello names a PUB address
+ * of each transport, and a tcp subscriber gets the pokes. */
+static void
+hello_names_a_pub_address_per_listen(void **state)
+{
+	(void)state;
+	struct crm_test_server two;
+	memset(&two, 0, sizeof(two));
+	int port = peer_start_with_tcp(&two);
+	Crm__V1__Response *r = crm_test_hello(&two);
+	Crm__V1__HelloReply *h = r->hello;
+	assert_int_equal(h->n_pub_urls, 2);
+	assert_string_equal(h->pub_url, h->pub_urls[0]);
+	assert_int_equal(strncmp(h->pub_urls[0], "ipc://", 6), 0);
+	char tcp[64];
+	snprintf(tcp, sizeof(tcp), "tcp://127.0.0.1:%d", port + 1);
+	assert_string_equal(h->pub_urls[1], tcp);
+
+	int sub = nn_socket(AF_SP, NN_SUB);
+	assert_true(sub >= 0);
+	assert_int_equal(
+	    nn_setsockopt(sub, NN_SUB, NN_SUB_SUBSCRIBE, "", 0), 0);
+	int ms = 5000;
+	assert_int_equal(
+	    nn_setsockopt(sub, NN_SOL_SOCKET, NN_RCVTIMEO, &ms, sizeof(ms)),
+	    0);
+	assert_true(nn_connect(sub, tcp) >= 0);
+	crm__v1__response__free_unpacked(r, NULL);
+	assert_crm_ok(crm_test_login(&two, "admin", "admin-pw"));
+	int poked = 0;
+	for (int i = 0; i < 5 && !poked;
+	     i++) { /* bounded: 5 writes, 5 s each */
+		char name[32];
+		snprintf(name, sizeof(name), "Tcp Poke %d Ltd", i);
+		(void)crm_test_add_customer(&two, name);
+		char *msg = NULL;
+		int n = nn_recv(sub, &msg, NN_MSG, 0);
+		if (n >= 4 && memcmp(msg, "poke", 4) == 0) {
+			poked = 1;
+		}
+		if (msg != NULL) {
+			nn_freemsg(msg);
+		}
+	}
+	nn_close(sub);
+	crm_test_server_stop(&two);
+	assert_true(poked);
+}
+
 int
 main(void)
 {
@@ -674,6 +727,7 @@ main(void)
 		    refused_items_of_repeated_fields_are_named_with_their_index),
 		cmocka_unit_test(handler_checks_name_their_field),
 		cmocka_unit_test(ignored_inputs_are_refused_naming_the_field),
+		cmocka_unit_test(hello_names_a_pub_address_per_listen),
 		cmocka_unit_test(
 		    oversized_requests_are_refused_and_the_server_stays_up),
 		cmocka_unit_test(
