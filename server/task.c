@@ -1366,7 +1366,7 @@ task_handle_due(
 			    "no user '%s' in your team", r->user);
 		}
 		one = u->id;
-	} else if (r->team) {
+	} else if (r->whole_team) {
 		if (ctx->who->role == CRM__V1__ROLE__ROLE_REP) {
 			return dispatch_fail(ctx, CRM_EPERM,
 			    "the team's queue is for managers");
