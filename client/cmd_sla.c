@@ -170,20 +170,20 @@ cmd_sla_list(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 	Crm__V1__SlaListRequest body = CRM__V1__SLA_LIST_REQUEST__INIT;
 	Crm__V1__Response *resp = NULL;
 
-	body.has_breached = body.has_team = 1;
+	body.has_breached = body.has_whole_team = 1;
 	body.breached = cmd_opt(call, "--breached") != NULL;
-	body.team = cmd_opt(call, "--team") != NULL;
+	body.whole_team = cmd_opt(call, "--team") != NULL;
 	req.body_case = CRM__V1__REQUEST__BODY_SLA_LIST;
 	req.sla_list = &body;
 	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_CLOCKS, &resp);
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	show_clocks(resp->clocks, body.team, out);
+	show_clocks(resp->clocks, body.whole_team, out);
 	if (resp->clocks->n_clocks == 0) {
 		render_text(
 		    out, body.breached ? "no breaches" : "no running clocks");
-		if (!body.team) {
+		if (!body.whole_team) {
 			own_list_hint(ctx, out);
 		}
 	}
@@ -328,16 +328,17 @@ cmd_sla_issue_list(
 	Crm__V1__IssueListRequest body = CRM__V1__ISSUE_LIST_REQUEST__INIT;
 	Crm__V1__Response *resp = NULL;
 
-	body.has_open = body.has_team = 1;
+	body.has_open = body.has_whole_team = 1;
 	body.open = cmd_opt(call, "--open") != NULL;
-	body.team = cmd_opt(call, "--team") != NULL;
+	body.whole_team = cmd_opt(call, "--team") != NULL;
 	req.body_case = CRM__V1__REQUEST__BODY_ISSUE_LIST;
 	req.issue_list = &body;
 	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_CLOCKS, &resp);
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	if (show_issues(resp->clocks, body.team, out) == 0 && !body.team) {
+	if (show_issues(resp->clocks, body.whole_team, out) == 0 &&
+	    !body.whole_team) {
 		own_list_hint(ctx, out);
 	}
 	if (resp->clocks->more) {
@@ -463,8 +464,8 @@ cmd_sla_commitments(
 		    open ? CRM__V1__COMMITMENT_STATUS__COMMITMENT_OPEN
 		         : CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN;
 	}
-	body.has_team = 1;
-	body.team = cmd_opt(call, "--team") != NULL;
+	body.has_whole_team = 1;
+	body.whole_team = cmd_opt(call, "--team") != NULL;
 	req.body_case = CRM__V1__REQUEST__BODY_COMMITMENT_LIST;
 	req.commitment_list = &body;
 	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_COMMITMENTS, &resp);
@@ -474,7 +475,7 @@ cmd_sla_commitments(
 	const Crm__V1__CommitmentList *l = resp->commitments;
 	int64_t now = l->has_now_at ? l->now_at : crm_time_now();
 	json_t *arr = json_array();
-	render_table(out, body.team ? 8 : 7, cols);
+	render_table(out, body.whole_team ? 8 : 7, cols);
 	for (size_t i = 0; i < l->n_commitments; i++) {
 		const Crm__V1__Commitment *c = l->commitments[i];
 		char id[24], due[32], left[48] = "", fu[24] = "";
@@ -498,7 +499,7 @@ cmd_sla_commitments(
 	}
 	if (l->n_commitments == 0) {
 		render_text(out, "no commitments");
-		if (!body.team) {
+		if (!body.whole_team) {
 			own_list_hint(ctx, out);
 		}
 	}
@@ -577,8 +578,8 @@ cmd_sla_stale(
 		body.has_hours = 1;
 		body.hours = (uint32_t)n;
 	}
-	body.has_team = 1;
-	body.team = cmd_opt(call, "--team") != NULL;
+	body.has_whole_team = 1;
+	body.whole_team = cmd_opt(call, "--team") != NULL;
 	req.body_case = CRM__V1__REQUEST__BODY_STALE;
 	req.stale = &body;
 	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_CUSTOMERS, &resp);

@@ -37,8 +37,8 @@ cmd_task_due(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		return cmd_usage_error(
 		    ctx, call, "give --user or --team, not both");
 	}
-	body.has_team = team;
-	body.team = team;
+	body.has_whole_team = team;
+	body.whole_team = team;
 	req.body_case = CRM__V1__REQUEST__BODY_DUE;
 	req.due = &body;
 	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_TASKS, &resp);

@@ -109,10 +109,11 @@ crm_validate_time(crm_time_kind kind, int64_t v)
 	return CRM_OK;
 }
 
-/* One value of field f stored at p (an element for repeated fields). */
+/* One value of field f stored at p (an element for repeated fields);
+ * name is how the reason names it (f->name, or "tags[1]" for an item). */
 static crm_status
-check_value(const ProtobufCFieldDescriptor *f, const void *p, char *why,
-    size_t whylen, const char *path, int depth)
+check_value(const ProtobufCFieldDescriptor *f, const char *name, const void *p,
+    char *why, size_t whylen, const char *path, int depth)
 {
 	switch (f->type) {
 	case PROTOBUF_C_TYPE_INT64:
@@ -125,10 +126,10 @@ check_value(const ProtobufCFieldDescriptor *f, const void *p, char *why,
 			return CRM_OK;
 		}
 		if (kind == CRM_TIME_DURATION) {
-			return fail(why, whylen, path, f->name,
+			return fail(why, whylen, path, name,
 			    "duration out of range (seconds, 1 to 3650 days)");
 		}
-		return fail(why, whylen, path, f->name,
+		return fail(why, whylen, path, name,
 		    v < CRM_TIME_MIN
 		        ? "time out of range: before 2000-01-01 (UTC "
 		          "seconds since the epoch, 2000-01-01 to 2100-01-01)"
@@ -145,10 +146,10 @@ check_value(const ProtobufCFieldDescriptor *f, const void *p, char *why,
 		crm_status rc = line ? crm_validate_line(s, CRM_MAX_STRING)
 		                     : crm_validate_text(s, CRM_MAX_STRING);
 		if (rc == CRM_TOO_BIG) {
-			return fail(why, whylen, path, f->name, "too long");
+			return fail(why, whylen, path, name, "too long");
 		}
 		if (rc != CRM_OK) {
-			return fail(why, whylen, path, f->name,
+			return fail(why, whylen, path, name,
 			    line ? "invalid UTF-8 or control characters (one "
 			           "line: no tab, newline or bidi control)"
 			         : "invalid UTF-8 or control characters");
@@ -158,7 +159,7 @@ check_value(const ProtobufCFieldDescriptor *f, const void *p, char *why,
 	case PROTOBUF_C_TYPE_BYTES: {
 		const ProtobufCBinaryData *b = p;
 		if (b->len > CRM_MAX_BYTES) {
-			return fail(why, whylen, path, f->name, "too long");
+			return fail(why, whylen, path, name, "too long");
 		}
 		return CRM_OK;
 	}
@@ -167,7 +168,7 @@ check_value(const ProtobufCFieldDescriptor *f, const void *p, char *why,
 		if (protobuf_c_enum_descriptor_get_value(f->descriptor, v) ==
 		    NULL) {
 			return fail(
-			    why, whylen, path, f->name, "value out of range");
+			    why, whylen, path, name, "value out of range");
 		}
 		return CRM_OK;
 	}
@@ -178,7 +179,7 @@ check_value(const ProtobufCFieldDescriptor *f, const void *p, char *why,
 		}
 		char sub_path[256];
 		snprintf(sub_path, sizeof(sub_path), "%s%s%s", path,
-		    *path ? "." : "", f->name);
+		    *path ? "." : "", name);
 		return walk(sub, why, whylen, sub_path, depth + 1);
 	}
 	default:
@@ -186,15 +187,17 @@ check_value(const ProtobufCFieldDescriptor *f, const void *p, char *why,
 	}
 }
 
-/* Item k of repeated field f: a message's path names its index
- * (import_batch.rows[2].customer.industry), so that a refused batch says
- * which row. */
+/* Item k of repeated field f: the path names its index
+ * (import_batch.rows[2].customer.industry, customer_add.customer.tags[1]),
+ * so that a refused batch says which row. */
 static crm_status
 check_item(const ProtobufCFieldDescriptor *f, const void *p, size_t k,
     char *why, size_t whylen, const char *path, int depth)
 {
 	if (f->type != PROTOBUF_C_TYPE_MESSAGE) {
-		return check_value(f, p, why, whylen, path, depth);
+		char name[128];
+		snprintf(name, sizeof(name), "%s[%zu]", f->name, k);
+		return check_value(f, name, p, why, whylen, path, depth);
 	}
 	const ProtobufCMessage *sub = *(ProtobufCMessage *const *)p;
 	if (sub == NULL) {
@@ -280,7 +283,7 @@ walk(const ProtobufCMessage *m, char *why, size_t whylen, const char *path,
 			}
 		}
 		crm_status rc =
-		    check_value(f, value, why, whylen, path, depth);
+		    check_value(f, f->name, value, why, whylen, path, depth);
 		if (rc != CRM_OK) {
 			return rc;
 		}

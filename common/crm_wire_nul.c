@@ -37,11 +37,26 @@ path_push(char *where, size_t where_len, const char *name)
 	}
 }
 
+/* How f is named in the path: "tags[1]" for the second item of a repeated
+ * field (k items of it came before in this message), else its name. */
+static void
+item_name(const ProtobufCFieldDescriptor *f, size_t k, char *out, size_t len)
+{
+	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
+		snprintf(out, len, "%s[%zu]", f->name, k);
+	} else {
+		snprintf(out, len, "%s", f->name);
+	}
+}
+
 /* 1 when a NUL was found (where holds its path), 0 otherwise. */
 static int
 walk(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end,
     int depth, char *where, size_t where_len)
 {
+	uint32_t seen[CRM_WIRE_NUL_MAX_FIELDS] = {
+		0
+	}; /* items so far, by field */
 	while (p < end) {
 		uint64_t tag, n;
 		if (varint(&p, end, &tag) < 0) {
@@ -75,15 +90,24 @@ walk(const ProtobufCMessageDescriptor *d, const uint8_t *p, const uint8_t *end,
 			        ? NULL
 			        : protobuf_c_message_descriptor_get_field(
 			              d, (unsigned)(tag >> 3));
+			size_t k = 0;
+			char name[128];
+			if (f != NULL) {
+				size_t fi = (size_t)(f - d->fields);
+				if (fi < CRM_WIRE_NUL_MAX_FIELDS) {
+					k = seen[fi]++;
+				}
+				item_name(f, k, name, sizeof(name));
+			}
 			if (f != NULL && f->type == PROTOBUF_C_TYPE_STRING &&
 			    memchr(p, 0, (size_t)n) != NULL) {
-				path_push(where, where_len, f->name);
+				path_push(where, where_len, name);
 				return 1;
 			}
 			if (f != NULL && f->type == PROTOBUF_C_TYPE_MESSAGE &&
 			    depth < CRM_WIRE_NUL_MAX_DEPTH) {
 				size_t keep = strlen(where);
-				path_push(where, where_len, f->name);
+				path_push(where, where_len, name);
 				if (walk(f->descriptor, p, p + n, depth + 1,
 				        where, where_len)) {
 					return 1;

@@ -18,6 +18,8 @@
 /* Sub-messages deeper than this are not looked into (the requests nest
  * far less; protobuf-c bounds its own recursion too). */
 #define CRM_WIRE_NUL_MAX_DEPTH 16
+/* Fields per message whose repeated items are counted for the path. */
+#define CRM_WIRE_NUL_MAX_FIELDS 256
 
 /*
  * crm_wire_nul_check: walk len bytes of a message of type d. When a

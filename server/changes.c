@@ -211,6 +211,27 @@ changes_handle_list(
 	if (mrc != 0) {
 		return store_map_lmdb(mrc, "changes cursor");
 	}
+	/* A cursor beyond the newest entry (an old cursor against a restored
+	 * backup, a made-up number) would wait for ever: refuse it, naming
+	 * the newest cursor. */
+	MDB_val lk, ld;
+	uint64_t newest = 0;
+	mrc = mdb_cursor_get(cur, &lk, &ld, MDB_LAST);
+	if (mrc == 0 && lk.mv_size == 8) {
+		newest = store_u64(lk.mv_data);
+	} else if (mrc != 0 && mrc != MDB_NOTFOUND) {
+		mdb_cursor_close(cur);
+		return store_map_lmdb(mrc, "changes last");
+	}
+	if (since > newest) {
+		mdb_cursor_close(cur);
+		return dispatch_fail_field(ctx, CRM_OUT_OF_RANGE,
+		    "changes.since",
+		    "since %" PRIu64 " is beyond the newest change (%" PRIu64
+		    "); the feed was reset or restored: re-fetch what you "
+		    "mirror and continue from since %" PRIu64,
+		    since, newest, newest);
+	}
 	crm_status rc = CRM_OK;
 	store_key from;
 	store_key_id(&from, since + 1);

@@ -60,6 +60,9 @@ config_free(struct srv_config *c)
 		free(c->listen[i]);
 	}
 	free(c->pub_url);
+	for (int i = 0; i < c->n_pub; i++) {
+		free(c->pub_urls[i]);
+	}
 	memset(c, 0, sizeof(*c));
 }
 
@@ -218,12 +221,40 @@ config_parse(struct srv_config *c, int argc, char **argv)
 		    stderr, "crmd: unexpected argument '%s'\n", argv[optind]);
 		return CRM_EINVAL;
 	}
-	if (c->pub_url == NULL) {
-		c->pub_url = config_default_pub(c->listen[0]);
+	if (c->pub_url != NULL) {
+		c->pub_urls[c->n_pub++] = crm_xstrdup(c->pub_url);
+	} else {
+		/* A PUB address beside every listen, so a tcp client of an
+		 * ipc-first server is told a tcp one too
+		 * (HelloReply.pub_urls). */
+		for (int i = 0; i < c->n_listen; i++) {
+			char *u = config_default_pub(c->listen[i]);
+			/* Not one a listen or an earlier PUB already holds
+			 * (tcp ports 7070 and 7071 listened on both). */
+			for (int j = 0;
+			     u != NULL && j < c->n_listen + c->n_pub; j++) {
+				const char *o =
+				    j < c->n_listen
+				        ? c->listen[j]
+				        : c->pub_urls[j - c->n_listen];
+				if (strcmp(o, u) == 0) {
+					free(u);
+					u = NULL;
+				}
+			}
+			if (u != NULL) {
+				c->pub_urls[c->n_pub++] = u;
+			}
+		}
+		if (c->n_pub > 0) {
+			c->pub_url = crm_xstrdup(c->pub_urls[0]);
+		}
 	}
 	/* Refuse bad addresses before touching the data folder. */
-	for (int i = 0; i <= c->n_listen; i++) {
-		const char *url = i < c->n_listen ? c->listen[i] : c->pub_url;
+	for (int i = 0; i < c->n_listen + c->n_pub; i++) {
+		const char *url = i < c->n_listen
+		                      ? c->listen[i]
+		                      : c->pub_urls[i - c->n_listen];
 		if (url == NULL) {
 			continue;
 		}

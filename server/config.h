@@ -17,7 +17,11 @@ struct srv_config {
 	char *data_dir;
 	char *listen[CONFIG_MAX_LISTEN];
 	int n_listen;
-	char *pub_url;
+	char *pub_url; /* the first of pub_urls, or NULL */
+	/* Where pokes are published: --pub URL, else one beside each listen
+	 * address that gives a default (ipc: PATH.pub, tcp: port + 1). */
+	char *pub_urls[CONFIG_MAX_LISTEN];
+	int n_pub;
 	int workers;
 	int allow_remote;
 	size_t map_size;

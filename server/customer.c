@@ -662,7 +662,7 @@ check_first_contact(struct req_ctx *ctx, const Crm__V1__Customer *c)
 		char at[32], now[32];
 		crm_time_format(c->first_contact_at, at, sizeof(at));
 		crm_time_format(ctx->now, now, sizeof(now));
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "first_contact_at",
 		    "first contact %s is in the future (now %s): give the "
 		    "time you first met the customer",
 		    at, now);
@@ -755,7 +755,7 @@ licence_clean(struct req_ctx *ctx, Crm__V1__Customer *c)
 	}
 	*o = '\0';
 	if (!licence_valid(t)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "licence_no",
 		    "licence_no: want an 18-character 统一社会信用代码 with "
 		    "its check character, not '%.40s'",
 		    c->licence_no);
@@ -775,18 +775,19 @@ check_first_stage(struct req_ctx *ctx, Crm__V1__Customer *c)
 	c->lost_text = (char *)customer_trimmed(ctx, c->lost_text);
 	if (lost && c->has_lost_reason && c->lost_reason != 0 &&
 	    !lifecycle_lost_reason_ok((int)c->lost_reason, c->lost_text)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "lost_reason",
 		    "lost_reason: other needs the reason in words "
 		    "(--reason \"other: ...\")");
 	}
 	if ((won && c->has_won_at && c->won_at > ctx->now + FUTURE_GRACE) ||
 	    (lost && c->has_lost_at && c->lost_at > ctx->now + FUTURE_GRACE)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    won ? "won_at" : "lost_at",
 		    "%s: a deal is won or lost by now, not in the future",
 		    won ? "won_at" : "lost_at");
 	}
 	if (lost && (!c->has_lost_reason || c->lost_reason == 0)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "lost_reason",
 		    "lost_reason: a customer added as lost needs a reason: "
 		    "price, competitor, service, no_need or other (with "
 		    "text)");
@@ -794,12 +795,12 @@ check_first_stage(struct req_ctx *ctx, Crm__V1__Customer *c)
 	if (!lost && ((c->has_lost_reason && c->lost_reason != 0) ||
 	                 (c->lost_text && *c->lost_text) ||
 	                 (c->has_lost_at && c->lost_at != 0))) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "lost_reason",
 		    "lost_reason: a lost reason goes with the stage lost");
 	}
 	if (!won && ((c->has_deal_amount && c->deal_amount != 0) ||
 	                (c->has_won_at && c->won_at != 0))) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "deal_amount",
 		    "deal_amount: a deal goes with the stage won");
 	}
 	if (lost && (!c->has_lost_at || c->lost_at == 0)) {
@@ -1066,6 +1067,18 @@ customer_handle_add(
 	if (in == NULL) {
 		return dispatch_fail(ctx, CRM_EINVAL, "customer is required");
 	}
+	/* The owner is CustomerAddRequest.owner: one set inside the customer
+	 * would be silently ignored, so it is refused. */
+	if (ctx->action != NULL && strcmp(ctx->action, "customer.add") == 0 &&
+	    ((in->owner != NULL && *in->owner != '\0') ||
+	        (in->has_owner_id && in->owner_id != 0))) {
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    in->owner != NULL && *in->owner != '\0'
+		        ? "customer_add.customer.owner"
+		        : "customer_add.customer.owner_id",
+		    "the owner of a new customer is CustomerAddRequest.owner "
+		    "(a login), not customer.owner or customer.owner_id");
+	}
 	Crm__Store__UserRecord *owner;
 	crm_status rc = resolve_owner(
 	    ctx, r->owner && *r->owner ? r->owner : ctx->who->login, &owner);
@@ -1119,9 +1132,15 @@ customer_handle_add(
 	}
 	if (rc == CRM_OK) {
 		rc = licence_clean(ctx, c);
+		if (rc != CRM_OK) {
+			dispatch_field_prefix(ctx, "customer_add.customer.");
+		}
 	}
 	if (rc == CRM_OK) {
 		rc = check_first_stage(ctx, c);
+		if (rc != CRM_OK) {
+			dispatch_field_prefix(ctx, "customer_add.customer.");
+		}
 	}
 	if (rc == CRM_OK) {
 		rc = store_next_id(ctx->st, ctx->txn, "customer", &c->id);
@@ -1355,6 +1374,13 @@ customer_handle_edit(
 	    strcmp(before->licence_no ? before->licence_no : "",
 	        after->licence_no ? after->licence_no : "") != 0) {
 		rc = licence_clean(ctx, after); /* a stored one stays as is */
+		for (size_t i = 0; rc != CRM_OK && i < r->n_fields; i++) {
+			if (r->fields[i]->field &&
+			    strcmp(r->fields[i]->field, "licence_no") == 0) {
+				snprintf(ctx->field, sizeof(ctx->field),
+				    "customer_edit.fields[%zu].value", i);
+			}
+		}
 	}
 	if (rc == CRM_OK) {
 		rc = put(ctx, before, after);

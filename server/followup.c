@@ -286,6 +286,21 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	uint64_t cust =
 	    in != NULL && in->has_customer_id ? in->customer_id : 0;
 	crm_status rc = CRM_OK;
+	/* Both an id and a name: they must name the same customer, or one
+	 * of them would be silently ignored. */
+	if (in != NULL && cust != 0 && in->customer != NULL &&
+	    in->customer[0] != '\0') {
+		uint64_t named = 0;
+		if (customer_find(ctx, in->customer, &named) != CRM_OK ||
+		    named != cust) {
+			return dispatch_fail_field(ctx, CRM_EINVAL,
+			    "followup_log.followup.customer",
+			    "customer_id %" PRIu64
+			    " and customer '%s' are not "
+			    "the same customer: send one of them",
+			    cust, in->customer);
+		}
+	}
 	/* By name: a follow-up written offline (the shell's outbox) names
 	 * the customer as typed; companies first, then people. */
 	if (in != NULL && cust == 0 && in->customer != NULL &&
@@ -307,6 +322,9 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	}
 	if (rc == CRM_OK) {
 		rc = check_log(ctx, in);
+		if (rc != CRM_OK) {
+			dispatch_field_prefix(ctx, "followup_log.followup.");
+		}
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -403,6 +421,17 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 		f->contract_terms = in->contract_terms;
 		rc = lifecycle_stage_apply(ctx, c, &s);
 		if (rc != CRM_OK) {
+			/* lifecycle names StageSetRequest's fields */
+			const char *n = ctx->field;
+			const char *mine = strcmp(n, "stage") == 0 ? "stage_to"
+			                   : *n == '\0'            ? NULL
+			                                           : n;
+			if (mine != NULL) {
+				char p[sizeof(ctx->field)];
+				snprintf(p, sizeof(p),
+				    "followup_log.followup.%.200s", mine);
+				memcpy(ctx->field, p, sizeof(p));
+			}
 			return rc;
 		}
 	}

@@ -283,7 +283,8 @@ import_handle_batch(
 	const Crm__V1__ImportRequest *q = req->import_batch;
 	int kind = q->has_kind ? (int)q->kind : 0;
 	if (kind <= 0 || (size_t)kind >= sizeof(kinds) / sizeof(kinds[0])) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "import_batch.kind",
 		    "import customers, contacts, followups or purchases");
 	}
 	if (q->n_rows > MAX_ROWS) {

@@ -107,7 +107,8 @@ lifecycle_stage_apply(
     struct req_ctx *ctx, Crm__V1__Customer *c, const struct lifecycle_stage *s)
 {
 	if (s->to <= 0) {
-		return dispatch_fail(ctx, CRM_EINVAL, "give a stage");
+		return dispatch_fail_field(
+		    ctx, CRM_EINVAL, "stage", "give a stage");
 	}
 	if ((int)c->stage == s->to) {
 		/* The customer's state, not the request, is in the way. */
@@ -116,21 +117,21 @@ lifecycle_stage_apply(
 		    crm_enum_name(&crm__v1__stage__descriptor, s->to));
 	}
 	if (s->deal_amount < 0) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "deal_amount",
 		    "deal_amount: want an amount of 0 or more");
 	}
 	/* A blank reason is no reason. */
 	const char *reason = customer_trimmed(ctx, s->reason);
 	if (s->to == CRM__V1__STAGE__STAGE_LOST &&
 	    !lifecycle_lost_reason_ok(s->lost_reason, reason)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "lost_reason",
 		    "lost needs a reason: price, competitor, service, "
 		    "no_need or other (with text: --reason \"other: "
 		    "...\")");
 	}
 	if (s->to == CRM__V1__STAGE__STAGE_WON &&
 	    s->won_at > ctx->now + LIFECYCLE_FUTURE_GRACE) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "won_at",
 		    "won_at: a deal is won by now, not in the future");
 	}
 	Crm__V1__StageChange h = CRM__V1__STAGE_CHANGE__INIT;
@@ -343,6 +344,9 @@ lifecycle_handle_stage(
 		.category = r->category,
 	};
 	rc = lifecycle_stage_apply(ctx, c, &s);
+	if (rc != CRM_OK) {
+		dispatch_field_prefix(ctx, "stage_set.");
+	}
 	if (rc == CRM_OK) {
 		rc = customer_save(ctx, before, c);
 	}
@@ -423,8 +427,10 @@ lifecycle_handle_grade_propose(
 	const Crm__V1__GradeProposeRequest *r = req->grade_propose;
 	if (!r->has_grade || r->grade == 0 || r->reason == NULL ||
 	    *r->reason == '\0') {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "give a grade S, A, B or C and a reason");
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    !r->has_grade || r->grade == 0 ? "grade_propose.grade"
+		                                   : "grade_propose.reason",
+		    "give a grade S, A, B or C and a reason");
 	}
 	Crm__V1__Customer *c;
 	crm_status rc = customer_editable(ctx, r->customer_id, &c);

@@ -408,7 +408,8 @@ report_handle(
 	const Crm__V1__ReportRequest *q = req->report;
 	int kind = q->has_kind ? (int)q->kind : 0;
 	if (kind <= 0 || (size_t)kind >= sizeof(kinds) / sizeof(kinds[0])) {
-		return dispatch_fail(ctx, CRM_EINVAL, "which report?");
+		return dispatch_fail_field(
+		    ctx, CRM_EINVAL, "report.kind", "which report?");
 	}
 	struct report *r = crm_arena_alloc(ctx->arena, sizeof(*r));
 	Crm__V1__ReportReply *out = crm_arena_alloc(ctx->arena, sizeof(*out));
@@ -429,8 +430,8 @@ report_handle(
 	}
 	default_period(r, kind, q);
 	if (r->to <= r->from) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "the period ends before it starts");
+		return dispatch_fail_field(ctx, CRM_EINVAL, "report.end_at",
+		    "the period ends before it starts");
 	}
 	const char *what = r->person ? "user" : "team";
 	out->scope = crm_arena_alloc(ctx->arena, strlen(label) + 8);

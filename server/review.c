@@ -262,8 +262,8 @@ review_handle_stale(
 	}
 	struct stale_walk w = { out, ctx->now - (int64_t)hours * 3600 };
 	crm_status rc = sla_each_owner(ctx,
-	    r->team || ctx->who->role != CRM__V1__ROLE__ROLE_REP, stale_of,
-	    &w);
+	    r->whole_team || ctx->who->role != CRM__V1__ROLE__ROLE_REP,
+	    stale_of, &w);
 	if (rc != CRM_OK) {
 		return rc;
 	}

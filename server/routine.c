@@ -566,20 +566,23 @@ validate(struct req_ctx *ctx, const Crm__V1__Routine *in, const char **goal,
 {
 	*goal = customer_trimmed(ctx, in->goal);
 	if (*goal == NULL || strlen(*goal) > GOAL_MAX) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "routine_add.routine.goal",
 		    "a routine needs a goal (at most %d bytes)", GOAL_MAX);
 	}
 	*day = in->day;
 	switch (in->every) {
 	case CRM__V1__ROUTINE_EVERY__ROUTINE_MONTHLY:
 		if (*day < 1 || *day > 31) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			return dispatch_fail_field(ctx, CRM_EINVAL,
+			    "routine_add.routine.day",
 			    "a monthly routine's day is 1-31");
 		}
 		break;
 	case CRM__V1__ROUTINE_EVERY__ROUTINE_WEEKLY:
 		if (*day < 1 || *day > 7) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			return dispatch_fail_field(ctx, CRM_EINVAL,
+			    "routine_add.routine.day",
 			    "a weekly routine's day is 1 (Monday) to 7 "
 			    "(Sunday)");
 		}
@@ -588,12 +591,14 @@ validate(struct req_ctx *ctx, const Crm__V1__Routine *in, const char **goal,
 		*day = 0;
 		break;
 	default:
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "routine_add.routine.every",
 		    "say how often: monthly, weekly or quarterly");
 	}
 	if (in->has_minute && in->minute >= 24 * 60) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "a routine's time is 00:00-23:59");
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "routine_add.routine.minute",
+		    "a routine's time is 00:00-23:59");
 	}
 	return CRM_OK;
 }
@@ -738,8 +743,9 @@ routine_handle_add(
 		return team_add(ctx, in, resp);
 	}
 	if (in == NULL || !in->has_customer_id) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "a routine needs a customer");
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "routine_add.routine.customer_id",
+		    "a routine needs a customer");
 	}
 	const char *goal;
 	unsigned day;

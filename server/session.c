@@ -36,6 +36,10 @@ session_handle_hello(
 	h->page_size = 50;
 	h->max_page_size = 500;
 	h->pub_url = ctx->cfg ? ctx->cfg->pub_url : NULL;
+	if (ctx->cfg != NULL) {
+		h->n_pub_urls = (size_t)ctx->cfg->n_pub;
+		h->pub_urls = (char **)ctx->cfg->pub_urls;
+	}
 	Crm__V1__Policy *p = NULL;
 	if (ctx->txn != NULL && policy_load(ctx, &p) == CRM_OK) {
 		h->has_idem_retention_seconds = 1;

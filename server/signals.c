@@ -25,31 +25,35 @@ crm_status
 signals_check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *in)
 {
 	if (in->n_tags > SIGNALS_MAX_TAGS) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "at most %d tags", SIGNALS_MAX_TAGS);
+		return dispatch_fail_field(ctx, CRM_EINVAL, "tags",
+		    "at most %d tags", SIGNALS_MAX_TAGS);
 	}
 	for (size_t i = 0; i < in->n_tags; i++) {
 		size_t n = strlen(in->tags[i]);
+		char at[48];
+		snprintf(at, sizeof(at), "tags[%zu]", i);
 		if (n == 0 || n > TAG_MAX || strchr(in->tags[i], ',') ||
 		    strstr(in->tags[i], "，")) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			return dispatch_fail_field(ctx, CRM_EINVAL, at,
 			    "a tag is 1-%d bytes without commas", TAG_MAX);
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(in->tags[i], in->tags[j]) == 0) {
-				return dispatch_fail(ctx, CRM_EINVAL,
+				return dispatch_fail_field(ctx, CRM_EINVAL, at,
 				    "tag %s is given twice", in->tags[i]);
 			}
 		}
 	}
 	if (in->n_objections > SIGNALS_MAX_OBJECTIONS) {
-		return dispatch_fail(ctx, CRM_EINVAL, "at most %d objections",
-		    SIGNALS_MAX_OBJECTIONS);
+		return dispatch_fail_field(ctx, CRM_EINVAL, "objections",
+		    "at most %d objections", SIGNALS_MAX_OBJECTIONS);
 	}
 	for (size_t i = 0; i < in->n_objections; i++) {
 		size_t n = strlen(in->objections[i]);
+		char at[48];
+		snprintf(at, sizeof(at), "objections[%zu]", i);
 		if (n == 0 || n > OBJECTION_MAX) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			return dispatch_fail_field(ctx, CRM_EINVAL, at,
 			    "an objection is 1-%d bytes", OBJECTION_MAX);
 		}
 	}

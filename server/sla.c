@@ -697,10 +697,10 @@ sla_handle_list(
 		return CRM_TOO_BIG;
 	}
 	struct clock_walk w = { out, r->breached };
-	crm_status rc = merge_queues(ctx, r->team, DB_SLA_OPEN, 0, INT64_MIN,
-	    INT64_MAX, take_clock, &w);
+	crm_status rc = merge_queues(ctx, r->whole_team, DB_SLA_OPEN, 0,
+	    INT64_MIN, INT64_MAX, take_clock, &w);
 	if (rc == CRM_OK && r->breached && !out->more) {
-		rc = sla_each_owner(ctx, r->team, stopped_breaches, &w);
+		rc = sla_each_owner(ctx, r->whole_team, stopped_breaches, &w);
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -833,7 +833,7 @@ sla_handle_issue_list(
 		return CRM_TOO_BIG;
 	}
 	struct issue_walk w = { out, r->open };
-	crm_status rc = sla_each_owner(ctx, r->team, issues_of, &w);
+	crm_status rc = sla_each_owner(ctx, r->whole_team, issues_of, &w);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -1050,14 +1050,14 @@ sla_handle_commitment_list(
 		return CRM_TOO_BIG;
 	}
 	struct commit_walk w = { out, r->has_status ? (int)r->status : 0 };
-	crm_status rc = merge_queues(ctx, r->team, DB_COMMIT_OPEN, 0,
+	crm_status rc = merge_queues(ctx, r->whole_team, DB_COMMIT_OPEN, 0,
 	    INT64_MIN, INT64_MAX, take_open_commitment, &w);
 	if (rc == CRM_OK && !out->more &&
 	    (w.want == 0 ||
 	        w.want == CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN ||
 	        w.want == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE)) {
-		rc = merge_queues(ctx, r->team, DB_COMMIT_DUE, STATS_PERSON,
-		    ctx->now - KEPT_LATE_DAYS * 86400, ctx->now,
+		rc = merge_queues(ctx, r->whole_team, DB_COMMIT_DUE,
+		    STATS_PERSON, ctx->now - KEPT_LATE_DAYS * 86400, ctx->now,
 		    take_kept_late, &w);
 	}
 	if (rc != CRM_OK) {

@@ -1366,7 +1366,7 @@ task_handle_due(
 			    "no user '%s' in your team", r->user);
 		}
 		one = u->id;
-	} else if (r->team) {
+	} else if (r->whole_team) {
 		if (ctx->who->role == CRM__V1__ROLE__ROLE_REP) {
 			return dispatch_fail(ctx, CRM_EPERM,
 			    "the team's queue is for managers");
@@ -1526,8 +1526,19 @@ crm_status
 task_handle_done(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
+	const Crm__V1__TaskIdRequest *q = req->task_done;
+	/* The replacement is task_cancel's: refused, not ignored. */
+	if ((q->has_next_due_at && q->next_due_at != 0) ||
+	    (q->next_goal != NULL && *q->next_goal != '\0')) {
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    q->has_next_due_at && q->next_due_at != 0
+		        ? "task_done.next_due_at"
+		        : "task_done.next_goal",
+		    "task_done takes no replacement (next_due_at, next_goal "
+		    "are task_cancel's); log a follow-up to plan the next");
+	}
 	Crm__V1__Task *before, *t;
-	crm_status rc = open_task(ctx, req->task_done->id, &before, &t);
+	crm_status rc = open_task(ctx, q->id, &before, &t);
 	if (rc != CRM_OK) {
 		return rc;
 	}

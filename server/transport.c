@@ -325,9 +325,12 @@ transport_start(const struct srv_config *cfg, store *st, transport **out)
 			rc = CRM_INTERNAL;
 			goto fail;
 		}
-		rc = bind_url(t->pub, cfg->pub_url, cfg->allow_remote);
-		if (rc != CRM_OK) {
-			goto fail;
+		for (int i = 0; i < cfg->n_pub; i++) {
+			rc = bind_url(
+			    t->pub, cfg->pub_urls[i], cfg->allow_remote);
+			if (rc != CRM_OK) {
+				goto fail;
+			}
 		}
 	}
 	rc = writer_start(st, cfg, t->sock, t->pub, &t->wr);

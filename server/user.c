@@ -142,16 +142,16 @@ user_create(struct req_ctx *ctx, const char *login, const char *name, int role,
     const char *team, const char *pwhash, uint64_t *id)
 {
 	if (login == NULL || !user_login_valid(login)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "user_add.login",
 		    "login must be 1-32 letters, digits, '.', '_' or '-'");
 	}
 	if (role < CRM__V1__ROLE__ROLE_REP ||
 	    role > CRM__V1__ROLE__ROLE_ADMIN) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "role must be admin, manager or rep");
+		return dispatch_fail_field(ctx, CRM_EINVAL, "user_add.role",
+		    "role must be admin, manager or rep");
 	}
 	if (role != CRM__V1__ROLE__ROLE_ADMIN && (team == NULL || !*team)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "user_add.team",
 		    "a %s needs a team (--team)",
 		    role == CRM__V1__ROLE__ROLE_REP ? "rep" : "manager");
 	}

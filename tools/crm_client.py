@@ -45,7 +45,7 @@ def load_pb2(proto, out_dir):
 # ------------------------------------------------------------ nanomsg
 
 AF_SP, NN_REQ, NN_SUB = 1, 48, 33  # <nanomsg/nn.h>, reqrep.h, pubsub.h
-NN_SOL_SOCKET, NN_SNDTIMEO, NN_RCVTIMEO = 0, 4, 5
+NN_SOL_SOCKET, NN_SNDTIMEO, NN_RCVTIMEO, NN_RCVMAXSIZE = 0, 4, 5, 16
 NN_SUB_SUBSCRIBE, NN_MSG = 1, ctypes.c_size_t(-1).value
 
 nn = ctypes.CDLL("libnanomsg.so.5", use_errno=True)
@@ -67,6 +67,11 @@ def nn_socket(proto, url, timeout_ms):
     ms = ctypes.c_int(timeout_ms)
     for opt in (NN_SNDTIMEO, NN_RCVTIMEO):
         nn.nn_setsockopt(s, NN_SOL_SOCKET, opt, ctypes.byref(ms), 4)
+    # Replies reach 4 MiB (a `due` page passes 1 MiB); nanomsg's default
+    # limit of 1 MiB drops a larger one silently: no limit.
+    nolimit = ctypes.c_int(-1)
+    nn_check(nn.nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVMAXSIZE,
+                              ctypes.byref(nolimit), 4))
     if proto == NN_SUB:  # every message: pokes and beats
         nn_check(nn.nn_setsockopt(s, NN_SUB, NN_SUB_SUBSCRIBE, b"", 0))
     nn_check(nn.nn_connect(s, url.encode()))

@@ -17,6 +17,10 @@
 
 #include "crm_test.h"
 #include "harness.h"
+#include "peer.h"
+
+#include <nanomsg/nn.h>
+#include <nanomsg/pubsub.h>
 
 static struct crm_test_server srv;
 
@@ -408,6 +412,8 @@ failed_logins_slow_down(void **state)
 /* Pack req with the session and a fresh request id, turn the last byte
  * of the first `mark` (a '#') into a NUL, send it raw: the status, its message
  * in msg. */
+static char last_field[256]; /* status.field of the last raw_with_nul */
+
 static crm_status
 raw_with_nul(Crm__V1__Request *req, const char *mark, char *msg, size_t n)
 {
@@ -439,6 +445,8 @@ raw_with_nul(Crm__V1__Request *req, const char *mark, char *msg, size_t n)
 	crm_status rc = crm_wire_status(r);
 	snprintf(msg, n, "%s",
 	    r->status && r->status->message ? r->status->message : "");
+	snprintf(last_field, sizeof(last_field), "%s",
+	    r->status && r->status->field ? r->status->field : "");
 	crm__v1__response__free_unpacked(r, NULL);
 	free(out);
 	free(buf);
@@ -492,6 +500,215 @@ nul_bytes_in_strings_are_refused_naming_the_field(void **state)
 	assert_true(crm_test_server_alive(&srv));
 }
 
+/* status.field of req's answer must be want (the item's index included). */
+static void
+expect_field(Crm__V1__Request *req, const char *want)
+{
+	Crm__V1__Response *r = crm_test_call(&srv, req);
+	assert_non_null(r->status);
+	assert_int_equal(r->status->code, CRM_EINVAL);
+	if (r->status->field == NULL || strcmp(r->status->field, want) != 0) {
+		fail_msg("field \"%s\", want \"%s\" (%s)",
+		    r->status->field ? r->status->field : "(unset)", want,
+		    r->status->message ? r->status->message : "");
+	}
+	crm__v1__response__free_unpacked(r, NULL);
+}
+
+static void
+refused_items_of_repeated_fields_are_named_with_their_index(void **state)
+{
+	(void)state;
+	char msg[512];
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	char *tags[2] = { "ok", "bad\ttag" };
+	c.name = "Indexed Tags Ltd";
+	c.n_tags = 2;
+	c.tags = tags;
+	a.customer = &c;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &a;
+	expect_field(&req, "customer_add.customer.tags[1]");
+	tags[1] = "nul#tag";
+	assert_crm_err(
+	    raw_with_nul(&req, "nul#", msg, sizeof(msg)), CRM_EINVAL);
+	assert_string_equal(last_field, "customer_add.customer.tags[1]");
+
+	Crm__V1__Request er = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerEditRequest e = CRM__V1__CUSTOMER_EDIT_REQUEST__INIT;
+	Crm__V1__FieldValue f0 = CRM__V1__FIELD_VALUE__INIT;
+	Crm__V1__FieldValue f1 = CRM__V1__FIELD_VALUE__INIT;
+	Crm__V1__FieldValue *fs[2] = { &f0, &f1 };
+	f0.field = "region";
+	f0.value = "south";
+	f1.field = "notes";
+	f1.value = "x#y";
+	e.id = 1;
+	e.has_id = 1;
+	e.n_fields = 2;
+	e.fields = fs;
+	er.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_EDIT;
+	er.customer_edit = &e;
+	assert_crm_err(raw_with_nul(&er, "x#", msg, sizeof(msg)), CRM_EINVAL);
+	assert_string_equal(last_field, "customer_edit.fields[1].value");
+}
+
+static void
+handler_checks_name_their_field(void **state)
+{
+	(void)state;
+	uint64_t cust = crm_test_add_customer(&srv, "Handler Fields Ltd");
+
+	/* customer_add: a first contact in the future; a deal without won */
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	c.name = "Future Contact Ltd";
+	c.has_first_contact_at = 1;
+	c.first_contact_at = 4000000000;
+	a.customer = &c;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &a;
+	expect_field(&req, "customer_add.customer.first_contact_at");
+	c.has_first_contact_at = 0;
+	c.has_deal_amount = 1;
+	c.deal_amount = 100;
+	expect_field(&req, "customer_add.customer.deal_amount");
+
+	/* stage_set without a stage */
+	Crm__V1__Request sr = CRM__V1__REQUEST__INIT;
+	Crm__V1__StageSetRequest ss = CRM__V1__STAGE_SET_REQUEST__INIT;
+	ss.has_customer_id = 1;
+	ss.customer_id = cust;
+	sr.body_case = CRM__V1__REQUEST__BODY_STAGE_SET;
+	sr.stage_set = &ss;
+	expect_field(&sr, "stage_set.stage");
+
+	/* report without a kind */
+	Crm__V1__Request rr = CRM__V1__REQUEST__INIT;
+	Crm__V1__ReportRequest rq = CRM__V1__REPORT_REQUEST__INIT;
+	rr.body_case = CRM__V1__REQUEST__BODY_REPORT;
+	rr.report = &rq;
+	expect_field(&rr, "report.kind");
+
+	/* a weekly routine on day 9, then at minute 1440 */
+	Crm__V1__Request ra = CRM__V1__REQUEST__INIT;
+	Crm__V1__RoutineAddRequest rt = CRM__V1__ROUTINE_ADD_REQUEST__INIT;
+	Crm__V1__Routine ro = CRM__V1__ROUTINE__INIT;
+	ro.has_customer_id = ro.has_every = ro.has_day = 1;
+	ro.customer_id = cust;
+	ro.goal = "check the stock";
+	ro.every = CRM__V1__ROUTINE_EVERY__ROUTINE_WEEKLY;
+	ro.day = 9;
+	rt.routine = &ro;
+	ra.body_case = CRM__V1__REQUEST__BODY_ROUTINE_ADD;
+	ra.routine_add = &rt;
+	expect_field(&ra, "routine_add.routine.day");
+	ro.day = 1;
+	ro.has_minute = 1;
+	ro.minute = 24 * 60;
+	expect_field(&ra, "routine_add.routine.minute");
+
+	/* a follow-up whose second tag holds a comma */
+	struct crm_test_log l;
+	crm_test_log_init(&l, cust, "called");
+	char *tags[2] = { "ok", "a,b" };
+	l.f.n_tags = 2;
+	l.f.tags = tags;
+	expect_field(&l.req, "followup_log.followup.tags[1]");
+}
+
+static void
+ignored_inputs_are_refused_naming_the_field(void **state)
+{
+	(void)state;
+	uint64_t cust = crm_test_add_customer(&srv, "Ignored Inputs Ltd");
+	uint64_t other = crm_test_add_customer(&srv, "Other Inputs Ltd");
+
+	/* the owner inside the customer, not CustomerAddRequest.owner */
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	c.name = "Owner Inside Ltd";
+	c.owner = "li";
+	a.customer = &c;
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &a;
+	expect_field(&req, "customer_add.customer.owner");
+	c.owner = NULL;
+	c.has_owner_id = 1;
+	c.owner_id = 1;
+	expect_field(&req, "customer_add.customer.owner_id");
+
+	/* a follow-up naming one customer by id and another by name */
+	struct crm_test_log l;
+	crm_test_log_init(&l, cust, "called");
+	l.f.customer = "Other Inputs Ltd";
+	expect_field(&l.req, "followup_log.followup.customer");
+	(void)other;
+
+	/* task_done with task_cancel's replacement */
+	Crm__V1__Request tr = CRM__V1__REQUEST__INIT;
+	Crm__V1__TaskIdRequest t = CRM__V1__TASK_ID_REQUEST__INIT;
+	t.has_id = 1;
+	t.id = 1;
+	t.next_goal = "call again";
+	tr.body_case = CRM__V1__REQUEST__BODY_TASK_DONE;
+	tr.task_done = &t;
+	expect_field(&tr, "task_done.next_goal");
+}
+
+/* crmd --listen ipc://... --listen tcp://...: Hello names a PUB address
+ * of each transport, and a tcp subscriber gets the pokes. */
+static void
+hello_names_a_pub_address_per_listen(void **state)
+{
+	(void)state;
+	struct crm_test_server two;
+	memset(&two, 0, sizeof(two));
+	int port = peer_start_with_tcp(&two);
+	Crm__V1__Response *r = crm_test_hello(&two);
+	Crm__V1__HelloReply *h = r->hello;
+	assert_int_equal(h->n_pub_urls, 2);
+	assert_string_equal(h->pub_url, h->pub_urls[0]);
+	assert_int_equal(strncmp(h->pub_urls[0], "ipc://", 6), 0);
+	char tcp[64];
+	snprintf(tcp, sizeof(tcp), "tcp://127.0.0.1:%d", port + 1);
+	assert_string_equal(h->pub_urls[1], tcp);
+
+	int sub = nn_socket(AF_SP, NN_SUB);
+	assert_true(sub >= 0);
+	assert_int_equal(
+	    nn_setsockopt(sub, NN_SUB, NN_SUB_SUBSCRIBE, "", 0), 0);
+	int ms = 5000;
+	assert_int_equal(
+	    nn_setsockopt(sub, NN_SOL_SOCKET, NN_RCVTIMEO, &ms, sizeof(ms)),
+	    0);
+	assert_true(nn_connect(sub, tcp) >= 0);
+	crm__v1__response__free_unpacked(r, NULL);
+	assert_crm_ok(crm_test_login(&two, "admin", "admin-pw"));
+	int poked = 0;
+	for (int i = 0; i < 5 && !poked;
+	     i++) { /* bounded: 5 writes, 5 s each */
+		char name[32];
+		snprintf(name, sizeof(name), "Tcp Poke %d Ltd", i);
+		(void)crm_test_add_customer(&two, name);
+		char *msg = NULL;
+		int n = nn_recv(sub, &msg, NN_MSG, 0);
+		if (n >= 4 && memcmp(msg, "poke", 4) == 0) {
+			poked = 1;
+		}
+		if (msg != NULL) {
+			nn_freemsg(msg);
+		}
+	}
+	nn_close(sub);
+	crm_test_server_stop(&two);
+	assert_true(poked);
+}
+
 int
 main(void)
 {
@@ -506,6 +723,11 @@ main(void)
 		cmocka_unit_test(invalid_utf8_and_bad_enums_are_refused),
 		cmocka_unit_test(
 		    nul_bytes_in_strings_are_refused_naming_the_field),
+		cmocka_unit_test(
+		    refused_items_of_repeated_fields_are_named_with_their_index),
+		cmocka_unit_test(handler_checks_name_their_field),
+		cmocka_unit_test(ignored_inputs_are_refused_naming_the_field),
+		cmocka_unit_test(hello_names_a_pub_address_per_listen),
 		cmocka_unit_test(
 		    oversized_requests_are_refused_and_the_server_stays_up),
 		cmocka_unit_test(

@@ -301,12 +301,13 @@ a_nul_in_any_string_field_is_found_on_the_wire(void **state)
 	assert_string_equal(where, "customer_add.customer.notes");
 	x[1] = 'X';
 
-	/* a repeated string (a tag), and one directly in the body */
+	/* a repeated string (the second tag, named with its index), and one
+	 * directly in the body */
 	x = find_bytes(buf, len, "east");
 	x[2] = 0;
 	assert_crm_err(
 	    crm_wire_nul_check(d, buf, len, where, sizeof(where)), CRM_EINVAL);
-	assert_string_equal(where, "customer_add.customer.tags");
+	assert_string_equal(where, "customer_add.customer.tags[1]");
 	x[2] = 's';
 	x = find_bytes(buf, len, "li");
 	while (x != NULL && x[-1] != 2) { /* the owner: length 2 */
