@@ -423,13 +423,14 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 		if (rc != CRM_OK) {
 			/* lifecycle names StageSetRequest's fields */
 			const char *n = ctx->field;
-			const char *mine = strcmp(n, "stage") == 0 ? "stage_to"
-			                   : *n == '\0'            ? NULL
-			                                           : n;
-			if (mine != NULL) {
+			const char *field = strcmp(n, "stage") == 0
+			                        ? "stage_to"
+			                    : *n == '\0' ? NULL
+			                                 : n;
+			if (field != NULL) {
 				char p[sizeof(ctx->field)];
 				snprintf(p, sizeof(p),
-				    "followup_log.followup.%.200s", mine);
+				    "followup_log.followup.%.200s", field);
 				memcpy(ctx->field, p, sizeof(p));
 			}
 			return rc;
