@@ -29,15 +29,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 def load_pb2(proto, out_dir):
     """Generate crm_pb2.py from proto into out_dir (once) and import it."""
-    # crm.proto imports crm_options.proto (the request contract options)
-    options = os.path.join(os.path.dirname(proto), "crm_options.proto")
     made = os.path.join(out_dir, "crm_pb2.py")
     if not os.path.exists(made) or \
-            os.path.getmtime(proto) > os.path.getmtime(made) or \
-            os.path.getmtime(options) > os.path.getmtime(made):
+            os.path.getmtime(proto) > os.path.getmtime(made):
         os.makedirs(out_dir, exist_ok=True)
         subprocess.run(["protoc", "-I", os.path.dirname(proto),
-                        "--python_out", out_dir, proto, options], check=True)
+                        "--python_out", out_dir, proto], check=True)
     sys.path.insert(0, out_dir)
     return importlib.import_module("crm_pb2")
 

@@ -2,7 +2,7 @@
 /*
  * dispatch_contract_test.c: the server's dispatch table (server/dispatch.c)
  * agrees with the contract options every Request body field carries in
- * proto/crm.proto (proto/crm_options.proto): (writes) with the row's kind,
+ * proto/crm.proto (the options at its top): (writes) with the row's kind,
  * (least_role) with its perm, (session) with whether it checks a session.
  * The options come from the descriptor set through tools/gen-proto-table
  * --tsv, run at build time (CONTRACT_TSV). A field without its options, or
