@@ -63,6 +63,13 @@ const char *customer_trimmed(struct req_ctx *ctx, const char *s);
  * changed), keeping indexes as they are. */
 crm_status customer_touch(struct req_ctx *ctx, uint64_t id);
 
+/*
+ * customer_field_kind: 1 when a client may set Customer field f
+ * (customer.add, customer.edit, import), 0 when the server keeps it, -1
+ * when customer.c names it in neither list (then no client may set it).
+ */
+int customer_field_kind(const char *f);
+
 /* customer_save: write after (a change of before; NULL: new) with its
  * indexes and audit record. Errors: CRM_EXISTS (name taken), store. */
 crm_status customer_save(struct req_ctx *ctx, const Crm__V1__Customer *before,
