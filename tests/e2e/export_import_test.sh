@@ -98,13 +98,15 @@ def same(a, b):
     except ValueError:
         pass
     # xlsx2csv floors a date's float serial, so 03:19 may read 03:18:59.99
-    # and print as 03:18: a minute apart is the same time.
-    try:
-        f = '%Y-%m-%d %H:%M'
-        d = datetime.datetime.strptime(a, f) - datetime.datetime.strptime(b, f)
-        return abs(d.total_seconds()) <= 60
-    except ValueError:
-        return False
+    # and print as 03:18: a minute apart is the same time; a time with
+    # seconds (exports keep them off the whole minute), a second apart.
+    for f, slack in (('%Y-%m-%d %H:%M', 60), ('%Y-%m-%d %H:%M:%S', 1)):
+        try:
+            d = datetime.datetime.strptime(a, f) - datetime.datetime.strptime(b, f)
+            return abs(d.total_seconds()) <= slack
+        except ValueError:
+            pass
+    return False
 c, x = rows(sys.argv[1], 'utf-8'), rows(sys.argv[2], 'utf-8')
 if len(c) != len(x):
     print("rows", len(c), len(x)); sys.exit()
