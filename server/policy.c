@@ -463,7 +463,8 @@ set_retention(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 {
 	if (r->idem_retention_seconds < DAY ||
 	    r->idem_retention_seconds > 366 * DAY) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "idem_retention_seconds",
 		    "stored replies are kept between 1 day and 1 year");
 	}
 	Crm__V1__Policy *p, *before;
@@ -499,7 +500,7 @@ set_currency(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
     Crm__V1__Response *resp)
 {
 	if (!currency_ok(r->currency)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "currency",
 		    "a currency is 1-8 bytes without blanks, like ¥, $, € "
 		    "or CHF");
 	}
@@ -572,7 +573,8 @@ reclaim_ok(struct req_ctx *ctx, const Crm__V1__CadenceCell *c)
 	unsigned w = c->reclaim_warn_days;
 	if ((c->reclaim_after_days != 0 && w >= c->reclaim_after_days) ||
 	    (c->reclaim_unwon_days != 0 && w >= c->reclaim_unwon_days)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "reclaim_warn_days",
 		    "the warning (%u working days before) must come after "
 		    "the day the customer was last followed up: give a "
 		    "--reclaim-warn below --reclaim-after and "
@@ -590,18 +592,19 @@ set_cell(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 	if (!pre_deal((int)r->stage) &&
 	    r->stage != CRM__V1__STAGE__STAGE_WON &&
 	    r->stage != CRM__V1__STAGE__STAGE_CHURN_RISK) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "stage",
 		    "a lost customer is not followed: give potential, intent, "
 		    "negotiation, won or churn_risk");
 	}
 	if (r->has_conversion_target) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "conversion_target",
 		    "a conversion target is a grade's, not a cell's");
 	}
 	Crm__V1__CadenceCell *c = find_cell(p, (int)r->stage, (int)r->grade);
 	if (c == NULL) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "give a grade S, A, B or C");
+		return dispatch_fail_field(
+		    ctx, CRM_EINVAL, "grade", "give a grade S, A, B or C");
 	}
 	if (r->has_every_seconds) {
 		c->has_every_seconds = 1;
@@ -622,7 +625,7 @@ set_cell(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 		c->greetings = r->greetings;
 	}
 	if (has_reclaim(r) && (r->stage == CRM__V1__STAGE__STAGE_WON)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "stage",
 		    "won customers are never reclaimed to the pool");
 	}
 	take_reclaim(r, c);
@@ -643,7 +646,8 @@ set_apply(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 	if (r->has_avoidance_followups && (!r->has_grade || r->grade == 0)) {
 		if (r->avoidance_followups < 2 ||
 		    r->avoidance_followups > 20) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			return dispatch_fail_field(ctx, CRM_EINVAL,
+			    "avoidance_followups",
 			    "repeated avoidance is 2-20 follow-ups in a row");
 		}
 		Crm__V1__Policy *p, *before;
@@ -674,26 +678,30 @@ set_apply(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 		return set_currency(ctx, r, resp);
 	}
 	if (!r->has_grade || r->grade == 0) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "give a grade S, A, B or C");
+		return dispatch_fail_field(
+		    ctx, CRM_EINVAL, "grade", "give a grade S, A, B or C");
 	}
 	if (r->has_every_seconds &&
 	    (r->every_seconds < 3600 || r->every_seconds > 366 * DAY)) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "a cadence is between 1 hour and 1 year");
+		return dispatch_fail_field(ctx, CRM_EINVAL, "every_seconds",
+		    "a cadence is between 1 hour and 1 year");
 	}
 	if (r->has_conversion_target && r->conversion_target > 100) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "a conversion target is 0-100 %%");
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "conversion_target", "a conversion target is 0-100 %%");
 	}
 	if (r->n_channels > MAX_CHANNELS) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "at most %d channels", MAX_CHANNELS);
+		return dispatch_fail_field(ctx, CRM_EINVAL, "channels",
+		    "at most %d channels", MAX_CHANNELS);
 	}
 	if (r->reclaim_after_days > RECLAIM_MAX ||
 	    r->reclaim_unwon_days > RECLAIM_MAX ||
 	    r->reclaim_warn_days > RECLAIM_MAX) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    r->reclaim_after_days > RECLAIM_MAX ? "reclaim_after_days"
+		    : r->reclaim_unwon_days > RECLAIM_MAX
+		        ? "reclaim_unwon_days"
+		        : "reclaim_warn_days",
 		    "pool rules count 0 (off) to %d working days",
 		    RECLAIM_MAX);
 	}
@@ -761,7 +769,9 @@ crm_status
 policy_handle_set(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
-	return set_apply(ctx, req->policy_set, resp);
+	crm_status rc = set_apply(ctx, req->policy_set, resp);
+	dispatch_field_prefix(ctx, "policy_set.");
+	return rc;
 }
 
 crm_status
@@ -787,6 +797,7 @@ policy_handle_dry_run(
 	}
 	ctx->txn = child;
 	rc = set_apply(ctx, req->policy_dry_run, resp);
+	dispatch_field_prefix(ctx, "policy_dry_run.");
 	if (rc == CRM_OK) {
 		int64_t next;
 		rc = pool_reclaim_sweep(ctx, DRY_MAX, &sw, &next, NULL);
@@ -839,18 +850,21 @@ policy_handle_value_set(
 #undef TAKE
 	if (v->frequency_medium < 1 ||
 	    v->frequency_high <= v->frequency_medium) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "policy_value_set.value.frequency_high",
 		    "frequency: want high > medium >= 1 purchases (now %u, "
 		    "%u)",
 		    v->frequency_high, v->frequency_medium);
 	}
 	if (v->amount_medium <= 0 || v->amount_high <= v->amount_medium) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "amount: want high > medium > 0");
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "policy_value_set.value.amount_high",
+		    "amount: want high > medium > 0");
 	}
 	if (v->category_high > 100 || v->category_medium < 1 ||
 	    v->category_high <= v->category_medium) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "policy_value_set.value.category_high",
 		    "category: want 100 >= high > medium >= 1 (percent of the "
 		    "revenue)");
 	}
@@ -858,7 +872,12 @@ policy_handle_value_set(
 		v->low_every_seconds };
 	for (int i = 0; i < 3; i++) {
 		if (every[i] < 3600 || every[i] > 366 * DAY) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			static const char *const name[3] = {
+				"policy_value_set.value.high_every_seconds",
+				"policy_value_set.value.medium_every_seconds",
+				"policy_value_set.value.low_every_seconds"
+			};
+			return dispatch_fail_field(ctx, CRM_EINVAL, name[i],
 			    "a cadence is between 1 hour and 1 year");
 		}
 	}

@@ -155,15 +155,18 @@ pool_handle_release(
 	const Crm__V1__CustomerReleaseRequest *r = req->customer_release;
 	const char *why = customer_trimmed(ctx, r->reason);
 	if (!r->has_id) {
-		return dispatch_fail(ctx, CRM_EINVAL, "give a customer");
+		return dispatch_fail_field(
+		    ctx, CRM_EINVAL, "customer_release.id", "give a customer");
 	}
 	if (why == NULL || *why == '\0') {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "customer_release.reason",
 		    "give the reason the customer goes to the pool");
 	}
 	if (strlen(why) > REASON_MAX) {
-		return dispatch_fail(ctx, CRM_EINVAL,
-		    "a reason is at most %d bytes", REASON_MAX);
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "customer_release.reason", "a reason is at most %d bytes",
+		    REASON_MAX);
 	}
 	Crm__V1__Customer *c;
 	crm_status rc = customer_visible(ctx, r->id, &c);
@@ -342,7 +345,8 @@ pool_handle_claim(
 {
 	const Crm__V1__PoolClaimRequest *r = req->pool_claim;
 	if (!r->has_id) {
-		return dispatch_fail(ctx, CRM_EINVAL, "give a customer");
+		return dispatch_fail_field(
+		    ctx, CRM_EINVAL, "pool_claim.id", "give a customer");
 	}
 	Crm__V1__Customer *before, *after;
 	crm_status rc = load(ctx, r->id, &before);
@@ -441,12 +445,16 @@ pool_handle_policy(
 	const Crm__V1__PolicyPoolRequest *r = req->policy_pool;
 	if (r->has_cooldown_seconds &&
 	    (r->cooldown_seconds < 0 || r->cooldown_seconds > 366 * DAY)) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "a cool-down is 0 (none) to 1 year");
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "policy_pool.cooldown_seconds",
+		    "a cool-down is 0 (none) to 1 year");
 	}
 	if ((r->has_claims_per_day && r->claims_per_day > 10000) ||
 	    (r->has_max_held && r->max_held > 1000000)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    r->has_claims_per_day && r->claims_per_day > 10000
+		        ? "policy_pool.claims_per_day"
+		        : "policy_pool.max_held",
 		    "claims a day are at most 10000, customers held at most "
 		    "1000000 (0: no limit)");
 	}
@@ -600,7 +608,8 @@ pool_handle_handover(
 		return rc;
 	}
 	if (from->id == to->id) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "customer_handover.to_user",
 		    "hand %s's customers to someone else", from->login);
 	}
 	Crm__V1__CustomerPage *out = crm_arena_alloc(ctx->arena, sizeof(*out));
