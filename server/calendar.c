@@ -337,12 +337,14 @@ check_rows(struct req_ctx *ctx, const Crm__V1__CalendarImportRequest *r,
     unsigned *years, size_t *ny)
 {
 	if (r->n_days == 0) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "calendar_import.days",
 		    "no days to import: give rows of date, kind "
 		    "(holiday|workday), name");
 	}
 	if (r->n_days > IMPORT_MAX) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "calendar_import.days",
 		    "%zu days in one import; at most %d", r->n_days,
 		    IMPORT_MAX);
 	}
@@ -350,8 +352,11 @@ check_rows(struct req_ctx *ctx, const Crm__V1__CalendarImportRequest *r,
 	for (size_t i = 0; i < r->n_days; i++) {
 		const Crm__V1__CalendarDay *d = r->days[i];
 		unsigned year;
+		char f[64];
 		if (!valid_date(d->date, &year)) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			snprintf(
+			    f, sizeof(f), "calendar_import.days[%zu].date", i);
+			return dispatch_fail_field(ctx, CRM_EINVAL, f,
 			    "row %zu: date '%s' is not a day YYYY-MM-DD "
 			    "(%d-%d)",
 			    i + 1, d->date ? d->date : "", YEAR_MIN, YEAR_MAX);
@@ -359,18 +364,24 @@ check_rows(struct req_ctx *ctx, const Crm__V1__CalendarImportRequest *r,
 		if (!d->has_kind ||
 		    (d->kind != CRM__V1__DAY_KIND__DAY_HOLIDAY &&
 		        d->kind != CRM__V1__DAY_KIND__DAY_WORKDAY)) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			snprintf(
+			    f, sizeof(f), "calendar_import.days[%zu].kind", i);
+			return dispatch_fail_field(ctx, CRM_EINVAL, f,
 			    "row %zu (%s): the kind is holiday or workday",
 			    i + 1, d->date);
 		}
 		if (d->name != NULL && strlen(d->name) > NAME_MAX_LEN) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			snprintf(
+			    f, sizeof(f), "calendar_import.days[%zu].name", i);
+			return dispatch_fail_field(ctx, CRM_EINVAL, f,
 			    "row %zu (%s): a name is at most %d bytes", i + 1,
 			    d->date, NAME_MAX_LEN);
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(r->days[j]->date, d->date) == 0) {
-				return dispatch_fail(ctx, CRM_EINVAL,
+				snprintf(f, sizeof(f),
+				    "calendar_import.days[%zu].date", i);
+				return dispatch_fail_field(ctx, CRM_EINVAL, f,
 				    "rows %zu and %zu both give %s", j + 1,
 				    i + 1, d->date);
 			}
@@ -523,7 +534,8 @@ calendar_handle_show(
 		year = (unsigned)atoi(today);
 	}
 	if (year < YEAR_MIN || year > YEAR_MAX) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "calendar_show.year",
 		    "a calendar year is %d to %d, not %u", YEAR_MIN, YEAR_MAX,
 		    year);
 	}

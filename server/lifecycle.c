@@ -99,7 +99,12 @@ lifecycle_won_purchase(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	const char *given = customer_trimmed(ctx, category);
 	const char *industry = customer_trimmed(ctx, c->industry);
 	p.category = (char *)(given ? given : industry ? industry : "deal");
-	return purchase_add(ctx, c, &p, followup_id, NULL);
+	crm_status rc = purchase_add(ctx, c, &p, followup_id, NULL);
+	if (rc != CRM_OK) {
+		ctx->field[0] =
+		    '\0'; /* a derived purchase: no request field */
+	}
+	return rc;
 }
 
 crm_status

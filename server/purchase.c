@@ -193,12 +193,12 @@ check_line(struct req_ctx *ctx, const char *what, const char *s, size_t max)
 		return CRM_OK;
 	}
 	if (strlen(s) > max) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "%s: at most %zu bytes", what, max);
+		return dispatch_fail_field(
+		    ctx, CRM_EINVAL, what, "%s: at most %zu bytes", what, max);
 	}
 	if (strpbrk(s, "\n\t") != NULL) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "%s: one line, please", what);
+		return dispatch_fail_field(
+		    ctx, CRM_EINVAL, what, "%s: one line, please", what);
 	}
 	return CRM_OK;
 }
@@ -207,20 +207,20 @@ static crm_status
 check_purchase(struct req_ctx *ctx, const Crm__V1__Purchase *in)
 {
 	if (!in->has_amount || in->amount <= 0) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "amount",
 		    "amount: a purchase needs an amount above 0");
 	}
 	if (in->amount > AMOUNT_MAX) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "amount",
 		    "amount: too large; at most 1,000,000,000,000.00");
 	}
 	if (in->product == NULL || *in->product == '\0') {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "product",
 		    "product: a purchase needs a product or service");
 	}
 	if (in->has_bought_at &&
 	    (in->bought_at <= 0 || in->bought_at > ctx->now + FUTURE_SLACK)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "bought_at",
 		    "at: a purchase cannot happen in the future");
 	}
 	crm_status rc =
@@ -473,14 +473,16 @@ purchase_handle_add(
 {
 	const Crm__V1__Purchase *in = req->purchase_add->purchase;
 	if (in == NULL || !in->has_customer_id) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "a purchase needs a customer");
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "purchase_add.purchase.customer_id",
+		    "a purchase needs a customer");
 	}
 	Crm__V1__Customer *c;
 	Crm__V1__Purchase *p;
 	crm_status rc = customer_editable(ctx, in->customer_id, &c);
 	if (rc == CRM_OK) {
 		rc = purchase_add(ctx, c, in, 0, &p);
+		dispatch_field_prefix(ctx, "purchase_add.purchase.");
 	}
 	if (rc == CRM_OK) {
 		rc = customer_touch(ctx, c->id);
