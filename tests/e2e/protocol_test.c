@@ -621,6 +621,87 @@ handler_checks_name_their_field(void **state)
 }
 
 static void
+policy_pool_calendar_and_purchase_checks_name_their_field(void **state)
+{
+	(void)state;
+	uint64_t cust = crm_test_add_customer(&srv, "Field Paths Ltd");
+
+	/* policy_set: a cadence of a minute; a cell's conversion target */
+	Crm__V1__Request pr = CRM__V1__REQUEST__INIT;
+	Crm__V1__PolicySetRequest ps = CRM__V1__POLICY_SET_REQUEST__INIT;
+	ps.has_grade = ps.has_every_seconds = 1;
+	ps.grade = CRM__V1__GRADE__GRADE_A;
+	ps.every_seconds = 60;
+	pr.body_case = CRM__V1__REQUEST__BODY_POLICY_SET;
+	pr.policy_set = &ps;
+	expect_field(&pr, "policy_set.every_seconds");
+	ps.has_every_seconds = 0;
+	ps.has_stage = ps.has_conversion_target = 1;
+	ps.stage = CRM__V1__STAGE__STAGE_INTENT;
+	ps.conversion_target = 10;
+	expect_field(&pr, "policy_set.conversion_target");
+	/* the same check in a dry run names the dry run's field */
+	pr.body_case = CRM__V1__REQUEST__BODY_POLICY_DRY_RUN;
+	pr.policy_dry_run = &ps;
+	expect_field(&pr, "policy_dry_run.conversion_target");
+
+	/* pool_claim without a customer; a hand-over to the same user */
+	Crm__V1__Request cr = CRM__V1__REQUEST__INIT;
+	Crm__V1__PoolClaimRequest pc = CRM__V1__POOL_CLAIM_REQUEST__INIT;
+	cr.body_case = CRM__V1__REQUEST__BODY_POOL_CLAIM;
+	cr.pool_claim = &pc;
+	expect_field(&cr, "pool_claim.id");
+	Crm__V1__Request hr = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerHandoverRequest ho =
+	    CRM__V1__CUSTOMER_HANDOVER_REQUEST__INIT;
+	ho.from_user = "admin";
+	ho.to_user = "admin";
+	hr.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_HANDOVER;
+	hr.customer_handover = &ho;
+	expect_field(&hr, "customer_handover.to_user");
+
+	/* calendar_import: the fourth row's date is no day */
+	Crm__V1__CalendarDay d[4];
+	Crm__V1__CalendarDay *dp[4];
+	const char *dates[4] = { "2030-01-01", "2030-01-02", "2030-01-03",
+		"2030-02-30" };
+	for (int i = 0; i < 4; i++) {
+		crm__v1__calendar_day__init(&d[i]);
+		d[i].date = (char *)dates[i];
+		d[i].has_kind = 1;
+		d[i].kind = CRM__V1__DAY_KIND__DAY_HOLIDAY;
+		dp[i] = &d[i];
+	}
+	Crm__V1__Request ir = CRM__V1__REQUEST__INIT;
+	Crm__V1__CalendarImportRequest ci =
+	    CRM__V1__CALENDAR_IMPORT_REQUEST__INIT;
+	ci.n_days = 4;
+	ci.days = dp;
+	ir.body_case = CRM__V1__REQUEST__BODY_CALENDAR_IMPORT;
+	ir.calendar_import = &ci;
+	expect_field(&ir, "calendar_import.days[3].date");
+	d[3].date = "2030-01-04";
+	d[2].has_kind = 0;
+	expect_field(&ir, "calendar_import.days[2].kind");
+
+	/* purchase_add: no amount; a product of two lines */
+	Crm__V1__Request ur = CRM__V1__REQUEST__INIT;
+	Crm__V1__PurchaseAddRequest pa = CRM__V1__PURCHASE_ADD_REQUEST__INIT;
+	Crm__V1__Purchase pu = CRM__V1__PURCHASE__INIT;
+	pu.has_customer_id = 1;
+	pu.customer_id = cust;
+	pu.product = "widgets";
+	pa.purchase = &pu;
+	ur.body_case = CRM__V1__REQUEST__BODY_PURCHASE_ADD;
+	ur.purchase_add = &pa;
+	expect_field(&ur, "purchase_add.purchase.amount");
+	pu.has_amount = 1;
+	pu.amount = 100;
+	pu.product = "two\nlines";
+	expect_field(&ur, "purchase_add.purchase.product");
+}
+
+static void
 ignored_inputs_are_refused_naming_the_field(void **state)
 {
 	(void)state;
@@ -726,6 +807,8 @@ main(void)
 		cmocka_unit_test(
 		    refused_items_of_repeated_fields_are_named_with_their_index),
 		cmocka_unit_test(handler_checks_name_their_field),
+		cmocka_unit_test(
+		    policy_pool_calendar_and_purchase_checks_name_their_field),
 		cmocka_unit_test(ignored_inputs_are_refused_naming_the_field),
 		cmocka_unit_test(hello_names_a_pub_address_per_listen),
 		cmocka_unit_test(
