@@ -11,6 +11,7 @@
 
 #include <ctype.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "audit.h"
@@ -63,31 +64,34 @@ attachment_take(struct req_ctx *ctx, Crm__V1__FollowUp *f,
 		return CRM_OK;
 	}
 	if (f->n_attachments + n > ATTACHMENT_MAX) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "attachments",
 		    "attach: at most %d attachments per follow-up",
 		    ATTACHMENT_MAX);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const char *ref = in[i] ? in[i]->location : NULL;
 		const char *title = in[i] ? in[i]->title : NULL;
+		char at[48];
+		snprintf(at, sizeof(at), "attachments[%zu].location", i);
 		if (ref == NULL || *ref == '\0') {
-			return dispatch_fail(
-			    ctx, CRM_EINVAL, "attach: give a path or URL");
+			return dispatch_fail_field(
+			    ctx, CRM_EINVAL, at, "attach: give a path or URL");
 		}
 		if (strlen(ref) > ATTACHMENT_REF_MAX) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			return dispatch_fail_field(ctx, CRM_EINVAL, at,
 			    "attach: a path or URL is at most %d bytes",
 			    ATTACHMENT_REF_MAX);
 		}
 		if (!one_line(ref) || !plausible_ref(ref)) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			return dispatch_fail_field(ctx, CRM_EINVAL, at,
 			    "attach: '%.60s' is not a path or URL (no "
 			    "control characters, no surrounding blanks)",
 			    one_line(ref) ? ref : "?");
 		}
 		if (title != NULL && (strlen(title) > ATTACHMENT_TITLE_MAX ||
 		                         !one_line(title))) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			snprintf(at, sizeof(at), "attachments[%zu].title", i);
+			return dispatch_fail_field(ctx, CRM_EINVAL, at,
 			    "title: one line of at most %d bytes",
 			    ATTACHMENT_TITLE_MAX);
 		}
@@ -156,6 +160,14 @@ attachment_handle_add(
 	}
 	if (rc == CRM_OK) {
 		rc = attachment_take(ctx, f, &r->attachment, 1);
+		/* attachments[0].x of the follow-up: the request's one */
+		const char *dot = strchr(ctx->field, '.');
+		if (rc != CRM_OK && ctx->field[0] != '\0') {
+			char one[sizeof(ctx->field)];
+			snprintf(one, sizeof(one),
+			    "followup_attach.attachment%s", dot ? dot : "");
+			memcpy(ctx->field, one, sizeof(one));
+		}
 	}
 	store_key k;
 	if (rc == CRM_OK) {

@@ -375,6 +375,7 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	f->imported = in->imported;
 	rc = attachment_take(ctx, f, in->attachments, in->n_attachments);
 	if (rc != CRM_OK) {
+		dispatch_field_prefix(ctx, "followup_log.followup.");
 		return rc;
 	}
 	f->has_team_id = f->has_grade = 1;

@@ -1445,13 +1445,17 @@ task_handle_add(
 {
 	const Crm__V1__TaskAddRequest *r = req->task_add;
 	if (!r->has_due_at || r->goal == NULL || *r->goal == '\0') {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    !r->has_due_at ? "task_add.due_at" : "task_add.goal",
 		    "a task needs a customer, a time and a goal");
 	}
 	Crm__V1__Customer *c;
 	uint64_t owner;
 	Crm__V1__Task *t;
 	crm_status rc = task_due_check(ctx, r->due_at, "the due time");
+	if (rc == CRM_EINVAL) {
+		snprintf(ctx->field, sizeof(ctx->field), "task_add.due_at");
+	}
 	if (rc == CRM_OK) {
 		rc = customer_visible(ctx, r->customer_id, &c);
 	}
@@ -1566,12 +1570,17 @@ task_handle_move(
 {
 	const Crm__V1__TaskMoveRequest *r = req->task_move;
 	if (!r->has_due_at) {
-		return dispatch_fail(ctx, CRM_EINVAL, "give the new time");
+		return dispatch_fail_field(
+		    ctx, CRM_EINVAL, "task_move.due_at", "give the new time");
 	}
 	Crm__V1__Task *before, *t;
 	crm_status rc = open_task(ctx, r->id, &before, &t);
 	if (rc == CRM_OK) {
 		rc = task_due_check(ctx, r->due_at, "the new time");
+		if (rc == CRM_EINVAL) {
+			snprintf(ctx->field, sizeof(ctx->field),
+			    "task_move.due_at");
+		}
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -1605,7 +1614,8 @@ task_handle_assign(
 {
 	const Crm__V1__TaskAssignRequest *r = req->task_assign;
 	if (r->owner == NULL || *r->owner == '\0') {
-		return dispatch_fail(ctx, CRM_EINVAL, "give a user");
+		return dispatch_fail_field(
+		    ctx, CRM_EINVAL, "task_assign.owner", "give a user");
 	}
 	Crm__V1__Task *before, *t;
 	Crm__V1__Customer *c;
@@ -1670,13 +1680,19 @@ task_handle_cancel(
 	}
 	if (replace && (!r->has_next_due_at || r->next_goal == NULL ||
 	                   *r->next_goal == '\0')) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    !r->has_next_due_at ? "task_cancel.next_due_at"
+		                        : "task_cancel.next_goal",
 		    "the replacement needs a time and a goal: --next WHEN "
 		    "\"goal\"");
 	}
 	if (replace) {
 		rc = task_due_check(
 		    ctx, r->next_due_at, "the replacement's time");
+		if (rc == CRM_EINVAL) {
+			snprintf(ctx->field, sizeof(ctx->field),
+			    "task_cancel.next_due_at");
+		}
 		if (rc != CRM_OK) {
 			return rc;
 		}

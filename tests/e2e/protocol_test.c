@@ -699,6 +699,22 @@ policy_pool_calendar_and_purchase_checks_name_their_field(void **state)
 	pu.amount = 100;
 	pu.product = "two\nlines";
 	expect_field(&ur, "purchase_add.purchase.product");
+
+	/* task_move without the new time; task_assign without a user */
+	Crm__V1__Request mr = CRM__V1__REQUEST__INIT;
+	Crm__V1__TaskMoveRequest tm = CRM__V1__TASK_MOVE_REQUEST__INIT;
+	tm.has_id = 1;
+	tm.id = 1;
+	mr.body_case = CRM__V1__REQUEST__BODY_TASK_MOVE;
+	mr.task_move = &tm;
+	expect_field(&mr, "task_move.due_at");
+	Crm__V1__Request ar = CRM__V1__REQUEST__INIT;
+	Crm__V1__TaskAssignRequest ta = CRM__V1__TASK_ASSIGN_REQUEST__INIT;
+	ta.has_id = 1;
+	ta.id = 1;
+	ar.body_case = CRM__V1__REQUEST__BODY_TASK_ASSIGN;
+	ar.task_assign = &ta;
+	expect_field(&ar, "task_assign.owner");
 }
 
 static void
