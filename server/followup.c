@@ -145,7 +145,8 @@ followup_handle_get(
 	Crm__V1__FollowUp *f;
 	Crm__V1__Customer *c;
 	if (!r->has_id) {
-		return dispatch_fail(ctx, CRM_EINVAL, "give a follow-up id");
+		return dispatch_fail_field(
+		    ctx, CRM_EINVAL, "followup_get.id", "give a follow-up id");
 	}
 	crm_status rc = fu_load(ctx, r->id, &f);
 	if (rc == CRM_OK) {
@@ -184,15 +185,18 @@ check_score(struct req_ctx *ctx, const Crm__V1__Score *s)
 		s->proactiveness };
 	protobuf_c_boolean has[4] = { s->has_timeliness, s->has_efficiency,
 		s->has_professionalism, s->has_proactiveness };
+	static const char *const name[4] = { "score.timeliness",
+		"score.efficiency", "score.professionalism",
+		"score.proactiveness" };
 	for (int i = 0; i < 4; i++) {
 		if (!has[i] || v[i] < 1 || v[i] > 5) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			return dispatch_fail_field(ctx, CRM_EINVAL, name[i],
 			    "a score is four numbers 1-5 (timeliness, "
 			    "efficiency, professionalism, proactiveness)");
 		}
 	}
 	if (s->n_evidence > 4) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "score.evidence",
 		    "at most one evidence sentence per dimension");
 	}
 	return CRM_OK;
@@ -202,43 +206,52 @@ static crm_status
 check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
 {
 	if (f->summary == NULL || *f->summary == '\0') {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "a follow-up needs a summary");
+		return dispatch_fail_field(
+		    ctx, CRM_EINVAL, "summary", "a follow-up needs a summary");
 	}
 	if (f->has_happened_at && f->happened_at > ctx->now + FUTURE_SLACK) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "happened_at",
 		    "a follow-up cannot happen in the future");
 	}
 	if (f->has_duration_min && f->duration_min > 24 * 60) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "duration is minutes, at most a day");
+		return dispatch_fail_field(ctx, CRM_EINVAL, "duration_min",
+		    "duration is minutes, at most a day");
 	}
 	if (f->n_commitments > MAX_COMMITMENTS ||
 	    f->n_contact_names > MAX_CONTACTS) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    f->n_commitments > MAX_COMMITMENTS ? "commitments"
+		                                       : "contact_names",
 		    "at most %d commitments and %d contacts", MAX_COMMITMENTS,
 		    MAX_CONTACTS);
 	}
 	for (size_t i = 0; i < f->n_commitments; i++) {
 		const Crm__V1__Commitment *c = f->commitments[i];
 		if (c->text == NULL || *c->text == '\0' || !c->has_due_at) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			char at[48];
+			snprintf(at, sizeof(at), "commitments[%zu].%s", i,
+			    c->has_due_at ? "text" : "due_at");
+			return dispatch_fail_field(ctx, CRM_EINVAL, at,
 			    "a commitment needs a text and a due time");
 		}
 	}
 	if (f->next_action != NULL && *f->next_action && !f->has_next_due_at) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "a next action needs a due time (--due)");
+		return dispatch_fail_field(ctx, CRM_EINVAL, "next_due_at",
+		    "a next action needs a due time (--due)");
 	}
 	if (f->has_next_due_at &&
 	    (f->next_action == NULL || !*f->next_action)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "next_action",
 		    "a due time needs a next action (--next)");
 	}
 	/* A plan is from now on; an imported follow-up is history, its
 	 * next action as it was. */
 	if (f->has_next_due_at && !f->imported) {
 		crm_status rc = task_due_check(ctx, f->next_due_at, "--due");
+		if (rc == CRM_EINVAL) {
+			snprintf(
+			    ctx->field, sizeof(ctx->field), "next_due_at");
+		}
 		if (rc != CRM_OK) {
 			return rc;
 		}
@@ -312,8 +325,9 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 		}
 	}
 	if (cust == 0) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "a follow-up needs a customer");
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "followup_log.followup.customer_id",
+		    "a follow-up needs a customer");
 	}
 	Crm__V1__Customer *before, *c;
 	rc = customer_editable(ctx, cust, &before);

@@ -57,8 +57,9 @@ session_prepare_login(
 	(void)resp;
 	const Crm__V1__LoginRequest *r = req->login;
 	if (r->login == NULL || r->password == NULL) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "login and password are required");
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    r->login == NULL ? "login.login" : "login.password",
+		    "login and password are required");
 	}
 	int64_t wait;
 	if (auth_login_allowed(r->login, ctx->peer, ctx->now, &wait) !=
@@ -159,11 +160,14 @@ session_prepare_passwd(
 	(void)resp;
 	const Crm__V1__PasswdRequest *r = req->passwd;
 	if (r->old_password == NULL || r->new_password == NULL) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "old and new password are required");
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    r->old_password == NULL ? "passwd.old_password"
+		                            : "passwd.new_password",
+		    "old and new password are required");
 	}
 	if (strlen(r->new_password) < 3) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "passwd.new_password",
 		    "a password of at least 3 characters is needed");
 	}
 	Crm__Store__UserRecord *u;
@@ -192,7 +196,8 @@ session_prepare_passwd(
 		    ctx, CRM_EUNAUTH, "the old password is wrong");
 	}
 	if (auth_hash_password(r->new_password, ctx->prep.pwhash) != CRM_OK) {
-		return dispatch_fail(ctx, CRM_EINVAL, "unusable password");
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "passwd.new_password", "unusable password");
 	}
 	return CRM_OK;
 }
