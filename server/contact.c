@@ -439,7 +439,8 @@ contact_handle_edit(
 {
 	const Crm__V1__ContactEditRequest *r = req->contact_edit;
 	if (!r->has_id || r->n_fields == 0) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    !r->has_id ? "contact_edit.id" : "contact_edit.fields",
 		    "give a contact id and at least one FIELD=VALUE");
 	}
 	Crm__V1__Contact *before, *after;
@@ -462,8 +463,11 @@ contact_handle_edit(
 		    name ? protobuf_c_message_descriptor_get_field_by_name(
 		               &crm__v1__contact__descriptor, name)
 		         : NULL;
+		char at[48];
 		if (f == NULL || !contact_editable(name)) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			snprintf(at, sizeof(at),
+			    "contact_edit.fields[%zu].field", i);
+			return dispatch_fail_field(ctx, CRM_EINVAL, at,
 			    "'%s' is not a contact field you can edit (name, "
 			    "title, phones, email, im, role, birthday, "
 			    "notes)%s",
@@ -473,6 +477,10 @@ contact_handle_edit(
 			        : "");
 		}
 		rc = contact_set_field(ctx, after, f, value);
+		if (rc == CRM_EINVAL) {
+			snprintf(ctx->field, sizeof(ctx->field),
+			    "contact_edit.fields[%zu].value", i);
+		}
 		if (rc != CRM_OK) {
 			return rc;
 		}

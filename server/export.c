@@ -207,7 +207,7 @@ export_handle_page(
 	int kind = q->has_kind ? (int)q->kind : 0;
 	if (kind < CRM__V1__EXPORT_KIND__EXPORT_CUSTOMERS ||
 	    kind > CRM__V1__EXPORT_KIND__EXPORT_PURCHASES) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "export_page.kind",
 		    "export customers, contacts, followups, tasks or "
 		    "purchases");
 	}
@@ -273,7 +273,8 @@ export_handle_page(
 		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
 		crm_arena_release(ctx->arena, mark);
 		if (rc == CRM_NOT_FOUND) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			return dispatch_fail_field(ctx, CRM_EINVAL,
+			    "export_page.cursor_customer",
 			    "cursor_customer: no customer %" PRIu64
 			    " (pass the cursor of the page before, as it "
 			    "came)",

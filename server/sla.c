@@ -406,12 +406,16 @@ sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
 		    id, id, k->issue_id);
 	}
 	if (customer_id != 0 && k->customer_id != customer_id) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "followup_log.followup.resolves",
 		    "issue %" PRIu64 " belongs to another customer, %s", id,
 		    c->name ? c->name : "?");
 	}
 	if (resolution == NULL || *resolution == '\0') {
-		return dispatch_fail(ctx, CRM_EINVAL, "say what was done");
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    customer_id == 0 ? "issue_resolve.resolution"
+		                     : "followup_log.followup.summary",
+		    "say what was done");
 	}
 	int solved = 0;
 	uint64_t cid = 0;
@@ -504,7 +508,8 @@ sla_handle_start(
 {
 	const Crm__V1__SlaStartRequest *r = req->sla_start;
 	if (r->text == NULL || *r->text == '\0') {
-		return dispatch_fail(ctx, CRM_EINVAL, "say what was asked");
+		return dispatch_fail_field(
+		    ctx, CRM_EINVAL, "sla_start.text", "say what was asked");
 	}
 	Crm__V1__Customer *c;
 	crm_status rc = customer_visible(ctx, r->customer_id, &c);
