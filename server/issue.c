@@ -128,7 +128,8 @@ issue_handle_escalate(
 		if (user_by_login(ctx, r->manager, &u) != CRM_OK ||
 		    !u->active || u->role != CRM__V1__ROLE__ROLE_MANAGER ||
 		    u->team_id != c->team_id) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			return dispatch_fail_field(ctx, CRM_EINVAL,
+			    "issue_escalate.manager",
 			    "%s is not a manager of %s's team", r->manager,
 			    c->name ? c->name : "the customer");
 		}

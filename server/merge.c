@@ -55,12 +55,13 @@ merge_check(struct req_ctx *ctx, const Crm__V1__CustomerMergeRequest *r,
     Crm__V1__Customer **keep, Crm__V1__Customer **drop)
 {
 	if (!r->has_keep || !r->has_drop || r->keep == 0 || r->drop == 0) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "give the customer to keep and to drop");
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    !r->has_keep || r->keep == 0 ? "keep" : "drop",
+		    "give the customer to keep and to drop");
 	}
 	if (r->keep == r->drop) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "a customer cannot merge into itself");
+		return dispatch_fail_field(ctx, CRM_EINVAL, "drop",
+		    "a customer cannot merge into itself");
 	}
 	crm_status rc = customer_visible(ctx, r->keep, keep);
 	if (rc == CRM_OK) {
@@ -116,6 +117,7 @@ merge_handle_preview(
 	crm_status rc =
 	    merge_check(ctx, req->customer_merge_preview, &keep, &drop);
 	if (rc != CRM_OK) {
+		dispatch_field_prefix(ctx, "customer_merge_preview.");
 		return rc;
 	}
 	Crm__V1__MergePreview *p = crm_arena_alloc(ctx->arena, sizeof(*p));
@@ -151,6 +153,7 @@ merge_handle(
 	const Crm__V1__CustomerMergeRequest *r = req->customer_merge;
 	Crm__V1__Customer *keep0, *keep, *drop0, *drop;
 	crm_status rc = merge_check(ctx, r, &keep0, &drop0);
+	dispatch_field_prefix(ctx, "customer_merge.");
 	if (rc == CRM_OK) {
 		rc = customer_visible(ctx, r->keep, &keep);
 	}
