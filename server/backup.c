@@ -266,7 +266,7 @@ backup_handle(
 {
 	char *path = target(ctx, req->backup->dir);
 	if (path == NULL) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL, "backup.dir",
 		    "give an absolute path or a plain name for the backup");
 	}
 	struct backup_result r;

@@ -587,7 +587,8 @@ history_handle_list(
 	struct mark from;
 	int paged = r->before != NULL && *r->before != '\0';
 	if (paged && !mark_parse(r->before, &from)) {
-		return dispatch_fail(ctx, CRM_EINVAL,
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "customer_history.before",
 		    "'%s' is not a history cursor (pass a reply's "
 		    "next_before)",
 		    r->before);

@@ -288,8 +288,9 @@ import_handle_batch(
 		    "import customers, contacts, followups or purchases");
 	}
 	if (q->n_rows > MAX_ROWS) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "at most %d rows per batch", MAX_ROWS);
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "import_batch.rows", "at most %d rows per batch",
+		    MAX_ROWS);
 	}
 	Crm__V1__ImportReply *out = crm_arena_alloc(ctx->arena, sizeof(*out));
 	Crm__V1__ImportResult *res =
