@@ -141,8 +141,10 @@ attachment_handle_add(
 	Crm__V1__FollowUp *before, *f;
 	Crm__V1__Customer *c;
 	if (!r->has_followup_id || r->attachment == NULL) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "give a follow-up and a path or URL");
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    !r->has_followup_id ? "followup_attach.followup_id"
+		                        : "followup_attach.attachment",
+		    "give a follow-up and a path or URL");
 	}
 	crm_status rc = dispatch_record(ctx, DB_FOLLOWUPS, r->followup_id,
 	    &crm__v1__follow_up__descriptor, (ProtobufCMessage **)&before);
