@@ -17,6 +17,7 @@
 #include "auth.h"
 #include "crm_wire_nul.h"
 #include "handlers.h"
+#include "latency.h"
 #include "store_schema.h"
 
 #define BODY(x) CRM__V1__REQUEST__BODY_##x
@@ -176,6 +177,9 @@ static const struct dispatch_row table[] = {
 	/* 250-259: rules that explain themselves (issue 16). */
 	[BODY(CUSTOMER_WHY)] = { "customer.why", why_handle_customer, NULL,
 	    PERM_REP, REQ_READ, 0 },
+	/* 270-279: measuring the server (issue 19). */
+	[BODY(STATS)] = { "stats", latency_handle_stats, NULL, PERM_ADMIN,
+	    REQ_READ, 0 },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))
@@ -300,6 +304,7 @@ dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
 {
 	*req = NULL;
 	*row = NULL;
+	ctx->prep.t0_ns = latency_arm();
 	/* Until the request decodes, its id is read leniently from the
 	 * bytes, so even a refusal names the request it answers. */
 	crm_wire_peek_request_id(buf, len, &ctx->request_id);
@@ -319,6 +324,7 @@ dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
 		    "crm.v1.Request");
 	}
 	const Crm__V1__Request *r = *req;
+	ctx->prep.body = (int)r->body_case;
 	ctx->request_id = r->has_request_id ? r->request_id
 	                                    : (ProtobufCBinaryData){ 0, NULL };
 	if (r->has_protocol_version &&
@@ -413,6 +419,7 @@ dispatch_pack(struct req_ctx *ctx, const Crm__V1__Request *req,
 			st.existing_id = ctx->existing_id;
 		}
 	}
+	latency_reply(req != NULL ? (int)req->body_case : 0);
 	crm_status rc = crm_wire_pack_nn(&resp->base, buf, len);
 	resp->status = NULL; /* st dies here */
 	return rc;

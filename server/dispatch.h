@@ -36,6 +36,8 @@ struct auth_who {
 struct dispatch_prep {
 	char pwhash[128]; /* crypto_pwhash_STRBYTES */
 	uint64_t user_id; /* login: the user whose password matched */
+	uint64_t t0_ns;   /* latency.h: when it came, and its body case */
+	int body;
 };
 
 struct req_ctx {

@@ -19,6 +19,7 @@
 #include "changes.h"
 #include "clock.h"
 #include "crm.h"
+#include "latency.h"
 #include "policy.h"
 #include "records.pb-c.h"
 #include "pool_reclaim.h"
@@ -321,7 +322,11 @@ run_batch(writer *w, struct item *batch, size_t n)
 			/* The change-feed cursor the poke carries. */
 			(void)changes_last_seq(w->st, txn, &w->cursor);
 			clock_test_delay();
+			struct latency_commit lc;
+			latency_commit_begin(&lc);
 			rc = store_write_commit(w->st, txn);
+			latency_commit_end(
+			    &lc, n, rc == CRM_OK && !store_map_full);
 			if (!store_map_full) {
 				break;
 			}
@@ -353,6 +358,7 @@ run_batch(writer *w, struct item *batch, size_t n)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct item *it = &batch[i];
+		latency_record(it->prep.body, it->prep.t0_ns);
 		if (it->reply != NULL) {
 			transport_reply(
 			    w->sock, &it->m, it->reply, it->reply_len);
