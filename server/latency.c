@@ -252,6 +252,21 @@ latency_handle_stats(
 		r->p999_us = s.p999_us;
 		r->max_us = s.max_us;
 		r->sum_us = s.sum_us;
+		size_t nb = BUCKETS;
+		while (nb > 0 && atomic_load_explicit(&hist[c][nb - 1],
+		                     memory_order_relaxed) == 0) {
+			nb--;
+		}
+		r->buckets = crm_arena_alloc(
+		    ctx->arena, (nb ? nb : 1) * sizeof(*r->buckets));
+		if (r->buckets == NULL) {
+			return CRM_TOO_BIG;
+		}
+		for (size_t i = 0; i < nb; i++) {
+			r->buckets[i] = atomic_load_explicit(
+			    &hist[c][i], memory_order_relaxed);
+		}
+		r->n_buckets = nb;
 		out->requests[out->n_requests++] = r;
 	}
 	w->has_commits = w->has_requests = w->has_max_batch =
