@@ -62,8 +62,9 @@ cmd_stats(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		snprintf(batch, sizeof(batch), "%.2f (most %llu)", per,
 		    (unsigned long long)w->max_batch);
 		snprintf(bytes, sizeof(bytes),
-		    "%.0f bytes = %.1f pages of %u bytes", b,
-		    w->page_size ? b / w->page_size : 0, w->page_size);
+		    "%.0f bytes = %.1f pages of %u bytes, in %.1f write calls",
+		    b, w->page_size ? b / w->page_size : 0, w->page_size,
+		    w->commits ? (double)w->write_calls / w->commits : 0);
 		char p50[24], p99[24], p999[24];
 		us_text(p50, sizeof(p50), w->commit_p50_us);
 		us_text(p99, sizeof(p99), w->commit_p99_us);

@@ -39,7 +39,8 @@ void latency_record(int body, uint64_t t0_ns);
 /* One group commit being timed (the writer thread's I/O counter). */
 struct latency_commit {
 	uint64_t t0_ns;
-	uint64_t out_blocks; /* getrusage(RUSAGE_THREAD) ru_oublock */
+	int ok;                /* bytes and calls were read */
+	uint64_t bytes, calls; /* the thread's wchar and syscw */
 };
 
 /* latency_commit_begin: before mdb_txn_commit on the writer thread. */
