@@ -221,8 +221,8 @@ targets(const struct bench_report *r, struct target *t)
 	t[n].goal = "<= 12 pages (48 KB)";
 	if (w16.ok) {
 		snprintf(t[n].measured, sizeof(t[n].measured),
-		    "%.1f pages (%.0f bytes, /proc/PID/io write_bytes)",
-		    w16.pages, w16.disk);
+		    "%.1f pages (%.0f bytes: /proc/PID/io wchar)", w16.pages,
+		    w16.wchar);
 		t[n].status = verdict(w16.pages <= 12);
 	} else {
 		t[n].status = "n/a";
@@ -445,11 +445,11 @@ print_scenario(
 				continue;
 			}
 			fprintf(out,
-			    "  %7d %8.0f %8.0f %9.2f %10.0f %10.0f %9.1f "
-			    "%9.1f "
+			    "  %7d %8.0f %8.0f %9.2f %10.0f %9.1f %9.1f "
+			    "%12.0f "
 			    "%12.1f\n",
 			    run->clients, w.writes, w.commits, w.per_commit,
-			    w.wchar, w.disk, w.pages, w.syscw, w.lmdb_pages);
+			    w.wchar, w.pages, w.syscw, w.disk, w.lmdb_pages);
 		}
 	}
 	fprintf(out, "\n");
@@ -468,7 +468,7 @@ print_postgres(FILE *out, const struct bench_report *r)
 	    r->pg_note);
 	fprintf(out,
 	    "  bytes per txn: WAL + data pages (8 KiB) the run dirtied "
-	    "(CHECKPOINT before and after); crm: disk bytes per write\n");
+	    "(CHECKPOINT before and after); crm B: wchar per write\n");
 	fprintf(out,
 	    "  %-4s %7s %9s %8s %8s %10s %8s %8s | %9s %7s %8s %10s %7s\n",
 	    "txn", "clients", "tps", "p50 ms", "p99 ms", "B/txn", "pages",
@@ -491,8 +491,8 @@ print_postgres(FILE *out, const struct bench_report *r)
 		struct per_write w;
 		per_write(c, &w);
 		if (strcmp(g->txn, "log") == 0 && w.ok) {
-			fprintf(out, " %10.0f %7.2f", w.disk,
-			    ratio(w.disk, pg_bytes(g)));
+			fprintf(out, " %10.0f %7.2f", w.wchar,
+			    ratio(w.wchar, pg_bytes(g)));
 		}
 		fprintf(out, "\n");
 	}
@@ -653,8 +653,9 @@ bench_print_json(FILE *out, const struct bench_report *r)
 				        "writes", w.writes, "commits",
 				        w.commits, "writes_per_commit",
 				        w.per_commit, "wchar_per_write",
-				        w.wchar, "disk_bytes_per_write",
-				        w.disk, "pages_per_write", w.pages,
+				        w.wchar,
+				        "kernel_write_bytes_per_write", w.disk,
+				        "pages_per_write", w.pages,
 				        "write_calls_per_write", w.syscw,
 				        "lmdb_pages_per_commit",
 				        w.lmdb_pages));
