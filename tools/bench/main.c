@@ -147,7 +147,7 @@ usage(FILE *out)
 	    "  --no-postgres      do not run tools/bench-postgres beside the "
 	    "log and due\n"
 	    "                     scenarios (run when PostgreSQL is "
-	    "installed)\n"
+	    "installed, not with --quick)\n"
 	    "  --seed N           random seed (default 1)\n"
 	    "  --format F         table (default) or json\n"
 	    "  -h, --help         this help\n\n"
@@ -726,9 +726,9 @@ run_all(struct run_state *s)
 	                       : r->mem_after.anon_kib;
 	watched = 0;
 	/* PostgreSQL with the same shape, after crmd's runs (issue 19). */
-	if (o->no_postgres) {
-		snprintf(
-		    r->pg_note, sizeof(r->pg_note), "not run (--no-postgres)");
+	if (o->no_postgres || o->quick) {
+		snprintf(r->pg_note, sizeof(r->pg_note), "not run (%s)",
+		    o->no_postgres ? "--no-postgres" : "--quick: a smoke run");
 	} else if (selected(o, "log") || selected(o, "due")) {
 		progress_step("PostgreSQL (tools/bench-postgres)");
 		bench_postgres_run(o, r);
