@@ -159,14 +159,28 @@ inject(const uint8_t *data, size_t len, size_t *out_len, int *who)
 	return crm_wire_pack_alloc(&req->base, out_len);
 }
 
-void
-fuzz_env_run(const uint8_t *data, size_t len, struct fuzz_env_reply *out)
+static void
+run(const uint8_t *data, size_t len, int commit, struct fuzz_env_reply *out)
 {
 	size_t n = 0;
 	int who;
 	uint8_t *buf = inject(data, len, &n, &who);
-	exec(buf != NULL ? buf : data, buf != NULL ? n : len, 0, out, NULL);
+	exec(buf != NULL ? buf : data, buf != NULL ? n : len, commit, out,
+	    NULL);
 	free(buf);
+}
+
+void
+fuzz_env_run(const uint8_t *data, size_t len, struct fuzz_env_reply *out)
+{
+	run(data, len, 0, out);
+}
+
+void
+fuzz_env_run_commit(
+    const uint8_t *data, size_t len, struct fuzz_env_reply *out)
+{
+	run(data, len, 1, out);
 }
 
 /* ---------------------------------------------------- preparing */

@@ -69,4 +69,12 @@ void fuzz_env_close(void);
 void fuzz_env_run(
     const uint8_t *data, size_t len, struct fuzz_env_reply *out /* OUT */);
 
+/*
+ * fuzz_env_run_commit: fuzz_env_run, but a write is committed: later
+ * requests meet it (its stored reply too). For tests of the write path;
+ * the fuzzer never calls it.
+ */
+void fuzz_env_run_commit(
+    const uint8_t *data, size_t len, struct fuzz_env_reply *out /* OUT */);
+
 #endif
