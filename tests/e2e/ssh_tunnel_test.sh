@@ -201,6 +201,16 @@ CRM_SERVER=ipc://$H/crmd.ipc "$CRM" -c \
 	'task add 华东机电有限公司 +6m "寄送样品"' >"$H/out" 2>&1 ||
 	bad "task add: $(cat "$H/out")"
 wait_for crm "the next reminder arrives through the new tunnel" "寄送样品"
+# Ctrl-C at the prompt is the shell's, not the tunnel's (ssh ignores
+# SIGINT): the same ssh still serves the next command.
+tm send-keys -t crm C-c
+sleep 0.5
+send_line crm "customer find 华东机电"
+sleep 1
+kill -0 "$new_ssh" 2>/dev/null && ok "Ctrl-C leaves the tunnel running" ||
+	bad "Ctrl-C ended ssh $new_ssh"
+[ "$(ps -o pid= --ppid "$crm_pid" | tr -d ' ' | head -1)" = "$new_ssh" ] &&
+	ok "and no new ssh was needed" || bad "ssh changed after Ctrl-C"
 tm send-keys -t crm C-d
 
 # ------------------------------------------------------------ what the key cannot do
