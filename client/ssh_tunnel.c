@@ -312,7 +312,9 @@ build_argv(ssh_tunnel *t, char *words, char **argv, char *fwd[2], char *port)
 		"-N", /* no command: forwards only */
 		"-T", /* no terminal on the server */
 		"-o", "ExitOnForwardFailure=yes", /* a port taken: exit */
-		"-o", "ServerAliveInterval=15", "-o",
+		/* Our own connection, not a multiplexed one: forwards
+		 * handed to a ControlMaster would outlive this ssh. */
+		"-o", "ControlPath=none", "-o", "ServerAliveInterval=15", "-o",
 		"ServerAliveCountMax=3", /* a dead network: gone in 45 s */
 	};
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
