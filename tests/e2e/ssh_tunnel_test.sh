@@ -9,7 +9,9 @@
 # A real crmd listens on tcp://127.0.0.1:P (pokes on P + 1).
 # Checked: the key line's restrictions; login, whoami, a follow-up and a
 # live reminder in the interactive shell, all through the tunnel; a
-# killed ssh is restarted and the next reminder still arrives; the key
+# killed ssh is restarted and the next reminder still arrives; a write
+# in flight when ssh dies is kept in the outbox and `outbox send` applies
+# it once; Ctrl-C leaves the tunnel alone; the key
 # cannot run a command, get a pty, forward to another port or a unix
 # socket, or listen (-R); a removed key is refused with ssh's message.
 # Skipped (exit 77) only when sshd cannot run here at all.
@@ -33,6 +35,7 @@ e2e_home ssh
 SSHD_PID=
 cleanup() {
 	[ -n "$SSHD_PID" ] && kill "$SSHD_PID" 2>/dev/null
+	[ -n "$PID" ] && kill -CONT "$PID" 2>/dev/null # paused below
 	e2e_cleanup
 }
 trap cleanup EXIT
@@ -211,6 +214,25 @@ kill -0 "$new_ssh" 2>/dev/null && ok "Ctrl-C leaves the tunnel running" ||
 	bad "Ctrl-C ended ssh $new_ssh"
 [ "$(ps -o pid= --ppid "$crm_pid" | tr -d ' ' | head -1)" = "$new_ssh" ] &&
 	ok "and no new ssh was needed" || bad "ssh changed after Ctrl-C"
+
+# A write in flight when the tunnel drops: crmd is paused, the write is
+# sent, ssh is killed. The shell keeps it in the outbox (its outcome is
+# unknown); crmd resumes; `outbox send` restarts the tunnel and resends
+# the same request id: one customer, not two.
+kill -STOP "$PID"
+send_line crm "customer add 西部电气有限公司"
+sleep 1.5
+ssh3=$(ps -o pid= --ppid "$crm_pid" | head -1 | tr -d ' ')
+[ -n "$ssh3" ] && kill "$ssh3"
+wait_for crm "a write in flight when the tunnel drops is kept in the outbox" \
+	"kept in the outbox"
+kill -CONT "$PID"
+send_line crm "outbox send"
+wait_for crm "outbox send resends it through a new tunnel" "outbox: 1 done"
+run env CRM_SERVER="ipc://$H/crmd.ipc" "$CRM" -c 'customer find 西部电气'
+c=$(grep -c "西部电气有限公司" <<<"$out")
+[ "$c" -eq 1 ] && ok "the write was applied once" ||
+	bad "customer find 西部电气 shows $c rows: $out"
 tm send-keys -t crm C-d
 
 # ------------------------------------------------------------ what the key cannot do
