@@ -62,10 +62,16 @@ remote_key_options(int port, char *buf, unsigned n)
 	/* restrict: no forwarding, pty, agent, X11 or ~/.ssh/rc; then
 	 * port-forwarding back on, confined by permitopen to crmd's two
 	 * ports (permitopen also refuses every unix-socket forward); a
-	 * command (ssh HOST true) or a shell gets only this message. */
+	 * command (ssh HOST true) or a shell gets only this message (when
+	 * the account's shell runs it: nologin does not). permitlisten
+	 * allows tcp -R on loopback port 1 only, which sshd refuses to an
+	 * account that is not root: no tcp listen even without the sshd
+	 * drop-in (permitlisten="none" makes 9.2 reject the whole key). A
+	 * unix-socket -R only the drop-in refuses. */
 	snprintf(buf, n,
 	    "restrict,port-forwarding,permitopen=\"127.0.0.1:%d\","
-	    "permitopen=\"127.0.0.1:%d\",command=\"echo 'crm: this key "
+	    "permitopen=\"127.0.0.1:%d\",permitlisten=\"127.0.0.1:1\","
+	    "command=\"echo 'crm: this key "
 	    "only opens the tunnel to crmd (crm --server ssh://...)' >&2; "
 	    "exit 1\"",
 	    port, port + 1);

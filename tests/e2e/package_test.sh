@@ -79,6 +79,35 @@ grep -q "useradd --system" "$H/ctl/postinst" &&
 	grep -q "/var/lib/crm" "$H/ctl/postinst" &&
 	ok "postinst makes the crm account and /var/lib/crm" ||
 	bad "postinst: $(cat "$H/ctl/postinst")"
+# postrm purge, run against a temporary root (DPKG_ROOT, as dpkg sets
+# it): the drop-in is gone, so the reps' keys must not stay usable.
+if [ -d /run/systemd/system ]; then
+	echo "SKIP-PART: postrm run (systemd runs here; it would reload it)"
+else
+	PR=$H/purge-root
+	mkdir -p "$PR/var/lib/crm/.ssh"
+	echo "restrict ssh-ed25519 AAAA crm:li" >"$PR/var/lib/crm/.ssh/authorized_keys"
+	run env DPKG_ROOT="$PR" sh "$H/ctl/postrm" purge
+	exit_is 0 "postrm purge runs"
+	[ ! -e "$PR/var/lib/crm/.ssh/authorized_keys" ] &&
+		[ -s "$PR/var/lib/crm/.ssh/authorized_keys.disabled-by-purge" ] &&
+		ok "purge moves the reps' keys aside" ||
+		bad "after purge: $(ls -a "$PR/var/lib/crm/.ssh")"
+	has "and says so" "authorized_keys.disabled-by-purge"
+	echo "k2" >"$PR/var/lib/crm/.ssh/authorized_keys"
+	run env DPKG_ROOT="$PR" sh "$H/ctl/postrm" purge
+	[ "$(cat "$PR/var/lib/crm/.ssh/authorized_keys.disabled-by-purge")" = \
+		"restrict ssh-ed25519 AAAA crm:li" ] &&
+		[ "$(ls "$PR/var/lib/crm/.ssh" | wc -l)" -eq 2 ] &&
+		ok "a second purge keeps the first aside file" ||
+		bad "second purge: $(ls -a "$PR/var/lib/crm/.ssh")"
+	echo "k3" >"$PR/var/lib/crm/.ssh/authorized_keys"
+	run env DPKG_ROOT="$PR" sh "$H/ctl/postrm" remove
+	[ -e "$PR/var/lib/crm/.ssh/authorized_keys" ] &&
+		ok "remove keeps the keys (the drop-in, a conffile, stays)" ||
+		bad "remove moved the keys"
+	has "and says what confines them" "sshd_config.d/crm.conf"
+fi
 [ "$(cat "$H/ctl/conffiles")" = "/etc/default/crmd
 /etc/ssh/sshd_config.d/crm.conf" ] && ok "the /etc files are conffiles" ||
 	bad "conffiles: $(cat "$H/ctl/conffiles")"

@@ -105,7 +105,7 @@ run "$CRMD" remote-key add boss "$H/id.pub" --file "$H/authorized_keys" \
 	--port "$P"
 exit_is 0 "crmd remote-key add writes the key"
 line=$(cat "$H/authorized_keys")
-want="restrict,port-forwarding,permitopen=\"127.0.0.1:$P\",permitopen=\"127.0.0.1:$PUB\",command=\""
+want="restrict,port-forwarding,permitopen=\"127.0.0.1:$P\",permitopen=\"127.0.0.1:$PUB\",permitlisten=\"127.0.0.1:1\",command=\""
 [[ $line == "$want"* ]] && ok "the key line starts with its restrictions" ||
 	bad "key line: $line"
 [[ $line == *" crm:boss $ME@laptop" ]] && ok "it is labelled crm:boss" ||
