@@ -79,6 +79,12 @@ grep -q "useradd --system" "$H/ctl/postinst" &&
 	grep -q "/var/lib/crm" "$H/ctl/postinst" &&
 	ok "postinst makes the crm account and /var/lib/crm" ||
 	bad "postinst: $(cat "$H/ctl/postinst")"
+grep -q "/var/lib/crm/backups" "$H/ctl/postinst" &&
+	ok "postinst makes /var/lib/crm/backups (sh -n + grep: it needs root)" ||
+	bad "postinst makes no backups folder"
+grep -q "no systemd here" "$H/ctl/postinst" &&
+	ok "postinst says how to start crmd without systemd" ||
+	bad "postinst is silent without systemd"
 # postrm purge, run against a temporary root (DPKG_ROOT, as dpkg sets
 # it): the drop-in is gone, so the reps' keys must not stay usable.
 if [ -d /run/systemd/system ]; then
