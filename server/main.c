@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -103,17 +104,45 @@ cmd_backup(int argc, char **argv)
 		config_free(&cfg);
 		return 1;
 	}
+	/* As the shell's `backup NAME`: a plain name goes to the backups
+	 * folder beside the data folder; a path's missing parent folder
+	 * (one level) is made, 0700. */
+	const char *arg = argv[optind];
+	char *out = NULL;
+	if (strchr(arg, '/') == NULL && strcmp(arg, ".") != 0 &&
+	    strcmp(arg, "..") != 0) {
+		char *copy = crm_xstrdup(cfg.data_dir);
+		out = crm_xasprintf("%s/backups/%s", dirname(copy), arg);
+		free(copy);
+	} else {
+		out = crm_xstrdup(arg);
+	}
+	char *parent = crm_xstrdup(out);
+	char *pdir = dirname(parent);
+	if (mkdir(pdir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr,
+		    "crmd: backup failed: the folder %s is missing and "
+		    "cannot be made: %s\n",
+		    pdir, strerror(errno));
+		free(parent);
+		free(out);
+		store_close(&st);
+		config_free(&cfg);
+		return 1;
+	}
+	free(parent);
 	struct backup_result r;
-	crm_status rc = backup_make(&st, argv[optind], &r);
+	crm_status rc = backup_make(&st, out, &r);
 	store_close(&st);
 	if (rc != CRM_OK) {
 		fprintf(stderr, "crmd: backup failed: %s\n", r.why);
 	} else {
 		printf("backup: %s: %llu bytes, %llu entries checked, "
 		       "%.2f s\n",
-		    argv[optind], (unsigned long long)r.bytes,
+		    out, (unsigned long long)r.bytes,
 		    (unsigned long long)r.entries, r.seconds);
 	}
+	free(out);
 	config_free(&cfg);
 	return rc == CRM_OK ? 0 : 1;
 }

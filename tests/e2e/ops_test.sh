@@ -114,5 +114,25 @@ allowed=$((2 + 20 + 2 * secs + 2))
 grep -q 'more failed logins not logged' "$T/crmd.log" &&
 	ok "the lines left out are counted" ||
 	bad "no count of the lines left out"
+# -- crmd backup's target, as the shell's `backup NAME` (remote-fix 2)
+out=$(cd "$T/tmp" && "$CRMD" backup --data "$T/db" plain1 2>&1)
+code=$?
+[ $code -eq 0 ] && [ -f "$T/backups/plain1/data.mdb" ] &&
+	[ ! -e "$T/tmp/plain1" ] &&
+	ok "crmd backup NAME writes to the backups folder beside the data" ||
+	bad "crmd backup plain1 (exit $code): $out; in cwd: $(ls "$T/tmp")"
+out=$("$CRMD" backup --data "$T/db" "$T/fresh/$(date +%F)" 2>&1)
+code=$?
+[ $code -eq 0 ] && [ -f "$T/fresh/$(date +%F)/data.mdb" ] &&
+	ok "a missing parent folder is made" ||
+	bad "crmd backup into a missing folder (exit $code): $out"
+[ "$(stat -c %a "$T/fresh")" = 700 ] && ok "0700" ||
+	bad "fresh is $(stat -c %a "$T/fresh")"
+out=$("$CRMD" backup --data "$T/db" "$T/no/such/b" 2>&1)
+code=$?
+[ $code -eq 1 ] && [[ $out == *"the folder $T/no/such is missing"* ]] &&
+	ok "two missing levels: said clearly" ||
+	bad "crmd backup into no/such (exit $code): $out"
+
 [ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
 exit $((fails > 0))
