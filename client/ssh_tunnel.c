@@ -295,6 +295,27 @@ ssh_tunnel_free(ssh_tunnel *t)
 	free(t);
 }
 
+/* src into dst with a word's leading ~/ made $HOME/ (CRM_SSH is
+ * usually set inside double quotes, where the shell leaves ~ alone). */
+static void
+expand_home(const char *src, char *dst, size_t n)
+{
+	const char *home = getenv("HOME");
+	size_t o = 0;
+	for (const char *p = src; *p != '\0' && o + 1 < n; p++) {
+		bool word_start = p == src || p[-1] == ' ' || p[-1] == '\t';
+		if (word_start && p[0] == '~' && p[1] == '/' && home != NULL &&
+		    home[0] != '\0') {
+			int w = snprintf(dst + o, n - o, "%s", home);
+			o = w < 0 || (size_t)w >= n - o ? n - 1
+			                                : o + (size_t)w;
+			continue;
+		}
+		dst[o++] = *p;
+	}
+	dst[o] = '\0';
+}
+
 /* argv for ssh: $CRM_SSH split at blanks (default "ssh"), then ours.
  * The user's words come first: ssh keeps the first value of an option,
  * so CRM_SSH="ssh -o ServerAliveInterval=60" wins over ours. */
@@ -303,7 +324,7 @@ build_argv(ssh_tunnel *t, char *words, char **argv, char *fwd[2], char *port)
 {
 	int argc = 0;
 	const char *env = getenv("CRM_SSH");
-	snprintf(words, 1024, "%s", env != NULL && env[0] ? env : "ssh");
+	expand_home(env != NULL && env[0] ? env : "ssh", words, 1024);
 	for (char *w = strtok(words, " \t"); w != NULL && argc < 32;
 	     w = strtok(NULL, " \t")) {
 		argv[argc++] = w;

@@ -157,6 +157,11 @@ done
 run "$CRM" --server "$CRM_SERVER" -c whoami
 exit_is 0 "crm --server ssh://USER@127.0.0.1:PORT/P -c whoami"
 has "answers the crm user" "boss"
+# CRM_SSH as the README writes it in double quotes: ~ is not expanded
+# by the shell there, crm expands a word's leading ~/ (HOME is $H).
+run env CRM_SSH="ssh -F ~/ssh_config" "$CRM" -c whoami
+exit_is 0 "CRM_SSH=\"ssh -F ~/ssh_config\" works (crm expands ~/)"
+has "and answers" "boss"
 printf 'pw2\n' | "$CRM" -c 'user add li --role rep --team east' >/dev/null ||
 	bad "admin adds rep li over ssh"
 "$CRM" -c 'customer add 华东机电有限公司 --owner li --grade B' >/dev/null ||
