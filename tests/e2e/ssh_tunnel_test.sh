@@ -122,6 +122,8 @@ has "saying whose it is" "already in"
 run_exit 1 "a private key is refused" "$CRMD" remote-key add li "$H/id" \
 	--file "$H/authorized_keys"
 
+cp "$H/authorized_keys" "$H/authorized_keys.saved"
+
 # ------------------------------------------------------------ sshd
 "$SSHD" -D -e -f "$H/sshd_config" 2>>"$H/sshd.log" &
 SSHD_PID=$!
@@ -244,7 +246,18 @@ tm send-keys -t crm C-d
 run "${SSH[@]}" 127.0.0.1 true
 [ "$code" -ne 0 ] && ok "the key cannot run a command (exit $code)" ||
 	bad "ssh ... true succeeded"
-has "it is told why" "only opens the tunnel to crmd"
+has "it is told why (the test account's shell runs the forced command)" \
+	"only opens the tunnel to crmd"
+# The packaged crm account's shell is nologin: sshd runs the forced
+# command as `SHELL -c COMMAND`, so what a rep sees is nologin's text.
+if [ -x /usr/sbin/nologin ]; then
+	forced=$(sed -n 's/.*command="\([^"]*\)".*/\1/p' "$H/authorized_keys.saved")
+	run /usr/sbin/nologin -c "$forced"
+	exit_is 1 "with the packaged shell nologin the forced command fails"
+	has "showing nologin's own text, as README says" \
+		"This account is currently not available."
+	hasnt "not remote-key's" "only opens the tunnel"
+fi
 run "${SSH[@]}" -tt 127.0.0.1
 [ "$code" -ne 0 ] && ok "nor get a shell" || bad "ssh got a shell: $out"
 
