@@ -24,10 +24,13 @@
 #include <unistd.h>
 
 #include "crm.h"
+#include "dispatch.h"
+#include "store.h"
 #include "user.h"
 
 #define DEFAULT_ACCOUNT "crm"
 #define DEFAULT_PORT    7070 /* the packaged crmd's loopback port */
+#define DEFAULT_DATA    "/var/lib/crm/db" /* the packaged database */
 #define MAX_FILE        (1 << 20)
 #define MAX_PUBKEY      16384
 
@@ -54,6 +57,7 @@ struct settings {
 	const char *account;
 	const char *file; /* NULL: ~account/.ssh/authorized_keys */
 	int port;
+	const char *data; /* the crm database, for the login check */
 };
 
 char *
@@ -289,26 +293,33 @@ lock_dir(const struct settings *s, const char *dir, bool create)
 	return fd;
 }
 
-/* The file's text ("" when it does not exist), or NULL on an error. */
+/* The file's text ("" when it does not exist and missing_ok), or NULL
+ * with a message. */
 static char *
-read_all(const char *path, size_t max)
+read_all(const char *path, size_t max, bool missing_ok)
 {
 	FILE *f = fopen(path, "r");
 	if (f == NULL) {
-		if (errno == ENOENT) {
+		if (errno == ENOENT && missing_ok) {
 			return crm_xstrdup("");
 		}
 		fprintf(stderr, "crmd: cannot read %s: %s\n", path,
 		    strerror(errno));
 		return NULL;
 	}
+	struct stat sb;
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fprintf(stderr, "crmd: %s is a directory, not a file\n", path);
+		fclose(f);
+		return NULL;
+	}
 	char *buf = crm_xmalloc(max + 1);
 	size_t n = fread(buf, 1, max + 1, f);
-	bool err = ferror(f);
+	int err = ferror(f) ? errno : 0;
 	fclose(f);
-	if (err || n > max) {
-		fprintf(stderr, "crmd: %s: %s\n", path,
-		    err ? "read error" : "too large");
+	if (err != 0 || n > max) {
+		fprintf(stderr, "crmd: cannot read %s: %s\n", path,
+		    err ? strerror(err) : "too large");
 		free(buf);
 		return NULL;
 	}
@@ -368,6 +379,58 @@ out:
 
 /* ------------------------------------------------------------ commands */
 
+/* The login is a crm user in s->data: false (with a message) when the
+ * database says it is not. A database that does not open only warns
+ * (the key may be admitted before the user is made, or on a host
+ * without the database). */
+static bool
+login_known(const struct settings *s, const char *login)
+{
+	struct stat sb;
+	char *mdb = crm_xasprintf("%s/data.mdb", s->data);
+	bool there = stat(mdb, &sb) == 0;
+	free(mdb);
+	store st;
+	if (!there || store_open(&st, s->data, 0, STORE_READ_ONLY) != CRM_OK) {
+		fprintf(stderr,
+		    "crmd: WARNING: no crm database at %s, so the login '%s' "
+		    "is not checked (give --data DIR)\n",
+		    s->data, login);
+		return true;
+	}
+	crm_arena arena;
+	crm_arena_init(&arena, 1u << 20);
+	struct req_ctx ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.st = &st;
+	ctx.arena = &arena;
+	MDB_txn *txn = NULL;
+	crm_status rc = store_read_begin(&st, &txn);
+	if (rc == CRM_OK) {
+		Crm__Store__UserRecord *u = NULL;
+		ctx.txn = txn;
+		rc = user_by_login(&ctx, login, &u);
+		store_read_end(&st, txn);
+		store_read_free(txn);
+	}
+	crm_arena_fini(&arena);
+	store_close(&st);
+	if (rc == CRM_NOT_FOUND) {
+		fprintf(stderr,
+		    "crmd: no crm user '%s' in %s: make the user first "
+		    "(user add), or give --data DIR\n",
+		    login, s->data);
+		return false;
+	}
+	if (rc != CRM_OK) {
+		fprintf(stderr,
+		    "crmd: WARNING: cannot read the users in %s, so the "
+		    "login '%s' is not checked\n",
+		    s->data, login);
+	}
+	return true;
+}
+
 static int
 usage(FILE *out)
 {
@@ -387,12 +450,14 @@ usage(FILE *out)
 	    "  --file PATH      this authorized_keys file instead\n"
 	    "  --port N         crmd's tcp port on 127.0.0.1 (default %d; "
 	    "PUB on N + 1)\n"
+	    "  --data DIR       the crm database whose users `add` checks "
+	    "(default %s)\n"
 	    "  -h, --help       this help\n\n"
 	    "A line it writes:\n  %s ssh-ed25519 AAAA... crm:LOGIN "
 	    "COMMENT\n"
 	    "`remove LOGIN` removes every key of LOGIN, or only the one "
 	    "with FINGERPRINT\n(SHA256:..., as `list` shows it).\n",
-	    DEFAULT_ACCOUNT, DEFAULT_PORT,
+	    DEFAULT_ACCOUNT, DEFAULT_PORT, DEFAULT_DATA,
 	    remote_key_options(DEFAULT_PORT, opts, sizeof(opts)));
 	return out == stdout ? 0 : 2;
 }
@@ -407,7 +472,7 @@ cmd_add(const struct settings *s, const char *login, const char *pubfile)
 		    login);
 		return 1;
 	}
-	char *pub = read_all(pubfile, MAX_PUBKEY);
+	char *pub = read_all(pubfile, MAX_PUBKEY, false);
 	if (pub == NULL) {
 		return 1;
 	}
@@ -426,6 +491,23 @@ cmd_add(const struct settings *s, const char *login, const char *pubfile)
 	char *line = strtok(pub, "\r\n");
 	while (line != NULL && parse_key_line(line, &k) != 0) {
 		line = strtok(NULL, "\r\n");
+	}
+	/* One key per add: a second one would be dropped silently. */
+	int more = 0;
+	for (char *l = line ? strtok(NULL, "\r\n") : NULL; l != NULL;
+	     l = strtok(NULL, "\r\n")) {
+		struct key_line o;
+		if (parse_key_line(l, &o) == 0) {
+			more++;
+			key_line_free(&o);
+		}
+	}
+	if (more > 0) {
+		fprintf(stderr,
+		    "crmd: %s holds %d keys: give one key per `remote-key "
+		    "add` (nothing was added)\n",
+		    pubfile, more + 1);
+		goto out;
 	}
 	if (line == NULL || k.type == NULL) {
 		fprintf(stderr,
@@ -447,13 +529,16 @@ cmd_add(const struct settings *s, const char *login, const char *pubfile)
 		    pubfile, k.type);
 		goto out;
 	}
+	if (!login_known(s, login)) {
+		goto out;
+	}
 	path = keys_path(s);
 	if (path == NULL) {
 		goto out;
 	}
 	dir = dir_of(path);
 	dirfd = lock_dir(s, dir, true);
-	if (dirfd < 0 || (text = read_all(path, MAX_FILE)) == NULL) {
+	if (dirfd < 0 || (text = read_all(path, MAX_FILE, true)) == NULL) {
 		goto out;
 	}
 	/* The same key twice: sshd would use the first line only. */
@@ -517,7 +602,7 @@ cmd_list(const struct settings *s)
 	if (path == NULL) {
 		return 1;
 	}
-	char *text = read_all(path, MAX_FILE);
+	char *text = read_all(path, MAX_FILE, true);
 	if (text == NULL) {
 		free(path);
 		return 1;
@@ -579,7 +664,7 @@ cmd_remove(const struct settings *s, const char *login, const char *fp_want)
 	int rc = 1, removed = 0;
 	char *text = NULL;
 	int dirfd = lock_dir(s, dir, false);
-	if (dirfd < 0 || (text = read_all(path, MAX_FILE)) == NULL) {
+	if (dirfd < 0 || (text = read_all(path, MAX_FILE, true)) == NULL) {
 		goto out;
 	}
 	size_t cap = strlen(text) + 2, len = 0;
@@ -640,10 +725,12 @@ remote_key_main(int argc, char **argv)
 		{ "account", required_argument, NULL, 'a' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "port", required_argument, NULL, 'p' },
+		{ "data", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct settings s = { DEFAULT_ACCOUNT, NULL, DEFAULT_PORT };
+	struct settings s = { DEFAULT_ACCOUNT, NULL, DEFAULT_PORT,
+		DEFAULT_DATA };
 	int ch;
 	optind = 1;
 	/* Options anywhere: permute (no "+"). */
@@ -656,6 +743,9 @@ remote_key_main(int argc, char **argv)
 			break;
 		case 'f':
 			s.file = optarg;
+			break;
+		case 'd':
+			s.data = optarg;
 			break;
 		case 'p':
 			v = strtol(optarg, &end, 10);

@@ -144,6 +144,31 @@ ok "sshd listens on 127.0.0.1:$SSH_PORT"
 
 # ------------------------------------------------------------ crm over ssh
 e2e_admin boss pw1
+
+# remote-key add's checks (remote-fix 5, 6, 7), on a second file.
+ssh-keygen -q -t ed25519 -N '' -C second -f "$H/id2"
+cat "$H/id.pub" "$H/id2.pub" >"$H/two.pub"
+run_exit 1 "a .pub file with two keys is refused" "$CRMD" remote-key add \
+	boss "$H/two.pub" --file "$H/ak2" --data "$H/db"
+has "saying how many" "holds 2 keys"
+[ ! -s "$H/ak2" ] && ok "and nothing is added" || bad "ak2: $(cat "$H/ak2")"
+run_exit 1 "a login that is no crm user is refused" "$CRMD" remote-key add \
+	nosuchuser "$H/id2.pub" --file "$H/ak2" --data "$H/db"
+has "naming it" "no crm user 'nosuchuser'"
+run_exit 0 "a known login is admitted" "$CRMD" remote-key add \
+	boss "$H/id2.pub" --file "$H/ak2" --data "$H/db"
+hasnt "without a warning" "WARNING"
+run_exit 0 "without a database the login is not checked" "$CRMD" \
+	remote-key add nosuchuser "$H/id2.pub" --file "$H/ak3" \
+	--data "$H/nodb"
+has "and it warns loudly" "WARNING: no crm database at $H/nodb"
+run_exit 1 "a missing .pub file" "$CRMD" remote-key add boss \
+	"$H/missing.pub" --file "$H/ak2" --data "$H/db"
+has "says so" "No such file or directory"
+hasnt "not that it holds no key" "holds no ssh public key"
+run_exit 1 "a folder as the .pub file" "$CRMD" remote-key add boss \
+	"$H" --file "$H/ak2" --data "$H/db"
+has "says it is a directory" "is a directory"
 "$CRMD" --data "$H/db" --listen "tcp://127.0.0.1:$P" \
 	--listen "ipc://$H/crmd.ipc" --pub "tcp://127.0.0.1:$PUB" \
 	2>>"$H/crmd.log" &
