@@ -60,6 +60,33 @@ usage(FILE *f)
 	free(url);
 }
 
+/* What is wrong with an ipc:// or tcp:// server URL, or NULL. */
+static const char *
+url_problem(const char *url)
+{
+	if (strncmp(url, "ipc://", 6) == 0) {
+		return url[6] == '\0' ? "no socket path (ipc:///PATH)" : NULL;
+	}
+	if (strncmp(url, "tcp://", 6) != 0) {
+		return "unsupported scheme (ipc://, tcp://, ssh://)";
+	}
+	const char *h = strchr(url + 6, ';');
+	h = h ? h + 1 : url + 6;
+	const char *colon = strrchr(h, ':');
+	if (colon == NULL || colon == h || (h[0] == '[' && colon[-1] != ']')) {
+		return "no port (tcp://HOST:PORT)";
+	}
+	const char *p = colon + 1;
+	long port = 0;
+	for (; *p >= '0' && *p <= '9' && port <= 65535; p++) {
+		port = port * 10 + (*p - '0');
+	}
+	if (*p != '\0' || p == colon + 1 || port < 1 || port > 65535) {
+		return "bad port (tcp://HOST:PORT, PORT 1 to 65535)";
+	}
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -134,6 +161,14 @@ main(int argc, char **argv)
 		struct ssh_url u;
 		char why[300];
 		if (ssh_tunnel_parse(url, &u, why, sizeof(why)) != CRM_OK) {
+			fprintf(stderr, "crm: bad server URL '%s': %s\n", url,
+			    why);
+			free(url);
+			return 2;
+		}
+	} else {
+		const char *why = url_problem(url);
+		if (why != NULL) {
 			fprintf(stderr, "crm: bad server URL '%s': %s\n", url,
 			    why);
 			free(url);

@@ -357,4 +357,18 @@ run_exit 2 "a bad port in the URL is a usage error" "$CRM" --server \
 has "naming the port" "bad port '99999'"
 run_exit 2 "so is a missing host" "$CRM" --server "ssh://$ME@" -c whoami
 has "saying so" "no host"
+run_exit 2 "an ipc:// URL without a path is a usage error" "$CRM" \
+	--server "ipc://" -c whoami
+has "saying so" "no socket path"
+hasnt "not a chmod hint" "chmod"
+run_exit 2 "an unsupported scheme is a usage error" "$CRM" --server \
+	"http://x" -c whoami
+has "naming the schemes" "unsupported scheme (ipc://, tcp://, ssh://)"
+run_exit 2 "tcp:// without a port is a usage error" "$CRM" --server \
+	"tcp://127.0.0.1" -c whoami
+has "saying so" "no port (tcp://HOST:PORT)"
+run_exit 2 "tcp:// with port 0 too" "$CRM" --server "tcp://127.0.0.1:0" \
+	-c whoami
+run_exit 2 "CRM_SERVER is checked the same way" env CRM_SERVER=http://x \
+	"$CRM" -c whoami
 e2e_done
