@@ -84,6 +84,7 @@ record(struct cmd_ctx *ctx, Crm__V1__Request *req,
 	char *noted = ctx->login ? NULL : outbox_login_of(e.fp);
 	e.login = ctx->login ? ctx->login : noted ? noted : (char *)"-";
 	e.what = (char *)(ctx->what ? ctx->what : "?");
+	e.server = (char *)conn_url(ctx->conn);
 	void *buf = NULL;
 	conn_pack(ctx->conn, req, id, false, &buf, &e.len);
 	e.req = buf;
@@ -269,8 +270,8 @@ say_damaged(const struct outbox *ob)
 static crm_status
 outbox_list(struct cmd_ctx *ctx, render_doc *out)
 {
-	(void)ctx;
-	static const char *const cols[] = { "id", "written", "by", "command" };
+	static const char *const cols[] = { "id", "written", "by", "command",
+		"server" };
 	struct outbox ob;
 	if (outbox_load(&ob) != CRM_OK) {
 		cmd_error("cannot read the outbox: %s", strerror(errno));
@@ -285,7 +286,8 @@ outbox_list(struct cmd_ctx *ctx, render_doc *out)
 	}
 	int64_t keep_s = retention_local();
 	json_t *arr = json_array();
-	render_table(out, 4, cols);
+	render_table(out, 5, cols);
+	const char *here = conn_url(ctx->conn);
 	for (size_t i = 0; i < ob.n; i++) {
 		const struct outbox_entry *e = &ob.v[i];
 		char idt[33], when[32];
@@ -297,12 +299,23 @@ outbox_list(struct cmd_ctx *ctx, render_doc *out)
 		char *noted =
 		    strcmp(e->login, "-") != 0 ? NULL : outbox_login_of(e->fp);
 		const char *by = noted ? noted : e->login;
-		const char *cells[] = { shortid, when, by, what };
+		char *server = crm_utf8_sanitize(
+		    e->server ? e->server : "(any: older crm)", false);
+		char *shown = outbox_for(e, here) || e->server == NULL
+		                  ? crm_xstrdup(server)
+		                  : crm_xasprintf("%s (another server: not "
+		                                  "sent from here)",
+		                        server);
+		const char *cells[] = { shortid, when, by, what, shown };
 		render_row(out, cells);
 		json_array_append_new(
-		    arr, json_pack("{s:s, s:o, s:s, s:s}", "id", idt,
+		    arr, json_pack("{s:s, s:o, s:s, s:s, s:o, s:b}", "id", idt,
 		             "written", render_json_time(e->created), "by", by,
-		             "command", what));
+		             "command", what, "server",
+		             e->server ? json_string(server) : json_null(),
+		             "here", outbox_for(e, here)));
+		free(server);
+		free(shown);
 		free(noted);
 		free(what);
 		warn_old(e, keep_s);
@@ -327,8 +340,34 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		return CRM_INTERNAL;
 	}
 	say_damaged(&ob);
+	const char *here = conn_url(ctx->conn);
+	size_t elsewhere = 0;
 	for (size_t i = 0; i < ob.n; i++) {
-		tried += matches(&ob.v[i], prefix);
+		if (!matches(&ob.v[i], prefix)) {
+			continue;
+		}
+		if (outbox_for(&ob.v[i], here)) {
+			tried++;
+		} else {
+			char idt[33];
+			outbox_id_text(ob.v[i].id, idt);
+			char *srv = crm_utf8_sanitize(ob.v[i].server, false);
+			fprintf(stderr,
+			    "crm: %.8s was written for %s, not this server: "
+			    "not sent (crm --server %s -c 'outbox send')\n",
+			    idt, srv, srv);
+			free(srv);
+			elsewhere++;
+		}
+	}
+	if (tried == 0 && elsewhere > 0) {
+		render_text(out,
+		    "outbox: nothing for %s; %zu write%s for other servers "
+		    "stay%s",
+		    here, elsewhere, elsewhere == 1 ? "" : "s",
+		    elsewhere == 1 ? "s" : "");
+		outbox_free(&ob);
+		return CRM_OK;
 	}
 	if (tried == 0) {
 		if (prefix != NULL) {
@@ -373,7 +412,7 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	for (size_t i = 0; i < ob.n; i++) {
 		const struct outbox_entry *e = &ob.v[i];
 		char idt[33];
-		if (!matches(e, prefix)) {
+		if (!matches(e, prefix) || !outbox_for(e, here)) {
 			continue;
 		}
 		outbox_id_text(e->id, idt);
@@ -448,8 +487,15 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	if (left > 0 && !ctx->outcome_unknown && rc == CRM_OK) {
 		rc = CRM_EPERM; /* written as someone else: not sent */
 	}
-	render_text(out, "outbox: %zu done, %zu refused, %zu left", done,
-	    refused, left);
+	if (elsewhere > 0) {
+		render_text(out,
+		    "outbox: %zu done, %zu refused, %zu left, %zu for other "
+		    "servers",
+		    done, refused, left, elsewhere);
+	} else {
+		render_text(out, "outbox: %zu done, %zu refused, %zu left",
+		    done, refused, left);
+	}
 	(void)outbox_compact(); /* settled lines go; empty when all sent */
 	free(me);
 	outbox_free(&ob);
@@ -558,8 +604,14 @@ cmd_outbox_flush(struct cmd_ctx *ctx)
 		outbox_free(&ob);
 		return;
 	}
-	size_t n = ob.n;
+	size_t n = 0;
+	for (size_t i = 0; i < ob.n; i++) {
+		n += outbox_for(&ob.v[i], conn_url(ctx->conn));
+	}
 	outbox_free(&ob);
+	if (n == 0) {
+		return; /* only other servers' writes: `outbox` lists them */
+	}
 	fprintf(stderr, "crm: %zu write%s in the outbox; sending\n", n,
 	    n == 1 ? "" : "s");
 	render_doc *doc = render_doc_new();

@@ -4,7 +4,11 @@
  *   v1 ID CREATED FP LOGIN WHAT REQUEST SUM
  * with ID, LOGIN, WHAT and REQUEST in hex (so any text fits), CREATED in
  * decimal UTC seconds, FP a session fingerprint, and SUM the first 16
- * bytes of blake2b over everything before it, in hex. Lines starting
+ * bytes of blake2b over everything before it, in hex. A line
+ *   v2 ID CREATED FP LOGIN WHAT REQUEST SERVER SUM
+ * also names the server URL it was written for (SERVER in hex); crm
+ * writes v2 and reads both (a v1 entry is sent to whichever server is
+ * current, as before). Lines starting
  * with '#' are comments. A line
  *   x1 ID SUM
  * settles the entry ID written above it (the file is appended to: one
@@ -203,8 +207,13 @@ format_line(const struct outbox_entry *e)
 	char *login = to_hex((const uint8_t *)e->login, strlen(e->login));
 	char *what = to_hex((const uint8_t *)e->what, strlen(e->what));
 	char *req = to_hex(e->req, e->len);
-	char *body = crm_xasprintf("v1 %s %lld %s %s %s %s", id,
-	    (long long)e->created, e->fp, login, what, req);
+	char *server =
+	    e->server ? to_hex((const uint8_t *)e->server, strlen(e->server))
+	              : NULL;
+	char *body = crm_xasprintf("%s %s %lld %s %s %s %s%s%s",
+	    server ? "v2" : "v1", id, (long long)e->created, e->fp, login,
+	    what, req, server ? " " : "", server ? server : "");
+	free(server);
 	char sum[2 * SUM_LEN + 1];
 	sum_hex(body, strlen(body), sum);
 	char *line = crm_xasprintf("%s %s\n", body, sum);
@@ -222,7 +231,14 @@ entry_free(struct outbox_entry *e)
 	free(e->login);
 	free(e->what);
 	free(e->req);
+	free(e->server);
 	memset(e, 0, sizeof(*e));
+}
+
+bool
+outbox_for(const struct outbox_entry *e, const char *url)
+{
+	return e->server == NULL || url == NULL || strcmp(e->server, url) == 0;
 }
 
 /* One line (no newline) into e. Returns -1 when it does not check. */
@@ -240,17 +256,24 @@ parse_line(const char *line, struct outbox_entry *e)
 		return -1;
 	}
 	char *copy = crm_xstrndup(line, (size_t)(sp - line));
-	char *f[7];
+	char *f[9];
 	int nf = 0;
 	for (char *save = NULL, *w = strtok_r(copy, " ", &save);
-	     w != NULL && nf < 7; w = strtok_r(NULL, " ", &save)) {
+	     w != NULL && nf < 9; w = strtok_r(NULL, " ", &save)) {
 		f[nf++] = w;
 	}
-	uint8_t *id = NULL, *login = NULL, *what = NULL;
-	size_t idn = 0, ln = 0, wn = 0;
+	uint8_t *id = NULL, *login = NULL, *what = NULL, *server = NULL;
+	size_t idn = 0, ln = 0, wn = 0, sn = 0;
 	int rc = -1;
-	if (nf != 7 || strcmp(f[0], "v1") != 0 ||
-	    strlen(f[3]) > OUTBOX_FP_LEN || from_hex(f[1], &id, &idn) < 0 ||
+	bool v2 = nf == 8 && strcmp(f[0], "v2") == 0;
+	if (v2 && (from_hex(f[7], &server, &sn) < 0 || sn == 0 ||
+	              memchr(server, '\0', sn) != NULL)) {
+		goto out;
+	}
+	if ((nf != 7 || strcmp(f[0], "v1") != 0) && !v2) {
+		goto out;
+	}
+	if (strlen(f[3]) > OUTBOX_FP_LEN || from_hex(f[1], &id, &idn) < 0 ||
 	    idn != CRM_REQUEST_ID_LEN || from_hex(f[4], &login, &ln) < 0 ||
 	    from_hex(f[5], &what, &wn) < 0 ||
 	    from_hex(f[6], &e->req, &e->len) < 0) {
@@ -261,12 +284,14 @@ parse_line(const char *line, struct outbox_entry *e)
 	strcpy(e->fp, f[3]);
 	e->login = (char *)login;
 	e->what = (char *)what;
-	login = what = NULL;
+	e->server = (char *)server;
+	login = what = server = NULL;
 	rc = 0;
 out:
 	free(id);
 	free(login);
 	free(what);
+	free(server);
 	free(copy);
 	if (rc < 0) {
 		entry_free(e);

@@ -22,6 +22,7 @@
 #ifndef OUTBOX_H
 #define OUTBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,7 +50,13 @@ struct outbox_entry {
 	char *what;                 /* the command as typed; owned */
 	uint8_t *req;               /* packed Request, no token; owned */
 	size_t len;
+	char *server; /* the server URL it was written for; owned. NULL
+	                 in entries of older crm (sent to the current one) */
 };
+
+/* outbox_for: whether e is for the server at url (an entry that names
+ * no server is for any). */
+bool outbox_for(const struct outbox_entry *e, const char *url);
 
 struct outbox {
 	struct outbox_entry *v;

@@ -82,6 +82,23 @@ run "$CRM" --format json -c outbox
 n=$(printf '%s' "$out" | json 'len(d)')
 [ "$n" = 1 ] && ok "outbox in JSON: one entry" || bad "outbox json: $out"
 
+# The entry names its server: another server lists it as such and
+# does not send it (remote-fix 10).
+json_srv=$("$CRM" --format json -c outbox | json 'd[0]["server"]')
+[ "$json_srv" = "$CRM_SERVER" ] && ok "the entry records its server" ||
+	bad "outbox json server: $json_srv (want $CRM_SERVER)"
+grep -q "^v2 " "$f" && ok "written as a v2 line" || bad "outbox file: $(cat "$f")"
+run "$CRM" -s "ipc://$H/other.ipc" -c outbox
+grep -q 'another server' <<<"$out" && ok "another server lists it as another server's" ||
+	bad "outbox from another server: $out $err"
+run "$CRM" -s "ipc://$H/other.ipc" -c 'outbox send'
+{ [ "$code" -eq 0 ] && grep -q "written for $CRM_SERVER, not this server" <<<"$err" &&
+	grep -q 'for other servers stay' <<<"$out"; } &&
+	ok "outbox send on another server does not send it" ||
+	bad "send on another server: $code $out $err"
+run "$CRM" -c outbox
+grep -q '离线记录' <<<"$out" && ok "it is still kept" || bad "gone: $out"
+
 # A follow-up logged offline keeps the moment it was typed (here ten
 # minutes before it reaches crmd: the test clock of this one command).
 typed=$(( $(date +%s) - 600 ))

@@ -260,6 +260,49 @@ settled_writes_are_compacted_and_a_torn_line_is_ended(void **state)
 	free(p);
 }
 
+/* remote-fix 10: an entry names its server (a v2 line); a v1 line of an
+ * older crm loads with no server and is for any server. */
+static void
+an_entry_names_its_server_and_old_ones_are_for_any(void **state)
+{
+	(void)state;
+	uint8_t req[4] = { 1, 2, 3, 4 };
+	char *p = outbox_path();
+	unlink(p);
+	struct outbox_entry a, b;
+	entry(&a, 0, req, sizeof(req));
+	a.server = (char *)"ssh://crm@h/7072";
+	entry(&b, 1, req, sizeof(req));
+	b.server = NULL; /* as an older crm wrote it: a v1 line */
+	assert_crm_ok(outbox_add(&a));
+	assert_crm_ok(outbox_add(&b));
+	struct outbox ob;
+	assert_crm_ok(outbox_load(&ob));
+	assert_int_equal(ob.n, 2);
+	assert_int_equal(ob.ndamaged, 0);
+	assert_string_equal(ob.v[0].server, "ssh://crm@h/7072");
+	assert_null(ob.v[1].server);
+	assert_true(outbox_for(&ob.v[0], "ssh://crm@h/7072"));
+	assert_false(outbox_for(&ob.v[0], "ipc:///run/crm/crmd.ipc"));
+	assert_true(outbox_for(&ob.v[1], "ipc:///run/crm/crmd.ipc"));
+	outbox_free(&ob);
+	/* Compaction keeps the server. */
+	assert_crm_ok(outbox_remove(b.id));
+	assert_crm_ok(outbox_compact());
+	assert_crm_ok(outbox_load(&ob));
+	assert_int_equal(ob.n, 1);
+	assert_string_equal(ob.v[0].server, "ssh://crm@h/7072");
+	outbox_free(&ob);
+	FILE *f = fopen(p, "r");
+	char buf[4096];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	assert_non_null(strstr(buf, "v2 "));
+	unlink(p);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -272,6 +315,8 @@ main(void)
 		cmocka_unit_test(
 		    settled_writes_are_compacted_and_a_torn_line_is_ended),
 		cmocka_unit_test(sessions_seen_say_whose_a_session_is),
+		cmocka_unit_test(
+		    an_entry_names_its_server_and_old_ones_are_for_any),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
