@@ -186,6 +186,7 @@ reminders_readable(void)
 		}
 		if (n >= 4 && memcmp(msg, "poke", 4) == 0) {
 			poked = true;
+			failing = false; /* a poke: crmd is back */
 		}
 		nn_freemsg(msg);
 	}
@@ -317,6 +318,12 @@ fetch(struct cmd_ctx *ctx)
 		show(resp->reminders);
 	}
 	conn_set_timeout(ctx->conn, saved);
+	/* crmd answers again after a command found it away: send what
+	 * waits in the outbox now, not at the next command. */
+	if (conn_fate(ctx->conn) == CONN_ANSWERED && ctx->offline) {
+		ctx->offline = false;
+		shell_outbox_flush_async(ctx);
+	}
 	if (resp != NULL) {
 		crm__v1__response__free_unpacked(resp, NULL);
 	}
@@ -337,8 +344,11 @@ reminders_tick(struct cmd_ctx *ctx)
 	}
 	if (!hello_done) {
 		open_sub(ctx);
+		if (failing) {
+			return; /* no answer: the next tick asks again */
+		}
 	}
-	if (!failing) {
-		fetch(ctx);
-	}
+	/* When failing, the tick comes after BACKOFF_MS (or a poke):
+	 * ask again, so a crmd that is back is noticed. */
+	fetch(ctx);
 }

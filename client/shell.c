@@ -151,6 +151,24 @@ shell_print_async(const char *line)
 	free(clean);
 }
 
+void
+shell_outbox_flush_async(struct cmd_ctx *ctx)
+{
+	if (!in_readline) {
+		cmd_outbox_flush(ctx);
+		return;
+	}
+	int saved_point = rl_point;
+	rl_clear_visible_line();
+	fflush(stdout);
+	cmd_outbox_flush(ctx);
+	fflush(stdout);
+	fflush(stderr);
+	rl_on_new_line();
+	rl_point = saved_point;
+	rl_redisplay();
+}
+
 /* ------------------------------------------------------------ history */
 
 char *

@@ -33,6 +33,13 @@ int shell_run_script(struct cmd_ctx *ctx, FILE *in);
 void shell_print_async(const char *line);
 
 /*
+ * shell_outbox_flush_async: send the outbox (cmd_outbox_flush) from the
+ * idle shell, its lines printed above the prompt like reminders; for a
+ * background call that found crmd answering again.
+ */
+void shell_outbox_flush_async(struct cmd_ctx *ctx);
+
+/*
  * shell_catch_interrupts: for one command or a script (not the
  * interactive shell, which has its own): Ctrl-C, SIGTERM and SIGHUP
  * cancel what is armed with shell_cancel_arm (through ctx->cancel_fd and

@@ -61,4 +61,28 @@ screen crm | grep -qE '^1 +华东机电有限公司' \
 	|| { bad "customer find after the reminder:"; screen crm | sed 's/^/    | /'; }
 
 tm send-keys -t crm C-d
+
+# remote-fix 9: a write kept in the outbox while crmd was away is sent by
+# the idle shell when crmd answers again (its poke), not at the next
+# command; the prompt stays intact.
+pane_start crm2 120 30 "CRM_TIMEOUT_MS=1500 '$CRM'" ||
+	{ bad "tmux starts a second shell"; exit 1; }
+wait_for crm2 "a second shell shows li's prompt" "crm li>" || exit 1
+sleep 1 # hello done, SUB connected
+kill -STOP "$PID"
+send_line crm2 'log 华东机电有限公司 "暂停时的记录"'
+wait_for crm2 "a write while crmd is stopped is kept in the outbox" \
+	"kept in the outbox"
+kill -CONT "$PID"
+wait_for crm2 "the idle shell sends it when crmd is back" "outbox: 1 done"
+sleep 0.3
+got=$(screen crm2 | sed 's/[[:space:]]*$//' | grep -v '^$' | tail -1)
+[ "$got" = "crm li>" ] && ok "the prompt is intact after it" ||
+	bad "last line is '$got'"
+run "$CRM" -c outbox
+has "the outbox is empty" "empty"
+run "$CRM" -c 'customer history 华东机电有限公司'
+n=$(grep -c "暂停时的记录" <<<"$out")
+[ "$n" -eq 1 ] && ok "stored once" || bad "stored $n times"
+tm send-keys -t crm2 C-d
 e2e_done
