@@ -289,6 +289,20 @@ probe_connect(int fd, const struct sockaddr *sa, socklen_t len)
 	return err;
 }
 
+int
+conn_ssh_err_fd(const crm_conn *c)
+{
+	return c->tunnel ? ssh_tunnel_err_fd(c->tunnel) : -1;
+}
+
+void
+conn_ssh_messages(crm_conn *c, void (*print)(const char *line))
+{
+	if (c->tunnel != NULL) {
+		ssh_tunnel_messages(c->tunnel, print);
+	}
+}
+
 /*
  * Whether a server listens at url: 0 when it does or we cannot tell
  * (another transport, a slow network), -1 when the ipc socket is missing

@@ -58,6 +58,12 @@ const char *conn_url(const crm_conn *c);
  */
 const char *conn_sub_url(const crm_conn *c, const char *announced);
 
+/* conn_ssh_err_fd / conn_ssh_messages: ssh's stderr through an ssh://
+ * server (ssh_tunnel_err_fd / ssh_tunnel_messages); -1 and nothing for
+ * other servers. */
+int conn_ssh_err_fd(const crm_conn *c);
+void conn_ssh_messages(crm_conn *c, void (*print)(const char *line));
+
 /* conn_timeout: the deadline of calls in ms. */
 int conn_timeout(const crm_conn *c);
 

@@ -349,10 +349,12 @@ shell_run(struct cmd_ctx *ctx)
 		/* Live reminders: the SUB socket's NN_RCVFD (a poke) and the
 		 * minute poll's deadline. Commands run inside
 		 * rl_callback_read_char, so a fetch never overlaps one. */
-		struct pollfd p[3] = { { STDIN_FILENO, POLLIN, 0 },
+		/* ssh's stderr (ssh://): its lines above the prompt. */
+		struct pollfd p[4] = { { STDIN_FILENO, POLLIN, 0 },
 			{ sig_pipe[0], POLLIN, 0 },
-			{ reminders_fd(), POLLIN, 0 } };
-		int n = poll(p, p[2].fd >= 0 ? 3 : 2, reminders_timeout_ms());
+			{ reminders_fd(), POLLIN, 0 },
+			{ conn_ssh_err_fd(ctx->conn), POLLIN, 0 } };
+		int n = poll(p, 4, reminders_timeout_ms());
 		if (n < 0 && errno != EINTR) {
 			perror("crm: poll");
 			status = 1;
@@ -363,6 +365,10 @@ shell_run(struct cmd_ctx *ctx)
 		}
 		if (n > 0 && p[2].fd >= 0 && (p[2].revents & POLLIN)) {
 			reminders_readable();
+		}
+		if (n > 0 && p[3].fd >= 0 &&
+		    (p[3].revents & (POLLIN | POLLHUP | POLLERR))) {
+			conn_ssh_messages(ctx->conn, shell_print_async);
 		}
 		if (running && n > 0 &&
 		    (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {

@@ -58,7 +58,19 @@ struct ssh_tunnel {
 	char *pub_url;
 	pid_t pid; /* 0: not running */
 	bool up;   /* crmd answered through this ssh */
+	/* ssh's stderr: a pipe we read (-1: none), its partial line, and
+	 * the lines shown lately (for the idle shell's de-duplication). */
+	int err_fd;
+	char err_buf[1024];
+	size_t err_len;
+	struct {
+		char line[160];
+		int64_t at;
+	} shown[8];
+	unsigned shown_next;
 };
+
+#define SHOWN_KEEP_MS 600000 /* a line shown once is not repeated for */
 
 static int64_t
 now_ms(void)
@@ -229,6 +241,7 @@ ssh_tunnel_new(const struct ssh_url *u)
 {
 	ssh_tunnel *t = crm_xcalloc(1, sizeof(*t));
 	t->url = *u;
+	t->err_fd = -1;
 	return t;
 }
 
@@ -263,9 +276,135 @@ alive(ssh_tunnel *t)
 	return false;
 }
 
+/* A line with its channel numbers taken out: "channel 3: open failed"
+ * and "channel 4: open failed" are the same news. */
+static void
+normalized(const char *line, char *out, size_t n)
+{
+	size_t o = 0;
+	for (const char *p = line; *p != '\0' && o + 1 < n; p++) {
+		if (strncmp(p, "channel ", 8) == 0 &&
+		    isdigit((unsigned char)p[8])) {
+			p += 8;
+			while (isdigit((unsigned char)p[1])) {
+				p++;
+			}
+			const char w[] = "channel N";
+			for (size_t i = 0; w[i] != '\0' && o + 1 < n; i++) {
+				out[o++] = w[i];
+			}
+			continue;
+		}
+		out[o++] = *p;
+	}
+	out[o] = '\0';
+}
+
+/* Whether line was shown within SHOWN_KEEP_MS; remembers it if not. */
+static bool
+shown_lately(ssh_tunnel *t, const char *line)
+{
+	char key[160];
+	normalized(line, key, sizeof(key));
+	int64_t now = now_ms();
+	size_t n = sizeof(t->shown) / sizeof(t->shown[0]);
+	for (size_t i = 0; i < n; i++) {
+		if (t->shown[i].at != 0 &&
+		    strcmp(t->shown[i].line, key) == 0 &&
+		    now - t->shown[i].at < SHOWN_KEEP_MS) {
+			return true;
+		}
+	}
+	snprintf(
+	    t->shown[t->shown_next].line, sizeof(t->shown[0].line), "%s", key);
+	t->shown[t->shown_next].at = now;
+	t->shown_next = (t->shown_next + 1) % (unsigned)n;
+	return false;
+}
+
+/* Read what ssh wrote to its stderr so far. Each whole line goes to
+ * print (NULL: straight to our stderr, as ssh would have printed it;
+ * else once in SHOWN_KEEP_MS per kind of line, prefixed "ssh: "). */
+static void
+drain_err(ssh_tunnel *t, void (*print)(const char *line))
+{
+	if (t->err_fd < 0) {
+		return;
+	}
+	for (;;) {
+		if (t->err_len == sizeof(t->err_buf) - 1) {
+			t->err_buf[t->err_len++] = '\n'; /* an endless line */
+		} else {
+			ssize_t r = read(t->err_fd, t->err_buf + t->err_len,
+			    sizeof(t->err_buf) - 1 - t->err_len);
+			if (r < 0 && errno == EINTR) {
+				continue;
+			}
+			if (r <= 0) {
+				if (r == 0) { /* ssh has ended: no more */
+					close(t->err_fd);
+					t->err_fd = -1;
+				}
+				break;
+			}
+			t->err_len += (size_t)r;
+		}
+		char *start = t->err_buf, *nl;
+		while (
+		    (nl = memchr(start, '\n',
+		         t->err_len - (size_t)(start - t->err_buf))) != NULL) {
+			*nl = '\0';
+			if (nl > start && nl[-1] == '\r') {
+				nl[-1] = '\0';
+			}
+			if (print == NULL) {
+				fprintf(stderr, "%s\n", start);
+			} else if (*start != '\0' && !shown_lately(t, start)) {
+				char line[1100];
+				snprintf(line, sizeof(line), "ssh: %s", start);
+				print(line);
+			}
+			start = nl + 1;
+		}
+		t->err_len -= (size_t)(start - t->err_buf);
+		memmove(t->err_buf, start, t->err_len);
+	}
+	if (t->err_fd < 0 && t->err_len > 0) {
+		t->err_buf[t->err_len] = '\0';
+		if (print == NULL) {
+			fprintf(stderr, "%s\n", t->err_buf);
+		} else if (!shown_lately(t, t->err_buf)) {
+			char line[1100];
+			snprintf(line, sizeof(line), "ssh: %s", t->err_buf);
+			print(line);
+		}
+		t->err_len = 0;
+	}
+}
+
+int
+ssh_tunnel_err_fd(const ssh_tunnel *t)
+{
+	return t->err_fd;
+}
+
+void
+ssh_tunnel_messages(ssh_tunnel *t, void (*print)(const char *line))
+{
+	drain_err(t, print);
+}
+
 static void
 stop(ssh_tunnel *t)
 {
+	/* What ssh said before it is told to stop; not its last words
+	 * ("Killed by signal 15."). */
+	drain_err(t, NULL);
+	if (t->err_fd >= 0) {
+		close(t->err_fd);
+		t->err_fd = -1;
+		t->err_len = 0;
+	}
 	if (t->pid > 0) {
 		kill(t->pid, SIGTERM);
 		int64_t until = now_ms() + STOP_MS;
@@ -374,6 +513,18 @@ spawn(ssh_tunnel *t, char *why, size_t n)
 	    "127.0.0.1:%d:127.0.0.1:%d", t->pub_port, t->url.crmd_port + 1);
 	build_argv(t, words, argv, fwd, port);
 	int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	/* ssh's stderr comes to us: the idle shell prints it above the
+	 * prompt, never onto the line being typed. */
+	int errp[2] = { -1, -1 };
+	if (t->err_fd >= 0) {
+		drain_err(t, NULL);
+		close(t->err_fd);
+		t->err_fd = -1;
+	}
+	t->err_len = 0;
+	if (pipe2(errp, O_CLOEXEC) != 0) {
+		errp[0] = errp[1] = -1;
+	}
 	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -392,6 +543,9 @@ spawn(ssh_tunnel *t, char *why, size_t n)
 			dup2(devnull, STDIN_FILENO);
 			dup2(devnull, STDOUT_FILENO);
 		}
+		if (errp[1] >= 0) {
+			dup2(errp[1], STDERR_FILENO);
+		}
 		/* nanomsg's descriptors are not ssh's business. */
 		close_range(3, ~0U, 0);
 		execvp(argv[0], argv);
@@ -406,6 +560,17 @@ spawn(ssh_tunnel *t, char *why, size_t n)
 	if (devnull >= 0) {
 		close(devnull);
 	}
+	if (errp[1] >= 0) {
+		close(errp[1]);
+	}
+	if (pid < 0 && errp[0] >= 0) {
+		close(errp[0]);
+		errp[0] = -1;
+	}
+	if (errp[0] >= 0) {
+		fcntl(errp[0], F_SETFL, fcntl(errp[0], F_GETFL) | O_NONBLOCK);
+	}
+	t->err_fd = errp[0];
 	free(fwd[0]);
 	free(fwd[1]);
 	if (pid < 0) {
@@ -510,6 +675,8 @@ ssh_tunnel_probe(ssh_tunnel *t, char *why, size_t n)
 crm_status
 ssh_tunnel_up(ssh_tunnel *t, int cancel_fd, char *why, size_t n)
 {
+	/* A connection attempt: ssh's messages as it prints them. */
+	drain_err(t, NULL);
 	if (alive(t) && t->up) {
 		return CRM_OK;
 	}
@@ -533,7 +700,9 @@ ssh_tunnel_up(ssh_tunnel *t, int cancel_fd, char *why, size_t n)
 	}
 	int64_t until = now_ms() + SSH_UP_MS;
 	for (;;) {
+		drain_err(t, NULL);
 		if (!alive(t)) {
+			drain_err(t, NULL);
 			snprintf(why, n,
 			    "ssh to %s ended before the tunnel was up (its "
 			    "message, if any, is above)",

@@ -73,4 +73,15 @@ crm_status ssh_tunnel_up(
  */
 int ssh_tunnel_probe(ssh_tunnel *t, char *why /* OUT */, size_t n);
 
+/*
+ * ssh_tunnel_err_fd / ssh_tunnel_messages: ssh's stderr is a pipe to
+ * crm (-1 when no ssh runs): readable when ssh has written to it. While
+ * a connection is made (ssh_tunnel_up) its lines go straight to crm's
+ * stderr; ssh_tunnel_messages hands the lines written since to print,
+ * prefixed "ssh: ", each kind of line (channel numbers aside) once in
+ * 10 minutes: for the idle shell, which prints them above the prompt.
+ */
+int ssh_tunnel_err_fd(const ssh_tunnel *t);
+void ssh_tunnel_messages(ssh_tunnel *t, void (*print)(const char *line));
+
 #endif

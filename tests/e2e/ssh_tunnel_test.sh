@@ -265,6 +265,23 @@ run env CRM_SERVER="ipc://$H/crmd.ipc" "$CRM" -c 'customer find 西部电气'
 c=$(grep -c "西部电气有限公司" <<<"$out")
 [ "$c" -eq 1 ] && ok "the write was applied once" ||
 	bad "customer find 西部电气 shows $c rows: $out"
+
+# ssh's messages while the shell is idle (remote-fix 8): crmd goes away,
+# the poke socket's reconnects through the tunnel fail and ssh says so
+# each time ("channel N: open failed"); the shell prints that once,
+# above the prompt, instead of onto the prompt line.
+kill "$PID" && wait "$PID" 2>/dev/null
+PID=
+sleep 5
+scr=$(screen crm)
+n=$(grep -c "open failed" <<<"$scr")
+[ "$n" -eq 1 ] && ok "ssh's 'open failed' is shown once while idle" ||
+	bad "'open failed' shown $n times: $scr"
+grep -q "^ssh: channel [0-9]*: open failed" <<<"$scr" &&
+	ok "on a line of its own, marked ssh:" || bad "screen: $scr"
+last=$(sed 's/[[:space:]]*$//' <<<"$scr" | grep -v '^$' | tail -1)
+[ "$last" = "crm li>" ] && ok "the prompt is intact below it" ||
+	bad "last line: '$last'"
 tm send-keys -t crm C-d
 
 # ------------------------------------------------------------ what the key cannot do
