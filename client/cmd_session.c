@@ -182,6 +182,14 @@ cmd_session_login(
 			goto out;
 		}
 	}
+	/* Reach crmd first (through ssh:// that may take a host key or a
+	 * passphrase): no password is asked for a server that is away. */
+	req.body_case = CRM__V1__REQUEST__BODY_LOGIN;
+	rc = conn_ready(ctx->conn);
+	if (rc != CRM_OK) {
+		cmd_request_error(ctx, &req, rc, conn_error(ctx->conn));
+		goto out;
+	}
 	rc = cmd_session_read_secret(ctx, "password: ", &password);
 	if (rc != CRM_OK) {
 		goto out;

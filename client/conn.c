@@ -256,6 +256,12 @@ out:
 	return rc;
 }
 
+crm_status
+conn_ready(crm_conn *c)
+{
+	return conn_open(c);
+}
+
 static int64_t
 now_ms(void)
 {

@@ -58,6 +58,11 @@ const char *conn_url(const crm_conn *c);
  */
 const char *conn_sub_url(const crm_conn *c, const char *announced);
 
+/* conn_ready: open the connection now (through ssh://: the tunnel up
+ * and crmd answering), before asking the user something (a password).
+ * Errors as conn_call's, conn_error() says why. */
+crm_status conn_ready(crm_conn *c);
+
 /* conn_ssh_err_fd / conn_ssh_messages: ssh's stderr through an ssh://
  * server (ssh_tunnel_err_fd / ssh_tunnel_messages); -1 and nothing for
  * other servers. */

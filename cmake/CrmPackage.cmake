@@ -63,6 +63,10 @@ install(FILES ${pkg_dir}/crm-check.1.gz
 install(FILES ${CMAKE_SOURCE_DIR}/tools/debian/copyright
         DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/crm-server
         COMPONENT server EXCLUDE_FROM_ALL)
+# The public contract crmd serves (crmd.8 and README point to it).
+install(FILES ${CMAKE_SOURCE_DIR}/proto/crm.proto
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/crm/proto
+        COMPONENT server EXCLUDE_FROM_ALL)
 
 # ---------------------------------------------------------------- client
 install(TARGETS crm RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
@@ -121,5 +125,7 @@ if(xlsx_pkg STREQUAL xlsx_so OR xlsx_pkg STREQUAL "")
 endif()
 set(CPACK_DEBIAN_CLIENT_PACKAGE_DEPENDS "${xlsx_pkg}")
 set(CPACK_DEBIAN_CLIENT_PACKAGE_RECOMMENDS "openssh-client")
+# `import` of an .xlsx workbook runs xlsx2csv.
+set(CPACK_DEBIAN_CLIENT_PACKAGE_SUGGESTS "xlsx2csv")
 
 include(CPack)

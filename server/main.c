@@ -369,7 +369,9 @@ main(int argc, char **argv)
 		if (argc >= 3 && strcmp(argv[2], "add") == 0) {
 			return cmd_user_add(argc - 2, argv + 2);
 		}
-		return user_add_usage(stderr);
+		bool help = argc == 3 && (strcmp(argv[2], "--help") == 0 ||
+		                             strcmp(argv[2], "-h") == 0);
+		return user_add_usage(help ? stdout : stderr);
 	}
 	struct srv_config cfg;
 	config_defaults(&cfg);

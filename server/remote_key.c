@@ -332,6 +332,18 @@ read_all(const char *path, size_t max, bool missing_ok)
 static int
 write_all(const struct settings *s, const char *path, const char *text)
 {
+	/* The rename would put a file where the link was: say so. */
+	struct stat lsb;
+	if (lstat(path, &lsb) == 0 && S_ISLNK(lsb.st_mode)) {
+		char to[512];
+		ssize_t tl = readlink(path, to, sizeof(to) - 1);
+		to[tl > 0 ? tl : 0] = '\0';
+		fprintf(stderr,
+		    "crmd: %s is a symbolic link (to %s): not replaced; give "
+		    "--file with the file it points to\n",
+		    path, to);
+		return -1;
+	}
 	char *tmp = crm_xasprintf("%s.crm-tmp", path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	int rc = -1;

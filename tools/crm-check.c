@@ -25,7 +25,8 @@ usage(FILE *f)
 	           "Verify the crm database in DIR (read-only, in place).\n\n"
 	           "  --max N     print at most N problems (default 50)\n"
 	           "  --quiet     print nothing; the exit status tells\n"
-	           "  -h, --help  this help\n\n"
+	           "  -h, --help  this help\n"
+	           "  -V, --version  the version\n\n"
 	           "Exit status: 0 clean, 1 problems found, 2 usage or the\n"
 	           "database cannot be opened.\n");
 }
@@ -38,11 +39,12 @@ main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "no-copy", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	unsigned max = 50;
 	int quiet = 0, c;
-	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hV", longs, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			max = (unsigned)strtoul(optarg, NULL, 10);
@@ -54,6 +56,10 @@ main(int argc, char **argv)
 			break; /* --no-copy: there is no copy any more */
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("crm-check %s (schema %u)\n", CRM_VERSION,
+			    STORE_SCHEMA_VERSION);
 			return 0;
 		default:
 			usage(stderr);

@@ -35,7 +35,8 @@ list=$(dpkg-deb -c "$server" | awk '{print $NF}')
 for f in ./usr/bin/crmd ./usr/bin/crm-check \
 	./lib/systemd/system/crmd.service ./usr/share/man/man8/crmd.8.gz \
 	./usr/share/man/man1/crm-check.1.gz ./etc/default/crmd \
-	./etc/ssh/sshd_config.d/crm.conf ./usr/share/doc/crm-server/copyright; do
+	./etc/ssh/sshd_config.d/crm.conf ./usr/share/doc/crm-server/copyright \
+	./usr/share/crm/proto/crm.proto; do
 	grep -qxF "$f" <<<"$list" && ok "crm-server has $f" ||
 		bad "crm-server lacks $f"
 done
@@ -65,6 +66,9 @@ for p in libc6 libnanomsg5 libxlsxwriter4; do
 done
 [ "$(dpkg-deb -f "$client" Recommends)" = openssh-client ] &&
 	ok "crm-client recommends openssh-client" || bad "client Recommends"
+[ "$(dpkg-deb -f "$client" Suggests)" = xlsx2csv ] &&
+	ok "crm-client suggests xlsx2csv (.xlsx import)" ||
+	bad "client Suggests: $(dpkg-deb -f "$client" Suggests)"
 [ "$(dpkg-deb -f "$server" Recommends)" = openssh-server ] &&
 	ok "crm-server recommends openssh-server" || bad "server Recommends"
 info=$(dpkg-deb -I "$server")
@@ -135,6 +139,18 @@ exit_is 0 "crm --help runs from the unpacked package"
 has "and mentions ssh://" "ssh://[USER@]HOST"
 run "$R/usr/bin/crmd" remote-key --help
 exit_is 0 "crmd remote-key --help"
+run "$R/usr/bin/crm-check" -V
+exit_is 0 "crm-check -V, like crmd -V"
+has "names the version" "crm-check 0.1.0"
+run "$R/usr/bin/crmd" user --help
+exit_is 0 "crmd user --help exits 0"
+[[ $out == Usage:\ crmd\ user\ add* ]] && ok "with the usage on stdout" ||
+	bad "crmd user --help stdout: $out"
+zcat "$R/usr/share/man/man8/crmd.8.gz" | grep -qF '.RB [ \-\-data' &&
+	zcat "$R/usr/share/man/man8/crmd.8.gz" |
+	sed -n '/^\.B crmd user add/,/^\.br/p' | grep -qF '.RB [ \-\-data' &&
+	ok "crmd.8's synopsis has user add's --data as optional" ||
+	bad "crmd.8 synopsis: user add --data"
 run ldd "$R/usr/bin/crmd" "$R/usr/bin/crm" "$R/usr/bin/crm-check"
 hasnt "every shared library is found" "not found"
 strings "$R/usr/bin/crmd" "$R/usr/bin/crm" | grep -q CRM_TEST_ &&

@@ -169,6 +169,11 @@ hasnt "not that it holds no key" "holds no ssh public key"
 run_exit 1 "a folder as the .pub file" "$CRMD" remote-key add boss \
 	"$H" --file "$H/ak2" --data "$H/db"
 has "says it is a directory" "is a directory"
+ln -s "$H/ak2" "$H/ak-link"
+run_exit 1 "a symlinked authorized_keys is not replaced" "$CRMD" remote-key \
+	add boss "$H/id.pub" --file "$H/ak-link" --data "$H/db"
+has "saying so" "is a symbolic link (to $H/ak2)"
+[ -L "$H/ak-link" ] && ok "the link stays" || bad "the link was replaced"
 "$CRMD" --data "$H/db" --listen "tcp://127.0.0.1:$P" \
 	--listen "ipc://$H/crmd.ipc" --pub "tcp://127.0.0.1:$PUB" \
 	2>>"$H/crmd.log" &
@@ -368,6 +373,10 @@ run "$CRM" -c whoami
 exit_is 1 "without the key crm cannot connect"
 has "ssh's own message is shown" "Permission denied"
 has "and crm says where" "cannot reach ssh://"
+run "$CRM" login boss </dev/null
+exit_is 1 "crm login without a working key fails"
+has "before asking the password: ssh's message" "Permission denied"
+hasnt "no password was read" "no password given"
 
 run_exit 2 "a bad port in the URL is a usage error" "$CRM" --server \
 	"ssh://$ME@127.0.0.1:99999" -c whoami
