@@ -592,11 +592,23 @@ reclaim_step(writer *w)
 	pthread_mutex_unlock(&w->lock);
 }
 
-/* Whether the pool rules' sweep should run now. */
+/* Whether the pool rules' sweep should run now; w->lock held (a worker
+ * sets reclaim_req under it). */
 static int
 reclaim_due(writer *w)
 {
 	return w->reclaim_req || pool_reclaim_next() <= clock_now();
+}
+
+/* reclaim_due, taking w->lock: reclaim_req read bare would race with
+ * writer_reclaim_wait (ThreadSanitizer, idem_e2e_test). */
+static int
+reclaim_due_locking(writer *w)
+{
+	pthread_mutex_lock(&w->lock);
+	int due = reclaim_due(w);
+	pthread_mutex_unlock(&w->lock);
+	return due;
 }
 
 void
@@ -679,12 +691,12 @@ writer_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		/* Writes see what the pool rules did by now; after them,
 		 * what the writes changed (a policy, a follow-up). */
-		if (reclaim_due(w)) {
+		if (reclaim_due_locking(w)) {
 			reclaim_step(w);
 		}
 		if (n > 0) {
 			run_batch(w, batch, n);
-			if (reclaim_due(w)) {
+			if (reclaim_due_locking(w)) {
 				reclaim_step(w);
 			}
 		}
