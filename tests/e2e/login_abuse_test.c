@@ -16,6 +16,7 @@
 #include <nanomsg/nn.h>
 #include <nanomsg/reqrep.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,7 +221,9 @@ failed_logins_wait_longer_each_time(void **state)
 
 /* ---------------------------------------------------- 2. hammering */
 
-static volatile int stop_hammering;
+/* Set by the main thread, read by the hammering ones (atomic: a plain
+ * or volatile int is a data race, ThreadSanitizer says). */
+static atomic_int stop_hammering;
 
 struct hammer {
 	pthread_t th;
