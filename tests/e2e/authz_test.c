@@ -1903,14 +1903,11 @@ setup(void **state)
 {
 	(void)state;
 	read_matrix();
-	char tmpl[] = "/tmp/crm-authz-test-XXXXXX";
-	assert_non_null(mkdtemp(tmpl));
-	snprintf(clock_path, sizeof(clock_path), "%s/clock", tmpl);
+	crm_test_clock_open(clock_path, sizeof(clock_path));
 	t0 = (int64_t)time(NULL);
 	/* rep_a's expired session is made 31 days before the test runs:
 	 * its 30-day lifetime is over once the clock is back at t0. */
 	set_clock(t0 - 31 * DAY);
-	setenv("CRM_TEST_CLOCK", clock_path, 1);
 	setenv("TZ", "UTC", 1);
 	crm_test_server_start(&srv);
 	login_as(P_ADMIN);
@@ -1942,10 +1939,7 @@ teardown(void **state)
 {
 	(void)state;
 	crm_test_server_stop(&srv);
-	unlink(clock_path);
-	char *slash = strrchr(clock_path, '/');
-	*slash = '\0';
-	rmdir(clock_path);
+	crm_test_clock_close(clock_path);
 	return 0;
 }
 

@@ -420,6 +420,28 @@ crm_test_clock_set(const char *path, int64_t t)
 	fclose(f);
 }
 
+void
+crm_test_clock_open(char *path, size_t len)
+{
+	char dir[] = "/tmp/crm-clock-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	assert_true((size_t)snprintf(path, len, "%s/clock", dir) < len);
+	setenv("CRM_TEST_CLOCK", path, 1);
+}
+
+void
+crm_test_clock_close(const char *path)
+{
+	char dir[400];
+	snprintf(dir, sizeof(dir), "%s", path);
+	unlink(path);
+	char *slash = strrchr(dir, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		rmdir(dir);
+	}
+}
+
 crm_status
 crm_test_status(struct crm_test_server *s, Crm__V1__Request *req)
 {

@@ -81,6 +81,11 @@ void crm_test_login_as(struct crm_test_server *s, const char *who);
 /* crm_test_clock_set: write t into the CRM_TEST_CLOCK file at path (the
  * server's now, in test builds). */
 void crm_test_clock_set(const char *path, int64_t t);
+/* crm_test_clock_open: a new temp folder for the test clock; path (len
+ * bytes) gets its file's path, which CRM_TEST_CLOCK names for every crmd
+ * and crm started after. crm_test_clock_close removes file and folder. */
+void crm_test_clock_open(char *path, size_t len);
+void crm_test_clock_close(const char *path);
 
 /* crm_test_add_user: as the admin session in s, add a user. */
 crm_status crm_test_add_user(struct crm_test_server *s, const char *login,

@@ -105,12 +105,9 @@ static int
 setup(void **state)
 {
 	(void)state;
-	char tmpl[] = "/tmp/crm-value-test-XXXXXX";
-	assert_non_null(mkdtemp(tmpl));
-	snprintf(clock_path, sizeof(clock_path), "%s/clock", tmpl);
+	crm_test_clock_open(clock_path, sizeof(clock_path));
 	t0 = (int64_t)time(NULL);
 	set_clock(t0 - 300 * DAY);
-	setenv("CRM_TEST_CLOCK", clock_path, 1);
 	setenv("TZ", "UTC", 1);
 	crm_test_server_start(&srv);
 	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
@@ -170,10 +167,7 @@ teardown(void **state)
 {
 	(void)state;
 	crm_test_server_stop(&srv);
-	unlink(clock_path);
-	char *slash = strrchr(clock_path, '/');
-	*slash = '\0';
-	rmdir(clock_path);
+	crm_test_clock_close(clock_path);
 	return 0;
 }
 
