@@ -106,6 +106,16 @@ crm_status crm_test_raw_status(
 /* crm_test_hello: a hello, asserted OK; the reply (caller frees). */
 Crm__V1__Response *crm_test_hello(struct crm_test_server *s);
 
+/* Typed request builders: each fills req and the body parts the caller
+ * declared (no allocation; they live as long as the caller's), so a test
+ * sets only what it is about, then sends &req.
+ *   crm_test_customer_add_init: customer_add of customer c named name
+ *   crm_test_customer_get_init: customer_get of customer id */
+void crm_test_customer_add_init(Crm__V1__Request *req,
+    Crm__V1__CustomerAddRequest *a, Crm__V1__Customer *c, const char *name);
+void crm_test_customer_get_init(
+    Crm__V1__Request *req, Crm__V1__CustomerGetRequest *g, uint64_t id);
+
 /* crm_test_add_customer: as the session in s, add a customer named name
  * (asserted OK); its id. */
 uint64_t crm_test_add_customer(struct crm_test_server *s, const char *name);
