@@ -87,11 +87,7 @@ total(struct req_ctx *ctx, const struct export_scope *s)
 	if (s->db != DB_CUSTOMERS) {
 		return stats_tally(ctx, s->tally, 0, 0);
 	}
-	MDB_stat st;
-	if (mdb_stat(ctx->txn, ctx->st->dbi[DB_CUSTOMERS], &st) != 0) {
-		return 0;
-	}
-	return st.ms_entries;
+	return store_entries(ctx->st, ctx->txn, DB_CUSTOMERS);
 }
 
 /* A page being filled. */

@@ -241,11 +241,8 @@ move(struct req_ctx *ctx, enum store_db db, const struct fact *before,
 			rc = store_del(ctx->st, ctx->txn, db, &ok);
 		}
 		if (rc == CRM_OK && after->on) {
-			MDB_val k = { nk.len, nk.b };
-			MDB_val v = { after->len, (void *)after->val };
-			rc = store_map_lmdb(
-			    mdb_put(ctx->txn, ctx->st->dbi[db], &k, &v, 0),
-			    store_db_name(db));
+			rc = store_put(ctx->st, ctx->txn, db, nk.b, nk.len,
+			    after->val, after->len);
 		}
 	}
 	return rc;
@@ -268,13 +265,13 @@ tally_add(
 	k.b[8] = (uint8_t)c->stage;
 	k.b[9] = (uint8_t)c->grade;
 	k.len = 10;
-	MDB_val key = { k.len, k.b }, v;
+	store_val v;
 	uint64_t n = 0;
-	int mrc = mdb_get(ctx->txn, ctx->st->dbi[DB_TALLY], &key, &v);
-	if (mrc == 0 && v.mv_size == 8) {
-		n = store_u64(v.mv_data);
-	} else if (mrc != 0 && mrc != MDB_NOTFOUND) {
-		return store_map_lmdb(mrc, "tally");
+	crm_status rc = store_get(ctx->st, ctx->txn, DB_TALLY, k.b, k.len, &v);
+	if (rc == CRM_OK && v.len == 8) {
+		n = store_u64(v.data);
+	} else if (rc != CRM_OK && rc != CRM_NOT_FOUND) {
+		return rc;
 	}
 	n = delta > 0 ? n + 1 : (n > 0 ? n - 1 : 0);
 	if (n == 0) {
@@ -282,10 +279,7 @@ tally_add(
 	}
 	uint8_t b[8];
 	put64(b, n);
-	v.mv_size = 8;
-	v.mv_data = b;
-	return store_map_lmdb(
-	    mdb_put(ctx->txn, ctx->st->dbi[DB_TALLY], &key, &v, 0), "tally");
+	return store_put(ctx->st, ctx->txn, DB_TALLY, k.b, k.len, b, 8);
 }
 
 static int
@@ -319,10 +313,8 @@ grade_fact(struct req_ctx *ctx, uint64_t scope, int64_t at, uint64_t seq,
 	put64(b, cid);
 	b[8] = from;
 	b[9] = to;
-	MDB_val key = { k.len, k.b }, v = { GRADE_LEN, b };
-	return store_map_lmdb(
-	    mdb_put(ctx->txn, ctx->st->dbi[DB_GRADE_TIME], &key, &v, 0),
-	    "grade_time");
+	return store_put(
+	    ctx->st, ctx->txn, DB_GRADE_TIME, k.b, k.len, b, GRADE_LEN);
 }
 
 /* A grade fact in each scope of before or after where the customer's
@@ -422,14 +414,14 @@ stats_tally(struct req_ctx *ctx, uint64_t scope, int stage, int grade)
 	const uint8_t *key;
 	size_t klen;
 	while (store_iter_next(&it, &key, &klen)) {
-		MDB_val kv, v;
+		const void *v;
+		size_t vlen;
 		if (klen != 10 || (stage && key[8] != stage) ||
 		    (grade && key[9] != grade)) {
 			continue;
 		}
-		if (mdb_cursor_get(it.cur, &kv, &v, MDB_GET_CURRENT) == 0 &&
-		    v.mv_size == 8) {
-			n += store_u64(v.mv_data);
+		if (store_iter_data(&it, &v, &vlen) && vlen == 8) {
+			n += store_u64(v);
 		}
 	}
 	store_iter_close(&it);
@@ -647,13 +639,13 @@ rebuild_customer(struct req_ctx *ctx, uint64_t id)
 	const uint8_t *key;
 	size_t klen;
 	while (rc == CRM_OK && store_iter_next(&it, &key, &klen)) {
-		MDB_val kv, v;
-		if (klen != 16 ||
-		    mdb_cursor_get(it.cur, &kv, &v, MDB_GET_CURRENT) != 0) {
+		const void *v;
+		size_t vlen;
+		if (klen != 16 || !store_iter_data(&it, &v, &vlen)) {
 			continue;
 		}
 		Crm__V1__StageChange *h = crm__v1__stage_change__unpack(
-		    &ctx->arena->allocator, v.mv_size, v.mv_data);
+		    &ctx->arena->allocator, vlen, v);
 		if (h == NULL) {
 			rc = CRM_INTERNAL;
 			break;
@@ -729,9 +721,9 @@ stats_rebuild(struct req_ctx *ctx)
 		{ DB_SLA, rebuild_sla },
 	};
 	for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++) {
-		int mrc = mdb_drop(ctx->txn, ctx->st->dbi[derived[i]], 0);
-		if (mrc != 0) {
-			return store_map_lmdb(mrc, "drop");
+		crm_status rc = store_drop(ctx->st, ctx->txn, derived[i]);
+		if (rc != CRM_OK) {
+			return rc;
 		}
 	}
 	for (size_t i = 0; i < sizeof(from) / sizeof(from[0]); i++) {
@@ -766,11 +758,10 @@ check_fact(
 		store_key k;
 		store_key_triple(
 		    &k, x->scope[i], store_time_key(x->at), x->id);
-		MDB_val key = { k.len, k.b }, v = { 0, NULL };
-		int found =
-		    mdb_get(c->ctx->txn, c->ctx->st->dbi[db], &key, &v) == 0;
-		if (!found || v.mv_size != x->len ||
-		    memcmp(v.mv_data, x->val, x->len) != 0) {
+		store_val v = { NULL, 0 };
+		int found = store_has(c->ctx->st, c->ctx->txn, db, &k, &v);
+		if (!found || v.len != x->len ||
+		    memcmp(v.data, x->val, x->len) != 0) {
 			check_problem(c, "%s %" PRIu64 ": its %s fact is %s",
 			    what, x->id, store_db_name(db),
 			    found ? "wrong" : "missing");
@@ -782,10 +773,7 @@ check_fact(
 static uint64_t
 entries(struct check *c, enum store_db db)
 {
-	MDB_stat st;
-	return mdb_stat(c->ctx->txn, c->ctx->st->dbi[db], &st) == 0
-	           ? st.ms_entries
-	           : 0;
+	return store_entries(c->ctx->st, c->ctx->txn, db);
 }
 
 static void
@@ -929,10 +917,9 @@ check_refs(struct check *c, enum store_db idx)
 		} else {
 			store_key_id(&k, id);
 		}
-		MDB_val kk = { k.len, k.b }, vv;
 		enum store_db db =
 		    idx == DB_STAGE_TIME ? DB_STAGE_HIST : DB_CUSTOMERS;
-		if (mdb_get(c->ctx->txn, c->ctx->st->dbi[db], &kk, &vv) != 0) {
+		if (!store_has(c->ctx->st, c->ctx->txn, db, &k, NULL)) {
 			check_problem(c, "%s: an entry for a missing record",
 			    store_db_name(idx));
 		}

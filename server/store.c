@@ -4,6 +4,7 @@
  * only file that maps LMDB error codes. Record layouts are elsewhere.
  */
 #include "store.h"
+#include "store_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -352,4 +353,80 @@ store_grow(store *s)
 	}
 	pthread_rwlock_unlock(&s->resize_lock);
 	return store_map_lmdb(rc, "grow map");
+}
+
+store *
+store_new(void)
+{
+	return crm_xcalloc(1, sizeof(store));
+}
+
+void
+store_free(store *s)
+{
+	free(s);
+}
+
+size_t
+store_map_size(const store *s)
+{
+	return s->map_size;
+}
+
+size_t
+store_used_bytes(store *s)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	if (mdb_env_info(s->env, &info) != 0 ||
+	    mdb_env_stat(s->env, &st) != 0) {
+		return 0;
+	}
+	return (size_t)(info.me_last_pgno + 1) * st.ms_psize;
+}
+
+int
+store_reader_check(store *s)
+{
+	int dead = 0;
+	mdb_reader_check(s->env, &dead);
+	return dead;
+}
+
+crm_status
+store_sync(store *s)
+{
+	return store_map_lmdb(mdb_env_sync(s->env, 1), "sync");
+}
+
+crm_status
+store_copy_compact(store *s, const char *dir, const char **why)
+{
+	/* The copy's read transaction must not meet a map resize. */
+	pthread_rwlock_rdlock(&s->resize_lock);
+	int rc = mdb_env_copy2(s->env, dir, MDB_CP_COMPACT);
+	pthread_rwlock_unlock(&s->resize_lock);
+	if (why != NULL) {
+		*why = rc != 0 ? mdb_strerror(rc) : NULL;
+	}
+	return rc == ENOSPC ? CRM_TOO_BIG : rc != 0 ? CRM_INTERNAL : CRM_OK;
+}
+
+crm_status
+store_nested_begin(store *s, MDB_txn *parent, MDB_txn **child)
+{
+	return store_map_lmdb(
+	    mdb_txn_begin(s->env, parent, 0, child), "nested begin");
+}
+
+crm_status
+store_nested_commit(MDB_txn *child)
+{
+	return store_map_lmdb(mdb_txn_commit(child), "nested commit");
+}
+
+void
+store_nested_abort(MDB_txn *child)
+{
+	mdb_txn_abort(child);
 }

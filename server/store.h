@@ -103,15 +103,8 @@ enum store_db {
 	DB_COUNT
 };
 
-typedef struct store {
-	MDB_env *env;
-	MDB_dbi dbi[DB_COUNT];
-	size_t map_size;
-	/* Held shared by every transaction, exclusively to grow the map:
-	 * mdb_env_set_mapsize needs no transaction active in the process. */
-	pthread_rwlock_t resize_lock;
-	int read_only;
-} store;
+/* The store: opaque outside the store's files (store_impl.h). */
+typedef struct store store;
 
 #define STORE_SCHEMA_VERSION 10u
 
@@ -128,6 +121,33 @@ enum store_mode { STORE_READ_WRITE = 0, STORE_READ_ONLY = 1, STORE_BULK = 2 };
  */
 crm_status store_open(store *s, const char *dir, size_t map_size, int mode);
 void store_close(store *s);
+
+/* store_new / store_free: a zeroed store to store_open, and its memory
+ * after store_close (store_free(NULL) does nothing). */
+store *store_new(void);
+void store_free(store *s);
+
+/* store_map_size: the current size of the map in bytes. */
+size_t store_map_size(const store *s);
+
+/* store_used_bytes: the bytes of the data file in use (last page). */
+size_t store_used_bytes(store *s);
+
+/* store_reader_check: clear the reader slots of dead processes; returns
+ * how many were cleared. */
+int store_reader_check(store *s);
+
+/* store_sync: flush to disk (needed after a STORE_BULK load).
+ * Errors: CRM_INTERNAL. */
+crm_status store_sync(store *s);
+
+/*
+ * store_copy_compact: a compacted consistent copy of the environment into
+ * the existing empty folder dir (data.mdb), holding off map growth while
+ * it runs. Errors: CRM_TOO_BIG (disk full), CRM_INTERNAL; *why (may be
+ * NULL) gets LMDB's text.
+ */
+crm_status store_copy_compact(store *s, const char *dir, const char **why);
 
 /*
  * store_schema_get / store_schema_set: the layout version of the data
@@ -180,9 +200,26 @@ crm_status store_write_commit(store *s, MDB_txn *txn);
 void store_write_abort(store *s, MDB_txn *txn);
 
 /*
+ * store_nested_begin: a child transaction of the write transaction parent
+ * (one request's changes: commit keeps them in the parent, abort undoes
+ * only them). Errors: as store_map_lmdb.
+ */
+crm_status store_nested_begin(store *s, MDB_txn *parent, MDB_txn **child);
+/* store_nested_commit: fold child into its parent; child is gone either
+ * way. Errors: as store_map_lmdb. */
+crm_status store_nested_commit(MDB_txn *child);
+/* store_nested_abort: undo child's changes. */
+void store_nested_abort(MDB_txn *child);
+
+/*
  * store_grow: double the map (no transaction of the process may be open:
  * takes resize_lock exclusively). Errors: CRM_INTERNAL.
  */
 crm_status store_grow(store *s);
+
+/* Transitional: main.c, writer.c, customer.c and task.c (and the fuzzer's
+ * copy of the writer) still reach into the struct; once they use the
+ * calls above, drop this include and struct store is opaque. */
+#include "store_impl.h"
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* store_schema.c: key encoding, id sequences and record (un)packing. */
 #include "store_schema.h"
+#include "store_impl.h"
 
 #include <inttypes.h>
 #include <sodium.h>
@@ -311,52 +312,47 @@ store_iter_open(store *s, MDB_txn *txn, enum store_db db, const void *prefix,
 		memcpy(it->start.b + plen, from->b, from->len);
 		it->start.len += from->len;
 	}
-	int rc = mdb_cursor_open(txn, s->dbi[db], &it->cur);
-	return store_map_lmdb(rc, "cursor");
+	return store_cursor_open(s, txn, db, &it->cur);
 }
 
 int
 store_iter_next(struct store_iter *it, const uint8_t **key, size_t *klen)
 {
-	MDB_val k, v;
-	int rc;
+	store_val k = { it->start.b, it->start.len };
+	crm_status rc;
 	if (!it->started) {
 		it->started = 1;
-		k.mv_size = it->start.len;
-		k.mv_data = it->start.b;
-		rc = mdb_cursor_get(it->cur, &k, &v,
-		    it->start.len ? MDB_SET_RANGE : MDB_FIRST);
+		rc = store_cursor_get(it->cur,
+		    it->start.len ? STORE_SEEK : STORE_FIRST, &k, NULL);
 	} else {
-		rc = mdb_cursor_get(it->cur, &k, &v, MDB_NEXT);
+		rc = store_cursor_get(it->cur, STORE_NEXT, &k, NULL);
 	}
-	if (rc != 0 || k.mv_size < it->plen ||
-	    memcmp(k.mv_data, it->prefix, it->plen) != 0) {
+	if (rc != CRM_OK || k.len < it->plen ||
+	    memcmp(k.data, it->prefix, it->plen) != 0) {
 		return 0;
 	}
-	*key = k.mv_data;
-	*klen = k.mv_size;
+	*key = k.data;
+	*klen = k.len;
 	return 1;
 }
 
 int
 store_iter_data(struct store_iter *it, const void **data, size_t *len)
 {
-	MDB_val k, v;
-	if (mdb_cursor_get(it->cur, &k, &v, MDB_GET_CURRENT) != 0) {
+	store_val v;
+	if (store_cursor_get(it->cur, STORE_CURRENT, NULL, &v) != CRM_OK) {
 		return 0;
 	}
-	*data = v.mv_data;
-	*len = v.mv_size;
+	*data = v.data;
+	*len = v.len;
 	return 1;
 }
 
 void
 store_iter_close(struct store_iter *it)
 {
-	if (it->cur != NULL) {
-		mdb_cursor_close(it->cur);
-		it->cur = NULL;
-	}
+	store_cursor_close(it->cur);
+	it->cur = NULL;
 }
 
 crm_status
