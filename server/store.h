@@ -18,88 +18,12 @@
 
 #include "crm_err.h"
 
-/* The named databases. Records are packed protobuf messages keyed by id
- * (8 bytes big-endian); indexes hold composite keys and empty data. */
+/* The named databases, in schema.def's order (their layouts are listed
+ * there). Records are packed protobuf messages keyed by id (8 bytes
+ * big-endian); indexes hold composite keys and empty data. */
 enum store_db {
-	DB_META,         /* "seq:<kind>" -> next id, "schema" -> version */
-	DB_USERS,        /* user id -> crm.store.UserRecord */
-	DB_USER_LOGIN,   /* login -> user id */
-	DB_TEAMS,        /* team id -> crm.v1.Team */
-	DB_TEAM_NAME,    /* normalised name -> team id */
-	DB_SESSIONS,     /* blake2b(token) -> crm.store.SessionRecord */
-	DB_CUSTOMERS,    /* customer id -> crm.v1.Customer */
-	DB_CUST_NAME,    /* kind byte || normalised name -> customer id */
-	DB_CUST_OWNER,   /* owner id || customer id -> "" */
-	DB_CUST_TEAM,    /* team id || customer id -> "" */
-	DB_CONTACTS,     /* contact id -> crm.v1.Contact */
-	DB_CONTACT_CUST, /* customer id || contact id -> "" */
-	DB_IDEM,         /* user id || request id -> crm.store.IdemRecord */
-	DB_AUDIT,        /* sequence -> crm.store.AuditRecord */
-	DB_FOLLOWUPS,    /* follow-up id -> crm.v1.FollowUp */
-	DB_FU_CUST,      /* customer id || follow-up id -> "" */
-	DB_TASKS,        /* task id -> crm.v1.Task */
-	DB_TASK_OPEN,    /* owner id || due (8, biased) || task id: open */
-	DB_TASK_CUST,    /* customer id || task id -> "" */
-	DB_CUST_FUTASK,  /* customer id -> its one open follow-up task id */
-	DB_STAGE_HIST,   /* customer id || sequence -> crm.v1.StageChange */
-	DB_PROPOSALS,    /* proposal id -> crm.v1.GradeProposal */
-	DB_PROP_PENDING, /* team id || proposal id -> "": pending ones */
-	DB_PROP_CUST,    /* customer id || proposal id -> "" */
-	DB_COMMITMENTS,  /* commitment id -> crm.v1.Commitment */
-	DB_COMMIT_OPEN,  /* owner id || due || commitment id: open ones */
-	DB_COMMIT_CUST,  /* customer id || commitment id -> "" */
-	DB_SLA,          /* clock id -> crm.v1.SlaClock */
-	DB_SLA_OPEN,     /* owner id || deadline || clock id: running ones */
-	DB_SLA_CUST,     /* customer id || clock id -> "" */
-	/* Report indexes (stats.h): facts by scope || time || id. */
-	DB_FU_TIME,    /* scope || at || follow-up id -> stats_fu */
-	DB_STAGE_TIME, /* scope || at || stage seq -> stats_stage */
-	DB_TASK_DUE,   /* scope || due || task id -> stats_task (any status) */
-	DB_COMMIT_DUE, /* scope || due || commitment id -> stats_commit */
-	DB_SLA_TIME,   /* scope || started || clock id -> stats_sla */
-	DB_CUST_NEW,   /* scope || created || customer id -> "" */
-	DB_TALLY,      /* scope || stage || grade -> customers (8 bytes) */
-	DB_SEARCH_TEXT, /* owner || customer -> folded text (search.h) */
-	/* Value and record checks (issue 7). */
-	DB_PURCHASES,      /* purchase id -> crm.v1.Purchase */
-	DB_PURCH_CUST,     /* customer id || purchase id -> "" */
-	DB_PURCH_TIME,     /* scope || at || purchase id -> stats_purchase */
-	DB_CUST_UNCHECKED, /* team id || customer id, and 0 || customer id:
-	                      live customers nobody has checked yet */
-	DB_CHANGES,    /* change seq -> kind byte || record id (changes.c) */
-	DB_CHANGE_REC, /* kind byte || record id -> its latest change seq */
-	DB_CUST_EVENT, /* customer id || at (biased) || event id ->
-	                  crm.v1.CustomerEvent (event.h) */
-	/* Rules (issue 12). */
-	DB_GRADE_TIME, /* scope || at || seq -> stats_grade: grade spells */
-	/* The timeline (history.h): customer id || time || record id -> "",
-	 * one per kind of entry, newest last. */
-	DB_FU_CUST_TIME,     /* follow-up: its time (at) */
-	DB_STAGE_CUST_TIME,  /* stage change: at; the id is its sequence */
-	DB_PROP_CUST_TIME,   /* grade proposal: decided, else created */
-	DB_TASK_CUST_TIME,   /* task: done, else created */
-	DB_COMMIT_CUST_TIME, /* commitment: created */
-	DB_SLA_CUST_TIME,    /* SLA clock: started */
-	DB_PURCH_CUST_TIME,  /* purchase: at */
-	/* The audit trail by customer (audit.h, issue 15). */
-	DB_AUDIT_CUST, /* customer id || audit sequence -> "" */
-	/* The working-day calendar (calendar.h, issue 15). */
-	DB_CALENDAR, /* "YYYY-MM-DD" -> crm.v1.CalendarDay */
-	/* Calendar routines (issue 15). */
-	DB_ROUTINES,     /* routine id -> crm.v1.Routine */
-	DB_ROUTINE_CUST, /* customer id || routine id -> "" */
-	/* The team pool (issue 16, pool.c). */
-	DB_POOL,       /* team id || customer id -> "": ownerless customers */
-	DB_POOL_LOG,   /* at (biased) || sequence -> crm.store.PoolRecord */
-	DB_POOL_CLAIM, /* user id || at (biased) || sequence -> "": claims */
-	/* Team routines (routine.h): */
-	DB_ROUTINE_TEAM, /* team id || routine id -> "" */
-	DB_ROUTINE_PLAN, /* customer id || routine id || planned until
-	                  * (biased) -> "": a team routine's occurrences
-	                  * planned for the customer */
-	/* Pool rules (issue 16, pool_reclaim.h): customer id -> when its
-	 * owner got it and its entries; head || base || customer -> "". */
-	DB_RECLAIM,
+#define SCHEMA_DB(id, name, shape, of, field) id,
+#include "schema.def"
 	DB_COUNT
 };
 
