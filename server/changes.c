@@ -19,6 +19,7 @@
 #include "auth.h"
 #include "crm.h"
 #include "handlers.h"
+#include "schema.h"
 #include "store_schema.h"
 
 #define LIMIT_DEFAULT 100
@@ -42,8 +43,7 @@ rec_key(uint8_t k[REC_KEY_LEN], Crm__V1__ChangeKind kind, uint64_t id)
 crm_status
 changes_record(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id)
 {
-	if (kind < CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER ||
-	    kind > CRM__V1__CHANGE_KIND__CHANGE_TASK || id == 0) {
+	if (schema_by_change((int)kind) == NULL || id == 0) {
 		return CRM_EINVAL;
 	}
 	uint8_t rk[REC_KEY_LEN];
@@ -135,49 +135,42 @@ customer_seen(struct req_ctx *ctx, uint64_t customer_id)
  * customer visible (auth_can_see, as every request), or for a task also
  * its owner (as task_get). Records that are gone are not visible.
  */
+/* The uint64 field `name` of m (0 when it has none). */
+static uint64_t
+field_u64(const ProtobufCMessage *m, const char *name)
+{
+	const ProtobufCFieldDescriptor *f =
+	    protobuf_c_message_descriptor_get_field_by_name(
+	        m->descriptor, name);
+	return f != NULL && f->type == PROTOBUF_C_TYPE_UINT64
+	           ? *(const uint64_t *)(const void *)((const char *)m +
+	                                               f->offset)
+	           : 0;
+}
+
 static int
 entry_visible(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id,
     uint64_t *customer_id /* OUT */)
 {
 	*customer_id = 0;
-	switch (kind) {
-	case CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER:
-		*customer_id = id;
-		return customer_seen(ctx, id);
-	case CRM__V1__CHANGE_KIND__CHANGE_CONTACT: {
-		Crm__V1__Contact *c = (Crm__V1__Contact *)load(
-		    ctx, DB_CONTACTS, id, &crm__v1__contact__descriptor);
-		if (c == NULL) {
-			return 0;
-		}
-		*customer_id = c->customer_id;
-		crm__v1__contact__free_unpacked(c, NULL);
-		return customer_seen(ctx, *customer_id);
-	}
-	case CRM__V1__CHANGE_KIND__CHANGE_FOLLOWUP: {
-		Crm__V1__FollowUp *f = (Crm__V1__FollowUp *)load(
-		    ctx, DB_FOLLOWUPS, id, &crm__v1__follow_up__descriptor);
-		if (f == NULL) {
-			return 0;
-		}
-		*customer_id = f->customer_id;
-		crm__v1__follow_up__free_unpacked(f, NULL);
-		return customer_seen(ctx, *customer_id);
-	}
-	case CRM__V1__CHANGE_KIND__CHANGE_TASK: {
-		Crm__V1__Task *t = (Crm__V1__Task *)load(
-		    ctx, DB_TASKS, id, &crm__v1__task__descriptor);
-		if (t == NULL) {
-			return 0;
-		}
-		*customer_id = t->customer_id;
-		int mine = t->owner_id == ctx->who->user_id;
-		crm__v1__task__free_unpacked(t, NULL);
-		return mine || customer_seen(ctx, *customer_id);
-	}
-	default:
+	/* The record type of this kind (schema.def). */
+	const struct schema_record *r = schema_by_change((int)kind);
+	if (r == NULL) {
 		return 0;
 	}
+	if (r->db == DB_CUSTOMERS) {
+		*customer_id = id;
+		return customer_seen(ctx, id);
+	}
+	ProtobufCMessage *m = load(ctx, r->db, id, r->d);
+	if (m == NULL) {
+		return 0;
+	}
+	*customer_id = field_u64(m, "customer_id");
+	int mine = kind == CRM__V1__CHANGE_KIND__CHANGE_TASK &&
+	           field_u64(m, "owner_id") == ctx->who->user_id;
+	protobuf_c_message_free_unpacked(m, NULL);
+	return mine || customer_seen(ctx, *customer_id);
 }
 
 crm_status

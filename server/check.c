@@ -17,6 +17,7 @@
 #include "event.h"
 #include "history.h"
 #include "review.h"
+#include "schema.h"
 #include "search.h"
 #include "stats.h"
 #include "store_schema.h"
@@ -614,70 +615,17 @@ sequence(struct check *c, const char *seq, uint64_t max)
 crm_status
 check_run(struct check *c)
 {
+	/* Each record type of schema.def with its own check. */
 	static const struct {
 		enum store_db db;
 		const ProtobufCMessageDescriptor *d;
 		record_fn fn;
 		const char *seq;
 	} tables[] = {
-		{ DB_USERS, &crm__store__user_record__descriptor, user_fn,
-		    "user" },
-		{ DB_TEAMS, &crm__v1__team__descriptor, team_fn, "team" },
-		{ DB_CUSTOMERS, &crm__v1__customer__descriptor, customer_fn,
-		    "customer" },
-		{ DB_CONTACTS, &crm__v1__contact__descriptor, contact_fn,
-		    "contact" },
-		{ DB_FOLLOWUPS, &crm__v1__follow_up__descriptor, followup_fn,
-		    "followup" },
-		{ DB_TASKS, &crm__v1__task__descriptor, task_fn, "task" },
-		{ DB_COMMITMENTS, &crm__v1__commitment__descriptor,
-		    commitment_fn, "commitment" },
-		{ DB_SLA, &crm__v1__sla_clock__descriptor, sla_fn, "sla" },
-		{ DB_PROPOSALS, &crm__v1__grade_proposal__descriptor,
-		    proposal_fn, "proposal" },
-		{ DB_PURCHASES, &crm__v1__purchase__descriptor, purchase_fn,
-		    "purchase" },
-		{ DB_ROUTINES, &crm__v1__routine__descriptor, routine_fn,
-		    "routine" },
-	};
-	static const struct {
-		enum store_db idx, db;
-		const ProtobufCMessageDescriptor *d;
-		const char *field;
-	} pairs[] = {
-		{ DB_CUST_OWNER, DB_CUSTOMERS, &crm__v1__customer__descriptor,
-		    "owner_id" },
-		{ DB_CUST_TEAM, DB_CUSTOMERS, &crm__v1__customer__descriptor,
-		    "team_id" },
-		{ DB_CONTACT_CUST, DB_CONTACTS, &crm__v1__contact__descriptor,
-		    "customer_id" },
-		{ DB_FU_CUST, DB_FOLLOWUPS, &crm__v1__follow_up__descriptor,
-		    "customer_id" },
-		{ DB_TASK_CUST, DB_TASKS, &crm__v1__task__descriptor,
-		    "customer_id" },
-		{ DB_COMMIT_CUST, DB_COMMITMENTS,
-		    &crm__v1__commitment__descriptor, "customer_id" },
-		{ DB_SLA_CUST, DB_SLA, &crm__v1__sla_clock__descriptor,
-		    "customer_id" },
-		{ DB_PROP_CUST, DB_PROPOSALS,
-		    &crm__v1__grade_proposal__descriptor, "customer_id" },
-		{ DB_PURCH_CUST, DB_PURCHASES, &crm__v1__purchase__descriptor,
-		    "customer_id" },
-		{ DB_ROUTINE_CUST, DB_ROUTINES, &crm__v1__routine__descriptor,
-		    "customer_id" },
-		{ DB_ROUTINE_TEAM, DB_ROUTINES, &crm__v1__routine__descriptor,
-		    "team_id" },
-		{ DB_POOL, DB_CUSTOMERS, &crm__v1__customer__descriptor,
-		    "team_id" },
-	};
-	static const struct {
-		enum store_db idx, db;
-		const ProtobufCMessageDescriptor *d;
-	} queues[] = {
-		{ DB_TASK_OPEN, DB_TASKS, &crm__v1__task__descriptor },
-		{ DB_COMMIT_OPEN, DB_COMMITMENTS,
-		    &crm__v1__commitment__descriptor },
-		{ DB_SLA_OPEN, DB_SLA, &crm__v1__sla_clock__descriptor },
+#define SCHEMA_RECORD(                                                      \
+    db, type, seq, by_customer, check, merge, reown, export, change)        \
+	{ db, &type##__descriptor, check, seq },
+#include "schema.def"
 	};
 	crm_status rc = scan_all(c);
 	for (size_t i = 0;
@@ -688,30 +636,22 @@ check_run(struct check *c)
 			sequence(c, tables[i].seq, max);
 		}
 	}
-	for (size_t i = 0; rc == CRM_OK && i < sizeof(pairs) / sizeof(*pairs);
-	     i++) {
-		rc = reverse_pairs(
-		    c, pairs[i].idx, pairs[i].db, pairs[i].d, pairs[i].field);
-	}
-	for (size_t i = 0;
-	     rc == CRM_OK && i < sizeof(queues) / sizeof(*queues); i++) {
-		rc =
-		    reverse_queue(c, queues[i].idx, queues[i].db, queues[i].d);
+	/* Every PAIR, QUEUE and REF index of schema.def, walked back to
+	 * its records. */
+	for (int i = 0; rc == CRM_OK && i < DB_COUNT; i++) {
+		const struct schema_db *x = &schema_dbs[i];
+		const struct schema_record *r = schema_record_of(x->of);
+		if (x->shape == SHAPE_PAIR && r != NULL) {
+			rc = reverse_pairs(c, (enum store_db)i, x->of, r->d,
+			    x->field);
+		} else if (x->shape == SHAPE_QUEUE && r != NULL) {
+			rc = reverse_queue(c, (enum store_db)i, x->of, r->d);
+		} else if (x->shape == SHAPE_REF) {
+			rc = reverse_refs(c, (enum store_db)i, x->of);
+		}
 	}
 	if (rc == CRM_OK) {
 		rc = routine_plans(c);
-	}
-	if (rc == CRM_OK) {
-		rc = reverse_refs(c, DB_CUST_NAME, DB_CUSTOMERS);
-	}
-	if (rc == CRM_OK) {
-		rc = reverse_refs(c, DB_USER_LOGIN, DB_USERS);
-	}
-	if (rc == CRM_OK) {
-		rc = reverse_refs(c, DB_TEAM_NAME, DB_TEAMS);
-	}
-	if (rc == CRM_OK) {
-		rc = reverse_refs(c, DB_CUST_FUTASK, DB_TASKS);
 	}
 	if (rc == CRM_OK) {
 		rc = stats_check(c);

@@ -13,6 +13,7 @@
 #include "crm.h"
 #include "purchase.h"
 #include "review.h"
+#include "schema.h"
 #include "user.h"
 
 #define FU_LEN     24
@@ -706,10 +707,6 @@ rebuild_sla(struct req_ctx *ctx, uint64_t id)
 crm_status
 stats_rebuild(struct req_ctx *ctx)
 {
-	/* grade_time restarts at each customer's creation (stats.h). */
-	static const enum store_db derived[] = { DB_FU_TIME, DB_STAGE_TIME,
-		DB_TASK_DUE, DB_COMMIT_DUE, DB_SLA_TIME, DB_CUST_NEW, DB_TALLY,
-		DB_GRADE_TIME };
 	static const struct {
 		enum store_db db;
 		rebuild_fn fn;
@@ -720,8 +717,13 @@ stats_rebuild(struct req_ctx *ctx)
 		{ DB_COMMITMENTS, rebuild_commitment },
 		{ DB_SLA, rebuild_sla },
 	};
-	for (size_t i = 0; i < sizeof(derived) / sizeof(derived[0]); i++) {
-		crm_status rc = store_drop(ctx->st, ctx->txn, derived[i]);
+	/* Every FACT database of schema.def goes (grade_time restarts at
+	 * each customer's creation, stats.h). */
+	for (int i = 0; i < DB_COUNT; i++) {
+		crm_status rc = schema_dbs[i].shape != SHAPE_FACT
+		                    ? CRM_OK
+		                    : store_drop(ctx->st, ctx->txn,
+		                          (enum store_db)i);
 		if (rc != CRM_OK) {
 			return rc;
 		}

@@ -24,6 +24,7 @@
 #include "auth.h"
 #include "crm.h"
 #include "handlers.h"
+#include "schema.h"
 #include "store.h"
 #include "store_schema.h"
 #include "user.h"
@@ -470,12 +471,10 @@ deep_customer(struct gen *g, MDB_txn **txn)
 static uint64_t
 records(struct gen *g, MDB_txn *txn)
 {
-	static const enum store_db primary[] = { DB_USERS, DB_TEAMS,
-		DB_CUSTOMERS, DB_CONTACTS, DB_FOLLOWUPS, DB_TASKS,
-		DB_STAGE_HIST, DB_COMMITMENTS, DB_SLA };
-	uint64_t n = 0;
-	for (size_t i = 0; i < N(primary); i++) {
-		n += store_entries(g->st, txn, primary[i]);
+	/* Every record type of schema.def, and the stage history. */
+	uint64_t n = store_entries(g->st, txn, DB_STAGE_HIST);
+	for (size_t i = 0; i < schema_nrecords; i++) {
+		n += store_entries(g->st, txn, schema_records[i].db);
 	}
 	return n;
 }
