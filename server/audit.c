@@ -739,8 +739,8 @@ awalk_open(
 	w->before = before;
 	w->started = 0;
 	w->cur = NULL;
-	return (int)store_cursor_open(ctx->st, ctx->txn,
-	    customer ? DB_AUDIT_CUST : DB_AUDIT, &w->cur);
+	return (int)store_cursor_open(
+	    ctx->st, ctx->txn, customer ? DB_AUDIT_CUST : DB_AUDIT, &w->cur);
 }
 
 static void
@@ -1060,9 +1060,8 @@ audit_check(struct check *c)
 		for (int i = 0; i < 2; i++) {
 			store_key k;
 			store_key_pair(&k, cust[i], seq);
-			if (cust[i] != 0 &&
-			    !store_has(ctx->st, ctx->txn, DB_AUDIT_CUST, &k,
-			        NULL)) {
+			if (cust[i] != 0 && !store_has(ctx->st, ctx->txn,
+			                        DB_AUDIT_CUST, &k, NULL)) {
 				check_problem(c,
 				    "audit %" PRIu64 ": not in audit_cust "
 				    "under customer %" PRIu64,

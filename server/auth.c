@@ -177,7 +177,8 @@ auth_sessions_end(struct req_ctx *ctx, uint64_t user_id,
 	 * few (one per login, 30 days), and this runs on a password change
 	 * or a disable, not per request. */
 	store_cursor *cur;
-	crm_status rc = store_cursor_open(ctx->st, ctx->txn, DB_SESSIONS, &cur);
+	crm_status rc =
+	    store_cursor_open(ctx->st, ctx->txn, DB_SESSIONS, &cur);
 	if (rc != CRM_OK) {
 		return rc;
 	}

@@ -195,7 +195,8 @@ changes_handle_list(
 	out->next_since = since;
 
 	store_cursor *cur;
-	crm_status mrc = store_cursor_open(ctx->st, ctx->txn, DB_CHANGES, &cur);
+	crm_status mrc =
+	    store_cursor_open(ctx->st, ctx->txn, DB_CHANGES, &cur);
 	if (mrc != CRM_OK) {
 		return mrc;
 	}

@@ -150,7 +150,8 @@ records(struct check *c, enum store_db db, const ProtobufCMessageDescriptor *d,
 		size_t mark = crm_arena_mark(c->ctx->arena);
 		c->records++;
 		if (k.len != 8) {
-			check_problem(c, "%s: a key of %zu bytes", name, k.len);
+			check_problem(
+			    c, "%s: a key of %zu bytes", name, k.len);
 			continue;
 		}
 		uint64_t id = store_u64(k.data);
@@ -622,8 +623,8 @@ check_run(struct check *c)
 		record_fn fn;
 		const char *seq;
 	} tables[] = {
-#define SCHEMA_RECORD(                                                      \
-    db, type, seq, by_customer, check, merge, reown, export, change)        \
+#define SCHEMA_RECORD(                                               \
+    db, type, seq, by_customer, check, merge, reown, export, change) \
 	{ db, &type##__descriptor, check, seq },
 #include "schema.def"
 	};
@@ -642,8 +643,8 @@ check_run(struct check *c)
 		const struct schema_db *x = &schema_dbs[i];
 		const struct schema_record *r = schema_record_of(x->of);
 		if (x->shape == SHAPE_PAIR && r != NULL) {
-			rc = reverse_pairs(c, (enum store_db)i, x->of, r->d,
-			    x->field);
+			rc = reverse_pairs(
+			    c, (enum store_db)i, x->of, r->d, x->field);
 		} else if (x->shape == SHAPE_QUEUE && r != NULL) {
 			rc = reverse_queue(c, (enum store_db)i, x->of, r->d);
 		} else if (x->shape == SHAPE_REF) {

@@ -390,10 +390,10 @@ struct walk {
 
 /* The entry at the cursor, if it is one of customer's. */
 static void
-walk_take(
-    struct walk *w, uint64_t customer, crm_status rc, const store_val *k)
+walk_take(struct walk *w, uint64_t customer, crm_status rc, const store_val *k)
 {
-	w->live = rc == CRM_OK && k->len == 24 && store_u64(k->data) == customer;
+	w->live =
+	    rc == CRM_OK && k->len == 24 && store_u64(k->data) == customer;
 	if (w->live) {
 		const uint8_t *b = k->data;
 		w->head.at = store_time_of(store_u64(b + 8));
@@ -432,7 +432,8 @@ walk_open(struct req_ctx *ctx, struct walk *w, uint64_t customer,
 			memcpy(b + 16, t.b, 8);
 		}
 	}
-	crm_status rc = store_cursor_open(ctx->st, ctx->txn, w->s->idx, &w->cur);
+	crm_status rc =
+	    store_cursor_open(ctx->st, ctx->txn, w->s->idx, &w->cur);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -638,10 +639,10 @@ each_record(
 		if (m != NULL) {
 			pos_of(s, m, &p);
 			if (s->key == KEY_PAIR) {
-				p.id =
-				    k.len == 16
-				        ? store_u64((const uint8_t *)k.data + 8)
-				        : 0;
+				p.id = k.len == 16
+				           ? store_u64(
+				                 (const uint8_t *)k.data + 8)
+				           : 0;
 			}
 		}
 		st = fn(arg, s, &k, m, m != NULL ? &p : NULL);

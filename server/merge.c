@@ -40,8 +40,8 @@ static const struct {
 	merge_move fn;
 	merge_reown reown; /* after the moves: to the kept one's owner */
 } carried[] = {
-#define SCHEMA_RECORD(                                                      \
-    db, type, seq, by_customer, check, merge, reown, export, change)        \
+#define SCHEMA_RECORD(                                               \
+    db, type, seq, by_customer, check, merge, reown, export, change) \
 	{ db, by_customer, merge, reown },
 #include "schema.def"
 };

@@ -674,7 +674,8 @@ pool_check(struct check *c)
 		}
 		store_key k;
 		store_key_pair(&k, store_u64(key + 8), store_u64(key + 16));
-		if (!store_has(c->ctx->st, c->ctx->txn, DB_POOL_LOG, &k, NULL)) {
+		if (!store_has(
+		        c->ctx->st, c->ctx->txn, DB_POOL_LOG, &k, NULL)) {
 			check_problem(c,
 			    "pool_claim: claim %" PRIu64
 			    " not in the pool log",

@@ -124,7 +124,8 @@ rec_put(struct req_ctx *ctx, uint64_t id, const struct rec *r)
 	put_u64(v + 32, r->h2);
 	store_key k;
 	store_key_id(&k, id);
-	return store_put(ctx->st, ctx->txn, DB_RECLAIM, k.b, k.len, v, sizeof(v));
+	return store_put(
+	    ctx->st, ctx->txn, DB_RECLAIM, k.b, k.len, v, sizeof(v));
 }
 
 static const store_key *

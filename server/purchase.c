@@ -94,8 +94,8 @@ fact_put(struct req_ctx *ctx, const Crm__V1__Purchase *p)
 		store_key k;
 		uint8_t v[FACT_LEN];
 		fact_of(p, i, &k, v);
-		rc = store_put(ctx->st, ctx->txn, DB_PURCH_TIME, k.b, k.len, v,
-		    FACT_LEN);
+		rc = store_put(
+		    ctx->st, ctx->txn, DB_PURCH_TIME, k.b, k.len, v, FACT_LEN);
 	}
 	return rc;
 }
@@ -165,8 +165,8 @@ purchase_check(struct check *c)
 	uint64_t have = store_entries(c->ctx->st, c->ctx->txn, DB_PURCH_TIME);
 	if (have != 2 * n) {
 		check_problem(c,
-		    "purch_time holds %" PRIu64 " entries, want %" PRIu64, have,
-		    2 * n);
+		    "purch_time holds %" PRIu64 " entries, want %" PRIu64,
+		    have, 2 * n);
 	}
 	return CRM_OK;
 }

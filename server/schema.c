@@ -7,16 +7,15 @@
 #include "crm.h"
 #include "records.pb-c.h"
 
-
 const struct schema_db schema_dbs[DB_COUNT] = {
-#define SCHEMA_DB(id, name, shape, of, field)                               \
+#define SCHEMA_DB(id, name, shape, of, field) \
 	[id] = { name, SHAPE_##shape, of, #field[0] == '-' ? NULL : #field },
 #include "schema.def"
 };
 
 const struct schema_record schema_records[] = {
-#define SCHEMA_RECORD(                                                      \
-    db, type, seq, by_customer, check, merge, reown, export, change)        \
+#define SCHEMA_RECORD(                                               \
+    db, type, seq, by_customer, check, merge, reown, export, change) \
 	{ db, &type##__descriptor, seq, by_customer, export, change },
 #include "schema.def"
 };

@@ -35,8 +35,8 @@ store_get(store *s, MDB_txn *txn, enum store_db db, const void *key,
 }
 
 int
-store_has(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
-    store_val *v)
+store_has(
+    store *s, MDB_txn *txn, enum store_db db, const store_key *k, store_val *v)
 {
 	MDB_val key = { k->len, (void *)k->b }, d;
 	if (mdb_get(txn, s->dbi[db], &key, &d) != 0) {
@@ -61,8 +61,7 @@ store_put(store *s, MDB_txn *txn, enum store_db db, const void *key,
 crm_status
 store_drop(store *s, MDB_txn *txn, enum store_db db)
 {
-	return store_map_lmdb(
-	    mdb_drop(txn, s->dbi[db], 0), store_db_name(db));
+	return store_map_lmdb(mdb_drop(txn, s->dbi[db], 0), store_db_name(db));
 }
 
 uint64_t
@@ -96,8 +95,7 @@ store_cursor_open(store *s, MDB_txn *txn, enum store_db db, store_cursor **c)
 }
 
 crm_status
-store_cursor_get(
-    store_cursor *c, enum store_op op, store_val *k, store_val *v)
+store_cursor_get(store_cursor *c, enum store_op op, store_val *k, store_val *v)
 {
 	static const MDB_cursor_op ops[] = {
 		[STORE_FIRST] = MDB_FIRST,

@@ -140,14 +140,14 @@ typedef struct store_val {
 } store_val;
 
 /* store_get: the value at key. Errors: CRM_NOT_FOUND, CRM_INTERNAL. */
-crm_status store_get(store *s, MDB_txn *txn, enum store_db db,
-    const void *key, size_t klen, store_val *v /* OUT */);
+crm_status store_get(store *s, MDB_txn *txn, enum store_db db, const void *key,
+    size_t klen, store_val *v /* OUT */);
 /* store_has: 1 when key is in db (its value in *v when v is not NULL). */
 int store_has(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
     store_val *v /* OUT, may be NULL */);
 /* store_put: key -> data (replacing). Errors: as store_map_lmdb. */
-crm_status store_put(store *s, MDB_txn *txn, enum store_db db,
-    const void *key, size_t klen, const void *data, size_t len);
+crm_status store_put(store *s, MDB_txn *txn, enum store_db db, const void *key,
+    size_t klen, const void *data, size_t len);
 /* store_drop: empty db (it stays open). */
 crm_status store_drop(store *s, MDB_txn *txn, enum store_db db);
 /* store_entries: how many entries db holds (its tree's count, O(1));
