@@ -315,36 +315,42 @@ store_iter_open(store *s, MDB_txn *txn, enum store_db db, const void *prefix,
 	return store_cursor_open(s, txn, db, &it->cur);
 }
 
+/* The hot path of every list (due, reports): LMDB directly, as a store
+ * file may; a store_cursor is an MDB_cursor under another name. */
 int
 store_iter_next(struct store_iter *it, const uint8_t **key, size_t *klen)
 {
-	store_val k = { it->start.b, it->start.len };
-	crm_status rc;
+	MDB_cursor *cur = (MDB_cursor *)(void *)it->cur;
+	MDB_val k, v;
+	int rc;
 	if (!it->started) {
 		it->started = 1;
-		rc = store_cursor_get(it->cur,
-		    it->start.len ? STORE_SEEK : STORE_FIRST, &k, NULL);
+		k.mv_size = it->start.len;
+		k.mv_data = it->start.b;
+		rc = mdb_cursor_get(
+		    cur, &k, &v, it->start.len ? MDB_SET_RANGE : MDB_FIRST);
 	} else {
-		rc = store_cursor_get(it->cur, STORE_NEXT, &k, NULL);
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
 	}
-	if (rc != CRM_OK || k.len < it->plen ||
-	    memcmp(k.data, it->prefix, it->plen) != 0) {
+	if (rc != 0 || k.mv_size < it->plen ||
+	    memcmp(k.mv_data, it->prefix, it->plen) != 0) {
 		return 0;
 	}
-	*key = k.data;
-	*klen = k.len;
+	*key = k.mv_data;
+	*klen = k.mv_size;
 	return 1;
 }
 
 int
 store_iter_data(struct store_iter *it, const void **data, size_t *len)
 {
-	store_val v;
-	if (store_cursor_get(it->cur, STORE_CURRENT, NULL, &v) != CRM_OK) {
+	MDB_val k, v;
+	if (mdb_cursor_get(
+	        (MDB_cursor *)(void *)it->cur, &k, &v, MDB_GET_CURRENT) != 0) {
 		return 0;
 	}
-	*data = v.data;
-	*len = v.len;
+	*data = v.mv_data;
+	*len = v.mv_size;
 	return 1;
 }
 
