@@ -324,6 +324,13 @@ store_used_bytes(store *s)
 	return (size_t)(info.me_last_pgno + 1) * st.ms_psize;
 }
 
+size_t
+store_page_size(store *s)
+{
+	MDB_stat st;
+	return mdb_env_stat(s->env, &st) == 0 ? st.ms_psize : 4096;
+}
+
 int
 store_reader_check(store *s)
 {

@@ -56,6 +56,8 @@ size_t store_map_size(const store *s);
 
 /* store_used_bytes: the bytes of the data file in use (last page). */
 size_t store_used_bytes(store *s);
+/* store_page_size: LMDB's page size (4096 when it cannot say). */
+size_t store_page_size(store *s);
 
 /* store_reader_check: clear the reader slots of dead processes; returns
  * how many were cleared. */
