@@ -25,6 +25,7 @@
 #include "backup.h"
 #include "config.h"
 #include "crm.h"
+#include "remote_key.h"
 #include "store.h"
 #include "transport.h"
 #include "upgrade.h"
@@ -329,6 +330,9 @@ out:
 int
 main(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "remote-key") == 0) {
+		return remote_key_main(argc - 1, argv + 1);
+	}
 	if (argc >= 2 && strcmp(argv[1], "backup") == 0) {
 		return cmd_backup(argc - 1, argv + 1);
 	}
