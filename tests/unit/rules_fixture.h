@@ -20,6 +20,7 @@
 #include "handlers.h"
 #include "policy.h"
 #include "store_schema.h"
+#include "test_store.h"
 
 /* Not every test uses every helper. */
 #define RULES_UNUSED __attribute__((unused))
@@ -29,7 +30,7 @@
 
 struct rules_env {
 	char dir[64];
-	store st;
+	store *st;
 	crm_arena arena;
 	struct req_ctx ctx;
 	MDB_txn *txn;
@@ -66,18 +67,16 @@ RULES_UNUSED static void
 rules_open(struct rules_env *e, int64_t now)
 {
 	memset(e, 0, sizeof(*e));
-	strcpy(e->dir, "/tmp/crm-rules-XXXXXX");
-	assert_non_null(mkdtemp(e->dir));
-	assert_crm_ok(store_open(&e->st, e->dir, 1u << 22, 0));
+	e->st = crm_test_store_open(e->dir, 1u << 22);
 	crm_arena_init(&e->arena, 1u << 20);
-	e->ctx.st = &e->st;
+	e->ctx.st = e->st;
 	e->ctx.arena = &e->arena;
 	e->ctx.now = now;
 	e->ctx.who_buf.user_id = 1;
 	e->ctx.who_buf.role = CRM__V1__ROLE__ROLE_ADMIN;
 	strcpy(e->ctx.who_buf.login, "admin");
 	e->ctx.who = &e->ctx.who_buf;
-	assert_crm_ok(store_write_begin(&e->st, &e->txn));
+	assert_crm_ok(store_write_begin(e->st, &e->txn));
 	e->ctx.txn = e->txn;
 }
 
@@ -85,12 +84,9 @@ rules_open(struct rules_env *e, int64_t now)
 RULES_UNUSED static void
 rules_close(struct rules_env *e)
 {
-	store_write_abort(&e->st, e->txn);
+	store_write_abort(e->st, e->txn);
 	crm_arena_fini(&e->arena);
-	store_close(&e->st);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", e->dir);
-	assert_int_equal(system(cmd), 0);
+	crm_test_store_close(e->st, e->dir);
 }
 
 /* rules_calendar: import n days (date, Crm__V1__DayKind, name) through
