@@ -28,6 +28,7 @@
 #include "purchase.h"
 #include "pool_reclaim.h"
 #include "review.h"
+#include "scope.h"
 #include "search.h"
 #include "signals.h"
 #include "stats.h"
@@ -579,25 +580,6 @@ customer_touch(struct req_ctx *ctx, uint64_t id)
 	return rc;
 }
 
-/* Resolve an owner login to a user the caller may give customers to. */
-static crm_status
-resolve_owner(
-    struct req_ctx *ctx, const char *login, Crm__Store__UserRecord **u)
-{
-	if (user_by_login(ctx, login, u) != CRM_OK || !(*u)->active) {
-		return dispatch_fail(
-		    ctx, CRM_NOT_FOUND, "no active user '%s'", login);
-	}
-	if ((*u)->id == ctx->who->user_id) {
-		return CRM_OK;
-	}
-	if (!auth_manages(ctx->who, (*u)->team_id)) {
-		return dispatch_fail(
-		    ctx, CRM_EPERM, "you may not give customers to %s", login);
-	}
-	return CRM_OK;
-}
-
 /* The ids a caller may see, in id order: one index range per role. */
 struct walk {
 	enum store_db db; /* DB_CUSTOMERS: the primary table */
@@ -1110,7 +1092,7 @@ customer_handle_add(
 		    "(a login), not customer.owner or customer.owner_id");
 	}
 	Crm__Store__UserRecord *owner;
-	crm_status rc = resolve_owner(
+	crm_status rc = scope_new_owner(
 	    ctx, r->owner && *r->owner ? r->owner : ctx->who->login, &owner);
 	if (rc != CRM_OK) {
 		return rc;
@@ -1456,7 +1438,7 @@ customer_handle_assign(
 		return rc;
 	}
 	Crm__Store__UserRecord *owner;
-	rc = resolve_owner(ctx, r->owner, &owner);
+	rc = scope_new_owner(ctx, r->owner, &owner);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -1561,11 +1543,9 @@ customer_handle_list(
 		 * in due, report and export: an empty list would tell a
 		 * rep that the login exists. */
 		Crm__Store__UserRecord *u;
-		if (user_by_login(ctx, r->owner, &u) != CRM_OK ||
-		    (u->id != ctx->who->user_id &&
-		        !auth_manages(ctx->who, u->team_id))) {
-			return dispatch_fail(
-			    ctx, CRM_NOT_FOUND, "no user '%s'", r->owner);
+		crm_status rc = scope_user(ctx, r->owner, &u);
+		if (rc != CRM_OK) {
+			return rc;
 		}
 		owner_id = u->id;
 	}

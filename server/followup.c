@@ -23,6 +23,7 @@
 #include "history.h"
 #include "lifecycle.h"
 #include "policy.h"
+#include "scope.h"
 #include "signals.h"
 #include "sla.h"
 #include "stats.h"
@@ -265,15 +266,6 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
 	return signals_check_log(ctx, f);
 }
 
-/* The id of a user the caller may hand work on c to (empty: dflt): one
- * who may see c (task_assignee). */
-static crm_status
-worker_id(struct req_ctx *ctx, const Crm__V1__Customer *c, const char *login,
-    uint64_t dflt, uint64_t *id)
-{
-	return task_assignee(ctx, c, login, dflt, id);
-}
-
 crm_status
 followup_handle_log(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
@@ -462,7 +454,8 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	for (size_t i = 0; i < in->n_commitments; i++) {
 		const Crm__V1__Commitment *ci = in->commitments[i];
 		uint64_t owner;
-		rc = worker_id(ctx, c, ci->owner, ctx->who->user_id, &owner);
+		rc = scope_assignee(
+		    ctx, c, ci->owner, ctx->who->user_id, &owner);
 		if (rc == CRM_OK) {
 			rc = sla_commitment_add(ctx, c, f->id, ci->text, owner,
 			    ci->due_at, &f->commitments[i]);
@@ -509,7 +502,8 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	    c->stage != CRM__V1__STAGE__STAGE_LOST) {
 		uint64_t owner;
 		Crm__V1__Task *t;
-		rc = worker_id(ctx, c, in->next_owner, c->owner_id, &owner);
+		rc = scope_assignee(
+		    ctx, c, in->next_owner, c->owner_id, &owner);
 		struct task_plan plan = { f->happened_at, f->id };
 		if (rc == CRM_OK) {
 			rc = task_create_planned(ctx, c, owner,

@@ -27,6 +27,7 @@
 #include "routine.h"
 #include "handlers.h"
 #include "policy.h"
+#include "scope.h"
 #include "stats.h"
 #include "store_schema.h"
 #include "user.h"
@@ -1360,10 +1361,9 @@ task_handle_due(
 			    "ask your manager for %s's",
 			    r->user);
 		}
-		if (!found || (u->id != ctx->who->user_id &&
-		                  !auth_manages(ctx->who, u->team_id))) {
-			return dispatch_fail(ctx, CRM_NOT_FOUND,
-			    "no user '%s' in your team", r->user);
+		rc = scope_user(ctx, r->user, &u);
+		if (rc != CRM_OK) {
+			return rc;
 		}
 		one = u->id;
 	} else if (r->whole_team) {
@@ -1401,45 +1401,6 @@ reply_task(struct req_ctx *ctx, Crm__V1__Task *t, Crm__V1__Response *resp)
 }
 
 crm_status
-task_assignee(struct req_ctx *ctx, const Crm__V1__Customer *c,
-    const char *login, uint64_t dflt, uint64_t *id)
-{
-	if (login == NULL || *login == '\0') {
-		*id = dflt;
-		return CRM_OK;
-	}
-	Crm__Store__UserRecord *u;
-	if (user_by_login(ctx, login, &u) != CRM_OK || !u->active) {
-		return dispatch_fail(
-		    ctx, CRM_NOT_FOUND, "no active user '%s'", login);
-	}
-	/* Yourself, the customer's owner, your team if you manage it, or
-	 * (a rep) your own manager: seed 002's objections "由销售经理协调
-	 * 资源跟进". */
-	int own_manager = ctx->who->role == CRM__V1__ROLE__ROLE_REP &&
-	                  u->role == CRM__V1__ROLE__ROLE_MANAGER &&
-	                  u->team_id != 0 && u->team_id == ctx->who->team_id;
-	if (u->id != ctx->who->user_id && u->id != c->owner_id &&
-	    !own_manager && !auth_manages(ctx->who, u->team_id)) {
-		return dispatch_fail(ctx, CRM_EPERM,
-		    "you may give work only to yourself, the customer's "
-		    "owner%s",
-		    ctx->who->role == CRM__V1__ROLE__ROLE_REP
-		        ? " or your manager"
-		        : " or your team");
-	}
-	if (!task_user_sees(ctx, u->id, c)) {
-		return dispatch_fail(ctx, CRM_EPRECOND,
-		    "%s may not see customer %s: give it to its owner or a "
-		    "manager of its team, or give %s the customer first "
-		    "(customer assign)",
-		    login, c->name ? c->name : "", login);
-	}
-	*id = u->id;
-	return CRM_OK;
-}
-
-crm_status
 task_handle_add(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
@@ -1460,8 +1421,8 @@ task_handle_add(
 		rc = customer_visible(ctx, r->customer_id, &c);
 	}
 	if (rc == CRM_OK) {
-		rc =
-		    task_assignee(ctx, c, r->owner, ctx->who->user_id, &owner);
+		rc = scope_assignee(
+		    ctx, c, r->owner, ctx->who->user_id, &owner);
 	}
 	/* A task stands beside the next follow-up; it replaces nothing. */
 	if (rc == CRM_OK) {
@@ -1625,7 +1586,7 @@ task_handle_assign(
 		rc = load_customer(ctx, t->customer_id, &c);
 	}
 	if (rc == CRM_OK) {
-		rc = task_assignee(ctx, c, r->owner, t->owner_id, &owner);
+		rc = scope_assignee(ctx, c, r->owner, t->owner_id, &owner);
 	}
 	if (rc != CRM_OK) {
 		return rc;

@@ -185,16 +185,6 @@ crm_status task_due_check(struct req_ctx *ctx, int64_t due, const char *what);
 int task_user_sees(
     struct req_ctx *ctx, uint64_t user_id, const Crm__V1__Customer *c);
 
-/*
- * task_assignee: the user login names, to be given work on customer c by
- * ctx->who (NULL or "": dflt). Allowed: the caller, c's owner, anyone in
- * a team the caller manages, and for a rep their own manager; and only
- * someone who may see c. Errors: CRM_NOT_FOUND (no active user),
- * CRM_EPERM (not yours to give work to), CRM_EPRECOND (may not see c).
- */
-crm_status task_assignee(struct req_ctx *ctx, const Crm__V1__Customer *c,
-    const char *login, uint64_t dflt, uint64_t *id /* OUT */);
-
 /* task_collect: append owner's open tasks due by until (due order) to
  * tasks[*n..cap), display fields filled; *more (may be NULL): set when
  * some were left out at cap. */
