@@ -233,8 +233,6 @@ has_open(struct req_ctx *ctx, uint64_t customer_id, int kind, const char *goal,
 	return 0;
 }
 
-static crm_status open_followup(
-    struct req_ctx *ctx, uint64_t customer_id, Crm__V1__Task **t);
 static crm_status close_task(
     struct req_ctx *ctx, uint64_t id, int status, const char *why);
 
@@ -270,7 +268,7 @@ task_move_customer(struct req_ctx *ctx, uint64_t id, uint64_t to)
 		rc = load(ctx, id, &t);
 	}
 	if (rc == CRM_OK && is_open_followup(before)) {
-		rc = open_followup(ctx, to, &kept);
+		rc = task_followup_open(ctx, to, &kept);
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -400,9 +398,9 @@ task_create_planned(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	return rc;
 }
 
-/* The open follow-up task of customer id, or NULL. */
-static crm_status
-open_followup(struct req_ctx *ctx, uint64_t customer_id, Crm__V1__Task **t)
+crm_status
+task_followup_open(
+    struct req_ctx *ctx, uint64_t customer_id, Crm__V1__Task **t)
 {
 	store_key k;
 	uint64_t id;
@@ -528,7 +526,7 @@ task_followup_sync_fu(struct req_ctx *ctx, const Crm__V1__Customer *c,
     int64_t from, uint64_t fu_id, int reschedule)
 {
 	Crm__V1__Task *cur, *before;
-	crm_status rc = open_followup(ctx, c->id, &cur);
+	crm_status rc = task_followup_open(ctx, c->id, &cur);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -659,7 +657,7 @@ task_followup_done(struct req_ctx *ctx, uint64_t customer_id, uint64_t fu_id,
 {
 	Crm__V1__Task *cur, *before;
 	*task_id = 0;
-	crm_status rc = open_followup(ctx, customer_id, &cur);
+	crm_status rc = task_followup_open(ctx, customer_id, &cur);
 	if (rc != CRM_OK || cur == NULL) {
 		return rc;
 	}

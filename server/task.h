@@ -106,6 +106,13 @@ crm_status task_followup_sync_fu(struct req_ctx *ctx,
  */
 crm_status task_followup_done(struct req_ctx *ctx, uint64_t customer_id,
     uint64_t fu_id, uint64_t *task_id /* OUT */);
+/*
+ * task_followup_open: customer_id's open follow-up task (the one the
+ * task module indexes per customer), or NULL when it has none. *t:
+ * borrowed, in the request arena. Errors: those of the store.
+ */
+crm_status task_followup_open(
+    struct req_ctx *ctx, uint64_t customer_id, Crm__V1__Task **t /* OUT */);
 
 /*
  * task_extras_start: the tasks an active customer has besides its next
