@@ -127,9 +127,10 @@ hash_new_password(char *pwhash /* OUT */)
 			goto out;
 		}
 	}
-	if (strlen(pw) < 3) {
-		fprintf(stderr, "crmd: a password of at least 3 characters "
-		                "is needed\n");
+	if (strlen(pw) < CRM_PASSWORD_MIN) {
+		fprintf(stderr,
+		    "crmd: a password of at least %d characters is needed\n",
+		    CRM_PASSWORD_MIN);
 		goto out;
 	}
 	if (auth_init() == CRM_OK &&

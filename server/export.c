@@ -19,7 +19,7 @@
 #include "task.h"
 #include "user.h"
 
-#define PAGE_DEFAULT 1000
+#define PAGE_DEFAULT CRM_EXPORT_PAGE_DEFAULT
 #define PAGE_MAX     5000
 #define PAGE_BYTES   (1u << 19) /* half nanomsg's default receive limit */
 #define SCAN_BUDGET  20000      /* customers walked per page at most */

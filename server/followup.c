@@ -31,7 +31,7 @@
 #include "task.h"
 #include "user.h"
 
-#define MAX_COMMITMENTS 16
+#define MAX_COMMITMENTS CRM_FOLLOWUP_MAX_COMMITMENTS
 #define MAX_CONTACTS    16
 #define FUTURE_SLACK    3600 /* clocks differ; a day ahead does not */
 
