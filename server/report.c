@@ -2,7 +2,8 @@
 /*
  * report.c: the report request: who may see which scope, the period, the
  * generic table builders and the index walks every kind uses. The kinds
- * themselves are in report_kinds.c.
+ * themselves are in report_pipeline.c, report_quality.c,
+ * report_summary.c and the other report_*.c files.
  */
 #include "report.h"
 
@@ -436,4 +437,16 @@ report_handle(
 	resp->body_case = CRM__V1__RESPONSE__BODY_REPORT;
 	resp->report = out;
 	return CRM_OK;
+}
+
+const char *
+report_grade_name(int grade)
+{
+	return crm_enum_name(&crm__v1__grade__descriptor, grade);
+}
+
+const char *
+report_stage_name(int stage)
+{
+	return crm_enum_name(&crm__v1__stage__descriptor, stage);
 }
