@@ -303,6 +303,120 @@ person_change(const struct req_ctx *ctx)
 	return 0;
 }
 
+/* Step of put: the name index (cust_name, kind || name) follows a new
+ * or changed name; a merged tombstone leaves it. */
+static crm_status
+index_name(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    const Crm__V1__Customer *after)
+{
+	store_key k;
+	crm_status rc = CRM_OK;
+	int merged = after->merged_into != 0;
+	int renamed = before == NULL || before->kind != after->kind ||
+	              strcmp(before->name, after->name) != 0;
+	if (merged) {
+		/* A merged tombstone leaves the name and every list. */
+		if (before != NULL && before->merged_into == 0 &&
+		    name_key(ctx, &k, before->kind, before->name) == CRM_OK) {
+			rc = ref_del(ctx, &k, before->id);
+		}
+		return rc;
+	}
+	if (!renamed) {
+		return CRM_OK;
+	}
+	char what[CUSTOMER_NAME_MAX + 32];
+	snprintf(what, sizeof(what), "customer \"%s\"", after->name);
+	rc = name_key(ctx, &k, after->kind, after->name);
+	if (rc == CRM_OK) {
+		rc = duplicate(ctx, &k, after->id, what);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (before != NULL) {
+		store_key old;
+		if (name_key(ctx, &old, before->kind, before->name) ==
+		    CRM_OK) {
+			rc = ref_del(ctx, &old, before->id);
+			if (rc != CRM_OK) {
+				return rc;
+			}
+		}
+	}
+	return store_put_ref(ctx->st, ctx->txn, DB_CUST_NAME, &k, after->id);
+}
+
+/* Step of put: the licence number's entry in cust_name ('L' || number),
+ * unique like a name. */
+static crm_status
+index_licence(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    const Crm__V1__Customer *after)
+{
+	const char *old_lic =
+	    before && before->merged_into == 0 && before->licence_no
+	        ? before->licence_no
+	        : "";
+	const char *new_lic = after->merged_into == 0 && after->licence_no
+	                          ? after->licence_no
+	                          : "";
+	if (strcmp(old_lic, new_lic) == 0) {
+		return CRM_OK;
+	}
+	store_key k;
+	crm_status rc = CRM_OK;
+	if (*old_lic) {
+		licence_key(&k, old_lic);
+		rc = ref_del(ctx, &k, after->id);
+	}
+	if (rc == CRM_OK && *new_lic) {
+		char what[64 + LICENCE_MAX];
+		snprintf(what, sizeof(what), "business licence %s", new_lic);
+		licence_key(&k, new_lic);
+		rc = duplicate(ctx, &k, after->id, what);
+		if (rc == CRM_OK) {
+			rc = store_put_ref(
+			    ctx->st, ctx->txn, DB_CUST_NAME, &k, after->id);
+		}
+	}
+	return rc;
+}
+
+/* Step of put: the lists a customer is in: cust_owner (owner || id),
+ * cust_team (team || id) and the team pool (pool.h: a team's customers
+ * without an owner). A merged tombstone is in none. */
+static crm_status
+index_lists(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    const Crm__V1__Customer *after)
+{
+	int merged = after->merged_into != 0;
+	int was_listed = before != NULL && before->merged_into == 0;
+	store_key ok, nk;
+	if (before != NULL) {
+		store_key_pair(&ok, before->owner_id, before->id);
+	}
+	store_key_pair(&nk, after->owner_id, after->id);
+	crm_status rc = store_reindex(ctx->st, ctx->txn, DB_CUST_OWNER,
+	    was_listed ? &ok : NULL, merged ? NULL : &nk);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (before != NULL) {
+		store_key_pair(&ok, before->team_id, before->id);
+	}
+	store_key_pair(&nk, after->team_id, after->id);
+	rc = store_reindex(ctx->st, ctx->txn, DB_CUST_TEAM,
+	    was_listed ? &ok : NULL, merged ? NULL : &nk);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	int was_pooled =
+	    was_listed && before->owner_id == 0 && before->team_id != 0;
+	int pooled = !merged && after->owner_id == 0 && after->team_id != 0;
+	return store_reindex(ctx->st, ctx->txn, DB_POOL,
+	    was_pooled ? &ok : NULL, pooled ? &nk : NULL);
+}
+
 /*
  * Write after (a new version of before, or a new record when before is
  * NULL) with its indexes and an audit record.
@@ -311,8 +425,6 @@ static crm_status
 put(struct req_ctx *ctx, const Crm__V1__Customer *before,
     Crm__V1__Customer *after)
 {
-	crm_status rc;
-	store_key k;
 	/* Server-filled display fields are never stored. */
 	after->owner = after->team = after->checked_by = NULL;
 	after->pool_from = NULL;
@@ -331,103 +443,16 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 		after->has_touched_at = 1;
 		after->touched_at = ctx->now;
 	}
-	int merged = after->merged_into != 0;
-	int renamed = before == NULL || before->kind != after->kind ||
-	              strcmp(before->name, after->name) != 0;
-	const char *old_lic =
-	    before && before->merged_into == 0 && before->licence_no
-	        ? before->licence_no
-	        : "";
-	const char *new_lic =
-	    !merged && after->licence_no ? after->licence_no : "";
-	if (merged) {
-		/* A merged tombstone leaves the name and every list. */
-		if (before != NULL && before->merged_into == 0 &&
-		    name_key(ctx, &k, before->kind, before->name) == CRM_OK) {
-			rc = ref_del(ctx, &k, before->id);
-			if (rc != CRM_OK) {
-				return rc;
-			}
-		}
-	} else if (renamed) {
-		char what[CUSTOMER_NAME_MAX + 32];
-		snprintf(what, sizeof(what), "customer \"%s\"", after->name);
-		rc = name_key(ctx, &k, after->kind, after->name);
-		if (rc == CRM_OK) {
-			rc = duplicate(ctx, &k, after->id, what);
-		}
-		if (rc != CRM_OK) {
-			return rc;
-		}
-		if (before != NULL) {
-			store_key old;
-			if (name_key(ctx, &old, before->kind, before->name) ==
-			    CRM_OK) {
-				rc = ref_del(ctx, &old, before->id);
-				if (rc != CRM_OK) {
-					return rc;
-				}
-			}
-		}
-		rc = store_put_ref(
-		    ctx->st, ctx->txn, DB_CUST_NAME, &k, after->id);
-		if (rc != CRM_OK) {
-			return rc;
-		}
+	crm_status rc = index_name(ctx, before, after);
+	if (rc == CRM_OK) {
+		rc = index_licence(ctx, before, after);
 	}
-	if (strcmp(old_lic, new_lic) != 0) {
-		char what[64 + LICENCE_MAX];
-		if (*old_lic) {
-			licence_key(&k, old_lic);
-			rc = ref_del(ctx, &k, after->id);
-			if (rc != CRM_OK) {
-				return rc;
-			}
-		}
-		if (*new_lic) {
-			snprintf(what, sizeof(what), "business licence %s",
-			    new_lic);
-			licence_key(&k, new_lic);
-			rc = duplicate(ctx, &k, after->id, what);
-			if (rc == CRM_OK) {
-				rc = store_put_ref(ctx->st, ctx->txn,
-				    DB_CUST_NAME, &k, after->id);
-			}
-			if (rc != CRM_OK) {
-				return rc;
-			}
-		}
+	if (rc == CRM_OK) {
+		rc = index_lists(ctx, before, after);
 	}
-	store_key ok, nk;
-	if (before != NULL) {
-		store_key_pair(&ok, before->owner_id, before->id);
+	if (rc == CRM_OK) {
+		rc = stats_on_customer(ctx, before, after);
 	}
-	store_key_pair(&nk, after->owner_id, after->id);
-	int was_listed = before != NULL && before->merged_into == 0;
-	rc = store_reindex(ctx->st, ctx->txn, DB_CUST_OWNER,
-	    was_listed ? &ok : NULL, merged ? NULL : &nk);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	if (before != NULL) {
-		store_key_pair(&ok, before->team_id, before->id);
-	}
-	store_key_pair(&nk, after->team_id, after->id);
-	rc = store_reindex(ctx->st, ctx->txn, DB_CUST_TEAM,
-	    was_listed ? &ok : NULL, merged ? NULL : &nk);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	/* The team pool (pool.h): a team's customers without an owner. */
-	int was_pooled =
-	    was_listed && before->owner_id == 0 && before->team_id != 0;
-	int pooled = !merged && after->owner_id == 0 && after->team_id != 0;
-	rc = store_reindex(ctx->st, ctx->txn, DB_POOL, was_pooled ? &ok : NULL,
-	    pooled ? &nk : NULL);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	rc = stats_on_customer(ctx, before, after);
 	if (rc == CRM_OK) {
 		rc = review_on_customer(ctx, before, after);
 	}
@@ -440,6 +465,7 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	}
 	after->has_updated_at = 1;
 	after->updated_at = ctx->now;
+	store_key k;
 	store_key_id(&k, after->id);
 	rc = store_put_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k, &after->base);
 	if (rc == CRM_OK) {

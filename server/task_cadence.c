@@ -84,17 +84,130 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	return task_followup_sync_fu(ctx, c, from, 0, reschedule);
 }
 
+/* Step of task_followup_sync_fu: c has no open follow-up task: plan one
+ * at the cadence of cell gp counted from `from` (off non-working days,
+ * per policy: said in an event when it moves). */
+static crm_status
+plan_new(struct req_ctx *ctx, const Crm__V1__Policy *p,
+    const Crm__V1__CadenceCell *gp, const Crm__V1__Customer *c, int64_t from,
+    uint64_t fu_id)
+{
+	int64_t due = from + gp->every_seconds, cadence_due = due;
+	Crm__V1__Task *t;
+	struct task_plan plan = { from,
+		plan_followup(ctx, c->id, from, fu_id) };
+	crm_status rc = task_cadence_plan(ctx, p, c, from, 0, NULL, &due);
+	if (rc == CRM_OK) {
+		rc = task_create_planned(ctx, c, c->owner_id,
+		    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
+		    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due, gp->goal,
+		    policy_cell_channels(ctx, gp), &plan, &t);
+	}
+	if (rc == CRM_OK && due != cadence_due) {
+		rc = event_add(ctx, c->id, t->id,
+		    "the cadence's day is not a working day (the "
+		    "calendar; policy working-days)",
+		    "next follow-up %" PRIu64 " due %s, on the next "
+		    "working day after %s",
+		    t->id, task_when(ctx, due), task_when(ctx, cadence_due));
+	}
+	return rc;
+}
+
+/* The cadence's reason for cell gp, as events say it. */
+static void
+cadence_why(char *why, size_t len, const Crm__V1__CadenceCell *gp, int off_day)
+{
+	const char *grade =
+	    crm_enum_name(&crm__v1__grade__descriptor, gp->grade);
+	const char *stage =
+	    crm_enum_name(&crm__v1__stage__descriptor, gp->stage);
+	int64_t every = gp->every_seconds;
+	snprintf(why, len,
+	    "stage %s, grade %s: every %lld %s from the last contact%s", stage,
+	    grade[0] ? grade : "-",
+	    (long long)(every % 86400 ? every / 3600 : every / 86400),
+	    every % 86400 ? "h" : "d",
+	    off_day ? ", on the next working day" : "");
+}
+
+/* Step of task_followup_sync_fu: c's open follow-up task cur follows the
+ * cadence of cell gp counted from `from`. Only a next follow-up the
+ * cadence made follows the grade; a person's (log --next, task move,
+ * task cancel --next) is kept. Never into the past: the earliest is now;
+ * then off non-working days, per policy. One its owner may not see goes
+ * to c's owner. */
+static crm_status
+replan_open(struct req_ctx *ctx, const Crm__V1__Policy *p,
+    const Crm__V1__CadenceCell *gp, const Crm__V1__Customer *c,
+    Crm__V1__Task *cur, int64_t from, uint64_t fu_id, int reschedule)
+{
+	int64_t due = from + gp->every_seconds, cadence_due = due;
+	int cadence = cur->origin == CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE;
+	if (due < ctx->now) {
+		cadence_due = ctx->now;
+	}
+	crm_status rc =
+	    task_cadence_plan(ctx, p, c, from, ctx->now, NULL, &due);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	char why[200];
+	cadence_why(why, sizeof(why), gp, due != cadence_due);
+	int move = reschedule && cadence && cur->due_at != due;
+	int give = !task_user_sees(ctx, cur->owner_id, c);
+	/* What it counts from is kept with it (customer why). */
+	int replan = reschedule && cadence &&
+	             (!cur->has_plan_from_at || cur->plan_from_at != from);
+	if (reschedule && !cadence && cur->due_at != due) {
+		rc = event_add(ctx, c->id, cur->id,
+		    "a person set it: only a next follow-up the cadence made "
+		    "moves with the grade",
+		    "next follow-up %" PRIu64 " kept at %s (the cadence, %s, "
+		    "would say %s)",
+		    cur->id, task_when(ctx, cur->due_at), why,
+		    task_when(ctx, due));
+	}
+	if (rc != CRM_OK || (!move && !give && !replan)) {
+		return rc;
+	}
+	Crm__V1__Task *before;
+	rc = task_load(ctx, cur->id, &before);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (give) {
+		cur->owner_id = c->owner_id;
+		rc = event_add(ctx, c->id, cur->id,
+		    "its owner may not see the customer",
+		    "next follow-up %" PRIu64 " given to %s", cur->id,
+		    user_login_of(ctx, c->owner_id));
+	}
+	if (rc == CRM_OK && move) {
+		rc = event_add(ctx, c->id, cur->id, why,
+		    "next follow-up %" PRIu64 " moved from %s to %s", cur->id,
+		    task_when(ctx, cur->due_at), task_when(ctx, due));
+		cur->due_at = due;
+		cur->goal = gp->goal;
+		cur->suggested_channels = policy_cell_channels(ctx, gp);
+	}
+	if (move || replan) {
+		task_set_plan(
+		    ctx, cur, from, plan_followup(ctx, c->id, from, fu_id));
+	}
+	return rc == CRM_OK ? task_put(ctx, before, cur) : rc;
+}
+
 crm_status
 task_followup_sync_fu(struct req_ctx *ctx, const Crm__V1__Customer *c,
     int64_t from, uint64_t fu_id, int reschedule)
 {
-	Crm__V1__Task *cur, *before;
+	Crm__V1__Task *cur;
 	crm_status rc = task_followup_open(ctx, c->id, &cur);
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	int active = c->stage != CRM__V1__STAGE__STAGE_LOST;
-	if (!active) {
+	if (c->stage == CRM__V1__STAGE__STAGE_LOST) {
 		/* A lost customer is followed no more: every open task of
 		 * it ends. */
 		rc = routine_sync_customer(ctx, c);
@@ -124,96 +237,9 @@ task_followup_sync_fu(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	int64_t due = from + gp->every_seconds, cadence_due = due;
-	if (cur == NULL) {
-		/* Off non-working days, per policy (calendar.h). */
-		Crm__V1__Task *t;
-		struct task_plan plan = { from,
-			plan_followup(ctx, c->id, from, fu_id) };
-		rc = task_cadence_plan(ctx, p, c, from, 0, NULL, &due);
-		if (rc == CRM_OK) {
-			rc = task_create_planned(ctx, c, c->owner_id,
-			    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
-			    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due,
-			    gp->goal, policy_cell_channels(ctx, gp), &plan,
-			    &t);
-		}
-		if (rc == CRM_OK && due != cadence_due) {
-			rc = event_add(ctx, c->id, t->id,
-			    "the cadence's day is not a working day (the "
-			    "calendar; policy working-days)",
-			    "next follow-up %" PRIu64 " due %s, on the next "
-			    "working day after %s",
-			    t->id, task_when(ctx, due),
-			    task_when(ctx, cadence_due));
-		}
-		return rc;
-	}
-	/* Only a next follow-up the cadence made follows the grade; a
-	 * person's (log --next, task move, task cancel --next) is kept.
-	 * Never into the past: the earliest is now; then off non-working
-	 * days, per policy. */
-	int cadence = cur->origin == CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE;
-	if (due < ctx->now) {
-		cadence_due = ctx->now;
-	}
-	rc = task_cadence_plan(ctx, p, c, from, ctx->now, NULL, &due);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	const char *grade =
-	    crm_enum_name(&crm__v1__grade__descriptor, gp->grade);
-	const char *stage =
-	    crm_enum_name(&crm__v1__stage__descriptor, gp->stage);
-	char why[200];
-	int64_t every = gp->every_seconds;
-	snprintf(why, sizeof(why),
-	    "stage %s, grade %s: every %lld %s from the last contact%s", stage,
-	    grade[0] ? grade : "-",
-	    (long long)(every % 86400 ? every / 3600 : every / 86400),
-	    every % 86400 ? "h" : "d",
-	    due != cadence_due ? ", on the next working day" : "");
-	int move = reschedule && cadence && cur->due_at != due;
-	int give = !task_user_sees(ctx, cur->owner_id, c);
-	/* What it counts from is kept with it (customer why). */
-	int replan = reschedule && cadence &&
-	             (!cur->has_plan_from_at || cur->plan_from_at != from);
-	if (reschedule && !cadence && cur->due_at != due) {
-		rc = event_add(ctx, c->id, cur->id,
-		    "a person set it: only a next follow-up the cadence made "
-		    "moves with the grade",
-		    "next follow-up %" PRIu64 " kept at %s (the cadence, %s, "
-		    "would say %s)",
-		    cur->id, task_when(ctx, cur->due_at), why,
-		    task_when(ctx, due));
-	}
-	if (rc != CRM_OK || (!move && !give && !replan)) {
-		return rc;
-	}
-	rc = task_load(ctx, cur->id, &before);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	if (give) {
-		cur->owner_id = c->owner_id;
-		rc = event_add(ctx, c->id, cur->id,
-		    "its owner may not see the customer",
-		    "next follow-up %" PRIu64 " given to %s", cur->id,
-		    user_login_of(ctx, c->owner_id));
-	}
-	if (rc == CRM_OK && move) {
-		rc = event_add(ctx, c->id, cur->id, why,
-		    "next follow-up %" PRIu64 " moved from %s to %s", cur->id,
-		    task_when(ctx, cur->due_at), task_when(ctx, due));
-		cur->due_at = due;
-		cur->goal = gp->goal;
-		cur->suggested_channels = policy_cell_channels(ctx, gp);
-	}
-	if (move || replan) {
-		task_set_plan(
-		    ctx, cur, from, plan_followup(ctx, c->id, from, fu_id));
-	}
-	return rc == CRM_OK ? task_put(ctx, before, cur) : rc;
+	return cur == NULL
+	           ? plan_new(ctx, p, gp, c, from, fu_id)
+	           : replan_open(ctx, p, gp, c, cur, from, fu_id, reschedule);
 }
 
 crm_status
