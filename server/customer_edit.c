@@ -29,17 +29,15 @@
 
 /* ---------------------------------------------------- handlers */
 
-crm_status
-customer_handle_add(
-    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+/* Step of customer.add: the new customer's owner, a login the caller may
+ * give customers to (scope.h; default the caller). The owner is
+ * CustomerAddRequest.owner: one set inside the customer would be silently
+ * ignored, so it is refused. */
+static crm_status
+add_owner(struct req_ctx *ctx, const Crm__V1__CustomerAddRequest *r,
+    Crm__Store__UserRecord **owner)
 {
-	const Crm__V1__CustomerAddRequest *r = req->customer_add;
 	const Crm__V1__Customer *in = r->customer;
-	if (in == NULL) {
-		return dispatch_fail(ctx, CRM_EINVAL, "customer is required");
-	}
-	/* The owner is CustomerAddRequest.owner: one set inside the customer
-	 * would be silently ignored, so it is refused. */
 	if (ctx->action != NULL && strcmp(ctx->action, "customer.add") == 0 &&
 	    ((in->owner != NULL && *in->owner != '\0') ||
 	        (in->has_owner_id && in->owner_id != 0))) {
@@ -50,12 +48,17 @@ customer_handle_add(
 		    "the owner of a new customer is CustomerAddRequest.owner "
 		    "(a login), not customer.owner or customer.owner_id");
 	}
-	Crm__Store__UserRecord *owner;
-	crm_status rc = scope_new_owner(
-	    ctx, r->owner && *r->owner ? r->owner : ctx->who->login, &owner);
-	if (rc != CRM_OK) {
-		return rc;
-	}
+	return scope_new_owner(
+	    ctx, r->owner && *r->owner ? r->owner : ctx->who->login, owner);
+}
+
+/* Step of customer.add: the new record from the fields of in a client
+ * may set, with defaults, checked. A rep's grade other than the default
+ * is a proposal: *wanted is the grade asked for, *proposed set so. */
+static crm_status
+add_record(struct req_ctx *ctx, const Crm__V1__Customer *in,
+    Crm__V1__Customer **out, Crm__V1__Grade *wanted, int *proposed)
+{
 	/* Built field by field: never store a client's message as sent. */
 	Crm__V1__Customer *c = crm_arena_alloc(ctx->arena, sizeof(*c));
 	if (c == NULL) {
@@ -78,11 +81,11 @@ customer_handle_add(
 	}
 	/* A rep proposes a grade; the customer starts at the default until
 	 * the manager decides (seed 002: 销售代表初评, 销售经理审核确认). */
-	int proposed = c->has_grade && c->grade != 0 &&
-	               c->grade != DEFAULT_GRADE &&
-	               ctx->who->role == CRM__V1__ROLE__ROLE_REP;
-	Crm__V1__Grade wanted = c->grade;
-	if (!c->has_grade || c->grade == 0 || proposed) {
+	*proposed = c->has_grade && c->grade != 0 &&
+	            c->grade != DEFAULT_GRADE &&
+	            ctx->who->role == CRM__V1__ROLE__ROLE_REP;
+	*wanted = c->grade;
+	if (!c->has_grade || c->grade == 0 || *proposed) {
 		c->has_grade = 1;
 		c->grade = DEFAULT_GRADE;
 	}
@@ -91,27 +94,76 @@ customer_handle_add(
 		c->first_contact_at = ctx->now;
 	}
 	c->industry = (char *)customer_trimmed(ctx, c->industry);
-	rc = customer_fields_first_contact(ctx, c);
+	crm_status rc = customer_fields_first_contact(ctx, c);
 	if (rc == CRM_OK) {
 		rc = customer_fields_check(ctx, c);
 	}
 	if (rc == CRM_OK) {
 		rc = customer_fields_company_name(ctx, c);
 	}
-	if (rc != CRM_OK) {
-		dispatch_field_prefix(ctx, "customer_add.customer.");
-	}
 	if (rc == CRM_OK) {
 		rc = customer_fields_licence_clean(ctx, c);
-		if (rc != CRM_OK) {
-			dispatch_field_prefix(ctx, "customer_add.customer.");
-		}
 	}
 	if (rc == CRM_OK) {
 		rc = customer_fields_first_stage(ctx, c);
-		if (rc != CRM_OK) {
-			dispatch_field_prefix(ctx, "customer_add.customer.");
-		}
+	}
+	if (rc != CRM_OK) {
+		dispatch_field_prefix(ctx, "customer_add.customer.");
+		return rc;
+	}
+	*out = c;
+	return CRM_OK;
+}
+
+/* Step of customer.add: what a new customer starts with once stored: its
+ * first stage, its next follow-up and extras (not when lost), its grade,
+ * a purchase when added as won, a grade proposal (*p) when a rep asked
+ * for a grade. */
+static crm_status
+add_start(struct req_ctx *ctx, Crm__V1__Customer *c, int proposed,
+    Crm__V1__Grade wanted, Crm__V1__GradeProposal **p)
+{
+	crm_status rc = lifecycle_stage_first(ctx, c);
+	if (rc == CRM_OK) {
+		rc = task_followup_sync(ctx, c, customer_last_contact(c), 1);
+	}
+	if (rc == CRM_OK && c->stage != CRM__V1__STAGE__STAGE_LOST) {
+		/* A lost customer gets no re-grade or greeting tasks. */
+		rc = task_extras_start(ctx, c);
+	}
+	if (rc == CRM_OK && !proposed && wanted != 0) {
+		rc = lifecycle_grade_set(ctx, c, 0, (int)wanted,
+		    "grade given when the customer was added");
+	}
+	if (rc == CRM_OK && c->stage == CRM__V1__STAGE__STAGE_WON &&
+	    c->has_deal_amount && c->deal_amount > 0) {
+		/* Added (or imported) as won: its deal is a purchase, as
+		 * `stage ... won --amount` records it. */
+		rc = lifecycle_won_purchase(
+		    ctx, c, c->deal_amount, c->contract_terms, NULL, 0);
+	}
+	if (rc == CRM_OK && proposed) {
+		rc = lifecycle_propose(ctx, c, wanted,
+		    "grade given when the customer was added", p);
+	}
+	return rc;
+}
+
+crm_status
+customer_handle_add(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__CustomerAddRequest *r = req->customer_add;
+	if (r->customer == NULL) {
+		return dispatch_fail(ctx, CRM_EINVAL, "customer is required");
+	}
+	Crm__Store__UserRecord *owner = NULL;
+	Crm__V1__Customer *c = NULL;
+	Crm__V1__Grade wanted = 0;
+	int proposed = 0;
+	crm_status rc = add_owner(ctx, r, &owner);
+	if (rc == CRM_OK) {
+		rc = add_record(ctx, r->customer, &c, &wanted, &proposed);
 	}
 	if (rc == CRM_OK) {
 		rc = store_next_id(ctx->st, ctx->txn, "customer", &c->id);
@@ -136,32 +188,10 @@ customer_handle_add(
 	    ctx->action != NULL && strcmp(ctx->action, "customer.add") == 0 &&
 	    owner->id == ctx->who->user_id &&
 	    signals_entered_late(c->first_contact_at, c->created_at);
+	Crm__V1__GradeProposal *p = NULL;
 	rc = customer_save(ctx, NULL, c);
 	if (rc == CRM_OK) {
-		rc = lifecycle_stage_first(ctx, c);
-	}
-	if (rc == CRM_OK) {
-		rc = task_followup_sync(ctx, c, customer_last_contact(c), 1);
-	}
-	if (rc == CRM_OK && c->stage != CRM__V1__STAGE__STAGE_LOST) {
-		/* A lost customer gets no re-grade or greeting tasks. */
-		rc = task_extras_start(ctx, c);
-	}
-	if (rc == CRM_OK && !proposed && wanted != 0) {
-		rc = lifecycle_grade_set(ctx, c, 0, (int)wanted,
-		    "grade given when the customer was added");
-	}
-	if (rc == CRM_OK && c->stage == CRM__V1__STAGE__STAGE_WON &&
-	    c->has_deal_amount && c->deal_amount > 0) {
-		/* Added (or imported) as won: its deal is a purchase, as
-		 * `stage ... won --amount` records it. */
-		rc = lifecycle_won_purchase(
-		    ctx, c, c->deal_amount, c->contract_terms, NULL, 0);
-	}
-	Crm__V1__GradeProposal *p = NULL;
-	if (rc == CRM_OK && proposed) {
-		rc = lifecycle_propose(ctx, c, wanted,
-		    "grade given when the customer was added", &p);
+		rc = add_start(ctx, c, proposed, wanted, &p);
 	}
 	if (rc == CRM_OK) {
 		rc = customer_reply(ctx, c, resp);

@@ -581,10 +581,10 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 		mine.imported = imported != 0;
 		in = &mine;
 	}
-	uint64_t cust;
-	Crm__V1__Customer *before, *c;
-	Crm__V1__Policy *pol;
-	Crm__V1__FollowUp *f;
+	uint64_t cust = 0;
+	Crm__V1__Customer *before = NULL, *c = NULL;
+	Crm__V1__Policy *pol = NULL;
+	Crm__V1__FollowUp *f = NULL;
 	crm_status rc = log_customer(ctx, in, &cust);
 	if (rc == CRM_OK) {
 		rc = customer_editable(ctx, cust, &before);
