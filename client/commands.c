@@ -1206,6 +1206,15 @@ const struct cmd_row cmd_table[] = {
 	               "name).",
 	    .max_args = 1,
 	    .fn = cmd_admin_backup },
+	{ .name = "stats",
+	    .group = "admin",
+	    .usage = "",
+	    .summary = "Admin: crmd's latency per request type since it "
+	               "started (count, p50, p99, p999; a write's includes "
+	               "its synced commit) and its group commits (writes "
+	               "and bytes per commit).",
+	    .max_args = 0,
+	    .fn = cmd_stats },
 
 	{ .name = "policy",
 	    .group = "admin",

@@ -330,6 +330,9 @@ crm_status cmd_admin_team_add(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 crm_status cmd_admin_backup(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+/* cmd_stats.c */
+crm_status cmd_stats(
+    struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
 crm_status cmd_admin_team_list(
     struct cmd_ctx *, const struct cmd_call *, render_doc *);
 

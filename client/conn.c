@@ -8,7 +8,9 @@
  * nn_connect is asynchronous and retries for ever, so whether crmd runs
  * at all is asked directly: while the socket has no connection, a plain
  * connect() to the ipc path or TCP port says "refused" or "no such
- * socket" within milliseconds (probe_running).
+ * socket" within milliseconds (probe_running). An ssh:// server is
+ * reached through the local end of an ssh tunnel (ssh_tunnel.c): the
+ * socket dials that, and "is it running" asks through the tunnel.
  */
 #include "conn.h"
 
@@ -27,11 +29,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ssh_tunnel.h"
+
 #define PROBE_MS   100 /* a TCP connect that neither fails nor succeeds */
 #define RECHECK_MS 100 /* while waiting: is the server still there? */
+/* Through a tunnel each reconnect is an ssh channel (and, while crmd is
+ * down, a line from ssh): back off to this. */
+#define TUNNEL_RECONNECT_MAX_MS 5000
 
 struct crm_conn {
-	char *url;
+	char *url;  /* as given: messages name it */
+	char *dial; /* what the socket connects to (the tunnel's end) */
+	ssh_tunnel *tunnel; /* NULL unless url is ssh:// */
+	char *bad_url;      /* why url cannot be used, or NULL */
 	int timeout_ms;
 	int sock; /* -1 until the first call */
 	int cancel_fd;
@@ -58,6 +68,19 @@ conn_new(const char *url, int timeout_ms)
 {
 	crm_conn *c = crm_xcalloc(1, sizeof(*c));
 	c->url = crm_xstrdup(url);
+	if (ssh_tunnel_is_url(url)) {
+		struct ssh_url u;
+		char why[300];
+		if (ssh_tunnel_parse(url, &u, why, sizeof(why)) == CRM_OK) {
+			c->tunnel = ssh_tunnel_new(&u); /* dial: once up */
+		} else {
+			c->bad_url =
+			    crm_xasprintf("bad server URL %s: %s", url, why);
+		}
+	}
+	if (c->tunnel == NULL) {
+		c->dial = crm_xstrdup(url);
+	}
 	c->timeout_ms = timeout_ms > 0 ? timeout_ms : CONN_TIMEOUT_MS;
 	c->sock = -1;
 	c->cancel_fd = -1;
@@ -73,11 +96,14 @@ conn_free(crm_conn *c)
 	if (c->sock >= 0) {
 		nn_close(c->sock);
 	}
+	ssh_tunnel_free(c->tunnel); /* stops ssh */
 	if (c->token != NULL) {
 		memset(c->token, 0, c->token_len);
 		free(c->token);
 	}
 	free(c->url);
+	free(c->dial);
+	free(c->bad_url);
 	free(c);
 }
 
@@ -85,6 +111,33 @@ const char *
 conn_url(const crm_conn *c)
 {
 	return c->url;
+}
+
+const char *
+conn_sub_url(const crm_conn *c, const char *announced)
+{
+	if (c->tunnel == NULL || announced == NULL) {
+		return announced;
+	}
+	if (ssh_tunnel_pub_url(c->tunnel) == NULL) {
+		return NULL;
+	}
+	struct ssh_url u;
+	char why[300], want[3][64];
+	if (ssh_tunnel_parse(c->url, &u, why, sizeof(why)) != CRM_OK) {
+		return NULL;
+	}
+	snprintf(
+	    want[0], sizeof(want[0]), "tcp://127.0.0.1:%d", u.crmd_port + 1);
+	snprintf(
+	    want[1], sizeof(want[1]), "tcp://localhost:%d", u.crmd_port + 1);
+	snprintf(want[2], sizeof(want[2]), "tcp://[::1]:%d", u.crmd_port + 1);
+	for (int i = 0; i < 3; i++) {
+		if (strcmp(announced, want[i]) == 0) {
+			return ssh_tunnel_pub_url(c->tunnel);
+		}
+	}
+	return NULL;
 }
 
 int
@@ -145,6 +198,23 @@ conn_open(crm_conn *c)
 	int s = -1;
 	int max = (int)CRM_MAX_REPLY;
 
+	if (c->bad_url != NULL) {
+		snprintf(c->error, sizeof(c->error), "%s", c->bad_url);
+		return CRM_EINVAL;
+	}
+	if (c->tunnel != NULL) {
+		/* Started on first use, restarted when it dropped. */
+		char why[400];
+		if (ssh_tunnel_up(c->tunnel, c->cancel_fd, why, sizeof(why)) !=
+		    CRM_OK) {
+			snprintf(c->error, sizeof(c->error),
+			    "cannot reach %s: %s", c->url, why);
+			return CRM_UNAVAILABLE;
+		}
+		if (c->dial == NULL) {
+			c->dial = crm_xstrdup(ssh_tunnel_req_url(c->tunnel));
+		}
+	}
 	if (c->sock >= 0) {
 		return CRM_OK;
 	}
@@ -152,7 +222,7 @@ conn_open(crm_conn *c)
 	 * ours and closed to others? (A missing one is for the connection
 	 * to report.) */
 	char why[400];
-	if (crm_path_check_ipc(c->url, why, sizeof(why)) == CRM_EPERM) {
+	if (crm_path_check_ipc(c->dial, why, sizeof(why)) == CRM_EPERM) {
 		snprintf(c->error, sizeof(c->error),
 		    "not connecting to %s: %s", c->url, why);
 		return CRM_EPERM;
@@ -164,9 +234,13 @@ conn_open(crm_conn *c)
 		rc = CRM_UNAVAILABLE;
 		goto out;
 	}
+	int ivl_max = TUNNEL_RECONNECT_MAX_MS;
 	if (nn_setsockopt(s, NN_SOL_SOCKET, NN_RCVMAXSIZE, &max, sizeof(max)) <
 	        0 ||
-	    nn_connect(s, c->url) < 0) {
+	    (c->tunnel != NULL &&
+	        nn_setsockopt(s, NN_SOL_SOCKET, NN_RECONNECT_IVL_MAX, &ivl_max,
+	            sizeof(ivl_max)) < 0) ||
+	    nn_connect(s, c->dial) < 0) {
 		snprintf(c->error, sizeof(c->error),
 		    "cannot connect to %s: %s", c->url,
 		    nn_strerror(nn_errno()));
@@ -281,19 +355,36 @@ probe_running(const char *url)
 	return err == ECONNREFUSED ? -1 : 0;
 }
 
-/* The socket has no live connection and nobody listens at the url. */
+/* The socket has no live connection and nobody listens at the url.
+ * Through a tunnel: ssh has ended, or crmd does not answer through it
+ * (the reason kept for say_not_running). */
 static int
 server_gone(crm_conn *c)
 {
 	if (nn_get_statistic(c->sock, NN_STAT_CURRENT_CONNECTIONS) > 0) {
 		return 0;
 	}
-	return probe_running(c->url) < 0;
+	if (c->tunnel != NULL) {
+		char why[400];
+		if (ssh_tunnel_probe(c->tunnel, why, sizeof(why)) >= 0) {
+			return 0;
+		}
+		snprintf(c->error, sizeof(c->error), "%s: %s", c->url, why);
+		/* No reconnects through ssh until the next call: each
+		 * would be a channel that fails and a line from ssh. */
+		nn_close(c->sock);
+		c->sock = -1;
+		return 1;
+	}
+	return probe_running(c->dial) < 0;
 }
 
 static void
 say_not_running(crm_conn *c)
 {
+	if (c->tunnel != NULL) {
+		return; /* server_gone said why */
+	}
 	snprintf(
 	    c->error, sizeof(c->error), "crmd is not running at %s", c->url);
 }

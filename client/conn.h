@@ -48,6 +48,16 @@ void conn_free(crm_conn *c);
 /* conn_url: the server address. Borrowed; valid until conn_free(). */
 const char *conn_url(const crm_conn *c);
 
+/*
+ * conn_sub_url: where to subscribe for the pokes crmd announced at
+ * announced (HelloReply.pub_url or one of pub_urls): announced itself,
+ * or for an ssh:// server the local end of the tunnel's second forward
+ * when announced is that forward's target (tcp on the server's loopback,
+ * crmd's port + 1); NULL when it is not. Borrowed; valid until
+ * conn_free() or, for announced, as long as announced.
+ */
+const char *conn_sub_url(const crm_conn *c, const char *announced);
+
 /* conn_timeout: the deadline of calls in ms. */
 int conn_timeout(const crm_conn *c);
 

@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "complete.h"
 #include "shell.h"
+#include "ssh_tunnel.h"
 
 static void
 usage(FILE *f)
@@ -33,7 +34,12 @@ usage(FILE *f)
 	    "terminal.\n"
 	    "\n"
 	    "  -s, --server URL     the server (default $CRM_SERVER, else "
-	    "%s)\n"
+	    "%s):\n"
+	    "                       ipc://PATH, tcp://127.0.0.1:PORT, or\n"
+	    "                       ssh://[USER@]HOST[:PORT][/CRMD_PORT] "
+	    "through an ssh\n"
+	    "                       tunnel to crmd's loopback port on HOST "
+	    "(default %d)\n"
 	    "  -f, --format FORMAT  table (default), csv or json\n"
 	    "  -c, --command CMD    run CMD and exit, e.g. -c 'customer "
 	    "list'\n"
@@ -42,13 +48,15 @@ usage(FILE *f)
 	    "\n"
 	    "Environment: CRM_SERVER, CRM_TIMEOUT_MS (default %d), "
 	    "CRM_HISTFILE,\n"
+	    "CRM_SSH (the ssh command for ssh://, default `ssh`, split at "
+	    "blanks),\n"
 	    "XDG_CONFIG_HOME (session), XDG_CACHE_HOME (customer names),\n"
 	    "XDG_STATE_HOME (history, outbox).\n"
 	    "Type `crm help` for the commands. Exit status: 0 ok, 1 a "
 	    "command failed or\nwas refused, 2 usage error, 3 a write's "
 	    "outcome is unknown: it is kept in the\noutbox (`crm outbox`) "
 	    "and settled by `crm outbox send`.\n",
-	    url, CONN_TIMEOUT_MS);
+	    url, SSH_CRMD_PORT, CONN_TIMEOUT_MS);
 	free(url);
 }
 
@@ -122,6 +130,16 @@ main(int argc, char **argv)
 		timeout = atoi(env);
 	}
 	url = server && server[0] ? crm_xstrdup(server) : conn_default_url();
+	if (ssh_tunnel_is_url(url)) {
+		struct ssh_url u;
+		char why[300];
+		if (ssh_tunnel_parse(url, &u, why, sizeof(why)) != CRM_OK) {
+			fprintf(stderr, "crm: bad server URL '%s': %s\n", url,
+			    why);
+			free(url);
+			return 2;
+		}
+	}
 	ctx.conn = conn_new(url, timeout);
 	ctx.ropts.format = (render_format)format;
 	ctx.ropts.width = format == RENDER_TABLE ? render_terminal_width() : 0;

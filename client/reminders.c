@@ -91,9 +91,26 @@ open_sub(struct cmd_ctx *ctx)
 	    resp->hello->pub_url == NULL || resp->hello->pub_url[0] == '\0') {
 		goto out; /* a server without pokes: polling only */
 	}
+	/* Through ssh:// only the forwarded PUB can be reached. */
+	const char *url = conn_sub_url(ctx->conn, resp->hello->pub_url);
+	for (size_t i = 0; url == NULL && i < resp->hello->n_pub_urls; i++) {
+		url = conn_sub_url(ctx->conn, resp->hello->pub_urls[i]);
+	}
+	if (url == NULL) {
+		fprintf(stderr,
+		    "crm: crmd publishes its pokes at %s, not on the port "
+		    "after its own: live reminders come by polling\n",
+		    resp->hello->pub_url);
+		goto out;
+	}
+	/* Through a tunnel each reconnect is an ssh channel: back off. */
+	int ivl_max = 30000;
 	s = nn_socket(AF_SP, NN_SUB);
 	if (s < 0 || nn_setsockopt(s, NN_SUB, NN_SUB_SUBSCRIBE, "", 0) < 0 ||
-	    nn_connect(s, resp->hello->pub_url) < 0 ||
+	    (url != resp->hello->pub_url &&
+	        nn_setsockopt(s, NN_SOL_SOCKET, NN_RECONNECT_IVL_MAX, &ivl_max,
+	            sizeof(ivl_max)) < 0) ||
+	    nn_connect(s, url) < 0 ||
 	    nn_getsockopt(s, NN_SOL_SOCKET, NN_RCVFD, &sub_fd, &sz) < 0) {
 		sub_fd = -1;
 		goto out;

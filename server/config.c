@@ -76,6 +76,8 @@ config_usage(FILE *out)
 	    "       crmd user add LOGIN --role admin|manager|rep [--team TEAM]"
 	    " [--name NAME] [--data DIR]\n"
 	    "       crmd backup [--data DIR] OUT\n"
+	    "       crmd remote-key add|list|remove ... (ssh:// keys; "
+	    "crmd remote-key --help)\n"
 	    "The crm server: customers, contacts and follow-ups in LMDB,\n"
 	    "served as protobuf requests over nanomsg.\n\n"
 	    "  -d, --data DIR       data folder (default %s)\n"

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dispatch.c: THE request table, indexed by the Request oneof case, and
- * the checks every request passes before its handler (see dispatch.h for
- * the order). Adding a request is one row here plus its handler, and its
- * contract options in proto/crm.proto (dispatch_contract_test says which).
+ * dispatch.c: THE request table, indexed by the Request oneof case, the
+ * checks every request passes before its handler (see dispatch.h for the
+ * order), and the one core that runs a request: dispatch_read (workers)
+ * and dispatch_apply (the writer, with idempotency). Adding a request is
+ * one row here plus its handler, and its contract options in
+ * proto/crm.proto (dispatch_contract_test says which).
  */
 #include "dispatch.h"
 
 #include <inttypes.h>
+#include <nanomsg/nn.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,7 +21,11 @@
 #include "auth.h"
 #include "crm_wire_nul.h"
 #include "handlers.h"
+#include "latency.h"
+#include "records.pb-c.h"
 #include "store_schema.h"
+
+#define BODY_HASH_LEN 16 /* blake2b-128: a collision needs 2^64 tries */
 
 #define BODY(x) CRM__V1__REQUEST__BODY_##x
 
@@ -176,6 +184,9 @@ static const struct dispatch_row table[] = {
 	/* 250-259: rules that explain themselves (issue 16). */
 	[BODY(CUSTOMER_WHY)] = { "customer.why", why_handle_customer, NULL,
 	    PERM_REP, REQ_READ, 0 },
+	/* 270-279: measuring the server (issue 19). */
+	[BODY(STATS)] = { "stats", latency_handle_stats, NULL, PERM_ADMIN,
+	    REQ_READ, 0 },
 };
 
 #define TABLE_SIZE (sizeof(table) / sizeof(table[0]))
@@ -300,6 +311,7 @@ dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
 {
 	*req = NULL;
 	*row = NULL;
+	ctx->prep.t0_ns = latency_arm();
 	/* Until the request decodes, its id is read leniently from the
 	 * bytes, so even a refusal names the request it answers. */
 	crm_wire_peek_request_id(buf, len, &ctx->request_id);
@@ -319,6 +331,7 @@ dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
 		    "crm.v1.Request");
 	}
 	const Crm__V1__Request *r = *req;
+	ctx->prep.body = (int)r->body_case;
 	ctx->request_id = r->has_request_id ? r->request_id
 	                                    : (ProtobufCBinaryData){ 0, NULL };
 	if (r->has_protocol_version &&
@@ -413,7 +426,224 @@ dispatch_pack(struct req_ctx *ctx, const Crm__V1__Request *req,
 			st.existing_id = ctx->existing_id;
 		}
 	}
+	latency_reply(req != NULL ? (int)req->body_case : 0);
 	crm_status rc = crm_wire_pack_nn(&resp->base, buf, len);
 	resp->status = NULL; /* st dies here */
 	return rc;
+}
+
+/* ---------------------------------------------------- running a request */
+
+void
+dispatch_ctx_init(struct req_ctx *ctx, store *st, const struct srv_config *cfg,
+    crm_arena *arena, int64_t now)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->st = st;
+	ctx->cfg = cfg;
+	ctx->arena = arena;
+	ctx->now = now;
+	crm_arena_reset(arena);
+}
+
+crm_status
+dispatch_read(struct req_ctx *ctx, MDB_txn **rtxn, const void *buf, size_t len,
+    Crm__V1__Request **req, const struct dispatch_row **row,
+    Crm__V1__Response *resp)
+{
+	*req = NULL;
+	*row = NULL;
+	if (store_read_begin(ctx->st, rtxn) != CRM_OK) {
+		return dispatch_fail(
+		    ctx, CRM_UNAVAILABLE, "storage unavailable");
+	}
+	ctx->txn = *rtxn;
+	crm_status rc = dispatch_check(ctx, buf, len, req, row);
+	if (rc == CRM_OK && (*row)->kind == REQ_READ) {
+		rc = (*row)->handler(ctx, *req, resp);
+	} else if (rc == CRM_OK && (*row)->prepare != NULL) {
+		rc = (*row)->prepare(ctx, *req, resp);
+	}
+	store_read_end(ctx->st, *rtxn);
+	ctx->txn = NULL;
+	return rc;
+}
+
+/*
+ * The hash of req's body: its case and the packed oneof message alone,
+ * so the same write resent with a newer session token (from the outbox,
+ * days later) hashes the same. Errors: CRM_TOO_BIG (the arena).
+ */
+static crm_status
+body_hash(crm_arena *a, const Crm__V1__Request *req, uint8_t *out)
+{
+	const ProtobufCFieldDescriptor *f =
+	    protobuf_c_message_descriptor_get_field(
+	        &crm__v1__request__descriptor, (unsigned)req->body_case);
+	const ProtobufCMessage *body = NULL;
+	if (f != NULL) {
+		body = *(const ProtobufCMessage *const *)((const char *)req +
+		                                          f->offset);
+	}
+	size_t n = body != NULL ? protobuf_c_message_get_packed_size(body) : 0;
+	uint8_t *buf = crm_arena_alloc(a, n ? n : 1);
+	if (buf == NULL) {
+		return CRM_TOO_BIG;
+	}
+	if (n > 0) {
+		protobuf_c_message_pack(body, buf);
+	}
+	uint8_t bc[4] = { (uint8_t)(req->body_case >> 24),
+		(uint8_t)(req->body_case >> 16),
+		(uint8_t)(req->body_case >> 8), (uint8_t)req->body_case };
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, BODY_HASH_LEN);
+	crypto_generichash_update(&st, bc, sizeof(bc));
+	crypto_generichash_update(&st, buf, n);
+	crypto_generichash_final(&st, out, BODY_HASH_LEN);
+	return CRM_OK;
+}
+
+/* The key of a stored reply: the caller's user id (0: none), then the
+ * request id. */
+static void
+idem_key(
+    store_key *k, const struct auth_who *who, const ProtobufCBinaryData *id)
+{
+	store_key_id(k, who != NULL ? who->user_id : 0);
+	memcpy(k->b + 8, id->data, id->len);
+	k->len = 8 + id->len;
+}
+
+/* The stored reply of an applied request (an NN_MSG buffer: caller sends
+ * or frees it), or CRM_NOT_FOUND; CRM_EPRECOND when it was stored for
+ * another body (a record from before body hashes has none and matches). */
+static crm_status
+idem_lookup(struct req_ctx *ctx, const store_key *k, const uint8_t *hash,
+    void **reply /* OUT */, size_t *reply_len /* OUT */)
+{
+	Crm__Store__IdemRecord *rec;
+	crm_status rc = store_get_msg(ctx->st, ctx->txn, DB_IDEM, k,
+	    &crm__store__idem_record__descriptor, &ctx->arena->allocator,
+	    (ProtobufCMessage **)&rec);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (rec->has_body_hash &&
+	    (rec->body_hash.len != BODY_HASH_LEN ||
+	        memcmp(rec->body_hash.data, hash, BODY_HASH_LEN) != 0)) {
+		return CRM_EPRECOND;
+	}
+	void *buf = nn_allocmsg(rec->reply.len ? rec->reply.len : 1, 0);
+	if (buf == NULL) {
+		return CRM_INTERNAL;
+	}
+	memcpy(buf, rec->reply.data, rec->reply.len);
+	*reply = buf;
+	*reply_len = rec->reply.len;
+	return CRM_OK;
+}
+
+enum dispatch_applied
+dispatch_apply(struct req_ctx *ctx, MDB_txn *parent, const void *buf,
+    size_t len, const struct auth_who *who, const struct dispatch_prep *prep,
+    void **reply, size_t *reply_len)
+{
+	Crm__V1__Response resp = CRM__V1__RESPONSE__INIT;
+	Crm__V1__Request *req = NULL;
+	const struct dispatch_row *row = NULL;
+	enum dispatch_applied how = DISPATCH_FAILED;
+	store_key k;
+	MDB_txn *child = NULL;
+	void *out = NULL;
+	size_t n = 0;
+
+	*reply = NULL;
+	*reply_len = 0;
+	ctx->prep = *prep;
+	if (who != NULL) {
+		ctx->who_buf = *who;
+		ctx->who = &ctx->who_buf;
+	}
+	/* Checked by dispatch_read already; decoding again is cheaper than
+	 * carrying the worker's arena across threads. */
+	crm_status rc = crm_wire_unpack_request(ctx->arena, buf, len, &req);
+	if (rc == CRM_OK) {
+		row = dispatch_row(req->body_case);
+		rc = row != NULL ? CRM_OK : CRM_INTERNAL;
+	}
+	if (rc != CRM_OK) {
+		goto reply;
+	}
+	ctx->action = row->name;
+	ctx->request_id = req->request_id;
+	int idem = !(row->flags & REQ_NO_IDEM);
+	uint8_t hash[BODY_HASH_LEN];
+	if (idem) {
+		idem_key(&k, who, &req->request_id);
+		ctx->txn = parent;
+		rc = body_hash(ctx->arena, req, hash);
+		if (rc == CRM_OK) {
+			rc = idem_lookup(ctx, &k, hash, reply, reply_len);
+		}
+		if (rc == CRM_OK) {
+			ctx->txn = NULL;
+			return DISPATCH_REPLAYED; /* the same reply again */
+		}
+		if (rc == CRM_EPRECOND) {
+			how = DISPATCH_REUSED;
+			dispatch_fail(ctx, rc,
+			    "request id reused for a different request");
+		}
+		if (rc != CRM_NOT_FOUND) {
+			goto reply;
+		}
+	}
+	rc = store_nested_begin(ctx->st, parent, &child);
+	if (rc != CRM_OK) {
+		goto reply;
+	}
+	ctx->txn = child;
+	rc = row->handler(ctx, req, &resp);
+	if (rc != CRM_OK) {
+		store_nested_abort(child);
+		goto reply;
+	}
+	rc = dispatch_pack(ctx, req, &resp, CRM_OK, &out, &n);
+	if (rc == CRM_OK && idem) {
+		Crm__Store__IdemRecord rec = CRM__STORE__IDEM_RECORD__INIT;
+		rec.has_at = rec.has_reply = rec.has_body_hash = 1;
+		rec.at = ctx->now;
+		rec.reply.data = out;
+		rec.reply.len = n;
+		rec.body_hash.data = hash;
+		rec.body_hash.len = BODY_HASH_LEN;
+		rc = store_put_msg(ctx->st, child, DB_IDEM, &k, &rec.base);
+	}
+	if (rc != CRM_OK) {
+		store_nested_abort(child);
+		if (out != NULL) {
+			nn_freemsg(out);
+		}
+		ctx->msg[0] = '\0';
+		goto reply;
+	}
+	rc = store_nested_commit(child);
+	if (rc != CRM_OK) {
+		nn_freemsg(out);
+		goto reply;
+	}
+	ctx->txn = NULL;
+	*reply = out;
+	*reply_len = n;
+	return DISPATCH_APPLIED;
+reply:
+	ctx->txn = NULL;
+	ctx->changed = 0; /* nothing of it stands */
+	resp.body_case = CRM__V1__RESPONSE__BODY__NOT_SET;
+	if (dispatch_pack(ctx, req, &resp, rc, &out, &n) == CRM_OK) {
+		*reply = out;
+		*reply_len = n;
+	}
+	return how;
 }

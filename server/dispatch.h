@@ -12,7 +12,10 @@
  *      optional prepare step (password hashing) in the worker, then go to
  *      the writer, which looks up the request id (idempotency) and runs
  *      the handler in a nested transaction of the batch.
- * Handlers hold domain logic only.
+ * Handlers hold domain logic only. Two calls run a request, and every
+ * caller (the workers, the writer, the fuzzer) uses them: dispatch_read
+ * (steps 1-6, then a read's handler or a write's prepare step) and
+ * dispatch_apply (step 7's writer half).
  */
 #ifndef DISPATCH_H
 #define DISPATCH_H
@@ -36,6 +39,8 @@ struct auth_who {
 struct dispatch_prep {
 	char pwhash[128]; /* crypto_pwhash_STRBYTES */
 	uint64_t user_id; /* login: the user whose password matched */
+	uint64_t t0_ns;   /* latency.h: when it came, and its body case */
+	int body;
 };
 
 struct req_ctx {
@@ -149,5 +154,62 @@ crm_status dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
 crm_status dispatch_pack(struct req_ctx *ctx, const Crm__V1__Request *req,
     Crm__V1__Response *resp, crm_status code, void **buf /* OUT */,
     size_t *len /* OUT */);
+
+/* ---------------------------------------------------- running a request */
+
+/*
+ * dispatch_ctx_init: a fresh context for one request at now: the store,
+ * the configuration (may be NULL), and arena, which is reset here (what
+ * the request allocates is borrowed until the next reset). No caller, no
+ * transaction yet.
+ */
+void dispatch_ctx_init(struct req_ctx *ctx, store *st,
+    const struct srv_config *cfg, crm_arena *arena, int64_t now);
+
+/*
+ * dispatch_read: the first half of the request in buf, in a read
+ * transaction: *rtxn is begun (renewed when the caller kept it from an
+ * earlier request; IN/OUT, caller frees with store_read_free) and ended
+ * before the return. Runs dispatch_check, then a read's handler into
+ * resp, or a write's prepare step (into ctx->prep).
+ * Returns CRM_OK with (*row)->kind == REQ_WRITE when the request is a
+ * write to pass to dispatch_apply (buf with ctx->who and ctx->prep);
+ * otherwise the request's outcome: pack it with dispatch_pack(ctx, *req,
+ * resp, rc). *req is NULL when the request did not decode.
+ * Errors: what the checks or the handler answer (ctx->msg says why);
+ * CRM_UNAVAILABLE when no read transaction could begin.
+ */
+crm_status dispatch_read(struct req_ctx *ctx, MDB_txn **rtxn /* IN/OUT */,
+    const void *buf, size_t len, Crm__V1__Request **req /* OUT */,
+    const struct dispatch_row **row /* OUT */,
+    Crm__V1__Response *resp /* OUT */);
+
+/* What dispatch_apply did with a write (the writer counts them). */
+enum dispatch_applied {
+	DISPATCH_FAILED = 0, /* refused or failed: nothing of it was written */
+	DISPATCH_APPLIED,    /* the handler's changes and the stored reply */
+	DISPATCH_REPLAYED,   /* applied before: the stored reply again */
+	DISPATCH_REUSED,     /* the request id was stored for another body */
+};
+
+/*
+ * dispatch_apply: the second half of a write that passed dispatch_read,
+ * as the writer runs it in parent (a write transaction the caller began
+ * with store_write_begin, and commits or aborts; a batch may hold many
+ * writes): decodes buf again, looks up its request id for the caller who
+ * (NULL: none) in parent (idempotency: a stored reply is sent again; the
+ * same id with another body is refused), runs the handler in a nested
+ * transaction with the prepare step's result prep, and stores the reply
+ * under the request id in the same nested transaction. ctx comes from
+ * dispatch_ctx_init; ctx->changed tells afterwards whether subscribers
+ * should be poked. *reply is the packed response, an NN_MSG buffer: the
+ * caller sends it or frees it with nn_freemsg; NULL when none could be
+ * packed. Returns what became of the write: its failures are in the
+ * reply, and a full map (store_map_full) is the caller's to retry.
+ */
+enum dispatch_applied dispatch_apply(struct req_ctx *ctx, MDB_txn *parent,
+    const void *buf, size_t len, const struct auth_who *who,
+    const struct dispatch_prep *prep, void **reply /* OUT */,
+    size_t *reply_len /* OUT */);
 
 #endif

@@ -13,6 +13,7 @@
 #include "auth.h"
 #include "crm.h"
 #include "handlers.h"
+#include "schema.h"
 #include "scope.h"
 #include "stats.h"
 #include "store_schema.h"
@@ -70,11 +71,7 @@ total(struct req_ctx *ctx, const struct export_scope *s)
 	if (s->db != DB_CUSTOMERS) {
 		return stats_tally(ctx, s->tally, 0, 0);
 	}
-	MDB_stat st;
-	if (mdb_stat(ctx->txn, ctx->st->dbi[DB_CUSTOMERS], &st) != 0) {
-		return 0;
-	}
-	return st.ms_entries;
+	return store_entries(ctx->st, ctx->txn, DB_CUSTOMERS);
 }
 
 /* A page being filled. */
@@ -118,32 +115,25 @@ in_period(const Crm__V1__ExportRequest *q, int64_t t)
 static int
 records_of(struct page *p, const Crm__V1__Customer *c, uint64_t *after)
 {
-	static const struct {
-		enum store_db idx, db;
-		const ProtobufCMessageDescriptor *d;
-	} kinds[] = {
-		[CRM__V1__EXPORT_KIND__EXPORT_CONTACTS] = { DB_CONTACT_CUST,
-		    DB_CONTACTS, &crm__v1__contact__descriptor },
-		[CRM__V1__EXPORT_KIND__EXPORT_FOLLOWUPS] = { DB_FU_CUST,
-		    DB_FOLLOWUPS, &crm__v1__follow_up__descriptor },
-		[CRM__V1__EXPORT_KIND__EXPORT_TASKS] = { DB_TASK_CUST,
-		    DB_TASKS, &crm__v1__task__descriptor },
-		[CRM__V1__EXPORT_KIND__EXPORT_PURCHASES] = { DB_PURCH_CUST,
-		    DB_PURCHASES, &crm__v1__purchase__descriptor },
-	};
 	struct req_ctx *ctx = p->ctx;
 	int kind = (int)p->q->kind;
+	/* The record type of this export kind (schema.def). */
+	const struct schema_record *r = schema_by_export(kind);
+	if (r == NULL || r->by_customer == DB_COUNT) {
+		p->err = CRM_INTERNAL;
+		return -1;
+	}
 	uint64_t id = *after;
 	while (!full(p)) {
 		uint64_t next;
-		if (store_index_next(ctx->st, ctx->txn, kinds[kind].idx, c->id,
+		if (store_index_next(ctx->st, ctx->txn, r->by_customer, c->id,
 		        id, &next) != CRM_OK) {
 			return 1;
 		}
 		ProtobufCMessage *m;
 		size_t mark = crm_arena_mark(ctx->arena);
-		crm_status rc = dispatch_list_record(
-		    ctx, kinds[kind].db, next, kinds[kind].d, &m);
+		crm_status rc =
+		    dispatch_list_record(ctx, r->db, next, r->d, &m);
 		if (rc == CRM_TOO_BIG && p->n > 0) {
 			return 0; /* the next page starts at this record */
 		}

@@ -133,4 +133,7 @@ HANDLER(routine_handle_add);
 HANDLER(routine_handle_list);
 HANDLER(routine_handle_stop);
 
+/* latency.c */
+HANDLER(latency_handle_stats);
+
 #endif

@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "config.h"
 #include "crm.h"
+#include "remote_key.h"
 #include "store.h"
 #include "transport.h"
 #include "upgrade.h"
@@ -38,6 +39,7 @@ static const struct {
 	int (*run)(int argc, char **argv);
 } subcommands[] = {
 	{ "backup", cli_backup },
+	{ "remote-key", remote_key_main }, /* remote_key.c (issue 20) */
 	{ "user", cli_user },
 };
 

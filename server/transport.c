@@ -145,13 +145,8 @@ serve(struct worker *w, struct transport_msg *m)
 {
 	transport *t = w->t;
 	struct req_ctx ctx;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.st = t->st;
-	ctx.cfg = t->cfg;
-	ctx.arena = &w->arena;
-	ctx.now = clock_now();
+	dispatch_ctx_init(&ctx, t->st, t->cfg, &w->arena, clock_now());
 	ctx.peer = peer_of(m);
-	crm_arena_reset(&w->arena);
 	if (pool_reclaim_next() <= ctx.now) {
 		/* A pool rule is due: the writer reclaims first. */
 		writer_reclaim_wait(t->wr, ctx.now);
@@ -160,20 +155,8 @@ serve(struct worker *w, struct transport_msg *m)
 	Crm__V1__Response resp = CRM__V1__RESPONSE__INIT;
 	Crm__V1__Request *req = NULL;
 	const struct dispatch_row *row = NULL;
-	crm_status rc = store_read_begin(t->st, &w->rtxn);
-	if (rc != CRM_OK) {
-		dispatch_fail(&ctx, CRM_UNAVAILABLE, "storage unavailable");
-		rc = CRM_UNAVAILABLE;
-		goto reply;
-	}
-	ctx.txn = w->rtxn;
-	rc = dispatch_check(&ctx, m->body, m->len, &req, &row);
-	if (rc == CRM_OK && row->kind == REQ_READ) {
-		rc = row->handler(&ctx, req, &resp);
-	} else if (rc == CRM_OK && row->prepare != NULL) {
-		rc = row->prepare(&ctx, req, &resp);
-	}
-	store_read_end(t->st, w->rtxn);
+	crm_status rc =
+	    dispatch_read(&ctx, &w->rtxn, m->body, m->len, &req, &row, &resp);
 	if (rc == CRM_OK && row->kind == REQ_WRITE) {
 		rc = writer_submit(t->wr, m, ctx.who, &ctx.prep);
 		if (rc == CRM_OK) {
@@ -183,7 +166,6 @@ serve(struct worker *w, struct transport_msg *m)
 		    "server busy; retry with the same "
 		    "request id");
 	}
-reply:;
 	void *buf;
 	size_t len;
 	if (dispatch_pack(&ctx, req, &resp, rc, &buf, &len) != CRM_OK) {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * writer.c: the single writer thread: a bounded queue, group commit,
- * idempotent replies (checked against a hash of the request body), map
+ * writer.c: the single writer thread: a bounded queue, group commit (each
+ * write run by dispatch_apply, which keeps replies idempotent), map
  * growth, and pruning stored replies past the policy's retention in
- * bounded steps. A write is acknowledged only after mdb_txn_commit
+ * bounded steps. A write is acknowledged only after the commit
  * returned 0 (the data is synced: default LMDB flags).
  */
 #include "writer.h"
@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <nanomsg/nn.h>
 #include <pthread.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -19,15 +18,14 @@
 #include "changes.h"
 #include "clock.h"
 #include "crm.h"
+#include "latency.h"
 #include "policy.h"
-#include "records.pb-c.h"
 #include "pool_reclaim.h"
 #include "routine.h"
 #include "store_schema.h"
 
-#define WRITER_ARENA  (4u * 1024u * 1024u)
-#define GROW_RETRIES  8
-#define BODY_HASH_LEN 16 /* blake2b-128: a collision needs 2^64 tries */
+#define WRITER_ARENA (4u * 1024u * 1024u)
+#define GROW_RETRIES 8
 
 /* Pruning stored replies: at most PRUNE_STEP records looked at per write
  * transaction, PRUNE_PAUSE_MS between steps of a sweep (writes go first),
@@ -87,183 +85,28 @@ mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/*
- * The hash of req's body: its case and the packed oneof message alone,
- * so the same write resent with a newer session token (from the outbox,
- * days later) hashes the same. Errors: CRM_TOO_BIG (the arena).
- */
-static crm_status
-body_hash(crm_arena *a, const Crm__V1__Request *req, uint8_t *out)
-{
-	const ProtobufCFieldDescriptor *f =
-	    protobuf_c_message_descriptor_get_field(
-	        &crm__v1__request__descriptor, (unsigned)req->body_case);
-	const ProtobufCMessage *body = NULL;
-	if (f != NULL) {
-		body = *(const ProtobufCMessage *const *)((const char *)req +
-		                                          f->offset);
-	}
-	size_t n = body != NULL ? protobuf_c_message_get_packed_size(body) : 0;
-	uint8_t *buf = crm_arena_alloc(a, n ? n : 1);
-	if (buf == NULL) {
-		return CRM_TOO_BIG;
-	}
-	if (n > 0) {
-		protobuf_c_message_pack(body, buf);
-	}
-	uint8_t bc[4] = { (uint8_t)(req->body_case >> 24),
-		(uint8_t)(req->body_case >> 16),
-		(uint8_t)(req->body_case >> 8), (uint8_t)req->body_case };
-	crypto_generichash_state st;
-	crypto_generichash_init(&st, NULL, 0, BODY_HASH_LEN);
-	crypto_generichash_update(&st, bc, sizeof(bc));
-	crypto_generichash_update(&st, buf, n);
-	crypto_generichash_final(&st, out, BODY_HASH_LEN);
-	return CRM_OK;
-}
-
-static void
-idem_key(store_key *k, const struct item *it, const ProtobufCBinaryData *id)
-{
-	store_key_id(k, it->has_who ? it->who.user_id : 0);
-	memcpy(k->b + 8, id->data, id->len);
-	k->len = 8 + id->len;
-}
-
-/* The stored reply of an applied request, or CRM_NOT_FOUND; CRM_EPRECOND
- * when it was stored for another body (a record from before body hashes
- * has none and matches). */
-static crm_status
-idem_lookup(writer *w, MDB_txn *txn, const store_key *k, const uint8_t *hash,
-    struct item *it)
-{
-	Crm__Store__IdemRecord *rec;
-	crm_status rc = store_get_msg(w->st, txn, DB_IDEM, k,
-	    &crm__store__idem_record__descriptor, &w->arena.allocator,
-	    (ProtobufCMessage **)&rec);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	if (rec->has_body_hash &&
-	    (rec->body_hash.len != BODY_HASH_LEN ||
-	        memcmp(rec->body_hash.data, hash, BODY_HASH_LEN) != 0)) {
-		return CRM_EPRECOND;
-	}
-	void *buf = nn_allocmsg(rec->reply.len ? rec->reply.len : 1, 0);
-	if (buf == NULL) {
-		return CRM_INTERNAL;
-	}
-	memcpy(buf, rec->reply.data, rec->reply.len);
-	it->reply = buf;
-	it->reply_len = rec->reply.len;
-	return CRM_OK;
-}
-
-/* Apply one mutation in a nested transaction of parent; set it->reply. */
+/* Apply one mutation in a nested transaction of parent (dispatch_apply);
+ * set it->reply and count what became of it. */
 static void
 apply(writer *w, MDB_txn *parent, struct item *it)
 {
 	struct req_ctx ctx;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.st = w->st;
-	ctx.cfg = w->cfg;
-	ctx.arena = &w->arena;
-	ctx.now = clock_now();
-	ctx.prep = it->prep;
-	if (it->has_who) {
-		ctx.who_buf = it->who;
-		ctx.who = &ctx.who_buf;
-	}
-	crm_arena_reset(&w->arena);
-	Crm__V1__Response resp = CRM__V1__RESPONSE__INIT;
-	Crm__V1__Request *req = NULL;
-	const struct dispatch_row *row = NULL;
-	store_key k;
-	MDB_txn *child = NULL;
-	void *buf = NULL;
-	size_t len = 0;
-
-	/* Checked by the worker already; decoding again is cheaper than
-	 * carrying the worker's arena across threads. */
-	crm_status rc =
-	    crm_wire_unpack_request(&w->arena, it->m.body, it->m.len, &req);
-	if (rc == CRM_OK) {
-		row = dispatch_row(req->body_case);
-		rc = row != NULL ? CRM_OK : CRM_INTERNAL;
-	}
-	if (rc != CRM_OK) {
-		goto reply;
-	}
-	ctx.action = row->name;
-	ctx.request_id = req->request_id;
-	int idem = !(row->flags & REQ_NO_IDEM);
-	uint8_t hash[BODY_HASH_LEN];
-	if (idem) {
-		idem_key(&k, it, &req->request_id);
-		ctx.txn = parent;
-		rc = body_hash(&w->arena, req, hash);
-		if (rc == CRM_OK) {
-			rc = idem_lookup(w, parent, &k, hash, it);
-		}
-		if (rc == CRM_OK) {
-			w->replays++;
-			return; /* applied before: the same reply again */
-		}
-		if (rc == CRM_EPRECOND) {
-			w->reused++;
-			dispatch_fail(&ctx, rc,
-			    "request id reused for a different request");
-		}
-		if (rc != CRM_NOT_FOUND) {
-			goto reply;
-		}
-	}
-	int mrc = mdb_txn_begin(w->st->env, parent, 0, &child);
-	if (mrc != 0) {
-		rc = store_map_lmdb(mrc, "nested begin");
-		goto reply;
-	}
-	ctx.txn = child;
-	rc = row->handler(&ctx, req, &resp);
-	if (rc != CRM_OK) {
-		mdb_txn_abort(child);
-		goto reply;
-	}
-	rc = dispatch_pack(&ctx, req, &resp, CRM_OK, &buf, &len);
-	if (rc == CRM_OK && idem) {
-		Crm__Store__IdemRecord rec = CRM__STORE__IDEM_RECORD__INIT;
-		rec.has_at = rec.has_reply = rec.has_body_hash = 1;
-		rec.at = ctx.now;
-		rec.reply.data = buf;
-		rec.reply.len = len;
-		rec.body_hash.data = hash;
-		rec.body_hash.len = BODY_HASH_LEN;
-		rc = store_put_msg(w->st, child, DB_IDEM, &k, &rec.base);
-	}
-	if (rc != CRM_OK) {
-		mdb_txn_abort(child);
-		if (buf != NULL) {
-			nn_freemsg(buf);
-		}
-		ctx.msg[0] = '\0';
-		goto reply;
-	}
-	mrc = mdb_txn_commit(child);
-	if (mrc != 0) {
-		nn_freemsg(buf);
-		rc = store_map_lmdb(mrc, "nested commit");
-		goto reply;
-	}
-	it->reply = buf;
-	it->reply_len = len;
-	it->changed = ctx.changed;
-	w->mutations++;
-	return;
-reply:
-	resp.body_case = CRM__V1__RESPONSE__BODY__NOT_SET;
-	if (dispatch_pack(&ctx, req, &resp, rc, &buf, &len) == CRM_OK) {
-		it->reply = buf;
-		it->reply_len = len;
+	dispatch_ctx_init(&ctx, w->st, w->cfg, &w->arena, clock_now());
+	switch (dispatch_apply(&ctx, parent, it->m.body, it->m.len,
+	    it->has_who ? &it->who : NULL, &it->prep, &it->reply,
+	    &it->reply_len)) {
+	case DISPATCH_APPLIED:
+		it->changed = ctx.changed;
+		w->mutations++;
+		break;
+	case DISPATCH_REPLAYED:
+		w->replays++;
+		break;
+	case DISPATCH_REUSED:
+		w->reused++;
+		break;
+	case DISPATCH_FAILED:
+		break;
 	}
 }
 
@@ -321,7 +164,11 @@ run_batch(writer *w, struct item *batch, size_t n)
 			/* The change-feed cursor the poke carries. */
 			(void)changes_last_seq(w->st, txn, &w->cursor);
 			clock_test_delay();
+			struct latency_commit lc;
+			latency_commit_begin(&lc);
 			rc = store_write_commit(w->st, txn);
+			latency_commit_end(
+			    &lc, n, rc == CRM_OK && !store_map_full);
 			if (!store_map_full) {
 				break;
 			}
@@ -353,6 +200,7 @@ run_batch(writer *w, struct item *batch, size_t n)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct item *it = &batch[i];
+		latency_record(it->prep.body, it->prep.t0_ns);
 		if (it->reply != NULL) {
 			transport_reply(
 			    w->sock, &it->m, it->reply, it->reply_len);
@@ -423,9 +271,9 @@ prune_step(writer *w)
 {
 	struct req_ctx ctx;
 	MDB_txn *txn = NULL;
-	MDB_cursor *cur = NULL;
+	store_cursor *cur = NULL;
 	Crm__V1__Policy *p = NULL;
-	MDB_val k, v;
+	store_val k, v;
 	int done = 1, deleted = 0;
 
 	store_map_full = 0;
@@ -439,42 +287,41 @@ prune_step(writer *w)
 	ctx.txn = txn;
 	crm_arena_reset(&w->arena);
 	if (policy_load(&ctx, &p) != CRM_OK ||
-	    mdb_cursor_open(txn, w->st->dbi[DB_IDEM], &cur) != 0) {
+	    store_cursor_open(w->st, txn, DB_IDEM, &cur) != CRM_OK) {
 		goto fail;
 	}
 	int64_t cutoff = clock_now() - policy_idem_retention(p);
-	k.mv_data = w->prune_key;
-	k.mv_size = w->prune_len;
-	MDB_cursor_op op = w->prune_len > 0 ? MDB_SET_RANGE : MDB_FIRST;
-	int rc = 0;
-	for (int i = 0; i < PRUNE_STEP; i++, op = MDB_NEXT) {
-		rc = mdb_cursor_get(cur, &k, &v, op);
-		if (rc != 0) {
+	k.data = w->prune_key;
+	k.len = w->prune_len;
+	enum store_op op = w->prune_len > 0 ? STORE_SEEK : STORE_FIRST;
+	crm_status rc = CRM_OK;
+	for (int i = 0; i < PRUNE_STEP; i++, op = STORE_NEXT) {
+		rc = store_cursor_get(cur, op, &k, &v);
+		if (rc != CRM_OK) {
 			break;
 		}
 		int64_t at;
-		if (record_at(v.mv_data, v.mv_size, &at) == 0 && at < cutoff) {
-			if ((rc = mdb_cursor_del(cur, 0)) != 0) {
+		if (record_at(v.data, v.len, &at) == 0 && at < cutoff) {
+			if ((rc = store_cursor_del(cur)) != CRM_OK) {
 				break;
 			}
 			deleted++;
 		}
 	}
-	if (rc == 0) {
+	if (rc == CRM_OK) {
 		/* Not at the end: the next step starts after the last key
-		 * looked at (MDB_SET_RANGE finds it or what follows). */
-		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-		if (rc == 0 && k.mv_size <= sizeof(w->prune_key)) {
-			memcpy(w->prune_key, k.mv_data, k.mv_size);
-			w->prune_len = k.mv_size;
+		 * looked at (STORE_SEEK finds it or what follows). */
+		rc = store_cursor_get(cur, STORE_NEXT, &k, &v);
+		if (rc == CRM_OK && k.len <= sizeof(w->prune_key)) {
+			memcpy(w->prune_key, k.data, k.len);
+			w->prune_len = k.len;
 			done = 0;
 		}
 	}
-	if (rc != 0 && rc != MDB_NOTFOUND) {
-		store_map_lmdb(rc, "pruning stored replies");
+	if (rc != CRM_OK && rc != CRM_NOT_FOUND) {
 		goto fail;
 	}
-	mdb_cursor_close(cur);
+	store_cursor_close(cur);
 	if (deleted == 0) {
 		store_write_abort(w->st, txn);
 	} else if (store_write_commit(w->st, txn) != CRM_OK) {
@@ -487,9 +334,7 @@ prune_step(writer *w)
 	}
 	return done;
 fail:
-	if (cur != NULL) {
-		mdb_cursor_close(cur);
-	}
+	store_cursor_close(cur);
 	store_write_abort(w->st, txn);
 	w->prune_len = 0;
 	return 1;

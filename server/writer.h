@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * writer.h: the single writer thread. It takes queued mutations in
- * batches, applies each in a nested transaction of one write transaction
- * (a failing mutation does not spoil the batch), stores each reply under
- * its request id in the same transaction (idempotency), commits once
- * (group commit: one fdatasync for the batch), and only then sends the
- * replies. A full map is grown and the batch retried.
+ * batches, applies each (dispatch_apply) in a nested transaction of one
+ * write transaction (a failing mutation does not spoil the batch), stores
+ * each reply under its request id in the same transaction (idempotency),
+ * commits once (group commit: one fdatasync for the batch), and only then
+ * sends the replies. A full map is grown and the batch retried.
  */
 #ifndef WRITER_H
 #define WRITER_H

@@ -370,6 +370,7 @@ struct rb {
 	Crm__V1__PolicyPoolRequest policy_pool;
 	Crm__V1__CustomerHandoverRequest customer_handover;
 	Crm__V1__CustomerWhyRequest customer_why;
+	Crm__V1__StatsRequest stats;
 	char text[64];
 };
 
@@ -1272,6 +1273,16 @@ b_customer_why(struct rb *b, const struct target *t)
 	R(customer_why) = &b->customer_why;
 }
 
+/* crmd's own latency and commit counters (issue 19): admins only. */
+static void
+b_stats(struct rb *b, const struct target *t)
+{
+	(void)t;
+	b->stats = (Crm__V1__StatsRequest)CRM__V1__STATS_REQUEST__INIT;
+	b->req.body_case = CRM__V1__REQUEST__BODY_STATS;
+	R(stats) = &b->stats;
+}
+
 /* One row per Request body, named by its oneof field in crm.proto. */
 static const struct request {
 	const char *name;
@@ -1353,6 +1364,7 @@ static const struct request {
 	{ "policy_pool", b_policy_pool, O_NONE, F_WRITE },
 	{ "customer_handover", b_customer_handover, O_USER, F_WRITE },
 	{ "customer_why", b_customer_why, O_CUST, 0 },
+	{ "stats", b_stats, O_NONE, 0 },
 };
 
 #define N_REQUESTS (sizeof(requests) / sizeof(requests[0]))

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fuzz_env.c: crmd's dispatch path in-process on a prepared temp database
- * (see fuzz_env.h). exec() follows transport.c's serve() and writer.c's
- * apply() step by step; keep them in step when those change.
+ * fuzz_env.c: crmd's request path in-process on a prepared temp database
+ * (see fuzz_env.h). exec() calls the server's own core (dispatch_read,
+ * dispatch_apply), the calls workers and the writer make; what is here is
+ * the database's setup, the session injection and two link-time
+ * stand-ins (backup, argon2id).
  */
 /* nftw() */
 #define _XOPEN_SOURCE 700
@@ -20,9 +22,7 @@
 #include "auth.h"
 #include "config.h"
 #include "dispatch.h"
-#include "records.pb-c.h"
 #include "store.h"
-#include "store_schema.h"
 #include "upgrade.h"
 #include "user.h"
 
@@ -37,8 +37,8 @@ static struct {
 	char data[300]; /* dir/db */
 	struct srv_config cfg;
 	store st;
-	crm_arena worker;  /* dispatch_check, reads, prepare steps */
-	crm_arena writer;  /* the write's second decode and its handler */
+	crm_arena worker;  /* dispatch_read: checks, reads, prepare steps */
+	crm_arena writer;  /* dispatch_apply: a write's decode and handler */
 	crm_arena scratch; /* fuzz_env_run's decode for token injection */
 	MDB_txn *rtxn;     /* reused like a worker's */
 	uint8_t token[8][AUTH_TOKEN_LEN]; /* by enum fuzz_env_who */
@@ -47,174 +47,53 @@ static struct {
 
 int fuzz_env_outside_effects;
 
-/* ---------------------------------------------------- the write path */
+/* ---------------------------------------------------- the request path */
 
-/* writer.c's apply(): the idempotency lookup, the handler in a nested
- * txn, the stored reply; commit or roll back the parent. */
-static crm_status
-apply(const uint8_t *buf, size_t len, const struct auth_who *who,
-    const struct dispatch_prep *prep, int commit, void **reply,
-    size_t *reply_len)
-{
-	struct req_ctx ctx;
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.st = &env.st;
-	ctx.cfg = &env.cfg;
-	ctx.arena = &env.writer;
-	ctx.now = env.now;
-	ctx.prep = *prep;
-	if (who != NULL) {
-		ctx.who_buf = *who;
-		ctx.who = &ctx.who_buf;
-	}
-	crm_arena_reset(&env.writer);
-	Crm__V1__Response resp = CRM__V1__RESPONSE__INIT;
-	Crm__V1__Request *req = NULL;
-	const struct dispatch_row *row = NULL;
-	MDB_txn *parent = NULL, *child = NULL;
-	store_key k;
-	void *out = NULL;
-	size_t n = 0;
-	crm_status rc = store_write_begin(&env.st, &parent);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	rc = crm_wire_unpack_request(&env.writer, buf, len, &req);
-	if (rc == CRM_OK) {
-		row = dispatch_row(req->body_case);
-		rc = row != NULL ? CRM_OK : CRM_INTERNAL;
-	}
-	if (rc != CRM_OK) {
-		goto reply;
-	}
-	ctx.action = row->name;
-	ctx.request_id = req->request_id;
-	int idem = !(row->flags & REQ_NO_IDEM);
-	if (idem) {
-		store_key_id(&k, who != NULL ? who->user_id : 0);
-		memcpy(k.b + 8, req->request_id.data, req->request_id.len);
-		k.len = 8 + req->request_id.len;
-		Crm__Store__IdemRecord *rec;
-		ctx.txn = parent;
-		rc = store_get_msg(&env.st, parent, DB_IDEM, &k,
-		    &crm__store__idem_record__descriptor,
-		    &env.writer.allocator, (ProtobufCMessage **)&rec);
-		if (rc == CRM_OK) {
-			out = nn_allocmsg(
-			    rec->reply.len ? rec->reply.len : 1, 0);
-			if (out == NULL) {
-				abort();
-			}
-			memcpy(out, rec->reply.data, rec->reply.len);
-			n = rec->reply.len;
-			goto done;
-		}
-		if (rc != CRM_NOT_FOUND) {
-			goto reply;
-		}
-	}
-	int mrc = mdb_txn_begin(env.st.env, parent, 0, &child);
-	if (mrc != 0) {
-		rc = store_map_lmdb(mrc, "nested begin");
-		goto reply;
-	}
-	ctx.txn = child;
-	rc = row->handler(&ctx, req, &resp);
-	if (rc != CRM_OK) {
-		mdb_txn_abort(child);
-		goto reply;
-	}
-	rc = dispatch_pack(&ctx, req, &resp, CRM_OK, &out, &n);
-	if (rc == CRM_OK && idem) {
-		Crm__Store__IdemRecord rec = CRM__STORE__IDEM_RECORD__INIT;
-		rec.has_at = rec.has_reply = 1;
-		rec.at = ctx.now;
-		rec.reply.data = out;
-		rec.reply.len = n;
-		rc = store_put_msg(&env.st, child, DB_IDEM, &k, &rec.base);
-	}
-	if (rc != CRM_OK) {
-		mdb_txn_abort(child);
-		if (out != NULL) {
-			nn_freemsg(out);
-			out = NULL;
-		}
-		ctx.msg[0] = '\0';
-		goto reply;
-	}
-	mrc = mdb_txn_commit(child);
-	if (mrc != 0) {
-		nn_freemsg(out);
-		out = NULL;
-		rc = store_map_lmdb(mrc, "nested commit");
-		goto reply;
-	}
-	goto done;
-reply:
-	resp.body_case = CRM__V1__RESPONSE__BODY__NOT_SET;
-	if (dispatch_pack(&ctx, req, &resp, rc, &out, &n) != CRM_OK) {
-		out = NULL;
-	}
-done:
-	if (commit) {
-		rc = store_write_commit(&env.st, parent);
-	} else {
-		store_write_abort(&env.st, parent);
-		rc = CRM_OK;
-	}
-	*reply = out;
-	*reply_len = n;
-	return rc;
-}
-
-/* transport.c's serve(), then apply() for writes. The reply is checked
- * and summarised into out; the packed bytes are freed. */
+/*
+ * One request through crmd's own core, single-threaded: dispatch_read as
+ * a worker runs it, then for a write dispatch_apply in a write
+ * transaction of its own (a batch of one), committed or rolled back. The
+ * reply is checked and summarised into out; the packed bytes are freed.
+ */
 static void
 exec(const uint8_t *buf, size_t len, int commit, struct fuzz_env_reply *out,
     Crm__V1__Response **keep /* OUT, optional: caller frees */)
 {
 	struct req_ctx ctx;
-	memset(&ctx, 0, sizeof(ctx));
-	memset(out, 0, sizeof(*out));
-	ctx.st = &env.st;
-	ctx.cfg = &env.cfg;
-	ctx.arena = &env.worker;
-	ctx.now = env.now;
-	crm_arena_reset(&env.worker);
 	Crm__V1__Response resp = CRM__V1__RESPONSE__INIT;
 	Crm__V1__Request *req = NULL;
 	const struct dispatch_row *row = NULL;
 	void *reply = NULL;
 	size_t reply_len = 0;
-	if (store_read_begin(&env.st, &env.rtxn) != CRM_OK) {
-		fprintf(stderr, "fuzz_env: no read txn\n");
-		abort();
-	}
-	ctx.txn = env.rtxn;
-	crm_status rc = dispatch_check(&ctx, buf, len, &req, &row);
-	if (rc == CRM_OK && !fuzz_env_outside_effects &&
-	    req->body_case == CRM__V1__REQUEST__BODY_BACKUP) {
-		/* A backup writes a copy of the database to any new folder
-		 * the request names: not per fuzz input. */
-		rc = dispatch_fail(&ctx, CRM_UNAVAILABLE, "fuzz: not run");
-	}
-	if (rc == CRM_OK && row->kind == REQ_READ) {
-		out->ran_handler = 1;
-		rc = row->handler(&ctx, req, &resp);
-	} else if (rc == CRM_OK && row->prepare != NULL) {
-		rc = row->prepare(&ctx, req, &resp);
-	}
-	store_read_end(&env.st, env.rtxn);
+
+	memset(out, 0, sizeof(*out));
+	dispatch_ctx_init(&ctx, &env.st, &env.cfg, &env.worker, env.now);
+	crm_status rc =
+	    dispatch_read(&ctx, &env.rtxn, buf, len, &req, &row, &resp);
 	if (rc == CRM_OK && row->kind == REQ_WRITE) {
-		out->ran_handler = 1;
-		if (apply(buf, len, ctx.who, &ctx.prep, commit, &reply,
-		        &reply_len) != CRM_OK) {
+		struct req_ctx wctx;
+		MDB_txn *parent = NULL;
+		if (store_write_begin(&env.st, &parent) != CRM_OK) {
+			fprintf(stderr, "fuzz_env: no write txn\n");
+			abort();
+		}
+		dispatch_ctx_init(
+		    &wctx, &env.st, &env.cfg, &env.writer, env.now);
+		enum dispatch_applied how = dispatch_apply(&wctx, parent, buf,
+		    len, ctx.who, &ctx.prep, &reply, &reply_len);
+		out->ran_handler = how == DISPATCH_APPLIED;
+		if (!commit) {
+			store_write_abort(&env.st, parent);
+		} else if (store_write_commit(&env.st, parent) != CRM_OK) {
 			fprintf(stderr, "fuzz_env: write commit failed\n");
 			abort();
 		}
-	} else if (dispatch_pack(&ctx, req, &resp, rc, &reply, &reply_len) !=
-	           CRM_OK) {
-		reply = NULL;
+	} else {
+		out->ran_handler = rc == CRM_OK;
+		if (dispatch_pack(&ctx, req, &resp, rc, &reply, &reply_len) !=
+		    CRM_OK) {
+			reply = NULL;
+		}
 	}
 	if (reply == NULL) {
 		fprintf(stderr, "fuzz_env: no reply packed\n");
@@ -280,14 +159,28 @@ inject(const uint8_t *data, size_t len, size_t *out_len, int *who)
 	return crm_wire_pack_alloc(&req->base, out_len);
 }
 
-void
-fuzz_env_run(const uint8_t *data, size_t len, struct fuzz_env_reply *out)
+static void
+run(const uint8_t *data, size_t len, int commit, struct fuzz_env_reply *out)
 {
 	size_t n = 0;
 	int who;
 	uint8_t *buf = inject(data, len, &n, &who);
-	exec(buf != NULL ? buf : data, buf != NULL ? n : len, 0, out, NULL);
+	exec(buf != NULL ? buf : data, buf != NULL ? n : len, commit, out,
+	    NULL);
 	free(buf);
+}
+
+void
+fuzz_env_run(const uint8_t *data, size_t len, struct fuzz_env_reply *out)
+{
+	run(data, len, 0, out);
+}
+
+void
+fuzz_env_run_commit(
+    const uint8_t *data, size_t len, struct fuzz_env_reply *out)
+{
+	run(data, len, 1, out);
 }
 
 /* ---------------------------------------------------- preparing */
@@ -647,6 +540,30 @@ fuzz_env_close(void)
 	crm_arena_fini(&env.writer);
 	crm_arena_fini(&env.scratch);
 	nftw(env.dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* ---------------------------------------------------- backup stand-in */
+
+/*
+ * The fuzz targets link with -Wl,--wrap=backup_handle: a backup writes a
+ * copy of the database to any new folder the request names, not a thing
+ * to do per fuzz input. The request passes every check as it would in
+ * crmd and answers UNAVAILABLE, unless fuzz_env_outside_effects (the
+ * replay test) lets the real handler run, into the temp folder.
+ */
+crm_status __real_backup_handle(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp);
+crm_status __wrap_backup_handle(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp);
+
+crm_status
+__wrap_backup_handle(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	if (!fuzz_env_outside_effects) {
+		return dispatch_fail(ctx, CRM_UNAVAILABLE, "fuzz: not run");
+	}
+	return __real_backup_handle(ctx, req, resp);
 }
 
 /* ---------------------------------------------------- argon2id stand-in */

@@ -4,12 +4,14 @@
  * (request_fuzz.c) and its corpus replay test (replay_test.c). A temp
  * database is prepared once per process (an admin, managers, reps, teams,
  * customers, a contact, follow-ups, tasks, commitments, SLA clocks and a
- * grade proposal), and each input then runs through dispatch_check, the
- * handler (reads in a read txn; writes in a nested txn of a write txn, as
- * writer.c's apply() does) and dispatch_pack. Writes of fuzz inputs are
- * rolled back, so every input meets the same database.
+ * grade proposal), and each input then runs through the server's own core:
+ * dispatch_read (checks, then a read's handler or a write's prepare step,
+ * in a read txn, as a worker runs it), for a write dispatch_apply in a
+ * write txn of its own (idempotency, the handler in a nested txn, the
+ * stored reply, as the writer runs it), and dispatch_pack. Writes of fuzz
+ * inputs are rolled back, so every input meets the same database.
  *
- * Not the transport: no sockets, no threads, no group commit.
+ * Not the transport: no sockets, no threads, a batch of one write.
  */
 #ifndef FUZZ_ENV_H
 #define FUZZ_ENV_H
@@ -39,7 +41,8 @@ struct fuzz_env_reply {
 	int body_case;   /* Crm__V1__Response__BodyCase */
 	size_t len;      /* packed response bytes */
 	char msg[256];   /* the status message, for test output */
-	int ran_handler; /* the handler ran (every check passed) */
+	int ran_handler; /* the handler ran and succeeded (a write: applied
+	                  * now, not a stored reply sent again) */
 };
 
 /* fuzz_env_outside_effects: run handlers whose effects reach outside the
@@ -64,6 +67,14 @@ void fuzz_env_close(void);
  * breaks an invariant (it does not decode, a failure carries a body).
  */
 void fuzz_env_run(
+    const uint8_t *data, size_t len, struct fuzz_env_reply *out /* OUT */);
+
+/*
+ * fuzz_env_run_commit: fuzz_env_run, but a write is committed: later
+ * requests meet it (its stored reply too). For tests of the write path;
+ * the fuzzer never calls it.
+ */
+void fuzz_env_run_commit(
     const uint8_t *data, size_t len, struct fuzz_env_reply *out /* OUT */);
 
 #endif

@@ -99,6 +99,57 @@ other_inputs_keep_the_invariants(void **state)
 	}
 }
 
+/* customer_add of name as the rep, under a fixed request id. Caller
+ * frees. */
+static uint8_t *
+customer_add(const char *name, size_t *len)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	memset(id, 0x21, sizeof(id)); /* 0x21 & 7 == 1: as the rep */
+	c.name = (char *)name;
+	a.customer = &c;
+	req.has_protocol_version = req.has_request_id = 1;
+	req.protocol_version = CRM_PROTOCOL_VERSION;
+	req.request_id.data = id;
+	req.request_id.len = sizeof(id);
+	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req.customer_add = &a;
+	return crm_wire_pack_alloc(&req.base, len);
+}
+
+/* The fuzz target runs the writer's own path: a resent write gets its
+ * stored reply, and the same request id with another body is refused
+ * (the body hash the target's old copy of the writer lacked). Last: it
+ * commits. */
+static void
+the_write_path_is_the_writers(void **state)
+{
+	(void)state;
+	size_t n1, n2;
+	uint8_t *first = customer_add("Resent Co", &n1);
+	uint8_t *other = customer_add("Another Co", &n2);
+	struct fuzz_env_reply r;
+
+	fuzz_env_run_commit(first, n1, &r);
+	assert_crm_ok(r.code);
+	assert_true(r.ran_handler);
+	assert_int_equal(r.body_case, CRM__V1__RESPONSE__BODY_CUSTOMER);
+
+	fuzz_env_run_commit(first, n1, &r);
+	assert_crm_ok(r.code);
+	assert_false(r.ran_handler); /* the stored reply, not a second add */
+	assert_int_equal(r.body_case, CRM__V1__RESPONSE__BODY_CUSTOMER);
+
+	fuzz_env_run_commit(other, n2, &r);
+	assert_crm_err(r.code, CRM_EPRECOND);
+	assert_non_null(strstr(r.msg, "request id reused"));
+	free(first);
+	free(other);
+}
+
 static int
 setup(void **state)
 {
@@ -128,6 +179,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_request_body_has_a_seed_that_succeeds),
 		cmocka_unit_test(other_inputs_keep_the_invariants),
+		cmocka_unit_test(the_write_path_is_the_writers),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

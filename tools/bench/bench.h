@@ -49,6 +49,7 @@ struct bench_opts {
 	const char *only;     /* comma-separated scenario names, or NULL */
 	uint64_t seed;
 	int keep;           /* keep the temp folder */
+	int no_postgres;    /* --no-postgres: skip tools/bench-postgres */
 	const char *tmpdir; /* where the temp folder goes */
 };
 
@@ -196,6 +197,7 @@ struct bench_scenario {
 	int writes;        /* 1: durable writes (compared with LMDB) */
 	int role;          /* CRM__V1__ROLE__ROLE_REP or _MANAGER */
 	bench_op op;
+	int body; /* its Request body case (crmd's histogram), 0: several */
 };
 
 /* One client thread's state. */
@@ -205,6 +207,7 @@ struct bench_client {
 	uint64_t rng;
 	struct bench_lat lat;
 	uint64_t rows; /* export: follow-ups received */
+	uint64_t done; /* requests answered OK, warm-up and overrun too */
 	uint64_t cursor_customer, cursor_id;
 	int echo_len; /* echo: request bytes */
 	uint8_t *echo_buf;
@@ -218,11 +221,65 @@ extern const struct bench_scenario bench_echo_scenario;
 /* Progress callback: fraction of the current step done. */
 typedef void (*bench_tick)(double fraction);
 
+/* ---------------------------------------------------------------- srvstats
+ */
+
+/* /proc/PID/io: bytes passed to write calls, calls, bytes sent to storage. */
+struct bench_io {
+	int ok;
+	uint64_t wchar, syscw, write_bytes;
+};
+
+/* bench_proc_io: pid's I/O counters. Returns 0 or -1. */
+int bench_proc_io(pid_t pid, struct bench_io *out /* OUT */);
+
+/* crmd's latency buckets (server/latency.c): 8 per power of two. */
+#define BENCH_LAT_BUCKETS 256
+
+/* One `stats` reply: the writer's totals and one request type's buckets. */
+struct bench_srv_stats {
+	int ok;
+	uint64_t commits, writes, write_bytes;
+	uint32_t page_size;
+	uint64_t buckets[BENCH_LAT_BUCKETS];
+};
+
+/* bench_srv_stats: ask crmd at url for its stats as admin; keep the
+ * buckets of Request body case body (0: none). Returns 0 or -1. */
+int bench_srv_stats(const char *url, const struct bench_user *admin, int body,
+    struct bench_srv_stats *out /* OUT */);
+
+/* What crmd did during one run: b minus a. */
+struct bench_srv_run {
+	int ok;
+	uint64_t commits, writes, write_bytes; /* the writer's */
+	uint32_t page_size;
+	uint64_t count;                 /* requests of the scenario's type */
+	double p50_us, p99_us, p999_us; /* server side, upper bucket edges */
+};
+
+void bench_srv_delta(const struct bench_srv_stats *a,
+    const struct bench_srv_stats *b, struct bench_srv_run *out /* OUT */);
+
 struct bench_run {
 	const struct bench_scenario *sc;
 	int clients;
 	struct bench_summary s;
 	uint64_t rows;
+	uint64_t done;            /* requests answered OK in the whole run */
+	struct bench_io io0, io1; /* crmd's /proc/PID/io around the run */
+	struct bench_srv_run srv; /* crmd's own numbers for the run */
+};
+
+/* PostgreSQL's numbers for one transaction and client count, from
+ * tools/bench-postgres in the same run. */
+struct bench_pg_run {
+	char txn[8];
+	int clients;
+	double tps, p50_ms, p99_ms;
+	double wal_bytes;     /* WAL bytes per transaction */
+	double txn_per_flush; /* transactions per WAL sync */
+	double pages; /* data pages PostgreSQL wrote during the run, per txn */
 };
 
 /*
@@ -330,7 +387,16 @@ struct bench_report {
 	struct bench_mem mem_before, mem_after;
 	long peak_anon_kib; /* sampled every 100 ms during the scenarios */
 	const char *server_log;
+	/* PostgreSQL side by side (tools/bench-postgres), or why not. */
+	struct bench_pg_run pg[2 * BENCH_MAX_LEVELS];
+	int n_pg;
+	char pg_note[512];
 };
+
+/* bench_postgres_run: tools/bench-postgres with the run's shape (o's
+ * set size, duration and client counts) when PostgreSQL is installed;
+ * fills r->pg, or says in r->pg_note why not. */
+void bench_postgres_run(const struct bench_opts *o, struct bench_report *r);
 
 /* bench_print_table: the human report on out. */
 void bench_print_table(FILE *out, const struct bench_report *r);

@@ -144,6 +144,10 @@ usage(FILE *out)
 	    "                     $TMPDIR, else /var/tmp: a real disk, for "
 	    "fsync)\n"
 	    "  --keep             keep the temporary folder\n"
+	    "  --no-postgres      do not run tools/bench-postgres beside the "
+	    "log and due\n"
+	    "                     scenarios (run when PostgreSQL is "
+	    "installed, not with --quick)\n"
 	    "  --seed N           random seed (default 1)\n"
 	    "  --format F         table (default) or json\n"
 	    "  -h, --help         this help\n\n"
@@ -224,6 +228,7 @@ enum {
 	OPT_SEED,
 	OPT_FORMAT,
 	OPT_SHELL_ONLY,
+	OPT_NO_POSTGRES,
 };
 
 /* Returns 0 to run, 1 to exit 0 (help), -1 on a usage error. */
@@ -251,6 +256,7 @@ parse_options(struct bench_opts *o, int argc, char **argv)
 		{ "seed", required_argument, NULL, OPT_SEED },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "shell-only", no_argument, NULL, OPT_SHELL_ONLY },
+		{ "no-postgres", no_argument, NULL, OPT_NO_POSTGRES },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -358,6 +364,9 @@ parse_options(struct bench_opts *o, int argc, char **argv)
 			break;
 		case OPT_SHELL_ONLY:
 			o->shell_only = 1;
+			break;
+		case OPT_NO_POSTGRES:
+			o->no_postgres = 1;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "json") != 0 &&
@@ -537,7 +546,7 @@ struct run_state {
 static int
 count_steps(const struct bench_opts *o)
 {
-	int n = 5 + o->n_clients; /* lmdb x2, data, echo, export, shell */
+	int n = 6 + o->n_clients; /* lmdb x2, data, echo, export, shell, pg */
 	for (size_t i = 0; i < bench_n_scenarios; i++) {
 		if (selected(o, bench_scenarios[i].name)) {
 			n += o->n_clients;
@@ -657,8 +666,21 @@ run_all(struct run_state *s)
 		for (int i = 0; i < o->n_clients; i++) {
 			struct bench_run *run = &r->runs[r->n_runs];
 			progress_step("%s x%d", sc->name, o->clients[i]);
-			if (bench_scenario_run(o, s->srv.url, &s->d, sc,
-			        o->clients[i], 0, tick, run) != 0) {
+			/* What crmd did in the run: its I/O and its own
+			 * counters, before and after (issue 19). */
+			struct bench_srv_stats st0, st1;
+			struct bench_io io0;
+			bench_srv_stats(
+			    s->srv.url, &s->d.admin, sc->body, &st0);
+			bench_proc_io(s->srv.pid, &io0);
+			int started = bench_scenario_run(o, s->srv.url, &s->d,
+			    sc, o->clients[i], 0, tick, run);
+			run->io0 = io0;
+			bench_proc_io(s->srv.pid, &run->io1);
+			bench_srv_stats(
+			    s->srv.url, &s->d.admin, sc->body, &st1);
+			bench_srv_delta(&st0, &st1, &run->srv);
+			if (started != 0) {
 				fprintf(stderr,
 				    "crm-bench: %s: clients did "
 				    "not start\n",
@@ -703,6 +725,17 @@ run_all(struct run_state *s)
 	                       ? peak_anon_kib
 	                       : r->mem_after.anon_kib;
 	watched = 0;
+	/* PostgreSQL with the same shape, after crmd's runs (issue 19). */
+	if (o->no_postgres || o->quick) {
+		snprintf(r->pg_note, sizeof(r->pg_note), "not run (%s)",
+		    o->no_postgres ? "--no-postgres" : "--quick: a smoke run");
+	} else if (selected(o, "log") || selected(o, "due")) {
+		progress_step("PostgreSQL (tools/bench-postgres)");
+		bench_postgres_run(o, r);
+	} else {
+		snprintf(r->pg_note, sizeof(r->pg_note),
+		    "not run: neither log nor due was selected");
+	}
 	return failed ? 1 : 0;
 }
 

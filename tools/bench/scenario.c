@@ -212,24 +212,27 @@ op_echo(struct bench_client *c)
 	return 0;
 }
 
+#define B(x) CRM__V1__REQUEST__BODY_##x
 const struct bench_scenario bench_scenarios[] = {
 	{ "due", "due (20 earliest, random rep)", 0, CRM__V1__ROLE__ROLE_REP,
-	    op_due },
-	{ "show", "customer show", 0, CRM__V1__ROLE__ROLE_REP, op_show },
-	{ "find", "customer find", 0, CRM__V1__ROLE__ROLE_REP, op_find },
+	    op_due, B(DUE) },
+	{ "show", "customer show", 0, CRM__V1__ROLE__ROLE_REP, op_show,
+	    B(CUSTOMER_GET) },
+	{ "find", "customer find", 0, CRM__V1__ROLE__ROLE_REP, op_find,
+	    B(CUSTOMER_FIND) },
 	{ "log", "log a follow-up (durable)", 1, CRM__V1__ROLE__ROLE_REP,
-	    op_log },
+	    op_log, B(FOLLOWUP_LOG) },
 	{ "mixed", "mixed day (80% read / 20% log)", 1,
-	    CRM__V1__ROLE__ROLE_REP, op_mixed },
+	    CRM__V1__ROLE__ROLE_REP, op_mixed, B(FOLLOWUP_LOG) },
 	{ "report", "report conversion (team)", 0, CRM__V1__ROLE__ROLE_MANAGER,
-	    op_report },
+	    op_report, B(REPORT) },
 	{ "export", "export followups (team, 1000-row pages)", 0,
-	    CRM__V1__ROLE__ROLE_MANAGER, op_export },
+	    CRM__V1__ROLE__ROLE_MANAGER, op_export, B(EXPORT_PAGE) },
 };
 const size_t bench_n_scenarios =
     sizeof(bench_scenarios) / sizeof(bench_scenarios[0]);
 const struct bench_scenario bench_echo_scenario = { "echo",
-	"nanomsg REQ/REP echo (ceiling)", 0, 0, op_echo };
+	"nanomsg REQ/REP echo (ceiling)", 0, 0, op_echo, 0 };
 
 /* ---------------------------------------------------------------- runner */
 
@@ -256,6 +259,7 @@ client_main(void *arg)
 		uint64_t rows = c->rows;
 		int rc = a->sh->sc->op(c);
 		uint64_t t1 = bench_now_ns();
+		c->done += rc == 0;
 		if (t0 < a->sh->measure_from || t1 > a->sh->measure_to) {
 			c->rows = rows; /* warm-up and overrun: not counted */
 			continue;
@@ -363,6 +367,7 @@ bench_scenario_run(const struct bench_opts *o, const char *url,
 		for (int i = 0; i < clients; i++) {
 			lats[i] = args[i].c.lat;
 			out->rows += args[i].c.rows;
+			out->done += args[i].c.done;
 		}
 		bench_summarize(lats, clients,
 		    (double)(sh.measure_to - sh.measure_from) / 1e9, &out->s);

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_stats.c: `stats` (admins): crmd's own latency per request type
+ * since it started, and its writer's group commits (issue 19).
+ */
+#include <stdio.h>
+
+#include "commands.h"
+
+static void
+us_text(char *buf, size_t len, uint64_t us)
+{
+	if (us >= 10000) {
+		snprintf(buf, len, "%.1f ms", (double)us / 1000.0);
+	} else {
+		snprintf(buf, len, "%llu us", (unsigned long long)us);
+	}
+}
+
+crm_status
+cmd_stats(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__StatsRequest body = CRM__V1__STATS_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	(void)call;
+	req.body_case = CRM__V1__REQUEST__BODY_STATS;
+	req.stats = &body;
+	crm_status rc =
+	    cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_STATS, &resp);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const Crm__V1__StatsReply *s = resp->stats;
+	static const char *const cols[] = { "request", "count", "p50", "p99",
+		"p999", "max", "mean" };
+	render_table(out, 7, cols);
+	for (size_t i = 0; i < s->n_requests; i++) {
+		const Crm__V1__RequestLatency *r = s->requests[i];
+		char count[24], p50[24], p99[24], p999[24], max[24], mean[24];
+		snprintf(count, sizeof(count), "%llu",
+		    (unsigned long long)r->count);
+		us_text(p50, sizeof(p50), r->p50_us);
+		us_text(p99, sizeof(p99), r->p99_us);
+		us_text(p999, sizeof(p999), r->p999_us);
+		us_text(max, sizeof(max), r->max_us);
+		us_text(
+		    mean, sizeof(mean), r->count ? r->sum_us / r->count : 0);
+		const char *cells[] = { r->name, count, p50, p99, p999, max,
+			mean };
+		render_row(out, cells);
+	}
+	const Crm__V1__WriterStats *w = s->writer;
+	if (w != NULL) {
+		char commits[96], batch[96], bytes[128], commit[96];
+		double per = w->commits ? (double)w->requests / w->commits : 0;
+		double b =
+		    w->commits ? (double)w->write_bytes / w->commits : 0;
+		snprintf(commits, sizeof(commits), "%llu (%llu writes)",
+		    (unsigned long long)w->commits,
+		    (unsigned long long)w->requests);
+		snprintf(batch, sizeof(batch), "%.2f (most %llu)", per,
+		    (unsigned long long)w->max_batch);
+		snprintf(bytes, sizeof(bytes),
+		    "%.0f bytes = %.1f pages of %u bytes, in %.1f write calls",
+		    b, w->page_size ? b / w->page_size : 0, w->page_size,
+		    w->commits ? (double)w->write_calls / w->commits : 0);
+		char p50[24], p99[24], p999[24];
+		us_text(p50, sizeof(p50), w->commit_p50_us);
+		us_text(p99, sizeof(p99), w->commit_p99_us);
+		us_text(p999, sizeof(p999), w->commit_p999_us);
+		snprintf(commit, sizeof(commit), "p50 %s, p99 %s, p999 %s",
+		    p50, p99, p999);
+		char up[32];
+		snprintf(up, sizeof(up), "%llu s",
+		    (unsigned long long)s->uptime_seconds);
+		render_record(out);
+		render_kv(out, "since start", up);
+		render_kv(out, "group commits", commits);
+		render_kv(out, "writes per commit", batch);
+		render_kv(out, "written per commit", bytes);
+		render_kv(out, "commit (write + sync)", commit);
+		render_kv(out, "resolution", s->resolution);
+	}
+	render_set_json(out, render_json_message(&s->base));
+	crm__v1__response__free_unpacked(resp, NULL);
+	return CRM_OK;
+}

@@ -1,0 +1,2 @@
+corpus-v1-000094Z
+admin	admin-pw2

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# stats_request_test.sh (issue 19, "Measure it"): crmd keeps a latency
+# histogram per request type and counts its group commits, and `crm -c
+# stats` shows them to an admin. After 3 customer adds and 5 dues, the
+# admin's stats list customer.add 3 times and due 5 times, with
+# p50 <= p99 <= p999 <= max; the writer counts at least 3 commits of at
+# least 3 writes and bytes written; the stats request itself shows up in
+# the next stats. A rep and a manager are refused (PERMISSION_DENIED).
+# Usage: stats_request_test.sh CRMD CRM
+set -u
+CRMD=${1:?crmd path}
+CRM=${2:?crm path}
+. "$(dirname "$0")/lib.sh"
+e2e_home stats
+
+e2e_admin boss pw-boss
+e2e_start || { e2e_done; exit 1; }
+e2e_login boss pw-boss
+
+run_exit 0 "the admin adds a team" "$CRM" -c 'team add east'
+printf 'pw-li\n' | "$CRM" -c 'user add li --role rep --team east' >/dev/null ||
+	bad "user add li"
+printf 'pw-wang\n' | "$CRM" -c 'user add wang --role manager --team east' \
+	>/dev/null || bad "user add wang"
+for i in 1 2 3; do
+	run_exit 0 "customer add $i" "$CRM" -c "customer add 'Stats Test $i Ltd'"
+done
+for i in 1 2 3 4 5; do
+	run_exit 0 "due $i" "$CRM" -c 'due'
+done
+
+run_exit 0 "stats as admin" "$CRM" -c stats
+has "the table names its columns" "p999"
+has "customer.add is listed" "customer.add"
+has "the writer's commits are shown" "group commits"
+has "the bucket resolution is stated" "12.5 %"
+
+run_exit 0 "stats as admin, JSON" "$CRM" --format json -c stats
+j=$out
+count() { printf '%s' "$j" | json "sum(r['count'] for r in d['requests'] if r['name'] == '$1')"; }
+[ "$(count customer.add)" = 3 ] && ok "customer.add counted 3 times" ||
+	bad "customer.add counted $(count customer.add) times, want 3: $j"
+[ "$(count due)" = 5 ] && ok "due counted 5 times" ||
+	bad "due counted $(count due) times, want 5: $j"
+[ "$(count user.add)" = 2 ] && ok "user.add counted 2 times" ||
+	bad "user.add counted $(count user.add) times, want 2: $j"
+[ "$(count stats)" = 1 ] && ok "the first stats is in the second" ||
+	bad "stats counted $(count stats) times, want 1: $j"
+ordered=$(printf '%s' "$j" | json "all(0 < r['p50_us'] <= r['p99_us'] <= r['p999_us'] <= r['max_us'] for r in d['requests'])")
+[ "$ordered" = True ] && ok "p50 <= p99 <= p999 <= max, all above 0" ||
+	bad "percentiles out of order: $j"
+writer=$(printf '%s' "$j" | json "(lambda w: w['commits'] >= 6 and w['requests'] >= 6 and w['write_bytes'] > 0 and w['page_size'] >= 4096 and w['commit_p50_us'] > 0)(d['writer'])")
+[ "$writer" = True ] && ok "the writer counted commits, writes and bytes" ||
+	bad "writer stats: $j"
+
+for who in li wang; do
+	export XDG_CONFIG_HOME=$H/config-$who
+	e2e_login "$who" "pw-$who"
+	run "$CRM" -c stats
+	[ "$code" -ne 0 ] && ok "$who is refused stats (exit $code)" ||
+		bad "$who got stats: $out"
+	has "$who is told it needs the admin role" "needs the admin role"
+done
+
+e2e_done
