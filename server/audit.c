@@ -134,7 +134,7 @@ audit_add(struct req_ctx *ctx, const char *entity, uint64_t id,
 /* ---------------------------------------------------- reading the trail */
 
 #define AUDIT_PAGE_DEFAULT 100
-#define AUDIT_PAGE_MAX     500
+#define AUDIT_PAGE_MAX     CRM_AUDIT_PAGE_MAX
 #define AUDIT_SCAN_MAX     4096         /* audit records one request reads */
 #define AUDIT_REPLY_BYTES  (512 * 1024) /* about; then the page ends */
 

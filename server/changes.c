@@ -23,7 +23,7 @@
 #include "store_schema.h"
 
 #define LIMIT_DEFAULT 100
-#define LIMIT_MAX     1000
+#define LIMIT_MAX     CRM_CHANGES_LIMIT_MAX
 /* Entries examined per request, visible or not: a caller who may see
  * little of a large log still gets an answer soon (with more set). */
 #define SCAN_BUDGET 5000

@@ -14,12 +14,13 @@
 #include "crm.h"
 #include "handlers.h"
 #include "schema.h"
+#include "scope.h"
 #include "stats.h"
 #include "store_schema.h"
 #include "task.h"
 #include "user.h"
 
-#define PAGE_DEFAULT 1000
+#define PAGE_DEFAULT CRM_EXPORT_PAGE_DEFAULT
 #define PAGE_MAX     5000
 #define PAGE_BYTES   (1u << 19) /* half nanomsg's default receive limit */
 #define SCAN_BUDGET  20000      /* customers walked per page at most */
@@ -31,39 +32,21 @@ struct export_scope {
 	uint64_t tally; /* stats scope for the total, 0: none */
 };
 
+/* Who may export what is scope.h's, the same rule as a report's. */
 static crm_status
 resolve(struct req_ctx *ctx, const Crm__V1__ExportRequest *q,
     struct export_scope *s)
 {
-	const struct auth_who *who = ctx->who;
-	if (q->user && *q->user) {
-		Crm__Store__UserRecord *u;
-		if (user_by_login(ctx, q->user, &u) != CRM_OK ||
-		    (u->id != who->user_id &&
-		        !auth_manages(who, u->team_id))) {
-			return dispatch_fail(
-			    ctx, CRM_NOT_FOUND, "no user '%s'", q->user);
-		}
-		*s = (struct export_scope){ DB_CUST_OWNER, u->id,
-			STATS_PERSON | u->id };
-	} else if (q->team && *q->team) {
-		uint64_t id;
-		if (who->role == CRM__V1__ROLE__ROLE_REP) {
-			return dispatch_fail(ctx, CRM_EPERM,
-			    "a rep exports their own customers");
-		}
-		if (user_team_by_name(ctx, q->team, &id) != CRM_OK ||
-		    !auth_manages(who, id)) {
-			return dispatch_fail(
-			    ctx, CRM_NOT_FOUND, "no team '%s'", q->team);
-		}
-		*s = (struct export_scope){ DB_CUST_TEAM, id, id };
-	} else if (who->role == CRM__V1__ROLE__ROLE_REP) {
-		*s = (struct export_scope){ DB_CUST_OWNER, who->user_id,
-			STATS_PERSON | who->user_id };
-	} else if (who->role == CRM__V1__ROLE__ROLE_MANAGER) {
-		*s = (struct export_scope){ DB_CUST_TEAM, who->team_id,
-			who->team_id };
+	struct scope sc;
+	crm_status rc = scope_resolve(ctx, q->user, q->team, &sc);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (sc.kind == SCOPE_PERSON) {
+		*s = (struct export_scope){ DB_CUST_OWNER, sc.id,
+			STATS_PERSON | sc.id };
+	} else if (sc.kind == SCOPE_TEAM) {
+		*s = (struct export_scope){ DB_CUST_TEAM, sc.id, sc.id };
 	} else {
 		*s = (struct export_scope){ DB_CUSTOMERS, 0, 0 };
 	}

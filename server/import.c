@@ -20,7 +20,7 @@
 #include "handlers.h"
 #include "purchase.h"
 
-#define MAX_ROWS 500
+#define MAX_ROWS CRM_IMPORT_BATCH_ROWS
 #define MSG_MAX  512 /* sizeof(ctx->msg) */
 
 typedef Crm__V1__ImportResult__Outcome outcome;

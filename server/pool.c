@@ -33,7 +33,7 @@
 
 #define REASON_MAX   200
 #define PAGE_DEFAULT 50
-#define PAGE_MAX     500
+#define PAGE_MAX     CRM_POOL_PAGE_MAX
 #define DAY          86400
 
 static crm_status
