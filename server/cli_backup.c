@@ -50,15 +50,17 @@ cli_backup(int argc, char **argv)
 		config_free(&cfg);
 		return backup_usage(stderr);
 	}
-	store st;
-	if (store_open(&st, cfg.data_dir, 0, 1) != CRM_OK) {
+	store *st = store_new();
+	if (store_open(st, cfg.data_dir, 0, 1) != CRM_OK) {
 		fprintf(stderr, "crmd: no database in %s\n", cfg.data_dir);
 		config_free(&cfg);
+		store_free(st);
 		return 1;
 	}
 	struct backup_result r;
-	crm_status rc = backup_make(&st, argv[optind], &r);
-	store_close(&st);
+	crm_status rc = backup_make(st, argv[optind], &r);
+	store_close(st);
+	store_free(st);
 	if (rc != CRM_OK) {
 		fprintf(stderr, "crmd: backup failed: %s\n", r.why);
 	} else {

@@ -150,27 +150,28 @@ static int
 create_user(
     struct srv_config *cfg, const struct user_args *a, struct req_ctx *ctx)
 {
-	store st;
-	if (store_open(&st, cfg->data_dir, cfg->map_size, 0) != CRM_OK) {
+	store *st = store_new();
+	if (store_open(st, cfg->data_dir, cfg->map_size, 0) != CRM_OK) {
 		fprintf(stderr, "crmd: cannot open the database in %s\n",
 		    cfg->data_dir);
+		store_free(st);
 		return 1;
 	}
 	crm_arena arena;
 	crm_arena_init(&arena, 1u << 20);
-	ctx->st = &st;
+	ctx->st = st;
 	ctx->arena = &arena;
 	ctx->now = crm_time_now();
 	ctx->action = "crmd.user.add";
 	uint64_t id;
-	crm_status rc = store_write_begin(&st, &ctx->txn);
+	crm_status rc = store_write_begin(st, &ctx->txn);
 	if (rc == CRM_OK) {
 		rc = user_create(ctx, a->login, a->name, a->role, a->team,
 		    ctx->prep.pwhash, &id);
 		if (rc == CRM_OK) {
-			rc = store_write_commit(&st, ctx->txn);
+			rc = store_write_commit(st, ctx->txn);
 		} else {
-			store_write_abort(&st, ctx->txn);
+			store_write_abort(st, ctx->txn);
 		}
 	}
 	if (rc == CRM_OK) {
@@ -182,7 +183,8 @@ create_user(
 		    ctx->msg[0] ? ctx->msg : crm_strerror(rc));
 	}
 	crm_arena_fini(&arena);
-	store_close(&st);
+	store_close(st);
+	store_free(st);
 	return rc == CRM_OK ? 0 : 1;
 }
 

@@ -487,8 +487,7 @@ crm_status
 customer_rebuild_names(struct req_ctx *ctx, unsigned *clashes)
 {
 	*clashes = 0;
-	crm_status rc = store_map_lmdb(
-	    mdb_drop(ctx->txn, ctx->st->dbi[DB_CUST_NAME], 0), "cust_name");
+	crm_status rc = store_drop(ctx->st, ctx->txn, DB_CUST_NAME);
 	uint64_t id = 0;
 	while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn, DB_CUSTOMERS,
 	                           id, &id) == CRM_OK) {

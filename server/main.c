@@ -61,9 +61,10 @@ serve(struct srv_config *cfg)
 		crm_err("libsodium failed to start");
 		return 1;
 	}
-	store st;
-	if (store_open(&st, cfg->data_dir, cfg->map_size, 0) != CRM_OK) {
+	store *st = store_new();
+	if (store_open(st, cfg->data_dir, cfg->map_size, 0) != CRM_OK) {
 		crm_err("cannot open the database in %s", cfg->data_dir);
+		store_free(st);
 		return 1;
 	}
 	int lock = store_lock_dir(cfg->data_dir);
@@ -71,10 +72,11 @@ serve(struct srv_config *cfg)
 		crm_err(
 		    lock == -2 ? "another crmd serves %s" : "cannot lock %s",
 		    cfg->data_dir);
-		store_close(&st);
+		store_close(st);
+		store_free(st);
 		return 1;
 	}
-	if (upgrade_run(&st) != CRM_OK) {
+	if (upgrade_run(st) != CRM_OK) {
 		crm_err("cannot upgrade the database in %s", cfg->data_dir);
 		goto out;
 	}
@@ -98,7 +100,7 @@ serve(struct srv_config *cfg)
 	signal(SIGXFSZ, SIG_IGN);
 
 	transport *t;
-	if (transport_start(cfg, &st, &t) != CRM_OK) {
+	if (transport_start(cfg, st, &t) != CRM_OK) {
 		goto out;
 	}
 	crm_info("crmd %s serving %s with %d workers", CRM_VERSION,
@@ -113,8 +115,7 @@ serve(struct srv_config *cfg)
 		}
 		transport_beat(t);
 		if (crm_time_now() - last_check >= READER_CHECK_SECONDS) {
-			int dead = 0;
-			mdb_reader_check(st.env, &dead);
+			int dead = store_reader_check(st);
 			if (dead > 0) {
 				crm_warn("cleared %d stale readers", dead);
 			}
@@ -125,7 +126,8 @@ serve(struct srv_config *cfg)
 	rc = 0;
 	crm_info("stopped");
 out:
-	store_close(&st);
+	store_close(st);
+	store_free(st);
 	close(lock);
 	return rc;
 }

@@ -143,9 +143,4 @@ void store_nested_abort(MDB_txn *child);
  */
 crm_status store_grow(store *s);
 
-/* Transitional: main.c, writer.c, customer.c and task.c (and the fuzzer's
- * copy of the writer) still reach into the struct; once they use the
- * calls above, drop this include and struct store is opaque. */
-#include "store_impl.h"
-
 #endif

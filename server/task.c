@@ -172,11 +172,8 @@ task_put(
 		store_key_id(&k, after->customer_id);
 		store_key ik;
 		store_key_id(&ik, after->id);
-		MDB_val key = { k.len, k.b }, v = { 8, ik.b };
-		rc = store_map_lmdb(
-		    mdb_put(
-		        ctx->txn, ctx->st->dbi[DB_CUST_FUTASK], &key, &v, 0),
-		    "cust_futask");
+		rc = store_put(
+		    ctx->st, ctx->txn, DB_CUST_FUTASK, k.b, k.len, ik.b, 8);
 	}
 	if (rc != CRM_OK) {
 		return rc;
