@@ -2,8 +2,8 @@
 /*
  * protocol_test.c: raw protobuf requests against a real crmd: hostile and
  * malformed input gets a typed error and the server stays up; sessions,
- * roles, visibility, duplicates and idempotent retries behave as SPEC.md
- * section 5 says.
+ * roles, visibility, duplicates and idempotent retries behave as
+ * docs/authz.md says.
  */
 #include <stdarg.h>
 #include <stddef.h>
