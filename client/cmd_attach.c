@@ -27,11 +27,12 @@ cmd_attach_check(struct cmd_ctx *ctx, const struct cmd_call *call,
 		return cmd_usage_error(
 		    ctx, call, "a path or URL has no control characters");
 	}
-	if (title != NULL && (strlen(title) > 200 ||
+	if (title != NULL && (strlen(title) > CRM_ATTACHMENT_TITLE_MAX ||
 	                         crm_utf8_has_control(title, strlen(title)) ||
 	                         strpbrk(title, "\t\n\r") != NULL)) {
-		return cmd_usage_error(
-		    ctx, call, "--title is one line of at most 200 bytes");
+		return cmd_usage_error(ctx, call,
+		    "--title is one line of at most %d bytes",
+		    CRM_ATTACHMENT_TITLE_MAX);
 	}
 	return CRM_OK;
 }

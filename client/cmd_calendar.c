@@ -18,7 +18,7 @@
 
 #include "commands.h"
 
-#define MAX_DAYS   500 /* as the server takes in one import */
+#define MAX_DAYS   CRM_CALENDAR_IMPORT_DAYS
 #define MAX_FIELDS 8
 #define MAX_ERRORS 20 /* bad rows named before giving up */
 
@@ -168,9 +168,9 @@ take_row(struct days *ds, const char *path, unsigned line, struct rec *r)
 		    "kind '%s' is neither holiday nor workday", r->f[1]);
 		return;
 	}
-	if (r->n == 3 && strlen(r->f[2]) > 64) {
-		row_error(
-		    ds, path, line, "the name of %s is over 64 bytes", date);
+	if (r->n == 3 && strlen(r->f[2]) > CRM_CALENDAR_NAME_MAX) {
+		row_error(ds, path, line, "the name of %s is over %d bytes",
+		    date, CRM_CALENDAR_NAME_MAX);
 		return;
 	}
 	for (size_t i = 0; i < ds->n; i++) {
@@ -181,7 +181,7 @@ take_row(struct days *ds, const char *path, unsigned line, struct rec *r)
 	}
 	if (ds->n == MAX_DAYS) {
 		row_error(
-		    ds, path, line, "more than %s days in one file", "1000");
+		    ds, path, line, "more than %d days in one file", MAX_DAYS);
 		return;
 	}
 	Crm__V1__CalendarDay *d = &ds->v[ds->n];

@@ -35,10 +35,11 @@ cmd_changes_list(
 	body.since = since;
 	if (limit != NULL) {
 		uint64_t n;
-		if (cmd_parse_id(limit, &n) != CRM_OK || n > 1000) {
+		if (cmd_parse_id(limit, &n) != CRM_OK ||
+		    n > CRM_CHANGES_LIMIT_MAX) {
 			return cmd_usage_error(ctx, call,
-			    "--limit wants a number from 1 to 1000, not '%s'",
-			    limit);
+			    "--limit wants a number from 1 to %d, not '%s'",
+			    CRM_CHANGES_LIMIT_MAX, limit);
 		}
 		body.has_limit = 1;
 		body.limit = (uint32_t)n;

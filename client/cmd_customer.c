@@ -901,7 +901,7 @@ cmd_pool_claim(
 		lreq.body_case = CRM__V1__REQUEST__BODY_POOL_LIST;
 		lreq.pool_list = &l;
 		l.has_limit = 1;
-		l.limit = 500;
+		l.limit = CRM_POOL_PAGE_MAX;
 		do {
 			Crm__V1__Response *resp = NULL;
 			l.has_cursor = cursor != 0;

@@ -16,7 +16,7 @@
 #include "progress.h"
 #include "sheet.h"
 
-#define PAGE_LIMIT 1000
+#define PAGE_LIMIT CRM_EXPORT_PAGE_DEFAULT
 #define MAX_PAGES  1000000 /* a bound on the loop, whatever the server says */
 
 /* How a column gets its value from a record. */
@@ -672,7 +672,7 @@ cmd_export_audit(
 		goto out;
 	}
 	body.has_limit = 1;
-	body.limit = 500;
+	body.limit = CRM_AUDIT_PAGE_MAX;
 	req.body_case = CRM__V1__REQUEST__BODY_AUDIT_LIST;
 	req.audit_list = &body;
 	for (;;) {

@@ -16,10 +16,10 @@
 #include "commands.h"
 #include "shell.h"
 
-#define TAGS_MAX        16
-#define MAX_COMMITMENTS 16 /* as the server */
-#define MAX_ATTACHMENTS 16 /* as the server */
-#define MAX_ASK_TRIES   5  /* a terminal user may retype a bad answer */
+#define TAGS_MAX        CRM_FOLLOWUP_MAX_TAGS
+#define MAX_COMMITMENTS CRM_FOLLOWUP_MAX_COMMITMENTS
+#define MAX_ATTACHMENTS CRM_FOLLOWUP_MAX_ATTACHMENTS
+#define MAX_ASK_TRIES   5 /* a terminal user may retype a bad answer */
 
 /* A follow-up being put together; every pointer in f is borrowed from
  * the command line or owned by `owned`. */

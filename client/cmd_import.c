@@ -23,7 +23,7 @@
 #include "progress.h"
 #include "render.h"
 
-#define BATCH_ROWS  500
+#define BATCH_ROWS  CRM_IMPORT_BATCH_ROWS
 #define BATCH_BYTES (CRM_MAX_REQUEST - 4096) /* room for the envelope */
 #define MAX_BAD     100000                   /* bad rows remembered to print */
 

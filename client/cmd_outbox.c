@@ -22,7 +22,7 @@
 
 #define RESENDS           2 /* after the first deadline, the same bytes again */
 #define GRACE_MS          2000 /* after Ctrl-C: the answer to a write already sent */
-#define RETENTION_DEFAULT (7 * 86400) /* crmd's default; hello says */
+#define RETENTION_DEFAULT CRM_IDEM_RETENTION_DEFAULT /* hello says */
 
 /* Send buf (request id id) until an answer or a reason to stop: no
  * answer after RESENDS resends, crmd gone or not running, Ctrl-C (then

@@ -29,7 +29,10 @@ function(crm_apply_sanitizer)
 endfunction()
 
 # crm_test(NAME SOURCES... [LABELS l...] [TIMEOUT s] [LIBS l...]):
-# a cmocka unit test linked against the common library.
+# a cmocka test linked against the common library. LABELS default to the
+# folder's tier, CRM_TEST_TIER (unit unless the folder sets it: e2e in
+# tests/e2e); every test has exactly one tier label, unit, e2e, slow or
+# fuzz (tier_labels_test, tests/CMakeLists.txt).
 function(crm_test name)
   cmake_parse_arguments(T "" "TIMEOUT" "LABELS;LIBS" ${ARGN})
   add_executable(${name} ${T_UNPARSED_ARGUMENTS})
@@ -40,7 +43,11 @@ function(crm_test name)
     set(T_TIMEOUT 60)
   endif()
   if(NOT T_LABELS)
-    set(T_LABELS quick)
+    if(CRM_TEST_TIER)
+      set(T_LABELS ${CRM_TEST_TIER})
+    else()
+      set(T_LABELS unit)
+    endif()
   endif()
   set_tests_properties(${name} PROPERTIES TIMEOUT ${T_TIMEOUT}
                        LABELS "${T_LABELS}")

@@ -20,6 +20,7 @@
 #include "crm_arena.h"
 #include "crm_enum.h"
 #include "crm_err.h"
+#include "crm_limits.h"
 #include "crm_log.h"
 #include "crm_path.h"
 #include "crm_time.h"

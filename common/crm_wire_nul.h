@@ -3,7 +3,7 @@
  * crm_wire_nul.h: find a NUL byte inside a protobuf string field by
  * walking the wire bytes with the message descriptors. protobuf-c hands
  * a string field to C as a NUL-terminated char *, so "TwoCo\0hidden"
- * would silently become "TwoCo" (DESIGN.md names this trap): a request
+ * would silently become "TwoCo" (a known protobuf-c trap): a request
  * holding one is refused, naming the field.
  */
 #ifndef CRM_WIRE_NUL_H

@@ -12,8 +12,8 @@
 #include "dispatch.h"
 
 #define ATTACHMENT_REF_MAX   1024 /* bytes */
-#define ATTACHMENT_TITLE_MAX 200
-#define ATTACHMENT_MAX       16 /* per follow-up */
+#define ATTACHMENT_TITLE_MAX CRM_ATTACHMENT_TITLE_MAX
+#define ATTACHMENT_MAX       CRM_FOLLOWUP_MAX_ATTACHMENTS
 
 /*
  * attachment_take: check the client's attachments in[0..n) and append

@@ -134,7 +134,7 @@ audit_add(struct req_ctx *ctx, const char *entity, uint64_t id,
 /* ---------------------------------------------------- reading the trail */
 
 #define AUDIT_PAGE_DEFAULT 100
-#define AUDIT_PAGE_MAX     500
+#define AUDIT_PAGE_MAX     CRM_AUDIT_PAGE_MAX
 #define AUDIT_SCAN_MAX     4096         /* audit records one request reads */
 #define AUDIT_REPLY_BYTES  (512 * 1024) /* about; then the page ends */
 
@@ -724,7 +724,7 @@ may_see(struct req_ctx *ctx, struct seen *s, uint64_t id)
 #define AWALK_BROKEN (-1) /* an index entry names no record */
 struct awalk {
 	struct req_ctx *ctx;
-	MDB_cursor *cur;
+	store_cursor *cur;
 	uint64_t customer; /* 0: the whole log */
 	uint64_t before;   /* start below this sequence (0: the newest) */
 	int started;
@@ -739,24 +739,22 @@ awalk_open(
 	w->before = before;
 	w->started = 0;
 	w->cur = NULL;
-	return mdb_cursor_open(ctx->txn,
-	    ctx->st->dbi[customer ? DB_AUDIT_CUST : DB_AUDIT], &w->cur);
+	return (int)store_cursor_open(
+	    ctx->st, ctx->txn, customer ? DB_AUDIT_CUST : DB_AUDIT, &w->cur);
 }
 
 static void
 awalk_close(struct awalk *w)
 {
-	if (w->cur != NULL) {
-		mdb_cursor_close(w->cur);
-	}
+	store_cursor_close(w->cur);
 }
 
 /* The next older record: its sequence and packed AuditRecord. */
 static int
-awalk_next(struct awalk *w, uint64_t *seq, MDB_val *v)
+awalk_next(struct awalk *w, uint64_t *seq, store_val *v)
 {
-	MDB_val k, d;
-	int rc;
+	store_val k, d;
+	crm_status rc;
 	if (!w->started) {
 		store_key sk;
 		w->started = 1;
@@ -767,39 +765,33 @@ awalk_next(struct awalk *w, uint64_t *seq, MDB_val *v)
 		} else {
 			store_key_id(&sk, w->before);
 		}
-		k.mv_size = sk.len;
-		k.mv_data = sk.b;
-		rc = w->before || w->customer
-		         ? mdb_cursor_get(w->cur, &k, &d, MDB_SET_RANGE)
-		         : MDB_NOTFOUND;
-		if (rc == 0) {
-			rc = mdb_cursor_get(w->cur, &k, &d, MDB_PREV);
-		} else if (rc == MDB_NOTFOUND) {
-			rc = mdb_cursor_get(w->cur, &k, &d, MDB_LAST);
-		}
+		k.data = sk.b;
+		k.len = sk.len;
+		rc = store_cursor_get(w->cur,
+		    w->before || w->customer ? STORE_BEFORE : STORE_LAST, &k,
+		    &d);
 	} else {
-		rc = mdb_cursor_get(w->cur, &k, &d, MDB_PREV);
+		rc = store_cursor_get(w->cur, STORE_PREV, &k, &d);
 	}
-	for (; rc == 0 && w->customer == 0 && k.mv_size != 8;
-	     rc = mdb_cursor_get(w->cur, &k, &d, MDB_PREV)) {
+	for (; rc == CRM_OK && w->customer == 0 && k.len != 8;
+	     rc = store_cursor_get(w->cur, STORE_PREV, &k, &d)) {
 	}
-	if (rc != 0) {
-		return rc;
+	if (rc != CRM_OK) {
+		return (int)rc;
 	}
 	if (w->customer == 0) {
-		*seq = store_u64(k.mv_data);
+		*seq = store_u64(k.data);
 		*v = d;
 		return 0;
 	}
-	if (k.mv_size != 16 || store_u64(k.mv_data) != w->customer) {
-		return MDB_NOTFOUND;
+	if (k.len != 16 || store_u64(k.data) != w->customer) {
+		return CRM_NOT_FOUND;
 	}
-	*seq = store_u64((const uint8_t *)k.mv_data + 8);
+	*seq = store_u64((const uint8_t *)k.data + 8);
 	store_key rk;
 	store_key_id(&rk, *seq);
-	MDB_val key = { rk.len, rk.b };
-	rc = mdb_get(w->ctx->txn, w->ctx->st->dbi[DB_AUDIT], &key, v);
-	return rc == MDB_NOTFOUND ? AWALK_BROKEN : rc;
+	rc = store_get(w->ctx->st, w->ctx->txn, DB_AUDIT, rk.b, rk.len, v);
+	return rc == CRM_NOT_FOUND ? AWALK_BROKEN : (int)rc;
 }
 
 crm_status
@@ -844,7 +836,7 @@ audit_handle_list(
 	uint64_t by = r->has_customer_id ? r->customer_id : 0;
 	struct awalk w;
 	int mrc = awalk_open(ctx, &w, by, r->has_before ? r->before : 0);
-	MDB_val v;
+	store_val v;
 	struct seen seen = { 0, 0 };
 	size_t scanned = 0, bytes = 0;
 	uint64_t seq = 0;
@@ -858,7 +850,7 @@ audit_handle_list(
 		scanned++;
 		size_t mark = crm_arena_mark(ctx->arena);
 		Crm__Store__AuditRecord *a = crm__store__audit_record__unpack(
-		    &ctx->arena->allocator, v.mv_size, v.mv_data);
+		    &ctx->arena->allocator, v.len, v.data);
 		if (a == NULL && out->n_entries > 0) {
 			out->next_before = seq + 1; /* the arena is full */
 			break;
@@ -934,7 +926,7 @@ audit_handle_list(
 		e->created = !a->has_before && a->has_after;
 		/* The snapshots stay in the arena with the entry: count them
 		 * (unpacked, about twice their packed size). */
-		bytes += 128 + 2 * v.mv_size +
+		bytes += 128 + 2 * v.len +
 		         (e->action ? strlen(e->action) : 0) +
 		         (e->customer ? strlen(e->customer) : 0);
 		rc = diff_entry(ctx, d, before, after, e, &bytes);
@@ -977,8 +969,8 @@ audit_handle_list(
 		    ", which is missing (a damaged audit log)",
 		    seq);
 	}
-	if (mrc != 0 && mrc != MDB_NOTFOUND) {
-		return store_map_lmdb(mrc, "audit");
+	if (mrc != 0 && mrc != CRM_NOT_FOUND) {
+		return (crm_status)mrc;
 	}
 	out->has_next_before = out->next_before != 0;
 	resp->body_case = CRM__V1__RESPONSE__BODY_AUDIT;
@@ -1010,8 +1002,7 @@ stored_customers(
 crm_status
 audit_reindex(struct req_ctx *ctx)
 {
-	crm_status rc = store_map_lmdb(
-	    mdb_drop(ctx->txn, ctx->st->dbi[DB_AUDIT_CUST], 0), "audit_cust");
+	crm_status rc = store_drop(ctx->st, ctx->txn, DB_AUDIT_CUST);
 	uint64_t seq = 0;
 	while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn, DB_AUDIT, seq,
 	                           &seq) == CRM_OK) {
@@ -1069,10 +1060,8 @@ audit_check(struct check *c)
 		for (int i = 0; i < 2; i++) {
 			store_key k;
 			store_key_pair(&k, cust[i], seq);
-			MDB_val key = { k.len, k.b }, v;
-			if (cust[i] != 0 &&
-			    mdb_get(ctx->txn, ctx->st->dbi[DB_AUDIT_CUST],
-			        &key, &v) != 0) {
+			if (cust[i] != 0 && !store_has(ctx->st, ctx->txn,
+			                        DB_AUDIT_CUST, &k, NULL)) {
 				check_problem(c,
 				    "audit %" PRIu64 ": not in audit_cust "
 				    "under customer %" PRIu64,
@@ -1093,16 +1082,13 @@ audit_check(struct check *c)
 	size_t klen;
 	while (store_iter_next(&it, &key, &klen)) {
 		store_key k;
-		MDB_val kv, v;
 		if (klen != 16) {
 			check_problem(
 			    c, "audit_cust: a key of %zu bytes", klen);
 			continue;
 		}
 		store_key_id(&k, store_u64(key + 8));
-		kv.mv_size = k.len;
-		kv.mv_data = k.b;
-		if (mdb_get(ctx->txn, ctx->st->dbi[DB_AUDIT], &kv, &v) != 0) {
+		if (!store_has(ctx->st, ctx->txn, DB_AUDIT, &k, NULL)) {
 			check_problem(c,
 			    "audit_cust: customer %" PRIu64
 			    " lists audit %" PRIu64 ", which is missing",

@@ -176,16 +176,16 @@ auth_sessions_end(struct req_ctx *ctx, uint64_t user_id,
 	/* Sessions are keyed by token hash alone: walk them all. They are
 	 * few (one per login, 30 days), and this runs on a password change
 	 * or a disable, not per request. */
-	MDB_cursor *cur;
-	int rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_SESSIONS], &cur);
-	if (rc != 0) {
-		return store_map_lmdb(rc, "sessions");
+	store_cursor *cur;
+	crm_status rc =
+	    store_cursor_open(ctx->st, ctx->txn, DB_SESSIONS, &cur);
+	if (rc != CRM_OK) {
+		return rc;
 	}
-	MDB_val k, v;
-	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+	store_val k, v;
+	while ((rc = store_cursor_get(cur, STORE_NEXT, &k, &v)) == CRM_OK) {
 		Crm__Store__SessionRecord *sess =
-		    crm__store__session_record__unpack(
-		        NULL, v.mv_size, v.mv_data);
+		    crm__store__session_record__unpack(NULL, v.len, v.data);
 		if (sess == NULL) {
 			continue; /* crm-check names it; it grants nothing */
 		}
@@ -194,18 +194,18 @@ auth_sessions_end(struct req_ctx *ctx, uint64_t user_id,
 		crm__store__session_record__free_unpacked(sess, NULL);
 		/* An expired one is refused already, and says so. */
 		if (!mine || !live ||
-		    (kept.len == k.mv_size &&
-		        memcmp(kept.b, k.mv_data, kept.len) == 0)) {
+		    (kept.len == k.len &&
+		        memcmp(kept.b, k.data, kept.len) == 0)) {
 			continue;
 		}
-		rc = mdb_cursor_del(cur, 0);
-		if (rc != 0) {
+		rc = store_cursor_del(cur);
+		if (rc != CRM_OK) {
 			break;
 		}
 		(*ended)++;
 	}
-	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? CRM_OK : store_map_lmdb(rc, "sessions");
+	store_cursor_close(cur);
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
 }
 
 /* The slot of login (found, or the least recently failed to reuse). */

@@ -2,8 +2,8 @@
 /*
  * auth.h: passwords (argon2id through libsodium, at most two hashes at a
  * time), sessions (32 random bytes; only their BLAKE2b hash is stored;
- * fixed expiry), the failed-login slow-down, and the permission rules of
- * SPEC.md section 5. Handlers ask here; nothing here touches requests.
+ * fixed expiry), the failed-login slow-down, and the permission rules
+ * (docs/authz.md). Handlers ask here; nothing here touches requests.
  */
 #ifndef AUTH_H
 #define AUTH_H

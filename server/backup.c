@@ -134,9 +134,10 @@ sync_path(const char *path, int dir)
 static crm_status
 verify(const char *dir, struct backup_result *r)
 {
-	store copy;
-	crm_status rc = store_open(&copy, dir, 0, 1);
+	store *copy = store_new();
+	crm_status rc = store_open(copy, dir, 0, 1);
 	if (rc != CRM_OK) {
+		store_free(copy);
 		snprintf(r->why, sizeof(r->why), "the copy does not open");
 		return CRM_INTERNAL;
 	}
@@ -144,19 +145,20 @@ verify(const char *dir, struct backup_result *r)
 	crm_arena_init(&arena, 4u << 20);
 	struct req_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.st = &copy;
+	ctx.st = copy;
 	ctx.arena = &arena;
 	struct check chk = { .ctx = &ctx };
 	MDB_txn *txn = NULL;
-	rc = store_read_begin(&copy, &txn);
+	rc = store_read_begin(copy, &txn);
 	if (rc == CRM_OK) {
 		ctx.txn = txn;
 		rc = check_run(&chk);
-		store_read_end(&copy, txn);
+		store_read_end(copy, txn);
 		store_read_free(txn);
 	}
 	crm_arena_fini(&arena);
-	store_close(&copy);
+	store_close(copy);
+	store_free(copy);
 	r->entries = chk.entries;
 	r->problems = chk.problems;
 	if (rc == CRM_OK && chk.problems > 0) {
@@ -193,18 +195,16 @@ backup_make(store *st, const char *out, struct backup_result *r)
 		    tmp, strerror(errno));
 		return errno == ENOSPC ? CRM_TOO_BIG : CRM_EINVAL;
 	}
-	/* The copy's read transaction must not meet a map resize. */
-	pthread_rwlock_rdlock(&st->resize_lock);
-	int mrc = mdb_env_copy2(st->env, tmp, MDB_CP_COMPACT);
-	pthread_rwlock_unlock(&st->resize_lock);
+	const char *why = NULL;
+	crm_status crc = store_copy_compact(st, tmp, &why);
 	char data[4200];
 	snprintf(data, sizeof(data), "%s/data.mdb", tmp);
-	if (mrc != 0 || sync_path(data, 0) != 0) {
+	if (crc != CRM_OK || sync_path(data, 0) != 0) {
 		snprintf(r->why, sizeof(r->why), "copy: %s",
-		    mrc ? mdb_strerror(mrc) : strerror(errno));
+		    why != NULL ? why : strerror(errno));
 		remove_dir(tmp);
-		return mrc == ENOSPC || errno == ENOSPC ? CRM_TOO_BIG
-		                                        : CRM_INTERNAL;
+		return crc == CRM_TOO_BIG || errno == ENOSPC ? CRM_TOO_BIG
+		                                             : CRM_INTERNAL;
 	}
 	chmod(data, 0600); /* as private as the data folder */
 	if (stat(data, &sb) == 0) {

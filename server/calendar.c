@@ -18,8 +18,8 @@
 #include "policy.h"
 #include "store_schema.h"
 
-#define IMPORT_MAX   500 /* days in one import: under the 64 KiB request */
-#define NAME_MAX_LEN 64  /* bytes of a day's name */
+#define IMPORT_MAX   CRM_CALENDAR_IMPORT_DAYS
+#define NAME_MAX_LEN CRM_CALENDAR_NAME_MAX
 #define YEAR_MIN     1970
 #define YEAR_MAX     2100
 

@@ -19,7 +19,7 @@
 /* Walk index db (customer || record id) newest first: each call yields
  * the next record id; 0 at the end. */
 struct rwalk {
-	MDB_cursor *cur;
+	store_cursor *cur;
 	uint64_t customer;
 	int started;
 };
@@ -30,41 +30,35 @@ rwalk_open(
 {
 	w->customer = customer;
 	w->started = 0;
-	int rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[db], &w->cur);
-	return rc == 0 ? CRM_OK : store_map_lmdb(rc, "cursor");
+	return store_cursor_open(ctx->st, ctx->txn, db, &w->cur);
 }
 
 static crm_status
 rwalk_next(struct rwalk *w, uint64_t *id)
 {
-	MDB_val k, v;
-	int rc;
+	store_val k;
+	crm_status rc;
 	*id = 0;
 	if (!w->started) {
 		store_key sk;
 		w->started = 1;
 		store_key_pair(&sk, w->customer + 1, 0);
-		k.mv_size = 16;
-		k.mv_data = sk.b;
-		rc = mdb_cursor_get(w->cur, &k, &v, MDB_SET_RANGE);
-		if (rc == 0) {
-			rc = mdb_cursor_get(w->cur, &k, &v, MDB_PREV);
-		} else if (rc == MDB_NOTFOUND) {
-			rc = mdb_cursor_get(w->cur, &k, &v, MDB_LAST);
-		}
+		k.data = sk.b;
+		k.len = 16;
+		rc = store_cursor_get(w->cur, STORE_BEFORE, &k, NULL);
 	} else {
-		rc = mdb_cursor_get(w->cur, &k, &v, MDB_PREV);
+		rc = store_cursor_get(w->cur, STORE_PREV, &k, NULL);
 	}
-	if (rc == MDB_NOTFOUND) {
+	if (rc == CRM_NOT_FOUND) {
 		return CRM_OK;
 	}
-	if (rc != 0) {
-		return store_map_lmdb(rc, "card");
+	if (rc != CRM_OK) {
+		return rc;
 	}
-	if (k.mv_size < 16 || store_u64(k.mv_data) != w->customer) {
+	if (k.len < 16 || store_u64(k.data) != w->customer) {
 		return CRM_OK;
 	}
-	*id = store_u64((const uint8_t *)k.mv_data + 8);
+	*id = store_u64((const uint8_t *)k.data + 8);
 	return CRM_OK;
 }
 
@@ -210,7 +204,7 @@ card_list(struct req_ctx *ctx, uint64_t customer, enum store_db idx,
 			break;
 		}
 	}
-	mdb_cursor_close(w.cur);
+	store_cursor_close(w.cur);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -226,31 +220,24 @@ card_list(struct req_ctx *ctx, uint64_t customer, enum store_db idx,
 static crm_status
 last_followup(struct req_ctx *ctx, uint64_t customer, Crm__V1__FollowUp **f)
 {
-	MDB_cursor *cur;
-	MDB_val k, v;
+	store_cursor *cur;
 	*f = NULL;
-	int rc =
-	    mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_FU_CUST_TIME], &cur);
-	if (rc != 0) {
-		return store_map_lmdb(rc, "cursor");
+	crm_status rc =
+	    store_cursor_open(ctx->st, ctx->txn, DB_FU_CUST_TIME, &cur);
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	store_key sk;
 	store_key_id(&sk, customer + 1);
-	k.mv_size = 8;
-	k.mv_data = sk.b;
-	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	if (rc == 0) {
-		rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
-	} else if (rc == MDB_NOTFOUND) {
-		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-	}
+	store_val k = { sk.b, 8 };
+	rc = store_cursor_get(cur, STORE_BEFORE, &k, NULL);
 	uint64_t id = 0;
-	if (rc == 0 && k.mv_size == 24 && store_u64(k.mv_data) == customer) {
-		id = store_u64((const uint8_t *)k.mv_data + 16);
+	if (rc == CRM_OK && k.len == 24 && store_u64(k.data) == customer) {
+		id = store_u64((const uint8_t *)k.data + 16);
 	}
-	mdb_cursor_close(cur);
-	if (rc != 0 && rc != MDB_NOTFOUND) {
-		return store_map_lmdb(rc, "card");
+	store_cursor_close(cur);
+	if (rc != CRM_OK && rc != CRM_NOT_FOUND) {
+		return rc;
 	}
 	if (id == 0) {
 		return CRM_OK;

@@ -19,10 +19,11 @@
 #include "auth.h"
 #include "crm.h"
 #include "handlers.h"
+#include "schema.h"
 #include "store_schema.h"
 
 #define LIMIT_DEFAULT 100
-#define LIMIT_MAX     1000
+#define LIMIT_MAX     CRM_CHANGES_LIMIT_MAX
 /* Entries examined per request, visible or not: a caller who may see
  * little of a large log still gets an answer soon (with more set). */
 #define SCAN_BUDGET 5000
@@ -42,62 +43,56 @@ rec_key(uint8_t k[REC_KEY_LEN], Crm__V1__ChangeKind kind, uint64_t id)
 crm_status
 changes_record(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id)
 {
-	if (kind < CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER ||
-	    kind > CRM__V1__CHANGE_KIND__CHANGE_TASK || id == 0) {
+	if (schema_by_change((int)kind) == NULL || id == 0) {
 		return CRM_EINVAL;
 	}
-	MDB_dbi log = ctx->st->dbi[DB_CHANGES];
-	MDB_dbi recs = ctx->st->dbi[DB_CHANGE_REC];
 	uint8_t rk[REC_KEY_LEN];
 	rec_key(rk, kind, id);
-	MDB_val key = { sizeof(rk), rk }, v;
-	int mrc = mdb_get(ctx->txn, recs, &key, &v);
-	if (mrc == 0 && v.mv_size == 8) {
+	store_val v;
+	crm_status rc =
+	    store_get(ctx->st, ctx->txn, DB_CHANGE_REC, rk, sizeof(rk), &v);
+	if (rc == CRM_OK && v.len == 8) {
 		/* The record's older entry goes: one entry per record. */
-		uint8_t old[8];
-		memcpy(old, v.mv_data, 8);
-		MDB_val ok = { 8, old };
-		mrc = mdb_del(ctx->txn, log, &ok, NULL);
-		if (mrc != 0 && mrc != MDB_NOTFOUND) {
-			return store_map_lmdb(mrc, "changes");
-		}
-	} else if (mrc != 0 && mrc != MDB_NOTFOUND) {
-		return store_map_lmdb(mrc, "change_rec");
+		store_key ok;
+		memcpy(ok.b, v.data, 8);
+		ok.len = 8;
+		rc = store_del(ctx->st, ctx->txn, DB_CHANGES, &ok);
+	} else if (rc == CRM_NOT_FOUND) {
+		rc = CRM_OK;
 	}
 	uint64_t seq;
-	crm_status rc = store_next_id(ctx->st, ctx->txn, "change", &seq);
+	if (rc == CRM_OK) {
+		rc = store_next_id(ctx->st, ctx->txn, "change", &seq);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
 	store_key sk;
 	store_key_id(&sk, seq);
-	MDB_val lk = { 8, sk.b }, lv = { sizeof(rk), rk };
-	mrc = mdb_put(ctx->txn, log, &lk, &lv, 0);
-	if (mrc == 0) {
-		MDB_val sv = { 8, sk.b };
-		mrc = mdb_put(ctx->txn, recs, &key, &sv, 0);
+	rc = store_put(ctx->st, ctx->txn, DB_CHANGES, sk.b, 8, rk, sizeof(rk));
+	if (rc == CRM_OK) {
+		rc = store_put(
+		    ctx->st, ctx->txn, DB_CHANGE_REC, rk, sizeof(rk), sk.b, 8);
 	}
-	return store_map_lmdb(mrc, "changes");
+	return rc;
 }
 
 crm_status
 changes_last_seq(store *st, MDB_txn *txn, uint64_t *seq)
 {
 	*seq = 0;
-	MDB_cursor *cur;
-	int mrc = mdb_cursor_open(txn, st->dbi[DB_CHANGES], &cur);
-	if (mrc != 0) {
-		return store_map_lmdb(mrc, "changes cursor");
+	store_cursor *cur;
+	crm_status rc = store_cursor_open(st, txn, DB_CHANGES, &cur);
+	if (rc != CRM_OK) {
+		return rc;
 	}
-	MDB_val k, d;
-	mrc = mdb_cursor_get(cur, &k, &d, MDB_LAST);
-	if (mrc == 0 && k.mv_size == 8) {
-		*seq = store_u64(k.mv_data);
+	store_val k;
+	rc = store_cursor_get(cur, STORE_LAST, &k, NULL);
+	if (rc == CRM_OK && k.len == 8) {
+		*seq = store_u64(k.data);
 	}
-	mdb_cursor_close(cur);
-	return mrc == 0 || mrc == MDB_NOTFOUND
-	           ? CRM_OK
-	           : store_map_lmdb(mrc, "changes");
+	store_cursor_close(cur);
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
 }
 
 /* ---------------------------------------------------- handlers */
@@ -140,49 +135,42 @@ customer_seen(struct req_ctx *ctx, uint64_t customer_id)
  * customer visible (auth_can_see, as every request), or for a task also
  * its owner (as task_get). Records that are gone are not visible.
  */
+/* The uint64 field `name` of m (0 when it has none). */
+static uint64_t
+field_u64(const ProtobufCMessage *m, const char *name)
+{
+	const ProtobufCFieldDescriptor *f =
+	    protobuf_c_message_descriptor_get_field_by_name(
+	        m->descriptor, name);
+	return f != NULL && f->type == PROTOBUF_C_TYPE_UINT64
+	           ? *(const uint64_t *)(const void *)((const char *)m +
+	                                               f->offset)
+	           : 0;
+}
+
 static int
 entry_visible(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id,
     uint64_t *customer_id /* OUT */)
 {
 	*customer_id = 0;
-	switch (kind) {
-	case CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER:
-		*customer_id = id;
-		return customer_seen(ctx, id);
-	case CRM__V1__CHANGE_KIND__CHANGE_CONTACT: {
-		Crm__V1__Contact *c = (Crm__V1__Contact *)load(
-		    ctx, DB_CONTACTS, id, &crm__v1__contact__descriptor);
-		if (c == NULL) {
-			return 0;
-		}
-		*customer_id = c->customer_id;
-		crm__v1__contact__free_unpacked(c, NULL);
-		return customer_seen(ctx, *customer_id);
-	}
-	case CRM__V1__CHANGE_KIND__CHANGE_FOLLOWUP: {
-		Crm__V1__FollowUp *f = (Crm__V1__FollowUp *)load(
-		    ctx, DB_FOLLOWUPS, id, &crm__v1__follow_up__descriptor);
-		if (f == NULL) {
-			return 0;
-		}
-		*customer_id = f->customer_id;
-		crm__v1__follow_up__free_unpacked(f, NULL);
-		return customer_seen(ctx, *customer_id);
-	}
-	case CRM__V1__CHANGE_KIND__CHANGE_TASK: {
-		Crm__V1__Task *t = (Crm__V1__Task *)load(
-		    ctx, DB_TASKS, id, &crm__v1__task__descriptor);
-		if (t == NULL) {
-			return 0;
-		}
-		*customer_id = t->customer_id;
-		int mine = t->owner_id == ctx->who->user_id;
-		crm__v1__task__free_unpacked(t, NULL);
-		return mine || customer_seen(ctx, *customer_id);
-	}
-	default:
+	/* The record type of this kind (schema.def). */
+	const struct schema_record *r = schema_by_change((int)kind);
+	if (r == NULL) {
 		return 0;
 	}
+	if (r->db == DB_CUSTOMERS) {
+		*customer_id = id;
+		return customer_seen(ctx, id);
+	}
+	ProtobufCMessage *m = load(ctx, r->db, id, r->d);
+	if (m == NULL) {
+		return 0;
+	}
+	*customer_id = field_u64(m, "customer_id");
+	int mine = kind == CRM__V1__CHANGE_KIND__CHANGE_TASK &&
+	           field_u64(m, "owner_id") == ctx->who->user_id;
+	protobuf_c_message_free_unpacked(m, NULL);
+	return mine || customer_seen(ctx, *customer_id);
 }
 
 crm_status
@@ -206,25 +194,26 @@ changes_handle_list(
 	out->has_next_since = out->has_more = 1;
 	out->next_since = since;
 
-	MDB_cursor *cur;
-	int mrc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_CHANGES], &cur);
-	if (mrc != 0) {
-		return store_map_lmdb(mrc, "changes cursor");
+	store_cursor *cur;
+	crm_status mrc =
+	    store_cursor_open(ctx->st, ctx->txn, DB_CHANGES, &cur);
+	if (mrc != CRM_OK) {
+		return mrc;
 	}
 	/* A cursor beyond the newest entry (an old cursor against a restored
 	 * backup, a made-up number) would wait for ever: refuse it, naming
 	 * the newest cursor. */
-	MDB_val lk, ld;
+	store_val lk;
 	uint64_t newest = 0;
-	mrc = mdb_cursor_get(cur, &lk, &ld, MDB_LAST);
-	if (mrc == 0 && lk.mv_size == 8) {
-		newest = store_u64(lk.mv_data);
-	} else if (mrc != 0 && mrc != MDB_NOTFOUND) {
-		mdb_cursor_close(cur);
-		return store_map_lmdb(mrc, "changes last");
+	mrc = store_cursor_get(cur, STORE_LAST, &lk, NULL);
+	if (mrc == CRM_OK && lk.len == 8) {
+		newest = store_u64(lk.data);
+	} else if (mrc != CRM_OK && mrc != CRM_NOT_FOUND) {
+		store_cursor_close(cur);
+		return mrc;
 	}
 	if (since > newest) {
-		mdb_cursor_close(cur);
+		store_cursor_close(cur);
 		return dispatch_fail_field(ctx, CRM_OUT_OF_RANGE,
 		    "changes.since",
 		    "since %" PRIu64 " is beyond the newest change (%" PRIu64
@@ -235,25 +224,26 @@ changes_handle_list(
 	crm_status rc = CRM_OK;
 	store_key from;
 	store_key_id(&from, since + 1);
-	MDB_val k = { 8, from.b }, d;
+	store_val k = { from.b, 8 }, d;
 	unsigned scanned = 0;
 	if (since == UINT64_MAX) {
-		mrc = MDB_NOTFOUND;
+		mrc = CRM_NOT_FOUND;
 	} else {
-		mrc = mdb_cursor_get(cur, &k, &d, MDB_SET_RANGE);
+		mrc = store_cursor_get(cur, STORE_SEEK, &k, &d);
 	}
-	for (; mrc == 0; mrc = mdb_cursor_get(cur, &k, &d, MDB_NEXT)) {
+	for (; mrc == CRM_OK;
+	     mrc = store_cursor_get(cur, STORE_NEXT, &k, &d)) {
 		if (out->n_changes == limit || scanned == SCAN_BUDGET) {
 			out->more = 1; /* stopped at an entry not yet seen */
 			break;
 		}
 		scanned++;
-		if (k.mv_size != 8 || d.mv_size != REC_KEY_LEN) {
+		if (k.len != 8 || d.len != REC_KEY_LEN) {
 			rc = CRM_INTERNAL;
 			break;
 		}
-		uint64_t seq = store_u64(k.mv_data);
-		const uint8_t *rk = d.mv_data;
+		uint64_t seq = store_u64(k.data);
+		const uint8_t *rk = d.data;
 		Crm__V1__ChangeKind kind = (Crm__V1__ChangeKind)rk[0];
 		uint64_t id = store_u64(rk + 1), cust;
 		/* The cursor passes invisible entries too, so a caller who
@@ -281,10 +271,10 @@ changes_handle_list(
 		c->customer_id = cust;
 		v[out->n_changes++] = c;
 	}
-	if (rc == CRM_OK && mrc != 0 && mrc != MDB_NOTFOUND) {
-		rc = store_map_lmdb(mrc, "changes walk");
+	if (rc == CRM_OK && mrc != CRM_OK && mrc != CRM_NOT_FOUND) {
+		rc = mrc;
 	}
-	mdb_cursor_close(cur);
+	store_cursor_close(cur);
 	if (rc != CRM_OK) {
 		return rc;
 	}

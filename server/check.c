@@ -17,6 +17,7 @@
 #include "event.h"
 #include "history.h"
 #include "review.h"
+#include "schema.h"
 #include "search.h"
 #include "stats.h"
 #include "store_schema.h"
@@ -39,14 +40,9 @@ check_problem(struct check *c, const char *fmt, ...)
 /* ---------------------------------------------------- helpers */
 
 static int
-has_key(struct check *c, enum store_db db, const store_key *k, MDB_val *data)
+has_key(struct check *c, enum store_db db, const store_key *k, store_val *data)
 {
-	MDB_val key = { k->len, (void *)k->b }, v;
-	int rc = mdb_get(c->ctx->txn, c->ctx->st->dbi[db], &key, &v);
-	if (data != NULL && rc == 0) {
-		*data = v;
-	}
-	return rc == 0;
+	return store_has(c->ctx->st, c->ctx->txn, db, k, data);
 }
 
 static int
@@ -94,39 +90,37 @@ static crm_status
 scan_all(struct check *c)
 {
 	for (int db = 0; db < DB_COUNT; db++) {
-		MDB_cursor *cur;
-		MDB_val k, v;
-		MDB_stat ms;
+		store_cursor *cur;
+		store_val k, v;
 		const char *name = store_db_name((enum store_db)db);
-		int rc = mdb_stat(c->ctx->txn, c->ctx->st->dbi[db], &ms);
-		if (rc == 0) {
-			rc = mdb_cursor_open(
-			    c->ctx->txn, c->ctx->st->dbi[db], &cur);
-		}
-		if (rc != 0) {
-			return store_map_lmdb(rc, "cursor");
+		uint64_t count = store_entries(c->ctx->st, c->ctx->txn, db);
+		crm_status rc =
+		    store_cursor_open(c->ctx->st, c->ctx->txn, db, &cur);
+		if (rc != CRM_OK) {
+			return rc;
 		}
 		uint64_t seen = 0;
 		unsigned char sum = 0;
-		while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
-			const unsigned char *p = v.mv_data;
-			for (size_t i = 0; i < v.mv_size; i++) {
+		while ((rc = store_cursor_get(cur, STORE_NEXT, &k, &v)) ==
+		       CRM_OK) {
+			const unsigned char *p = v.data;
+			for (size_t i = 0; i < v.len; i++) {
 				sum ^= p[i];
 			}
 			seen++;
 		}
-		mdb_cursor_close(cur);
+		store_cursor_close(cur);
 		c->entries += seen;
 		c->scan_sum ^= sum;
-		if (rc != MDB_NOTFOUND) {
+		if (rc != CRM_NOT_FOUND) {
 			check_problem(c, "%s: the scan stopped: %s", name,
-			    mdb_strerror(rc));
-		} else if (seen != ms.ms_entries) {
+			    crm_strerror(rc));
+		} else if (seen != count) {
 			check_problem(c,
 			    "%s: the walk found %llu entries, the tree says "
 			    "%llu",
 			    name, (unsigned long long)seen,
-			    (unsigned long long)ms.ms_entries);
+			    (unsigned long long)count);
 		}
 	}
 	return CRM_OK;
@@ -142,28 +136,28 @@ static crm_status
 records(struct check *c, enum store_db db, const ProtobufCMessageDescriptor *d,
     record_fn fn, uint64_t *max)
 {
-	MDB_cursor *cur;
-	MDB_val k, v;
+	store_cursor *cur;
+	store_val k, v;
 	const char *name = store_db_name(db);
-	int rc = mdb_cursor_open(c->ctx->txn, c->ctx->st->dbi[db], &cur);
-	if (rc != 0) {
-		return store_map_lmdb(rc, "cursor");
+	crm_status rc = store_cursor_open(c->ctx->st, c->ctx->txn, db, &cur);
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	*max = 0;
 	const ProtobufCFieldDescriptor *idf =
 	    protobuf_c_message_descriptor_get_field_by_name(d, "id");
-	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+	while ((rc = store_cursor_get(cur, STORE_NEXT, &k, &v)) == CRM_OK) {
 		size_t mark = crm_arena_mark(c->ctx->arena);
 		c->records++;
-		if (k.mv_size != 8) {
+		if (k.len != 8) {
 			check_problem(
-			    c, "%s: a key of %zu bytes", name, k.mv_size);
+			    c, "%s: a key of %zu bytes", name, k.len);
 			continue;
 		}
-		uint64_t id = store_u64(k.mv_data);
+		uint64_t id = store_u64(k.data);
 		*max = id > *max ? id : *max;
 		ProtobufCMessage *m = protobuf_c_message_unpack(
-		    d, &c->ctx->arena->allocator, v.mv_size, v.mv_data);
+		    d, &c->ctx->arena->allocator, v.len, v.data);
 		if (m == NULL) {
 			check_problem(
 			    c, "%s %" PRIu64 ": does not decode", name, id);
@@ -182,8 +176,8 @@ records(struct check *c, enum store_db db, const ProtobufCMessageDescriptor *d,
 		fn(c, id, m);
 		crm_arena_release(c->ctx->arena, mark);
 	}
-	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? CRM_OK : store_map_lmdb(rc, name);
+	store_cursor_close(cur);
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
 }
 
 static void
@@ -284,13 +278,13 @@ customer_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 	char *text;
 	size_t len;
 	store_key k;
-	MDB_val v;
+	store_val v;
 	store_key_pair(&k, cu->owner_id, id);
 	int stored = has_key(c, DB_SEARCH_TEXT, &k, &v);
 	if (search_text(c->ctx, id, &text, &len) == CRM_OK &&
 	    (text == NULL ? stored
-	                  : !stored || v.mv_size != len ||
-	                        memcmp(v.mv_data, text, len) != 0)) {
+	                  : !stored || v.len != len ||
+	                        memcmp(v.data, text, len) != 0)) {
 		check_problem(c, "customer %" PRIu64 ": its search text is %s",
 		    id, stored ? "stale" : "missing");
 	}
@@ -337,10 +331,10 @@ task_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 	}
 	if (open && t->kind == CRM__V1__TASK_KIND__TASK_FOLLOW_UP) {
 		store_key k;
-		MDB_val v;
+		store_val v;
 		store_key_id(&k, t->customer_id);
-		if (!has_key(c, DB_CUST_FUTASK, &k, &v) || v.mv_size != 8 ||
-		    store_u64(v.mv_data) != id) {
+		if (!has_key(c, DB_CUST_FUTASK, &k, &v) || v.len != 8 ||
+		    store_u64(v.data) != id) {
 			check_problem(c,
 			    "task %" PRIu64 ": not its customer's "
 			    "open follow-up",
@@ -390,7 +384,7 @@ proposal_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 	        &crm__v1__customer__descriptor,
 	        (ProtobufCMessage **)&cu) == CRM_OK) {
 		store_key k;
-		MDB_val v;
+		store_val v;
 		int pending =
 		    p->status == CRM__V1__PROPOSAL_STATUS__PROPOSAL_PENDING;
 		store_key_pair(&k, cu->team_id, id);
@@ -611,14 +605,7 @@ calendar_days(struct check *c)
 static void
 sequence(struct check *c, const char *seq, uint64_t max)
 {
-	char name[64];
-	int n = snprintf(name, sizeof(name), "seq:%s", seq);
-	MDB_val k = { (size_t)n, name }, v;
-	uint64_t next = 1;
-	if (mdb_get(c->ctx->txn, c->ctx->st->dbi[DB_META], &k, &v) == 0 &&
-	    v.mv_size == 8) {
-		next = store_u64(v.mv_data);
-	}
+	uint64_t next = store_seq_peek(c->ctx->st, c->ctx->txn, seq);
 	if (max >= next) {
 		check_problem(c,
 		    "sequence %s hands out %" PRIu64 " but %" PRIu64 " exists",
@@ -629,70 +616,17 @@ sequence(struct check *c, const char *seq, uint64_t max)
 crm_status
 check_run(struct check *c)
 {
+	/* Each record type of schema.def with its own check. */
 	static const struct {
 		enum store_db db;
 		const ProtobufCMessageDescriptor *d;
 		record_fn fn;
 		const char *seq;
 	} tables[] = {
-		{ DB_USERS, &crm__store__user_record__descriptor, user_fn,
-		    "user" },
-		{ DB_TEAMS, &crm__v1__team__descriptor, team_fn, "team" },
-		{ DB_CUSTOMERS, &crm__v1__customer__descriptor, customer_fn,
-		    "customer" },
-		{ DB_CONTACTS, &crm__v1__contact__descriptor, contact_fn,
-		    "contact" },
-		{ DB_FOLLOWUPS, &crm__v1__follow_up__descriptor, followup_fn,
-		    "followup" },
-		{ DB_TASKS, &crm__v1__task__descriptor, task_fn, "task" },
-		{ DB_COMMITMENTS, &crm__v1__commitment__descriptor,
-		    commitment_fn, "commitment" },
-		{ DB_SLA, &crm__v1__sla_clock__descriptor, sla_fn, "sla" },
-		{ DB_PROPOSALS, &crm__v1__grade_proposal__descriptor,
-		    proposal_fn, "proposal" },
-		{ DB_PURCHASES, &crm__v1__purchase__descriptor, purchase_fn,
-		    "purchase" },
-		{ DB_ROUTINES, &crm__v1__routine__descriptor, routine_fn,
-		    "routine" },
-	};
-	static const struct {
-		enum store_db idx, db;
-		const ProtobufCMessageDescriptor *d;
-		const char *field;
-	} pairs[] = {
-		{ DB_CUST_OWNER, DB_CUSTOMERS, &crm__v1__customer__descriptor,
-		    "owner_id" },
-		{ DB_CUST_TEAM, DB_CUSTOMERS, &crm__v1__customer__descriptor,
-		    "team_id" },
-		{ DB_CONTACT_CUST, DB_CONTACTS, &crm__v1__contact__descriptor,
-		    "customer_id" },
-		{ DB_FU_CUST, DB_FOLLOWUPS, &crm__v1__follow_up__descriptor,
-		    "customer_id" },
-		{ DB_TASK_CUST, DB_TASKS, &crm__v1__task__descriptor,
-		    "customer_id" },
-		{ DB_COMMIT_CUST, DB_COMMITMENTS,
-		    &crm__v1__commitment__descriptor, "customer_id" },
-		{ DB_SLA_CUST, DB_SLA, &crm__v1__sla_clock__descriptor,
-		    "customer_id" },
-		{ DB_PROP_CUST, DB_PROPOSALS,
-		    &crm__v1__grade_proposal__descriptor, "customer_id" },
-		{ DB_PURCH_CUST, DB_PURCHASES, &crm__v1__purchase__descriptor,
-		    "customer_id" },
-		{ DB_ROUTINE_CUST, DB_ROUTINES, &crm__v1__routine__descriptor,
-		    "customer_id" },
-		{ DB_ROUTINE_TEAM, DB_ROUTINES, &crm__v1__routine__descriptor,
-		    "team_id" },
-		{ DB_POOL, DB_CUSTOMERS, &crm__v1__customer__descriptor,
-		    "team_id" },
-	};
-	static const struct {
-		enum store_db idx, db;
-		const ProtobufCMessageDescriptor *d;
-	} queues[] = {
-		{ DB_TASK_OPEN, DB_TASKS, &crm__v1__task__descriptor },
-		{ DB_COMMIT_OPEN, DB_COMMITMENTS,
-		    &crm__v1__commitment__descriptor },
-		{ DB_SLA_OPEN, DB_SLA, &crm__v1__sla_clock__descriptor },
+#define SCHEMA_RECORD(                                               \
+    db, type, seq, by_customer, check, merge, reown, export, change) \
+	{ db, &type##__descriptor, check, seq },
+#include "schema.def"
 	};
 	crm_status rc = scan_all(c);
 	for (size_t i = 0;
@@ -703,30 +637,22 @@ check_run(struct check *c)
 			sequence(c, tables[i].seq, max);
 		}
 	}
-	for (size_t i = 0; rc == CRM_OK && i < sizeof(pairs) / sizeof(*pairs);
-	     i++) {
-		rc = reverse_pairs(
-		    c, pairs[i].idx, pairs[i].db, pairs[i].d, pairs[i].field);
-	}
-	for (size_t i = 0;
-	     rc == CRM_OK && i < sizeof(queues) / sizeof(*queues); i++) {
-		rc =
-		    reverse_queue(c, queues[i].idx, queues[i].db, queues[i].d);
+	/* Every PAIR, QUEUE and REF index of schema.def, walked back to
+	 * its records. */
+	for (int i = 0; rc == CRM_OK && i < DB_COUNT; i++) {
+		const struct schema_db *x = &schema_dbs[i];
+		const struct schema_record *r = schema_record_of(x->of);
+		if (x->shape == SHAPE_PAIR && r != NULL) {
+			rc = reverse_pairs(
+			    c, (enum store_db)i, x->of, r->d, x->field);
+		} else if (x->shape == SHAPE_QUEUE && r != NULL) {
+			rc = reverse_queue(c, (enum store_db)i, x->of, r->d);
+		} else if (x->shape == SHAPE_REF) {
+			rc = reverse_refs(c, (enum store_db)i, x->of);
+		}
 	}
 	if (rc == CRM_OK) {
 		rc = routine_plans(c);
-	}
-	if (rc == CRM_OK) {
-		rc = reverse_refs(c, DB_CUST_NAME, DB_CUSTOMERS);
-	}
-	if (rc == CRM_OK) {
-		rc = reverse_refs(c, DB_USER_LOGIN, DB_USERS);
-	}
-	if (rc == CRM_OK) {
-		rc = reverse_refs(c, DB_TEAM_NAME, DB_TEAMS);
-	}
-	if (rc == CRM_OK) {
-		rc = reverse_refs(c, DB_CUST_FUTASK, DB_TASKS);
 	}
 	if (rc == CRM_OK) {
 		rc = stats_check(c);

@@ -103,4 +103,37 @@ crm_status customer_reply(
 crm_status customer_similar(struct req_ctx *ctx, const Crm__V1__Customer *c,
     size_t max, Crm__V1__Customer ***out /* OUT */, size_t *n /* OUT */);
 
+/* The longest customer name, in bytes. */
+#define CUSTOMER_NAME_MAX 200
+
+/* customer_load: customer id as stored, with no visibility check (the
+ * handlers check it first, customer_visible). Errors: those of
+ * dispatch_record. *c: in the request arena. */
+crm_status customer_load(
+    struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c /* OUT */);
+
+/* customer_fill_names: c's display fields (owner, team, pool_from,
+ * checked_by logins and names, late entry) from its ids. */
+void customer_fill_names(struct req_ctx *ctx, Crm__V1__Customer *c);
+
+/* customer_contacts: the contacts of customer id, oldest first, into
+ * *out (*n of them), in the request arena. Errors: CRM_TOO_BIG, and a
+ * contact listed but not loading (CRM_INTERNAL, named). */
+crm_status customer_contacts(struct req_ctx *ctx, uint64_t id,
+    Crm__V1__Contact ***out /* OUT */, size_t *n /* OUT */);
+
+/* The ids a caller may see, in id order: one index range per role. */
+struct customer_walk {
+	enum store_db db; /* DB_CUSTOMERS: the primary table */
+	uint64_t prefix;
+};
+
+/* customer_walk_scope: the walk of ctx->who's customers (owner_filter:
+ * that owner's only); customer_walk_next: the id after `after` in it.
+ * Errors: CRM_NOT_FOUND at the end. */
+void customer_walk_scope(
+    struct req_ctx *ctx, struct customer_walk *w, uint64_t owner_filter);
+crm_status customer_walk_next(struct req_ctx *ctx,
+    const struct customer_walk *w, uint64_t after, uint64_t *id /* OUT */);
+
 #endif

@@ -599,15 +599,14 @@ dispatch_apply(struct req_ctx *ctx, MDB_txn *parent, const void *buf,
 			goto reply;
 		}
 	}
-	int mrc = mdb_txn_begin(ctx->st->env, parent, 0, &child);
-	if (mrc != 0) {
-		rc = store_map_lmdb(mrc, "nested begin");
+	rc = store_nested_begin(ctx->st, parent, &child);
+	if (rc != CRM_OK) {
 		goto reply;
 	}
 	ctx->txn = child;
 	rc = row->handler(ctx, req, &resp);
 	if (rc != CRM_OK) {
-		mdb_txn_abort(child);
+		store_nested_abort(child);
 		goto reply;
 	}
 	rc = dispatch_pack(ctx, req, &resp, CRM_OK, &out, &n);
@@ -622,17 +621,16 @@ dispatch_apply(struct req_ctx *ctx, MDB_txn *parent, const void *buf,
 		rc = store_put_msg(ctx->st, child, DB_IDEM, &k, &rec.base);
 	}
 	if (rc != CRM_OK) {
-		mdb_txn_abort(child);
+		store_nested_abort(child);
 		if (out != NULL) {
 			nn_freemsg(out);
 		}
 		ctx->msg[0] = '\0';
 		goto reply;
 	}
-	mrc = mdb_txn_commit(child);
-	if (mrc != 0) {
+	rc = store_nested_commit(child);
+	if (rc != CRM_OK) {
 		nn_freemsg(out);
-		rc = store_map_lmdb(mrc, "nested commit");
 		goto reply;
 	}
 	ctx->txn = NULL;

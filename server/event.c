@@ -168,10 +168,7 @@ event_check(struct check *c)
 		crm_arena_release(ctx->arena, mark);
 	}
 	store_iter_close(&it);
-	MDB_val k = { 9, "seq:event" }, v;
-	if (max > 0 &&
-	    (mdb_get(ctx->txn, ctx->st->dbi[DB_META], &k, &v) != 0 ||
-	        v.mv_size != 8 || store_u64(v.mv_data) <= max)) {
+	if (max > 0 && store_seq_peek(ctx->st, ctx->txn, "event") <= max) {
 		check_problem(c, "sequence event is not ahead of event %llu",
 		    (unsigned long long)max);
 	}

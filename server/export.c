@@ -13,12 +13,14 @@
 #include "auth.h"
 #include "crm.h"
 #include "handlers.h"
+#include "schema.h"
+#include "scope.h"
 #include "stats.h"
 #include "store_schema.h"
 #include "task.h"
 #include "user.h"
 
-#define PAGE_DEFAULT 1000
+#define PAGE_DEFAULT CRM_EXPORT_PAGE_DEFAULT
 #define PAGE_MAX     5000
 #define PAGE_BYTES   (1u << 19) /* half nanomsg's default receive limit */
 #define SCAN_BUDGET  20000      /* customers walked per page at most */
@@ -30,39 +32,21 @@ struct export_scope {
 	uint64_t tally; /* stats scope for the total, 0: none */
 };
 
+/* Who may export what is scope.h's, the same rule as a report's. */
 static crm_status
 resolve(struct req_ctx *ctx, const Crm__V1__ExportRequest *q,
     struct export_scope *s)
 {
-	const struct auth_who *who = ctx->who;
-	if (q->user && *q->user) {
-		Crm__Store__UserRecord *u;
-		if (user_by_login(ctx, q->user, &u) != CRM_OK ||
-		    (u->id != who->user_id &&
-		        !auth_manages(who, u->team_id))) {
-			return dispatch_fail(
-			    ctx, CRM_NOT_FOUND, "no user '%s'", q->user);
-		}
-		*s = (struct export_scope){ DB_CUST_OWNER, u->id,
-			STATS_PERSON | u->id };
-	} else if (q->team && *q->team) {
-		uint64_t id;
-		if (who->role == CRM__V1__ROLE__ROLE_REP) {
-			return dispatch_fail(ctx, CRM_EPERM,
-			    "a rep exports their own customers");
-		}
-		if (user_team_by_name(ctx, q->team, &id) != CRM_OK ||
-		    !auth_manages(who, id)) {
-			return dispatch_fail(
-			    ctx, CRM_NOT_FOUND, "no team '%s'", q->team);
-		}
-		*s = (struct export_scope){ DB_CUST_TEAM, id, id };
-	} else if (who->role == CRM__V1__ROLE__ROLE_REP) {
-		*s = (struct export_scope){ DB_CUST_OWNER, who->user_id,
-			STATS_PERSON | who->user_id };
-	} else if (who->role == CRM__V1__ROLE__ROLE_MANAGER) {
-		*s = (struct export_scope){ DB_CUST_TEAM, who->team_id,
-			who->team_id };
+	struct scope sc;
+	crm_status rc = scope_resolve(ctx, q->user, q->team, &sc);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (sc.kind == SCOPE_PERSON) {
+		*s = (struct export_scope){ DB_CUST_OWNER, sc.id,
+			STATS_PERSON | sc.id };
+	} else if (sc.kind == SCOPE_TEAM) {
+		*s = (struct export_scope){ DB_CUST_TEAM, sc.id, sc.id };
 	} else {
 		*s = (struct export_scope){ DB_CUSTOMERS, 0, 0 };
 	}
@@ -87,11 +71,7 @@ total(struct req_ctx *ctx, const struct export_scope *s)
 	if (s->db != DB_CUSTOMERS) {
 		return stats_tally(ctx, s->tally, 0, 0);
 	}
-	MDB_stat st;
-	if (mdb_stat(ctx->txn, ctx->st->dbi[DB_CUSTOMERS], &st) != 0) {
-		return 0;
-	}
-	return st.ms_entries;
+	return store_entries(ctx->st, ctx->txn, DB_CUSTOMERS);
 }
 
 /* A page being filled. */
@@ -135,32 +115,25 @@ in_period(const Crm__V1__ExportRequest *q, int64_t t)
 static int
 records_of(struct page *p, const Crm__V1__Customer *c, uint64_t *after)
 {
-	static const struct {
-		enum store_db idx, db;
-		const ProtobufCMessageDescriptor *d;
-	} kinds[] = {
-		[CRM__V1__EXPORT_KIND__EXPORT_CONTACTS] = { DB_CONTACT_CUST,
-		    DB_CONTACTS, &crm__v1__contact__descriptor },
-		[CRM__V1__EXPORT_KIND__EXPORT_FOLLOWUPS] = { DB_FU_CUST,
-		    DB_FOLLOWUPS, &crm__v1__follow_up__descriptor },
-		[CRM__V1__EXPORT_KIND__EXPORT_TASKS] = { DB_TASK_CUST,
-		    DB_TASKS, &crm__v1__task__descriptor },
-		[CRM__V1__EXPORT_KIND__EXPORT_PURCHASES] = { DB_PURCH_CUST,
-		    DB_PURCHASES, &crm__v1__purchase__descriptor },
-	};
 	struct req_ctx *ctx = p->ctx;
 	int kind = (int)p->q->kind;
+	/* The record type of this export kind (schema.def). */
+	const struct schema_record *r = schema_by_export(kind);
+	if (r == NULL || r->by_customer == DB_COUNT) {
+		p->err = CRM_INTERNAL;
+		return -1;
+	}
 	uint64_t id = *after;
 	while (!full(p)) {
 		uint64_t next;
-		if (store_index_next(ctx->st, ctx->txn, kinds[kind].idx, c->id,
+		if (store_index_next(ctx->st, ctx->txn, r->by_customer, c->id,
 		        id, &next) != CRM_OK) {
 			return 1;
 		}
 		ProtobufCMessage *m;
 		size_t mark = crm_arena_mark(ctx->arena);
-		crm_status rc = dispatch_list_record(
-		    ctx, kinds[kind].db, next, kinds[kind].d, &m);
+		crm_status rc =
+		    dispatch_list_record(ctx, r->db, next, r->d, &m);
 		if (rc == CRM_TOO_BIG && p->n > 0) {
 			return 0; /* the next page starts at this record */
 		}

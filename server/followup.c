@@ -23,6 +23,7 @@
 #include "history.h"
 #include "lifecycle.h"
 #include "policy.h"
+#include "scope.h"
 #include "signals.h"
 #include "sla.h"
 #include "stats.h"
@@ -30,7 +31,7 @@
 #include "task.h"
 #include "user.h"
 
-#define MAX_COMMITMENTS 16
+#define MAX_COMMITMENTS CRM_FOLLOWUP_MAX_COMMITMENTS
 #define MAX_CONTACTS    16
 #define FUTURE_SLACK    3600 /* clocks differ; a day ahead does not */
 
@@ -265,15 +266,6 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
 	return signals_check_log(ctx, f);
 }
 
-/* The id of a user the caller may hand work on c to (empty: dflt): one
- * who may see c (task_assignee). */
-static crm_status
-worker_id(struct req_ctx *ctx, const Crm__V1__Customer *c, const char *login,
-    uint64_t dflt, uint64_t *id)
-{
-	return task_assignee(ctx, c, login, dflt, id);
-}
-
 crm_status
 followup_handle_log(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
@@ -281,80 +273,55 @@ followup_handle_log(
 	return followup_log_as(ctx, req, resp, 0);
 }
 
-crm_status
-followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
-    Crm__V1__Response *resp, int imported)
+/* The customer in names, by id or by name (a follow-up written offline,
+ * the shell's outbox, names the customer as typed; companies first, then
+ * people): both given must name the same one. One the caller may not see
+ * answers like none at all. */
+static crm_status
+log_customer(struct req_ctx *ctx, const Crm__V1__FollowUp *in, uint64_t *cust)
 {
-	/* `imported` is the server's: only the import path sets it (a
-	 * client's would clear the late flag); a copy, so every rule below
-	 * reads the server's value. */
-	Crm__V1__FollowUp mine;
-	const Crm__V1__FollowUp *in = req->followup_log->followup;
-	if (in != NULL) {
-		mine = *in;
-		mine.has_imported = imported != 0;
-		mine.imported = imported != 0;
-		in = &mine;
-	}
-	uint64_t cust =
-	    in != NULL && in->has_customer_id ? in->customer_id : 0;
-	crm_status rc = CRM_OK;
-	/* Both an id and a name: they must name the same customer, or one
-	 * of them would be silently ignored. */
-	if (in != NULL && cust != 0 && in->customer != NULL &&
-	    in->customer[0] != '\0') {
-		uint64_t named = 0;
-		if (customer_find(ctx, in->customer, &named) != CRM_OK ||
-		    named != cust) {
+	*cust = in != NULL && in->has_customer_id ? in->customer_id : 0;
+	int named = in != NULL && in->customer != NULL && *in->customer;
+	if (named && *cust != 0) {
+		uint64_t id = 0;
+		if (customer_find(ctx, in->customer, &id) != CRM_OK ||
+		    id != *cust) {
 			return dispatch_fail_field(ctx, CRM_EINVAL,
 			    "followup_log.followup.customer",
 			    "customer_id %" PRIu64
 			    " and customer '%s' are not "
 			    "the same customer: send one of them",
-			    cust, in->customer);
+			    *cust, in->customer);
 		}
 	}
-	/* By name: a follow-up written offline (the shell's outbox) names
-	 * the customer as typed; companies first, then people. */
-	if (in != NULL && cust == 0 && in->customer != NULL &&
-	    in->customer[0] != '\0') {
-		/* One the caller may not see answers like none at all. */
-		rc = customer_find(ctx, in->customer, &cust);
+	if (named && *cust == 0) {
+		crm_status rc = customer_find(ctx, in->customer, cust);
 		if (rc != CRM_OK) {
 			return rc;
 		}
 	}
-	if (cust == 0) {
+	if (*cust == 0) {
 		return dispatch_fail_field(ctx, CRM_EINVAL,
 		    "followup_log.followup.customer_id",
 		    "a follow-up needs a customer");
 	}
-	Crm__V1__Customer *before, *c;
-	rc = customer_editable(ctx, cust, &before);
-	if (rc == CRM_OK) {
-		rc = customer_editable(ctx, cust, &c);
-	}
-	if (rc == CRM_OK) {
-		rc = check_log(ctx, in);
-		if (rc != CRM_OK) {
-			dispatch_field_prefix(ctx, "followup_log.followup.");
-		}
-	}
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	Crm__V1__Policy *pol;
-	rc = policy_load(ctx, &pol);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	/* Built from what a client may set; the rest is the server's. */
+	return CRM_OK;
+}
+
+/* The record of a new follow-up on c: built from what a client may set
+ * in in; the rest (id, author, times, late, team, grade) is the
+ * server's. *out: in the request arena. */
+static crm_status
+log_record(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
+    const Crm__V1__Customer *c, const Crm__V1__Policy *pol,
+    Crm__V1__FollowUp **out)
+{
 	Crm__V1__FollowUp *f = crm_arena_alloc(ctx->arena, sizeof(*f));
 	if (f == NULL) {
 		return CRM_TOO_BIG;
 	}
 	crm__v1__follow_up__init(f);
-	rc = store_next_id(ctx->st, ctx->txn, "followup", &f->id);
+	crm_status rc = store_next_id(ctx->st, ctx->txn, "followup", &f->id);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -395,63 +362,79 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	f->has_team_id = f->has_grade = 1;
 	f->team_id = c->team_id;
 	f->grade = c->grade;
+	*out = f;
+	return CRM_OK;
+}
 
-	/* 0. A follow-up answers the customer's running SLA clocks (before
-	 * a stage change in it starts a churn clock), and may resolve an
-	 * after-sales issue (its solution clock stops only so). */
-	rc = sla_stop_customer(ctx, c->id, f->id, f->happened_at);
+/* Step 0: f answers c's running SLA clocks (before a stage change in it
+ * starts a churn clock), and may resolve an after-sales issue (its
+ * solution clock stops only so). */
+static crm_status
+log_clocks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
+    const Crm__V1__Customer *c, Crm__V1__FollowUp *f)
+{
+	crm_status rc = sla_stop_customer(ctx, c->id, f->id, f->happened_at);
 	if (rc == CRM_OK && in->has_resolves && in->resolves != 0) {
 		f->has_resolves = 1;
 		f->resolves = in->resolves;
 		rc = sla_resolve(ctx, in->resolves, c->id, f->id,
 		    f->summary ? f->summary : "", f->happened_at, NULL);
 	}
-	if (rc != CRM_OK) {
-		return rc;
-	}
+	return rc;
+}
 
-	/* 1. The stage change. */
-	if (in->has_stage_to && in->stage_to != 0 &&
-	    in->stage_to != c->stage) {
-		struct lifecycle_stage s = {
-			.to = (int)in->stage_to,
-			.reason = in->stage_reason,
-			.lost_reason =
-			    in->has_lost_reason ? (int)in->lost_reason : 0,
-			.deal_amount =
-			    in->has_deal_amount ? in->deal_amount : 0,
-			.won_at = f->happened_at,
-			.contract_terms = in->contract_terms,
-			.followup_id = f->id,
-			.at = f->happened_at,
-		};
-		f->has_stage_from = f->has_stage_to = 1;
-		f->stage_from = c->stage;
-		f->stage_to = in->stage_to;
-		f->stage_reason = in->stage_reason;
-		f->has_lost_reason = in->has_lost_reason;
-		f->lost_reason = in->lost_reason;
-		f->has_deal_amount = in->has_deal_amount;
-		f->deal_amount = in->deal_amount;
-		f->contract_terms = in->contract_terms;
-		rc = lifecycle_stage_apply(ctx, c, &s);
-		if (rc != CRM_OK) {
-			/* lifecycle names StageSetRequest's fields */
-			const char *n = ctx->field;
-			const char *field = strcmp(n, "stage") == 0
-			                        ? "stage_to"
-			                    : *n == '\0' ? NULL
-			                                 : n;
-			if (field != NULL) {
-				char p[sizeof(ctx->field)];
-				snprintf(p, sizeof(p),
-				    "followup_log.followup.%.200s", field);
-				memcpy(ctx->field, p, sizeof(p));
-			}
-			return rc;
+/* Step 1: the stage change f carries, if any (lifecycle.h); a refusal
+ * names the follow-up's field. */
+static crm_status
+log_stage(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
+    Crm__V1__Customer *c, Crm__V1__FollowUp *f)
+{
+	if (!in->has_stage_to || in->stage_to == 0 ||
+	    in->stage_to == c->stage) {
+		return CRM_OK;
+	}
+	struct lifecycle_stage s = {
+		.to = (int)in->stage_to,
+		.reason = in->stage_reason,
+		.lost_reason = in->has_lost_reason ? (int)in->lost_reason : 0,
+		.deal_amount = in->has_deal_amount ? in->deal_amount : 0,
+		.won_at = f->happened_at,
+		.contract_terms = in->contract_terms,
+		.followup_id = f->id,
+		.at = f->happened_at,
+	};
+	f->has_stage_from = f->has_stage_to = 1;
+	f->stage_from = c->stage;
+	f->stage_to = in->stage_to;
+	f->stage_reason = in->stage_reason;
+	f->has_lost_reason = in->has_lost_reason;
+	f->lost_reason = in->lost_reason;
+	f->has_deal_amount = in->has_deal_amount;
+	f->deal_amount = in->deal_amount;
+	f->contract_terms = in->contract_terms;
+	crm_status rc = lifecycle_stage_apply(ctx, c, &s);
+	if (rc != CRM_OK) {
+		/* lifecycle names StageSetRequest's fields */
+		const char *n = ctx->field;
+		const char *field = strcmp(n, "stage") == 0 ? "stage_to"
+		                    : *n == '\0'            ? NULL
+		                                            : n;
+		if (field != NULL) {
+			char p[sizeof(ctx->field)];
+			snprintf(p, sizeof(p), "followup_log.followup.%.200s",
+			    field);
+			memcpy(ctx->field, p, sizeof(p));
 		}
 	}
-	/* 2. Commitments. */
+	return rc;
+}
+
+/* Step 2: the commitments made in f (sla.h), each to someone who may be
+ * given work on c (scope.h). */
+static crm_status
+log_commitments(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
+    const Crm__V1__Customer *c, Crm__V1__FollowUp *f)
+{
 	if (in->n_commitments > 0) {
 		f->commitments = crm_arena_alloc(
 		    ctx->arena, in->n_commitments * sizeof(*f->commitments));
@@ -462,7 +445,8 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	for (size_t i = 0; i < in->n_commitments; i++) {
 		const Crm__V1__Commitment *ci = in->commitments[i];
 		uint64_t owner;
-		rc = worker_id(ctx, c, ci->owner, ctx->who->user_id, &owner);
+		crm_status rc = scope_assignee(
+		    ctx, c, ci->owner, ctx->who->user_id, &owner);
 		if (rc == CRM_OK) {
 			rc = sla_commitment_add(ctx, c, f->id, ci->text, owner,
 			    ci->due_at, &f->commitments[i]);
@@ -472,21 +456,23 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 		}
 		f->n_commitments++;
 	}
-	/* 2b. Objections (open issues), tags, repeated avoidance. */
-	rc = signals_on_log(ctx, c, f, in, pol);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	/* 3. The customer: last contact (a backdated log does not move it
-	 * back), then its saved state. */
+	return CRM_OK;
+}
+
+/* Step 3: c's last contact (a backdated log does not move it back), then
+ * its saved state. A lost customer is followed no more: its next action
+ * would be dropped, so it is refused (bring the customer back first); an
+ * imported one is history and keeps its text only. */
+static crm_status
+log_contact(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
+    const Crm__V1__Customer *before, Crm__V1__Customer *c,
+    const Crm__V1__FollowUp *f)
+{
 	if (!c->has_last_contact_at || f->happened_at > c->last_contact_at) {
 		c->has_last_contact_at = 1;
 		c->last_contact_at = f->happened_at;
 	}
-	rc = customer_save(ctx, before, c);
-	/* A lost customer is followed no more: its next action would be
-	 * dropped, so it is refused (bring the customer back first); an
-	 * imported one is history and keeps its text only. */
+	crm_status rc = customer_save(ctx, before, c);
 	if (rc == CRM_OK && f->next_action != NULL && *f->next_action &&
 	    c->stage == CRM__V1__STAGE__STAGE_LOST && !in->imported) {
 		return dispatch_fail(ctx, CRM_EPRECOND,
@@ -496,20 +482,32 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 		    c->name ? c->name : "the customer",
 		    c->name ? c->name : "ID");
 	}
-	/* 4. Complete the open follow-up task; 5. schedule the next. */
+	return rc;
+}
+
+/* Steps 4 and 5: f completes c's open follow-up task, then plans the
+ * next: its next action as a task (to next_owner, default c's owner),
+ * else the cadence's task counted from c's last contact. f names both
+ * tasks. */
+static crm_status
+log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
+    const Crm__V1__Customer *c, Crm__V1__FollowUp *f)
+{
 	uint64_t done = 0;
-	if (rc == CRM_OK) {
-		rc = task_followup_done(ctx, c->id, f->id, &done);
-	}
+	crm_status rc = task_followup_done(ctx, c->id, f->id, &done);
 	if (rc == CRM_OK && done) {
 		f->has_task_id = 1;
 		f->task_id = done;
 	}
-	if (rc == CRM_OK && f->next_action != NULL && *f->next_action &&
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	Crm__V1__Task *t = NULL;
+	if (f->next_action != NULL && *f->next_action &&
 	    c->stage != CRM__V1__STAGE__STAGE_LOST) {
 		uint64_t owner;
-		Crm__V1__Task *t;
-		rc = worker_id(ctx, c, in->next_owner, c->owner_id, &owner);
+		rc = scope_assignee(
+		    ctx, c, in->next_owner, c->owner_id, &owner);
 		struct task_plan plan = { f->happened_at, f->id };
 		if (rc == CRM_OK) {
 			rc = task_create_planned(ctx, c, owner,
@@ -522,35 +520,32 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 			f->next_task_id = t->id;
 			f->next_owner = (char *)user_login_of(ctx, owner);
 		}
-	} else if (rc == CRM_OK) {
-		/* This follow-up, unless a later one is the last contact (a
-		 * backdated log): the task keeps which (customer why). */
-		rc = task_followup_sync_fu(ctx, c, c->last_contact_at,
-		    c->last_contact_at == f->happened_at ? f->id : 0, 1);
-		store_key k;
-		uint64_t next;
-		store_key_id(&k, c->id);
-		if (rc == CRM_OK && store_get_ref(ctx->st, ctx->txn,
-		                        DB_CUST_FUTASK, &k, &next) == CRM_OK) {
-			Crm__V1__Task *t;
-			store_key_id(&k, next);
-			if (store_get_msg(ctx->st, ctx->txn, DB_TASKS, &k,
-			        &crm__v1__task__descriptor,
-			        &ctx->arena->allocator,
-			        (ProtobufCMessage **)&t) == CRM_OK) {
-				f->has_next_task_id = f->has_next_due_at = 1;
-				f->next_task_id = t->id;
-				f->next_due_at = t->due_at;
-			}
-		}
+		return rc;
 	}
-	/* 7. The record, its index and audit. */
+	/* This follow-up, unless a later one is the last contact (a
+	 * backdated log): the task keeps which (customer why). */
+	rc = task_followup_sync_fu(ctx, c, c->last_contact_at,
+	    c->last_contact_at == f->happened_at ? f->id : 0, 1);
+	if (rc == CRM_OK) {
+		rc = task_followup_open(ctx, c->id, &t);
+	}
+	if (rc == CRM_OK && t != NULL) {
+		f->has_next_task_id = f->has_next_due_at = 1;
+		f->next_task_id = t->id;
+		f->next_due_at = t->due_at;
+	}
+	return rc;
+}
+
+/* Step 7: the record, its index, its history, stats, change and audit
+ * entries. */
+static crm_status
+log_put(struct req_ctx *ctx, const Crm__V1__Customer *c, Crm__V1__FollowUp *f)
+{
 	store_key k;
 	store_key_id(&k, f->id);
-	if (rc == CRM_OK) {
-		rc = store_put_msg(
-		    ctx->st, ctx->txn, DB_FOLLOWUPS, &k, &f->base);
-	}
+	crm_status rc =
+	    store_put_msg(ctx->st, ctx->txn, DB_FOLLOWUPS, &k, &f->base);
 	if (rc == CRM_OK) {
 		rc = store_index_add(
 		    ctx->st, ctx->txn, DB_FU_CUST, c->id, f->id);
@@ -567,6 +562,70 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	}
 	if (rc == CRM_OK) {
 		rc = audit_add(ctx, "followup", f->id, NULL, &f->base);
+	}
+	return rc;
+}
+
+crm_status
+followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
+    Crm__V1__Response *resp, int imported)
+{
+	/* `imported` is the server's: only the import path sets it (a
+	 * client's would clear the late flag); a copy, so every rule below
+	 * reads the server's value. */
+	Crm__V1__FollowUp mine;
+	const Crm__V1__FollowUp *in = req->followup_log->followup;
+	if (in != NULL) {
+		mine = *in;
+		mine.has_imported = imported != 0;
+		mine.imported = imported != 0;
+		in = &mine;
+	}
+	uint64_t cust = 0;
+	Crm__V1__Customer *before = NULL, *c = NULL;
+	Crm__V1__Policy *pol = NULL;
+	Crm__V1__FollowUp *f = NULL;
+	crm_status rc = log_customer(ctx, in, &cust);
+	if (rc == CRM_OK) {
+		rc = customer_editable(ctx, cust, &before);
+	}
+	if (rc == CRM_OK) {
+		rc = customer_editable(ctx, cust, &c);
+	}
+	if (rc == CRM_OK) {
+		rc = check_log(ctx, in);
+		if (rc != CRM_OK) {
+			dispatch_field_prefix(ctx, "followup_log.followup.");
+		}
+	}
+	if (rc == CRM_OK) {
+		rc = policy_load(ctx, &pol);
+	}
+	if (rc == CRM_OK) {
+		rc = log_record(ctx, in, c, pol, &f);
+	}
+	/* The steps, in this order; any error aborts them all. */
+	if (rc == CRM_OK) {
+		rc = log_clocks(ctx, in, c, f);
+	}
+	if (rc == CRM_OK) {
+		rc = log_stage(ctx, in, c, f);
+	}
+	if (rc == CRM_OK) {
+		rc = log_commitments(ctx, in, c, f);
+	}
+	/* 2b. Objections (open issues), tags, repeated avoidance. */
+	if (rc == CRM_OK) {
+		rc = signals_on_log(ctx, c, f, in, pol);
+	}
+	if (rc == CRM_OK) {
+		rc = log_contact(ctx, in, before, c, f);
+	}
+	if (rc == CRM_OK) {
+		rc = log_tasks(ctx, in, c, f);
+	}
+	if (rc == CRM_OK) {
+		rc = log_put(ctx, c, f);
 	}
 	if (rc != CRM_OK) {
 		return rc;

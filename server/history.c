@@ -383,19 +383,19 @@ mark_parse(const char *text, struct mark *m)
 /* One source's walk: its cursor and the entry it holds (head). */
 struct walk {
 	const struct history_source *s;
-	MDB_cursor *cur;
+	store_cursor *cur;
 	int live; /* head holds an entry */
 	struct mark head;
 };
 
 /* The entry at the cursor, if it is one of customer's. */
 static void
-walk_take(struct walk *w, uint64_t customer, int rc, const MDB_val *k)
+walk_take(struct walk *w, uint64_t customer, crm_status rc, const store_val *k)
 {
 	w->live =
-	    rc == 0 && k->mv_size == 24 && store_u64(k->mv_data) == customer;
+	    rc == CRM_OK && k->len == 24 && store_u64(k->data) == customer;
 	if (w->live) {
-		const uint8_t *b = k->mv_data;
+		const uint8_t *b = k->data;
 		w->head.at = store_time_of(store_u64(b + 8));
 		w->head.item = w->s->item;
 		w->head.id = store_u64(b + 16);
@@ -432,19 +432,15 @@ walk_open(struct req_ctx *ctx, struct walk *w, uint64_t customer,
 			memcpy(b + 16, t.b, 8);
 		}
 	}
-	int rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[w->s->idx], &w->cur);
-	if (rc != 0) {
-		return store_map_lmdb(rc, "cursor");
+	crm_status rc =
+	    store_cursor_open(ctx->st, ctx->txn, w->s->idx, &w->cur);
+	if (rc != CRM_OK) {
+		return rc;
 	}
-	MDB_val k = { blen, b }, v;
-	rc = mdb_cursor_get(w->cur, &k, &v, MDB_SET_RANGE);
-	if (rc == 0) {
-		rc = mdb_cursor_get(w->cur, &k, &v, MDB_PREV);
-	} else if (rc == MDB_NOTFOUND) {
-		rc = mdb_cursor_get(w->cur, &k, &v, MDB_LAST);
-	}
-	if (rc != 0 && rc != MDB_NOTFOUND) {
-		return store_map_lmdb(rc, store_db_name(w->s->idx));
+	store_val k = { b, blen };
+	rc = store_cursor_get(w->cur, STORE_BEFORE, &k, NULL);
+	if (rc != CRM_OK && rc != CRM_NOT_FOUND) {
+		return rc;
 	}
 	walk_take(w, customer, rc, &k);
 	return CRM_OK;
@@ -453,10 +449,10 @@ walk_open(struct req_ctx *ctx, struct walk *w, uint64_t customer,
 static crm_status
 walk_next(struct walk *w, uint64_t customer)
 {
-	MDB_val k, v;
-	int rc = mdb_cursor_get(w->cur, &k, &v, MDB_PREV);
-	if (rc != 0 && rc != MDB_NOTFOUND) {
-		return store_map_lmdb(rc, store_db_name(w->s->idx));
+	store_val k;
+	crm_status rc = store_cursor_get(w->cur, STORE_PREV, &k, NULL);
+	if (rc != CRM_OK && rc != CRM_NOT_FOUND) {
+		return rc;
 	}
 	walk_take(w, customer, rc, &k);
 	return CRM_OK;
@@ -562,9 +558,7 @@ merge_page(struct req_ctx *ctx, uint64_t customer, const struct mark *from,
 		rc = walk_next(best, customer);
 	}
 	for (int i = 0; i < HIST_SOURCES; i++) {
-		if (w[i].cur != NULL) {
-			mdb_cursor_close(w[i].cur);
-		}
+		store_cursor_close(w[i].cur);
 	}
 	if (rc == CRM_OK && best != NULL && out->n_items > 0) {
 		/* More to come: the next page starts after the last entry. */
@@ -622,41 +616,41 @@ history_handle_list(
  * fn gets its position. Records keyed customer || id give the id from
  * the key. */
 typedef crm_status (*each_fn)(void *arg, const struct history_source *s,
-    const MDB_val *key, const ProtobufCMessage *m,
+    const store_val *key, const ProtobufCMessage *m,
     const struct history_pos *p);
 
 static crm_status
 each_record(
     struct req_ctx *ctx, const struct history_source *s, each_fn fn, void *arg)
 {
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[s->db], &cur);
-	if (rc != 0) {
-		return store_map_lmdb(rc, "cursor");
+	store_cursor *cur;
+	store_val k, v;
+	crm_status rc = store_cursor_open(ctx->st, ctx->txn, s->db, &cur);
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	crm_status st = CRM_OK;
 	while (st == CRM_OK &&
-	       (rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+	       (rc = store_cursor_get(cur, STORE_NEXT, &k, &v)) == CRM_OK) {
 		size_t mark = crm_arena_mark(ctx->arena);
 		ProtobufCMessage *m = protobuf_c_message_unpack(
-		    s->d, &ctx->arena->allocator, v.mv_size, v.mv_data);
+		    s->d, &ctx->arena->allocator, v.len, v.data);
 		struct history_pos p;
 		if (m != NULL) {
 			pos_of(s, m, &p);
 			if (s->key == KEY_PAIR) {
-				p.id =
-				    k.mv_size == 16
-				        ? store_u64((uint8_t *)k.mv_data + 8)
-				        : 0;
+				p.id = k.len == 16
+				           ? store_u64(
+				                 (const uint8_t *)k.data + 8)
+				           : 0;
 			}
 		}
 		st = fn(arg, s, &k, m, m != NULL ? &p : NULL);
 		crm_arena_release(ctx->arena, mark);
 	}
-	mdb_cursor_close(cur);
-	if (st == CRM_OK && rc != MDB_NOTFOUND) {
-		st = store_map_lmdb(rc, store_db_name(s->db));
+	store_cursor_close(cur);
+	if (st == CRM_OK && rc != CRM_NOT_FOUND) {
+		st = rc;
 	}
 	return st;
 }
@@ -667,7 +661,7 @@ struct rebuild {
 };
 
 static crm_status
-rebuild_one(void *arg, const struct history_source *s, const MDB_val *key,
+rebuild_one(void *arg, const struct history_source *s, const store_val *key,
     const ProtobufCMessage *m, const struct history_pos *p)
 {
 	struct rebuild *r = arg;
@@ -692,9 +686,7 @@ history_rebuild(struct req_ctx *ctx)
 		if (sources[i].key == KEY_TIME) {
 			continue; /* records, not an index: never dropped */
 		}
-		rc = store_map_lmdb(
-		    mdb_drop(ctx->txn, ctx->st->dbi[sources[i].idx], 0),
-		    store_db_name(sources[i].idx));
+		rc = store_drop(ctx->st, ctx->txn, sources[i].idx);
 		if (rc == CRM_OK) {
 			rc = each_record(ctx, &sources[i], rebuild_one, &r);
 		}
@@ -708,7 +700,7 @@ history_rebuild(struct req_ctx *ctx)
 }
 
 static crm_status
-check_one(void *arg, const struct history_source *s, const MDB_val *key,
+check_one(void *arg, const struct history_source *s, const store_val *key,
     const ProtobufCMessage *m, const struct history_pos *p)
 {
 	struct check *c = arg;
@@ -718,18 +710,15 @@ check_one(void *arg, const struct history_source *s, const MDB_val *key,
 		if (s->key == KEY_PAIR) {
 			check_problem(c, "%s %" PRIu64 ": does not decode",
 			    store_db_name(s->db),
-			    key->mv_size == 16
-			        ? store_u64((uint8_t *)key->mv_data + 8)
+			    key->len == 16
+			        ? store_u64((const uint8_t *)key->data + 8)
 			        : 0);
 		}
 		return CRM_OK;
 	}
 	store_key k;
-	MDB_val kv, v;
 	key_of(p, &k);
-	kv.mv_size = k.len;
-	kv.mv_data = k.b;
-	if (mdb_get(c->ctx->txn, c->ctx->st->dbi[s->idx], &kv, &v) != 0) {
+	if (!store_has(c->ctx->st, c->ctx->txn, s->idx, &k, NULL)) {
 		check_problem(c,
 		    "%s %" PRIu64 ": not in its customer's timeline",
 		    store_db_name(s->db), p->id);

@@ -20,7 +20,7 @@
 #include "handlers.h"
 #include "purchase.h"
 
-#define MAX_ROWS 500
+#define MAX_ROWS CRM_IMPORT_BATCH_ROWS
 #define MSG_MAX  512 /* sizeof(ctx->msg) */
 
 typedef Crm__V1__ImportResult__Outcome outcome;
@@ -305,8 +305,7 @@ import_handle_batch(
 	}
 	crm__v1__import_reply__init(out);
 	MDB_txn *outer = ctx->txn, *batch;
-	crm_status rc = store_map_lmdb(
-	    mdb_txn_begin(ctx->st->env, outer, 0, &batch), "import begin");
+	crm_status rc = store_nested_begin(ctx->st, outer, &batch);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -316,8 +315,7 @@ import_handle_batch(
 		struct row_out o = { ADDED, NULL, 0, NULL };
 		size_t mark = crm_arena_mark(ctx->arena);
 		MDB_txn *one;
-		rc = store_map_lmdb(
-		    mdb_txn_begin(ctx->st->env, batch, 0, &one), "import row");
+		rc = store_nested_begin(ctx->st, batch, &one);
 		if (rc != CRM_OK) {
 			break;
 		}
@@ -340,9 +338,9 @@ import_handle_batch(
 			rc = row_rc; /* map full, internal: the whole batch */
 		}
 		if (rc == CRM_OK && o.out == ADDED) {
-			rc = store_map_lmdb(mdb_txn_commit(one), "import row");
+			rc = store_nested_commit(one);
 		} else {
-			mdb_txn_abort(one);
+			store_nested_abort(one);
 		}
 		ctx->txn = batch;
 		crm__v1__import_result__init(r);
@@ -370,17 +368,17 @@ import_handle_batch(
 	ctx->txn = outer;
 	ctx->msg[0] = '\0';
 	if (rc != CRM_OK) {
-		mdb_txn_abort(batch);
+		store_nested_abort(batch);
 		return rc;
 	}
 	int keep = !q->dry_run && (out->bad == 0 || q->skip_bad);
 	if (keep) {
-		rc = store_map_lmdb(mdb_txn_commit(batch), "import commit");
+		rc = store_nested_commit(batch);
 		if (rc != CRM_OK) {
 			return rc;
 		}
 	} else {
-		mdb_txn_abort(batch);
+		store_nested_abort(batch);
 	}
 	out->results = resp_rows;
 	out->has_added = out->has_existing = out->has_bad = 1;

@@ -303,9 +303,7 @@ latency_handle_stats(
 	w->max_batch = atomic_load_explicit(&max_batch, memory_order_relaxed);
 	w->write_bytes =
 	    atomic_load_explicit(&write_bytes, memory_order_relaxed);
-	MDB_stat ms;
-	w->page_size =
-	    mdb_env_stat(ctx->st->env, &ms) == 0 ? ms.ms_psize : 4096;
+	w->page_size = store_page_size(ctx->st);
 	uint64_t n = total(commit_hist);
 	if (n > 0) {
 		struct latency_summary s;

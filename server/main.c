@@ -1,15 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * main.c: crmd's entry: `crmd [OPTION]...` runs the server until SIGTERM
- * or SIGINT; `crmd user add ...` creates a user offline (how the first
- * admin is made). Start order: config, store, auth, sockets and threads;
- * stop order is the reverse, after the writer has answered its queue.
+ * or SIGINT; `crmd NAME ...` runs an offline subcommand (cli.h: user add,
+ * backup) from the table below. Start order: config, store, auth, sockets and
+ * threads; stop order is the reverse, after the writer has answered its queue.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sodium.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <malloc.h>
 #include <signal.h>
@@ -17,257 +15,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/stat.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "auth.h"
 #include "backup.h"
+#include "cli.h"
 #include "config.h"
 #include "crm.h"
 #include "remote_key.h"
 #include "store.h"
 #include "transport.h"
 #include "upgrade.h"
-#include "user.h"
 
 #define BEAT_SECONDS         5
 #define READER_CHECK_SECONDS 60
 #define SERVE_MMAP_THRESHOLD (32 * 1024)
 
-/* One line of standard input without its newline, without echo on a
- * terminal. Returns 0 on success. */
-static int
-read_password(const char *prompt, char *buf, size_t len)
-{
-	int tty = isatty(STDIN_FILENO);
-	struct termios old, quiet;
-	if (tty) {
-		fprintf(stderr, "%s", prompt);
-		tcgetattr(STDIN_FILENO, &old);
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
-	}
-	char *got = fgets(buf, (int)len, stdin);
-	if (tty) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-		fprintf(stderr, "\n");
-	}
-	if (got == NULL) {
-		return -1;
-	}
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return 0;
-}
-
-static int
-backup_usage(FILE *out)
-{
-	fprintf(out, "Usage: crmd backup [--data DIR] OUT\n"
-	             "Copies the database in DIR (default: crmd's data "
-	             "folder) into the new\nfolder OUT: hot (crmd may be "
-	             "running), compacted, verified, then\nrenamed into "
-	             "place.\n");
-	return out == stdout ? 0 : 2;
-}
-
-static int
-cmd_backup(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct srv_config cfg;
-	config_defaults(&cfg);
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
-		if (ch == 'd') {
-			free(cfg.data_dir);
-			cfg.data_dir = crm_xstrdup(optarg);
-		} else {
-			config_free(&cfg);
-			return backup_usage(ch == 'h' ? stdout : stderr);
-		}
-	}
-	if (optind != argc - 1) {
-		config_free(&cfg);
-		return backup_usage(stderr);
-	}
-	store st;
-	if (store_open(&st, cfg.data_dir, 0, 1) != CRM_OK) {
-		fprintf(stderr, "crmd: no database in %s\n", cfg.data_dir);
-		config_free(&cfg);
-		return 1;
-	}
-	/* As the shell's `backup NAME`: a plain name goes to the backups
-	 * folder beside the data folder; a path's missing parent folder
-	 * (one level) is made, 0700. */
-	const char *arg = argv[optind];
-	char *out = NULL;
-	if (strchr(arg, '/') == NULL && strcmp(arg, ".") != 0 &&
-	    strcmp(arg, "..") != 0) {
-		char *copy = crm_xstrdup(cfg.data_dir);
-		out = crm_xasprintf("%s/backups/%s", dirname(copy), arg);
-		free(copy);
-	} else {
-		out = crm_xstrdup(arg);
-	}
-	char *parent = crm_xstrdup(out);
-	char *pdir = dirname(parent);
-	if (mkdir(pdir, 0700) != 0 && errno != EEXIST) {
-		fprintf(stderr,
-		    "crmd: backup failed: the folder %s is missing and "
-		    "cannot be made: %s\n",
-		    pdir, strerror(errno));
-		free(parent);
-		free(out);
-		store_close(&st);
-		config_free(&cfg);
-		return 1;
-	}
-	free(parent);
-	struct backup_result r;
-	crm_status rc = backup_make(&st, out, &r);
-	store_close(&st);
-	if (rc != CRM_OK) {
-		fprintf(stderr, "crmd: backup failed: %s\n", r.why);
-	} else {
-		printf("backup: %s: %llu bytes, %llu entries checked, "
-		       "%.2f s\n",
-		    out, (unsigned long long)r.bytes,
-		    (unsigned long long)r.entries, r.seconds);
-	}
-	free(out);
-	config_free(&cfg);
-	return rc == CRM_OK ? 0 : 1;
-}
-
-static int
-user_add_usage(FILE *out)
-{
-	fprintf(out, "Usage: crmd user add LOGIN --role admin|manager|rep "
-	             "[--team TEAM] [--name NAME] [--data DIR]\n"
-	             "Creates a user offline; the password is read from "
-	             "standard input.\n");
-	return out == stdout ? 0 : 2;
-}
-
-static int
-cmd_user_add(int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "role", required_argument, NULL, 'r' },
-		{ "team", required_argument, NULL, 't' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "data", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct srv_config cfg;
-	config_defaults(&cfg);
-	const char *role_s = NULL, *team = NULL, *name = NULL;
-	int ch, rc = 1;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "r:t:n:d:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'r':
-			role_s = optarg;
-			break;
-		case 't':
-			team = optarg;
-			break;
-		case 'n':
-			name = optarg;
-			break;
-		case 'd':
-			free(cfg.data_dir);
-			cfg.data_dir = crm_xstrdup(optarg);
-			break;
-		case 'h':
-			config_free(&cfg);
-			return user_add_usage(stdout);
-		default:
-			config_free(&cfg);
-			return user_add_usage(stderr);
-		}
-	}
-	int role = 0;
-	if (optind != argc - 1 || role_s == NULL ||
-	    crm_enum_parse(&crm__v1__role__descriptor, role_s, &role) !=
-	        CRM_OK) {
-		config_free(&cfg);
-		return user_add_usage(stderr);
-	}
-	const char *login = argv[optind];
-	char pw[1100], again[1100];
-	if (read_password("Password: ", pw, sizeof(pw)) != 0) {
-		fprintf(stderr, "crmd: no password on standard input\n");
-		goto out;
-	}
-	if (isatty(STDIN_FILENO)) {
-		if (read_password("Again: ", again, sizeof(again)) != 0 ||
-		    strcmp(pw, again) != 0) {
-			fprintf(stderr, "crmd: the passwords differ\n");
-			goto out;
-		}
-	}
-	if (strlen(pw) < 3) {
-		fprintf(stderr, "crmd: a password of at least 3 characters "
-		                "is needed\n");
-		goto out;
-	}
-	if (auth_init() != CRM_OK) {
-		goto out;
-	}
-	struct req_ctx ctx;
-	memset(&ctx, 0, sizeof(ctx));
-	if (auth_hash_password(pw, ctx.prep.pwhash) != CRM_OK) {
-		goto out;
-	}
-	sodium_memzero(pw, sizeof(pw));
-	store st;
-	if (store_open(&st, cfg.data_dir, cfg.map_size, 0) != CRM_OK) {
-		fprintf(stderr, "crmd: cannot open the database in %s\n",
-		    cfg.data_dir);
-		goto out;
-	}
-	crm_arena arena;
-	crm_arena_init(&arena, 1u << 20);
-	ctx.st = &st;
-	ctx.arena = &arena;
-	ctx.now = crm_time_now();
-	ctx.action = "crmd.user.add";
-	uint64_t id;
-	crm_status st_rc = store_write_begin(&st, &ctx.txn);
-	if (st_rc == CRM_OK) {
-		st_rc = user_create(
-		    &ctx, login, name, role, team, ctx.prep.pwhash, &id);
-		if (st_rc == CRM_OK) {
-			st_rc = store_write_commit(&st, ctx.txn);
-		} else {
-			store_write_abort(&st, ctx.txn);
-		}
-	}
-	if (st_rc == CRM_OK) {
-		printf("user %s created (id %llu, %s%s%s)\n", login,
-		    (unsigned long long)id, role_s, team ? ", team " : "",
-		    team ? team : "");
-		rc = 0;
-	} else {
-		fprintf(stderr, "crmd: %s\n",
-		    ctx.msg[0] ? ctx.msg : crm_strerror(st_rc));
-	}
-	crm_arena_fini(&arena);
-	store_close(&st);
-out:
-	config_free(&cfg);
-	return rc;
-}
+/* The offline subcommands, `crmd NAME ...`: each runs with argv[0] =
+ * NAME and returns the exit status. One row (and one cli_*.c file) each. */
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} subcommands[] = {
+	{ "backup", cli_backup },
+	{ "remote-key", remote_key_main }, /* remote_key.c (issue 20) */
+	{ "user", cli_user },
+};
 
 /* One crmd per data folder: a second would not see the first's
  * in-memory state (login slow-down) and would double the writers. */
@@ -287,9 +61,10 @@ serve(struct srv_config *cfg)
 		crm_err("libsodium failed to start");
 		return 1;
 	}
-	store st;
-	if (store_open(&st, cfg->data_dir, cfg->map_size, 0) != CRM_OK) {
+	store *st = store_new();
+	if (store_open(st, cfg->data_dir, cfg->map_size, 0) != CRM_OK) {
 		crm_err("cannot open the database in %s", cfg->data_dir);
+		store_free(st);
 		return 1;
 	}
 	int lock = store_lock_dir(cfg->data_dir);
@@ -297,10 +72,11 @@ serve(struct srv_config *cfg)
 		crm_err(
 		    lock == -2 ? "another crmd serves %s" : "cannot lock %s",
 		    cfg->data_dir);
-		store_close(&st);
+		store_close(st);
+		store_free(st);
 		return 1;
 	}
-	if (upgrade_run(&st) != CRM_OK) {
+	if (upgrade_run(st) != CRM_OK) {
 		crm_err("cannot upgrade the database in %s", cfg->data_dir);
 		goto out;
 	}
@@ -324,7 +100,7 @@ serve(struct srv_config *cfg)
 	signal(SIGXFSZ, SIG_IGN);
 
 	transport *t;
-	if (transport_start(cfg, &st, &t) != CRM_OK) {
+	if (transport_start(cfg, st, &t) != CRM_OK) {
 		goto out;
 	}
 	crm_info("crmd %s serving %s with %d workers", CRM_VERSION,
@@ -339,8 +115,7 @@ serve(struct srv_config *cfg)
 		}
 		transport_beat(t);
 		if (crm_time_now() - last_check >= READER_CHECK_SECONDS) {
-			int dead = 0;
-			mdb_reader_check(st.env, &dead);
+			int dead = store_reader_check(st);
 			if (dead > 0) {
 				crm_warn("cleared %d stale readers", dead);
 			}
@@ -351,7 +126,8 @@ serve(struct srv_config *cfg)
 	rc = 0;
 	crm_info("stopped");
 out:
-	store_close(&st);
+	store_close(st);
+	store_free(st);
 	close(lock);
 	return rc;
 }
@@ -359,19 +135,13 @@ out:
 int
 main(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "remote-key") == 0) {
-		return remote_key_main(argc - 1, argv + 1);
-	}
-	if (argc >= 2 && strcmp(argv[1], "backup") == 0) {
-		return cmd_backup(argc - 1, argv + 1);
-	}
-	if (argc >= 2 && strcmp(argv[1], "user") == 0) {
-		if (argc >= 3 && strcmp(argv[2], "add") == 0) {
-			return cmd_user_add(argc - 2, argv + 2);
+	if (argc >= 2) {
+		for (size_t i = 0;
+		     i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+			if (strcmp(argv[1], subcommands[i].name) == 0) {
+				return subcommands[i].run(argc - 1, argv + 1);
+			}
 		}
-		bool help = argc == 3 && (strcmp(argv[2], "--help") == 0 ||
-		                             strcmp(argv[2], "-h") == 0);
-		return user_add_usage(help ? stdout : stderr);
 	}
 	struct srv_config cfg;
 	config_defaults(&cfg);

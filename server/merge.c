@@ -27,6 +27,25 @@
 
 typedef crm_status (*merge_move)(struct req_ctx *, uint64_t, uint64_t);
 
+/* What a merge does with each record type (schema.def's merge column):
+ * move each record of its per-customer list with fn; fn NULL and a list:
+ * a whole step (merge_whole); no list: it stays. */
+typedef crm_status (*merge_reown)(
+    struct req_ctx *, const Crm__V1__Customer *, uint64_t);
+#define MERGE_STAYS NULL
+#define MERGE_WHOLE NULL
+#define REOWN_NONE  NULL
+static const struct {
+	enum store_db db, by_customer;
+	merge_move fn;
+	merge_reown reown; /* after the moves: to the kept one's owner */
+} carried[] = {
+#define SCHEMA_RECORD(                                               \
+    db, type, seq, by_customer, check, merge, reown, export, change) \
+	{ db, by_customer, merge, reown },
+#include "schema.def"
+};
+
 /* Move every record of index db under customer from to customer to. */
 static crm_status
 move_all(struct req_ctx *ctx, enum store_db db, merge_move fn, uint64_t from,
@@ -40,6 +59,21 @@ move_all(struct req_ctx *ctx, enum store_db db, merge_move fn, uint64_t from,
 		rc = fn(ctx, id, to);
 	}
 	return rc;
+}
+
+/* The record types a merge moves all at once, keeping one of a kind. */
+static crm_status
+merge_whole(struct req_ctx *ctx, enum store_db db, Crm__V1__Customer *drop,
+    Crm__V1__Customer *keep)
+{
+	switch (db) {
+	case DB_SLA: /* its commitments with it: one running clock a kind */
+		return sla_move_customer(ctx, drop->id, keep->id);
+	case DB_PROPOSALS: /* one pending proposal */
+		return lifecycle_proposals_merge(ctx, drop, keep);
+	default: /* DB_COMMITMENTS: moved with the clocks */
+		return CRM_OK;
+	}
 }
 
 static int64_t
@@ -163,36 +197,28 @@ merge_handle(
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	rc = move_all(ctx, DB_CONTACT_CUST, contact_move, drop->id, keep->id);
-	if (rc == CRM_OK) {
-		rc = move_all(
-		    ctx, DB_FU_CUST, followup_move, drop->id, keep->id);
-	}
-	if (rc == CRM_OK) { /* the kept one has the team's own */
-		rc = routine_forget_customer(
-		    ctx, drop->id, "merged into another customer");
-	}
-	if (rc == CRM_OK) {
-		rc = move_all(
-		    ctx, DB_TASK_CUST, task_move_customer, drop->id, keep->id);
-	}
-	if (rc == CRM_OK) {
-		rc = move_all(
-		    ctx, DB_ROUTINE_CUST, routine_move, drop->id, keep->id);
-	}
-	if (rc == CRM_OK) {
-		rc = sla_move_customer(ctx, drop->id, keep->id);
-	}
-	if (rc == CRM_OK) {
-		rc = lifecycle_proposals_merge(ctx, drop, keep);
+	/* Team routines let go of the dropped customer before its tasks
+	 * move: the kept one has the team's own. */
+	rc = routine_forget_customer(
+	    ctx, drop->id, "merged into another customer");
+	/* Every record type of schema.def that hangs off a customer. */
+	for (size_t i = 0;
+	     rc == CRM_OK && i < sizeof(carried) / sizeof(carried[0]); i++) {
+		if (carried[i].by_customer == DB_COUNT) {
+			continue; /* it stays */
+		}
+		rc = carried[i].fn != NULL
+		         ? move_all(ctx, carried[i].by_customer, carried[i].fn,
+		               drop->id, keep->id)
+		         : merge_whole(ctx, carried[i].db, drop, keep);
 	}
 	/* What moved is the kept customer's owner's unless its holder
 	 * may see the kept customer. */
-	if (rc == CRM_OK) {
-		rc = task_reown(ctx, keep, 0);
-	}
-	if (rc == CRM_OK) {
-		rc = sla_reown(ctx, keep, 0);
+	for (size_t i = 0;
+	     rc == CRM_OK && i < sizeof(carried) / sizeof(carried[0]); i++) {
+		if (carried[i].reown != NULL) {
+			rc = carried[i].reown(ctx, keep, 0);
+		}
 	}
 	/* A lost kept customer keeps no open task of the dropped one. */
 	if (rc == CRM_OK) {
@@ -201,10 +227,6 @@ merge_handle(
 	}
 	if (rc == CRM_OK) {
 		rc = task_festival_resync(ctx, keep); /* keep's cell decides */
-	}
-	if (rc == CRM_OK) {
-		rc = move_all(
-		    ctx, DB_PURCH_CUST, purchase_move, drop->id, keep->id);
 	}
 	if (rc != CRM_OK) {
 		return rc;

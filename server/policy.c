@@ -790,8 +790,7 @@ policy_handle_dry_run(
 	}
 	crm__v1__policy_dry_run__init(out);
 	MDB_txn *parent = ctx->txn, *child;
-	crm_status rc = store_map_lmdb(
-	    mdb_txn_begin(ctx->st->env, parent, 0, &child), "dry run");
+	crm_status rc = store_nested_begin(ctx->st, parent, &child);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -803,7 +802,7 @@ policy_handle_dry_run(
 		rc = pool_reclaim_sweep(ctx, DRY_MAX, &sw, &next, NULL);
 	}
 	ctx->txn = parent;
-	mdb_txn_abort(child);
+	store_nested_abort(child);
 	if (rc != CRM_OK) {
 		return rc;
 	}

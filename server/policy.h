@@ -28,7 +28,7 @@ char *policy_cell_channels(struct req_ctx *ctx, const Crm__V1__CadenceCell *c);
 
 /* POLICY_IDEM_RETENTION: how long stored replies of writes are kept by
  * default (7 days: a week offline still settles an outbox). */
-#define POLICY_IDEM_RETENTION (7 * 86400)
+#define POLICY_IDEM_RETENTION CRM_IDEM_RETENTION_DEFAULT
 
 /* POLICY_CURRENCY: the currency amounts are shown in by default. */
 #define POLICY_CURRENCY "¥"

@@ -33,7 +33,7 @@
 
 #define REASON_MAX   200
 #define PAGE_DEFAULT 50
-#define PAGE_MAX     500
+#define PAGE_MAX     CRM_POOL_PAGE_MAX
 #define DAY          86400
 
 static crm_status
@@ -674,9 +674,8 @@ pool_check(struct check *c)
 		}
 		store_key k;
 		store_key_pair(&k, store_u64(key + 8), store_u64(key + 16));
-		MDB_val kv = { k.len, k.b }, dv;
-		if (mdb_get(c->ctx->txn, c->ctx->st->dbi[DB_POOL_LOG], &kv,
-		        &dv) != 0) {
+		if (!store_has(
+		        c->ctx->st, c->ctx->txn, DB_POOL_LOG, &k, NULL)) {
 			check_problem(c,
 			    "pool_claim: claim %" PRIu64
 			    " not in the pool log",

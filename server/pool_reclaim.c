@@ -98,13 +98,13 @@ rec_get(struct req_ctx *ctx, uint64_t id, struct rec *r)
 {
 	store_key k;
 	store_key_id(&k, id);
-	MDB_val kv = { k.len, k.b }, dv;
-	if (mdb_get(ctx->txn, ctx->st->dbi[DB_RECLAIM], &kv, &dv) != 0 ||
-	    dv.mv_size != REC_LEN) {
+	store_val dv;
+	if (!store_has(ctx->st, ctx->txn, DB_RECLAIM, &k, &dv) ||
+	    dv.len != REC_LEN) {
 		memset(r, 0, sizeof(*r));
 		return 0;
 	}
-	const uint8_t *p = dv.mv_data;
+	const uint8_t *p = dv.data;
 	r->owner = store_u64(p);
 	r->since = store_time_of(store_u64(p + 8));
 	r->h1 = store_u64(p + 16);
@@ -124,10 +124,8 @@ rec_put(struct req_ctx *ctx, uint64_t id, const struct rec *r)
 	put_u64(v + 32, r->h2);
 	store_key k;
 	store_key_id(&k, id);
-	MDB_val kv = { k.len, k.b }, dv = { sizeof(v), v };
-	return store_map_lmdb(
-	    mdb_put(ctx->txn, ctx->st->dbi[DB_RECLAIM], &kv, &dv, 0),
-	    "reclaim");
+	return store_put(
+	    ctx->st, ctx->txn, DB_RECLAIM, k.b, k.len, v, sizeof(v));
 }
 
 static const store_key *
@@ -440,9 +438,9 @@ act(struct req_ctx *ctx, uint64_t h, int64_t base, uint64_t cid, int rule,
 	 * many customers fits the arena). */
 	size_t mark = crm_arena_mark(ctx->arena);
 	MDB_txn *parent = ctx->txn, *child;
-	int mrc = mdb_txn_begin(ctx->st->env, parent, 0, &child);
-	if (mrc != 0) {
-		return store_map_lmdb(mrc, "reclaim");
+	crm_status brc = store_nested_begin(ctx->st, parent, &child);
+	if (brc != CRM_OK) {
+		return brc;
 	}
 	ctx->txn = child;
 	crm_status rc = do_warn ? warn(ctx, cid, rule, text, warn_at, at, out)
@@ -453,9 +451,9 @@ act(struct req_ctx *ctx, uint64_t h, int64_t base, uint64_t cid, int rule,
 	ctx->txn = parent;
 	if (rc == CRM_OK) {
 		crm_arena_release(ctx->arena, mark);
-		return store_map_lmdb(mdb_txn_commit(child), "reclaim");
+		return store_nested_commit(child);
 	}
-	mdb_txn_abort(child);
+	store_nested_abort(child);
 	if (store_map_full) {
 		return rc;
 	}
@@ -642,8 +640,7 @@ pool_reclaim_explain(struct req_ctx *ctx, const Crm__V1__Customer *c,
 crm_status
 pool_reclaim_reindex(struct req_ctx *ctx)
 {
-	crm_status rc = store_map_lmdb(
-	    mdb_drop(ctx->txn, ctx->st->dbi[DB_RECLAIM], 0), "reclaim");
+	crm_status rc = store_drop(ctx->st, ctx->txn, DB_RECLAIM);
 	uint64_t id = 0;
 	while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn, DB_CUSTOMERS,
 	                           id, &id) == CRM_OK) {

@@ -94,11 +94,8 @@ fact_put(struct req_ctx *ctx, const Crm__V1__Purchase *p)
 		store_key k;
 		uint8_t v[FACT_LEN];
 		fact_of(p, i, &k, v);
-		MDB_val key = { k.len, k.b }, val = { FACT_LEN, v };
-		rc = store_map_lmdb(
-		    mdb_put(
-		        ctx->txn, ctx->st->dbi[DB_PURCH_TIME], &key, &val, 0),
-		    "purch_time");
+		rc = store_put(
+		    ctx->st, ctx->txn, DB_PURCH_TIME, k.b, k.len, v, FACT_LEN);
 	}
 	return rc;
 }
@@ -106,12 +103,11 @@ fact_put(struct req_ctx *ctx, const Crm__V1__Purchase *p)
 crm_status
 purchase_rebuild(struct req_ctx *ctx)
 {
-	int mrc = mdb_drop(ctx->txn, ctx->st->dbi[DB_PURCH_TIME], 0);
-	if (mrc != 0) {
-		return store_map_lmdb(mrc, "drop");
+	crm_status rc = store_drop(ctx->st, ctx->txn, DB_PURCH_TIME);
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	uint64_t id = 0;
-	crm_status rc;
 	while ((rc = store_id_next(
 	            ctx->st, ctx->txn, DB_PURCHASES, id, &id)) == CRM_OK) {
 		crm_arena_reset(ctx->arena);
@@ -149,12 +145,11 @@ purchase_check(struct check *c)
 			store_key k;
 			uint8_t want[FACT_LEN];
 			fact_of(p, i, &k, want);
-			MDB_val key = { k.len, k.b }, v = { 0, NULL };
-			int found =
-			    mdb_get(c->ctx->txn,
-			        c->ctx->st->dbi[DB_PURCH_TIME], &key, &v) == 0;
-			if (!found || v.mv_size != FACT_LEN ||
-			    memcmp(v.mv_data, want, FACT_LEN) != 0) {
+			store_val v = { NULL, 0 };
+			int found = store_has(
+			    c->ctx->st, c->ctx->txn, DB_PURCH_TIME, &k, &v);
+			if (!found || v.len != FACT_LEN ||
+			    memcmp(v.data, want, FACT_LEN) != 0) {
 				check_problem(c,
 				    "purchase %" PRIu64 ": its purch_time "
 				    "fact is %s",
@@ -167,11 +162,11 @@ purchase_check(struct check *c)
 	if (rc != CRM_NOT_FOUND) {
 		return rc;
 	}
-	MDB_stat st;
-	if (mdb_stat(c->ctx->txn, c->ctx->st->dbi[DB_PURCH_TIME], &st) == 0 &&
-	    st.ms_entries != 2 * n) {
-		check_problem(c, "purch_time holds %zu entries, want %" PRIu64,
-		    (size_t)st.ms_entries, 2 * n);
+	uint64_t have = store_entries(c->ctx->st, c->ctx->txn, DB_PURCH_TIME);
+	if (have != 2 * n) {
+		check_problem(c,
+		    "purch_time holds %" PRIu64 " entries, want %" PRIu64,
+		    have, 2 * n);
 	}
 	return CRM_OK;
 }

@@ -402,8 +402,10 @@ login_known(const struct settings *s, const char *login)
 	char *mdb = crm_xasprintf("%s/data.mdb", s->data);
 	bool there = stat(mdb, &sb) == 0;
 	free(mdb);
-	store st;
-	if (!there || store_open(&st, s->data, 0, STORE_READ_ONLY) != CRM_OK) {
+	store *st = there ? store_new() : NULL;
+	if (st == NULL ||
+	    store_open(st, s->data, 0, STORE_READ_ONLY) != CRM_OK) {
+		store_free(st);
 		fprintf(stderr,
 		    "crmd: WARNING: no crm database at %s, so the login '%s' "
 		    "is not checked (give --data DIR)\n",
@@ -414,19 +416,20 @@ login_known(const struct settings *s, const char *login)
 	crm_arena_init(&arena, 1u << 20);
 	struct req_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.st = &st;
+	ctx.st = st;
 	ctx.arena = &arena;
 	MDB_txn *txn = NULL;
-	crm_status rc = store_read_begin(&st, &txn);
+	crm_status rc = store_read_begin(st, &txn);
 	if (rc == CRM_OK) {
 		Crm__Store__UserRecord *u = NULL;
 		ctx.txn = txn;
 		rc = user_by_login(&ctx, login, &u);
-		store_read_end(&st, txn);
+		store_read_end(st, txn);
 		store_read_free(txn);
 	}
 	crm_arena_fini(&arena);
-	store_close(&st);
+	store_close(st);
+	store_free(st);
 	if (rc == CRM_NOT_FOUND) {
 		fprintf(stderr,
 		    "crmd: no crm user '%s' in %s: make the user first "

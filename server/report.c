@@ -2,7 +2,8 @@
 /*
  * report.c: the report request: who may see which scope, the period, the
  * generic table builders and the index walks every kind uses. The kinds
- * themselves are in report_kinds.c.
+ * themselves are in report_pipeline.c, report_quality.c,
+ * report_summary.c and the other report_*.c files.
  */
 #include "report.h"
 
@@ -15,6 +16,7 @@
 #include "crm.h"
 #include "handlers.h"
 #include "policy.h"
+#include "scope.h"
 #include "store_schema.h"
 #include "user.h"
 
@@ -319,56 +321,27 @@ default_period(struct report *r, int kind, const Crm__V1__ReportRequest *q)
 	}
 }
 
+/* The index prefixes of the scope.c scope of q (who may see what is
+ * scope.h's): one person, one team, or every team. */
 static crm_status
 resolve_scope(
     struct report *r, const Crm__V1__ReportRequest *q, const char **label)
 {
 	struct req_ctx *ctx = r->ctx;
-	const struct auth_who *who = ctx->who;
-	int admin = who->role == CRM__V1__ROLE__ROLE_ADMIN;
-	if (q->user && *q->user && q->team && *q->team) {
-		return dispatch_fail(
-		    ctx, CRM_EINVAL, "give a user or a team, not both");
+	struct scope s;
+	crm_status rc = scope_resolve(ctx, q->user, q->team, &s);
+	if (rc != CRM_OK) {
+		return rc;
 	}
-	if (q->user && *q->user) {
-		Crm__Store__UserRecord *u;
-		if (user_by_login(ctx, q->user, &u) != CRM_OK ||
-		    (u->id != who->user_id &&
-		        !auth_manages(who, u->team_id))) {
-			return dispatch_fail(
-			    ctx, CRM_NOT_FOUND, "no user '%s'", q->user);
-		}
+	*label = s.label;
+	r->team_id = s.team_id;
+	if (s.kind == SCOPE_PERSON) {
 		r->person = 1;
-		r->scopes[r->nscopes++] = STATS_PERSON | u->id;
-		r->team_id = u->team_id;
-		*label = crm_arena_strdup(ctx->arena, u->login);
+		r->scopes[r->nscopes++] = STATS_PERSON | s.id;
 		return CRM_OK;
 	}
-	if (q->team && *q->team) {
-		uint64_t id;
-		if (who->role == CRM__V1__ROLE__ROLE_REP) {
-			return dispatch_fail(ctx, CRM_EPERM,
-			    "a rep's reports cover their own customers");
-		}
-		if (user_team_by_name(ctx, q->team, &id) != CRM_OK ||
-		    !auth_manages(who, id)) {
-			return dispatch_fail(
-			    ctx, CRM_NOT_FOUND, "no team '%s'", q->team);
-		}
-		r->scopes[r->nscopes++] = r->team_id = id;
-		*label = user_team_name(ctx, id);
-		return CRM_OK;
-	}
-	if (who->role == CRM__V1__ROLE__ROLE_REP) {
-		r->person = 1;
-		r->scopes[r->nscopes++] = STATS_PERSON | who->user_id;
-		r->team_id = who->team_id;
-		*label = who->login;
-		return CRM_OK;
-	}
-	if (!admin) {
-		r->scopes[r->nscopes++] = r->team_id = who->team_id;
-		*label = user_team_name(ctx, who->team_id);
+	if (s.kind == SCOPE_TEAM) {
+		r->scopes[r->nscopes++] = s.id;
 		return CRM_OK;
 	}
 	uint64_t id = 0;
@@ -376,7 +349,6 @@ resolve_scope(
 	       store_id_next(ctx->st, ctx->txn, DB_TEAMS, id, &id) == CRM_OK) {
 		r->scopes[r->nscopes++] = id;
 	}
-	*label = "all teams";
 	return CRM_OK;
 }
 
@@ -465,4 +437,16 @@ report_handle(
 	resp->body_case = CRM__V1__RESPONSE__BODY_REPORT;
 	resp->report = out;
 	return CRM_OK;
+}
+
+const char *
+report_grade_name(int grade)
+{
+	return crm_enum_name(&crm__v1__grade__descriptor, grade);
+}
+
+const char *
+report_stage_name(int stage)
+{
+	return crm_enum_name(&crm__v1__stage__descriptor, stage);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * report.h: what the report kinds (report_kinds.c) share: the resolved
+ * report.h: what the report kinds (report_*.c) share: the resolved
  * scope and period of a ReportRequest, building generic tables, walking a
  * stats index over the scope and a period, and small id sets.
  */
@@ -15,6 +15,17 @@
 
 #define REPORT_MAX_SCOPES  256
 #define REPORT_MAX_MEMBERS 1000
+
+/* Column units, short, for the report kinds' column tables. */
+#define T_TEXT   CRM__V1__REPORT_UNIT__UNIT_TEXT
+#define T_COUNT  CRM__V1__REPORT_UNIT__UNIT_COUNT
+#define T_PCT    CRM__V1__REPORT_UNIT__UNIT_PERCENT
+#define T_DAYS   CRM__V1__REPORT_UNIT__UNIT_DAYS
+#define T_MONEY  CRM__V1__REPORT_UNIT__UNIT_MONEY
+#define T_TIME   CRM__V1__REPORT_UNIT__UNIT_TIME
+#define T_SCORE  CRM__V1__REPORT_UNIT__UNIT_SCORE
+#define T_NUMBER CRM__V1__REPORT_UNIT__UNIT_NUMBER
+#define NCOLS(c) (sizeof(c) / sizeof((c)[0]))
 
 struct report {
 	struct req_ctx *ctx;
@@ -84,14 +95,22 @@ void report_ids_add(struct report_ids *s, uint64_t id);
 size_t report_ids_distinct(struct report_ids *s); /* sorts */
 void report_ids_free(struct report_ids *s);
 
-/* The kinds (report_kinds.c). */
+/* report_grade_name / report_stage_name: the proto name of a grade or
+ * stage ("" when unknown). Borrowed; static. */
+const char *report_grade_name(int grade);
+const char *report_stage_name(int stage);
+
+/* The kinds: report_pipeline.c */
 crm_status report_funnel(struct report *r);
 crm_status report_conversion(struct report *r);
 crm_status report_cycle(struct report *r);
 crm_status report_churn(struct report *r);
+/* report_activity.c */
 crm_status report_activity(struct report *r);
+/* report_quality.c */
 crm_status report_quality(struct report *r);
 crm_status report_sla(struct report *r);
+/* report_summary.c */
 crm_status report_weekly(struct report *r);
 crm_status report_monthly(struct report *r);
 

@@ -19,12 +19,6 @@
 #include "store_schema.h"
 #include "user.h"
 
-#define T_TEXT    CRM__V1__REPORT_UNIT__UNIT_TEXT
-#define T_COUNT   CRM__V1__REPORT_UNIT__UNIT_COUNT
-#define T_PCT     CRM__V1__REPORT_UNIT__UNIT_PERCENT
-#define T_DAYS    CRM__V1__REPORT_UNIT__UNIT_DAYS
-#define T_NUMBER  CRM__V1__REPORT_UNIT__UNIT_NUMBER
-#define NCOLS(c)  (sizeof(c) / sizeof((c)[0]))
 #define NGRADES   5 /* 0: no grade or not active, S A B C */
 #define NCHANNELS 9
 #define DAY       86400.0

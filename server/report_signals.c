@@ -4,7 +4,7 @@
  * tags ranked (report feedback), the open issues per rep (weekly and
  * monthly), the best-scored cases and S-grade visits without minutes
  * (quality), and late entries per rep (activity). The kinds themselves
- * are in report_kinds.c; these tables follow them (report.c).
+ * are in the other report_*.c files; these tables follow them (report.c).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -18,12 +18,6 @@
 #include "store_schema.h"
 #include "user.h"
 
-#define T_TEXT    CRM__V1__REPORT_UNIT__UNIT_TEXT
-#define T_COUNT   CRM__V1__REPORT_UNIT__UNIT_COUNT
-#define T_PCT     CRM__V1__REPORT_UNIT__UNIT_PERCENT
-#define T_TIME    CRM__V1__REPORT_UNIT__UNIT_TIME
-#define T_SCORE   CRM__V1__REPORT_UNIT__UNIT_SCORE
-#define NCOLS(c)  (sizeof(c) / sizeof((c)[0]))
 #define MAX_TAGS  1000
 #define LIST_ROWS 100
 #define BEST      5
@@ -349,7 +343,7 @@ collect_best(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	struct best b = { id, at, s / 4, strongest };
 	q->scored++;
 	/* Keep the BEST highest, descending; the later one wins ties: the
-	 * exact reverse of the lowest list's order (report_kinds.c), so
+	 * exact reverse of the lowest list's order (report_quality.c), so
 	 * the two halves never share a follow-up. */
 	size_t i = q->nbest;
 	if (i == BEST) {

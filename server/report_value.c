@@ -24,13 +24,6 @@
 #include "report.h"
 #include "store_schema.h"
 
-#define T_TEXT   CRM__V1__REPORT_UNIT__UNIT_TEXT
-#define T_COUNT  CRM__V1__REPORT_UNIT__UNIT_COUNT
-#define T_PCT    CRM__V1__REPORT_UNIT__UNIT_PERCENT
-#define T_DAYS   CRM__V1__REPORT_UNIT__UNIT_DAYS
-#define T_MONEY  CRM__V1__REPORT_UNIT__UNIT_MONEY
-#define T_NUMBER CRM__V1__REPORT_UNIT__UNIT_NUMBER
-#define NCOLS(c) (sizeof(c) / sizeof((c)[0]))
 #define DAY      86400.0
 #define NLEVELS  4   /* 0 unused, high, medium, low */
 #define MAX_CATS 100 /* rows of the categories table */

@@ -58,12 +58,11 @@ review_on_customer(struct req_ctx *ctx, const Crm__V1__Customer *before,
 crm_status
 review_rebuild(struct req_ctx *ctx)
 {
-	int mrc = mdb_drop(ctx->txn, ctx->st->dbi[DB_CUST_UNCHECKED], 0);
-	if (mrc != 0) {
-		return store_map_lmdb(mrc, "drop");
+	crm_status rc = store_drop(ctx->st, ctx->txn, DB_CUST_UNCHECKED);
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	uint64_t id = 0;
-	crm_status rc;
 	while ((rc = store_id_next(
 	            ctx->st, ctx->txn, DB_CUSTOMERS, id, &id)) == CRM_OK) {
 		crm_arena_reset(ctx->arena);
@@ -86,9 +85,7 @@ has_pair(struct check *c, uint64_t a, uint64_t b)
 {
 	store_key k;
 	store_key_pair(&k, a, b);
-	MDB_val key = { k.len, k.b }, v;
-	return mdb_get(c->ctx->txn, c->ctx->st->dbi[DB_CUST_UNCHECKED], &key,
-	           &v) == 0;
+	return store_has(c->ctx->st, c->ctx->txn, DB_CUST_UNCHECKED, &k, NULL);
 }
 
 crm_status
@@ -118,13 +115,12 @@ review_check(struct check *c)
 	if (rc != CRM_NOT_FOUND) {
 		return rc;
 	}
-	MDB_stat st;
-	if (mdb_stat(c->ctx->txn, c->ctx->st->dbi[DB_CUST_UNCHECKED], &st) ==
-	        0 &&
-	    st.ms_entries != n) {
+	uint64_t have =
+	    store_entries(c->ctx->st, c->ctx->txn, DB_CUST_UNCHECKED);
+	if (have != n) {
 		check_problem(c,
-		    "cust_unchecked holds %zu entries, want %" PRIu64,
-		    (size_t)st.ms_entries, n);
+		    "cust_unchecked holds %" PRIu64 " entries, want %" PRIu64,
+		    have, n);
 	}
 	return CRM_OK;
 }

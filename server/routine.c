@@ -914,6 +914,27 @@ routine_handle_list(
 	return CRM_OK;
 }
 
+/* mark_stopped: routine r (loaded by the caller) stopped now and put,
+ * after loading the stored copy the put replaces. CRM_EPRECOND when it is
+ * stopped already; the caller then ends its occurrences. */
+static crm_status
+mark_stopped(struct req_ctx *ctx, Crm__V1__Routine *r)
+{
+	Crm__V1__Routine *before;
+	crm_status rc = load(ctx, r->id, &before);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (r->stopped) {
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "routine %" PRIu64 " is stopped already", r->id);
+	}
+	r->has_stopped = r->has_stopped_at = 1;
+	r->stopped = 1;
+	r->stopped_at = ctx->now;
+	return put(ctx, before, r);
+}
+
 /* routine.stop of team routine r: its open occurrences not yet due end
  * for every customer of the team (those due already stay, to be done or
  * counted missed). */
@@ -926,21 +947,9 @@ team_stop(struct req_ctx *ctx, Crm__V1__Routine *r, Crm__V1__Response *resp)
 		    ctx, CRM_NOT_FOUND, "no routine %" PRIu64, r->id);
 	}
 	crm_status rc = team_editable(ctx, r->team_id);
-	Crm__V1__Routine *before;
 	if (rc == CRM_OK) {
-		rc = load(ctx, r->id, &before);
+		rc = mark_stopped(ctx, r);
 	}
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	if (r->stopped) {
-		return dispatch_fail(ctx, CRM_EPRECOND,
-		    "routine %" PRIu64 " is stopped already", r->id);
-	}
-	r->has_stopped = r->has_stopped_at = 1;
-	r->stopped = 1;
-	r->stopped_at = ctx->now;
-	rc = put(ctx, before, r);
 	uint64_t cid = 0;
 	while (
 	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_CUST_TEAM,
@@ -965,7 +974,7 @@ crm_status
 routine_handle_stop(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
-	Crm__V1__Routine *r, *before;
+	Crm__V1__Routine *r;
 	crm_status rc = load(ctx, req->routine_stop->id, &r);
 	if (rc == CRM_NOT_FOUND) {
 		return dispatch_fail(ctx, CRM_NOT_FOUND, "no routine %" PRIu64,
@@ -983,19 +992,8 @@ routine_handle_stop(
 		}
 	}
 	if (rc == CRM_OK) {
-		rc = load(ctx, r->id, &before);
+		rc = mark_stopped(ctx, r);
 	}
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	if (r->stopped) {
-		return dispatch_fail(ctx, CRM_EPRECOND,
-		    "routine %" PRIu64 " is stopped already", r->id);
-	}
-	r->has_stopped = r->has_stopped_at = 1;
-	r->stopped = 1;
-	r->stopped_at = ctx->now;
-	rc = put(ctx, before, r);
 	if (rc == CRM_OK) {
 		rc = task_cancel_ref(ctx, c->id,
 		    CRM__V1__TASK_KIND__TASK_ROUTINE, r->id, INT64_MIN,

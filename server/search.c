@@ -120,10 +120,8 @@ search_update(struct req_ctx *ctx, uint64_t id, uint64_t old_owner)
 	if (text == NULL) {
 		return store_del(ctx->st, ctx->txn, DB_SEARCH_TEXT, &k);
 	}
-	MDB_val key = { k.len, k.b }, v = { len, text };
-	return store_map_lmdb(
-	    mdb_put(ctx->txn, ctx->st->dbi[DB_SEARCH_TEXT], &key, &v, 0),
-	    "search_text");
+	return store_put(
+	    ctx->st, ctx->txn, DB_SEARCH_TEXT, k.b, k.len, text, len);
 }
 
 int
@@ -132,11 +130,11 @@ search_match(
 {
 	store_key k;
 	store_key_pair(&k, owner, id);
-	MDB_val key = { k.len, k.b }, v;
-	if (mdb_get(ctx->txn, ctx->st->dbi[DB_SEARCH_TEXT], &key, &v) != 0) {
+	store_val v;
+	if (!store_has(ctx->st, ctx->txn, DB_SEARCH_TEXT, &k, &v)) {
 		return -1;
 	}
-	return memmem(v.mv_data, v.mv_size, needle, strlen(needle)) != NULL;
+	return memmem(v.data, v.len, needle, strlen(needle)) != NULL;
 }
 
 crm_status
@@ -204,27 +202,20 @@ crm_status
 search_followups(struct req_ctx *ctx, uint64_t customer, const char *needle,
     int *hit, size_t *budget, int *cut)
 {
-	MDB_cursor *cur;
-	MDB_val k, v;
+	store_cursor *cur;
 	*hit = *cut = 0;
-	int rc = mdb_cursor_open(ctx->txn, ctx->st->dbi[DB_FU_CUST], &cur);
-	if (rc != 0) {
-		return store_map_lmdb(rc, "cursor");
+	crm_status rc = store_cursor_open(ctx->st, ctx->txn, DB_FU_CUST, &cur);
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	store_key sk;
 	store_key_pair(&sk, customer + 1, 0);
-	k.mv_size = 16;
-	k.mv_data = sk.b;
-	rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	if (rc == 0) {
-		rc = mdb_cursor_get(cur, &k, &v, MDB_PREV);
-	} else if (rc == MDB_NOTFOUND) {
-		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-	}
+	store_val k = { sk.b, 16 };
+	rc = store_cursor_get(cur, STORE_BEFORE, &k, NULL);
 	crm_status cs = CRM_OK;
-	for (size_t n = 0; rc == 0 && !*hit && n < SEARCH_FOLLOWUPS_EACH;
-	     n++, rc = mdb_cursor_get(cur, &k, &v, MDB_PREV)) {
-		if (k.mv_size != 16 || store_u64(k.mv_data) != customer) {
+	for (size_t n = 0; rc == CRM_OK && !*hit && n < SEARCH_FOLLOWUPS_EACH;
+	     n++, rc = store_cursor_get(cur, STORE_PREV, &k, NULL)) {
+		if (k.len != 16 || store_u64(k.data) != customer) {
 			break;
 		}
 		if (*budget == 0) {
@@ -232,7 +223,7 @@ search_followups(struct req_ctx *ctx, uint64_t customer, const char *needle,
 			break;
 		}
 		(*budget)--;
-		uint64_t id = store_u64((const uint8_t *)k.mv_data + 8);
+		uint64_t id = store_u64((const uint8_t *)k.data + 8);
 		size_t mark = crm_arena_mark(ctx->arena);
 		Crm__V1__FollowUp *f;
 		cs = dispatch_list_record(ctx, DB_FOLLOWUPS, id,
@@ -254,12 +245,9 @@ search_followups(struct req_ctx *ctx, uint64_t customer, const char *needle,
 		}
 		crm_arena_release(ctx->arena, mark);
 	}
-	mdb_cursor_close(cur);
+	store_cursor_close(cur);
 	if (cs != CRM_OK) {
 		return cs;
 	}
-	if (rc != 0 && rc != MDB_NOTFOUND) {
-		return store_map_lmdb(rc, "followups");
-	}
-	return CRM_OK;
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
 }

@@ -165,10 +165,11 @@ session_prepare_passwd(
 		                            : "passwd.new_password",
 		    "old and new password are required");
 	}
-	if (strlen(r->new_password) < 3) {
+	if (strlen(r->new_password) < CRM_PASSWORD_MIN) {
 		return dispatch_fail_field(ctx, CRM_EINVAL,
 		    "passwd.new_password",
-		    "a password of at least 3 characters is needed");
+		    "a password of at least %d characters is needed",
+		    CRM_PASSWORD_MIN);
 	}
 	Crm__Store__UserRecord *u;
 	crm_status rc = user_get(ctx, ctx->who->user_id, &u);

@@ -13,7 +13,7 @@
 
 #include "dispatch.h"
 
-#define SIGNALS_MAX_TAGS       16
+#define SIGNALS_MAX_TAGS       CRM_FOLLOWUP_MAX_TAGS
 #define SIGNALS_MAX_OBJECTIONS 8
 #define SIGNALS_AVOIDANCE      3 /* follow-ups in a row, by default */
 

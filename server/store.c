@@ -4,6 +4,7 @@
  * only file that maps LMDB error codes. Record layouts are elsewhere.
  */
 #include "store.h"
+#include "store_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,69 +18,8 @@
 #include "crm_xmalloc.h"
 
 static const char *const db_names[DB_COUNT] = {
-	[DB_META] = "meta",
-	[DB_USERS] = "users",
-	[DB_USER_LOGIN] = "user_login",
-	[DB_TEAMS] = "teams",
-	[DB_TEAM_NAME] = "team_name",
-	[DB_SESSIONS] = "sessions",
-	[DB_CUSTOMERS] = "customers",
-	[DB_CUST_NAME] = "cust_name",
-	[DB_CUST_OWNER] = "cust_owner",
-	[DB_CUST_TEAM] = "cust_team",
-	[DB_CONTACTS] = "contacts",
-	[DB_CONTACT_CUST] = "contact_cust",
-	[DB_IDEM] = "idem",
-	[DB_AUDIT] = "audit",
-	[DB_FOLLOWUPS] = "followups",
-	[DB_FU_CUST] = "fu_cust",
-	[DB_TASKS] = "tasks",
-	[DB_TASK_OPEN] = "task_open",
-	[DB_TASK_CUST] = "task_cust",
-	[DB_CUST_FUTASK] = "cust_futask",
-	[DB_STAGE_HIST] = "stage_hist",
-	[DB_PROPOSALS] = "proposals",
-	[DB_PROP_PENDING] = "prop_pending",
-	[DB_PROP_CUST] = "prop_cust",
-	[DB_COMMITMENTS] = "commitments",
-	[DB_COMMIT_OPEN] = "commit_open",
-	[DB_COMMIT_CUST] = "commit_cust",
-	[DB_SLA] = "sla",
-	[DB_SLA_OPEN] = "sla_open",
-	[DB_SLA_CUST] = "sla_cust",
-	[DB_FU_TIME] = "fu_time",
-	[DB_STAGE_TIME] = "stage_time",
-	[DB_TASK_DUE] = "task_due",
-	[DB_COMMIT_DUE] = "commit_due",
-	[DB_SLA_TIME] = "sla_time",
-	[DB_CUST_NEW] = "cust_new",
-	[DB_TALLY] = "tally",
-	[DB_SEARCH_TEXT] = "search_text",
-	[DB_PURCHASES] = "purchases",
-	[DB_PURCH_CUST] = "purch_cust",
-	[DB_PURCH_TIME] = "purch_time",
-	[DB_CUST_UNCHECKED] = "cust_unchecked",
-	[DB_CHANGES] = "changes",
-	[DB_CHANGE_REC] = "change_rec",
-	[DB_CUST_EVENT] = "cust_event",
-	[DB_GRADE_TIME] = "grade_time",
-	[DB_FU_CUST_TIME] = "fu_cust_time",
-	[DB_STAGE_CUST_TIME] = "stage_cust_time",
-	[DB_PROP_CUST_TIME] = "prop_cust_time",
-	[DB_TASK_CUST_TIME] = "task_cust_time",
-	[DB_COMMIT_CUST_TIME] = "commit_cust_time",
-	[DB_SLA_CUST_TIME] = "sla_cust_time",
-	[DB_PURCH_CUST_TIME] = "purch_cust_time",
-	[DB_AUDIT_CUST] = "audit_cust",
-	[DB_CALENDAR] = "calendar",
-	[DB_ROUTINES] = "routines",
-	[DB_ROUTINE_CUST] = "routine_cust",
-	[DB_POOL] = "pool",
-	[DB_POOL_LOG] = "pool_log",
-	[DB_POOL_CLAIM] = "pool_claim",
-	[DB_ROUTINE_TEAM] = "routine_team",
-	[DB_ROUTINE_PLAN] = "routine_plan",
-	[DB_RECLAIM] = "reclaim",
+#define SCHEMA_DB(id, name, shape, of, field) [id] = name,
+#include "schema.def"
 };
 
 const char *
@@ -352,4 +292,87 @@ store_grow(store *s)
 	}
 	pthread_rwlock_unlock(&s->resize_lock);
 	return store_map_lmdb(rc, "grow map");
+}
+
+store *
+store_new(void)
+{
+	return crm_xcalloc(1, sizeof(store));
+}
+
+void
+store_free(store *s)
+{
+	free(s);
+}
+
+size_t
+store_map_size(const store *s)
+{
+	return s->map_size;
+}
+
+size_t
+store_used_bytes(store *s)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	if (mdb_env_info(s->env, &info) != 0 ||
+	    mdb_env_stat(s->env, &st) != 0) {
+		return 0;
+	}
+	return (size_t)(info.me_last_pgno + 1) * st.ms_psize;
+}
+
+size_t
+store_page_size(store *s)
+{
+	MDB_stat st;
+	return mdb_env_stat(s->env, &st) == 0 ? st.ms_psize : 4096;
+}
+
+int
+store_reader_check(store *s)
+{
+	int dead = 0;
+	mdb_reader_check(s->env, &dead);
+	return dead;
+}
+
+crm_status
+store_sync(store *s)
+{
+	return store_map_lmdb(mdb_env_sync(s->env, 1), "sync");
+}
+
+crm_status
+store_copy_compact(store *s, const char *dir, const char **why)
+{
+	/* The copy's read transaction must not meet a map resize. */
+	pthread_rwlock_rdlock(&s->resize_lock);
+	int rc = mdb_env_copy2(s->env, dir, MDB_CP_COMPACT);
+	pthread_rwlock_unlock(&s->resize_lock);
+	if (why != NULL) {
+		*why = rc != 0 ? mdb_strerror(rc) : NULL;
+	}
+	return rc == ENOSPC ? CRM_TOO_BIG : rc != 0 ? CRM_INTERNAL : CRM_OK;
+}
+
+crm_status
+store_nested_begin(store *s, MDB_txn *parent, MDB_txn **child)
+{
+	return store_map_lmdb(
+	    mdb_txn_begin(s->env, parent, 0, child), "nested begin");
+}
+
+crm_status
+store_nested_commit(MDB_txn *child)
+{
+	return store_map_lmdb(mdb_txn_commit(child), "nested commit");
+}
+
+void
+store_nested_abort(MDB_txn *child)
+{
+	mdb_txn_abort(child);
 }

@@ -4,7 +4,7 @@
  * transactions, map growth, and the one place LMDB error codes become
  * crm_status. Key encoding and record access are in store_schema.h.
  *
- * Rules (DESIGN.md): default durable flags (no NOSYNC, NOMETASYNC or
+ * Rules (docs/design.md, "Threading"): default durable flags (no NOSYNC, NOMETASYNC or
  * WRITEMAP); MDB_NOTLS so workers can reuse read transactions; only crmd
  * opens the environment read-write; one writer thread.
  */
@@ -18,100 +18,17 @@
 
 #include "crm_err.h"
 
-/* The named databases. Records are packed protobuf messages keyed by id
- * (8 bytes big-endian); indexes hold composite keys and empty data. */
+/* The named databases, in schema.def's order (their layouts are listed
+ * there). Records are packed protobuf messages keyed by id (8 bytes
+ * big-endian); indexes hold composite keys and empty data. */
 enum store_db {
-	DB_META,         /* "seq:<kind>" -> next id, "schema" -> version */
-	DB_USERS,        /* user id -> crm.store.UserRecord */
-	DB_USER_LOGIN,   /* login -> user id */
-	DB_TEAMS,        /* team id -> crm.v1.Team */
-	DB_TEAM_NAME,    /* normalised name -> team id */
-	DB_SESSIONS,     /* blake2b(token) -> crm.store.SessionRecord */
-	DB_CUSTOMERS,    /* customer id -> crm.v1.Customer */
-	DB_CUST_NAME,    /* kind byte || normalised name -> customer id */
-	DB_CUST_OWNER,   /* owner id || customer id -> "" */
-	DB_CUST_TEAM,    /* team id || customer id -> "" */
-	DB_CONTACTS,     /* contact id -> crm.v1.Contact */
-	DB_CONTACT_CUST, /* customer id || contact id -> "" */
-	DB_IDEM,         /* user id || request id -> crm.store.IdemRecord */
-	DB_AUDIT,        /* sequence -> crm.store.AuditRecord */
-	DB_FOLLOWUPS,    /* follow-up id -> crm.v1.FollowUp */
-	DB_FU_CUST,      /* customer id || follow-up id -> "" */
-	DB_TASKS,        /* task id -> crm.v1.Task */
-	DB_TASK_OPEN,    /* owner id || due (8, biased) || task id: open */
-	DB_TASK_CUST,    /* customer id || task id -> "" */
-	DB_CUST_FUTASK,  /* customer id -> its one open follow-up task id */
-	DB_STAGE_HIST,   /* customer id || sequence -> crm.v1.StageChange */
-	DB_PROPOSALS,    /* proposal id -> crm.v1.GradeProposal */
-	DB_PROP_PENDING, /* team id || proposal id -> "": pending ones */
-	DB_PROP_CUST,    /* customer id || proposal id -> "" */
-	DB_COMMITMENTS,  /* commitment id -> crm.v1.Commitment */
-	DB_COMMIT_OPEN,  /* owner id || due || commitment id: open ones */
-	DB_COMMIT_CUST,  /* customer id || commitment id -> "" */
-	DB_SLA,          /* clock id -> crm.v1.SlaClock */
-	DB_SLA_OPEN,     /* owner id || deadline || clock id: running ones */
-	DB_SLA_CUST,     /* customer id || clock id -> "" */
-	/* Report indexes (stats.h): facts by scope || time || id. */
-	DB_FU_TIME,    /* scope || at || follow-up id -> stats_fu */
-	DB_STAGE_TIME, /* scope || at || stage seq -> stats_stage */
-	DB_TASK_DUE,   /* scope || due || task id -> stats_task (any status) */
-	DB_COMMIT_DUE, /* scope || due || commitment id -> stats_commit */
-	DB_SLA_TIME,   /* scope || started || clock id -> stats_sla */
-	DB_CUST_NEW,   /* scope || created || customer id -> "" */
-	DB_TALLY,      /* scope || stage || grade -> customers (8 bytes) */
-	DB_SEARCH_TEXT, /* owner || customer -> folded text (search.h) */
-	/* Value and record checks (issue 7). */
-	DB_PURCHASES,      /* purchase id -> crm.v1.Purchase */
-	DB_PURCH_CUST,     /* customer id || purchase id -> "" */
-	DB_PURCH_TIME,     /* scope || at || purchase id -> stats_purchase */
-	DB_CUST_UNCHECKED, /* team id || customer id, and 0 || customer id:
-	                      live customers nobody has checked yet */
-	DB_CHANGES,    /* change seq -> kind byte || record id (changes.c) */
-	DB_CHANGE_REC, /* kind byte || record id -> its latest change seq */
-	DB_CUST_EVENT, /* customer id || at (biased) || event id ->
-	                  crm.v1.CustomerEvent (event.h) */
-	/* Rules (issue 12). */
-	DB_GRADE_TIME, /* scope || at || seq -> stats_grade: grade spells */
-	/* The timeline (history.h): customer id || time || record id -> "",
-	 * one per kind of entry, newest last. */
-	DB_FU_CUST_TIME,     /* follow-up: its time (at) */
-	DB_STAGE_CUST_TIME,  /* stage change: at; the id is its sequence */
-	DB_PROP_CUST_TIME,   /* grade proposal: decided, else created */
-	DB_TASK_CUST_TIME,   /* task: done, else created */
-	DB_COMMIT_CUST_TIME, /* commitment: created */
-	DB_SLA_CUST_TIME,    /* SLA clock: started */
-	DB_PURCH_CUST_TIME,  /* purchase: at */
-	/* The audit trail by customer (audit.h, issue 15). */
-	DB_AUDIT_CUST, /* customer id || audit sequence -> "" */
-	/* The working-day calendar (calendar.h, issue 15). */
-	DB_CALENDAR, /* "YYYY-MM-DD" -> crm.v1.CalendarDay */
-	/* Calendar routines (issue 15). */
-	DB_ROUTINES,     /* routine id -> crm.v1.Routine */
-	DB_ROUTINE_CUST, /* customer id || routine id -> "" */
-	/* The team pool (issue 16, pool.c). */
-	DB_POOL,       /* team id || customer id -> "": ownerless customers */
-	DB_POOL_LOG,   /* at (biased) || sequence -> crm.store.PoolRecord */
-	DB_POOL_CLAIM, /* user id || at (biased) || sequence -> "": claims */
-	/* Team routines (routine.h): */
-	DB_ROUTINE_TEAM, /* team id || routine id -> "" */
-	DB_ROUTINE_PLAN, /* customer id || routine id || planned until
-	                  * (biased) -> "": a team routine's occurrences
-	                  * planned for the customer */
-	/* Pool rules (issue 16, pool_reclaim.h): customer id -> when its
-	 * owner got it and its entries; head || base || customer -> "". */
-	DB_RECLAIM,
+#define SCHEMA_DB(id, name, shape, of, field) id,
+#include "schema.def"
 	DB_COUNT
 };
 
-typedef struct store {
-	MDB_env *env;
-	MDB_dbi dbi[DB_COUNT];
-	size_t map_size;
-	/* Held shared by every transaction, exclusively to grow the map:
-	 * mdb_env_set_mapsize needs no transaction active in the process. */
-	pthread_rwlock_t resize_lock;
-	int read_only;
-} store;
+/* The store: opaque outside the store's files (store_impl.h). */
+typedef struct store store;
 
 #define STORE_SCHEMA_VERSION 10u
 
@@ -128,6 +45,35 @@ enum store_mode { STORE_READ_WRITE = 0, STORE_READ_ONLY = 1, STORE_BULK = 2 };
  */
 crm_status store_open(store *s, const char *dir, size_t map_size, int mode);
 void store_close(store *s);
+
+/* store_new / store_free: a zeroed store to store_open, and its memory
+ * after store_close (store_free(NULL) does nothing). */
+store *store_new(void);
+void store_free(store *s);
+
+/* store_map_size: the current size of the map in bytes. */
+size_t store_map_size(const store *s);
+
+/* store_used_bytes: the bytes of the data file in use (last page). */
+size_t store_used_bytes(store *s);
+/* store_page_size: LMDB's page size (4096 when it cannot say). */
+size_t store_page_size(store *s);
+
+/* store_reader_check: clear the reader slots of dead processes; returns
+ * how many were cleared. */
+int store_reader_check(store *s);
+
+/* store_sync: flush to disk (needed after a STORE_BULK load).
+ * Errors: CRM_INTERNAL. */
+crm_status store_sync(store *s);
+
+/*
+ * store_copy_compact: a compacted consistent copy of the environment into
+ * the existing empty folder dir (data.mdb), holding off map growth while
+ * it runs. Errors: CRM_TOO_BIG (disk full), CRM_INTERNAL; *why (may be
+ * NULL) gets LMDB's text.
+ */
+crm_status store_copy_compact(store *s, const char *dir, const char **why);
 
 /*
  * store_schema_get / store_schema_set: the layout version of the data
@@ -178,6 +124,18 @@ crm_status store_write_begin(store *s, MDB_txn **txn /* OUT */);
 crm_status store_write_commit(store *s, MDB_txn *txn);
 /* store_write_abort: abort and release the lock. */
 void store_write_abort(store *s, MDB_txn *txn);
+
+/*
+ * store_nested_begin: a child transaction of the write transaction parent
+ * (one request's changes: commit keeps them in the parent, abort undoes
+ * only them). Errors: as store_map_lmdb.
+ */
+crm_status store_nested_begin(store *s, MDB_txn *parent, MDB_txn **child);
+/* store_nested_commit: fold child into its parent; child is gone either
+ * way. Errors: as store_map_lmdb. */
+crm_status store_nested_commit(MDB_txn *child);
+/* store_nested_abort: undo child's changes. */
+void store_nested_abort(MDB_txn *child);
 
 /*
  * store_grow: double the map (no transaction of the process may be open:

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* store_schema.c: key encoding, id sequences and record (un)packing. */
 #include "store_schema.h"
+#include "store_impl.h"
 
 #include <inttypes.h>
 #include <sodium.h>
@@ -311,23 +312,25 @@ store_iter_open(store *s, MDB_txn *txn, enum store_db db, const void *prefix,
 		memcpy(it->start.b + plen, from->b, from->len);
 		it->start.len += from->len;
 	}
-	int rc = mdb_cursor_open(txn, s->dbi[db], &it->cur);
-	return store_map_lmdb(rc, "cursor");
+	return store_cursor_open(s, txn, db, &it->cur);
 }
 
+/* The hot path of every list (due, reports): LMDB directly, as a store
+ * file may; a store_cursor is an MDB_cursor under another name. */
 int
 store_iter_next(struct store_iter *it, const uint8_t **key, size_t *klen)
 {
+	MDB_cursor *cur = (MDB_cursor *)(void *)it->cur;
 	MDB_val k, v;
 	int rc;
 	if (!it->started) {
 		it->started = 1;
 		k.mv_size = it->start.len;
 		k.mv_data = it->start.b;
-		rc = mdb_cursor_get(it->cur, &k, &v,
-		    it->start.len ? MDB_SET_RANGE : MDB_FIRST);
+		rc = mdb_cursor_get(
+		    cur, &k, &v, it->start.len ? MDB_SET_RANGE : MDB_FIRST);
 	} else {
-		rc = mdb_cursor_get(it->cur, &k, &v, MDB_NEXT);
+		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
 	}
 	if (rc != 0 || k.mv_size < it->plen ||
 	    memcmp(k.mv_data, it->prefix, it->plen) != 0) {
@@ -342,7 +345,8 @@ int
 store_iter_data(struct store_iter *it, const void **data, size_t *len)
 {
 	MDB_val k, v;
-	if (mdb_cursor_get(it->cur, &k, &v, MDB_GET_CURRENT) != 0) {
+	if (mdb_cursor_get(
+	        (MDB_cursor *)(void *)it->cur, &k, &v, MDB_GET_CURRENT) != 0) {
 		return 0;
 	}
 	*data = v.mv_data;
@@ -353,10 +357,8 @@ store_iter_data(struct store_iter *it, const void **data, size_t *len)
 void
 store_iter_close(struct store_iter *it)
 {
-	if (it->cur != NULL) {
-		mdb_cursor_close(it->cur);
-		it->cur = NULL;
-	}
+	store_cursor_close(it->cur);
+	it->cur = NULL;
 }
 
 crm_status

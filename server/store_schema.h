@@ -99,7 +99,7 @@ int64_t store_time_of(uint64_t k);
  * next call) and returns 0 at the end. Close with store_iter_close.
  */
 struct store_iter {
-	MDB_cursor *cur;
+	struct store_cursor *cur;
 	uint8_t prefix[16];
 	size_t plen;
 	int started;
@@ -130,4 +130,56 @@ const store_key *store_key_queue(
 crm_status store_put_empty(
     store *s, MDB_txn *txn, enum store_db db, const store_key *k);
 
+/* ---------------------------------------------------- raw access
+ * (store_cursor.c): bytes in and out, no copies. A store_val points into
+ * the map: valid until the transaction ends or next writes. */
+
+typedef struct store_val {
+	const void *data;
+	size_t len;
+} store_val;
+
+/* store_get: the value at key. Errors: CRM_NOT_FOUND, CRM_INTERNAL. */
+crm_status store_get(store *s, MDB_txn *txn, enum store_db db, const void *key,
+    size_t klen, store_val *v /* OUT */);
+/* store_has: 1 when key is in db (its value in *v when v is not NULL). */
+int store_has(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
+    store_val *v /* OUT, may be NULL */);
+/* store_put: key -> data (replacing). Errors: as store_map_lmdb. */
+crm_status store_put(store *s, MDB_txn *txn, enum store_db db, const void *key,
+    size_t klen, const void *data, size_t len);
+/* store_drop: empty db (it stays open). */
+crm_status store_drop(store *s, MDB_txn *txn, enum store_db db);
+/* store_entries: how many entries db holds (its tree's count, O(1));
+ * 0 on error. */
+uint64_t store_entries(store *s, MDB_txn *txn, enum store_db db);
+/* store_seq_peek: the id sequence seq would hand out next (1 when it
+ * never did), without taking it. */
+uint64_t store_seq_peek(store *s, MDB_txn *txn, const char *seq);
+
+/*
+ * A cursor over one database, in key order either way. store_cursor_get
+ * moves by op and yields the key and value there (either may be NULL);
+ * STORE_SEEK goes to the first key >= *k, STORE_BEFORE to the last key
+ * < *k (the start of a newest-first walk; k is IN/OUT for both). Returns
+ * CRM_NOT_FOUND past either end. store_cursor_del deletes the entry the
+ * cursor is at (the next STORE_NEXT yields the one after it).
+ */
+typedef struct store_cursor store_cursor;
+enum store_op {
+	STORE_FIRST,
+	STORE_LAST,
+	STORE_NEXT,
+	STORE_PREV,
+	STORE_SEEK,
+	STORE_BEFORE,
+	STORE_CURRENT
+};
+crm_status store_cursor_open(
+    store *s, MDB_txn *txn, enum store_db db, store_cursor **c /* OUT */);
+crm_status store_cursor_get(
+    store_cursor *c, enum store_op op, store_val *k, store_val *v);
+crm_status store_cursor_del(store_cursor *c);
+/* store_cursor_close: NULL does nothing. */
+void store_cursor_close(store_cursor *c);
 #endif

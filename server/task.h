@@ -106,6 +106,13 @@ crm_status task_followup_sync_fu(struct req_ctx *ctx,
  */
 crm_status task_followup_done(struct req_ctx *ctx, uint64_t customer_id,
     uint64_t fu_id, uint64_t *task_id /* OUT */);
+/*
+ * task_followup_open: customer_id's open follow-up task (the one the
+ * task module indexes per customer), or NULL when it has none. *t:
+ * borrowed, in the request arena. Errors: those of the store.
+ */
+crm_status task_followup_open(
+    struct req_ctx *ctx, uint64_t customer_id, Crm__V1__Task **t /* OUT */);
 
 /*
  * task_extras_start: the tasks an active customer has besides its next
@@ -184,16 +191,6 @@ crm_status task_due_check(struct req_ctx *ctx, int64_t due, const char *what);
 /* task_user_sees: whether user_id is active and may see customer c. */
 int task_user_sees(
     struct req_ctx *ctx, uint64_t user_id, const Crm__V1__Customer *c);
-
-/*
- * task_assignee: the user login names, to be given work on customer c by
- * ctx->who (NULL or "": dflt). Allowed: the caller, c's owner, anyone in
- * a team the caller manages, and for a rep their own manager; and only
- * someone who may see c. Errors: CRM_NOT_FOUND (no active user),
- * CRM_EPERM (not yours to give work to), CRM_EPRECOND (may not see c).
- */
-crm_status task_assignee(struct req_ctx *ctx, const Crm__V1__Customer *c,
-    const char *login, uint64_t dflt, uint64_t *id /* OUT */);
 
 /* task_collect: append owner's open tasks due by until (due order) to
  * tasks[*n..cap), display fields filled; *more (may be NULL): set when

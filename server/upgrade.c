@@ -36,13 +36,13 @@
 static int
 old_texts(store *st, MDB_txn *txn)
 {
-	MDB_cursor *cur;
-	MDB_val k, v;
+	store_cursor *cur;
+	store_val k;
 	int old = 0;
-	if (mdb_cursor_open(txn, st->dbi[DB_SEARCH_TEXT], &cur) == 0) {
-		old = mdb_cursor_get(cur, &k, &v, MDB_FIRST) == 0 &&
-		      k.mv_size == 8;
-		mdb_cursor_close(cur);
+	if (store_cursor_open(st, txn, DB_SEARCH_TEXT, &cur) == CRM_OK) {
+		old = store_cursor_get(cur, STORE_FIRST, &k, NULL) == CRM_OK &&
+		      k.len == 8;
+		store_cursor_close(cur);
 	}
 	return old;
 }
@@ -50,8 +50,7 @@ old_texts(store *st, MDB_txn *txn)
 static int
 empty(store *st, MDB_txn *txn, enum store_db db)
 {
-	MDB_stat s;
-	return mdb_stat(txn, st->dbi[db], &s) == 0 && s.ms_entries == 0;
+	return store_entries(st, txn, db) == 0;
 }
 
 static crm_status
@@ -126,8 +125,7 @@ upgrade_once(store *st)
 	}
 	if (rc == CRM_OK && (texts || v != STORE_SCHEMA_VERSION)) {
 		crm_info("building the search texts");
-		rc = store_map_lmdb(
-		    mdb_drop(txn, st->dbi[DB_SEARCH_TEXT], 0), "search_text");
+		rc = store_drop(st, txn, DB_SEARCH_TEXT);
 		if (rc == CRM_OK) {
 			rc = search_rebuild(&ctx);
 		}

@@ -259,9 +259,10 @@ user_public(struct req_ctx *ctx, const Crm__Store__UserRecord *u)
 static crm_status
 prepare_password(struct req_ctx *ctx, const char *pw)
 {
-	if (pw == NULL || strlen(pw) < 3) {
+	if (pw == NULL || strlen(pw) < CRM_PASSWORD_MIN) {
 		return dispatch_fail(ctx, CRM_EINVAL,
-		    "a password of at least 3 characters is needed");
+		    "a password of at least %d characters is needed",
+		    CRM_PASSWORD_MIN);
 	}
 	if (auth_hash_password(pw, ctx->prep.pwhash) != CRM_OK) {
 		return dispatch_fail(ctx, CRM_EINVAL, "unusable password");

@@ -3,7 +3,7 @@
  * writer.c: the single writer thread: a bounded queue, group commit (each
  * write run by dispatch_apply, which keeps replies idempotent), map
  * growth, and pruning stored replies past the policy's retention in
- * bounded steps. A write is acknowledged only after mdb_txn_commit
+ * bounded steps. A write is acknowledged only after the commit
  * returned 0 (the data is synced: default LMDB flags).
  */
 #include "writer.h"
@@ -271,9 +271,9 @@ prune_step(writer *w)
 {
 	struct req_ctx ctx;
 	MDB_txn *txn = NULL;
-	MDB_cursor *cur = NULL;
+	store_cursor *cur = NULL;
 	Crm__V1__Policy *p = NULL;
-	MDB_val k, v;
+	store_val k, v;
 	int done = 1, deleted = 0;
 
 	store_map_full = 0;
@@ -287,42 +287,41 @@ prune_step(writer *w)
 	ctx.txn = txn;
 	crm_arena_reset(&w->arena);
 	if (policy_load(&ctx, &p) != CRM_OK ||
-	    mdb_cursor_open(txn, w->st->dbi[DB_IDEM], &cur) != 0) {
+	    store_cursor_open(w->st, txn, DB_IDEM, &cur) != CRM_OK) {
 		goto fail;
 	}
 	int64_t cutoff = clock_now() - policy_idem_retention(p);
-	k.mv_data = w->prune_key;
-	k.mv_size = w->prune_len;
-	MDB_cursor_op op = w->prune_len > 0 ? MDB_SET_RANGE : MDB_FIRST;
-	int rc = 0;
-	for (int i = 0; i < PRUNE_STEP; i++, op = MDB_NEXT) {
-		rc = mdb_cursor_get(cur, &k, &v, op);
-		if (rc != 0) {
+	k.data = w->prune_key;
+	k.len = w->prune_len;
+	enum store_op op = w->prune_len > 0 ? STORE_SEEK : STORE_FIRST;
+	crm_status rc = CRM_OK;
+	for (int i = 0; i < PRUNE_STEP; i++, op = STORE_NEXT) {
+		rc = store_cursor_get(cur, op, &k, &v);
+		if (rc != CRM_OK) {
 			break;
 		}
 		int64_t at;
-		if (record_at(v.mv_data, v.mv_size, &at) == 0 && at < cutoff) {
-			if ((rc = mdb_cursor_del(cur, 0)) != 0) {
+		if (record_at(v.data, v.len, &at) == 0 && at < cutoff) {
+			if ((rc = store_cursor_del(cur)) != CRM_OK) {
 				break;
 			}
 			deleted++;
 		}
 	}
-	if (rc == 0) {
+	if (rc == CRM_OK) {
 		/* Not at the end: the next step starts after the last key
-		 * looked at (MDB_SET_RANGE finds it or what follows). */
-		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
-		if (rc == 0 && k.mv_size <= sizeof(w->prune_key)) {
-			memcpy(w->prune_key, k.mv_data, k.mv_size);
-			w->prune_len = k.mv_size;
+		 * looked at (STORE_SEEK finds it or what follows). */
+		rc = store_cursor_get(cur, STORE_NEXT, &k, &v);
+		if (rc == CRM_OK && k.len <= sizeof(w->prune_key)) {
+			memcpy(w->prune_key, k.data, k.len);
+			w->prune_len = k.len;
 			done = 0;
 		}
 	}
-	if (rc != 0 && rc != MDB_NOTFOUND) {
-		store_map_lmdb(rc, "pruning stored replies");
+	if (rc != CRM_OK && rc != CRM_NOT_FOUND) {
 		goto fail;
 	}
-	mdb_cursor_close(cur);
+	store_cursor_close(cur);
 	if (deleted == 0) {
 		store_write_abort(w->st, txn);
 	} else if (store_write_commit(w->st, txn) != CRM_OK) {
@@ -335,9 +334,7 @@ prune_step(writer *w)
 	}
 	return done;
 fail:
-	if (cur != NULL) {
-		mdb_cursor_close(cur);
-	}
+	store_cursor_close(cur);
 	store_write_abort(w->st, txn);
 	w->prune_len = 0;
 	return 1;
@@ -440,11 +437,23 @@ reclaim_step(writer *w)
 	pthread_mutex_unlock(&w->lock);
 }
 
-/* Whether the pool rules' sweep should run now. */
+/* Whether the pool rules' sweep should run now; w->lock held (a worker
+ * sets reclaim_req under it). */
 static int
 reclaim_due(writer *w)
 {
 	return w->reclaim_req || pool_reclaim_next() <= clock_now();
+}
+
+/* reclaim_due, taking w->lock: reclaim_req read bare would race with
+ * writer_reclaim_wait (ThreadSanitizer, idem_e2e_test). */
+static int
+reclaim_due_locking(writer *w)
+{
+	pthread_mutex_lock(&w->lock);
+	int due = reclaim_due(w);
+	pthread_mutex_unlock(&w->lock);
+	return due;
 }
 
 void
@@ -527,12 +536,12 @@ writer_main(void *arg)
 		pthread_mutex_unlock(&w->lock);
 		/* Writes see what the pool rules did by now; after them,
 		 * what the writes changed (a policy, a follow-up). */
-		if (reclaim_due(w)) {
+		if (reclaim_due_locking(w)) {
 			reclaim_step(w);
 		}
 		if (n > 0) {
 			run_batch(w, batch, n);
-			if (reclaim_due(w)) {
+			if (reclaim_due_locking(w)) {
 				reclaim_step(w);
 			}
 		}

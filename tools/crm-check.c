@@ -72,8 +72,9 @@ main(int argc, char **argv)
 	}
 	const char *dir = argv[optind];
 	crm_log_set_level(CRM_LOG_ERR);
-	store st;
-	if (store_open(&st, dir, 0, 1) != CRM_OK) {
+	store *st = store_new();
+	if (store_open(st, dir, 0, 1) != CRM_OK) {
+		store_free(st);
 		fprintf(stderr, "crm-check: no crm database in %s\n", dir);
 		return 2;
 	}
@@ -83,20 +84,21 @@ main(int argc, char **argv)
 	crm_arena_init(&arena, 4u << 20);
 	struct req_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.st = &st;
+	ctx.st = st;
 	ctx.arena = &arena;
 	ctx.now = crm_time_now();
 	chk.ctx = &ctx;
 	MDB_txn *txn = NULL;
-	crm_status rc = store_read_begin(&st, &txn);
+	crm_status rc = store_read_begin(st, &txn);
 	if (rc == CRM_OK) {
 		ctx.txn = txn;
 		rc = check_run(&chk);
-		store_read_end(&st, txn);
+		store_read_end(st, txn);
 		store_read_free(txn);
 	}
 	crm_arena_fini(&arena);
-	store_close(&st);
+	store_close(st);
+	store_free(st);
 	if (rc != CRM_OK) {
 		fprintf(stderr, "crm-check: the check stopped: %s\n",
 		    crm_strerror(rc));

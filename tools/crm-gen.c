@@ -24,7 +24,9 @@
 #include "auth.h"
 #include "crm.h"
 #include "handlers.h"
+#include "schema.h"
 #include "store.h"
+#include "store_schema.h"
 #include "user.h"
 
 #define DAY      86400
@@ -128,7 +130,7 @@ company_name(uint64_t i, char *buf, size_t n)
 
 struct gen {
 	struct opts o;
-	store st;
+	store *st;
 	crm_arena arena;
 	struct req_ctx ctx;
 	struct auth_who *reps; /* o.teams * o.reps */
@@ -452,9 +454,9 @@ deep_customer(struct gen *g, MDB_txn **txn)
 		rc = run(g, rep, f.happened_at + 60, followup_handle_log, &req,
 		    &resp);
 		if (rc == CRM_OK && i % 1000 == 0) {
-			rc = store_write_commit(&g->st, *txn);
+			rc = store_write_commit(g->st, *txn);
 			if (rc == CRM_OK) {
-				rc = store_write_begin(&g->st, txn);
+				rc = store_write_begin(g->st, txn);
 				g->ctx.txn = *txn;
 			}
 		}
@@ -469,15 +471,10 @@ deep_customer(struct gen *g, MDB_txn **txn)
 static uint64_t
 records(struct gen *g, MDB_txn *txn)
 {
-	static const enum store_db primary[] = { DB_USERS, DB_TEAMS,
-		DB_CUSTOMERS, DB_CONTACTS, DB_FOLLOWUPS, DB_TASKS,
-		DB_STAGE_HIST, DB_COMMITMENTS, DB_SLA };
-	uint64_t n = 0;
-	for (size_t i = 0; i < N(primary); i++) {
-		MDB_stat st;
-		if (mdb_stat(txn, g->st.dbi[primary[i]], &st) == 0) {
-			n += st.ms_entries;
-		}
+	/* Every record type of schema.def, and the stage history. */
+	uint64_t n = store_entries(g->st, txn, DB_STAGE_HIST);
+	for (size_t i = 0; i < schema_nrecords; i++) {
+		n += store_entries(g->st, txn, schema_records[i].db);
 	}
 	return n;
 }
@@ -515,7 +512,7 @@ load(struct gen *g)
 	struct timespec t0;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	MDB_txn *txn;
-	crm_status rc = store_write_begin(&g->st, &txn);
+	crm_status rc = store_write_begin(g->st, &txn);
 	g->ctx.txn = txn;
 	if (rc == CRM_OK) {
 		rc = make_users(g);
@@ -525,9 +522,9 @@ load(struct gen *g)
 		rc = one_customer(g, i + 1);
 		if (rc == CRM_OK && (i + 1) % BATCH == 0) {
 			uint64_t nrec = records(g, txn);
-			rc = store_write_commit(&g->st, txn);
+			rc = store_write_commit(g->st, txn);
 			if (rc == CRM_OK) {
-				rc = store_write_begin(&g->st, &txn);
+				rc = store_write_begin(g->st, &txn);
 				g->ctx.txn = txn;
 			}
 			progress(g, i + 1, nrec, seconds_since(&t0));
@@ -538,12 +535,12 @@ load(struct gen *g)
 	}
 	uint64_t nrec = records(g, txn);
 	if (rc == CRM_OK) {
-		rc = store_write_commit(&g->st, txn);
+		rc = store_write_commit(g->st, txn);
 	} else {
-		store_write_abort(&g->st, txn);
+		store_write_abort(g->st, txn);
 	}
-	if (rc == CRM_OK && mdb_env_sync(g->st.env, 1) != 0) {
-		rc = CRM_INTERNAL;
+	if (rc == CRM_OK) {
+		rc = store_sync(g->st);
 	}
 	double secs = seconds_since(&t0);
 	progress(g, g->o.customers, nrec, secs);
@@ -554,11 +551,7 @@ load(struct gen *g)
 		fprintf(stderr, "crm-gen: stopped: %s\n", crm_strerror(rc));
 		return 1;
 	}
-	MDB_envinfo info;
-	MDB_stat st;
-	mdb_env_info(g->st.env, &info);
-	mdb_env_stat(g->st.env, &st);
-	double bytes = (double)(info.me_last_pgno + 1) * st.ms_psize;
+	double bytes = (double)store_used_bytes(g->st);
 	printf("crm-gen: %" PRIu64 " customers, %u teams of %u reps, "
 	       "%" PRIu64 " records in %.1f s (%.0f records/s); "
 	       "data %.1f MiB in %s\n",
@@ -696,7 +689,8 @@ main(int argc, char **argv)
 	size_t map =
 	    (size_t)(g.o.customers + 1000) * (g.o.followups + 2) * 6144u +
 	    (size_t)g.o.deep * (6144u + 8u * g.o.deep_text);
-	if (store_open(&g.st, g.o.data, map, STORE_BULK) != CRM_OK) {
+	g.st = store_new();
+	if (store_open(g.st, g.o.data, map, STORE_BULK) != CRM_OK) {
 		fprintf(stderr, "crm-gen: cannot create a database in %s\n",
 		    g.o.data);
 		return 1;
@@ -704,11 +698,12 @@ main(int argc, char **argv)
 	int lock = store_lock_dir(g.o.data);
 	if (lock < 0) {
 		fprintf(stderr, "crm-gen: %s is in use\n", g.o.data);
-		store_close(&g.st);
+		store_close(g.st);
+		store_free(g.st);
 		return 1;
 	}
 	crm_arena_init(&g.arena, 8u << 20);
-	g.ctx.st = &g.st;
+	g.ctx.st = g.st;
 	g.ctx.arena = &g.arena;
 	g.ctx.bulk = 1;
 	g.ctx.action = "crm-gen";
@@ -716,7 +711,8 @@ main(int argc, char **argv)
 	int code = load(&g);
 	crm_arena_fini(&g.arena);
 	free(g.reps);
-	store_close(&g.st);
+	store_close(g.st);
+	store_free(g.st);
 	close(lock);
 	return code;
 }

@@ -104,14 +104,11 @@ static int fixtures_dirty[2] = { 1, 1 };
 static uint64_t
 add_customer(const char *name, const char *owner)
 {
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
-	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
-	c.name = (char *)name;
-	a.customer = &c;
+	Crm__V1__Request req;
+	Crm__V1__CustomerAddRequest a;
+	Crm__V1__Customer c;
+	crm_test_customer_add_init(&req, &a, &c, name);
 	a.owner = (char *)owner;
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
-	req.customer_add = &a;
 	Crm__V1__Response *r = call_as(P_ADMIN, &req);
 	assert_crm_ok(crm_wire_status(r));
 	uint64_t id = r->customer->customer->id;
@@ -1915,14 +1912,11 @@ setup(void **state)
 {
 	(void)state;
 	read_matrix();
-	char tmpl[] = "/tmp/crm-authz-test-XXXXXX";
-	assert_non_null(mkdtemp(tmpl));
-	snprintf(clock_path, sizeof(clock_path), "%s/clock", tmpl);
+	crm_test_clock_open(clock_path, sizeof(clock_path));
 	t0 = (int64_t)time(NULL);
 	/* rep_a's expired session is made 31 days before the test runs:
 	 * its 30-day lifetime is over once the clock is back at t0. */
 	set_clock(t0 - 31 * DAY);
-	setenv("CRM_TEST_CLOCK", clock_path, 1);
 	setenv("TZ", "UTC", 1);
 	crm_test_server_start(&srv);
 	login_as(P_ADMIN);
@@ -1954,10 +1948,7 @@ teardown(void **state)
 {
 	(void)state;
 	crm_test_server_stop(&srv);
-	unlink(clock_path);
-	char *slash = strrchr(clock_path, '/');
-	*slash = '\0';
-	rmdir(clock_path);
+	crm_test_clock_close(clock_path);
 	return 0;
 }
 

@@ -36,6 +36,16 @@ d=$("$CRM" --format json -c 'issue 华东机电有限公司 "再次报警"' | js
 [ "$d" = "2026-10-10T16:00:00+08:00" ] &&
 	ok "an issue on Friday 10-09: due Saturday 10-10, a make-up working day" || bad "deadline $d"
 
+# The shell refuses a file over the server's limit (common/crm_limits.h)
+# before sending it, naming that limit: 501 days.
+python3 -c 'import datetime as t
+d = t.date(2030, 1, 1)
+for i in range(501):
+    print("%s,holiday,day %d" % (d + t.timedelta(days=i), i))' >"$H/big.csv"
+out=$("$CRM" -c "calendar import $H/big.csv" 2>&1)
+[[ $out == *"more than 500 days in one file"* ]] &&
+	ok "501 days: refused as more than the 500 a request takes" || bad "big: $out"
+
 e2e_stop
 out=$("$CHECK" "$H/db" 2>&1) && ok "crm-check: clean" || bad "crm-check: $out"
 e2e_done

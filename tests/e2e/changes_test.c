@@ -125,14 +125,11 @@ of_customer(const struct walk *w, uint64_t id)
 static uint64_t
 add_customer(const char *name, const char *owner)
 {
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
-	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
-	c.name = (char *)name;
-	a.customer = &c;
+	Crm__V1__Request req;
+	Crm__V1__CustomerAddRequest a;
+	Crm__V1__Customer c;
+	crm_test_customer_add_init(&req, &a, &c, name);
 	a.owner = (char *)owner;
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
-	req.customer_add = &a;
 	Crm__V1__Response *r = crm_test_call(&srv, &req);
 	assert_crm_ok(crm_wire_status(r));
 	uint64_t id = r->customer->customer->id;

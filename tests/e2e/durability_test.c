@@ -28,6 +28,7 @@
 #include <nanomsg/nn.h>
 #include <nanomsg/reqrep.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,7 +203,7 @@ struct writer {
 	const char *url;
 	struct client c;
 	uint64_t customer;
-	volatile int *stop;
+	atomic_int *stop;
 	int ops;
 	unsigned char outcome[MAX_OPS];
 	int resends;
@@ -265,7 +266,7 @@ crash_rounds_lose_nothing_acknowledged(void **state)
 	assert_crm_ok(crm_test_add_user(&srv, "w", "rep", "east", "pw-w"));
 	assert_crm_ok(crm_test_login(&srv, "w", "pw-w"));
 	static struct writer ws[MAX_WRITERS];
-	volatile int stop = 0;
+	atomic_int stop = 0;
 	for (int i = 0; i < nw; i++) {
 		char name[32];
 		snprintf(name, sizeof(name), "crash customer %d", i);
@@ -597,8 +598,8 @@ struct seq_writer {
 	const char *url;
 	struct client c;
 	uint64_t customer;
-	volatile int stop;
-	volatile int acked; /* b-0 .. b-(acked-1) are committed */
+	atomic_int stop;
+	atomic_int acked; /* b-0 .. b-(acked-1) are committed */
 };
 
 static void *
@@ -710,7 +711,7 @@ backups_under_load_are_consistent_prefixes(void **state)
 
 struct shell_loop {
 	int index;
-	volatile int *stop;
+	atomic_int *stop;
 	int ops;
 	unsigned char code[LOOP_OPS]; /* crm's exit status per write */
 };
@@ -791,7 +792,7 @@ shell_loops_settle_once_through_the_outbox(void **state)
 	assert_int_equal(system(login), 0);
 
 	static struct shell_loop ls[MAX_WRITERS];
-	volatile int stop = 0;
+	atomic_int stop = 0;
 	pthread_t th[MAX_WRITERS];
 	for (int i = 0; i < nl; i++) {
 		memset(&ls[i], 0, sizeof(ls[i]));

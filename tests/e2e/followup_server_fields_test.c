@@ -67,18 +67,15 @@ a_client_cannot_set_pool_fields(void **state)
 	(void)state;
 	crm_test_login_as(&srv, "li");
 	int64_t later = (int64_t)time(NULL) + 10 * 365 * 86400LL;
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
-	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
-	c.name = (char *)"Pool Claims Ltd";
+	Crm__V1__Request req;
+	Crm__V1__CustomerAddRequest a;
+	Crm__V1__Customer c;
+	crm_test_customer_add_init(&req, &a, &c, "Pool Claims Ltd");
 	c.has_pooled_at = c.has_pool_from_id = c.has_pool_left_at = 1;
 	c.pooled_at = (int64_t)time(NULL) - 86400; /* in range: not refused */
 	c.pool_from_id = 1;
 	c.pool_reason = (char *)"made up";
 	c.pool_left_at = later;
-	a.customer = &c;
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
-	req.customer_add = &a;
 	Crm__V1__Response *r = crm_test_call(&srv, &req);
 	assert_crm_ok(crm_wire_status(r));
 	const Crm__V1__Customer *got = r->customer->customer;

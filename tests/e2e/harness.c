@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -109,9 +110,16 @@ static void
 spawn(struct crm_test_server *s)
 {
 	const char *data = s->data;
+	pid_t parent = getpid();
 	s->pid = fork();
 	assert_true(s->pid >= 0);
 	if (s->pid == 0) {
+		/* A test killed (a ctest timeout) takes its crmd along, rather
+		 * than leaving it running for good. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent) {
+			_exit(127);
+		}
 		char log[300];
 		snprintf(log, sizeof(log), "%s/crmd.log", s->dir);
 		FILE *f = freopen(log, "a", stderr);
@@ -420,6 +428,28 @@ crm_test_clock_set(const char *path, int64_t t)
 	fclose(f);
 }
 
+void
+crm_test_clock_open(char *path, size_t len)
+{
+	char dir[] = "/tmp/crm-clock-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	assert_true((size_t)snprintf(path, len, "%s/clock", dir) < len);
+	setenv("CRM_TEST_CLOCK", path, 1);
+}
+
+void
+crm_test_clock_close(const char *path)
+{
+	char dir[400];
+	snprintf(dir, sizeof(dir), "%s", path);
+	unlink(path);
+	char *slash = strrchr(dir, '/');
+	if (slash != NULL) {
+		*slash = '\0';
+		rmdir(dir);
+	}
+}
+
 crm_status
 crm_test_status(struct crm_test_server *s, Crm__V1__Request *req)
 {
@@ -464,16 +494,38 @@ crm_test_hello(struct crm_test_server *s)
 	return r;
 }
 
+void
+crm_test_customer_add_init(Crm__V1__Request *req,
+    Crm__V1__CustomerAddRequest *a, Crm__V1__Customer *c, const char *name)
+{
+	crm__v1__request__init(req);
+	crm__v1__customer_add_request__init(a);
+	crm__v1__customer__init(c);
+	c->name = (char *)name;
+	a->customer = c;
+	req->body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
+	req->customer_add = a;
+}
+
+void
+crm_test_customer_get_init(
+    Crm__V1__Request *req, Crm__V1__CustomerGetRequest *g, uint64_t id)
+{
+	crm__v1__request__init(req);
+	crm__v1__customer_get_request__init(g);
+	g->has_id = 1;
+	g->id = id;
+	req->body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
+	req->customer_get = g;
+}
+
 uint64_t
 crm_test_add_customer(struct crm_test_server *s, const char *name)
 {
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
-	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
-	c.name = (char *)name;
-	a.customer = &c;
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
-	req.customer_add = &a;
+	Crm__V1__Request req;
+	Crm__V1__CustomerAddRequest a;
+	Crm__V1__Customer c;
+	crm_test_customer_add_init(&req, &a, &c, name);
 	Crm__V1__Response *r = crm_test_call(s, &req);
 	assert_crm_ok(crm_wire_status(r));
 	uint64_t id = r->customer->customer->id;

@@ -81,6 +81,11 @@ void crm_test_login_as(struct crm_test_server *s, const char *who);
 /* crm_test_clock_set: write t into the CRM_TEST_CLOCK file at path (the
  * server's now, in test builds). */
 void crm_test_clock_set(const char *path, int64_t t);
+/* crm_test_clock_open: a new temp folder for the test clock; path (len
+ * bytes) gets its file's path, which CRM_TEST_CLOCK names for every crmd
+ * and crm started after. crm_test_clock_close removes file and folder. */
+void crm_test_clock_open(char *path, size_t len);
+void crm_test_clock_close(const char *path);
 
 /* crm_test_add_user: as the admin session in s, add a user. */
 crm_status crm_test_add_user(struct crm_test_server *s, const char *login,
@@ -100,6 +105,16 @@ crm_status crm_test_raw_status(
 
 /* crm_test_hello: a hello, asserted OK; the reply (caller frees). */
 Crm__V1__Response *crm_test_hello(struct crm_test_server *s);
+
+/* Typed request builders: each fills req and the body parts the caller
+ * declared (no allocation; they live as long as the caller's), so a test
+ * sets only what it is about, then sends &req.
+ *   crm_test_customer_add_init: customer_add of customer c named name
+ *   crm_test_customer_get_init: customer_get of customer id */
+void crm_test_customer_add_init(Crm__V1__Request *req,
+    Crm__V1__CustomerAddRequest *a, Crm__V1__Customer *c, const char *name);
+void crm_test_customer_get_init(
+    Crm__V1__Request *req, Crm__V1__CustomerGetRequest *g, uint64_t id);
 
 /* crm_test_add_customer: as the session in s, add a customer named name
  * (asserted OK); its id. */

@@ -6,8 +6,11 @@
 #                                trap (stops crmd and tmux, removes $H
 #                                unless KEEP is set)
 #   e2e_admin LOGIN PASSWORD     crmd user add LOGIN --role admin (offline)
+#   e2e_user LOGIN PASSWORD ARGS...  crmd user add LOGIN ARGS (offline),
+#                                e.g. --role rep --team east
 #   e2e_start                    crmd in the background (log appended to
 #                                $H/crmd.log, pid in PID), waits for it
+#                                (without CRM: for its ipc:// socket)
 #   e2e_stop                     TERM crmd and check it exits 0
 #   e2e_login LOGIN PASSWORD     crm login, FAIL if refused
 #   ok DESC / bad DESC           one result line; bad counts in $fails
@@ -18,6 +21,7 @@
 #   exit_is WANT DESC            ok DESC when $code is WANT, else bad
 #   has DESC NEEDLE              ok when $out or $err holds NEEDLE (fixed
 #   hasnt DESC NEEDLE            string), else bad; hasnt the reverse
+#   has_re DESC ERE              ok when a line of $out or $err matches ERE
 #   json EXPR                    EXPR of python3 over d, the JSON on stdin
 # and for the tests that drive the interactive shell in tmux:
 #   e2e_tmux NAME                needs tmux; a private tmux server ($SOCK)
@@ -72,6 +76,14 @@ has() {
 	fi
 }
 
+has_re() {
+	if printf '%s\n%s' "$out" "$err" | grep -qE -- "$2"; then
+		ok "$1"
+	else
+		bad "$1: /$2/ not in: $out $err"
+	fi
+}
+
 hasnt() {
 	if printf '%s\n%s' "$out" "$err" | grep -qF -- "$2"; then
 		bad "$1: '$2' in: $out $err"
@@ -82,15 +94,27 @@ hasnt() {
 
 json() { /usr/bin/env python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 
-e2e_admin() {
-	printf '%s\n' "$2" |
-		"$CRMD" user add "$1" --role admin --data "$H/db" >/dev/null ||
-		{ echo "FAIL: crmd user add $1"; exit 1; }
+e2e_user() {
+	local login=$1 pw=$2
+	shift 2
+	printf '%s\n' "$pw" |
+		"$CRMD" user add "$login" "$@" --data "$H/db" >/dev/null ||
+		{ echo "FAIL: crmd user add $login"; exit 1; }
 }
+
+e2e_admin() { e2e_user "$1" "$2" --role admin; }
 
 # Poll until crmd answers at $CRM_SERVER (a wrong login, not "not running").
 e2e_wait_ready() {
 	local out
+	if [ -z "${CRM:-}" ]; then
+		for _ in $(seq 100); do
+			[ -S "${CRM_SERVER#ipc://}" ] && return 0
+			sleep 0.1
+		done
+		bad "crmd does not listen at $CRM_SERVER"
+		return 1
+	fi
 	for _ in $(seq 100); do
 		out=$(printf 'x\n' | "$CRM" login nobody 2>&1)
 		[[ $out == *"not running"* ]] || return 0

@@ -16,6 +16,7 @@
 #include <nanomsg/nn.h>
 #include <nanomsg/reqrep.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -220,11 +221,19 @@ failed_logins_wait_longer_each_time(void **state)
 
 /* ---------------------------------------------------- 2. hammering */
 
-static volatile int stop_hammering;
+/* Set by the main thread, read by the hammering ones (atomic: a plain
+ * or volatile int is a data race, ThreadSanitizer says). */
+static atomic_int stop_hammering;
 
+/* A thread guessing login's password on its own connection every
+ * pause_ns until stop_hammering (at most HAMMER_MAX tries), counting
+ * what it was told. */
 struct hammer {
 	pthread_t th;
-	int tries, guesses, refused, other;
+	const char *login;
+	long pause_ns;
+	int tries, refused, other;
+	atomic_int guesses; /* the main thread watches it */
 };
 
 static void *
@@ -234,7 +243,7 @@ hammer_run(void *arg)
 	int sock = client();
 	for (int i = 0; i < HAMMER_MAX && !stop_hammering; i++) {
 		struct attempt a;
-		login_once(sock, "hammered", "guess", &a);
+		login_once(sock, h->login, "guess", &a);
 		h->tries++;
 		if (a.code == CRM_EUNAUTH) {
 			h->guesses++;
@@ -243,13 +252,21 @@ hammer_run(void *arg)
 		} else {
 			h->other++;
 		}
-		/* 1 ms apart: thousands of attempts a second from the four
-		 * threads, without starving a 2-core machine of CPU. */
-		struct timespec ms = { 0, 1000000 };
-		nanosleep(&ms, NULL);
+		struct timespec pause = { 0, h->pause_ns };
+		nanosleep(&pause, NULL);
 	}
 	nn_close(sock);
 	return NULL;
+}
+
+/* hammer_start: h hammering login, pause_ns apart. */
+static void
+hammer_start(struct hammer *h, const char *login, long pause_ns)
+{
+	memset(h, 0, sizeof(*h));
+	h->login = login;
+	h->pause_ns = pause_ns;
+	assert_int_equal(pthread_create(&h->th, NULL, hammer_run, h), 0);
 }
 
 static void
@@ -259,11 +276,11 @@ others_log_in_fast_while_one_account_is_hammered(void **state)
 	int sock = client();
 	double idle = hash_ms(sock, "u1", "pw-u1");
 	struct hammer h[HAMMERS];
-	memset(h, 0, sizeof(h));
 	stop_hammering = 0;
+	/* 1 ms apart: thousands of attempts a second from the four threads,
+	 * without starving a 2-core machine of CPU. */
 	for (int i = 0; i < HAMMERS; i++) {
-		assert_int_equal(
-		    pthread_create(&h[i].th, NULL, hammer_run, &h[i]), 0);
+		hammer_start(&h[i], "hammered", 1000000);
 	}
 	double worst = 0, sum = 0, t = now_ms();
 	for (int i = 0; i < USERS; i++) {
@@ -311,29 +328,6 @@ others_log_in_fast_while_one_account_is_hammered(void **state)
 
 /* ---------------------------------------------------- 4. no lockout */
 
-static void *
-guesser_run(void *arg)
-{
-	struct hammer *h = arg;
-	int sock = client();
-	for (int i = 0; i < HAMMER_MAX && !stop_hammering; i++) {
-		struct attempt a;
-		login_once(sock, "owner", "guess", &a);
-		h->tries++;
-		if (a.code == CRM_EUNAUTH) {
-			h->guesses++;
-		} else if (a.code == CRM_TOO_BIG) {
-			h->refused++;
-		} else {
-			h->other++;
-		}
-		struct timespec ms = { 0, 2000000 };
-		nanosleep(&ms, NULL);
-	}
-	nn_close(sock);
-	return NULL;
-}
-
 /* An attacker may delay a user, never lock them out: one connection
  * hammers wrong passwords (a checked guess the moment each wait ends);
  * the owner, on another connection, is told to wait (RESOURCE_EXHAUSTED,
@@ -345,9 +339,8 @@ the_owner_logs_in_while_a_guesser_hammers(void **state)
 {
 	(void)state;
 	struct hammer h;
-	memset(&h, 0, sizeof(h));
 	stop_hammering = 0;
-	assert_int_equal(pthread_create(&h.th, NULL, guesser_run, &h), 0);
+	hammer_start(&h, "owner", 2000000);
 	/* Until the free guesses are spent and the waits have begun
 	 * (bounded: 20 s). */
 	double t = now_ms();
@@ -597,10 +590,7 @@ static int
 setup(void **state)
 {
 	(void)state;
-	char tmpl[] = "/tmp/crm-login-test-XXXXXX";
-	assert_non_null(mkdtemp(tmpl));
-	snprintf(clock_path, sizeof(clock_path), "%s/clock", tmpl);
-	setenv("CRM_TEST_CLOCK", clock_path, 1);
+	crm_test_clock_open(clock_path, sizeof(clock_path));
 	setenv("CRM_TEST_WORKERS", "8", 1);
 	crm_test_server_start(&srv);
 	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
@@ -627,10 +617,7 @@ teardown(void **state)
 {
 	(void)state;
 	crm_test_server_stop(&srv);
-	unlink(clock_path);
-	char *slash = strrchr(clock_path, '/');
-	*slash = '\0';
-	rmdir(clock_path);
+	crm_test_clock_close(clock_path);
 	return 0;
 }
 

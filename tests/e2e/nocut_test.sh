@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # nocut_test.sh: a reply that would outgrow its cap says so, never cuts
-# silently (issue 13 item 1, DESIGN.md "Rules learned in use"). Just over
+# silently (issue 13 item 1). Just over
 # the cap of 500 entries: 501 running churn-risk clocks, 512 commitments, 251
 # issues, 501 stale customers, 501 pending grade proposals; `sla`,
 # `sla --breached`, `issue list`, `commitments`, `commitments --broken`,

@@ -76,12 +76,9 @@ receive(struct crm_test_server *s)
 static uint64_t
 owner_of(struct crm_test_server *s, uint64_t id)
 {
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__CustomerGetRequest g = CRM__V1__CUSTOMER_GET_REQUEST__INIT;
-	g.has_id = 1;
-	g.id = id;
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
-	req.customer_get = &g;
+	Crm__V1__Request req;
+	Crm__V1__CustomerGetRequest g;
+	crm_test_customer_get_init(&req, &g, id);
 	Crm__V1__Response *r = crm_test_call(s, &req);
 	assert_crm_ok(crm_wire_status(r));
 	uint64_t owner = r->customer->customer->owner_id;

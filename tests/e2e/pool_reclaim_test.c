@@ -25,12 +25,9 @@ static char clock_path[256];
 static Crm__V1__Customer *
 show(struct crm_test_server *s, uint64_t id, Crm__V1__Response **r)
 {
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__CustomerGetRequest g = CRM__V1__CUSTOMER_GET_REQUEST__INIT;
-	g.has_id = 1;
-	g.id = id;
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
-	req.customer_get = &g;
+	Crm__V1__Request req;
+	Crm__V1__CustomerGetRequest g;
+	crm_test_customer_get_init(&req, &g, id);
 	*r = crm_test_call(s, &req);
 	assert_crm_ok(crm_wire_status(*r));
 	return (*r)->customer->customer;

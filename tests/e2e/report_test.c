@@ -55,16 +55,13 @@ login(const char *who)
 static uint64_t
 add_customer(const char *name, int grade, const char *owner)
 {
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
-	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	Crm__V1__Request req;
+	Crm__V1__CustomerAddRequest a;
+	Crm__V1__Customer c;
+	crm_test_customer_add_init(&req, &a, &c, name);
 	a.owner = (char *)owner;
-	c.name = (char *)name;
 	c.has_grade = 1;
 	c.grade = (Crm__V1__Grade)grade;
-	a.customer = &c;
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
-	req.customer_add = &a;
 	Crm__V1__Response *r = crm_test_call(&srv, &req);
 	assert_crm_ok(crm_wire_status(r));
 	uint64_t id = r->customer->customer->id;
@@ -133,12 +130,9 @@ static int
 setup(void **state)
 {
 	(void)state;
-	char tmpl[] = "/tmp/crm-report-test-XXXXXX";
-	assert_non_null(mkdtemp(tmpl));
-	snprintf(clock_path, sizeof(clock_path), "%s/clock", tmpl);
+	crm_test_clock_open(clock_path, sizeof(clock_path));
 	t0 = (int64_t)time(NULL);
 	set_clock(t0 - 30 * DAY);
-	setenv("CRM_TEST_CLOCK", clock_path, 1);
 	setenv("TZ", "UTC", 1);
 	crm_test_server_start(&srv);
 	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
@@ -187,10 +181,7 @@ teardown(void **state)
 {
 	(void)state;
 	crm_test_server_stop(&srv);
-	unlink(clock_path);
-	char *slash = strrchr(clock_path, '/');
-	*slash = '\0';
-	rmdir(clock_path);
+	crm_test_clock_close(clock_path);
 	return 0;
 }
 

@@ -139,16 +139,13 @@ static void
 customer_add_first_contact_at(void **state)
 {
 	(void)state;
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__CustomerAddRequest a = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
-	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
-	c.name = "First Contact Co";
+	Crm__V1__Request req;
+	Crm__V1__CustomerAddRequest a;
+	Crm__V1__Customer c;
+	crm_test_customer_add_init(&req, &a, &c, "First Contact Co");
 	c.has_kind = 1;
 	c.kind = CRM__V1__CUSTOMER_KIND__KIND_COMPANY;
 	c.has_first_contact_at = 1;
-	a.customer = &c;
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_ADD;
-	req.customer_add = &a;
 	for (size_t i = 0; i < sizeof(bad_times) / sizeof(bad_times[0]); i++) {
 		c.first_contact_at = bad_times[i];
 		expect(&req, CRM_EINVAL, "customer.first_contact_at");

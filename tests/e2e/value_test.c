@@ -105,12 +105,9 @@ static int
 setup(void **state)
 {
 	(void)state;
-	char tmpl[] = "/tmp/crm-value-test-XXXXXX";
-	assert_non_null(mkdtemp(tmpl));
-	snprintf(clock_path, sizeof(clock_path), "%s/clock", tmpl);
+	crm_test_clock_open(clock_path, sizeof(clock_path));
 	t0 = (int64_t)time(NULL);
 	set_clock(t0 - 300 * DAY);
-	setenv("CRM_TEST_CLOCK", clock_path, 1);
 	setenv("TZ", "UTC", 1);
 	crm_test_server_start(&srv);
 	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
@@ -170,10 +167,7 @@ teardown(void **state)
 {
 	(void)state;
 	crm_test_server_stop(&srv);
-	unlink(clock_path);
-	char *slash = strrchr(clock_path, '/');
-	*slash = '\0';
-	rmdir(clock_path);
+	crm_test_clock_close(clock_path);
 	return 0;
 }
 
@@ -486,12 +480,9 @@ another_reps_customer_is_out_of_reach(void **state)
 	assert_true(found);
 	assert_int_equal(purchases, 7);
 	crm__v1__response__free_unpacked(r, NULL);
-	Crm__V1__Request cg = CRM__V1__REQUEST__INIT;
-	Crm__V1__CustomerGetRequest g = CRM__V1__CUSTOMER_GET_REQUEST__INIT;
-	g.has_id = 1;
-	g.id = id_v1;
-	cg.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
-	cg.customer_get = &g;
+	Crm__V1__Request cg;
+	Crm__V1__CustomerGetRequest g;
+	crm_test_customer_get_init(&cg, &g, id_v1);
 	r = crm_test_call(&srv, &cg);
 	assert_crm_ok(crm_wire_status(r));
 	assert_true(r->customer->contacts[0]->verified);

@@ -36,7 +36,7 @@ static struct {
 	char dir[256];  /* the temp folder: db/, backups/ */
 	char data[300]; /* dir/db */
 	struct srv_config cfg;
-	store st;
+	store *st;
 	crm_arena worker;  /* dispatch_read: checks, reads, prepare steps */
 	crm_arena writer;  /* dispatch_apply: a write's decode and handler */
 	crm_arena scratch; /* fuzz_env_run's decode for token injection */
@@ -67,24 +67,24 @@ exec(const uint8_t *buf, size_t len, int commit, struct fuzz_env_reply *out,
 	size_t reply_len = 0;
 
 	memset(out, 0, sizeof(*out));
-	dispatch_ctx_init(&ctx, &env.st, &env.cfg, &env.worker, env.now);
+	dispatch_ctx_init(&ctx, env.st, &env.cfg, &env.worker, env.now);
 	crm_status rc =
 	    dispatch_read(&ctx, &env.rtxn, buf, len, &req, &row, &resp);
 	if (rc == CRM_OK && row->kind == REQ_WRITE) {
 		struct req_ctx wctx;
 		MDB_txn *parent = NULL;
-		if (store_write_begin(&env.st, &parent) != CRM_OK) {
+		if (store_write_begin(env.st, &parent) != CRM_OK) {
 			fprintf(stderr, "fuzz_env: no write txn\n");
 			abort();
 		}
 		dispatch_ctx_init(
-		    &wctx, &env.st, &env.cfg, &env.writer, env.now);
+		    &wctx, env.st, &env.cfg, &env.writer, env.now);
 		enum dispatch_applied how = dispatch_apply(&wctx, parent, buf,
 		    len, ctx.who, &ctx.prep, &reply, &reply_len);
 		out->ran_handler = how == DISPATCH_APPLIED;
 		if (!commit) {
-			store_write_abort(&env.st, parent);
-		} else if (store_write_commit(&env.st, parent) != CRM_OK) {
+			store_write_abort(env.st, parent);
+		} else if (store_write_commit(env.st, parent) != CRM_OK) {
 			fprintf(stderr, "fuzz_env: write commit failed\n");
 			abort();
 		}
@@ -426,22 +426,22 @@ setup_all(void)
 	/* The first admin, as `crmd user add` makes it. */
 	struct req_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.st = &env.st;
+	ctx.st = env.st;
 	ctx.arena = &env.writer;
 	ctx.now = env.now;
 	ctx.action = "fuzz.setup";
 	uint64_t id;
 	crm_status rc = auth_hash_password("pw-admin", ctx.prep.pwhash);
 	if (rc == CRM_OK) {
-		rc = store_write_begin(&env.st, &ctx.txn);
+		rc = store_write_begin(env.st, &ctx.txn);
 	}
 	if (rc == CRM_OK) {
 		rc = user_create(&ctx, "admin", "管理员",
 		    CRM__V1__ROLE__ROLE_ADMIN, NULL, ctx.prep.pwhash, &id);
 		if (rc == CRM_OK) {
-			rc = store_write_commit(&env.st, ctx.txn);
+			rc = store_write_commit(env.st, ctx.txn);
 		} else {
-			store_write_abort(&env.st, ctx.txn);
+			store_write_abort(env.st, ctx.txn);
 		}
 	}
 	if (rc == CRM_OK) {
@@ -495,8 +495,9 @@ fuzz_env_open(void)
 	snprintf(env.data, sizeof(env.data), "%s/db", env.dir);
 	memset(&env.cfg, 0, sizeof(env.cfg));
 	env.cfg.data_dir = env.data; /* backups go to dir/backups */
-	if (store_open(&env.st, env.data, MAP_SIZE, 0) != CRM_OK ||
-	    upgrade_run(&env.st) != CRM_OK) {
+	env.st = store_new();
+	if (store_open(env.st, env.data, MAP_SIZE, 0) != CRM_OK ||
+	    upgrade_run(env.st) != CRM_OK) {
 		fprintf(stderr, "fuzz_env: no database in %s\n", env.dir);
 		return CRM_INTERNAL;
 	}
@@ -535,7 +536,8 @@ fuzz_env_close(void)
 		store_read_free(env.rtxn);
 		env.rtxn = NULL;
 	}
-	store_close(&env.st);
+	store_close(env.st);
+	store_free(env.st);
 	crm_arena_fini(&env.worker);
 	crm_arena_fini(&env.writer);
 	crm_arena_fini(&env.scratch);

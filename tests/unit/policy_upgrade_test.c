@@ -11,6 +11,7 @@
 
 #include "crm.h"
 #include "crm_test.h"
+#include "test_store.h"
 #include "policy.h"
 #include "store_schema.h"
 
@@ -21,10 +22,7 @@ an_old_per_grade_policy_reads_as_a_matrix(void **state)
 {
 	(void)state;
 	char dir[64];
-	strcpy(dir, "/tmp/crm-policy-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	store st;
-	assert_crm_ok(store_open(&st, dir, 1u << 20, 0));
+	store *st = crm_test_store_open(dir, 1u << 20);
 
 	/* The old form: grades only; an admin had set S to every 2 days. */
 	Crm__V1__Policy old = CRM__V1__POLICY__INIT;
@@ -45,17 +43,17 @@ an_old_per_grade_policy_reads_as_a_matrix(void **state)
 	MDB_txn *txn;
 	store_key k;
 	store_key_text(&k, 0, "policy");
-	assert_crm_ok(store_write_begin(&st, &txn));
-	assert_crm_ok(store_put_msg(&st, txn, DB_META, &k, &old.base));
-	assert_crm_ok(store_write_commit(&st, txn));
+	assert_crm_ok(store_write_begin(st, &txn));
+	assert_crm_ok(store_put_msg(st, txn, DB_META, &k, &old.base));
+	assert_crm_ok(store_write_commit(st, txn));
 
 	crm_arena arena;
 	crm_arena_init(&arena, 1u << 20);
 	struct req_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.st = &st;
+	ctx.st = st;
 	ctx.arena = &arena;
-	assert_crm_ok(store_write_begin(&st, &txn));
+	assert_crm_ok(store_write_begin(st, &txn));
 	ctx.txn = txn;
 	Crm__V1__Policy *p;
 	assert_crm_ok(policy_load(&ctx, &p));
@@ -76,12 +74,9 @@ an_old_per_grade_policy_reads_as_a_matrix(void **state)
 	/* No stage (0) reads as potential. */
 	c = policy_cell(p, 0, CRM__V1__GRADE__GRADE_A);
 	assert_int_equal(c->stage, CRM__V1__STAGE__STAGE_POTENTIAL);
-	store_write_abort(&st, txn);
+	store_write_abort(st, txn);
 	crm_arena_fini(&arena);
-	store_close(&st);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	crm_test_store_close(st, dir);
 }
 
 int

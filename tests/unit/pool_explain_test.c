@@ -13,6 +13,7 @@
 
 #include "crm.h"
 #include "crm_test.h"
+#include "test_store.h"
 #include "customer.h"
 #include "policy.h"
 #include "pool_reclaim.h"
@@ -29,19 +30,16 @@ explains_the_earlier_rule_from_the_last_follow_up(void **state)
 	setenv("TZ", "Asia/Shanghai", 1);
 	tzset();
 	char dir[64];
-	strcpy(dir, "/tmp/crm-explain-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	store st;
-	assert_crm_ok(store_open(&st, dir, 1u << 22, 0));
+	store *st = crm_test_store_open(dir, 1u << 22);
 	crm_arena arena;
 	crm_arena_init(&arena, 1u << 20);
 	struct req_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.st = &st;
+	ctx.st = st;
 	ctx.arena = &arena;
 	ctx.now = T0;
 	MDB_txn *txn;
-	assert_crm_ok(store_write_begin(&st, &txn));
+	assert_crm_ok(store_write_begin(st, &txn));
 	ctx.txn = txn;
 
 	/* potential B: 5 working days without a follow-up, warned 1
@@ -57,7 +55,7 @@ explains_the_earlier_rule_from_the_last_follow_up(void **state)
 	cell->reclaim_unwon_days = 20;
 	store_key k;
 	store_key_text(&k, 0, "policy");
-	assert_crm_ok(store_put_msg(&st, txn, DB_META, &k, &p->base));
+	assert_crm_ok(store_put_msg(st, txn, DB_META, &k, &p->base));
 
 	/* li's since Monday 09:00, followed up Monday 10:00. */
 	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
@@ -94,12 +92,9 @@ explains_the_earlier_rule_from_the_last_follow_up(void **state)
 	assert_crm_ok(pool_reclaim_explain(&ctx, &won, &w));
 	assert_false(w.on);
 
-	store_write_abort(&st, txn);
+	store_write_abort(st, txn);
 	crm_arena_fini(&arena);
-	store_close(&st);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	crm_test_store_close(st, dir);
 }
 
 int

@@ -10,20 +10,19 @@
 
 #include "crm.h"
 #include "crm_test.h"
+#include "test_store.h"
 #include "store_schema.h"
 
 struct fixture {
 	char dir[64];
-	store st;
+	store *st;
 };
 
 static int
 setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	strcpy(f->dir, "/tmp/crm-store-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	assert_crm_ok(store_open(&f->st, f->dir, 1u << 20, 0));
+	f->st = crm_test_store_open(f->dir, 1u << 20);
 	*state = f;
 	return 0;
 }
@@ -32,10 +31,7 @@ static int
 teardown(void **state)
 {
 	struct fixture *f = *state;
-	store_close(&f->st);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
+	crm_test_store_close(f->st, f->dir);
 	free(f);
 	return 0;
 }
@@ -46,17 +42,17 @@ sequences_start_at_one_and_survive_commit(void **state)
 	struct fixture *f = *state;
 	MDB_txn *txn;
 	uint64_t a, b, c;
-	assert_crm_ok(store_write_begin(&f->st, &txn));
-	assert_crm_ok(store_next_id(&f->st, txn, "customer", &a));
-	assert_crm_ok(store_next_id(&f->st, txn, "customer", &b));
-	assert_crm_ok(store_next_id(&f->st, txn, "contact", &c));
-	assert_crm_ok(store_write_commit(&f->st, txn));
+	assert_crm_ok(store_write_begin(f->st, &txn));
+	assert_crm_ok(store_next_id(f->st, txn, "customer", &a));
+	assert_crm_ok(store_next_id(f->st, txn, "customer", &b));
+	assert_crm_ok(store_next_id(f->st, txn, "contact", &c));
+	assert_crm_ok(store_write_commit(f->st, txn));
 	assert_int_equal(a, 1);
 	assert_int_equal(b, 2);
 	assert_int_equal(c, 1);
-	assert_crm_ok(store_write_begin(&f->st, &txn));
-	assert_crm_ok(store_next_id(&f->st, txn, "customer", &a));
-	store_write_abort(&f->st, txn);
+	assert_crm_ok(store_write_begin(f->st, &txn));
+	assert_crm_ok(store_next_id(f->st, txn, "customer", &a));
+	store_write_abort(f->st, txn);
 	assert_int_equal(a, 3);
 }
 
@@ -65,31 +61,31 @@ index_walk_stays_inside_its_prefix_in_id_order(void **state)
 {
 	struct fixture *f = *state;
 	MDB_txn *txn;
-	assert_crm_ok(store_write_begin(&f->st, &txn));
+	assert_crm_ok(store_write_begin(f->st, &txn));
 	uint64_t ids[] = { 300, 5, 70000, 42 };
 	for (size_t i = 0; i < 4; i++) {
 		assert_crm_ok(
-		    store_index_add(&f->st, txn, DB_CUST_OWNER, 7, ids[i]));
+		    store_index_add(f->st, txn, DB_CUST_OWNER, 7, ids[i]));
 	}
-	assert_crm_ok(store_index_add(&f->st, txn, DB_CUST_OWNER, 6, 1));
-	assert_crm_ok(store_index_add(&f->st, txn, DB_CUST_OWNER, 8, 2));
-	assert_crm_ok(store_index_del(&f->st, txn, DB_CUST_OWNER, 7, 300));
-	assert_crm_ok(store_write_commit(&f->st, txn));
+	assert_crm_ok(store_index_add(f->st, txn, DB_CUST_OWNER, 6, 1));
+	assert_crm_ok(store_index_add(f->st, txn, DB_CUST_OWNER, 8, 2));
+	assert_crm_ok(store_index_del(f->st, txn, DB_CUST_OWNER, 7, 300));
+	assert_crm_ok(store_write_commit(f->st, txn));
 
 	MDB_txn *r = NULL;
-	assert_crm_ok(store_read_begin(&f->st, &r));
+	assert_crm_ok(store_read_begin(f->st, &r));
 	uint64_t want[] = { 5, 42, 70000 }, id = 0;
 	for (size_t i = 0; i < 3; i++) {
 		assert_crm_ok(
-		    store_index_next(&f->st, r, DB_CUST_OWNER, 7, id, &id));
+		    store_index_next(f->st, r, DB_CUST_OWNER, 7, id, &id));
 		assert_int_equal(id, want[i]);
 	}
-	assert_crm_err(store_index_next(&f->st, r, DB_CUST_OWNER, 7, id, &id),
+	assert_crm_err(store_index_next(f->st, r, DB_CUST_OWNER, 7, id, &id),
 	    CRM_NOT_FOUND);
-	store_read_end(&f->st, r);
+	store_read_end(f->st, r);
 	/* The reset transaction is renewed, not begun again. */
-	assert_crm_ok(store_read_begin(&f->st, &r));
-	store_read_end(&f->st, r);
+	assert_crm_ok(store_read_begin(f->st, &r));
+	store_read_end(f->st, r);
 	store_read_free(r);
 }
 
@@ -124,41 +120,41 @@ records_and_references_round_trip(void **state)
 {
 	struct fixture *f = *state;
 	MDB_txn *txn;
-	assert_crm_ok(store_write_begin(&f->st, &txn));
+	assert_crm_ok(store_write_begin(f->st, &txn));
 	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
 	c.has_id = 1;
 	c.id = 9;
 	c.name = "上海云图科技";
 	store_key k;
 	store_key_id(&k, 9);
-	assert_crm_ok(store_put_msg(&f->st, txn, DB_CUSTOMERS, &k, &c.base));
+	assert_crm_ok(store_put_msg(f->st, txn, DB_CUSTOMERS, &k, &c.base));
 	store_key nk;
 	store_key_text(&nk, 1, "上海云图科技");
-	assert_crm_ok(store_put_ref(&f->st, txn, DB_CUST_NAME, &nk, 9));
+	assert_crm_ok(store_put_ref(f->st, txn, DB_CUST_NAME, &nk, 9));
 	assert_crm_err(
-	    store_put_ref(&f->st, txn, DB_CUST_NAME, &nk, 10), CRM_EXISTS);
-	assert_crm_ok(store_write_commit(&f->st, txn));
+	    store_put_ref(f->st, txn, DB_CUST_NAME, &nk, 10), CRM_EXISTS);
+	assert_crm_ok(store_write_commit(f->st, txn));
 
 	MDB_txn *r = NULL;
-	assert_crm_ok(store_read_begin(&f->st, &r));
+	assert_crm_ok(store_read_begin(f->st, &r));
 	Crm__V1__Customer *got;
-	assert_crm_ok(store_get_msg(&f->st, r, DB_CUSTOMERS, &k,
+	assert_crm_ok(store_get_msg(f->st, r, DB_CUSTOMERS, &k,
 	    &crm__v1__customer__descriptor, NULL, (ProtobufCMessage **)&got));
 	assert_string_equal(got->name, "上海云图科技");
 	crm__v1__customer__free_unpacked(got, NULL);
 	uint64_t id;
-	assert_crm_ok(store_get_ref(&f->st, r, DB_CUST_NAME, &nk, &id));
+	assert_crm_ok(store_get_ref(f->st, r, DB_CUST_NAME, &nk, &id));
 	assert_int_equal(id, 9);
 	store_key_id(&k, 10);
-	assert_crm_err(store_get_msg(&f->st, r, DB_CUSTOMERS, &k,
+	assert_crm_err(store_get_msg(f->st, r, DB_CUSTOMERS, &k,
 	                   &crm__v1__customer__descriptor, NULL,
 	                   (ProtobufCMessage **)&got),
 	    CRM_NOT_FOUND);
-	assert_crm_ok(store_id_next(&f->st, r, DB_CUSTOMERS, 0, &id));
+	assert_crm_ok(store_id_next(f->st, r, DB_CUSTOMERS, 0, &id));
 	assert_int_equal(id, 9);
 	assert_crm_err(
-	    store_id_next(&f->st, r, DB_CUSTOMERS, 9, &id), CRM_NOT_FOUND);
-	store_read_end(&f->st, r);
+	    store_id_next(f->st, r, DB_CUSTOMERS, 9, &id), CRM_NOT_FOUND);
+	store_read_end(f->st, r);
 	store_read_free(r);
 }
 
@@ -174,34 +170,35 @@ a_full_map_is_reported_and_growth_makes_room(void **state)
 	crm_status rc = CRM_OK;
 	uint64_t i = 1;
 	MDB_txn *txn;
-	assert_crm_ok(store_write_begin(&f->st, &txn));
+	assert_crm_ok(store_write_begin(f->st, &txn));
 	store_map_full = 0;
 	for (; i < 1000 && rc == CRM_OK; i++) {
 		store_key k;
 		store_key_id(&k, i);
-		rc = store_put_msg(&f->st, txn, DB_CUSTOMERS, &k, &c.base);
+		rc = store_put_msg(f->st, txn, DB_CUSTOMERS, &k, &c.base);
 	}
 	assert_crm_err(rc, CRM_TOO_BIG); /* a 1 MiB map fills up */
 	assert_true(store_map_full);
-	store_write_abort(&f->st, txn);
-	size_t before = f->st.map_size;
-	assert_crm_ok(store_grow(&f->st));
-	assert_int_equal(f->st.map_size, 2 * before);
-	assert_crm_ok(store_write_begin(&f->st, &txn));
+	store_write_abort(f->st, txn);
+	size_t before = store_map_size(f->st);
+	assert_crm_ok(store_grow(f->st));
+	assert_int_equal(store_map_size(f->st), 2 * before);
+	assert_crm_ok(store_write_begin(f->st, &txn));
 	store_key k;
 	store_key_id(&k, 1);
-	assert_crm_ok(store_put_msg(&f->st, txn, DB_CUSTOMERS, &k, &c.base));
-	assert_crm_ok(store_write_commit(&f->st, txn));
+	assert_crm_ok(store_put_msg(f->st, txn, DB_CUSTOMERS, &k, &c.base));
+	assert_crm_ok(store_write_commit(f->st, txn));
 }
 
 static void
 read_only_open_of_a_missing_database_is_not_found(void **state)
 {
 	(void)state;
-	store st;
+	store *st = store_new();
 	assert_crm_err(
-	    store_open(&st, "/tmp/crm-store-does-not-exist", 1u << 20, 1),
+	    store_open(st, "/tmp/crm-store-does-not-exist", 1u << 20, 1),
 	    CRM_NOT_FOUND);
+	store_free(st);
 }
 
 int

@@ -13,6 +13,7 @@
 
 #include "crm.h"
 #include "crm_test.h"
+#include "test_store.h"
 #include "handlers.h"
 #include "store_schema.h"
 
@@ -51,10 +52,7 @@ an_old_task_says_it_was_planned_before_explanations(void **state)
 	setenv("TZ", "Asia/Shanghai", 1);
 	tzset();
 	char dir[64];
-	strcpy(dir, "/tmp/crm-why-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	store st;
-	assert_crm_ok(store_open(&st, dir, 1u << 20, 0));
+	store *st = crm_test_store_open(dir, 1u << 20);
 
 	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
 	c.has_id = c.has_owner_id = c.has_team_id = 1;
@@ -69,23 +67,23 @@ an_old_task_says_it_was_planned_before_explanations(void **state)
 	MDB_txn *txn;
 	store_key k;
 	store_key_id(&k, 1);
-	assert_crm_ok(store_write_begin(&st, &txn));
-	assert_crm_ok(store_put_msg(&st, txn, DB_CUSTOMERS, &k, &c.base));
-	put_task(&st, txn, 7, 0); /* before explanations were kept */
-	put_task(&st, txn, 8, 1); /* with what it was planned from */
-	assert_crm_ok(store_write_commit(&st, txn));
+	assert_crm_ok(store_write_begin(st, &txn));
+	assert_crm_ok(store_put_msg(st, txn, DB_CUSTOMERS, &k, &c.base));
+	put_task(st, txn, 7, 0); /* before explanations were kept */
+	put_task(st, txn, 8, 1); /* with what it was planned from */
+	assert_crm_ok(store_write_commit(st, txn));
 
 	crm_arena arena;
 	crm_arena_init(&arena, 1u << 20);
 	struct req_ctx ctx;
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.st = &st;
+	ctx.st = st;
 	ctx.arena = &arena;
 	ctx.now = T0 + DAY;
 	ctx.who_buf.user_id = 1;
 	ctx.who_buf.role = CRM__V1__ROLE__ROLE_ADMIN;
 	ctx.who = &ctx.who_buf;
-	assert_crm_ok(store_write_begin(&st, &txn));
+	assert_crm_ok(store_write_begin(st, &txn));
 	ctx.txn = txn;
 
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
@@ -111,12 +109,9 @@ an_old_task_says_it_was_planned_before_explanations(void **state)
 	assert_non_null(strstr(
 	    w->tasks[1]->text, "no follow-up then; planned by customer.add"));
 	assert_int_equal(w->tasks[1]->due_at, T0 + 7 * DAY);
-	store_write_abort(&st, txn);
+	store_write_abort(st, txn);
 	crm_arena_fini(&arena);
-	store_close(&st);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	assert_int_equal(system(cmd), 0);
+	crm_test_store_close(st, dir);
 }
 
 int

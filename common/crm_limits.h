@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * crm_limits.h: the limits crm and crmd must agree on, written once. The
+ * server enforces each; the shell checks the same number before sending
+ * (to name the option at fault) or asks for no more than the server
+ * gives. A limit only one side knows stays in that side's file.
+ */
+#ifndef CRM_LIMITS_H
+#define CRM_LIMITS_H
+
+/* A follow-up (FollowUpLogRequest): commitments, tags and attachments. */
+#define CRM_FOLLOWUP_MAX_COMMITMENTS 16
+#define CRM_FOLLOWUP_MAX_TAGS        16
+#define CRM_FOLLOWUP_MAX_ATTACHMENTS 16
+/* An attachment's title: one line of at most this many bytes. */
+#define CRM_ATTACHMENT_TITLE_MAX 200
+
+/* calendar import: days in one request (under the 64 KiB request) and
+ * bytes of a day's name. */
+#define CRM_CALENDAR_IMPORT_DAYS 500
+#define CRM_CALENDAR_NAME_MAX    64
+
+/* import: rows in one ImportBatch request. */
+#define CRM_IMPORT_BATCH_ROWS 500
+
+/* Page sizes: the default (the shell asks for it) or the most a page
+ * holds (the shell refuses a larger --limit). */
+#define CRM_EXPORT_PAGE_DEFAULT 1000
+#define CRM_CHANGES_LIMIT_MAX   1000
+#define CRM_POOL_PAGE_MAX       500
+#define CRM_AUDIT_PAGE_MAX      500
+
+/* How long crmd keeps a write's reply for a resend, unless the policy
+ * says otherwise (HelloReply.idem_retention_seconds): the shell keeps an
+ * unsettled write in its outbox this long when it has not heard. */
+#define CRM_IDEM_RETENTION_DEFAULT (7 * 86400)
+
+/* The shortest password crmd takes, in bytes. */
+#define CRM_PASSWORD_MIN 3
+
+#endif

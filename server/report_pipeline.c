@@ -1,0 +1,455 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report_pipeline.c: the reports (复盘) of the sales pipeline: funnel
+ * (customers per stage, moves between stages), conversion (per grade, the
+ * share that reached won), cycle (days from first contact to won) and
+ * churn (lost customers and their reasons). Each reads the stage facts of
+ * stats.h over the report's scope and period; the other kinds are in
+ * report_quality.c, report_summary.c, report_activity.c, report_value.c
+ * and report_signals.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm.h"
+#include "policy.h"
+#include "report.h"
+#include "store_schema.h"
+#include "user.h"
+
+#define DAY      86400.0
+#define NGRADES  5 /* 0 unused, S A B C */
+#define NSTAGES  7
+#define NREASONS 6
+
+enum {
+	G_S = CRM__V1__GRADE__GRADE_S,
+	G_C = CRM__V1__GRADE__GRADE_C,
+	S_WON = CRM__V1__STAGE__STAGE_WON,
+	S_LOST = CRM__V1__STAGE__STAGE_LOST,
+};
+
+/* ---------------------------------------------------- funnel */
+
+struct moves {
+	uint64_t n[NSTAGES][NSTAGES];
+};
+
+static int
+count_move(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	(void)at, (void)id;
+	struct moves *m = arg;
+	struct stats_stage s;
+	if (stats_stage_decode(d, len, &s) && s.from < NSTAGES &&
+	    s.to < NSTAGES) {
+		m->n[s.from][s.to]++;
+	}
+	return 0;
+}
+
+crm_status
+report_funnel(struct report *r)
+{
+	static const struct report_col sc[] = {
+		{ "stage", "Stage", T_TEXT },
+		{ "customers", "Customers", T_COUNT },
+		{ "share", "Share", T_PCT },
+	};
+	static const struct report_col mc[] = {
+		{ "from", "From", T_TEXT },
+		{ "to", "To", T_TEXT },
+		{ "moves", "Moves", T_COUNT },
+	};
+	struct report_tab *t = report_table(r, "stages",
+	    "Customers per stage now", NCOLS(sc), sc, NSTAGES - 1);
+	if (t == NULL) {
+		return CRM_TOO_BIG;
+	}
+	double total = (double)report_tally(r, 0, 0);
+	for (int s = 1; s < NSTAGES; s++) {
+		double n = (double)report_tally(r, s, 0);
+		Crm__V1__ReportRow *row = report_row(r, t);
+		report_text(r, row, 0, report_stage_name(s));
+		report_num(row, 1, n);
+		report_pct(row, 2, n, total);
+	}
+	report_chart(t, 0, 1);
+
+	struct moves *m = crm_arena_alloc(r->ctx->arena, sizeof(*m));
+	if (m == NULL) {
+		return CRM_TOO_BIG;
+	}
+	memset(m, 0, sizeof(*m));
+	crm_status rc =
+	    report_scan(r, DB_STAGE_TIME, 0, r->from, r->to, count_move, m);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	t = report_table(r, "moves", "Stage moves in the period", NCOLS(mc),
+	    mc, NSTAGES * NSTAGES);
+	if (t == NULL) {
+		return CRM_TOO_BIG;
+	}
+	/* Largest first; ties in stage order. */
+	for (;;) {
+		int bf = -1, bt = -1;
+		uint64_t best = 0;
+		for (int f = 0; f < NSTAGES; f++) {
+			for (int to = 0; to < NSTAGES; to++) {
+				if (m->n[f][to] > best) {
+					best = m->n[f][to];
+					bf = f;
+					bt = to;
+				}
+			}
+		}
+		if (bf < 0) {
+			break;
+		}
+		Crm__V1__ReportRow *row = report_row(r, t);
+		report_text(r, row, 0, bf ? report_stage_name(bf) : "new");
+		report_text(r, row, 1, report_stage_name(bt));
+		report_num(row, 2, (double)best);
+		m->n[bf][bt] = 0;
+	}
+	return CRM_OK;
+}
+
+/* ---------------------------------------------------- conversion */
+
+struct outcomes {
+	struct report_ids won[NGRADES], lost[NGRADES];
+};
+
+static int
+collect_outcome(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	(void)at, (void)id;
+	struct outcomes *o = arg;
+	struct stats_stage s;
+	if (!stats_stage_decode(d, len, &s) || s.grade >= NGRADES) {
+		return 0;
+	}
+	if (s.to == S_WON) {
+		report_ids_add(&o->won[s.grade], s.customer_id);
+	} else if (s.to == S_LOST) {
+		report_ids_add(&o->lost[s.grade], s.customer_id);
+	}
+	return 0;
+}
+
+static void
+outcomes_free(struct outcomes *o)
+{
+	for (int g = 0; g < NGRADES; g++) {
+		report_ids_free(&o->won[g]);
+		report_ids_free(&o->lost[g]);
+	}
+}
+
+crm_status
+report_conversion(struct report *r)
+{
+	static const struct report_col cols[] = {
+		{ "grade", "Grade", T_TEXT },
+		{ "customers", "Customers", T_COUNT },
+		{ "won", "Won", T_COUNT },
+		{ "rate", "Conversion", T_PCT },
+		{ "target", "Target", T_PCT },
+		{ "met", "Met", T_TEXT },
+	};
+	struct outcomes o;
+	memset(&o, 0, sizeof(o));
+	crm_status rc = report_scan(
+	    r, DB_STAGE_TIME, 0, r->from, r->to, collect_outcome, &o);
+	struct report_tab *t =
+	    rc == CRM_OK ? report_table(r, "by_grade",
+	                       "Customers won in the period, by grade",
+	                       NCOLS(cols), cols, NGRADES)
+	                 : NULL;
+	if (rc == CRM_OK && t == NULL) {
+		rc = CRM_TOO_BIG;
+	}
+	double all_n = 0, all_won = 0;
+	for (int g = G_S; rc == CRM_OK && g <= G_C; g++) {
+		/* Customers of the grade that were not lost before the
+		 * period: those not lost now, and those lost in it. */
+		double lost = (double)report_ids_distinct(&o.lost[g]);
+		double n = (double)report_tally(r, 0, g) -
+		           (double)report_tally(r, S_LOST, g) + lost;
+		double won = (double)report_ids_distinct(&o.won[g]);
+		unsigned target =
+		    policy_conversion_target(policy_grade(r->pol, g));
+		Crm__V1__ReportRow *row = report_row(r, t);
+		report_text(r, row, 0, report_grade_name(g));
+		report_num(row, 1, n);
+		report_num(row, 2, won);
+		report_pct(row, 3, won, n);
+		report_num(row, 4, target);
+		report_text(r, row, 5,
+		    n == 0 ? "-" : (100.0 * won / n >= target ? "yes" : "no"));
+		all_n += n;
+		all_won += won;
+	}
+	if (rc == CRM_OK) {
+		Crm__V1__ReportRow *row = report_row(r, t);
+		report_text(r, row, 0, "all");
+		report_num(row, 1, all_n);
+		report_num(row, 2, all_won);
+		report_pct(row, 3, all_won, all_n);
+		report_text(r, row, 5, "");
+		report_chart(t, 0, 3);
+	}
+	outcomes_free(&o);
+	return rc;
+}
+
+/* ---------------------------------------------------- cycle */
+
+struct cycle_item {
+	uint64_t owner;
+	uint8_t grade;
+	double days;
+};
+
+struct cycles {
+	struct cycle_item *v;
+	size_t n, cap;
+};
+
+static int
+collect_cycle(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	(void)id;
+	struct cycles *c = arg;
+	struct stats_stage s;
+	if (!stats_stage_decode(d, len, &s) || s.to != S_WON ||
+	    s.first_contact_at <= 0 || s.first_contact_at > at ||
+	    s.grade >= NGRADES) {
+		return 0;
+	}
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 64;
+		c->v = crm_xrealloc(c->v, c->cap * sizeof(*c->v));
+	}
+	c->v[c->n++] = (struct cycle_item){ s.owner_id, s.grade,
+		(double)(at - s.first_contact_at) / DAY };
+	return 0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Average and median of the days of the items matching (grade, owner);
+ * 0 matches any. Returns how many matched. */
+static size_t
+cycle_stats(const struct cycles *c, int grade, uint64_t owner, double *avg,
+    double *median)
+{
+	double *d = crm_xcalloc(c->n + 1, sizeof(*d));
+	size_t n = 0;
+	double sum = 0;
+	for (size_t i = 0; i < c->n; i++) {
+		if ((grade == 0 || c->v[i].grade == grade) &&
+		    (owner == 0 || c->v[i].owner == owner)) {
+			d[n++] = c->v[i].days;
+			sum += c->v[i].days;
+		}
+	}
+	if (n > 0) {
+		qsort(d, n, sizeof(*d), cmp_double);
+		*avg = sum / (double)n;
+		*median = n % 2 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2;
+	}
+	free(d);
+	return n;
+}
+
+static void
+cycle_row(struct report *r, struct report_tab *t, const char *label,
+    const struct cycles *c, int grade, uint64_t owner)
+{
+	double avg = 0, median = 0;
+	size_t n = cycle_stats(c, grade, owner, &avg, &median);
+	Crm__V1__ReportRow *row = report_row(r, t);
+	report_text(r, row, 0, label);
+	report_num(row, 1, (double)n);
+	if (n > 0) {
+		report_num(row, 2, avg);
+		report_num(row, 3, median);
+	}
+}
+
+crm_status
+report_cycle(struct report *r)
+{
+	static const struct report_col gc[] = {
+		{ "grade", "Grade", T_TEXT },
+		{ "won", "Won", T_COUNT },
+		{ "avg_days", "Average days", T_DAYS },
+		{ "median_days", "Median days", T_DAYS },
+	};
+	static const struct report_col rc_cols[] = {
+		{ "rep", "Rep", T_TEXT },
+		{ "won", "Won", T_COUNT },
+		{ "avg_days", "Average days", T_DAYS },
+		{ "median_days", "Median days", T_DAYS },
+	};
+	struct cycles c = { 0 };
+	crm_status rc = report_scan(
+	    r, DB_STAGE_TIME, 0, r->from, r->to, collect_cycle, &c);
+	struct report_tab *t = NULL;
+	if (rc == CRM_OK) {
+		t = report_table(r, "by_grade",
+		    "Days from first contact to won, by grade", NCOLS(gc), gc,
+		    NGRADES);
+	}
+	if (t != NULL) {
+		for (int g = G_S; g <= G_C; g++) {
+			cycle_row(r, t, report_grade_name(g), &c, g, 0);
+		}
+		cycle_row(r, t, "all", &c, 0, 0);
+		report_chart(t, 0, 2);
+		/* Per rep: the owners seen, in first-seen order. */
+		struct report_ids owners = { 0 };
+		for (size_t i = 0; i < c.n; i++) {
+			report_ids_add(&owners, c.v[i].owner);
+		}
+		report_ids_distinct(&owners);
+		t = report_table(r, "by_rep", "Days to won, by rep",
+		    NCOLS(rc_cols), rc_cols, owners.n);
+		for (size_t i = 0; t != NULL && i < owners.n; i++) {
+			cycle_row(r, t, user_login_of(r->ctx, owners.v[i]), &c,
+			    0, owners.v[i]);
+		}
+		report_ids_free(&owners);
+	}
+	free(c.v);
+	if (rc == CRM_OK && t == NULL) {
+		rc = CRM_TOO_BIG;
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------- churn */
+
+struct churn {
+	struct report_ids lost;
+	uint64_t reasons[NREASONS];
+	int64_t to;
+	struct report_ids lost_since;
+};
+
+static int
+collect_lost(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	(void)id;
+	struct churn *c = arg;
+	struct stats_stage s;
+	if (!stats_stage_decode(d, len, &s) || s.to != S_LOST) {
+		return 0;
+	}
+	report_ids_add(&c->lost_since, s.customer_id);
+	if (at < c->to) {
+		report_ids_add(&c->lost, s.customer_id);
+		c->reasons[s.lost_reason < NREASONS ? s.lost_reason : 0]++;
+	}
+	return 0;
+}
+
+static int
+count_fact(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	(void)at, (void)id, (void)d, (void)len;
+	(*(uint64_t *)arg)++;
+	return 0;
+}
+
+crm_status
+report_churn(struct report *r)
+{
+	static const struct report_col sc[] = {
+		{ "active_at_start", "Active at start", T_COUNT },
+		{ "lost", "Lost", T_COUNT },
+		{ "churn_rate", "Churn rate", T_PCT },
+	};
+	static const struct report_col rc_cols[] = {
+		{ "reason", "Lost reason", T_TEXT },
+		{ "customers", "Customers", T_COUNT },
+		{ "share", "Share", T_PCT },
+	};
+	struct churn c;
+	memset(&c, 0, sizeof(c));
+	c.to = r->to;
+	int64_t now = r->ctx->now > r->to ? r->ctx->now : r->to;
+	uint64_t created = 0;
+	crm_status rc = report_scan(
+	    r, DB_STAGE_TIME, 0, r->from, now + 1, collect_lost, &c);
+	if (rc == CRM_OK) {
+		rc = report_scan(
+		    r, DB_CUST_NEW, 0, r->from, now + 1, count_fact, &created);
+	}
+	struct report_tab *t = NULL;
+	if (rc == CRM_OK) {
+		t = report_table(r, "summary", "Churn", NCOLS(sc), sc, 1);
+	}
+	if (t != NULL) {
+		/* Active at the start: not lost now, plus lost since the
+		 * start, minus customers created since (exact unless a lost
+		 * customer came back). */
+		double lost_since = (double)report_ids_distinct(&c.lost_since);
+		double active = (double)report_tally(r, 0, 0) -
+		                (double)report_tally(r, S_LOST, 0) +
+		                lost_since - (double)created;
+		if (active < 0) {
+			active = 0;
+		}
+		double lost = (double)report_ids_distinct(&c.lost);
+		Crm__V1__ReportRow *row = report_row(r, t);
+		report_num(row, 0, active);
+		report_num(row, 1, lost);
+		report_pct(row, 2, lost, active);
+		uint64_t total = 0;
+		for (int i = 0; i < NREASONS; i++) {
+			total += c.reasons[i];
+		}
+		t = report_table(r, "reasons", "Lost reasons", NCOLS(rc_cols),
+		    rc_cols, NREASONS);
+		for (;;) {
+			int best = -1;
+			for (int i = 0; i < NREASONS; i++) {
+				if (c.reasons[i] > 0 &&
+				    (best < 0 ||
+				        c.reasons[i] > c.reasons[best])) {
+					best = i;
+				}
+			}
+			if (best < 0 || t == NULL) {
+				break;
+			}
+			row = report_row(r, t);
+			report_text(r, row, 0,
+			    best ? crm_enum_name(
+			               &crm__v1__lost_reason__descriptor, best)
+			         : "unknown");
+			report_num(row, 1, (double)c.reasons[best]);
+			report_pct(
+			    row, 2, (double)c.reasons[best], (double)total);
+			c.reasons[best] = 0;
+		}
+		report_chart(t, 0, 1);
+	}
+	report_ids_free(&c.lost);
+	report_ids_free(&c.lost_since);
+	if (rc == CRM_OK && t == NULL) {
+		rc = CRM_TOO_BIG;
+	}
+	return rc;
+}
+
+/* activity: report_activity.c */

@@ -1,0 +1,584 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report_summary.c: the weekly and monthly reports (周报, 月报): a rep's
+ * numbers over the period (follow-ups, plans done, commitments kept,
+ * stage moves, SLA breaches, routines), the week's follow-ups, stage
+ * moves, overdue tasks and next week's plan, and the month rep by rep.
+ * Counts come from the facts of stats.h; only the listed rows load their
+ * records for names and texts.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm.h"
+#include "customer.h"
+#include "pool.h"
+#include "report.h"
+#include "store_schema.h"
+#include "user.h"
+
+#define LIST_ROWS 100
+
+enum {
+	S_WON = CRM__V1__STAGE__STAGE_WON,
+	S_LOST = CRM__V1__STAGE__STAGE_LOST,
+};
+
+/* ---------------------------------------------------- a rep's numbers */
+
+struct numbers {
+	int64_t now;
+	uint64_t followups, scored;
+	double score_sum;
+	uint64_t planned, planned_done, overdue;
+	uint64_t kept, kept_late, broken, open; /* broken counts kept_late */
+	uint64_t moves, won, lost;
+	uint64_t breaches;
+	uint64_t routine_done, routine_missed; /* calendar routines */
+};
+
+static int
+num_fu(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	(void)at, (void)id;
+	struct numbers *n = arg;
+	struct stats_fu f;
+	if (stats_fu_decode(d, len, &f)) {
+		n->followups++;
+		if (f.flags & STATS_FU_SCORED) {
+			n->scored++;
+			n->score_sum += (f.score[0] + f.score[1] + f.score[2] +
+			                    f.score[3]) /
+			                4.0;
+		}
+	}
+	return 0;
+}
+
+static int
+num_task(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	(void)id;
+	struct numbers *n = arg;
+	struct stats_task t;
+	if (stats_task_decode(d, len, &t) &&
+	    t.kind == CRM__V1__TASK_KIND__TASK_ROUTINE) {
+		/* An occurrence of a routine: done, or missed (still open
+		 * after it was due); a stopped routine's are neither. */
+		n->routine_done += t.status == CRM__V1__TASK_STATUS__TASK_DONE;
+		n->routine_missed +=
+		    t.status == CRM__V1__TASK_STATUS__TASK_OPEN && at < n->now;
+		return 0;
+	}
+	if (!stats_task_decode(d, len, &t) ||
+	    t.kind != CRM__V1__TASK_KIND__TASK_FOLLOW_UP ||
+	    t.status == CRM__V1__TASK_STATUS__TASK_CANCELLED) {
+		return 0;
+	}
+	n->planned++;
+	n->planned_done += t.status == CRM__V1__TASK_STATUS__TASK_DONE;
+	n->overdue +=
+	    t.status == CRM__V1__TASK_STATUS__TASK_OPEN && at < n->now;
+	return 0;
+}
+
+static int
+num_commit(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	(void)id;
+	struct numbers *n = arg;
+	struct stats_commit c;
+	if (!stats_commit_decode(d, len, &c)) {
+		return 0;
+	}
+	/* Seed 004: promised within 3 days, delivered on day 4 is a
+	 * shortcoming. Kept after the due time is kept late, and counts as
+	 * broken (also for commitments closed before kept late was
+	 * stored: closed after the due time). */
+	int kept =
+	    c.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT ||
+	    c.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE;
+	if (kept &&
+	    (c.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE ||
+	        c.closed_at > at)) {
+		n->kept_late++;
+		n->broken++;
+	} else if (kept) {
+		n->kept++;
+	} else if (c.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN ||
+	           at < n->now) {
+		n->broken++;
+	} else {
+		n->open++;
+	}
+	return 0;
+}
+
+static int
+num_stage(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	(void)at, (void)id;
+	struct numbers *n = arg;
+	struct stats_stage s;
+	if (stats_stage_decode(d, len, &s)) {
+		/* A customer's creation (its first entry, from no stage)
+		 * is not a move; the funnel still shows it as new -> S. */
+		n->moves += s.from != 0;
+		n->won += s.to == S_WON;
+		n->lost += s.to == S_LOST;
+	}
+	return 0;
+}
+
+static int
+num_sla(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	(void)at, (void)id;
+	struct numbers *n = arg;
+	struct stats_sla k;
+	if (stats_sla_decode(d, len, &k) &&
+	    k.kind != CRM__V1__SLA_KIND__SLA_OBJECTION) {
+		n->breaches += k.stopped_at > 0 ? k.stopped_at > k.deadline_at
+		                                : n->now > k.deadline_at;
+	}
+	return 0;
+}
+
+/* Open tasks of user ids[i] due before now: the task_open queue. */
+static uint64_t
+overdue_now(struct report *r, const uint64_t *ids, size_t n)
+{
+	uint64_t count = 0;
+	for (size_t i = 0; i < n; i++) {
+		store_key p;
+		store_key_id(&p, ids[i]);
+		struct store_iter it;
+		if (store_iter_open(r->ctx->st, r->ctx->txn, DB_TASK_OPEN, p.b,
+		        8, NULL, &it) != CRM_OK) {
+			continue;
+		}
+		const uint8_t *key;
+		size_t klen;
+		while (store_iter_next(&it, &key, &klen) && klen == 24 &&
+		       store_time_of(store_u64(key + 8)) < r->ctx->now) {
+			count++;
+		}
+		store_iter_close(&it);
+	}
+	return count;
+}
+
+/* The numbers of one scope (0: the report's) over the period. */
+static crm_status
+numbers_of(struct report *r, uint64_t scope, struct numbers *n)
+{
+	memset(n, 0, sizeof(*n));
+	n->now = r->ctx->now;
+	crm_status rc =
+	    report_scan(r, DB_FU_TIME, scope, r->from, r->to, num_fu, n);
+	if (rc == CRM_OK) {
+		rc = report_scan(
+		    r, DB_TASK_DUE, scope, r->from, r->to, num_task, n);
+	}
+	if (rc == CRM_OK) {
+		rc = report_scan(
+		    r, DB_COMMIT_DUE, scope, r->from, r->to, num_commit, n);
+	}
+	if (rc == CRM_OK) {
+		rc = report_scan(
+		    r, DB_STAGE_TIME, scope, r->from, r->to, num_stage, n);
+	}
+	if (rc == CRM_OK) {
+		rc = report_scan(
+		    r, DB_SLA_TIME, scope, r->from, r->to, num_sla, n);
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------- weekly */
+
+struct listing {
+	struct report *r;
+	struct report_tab *t;
+	int open_only;
+	crm_status err; /* a record that did not load stopped the scan */
+};
+
+static int
+list_move(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	(void)id;
+	struct listing *l = arg;
+	struct stats_stage s;
+	if (!stats_stage_decode(d, len, &s) || s.from == 0) {
+		return 0; /* a creation is not a move */
+	}
+	Crm__V1__ReportRow *row = report_row(l->r, l->t);
+	if (row == NULL) {
+		return 1;
+	}
+	report_num(row, 0, (double)at);
+	report_text(l->r, row, 1, customer_name_of(l->r->ctx, s.customer_id));
+	report_text(l->r, row, 2, report_stage_name(s.from));
+	report_text(l->r, row, 3, report_stage_name(s.to));
+	return 0;
+}
+
+static int
+list_task(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	struct listing *l = arg;
+	struct stats_task t;
+	Crm__V1__Task *task;
+	if (!stats_task_decode(d, len, &t) ||
+	    t.status != CRM__V1__TASK_STATUS__TASK_OPEN ||
+	    (l->open_only && at >= l->r->ctx->now)) {
+		return 0;
+	}
+	l->err = dispatch_list_record(l->r->ctx, DB_TASKS, id,
+	    &crm__v1__task__descriptor, (ProtobufCMessage **)&task);
+	if (l->err != CRM_OK) {
+		return 1; /* named in ctx->msg, never skipped */
+	}
+	Crm__V1__ReportRow *row = report_row(l->r, l->t);
+	if (row == NULL) {
+		return 1;
+	}
+	report_num(row, 0, (double)at);
+	report_text(l->r, row, 1, customer_name_of(l->r->ctx, t.customer_id));
+	report_text(l->r, row, 2,
+	    crm_enum_name(&crm__v1__task_kind__descriptor, t.kind));
+	report_text(l->r, row, 3, task->goal);
+	report_text(l->r, row, 4, user_login_of(l->r->ctx, t.owner_id));
+	return 0;
+}
+
+#define WEEK_FOLLOWUPS 300
+
+struct fu_listing {
+	struct report *r;
+	struct report_tab *t;
+	uint64_t more; /* beyond the table's rows */
+};
+
+/* One row of the week's follow-ups (seed 002's 客户跟进周报表: when,
+ * customer, channel, summary, feedback, next action). */
+static int
+list_followup(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	struct fu_listing *l = arg;
+	Crm__V1__FollowUp *f;
+	(void)d, (void)len;
+	if (l->t->t->n_rows >= WEEK_FOLLOWUPS) {
+		l->more++;
+		return 0;
+	}
+	if (dispatch_record(l->r->ctx, DB_FOLLOWUPS, id,
+	        &crm__v1__follow_up__descriptor,
+	        (ProtobufCMessage **)&f) != CRM_OK) {
+		return 0;
+	}
+	Crm__V1__ReportRow *row = report_row(l->r, l->t);
+	if (row == NULL) {
+		l->more++;
+		return 0;
+	}
+	report_num(row, 0, (double)at);
+	report_text(l->r, row, 1, customer_name_of(l->r->ctx, f->customer_id));
+	report_text(l->r, row, 2,
+	    f->channel
+	        ? crm_enum_name(&crm__v1__channel__descriptor, f->channel)
+	        : "");
+	report_text(l->r, row, 3, f->summary ? f->summary : "");
+	report_text(l->r, row, 4, f->feedback ? f->feedback : "");
+	report_text(l->r, row, 5, f->next_action ? f->next_action : "");
+	if (f->next_due_at != 0) {
+		report_num(row, 6, (double)f->next_due_at);
+	}
+	report_text(l->r, row, 7, user_login_of(l->r->ctx, f->author_id));
+	return 0;
+}
+
+/* The week's summary row: the numbers of the scope over the period. */
+static crm_status
+weekly_summary(struct report *r)
+{
+	static const struct report_col sc[] = {
+		{ "followups", "Follow-ups done", T_COUNT },
+		{ "planned", "Planned", T_COUNT },
+		{ "planned_done", "Planned and done", T_COUNT },
+		{ "plan_rate", "Plan done", T_PCT },
+		{ "overdue", "Overdue now", T_COUNT },
+		{ "commitments_kept", "Commitments kept on time", T_COUNT },
+		{ "commitments_kept_late", "Kept late", T_COUNT },
+		{ "commitments_broken", "Broken (with kept late)", T_COUNT },
+		{ "commitments_open", "Commitments open", T_COUNT },
+		{ "stage_moves", "Stage moves", T_COUNT },
+		{ "routines_done", "Routine occurrences done", T_COUNT },
+		{ "routines_missed", "Routine occurrences missed", T_COUNT },
+	};
+	struct numbers n;
+	uint64_t *ids =
+	    crm_arena_alloc(r->ctx->arena, REPORT_MAX_MEMBERS * sizeof(*ids));
+	if (ids == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm_status rc = numbers_of(r, 0, &n);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	size_t nm = report_members(r, ids, REPORT_MAX_MEMBERS);
+	struct report_tab *t =
+	    report_table(r, "summary", "客户跟进周报表", NCOLS(sc), sc, 1);
+	Crm__V1__ReportRow *row = report_row(r, t);
+	if (row == NULL) {
+		return CRM_TOO_BIG;
+	}
+	report_num(row, 0, (double)n.followups);
+	report_num(row, 1, (double)n.planned);
+	report_num(row, 2, (double)n.planned_done);
+	report_pct(row, 3, (double)n.planned_done, (double)n.planned);
+	report_num(row, 4, (double)overdue_now(r, ids, nm));
+	report_num(row, 5, (double)n.kept);
+	report_num(row, 6, (double)n.kept_late);
+	report_num(row, 7, (double)n.broken);
+	report_num(row, 8, (double)n.open);
+	report_num(row, 9, (double)n.moves);
+	report_num(row, 10, (double)n.routine_done);
+	report_num(row, 11, (double)n.routine_missed);
+	return CRM_OK;
+}
+
+/* The week's follow-ups, at most WEEK_FOLLOWUPS, then a note of how many
+ * more and where they are. */
+static crm_status
+weekly_followups(struct report *r)
+{
+	static const struct report_col fc[] = {
+		{ "at", "When", T_TIME },
+		{ "customer", "Customer", T_TEXT },
+		{ "channel", "Channel", T_TEXT },
+		{ "summary", "Summary", T_TEXT },
+		{ "feedback", "Feedback", T_TEXT },
+		{ "next_action", "Next action", T_TEXT },
+		{ "next_due", "Next due", T_TIME },
+		{ "author", "By", T_TEXT },
+	};
+	struct fu_listing fl = { r, NULL, 0 };
+	fl.t = report_table(r, "followups", "The week's follow-ups", NCOLS(fc),
+	    fc, WEEK_FOLLOWUPS + 1); /* + the note */
+	if (fl.t == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm_status rc =
+	    report_scan(r, DB_FU_TIME, 0, r->from, r->to, list_followup, &fl);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (fl.more > 0) {
+		/* Never cut silently: say how many and where they are. */
+		char note[96];
+		snprintf(note, sizeof(note),
+		    "%" PRIu64 " more: export followups --from --to", fl.more);
+		Crm__V1__ReportRow *row = report_row(r, fl.t);
+		if (row != NULL) {
+			report_text(r, row, 3, note);
+		}
+	}
+	return CRM_OK;
+}
+
+/* The week's stage moves, the overdue tasks (of the last year, oldest
+ * first) and next week's plan. */
+static crm_status
+weekly_lists(struct report *r)
+{
+	static const struct report_col mc[] = {
+		{ "at", "When", T_TIME },
+		{ "customer", "Customer", T_TEXT },
+		{ "from", "From", T_TEXT },
+		{ "to", "To", T_TEXT },
+	};
+	static const struct report_col tc[] = {
+		{ "due", "Due", T_TIME },
+		{ "customer", "Customer", T_TEXT },
+		{ "kind", "Kind", T_TEXT },
+		{ "goal", "Goal", T_TEXT },
+		{ "owner", "Owner", T_TEXT },
+	};
+	struct listing l = { r, NULL, 0, CRM_OK };
+	l.t = report_table(
+	    r, "stage_moves", "Stage moves", NCOLS(mc), mc, LIST_ROWS);
+	if (l.t == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm_status rc =
+	    report_scan(r, DB_STAGE_TIME, 0, r->from, r->to, list_move, &l);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	l.t = report_table(
+	    r, "overdue", "Overdue tasks", NCOLS(tc), tc, LIST_ROWS);
+	l.open_only = 1;
+	if (l.t == NULL) {
+		return CRM_TOO_BIG;
+	}
+	rc = report_scan(r, DB_TASK_DUE, 0, r->ctx->now - 366 * 86400,
+	    r->ctx->now, list_task, &l);
+	if (rc != CRM_OK || l.err != CRM_OK) {
+		return rc != CRM_OK ? rc : l.err;
+	}
+	l.t = report_table(
+	    r, "next_week", "Next week's plan", NCOLS(tc), tc, LIST_ROWS);
+	l.open_only = 0;
+	if (l.t == NULL) {
+		return CRM_TOO_BIG;
+	}
+	rc = report_scan(
+	    r, DB_TASK_DUE, 0, r->to, r->to + 7 * 86400, list_task, &l);
+	return rc != CRM_OK ? rc : l.err;
+}
+
+crm_status
+report_weekly(struct report *r)
+{
+	crm_status rc = weekly_summary(r);
+	if (rc == CRM_OK) {
+		rc = weekly_followups(r);
+	}
+	if (rc == CRM_OK) {
+		rc = weekly_lists(r);
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------- monthly */
+
+/* sum += n, for the team's row. */
+static void
+numbers_add(struct numbers *sum, const struct numbers *n)
+{
+	sum->followups += n->followups;
+	sum->planned += n->planned;
+	sum->planned_done += n->planned_done;
+	sum->kept += n->kept;
+	sum->kept_late += n->kept_late;
+	sum->broken += n->broken;
+	sum->open += n->open;
+	sum->moves += n->moves;
+	sum->won += n->won;
+	sum->lost += n->lost;
+	sum->breaches += n->breaches;
+	sum->scored += n->scored;
+	sum->score_sum += n->score_sum;
+}
+
+/* The pool's counts of one rep in the month (issue 16). */
+struct pool_counts {
+	unsigned reclaimed, claimed;
+};
+
+/* One row of the month's table: who, their customers, their numbers,
+ * their tasks overdue now and their pool counts. */
+static void
+monthly_row(struct report *r, struct report_tab *t, const char *who,
+    uint64_t customers, const struct numbers *n, uint64_t overdue,
+    struct pool_counts pool)
+{
+	Crm__V1__ReportRow *row = report_row(r, t);
+	report_text(r, row, 0, who);
+	report_num(row, 1, (double)customers);
+	report_num(row, 2, (double)n->followups);
+	report_num(row, 3, (double)n->planned);
+	report_pct(row, 4, (double)n->planned_done, (double)n->planned);
+	report_num(row, 5, (double)overdue);
+	report_num(row, 6, (double)n->kept);
+	report_num(row, 7, (double)n->kept_late);
+	report_num(row, 8, (double)n->broken);
+	report_num(row, 9, (double)n->open);
+	report_num(row, 10, (double)n->moves);
+	report_num(row, 11, (double)n->won);
+	report_num(row, 12, (double)n->lost);
+	report_num(row, 13, (double)n->breaches);
+	if (n->scored > 0) {
+		report_num(row, 14, n->score_sum / (double)n->scored);
+	}
+	report_num(row, 15, (double)pool.reclaimed);
+	report_num(row, 16, (double)pool.claimed);
+}
+
+crm_status
+report_monthly(struct report *r)
+{
+	static const struct report_col cols[] = {
+		{ "rep", "Rep", T_TEXT },
+		{ "customers", "Customers", T_COUNT },
+		{ "followups", "Follow-ups", T_COUNT },
+		{ "planned", "Planned", T_COUNT },
+		{ "plan_rate", "Plan done", T_PCT },
+		{ "overdue", "Overdue now", T_COUNT },
+		{ "commitments_kept", "Kept on time", T_COUNT },
+		{ "commitments_kept_late", "Kept late", T_COUNT },
+		{ "commitments_broken", "Broken (with late)", T_COUNT },
+		{ "commitments_open", "Open", T_COUNT },
+		{ "stage_moves", "Stage moves", T_COUNT },
+		{ "won", "Won", T_COUNT },
+		{ "lost", "Lost", T_COUNT },
+		{ "sla_breaches", "SLA breaches", T_COUNT },
+		{ "quality", "Quality", T_SCORE },
+		{ "pool_reclaimed", "Reclaimed to pool", T_COUNT },
+		{ "pool_claimed", "Claimed from pool", T_COUNT },
+	};
+	uint64_t *ids =
+	    crm_arena_alloc(r->ctx->arena, REPORT_MAX_MEMBERS * sizeof(*ids));
+	if (ids == NULL) {
+		return CRM_TOO_BIG;
+	}
+	size_t nm = report_members(r, ids, REPORT_MAX_MEMBERS);
+	/* The pool (issue 16): customers a pool rule took from each rep,
+	 * and customers each claimed, in the period. */
+	unsigned *reclaimed =
+	    crm_arena_alloc(r->ctx->arena, (nm + 1) * sizeof(unsigned));
+	unsigned *claimed =
+	    crm_arena_alloc(r->ctx->arena, (nm + 1) * sizeof(unsigned));
+	if (reclaimed == NULL || claimed == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm_status rc = pool_tally(r, ids, nm, reclaimed, claimed);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	struct report_tab *t = report_table(
+	    r, "by_rep", "The team, rep by rep", NCOLS(cols), cols, nm + 1);
+	if (t == NULL) {
+		return CRM_TOO_BIG;
+	}
+	struct numbers sum;
+	memset(&sum, 0, sizeof(sum));
+	uint64_t customers = 0, overdue = 0;
+	for (size_t i = 0; i < nm; i++) {
+		struct numbers n;
+		uint64_t scope = STATS_PERSON | ids[i];
+		rc = numbers_of(r, scope, &n);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		uint64_t c = stats_tally(r->ctx, scope, 0, 0) -
+		             stats_tally(r->ctx, scope, S_LOST, 0);
+		uint64_t o = overdue_now(r, &ids[i], 1);
+		customers += c;
+		overdue += o;
+		numbers_add(&sum, &n);
+		monthly_row(r, t, user_login_of(r->ctx, ids[i]), c, &n, o,
+		    (struct pool_counts){ reclaimed[i], claimed[i] });
+	}
+	monthly_row(r, t, "all", customers, &sum, overdue,
+	    (struct pool_counts){ reclaimed[nm], claimed[nm] });
+	rc = report_conversion(r);
+	if (rc == CRM_OK) {
+		rc = report_funnel(r);
+	}
+	return rc;
+}

@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * stats_hooks.c: the stats_on_* hooks of stats.h: each record write
+ * moves its facts (under its team and its person) in the report indexes,
+ * and the customer tallies and grade spells follow customers; also the
+ * tally read (stats_tally).
+ */
+#include "stats_impl.h"
+
+#include <string.h>
+
+#include "store_schema.h"
+#include "user.h"
+
+/* ---------------------------------------------------- index moves */
+
+static uint64_t
+team_of_user(struct req_ctx *ctx, uint64_t user_id)
+{
+	Crm__Store__UserRecord *u;
+	return user_get(ctx, user_id, &u) == CRM_OK ? u->team_id : 0;
+}
+
+/* Make db hold the facts of after instead of those of before. */
+static crm_status
+move(struct req_ctx *ctx, enum store_db db, const struct fact *before,
+    const struct fact *after)
+{
+	crm_status rc = CRM_OK;
+	for (int i = 0; i < 2 && rc == CRM_OK; i++) {
+		store_key ok, nk;
+		if (before->on) {
+			store_key_triple(&ok, before->scope[i],
+			    store_time_key(before->at), before->id);
+		}
+		if (after->on) {
+			store_key_triple(&nk, after->scope[i],
+			    store_time_key(after->at), after->id);
+		}
+		if (before->on && (!after->on || ok.len != nk.len ||
+		                      memcmp(ok.b, nk.b, ok.len) != 0)) {
+			rc = store_del(ctx->st, ctx->txn, db, &ok);
+		}
+		if (rc == CRM_OK && after->on) {
+			rc = store_put(ctx->st, ctx->txn, db, nk.b, nk.len,
+			    after->val, after->len);
+		}
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------- customers */
+
+int
+stats_counted(const Crm__V1__Customer *c)
+{
+	return c != NULL && c->merged_into == 0;
+}
+
+static crm_status
+tally_add(
+    struct req_ctx *ctx, uint64_t scope, const Crm__V1__Customer *c, int delta)
+{
+	store_key k;
+	store_key_id(&k, scope);
+	k.b[8] = (uint8_t)c->stage;
+	k.b[9] = (uint8_t)c->grade;
+	k.len = 10;
+	store_val v;
+	uint64_t n = 0;
+	crm_status rc = store_get(ctx->st, ctx->txn, DB_TALLY, k.b, k.len, &v);
+	if (rc == CRM_OK && v.len == 8) {
+		n = store_u64(v.data);
+	} else if (rc != CRM_OK && rc != CRM_NOT_FOUND) {
+		return rc;
+	}
+	n = delta > 0 ? n + 1 : (n > 0 ? n - 1 : 0);
+	if (n == 0) {
+		return store_del(ctx->st, ctx->txn, DB_TALLY, &k);
+	}
+	uint8_t b[8];
+	stats_put64(b, n);
+	return store_put(ctx->st, ctx->txn, DB_TALLY, k.b, k.len, b, 8);
+}
+
+static int
+same_tally(const Crm__V1__Customer *a, const Crm__V1__Customer *b)
+{
+	return stats_counted(a) == stats_counted(b) &&
+	       (!stats_counted(a) ||
+	           (a->owner_id == b->owner_id && a->team_id == b->team_id &&
+	               a->stage == b->stage && a->grade == b->grade));
+}
+
+/* The active grade of c in scope: its grade while it is a live, not
+ * lost customer owned in the scope; else 0. */
+uint8_t
+stats_active_grade(const Crm__V1__Customer *c, uint64_t scope)
+{
+	if (!stats_counted(c) || c->stage == CRM__V1__STAGE__STAGE_LOST ||
+	    (scope != c->team_id && scope != (STATS_PERSON | c->owner_id))) {
+		return 0;
+	}
+	return (uint8_t)c->grade;
+}
+
+static crm_status
+grade_fact(struct req_ctx *ctx, uint64_t scope, int64_t at, uint64_t seq,
+    uint64_t cid, uint8_t from, uint8_t to)
+{
+	store_key k;
+	store_key_triple(&k, scope, store_time_key(at), seq);
+	uint8_t b[GRADE_LEN];
+	stats_put64(b, cid);
+	b[8] = from;
+	b[9] = to;
+	return store_put(
+	    ctx->st, ctx->txn, DB_GRADE_TIME, k.b, k.len, b, GRADE_LEN);
+}
+
+/* A grade fact in each scope of before or after where the customer's
+ * active grade changes. */
+static crm_status
+grade_facts(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    const Crm__V1__Customer *after, int64_t at)
+{
+	uint64_t scopes[4];
+	size_t n = 0;
+	const Crm__V1__Customer *cs[2] = { before, after };
+	for (int i = 0; i < 2; i++) {
+		if (cs[i] == NULL) {
+			continue;
+		}
+		uint64_t two[2] = { cs[i]->team_id,
+			STATS_PERSON | cs[i]->owner_id };
+		for (int j = 0; j < 2; j++) {
+			size_t k = 0;
+			while (k < n && scopes[k] != two[j]) {
+				k++;
+			}
+			if (k == n) {
+				scopes[n++] = two[j];
+			}
+		}
+	}
+	crm_status rc = CRM_OK;
+	uint64_t cid = after ? after->id : before->id, seq = 0;
+	for (size_t i = 0; i < n && rc == CRM_OK; i++) {
+		uint8_t f = before ? stats_active_grade(before, scopes[i]) : 0;
+		uint8_t t = after ? stats_active_grade(after, scopes[i]) : 0;
+		if (f == t) {
+			continue;
+		}
+		/* One sequence number per change: the scope tells its facts
+		 * apart. */
+		if (seq == 0) {
+			rc = store_next_id(
+			    ctx->st, ctx->txn, "grade_fact", &seq);
+		}
+		if (rc == CRM_OK) {
+			rc = grade_fact(ctx, scopes[i], at, seq, cid, f, t);
+		}
+	}
+	return rc;
+}
+
+crm_status
+stats_on_customer(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    const Crm__V1__Customer *after)
+{
+	crm_status rc = CRM_OK;
+	if (!same_tally(before, after)) {
+		if (stats_counted(before)) {
+			rc = tally_add(ctx, before->team_id, before, -1);
+			if (rc == CRM_OK) {
+				rc = tally_add(ctx,
+				    STATS_PERSON | before->owner_id, before,
+				    -1);
+			}
+		}
+		if (rc == CRM_OK && stats_counted(after)) {
+			rc = tally_add(ctx, after->team_id, after, 1);
+			if (rc == CRM_OK) {
+				rc = tally_add(ctx,
+				    STATS_PERSON | after->owner_id, after, 1);
+			}
+		}
+	}
+	if (rc == CRM_OK && (before != NULL || after != NULL)) {
+		rc = grade_facts(ctx, before, after,
+		    before == NULL ? after->created_at : ctx->now);
+	}
+	if (rc == CRM_OK && before == NULL && after != NULL) {
+		struct fact none = { 0 }, f = { .on = 1,
+			.scope = { after->team_id,
+			    STATS_PERSON | after->owner_id },
+			.at = after->created_at,
+			.id = after->id };
+		rc = move(ctx, DB_CUST_NEW, &none, &f);
+	}
+	return rc;
+}
+
+uint64_t
+stats_tally(struct req_ctx *ctx, uint64_t scope, int stage, int grade)
+{
+	store_key k;
+	store_key_id(&k, scope);
+	struct store_iter it;
+	uint64_t n = 0;
+	if (store_iter_open(ctx->st, ctx->txn, DB_TALLY, k.b, 8, NULL, &it) !=
+	    CRM_OK) {
+		return 0;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		const void *v;
+		size_t vlen;
+		if (klen != 10 || (stage && key[8] != stage) ||
+		    (grade && key[9] != grade)) {
+			continue;
+		}
+		if (store_iter_data(&it, &v, &vlen) && vlen == 8) {
+			n += store_u64(v);
+		}
+	}
+	store_iter_close(&it);
+	return n;
+}
+
+/* ---------------------------------------------------- follow-ups */
+
+void
+stats_fu_fact(const Crm__V1__FollowUp *f, struct fact *x)
+{
+	memset(x, 0, sizeof(*x));
+	if (f == NULL) {
+		return;
+	}
+	struct stats_fu v = {
+		.customer_id = f->customer_id,
+		.author_id = f->author_id,
+		.grade = (uint8_t)f->grade,
+		.channel = (uint8_t)f->channel,
+		.mood = (uint8_t)f->mood,
+	};
+	v.flags = (uint8_t)((f->late ? STATS_FU_LATE : 0) |
+	                    (f->has_stage_to && f->stage_to != 0 &&
+	                                f->stage_to != f->stage_from
+	                            ? STATS_FU_MOVED
+	                            : 0) |
+	                    (f->imported ? STATS_FU_IMPORTED : 0));
+	if (f->score != NULL) {
+		v.flags |= STATS_FU_SCORED;
+		v.score[0] = (uint8_t)f->score->timeliness;
+		v.score[1] = (uint8_t)f->score->efficiency;
+		v.score[2] = (uint8_t)f->score->professionalism;
+		v.score[3] = (uint8_t)f->score->proactiveness;
+	}
+	x->on = 1;
+	x->scope[0] = f->team_id;
+	x->scope[1] = STATS_PERSON | f->author_id;
+	x->at = f->happened_at;
+	x->id = f->id;
+	x->len = stats_fu_encode(&v, x->val);
+}
+
+crm_status
+stats_on_followup(struct req_ctx *ctx, const Crm__V1__FollowUp *before,
+    const Crm__V1__FollowUp *after)
+{
+	struct fact b, a;
+	stats_fu_fact(before, &b);
+	stats_fu_fact(after, &a);
+	return move(ctx, DB_FU_TIME, &b, &a);
+}
+
+/* ---------------------------------------------------- stage changes */
+
+crm_status
+stats_on_stage(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    const Crm__V1__StageChange *h, uint64_t seq)
+{
+	struct stats_stage v = {
+		.customer_id = c->id,
+		.owner_id = c->owner_id,
+		.first_contact_at = c->first_contact_at,
+		.deal_amount = c->deal_amount,
+		.from = (uint8_t)h->stage_from,
+		.to = (uint8_t)h->stage_to,
+		.grade = (uint8_t)c->grade,
+		.lost_reason = (uint8_t)h->lost_reason,
+	};
+	struct fact none = { 0 }, f = { .on = 1,
+		.scope = { c->team_id, STATS_PERSON | c->owner_id },
+		.at = h->happened_at,
+		.id = seq };
+	f.len = stats_stage_encode(&v, f.val);
+	return move(ctx, DB_STAGE_TIME, &none, &f);
+}
+
+/* ---------------------------------------------------- tasks etc. */
+
+void
+stats_task_fact(struct req_ctx *ctx, const Crm__V1__Task *t, struct fact *x)
+{
+	memset(x, 0, sizeof(*x));
+	if (t == NULL) {
+		return;
+	}
+	struct stats_task v = {
+		.customer_id = t->customer_id,
+		.owner_id = stats_holder(t->owner_id, t->report_owner_id,
+		    t->report_until_at, t->due_at),
+		.done_at = t->done_at,
+		.kind = (uint8_t)t->kind,
+		.status = (uint8_t)t->status,
+	};
+	x->on = 1;
+	x->scope[0] = team_of_user(ctx, v.owner_id);
+	x->scope[1] = STATS_PERSON | v.owner_id;
+	x->at = t->due_at;
+	x->id = t->id;
+	x->len = stats_task_encode(&v, x->val);
+}
+
+crm_status
+stats_on_task(struct req_ctx *ctx, const Crm__V1__Task *before,
+    const Crm__V1__Task *after)
+{
+	struct fact b, a;
+	stats_task_fact(ctx, before, &b);
+	stats_task_fact(ctx, after, &a);
+	return move(ctx, DB_TASK_DUE, &b, &a);
+}
+
+uint64_t
+stats_holder(uint64_t owner, uint64_t report_owner, int64_t until, int64_t due)
+{
+	return report_owner != 0 && due < until ? report_owner : owner;
+}
+
+void
+stats_commit_fact(
+    struct req_ctx *ctx, const Crm__V1__Commitment *c, struct fact *x)
+{
+	memset(x, 0, sizeof(*x));
+	if (c == NULL) {
+		return;
+	}
+	struct stats_commit v = {
+		.customer_id = c->customer_id,
+		.owner_id = stats_holder(c->owner_id, c->report_owner_id,
+		    c->report_until_at, c->due_at),
+		.closed_at = c->closed_at,
+		.status = (uint8_t)c->status,
+	};
+	x->on = 1;
+	x->scope[0] = team_of_user(ctx, v.owner_id);
+	x->scope[1] = STATS_PERSON | v.owner_id;
+	x->at = c->due_at;
+	x->id = c->id;
+	x->len = stats_commit_encode(&v, x->val);
+}
+
+crm_status
+stats_on_commitment(struct req_ctx *ctx, const Crm__V1__Commitment *before,
+    const Crm__V1__Commitment *after)
+{
+	struct fact b, a;
+	stats_commit_fact(ctx, before, &b);
+	stats_commit_fact(ctx, after, &a);
+	return move(ctx, DB_COMMIT_DUE, &b, &a);
+}
+
+void
+stats_sla_fact(struct req_ctx *ctx, const Crm__V1__SlaClock *k, struct fact *x)
+{
+	memset(x, 0, sizeof(*x));
+	if (k == NULL) {
+		return;
+	}
+	struct stats_sla v = {
+		.customer_id = k->customer_id,
+		.owner_id = k->owner_id,
+		.deadline_at = k->deadline_at,
+		.stopped_at = k->stopped_at,
+		.kind = (uint8_t)k->kind,
+	};
+	x->on = 1;
+	x->scope[0] = team_of_user(ctx, k->owner_id);
+	x->scope[1] = STATS_PERSON | k->owner_id;
+	x->at = k->started_at;
+	x->id = k->id;
+	x->len = stats_sla_encode(&v, x->val);
+}
+
+crm_status
+stats_on_sla(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
+    const Crm__V1__SlaClock *after)
+{
+	struct fact b, a;
+	stats_sla_fact(ctx, before, &b);
+	stats_sla_fact(ctx, after, &a);
+	return move(ctx, DB_SLA_TIME, &b, &a);
+}

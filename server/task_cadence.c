@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * task_cadence.c: the cadence engine: a customer's one open follow-up
+ * task, planned from its grade and stage (policy.h) counted from its
+ * last contact, moved when either changes, completed by a follow-up.
+ * Each change is a customer event (customer why).
+ */
+#include "task.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "calendar.h"
+#include "crm.h"
+#include "customer.h"
+#include "event.h"
+#include "history.h"
+#include "policy.h"
+#include "routine.h"
+#include "store_schema.h"
+#include "task_internal.h"
+#include "user.h"
+
+/* Seconds as the policy shows an interval: "7d" or "4h" into buf. */
+static const char *
+interval_word(int64_t every, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld%s",
+	    (long long)(every % 86400 ? every / 3600 : every / 86400),
+	    every % 86400 ? "h" : "d");
+	return buf;
+}
+
+crm_status
+task_cadence_plan(struct req_ctx *ctx, const Crm__V1__Policy *p,
+    const Crm__V1__Customer *c, int64_t from, int64_t not_before,
+    struct why_note *w, int64_t *due)
+{
+	const Crm__V1__CadenceCell *gp =
+	    policy_cell(p, (int)c->stage, (int)c->grade);
+	int64_t at = from + gp->every_seconds;
+	if (not_before != 0 && at < not_before) {
+		at = not_before;
+	}
+	if (w != NULL) {
+		const char *grade =
+		    crm_enum_name(&crm__v1__grade__descriptor, gp->grade);
+		char every[32];
+		snprintf(w->rule, sizeof(w->rule),
+		    "cadence: stage %s x grade %s, every %s from the last "
+		    "contact%s",
+		    crm_enum_name(&crm__v1__stage__descriptor, gp->stage),
+		    grade[0] ? grade : "-",
+		    interval_word(gp->every_seconds, every, sizeof(every)),
+		    policy_cadence_working_days(p)
+		        ? ", on a working day (policy working-days on)"
+		        : " (policy working-days off: any day)");
+		w->rule_at = at;
+	}
+	return calendar_cadence_due_why(ctx, p, at, w ? &w->cal : NULL, due);
+}
+
+/* The follow-up a plan counts from: fu, else the customer's follow-up at
+ * exactly from (0: none, e.g. a customer just added). */
+static uint64_t
+plan_followup(
+    struct req_ctx *ctx, uint64_t customer, int64_t from, uint64_t fu)
+{
+	uint64_t id = 0;
+	if (fu != 0) {
+		return fu;
+	}
+	return history_followup_at(ctx, customer, from, &id) == CRM_OK ? id
+	                                                               : 0;
+}
+
+crm_status
+task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    int64_t from, int reschedule)
+{
+	return task_followup_sync_fu(ctx, c, from, 0, reschedule);
+}
+
+/* Step of task_followup_sync_fu: c has no open follow-up task: plan one
+ * at the cadence of cell gp counted from `from` (off non-working days,
+ * per policy: said in an event when it moves). */
+static crm_status
+plan_new(struct req_ctx *ctx, const Crm__V1__Policy *p,
+    const Crm__V1__CadenceCell *gp, const Crm__V1__Customer *c, int64_t from,
+    uint64_t fu_id)
+{
+	int64_t due = from + gp->every_seconds, cadence_due = due;
+	Crm__V1__Task *t;
+	struct task_plan plan = { from,
+		plan_followup(ctx, c->id, from, fu_id) };
+	crm_status rc = task_cadence_plan(ctx, p, c, from, 0, NULL, &due);
+	if (rc == CRM_OK) {
+		rc = task_create_planned(ctx, c, c->owner_id,
+		    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
+		    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due, gp->goal,
+		    policy_cell_channels(ctx, gp), &plan, &t);
+	}
+	if (rc == CRM_OK && due != cadence_due) {
+		rc = event_add(ctx, c->id, t->id,
+		    "the cadence's day is not a working day (the "
+		    "calendar; policy working-days)",
+		    "next follow-up %" PRIu64 " due %s, on the next "
+		    "working day after %s",
+		    t->id, task_when(ctx, due), task_when(ctx, cadence_due));
+	}
+	return rc;
+}
+
+/* The cadence's reason for cell gp, as events say it. */
+static void
+cadence_why(char *why, size_t len, const Crm__V1__CadenceCell *gp, int off_day)
+{
+	const char *grade =
+	    crm_enum_name(&crm__v1__grade__descriptor, gp->grade);
+	const char *stage =
+	    crm_enum_name(&crm__v1__stage__descriptor, gp->stage);
+	int64_t every = gp->every_seconds;
+	snprintf(why, len,
+	    "stage %s, grade %s: every %lld %s from the last contact%s", stage,
+	    grade[0] ? grade : "-",
+	    (long long)(every % 86400 ? every / 3600 : every / 86400),
+	    every % 86400 ? "h" : "d",
+	    off_day ? ", on the next working day" : "");
+}
+
+/* Step of task_followup_sync_fu: c's open follow-up task cur follows the
+ * cadence of cell gp counted from `from`. Only a next follow-up the
+ * cadence made follows the grade; a person's (log --next, task move,
+ * task cancel --next) is kept. Never into the past: the earliest is now;
+ * then off non-working days, per policy. One its owner may not see goes
+ * to c's owner. */
+static crm_status
+replan_open(struct req_ctx *ctx, const Crm__V1__Policy *p,
+    const Crm__V1__CadenceCell *gp, const Crm__V1__Customer *c,
+    Crm__V1__Task *cur, int64_t from, uint64_t fu_id, int reschedule)
+{
+	int64_t due = from + gp->every_seconds, cadence_due = due;
+	int cadence = cur->origin == CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE;
+	if (due < ctx->now) {
+		cadence_due = ctx->now;
+	}
+	crm_status rc =
+	    task_cadence_plan(ctx, p, c, from, ctx->now, NULL, &due);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	char why[200];
+	cadence_why(why, sizeof(why), gp, due != cadence_due);
+	int move = reschedule && cadence && cur->due_at != due;
+	int give = !task_user_sees(ctx, cur->owner_id, c);
+	/* What it counts from is kept with it (customer why). */
+	int replan = reschedule && cadence &&
+	             (!cur->has_plan_from_at || cur->plan_from_at != from);
+	if (reschedule && !cadence && cur->due_at != due) {
+		rc = event_add(ctx, c->id, cur->id,
+		    "a person set it: only a next follow-up the cadence made "
+		    "moves with the grade",
+		    "next follow-up %" PRIu64 " kept at %s (the cadence, %s, "
+		    "would say %s)",
+		    cur->id, task_when(ctx, cur->due_at), why,
+		    task_when(ctx, due));
+	}
+	if (rc != CRM_OK || (!move && !give && !replan)) {
+		return rc;
+	}
+	Crm__V1__Task *before;
+	rc = task_load(ctx, cur->id, &before);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (give) {
+		cur->owner_id = c->owner_id;
+		rc = event_add(ctx, c->id, cur->id,
+		    "its owner may not see the customer",
+		    "next follow-up %" PRIu64 " given to %s", cur->id,
+		    user_login_of(ctx, c->owner_id));
+	}
+	if (rc == CRM_OK && move) {
+		rc = event_add(ctx, c->id, cur->id, why,
+		    "next follow-up %" PRIu64 " moved from %s to %s", cur->id,
+		    task_when(ctx, cur->due_at), task_when(ctx, due));
+		cur->due_at = due;
+		cur->goal = gp->goal;
+		cur->suggested_channels = policy_cell_channels(ctx, gp);
+	}
+	if (move || replan) {
+		task_set_plan(
+		    ctx, cur, from, plan_followup(ctx, c->id, from, fu_id));
+	}
+	return rc == CRM_OK ? task_put(ctx, before, cur) : rc;
+}
+
+crm_status
+task_followup_sync_fu(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    int64_t from, uint64_t fu_id, int reschedule)
+{
+	Crm__V1__Task *cur;
+	crm_status rc = task_followup_open(ctx, c->id, &cur);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (c->stage == CRM__V1__STAGE__STAGE_LOST) {
+		/* A lost customer is followed no more: every open task of
+		 * it ends. */
+		rc = routine_sync_customer(ctx, c);
+		return rc != CRM_OK ? rc
+		                    : task_cancel_open(
+		                          ctx, c->id, "the customer is lost");
+	}
+	if (c->owner_id == 0) {
+		/* In the team pool (pool.h): nobody follows it until it is
+		 * claimed or given (its team routines let go of it). */
+		rc = routine_sync_customer(ctx, c);
+		return rc != CRM_OK ? rc
+		                    : task_cancel_open(ctx, c->id,
+		                          "the customer is in the pool");
+	}
+	Crm__V1__Policy *p;
+	rc = policy_load(ctx, &p);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const Crm__V1__CadenceCell *gp =
+	    policy_cell(p, (int)c->stage, (int)c->grade);
+	/* A touch plans routines. Festival greetings follow a stage or
+	 * grade change instead (task_festival_resync): their scan of the
+	 * customer's tasks is too dear for every follow-up. */
+	rc = routine_sync_customer(ctx, c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	return cur == NULL
+	           ? plan_new(ctx, p, gp, c, from, fu_id)
+	           : replan_open(ctx, p, gp, c, cur, from, fu_id, reschedule);
+}
+
+crm_status
+task_followup_done(struct req_ctx *ctx, uint64_t customer_id, uint64_t fu_id,
+    uint64_t *task_id)
+{
+	Crm__V1__Task *cur, *before;
+	*task_id = 0;
+	crm_status rc = task_followup_open(ctx, customer_id, &cur);
+	if (rc != CRM_OK || cur == NULL) {
+		return rc;
+	}
+	rc = task_load(ctx, cur->id, &before);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	cur->status = CRM__V1__TASK_STATUS__TASK_DONE;
+	cur->has_done_at = 1;
+	cur->done_at = ctx->now;
+	if (fu_id != 0) {
+		cur->has_done_by = 1;
+		cur->done_by = fu_id;
+	}
+	*task_id = cur->id;
+	return task_put(ctx, before, cur);
+}
