@@ -268,7 +268,7 @@ card_fill(struct req_ctx *ctx, uint64_t id, Crm__V1__CustomerReply *out)
 			}
 		}
 	}
-	void **v;
+	void **v = NULL;
 	if (rc == CRM_OK) {
 		rc = card_list(ctx, id, DB_TASK_CUST, DB_TASKS,
 		    &crm__v1__task__descriptor, keep_task, next, &v,

@@ -301,7 +301,7 @@ static void
 a_resent_log_stores_one_follow_up(void **state)
 {
 	(void)state;
-	uint64_t cid;
+	uint64_t cid = 0;
 	assert_crm_ok(add_customer("Resent Log Co", NULL, &cid));
 	struct crm_test_log l;
 	crm_test_log_init(&l, cid, "called, resent");
