@@ -6,9 +6,9 @@
  * Naming rule (one table for the whole tree):
  *
  *   where      prefix          example
- *   common/    crm_<obj>_<vb>  crm_wire_pack, crm_time_parse, crm_strerror
- *   server/    <file stem>_    store_customer_get, dispatch_request
- *   client/    <file stem>_    shell_run, render_table, conn_call
+ *   common/    crm_<obj>_<vb>  crm_wire_pack_nn, crm_time_parse, crm_strerror
+ *   server/    <file stem>_    store_get_msg, dispatch_read
+ *   client/    <file stem>_    shell_print_async, render_table, conn_call
  *   static     none            descriptive names only
  *
  * Generated protobuf-c code keeps its own Crm__V1__ names.

@@ -6,9 +6,10 @@
  * are customer_edit.c's (add, get, edit, assign) and customer_list.c's
  * (list, find).
  *
- * Indexes kept with every write: cust_name (kind || normalised name:
- * names are unique per kind), cust_owner (owner || id) and cust_team
- * (team || id). A rep's lists walk cust_owner, a manager's cust_team, an
+ * Indexes kept with every write (index_lists): cust_name (kind ||
+ * normalised name: names are unique per kind), cust_owner (owner || id),
+ * cust_team (team || id) and pool (team || id while the customer has no
+ * owner). A rep's lists walk cust_owner, a manager's cust_team, an
  * admin's the primary table, so no list scans what it may not show.
  */
 #include "customer.h"

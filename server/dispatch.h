@@ -2,20 +2,24 @@
 /*
  * dispatch.h: the request table and the per-request context. Every request
  * passes the same checks in the same order before its handler runs:
- *   1. unpack into the bounded arena        (INVALID_ARGUMENT, too big)
- *   2. protocol version                     (UNIMPLEMENTED)
- *   3. a known body                         (UNIMPLEMENTED)
- *   4. field validation (UTF-8, enums, lengths)  (INVALID_ARGUMENT)
- *   5. session                              (UNAUTHENTICATED)
- *   6. role                                 (PERMISSION_DENIED)
- *   7. reads run in the worker; writes get a request id check and an
- *      optional prepare step (password hashing) in the worker, then go to
- *      the writer, which looks up the request id (idempotency) and runs
- *      the handler in a nested transaction of the batch.
+ *   1. size                                 (RESOURCE_EXHAUSTED)
+ *   2. unpack into the bounded arena        (INVALID_ARGUMENT, too big)
+ *   3. protocol version                     (UNIMPLEMENTED)
+ *   4. a known body (the dispatch row)      (UNIMPLEMENTED)
+ *   5. no NUL byte inside a string          (INVALID_ARGUMENT)
+ *   6. field validation (UTF-8, enums, lengths, time ranges)
+ *                                           (INVALID_ARGUMENT)
+ *   7. the request id: 16 bytes, required by a write  (INVALID_ARGUMENT)
+ *   8. session                              (UNAUTHENTICATED)
+ *   9. role                                 (PERMISSION_DENIED)
+ *  10. reads run in the worker; a write's optional prepare step (password
+ *      hashing) runs in the worker, then the write goes to the writer,
+ *      which looks up the request id (idempotency) and runs the handler
+ *      in a nested transaction of the batch.
  * Handlers hold domain logic only. Two calls run a request, and every
  * caller (the workers, the writer, the fuzzer) uses them: dispatch_read
- * (steps 1-6, then a read's handler or a write's prepare step) and
- * dispatch_apply (step 7's writer half).
+ * (steps 1-9, then a read's handler or a write's prepare step) and
+ * dispatch_apply (step 10's writer half).
  */
 #ifndef DISPATCH_H
 #define DISPATCH_H
@@ -61,7 +65,7 @@ struct req_ctx {
 	int bulk;      /* an offline bulk load (crm-gen): no audit records */
 	char msg[512]; /* the status message of a failure */
 	/* Structured details of a failure (Status fields 4-6): set with
-	 * dispatch_fail_field / dispatch_fail_exists / retry_after_ms. */
+	 * dispatch_fail_field, or directly (existing_id, retry_after_ms). */
 	uint32_t retry_after_ms; /* nonzero: retryable after this wait */
 	char field[256];         /* INVALID_ARGUMENT: path of the bad field */
 	uint64_t existing_id;    /* ALREADY_EXISTS: a holder the caller sees */
@@ -138,7 +142,7 @@ crm_status dispatch_list_record(struct req_ctx *ctx, enum store_db db,
     ProtobufCMessage **out /* OUT */);
 
 /*
- * dispatch_check: steps 1-4 for buf, then 5-6 in ctx->txn (a read txn).
+ * dispatch_check: steps 1-7 for buf, then 8-9 in ctx->txn (a read txn).
  * On CRM_OK, *req (in ctx->arena) and *row are set; on failure
  * ctx->msg says why and *req may still be set (for its request id).
  */

@@ -32,13 +32,15 @@ HANDLER(user_handle_passwd);
 HANDLER(user_handle_team_add);
 HANDLER(user_handle_team_list);
 
-/* customer.c */
+/* customer_edit.c */
 HANDLER(customer_handle_add);
 HANDLER(customer_handle_get);
 HANDLER(customer_handle_edit);
+HANDLER(customer_handle_assign);
+
+/* customer_list.c */
 HANDLER(customer_handle_list);
 HANDLER(customer_handle_find);
-HANDLER(customer_handle_assign);
 
 /* contact.c */
 HANDLER(contact_handle_add);
@@ -54,8 +56,10 @@ HANDLER(followup_handle_get);
 /* history.c */
 HANDLER(history_handle_list);
 
-/* task.c */
+/* task_due.c */
 HANDLER(task_handle_due);
+
+/* task_edit.c */
 HANDLER(task_handle_add);
 HANDLER(task_handle_done);
 HANDLER(task_handle_move);
@@ -80,10 +84,11 @@ HANDLER(sla_handle_start);
 HANDLER(sla_handle_list);
 HANDLER(sla_handle_commitment_list);
 HANDLER(sla_handle_commitment_done);
-HANDLER(review_handle_stale);
 HANDLER(sla_handle_reminders);
 HANDLER(sla_handle_issue_resolve);
 HANDLER(sla_handle_issue_list);
+
+/* issue.c */
 HANDLER(issue_handle_escalate);
 
 /* report.c */
@@ -110,6 +115,7 @@ HANDLER(purchase_handle_list);
 HANDLER(attachment_handle_add);
 
 /* review.c */
+HANDLER(review_handle_stale);
 HANDLER(review_handle_customer_check);
 /* changes.c */
 HANDLER(changes_handle_list);

@@ -16,6 +16,9 @@
  * Version 9: search texts also hold pain points and contact titles (the
  * texts are rebuilt at every upgrade), and the audit trail is indexed by
  * customer (audit_reindex).
+ * Version 10 added the pool rules' index (reclaim: when each owned
+ * customer's owner got it, and the warning and reclaim deadlines), filled
+ * by pool_reclaim_reindex.
  */
 #include "upgrade.h"
 
