@@ -10,12 +10,6 @@
 #include "crm_xmalloc.h"
 #include "paths.h"
 
-char *
-cache_path(void)
-{
-	return paths_xdg("XDG_CACHE_HOME", ".cache", "customers");
-}
-
 static char *
 path_of(const char *file)
 {

@@ -13,10 +13,6 @@
 
 #define CACHE_MAX_NAMES 20000 /* keep completion instant */
 
-/* cache_path: the file's path, or NULL without HOME. Caller frees with
- * free(). */
-char *cache_path(void);
-
 /*
  * cache_load: the cached names, sorted, sanitised for the terminal.
  * Caller frees with cache_free(*names, *n). An absent file gives n = 0.

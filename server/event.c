@@ -79,46 +79,6 @@ event_add_kind(struct req_ctx *ctx, uint64_t customer_id, uint64_t task_id,
 }
 
 crm_status
-event_each(struct req_ctx *ctx, uint64_t customer_id, int64_t from,
-    crm_status (*fn)(struct req_ctx *, Crm__V1__CustomerEvent *, void *),
-    void *arg)
-{
-	store_key p, start;
-	store_key_id(&p, customer_id);
-	store_key_pair(&start, store_time_key(from), 0); /* after p */
-	struct store_iter it;
-	crm_status rc = store_iter_open(
-	    ctx->st, ctx->txn, DB_CUST_EVENT, p.b, 8, &start, &it);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	const uint8_t *key;
-	size_t klen;
-	while (rc == CRM_OK && store_iter_next(&it, &key, &klen)) {
-		const void *data;
-		size_t len;
-		Crm__V1__CustomerEvent *e = NULL;
-		if (store_iter_data(&it, &data, &len)) {
-			e = (Crm__V1__CustomerEvent *)
-			    protobuf_c_message_unpack(
-			        &crm__v1__customer_event__descriptor,
-			        &ctx->arena->allocator, len, data);
-		}
-		if (e == NULL) {
-			crm_err("cust_event: a record of customer %llu does "
-			        "not decode",
-			    (unsigned long long)customer_id);
-			rc = CRM_INTERNAL;
-			break;
-		}
-		e->by = e->by_id ? (char *)user_login_of(ctx, e->by_id) : NULL;
-		rc = fn(ctx, e, arg);
-	}
-	store_iter_close(&it);
-	return rc;
-}
-
-crm_status
 event_check(struct check *c)
 {
 	struct req_ctx *ctx = c->ctx;

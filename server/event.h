@@ -35,15 +35,6 @@ crm_status event_add_kind(struct req_ctx *ctx, uint64_t customer_id,
     uint64_t task_id, const char *kind, const char *reason, const char *fmt,
     ...) __attribute__((format(printf, 6, 7)));
 
-/*
- * event_each: call fn(ctx, e, arg) for each event of customer_id, oldest
- * first, from time `from` on (INT64_MIN: all). The events are in
- * ctx->arena, `by` filled. Stops at and returns fn's first error.
- */
-crm_status event_each(struct req_ctx *ctx, uint64_t customer_id, int64_t from,
-    crm_status (*fn)(struct req_ctx *, Crm__V1__CustomerEvent *, void *),
-    void *arg);
-
 struct check;
 /* event_check (crm-check): every event decodes, is keyed by its own
  * customer, time and id, names an existing customer, and the "event"

@@ -20,6 +20,7 @@
 #include "crm_time.h"
 #include "customer.h"
 #include "event.h"
+#include "handlers.h"
 #include "lifecycle.h"
 #include "policy.h"
 #include "report.h"

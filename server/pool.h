@@ -52,15 +52,4 @@ crm_status pool_tally(struct report *r, const uint64_t *ids, size_t n,
 /* pool_check: crm-check of the pool log and the claims index. */
 crm_status pool_check(struct check *c);
 
-crm_status pool_handle_release(
-    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp);
-crm_status pool_handle_list(
-    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp);
-crm_status pool_handle_claim(
-    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp);
-crm_status pool_handle_policy(
-    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp);
-crm_status pool_handle_handover(
-    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp);
-
 #endif

@@ -22,6 +22,12 @@ static const char *const db_names[DB_COUNT] = {
 #include "schema.def"
 };
 
+/* The named databases this process opens (LMDB's maxdbs): schema.def's
+ * with headroom, so adding databases there needs no change here. */
+#define STORE_MAX_DBS (DB_COUNT + 16)
+_Static_assert(STORE_MAX_DBS >= DB_COUNT,
+    "STORE_MAX_DBS (server/store.c) must cover schema.def's databases");
+
 const char *
 store_db_name(enum store_db db)
 {
@@ -87,7 +93,12 @@ store_open(store *s, const char *dir, size_t map_size, int mode)
 	if (rc != 0) {
 		return store_map_lmdb(rc, "mdb_env_create");
 	}
-	mdb_env_set_maxdbs(s->env, 64);
+	rc = mdb_env_set_maxdbs(s->env, STORE_MAX_DBS);
+	if (rc != 0) {
+		mdb_env_close(s->env);
+		s->env = NULL;
+		return store_map_lmdb(rc, "mdb_env_set_maxdbs");
+	}
 	mdb_env_set_maxreaders(s->env, 256);
 	MDB_envinfo info;
 	unsigned flags = MDB_NOTLS | (read_only ? MDB_RDONLY : 0u) |

@@ -22,6 +22,11 @@
 
 #define MAX_STEPS 512
 #define MAX_FILE  (1024 * 1024)
+/* Recorded logins the replay maps to its own sessions: every new corpus
+ * step starts with its own login (tests/data/protocol/README.md), so this
+ * grows with the corpus. */
+#define MAX_LOGINS 256
+#define MAX_TOKEN  64
 
 struct step {
 	char name[64]; /* the Request oneof field, e.g. "customer_add" */
@@ -70,7 +75,12 @@ setup(void **state)
 		if (n <= sl || strcmp(e->d_name + n - sl, sfx) != 0) {
 			continue;
 		}
-		assert_true(n_steps < MAX_STEPS && n - sl < 96);
+		if (n_steps >= MAX_STEPS) {
+			fail_msg("more than MAX_STEPS (%d) corpus requests: "
+			         "raise MAX_STEPS in tests/e2e/corpus_test.c",
+			    MAX_STEPS);
+		}
+		assert_true(n - sl < 96);
 		struct step *s = &steps[n_steps++];
 		memcpy(s->base, e->d_name, n - sl);
 		s->base[n - sl] = '\0';
@@ -237,8 +247,8 @@ pack_with_unknown(Crm__V1__Request *r, size_t *len)
 
 /* Session tokens of the recording and of this run, by login. */
 struct token_map {
-	uint8_t golden[16][64], live[16][64];
-	size_t golden_len[16], live_len[16];
+	uint8_t golden[MAX_LOGINS][MAX_TOKEN], live[MAX_LOGINS][MAX_TOKEN];
+	size_t golden_len[MAX_LOGINS], live_len[MAX_LOGINS];
 	size_t n;
 };
 
@@ -310,8 +320,21 @@ replayed_with_unknown_fields_crmd_answers_as_recorded(void **state)
 				const ProtobufCBinaryData
 				    *g = &want->login->session_token,
 				    *l = &got->login->session_token;
-				assert_true(tm.n < 16);
-				assert_true(g->len <= 64 && l->len <= 64);
+				if (tm.n >= MAX_LOGINS) {
+					fail_msg(
+					    "%s: more than MAX_LOGINS (%d) "
+					    "recorded logins: raise "
+					    "MAX_LOGINS in "
+					    "tests/e2e/corpus_test.c",
+					    s->base, MAX_LOGINS);
+				}
+				if (g->len > MAX_TOKEN || l->len > MAX_TOKEN) {
+					fail_msg("%s: a session token longer "
+					         "than MAX_TOKEN (%d) bytes: "
+					         "raise MAX_TOKEN in "
+					         "tests/e2e/corpus_test.c",
+					    s->base, MAX_TOKEN);
+				}
 				memcpy(tm.golden[tm.n], g->data, g->len);
 				tm.golden_len[tm.n] = g->len;
 				memcpy(tm.live[tm.n], l->data, l->len);
