@@ -28,7 +28,21 @@
 
 #define THREADS     3
 #define MAX_SECONDS 86400
-#define OPS         6
+
+/* Under ThreadSanitizer crmd's memory holds TSan's shadow and its
+ * history of every access, which grow with the run: that pass looks for
+ * races, and memory flatness is asserted by the others. */
+#if defined(__SANITIZE_THREAD__)
+#define SOAK_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define SOAK_TSAN 1
+#endif
+#endif
+#ifndef SOAK_TSAN
+#define SOAK_TSAN 0
+#endif
+#define OPS 6
 
 static struct crm_test_server srv;
 
@@ -316,7 +330,9 @@ mixed_load_succeeds_with_flat_memory(void **state)
 	assert_true(n >= 4);
 	/* Flat: the last quarter within 25% + 16 MiB of the first (the
 	 * arenas' pages and the allocator's caches warm up early). */
-	assert_true(last <= first * 1.25 + 16384);
+	if (!SOAK_TSAN) {
+		assert_true(last <= first * 1.25 + 16384);
+	}
 }
 
 int
