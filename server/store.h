@@ -4,9 +4,9 @@
  * transactions, map growth, and the one place LMDB error codes become
  * crm_status. Key encoding and record access are in store_schema.h.
  *
- * Rules (docs/design.md, "Threading"): default durable flags (no NOSYNC, NOMETASYNC or
- * WRITEMAP); MDB_NOTLS so workers can reuse read transactions; only crmd
- * opens the environment read-write; one writer thread.
+ * Rules (docs/design.md, "Threading"): default durable flags (no NOSYNC,
+ * NOMETASYNC or WRITEMAP); MDB_NOTLS so workers can reuse read transactions;
+ * only crmd opens the environment read-write; one writer thread.
  */
 #ifndef STORE_H
 #define STORE_H
