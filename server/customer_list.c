@@ -172,19 +172,6 @@ customer_handle_list(
 	return CRM_OK;
 }
 
-/* Whether folded needle occurs in text after folding. */
-static int
-matches(const char *text, const char *needle)
-{
-	if (text == NULL || *text == '\0') {
-		return 0;
-	}
-	char *f = crm_utf8_fold(text);
-	int hit = f != NULL && strstr(f, needle) != NULL;
-	free(f);
-	return hit;
-}
-
 static crm_status
 contact_matches(struct req_ctx *ctx, uint64_t id, const char *needle, int *hit)
 {
@@ -192,12 +179,12 @@ contact_matches(struct req_ctx *ctx, uint64_t id, const char *needle, int *hit)
 	size_t n;
 	crm_status rc = customer_contacts(ctx, id, &cs, &n);
 	for (size_t i = 0; rc == CRM_OK && i < n && !*hit; i++) {
-		*hit = matches(cs[i]->name, needle) ||
-		       matches(cs[i]->title, needle) ||
-		       matches(cs[i]->email, needle) ||
-		       matches(cs[i]->im, needle);
+		*hit = search_folded_has(cs[i]->name, needle) ||
+		       search_folded_has(cs[i]->title, needle) ||
+		       search_folded_has(cs[i]->email, needle) ||
+		       search_folded_has(cs[i]->im, needle);
 		for (size_t j = 0; j < cs[i]->n_phones && !*hit; j++) {
-			*hit = matches(cs[i]->phones[j], needle);
+			*hit = search_folded_has(cs[i]->phones[j], needle);
 		}
 	}
 	return rc;
@@ -258,11 +245,11 @@ customer_handle_find(
 		}
 		/* The stored text before the records. */
 		int known = search_match(ctx, c->owner_id, id, needle);
-		int hit = known == 1 || matches(c->name, needle) ||
-		          matches(c->notes, needle) ||
-		          matches(c->industry, needle) ||
-		          matches(c->region, needle) ||
-		          matches(c->pain_points, needle);
+		int hit = known == 1 || search_folded_has(c->name, needle) ||
+		          search_folded_has(c->notes, needle) ||
+		          search_folded_has(c->industry, needle) ||
+		          search_folded_has(c->region, needle) ||
+		          search_folded_has(c->pain_points, needle);
 		if (known != 0 && !hit) {
 			rc = contact_matches(ctx, id, needle, &hit);
 			if (rc == CRM_TOO_BIG) {

@@ -185,9 +185,8 @@ search_owner(struct req_ctx *ctx, uint64_t owner, uint64_t after,
 	return rc;
 }
 
-/* Whether folded needle is in text (folded here). */
-static int
-folded_has(const char *text, const char *needle)
+int
+search_folded_has(const char *text, const char *needle)
 {
 	if (text == NULL || *text == '\0') {
 		return 0;
@@ -231,17 +230,17 @@ search_followups(struct req_ctx *ctx, uint64_t customer, const char *needle,
 		if (cs != CRM_OK) {
 			break;
 		}
-		*hit = folded_has(f->summary, needle) ||
-		       folded_has(f->feedback, needle) ||
-		       folded_has(f->next_action, needle) ||
-		       folded_has(f->goal, needle) ||
-		       folded_has(f->participants, needle);
+		*hit = search_folded_has(f->summary, needle) ||
+		       search_folded_has(f->feedback, needle) ||
+		       search_folded_has(f->next_action, needle) ||
+		       search_folded_has(f->goal, needle) ||
+		       search_folded_has(f->participants, needle);
 		/* 待解决问题 and feedback tags are what was said, too. */
 		for (size_t j = 0; !*hit && j < f->n_objections; j++) {
-			*hit = folded_has(f->objections[j], needle);
+			*hit = search_folded_has(f->objections[j], needle);
 		}
 		for (size_t j = 0; !*hit && j < f->n_tags; j++) {
-			*hit = folded_has(f->tags[j], needle);
+			*hit = search_folded_has(f->tags[j], needle);
 		}
 		crm_arena_release(ctx->arena, mark);
 	}

@@ -26,6 +26,10 @@ crm_status search_update(struct req_ctx *ctx, uint64_t id, uint64_t old_owner);
 crm_status search_text(
     struct req_ctx *ctx, uint64_t id, char **text, size_t *len /* OUT */);
 
+/* search_folded_has: whether needle (already folded) occurs in text once
+ * text is folded (crm_utf8_fold); 0 for a NULL or empty text. */
+int search_folded_has(const char *text, const char *needle);
+
 /*
  * search_match: whether customer id's stored text holds needle (folded).
  * Returns 1 or 0, or -1 when no text is stored (a database written
