@@ -96,3 +96,24 @@ function(crm_needs_test_hooks)
     endif()
   endforeach()
 endfunction()
+
+# crm_cheap_hash_tests(): in a test build (CRM_TEST_HOOKS), every test of
+# the calling folder so far runs with CRM_TEST_CHEAP_HASH=1: crmd (and
+# `crmd user add`) hash new passwords at argon2id's minimum cost instead
+# of 64 MiB and ~60 ms (server/auth.c), which is most of the cost of an
+# e2e test's users and logins, under valgrind and ASan above all. The
+# tests about the hash's own cost (memory, timing, the hash pool) are
+# named in CRM_REAL_HASH_TESTS (tests/CMakeLists.txt) and keep it. Call
+# it at the end of each folder's CMakeLists.txt.
+function(crm_cheap_hash_tests)
+  if(NOT CRM_TEST_HOOKS)
+    return()
+  endif()
+  get_property(tests DIRECTORY PROPERTY TESTS)
+  foreach(t IN LISTS tests)
+    if(NOT t IN_LIST CRM_REAL_HASH_TESTS)
+      set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT
+                   CRM_TEST_CHEAP_HASH=1)
+    endif()
+  endforeach()
+endfunction()
