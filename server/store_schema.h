@@ -150,9 +150,13 @@ crm_status store_put(store *s, MDB_txn *txn, enum store_db db, const void *key,
     size_t klen, const void *data, size_t len);
 /* store_drop: empty db (it stays open). */
 crm_status store_drop(store *s, MDB_txn *txn, enum store_db db);
-/* store_entries: how many entries db holds (its tree's count, O(1));
- * 0 on error. */
+/* store_entries: how many entries db holds: its tree's count (O(1)) for
+ * a database of its own, a counted walk for one in the shared tree
+ * (schema.def's SCHEMA_TREE): not for a request's path. 0 on error. */
 uint64_t store_entries(store *s, MDB_txn *txn, enum store_db db);
+/* store_empty: 1 when db has no entry (one seek; for a sparse CUSTOMER
+ * database, one per customer until the first entry). */
+int store_empty(store *s, MDB_txn *txn, enum store_db db);
 /* store_seq_peek: the id sequence seq would hand out next (1 when it
  * never did), without taking it. */
 uint64_t store_seq_peek(store *s, MDB_txn *txn, const char *seq);
