@@ -207,6 +207,7 @@ search_followups(struct req_ctx *ctx, uint64_t customer, const char *needle,
 	if (rc != CRM_OK) {
 		return rc;
 	}
+	store_cursor_limit(cur, customer);
 	store_key sk;
 	store_key_pair(&sk, customer + 1, 0);
 	store_val k = { sk.b, 16 };

@@ -144,6 +144,7 @@ store_cursor_open(store *s, MDB_txn *txn, enum store_db db, store_cursor **c)
 	cur->s = s;
 	cur->db = db;
 	cur->placed = 0;
+	cur->limited = 0;
 	int rc = mdb_cursor_open(txn, s->dbi[db], &cur->mc);
 	if (rc != 0) {
 		free(cur);
@@ -267,6 +268,13 @@ store_cursor_get(store_cursor *c, enum store_op op, store_val *k, store_val *v)
 		v->len = d.mv_size;
 	}
 	return CRM_OK;
+}
+
+void
+store_cursor_limit(store_cursor *c, uint64_t customer)
+{
+	c->limited = 1;
+	c->limit = customer;
 }
 
 crm_status

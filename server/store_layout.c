@@ -139,10 +139,15 @@ store_settle(struct store_cursor *c, int rc, int dir, MDB_val *k, MDB_val *v)
 		if (rc != 0) {
 			return rc;
 		}
+		const uint8_t *b = k->mv_data;
+		if (c->limited && p->tree == STORE_TREE_CUSTOMER &&
+		    (k->mv_size < 10 || b[0] != STORE_REGION ||
+		        store_u64(b + 1) != c->limit)) {
+			return MDB_NOTFOUND;
+		}
 		if (store_mine(p, k)) {
 			return 0;
 		}
-		const uint8_t *b = k->mv_data;
 		if (p->tree == STORE_TREE_SHARED || k->mv_size < 10 ||
 		    b[0] != STORE_REGION) {
 			return MDB_NOTFOUND;

@@ -235,15 +235,19 @@ store_index_del(
 	return store_del(s, txn, db, &k);
 }
 
-/* The first key >= k (db's own key, copied to *found). */
+/* The first key >= k (db's own key, copied to *found); limit: only
+ * among keys with k's first 8 bytes (store_cursor_limit). */
 static crm_status
 seek(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
-    store_key *found)
+    int limit, store_key *found)
 {
 	store_cursor *c;
 	crm_status rc = store_cursor_open(s, txn, db, &c);
 	if (rc != CRM_OK) {
 		return rc;
+	}
+	if (limit) {
+		store_cursor_limit(c, store_u64(k->b));
 	}
 	store_val key = { k->b, k->len };
 	rc = store_cursor_get(c, STORE_SEEK, &key, NULL);
@@ -264,7 +268,7 @@ store_index_next(store *s, MDB_txn *txn, enum store_db db, uint64_t a,
 	}
 	store_key k, found;
 	store_key_pair(&k, a, after + 1);
-	crm_status rc = seek(s, txn, db, &k, &found);
+	crm_status rc = seek(s, txn, db, &k, 1, &found);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -284,7 +288,7 @@ store_id_next(
 	}
 	store_key k, found;
 	store_key_id(&k, after + 1);
-	crm_status rc = seek(s, txn, db, &k, &found);
+	crm_status rc = seek(s, txn, db, &k, 0, &found);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -333,7 +337,11 @@ store_iter_open(store *s, MDB_txn *txn, enum store_db db, const void *prefix,
 		memcpy(it->start.b + plen, from->b, from->len);
 		it->start.len += from->len;
 	}
-	return store_cursor_open(s, txn, db, &it->cur);
+	crm_status rc = store_cursor_open(s, txn, db, &it->cur);
+	if (rc == CRM_OK && plen >= 8) {
+		store_cursor_limit(it->cur, store_u64(prefix));
+	}
+	return rc;
 }
 
 /* The hot path of every list (due, reports): one cursor move each. */

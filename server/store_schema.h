@@ -184,6 +184,14 @@ crm_status store_cursor_open(
 crm_status store_cursor_get(
     store_cursor *c, enum store_op op, store_val *k, store_val *v);
 crm_status store_cursor_del(store_cursor *c);
+/*
+ * store_cursor_limit: the walk is about keys that start with customer (a
+ * per-customer list): moves past that customer's keys end at once
+ * (CRM_NOT_FOUND) instead of looking for the database's next or previous
+ * entry elsewhere, which in a CUSTOMER database of the shared tree means
+ * a seek per customer passed. Callers still check their prefix.
+ */
+void store_cursor_limit(store_cursor *c, uint64_t customer);
 /* store_cursor_close: NULL does nothing. */
 void store_cursor_close(store_cursor *c);
 #endif
