@@ -5,8 +5,10 @@
  *
  * Layout (store.h): changes holds seq (8 bytes big-endian, from the
  * "change" sequence) -> kind byte || record id; change_rec holds kind
- * byte || record id -> seq, so a record that changes again loses its old
- * entry and the log stays as large as the number of records. Entries are
+ * byte || record id -> seq, its latest. A record that changes again
+ * leaves its older entry where it is (deleting it would copy a page deep
+ * in the log on every write: issue 19); readers skip an entry that is
+ * not its record's latest, so each record is listed once. Entries are
  * written in the transaction of the change, so a reader that sees seq N
  * has seen every committed change below N. Visibility is checked when
  * the log is read, against the customer as it is then.
@@ -48,22 +50,8 @@ changes_record(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id)
 	}
 	uint8_t rk[REC_KEY_LEN];
 	rec_key(rk, kind, id);
-	store_val v;
-	crm_status rc =
-	    store_get(ctx->st, ctx->txn, DB_CHANGE_REC, rk, sizeof(rk), &v);
-	if (rc == CRM_OK && v.len == 8) {
-		/* The record's older entry goes: one entry per record. */
-		store_key ok;
-		memcpy(ok.b, v.data, 8);
-		ok.len = 8;
-		rc = store_del(ctx->st, ctx->txn, DB_CHANGES, &ok);
-	} else if (rc == CRM_NOT_FOUND) {
-		rc = CRM_OK;
-	}
 	uint64_t seq;
-	if (rc == CRM_OK) {
-		rc = store_next_id(ctx->st, ctx->txn, "change", &seq);
-	}
+	crm_status rc = store_next_id(ctx->st, ctx->txn, "change", &seq);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -246,6 +234,15 @@ changes_handle_list(
 		const uint8_t *rk = d.data;
 		Crm__V1__ChangeKind kind = (Crm__V1__ChangeKind)rk[0];
 		uint64_t id = store_u64(rk + 1), cust;
+		/* An older entry of a record that changed again: listed at
+		 * its latest seq instead. */
+		store_val latest;
+		if (store_get(ctx->st, ctx->txn, DB_CHANGE_REC, rk, REC_KEY_LEN,
+		        &latest) != CRM_OK ||
+		    latest.len != 8 || store_u64(latest.data) != seq) {
+			out->next_since = seq;
+			continue;
+		}
 		/* The cursor passes invisible entries too, so a caller who
 		 * sees little does not walk the same entries again. */
 		if (!entry_visible(ctx, kind, id, &cust)) {

@@ -140,10 +140,23 @@ store_settle(struct store_cursor *c, int rc, int dir, MDB_val *k, MDB_val *v)
 			return rc;
 		}
 		const uint8_t *b = k->mv_data;
-		if (c->limited && p->tree == STORE_TREE_CUSTOMER &&
-		    (k->mv_size < 10 || b[0] != STORE_REGION ||
-		        store_u64(b + 1) != c->limit)) {
-			return MDB_NOTFOUND;
+		if (c->limited && p->tree == STORE_TREE_CUSTOMER) {
+			/* Past the customer in the walk's direction: done;
+			 * short of it (a seek that landed on a neighbour):
+			 * straight to the customer's own range. */
+			if (k->mv_size < 10 || b[0] != STORE_REGION) {
+				return MDB_NOTFOUND;
+			}
+			uint64_t at = store_u64(b + 1);
+			if (dir > 0 ? at > c->limit : at < c->limit) {
+				return MDB_NOTFOUND;
+			}
+			if (at != c->limit) {
+				rc = seek_customer(c, c->limit,
+				    (uint8_t)(dir > 0 ? p->tag : p->tag + 1), dir,
+				    k, v);
+				continue;
+			}
 		}
 		if (store_mine(p, k)) {
 			return 0;
