@@ -20,13 +20,16 @@
  * customer's owner got it, and the warning and reclaim deadlines), filled
  * by pool_reclaim_reindex.
  * Version 11 keeps most databases in one shared LMDB tree (schema.def's
- * SCHEMA_TREE; store_relocate moves the old data before the steps here).
+ * SCHEMA_TREE; store_relocate moves the old data before the steps here),
+ * and keeps customers' latest change seqs in change_cust, beside them
+ * (changes_split_customers).
  */
 #include "upgrade.h"
 
 #include <string.h>
 
 #include "audit.h"
+#include "changes.h"
 #include "crm.h"
 #include "customer.h"
 #include "dispatch.h"
@@ -119,6 +122,10 @@ upgrade_once(store *st)
 		}
 		if (rc == CRM_OK && v < 9) {
 			rc = audit_reindex(&ctx);
+		}
+		if (rc == CRM_OK && v < 11) {
+			/* Customers' latest change seqs beside them. */
+			rc = changes_split_customers(&ctx);
 		}
 		if (rc == CRM_OK && v < 10) {
 			/* The pool rules' entries (pool_reclaim.h). */

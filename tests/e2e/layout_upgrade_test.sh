@@ -17,11 +17,25 @@ e2e_home layout-upgrade 10000
 export TZ=Asia/Shanghai
 
 kinds="customers contacts followups tasks"
-export_all() { # DIR
+# the change feed too (customers' latest seqs move to change_cust)
+export_all() { # DIR: every kind, and the change feed from the start
 	mkdir -p "$1"
 	for k in $kinds; do
 		"$CRM" -c "export $k $1/$k.csv" >/dev/null 2>&1 ||
 			bad "export $k to $1"
+	done
+	local since=0 n
+	: >"$1/changes.txt"
+	for n in $(seq 200); do
+		"$CRM" --format json -c "changes $since --limit 1000" >"$1/page.json" ||
+			{ bad "changes $since"; break; }
+		python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+for c in d.get("changes", []):
+    print(c["seq"], c["kind"], c["id"], c.get("customer_id", 0))' \
+			"$1/page.json" >>"$1/changes.txt"
+		since=$(json 'd.get("next_since", 0)' <"$1/page.json")
+		[ "$(json 'd.get("more", False)' <"$1/page.json")" = True ] || break
 	done
 }
 
@@ -55,11 +69,15 @@ has_re_log() {
 }
 has_re_log "crmd says it moved the data" "moved [0-9]+ entries to the shared tree"
 export_all "$H/after"
-for k in $kinds; do
-	if cmp -s "$H/before/$k.csv" "$H/after/$k.csv"; then
+for k in $kinds changes; do
+	f=$k.csv
+	[ "$k" = changes ] && f=changes.txt
+	if [ ! -s "$H/before/$f" ]; then
+		bad "export $k: nothing before the move"
+	elif cmp -s "$H/before/$f" "$H/after/$f"; then
 		ok "export $k: the same rows after the move"
 	else
-		bad "export $k differs after the move: $(diff "$H/before/$k.csv" "$H/after/$k.csv" | head -5)"
+		bad "export $k differs after the move: $(diff "$H/before/$f" "$H/after/$f" | head -5)"
 	fi
 done
 run_exit 0 "the new layout takes a follow-up" "$CRM" -c \
