@@ -6,8 +6,8 @@
  * Layout (store.h): changes holds seq (8 bytes big-endian, from the
  * "change" sequence) -> kind byte || record id; change_rec holds kind
  * byte || record id -> seq, its latest (a customer's in change_cust,
- * customer id -> seq, beside the customer's record). A record that changes again
- * leaves its older entry where it is (deleting it would copy a page deep
+ * customer id -> seq, beside the customer's record). A record that changes
+ * again leaves its older entry where it is (deleting it would copy a page deep
  * in the log on every write: issue 19); readers skip an entry that is
  * not its record's latest, so each record is listed once. Entries are
  * written in the transaction of the change, so a reader that sees seq N
@@ -297,8 +297,8 @@ changes_handle_list(
 		store_val latest;
 		store_key rec;
 		enum store_db ldb = latest_key(rk, &rec);
-		if (store_get(ctx->st, ctx->txn, ldb, rec.b, rec.len, &latest) !=
-		        CRM_OK ||
+		if (store_get(ctx->st, ctx->txn, ldb, rec.b, rec.len,
+		        &latest) != CRM_OK ||
 		    latest.len != 8 || store_u64(latest.data) != seq) {
 			out->next_since = seq;
 			continue;

@@ -153,8 +153,8 @@ store_settle(struct store_cursor *c, int rc, int dir, MDB_val *k, MDB_val *v)
 			}
 			if (at != c->limit) {
 				rc = seek_customer(c, c->limit,
-				    (uint8_t)(dir > 0 ? p->tag : p->tag + 1), dir,
-				    k, v);
+				    (uint8_t)(dir > 0 ? p->tag : p->tag + 1),
+				    dir, k, v);
 				continue;
 			}
 		}
