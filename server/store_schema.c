@@ -350,12 +350,13 @@ store_iter_next(struct store_iter *it, const uint8_t **key, size_t *klen)
 {
 	store_val k = { it->start.b, it->start.len };
 	crm_status rc;
+	/* The value comes with the key (store_iter_data): one move each. */
 	if (!it->started) {
 		it->started = 1;
 		rc = store_cursor_get(it->cur,
-		    it->start.len ? STORE_SEEK : STORE_FIRST, &k, NULL);
+		    it->start.len ? STORE_SEEK : STORE_FIRST, &k, &it->val);
 	} else {
-		rc = store_cursor_get(it->cur, STORE_NEXT, &k, NULL);
+		rc = store_cursor_get(it->cur, STORE_NEXT, &k, &it->val);
 	}
 	if (rc != CRM_OK || k.len < it->plen ||
 	    memcmp(k.data, it->prefix, it->plen) != 0) {
@@ -369,12 +370,11 @@ store_iter_next(struct store_iter *it, const uint8_t **key, size_t *klen)
 int
 store_iter_data(struct store_iter *it, const void **data, size_t *len)
 {
-	store_val v;
-	if (store_cursor_get(it->cur, STORE_CURRENT, NULL, &v) != CRM_OK) {
+	if (!it->started || it->val.data == NULL) {
 		return 0;
 	}
-	*data = v.data;
-	*len = v.len;
+	*data = it->val.data;
+	*len = it->val.len;
 	return 1;
 }
 
