@@ -348,15 +348,15 @@ store_iter_open(store *s, MDB_txn *txn, enum store_db db, const void *prefix,
 int
 store_iter_next(struct store_iter *it, const uint8_t **key, size_t *klen)
 {
-	store_val k = { it->start.b, it->start.len };
+	store_val k = { it->start.b, it->start.len }, v = { NULL, 0 };
 	crm_status rc;
 	/* The value comes with the key (store_iter_data): one move each. */
 	if (!it->started) {
 		it->started = 1;
 		rc = store_cursor_get(it->cur,
-		    it->start.len ? STORE_SEEK : STORE_FIRST, &k, &it->val);
+		    it->start.len ? STORE_SEEK : STORE_FIRST, &k, &v);
 	} else {
-		rc = store_cursor_get(it->cur, STORE_NEXT, &k, &it->val);
+		rc = store_cursor_get(it->cur, STORE_NEXT, &k, &v);
 	}
 	if (rc != CRM_OK || k.len < it->plen ||
 	    memcmp(k.data, it->prefix, it->plen) != 0) {
@@ -364,17 +364,19 @@ store_iter_next(struct store_iter *it, const uint8_t **key, size_t *klen)
 	}
 	*key = k.data;
 	*klen = k.len;
+	it->vdata = v.data;
+	it->vlen = v.len;
 	return 1;
 }
 
 int
 store_iter_data(struct store_iter *it, const void **data, size_t *len)
 {
-	if (!it->started || it->val.data == NULL) {
+	if (!it->started) {
 		return 0;
 	}
-	*data = it->val.data;
-	*len = it->val.len;
+	*data = it->vdata;
+	*len = it->vlen;
 	return 1;
 }
 

@@ -104,7 +104,9 @@ struct store_iter {
 	size_t plen;
 	int started;
 	store_key start;
-	store_val val; /* the value of the key last yielded */
+	/* the value of the key last yielded (store_iter_data) */
+	const void *vdata;
+	size_t vlen;
 };
 crm_status store_iter_open(store *s, MDB_txn *txn, enum store_db db,
     const void *prefix, size_t plen, const store_key *from,
