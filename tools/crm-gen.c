@@ -9,8 +9,18 @@
  * Every record goes through the server's own request handlers (crmd_core)
  * with the clock set to the time of the event, so indexes, report facts
  * and tasks are exactly what crmd would have written. Only the audit log
- * is left out, and commits are batched without fsync until a final sync:
- * a crash mid-way leaves a database to throw away, not a wrong one.
+ * is left out (and the similar-name warning of customer add, a reply that
+ * would read every name for each customer: req_ctx.bulk skips both), and
+ * commits are batched without fsync until a final sync: a crash mid-way
+ * leaves a database to throw away, not a wrong one.
+ *
+ * Where the time goes (perf, 100,000 customers): the handlers' own writes,
+ * about 95 store operations per follow-up (the change log, id sequences,
+ * the follow-up task done and planned anew, report facts, the customer's
+ * search text); the load is linear in the customers. Logging the
+ * follow-ups of a batch in time order across customers (so the report
+ * facts go in key order) and larger transactions were both measured
+ * slower and larger: the per-customer indexes then lose their appends.
  */
 #include <getopt.h>
 #include <inttypes.h>
