@@ -42,9 +42,7 @@
 #define DAY      86400
 #define HOUR     3600
 #define PASSWORD "bench-pw"
-#ifndef BATCH
-#define BATCH 100 /* customers per transaction */
-#endif
+#define BATCH    100 /* customers per transaction (--batch) */
 
 struct opts {
 	const char *data;
@@ -55,6 +53,7 @@ struct opts {
 	int quiet;
 	uint64_t deep;      /* follow-ups of the one deep customer */
 	unsigned deep_text; /* bytes of each one's summary and feedback */
+	uint64_t batch;     /* customers per transaction */
 };
 
 /* ---------------------------------------------------- randomness */
@@ -533,8 +532,7 @@ load(struct gen *g)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	MDB_txn *txn;
 	crm_status rc = store_write_begin(g->st, &txn);
-	uint64_t batch =
-	    getenv("XB") ? strtoull(getenv("XB"), NULL, 10) : BATCH;
+	uint64_t batch = g->o.batch;
 	g->ctx.txn = txn;
 	if (rc == CRM_OK) {
 		rc = make_users(g);
@@ -602,6 +600,8 @@ usage(FILE *f)
 	    "                    follow-ups, a minute apart until a day ago\n"
 	    "  --deep-text B     bytes of their summary and feedback each\n"
 	    "                    (default 4096, the most a field holds)\n"
+	    "  --batch N         customers per transaction (default 100;\n"
+	    "                    every commit copies each page it touched)\n"
 	    "  --quiet           no progress bar\n"
 	    "  -h, --help        this help\n\n"
 	    "Users: admin, managers mgr01.., reps rep0001..; every password\n"
@@ -632,13 +632,14 @@ main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "deep", required_argument, NULL, 'D' },
 		{ "deep-text", required_argument, NULL, 'T' },
+		{ "batch", required_argument, NULL, 'b' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct gen g;
 	memset(&g, 0, sizeof(g));
-	g.o = (struct opts){ NULL, 1000000, 10, 10, 10, 1, 0, 0, 4096 };
+	g.o = (struct opts){ NULL, 1000000, 10, 10, 10, 1, 0, 0, 4096, BATCH };
 	int c;
 	while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
 		uint64_t v = 0;
@@ -671,6 +672,9 @@ main(int argc, char **argv)
 			break;
 		case 'T':
 			g.o.deep_text = (unsigned)(v > 4096 ? 4096 : v);
+			break;
+		case 'b':
+			g.o.batch = v ? v : 1;
 			break;
 		case 'q':
 			g.o.quiet = 1;
