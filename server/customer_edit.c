@@ -199,8 +199,9 @@ customer_handle_add(
 	if (rc == CRM_OK && p != NULL) {
 		resp->customer->proposal = p;
 	}
-	if (rc == CRM_OK) {
-		/* A warning only: the customer is added. */
+	if (rc == CRM_OK && !ctx->bulk) {
+		/* A warning only: the customer is added (a bulk load has
+		 * nobody to warn, and the walk reads every name). */
 		rc = customer_similar(ctx, c, SIMILAR_MAX,
 		    &resp->customer->similar, &resp->customer->n_similar);
 	}

@@ -62,7 +62,8 @@ struct req_ctx {
 	 * (0 when unknown). nanomsg 1.1.5 tells no peer address. */
 	uint32_t peer;
 	int changed;   /* a write changed something: poke subscribers */
-	int bulk;      /* an offline bulk load (crm-gen): no audit records */
+	int bulk;      /* an offline bulk load (crm-gen): no audit records,
+	                * no similar-name warnings */
 	char msg[512]; /* the status message of a failure */
 	/* Structured details of a failure (Status fields 4-6): set with
 	 * dispatch_fail_field, or directly (existing_id, retry_after_ms). */
