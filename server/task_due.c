@@ -3,6 +3,15 @@
  * task_due.c: the task queue: `due` (a person's, a named rep's or a
  * team's open tasks by due time, overdue first) and task_collect, the
  * merge of task_open index ranges it and the reminders read.
+ *
+ * Each task_open entry (owner || due || task id) holds the task as `due`
+ * shows it: the task record packed with its customer's name, grade and
+ * stage (issue 19), so a due page is one index range and unpacks nothing
+ * else (the owner's login is looked up once per owner of the page). The
+ * values follow every change: task_put writes them (task_due_index), a
+ * customer's change of name, grade or stage rewrites its open tasks'
+ * (task_due_on_customer), crm-check compares each with the records
+ * (task_due_value_ok) and schema 12 filled them (task_due_reindex).
  */
 #include "task.h"
 
@@ -24,6 +33,161 @@
 #define DUE_DEFAULT_LIMIT 200
 #define DUE_MAX_LIMIT     1000
 
+/* ---------------------------------------------------- the entry values */
+
+/*
+ * The task_open value of open task t, whose customer is c (NULL: it does
+ * not load, and due shows no customer fields, as before the values):
+ * t packed with c's name, grade and stage, without its owner's login.
+ * Into ctx->arena. Errors: CRM_TOO_BIG (the arena is full).
+ */
+static crm_status
+due_value(struct req_ctx *ctx, const Crm__V1__Task *t,
+    const Crm__V1__Customer *c, uint8_t **buf, size_t *len)
+{
+	Crm__V1__Task v = *t;
+	v.owner = NULL;
+	v.customer = c != NULL ? c->name : NULL;
+	v.has_grade = c != NULL && c->has_grade;
+	v.grade = c != NULL ? c->grade : 0;
+	v.has_stage = c != NULL && c->has_stage;
+	v.stage = c != NULL ? c->stage : 0;
+	*len = crm__v1__task__get_packed_size(&v);
+	*buf = crm_arena_alloc(ctx->arena, *len ? *len : 1);
+	if (*buf == NULL) {
+		return CRM_TOO_BIG;
+	}
+	crm__v1__task__pack(&v, *buf);
+	return CRM_OK;
+}
+
+/* t's customer for its entry value: NULL when it does not load (as
+ * task_fill_customer leaves the fields unset). */
+static const Crm__V1__Customer *
+due_customer(struct req_ctx *ctx, const Crm__V1__Task *t)
+{
+	Crm__V1__Customer *c;
+	return task_load_customer(ctx, t->customer_id, &c) == CRM_OK ? c
+	                                                             : NULL;
+}
+
+/* Write open task t's entry with the fields of its customer c. */
+static crm_status
+due_put(
+    struct req_ctx *ctx, const Crm__V1__Task *t, const Crm__V1__Customer *c)
+{
+	size_t mark = crm_arena_mark(ctx->arena);
+	uint8_t *buf;
+	size_t len;
+	store_key k;
+	store_key_triple(&k, t->owner_id, store_time_key(t->due_at), t->id);
+	crm_status rc = due_value(ctx, t, c, &buf, &len);
+	if (rc == CRM_OK) {
+		rc = store_put(
+		    ctx->st, ctx->txn, DB_TASK_OPEN, k.b, k.len, buf, len);
+	}
+	crm_arena_release(ctx->arena, mark);
+	return rc;
+}
+
+crm_status
+task_due_index(struct req_ctx *ctx, const Crm__V1__Task *before,
+    const Crm__V1__Task *after)
+{
+	store_key ok, nk;
+	const store_key *o =
+	    before != NULL ? store_key_queue(&ok, task_is_open(before),
+	                         before->owner_id, before->due_at, before->id)
+	                   : NULL;
+	const store_key *n = store_key_queue(&nk, task_is_open(after),
+	    after->owner_id, after->due_at, after->id);
+	crm_status rc = CRM_OK;
+	if (o != NULL && (n == NULL || o->len != n->len ||
+	                     memcmp(o->b, n->b, o->len) != 0)) {
+		rc = store_del(ctx->st, ctx->txn, DB_TASK_OPEN, o);
+	}
+	if (rc == CRM_OK && n != NULL) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		rc = due_put(ctx, after, due_customer(ctx, after));
+		crm_arena_release(ctx->arena, mark);
+	}
+	return rc;
+}
+
+static int
+same_text(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+crm_status
+task_due_on_customer(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    const Crm__V1__Customer *after)
+{
+	/* A new customer has no tasks yet; the rest only when what due
+	 * shows of it changed. */
+	if (before == NULL || (same_text(before->name, after->name) &&
+	                          before->has_grade == after->has_grade &&
+	                          before->grade == after->grade &&
+	                          before->has_stage == after->has_stage &&
+	                          before->stage == after->stage)) {
+		return CRM_OK;
+	}
+	uint64_t id = 0;
+	crm_status rc;
+	while ((rc = store_index_next(ctx->st, ctx->txn, DB_TASK_CUST,
+	            after->id, id, &id)) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Task *t;
+		rc = dispatch_list_record(ctx, DB_TASKS, id,
+		    &crm__v1__task__descriptor, (ProtobufCMessage **)&t);
+		if (rc == CRM_OK && task_is_open(t) &&
+		    t->customer_id == after->id) {
+			rc = due_put(ctx, t, after);
+		}
+		crm_arena_release(ctx->arena, mark);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+}
+
+int
+task_due_value_ok(
+    struct req_ctx *ctx, const Crm__V1__Task *t, const void *v, size_t n)
+{
+	size_t mark = crm_arena_mark(ctx->arena);
+	uint8_t *buf;
+	size_t len;
+	int ok =
+	    due_value(ctx, t, due_customer(ctx, t), &buf, &len) == CRM_OK &&
+	    len == n && memcmp(buf, v, n) == 0;
+	crm_arena_release(ctx->arena, mark);
+	return ok;
+}
+
+crm_status
+task_due_reindex(struct req_ctx *ctx)
+{
+	uint64_t id = 0;
+	crm_status rc = CRM_OK;
+	while (rc == CRM_OK &&
+	       store_id_next(ctx->st, ctx->txn, DB_TASKS, id, &id) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Task *t;
+		rc = dispatch_list_record(ctx, DB_TASKS, id,
+		    &crm__v1__task__descriptor, (ProtobufCMessage **)&t);
+		if (rc == CRM_OK && task_is_open(t)) {
+			rc = due_put(ctx, t, due_customer(ctx, t));
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------- due */
+
 static int
 by_due(const void *a, const void *b)
 {
@@ -39,6 +203,8 @@ struct collect {
 	Crm__V1__Task **tasks;
 	size_t *count, cap;
 	int *more;
+	uint64_t owner_id; /* the last owner's login, looked up once */
+	const char *owner;
 };
 
 /* A task of a merge of task_open queues. */
@@ -55,15 +221,34 @@ take_task(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
 		*full = 1;
 		return CRM_OK;
 	}
-	Crm__V1__Task *t;
-	crm_status rc = dispatch_list_record(ctx, DB_TASKS, id,
-	    &crm__v1__task__descriptor, (ProtobufCMessage **)&t);
-	if (rc == CRM_OK) {
-		t->owner = (char *)user_login_of(ctx, t->owner_id);
-		task_fill_customer(ctx, t);
-		c->tasks[(*c->count)++] = t;
+	const void *v;
+	size_t n;
+	if (!store_iter_data(it, &v, &n) || n == 0) {
+		return dispatch_fail(ctx, CRM_INTERNAL,
+		    "task_open %" PRIu64
+		    " has no value (crm-check reports it)",
+		    id);
 	}
-	return rc;
+	Crm__V1__Task *t = crm__v1__task__unpack(&ctx->arena->allocator, n, v);
+	if (t == NULL) {
+		/* A full arena is not damage (the caller pages). */
+		Crm__V1__Task *m = crm__v1__task__unpack(NULL, n, v);
+		if (m != NULL) {
+			crm__v1__task__free_unpacked(m, NULL);
+			return CRM_TOO_BIG;
+		}
+		return dispatch_fail(ctx, CRM_INTERNAL,
+		    "task_open %" PRIu64
+		    " does not decode (crm-check reports it)",
+		    id);
+	}
+	if (c->owner == NULL || c->owner_id != t->owner_id) {
+		c->owner_id = t->owner_id;
+		c->owner = user_login_of(ctx, t->owner_id);
+	}
+	t->owner = (char *)c->owner;
+	c->tasks[(*c->count)++] = t;
+	return CRM_OK;
 }
 
 /*
@@ -76,7 +261,7 @@ static crm_status
 collect(struct req_ctx *ctx, const uint64_t *owners, size_t n, int64_t until,
     Crm__V1__Task **tasks, size_t *count, size_t cap, int *more)
 {
-	struct collect c = { tasks, count, cap, more };
+	struct collect c = { tasks, count, cap, more, 0, NULL };
 	return queues_merge(
 	    ctx, DB_TASK_OPEN, owners, n, 0, INT64_MIN, until, take_task, &c);
 }

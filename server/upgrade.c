@@ -19,6 +19,9 @@
  * Version 10 added the pool rules' index (reclaim: when each owned
  * customer's owner got it, and the warning and reclaim deadlines), filled
  * by pool_reclaim_reindex.
+ * Version 12: each open-task entry (task_open) holds the task as due
+ * shows it, with its customer's name, grade and stage, filled by
+ * task_due_reindex.
  */
 #include "upgrade.h"
 
@@ -34,6 +37,7 @@
 #include "search.h"
 #include "sla.h"
 #include "stats.h"
+#include "task.h"
 
 /* Search texts keyed by customer id alone (before owner || id). */
 static int
@@ -121,6 +125,10 @@ upgrade_once(store *st)
 		if (rc == CRM_OK && v < 10) {
 			/* The pool rules' entries (pool_reclaim.h). */
 			rc = pool_reclaim_reindex(&ctx);
+		}
+		if (rc == CRM_OK && v < 12) {
+			/* The due entries hold what due shows (task.h). */
+			rc = task_due_reindex(&ctx);
 		}
 		if (rc == CRM_OK) {
 			rc = store_schema_set(st, txn, STORE_SCHEMA_VERSION);
