@@ -6,8 +6,9 @@
  *
  * Each task_open entry (owner || due || task id) holds the task as `due`
  * shows it: the task record packed with its customer's name, grade and
- * stage (issue 19), so a due page is one index range and unpacks nothing
- * else (the owner's login is looked up once per owner of the page). The
+ * stage (issue 19), so a due page is one index range and unpacks
+ * nothing: the stored bytes go into the reply as they are, each with its
+ * owner's login appended (looked up once per owner of the page). The
  * values follow every change: task_put writes them (task_due_index), a
  * customer's change of name, grade or stage rewrites its open tasks'
  * (task_due_on_customer), crm-check compares each with the records
@@ -188,17 +189,6 @@ task_due_reindex(struct req_ctx *ctx)
 
 /* ---------------------------------------------------- due */
 
-static int
-by_due(const void *a, const void *b)
-{
-	const Crm__V1__Task *x = *(Crm__V1__Task *const *)a;
-	const Crm__V1__Task *y = *(Crm__V1__Task *const *)b;
-	if (x->due_at != y->due_at) {
-		return x->due_at < y->due_at ? -1 : 1;
-	}
-	return x->id < y->id ? -1 : (x->id > y->id);
-}
-
 struct collect {
 	Crm__V1__Task **tasks;
 	size_t *count, cap;
@@ -273,6 +263,153 @@ task_collect(struct req_ctx *ctx, uint64_t owner, int64_t until,
 	return collect(ctx, &owner, 1, until, tasks, n, cap, more);
 }
 
+/* ---------------------------------------------------- due's reply */
+
+/* One varint at *p (below end), into *v; 0 when it runs past end. */
+static int
+wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (unsigned shift = 0; *p < end && shift < 64; shift += 7) {
+		uint8_t b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (b < 0x80) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* v as a varint at p; returns its length. */
+static size_t
+wire_put_varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+	for (; v >= 0x80; v >>= 7) {
+		p[n++] = (uint8_t)(v | 0x80);
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+/*
+ * Whether v[0..n) is well-formed protobuf wire data (every field's tag,
+ * varint and length within it), with field 4 (Task.owner_id) in *owner.
+ * What due sends as it is stored must at least frame as a message: a
+ * damaged value is an error naming it, not a reply the client cannot
+ * read. (crm-check compares each value with the records.)
+ */
+static int
+wire_ok(const uint8_t *p, size_t n, uint64_t *owner)
+{
+	const uint8_t *end = p + n;
+	*owner = 0;
+	while (p < end) {
+		uint64_t tag, v;
+		if (!wire_varint(&p, end, &tag) || tag >> 3 == 0) {
+			return 0;
+		}
+		switch (tag & 7) {
+		case 0:
+			if (!wire_varint(&p, end, &v)) {
+				return 0;
+			}
+			if (tag >> 3 == 4) {
+				*owner = v;
+			}
+			break;
+		case 1:
+		case 5:
+			v = (tag & 7) == 1 ? 8 : 4;
+			if ((size_t)(end - p) < v) {
+				return 0;
+			}
+			p += v;
+			break;
+		case 2:
+			if (!wire_varint(&p, end, &v) ||
+			    (uint64_t)(end - p) < v) {
+				return 0;
+			}
+			p += v;
+			break;
+		default:
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* A due page as the stored entry values, each with its owner's login
+ * appended (Task.owner, field 5: a field appended to a message's bytes
+ * is that field set), sent as TaskList.tasks (field 1) without being
+ * unpacked or packed again: protobuf-c packs a message's unknown fields
+ * as they are (tag, then data: for a length-delimited one, its length
+ * and bytes), after its known ones. */
+struct page {
+	ProtobufCMessageUnknownField *f;
+	size_t n, cap;
+	int more;
+	uint64_t owner_id; /* the last owner's login, looked up once */
+	const char *owner;
+	size_t owner_len;
+};
+
+static crm_status
+take_entry(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
+    void *arg, int *full)
+{
+	struct page *pg = arg;
+	(void)at;
+	if (pg->n == pg->cap) {
+		pg->more = 1;
+		*full = 1;
+		return CRM_OK;
+	}
+	const void *v;
+	size_t n;
+	uint64_t owner;
+	if (!store_iter_data(it, &v, &n) || n == 0) {
+		return dispatch_fail(ctx, CRM_INTERNAL,
+		    "task_open %" PRIu64
+		    " has no value (crm-check reports it)",
+		    id);
+	}
+	if (!wire_ok(v, n, &owner)) {
+		return dispatch_fail(ctx, CRM_INTERNAL,
+		    "task_open %" PRIu64
+		    " does not decode (crm-check reports it)",
+		    id);
+	}
+	if (pg->owner == NULL || pg->owner_id != owner) {
+		pg->owner_id = owner;
+		pg->owner = user_login_of(ctx, owner);
+		pg->owner_len = strlen(pg->owner);
+	}
+	/* The value points into the map, which the read ends before the
+	 * reply is packed: copied, with the owner field after it, behind
+	 * the length an unknown field's data starts with. */
+	uint8_t owner_head[11];
+	size_t head = 1 + wire_put_varint(owner_head + 1, pg->owner_len);
+	owner_head[0] = 5 << 3 | 2;
+	size_t body = n + head + pg->owner_len;
+	uint8_t *buf = crm_arena_alloc(ctx->arena, 10 + body);
+	if (buf == NULL) {
+		return CRM_TOO_BIG;
+	}
+	uint8_t *p = buf + wire_put_varint(buf, body);
+	memcpy(p, v, n);
+	memcpy(p + n, owner_head, head);
+	memcpy(p + n + head, pg->owner, pg->owner_len);
+	p += body;
+	ProtobufCMessageUnknownField *f = &pg->f[pg->n++];
+	f->tag = 1;
+	f->wire_type = PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
+	f->len = (size_t)(p - buf);
+	f->data = buf;
+	return CRM_OK;
+}
+
 /* The users ctx->who manages (a team's queue), into *ids (caller frees
  * with free()). */
 static crm_status
@@ -334,8 +471,9 @@ task_handle_due(
 	crm__v1__task_list__init(out);
 	out->has_now_at = 1;
 	out->now_at = ctx->now;
-	out->tasks = crm_arena_alloc(ctx->arena, cap * sizeof(*out->tasks));
-	if (out->tasks == NULL) {
+	struct page pg = { .cap = cap };
+	pg.f = crm_arena_alloc(ctx->arena, cap * sizeof(*pg.f));
+	if (pg.f == NULL) {
 		return CRM_TOO_BIG;
 	}
 	crm_status rc = CRM_OK;
@@ -365,19 +503,20 @@ task_handle_due(
 		}
 		rc = team_members(ctx, &ids, &n);
 	}
-	int more = 0;
+	/* Earliest first, ties by id (queues.h): the page's order. */
 	if (rc == CRM_OK) {
-		rc = collect(
-		    ctx, ids, n, until, out->tasks, &out->n_tasks, cap, &more);
+		rc = queues_merge(ctx, DB_TASK_OPEN, ids, n, 0, INT64_MIN,
+		    until, take_entry, &pg);
 	}
 	if (ids != &one) {
 		free(ids);
 	}
-	out->has_more = out->more = more;
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	qsort(out->tasks, out->n_tasks, sizeof(*out->tasks), by_due);
+	out->has_more = out->more = pg.more;
+	out->base.n_unknown_fields = (unsigned)pg.n;
+	out->base.unknown_fields = pg.f;
 	resp->body_case = CRM__V1__RESPONSE__BODY_TASKS;
 	resp->tasks = out;
 	return CRM_OK;
