@@ -87,6 +87,15 @@ crm_status task_create_planned(struct req_ctx *ctx, const Crm__V1__Customer *c,
 crm_status task_due_on_customer(struct req_ctx *ctx,
     const Crm__V1__Customer *before, const Crm__V1__Customer *after);
 
+/*
+ * task_due_put: write open task t's task_open entry (key owner || due ||
+ * id) with its value: t as due shows it, with customer c's name, grade
+ * and stage (c NULL: t's customer, loaded). For writers that bypass
+ * task_put (a bulk loader); task_put does this itself.
+ */
+crm_status task_due_put(
+    struct req_ctx *ctx, const Crm__V1__Task *t, const Crm__V1__Customer *c);
+
 /* task_due_value_ok: whether v[0..n), the task_open value of open task
  * t, is what its records say (crm-check). */
 int task_due_value_ok(

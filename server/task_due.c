@@ -72,12 +72,14 @@ due_customer(struct req_ctx *ctx, const Crm__V1__Task *t)
 	                                                             : NULL;
 }
 
-/* Write open task t's entry with the fields of its customer c. */
-static crm_status
-due_put(
+crm_status
+task_due_put(
     struct req_ctx *ctx, const Crm__V1__Task *t, const Crm__V1__Customer *c)
 {
 	size_t mark = crm_arena_mark(ctx->arena);
+	if (c == NULL) {
+		c = due_customer(ctx, t);
+	}
 	uint8_t *buf;
 	size_t len;
 	store_key k;
@@ -108,9 +110,7 @@ task_due_index(struct req_ctx *ctx, const Crm__V1__Task *before,
 		rc = store_del(ctx->st, ctx->txn, DB_TASK_OPEN, o);
 	}
 	if (rc == CRM_OK && n != NULL) {
-		size_t mark = crm_arena_mark(ctx->arena);
-		rc = due_put(ctx, after, due_customer(ctx, after));
-		crm_arena_release(ctx->arena, mark);
+		rc = task_due_put(ctx, after, NULL);
 	}
 	return rc;
 }
@@ -144,7 +144,7 @@ task_due_on_customer(struct req_ctx *ctx, const Crm__V1__Customer *before,
 		    &crm__v1__task__descriptor, (ProtobufCMessage **)&t);
 		if (rc == CRM_OK && task_is_open(t) &&
 		    t->customer_id == after->id) {
-			rc = due_put(ctx, t, after);
+			rc = task_due_put(ctx, t, after);
 		}
 		crm_arena_release(ctx->arena, mark);
 		if (rc != CRM_OK) {
@@ -180,7 +180,7 @@ task_due_reindex(struct req_ctx *ctx)
 		rc = dispatch_list_record(ctx, DB_TASKS, id,
 		    &crm__v1__task__descriptor, (ProtobufCMessage **)&t);
 		if (rc == CRM_OK && task_is_open(t)) {
-			rc = due_put(ctx, t, due_customer(ctx, t));
+			rc = task_due_put(ctx, t, NULL);
 		}
 		crm_arena_release(ctx->arena, mark);
 	}

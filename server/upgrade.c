@@ -128,6 +128,7 @@ upgrade_once(store *st)
 		}
 		if (rc == CRM_OK && v < 12) {
 			/* The due entries hold what due shows (task.h). */
+			crm_info("filling the due queue's entries");
 			rc = task_due_reindex(&ctx);
 		}
 		if (rc == CRM_OK) {
