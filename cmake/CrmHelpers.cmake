@@ -96,3 +96,30 @@ function(crm_needs_test_hooks)
     endif()
   endforeach()
 endfunction()
+
+# crm_finish_tests(): call at the end of each folder's CMakeLists.txt.
+# For every test of the folder so far:
+# - in a test build (CRM_TEST_HOOKS), CRM_TEST_CHEAP_HASH=1: crmd (and
+#   `crmd user add`) hash new passwords at argon2id's minimum cost
+#   instead of 64 MiB and ~60 ms (server/auth.c), which is most of the
+#   cost of an e2e test's users and logins, under valgrind and ASan above
+#   all. The tests about the hash's own cost (memory, timing, the hash
+#   pool) are named in CRM_REAL_HASH_TESTS (tests/CMakeLists.txt) and
+#   keep it;
+# - its COST from CRM_TEST_COSTS (NAME=SECONDS, tests/CMakeLists.txt):
+#   ctest starts the costliest first when it has no timings of its own
+#   (a fresh clone), so `ctest -j2` does not end on one long test.
+function(crm_finish_tests)
+  get_property(tests DIRECTORY PROPERTY TESTS)
+  foreach(t IN LISTS tests)
+    if(CRM_TEST_HOOKS AND NOT t IN_LIST CRM_REAL_HASH_TESTS)
+      set_property(TEST ${t} APPEND PROPERTY ENVIRONMENT
+                   CRM_TEST_CHEAP_HASH=1)
+    endif()
+    foreach(c IN LISTS CRM_TEST_COSTS)
+      if(c MATCHES "^${t}=([0-9]+)$")
+        set_tests_properties(${t} PROPERTIES COST ${CMAKE_MATCH_1})
+      endif()
+    endforeach()
+  endforeach()
+endfunction()

@@ -5,7 +5,7 @@ option(CRM_TOOLS "Build the tools (crm-check, crm-bench, ...)" ON)
 # not break it); tools/test, and so CI, turn it on.
 option(CRM_WERROR "Treat warnings as errors (tools/test and CI: ON)" OFF)
 # The test hooks (the test clock CRM_TEST_CLOCK, CRM_TEST_PRUNE_MS,
-# CRM_TEST_WRITE_DELAY_MS) compiled into crmd and crm: ON only in test
+# CRM_TEST_WRITE_DELAY_MS, CRM_TEST_CHEAP_HASH) compiled into crmd and crm: ON only in test
 # builds (tools/test's); an installed crmd has none. Without them the
 # tests that need them are disabled (crm_needs_test_hooks).
 option(CRM_TEST_HOOKS

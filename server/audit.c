@@ -739,8 +739,12 @@ awalk_open(
 	w->before = before;
 	w->started = 0;
 	w->cur = NULL;
-	return (int)store_cursor_open(
+	crm_status rc = store_cursor_open(
 	    ctx->st, ctx->txn, customer ? DB_AUDIT_CUST : DB_AUDIT, &w->cur);
+	if (rc == CRM_OK && customer != 0) {
+		store_cursor_limit(w->cur, customer);
+	}
+	return (int)rc;
 }
 
 static void

@@ -34,6 +34,16 @@
 
 static sem_t hash_sem;
 
+/* The cost of a new hash: argon2id at libsodium's interactive limits
+ * (about 60 ms and 64 MiB). Test builds only (CRM_TEST_HOOKS): with
+ * CRM_TEST_CHEAP_HASH=1 in the environment new hashes are made at the
+ * minimum limits instead, so the e2e tests, which create and log in many
+ * users, do not spend most of their time hashing (tests/CMakeLists.txt
+ * sets it for every test but those about the hash cost). A stored hash
+ * names its own limits, so either kind verifies either way. */
+static unsigned long long hash_ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+static size_t hash_mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+
 static struct {
 	pthread_mutex_t lock;
 	struct {
@@ -60,6 +70,13 @@ auth_init(void)
 	if (sem_init(&hash_sem, 0, MAX_HASHES) != 0) {
 		return CRM_INTERNAL;
 	}
+#ifdef CRM_TEST_HOOKS
+	const char *cheap = getenv("CRM_TEST_CHEAP_HASH");
+	if (cheap != NULL && strcmp(cheap, "1") == 0) {
+		hash_ops = crypto_pwhash_OPSLIMIT_MIN;
+		hash_mem = crypto_pwhash_MEMLIMIT_MIN;
+	}
+#endif
 	return CRM_OK;
 }
 
@@ -71,9 +88,7 @@ auth_hash_password(const char *pw, char out[128])
 		return CRM_EINVAL;
 	}
 	sem_wait(&hash_sem);
-	int rc =
-	    crypto_pwhash_str(out, pw, n, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	        crypto_pwhash_MEMLIMIT_INTERACTIVE);
+	int rc = crypto_pwhash_str(out, pw, n, hash_ops, hash_mem);
 	sem_post(&hash_sem);
 	return rc == 0 ? CRM_OK : CRM_INTERNAL;
 }

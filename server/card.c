@@ -30,7 +30,11 @@ rwalk_open(
 {
 	w->customer = customer;
 	w->started = 0;
-	return store_cursor_open(ctx->st, ctx->txn, db, &w->cur);
+	crm_status rc = store_cursor_open(ctx->st, ctx->txn, db, &w->cur);
+	if (rc == CRM_OK) {
+		store_cursor_limit(w->cur, customer);
+	}
+	return rc;
 }
 
 static crm_status
@@ -227,6 +231,7 @@ last_followup(struct req_ctx *ctx, uint64_t customer, Crm__V1__FollowUp **f)
 	if (rc != CRM_OK) {
 		return rc;
 	}
+	store_cursor_limit(cur, customer);
 	store_key sk;
 	store_key_id(&sk, customer + 1);
 	store_val k = { sk.b, 8 };

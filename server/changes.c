@@ -5,8 +5,11 @@
  *
  * Layout (store.h): changes holds seq (8 bytes big-endian, from the
  * "change" sequence) -> kind byte || record id; change_rec holds kind
- * byte || record id -> seq, so a record that changes again loses its old
- * entry and the log stays as large as the number of records. Entries are
+ * byte || record id -> seq, its latest (a customer's in change_cust,
+ * customer id -> seq, beside the customer's record). A record that changes
+ * again leaves its older entry where it is (deleting it would copy a page deep
+ * in the log on every write: issue 19); readers skip an entry that is
+ * not its record's latest, so each record is listed once. Entries are
  * written in the transaction of the change, so a reader that sees seq N
  * has seen every committed change below N. Visibility is checked when
  * the log is read, against the customer as it is then.
@@ -40,6 +43,62 @@ rec_key(uint8_t k[REC_KEY_LEN], Crm__V1__ChangeKind kind, uint64_t id)
 	memcpy(k + 1, ik.b, 8);
 }
 
+/* Where the record's latest seq is kept: its key in *k, the database. */
+static enum store_db
+latest_key(const uint8_t rk[REC_KEY_LEN], store_key *k)
+{
+	if (rk[0] == CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER) {
+		memcpy(k->b, rk + 1, 8);
+		k->len = 8;
+		return DB_CHANGE_CUST;
+	}
+	memcpy(k->b, rk, REC_KEY_LEN);
+	k->len = REC_KEY_LEN;
+	return DB_CHANGE_REC;
+}
+
+crm_status
+changes_split_customers(struct req_ctx *ctx)
+{
+	uint8_t kind = CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER;
+	for (;;) {
+		/* A fresh walk each turn: the entry it found is gone. */
+		struct store_iter it;
+		crm_status rc = store_iter_open(
+		    ctx->st, ctx->txn, DB_CHANGE_REC, &kind, 1, NULL, &it);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		const uint8_t *key;
+		const void *v;
+		size_t klen, vlen;
+		uint8_t rk[REC_KEY_LEN], seq[8];
+		int found = store_iter_next(&it, &key, &klen) &&
+		            klen == REC_KEY_LEN &&
+		            store_iter_data(&it, &v, &vlen) && vlen == 8;
+		if (found) {
+			memcpy(rk, key, REC_KEY_LEN);
+			memcpy(seq, v, 8);
+		}
+		store_iter_close(&it);
+		if (!found) {
+			return CRM_OK;
+		}
+		store_key ok, nk;
+		memcpy(ok.b, rk, REC_KEY_LEN);
+		ok.len = REC_KEY_LEN;
+		latest_key(rk, &nk);
+		rc = store_del(ctx->st, ctx->txn, DB_CHANGE_REC, &ok);
+		if (rc == CRM_OK) {
+			rc = store_put(ctx->st, ctx->txn, DB_CHANGE_CUST, nk.b,
+			    nk.len, seq, 8);
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+}
+
 crm_status
 changes_record(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id)
 {
@@ -48,22 +107,8 @@ changes_record(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id)
 	}
 	uint8_t rk[REC_KEY_LEN];
 	rec_key(rk, kind, id);
-	store_val v;
-	crm_status rc =
-	    store_get(ctx->st, ctx->txn, DB_CHANGE_REC, rk, sizeof(rk), &v);
-	if (rc == CRM_OK && v.len == 8) {
-		/* The record's older entry goes: one entry per record. */
-		store_key ok;
-		memcpy(ok.b, v.data, 8);
-		ok.len = 8;
-		rc = store_del(ctx->st, ctx->txn, DB_CHANGES, &ok);
-	} else if (rc == CRM_NOT_FOUND) {
-		rc = CRM_OK;
-	}
 	uint64_t seq;
-	if (rc == CRM_OK) {
-		rc = store_next_id(ctx->st, ctx->txn, "change", &seq);
-	}
+	crm_status rc = store_next_id(ctx->st, ctx->txn, "change", &seq);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -71,8 +116,9 @@ changes_record(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id)
 	store_key_id(&sk, seq);
 	rc = store_put(ctx->st, ctx->txn, DB_CHANGES, sk.b, 8, rk, sizeof(rk));
 	if (rc == CRM_OK) {
-		rc = store_put(
-		    ctx->st, ctx->txn, DB_CHANGE_REC, rk, sizeof(rk), sk.b, 8);
+		store_key lk;
+		enum store_db db = latest_key(rk, &lk);
+		rc = store_put(ctx->st, ctx->txn, db, lk.b, lk.len, sk.b, 8);
 	}
 	return rc;
 }
@@ -246,6 +292,17 @@ changes_handle_list(
 		const uint8_t *rk = d.data;
 		Crm__V1__ChangeKind kind = (Crm__V1__ChangeKind)rk[0];
 		uint64_t id = store_u64(rk + 1), cust;
+		/* An older entry of a record that changed again: listed at
+		 * its latest seq instead. */
+		store_val latest;
+		store_key rec;
+		enum store_db ldb = latest_key(rk, &rec);
+		if (store_get(ctx->st, ctx->txn, ldb, rec.b, rec.len,
+		        &latest) != CRM_OK ||
+		    latest.len != 8 || store_u64(latest.data) != seq) {
+			out->next_since = seq;
+			continue;
+		}
 		/* The cursor passes invisible entries too, so a caller who
 		 * sees little does not walk the same entries again. */
 		if (!entry_visible(ctx, kind, id, &cust)) {

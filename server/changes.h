@@ -29,4 +29,11 @@ crm_status changes_record(
  */
 crm_status changes_last_seq(store *st, MDB_txn *txn, uint64_t *seq /* OUT */);
 
+/*
+ * changes_split_customers: schema 11 keeps a customer's latest change seq
+ * in change_cust, beside the customer: move change_rec's customer entries
+ * there (upgrade.c).
+ */
+crm_status changes_split_customers(struct req_ctx *ctx);
+
 #endif

@@ -437,6 +437,7 @@ walk_open(struct req_ctx *ctx, struct walk *w, uint64_t customer,
 	if (rc != CRM_OK) {
 		return rc;
 	}
+	store_cursor_limit(w->cur, customer);
 	store_val k = { b, blen };
 	rc = store_cursor_get(w->cur, STORE_BEFORE, &k, NULL);
 	if (rc != CRM_OK && rc != CRM_NOT_FOUND) {

@@ -242,13 +242,65 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Below this many ids qsort is as quick as the counting passes. */
+#define RADIX_MIN 64
+
+/*
+ * Sort v[0..n) ascending: a least-significant-byte radix sort that skips
+ * the bytes in which every id agrees (ids are small, so most do), using
+ * tmp[0..n) as the other buffer. The ids of a report's period are
+ * thousands (customers won, reached): qsort with its comparison call per
+ * step was a sixth of a team's `report conversion`.
+ */
+static void
+sort_u64(uint64_t *v, uint64_t *tmp, size_t n)
+{
+	uint64_t all_or = 0, all_and = ~(uint64_t)0;
+	for (size_t i = 0; i < n; i++) {
+		all_or |= v[i];
+		all_and &= v[i];
+	}
+	uint64_t varies = all_or ^ all_and;
+	uint64_t *src = v, *dst = tmp;
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		if (((varies >> shift) & 0xFF) == 0) {
+			continue;
+		}
+		size_t count[256] = { 0 };
+		for (size_t i = 0; i < n; i++) {
+			count[(src[i] >> shift) & 0xFF]++;
+		}
+		size_t at = 0;
+		for (size_t b = 0; b < 256; b++) {
+			size_t c = count[b];
+			count[b] = at;
+			at += c;
+		}
+		for (size_t i = 0; i < n; i++) {
+			dst[count[(src[i] >> shift) & 0xFF]++] = src[i];
+		}
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v) {
+		memcpy(v, src, n * sizeof(*v));
+	}
+}
+
 size_t
 report_ids_distinct(struct report_ids *s)
 {
 	if (s->n == 0) {
 		return 0;
 	}
-	qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
+	if (s->n < RADIX_MIN) {
+		qsort(s->v, s->n, sizeof(*s->v), cmp_u64);
+	} else {
+		uint64_t *tmp = crm_xmalloc(s->n * sizeof(*tmp));
+		sort_u64(s->v, tmp, s->n);
+		free(tmp);
+	}
 	size_t d = 1;
 	for (size_t i = 1; i < s->n; i++) {
 		if (s->v[i] != s->v[d - 1]) {

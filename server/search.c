@@ -120,6 +120,13 @@ search_update(struct req_ctx *ctx, uint64_t id, uint64_t old_owner)
 	if (text == NULL) {
 		return store_del(ctx->st, ctx->txn, DB_SEARCH_TEXT, &k);
 	}
+	/* Most writes (a follow-up) leave the text as it was: no write, so
+	 * no page of the index is copied. */
+	store_val was;
+	if (store_has(ctx->st, ctx->txn, DB_SEARCH_TEXT, &k, &was) &&
+	    was.len == len && memcmp(was.data, text, len) == 0) {
+		return CRM_OK;
+	}
 	return store_put(
 	    ctx->st, ctx->txn, DB_SEARCH_TEXT, k.b, k.len, text, len);
 }
@@ -207,6 +214,7 @@ search_followups(struct req_ctx *ctx, uint64_t customer, const char *needle,
 	if (rc != CRM_OK) {
 		return rc;
 	}
+	store_cursor_limit(cur, customer);
 	store_key sk;
 	store_key_pair(&sk, customer + 1, 0);
 	store_val k = { sk.b, 16 };

@@ -27,6 +27,15 @@ move(struct req_ctx *ctx, enum store_db db, const struct fact *before,
     const struct fact *after)
 {
 	crm_status rc = CRM_OK;
+	/* A fact as it was (a follow-up saved again, a task's unchanged
+	 * fields): no write, so no page is copied. */
+	if (before->on && after->on && before->at == after->at &&
+	    before->id == after->id && before->len == after->len &&
+	    before->scope[0] == after->scope[0] &&
+	    before->scope[1] == after->scope[1] &&
+	    memcmp(before->val, after->val, after->len) == 0) {
+		return CRM_OK;
+	}
 	for (int i = 0; i < 2 && rc == CRM_OK; i++) {
 		store_key ok, nk;
 		if (before->on) {

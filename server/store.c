@@ -77,6 +77,81 @@ adopt_size(store *s)
 	pthread_rwlock_unlock(&s->resize_lock);
 }
 
+/* The meta database's "layout": absent in data of schema 10 and older
+ * (every database its own), "moving" while store_relocate runs, "tree"
+ * after (schema.def's SCHEMA_TREE). */
+static const MDB_val layout_key = { 6, "layout" };
+
+static int
+test_legacy(void)
+{
+#ifdef CRM_TEST_HOOKS
+	/* Tests make data of the old layout with this, to upgrade it. */
+	const char *e = getenv("CRM_TEST_LEGACY_LAYOUT");
+	return e != NULL && *e == '1';
+#else
+	return 0;
+#endif
+}
+
+/* Open every database: the meta first, whose "schema" and "layout" say
+ * whether the data is new, of the old layout, or being moved. */
+static int
+open_dbs(store *s, MDB_txn *txn, int read_only)
+{
+	unsigned create = read_only ? 0u : MDB_CREATE;
+	int rc =
+	    mdb_dbi_open(txn, db_names[DB_META], create, &s->dbi[DB_META]);
+	if (rc != 0) {
+		return rc;
+	}
+	MDB_val k = { 6, "schema" }, v, layout = layout_key;
+	int fresh = mdb_get(txn, s->dbi[DB_META], &k, &v) == MDB_NOTFOUND;
+	int have = mdb_get(txn, s->dbi[DB_META], &layout, &v) == 0;
+	int moving =
+	    have && v.mv_size == 6 && memcmp(v.mv_data, "moving", 6) == 0;
+	s->legacy = fresh ? test_legacy() : !have;
+	if (moving && read_only) {
+		crm_err("an upgrade of this data was interrupted: start crmd "
+		        "on it to finish, then try again");
+		return EAGAIN;
+	}
+	if (!read_only && fresh) {
+		unsigned char ver[4] = { 0, 0, 0, STORE_SCHEMA_VERSION };
+		v.mv_size = sizeof(ver);
+		v.mv_data = ver;
+		rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
+		if (rc == 0 && !s->legacy) {
+			MDB_val tree = { 4, "tree" };
+			rc = mdb_put(txn, s->dbi[DB_META], &layout, &tree, 0);
+		}
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	if (!s->legacy) {
+		rc = mdb_dbi_open(txn, STORE_TREE_NAME, create, &s->tree);
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	for (int i = 0; i < DB_COUNT; i++) {
+		if (i == DB_META) {
+			continue;
+		}
+		if (store_place_of(s, i)->tree != STORE_TREE_OWN) {
+			s->dbi[i] = s->tree;
+			continue;
+		}
+		rc = mdb_dbi_open(txn, db_names[i], create, &s->dbi[i]);
+		if (rc != 0) {
+			crm_err("%s: %s", db_names[i], mdb_strerror(rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
 crm_status
 store_open(store *s, const char *dir, size_t map_size, int mode)
 {
@@ -139,31 +214,13 @@ store_open(store *s, const char *dir, size_t map_size, int mode)
 		store_close(s);
 		return store_map_lmdb(rc, "begin");
 	}
-	for (int i = 0; i < DB_COUNT; i++) {
-		rc = mdb_dbi_open(
-		    txn, db_names[i], read_only ? 0 : MDB_CREATE, &s->dbi[i]);
-		if (rc != 0) {
-			mdb_txn_abort(txn);
-			store_close(s);
-			return rc == MDB_NOTFOUND
-			           ? CRM_NOT_FOUND
-			           : store_map_lmdb(rc, db_names[i]);
-		}
-	}
-	if (!read_only) {
-		MDB_val k = { 6, "schema" }, v;
-		if (mdb_get(txn, s->dbi[DB_META], &k, &v) == MDB_NOTFOUND) {
-			unsigned char ver[4] = { 0, 0, 0,
-				STORE_SCHEMA_VERSION };
-			v.mv_size = sizeof(ver);
-			v.mv_data = ver;
-			rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
-			if (rc != 0) {
-				mdb_txn_abort(txn);
-				store_close(s);
-				return store_map_lmdb(rc, "schema");
-			}
-		}
+	rc = open_dbs(s, txn, read_only);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		store_close(s);
+		return rc == MDB_NOTFOUND ? CRM_NOT_FOUND
+		       : rc == EAGAIN     ? CRM_UNAVAILABLE
+		                          : store_map_lmdb(rc, "open");
 	}
 	rc = mdb_txn_commit(txn);
 	if (rc != 0) {

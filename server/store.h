@@ -143,4 +143,26 @@ void store_nested_abort(MDB_txn *child);
  */
 crm_status store_grow(store *s);
 
+/*
+ * store_relocate: move data of the old layout (schema 10 and older: every
+ * database its own LMDB database) into the shared tree of schema.def's
+ * SCHEMA_TREE lines, in batches, each its own transaction; an interrupted
+ * move resumes at the next call (a read-only open refuses the data until
+ * then). Nothing to do for data of the new layout. Call it with no other
+ * transaction open, before upgrade_run's steps (store_layout.c).
+ */
+crm_status store_relocate(store *s);
+
+/*
+ * store_check_tree: walk the shared tree as LMDB holds it (every page,
+ * whatever database it belongs to): *entries it holds and, of those,
+ * *stray ones no database of schema.def claims. CRM_DATA_LOSS when the
+ * walk's count differs from the tree's root (crm-check's scan).
+ */
+crm_status store_check_tree(
+    store *s, MDB_txn *txn, uint64_t *entries, uint64_t *stray);
+/* store_in_tree: 1 when db lives in the shared tree (its count is then a
+ * walk: store_entries). */
+int store_in_tree(const store *s, enum store_db db);
+
 #endif

@@ -8,23 +8,20 @@
 #include "store_impl.h"
 #include "store_schema.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-/* store_cursor is LMDB's cursor under our name. */
-struct store_cursor;
-
-static MDB_cursor *
-mc(store_cursor *c)
-{
-	return (MDB_cursor *)(void *)c;
-}
 
 crm_status
 store_get(store *s, MDB_txn *txn, enum store_db db, const void *key,
     size_t klen, store_val *v)
 {
-	MDB_val k = { klen, (void *)key }, d;
+	uint8_t buf[STORE_PHYS_MAX];
+	MDB_val k, d;
+	if (store_phys_exact(s, db, key, klen, buf, &k) != 0) {
+		return CRM_NOT_FOUND;
+	}
 	int rc = mdb_get(txn, s->dbi[db], &k, &d);
 	if (rc != 0) {
 		return store_map_lmdb(rc, store_db_name(db));
@@ -38,8 +35,10 @@ int
 store_has(
     store *s, MDB_txn *txn, enum store_db db, const store_key *k, store_val *v)
 {
-	MDB_val key = { k->len, (void *)k->b }, d;
-	if (mdb_get(txn, s->dbi[db], &key, &d) != 0) {
+	uint8_t buf[STORE_PHYS_MAX];
+	MDB_val key, d;
+	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0 ||
+	    mdb_get(txn, s->dbi[db], &key, &d) != 0) {
 		return 0;
 	}
 	if (v != NULL) {
@@ -53,7 +52,11 @@ crm_status
 store_put(store *s, MDB_txn *txn, enum store_db db, const void *key,
     size_t klen, const void *data, size_t len)
 {
-	MDB_val k = { klen, (void *)key }, d = { len, (void *)data };
+	uint8_t buf[STORE_PHYS_MAX];
+	MDB_val k, d = { len, (void *)data };
+	if (store_phys_exact(s, db, key, klen, buf, &k) != 0) {
+		return CRM_INTERNAL;
+	}
 	return store_map_lmdb(
 	    mdb_put(txn, s->dbi[db], &k, &d, 0), store_db_name(db));
 }
@@ -61,14 +64,59 @@ store_put(store *s, MDB_txn *txn, enum store_db db, const void *key,
 crm_status
 store_drop(store *s, MDB_txn *txn, enum store_db db)
 {
-	return store_map_lmdb(mdb_drop(txn, s->dbi[db], 0), store_db_name(db));
+	if (store_place_of(s, db)->tree == STORE_TREE_OWN) {
+		return store_map_lmdb(
+		    mdb_drop(txn, s->dbi[db], 0), store_db_name(db));
+	}
+	/* One range (or one per customer) of the shared tree: delete each
+	 * entry; after a delete, the next move yields the entry after it. */
+	store_cursor *c;
+	crm_status rc = store_cursor_open(s, txn, db, &c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	rc = store_cursor_get(c, STORE_FIRST, NULL, NULL);
+	while (rc == CRM_OK) {
+		rc = store_cursor_del(c);
+		if (rc == CRM_OK) {
+			rc = store_cursor_get(c, STORE_NEXT, NULL, NULL);
+		}
+	}
+	store_cursor_close(c);
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
 }
 
 uint64_t
 store_entries(store *s, MDB_txn *txn, enum store_db db)
 {
-	MDB_stat st;
-	return mdb_stat(txn, s->dbi[db], &st) == 0 ? st.ms_entries : 0;
+	if (store_place_of(s, db)->tree == STORE_TREE_OWN) {
+		MDB_stat st;
+		return mdb_stat(txn, s->dbi[db], &st) == 0 ? st.ms_entries : 0;
+	}
+	/* A shared tree holds no count per database: walk it. */
+	uint64_t n = 0;
+	store_cursor *c;
+	if (store_cursor_open(s, txn, db, &c) != CRM_OK) {
+		return 0;
+	}
+	for (crm_status rc = store_cursor_get(c, STORE_FIRST, NULL, NULL);
+	     rc == CRM_OK; rc = store_cursor_get(c, STORE_NEXT, NULL, NULL)) {
+		n++;
+	}
+	store_cursor_close(c);
+	return n;
+}
+
+int
+store_empty(store *s, MDB_txn *txn, enum store_db db)
+{
+	store_cursor *c;
+	if (store_cursor_open(s, txn, db, &c) != CRM_OK) {
+		return 1;
+	}
+	int empty = store_cursor_get(c, STORE_FIRST, NULL, NULL) != CRM_OK;
+	store_cursor_close(c);
+	return empty;
 }
 
 uint64_t
@@ -88,14 +136,28 @@ store_seq_peek(store *s, MDB_txn *txn, const char *seq)
 crm_status
 store_cursor_open(store *s, MDB_txn *txn, enum store_db db, store_cursor **c)
 {
-	MDB_cursor *cur = NULL;
-	int rc = mdb_cursor_open(txn, s->dbi[db], &cur);
-	*c = (store_cursor *)(void *)cur;
-	return store_map_lmdb(rc, "cursor");
+	*c = NULL;
+	struct store_cursor *cur = malloc(sizeof(*cur));
+	if (cur == NULL) {
+		return CRM_INTERNAL;
+	}
+	cur->s = s;
+	cur->db = db;
+	cur->placed = 0;
+	cur->limited = 0;
+	int rc = mdb_cursor_open(txn, s->dbi[db], &cur->mc);
+	if (rc != 0) {
+		free(cur);
+		return store_map_lmdb(rc, "cursor");
+	}
+	*c = cur;
+	return CRM_OK;
 }
 
-crm_status
-store_cursor_get(store_cursor *c, enum store_op op, store_val *k, store_val *v)
+/* A move in a database of its own: LMDB's move as it is. */
+static int
+move_own(store_cursor *c, enum store_op op, const store_val *in, MDB_val *key,
+    MDB_val *d)
 {
 	static const MDB_cursor_op ops[] = {
 		[STORE_FIRST] = MDB_FIRST,
@@ -106,22 +168,98 @@ store_cursor_get(store_cursor *c, enum store_op op, store_val *k, store_val *v)
 		[STORE_BEFORE] = MDB_SET_RANGE,
 		[STORE_CURRENT] = MDB_GET_CURRENT,
 	};
-	MDB_val key = { 0, NULL }, d;
 	if (op == STORE_SEEK || op == STORE_BEFORE) {
-		key.mv_size = k->len;
-		key.mv_data = (void *)k->data;
+		key->mv_size = in->len;
+		key->mv_data = (void *)in->data;
 	}
-	int rc = mdb_cursor_get(mc(c), &key, &d, ops[op]);
+	int rc = mdb_cursor_get(c->mc, key, d, ops[op]);
 	if (op == STORE_BEFORE) {
-		rc = rc == 0 ? mdb_cursor_get(mc(c), &key, &d, MDB_PREV)
+		rc = rc == 0 ? mdb_cursor_get(c->mc, key, d, MDB_PREV)
 		     : rc == MDB_NOTFOUND
-		         ? mdb_cursor_get(mc(c), &key, &d, MDB_LAST)
+		         ? mdb_cursor_get(c->mc, key, d, MDB_LAST)
 		         : rc;
 	}
+	return rc;
+}
+
+/* A move in one database of the shared tree: to the physical key, then
+ * past other databases' keys (store_settle). */
+static int
+move_shared(store_cursor *c, enum store_op op, const store_val *in,
+    MDB_val *key, MDB_val *d)
+{
+	const struct store_place *p = store_place_of(c->s, c->db);
+	int rc, dir = 1;
+	switch (op) {
+	case STORE_FIRST:
+		store_phys(c->s, c->db, "", 0, c->buf, key);
+		rc = mdb_cursor_get(c->mc, key, d, MDB_SET_RANGE);
+		break;
+	case STORE_LAST:
+		dir = -1;
+		if (p->tree == STORE_TREE_SHARED) {
+			c->buf[0] = (uint8_t)(p->tag + 1);
+			key->mv_data = c->buf;
+			key->mv_size = 1;
+			rc = mdb_cursor_get(c->mc, key, d, MDB_SET_RANGE);
+			rc = rc == 0 ? mdb_cursor_get(c->mc, key, d, MDB_PREV)
+			     : rc == MDB_NOTFOUND
+			         ? mdb_cursor_get(c->mc, key, d, MDB_LAST)
+			         : rc;
+		} else {
+			rc = mdb_cursor_get(c->mc, key, d, MDB_LAST);
+		}
+		break;
+	case STORE_NEXT:
+		rc = mdb_cursor_get(c->mc, key, d, MDB_NEXT);
+		break;
+	case STORE_PREV:
+		dir = -1;
+		rc = mdb_cursor_get(c->mc, key, d, MDB_PREV);
+		break;
+	case STORE_SEEK:
+	case STORE_BEFORE:
+		if (store_phys(c->s, c->db, in->data, in->len, c->buf, key) !=
+		    0) {
+			return EINVAL;
+		}
+		rc = mdb_cursor_get(c->mc, key, d, MDB_SET_RANGE);
+		if (op == STORE_BEFORE) {
+			dir = -1;
+			rc = rc == 0 ? mdb_cursor_get(c->mc, key, d, MDB_PREV)
+			     : rc == MDB_NOTFOUND
+			         ? mdb_cursor_get(c->mc, key, d, MDB_LAST)
+			         : rc;
+		}
+		break;
+	default: /* STORE_CURRENT */
+		rc = mdb_cursor_get(c->mc, key, d, MDB_GET_CURRENT);
+		return rc == 0 && !store_mine(p, key) ? MDB_NOTFOUND : rc;
+	}
+	return store_settle(c, rc, dir, key, d);
+}
+
+crm_status
+store_cursor_get(store_cursor *c, enum store_op op, store_val *k, store_val *v)
+{
+	MDB_val key = { 0, NULL }, d;
+	int shared = store_place_of(c->s, c->db)->tree != STORE_TREE_OWN;
+	if (!c->placed) {
+		/* As LMDB: the first NEXT is FIRST, the first PREV LAST. */
+		op = op == STORE_NEXT   ? STORE_FIRST
+		     : op == STORE_PREV ? STORE_LAST
+		                        : op;
+	}
+	int rc = shared ? move_shared(c, op, k, &key, &d)
+	                : move_own(c, op, k, &key, &d);
 	if (rc != 0) {
 		return store_map_lmdb(rc, "cursor");
 	}
+	c->placed = 1;
 	if (k != NULL) {
+		if (shared) {
+			store_logical(c, &key);
+		}
 		k->data = key.mv_data;
 		k->len = key.mv_size;
 	}
@@ -132,16 +270,24 @@ store_cursor_get(store_cursor *c, enum store_op op, store_val *k, store_val *v)
 	return CRM_OK;
 }
 
+void
+store_cursor_limit(store_cursor *c, uint64_t customer)
+{
+	c->limited = 1;
+	c->limit = customer;
+}
+
 crm_status
 store_cursor_del(store_cursor *c)
 {
-	return store_map_lmdb(mdb_cursor_del(mc(c), 0), "cursor delete");
+	return store_map_lmdb(mdb_cursor_del(c->mc, 0), "cursor delete");
 }
 
 void
 store_cursor_close(store_cursor *c)
 {
 	if (c != NULL) {
-		mdb_cursor_close(mc(c));
+		mdb_cursor_close(c->mc);
+		free(c);
 	}
 }

@@ -73,8 +73,13 @@ store_next_id(store *s, MDB_txn *txn, const char *seq, uint64_t *id)
 {
 	char name[64];
 	int n = snprintf(name, sizeof(name), "seq:%s", seq);
-	MDB_val k = { (size_t)n, name }, v;
+	uint8_t buf[STORE_PHYS_MAX];
+	MDB_val k, v;
 	uint64_t next = 1;
+	if (n <= 0 || (size_t)n >= sizeof(name) ||
+	    store_phys_exact(s, DB_META, name, (size_t)n, buf, &k) != 0) {
+		return CRM_INTERNAL;
+	}
 	int rc = mdb_get(txn, s->dbi[DB_META], &k, &v);
 	if (rc == 0 && v.mv_size == 8) {
 		next = store_u64(v.mv_data);
@@ -98,7 +103,11 @@ store_get_msg(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
     const ProtobufCMessageDescriptor *d, ProtobufCAllocator *alloc,
     ProtobufCMessage **out)
 {
-	MDB_val key = { k->len, (void *)k->b }, v;
+	uint8_t buf[STORE_PHYS_MAX];
+	MDB_val key, v;
+	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
+		return CRM_NOT_FOUND;
+	}
 	int rc = mdb_get(txn, s->dbi[db], &key, &v);
 	if (rc != 0) {
 		return store_map_lmdb(rc, store_db_name(db));
@@ -139,7 +148,11 @@ crm_status
 store_put_msg(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
     const ProtobufCMessage *m)
 {
-	MDB_val key = { k->len, (void *)k->b }, v;
+	uint8_t buf[STORE_PHYS_MAX];
+	MDB_val key, v;
+	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
+		return CRM_INTERNAL;
+	}
 	v.mv_size = protobuf_c_message_get_packed_size(m);
 	int rc = mdb_put(txn, s->dbi[db], &key, &v, MDB_RESERVE);
 	if (rc != 0) {
@@ -153,7 +166,11 @@ crm_status
 store_get_ref(
     store *s, MDB_txn *txn, enum store_db db, const store_key *k, uint64_t *id)
 {
-	MDB_val key = { k->len, (void *)k->b }, v;
+	uint8_t buf[STORE_PHYS_MAX];
+	MDB_val key, v;
+	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
+		return CRM_NOT_FOUND;
+	}
 	int rc = mdb_get(txn, s->dbi[db], &key, &v);
 	if (rc != 0) {
 		return store_map_lmdb(rc, store_db_name(db));
@@ -173,7 +190,11 @@ store_put_ref(
 {
 	store_key ik;
 	store_key_id(&ik, id);
-	MDB_val key = { k->len, (void *)k->b }, v = { 8, ik.b };
+	uint8_t buf[STORE_PHYS_MAX];
+	MDB_val key, v = { 8, ik.b };
+	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
+		return CRM_INTERNAL;
+	}
 	int rc = mdb_put(txn, s->dbi[db], &key, &v, MDB_NOOVERWRITE);
 	if (rc == MDB_KEYEXIST) {
 		return CRM_EXISTS;
@@ -187,15 +208,17 @@ store_index_add(
 {
 	store_key k;
 	store_key_pair(&k, a, b);
-	MDB_val key = { k.len, k.b }, v = { 0, NULL };
-	return store_map_lmdb(
-	    mdb_put(txn, s->dbi[db], &key, &v, 0), store_db_name(db));
+	return store_put_empty(s, txn, db, &k);
 }
 
 crm_status
 store_del(store *s, MDB_txn *txn, enum store_db db, const store_key *k)
 {
-	MDB_val key = { k->len, (void *)k->b };
+	uint8_t buf[STORE_PHYS_MAX];
+	MDB_val key;
+	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
+		return CRM_INTERNAL;
+	}
 	int rc = mdb_del(txn, s->dbi[db], &key, NULL);
 	if (rc == MDB_NOTFOUND) {
 		return CRM_OK;
@@ -212,24 +235,28 @@ store_index_del(
 	return store_del(s, txn, db, &k);
 }
 
-/* The first key >= k; its 16 bytes (a, b) when it has prefix a. */
+/* The first key >= k (db's own key, copied to *found); limit: only
+ * among keys with k's first 8 bytes (store_cursor_limit). */
 static crm_status
 seek(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
-    MDB_val *found)
+    int limit, store_key *found)
 {
-	MDB_cursor *c;
-	int rc = mdb_cursor_open(txn, s->dbi[db], &c);
-	if (rc != 0) {
-		return store_map_lmdb(rc, "cursor");
+	store_cursor *c;
+	crm_status rc = store_cursor_open(s, txn, db, &c);
+	if (rc != CRM_OK) {
+		return rc;
 	}
-	MDB_val key = { k->len, (void *)k->b }, v;
-	rc = mdb_cursor_get(c, &key, &v, MDB_SET_RANGE);
-	mdb_cursor_close(c);
-	if (rc != 0) {
-		return store_map_lmdb(rc, store_db_name(db));
+	if (limit) {
+		store_cursor_limit(c, store_u64(k->b));
 	}
-	*found = key;
-	return CRM_OK;
+	store_val key = { k->b, k->len };
+	rc = store_cursor_get(c, STORE_SEEK, &key, NULL);
+	if (rc == CRM_OK) {
+		found->len = key.len < sizeof(found->b) ? key.len : 0;
+		memcpy(found->b, key.data, found->len);
+	}
+	store_cursor_close(c);
+	return rc;
 }
 
 crm_status
@@ -239,17 +266,16 @@ store_index_next(store *s, MDB_txn *txn, enum store_db db, uint64_t a,
 	if (after == UINT64_MAX) {
 		return CRM_NOT_FOUND;
 	}
-	store_key k;
+	store_key k, found;
 	store_key_pair(&k, a, after + 1);
-	MDB_val found = { 0, NULL };
-	crm_status rc = seek(s, txn, db, &k, &found);
+	crm_status rc = seek(s, txn, db, &k, 1, &found);
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	if (found.mv_size != 16 || memcmp(found.mv_data, k.b, 8) != 0) {
+	if (found.len != 16 || memcmp(found.b, k.b, 8) != 0) {
 		return CRM_NOT_FOUND;
 	}
-	*b = store_u64((const uint8_t *)found.mv_data + 8);
+	*b = store_u64(found.b + 8);
 	return CRM_OK;
 }
 
@@ -260,17 +286,16 @@ store_id_next(
 	if (after == UINT64_MAX) {
 		return CRM_NOT_FOUND;
 	}
-	store_key k;
+	store_key k, found;
 	store_key_id(&k, after + 1);
-	MDB_val found = { 0, NULL };
-	crm_status rc = seek(s, txn, db, &k, &found);
+	crm_status rc = seek(s, txn, db, &k, 0, &found);
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	if (found.mv_size != 8) {
+	if (found.len != 8) {
 		return CRM_NOT_FOUND;
 	}
-	*id = store_u64(found.mv_data);
+	*id = store_u64(found.b);
 	return CRM_OK;
 }
 
@@ -312,45 +337,46 @@ store_iter_open(store *s, MDB_txn *txn, enum store_db db, const void *prefix,
 		memcpy(it->start.b + plen, from->b, from->len);
 		it->start.len += from->len;
 	}
-	return store_cursor_open(s, txn, db, &it->cur);
+	crm_status rc = store_cursor_open(s, txn, db, &it->cur);
+	if (rc == CRM_OK && plen >= 8) {
+		store_cursor_limit(it->cur, store_u64(prefix));
+	}
+	return rc;
 }
 
-/* The hot path of every list (due, reports): LMDB directly, as a store
- * file may; a store_cursor is an MDB_cursor under another name. */
+/* The hot path of every list (due, reports): one cursor move each. */
 int
 store_iter_next(struct store_iter *it, const uint8_t **key, size_t *klen)
 {
-	MDB_cursor *cur = (MDB_cursor *)(void *)it->cur;
-	MDB_val k, v;
-	int rc;
+	store_val k = { it->start.b, it->start.len }, v = { NULL, 0 };
+	crm_status rc;
+	/* The value comes with the key (store_iter_data): one move each. */
 	if (!it->started) {
 		it->started = 1;
-		k.mv_size = it->start.len;
-		k.mv_data = it->start.b;
-		rc = mdb_cursor_get(
-		    cur, &k, &v, it->start.len ? MDB_SET_RANGE : MDB_FIRST);
+		rc = store_cursor_get(it->cur,
+		    it->start.len ? STORE_SEEK : STORE_FIRST, &k, &v);
 	} else {
-		rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+		rc = store_cursor_get(it->cur, STORE_NEXT, &k, &v);
 	}
-	if (rc != 0 || k.mv_size < it->plen ||
-	    memcmp(k.mv_data, it->prefix, it->plen) != 0) {
+	if (rc != CRM_OK || k.len < it->plen ||
+	    memcmp(k.data, it->prefix, it->plen) != 0) {
 		return 0;
 	}
-	*key = k.mv_data;
-	*klen = k.mv_size;
+	*key = k.data;
+	*klen = k.len;
+	it->vdata = v.data;
+	it->vlen = v.len;
 	return 1;
 }
 
 int
 store_iter_data(struct store_iter *it, const void **data, size_t *len)
 {
-	MDB_val k, v;
-	if (mdb_cursor_get(
-	        (MDB_cursor *)(void *)it->cur, &k, &v, MDB_GET_CURRENT) != 0) {
+	if (!it->started) {
 		return 0;
 	}
-	*data = v.mv_data;
-	*len = v.mv_size;
+	*data = it->vdata;
+	*len = it->vlen;
 	return 1;
 }
 
@@ -364,7 +390,11 @@ store_iter_close(struct store_iter *it)
 crm_status
 store_put_empty(store *s, MDB_txn *txn, enum store_db db, const store_key *k)
 {
-	MDB_val key = { k->len, (void *)k->b }, v = { 0, NULL };
+	uint8_t buf[STORE_PHYS_MAX];
+	MDB_val key, v = { 0, NULL };
+	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
+		return CRM_INTERNAL;
+	}
 	return store_map_lmdb(
 	    mdb_put(txn, s->dbi[db], &key, &v, 0), store_db_name(db));
 }

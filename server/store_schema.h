@@ -104,6 +104,9 @@ struct store_iter {
 	size_t plen;
 	int started;
 	store_key start;
+	/* the value of the key last yielded (store_iter_data) */
+	const void *vdata;
+	size_t vlen;
 };
 crm_status store_iter_open(store *s, MDB_txn *txn, enum store_db db,
     const void *prefix, size_t plen, const store_key *from,
@@ -150,9 +153,13 @@ crm_status store_put(store *s, MDB_txn *txn, enum store_db db, const void *key,
     size_t klen, const void *data, size_t len);
 /* store_drop: empty db (it stays open). */
 crm_status store_drop(store *s, MDB_txn *txn, enum store_db db);
-/* store_entries: how many entries db holds (its tree's count, O(1));
- * 0 on error. */
+/* store_entries: how many entries db holds: its tree's count (O(1)) for
+ * a database of its own, a counted walk for one in the shared tree
+ * (schema.def's SCHEMA_TREE): not for a request's path. 0 on error. */
 uint64_t store_entries(store *s, MDB_txn *txn, enum store_db db);
+/* store_empty: 1 when db has no entry (one seek; for a sparse CUSTOMER
+ * database, one per customer until the first entry). */
+int store_empty(store *s, MDB_txn *txn, enum store_db db);
 /* store_seq_peek: the id sequence seq would hand out next (1 when it
  * never did), without taking it. */
 uint64_t store_seq_peek(store *s, MDB_txn *txn, const char *seq);
@@ -180,6 +187,14 @@ crm_status store_cursor_open(
 crm_status store_cursor_get(
     store_cursor *c, enum store_op op, store_val *k, store_val *v);
 crm_status store_cursor_del(store_cursor *c);
+/*
+ * store_cursor_limit: the walk is about keys that start with customer (a
+ * per-customer list): moves past that customer's keys end at once
+ * (CRM_NOT_FOUND) instead of looking for the database's next or previous
+ * entry elsewhere, which in a CUSTOMER database of the shared tree means
+ * a seek per customer passed. Callers still check their prefix.
+ */
+void store_cursor_limit(store_cursor *c, uint64_t customer);
 /* store_cursor_close: NULL does nothing. */
 void store_cursor_close(store_cursor *c);
 #endif

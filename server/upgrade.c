@@ -19,6 +19,10 @@
  * Version 10 added the pool rules' index (reclaim: when each owned
  * customer's owner got it, and the warning and reclaim deadlines), filled
  * by pool_reclaim_reindex.
+ * Version 11 keeps most databases in one shared LMDB tree (schema.def's
+ * SCHEMA_TREE; store_relocate moves the old data before the steps here),
+ * and keeps customers' latest change seqs in change_cust, beside them
+ * (changes_split_customers).
  * Version 12: each open-task entry (task_open) holds the task as due
  * shows it, with its customer's name, grade and stage, filled by
  * task_due_reindex.
@@ -28,6 +32,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "changes.h"
 #include "crm.h"
 #include "customer.h"
 #include "dispatch.h"
@@ -57,7 +62,7 @@ old_texts(store *st, MDB_txn *txn)
 static int
 empty(store *st, MDB_txn *txn, enum store_db db)
 {
-	return store_entries(st, txn, db) == 0;
+	return store_empty(st, txn, db);
 }
 
 static crm_status
@@ -122,6 +127,10 @@ upgrade_once(store *st)
 		if (rc == CRM_OK && v < 9) {
 			rc = audit_reindex(&ctx);
 		}
+		if (rc == CRM_OK && v < 11) {
+			/* Customers' latest change seqs beside them. */
+			rc = changes_split_customers(&ctx);
+		}
 		if (rc == CRM_OK && v < 10) {
 			/* The pool rules' entries (pool_reclaim.h). */
 			rc = pool_reclaim_reindex(&ctx);
@@ -153,6 +162,12 @@ upgrade_once(store *st)
 crm_status
 upgrade_run(store *st)
 {
+	/* Schema 11: the databases' entries move to the shared tree first,
+	 * in transactions of their own, so the steps below see one layout. */
+	crm_status moved = store_relocate(st);
+	if (moved != CRM_OK) {
+		return moved;
+	}
 	/* A rebuild may need more room than the map has: grow and retry,
 	 * as the writer does. */
 	for (int attempt = 0;; attempt++) {

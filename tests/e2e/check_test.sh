@@ -24,13 +24,25 @@ grep -q "300 customers" "$T/gen.out" && ok "crm-gen states what it wrote" ||
 out=$("$CHECK" "$T/db") && [[ $out == *clean* ]] &&
 	ok "a generated database is clean" || bad "clean check: $out"
 
+# The databases damaged below live in the shared LMDB tree "crm" (schema
+# 11, server/schema.def's SCHEMA_TREE): their tags, and the key there.
+declare -A shared=([tally]=12 [task_open]=05 [grade_time]=11)
+declare -A customer=([customers]=40 [fu_cust]=42 [fu_cust_time]=44)
+phys() { # phys DB HEXKEY: the key in the tree
+	if [ -n "${shared[$1]:-}" ]; then
+		echo "${shared[$1]}$2"
+	else
+		echo "ff${2:0:16}${customer[$1]}${2:16}"
+	fi
+}
+
 # damage DB HEXKEY HEXVALUE: put one entry with mdb_load, into a copy.
 damage() {
 	rm -rf "$T/bad"
 	cp -r "$T/db" "$T/bad"
 	printf 'VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n %s\n %s\nDATA=END\n' \
-		"$2" "$3" >"$T/in.txt"
-	mdb_load -s "$1" -f "$T/in.txt" "$T/bad" || bad "mdb_load $1"
+		"$(phys "$1" "$2")" "$3" >"$T/in.txt"
+	mdb_load -s crm -f "$T/in.txt" "$T/bad" || bad "mdb_load $1"
 }
 expect() { # expect WHAT PATTERN
 	out=$("$CHECK" "$T/bad")
@@ -45,7 +57,7 @@ expect "a dangling index entry is found" "fu_cust: an entry for a missing"
 damage customers 0000000000000001 ffffffffff
 expect "a record that does not decode is found" "customers 1: does not decode"
 
-first_tally=$(mdb_dump -s tally "$T/db" | awk '/^HEADER=END/{getline; print $1; exit}')
+first_tally=$(mdb_dump -s crm "$T/db" | awk '/^ 12/{print substr($1, 3); exit}')
 damage tally "$first_tally" 00000000000003e7
 expect "a wrong tally is found" "want"
 
@@ -59,6 +71,11 @@ expect "a broken grade_time chain is found" "grade_time: customer 1"
 
 damage fu_cust_time 000000000000000180000000000000010000000000bc614e ""
 expect "a timeline entry without its follow-up is found" "fu_cust_time: an entry for a missing followups 12345678"
+
+# An entry of the shared tree that no database claims (tag 0xfe).
+shared[nobody]=fe
+damage nobody 0000000000000001 00
+expect "an entry of the shared tree no database claims is found" "belong to no database"
 
 mkdir -p "$T/empty"
 "$CHECK" "$T/empty" >/dev/null 2>&1

@@ -4,7 +4,7 @@
 # grade and stage, so `due` reads nothing else. crm-check compares each
 # value with the records: a generated database is clean; a value whose
 # customer name went stale, and an empty value, are reported (exit 1).
-# A database of schema 10 (empty values) is upgraded in place by crmd,
+# A database of schema 11 (empty values) is upgraded in place by crmd,
 # which fills them: crm-check is clean afterwards.
 # Usage: due_values_test.sh CRM_GEN CRM_CHECK CRMD
 set -u
@@ -21,10 +21,14 @@ bad() { echo "FAIL: $1"; fails=$((fails + 1)); }
 out=$("$CHECK" "$T/db") && [[ $out == *clean* ]] &&
 	ok "a generated database is clean" || bad "clean check: $out"
 
-# The first task_open entry: key and value, in hex.
-mdb_dump -s task_open "$T/db" >"$T/dump.txt"
-key=$(awk '/^HEADER=END/{getline; print $1; exit}' "$T/dump.txt")
-val=$(awk '/^HEADER=END/{getline; getline; print $1; exit}' "$T/dump.txt")
+# task_open lives in the shared LMDB tree "crm" (schema 11, schema.def's
+# SCHEMA_TREE): its entries are the keys that start with its tag, 05.
+# Their keys and values, one pair a line, in hex; then the first one's.
+mdb_dump -s crm "$T/db" |
+	awk '/^HEADER=END/{on=1; next} /^DATA=END/{on=0} on' |
+	paste - - | awk '$1 ~ /^05/' >"$T/dump.txt"
+key=$(awk 'NR == 1 {print $1}' "$T/dump.txt")
+val=$(awk 'NR == 1 {print $2}' "$T/dump.txt")
 [ -n "$key" ] && [ -n "$val" ] && ok "task_open entries hold a value" ||
 	bad "no task_open value: $(head -c 400 "$T/dump.txt")"
 
@@ -78,28 +82,27 @@ print(out.hex())
 EOF
 )
 [ -n "$stale" ] && [ "$stale" != "$val" ] || bad "could not make a stale value"
-put task_open "$key" "$stale"
+put crm "$key" "$stale"
 expect "a stale customer name in a due entry is found" \
 	"task_open value is not the task with its customer's name"
-put task_open "$key" ""
+put crm "$key" ""
 expect "an empty due entry is found" "task_open value"
 
-# Schema 10: every value empty. crmd upgrades it in place when it starts.
+# Schema 11: every value empty. crmd upgrades it in place when it starts.
 rm -rf "$T/old"
 cp -r "$T/db" "$T/old"
 {
 	printf 'VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n'
-	awk '/^HEADER=END/{on=1; next} /^DATA=END/{on=0} on' "$T/dump.txt" |
-		awk 'NR % 2 == 1 {print; print " "}'
+	awk '{print " " $1; print " "}' "$T/dump.txt"
 	printf 'DATA=END\n'
 } >"$T/empty.txt"
-mdb_load -s task_open -f "$T/empty.txt" "$T/old" || bad "mdb_load empty values"
-printf 'VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n 736368656d61\n 0000000a\nDATA=END\n' >"$T/v10.txt"
-mdb_load -s meta -f "$T/v10.txt" "$T/old" || bad "mdb_load schema 10"
+mdb_load -s crm -f "$T/empty.txt" "$T/old" || bad "mdb_load empty values"
+printf 'VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n 736368656d61\n 0000000b\nDATA=END\n' >"$T/v11.txt"
+mdb_load -s meta -f "$T/v11.txt" "$T/old" || bad "mdb_load schema 11"
 out=$("$CHECK" "$T/old")
 [ $? -eq 1 ] && [[ $out == *"task_open value"* ]] &&
-	ok "schema 10's empty values are what crm-check reports" ||
-	bad "schema 10 data checked: $out"
+	ok "schema 11's empty values are what crm-check reports" ||
+	bad "schema 11 data checked: $out"
 
 "$CRMD" --data "$T/old" --listen "ipc://$T/s" >"$T/crmd.log" 2>&1 &
 PID=$!
@@ -108,8 +111,8 @@ for _ in $(seq 1 300); do
 	kill -0 "$PID" 2>/dev/null || break
 	sleep 0.1
 done
-grep -q "upgrading the data from schema 10" "$T/crmd.log" &&
-	ok "crmd upgrades schema 10" || bad "no upgrade: $(cat "$T/crmd.log")"
+grep -q "upgrading the data from schema 11" "$T/crmd.log" &&
+	ok "crmd upgrades schema 11" || bad "no upgrade: $(cat "$T/crmd.log")"
 grep -q "serving" "$T/crmd.log" || bad "crmd did not start: $(cat "$T/crmd.log")"
 kill "$PID"
 wait "$PID"

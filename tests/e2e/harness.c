@@ -197,7 +197,8 @@ crm_test_server_start_with(struct crm_test_server *s, const char *const *extra)
 	}
 #ifndef CRM_TEST_HOOKS
 	static const char *const hooks[] = { "CRM_TEST_CLOCK",
-		"CRM_TEST_PRUNE_MS", "CRM_TEST_WRITE_DELAY_MS" };
+		"CRM_TEST_PRUNE_MS", "CRM_TEST_WRITE_DELAY_MS",
+		"CRM_TEST_CHEAP_HASH" };
 	for (size_t i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
 		if (getenv(hooks[i]) != NULL) {
 			fail_msg("%s is set but this crmd has no test hooks: "

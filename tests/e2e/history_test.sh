@@ -83,10 +83,12 @@ out=$("$CRM" -c 'customer history 华东机电 --before nonsense' 2>&1)
 fid=$(page 华东机电 1000 "call 1500")
 log1=$(stat -c %s "$H/crmd.log")
 e2e_stop
-key=$(printf '%016x' "$fid")
+# Follow-ups live in the shared tree "crm" (server/schema.def's
+# SCHEMA_TREE): tag 0x03 || id.
+key=$(printf '03%016x' "$fid")
 printf 'VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n %s\n %s\nDATA=END\n' \
 	"$key" ffffffffff >"$H/in.txt"
-mdb_load -s followups -f "$H/in.txt" "$H/db" || bad "mdb_load"
+mdb_load -s crm -f "$H/in.txt" "$H/db" || bad "mdb_load"
 if [ -n "$CHECK" ]; then
 	out=$("$CHECK" "$H/db" 2>/dev/null)
 	[ $? -eq 1 ] && [[ $out == *"followups $fid: does not decode"* ]] &&

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # installed_hooks_test: what `cmake --install` installs carries the test
 # hooks (the test clock CRM_TEST_CLOCK, CRM_TEST_PRUNE_MS,
-# CRM_TEST_WRITE_DELAY_MS) only when the build asked for them
-# (CRM_TEST_HOOKS=ON). `absent`: no installed program's strings name a
-# CRM_TEST_ variable (a user's or packager's build; tools/test's packager
-# pass runs this on a Release build). `present`: crmd and crm name
-# CRM_TEST_CLOCK, so the `absent` check still looks for the right name.
+# CRM_TEST_WRITE_DELAY_MS, the cheap password hashes CRM_TEST_CHEAP_HASH)
+# only when the build asked for them (CRM_TEST_HOOKS=ON). `absent`: no
+# installed program's strings name a CRM_TEST_ variable (a user's or
+# packager's build; tools/test's packager pass runs this on a Release
+# build). `present`: crmd and crm name CRM_TEST_CLOCK and crmd
+# CRM_TEST_CHEAP_HASH, so the `absent` check still looks for the right
+# names.
 # Usage: installed_hooks_test.sh BUILD_DIR absent|present
 set -u
 BUILD=$1 WANT=$2
@@ -47,6 +49,14 @@ for f in "$H"/usr/bin/*; do
 			fi
 			;;
 		esac
+		if [ "$p" = crmd ]; then
+			if [[ " $names" == *" CRM_TEST_CHEAP_HASH "* ]]; then
+				ok "installed crmd (CRM_TEST_HOOKS=ON) has the cheap hash hook"
+			else
+				bad "installed crmd of a CRM_TEST_HOOKS=ON build does not" \
+					"name CRM_TEST_CHEAP_HASH (renamed? update this test)"
+			fi
+		fi
 		;;
 	*)
 		echo "usage: installed_hooks_test.sh BUILD_DIR absent|present" >&2

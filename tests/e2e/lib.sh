@@ -29,8 +29,10 @@
 #   pane_start PANE COLS ROWS CMD  CMD (shell words, after the test's
 #                                environment) in a new detached pane
 #   screen PANE                  the pane's screen and scrollback
+#   screen_joined PANE           the same with wrapped lines joined
 #   wait_for PANE DESC TEXT      poll (at most 10 s) until the pane shows
-#                                TEXT; ok DESC, or bad with the screen
+#                                TEXT (on a line, or across a wrap); ok
+#                                DESC, or bad with the screen
 #   send_line PANE TEXT          type TEXT and Enter
 # Every wait is bounded: at most 100 polls of 0.1 s.
 
@@ -182,9 +184,14 @@ pane_start() {
 
 screen() { tm capture-pane -p -S -200 -t "$1" 2>/dev/null; }
 
+# The screen with wrapped lines joined: a message that wraps (a longer
+# TMPDIR makes paths longer) is still found whole.
+screen_joined() { tm capture-pane -p -J -S -200 -t "$1" 2>/dev/null; }
+
 wait_for() {
 	for _ in $(seq 100); do
-		screen "$1" | grep -qF -- "$3" && { ok "$2"; return 0; }
+		{ screen "$1"; screen_joined "$1"; } | grep -qF -- "$3" &&
+			{ ok "$2"; return 0; }
 		sleep 0.1
 	done
 	bad "$2: '$3' not on screen:"

@@ -69,9 +69,11 @@ printf 'pw1\n' | "$CRM" login boss >/dev/null || bad "login boss"
 id=$("$CRM" --format json -c 'customer show 客户01500' 2>/dev/null |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["customer"]["id"])' 2>/dev/null)
 e2e_stop
-printf 'VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n %016x\n ffffffffff\nDATA=END\n' \
+# Customers live in the shared tree "crm" (server/schema.def's
+# SCHEMA_TREE): 0xff || customer id || tag 0x40.
+printf 'VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n ff%016x40\n ffffffffff\nDATA=END\n' \
 	"${id:-0}" >"$H/in.txt"
-mdb_load -s customers -f "$H/in.txt" "$H/db" || bad "mdb_load"
+mdb_load -s crm -f "$H/in.txt" "$H/db" || bad "mdb_load"
 e2e_start || exit 1
 out=$("$CRM" -c 'customer list --tag rare' 2>&1)
 [ $? -eq 1 ] && [[ $out == *"customers $id does not decode"* ]] &&

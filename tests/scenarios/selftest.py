@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""selftest.py RUN CRMD CRM: the scenario runner fails on each kind of
-false step (a wrong exit status, missing or unwanted text, a false
-expression, an unknown person, a malformed line) and passes a true one."""
+"""selftest.py RUN CRMD CRM [TEMPLATE]: the scenario runner fails on each
+kind of false step (a wrong exit status, missing or unwanted text, a
+false expression, an unknown person, a malformed line) and passes a true
+one. With TEMPLATE the runner copies its people from there (run
+--template), except for the true scenario, which makes them itself."""
 import os
 import subprocess
 import sys
 import tempfile
 
 run, crmd, crm = sys.argv[1:4]
+people = sys.argv[4:5]
 
 TRUE = r"""# every kind of step, all true
 as li
@@ -42,11 +45,12 @@ FALSE = {  # a step that must fail, and what the runner must say
 }
 
 
-def play(text):
+def play(text, template=True):
     with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
         f.write(text)
+    opt = ["--template", people[0]] if people and template else []
     try:
-        r = subprocess.run([sys.executable, run, crmd, crm, f.name],
+        r = subprocess.run([sys.executable, run] + opt + [crmd, crm, f.name],
                            capture_output=True, text=True, timeout=100)
         return r.returncode, r.stdout + r.stderr
     finally:
@@ -54,12 +58,15 @@ def play(text):
 
 
 fails = 0
-code, out = play(TRUE)
-if code != 0:
-    print("FAIL: a true scenario failed (exit %d):\n%s" % (code, out))
-    fails += 1
-else:
-    print("ok   - a scenario of true steps passes")
+for template in ([False, True] if people else [False]):
+    code, out = play(TRUE, template)
+    how = "from the template" if template else "making its people"
+    if code != 0:
+        print("FAIL: a true scenario failed (%s, exit %d):\n%s" %
+              (how, code, out))
+        fails += 1
+    else:
+        print("ok   - a scenario of true steps passes (%s)" % how)
 for name, (text, says) in FALSE.items():
     code, out = play(text)
     if code == 0 or says not in out:

@@ -9,6 +9,8 @@
  */
 #include "crm_test.h"
 
+#include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
@@ -131,6 +133,9 @@ static void
 passwords_hash_and_check(void **state)
 {
 	(void)state;
+	/* The real cost, whatever the test build's environment says
+	 * (CRM_TEST_CHEAP_HASH, server/auth.c). */
+	unsetenv("CRM_TEST_CHEAP_HASH");
 	assert_crm_ok(auth_init());
 	char hash[128];
 	assert_crm_err(auth_hash_password("", hash), CRM_EINVAL);
@@ -140,8 +145,20 @@ passwords_hash_and_check(void **state)
 	assert_crm_err(auth_hash_password(long_pw, hash), CRM_EINVAL);
 	assert_crm_ok(auth_hash_password("crm-pw 密码", hash));
 	assert_non_null(strstr(hash, "$argon2id$"));
+	/* libsodium's interactive limits: 64 MiB, 2 passes. */
+	assert_non_null(strstr(hash, "$m=65536,t=2,p=1$"));
 	assert_crm_ok(auth_check_password(hash, "crm-pw 密码"));
 	assert_crm_err(auth_check_password(hash, "crm-pw"), CRM_EUNAUTH);
+	/* A hash names its own limits: one made at the minimum cost (as a
+	 * test build's CRM_TEST_CHEAP_HASH=1 makes them) checks too. */
+	char cheap[crypto_pwhash_STRBYTES];
+	assert_int_equal(
+	    crypto_pwhash_str(cheap, "pw-min", 6, crypto_pwhash_OPSLIMIT_MIN,
+	        crypto_pwhash_MEMLIMIT_MIN),
+	    0);
+	assert_null(strstr(cheap, "m=65536"));
+	assert_crm_ok(auth_check_password(cheap, "pw-min"));
+	assert_crm_err(auth_check_password(cheap, "pw-mi"), CRM_EUNAUTH);
 }
 
 int

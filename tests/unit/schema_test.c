@@ -12,6 +12,7 @@
 #include "crm.h"
 #include "crm_test.h"
 #include "schema.h"
+#include "store_impl.h"
 #include "store_schema.h"
 #include "test_store.h"
 
@@ -99,6 +100,27 @@ record_types_are_whole(void **state)
 	assert_null(schema_by_change(0));
 }
 
+/* schema.def's SCHEMA_TREE: a tag names one database for good (it is in
+ * every stored key), the meta database stays its own (store_open reads
+ * the layout from it), and the customer region's byte is no tag. */
+static void
+tree_tags_are_unique(void **state)
+{
+	(void)state;
+	int seen[256] = { 0 };
+	assert_int_equal(store_places[DB_META].tree, STORE_TREE_OWN);
+	for (int i = 0; i < DB_COUNT; i++) {
+		const struct store_place *p = &store_places[i];
+		if (p->tree == STORE_TREE_OWN) {
+			assert_int_equal(p->tag, 0);
+			continue;
+		}
+		assert_true(p->tag >= 1 && p->tag < STORE_REGION);
+		assert_int_equal(seen[p->tag], 0);
+		seen[p->tag] = 1;
+	}
+}
+
 static void
 a_fresh_store_has_every_database(void **state)
 {
@@ -108,8 +130,11 @@ a_fresh_store_has_every_database(void **state)
 	MDB_txn *txn = NULL;
 	assert_crm_ok(store_read_begin(st, &txn));
 	for (int i = 0; i < DB_COUNT; i++) {
+		/* META: the schema version and the layout ("tree") */
 		assert_int_equal(store_entries(st, txn, (enum store_db)i),
-		    i == DB_META ? 1 : 0); /* META: the schema version */
+		    i == DB_META ? 2 : 0);
+		assert_true(
+		    store_empty(st, txn, (enum store_db)i) == (i != DB_META));
 	}
 	store_read_end(st, txn);
 	store_read_free(txn);
@@ -123,6 +148,7 @@ main(void)
 		cmocka_unit_test(every_database_is_named_once),
 		cmocka_unit_test(indexes_point_at_listed_records),
 		cmocka_unit_test(record_types_are_whole),
+		cmocka_unit_test(tree_tags_are_unique),
 		cmocka_unit_test(a_fresh_store_has_every_database),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -233,6 +233,20 @@ struct bench_io {
 /* bench_proc_io: pid's I/O counters. Returns 0 or -1. */
 int bench_proc_io(pid_t pid, struct bench_io *out /* OUT */);
 
+/* CPU time around a run: crmd's (utime + stime of /proc/PID/stat, every
+ * thread) and the whole machine's (/proc/stat: busy = all but idle and
+ * iowait), so a run says what one request cost crmd in CPU and whether
+ * the cores were saturated, by crmd or by anything else. */
+struct bench_cpu {
+	int ok;
+	double crmd_s;      /* crmd's CPU seconds so far */
+	double host_busy_s; /* every core's busy seconds so far */
+	uint64_t ns;        /* bench_now_ns() when read */
+};
+
+/* bench_proc_cpu: pid's and the machine's CPU seconds. Returns 0 or -1. */
+int bench_proc_cpu(pid_t pid, struct bench_cpu *out /* OUT */);
+
 /* crmd's latency buckets (server/latency.c): 8 per power of two. */
 #define BENCH_LAT_BUCKETS 256
 
@@ -269,6 +283,7 @@ struct bench_run {
 	uint64_t done;            /* requests answered OK in the whole run */
 	struct bench_io io0, io1; /* crmd's /proc/PID/io around the run */
 	struct bench_srv_run srv; /* crmd's own numbers for the run */
+	struct bench_cpu cpu0, cpu1; /* CPU time around the run */
 };
 
 /* PostgreSQL's numbers for one transaction and client count, from

@@ -673,9 +673,13 @@ run_all(struct run_state *s)
 			bench_srv_stats(
 			    s->srv.url, &s->d.admin, sc->body, &st0);
 			bench_proc_io(s->srv.pid, &io0);
+			struct bench_cpu cpu0;
+			bench_proc_cpu(s->srv.pid, &cpu0);
 			int started = bench_scenario_run(o, s->srv.url, &s->d,
 			    sc, o->clients[i], 0, tick, run);
 			run->io0 = io0;
+			run->cpu0 = cpu0;
+			bench_proc_cpu(s->srv.pid, &run->cpu1);
 			bench_proc_io(s->srv.pid, &run->io1);
 			bench_srv_stats(
 			    s->srv.url, &s->d.admin, sc->body, &st1);

@@ -108,6 +108,29 @@ per_write(const struct bench_run *run, struct per_write *w)
 	w->lmdb_pages = ratio((double)s->write_bytes / page, w->commits);
 }
 
+/* What a run cost in CPU: crmd's per request of the scenario's type
+ * (crmd's count, so the warm-up is in both), and the cores crmd and the
+ * whole machine kept busy on average. */
+struct run_cpu {
+	double per_req_us, crmd_cores, host_cores;
+};
+
+static int
+run_cpu(const struct bench_run *run, struct run_cpu *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (!run->cpu0.ok || !run->cpu1.ok || !run->srv.ok ||
+	    run->srv.count == 0 || run->cpu1.ns <= run->cpu0.ns) {
+		return 0;
+	}
+	double wall = (double)(run->cpu1.ns - run->cpu0.ns) / 1e9;
+	double crmd = run->cpu1.crmd_s - run->cpu0.crmd_s;
+	c->per_req_us = crmd * 1e6 / (double)run->srv.count;
+	c->crmd_cores = crmd / wall;
+	c->host_cores = (run->cpu1.host_busy_s - run->cpu0.host_busy_s) / wall;
+	return 1;
+}
+
 static const struct bench_pg_run *
 find_pg(const struct bench_report *r, const char *txn, int clients)
 {
@@ -402,10 +425,13 @@ print_scenario(
 	fprintf(out,
 	    "  crmd's own latency for %s in the same runs (its stats "
 	    "request; warm-up included; bucket upper edges, <= 12.5 %% "
-	    "high)\n",
-	    sc->body ? "the scenario's request" : "-");
-	fprintf(out, "  %7s %10s %9s %9s %9s\n", "clients", "requests",
-	    "srv p50", "srv p99", "srv p999");
+	    "high); cpu/req: crmd's CPU time (every thread) per such "
+	    "request; crmd, host: cores busy on average, crmd's and the "
+	    "whole machine's (of %ld), over the run\n",
+	    sc->body ? "the scenario's request" : "-", r->machine.nproc);
+	fprintf(out, "  %7s %10s %9s %9s %9s %10s %6s %6s\n", "clients",
+	    "requests", "srv p50", "srv p99", "srv p999", "cpu/req us", "crmd",
+	    "host");
 	for (int i = 0; i < r->n_runs; i++) {
 		const struct bench_run *run = &r->runs[i];
 		if (run->sc != sc) {
@@ -416,9 +442,15 @@ print_scenario(
 			    run->clients);
 			continue;
 		}
-		fprintf(out, "  %7d %10llu %9.0f %9.0f %9.0f\n", run->clients,
+		fprintf(out, "  %7d %10llu %9.0f %9.0f %9.0f", run->clients,
 		    (unsigned long long)run->srv.count, run->srv.p50_us,
 		    run->srv.p99_us, run->srv.p999_us);
+		struct run_cpu c;
+		if (run_cpu(run, &c)) {
+			fprintf(out, " %10.0f %6.2f %6.2f", c.per_req_us,
+			    c.crmd_cores, c.host_cores);
+		}
+		fprintf(out, "\n");
 	}
 	if (sc->writes) {
 		fprintf(out,
@@ -642,6 +674,14 @@ bench_print_json(FILE *out, const struct bench_report *r)
 				        "p50_us", run->srv.p50_us, "p99_us",
 				        run->srv.p99_us, "p999_us",
 				        run->srv.p999_us));
+			}
+			struct run_cpu c;
+			if (run_cpu(run, &c)) {
+				json_object_set_new(j, "cpu",
+				    json_pack("{s:f, s:f, s:f}",
+				        "crmd_us_per_request", c.per_req_us,
+				        "crmd_cores", c.crmd_cores,
+				        "host_cores", c.host_cores));
 			}
 			struct per_write w;
 			per_write(run, &w);

@@ -3,11 +3,13 @@
  * srvstats.c: what crmd says of a run (issue 19): its I/O from
  * /proc/PID/io, and its own numbers from the admin's `stats` request
  * (the writer's commits, writes and bytes, and one request type's latency
- * histogram), each taken before and after a run and subtracted.
+ * histogram), and CPU time from /proc/PID/stat and /proc/stat, each
+ * taken before and after a run and subtracted.
  */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bench.h"
 
@@ -38,6 +40,53 @@ bench_proc_io(pid_t pid, struct bench_io *out)
 	fclose(f);
 	out->ok = found == 3;
 	return out->ok ? 0 : -1;
+}
+
+int
+bench_proc_cpu(pid_t pid, struct bench_cpu *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->ns = bench_now_ns();
+	long hz = sysconf(_SC_CLK_TCK);
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (f == NULL || hz <= 0) {
+		if (f != NULL) {
+			fclose(f);
+		}
+		return -1;
+	}
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* After the command's closing parenthesis: state (3), then fields
+	 * 4..13, then utime (14) and stime (15), in clock ticks. */
+	const char *p = strrchr(buf, ')');
+	unsigned long long ut, st;
+	if (p == NULL ||
+	    sscanf(p + 1,
+	        " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut,
+	        &st) != 2) {
+		return -1;
+	}
+	out->crmd_s = (double)(ut + st) / (double)hz;
+	f = fopen("/proc/stat", "r");
+	if (f == NULL) {
+		return -1;
+	}
+	unsigned long long v[8] = { 0 };
+	int got = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
+	    &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (got < 5) {
+		return -1;
+	}
+	/* user nice system idle iowait irq softirq steal */
+	unsigned long long busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+	out->host_busy_s = (double)busy / (double)hz;
+	out->ok = 1;
+	return 0;
 }
 
 int

@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * store_layout.c: where each database's entries live in LMDB. Most of
+ * the databases a write touches share one LMDB tree (schema.def's
+ * SCHEMA_TREE lines): a SHARED database is the range of keys that start
+ * with its tag, and a CUSTOMER database's keys are regrouped by customer,
+ * 0xFF || customer id || tag || rest, so a customer's record and its lists
+ * share leaves. A commit then copies one B-tree's upper pages instead of
+ * one path from root to leaf in each of a dozen trees (issue 19).
+ *
+ * Here: the table, key translation both ways, the cursor moves that skip
+ * other databases' keys, and store_relocate, which moves data written by
+ * schema 10 and older (every database its own LMDB database) into the
+ * shared tree, in batches that a crash leaves resumable.
+ */
+#include "store_impl.h"
+#include "store_schema.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crm_log.h"
+
+const struct store_place store_places[DB_COUNT] = {
+#define SCHEMA_TREE(id, tree, tag) [id] = { STORE_TREE_##tree, tag },
+#include "schema.def"
+};
+
+static const struct store_place own = { STORE_TREE_OWN, 0 };
+
+const struct store_place *
+store_place_of(const store *s, enum store_db db)
+{
+	return s->legacy ? &own : &store_places[db];
+}
+
+int
+store_in_tree(const store *s, enum store_db db)
+{
+	return store_place_of(s, db)->tree != STORE_TREE_OWN;
+}
+
+int
+store_phys(const store *s, enum store_db db, const void *key, size_t klen,
+    uint8_t *buf, MDB_val *out)
+{
+	const struct store_place *p = store_place_of(s, db);
+	const uint8_t *k = key;
+	switch (p->tree) {
+	case STORE_TREE_SHARED:
+		if (klen + 1 >= STORE_PHYS_MAX) {
+			return -1;
+		}
+		buf[0] = p->tag;
+		memcpy(buf + 1, k, klen);
+		out->mv_size = klen + 1;
+		break;
+	case STORE_TREE_CUSTOMER:
+		if (klen + 2 >= STORE_PHYS_MAX) {
+			return -1;
+		}
+		buf[0] = STORE_REGION;
+		memset(buf + 1, 0, 8);
+		memcpy(buf + 1, k, klen < 8 ? klen : 8);
+		buf[9] = p->tag;
+		if (klen > 8) {
+			memcpy(buf + 10, k + 8, klen - 8);
+		}
+		out->mv_size = klen > 8 ? klen + 2 : 10;
+		break;
+	default:
+		out->mv_data = (void *)key;
+		out->mv_size = klen;
+		return 0;
+	}
+	out->mv_data = buf;
+	return 0;
+}
+
+int
+store_phys_exact(const store *s, enum store_db db, const void *key,
+    size_t klen, uint8_t *buf, MDB_val *out)
+{
+	if (klen < 8 && store_place_of(s, db)->tree == STORE_TREE_CUSTOMER) {
+		crm_err("%s: a key of %zu bytes has no customer id",
+		    store_db_name(db), klen);
+		return -1;
+	}
+	return store_phys(s, db, key, klen, buf, out);
+}
+
+int
+store_mine(const struct store_place *p, const MDB_val *k)
+{
+	const uint8_t *b = k->mv_data;
+	if (p->tree == STORE_TREE_SHARED) {
+		return k->mv_size >= 1 && b[0] == p->tag;
+	}
+	return k->mv_size >= 10 && b[0] == STORE_REGION && b[9] == p->tag;
+}
+
+/* Position c at the first key >= (region, customer, tag), or, before
+ * (dir -1), at the last key < it. */
+static int
+seek_customer(struct store_cursor *c, uint64_t customer, uint8_t tag, int dir,
+    MDB_val *k, MDB_val *v)
+{
+	uint8_t *b = c->buf;
+	b[0] = STORE_REGION;
+	for (int i = 0; i < 8; i++) {
+		b[1 + i] = (uint8_t)(customer >> (56 - 8 * i));
+	}
+	b[9] = tag;
+	k->mv_data = b;
+	k->mv_size = 10;
+	int rc = mdb_cursor_get(c->mc, k, v, MDB_SET_RANGE);
+	if (dir < 0) {
+		rc = rc == 0 ? mdb_cursor_get(c->mc, k, v, MDB_PREV)
+		     : rc == MDB_NOTFOUND
+		         ? mdb_cursor_get(c->mc, k, v, MDB_LAST)
+		         : rc;
+	}
+	return rc;
+}
+
+int
+store_settle(struct store_cursor *c, int rc, int dir, MDB_val *k, MDB_val *v)
+{
+	const struct store_place *p = store_place_of(c->s, c->db);
+	if (p->tree == STORE_TREE_OWN) {
+		return rc;
+	}
+	/* Each turn skips at least one customer, or moves to the tag within
+	 * one: it ends. */
+	for (;;) {
+		if (rc != 0) {
+			return rc;
+		}
+		const uint8_t *b = k->mv_data;
+		if (c->limited && p->tree == STORE_TREE_CUSTOMER) {
+			/* Past the customer in the walk's direction: done;
+			 * short of it (a seek that landed on a neighbour):
+			 * straight to the customer's own range. */
+			if (k->mv_size < 10 || b[0] != STORE_REGION) {
+				return MDB_NOTFOUND;
+			}
+			uint64_t at = store_u64(b + 1);
+			if (dir > 0 ? at > c->limit : at < c->limit) {
+				return MDB_NOTFOUND;
+			}
+			if (at != c->limit) {
+				rc = seek_customer(c, c->limit,
+				    (uint8_t)(dir > 0 ? p->tag : p->tag + 1),
+				    dir, k, v);
+				continue;
+			}
+		}
+		if (store_mine(p, k)) {
+			return 0;
+		}
+		if (p->tree == STORE_TREE_SHARED || k->mv_size < 10 ||
+		    b[0] != STORE_REGION) {
+			return MDB_NOTFOUND;
+		}
+		uint64_t cust = store_u64(b + 1);
+		uint8_t tag = b[9];
+		if (dir > 0) {
+			if (tag < p->tag) {
+				rc = seek_customer(c, cust, p->tag, 1, k, v);
+			} else if (cust == UINT64_MAX) {
+				return MDB_NOTFOUND;
+			} else {
+				rc = seek_customer(
+				    c, cust + 1, p->tag, 1, k, v);
+			}
+		} else {
+			if (tag > p->tag) {
+				rc = seek_customer(
+				    c, cust, (uint8_t)(p->tag + 1), -1, k, v);
+			} else if (cust == 0) {
+				return MDB_NOTFOUND;
+			} else {
+				rc = seek_customer(c, cust - 1,
+				    (uint8_t)(p->tag + 1), -1, k, v);
+			}
+		}
+	}
+}
+
+void
+store_logical(struct store_cursor *c, MDB_val *k)
+{
+	const struct store_place *p = store_place_of(c->s, c->db);
+	const uint8_t *b = k->mv_data;
+	if (p->tree == STORE_TREE_SHARED) {
+		k->mv_data = (void *)(b + 1);
+		k->mv_size -= 1;
+	} else if (p->tree == STORE_TREE_CUSTOMER) {
+		memcpy(c->buf, b + 1, 8);
+		memcpy(c->buf + 8, b + 10, k->mv_size - 10);
+		k->mv_data = c->buf;
+		k->mv_size -= 2;
+	}
+}
+
+crm_status
+store_check_tree(store *s, MDB_txn *txn, uint64_t *entries, uint64_t *stray)
+{
+	*entries = *stray = 0;
+	if (s->legacy) {
+		return CRM_OK;
+	}
+	/* Which database each tag names, by tree. */
+	uint8_t shared[256] = { 0 }, customer[256] = { 0 };
+	for (int db = 0; db < DB_COUNT; db++) {
+		const struct store_place *p = &store_places[db];
+		if (p->tree == STORE_TREE_SHARED) {
+			shared[p->tag] = 1;
+		} else if (p->tree == STORE_TREE_CUSTOMER) {
+			customer[p->tag] = 1;
+		}
+	}
+	MDB_cursor *cur;
+	MDB_val k, v;
+	MDB_stat st;
+	int rc = mdb_cursor_open(txn, s->tree, &cur);
+	if (rc != 0) {
+		return store_map_lmdb(rc, "tree");
+	}
+	while ((rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) == 0) {
+		const uint8_t *b = k.mv_data;
+		int ok = k.mv_size >= 1 && b[0] != STORE_REGION
+		             ? shared[b[0]]
+		             : k.mv_size >= 10 && customer[b[9]];
+		*stray += !ok;
+		++*entries;
+	}
+	mdb_cursor_close(cur);
+	if (rc != MDB_NOTFOUND) {
+		return store_map_lmdb(rc, "tree");
+	}
+	rc = mdb_stat(txn, s->tree, &st);
+	if (rc != 0) {
+		return store_map_lmdb(rc, "tree");
+	}
+	return st.ms_entries == *entries ? CRM_OK : CRM_DATA_LOSS;
+}
+
+/* ------------------------------------------------ moving old data */
+
+struct move {
+	store *s;
+	size_t batch;
+	unsigned long batches_left; /* a test's crash point; 0: none */
+	uint64_t moved, total;
+	uint8_t *buf; /* a copy of the entry being moved */
+	size_t cap;
+};
+
+static int
+set_layout(store *s, MDB_txn *txn, const char *what)
+{
+	MDB_val k = { 6, "layout" }, v = { strlen(what), (void *)what };
+	return mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
+}
+
+/* Copy k and v out of the map: the puts below may spill the pages they
+ * point into. */
+static int
+hold(struct move *m, MDB_val *k, MDB_val *v)
+{
+	size_t need = k->mv_size + v->mv_size;
+	if (need > m->cap) {
+		uint8_t *b = realloc(m->buf, need);
+		if (b == NULL) {
+			return ENOMEM;
+		}
+		m->buf = b;
+		m->cap = need;
+	}
+	memcpy(m->buf, k->mv_data, k->mv_size);
+	memcpy(m->buf + k->mv_size, v->mv_data, v->mv_size);
+	k->mv_data = m->buf;
+	v->mv_data = m->buf + k->mv_size;
+	return 0;
+}
+
+/* Move up to m->batch entries of db from its old LMDB database into the
+ * shared tree, deleting each as it goes, in one transaction: a crash
+ * leaves every entry in exactly one place. *done: the old database is
+ * gone. */
+static int
+move_batch(struct move *m, enum store_db db, int *done)
+{
+	store *s = m->s;
+	MDB_txn *txn;
+	MDB_dbi old;
+	MDB_cursor *cur;
+	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+	if (rc != 0) {
+		return rc;
+	}
+	rc = mdb_dbi_open(txn, store_db_name(db), 0, &old);
+	if (rc == MDB_NOTFOUND) {
+		*done = 1;
+		mdb_txn_abort(txn);
+		return 0;
+	}
+	if (rc == 0) {
+		rc = mdb_cursor_open(txn, old, &cur);
+	}
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	size_t n = 0;
+	MDB_val k, v, pk;
+	uint8_t pb[STORE_PHYS_MAX];
+	while (n < m->batch && (rc = mdb_cursor_get(cur, &k, &v,
+	                            n ? MDB_NEXT : MDB_FIRST)) == 0) {
+		if ((rc = hold(m, &k, &v)) != 0 ||
+		    (rc = store_phys_exact(
+		              s, db, k.mv_data, k.mv_size, pb, &pk) != 0
+		              ? EINVAL
+		              : 0) != 0 ||
+		    (rc = mdb_put(txn, s->tree, &pk, &v, 0)) != 0 ||
+		    (rc = mdb_cursor_del(cur, 0)) != 0) {
+			break;
+		}
+		n++;
+	}
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND) {
+		/* Empty now: forget the old database. */
+		rc = mdb_drop(txn, old, 1);
+		*done = rc == 0;
+	}
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	rc = mdb_txn_commit(txn);
+	if (rc == 0) {
+		m->moved += n;
+	}
+	return rc;
+}
+
+static uint64_t
+old_entries(store *s)
+{
+	uint64_t n = 0;
+	MDB_txn *txn;
+	if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) != 0) {
+		return 0;
+	}
+	for (int db = 0; db < DB_COUNT; db++) {
+		MDB_dbi h;
+		MDB_stat st;
+		if (store_places[db].tree != STORE_TREE_OWN &&
+		    mdb_dbi_open(txn, store_db_name(db), 0, &h) == 0 &&
+		    mdb_stat(txn, h, &st) == 0) {
+			n += st.ms_entries;
+		}
+	}
+	mdb_txn_abort(txn);
+	return n;
+}
+
+static void
+test_knobs(struct move *m)
+{
+	m->batch = 50000;
+#ifdef CRM_TEST_HOOKS
+	const char *e = getenv("CRM_TEST_RELOCATE_BATCH");
+	if (e != NULL && atol(e) > 0) {
+		m->batch = (size_t)atol(e);
+	}
+	e = getenv("CRM_TEST_RELOCATE_CRASH_AFTER");
+	if (e != NULL && atol(e) > 0) {
+		m->batches_left = (unsigned long)atol(e);
+	}
+#endif
+}
+
+crm_status
+store_relocate(store *s)
+{
+	MDB_txn *txn;
+	int rc;
+	MDB_val k = { 6, "layout" }, v;
+	if (s->read_only || !s->legacy) {
+		/* Either new, done, or "moving" (store_open opened the tree):
+		 * in the last case the old databases still exist. */
+		if (s->read_only ||
+		    mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) != 0) {
+			return CRM_OK;
+		}
+		rc = mdb_get(txn, s->dbi[DB_META], &k, &v);
+		int moving = rc == 0 && v.mv_size == 6 &&
+		             memcmp(v.mv_data, "moving", 6) == 0;
+		mdb_txn_abort(txn);
+		if (!moving) {
+			return CRM_OK;
+		}
+	}
+#ifdef CRM_TEST_HOOKS
+	const char *keep = getenv("CRM_TEST_LEGACY_LAYOUT");
+	if (keep != NULL && *keep == '1') {
+		return CRM_OK;
+	}
+#endif
+	struct move m = { .s = s };
+	test_knobs(&m);
+	m.total = old_entries(s);
+	crm_info("moving %" PRIu64 " entries to the shared tree (schema 11)",
+	    m.total);
+	/* From here on the data is "moving": the tree exists, and every
+	 * database of the tree is read from it. */
+	rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+	if (rc == 0) {
+		rc = mdb_dbi_open(txn, STORE_TREE_NAME, MDB_CREATE, &s->tree);
+	}
+	if (rc == 0) {
+		rc = set_layout(s, txn, "moving");
+	}
+	rc = rc == 0 ? mdb_txn_commit(txn) : (mdb_txn_abort(txn), rc);
+	if (rc != 0) {
+		return store_map_lmdb(rc, "relocate");
+	}
+	s->legacy = 0;
+	for (int db = 0; db < DB_COUNT; db++) {
+		if (store_places[db].tree != STORE_TREE_OWN) {
+			s->dbi[db] = s->tree;
+		}
+	}
+	uint64_t said = 0;
+	for (int db = 0; db < DB_COUNT && rc == 0; db++) {
+		if (store_places[db].tree == STORE_TREE_OWN) {
+			continue;
+		}
+		for (int done = 0; !done && rc == 0;) {
+			rc = move_batch(&m, (enum store_db)db, &done);
+			if (rc == MDB_MAP_FULL) {
+				rc = store_grow(s) == CRM_OK ? 0 : rc;
+			}
+			if (m.moved - said >= 1000000) {
+				said = m.moved;
+				crm_info("moved %" PRIu64 " of %" PRIu64
+				         " entries",
+				    m.moved, m.total);
+			}
+			if (m.batches_left > 0 && --m.batches_left == 0) {
+				crm_warn("CRM_TEST_RELOCATE_CRASH_AFTER: "
+				         "stopping mid-move");
+				_exit(75);
+			}
+		}
+	}
+	free(m.buf);
+	if (rc == 0) {
+		rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+		if (rc == 0) {
+			rc = set_layout(s, txn, "tree");
+			rc = rc == 0 ? mdb_txn_commit(txn)
+			             : (mdb_txn_abort(txn), rc);
+		}
+	}
+	if (rc != 0) {
+		return store_map_lmdb(rc, "relocate");
+	}
+	crm_info("moved %" PRIu64 " entries to the shared tree", m.moved);
+	return CRM_OK;
+}
