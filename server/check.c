@@ -21,6 +21,7 @@
 #include "search.h"
 #include "stats.h"
 #include "store_schema.h"
+#include "task.h"
 #include "user.h"
 
 void
@@ -348,9 +349,17 @@ task_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 	int open = t->status == CRM__V1__TASK_STATUS__TASK_OPEN;
 	need_listed(c, "task", id, t->customer_id, DB_TASK_CUST);
 	need_user(c, "task", id, t->owner_id);
-	if (open != has_queue(c, DB_TASK_OPEN, t->owner_id, t->due_at, id)) {
+	store_key qk;
+	store_val qv;
+	store_key_triple(&qk, t->owner_id, store_time_key(t->due_at), id);
+	if (open != has_key(c, DB_TASK_OPEN, &qk, &qv)) {
 		check_problem(c, "task %" PRIu64 ": %s the open queue", id,
 		    open ? "missing from" : "closed but in");
+	} else if (open && !task_due_value_ok(c->ctx, t, qv.data, qv.len)) {
+		check_problem(c,
+		    "task %" PRIu64 ": its task_open value is not the task "
+		    "with its customer's name, grade and stage",
+		    id);
 	}
 	if (open && t->kind == CRM__V1__TASK_KIND__TASK_FOLLOW_UP) {
 		store_key k;

@@ -29,6 +29,7 @@
 #include "signals.h"
 #include "stats.h"
 #include "store_schema.h"
+#include "task.h"
 #include "user.h"
 
 #define LICENCE_MAX 32
@@ -460,6 +461,10 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	if (rc == CRM_OK) {
 		/* The pool rules' entries (pool_reclaim.h). */
 		rc = pool_reclaim_on_customer(ctx, before, after);
+	}
+	if (rc == CRM_OK) {
+		/* Its open tasks' due entries show its name, grade, stage. */
+		rc = task_due_on_customer(ctx, before, after);
 	}
 	if (rc != CRM_OK) {
 		return rc;

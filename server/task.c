@@ -7,7 +7,8 @@
  * task_edit.c's (task.add, .done, .move, .assign, .cancel).
  *
  * Open tasks are indexed by owner || due time || id (task_open), so a
- * rep's queue is one index range in due order, overdue first.
+ * rep's queue is one index range in due order, overdue first; each entry
+ * holds the task as due shows it (task_due.c).
  */
 #include "task.h"
 
@@ -147,13 +148,8 @@ task_put(
 	/* Display fields are never stored. */
 	after->customer = after->owner = NULL;
 	after->has_grade = after->has_stage = 0;
-	store_key ok, nk;
-	rc = store_reindex(ctx->st, ctx->txn, DB_TASK_OPEN,
-	    before ? store_key_queue(&ok, task_is_open(before),
-	                 before->owner_id, before->due_at, before->id)
-	           : NULL,
-	    store_key_queue(&nk, task_is_open(after), after->owner_id,
-	        after->due_at, after->id));
+	/* The open queue's entry, with what due shows (task_due.c). */
+	rc = task_due_index(ctx, before, after);
 	if (rc == CRM_OK && before == NULL) {
 		rc = store_index_add(ctx->st, ctx->txn, DB_TASK_CUST,
 		    after->customer_id, after->id);

@@ -78,6 +78,33 @@ crm_status task_create_planned(struct req_ctx *ctx, const Crm__V1__Customer *c,
     const char *channel, const struct task_plan *plan,
     Crm__V1__Task **out /* OUT */);
 
+/*
+ * task_due_on_customer: after is a change of customer before (NULL: a new
+ * one): when its name, grade or stage changed, its open tasks' task_open
+ * entries get them (each entry holds what due shows). Customer writes
+ * call it (customer.c's put). Errors: those of the store.
+ */
+crm_status task_due_on_customer(struct req_ctx *ctx,
+    const Crm__V1__Customer *before, const Crm__V1__Customer *after);
+
+/*
+ * task_due_put: write open task t's task_open entry (key owner || due ||
+ * id) with its value: t as due shows it, with customer c's name, grade
+ * and stage (c NULL: t's customer, loaded). For writers that bypass
+ * task_put (a bulk loader); task_put does this itself.
+ */
+crm_status task_due_put(
+    struct req_ctx *ctx, const Crm__V1__Task *t, const Crm__V1__Customer *c);
+
+/* task_due_value_ok: whether v[0..n), the task_open value of open task
+ * t, is what its records say (crm-check). */
+int task_due_value_ok(
+    struct req_ctx *ctx, const Crm__V1__Task *t, const void *v, size_t n);
+
+/* task_due_reindex: write every open task's task_open value anew, from
+ * the records (the schema 12 upgrade). Errors: those of the store. */
+crm_status task_due_reindex(struct req_ctx *ctx);
+
 /* task_put: write after (a change of before) keeping the open index. */
 crm_status task_put(
     struct req_ctx *ctx, const Crm__V1__Task *before, Crm__V1__Task *after);

@@ -3,6 +3,16 @@
  * task_due.c: the task queue: `due` (a person's, a named rep's or a
  * team's open tasks by due time, overdue first) and task_collect, the
  * merge of task_open index ranges it and the reminders read.
+ *
+ * Each task_open entry (owner || due || task id) holds the task as `due`
+ * shows it: the task record packed with its customer's name, grade and
+ * stage (issue 19), so a due page is one index range and unpacks
+ * nothing: the stored bytes go into the reply as they are, each with its
+ * owner's login appended (looked up once per owner of the page). The
+ * values follow every change: task_put writes them (task_due_index), a
+ * customer's change of name, grade or stage rewrites its open tasks'
+ * (task_due_on_customer), crm-check compares each with the records
+ * (task_due_value_ok) and schema 12 filled them (task_due_reindex).
  */
 #include "task.h"
 
@@ -24,21 +34,167 @@
 #define DUE_DEFAULT_LIMIT 200
 #define DUE_MAX_LIMIT     1000
 
-static int
-by_due(const void *a, const void *b)
+/* ---------------------------------------------------- the entry values */
+
+/*
+ * The task_open value of open task t, whose customer is c (NULL: it does
+ * not load, and due shows no customer fields, as before the values):
+ * t packed with c's name, grade and stage, without its owner's login.
+ * Into ctx->arena. Errors: CRM_TOO_BIG (the arena is full).
+ */
+static crm_status
+due_value(struct req_ctx *ctx, const Crm__V1__Task *t,
+    const Crm__V1__Customer *c, uint8_t **buf, size_t *len)
 {
-	const Crm__V1__Task *x = *(Crm__V1__Task *const *)a;
-	const Crm__V1__Task *y = *(Crm__V1__Task *const *)b;
-	if (x->due_at != y->due_at) {
-		return x->due_at < y->due_at ? -1 : 1;
+	Crm__V1__Task v = *t;
+	v.owner = NULL;
+	v.customer = c != NULL ? c->name : NULL;
+	v.has_grade = c != NULL && c->has_grade;
+	v.grade = c != NULL ? c->grade : 0;
+	v.has_stage = c != NULL && c->has_stage;
+	v.stage = c != NULL ? c->stage : 0;
+	*len = crm__v1__task__get_packed_size(&v);
+	*buf = crm_arena_alloc(ctx->arena, *len ? *len : 1);
+	if (*buf == NULL) {
+		return CRM_TOO_BIG;
 	}
-	return x->id < y->id ? -1 : (x->id > y->id);
+	crm__v1__task__pack(&v, *buf);
+	return CRM_OK;
 }
+
+/* t's customer for its entry value: NULL when it does not load (as
+ * task_fill_customer leaves the fields unset). */
+static const Crm__V1__Customer *
+due_customer(struct req_ctx *ctx, const Crm__V1__Task *t)
+{
+	Crm__V1__Customer *c;
+	return task_load_customer(ctx, t->customer_id, &c) == CRM_OK ? c
+	                                                             : NULL;
+}
+
+crm_status
+task_due_put(
+    struct req_ctx *ctx, const Crm__V1__Task *t, const Crm__V1__Customer *c)
+{
+	size_t mark = crm_arena_mark(ctx->arena);
+	if (c == NULL) {
+		c = due_customer(ctx, t);
+	}
+	uint8_t *buf;
+	size_t len;
+	store_key k;
+	store_key_triple(&k, t->owner_id, store_time_key(t->due_at), t->id);
+	crm_status rc = due_value(ctx, t, c, &buf, &len);
+	if (rc == CRM_OK) {
+		rc = store_put(
+		    ctx->st, ctx->txn, DB_TASK_OPEN, k.b, k.len, buf, len);
+	}
+	crm_arena_release(ctx->arena, mark);
+	return rc;
+}
+
+crm_status
+task_due_index(struct req_ctx *ctx, const Crm__V1__Task *before,
+    const Crm__V1__Task *after)
+{
+	store_key ok, nk;
+	const store_key *o =
+	    before != NULL ? store_key_queue(&ok, task_is_open(before),
+	                         before->owner_id, before->due_at, before->id)
+	                   : NULL;
+	const store_key *n = store_key_queue(&nk, task_is_open(after),
+	    after->owner_id, after->due_at, after->id);
+	crm_status rc = CRM_OK;
+	if (o != NULL && (n == NULL || o->len != n->len ||
+	                     memcmp(o->b, n->b, o->len) != 0)) {
+		rc = store_del(ctx->st, ctx->txn, DB_TASK_OPEN, o);
+	}
+	if (rc == CRM_OK && n != NULL) {
+		rc = task_due_put(ctx, after, NULL);
+	}
+	return rc;
+}
+
+static int
+same_text(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+crm_status
+task_due_on_customer(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    const Crm__V1__Customer *after)
+{
+	/* A new customer has no tasks yet; the rest only when what due
+	 * shows of it changed. */
+	if (before == NULL || (same_text(before->name, after->name) &&
+	                          before->has_grade == after->has_grade &&
+	                          before->grade == after->grade &&
+	                          before->has_stage == after->has_stage &&
+	                          before->stage == after->stage)) {
+		return CRM_OK;
+	}
+	uint64_t id = 0;
+	crm_status rc;
+	while ((rc = store_index_next(ctx->st, ctx->txn, DB_TASK_CUST,
+	            after->id, id, &id)) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Task *t;
+		rc = dispatch_list_record(ctx, DB_TASKS, id,
+		    &crm__v1__task__descriptor, (ProtobufCMessage **)&t);
+		if (rc == CRM_OK && task_is_open(t) &&
+		    t->customer_id == after->id) {
+			rc = task_due_put(ctx, t, after);
+		}
+		crm_arena_release(ctx->arena, mark);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+}
+
+int
+task_due_value_ok(
+    struct req_ctx *ctx, const Crm__V1__Task *t, const void *v, size_t n)
+{
+	size_t mark = crm_arena_mark(ctx->arena);
+	uint8_t *buf;
+	size_t len;
+	int ok =
+	    due_value(ctx, t, due_customer(ctx, t), &buf, &len) == CRM_OK &&
+	    len == n && memcmp(buf, v, n) == 0;
+	crm_arena_release(ctx->arena, mark);
+	return ok;
+}
+
+crm_status
+task_due_reindex(struct req_ctx *ctx)
+{
+	uint64_t id = 0;
+	crm_status rc = CRM_OK;
+	while (rc == CRM_OK &&
+	       store_id_next(ctx->st, ctx->txn, DB_TASKS, id, &id) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Task *t;
+		rc = dispatch_list_record(ctx, DB_TASKS, id,
+		    &crm__v1__task__descriptor, (ProtobufCMessage **)&t);
+		if (rc == CRM_OK && task_is_open(t)) {
+			rc = task_due_put(ctx, t, NULL);
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return rc;
+}
+
+/* ---------------------------------------------------- due */
 
 struct collect {
 	Crm__V1__Task **tasks;
 	size_t *count, cap;
 	int *more;
+	uint64_t owner_id; /* the last owner's login, looked up once */
+	const char *owner;
 };
 
 /* A task of a merge of task_open queues. */
@@ -55,15 +211,34 @@ take_task(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
 		*full = 1;
 		return CRM_OK;
 	}
-	Crm__V1__Task *t;
-	crm_status rc = dispatch_list_record(ctx, DB_TASKS, id,
-	    &crm__v1__task__descriptor, (ProtobufCMessage **)&t);
-	if (rc == CRM_OK) {
-		t->owner = (char *)user_login_of(ctx, t->owner_id);
-		task_fill_customer(ctx, t);
-		c->tasks[(*c->count)++] = t;
+	const void *v;
+	size_t n;
+	if (!store_iter_data(it, &v, &n) || n == 0) {
+		return dispatch_fail(ctx, CRM_INTERNAL,
+		    "task_open %" PRIu64
+		    " has no value (crm-check reports it)",
+		    id);
 	}
-	return rc;
+	Crm__V1__Task *t = crm__v1__task__unpack(&ctx->arena->allocator, n, v);
+	if (t == NULL) {
+		/* A full arena is not damage (the caller pages). */
+		Crm__V1__Task *m = crm__v1__task__unpack(NULL, n, v);
+		if (m != NULL) {
+			crm__v1__task__free_unpacked(m, NULL);
+			return CRM_TOO_BIG;
+		}
+		return dispatch_fail(ctx, CRM_INTERNAL,
+		    "task_open %" PRIu64
+		    " does not decode (crm-check reports it)",
+		    id);
+	}
+	if (c->owner == NULL || c->owner_id != t->owner_id) {
+		c->owner_id = t->owner_id;
+		c->owner = user_login_of(ctx, t->owner_id);
+	}
+	t->owner = (char *)c->owner;
+	c->tasks[(*c->count)++] = t;
+	return CRM_OK;
 }
 
 /*
@@ -76,7 +251,7 @@ static crm_status
 collect(struct req_ctx *ctx, const uint64_t *owners, size_t n, int64_t until,
     Crm__V1__Task **tasks, size_t *count, size_t cap, int *more)
 {
-	struct collect c = { tasks, count, cap, more };
+	struct collect c = { tasks, count, cap, more, 0, NULL };
 	return queues_merge(
 	    ctx, DB_TASK_OPEN, owners, n, 0, INT64_MIN, until, take_task, &c);
 }
@@ -86,6 +261,153 @@ task_collect(struct req_ctx *ctx, uint64_t owner, int64_t until,
     Crm__V1__Task **tasks, size_t *n, size_t cap, int *more)
 {
 	return collect(ctx, &owner, 1, until, tasks, n, cap, more);
+}
+
+/* ---------------------------------------------------- due's reply */
+
+/* One varint at *p (below end), into *v; 0 when it runs past end. */
+static int
+wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (unsigned shift = 0; *p < end && shift < 64; shift += 7) {
+		uint8_t b = *(*p)++;
+		*v |= (uint64_t)(b & 0x7f) << shift;
+		if (b < 0x80) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* v as a varint at p; returns its length. */
+static size_t
+wire_put_varint(uint8_t *p, uint64_t v)
+{
+	size_t n = 0;
+	for (; v >= 0x80; v >>= 7) {
+		p[n++] = (uint8_t)(v | 0x80);
+	}
+	p[n++] = (uint8_t)v;
+	return n;
+}
+
+/*
+ * Whether v[0..n) is well-formed protobuf wire data (every field's tag,
+ * varint and length within it), with field 4 (Task.owner_id) in *owner.
+ * What due sends as it is stored must at least frame as a message: a
+ * damaged value is an error naming it, not a reply the client cannot
+ * read. (crm-check compares each value with the records.)
+ */
+static int
+wire_ok(const uint8_t *p, size_t n, uint64_t *owner)
+{
+	const uint8_t *end = p + n;
+	*owner = 0;
+	while (p < end) {
+		uint64_t tag, v;
+		if (!wire_varint(&p, end, &tag) || tag >> 3 == 0) {
+			return 0;
+		}
+		switch (tag & 7) {
+		case 0:
+			if (!wire_varint(&p, end, &v)) {
+				return 0;
+			}
+			if (tag >> 3 == 4) {
+				*owner = v;
+			}
+			break;
+		case 1:
+		case 5:
+			v = (tag & 7) == 1 ? 8 : 4;
+			if ((size_t)(end - p) < v) {
+				return 0;
+			}
+			p += v;
+			break;
+		case 2:
+			if (!wire_varint(&p, end, &v) ||
+			    (uint64_t)(end - p) < v) {
+				return 0;
+			}
+			p += v;
+			break;
+		default:
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* A due page as the stored entry values, each with its owner's login
+ * appended (Task.owner, field 5: a field appended to a message's bytes
+ * is that field set), sent as TaskList.tasks (field 1) without being
+ * unpacked or packed again: protobuf-c packs a message's unknown fields
+ * as they are (tag, then data: for a length-delimited one, its length
+ * and bytes), after its known ones. */
+struct page {
+	ProtobufCMessageUnknownField *f;
+	size_t n, cap;
+	int more;
+	uint64_t owner_id; /* the last owner's login, looked up once */
+	const char *owner;
+	size_t owner_len;
+};
+
+static crm_status
+take_entry(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
+    void *arg, int *full)
+{
+	struct page *pg = arg;
+	(void)at;
+	if (pg->n == pg->cap) {
+		pg->more = 1;
+		*full = 1;
+		return CRM_OK;
+	}
+	const void *v;
+	size_t n;
+	uint64_t owner;
+	if (!store_iter_data(it, &v, &n) || n == 0) {
+		return dispatch_fail(ctx, CRM_INTERNAL,
+		    "task_open %" PRIu64
+		    " has no value (crm-check reports it)",
+		    id);
+	}
+	if (!wire_ok(v, n, &owner)) {
+		return dispatch_fail(ctx, CRM_INTERNAL,
+		    "task_open %" PRIu64
+		    " does not decode (crm-check reports it)",
+		    id);
+	}
+	if (pg->owner == NULL || pg->owner_id != owner) {
+		pg->owner_id = owner;
+		pg->owner = user_login_of(ctx, owner);
+		pg->owner_len = strlen(pg->owner);
+	}
+	/* The value points into the map, which the read ends before the
+	 * reply is packed: copied, with the owner field after it, behind
+	 * the length an unknown field's data starts with. */
+	uint8_t owner_head[11];
+	size_t head = 1 + wire_put_varint(owner_head + 1, pg->owner_len);
+	owner_head[0] = 5 << 3 | 2;
+	size_t body = n + head + pg->owner_len;
+	uint8_t *buf = crm_arena_alloc(ctx->arena, 10 + body);
+	if (buf == NULL) {
+		return CRM_TOO_BIG;
+	}
+	uint8_t *p = buf + wire_put_varint(buf, body);
+	memcpy(p, v, n);
+	memcpy(p + n, owner_head, head);
+	memcpy(p + n + head, pg->owner, pg->owner_len);
+	p += body;
+	ProtobufCMessageUnknownField *f = &pg->f[pg->n++];
+	f->tag = 1;
+	f->wire_type = PROTOBUF_C_WIRE_TYPE_LENGTH_PREFIXED;
+	f->len = (size_t)(p - buf);
+	f->data = buf;
+	return CRM_OK;
 }
 
 /* The users ctx->who manages (a team's queue), into *ids (caller frees
@@ -149,8 +471,9 @@ task_handle_due(
 	crm__v1__task_list__init(out);
 	out->has_now_at = 1;
 	out->now_at = ctx->now;
-	out->tasks = crm_arena_alloc(ctx->arena, cap * sizeof(*out->tasks));
-	if (out->tasks == NULL) {
+	struct page pg = { .cap = cap };
+	pg.f = crm_arena_alloc(ctx->arena, cap * sizeof(*pg.f));
+	if (pg.f == NULL) {
 		return CRM_TOO_BIG;
 	}
 	crm_status rc = CRM_OK;
@@ -180,19 +503,20 @@ task_handle_due(
 		}
 		rc = team_members(ctx, &ids, &n);
 	}
-	int more = 0;
+	/* Earliest first, ties by id (queues.h): the page's order. */
 	if (rc == CRM_OK) {
-		rc = collect(
-		    ctx, ids, n, until, out->tasks, &out->n_tasks, cap, &more);
+		rc = queues_merge(ctx, DB_TASK_OPEN, ids, n, 0, INT64_MIN,
+		    until, take_entry, &pg);
 	}
 	if (ids != &one) {
 		free(ids);
 	}
-	out->has_more = out->more = more;
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	qsort(out->tasks, out->n_tasks, sizeof(*out->tasks), by_due);
+	out->has_more = out->more = pg.more;
+	out->base.n_unknown_fields = (unsigned)pg.n;
+	out->base.unknown_fields = pg.f;
 	resp->body_case = CRM__V1__RESPONSE__BODY_TASKS;
 	resp->tasks = out;
 	return CRM_OK;

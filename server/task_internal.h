@@ -47,6 +47,12 @@ int64_t task_end_of_month(int64_t t);
 /* After a re-grade or greeting task is done, the next one. */
 crm_status task_recur(struct req_ctx *ctx, const Crm__V1__Task *t);
 
+/* task_due_index: the task_open entry of after (a change of before, or
+ * new when before is NULL): moved or dropped with its key, and its value
+ * (the task as due shows it, task_due.c) written when after is open. */
+crm_status task_due_index(struct req_ctx *ctx, const Crm__V1__Task *before,
+    const Crm__V1__Task *after);
+
 /* End of today (local) for the "today" window. */
 int64_t task_end_of_today(int64_t now);
 

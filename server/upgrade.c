@@ -23,6 +23,9 @@
  * SCHEMA_TREE; store_relocate moves the old data before the steps here),
  * and keeps customers' latest change seqs in change_cust, beside them
  * (changes_split_customers).
+ * Version 12: each open-task entry (task_open) holds the task as due
+ * shows it, with its customer's name, grade and stage, filled by
+ * task_due_reindex.
  */
 #include "upgrade.h"
 
@@ -39,6 +42,7 @@
 #include "search.h"
 #include "sla.h"
 #include "stats.h"
+#include "task.h"
 
 /* Search texts keyed by customer id alone (before owner || id). */
 static int
@@ -130,6 +134,11 @@ upgrade_once(store *st)
 		if (rc == CRM_OK && v < 10) {
 			/* The pool rules' entries (pool_reclaim.h). */
 			rc = pool_reclaim_reindex(&ctx);
+		}
+		if (rc == CRM_OK && v < 12) {
+			/* The due entries hold what due shows (task.h). */
+			crm_info("filling the due queue's entries");
+			rc = task_due_reindex(&ctx);
 		}
 		if (rc == CRM_OK) {
 			rc = store_schema_set(st, txn, STORE_SCHEMA_VERSION);
