@@ -19,6 +19,8 @@
  * Version 10 added the pool rules' index (reclaim: when each owned
  * customer's owner got it, and the warning and reclaim deadlines), filled
  * by pool_reclaim_reindex.
+ * Version 11 added the gram index of the search texts (search_index.h),
+ * filled with the texts (search_rebuild, which runs at every upgrade).
  */
 #include "upgrade.h"
 
@@ -129,6 +131,9 @@ upgrade_once(store *st)
 	if (rc == CRM_OK && (texts || v != STORE_SCHEMA_VERSION)) {
 		crm_info("building the search texts");
 		rc = store_drop(st, txn, DB_SEARCH_TEXT);
+		if (rc == CRM_OK) {
+			rc = store_drop(st, txn, DB_SEARCH_GRAM);
+		}
 		if (rc == CRM_OK) {
 			rc = search_rebuild(&ctx);
 		}
