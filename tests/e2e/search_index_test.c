@@ -447,7 +447,6 @@ test_index_matches_scan(void **state)
 	crm_test_server_stop_keep(&s);
 	s.pid = 0;
 	s.sock = -1;
-	check_expect(s.data, 0, "clean");
 	setenv("CRM_TEST_SEARCH_SCAN", "1", 1);
 	crm_test_server_restart(&s);
 	char *scanned = find_everything(&s);
@@ -456,6 +455,7 @@ test_index_matches_scan(void **state)
 	s.pid = 0;
 	s.sock = -1;
 	unsetenv("CRM_TEST_SEARCH_SCAN");
+	check_expect(s.data, 0, "clean");
 
 	/* crm-check: an entry too many (gram "qqq" for customer 1 in team
 	 * 99, owner 2), and a text whose grams are not all indexed. */
