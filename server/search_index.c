@@ -27,7 +27,7 @@ static size_t
 unit_len(const unsigned char *p, size_t n, int *ok)
 {
 	unsigned char b = p[0];
-	size_t want = b < 0x80            ? 1
+	size_t want = b < 0x80             ? 1
 	              : (b & 0xE0) == 0xC0 ? 2
 	              : (b & 0xF0) == 0xE0 ? 3
 	              : (b & 0xF8) == 0xF0 ? 4
@@ -255,7 +255,8 @@ count(store_cursor *c, uint64_t g, int all, uint64_t team, uint64_t after,
 	}
 	size_t n = 1;
 	store_val k;
-	while (n < cap && store_cursor_get(c, STORE_NEXT, &k, NULL) == CRM_OK &&
+	while (n < cap &&
+	       store_cursor_get(c, STORE_NEXT, &k, NULL) == CRM_OK &&
 	       k.len == 24 && store_u64(k.data) == g &&
 	       (all || store_u64((const uint8_t *)k.data + 8) == team)) {
 		n++;
@@ -312,7 +313,8 @@ search_index_plan(struct req_ctx *ctx, const char *needle, int all,
 		return CRM_OK;
 	}
 	store_cursor *c;
-	crm_status rc = store_cursor_open(ctx->st, ctx->txn, DB_SEARCH_GRAM, &c);
+	crm_status rc =
+	    store_cursor_open(ctx->st, ctx->txn, DB_SEARCH_GRAM, &c);
 	if (rc != CRM_OK) {
 		free(g);
 		return rc;
@@ -323,7 +325,8 @@ search_index_plan(struct req_ctx *ctx, const char *needle, int all,
 	for (size_t cap = PROBE_FIRST;; cap *= 4) {
 		size_t least = SIZE_MAX;
 		for (size_t i = 0; i < k && least > 0; i++) {
-			size_t x = count(c, g[i * n / k], all, team, after, cap);
+			size_t x =
+			    count(c, g[i * n / k], all, team, after, cap);
 			if (x < least) {
 				least = x;
 				best = i * n / k;
@@ -350,7 +353,8 @@ search_index_next(struct req_ctx *ctx, struct search_walk *w, uint64_t after,
     uint64_t *id, uint64_t *owner)
 {
 	store_cursor *c;
-	crm_status rc = store_cursor_open(ctx->st, ctx->txn, DB_SEARCH_GRAM, &c);
+	crm_status rc =
+	    store_cursor_open(ctx->st, ctx->txn, DB_SEARCH_GRAM, &c);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -464,7 +468,8 @@ search_index_check(struct check *c)
 	/* Every entry: a live customer of that team and owner whose text
 	 * holds that gram. */
 	struct store_iter it;
-	rc = store_iter_open(ctx->st, ctx->txn, DB_SEARCH_GRAM, "", 0, NULL, &it);
+	rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_SEARCH_GRAM, "", 0, NULL, &it);
 	if (rc != CRM_OK) {
 		free(cs);
 		return rc;
@@ -476,8 +481,9 @@ search_index_check(struct check *c)
 		size_t vlen;
 		if (klen != 24 || !store_iter_data(&it, &val, &vlen) ||
 		    vlen != 8) {
-			check_problem(c, "search_gram: an entry of %zu+%zu bytes",
-			    klen, vlen);
+			check_problem(c,
+			    "search_gram: an entry of %zu+%zu bytes", klen,
+			    vlen);
 			continue;
 		}
 		uint64_t g = store_u64(key), team = store_u64(key + 8);
@@ -505,10 +511,11 @@ search_index_check(struct check *c)
 				holds = memmem(v.data, v.len, b, n) != NULL;
 			} else {
 				uint64_t *gs;
-				size_t m = search_index_grams(v.data, v.len, &gs);
+				size_t m =
+				    search_index_grams(v.data, v.len, &gs);
 				holds = gs != NULL &&
-				        bsearch(&g, gs, m, sizeof(*gs), cmp_u64) !=
-				            NULL;
+				        bsearch(&g, gs, m, sizeof(*gs),
+				            cmp_u64) != NULL;
 				free(gs);
 			}
 		}

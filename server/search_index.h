@@ -58,7 +58,7 @@ struct search_walk {
 	/* all: each team's next entry (heads[i].id 0: that team is done) */
 	struct search_head {
 		uint64_t team, id, owner;
-	} *heads;
+	} * heads;
 	size_t n_heads;
 	int started;
 };

@@ -41,8 +41,8 @@ below(unsigned n)
 static const char *const parts[] = { "华东", "精密", "机械", "电子", "科技",
 	"张伟", "王芳", "北京", "上海", "有限公司", "集团", "食品", "物流",
 	"Café", "ÉCOLE", "Müller", "Straße", "ACME", "Northwind", "résumé",
-	"Ångström", "Blue", "Tools", "ＡＢＣ", "１２３", "Zoë", "東京",
-	"ｶﾀｶﾅ", "서울", "Ολυμπος" };
+	"Ångström", "Blue", "Tools", "ＡＢＣ", "１２３", "Zoë", "東京", "ｶﾀｶﾅ",
+	"서울", "Ολυμπος" };
 static const char *const seps[] = { "", " ", "-", "·" };
 static const char *const people[] = { "张伟", "李娜", "Zoë Smith",
 	"JOSÉ Núñez", "王芳", "Ann Lee" };
@@ -55,7 +55,7 @@ struct who {
 static struct who users[] = { { "admin", { 0 }, 0 }, { "li", { 0 }, 0 },
 	{ "zhao", { 0 }, 0 }, { "sun", { 0 }, 0 }, { "wang", { 0 }, 0 },
 	{ "chen", { 0 }, 0 } };
-#define ADMIN 0
+#define ADMIN  0
 #define N_REPS 3 /* users[1..3] */
 
 static void
@@ -131,8 +131,8 @@ random_name(char *buf, size_t n, unsigned i)
 	buf[0] = '\0';
 	for (unsigned j = 0; j < k; j++) {
 		len += (size_t)snprintf(buf + len, n - len, "%s%s",
-		    j ? seps[below(4)] : "", parts[below(sizeof(parts) /
-		                                         sizeof(parts[0]))]);
+		    j ? seps[below(4)] : "",
+		    parts[below(sizeof(parts) / sizeof(parts[0]))]);
 	}
 	snprintf(buf + len, n - len, " N%u", i);
 }
@@ -170,7 +170,8 @@ generate(struct crm_test_server *s)
 		ct.phones = phones;
 		ct.n_phones = 1;
 		ct.email = email;
-		Crm__V1__ContactAddRequest ca = CRM__V1__CONTACT_ADD_REQUEST__INIT;
+		Crm__V1__ContactAddRequest ca =
+		    CRM__V1__CONTACT_ADD_REQUEST__INIT;
 		ca.contact = &ct;
 		req.body_case = CRM__V1__REQUEST__BODY_CONTACT_ADD;
 		req.contact_add = &ca;
@@ -195,8 +196,8 @@ generate(struct crm_test_server *s)
 		}
 		if (i % 11 == 0 && contacts[i] != 0) {
 			char phone[32];
-			snprintf(phone, sizeof(phone), "15%09u",
-			    below(1000000000));
+			snprintf(
+			    phone, sizeof(phone), "15%09u", below(1000000000));
 			edit(s, contacts[i], 1, "phones", phone);
 			edit(s, contacts[i], 1, "name", "Émile ZOLA");
 		}
@@ -229,7 +230,8 @@ generate(struct crm_test_server *s)
 			q.has_id = 1;
 			q.id = ids[i];
 			q.reason = "测试: back to the pool";
-			req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_RELEASE;
+			req.body_case =
+			    CRM__V1__REQUEST__BODY_CUSTOMER_RELEASE;
 			req.customer_release = &q;
 			if ((r = try_call(s, &req)) != NULL) {
 				crm__v1__response__free_unpacked(r, NULL);
@@ -240,13 +242,13 @@ generate(struct crm_test_server *s)
 
 /* ---------------------------------------------------- the finds */
 
-static const char *const fixed[] = { "a", "é", "É", "ss", "ß", "café",
-	"CAFÉ", "cafe", "华", "华东", "东精", "精密机", "公司", "有限公司", "张",
-	"138", "13", "@", "example.com", "EXAMPLE", "ＡＢ", "ab", "abc", "１２",
-	"12", "123", "a华", "华a", "n1", "N12", "Ö", "zoë", "ZOË", "zola",
-	"émile", "ÅNG", "ｶﾀ", "カタ", "서울", "ολυ", "ΟΛΥ", "-", "· ", "n",
-	"东京", "東京", "straße", "STRASSE", "ss", "müller", "15", "@example",
-	"nothing-like-this", "z" };
+static const char *const fixed[] = { "a", "é", "É", "ss", "ß", "café", "CAFÉ",
+	"cafe", "华", "华东", "东精", "精密机", "公司", "有限公司", "张",
+	"138", "13", "@", "example.com", "EXAMPLE", "ＡＢ", "ab", "abc",
+	"１２", "12", "123", "a华", "华a", "n1", "N12", "Ö", "zoë", "ZOË",
+	"zola", "émile", "ÅNG", "ｶﾀ", "カタ", "서울", "ολυ", "ΟΛΥ", "-", "· ",
+	"n", "东京", "東京", "straße", "STRASSE", "ss", "müller", "15",
+	"@example", "nothing-like-this", "z" };
 
 static char needles[sizeof(fixed) / sizeof(fixed[0]) + N_DERIVE][64];
 static size_t n_needles;
@@ -274,13 +276,13 @@ derive(char *out, size_t n)
 
 /* Every page of find needle as user u with limit, appended to out. */
 static void
-find_all(struct crm_test_server *s, int u, const char *needle,
-    uint32_t limit, char *out, size_t *len)
+find_all(struct crm_test_server *s, int u, const char *needle, uint32_t limit,
+    char *out, size_t *len)
 {
 	as(s, u);
 	uint64_t cursor = 0;
-	*len += (size_t)snprintf(out + *len, MAX_OUT - *len, "%s %u [%s]:",
-	    users[u].login, limit, needle);
+	*len += (size_t)snprintf(out + *len, MAX_OUT - *len,
+	    "%s %u [%s]:", users[u].login, limit, needle);
 	for (int page = 0; page < 200; page++) {
 		Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 		Crm__V1__CustomerFindRequest q =
@@ -411,8 +413,8 @@ static void
 copy_to(const char *from, const char *to)
 {
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s' && cp -r '%s' '%s'", to, from,
-	    to);
+	snprintf(
+	    cmd, sizeof(cmd), "rm -rf '%s' && cp -r '%s' '%s'", to, from, to);
 	assert_int_equal(run(cmd), 0);
 }
 
@@ -431,8 +433,8 @@ test_index_matches_scan(void **state)
 	login_all(&s);
 	generate(&s);
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
-		snprintf(needles[n_needles++], sizeof(needles[0]), "%s",
-		    fixed[i]);
+		snprintf(
+		    needles[n_needles++], sizeof(needles[0]), "%s", fixed[i]);
 	}
 	for (int i = 0; i < N_DERIVE; i++) {
 		derive(needles[n_needles++], sizeof(needles[0]));
@@ -463,7 +465,9 @@ test_index_matches_scan(void **state)
 	snprintf(bad, sizeof(bad), "%s/bad", s.dir);
 	copy_to(s.data, bad);
 	damage(bad, "search_gram",
-	    "7171710000000000" "0000000000000063" "0000000000000001",
+	    "7171710000000000"
+	    "0000000000000063"
+	    "0000000000000001",
 	    "0000000000000002");
 	check_expect(bad, 1, "search_gram: an entry for customer 1 (team 99");
 	copy_to(s.data, bad);
@@ -496,7 +500,9 @@ test_index_matches_scan(void **state)
 	 * the index anew, and the finds are the same. */
 	copy_to(s.data, bad);
 	damage(bad, "search_gram",
-	    "7171710000000000" "0000000000000063" "0000000000000001",
+	    "7171710000000000"
+	    "0000000000000063"
+	    "0000000000000001",
 	    "0000000000000002");
 	damage(bad, "meta", "736368656d61", "0000000a");
 	struct crm_test_server up;
