@@ -477,8 +477,8 @@ search_index_check(struct check *c)
 	const uint8_t *key;
 	size_t klen;
 	while (store_iter_next(&it, &key, &klen)) {
-		const void *val;
-		size_t vlen;
+		const void *val = NULL;
+		size_t vlen = 0;
 		if (klen != 24 || !store_iter_data(&it, &val, &vlen) ||
 		    vlen != 8) {
 			check_problem(c,
