@@ -23,7 +23,7 @@
 
 #include "crm.h"
 
-#define N_CUST   260
+#define N_CUST   160
 #define N_DERIVE 70
 #define MAX_OUT  (4u << 20)
 
