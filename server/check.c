@@ -19,6 +19,7 @@
 #include "review.h"
 #include "schema.h"
 #include "search.h"
+#include "search_index.h"
 #include "stats.h"
 #include "store_schema.h"
 #include "task.h"
@@ -709,6 +710,9 @@ check_run(struct check *c)
 	}
 	if (rc == CRM_OK) {
 		rc = pool_reclaim_check(c);
+	}
+	if (rc == CRM_OK) {
+		rc = search_index_check(c);
 	}
 	return rc;
 }

@@ -104,11 +104,11 @@ contact_put(struct req_ctx *ctx, const Crm__V1__Contact *before,
 		rc = customer_touch(ctx, after->customer_id);
 	}
 	if (rc == CRM_OK) {
-		rc = search_update(ctx, after->customer_id, 0);
+		rc = search_update(ctx, after->customer_id, NULL);
 	}
 	if (rc == CRM_OK && before != NULL &&
 	    before->customer_id != after->customer_id) {
-		rc = search_update(ctx, before->customer_id, 0);
+		rc = search_update(ctx, before->customer_id, NULL);
 	}
 	if (rc == CRM_OK) {
 		rc = audit_add(ctx, "contact", after->id,

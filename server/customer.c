@@ -475,8 +475,7 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	store_key_id(&k, after->id);
 	rc = store_put_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k, &after->base);
 	if (rc == CRM_OK) {
-		rc = search_update(
-		    ctx, after->id, before ? before->owner_id : 0);
+		rc = search_update(ctx, after->id, before);
 	}
 	if (rc == CRM_OK) {
 		rc = changes_record(

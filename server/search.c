@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE /* memmem */
 #include "search.h"
+#include "search_index.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +96,8 @@ search_text(struct req_ctx *ctx, uint64_t id, char **out, size_t *len)
 }
 
 crm_status
-search_update(struct req_ctx *ctx, uint64_t id, uint64_t old_owner)
+search_update(
+    struct req_ctx *ctx, uint64_t id, const Crm__V1__Customer *before)
 {
 	char *text;
 	size_t len;
@@ -108,13 +110,38 @@ search_update(struct req_ctx *ctx, uint64_t id, uint64_t old_owner)
 	if (rc != CRM_OK) {
 		return rc;
 	}
+	/* The text as stored, under the owner and team it had. */
+	uint64_t old_owner = before != NULL ? before->owner_id : c->owner_id;
+	uint64_t old_team = before != NULL ? before->team_id : c->team_id;
 	store_key k;
-	if (old_owner != 0 && old_owner != c->owner_id) {
-		store_key_pair(&k, old_owner, id);
+	store_val v;
+	char *old = NULL;
+	size_t olen = 0;
+	store_key_pair(&k, old_owner, id);
+	if (store_has(ctx->st, ctx->txn, DB_SEARCH_TEXT, &k, &v)) {
+		olen = v.len;
+		old = crm_arena_alloc(ctx->arena, olen + 1);
+		if (old == NULL) {
+			return CRM_TOO_BIG;
+		}
+		memcpy(old, v.data, olen); /* v is gone at the next write */
+		old[olen] = '\0';
+	}
+	if (old != NULL && text != NULL && olen == len &&
+	    memcmp(old, text, len) == 0 && old_owner == c->owner_id &&
+	    old_team == c->team_id) {
+		return CRM_OK; /* nothing to write */
+	}
+	if (old != NULL && old_owner != c->owner_id) {
 		rc = store_del(ctx->st, ctx->txn, DB_SEARCH_TEXT, &k);
 		if (rc != CRM_OK) {
 			return rc;
 		}
+	}
+	rc = search_index_update(ctx, id, old, olen, old_team, old_owner, text,
+	    len, c->team_id, c->owner_id);
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	store_key_pair(&k, c->owner_id, id);
 	if (text == NULL) {
@@ -152,7 +179,7 @@ search_rebuild(struct req_ctx *ctx)
 	while ((rc = store_id_next(
 	            ctx->st, ctx->txn, DB_CUSTOMERS, id, &id)) == CRM_OK) {
 		size_t mark = crm_arena_mark(ctx->arena);
-		rc = search_update(ctx, id, 0);
+		rc = search_update(ctx, id, NULL);
 		crm_arena_release(ctx->arena, mark);
 		if (rc != CRM_OK) {
 			return rc;

@@ -16,10 +16,13 @@
 
 #include "dispatch.h"
 
-/* search_update: recompute customer id's text (after the customer or one
- * of its contacts changed); old_owner: its owner before, when it may have
- * changed (0: the same). */
-crm_status search_update(struct req_ctx *ctx, uint64_t id, uint64_t old_owner);
+/* search_update: recompute customer id's text and its grams
+ * (search_index.h) after the customer or one of its contacts changed;
+ * before: the customer as it was (its owner and team), NULL when they
+ * are as now (or it is new). Writes nothing when text, owner and team
+ * are as stored. */
+crm_status search_update(
+    struct req_ctx *ctx, uint64_t id, const Crm__V1__Customer *before);
 
 /* search_text: customer id's text as it should be, in ctx->arena (NULL:
  * none, as for a merged customer). Errors: CRM_NOT_FOUND, CRM_TOO_BIG. */
@@ -58,8 +61,8 @@ crm_status search_owner(struct req_ctx *ctx, uint64_t owner, uint64_t after,
 crm_status search_followups(struct req_ctx *ctx, uint64_t customer,
     const char *needle, int *hit, size_t *budget, int *cut);
 
-/* search_rebuild: recompute every customer's text (a database written
- * before search texts existed). */
+/* search_rebuild: recompute every customer's text and grams into empty
+ * DB_SEARCH_TEXT and DB_SEARCH_GRAM (a schema upgrade). */
 crm_status search_rebuild(struct req_ctx *ctx);
 
 #endif

@@ -22,7 +22,9 @@
  * Version 11 keeps most databases in one shared LMDB tree (schema.def's
  * SCHEMA_TREE; store_relocate moves the old data before the steps here),
  * and keeps customers' latest change seqs in change_cust, beside them
- * (changes_split_customers).
+ * (changes_split_customers), and added the gram index of the search
+ * texts (search_index.h), filled with the texts (search_rebuild, which
+ * runs at every upgrade).
  * Version 12: each open-task entry (task_open) holds the task as due
  * shows it, with its customer's name, grade and stage, filled by
  * task_due_reindex.
@@ -147,6 +149,9 @@ upgrade_once(store *st)
 	if (rc == CRM_OK && (texts || v != STORE_SCHEMA_VERSION)) {
 		crm_info("building the search texts");
 		rc = store_drop(st, txn, DB_SEARCH_TEXT);
+		if (rc == CRM_OK) {
+			rc = store_drop(st, txn, DB_SEARCH_GRAM);
+		}
 		if (rc == CRM_OK) {
 			rc = search_rebuild(&ctx);
 		}

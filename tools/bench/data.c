@@ -232,13 +232,14 @@ prepare_user(const char *url, struct bench_user *u)
 	}
 	memcpy(u->token, c.token, c.token_len);
 	u->token_len = c.token_len;
-	if (u->role != CRM__V1__ROLE__ROLE_REP) {
+	if (u->role == CRM__V1__ROLE__ROLE_ADMIN) {
 		bench_conn_close(&c);
 		return 0;
 	}
+	/* A rep's own customers; a manager's, the team's (find-team). */
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__CustomerListRequest q = CRM__V1__CUSTOMER_LIST_REQUEST__INIT;
-	q.owner = u->login;
+	q.owner = u->role == CRM__V1__ROLE__ROLE_REP ? u->login : NULL;
 	q.has_limit = 1;
 	q.limit = REP_CUSTOMERS;
 	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_LIST;

@@ -74,8 +74,9 @@ op_show(struct bench_client *c)
 	return call(c, &req, CRM__V1__RESPONSE__BODY_CUSTOMER, NULL);
 }
 
-/* A substring of one of the rep's customers: its name without the first
- * character, so the search is a real substring match. */
+/* A substring of one of the rep's customers (a manager's: of the team's):
+ * its name without the first character, so the search is a real
+ * substring match. */
 static int
 op_find(struct bench_client *c)
 {
@@ -220,6 +221,8 @@ const struct bench_scenario bench_scenarios[] = {
 	    B(CUSTOMER_GET) },
 	{ "find", "customer find", 0, CRM__V1__ROLE__ROLE_REP, op_find,
 	    B(CUSTOMER_FIND) },
+	{ "find-team", "customer find (manager: the team)", 0,
+	    CRM__V1__ROLE__ROLE_MANAGER, op_find, B(CUSTOMER_FIND) },
 	{ "log", "log a follow-up (durable)", 1, CRM__V1__ROLE__ROLE_REP,
 	    op_log, B(FOLLOWUP_LOG) },
 	{ "mixed", "mixed day (80% read / 20% log)", 1,
