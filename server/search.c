@@ -147,13 +147,6 @@ search_update(
 	if (text == NULL) {
 		return store_del(ctx->st, ctx->txn, DB_SEARCH_TEXT, &k);
 	}
-	/* Most writes (a follow-up) leave the text as it was: no write, so
-	 * no page of the index is copied. */
-	store_val was;
-	if (store_has(ctx->st, ctx->txn, DB_SEARCH_TEXT, &k, &was) &&
-	    was.len == len && memcmp(was.data, text, len) == 0) {
-		return CRM_OK;
-	}
 	return store_put(
 	    ctx->st, ctx->txn, DB_SEARCH_TEXT, k.b, k.len, text, len);
 }
