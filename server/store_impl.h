@@ -66,7 +66,7 @@ struct store_cursor {
 	MDB_cursor *mc;
 	const store *s;
 	enum store_db db;
-	int placed; /* a move has succeeded: NEXT/PREV go on from there */
+	int placed;  /* a move has succeeded: NEXT/PREV go on from there */
 	int limited; /* store_cursor_limit: only customer `limit`'s keys */
 	uint64_t limit;
 	uint8_t buf[STORE_PHYS_MAX];

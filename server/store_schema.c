@@ -238,8 +238,8 @@ store_index_del(
 /* The first key >= k (db's own key, copied to *found); limit: only
  * among keys with k's first 8 bytes (store_cursor_limit). */
 static crm_status
-seek(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
-    int limit, store_key *found)
+seek(store *s, MDB_txn *txn, enum store_db db, const store_key *k, int limit,
+    store_key *found)
 {
 	store_cursor *c;
 	crm_status rc = store_cursor_open(s, txn, db, &c);
@@ -353,8 +353,8 @@ store_iter_next(struct store_iter *it, const uint8_t **key, size_t *klen)
 	/* The value comes with the key (store_iter_data): one move each. */
 	if (!it->started) {
 		it->started = 1;
-		rc = store_cursor_get(it->cur,
-		    it->start.len ? STORE_SEEK : STORE_FIRST, &k, &v);
+		rc = store_cursor_get(
+		    it->cur, it->start.len ? STORE_SEEK : STORE_FIRST, &k, &v);
 	} else {
 		rc = store_cursor_get(it->cur, STORE_NEXT, &k, &v);
 	}
