@@ -412,9 +412,10 @@ damage(const char *dir, const char *db, const char *hexkey, const char *hexval)
 static void
 copy_to(const char *from, const char *to)
 {
-	char cmd[1024];
-	snprintf(
+	char cmd[4096];
+	int n = snprintf(
 	    cmd, sizeof(cmd), "rm -rf '%s' && cp -r '%s' '%s'", to, from, to);
+	assert_true(n > 0 && (size_t)n < sizeof(cmd));
 	assert_int_equal(run(cmd), 0);
 }
 
