@@ -177,7 +177,7 @@ store_open(store *s, const char *dir, size_t map_size, int mode)
 	mdb_env_set_maxreaders(s->env, 256);
 	MDB_envinfo info;
 	unsigned flags = MDB_NOTLS | (read_only ? MDB_RDONLY : 0u) |
-	                 (mode == STORE_BULK ? MDB_WRITEMAP | MDB_NOSYNC : 0u);
+	                 (mode == STORE_BULK ? MDB_NOSYNC : 0u);
 	rc = mdb_env_set_mapsize(s->env, map_size);
 	if (rc == 0) {
 		rc = mdb_env_open(s->env, dir, flags, 0600);

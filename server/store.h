@@ -33,7 +33,7 @@ typedef struct store store;
 #define STORE_SCHEMA_VERSION 12u
 
 /* How to open: crmd's durable default; read-only (tools, backups); or an
- * offline bulk load (crm-gen: MDB_WRITEMAP | MDB_NOSYNC, nothing is
+ * offline bulk load (crm-gen: MDB_NOSYNC, nothing is
  * durable until mdb_env_sync(env, 1), and no other process may use the
  * database meanwhile). */
 enum store_mode { STORE_READ_WRITE = 0, STORE_READ_ONLY = 1, STORE_BULK = 2 };
