@@ -52,7 +52,8 @@ cmd_stats(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 	}
 	const Crm__V1__WriterStats *w = s->writer;
 	if (w != NULL) {
-		char commits[96], batch[96], bytes[128], commit[96];
+		char commits[96], batch[96], bytes[128], commit[96],
+		    linger[96];
 		double per = w->commits ? (double)w->requests / w->commits : 0;
 		double b =
 		    w->commits ? (double)w->write_bytes / w->commits : 0;
@@ -71,6 +72,9 @@ cmd_stats(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		us_text(p999, sizeof(p999), w->commit_p999_us);
 		snprintf(commit, sizeof(commit), "p50 %s, p99 %s, p999 %s",
 		    p50, p99, p999);
+		snprintf(linger, sizeof(linger), "%llu (%llu short)",
+		    (unsigned long long)w->lingers,
+		    (unsigned long long)w->lingers_short);
 		char up[32];
 		snprintf(up, sizeof(up), "%llu s",
 		    (unsigned long long)s->uptime_seconds);
@@ -80,6 +84,7 @@ cmd_stats(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		render_kv(out, "writes per commit", batch);
 		render_kv(out, "written per commit", bytes);
 		render_kv(out, "commit (write + sync)", commit);
+		render_kv(out, "waits for more writers", linger);
 		render_kv(out, "resolution", s->resolution);
 	}
 	render_set_json(out, render_json_message(&s->base));

@@ -28,6 +28,7 @@
 static _Atomic uint64_t hist[CASES][BUCKETS];
 static _Atomic uint64_t sums[CASES];
 
+static _Atomic uint64_t lingers, lingers_short;
 static _Atomic uint64_t commits, committed, max_batch, write_bytes,
     write_calls;
 static _Atomic uint64_t commit_hist[BUCKETS];
@@ -141,6 +142,16 @@ thread_writes(uint64_t *bytes, uint64_t *calls)
 	*bytes = strtoull(w + 7, NULL, 10);
 	*calls = strtoull(s + 7, NULL, 10);
 	return 0;
+}
+
+void
+latency_linger(int filled)
+{
+	atomic_fetch_add_explicit(&lingers, 1, memory_order_relaxed);
+	if (!filled) {
+		atomic_fetch_add_explicit(
+		    &lingers_short, 1, memory_order_relaxed);
+	}
 }
 
 void
@@ -295,7 +306,11 @@ latency_handle_stats(
 		out->requests[out->n_requests++] = r;
 	}
 	w->has_commits = w->has_requests = w->has_max_batch =
-	    w->has_write_bytes = w->has_page_size = w->has_write_calls = 1;
+	    w->has_write_bytes = w->has_page_size = w->has_write_calls =
+	        w->has_lingers = w->has_lingers_short = 1;
+	w->lingers = atomic_load_explicit(&lingers, memory_order_relaxed);
+	w->lingers_short =
+	    atomic_load_explicit(&lingers_short, memory_order_relaxed);
 	w->write_calls =
 	    atomic_load_explicit(&write_calls, memory_order_relaxed);
 	w->commits = atomic_load_explicit(&commits, memory_order_relaxed);

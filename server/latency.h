@@ -46,6 +46,10 @@ struct latency_commit {
 /* latency_commit_begin: before mdb_txn_commit on the writer thread. */
 void latency_commit_begin(struct latency_commit *c /* OUT */);
 
+/* latency_linger: the writer lingered for more writes before a commit;
+ * filled: all it expected came. */
+void latency_linger(int filled);
+
 /* latency_commit_end: after it; ok: it committed requests requests. */
 void latency_commit_end(
     const struct latency_commit *c, size_t requests, int ok);

@@ -53,6 +53,38 @@ writer=$(printf '%s' "$j" | json "(lambda w: w['commits'] >= 6 and w['requests']
 [ "$writer" = True ] && ok "the writer counted commits, writes and bytes" ||
 	bad "writer stats: $j"
 
+# Group commit's linger: requests one after another (every crm -c above)
+# never make the writer wait for more writers.
+lone=$(printf '%s' "$j" | json "d['writer'].get('lingers', 0)")
+[ "$lone" = 0 ] && ok "one client at a time: the writer never lingered" ||
+	bad "the writer lingered $lone times for a lone client: $j"
+
+# Several clients writing at once: a write arriving during a commit makes
+# the writer wait for the last batch's clients before the next commit.
+# Bounded: at most 6 rounds of 8 shells adding 3 customers each.
+lingers=0
+added=0
+for round in 1 2 3 4 5 6; do
+	pids=()
+	for i in 1 2 3 4 5 6 7 8; do
+		(for k in 1 2 3; do
+			"$CRM" -c "customer add 'Linger r$round w$i k$k'" >/dev/null 2>&1
+		done) &
+		pids+=($!)
+	done
+	wait "${pids[@]}" # not a bare wait: crmd is a child too
+	added=$((added + 24))
+	run "$CRM" --format json -c stats
+	lingers=$(printf '%s' "$out" | json "d['writer'].get('lingers', 0)")
+	[ "$lingers" -gt 0 ] && break
+done
+[ "$lingers" -gt 0 ] && ok "concurrent writers: the writer lingered ($lingers times)" ||
+	bad "no linger after $round rounds of 8 concurrent writers: $out"
+run_exit 0 "list the customers" "$CRM" --format csv -c 'customer list'
+n=$(printf '%s\n' "$out" | grep -c 'Linger r')
+[ "$n" = "$added" ] && ok "each of the $added concurrent adds is there once" ||
+	bad "$n Linger customers, want $added"
+
 for who in li wang; do
 	export XDG_CONFIG_HOME=$H/config-$who
 	e2e_login "$who" "pw-$who"
