@@ -4,13 +4,25 @@
 
 #include <nanomsg/nn.h>
 #include <sodium.h>
+#include <time.h>
 
 #include "crm_xmalloc.h"
 
 void
 crm_wire_request_id(uint8_t id[CRM_REQUEST_ID_LEN])
 {
-	randombytes_buf(id, CRM_REQUEST_ID_LEN);
+	/* The time first (microseconds, big-endian): the server's stored
+	 * replies are keyed by the id, so ids in time order land side by
+	 * side. The rest is random: unique across clients and restarts. */
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	uint64_t us =
+	    (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+	for (int i = 7; i >= 0; i--) {
+		id[i] = (uint8_t)(us & 0xffu);
+		us >>= 8;
+	}
+	randombytes_buf(id + 8, CRM_REQUEST_ID_LEN - 8);
 }
 
 crm_status

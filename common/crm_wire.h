@@ -27,7 +27,10 @@
 /* Largest reply a client accepts; lists are paged well below it. */
 #define CRM_MAX_REPLY (4u * 1024u * 1024u)
 
-/* crm_wire_request_id: fill id with 16 random bytes (libsodium). */
+/* crm_wire_request_id: fill id with a new request id: the time in
+ * microseconds (8 bytes, big-endian), then 8 random bytes (libsodium).
+ * Ids in time order are cheaper for crmd to keep (its stored replies
+ * are keyed by them); any 16 bytes unique to the request are valid. */
 void crm_wire_request_id(uint8_t id[CRM_REQUEST_ID_LEN]);
 
 /*

@@ -15,6 +15,8 @@
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -504,15 +506,72 @@ body_hash(crm_arena *a, const Crm__V1__Request *req, uint8_t *out)
 	return CRM_OK;
 }
 
-/* The key of a stored reply: the caller's user id (0: none), then the
- * request id. */
+/*
+ * The key of a stored reply: IDEM_KEY_V2, the request id, then the
+ * caller's user id (0: none). crm's own clients start each request id
+ * with the time (crm_wire_request_id), so the stored replies of a batch
+ * sit side by side at the end of the range: one page for all of them,
+ * not one page each. Before, the key was user id || request id (the
+ * first byte 0): such replies are still looked up until pruning has
+ * removed the last of them (idem_old_gone).
+ */
+#define IDEM_KEY_V2 0x02
+
 static void
 idem_key(
     store_key *k, const struct auth_who *who, const ProtobufCBinaryData *id)
 {
-	store_key_id(k, who != NULL ? who->user_id : 0);
-	memcpy(k->b + 8, id->data, id->len);
-	k->len = 8 + id->len;
+	store_key u;
+	store_key_id(&u, who != NULL ? who->user_id : 0);
+	k->b[0] = IDEM_KEY_V2;
+	memcpy(k->b + 1, id->data, id->len);
+	memcpy(k->b + 1 + id->len, u.b, 8);
+	k->len = 1 + id->len + 8;
+#ifdef CRM_TEST_HOOKS
+	if (getenv("CRM_TEST_IDEM_OLD_KEYS") != NULL) {
+		/* The key stored replies had before IDEM_KEY_V2. */
+		memcpy(k->b, u.b, 8);
+		memcpy(k->b + 8, id->data, id->len);
+		k->len = 8 + id->len;
+	}
+#endif
+}
+
+/* The key of k (an IDEM_KEY_V2 key) as stored before it. */
+static void
+idem_key_old(store_key *old, const store_key *k)
+{
+	size_t id_len = k->len - 9;
+	memcpy(old->b, k->b + 1 + id_len, 8);
+	memcpy(old->b + 8, k->b + 1, id_len);
+	old->len = 8 + id_len;
+}
+
+/* Set once no stored reply has an old key (they sort before
+ * IDEM_KEY_V2, and none is written any more): the lookups of old keys
+ * stop. */
+static _Atomic int idem_old_gone;
+
+static int
+idem_old_left(struct req_ctx *ctx)
+{
+	if (atomic_load_explicit(&idem_old_gone, memory_order_relaxed)) {
+		return 0;
+	}
+	store_cursor *cur;
+	store_val first;
+	int left = 0;
+	if (store_cursor_open(ctx->st, ctx->txn, DB_IDEM, &cur) != CRM_OK) {
+		return 1; /* look, to be safe */
+	}
+	crm_status rc = store_cursor_get(cur, STORE_FIRST, &first, NULL);
+	left = rc == CRM_OK && first.len > 0 &&
+	       ((const uint8_t *)first.data)[0] != IDEM_KEY_V2;
+	store_cursor_close(cur);
+	if (rc == CRM_NOT_FOUND || (rc == CRM_OK && !left)) {
+		atomic_store_explicit(&idem_old_gone, 1, memory_order_relaxed);
+	}
+	return left;
 }
 
 /* The stored reply of an applied request (an NN_MSG buffer: caller sends
@@ -526,6 +585,14 @@ idem_lookup(struct req_ctx *ctx, const store_key *k, const uint8_t *hash,
 	crm_status rc = store_get_msg(ctx->st, ctx->txn, DB_IDEM, k,
 	    &crm__store__idem_record__descriptor, &ctx->arena->allocator,
 	    (ProtobufCMessage **)&rec);
+	if (rc == CRM_NOT_FOUND && k->b[0] == IDEM_KEY_V2 &&
+	    idem_old_left(ctx)) {
+		store_key old;
+		idem_key_old(&old, k);
+		rc = store_get_msg(ctx->st, ctx->txn, DB_IDEM, &old,
+		    &crm__store__idem_record__descriptor,
+		    &ctx->arena->allocator, (ProtobufCMessage **)&rec);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}

@@ -8,7 +8,11 @@
  *     outbox entry sent days later) gets the stored reply, not a copy;
  *   - stored replies older than the policy's retention (7 days, set by
  *     policy.set) are pruned by the writer; newer ones stay; hello says
- *     the retention; audit records stay.
+ *     the retention; audit records stay;
+ *   - crm's request ids begin with the time, so they come in order, and
+ *     replies stored under the key of before (user id || request id,
+ *     test hook CRM_TEST_IDEM_OLD_KEYS) are still found after an
+ *     upgrade: a resend is not applied twice.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,11 +197,63 @@ stored_replies_are_pruned_after_the_retention(void **state)
 	unlink(clock_path);
 }
 
+static void
+replies_stored_under_the_old_key_are_still_found(void **state)
+{
+	(void)state;
+	/* Request ids come in time order (their first 8 bytes). */
+	uint8_t a[CRM_REQUEST_ID_LEN], b[CRM_REQUEST_ID_LEN];
+	crm_wire_request_id(a);
+	usleep(2000);
+	crm_wire_request_id(b);
+	assert_true(memcmp(a, b, 8) < 0);
+	assert_true(memcmp(a + 8, b + 8, 8) != 0);
+
+	struct crm_test_server srv;
+	setenv("CRM_TEST_IDEM_OLD_KEYS", "1", 1);
+	start(&srv, 1796000000);
+	uint64_t c = crm_test_add_customer(&srv, "旧键客户");
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	crm_wire_request_id(id);
+	Crm__V1__Response *r = log_with_id(&srv, c, "before", id);
+	assert_crm_ok(crm_wire_status(r));
+	uint64_t first = r->followup->id;
+	crm__v1__response__free_unpacked(r, NULL);
+
+	/* The new crmd keys stored replies anew; the old one is found. */
+	unsetenv("CRM_TEST_IDEM_OLD_KEYS");
+	crm_test_server_kill(&srv);
+	crm_test_server_restart(&srv);
+	r = log_with_id(&srv, c, "before", id);
+	assert_crm_ok(crm_wire_status(r));
+	assert_int_equal(r->followup->id, first);
+	crm__v1__response__free_unpacked(r, NULL);
+	r = log_with_id(&srv, c, "another body", id);
+	assert_crm_err(crm_wire_status(r), CRM_EPRECOND);
+	crm__v1__response__free_unpacked(r, NULL);
+	assert_int_equal(followups(&srv, c), 1);
+
+	/* A new write under the new key: applied once, resent: replayed. */
+	crm_wire_request_id(id);
+	r = log_with_id(&srv, c, "after", id);
+	assert_crm_ok(crm_wire_status(r));
+	uint64_t second = r->followup->id;
+	crm__v1__response__free_unpacked(r, NULL);
+	r = log_with_id(&srv, c, "after", id);
+	assert_crm_ok(crm_wire_status(r));
+	assert_int_equal(r->followup->id, second);
+	crm__v1__response__free_unpacked(r, NULL);
+	assert_int_equal(followups(&srv, c), 2);
+	stop(&srv);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reused_id_with_another_body_is_refused),
+		cmocka_unit_test(
+		    replies_stored_under_the_old_key_are_still_found),
 		cmocka_unit_test(
 		    stored_replies_are_pruned_after_the_retention),
 	};
