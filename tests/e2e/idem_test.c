@@ -36,6 +36,19 @@ log_with_id(struct crm_test_server *s, uint64_t customer, const char *summary,
 	return crm_test_call(s, &l.req);
 }
 
+/* Log summary for customer with request id id, which must succeed; the
+ * follow-up's id. */
+static uint64_t
+logged(struct crm_test_server *s, uint64_t customer, const char *summary,
+    uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	Crm__V1__Response *r = log_with_id(s, customer, summary, id);
+	assert_crm_ok(crm_wire_status(r));
+	uint64_t fu = r->followup->id;
+	crm__v1__response__free_unpacked(r, NULL);
+	return fu;
+}
+
 /* The number of follow-ups of customer. */
 static size_t
 followups(struct crm_test_server *s, uint64_t customer)
@@ -215,34 +228,22 @@ replies_stored_under_the_old_key_are_still_found(void **state)
 	uint64_t c = crm_test_add_customer(&srv, "旧键客户");
 	uint8_t id[CRM_REQUEST_ID_LEN];
 	crm_wire_request_id(id);
-	Crm__V1__Response *r = log_with_id(&srv, c, "before", id);
-	assert_crm_ok(crm_wire_status(r));
-	uint64_t first = r->followup->id;
-	crm__v1__response__free_unpacked(r, NULL);
+	uint64_t first = logged(&srv, c, "before", id);
 
 	/* The new crmd keys stored replies anew; the old one is found. */
 	unsetenv("CRM_TEST_IDEM_OLD_KEYS");
 	crm_test_server_kill(&srv);
 	crm_test_server_restart(&srv);
-	r = log_with_id(&srv, c, "before", id);
-	assert_crm_ok(crm_wire_status(r));
-	assert_int_equal(r->followup->id, first);
-	crm__v1__response__free_unpacked(r, NULL);
-	r = log_with_id(&srv, c, "another body", id);
+	assert_int_equal(logged(&srv, c, "before", id), first);
+	Crm__V1__Response *r = log_with_id(&srv, c, "another body", id);
 	assert_crm_err(crm_wire_status(r), CRM_EPRECOND);
 	crm__v1__response__free_unpacked(r, NULL);
 	assert_int_equal(followups(&srv, c), 1);
 
 	/* A new write under the new key: applied once, resent: replayed. */
 	crm_wire_request_id(id);
-	r = log_with_id(&srv, c, "after", id);
-	assert_crm_ok(crm_wire_status(r));
-	uint64_t second = r->followup->id;
-	crm__v1__response__free_unpacked(r, NULL);
-	r = log_with_id(&srv, c, "after", id);
-	assert_crm_ok(crm_wire_status(r));
-	assert_int_equal(r->followup->id, second);
-	crm__v1__response__free_unpacked(r, NULL);
+	uint64_t second = logged(&srv, c, "after", id);
+	assert_int_equal(logged(&srv, c, "after", id), second);
 	assert_int_equal(followups(&srv, c), 2);
 	stop(&srv);
 }
