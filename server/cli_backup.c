@@ -55,8 +55,15 @@ cli_backup(int argc, char **argv)
 		return backup_usage(stderr);
 	}
 	store *st = store_new();
-	if (store_open(st, cfg.data_dir, 0, 1) != CRM_OK) {
-		fprintf(stderr, "crmd: no database in %s\n", cfg.data_dir);
+	crm_status orc = store_open(st, cfg.data_dir, 0, STORE_READ_ONLY);
+	if (orc != CRM_OK) {
+		if (orc == CRM_NOT_FOUND) {
+			fprintf(
+			    stderr, "crmd: no database in %s\n", cfg.data_dir);
+		} else {
+			fprintf(stderr, "crmd: no backup made of %s\n",
+			    cfg.data_dir);
+		}
 		config_free(&cfg);
 		store_free(st);
 		return 1;

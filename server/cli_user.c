@@ -151,7 +151,8 @@ create_user(
     struct srv_config *cfg, const struct user_args *a, struct req_ctx *ctx)
 {
 	store *st = store_new();
-	if (store_open(st, cfg->data_dir, cfg->map_size, 0) != CRM_OK) {
+	if (store_open(st, cfg->data_dir, cfg->map_size, STORE_ADMIN) !=
+	    CRM_OK) {
 		fprintf(stderr, "crmd: cannot open the database in %s\n",
 		    cfg->data_dir);
 		store_free(st);

@@ -97,7 +97,7 @@ test_legacy(void)
 /* Open every database: the meta first, whose "schema" and "layout" say
  * whether the data is new, of the old layout, or being moved. */
 static int
-open_dbs(store *s, MDB_txn *txn, int read_only)
+open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 {
 	unsigned create = read_only ? 0u : MDB_CREATE;
 	int rc =
@@ -111,7 +111,25 @@ open_dbs(store *s, MDB_txn *txn, int read_only)
 	int moving =
 	    have && v.mv_size == 6 && memcmp(v.mv_data, "moving", 6) == 0;
 	s->legacy = fresh ? test_legacy() : !have;
-	if (moving && read_only) {
+	if (!fresh && refuse_old) {
+		MDB_val sv;
+		unsigned ver = 0;
+		if (mdb_get(txn, s->dbi[DB_META], &k, &sv) == 0 &&
+		    sv.mv_size == 4) {
+			const unsigned char *b = sv.mv_data;
+			ver = (unsigned)b[0] << 24 | (unsigned)b[1] << 16 |
+			      (unsigned)b[2] << 8 | (unsigned)b[3];
+		}
+		if (ver < STORE_SCHEMA_VERSION && !moving) {
+			crm_err("this data has schema %u, this program works "
+			        "on schema %u: start crmd on it once to "
+			        "upgrade it (to keep a copy as it is first, "
+			        "copy the folder while no crmd runs)",
+			    ver, STORE_SCHEMA_VERSION);
+			return EPROTO;
+		}
+	}
+	if (moving && refuse_old) {
 		crm_err("an upgrade of this data was interrupted: start crmd "
 		        "on it to finish, then try again");
 		return EAGAIN;
@@ -214,12 +232,13 @@ store_open(store *s, const char *dir, size_t map_size, int mode)
 		store_close(s);
 		return store_map_lmdb(rc, "begin");
 	}
-	rc = open_dbs(s, txn, read_only);
+	rc = open_dbs(s, txn, read_only, read_only || mode == STORE_ADMIN);
 	if (rc != 0) {
 		mdb_txn_abort(txn);
 		store_close(s);
 		return rc == MDB_NOTFOUND ? CRM_NOT_FOUND
 		       : rc == EAGAIN     ? CRM_UNAVAILABLE
+		       : rc == EPROTO     ? CRM_UNSUPPORTED
 		                          : store_map_lmdb(rc, "open");
 	}
 	rc = mdb_txn_commit(txn);

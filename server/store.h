@@ -36,12 +36,22 @@ typedef struct store store;
  * offline bulk load (crm-gen: MDB_NOSYNC, nothing is
  * durable until mdb_env_sync(env, 1), and no other process may use the
  * database meanwhile). */
-enum store_mode { STORE_READ_WRITE = 0, STORE_READ_ONLY = 1, STORE_BULK = 2 };
+enum store_mode {
+	STORE_READ_WRITE = 0,
+	STORE_READ_ONLY = 1,
+	STORE_BULK = 2,
+	/* Read-write for an offline admin command (crmd user add): like
+	 * read-only, it refuses data of an older schema, which only crmd's
+	 * upgrade may change. */
+	STORE_ADMIN = 3,
+};
 
 /*
  * store_open: open (creating unless read-only) the environment in dir
  * with at least map_size bytes of address space, and every database.
- * Errors: CRM_NOT_FOUND (no database and read-only), CRM_INTERNAL.
+ * Errors: CRM_NOT_FOUND (no database and read-only), CRM_UNSUPPORTED
+ * (read-only or STORE_ADMIN: the data has an older schema; logged with
+ * what to do), CRM_UNAVAILABLE (an interrupted upgrade), CRM_INTERNAL.
  */
 crm_status store_open(store *s, const char *dir, size_t map_size, int mode);
 void store_close(store *s);

@@ -73,9 +73,15 @@ main(int argc, char **argv)
 	const char *dir = argv[optind];
 	crm_log_set_level(CRM_LOG_ERR);
 	store *st = store_new();
-	if (store_open(st, dir, 0, 1) != CRM_OK) {
+	crm_status orc = store_open(st, dir, 0, STORE_READ_ONLY);
+	if (orc != CRM_OK) {
 		store_free(st);
-		fprintf(stderr, "crm-check: no crm database in %s\n", dir);
+		if (orc == CRM_NOT_FOUND) {
+			fprintf(
+			    stderr, "crm-check: no crm database in %s\n", dir);
+		} else {
+			fprintf(stderr, "crm-check: %s not checked\n", dir);
+		}
 		return 2;
 	}
 	FILE *out = quiet ? NULL : stdout;

@@ -97,11 +97,15 @@ cp -r "$T/db" "$T/old"
 	printf 'DATA=END\n'
 } >"$T/empty.txt"
 mdb_load -s crm -f "$T/empty.txt" "$T/old" || bad "mdb_load empty values"
-printf 'VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n 736368656d61\n 0000000b\nDATA=END\n' >"$T/v11.txt"
-mdb_load -s meta -f "$T/v11.txt" "$T/old" || bad "mdb_load schema 11"
 out=$("$CHECK" "$T/old")
 [ $? -eq 1 ] && [[ $out == *"task_open value"* ]] &&
-	ok "schema 11's empty values are what crm-check reports" ||
+	ok "empty values are what crm-check reports" ||
+	bad "empty values checked: $out"
+printf 'VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n 736368656d61\n 0000000b\nDATA=END\n' >"$T/v11.txt"
+mdb_load -s meta -f "$T/v11.txt" "$T/old" || bad "mdb_load schema 11"
+out=$("$CHECK" "$T/old" 2>&1)
+[ $? -eq 2 ] && [[ $out == *"start crmd on it once to upgrade it"* ]] &&
+	ok "crm-check sends schema 11 data to crmd's upgrade" ||
 	bad "schema 11 data checked: $out"
 
 "$CRMD" --data "$T/old" --listen "ipc://$T/s" >"$T/crmd.log" 2>&1 &

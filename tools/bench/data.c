@@ -381,6 +381,27 @@ entries(MDB_txn *txn, const char *name)
 	return st.ms_entries;
 }
 
+/* The records of a kind in data of schema 11 and later, where most
+ * databases share one LMDB tree: the next id of its sequence in meta
+ * (store_next_id), less one; 0 when there is none. */
+static uint64_t
+issued(MDB_txn *txn, const char *kind)
+{
+	MDB_dbi dbi;
+	char name[64];
+	int n = snprintf(name, sizeof(name), "seq:%s", kind);
+	MDB_val k = { (size_t)n, name }, v;
+	if (mdb_dbi_open(txn, "meta", 0, &dbi) != 0 ||
+	    mdb_get(txn, dbi, &k, &v) != 0 || v.mv_size != 8) {
+		return 0;
+	}
+	uint64_t next = 0;
+	for (size_t i = 0; i < 8; i++) {
+		next = next << 8 | ((const uint8_t *)v.mv_data)[i];
+	}
+	return next > 0 ? next - 1 : 0;
+}
+
 void
 bench_data_count(const char *dir, struct bench_data *d)
 {
@@ -396,6 +417,12 @@ bench_data_count(const char *dir, struct bench_data *d)
 		d->customers = entries(txn, "customers");
 		d->followups = entries(txn, "followups");
 		d->tasks = entries(txn, "tasks");
+		if (d->customers == 0) {
+			/* One shared tree: the ids issued. */
+			d->customers = issued(txn, "customer");
+			d->followups = issued(txn, "followup");
+			d->tasks = issued(txn, "task");
+		}
 		d->users = entries(txn, "users");
 		MDB_envinfo info;
 		MDB_stat st;
