@@ -592,8 +592,9 @@ const struct cmd_row cmd_table[] = {
 	    .group = "customer",
 	    .usage = "TEXT [--followups]",
 	    .summary =
-	        "Search names, notes, pain points, contacts (names, "
-	        "titles, phones, e-mails); --followups: follow-ups too.",
+	        "Search names, notes, industry, region, pain points, "
+	        "contacts (names, titles, phones, e-mails; as typed, apart "
+	        "from case and width); --followups: follow-ups too.",
 	    .min_args = 1,
 	    .max_args = -1,
 	    .opts = customer_find_opts,

@@ -210,7 +210,8 @@ customer_handle_find(
 {
 	const Crm__V1__CustomerFindRequest *r = req->customer_find;
 	char *needle = r->text ? crm_utf8_fold(r->text) : NULL;
-	if (needle == NULL || *needle == '\0') {
+	/* Blanks alone would match nearly every text: refused as empty. */
+	if (needle == NULL || needle[strspn(needle, " \t\r\n")] == '\0') {
 		free(needle);
 		return dispatch_fail(
 		    ctx, CRM_EINVAL, "give some text to find");

@@ -4,7 +4,8 @@
 # changed only by crmd's upgrade. crm-check and `crmd backup` refuse it
 # and say to start crmd on it once (and how to keep a copy first), not
 # "no database"; `crmd user add` refuses it and writes nothing; crmd
-# upgrades it, after which all three work.
+# upgrades it, after which all three work (and a find of blanks alone
+# is refused on the upgraded data, as an empty text).
 # Usage: old_schema_test.sh CRMD CRM CRM-CHECK
 set -u
 CRMD=${1:?crmd} CRM=${2:?crm} CHECK=${3:?crm-check}
@@ -46,6 +47,11 @@ grep -q "upgrading the data from schema 11" "$H/crmd.log" &&
 	ok "crmd upgrades it" || bad "no upgrade in the log: $(cat "$H/crmd.log")"
 run_exit 0 "the customer is there" "$CRM" -c "customer find 旧版客户"
 has "found" "旧版客户"
+# (and find's text may not be blanks alone: they would match everything)
+run "$CRM" -c "customer find '  '"
+[ "$code" -ne 0 ] && ok "find of blanks alone is refused" ||
+	bad "find '  ' answered: $out"
+has "find says to give some text" "give some text to find"
 e2e_stop
 run_exit 0 "crm-check: clean after the upgrade" "$CHECK" --quiet "$H/db"
 run_exit 0 "backup works after the upgrade" "$CRMD" backup --data "$H/db" "$H/bk"

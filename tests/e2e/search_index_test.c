@@ -283,6 +283,20 @@ find_all(struct crm_test_server *s, int u, const char *needle, uint32_t limit,
 	uint64_t cursor = 0;
 	*len += (size_t)snprintf(out + *len, MAX_OUT - *len,
 	    "%s %u [%s]:", users[u].login, limit, needle);
+	if (needle[strspn(needle, " ")] == '\0') {
+		/* Blanks alone: refused, as an empty text. */
+		Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+		Crm__V1__CustomerFindRequest q =
+		    CRM__V1__CUSTOMER_FIND_REQUEST__INIT;
+		q.text = (char *)needle;
+		req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_FIND;
+		req.customer_find = &q;
+		Crm__V1__Response *r = crm_test_call(s, &req);
+		assert_crm_err(crm_wire_status(r), CRM_EINVAL);
+		crm__v1__response__free_unpacked(r, NULL);
+		*len += (size_t)snprintf(out + *len, MAX_OUT - *len, " -");
+		return;
+	}
 	for (int page = 0; page < 200; page++) {
 		Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 		Crm__V1__CustomerFindRequest q =
