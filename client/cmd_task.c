@@ -39,6 +39,27 @@ cmd_task_due(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 	}
 	body.has_whole_team = team;
 	body.whole_team = team;
+	const char *kind = cmd_opt(call, "--kind");
+	if (kind != NULL) {
+		int k;
+		if (cmd_parse_enum(ctx, call, &crm__v1__task_kind__descriptor,
+		        "kind", kind, &k) != CRM_OK) {
+			return CRM_EINVAL;
+		}
+		body.has_kind = 1;
+		body.kind = (Crm__V1__TaskKind)k;
+	}
+	const char *limit = cmd_opt(call, "--limit");
+	if (limit != NULL) {
+		uint64_t n;
+		if (cmd_parse_id(limit, &n) != CRM_OK || n > 1000) {
+			return cmd_usage_error(ctx, call,
+			    "--limit wants a number from 1 to 1000, not '%s'",
+			    limit);
+		}
+		body.has_limit = 1;
+		body.limit = (uint32_t)n;
+	}
 	req.body_case = CRM__V1__REQUEST__BODY_DUE;
 	req.due = &body;
 	rc = cmd_expect(ctx, &req, CRM__V1__RESPONSE__BODY_TASKS, &resp);
@@ -71,7 +92,9 @@ cmd_task_due(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		render_text(out, "nothing due");
 	}
 	if (l->more) {
-		render_text(out, "more are due: these are the %zu earliest",
+		render_text(out,
+		    "more are due: these are the %zu earliest (--limit N "
+		    "shows up to 1000; --kind follow_up only next follow-ups)",
 		    l->n_tasks);
 	}
 	render_set_json(out, arr);

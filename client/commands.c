@@ -237,6 +237,11 @@ static const struct cmd_opt stage_opts[] = {
 static const struct cmd_opt due_opts[] = {
 	{ "--user", "U", false, NULL, "a rep's queue (managers)" },
 	{ "--team", NULL, false, NULL, "the whole team's queue (managers)" },
+	{ "--kind", "K", false, NULL,
+	    "only this kind: follow_up, todo, regrade, greeting, "
+	    "commitment, sla, routine or reclaim_warn" },
+	{ "--limit", "N", false, NULL,
+	    "at most N tasks (default 200, up to 1000)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
@@ -781,7 +786,8 @@ const struct cmd_row cmd_table[] = {
 	    .fn = cmd_attach_add },
 	{ .name = "due",
 	    .group = "followup",
-	    .usage = "[today|overdue|week|all] [--user U|--team]",
+	    .usage = "[today|overdue|week|all] [--user U|--team] [--kind K] "
+	             "[--limit N]",
 	    .summary = "Open tasks, overdue first (default today).",
 	    .max_args = 1,
 	    .opts = due_opts,

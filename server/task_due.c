@@ -300,10 +300,11 @@ wire_put_varint(uint8_t *p, uint64_t v)
  * read. (crm-check compares each value with the records.)
  */
 static int
-wire_ok(const uint8_t *p, size_t n, uint64_t *owner)
+wire_ok(const uint8_t *p, size_t n, uint64_t *owner, uint64_t *kind)
 {
 	const uint8_t *end = p + n;
 	*owner = 0;
+	*kind = 0;
 	while (p < end) {
 		uint64_t tag, v;
 		if (!wire_varint(&p, end, &tag) || tag >> 3 == 0) {
@@ -316,6 +317,8 @@ wire_ok(const uint8_t *p, size_t n, uint64_t *owner)
 			}
 			if (tag >> 3 == 4) {
 				*owner = v;
+			} else if (tag >> 3 == 7) {
+				*kind = v;
 			}
 			break;
 		case 1:
@@ -353,6 +356,7 @@ struct page {
 	uint64_t owner_id; /* the last owner's login, looked up once */
 	const char *owner;
 	size_t owner_len;
+	uint64_t kind; /* only tasks of this kind (0: every kind) */
 };
 
 static crm_status
@@ -361,25 +365,28 @@ take_entry(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
 {
 	struct page *pg = arg;
 	(void)at;
-	if (pg->n == pg->cap) {
-		pg->more = 1;
-		*full = 1;
-		return CRM_OK;
-	}
 	const void *v;
 	size_t n;
-	uint64_t owner;
+	uint64_t owner, kind;
 	if (!store_iter_data(it, &v, &n) || n == 0) {
 		return dispatch_fail(ctx, CRM_INTERNAL,
 		    "task_open %" PRIu64
 		    " has no value (crm-check reports it)",
 		    id);
 	}
-	if (!wire_ok(v, n, &owner)) {
+	if (!wire_ok(v, n, &owner, &kind)) {
 		return dispatch_fail(ctx, CRM_INTERNAL,
 		    "task_open %" PRIu64
 		    " does not decode (crm-check reports it)",
 		    id);
+	}
+	if (pg->kind != 0 && kind != pg->kind) {
+		return CRM_OK;
+	}
+	if (pg->n == pg->cap) {
+		pg->more = 1;
+		*full = 1;
+		return CRM_OK;
 	}
 	if (pg->owner == NULL || pg->owner_id != owner) {
 		pg->owner_id = owner;
@@ -471,7 +478,8 @@ task_handle_due(
 	crm__v1__task_list__init(out);
 	out->has_now_at = 1;
 	out->now_at = ctx->now;
-	struct page pg = { .cap = cap };
+	struct page pg = { .cap = cap,
+		.kind = r->has_kind ? (uint64_t)r->kind : 0 };
 	pg.f = crm_arena_alloc(ctx->arena, cap * sizeof(*pg.f));
 	if (pg.f == NULL) {
 		return CRM_TOO_BIG;
