@@ -27,6 +27,9 @@ static size_t
 sort_unique(char **v, size_t n)
 {
 	size_t o = 0;
+	if (n < 2) {
+		return n; /* v may be NULL: qsort must not see it */
+	}
 	qsort(v, n, sizeof(*v), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		if (o > 0 && strcmp(v[o - 1], v[i]) == 0) {
