@@ -121,19 +121,12 @@ cmd_audit_list(
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__AuditListRequest body = CRM__V1__AUDIT_LIST_REQUEST__INIT;
 	Crm__V1__Response *resp = NULL;
-	const char *limit = cmd_opt(call, "--limit");
 	const char *before = cmd_opt(call, "--before");
 	crm_status rc;
 
-	if (limit != NULL) {
-		uint64_t n;
-		if (cmd_parse_id(limit, &n) != CRM_OK || n > 100000) {
-			return cmd_usage_error(ctx, call,
-			    "--limit wants a positive number, not '%s'",
-			    limit);
-		}
-		body.has_limit = 1;
-		body.limit = (uint32_t)n;
+	if (cmd_opt_limit(ctx, call, 100000, &body.has_limit, &body.limit) !=
+	    CRM_OK) {
+		return CRM_EINVAL;
 	}
 	if (before != NULL) {
 		if (cmd_parse_id(before, &body.before) != CRM_OK) {
@@ -199,8 +192,8 @@ cmd_audit_list(
 	}
 	if (p->next_before != 0) {
 		char lim[32] = "";
-		if (limit != NULL) {
-			snprintf(lim, sizeof(lim), " --limit %s", limit);
+		if (body.has_limit) {
+			snprintf(lim, sizeof(lim), " --limit %u", body.limit);
 		}
 		render_text(out, "more: add --before %" PRIu64 "%s",
 		    p->next_before, lim);

@@ -20,7 +20,6 @@ cmd_changes_list(
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__ChangesRequest body = CRM__V1__CHANGES_REQUEST__INIT;
 	Crm__V1__Response *resp = NULL;
-	const char *limit = cmd_opt(call, "--limit");
 	char *end;
 
 	errno = 0;
@@ -33,16 +32,9 @@ cmd_changes_list(
 	}
 	body.has_since = 1;
 	body.since = since;
-	if (limit != NULL) {
-		uint64_t n;
-		if (cmd_parse_id(limit, &n) != CRM_OK ||
-		    n > CRM_CHANGES_LIMIT_MAX) {
-			return cmd_usage_error(ctx, call,
-			    "--limit wants a number from 1 to %d, not '%s'",
-			    CRM_CHANGES_LIMIT_MAX, limit);
-		}
-		body.has_limit = 1;
-		body.limit = (uint32_t)n;
+	if (cmd_opt_limit(ctx, call, CRM_CHANGES_LIMIT_MAX, &body.has_limit,
+	        &body.limit) != CRM_OK) {
+		return CRM_EINVAL;
 	}
 	req.body_case = CRM__V1__REQUEST__BODY_CHANGES;
 	req.changes = &body;

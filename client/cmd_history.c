@@ -219,18 +219,11 @@ cmd_history_show(
 	Crm__V1__CustomerHistoryRequest body =
 	    CRM__V1__CUSTOMER_HISTORY_REQUEST__INIT;
 	Crm__V1__Response *resp = NULL;
-	const char *limit = cmd_opt(call, "--limit");
 	const char *before = cmd_opt(call, "--before");
 
-	if (limit != NULL) {
-		uint64_t n;
-		if (cmd_parse_id(limit, &n) != CRM_OK || n > 100000) {
-			return cmd_usage_error(ctx, call,
-			    "--limit wants a positive number, not '%s'",
-			    limit);
-		}
-		body.has_limit = 1;
-		body.limit = (uint32_t)n;
+	if (cmd_opt_limit(ctx, call, 100000, &body.has_limit, &body.limit) !=
+	    CRM_OK) {
+		return CRM_EINVAL;
 	}
 	if (before != NULL) {
 		body.before = (char *)before;
@@ -264,8 +257,8 @@ cmd_history_show(
 	if (resp->history->next_before != NULL) {
 		/* By id: the name may need quoting, the id never does. */
 		char lim[32] = "";
-		if (limit != NULL) {
-			snprintf(lim, sizeof(lim), " --limit %s", limit);
+		if (body.has_limit) {
+			snprintf(lim, sizeof(lim), " --limit %u", body.limit);
 		}
 		render_text(out, "more: customer history %llu%s --before %s",
 		    (unsigned long long)body.customer_id, lim,

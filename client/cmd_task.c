@@ -49,16 +49,9 @@ cmd_task_due(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		body.has_kind = 1;
 		body.kind = (Crm__V1__TaskKind)k;
 	}
-	const char *limit = cmd_opt(call, "--limit");
-	if (limit != NULL) {
-		uint64_t n;
-		if (cmd_parse_id(limit, &n) != CRM_OK || n > 1000) {
-			return cmd_usage_error(ctx, call,
-			    "--limit wants a number from 1 to 1000, not '%s'",
-			    limit);
-		}
-		body.has_limit = 1;
-		body.limit = (uint32_t)n;
+	if (cmd_opt_limit(ctx, call, 1000, &body.has_limit, &body.limit) !=
+	    CRM_OK) {
+		return CRM_EINVAL;
 	}
 	req.body_case = CRM__V1__REQUEST__BODY_DUE;
 	req.due = &body;

@@ -352,6 +352,25 @@ cmd_parse_id(const char *text, uint64_t *id)
 }
 
 crm_status
+cmd_opt_limit(struct cmd_ctx *ctx, const struct cmd_call *call, uint64_t max,
+    protobuf_c_boolean *has, uint32_t *limit)
+{
+	const char *text = cmd_opt(call, "--limit");
+	uint64_t n;
+	if (text == NULL) {
+		return CRM_OK;
+	}
+	if (cmd_parse_id(text, &n) != CRM_OK || n > max) {
+		return cmd_usage_error(ctx, call,
+		    "--limit wants a number from 1 to %llu, not '%s'",
+		    (unsigned long long)max, text);
+	}
+	*has = 1;
+	*limit = (uint32_t)n;
+	return CRM_OK;
+}
+
+crm_status
 cmd_parse_id_arg(struct cmd_ctx *ctx, const struct cmd_call *call,
     const char *what, const char *text, uint64_t *id)
 {

@@ -196,6 +196,15 @@ crm_status cmd_parse_enum(struct cmd_ctx *ctx, const struct cmd_call *call,
 crm_status cmd_parse_id(const char *text, uint64_t *id /* OUT */);
 
 /*
+ * cmd_opt_limit: call's --limit N, when given, as 1..max: *limit = N and
+ * *has = 1; otherwise the usage error "--limit wants a number from 1 to
+ * MAX". Without --limit nothing is set. Errors: CRM_EINVAL.
+ */
+crm_status cmd_opt_limit(struct cmd_ctx *ctx, const struct cmd_call *call,
+    uint64_t max, protobuf_c_boolean *has /* OUT */,
+    uint32_t *limit /* OUT */);
+
+/*
  * cmd_parse_id_arg: like cmd_parse_id, with a usage error naming what
  * ("task id") on failure. Errors: CRM_EINVAL.
  */
