@@ -112,14 +112,7 @@ open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 	    have && v.mv_size == 6 && memcmp(v.mv_data, "moving", 6) == 0;
 	s->legacy = fresh ? test_legacy() : !have;
 	if (!fresh && refuse_old) {
-		MDB_val sv;
-		unsigned ver = 0;
-		if (mdb_get(txn, s->dbi[DB_META], &k, &sv) == 0 &&
-		    sv.mv_size == 4) {
-			const unsigned char *b = sv.mv_data;
-			ver = (unsigned)b[0] << 24 | (unsigned)b[1] << 16 |
-			      (unsigned)b[2] << 8 | (unsigned)b[3];
-		}
+		unsigned ver = store_schema_get(s, txn);
 		if (ver < STORE_SCHEMA_VERSION && !moving) {
 			crm_err("this data has schema %u, this program works "
 			        "on schema %u: start crmd on it once to "
