@@ -517,6 +517,16 @@ body_hash(crm_arena *a, const Crm__V1__Request *req, uint8_t *out)
  */
 #define IDEM_KEY_V2 0x02
 
+/* The key of k (an IDEM_KEY_V2 key) as stored before it. */
+static void
+idem_key_old(store_key *old, const store_key *k)
+{
+	size_t id_len = k->len - 9;
+	memcpy(old->b, k->b + 1 + id_len, 8);
+	memcpy(old->b + 8, k->b + 1, id_len);
+	old->len = 8 + id_len;
+}
+
 static void
 idem_key(
     store_key *k, const struct auth_who *who, const ProtobufCBinaryData *id)
@@ -529,22 +539,12 @@ idem_key(
 	k->len = 1 + id->len + 8;
 #ifdef CRM_TEST_HOOKS
 	if (getenv("CRM_TEST_IDEM_OLD_KEYS") != NULL) {
-		/* The key stored replies had before IDEM_KEY_V2. */
-		memcpy(k->b, u.b, 8);
-		memcpy(k->b + 8, id->data, id->len);
-		k->len = 8 + id->len;
+		/* Store and look up as before IDEM_KEY_V2. */
+		store_key old;
+		idem_key_old(&old, k);
+		*k = old;
 	}
 #endif
-}
-
-/* The key of k (an IDEM_KEY_V2 key) as stored before it. */
-static void
-idem_key_old(store_key *old, const store_key *k)
-{
-	size_t id_len = k->len - 9;
-	memcpy(old->b, k->b + 1 + id_len, 8);
-	memcpy(old->b + 8, k->b + 1, id_len);
-	old->len = 8 + id_len;
 }
 
 /* Set once no stored reply has an old key (they sort before
