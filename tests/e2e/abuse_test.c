@@ -385,13 +385,23 @@ thousands_of_idle_connections_do_not_starve_clients(void **state)
 	}
 	double t_open = now_s() - t0;
 	idle_peak = n;
-	/* The server holds them all (each an accepted descriptor). */
+	/* The server holds every connection that sent its SP header (each
+	 * an accepted descriptor). The silent quarter (case 0) it may have
+	 * dropped already: nanomsg closes a connection whose header has not
+	 * come within 1 s of its accept (streamhdr.c), which is what a
+	 * server should do; under ThreadSanitizer the opening loop alone
+	 * takes over a second, so they are gone by the count. */
+	unsigned silent = 0;
+	for (unsigned i = 0; i < n; i++) {
+		silent += (i / 2) % 4 == 0;
+	}
+	long held = (long)(n - silent);
 	long fds1 = -1;
 	/* Up to 30 s: under ThreadSanitizer on a loaded machine crmd's
 	 * accepts trail the connects by several seconds. */
 	for (int i = 0; i < 300; i++) {
 		fds1 = peer_proc_fds(srv.pid);
-		if (fds1 >= fds0 + (long)n) {
+		if (fds1 >= fds0 + held) {
 			break;
 		}
 		usleep(100 * 1000);
@@ -414,12 +424,12 @@ thousands_of_idle_connections_do_not_starve_clients(void **state)
 	}
 	normal_client_ok();
 	long rss2 = rss("VmRSS"), anon2 = rss("RssAnon");
-	print_message("%u idle connections opened in %.1f s; crmd fds %ld -> "
-	              "%ld -> %ld; VmRSS %ld -> %ld -> %ld KiB; RssAnon %ld "
-	              "-> %ld -> %ld KiB\n",
-	    n, t_open, fds0, fds1, fds2, rss0, rss1, rss2, anon0, anon1,
-	    anon2);
-	assert_true(fds1 >= fds0 + (long)n);
+	print_message("%u idle connections (%u silent) opened in %.1f s; crmd "
+	              "fds %ld -> %ld -> %ld; VmRSS %ld -> %ld -> %ld KiB; "
+	              "RssAnon %ld -> %ld -> %ld KiB\n",
+	    n, silent, t_open, fds0, fds1, fds2, rss0, rss1, rss2, anon0,
+	    anon1, anon2);
+	assert_true(fds1 >= fds0 + held);
 	assert_true(fds2 <= fds0 + 8);
 	/* Generous: about 64 KiB per idle connection at most, and what
 	 * stays after closing them is under 64 MiB. */
