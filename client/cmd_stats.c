@@ -53,7 +53,7 @@ cmd_stats(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 	const Crm__V1__WriterStats *w = s->writer;
 	if (w != NULL) {
 		char commits[96], batch[96], bytes[128], commit[96],
-		    linger[96];
+		    linger[96], rerun[96];
 		double per = w->commits ? (double)w->requests / w->commits : 0;
 		double b =
 		    w->commits ? (double)w->write_bytes / w->commits : 0;
@@ -75,6 +75,8 @@ cmd_stats(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		snprintf(linger, sizeof(linger), "%llu (%llu short)",
 		    (unsigned long long)w->lingers,
 		    (unsigned long long)w->lingers_short);
+		snprintf(rerun, sizeof(rerun), "%llu",
+		    (unsigned long long)w->batch_reruns);
 		char up[32];
 		snprintf(up, sizeof(up), "%llu s",
 		    (unsigned long long)s->uptime_seconds);
@@ -85,6 +87,7 @@ cmd_stats(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		render_kv(out, "written per commit", bytes);
 		render_kv(out, "commit (write + sync)", commit);
 		render_kv(out, "waits for more writers", linger);
+		render_kv(out, "batches run again (a write failed)", rerun);
 		render_kv(out, "resolution", s->resolution);
 	}
 	render_set_json(out, render_json_message(&s->base));

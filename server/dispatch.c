@@ -666,14 +666,24 @@ dispatch_apply(struct req_ctx *ctx, MDB_txn *parent, const void *buf,
 			goto reply;
 		}
 	}
-	rc = store_nested_begin(ctx->st, parent, &child);
-	if (rc != CRM_OK) {
+	/* A nested transaction costs LMDB two large allocations and a copy
+	 * of every page the handler touches that parent had dirtied; the
+	 * writer saves them (ctx->direct) and runs the batch again with
+	 * them when a handler fails. */
+	if (ctx->direct) {
+		child = parent;
+	} else if ((rc = store_nested_begin(ctx->st, parent, &child)) !=
+	           CRM_OK) {
 		goto reply;
 	}
 	ctx->txn = child;
 	rc = row->handler(ctx, req, &resp);
 	if (rc != CRM_OK) {
-		store_nested_abort(child);
+		if (ctx->direct) {
+			how = DISPATCH_TAINTED;
+		} else {
+			store_nested_abort(child);
+		}
 		goto reply;
 	}
 	rc = dispatch_pack(ctx, req, &resp, CRM_OK, &out, &n);
@@ -688,14 +698,18 @@ dispatch_apply(struct req_ctx *ctx, MDB_txn *parent, const void *buf,
 		rc = store_put_msg(ctx->st, child, DB_IDEM, &k, &rec.base);
 	}
 	if (rc != CRM_OK) {
-		store_nested_abort(child);
+		if (ctx->direct) {
+			how = DISPATCH_TAINTED;
+		} else {
+			store_nested_abort(child);
+		}
 		if (out != NULL) {
 			nn_freemsg(out);
 		}
 		ctx->msg[0] = '\0';
 		goto reply;
 	}
-	rc = store_nested_commit(child);
+	rc = ctx->direct ? CRM_OK : store_nested_commit(child);
 	if (rc != CRM_OK) {
 		nn_freemsg(out);
 		goto reply;

@@ -64,6 +64,8 @@ struct req_ctx {
 	int changed;   /* a write changed something: poke subscribers */
 	int bulk;      /* an offline bulk load (crm-gen): no audit records,
 	                * no similar-name warnings */
+	int direct;    /* dispatch_apply runs the handler in the caller's
+	                * transaction, not a nested one (DISPATCH_TAINTED) */
 	char msg[512]; /* the status message of a failure */
 	/* Structured details of a failure (Status fields 4-6): set with
 	 * dispatch_fail_field, or directly (existing_id, retry_after_ms). */
@@ -195,6 +197,10 @@ enum dispatch_applied {
 	DISPATCH_APPLIED,    /* the handler's changes and the stored reply */
 	DISPATCH_REPLAYED,   /* applied before: the stored reply again */
 	DISPATCH_REUSED,     /* the request id was stored for another body */
+	/* ctx->direct only: the handler failed after it may have written
+	 * to parent. The caller must abort parent and run the batch again
+	 * without ctx->direct (the reply is the failure, to be dropped). */
+	DISPATCH_TAINTED,
 };
 
 /*
@@ -204,8 +210,9 @@ enum dispatch_applied {
  * writes): decodes buf again, looks up its request id for the caller who
  * (NULL: none) in parent (idempotency: a stored reply is sent again; the
  * same id with another body is refused), runs the handler in a nested
- * transaction with the prepare step's result prep, and stores the reply
- * under the request id in the same nested transaction. ctx comes from
+ * transaction with the prepare step's result prep (in parent itself
+ * with ctx->direct), and stores the reply under the request id in the
+ * same transaction. ctx comes from
  * dispatch_ctx_init; ctx->changed tells afterwards whether subscribers
  * should be poked. *reply is the packed response, an NN_MSG buffer: the
  * caller sends it or frees it with nn_freemsg; NULL when none could be

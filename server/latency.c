@@ -28,7 +28,7 @@
 static _Atomic uint64_t hist[CASES][BUCKETS];
 static _Atomic uint64_t sums[CASES];
 
-static _Atomic uint64_t lingers, lingers_short;
+static _Atomic uint64_t lingers, lingers_short, batch_reruns;
 static _Atomic uint64_t commits, committed, max_batch, write_bytes,
     write_calls;
 static _Atomic uint64_t commit_hist[BUCKETS];
@@ -152,6 +152,12 @@ latency_linger(int filled)
 		atomic_fetch_add_explicit(
 		    &lingers_short, 1, memory_order_relaxed);
 	}
+}
+
+void
+latency_rerun(void)
+{
+	atomic_fetch_add_explicit(&batch_reruns, 1, memory_order_relaxed);
 }
 
 void
@@ -307,7 +313,10 @@ latency_handle_stats(
 	}
 	w->has_commits = w->has_requests = w->has_max_batch =
 	    w->has_write_bytes = w->has_page_size = w->has_write_calls =
-	        w->has_lingers = w->has_lingers_short = 1;
+	        w->has_lingers = w->has_lingers_short = w->has_batch_reruns =
+	            1;
+	w->batch_reruns =
+	    atomic_load_explicit(&batch_reruns, memory_order_relaxed);
 	w->lingers = atomic_load_explicit(&lingers, memory_order_relaxed);
 	w->lingers_short =
 	    atomic_load_explicit(&lingers_short, memory_order_relaxed);

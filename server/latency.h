@@ -50,6 +50,10 @@ void latency_commit_begin(struct latency_commit *c /* OUT */);
  * filled: all it expected came. */
 void latency_linger(int filled);
 
+/* latency_rerun: the writer ran a batch again with nested transactions
+ * (a write failed after it may have written). */
+void latency_rerun(void);
+
 /* latency_commit_end: after it; ok: it committed requests requests. */
 void latency_commit_end(
     const struct latency_commit *c, size_t requests, int ok);

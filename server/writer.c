@@ -57,6 +57,7 @@ struct item {
 	void *reply;
 	size_t reply_len;
 	int changed;
+	enum dispatch_applied how;
 };
 
 struct writer {
@@ -73,6 +74,9 @@ struct writer {
 	int stopping;
 	crm_arena arena;
 	unsigned long long commits, mutations, replays, reused, pruned;
+	/* Batches run again with nested transactions: a write failed
+	 * after it may have written (run_batch). */
+	unsigned long long reruns;
 	/* The pruning sweep: where the next step starts (empty: the first
 	 * key), and when it is due (CLOCK_MONOTONIC ms). */
 	uint8_t prune_key[STORE_KEY_MAX];
@@ -115,28 +119,39 @@ mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Apply one mutation in a nested transaction of parent (dispatch_apply);
- * set it->reply and count what became of it. */
+/* Apply one mutation in parent (dispatch_apply), directly or (nested) in
+ * a nested transaction of its own; set it->reply and what became of it. */
 static void
-apply(writer *w, MDB_txn *parent, struct item *it)
+apply(writer *w, MDB_txn *parent, struct item *it, int nested)
 {
 	struct req_ctx ctx;
 	dispatch_ctx_init(&ctx, w->st, w->cfg, &w->arena, clock_now());
-	switch (dispatch_apply(&ctx, parent, it->m.body, it->m.len,
+	ctx.direct = !nested;
+	it->how = dispatch_apply(&ctx, parent, it->m.body, it->m.len,
 	    it->has_who ? &it->who : NULL, &it->prep, &it->reply,
-	    &it->reply_len)) {
-	case DISPATCH_APPLIED:
-		it->changed = ctx.changed;
-		w->mutations++;
-		break;
-	case DISPATCH_REPLAYED:
-		w->replays++;
-		break;
-	case DISPATCH_REUSED:
-		w->reused++;
-		break;
-	case DISPATCH_FAILED:
-		break;
+	    &it->reply_len);
+	it->changed = it->how == DISPATCH_APPLIED && ctx.changed;
+}
+
+/* Count what became of a committed batch's writes. */
+static void
+count_batch(writer *w, const struct item *batch, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		switch (batch[i].how) {
+		case DISPATCH_APPLIED:
+			w->mutations++;
+			break;
+		case DISPATCH_REPLAYED:
+			w->replays++;
+			break;
+		case DISPATCH_REUSED:
+			w->reused++;
+			break;
+		case DISPATCH_FAILED:
+		case DISPATCH_TAINTED:
+			break;
+		}
 	}
 }
 
@@ -151,6 +166,7 @@ fail_batch(struct item *batch, size_t n, crm_status code, const char *msg)
 			it->reply = NULL;
 		}
 		it->changed = 0;
+		it->how = DISPATCH_FAILED;
 		if (code == CRM_OK) {
 			continue;
 		}
@@ -174,19 +190,38 @@ fail_batch(struct item *batch, size_t n, crm_status code, const char *msg)
 	}
 }
 
+/*
+ * Apply a batch in one transaction and commit it (synced) before any
+ * reply goes out. The writes run in the batch's transaction directly;
+ * when one fails after it may have written (DISPATCH_TAINTED), the
+ * batch runs again with a nested transaction per write, so a failed
+ * write leaves nothing and the others stand. A full map: grow, run again.
+ */
 static void
 run_batch(writer *w, struct item *batch, size_t n)
 {
 	crm_status rc = CRM_INTERNAL;
+	int nested = 0;
 	for (int attempt = 0; attempt <= GROW_RETRIES; attempt++) {
 		MDB_txn *txn;
+		int tainted = 0;
 		store_map_full = 0;
 		rc = store_write_begin(w->st, &txn);
 		if (rc != CRM_OK) {
 			break;
 		}
-		for (size_t i = 0; i < n && !store_map_full; i++) {
-			apply(w, txn, &batch[i]);
+		for (size_t i = 0; i < n && !store_map_full && !tainted; i++) {
+			apply(w, txn, &batch[i], nested);
+			tainted = batch[i].how == DISPATCH_TAINTED;
+		}
+		if (tainted && !store_map_full) {
+			store_write_abort(w->st, txn);
+			fail_batch(batch, n, CRM_OK, NULL);
+			nested = 1;
+			w->reruns++;
+			latency_rerun();
+			attempt--; /* not a growth: at most once (nested) */
+			continue;
 		}
 		if (store_map_full) {
 			store_write_abort(w->st, txn);
@@ -245,6 +280,7 @@ run_batch(writer *w, struct item *batch, size_t n)
 	}
 	if (rc == CRM_OK) {
 		w->commits++;
+		count_batch(w, batch, n);
 		if (changed) {
 			transport_poke(w->pub, w->commits, w->cursor);
 		}
@@ -718,9 +754,10 @@ writer_stop(writer *w)
 	crm_info("writer: %llu commits, %llu mutations, %llu replayed "
 	         "replies, %llu reused ids refused, %llu stored replies "
 	         "pruned, %llu pool-rule warnings and reclaims, %llu "
-	         "group-commit lingers (%llu short)",
+	         "group-commit lingers (%llu short), %llu batches run "
+	         "again nested",
 	    w->commits, w->mutations, w->replays, w->reused, w->pruned,
-	    w->reclaimed, w->lingers, w->lingers_short);
+	    w->reclaimed, w->lingers, w->lingers_short, w->reruns);
 	crm_arena_fini(&w->arena);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);

@@ -3,13 +3,15 @@
  * acksync_shim.c: an LD_PRELOAD library for crmd that watches the order of
  * commits, syncs and replies (issue 6, test 2: acknowledge after sync).
  *
- * In each thread it notes when a nested write transaction commits (a
- * mutation applied, not yet durable) and when the top-level write
- * transaction commits (LMDB syncs the data with fdatasync and the meta
- * page before mdb_txn_commit returns). A reply (nn_sendmsg) sent by a
- * thread holding applied but uncommitted mutations is a violation; so is
- * a top-level commit during which no sync call happened. At exit it
- * writes its counters to the file named by ACKSYNC_OUT.
+ * In each thread it notes when a put or delete goes into the top-level
+ * write transaction (a mutation applied, not yet durable: the writer runs
+ * a batch's writes in it directly, or in nested transactions when it runs
+ * the batch again) and when the top-level write transaction commits (LMDB
+ * syncs the data with fdatasync and the meta page before mdb_txn_commit
+ * returns). A reply (nn_sendmsg) sent by a thread holding applied but
+ * uncommitted mutations is a violation; so is a top-level commit during which
+ * no sync call happened. At exit it writes its counters to the file named by
+ * ACKSYNC_OUT.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -21,8 +23,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-static atomic_ulong syncs, commits, writing, nested, replies, violations,
-    unsynced;
+static atomic_ulong syncs, commits, writing, changes, nested, replies,
+    violations, unsynced;
 static _Thread_local MDB_txn *top; /* this thread's top-level write txn */
 static _Thread_local int dirty;    /* applied mutations not yet durable */
 
@@ -85,7 +87,56 @@ mdb_txn_commit(MDB_txn *txn)
 	int rc = REAL(mdb_txn_commit)(txn);
 	if (rc == 0 && top != NULL) {
 		atomic_fetch_add(&nested, 1);
+	}
+	return rc;
+}
+
+/* A change while this thread holds a top-level write transaction. */
+static void
+changed(void)
+{
+	if (top != NULL) {
+		atomic_fetch_add(&changes, 1);
 		dirty = 1;
+	}
+}
+
+int
+mdb_put(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data, unsigned flags)
+{
+	int rc = REAL(mdb_put)(txn, dbi, key, data, flags);
+	if (rc == 0) {
+		changed();
+	}
+	return rc;
+}
+
+int
+mdb_del(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data)
+{
+	int rc = REAL(mdb_del)(txn, dbi, key, data);
+	if (rc == 0) {
+		changed();
+	}
+	return rc;
+}
+
+int
+mdb_cursor_put(MDB_cursor *c, MDB_val *key, MDB_val *data, unsigned flags)
+{
+	int rc = REAL(mdb_cursor_put)(c, key, data, flags);
+	if (rc == 0) {
+		changed();
+	}
+	return rc;
+}
+
+int
+mdb_cursor_del(MDB_cursor *c, unsigned flags)
+{
+	int rc = REAL(mdb_cursor_del)(c, flags);
+	if (rc == 0) {
+		changed();
 	}
 	return rc;
 }
@@ -122,10 +173,11 @@ report(void)
 		return;
 	}
 	fprintf(f,
-	    "commits %lu\nwriting %lu\nnested %lu\nsyncs %lu\nreplies %lu\n"
-	    "violations %lu\nunsynced %lu\n",
-	    atomic_load(&commits), atomic_load(&writing), atomic_load(&nested),
-	    atomic_load(&syncs), atomic_load(&replies),
-	    atomic_load(&violations), atomic_load(&unsynced));
+	    "commits %lu\nwriting %lu\nputs %lu\nnested %lu\nsyncs %lu\n"
+	    "replies %lu\nviolations %lu\nunsynced %lu\n",
+	    atomic_load(&commits), atomic_load(&writing),
+	    atomic_load(&changes), atomic_load(&nested), atomic_load(&syncs),
+	    atomic_load(&replies), atomic_load(&violations),
+	    atomic_load(&unsynced));
 	fclose(f);
 }

@@ -140,20 +140,19 @@ replies_wait_for_the_sync(void **state)
 	}
 	crm_test_server_stop(&srv);
 	unsigned long commits = counter(out, "writing");
-	unsigned long nested = counter(out, "nested");
+	unsigned long puts = counter(out, "puts");
 	unsigned long syncs = counter(out, "syncs");
 	unsigned long violations = counter(out, "violations");
 	unsigned long unsynced = counter(out, "unsynced");
 	fprintf(stderr,
 	    "ack after sync: %d writes acknowledged; %lu commits with "
-	    "writes (group "
-	    "commit: %.1f mutations each), %lu syncs; %lu replies before "
-	    "their sync, %lu commits without a sync\n",
-	    ok, commits, commits ? (double)nested / (double)commits : 0, syncs,
+	    "writes (%.1f puts and deletes each), %lu syncs; %lu replies "
+	    "before their sync, %lu commits without a sync\n",
+	    ok, commits, commits ? (double)puts / (double)commits : 0, syncs,
 	    violations, unsynced);
 	remove(out);
 	assert_int_equal(ok, WRITES);
-	assert_true(nested >= WRITES);
+	assert_true(puts >= WRITES);
 	assert_true(commits > 0 && syncs >= commits);
 	assert_int_equal(violations, 0);
 	assert_int_equal(unsynced, 0);

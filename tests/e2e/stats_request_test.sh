@@ -85,6 +85,45 @@ n=$(printf '%s\n' "$out" | grep -c 'Linger r')
 [ "$n" = "$added" ] && ok "each of the $added concurrent adds is there once" ||
 	bad "$n Linger customers, want $added"
 
+# A write refused by its handler (an existing name) among concurrent
+# writes: the writer runs a batch's writes in its transaction directly,
+# and when one fails it runs the batch again with a nested transaction
+# per write. The refused one leaves nothing, the others all stand.
+run "$CRM" --format json -c stats
+reruns0=$(printf '%s' "$out" | json "d['writer'].get('batch_reruns', 0)")
+pids=()
+for i in 1 2 3 4 5 6; do
+	(for k in 1 2 3; do
+		"$CRM" -c "customer add 'Rerun w$i k$k'" >/dev/null 2>&1
+	done) &
+	pids+=($!)
+done
+refused=0
+for k in 1 2 3; do
+	if "$CRM" -c "customer add 'Stats Test 1 Ltd'" >"$H/dup.out" 2>&1; then
+		bad "a second 'Stats Test 1 Ltd' was added: $(cat "$H/dup.out")"
+	elif grep -q 'already exists' "$H/dup.out"; then
+		refused=$((refused + 1))
+	fi
+done
+wait "${pids[@]}"
+[ "$refused" = 3 ] && ok "an existing name is refused 3 times among concurrent adds" ||
+	bad "$refused of 3 adds of an existing name refused as existing"
+run "$CRM" --format json -c stats
+reruns=$(printf '%s' "$out" | json "d['writer'].get('batch_reruns', 0)")
+[ "$reruns" -ge $((reruns0 + 3)) ] &&
+	ok "each refused write ran its batch again ($reruns0 -> $reruns)" ||
+	bad "batch_reruns $reruns0 -> $reruns after 3 refused writes"
+run_exit 0 "list the customers" "$CRM" --format csv -c 'customer list'
+n=$(printf '%s\n' "$out" | grep -c 'Rerun w')
+[ "$n" = 18 ] && ok "the 18 adds beside them are there once each" ||
+	bad "$n Rerun customers, want 18"
+n=$(printf '%s\n' "$out" | grep -c 'Stats Test 1 Ltd')
+[ "$n" = 1 ] && ok "the existing name is there once" ||
+	bad "'Stats Test 1 Ltd' $n times"
+run "$CRM" -c stats
+has "stats shows the batches run again" "batches run again (a write failed)"
+
 for who in li wang; do
 	export XDG_CONFIG_HOME=$H/config-$who
 	e2e_login "$who" "pw-$who"

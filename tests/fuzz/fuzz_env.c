@@ -77,10 +77,28 @@ exec(const uint8_t *buf, size_t len, int commit, struct fuzz_env_reply *out,
 			fprintf(stderr, "fuzz_env: no write txn\n");
 			abort();
 		}
+		/* As the writer runs a batch: in parent directly, and again
+		 * with a nested transaction when the handler failed. */
 		dispatch_ctx_init(
 		    &wctx, env.st, &env.cfg, &env.writer, env.now);
+		wctx.direct = 1;
 		enum dispatch_applied how = dispatch_apply(&wctx, parent, buf,
 		    len, ctx.who, &ctx.prep, &reply, &reply_len);
+		if (how == DISPATCH_TAINTED) {
+			if (reply != NULL) {
+				nn_freemsg(reply);
+				reply = NULL;
+			}
+			store_write_abort(env.st, parent);
+			if (store_write_begin(env.st, &parent) != CRM_OK) {
+				fprintf(stderr, "fuzz_env: no write txn\n");
+				abort();
+			}
+			dispatch_ctx_init(
+			    &wctx, env.st, &env.cfg, &env.writer, env.now);
+			how = dispatch_apply(&wctx, parent, buf, len, ctx.who,
+			    &ctx.prep, &reply, &reply_len);
+		}
 		out->ran_handler = how == DISPATCH_APPLIED;
 		if (!commit) {
 			store_write_abort(env.st, parent);
