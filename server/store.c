@@ -94,12 +94,38 @@ test_legacy(void)
 #endif
 }
 
+/* Whether the LMDB environment holds another program's data: entries in
+ * its main database but no crm meta database. 1: foreign. */
+static int
+foreign(MDB_txn *txn)
+{
+	MDB_dbi main_db;
+	MDB_stat st;
+	MDB_val k = { strlen(db_names[DB_META]), (void *)db_names[DB_META] };
+	MDB_val v;
+	if (mdb_dbi_open(txn, NULL, 0, &main_db) != 0 ||
+	    mdb_stat(txn, main_db, &st) != 0) {
+		return 0; /* the opens below say what is wrong */
+	}
+	return st.ms_entries > 0 &&
+	       mdb_get(txn, main_db, &k, &v) == MDB_NOTFOUND;
+}
+
 /* Open every database: the meta first, whose "schema" and "layout" say
- * whether the data is new, of the old layout, or being moved. */
+ * whether the data is new, of the old layout, or being moved. Data of
+ * another program, or of a newer schema, is refused (EMEDIUMTYPE,
+ * EPROTO) before anything is created: a mistyped --data must not write
+ * into it, nor an older crm program into newer data. */
 static int
 open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 {
 	unsigned create = read_only ? 0u : MDB_CREATE;
+	if (foreign(txn)) {
+		crm_err("this folder holds an LMDB database that is not "
+		        "crm's (it has no crm meta database); crm leaves it "
+		        "as it is: check the data folder");
+		return EMEDIUMTYPE;
+	}
 	int rc =
 	    mdb_dbi_open(txn, db_names[DB_META], create, &s->dbi[DB_META]);
 	if (rc != 0) {
@@ -111,6 +137,13 @@ open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 	int moving =
 	    have && v.mv_size == 6 && memcmp(v.mv_data, "moving", 6) == 0;
 	s->legacy = fresh ? test_legacy() : !have;
+	if (!fresh && store_schema_get(s, txn) > STORE_SCHEMA_VERSION) {
+		crm_err("this data has schema %u; this program knows up to "
+		        "schema %u: use the crm programs that wrote it (or "
+		        "newer)",
+		    store_schema_get(s, txn), STORE_SCHEMA_VERSION);
+		return EPROTO;
+	}
 	if (!fresh && refuse_old) {
 		unsigned ver = store_schema_get(s, txn);
 		if (ver < STORE_SCHEMA_VERSION && !moving) {
@@ -163,6 +196,33 @@ open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 	return 0;
 }
 
+/* Create s->env, set it up and open dir with flags; on failure nothing
+ * is left open (LMDB's handle of a failed open is closed). */
+static int
+env_open(store *s, const char *dir, unsigned flags)
+{
+	int rc = mdb_env_create(&s->env);
+	if (rc != 0) {
+		s->env = NULL;
+		return rc;
+	}
+	rc = mdb_env_set_maxdbs(s->env, STORE_MAX_DBS);
+	if (rc == 0) {
+		rc = mdb_env_set_maxreaders(s->env, 256);
+	}
+	if (rc == 0) {
+		rc = mdb_env_set_mapsize(s->env, s->map_size);
+	}
+	if (rc == 0) {
+		rc = mdb_env_open(s->env, dir, flags, 0600);
+	}
+	if (rc != 0) {
+		mdb_env_close(s->env);
+		s->env = NULL;
+	}
+	return rc;
+}
+
 crm_status
 store_open(store *s, const char *dir, size_t map_size, int mode)
 {
@@ -175,34 +235,43 @@ store_open(store *s, const char *dir, size_t map_size, int mode)
 		crm_err("cannot create %s: %s", dir, strerror(errno));
 		return CRM_INTERNAL;
 	}
-	int rc = mdb_env_create(&s->env);
-	if (rc != 0) {
-		return store_map_lmdb(rc, "mdb_env_create");
-	}
-	rc = mdb_env_set_maxdbs(s->env, STORE_MAX_DBS);
-	if (rc != 0) {
-		mdb_env_close(s->env);
-		s->env = NULL;
-		return store_map_lmdb(rc, "mdb_env_set_maxdbs");
-	}
-	mdb_env_set_maxreaders(s->env, 256);
-	MDB_envinfo info;
 	unsigned flags = MDB_NOTLS | (read_only ? MDB_RDONLY : 0u) |
 	                 (mode == STORE_BULK ? MDB_NOSYNC : 0u);
-	rc = mdb_env_set_mapsize(s->env, map_size);
-	if (rc == 0) {
-		rc = mdb_env_open(s->env, dir, flags, 0600);
-	}
-	if (rc != 0) {
-		crm_status st =
-		    rc == ENOENT ? CRM_NOT_FOUND : store_map_lmdb(rc, dir);
+	/* A read-only open leaves nothing behind: not the lock file LMDB
+	 * makes when the data turns out unreadable. */
+	char *lock_path = crm_xasprintf("%s/lock.mdb", dir);
+	char *data_path = crm_xasprintf("%s/data.mdb", dir);
+	struct stat lst, dst;
+	int had_lock = stat(lock_path, &lst) == 0;
+	int rc;
+	if (read_only && stat(data_path, &dst) == 0 && dst.st_size == 0) {
+		crm_err("%s is empty (0 bytes): no crm database", data_path);
+		rc = ENOENT;
+	} else {
+		rc = env_open(s, dir, flags);
+		if (rc == EACCES && read_only) {
+			/* A folder this user cannot write (a backup on
+			 * read-only media): no lock file, so no crmd may
+			 * write to it meanwhile. */
+			crm_warn("%s: cannot make the lock file (%s): reading "
+			         "without it; no crmd may write to it "
+			         "meanwhile",
+			    dir, strerror(rc));
+			rc = env_open(s, dir, flags | MDB_NOLOCK);
+		}
 		if (rc == ENOENT) {
 			crm_err("no database in %s", dir);
 		}
-		mdb_env_close(s->env);
-		s->env = NULL;
-		return st;
 	}
+	if (rc != 0 && read_only && !had_lock) {
+		(void)unlink(lock_path);
+	}
+	free(lock_path);
+	free(data_path);
+	if (rc != 0) {
+		return rc == ENOENT ? CRM_NOT_FOUND : store_map_lmdb(rc, dir);
+	}
+	MDB_envinfo info;
 	/* Another process may have grown the map: adopt the larger size. */
 	mdb_env_info(s->env, &info);
 	if (info.me_mapsize > s->map_size) {
@@ -231,8 +300,9 @@ store_open(store *s, const char *dir, size_t map_size, int mode)
 		store_close(s);
 		return rc == MDB_NOTFOUND ? CRM_NOT_FOUND
 		       : rc == EAGAIN     ? CRM_UNAVAILABLE
-		       : rc == EPROTO     ? CRM_UNSUPPORTED
-		                          : store_map_lmdb(rc, "open");
+		       : rc == EPROTO || rc == EMEDIUMTYPE
+		           ? CRM_UNSUPPORTED
+		           : store_map_lmdb(rc, "open");
 	}
 	rc = mdb_txn_commit(txn);
 	if (rc != 0) {
