@@ -54,6 +54,12 @@ cli_backup(int argc, char **argv)
 		config_free(&cfg);
 		return backup_usage(stderr);
 	}
+	if (argv[optind][strspn(argv[optind], " \t")] == '\0') {
+		fprintf(stderr, "crmd: backup: the backup's name is empty; "
+		                "give a name or a path\n");
+		config_free(&cfg);
+		return 2;
+	}
 	store *st = store_new();
 	crm_status orc = store_open(st, cfg.data_dir, 0, STORE_READ_ONLY);
 	if (orc != CRM_OK) {

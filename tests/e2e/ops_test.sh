@@ -138,6 +138,11 @@ code=$?
 [ $code -eq 1 ] && [[ $out == *"the folder $T/no/such is missing"* ]] &&
 	ok "two missing levels: said clearly" ||
 	bad "crmd backup into no/such (exit $code): $out"
+out=$("$CRMD" backup --data "$T/db" "" 2>&1)
+code=$?
+[ $code -eq 2 ] && [[ $out == *"name is empty"* ]] &&
+	ok "an empty backup name: said clearly" ||
+	bad "crmd backup '' (exit $code): $out"
 
 [ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
 exit $((fails > 0))
