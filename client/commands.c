@@ -599,7 +599,9 @@ const struct cmd_row cmd_table[] = {
 	    .summary =
 	        "Search names, notes, industry, region, pain points, "
 	        "contacts (names, titles, phones, e-mails; as typed, apart "
-	        "from case and width); --followups: follow-ups too.",
+	        "from case, width and the blanks around it; a phone number "
+	        "by its digits, however written); --followups: follow-ups "
+	        "too.",
 	    .min_args = 1,
 	    .max_args = -1,
 	    .opts = customer_find_opts,

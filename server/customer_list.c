@@ -209,10 +209,10 @@ customer_handle_find(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	const Crm__V1__CustomerFindRequest *r = req->customer_find;
-	char *needle = r->text ? crm_utf8_fold(r->text) : NULL;
-	/* Blanks alone would match nearly every text: refused as empty. */
-	if (needle == NULL || needle[strspn(needle, " \t\r\n")] == '\0') {
-		free(needle);
+	/* Folded, trimmed, a phone number as digits (search_needle). Blanks
+	 * alone would match nearly every text: refused as empty. */
+	char *needle = search_needle(r->text);
+	if (needle == NULL) {
 		return dispatch_fail(
 		    ctx, CRM_EINVAL, "give some text to find");
 	}

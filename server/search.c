@@ -19,18 +19,10 @@ struct text {
 	size_t len, cap;
 };
 
-/* Append the folded s and a newline. */
-static int
-add(struct text *t, const char *s)
+/* Append n bytes of s and a newline. */
+static void
+add_raw(struct text *t, const char *s, size_t n)
 {
-	if (s == NULL || *s == '\0') {
-		return 0;
-	}
-	char *f = crm_utf8_fold(s);
-	if (f == NULL) {
-		return 0;
-	}
-	size_t n = strlen(f);
 	if (t->len + n + 1 > t->cap) {
 		size_t cap = t->cap ? t->cap : 256;
 		while (cap < t->len + n + 1) {
@@ -39,11 +31,125 @@ add(struct text *t, const char *s)
 		t->buf = crm_xrealloc(t->buf, cap);
 		t->cap = cap;
 	}
-	memcpy(t->buf + t->len, f, n);
+	memcpy(t->buf + t->len, s, n);
 	t->len += n;
 	t->buf[t->len++] = '\n';
-	free(f);
+}
+
+/* Append the folded s and a newline. */
+static void
+add(struct text *t, const char *s)
+{
+	if (s == NULL || *s == '\0') {
+		return;
+	}
+	char *f = crm_utf8_fold(s);
+	if (f != NULL) {
+		add_raw(t, f, strlen(f));
+		free(f);
+	}
+}
+
+/* ---------------------------------------------------- phone numbers */
+
+/* What may stand between a phone number's digits as people write it. */
+static int
+phone_sep(char c)
+{
+	return c == ' ' || c == '-' || c == '(' || c == ')' || c == '+' ||
+	       c == '.' || c == '/';
+}
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+#define PHONE_MIN_DIGITS 5
+
+/*
+ * The next phone number in s from *at: a run of digits and separators
+ * with at least PHONE_MIN_DIGITS digits and a separator between two of
+ * them (digits alone are found as they are). Its digits go to out (at
+ * least as long as the run, plus 1); returns their count, 0 at the end.
+ */
+static size_t
+next_phone(const char *s, size_t *at, char *out)
+{
+	size_t i = *at;
+	while (s[i] != '\0') {
+		while (s[i] != '\0' && !is_digit(s[i])) {
+			i++;
+		}
+		size_t n = 0, seps = 0, pending = 0;
+		while (is_digit(s[i]) || phone_sep(s[i])) {
+			if (is_digit(s[i])) {
+				out[n++] = s[i];
+				seps += pending;
+				pending = 0;
+			} else {
+				pending = 1;
+			}
+			i++;
+		}
+		if (n >= PHONE_MIN_DIGITS && seps > 0) {
+			out[n] = '\0';
+			*at = i;
+			return n;
+		}
+	}
+	*at = i;
 	return 0;
+}
+
+/* Append the digits of each phone number in the text so far. */
+static void
+add_phone_digits(struct text *t)
+{
+	size_t end = t->len, at = 0, n;
+	char *fields = crm_xmalloc(end + 1), *digits = crm_xmalloc(end + 1);
+	memcpy(fields, t->buf ? t->buf : "", end);
+	fields[end] = '\0';
+	while ((n = next_phone(fields, &at, digits)) > 0) {
+		add_raw(t, digits, n);
+	}
+	free(fields);
+	free(digits);
+}
+
+char *
+search_needle(const char *typed)
+{
+	char *f = typed != NULL ? crm_utf8_fold(typed) : NULL;
+	if (f == NULL) {
+		return NULL;
+	}
+	size_t b = strspn(f, " \t\r\n"), e = strlen(f);
+	while (e > b && strchr(" \t\r\n", f[e - 1]) != NULL) {
+		e--;
+	}
+	if (e == b) {
+		free(f);
+		return NULL;
+	}
+	memmove(f, f + b, e - b);
+	f[e - b] = '\0';
+	/* The whole needle one phone number: its digits. */
+	size_t at = 0, digits = 0;
+	for (const char *p = f; *p != '\0'; p++) {
+		if (!is_digit(*p) && !phone_sep(*p)) {
+			return f;
+		}
+		digits += is_digit(*p) != 0;
+	}
+	char *d = crm_xmalloc(strlen(f) + 1);
+	if (digits >= PHONE_MIN_DIGITS && next_phone(f, &at, d) == digits) {
+		free(f);
+		return d;
+	}
+	free(d);
+	return f;
 }
 
 crm_status
@@ -81,6 +187,7 @@ search_text(struct req_ctx *ctx, uint64_t id, char **out, size_t *len)
 			add(&t, k->phones[i]);
 		}
 	}
+	add_phone_digits(&t);
 	if (t.len > TEXT_MAX) {
 		t.len =
 		    TEXT_MAX; /* beyond: found by nothing but the records */
@@ -220,6 +327,14 @@ search_folded_has(const char *text, const char *needle)
 	}
 	char *f = crm_utf8_fold(text);
 	int hit = f != NULL && strstr(f, needle) != NULL;
+	if (f != NULL && !hit && is_digit(needle[0])) {
+		char *d = crm_xmalloc(strlen(f) + 1);
+		size_t at = 0;
+		while (!hit && next_phone(f, &at, d) > 0) {
+			hit = strstr(d, needle) != NULL;
+		}
+		free(d);
+	}
 	free(f);
 	return hit;
 }

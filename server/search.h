@@ -6,7 +6,10 @@
  * owner || customer id (DB_SEARCH_TEXT), so a rep's texts lie together. A
  * search then reads one short value per customer of the caller's scope instead
  * of unpacking the customer and its contacts and folding every field.
- * Merged tombstones have none.
+ * Merged tombstones have none. After the fields, each phone number as
+ * written in them ("138 0013 8000", "021-6234-5678", "+86 (21) 6234")
+ * once more as digits alone, so a number is found however it is typed
+ * (the needle goes through search_needle).
  */
 #ifndef SEARCH_H
 #define SEARCH_H
@@ -29,9 +32,16 @@ crm_status search_update(
 crm_status search_text(
     struct req_ctx *ctx, uint64_t id, char **text, size_t *len /* OUT */);
 
-/* search_folded_has: whether needle (already folded) occurs in text once
- * text is folded (crm_utf8_fold); 0 for a NULL or empty text. */
+/* search_folded_has: whether needle (from search_needle) occurs in text
+ * once text is folded (crm_utf8_fold), or, for a needle of digits, in
+ * the digits of one of text's phone numbers; 0 for a NULL or empty text. */
 int search_folded_has(const char *text, const char *needle);
+
+/* search_needle: what a find looks for, from the text typed: folded,
+ * without the blanks around it, and a phone number typed with blanks or
+ * + - ( ) . between its digits as its digits alone. NULL when nothing is
+ * left (blanks alone). The caller frees. */
+char *search_needle(const char *typed);
 
 /*
  * search_match: whether customer id's stored text holds needle (folded).

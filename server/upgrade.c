@@ -28,6 +28,9 @@
  * Version 12: each open-task entry (task_open) holds the task as due
  * shows it, with its customer's name, grade and stage, filled by
  * task_due_reindex.
+ * Version 13: search texts end with each phone number's digits alone
+ * (search.h), so a number is found however it is typed: the rebuild of
+ * every upgrade writes them.
  */
 #include "upgrade.h"
 
