@@ -393,8 +393,10 @@ admin)
 	for row in "${customers[@]}"; do
 		n=$((n + 1))
 		IFS='|' read -r name owner grade stage industry region source contact title <<<"$row"
-		printf 'contact add "%s" "%s" --title "%s"%s\n' "$name" "$contact" \
-			"$title" "$([ $((n % 3)) -eq 0 ] && echo ' --role decision_maker')"
+		# phones written as people do: 138 0013 8001, 138 0013 8002, ...
+		printf 'contact add "%s" "%s" --title "%s" --phone "138 0013 %04d"%s\n' \
+			"$name" "$contact" "$title" $((8000 + n)) \
+			"$([ $((n % 3)) -eq 0 ] && echo ' --role decision_maker')"
 	done
 	;;
 li | zhang)
