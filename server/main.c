@@ -43,6 +43,21 @@ static const struct {
 	{ "user", cli_user },
 };
 
+/* SIGTERM or SIGINT during the upgrade: the transaction under way is
+ * dropped with the process, what was committed stays (store_relocate's
+ * batches, the steps before). */
+static void
+upgrade_stopped(int sig)
+{
+	static const char msg[] =
+	    "crmd: stopped during the data upgrade; what it finished is kept: "
+	    "start crmd again to finish it\n";
+	(void)sig;
+	ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	(void)n;
+	_exit(0);
+}
+
 /* One crmd per data folder: a second would not see the first's
  * in-memory state (login slow-down) and would double the writers. */
 static int
@@ -76,7 +91,17 @@ serve(struct srv_config *cfg)
 		store_free(st);
 		return 1;
 	}
-	if (upgrade_run(st) != CRM_OK) {
+	/* An upgrade of a large data set takes minutes: a stop meanwhile
+	 * says what became of it (each step commits on its own). */
+	struct sigaction up = { .sa_handler = upgrade_stopped }, was_term,
+	                 was_int;
+	sigemptyset(&up.sa_mask);
+	sigaction(SIGTERM, &up, &was_term);
+	sigaction(SIGINT, &up, &was_int);
+	crm_status urc = upgrade_run(st);
+	sigaction(SIGTERM, &was_term, NULL);
+	sigaction(SIGINT, &was_int, NULL);
+	if (urc != CRM_OK) {
 		crm_err("cannot upgrade the database in %s", cfg->data_dir);
 		goto out;
 	}

@@ -62,6 +62,25 @@ run_exit 2 "crm-check refuses data whose move was interrupted" \
 	"$CHECK" "$H/db"
 has "and says to start crmd to finish it" "start crmd"
 
+# -- stopped by SIGTERM mid-move (batches of one entry: the move takes
+# seconds)
+CRM_TEST_RELOCATE_BATCH=1 \
+	"$CRMD" --data "$H/db" --listen "$CRM_SERVER" >"$H/term.log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do
+	grep -q "moving" "$H/term.log" && break
+	sleep 0.05
+done
+sleep 0.2
+kill -TERM "$pid"
+wait "$pid"
+code=$?
+exit_is 0 "SIGTERM mid-move: crmd stops and exits 0"
+grep -q "stopped during the data upgrade; what it finished is kept" \
+	"$H/term.log" && ok "it says the upgrade stopped and what is kept" ||
+	bad "no word of the stopped upgrade: $(tail -3 "$H/term.log")"
+cat "$H/term.log" >>"$H/crmd.log"
+
 # -- the next start finishes it
 e2e_start
 has_re_log() {
