@@ -405,8 +405,10 @@ say_not_running(crm_conn *c)
 	if (c->tunnel != NULL) {
 		return; /* server_gone said why */
 	}
-	snprintf(
-	    c->error, sizeof(c->error), "crmd is not running at %s", c->url);
+	snprintf(c->error, sizeof(c->error),
+	    "crmd is not running at %s (or is still starting: an upgrade of "
+	    "its data can take minutes, and its log says so)",
+	    c->url);
 }
 
 /* ------------------------------------------------------------ calls */
