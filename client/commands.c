@@ -240,7 +240,7 @@ static const struct cmd_opt due_opts[] = {
 	{ "--kind", "K", false, complete_task_kind,
 	    "only this kind: follow_up (next follow-up), todo (task), "
 	    "regrade (re-grade), greeting, routine or reclaim_warn (pool "
-	    "warning); commitments and SLA clocks have their own commands" },
+	    "warning); commitments and SLA clocks: see `commitments`, `sla`" },
 	{ "--limit", "N", false, NULL,
 	    "at most N tasks (default 200, up to 1000)" },
 	{ NULL, NULL, false, NULL, NULL },
