@@ -5,13 +5,51 @@
  * read and shown in local time; how late a task is comes from the
  * server's clock (TaskList.now), not this machine's.
  */
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "suggest.h"
 
 /* ------------------------------------------------------------ due */
+
+/*
+ * The kind `due --kind text` asks for (crm_task_kind_parse: the table's
+ * words too). A kind no task has (commitment, sla) is refused with where
+ * those are listed; an unknown word with the words taken and the closest.
+ */
+static crm_status
+due_kind(struct cmd_ctx *ctx, const struct cmd_call *call, const char *text,
+    int *kind)
+{
+	size_t n;
+	const char *const *words = crm_task_kind_words(&n);
+	if (crm_task_kind_parse(text, kind) != CRM_OK) {
+		char lower[64], hint[160], list[256];
+		size_t i = 0;
+		for (; text[i] != '\0' && i + 1 < sizeof(lower); i++) {
+			lower[i] = (char)tolower((unsigned char)text[i]);
+		}
+		lower[i] = '\0';
+		suggest_hint(lower, words, n, hint, sizeof(hint));
+		list[0] = '\0';
+		for (i = 0; i < n; i++) {
+			size_t used = strlen(list);
+			snprintf(list + used, sizeof(list) - used, "%s%s",
+			    i ? ", " : "", words[i]);
+		}
+		return cmd_usage_error(ctx, call,
+		    "invalid kind '%s'%s; --kind takes %s", text, hint, list);
+	}
+	const char *where = crm_task_kind_elsewhere(*kind);
+	if (where != NULL) {
+		return cmd_usage_error(
+		    ctx, call, "no task has kind '%s': %s", text, where);
+	}
+	return CRM_OK;
+}
 
 crm_status
 cmd_task_due(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
@@ -42,8 +80,7 @@ cmd_task_due(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 	const char *kind = cmd_opt(call, "--kind");
 	if (kind != NULL) {
 		int k;
-		if (cmd_parse_enum(ctx, call, &crm__v1__task_kind__descriptor,
-		        "kind", kind, &k) != CRM_OK) {
+		if (due_kind(ctx, call, kind, &k) != CRM_OK) {
 			return CRM_EINVAL;
 		}
 		body.has_kind = 1;
@@ -84,10 +121,16 @@ cmd_task_due(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 	if (l->n_tasks == 0) {
 		render_text(out, "nothing due");
 	}
-	if (l->more) {
+	/* --kind is suggested only when it is not given already. */
+	if (l->more && kind == NULL) {
 		render_text(out,
 		    "more are due: these are the %zu earliest (--limit N "
 		    "shows up to 1000; --kind follow_up only next follow-ups)",
+		    l->n_tasks);
+	} else if (l->more) {
+		render_text(out,
+		    "more are due: these are the %zu earliest (--limit N "
+		    "shows up to 1000)",
 		    l->n_tasks);
 	}
 	render_set_json(out, arr);

@@ -237,9 +237,10 @@ static const struct cmd_opt stage_opts[] = {
 static const struct cmd_opt due_opts[] = {
 	{ "--user", "U", false, NULL, "a rep's queue (managers)" },
 	{ "--team", NULL, false, NULL, "the whole team's queue (managers)" },
-	{ "--kind", "K", false, NULL,
-	    "only this kind: follow_up, todo, regrade, greeting, "
-	    "commitment, sla, routine or reclaim_warn" },
+	{ "--kind", "K", false, complete_task_kind,
+	    "only this kind: follow_up (next follow-up), todo (task), "
+	    "regrade (re-grade), greeting, routine or reclaim_warn (pool "
+	    "warning); commitments and SLA clocks: see `commitments`, `sla`" },
 	{ "--limit", "N", false, NULL,
 	    "at most N tasks (default 200, up to 1000)" },
 	{ NULL, NULL, false, NULL, NULL },

@@ -121,6 +121,19 @@ complete_due_window(const char *prefix, struct cmd_cands *out)
 	add_enum(&crm__v1__due_window__descriptor, "", prefix, out);
 }
 
+/* due --kind: the kinds tasks have, by their short names and the words
+ * the table prints (commitment and sla are not offered: no task has
+ * them). */
+void
+complete_task_kind(const char *prefix, struct cmd_cands *out)
+{
+	size_t n;
+	const char *const *w = crm_task_kind_words(&n);
+	for (size_t i = 0; i < n; i++) {
+		complete_add(out, prefix, w[i]);
+	}
+}
+
 /* The WHEN words crm_time_parse reads that are worth offering; the
  * Chinese ones once a Chinese character is typed (an empty word lists
  * the short English set). */

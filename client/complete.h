@@ -32,6 +32,7 @@ void complete_mood(const char *prefix, struct cmd_cands *out);
 void complete_feedback_tag(const char *prefix, struct cmd_cands *out);
 void complete_lost_reason(const char *prefix, struct cmd_cands *out);
 void complete_due_window(const char *prefix, struct cmd_cands *out);
+void complete_task_kind(const char *prefix, struct cmd_cands *out);
 void complete_when(const char *prefix, struct cmd_cands *out);
 void complete_report_kind(const char *prefix, struct cmd_cands *out);
 void complete_file(const char *prefix, struct cmd_cands *out);

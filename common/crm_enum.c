@@ -251,6 +251,102 @@ crm_task_kind_word(int kind)
 	}
 }
 
+/* The words `due --kind` takes: each kind's short name, then the word
+ * crm_task_kind_word prints for it when that differs ("next follow-up"
+ * written with hyphens, so it is one shell word). Commitments and SLA
+ * clocks are not tasks (see crm_task_kind_elsewhere). */
+static const char *const task_kind_words[] = {
+	"follow_up",
+	"next-follow-up",
+	"todo",
+	"task",
+	"regrade",
+	"re-grade",
+	"greeting",
+	"routine",
+	"reclaim_warn",
+	"pool-warning",
+};
+static const int task_kind_values[] = {
+	CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
+	CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
+	CRM__V1__TASK_KIND__TASK_TODO,
+	CRM__V1__TASK_KIND__TASK_TODO,
+	CRM__V1__TASK_KIND__TASK_REGRADE,
+	CRM__V1__TASK_KIND__TASK_REGRADE,
+	CRM__V1__TASK_KIND__TASK_GREETING,
+	CRM__V1__TASK_KIND__TASK_ROUTINE,
+	CRM__V1__TASK_KIND__TASK_RECLAIM_WARN,
+	CRM__V1__TASK_KIND__TASK_RECLAIM_WARN,
+};
+_Static_assert(sizeof(task_kind_words) / sizeof(task_kind_words[0]) ==
+                   sizeof(task_kind_values) / sizeof(task_kind_values[0]),
+    "one kind per word");
+
+/* Whether a and b are the same word, ignoring case and taking '-', '_'
+ * and ' ' alike ("Next Follow-Up" is "next-follow-up"). */
+static bool
+same_kind_word(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int x = tolower((unsigned char)*a);
+		int y = tolower((unsigned char)*b);
+		x = x == '-' || x == ' ' ? '_' : x;
+		y = y == '-' || y == ' ' ? '_' : y;
+		if (x != y) {
+			return false;
+		}
+		if (x == '\0') {
+			return true;
+		}
+	}
+}
+
+const char *const *
+crm_task_kind_words(size_t *n)
+{
+	*n = sizeof(task_kind_words) / sizeof(task_kind_words[0]);
+	return task_kind_words;
+}
+
+crm_status
+crm_task_kind_parse(const char *text, int *kind)
+{
+	if (text == NULL || *text == '\0') {
+		return CRM_EINVAL;
+	}
+	size_t n;
+	const char *const *w = crm_task_kind_words(&n);
+	for (size_t i = 0; i < n; i++) {
+		if (same_kind_word(text, w[i])) {
+			*kind = task_kind_values[i];
+			return CRM_OK;
+		}
+	}
+	/* The other declared names (commitment, sla, TASK_TODO), with
+	 * hyphens and blanks read as '_'. */
+	char buf[64];
+	size_t len = strlen(text);
+	if (len >= sizeof(buf)) {
+		return CRM_EINVAL;
+	}
+	for (size_t i = 0; i <= len; i++) {
+		buf[i] = text[i] == '-' || text[i] == ' ' ? '_' : text[i];
+	}
+	return crm_enum_parse(&crm__v1__task_kind__descriptor, buf, kind);
+}
+
+const char *
+crm_task_kind_elsewhere(int kind)
+{
+	if (kind == CRM__V1__TASK_KIND__TASK_COMMITMENT ||
+	    kind == CRM__V1__TASK_KIND__TASK_SLA) {
+		return "open commitments are listed by `commitments`; SLA "
+		       "clocks by `sla`";
+	}
+	return NULL;
+}
+
 crm_status
 crm_enum_parse(const ProtobufCEnumDescriptor *d, const char *text, int *value)
 {

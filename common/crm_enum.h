@@ -50,6 +50,30 @@ void crm_enum_list_words(
 const char *crm_task_kind_word(int kind);
 
 /*
+ * crm_task_kind_parse: the kind `due --kind` text names: a short name
+ * (follow_up, todo, regrade, greeting, routine, reclaim_warn, commitment,
+ * sla), a full declared name, or the word the table prints for it (next
+ * follow-up, task, re-grade, pool warning); any case, with '-', '_' and
+ * ' ' alike. Errors: CRM_EINVAL when nothing matches.
+ */
+crm_status crm_task_kind_parse(const char *text, int *kind /* OUT */);
+
+/*
+ * crm_task_kind_words: the words crm_task_kind_parse takes for the kinds
+ * tasks have, for lists, "did you mean" and completion (follow_up,
+ * next-follow-up, todo, task, ...); *n gets how many. Borrowed; static.
+ */
+const char *const *crm_task_kind_words(size_t *n /* OUT */);
+
+/*
+ * crm_task_kind_elsewhere: for a kind no task has (commitment, sla: they
+ * are records of their own), where those are listed, as one sentence
+ * both sides print ("open commitments are listed by `commitments`; SLA
+ * clocks by `sla`"); NULL for the kinds tasks have. Borrowed; static.
+ */
+const char *crm_task_kind_elsewhere(int kind);
+
+/*
  * crm_money_parse: "12000", "12,000.50", "¥3.5" into minor units (x100).
  * Errors: CRM_EINVAL (not a number, more than 2 decimals, out of range).
  */

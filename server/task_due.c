@@ -453,6 +453,16 @@ task_handle_due(
 {
 	const Crm__V1__DueRequest *r = req->due;
 	int64_t until;
+	/* No task has these kinds: a page of them would always be empty,
+	 * and say nothing of where they are. */
+	const char *where =
+	    r->has_kind ? crm_task_kind_elsewhere(r->kind) : NULL;
+	if (where != NULL) {
+		return dispatch_fail_field(ctx, CRM_EINVAL, "due.kind",
+		    "no task has kind %s: %s",
+		    crm_enum_name(&crm__v1__task_kind__descriptor, r->kind),
+		    where);
+	}
 	switch (r->has_window ? r->window : CRM__V1__DUE_WINDOW__DUE_TODAY) {
 	case CRM__V1__DUE_WINDOW__DUE_OVERDUE:
 		until = ctx->now - 1;

@@ -866,6 +866,55 @@ refused_requests_name_their_field(void **state)
 	}
 }
 
+/* A due of kind commitment or sla (kinds no task has: commitments and SLA
+ * clocks are records of their own) is refused on due.kind with where
+ * they are listed, not answered with an empty page; the kinds tasks have
+ * are served. */
+static void
+due_of_kinds_no_task_has_is_refused(void **state)
+{
+	(void)state;
+	static const int none[] = { CRM__V1__TASK_KIND__TASK_COMMITMENT,
+		CRM__V1__TASK_KIND__TASK_SLA };
+	for (size_t i = 0; i < sizeof(none) / sizeof(none[0]); i++) {
+		Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+		Crm__V1__DueRequest due = CRM__V1__DUE_REQUEST__INIT;
+		due.has_window = 1;
+		due.window = CRM__V1__DUE_WINDOW__DUE_ALL;
+		due.has_kind = 1;
+		due.kind = (Crm__V1__TaskKind)none[i];
+		req.body_case = CRM__V1__REQUEST__BODY_DUE;
+		req.due = &due;
+		Crm__V1__Response *r = crm_test_call(&srv, &req);
+		assert_non_null(r->status);
+		assert_int_equal(r->status->code, CRM_EINVAL);
+		assert_non_null(r->status->field);
+		assert_string_equal(r->status->field, "due.kind");
+		assert_non_null(r->status->message);
+		assert_non_null(strstr(r->status->message,
+		    "open commitments are listed by `commitments`; SLA "
+		    "clocks by `sla`"));
+		assert_int_not_equal(
+		    r->body_case, CRM__V1__RESPONSE__BODY_TASKS);
+		crm__v1__response__free_unpacked(r, NULL);
+	}
+	static const int some[] = { CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
+		CRM__V1__TASK_KIND__TASK_TODO,
+		CRM__V1__TASK_KIND__TASK_REGRADE,
+		CRM__V1__TASK_KIND__TASK_GREETING,
+		CRM__V1__TASK_KIND__TASK_ROUTINE,
+		CRM__V1__TASK_KIND__TASK_RECLAIM_WARN };
+	for (size_t i = 0; i < sizeof(some) / sizeof(some[0]); i++) {
+		Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+		Crm__V1__DueRequest due = CRM__V1__DUE_REQUEST__INIT;
+		due.has_kind = 1;
+		due.kind = (Crm__V1__TaskKind)some[i];
+		req.body_case = CRM__V1__REQUEST__BODY_DUE;
+		req.due = &due;
+		crm_test_ok(&srv, &req);
+	}
+}
+
 /* crmd --listen ipc://... --listen tcp://...: Hello names a PUB address
  * of each transport, and a tcp subscriber gets the pokes. */
 static void
@@ -934,6 +983,7 @@ main(void)
 		cmocka_unit_test(
 		    refused_items_of_repeated_fields_are_named_with_their_index),
 		cmocka_unit_test(refused_requests_name_their_field),
+		cmocka_unit_test(due_of_kinds_no_task_has_is_refused),
 		cmocka_unit_test(hello_names_a_pub_address_per_listen),
 		cmocka_unit_test(
 		    oversized_requests_are_refused_and_the_server_stays_up),

@@ -255,6 +255,68 @@ task_kinds_read_as_words(void **state)
 	assert_string_equal(crm_task_kind_word(0), "");
 }
 
+/* due --kind takes the short names and the table's words, in any case,
+ * with '-', '_' and ' ' alike; commitment and sla parse (to be refused
+ * with where they are listed), unknown words do not. */
+static void
+task_kinds_parse_from_the_words_the_table_shows(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		int kind;
+	} ok[] = {
+		{ "follow_up", CRM__V1__TASK_KIND__TASK_FOLLOW_UP },
+		{ "follow-up", CRM__V1__TASK_KIND__TASK_FOLLOW_UP },
+		{ "next follow-up", CRM__V1__TASK_KIND__TASK_FOLLOW_UP },
+		{ "Next-Follow-Up", CRM__V1__TASK_KIND__TASK_FOLLOW_UP },
+		{ "next_follow_up", CRM__V1__TASK_KIND__TASK_FOLLOW_UP },
+		{ "TASK_FOLLOW_UP", CRM__V1__TASK_KIND__TASK_FOLLOW_UP },
+		{ "todo", CRM__V1__TASK_KIND__TASK_TODO },
+		{ "Task", CRM__V1__TASK_KIND__TASK_TODO },
+		{ "regrade", CRM__V1__TASK_KIND__TASK_REGRADE },
+		{ "re-grade", CRM__V1__TASK_KIND__TASK_REGRADE },
+		{ "RE_GRADE", CRM__V1__TASK_KIND__TASK_REGRADE },
+		{ "greeting", CRM__V1__TASK_KIND__TASK_GREETING },
+		{ "Routine", CRM__V1__TASK_KIND__TASK_ROUTINE },
+		{ "reclaim-warn", CRM__V1__TASK_KIND__TASK_RECLAIM_WARN },
+		{ "pool warning", CRM__V1__TASK_KIND__TASK_RECLAIM_WARN },
+		{ "commitment", CRM__V1__TASK_KIND__TASK_COMMITMENT },
+		{ "SLA", CRM__V1__TASK_KIND__TASK_SLA },
+	};
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		int k = -1;
+		assert_crm_ok(crm_task_kind_parse(ok[i].text, &k));
+		if (k != ok[i].kind) {
+			fail_msg("'%s' is kind %d, want %d", ok[i].text, k,
+			    ok[i].kind);
+		}
+	}
+	static const char *const bad[] = { "", "birthday", "follow",
+		"follow__up", "next", "unspecified", "task_kind_unspecified" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int k = -1;
+		assert_crm_err(crm_task_kind_parse(bad[i], &k), CRM_EINVAL);
+	}
+	/* Every listed word parses to a kind tasks have; every display
+	 * word of those kinds is taken back. */
+	size_t n;
+	const char *const *w = crm_task_kind_words(&n);
+	assert_int_equal(n, 10);
+	for (size_t i = 0; i < n; i++) {
+		int k;
+		assert_crm_ok(crm_task_kind_parse(w[i], &k));
+		assert_null(crm_task_kind_elsewhere(k));
+		int back;
+		assert_crm_ok(
+		    crm_task_kind_parse(crm_task_kind_word(k), &back));
+		assert_int_equal(back, k);
+	}
+	assert_non_null(
+	    crm_task_kind_elsewhere(CRM__V1__TASK_KIND__TASK_COMMITMENT));
+	assert_non_null(crm_task_kind_elsewhere(CRM__V1__TASK_KIND__TASK_SLA));
+}
+
 int
 main(void)
 {
@@ -270,6 +332,8 @@ main(void)
 		cmocka_unit_test(
 		    money_for_people_has_separators_and_a_currency),
 		cmocka_unit_test(task_kinds_read_as_words),
+		cmocka_unit_test(
+		    task_kinds_parse_from_the_words_the_table_shows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
