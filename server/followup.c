@@ -485,14 +485,42 @@ log_contact(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	return rc;
 }
 
+/* Step 4 of an older follow-up than c's last contact (c's last contact
+ * is already the latest of the two): history only. c's next follow-up
+ * was planned from a later contact, so f neither completes it nor plans
+ * another: it stays as it was (same task, still open, same due). An
+ * imported one keeps its next action as text (history); a person's
+ * next action on it is refused, nothing written, saying how to plan. */
+static crm_status
+log_history_only(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
+    const Crm__V1__Customer *c, const Crm__V1__FollowUp *f)
+{
+	if (in->imported || f->next_action == NULL || !*f->next_action) {
+		return CRM_OK;
+	}
+	char at[40], last[40];
+	crm_time_format(f->happened_at, at, sizeof(at));
+	crm_time_format(c->last_contact_at, last, sizeof(last));
+	return dispatch_fail_field(ctx, CRM_EPRECOND,
+	    "followup_log.followup.next_action",
+	    "this follow-up (%s) is older than %s's last contact (%s): it "
+	    "is history and plans nothing, and the next follow-up stays as "
+	    "it is; log it without --next, then plan with task move or "
+	    "task add",
+	    at, c->name ? c->name : "the customer", last);
+}
+
 /* Steps 4 and 5: f completes c's open follow-up task, then plans the
  * next: its next action as a task (to next_owner, default c's owner),
  * else the cadence's task counted from c's last contact. f names both
- * tasks. */
+ * tasks. An older follow-up than the last contact does neither. */
 static crm_status
 log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
     const Crm__V1__Customer *c, Crm__V1__FollowUp *f)
 {
+	if (f->happened_at < c->last_contact_at) {
+		return log_history_only(ctx, in, c, f);
+	}
 	uint64_t done = 0;
 	crm_status rc = task_followup_done(ctx, c->id, f->id, &done);
 	if (rc == CRM_OK && done) {
@@ -522,8 +550,8 @@ log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 		}
 		return rc;
 	}
-	/* This follow-up, unless a later one is the last contact (a
-	 * backdated log): the task keeps which (customer why). */
+	/* Counted from this follow-up, the last contact (an older one
+	 * stopped above): the task keeps which (customer why). */
 	rc = task_followup_sync_fu(ctx, c, c->last_contact_at,
 	    c->last_contact_at == f->happened_at ? f->id : 0, 1);
 	if (rc == CRM_OK) {
