@@ -165,8 +165,13 @@ from_hex(const char *s, uint8_t **out, size_t *n)
 void
 outbox_id_text(const uint8_t id[CRM_REQUEST_ID_LEN], char out[33])
 {
+	/* The random half first: the time half (crm_wire_request_id) is
+	 * the same in its first bytes for writes an hour apart, and people
+	 * name an entry by its first 8 characters. */
 	char *h = to_hex(id, CRM_REQUEST_ID_LEN);
-	memcpy(out, h, 33);
+	memcpy(out, h + 16, 16);
+	memcpy(out + 16, h, 16);
+	out[32] = '\0';
 	free(h);
 }
 

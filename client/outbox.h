@@ -102,7 +102,9 @@ crm_status outbox_remove(const uint8_t id[CRM_REQUEST_ID_LEN]);
  */
 crm_status outbox_compact(void);
 
-/* outbox_id_text: the id as 32 hex characters and a NUL. */
+/* outbox_id_text: how the shell names an entry: its request id as 32 hex
+ * characters and a NUL, the random second half first (so the first 8
+ * tell entries apart). */
 void outbox_id_text(const uint8_t id[CRM_REQUEST_ID_LEN], char out[33]);
 
 /* outbox_fingerprint: a short hash of a session token (never the token:

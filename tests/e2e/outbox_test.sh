@@ -100,6 +100,20 @@ f=$XDG_STATE_HOME/crm/outbox
 run "$CRM" --format json -c outbox
 n=$(printf '%s' "$out" | json 'len(d)')
 [ "$n" = 1 ] && ok "outbox in JSON: one entry" || bad "outbox json: $out"
+# Two writes a moment apart have ids whose first 8 characters (what the
+# shell says and `outbox drop` takes) differ: request ids start with the
+# time, the shell names an entry by their random half.
+"$CRM" -c 'log 华东机电有限公司 "离线记录 2"' 2>"$H/k2" >/dev/null
+id1=$(grep -o 'kept in the outbox as [0-9a-f]*' "$H/k2" | awk '{print $NF}')
+run "$CRM" --format json -c outbox
+ids=$(printf '%s' "$out" | json '" ".join(sorted(e["id"][:8] for e in d))')
+n8=$(printf '%s\n' $ids | sort -u | wc -l)
+[ "$n8" = 2 ] && [ -n "$id1" ] && [[ " $ids " == *" $id1 "* ]] &&
+	ok "two entries, two 8-character ids ($ids; the shell said $id1)" ||
+	bad "outbox ids not told apart by 8 characters: $ids (said: $id1)"
+run "$CRM" -c "outbox drop $id1"
+[ "$code" -eq 0 ] && ok "outbox drop of the 8 characters the shell said" ||
+	bad "outbox drop $id1: $code $out $err"
 
 # The entry names its server: another server lists it as such and
 # does not send it (remote-fix 10).
