@@ -198,8 +198,8 @@ enum dispatch_applied {
 	DISPATCH_REPLAYED,   /* applied before: the stored reply again */
 	DISPATCH_REUSED,     /* the request id was stored for another body */
 	/* ctx->direct only: the handler failed after it may have written
-	 * to parent. The caller must abort parent and run the batch again
-	 * without ctx->direct (the reply is the failure, to be dropped). */
+	 * to parent. The reply is the failure; the caller must abort parent
+	 * and run the batch's other writes again without this one. */
 	DISPATCH_TAINTED,
 };
 

@@ -50,8 +50,8 @@ void latency_commit_begin(struct latency_commit *c /* OUT */);
  * filled: all it expected came. */
 void latency_linger(int filled);
 
-/* latency_rerun: the writer ran a batch again with nested transactions
- * (a write failed after it may have written). */
+/* latency_rerun: the writer ran a batch again without a write that
+ * failed in its handler. */
 void latency_rerun(void);
 
 /* latency_commit_end: after it; ok: it committed requests requests. */

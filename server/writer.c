@@ -58,6 +58,8 @@ struct item {
 	size_t reply_len;
 	int changed;
 	enum dispatch_applied how;
+	int settled; /* failed in its handler: its reply stands, not run again
+	              */
 };
 
 struct writer {
@@ -74,7 +76,7 @@ struct writer {
 	int stopping;
 	crm_arena arena;
 	unsigned long long commits, mutations, replays, reused, pruned;
-	/* Batches run again with nested transactions: a write failed
+	/* Batches run again without a write that failed in its handler
 	 * after it may have written (run_batch). */
 	unsigned long long reruns;
 	/* The pruning sweep: where the next step starts (empty: the first
@@ -119,14 +121,14 @@ mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Apply one mutation in parent (dispatch_apply), directly or (nested) in
- * a nested transaction of its own; set it->reply and what became of it. */
+/* Apply one mutation in parent directly (dispatch_apply, ctx->direct);
+ * set it->reply and what became of it. */
 static void
-apply(writer *w, MDB_txn *parent, struct item *it, int nested)
+apply(writer *w, MDB_txn *parent, struct item *it)
 {
 	struct req_ctx ctx;
 	dispatch_ctx_init(&ctx, w->st, w->cfg, &w->arena, clock_now());
-	ctx.direct = !nested;
+	ctx.direct = 1;
 	it->how = dispatch_apply(&ctx, parent, it->m.body, it->m.len,
 	    it->has_who ? &it->who : NULL, &it->prep, &it->reply,
 	    &it->reply_len);
@@ -155,12 +157,16 @@ count_batch(writer *w, const struct item *batch, size_t n)
 	}
 }
 
-/* Replace every reply of the batch by an error (nothing was applied). */
+/* Replace the reply of every write of the batch not settled by an error
+ * (nothing of it was applied); code CRM_OK: no reply yet. */
 static void
 fail_batch(struct item *batch, size_t n, crm_status code, const char *msg)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct item *it = &batch[i];
+		if (it->settled) {
+			continue;
+		}
 		if (it->reply != NULL) {
 			nn_freemsg(it->reply);
 			it->reply = NULL;
@@ -190,64 +196,103 @@ fail_batch(struct item *batch, size_t n, crm_status code, const char *msg)
 	}
 }
 
+/* Commit txn, which holds applied writes, synced; time it for stats. */
+static crm_status
+commit(writer *w, MDB_txn *txn, size_t applied)
+{
+	/* The change-feed cursor the poke carries. */
+	(void)changes_last_seq(w->st, txn, &w->cursor);
+	clock_test_delay();
+	struct latency_commit lc;
+	latency_commit_begin(&lc);
+	int64_t t0 = mono_us();
+	crm_status rc = store_write_commit(w->st, txn);
+	w->commit_us = mono_us() - t0;
+	latency_commit_end(&lc, applied, rc == CRM_OK && !store_map_full);
+	return rc;
+}
+
 /*
  * Apply a batch in one transaction and commit it (synced) before any
- * reply goes out. The writes run in the batch's transaction directly;
- * when one fails after it may have written (DISPATCH_TAINTED), the
- * batch runs again with a nested transaction per write, so a failed
- * write leaves nothing and the others stand. A full map: grow, run again.
+ * reply goes out. The writes run in the batch's transaction directly,
+ * without a nested transaction each. A write whose handler fails (it may
+ * have written part of its change: DISPATCH_TAINTED) keeps its failure
+ * as its reply and is settled; the transaction is dropped and the others
+ * run again without it, so a failed write leaves nothing and the others
+ * stand. A batch that wrote nothing (failures, stored replies sent
+ * again) commits nothing. A full map: grow, run again.
  */
 static void
 run_batch(writer *w, struct item *batch, size_t n)
 {
 	crm_status rc = CRM_INTERNAL;
-	int nested = 0;
-	for (int attempt = 0; attempt <= GROW_RETRIES; attempt++) {
+	int grows = 0, committed = 0;
+	for (size_t i = 0; i < n; i++) {
+		batch[i].settled = 0;
+	}
+	for (;;) {
 		MDB_txn *txn;
-		int tainted = 0;
+		size_t failed = n, applied = 0, left = 0;
 		store_map_full = 0;
 		rc = store_write_begin(w->st, &txn);
 		if (rc != CRM_OK) {
 			break;
 		}
-		for (size_t i = 0; i < n && !store_map_full && !tainted; i++) {
-			apply(w, txn, &batch[i], nested);
-			tainted = batch[i].how == DISPATCH_TAINTED;
-		}
-		if (tainted && !store_map_full) {
-			store_write_abort(w->st, txn);
-			fail_batch(batch, n, CRM_OK, NULL);
-			nested = 1;
-			w->reruns++;
-			latency_rerun();
-			attempt--; /* not a growth: at most once (nested) */
-			continue;
-		}
-		if (store_map_full) {
-			store_write_abort(w->st, txn);
-		} else {
-			/* The change-feed cursor the poke carries. */
-			(void)changes_last_seq(w->st, txn, &w->cursor);
-			clock_test_delay();
-			struct latency_commit lc;
-			latency_commit_begin(&lc);
-			int64_t t0 = mono_us();
-			rc = store_write_commit(w->st, txn);
-			w->commit_us = mono_us() - t0;
-			latency_commit_end(
-			    &lc, n, rc == CRM_OK && !store_map_full);
-			pthread_mutex_lock(&w->lock);
-			w->waiting_after = w->count;
-			pthread_mutex_unlock(&w->lock);
-			if (!store_map_full) {
+		for (size_t i = 0; i < n && !store_map_full; i++) {
+			if (batch[i].settled) {
+				continue;
+			}
+			apply(w, txn, &batch[i]);
+			if (batch[i].how == DISPATCH_TAINTED) {
+				failed = i;
 				break;
 			}
+			applied += batch[i].how == DISPATCH_APPLIED;
 		}
-		/* The map is full: nothing of the batch was applied. Grow
-		 * and apply it again. */
+		if (store_map_full) {
+			/* Nothing of the batch was applied: grow, again. */
+			store_write_abort(w->st, txn);
+			fail_batch(batch, n, CRM_OK, NULL);
+			rc = CRM_TOO_BIG;
+			if (++grows > GROW_RETRIES ||
+			    store_grow(w->st) != CRM_OK) {
+				break;
+			}
+			continue;
+		}
+		if (failed < n) {
+			store_write_abort(w->st, txn);
+			batch[failed].how = DISPATCH_FAILED;
+			batch[failed].changed = 0;
+			batch[failed].settled = 1;
+			fail_batch(batch, n, CRM_OK, NULL);
+			for (size_t i = 0; i < n; i++) {
+				left += !batch[i].settled;
+			}
+			rc = CRM_OK;
+			if (left == 0) {
+				break;
+			}
+			w->reruns++;
+			latency_rerun();
+			continue;
+		}
+		if (applied == 0) {
+			store_write_abort(w->st, txn); /* nothing to sync */
+			break;
+		}
+		rc = commit(w, txn, applied);
+		committed = rc == CRM_OK;
+		pthread_mutex_lock(&w->lock);
+		w->waiting_after = w->count;
+		pthread_mutex_unlock(&w->lock);
+		if (!store_map_full) {
+			break;
+		}
 		fail_batch(batch, n, CRM_OK, NULL);
+		committed = 0;
 		rc = CRM_TOO_BIG;
-		if (store_grow(w->st) != CRM_OK) {
+		if (++grows > GROW_RETRIES || store_grow(w->st) != CRM_OK) {
 			break;
 		}
 	}
@@ -279,9 +324,9 @@ run_batch(writer *w, struct item *batch, size_t n)
 		}
 	}
 	if (rc == CRM_OK) {
-		w->commits++;
+		w->commits += committed;
 		count_batch(w, batch, n);
-		if (changed) {
+		if (changed && committed) {
 			transport_poke(w->pub, w->commits, w->cursor);
 		}
 	}
@@ -755,7 +800,7 @@ writer_stop(writer *w)
 	         "replies, %llu reused ids refused, %llu stored replies "
 	         "pruned, %llu pool-rule warnings and reclaims, %llu "
 	         "group-commit lingers (%llu short), %llu batches run "
-	         "again nested",
+	         "again without a failed write",
 	    w->commits, w->mutations, w->replays, w->reused, w->pruned,
 	    w->reclaimed, w->lingers, w->lingers_short, w->reruns);
 	crm_arena_fini(&w->arena);

@@ -77,27 +77,38 @@ exec(const uint8_t *buf, size_t len, int commit, struct fuzz_env_reply *out,
 			fprintf(stderr, "fuzz_env: no write txn\n");
 			abort();
 		}
-		/* As the writer runs a batch: in parent directly, and again
-		 * with a nested transaction when the handler failed. */
+		/* As the writer runs a batch: in parent directly; a handler
+		 * that failed leaves its failure as the reply and nothing
+		 * (parent is dropped), and the other writes of a batch of
+		 * one are none. The nested path is fuzzed too. */
 		dispatch_ctx_init(
 		    &wctx, env.st, &env.cfg, &env.writer, env.now);
 		wctx.direct = 1;
 		enum dispatch_applied how = dispatch_apply(&wctx, parent, buf,
 		    len, ctx.who, &ctx.prep, &reply, &reply_len);
 		if (how == DISPATCH_TAINTED) {
-			if (reply != NULL) {
-				nn_freemsg(reply);
-				reply = NULL;
-			}
 			store_write_abort(env.st, parent);
 			if (store_write_begin(env.st, &parent) != CRM_OK) {
 				fprintf(stderr, "fuzz_env: no write txn\n");
 				abort();
 			}
+			/* The same write nested: it must fail the same way
+			 * and leave nothing either. */
+			void *again = NULL;
+			size_t again_len = 0;
 			dispatch_ctx_init(
 			    &wctx, env.st, &env.cfg, &env.writer, env.now);
-			how = dispatch_apply(&wctx, parent, buf, len, ctx.who,
-			    &ctx.prep, &reply, &reply_len);
+			if (dispatch_apply(&wctx, parent, buf, len, ctx.who,
+			        &ctx.prep, &again, &again_len) ==
+			    DISPATCH_APPLIED) {
+				fprintf(stderr, "fuzz_env: a write failed "
+				                "directly but applied nested\n");
+				abort();
+			}
+			if (again != NULL) {
+				nn_freemsg(again);
+			}
+			how = DISPATCH_FAILED;
 		}
 		out->ran_handler = how == DISPATCH_APPLIED;
 		if (!commit) {
