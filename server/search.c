@@ -68,22 +68,51 @@ is_digit(char c)
 
 #define PHONE_MIN_DIGITS 5
 
+/* Whether the n bytes at s are a date, 2026-12-03 or 2026/1/5 or
+ * 2026.12.3: not a phone number. */
+static int
+is_date(const char *s, size_t n)
+{
+	size_t group[3] = { 0, 0, 0 }, g = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (is_digit(s[i])) {
+			group[g]++;
+		} else if ((s[i] == '-' || s[i] == '/' || s[i] == '.') &&
+		           g < 2 && group[g] > 0) {
+			g++;
+		} else {
+			return 0;
+		}
+	}
+	return g == 2 && group[0] == 4 && group[1] >= 1 && group[1] <= 2 &&
+	       group[2] >= 1 && group[2] <= 2;
+}
+
 /*
  * The next phone number in s from *at: a run of digits and separators
  * with at least PHONE_MIN_DIGITS digits and a separator between two of
- * them (digits alone are found as they are). Its digits go to out (at
- * least as long as the run, plus 1); returns their count, 0 at the end.
+ * them (digits alone are found as they are), not a date. Its digits go
+ * to out (at least as long as the run, plus 1); *plus (may be NULL): a
+ * '+' stood before them. Returns their count, 0 at the end.
  */
 static size_t
-next_phone(const char *s, size_t *at, char *out)
+next_phone(const char *s, size_t *at, char *out, int *plus)
 {
 	size_t i = *at;
 	while (s[i] != '\0') {
 		while (s[i] != '\0' && !is_digit(s[i])) {
 			i++;
 		}
-		size_t n = 0, seps = 0, pending = 0;
+		/* A '+' before the digits counts as a separator:
+		 * +8613800138000 is a number as written. */
+		int pl = i > 0 && s[i - 1] == '+';
+		size_t n = 0, seps = (size_t)pl, pending = 0, first = i,
+		       last = i;
+		if (plus != NULL) {
+			*plus = pl;
+		}
 		while (is_digit(s[i]) || phone_sep(s[i])) {
+			last = is_digit(s[i]) ? i : last;
 			if (is_digit(s[i])) {
 				out[n++] = s[i];
 				seps += pending;
@@ -93,7 +122,8 @@ next_phone(const char *s, size_t *at, char *out)
 			}
 			i++;
 		}
-		if (n >= PHONE_MIN_DIGITS && seps > 0) {
+		if (n >= PHONE_MIN_DIGITS && seps > 0 &&
+		    !is_date(s + first, last + 1 - first)) {
 			out[n] = '\0';
 			*at = i;
 			return n;
@@ -103,19 +133,49 @@ next_phone(const char *s, size_t *at, char *out)
 	return 0;
 }
 
-/* Append the digits of each phone number in the text so far. */
+/*
+ * A Chinese number written with its country code (+86, 0086) as it is
+ * dialled at home: a mobile's 11 digits, a landline's area code with its
+ * 0 ("+86-21-6234 5679" -> 02162345679), into out (as long as d, plus
+ * 2). Returns its length, 0 when d has no country code.
+ */
+static size_t
+domestic(const char *d, int plus, char *out)
+{
+	const char *r = strncmp(d, "0086", 4) == 0         ? d + 4
+	                : plus && strncmp(d, "86", 2) == 0 ? d + 2
+	                                                   : NULL;
+	if (r == NULL || strlen(r) < PHONE_MIN_DIGITS) {
+		return 0;
+	}
+	size_t n = 0;
+	if (!(r[0] == '1' && strlen(r) == 11) && r[0] != '0') {
+		out[n++] = '0';
+	}
+	strcpy(out + n, r);
+	return n + strlen(r);
+}
+
+/* Append the digits of each phone number in the text so far, and the
+ * number as dialled at home when it has a country code. */
 static void
 add_phone_digits(struct text *t)
 {
-	size_t end = t->len, at = 0, n;
+	size_t end = t->len, at = 0, n, m;
 	char *fields = crm_xmalloc(end + 1), *digits = crm_xmalloc(end + 1);
+	char *home = crm_xmalloc(end + 2);
+	int plus;
 	memcpy(fields, t->buf ? t->buf : "", end);
 	fields[end] = '\0';
-	while ((n = next_phone(fields, &at, digits)) > 0) {
+	while ((n = next_phone(fields, &at, digits, &plus)) > 0) {
 		add_raw(t, digits, n);
+		if ((m = domestic(digits, plus, home)) > 0) {
+			add_raw(t, home, m);
+		}
 	}
 	free(fields);
 	free(digits);
+	free(home);
 }
 
 char *
@@ -143,12 +203,22 @@ search_needle(const char *typed)
 		}
 		digits += is_digit(*p) != 0;
 	}
-	char *d = crm_xmalloc(strlen(f) + 1);
-	if (digits >= PHONE_MIN_DIGITS && next_phone(f, &at, d) == digits) {
+	char *d = crm_xmalloc(strlen(f) + 2),
+	     *home = crm_xmalloc(strlen(f) + 2);
+	int plus;
+	if (digits >= PHONE_MIN_DIGITS &&
+	    next_phone(f, &at, d, &plus) == digits) {
+		/* +86 138 0013 8001 finds 138 0013 8001 written without it
+		 * (and with it: the text holds both forms). */
+		if (domestic(d, plus, home) > 0) {
+			strcpy(d, home);
+		}
+		free(home);
 		free(f);
 		return d;
 	}
 	free(d);
+	free(home);
 	return f;
 }
 
@@ -330,9 +400,14 @@ search_folded_has(const char *text, const char *needle)
 	if (f != NULL && !hit && is_digit(needle[0])) {
 		char *d = crm_xmalloc(strlen(f) + 1);
 		size_t at = 0;
-		while (!hit && next_phone(f, &at, d) > 0) {
-			hit = strstr(d, needle) != NULL;
+		char *home = crm_xmalloc(strlen(f) + 2);
+		int plus;
+		while (!hit && next_phone(f, &at, d, &plus) > 0) {
+			hit = strstr(d, needle) != NULL ||
+			      (domestic(d, plus, home) > 0 &&
+			          strstr(home, needle) != NULL);
 		}
+		free(home);
 		free(d);
 	}
 	free(f);
