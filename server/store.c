@@ -244,8 +244,12 @@ store_open(store *s, const char *dir, size_t map_size, int mode)
 	struct stat lst, dst;
 	int had_lock = stat(lock_path, &lst) == 0;
 	int rc;
-	if (read_only && stat(data_path, &dst) == 0 && dst.st_size == 0) {
-		crm_err("%s is empty (0 bytes): no crm database", data_path);
+	if (stat(data_path, &dst) == 0 && dst.st_size == 0) {
+		/* What a failed copy of a backup leaves: never written
+		 * over as if new. */
+		crm_err("%s is empty (0 bytes): no crm database; restore a "
+		        "backup, or remove it to start a new database",
+		    data_path);
 		rc = ENOENT;
 	} else {
 		rc = env_open(s, dir, flags);

@@ -4,8 +4,9 @@
 # --data): crmd, `crmd user add`, `crmd backup` and crm-check refuse it
 # and leave its file as it was. Data of a newer schema (here "schema" set
 # one past this build's in meta): all four refuse it and say so, and
-# nothing is written. An empty data.mdb is "no crm database" (not "Bad
-# file descriptor"), and a read-only open of an unreadable folder leaves
+# nothing is written. An empty data.mdb (what a failed copy of a backup
+# leaves) is "no crm database" to every program, crmd included, which
+# does not start anew over it; a read-only open of an unreadable folder leaves
 # no lock file behind. A backup in a folder its user cannot write can
 # still be checked.
 # Usage: not_ours_test.sh CRMD CRM CRM-CHECK
@@ -71,6 +72,13 @@ run_exit 2 "crm-check: an empty data.mdb" "$CHECK" "$H/zero"
 has "it is called empty, no crm database" "is empty (0 bytes): no crm database"
 run_exit 1 "crmd backup: an empty data.mdb" "$CRMD" backup --data "$H/zero" "$H/bk-zero"
 has "backup calls it empty too" "is empty (0 bytes)"
+run_exit 1 "crmd refuses an empty data.mdb, not starting anew over it" \
+	timeout 10 "$CRMD" --data "$H/zero" --listen "ipc://$H/zero.s"
+has "crmd says what to do" "restore a backup, or remove it to start a new database"
+run_exit 1 "crmd user add refuses it too" \
+	sh -c "\"$CRMD\" user add boss --role admin --data \"$H/zero\" <\"$H/pw\""
+[ ! -s "$H/zero/data.mdb" ] && ok "the empty data.mdb is still empty" ||
+	bad "the empty data.mdb was written"
 run_exit 2 "crm-check: a data.mdb of junk" "$CHECK" "$H/junk"
 for d in zero junk; do
 	[ ! -e "$H/$d/lock.mdb" ] && ok "crm-check left no lock file in $d" ||
