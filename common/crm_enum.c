@@ -333,6 +333,13 @@ crm_task_kind_parse(const char *text, int *kind)
 	for (size_t i = 0; i <= len; i++) {
 		buf[i] = text[i] == '-' || text[i] == ' ' ? '_' : text[i];
 	}
+	/* The commands' own names, commitments and slas, as the kinds. */
+	if (len > 1 && (buf[len - 1] == 's' || buf[len - 1] == 'S') &&
+	    (strncasecmp(buf, "commitments", len) == 0 ||
+	        strncasecmp(buf, "slas", len) == 0) &&
+	    (len == 11 || len == 4)) {
+		buf[len - 1] = '\0';
+	}
 	return crm_enum_parse(&crm__v1__task_kind__descriptor, buf, kind);
 }
 

@@ -283,6 +283,8 @@ task_kinds_parse_from_the_words_the_table_shows(void **state)
 		{ "pool warning", CRM__V1__TASK_KIND__TASK_RECLAIM_WARN },
 		{ "commitment", CRM__V1__TASK_KIND__TASK_COMMITMENT },
 		{ "SLA", CRM__V1__TASK_KIND__TASK_SLA },
+		{ "commitments", CRM__V1__TASK_KIND__TASK_COMMITMENT },
+		{ "slas", CRM__V1__TASK_KIND__TASK_SLA },
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		int k = -1;
