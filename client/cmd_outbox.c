@@ -334,6 +334,7 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	Crm__V1__Response *resp = NULL;
 	char fp[OUTBOX_FP_LEN + 1], *me = NULL;
 	size_t done = 0, refused = 0, left = 0, tried = 0;
+	char *done_lines = NULL; /* said on stderr too when one failed */
 
 	if (outbox_load(&ob) != CRM_OK) {
 		cmd_error("cannot read the outbox: %s", strerror(errno));
@@ -461,6 +462,10 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		}
 		if (st == CRM_OK) {
 			render_text(out, "%.8s done: %s", idt, what);
+			char *line = crm_xasprintf("%s%.8s done: %s\n",
+			    done_lines ? done_lines : "", idt, what);
+			free(done_lines);
+			done_lines = line;
 			outbox_remove(e->id);
 			done++;
 		} else if (st == CRM_EUNAUTH || st == CRM_UNAVAILABLE) {
@@ -497,6 +502,15 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		    done, refused, left);
 	}
 	(void)outbox_compact(); /* settled lines go; empty when all sent */
+	if (rc != CRM_OK || ctx->outcome_unknown) {
+		/* A failed command's output is not shown: what went
+		 * through, and the count, go to stderr with its errors. */
+		fprintf(stderr,
+		    "%soutbox: %zu done, %zu refused, %zu left%s\n",
+		    done_lines ? done_lines : "", done, refused, left,
+		    elsewhere > 0 ? ", and some for other servers" : "");
+	}
+	free(done_lines);
 	free(me);
 	outbox_free(&ob);
 	return ctx->outcome_unknown ? CRM_UNAVAILABLE : rc;

@@ -139,9 +139,18 @@ echo "$typed" >"$H/typed-clock"
 run env CRM_TEST_CLOCK="$H/typed-clock" "$CRM" -c 'log 华东机电有限公司 "离线时刻"'
 [ "$code" -eq 3 ] || bad "offline log with a clock: exit $code: $err"
 
+# and one the server will refuse (no such customer): the send says what
+# went through and the count, though the command fails.
+run "$CRM" -c 'log 没有这个客户 "离线无主"'
+[ "$code" -eq 3 ] || bad "offline log of an unknown customer: exit $code: $err"
+
 e2e_start || exit 1
 run "$CRM" -c 'outbox send'
-{ [ "$code" -eq 0 ] && grep -q 'done' <<<"$out"; } && ok "outbox send applies it" || bad "outbox send: $code $out $err"
+{ [ "$code" -ne 0 ] && grep -q 'done: log 华东机电有限公司' <<<"$err" &&
+	grep -q 'refused:.*没有这个客户' <<<"$err" &&
+	grep -q 'outbox: [0-9]* done, 1 refused, 0 left' <<<"$err"; } &&
+	ok "outbox send applies them; with one refused it still says what was done" ||
+	bad "outbox send: $code $out $err"
 run "$CRM" -c 'outbox send'
 { [ "$code" -eq 0 ] && grep -q 'nothing to send' <<<"$out"; } && ok "a second outbox send has nothing to do" || bad "second send: $code $out $err"
 n=$(count 华东机电有限公司 离线记录)
