@@ -461,6 +461,19 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		}
 		if (st == CRM_OK) {
 			render_text(out, "%.8s done: %s", idt, what);
+			/* What the server did not do (an older follow-up:
+			 * history only). */
+			for (size_t k = 0;
+			     resp != NULL &&
+			     resp->body_case ==
+			         CRM__V1__RESPONSE__BODY_FOLLOWUP &&
+			     k < resp->followup->n_notes;
+			     k++) {
+				char *n = crm_utf8_sanitize(
+				    resp->followup->notes[k], false);
+				render_text(out, "%.8s note: %s", idt, n);
+				free(n);
+			}
 			outbox_remove(e->id);
 			done++;
 		} else if (st == CRM_EUNAUTH || st == CRM_UNAVAILABLE) {
