@@ -739,10 +739,18 @@ show_followup(const Crm__V1__FollowUp *f, render_doc *out)
 		render_kv(out, "attachment", buf);
 	}
 	if (f->has_stage_to && f->stage_to != 0) {
-		snprintf(buf, sizeof(buf), "%s → %s",
-		    crm_enum_name(&crm__v1__stage__descriptor, f->stage_from),
+		/* No stage_from: an older follow-up's, said, not applied. */
+		snprintf(buf, sizeof(buf),
+		    f->has_stage_from ? "%s → %s" : "%s%s (said; not applied)",
+		    f->has_stage_from
+		        ? crm_enum_name(
+		              &crm__v1__stage__descriptor, f->stage_from)
+		        : "",
 		    crm_enum_name(&crm__v1__stage__descriptor, f->stage_to));
 		render_kv(out, "stage", buf);
+	}
+	for (size_t i = 0; i < f->n_notes; i++) {
+		render_kv(out, "note", f->notes[i]);
 	}
 }
 

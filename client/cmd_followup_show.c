@@ -94,9 +94,15 @@ followup_record(const Crm__V1__FollowUp *f, render_doc *out)
 		render_kv(out, "next task", buf);
 	}
 	if (f->has_stage_to && f->stage_to != 0) {
-		snprintf(buf, sizeof(buf), "%s → %s%s%s",
-		    crm_enum_name(&crm__v1__stage__descriptor, f->stage_from),
+		/* No stage_from: an older follow-up's, said, not applied. */
+		snprintf(buf, sizeof(buf), "%s%s%s%s%s%s",
+		    f->has_stage_from
+		        ? crm_enum_name(
+		              &crm__v1__stage__descriptor, f->stage_from)
+		        : "",
+		    f->has_stage_from ? " → " : "",
 		    crm_enum_name(&crm__v1__stage__descriptor, f->stage_to),
+		    f->has_stage_from ? "" : " (said; not applied)",
 		    f->stage_reason ? ": " : "",
 		    f->stage_reason ? f->stage_reason : "");
 		render_kv(out, "stage", buf);

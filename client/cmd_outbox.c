@@ -466,6 +466,23 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			    done_lines ? done_lines : "", idt, what);
 			free(done_lines);
 			done_lines = line;
+			/* What the server did not do (an older follow-up:
+			 * history only). */
+			for (size_t k = 0;
+			     resp != NULL &&
+			     resp->body_case ==
+			         CRM__V1__RESPONSE__BODY_FOLLOWUP &&
+			     k < resp->followup->n_notes;
+			     k++) {
+				char *n = crm_utf8_sanitize(
+				    resp->followup->notes[k], false);
+				render_text(out, "%.8s note: %s", idt, n);
+				char *l2 = crm_xasprintf(
+				    "%s%.8s note: %s\n", done_lines, idt, n);
+				free(done_lines);
+				done_lines = l2;
+				free(n);
+			}
 			outbox_remove(e->id);
 			done++;
 		} else if (st == CRM_EUNAUTH || st == CRM_UNAVAILABLE) {

@@ -18,6 +18,7 @@
 #include "auth.h"
 #include "changes.h"
 #include "crm.h"
+#include "crm_enum.h"
 #include "customer.h"
 #include "handlers.h"
 #include "history.h"
@@ -384,13 +385,26 @@ log_clocks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 }
 
 /* Step 1: the stage change f carries, if any (lifecycle.h); a refusal
- * names the follow-up's field. */
+ * names the follow-up's field. An older follow-up than c's last contact
+ * (older) documents the past: what it said is kept in f (no stage_from:
+ * it moved nothing), c's stage, won and lost fields and clocks stay. */
 static crm_status
 log_stage(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
-    Crm__V1__Customer *c, Crm__V1__FollowUp *f)
+    Crm__V1__Customer *c, Crm__V1__FollowUp *f, int older)
 {
 	if (!in->has_stage_to || in->stage_to == 0 ||
-	    in->stage_to == c->stage) {
+	    (!older && in->stage_to == c->stage)) {
+		return CRM_OK;
+	}
+	if (older) {
+		f->has_stage_to = 1;
+		f->stage_to = in->stage_to;
+		f->stage_reason = in->stage_reason;
+		f->has_lost_reason = in->has_lost_reason;
+		f->lost_reason = in->lost_reason;
+		f->has_deal_amount = in->has_deal_amount;
+		f->deal_amount = in->deal_amount;
+		f->contract_terms = in->contract_terms;
 		return CRM_OK;
 	}
 	struct lifecycle_stage s = {
@@ -462,11 +476,11 @@ log_commitments(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 /* Step 3: c's last contact (a backdated log does not move it back), then
  * its saved state. A lost customer is followed no more: its next action
  * would be dropped, so it is refused (bring the customer back first); an
- * imported one is history and keeps its text only. */
+ * imported or older one is history and keeps its text only. */
 static crm_status
 log_contact(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
     const Crm__V1__Customer *before, Crm__V1__Customer *c,
-    const Crm__V1__FollowUp *f)
+    const Crm__V1__FollowUp *f, int older)
 {
 	if (!c->has_last_contact_at || f->happened_at > c->last_contact_at) {
 		c->has_last_contact_at = 1;
@@ -474,7 +488,8 @@ log_contact(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	}
 	crm_status rc = customer_save(ctx, before, c);
 	if (rc == CRM_OK && f->next_action != NULL && *f->next_action &&
-	    c->stage == CRM__V1__STAGE__STAGE_LOST && !in->imported) {
+	    c->stage == CRM__V1__STAGE__STAGE_LOST && !in->imported &&
+	    !older) {
 		return dispatch_fail(ctx, CRM_EPRECOND,
 		    "%s is lost: a lost customer gets no next action; bring "
 		    "it back first (stage %s intent, or log ... --stage "
@@ -485,41 +500,55 @@ log_contact(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	return rc;
 }
 
-/* Step 4 of an older follow-up than c's last contact (c's last contact
- * is already the latest of the two): history only. c's next follow-up
- * was planned from a later contact, so f neither completes it nor plans
- * another: it stays as it was (same task, still open, same due). An
- * imported one keeps its next action as text (history); a person's
- * next action on it is refused, nothing written, saying how to plan. */
+/* The note of the reply to an older follow-up than c's last contact
+ * (step 8): history only, and what it said that was not applied. Never
+ * refused: a visit typed offline (the shell's outbox) and sent after a
+ * newer one was logged would be lost. The note is in the arena. */
 static crm_status
-log_history_only(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
-    const Crm__V1__Customer *c, const Crm__V1__FollowUp *f)
+log_history_note(
+    struct req_ctx *ctx, const Crm__V1__Customer *c, Crm__V1__FollowUp *f)
 {
-	if (in->imported || f->next_action == NULL || !*f->next_action) {
-		return CRM_OK;
-	}
-	char at[40], last[40];
-	crm_time_format(f->happened_at, at, sizeof(at));
+	char last[40], note[256];
 	crm_time_format(c->last_contact_at, last, sizeof(last));
-	return dispatch_fail_field(ctx, CRM_EPRECOND,
-	    "followup_log.followup.next_action",
-	    "this follow-up (%s) is older than %s's last contact (%s): it "
-	    "is history and plans nothing, and the next follow-up stays as "
-	    "it is; log it without --next, then plan with task move or "
-	    "task add",
-	    at, c->name ? c->name : "the customer", last);
+	int n = snprintf(note, sizeof(note),
+	    "older than the last contact (%s): history only; the stage and "
+	    "the next follow-up stay as they are",
+	    last);
+	if (f->has_stage_to && f->stage_to != 0 && n > 0 &&
+	    (size_t)n < sizeof(note)) {
+		n += snprintf(note + n, sizeof(note) - (size_t)n,
+		    "; --stage %s kept as said, not applied",
+		    crm_enum_name(
+		        &crm__v1__stage__descriptor, (int)f->stage_to));
+	}
+	if (f->next_action != NULL && *f->next_action && n > 0 &&
+	    (size_t)n < sizeof(note)) {
+		snprintf(note + n, sizeof(note) - (size_t)n,
+		    "; --next not planned (task add or task move plans it)");
+	}
+	f->notes = crm_arena_alloc(ctx->arena, sizeof(*f->notes));
+	char *copy = crm_arena_alloc(ctx->arena, strlen(note) + 1);
+	if (f->notes == NULL || copy == NULL) {
+		return CRM_TOO_BIG;
+	}
+	memcpy(copy, note, strlen(note) + 1);
+	f->notes[0] = copy;
+	f->n_notes = 1;
+	return CRM_OK;
 }
 
 /* Steps 4 and 5: f completes c's open follow-up task, then plans the
  * next: its next action as a task (to next_owner, default c's owner),
  * else the cadence's task counted from c's last contact. f names both
- * tasks. An older follow-up than the last contact does neither. */
+ * tasks. An older follow-up than the last contact does neither: c's
+ * next follow-up was planned from a later contact and stays as it was
+ * (same task, still open, same due); f keeps its next action as text. */
 static crm_status
 log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
     const Crm__V1__Customer *c, Crm__V1__FollowUp *f)
 {
 	if (f->happened_at < c->last_contact_at) {
-		return log_history_only(ctx, in, c, f);
+		return CRM_OK;
 	}
 	uint64_t done = 0;
 	crm_status rc = task_followup_done(ctx, c->id, f->id, &done);
@@ -632,12 +661,15 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	if (rc == CRM_OK) {
 		rc = log_record(ctx, in, c, pol, &f);
 	}
+	/* Older than c's last contact: history only (steps 1, 2b, 3-5). */
+	int older = rc == CRM_OK && c->has_last_contact_at &&
+	            f->happened_at < c->last_contact_at;
 	/* The steps, in this order; any error aborts them all. */
 	if (rc == CRM_OK) {
 		rc = log_clocks(ctx, in, c, f);
 	}
 	if (rc == CRM_OK) {
-		rc = log_stage(ctx, in, c, f);
+		rc = log_stage(ctx, in, c, f, older);
 	}
 	if (rc == CRM_OK) {
 		rc = log_commitments(ctx, in, c, f);
@@ -647,13 +679,17 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 		rc = signals_on_log(ctx, c, f, in, pol);
 	}
 	if (rc == CRM_OK) {
-		rc = log_contact(ctx, in, before, c, f);
+		rc = log_contact(ctx, in, before, c, f, older);
 	}
 	if (rc == CRM_OK) {
 		rc = log_tasks(ctx, in, c, f);
 	}
 	if (rc == CRM_OK) {
 		rc = log_put(ctx, c, f);
+	}
+	/* 8. The reply's note (never stored: after the put). */
+	if (rc == CRM_OK && older) {
+		rc = log_history_note(ctx, c, f);
 	}
 	if (rc != CRM_OK) {
 		return rc;

@@ -121,9 +121,11 @@ signals_on_log(struct req_ctx *ctx, Crm__V1__Customer *c, Crm__V1__FollowUp *f,
 	for (size_t i = 0; rc == CRM_OK && i < in->n_objections; i++) {
 		rc = sla_objection(ctx, c, in->objections[i], f->id, NULL);
 	}
-	/* An imported follow-up is history: it neither counts in nor
-	 * breaks a streak of today's contacts. */
-	if (rc != CRM_OK || in->imported) {
+	/* An imported follow-up, or one older than c's last contact, is
+	 * history: it neither counts in nor breaks a streak of today's
+	 * contacts. */
+	if (rc != CRM_OK || in->imported ||
+	    (c->has_last_contact_at && f->happened_at < c->last_contact_at)) {
 		return rc;
 	}
 	if (!avoids(f)) {

@@ -24,7 +24,8 @@ crm_status signals_check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *in);
 /*
  * signals_on_log: f (being logged on customer c, before c is saved) takes
  * in's tags, no_answer and objections; each objection becomes an open
- * issue; c's avoidance streak moves, and when it reaches the policy's
+ * issue; c's avoidance streak moves (not by an imported follow-up nor
+ * one older than c's last contact: history), and when it reaches the policy's
  * count on an S or A customer the team's manager gets a grade-review task
  * (a customer event says why). Errors: as the store.
  */

@@ -255,7 +255,8 @@ stats_fu_fact(const Crm__V1__FollowUp *f, struct fact *x)
 		.mood = (uint8_t)f->mood,
 	};
 	v.flags = (uint8_t)((f->late ? STATS_FU_LATE : 0) |
-	                    (f->has_stage_to && f->stage_to != 0 &&
+	                    (f->has_stage_from && f->has_stage_to &&
+	                                f->stage_to != 0 &&
 	                                f->stage_to != f->stage_from
 	                            ? STATS_FU_MOVED
 	                            : 0) |
