@@ -99,10 +99,11 @@ exec(const uint8_t *buf, size_t len, int commit, struct fuzz_env_reply *out,
 			dispatch_ctx_init(
 			    &wctx, env.st, &env.cfg, &env.writer, env.now);
 			if (dispatch_apply(&wctx, parent, buf, len, ctx.who,
-			        &ctx.prep, &again, &again_len) ==
-			    DISPATCH_APPLIED) {
-				fprintf(stderr, "fuzz_env: a write failed "
-				                "directly but applied nested\n");
+			        &ctx.prep, &again,
+			        &again_len) == DISPATCH_APPLIED) {
+				fprintf(stderr,
+				    "fuzz_env: a write failed "
+				    "directly but applied nested\n");
 				abort();
 			}
 			if (again != NULL) {
