@@ -68,8 +68,9 @@ is_digit(char c)
 
 #define PHONE_MIN_DIGITS 5
 
-/* Whether the n bytes at s are a date, 2026-12-03 or 2026/1/5 or
- * 2026.12.3: not a phone number. */
+/* Whether the n bytes at s start with a date, 2026-12-03 or 2026/1/5 or
+ * 2026.12.3, alone or before a blank (2026-12-03 14:00): not a phone
+ * number. */
 static int
 is_date(const char *s, size_t n)
 {
@@ -80,6 +81,8 @@ is_date(const char *s, size_t n)
 		} else if ((s[i] == '-' || s[i] == '/' || s[i] == '.') &&
 		           g < 2 && group[g] > 0) {
 			g++;
+		} else if (s[i] == ' ' && g == 2) {
+			break;
 		} else {
 			return 0;
 		}

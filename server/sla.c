@@ -417,6 +417,19 @@ sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
 		                     : "followup_log.followup.summary",
 		    "say what was done");
 	}
+	/* A follow-up dated before the issue was raised (log --at, an
+	 * import) cannot have solved it: its clocks would read met. */
+	if (k->has_started_at && at < k->started_at) {
+		char raised[32], when[32];
+		crm_time_format(k->started_at, raised, sizeof(raised));
+		crm_time_format(at, when, sizeof(when));
+		return dispatch_fail_field(ctx, CRM_EPRECOND,
+		    customer_id == 0 ? "issue_resolve.resolution"
+		                     : "followup_log.followup.happened_at",
+		    "issue %" PRIu64 " was raised at %s, after this follow-up "
+		    "(%s): it cannot have resolved it",
+		    id, raised, when);
+	}
 	int solved = 0;
 	uint64_t cid = 0;
 	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_SLA_CUST,
