@@ -89,10 +89,10 @@ n=$(printf '%s\n' "$out" | grep -c 'Linger r')
 # batch's writes in its transaction directly; a refused one keeps its
 # refusal as its reply, and the batch's others run again without it.
 # Alone, it commits nothing and runs nothing again. (crmd again, each
-# commit made 30 ms longer, test builds only: writes that arrive during
+# commit made 200 ms longer, test builds only: writes that arrive during
 # one share the next batch.)
 e2e_stop
-CRM_TEST_WRITE_DELAY_MS=30 e2e_start || { e2e_done; exit 1; }
+CRM_TEST_WRITE_DELAY_MS=200 e2e_start || { e2e_done; exit 1; }
 wstat() { printf '%s' "$out" | json "d['writer'].get('$1', 0)"; }
 run "$CRM" --format json -c stats
 commits0=$(wstat commits) reruns0=$(wstat batch_reruns)
