@@ -384,6 +384,20 @@ log_clocks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	return rc;
 }
 
+/* What in says of a stage change, kept in f (applied or not). */
+static void
+said_stage(const Crm__V1__FollowUp *in, Crm__V1__FollowUp *f)
+{
+	f->has_stage_to = 1;
+	f->stage_to = in->stage_to;
+	f->stage_reason = in->stage_reason;
+	f->has_lost_reason = in->has_lost_reason;
+	f->lost_reason = in->lost_reason;
+	f->has_deal_amount = in->has_deal_amount;
+	f->deal_amount = in->deal_amount;
+	f->contract_terms = in->contract_terms;
+}
+
 /* Step 1: the stage change f carries, if any (lifecycle.h); a refusal
  * names the follow-up's field. An older follow-up than c's last contact
  * (older) documents the past: what it said is kept in f (no stage_from:
@@ -396,15 +410,8 @@ log_stage(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	    (!older && in->stage_to == c->stage)) {
 		return CRM_OK;
 	}
+	said_stage(in, f);
 	if (older) {
-		f->has_stage_to = 1;
-		f->stage_to = in->stage_to;
-		f->stage_reason = in->stage_reason;
-		f->has_lost_reason = in->has_lost_reason;
-		f->lost_reason = in->lost_reason;
-		f->has_deal_amount = in->has_deal_amount;
-		f->deal_amount = in->deal_amount;
-		f->contract_terms = in->contract_terms;
 		return CRM_OK;
 	}
 	struct lifecycle_stage s = {
@@ -417,15 +424,8 @@ log_stage(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 		.followup_id = f->id,
 		.at = f->happened_at,
 	};
-	f->has_stage_from = f->has_stage_to = 1;
+	f->has_stage_from = 1;
 	f->stage_from = c->stage;
-	f->stage_to = in->stage_to;
-	f->stage_reason = in->stage_reason;
-	f->has_lost_reason = in->has_lost_reason;
-	f->lost_reason = in->lost_reason;
-	f->has_deal_amount = in->has_deal_amount;
-	f->deal_amount = in->deal_amount;
-	f->contract_terms = in->contract_terms;
 	crm_status rc = lifecycle_stage_apply(ctx, c, &s);
 	if (rc != CRM_OK) {
 		/* lifecycle names StageSetRequest's fields */
