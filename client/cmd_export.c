@@ -111,13 +111,6 @@ cols_of(int kind)
 /* ------------------------------------------------------------ cells */
 
 static bool
-is_money(const char *name)
-{
-	return strcmp(name, "annual_revenue") == 0 ||
-	       strcmp(name, "deal_amount") == 0 || strcmp(name, "amount") == 0;
-}
-
-static bool
 is_time(const char *name)
 {
 	size_t n = strlen(name);
@@ -214,7 +207,7 @@ field_cell(const ProtobufCMessage *m, const char *name, struct owned *o)
 		if (is_time(name)) {
 			x.type = v != 0 ? SHEET_TIME : SHEET_EMPTY;
 			x.time = v;
-		} else if (is_money(name)) {
+		} else if (crm_money_field(name)) {
 			x.type = SHEET_MONEY;
 			x.number = (double)v / 100.0;
 		} else {

@@ -668,13 +668,6 @@ set_string(
 	*s = crm_xstrdup(text);
 }
 
-static bool
-is_money(const char *name)
-{
-	return strcmp(name, "annual_revenue") == 0 ||
-	       strcmp(name, "deal_amount") == 0 || strcmp(name, "amount") == 0;
-}
-
 /* text into field name of m, by the field's type. */
 static bool
 set_field(ProtobufCMessage *m, const char *name, const char *text, char *why,
@@ -733,7 +726,7 @@ set_field(ProtobufCMessage *m, const char *name, const char *text, char *why,
 	}
 	case PROTOBUF_C_TYPE_INT64: {
 		int64_t v = 0;
-		if (is_money(name)) {
+		if (crm_money_field(name)) {
 			if (!parse_money(text, &v)) {
 				snprintf(why, whylen,
 				    "'%s' is not an amount (like 12000 or "

@@ -263,13 +263,6 @@ has_suffix(const char *s, const char *suf)
 	return a >= b && strcmp(s + a - b, suf) == 0;
 }
 
-static bool
-is_money(const char *name)
-{
-	return strcmp(name, "annual_revenue") == 0 ||
-	       strcmp(name, "deal_amount") == 0 || strcmp(name, "amount") == 0;
-}
-
 /* One value as text into buf. */
 static void
 value_text(
@@ -303,7 +296,7 @@ value_text(
 			if (i64 != 0) {
 				crm_time_format(i64, buf, len);
 			}
-		} else if (is_money(f->name)) {
+		} else if (crm_money_field(f->name)) {
 			render_money(i64, buf, len);
 		} else {
 			snprintf(buf, len, "%" PRId64, i64);

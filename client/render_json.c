@@ -74,6 +74,11 @@ json_value(const ProtobufCFieldDescriptor *f, const void *v)
 	case PROTOBUF_C_TYPE_INT64:
 	case PROTOBUF_C_TYPE_SINT64:
 	case PROTOBUF_C_TYPE_SFIXED64:
+		if (crm_money_field(f->name)) {
+			/* Major units, as tables, CSV and reports show money
+			 * (12000.01, not the protocol's 1200001). */
+			return json_real((double)*(const int64_t *)v / 100.0);
+		}
 		return json_integer(*(const int64_t *)v);
 	case PROTOBUF_C_TYPE_UINT64:
 	case PROTOBUF_C_TYPE_FIXED64:
@@ -222,7 +227,11 @@ render_json_print(const render_doc *d, FILE *out)
 		}
 	}
 out:
-	json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	/* 15 significant digits: every amount up to crmd's limit (10^12
+	 * with two decimals) prints as written (0.07, not
+	 * 0.070000000000000007); other reals lose nothing anyone reads. */
+	json_dumpf(doc, out,
+	    JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
 	fputc('\n', out);
 	json_decref(doc);
 }

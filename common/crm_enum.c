@@ -489,6 +489,20 @@ crm_money_parse(const char *text, int64_t *minor)
 	return CRM_OK;
 }
 
+bool
+crm_money_field(const char *name)
+{
+	static const char *const money[] = { "annual_revenue", "deal_amount",
+		"amount", "amount_high", "amount_medium", "total", "average",
+		"total_year" };
+	for (size_t i = 0; i < sizeof(money) / sizeof(money[0]); i++) {
+		if (strcmp(name, money[i]) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
 void
 crm_money_format(int64_t minor, char *buf, size_t len)
 {

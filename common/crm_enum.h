@@ -9,6 +9,7 @@
 #define CRM_ENUM_H
 
 #include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,6 +79,14 @@ const char *crm_task_kind_elsewhere(int kind);
  * Errors: CRM_EINVAL (not a number, more than 2 decimals, out of range).
  */
 crm_status crm_money_parse(const char *text, int64_t *minor /* OUT */);
+
+/*
+ * crm_money_field: whether an int64 field of this name holds money (minor
+ * units): annual_revenue, deal_amount, amount, amount_high, amount_medium,
+ * total, average, total_year (proto/README.md "Times and money" lists the
+ * messages). The one list the shell's tables, JSON, export and import use.
+ */
+bool crm_money_field(const char *name);
 
 /* crm_money_format: minor units as "12000.50" (no grouping) into buf. */
 void crm_money_format(int64_t minor, char *buf, size_t len);

@@ -37,10 +37,22 @@ w=$(printf '%s' "$out" | json 'd["customer"]["won_at"]')
 d=${w%%T*} # RFC 3339 in the test's TZ
 [ "$d" = 2026-12-01 ] && ok "华东机电 was won on 2026-12-01" || bad "won_at $w ($d)"
 run "$CRM" --format json -c 'purchase list 华东机电'
-[ "$p" = "[(50000000, '制造', '$w')]" ] && ok "华东机电: one purchase of 500000, 制造, at its won date" || bad "华东机电 purchases: $p (won at $w)"
+[ "$p" = "[(500000.0, '制造', '$w')]" ] && ok "华东机电: one purchase of 500000, 制造, at its won date" || bad "华东机电 purchases: $p (won at $w)"
 run "$CRM" --format json -c 'purchase list 上海云图'
 p=$(printf '%s' "$out" | json '[(p["amount"], p["category"]) for p in d]')
-[ "$p" = "[(800000, 'deal')]" ] && ok "上海云图: one purchase, category deal" || bad "上海云图 purchases: $p"
+[ "$p" = "[(8000.0, 'deal')]" ] && ok "上海云图: one purchase, category deal" || bad "上海云图 purchases: $p"
+# Money in --format json is the amount as the table shows it (yuan, not
+# the protocol's fen): one unit in every format of the shell.
+run "$CRM" --format json -c 'customer show 上海云图'
+a=$(printf '%s' "$out" | json 'd["customer"]["deal_amount"]')
+[ "$a" = 8000.0 ] && ok "JSON: deal_amount 8000.0, as the table's ¥8,000.00" || bad "JSON deal_amount $a"
+run "$CRM" -c 'purchase add 上海云图 1234.07 part --category spare'
+run "$CRM" --format json -c 'purchase list 上海云图'
+p=$(printf '%s' "$out" | json '[p["amount"] for p in d]')
+printf '%s' "$out" | grep -q '"amount": 1234.07,' && ok "JSON: 1234.07 printed as typed" || bad "JSON amounts: $out"
+[ "$p" = "[8000.0, 1234.07]" ] || [ "$p" = "[1234.07, 8000.0]" ] && ok "JSON purchase amounts in yuan" || bad "JSON purchase amounts $p"
+run "$CRM" --format csv -c 'purchase list 上海云图'
+has "CSV: the same amount" "1234.07"
 
 # -- a won date in the future is refused
 printf 'name,stage,deal_amount,won_at,owner\n未来公司,won,100,2030-01-01,li\n' >"$H/future.csv"
