@@ -3,8 +3,8 @@
  * import.c: import batches. Each row runs the same handler as the one
  * request it stands for (customer add, contact add, follow-up log,
  * purchase add), so it
- * passes the same checks and permissions, in its own nested transaction
- * under the batch's: a bad row is undone alone, and the batch as a whole
+ * passes the same checks and permissions; a bad row is undone alone
+ * (import_handle_batch says how), and the batch as a whole
  * is kept only when no row was bad (or bad rows are to be skipped) and it
  * is not a dry run. Rows that exist already are found first and reported,
  * not written, which makes importing a file twice harmless.
@@ -269,12 +269,135 @@ column_of(struct req_ctx *ctx, const char *msg)
 	return c;
 }
 
+typedef crm_status (*row_fn)(
+    struct req_ctx *, const Crm__V1__ImportRow *, struct row_out *);
+
+/* The results of a batch, one slot per row, and their texts. */
+struct results {
+	Crm__V1__ImportResult *res;
+	char *msgs; /* MSG_MAX a row */
+	char *cols; /* 40 a row */
+};
+
+/*
+ * Row i in txn: its handler, then its result into rs. Returns CRM_OK, or
+ * what stops the whole batch (map full, internal); *added says whether
+ * the row was added. A row that was not added may have written part of
+ * itself to txn, so txn is then the caller's to drop.
+ */
+static crm_status
+run_row(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRow *row,
+    size_t i, MDB_txn *txn, struct results *rs, int *added)
+{
+	struct row_out o = { ADDED, NULL, 0, NULL };
+	size_t mark = crm_arena_mark(ctx->arena);
+	crm_status rc = CRM_OK;
+	ctx->txn = txn;
+	ctx->msg[0] = '\0';
+	crm_status row_rc = fn(ctx, row, &o);
+	/* a row's details are the row's, not the batch's */
+	ctx->field[0] = '\0';
+	ctx->existing_id = 0;
+	if (row_rc == CRM_EINVAL || row_rc == CRM_NOT_FOUND ||
+	    row_rc == CRM_EPERM || row_rc == CRM_EPRECOND) {
+		o.out = BAD;
+		if (o.column == NULL) {
+			o.column = column_of(ctx, ctx->msg);
+		}
+	} else if (row_rc == CRM_EXISTS) {
+		/* Another spelling of an existing name. */
+		o.out = EXISTS;
+	} else if (row_rc != CRM_OK) {
+		rc = row_rc; /* map full, internal: the whole batch */
+	}
+	Crm__V1__ImportResult *r = &rs->res[i];
+	crm__v1__import_result__init(r);
+	r->has_row = r->has_outcome = 1;
+	r->row = row->has_row ? row->row : (uint32_t)(i + 1);
+	r->outcome = o.out;
+	if (o.id != 0) {
+		r->has_id = 1;
+		r->id = o.id;
+	}
+	char *m = rs->msgs + i * MSG_MAX, *c = rs->cols + i * 40;
+	snprintf(m, MSG_MAX, "%s",
+	    o.out != ADDED ? ctx->msg
+	    : o.note       ? o.note
+	                   : "");
+	snprintf(c, 40, "%s", o.column ? o.column : "");
+	r->message = m;
+	r->column = c;
+	crm_arena_release(ctx->arena, mark);
+	*added = rc == CRM_OK && o.out == ADDED;
+	return rc;
+}
+
+/*
+ * One pass over the rows in a new transaction *batch under outer. Rows
+ * before first_nested run in *batch directly; a row among them that is
+ * not added ends the pass (*stopped_at: its index; n_rows when none
+ * did), and *batch may then hold part of it. Row `skip` is left out (its
+ * result is the one a pass before gave it). Rows from first_nested on
+ * run each in a transaction of its own under *batch, kept only when the
+ * row is added, so a bad row is undone alone.
+ */
+static crm_status
+run_pass(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRequest *q,
+    MDB_txn *outer, MDB_txn **batch, size_t first_nested, size_t skip,
+    struct results *rs, size_t *stopped_at)
+{
+	*stopped_at = q->n_rows;
+	crm_status rc = store_nested_begin(ctx->st, outer, batch);
+	for (size_t i = 0; i < q->n_rows && rc == CRM_OK; i++) {
+		int added = 0;
+		if (i == skip) {
+			continue;
+		}
+		if (i < first_nested) {
+			rc = run_row(
+			    ctx, fn, q->rows[i], i, *batch, rs, &added);
+			if (rc == CRM_OK && !added) {
+				*stopped_at = i;
+				break;
+			}
+			continue;
+		}
+		MDB_txn *one;
+		rc = store_nested_begin(ctx->st, *batch, &one);
+		if (rc != CRM_OK) {
+			break;
+		}
+		rc = run_row(ctx, fn, q->rows[i], i, one, rs, &added);
+		if (added) {
+			rc = store_nested_commit(one);
+		} else {
+			store_nested_abort(one);
+		}
+	}
+	ctx->txn = outer;
+	ctx->msg[0] = '\0';
+	if (rc != CRM_OK && *batch != NULL) {
+		store_nested_abort(*batch);
+		*batch = NULL;
+	}
+	return rc;
+}
+
+/*
+ * A batch runs its rows in one transaction directly: a transaction of
+ * LMDB's costs two large allocations and a copy of each page it touches,
+ * too much for every row. A row that is not added (bad, or there
+ * already) may have written part of itself, so the first such row k
+ * makes the pass start again: rows before k directly (they were added),
+ * k left out with its result, and each row after k in a transaction of
+ * its own. Should a row before k not be added the second time, a third
+ * pass runs every row in its own transaction.
+ */
 crm_status
 import_handle_batch(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
-	static crm_status (*const kinds[])(
-	    struct req_ctx *, const Crm__V1__ImportRow *, struct row_out *) = {
+	static const row_fn kinds[] = {
 		[CRM__V1__IMPORT_KIND__IMPORT_CUSTOMERS] = row_customer_add,
 		[CRM__V1__IMPORT_KIND__IMPORT_CONTACTS] = row_contact_add,
 		[CRM__V1__IMPORT_KIND__IMPORT_FOLLOWUPS] = row_followup_log,
@@ -293,83 +416,41 @@ import_handle_batch(
 		    MAX_ROWS);
 	}
 	Crm__V1__ImportReply *out = crm_arena_alloc(ctx->arena, sizeof(*out));
-	Crm__V1__ImportResult *res =
-	    crm_arena_alloc(ctx->arena, (q->n_rows + 1) * sizeof(*res));
+	struct results rs = {
+		crm_arena_alloc(ctx->arena, (q->n_rows + 1) * sizeof(*rs.res)),
+		crm_arena_alloc(ctx->arena, (q->n_rows + 1) * MSG_MAX),
+		crm_arena_alloc(ctx->arena, (q->n_rows + 1) * 40),
+	};
 	Crm__V1__ImportResult **resp_rows =
 	    crm_arena_alloc(ctx->arena, (q->n_rows + 1) * sizeof(*resp_rows));
-	char *msgs = crm_arena_alloc(ctx->arena, (q->n_rows + 1) * MSG_MAX);
-	char *cols = crm_arena_alloc(ctx->arena, (q->n_rows + 1) * 40);
-	if (out == NULL || res == NULL || resp_rows == NULL || msgs == NULL ||
-	    cols == NULL) {
+	if (out == NULL || rs.res == NULL || resp_rows == NULL ||
+	    rs.msgs == NULL || rs.cols == NULL) {
 		return CRM_TOO_BIG;
 	}
 	crm__v1__import_reply__init(out);
-	MDB_txn *outer = ctx->txn, *batch;
-	crm_status rc = store_nested_begin(ctx->st, outer, &batch);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	for (size_t i = 0; i < q->n_rows && rc == CRM_OK; i++) {
-		const Crm__V1__ImportRow *row = q->rows[i];
-		Crm__V1__ImportResult *r = &res[i];
-		struct row_out o = { ADDED, NULL, 0, NULL };
-		size_t mark = crm_arena_mark(ctx->arena);
-		MDB_txn *one;
-		rc = store_nested_begin(ctx->st, batch, &one);
-		if (rc != CRM_OK) {
-			break;
-		}
-		ctx->txn = one;
-		ctx->msg[0] = '\0';
-		crm_status row_rc = kinds[kind](ctx, row, &o);
-		/* a row's details are the row's, not the batch's */
-		ctx->field[0] = '\0';
-		ctx->existing_id = 0;
-		if (row_rc == CRM_EINVAL || row_rc == CRM_NOT_FOUND ||
-		    row_rc == CRM_EPERM || row_rc == CRM_EPRECOND) {
-			o.out = BAD;
-			if (o.column == NULL) {
-				o.column = column_of(ctx, ctx->msg);
-			}
-		} else if (row_rc == CRM_EXISTS) {
-			/* Another spelling of an existing name. */
-			o.out = EXISTS;
-		} else if (row_rc != CRM_OK) {
-			rc = row_rc; /* map full, internal: the whole batch */
-		}
-		if (rc == CRM_OK && o.out == ADDED) {
-			rc = store_nested_commit(one);
-		} else {
-			store_nested_abort(one);
-		}
-		ctx->txn = batch;
-		crm__v1__import_result__init(r);
-		r->has_row = r->has_outcome = 1;
-		r->row = row->has_row ? row->row : (uint32_t)(i + 1);
-		r->outcome = o.out;
-		if (o.id != 0) {
-			r->has_id = 1;
-			r->id = o.id;
-		}
-		char *m = msgs + i * MSG_MAX, *c = cols + i * 40;
-		snprintf(m, MSG_MAX, "%s",
-		    o.out != ADDED ? ctx->msg
-		    : o.note       ? o.note
-		                   : "");
-		snprintf(c, 40, "%s", o.column ? o.column : "");
-		r->message = m;
-		r->column = c;
-		resp_rows[out->n_results++] = r;
-		out->added += o.out == ADDED;
-		out->existing += o.out == EXISTS;
-		out->bad += o.out == BAD;
-		crm_arena_release(ctx->arena, mark);
-	}
-	ctx->txn = outer;
-	ctx->msg[0] = '\0';
-	if (rc != CRM_OK) {
+	row_fn fn = kinds[kind];
+	MDB_txn *outer = ctx->txn, *batch = NULL;
+	size_t n = q->n_rows, k, again;
+	crm_status rc = run_pass(ctx, fn, q, outer, &batch, n, n, &rs, &k);
+	if (rc == CRM_OK && k < n) {
 		store_nested_abort(batch);
+		rc =
+		    run_pass(ctx, fn, q, outer, &batch, k + 1, k, &rs, &again);
+		if (rc == CRM_OK && again < n) {
+			store_nested_abort(batch);
+			rc = run_pass(
+			    ctx, fn, q, outer, &batch, 0, n, &rs, &again);
+		}
+	}
+	if (rc != CRM_OK) {
 		return rc;
+	}
+	for (size_t i = 0; i < n; i++) {
+		Crm__V1__ImportResult *r = &rs.res[i];
+		resp_rows[out->n_results++] = r;
+		out->added += r->outcome == ADDED;
+		out->existing += r->outcome == EXISTS;
+		out->bad += r->outcome == BAD;
 	}
 	int keep = !q->dry_run && (out->bad == 0 || q->skip_bad);
 	if (keep) {
