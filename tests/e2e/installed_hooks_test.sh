@@ -17,7 +17,9 @@ fails=0
 ok() { echo "ok   - $*"; }
 bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
 
-if ! cmake --install "$BUILD" --prefix "$H/usr" >"$H/install.log" 2>&1; then
+# DESTDIR: the files CrmPackage installs at absolute paths (/etc/default,
+# /lib/systemd) go under $H too, not onto this machine.
+if ! DESTDIR=$H cmake --install "$BUILD" --prefix /usr >"$H/install.log" 2>&1; then
 	cat "$H/install.log"
 	echo "FAIL - cmake --install $BUILD"
 	exit 1

@@ -27,7 +27,9 @@
 #   e2e_tmux NAME                needs tmux; a private tmux server ($SOCK)
 #   tm ARGS...                   tmux on that server
 #   pane_start PANE COLS ROWS CMD  CMD (shell words, after the test's
-#                                environment) in a new detached pane
+#                                environment) in a new detached pane, with
+#                                LeakSanitizer on for crm in an ASan build
+#                                (a session, not a one-shot crm -c)
 #   screen PANE                  the pane's screen and scrollback
 #   screen_joined PANE           the same with wrapped lines joined
 #   wait_for PANE DESC TEXT      poll (at most 10 s) until the pane shows
@@ -179,6 +181,7 @@ pane_start() {
 		"env HOME='$H' XDG_CONFIG_HOME='$H/config' \
 		XDG_CACHE_HOME='$H/cache' XDG_STATE_HOME='$H/state' \
 		CRM_SERVER='$CRM_SERVER' CRM_HISTFILE='$H/history' \
+		ASAN_OPTIONS='${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1' \
 		LC_ALL=C.UTF-8 $4; sleep 30"
 }
 
