@@ -501,9 +501,11 @@ log_contact(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 }
 
 /* The note of the reply to an older follow-up than c's last contact
- * (step 8): history only, and what it said that was not applied. Never
- * refused: a visit typed offline (the shell's outbox) and sent after a
- * newer one was logged would be lost. The note is in the arena. */
+ * (step 8): history only, and what it said that was not applied (an
+ * import's row in its own words: import.c gives the note to the row's
+ * result). Never refused: a visit typed offline (the shell's outbox) and
+ * sent after a newer one was logged would be lost. The note is in the
+ * arena. */
 static crm_status
 log_history_note(
     struct req_ctx *ctx, const Crm__V1__Customer *c, Crm__V1__FollowUp *f)
@@ -517,14 +519,19 @@ log_history_note(
 	if (f->has_stage_to && f->stage_to != 0 && n > 0 &&
 	    (size_t)n < sizeof(note)) {
 		n += snprintf(note + n, sizeof(note) - (size_t)n,
-		    "; --stage %s kept as said, not applied",
+		    "; %s %s kept as said, not applied",
+		    f->imported ? "stage" : "--stage",
 		    crm_enum_name(
 		        &crm__v1__stage__descriptor, (int)f->stage_to));
 	}
 	if (f->next_action != NULL && *f->next_action && n > 0 &&
 	    (size_t)n < sizeof(note)) {
-		snprintf(note + n, sizeof(note) - (size_t)n,
-		    "; --next not planned (task add or task move plans it)");
+		/* An import's row has columns, not options. */
+		snprintf(note + n, sizeof(note) - (size_t)n, "%s",
+		    f->imported
+		        ? "; next action not planned (task add plans it)"
+		        : "; --next not planned (task add or task move "
+		          "plans it)");
 	}
 	f->notes = crm_arena_alloc(ctx->arena, sizeof(*f->notes));
 	char *copy = crm_arena_alloc(ctx->arena, strlen(note) + 1);
