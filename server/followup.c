@@ -4,7 +4,8 @@
  * them is history.c). A log is one write transaction: the record,
  * the stage change, the commitments, the completion of the open follow-up
  * task, the next task (from next_action, else the grade's cadence), the
- * customer's last contact, stopped SLA clocks and the audit records.
+ * customer's first and last contact, stopped SLA clocks and the audit
+ * records.
  * Any error aborts the nested transaction, so nothing is half done.
  */
 #include "followup.h"
@@ -384,6 +385,21 @@ log_clocks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	return rc;
 }
 
+/* Step 0b: c's first contact (首次接触时间) is the earliest contact known:
+ * a follow-up before the one on record (a customer entered today, met
+ * weeks ago) was the first, history only or not, so it moves back to
+ * f's time. Before the stage change, whose report fact counts the sales
+ * cycle from it. */
+static void
+log_first_contact(Crm__V1__Customer *c, const Crm__V1__FollowUp *f)
+{
+	if (!c->has_first_contact_at || c->first_contact_at <= 0 ||
+	    f->happened_at < c->first_contact_at) {
+		c->has_first_contact_at = 1;
+		c->first_contact_at = f->happened_at;
+	}
+}
+
 /* What in says of a stage change, kept in f (applied or not). */
 static void
 said_stage(const Crm__V1__FollowUp *in, Crm__V1__FollowUp *f)
@@ -674,6 +690,9 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	/* The steps, in this order; any error aborts them all. */
 	if (rc == CRM_OK) {
 		rc = log_clocks(ctx, in, c, f);
+	}
+	if (rc == CRM_OK) {
+		log_first_contact(c, f);
 	}
 	if (rc == CRM_OK) {
 		rc = log_stage(ctx, in, c, f, older);
