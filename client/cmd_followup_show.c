@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_followup_show.c: `followup show ID`: one follow-up as people read
- * it, every stored field by name (feedback, mood, next action,
- * participants, score, the stage it moved, ...), then its commitments as
+ * it, every stored field by name (feedback, mood, next action and the
+ * task it planned, or that it planned none: history only; participants,
+ * score, the stage it moved, ...), then its commitments as
  * they stand now and its attachments. Not the place to change one: a
  * follow-up is a record of what happened.
  */
@@ -79,7 +80,15 @@ followup_record(const Crm__V1__FollowUp *f, render_doc *out)
 			    t[0] || f->next_owner ? "; " : " (",
 			    (unsigned long long)f->next_task_id);
 		}
-		if (t[0] || f->next_owner || f->has_next_task_id) {
+		if (crm_followup_unplanned(f)) {
+			/* History only: what it said, no task made. */
+			size_t n = strlen(buf);
+			snprintf(buf + n, sizeof(buf) - n,
+			    "%s" CRM_UNPLANNED_WORDS,
+			    t[0] || f->next_owner ? "; " : " (");
+		}
+		if (t[0] || f->next_owner || f->has_next_task_id ||
+		    crm_followup_unplanned(f)) {
 			strncat(buf, ")", sizeof(buf) - strlen(buf) - 1);
 		}
 		render_kv(out, "next action", buf);

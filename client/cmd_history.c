@@ -4,8 +4,9 @@
  * follow-ups (with their attachments), stage changes, grade proposals,
  * tasks, commitments, SLA clocks, purchases and the changes the server
  * made to its plans by itself (events, with why), one line each (time,
- * kind, who, text); a follow-up's feedback, mood and next action, and a
- * grade decision with its reason, on a second line of the text. One page
+ * kind, who, text); a follow-up's feedback, mood and next action (one
+ * that planned nothing, history only, says so), and a grade decision
+ * with its reason, on a second line of the text. One page
  * per command; when more follow, it says how to ask for the next
  * (`--before CURSOR`; in csv and json mode on stderr, so the data stays a
  * plain array).
@@ -31,7 +32,8 @@ grade_word(int v)
 }
 
 /* A follow-up's second line into buf: its feedback, mood and next
- * action ("" when it has none). */
+ * action ("" when it has none); a next action no task was made for
+ * (history only) says it was not planned. */
 static void
 followup_more(const Crm__V1__FollowUp *f, char *buf, size_t len)
 {
@@ -51,8 +53,11 @@ followup_more(const Crm__V1__FollowUp *f, char *buf, size_t len)
 	snprintf(buf, len, "\n%s%s%s%s%s%s%s%s%s%s%s", fb ? "feedback: " : "",
 	    fb ? f->feedback : "", fb && mood[0] ? "; " : "",
 	    mood[0] ? "mood: " : "", mood, (fb || mood[0]) && nx ? "; " : "",
-	    nx ? "next: " : "", nx ? f->next_action : "",
-	    due[0] ? " (due " : "", due, due[0] ? ")" : "");
+	    !nx                         ? ""
+	    : crm_followup_unplanned(f) ? "next (" CRM_UNPLANNED_WORDS "): "
+	                                : "next: ",
+	    nx ? f->next_action : "", due[0] ? " (due " : "", due,
+	    due[0] ? ")" : "");
 }
 
 /* The kind, who and text columns of one timeline entry. */

@@ -10,7 +10,9 @@
  * given, does the second pass send the same batches for real; so a file with a
  * bad row writes nothing at all. Batches hold at most 500 rows and stay under
  * the server's request size; row numbers are the file's line numbers
- * (a workbook's: the sheet's rows).
+ * (a workbook's: the sheet's rows). Follow-up rows the server added as
+ * history only (older than the customer's last contact) are counted and
+ * listed with its note.
  */
 #include <csv.h>
 #include <stdio.h>
@@ -60,6 +62,12 @@ struct import {
 	unsigned proposed; /* added rows whose grade went to the manager */
 	struct bad *bad;
 	size_t nbad, badcap, more_bad;
+	/* follow-up rows added as history only: older than the customer's
+	 * last contact, nothing planned (column unused; why: the server's
+	 * note) */
+	unsigned history_only;
+	struct bad *hist;
+	size_t nhist, histcap, more_hist;
 	bool stop;     /* a request failed, or the header is unusable */
 	crm_status rc; /* why stop */
 	bool partial;  /* the write pass stopped after writing something */
@@ -88,6 +96,26 @@ add_bad(struct import *im, unsigned row, const char *column, const char *why)
 	b->seq = im->nbad++;
 	b->column = crm_xstrdup(column && column[0] ? column : "-");
 	b->why = crm_xstrdup(why && why[0] ? why : "refused");
+}
+
+/* A follow-up row added as history only, with the server's note. */
+static void
+add_history(struct import *im, unsigned row, const char *note)
+{
+	if (im->nhist >= MAX_BAD) {
+		im->more_hist++;
+		return;
+	}
+	if (im->nhist == im->histcap) {
+		im->histcap = im->histcap ? 2 * im->histcap : 16;
+		im->hist =
+		    crm_xrealloc(im->hist, im->histcap * sizeof(*im->hist));
+	}
+	struct bad *h = &im->hist[im->nhist];
+	h->row = row;
+	h->seq = im->nhist++;
+	h->column = NULL;
+	h->why = crm_xstrdup(note && note[0] ? note : "history only");
 }
 
 static int
@@ -120,6 +148,13 @@ clear_outcomes(struct import *im)
 	im->nbad = im->badcap = im->more_bad = 0;
 	im->added = im->existing = im->bad_rows = im->rows_seen = 0;
 	im->proposed = 0;
+	for (size_t i = 0; i < im->nhist; i++) {
+		free(im->hist[i].why);
+	}
+	free(im->hist);
+	im->hist = NULL;
+	im->nhist = im->histcap = im->more_hist = 0;
+	im->history_only = 0;
 }
 
 /* The file's header for a field the server names ("owner"), else the
@@ -185,13 +220,18 @@ send_batch(struct import *im)
 		return;
 	}
 	const Crm__V1__ImportReply *r = resp->import_reply;
-	unsigned added = 0, existing = 0, bad = 0, proposed = 0;
+	unsigned added = 0, existing = 0, bad = 0, proposed = 0, hist = 0;
 	for (size_t i = 0; i < r->n_results; i++) {
 		const Crm__V1__ImportResult *x = r->results[i];
 		switch (x->outcome) {
 		case CRM__V1__IMPORT_RESULT__OUTCOME__ADDED:
 			added++;
-			proposed += x->message != NULL && x->message[0];
+			if (x->has_history_only && x->history_only) {
+				hist++; /* its message is the note */
+			} else {
+				proposed +=
+				    x->message != NULL && x->message[0];
+			}
 			break;
 		case CRM__V1__IMPORT_RESULT__OUTCOME__EXISTS:
 			existing++;
@@ -208,8 +248,16 @@ send_batch(struct import *im)
 		im->stop = true;
 		im->rc = CRM_EPRECOND;
 		im->partial = im->added > 0;
-		added = existing = proposed = 0;
+		added = existing = proposed = hist = 0;
 	}
+	for (size_t i = 0; hist > 0 && i < r->n_results; i++) {
+		const Crm__V1__ImportResult *x = r->results[i];
+		if (x->outcome == CRM__V1__IMPORT_RESULT__OUTCOME__ADDED &&
+		    x->has_history_only && x->history_only) {
+			add_history(im, x->row, x->message);
+		}
+	}
+	im->history_only += hist;
 	im->proposed += proposed;
 	im->added += added;
 	im->existing += existing;
@@ -768,7 +816,42 @@ outcome_json(const struct import *im, bool dry_run)
 		json_array_append_new(rows, o);
 	}
 	json_object_set_new(j, "bad_rows", rows);
+	json_object_set_new(j, "history_only", json_integer(im->history_only));
+	rows = json_array();
+	for (size_t i = 0; i < im->nhist; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "row", json_integer(im->hist[i].row));
+		json_object_set_new(
+		    o, "message", json_string(im->hist[i].why));
+		json_array_append_new(rows, o);
+	}
+	json_object_set_new(j, "history_only_rows", rows);
 	return j;
+}
+
+/* The follow-up rows added as history only: how many, then each row
+ * with what it did not do. */
+static void
+history_table(const struct import *im, render_doc *out, bool dry_run)
+{
+	static const char *const cols[] = { "row", "note" };
+	if (im->history_only == 0) {
+		return;
+	}
+	render_text(out,
+	    "%u %shistory only: older than the customer's last contact, "
+	    "nothing planned",
+	    im->history_only, dry_run ? "would be " : "");
+	render_table(out, 2, cols);
+	for (size_t i = 0; i < im->nhist; i++) {
+		char row[16];
+		snprintf(row, sizeof(row), "%u", im->hist[i].row);
+		const char *cells[] = { row, im->hist[i].why };
+		render_row(out, cells);
+	}
+	if (im->more_hist > 0) {
+		render_text(out, "... and %zu more", im->more_hist);
+	}
 }
 
 static void
@@ -917,6 +1000,7 @@ cmd_import_file(
 			    "%u grade%s would be proposed to your manager",
 			    im.proposed, im.proposed == 1 ? "" : "s");
 		}
+		history_table(&im, out, true);
 		bad_table(&im, out);
 		render_set_json(out, outcome_json(&im, true));
 		if (im.bad_rows > 0 && !im.skip_bad) {
@@ -983,6 +1067,7 @@ cmd_import_file(
 		    "default grade; see grade pending)",
 		    im.proposed, im.proposed == 1 ? "" : "s");
 	}
+	history_table(&im, out, false);
 	bad_table(&im, out);
 	render_set_json(out, outcome_json(&im, false));
 out:

@@ -123,7 +123,8 @@ static const struct cmd_opt log_opts[] = {
 	{ "--channel", "CHANNEL", false, complete_channel,
 	    "phone|email|visit|meeting|video|im|survey|other" },
 	{ "--at", "WHEN", false, complete_when,
-	    "when it happened (default now)" },
+	    "when it happened (default now; before the last contact: "
+	    "history only, plans nothing)" },
 	{ "--duration", "MIN", false, NULL, "how long, in minutes" },
 	{ "--contact", "NAME", true, NULL, "a contact involved (repeatable)" },
 	{ "--feedback", "TEXT", false, NULL,
@@ -133,7 +134,8 @@ static const struct cmd_opt log_opts[] = {
 	{ "--mood", "MOOD", false, complete_mood,
 	    "positive|neutral|hesitant|worried|resistant" },
 	{ "--next", "ACTION", false, NULL,
-	    "the next action: becomes the next task (needs --due)" },
+	    "the next action: becomes the next task (needs --due); "
+	    "history only: kept as text, not planned" },
 	{ "--commit", "PROMISE", true, NULL,
 	    "a promise made (needs --due; repeatable)" },
 	{ "--due", "WHEN", true, complete_when,

@@ -534,3 +534,11 @@ crm_money_format_people(
 	snprintf(buf, len, "%s%s%s%s.%02" PRIu64, minor < 0 ? "-" : "", c,
 	    letter ? " " : "", grouped, a % 100);
 }
+
+bool
+crm_followup_unplanned(const Crm__V1__FollowUp *f)
+{
+	return f != NULL && f->next_action != NULL &&
+	       f->next_action[0] != '\0' &&
+	       !(f->has_next_task_id && f->next_task_id != 0);
+}

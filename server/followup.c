@@ -4,7 +4,8 @@
  * them is history.c). A log is one write transaction: the record,
  * the stage change, the commitments, the completion of the open follow-up
  * task, the next task (from next_action, else the grade's cadence), the
- * customer's last contact, stopped SLA clocks and the audit records.
+ * customer's first and last contact, stopped SLA clocks and the audit
+ * records.
  * Any error aborts the nested transaction, so nothing is half done.
  */
 #include "followup.h"
@@ -384,6 +385,21 @@ log_clocks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	return rc;
 }
 
+/* Step 0b: c's first contact (首次接触时间) is the earliest contact known:
+ * a follow-up before the one on record (a customer entered today, met
+ * weeks ago) was the first, history only or not, so it moves back to
+ * f's time. Before the stage change, whose report fact counts the sales
+ * cycle from it. */
+static void
+log_first_contact(Crm__V1__Customer *c, const Crm__V1__FollowUp *f)
+{
+	if (!c->has_first_contact_at || c->first_contact_at <= 0 ||
+	    f->happened_at < c->first_contact_at) {
+		c->has_first_contact_at = 1;
+		c->first_contact_at = f->happened_at;
+	}
+}
+
 /* What in says of a stage change, kept in f (applied or not). */
 static void
 said_stage(const Crm__V1__FollowUp *in, Crm__V1__FollowUp *f)
@@ -501,9 +517,11 @@ log_contact(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 }
 
 /* The note of the reply to an older follow-up than c's last contact
- * (step 8): history only, and what it said that was not applied. Never
- * refused: a visit typed offline (the shell's outbox) and sent after a
- * newer one was logged would be lost. The note is in the arena. */
+ * (step 8): history only, and what it said that was not applied (an
+ * import's row in its own words: import.c gives the note to the row's
+ * result). Never refused: a visit typed offline (the shell's outbox) and
+ * sent after a newer one was logged would be lost. The note is in the
+ * arena. */
 static crm_status
 log_history_note(
     struct req_ctx *ctx, const Crm__V1__Customer *c, Crm__V1__FollowUp *f)
@@ -517,14 +535,19 @@ log_history_note(
 	if (f->has_stage_to && f->stage_to != 0 && n > 0 &&
 	    (size_t)n < sizeof(note)) {
 		n += snprintf(note + n, sizeof(note) - (size_t)n,
-		    "; --stage %s kept as said, not applied",
+		    "; %s %s kept as said, not applied",
+		    f->imported ? "stage" : "--stage",
 		    crm_enum_name(
 		        &crm__v1__stage__descriptor, (int)f->stage_to));
 	}
 	if (f->next_action != NULL && *f->next_action && n > 0 &&
 	    (size_t)n < sizeof(note)) {
-		snprintf(note + n, sizeof(note) - (size_t)n,
-		    "; --next not planned (task add or task move plans it)");
+		/* An import's row has columns, not options. */
+		snprintf(note + n, sizeof(note) - (size_t)n, "%s",
+		    f->imported
+		        ? "; next action not planned (task add plans it)"
+		        : "; --next not planned (task add or task move "
+		          "plans it)");
 	}
 	f->notes = crm_arena_alloc(ctx->arena, sizeof(*f->notes));
 	char *copy = crm_arena_alloc(ctx->arena, strlen(note) + 1);
@@ -667,6 +690,9 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	/* The steps, in this order; any error aborts them all. */
 	if (rc == CRM_OK) {
 		rc = log_clocks(ctx, in, c, f);
+	}
+	if (rc == CRM_OK) {
+		log_first_contact(c, f);
 	}
 	if (rc == CRM_OK) {
 		rc = log_stage(ctx, in, c, f, older);

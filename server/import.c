@@ -7,7 +7,9 @@
  * (import_handle_batch says how), and the batch as a whole
  * is kept only when no row was bad (or bad rows are to be skipped) and it
  * is not a dry run. Rows that exist already are found first and reported,
- * not written, which makes importing a file twice harmless.
+ * not written, which makes importing a file twice harmless. A follow-up
+ * row older than its customer's last contact is added as history only,
+ * and its result says so (history_only, the log's note as message).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -34,6 +36,7 @@ struct row_out {
 	const char *column;
 	uint64_t id;
 	const char *note; /* said of a row added (a grade proposed) */
+	int history_only; /* a follow-up row older than the last contact */
 };
 
 static crm_status
@@ -198,6 +201,12 @@ row_followup_log(
 	crm_status rc = followup_log_as(ctx, &sub, &resp, 1);
 	if (rc == CRM_OK) {
 		o->id = resp.followup->id;
+		/* Older than the customer's last contact: history only, and
+		 * the log's note says what it did not do. */
+		if (resp.followup->n_notes > 0) {
+			o->history_only = 1;
+			o->note = resp.followup->notes[0];
+		}
 	} else if (rc == CRM_EINVAL && o->column == NULL) {
 		/* The log's own checks name no column: an empty summary, then
 		 * a time ahead of the clock, are the ones a file can fail. */
@@ -289,7 +298,7 @@ static crm_status
 run_row(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRow *row,
     size_t i, MDB_txn *txn, struct results *rs, int *added)
 {
-	struct row_out o = { ADDED, NULL, 0, NULL };
+	struct row_out o = { ADDED, NULL, 0, NULL, 0 };
 	size_t mark = crm_arena_mark(ctx->arena);
 	crm_status rc = CRM_OK;
 	ctx->txn = txn;
@@ -318,6 +327,9 @@ run_row(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRow *row,
 	if (o.id != 0) {
 		r->has_id = 1;
 		r->id = o.id;
+	}
+	if (o.out == ADDED && o.history_only) {
+		r->has_history_only = r->history_only = 1;
 	}
 	char *m = rs->msgs + i * MSG_MAX, *c = rs->cols + i * 40;
 	snprintf(m, MSG_MAX, "%s",

@@ -264,7 +264,8 @@ struct fu_listing {
 };
 
 /* One row of the week's follow-ups (seed 002's 客户跟进周报表: when,
- * customer, channel, summary, feedback, next action). */
+ * customer, channel, summary, feedback, next action, and whether that
+ * next action was planned). */
 static int
 list_followup(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 {
@@ -298,6 +299,12 @@ list_followup(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 		report_num(row, 6, (double)f->next_due_at);
 	}
 	report_text(l->r, row, 7, user_login_of(l->r->ctx, f->author_id));
+	/* Whether the next action became a task: one that did not is only
+	 * what a history-only follow-up said. */
+	report_text(l->r, row, 8,
+	    crm_followup_unplanned(f)                   ? "no: history only"
+	    : f->next_action != NULL && *f->next_action ? "yes"
+	                                                : "");
 	return 0;
 }
 
@@ -365,6 +372,7 @@ weekly_followups(struct report *r)
 		{ "next_action", "Next action", T_TEXT },
 		{ "next_due", "Next due", T_TIME },
 		{ "author", "By", T_TEXT },
+		{ "next_planned", "Next planned", T_TEXT },
 	};
 	struct fu_listing fl = { r, NULL, 0 };
 	fl.t = report_table(r, "followups", "The week's follow-ups", NCOLS(fc),

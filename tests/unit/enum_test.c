@@ -2,7 +2,8 @@
 /*
  * enum_test.c: common/crm_enum.c turns the words users type (English
  * short names, declared names, Chinese aliases) into protocol enum values
- * and back, and parses and formats money in minor units.
+ * and back, parses and formats money in minor units, and tells a
+ * follow-up's unplanned next action.
  */
 #include "crm_test.h"
 
@@ -319,6 +320,27 @@ task_kinds_parse_from_the_words_the_table_shows(void **state)
 	assert_non_null(crm_task_kind_elsewhere(CRM__V1__TASK_KIND__TASK_SLA));
 }
 
+/* A next action no task was made for (history only) is unplanned; one
+ * with its task, and a follow-up that said none, are not. */
+static void
+a_next_action_without_its_task_is_unplanned(void **state)
+{
+	(void)state;
+	Crm__V1__FollowUp f = CRM__V1__FOLLOW_UP__INIT;
+	assert_false(crm_followup_unplanned(NULL));
+	assert_false(crm_followup_unplanned(&f));
+	f.next_action = "";
+	assert_false(crm_followup_unplanned(&f));
+	f.next_action = "寄样品";
+	assert_true(crm_followup_unplanned(&f));
+	f.has_next_task_id = 1;
+	assert_true(crm_followup_unplanned(&f)); /* id 0: none */
+	f.next_task_id = 7;
+	assert_false(crm_followup_unplanned(&f));
+	f.next_action = NULL; /* the cadence's task: nothing said */
+	assert_false(crm_followup_unplanned(&f));
+}
+
 int
 main(void)
 {
@@ -336,6 +358,7 @@ main(void)
 		cmocka_unit_test(task_kinds_read_as_words),
 		cmocka_unit_test(
 		    task_kinds_parse_from_the_words_the_table_shows),
+		cmocka_unit_test(a_next_action_without_its_task_is_unplanned),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

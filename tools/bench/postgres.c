@@ -116,8 +116,9 @@ bench_postgres_run(const struct bench_opts *o, struct bench_report *r)
 	}
 	int st = pclose(p);
 	if (r->n_pg == 0) {
+		/* Its last line, cut to what the note holds. */
 		snprintf(r->pg_note, sizeof(r->pg_note),
-		    "tools/bench-postgres failed (status %d): %s",
+		    "tools/bench-postgres failed (status %d): %.400s",
 		    WIFEXITED(st) ? WEXITSTATUS(st) : -1, last);
 	}
 }
