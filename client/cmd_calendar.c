@@ -80,7 +80,10 @@ parse_date(const char *s, char out[11])
 	    y < 1970 || y > 2100 || m < 1 || m > 12 || d < 1 || d > 31) {
 		return 0;
 	}
-	snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+	/* Unsigned remainders, so the compiler sees at most 4+2+2 digits
+	 * (a Debug build warns of truncation with int ones). */
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u,
+	    (unsigned)m % 100u, (unsigned)d % 100u);
 	return crm_time_valid_day(out);
 }
 
