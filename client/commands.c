@@ -772,8 +772,9 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "followup show",
 	    .group = "followup",
 	    .usage = "ID",
-	    .summary = "A follow-up with every field: feedback, mood, next "
-	               "action, participants, commitments, attachments.",
+	    .summary = "A follow-up with every field: feedback, mood, "
+	               "objections, next action, participants, commitments, "
+	               "attachments.",
 	    .min_args = 1,
 	    .max_args = 1,
 	    .fn = cmd_followup_show },
