@@ -11,6 +11,7 @@
 #     back: one record, not two;
 #   - a kept write is resent with the session of now (log in again);
 #   - another user's kept write is not sent as me; `outbox drop` forgets;
+#   - ids typed in uppercase are the same ids (drop, send);
 #   - the file is private and a damaged line is reported, not dropped.
 # Usage: outbox_test.sh CRMD CRM
 set -u
@@ -114,6 +115,19 @@ n8=$(printf '%s\n' $ids | sort -u | wc -l)
 run "$CRM" -c "outbox drop $id1"
 [ "$code" -eq 0 ] && ok "outbox drop of the 8 characters the shell said" ||
 	bad "outbox drop $id1: $code $out $err"
+# The ids are hex, shown in lowercase: typed in uppercase they are the
+# same ids (tester), for send and for drop. The whole id (32 hex digits:
+# letters among them) as `outbox --format json` gives it.
+"$CRM" -c 'log 华东机电有限公司 "离线记录三"' 2>/dev/null >/dev/null
+id3=$("$CRM" --format json -c outbox | json '[e["id"] for e in d if "离线记录三" in e["command"]][0]')
+run "$CRM" -c "outbox send ${id3^^}"
+{ [ "$code" -eq 3 ] && ! grep -q 'nothing in the outbox' <<<"$err"; } &&
+	ok "outbox send ${id3^^} (uppercase) finds the entry (kept: crmd is down)" ||
+	bad "outbox send ${id3^^}: $code $out $err"
+run "$CRM" -c "outbox drop ${id3^^}"
+{ [ "$code" -eq 0 ] && grep -q 'dropped: log 华东机电有限公司 离线记录' <<<"$out"; } &&
+	ok "outbox drop ${id3^^} (uppercase) drops it" ||
+	bad "outbox drop ${id3^^}: $code $out $err"
 
 # The entry names its server: another server lists it as such and
 # does not send it (remote-fix 10).
