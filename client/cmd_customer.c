@@ -909,6 +909,10 @@ cmd_pool_claim(
 			rc = cmd_expect(ctx, &lreq,
 			    CRM__V1__RESPONSE__BODY_CUSTOMERS, &resp);
 			if (rc != CRM_OK) {
+				if (conn_fate(ctx->conn) != CONN_ANSWERED) {
+					cmd_customer_offline_hint(
+					    ctx, call->argv[0]);
+				}
 				return rc;
 			}
 			const Crm__V1__CustomerPage *p = resp->customers;

@@ -6,7 +6,9 @@
  * the only one, saying so; a command that writes never acts on a guess:
  * it names the candidate and refuses. Several are listed; none at all
  * gets the cached names closest by edit distance, as suggestions only.
- * Every command taking a CUSTOMER comes through here.
+ * Offline no name can be looked up: a write is kept in the outbox only
+ * with the customer's id, and is told so. Every command taking a
+ * CUSTOMER comes through here.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,6 +21,20 @@
 
 #define CANDIDATES_SHOWN 10
 #define CLOSE_SHOWN      5
+
+void
+cmd_customer_offline_hint(struct cmd_ctx *ctx, const char *text)
+{
+	if (ctx->row == NULL || ctx->row->only_reads ||
+	    ctx->row->online_only) {
+		return; /* it needs crmd with an id too */
+	}
+	fprintf(stderr,
+	    "hint: '%s' cannot be looked up offline, so nothing was kept; "
+	    "give the customer's id instead (%s ID ...): a write by id is "
+	    "kept in the outbox and sent when crmd is back\n",
+	    text, ctx->row->name);
+}
 
 /* Only a row marked only_reads (commands.c) may open a guessed customer;
  * any other command writes (or may, after asking), so a row not marked
@@ -119,6 +135,9 @@ cmd_customer_resolve(struct cmd_ctx *ctx, const char *text, uint64_t *id)
 	if (rc != CRM_NOT_FOUND) {
 		req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
 		cmd_request_error(ctx, &req, rc, msg ? msg : "");
+		if (rc != CRM_OK && conn_fate(ctx->conn) != CONN_ANSWERED) {
+			cmd_customer_offline_hint(ctx, text);
+		}
 		free(msg);
 		return rc;
 	}

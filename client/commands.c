@@ -672,6 +672,7 @@ const struct cmd_row cmd_table[] = {
 	    .opts = merge_opts,
 	    .args = { complete_customer, complete_customer },
 	    .fn = cmd_customer_merge,
+	    .online_only = true,
 	    .more_help = customer_merge_help },
 	{ .name = "customer check",
 	    .group = "customer",
