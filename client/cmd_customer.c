@@ -892,7 +892,8 @@ cmd_pool_claim(
 	Crm__V1__PoolClaimRequest body = CRM__V1__POOL_CLAIM_REQUEST__INIT;
 	/* A pool customer is not in the caller's own list: a name is
 	 * looked up in the pool. */
-	crm_status rc = cmd_parse_id(call->argv[0], &body.id);
+	crm_status rc =
+	    cmd_customer_id(call->argv[0], &body.id) ? CRM_OK : CRM_EINVAL;
 	if (rc != CRM_OK) {
 		Crm__V1__Request lreq = CRM__V1__REQUEST__INIT;
 		Crm__V1__PoolListRequest l = CRM__V1__POOL_LIST_REQUEST__INIT;
@@ -909,6 +910,10 @@ cmd_pool_claim(
 			rc = cmd_expect(ctx, &lreq,
 			    CRM__V1__RESPONSE__BODY_CUSTOMERS, &resp);
 			if (rc != CRM_OK) {
+				if (conn_fate(ctx->conn) != CONN_ANSWERED) {
+					cmd_customer_offline_hint(
+					    ctx, call->argv[0]);
+				}
 				return rc;
 			}
 			const Crm__V1__CustomerPage *p = resp->customers;

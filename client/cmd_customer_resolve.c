@@ -6,7 +6,11 @@
  * the only one, saying so; a command that writes never acts on a guess:
  * it names the candidate and refuses. Several are listed; none at all
  * gets the cached names closest by edit distance, as suggestions only.
- * Every command taking a CUSTOMER comes through here.
+ * A number is an id unless it reads as a phone number (cmd_customer_id):
+ * then it is searched like a name, and `customer find` matches phones.
+ * Offline no name can be looked up: a write is kept in the outbox only
+ * with the customer's id, and is told so. Every command taking a
+ * CUSTOMER comes through here.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,6 +23,64 @@
 
 #define CANDIDATES_SHOWN 10
 #define CLOSE_SHOWN      5
+/* Customer ids count a database's customers from 1: ten digits are ten
+ * billion customers, more than any crm holds. A longer number (a mobile
+ * has 11 digits, 13 with the country code) is a phone number. */
+#define ID_DIGITS_MAX 10
+/* A local landline has 7 or 8 digits: a number that long may be meant
+ * as a phone even when it is read as an id. */
+#define PHONE_DIGITS_MIN 7
+
+bool
+cmd_customer_id(const char *text, uint64_t *id)
+{
+	size_t n = strspn(text, "0123456789");
+	/* A leading 0 is an area code or a trunk prefix, never an id. */
+	if (n == 0 || text[n] != '\0' || text[0] == '0' || n > ID_DIGITS_MAX) {
+		return false;
+	}
+	return cmd_parse_id(text, id) == CRM_OK;
+}
+
+/* text is all digits: a number, which when it is no id reads as a
+ * phone. */
+static bool
+is_number(const char *text)
+{
+	size_t n = strspn(text, "0123456789");
+	return n > 0 && text[n] == '\0';
+}
+
+void
+cmd_customer_not_found_hint(const char *msg)
+{
+	static const char lead[] = "no customer ";
+	const char *num = msg;
+	if (strncmp(num, lead, sizeof(lead) - 1) != 0) {
+		return;
+	}
+	num += sizeof(lead) - 1;
+	if (is_number(num) && strlen(num) >= PHONE_DIGITS_MIN) {
+		fprintf(stderr,
+		    "hint: %s was read as a customer id; to look for it as "
+		    "a phone number: customer find %s\n",
+		    num, num);
+	}
+}
+
+void
+cmd_customer_offline_hint(struct cmd_ctx *ctx, const char *text)
+{
+	if (ctx->row == NULL || ctx->row->only_reads ||
+	    ctx->row->online_only) {
+		return; /* it needs crmd with an id too */
+	}
+	fprintf(stderr,
+	    "hint: '%s' cannot be looked up offline, so nothing was kept; "
+	    "give the customer's id instead (%s ID ...): a write by id is "
+	    "kept in the outbox and sent when crmd is back\n",
+	    text, ctx->row->name);
+}
 
 /* Only a row marked only_reads (commands.c) may open a guessed customer;
  * any other command writes (or may, after asking), so a row not marked
@@ -112,45 +174,60 @@ cmd_customer_resolve(struct cmd_ctx *ctx, const char *text, uint64_t *id)
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	char *msg = NULL;
 
-	if (cmd_parse_id(text, id) == CRM_OK) {
+	if (cmd_customer_id(text, id)) {
 		return CRM_OK;
 	}
+	/* How the customer was not found, for what is said below: a
+	 * number that is no id, or a name. */
+	char *none =
+	    is_number(text)
+	        ? crm_xasprintf("%s is no customer's id or name", text)
+	        : crm_xasprintf("no customer is named '%s'", text);
 	crm_status rc = by_name(ctx, &req, text, id, &msg);
 	if (rc != CRM_NOT_FOUND) {
 		req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
 		cmd_request_error(ctx, &req, rc, msg ? msg : "");
+		if (rc != CRM_OK && conn_fate(ctx->conn) != CONN_ANSWERED) {
+			cmd_customer_offline_hint(ctx, text);
+		}
 		free(msg);
+		free(none);
 		return rc;
 	}
 	Crm__V1__Response *resp = candidates(ctx, text);
 	const Crm__V1__CustomerPage *p = resp ? resp->customers : NULL;
 	if (p == NULL || p->n_customers == 0) {
 		req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
-		cmd_request_error(ctx, &req, rc, msg);
-		if (p != NULL) {
+		if (p != NULL && is_number(text)) {
+			/* Not "no customer named": it was no phone either. */
+			cmd_error("%s, and no customer's phone has it (%s)",
+			    none, crm_status_name(rc));
+		} else {
+			cmd_request_error(ctx, &req, rc, msg);
+		}
+		if (p != NULL && !is_number(text)) {
 			close_names(text);
 		}
 	} else if (p->n_customers == 1 && p->customers[0]->has_id &&
 	           !only_reads(ctx)) {
 		/* A write never acts on a guess: name it and refuse. */
 		cmd_customer_cache(p->customers, 1);
-		cmd_error("no customer is named '%s'; did you mean %s (id "
-		          "%" PRIu64 ")? give the full name or the id",
-		    text, p->customers[0]->name ? p->customers[0]->name : "",
+		cmd_error("%s; did you mean %s (id %" PRIu64
+		          ")? give the full "
+		          "name or the id",
+		    none, p->customers[0]->name ? p->customers[0]->name : "",
 		    p->customers[0]->id);
 	} else if (p->n_customers == 1 && p->customers[0]->has_id) {
 		/* The only candidate of a read: taken, and said so. */
 		*id = p->customers[0]->id;
 		cmd_customer_cache(p->customers, 1);
 		fflush(stdout);
-		fprintf(stderr,
-		    "no customer is named '%s': taking %s (id %" PRIu64 ")\n",
-		    text, p->customers[0]->name ? p->customers[0]->name : "",
-		    *id);
+		fprintf(stderr, "%s: taking %s (id %" PRIu64 ")\n", none,
+		    p->customers[0]->name ? p->customers[0]->name : "", *id);
 		ctx->guessed = true;
 		rc = CRM_OK;
 	} else {
-		cmd_error("no customer is named '%s'; did you mean:", text);
+		cmd_error("%s; did you mean:", none);
 		size_t shown = p->n_customers < CANDIDATES_SHOWN
 		                   ? p->n_customers
 		                   : CANDIDATES_SHOWN;
@@ -173,6 +250,7 @@ cmd_customer_resolve(struct cmd_ctx *ctx, const char *text, uint64_t *id)
 		crm__v1__response__free_unpacked(resp, NULL);
 	}
 	free(msg);
+	free(none);
 	return rc;
 }
 

@@ -765,7 +765,7 @@ static crm_status
 log_customer(
     struct cmd_ctx *ctx, const char *text, bool asking, Crm__V1__FollowUp *f)
 {
-	if (cmd_parse_id(text, &f->customer_id) == CRM_OK) {
+	if (cmd_customer_id(text, &f->customer_id)) {
 		f->has_customer_id = 1;
 		return CRM_OK;
 	}

@@ -3,8 +3,8 @@
  * cmd_followup_show.c: `followup show ID`: one follow-up as people read
  * it, every stored field by name (feedback, mood, next action and the
  * task it planned, or that it planned none: history only; participants,
- * score, the stage it moved, ...), then its commitments as
- * they stand now and its attachments. Not the place to change one: a
+ * objections, tags, score, the stage it moved, ...), then its commitments
+ * as they stand now and its attachments. Not the place to change one: a
  * follow-up is a record of what happened.
  */
 #include <stdio.h>
@@ -45,6 +45,7 @@ followup_record(const Crm__V1__FollowUp *f, render_doc *out)
 {
 	char buf[512], t[32];
 	char *contacts = render_field(&f->base, "contact_names");
+	char *tags = render_field(&f->base, "tags");
 
 	render_record(out);
 	kv_id(out, "followup", f->has_id, f->id);
@@ -65,6 +66,15 @@ followup_record(const Crm__V1__FollowUp *f, render_doc *out)
 	render_kv(out, "feedback", f->feedback);
 	render_kv(out, "mood",
 	    enum_word(&crm__v1__mood__descriptor, f->has_mood, f->mood));
+	if (f->has_no_answer && f->no_answer) {
+		render_kv(out, "no answer", "yes");
+	}
+	/* The objections as raised. The reply carries their texts only, not
+	 * the issues they opened: `issue list` has those, open or resolved. */
+	for (size_t i = 0; i < f->n_objections; i++) {
+		render_kv(out, "objection", f->objections[i]);
+	}
+	render_kv(out, "tags", tags);
 	if (f->next_action != NULL && f->next_action[0] != '\0') {
 		t[0] = '\0';
 		if (f->has_next_due_at && f->next_due_at != 0) {
@@ -149,6 +159,7 @@ followup_record(const Crm__V1__FollowUp *f, render_doc *out)
 	kv_id(out, "completed task", f->has_task_id, f->task_id);
 	kv_id(out, "resolved issue", f->has_resolves, f->resolves);
 	free(contacts);
+	free(tags);
 }
 
 crm_status

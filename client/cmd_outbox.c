@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "commands.h"
@@ -241,7 +242,8 @@ warn_old(const struct outbox_entry *e, int64_t keep_s)
 	    idt, a, k, idt);
 }
 
-/* The entries matching the id prefix (all when NULL). */
+/* The entries matching the id prefix (all when NULL). Ids are hex,
+ * shown in lowercase; typed in either case (3F2A is 3f2a). */
 static bool
 matches(const struct outbox_entry *e, const char *prefix)
 {
@@ -250,7 +252,7 @@ matches(const struct outbox_entry *e, const char *prefix)
 		return true;
 	}
 	outbox_id_text(e->id, idt);
-	return strncmp(idt, prefix, strlen(prefix)) == 0;
+	return strncasecmp(idt, prefix, strlen(prefix)) == 0;
 }
 
 static void

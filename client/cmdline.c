@@ -303,6 +303,9 @@ cmd_request_error(struct cmd_ctx *ctx, const Crm__V1__Request *req,
 		return;
 	}
 	cmd_error("%s (%s)", msg, crm_status_name(rc));
+	if (rc == CRM_NOT_FOUND) {
+		cmd_customer_not_found_hint(msg);
+	}
 	/* A wrong old password leaves the session valid: no hint. */
 	bool old_pw = req->body_case == CRM__V1__REQUEST__BODY_PASSWD &&
 	              strstr(msg, "old password");

@@ -674,6 +674,7 @@ const struct cmd_row cmd_table[] = {
 	    .opts = merge_opts,
 	    .args = { complete_customer, complete_customer },
 	    .fn = cmd_customer_merge,
+	    .online_only = true,
 	    .more_help = customer_merge_help },
 	{ .name = "customer check",
 	    .group = "customer",
@@ -774,8 +775,9 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "followup show",
 	    .group = "followup",
 	    .usage = "ID",
-	    .summary = "A follow-up with every field: feedback, mood, next "
-	               "action, participants, commitments, attachments.",
+	    .summary = "A follow-up with every field: feedback, mood, "
+	               "objections, next action, participants, commitments, "
+	               "attachments.",
 	    .min_args = 1,
 	    .max_args = 1,
 	    .fn = cmd_followup_show },

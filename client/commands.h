@@ -99,6 +99,10 @@ struct cmd_row {
 	 * Unset (every other row): it writes or may, and never acts on a
 	 * guess. */
 	bool only_reads;
+	/* Writes, but asks crmd first even when given ids (merge's
+	 * preview), so it is never kept in the outbox: offline it is not
+	 * told to give ids instead of names (cmd_customer_offline_hint). */
+	bool online_only;
 };
 
 /* cmd_table: the rows, ending with a row whose name is NULL. */
@@ -373,16 +377,38 @@ crm_status cmd_customer_assign(
 
 /*
  * cmd_customer_resolve (cmd_customer_resolve.c): the id of CUSTOMER as typed:
- * a decimal id as is, anything else an exact name looked up on the
- * server. A name that is no customer's is searched (customer find): for
- * a command that only reads, the only match is taken, saying so on
- * stderr; a command that writes names it and refuses; several are listed
- * as candidates (an error); none gets close cached names suggested.
- * Errors: as cmd_request (NOT_FOUND for an unknown, guessed or
- * ambiguous name).
+ * an id (cmd_customer_id) as is, anything else an exact name looked up
+ * on the server. A name that is no customer's, or a number that is no id
+ * (a phone), is searched (customer find, which matches phones however
+ * written): for a command that only reads, the only match is taken,
+ * saying so on stderr; a command that writes names it and refuses;
+ * several are listed as candidates (an error); none gets close cached
+ * names suggested. When crmd does not answer the lookup, a command that
+ * writes is told to give the id (cmd_customer_offline_hint). Errors: as
+ * cmd_request (NOT_FOUND for an unknown, guessed or ambiguous name;
+ * UNAVAILABLE offline).
  */
 crm_status cmd_customer_resolve(
     struct cmd_ctx *ctx, const char *text, uint64_t *id /* OUT */);
+
+/*
+ * cmd_customer_id: text as a customer id: 1 to 10 digits, no leading 0.
+ * A longer number, or one starting with 0, reads as a phone number (a
+ * name to search), never an id. Every command taking a CUSTOMER decides
+ * "id or not" with this.
+ */
+bool cmd_customer_id(const char *text, uint64_t *id /* OUT */);
+
+/* cmd_customer_not_found_hint: after the server's msg "no customer N"
+ * for a number N long enough to be a phone (7 digits or more): a hint on
+ * stderr to look for it with `customer find N`. Nothing otherwise. */
+void cmd_customer_not_found_hint(const char *msg);
+
+/* cmd_customer_offline_hint: text, a customer name, could not be looked
+ * up because crmd did not answer: for the running row if it writes (and
+ * is not online_only), a hint on stderr to give the customer's id, which
+ * a write keeps in the outbox. */
+void cmd_customer_offline_hint(struct cmd_ctx *ctx, const char *text);
 
 /* cmd_customer_suggest: after a server's "no customer named" for text (a
  * name sent as is, as `log` does): the candidates of `customer find`, or

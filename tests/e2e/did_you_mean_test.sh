@@ -5,7 +5,10 @@
 # or prefix; a customer name that is no customer's lists the candidates
 # of `customer find`; a command that only reads takes the only candidate
 # (saying so), a command that writes never does: it names it and refuses;
-# a name with no candidate gets the cached names closest to it.
+# a name with no candidate gets the cached names closest to it. A number
+# that reads as a phone (more than 10 digits, or a leading 0) is searched
+# like a name, never sent as an id; a shorter one that is no id says how
+# to look it up as a phone.
 # Usage: did_you_mean_test.sh CRMD CRM   (ctest passes the built binaries)
 set -u
 CRMD=${1:?crmd path}
@@ -124,5 +127,36 @@ run_exit 1 "one character wrong" "$CRM" -c 'customer show 华东机械有限公�
 has "suggests 华东机电有限公司" "  华东机电有限公司"
 run_exit 1 "a write with a close name" "$CRM" -c 'customer edit 华东机械有限公司 region=上海'
 has "suggests, does not act" "  华东机电有限公司"
+
+# A phone number where a customer goes (tester: `customer show
+# 13800138000` was read as an id and answered "not found"). 华东机电有限公司
+# is customer 1; its contact 王总 gets the mobile, 杭州新风 (3) a landline.
+run_exit 0 "a mobile" "$CRM" -c 'contact edit 1 phone=13800138000'
+run_exit 0 "a landline" "$CRM" -c 'contact add 杭州新风科技有限公司 林工 --phone 021-6234-5678'
+run_exit 0 "customer show MOBILE opens its customer" "$CRM" -c 'customer show 13800138000'
+has "says which it took" "13800138000 is no customer's id or name: taking 华东机电有限公司 (id 1)"
+has "shows it" "name              华东机电有限公司"
+hasnt "not read as an id" "no customer 13800138000"
+run_exit 0 "a landline with its area code (a leading 0)" "$CRM" -c 'customer history 02162345678'
+has "takes its customer" "taking 杭州新风科技有限公司 (id 3)"
+run_exit 1 "a write never acts on a phone's match" "$CRM" -c 'customer edit 13800138000 region=上海'
+has "names it" "13800138000 is no customer's id or name; did you mean 华东机电有限公司 (id 1)? give the full name or the id"
+run_exit 0 "nothing was edited" "$CRM" -c 'customer show 1'
+hasnt "no region" "上海"
+run_exit 1 "stage alike" "$CRM" -c 'stage 13800138000 intent'
+has "names it" "did you mean 华东机电有限公司 (id 1)?"
+run_exit 1 "log alike (the number sent as a name)" "$CRM" -c 'log 13800138000 "来电"'
+has "and what was meant" "1  华东机电有限公司"
+hasnt "not read as an id" "no customer 13800138000"
+run_exit 1 "a mobile nobody has" "$CRM" -c 'customer show 13900000000'
+has "says it is no id, name or phone" "13900000000 is no customer's id or name, and no customer's phone has it (NOT_FOUND)"
+# Up to 10 digits a number is an id; one that is none, long enough to
+# be a phone, gets the way to look it up.
+run_exit 1 "a local number read as an id" "$CRM" -c 'customer show 62345678'
+has "the server's answer" "no customer 62345678 (NOT_FOUND)"
+has "how to find it as a phone" "hint: 62345678 was read as a customer id; to look for it as a phone number: customer find 62345678"
+run_exit 1 "a short id that is none" "$CRM" -c 'customer show 99'
+has "the server's answer" "no customer 99 (NOT_FOUND)"
+hasnt "no phone hint" "customer find"
 
 e2e_done

@@ -11,6 +11,10 @@
 #     back: one record, not two;
 #   - a kept write is resent with the session of now (log in again);
 #   - another user's kept write is not sent as me; `outbox drop` forgets;
+#   - ids typed in uppercase are the same ids (drop, send);
+#   - offline, a write naming its customer by name (all but log, whose
+#     request carries the name) says to give the id and keeps nothing;
+#     by id it is kept and applied;
 #   - the file is private and a damaged line is reported, not dropped.
 # Usage: outbox_test.sh CRMD CRM
 set -u
@@ -69,6 +73,7 @@ printf 'pwx\n' | "$CRM" -c "user add li --role rep --team east" >/dev/null || ba
 printf 'pwz\n' | "$CRM" -c "user add zhao --role rep --team east" >/dev/null || bad "user zhao"
 "$CRM" -c 'customer add 华东机电有限公司 --owner li --grade A' >/dev/null || bad "add customer"
 e2e_login li pwx
+cid=$("$CRM" --format json -c 'customer show 华东机电有限公司' | json 'd["customer"]["id"]')
 e2e_stop
 
 # -- defect 10: no server, fail fast
@@ -114,6 +119,19 @@ n8=$(printf '%s\n' $ids | sort -u | wc -l)
 run "$CRM" -c "outbox drop $id1"
 [ "$code" -eq 0 ] && ok "outbox drop of the 8 characters the shell said" ||
 	bad "outbox drop $id1: $code $out $err"
+# The ids are hex, shown in lowercase: typed in uppercase they are the
+# same ids (tester), for send and for drop. The whole id (32 hex digits:
+# letters among them) as `outbox --format json` gives it.
+"$CRM" -c 'log 华东机电有限公司 "离线记录三"' 2>/dev/null >/dev/null
+id3=$("$CRM" --format json -c outbox | json '[e["id"] for e in d if "离线记录三" in e["command"]][0]')
+run "$CRM" -c "outbox send ${id3^^}"
+{ [ "$code" -eq 3 ] && ! grep -q 'nothing in the outbox' <<<"$err"; } &&
+	ok "outbox send ${id3^^} (uppercase) finds the entry (kept: crmd is down)" ||
+	bad "outbox send ${id3^^}: $code $out $err"
+run "$CRM" -c "outbox drop ${id3^^}"
+{ [ "$code" -eq 0 ] && grep -q 'dropped: log 华东机电有限公司 离线记录' <<<"$out"; } &&
+	ok "outbox drop ${id3^^} (uppercase) drops it" ||
+	bad "outbox drop ${id3^^}: $code $out $err"
 
 # The entry names its server: another server lists it as such and
 # does not send it (remote-fix 10).
@@ -144,6 +162,39 @@ run env CRM_TEST_CLOCK="$H/typed-clock" "$CRM" -c 'log 华东机电有限公司 
 run "$CRM" -c 'log 没有这个客户 "离线无主"'
 [ "$code" -eq 3 ] || bad "offline log of an unknown customer: exit $code: $err"
 
+# Offline, only log's request carries a customer's name for crmd to
+# find; every other write names it by id, so given a name it fails at
+# once, says to give the id and keeps nothing (tester: `customer edit
+# NAME` failed with only "crmd is not running").
+n0=$("$CRM" --format json -c outbox | json 'len(d)')
+for c in 'customer edit 华东机电有限公司 region=华南' 'customer assign 华东机电有限公司 zhao' \
+	'customer release 华东机电有限公司 不跟了' 'customer check 华东机电有限公司' \
+	'stage 华东机电有限公司 intent' 'grade propose 华东机电有限公司 S 预算已批' \
+	'task add 华东机电有限公司 tomorrow 回电' 'inquiry 华东机电有限公司 询价' \
+	'issue 华东机电有限公司 报警' 'purchase add 华东机电有限公司 100 样品' \
+	'contact add 华东机电有限公司 周敏' 'routine add 华东机电有限公司 回访 --weekly wed' \
+	'pool claim 华东机电有限公司'; do
+	run "$CRM" -c "$c"
+	{ [ "$code" -eq 1 ] && grep -q 'not running' <<<"$err" &&
+		grep -qF "give the customer's id instead (${c%% 华东*} ID ...)" <<<"$err" &&
+		grep -q 'nothing was kept' <<<"$err"; } &&
+		ok "offline, '${c%% 华东*} NAME' says to give the id" ||
+		bad "offline $c: exit $code: $err"
+done
+n1=$("$CRM" --format json -c outbox | json 'len(d)')
+[ "$n1" = "$n0" ] && ok "none of them was kept" || bad "kept by name: $n0 -> $n1 entries"
+# A read needs crmd anyway, and so does merge (it shows what moves
+# first): no hint to give an id.
+run "$CRM" -c 'customer show 华东机电有限公司'
+{ [ "$code" -eq 1 ] && ! grep -q "give the customer's id" <<<"$err"; } &&
+	ok "offline, a read by name fails without the id hint" || bad "offline read: $code $err"
+run "$CRM" -c "customer merge 华东机电有限公司 $cid --yes"
+{ [ "$code" -eq 1 ] && grep -q 'not running' <<<"$err" && ! grep -q "give the customer's id" <<<"$err"; } &&
+	ok "offline, merge by name fails without the id hint" || bad "offline merge: $code $err"
+run "$CRM" -c "customer edit $cid region=华南"
+{ [ "$code" -eq 3 ] && grep -q 'kept in the outbox' <<<"$err"; } &&
+	ok "offline, customer edit ID is kept in the outbox" || bad "offline edit by id: $code $err"
+
 e2e_start || exit 1
 run "$CRM" -c 'outbox send'
 { [ "$code" -ne 0 ] && grep -q 'done: log 华东机电有限公司' <<<"$err" &&
@@ -153,6 +204,8 @@ run "$CRM" -c 'outbox send'
 	bad "outbox send: $code $out $err"
 run "$CRM" -c 'outbox send'
 { [ "$code" -eq 0 ] && grep -q 'nothing to send' <<<"$out"; } && ok "a second outbox send has nothing to do" || bad "second send: $code $out $err"
+r=$("$CRM" --format json -c "customer show $cid" | json 'd["customer"].get("region")')
+[ "$r" = 华南 ] && ok "the edit kept offline by id is applied" || bad "region after send: $r"
 n=$(count 华东机电有限公司 离线记录)
 [ "$n" = 1 ] && ok "the history holds one such record" || bad "history holds $n"
 at=$("$CRM" --format json -c "customer history 华东机电有限公司" 2>/dev/null |
