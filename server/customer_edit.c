@@ -199,9 +199,10 @@ customer_handle_add(
 	if (rc == CRM_OK && p != NULL) {
 		resp->customer->proposal = p;
 	}
-	if (rc == CRM_OK && !ctx->bulk) {
-		/* A warning only: the customer is added (a bulk load has
-		 * nobody to warn, and the walk reads every name). */
+	if (rc == CRM_OK && !ctx->bulk && !ctx->importing) {
+		/* A warning only: the customer is added (a bulk load or an
+		 * import has nobody to warn, and the walk reads every
+		 * name). */
 		rc = customer_similar(ctx, c, SIMILAR_MAX,
 		    &resp->customer->similar, &resp->customer->n_similar);
 	}

@@ -443,6 +443,7 @@ import_handle_batch(
 	row_fn fn = kinds[kind];
 	MDB_txn *outer = ctx->txn, *batch = NULL;
 	size_t n = q->n_rows, k, again;
+	ctx->importing = 1;
 	crm_status rc = run_pass(ctx, fn, q, outer, &batch, n, n, &rs, &k);
 	if (rc == CRM_OK && k < n) {
 		store_nested_abort(batch);
@@ -454,6 +455,7 @@ import_handle_batch(
 			    ctx, fn, q, outer, &batch, 0, n, &rs, &again);
 		}
 	}
+	ctx->importing = 0;
 	if (rc != CRM_OK) {
 		return rc;
 	}
