@@ -449,6 +449,9 @@ crm_money_parse(const char *text, int64_t *minor)
 	int neg = 0;
 	if (strncmp(p, "¥", strlen("¥")) == 0) {
 		p += strlen("¥");
+	} else if (strncmp(p, "￥", strlen("￥")) == 0) {
+		p +=
+		    strlen("￥"); /* the full-width sign Chinese input gives */
 	} else if (*p == '$') {
 		p++;
 	}
@@ -457,9 +460,18 @@ crm_money_parse(const char *text, int64_t *minor)
 		p++;
 	}
 	int64_t whole = 0;
-	int digits = 0;
+	int digits = 0, group = 0, grouped = 0;
 	for (; *p != '\0' && *p != '.'; p++) {
 		if (*p == ',') {
+			/* Thousands groups only: 1-3 digits, then 3 a group
+			 * ("1,5" is no amount: a decimal comma, refused rather
+			 * than read as 15). */
+			if (group == 0 || group > 3 ||
+			    (grouped && group != 3)) {
+				return CRM_EINVAL;
+			}
+			grouped = 1;
+			group = 0;
 			continue;
 		}
 		if (!isdigit((unsigned char)*p) || whole > INT64_MAX / 1000) {
@@ -467,6 +479,10 @@ crm_money_parse(const char *text, int64_t *minor)
 		}
 		whole = whole * 10 + (*p - '0');
 		digits++;
+		group++;
+	}
+	if (grouped && group != 3) {
+		return CRM_EINVAL;
 	}
 	int64_t frac = 0;
 	if (*p == '.') {

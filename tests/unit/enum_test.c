@@ -171,6 +171,8 @@ money_parses_into_minor_units(void **state)
 	assert_int_equal(money("¥3.5"), 350);
 	assert_int_equal(money("$1,234.56"), 123456);
 	assert_int_equal(money("-20"), -2000);
+	assert_int_equal(money("1,234,567.89"), 123456789);
+	assert_int_equal(money("￥2,000"), 200000);
 }
 
 static void
@@ -178,7 +180,11 @@ money_refuses_what_is_not_an_amount(void **state)
 {
 	(void)state;
 	static const char *const bad[] = { "1.234", "abc", "", "-", ".", "12a",
-		"1.2.3", "1 000", "¥", "1e6" };
+		"1.2.3", "1 000", "¥", "1e6",
+		/* commas only in thousands groups: a decimal comma or a
+		 * slip is refused, not read as 15, 1234 or 123 */
+		"1,5", "12,34", "1,2,3", ",100", "100,", "1,0000", "1234,567",
+		"1,,000" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int64_t v = 99;
 		if (crm_money_parse(bad[i], &v) != CRM_EINVAL) {
