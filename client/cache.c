@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crm_utf8.h"
 #include "crm_xmalloc.h"
@@ -179,4 +180,17 @@ cache_del_file(const char *file, const char *const *del, size_t n_del)
 	}
 	cache_free(v, kept);
 	free(path);
+}
+
+void
+cache_forget(void)
+{
+	static const char *const files[] = { "customers", "tags", "issues" };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		char *path = path_of(files[i]);
+		if (path != NULL) {
+			(void)unlink(path);
+			free(path);
+		}
+	}
 }

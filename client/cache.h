@@ -36,4 +36,11 @@ void cache_add_file(const char *file, const char *const *names, size_t n);
  * the open issue ids `issue resolve` and `issue escalate` complete). */
 void cache_del_file(const char *file, const char *const *names, size_t n);
 
+/*
+ * cache_forget: remove every list (customers, tags, issues). At login
+ * and logout: what one user may see must not be offered to the next
+ * who logs in on this account.
+ */
+void cache_forget(void);
+
 #endif

@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "commands.h"
 #include "outbox.h"
 #include "session.h"
@@ -213,6 +214,7 @@ cmd_session_login(
 	const Crm__V1__LoginReply *lr = resp->login;
 	conn_set_token(
 	    ctx->conn, lr->session_token.data, lr->session_token.len);
+	cache_forget(); /* the names another user saw */
 	if (session_save(lr->session_token.data, lr->session_token.len) !=
 	    CRM_OK) {
 		char *p = session_path();
@@ -256,6 +258,7 @@ cmd_session_logout(
 	/* Forget the token whatever the server said: an expired session is
 	 * as good as ended, and a dead server must not keep us logged in. */
 	session_remove();
+	cache_forget();
 	conn_set_token(ctx->conn, NULL, 0);
 	set_login(ctx, NULL);
 	if (rc != CRM_OK && rc != CRM_EUNAUTH) {

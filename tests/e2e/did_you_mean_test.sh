@@ -159,4 +159,14 @@ run_exit 1 "a short id that is none" "$CRM" -c 'customer show 99'
 has "the server's answer" "no customer 99 (NOT_FOUND)"
 hasnt "no phone hint" "customer find"
 
+# The names one user saw are not offered to the next who logs in here:
+# a rep with no customers gets no suggestion of the admin's.
+run_exit 0 "the admin lists customers" "$CRM" -c 'customer list'
+printf 'pw2\npw2\n' | "$CRM" -c 'user add li --role rep --team east' >/dev/null || bad "user add li"
+[ -s "$XDG_CACHE_HOME/crm/customers" ] && ok "the admin's names are cached" || bad "no name cache: $(ls -R "$XDG_CACHE_HOME" 2>&1)"
+e2e_login li pw2
+[ -s "$XDG_CACHE_HOME/crm/customers" ] && bad "login kept the admin's name cache" || ok "login forgets the name cache"
+run_exit 1 "a rep misspells the admin's customer" "$CRM" -c 'customer show Nortwind'
+hasnt "no suggestion of a name the rep may not see" "Northwind"
+
 e2e_done
