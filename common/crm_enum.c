@@ -41,6 +41,9 @@ static const struct {
 	    CRM__V1__STAGE__STAGE_CHURN_RISK },
 	{ &crm__v1__stage__descriptor, "流失客户",
 	    CRM__V1__STAGE__STAGE_LOST },
+	/* Seed 001: "从“意向客户”转为“正式客户”或“流失客户”": a customer
+	 * under contract, which is won here. */
+	{ &crm__v1__stage__descriptor, "正式客户", CRM__V1__STAGE__STAGE_WON },
 	{ &crm__v1__grade__descriptor, "重点", CRM__V1__GRADE__GRADE_S },
 	{ &crm__v1__grade__descriptor, "潜力", CRM__V1__GRADE__GRADE_A },
 	{ &crm__v1__grade__descriptor, "培育", CRM__V1__GRADE__GRADE_B },
@@ -100,6 +103,13 @@ static const struct {
 	    CRM__V1__LOST_REASON__LOST_SERVICE },
 	{ &crm__v1__lost_reason__descriptor, "需求消失",
 	    CRM__V1__LOST_REASON__LOST_NO_NEED },
+	/* Seed 002: "流失原因(如价格、竞品、服务)". */
+	{ &crm__v1__lost_reason__descriptor, "竞品",
+	    CRM__V1__LOST_REASON__LOST_COMPETITOR },
+	{ &crm__v1__lost_reason__descriptor, "无需求",
+	    CRM__V1__LOST_REASON__LOST_NO_NEED },
+	{ &crm__v1__lost_reason__descriptor, "其他",
+	    CRM__V1__LOST_REASON__LOST_OTHER },
 	{ &crm__v1__role__descriptor, "销售", CRM__V1__ROLE__ROLE_REP },
 	{ &crm__v1__channel__descriptor, "电话",
 	    CRM__V1__CHANNEL__CHANNEL_PHONE },
@@ -120,6 +130,9 @@ static const struct {
 	{ &crm__v1__mood__descriptor, "犹豫", CRM__V1__MOOD__MOOD_HESITANT },
 	{ &crm__v1__mood__descriptor, "担忧", CRM__V1__MOOD__MOOD_WORRIED },
 	{ &crm__v1__mood__descriptor, "抵触", CRM__V1__MOOD__MOOD_RESISTANT },
+	/* Seed 004: "客户情绪状态(如满意/中性/担忧)". */
+	{ &crm__v1__mood__descriptor, "满意", CRM__V1__MOOD__MOOD_POSITIVE },
+	{ &crm__v1__mood__descriptor, "中性", CRM__V1__MOOD__MOOD_NEUTRAL },
 	{ &crm__v1__role__descriptor, "经理", CRM__V1__ROLE__ROLE_MANAGER },
 	{ &crm__v1__role__descriptor, "管理员", CRM__V1__ROLE__ROLE_ADMIN },
 };

@@ -67,6 +67,20 @@ grades_and_other_enums_parse(void **state)
 	    CRM__V1__LOST_REASON__LOST_NO_NEED);
 	assert_int_equal(parse(&crm__v1__level__descriptor, "high"),
 	    CRM__V1__LEVEL__LEVEL_HIGH);
+	/* The seeds' own words (002: 价格、竞品、服务; 004: 满意/中性/担忧;
+	 * 001: 正式客户). */
+	assert_int_equal(parse(&crm__v1__lost_reason__descriptor, "竞品"),
+	    CRM__V1__LOST_REASON__LOST_COMPETITOR);
+	assert_int_equal(parse(&crm__v1__lost_reason__descriptor, "无需求"),
+	    CRM__V1__LOST_REASON__LOST_NO_NEED);
+	assert_int_equal(parse(&crm__v1__lost_reason__descriptor, "其他"),
+	    CRM__V1__LOST_REASON__LOST_OTHER);
+	assert_int_equal(parse(&crm__v1__mood__descriptor, "满意"),
+	    CRM__V1__MOOD__MOOD_POSITIVE);
+	assert_int_equal(parse(&crm__v1__mood__descriptor, "中性"),
+	    CRM__V1__MOOD__MOOD_NEUTRAL);
+	assert_int_equal(parse(&crm__v1__stage__descriptor, "正式客户"),
+	    CRM__V1__STAGE__STAGE_WON);
 }
 
 static void
