@@ -344,9 +344,10 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	}
 	say_damaged(&ob);
 	const char *here = conn_url(ctx->conn);
-	size_t elsewhere = 0;
+	size_t elsewhere = 0, others = 0;
 	for (size_t i = 0; i < ob.n; i++) {
 		if (!matches(&ob.v[i], prefix)) {
+			others++; /* not asked for (outbox send ID) */
 			continue;
 		}
 		if (outbox_for(&ob.v[i], here)) {
@@ -511,14 +512,20 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	if (left > 0 && !ctx->outcome_unknown && rc == CRM_OK) {
 		rc = CRM_EPERM; /* written as someone else: not sent */
 	}
+	/* "left" is of the entries sent; the others stay as they were. */
+	char rest[64] = "";
+	if (others > 0) {
+		snprintf(rest, sizeof(rest), "; %zu other%s not sent", others,
+		    others == 1 ? "" : "s");
+	}
 	if (elsewhere > 0) {
 		render_text(out,
 		    "outbox: %zu done, %zu refused, %zu left, %zu for other "
-		    "servers",
-		    done, refused, left, elsewhere);
+		    "servers%s",
+		    done, refused, left, elsewhere, rest);
 	} else {
-		render_text(out, "outbox: %zu done, %zu refused, %zu left",
-		    done, refused, left);
+		render_text(out, "outbox: %zu done, %zu refused, %zu left%s",
+		    done, refused, left, rest);
 	}
 	(void)outbox_compact(); /* settled lines go; empty when all sent */
 	if (rc != CRM_OK || ctx->outcome_unknown) {

@@ -196,6 +196,13 @@ run "$CRM" -c "customer edit $cid region=华南"
 	ok "offline, customer edit ID is kept in the outbox" || bad "offline edit by id: $code $err"
 
 e2e_start || exit 1
+# One entry by its id: the count is of that entry, and the others are
+# said to stay (tester: "0 left" while 3 remained).
+ide=$("$CRM" --format json -c outbox | json '[e["id"] for e in d if "region=华南" in e["command"]][0]')
+run "$CRM" -c "outbox send ${ide:0:8}"
+{ [ "$code" -eq 0 ] && grep -Eq 'outbox: 1 done, 0 refused, 0 left; [0-9]+ others? not sent' <<<"$out"; } &&
+	ok "outbox send ID sends it and says the others were not sent" ||
+	bad "outbox send ID: $code $out $err"
 run "$CRM" -c 'outbox send'
 { [ "$code" -ne 0 ] && grep -q 'done: log 华东机电有限公司' <<<"$err" &&
 	grep -q 'refused:.*没有这个客户' <<<"$err" &&
