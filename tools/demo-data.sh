@@ -84,20 +84,31 @@ customers=(
 	"昆明彩云花卉有限公司|zhang|B|churn_risk|花卉|昆明|老客户|李红|总经理"
 )
 
-# ago DAYS [HH:MM]: that many days before today, as 'YYYY-MM-DD HH:MM'.
+# Dates without a process each (`date` costs a fork and an exec, which
+# made this script take seconds): bash's printf %()T on the epoch.
+# Today's noon, so N whole days back from it is on the right date
+# whatever daylight saving did in between (an hour at most).
+now=$EPOCHSECONDS
+printf -v _hms '%(%H %M %S)T' "$now"
+read -r _h _m _s <<<"$_hms"
+noon=$((now - 10#$_h * 3600 - 10#$_m * 60 - 10#$_s + 12 * 3600))
+# ago VAR DAYS [HH:MM]: VAR = that many days before today (negative:
+# after), as 'YYYY-MM-DD HH:MM'.
 ago() {
-	date -d "-$1 days" "+%F ${2:-10:00}"
+	printf -v "$1" '%(%F)T %s' $((noon - $2 * 86400)) "${3:-10:00}"
 }
-# due DAYS_AGO: a due time DAYS_AGO days back (negative: ahead).
+# hours_ago VAR HOURS: VAR = the time that many hours ago.
+hours_ago() {
+	printf -v "$1" '%(%F %H:%M)T' $((now - $2 * 3600))
+}
+# due VAR DAYS_AGO: VAR = a due time DAYS_AGO days back (negative: ahead).
 due() {
-	if [ "$1" -ge 0 ]; then
-		ago "$1" 17:00
-	else
-		date -d "+$((-$1)) days" '+%F 17:00'
-	fi
+	ago "$1" "$2" 17:00
 }
-hm() { # a time of day that varies by customer and step
-	printf '%02d:%02d' $((9 + ($1 * 3 + $2) % 9)) $((($1 * 17 + $2 * 7) % 4 * 15))
+# hm VAR N STEP: VAR = a time of day that varies by customer and step.
+hm() {
+	printf -v "$1" '%02d:%02d' $((9 + ($2 * 3 + $3) % 9)) \
+		$((($2 * 17 + $3 * 7) % 4 * 15))
 }
 
 # One customer's follow-ups, oldest first: "step" lines of
@@ -211,9 +222,6 @@ is_stale() {
 is_recent() {
 	[ $(($1 % 2)) -eq 0 ] && ! is_stale "$1"
 }
-q() { # a CSV field
-	printf '"%s"' "$1"
-}
 
 # The commitments made so far (their ids, from 1 on a fresh database),
 # and those of WHO's to mark kept: "ID" lines into $kept.
@@ -254,11 +262,13 @@ rep_script() {
 			if [ $s -eq $((k - 1)) ] && is_recent "$n"; then
 				local h=3
 				[ "$grade" = S ] && h=1
-				at=$(date -d "-$h hours" '+%F %H:%M')
+				hours_ago at "$h"
 				d=0
 				ontime=1
 			else
-				at=$(ago "$d" "$(hm "$n" "$s")")
+				local t
+				hm t "$n" "$s"
+				ago at "$d" "$t"
 			fi
 			local to="" amount="" reason=""
 			case "$kind" in
@@ -287,14 +297,12 @@ rep_script() {
 				# five dimensions).
 				local sc=",,,,,"
 				if [ $(((n + s) % 3)) -eq 0 ]; then
-					sc=",$((3 + (n + s) % 3)),$((2 + (n * s) % 4)),$((4 + s % 2)),$((3 + n % 3)),$(q "按时回复, 方案清楚")"
+					sc=",$((3 + (n + s) % 3)),$((2 + (n * s) % 4)),$((4 + s % 2)),$((3 + n % 3)),\"按时回复, 方案清楚\""
 				fi
-				{
-					q "$name"
-					printf ',%s,%s,%s,%s,%s,%s,%s,%s,%s%s\n' "$(q "$at")" \
-						"$channel" "$(q "$contacts")" "$(q "$summary")" \
-						"$(q "$feedback")" "$mood" "$to" "$amount" "$reason" "$sc"
-				} >>"$csv"
+				printf '"%s","%s",%s,"%s","%s","%s",%s,%s,%s,%s%s\n' \
+					"$name" "$at" "$channel" "$contacts" "$summary" \
+					"$feedback" "$mood" "$to" "$amount" "$reason" "$sc" \
+					>>"$csv"
 				continue
 			fi
 			local line="log \"$name\" \"$summary\" --channel $channel --mood $mood --at '$at' --feedback \"$feedback\""
@@ -330,7 +338,9 @@ rep_script() {
 				esac
 			fi
 			if [ -n "$commit" ]; then
-				line+=" --commit \"$commit\" --due '$(due "$due_days")'"
+				local due_at
+				due due_at "$due_days"
+				line+=" --commit \"$commit\" --due '$due_at'"
 				cid=$((cid + 1))
 				# Kept: on time (a promise still due, done now) for
 				# every third customer; late (past due, done now)
@@ -359,7 +369,9 @@ rep_script() {
 			IFS='|' read -r pname times amount2 product category <<<"$p"
 			[ "$pname" = "$name" ] || continue
 			for ((i = 0; i < times; i++)); do
-				echo "purchase add \"$name\" $amount2 \"$product\" --category $category --at '$(ago $((last + 3 + i * 9)) 10:00)'"
+				local bought
+				ago bought $((last + 3 + i * 9)) 10:00
+				echo "purchase add \"$name\" $amount2 \"$product\" --category $category --at '$bought'"
 			done
 		done
 	done
@@ -377,14 +389,15 @@ admin)
 		n=$((n + 1))
 		IFS='|' read -r name owner grade stage industry region source contact title <<<"$row"
 		first=$((55 + (n * 7) % 34))
+		ago first_at "$first"
 		if is_stale "$n"; then
-			printf '%s,%s,%s,%s,%s,%s,%s\n' "$(q "$name")" "$owner" \
-				"$grade" "$(q "$industry")" "$(q "$region")" \
-				"$(q "$source")" "$(q "$(ago "$first")")" >>"$cust_csv"
+			printf '"%s",%s,%s,"%s","%s","%s","%s"\n' "$name" "$owner" \
+				"$grade" "$industry" "$region" "$source" "$first_at" \
+				>>"$cust_csv"
 		else
 			printf 'customer add "%s" --owner %s --grade %s --industry "%s" --region "%s" --source "%s" --first-contact "%s"\n' \
 				"$name" "$owner" "$grade" "$industry" "$region" "$source" \
-				"$(ago "$first")"
+				"$first_at"
 		fi
 	done
 	echo "# imported, so not updated by a person since: stale later"
