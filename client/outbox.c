@@ -13,7 +13,10 @@
  *   x1 ID SUM
  * settles the entry ID written above it (the file is appended to: one
  * fsync'd line per write before it is sent, one line when its outcome
- * is known; compacted when SETTLED_MAX settling lines pile up).
+ * is known; compacted when SETTLED_MAX settling lines pile up, or
+ * SETTLED_BYTES of file: a settled entry stays until then, and every
+ * settling reads the whole file, so import batches of tens of KB each
+ * made a 3,000-row import read ~1 GB of outbox).
  */
 #include "outbox.h"
 
@@ -32,10 +35,11 @@
 
 #include "paths.h"
 
-#define SUM_LEN     16
-#define SEEN_MAX    16 /* sessions remembered in sessions-seen */
-#define HEADER_LINE "# crm outbox: writes whose outcome is not known yet\n"
-#define SETTLED_MAX 64 /* settled lines before the file is compacted */
+#define SUM_LEN       16
+#define SEEN_MAX      16 /* sessions remembered in sessions-seen */
+#define HEADER_LINE   "# crm outbox: writes whose outcome is not known yet\n"
+#define SETTLED_MAX   64 /* settled lines before the file is compacted */
+#define SETTLED_BYTES (256 * 1024) /* or file size */
 
 #define BODY(x) CRM__V1__REQUEST__BODY_##x
 
@@ -685,7 +689,10 @@ outbox_remove(const uint8_t id[CRM_REQUEST_ID_LEN])
 		/* No fsync needed: a settling line lost in a crash only
 		 * means the write is resent, and crmd answers a resent id
 		 * with its stored reply. */
-		if (ob.nsettled < SETTLED_MAX) {
+		struct stat st;
+		bool small =
+		    stat(path, &st) == 0 && st.st_size < SETTLED_BYTES;
+		if (ob.nsettled < SETTLED_MAX && small) {
 			char *l = settled_line(id);
 			rc = append_path(path, l, false);
 			free(l);

@@ -260,6 +260,45 @@ settled_writes_are_compacted_and_a_torn_line_is_ended(void **state)
 	free(p);
 }
 
+/* Big writes (import batches of up to 64 KB) are compacted by size too:
+ * settled ones do not pile up to 64 x 128 KB of hex, which every later
+ * settling would read again. */
+static void
+settled_big_writes_are_compacted_by_size(void **state)
+{
+	(void)state;
+	size_t big = 60 * 1024;
+	uint8_t *req = calloc(1, big);
+	assert_non_null(req);
+	char *p = outbox_path();
+	unlink(p);
+	struct outbox_entry keep, e;
+	entry(&keep, 0, req, 8);
+	assert_crm_ok(outbox_add(&keep));
+	off_t most = 0;
+	for (int i = 0; i < 40; i++) {
+		entry(&e, i + 1, req, big);
+		assert_crm_ok(outbox_add(&e));
+		assert_crm_ok(outbox_remove(e.id));
+		struct stat sb;
+		assert_int_equal(stat(p, &sb), 0);
+		if (sb.st_size > most) {
+			most = sb.st_size;
+		}
+	}
+	/* 256 KB of settled file at most, and one more batch (2 x 60 KB
+	 * of hex); without the bound, 40 settled batches: ~4.8 MB. */
+	assert_true(most < 256 * 1024 + 2 * (off_t)big + 4096);
+	struct outbox ob;
+	assert_crm_ok(outbox_load(&ob));
+	assert_int_equal(ob.n, 1); /* the unsettled one is kept */
+	assert_memory_equal(ob.v[0].id, keep.id, CRM_REQUEST_ID_LEN);
+	outbox_free(&ob);
+	unlink(p);
+	free(p);
+	free(req);
+}
+
 /* remote-fix 10: an entry names its server (a v2 line); a v1 line of an
  * older crm loads with no server and is for any server. */
 static void
@@ -314,6 +353,7 @@ main(void)
 		cmocka_unit_test(processes_adding_at_once_lose_nothing),
 		cmocka_unit_test(
 		    settled_writes_are_compacted_and_a_torn_line_is_ended),
+		cmocka_unit_test(settled_big_writes_are_compacted_by_size),
 		cmocka_unit_test(sessions_seen_say_whose_a_session_is),
 		cmocka_unit_test(
 		    an_entry_names_its_server_and_old_ones_are_for_any),
