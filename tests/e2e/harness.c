@@ -325,6 +325,23 @@ crm_test_raw(
 	return n;
 }
 
+int
+crm_test_raw_unanswered(
+    struct crm_test_server *s, const void *buf, size_t len, int ms)
+{
+	int tmo = ms;
+	nn_setsockopt(s->sock, NN_SOL_SOCKET, NN_RCVTIMEO, &tmo, sizeof(tmo));
+	uint8_t *out = NULL;
+	long n = crm_test_raw(s, buf, len, &out);
+	free(out);
+	if (n >= 0) { /* answered: the socket keeps its usual timeout */
+		tmo = reply_timeout_ms();
+		nn_setsockopt(
+		    s->sock, NN_SOL_SOCKET, NN_RCVTIMEO, &tmo, sizeof(tmo));
+	}
+	return n < 0;
+}
+
 Crm__V1__Response *
 crm_test_call(struct crm_test_server *s, Crm__V1__Request *req)
 {

@@ -58,6 +58,14 @@ int crm_test_server_alive(struct crm_test_server *s);
  */
 long crm_test_raw(
     struct crm_test_server *s, const void *buf, size_t len, uint8_t **out);
+/*
+ * crm_test_raw_unanswered: send len raw bytes and wait ms for a reply
+ * that must not come (a frame past the socket's cap drops the
+ * connection): 1 when none came (the socket is replaced, as by
+ * crm_test_raw), 0 when crmd answered. Waits ms, not the usual 5 s.
+ */
+int crm_test_raw_unanswered(
+    struct crm_test_server *s, const void *buf, size_t len, int ms);
 
 /*
  * crm_test_call: send req (request id and session token filled in when
