@@ -186,7 +186,9 @@ lifecycle_stage_apply(
 		c->has_lost_reason = c->has_lost_at = 1;
 		c->lost_reason = (Crm__V1__LostReason)s->lost_reason;
 		c->lost_text = (char *)reason;
-		c->lost_at = ctx->now;
+		/* Lost when it happened, as won is (a follow-up logged later
+		 * with its own date: log --at ... --stage lost). */
+		c->lost_at = h.happened_at;
 	}
 	if (s->to == CRM__V1__STAGE__STAGE_WON) {
 		c->has_won_at = 1;
