@@ -214,9 +214,28 @@ struct cycle_item {
 };
 
 struct cycles {
+	struct report *r;
 	struct cycle_item *v;
 	size_t n, cap;
+	crm_status err; /* a customer that did not load stopped the scan */
 };
+
+/* The first contact of customer id as its record says now: it moves back
+ * when an earlier contact is learned of (a follow-up logged later with
+ * its own date, an import, a merge, an edit), after the deal was won; the
+ * stage fact's copy is the one known when it was won. */
+static crm_status
+first_contact_of(struct report *r, uint64_t id, int64_t *at)
+{
+	size_t mark = crm_arena_mark(r->ctx->arena);
+	Crm__V1__Customer *c;
+	crm_status rc = dispatch_list_record(r->ctx, DB_CUSTOMERS, id,
+	    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+	*at =
+	    rc == CRM_OK && c->has_first_contact_at ? c->first_contact_at : 0;
+	crm_arena_release(r->ctx->arena, mark);
+	return rc;
+}
 
 static int
 collect_cycle(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
@@ -224,9 +243,16 @@ collect_cycle(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	(void)id;
 	struct cycles *c = arg;
 	struct stats_stage s;
+	int64_t first;
 	if (!stats_stage_decode(d, len, &s) || s.to != S_WON ||
-	    s.first_contact_at <= 0 || s.first_contact_at > at ||
 	    s.grade >= NGRADES) {
+		return 0;
+	}
+	c->err = first_contact_of(c->r, s.customer_id, &first);
+	if (c->err != CRM_OK) {
+		return 1; /* named in ctx->msg, never skipped */
+	}
+	if (first <= 0 || first > at) {
 		return 0;
 	}
 	if (c->n == c->cap) {
@@ -234,7 +260,7 @@ collect_cycle(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 		c->v = crm_xrealloc(c->v, c->cap * sizeof(*c->v));
 	}
 	c->v[c->n++] = (struct cycle_item){ s.owner_id, s.grade,
-		(double)(at - s.first_contact_at) / DAY };
+		(double)(at - first) / DAY };
 	return 0;
 }
 
@@ -300,9 +326,12 @@ report_cycle(struct report *r)
 		{ "avg_days", "Average days", T_DAYS },
 		{ "median_days", "Median days", T_DAYS },
 	};
-	struct cycles c = { 0 };
+	struct cycles c = { r, NULL, 0, 0, CRM_OK };
 	crm_status rc = report_scan(
 	    r, DB_STAGE_TIME, 0, r->from, r->to, collect_cycle, &c);
+	if (rc == CRM_OK) {
+		rc = c.err;
+	}
 	struct report_tab *t = NULL;
 	if (rc == CRM_OK) {
 		t = report_table(r, "by_grade",

@@ -61,6 +61,9 @@ struct stats_fu {
 struct stats_stage {
 	uint64_t customer_id;
 	uint64_t owner_id;
+	/* As known when the change was written; not read: the first
+	 * contact moves back when an earlier one is learned of, so report
+	 * cycle reads the customer's record. */
 	int64_t first_contact_at;
 	int64_t deal_amount;
 	uint8_t from, to, grade, lost_reason;
