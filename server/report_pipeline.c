@@ -391,12 +391,37 @@ collect_lost(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	return 0;
 }
 
+/* Customers that began in the period: of those entered since its start,
+ * the ones first contacted since then too. A customer entered later than
+ * it was met (imported in a migration, typed in late, or met earlier as
+ * a follow-up logged later says) was already a customer at the start.
+ * A merged one counts as the customer it went into (the tallies do). */
+struct began {
+	struct report *r;
+	int64_t from;
+	uint64_t n;
+	crm_status err;
+};
+
 static int
-count_fact(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+count_began(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 {
-	(void)at, (void)id, (void)d, (void)len;
-	(*(uint64_t *)arg)++;
-	return 0;
+	(void)at, (void)d, (void)len;
+	struct began *b = arg;
+	size_t mark = crm_arena_mark(b->r->ctx->arena);
+	Crm__V1__Customer *c;
+	b->err = dispatch_list_record(b->r->ctx, DB_CUSTOMERS, id,
+	    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+	if (b->err == CRM_OK) {
+		int64_t first = c->has_first_contact_at &&
+		                        c->first_contact_at > 0 &&
+		                        c->first_contact_at < c->created_at
+		                    ? c->first_contact_at
+		                    : c->created_at;
+		b->n += c->merged_into == 0 && first >= b->from;
+	}
+	crm_arena_release(b->r->ctx->arena, mark);
+	return b->err != CRM_OK; /* named in ctx->msg, never skipped */
 }
 
 crm_status
@@ -416,12 +441,15 @@ report_churn(struct report *r)
 	memset(&c, 0, sizeof(c));
 	c.to = r->to;
 	int64_t now = r->ctx->now > r->to ? r->ctx->now : r->to;
-	uint64_t created = 0;
+	struct began began = { r, r->from, 0, CRM_OK };
 	crm_status rc = report_scan(
 	    r, DB_STAGE_TIME, 0, r->from, now + 1, collect_lost, &c);
 	if (rc == CRM_OK) {
 		rc = report_scan(
-		    r, DB_CUST_NEW, 0, r->from, now + 1, count_fact, &created);
+		    r, DB_CUST_NEW, 0, r->from, now + 1, count_began, &began);
+	}
+	if (rc == CRM_OK) {
+		rc = began.err;
 	}
 	struct report_tab *t = NULL;
 	if (rc == CRM_OK) {
@@ -429,12 +457,12 @@ report_churn(struct report *r)
 	}
 	if (t != NULL) {
 		/* Active at the start: not lost now, plus lost since the
-		 * start, minus customers created since (exact unless a lost
-		 * customer came back). */
+		 * start, minus customers that began since (exact unless a
+		 * lost customer came back). */
 		double lost_since = (double)report_ids_distinct(&c.lost_since);
 		double active = (double)report_tally(r, 0, 0) -
 		                (double)report_tally(r, S_LOST, 0) +
-		                lost_since - (double)created;
+		                lost_since - (double)began.n;
 		if (active < 0) {
 			active = 0;
 		}
