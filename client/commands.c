@@ -1048,10 +1048,11 @@ const struct cmd_row cmd_table[] = {
 	REPORT_ROW("conversion",
 	    "Per grade: the share of customers that reached won, against "
 	    "the target."),
-	REPORT_ROW("cycle", "Days from first contact to won."),
+	REPORT_ROW("cycle",
+	    "Days from first contact (the earliest known now) to won."),
 	REPORT_ROW("churn",
-	    "Customers lost against those active at the start; reasons "
-	    "ranked."),
+	    "Customers lost against those active at the start (first "
+	    "contacted before it, however late entered); reasons ranked."),
 	REPORT_ROW("activity",
 	    "Follow-ups against the cadence, by channel; late and "
 	    "effective ones."),
@@ -1064,8 +1065,9 @@ const struct cmd_row cmd_table[] = {
 	    "One rep's weekly follow-up report (客户跟进周报表); default "
 	    "this week."),
 	REPORT_ROW("monthly",
-	    "The team's monthly review, reps side by side; default this "
-	    "month."),
+	    "The team's monthly review, reps side by side (others: people "
+	    "outside the team; all: the team's, as activity counts); "
+	    "default this month."),
 	REPORT_ROW("value",
 	    "Customers high/medium/low by purchase frequency, amount and "
 	    "category, with the follow-ups each segment got against the "

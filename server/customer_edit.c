@@ -357,6 +357,12 @@ customer_handle_edit(
 	if (rc == CRM_OK) {
 		rc = customer_save(ctx, before, after);
 	}
+	/* A first contact set earlier than when the history begins: it
+	 * begins then (lifecycle.h). */
+	if (rc == CRM_OK &&
+	    after->first_contact_at < before->first_contact_at) {
+		rc = lifecycle_first_back(ctx, after);
+	}
 	if (rc == CRM_OK) {
 		rc = lifecycle_grade_set(ctx, after, (int)before->grade,
 		    (int)after->grade, "customer edit");

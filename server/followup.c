@@ -388,16 +388,21 @@ log_clocks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 /* Step 0b: c's first contact (首次接触时间) is the earliest contact known:
  * a follow-up before the one on record (a customer entered today, met
  * weeks ago) was the first, history only or not, so it moves back to
- * f's time. Before the stage change, whose report fact counts the sales
- * cycle from it. */
-static void
-log_first_contact(Crm__V1__Customer *c, const Crm__V1__FollowUp *f)
+ * f's time, and the stage history begins no later (lifecycle.h): before
+ * the stage change f may carry, which then follows it in the history.
+ * Reports read the first contact from the record (report cycle counts
+ * from it). */
+static crm_status
+log_first_contact(
+    struct req_ctx *ctx, Crm__V1__Customer *c, const Crm__V1__FollowUp *f)
 {
-	if (!c->has_first_contact_at || c->first_contact_at <= 0 ||
-	    f->happened_at < c->first_contact_at) {
-		c->has_first_contact_at = 1;
-		c->first_contact_at = f->happened_at;
+	if (c->has_first_contact_at && c->first_contact_at > 0 &&
+	    f->happened_at >= c->first_contact_at) {
+		return CRM_OK;
 	}
+	c->has_first_contact_at = 1;
+	c->first_contact_at = f->happened_at;
+	return lifecycle_first_back(ctx, c);
 }
 
 /* What in says of a stage change, kept in f (applied or not). */
@@ -692,7 +697,7 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 		rc = log_clocks(ctx, in, c, f);
 	}
 	if (rc == CRM_OK) {
-		log_first_contact(c, f);
+		rc = log_first_contact(ctx, c, f);
 	}
 	if (rc == CRM_OK) {
 		rc = log_stage(ctx, in, c, f, older);

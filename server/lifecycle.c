@@ -186,7 +186,9 @@ lifecycle_stage_apply(
 		c->has_lost_reason = c->has_lost_at = 1;
 		c->lost_reason = (Crm__V1__LostReason)s->lost_reason;
 		c->lost_text = (char *)reason;
-		c->lost_at = ctx->now;
+		/* Lost when it happened, as won is (a follow-up logged later
+		 * with its own date: log --at ... --stage lost). */
+		c->lost_at = h.happened_at;
 	}
 	if (s->to == CRM__V1__STAGE__STAGE_WON) {
 		c->has_won_at = 1;
@@ -224,6 +226,18 @@ lifecycle_stage_apply(
 	return rc;
 }
 
+/* When customer c began: its first contact when that was before now (a
+ * customer entered after it was met: imported, or typed in late), else
+ * now. */
+static int64_t
+began_at(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	return c->has_first_contact_at && c->first_contact_at > 0 &&
+	               c->first_contact_at < ctx->now
+	           ? c->first_contact_at
+	           : ctx->now;
+}
+
 crm_status
 lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c)
 {
@@ -231,10 +245,11 @@ lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c)
 	h.has_customer_id = h.has_happened_at = h.has_by_id = h.has_stage_to =
 	    1;
 	h.customer_id = c->id;
-	h.happened_at =
-	    c->stage == CRM__V1__STAGE__STAGE_LOST && c->lost_at ? c->lost_at
-	    : c->stage == CRM__V1__STAGE__STAGE_WON && c->won_at ? c->won_at
-	                                                         : ctx->now;
+	h.happened_at = c->stage == CRM__V1__STAGE__STAGE_LOST && c->lost_at
+	                    ? c->lost_at
+	                : c->stage == CRM__V1__STAGE__STAGE_WON && c->won_at
+	                    ? c->won_at
+	                    : began_at(ctx, c);
 	h.by_id = ctx->who->user_id;
 	h.stage_to = c->stage;
 	h.has_grade = c->has_grade;
@@ -252,6 +267,61 @@ lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c)
 	if (rc == CRM_OK && c->stage == CRM__V1__STAGE__STAGE_CHURN_RISK) {
 		rc = sla_start(
 		    ctx, c, CRM__V1__SLA_KIND__SLA_CHURN_CONTACT, NULL, NULL);
+	}
+	return rc;
+}
+
+crm_status
+lifecycle_first_back(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	if (!c->has_first_contact_at || c->first_contact_at <= 0) {
+		return CRM_OK;
+	}
+	store_key p;
+	store_key_id(&p, c->id);
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_STAGE_HIST, p.b, 8, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	const void *v;
+	size_t n;
+	Crm__V1__StageChange *h = NULL;
+	uint64_t seq = 0;
+	if (store_iter_next(&it, &key, &klen) && klen == 16 &&
+	    store_iter_data(&it, &v, &n)) {
+		seq = store_u64(key + 8);
+		h = crm__v1__stage_change__unpack(
+		    &ctx->arena->allocator, n, v);
+		if (h == NULL) {
+			rc = dispatch_fail(ctx, CRM_INTERNAL,
+			    "stage history %" PRIu64 "/%" PRIu64
+			    " does not decode",
+			    c->id, seq);
+		}
+	}
+	store_iter_close(&it);
+	/* Only the entry that begins the history (from no stage) moves,
+	 * and only back. */
+	if (rc != CRM_OK || h == NULL || h->stage_from != 0 ||
+	    h->happened_at <= c->first_contact_at) {
+		return rc;
+	}
+	int64_t was = h->happened_at;
+	h->happened_at = c->first_contact_at;
+	store_key k;
+	store_key_pair(&k, c->id, seq);
+	rc = store_put_msg(ctx->st, ctx->txn, DB_STAGE_HIST, &k, &h->base);
+	if (rc == CRM_OK) {
+		struct history_pos from = { c->id, was, seq },
+		                   to = { c->id, h->happened_at, seq };
+		rc = history_index_pos(ctx, HIST_STAGE, &from, &to);
+	}
+	if (rc == CRM_OK) {
+		rc = stats_stage_retime(ctx, c, seq, was, h->happened_at);
 	}
 	return rc;
 }

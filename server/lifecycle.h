@@ -53,9 +53,22 @@ crm_status lifecycle_stage_apply(struct req_ctx *ctx, Crm__V1__Customer *c,
 
 /*
  * lifecycle_stage_first: the first entry of new customer c's stage
- * history (from no stage to c->stage, at its won or lost time if any).
+ * history (from no stage to c->stage, at its won or lost time if any,
+ * else at its first contact when that is earlier than now: when it
+ * began).
  */
 crm_status lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c);
+
+/*
+ * lifecycle_first_back: c's stage history begins no later than its first
+ * contact: when c->first_contact_at moved back before the entry that
+ * begins it (a follow-up logged or imported with an earlier date, an
+ * edit, a merge), that entry moves back to it, with its timeline entry
+ * and report facts, so the history reads in order and the customer
+ * counts from when it began. Later entries never move. Errors: store.
+ */
+crm_status lifecycle_first_back(
+    struct req_ctx *ctx, const Crm__V1__Customer *c);
 
 /* lifecycle_backfill_first: the first stage entry of every customer
  * whose history lacks one (written before schema 5), at its creation. */

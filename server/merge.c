@@ -260,6 +260,10 @@ merge_handle(
 		keep->last_contact_at = drop->last_contact_at;
 	}
 	rc = customer_save(ctx, keep0, keep);
+	/* The earlier first contact of drop: keep's history begins then. */
+	if (rc == CRM_OK) {
+		rc = lifecycle_first_back(ctx, keep);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}

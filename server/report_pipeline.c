@@ -214,9 +214,28 @@ struct cycle_item {
 };
 
 struct cycles {
+	struct report *r;
 	struct cycle_item *v;
 	size_t n, cap;
+	crm_status err; /* a customer that did not load stopped the scan */
 };
+
+/* The first contact of customer id as its record says now: it moves back
+ * when an earlier contact is learned of (a follow-up logged later with
+ * its own date, an import, a merge, an edit), after the deal was won; the
+ * stage fact's copy is the one known when it was won. */
+static crm_status
+first_contact_of(struct report *r, uint64_t id, int64_t *at)
+{
+	size_t mark = crm_arena_mark(r->ctx->arena);
+	Crm__V1__Customer *c;
+	crm_status rc = dispatch_list_record(r->ctx, DB_CUSTOMERS, id,
+	    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+	*at =
+	    rc == CRM_OK && c->has_first_contact_at ? c->first_contact_at : 0;
+	crm_arena_release(r->ctx->arena, mark);
+	return rc;
+}
 
 static int
 collect_cycle(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
@@ -224,9 +243,16 @@ collect_cycle(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	(void)id;
 	struct cycles *c = arg;
 	struct stats_stage s;
+	int64_t first;
 	if (!stats_stage_decode(d, len, &s) || s.to != S_WON ||
-	    s.first_contact_at <= 0 || s.first_contact_at > at ||
 	    s.grade >= NGRADES) {
+		return 0;
+	}
+	c->err = first_contact_of(c->r, s.customer_id, &first);
+	if (c->err != CRM_OK) {
+		return 1; /* named in ctx->msg, never skipped */
+	}
+	if (first <= 0 || first > at) {
 		return 0;
 	}
 	if (c->n == c->cap) {
@@ -234,7 +260,7 @@ collect_cycle(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 		c->v = crm_xrealloc(c->v, c->cap * sizeof(*c->v));
 	}
 	c->v[c->n++] = (struct cycle_item){ s.owner_id, s.grade,
-		(double)(at - s.first_contact_at) / DAY };
+		(double)(at - first) / DAY };
 	return 0;
 }
 
@@ -300,9 +326,12 @@ report_cycle(struct report *r)
 		{ "avg_days", "Average days", T_DAYS },
 		{ "median_days", "Median days", T_DAYS },
 	};
-	struct cycles c = { 0 };
+	struct cycles c = { r, NULL, 0, 0, CRM_OK };
 	crm_status rc = report_scan(
 	    r, DB_STAGE_TIME, 0, r->from, r->to, collect_cycle, &c);
+	if (rc == CRM_OK) {
+		rc = c.err;
+	}
 	struct report_tab *t = NULL;
 	if (rc == CRM_OK) {
 		t = report_table(r, "by_grade",
@@ -362,12 +391,37 @@ collect_lost(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	return 0;
 }
 
+/* Customers that began in the period: of those entered since its start,
+ * the ones first contacted since then too. A customer entered later than
+ * it was met (imported in a migration, typed in late, or met earlier as
+ * a follow-up logged later says) was already a customer at the start.
+ * A merged one counts as the customer it went into (the tallies do). */
+struct began {
+	struct report *r;
+	int64_t from;
+	uint64_t n;
+	crm_status err;
+};
+
 static int
-count_fact(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+count_began(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 {
-	(void)at, (void)id, (void)d, (void)len;
-	(*(uint64_t *)arg)++;
-	return 0;
+	(void)at, (void)d, (void)len;
+	struct began *b = arg;
+	size_t mark = crm_arena_mark(b->r->ctx->arena);
+	Crm__V1__Customer *c;
+	b->err = dispatch_list_record(b->r->ctx, DB_CUSTOMERS, id,
+	    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+	if (b->err == CRM_OK) {
+		int64_t first = c->has_first_contact_at &&
+		                        c->first_contact_at > 0 &&
+		                        c->first_contact_at < c->created_at
+		                    ? c->first_contact_at
+		                    : c->created_at;
+		b->n += c->merged_into == 0 && first >= b->from;
+	}
+	crm_arena_release(b->r->ctx->arena, mark);
+	return b->err != CRM_OK; /* named in ctx->msg, never skipped */
 }
 
 crm_status
@@ -387,12 +441,15 @@ report_churn(struct report *r)
 	memset(&c, 0, sizeof(c));
 	c.to = r->to;
 	int64_t now = r->ctx->now > r->to ? r->ctx->now : r->to;
-	uint64_t created = 0;
+	struct began began = { r, r->from, 0, CRM_OK };
 	crm_status rc = report_scan(
 	    r, DB_STAGE_TIME, 0, r->from, now + 1, collect_lost, &c);
 	if (rc == CRM_OK) {
 		rc = report_scan(
-		    r, DB_CUST_NEW, 0, r->from, now + 1, count_fact, &created);
+		    r, DB_CUST_NEW, 0, r->from, now + 1, count_began, &began);
+	}
+	if (rc == CRM_OK) {
+		rc = began.err;
 	}
 	struct report_tab *t = NULL;
 	if (rc == CRM_OK) {
@@ -400,12 +457,12 @@ report_churn(struct report *r)
 	}
 	if (t != NULL) {
 		/* Active at the start: not lost now, plus lost since the
-		 * start, minus customers created since (exact unless a lost
-		 * customer came back). */
+		 * start, minus customers that began since (exact unless a
+		 * lost customer came back). */
 		double lost_since = (double)report_ids_distinct(&c.lost_since);
 		double active = (double)report_tally(r, 0, 0) -
 		                (double)report_tally(r, S_LOST, 0) +
-		                lost_since - (double)created;
+		                lost_since - (double)began.n;
 		if (active < 0) {
 			active = 0;
 		}

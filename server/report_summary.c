@@ -483,6 +483,39 @@ numbers_add(struct numbers *sum, const struct numbers *n)
 	sum->score_sum += n->score_sum;
 }
 
+/* d = a - b, each count at least 0: the numbers of the scope's facts
+ * that no row of a person holds. */
+static void
+numbers_sub(
+    struct numbers *d, const struct numbers *a, const struct numbers *b)
+{
+#define SUB(f) d->f = a->f > b->f ? a->f - b->f : 0
+	SUB(followups);
+	SUB(planned);
+	SUB(planned_done);
+	SUB(kept);
+	SUB(kept_late);
+	SUB(broken);
+	SUB(open);
+	SUB(moves);
+	SUB(won);
+	SUB(lost);
+	SUB(breaches);
+	SUB(scored);
+#undef SUB
+	d->score_sum = d->scored > 0 && a->score_sum > b->score_sum
+	                   ? a->score_sum - b->score_sum
+	                   : 0;
+}
+
+static int
+numbers_any(const struct numbers *n)
+{
+	return n->followups || n->planned || n->kept || n->kept_late ||
+	       n->broken || n->open || n->moves || n->won || n->lost ||
+	       n->breaches;
+}
+
 /* The pool's counts of one rep in the month (issue 16). */
 struct pool_counts {
 	unsigned reclaimed, claimed;
@@ -559,7 +592,7 @@ report_monthly(struct report *r)
 		return rc;
 	}
 	struct report_tab *t = report_table(
-	    r, "by_rep", "The team, rep by rep", NCOLS(cols), cols, nm + 1);
+	    r, "by_rep", "The team, rep by rep", NCOLS(cols), cols, nm + 2);
 	if (t == NULL) {
 		return CRM_TOO_BIG;
 	}
@@ -582,7 +615,28 @@ report_monthly(struct report *r)
 		monthly_row(r, t, user_login_of(r->ctx, ids[i]), c, &n, o,
 		    (struct pool_counts){ reclaimed[i], claimed[i] });
 	}
-	monthly_row(r, t, "all", customers, &sum, overdue,
+	/* The team's own numbers (report activity and weekly count the
+	 * same facts): the work done on its customers in the month by
+	 * whoever did it. What people outside the team did (an admin's
+	 * import of follow-ups, a manager of another team, a rep since
+	 * moved away) is in no person's row: "others" holds it, so the rows
+	 * add up to "all" (unless a rep's row holds work on another team's
+	 * customers, done before they moved). */
+	struct numbers all, others;
+	rc = numbers_of(r, 0, &all);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	uint64_t team_customers =
+	    report_tally(r, 0, 0) - report_tally(r, S_LOST, 0);
+	numbers_sub(&others, &all, &sum);
+	uint64_t others_customers =
+	    team_customers > customers ? team_customers - customers : 0;
+	if (numbers_any(&others) || others_customers > 0) {
+		monthly_row(r, t, "others", others_customers, &others, 0,
+		    (struct pool_counts){ 0, 0 });
+	}
+	monthly_row(r, t, "all", team_customers, &all, overdue,
 	    (struct pool_counts){ reclaimed[nm], claimed[nm] });
 	rc = report_conversion(r);
 	if (rc == CRM_OK) {

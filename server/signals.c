@@ -119,7 +119,8 @@ signals_on_log(struct req_ctx *ctx, Crm__V1__Customer *c, Crm__V1__FollowUp *f,
 	f->no_answer = in->no_answer;
 	crm_status rc = CRM_OK;
 	for (size_t i = 0; rc == CRM_OK && i < in->n_objections; i++) {
-		rc = sla_objection(ctx, c, in->objections[i], f->id, NULL);
+		rc = sla_objection(
+		    ctx, c, in->objections[i], f->id, f->happened_at, NULL);
 	}
 	/* An imported follow-up, or one older than c's last contact, is
 	 * history: it neither counts in nor breaks a streak of today's

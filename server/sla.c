@@ -315,11 +315,15 @@ sla_churn_end(struct req_ctx *ctx, uint64_t customer_id)
 
 crm_status
 sla_objection(struct req_ctx *ctx, const Crm__V1__Customer *c,
-    const char *text, uint64_t fu_id, Crm__V1__SlaClock **out)
+    const char *text, uint64_t fu_id, int64_t raised_at,
+    Crm__V1__SlaClock **out)
 {
+	/* Raised when its follow-up happened, not when it was typed in: a
+	 * follow-up logged later (log --at, an import) that resolves it is
+	 * dated after that, not before it existed. */
 	Crm__V1__SlaClock *k;
-	crm_status rc =
-	    start_clock(ctx, c, CRM__V1__SLA_KIND__SLA_OBJECTION, text, 0, &k);
+	crm_status rc = start_clock_at(
+	    ctx, c, CRM__V1__SLA_KIND__SLA_OBJECTION, text, 0, raised_at, &k);
 	if (rc == CRM_OK && fu_id != 0) {
 		Crm__V1__SlaClock *before;
 		rc = clock_load(ctx, k->id, &before);

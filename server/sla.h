@@ -85,10 +85,12 @@ crm_status sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
     Crm__V1__Commitment **out /* OUT */);
 
 /* sla_objection: an objection (待解决问题) raised in follow-up fu_id (0:
- * none), an open issue on customer c with no clock, owned by c's owner,
- * until sla_resolve closes it. *out may be NULL. */
+ * none) at raised_at (the follow-up's time; 0 or later than now: now),
+ * an open issue on customer c with no clock, owned by c's owner, until
+ * sla_resolve closes it. *out may be NULL. */
 crm_status sla_objection(struct req_ctx *ctx, const Crm__V1__Customer *c,
-    const char *text, uint64_t fu_id, Crm__V1__SlaClock **out /* OUT */);
+    const char *text, uint64_t fu_id, int64_t raised_at,
+    Crm__V1__SlaClock **out /* OUT */);
 
 /* sla_clock_load / sla_clock_put / sla_clock_fill: one clock record, by
  * id (CRM_NOT_FOUND), written with its indexes, display fields filled;

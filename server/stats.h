@@ -61,6 +61,9 @@ struct stats_fu {
 struct stats_stage {
 	uint64_t customer_id;
 	uint64_t owner_id;
+	/* As known when the change was written; not read: the first
+	 * contact moves back when an earlier one is learned of, so report
+	 * cycle reads the customer's record. */
 	int64_t first_contact_at;
 	int64_t deal_amount;
 	uint8_t from, to, grade, lost_reason;
@@ -110,6 +113,11 @@ crm_status stats_on_followup(struct req_ctx *ctx,
 /* A stage change stored under seq for customer c (as it was before). */
 crm_status stats_on_stage(struct req_ctx *ctx, const Crm__V1__Customer *c,
     const Crm__V1__StageChange *h, uint64_t seq);
+/* stats_stage_retime: stage change seq of customer c, stored at time
+ * from, now happened at to (the first entry moved back to an earlier
+ * first contact): its facts move with it. */
+crm_status stats_stage_retime(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    uint64_t seq, int64_t from, int64_t to);
 crm_status stats_on_task(struct req_ctx *ctx, const Crm__V1__Task *before,
     const Crm__V1__Task *after);
 crm_status stats_on_commitment(struct req_ctx *ctx,

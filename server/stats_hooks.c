@@ -310,6 +310,52 @@ stats_on_stage(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	return move(ctx, DB_STAGE_TIME, &none, &f);
 }
 
+/* Whether the stage fact (team, at, seq) is there; its bytes in *v. */
+static int
+stage_fact_at(
+    struct req_ctx *ctx, uint64_t team, int64_t at, uint64_t seq, store_val *v)
+{
+	store_key k;
+	store_key_triple(&k, team, store_time_key(at), seq);
+	return store_has(ctx->st, ctx->txn, DB_STAGE_TIME, &k, v);
+}
+
+crm_status
+stats_stage_retime(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    uint64_t seq, int64_t from, int64_t to)
+{
+	/* Its team then: c's now, else any team's (moved since), else none
+	 * (a customer without a team). Its person is in the fact. */
+	store_val v = { NULL, 0 };
+	uint64_t team = c->team_id;
+	int found = stage_fact_at(ctx, team, from, seq, &v);
+	uint64_t id = 0;
+	while (!found &&
+	       store_id_next(ctx->st, ctx->txn, DB_TEAMS, id, &id) == CRM_OK) {
+		team = id;
+		found = id != c->team_id &&
+		        stage_fact_at(ctx, team, from, seq, &v);
+	}
+	if (!found && c->team_id != 0) {
+		team = 0;
+		found = stage_fact_at(ctx, team, from, seq, &v);
+	}
+	struct stats_stage s;
+	if (!found || !stats_stage_decode(v.data, v.len, &s)) {
+		return CRM_OK; /* none to move: a rebuild derives it */
+	}
+	struct fact b = { .on = 1,
+		.scope = { team, STATS_PERSON | s.owner_id },
+		.at = from,
+		.id = seq },
+	            a;
+	b.len = v.len;
+	memcpy(b.val, v.data, v.len);
+	a = b;
+	a.at = to;
+	return move(ctx, DB_STAGE_TIME, &b, &a);
+}
+
 /* ---------------------------------------------------- tasks etc. */
 
 void
