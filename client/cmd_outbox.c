@@ -4,8 +4,12 @@
  * the write's request id until the outcome is known, resends the same
  * bytes while no answer comes (saying so), and when it gives up (or crmd
  * is not running at all) keeps the write in the outbox (outbox.c) with
- * exit status 3: outcome unknown, to be settled by resending. Also the
- * `outbox` command (list, send, drop) and the resend when the
+ * exit status 3: outcome unknown, to be settled by resending. A kept
+ * write is resent with the moment it was made (Request.made_at), so crmd
+ * dates it then; one crmd refuses stays, marked refused, until the rep
+ * fixes, resends or drops it: nothing typed vanishes. A write that means
+ * something only as crmd gets it (OUTBOX_LIVE) is never kept. Also the
+ * `outbox` command (list, send, drop, fix) and the resend when the
  * interactive shell starts or crmd answers again.
  */
 #include <errno.h>
@@ -17,6 +21,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "cmd_outbox.h"
 #include "outbox.h"
 #include "paths.h"
 #include "shell.h"
@@ -66,21 +71,41 @@ current_fp(struct cmd_ctx *ctx, char fp[OUTBOX_FP_LEN + 1])
 	outbox_fingerprint(t, len, fp);
 }
 
+/* Why a write of body case c is never kept (OUTBOX_LIVE), for people. */
+static const char *
+live_reason(int c)
+{
+	switch (c) {
+	case CRM__V1__REQUEST__BODY_POOL_CLAIM:
+		return "a pool claim is first come, first served as crmd gets "
+		       "it";
+	case CRM__V1__REQUEST__BODY_CUSTOMER_HANDOVER:
+		return "a handover goes batch by batch, each from the answer "
+		       "to the last";
+	case CRM__V1__REQUEST__BODY_POLICY_DRY_RUN:
+		return "a dry run shows what a change would do now";
+	default:
+		return "it means something only as crmd gets it";
+	}
+}
+
 /* Record req (request id id) in the outbox before it is first sent
- * (write-ahead: a crash at any point leaves it for `outbox send`).
- * A write carrying a password is never written to disk. Errors:
- * CRM_INTERNAL (not recorded, so not sent; conn_error() says why). */
+ * (write-ahead: a crash at any point leaves it for `outbox send`), with
+ * the moment it was made (the test clock's, CRM_TEST_CLOCK, in tests).
+ * A write carrying a password, or one that is never kept
+ * (OUTBOX_LIVE), is never written to disk. Errors: CRM_INTERNAL (not
+ * recorded, so not sent; conn_error() says why). */
 static crm_status
 record(struct cmd_ctx *ctx, Crm__V1__Request *req,
     const uint8_t id[CRM_REQUEST_ID_LEN])
 {
-	if (outbox_kind(req->body_case) == OUTBOX_SECRET) {
+	if (outbox_kind(req->body_case) != OUTBOX_WRITE) {
 		return CRM_OK;
 	}
 	struct outbox_entry e;
 	memset(&e, 0, sizeof(e));
 	memcpy(e.id, id, CRM_REQUEST_ID_LEN);
-	e.created = (int64_t)time(NULL);
+	e.created = crm_time_now();
 	current_fp(ctx, e.fp);
 	char *noted = ctx->login ? NULL : outbox_login_of(e.fp);
 	e.login = ctx->login ? ctx->login : noted ? noted : (char *)"-";
@@ -118,8 +143,30 @@ keep(struct cmd_ctx *ctx, Crm__V1__Request *req,
 {
 	char idt[33];
 	outbox_id_text(id, idt);
+	enum outbox_kind kind = outbox_kind(req->body_case);
+	if (kind == OUTBOX_LIVE && fate == CONN_NOT_SENT) {
+		/* Never sent: nothing happened, and nothing is kept (the
+		 * command fails with this, exit 1). */
+		char *was = crm_xstrdup(conn_error(ctx->conn));
+		conn_set_error(ctx->conn,
+		    "%s; nothing was kept: %s, so it is never kept in the "
+		    "outbox: run it when crmd is back",
+		    was, live_reason(req->body_case));
+		free(was);
+		return CRM_UNAVAILABLE;
+	}
 	ctx->outcome_unknown = true;
-	if (outbox_kind(req->body_case) == OUTBOX_SECRET) {
+	if (kind == OUTBOX_LIVE) {
+		fprintf(stderr,
+		    "crm: %s: the outcome is unknown (request id %s); %s, "
+		    "so it is not kept in the outbox: check, then repeat "
+		    "it\n",
+		    fate == CONN_INTERRUPTED ? "interrupted"
+		                             : conn_error(ctx->conn),
+		    idt, live_reason(req->body_case));
+		return CRM_UNAVAILABLE;
+	}
+	if (kind == OUTBOX_SECRET) {
 		fprintf(stderr,
 		    "crm: %s: the outcome is unknown (request id %s); it "
 		    "carries a password, so it is not kept in the outbox: "
@@ -164,8 +211,9 @@ cmd_outbox_request(
 	free(buf);
 	enum conn_fate fate = conn_fate(ctx->conn);
 	if (fate == CONN_ANSWERED || rc == CRM_OK) {
-		if (outbox_kind(req->body_case) != OUTBOX_SECRET) {
-			(void)outbox_remove(id); /* applied or refused */
+		if (outbox_kind(req->body_case) == OUTBOX_WRITE) {
+			/* applied, or refused to the rep's face */
+			(void)outbox_remove(id);
 		}
 		return rc;
 	}
@@ -269,11 +317,13 @@ say_damaged(const struct outbox *ob)
 	}
 }
 
+/* ------------------------------------------------------------ list */
+
 static crm_status
 outbox_list(struct cmd_ctx *ctx, render_doc *out)
 {
 	static const char *const cols[] = { "id", "written", "by", "command",
-		"server" };
+		"server", "state" };
 	struct outbox ob;
 	if (outbox_load(&ob) != CRM_OK) {
 		cmd_error("cannot read the outbox: %s", strerror(errno));
@@ -288,8 +338,9 @@ outbox_list(struct cmd_ctx *ctx, render_doc *out)
 	}
 	int64_t keep_s = retention_local();
 	json_t *arr = json_array();
-	render_table(out, 5, cols);
+	render_table(out, 6, cols);
 	const char *here = conn_url(ctx->conn);
+	size_t nrefused = 0;
 	for (size_t i = 0; i < ob.n; i++) {
 		const struct outbox_entry *e = &ob.v[i];
 		char idt[33], when[32];
@@ -308,34 +359,60 @@ outbox_list(struct cmd_ctx *ctx, render_doc *out)
 		                  : crm_xasprintf("%s (another server: not "
 		                                  "sent from here)",
 		                        server);
-		const char *cells[] = { shortid, when, by, what, shown };
+		char *why =
+		    e->refused ? crm_utf8_sanitize(e->why ? e->why : "", false)
+		               : NULL;
+		char *state = e->refused
+		                  ? crm_xasprintf("refused: %s (%s)", why,
+		                        crm_status_name(e->refused))
+		                  : crm_xstrdup("waiting");
+		nrefused += e->refused != 0;
+		const char *cells[] = { shortid, when, by, what, shown,
+			state };
 		render_row(out, cells);
+		json_t *refusal = e->refused ? json_pack("{s:s, s:s}", "code",
+		                                   crm_status_name(e->refused),
+		                                   "message", why)
+		                             : json_null();
 		json_array_append_new(
-		    arr, json_pack("{s:s, s:o, s:s, s:s, s:o, s:b}", "id", idt,
-		             "written", render_json_time(e->created), "by", by,
-		             "command", what, "server",
+		    arr, json_pack("{s:s, s:o, s:s, s:s, s:o, s:b, s:o}", "id",
+		             idt, "written", render_json_time(e->created),
+		             "by", by, "command", what, "server",
 		             e->server ? json_string(server) : json_null(),
-		             "here", outbox_for(e, here)));
+		             "here", outbox_for(e, here), "refused", refusal));
+		free(state);
+		free(why);
 		free(server);
 		free(shown);
 		free(noted);
 		free(what);
-		warn_old(e, keep_s);
+		if (!e->refused) {
+			warn_old(e, keep_s);
+		}
+	}
+	if (nrefused > 0) {
+		fprintf(stderr,
+		    "%zu write%s crmd refused stay%s here until you fix, "
+		    "resend or drop %s (`outbox fix ID CUSTOMER`, `outbox "
+		    "send ID`, `outbox drop ID`)\n",
+		    nrefused, nrefused == 1 ? "" : "s",
+		    nrefused == 1 ? "s" : "", nrefused == 1 ? "it" : "them");
 	}
 	render_set_json(out, arr);
 	outbox_free(&ob);
 	return CRM_OK;
 }
 
-/* Send the entries matching prefix; say what became of each. */
-static crm_status
-outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
+/* ------------------------------------------------------------ send */
+
+crm_status
+cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 {
 	struct outbox ob;
 	crm_status rc = CRM_OK;
 	Crm__V1__Response *resp = NULL;
 	char fp[OUTBOX_FP_LEN + 1], *me = NULL;
-	size_t done = 0, refused = 0, left = 0, tried = 0;
+	size_t done = 0, refused = 0, left = 0, tried = 0, held = 0;
 	char *done_lines = NULL; /* said on stderr too when one failed */
 
 	if (outbox_load(&ob) != CRM_OK) {
@@ -346,22 +423,36 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	const char *here = conn_url(ctx->conn);
 	size_t elsewhere = 0, others = 0;
 	for (size_t i = 0; i < ob.n; i++) {
-		if (!matches(&ob.v[i], prefix)) {
+		const struct outbox_entry *e = &ob.v[i];
+		char idt[33];
+		outbox_id_text(e->id, idt);
+		if (!matches(e, prefix)) {
 			others++; /* not asked for (outbox send ID) */
 			continue;
 		}
-		if (outbox_for(&ob.v[i], here)) {
-			tried++;
-		} else {
-			char idt[33];
-			outbox_id_text(ob.v[i].id, idt);
-			char *srv = crm_utf8_sanitize(ob.v[i].server, false);
+		if (!outbox_for(e, here)) {
+			char *srv = crm_utf8_sanitize(e->server, false);
 			fprintf(stderr,
 			    "crm: %.8s was written for %s, not this server: "
 			    "not sent (crm --server %s -c 'outbox send')\n",
 			    idt, srv, srv);
 			free(srv);
 			elsewhere++;
+		} else if (e->refused && prefix == NULL) {
+			/* Refused before: it waits for the rep. */
+			char *what = crm_utf8_sanitize(e->what, false);
+			char *why =
+			    crm_utf8_sanitize(e->why ? e->why : "", false);
+			fprintf(stderr,
+			    "crm: %.8s was refused: %s (%s); kept, not sent "
+			    "again: %s\n",
+			    idt, why, crm_status_name(e->refused), what);
+			cmd_outbox_refused_hint(e, idt);
+			free(what);
+			free(why);
+			held++;
+		} else {
+			tried++;
 		}
 	}
 	if (tried == 0 && elsewhere > 0) {
@@ -371,18 +462,25 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		    here, elsewhere, elsewhere == 1 ? "" : "s",
 		    elsewhere == 1 ? "s" : "");
 		outbox_free(&ob);
-		return CRM_OK;
+		return held > 0 ? CRM_EPRECOND : CRM_OK;
 	}
 	if (tried == 0) {
 		if (prefix != NULL) {
 			cmd_error("nothing in the outbox is %s", prefix);
+		} else if (held > 0) {
+			fprintf(stderr,
+			    "outbox: nothing to send; %zu refused write%s "
+			    "kept\n",
+			    held, held == 1 ? "" : "s");
 		} else {
 			render_text(
 			    out, "the outbox is empty: nothing to send");
 			(void)outbox_compact();
 		}
 		outbox_free(&ob);
-		return prefix ? CRM_NOT_FOUND : CRM_OK;
+		return prefix     ? CRM_NOT_FOUND
+		       : held > 0 ? CRM_EPRECOND
+		                  : CRM_OK;
 	}
 	/* Who we are now: a write is resent only as the user who made it
 	 * (the server keys stored replies by user and request id). */
@@ -416,7 +514,8 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	for (size_t i = 0; i < ob.n; i++) {
 		const struct outbox_entry *e = &ob.v[i];
 		char idt[33];
-		if (!matches(e, prefix) || !outbox_for(e, here)) {
+		if (!matches(e, prefix) || !outbox_for(e, here) ||
+		    (e->refused && prefix == NULL)) {
 			continue;
 		}
 		outbox_id_text(e->id, idt);
@@ -438,12 +537,15 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			continue;
 		}
 		free(noted);
-		warn_old(e, keep_s);
+		if (!e->refused) {
+			warn_old(e, keep_s);
+		}
 		void *buf = NULL;
 		size_t len = 0;
 		uint8_t id[CRM_REQUEST_ID_LEN];
-		if (conn_repack(ctx->conn, e->req, e->len, &buf, &len, id) !=
-		    CRM_OK) {
+		/* With the moment it was made: crmd dates the write then. */
+		if (conn_repack(ctx->conn, e->req, e->len, e->created, &buf,
+		        &len, id) != CRM_OK) {
 			fprintf(stderr,
 			    "crm: %.8s does not decode as a request; kept "
 			    "(`outbox drop %.8s` forgets it)\n",
@@ -494,12 +596,30 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			left++;
 			rc = st;
 		} else {
+			/* Refused: kept, marked, with crmd's answer, for the
+			 * rep to fix, resend or drop; never dropped here. */
+			char *why = crm_xstrdup(conn_error(ctx->conn));
 			fprintf(stderr,
-			    "crm: %.8s refused: %s (%s); dropped from the "
-			    "outbox: %s\n",
-			    idt, conn_error(ctx->conn), crm_status_name(st),
-			    what);
-			outbox_remove(e->id);
+			    "crm: %.8s refused: %s (%s); kept in the outbox: "
+			    "%s\n",
+			    idt, why, crm_status_name(st), what);
+			char *name = st == CRM_NOT_FOUND
+			                 ? cmd_outbox_typed_customer(e)
+			                 : NULL;
+			if (name != NULL) {
+				/* A name typed offline (a phone, a typo):
+				 * what it may have meant. */
+				cmd_customer_suggest(ctx, name);
+			}
+			cmd_outbox_refused_hint(e, idt);
+			if (outbox_refuse(e->id, st, why) != CRM_OK) {
+				fprintf(stderr,
+				    "crm: cannot mark %.8s refused in the "
+				    "outbox: %s\n",
+				    idt, strerror(errno));
+			}
+			free(name);
+			free(why);
 			refused++;
 			rc = st;
 		}
@@ -512,11 +632,19 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	if (left > 0 && !ctx->outcome_unknown && rc == CRM_OK) {
 		rc = CRM_EPERM; /* written as someone else: not sent */
 	}
+	if (held > 0 && !ctx->outcome_unknown && rc == CRM_OK) {
+		rc = CRM_EPRECOND; /* refused writes wait for the rep */
+	}
 	/* "left" is of the entries sent; the others stay as they were. */
-	char rest[64] = "";
-	if (others > 0) {
-		snprintf(rest, sizeof(rest), "; %zu other%s not sent", others,
-		    others == 1 ? "" : "s");
+	char rest[128] = "";
+	size_t n = 0;
+	if (held > 0) {
+		n += (size_t)snprintf(rest + n, sizeof(rest) - n,
+		    "; %zu refused before, kept", held);
+	}
+	if (others > 0 && n < sizeof(rest)) {
+		snprintf(rest + n, sizeof(rest) - n, "; %zu other%s not sent",
+		    others, others == 1 ? "" : "s");
 	}
 	if (elsewhere > 0) {
 		render_text(out,
@@ -532,8 +660,8 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		/* A failed command's output is not shown: what went
 		 * through, and the count, go to stderr with its errors. */
 		fprintf(stderr,
-		    "%soutbox: %zu done, %zu refused, %zu left%s\n",
-		    done_lines ? done_lines : "", done, refused, left,
+		    "%soutbox: %zu done, %zu refused, %zu left%s%s\n",
+		    done_lines ? done_lines : "", done, refused, left, rest,
 		    elsewhere > 0 ? ", and some for other servers" : "");
 	}
 	free(done_lines);
@@ -542,38 +670,51 @@ outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	return ctx->outcome_unknown ? CRM_UNAVAILABLE : rc;
 }
 
+const struct outbox_entry *
+cmd_outbox_find(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const struct outbox *ob, const char *prefix, crm_status *rc)
+{
+	const struct outbox_entry *hit = NULL;
+	size_t n = 0;
+	if (strlen(prefix) < 4) {
+		*rc = cmd_usage_error(
+		    ctx, call, "give at least 4 characters of the id");
+		return NULL;
+	}
+	for (size_t i = 0; i < ob->n; i++) {
+		if (matches(&ob->v[i], prefix)) {
+			hit = &ob->v[i];
+			n++;
+		}
+	}
+	if (n != 1) {
+		cmd_error(n == 0 ? "nothing in the outbox is %s"
+		                 : "%s names several writes: give more of it",
+		    prefix);
+		*rc = CRM_NOT_FOUND;
+		return NULL;
+	}
+	*rc = CRM_OK;
+	return hit;
+}
+
 static crm_status
 outbox_drop(struct cmd_ctx *ctx, const struct cmd_call *call,
     const char *prefix, render_doc *out)
 {
 	struct outbox ob;
-	const struct outbox_entry *hit = NULL;
-	size_t n = 0;
-	if (strlen(prefix) < 4) {
-		return cmd_usage_error(
-		    ctx, call, "give at least 4 characters of the id");
-	}
 	if (outbox_load(&ob) != CRM_OK) {
 		cmd_error("cannot read the outbox: %s", strerror(errno));
 		return CRM_INTERNAL;
 	}
-	for (size_t i = 0; i < ob.n; i++) {
-		if (matches(&ob.v[i], prefix)) {
-			hit = &ob.v[i];
-			n++;
-		}
-	}
-	crm_status rc = CRM_OK;
-	if (n != 1) {
-		cmd_error(n == 0 ? "nothing in the outbox is %s"
-		                 : "%s names several writes: give more of it",
-		    prefix);
-		rc = CRM_NOT_FOUND;
-	} else if ((rc = outbox_remove(hit->id)) == CRM_OK) {
+	crm_status rc;
+	const struct outbox_entry *hit =
+	    cmd_outbox_find(ctx, call, &ob, prefix, &rc);
+	if (hit != NULL && (rc = outbox_remove(hit->id)) == CRM_OK) {
 		char *what = crm_utf8_sanitize(hit->what, false);
 		render_text(out, "dropped: %s", what);
 		free(what);
-	} else {
+	} else if (hit != NULL) {
 		cmd_error("cannot write the outbox: %s", strerror(errno));
 	}
 	outbox_free(&ob);
@@ -588,15 +729,18 @@ cmd_outbox(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		return outbox_list(ctx, out);
 	}
 	if (strcmp(verb, "send") == 0) {
-		return outbox_send(
+		return cmd_outbox_send(
 		    ctx, call->argc > 1 ? call->argv[1] : NULL, out);
 	}
 	if (strcmp(verb, "drop") == 0 && call->argc == 2) {
 		return outbox_drop(ctx, call, call->argv[1], out);
 	}
+	if (strcmp(verb, "fix") == 0 && call->argc == 3) {
+		return cmd_outbox_fix(
+		    ctx, call, call->argv[1], call->argv[2], out);
+	}
 	return cmd_usage_error(ctx, call,
-	    "outbox wants list, send [ID] or "
-	    "drop ID");
+	    "outbox wants list, send [ID], drop ID or fix ID CUSTOMER");
 }
 
 crm_status
@@ -644,19 +788,30 @@ cmd_outbox_flush(struct cmd_ctx *ctx)
 		outbox_free(&ob);
 		return;
 	}
-	size_t n = 0;
+	size_t n = 0, refused = 0;
 	for (size_t i = 0; i < ob.n; i++) {
-		n += outbox_for(&ob.v[i], conn_url(ctx->conn));
+		bool here = outbox_for(&ob.v[i], conn_url(ctx->conn));
+		n += here && !ob.v[i].refused;
+		refused += here && ob.v[i].refused;
 	}
 	outbox_free(&ob);
 	if (n == 0) {
-		return; /* only other servers' writes: `outbox` lists them */
+		/* Only other servers' writes, or refused ones: `outbox`
+		 * lists them. */
+		if (refused > 0) {
+			fprintf(stderr,
+			    "crm: %zu write%s crmd refused wait%s in the "
+			    "outbox: `outbox` lists them\n",
+			    refused, refused == 1 ? "" : "s",
+			    refused == 1 ? "s" : "");
+		}
+		return;
 	}
 	fprintf(stderr, "crm: %zu write%s in the outbox; sending\n", n,
 	    n == 1 ? "" : "s");
 	render_doc *doc = render_doc_new();
 	bool unknown = ctx->outcome_unknown;
-	(void)outbox_send(ctx, NULL, doc);
+	(void)cmd_outbox_send(ctx, NULL, doc);
 	ctx->outcome_unknown = unknown;
 	render_print(doc, &ctx->ropts);
 	render_doc_free(doc);

@@ -638,6 +638,7 @@ const struct cmd_row cmd_table[] = {
 	               "and changes nothing.",
 	    .min_args = 2,
 	    .max_args = 2,
+	    .online_only = true, /* batch by batch: never kept */
 	    .opts = handover_opts,
 	    .fn = cmd_customer_handover },
 	{ .name = "pool",
@@ -662,6 +663,7 @@ const struct cmd_row cmd_table[] = {
 	               "pool).",
 	    .min_args = 1,
 	    .max_args = 1,
+	    .online_only = true, /* first come, first served: never kept */
 	    .fn = cmd_pool_claim },
 
 	{ .name = "customer merge",
@@ -1340,11 +1342,13 @@ const struct cmd_row cmd_table[] = {
 	/* shell */
 	{ .name = "outbox",
 	    .group = "shell",
-	    .usage = "[list | send [ID] | drop ID]",
+	    .usage = "[list | send [ID] | drop ID | fix ID CUSTOMER]",
 	    .summary = "Writes whose outcome is not known yet (crmd was "
-	               "not running or did not answer): list them, send them "
-	               "again with their own request ids, or drop one.",
-	    .max_args = 2,
+	               "not running or did not answer), each sent with its "
+	               "own request id and the time it was typed, and those "
+	               "crmd refused: list them, send them, drop one, or "
+	               "send a refused one for the customer you meant.",
+	    .max_args = 3,
 	    .fn = cmd_outbox },
 	{ .name = "help",
 	    .group = "shell",

@@ -100,8 +100,10 @@ struct cmd_row {
 	 * guess. */
 	bool only_reads;
 	/* Writes, but asks crmd first even when given ids (merge's
-	 * preview), so it is never kept in the outbox: offline it is not
-	 * told to give ids instead of names (cmd_customer_offline_hint). */
+	 * preview), or means something only as crmd gets it (a pool claim,
+	 * a handover: outbox.h's OUTBOX_LIVE), so it is never kept in the
+	 * outbox: offline it is not told to give ids instead of names
+	 * (cmd_customer_offline_hint). */
 	bool online_only;
 };
 

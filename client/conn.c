@@ -493,8 +493,8 @@ conn_pack(crm_conn *c, Crm__V1__Request *req,
 }
 
 crm_status
-conn_repack(crm_conn *c, const void *stored, size_t len, void **buf,
-    size_t *outlen, uint8_t id[CRM_REQUEST_ID_LEN])
+conn_repack(crm_conn *c, const void *stored, size_t len, int64_t made_at,
+    void **buf, size_t *outlen, uint8_t id[CRM_REQUEST_ID_LEN])
 {
 	Crm__V1__Request *req =
 	    crm__v1__request__unpack(NULL, len, (const uint8_t *)stored);
@@ -506,6 +506,12 @@ conn_repack(crm_conn *c, const void *stored, size_t len, void **buf,
 		return CRM_EINVAL;
 	}
 	memcpy(id, req->request_id.data, CRM_REQUEST_ID_LEN);
+	/* Made then, sent now: outside the body, so a resend of a write
+	 * crmd applied is still answered with its stored reply. */
+	if (made_at > 0) {
+		req->has_made_at = 1;
+		req->made_at = made_at;
+	}
 	/* The session of now: the one the write was made in may have
 	 * ended; the server keys stored replies by user, not session. */
 	if (c->token != NULL) {

@@ -121,11 +121,13 @@ crm_status conn_pack(crm_conn *c, Crm__V1__Request *req,
 
 /*
  * conn_repack: a kept request (packed without a session token) packed
- * again with the current session token; its request id in id. Caller
- * frees *buf with free(). Errors: CRM_EINVAL (not a kept request).
+ * again with the current session token and, when made_at is not 0, the
+ * moment it was made (Request.made_at: the server dates the write by
+ * it); its request id in id. Caller frees *buf with free(). Errors:
+ * CRM_EINVAL (not a kept request).
  */
 crm_status conn_repack(crm_conn *c, const void *stored, size_t len,
-    void **buf /* OUT */, size_t *outlen /* OUT */,
+    int64_t made_at, void **buf /* OUT */, size_t *outlen /* OUT */,
     uint8_t id[CRM_REQUEST_ID_LEN] /* OUT */);
 
 /*

@@ -16,7 +16,12 @@
  * is known; compacted when SETTLED_MAX settling lines pile up, or
  * SETTLED_BYTES of file: a settled entry stays until then, and every
  * settling reads the whole file, so import batches of tens of KB each
- * made a 3,000-row import read ~1 GB of outbox).
+ * made a 3,000-row import read ~1 GB of outbox). A line
+ *   r1 ID CODE WHY SUM
+ * marks the entry ID refused by crmd (CODE a crm_status in decimal, WHY
+ * its message in hex); the last such line of an entry counts, and a
+ * compaction writes it again after its entry. A crm older than this
+ * reports the line as not checking and keeps it.
  */
 #include "outbox.h"
 
@@ -36,7 +41,6 @@
 #include "paths.h"
 
 #define SUM_LEN       16
-#define SEEN_MAX      16 /* sessions remembered in sessions-seen */
 #define HEADER_LINE   "# crm outbox: writes whose outcome is not known yet\n"
 #define SETTLED_MAX   64 /* settled lines before the file is compacted */
 #define SETTLED_BYTES (256 * 1024) /* or file size */
@@ -65,7 +69,7 @@ static const struct {
 	{ BODY(TASK_ASSIGN), OUTBOX_WRITE },
 	{ BODY(TASK_CANCEL), OUTBOX_WRITE },
 	{ BODY(POLICY_SET), OUTBOX_WRITE },
-	{ BODY(POLICY_DRY_RUN), OUTBOX_WRITE },
+	{ BODY(POLICY_DRY_RUN), OUTBOX_LIVE }, /* what it would do now */
 	{ BODY(STAGE_SET), OUTBOX_WRITE },
 	{ BODY(GRADE_PROPOSE), OUTBOX_WRITE },
 	{ BODY(GRADE_APPROVE), OUTBOX_WRITE },
@@ -87,9 +91,10 @@ static const struct {
 	{ BODY(ROUTINE_ADD), OUTBOX_WRITE },
 	{ BODY(ROUTINE_STOP), OUTBOX_WRITE },
 	{ BODY(CUSTOMER_RELEASE), OUTBOX_WRITE },
-	{ BODY(POOL_CLAIM), OUTBOX_WRITE },
+	{ BODY(POOL_CLAIM), OUTBOX_LIVE }, /* first come, first served */
 	{ BODY(POLICY_POOL), OUTBOX_WRITE },
-	{ BODY(CUSTOMER_HANDOVER), OUTBOX_WRITE },
+	/* Batch by batch, each from the last one's answer. */
+	{ BODY(CUSTOMER_HANDOVER), OUTBOX_LIVE },
 };
 
 enum outbox_kind
@@ -241,7 +246,68 @@ entry_free(struct outbox_entry *e)
 	free(e->what);
 	free(e->req);
 	free(e->server);
+	free(e->why);
 	memset(e, 0, sizeof(*e));
+}
+
+/* The line marking id refused with code and why, with its newline.
+ * Caller frees with free(). */
+static char *
+refused_line(const uint8_t id[CRM_REQUEST_ID_LEN], int code, const char *why)
+{
+	char *h = to_hex(id, CRM_REQUEST_ID_LEN);
+	char *w = to_hex((const uint8_t *)why, strlen(why));
+	char *body = crm_xasprintf("r1 %s %d %s", h, code, w);
+	char sum[2 * SUM_LEN + 1];
+	sum_hex(body, strlen(body), sum);
+	char *line = crm_xasprintf("%s %s\n", body, sum);
+	free(h);
+	free(w);
+	free(body);
+	return line;
+}
+
+/* A refusal line (no newline) into id, *code and *why (caller frees).
+ * Returns -1 when it is not one. */
+static int
+parse_refused(
+    const char *line, uint8_t id[CRM_REQUEST_ID_LEN], int *code, char **why)
+{
+	if (strncmp(line, "r1 ", 3) != 0) {
+		return -1;
+	}
+	const char *sp = strrchr(line, ' ');
+	if (sp == NULL || strlen(sp + 1) != 2 * SUM_LEN) {
+		return -1;
+	}
+	char sum[2 * SUM_LEN + 1];
+	sum_hex(line, (size_t)(sp - line), sum);
+	if (strcmp(sum, sp + 1) != 0) {
+		return -1;
+	}
+	char *copy = crm_xstrndup(line, (size_t)(sp - line));
+	char *f[5];
+	int nf = 0;
+	for (char *save = NULL, *w = strtok_r(copy, " ", &save);
+	     w != NULL && nf < 5; w = strtok_r(NULL, " ", &save)) {
+		f[nf++] = w;
+	}
+	uint8_t *b = NULL, *text = NULL;
+	size_t n = 0, tn = 0;
+	int rc = -1;
+	if (nf == 4 && from_hex(f[1], &b, &n) == 0 &&
+	    n == CRM_REQUEST_ID_LEN && from_hex(f[3], &text, &tn) == 0 &&
+	    memchr(text, '\0', tn) == NULL) {
+		memcpy(id, b, CRM_REQUEST_ID_LEN);
+		*code = atoi(f[2]);
+		*why = (char *)text;
+		text = NULL;
+		rc = 0;
+	}
+	free(b);
+	free(text);
+	free(copy);
+	return rc;
 }
 
 bool
@@ -389,6 +455,23 @@ load_path(const char *path, struct outbox *ob)
 			continue;
 		}
 		uint8_t sid[CRM_REQUEST_ID_LEN];
+		int code = 0;
+		char *why = NULL;
+		if (parse_refused(line, sid, &code, &why) == 0) {
+			for (size_t i = ob->n; i-- > 0;) {
+				if (memcmp(ob->v[i].id, sid, sizeof(sid)) ==
+				    0) {
+					free(ob->v[i].why);
+					ob->v[i].refused = code;
+					ob->v[i].why = why;
+					why = NULL;
+					break;
+				}
+			}
+			free(why);
+			ob->nsettled++; /* a line compaction folds */
+			continue;
+		}
 		if (parse_settled(line, sid) == 0) {
 			for (size_t i = ob->n; i-- > 0;) {
 				if (memcmp(ob->v[i].id, sid, sizeof(sid)) ==
@@ -454,6 +537,12 @@ save_path(const char *path, const struct outbox *ob)
 		char *l = format_line(&ob->v[i]);
 		fputs(l, f);
 		free(l);
+		if (ob->v[i].refused != 0) {
+			l = refused_line(ob->v[i].id, ob->v[i].refused,
+			    ob->v[i].why ? ob->v[i].why : "");
+			fputs(l, f);
+			free(l);
+		}
 	}
 	for (size_t i = 0; i < ob->ndamaged; i++) {
 		fprintf(f, "%s\n", ob->damaged[i]);
@@ -713,6 +802,29 @@ out:
 }
 
 crm_status
+outbox_refuse(
+    const uint8_t id[CRM_REQUEST_ID_LEN], crm_status code, const char *why)
+{
+	char *path = outbox_path();
+	if (path == NULL) {
+		return CRM_INTERNAL;
+	}
+	int lk = lock_outbox(path);
+	if (lk < 0) {
+		free(path);
+		return lk == -2 ? CRM_UNAVAILABLE : CRM_INTERNAL;
+	}
+	/* Not fsync'd: a mark lost in a crash only means the write is
+	 * resent, refused again and marked again. */
+	char *l = refused_line(id, (int)code, why ? why : "");
+	crm_status rc = append_path(path, l, false);
+	free(l);
+	close(lk);
+	free(path);
+	return rc;
+}
+
+crm_status
 outbox_compact(void)
 {
 	char *path = outbox_path();
@@ -737,74 +849,4 @@ outbox_compact(void)
 	close(lk);
 	free(path);
 	return rc;
-}
-
-/* ------------------------------------------------------------ sessions */
-
-/* Line l of sessions-seen is fingerprint fp's ("FP LOGIN"). */
-static int
-is_fp_line(const char *l, const char *fp)
-{
-	size_t n = strlen(fp);
-	return strncmp(l, fp, n) == 0 && l[n] == ' ';
-}
-
-static char *
-seen_path(void)
-{
-	return paths_xdg("XDG_STATE_HOME", ".local/state", "sessions-seen");
-}
-
-void
-outbox_note_login(const char *fp, const char *login)
-{
-	char *path = seen_path();
-	if (path == NULL || fp == NULL || strcmp(fp, "-") == 0 ||
-	    login == NULL || strchr(login, '\n') || strchr(login, ' ')) {
-		free(path);
-		return;
-	}
-	char *old = paths_read(path);
-	char *mine = crm_xasprintf("%s %s\n", fp, login);
-	if (old != NULL && strncmp(old, mine, strlen(mine)) == 0) {
-		goto out; /* already the newest */
-	}
-	/* Newest first, at most SEEN_MAX lines, none for fp twice. */
-	size_t cap = strlen(mine) + (old ? strlen(old) : 0) + 1;
-	char *data = crm_xcalloc(1, cap);
-	strcat(data, mine);
-	int kept = 1;
-	for (char *save = NULL, *l = old ? strtok_r(old, "\n", &save) : NULL;
-	     l != NULL && kept < SEEN_MAX; l = strtok_r(NULL, "\n", &save)) {
-		if (is_fp_line(l, fp)) {
-			continue;
-		}
-		strcat(data, l);
-		strcat(data, "\n");
-		kept++;
-	}
-	paths_write_private(path, data);
-	free(data);
-out:
-	free(mine);
-	free(old);
-	free(path);
-}
-
-char *
-outbox_login_of(const char *fp)
-{
-	char *path = seen_path();
-	char *data = path ? paths_read(path) : NULL;
-	char *found = NULL;
-	for (char *save = NULL, *l = data ? strtok_r(data, "\n", &save) : NULL;
-	     l != NULL; l = strtok_r(NULL, "\n", &save)) {
-		if (is_fp_line(l, fp)) {
-			found = crm_xstrdup(l + strlen(fp) + 1);
-			break;
-		}
-	}
-	free(data);
-	free(path);
-	return found;
 }

@@ -15,7 +15,10 @@
  * each other's entries and a crash at any point leaves the write in the
  * outbox for `outbox send`. A line that does not check is never
  * dropped: it is kept as it is and reported. Kept requests carry no
- * session token: they are resent with the session of then.
+ * session token: they are resent with the session of then, and the
+ * moment they were made (Request.made_at, from `created`). A write crmd
+ * refused when resent is not dropped either: a line marks it refused,
+ * with crmd's answer, until the rep fixes, resends or drops it.
  * The command side (what the shell says, `outbox`, `outbox send`) is
  * cmd_outbox.c; this file only stores.
  */
@@ -36,6 +39,10 @@ enum outbox_kind {
 	OUTBOX_WRITE,  /* keeps its request id until settled; outbox */
 	OUTBOX_SECRET, /* a write carrying a password: resent with its id
 	                  while the shell runs, never written to disk */
+	OUTBOX_LIVE,   /* a write that means something only as crmd gets
+	                  it (a dry run, a pool claim, a handover in
+	                  batches): resent with its id while the shell
+	                  runs, never kept; offline it is refused */
 };
 
 /* outbox_kind: the kind of a Request body case (a new request the table
@@ -52,6 +59,9 @@ struct outbox_entry {
 	size_t len;
 	char *server; /* the server URL it was written for; owned. NULL
 	                 in entries of older crm (sent to the current one) */
+	int refused;  /* crmd refused it when resent: its status code (a
+	                 crm_status), 0 when not */
+	char *why;    /* with refused: crmd's message; owned */
 };
 
 /* outbox_for: whether e is for the server at url (an entry that names
@@ -95,6 +105,15 @@ const char *outbox_lock_holder(void);
  * Errors: CRM_NOT_FOUND, CRM_INTERNAL.
  */
 crm_status outbox_remove(const uint8_t id[CRM_REQUEST_ID_LEN]);
+
+/*
+ * outbox_refuse: mark the entry with request id id refused by crmd with
+ * code and message why (one appended line; a later mark replaces it).
+ * The entry stays until removed. Errors: CRM_UNAVAILABLE (locked),
+ * CRM_INTERNAL.
+ */
+crm_status outbox_refuse(
+    const uint8_t id[CRM_REQUEST_ID_LEN], crm_status code, const char *why);
 
 /*
  * outbox_compact: drop the settled lines: the file is emptied when

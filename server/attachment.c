@@ -116,7 +116,7 @@ attachment_take(struct req_ctx *ctx, Crm__V1__FollowUp *f,
 		a->title = in[i]->title && *in[i]->title ? in[i]->title : NULL;
 		a->has_added_by_id = a->has_added_at = 1;
 		a->added_by_id = ctx->who->user_id;
-		a->added_at = ctx->now;
+		a->added_at = dispatch_at(ctx);
 		all[f->n_attachments + i] = a;
 	}
 	f->attachments = all;

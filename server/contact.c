@@ -212,7 +212,7 @@ contact_handle_add(
 		return rc;
 	}
 	c->has_id = c->has_created_at = c->has_created_by = 1;
-	c->created_at = ctx->now;
+	c->created_at = dispatch_at(ctx);
 	c->created_by = ctx->who->user_id;
 	rc = contact_put(ctx, NULL, c);
 	if (rc == CRM_OK && c->birthday != NULL && *c->birthday) {
@@ -296,7 +296,7 @@ contact_handle_left(
 	}
 	after->has_left = after->has_left_at = 1;
 	after->left = 1;
-	after->left_at = ctx->now;
+	after->left_at = dispatch_at(ctx);
 	rc = contact_put(ctx, before, after);
 	if (rc == CRM_OK && after->birthday != NULL && *after->birthday) {
 		rc = task_contact_greeting(ctx, after); /* no more greetings */
@@ -329,7 +329,7 @@ contact_handle_verify(
 	after->has_verified = after->has_verified_at = 1;
 	after->has_verified_by_id = 1;
 	after->verified = 1;
-	after->verified_at = ctx->now;
+	after->verified_at = dispatch_at(ctx);
 	after->verified_by_id = ctx->who->user_id;
 	after->verified_by = NULL;
 	rc = contact_put(ctx, before, after);

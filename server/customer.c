@@ -442,8 +442,12 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	/* A person's customer add counts at its creation; an import
 	 * (action "import", through customer_handle_add) does not. */
 	if (person_change(ctx)) {
+		/* When the person made it; a change kept offline never moves
+		 * it back past a later one. */
+		int64_t was = before != NULL ? before->touched_at : 0;
 		after->has_touched_at = 1;
-		after->touched_at = ctx->now;
+		after->touched_at =
+		    dispatch_at(ctx) > was ? dispatch_at(ctx) : was;
 	}
 	crm_status rc = index_name(ctx, before, after);
 	if (rc == CRM_OK) {

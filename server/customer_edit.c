@@ -91,7 +91,7 @@ add_record(struct req_ctx *ctx, const Crm__V1__Customer *in,
 	}
 	if (!c->has_first_contact_at) {
 		c->has_first_contact_at = 1;
-		c->first_contact_at = ctx->now;
+		c->first_contact_at = dispatch_at(ctx);
 	}
 	c->industry = (char *)customer_trimmed(ctx, c->industry);
 	crm_status rc = customer_fields_first_contact(ctx, c);
@@ -175,7 +175,9 @@ customer_handle_add(
 	c->has_created_at = c->has_created_by = 1;
 	c->owner_id = owner->id;
 	c->team_id = owner->team_id;
-	c->created_at = ctx->now;
+	/* Entered when the rep typed it (a record kept offline is not a
+	 * late entry for the wait). */
+	c->created_at = dispatch_at(ctx);
 	c->created_by = ctx->who->user_id;
 	/* Late entry (seed 002: 客户信息需在首次接触后24小时内录入系统) is
 	 * about the person who entered the record late: decided now and
@@ -417,7 +419,7 @@ customer_handle_assign(
 	after->pool_reason = NULL;
 	if (before->owner_id == 0 && before->team_id != 0) {
 		after->has_pool_left_at = 1;
-		after->pool_left_at = ctx->now;
+		after->pool_left_at = dispatch_at(ctx);
 	}
 	rc = customer_save(ctx, before, after);
 	if (rc == CRM_OK) {

@@ -221,11 +221,11 @@ customer_fields_first_stage(struct req_ctx *ctx, Crm__V1__Customer *c)
 	}
 	if (lost && (!c->has_lost_at || c->lost_at == 0)) {
 		c->has_lost_at = 1;
-		c->lost_at = ctx->now;
+		c->lost_at = dispatch_at(ctx);
 	}
 	if (won && (!c->has_won_at || c->won_at == 0)) {
 		c->has_won_at = 1;
-		c->won_at = ctx->now;
+		c->won_at = dispatch_at(ctx);
 	}
 	return CRM_OK;
 }

@@ -377,6 +377,7 @@ dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
 		return dispatch_fail_field(ctx, CRM_EINVAL, "request_id",
 		    "%s changes data and needs a request_id", (*row)->name);
 	}
+	dispatch_made_at(ctx, r);
 	if ((*row)->perm == PERM_NONE) {
 		return CRM_OK;
 	}
@@ -446,6 +447,12 @@ dispatch_ctx_init(struct req_ctx *ctx, store *st, const struct srv_config *cfg,
 	ctx->arena = arena;
 	ctx->now = now;
 	crm_arena_reset(arena);
+}
+
+void
+dispatch_made_at(struct req_ctx *ctx, const Crm__V1__Request *req)
+{
+	ctx->made_at = req != NULL && req->has_made_at ? req->made_at : 0;
 }
 
 crm_status
@@ -644,6 +651,7 @@ dispatch_apply(struct req_ctx *ctx, MDB_txn *parent, const void *buf,
 	}
 	ctx->action = row->name;
 	ctx->request_id = req->request_id;
+	dispatch_made_at(ctx, req);
 	int idem = !(row->flags & REQ_NO_IDEM);
 	uint8_t hash[BODY_HASH_LEN];
 	if (idem) {

@@ -58,6 +58,9 @@ struct req_ctx {
 	const char *action; /* row name, e.g. "customer.add" */
 	ProtobufCBinaryData request_id;
 	int64_t now;
+	/* Request.made_at of the request being run (a write kept offline
+	 * and sent later), 0 when none: read it as dispatch_at(ctx). */
+	int64_t made_at;
 	/* The connection the request came on, for logs: nanomsg's pipe key
 	 * (0 when unknown). nanomsg 1.1.5 tells no peer address. */
 	uint32_t peer;
@@ -167,6 +170,29 @@ crm_status dispatch_pack(struct req_ctx *ctx, const Crm__V1__Request *req,
     size_t *len /* OUT */);
 
 /* ---------------------------------------------------- running a request */
+
+/*
+ * dispatch_made_at: ctx->made_at from req (0 when it has none).
+ * dispatch_read and dispatch_apply call it for every request.
+ */
+void dispatch_made_at(struct req_ctx *ctx, const Crm__V1__Request *req);
+
+/*
+ * dispatch_at: when the caller made the request being run: its made_at
+ * when that is before ctx->now (a write kept offline and sent later),
+ * else ctx->now (no made_at, or one ahead of the server's clock, which
+ * clocks that differ give; a sweep's or a tool's context has none). The
+ * time of what a write records of the act itself (a purchase's date, a
+ * stage change, a task done, a clock started, what it creates); ctx->now
+ * stays the time of storing (updated_at, the audit trail, stored
+ * replies) and of the rules about the present.
+ */
+static inline int64_t
+dispatch_at(const struct req_ctx *ctx)
+{
+	return ctx->made_at > 0 && ctx->made_at < ctx->now ? ctx->made_at
+	                                                   : ctx->now;
+}
 
 /*
  * dispatch_ctx_init: a fresh context for one request at now: the store,

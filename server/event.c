@@ -38,7 +38,9 @@ event_vadd(struct req_ctx *ctx, uint64_t customer_id, uint64_t task_id,
 	}
 	e.has_id = e.has_customer_id = e.has_happened_at = 1;
 	e.customer_id = customer_id;
-	e.happened_at = ctx->now;
+	/* With the request that made it (dispatch_at: a write kept offline
+	 * is dated when it was made), so the entry stands beside it. */
+	e.happened_at = dispatch_at(ctx);
 	if (ctx->who != NULL && ctx->who->user_id != 0) {
 		e.has_by_id = 1;
 		e.by_id = ctx->who->user_id;

@@ -331,8 +331,11 @@ log_record(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	f->has_happened_at = f->has_logged_at = f->has_late = 1;
 	f->customer_id = c->id;
 	f->author_id = ctx->who->user_id;
-	f->happened_at = in->has_happened_at ? in->happened_at : ctx->now;
-	f->logged_at = ctx->now;
+	/* Logged when the rep typed it (dispatch_at(ctx): a follow-up kept
+	 * offline and sent later is not late for the wait). */
+	f->happened_at =
+	    in->has_happened_at ? in->happened_at : dispatch_at(ctx);
+	f->logged_at = dispatch_at(ctx);
 	f->has_channel = in->has_channel;
 	f->channel = in->channel;
 	f->has_duration_min = in->has_duration_min;
@@ -419,6 +422,29 @@ said_stage(const Crm__V1__FollowUp *in, Crm__V1__FollowUp *f)
 	f->contract_terms = in->contract_terms;
 }
 
+/* The reply's note of a stage f said but did not apply: the stage was
+ * changed after f happened (latest). In the arena. */
+static crm_status
+stage_note(struct req_ctx *ctx, Crm__V1__FollowUp *f,
+    const Crm__V1__StageChange *latest)
+{
+	char then[40], note[256];
+	crm_time_format(latest->happened_at, then, sizeof(then));
+	snprintf(note, sizeof(note),
+	    "the stage was changed after this follow-up (%s, to %s): "
+	    "--stage %s kept as said, not applied",
+	    then, crm_enum_name(&crm__v1__stage__descriptor, latest->stage_to),
+	    crm_enum_name(&crm__v1__stage__descriptor, (int)f->stage_to));
+	f->notes = crm_arena_alloc(ctx->arena, sizeof(*f->notes));
+	char *copy = crm_arena_strdup(ctx->arena, note);
+	if (f->notes == NULL || copy == NULL) {
+		return CRM_TOO_BIG;
+	}
+	f->notes[0] = copy;
+	f->n_notes = 1;
+	return CRM_OK;
+}
+
 /* Step 1: the stage change f carries, if any (lifecycle.h); a refusal
  * names the follow-up's field. An older follow-up than c's last contact
  * (older) documents the past: what it said is kept in f (no stage_from:
@@ -435,6 +461,17 @@ log_stage(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	if (older) {
 		return CRM_OK;
 	}
+	/* A stage changed after f (by `stage`, or a later follow-up whose
+	 * contact was not the last): f's is kept as said, not applied, as an
+	 * older follow-up's is; the history stays in order. */
+	const Crm__V1__StageChange *latest = NULL;
+	crm_status rc = lifecycle_stage_latest(ctx, c->id, &latest);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (latest != NULL && latest->happened_at > f->happened_at) {
+		return stage_note(ctx, f, latest);
+	}
 	struct lifecycle_stage s = {
 		.to = (int)in->stage_to,
 		.reason = in->stage_reason,
@@ -447,7 +484,7 @@ log_stage(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	};
 	f->has_stage_from = 1;
 	f->stage_from = c->stage;
-	crm_status rc = lifecycle_stage_apply(ctx, c, &s);
+	rc = lifecycle_stage_apply(ctx, c, &s);
 	if (rc != CRM_OK) {
 		/* lifecycle names StageSetRequest's fields */
 		const char *n = ctx->field;

@@ -56,7 +56,7 @@ issue_escalation_done(struct req_ctx *ctx, const Crm__V1__SlaClock *k)
 	}
 	t->status = CRM__V1__TASK_STATUS__TASK_DONE;
 	t->has_done_at = 1;
-	t->done_at = ctx->now;
+	t->done_at = dispatch_at(ctx);
 	return task_put(ctx, before, t);
 }
 
@@ -159,7 +159,7 @@ issue_handle_escalate(
 	Crm__V1__Task *t;
 	int64_t due;
 	rc = calendar_add_working_days(
-	    ctx, ctx->now, pol->issue_solution_days, &due);
+	    ctx, dispatch_at(ctx), pol->issue_solution_days, &due);
 	if (rc == CRM_OK) {
 		/* 0 days (or escalated on a holiday): still a working day. */
 		rc = calendar_next_working_day(ctx, due, &due);
@@ -177,7 +177,7 @@ issue_handle_escalate(
 	k->has_escalated_to_id = k->has_escalated_at = 1;
 	k->has_escalation_task_id = 1;
 	k->escalated_to_id = mgr;
-	k->escalated_at = ctx->now;
+	k->escalated_at = dispatch_at(ctx);
 	k->escalation_task_id = t->id;
 	rc = sla_clock_put(ctx, before, k);
 	if (rc == CRM_OK) {

@@ -48,6 +48,46 @@ stage_record(struct req_ctx *ctx, const Crm__V1__StageChange *h, uint64_t *seq)
 	return rc;
 }
 
+crm_status
+lifecycle_stage_latest(struct req_ctx *ctx, uint64_t customer_id,
+    const Crm__V1__StageChange **out)
+{
+	*out = NULL;
+	store_key p;
+	store_key_id(&p, customer_id);
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_STAGE_HIST, p.b, 8, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		const void *v;
+		size_t n;
+		if (klen != 16 || !store_iter_data(&it, &v, &n)) {
+			continue;
+		}
+		Crm__V1__StageChange *h = crm__v1__stage_change__unpack(
+		    &ctx->arena->allocator, n, v);
+		if (h == NULL) {
+			rc = dispatch_fail(ctx, CRM_INTERNAL,
+			    "stage history %" PRIu64 "/%" PRIu64
+			    " does not decode",
+			    customer_id, store_u64(key + 8));
+			break;
+		}
+		/* The first entry (from no stage) is the record's start. */
+		if (h->stage_from != 0 &&
+		    (*out == NULL || h->happened_at > (*out)->happened_at)) {
+			*out = h;
+		}
+	}
+	store_iter_close(&it);
+	return rc;
+}
+
 bool
 lifecycle_lost_reason_ok(int lost_reason, const char *text)
 {
@@ -143,7 +183,7 @@ lifecycle_stage_apply(
 	h.has_customer_id = h.has_happened_at = h.has_by_id =
 	    h.has_stage_from = h.has_stage_to = 1;
 	h.customer_id = c->id;
-	h.happened_at = s->at ? s->at : ctx->now;
+	h.happened_at = s->at ? s->at : dispatch_at(ctx);
 	h.by_id = ctx->who->user_id;
 	h.stage_from = c->stage;
 	h.stage_to = (Crm__V1__Stage)s->to;
@@ -192,7 +232,7 @@ lifecycle_stage_apply(
 	}
 	if (s->to == CRM__V1__STAGE__STAGE_WON) {
 		c->has_won_at = 1;
-		c->won_at = s->won_at ? s->won_at : ctx->now;
+		c->won_at = s->won_at ? s->won_at : h.happened_at;
 		if (s->deal_amount) {
 			c->has_deal_amount = 1;
 			c->deal_amount = s->deal_amount;
@@ -226,16 +266,17 @@ lifecycle_stage_apply(
 	return rc;
 }
 
-/* When customer c began: its first contact when that was before now (a
- * customer entered after it was met: imported, or typed in late), else
- * now. */
+/* When customer c began: its first contact when that was before the
+ * write was made (a customer entered after it was met: imported, typed
+ * in late, or kept offline), else when it was made (dispatch_at). */
 static int64_t
 began_at(struct req_ctx *ctx, const Crm__V1__Customer *c)
 {
+	int64_t at = dispatch_at(ctx);
 	return c->has_first_contact_at && c->first_contact_at > 0 &&
-	               c->first_contact_at < ctx->now
+	               c->first_contact_at < at
 	           ? c->first_contact_at
-	           : ctx->now;
+	           : at;
 }
 
 crm_status
@@ -409,6 +450,30 @@ lifecycle_handle_stage(
 	if (rc != CRM_OK) {
 		return rc;
 	}
+	/* Made earlier than it came (Request.made_at: kept offline): dated
+	 * then, which a stage change made since would contradict. */
+	const Crm__V1__StageChange *latest = NULL;
+	if (dispatch_at(ctx) < ctx->now) {
+		rc = lifecycle_stage_latest(ctx, c->id, &latest);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	if (latest != NULL && latest->happened_at > dispatch_at(ctx)) {
+		char made[32], then[32];
+		crm_time_format(dispatch_at(ctx), made, sizeof(made));
+		crm_time_format(latest->happened_at, then, sizeof(then));
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "this stage change was made %s, before the latest one "
+		    "(%s, %s → %s, by %s): not applied; if it still holds, "
+		    "make it again",
+		    made, then,
+		    crm_enum_name(
+		        &crm__v1__stage__descriptor, latest->stage_from),
+		    crm_enum_name(
+		        &crm__v1__stage__descriptor, latest->stage_to),
+		    user_login_of(ctx, latest->by_id));
+	}
 	struct lifecycle_stage s = {
 		.to = r->has_stage ? (int)r->stage : 0,
 		.reason = r->reason,
@@ -425,11 +490,11 @@ lifecycle_handle_stage(
 	if (rc == CRM_OK) {
 		rc = customer_save(ctx, before, c);
 	}
-	/* Back from lost, the cadence counts from now. */
+	/* Back from lost, the cadence counts from then. */
 	if (rc == CRM_OK) {
 		rc = task_followup_sync(ctx, c,
 		    before->stage == CRM__V1__STAGE__STAGE_LOST
-		        ? ctx->now
+		        ? dispatch_at(ctx)
 		        : customer_last_contact(c),
 		    1); /* the stage's cell of the cadence matrix */
 	}
@@ -548,7 +613,7 @@ lifecycle_propose(struct req_ctx *ctx, const Crm__V1__Customer *c, int grade,
 	p->grade_to = (Crm__V1__Grade)grade;
 	p->reason = (char *)reason;
 	p->status = CRM__V1__PROPOSAL_STATUS__PROPOSAL_PENDING;
-	p->created_at = ctx->now;
+	p->created_at = dispatch_at(ctx);
 	rc = proposal_put(ctx, NULL, p, c->team_id);
 	if (rc != CRM_OK) {
 		return rc;
@@ -695,7 +760,10 @@ decide(struct req_ctx *ctx, const Crm__V1__GradeDecideRequest *r, int approve,
 	p->status = approve ? CRM__V1__PROPOSAL_STATUS__PROPOSAL_APPROVED
 	                    : CRM__V1__PROPOSAL_STATUS__PROPOSAL_REJECTED;
 	p->decided_by_id = ctx->who->user_id;
-	p->decided_at = ctx->now;
+	/* When the manager decided (kept offline too), never before the
+	 * proposal was made. */
+	p->decided_at = dispatch_at(ctx) > p->created_at ? dispatch_at(ctx)
+	                                                 : p->created_at;
 	p->decision_reason = r->reason;
 	rc = proposal_put(ctx, before, p, cb->team_id);
 	if (rc == CRM_OK && approve) {

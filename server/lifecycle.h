@@ -15,15 +15,25 @@ struct lifecycle_stage {
 	const char *reason;
 	int lost_reason;     /* Crm__V1__LostReason; required for lost */
 	int64_t deal_amount; /* won: 0 = not given */
-	int64_t won_at;      /* won: 0 = now */
+	int64_t won_at;      /* won: 0 = at */
 	const char *contract_terms;
 	uint64_t followup_id;
-	int64_t at;           /* when it happened; 0 = now */
+	int64_t at; /* when it happened; 0 = when the request was made
+	             * (ctx->at: now, or earlier for a write kept offline) */
 	const char *category; /* won: the purchase's; NULL = industry */
 };
 
 /* How far past now a won or lost time may be (clocks differ a little). */
 #define LIFECYCLE_FUTURE_GRACE 600
+
+/*
+ * lifecycle_stage_latest: the latest change of customer_id's stage
+ * in its history (by time; its first entry, from no stage, is no
+ * change), or NULL when none. *out is in ctx->arena. Errors: store,
+ * CRM_INTERNAL (an entry that does not decode).
+ */
+crm_status lifecycle_stage_latest(struct req_ctx *ctx, uint64_t customer_id,
+    const Crm__V1__StageChange **out /* OUT */);
 
 /* lifecycle_lost_reason_ok: lost_reason (Crm__V1__LostReason) with the
  * reason's text (trimmed; NULL: none) is a reason: one of the kinds, and

@@ -77,13 +77,13 @@ pool_log(struct req_ctx *ctx, int kind, const Crm__V1__Customer *c,
 	rec.by_id = ctx->who != NULL ? ctx->who->user_id : 0;
 	rec.reason = (char *)reason;
 	rec.has_at = 1;
-	rec.at = ctx->now;
+	rec.at = dispatch_at(ctx);
 	store_key k;
-	store_key_pair(&k, store_time_key(ctx->now), seq);
+	store_key_pair(&k, store_time_key(dispatch_at(ctx)), seq);
 	rc = store_put_msg(ctx->st, ctx->txn, DB_POOL_LOG, &k, &rec.base);
 	if (rc == CRM_OK && kind == POOL_CLAIMED) {
 		store_key_triple(
-		    &k, c->owner_id, store_time_key(ctx->now), seq);
+		    &k, c->owner_id, store_time_key(dispatch_at(ctx)), seq);
 		rc = store_put_empty(ctx->st, ctx->txn, DB_POOL_CLAIM, &k);
 	}
 	return rc;
@@ -115,7 +115,8 @@ pool_put(struct req_ctx *ctx, uint64_t id, const char *why)
 	}
 	after->owner_id = 0;
 	after->has_pooled_at = after->has_pool_from_id = 1;
-	after->pooled_at = ctx->now;
+	after->pooled_at =
+	    dispatch_at(ctx); /* released when the owner said so */
 	after->pool_from_id = before->owner_id;
 	after->pool_reason = (char *)why;
 	rc = customer_save(ctx, before, after);
@@ -345,6 +346,9 @@ pool_handle_claim(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	const Crm__V1__PoolClaimRequest *r = req->pool_claim;
+	/* First come, first served: a claim happens when crmd gets it,
+	 * whatever Request.made_at says (the shell keeps none offline). */
+	ctx->made_at = 0;
 	if (!r->has_id) {
 		return dispatch_fail_field(
 		    ctx, CRM_EINVAL, "pool_claim.id", "give a customer");

@@ -258,7 +258,11 @@ purchase_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	/* A blank category is none. */
 	p->category = (char *)customer_trimmed(ctx, in->category);
 	p->contract = in->contract && *in->contract ? in->contract : NULL;
-	p->bought_at = in->has_bought_at ? in->bought_at : ctx->now;
+	/* Bought when the rep said (Request.made_at for a write kept
+	 * offline), unless given. */
+	p->bought_at = in->has_bought_at && in->bought_at != 0
+	                   ? in->bought_at
+	                   : dispatch_at(ctx);
 	p->owner_id = c->owner_id;
 	p->team_id = c->team_id;
 	p->created_by = ctx->who ? ctx->who->user_id : 0;

@@ -151,7 +151,7 @@ review_handle_customer_check(
 		    user_login_of(ctx, c->checked_by_id), t);
 	}
 	c->has_checked_at = c->has_checked_by_id = 1;
-	c->checked_at = ctx->now;
+	c->checked_at = dispatch_at(ctx);
 	c->checked_by_id = ctx->who->user_id;
 	rc = customer_save(ctx, before, c);
 	if (rc != CRM_OK) {

@@ -623,7 +623,7 @@ routine_new(struct req_ctx *ctx, const Crm__V1__Routine *in, const char *goal,
 	r->every = in->every;
 	r->day = day;
 	r->minute = in->has_minute ? in->minute : DEFAULT_MIN;
-	r->created_at = ctx->now;
+	r->created_at = dispatch_at(ctx);
 	r->created_by = ctx->who->user_id;
 	*out = r;
 	return CRM_OK;
@@ -931,7 +931,7 @@ mark_stopped(struct req_ctx *ctx, Crm__V1__Routine *r)
 	}
 	r->has_stopped = r->has_stopped_at = 1;
 	r->stopped = 1;
-	r->stopped_at = ctx->now;
+	r->stopped_at = dispatch_at(ctx);
 	return put(ctx, before, r);
 }
 

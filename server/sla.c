@@ -158,14 +158,16 @@ sla_deadline_plan(struct req_ctx *ctx, const Crm__V1__Policy *p, int kind,
 	return rc;
 }
 
-/* A clock of kind on c, started at since (0 or later than now: now);
+/* A clock of kind on c, started at since (0 or later than now: when the
+ * request was made, dispatch_at(ctx));
  * issue: the issue it belongs to (0: none, or for an issue's response
  * clock its own id). */
 static crm_status
 start_clock_at(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
     const char *text, uint64_t issue, int64_t since, Crm__V1__SlaClock **out)
 {
-	int64_t start = since > 0 && since < ctx->now ? since : ctx->now;
+	int64_t start =
+	    since > 0 && since < ctx->now ? since : dispatch_at(ctx);
 	Crm__V1__Policy *p;
 	crm_status rc = policy_load(ctx, &p);
 	if (rc != CRM_OK) {
@@ -225,15 +227,17 @@ sla_start_at(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
 	return start_clock_at(ctx, c, kind, text, 0, since, out);
 }
 
-/* When an entry dated `at` and recorded now stops clock k: at its own
- * time only when it was recorded by the deadline; recorded after the
+/* When an entry dated `at` and recorded at dispatch_at(ctx) (when the request
+ * was made: now, or earlier for a write kept offline) stops clock k: at its
+ * own time only when it was recorded by the deadline; recorded after the
  * deadline, at the time it was recorded (a breach once due is never
- * undone by a later entry). Dated before the clock started: now. */
+ * undone by a later entry). Dated before the clock started: when it was
+ * recorded. */
 static int64_t
 stop_time(const struct req_ctx *ctx, const Crm__V1__SlaClock *k, int64_t at)
 {
-	if (at < k->started_at || ctx->now > k->deadline_at) {
-		return ctx->now;
+	if (at < k->started_at || dispatch_at(ctx) > k->deadline_at) {
+		return dispatch_at(ctx);
 	}
 	return at;
 }
@@ -310,7 +314,7 @@ crm_status
 sla_churn_end(struct req_ctx *ctx, uint64_t customer_id)
 {
 	return stop_kinds(
-	    ctx, customer_id, KIND_BIT(CHURN_CONTACT), 0, ctx->now);
+	    ctx, customer_id, KIND_BIT(CHURN_CONTACT), 0, dispatch_at(ctx));
 }
 
 crm_status
@@ -745,8 +749,8 @@ sla_handle_issue_resolve(
 	if (out == NULL) {
 		return CRM_TOO_BIG;
 	}
-	crm_status rc =
-	    sla_resolve(ctx, r->id, 0, 0, r->resolution, ctx->now, out);
+	crm_status rc = sla_resolve(
+	    ctx, r->id, 0, 0, r->resolution, dispatch_at(ctx), out);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -942,7 +946,7 @@ sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *cust,
 	c->owner_id = owner_id;
 	c->due_at = due;
 	c->status = CRM__V1__COMMITMENT_STATUS__COMMITMENT_OPEN;
-	c->created_at = ctx->now;
+	c->created_at = dispatch_at(ctx);
 	rc = commitment_put(ctx, NULL, c);
 	if (rc == CRM_OK && out != NULL) {
 		*out = c;
@@ -1116,11 +1120,13 @@ sla_handle_commitment_done(
 		return dispatch_fail(ctx, CRM_EPRECOND,
 		    "commitment %" PRIu64 " is already closed", r->id);
 	}
-	c->status = ctx->now > c->due_at
+	/* Kept when the rep said so (dispatch_at(ctx): a write kept offline
+	 * keeps its time), late only when that was after its due time. */
+	c->status = dispatch_at(ctx) > c->due_at
 	                ? CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE
 	                : CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT;
 	c->has_closed_at = 1;
-	c->closed_at = ctx->now;
+	c->closed_at = dispatch_at(ctx);
 	if (r->has_followup_id) {
 		c->has_closed_by = 1;
 		c->closed_by = r->followup_id;
@@ -1428,7 +1434,7 @@ sla_release(struct req_ctx *ctx, const Crm__V1__Customer *cust,
 			c->status =
 			    CRM__V1__COMMITMENT_STATUS__COMMITMENT_RELEASED;
 			c->has_closed_at = 1;
-			c->closed_at = ctx->now;
+			c->closed_at = dispatch_at(ctx);
 			rc = commitment_put(ctx, before, c);
 		}
 		if (rc == CRM_OK) {

@@ -197,7 +197,7 @@ stats_on_customer(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	}
 	if (rc == CRM_OK && (before != NULL || after != NULL)) {
 		rc = grade_facts(ctx, before, after,
-		    before == NULL ? after->created_at : ctx->now);
+		    before == NULL ? after->created_at : dispatch_at(ctx));
 	}
 	if (rc == CRM_OK && before == NULL && after != NULL) {
 		struct fact none = { 0 }, f = { .on = 1,

@@ -111,12 +111,16 @@ task_when(struct req_ctx *ctx, int64_t at)
 crm_status
 task_due_check(struct req_ctx *ctx, int64_t due, const char *what)
 {
-	if (due < ctx->now - TASK_DUE_GRACE) {
+	/* From when the plan was made: a write kept offline and sent
+	 * later plans what was ahead then (overdue now, not refused). */
+	if (due < dispatch_at(ctx) - TASK_DUE_GRACE) {
+		int later = dispatch_at(ctx) < ctx->now;
 		return dispatch_fail(ctx, CRM_EINVAL,
-		    "%s %s is in the past (now %s): a plan is due from now on",
-		    what, task_when(ctx, due), task_when(ctx, ctx->now));
+		    "%s %s is in the past (%s %s): a plan is due from %s on",
+		    what, task_when(ctx, due), later ? "made" : "now",
+		    task_when(ctx, dispatch_at(ctx)), later ? "then" : "now");
 	}
-	if (due > ctx->now + TASK_DUE_AHEAD) {
+	if (due > dispatch_at(ctx) + TASK_DUE_AHEAD) {
 		return dispatch_fail(ctx, CRM_EINVAL,
 		    "%s %s is more than 10 years ahead: plan nearer", what,
 		    task_when(ctx, due));
@@ -368,9 +372,9 @@ task_create_planned(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	t->origin = (Crm__V1__TaskOrigin)origin;
 	t->goal = (char *)goal;
 	t->suggested_channels = (char *)channel;
-	t->created_at = ctx->now;
+	t->created_at = dispatch_at(ctx);
 	t->created_by = ctx->who ? ctx->who->user_id : 0;
-	task_set_plan(ctx, t, plan ? plan->from : ctx->now,
+	task_set_plan(ctx, t, plan ? plan->from : dispatch_at(ctx),
 	    plan ? plan->followup_id : 0);
 	rc = task_put(ctx, NULL, t);
 	if (rc == CRM_OK && out != NULL) {
@@ -409,7 +413,7 @@ task_close(struct req_ctx *ctx, uint64_t id, int status, const char *why)
 	}
 	t->status = (Crm__V1__TaskStatus)status;
 	t->has_done_at = 1;
-	t->done_at = ctx->now;
+	t->done_at = dispatch_at(ctx);
 	rc = task_put(ctx, before, t);
 	if (rc == CRM_OK && why != NULL) {
 		rc = event_add(ctx, t->customer_id, id, why,

@@ -210,8 +210,9 @@ crm_status task_reown(
 
 /*
  * task_due_check: a planned time (task add, move, cancel --next, log
- * --next --due) is from now (less TASK_DUE_GRACE) to 10 years ahead;
- * else CRM_EINVAL with a message naming `what`.
+ * --next --due) is from when the request was made (ctx->at: now, or
+ * earlier for a write kept offline; less TASK_DUE_GRACE) to 10 years
+ * ahead; else CRM_EINVAL with a message naming `what`.
  */
 crm_status task_due_check(struct req_ctx *ctx, int64_t due, const char *what);
 

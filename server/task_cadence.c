@@ -258,7 +258,7 @@ task_followup_done(struct req_ctx *ctx, uint64_t customer_id, uint64_t fu_id,
 	}
 	cur->status = CRM__V1__TASK_STATUS__TASK_DONE;
 	cur->has_done_at = 1;
-	cur->done_at = ctx->now;
+	cur->done_at = dispatch_at(ctx);
 	if (fu_id != 0) {
 		cur->has_done_by = 1;
 		cur->done_by = fu_id;

@@ -140,7 +140,8 @@ task_handle_done(
 	}
 	t->status = CRM__V1__TASK_STATUS__TASK_DONE;
 	t->has_done_at = 1;
-	t->done_at = ctx->now;
+	t->done_at =
+	    dispatch_at(ctx); /* when it was said done (kept offline too) */
 	rc = task_put(ctx, before, t);
 	if (rc == CRM_OK) {
 		rc = task_recur(ctx, t);
@@ -150,7 +151,7 @@ task_handle_done(
 		Crm__V1__Customer *c;
 		rc = task_load_customer(ctx, t->customer_id, &c);
 		if (rc == CRM_OK) {
-			rc = task_followup_sync(ctx, c, ctx->now, 1);
+			rc = task_followup_sync(ctx, c, dispatch_at(ctx), 1);
 		}
 	}
 	return rc == CRM_OK ? reply_task(ctx, t, resp) : rc;
@@ -197,7 +198,8 @@ task_handle_move(
 	t->due_at = r->due_at;
 	/* A date a person chose: a grade change no longer moves it. */
 	t->origin = CRM__V1__TASK_ORIGIN__ORIGIN_PERSON;
-	task_set_plan(ctx, t, ctx->now, 0); /* customer why: moved by hand */
+	task_set_plan(
+	    ctx, t, dispatch_at(ctx), 0); /* customer why: moved by hand */
 	rc = task_put(ctx, before, t);
 	return rc == CRM_OK ? reply_task(ctx, t, resp) : rc;
 }
@@ -293,7 +295,7 @@ task_handle_cancel(
 	}
 	t->status = CRM__V1__TASK_STATUS__TASK_CANCELLED;
 	t->has_done_at = 1;
-	t->done_at = ctx->now;
+	t->done_at = dispatch_at(ctx);
 	/* Closed first: task_put keeps one open follow-up per customer
 	 * (cust_futask), then the replacement, which t names. */
 	rc = task_put(ctx, before, t);

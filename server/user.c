@@ -124,7 +124,7 @@ user_team_ensure(struct req_ctx *ctx, const char *name, uint64_t *id)
 	t.has_id = t.has_created_at = 1;
 	t.id = *id;
 	t.name = (char *)name;
-	t.created_at = ctx->now;
+	t.created_at = dispatch_at(ctx);
 	store_key ik;
 	store_key_id(&ik, *id);
 	rc = store_put_msg(ctx->st, ctx->txn, DB_TEAMS, &ik, &t.base);

@@ -9,6 +9,10 @@
  *   - stored replies older than the policy's retention (7 days, set by
  *     policy.set) are pruned by the writer; newer ones stay; hello says
  *     the retention; audit records stay;
+ *   - Request.made_at (a write kept offline and sent later) is outside
+ *     the body: the same write resent with it gets its stored reply; a
+ *     new write is dated by it, one ahead of crmd's clock is dated now,
+ *     a time in milliseconds is refused naming the field;
  *   - crm's request ids begin with the time, so they come in order, and
  *     replies stored under the key of before (user id || request id,
  *     test hook CRM_TEST_IDEM_OLD_KEYS) are still found after an
@@ -134,6 +138,68 @@ reused_id_with_another_body_is_refused(void **state)
 }
 
 static void
+made_at_dates_a_write_and_is_not_its_body(void **state)
+{
+	(void)state;
+	struct crm_test_server srv;
+	const int64_t now = 1796000000;
+	start(&srv, now);
+	uint64_t c = crm_test_add_customer(&srv, "补发客户");
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	crm_wire_request_id(id);
+	struct crm_test_log l;
+	crm_test_log_init(&l, c, "sent at once");
+	crm_test_request_id(&l.req, id);
+	Crm__V1__Response *r = crm_test_call(&srv, &l.req);
+	assert_crm_ok(crm_wire_status(r));
+	uint64_t first = r->followup->id;
+	assert_int_equal(r->followup->logged_at, now);
+	crm__v1__response__free_unpacked(r, NULL);
+
+	/* Its answer was lost; the outbox resends it with the moment it
+	 * was made: the same write, so the stored reply. */
+	l.req.has_made_at = 1;
+	l.req.made_at = now - 3600;
+	r = crm_test_call(&srv, &l.req);
+	assert_crm_ok(crm_wire_status(r));
+	assert_int_equal(r->followup->id, first);
+	assert_int_equal(r->followup->logged_at, now);
+	crm__v1__response__free_unpacked(r, NULL);
+	assert_int_equal(followups(&srv, c), 1);
+
+	/* A write made two days ago, sent now: dated then, not late. */
+	crm_test_log_init(&l, c, "typed offline");
+	l.req.has_made_at = 1;
+	l.req.made_at = now - 2 * 86400;
+	r = crm_test_call(&srv, &l.req);
+	assert_crm_ok(crm_wire_status(r));
+	assert_int_equal(r->followup->happened_at, now - 2 * 86400);
+	assert_int_equal(r->followup->logged_at, now - 2 * 86400);
+	assert_false(r->followup->late);
+	crm__v1__response__free_unpacked(r, NULL);
+
+	/* Ahead of crmd's clock (clocks differ): now. */
+	crm_test_log_init(&l, c, "ahead");
+	l.req.has_made_at = 1;
+	l.req.made_at = now + 600;
+	r = crm_test_call(&srv, &l.req);
+	assert_crm_ok(crm_wire_status(r));
+	assert_int_equal(r->followup->logged_at, now);
+	crm__v1__response__free_unpacked(r, NULL);
+
+	/* An instant in milliseconds: refused, naming the field. */
+	crm_test_log_init(&l, c, "milliseconds");
+	l.req.has_made_at = 1;
+	l.req.made_at = now * 1000;
+	r = crm_test_call(&srv, &l.req);
+	assert_crm_err(crm_wire_status(r), CRM_EINVAL);
+	assert_string_equal(r->status->field, "made_at");
+	crm__v1__response__free_unpacked(r, NULL);
+	assert_int_equal(followups(&srv, c), 3);
+	stop(&srv);
+}
+
+static void
 stored_replies_are_pruned_after_the_retention(void **state)
 {
 	(void)state;
@@ -253,6 +319,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(reused_id_with_another_body_is_refused),
+		cmocka_unit_test(made_at_dates_a_write_and_is_not_its_body),
 		cmocka_unit_test(
 		    replies_stored_under_the_old_key_are_still_found),
 		cmocka_unit_test(

@@ -14,7 +14,10 @@
 #   - ids typed in uppercase are the same ids (drop, send);
 #   - offline, a write naming its customer by name (all but log, whose
 #     request carries the name) says to give the id and keeps nothing;
-#     by id it is kept and applied;
+#     by id it is kept and applied; a pool claim, a handover, a dry run
+#     are never kept;
+#   - a write crmd refuses on `outbox send` stays, marked refused, until
+#     dropped (outbox_offline_test has the rest);
 #   - the file is private and a damaged line is reported, not dropped.
 # Usage: outbox_test.sh CRMD CRM
 set -u
@@ -172,8 +175,7 @@ for c in 'customer edit 华东机电有限公司 region=华南' 'customer assign
 	'stage 华东机电有限公司 intent' 'grade propose 华东机电有限公司 S 预算已批' \
 	'task add 华东机电有限公司 tomorrow 回电' 'inquiry 华东机电有限公司 询价' \
 	'issue 华东机电有限公司 报警' 'purchase add 华东机电有限公司 100 样品' \
-	'contact add 华东机电有限公司 周敏' 'routine add 华东机电有限公司 回访 --weekly wed' \
-	'pool claim 华东机电有限公司'; do
+	'contact add 华东机电有限公司 周敏' 'routine add 华东机电有限公司 回访 --weekly wed'; do
 	run "$CRM" -c "$c"
 	{ [ "$code" -eq 1 ] && grep -q 'not running' <<<"$err" &&
 		grep -qF "give the customer's id instead (${c%% 华东*} ID ...)" <<<"$err" &&
@@ -181,6 +183,22 @@ for c in 'customer edit 华东机电有限公司 region=华南' 'customer assign
 		ok "offline, '${c%% 华东*} NAME' says to give the id" ||
 		bad "offline $c: exit $code: $err"
 done
+# A write that means something only as crmd gets it is never kept, by
+# name or by id: a pool claim (first come, first served), a handover
+# (batch by batch), a policy dry run (what it would do now).
+for c in "pool claim $cid" 'customer handover li zhao' \
+	'policy set potential A --every 2d --dry-run'; do
+	run "$CRM" -c "$c"
+	{ [ "$code" -eq 1 ] && grep -q 'not running' <<<"$err" &&
+		grep -q 'nothing was kept' <<<"$err"; } &&
+		ok "offline, '$c' is refused, nothing kept" ||
+		bad "offline $c: exit $code: $err"
+done
+run "$CRM" -c 'pool claim 华东机电有限公司'
+{ [ "$code" -eq 1 ] && grep -q 'not running' <<<"$err" &&
+	! grep -q "give the customer's id" <<<"$err"; } &&
+	ok "offline, 'pool claim NAME' fails without the id hint" ||
+	bad "offline pool claim by name: exit $code: $err"
 n1=$("$CRM" --format json -c outbox | json 'len(d)')
 [ "$n1" = "$n0" ] && ok "none of them was kept" || bad "kept by name: $n0 -> $n1 entries"
 # A read needs crmd anyway, and so does merge (it shows what moves
@@ -205,12 +223,26 @@ run "$CRM" -c "outbox send ${ide:0:8}"
 	bad "outbox send ID: $code $out $err"
 run "$CRM" -c 'outbox send'
 { [ "$code" -ne 0 ] && grep -q 'done: log 华东机电有限公司' <<<"$err" &&
-	grep -q 'refused:.*没有这个客户' <<<"$err" &&
+	grep -q 'refused:.*没有这个客户.*kept in the outbox' <<<"$err" &&
 	grep -q 'outbox: [0-9]* done, 1 refused, 0 left' <<<"$err"; } &&
 	ok "outbox send applies them; with one refused it still says what was done" ||
 	bad "outbox send: $code $out $err"
+# Nothing typed vanishes: the refused one stays, marked with crmd's
+# answer, is not sent again by itself, and goes when dropped.
+run "$CRM" --format json -c outbox
+r=$(printf '%s' "$out" | json '[(e["refused"] or {}).get("code") for e in d if "离线无主" in e["command"]]')
+[ "$r" = "['NOT_FOUND']" ] && ok "the refused write stays in the outbox, marked refused" ||
+	bad "refused entry: $r ($out $err)"
 run "$CRM" -c 'outbox send'
-{ [ "$code" -eq 0 ] && grep -q 'nothing to send' <<<"$out"; } && ok "a second outbox send has nothing to do" || bad "second send: $code $out $err"
+{ [ "$code" -eq 1 ] && grep -q 'was refused: no customer named.*kept, not sent again' <<<"$err" &&
+	grep -q 'nothing to send; 1 refused write kept' <<<"$err"; } &&
+	ok "a second outbox send does not send the refused one again, and says so" ||
+	bad "second send: $code $out $err"
+idr=$("$CRM" --format json -c outbox | json '[e["id"] for e in d if "离线无主" in e["command"]][0]')
+run "$CRM" -c "outbox drop ${idr:0:8}"
+[ "$code" -eq 0 ] || bad "drop the refused one: $code $out $err"
+run "$CRM" -c 'outbox send'
+{ [ "$code" -eq 0 ] && grep -q 'nothing to send' <<<"$out"; } && ok "then outbox send has nothing to do" || bad "third send: $code $out $err"
 r=$("$CRM" --format json -c "customer show $cid" | json 'd["customer"].get("region")')
 [ "$r" = 华南 ] && ok "the edit kept offline by id is applied" || bad "region after send: $r"
 n=$(count 华东机电有限公司 离线记录)

@@ -25,6 +25,10 @@ $ customer show 不存在的客户
 exit 1
 clock +1d
 clock 2026-12-09 10:00
+crmd stop
+$ whoami
+exit 1
+crmd start
 as {WHO}
 $ whoami
 file a.csv
@@ -42,6 +46,7 @@ FALSE = {  # a step that must fail, and what the runner must say
     "nobody": ("as nobody\n", "nobody called nobody"),
     "malformed": ("as li\nwhoami\n", "unknown step"),
     "file-name": ("file ../x.csv\n| a\n", "plain file name"),
+    "crmd-twice": ("crmd start\n", "crmd is running already"),
 }
 
 

@@ -3,7 +3,8 @@
  * outbox_test.c: the shell's outbox file (client/outbox.c): the requests
  * it keeps are exactly crmd's writes with stored replies; entries come
  * back as they went in; a damaged line is reported and kept; processes
- * adding at once lose nothing; the file is private.
+ * adding at once lose nothing; the file is private; a refused entry
+ * stays marked.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,15 @@ kept_requests_are_the_writes_with_stored_replies(void **state)
 	    outbox_kind(CRM__V1__REQUEST__BODY_PASSWD), OUTBOX_SECRET);
 	assert_int_equal(
 	    outbox_kind(CRM__V1__REQUEST__BODY_LOGIN), OUTBOX_READ);
+	/* Meaningful only as crmd gets them: never kept offline. */
+	assert_int_equal(
+	    outbox_kind(CRM__V1__REQUEST__BODY_POOL_CLAIM), OUTBOX_LIVE);
+	assert_int_equal(outbox_kind(CRM__V1__REQUEST__BODY_CUSTOMER_HANDOVER),
+	    OUTBOX_LIVE);
+	assert_int_equal(
+	    outbox_kind(CRM__V1__REQUEST__BODY_POLICY_DRY_RUN), OUTBOX_LIVE);
+	assert_int_equal(
+	    outbox_kind(CRM__V1__REQUEST__BODY_PURCHASE_ADD), OUTBOX_WRITE);
 }
 
 static void
@@ -342,6 +352,55 @@ an_entry_names_its_server_and_old_ones_are_for_any(void **state)
 	free(p);
 }
 
+/* A write crmd refused stays, marked with its answer (the last mark
+ * counts), through a compaction, until it is removed. */
+static void
+a_refused_entry_stays_marked_through_compaction(void **state)
+{
+	(void)state;
+	uint8_t req[4] = { 1, 2, 3, 4 };
+	char *p = outbox_path();
+	unlink(p);
+	struct outbox_entry a, b;
+	entry(&a, 0, req, sizeof(req));
+	entry(&b, 1, req, sizeof(req));
+	assert_crm_ok(outbox_add(&a));
+	assert_crm_ok(outbox_add(&b));
+	assert_crm_ok(outbox_refuse(a.id, CRM_NOT_FOUND, "no customer x"));
+	assert_crm_ok(outbox_refuse(
+	    a.id, CRM_NOT_FOUND, "no customer named \"13800138000\""));
+	struct outbox ob;
+	assert_crm_ok(outbox_load(&ob));
+	assert_int_equal(ob.n, 2);
+	assert_int_equal(ob.ndamaged, 0);
+	assert_int_equal(ob.v[0].refused, CRM_NOT_FOUND);
+	assert_string_equal(ob.v[0].why, "no customer named \"13800138000\"");
+	assert_int_equal(ob.v[1].refused, 0);
+	assert_null(ob.v[1].why);
+	outbox_free(&ob);
+	assert_crm_ok(outbox_remove(b.id));
+	assert_crm_ok(outbox_compact());
+	assert_crm_ok(outbox_load(&ob));
+	assert_int_equal(ob.n, 1);
+	assert_int_equal(ob.v[0].refused, CRM_NOT_FOUND);
+	assert_string_equal(ob.v[0].why, "no customer named \"13800138000\"");
+	outbox_free(&ob);
+	FILE *f = fopen(p, "r");
+	char buf[4096];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	char *r = strstr(buf, "\nr1 ");
+	assert_non_null(r);
+	assert_null(strstr(r + 1, "\nr1 ")); /* compacted: one mark */
+	assert_crm_ok(outbox_remove(a.id));
+	assert_crm_ok(outbox_load(&ob));
+	assert_int_equal(ob.n, 0);
+	outbox_free(&ob);
+	unlink(p);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -357,6 +416,8 @@ main(void)
 		cmocka_unit_test(sessions_seen_say_whose_a_session_is),
 		cmocka_unit_test(
 		    an_entry_names_its_server_and_old_ones_are_for_any),
+		cmocka_unit_test(
+		    a_refused_entry_stays_marked_through_compaction),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
