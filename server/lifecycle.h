@@ -53,9 +53,20 @@ crm_status lifecycle_stage_apply(struct req_ctx *ctx, Crm__V1__Customer *c,
 
 /*
  * lifecycle_stage_first: the first entry of new customer c's stage
- * history (from no stage to c->stage, at its won or lost time if any).
+ * history (from no stage to c->stage) at `at` (0, or later than now: at
+ * its won or lost time if any, else now); a churn_risk customer's
+ * contact clock starts then.
  */
-crm_status lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c);
+crm_status lifecycle_stage_first(
+    struct req_ctx *ctx, Crm__V1__Customer *c, int64_t at);
+
+/*
+ * lifecycle_stage_since: *at, when customer c entered its stage: the
+ * time of the latest entry of its stage history that moved it there
+ * (none: its creation). Errors: those of the store.
+ */
+crm_status lifecycle_stage_since(
+    struct req_ctx *ctx, const Crm__V1__Customer *c, int64_t *at /* OUT */);
 
 /* lifecycle_backfill_first: the first stage entry of every customer
  * whose history lacks one (written before schema 5), at its creation. */
