@@ -10,6 +10,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,7 @@ enum target {
 	T_SCORE,         /* a field of the follow-up's Score */
 	T_COMPANY_TITLE, /* "A科技公司/采购经理": customer and title */
 	T_NAME_TITLE,    /* "王总(采购总监)": contact name and title */
+	T_LIST,          /* a follow-up's list of records: JSON (below) */
 };
 
 struct import_map_field {
@@ -82,6 +84,8 @@ static const struct import_map_field fields[] = {
 	{ K_CUST, T_RECORD, "lost_text", "流失说明" },
 	{ K_CUST, T_RECORD, "lost_at", "流失时间" },
 	{ K_CUST | K_CONT, T_RECORD, "notes", "备注|说明" },
+	{ K_CUST, T_RECORD, "stage_at", "进入阶段时间|阶段时间" },
+	{ K_CUST, T_RECORD, "deal_category", "成交产品类别" },
 	{ K_CUST, T_IGNORE, "id",
 	    "team|last_contact_at|contacts|created_at|updated_at|"
 	    "merged_into|merged_at|序号|编号" },
@@ -134,9 +138,21 @@ static const struct import_map_field fields[] = {
 	    "score_professionalism|沟通专业性" },
 	{ K_FU, T_SCORE, "proactiveness", "score_proactiveness|服务主动性" },
 	{ K_FU, T_SCORE, "evidence", "score_evidence|具体事例说明|评分说明" },
+	/* what export writes of a follow-up's history (an export imports
+	 * back whole): who wrote it, when, the grade then, late or not, the
+	 * stage it moved from (a move already made: kept as said) */
+	{ K_FU | K_PUR, T_RECORD, "author", "跟进人|记录人" },
+	{ K_FU, T_RECORD, "logged_at", "录入时间" },
+	{ K_FU, T_RECORD, "grade", "" },
+	{ K_FU, T_RECORD, "late", "" },
+	{ K_FU, T_RECORD, "stage_from", "原阶段" },
+	{ K_FU, T_RECORD, "tags", "反馈标签|标签" },
+	{ K_FU, T_RECORD, "no_answer", "未接通" },
+	{ K_FU, T_LIST, "commitments", "承诺事项|承诺" },
+	{ K_FU, T_LIST, "objections", "待解决问题|客户异议|异议" },
+	{ K_FU, T_LIST, "attachments", "附件" },
 	{ K_FU, T_IGNORE, "id",
-	    "customer_id|logged_at|author|grade|late|stage_from|"
-	    "commitments|序号|编号|负责人|状态|备注|计划跟进时间|客户类型" },
+	    "customer_id|序号|编号|负责人|状态|备注|计划跟进时间|客户类型" },
 
 	/* purchases (合作记录) */
 	{ K_PUR, T_RECORD, "amount",
@@ -149,8 +165,7 @@ static const struct import_map_field fields[] = {
 	    "at|date|购买日期|购买时间|日期|时间|下单日期|合作时间|成交日期" },
 	{ K_PUR, T_RECORD, "contract",
 	    "contract_ref|合同|合同编号|合同号|订单号" },
-	{ K_PUR, T_IGNORE, "id",
-	    "customer_id|author|created_at|序号|编号|备注" },
+	{ K_PUR, T_IGNORE, "id", "customer_id|created_at|序号|编号|备注" },
 	{ 0, T_IGNORE, NULL, NULL },
 };
 
@@ -304,6 +319,32 @@ import_map_customer_field(const char *word)
 	const struct import_map_field *f = import_map_find(
 	    CRM__V1__IMPORT_KIND__IMPORT_CUSTOMERS, word, &ignored);
 	return f != NULL && f->target == T_RECORD ? f->field : NULL;
+}
+
+const char *
+import_map_not_carried(int kind)
+{
+	switch (kind) {
+	case CRM__V1__IMPORT_KIND__IMPORT_CUSTOMERS:
+		return "not from the file: ids, created_at and updated_at "
+		       "(this server's), last contact and contacts (from the "
+		       "follow-ups and contacts imported); each customer "
+		       "starts at its stage since stage_at, without the stage "
+		       "history before it, grade proposals, checks, events or "
+		       "audit trail";
+	case CRM__V1__IMPORT_KIND__IMPORT_CONTACTS:
+		return "not from the file: ids, created_at and updated_at "
+		       "(this server's), whether the details were verified";
+	case CRM__V1__IMPORT_KIND__IMPORT_PURCHASES:
+		return "not from the file: ids, created_at (this server's)";
+	default:
+		return "not from the file: ids; tasks (each customer's next "
+		       "follow-up is planned here, so next_due_at without a "
+		       "next action is this server's plan); which follow-up "
+		       "kept a commitment or resolved an objection; "
+		       "attachments are references: their files stay where "
+		       "they are";
+	}
 }
 
 /* ------------------------------------------------------------ rows */
@@ -809,6 +850,162 @@ split_pair(const char *text, bool parens, char **a, char **b)
 	return false;
 }
 
+/* ------------------------------------------------------------ lists */
+
+/*
+ * A follow-up's commitments, objections and attachments: a JSON array of
+ * objects, as export writes them (cmd_export.c), each key a field of the
+ * item's record parsed like a column of that name (times, enums, logins).
+ * Objections' resolved_at is the issue's stopped_at. Without the JSON, a
+ * cell's lines are objections or attachments' locations; commitments need
+ * the JSON (a commitment needs its due time).
+ */
+
+/* A new item of message type d appended to the repeated message field
+ * name of m. */
+static ProtobufCMessage *
+list_add(
+    ProtobufCMessage *m, const char *name, const ProtobufCMessageDescriptor *d)
+{
+	const ProtobufCFieldDescriptor *f =
+	    protobuf_c_message_descriptor_get_field_by_name(
+	        m->descriptor, name);
+	size_t *n = (size_t *)((char *)m + f->quantifier_offset);
+	void ***v = (void ***)((char *)m + f->offset);
+	ProtobufCMessage *x = crm_xmalloc(d->sizeof_message);
+	protobuf_c_message_init(d, x);
+	*v = crm_xrealloc(*v, (*n + 1) * sizeof(void *));
+	(*v)[(*n)++] = x;
+	return x;
+}
+
+/* Append text to the repeated string field name of m. */
+static void
+list_add_text(ProtobufCMessage *m, const char *name, const char *text)
+{
+	const ProtobufCFieldDescriptor *f =
+	    protobuf_c_message_descriptor_get_field_by_name(
+	        m->descriptor, name);
+	size_t *n = (size_t *)((char *)m + f->quantifier_offset);
+	char ***v = (char ***)((char *)m + f->offset);
+	*v = crm_xrealloc(*v, (*n + 1) * sizeof(char *));
+	(*v)[(*n)++] = crm_xstrdup(text);
+}
+
+/* One JSON item of list f into fu. */
+static bool
+list_item(const char *list, Crm__V1__FollowUp *fu, json_t *o, char *why,
+    size_t whylen)
+{
+	ProtobufCMessage *x;
+	if (!json_is_object(o)) {
+		snprintf(
+		    why, whylen, "%s: each item is an object {...}", list);
+		return false;
+	}
+	json_t *text = json_object_get(o, "text");
+	if (strcmp(list, "commitments") == 0) {
+		x = list_add(
+		    &fu->base, list, &crm__v1__commitment__descriptor);
+	} else if (strcmp(list, "objections") == 0) {
+		if (!json_is_string(text) ||
+		    *json_string_value(text) == '\0') {
+			snprintf(
+			    why, whylen, "objections: an item needs its text");
+			return false;
+		}
+		list_add_text(
+		    &fu->base, "objections", json_string_value(text));
+		x = list_add(&fu->base, "objection_issues",
+		    &crm__v1__sla_clock__descriptor);
+	} else {
+		x = list_add(
+		    &fu->base, list, &crm__v1__attachment__descriptor);
+	}
+	const char *key;
+	json_t *v;
+	json_object_foreach(o, key, v)
+	{
+		const char *field =
+		    strcmp(key, "resolved_at") == 0 &&
+		            x->descriptor == &crm__v1__sla_clock__descriptor
+		        ? "stopped_at"
+		        : key;
+		const ProtobufCFieldDescriptor *fd =
+		    protobuf_c_message_descriptor_get_field_by_name(
+		        x->descriptor, field);
+		if (fd == NULL || !json_is_string(v)) {
+			snprintf(why, whylen,
+			    "%s: %s '%s' (keys: as export writes them, each "
+			    "a string)",
+			    list, fd == NULL ? "no key" : "not a string for",
+			    key);
+			return false;
+		}
+		char sub[256];
+		if (!set_field(
+		        x, field, json_string_value(v), sub, sizeof(sub))) {
+			snprintf(why, whylen, "%s: %s: %s", list, key, sub);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool
+set_list(const char *list, Crm__V1__FollowUp *fu, const char *text, char *why,
+    size_t whylen)
+{
+	if (text[0] != '[') {
+		if (strcmp(list, "commitments") == 0) {
+			snprintf(why, whylen,
+			    "commitments: a commitment needs its due time: "
+			    "write them as export does "
+			    "([{\"text\": ..., \"due_at\": ...}]), or leave "
+			    "the column out");
+			return false;
+		}
+		/* One objection, or one attachment's location, a line. */
+		for (const char *p = text; *p != '\0';) {
+			size_t len = strcspn(p, "\n");
+			char *line = trimmed(p, len);
+			if (line[0] != '\0') {
+				if (strcmp(list, "objections") == 0) {
+					list_add_text(&fu->base, list, line);
+					list_add(&fu->base, "objection_issues",
+					    &crm__v1__sla_clock__descriptor);
+				} else {
+					(void)set_field(
+					    list_add(&fu->base, list,
+					        &crm__v1__attachment__descriptor),
+					    "location", line, why, whylen);
+				}
+			}
+			free(line);
+			p += len + (p[len] == '\n');
+		}
+		return true;
+	}
+	json_error_t e;
+	json_t *a = json_loads(text, 0, &e);
+	bool ok = a != NULL && json_is_array(a);
+	if (!ok) {
+		snprintf(why, whylen,
+		    "%s: not the JSON list export writes (%s)", list,
+		    a == NULL ? e.text : "want [...]");
+	}
+	size_t i;
+	json_t *o;
+	json_array_foreach(a, i, o)
+	{
+		if (ok) {
+			ok = list_item(list, fu, o, why, whylen);
+		}
+	}
+	json_decref(a);
+	return ok;
+}
+
 bool
 import_map_set(const struct import_map_field *f, Crm__V1__ImportRow *row,
     const char *text, char *why, size_t whylen)
@@ -829,6 +1026,10 @@ import_map_set(const struct import_map_field *f, Crm__V1__ImportRow *row,
 		break;
 	case T_RECORD:
 		ok = set_field(record_of(row), f->field, clean, why, whylen);
+		break;
+	case T_LIST:
+		ok = row->followup == NULL ||
+		     set_list(f->field, row->followup, clean, why, whylen);
 		break;
 	case T_SCORE: {
 		Crm__V1__FollowUp *fu = row->followup;

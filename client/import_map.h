@@ -63,6 +63,12 @@ bool import_map_provides(const struct import_map_field *f, const char *field);
  * ("customer" for contacts), NULL-ended. Borrowed; static storage. */
 const char *const *import_map_required(int kind);
 
+/* import_map_not_carried: for kind, what a file (an export of another
+ * server included) does not bring: what this server sets itself, and
+ * what an export does not hold. One sentence; import says it after its
+ * summary. Borrowed; static storage. */
+const char *import_map_not_carried(int kind);
+
 /* import_map_row_new: an empty row for kind with its record allocated.
  * Caller frees with crm__v1__import_row__free_unpacked(row, NULL): every
  * part of the row is malloc'ed. */
