@@ -8,13 +8,12 @@
  * user-meaningful field, the names `import` reads back.
  */
 #include <ctype.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "commands.h"
+#include "followup_lists.h"
 #include "progress.h"
 #include "sheet.h"
 
@@ -23,13 +22,11 @@
 
 /* How a column gets its value from a record. */
 enum col_how {
-	COL_FIELD = 0,   /* the proto field of the same name */
-	COL_CUSTOMER,    /* the customer's name */
-	COL_SCORE,       /* a Score sub-field of a follow-up */
-	COL_EVIDENCE,    /* the Score's evidence sentences */
-	COL_COMMITMENTS, /* a follow-up's commitments (JSON, below) */
-	COL_OBJECTIONS,  /* its objections and their issues (JSON) */
-	COL_ATTACHMENTS, /* its attachments (JSON) */
+	COL_FIELD = 0, /* the proto field of the same name */
+	COL_CUSTOMER,  /* the customer's name */
+	COL_SCORE,     /* a Score sub-field of a follow-up */
+	COL_EVIDENCE,  /* the Score's evidence sentences */
+	COL_LIST,      /* a follow-up's list (followup_lists.h) */
 };
 
 struct col {
@@ -82,10 +79,10 @@ static const struct col followup_cols[] = { F("id"), F("customer_id"),
 	X("score_professionalism", COL_SCORE, "professionalism"),
 	X("score_proactiveness", COL_SCORE, "proactiveness"),
 	X("score_evidence", COL_EVIDENCE, NULL),
-	X("commitments", COL_COMMITMENTS, NULL), F("late"), F("author"),
+	X("commitments", COL_LIST, NULL), F("late"), F("author"),
 	F("logged_at"), F("grade"), F("tags"), F("no_answer"),
-	X("objections", COL_OBJECTIONS, NULL),
-	X("attachments", COL_ATTACHMENTS, NULL), END };
+	X("objections", COL_LIST, NULL), X("attachments", COL_LIST, NULL),
+	END };
 
 static const struct col task_cols[] = { F("id"), F("customer_id"),
 	X("customer", COL_CUSTOMER, NULL), F("due_at"), F("kind"), F("status"),
@@ -229,119 +226,6 @@ field_cell(const ProtobufCMessage *m, const char *name, struct owned *o)
 	return x;
 }
 
-/* ------------------------------------------------------------ lists */
-
-/*
- * A follow-up's commitments, objections and attachments are lists of
- * records: each goes into its cell as a JSON array of objects (one per
- * item, keys as below, times in local time as the other cells write
- * them), which import reads back exactly, whatever the texts hold
- * (commas, semicolons, line breaks):
- *   commitments  text, owner, due_at, status, closed_at (when closed)
- *   objections   text; resolution, resolved_by, resolved_at (resolved)
- *   attachments  location, title, added_by, added_at
- */
-
-static void
-json_text(json_t *o, const char *key, const char *v)
-{
-	if (v != NULL && *v != '\0') {
-		json_object_set_new(o, key, json_string(v));
-	}
-}
-
-static void
-json_time(json_t *o, const char *key, int64_t t)
-{
-	char buf[32];
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (t == 0) {
-		return;
-	}
-	/* Seconds where the time has them, as sheet.c writes a cell. */
-	if (t % 60 == 0 || localtime_r(&tt, &tm) == NULL) {
-		crm_time_format(t, buf, sizeof(buf));
-	} else {
-		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-	}
-	json_object_set_new(o, key, json_string(buf));
-}
-
-/* a as the cell's text, or empty when a is. Takes a. */
-static struct sheet_cell
-json_cell(json_t *a, struct owned *o)
-{
-	struct sheet_cell x = { SHEET_EMPTY, NULL, 0, 0 };
-	if (json_array_size(a) > 0) {
-		char *t = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		if (t != NULL) {
-			x.type = SHEET_TEXT;
-			x.text = keep(o, t);
-		}
-	}
-	json_decref(a);
-	return x;
-}
-
-static struct sheet_cell
-commitments_cell(const Crm__V1__FollowUp *fu, struct owned *o)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < fu->n_commitments; i++) {
-		const Crm__V1__Commitment *c = fu->commitments[i];
-		json_t *j = json_object();
-		json_text(j, "text", c->text);
-		json_text(j, "owner", c->owner);
-		json_time(j, "due_at", c->due_at);
-		if (c->has_status && c->status != 0) {
-			json_text(j, "status",
-			    crm_enum_name(
-			        &crm__v1__commitment_status__descriptor,
-			        c->status));
-		}
-		json_time(j, "closed_at", c->closed_at);
-		json_array_append_new(a, j);
-	}
-	return json_cell(a, o);
-}
-
-static struct sheet_cell
-objections_cell(const Crm__V1__FollowUp *fu, struct owned *o)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < fu->n_objections; i++) {
-		const Crm__V1__SlaClock *k = i < fu->n_objection_issues
-		                                 ? fu->objection_issues[i]
-		                                 : NULL;
-		json_t *j = json_object();
-		json_text(j, "text", fu->objections[i]);
-		if (k != NULL && k->stopped_at != 0) {
-			json_text(j, "resolution", k->resolution);
-			json_text(j, "resolved_by", k->resolved_by);
-			json_time(j, "resolved_at", k->stopped_at);
-		}
-		json_array_append_new(a, j);
-	}
-	return json_cell(a, o);
-}
-
-static struct sheet_cell
-attachments_cell(const Crm__V1__FollowUp *fu, struct owned *o)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < fu->n_attachments; i++) {
-		const Crm__V1__Attachment *x = fu->attachments[i];
-		json_t *j = json_object();
-		json_text(j, "location", x->location);
-		json_text(j, "title", x->title);
-		json_text(j, "added_by", x->added_by);
-		json_time(j, "added_at", x->added_at);
-		json_array_append_new(a, j);
-	}
-	return json_cell(a, o);
-}
-
 /* The name of customer id among the customers of page p, or NULL. */
 static const char *
 customer_name(const Crm__V1__ExportPage *p, uint64_t id)
@@ -392,12 +276,13 @@ col_cell(const struct col *c, const ProtobufCMessage *m,
 		}
 		return field_cell(&fu->score->base, "evidence", o);
 	}
-	case COL_COMMITMENTS:
-		return commitments_cell((const Crm__V1__FollowUp *)m, o);
-	case COL_OBJECTIONS:
-		return objections_cell((const Crm__V1__FollowUp *)m, o);
-	case COL_ATTACHMENTS:
-		return attachments_cell((const Crm__V1__FollowUp *)m, o);
+	case COL_LIST: {
+		char *t =
+		    followup_lists_json((const Crm__V1__FollowUp *)m, c->name);
+		x.type = t != NULL ? SHEET_TEXT : SHEET_EMPTY;
+		x.text = t != NULL ? keep(o, t) : NULL;
+		return x;
+	}
 	}
 	return x;
 }

@@ -8,9 +8,10 @@
  */
 #include "import_map.h"
 
+#include "followup_lists.h"
+
 #include <ctype.h>
 #include <errno.h>
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -709,10 +710,9 @@ set_string(
 	*s = crm_xstrdup(text);
 }
 
-/* text into field name of m, by the field's type. */
-static bool
-set_field(ProtobufCMessage *m, const char *name, const char *text, char *why,
-    size_t whylen)
+bool
+import_map_set_field(ProtobufCMessage *m, const char *name, const char *text,
+    char *why, size_t whylen)
 {
 	const ProtobufCFieldDescriptor *f =
 	    protobuf_c_message_descriptor_get_field_by_name(
@@ -850,162 +850,6 @@ split_pair(const char *text, bool parens, char **a, char **b)
 	return false;
 }
 
-/* ------------------------------------------------------------ lists */
-
-/*
- * A follow-up's commitments, objections and attachments: a JSON array of
- * objects, as export writes them (cmd_export.c), each key a field of the
- * item's record parsed like a column of that name (times, enums, logins).
- * Objections' resolved_at is the issue's stopped_at. Without the JSON, a
- * cell's lines are objections or attachments' locations; commitments need
- * the JSON (a commitment needs its due time).
- */
-
-/* A new item of message type d appended to the repeated message field
- * name of m. */
-static ProtobufCMessage *
-list_add(
-    ProtobufCMessage *m, const char *name, const ProtobufCMessageDescriptor *d)
-{
-	const ProtobufCFieldDescriptor *f =
-	    protobuf_c_message_descriptor_get_field_by_name(
-	        m->descriptor, name);
-	size_t *n = (size_t *)((char *)m + f->quantifier_offset);
-	void ***v = (void ***)((char *)m + f->offset);
-	ProtobufCMessage *x = crm_xmalloc(d->sizeof_message);
-	protobuf_c_message_init(d, x);
-	*v = crm_xrealloc(*v, (*n + 1) * sizeof(void *));
-	(*v)[(*n)++] = x;
-	return x;
-}
-
-/* Append text to the repeated string field name of m. */
-static void
-list_add_text(ProtobufCMessage *m, const char *name, const char *text)
-{
-	const ProtobufCFieldDescriptor *f =
-	    protobuf_c_message_descriptor_get_field_by_name(
-	        m->descriptor, name);
-	size_t *n = (size_t *)((char *)m + f->quantifier_offset);
-	char ***v = (char ***)((char *)m + f->offset);
-	*v = crm_xrealloc(*v, (*n + 1) * sizeof(char *));
-	(*v)[(*n)++] = crm_xstrdup(text);
-}
-
-/* One JSON item of list f into fu. */
-static bool
-list_item(const char *list, Crm__V1__FollowUp *fu, json_t *o, char *why,
-    size_t whylen)
-{
-	ProtobufCMessage *x;
-	if (!json_is_object(o)) {
-		snprintf(
-		    why, whylen, "%s: each item is an object {...}", list);
-		return false;
-	}
-	json_t *text = json_object_get(o, "text");
-	if (strcmp(list, "commitments") == 0) {
-		x = list_add(
-		    &fu->base, list, &crm__v1__commitment__descriptor);
-	} else if (strcmp(list, "objections") == 0) {
-		if (!json_is_string(text) ||
-		    *json_string_value(text) == '\0') {
-			snprintf(
-			    why, whylen, "objections: an item needs its text");
-			return false;
-		}
-		list_add_text(
-		    &fu->base, "objections", json_string_value(text));
-		x = list_add(&fu->base, "objection_issues",
-		    &crm__v1__sla_clock__descriptor);
-	} else {
-		x = list_add(
-		    &fu->base, list, &crm__v1__attachment__descriptor);
-	}
-	const char *key;
-	json_t *v;
-	json_object_foreach(o, key, v)
-	{
-		const char *field =
-		    strcmp(key, "resolved_at") == 0 &&
-		            x->descriptor == &crm__v1__sla_clock__descriptor
-		        ? "stopped_at"
-		        : key;
-		const ProtobufCFieldDescriptor *fd =
-		    protobuf_c_message_descriptor_get_field_by_name(
-		        x->descriptor, field);
-		if (fd == NULL || !json_is_string(v)) {
-			snprintf(why, whylen,
-			    "%s: %s '%s' (keys: as export writes them, each "
-			    "a string)",
-			    list, fd == NULL ? "no key" : "not a string for",
-			    key);
-			return false;
-		}
-		char sub[256];
-		if (!set_field(
-		        x, field, json_string_value(v), sub, sizeof(sub))) {
-			snprintf(why, whylen, "%s: %s: %s", list, key, sub);
-			return false;
-		}
-	}
-	return true;
-}
-
-static bool
-set_list(const char *list, Crm__V1__FollowUp *fu, const char *text, char *why,
-    size_t whylen)
-{
-	if (text[0] != '[') {
-		if (strcmp(list, "commitments") == 0) {
-			snprintf(why, whylen,
-			    "commitments: a commitment needs its due time: "
-			    "write them as export does "
-			    "([{\"text\": ..., \"due_at\": ...}]), or leave "
-			    "the column out");
-			return false;
-		}
-		/* One objection, or one attachment's location, a line. */
-		for (const char *p = text; *p != '\0';) {
-			size_t len = strcspn(p, "\n");
-			char *line = trimmed(p, len);
-			if (line[0] != '\0') {
-				if (strcmp(list, "objections") == 0) {
-					list_add_text(&fu->base, list, line);
-					list_add(&fu->base, "objection_issues",
-					    &crm__v1__sla_clock__descriptor);
-				} else {
-					(void)set_field(
-					    list_add(&fu->base, list,
-					        &crm__v1__attachment__descriptor),
-					    "location", line, why, whylen);
-				}
-			}
-			free(line);
-			p += len + (p[len] == '\n');
-		}
-		return true;
-	}
-	json_error_t e;
-	json_t *a = json_loads(text, 0, &e);
-	bool ok = a != NULL && json_is_array(a);
-	if (!ok) {
-		snprintf(why, whylen,
-		    "%s: not the JSON list export writes (%s)", list,
-		    a == NULL ? e.text : "want [...]");
-	}
-	size_t i;
-	json_t *o;
-	json_array_foreach(a, i, o)
-	{
-		if (ok) {
-			ok = list_item(list, fu, o, why, whylen);
-		}
-	}
-	json_decref(a);
-	return ok;
-}
-
 bool
 import_map_set(const struct import_map_field *f, Crm__V1__ImportRow *row,
     const char *text, char *why, size_t whylen)
@@ -1022,14 +866,17 @@ import_map_set(const struct import_map_field *f, Crm__V1__ImportRow *row,
 	case T_IGNORE:
 		break;
 	case T_ROW:
-		ok = set_field(&row->base, f->field, clean, why, whylen);
+		ok = import_map_set_field(
+		    &row->base, f->field, clean, why, whylen);
 		break;
 	case T_RECORD:
-		ok = set_field(record_of(row), f->field, clean, why, whylen);
+		ok = import_map_set_field(
+		    record_of(row), f->field, clean, why, whylen);
 		break;
 	case T_LIST:
 		ok = row->followup == NULL ||
-		     set_list(f->field, row->followup, clean, why, whylen);
+		     followup_lists_parse(
+		         f->field, row->followup, clean, why, whylen);
 		break;
 	case T_SCORE: {
 		Crm__V1__FollowUp *fu = row->followup;
@@ -1040,7 +887,8 @@ import_map_set(const struct import_map_field *f, Crm__V1__ImportRow *row,
 			fu->score = crm_xmalloc(sizeof(*fu->score));
 			crm__v1__score__init(fu->score);
 		}
-		ok = set_field(&fu->score->base, f->field, clean, why, whylen);
+		ok = import_map_set_field(
+		    &fu->score->base, f->field, clean, why, whylen);
 		if (ok && strcmp(f->field, "evidence") != 0) {
 			uint32_t v = 0;
 			(void)parse_uint(clean, &v);
@@ -1061,14 +909,14 @@ import_map_set(const struct import_map_field *f, Crm__V1__ImportRow *row,
 			b = crm_xstrdup("");
 		}
 		if (a[0] != '\0') {
-			ok = parens ? set_field(record_of(row), "name", a, why,
-			                  whylen)
-			            : set_field(&row->base, "customer_name", a,
-			                  why, whylen);
+			ok = parens ? import_map_set_field(record_of(row),
+			                  "name", a, why, whylen)
+			            : import_map_set_field(&row->base,
+			                  "customer_name", a, why, whylen);
 		}
 		if (ok && b[0] != '\0') {
-			ok =
-			    set_field(record_of(row), "title", b, why, whylen);
+			ok = import_map_set_field(
+			    record_of(row), "title", b, why, whylen);
 		}
 		break;
 	}
