@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "followup_lists.h"
 #include "progress.h"
 #include "sheet.h"
 
@@ -21,11 +22,11 @@
 
 /* How a column gets its value from a record. */
 enum col_how {
-	COL_FIELD = 0,   /* the proto field of the same name */
-	COL_CUSTOMER,    /* the customer's name */
-	COL_SCORE,       /* a Score sub-field of a follow-up */
-	COL_EVIDENCE,    /* the Score's evidence sentences */
-	COL_COMMITMENTS, /* the texts of a follow-up's commitments */
+	COL_FIELD = 0, /* the proto field of the same name */
+	COL_CUSTOMER,  /* the customer's name */
+	COL_SCORE,     /* a Score sub-field of a follow-up */
+	COL_EVIDENCE,  /* the Score's evidence sentences */
+	COL_LIST,      /* a follow-up's list (followup_lists.h) */
 };
 
 struct col {
@@ -58,7 +59,8 @@ static const struct col customer_cols[] = { F("id"), F("name"), F("kind"),
 	F("contract_terms"), F("lost_reason"), F("lost_text"), F("lost_at"),
 	F("notes"), F("last_contact_at"),
 	X("contacts", COL_FIELD, "contact_count"), F("created_at"),
-	F("updated_at"), F("age_range"), END };
+	F("updated_at"), F("age_range"), F("stage_at"), F("deal_category"),
+	END };
 
 static const struct col contact_cols[] = { F("id"), F("customer_id"),
 	X("customer", COL_CUSTOMER, NULL), F("name"), F("title"), F("phones"),
@@ -77,8 +79,10 @@ static const struct col followup_cols[] = { F("id"), F("customer_id"),
 	X("score_professionalism", COL_SCORE, "professionalism"),
 	X("score_proactiveness", COL_SCORE, "proactiveness"),
 	X("score_evidence", COL_EVIDENCE, NULL),
-	X("commitments", COL_COMMITMENTS, NULL), F("late"), F("author"),
-	F("logged_at"), F("grade"), END };
+	X("commitments", COL_LIST, NULL), F("late"), F("author"),
+	F("logged_at"), F("grade"), F("tags"), F("no_answer"),
+	X("objections", COL_LIST, NULL), X("attachments", COL_LIST, NULL),
+	END };
 
 static const struct col task_cols[] = { F("id"), F("customer_id"),
 	X("customer", COL_CUSTOMER, NULL), F("due_at"), F("kind"), F("status"),
@@ -272,18 +276,11 @@ col_cell(const struct col *c, const ProtobufCMessage *m,
 		}
 		return field_cell(&fu->score->base, "evidence", o);
 	}
-	case COL_COMMITMENTS: {
-		const Crm__V1__FollowUp *fu = (const Crm__V1__FollowUp *)m;
-		if (fu->n_commitments == 0) {
-			return x;
-		}
-		char **t = crm_xcalloc(fu->n_commitments, sizeof(char *));
-		for (size_t i = 0; i < fu->n_commitments; i++) {
-			t[i] = fu->commitments[i]->text;
-		}
-		x.type = SHEET_TEXT;
-		x.text = keep(o, join(t, fu->n_commitments));
-		free(t);
+	case COL_LIST: {
+		char *t =
+		    followup_lists_json((const Crm__V1__FollowUp *)m, c->name);
+		x.type = t != NULL ? SHEET_TEXT : SHEET_EMPTY;
+		x.text = t != NULL ? keep(o, t) : NULL;
 		return x;
 	}
 	}

@@ -826,6 +826,8 @@ outcome_json(const struct import *im, bool dry_run)
 		json_array_append_new(rows, o);
 	}
 	json_object_set_new(j, "history_only_rows", rows);
+	json_object_set_new(
+	    j, "not_carried", json_string(import_map_not_carried(im->kind)));
 	return j;
 }
 
@@ -1067,6 +1069,7 @@ cmd_import_file(
 		    "default grade; see grade pending)",
 		    im.proposed, im.proposed == 1 ? "" : "s");
 	}
+	render_text(out, "%s", import_map_not_carried(im.kind));
 	history_table(&im, out, false);
 	bad_table(&im, out);
 	render_set_json(out, outcome_json(&im, false));

@@ -8,6 +8,8 @@
  */
 #include "import_map.h"
 
+#include "followup_lists.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -29,6 +31,7 @@ enum target {
 	T_SCORE,         /* a field of the follow-up's Score */
 	T_COMPANY_TITLE, /* "A科技公司/采购经理": customer and title */
 	T_NAME_TITLE,    /* "王总(采购总监)": contact name and title */
+	T_LIST,          /* a follow-up's list of records: JSON (below) */
 };
 
 struct import_map_field {
@@ -82,6 +85,8 @@ static const struct import_map_field fields[] = {
 	{ K_CUST, T_RECORD, "lost_text", "流失说明" },
 	{ K_CUST, T_RECORD, "lost_at", "流失时间" },
 	{ K_CUST | K_CONT, T_RECORD, "notes", "备注|说明" },
+	{ K_CUST, T_RECORD, "stage_at", "进入阶段时间|阶段时间" },
+	{ K_CUST, T_RECORD, "deal_category", "成交产品类别" },
 	{ K_CUST, T_IGNORE, "id",
 	    "team|last_contact_at|contacts|created_at|updated_at|"
 	    "merged_into|merged_at|序号|编号" },
@@ -134,9 +139,21 @@ static const struct import_map_field fields[] = {
 	    "score_professionalism|沟通专业性" },
 	{ K_FU, T_SCORE, "proactiveness", "score_proactiveness|服务主动性" },
 	{ K_FU, T_SCORE, "evidence", "score_evidence|具体事例说明|评分说明" },
+	/* what export writes of a follow-up's history (an export imports
+	 * back whole): who wrote it, when, the grade then, late or not, the
+	 * stage it moved from (a move already made: kept as said) */
+	{ K_FU | K_PUR, T_RECORD, "author", "跟进人|记录人" },
+	{ K_FU, T_RECORD, "logged_at", "录入时间" },
+	{ K_FU, T_RECORD, "grade", "" },
+	{ K_FU, T_RECORD, "late", "" },
+	{ K_FU, T_RECORD, "stage_from", "原阶段" },
+	{ K_FU, T_RECORD, "tags", "反馈标签|标签" },
+	{ K_FU, T_RECORD, "no_answer", "未接通" },
+	{ K_FU, T_LIST, "commitments", "承诺事项|承诺" },
+	{ K_FU, T_LIST, "objections", "待解决问题|客户异议|异议" },
+	{ K_FU, T_LIST, "attachments", "附件" },
 	{ K_FU, T_IGNORE, "id",
-	    "customer_id|logged_at|author|grade|late|stage_from|"
-	    "commitments|序号|编号|负责人|状态|备注|计划跟进时间|客户类型" },
+	    "customer_id|序号|编号|负责人|状态|备注|计划跟进时间|客户类型" },
 
 	/* purchases (合作记录) */
 	{ K_PUR, T_RECORD, "amount",
@@ -149,8 +166,7 @@ static const struct import_map_field fields[] = {
 	    "at|date|购买日期|购买时间|日期|时间|下单日期|合作时间|成交日期" },
 	{ K_PUR, T_RECORD, "contract",
 	    "contract_ref|合同|合同编号|合同号|订单号" },
-	{ K_PUR, T_IGNORE, "id",
-	    "customer_id|author|created_at|序号|编号|备注" },
+	{ K_PUR, T_IGNORE, "id", "customer_id|created_at|序号|编号|备注" },
 	{ 0, T_IGNORE, NULL, NULL },
 };
 
@@ -304,6 +320,32 @@ import_map_customer_field(const char *word)
 	const struct import_map_field *f = import_map_find(
 	    CRM__V1__IMPORT_KIND__IMPORT_CUSTOMERS, word, &ignored);
 	return f != NULL && f->target == T_RECORD ? f->field : NULL;
+}
+
+const char *
+import_map_not_carried(int kind)
+{
+	switch (kind) {
+	case CRM__V1__IMPORT_KIND__IMPORT_CUSTOMERS:
+		return "not from the file: ids, created_at and updated_at "
+		       "(this server's), last contact and contacts (from the "
+		       "follow-ups and contacts imported); each customer "
+		       "starts at its stage since stage_at, without the stage "
+		       "history before it, grade proposals, checks, events or "
+		       "audit trail";
+	case CRM__V1__IMPORT_KIND__IMPORT_CONTACTS:
+		return "not from the file: ids, created_at and updated_at "
+		       "(this server's), whether the details were verified";
+	case CRM__V1__IMPORT_KIND__IMPORT_PURCHASES:
+		return "not from the file: ids, created_at (this server's)";
+	default:
+		return "not from the file: ids; tasks (each customer's next "
+		       "follow-up is planned here, so next_due_at without a "
+		       "next action is this server's plan); which follow-up "
+		       "kept a commitment or resolved an objection; "
+		       "attachments are references: their files stay where "
+		       "they are";
+	}
 }
 
 /* ------------------------------------------------------------ rows */
@@ -668,10 +710,9 @@ set_string(
 	*s = crm_xstrdup(text);
 }
 
-/* text into field name of m, by the field's type. */
-static bool
-set_field(ProtobufCMessage *m, const char *name, const char *text, char *why,
-    size_t whylen)
+bool
+import_map_set_field(ProtobufCMessage *m, const char *name, const char *text,
+    char *why, size_t whylen)
 {
 	const ProtobufCFieldDescriptor *f =
 	    protobuf_c_message_descriptor_get_field_by_name(
@@ -825,10 +866,17 @@ import_map_set(const struct import_map_field *f, Crm__V1__ImportRow *row,
 	case T_IGNORE:
 		break;
 	case T_ROW:
-		ok = set_field(&row->base, f->field, clean, why, whylen);
+		ok = import_map_set_field(
+		    &row->base, f->field, clean, why, whylen);
 		break;
 	case T_RECORD:
-		ok = set_field(record_of(row), f->field, clean, why, whylen);
+		ok = import_map_set_field(
+		    record_of(row), f->field, clean, why, whylen);
+		break;
+	case T_LIST:
+		ok = row->followup == NULL ||
+		     followup_lists_parse(
+		         f->field, row->followup, clean, why, whylen);
 		break;
 	case T_SCORE: {
 		Crm__V1__FollowUp *fu = row->followup;
@@ -839,7 +887,8 @@ import_map_set(const struct import_map_field *f, Crm__V1__ImportRow *row,
 			fu->score = crm_xmalloc(sizeof(*fu->score));
 			crm__v1__score__init(fu->score);
 		}
-		ok = set_field(&fu->score->base, f->field, clean, why, whylen);
+		ok = import_map_set_field(
+		    &fu->score->base, f->field, clean, why, whylen);
 		if (ok && strcmp(f->field, "evidence") != 0) {
 			uint32_t v = 0;
 			(void)parse_uint(clean, &v);
@@ -860,14 +909,14 @@ import_map_set(const struct import_map_field *f, Crm__V1__ImportRow *row,
 			b = crm_xstrdup("");
 		}
 		if (a[0] != '\0') {
-			ok = parens ? set_field(record_of(row), "name", a, why,
-			                  whylen)
-			            : set_field(&row->base, "customer_name", a,
-			                  why, whylen);
+			ok = parens ? import_map_set_field(record_of(row),
+			                  "name", a, why, whylen)
+			            : import_map_set_field(&row->base,
+			                  "customer_name", a, why, whylen);
 		}
 		if (ok && b[0] != '\0') {
-			ok =
-			    set_field(record_of(row), "title", b, why, whylen);
+			ok = import_map_set_field(
+			    record_of(row), "title", b, why, whylen);
 		}
 		break;
 	}

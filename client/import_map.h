@@ -63,6 +63,18 @@ bool import_map_provides(const struct import_map_field *f, const char *field);
  * ("customer" for contacts), NULL-ended. Borrowed; static storage. */
 const char *const *import_map_required(int kind);
 
+/* import_map_not_carried: for kind, what a file (an export of another
+ * server included) does not bring: what this server sets itself, and
+ * what an export does not hold. One sentence; import says it after its
+ * summary. Borrowed; static storage. */
+const char *import_map_not_carried(int kind);
+
+/* import_map_set_field: text parsed by the type of field name of m (a
+ * time, an enum word, an amount, a number, yes/no, a list) into m, as a
+ * column of that name is. Returns false with the reason in why. */
+bool import_map_set_field(ProtobufCMessage *m, const char *name,
+    const char *text, char *why, size_t whylen);
+
 /* import_map_row_new: an empty row for kind with its record allocated.
  * Caller frees with crm__v1__import_row__free_unpacked(row, NULL): every
  * part of the row is malloc'ed. */

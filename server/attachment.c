@@ -58,7 +58,7 @@ plausible_ref(const char *s)
 
 crm_status
 attachment_take(struct req_ctx *ctx, Crm__V1__FollowUp *f,
-    Crm__V1__Attachment *const *in, size_t n)
+    Crm__V1__Attachment *const *in, size_t n, int as_said)
 {
 	if (n == 0) {
 		return CRM_OK;
@@ -117,6 +117,15 @@ attachment_take(struct req_ctx *ctx, Crm__V1__FollowUp *f,
 		a->has_added_by_id = a->has_added_at = 1;
 		a->added_by_id = ctx->who->user_id;
 		a->added_at = dispatch_at(ctx);
+		if (as_said) {
+			a->added_by_id = in[i]->added_by_id
+			                     ? in[i]->added_by_id
+			                     : f->author_id;
+			a->added_at =
+			    in[i]->added_at > 0 && in[i]->added_at <= ctx->now
+			        ? in[i]->added_at
+			        : f->happened_at;
+		}
 		all[f->n_attachments + i] = a;
 	}
 	f->attachments = all;
@@ -161,7 +170,7 @@ attachment_handle_add(
 		    ctx, rc, "no follow-up %" PRIu64, r->followup_id);
 	}
 	if (rc == CRM_OK) {
-		rc = attachment_take(ctx, f, &r->attachment, 1);
+		rc = attachment_take(ctx, f, &r->attachment, 1, 0);
 		/* attachments[0].x of the follow-up: the request's one */
 		const char *dot = strchr(ctx->field, '.');
 		if (rc != CRM_OK && ctx->field[0] != '\0') {

@@ -17,11 +17,14 @@
 
 /*
  * attachment_take: check the client's attachments in[0..n) and append
- * server-built copies (added by the caller, now) to f's, in ctx->arena.
- * Errors: CRM_EINVAL (message names the attachment's fault), CRM_TOO_BIG.
+ * server-built copies to f's, in ctx->arena: added by the caller, now;
+ * with as_said (an import, whose rows import.c checked) by each one's
+ * added_by_id and at its added_at where given (not after now), else by
+ * f's author at f's time. Errors: CRM_EINVAL (message names the
+ * attachment's fault), CRM_TOO_BIG.
  */
 crm_status attachment_take(struct req_ctx *ctx, Crm__V1__FollowUp *f,
-    Crm__V1__Attachment *const *in, size_t n);
+    Crm__V1__Attachment *const *in, size_t n, int as_said);
 
 /* attachment_fill: the logins of who added f's attachments (display). */
 void attachment_fill(struct req_ctx *ctx, Crm__V1__FollowUp *f);

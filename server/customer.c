@@ -431,6 +431,9 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	after->owner = after->team = after->checked_by = NULL;
 	after->pool_from = NULL;
 	after->has_contact_count = after->has_last_update_at = 0;
+	after->has_stage_at = 0; /* the stage history's */
+	after->stage_at = 0;
+	after->deal_category = NULL; /* its purchase's */
 	/* The late-entry flag is decided once, when the record is created
 	 * (customer_handle_add), and kept: editing first_contact_at later
 	 * does not clear it. A record stored before the flag was kept gets

@@ -120,10 +120,11 @@ add_record(struct req_ctx *ctx, const Crm__V1__Customer *in,
  * a purchase when added as won, a grade proposal (*p) when a rep asked
  * for a grade. */
 static crm_status
-add_start(struct req_ctx *ctx, Crm__V1__Customer *c, int proposed,
-    Crm__V1__Grade wanted, Crm__V1__GradeProposal **p)
+add_start(struct req_ctx *ctx, Crm__V1__Customer *c, int64_t stage_at,
+    const char *deal_category, int proposed, Crm__V1__Grade wanted,
+    Crm__V1__GradeProposal **p)
 {
-	crm_status rc = lifecycle_stage_first(ctx, c);
+	crm_status rc = lifecycle_stage_first(ctx, c, stage_at);
 	if (rc == CRM_OK) {
 		rc = task_followup_sync(ctx, c, customer_last_contact(c), 1);
 	}
@@ -135,12 +136,12 @@ add_start(struct req_ctx *ctx, Crm__V1__Customer *c, int proposed,
 		rc = lifecycle_grade_set(ctx, c, 0, (int)wanted,
 		    "grade given when the customer was added");
 	}
-	if (rc == CRM_OK && c->stage == CRM__V1__STAGE__STAGE_WON &&
+	if (rc == CRM_OK && c->has_won_at && c->won_at != 0 &&
 	    c->has_deal_amount && c->deal_amount > 0) {
-		/* Added (or imported) as won: its deal is a purchase, as
-		 * `stage ... won --amount` records it. */
-		rc = lifecycle_won_purchase(
-		    ctx, c, c->deal_amount, c->contract_terms, NULL, 0);
+		/* Added (or imported) as won, or won and moved on: its deal
+		 * is a purchase, as `stage ... won --amount` records it. */
+		rc = lifecycle_won_purchase(ctx, c, c->deal_amount,
+		    c->contract_terms, deal_category, 0);
 	}
 	if (rc == CRM_OK && proposed) {
 		rc = lifecycle_propose(ctx, c, wanted,
@@ -191,9 +192,13 @@ customer_handle_add(
 	    owner->id == ctx->who->user_id &&
 	    signals_entered_late(c->first_contact_at, c->created_at);
 	Crm__V1__GradeProposal *p = NULL;
+	/* Not stored: the stage history's, the deal's purchase's. */
+	int64_t stage_at = c->stage_at;
+	const char *deal_category = c->deal_category;
 	rc = customer_save(ctx, NULL, c);
 	if (rc == CRM_OK) {
-		rc = add_start(ctx, c, proposed, wanted, &p);
+		rc = add_start(
+		    ctx, c, stage_at, deal_category, proposed, wanted, &p);
 	}
 	if (rc == CRM_OK) {
 		rc = customer_reply(ctx, c, resp);

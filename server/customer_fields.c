@@ -66,7 +66,7 @@ static const char *const client_fields[] = { "kind", "name", "industry",
 	"urgency", "pain_points", "purchase_intent", "budget_range",
 	"timeline", "decision_chain", "tags", "birthday", "anniversary",
 	"deal_amount", "won_at", "contract_terms", "lost_reason", "lost_text",
-	"lost_at", "notes", "age_range" };
+	"lost_at", "notes", "age_range", "stage_at", "deal_category" };
 static const char *const server_fields[] = { "id", "owner_id", "owner",
 	"team_id", "team", "last_contact_at", "contact_count", "created_at",
 	"updated_at", "created_by", "merged_into", "merged_at", "checked_at",
@@ -113,12 +113,16 @@ customer_fields_editable(const char *f)
 const char *
 customer_fields_stage(const char *f)
 {
-	if (strcmp(f, "deal_amount") == 0 || strcmp(f, "won_at") == 0) {
+	if (strcmp(f, "deal_amount") == 0 || strcmp(f, "won_at") == 0 ||
+	    strcmp(f, "deal_category") == 0) {
 		return "stage CUSTOMER won --amount X --date WHEN";
 	}
 	if (strcmp(f, "lost_reason") == 0 || strcmp(f, "lost_at") == 0 ||
 	    strcmp(f, "lost_text") == 0) {
 		return "stage CUSTOMER lost --reason WHY";
+	}
+	if (strcmp(f, "stage_at") == 0) {
+		return "stage CUSTOMER STAGE";
 	}
 	return NULL;
 }
@@ -181,7 +185,11 @@ customer_fields_licence_clean(struct req_ctx *ctx, Crm__V1__Customer *c)
 }
 
 /* A new customer's stage and the fields that go with it: lost needs a
- * reason, a deal and a loss only with their stage. */
+ * reason, a loss only with the stage lost; a deal with the stage won, or
+ * with the time it was won (won_at) at any stage: a won customer keeps
+ * its deal when it moves on (churn_risk, lost), and export writes it so.
+ * stage_at, when it entered the stage, is not in the future; by default
+ * its won or lost time, else now. */
 crm_status
 customer_fields_first_stage(struct req_ctx *ctx, Crm__V1__Customer *c)
 {
@@ -195,12 +203,18 @@ customer_fields_first_stage(struct req_ctx *ctx, Crm__V1__Customer *c)
 		    "lost_reason: other needs the reason in words "
 		    "(--reason \"other: ...\")");
 	}
-	if ((won && c->has_won_at && c->won_at > ctx->now + FUTURE_GRACE) ||
+	if ((c->has_won_at && c->won_at > ctx->now + FUTURE_GRACE) ||
 	    (lost && c->has_lost_at && c->lost_at > ctx->now + FUTURE_GRACE)) {
+		int w = c->has_won_at && c->won_at > ctx->now + FUTURE_GRACE;
 		return dispatch_fail_field(ctx, CRM_EINVAL,
-		    won ? "won_at" : "lost_at",
+		    w ? "won_at" : "lost_at",
 		    "%s: a deal is won or lost by now, not in the future",
-		    won ? "won_at" : "lost_at");
+		    w ? "won_at" : "lost_at");
+	}
+	if (c->has_stage_at && c->stage_at > ctx->now + FUTURE_GRACE) {
+		return dispatch_fail_field(ctx, CRM_EINVAL, "stage_at",
+		    "stage_at: a customer is in its stage by now, not in the "
+		    "future");
 	}
 	if (lost && (!c->has_lost_reason || c->lost_reason == 0)) {
 		return dispatch_fail_field(ctx, CRM_EINVAL, "lost_reason",
@@ -214,10 +228,11 @@ customer_fields_first_stage(struct req_ctx *ctx, Crm__V1__Customer *c)
 		return dispatch_fail_field(ctx, CRM_EINVAL, "lost_reason",
 		    "lost_reason: a lost reason goes with the stage lost");
 	}
-	if (!won && ((c->has_deal_amount && c->deal_amount != 0) ||
-	                (c->has_won_at && c->won_at != 0))) {
+	if (!won && (!c->has_won_at || c->won_at == 0) && c->has_deal_amount &&
+	    c->deal_amount != 0) {
 		return dispatch_fail_field(ctx, CRM_EINVAL, "deal_amount",
-		    "deal_amount: a deal goes with the stage won");
+		    "deal_amount: a deal goes with the stage won, or with the "
+		    "time it was won (won_at) when the customer moved on");
 	}
 	if (lost && (!c->has_lost_at || c->lost_at == 0)) {
 		c->has_lost_at = 1;
@@ -226,6 +241,10 @@ customer_fields_first_stage(struct req_ctx *ctx, Crm__V1__Customer *c)
 	if (won && (!c->has_won_at || c->won_at == 0)) {
 		c->has_won_at = 1;
 		c->won_at = dispatch_at(ctx);
+	}
+	if (!c->has_stage_at || c->stage_at == 0) {
+		c->has_stage_at = 1;
+		c->stage_at = lost ? c->lost_at : won ? c->won_at : ctx->now;
 	}
 	return CRM_OK;
 }

@@ -12,7 +12,10 @@
 
 #include "auth.h"
 #include "crm.h"
+#include "followup.h"
 #include "handlers.h"
+#include "lifecycle.h"
+#include "purchase.h"
 #include "schema.h"
 #include "scope.h"
 #include "stats.h"
@@ -75,6 +78,24 @@ total(struct req_ctx *ctx, const struct export_scope *s)
 	 * tombstone) and take their ids from one sequence: it counts them
 	 * without a walk of the shared tree (store_entries). */
 	return store_seq_peek(ctx->st, ctx->txn, "customer") - 1;
+}
+
+/* What a customer's row shows besides its record: how many contacts it
+ * has, and since when it is in its stage (the stage history's). */
+static crm_status
+customer_fill(struct req_ctx *ctx, Crm__V1__Customer *c)
+{
+	uint32_t n = 0;
+	uint64_t at = 0;
+	while (store_index_next(ctx->st, ctx->txn, DB_CONTACT_CUST, c->id, at,
+	           &at) == CRM_OK) {
+		n++;
+	}
+	c->has_contact_count = 1;
+	c->contact_count = n;
+	c->has_stage_at = 1;
+	c->deal_category = (char *)purchase_deal_category(ctx, c);
+	return lifecycle_stage_since(ctx, c, &c->stage_at);
 }
 
 /* A page being filled. */
@@ -152,7 +173,13 @@ records_of(struct page *p, const Crm__V1__Customer *c, uint64_t *after)
 				continue;
 			}
 			f->customer = c->name;
-			f->author = (char *)user_login_of(ctx, f->author_id);
+			/* as followup.get shows it: commitments and
+			 * objections as they stand now */
+			crm_status frc = followup_fill_now(ctx, f);
+			if (frc != CRM_OK) {
+				p->err = frc;
+				return -1;
+			}
 		} else if (kind == CRM__V1__EXPORT_KIND__EXPORT_TASKS) {
 			Crm__V1__Task *t = (Crm__V1__Task *)m;
 			if (!in_period(p->q, t->due_at)) {
@@ -298,6 +325,10 @@ export_handle_page(
 		c->owner = (char *)user_login_of(ctx, c->owner_id);
 		c->team = (char *)user_team_name(ctx, c->team_id);
 		if (kind == CRM__V1__EXPORT_KIND__EXPORT_CUSTOMERS) {
+			rc = customer_fill(ctx, c);
+			if (rc != CRM_OK) {
+				return rc;
+			}
 			add(&p, &c->base);
 			done++;
 			continue;

@@ -135,6 +135,58 @@ followup_find_at(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
 
 /* ---------------------------------------------------- get */
 
+/* The issues f's objections opened (sla.h), in the order they were
+ * raised: the objection clocks of f's customer that name f. */
+static crm_status
+objection_issues(struct req_ctx *ctx, Crm__V1__FollowUp *f)
+{
+	Crm__V1__SlaClock **v =
+	    crm_arena_alloc(ctx->arena, f->n_objections * sizeof(*v));
+	if (v == NULL) {
+		return CRM_TOO_BIG;
+	}
+	size_t n = 0;
+	uint64_t id = 0;
+	while (n < f->n_objections &&
+	       store_index_next(ctx->st, ctx->txn, DB_SLA_CUST, f->customer_id,
+	           id, &id) == CRM_OK) {
+		Crm__V1__SlaClock *k;
+		size_t mark = crm_arena_mark(ctx->arena);
+		crm_status rc = sla_clock_load(ctx, id, &k);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		if (k->kind != CRM__V1__SLA_KIND__SLA_OBJECTION ||
+		    k->followup_id != f->id) {
+			crm_arena_release(ctx->arena, mark);
+			continue;
+		}
+		sla_clock_fill(ctx, k);
+		v[n++] = k;
+	}
+	f->objection_issues = v;
+	f->n_objection_issues = n;
+	return CRM_OK;
+}
+
+crm_status
+followup_fill_now(struct req_ctx *ctx, Crm__V1__FollowUp *f)
+{
+	for (size_t i = 0; i < f->n_commitments; i++) {
+		Crm__V1__Commitment *now;
+		if (f->commitments[i]->has_id &&
+		    dispatch_record(ctx, DB_COMMITMENTS, f->commitments[i]->id,
+		        &crm__v1__commitment__descriptor,
+		        (ProtobufCMessage **)&now) == CRM_OK) {
+			sla_commitment_fill(ctx, now);
+			f->commitments[i] = now;
+		}
+	}
+	f->author = (char *)user_login_of(ctx, f->author_id);
+	attachment_fill(ctx, f);
+	return f->n_objections > 0 ? objection_issues(ctx, f) : CRM_OK;
+}
+
 /*
  * followup.get: one follow-up, every field, for `followup show`. A
  * follow-up of a customer one may not see answers like one that does not
@@ -161,19 +213,11 @@ followup_handle_get(
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	for (size_t i = 0; i < f->n_commitments; i++) {
-		Crm__V1__Commitment *now;
-		if (f->commitments[i]->has_id &&
-		    dispatch_record(ctx, DB_COMMITMENTS, f->commitments[i]->id,
-		        &crm__v1__commitment__descriptor,
-		        (ProtobufCMessage **)&now) == CRM_OK) {
-			now->owner = (char *)user_login_of(ctx, now->owner_id);
-			f->commitments[i] = now;
-		}
+	rc = followup_fill_now(ctx, f);
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	f->customer = c->name;
-	f->author = (char *)user_login_of(ctx, f->author_id);
-	attachment_fill(ctx, f);
 	resp->body_case = CRM__V1__RESPONSE__BODY_FOLLOWUP;
 	resp->followup = f;
 	return CRM_OK;
@@ -272,7 +316,7 @@ crm_status
 followup_handle_log(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
-	return followup_log_as(ctx, req, resp, 0);
+	return followup_log_as(ctx, req, resp, NULL);
 }
 
 /* The customer in names, by id or by name (a follow-up written offline,
@@ -315,8 +359,8 @@ log_customer(struct req_ctx *ctx, const Crm__V1__FollowUp *in, uint64_t *cust)
  * server's. *out: in the request arena. */
 static crm_status
 log_record(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
-    const Crm__V1__Customer *c, const Crm__V1__Policy *pol,
-    Crm__V1__FollowUp **out)
+    const struct followup_import *imp, const Crm__V1__Customer *c,
+    const Crm__V1__Policy *pol, Crm__V1__FollowUp **out)
 {
 	Crm__V1__FollowUp *f = crm_arena_alloc(ctx->arena, sizeof(*f));
 	if (f == NULL) {
@@ -330,12 +374,18 @@ log_record(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	f->has_id = f->has_customer_id = f->has_author_id = 1;
 	f->has_happened_at = f->has_logged_at = f->has_late = 1;
 	f->customer_id = c->id;
-	f->author_id = ctx->who->user_id;
+	f->author_id =
+	    imp && imp->author_id ? imp->author_id : ctx->who->user_id;
 	/* Logged when the rep typed it (dispatch_at(ctx): a follow-up kept
 	 * offline and sent later is not late for the wait). */
 	f->happened_at =
 	    in->has_happened_at ? in->happened_at : dispatch_at(ctx);
 	f->logged_at = dispatch_at(ctx);
+	/* An import's row: logged when it was, after it happened. */
+	if (imp != NULL && in->logged_at >= f->happened_at &&
+	    in->logged_at <= ctx->now) {
+		f->logged_at = in->logged_at;
+	}
 	f->has_channel = in->has_channel;
 	f->channel = in->channel;
 	f->has_duration_min = in->has_duration_min;
@@ -357,9 +407,13 @@ log_record(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	                    ? pol->late_s_seconds
 	                    : pol->late_seconds;
 	f->late = !in->imported && f->logged_at - f->happened_at > limit;
+	if (imp != NULL) {
+		f->late = in->has_late && in->late; /* as its row says */
+	}
 	f->has_imported = in->imported;
 	f->imported = in->imported;
-	rc = attachment_take(ctx, f, in->attachments, in->n_attachments);
+	rc = attachment_take(
+	    ctx, f, in->attachments, in->n_attachments, imp != NULL);
 	if (rc != CRM_OK) {
 		dispatch_field_prefix(ctx, "followup_log.followup.");
 		return rc;
@@ -367,6 +421,9 @@ log_record(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	f->has_team_id = f->has_grade = 1;
 	f->team_id = c->team_id;
 	f->grade = c->grade;
+	if (imp != NULL && in->has_grade && in->grade != 0) {
+		f->grade = in->grade; /* the grade then, as its row says */
+	}
 	*out = f;
 	return CRM_OK;
 }
@@ -453,12 +510,20 @@ static crm_status
 log_stage(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
     Crm__V1__Customer *c, Crm__V1__FollowUp *f, int older)
 {
+	/* An imported row that names the stage it moved from is a move
+	 * already made (export writes stage_from of applied moves only):
+	 * its result is the customer's stage, from the customers file. */
+	int made = in->imported && in->has_stage_from && in->stage_from != 0;
 	if (!in->has_stage_to || in->stage_to == 0 ||
-	    (!older && in->stage_to == c->stage)) {
+	    (!older && !made && in->stage_to == c->stage)) {
 		return CRM_OK;
 	}
 	said_stage(in, f);
-	if (older) {
+	if (made) {
+		f->has_stage_from = 1;
+		f->stage_from = in->stage_from;
+	}
+	if (older || made) {
 		return CRM_OK;
 	}
 	/* A stage changed after f (by `stage`, or a later follow-up whose
@@ -517,11 +582,18 @@ log_commitments(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	for (size_t i = 0; i < in->n_commitments; i++) {
 		const Crm__V1__Commitment *ci = in->commitments[i];
 		uint64_t owner;
-		crm_status rc = scope_assignee(
-		    ctx, c, ci->owner, ctx->who->user_id, &owner);
+		crm_status rc =
+		    scope_assignee(ctx, c, ci->owner, f->author_id, &owner);
 		if (rc == CRM_OK) {
 			rc = sla_commitment_add(ctx, c, f->id, ci->text, owner,
 			    ci->due_at, &f->commitments[i]);
+		}
+		/* An imported one stands as its row says (kept, when). */
+		if (rc == CRM_OK && in->imported) {
+			rc = sla_commitment_as_said(ctx, f->commitments[i],
+			    f->happened_at,
+			    ci->has_status ? (int)ci->status : 0,
+			    ci->closed_at);
 		}
 		if (rc != CRM_OK) {
 			return rc;
@@ -690,17 +762,23 @@ log_put(struct req_ctx *ctx, const Crm__V1__Customer *c, Crm__V1__FollowUp *f)
 
 crm_status
 followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
-    Crm__V1__Response *resp, int imported)
+    Crm__V1__Response *resp, const struct followup_import *imp)
 {
 	/* `imported` is the server's: only the import path sets it (a
 	 * client's would clear the late flag); a copy, so every rule below
-	 * reads the server's value. */
+	 * reads the server's value. What only an import row may say is
+	 * dropped from a client's log. */
 	Crm__V1__FollowUp mine;
 	const Crm__V1__FollowUp *in = req->followup_log->followup;
 	if (in != NULL) {
 		mine = *in;
-		mine.has_imported = imported != 0;
-		mine.imported = imported != 0;
+		mine.has_imported = imp != NULL;
+		mine.imported = imp != NULL;
+		if (imp == NULL) {
+			mine.has_stage_from = 0;
+			mine.n_objection_issues = 0;
+			mine.objection_issues = NULL;
+		}
 		in = &mine;
 	}
 	uint64_t cust = 0;
@@ -724,7 +802,7 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 		rc = policy_load(ctx, &pol);
 	}
 	if (rc == CRM_OK) {
-		rc = log_record(ctx, in, c, pol, &f);
+		rc = log_record(ctx, in, imp, c, pol, &f);
 	}
 	/* Older than c's last contact: history only (steps 1, 2b, 3-5). */
 	int older = rc == CRM_OK && c->has_last_contact_at &&
@@ -763,7 +841,7 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 		return rc;
 	}
 	f->customer = c->name;
-	f->author = ctx->who_buf.login;
+	f->author = (char *)user_login_of(ctx, f->author_id);
 	attachment_fill(ctx, f);
 	resp->body_case = CRM__V1__RESPONSE__BODY_FOLLOWUP;
 	resp->followup = f;

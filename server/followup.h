@@ -19,10 +19,30 @@ crm_status followup_move(struct req_ctx *ctx, uint64_t id, uint64_t to);
 crm_status followup_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
     const char *summary, uint64_t *id /* OUT */);
 
-/* followup_log_as: followup.log of req; imported != 0 only from the import
- * path (history: never late). A client's FollowUp.imported is ignored:
- * followup.log (followup_handle_log) is this with imported = 0. */
+/* followup_fill_now: what a stored follow-up f shows as things stand
+ * now: its commitments re-read (kept, broken), its author's and its
+ * attachments' logins, the issues its objections opened
+ * (objection_issues). For followup.get and export. Errors: CRM_TOO_BIG,
+ * CRM_INTERNAL (an issue that does not load). */
+crm_status followup_fill_now(struct req_ctx *ctx, Crm__V1__FollowUp *f);
+
+/* What an import row carries besides a log's fields (import.c checked
+ * it against scope.h): whose follow-up it is. */
+struct followup_import {
+	uint64_t author_id; /* 0: the caller */
+};
+
+/*
+ * followup_log_as: followup.log of req; imp is non-NULL only from the
+ * import path, whose follow-up is history: by its author, late only as
+ * its row says, logged at its logged_at and of the grade its row gives
+ * (within now), its commitments, objections and attachments as the row
+ * says they stand, a stage change from a stage it names (stage_from: a
+ * move export wrote, already made) kept as said, not applied. A
+ * client's FollowUp.imported, stage_from and objection_issues are
+ * ignored: followup.log (followup_handle_log) is this with imp NULL.
+ */
 crm_status followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
-    Crm__V1__Response *resp, int imported);
+    Crm__V1__Response *resp, const struct followup_import *imp);
 
 #endif

@@ -21,6 +21,7 @@
 #include "followup.h"
 #include "handlers.h"
 #include "purchase.h"
+#include "scope.h"
 
 #define MAX_ROWS CRM_IMPORT_BATCH_ROWS
 #define MSG_MAX  512 /* sizeof(ctx->msg) */
@@ -167,6 +168,48 @@ row_contact_add(
 	return rc;
 }
 
+/* Who made what a row brings along, by login (scope_author): the
+ * login's user into *id; none given: 0. The row is bad, naming column,
+ * when the caller may not name that user. */
+static crm_status
+row_author(struct req_ctx *ctx, struct row_out *o, const char *column,
+    const char *login, uint64_t *id)
+{
+	*id = 0;
+	if (login == NULL || *login == '\0') {
+		return CRM_OK;
+	}
+	crm_status rc = scope_author(ctx, login, id);
+	if (rc != CRM_OK) {
+		bad(ctx, o, column, rc, NULL);
+	}
+	return rc;
+}
+
+/* The users a follow-up row names: its author, who added each attachment
+ * and who resolved each objection, checked here; the log takes their
+ * ids (followup.h). */
+static crm_status
+row_followup_users(struct req_ctx *ctx, Crm__V1__FollowUp *f,
+    struct row_out *o, struct followup_import *imp)
+{
+	crm_status rc =
+	    row_author(ctx, o, "author", f->author, &imp->author_id);
+	for (size_t i = 0; rc == CRM_OK && i < f->n_attachments; i++) {
+		Crm__V1__Attachment *a = f->attachments[i];
+		rc = row_author(
+		    ctx, o, "attachments", a->added_by, &a->added_by_id);
+		a->has_added_by_id = a->added_by_id != 0;
+	}
+	for (size_t i = 0; rc == CRM_OK && i < f->n_objection_issues; i++) {
+		Crm__V1__SlaClock *k = f->objection_issues[i];
+		rc = row_author(
+		    ctx, o, "objections", k->resolved_by, &k->resolved_by_id);
+		k->has_resolved_by_id = k->resolved_by_id != 0;
+	}
+	return rc;
+}
+
 static crm_status
 row_followup_log(
     struct req_ctx *ctx, const Crm__V1__ImportRow *row, struct row_out *o)
@@ -189,6 +232,10 @@ row_followup_log(
 	if (found != CRM_NOT_FOUND) {
 		return found;
 	}
+	struct followup_import imp = { 0 };
+	if (row_followup_users(ctx, f, o, &imp) != CRM_OK) {
+		return CRM_OK; /* bad, and said so */
+	}
 	Crm__V1__Request sub = CRM__V1__REQUEST__INIT;
 	Crm__V1__FollowupLogRequest log = CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
 	Crm__V1__Response resp = CRM__V1__RESPONSE__INIT;
@@ -198,7 +245,7 @@ row_followup_log(
 	log.followup = f;
 	sub.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
 	sub.followup_log = &log;
-	crm_status rc = followup_log_as(ctx, &sub, &resp, 1);
+	crm_status rc = followup_log_as(ctx, &sub, &resp, &imp);
 	if (rc == CRM_OK) {
 		o->id = resp.followup->id;
 		/* Older than the customer's last contact: history only, and
@@ -235,6 +282,12 @@ row_purchase_add(
 	if (row_customer(ctx, row, p->customer_id, &cust) != CRM_OK) {
 		return bad(ctx, o, "customer", CRM_NOT_FOUND, NULL);
 	}
+	/* Its author (purchase_add takes created_by only from an import). */
+	if (row_author(ctx, o, "author", p->author, &p->created_by) !=
+	    CRM_OK) {
+		return CRM_OK; /* bad, and said so */
+	}
+	p->has_created_by = p->created_by != 0;
 	crm_status found = purchase_find(
 	    ctx, cust, p->bought_at, p->amount, p->product, &o->id);
 	if (found == CRM_OK) {

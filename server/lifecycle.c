@@ -139,6 +139,12 @@ lifecycle_won_purchase(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	const char *given = customer_trimmed(ctx, category);
 	const char *industry = customer_trimmed(ctx, c->industry);
 	p.category = (char *)(given ? given : industry ? industry : "deal");
+	/* A customer imported with its deal: the deal was its owner's, not
+	 * the importer's (purchase_add takes created_by from an import). */
+	if (ctx->importing && followup_id == 0 && c->owner_id != 0) {
+		p.has_created_by = 1;
+		p.created_by = c->owner_id;
+	}
 	crm_status rc = purchase_add(ctx, c, &p, followup_id, NULL);
 	if (rc != CRM_OK) {
 		ctx->field[0] =
@@ -280,13 +286,14 @@ began_at(struct req_ctx *ctx, const Crm__V1__Customer *c)
 }
 
 crm_status
-lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c)
+lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c, int64_t at)
 {
 	Crm__V1__StageChange h = CRM__V1__STAGE_CHANGE__INIT;
 	h.has_customer_id = h.has_happened_at = h.has_by_id = h.has_stage_to =
 	    1;
 	h.customer_id = c->id;
-	h.happened_at = c->stage == CRM__V1__STAGE__STAGE_LOST && c->lost_at
+	h.happened_at = at > 0 && at <= ctx->now ? at
+	                : c->stage == CRM__V1__STAGE__STAGE_LOST && c->lost_at
 	                    ? c->lost_at
 	                : c->stage == CRM__V1__STAGE__STAGE_WON && c->won_at
 	                    ? c->won_at
@@ -305,9 +312,11 @@ lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c)
 	if (rc == CRM_OK) {
 		rc = stats_on_stage(ctx, c, &h, seq);
 	}
+	/* Seed 000's 3 days, from when the risk was seen (an import's
+	 * stage_at), as for a stage change dated back. */
 	if (rc == CRM_OK && c->stage == CRM__V1__STAGE__STAGE_CHURN_RISK) {
-		rc = sla_start(
-		    ctx, c, CRM__V1__SLA_KIND__SLA_CHURN_CONTACT, NULL, NULL);
+		rc = sla_start_at(ctx, c, CRM__V1__SLA_KIND__SLA_CHURN_CONTACT,
+		    NULL, h.happened_at, NULL);
 	}
 	return rc;
 }
@@ -365,6 +374,40 @@ lifecycle_first_back(struct req_ctx *ctx, const Crm__V1__Customer *c)
 		rc = stats_stage_retime(ctx, c, seq, was, h->happened_at);
 	}
 	return rc;
+}
+
+crm_status
+lifecycle_stage_since(
+    struct req_ctx *ctx, const Crm__V1__Customer *c, int64_t *at)
+{
+	store_key p;
+	store_key_id(&p, c->id);
+	struct store_iter it;
+	*at = c->created_at;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_STAGE_HIST, p.b, 8, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen, n;
+	const void *v;
+	/* The last entry (the highest number) is the move to its stage;
+	 * an entry dated back may be older than the one before it. */
+	while (store_iter_next(&it, &key, &klen)) {
+		if (klen != 16 || !store_iter_data(&it, &v, &n)) {
+			continue;
+		}
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__StageChange *h = crm__v1__stage_change__unpack(
+		    &ctx->arena->allocator, n, v);
+		if (h != NULL && h->stage_to == c->stage) {
+			*at = h->happened_at;
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	store_iter_close(&it);
+	return CRM_OK;
 }
 
 /* The first entry of customer c's stage history, if it lacks one:

@@ -63,11 +63,21 @@ crm_status lifecycle_stage_apply(struct req_ctx *ctx, Crm__V1__Customer *c,
 
 /*
  * lifecycle_stage_first: the first entry of new customer c's stage
- * history (from no stage to c->stage, at its won or lost time if any,
- * else at its first contact when that is earlier than now: when it
- * began).
+ * history (from no stage to c->stage) at `at` (0, or later than now: at
+ * its won or lost time if any, else at its first contact when that is
+ * earlier than the write: when it began); a churn_risk customer's
+ * contact clock starts then.
  */
-crm_status lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c);
+crm_status lifecycle_stage_first(
+    struct req_ctx *ctx, Crm__V1__Customer *c, int64_t at);
+
+/*
+ * lifecycle_stage_since: *at, when customer c entered its stage: the
+ * time of the latest entry of its stage history that moved it there
+ * (none: its creation). Errors: those of the store.
+ */
+crm_status lifecycle_stage_since(
+    struct req_ctx *ctx, const Crm__V1__Customer *c, int64_t *at /* OUT */);
 
 /*
  * lifecycle_first_back: c's stage history begins no later than its first

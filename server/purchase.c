@@ -266,6 +266,9 @@ purchase_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	p->owner_id = c->owner_id;
 	p->team_id = c->team_id;
 	p->created_by = ctx->who ? ctx->who->user_id : 0;
+	if (ctx->importing && in->has_created_by && in->created_by != 0) {
+		p->created_by = in->created_by; /* import.c checked it */
+	}
 	p->created_at = ctx->now;
 	if (followup_id != 0) {
 		p->has_followup_id = 1;
@@ -291,6 +294,26 @@ purchase_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		*out = p;
 	}
 	return rc;
+}
+
+const char *
+purchase_deal_category(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	if (!c->has_deal_amount || c->deal_amount <= 0 || c->won_at == 0) {
+		return NULL;
+	}
+	uint64_t id = 0;
+	while (store_index_next(ctx->st, ctx->txn, DB_PURCH_CUST, c->id, id,
+	           &id) == CRM_OK) {
+		Crm__V1__Purchase *p;
+		size_t mark = crm_arena_mark(ctx->arena);
+		if (load(ctx, id, &p) == CRM_OK &&
+		    p->amount == c->deal_amount && p->bought_at == c->won_at) {
+			return p->category;
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return NULL;
 }
 
 crm_status

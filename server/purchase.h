@@ -50,6 +50,12 @@ crm_status purchase_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
     const Crm__V1__Purchase *in, uint64_t followup_id,
     Crm__V1__Purchase **out /* OUT */);
 
+/* purchase_deal_category: the category of the purchase customer c's won
+ * deal was recorded as (its amount, at its won time), or NULL. Borrowed;
+ * in ctx->arena. */
+const char *purchase_deal_category(
+    struct req_ctx *ctx, const Crm__V1__Customer *c);
+
 /* purchase_move: hang purchase id under customer to (a merge). */
 crm_status purchase_move(struct req_ctx *ctx, uint64_t id, uint64_t to);
 

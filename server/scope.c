@@ -119,6 +119,24 @@ scope_assignee(struct req_ctx *ctx, const Crm__V1__Customer *c,
 }
 
 crm_status
+scope_author(struct req_ctx *ctx, const char *login, uint64_t *id)
+{
+	if (ctx->who->role == CRM__V1__ROLE__ROLE_REP &&
+	    strcmp(login, ctx->who->login) != 0) {
+		return dispatch_fail(ctx, CRM_EPERM,
+		    "%s is not you: a rep imports their own records (a "
+		    "manager of the team, or an admin, imports others')",
+		    login);
+	}
+	Crm__Store__UserRecord *u;
+	crm_status rc = scope_user(ctx, login, &u);
+	if (rc == CRM_OK) {
+		*id = u->id;
+	}
+	return rc;
+}
+
+crm_status
 scope_new_owner(
     struct req_ctx *ctx, const char *login, Crm__Store__UserRecord **u)
 {

@@ -71,6 +71,19 @@ crm_status scope_assignee(struct req_ctx *ctx, const Crm__V1__Customer *c,
     const char *login, uint64_t dflt, uint64_t *id /* OUT */);
 
 /*
+ * scope_author: the user login names, as who made a record an import
+ * brings along (a follow-up's author, a purchase's, who resolved an
+ * objection or attached a file): an existing user, active or not (a rep
+ * who left still wrote their follow-ups), whose work ctx->who may see
+ * (scope_user): themselves, for a manager anyone of a team they manage,
+ * for an admin anyone. Errors: CRM_EPERM for a rep naming anyone else
+ * (a rep's records are their own), CRM_NOT_FOUND "no user 'LOGIN'" (an
+ * unknown login, and one out of a manager's reach alike).
+ */
+crm_status scope_author(
+    struct req_ctx *ctx, const char *login, uint64_t *id /* OUT */);
+
+/*
  * scope_new_owner: the user login names, to be given customers (customer
  * add --owner, customer assign) by ctx->who: themselves, or an active
  * user of a team they manage. Errors: CRM_NOT_FOUND (no active user),

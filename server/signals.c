@@ -118,9 +118,26 @@ signals_on_log(struct req_ctx *ctx, Crm__V1__Customer *c, Crm__V1__FollowUp *f,
 	f->has_no_answer = in->has_no_answer;
 	f->no_answer = in->no_answer;
 	crm_status rc = CRM_OK;
+	/* Raised at its follow-up's time (a follow-up logged later, or
+	 * imported, was still then); an imported one may come with how it
+	 * was resolved (objection_issues, checked by import.c). */
 	for (size_t i = 0; rc == CRM_OK && i < in->n_objections; i++) {
+		Crm__V1__SlaClock *k;
+		const Crm__V1__SlaClock *said =
+		    in->imported && i < in->n_objection_issues
+		        ? in->objection_issues[i]
+		        : NULL;
 		rc = sla_objection(
-		    ctx, c, in->objections[i], f->id, f->happened_at, NULL);
+		    ctx, c, in->objections[i], f->id, f->happened_at, &k);
+		if (rc == CRM_OK && said != NULL && said->stopped_at != 0) {
+			rc = sla_objection_resolved(ctx, k->id,
+			    said->resolution && *said->resolution
+			        ? said->resolution
+			        : "resolved",
+			    said->resolved_by_id ? said->resolved_by_id
+			                         : f->author_id,
+			    said->stopped_at);
+		}
 	}
 	/* An imported follow-up, or one older than c's last contact, is
 	 * history: it neither counts in nor breaks a streak of today's

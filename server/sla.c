@@ -278,10 +278,14 @@ stop_kinds(struct req_ctx *ctx, uint64_t customer_id, unsigned mask,
 		size_t mark = crm_arena_mark(ctx->arena);
 		rc = clock_load(ctx, id, &before);
 		/* A contact dated before a clock started does not answer
-		 * it (a back-dated entry of an older visit). */
+		 * it (a back-dated entry of an older visit), nor does an
+		 * imported one at the very time it started: the follow-up
+		 * whose stage change raised it (its customer came with the
+		 * stage, since then). */
 		if (rc == CRM_OK &&
 		    (!running(before) || !(mask & (1u << before->kind)) ||
-		        at < before->started_at)) {
+		        at < before->started_at ||
+		        (ctx->importing && at == before->started_at))) {
 			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
@@ -341,6 +345,29 @@ sla_objection(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		*out = k;
 	}
 	return rc;
+}
+
+crm_status
+sla_objection_resolved(struct req_ctx *ctx, uint64_t id,
+    const char *resolution, uint64_t by_id, int64_t at)
+{
+	Crm__V1__SlaClock *before, *k;
+	crm_status rc = clock_load(ctx, id, &before);
+	if (rc == CRM_OK) {
+		rc = clock_load(ctx, id, &k);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (k->kind != CRM__V1__SLA_KIND__SLA_OBJECTION || !running(k)) {
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "issue %" PRIu64 " is not an open objection", id);
+	}
+	k->resolution = (char *)resolution;
+	k->has_resolved_by_id = 1;
+	k->resolved_by_id = by_id;
+	return stop_clock_exact(ctx, before, k, 0,
+	    at >= k->started_at && at <= ctx->now ? at : ctx->now);
 }
 
 crm_status
@@ -968,6 +995,46 @@ commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c)
 	    c->closed_at > c->due_at) {
 		c->status = CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE;
 	}
+}
+
+void
+sla_commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c)
+{
+	commitment_fill(ctx, c);
+}
+
+crm_status
+sla_commitment_as_said(struct req_ctx *ctx, Crm__V1__Commitment *c,
+    int64_t made_at, int status, int64_t closed_at)
+{
+	Crm__V1__Commitment *before;
+	crm_status rc = commitment_load(ctx, c->id, &before);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	c->created_at = made_at > 0 && made_at < ctx->now ? made_at : ctx->now;
+	if (closed_at <= 0 || closed_at > ctx->now) {
+		closed_at = ctx->now;
+	}
+	switch (status) {
+	case CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT:
+	case CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE:
+		/* as commitment done decides it, at its own time */
+		c->status =
+		    closed_at > c->due_at
+		        ? CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE
+		        : CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT;
+		break;
+	case CRM__V1__COMMITMENT_STATUS__COMMITMENT_RELEASED:
+		c->status = CRM__V1__COMMITMENT_STATUS__COMMITMENT_RELEASED;
+		break;
+	default: /* open; broken is open past its due time */
+		closed_at = 0;
+		break;
+	}
+	c->has_closed_at = closed_at != 0;
+	c->closed_at = closed_at;
+	return commitment_put(ctx, before, c);
 }
 
 /* Seed 004 counts a promise delivered after its due time as a

@@ -84,6 +84,11 @@ crm_status sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
     uint64_t fu_id, const char *text, uint64_t owner_id, int64_t due,
     Crm__V1__Commitment **out /* OUT */);
 
+/* sla_commitment_fill: c as lists show it: customer and owner logins,
+ * and its status as it stands (open past due: broken; kept after its due
+ * time: kept late). */
+void sla_commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c);
+
 /* sla_objection: an objection (待解决问题) raised in follow-up fu_id (0:
  * none) at raised_at (the follow-up's time; 0 or later than now: now),
  * an open issue on customer c with no clock, owned by c's owner, until
@@ -91,6 +96,21 @@ crm_status sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
 crm_status sla_objection(struct req_ctx *ctx, const Crm__V1__Customer *c,
     const char *text, uint64_t fu_id, int64_t raised_at,
     Crm__V1__SlaClock **out /* OUT */);
+
+/* sla_objection_resolved: the open objection id was resolved at `at` (not
+ * before it was raised, nor after now: then now) by user by_id, saying
+ * resolution: an import carrying an exported objection's outcome. Errors:
+ * CRM_NOT_FOUND, CRM_EPRECOND (not an open objection). */
+crm_status sla_objection_resolved(struct req_ctx *ctx, uint64_t id,
+    const char *resolution, uint64_t by_id, int64_t at);
+
+/* sla_commitment_as_said: commitment c (just added from an imported
+ * follow-up) as the file says it stands: made at made_at, and closed at
+ * closed_at (0 or later than now: now) when status is kept, kept late
+ * (which of the two by its due time, as commitment done decides) or
+ * released; open otherwise. */
+crm_status sla_commitment_as_said(struct req_ctx *ctx, Crm__V1__Commitment *c,
+    int64_t made_at, int status, int64_t closed_at);
 
 /* sla_clock_load / sla_clock_put / sla_clock_fill: one clock record, by
  * id (CRM_NOT_FOUND), written with its indexes, display fields filled;
