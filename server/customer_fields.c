@@ -188,8 +188,8 @@ customer_fields_licence_clean(struct req_ctx *ctx, Crm__V1__Customer *c)
  * reason, a loss only with the stage lost; a deal with the stage won, or
  * with the time it was won (won_at) at any stage: a won customer keeps
  * its deal when it moves on (churn_risk, lost), and export writes it so.
- * stage_at, when it entered the stage, is not in the future; by default
- * its won or lost time, else now. */
+ * stage_at, when it entered the stage, is not in the future (none: see
+ * lifecycle_stage_first). */
 crm_status
 customer_fields_first_stage(struct req_ctx *ctx, Crm__V1__Customer *c)
 {
@@ -241,10 +241,6 @@ customer_fields_first_stage(struct req_ctx *ctx, Crm__V1__Customer *c)
 	if (won && (!c->has_won_at || c->won_at == 0)) {
 		c->has_won_at = 1;
 		c->won_at = dispatch_at(ctx);
-	}
-	if (!c->has_stage_at || c->stage_at == 0) {
-		c->has_stage_at = 1;
-		c->stage_at = lost ? c->lost_at : won ? c->won_at : ctx->now;
 	}
 	return CRM_OK;
 }

@@ -292,12 +292,14 @@ lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c, int64_t at)
 	h.has_customer_id = h.has_happened_at = h.has_by_id = h.has_stage_to =
 	    1;
 	h.customer_id = c->id;
-	h.happened_at = at > 0 && at <= ctx->now ? at
-	                : c->stage == CRM__V1__STAGE__STAGE_LOST && c->lost_at
-	                    ? c->lost_at
-	                : c->stage == CRM__V1__STAGE__STAGE_WON && c->won_at
-	                    ? c->won_at
-	                    : began_at(ctx, c);
+	/* Churn risk with no time said was seen when the record was made:
+	 * its 3-day clock starts then, not at a first contact long ago. */
+	h.happened_at =
+	    at > 0 && at <= ctx->now                               ? at
+	    : c->stage == CRM__V1__STAGE__STAGE_LOST && c->lost_at ? c->lost_at
+	    : c->stage == CRM__V1__STAGE__STAGE_WON && c->won_at   ? c->won_at
+	    : c->stage == CRM__V1__STAGE__STAGE_CHURN_RISK ? dispatch_at(ctx)
+	                                                   : began_at(ctx, c);
 	h.by_id = ctx->who->user_id;
 	h.stage_to = c->stage;
 	h.has_grade = c->has_grade;

@@ -64,9 +64,9 @@ crm_status lifecycle_stage_apply(struct req_ctx *ctx, Crm__V1__Customer *c,
 /*
  * lifecycle_stage_first: the first entry of new customer c's stage
  * history (from no stage to c->stage) at `at` (0, or later than now: at
- * its won or lost time if any, else at its first contact when that is
- * earlier than the write: when it began); a churn_risk customer's
- * contact clock starts then.
+ * its won or lost time if any; churn_risk: when the write was made;
+ * else at its first contact when that is earlier than the write: when
+ * it began); a churn_risk customer's contact clock starts then.
  */
 crm_status lifecycle_stage_first(
     struct req_ctx *ctx, Crm__V1__Customer *c, int64_t at);
