@@ -28,6 +28,8 @@
 #define BATCH_ROWS  CRM_IMPORT_BATCH_ROWS
 #define BATCH_BYTES (CRM_MAX_REQUEST - 4096) /* room for the envelope */
 #define MAX_BAD     100000                   /* bad rows remembered to print */
+#define STR_(x)     #x
+#define STR(x)      STR_(x)
 
 struct bad {
 	unsigned row;
@@ -473,6 +475,30 @@ missing(const Crm__V1__ImportRow *row)
 	return NULL;
 }
 
+/* What crm_validate says of a cell, in the words of a spreadsheet (its
+ * reasons speak of protocol fields and seconds). Borrowed. */
+static const char *
+cell_problem(const char *what)
+{
+	if (strstr(what, "one line") != NULL) {
+		return "a tab, line break or text direction control in a "
+		       "column that holds one line";
+	}
+	if (strstr(what, "before 2000-01-01") != NULL) {
+		return "a date before 2000-01-01 (dates from 2000 to 2099)";
+	}
+	if (strstr(what, "after 2100-01-01") != NULL) {
+		return "a date after 2099-12-31 (dates from 2000 to 2099)";
+	}
+	if (strcmp(what, "too long") == 0) {
+		return "too long (at most " STR(CRM_MAX_STRING) " bytes)";
+	}
+	if (strcmp(what, "too many items") == 0) {
+		return "too many items (at most " STR(CRM_MAX_REPEAT) ")";
+	}
+	return what;
+}
+
 static void
 use_row(struct import *im, char **f, size_t n, unsigned line, size_t nul)
 {
@@ -537,6 +563,17 @@ use_row(struct import *im, char **f, size_t n, unsigned line, size_t nul)
 				bad = true;
 			}
 		}
+	}
+	/* What crmd checks of every field before any handler (a tab or line
+	 * break in a one-line cell, a date before 2000): the same check
+	 * here names the row and column, where crmd would name the batch. */
+	if (!bad &&
+	    crm_validate_message(&row->base, why, sizeof(why)) != CRM_OK) {
+		char field[64];
+		crm_validate_field(why, field, sizeof(field));
+		add_bad(im, line, column_of(im, field),
+		    cell_problem(crm_validate_what(why)));
+		bad = true;
 	}
 	const char *need = bad ? NULL : missing(row);
 	if (need != NULL) {

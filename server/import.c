@@ -284,9 +284,47 @@ typedef crm_status (*row_fn)(
 /* The results of a batch, one slot per row, and their texts. */
 struct results {
 	Crm__V1__ImportResult *res;
-	char *msgs; /* MSG_MAX a row */
-	char *cols; /* 40 a row */
+	char *msgs;        /* MSG_MAX a row */
+	char *cols;        /* 40 a row */
+	unsigned char *ok; /* a row's fields passed check_row */
 };
+
+/* Row i's result: its row in the file, outcome out, message and column
+ * (copied). */
+static Crm__V1__ImportResult *
+set_result(struct results *rs, const Crm__V1__ImportRow *row, size_t i,
+    outcome out, const char *msg, const char *column)
+{
+	Crm__V1__ImportResult *r = &rs->res[i];
+	crm__v1__import_result__init(r);
+	r->has_row = r->has_outcome = 1;
+	r->row = row->has_row ? row->row : (uint32_t)(i + 1);
+	r->outcome = out;
+	char *m = rs->msgs + i * MSG_MAX, *c = rs->cols + i * 40;
+	snprintf(m, MSG_MAX, "%s", msg ? msg : "");
+	snprintf(c, 40, "%s", column ? column : "");
+	r->message = m;
+	r->column = c;
+	return r;
+}
+
+/*
+ * Row i's fields, as dispatch checks a request's (dispatch.h, step 6,
+ * leaves an import batch's rows to this): UTF-8, one-line fields, time
+ * ranges, lengths. A row that fails is BAD, its column the field at
+ * fault, and no handler reads it. Returns whether it passed.
+ */
+static int
+check_row(const Crm__V1__ImportRow *row, size_t i, struct results *rs)
+{
+	char why[256], field[40];
+	if (crm_validate_message(&row->base, why, sizeof(why)) == CRM_OK) {
+		return 1;
+	}
+	crm_validate_field(why, field, sizeof(field));
+	set_result(rs, row, i, BAD, crm_validate_what(why), field);
+	return 0;
+}
 
 /*
  * Row i in txn: its handler, then its result into rs. Returns CRM_OK, or
@@ -319,11 +357,11 @@ run_row(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRow *row,
 	} else if (row_rc != CRM_OK) {
 		rc = row_rc; /* map full, internal: the whole batch */
 	}
-	Crm__V1__ImportResult *r = &rs->res[i];
-	crm__v1__import_result__init(r);
-	r->has_row = r->has_outcome = 1;
-	r->row = row->has_row ? row->row : (uint32_t)(i + 1);
-	r->outcome = o.out;
+	Crm__V1__ImportResult *r = set_result(rs, row, i, o.out,
+	    o.out != ADDED ? ctx->msg
+	    : o.note       ? o.note
+	                   : "",
+	    o.column);
 	if (o.id != 0) {
 		r->has_id = 1;
 		r->id = o.id;
@@ -331,14 +369,13 @@ run_row(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRow *row,
 	if (o.out == ADDED && o.history_only) {
 		r->has_history_only = r->history_only = 1;
 	}
-	char *m = rs->msgs + i * MSG_MAX, *c = rs->cols + i * 40;
-	snprintf(m, MSG_MAX, "%s",
-	    o.out != ADDED ? ctx->msg
-	    : o.note       ? o.note
-	                   : "");
-	snprintf(c, 40, "%s", o.column ? o.column : "");
-	r->message = m;
-	r->column = c;
+	if (rc != CRM_OK) {
+		/* The batch fails: its message names the row in the file. */
+		char m[sizeof(ctx->msg)];
+		snprintf(m, sizeof(m), "%s",
+		    ctx->msg[0] ? ctx->msg : crm_strerror(rc));
+		dispatch_fail(ctx, rc, "row %u: %.480s", r->row, m);
+	}
 	crm_arena_release(ctx->arena, mark);
 	*added = rc == CRM_OK && o.out == ADDED;
 	return rc;
@@ -362,8 +399,8 @@ run_pass(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRequest *q,
 	crm_status rc = store_nested_begin(ctx->st, outer, batch);
 	for (size_t i = 0; i < q->n_rows && rc == CRM_OK; i++) {
 		int added = 0;
-		if (i == skip) {
-			continue;
+		if (i == skip || !rs->ok[i]) {
+			continue; /* its result is there already */
 		}
 		if (i < first_nested) {
 			rc = run_row(
@@ -387,7 +424,9 @@ run_pass(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRequest *q,
 		}
 	}
 	ctx->txn = outer;
-	ctx->msg[0] = '\0';
+	if (rc == CRM_OK) {
+		ctx->msg[0] = '\0'; /* else: the row that stopped the batch */
+	}
 	if (rc != CRM_OK && *batch != NULL) {
 		store_nested_abort(*batch);
 		*batch = NULL;
@@ -432,14 +471,18 @@ import_handle_batch(
 		crm_arena_alloc(ctx->arena, (q->n_rows + 1) * sizeof(*rs.res)),
 		crm_arena_alloc(ctx->arena, (q->n_rows + 1) * MSG_MAX),
 		crm_arena_alloc(ctx->arena, (q->n_rows + 1) * 40),
+		crm_arena_alloc(ctx->arena, q->n_rows + 1),
 	};
 	Crm__V1__ImportResult **resp_rows =
 	    crm_arena_alloc(ctx->arena, (q->n_rows + 1) * sizeof(*resp_rows));
 	if (out == NULL || rs.res == NULL || resp_rows == NULL ||
-	    rs.msgs == NULL || rs.cols == NULL) {
+	    rs.msgs == NULL || rs.cols == NULL || rs.ok == NULL) {
 		return CRM_TOO_BIG;
 	}
 	crm__v1__import_reply__init(out);
+	for (size_t i = 0; i < q->n_rows; i++) {
+		rs.ok[i] = (unsigned char)check_row(q->rows[i], i, &rs);
+	}
 	row_fn fn = kinds[kind];
 	MDB_txn *outer = ctx->txn, *batch = NULL;
 	size_t n = q->n_rows, k, again;
