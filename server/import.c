@@ -4,12 +4,13 @@
  * request it stands for (customer add, contact add, follow-up log,
  * purchase add), so it
  * passes the same checks and permissions; a bad row is undone alone
- * (import_handle_batch says how), and the batch as a whole
+ * (import_batch_run says how), and the batch as a whole
  * is kept only when no row was bad (or bad rows are to be skipped) and it
  * is not a dry run. Rows that exist already are found first and reported,
  * not written, which makes importing a file twice harmless. A follow-up
  * row older than its customer's last contact is added as history only,
  * and its result says so (history_only, the log's note as message).
+ * A dry run across batches (import_dry.c) runs each batch here too.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "customer.h"
 #include "followup.h"
 #include "handlers.h"
+#include "import.h"
 #include "purchase.h"
 
 #define MAX_ROWS CRM_IMPORT_BATCH_ROWS
@@ -445,8 +447,8 @@ run_pass(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRequest *q,
  * pass runs every row in its own transaction.
  */
 crm_status
-import_handle_batch(
-    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+import_batch_run(struct req_ctx *ctx, const Crm__V1__ImportRequest *q,
+    enum import_keep how, Crm__V1__ImportReply **reply)
 {
 	static const row_fn kinds[] = {
 		[CRM__V1__IMPORT_KIND__IMPORT_CUSTOMERS] = row_customer_add,
@@ -454,7 +456,6 @@ import_handle_batch(
 		[CRM__V1__IMPORT_KIND__IMPORT_FOLLOWUPS] = row_followup_log,
 		[CRM__V1__IMPORT_KIND__IMPORT_PURCHASES] = row_purchase_add,
 	};
-	const Crm__V1__ImportRequest *q = req->import_batch;
 	int kind = q->has_kind ? (int)q->kind : 0;
 	if (kind <= 0 || (size_t)kind >= sizeof(kinds) / sizeof(kinds[0])) {
 		return dispatch_fail_field(ctx, CRM_EINVAL,
@@ -486,6 +487,7 @@ import_handle_batch(
 	row_fn fn = kinds[kind];
 	MDB_txn *outer = ctx->txn, *batch = NULL;
 	size_t n = q->n_rows, k, again;
+	int changed = ctx->changed;
 	ctx->importing = 1;
 	crm_status rc = run_pass(ctx, fn, q, outer, &batch, n, n, &rs, &k);
 	if (rc == CRM_OK && k < n) {
@@ -509,7 +511,9 @@ import_handle_batch(
 		out->existing += r->outcome == EXISTS;
 		out->bad += r->outcome == BAD;
 	}
-	int keep = !q->dry_run && (out->bad == 0 || q->skip_bad);
+	int keep =
+	    how == IMPORT_KEEP_ADDED ||
+	    (how == IMPORT_KEEP_CHECKED && (out->bad == 0 || q->skip_bad));
 	if (keep) {
 		rc = store_nested_commit(batch);
 		if (rc != CRM_OK) {
@@ -517,11 +521,30 @@ import_handle_batch(
 		}
 	} else {
 		store_nested_abort(batch);
+		ctx->changed = changed; /* nothing of it stands */
 	}
 	out->results = resp_rows;
 	out->has_added = out->has_existing = out->has_bad = 1;
 	out->has_written = 1;
-	out->written = keep && out->added > 0;
+	out->written = how == IMPORT_KEEP_CHECKED && keep && out->added > 0;
+	*reply = out;
+	return CRM_OK;
+}
+
+crm_status
+import_handle_batch(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__ImportRequest *q = req->import_batch;
+	if (q->has_dry_run_id) {
+		return import_dry_handle(ctx, q, resp);
+	}
+	Crm__V1__ImportReply *out = NULL;
+	crm_status rc = import_batch_run(
+	    ctx, q, q->dry_run ? IMPORT_KEEP_NONE : IMPORT_KEEP_CHECKED, &out);
+	if (rc != CRM_OK) {
+		return rc;
+	}
 	resp->body_case = CRM__V1__RESPONSE__BODY_IMPORT_REPLY;
 	resp->import_reply = out;
 	return CRM_OK;

@@ -6,6 +6,8 @@
  * a name, a date before 2000) is that row's BAD result, named by its row
  * in the file and its field, and the batch's other rows go on; a NUL
  * byte, which refuses the whole batch, is named by its row in the file.
+ * A dry run across batches (kept parts, one run, each part fetched) sees
+ * the parts before it, and crmd refuses what it does not hold.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +22,10 @@ static int
 setup(void **state)
 {
 	(void)state;
+	setenv("CRM_TEST_DRY_RUN_ROWS", "600", 1); /* crm_limits.h */
 	crm_test_server_start(&srv);
 	assert_crm_ok(crm_test_login(&srv, "admin", "admin-pw"));
-	crm_test_add_people(&srv, "li", NULL);
+	crm_test_add_people(&srv, "li", "zhao", NULL);
 	crm_test_login_as(&srv, "li");
 	return 0;
 }
@@ -207,6 +210,147 @@ a_nul_byte_names_the_row_of_the_file(void **state)
 	free(buf);
 }
 
+/* ---------------------------------------------------- dry runs */
+
+/* A request of the dry run id: part (keep), parts (run) or fetch. */
+static Crm__V1__Response *
+dry(struct batch *b, const uint8_t *id, int part, int parts, int fetch)
+{
+	b->q.has_dry_run = b->q.dry_run = 1;
+	b->q.has_dry_run_id = 1;
+	b->q.dry_run_id.data = (uint8_t *)id;
+	b->q.dry_run_id.len = 16;
+	b->q.has_part = part >= 0;
+	b->q.part = part >= 0 ? (uint32_t)part : 0;
+	b->q.has_parts = parts >= 0;
+	b->q.parts = parts >= 0 ? (uint32_t)parts : 0;
+	b->q.has_fetch = b->q.fetch = fetch;
+	return crm_test_call(&srv, &b->req);
+}
+
+static crm_status
+dry_status(struct batch *b, const uint8_t *id, int part, int parts, int fetch)
+{
+	Crm__V1__Response *r = dry(b, id, part, parts, fetch);
+	crm_status rc = crm_wire_status(r);
+	crm__v1__response__free_unpacked(r, NULL);
+	return rc;
+}
+
+/* Two parts kept, run as one, fetched: the second sees the first (a name
+ * of the first is there already), and nothing is written. */
+static void
+a_dry_run_across_batches_sees_the_parts_before(void **state)
+{
+	(void)state;
+	static const char *const first[] = { "跨批甲", "跨批乙" };
+	static const char *const second[] = { "跨批丙", "跨批甲" };
+	uint8_t id[16];
+	struct batch b;
+	crm_wire_request_id(id);
+	customers(&b, first, 2, 1, 0);
+	Crm__V1__Response *r = dry(&b, id, 0, -1, 0);
+	assert_crm_ok(crm_wire_status(r));
+	assert_true(r->import_reply->kept);
+	assert_int_equal(r->import_reply->n_results, 0);
+	crm__v1__response__free_unpacked(r, NULL);
+	/* fetched before it ran: refused */
+	customers(&b, NULL, 0, 1, 0);
+	assert_crm_err(dry_status(&b, id, 0, -1, 1), CRM_EPRECOND);
+	customers(&b, second, 2, 1, 0);
+	b.rows[0].row = 4; /* the file's rows 4 and 5 */
+	b.rows[1].row = 5;
+	assert_crm_err(dry_status(&b, id, 2, -1, 0), CRM_EPRECOND);
+	assert_crm_ok(dry_status(&b, id, 1, -1, 0));
+	customers(&b, NULL, 0, 1, 0);
+	assert_crm_err(dry_status(&b, id, -1, 3, 0), CRM_EPRECOND);
+	r = dry(&b, id, -1, 2, 0);
+	assert_crm_ok(crm_wire_status(r));
+	assert_int_equal(r->import_reply->added, 3);
+	assert_int_equal(r->import_reply->existing, 1);
+	assert_false(r->import_reply->written);
+	crm__v1__response__free_unpacked(r, NULL);
+	r = dry(&b, id, 1, -1, 1);
+	assert_crm_ok(crm_wire_status(r));
+	const Crm__V1__ImportReply *ir = r->import_reply;
+	assert_int_equal(ir->n_results, 2);
+	assert_int_equal(
+	    result_of(ir, 4)->outcome, CRM__V1__IMPORT_RESULT__OUTCOME__ADDED);
+	assert_int_equal(result_of(ir, 5)->outcome,
+	    CRM__V1__IMPORT_RESULT__OUTCOME__EXISTS);
+	crm__v1__response__free_unpacked(r, NULL);
+	r = dry(&b, id, 0, -1, 1);
+	assert_crm_ok(crm_wire_status(r));
+	assert_int_equal(r->import_reply->added, 2);
+	assert_int_equal(result_of(r->import_reply, 2)->outcome,
+	    CRM__V1__IMPORT_RESULT__OUTCOME__ADDED);
+	crm__v1__response__free_unpacked(r, NULL);
+	/* a dry run wrote nothing */
+	Crm__V1__Request req;
+	Crm__V1__CustomerAddRequest a;
+	Crm__V1__Customer c;
+	crm_test_customer_add_init(&req, &a, &c, "跨批甲");
+	assert_crm_ok(crm_test_status(&srv, &req));
+}
+
+/* What crmd does not hold, another user's, a malformed id, too many
+ * rows (CRM_TEST_DRY_RUN_ROWS=600 here). */
+static void
+a_dry_run_crmd_does_not_hold_is_refused(void **state)
+{
+	(void)state;
+	static const char *const one[] = { "不在甲" };
+	uint8_t id[16], other[16];
+	struct batch b;
+	crm_wire_request_id(id);
+	crm_wire_request_id(other);
+	customers(&b, one, 1, 1, 0);
+	assert_crm_err(dry_status(&b, other, 1, -1, 0), CRM_EPRECOND);
+	assert_crm_ok(dry_status(&b, id, 0, -1, 0));
+	customers(&b, NULL, 0, 1, 0);
+	assert_crm_ok(dry_status(&b, id, -1, 1, 0));
+	/* another user does not see it */
+	crm_test_login_as(&srv, "zhao");
+	assert_crm_err(dry_status(&b, id, 0, -1, 1), CRM_EPRECOND);
+	crm_test_login_as(&srv, "li");
+	assert_crm_ok(dry_status(&b, id, 0, -1, 1));
+	/* a run dry run takes no more parts */
+	customers(&b, one, 1, 1, 0);
+	assert_crm_err(dry_status(&b, id, 1, -1, 0), CRM_EPRECOND);
+	/* an id of 5 bytes; a dry run without dry_run */
+	b.q.dry_run_id.len = 5;
+	assert_crm_err(crm_test_status(&srv, &b.req), CRM_EINVAL);
+	Crm__V1__Response *r = dry(&b, other, 0, -1, 0);
+	crm__v1__response__free_unpacked(r, NULL);
+	b.q.dry_run = 0;
+	assert_crm_err(crm_test_status(&srv, &b.req), CRM_EINVAL);
+	/* over the rows a dry run holds: two parts of 400 */
+	static char buf[400][32];
+	Crm__V1__ImportRow *rows = calloc(400, sizeof(*rows));
+	Crm__V1__ImportRow **rp = calloc(400, sizeof(*rp));
+	Crm__V1__Customer *cs = calloc(400, sizeof(*cs));
+	for (int i = 0; i < 400; i++) {
+		crm__v1__import_row__init(&rows[i]);
+		crm__v1__customer__init(&cs[i]);
+		snprintf(buf[i], sizeof(buf[i]), "上限%d", i);
+		cs[i].name = buf[i];
+		rows[i].customer = &cs[i];
+		rp[i] = &rows[i];
+	}
+	customers(&b, NULL, 0, 1, 0);
+	b.q.rows = rp;
+	b.q.n_rows = 400;
+	crm_wire_request_id(other);
+	assert_crm_ok(dry_status(&b, other, 0, -1, 0));
+	r = dry(&b, other, 1, -1, 0);
+	assert_int_equal(crm_wire_status(r), CRM_TOO_BIG);
+	assert_non_null(strstr(r->status->message, "at most 600 rows"));
+	crm__v1__response__free_unpacked(r, NULL);
+	free(rows);
+	free(rp);
+	free(cs);
+}
+
 int
 main(void)
 {
@@ -215,6 +359,9 @@ main(void)
 		    a_field_crmd_refuses_is_its_rows_result_not_the_batchs),
 		cmocka_unit_test(a_follow_up_dated_1999_is_its_rows_result),
 		cmocka_unit_test(a_nul_byte_names_the_row_of_the_file),
+		cmocka_unit_test(
+		    a_dry_run_across_batches_sees_the_parts_before),
+		cmocka_unit_test(a_dry_run_crmd_does_not_hold_is_refused),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
