@@ -332,12 +332,14 @@ check_row(const Crm__V1__ImportRow *row, size_t i, struct results *rs)
  * Row i in txn: its handler, then its result into rs. Returns CRM_OK, or
  * what stops the whole batch (map full, internal); *added says whether
  * the row was added. A row that was not added may have written part of
- * itself to txn, so txn is then the caller's to drop.
+ * itself to txn, so txn is then the caller's to drop, unless *clean: it
+ * wrote nothing (found there already, or refused before any write).
  */
 static crm_status
 run_row(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRow *row,
-    size_t i, MDB_txn *txn, struct results *rs, int *added)
+    size_t i, MDB_txn *txn, struct results *rs, int *added, int *clean)
 {
+	unsigned long writes = store_writes;
 	struct row_out o = { ADDED, NULL, 0, NULL, 0 };
 	size_t mark = crm_arena_mark(ctx->arena);
 	crm_status rc = CRM_OK;
@@ -380,17 +382,19 @@ run_row(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRow *row,
 	}
 	crm_arena_release(ctx->arena, mark);
 	*added = rc == CRM_OK && o.out == ADDED;
+	*clean = store_writes == writes;
 	return rc;
 }
 
 /*
  * One pass over the rows in a new transaction *batch under outer. Rows
  * before first_nested run in *batch directly; a row among them that is
- * not added ends the pass (*stopped_at: its index; n_rows when none
- * did), and *batch may then hold part of it. Row `skip` is left out (its
- * result is the one a pass before gave it). Rows from first_nested on
- * run each in a transaction of its own under *batch, kept only when the
- * row is added, so a bad row is undone alone.
+ * not added and wrote something ends the pass (*stopped_at: its index;
+ * n_rows when none did), and *batch may then hold part of it (one that
+ * wrote nothing, say there already, needs no undoing: the pass goes on).
+ * Row `skip` is left out (its result is the one a pass before gave it).
+ * Rows from first_nested on run each in a transaction of its own under
+ * *batch, kept only when the row is added, so a bad row is undone alone.
  */
 static crm_status
 run_pass(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRequest *q,
@@ -400,14 +404,14 @@ run_pass(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRequest *q,
 	*stopped_at = q->n_rows;
 	crm_status rc = store_nested_begin(ctx->st, outer, batch);
 	for (size_t i = 0; i < q->n_rows && rc == CRM_OK; i++) {
-		int added = 0;
+		int added = 0, clean = 0;
 		if (i == skip || !rs->ok[i]) {
 			continue; /* its result is there already */
 		}
 		if (i < first_nested) {
-			rc = run_row(
-			    ctx, fn, q->rows[i], i, *batch, rs, &added);
-			if (rc == CRM_OK && !added) {
+			rc = run_row(ctx, fn, q->rows[i], i, *batch, rs,
+			    &added, &clean);
+			if (rc == CRM_OK && !added && !clean) {
 				*stopped_at = i;
 				break;
 			}
@@ -418,7 +422,7 @@ run_pass(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRequest *q,
 		if (rc != CRM_OK) {
 			break;
 		}
-		rc = run_row(ctx, fn, q->rows[i], i, one, rs, &added);
+		rc = run_row(ctx, fn, q->rows[i], i, one, rs, &added, &clean);
 		if (added) {
 			rc = store_nested_commit(one);
 		} else {
@@ -441,10 +445,12 @@ run_pass(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRequest *q,
  * LMDB's costs two large allocations and a copy of each page it touches,
  * too much for every row. A row that is not added (bad, or there
  * already) may have written part of itself, so the first such row k
- * makes the pass start again: rows before k directly (they were added),
- * k left out with its result, and each row after k in a transaction of
- * its own. Should a row before k not be added the second time, a third
- * pass runs every row in its own transaction.
+ * that wrote something makes the pass start again: rows before k
+ * directly (they were added, or wrote nothing), k left out with its
+ * result, and each row after k in a transaction of its own. Should a row
+ * before k do otherwise the second time, a third pass runs every row in
+ * its own transaction. (A row there already writes nothing: a file
+ * imported again, or dry-run, runs in one pass.)
  */
 crm_status
 import_batch_run(struct req_ctx *ctx, const Crm__V1__ImportRequest *q,
