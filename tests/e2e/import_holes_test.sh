@@ -3,7 +3,8 @@
 # `crm import` and `crm < script` on a real crmd: a control character is
 # one bad row with its row number (the other rows import with --skip-bad),
 # also a tab, line break or bidi control in a one-line cell and a date
-# crmd refuses (before 2000), never the whole import as a batch's "rows[1]";
+# crmd refuses (before 2000), never the whole import as a batch's "rows[1]"
+# (nor a calendar file's day as "days[1]");
 # a NUL byte is an error naming the row (in a script, the line), never a
 # cell or line silently cut; negative amounts are refused in every kind;
 # --dry-run finds a row that is twice in one file, also across batches.
@@ -65,6 +66,14 @@ hasnt "no batch index" "rows["
 run "$CRM" -c "import followups $H/y2k.csv --skip-bad"
 exit_is 0 "--skip-bad imports the other follow-up"
 has "one added, one bad" "imported: 1 added, 0 already there, 1 bad (skipped)"
+
+# -- the same in a calendar file (all or nothing): named by its line, not
+#    as the request's "days[1]"
+printf 'date,kind,name\n2027-01-01,holiday,元旦\n2027-02-11,holiday,"春\t节"\n' >"$H/cal.csv"
+run "$CRM" -c "calendar import $H/cal.csv"
+exit_is 1 "a calendar day named with a tab: refused"
+has "named by its line" "line 3: the name of 2027-02-11: "
+hasnt "not by its index" "days["
 
 # -- a NUL byte in a cell is an error naming the row, not a cut cell
 printf 'name,industry,owner\n丁公司,化\000工,li\n' >"$H/nul.csv"
