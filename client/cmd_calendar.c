@@ -191,6 +191,18 @@ take_row(struct days *ds, const char *path, unsigned line, struct rec *r)
 	d->has_kind = 1;
 	d->kind = (Crm__V1__DayKind)kind;
 	d->name = crm_xstrdup(r->n == 3 ? r->f[2] : "");
+	/* What crmd refuses in any request (a control character, or a tab
+	 * or line break in the one-line name): named by its line here, not
+	 * by its index in the request (calendar_import.days[3].name). */
+	char why[256], field[32];
+	if (crm_validate_message(&d->base, why, sizeof(why)) != CRM_OK) {
+		crm_validate_field(why, field, sizeof(field));
+		row_error(ds, path, line, "the %s of %s: %s", field, date,
+		    crm_validate_what(why));
+		free(d->date);
+		free(d->name);
+		return;
+	}
 	ds->p[ds->n] = d;
 	ds->n++;
 }

@@ -4,15 +4,18 @@
  * (CSV in UTF-8, GB18030 or UTF-16, or an .xlsx's first sheet: decoded to
  * UTF-8 lines by file_decode.c) is read with libcsv (quotes, embedded
  * newlines) in two passes. The check pass maps every row (import_map.c),
- * collects what the shell can see is wrong (a bad date, enum word or amount)
- * and asks the server to check the rest in dry-run batches (duplicates,
- * unknown owners and customers). Only when no row is bad, or --skip-bad is
- * given, does the second pass send the same batches for real; so a file with a
- * bad row writes nothing at all. Batches hold at most 500 rows and stay under
- * the server's request size; row numbers are the file's line numbers
- * (a workbook's: the sheet's rows). Follow-up rows the server added as
- * history only (older than the customer's last contact) are counted and
- * listed with its note.
+ * collects what the shell can see is wrong (a bad date, enum word or amount,
+ * a field crmd refuses in any request) and asks the server to check the rest
+ * (duplicates, unknown owners and customers) in one dry run across its
+ * batches, which sees each row after the rows before it as the import will
+ * (import_dry.c on the server; a file over CRM_IMPORT_DRY_RUN_ROWS rows in
+ * several, and --dry-run says from which row it estimates). Only when no row
+ * is bad, or --skip-bad is given, does the second pass send the same batches
+ * for real; so a file with a bad row writes nothing at all. Batches hold at
+ * most 500 rows and stay under the server's request size; row numbers are
+ * the file's line numbers (a workbook's: the sheet's rows). Follow-up rows
+ * the server added as history only (older than the customer's last
+ * contact) are counted and listed with its note.
  */
 #include <csv.h>
 #include <stdio.h>
@@ -28,12 +31,21 @@
 #define BATCH_ROWS  CRM_IMPORT_BATCH_ROWS
 #define BATCH_BYTES (CRM_MAX_REQUEST - 4096) /* room for the envelope */
 #define MAX_BAD     100000                   /* bad rows remembered to print */
+#define STR_(x)     #x
+#define STR(x)      STR_(x)
 
 struct bad {
 	unsigned row;
 	size_t seq; /* keeps the order of one row's problems */
 	char *column;
 	char *why;
+};
+
+/* A row met in the check pass: its key hash (0: a free slot) and the dry
+ * run (window) it was in. */
+struct seen {
+	uint64_t h;
+	unsigned window;
 };
 
 struct import {
@@ -72,9 +84,22 @@ struct import {
 	crm_status rc; /* why stop */
 	bool partial;  /* the write pass stopped after writing something */
 
+	/* The check pass is one dry run across batches (crm.proto's
+	 * ImportRequest): its batches are parts crmd keeps, then runs in
+	 * order, then answers part by part; a file longer than a dry run
+	 * holds (CRM_IMPORT_DRY_RUN_ROWS) is checked in several. */
+	uint8_t dry_id[CRM_REQUEST_ID_LEN];
+	unsigned part;     /* parts sent of the dry run */
+	unsigned dry_rows; /* and their rows */
+	unsigned window;   /* dry runs finished (or batches, per_batch) */
+	bool per_batch;    /* crmd answered a batch alone (an older one) */
+	unsigned estimate_from; /* the first row checked without all rows
+	                         * before it (a later dry run or batch); 0 */
+
 	/* rows met so far in the check pass, by key hash (open addressing):
-	 * a row twice in one file is found even across batches */
-	uint64_t *seen;
+	 * a row twice in one file is found across dry runs too (within one,
+	 * crmd finds it) */
+	struct seen *seen;
 	size_t nseen, seencap;
 };
 
@@ -190,36 +215,32 @@ free_batch(struct import *im)
 	im->nrows = im->bytes = 0;
 }
 
-static void
-send_batch(struct import *im)
+/* Send body as an import request: its reply (*resp, the caller frees
+ * it), or NULL with the import stopped. */
+static const Crm__V1__ImportReply *
+call(struct import *im, Crm__V1__ImportRequest *body, Crm__V1__Response **resp)
 {
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__ImportRequest body = CRM__V1__IMPORT_REQUEST__INIT;
-	Crm__V1__Response *resp = NULL;
-
-	if (im->nrows == 0 || im->stop) {
-		free_batch(im);
-		return;
-	}
-	body.has_kind = 1;
-	body.kind = (Crm__V1__ImportKind)im->kind;
-	body.n_rows = im->nrows;
-	body.rows = im->rows;
-	body.has_dry_run = body.has_skip_bad = 1;
-	body.dry_run = !im->write;
-	body.skip_bad = im->write && im->skip_bad;
+	body->has_kind = 1;
+	body->kind = (Crm__V1__ImportKind)im->kind;
 	req.body_case = CRM__V1__REQUEST__BODY_IMPORT_BATCH;
-	req.import_batch = &body;
+	req.import_batch = body;
+	*resp = NULL;
 	crm_status rc = cmd_expect(
-	    im->ctx, &req, CRM__V1__RESPONSE__BODY_IMPORT_REPLY, &resp);
+	    im->ctx, &req, CRM__V1__RESPONSE__BODY_IMPORT_REPLY, resp);
 	if (rc != CRM_OK) {
 		im->stop = true;
 		im->rc = rc;
 		im->partial = im->write && im->added > 0;
-		free_batch(im);
-		return;
+		return NULL;
 	}
-	const Crm__V1__ImportReply *r = resp->import_reply;
+	return (*resp)->import_reply;
+}
+
+/* Count the reply of a batch: written, or a dry run's part. */
+static void
+take_reply(struct import *im, const Crm__V1__ImportReply *r)
+{
 	unsigned added = 0, existing = 0, bad = 0, proposed = 0, hist = 0;
 	for (size_t i = 0; i < r->n_results; i++) {
 		const Crm__V1__ImportResult *x = r->results[i];
@@ -262,7 +283,97 @@ send_batch(struct import *im)
 	im->added += added;
 	im->existing += existing;
 	im->bad_rows += bad;
+}
+
+/* The dry run of the check pass, when it has parts: crmd runs them all
+ * in order, then each part's reply is counted. The next batch starts
+ * another dry run (a new id). */
+static void
+finish_dry_run(struct import *im)
+{
+	Crm__V1__ImportRequest body = CRM__V1__IMPORT_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+	unsigned parts = im->part, rows = im->dry_rows;
+	if (parts == 0 || im->stop) {
+		return;
+	}
+	im->part = im->dry_rows = 0;
+	im->window++;
+	body.has_dry_run = body.dry_run = 1;
+	body.has_dry_run_id = 1;
+	body.dry_run_id.data = im->dry_id;
+	body.dry_run_id.len = sizeof(im->dry_id);
+	body.has_parts = 1;
+	body.parts = parts;
+	/* The run takes the rows' time (0.1 ms a row in a release build,
+	 * a few in a sanitizer's): more than a request's usual deadline. */
+	int was = conn_timeout(im->ctx->conn);
+	conn_set_timeout(im->ctx->conn, was + 10 * (int)rows);
+	const Crm__V1__ImportReply *ran = call(im, &body, &resp);
+	conn_set_timeout(im->ctx->conn, was);
+	if (ran == NULL) {
+		return;
+	}
 	crm__v1__response__free_unpacked(resp, NULL);
+	body.has_parts = 0;
+	body.has_fetch = body.fetch = body.has_part = 1;
+	for (unsigned j = 0; j < parts && !im->stop; j++) {
+		body.part = j;
+		const Crm__V1__ImportReply *r = call(im, &body, &resp);
+		if (r != NULL) {
+			take_reply(im, r);
+			crm__v1__response__free_unpacked(resp, NULL);
+		}
+	}
+}
+
+/*
+ * Send the batch: in the write pass, for real; in the check pass, as the
+ * next part of the dry run (crmd keeps it, finish_dry_run has its
+ * results), or, to a crmd that answers it alone, as a dry run of the
+ * batch alone.
+ */
+static void
+send_batch(struct import *im)
+{
+	Crm__V1__ImportRequest body = CRM__V1__IMPORT_REQUEST__INIT;
+	Crm__V1__Response *resp = NULL;
+
+	if (im->nrows == 0 || im->stop) {
+		free_batch(im);
+		return;
+	}
+	body.n_rows = im->nrows;
+	body.rows = im->rows;
+	body.has_dry_run = body.has_skip_bad = 1;
+	body.dry_run = !im->write;
+	body.skip_bad = im->write && im->skip_bad;
+	bool part = !im->write && !im->per_batch;
+	if (part) {
+		if (im->part == 0) {
+			crm_wire_request_id(im->dry_id);
+		}
+		body.has_dry_run_id = body.has_part = 1;
+		body.dry_run_id.data = im->dry_id;
+		body.dry_run_id.len = sizeof(im->dry_id);
+		body.part = im->part;
+	}
+	const Crm__V1__ImportReply *r = call(im, &body, &resp);
+	if (r != NULL && part && r->kept) {
+		im->part++;
+		im->dry_rows += (unsigned)im->nrows;
+	} else if (r != NULL) {
+		if (part) {
+			/* A crmd before dry runs across batches: this batch
+			 * was checked alone, and so will the next be. */
+			im->per_batch = true;
+		}
+		take_reply(im, r);
+		im->window += !im->write;
+	}
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
 	free_batch(im);
 }
 
@@ -324,21 +435,22 @@ row_hash(const Crm__V1__ImportRow *row)
 	return h;
 }
 
-/* Whether a row with hash h was met before in this pass; remembers it. */
+/* Whether a row with hash h was met in an earlier dry run (or batch,
+ * per_batch) of this pass; remembers it with the current one. */
 static bool
-seen_before(struct import *im, uint64_t h)
+seen_earlier(struct import *im, uint64_t h)
 {
 	h |= 1; /* 0 marks a free slot */
 	if (2 * (im->nseen + 1) > im->seencap) {
 		size_t cap = im->seencap ? 2 * im->seencap : 1024;
-		uint64_t *t = crm_xcalloc(cap, sizeof(*t));
+		struct seen *t = crm_xcalloc(cap, sizeof(*t));
 		for (size_t i = 0; i < im->seencap; i++) {
-			uint64_t x = im->seen[i];
-			size_t j = (size_t)(x % cap);
-			while (x != 0 && t[j] != 0) {
+			struct seen x = im->seen[i];
+			size_t j = (size_t)(x.h % cap);
+			while (x.h != 0 && t[j].h != 0) {
 				j = (j + 1) % cap;
 			}
-			if (x != 0) {
+			if (x.h != 0) {
 				t[j] = x;
 			}
 		}
@@ -347,13 +459,14 @@ seen_before(struct import *im, uint64_t h)
 		im->seencap = cap;
 	}
 	size_t j = (size_t)(h % im->seencap);
-	while (im->seen[j] != 0) {
-		if (im->seen[j] == h) {
-			return true;
+	while (im->seen[j].h != 0) {
+		if (im->seen[j].h == h) {
+			return im->seen[j].window < im->window;
 		}
 		j = (j + 1) % im->seencap;
 	}
-	im->seen[j] = h;
+	im->seen[j].h = h;
+	im->seen[j].window = im->window;
 	im->nseen++;
 	return false;
 }
@@ -473,6 +586,30 @@ missing(const Crm__V1__ImportRow *row)
 	return NULL;
 }
 
+/* What crm_validate says of a cell, in the words of a spreadsheet (its
+ * reasons speak of protocol fields and seconds). Borrowed. */
+static const char *
+cell_problem(const char *what)
+{
+	if (strstr(what, "one line") != NULL) {
+		return "a tab, line break or text direction control in a "
+		       "column that holds one line";
+	}
+	if (strstr(what, "before 2000-01-01") != NULL) {
+		return "a date before 2000-01-01 (dates from 2000 to 2099)";
+	}
+	if (strstr(what, "after 2100-01-01") != NULL) {
+		return "a date after 2099-12-31 (dates from 2000 to 2099)";
+	}
+	if (strcmp(what, "too long") == 0) {
+		return "too long (at most " STR(CRM_MAX_STRING) " bytes)";
+	}
+	if (strcmp(what, "too many items") == 0) {
+		return "too many items (at most " STR(CRM_MAX_REPEAT) ")";
+	}
+	return what;
+}
+
 static void
 use_row(struct import *im, char **f, size_t n, unsigned line, size_t nul)
 {
@@ -538,6 +675,17 @@ use_row(struct import *im, char **f, size_t n, unsigned line, size_t nul)
 			}
 		}
 	}
+	/* What crmd checks of every field before any handler (a tab or line
+	 * break in a one-line cell, a date before 2000): the same check
+	 * here names the row and column, where crmd would name the batch. */
+	if (!bad &&
+	    crm_validate_message(&row->base, why, sizeof(why)) != CRM_OK) {
+		char field[64];
+		crm_validate_field(why, field, sizeof(field));
+		add_bad(im, line, column_of(im, field),
+		    cell_problem(crm_validate_what(why)));
+		bad = true;
+	}
 	const char *need = bad ? NULL : missing(row);
 	if (need != NULL) {
 		add_bad(im, line, column_of(im, need), "is empty");
@@ -556,15 +704,29 @@ use_row(struct import *im, char **f, size_t n, unsigned line, size_t nul)
 		crm__v1__import_row__free_unpacked(row, NULL);
 		return;
 	}
-	if (!im->write && seen_before(im, row_hash(row))) {
-		/* The write pass finds it there once the first is written;
-		 * the check pass's batches are not kept, so count it here. */
+	/* A dry run's part holds no more rows than the dry run (a test
+	 * build's may hold fewer than a batch). */
+	unsigned most = im->write ? BATCH_ROWS : crm_import_dry_run_rows();
+	if (im->nrows >= BATCH_ROWS || im->nrows >= most ||
+	    im->bytes + size > BATCH_BYTES) {
+		send_batch(im);
+	}
+	if (!im->write && im->nrows == 0 && im->part > 0 &&
+	    im->dry_rows + (BATCH_ROWS < most ? BATCH_ROWS : most) > most) {
+		/* The dry run is full: this batch starts another, which sees
+		 * nothing of this one (said with the counts). */
+		finish_dry_run(im);
+	}
+	if (!im->write && im->window > 0 && im->estimate_from == 0) {
+		im->estimate_from = line;
+	}
+	if (!im->write && seen_earlier(im, row_hash(row))) {
+		/* Met in an earlier dry run, which this one does not see:
+		 * the write pass finds it there once the first is written.
+		 * (Within one dry run crmd finds it.) */
 		im->existing++;
 		crm__v1__import_row__free_unpacked(row, NULL);
 		return;
-	}
-	if (im->nrows == BATCH_ROWS || im->bytes + size > BATCH_BYTES) {
-		send_batch(im);
 	}
 	if (im->nrows == 0) {
 		im->rows =
@@ -774,6 +936,9 @@ read_file(struct import *im, const char *label)
 	}
 	if (rc == CRM_OK && !im->stop) {
 		send_batch(im);
+		if (!im->write) {
+			finish_dry_run(im);
+		}
 	}
 	progress_free(bar);
 	csv_free(&p);
@@ -803,6 +968,15 @@ outcome_json(const struct import *im, bool dry_run)
 	json_object_set_new(
 	    j, "encoding", json_string(file_decode_name(im->file)));
 	json_object_set_new(j, "dry_run", json_boolean(dry_run));
+	if (dry_run) {
+		/* exact: the counts are what the import will do */
+		json_object_set_new(
+		    j, "exact", json_boolean(im->estimate_from == 0));
+		if (im->estimate_from != 0) {
+			json_object_set_new(j, "estimated_from_row",
+			    json_integer(im->estimate_from));
+		}
+	}
 	json_object_set_new(j, "added", json_integer(im->added));
 	json_object_set_new(j, "existing", json_integer(im->existing));
 	json_object_set_new(j, "bad", json_integer(im->bad_rows));
@@ -829,6 +1003,34 @@ outcome_json(const struct import *im, bool dry_run)
 	json_object_set_new(
 	    j, "not_carried", json_string(import_map_not_carried(im->kind)));
 	return j;
+}
+
+/* A dry run's counts are exact: what the import will do. Past what one
+ * dry run holds, or from a crmd that checks a batch alone, the rows
+ * after the first part did not see the rows before it: said plainly,
+ * into note (size n); false when exact. */
+static bool
+estimate_note(const struct import *im, char *note, size_t n)
+{
+	if (im->estimate_from == 0) {
+		return false;
+	}
+	if (im->per_batch) {
+		snprintf(note, n,
+		    "note: this crmd checks a dry run %d rows at a time: from "
+		    "row %u on, rows were checked without the rows of the "
+		    "batches before them, so the counts are estimates (the "
+		    "import itself sees every row before)",
+		    CRM_IMPORT_BATCH_ROWS, im->estimate_from);
+		return true;
+	}
+	snprintf(note, n,
+	    "note: a dry run checks at most %u rows as one: from row %u on, "
+	    "rows were checked without the rows of the parts before them, "
+	    "so the counts are estimates (the import itself sees every row "
+	    "before)",
+	    crm_import_dry_run_rows(), im->estimate_from);
+	return true;
 }
 
 /* The follow-up rows added as history only: how many, then each row
@@ -1002,6 +1204,11 @@ cmd_import_file(
 			    "%u grade%s would be proposed to your manager",
 			    im.proposed, im.proposed == 1 ? "" : "s");
 		}
+		char note[512];
+		bool estimated = estimate_note(&im, note, sizeof(note));
+		if (estimated) {
+			render_text(out, "%s", note);
+		}
 		history_table(&im, out, true);
 		bad_table(&im, out);
 		render_set_json(out, outcome_json(&im, true));
@@ -1017,6 +1224,9 @@ cmd_import_file(
 			    "dry run: %u would be added, %u already there, "
 			    "%u bad\n",
 			    im.added, im.existing, im.bad_rows);
+			if (estimated) {
+				fprintf(stderr, "%s\n", note);
+			}
 			rc = CRM_EINVAL;
 		}
 		goto out;

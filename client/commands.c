@@ -417,7 +417,8 @@ static const struct cmd_opt policy_pool_opts[] = {
 
 static const struct cmd_opt import_opts[] = {
 	{ "--dry-run", NULL, false, NULL,
-	    "check every row and say what would happen; write nothing" },
+	    "check every row and say what the import would do, each row "
+	    "after the rows before it (up to 10,000 rows); write nothing" },
 	{ "--skip-bad", NULL, false, NULL,
 	    "import the good rows even when some are bad" },
 	{ NULL, NULL, false, NULL, NULL },

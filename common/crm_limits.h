@@ -20,8 +20,16 @@
 #define CRM_CALENDAR_IMPORT_DAYS 500
 #define CRM_CALENDAR_NAME_MAX    64
 
-/* import: rows in one ImportBatch request. */
-#define CRM_IMPORT_BATCH_ROWS 500
+/* import: rows in one ImportBatch request; rows of a dry run across
+ * batches (ImportRequest.dry_run_id), which crmd runs in one transaction
+ * while other writes wait: a larger file is dry-run in parts this long. */
+#define CRM_IMPORT_BATCH_ROWS   500
+#define CRM_IMPORT_DRY_RUN_ROWS 10000
+/* crm_import_dry_run_rows: CRM_IMPORT_DRY_RUN_ROWS, or in a test build
+ * (CRM_TEST_HOOKS) CRM_TEST_DRY_RUN_ROWS when set: crm and crmd read the
+ * same, so a test checks a file longer than a dry run with a few hundred
+ * rows. */
+unsigned crm_import_dry_run_rows(void);
 
 /* Page sizes: the default (the shell asks for it) or the most a page
  * holds (the shell refuses a larger --limit). */

@@ -300,6 +300,37 @@ crm_validate_message(const ProtobufCMessage *m, char *why, size_t whylen)
 	return walk(m, why, whylen, "", 0);
 }
 
+const char *
+crm_validate_what(const char *why)
+{
+	const char *colon = strstr(why, ": ");
+	return colon != NULL ? colon + 2 : why;
+}
+
+void
+crm_validate_field(const char *why, char *field, size_t n)
+{
+	const char *end = strstr(why, ": ");
+	const char *start = why;
+	if (n == 0) {
+		return;
+	}
+	field[0] = '\0';
+	if (end == NULL) {
+		return;
+	}
+	for (const char *p = why; p < end; p++) {
+		if (*p == '.') {
+			start = p + 1;
+		}
+	}
+	size_t len = 0;
+	while (start + len < end && start[len] != '[') {
+		len++;
+	}
+	snprintf(field, n, "%.*s", (int)len, start);
+}
+
 crm_status
 crm_validate_phone(const char *s)
 {

@@ -52,6 +52,18 @@ crm_status crm_validate_time(crm_time_kind kind, int64_t v);
 crm_status crm_validate_message(
     const ProtobufCMessage *m, char *why, size_t whylen);
 
+/*
+ * crm_validate_field: the field a reason of crm_validate_message names,
+ * without the path before it or an item's index ("customer.tags[1]: too
+ * long" gives "tags"), into field (size n); "" when it names none. With
+ * crm_validate_what, a check of one part of a request (an import row)
+ * names its column and says why without the protocol's path.
+ */
+void crm_validate_field(const char *why, char *field, size_t n);
+/* crm_validate_what: the reason of why without its path ("too long").
+ * Borrowed: points into why. */
+const char *crm_validate_what(const char *why);
+
 /* crm_validate_text: the string rule above for one NUL-terminated string. */
 crm_status crm_validate_text(const char *s, size_t max_bytes);
 

@@ -9,6 +9,9 @@
  *   5. no NUL byte inside a string          (INVALID_ARGUMENT)
  *   6. field validation (UTF-8, enums, lengths, time ranges)
  *                                           (INVALID_ARGUMENT)
+ *      An import batch's rows are checked the same way one by one by
+ *      the import handler before it reads them: a bad row is that row's
+ *      result (named by its row in the file), not the batch's refusal.
  *   7. the request id: 16 bytes, required by a write  (INVALID_ARGUMENT)
  *   8. session                              (UNAUTHENTICATED)
  *   9. role                                 (PERMISSION_DENIED)

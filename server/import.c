@@ -4,12 +4,13 @@
  * request it stands for (customer add, contact add, follow-up log,
  * purchase add), so it
  * passes the same checks and permissions; a bad row is undone alone
- * (import_handle_batch says how), and the batch as a whole
+ * (import_batch_run says how), and the batch as a whole
  * is kept only when no row was bad (or bad rows are to be skipped) and it
  * is not a dry run. Rows that exist already are found first and reported,
  * not written, which makes importing a file twice harmless. A follow-up
  * row older than its customer's last contact is added as history only,
  * and its result says so (history_only, the log's note as message).
+ * A dry run across batches (import_dry.c) runs each batch here too.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "customer.h"
 #include "followup.h"
 #include "handlers.h"
+#include "import.h"
 #include "purchase.h"
 #include "scope.h"
 
@@ -337,20 +339,60 @@ typedef crm_status (*row_fn)(
 /* The results of a batch, one slot per row, and their texts. */
 struct results {
 	Crm__V1__ImportResult *res;
-	char *msgs; /* MSG_MAX a row */
-	char *cols; /* 40 a row */
+	char *msgs;        /* MSG_MAX a row */
+	char *cols;        /* 40 a row */
+	unsigned char *ok; /* a row's fields passed check_row */
 };
+
+/* Row i's result: its row in the file, outcome out, message and column
+ * (copied). */
+static Crm__V1__ImportResult *
+set_result(struct results *rs, const Crm__V1__ImportRow *row, size_t i,
+    outcome out, const char *msg, const char *column)
+{
+	Crm__V1__ImportResult *r = &rs->res[i];
+	crm__v1__import_result__init(r);
+	r->has_row = r->has_outcome = 1;
+	r->row = row->has_row ? row->row : (uint32_t)(i + 1);
+	r->outcome = out;
+	char *m = rs->msgs + i * MSG_MAX, *c = rs->cols + i * 40;
+	snprintf(m, MSG_MAX, "%s", msg ? msg : "");
+	snprintf(c, 40, "%s", column ? column : "");
+	r->message = m;
+	r->column = c;
+	return r;
+}
+
+/*
+ * Row i's fields, as dispatch checks a request's (dispatch.h, step 6,
+ * leaves an import batch's rows to this): UTF-8, one-line fields, time
+ * ranges, lengths. A row that fails is BAD, its column the field at
+ * fault, and no handler reads it. Returns whether it passed.
+ */
+static int
+check_row(const Crm__V1__ImportRow *row, size_t i, struct results *rs)
+{
+	char why[256], field[40];
+	if (crm_validate_message(&row->base, why, sizeof(why)) == CRM_OK) {
+		return 1;
+	}
+	crm_validate_field(why, field, sizeof(field));
+	set_result(rs, row, i, BAD, crm_validate_what(why), field);
+	return 0;
+}
 
 /*
  * Row i in txn: its handler, then its result into rs. Returns CRM_OK, or
  * what stops the whole batch (map full, internal); *added says whether
  * the row was added. A row that was not added may have written part of
- * itself to txn, so txn is then the caller's to drop.
+ * itself to txn, so txn is then the caller's to drop, unless *clean: it
+ * wrote nothing (found there already, or refused before any write).
  */
 static crm_status
 run_row(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRow *row,
-    size_t i, MDB_txn *txn, struct results *rs, int *added)
+    size_t i, MDB_txn *txn, struct results *rs, int *added, int *clean)
 {
+	unsigned long writes = store_writes;
 	struct row_out o = { ADDED, NULL, 0, NULL, 0 };
 	size_t mark = crm_arena_mark(ctx->arena);
 	crm_status rc = CRM_OK;
@@ -372,11 +414,11 @@ run_row(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRow *row,
 	} else if (row_rc != CRM_OK) {
 		rc = row_rc; /* map full, internal: the whole batch */
 	}
-	Crm__V1__ImportResult *r = &rs->res[i];
-	crm__v1__import_result__init(r);
-	r->has_row = r->has_outcome = 1;
-	r->row = row->has_row ? row->row : (uint32_t)(i + 1);
-	r->outcome = o.out;
+	Crm__V1__ImportResult *r = set_result(rs, row, i, o.out,
+	    o.out != ADDED ? ctx->msg
+	    : o.note       ? o.note
+	                   : "",
+	    o.column);
 	if (o.id != 0) {
 		r->has_id = 1;
 		r->id = o.id;
@@ -384,27 +426,28 @@ run_row(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRow *row,
 	if (o.out == ADDED && o.history_only) {
 		r->has_history_only = r->history_only = 1;
 	}
-	char *m = rs->msgs + i * MSG_MAX, *c = rs->cols + i * 40;
-	snprintf(m, MSG_MAX, "%s",
-	    o.out != ADDED ? ctx->msg
-	    : o.note       ? o.note
-	                   : "");
-	snprintf(c, 40, "%s", o.column ? o.column : "");
-	r->message = m;
-	r->column = c;
+	if (rc != CRM_OK) {
+		/* The batch fails: its message names the row in the file. */
+		char m[sizeof(ctx->msg)];
+		snprintf(m, sizeof(m), "%s",
+		    ctx->msg[0] ? ctx->msg : crm_strerror(rc));
+		dispatch_fail(ctx, rc, "row %u: %.480s", r->row, m);
+	}
 	crm_arena_release(ctx->arena, mark);
 	*added = rc == CRM_OK && o.out == ADDED;
+	*clean = store_writes == writes;
 	return rc;
 }
 
 /*
  * One pass over the rows in a new transaction *batch under outer. Rows
  * before first_nested run in *batch directly; a row among them that is
- * not added ends the pass (*stopped_at: its index; n_rows when none
- * did), and *batch may then hold part of it. Row `skip` is left out (its
- * result is the one a pass before gave it). Rows from first_nested on
- * run each in a transaction of its own under *batch, kept only when the
- * row is added, so a bad row is undone alone.
+ * not added and wrote something ends the pass (*stopped_at: its index;
+ * n_rows when none did), and *batch may then hold part of it (one that
+ * wrote nothing, say there already, needs no undoing: the pass goes on).
+ * Row `skip` is left out (its result is the one a pass before gave it).
+ * Rows from first_nested on run each in a transaction of its own under
+ * *batch, kept only when the row is added, so a bad row is undone alone.
  */
 static crm_status
 run_pass(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRequest *q,
@@ -414,14 +457,14 @@ run_pass(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRequest *q,
 	*stopped_at = q->n_rows;
 	crm_status rc = store_nested_begin(ctx->st, outer, batch);
 	for (size_t i = 0; i < q->n_rows && rc == CRM_OK; i++) {
-		int added = 0;
-		if (i == skip) {
-			continue;
+		int added = 0, clean = 0;
+		if (i == skip || !rs->ok[i]) {
+			continue; /* its result is there already */
 		}
 		if (i < first_nested) {
-			rc = run_row(
-			    ctx, fn, q->rows[i], i, *batch, rs, &added);
-			if (rc == CRM_OK && !added) {
+			rc = run_row(ctx, fn, q->rows[i], i, *batch, rs,
+			    &added, &clean);
+			if (rc == CRM_OK && !added && !clean) {
 				*stopped_at = i;
 				break;
 			}
@@ -432,7 +475,7 @@ run_pass(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRequest *q,
 		if (rc != CRM_OK) {
 			break;
 		}
-		rc = run_row(ctx, fn, q->rows[i], i, one, rs, &added);
+		rc = run_row(ctx, fn, q->rows[i], i, one, rs, &added, &clean);
 		if (added) {
 			rc = store_nested_commit(one);
 		} else {
@@ -440,7 +483,9 @@ run_pass(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRequest *q,
 		}
 	}
 	ctx->txn = outer;
-	ctx->msg[0] = '\0';
+	if (rc == CRM_OK) {
+		ctx->msg[0] = '\0'; /* else: the row that stopped the batch */
+	}
 	if (rc != CRM_OK && *batch != NULL) {
 		store_nested_abort(*batch);
 		*batch = NULL;
@@ -453,14 +498,16 @@ run_pass(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRequest *q,
  * LMDB's costs two large allocations and a copy of each page it touches,
  * too much for every row. A row that is not added (bad, or there
  * already) may have written part of itself, so the first such row k
- * makes the pass start again: rows before k directly (they were added),
- * k left out with its result, and each row after k in a transaction of
- * its own. Should a row before k not be added the second time, a third
- * pass runs every row in its own transaction.
+ * that wrote something makes the pass start again: rows before k
+ * directly (they were added, or wrote nothing), k left out with its
+ * result, and each row after k in a transaction of its own. Should a row
+ * before k do otherwise the second time, a third pass runs every row in
+ * its own transaction. (A row there already writes nothing: a file
+ * imported again, or dry-run, runs in one pass.)
  */
 crm_status
-import_handle_batch(
-    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+import_batch_run(struct req_ctx *ctx, const Crm__V1__ImportRequest *q,
+    enum import_keep how, Crm__V1__ImportReply **reply)
 {
 	static const row_fn kinds[] = {
 		[CRM__V1__IMPORT_KIND__IMPORT_CUSTOMERS] = row_customer_add,
@@ -468,7 +515,6 @@ import_handle_batch(
 		[CRM__V1__IMPORT_KIND__IMPORT_FOLLOWUPS] = row_followup_log,
 		[CRM__V1__IMPORT_KIND__IMPORT_PURCHASES] = row_purchase_add,
 	};
-	const Crm__V1__ImportRequest *q = req->import_batch;
 	int kind = q->has_kind ? (int)q->kind : 0;
 	if (kind <= 0 || (size_t)kind >= sizeof(kinds) / sizeof(kinds[0])) {
 		return dispatch_fail_field(ctx, CRM_EINVAL,
@@ -485,17 +531,22 @@ import_handle_batch(
 		crm_arena_alloc(ctx->arena, (q->n_rows + 1) * sizeof(*rs.res)),
 		crm_arena_alloc(ctx->arena, (q->n_rows + 1) * MSG_MAX),
 		crm_arena_alloc(ctx->arena, (q->n_rows + 1) * 40),
+		crm_arena_alloc(ctx->arena, q->n_rows + 1),
 	};
 	Crm__V1__ImportResult **resp_rows =
 	    crm_arena_alloc(ctx->arena, (q->n_rows + 1) * sizeof(*resp_rows));
 	if (out == NULL || rs.res == NULL || resp_rows == NULL ||
-	    rs.msgs == NULL || rs.cols == NULL) {
+	    rs.msgs == NULL || rs.cols == NULL || rs.ok == NULL) {
 		return CRM_TOO_BIG;
 	}
 	crm__v1__import_reply__init(out);
+	for (size_t i = 0; i < q->n_rows; i++) {
+		rs.ok[i] = (unsigned char)check_row(q->rows[i], i, &rs);
+	}
 	row_fn fn = kinds[kind];
 	MDB_txn *outer = ctx->txn, *batch = NULL;
 	size_t n = q->n_rows, k, again;
+	int changed = ctx->changed;
 	ctx->importing = 1;
 	crm_status rc = run_pass(ctx, fn, q, outer, &batch, n, n, &rs, &k);
 	if (rc == CRM_OK && k < n) {
@@ -519,7 +570,9 @@ import_handle_batch(
 		out->existing += r->outcome == EXISTS;
 		out->bad += r->outcome == BAD;
 	}
-	int keep = !q->dry_run && (out->bad == 0 || q->skip_bad);
+	int keep =
+	    how == IMPORT_KEEP_ADDED ||
+	    (how == IMPORT_KEEP_CHECKED && (out->bad == 0 || q->skip_bad));
 	if (keep) {
 		rc = store_nested_commit(batch);
 		if (rc != CRM_OK) {
@@ -527,11 +580,30 @@ import_handle_batch(
 		}
 	} else {
 		store_nested_abort(batch);
+		ctx->changed = changed; /* nothing of it stands */
 	}
 	out->results = resp_rows;
 	out->has_added = out->has_existing = out->has_bad = 1;
 	out->has_written = 1;
-	out->written = keep && out->added > 0;
+	out->written = how == IMPORT_KEEP_CHECKED && keep && out->added > 0;
+	*reply = out;
+	return CRM_OK;
+}
+
+crm_status
+import_handle_batch(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	const Crm__V1__ImportRequest *q = req->import_batch;
+	if (q->has_dry_run_id) {
+		return import_dry_handle(ctx, q, resp);
+	}
+	Crm__V1__ImportReply *out = NULL;
+	crm_status rc = import_batch_run(
+	    ctx, q, q->dry_run ? IMPORT_KEEP_NONE : IMPORT_KEEP_CHECKED, &out);
+	if (rc != CRM_OK) {
+		return rc;
+	}
 	resp->body_case = CRM__V1__RESPONSE__BODY_IMPORT_REPLY;
 	resp->import_reply = out;
 	return CRM_OK;

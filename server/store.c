@@ -35,6 +35,7 @@ store_db_name(enum store_db db)
 }
 
 _Thread_local int store_map_full;
+_Thread_local unsigned long store_writes;
 
 crm_status
 store_map_lmdb(int rc, const char *what)
@@ -164,6 +165,7 @@ open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 		unsigned char ver[4] = { 0, 0, 0, STORE_SCHEMA_VERSION };
 		v.mv_size = sizeof(ver);
 		v.mv_data = ver;
+		store_writes += 2;
 		rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
 		if (rc == 0 && !s->legacy) {
 			MDB_val tree = { 4, "tree" };
@@ -351,6 +353,7 @@ store_schema_set(store *s, MDB_txn *txn, unsigned version)
 		(unsigned char)(version >> 16), (unsigned char)(version >> 8),
 		(unsigned char)version };
 	MDB_val k = { 6, "schema" }, v = { sizeof(ver), ver };
+	store_writes++;
 	return store_map_lmdb(
 	    mdb_put(txn, s->dbi[DB_META], &k, &v, 0), "schema");
 }

@@ -113,6 +113,12 @@ crm_status store_map_lmdb(int rc, const char *what);
  * the writer clears it, and on seeing it grows the map and retries. */
 extern _Thread_local int store_map_full;
 
+/* The writes (puts, deletes, drops) the calling thread has asked of LMDB:
+ * every write call of the store's files counts it, done or refused. A
+ * caller compares it before and after a step to know that the step wrote
+ * nothing (import.c: a row found there already needs no undoing). */
+extern _Thread_local unsigned long store_writes;
+
 /*
  * store_read_begin: a read transaction; renews *txn when it is a reset one
  * (reuse across requests), else begins one. Holds resize_lock shared until

@@ -57,6 +57,7 @@ store_put(store *s, MDB_txn *txn, enum store_db db, const void *key,
 	if (store_phys_exact(s, db, key, klen, buf, &k) != 0) {
 		return CRM_INTERNAL;
 	}
+	store_writes++;
 	return store_map_lmdb(
 	    mdb_put(txn, s->dbi[db], &k, &d, 0), store_db_name(db));
 }
@@ -65,6 +66,7 @@ crm_status
 store_drop(store *s, MDB_txn *txn, enum store_db db)
 {
 	if (store_place_of(s, db)->tree == STORE_TREE_OWN) {
+		store_writes++;
 		return store_map_lmdb(
 		    mdb_drop(txn, s->dbi[db], 0), store_db_name(db));
 	}
@@ -280,6 +282,7 @@ store_cursor_limit(store_cursor *c, uint64_t customer)
 crm_status
 store_cursor_del(store_cursor *c)
 {
+	store_writes++;
 	return store_map_lmdb(mdb_cursor_del(c->mc, 0), "cursor delete");
 }
 

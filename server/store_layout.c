@@ -264,6 +264,7 @@ static int
 set_layout(store *s, MDB_txn *txn, const char *what)
 {
 	MDB_val k = { 6, "layout" }, v = { strlen(what), (void *)what };
+	store_writes++;
 	return mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
 }
 
@@ -321,6 +322,7 @@ move_batch(struct move *m, enum store_db db, int *done)
 	uint8_t pb[STORE_PHYS_MAX];
 	while (n < m->batch && (rc = mdb_cursor_get(cur, &k, &v,
 	                            n ? MDB_NEXT : MDB_FIRST)) == 0) {
+		store_writes += 2;
 		if ((rc = hold(m, &k, &v)) != 0 ||
 		    (rc = store_phys_exact(
 		              s, db, k.mv_data, k.mv_size, pb, &pk) != 0
@@ -335,6 +337,7 @@ move_batch(struct move *m, enum store_db db, int *done)
 	mdb_cursor_close(cur);
 	if (rc == MDB_NOTFOUND) {
 		/* Empty now: forget the old database. */
+		store_writes++;
 		rc = mdb_drop(txn, old, 1);
 		*done = rc == 0;
 	}

@@ -90,6 +90,7 @@ store_next_id(store *s, MDB_txn *txn, const char *seq, uint64_t *id)
 	store_key_id(&nk, next + 1);
 	v.mv_size = 8;
 	v.mv_data = nk.b;
+	store_writes++;
 	rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
 	if (rc != 0) {
 		return store_map_lmdb(rc, "sequence");
@@ -154,6 +155,7 @@ store_put_msg(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
 		return CRM_INTERNAL;
 	}
 	v.mv_size = protobuf_c_message_get_packed_size(m);
+	store_writes++;
 	int rc = mdb_put(txn, s->dbi[db], &key, &v, MDB_RESERVE);
 	if (rc != 0) {
 		return store_map_lmdb(rc, store_db_name(db));
@@ -195,6 +197,7 @@ store_put_ref(
 	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
 		return CRM_INTERNAL;
 	}
+	store_writes++;
 	int rc = mdb_put(txn, s->dbi[db], &key, &v, MDB_NOOVERWRITE);
 	if (rc == MDB_KEYEXIST) {
 		return CRM_EXISTS;
@@ -219,6 +222,7 @@ store_del(store *s, MDB_txn *txn, enum store_db db, const store_key *k)
 	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
 		return CRM_INTERNAL;
 	}
+	store_writes++;
 	int rc = mdb_del(txn, s->dbi[db], &key, NULL);
 	if (rc == MDB_NOTFOUND) {
 		return CRM_OK;
@@ -395,6 +399,7 @@ store_put_empty(store *s, MDB_txn *txn, enum store_db db, const store_key *k)
 	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
 		return CRM_INTERNAL;
 	}
+	store_writes++;
 	return store_map_lmdb(
 	    mdb_put(txn, s->dbi[db], &key, &v, 0), store_db_name(db));
 }

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # import_holes_test.sh: the import holes of issue 13 item 8, through
 # `crm import` and `crm < script` on a real crmd: a control character is
-# one bad row with its row number (the other rows import with --skip-bad);
+# one bad row with its row number (the other rows import with --skip-bad),
+# also a tab, line break or bidi control in a one-line cell and a date
+# crmd refuses (before 2000), never the whole import as a batch's "rows[1]"
+# (nor a calendar file's day as "days[1]");
 # a NUL byte is an error naming the row (in a script, the line), never a
 # cell or line silently cut; negative amounts are refused in every kind;
 # --dry-run finds a row that is twice in one file, also across batches.
@@ -30,6 +33,47 @@ has "two rows added, one bad" "imported: 2 added, 0 already there, 1 bad"
 run "$CRM" --format json -c 'customer list'
 n=$(printf '%s' "$out" | json 'sorted(c["name"] for c in d)')
 [ "$n" = "['丙公司', '甲公司']" ] && ok "甲 and 丙 are there, 乙 is not" || bad "customers: $n"
+
+# -- a tab, a line break or a bidi control in a cell that holds one line
+#    (a name, an industry), and a date before 2000, are refused by crmd
+#    for any request: in a file each is one bad row, named by its row in
+#    the file and its column, never the whole import refused as "rows[1]"
+#    of a batch; with --skip-bad the other rows import
+printf 'name,industry,owner\n甲二公司,制造,li\n"乙\t二公司",零售,li\n丙二公司,物流,li\n"丁二\342\200\256公司",化工,li\n戊二公司,"批发\n零售",li\n' >"$H/line.csv"
+run "$CRM" -c "import customers $H/line.csv"
+exit_is 1 "one-line cells with a tab, a bidi control, a line break: refused"
+has "the tab: its row and column" "row 3, column name: a tab, line break or text direction control"
+has "the bidi control: its row and column" "row 5, column name: a tab, line break"
+has "the line break: its row and column" "row 6, column industry: a tab, line break"
+has "three bad rows, nothing imported" "3 bad rows; nothing was imported"
+hasnt "no batch index" "rows["
+hasnt "no protocol path" "import_batch"
+run "$CRM" -c "import customers $H/line.csv --dry-run --skip-bad"
+exit_is 0 "the dry run with --skip-bad"
+has "the dry run counts them" "dry run: 2 would be added, 0 already there, 3 bad (would be skipped)"
+run "$CRM" -c "import customers $H/line.csv --skip-bad"
+exit_is 0 "--skip-bad imports the other rows"
+has "two added, three bad skipped" "imported: 2 added, 0 already there, 3 bad (skipped)"
+has_re "the skipped rows listed by row and column" '^3 +name +a tab, line break'
+run "$CRM" --format json -c 'customer list'
+n=$(printf '%s' "$out" | json 'sorted(c["name"] for c in d if "二" in c["name"])')
+[ "$n" = "['丙二公司', '甲二公司']" ] && ok "甲二 and 丙二 are there, the others are not" || bad "customers: $n"
+printf 'customer,at,summary\n甲二公司,1999-12-31 10:00,千年虫\n甲二公司,2026-11-03 10:00,电话\n' >"$H/y2k.csv"
+run "$CRM" -c "import followups $H/y2k.csv"
+exit_is 1 "a follow-up dated 1999: refused"
+has "named by row and column" "row 2, column at: a date before 2000-01-01"
+hasnt "no batch index" "rows["
+run "$CRM" -c "import followups $H/y2k.csv --skip-bad"
+exit_is 0 "--skip-bad imports the other follow-up"
+has "one added, one bad" "imported: 1 added, 0 already there, 1 bad (skipped)"
+
+# -- the same in a calendar file (all or nothing): named by its line, not
+#    as the request's "days[1]"
+printf 'date,kind,name\n2027-01-01,holiday,元旦\n2027-02-11,holiday,"春\t节"\n' >"$H/cal.csv"
+run "$CRM" -c "calendar import $H/cal.csv"
+exit_is 1 "a calendar day named with a tab: refused"
+has "named by its line" "line 3: the name of 2027-02-11: "
+hasnt "not by its index" "days["
 
 # -- a NUL byte in a cell is an error naming the row, not a cut cell
 printf 'name,industry,owner\n丁公司,化\000工,li\n' >"$H/nul.csv"

@@ -2,7 +2,8 @@
 /*
  * store_test.c: the LMDB layer of crmd on a real environment in a temp
  * folder: sequences, composite index walks, text keys under LMDB's limit,
- * records round-tripping, unique references, read-only opening, growth.
+ * records round-tripping, unique references, read-only opening, growth,
+ * the count of writes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +202,37 @@ read_only_open_of_a_missing_database_is_not_found(void **state)
 	store_free(st);
 }
 
+/* store_writes counts the writes asked of LMDB, refused ones too, and
+ * no read: import.c knows from it that a row wrote nothing. */
+static void
+writes_are_counted_and_reads_are_not(void **state)
+{
+	struct fixture *f = *state;
+	MDB_txn *txn;
+	uint64_t id;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT, *got;
+	store_key k, nk;
+	store_key_id(&k, 7);
+	store_key_text(&nk, 1, "华东机电");
+	assert_crm_ok(store_write_begin(f->st, &txn));
+	unsigned long w = store_writes;
+	assert_crm_ok(store_put_msg(f->st, txn, DB_CUSTOMERS, &k, &c.base));
+	assert_crm_ok(store_put_ref(f->st, txn, DB_CUST_NAME, &nk, 7));
+	assert_crm_ok(store_next_id(f->st, txn, "customer", &id));
+	assert_int_equal(store_writes - w, 3);
+	w = store_writes;
+	assert_crm_ok(store_get_msg(f->st, txn, DB_CUSTOMERS, &k,
+	    &crm__v1__customer__descriptor, NULL, (ProtobufCMessage **)&got));
+	crm__v1__customer__free_unpacked(got, NULL);
+	assert_crm_ok(store_get_ref(f->st, txn, DB_CUST_NAME, &nk, &id));
+	assert_int_equal(store_writes, w);
+	assert_crm_err(
+	    store_put_ref(f->st, txn, DB_CUST_NAME, &nk, 8), CRM_EXISTS);
+	assert_crm_ok(store_del(f->st, txn, DB_CUST_NAME, &nk));
+	assert_int_equal(store_writes - w, 2);
+	store_write_abort(f->st, txn);
+}
+
 int
 main(void)
 {
@@ -219,6 +251,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test(
 		    read_only_open_of_a_missing_database_is_not_found),
+		cmocka_unit_test_setup_teardown(
+		    writes_are_counted_and_reads_are_not, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -163,6 +163,32 @@ a_repeated_message_names_its_index(void **state)
 	assert_non_null(strstr(why, "import_batch.rows[2].customer.industry"));
 }
 
+/* An import row checked alone: its reason gives the field (the file's
+ * column) and why, without the path or an item's index. */
+static void
+a_reason_gives_its_field_and_what_without_the_path(void **state)
+{
+	(void)state;
+	Crm__V1__ImportRow r = CRM__V1__IMPORT_ROW__INIT;
+	Crm__V1__Customer c = CRM__V1__CUSTOMER__INIT;
+	char why[256], field[64];
+	c.name = "乙\t公司";
+	r.customer = &c;
+	assert_crm_err(
+	    crm_validate_message(&r.base, why, sizeof(why)), CRM_EINVAL);
+	crm_validate_field(why, field, sizeof(field));
+	assert_string_equal(field, "name");
+	assert_string_equal(crm_validate_what(why),
+	    "invalid UTF-8 or control characters (one line: no tab, "
+	    "newline or bidi control)");
+	crm_validate_field(
+	    "import_batch.rows[2].customer.tags[1]: too long", field, 5);
+	assert_string_equal(field, "tags");
+	crm_validate_field("no path here", field, sizeof(field));
+	assert_string_equal(field, "");
+	assert_string_equal(crm_validate_what("no path here"), "no path here");
+}
+
 static void
 a_string_longer_than_the_limit_is_refused(void **state)
 {
@@ -293,6 +319,8 @@ main(void)
 		    an_out_of_range_enum_inside_a_nested_message_is_refused),
 		cmocka_unit_test(too_many_repeated_items_are_refused),
 		cmocka_unit_test(a_repeated_message_names_its_index),
+		cmocka_unit_test(
+		    a_reason_gives_its_field_and_what_without_the_path),
 		cmocka_unit_test(
 		    one_line_fields_refuse_tab_newline_and_bidi_controls),
 		cmocka_unit_test(a_hostile_unpacked_message_is_refused),
