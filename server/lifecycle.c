@@ -323,14 +323,17 @@ lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c, int64_t at)
 	return rc;
 }
 
-crm_status
-lifecycle_first_back(struct req_ctx *ctx, const Crm__V1__Customer *c)
+/* The first entry of customer cid's stage history into *first (NULL:
+ * none) and its number into *seq. Errors: store; CRM_INTERNAL when it
+ * does not decode. */
+static crm_status
+first_entry(struct req_ctx *ctx, uint64_t cid,
+    Crm__V1__StageChange **first /* OUT */, uint64_t *seq /* OUT */)
 {
-	if (!c->has_first_contact_at || c->first_contact_at <= 0) {
-		return CRM_OK;
-	}
+	*first = NULL;
+	*seq = 0;
 	store_key p;
-	store_key_id(&p, c->id);
+	store_key_id(&p, cid);
 	struct store_iter it;
 	crm_status rc = store_iter_open(
 	    ctx->st, ctx->txn, DB_STAGE_HIST, p.b, 8, NULL, &it);
@@ -341,21 +344,31 @@ lifecycle_first_back(struct req_ctx *ctx, const Crm__V1__Customer *c)
 	size_t klen;
 	const void *v;
 	size_t n;
-	Crm__V1__StageChange *h = NULL;
-	uint64_t seq = 0;
 	if (store_iter_next(&it, &key, &klen) && klen == 16 &&
 	    store_iter_data(&it, &v, &n)) {
-		seq = store_u64(key + 8);
-		h = crm__v1__stage_change__unpack(
+		*seq = store_u64(key + 8);
+		*first = crm__v1__stage_change__unpack(
 		    &ctx->arena->allocator, n, v);
-		if (h == NULL) {
+		if (*first == NULL) {
 			rc = dispatch_fail(ctx, CRM_INTERNAL,
 			    "stage history %" PRIu64 "/%" PRIu64
 			    " does not decode",
-			    c->id, seq);
+			    cid, *seq);
 		}
 	}
 	store_iter_close(&it);
+	return rc;
+}
+
+crm_status
+lifecycle_first_back(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	if (!c->has_first_contact_at || c->first_contact_at <= 0) {
+		return CRM_OK;
+	}
+	Crm__V1__StageChange *h;
+	uint64_t seq;
+	crm_status rc = first_entry(ctx, c->id, &h, &seq);
 	/* Only the entry that begins the history (from no stage) moves,
 	 * and only back. */
 	if (rc != CRM_OK || h == NULL || h->stage_from != 0 ||
@@ -417,31 +430,9 @@ lifecycle_stage_since(
 static crm_status
 backfill_one(struct req_ctx *ctx, Crm__V1__Customer *c)
 {
-	store_key p;
-	store_key_id(&p, c->id);
-	struct store_iter it;
-	crm_status rc = store_iter_open(
-	    ctx->st, ctx->txn, DB_STAGE_HIST, p.b, 8, NULL, &it);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	const uint8_t *key;
-	size_t klen;
-	const void *v;
-	size_t n;
-	Crm__V1__StageChange *first = NULL;
-	if (store_iter_next(&it, &key, &klen) && klen == 16 &&
-	    store_iter_data(&it, &v, &n)) {
-		first = crm__v1__stage_change__unpack(
-		    &ctx->arena->allocator, n, v);
-		if (first == NULL) {
-			rc = dispatch_fail(ctx, CRM_INTERNAL,
-			    "stage history %" PRIu64 "/%" PRIu64
-			    " does not decode",
-			    c->id, store_u64(key + 8));
-		}
-	}
-	store_iter_close(&it);
+	Crm__V1__StageChange *first;
+	uint64_t seq;
+	crm_status rc = first_entry(ctx, c->id, &first, &seq);
 	if (rc != CRM_OK || (first != NULL && first->stage_from == 0)) {
 		return rc;
 	}
@@ -459,7 +450,6 @@ backfill_one(struct req_ctx *ctx, Crm__V1__Customer *c)
 		h.lost_reason = c->lost_reason;
 		h.reason = c->lost_text;
 	}
-	uint64_t seq;
 	return stage_record(ctx, &h, &seq);
 }
 
