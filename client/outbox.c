@@ -267,15 +267,13 @@ refused_line(const uint8_t id[CRM_REQUEST_ID_LEN], int code, const char *why)
 	return line;
 }
 
-/* A refusal line (no newline) into id, *code and *why (caller frees).
- * Returns -1 when it is not one. */
+/* Line's fields before its SUM, into f[0..max) (pointing into *copy,
+ * which the caller frees): their count, or -1 when the sum does not
+ * check. */
 static int
-parse_refused(
-    const char *line, uint8_t id[CRM_REQUEST_ID_LEN], int *code, char **why)
+checked_fields(const char *line, char **f, int max, char **copy)
 {
-	if (strncmp(line, "r1 ", 3) != 0) {
-		return -1;
-	}
+	*copy = NULL;
 	const char *sp = strrchr(line, ' ');
 	if (sp == NULL || strlen(sp + 1) != 2 * SUM_LEN) {
 		return -1;
@@ -285,13 +283,26 @@ parse_refused(
 	if (strcmp(sum, sp + 1) != 0) {
 		return -1;
 	}
-	char *copy = crm_xstrndup(line, (size_t)(sp - line));
-	char *f[5];
+	*copy = crm_xstrndup(line, (size_t)(sp - line));
 	int nf = 0;
-	for (char *save = NULL, *w = strtok_r(copy, " ", &save);
-	     w != NULL && nf < 5; w = strtok_r(NULL, " ", &save)) {
+	for (char *save = NULL, *w = strtok_r(*copy, " ", &save);
+	     w != NULL && nf < max; w = strtok_r(NULL, " ", &save)) {
 		f[nf++] = w;
 	}
+	return nf;
+}
+
+/* A refusal line (no newline) into id, *code and *why (caller frees).
+ * Returns -1 when it is not one. */
+static int
+parse_refused(
+    const char *line, uint8_t id[CRM_REQUEST_ID_LEN], int *code, char **why)
+{
+	if (strncmp(line, "r1 ", 3) != 0) {
+		return -1;
+	}
+	char *copy, *f[5];
+	int nf = checked_fields(line, f, 5, &copy);
 	uint8_t *b = NULL, *text = NULL;
 	size_t n = 0, tn = 0;
 	int rc = -1;
@@ -321,21 +332,10 @@ static int
 parse_line(const char *line, struct outbox_entry *e)
 {
 	memset(e, 0, sizeof(*e));
-	const char *sp = strrchr(line, ' ');
-	if (sp == NULL || strlen(sp + 1) != 2 * SUM_LEN) {
+	char *copy, *f[9];
+	int nf = checked_fields(line, f, 9, &copy);
+	if (nf < 0) {
 		return -1;
-	}
-	char sum[2 * SUM_LEN + 1];
-	sum_hex(line, (size_t)(sp - line), sum);
-	if (strcmp(sum, sp + 1) != 0) {
-		return -1;
-	}
-	char *copy = crm_xstrndup(line, (size_t)(sp - line));
-	char *f[9];
-	int nf = 0;
-	for (char *save = NULL, *w = strtok_r(copy, " ", &save);
-	     w != NULL && nf < 9; w = strtok_r(NULL, " ", &save)) {
-		f[nf++] = w;
 	}
 	uint8_t *id = NULL, *login = NULL, *what = NULL, *server = NULL;
 	size_t idn = 0, ln = 0, wn = 0, sn = 0;
