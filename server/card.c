@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "crm.h"
+#include "followup.h"
 #include "store.h"
 #include "store_schema.h"
 #include "task.h"
@@ -249,10 +250,9 @@ last_followup(struct req_ctx *ctx, uint64_t customer, Crm__V1__FollowUp **f)
 	}
 	crm_status cs = dispatch_record(ctx, DB_FOLLOWUPS, id,
 	    &crm__v1__follow_up__descriptor, (ProtobufCMessage **)f);
-	if (cs == CRM_OK && (*f)->author_id != 0) {
-		(*f)->author = (char *)user_login_of(ctx, (*f)->author_id);
-	}
-	return cs;
+	/* As it stands now (its commitments kept or broken since), as
+	 * followup show has it. */
+	return cs == CRM_OK ? followup_fill_now(ctx, *f) : cs;
 }
 
 crm_status
