@@ -447,7 +447,8 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			    "crm: %.8s was refused: %s (%s); kept, not sent "
 			    "again: %s\n",
 			    idt, why, crm_status_name(e->refused), what);
-			cmd_outbox_refused_hint(e, idt);
+			cmd_outbox_refused_hint(
+			    e, idt, (crm_status)e->refused);
 			free(what);
 			free(why);
 			held++;
@@ -611,7 +612,7 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 				 * what it may have meant. */
 				cmd_customer_suggest(ctx, name);
 			}
-			cmd_outbox_refused_hint(e, idt);
+			cmd_outbox_refused_hint(e, idt, st);
 			if (outbox_refuse(e->id, st, why) != CRM_OK) {
 				fprintf(stderr,
 				    "crm: cannot mark %.8s refused in the "

@@ -42,9 +42,10 @@ bool cmd_outbox_names_customer(const struct outbox_entry *e);
  * free(). */
 char *cmd_outbox_typed_customer(const struct outbox_entry *e);
 
-/* cmd_outbox_refused_hint: on stderr, what the rep can do with refused
- * entry e (idt: its id text). */
-void cmd_outbox_refused_hint(const struct outbox_entry *e, const char *idt);
+/* cmd_outbox_refused_hint: on stderr, what the rep can do with entry e
+ * (idt: its id text) refused with status why. */
+void cmd_outbox_refused_hint(
+    const struct outbox_entry *e, const char *idt, crm_status why);
 
 /*
  * cmd_outbox_fix: `outbox fix PREFIX CUSTOMER`: the refused write PREFIX

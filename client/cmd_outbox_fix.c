@@ -107,9 +107,14 @@ cmd_outbox_typed_customer(const struct outbox_entry *e)
 }
 
 void
-cmd_outbox_refused_hint(const struct outbox_entry *e, const char *idt)
+cmd_outbox_refused_hint(
+    const struct outbox_entry *e, const char *idt, crm_status why)
 {
-	if (cmd_outbox_names_customer(e)) {
+	/* Another customer helps only when this one was not found (a
+	 * phone, a typo) or is not the rep's; a refusal about the write
+	 * itself (a stage order, a time) would only be refused again. */
+	if (cmd_outbox_names_customer(e) &&
+	    (why == CRM_NOT_FOUND || why == CRM_EPERM)) {
 		fprintf(stderr,
 		    "hint: `outbox fix %.8s CUSTOMER` sends it for the "
 		    "customer you meant (an id, or the full name), as typed "
