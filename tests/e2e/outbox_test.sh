@@ -35,12 +35,17 @@ restart_slow() {
 	e2e_start || exit 1
 	unset CRM_TEST_WRITE_DELAY_MS
 }
-# Log SUMMARY for the customer and Ctrl-C it 0.3 s later: its exit status
-# in code, its output in $H/o1 and $H/e1.
+# Log SUMMARY for the customer and Ctrl-C it once the write is on its
+# way (its write-ahead line is in the outbox file, appended just before
+# the send; a fixed 0.3 s was too soon for a crm under ASan on a loaded
+# machine): its exit status in code, its output in $H/o1 and $H/e1.
 interrupted_log() {
+	local lines
+	lines=$(wc -l <"$f" 2>/dev/null || echo 0)
 	"$CRM" -c "log 华东机电有限公司 \"$1\"" >"$H/o1" 2>"$H/e1" &
 	local cpid=$!
-	sleep 0.3
+	outbox_grows "$lines"
+	sleep 0.05
 	kill -INT "$cpid"
 	wait "$cpid"; code=$?
 }
