@@ -163,13 +163,20 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		st = c->stopped_at == 0
 		         ? (c->breached ? "breached, running" : "running")
 		         : (c->breached ? "breached" : "met");
-		/* An objection has no clock: open until resolved. */
+		/* An objection has no clock: open until resolved. A
+		 * resolved one stands at its resolution and says when it
+		 * was raised. */
+		t[0] = '\0';
 		if (c->kind == CRM__V1__SLA_KIND__SLA_OBJECTION) {
 			st = c->stopped_at == 0 ? "open" : "resolved";
+			if (c->stopped_at != 0 && c->started_at != 0) {
+				crm_time_format(c->started_at, t, sizeof(t));
+			}
 		}
-		int n = snprintf(text, len, "%s %s%s%s",
+		int n = snprintf(text, len, "%s %s%s%s%s%s%s",
 		    crm_enum_name(&crm__v1__sla_kind__descriptor, c->kind), st,
-		    c->text ? ": " : "", c->text ? c->text : "");
+		    c->text ? ": " : "", c->text ? c->text : "",
+		    t[0] ? " (raised " : "", t, t[0] ? ")" : "");
 		/* A resolved issue stands at its resolution: a second line
 		 * says what was done and by whom. */
 		if (c->resolution != NULL && n >= 0 && (size_t)n < len) {

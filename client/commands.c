@@ -1054,8 +1054,10 @@ const struct cmd_row cmd_table[] = {
 	REPORT_ROW("cycle",
 	    "Days from first contact (the earliest known now) to won."),
 	REPORT_ROW("churn",
-	    "Customers lost against those active at the start (first "
-	    "contacted before it, however late entered); reasons ranked."),
+	    "The share of the customers active at the start (first "
+	    "contacted before it, however late entered) lost in the "
+	    "period; losses of customers that began in it apart; reasons "
+	    "ranked."),
 	REPORT_ROW("activity",
 	    "Follow-ups against the cadence, by channel; late and "
 	    "effective ones."),

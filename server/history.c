@@ -133,13 +133,20 @@ commitment_fill(
 }
 
 /* A clock stands at its start; an issue's solution clock, once resolved,
- * at its resolution (the issue's start is its response clock's). */
+ * at its resolution (the issue's start is its response clock's). An
+ * objection, once resolved, stands at its resolution too (the entry
+ * carries started_at, when it was raised; the follow-up that raised it
+ * stands at that time): not at the raise, as if resolved then. */
 static int64_t
 sla_at(const ProtobufCMessage *m)
 {
 	const Crm__V1__SlaClock *k = (const Crm__V1__SlaClock *)m;
 	if (k->kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION &&
 	    k->resolution != NULL && k->stopped_at > 0) {
+		return k->stopped_at;
+	}
+	if (k->kind == CRM__V1__SLA_KIND__SLA_OBJECTION && k->has_stopped_at &&
+	    k->stopped_at > 0) {
 		return k->stopped_at;
 	}
 	return k->started_at;

@@ -403,6 +403,16 @@ struct began {
 	crm_status err;
 };
 
+/* When c began: its first contact, or its entry if that was earlier. */
+static int64_t
+began_at(const Crm__V1__Customer *c)
+{
+	return c->has_first_contact_at && c->first_contact_at > 0 &&
+	               c->first_contact_at < c->created_at
+	           ? c->first_contact_at
+	           : c->created_at;
+}
+
 static int
 count_began(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 {
@@ -413,15 +423,48 @@ count_began(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	b->err = dispatch_list_record(b->r->ctx, DB_CUSTOMERS, id,
 	    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
 	if (b->err == CRM_OK) {
-		int64_t first = c->has_first_contact_at &&
-		                        c->first_contact_at > 0 &&
-		                        c->first_contact_at < c->created_at
-		                    ? c->first_contact_at
-		                    : c->created_at;
-		b->n += c->merged_into == 0 && first >= b->from;
+		b->n += c->merged_into == 0 && began_at(c) >= b->from;
 	}
 	crm_arena_release(b->r->ctx->arena, mark);
 	return b->err != CRM_OK; /* named in ctx->msg, never skipped */
+}
+
+/* Of the customers lost in the period (distinct ids), how many began in
+ * it (*fresh) and how many before it (*old): only the latter were
+ * active at its start. A merged one is dated as the one it went into
+ * (the tallies count it so). */
+static crm_status
+split_lost(
+    struct report *r, struct report_ids *lost, uint64_t *old, uint64_t *fresh)
+{
+	*old = *fresh = 0;
+	for (size_t i = 0; i < lost->n; i++) {
+		size_t mark = crm_arena_mark(r->ctx->arena);
+		uint64_t id = lost->v[i];
+		Crm__V1__Customer *c = NULL;
+		crm_status rc = CRM_OK;
+		for (int hop = 0; hop < 8 && rc == CRM_OK; hop++) {
+			rc = dispatch_list_record(r->ctx, DB_CUSTOMERS, id,
+			    &crm__v1__customer__descriptor,
+			    (ProtobufCMessage **)&c);
+			if (rc != CRM_OK || c->merged_into == 0) {
+				break;
+			}
+			id = c->merged_into;
+		}
+		if (rc == CRM_OK) {
+			if (began_at(c) < r->from) {
+				(*old)++;
+			} else {
+				(*fresh)++;
+			}
+		}
+		crm_arena_release(r->ctx->arena, mark);
+		if (rc != CRM_OK) {
+			return rc; /* named in ctx->msg, never skipped */
+		}
+	}
+	return CRM_OK;
 }
 
 crm_status
@@ -429,8 +472,9 @@ report_churn(struct report *r)
 {
 	static const struct report_col sc[] = {
 		{ "active_at_start", "Active at start", T_COUNT },
-		{ "lost", "Lost", T_COUNT },
+		{ "lost", "Lost of them", T_COUNT },
 		{ "churn_rate", "Churn rate", T_PCT },
+		{ "lost_new", "Lost, began in period", T_COUNT },
 	};
 	static const struct report_col rc_cols[] = {
 		{ "reason", "Lost reason", T_TEXT },
@@ -451,6 +495,14 @@ report_churn(struct report *r)
 	if (rc == CRM_OK) {
 		rc = began.err;
 	}
+	/* The loss of a customer active at the start is churn; one that
+	 * began in the period and was lost in it is shown apart (the
+	 * reasons count both). */
+	uint64_t lost_old = 0, lost_new = 0;
+	if (rc == CRM_OK) {
+		report_ids_distinct(&c.lost);
+		rc = split_lost(r, &c.lost, &lost_old, &lost_new);
+	}
 	struct report_tab *t = NULL;
 	if (rc == CRM_OK) {
 		t = report_table(r, "summary", "Churn", NCOLS(sc), sc, 1);
@@ -463,14 +515,15 @@ report_churn(struct report *r)
 		double active = (double)report_tally(r, 0, 0) -
 		                (double)report_tally(r, S_LOST, 0) +
 		                lost_since - (double)began.n;
-		if (active < 0) {
-			active = 0;
+		double lost = (double)lost_old;
+		if (active < lost) {
+			active = lost; /* a share: never above 100 % */
 		}
-		double lost = (double)report_ids_distinct(&c.lost);
 		Crm__V1__ReportRow *row = report_row(r, t);
 		report_num(row, 0, active);
 		report_num(row, 1, lost);
 		report_pct(row, 2, lost, active);
+		report_num(row, 3, (double)lost_new);
 		uint64_t total = 0;
 		for (int i = 0; i < NREASONS; i++) {
 			total += c.reasons[i];

@@ -31,6 +31,9 @@
  * Version 13: search texts end with each phone number's digits alone
  * (search.h), so a number is found however it is typed: the rebuild of
  * every upgrade writes them.
+ * Version 14: a resolved objection stands on the timeline at its
+ * resolution, not where it was raised (history.c's sla_at): the
+ * history_rebuild of every upgrade moves the entries.
  */
 #include "upgrade.h"
 
