@@ -322,7 +322,8 @@ static const struct cmd_opt commitments_opts[] = {
 };
 
 static const struct cmd_opt commitment_done_opts[] = {
-	{ "--by", "FOLLOWUP", false, NULL, "the follow-up that kept it" },
+	{ "--by", "FOLLOWUP", false, NULL,
+	    "the follow-up that kept it (kept as of its time)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 
