@@ -199,6 +199,15 @@ cmd_outbox_request(
 	size_t len = 0;
 
 	*resp = NULL;
+	/* Every write needs a session (crmd refuses one without: "log in
+	 * first"). Logged out, refuse it here too, online or not: kept
+	 * offline, it would be kept as by nobody, never sendable. */
+	size_t token_len = 0;
+	(void)conn_token(ctx->conn, &token_len);
+	if (outbox_kind(req->body_case) != OUTBOX_READ && token_len == 0) {
+		conn_set_error(ctx->conn, "log in first; nothing was kept");
+		return CRM_EUNAUTH;
+	}
 	crm_wire_request_id(id);
 	crm_status rc = record(ctx, req, id);
 	if (rc != CRM_OK) {

@@ -229,7 +229,8 @@ static const struct cmd_opt stage_opts[] = {
 	    "why (lost needs one: price, competitor, service, no_need, "
 	    "other + text)" },
 	{ "--amount", "AMOUNT", false, NULL, "deal amount (won)" },
-	{ "--date", "WHEN", false, complete_when, "won date (won)" },
+	{ "--date", "WHEN", false, complete_when,
+	    "won date (won): the stage change counts then" },
 	{ "--terms", "TEXT", false, NULL, "key contract terms (won)" },
 	{ "--category", "C", false, NULL,
 	    "the won deal's purchase category (default the industry)" },
@@ -321,7 +322,8 @@ static const struct cmd_opt commitments_opts[] = {
 };
 
 static const struct cmd_opt commitment_done_opts[] = {
-	{ "--by", "FOLLOWUP", false, NULL, "the follow-up that kept it" },
+	{ "--by", "FOLLOWUP", false, NULL,
+	    "the follow-up that kept it (kept as of its time)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
 

@@ -688,7 +688,8 @@ log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 		return CRM_OK;
 	}
 	uint64_t done = 0;
-	crm_status rc = task_followup_done(ctx, c->id, f->id, &done);
+	crm_status rc =
+	    task_followup_done(ctx, c->id, f->id, f->happened_at, &done);
 	if (rc == CRM_OK && done) {
 		f->has_task_id = 1;
 		f->task_id = done;

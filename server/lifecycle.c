@@ -485,24 +485,32 @@ lifecycle_handle_stage(
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	/* Made earlier than it came (Request.made_at: kept offline): dated
-	 * then, which a stage change made since would contradict. */
+	/* A dated move (stage won --date) happened at its date, as a
+	 * follow-up's does (log --at ... --stage won): its history entry and
+	 * every fact it sets count then (never later than now). */
+	int dated = r->has_stage && r->stage == CRM__V1__STAGE__STAGE_WON &&
+	            r->has_won_at && r->won_at != 0;
+	int64_t at =
+	    dated && r->won_at < ctx->now ? r->won_at : dispatch_at(ctx);
+	/* Made earlier than it came (Request.made_at: kept offline), or
+	 * dated back: dated then, which a stage change made since would
+	 * contradict. */
 	const Crm__V1__StageChange *latest = NULL;
-	if (dispatch_at(ctx) < ctx->now) {
+	if (at < ctx->now) {
 		rc = lifecycle_stage_latest(ctx, c->id, &latest);
 		if (rc != CRM_OK) {
 			return rc;
 		}
 	}
-	if (latest != NULL && latest->happened_at > dispatch_at(ctx)) {
+	if (latest != NULL && latest->happened_at > at) {
 		char made[32], then[32];
-		crm_time_format(dispatch_at(ctx), made, sizeof(made));
+		crm_time_format(at, made, sizeof(made));
 		crm_time_format(latest->happened_at, then, sizeof(then));
 		return dispatch_fail(ctx, CRM_EPRECOND,
-		    "this stage change was made %s, before the latest one "
+		    "this stage change was %s %s, before the latest one "
 		    "(%s, %s → %s, by %s): not applied; if it still holds, "
 		    "make it again",
-		    made, then,
+		    dated ? "dated" : "made", made, then,
 		    crm_enum_name(
 		        &crm__v1__stage__descriptor, latest->stage_from),
 		    crm_enum_name(
@@ -517,6 +525,7 @@ lifecycle_handle_stage(
 		.won_at = r->has_won_at ? r->won_at : 0,
 		.contract_terms = r->contract_terms,
 		.category = r->category,
+		.at = at,
 	};
 	rc = lifecycle_stage_apply(ctx, c, &s);
 	if (rc != CRM_OK) {

@@ -1188,12 +1188,33 @@ sla_handle_commitment_done(
 		    "commitment %" PRIu64 " is already closed", r->id);
 	}
 	/* Kept when the rep said so (dispatch_at(ctx): a write kept offline
-	 * keeps its time), late only when that was after its due time. */
-	c->status = dispatch_at(ctx) > c->due_at
+	 * keeps its time), or, kept by a follow-up, when that follow-up
+	 * happened (one logged later with its own time counts then); late
+	 * only when that was after its due time. */
+	int64_t at = dispatch_at(ctx);
+	if (r->has_followup_id && r->followup_id != 0) {
+		Crm__V1__FollowUp *f;
+		rc = dispatch_record(ctx, DB_FOLLOWUPS, r->followup_id,
+		    &crm__v1__follow_up__descriptor, (ProtobufCMessage **)&f);
+		if (rc == CRM_NOT_FOUND ||
+		    (rc == CRM_OK && f->customer_id != c->customer_id)) {
+			return dispatch_fail_field(ctx, CRM_EINVAL,
+			    "commitment_done.followup_id",
+			    "no follow-up %" PRIu64 " of %s", r->followup_id,
+			    customer_name_of(ctx, c->customer_id));
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		if (f->happened_at > 0 && f->happened_at < at) {
+			at = f->happened_at;
+		}
+	}
+	c->status = at > c->due_at
 	                ? CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE
 	                : CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT;
 	c->has_closed_at = 1;
-	c->closed_at = dispatch_at(ctx);
+	c->closed_at = at;
 	if (r->has_followup_id) {
 		c->has_closed_by = 1;
 		c->closed_by = r->followup_id;

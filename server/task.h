@@ -129,10 +129,12 @@ crm_status task_followup_sync_fu(struct req_ctx *ctx,
     const Crm__V1__Customer *c, int64_t from, uint64_t fu_id, int reschedule);
 /*
  * task_followup_done: complete c's open follow-up task with follow-up
- * fu_id (0: by hand). *task_id gets its id (0: there was none).
+ * fu_id (0: by hand), done at `at` (the follow-up's time: one logged later
+ * with its own time did it then; 0: when the request was made).
+ * *task_id gets its id (0: there was none).
  */
 crm_status task_followup_done(struct req_ctx *ctx, uint64_t customer_id,
-    uint64_t fu_id, uint64_t *task_id /* OUT */);
+    uint64_t fu_id, int64_t at, uint64_t *task_id /* OUT */);
 /*
  * task_followup_open: customer_id's open follow-up task (the one the
  * task module indexes per customer), or NULL when it has none. *t:

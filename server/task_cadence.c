@@ -244,7 +244,7 @@ task_followup_sync_fu(struct req_ctx *ctx, const Crm__V1__Customer *c,
 
 crm_status
 task_followup_done(struct req_ctx *ctx, uint64_t customer_id, uint64_t fu_id,
-    uint64_t *task_id)
+    int64_t at, uint64_t *task_id)
 {
 	Crm__V1__Task *cur, *before;
 	*task_id = 0;
@@ -258,7 +258,8 @@ task_followup_done(struct req_ctx *ctx, uint64_t customer_id, uint64_t fu_id,
 	}
 	cur->status = CRM__V1__TASK_STATUS__TASK_DONE;
 	cur->has_done_at = 1;
-	cur->done_at = dispatch_at(ctx);
+	cur->done_at =
+	    at != 0 && at < dispatch_at(ctx) ? at : dispatch_at(ctx);
 	if (fu_id != 0) {
 		cur->has_done_by = 1;
 		cur->done_by = fu_id;

@@ -16,6 +16,8 @@
 #     request carries the name) says to give the id and keeps nothing;
 #     by id it is kept and applied; a pool claim, a handover, a dry run
 #     are never kept;
+#   - logged out, a write is refused at once, offline too (log in
+#     first), and nothing is kept;
 #   - a write crmd refuses on `outbox send` stays, marked refused, until
 #     dropped (outbox_offline_test has the rest);
 #   - the file is private and a damaged line is reported, not dropped.
@@ -406,6 +408,19 @@ run "$CRM" -c 'outbox send'
 	bad "older from the outbox: $code $out $err"
 n=$(count 华东机电有限公司 离线旧拜访)
 [ "$n" = 1 ] && ok "the older follow-up is stored, not dropped" || bad "older follow-up stored $n times"
+
+# -- logged out, a write is refused at once, offline too: nothing kept
+#    (kept, it would be by nobody, never sendable)
+"$CRM" -c logout >/dev/null 2>&1
+e2e_stop
+n0=$(wc -l <"$f")
+run "$CRM" -c "log $cid \"登出后的记录\""
+{ [ "$code" -ne 0 ] && [ "$code" -ne 3 ] && grep -q 'log in first' <<<"$err" &&
+	[ "$(wc -l <"$f")" = "$n0" ]; } &&
+	ok "logged out, an offline write is refused: log in first, nothing kept" ||
+	bad "logged-out offline write: $code $out $err ($(wc -l <"$f") lines, were $n0)"
+e2e_start || exit 1
+e2e_login li pwx
 
 # -- a damaged line is reported and kept
 echo 'v1 garbage line' >> "$f"
