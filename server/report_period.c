@@ -147,11 +147,9 @@ report_customers(
 {
 	struct req_ctx *ctx = r->ctx;
 	crm_status rc = CRM_OK;
-	for (size_t i = 0; rc == CRM_OK && i < r->nscopes; i++) {
+	size_t n = scope != 0 ? 1 : r->nscopes;
+	for (size_t i = 0; rc == CRM_OK && i < n; i++) {
 		uint64_t s = scope != 0 ? scope : r->scopes[i];
-		if (scope != 0 && i > 0) {
-			break;
-		}
 		enum store_db db =
 		    s & STATS_PERSON ? DB_CUST_OWNER : DB_CUST_TEAM;
 		uint64_t prefix = s & ~STATS_PERSON, id = 0;
