@@ -1051,10 +1051,12 @@ const struct cmd_row cmd_table[] = {
 	REPORT_ROW("funnel",
 	    "Customers per stage now, and the moves between stages."),
 	REPORT_ROW("conversion",
-	    "Per grade: the share of customers that reached won, against "
+	    "Per grade: of the customers there were in the period (by their "
+	    "stage history then), the share won in it (at won_at), against "
 	    "the target."),
 	REPORT_ROW("cycle",
-	    "Days from first contact (the earliest known now) to won."),
+	    "Days from first contact (the earliest known now) to won "
+	    "(won_at)."),
 	REPORT_ROW("churn",
 	    "The share of the customers active at the start (first "
 	    "contacted before it, however late entered) lost in the "
@@ -1072,9 +1074,9 @@ const struct cmd_row cmd_table[] = {
 	    "One rep's weekly follow-up report (客户跟进周报表); default "
 	    "this week."),
 	REPORT_ROW("monthly",
-	    "The team's monthly review, reps side by side (others: people "
-	    "outside the team; all: the team's, as activity counts); "
-	    "default this month."),
+	    "The team's monthly review, reps side by side (customers: those "
+	    "each had in the month; others: people outside the team; all: "
+	    "the team's, as activity counts); default this month."),
 	REPORT_ROW("value",
 	    "Customers high/medium/low by purchase frequency, amount and "
 	    "category, with the follow-ups each segment got against the "

@@ -86,6 +86,35 @@ uint64_t report_tally(struct report *r, int stage, int grade);
  * work in it counts), by id, into ids (at most max). */
 size_t report_members(struct report *r, uint64_t *ids, size_t max);
 
+/*
+ * What one customer was in r's period [from, to), read from its records
+ * (report_period.c): active, a customer not lost at some time in it (by
+ * its stage history; begun at its first contact, or its won_at when its
+ * history begins later); won_at, its won_at when that is in the period
+ * and no move to won in its history in the period stands for it (an
+ * import at churn risk with its deal), else 0; won_grade, the grade it
+ * was won at.
+ */
+struct report_period {
+	int active;
+	int64_t won_at;
+	uint8_t won_grade;
+};
+crm_status report_period_of(
+    struct report *r, const Crm__V1__Customer *c, struct report_period *p);
+typedef void (*report_customer_visit)(
+    void *arg, const Crm__V1__Customer *c, const struct report_period *p);
+/* report_customers: visit each live customer of scope now (0: each of
+ * r's scopes) with what it was in the period. */
+crm_status report_customers(
+    struct report *r, uint64_t scope, report_customer_visit fn, void *arg);
+/* report_win_fact: whether the stage fact seq, customer cid's move to won
+ * at `at`, counts as a win in r's period (*counts) and when (*when): a
+ * customer's last win counts at its record's won_at, once (an earlier
+ * win of a customer won twice, at its own time). */
+crm_status report_win_fact(struct report *r, uint64_t cid, uint64_t seq,
+    int64_t at, int *counts, int64_t *when);
+
 /* A growable set of ids; distinct counts them once. */
 struct report_ids {
 	uint64_t *v;

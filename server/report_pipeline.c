@@ -119,22 +119,72 @@ report_funnel(struct report *r)
 /* ---------------------------------------------------- conversion */
 
 struct outcomes {
-	struct report_ids won[NGRADES], lost[NGRADES];
+	struct report *r;
+	struct report_ids won[NGRADES];
+	/* The customers of the period: ids and the grade each counts at. */
+	struct report_ids ids;
+	uint8_t *grade;
+	size_t cap;
+	crm_status err;
 };
 
 static int
 collect_outcome(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 {
-	(void)at, (void)id;
 	struct outcomes *o = arg;
 	struct stats_stage s;
-	if (!stats_stage_decode(d, len, &s) || s.grade >= NGRADES) {
+	int counts;
+	int64_t when;
+	if (!stats_stage_decode(d, len, &s) || s.grade >= NGRADES ||
+	    s.to != S_WON) {
 		return 0;
 	}
-	if (s.to == S_WON) {
+	o->err = report_win_fact(o->r, s.customer_id, id, at, &counts, &when);
+	if (o->err != CRM_OK) {
+		return 1; /* named in ctx->msg, never skipped */
+	}
+	if (counts) {
 		report_ids_add(&o->won[s.grade], s.customer_id);
-	} else if (s.to == S_LOST) {
-		report_ids_add(&o->lost[s.grade], s.customer_id);
+	}
+	return 0;
+}
+
+/* A customer of the scope now: in the period's customers when it was an
+ * active customer in it; won in it by its won_at (no move to won in its
+ * history there: an import at churn risk with its deal). */
+static void
+collect_customer(
+    void *arg, const Crm__V1__Customer *c, const struct report_period *p)
+{
+	struct outcomes *o = arg;
+	if (p->won_at != 0 && p->won_grade < NGRADES) {
+		report_ids_add(&o->won[p->won_grade], c->id);
+	}
+	if (!p->active) {
+		return;
+	}
+	if (o->ids.n == o->cap) {
+		o->cap = o->cap ? 2 * o->cap : 64;
+		o->grade = crm_xrealloc(o->grade, o->cap);
+	}
+	o->grade[o->ids.n] = (uint8_t)c->grade;
+	report_ids_add(&o->ids, c->id);
+}
+
+static int
+has_id(const struct report_ids *s, uint64_t id)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->v[mid] == id) {
+			return 1;
+		}
+		if (s->v[mid] < id) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
 	}
 	return 0;
 }
@@ -144,8 +194,9 @@ outcomes_free(struct outcomes *o)
 {
 	for (int g = 0; g < NGRADES; g++) {
 		report_ids_free(&o->won[g]);
-		report_ids_free(&o->lost[g]);
 	}
+	report_ids_free(&o->ids);
+	free(o->grade);
 }
 
 crm_status
@@ -161,8 +212,35 @@ report_conversion(struct report *r)
 	};
 	struct outcomes o;
 	memset(&o, 0, sizeof(o));
+	o.r = r;
 	crm_status rc = report_scan(
 	    r, DB_STAGE_TIME, 0, r->from, r->to, collect_outcome, &o);
+	if (rc == CRM_OK) {
+		rc = o.err;
+	}
+	if (rc == CRM_OK) {
+		rc = report_customers(r, 0, collect_customer, &o);
+	}
+	/* The customers of each grade in the period: those that were
+	 * customers at some time in it, by their stage history (not lost
+	 * at its start, or moved in it), at their grade; a customer won in
+	 * it at the grade it was won at. */
+	double n[NGRADES] = { 0 }, won[NGRADES] = { 0 };
+	for (int g = G_S; rc == CRM_OK && g <= G_C; g++) {
+		won[g] = (double)report_ids_distinct(&o.won[g]);
+	}
+	for (size_t i = 0; rc == CRM_OK && i < o.ids.n; i++) {
+		int g = o.grade[i];
+		for (int w = G_S; w <= G_C; w++) {
+			if (has_id(&o.won[w], o.ids.v[i])) {
+				g = w;
+				break;
+			}
+		}
+		if (g >= G_S && g <= G_C) {
+			n[g]++;
+		}
+	}
 	struct report_tab *t =
 	    rc == CRM_OK ? report_table(r, "by_grade",
 	                       "Customers won in the period, by grade",
@@ -173,24 +251,20 @@ report_conversion(struct report *r)
 	}
 	double all_n = 0, all_won = 0;
 	for (int g = G_S; rc == CRM_OK && g <= G_C; g++) {
-		/* Customers of the grade that were not lost before the
-		 * period: those not lost now, and those lost in it. */
-		double lost = (double)report_ids_distinct(&o.lost[g]);
-		double n = (double)report_tally(r, 0, g) -
-		           (double)report_tally(r, S_LOST, g) + lost;
-		double won = (double)report_ids_distinct(&o.won[g]);
 		unsigned target =
 		    policy_conversion_target(policy_grade(r->pol, g));
 		Crm__V1__ReportRow *row = report_row(r, t);
 		report_text(r, row, 0, report_grade_name(g));
-		report_num(row, 1, n);
-		report_num(row, 2, won);
-		report_pct(row, 3, won, n);
+		report_num(row, 1, n[g]);
+		report_num(row, 2, won[g]);
+		report_pct(row, 3, won[g], n[g]);
 		report_num(row, 4, target);
 		report_text(r, row, 5,
-		    n == 0 ? "-" : (100.0 * won / n >= target ? "yes" : "no"));
-		all_n += n;
-		all_won += won;
+		    n[g] == 0
+		        ? "-"
+		        : (100.0 * won[g] / n[g] >= target ? "yes" : "no"));
+		all_n += n[g];
+		all_won += won[g];
 	}
 	if (rc == CRM_OK) {
 		Crm__V1__ReportRow *row = report_row(r, t);
@@ -237,31 +311,55 @@ first_contact_of(struct report *r, uint64_t id, int64_t *at)
 	return rc;
 }
 
-static int
-collect_cycle(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+static void
+cycle_add(
+    struct cycles *c, uint64_t owner, uint8_t grade, int64_t first, int64_t at)
 {
-	(void)id;
-	struct cycles *c = arg;
-	struct stats_stage s;
-	int64_t first;
-	if (!stats_stage_decode(d, len, &s) || s.to != S_WON ||
-	    s.grade >= NGRADES) {
-		return 0;
-	}
-	c->err = first_contact_of(c->r, s.customer_id, &first);
-	if (c->err != CRM_OK) {
-		return 1; /* named in ctx->msg, never skipped */
-	}
 	if (first <= 0 || first > at) {
-		return 0;
+		return;
 	}
 	if (c->n == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 64;
 		c->v = crm_xrealloc(c->v, c->cap * sizeof(*c->v));
 	}
-	c->v[c->n++] = (struct cycle_item){ s.owner_id, s.grade,
-		(double)(at - first) / DAY };
-	return 0;
+	c->v[c->n++] =
+	    (struct cycle_item){ owner, grade, (double)(at - first) / DAY };
+}
+
+static int
+collect_cycle(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	struct cycles *c = arg;
+	struct stats_stage s;
+	int64_t first, when;
+	int counts;
+	if (!stats_stage_decode(d, len, &s) || s.to != S_WON ||
+	    s.grade >= NGRADES) {
+		return 0;
+	}
+	/* A customer's last win counts when its record says (won_at). */
+	c->err = report_win_fact(c->r, s.customer_id, id, at, &counts, &when);
+	if (c->err == CRM_OK && counts) {
+		c->err = first_contact_of(c->r, s.customer_id, &first);
+		if (c->err == CRM_OK) {
+			cycle_add(c, s.owner_id, s.grade, first, when);
+		}
+	}
+	return c->err != CRM_OK; /* named in ctx->msg, never skipped */
+}
+
+/* A win its won_at dates in the period that no move to won in its
+ * history stands for (an import at churn risk with its deal). */
+static void
+cycle_customer(
+    void *arg, const Crm__V1__Customer *cu, const struct report_period *p)
+{
+	struct cycles *c = arg;
+	if (p->won_at != 0 && p->won_grade < NGRADES) {
+		cycle_add(c, cu->owner_id, p->won_grade,
+		    cu->has_first_contact_at ? cu->first_contact_at : 0,
+		    p->won_at);
+	}
 }
 
 static int
@@ -331,6 +429,9 @@ report_cycle(struct report *r)
 	    r, DB_STAGE_TIME, 0, r->from, r->to, collect_cycle, &c);
 	if (rc == CRM_OK) {
 		rc = c.err;
+	}
+	if (rc == CRM_OK) {
+		rc = report_customers(r, 0, cycle_customer, &c);
 	}
 	struct report_tab *t = NULL;
 	if (rc == CRM_OK) {

@@ -29,7 +29,10 @@ enum {
 /* ---------------------------------------------------- a rep's numbers */
 
 struct numbers {
+	struct report *r;
+	crm_status err; /* a record that did not load stopped a scan */
 	int64_t now;
+	uint64_t customers; /* active customers in the period, held now */
 	uint64_t followups, scored;
 	double score_sum;
 	uint64_t planned, planned_done, overdue;
@@ -119,17 +122,39 @@ num_commit(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 static int
 num_stage(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 {
-	(void)at, (void)id;
 	struct numbers *n = arg;
 	struct stats_stage s;
 	if (stats_stage_decode(d, len, &s)) {
 		/* A customer's creation (its first entry, from no stage)
 		 * is not a move; the funnel still shows it as new -> S. */
 		n->moves += s.from != 0;
-		n->won += s.to == S_WON;
 		n->lost += s.to == S_LOST;
+		if (s.to == S_WON) {
+			/* Its last win counts at its won_at. */
+			int counts;
+			int64_t when;
+			n->err = report_win_fact(
+			    n->r, s.customer_id, id, at, &counts, &when);
+			if (n->err != CRM_OK) {
+				return 1; /* named in ctx->msg */
+			}
+			n->won += counts != 0;
+		}
 	}
 	return 0;
+}
+
+/* The customers held now that were customers in the period (by their
+ * stage history), and the wins their won_at dates in it that no move in
+ * their history stands for (an import at churn risk with its deal). */
+static void
+num_customer(
+    void *arg, const Crm__V1__Customer *c, const struct report_period *p)
+{
+	(void)c;
+	struct numbers *n = arg;
+	n->customers += p->active != 0;
+	n->won += p->won_at != 0;
 }
 
 static int
@@ -175,6 +200,7 @@ static crm_status
 numbers_of(struct report *r, uint64_t scope, struct numbers *n)
 {
 	memset(n, 0, sizeof(*n));
+	n->r = r;
 	n->now = r->ctx->now;
 	crm_status rc =
 	    report_scan(r, DB_FU_TIME, scope, r->from, r->to, num_fu, n);
@@ -189,6 +215,12 @@ numbers_of(struct report *r, uint64_t scope, struct numbers *n)
 	if (rc == CRM_OK) {
 		rc = report_scan(
 		    r, DB_STAGE_TIME, scope, r->from, r->to, num_stage, n);
+	}
+	if (rc == CRM_OK) {
+		rc = n->err;
+	}
+	if (rc == CRM_OK) {
+		rc = report_customers(r, scope, num_customer, n);
 	}
 	if (rc == CRM_OK) {
 		rc = report_scan(
@@ -606,8 +638,9 @@ report_monthly(struct report *r)
 		if (rc != CRM_OK) {
 			return rc;
 		}
-		uint64_t c = stats_tally(r->ctx, scope, 0, 0) -
-		             stats_tally(r->ctx, scope, S_LOST, 0);
+		/* The customers the rep had in the month: held now, and
+		 * customers (not lost) at some time in it. */
+		uint64_t c = n.customers;
 		uint64_t o = overdue_now(r, &ids[i], 1);
 		customers += c;
 		overdue += o;
@@ -627,8 +660,7 @@ report_monthly(struct report *r)
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	uint64_t team_customers =
-	    report_tally(r, 0, 0) - report_tally(r, S_LOST, 0);
+	uint64_t team_customers = all.customers;
 	numbers_sub(&others, &all, &sum);
 	uint64_t others_customers =
 	    team_customers > customers ? team_customers - customers : 0;

@@ -359,7 +359,9 @@ weekly_and_monthly(void **state)
 	assert_near(num(r, "by_rep", "li", "followups"), 4);
 	assert_near(num(r, "by_rep", "li", "won"), 2);
 	assert_near(num(r, "by_rep", "li", "lost"), 1);
-	assert_near(num(r, "by_rep", "li", "customers"), 4);
+	/* The customers li had in the month: A4 too, lost in it (as the
+	 * conversion table counts it). */
+	assert_near(num(r, "by_rep", "li", "customers"), 5);
 	assert_near(num(r, "by_rep", "zhao", "followups"), 2);
 	assert_near(num(r, "by_rep", "zhao", "sla_breaches"), 2);
 	assert_near(num(r, "by_rep", "all", "followups"), 6);
