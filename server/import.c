@@ -13,11 +13,13 @@
  * A dry run across batches (import_dry.c) runs each batch here too.
  */
 #include <ctype.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "contact.h"
 #include "crm.h"
+#include "crm_time.h"
 #include "customer.h"
 #include "followup.h"
 #include "handlers.h"
@@ -91,7 +93,9 @@ row_customer_add(
 	if (customer_by_name(ctx, kind, c->name, &o->id) == CRM_OK &&
 	    customer_visible(ctx, o->id, &seen) == CRM_OK) {
 		o->out = EXISTS;
-		return dispatch_fail(ctx, CRM_OK, "already there");
+		return dispatch_fail(ctx, CRM_OK,
+		    "already there: same as customer %" PRIu64 " (%s)", o->id,
+		    seen->name ? seen->name : "");
 	}
 	o->id = 0;
 	/* Someone else's customer: refused, without its id or owner. */
@@ -150,7 +154,10 @@ row_contact_add(
 	crm_status found = contact_find(ctx, cust, c->name, &o->id);
 	if (found == CRM_OK) {
 		o->out = EXISTS;
-		return dispatch_fail(ctx, CRM_OK, "already there");
+		return dispatch_fail(ctx, CRM_OK,
+		    "already there: same as contact %" PRIu64
+		    " (%s of customer %" PRIu64 ")",
+		    o->id, c->name, cust);
 	}
 	if (found != CRM_NOT_FOUND) {
 		return found;
@@ -225,11 +232,19 @@ row_followup_log(
 	if (row_customer(ctx, row, f->customer_id, &cust) != CRM_OK) {
 		return bad(ctx, o, "customer", CRM_NOT_FOUND, NULL);
 	}
-	crm_status found =
-	    followup_find(ctx, cust, f->happened_at, f->summary, &o->id);
+	/* The same follow-up only when all the row says matches: customer,
+	 * time, summary, and the channel, author, feedback and mood it
+	 * gives (followup_find); two calls of one time and summary with
+	 * different feedback are two follow-ups. */
+	crm_status found = followup_find(ctx, cust, f, &o->id);
 	if (found == CRM_OK) {
+		char at[40];
+		crm_time_format(f->happened_at, at, sizeof(at));
 		o->out = EXISTS;
-		return dispatch_fail(ctx, CRM_OK, "already there");
+		return dispatch_fail(ctx, CRM_OK,
+		    "already there: same as follow-up %" PRIu64
+		    " (customer %" PRIu64 ", %s, %.200s)",
+		    o->id, cust, at, f->summary ? f->summary : "");
 	}
 	if (found != CRM_NOT_FOUND) {
 		return found;
@@ -294,7 +309,10 @@ row_purchase_add(
 	    ctx, cust, p->bought_at, p->amount, p->product, &o->id);
 	if (found == CRM_OK) {
 		o->out = EXISTS;
-		return dispatch_fail(ctx, CRM_OK, "already there");
+		return dispatch_fail(ctx, CRM_OK,
+		    "already there: same as purchase %" PRIu64
+		    " (customer %" PRIu64 ")",
+		    o->id, cust);
 	}
 	if (found != CRM_NOT_FOUND) {
 		return found;
