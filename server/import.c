@@ -162,6 +162,17 @@ row_contact_add(
 	if (found != CRM_NOT_FOUND) {
 		return found;
 	}
+	/* Left the organisation (已离职, 离职时间; an export's left=yes):
+	 * marked left at that time, as `contact left` does, once added. A
+	 * time alone says it too; none: the import's. */
+	int left =
+	    c->has_left ? c->left != 0 : c->has_left_at && c->left_at != 0;
+	int64_t left_at =
+	    c->has_left_at && c->left_at != 0 ? c->left_at : dispatch_at(ctx);
+	if (left && left_at > ctx->now) {
+		return bad(ctx, o, "left_at", CRM_EINVAL,
+		    "a contact cannot have left later than now");
+	}
 	Crm__V1__Request sub = CRM__V1__REQUEST__INIT;
 	Crm__V1__ContactAddRequest add = CRM__V1__CONTACT_ADD_REQUEST__INIT;
 	Crm__V1__Response resp = CRM__V1__RESPONSE__INIT;
@@ -173,6 +184,9 @@ row_contact_add(
 	crm_status rc = contact_handle_add(ctx, &sub, &resp);
 	if (rc == CRM_OK) {
 		o->id = resp.contact->id;
+	}
+	if (rc == CRM_OK && left) {
+		rc = contact_mark_left(ctx, o->id, left_at, NULL);
 	}
 	return rc;
 }
