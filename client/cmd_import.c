@@ -240,6 +240,29 @@ column_of(const struct import *im, const char *field)
 	return field;
 }
 
+/* column_of for each field of a ','-separated list the server names
+ * ("owner,grade": a customer row that differs from the existing one),
+ * joined by ", " into buf (size n). */
+static const char *
+columns_of(const struct import *im, const char *fields, char *buf, size_t n)
+{
+	if (fields == NULL || strchr(fields, ',') == NULL) {
+		return column_of(im, fields);
+	}
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const char *p = fields; *p && used < n;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char one[64];
+		snprintf(one, sizeof(one), "%.*s", (int)len, p);
+		used += (size_t)snprintf(buf + used, n - used, "%s%s",
+		    used ? ", " : "", column_of(im, one));
+		p = comma ? comma + 1 : p + len;
+	}
+	return buf;
+}
+
 /* ------------------------------------------------------------ batches */
 
 static void
@@ -293,11 +316,14 @@ take_reply(struct import *im, const Crm__V1__ImportReply *r)
 		case CRM__V1__IMPORT_RESULT__OUTCOME__EXISTS:
 			existing++;
 			break;
-		default:
+		default: {
+			char cols[256];
 			bad++;
-			add_bad(
-			    im, x->row, column_of(im, x->column), x->message);
+			add_bad(im, x->row,
+			    columns_of(im, x->column, cols, sizeof(cols)),
+			    x->message);
 			break;
+		}
 		}
 	}
 	if (im->write && bad > 0 && !im->skip_bad) {

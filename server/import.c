@@ -13,6 +13,7 @@
  * A dry run across batches (import_dry.c) runs each batch here too.
  */
 #include <ctype.h>
+#include <strings.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include "import.h"
 #include "purchase.h"
 #include "scope.h"
+#include "user.h"
 
 #define MAX_ROWS CRM_IMPORT_BATCH_ROWS
 #define MSG_MAX  512 /* sizeof(ctx->msg) */
@@ -77,6 +79,84 @@ row_customer(struct req_ctx *ctx, const Crm__V1__ImportRow *row,
 	return CRM_OK;
 }
 
+/* Whether a customer row says something other than seen, the existing
+ * customer of its name: its owner, grade (unless the caller's grade is a
+ * proposal: a rep's), stage, or deal (amount, won time; an export's
+ * deal_category is its won purchase's, not the customer's), each only
+ * when the row gives it. If so, o's column names the differing
+ * column(s) and ctx->msg says each, with the existing customer. */
+static int
+customer_differs(struct req_ctx *ctx, const Crm__V1__ImportRow *row,
+    const Crm__V1__Customer *seen, struct row_out *o)
+{
+	const Crm__V1__Customer *c = row->customer;
+	char cols[40] = "", why[400] = "";
+	size_t nc = 0, nw = 0;
+#define DIFF(col, ...)                                                     \
+	do {                                                               \
+		nc += (size_t)snprintf(cols + nc,                          \
+		    nc < sizeof(cols) ? sizeof(cols) - nc : 0, "%s%s",     \
+		    nc ? "," : "", col);                                   \
+		nw += (size_t)snprintf(why + nw,                           \
+		    nw < sizeof(why) ? sizeof(why) - nw : 0, "%s",         \
+		    nw ? "; " : "");                                       \
+		nw += (size_t)snprintf(why + nw,                           \
+		    nw < sizeof(why) ? sizeof(why) - nw : 0, __VA_ARGS__); \
+	} while (0)
+	const char *owner = user_login_of(ctx, seen->owner_id);
+	if (row->owner != NULL && *row->owner &&
+	    strcasecmp(row->owner, owner ? owner : "") != 0) {
+		DIFF("owner", "owner %s, there %s", row->owner,
+		    owner && *owner ? owner : "none (the pool)");
+	}
+	if (c->has_grade && c->grade != 0 && c->grade != seen->grade &&
+	    ctx->who->role != CRM__V1__ROLE__ROLE_REP) {
+		DIFF("grade", "grade %s, there %s",
+		    crm_enum_name(&crm__v1__grade__descriptor, (int)c->grade),
+		    crm_enum_name(
+		        &crm__v1__grade__descriptor, (int)seen->grade));
+	}
+	if (c->has_stage && c->stage != 0 && c->stage != seen->stage) {
+		DIFF("stage", "stage %s, there %s",
+		    crm_enum_name(&crm__v1__stage__descriptor, (int)c->stage),
+		    crm_enum_name(
+		        &crm__v1__stage__descriptor, (int)seen->stage));
+	}
+	if (c->has_deal_amount && c->deal_amount != 0 &&
+	    c->deal_amount != seen->deal_amount) {
+		char a[32], b[32];
+		crm_money_format(c->deal_amount, a, sizeof(a));
+		crm_money_format(seen->deal_amount, b, sizeof(b));
+		DIFF("deal_amount", "deal_amount %s, there %s", a,
+		    seen->deal_amount ? b : "none");
+	}
+	/* A time on a whole minute matches any second of it (followup_find
+	 * says why). */
+	if (c->has_won_at && c->won_at != 0 &&
+	    (c->won_at % 60 == 0 ? c->won_at / 60 != seen->won_at / 60
+	                         : c->won_at != seen->won_at)) {
+		char a[40], b[40];
+		crm_time_format(c->won_at, a, sizeof(a));
+		crm_time_format(seen->won_at, b, sizeof(b));
+		DIFF("won_at", "won_at %s, there %s", a,
+		    seen->won_at ? b : "none");
+	}
+#undef DIFF
+	if (nc == 0) {
+		return 0;
+	}
+	char *col = crm_arena_alloc(ctx->arena, sizeof(cols));
+	if (col != NULL) {
+		memcpy(col, cols, sizeof(cols));
+	}
+	o->column = col;
+	dispatch_fail(ctx, CRM_EXISTS,
+	    "customer %" PRIu64 " (%s) is there already with other values: "
+	    "%s (a duplicate is refused: change it there, or fix the row)",
+	    seen->id, seen->name ? seen->name : "", why);
+	return 1;
+}
+
 static crm_status
 row_customer_add(
     struct req_ctx *ctx, const Crm__V1__ImportRow *row, struct row_out *o)
@@ -92,6 +172,12 @@ row_customer_add(
 	Crm__V1__Customer *seen;
 	if (customer_by_name(ctx, kind, c->name, &o->id) == CRM_OK &&
 	    customer_visible(ctx, o->id, &seen) == CRM_OK) {
+		/* There already, unless the row says otherwise of it: its
+		 * values would be thrown away (a duplicate is refused). */
+		if (customer_differs(ctx, row, seen, o)) {
+			o->id = 0;
+			return bad(ctx, o, o->column, CRM_EXISTS, NULL);
+		}
 		o->out = EXISTS;
 		return dispatch_fail(ctx, CRM_OK,
 		    "already there: same as customer %" PRIu64 " (%s)", o->id,
