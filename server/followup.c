@@ -317,14 +317,33 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
 			    "a commitment needs a text and a due time");
 		}
 	}
+	/* An import's row has columns, not options: it names the column
+	 * it has, and the one to add or fill in. */
 	if (f->next_action != NULL && *f->next_action && !f->has_next_due_at) {
-		return dispatch_fail_field(ctx, CRM_EINVAL, "next_due_at",
-		    "a next action needs a due time (--due)");
+		return f->imported
+		           ? dispatch_fail_field(ctx, CRM_EINVAL,
+		                 "next_action",
+		                 "a next action needs its due time: add a "
+		                 "下次跟进时间 (next_due_at) column, or fill "
+		                 "it "
+		                 "in for this row")
+		           : dispatch_fail_field(ctx, CRM_EINVAL,
+		                 "next_due_at",
+		                 "a next action needs a due time (--due)");
 	}
 	if (f->has_next_due_at &&
 	    (f->next_action == NULL || !*f->next_action)) {
-		return dispatch_fail_field(ctx, CRM_EINVAL, "next_action",
-		    "a due time needs a next action (--next)");
+		return f->imported
+		           ? dispatch_fail_field(ctx, CRM_EINVAL,
+		                 "next_due_at",
+		                 "a next follow-up time needs its next "
+		                 "action: "
+		                 "add a 下一步行动 (next_action) column, or "
+		                 "fill "
+		                 "it in for this row")
+		           : dispatch_fail_field(ctx, CRM_EINVAL,
+		                 "next_action",
+		                 "a due time needs a next action (--next)");
 	}
 	/* A plan is from now on; an imported follow-up is history, its
 	 * next action as it was. */

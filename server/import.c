@@ -319,6 +319,33 @@ row_followup_users(struct req_ctx *ctx, Crm__V1__FollowUp *f,
 	return rc;
 }
 
+/* The column of a field path a handler names ("followup_log.followup.
+ * next_action", "commitments[0].due_at"): its first field of the row's
+ * record (next_action, commitments), in the arena. */
+static const char *
+field_column(struct req_ctx *ctx, const char *path)
+{
+	static const char *const prefixes[] = { "followup_log.followup.",
+		"followup.", NULL };
+	for (size_t i = 0; prefixes[i] != NULL; i++) {
+		size_t n = strlen(prefixes[i]);
+		if (strncmp(path, prefixes[i], n) == 0) {
+			path += n;
+			break;
+		}
+	}
+	size_t len = strcspn(path, ".[");
+	if (len == 0) {
+		return NULL;
+	}
+	char *c = crm_arena_alloc(ctx->arena, len + 1);
+	if (c != NULL) {
+		memcpy(c, path, len);
+		c[len] = '\0';
+	}
+	return c;
+}
+
 static crm_status
 row_followup_log(
     struct req_ctx *ctx, const Crm__V1__ImportRow *row, struct row_out *o)
@@ -378,6 +405,11 @@ row_followup_log(
 		                ? "summary"
 		            : f->happened_at > ctx->now ? "happened_at"
 		                                        : NULL;
+	}
+	if (rc == CRM_EINVAL && o->column == NULL && ctx->field[0]) {
+		/* The field the log names (a next action without its due
+		 * time: next_action), as the row's column. */
+		o->column = field_column(ctx, ctx->field);
 	}
 	return rc;
 }

@@ -67,6 +67,15 @@ run "$CRM" -c "import followups $H/y2k.csv --skip-bad"
 exit_is 0 "--skip-bad imports the other follow-up"
 has "one added, one bad" "imported: 1 added, 0 already there, 1 bad (skipped)"
 
+# -- a next action without its due time names the file's column and
+#    says what to add to the file, not a shell option
+printf '%s\n' 客户名称,跟进时间,跟进内容,下一步行动 "甲公司,2026-11-04 10:00,电话,寄样品" >"$H/next.csv"
+run "$CRM" -c "import followups $H/next.csv"
+exit_is 1 "a next action without a due time: refused"
+has "named by row and column, with the column to add" "row 2, column 下一步行动: a next action needs its due time: add a 下次跟进时间 (next_due_at) column"
+hasnt "no shell option" "(--due)"
+hasnt "no column -" "column -"
+
 # -- the same in a calendar file (all or nothing): named by its line, not
 #    as the request's "days[1]"
 printf 'date,kind,name\n2027-01-01,holiday,元旦\n2027-02-11,holiday,"春\t节"\n' >"$H/cal.csv"
