@@ -39,6 +39,7 @@ struct bad {
 	size_t seq; /* keeps the order of one row's problems */
 	char *column;
 	char *why;
+	uint64_t id; /* a row already there: the record it matched */
 };
 
 /* A row met in the check pass: its key hash (0: a free slot) and the dry
@@ -46,6 +47,7 @@ struct bad {
 struct seen {
 	uint64_t h;
 	unsigned window;
+	unsigned row; /* the first row of the file with that key */
 };
 
 struct import {
@@ -80,6 +82,10 @@ struct import {
 	unsigned history_only;
 	struct bad *hist;
 	size_t nhist, histcap, more_hist;
+	/* rows already there, each with the record (or earlier row of the
+	 * file) it matched (column unused; why: the server's message) */
+	struct bad *ex;
+	size_t nex, excap, more_ex;
 	bool stop;     /* a request failed, or the header is unusable */
 	crm_status rc; /* why stop */
 	bool partial;  /* the write pass stopped after writing something */
@@ -143,6 +149,27 @@ add_history(struct import *im, unsigned row, const char *note)
 	h->why = crm_xstrdup(note && note[0] ? note : "history only");
 }
 
+/* A row already there, with what it matched: record id (0: an earlier
+ * row of the file) and the message saying which. */
+static void
+add_existing(struct import *im, unsigned row, uint64_t id, const char *why)
+{
+	if (im->nex >= MAX_BAD) {
+		im->more_ex++;
+		return;
+	}
+	if (im->nex == im->excap) {
+		im->excap = im->excap ? 2 * im->excap : 16;
+		im->ex = crm_xrealloc(im->ex, im->excap * sizeof(*im->ex));
+	}
+	struct bad *e = &im->ex[im->nex];
+	e->row = row;
+	e->seq = im->nex++;
+	e->column = NULL;
+	e->id = id;
+	e->why = crm_xstrdup(why && why[0] ? why : "already there");
+}
+
 static int
 cmp_bad(const void *a, const void *b)
 {
@@ -158,6 +185,9 @@ sort_bad(struct import *im)
 {
 	if (im->nbad > 1) {
 		qsort(im->bad, im->nbad, sizeof(*im->bad), cmp_bad);
+	}
+	if (im->nex > 1) {
+		qsort(im->ex, im->nex, sizeof(*im->ex), cmp_bad);
 	}
 }
 
@@ -180,6 +210,12 @@ clear_outcomes(struct import *im)
 	im->hist = NULL;
 	im->nhist = im->histcap = im->more_hist = 0;
 	im->history_only = 0;
+	for (size_t i = 0; i < im->nex; i++) {
+		free(im->ex[i].why);
+	}
+	free(im->ex);
+	im->ex = NULL;
+	im->nex = im->excap = im->more_ex = 0;
 }
 
 /* The file's header for a field the server names ("owner"), else the
@@ -202,6 +238,29 @@ column_of(const struct import *im, const char *field)
 		}
 	}
 	return field;
+}
+
+/* column_of for each field of a ','-separated list the server names
+ * ("owner,grade": a customer row that differs from the existing one),
+ * joined by ", " into buf (size n). */
+static const char *
+columns_of(const struct import *im, const char *fields, char *buf, size_t n)
+{
+	if (fields == NULL || strchr(fields, ',') == NULL) {
+		return column_of(im, fields);
+	}
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const char *p = fields; *p && used < n;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		char one[64];
+		snprintf(one, sizeof(one), "%.*s", (int)len, p);
+		used += (size_t)snprintf(buf + used, n - used, "%s%s",
+		    used ? ", " : "", column_of(im, one));
+		p = comma ? comma + 1 : p + len;
+	}
+	return buf;
 }
 
 /* ------------------------------------------------------------ batches */
@@ -257,11 +316,14 @@ take_reply(struct import *im, const Crm__V1__ImportReply *r)
 		case CRM__V1__IMPORT_RESULT__OUTCOME__EXISTS:
 			existing++;
 			break;
-		default:
+		default: {
+			char cols[256];
 			bad++;
-			add_bad(
-			    im, x->row, column_of(im, x->column), x->message);
+			add_bad(im, x->row,
+			    columns_of(im, x->column, cols, sizeof(cols)),
+			    x->message);
 			break;
+		}
 		}
 	}
 	if (im->write && bad > 0 && !im->skip_bad) {
@@ -276,6 +338,13 @@ take_reply(struct import *im, const Crm__V1__ImportReply *r)
 		if (x->outcome == CRM__V1__IMPORT_RESULT__OUTCOME__ADDED &&
 		    x->has_history_only && x->history_only) {
 			add_history(im, x->row, x->message);
+		}
+	}
+	for (size_t i = 0; existing > 0 && i < r->n_results; i++) {
+		const Crm__V1__ImportResult *x = r->results[i];
+		if (x->outcome == CRM__V1__IMPORT_RESULT__OUTCOME__EXISTS) {
+			add_existing(
+			    im, x->row, x->has_id ? x->id : 0, x->message);
 		}
 	}
 	im->history_only += hist;
@@ -401,7 +470,8 @@ fnv_name(uint64_t h, const char *name, bool company)
 
 /* What makes two rows of a kind the same record: the server's own test
  * of "already there" (customer name; contact name at a customer;
- * customer, time and summary; customer, time, amount and product). */
+ * customer, time, summary, channel, mood, feedback and author; customer,
+ * time, amount and product). */
 static uint64_t
 row_hash(const Crm__V1__ImportRow *row)
 {
@@ -420,10 +490,15 @@ row_hash(const Crm__V1__ImportRow *row)
 		return fnv_name(fnv(h, "contact"), row->contact->name, false);
 	}
 	if (row->followup != NULL) {
-		snprintf(num, sizeof(num), "%lld",
-		    (long long)row->followup->happened_at);
-		return fnv(
-		    fnv(fnv(h, "followup"), num), row->followup->summary);
+		/* All the row says: two calls of one time and summary with
+		 * other feedback are two follow-ups. */
+		const Crm__V1__FollowUp *f = row->followup;
+		snprintf(num, sizeof(num), "%lld/%d/%d",
+		    (long long)f->happened_at,
+		    f->has_channel ? (int)f->channel : 0,
+		    f->has_mood ? (int)f->mood : 0);
+		h = fnv(fnv(fnv(h, "followup"), num), f->summary);
+		return fnv(fnv(h, f->feedback), f->author);
 	}
 	if (row->purchase != NULL) {
 		snprintf(num, sizeof(num), "%lld/%lld",
@@ -436,9 +511,10 @@ row_hash(const Crm__V1__ImportRow *row)
 }
 
 /* Whether a row with hash h was met in an earlier dry run (or batch,
- * per_batch) of this pass; remembers it with the current one. */
+ * per_batch) of this pass (*first: its row); remembers it, at row, with
+ * the current one. */
 static bool
-seen_earlier(struct import *im, uint64_t h)
+seen_earlier(struct import *im, uint64_t h, unsigned row, unsigned *first)
 {
 	h |= 1; /* 0 marks a free slot */
 	if (2 * (im->nseen + 1) > im->seencap) {
@@ -461,12 +537,14 @@ seen_earlier(struct import *im, uint64_t h)
 	size_t j = (size_t)(h % im->seencap);
 	while (im->seen[j].h != 0) {
 		if (im->seen[j].h == h) {
+			*first = im->seen[j].row;
 			return im->seen[j].window < im->window;
 		}
 		j = (j + 1) % im->seencap;
 	}
 	im->seen[j].h = h;
 	im->seen[j].window = im->window;
+	im->seen[j].row = row;
 	im->nseen++;
 	return false;
 }
@@ -720,10 +798,15 @@ use_row(struct import *im, char **f, size_t n, unsigned line, size_t nul)
 	if (!im->write && im->window > 0 && im->estimate_from == 0) {
 		im->estimate_from = line;
 	}
-	if (!im->write && seen_earlier(im, row_hash(row))) {
+	unsigned first = 0;
+	if (!im->write && seen_earlier(im, row_hash(row), line, &first)) {
 		/* Met in an earlier dry run, which this one does not see:
 		 * the write pass finds it there once the first is written.
 		 * (Within one dry run crmd finds it.) */
+		char same[64];
+		snprintf(same, sizeof(same),
+		    "already there: same as row %u of the file", first);
+		add_existing(im, line, 0, same);
 		im->existing++;
 		crm__v1__import_row__free_unpacked(row, NULL);
 		return;
@@ -1000,6 +1083,16 @@ outcome_json(const struct import *im, bool dry_run)
 		json_array_append_new(rows, o);
 	}
 	json_object_set_new(j, "history_only_rows", rows);
+	rows = json_array();
+	for (size_t i = 0; i < im->nex; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "row", json_integer(im->ex[i].row));
+		json_object_set_new(
+		    o, "id", json_integer((json_int_t)im->ex[i].id));
+		json_object_set_new(o, "message", json_string(im->ex[i].why));
+		json_array_append_new(rows, o);
+	}
+	json_object_set_new(j, "existing_rows", rows);
 	json_object_set_new(
 	    j, "not_carried", json_string(import_map_not_carried(im->kind)));
 	return j;
@@ -1055,6 +1148,29 @@ history_table(const struct import *im, render_doc *out, bool dry_run)
 	}
 	if (im->more_hist > 0) {
 		render_text(out, "... and %zu more", im->more_hist);
+	}
+}
+
+/* The rows already there: how many, then each row with the record it
+ * matched. */
+static void
+existing_table(const struct import *im, render_doc *out, bool dry_run)
+{
+	static const char *const cols[] = { "row", "matched" };
+	if (im->existing == 0) {
+		return;
+	}
+	render_text(out, "%u %salready there (not added again):", im->existing,
+	    dry_run ? "would be " : "");
+	render_table(out, 2, cols);
+	for (size_t i = 0; i < im->nex; i++) {
+		char row[16];
+		snprintf(row, sizeof(row), "%u", im->ex[i].row);
+		const char *cells[] = { row, im->ex[i].why };
+		render_row(out, cells);
+	}
+	if (im->more_ex > 0) {
+		render_text(out, "... and %zu more", im->more_ex);
 	}
 }
 
@@ -1210,6 +1326,7 @@ cmd_import_file(
 			render_text(out, "%s", note);
 		}
 		history_table(&im, out, true);
+		existing_table(&im, out, true);
 		bad_table(&im, out);
 		render_set_json(out, outcome_json(&im, true));
 		if (im.bad_rows > 0 && !im.skip_bad) {
@@ -1281,6 +1398,7 @@ cmd_import_file(
 	}
 	render_text(out, "%s", import_map_not_carried(im.kind));
 	history_table(&im, out, false);
+	existing_table(&im, out, false);
 	bad_table(&im, out);
 	render_set_json(out, outcome_json(&im, false));
 out:

@@ -463,6 +463,16 @@ import_help(FILE *f)
 	      "the first sheet of an .xlsx workbook\n(read by xlsx2csv). "
 	      "Anything else (.xls, other binary files) is refused.\n",
 	    f);
+	fputs(
+	    "\nA row already there (or twice in the file) is not added "
+	    "again and is listed\nwith the record it matched. A follow-up "
+	    "is already there only when all\nthe row says matches: customer, "
+	    "time, summary, channel, author, feedback\nand mood. A customer "
+	    "row whose owner, grade, stage or deal differs from\nthe "
+	    "existing customer of its name is a bad row. A contact with "
+	    "left (已离职)\nor left_at (离职时间) is imported as left at "
+	    "that time.\n",
+	    f);
 }
 
 /* `help customer edit`: what edit does not change, and where it is done. */

@@ -278,29 +278,41 @@ contact_handle_list(
 }
 
 crm_status
-contact_handle_left(
-    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+contact_mark_left(
+    struct req_ctx *ctx, uint64_t id, int64_t at, Crm__V1__Contact **out)
 {
-	const Crm__V1__ContactLeftRequest *r = req->contact_left;
 	Crm__V1__Contact *before, *after;
-	crm_status rc = contact_load(ctx, r->id, &before);
+	crm_status rc = contact_load(ctx, id, &before);
 	if (rc == CRM_OK) {
-		rc = contact_load(ctx, r->id, &after);
+		rc = contact_load(ctx, id, &after);
 	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
 	if (before->left) {
 		return dispatch_fail(ctx, CRM_EPRECOND,
-		    "contact %" PRIu64 " has already left", r->id);
+		    "contact %" PRIu64 " has already left", id);
 	}
 	after->has_left = after->has_left_at = 1;
 	after->left = 1;
-	after->left_at = dispatch_at(ctx);
+	after->left_at = at;
 	rc = contact_put(ctx, before, after);
 	if (rc == CRM_OK && after->birthday != NULL && *after->birthday) {
 		rc = task_contact_greeting(ctx, after); /* no more greetings */
 	}
+	if (rc == CRM_OK && out != NULL) {
+		*out = after;
+	}
+	return rc;
+}
+
+crm_status
+contact_handle_left(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	Crm__V1__Contact *after = NULL;
+	crm_status rc = contact_mark_left(
+	    ctx, req->contact_left->id, dispatch_at(ctx), &after);
 	if (rc == CRM_OK) {
 		resp->body_case = CRM__V1__RESPONSE__BODY_CONTACT;
 		resp->contact = after;

@@ -86,12 +86,13 @@ followup_move(struct req_ctx *ctx, uint64_t id, uint64_t to)
 }
 
 static crm_status followup_find_at(struct req_ctx *ctx, uint64_t customer_id,
-    int64_t at, const char *summary, uint64_t *id);
+    int64_t at, const Crm__V1__FollowUp *row, uint64_t *id);
 
 crm_status
-followup_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
-    const char *summary, uint64_t *id)
+followup_find(struct req_ctx *ctx, uint64_t customer_id,
+    const Crm__V1__FollowUp *row, uint64_t *id)
 {
+	int64_t at = row->happened_at;
 	/* Only the follow-ups of that very time (the timeline's index):
 	 * never every record of the customer. A time on a whole minute may
 	 * come from a file that writes minutes (an older export) of a
@@ -100,14 +101,49 @@ followup_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
 	int64_t span = at % 60 == 0 ? 60 : 1;
 	crm_status rc = CRM_NOT_FOUND;
 	for (int64_t s = 0; s < span && rc == CRM_NOT_FOUND; s++) {
-		rc = followup_find_at(ctx, customer_id, at + s, summary, id);
+		rc = followup_find_at(ctx, customer_id, at + s, row, id);
 	}
 	return rc;
 }
 
+static int
+same_text(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* Whether stored follow-up f is what row says: its summary, and each of
+ * the channel, author, feedback and mood the row gives (a column a file
+ * lacks, or an empty cell, says nothing). */
+static int
+same_followup(struct req_ctx *ctx, const Crm__V1__FollowUp *f,
+    const Crm__V1__FollowUp *row)
+{
+	if (!same_text(f->summary, row->summary)) {
+		return 0;
+	}
+	if (row->has_channel && row->channel != 0 &&
+	    (!f->has_channel || f->channel != row->channel)) {
+		return 0;
+	}
+	if (row->has_mood && row->mood != 0 &&
+	    (!f->has_mood || f->mood != row->mood)) {
+		return 0;
+	}
+	if (row->feedback != NULL && *row->feedback &&
+	    !same_text(f->feedback, row->feedback)) {
+		return 0;
+	}
+	if (row->author != NULL && *row->author &&
+	    !same_text(user_login_of(ctx, f->author_id), row->author)) {
+		return 0;
+	}
+	return 1;
+}
+
 static crm_status
 followup_find_at(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
-    const char *summary, uint64_t *id)
+    const Crm__V1__FollowUp *row, uint64_t *id)
 {
 	uint64_t fid = 0;
 	crm_status rc;
@@ -122,8 +158,7 @@ followup_find_at(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
 			    rc == CRM_NOT_FOUND ? "is missing"
 			                        : "does not load");
 		}
-		int same = strcmp(f->summary ? f->summary : "",
-		               summary ? summary : "") == 0;
+		int same = same_followup(ctx, f, row);
 		crm_arena_release(ctx->arena, mark);
 		if (same) {
 			*id = fid;
@@ -282,14 +317,33 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
 			    "a commitment needs a text and a due time");
 		}
 	}
+	/* An import's row has columns, not options: it names the column
+	 * it has, and the one to add or fill in. */
 	if (f->next_action != NULL && *f->next_action && !f->has_next_due_at) {
-		return dispatch_fail_field(ctx, CRM_EINVAL, "next_due_at",
-		    "a next action needs a due time (--due)");
+		return f->imported
+		           ? dispatch_fail_field(ctx, CRM_EINVAL,
+		                 "next_action",
+		                 "a next action needs its due time: add a "
+		                 "下次跟进时间 (next_due_at) column, or fill "
+		                 "it "
+		                 "in for this row")
+		           : dispatch_fail_field(ctx, CRM_EINVAL,
+		                 "next_due_at",
+		                 "a next action needs a due time (--due)");
 	}
 	if (f->has_next_due_at &&
 	    (f->next_action == NULL || !*f->next_action)) {
-		return dispatch_fail_field(ctx, CRM_EINVAL, "next_action",
-		    "a due time needs a next action (--next)");
+		return f->imported
+		           ? dispatch_fail_field(ctx, CRM_EINVAL,
+		                 "next_due_at",
+		                 "a next follow-up time needs its next "
+		                 "action: "
+		                 "add a 下一步行动 (next_action) column, or "
+		                 "fill "
+		                 "it in for this row")
+		           : dispatch_fail_field(ctx, CRM_EINVAL,
+		                 "next_action",
+		                 "a due time needs a next action (--next)");
 	}
 	/* A plan is from now on; an imported follow-up is history, its
 	 * next action as it was. */

@@ -12,12 +12,14 @@
 /* followup_move: hang follow-up id under customer to (a merge). */
 crm_status followup_move(struct req_ctx *ctx, uint64_t id, uint64_t to);
 
-/* followup_find: the id of customer_id's follow-up that happened at `at`
- * with the same summary (NULL: none); loads only the follow-ups of that
- * time. Errors: CRM_NOT_FOUND, CRM_INTERNAL (one of them does not load;
- * ctx->msg names it). */
-crm_status followup_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
-    const char *summary, uint64_t *id /* OUT */);
+/* followup_find: the id of customer_id's follow-up that is the same as
+ * row (an import's): it happened at row->happened_at with the same
+ * summary (NULL: none), and each of channel, author (a login), feedback
+ * and mood the row says (set, not empty) is the same; loads only the
+ * follow-ups of that time. Errors: CRM_NOT_FOUND, CRM_INTERNAL (one of
+ * them does not load; ctx->msg names it). */
+crm_status followup_find(struct req_ctx *ctx, uint64_t customer_id,
+    const Crm__V1__FollowUp *row, uint64_t *id /* OUT */);
 
 /* followup_fill_now: what a stored follow-up f shows as things stand
  * now: its commitments re-read (kept, broken), its author's and its

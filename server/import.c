@@ -13,17 +13,21 @@
  * A dry run across batches (import_dry.c) runs each batch here too.
  */
 #include <ctype.h>
+#include <strings.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "contact.h"
 #include "crm.h"
+#include "crm_time.h"
 #include "customer.h"
 #include "followup.h"
 #include "handlers.h"
 #include "import.h"
 #include "purchase.h"
 #include "scope.h"
+#include "user.h"
 
 #define MAX_ROWS CRM_IMPORT_BATCH_ROWS
 #define MSG_MAX  512 /* sizeof(ctx->msg) */
@@ -75,6 +79,84 @@ row_customer(struct req_ctx *ctx, const Crm__V1__ImportRow *row,
 	return CRM_OK;
 }
 
+/* Whether a customer row says something other than seen, the existing
+ * customer of its name: its owner, grade (unless the caller's grade is a
+ * proposal: a rep's), stage, or deal (amount, won time; an export's
+ * deal_category is its won purchase's, not the customer's), each only
+ * when the row gives it. If so, o's column names the differing
+ * column(s) and ctx->msg says each, with the existing customer. */
+static int
+customer_differs(struct req_ctx *ctx, const Crm__V1__ImportRow *row,
+    const Crm__V1__Customer *seen, struct row_out *o)
+{
+	const Crm__V1__Customer *c = row->customer;
+	char cols[40] = "", why[400] = "";
+	size_t nc = 0, nw = 0;
+#define DIFF(col, ...)                                                     \
+	do {                                                               \
+		nc += (size_t)snprintf(cols + nc,                          \
+		    nc < sizeof(cols) ? sizeof(cols) - nc : 0, "%s%s",     \
+		    nc ? "," : "", col);                                   \
+		nw += (size_t)snprintf(why + nw,                           \
+		    nw < sizeof(why) ? sizeof(why) - nw : 0, "%s",         \
+		    nw ? "; " : "");                                       \
+		nw += (size_t)snprintf(why + nw,                           \
+		    nw < sizeof(why) ? sizeof(why) - nw : 0, __VA_ARGS__); \
+	} while (0)
+	const char *owner = user_login_of(ctx, seen->owner_id);
+	if (row->owner != NULL && *row->owner &&
+	    strcasecmp(row->owner, owner ? owner : "") != 0) {
+		DIFF("owner", "owner %s, there %s", row->owner,
+		    owner && *owner ? owner : "none (the pool)");
+	}
+	if (c->has_grade && c->grade != 0 && c->grade != seen->grade &&
+	    ctx->who->role != CRM__V1__ROLE__ROLE_REP) {
+		DIFF("grade", "grade %s, there %s",
+		    crm_enum_name(&crm__v1__grade__descriptor, (int)c->grade),
+		    crm_enum_name(
+		        &crm__v1__grade__descriptor, (int)seen->grade));
+	}
+	if (c->has_stage && c->stage != 0 && c->stage != seen->stage) {
+		DIFF("stage", "stage %s, there %s",
+		    crm_enum_name(&crm__v1__stage__descriptor, (int)c->stage),
+		    crm_enum_name(
+		        &crm__v1__stage__descriptor, (int)seen->stage));
+	}
+	if (c->has_deal_amount && c->deal_amount != 0 &&
+	    c->deal_amount != seen->deal_amount) {
+		char a[32], b[32];
+		crm_money_format(c->deal_amount, a, sizeof(a));
+		crm_money_format(seen->deal_amount, b, sizeof(b));
+		DIFF("deal_amount", "deal_amount %s, there %s", a,
+		    seen->deal_amount ? b : "none");
+	}
+	/* A time on a whole minute matches any second of it (followup_find
+	 * says why). */
+	if (c->has_won_at && c->won_at != 0 &&
+	    (c->won_at % 60 == 0 ? c->won_at / 60 != seen->won_at / 60
+	                         : c->won_at != seen->won_at)) {
+		char a[40], b[40];
+		crm_time_format(c->won_at, a, sizeof(a));
+		crm_time_format(seen->won_at, b, sizeof(b));
+		DIFF("won_at", "won_at %s, there %s", a,
+		    seen->won_at ? b : "none");
+	}
+#undef DIFF
+	if (nc == 0) {
+		return 0;
+	}
+	char *col = crm_arena_alloc(ctx->arena, sizeof(cols));
+	if (col != NULL) {
+		memcpy(col, cols, sizeof(cols));
+	}
+	o->column = col;
+	dispatch_fail(ctx, CRM_EXISTS,
+	    "customer %" PRIu64 " (%s) is there already with other values: "
+	    "%s (a duplicate is refused: change it there, or fix the row)",
+	    seen->id, seen->name ? seen->name : "", why);
+	return 1;
+}
+
 static crm_status
 row_customer_add(
     struct req_ctx *ctx, const Crm__V1__ImportRow *row, struct row_out *o)
@@ -90,8 +172,16 @@ row_customer_add(
 	Crm__V1__Customer *seen;
 	if (customer_by_name(ctx, kind, c->name, &o->id) == CRM_OK &&
 	    customer_visible(ctx, o->id, &seen) == CRM_OK) {
+		/* There already, unless the row says otherwise of it: its
+		 * values would be thrown away (a duplicate is refused). */
+		if (customer_differs(ctx, row, seen, o)) {
+			o->id = 0;
+			return bad(ctx, o, o->column, CRM_EXISTS, NULL);
+		}
 		o->out = EXISTS;
-		return dispatch_fail(ctx, CRM_OK, "already there");
+		return dispatch_fail(ctx, CRM_OK,
+		    "already there: same as customer %" PRIu64 " (%s)", o->id,
+		    seen->name ? seen->name : "");
 	}
 	o->id = 0;
 	/* Someone else's customer: refused, without its id or owner. */
@@ -150,10 +240,24 @@ row_contact_add(
 	crm_status found = contact_find(ctx, cust, c->name, &o->id);
 	if (found == CRM_OK) {
 		o->out = EXISTS;
-		return dispatch_fail(ctx, CRM_OK, "already there");
+		return dispatch_fail(ctx, CRM_OK,
+		    "already there: same as contact %" PRIu64
+		    " (%s of customer %" PRIu64 ")",
+		    o->id, c->name, cust);
 	}
 	if (found != CRM_NOT_FOUND) {
 		return found;
+	}
+	/* Left the organisation (已离职, 离职时间; an export's left=yes):
+	 * marked left at that time, as `contact left` does, once added. A
+	 * time alone says it too; none: the import's. */
+	int left =
+	    c->has_left ? c->left != 0 : c->has_left_at && c->left_at != 0;
+	int64_t left_at =
+	    c->has_left_at && c->left_at != 0 ? c->left_at : dispatch_at(ctx);
+	if (left && left_at > ctx->now) {
+		return bad(ctx, o, "left_at", CRM_EINVAL,
+		    "a contact cannot have left later than now");
 	}
 	Crm__V1__Request sub = CRM__V1__REQUEST__INIT;
 	Crm__V1__ContactAddRequest add = CRM__V1__CONTACT_ADD_REQUEST__INIT;
@@ -166,6 +270,9 @@ row_contact_add(
 	crm_status rc = contact_handle_add(ctx, &sub, &resp);
 	if (rc == CRM_OK) {
 		o->id = resp.contact->id;
+	}
+	if (rc == CRM_OK && left) {
+		rc = contact_mark_left(ctx, o->id, left_at, NULL);
 	}
 	return rc;
 }
@@ -212,6 +319,33 @@ row_followup_users(struct req_ctx *ctx, Crm__V1__FollowUp *f,
 	return rc;
 }
 
+/* The column of a field path a handler names ("followup_log.followup.
+ * next_action", "commitments[0].due_at"): its first field of the row's
+ * record (next_action, commitments), in the arena. */
+static const char *
+field_column(struct req_ctx *ctx, const char *path)
+{
+	static const char *const prefixes[] = { "followup_log.followup.",
+		"followup.", NULL };
+	for (size_t i = 0; prefixes[i] != NULL; i++) {
+		size_t n = strlen(prefixes[i]);
+		if (strncmp(path, prefixes[i], n) == 0) {
+			path += n;
+			break;
+		}
+	}
+	size_t len = strcspn(path, ".[");
+	if (len == 0) {
+		return NULL;
+	}
+	char *c = crm_arena_alloc(ctx->arena, len + 1);
+	if (c != NULL) {
+		memcpy(c, path, len);
+		c[len] = '\0';
+	}
+	return c;
+}
+
 static crm_status
 row_followup_log(
     struct req_ctx *ctx, const Crm__V1__ImportRow *row, struct row_out *o)
@@ -225,11 +359,19 @@ row_followup_log(
 	if (row_customer(ctx, row, f->customer_id, &cust) != CRM_OK) {
 		return bad(ctx, o, "customer", CRM_NOT_FOUND, NULL);
 	}
-	crm_status found =
-	    followup_find(ctx, cust, f->happened_at, f->summary, &o->id);
+	/* The same follow-up only when all the row says matches: customer,
+	 * time, summary, and the channel, author, feedback and mood it
+	 * gives (followup_find); two calls of one time and summary with
+	 * different feedback are two follow-ups. */
+	crm_status found = followup_find(ctx, cust, f, &o->id);
 	if (found == CRM_OK) {
+		char at[40];
+		crm_time_format(f->happened_at, at, sizeof(at));
 		o->out = EXISTS;
-		return dispatch_fail(ctx, CRM_OK, "already there");
+		return dispatch_fail(ctx, CRM_OK,
+		    "already there: same as follow-up %" PRIu64
+		    " (customer %" PRIu64 ", %s, %.200s)",
+		    o->id, cust, at, f->summary ? f->summary : "");
 	}
 	if (found != CRM_NOT_FOUND) {
 		return found;
@@ -264,6 +406,11 @@ row_followup_log(
 		            : f->happened_at > ctx->now ? "happened_at"
 		                                        : NULL;
 	}
+	if (rc == CRM_EINVAL && o->column == NULL && ctx->field[0]) {
+		/* The field the log names (a next action without its due
+		 * time: next_action), as the row's column. */
+		o->column = field_column(ctx, ctx->field);
+	}
 	return rc;
 }
 
@@ -294,7 +441,10 @@ row_purchase_add(
 	    ctx, cust, p->bought_at, p->amount, p->product, &o->id);
 	if (found == CRM_OK) {
 		o->out = EXISTS;
-		return dispatch_fail(ctx, CRM_OK, "already there");
+		return dispatch_fail(ctx, CRM_OK,
+		    "already there: same as purchase %" PRIu64
+		    " (customer %" PRIu64 ")",
+		    o->id, cust);
 	}
 	if (found != CRM_NOT_FOUND) {
 		return found;

@@ -67,6 +67,15 @@ run "$CRM" -c "import followups $H/y2k.csv --skip-bad"
 exit_is 0 "--skip-bad imports the other follow-up"
 has "one added, one bad" "imported: 1 added, 0 already there, 1 bad (skipped)"
 
+# -- a next action without its due time names the file's column and
+#    says what to add to the file, not a shell option
+printf '%s\n' 客户名称,跟进时间,跟进内容,下一步行动 "甲公司,2026-11-04 10:00,电话,寄样品" >"$H/next.csv"
+run "$CRM" -c "import followups $H/next.csv"
+exit_is 1 "a next action without a due time: refused"
+has "named by row and column, with the column to add" "row 2, column 下一步行动: a next action needs its due time: add a 下次跟进时间 (next_due_at) column"
+hasnt "no shell option" "(--due)"
+hasnt "no column -" "column -"
+
 # -- the same in a calendar file (all or nothing): named by its line, not
 #    as the request's "days[1]"
 printf 'date,kind,name\n2027-01-01,holiday,元旦\n2027-02-11,holiday,"春\t节"\n' >"$H/cal.csv"
@@ -136,6 +145,23 @@ exit_is 0 "the dry run succeeds"
 has "the dry run counts both duplicates" "dry run: 620 would be added, 2 already there, 0 bad"
 run "$CRM" -c "import customers $H/dup.csv"
 has "the import agrees with its dry run" "imported: 620 added, 2 already there, 0 bad"
+
+# -- a contact who left (已离职 是/yes/1, 离职时间) is imported as left at
+#    that time, as `contact left` marks one; 否 or no column: active; a
+#    time ahead of now is a bad row naming 离职时间
+printf '%s\n' 客户名称,联系人,已离职,离职时间 甲公司,张离,是,"2026-11-20 10:00" \
+	甲公司,王离,yes,"2026-11-21 10:00" 甲公司,李离,1, 甲公司,赵在,否, 甲公司,钱在,, >"$H/left.csv"
+run "$CRM" -c "import contacts $H/left.csv"
+exit_is 0 "contacts who left import"
+has "five added" "imported: 5 added, 0 already there, 0 bad"
+run "$CRM" --format json -c 'contact list 甲公司'
+l=$(printf '%s' "$out" | json 'sorted((c["name"], bool(c.get("left")), (c.get("left_at") or "-")[:16] if c["name"] != "李离" else bool(c.get("left_at"))) for c in d)')
+[ "$l" = "[('张离', True, '2026-11-20T10:00'), ('李离', True, True), ('王离', True, '2026-11-21T10:00'), ('赵在', False, '-'), ('钱在', False, '-')]" ] &&
+	ok "left and left_at as the file says" || bad "contacts: $l"
+printf '%s\n' 客户名称,联系人,已离职,离职时间 甲公司,孙离,是,"2099-01-01 10:00" >"$H/left2.csv"
+run "$CRM" -c "import contacts $H/left2.csv"
+exit_is 1 "a contact who leaves in the future: a bad row"
+has "named by row and column" "row 2, column 离职时间"
 
 # -- a rep's import with a grade column: the grade is proposed to the
 #    manager, the customers start at B (issue 12 item 9)

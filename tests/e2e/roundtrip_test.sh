@@ -77,6 +77,10 @@ for c in 华东机电有限公司:王强:decision_maker 华东机电有限公司
 	do_ "contact add \"$cust\" \"$name\" --title 经理 --phone 1380000$RANDOM --role $role --email x@y.example"
 done
 do_ 'contact add 华东机电有限公司 赵六 --phone 13900001111 --phone "021-5555 0000 转 12" --im zl_wx --birthday 04-01 --notes 采购'
+# a contact who left: left=yes and left_at on A's export, and on B's
+run "$CRM" --format json -c 'contact add 苏州精工 孙七 --title 采购 --phone 13700002222 --birthday 05-01'
+cid=$(printf '%s' "$out" | json 'd["id"]')
+do_ "contact left $cid"
 
 as li
 # 华东机电: backdated follow-ups, a commitment kept and one open, an
@@ -218,7 +222,7 @@ run "$CRM" -c "import followups $H/zhao.csv"
 # ------------------------------------------------------------ what it checks
 # The columns the book above fills are there on A (a round trip of empty
 # columns would prove nothing).
-r=$(/usr/bin/env python3 - "$H/a-customers.csv" "$H/a-followups.csv" <<'EOF'
+r=$(/usr/bin/env python3 - "$H/a-customers.csv" "$H/a-followups.csv" "$H/a-contacts.csv" <<'EOF'
 import csv, sys
 c = {r['name']: r for r in csv.DictReader(open(sys.argv[1], newline='', encoding='utf-8'))}
 f = list(csv.DictReader(open(sys.argv[2], newline='', encoding='utf-8')))
@@ -229,6 +233,8 @@ want('churn_risk keeps the deal', c['上海云图科技']['stage'] == 'churn_ris
 want('lost keeps the deal', c['苏州精工']['stage'] == 'lost' and c['苏州精工']['deal_amount'] and c['苏州精工']['lost_at'])
 want('contacts counted', c['华东机电有限公司']['contacts'] == '3')
 want('stage_at', all(r.get('stage_at') for r in c.values()))
+k = {r['name']: r for r in csv.DictReader(open(sys.argv[3], newline='', encoding='utf-8'))}
+want('a contact who left', k['孙七']['left'] == 'yes' and k['孙七']['left_at'])
 cols = f[0].keys()
 for col in ('author', 'tags', 'no_answer', 'objections', 'commitments', 'attachments'):
     want('follow-up column ' + col, col in cols and any(r[col] for r in f))
