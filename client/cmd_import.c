@@ -1325,6 +1325,8 @@ cmd_import_file(
 		if (estimated) {
 			render_text(out, "%s", note);
 		}
+		/* What would not come along, before anything is written. */
+		render_text(out, "%s", import_map_not_carried(im.kind));
 		history_table(&im, out, true);
 		existing_table(&im, out, true);
 		bad_table(&im, out);

@@ -52,6 +52,7 @@ exit_is 0 "the dry run of 622 follow-up rows"
 has "every older row of the second batch is history only" "120 would be history only"
 has "the two rows twice are already there" "dry run: 620 would be added, 2 already there, 0 bad"
 hasnt "no estimate" "estimate"
+has "it says, before anything is written, what would not come along" "not from the file:"
 run "$CRM" --format json -c "import followups $H/f.csv"
 exit_is 0 "the import"
 keep f.real
