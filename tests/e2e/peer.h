@@ -28,7 +28,8 @@ struct crm_test_server;
 int peer_connect_ipc(const char *url);
 /* peer_connect_tcp: a TCP socket connected to 127.0.0.1:port, or -1. */
 int peer_connect_tcp(int port);
-/* peer_free_port: a loopback TCP port free right now (a small race). */
+/* peer_free_port: a loopback TCP port free right now, and the next one
+ * (crmd's PUB), below the ephemeral range (a small race), or -1. */
 int peer_free_port(void);
 
 /* peer_send: all len bytes, or -1 (the peer closed). */
