@@ -9,6 +9,7 @@
 #include "lifecycle.h"
 
 #include <inttypes.h>
+#include <stdbool.h>
 #include <string.h>
 #include <strings.h>
 
@@ -49,10 +50,9 @@ stage_record(struct req_ctx *ctx, const Crm__V1__StageChange *h, uint64_t *seq)
 }
 
 crm_status
-lifecycle_stage_latest(struct req_ctx *ctx, uint64_t customer_id,
-    const Crm__V1__StageChange **out)
+lifecycle_stage_each(struct req_ctx *ctx, uint64_t customer_id,
+    lifecycle_stage_visit fn, void *arg)
 {
-	*out = NULL;
 	store_key p;
 	store_key_id(&p, customer_id);
 	struct store_iter it;
@@ -63,29 +63,46 @@ lifecycle_stage_latest(struct req_ctx *ctx, uint64_t customer_id,
 	}
 	const uint8_t *key;
 	size_t klen;
-	while (store_iter_next(&it, &key, &klen)) {
+	bool stop = false;
+	while (rc == CRM_OK && !stop && store_iter_next(&it, &key, &klen)) {
 		const void *v;
 		size_t n;
 		if (klen != 16 || !store_iter_data(&it, &v, &n)) {
 			continue;
 		}
+		uint64_t seq = store_u64(key + 8);
 		Crm__V1__StageChange *h = crm__v1__stage_change__unpack(
 		    &ctx->arena->allocator, n, v);
-		if (h == NULL) {
-			rc = dispatch_fail(ctx, CRM_INTERNAL,
-			    "stage history %" PRIu64 "/%" PRIu64
-			    " does not decode",
-			    customer_id, store_u64(key + 8));
-			break;
-		}
-		/* The first entry (from no stage) is the record's start. */
-		if (h->stage_from != 0 &&
-		    (*out == NULL || h->happened_at > (*out)->happened_at)) {
-			*out = h;
-		}
+		rc = h != NULL ? fn(arg, h, seq, &stop)
+		               : dispatch_fail(ctx, CRM_INTERNAL,
+		                     "stage history %" PRIu64 "/%" PRIu64
+		                     " does not decode",
+		                     customer_id, seq);
 	}
 	store_iter_close(&it);
 	return rc;
+}
+
+static crm_status
+latest_visit(void *arg, Crm__V1__StageChange *h, uint64_t seq, bool *stop)
+{
+	(void)seq;
+	(void)stop;
+	const Crm__V1__StageChange **out = arg;
+	/* The first entry (from no stage) is the record's start. */
+	if (h->stage_from != 0 &&
+	    (*out == NULL || h->happened_at > (*out)->happened_at)) {
+		*out = h;
+	}
+	return CRM_OK;
+}
+
+crm_status
+lifecycle_stage_latest(struct req_ctx *ctx, uint64_t customer_id,
+    const Crm__V1__StageChange **out)
+{
+	*out = NULL;
+	return lifecycle_stage_each(ctx, customer_id, latest_visit, out);
 }
 
 bool
@@ -323,40 +340,31 @@ lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c, int64_t at)
 	return rc;
 }
 
+struct first {
+	Crm__V1__StageChange *h;
+	uint64_t seq;
+};
+
+static crm_status
+first_visit(void *arg, Crm__V1__StageChange *h, uint64_t seq, bool *stop)
+{
+	struct first *f = arg;
+	f->h = h;
+	f->seq = seq;
+	*stop = true;
+	return CRM_OK;
+}
+
 /* The first entry of customer cid's stage history into *first (NULL:
- * none) and its number into *seq. Errors: store; CRM_INTERNAL when it
- * does not decode. */
+ * none) and its number into *seq. Errors: lifecycle_stage_each's. */
 static crm_status
 first_entry(struct req_ctx *ctx, uint64_t cid,
     Crm__V1__StageChange **first /* OUT */, uint64_t *seq /* OUT */)
 {
-	*first = NULL;
-	*seq = 0;
-	store_key p;
-	store_key_id(&p, cid);
-	struct store_iter it;
-	crm_status rc = store_iter_open(
-	    ctx->st, ctx->txn, DB_STAGE_HIST, p.b, 8, NULL, &it);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	const uint8_t *key;
-	size_t klen;
-	const void *v;
-	size_t n;
-	if (store_iter_next(&it, &key, &klen) && klen == 16 &&
-	    store_iter_data(&it, &v, &n)) {
-		*seq = store_u64(key + 8);
-		*first = crm__v1__stage_change__unpack(
-		    &ctx->arena->allocator, n, v);
-		if (*first == NULL) {
-			rc = dispatch_fail(ctx, CRM_INTERNAL,
-			    "stage history %" PRIu64 "/%" PRIu64
-			    " does not decode",
-			    cid, *seq);
-		}
-	}
-	store_iter_close(&it);
+	struct first f = { NULL, 0 };
+	crm_status rc = lifecycle_stage_each(ctx, cid, first_visit, &f);
+	*first = f.h;
+	*seq = f.seq;
 	return rc;
 }
 
@@ -391,38 +399,33 @@ lifecycle_first_back(struct req_ctx *ctx, const Crm__V1__Customer *c)
 	return rc;
 }
 
+struct since {
+	int stage;
+	int64_t at;
+};
+
+static crm_status
+since_visit(void *arg, Crm__V1__StageChange *h, uint64_t seq, bool *stop)
+{
+	(void)seq;
+	(void)stop;
+	struct since *s = arg;
+	/* The last entry (the highest number) is the move to its stage;
+	 * an entry dated back may be older than the one before it. */
+	if ((int)h->stage_to == s->stage) {
+		s->at = h->happened_at;
+	}
+	return CRM_OK;
+}
+
 crm_status
 lifecycle_stage_since(
     struct req_ctx *ctx, const Crm__V1__Customer *c, int64_t *at)
 {
-	store_key p;
-	store_key_id(&p, c->id);
-	struct store_iter it;
-	*at = c->created_at;
-	crm_status rc = store_iter_open(
-	    ctx->st, ctx->txn, DB_STAGE_HIST, p.b, 8, NULL, &it);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	const uint8_t *key;
-	size_t klen, n;
-	const void *v;
-	/* The last entry (the highest number) is the move to its stage;
-	 * an entry dated back may be older than the one before it. */
-	while (store_iter_next(&it, &key, &klen)) {
-		if (klen != 16 || !store_iter_data(&it, &v, &n)) {
-			continue;
-		}
-		size_t mark = crm_arena_mark(ctx->arena);
-		Crm__V1__StageChange *h = crm__v1__stage_change__unpack(
-		    &ctx->arena->allocator, n, v);
-		if (h != NULL && h->stage_to == c->stage) {
-			*at = h->happened_at;
-		}
-		crm_arena_release(ctx->arena, mark);
-	}
-	store_iter_close(&it);
-	return CRM_OK;
+	struct since s = { (int)c->stage, c->created_at };
+	crm_status rc = lifecycle_stage_each(ctx, c->id, since_visit, &s);
+	*at = s.at;
+	return rc;
 }
 
 /* The first entry of customer c's stage history, if it lacks one:

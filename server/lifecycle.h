@@ -27,6 +27,18 @@ struct lifecycle_stage {
 #define LIFECYCLE_FUTURE_GRACE 600
 
 /*
+ * lifecycle_stage_each: fn(arg, h, seq, &stop) for each entry of
+ * customer_id's stage history in its order (by number, not by time: an
+ * entry dated back may be older than the one before it), until fn sets
+ * stop or fails. h is in ctx's arena (the caller releases it). Errors:
+ * the store's, fn's, CRM_INTERNAL for an entry that does not decode.
+ */
+typedef crm_status (*lifecycle_stage_visit)(
+    void *arg, Crm__V1__StageChange *h, uint64_t seq, bool *stop);
+crm_status lifecycle_stage_each(struct req_ctx *ctx, uint64_t customer_id,
+    lifecycle_stage_visit fn, void *arg);
+
+/*
  * lifecycle_stage_latest: the latest change of customer_id's stage
  * in its history (by time; its first entry, from no stage, is no
  * change), or NULL when none. *out is in ctx->arena. Errors: store,

@@ -10,10 +10,12 @@
  * backdated follow-up, an import, an edit of won_at) is seen at once.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crm.h"
+#include "lifecycle.h"
 #include "report.h"
 #include "store_schema.h"
 
@@ -24,6 +26,7 @@ enum {
 
 /* What a walk of customer cid's stage history says about [from, to). */
 struct walked {
+	const struct report *r;
 	int any_before, any_in;
 	int64_t first_at; /* its earliest entry */
 	int64_t state_at; /* the latest entry before from */
@@ -35,63 +38,41 @@ struct walked {
 };
 
 static crm_status
+walk_visit(void *arg, Crm__V1__StageChange *h, uint64_t seq, bool *stop)
+{
+	(void)stop;
+	struct walked *w = arg;
+	const struct report *r = w->r;
+	int64_t at = h->happened_at;
+	if ((!w->any_before && !w->any_in) || at < w->first_at) {
+		w->first_at = at;
+	}
+	/* An entry dated back may be older than the one before it: the
+	 * stage at a time is the latest entry by time. */
+	if (at < r->from && (!w->any_before || at > w->state_at ||
+	                        (at == w->state_at && seq > w->state_seq))) {
+		w->state_at = at;
+		w->state_seq = seq;
+		w->state = (uint8_t)h->stage_to;
+	}
+	w->any_before |= at < r->from;
+	w->any_in |= at >= r->from && at < r->to;
+	if ((int)h->stage_to == S_WON) {
+		w->win_seq = seq;
+		w->win_at = at;
+		w->win_grade = h->has_grade ? (uint8_t)h->grade : 0;
+	}
+	return CRM_OK;
+}
+
+/* Decoded entries stay in the arena until the caller's release (one
+ * customer's: a handful). */
+static crm_status
 walk_history(struct report *r, uint64_t cid, struct walked *w)
 {
 	memset(w, 0, sizeof(*w));
-	struct req_ctx *ctx = r->ctx;
-	store_key p;
-	store_key_id(&p, cid);
-	struct store_iter it;
-	crm_status rc = store_iter_open(
-	    ctx->st, ctx->txn, DB_STAGE_HIST, p.b, 8, NULL, &it);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	const uint8_t *key;
-	size_t klen;
-	while (rc == CRM_OK && store_iter_next(&it, &key, &klen)) {
-		const void *v;
-		size_t n;
-		if (klen != 16 || !store_iter_data(&it, &v, &n)) {
-			continue;
-		}
-		uint64_t seq = store_u64(key + 8);
-		size_t mark = crm_arena_mark(ctx->arena);
-		Crm__V1__StageChange *h = crm__v1__stage_change__unpack(
-		    &ctx->arena->allocator, n, v);
-		if (h == NULL) {
-			rc = dispatch_fail(ctx, CRM_INTERNAL,
-			    "stage history %" PRIu64 "/%" PRIu64
-			    " does not decode",
-			    cid, seq);
-			break;
-		}
-		int64_t at = h->happened_at;
-		if (!w->any_before && !w->any_in) {
-			w->first_at = at;
-		} else if (at < w->first_at) {
-			w->first_at = at;
-		}
-		/* An entry dated back may be older than the one before it:
-		 * the stage at a time is the latest entry by time. */
-		if (at < r->from &&
-		    (!w->any_before || at > w->state_at ||
-		        (at == w->state_at && seq > w->state_seq))) {
-			w->state_at = at;
-			w->state_seq = seq;
-			w->state = (uint8_t)h->stage_to;
-		}
-		w->any_before |= at < r->from;
-		w->any_in |= at >= r->from && at < r->to;
-		if ((int)h->stage_to == S_WON) {
-			w->win_seq = seq;
-			w->win_at = at;
-			w->win_grade = h->has_grade ? (uint8_t)h->grade : 0;
-		}
-		crm_arena_release(ctx->arena, mark);
-	}
-	store_iter_close(&it);
-	return rc;
+	w->r = r;
+	return lifecycle_stage_each(r->ctx, cid, walk_visit, w);
 }
 
 static int

@@ -1281,36 +1281,31 @@ sla_handle_reminders(
 
 /* ---------------------------------------------------- upgrade */
 
+struct left_churn {
+	int64_t since, at;
+};
+
+static crm_status
+left_churn_visit(void *arg, Crm__V1__StageChange *h, uint64_t seq, bool *stop)
+{
+	(void)seq;
+	struct left_churn *l = arg;
+	if (h->happened_at >= l->since &&
+	    h->stage_from == CRM__V1__STAGE__STAGE_CHURN_RISK) {
+		l->at = h->happened_at;
+		*stop = true;
+	}
+	return CRM_OK;
+}
+
 /* When customer cid left churn_risk after `since` (its stage history),
- * or 0 when it did not. */
+ * or 0 when it did not (or its history cannot be read). */
 static int64_t
 left_churn_at(struct req_ctx *ctx, uint64_t cid, int64_t since)
 {
-	store_key p;
-	store_key_id(&p, cid);
-	struct store_iter it;
-	int64_t at = 0;
-	if (store_iter_open(ctx->st, ctx->txn, DB_STAGE_HIST, p.b, 8, NULL,
-	        &it) != CRM_OK) {
-		return 0;
-	}
-	const uint8_t *key;
-	size_t klen;
-	while (at == 0 && store_iter_next(&it, &key, &klen)) {
-		const void *v;
-		size_t vlen;
-		if (klen != 16 || !store_iter_data(&it, &v, &vlen)) {
-			continue;
-		}
-		Crm__V1__StageChange *h = crm__v1__stage_change__unpack(
-		    &ctx->arena->allocator, vlen, v);
-		if (h != NULL && h->happened_at >= since &&
-		    h->stage_from == CRM__V1__STAGE__STAGE_CHURN_RISK) {
-			at = h->happened_at;
-		}
-	}
-	store_iter_close(&it);
-	return at;
+	struct left_churn l = { since, 0 };
+	(void)lifecycle_stage_each(ctx, cid, left_churn_visit, &l);
+	return l.at;
 }
 
 crm_status

@@ -6,6 +6,7 @@
  */
 #include "stats_impl.h"
 
+#include "lifecycle.h"
 #include "purchase.h"
 #include "review.h"
 #include "schema.h"
@@ -22,6 +23,20 @@ load(struct req_ctx *ctx, enum store_db db, uint64_t id,
 	return dispatch_record(ctx, db, id, d, m);
 }
 
+struct rebuild_stage {
+	struct req_ctx *ctx;
+	const Crm__V1__Customer *c;
+};
+
+/* Each stage history entry's facts, in its order. */
+static crm_status
+rebuild_stage(void *arg, Crm__V1__StageChange *h, uint64_t seq, bool *stop)
+{
+	(void)stop;
+	const struct rebuild_stage *b = arg;
+	return stats_on_stage(b->ctx, b->c, h, seq);
+}
+
 static crm_status
 rebuild_customer(struct req_ctx *ctx, uint64_t id)
 {
@@ -32,34 +47,10 @@ rebuild_customer(struct req_ctx *ctx, uint64_t id)
 		return rc;
 	}
 	rc = stats_on_customer(ctx, NULL, c);
-	/* Stage history: customer || seq, in order. */
-	uint8_t p[8];
-	stats_put64(p, id);
-	struct store_iter it;
 	if (rc == CRM_OK) {
-		rc = store_iter_open(
-		    ctx->st, ctx->txn, DB_STAGE_HIST, p, 8, NULL, &it);
+		struct rebuild_stage b = { ctx, c };
+		rc = lifecycle_stage_each(ctx, id, rebuild_stage, &b);
 	}
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	const uint8_t *key;
-	size_t klen;
-	while (rc == CRM_OK && store_iter_next(&it, &key, &klen)) {
-		const void *v;
-		size_t vlen;
-		if (klen != 16 || !store_iter_data(&it, &v, &vlen)) {
-			continue;
-		}
-		Crm__V1__StageChange *h = crm__v1__stage_change__unpack(
-		    &ctx->arena->allocator, vlen, v);
-		if (h == NULL) {
-			rc = CRM_INTERNAL;
-			break;
-		}
-		rc = stats_on_stage(ctx, c, h, store_u64(key + 8));
-	}
-	store_iter_close(&it);
 	return rc;
 }
 
