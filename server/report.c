@@ -311,6 +311,13 @@ report_ids_distinct(struct report_ids *s)
 	return d;
 }
 
+int
+report_ids_has(const struct report_ids *s, uint64_t id)
+{
+	return s->n > 0 &&
+	       bsearch(&id, s->v, s->n, sizeof(*s->v), cmp_u64) != NULL;
+}
+
 void
 report_ids_free(struct report_ids *s)
 {

@@ -109,11 +109,17 @@ typedef void (*report_customer_visit)(
 crm_status report_customers(
     struct report *r, uint64_t scope, report_customer_visit fn, void *arg);
 /* report_win_fact: whether the stage fact seq, customer cid's move to won
- * at `at`, counts as a win in r's period (*counts) and when (*when): a
- * customer's last win counts at its record's won_at, once (an earlier
- * win of a customer won twice, at its own time). */
+ * at `at`, counts as a win in r's period (w->counts) and when (w->when):
+ * a customer's last win counts at its record's won_at, once (an earlier
+ * win of a customer won twice, at its own time); w->first_contact_at is
+ * the customer's first contact as its record says now (0: none). */
+struct report_win {
+	int counts;
+	int64_t when;
+	int64_t first_contact_at;
+};
 crm_status report_win_fact(struct report *r, uint64_t cid, uint64_t seq,
-    int64_t at, int *counts, int64_t *when);
+    int64_t at, struct report_win *w /* OUT */);
 
 /* A growable set of ids; distinct counts them once. */
 struct report_ids {
@@ -122,6 +128,9 @@ struct report_ids {
 };
 void report_ids_add(struct report_ids *s, uint64_t id);
 size_t report_ids_distinct(struct report_ids *s); /* sorts */
+/* report_ids_has: whether s, made distinct (report_ids_distinct), holds
+ * id. */
+int report_ids_has(const struct report_ids *s, uint64_t id);
 void report_ids_free(struct report_ids *s);
 
 /* report_grade_name / report_stage_name: the proto name of a grade or

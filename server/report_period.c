@@ -156,21 +156,25 @@ report_customers(
 
 crm_status
 report_win_fact(struct report *r, uint64_t cid, uint64_t seq, int64_t at,
-    int *counts, int64_t *when)
+    struct report_win *win)
 {
-	*counts = in_period(r, at);
-	*when = at;
+	win->counts = in_period(r, at);
+	win->when = at;
+	win->first_contact_at = 0;
 	size_t mark = crm_arena_mark(r->ctx->arena);
 	Crm__V1__Customer *c;
 	crm_status rc = dispatch_list_record(r->ctx, DB_CUSTOMERS, cid,
 	    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+	if (rc == CRM_OK && c->has_first_contact_at) {
+		win->first_contact_at = c->first_contact_at;
+	}
 	if (rc == CRM_OK && c->has_won_at && c->won_at > 0) {
 		struct walked w;
 		rc = walk_history(r, cid, &w);
 		if (rc == CRM_OK && w.win_seq == seq) {
 			/* The customer's last win: when its record says. */
-			*when = c->won_at;
-			*counts = in_period(r, c->won_at);
+			win->when = c->won_at;
+			win->counts = in_period(r, c->won_at);
 		}
 	}
 	crm_arena_release(r->ctx->arena, mark);

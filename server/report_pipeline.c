@@ -133,17 +133,16 @@ collect_outcome(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 {
 	struct outcomes *o = arg;
 	struct stats_stage s;
-	int counts;
-	int64_t when;
+	struct report_win w;
 	if (!stats_stage_decode(d, len, &s) || s.grade >= NGRADES ||
 	    s.to != S_WON) {
 		return 0;
 	}
-	o->err = report_win_fact(o->r, s.customer_id, id, at, &counts, &when);
+	o->err = report_win_fact(o->r, s.customer_id, id, at, &w);
 	if (o->err != CRM_OK) {
 		return 1; /* named in ctx->msg, never skipped */
 	}
-	if (counts) {
+	if (w.counts) {
 		report_ids_add(&o->won[s.grade], s.customer_id);
 	}
 	return 0;
@@ -169,24 +168,6 @@ collect_customer(
 	}
 	o->grade[o->ids.n] = (uint8_t)c->grade;
 	report_ids_add(&o->ids, c->id);
-}
-
-static int
-has_id(const struct report_ids *s, uint64_t id)
-{
-	size_t lo = 0, hi = s->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (s->v[mid] == id) {
-			return 1;
-		}
-		if (s->v[mid] < id) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-		}
-	}
-	return 0;
 }
 
 static void
@@ -232,7 +213,7 @@ report_conversion(struct report *r)
 	for (size_t i = 0; rc == CRM_OK && i < o.ids.n; i++) {
 		int g = o.grade[i];
 		for (int w = G_S; w <= G_C; w++) {
-			if (has_id(&o.won[w], o.ids.v[i])) {
+			if (report_ids_has(&o.won[w], o.ids.v[i])) {
 				g = w;
 				break;
 			}
@@ -294,23 +275,6 @@ struct cycles {
 	crm_status err; /* a customer that did not load stopped the scan */
 };
 
-/* The first contact of customer id as its record says now: it moves back
- * when an earlier contact is learned of (a follow-up logged later with
- * its own date, an import, a merge, an edit), after the deal was won; the
- * stage fact's copy is the one known when it was won. */
-static crm_status
-first_contact_of(struct report *r, uint64_t id, int64_t *at)
-{
-	size_t mark = crm_arena_mark(r->ctx->arena);
-	Crm__V1__Customer *c;
-	crm_status rc = dispatch_list_record(r->ctx, DB_CUSTOMERS, id,
-	    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
-	*at =
-	    rc == CRM_OK && c->has_first_contact_at ? c->first_contact_at : 0;
-	crm_arena_release(r->ctx->arena, mark);
-	return rc;
-}
-
 static void
 cycle_add(
     struct cycles *c, uint64_t owner, uint8_t grade, int64_t first, int64_t at)
@@ -331,19 +295,18 @@ collect_cycle(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 {
 	struct cycles *c = arg;
 	struct stats_stage s;
-	int64_t first, when;
-	int counts;
+	struct report_win w;
 	if (!stats_stage_decode(d, len, &s) || s.to != S_WON ||
 	    s.grade >= NGRADES) {
 		return 0;
 	}
-	/* A customer's last win counts when its record says (won_at). */
-	c->err = report_win_fact(c->r, s.customer_id, id, at, &counts, &when);
-	if (c->err == CRM_OK && counts) {
-		c->err = first_contact_of(c->r, s.customer_id, &first);
-		if (c->err == CRM_OK) {
-			cycle_add(c, s.owner_id, s.grade, first, when);
-		}
+	/* A customer's last win counts when its record says (won_at), from
+	 * its first contact as the record says now: it moves back when an
+	 * earlier contact is learned of after the win (the stage fact's
+	 * copy is the one known when it was won). */
+	c->err = report_win_fact(c->r, s.customer_id, id, at, &w);
+	if (c->err == CRM_OK && w.counts) {
+		cycle_add(c, s.owner_id, s.grade, w.first_contact_at, w.when);
 	}
 	return c->err != CRM_OK; /* named in ctx->msg, never skipped */
 }

@@ -131,14 +131,13 @@ num_stage(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 		n->lost += s.to == S_LOST;
 		if (s.to == S_WON) {
 			/* Its last win counts at its won_at. */
-			int counts;
-			int64_t when;
-			n->err = report_win_fact(
-			    n->r, s.customer_id, id, at, &counts, &when);
+			struct report_win w;
+			n->err =
+			    report_win_fact(n->r, s.customer_id, id, at, &w);
 			if (n->err != CRM_OK) {
 				return 1; /* named in ctx->msg */
 			}
-			n->won += counts != 0;
+			n->won += w.counts != 0;
 		}
 	}
 	return 0;
