@@ -499,8 +499,13 @@ lifecycle_handle_stage(
 	 * dated back: dated then, which a stage change made since would
 	 * contradict. */
 	const Crm__V1__StageChange *latest = NULL;
+	Crm__V1__StageChange *first = NULL;
+	uint64_t first_seq;
 	if (at < ctx->now) {
 		rc = lifecycle_stage_latest(ctx, c->id, &latest);
+		if (rc == CRM_OK) {
+			rc = first_entry(ctx, c->id, &first, &first_seq);
+		}
 		if (rc != CRM_OK) {
 			return rc;
 		}
@@ -519,6 +524,20 @@ lifecycle_handle_stage(
 		    crm_enum_name(
 		        &crm__v1__stage__descriptor, latest->stage_to),
 		    user_login_of(ctx, latest->by_id));
+	}
+	/* Nor before the customer began (its first stage: its first
+	 * contact, or its entry): a won date there would put a deal into a
+	 * month the customer was not yet in. */
+	if (first != NULL && first->happened_at > at) {
+		char made[32], began[32];
+		crm_time_format(at, made, sizeof(made));
+		crm_time_format(first->happened_at, began, sizeof(began));
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "this stage change was %s %s, before the customer began "
+		    "(%s, its first contact or entry): not applied; if it was "
+		    "met earlier, set that first (customer edit ID "
+		    "first_contact_at=...)",
+		    dated ? "dated" : "made", made, began);
 	}
 	struct lifecycle_stage s = {
 		.to = r->has_stage ? (int)r->stage : 0,
