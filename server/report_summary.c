@@ -356,6 +356,8 @@ weekly_summary(struct report *r)
 		{ "stage_moves", "Stage moves", T_COUNT },
 		{ "routines_done", "Routine occurrences done", T_COUNT },
 		{ "routines_missed", "Routine occurrences missed", T_COUNT },
+		{ "won", "Won", T_COUNT },
+		{ "lost", "Lost", T_COUNT },
 	};
 	struct numbers n;
 	uint64_t *ids =
@@ -386,6 +388,9 @@ weekly_summary(struct report *r)
 	report_num(row, 9, (double)n.moves);
 	report_num(row, 10, (double)n.routine_done);
 	report_num(row, 11, (double)n.routine_missed);
+	/* As report monthly counts them (a deal once, at its won_at). */
+	report_num(row, 12, (double)n.won);
+	report_num(row, 13, (double)n.lost);
 	return CRM_OK;
 }
 
