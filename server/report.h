@@ -93,12 +93,15 @@ size_t report_members(struct report *r, uint64_t *ids, size_t max);
  * history begins later); won_at, its won_at when that is in the period
  * and no move to won in its history in the period stands for it (an
  * import at churn risk with its deal), else 0; won_grade, the grade it
- * was won at.
+ * was won at; at_start, a customer at the period's start (begun before
+ * it and not lost then, as its history stood); began_in, begun in it;
+ * lost_in, moved to lost in it.
  */
 struct report_period {
 	int active;
 	int64_t won_at;
 	uint8_t won_grade;
+	int at_start, began_in, lost_in;
 };
 crm_status report_period_of(
     struct report *r, const Crm__V1__Customer *c, struct report_period *p);

@@ -35,6 +35,7 @@ struct walked {
 	uint64_t win_seq; /* the last move to won (0: none) */
 	int64_t win_at;
 	uint8_t win_grade;
+	int lost_in; /* a move to lost in [from, to) */
 };
 
 static crm_status
@@ -57,6 +58,8 @@ walk_visit(void *arg, Crm__V1__StageChange *h, uint64_t seq, bool *stop)
 	}
 	w->any_before |= at < r->from;
 	w->any_in |= at >= r->from && at < r->to;
+	w->lost_in |=
+	    (int)h->stage_to == S_LOST && at >= r->from && at < r->to;
 	if ((int)h->stage_to == S_WON) {
 		w->win_seq = seq;
 		w->win_at = at;
@@ -103,6 +106,9 @@ report_period_of(
 	if (won_at > 0 && won_at < began) {
 		began = won_at;
 	}
+	p->at_start = began < r->from && (!w.any_before || w.state != S_LOST);
+	p->began_in = in_period(r, began);
+	p->lost_in = w.lost_in;
 	if (w.any_in || (won_at > 0 && in_period(r, won_at))) {
 		p->active = 1; /* in it: moved, or won, then */
 	} else if (began >= r->to) {

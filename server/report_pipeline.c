@@ -431,104 +431,38 @@ report_cycle(struct report *r)
 
 /* ---------------------------------------------------- churn */
 
+/* The churn of a period, derived from each customer's stage history:
+ * the customers at its start (begun before it, not lost then), those of
+ * them lost in it, and the losses of customers that began in it; the
+ * reasons rank every loss in it. A customer lost before the start and
+ * back since is not at the start; a merged one counts as the customer
+ * it went into (report_customers visits live customers only). */
 struct churn {
-	struct report_ids lost;
+	uint64_t at_start, lost, lost_new;
 	uint64_t reasons[NREASONS];
-	int64_t to;
-	struct report_ids lost_since;
 };
 
 static int
-collect_lost(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+collect_reason(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 {
-	(void)id;
+	(void)at, (void)id;
 	struct churn *c = arg;
 	struct stats_stage s;
-	if (!stats_stage_decode(d, len, &s) || s.to != S_LOST) {
-		return 0;
-	}
-	report_ids_add(&c->lost_since, s.customer_id);
-	if (at < c->to) {
-		report_ids_add(&c->lost, s.customer_id);
+	if (stats_stage_decode(d, len, &s) && s.to == S_LOST) {
 		c->reasons[s.lost_reason < NREASONS ? s.lost_reason : 0]++;
 	}
 	return 0;
 }
 
-/* Customers that began in the period: of those entered since its start,
- * the ones first contacted since then too. A customer entered later than
- * it was met (imported in a migration, typed in late, or met earlier as
- * a follow-up logged later says) was already a customer at the start.
- * A merged one counts as the customer it went into (the tallies do). */
-struct began {
-	struct report *r;
-	int64_t from;
-	uint64_t n;
-	crm_status err;
-};
-
-/* When c began: its first contact, or its entry if that was earlier. */
-static int64_t
-began_at(const Crm__V1__Customer *c)
+static void
+churn_customer(
+    void *arg, const Crm__V1__Customer *cu, const struct report_period *p)
 {
-	return c->has_first_contact_at && c->first_contact_at > 0 &&
-	               c->first_contact_at < c->created_at
-	           ? c->first_contact_at
-	           : c->created_at;
-}
-
-static int
-count_began(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
-{
-	(void)at, (void)d, (void)len;
-	struct began *b = arg;
-	size_t mark = crm_arena_mark(b->r->ctx->arena);
-	Crm__V1__Customer *c;
-	b->err = dispatch_list_record(b->r->ctx, DB_CUSTOMERS, id,
-	    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
-	if (b->err == CRM_OK) {
-		b->n += c->merged_into == 0 && began_at(c) >= b->from;
-	}
-	crm_arena_release(b->r->ctx->arena, mark);
-	return b->err != CRM_OK; /* named in ctx->msg, never skipped */
-}
-
-/* Of the customers lost in the period (distinct ids), how many began in
- * it (*fresh) and how many before it (*old): only the latter were
- * active at its start. A merged one is dated as the one it went into
- * (the tallies count it so). */
-static crm_status
-split_lost(
-    struct report *r, struct report_ids *lost, uint64_t *old, uint64_t *fresh)
-{
-	*old = *fresh = 0;
-	for (size_t i = 0; i < lost->n; i++) {
-		size_t mark = crm_arena_mark(r->ctx->arena);
-		uint64_t id = lost->v[i];
-		Crm__V1__Customer *c = NULL;
-		crm_status rc = CRM_OK;
-		for (int hop = 0; hop < 8 && rc == CRM_OK; hop++) {
-			rc = dispatch_list_record(r->ctx, DB_CUSTOMERS, id,
-			    &crm__v1__customer__descriptor,
-			    (ProtobufCMessage **)&c);
-			if (rc != CRM_OK || c->merged_into == 0) {
-				break;
-			}
-			id = c->merged_into;
-		}
-		if (rc == CRM_OK) {
-			if (began_at(c) < r->from) {
-				(*old)++;
-			} else {
-				(*fresh)++;
-			}
-		}
-		crm_arena_release(r->ctx->arena, mark);
-		if (rc != CRM_OK) {
-			return rc; /* named in ctx->msg, never skipped */
-		}
-	}
-	return CRM_OK;
+	(void)cu;
+	struct churn *c = arg;
+	c->at_start += p->at_start != 0;
+	c->lost += p->at_start && p->lost_in;
+	c->lost_new += p->began_in && p->lost_in;
 }
 
 crm_status
@@ -547,47 +481,21 @@ report_churn(struct report *r)
 	};
 	struct churn c;
 	memset(&c, 0, sizeof(c));
-	c.to = r->to;
-	int64_t now = r->ctx->now > r->to ? r->ctx->now : r->to;
-	struct began began = { r, r->from, 0, CRM_OK };
 	crm_status rc = report_scan(
-	    r, DB_STAGE_TIME, 0, r->from, now + 1, collect_lost, &c);
+	    r, DB_STAGE_TIME, 0, r->from, r->to, collect_reason, &c);
 	if (rc == CRM_OK) {
-		rc = report_scan(
-		    r, DB_CUST_NEW, 0, r->from, now + 1, count_began, &began);
-	}
-	if (rc == CRM_OK) {
-		rc = began.err;
-	}
-	/* The loss of a customer active at the start is churn; one that
-	 * began in the period and was lost in it is shown apart (the
-	 * reasons count both). */
-	uint64_t lost_old = 0, lost_new = 0;
-	if (rc == CRM_OK) {
-		report_ids_distinct(&c.lost);
-		rc = split_lost(r, &c.lost, &lost_old, &lost_new);
+		rc = report_customers(r, 0, churn_customer, &c);
 	}
 	struct report_tab *t = NULL;
 	if (rc == CRM_OK) {
 		t = report_table(r, "summary", "Churn", NCOLS(sc), sc, 1);
 	}
 	if (t != NULL) {
-		/* Active at the start: not lost now, plus lost since the
-		 * start, minus customers that began since (exact unless a
-		 * lost customer came back). */
-		double lost_since = (double)report_ids_distinct(&c.lost_since);
-		double active = (double)report_tally(r, 0, 0) -
-		                (double)report_tally(r, S_LOST, 0) +
-		                lost_since - (double)began.n;
-		double lost = (double)lost_old;
-		if (active < lost) {
-			active = lost; /* a share: never above 100 % */
-		}
 		Crm__V1__ReportRow *row = report_row(r, t);
-		report_num(row, 0, active);
-		report_num(row, 1, lost);
-		report_pct(row, 2, lost, active);
-		report_num(row, 3, (double)lost_new);
+		report_num(row, 0, (double)c.at_start);
+		report_num(row, 1, (double)c.lost);
+		report_pct(row, 2, (double)c.lost, (double)c.at_start);
+		report_num(row, 3, (double)c.lost_new);
 		uint64_t total = 0;
 		for (int i = 0; i < NREASONS; i++) {
 			total += c.reasons[i];
@@ -618,8 +526,6 @@ report_churn(struct report *r)
 		}
 		report_chart(t, 0, 1);
 	}
-	report_ids_free(&c.lost);
-	report_ids_free(&c.lost_since);
 	if (rc == CRM_OK && t == NULL) {
 		rc = CRM_TOO_BIG;
 	}
