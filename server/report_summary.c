@@ -32,6 +32,7 @@ struct numbers {
 	struct report *r;
 	crm_status err; /* a record that did not load stopped a scan */
 	int64_t now;
+	int64_t to;         /* the period's end: what was done by then */
 	uint64_t customers; /* active customers in the period, held now */
 	uint64_t followups, scored;
 	double score_sum;
@@ -60,6 +61,14 @@ num_fu(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	return 0;
 }
 
+/* Task t, planned in a period, was done by its end `to`: a past
+ * period's plan stays as it was, and work done after it is not its. */
+static int
+done_by(const struct stats_task *t, int64_t to)
+{
+	return t->status == CRM__V1__TASK_STATUS__TASK_DONE && t->done_at < to;
+}
+
 static int
 num_task(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 {
@@ -70,7 +79,7 @@ num_task(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	    t.kind == CRM__V1__TASK_KIND__TASK_ROUTINE) {
 		/* An occurrence of a routine: done, or missed (still open
 		 * after it was due); a stopped routine's are neither. */
-		n->routine_done += t.status == CRM__V1__TASK_STATUS__TASK_DONE;
+		n->routine_done += done_by(&t, n->to);
 		n->routine_missed +=
 		    t.status == CRM__V1__TASK_STATUS__TASK_OPEN && at < n->now;
 		return 0;
@@ -81,7 +90,7 @@ num_task(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 		return 0;
 	}
 	n->planned++;
-	n->planned_done += t.status == CRM__V1__TASK_STATUS__TASK_DONE;
+	n->planned_done += done_by(&t, n->to);
 	n->overdue +=
 	    t.status == CRM__V1__TASK_STATUS__TASK_OPEN && at < n->now;
 	return 0;
@@ -201,6 +210,7 @@ numbers_of(struct report *r, uint64_t scope, struct numbers *n)
 	memset(n, 0, sizeof(*n));
 	n->r = r;
 	n->now = r->ctx->now;
+	n->to = r->to;
 	crm_status rc =
 	    report_scan(r, DB_FU_TIME, scope, r->from, r->to, num_fu, n);
 	if (rc == CRM_OK) {
