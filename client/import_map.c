@@ -152,8 +152,11 @@ static const struct import_map_field fields[] = {
 	{ K_FU, T_LIST, "commitments", "承诺事项|承诺" },
 	{ K_FU, T_LIST, "objections", "待解决问题|客户异议|异议" },
 	{ K_FU, T_LIST, "attachments", "附件" },
-	{ K_FU, T_IGNORE, "id",
-	    "customer_id|序号|编号|负责人|状态|备注|计划跟进时间|客户类型" },
+	/* Server-set or a row number: left out without a word. The seed
+	 * template's other columns a follow-up keeps nothing of (负责人,
+	 * 状态, 备注, 计划跟进时间, 客户类型) are unknown columns: left out
+	 * with a warning, so a remark is never lost unsaid. */
+	{ K_FU, T_IGNORE, "id", "customer_id|序号|编号" },
 
 	/* purchases (合作记录) */
 	{ K_PUR, T_RECORD, "amount",
@@ -166,7 +169,7 @@ static const struct import_map_field fields[] = {
 	    "at|date|购买日期|购买时间|日期|时间|下单日期|合作时间|成交日期" },
 	{ K_PUR, T_RECORD, "contract",
 	    "contract_ref|合同|合同编号|合同号|订单号" },
-	{ K_PUR, T_IGNORE, "id", "customer_id|created_at|序号|编号|备注" },
+	{ K_PUR, T_IGNORE, "id", "customer_id|created_at|序号|编号" },
 	{ 0, T_IGNORE, NULL, NULL },
 };
 

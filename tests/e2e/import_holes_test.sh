@@ -76,6 +76,18 @@ has "named by row and column, with the column to add" "row 2, column 下一步�
 hasnt "no shell option" "(--due)"
 hasnt "no column -" "column -"
 
+# -- the seed's follow-up plan table (seed 000: 序号 ... 状态, 备注): a
+#    column a follow-up keeps nothing of is left out with a warning
+#    naming it (a remark is never lost unsaid); a row number is not
+printf '%s\n' 序号,客户名称,跟进时间,跟进内容,负责人,状态,备注,计划跟进时间 \
+	"1,甲公司,2026-11-05 10:00,电话回访,张三,已完成,决策人需同步,2026-11-05 09:00" >"$H/tpl.csv"
+run "$CRM" -c "import followups $H/tpl.csv --dry-run"
+exit_is 0 "the seed's template: a dry run"
+has "备注 is said to be left out" "ignoring column '备注'"
+has "状态 is said to be left out" "ignoring column '状态'"
+has "计划跟进时间 is said to be left out" "ignoring column '计划跟进时间'"
+hasnt "a row number is left out without a word" "ignoring column '序号'"
+
 # -- the same in a calendar file (all or nothing): named by its line, not
 #    as the request's "days[1]"
 printf 'date,kind,name\n2027-01-01,holiday,元旦\n2027-02-11,holiday,"春\t节"\n' >"$H/cal.csv"
