@@ -1163,6 +1163,27 @@ sla_handle_commitment_list(
 	return CRM_OK;
 }
 
+/* When a commitment was made: the time of the follow-up that made it
+ * (a follow-up logged later with its own time made it then), else when
+ * it was stored. */
+static int64_t
+commitment_made_at(struct req_ctx *ctx, const Crm__V1__Commitment *c)
+{
+	int64_t made = c->created_at;
+	if (c->has_followup_id && c->followup_id != 0) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__FollowUp *f;
+		if (dispatch_record(ctx, DB_FOLLOWUPS, c->followup_id,
+		        &crm__v1__follow_up__descriptor,
+		        (ProtobufCMessage **)&f) == CRM_OK &&
+		    f->happened_at > 0) {
+			made = f->happened_at;
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return made;
+}
+
 crm_status
 sla_handle_commitment_done(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
@@ -1205,6 +1226,18 @@ sla_handle_commitment_done(
 		}
 		if (rc != CRM_OK) {
 			return rc;
+		}
+		int64_t made = commitment_made_at(ctx, c);
+		if (f->happened_at > 0 && f->happened_at < made) {
+			char fat[32], cat[32];
+			crm_time_format(f->happened_at, fat, sizeof(fat));
+			crm_time_format(made, cat, sizeof(cat));
+			return dispatch_fail_field(ctx, CRM_EINVAL,
+			    "commitment_done.followup_id",
+			    "follow-up %" PRIu64 " (%s) was before commitment "
+			    "%" PRIu64
+			    " was made (%s): it cannot have kept it",
+			    r->followup_id, fat, r->id, cat);
 		}
 		if (f->happened_at > 0 && f->happened_at < at) {
 			at = f->happened_at;
