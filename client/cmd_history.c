@@ -153,7 +153,19 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 		*who = c->owner;
 		st = crm_enum_name(
 		    &crm__v1__commitment_status__descriptor, c->status);
-		snprintf(text, len, "%s (%s)", c->text ? c->text : "", st);
+		/* A kept one stands at its closing and says when it was
+		 * made. */
+		if (c->closed_at != 0 && c->created_at != 0 &&
+		    c->status != CRM__V1__COMMITMENT_STATUS__COMMITMENT_OPEN &&
+		    c->status !=
+		        CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN) {
+			crm_time_format(c->created_at, t, sizeof(t));
+			snprintf(text, len, "%s (%s; made %s)",
+			    c->text ? c->text : "", st, t);
+		} else {
+			snprintf(
+			    text, len, "%s (%s)", c->text ? c->text : "", st);
+		}
 		break;
 	}
 	case CRM__V1__HISTORY_ITEM__ITEM_SLA: {

@@ -639,8 +639,8 @@ log_commitments(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 		crm_status rc =
 		    scope_assignee(ctx, c, ci->owner, f->author_id, &owner);
 		if (rc == CRM_OK) {
-			rc = sla_commitment_add(ctx, c, f->id, ci->text, owner,
-			    ci->due_at, &f->commitments[i]);
+			rc = sla_commitment_add(ctx, c, f->id, f->happened_at,
+			    ci->text, owner, ci->due_at, &f->commitments[i]);
 		}
 		/* An imported one stands as its row says (kept, when). */
 		if (rc == CRM_OK && in->imported) {

@@ -113,10 +113,18 @@ task_fill(struct req_ctx *ctx, ProtobufCMessage *m, Crm__V1__HistoryItem *h)
 	h->task = t;
 }
 
+/* A commitment stands where it was made while it is open (or broken),
+ * and at its closing once kept (the entry carries created_at, when it
+ * was made): not where it was made, as if kept then. */
 static int64_t
 commitment_at(const ProtobufCMessage *m)
 {
-	return ((const Crm__V1__Commitment *)m)->created_at;
+	const Crm__V1__Commitment *c = (const Crm__V1__Commitment *)m;
+	if (c->status != CRM__V1__COMMITMENT_STATUS__COMMITMENT_OPEN &&
+	    c->has_closed_at && c->closed_at > 0) {
+		return c->closed_at;
+	}
+	return c->created_at;
 }
 
 static void

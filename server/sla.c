@@ -952,8 +952,8 @@ commitment_put(struct req_ctx *ctx, const Crm__V1__Commitment *before,
 
 crm_status
 sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *cust,
-    uint64_t fu_id, const char *text, uint64_t owner_id, int64_t due,
-    Crm__V1__Commitment **out)
+    uint64_t fu_id, int64_t fu_at, const char *text, uint64_t owner_id,
+    int64_t due, Crm__V1__Commitment **out)
 {
 	Crm__V1__Commitment *c = crm_arena_alloc(ctx->arena, sizeof(*c));
 	if (c == NULL) {
@@ -974,6 +974,9 @@ sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *cust,
 	c->due_at = due;
 	c->status = CRM__V1__COMMITMENT_STATUS__COMMITMENT_OPEN;
 	c->created_at = dispatch_at(ctx);
+	if (fu_at > 0 && fu_at < c->created_at) {
+		c->created_at = fu_at;
+	}
 	rc = commitment_put(ctx, NULL, c);
 	if (rc == CRM_OK && out != NULL) {
 		*out = c;

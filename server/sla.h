@@ -79,10 +79,12 @@ crm_status sla_reown(
 crm_status sla_release(struct req_ctx *ctx, const Crm__V1__Customer *c,
     uint64_t manager_id, const char *why);
 
-/* sla_commitment_add: an open commitment from follow-up fu_id. */
+/* sla_commitment_add: an open commitment from follow-up fu_id, which
+ * happened at fu_at: made then (a follow-up logged later with its own
+ * time made it then), or when written when that is earlier. */
 crm_status sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
-    uint64_t fu_id, const char *text, uint64_t owner_id, int64_t due,
-    Crm__V1__Commitment **out /* OUT */);
+    uint64_t fu_id, int64_t fu_at, const char *text, uint64_t owner_id,
+    int64_t due, Crm__V1__Commitment **out /* OUT */);
 
 /* sla_commitment_fill: c as lists show it: customer and owner logins,
  * and its status as it stands (open past due: broken; kept after its due

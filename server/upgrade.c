@@ -34,6 +34,9 @@
  * Version 14: a resolved objection stands on the timeline at its
  * resolution, not where it was raised (history.c's sla_at): the
  * history_rebuild of every upgrade moves the entries.
+ * Version 15: a kept commitment stands on the timeline at its closing,
+ * not where it was made (history.c's commitment_at): the same rebuild
+ * moves them.
  */
 #include "upgrade.h"
 

@@ -124,11 +124,11 @@ commitments_are_kept_kept_late_or_broken(void **state)
 	int64_t due = local(2026, 12, 9, 18, 0);
 	Crm__V1__Commitment *kept, *late, *open;
 	assert_crm_ok(sla_commitment_add(
-	    &e.ctx, &c, 0, "send the quote", 1, due, &kept));
-	assert_crm_ok(
-	    sla_commitment_add(&e.ctx, &c, 0, "send samples", 1, due, &late));
+	    &e.ctx, &c, 0, 0, "send the quote", 1, due, &kept));
 	assert_crm_ok(sla_commitment_add(
-	    &e.ctx, &c, 0, "visit the plant", 1, due, &open));
+	    &e.ctx, &c, 0, 0, "send samples", 1, due, &late));
+	assert_crm_ok(sla_commitment_add(
+	    &e.ctx, &c, 0, 0, "visit the plant", 1, due, &open));
 	uint64_t kept_id = kept->id, late_id = late->id, open_id = open->id;
 	assert_int_equal(
 	    open->status, CRM__V1__COMMITMENT_STATUS__COMMITMENT_OPEN);
