@@ -728,12 +728,70 @@ log_history_note(
 	return CRM_OK;
 }
 
+/* Whether open task t was planned from a follow-up at `at` or later:
+ * f at that time is the same contact (a joint visit each participant
+ * logs, the rows of one meeting), not the one t waits for. */
+static int
+planned_by_same_contact(const Crm__V1__Task *t, int64_t at)
+{
+	return t != NULL && t->has_plan_followup_id &&
+	       t->plan_followup_id != 0 && t->has_plan_from_at &&
+	       t->plan_from_at >= at;
+}
+
+/* Steps 4 and 5 for f at the same time as the follow-up that planned
+ * c's open next follow-up `open`: f completes nothing and plans nothing
+ * again; f names `open`. What f says is next is not lost: the same
+ * next action (goal and due) is `open`; a different one takes the place
+ * of a next follow-up the cadence made (cancelled, replaced by it), and
+ * stands beside one a person set, as a to-do. */
+static crm_status
+log_same_contact(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
+    const Crm__V1__Customer *c, Crm__V1__FollowUp *f, Crm__V1__Task *open)
+{
+	int next = f->next_action != NULL && *f->next_action &&
+	           c->stage != CRM__V1__STAGE__STAGE_LOST;
+	if (!next ||
+	    (open->goal != NULL && strcmp(open->goal, f->next_action) == 0 &&
+	        open->due_at == f->next_due_at)) {
+		f->has_next_task_id = f->has_next_due_at = 1;
+		f->next_task_id = open->id;
+		f->next_due_at = open->due_at;
+		return CRM_OK;
+	}
+	uint64_t owner;
+	crm_status rc =
+	    scope_assignee(ctx, c, in->next_owner, c->owner_id, &owner);
+	struct task_plan plan = { f->happened_at, f->id };
+	Crm__V1__Task *t = NULL;
+	if (rc == CRM_OK &&
+	    open->origin == CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE) {
+		rc = task_followup_replace(ctx, c, owner, f->next_due_at,
+		    f->next_action, &plan,
+		    "a follow-up of the same contact named the next action",
+		    &t);
+	} else if (rc == CRM_OK) {
+		rc = task_create_planned(ctx, c, owner,
+		    CRM__V1__TASK_KIND__TASK_TODO,
+		    CRM__V1__TASK_ORIGIN__ORIGIN_NEXT_ACTION, f->next_due_at,
+		    f->next_action, NULL, &plan, &t);
+	}
+	if (rc == CRM_OK) {
+		f->has_next_task_id = 1;
+		f->next_task_id = t->id;
+		f->next_owner = (char *)user_login_of(ctx, owner);
+	}
+	return rc;
+}
+
 /* Steps 4 and 5: f completes c's open follow-up task, then plans the
  * next: its next action as a task (to next_owner, default c's owner),
  * else the cadence's task counted from c's last contact. f names both
  * tasks. An older follow-up than the last contact does neither: c's
  * next follow-up was planned from a later contact and stays as it was
- * (same task, still open, same due); f keeps its next action as text. */
+ * (same task, still open, same due); f keeps its next action as text.
+ * One at the same time as the follow-up that planned the open next
+ * follow-up is that contact: log_same_contact. */
 static crm_status
 log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
     const Crm__V1__Customer *c, Crm__V1__FollowUp *f)
@@ -741,9 +799,16 @@ log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	if (f->happened_at < c->last_contact_at) {
 		return CRM_OK;
 	}
+	Crm__V1__Task *open;
+	crm_status rc = task_followup_open(ctx, c->id, &open);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (planned_by_same_contact(open, f->happened_at)) {
+		return log_same_contact(ctx, in, c, f, open);
+	}
 	uint64_t done = 0;
-	crm_status rc =
-	    task_followup_done(ctx, c->id, f->id, f->happened_at, &done);
+	rc = task_followup_done(ctx, c->id, f->id, f->happened_at, &done);
 	if (rc == CRM_OK && done) {
 		f->has_task_id = 1;
 		f->task_id = done;

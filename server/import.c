@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "calendar.h"
 #include "contact.h"
 #include "crm.h"
 #include "crm_time.h"
@@ -445,6 +446,27 @@ row_purchase_add(
 		    "already there: same as purchase %" PRIu64
 		    " (customer %" PRIu64 ")",
 		    o->id, cust);
+	}
+	if (found != CRM_NOT_FOUND) {
+		return found;
+	}
+	/* The customer's won deal, on its day for its amount: the purchase
+	 * crm recorded it as, whatever the sheet calls the product. */
+	Crm__V1__Customer *c;
+	found = customer_visible(ctx, cust, &c);
+	if (found == CRM_OK) {
+		found = purchase_find_deal(
+		    ctx, c, p->bought_at, p->amount, &o->id);
+	}
+	if (found == CRM_OK) {
+		char day[16], amount[32];
+		calendar_day_key(c->won_at, day, sizeof(day));
+		crm_money_format(c->deal_amount, amount, sizeof(amount));
+		o->out = EXISTS;
+		return dispatch_fail(ctx, CRM_OK,
+		    "already there: the won deal of %s (%s, won %s), purchase "
+		    "%" PRIu64,
+		    c->name ? c->name : "", amount, day, o->id);
 	}
 	if (found != CRM_NOT_FOUND) {
 		return found;

@@ -15,6 +15,7 @@
 
 #include "audit.h"
 #include "auth.h"
+#include "calendar.h"
 #include "crm.h"
 #include "customer.h"
 #include "event.h"
@@ -162,7 +163,26 @@ lifecycle_won_purchase(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		p.has_created_by = 1;
 		p.created_by = c->owner_id;
 	}
-	crm_status rc = purchase_add(ctx, c, &p, followup_id, NULL);
+	/* A purchase of the deal's day and amount, recorded before the
+	 * deal was won (a purchases sheet, purchase add), is the deal: it
+	 * is not counted twice. */
+	uint64_t have;
+	crm_status rc =
+	    purchase_find_day(ctx, c->id, p.bought_at, amount, &have);
+	if (rc == CRM_OK) {
+		char day[16], money[32];
+		calendar_day_key(p.bought_at, day, sizeof(day));
+		crm_money_format(amount, money, sizeof(money));
+		return event_add(ctx, c->id, 0,
+		    "a purchase of the deal's day and amount was there",
+		    "purchase %" PRIu64 " of %s (%s) is the won deal: not "
+		    "recorded again",
+		    have, day, money);
+	}
+	if (rc != CRM_NOT_FOUND) {
+		return rc;
+	}
+	rc = purchase_add(ctx, c, &p, followup_id, NULL);
 	if (rc != CRM_OK) {
 		ctx->field[0] =
 		    '\0'; /* a derived purchase: no request field */

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "calendar.h"
 #include "check.h"
 #include "crm.h"
 #include "customer.h"
@@ -380,6 +381,53 @@ purchase_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
 		}
 	}
 	return CRM_NOT_FOUND;
+}
+
+crm_status
+purchase_find_day(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
+    int64_t amount, uint64_t *id)
+{
+	char day[16], other[16];
+	calendar_day_key(at, day, sizeof(day));
+	uint64_t pid = 0;
+	while (store_index_next(ctx->st, ctx->txn, DB_PURCH_CUST, customer_id,
+	           pid, &pid) == CRM_OK) {
+		Crm__V1__Purchase *p;
+		size_t mark = crm_arena_mark(ctx->arena);
+		crm_status rc = dispatch_list_record(ctx, DB_PURCHASES, pid,
+		    &crm__v1__purchase__descriptor, (ProtobufCMessage **)&p);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		int same = p->amount == amount;
+		if (same) {
+			calendar_day_key(p->bought_at, other, sizeof(other));
+			same = strcmp(day, other) == 0;
+		}
+		crm_arena_release(ctx->arena, mark);
+		if (same) {
+			*id = pid;
+			return CRM_OK;
+		}
+	}
+	return CRM_NOT_FOUND;
+}
+
+crm_status
+purchase_find_deal(struct req_ctx *ctx, const Crm__V1__Customer *c, int64_t at,
+    int64_t amount, uint64_t *id)
+{
+	if (!c->has_deal_amount || c->deal_amount <= 0 ||
+	    c->deal_amount != amount || !c->has_won_at || c->won_at == 0) {
+		return CRM_NOT_FOUND;
+	}
+	char day[16], won[16];
+	calendar_day_key(at, day, sizeof(day));
+	calendar_day_key(c->won_at, won, sizeof(won));
+	if (strcmp(day, won) != 0) {
+		return CRM_NOT_FOUND;
+	}
+	return purchase_find_day(ctx, c->id, c->won_at, amount, id);
 }
 
 struct cat_sum {

@@ -64,6 +64,19 @@ crm_status purchase_move(struct req_ctx *ctx, uint64_t id, uint64_t to);
 crm_status purchase_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
     int64_t amount, const char *product, uint64_t *id /* OUT */);
 
+/* purchase_find_day: the id of customer_id's first purchase of amount
+ * on the local day (crmd's time zone) of `at`. Errors: CRM_NOT_FOUND. */
+crm_status purchase_find_day(struct req_ctx *ctx, uint64_t customer_id,
+    int64_t at, int64_t amount, uint64_t *id /* OUT */);
+
+/* purchase_find_deal: when a purchase of amount at `at` is customer c's
+ * won deal (its deal amount, on the local day it was won), the id of the
+ * purchase that deal is recorded as (purchase_find_day). Its product
+ * is crm's (lifecycle_won_purchase), so the day and amount are what
+ * tell it. Errors: CRM_NOT_FOUND (not the deal, or no such purchase). */
+crm_status purchase_find_deal(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    int64_t at, int64_t amount, uint64_t *id /* OUT */);
+
 /* purchase_summary: what customer id's purchases add up to, in
  * ctx->arena. Errors: CRM_TOO_BIG, store errors. */
 crm_status purchase_summary(struct req_ctx *ctx, uint64_t customer_id,

@@ -136,6 +136,17 @@ crm_status task_followup_sync_fu(struct req_ctx *ctx,
 crm_status task_followup_done(struct req_ctx *ctx, uint64_t customer_id,
     uint64_t fu_id, int64_t at, uint64_t *task_id /* OUT */);
 /*
+ * task_followup_replace: cancel c's open next follow-up (if any), saying
+ * why in the history, and make a next action in its place: a follow-up
+ * task of origin next_action for owner_id, due at due with goal, planned
+ * from plan. The cancelled task names it (replaced_by). *out (may be
+ * NULL): the new task. Errors: those of the store.
+ */
+crm_status task_followup_replace(struct req_ctx *ctx,
+    const Crm__V1__Customer *c, uint64_t owner_id, int64_t due,
+    const char *goal, const struct task_plan *plan, const char *why,
+    Crm__V1__Task **out /* OUT */);
+/*
  * task_followup_open: customer_id's open follow-up task (the one the
  * task module indexes per customer), or NULL when it has none. *t:
  * borrowed, in the request arena. Errors: those of the store.

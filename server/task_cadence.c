@@ -267,3 +267,39 @@ task_followup_done(struct req_ctx *ctx, uint64_t customer_id, uint64_t fu_id,
 	*task_id = cur->id;
 	return task_put(ctx, before, cur);
 }
+
+crm_status
+task_followup_replace(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    uint64_t owner_id, int64_t due, const char *goal,
+    const struct task_plan *plan, const char *why, Crm__V1__Task **out)
+{
+	Crm__V1__Task *cur, *t;
+	crm_status rc = task_followup_open(ctx, c->id, &cur);
+	/* Closed first: task_put keeps one open follow-up per customer. */
+	if (rc == CRM_OK && cur != NULL) {
+		rc = task_close(
+		    ctx, cur->id, CRM__V1__TASK_STATUS__TASK_CANCELLED, why);
+	}
+	if (rc == CRM_OK) {
+		rc = task_create_planned(ctx, c, owner_id,
+		    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
+		    CRM__V1__TASK_ORIGIN__ORIGIN_NEXT_ACTION, due, goal, NULL,
+		    plan, &t);
+	}
+	if (rc == CRM_OK && cur != NULL) {
+		Crm__V1__Task *before, *closed;
+		rc = task_load(ctx, cur->id, &before);
+		if (rc == CRM_OK) {
+			rc = task_load(ctx, cur->id, &closed);
+		}
+		if (rc == CRM_OK) {
+			closed->has_replaced_by = 1;
+			closed->replaced_by = t->id;
+			rc = task_put(ctx, before, closed);
+		}
+	}
+	if (rc == CRM_OK && out != NULL) {
+		*out = t;
+	}
+	return rc;
+}

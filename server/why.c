@@ -413,7 +413,11 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		break;
 	default:
 		person_task(ctx, t,
-		    t->created_by != 0
+		    t->origin == CRM__V1__TASK_ORIGIN__ORIGIN_NEXT_ACTION
+		        ? "next action a person set in a follow-up of the "
+		          "same contact as the next follow-up: a task beside "
+		          "it, due when they said"
+		    : t->created_by != 0
 		        ? "a task a person added: due when they said"
 		        : "a task the server added (escalation, review): due "
 		          "when it said",
