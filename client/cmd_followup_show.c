@@ -40,6 +40,38 @@ enum_word(const ProtobufCEnumDescriptor *d, protobuf_c_boolean has, int v)
 }
 
 /* The follow-up's own fields, in the order a reader wants them. */
+/* "next task now": the task the follow-up planned, as it stands now,
+ * when that is not what the follow-up said (moved, handed on, done,
+ * cancelled); nothing when it still is. */
+static void
+next_task_now(render_doc *out, const Crm__V1__FollowUp *f)
+{
+	const Crm__V1__Task *k = f->next_task;
+	if (k == NULL) {
+		return;
+	}
+	int open = k->status == CRM__V1__TASK_STATUS__TASK_OPEN;
+	int moved = f->has_next_due_at && k->due_at != f->next_due_at;
+	int handed = f->next_owner != NULL && k->owner != NULL &&
+	             strcmp(f->next_owner, k->owner) != 0;
+	if (open && !moved && !handed) {
+		return;
+	}
+	char t[32] = "", buf[256];
+	if (!open && k->has_done_at && k->done_at != 0) {
+		crm_time_format(k->done_at, t, sizeof(t));
+	} else if (open) {
+		crm_time_format(k->due_at, t, sizeof(t));
+	}
+	snprintf(buf, sizeof(buf), "task %llu %s%s%s%s%s",
+	    (unsigned long long)k->id,
+	    open ? "open, due"
+	         : crm_enum_name(&crm__v1__task_status__descriptor, k->status),
+	    t[0] ? " " : "", t, k->owner ? ", " : "",
+	    k->owner ? k->owner : "");
+	render_kv(out, "next task now", buf);
+}
+
 static void
 followup_record(const Crm__V1__FollowUp *f, render_doc *out)
 {
@@ -112,6 +144,7 @@ followup_record(const Crm__V1__FollowUp *f, render_doc *out)
 		    t);
 		render_kv(out, "next task", buf);
 	}
+	next_task_now(out, f);
 	if (f->has_stage_to && f->stage_to != 0) {
 		/* No stage_from: an older follow-up's, said, not applied. */
 		snprintf(buf, sizeof(buf), "%s%s%s%s%s%s",

@@ -225,7 +225,8 @@ followup_fill_now(struct req_ctx *ctx, Crm__V1__FollowUp *f)
 /*
  * followup.get: one follow-up, every field, for `followup show`. A
  * follow-up of a customer one may not see answers like one that does not
- * exist. Its commitments are read again, as they are now (kept, broken).
+ * exist. Its commitments are read again, as they are now (kept, broken),
+ * and so is its next task (next_task: moved, done).
  */
 crm_status
 followup_handle_get(
@@ -251,6 +252,16 @@ followup_handle_get(
 	rc = followup_fill_now(ctx, f);
 	if (rc != CRM_OK) {
 		return rc;
+	}
+	/* The next task as it is now: the follow-up's next_due_at is what it
+	 * said, the task may have moved or be done since. */
+	Crm__V1__Task *t;
+	if (f->has_next_task_id && f->next_task_id != 0 &&
+	    dispatch_record(ctx, DB_TASKS, f->next_task_id,
+	        &crm__v1__task__descriptor,
+	        (ProtobufCMessage **)&t) == CRM_OK) {
+		t->owner = (char *)user_login_of(ctx, t->owner_id);
+		f->next_task = t;
 	}
 	f->customer = c->name;
 	resp->body_case = CRM__V1__RESPONSE__BODY_FOLLOWUP;
