@@ -1230,6 +1230,13 @@ sla_handle_commitment_done(
 		if (rc != CRM_OK) {
 			return rc;
 		}
+		if (c->has_followup_id && c->followup_id == r->followup_id) {
+			return dispatch_fail_field(ctx, CRM_EINVAL,
+			    "commitment_done.followup_id",
+			    "follow-up %" PRIu64 " made commitment %" PRIu64
+			    ": a later follow-up keeps it",
+			    r->followup_id, r->id);
+		}
 		int64_t made = commitment_made_at(ctx, c);
 		if (f->happened_at > 0 && f->happened_at < made) {
 			char fat[32], cat[32];
