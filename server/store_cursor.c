@@ -272,6 +272,25 @@ store_cursor_get(store_cursor *c, enum store_op op, store_val *k, store_val *v)
 	return CRM_OK;
 }
 
+crm_status
+store_cursor_switch(store_cursor *c, enum store_db db)
+{
+	if (c->s->dbi[db] != c->s->dbi[c->db]) {
+		MDB_cursor *mc;
+		int rc =
+		    mdb_cursor_open(mdb_cursor_txn(c->mc), c->s->dbi[db], &mc);
+		if (rc != 0) {
+			return store_map_lmdb(rc, "cursor");
+		}
+		mdb_cursor_close(c->mc);
+		c->mc = mc;
+	}
+	c->db = db;
+	c->placed = 0;
+	c->limited = 0;
+	return CRM_OK;
+}
+
 void
 store_cursor_limit(store_cursor *c, uint64_t customer)
 {

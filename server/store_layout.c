@@ -157,6 +157,12 @@ store_settle(struct store_cursor *c, int rc, int dir, MDB_val *k, MDB_val *v)
 				    dir, k, v);
 				continue;
 			}
+			/* Past its own tag within the customer: done, with
+			 * no seek into the next customer's keys. */
+			if (k->mv_size >= 10 &&
+			    (dir > 0 ? b[9] > p->tag : b[9] < p->tag)) {
+				return MDB_NOTFOUND;
+			}
 		}
 		if (store_mine(p, k)) {
 			return 0;

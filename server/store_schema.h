@@ -195,6 +195,14 @@ crm_status store_cursor_del(store_cursor *c);
  * a seek per customer passed. Callers still check their prefix.
  */
 void store_cursor_limit(store_cursor *c, uint64_t customer);
+/*
+ * store_cursor_switch: c moves in db from now on, from where it is: in
+ * the shared tree the same LMDB cursor, so a seek to a key on the page it
+ * is at needs no descent from the root (a customer's record, then its
+ * stage history). Not placed, not limited: start with a seek. Errors: as
+ * store_cursor_open (c stays as it was).
+ */
+crm_status store_cursor_switch(store_cursor *c, enum store_db db);
 /* store_cursor_close: NULL does nothing. */
 void store_cursor_close(store_cursor *c);
 #endif
