@@ -297,6 +297,11 @@ list_task(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 }
 
 #define WEEK_FOLLOWUPS 300
+/* Room the week's follow-up rows leave in the request's arena for the
+ * lists after them: a row holds its texts whole (a summary, feedback
+ * and next action of up to 4 KB each), so 300 long ones would not fit;
+ * rows past it are counted in the "more" row instead. */
+#define WEEK_RESERVE (1536u * 1024u)
 
 struct fu_listing {
 	struct report *r;
@@ -313,7 +318,9 @@ list_followup(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	struct fu_listing *l = arg;
 	Crm__V1__FollowUp *f;
 	(void)d, (void)len;
-	if (l->t->t->n_rows >= WEEK_FOLLOWUPS) {
+	const crm_arena *a = l->r->ctx->arena;
+	if (l->t->t->n_rows >= WEEK_FOLLOWUPS || a->used > a->size ||
+	    a->size - a->used < WEEK_RESERVE) {
 		l->more++;
 		return 0;
 	}
