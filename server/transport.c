@@ -36,7 +36,13 @@
 /* The PUB socket receives nothing (SUB filters on its side): any frame
  * a peer sends it ends the connection. */
 #define PUB_MAX_RECV 64
-#define RECV_POLL_MS 200
+/* How long a worker's receive waits before it looks whether crmd is
+ * stopping: what a stop waits for its workers (a systemd stop, each
+ * test's crmd: 200 ms cost about 180 ms a stop), against an idle
+ * worker's wakeups (20 a second each; a wait on nanomsg's NN_RCVFD
+ * beside a stop pipe would need neither, but that descriptor has woken
+ * spuriously and missed wakeups in nanomsg's own bug reports). */
+#define RECV_POLL_MS 50
 
 struct worker {
 	transport *t;
