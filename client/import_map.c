@@ -147,6 +147,7 @@ static const struct import_map_field fields[] = {
 	{ K_FU, T_RECORD, "grade", "" },
 	{ K_FU, T_RECORD, "late", "" },
 	{ K_FU, T_RECORD, "stage_from", "原阶段" },
+	{ K_FU, T_RECORD, "stage_said", "" },
 	{ K_FU, T_RECORD, "tags", "反馈标签|标签" },
 	{ K_FU, T_RECORD, "no_answer", "未接通" },
 	{ K_FU, T_LIST, "commitments", "承诺事项|承诺" },

@@ -552,10 +552,36 @@ stage_note(struct req_ctx *ctx, Crm__V1__FollowUp *f,
 {
 	char then[40], note[256];
 	crm_time_format(latest->happened_at, then, sizeof(then));
+	/* The first entry (from no stage): the stage the customer was
+	 * entered or imported with, since then. An import's row has
+	 * columns, not options. */
 	snprintf(note, sizeof(note),
-	    "the stage was changed after this follow-up (%s, to %s): "
-	    "--stage %s kept as said, not applied",
-	    then, crm_enum_name(&crm__v1__stage__descriptor, latest->stage_to),
+	    "the stage was %s after this follow-up (%s, %s%s): %s %s kept as "
+	    "said, not applied",
+	    latest->stage_from != 0 ? "changed" : "set", then,
+	    latest->stage_from != 0 ? "to " : "",
+	    crm_enum_name(&crm__v1__stage__descriptor, latest->stage_to),
+	    f->imported ? "stage" : "--stage",
+	    crm_enum_name(&crm__v1__stage__descriptor, (int)f->stage_to));
+	f->notes = crm_arena_alloc(ctx->arena, sizeof(*f->notes));
+	char *copy = crm_arena_strdup(ctx->arena, note);
+	if (f->notes == NULL || copy == NULL) {
+		return CRM_TOO_BIG;
+	}
+	f->notes[0] = copy;
+	f->n_notes = 1;
+	return CRM_OK;
+}
+
+/* The reply's note of a stage an imported row says was said, not
+ * applied where it was written (stage_said). In the arena. */
+static crm_status
+said_note(struct req_ctx *ctx, Crm__V1__FollowUp *f)
+{
+	char note[160];
+	snprintf(note, sizeof(note),
+	    "stage %s kept as said, not applied (stage_said: it was not "
+	    "applied where it was written)",
 	    crm_enum_name(&crm__v1__stage__descriptor, (int)f->stage_to));
 	f->notes = crm_arena_alloc(ctx->arena, sizeof(*f->notes));
 	char *copy = crm_arena_strdup(ctx->arena, note);
@@ -579,8 +605,11 @@ log_stage(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	 * already made (export writes stage_from of applied moves only):
 	 * its result is the customer's stage, from the customers file. */
 	int made = in->imported && in->has_stage_from && in->stage_from != 0;
+	/* One an export says was said, not applied (stage_said) stays so. */
+	int said =
+	    in->imported && !made && in->has_stage_said && in->stage_said;
 	if (!in->has_stage_to || in->stage_to == 0 ||
-	    (!older && !made && in->stage_to == c->stage)) {
+	    (!older && !made && !said && in->stage_to == c->stage)) {
 		return CRM_OK;
 	}
 	said_stage(in, f);
@@ -588,14 +617,19 @@ log_stage(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 		f->has_stage_from = 1;
 		f->stage_from = in->stage_from;
 	}
-	if (older || made) {
+	if (said && !older) {
+		return said_note(ctx, f);
+	}
+	if (older || made || said) {
 		return CRM_OK;
 	}
-	/* A stage changed after f (by `stage`, or a later follow-up whose
-	 * contact was not the last): f's is kept as said, not applied, as an
-	 * older follow-up's is; the history stays in order. */
+	/* A stage decided after f (by `stage`, a later follow-up whose
+	 * contact was not the last, or the stage the customer was imported
+	 * with, since its stage_at: the first entry of its history): f's is
+	 * kept as said, not applied, as an older follow-up's is; the history
+	 * stays in order. */
 	const Crm__V1__StageChange *latest = NULL;
-	crm_status rc = lifecycle_stage_latest(ctx, c->id, &latest);
+	crm_status rc = lifecycle_stage_decided(ctx, c->id, &latest);
 	if (rc != CRM_OK) {
 		return rc;
 	}
