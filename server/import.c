@@ -158,6 +158,32 @@ customer_differs(struct req_ctx *ctx, const Crm__V1__ImportRow *row,
 	return 1;
 }
 
+/* When a customer row's deal was won, which reports count it at: a won
+ * customer with a deal (or one that moved on: churn_risk, lost; the
+ * deal needs its won_at there already) needs it from the file, never the
+ * day of the import: 成交时间 (won_at), else 进入阶段时间 (stage_at) when
+ * the stage is won. Returns whether the row is bad, and said so (o,
+ * ctx->msg). */
+static int
+customer_won_bad(struct req_ctx *ctx, Crm__V1__Customer *c, struct row_out *o)
+{
+	int won = c->has_stage && c->stage == CRM__V1__STAGE__STAGE_WON;
+	int deal = c->has_deal_amount && c->deal_amount > 0;
+	if (won && deal && (!c->has_won_at || c->won_at == 0) &&
+	    c->has_stage_at && c->stage_at != 0) {
+		c->has_won_at = 1;
+		c->won_at = c->stage_at;
+	}
+	if (won && deal && (!c->has_won_at || c->won_at == 0)) {
+		bad(ctx, o, "won_at", CRM_EINVAL,
+		    "won_at: a won customer with a deal needs when it was "
+		    "won: add the column 成交时间 (won_at), or 进入阶段时间 "
+		    "(stage_at); it is not the day of the import");
+		return 1;
+	}
+	return 0;
+}
+
 static crm_status
 row_customer_add(
     struct req_ctx *ctx, const Crm__V1__ImportRow *row, struct row_out *o)
@@ -189,6 +215,9 @@ row_customer_add(
 	crm_status dup = customer_duplicate(ctx, kind, c->name, NULL);
 	if (dup != CRM_OK) {
 		return bad(ctx, o, "name", dup, NULL);
+	}
+	if (customer_won_bad(ctx, c, o)) {
+		return CRM_OK; /* bad, and said so */
 	}
 	Crm__V1__Request sub = CRM__V1__REQUEST__INIT;
 	Crm__V1__CustomerAddRequest add = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
