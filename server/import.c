@@ -162,8 +162,9 @@ customer_differs(struct req_ctx *ctx, const Crm__V1__ImportRow *row,
  * customer with a deal (or one that moved on: churn_risk, lost; the
  * deal needs its won_at there already) needs it from the file, never the
  * day of the import: 成交时间 (won_at), else 进入阶段时间 (stage_at) when
- * the stage is won. Returns whether the row is bad, and said so (o,
- * ctx->msg). */
+ * the stage is won. Nor before the customer began (首次接触时间), as a
+ * live `stage ID won --date` before it is refused. Returns whether the
+ * row is bad, and said so (o, ctx->msg). */
 static int
 customer_won_bad(struct req_ctx *ctx, Crm__V1__Customer *c, struct row_out *o)
 {
@@ -179,6 +180,18 @@ customer_won_bad(struct req_ctx *ctx, Crm__V1__Customer *c, struct row_out *o)
 		    "won_at: a won customer with a deal needs when it was "
 		    "won: add the column 成交时间 (won_at), or 进入阶段时间 "
 		    "(stage_at); it is not the day of the import");
+		return 1;
+	}
+	if (c->has_won_at && c->won_at != 0 && c->has_first_contact_at &&
+	    c->first_contact_at != 0 && c->won_at < c->first_contact_at) {
+		char won_at[40], first[40];
+		crm_time_format(c->won_at, won_at, sizeof(won_at));
+		crm_time_format(c->first_contact_at, first, sizeof(first));
+		bad(ctx, o, "won_at,first_contact_at", CRM_EINVAL, NULL);
+		dispatch_fail(ctx, CRM_EINVAL,
+		    "won_at %s is before first_contact_at %s: a customer is "
+		    "won after it began; fix one of them",
+		    won_at, first);
 		return 1;
 	}
 	return 0;
