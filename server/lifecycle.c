@@ -171,7 +171,7 @@ lifecycle_won_purchase(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	p.product = terms && *terms && strlen(terms) <= PURCHASE_PRODUCT_MAX &&
 	                    strpbrk(terms, "\t\n") == NULL
 	                ? (char *)terms
-	                : "won deal";
+	                : PURCHASE_DEAL_PRODUCT;
 	/* The category value reports group by: given, else the customer's
 	 * industry, else "deal"; a blank one is none. */
 	const char *given = customer_trimmed(ctx, category);
