@@ -342,19 +342,12 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
 		                 "next_due_at",
 		                 "a next action needs a due time (--due)");
 	}
-	if (f->has_next_due_at &&
+	/* An import's row may give a next follow-up time alone (a sheet's
+	 * 下次跟进时间): the next follow-up is then planned at it. */
+	if (f->has_next_due_at && !f->imported &&
 	    (f->next_action == NULL || !*f->next_action)) {
-		return f->imported
-		           ? dispatch_fail_field(ctx, CRM_EINVAL,
-		                 "next_due_at",
-		                 "a next follow-up time needs its next "
-		                 "action: "
-		                 "add a 下一步行动 (next_action) column, or "
-		                 "fill "
-		                 "it in for this row")
-		           : dispatch_fail_field(ctx, CRM_EINVAL,
-		                 "next_action",
-		                 "a due time needs a next action (--next)");
+		return dispatch_fail_field(ctx, CRM_EINVAL, "next_action",
+		    "a due time needs a next action (--next)");
 	}
 	/* A plan is from now on; an imported follow-up is history, its
 	 * next action as it was. */
@@ -753,6 +746,17 @@ log_history_note(
 		    crm_enum_name(
 		        &crm__v1__stage__descriptor, (int)f->stage_to));
 	}
+	if ((f->next_action == NULL || !*f->next_action) &&
+	    f->has_next_due_at && f->imported && n > 0 &&
+	    (size_t)n < sizeof(note)) {
+		/* A sheet's 下次跟进时间 alone. */
+		char due[40];
+		crm_time_format(f->next_due_at, due, sizeof(due));
+		n += snprintf(note + n, sizeof(note) - (size_t)n,
+		    "; next follow-up time %s not planned (task move plans "
+		    "it)",
+		    due);
+	}
 	if (f->next_action != NULL && *f->next_action && n > 0 &&
 	    (size_t)n < sizeof(note)) {
 		/* An import's row has columns, not options. */
@@ -829,6 +833,24 @@ log_same_contact(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	return rc;
 }
 
+/* An imported row's next follow-up time without a next action (a sheet's
+ * 下次跟进时间): c's next follow-up *t, planned by the cadence, moves to
+ * due, as `task move` would move it (a person's date: a grade change no
+ * longer moves it); it stays planned from this follow-up. */
+static crm_status
+log_due_alone(struct req_ctx *ctx, const Crm__V1__Customer *c, int64_t due,
+    Crm__V1__Task **t)
+{
+	Crm__V1__Task *before = NULL;
+	crm_status rc = task_followup_open(ctx, c->id, &before);
+	if (rc != CRM_OK || before == NULL) {
+		return rc;
+	}
+	(*t)->due_at = due;
+	(*t)->origin = CRM__V1__TASK_ORIGIN__ORIGIN_PERSON;
+	return task_put(ctx, before, *t);
+}
+
 /* Steps 4 and 5: f completes c's open follow-up task, then plans the
  * next: its next action as a task (to next_owner, default c's owner),
  * else the cadence's task counted from c's last contact. f names both
@@ -887,6 +909,10 @@ log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	    c->last_contact_at == f->happened_at ? f->id : 0, 1);
 	if (rc == CRM_OK) {
 		rc = task_followup_open(ctx, c->id, &t);
+	}
+	if (rc == CRM_OK && t != NULL && in->imported && in->has_next_due_at &&
+	    in->next_due_at != t->due_at) {
+		rc = log_due_alone(ctx, c, in->next_due_at, &t);
 	}
 	if (rc == CRM_OK && t != NULL) {
 		f->has_next_task_id = f->has_next_due_at = 1;
