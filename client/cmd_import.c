@@ -688,6 +688,20 @@ cell_problem(const char *what)
 	return what;
 }
 
+/* Whether the file's next due time is the export's column next_due_at
+ * (a sheet's is 下次跟进时间 or the like). */
+static bool
+due_is_export(const struct import *im)
+{
+	for (size_t i = 0; i < im->ncols; i++) {
+		if (im->map[i] != NULL &&
+		    import_map_provides(im->map[i], "next_due_at")) {
+			return strcmp(im->headers[i], "next_due_at") == 0;
+		}
+	}
+	return false;
+}
+
 static void
 use_row(struct import *im, char **f, size_t n, unsigned line, size_t nul)
 {
@@ -730,9 +744,12 @@ use_row(struct import *im, char **f, size_t n, unsigned line, size_t nul)
 			bad = true;
 		}
 	}
-	/* A next due time alone is the cadence's plan (export writes it for
-	 * every follow-up): it takes a next action to plan a task. */
-	if (row->followup != NULL && row->followup->next_action == NULL) {
+	/* A next due time alone under the export's column (next_due_at) is
+	 * the cadence's plan, which export writes for every follow-up: this
+	 * server plans its own. A sheet's 下次跟进时间 alone is the plan the
+	 * manager wrote: crmd plans the next follow-up then. */
+	if (row->followup != NULL && row->followup->next_action == NULL &&
+	    due_is_export(im)) {
 		row->followup->has_next_due_at = 0;
 	}
 	/* A score is all four dimensions or none. */

@@ -128,7 +128,7 @@ static const struct import_map_field fields[] = {
 	{ K_FU, T_RECORD, "feedback", "客户反馈|客户反馈/需求|反馈" },
 	{ K_FU, T_RECORD, "mood", "客户情绪|情绪|态度" },
 	{ K_FU, T_RECORD, "next_action",
-	    "下一步计划|下一步行动|后续计划|下一步" },
+	    "下一步计划|下一步行动|后续计划|下一步|跟进重点" },
 	{ K_FU, T_RECORD, "next_due_at", "下次跟进时间|下次跟进" },
 	{ K_FU, T_RECORD, "next_owner", "" },
 	{ K_FU, T_RECORD, "stage_to", "阶段变更|新阶段" },
@@ -147,6 +147,7 @@ static const struct import_map_field fields[] = {
 	{ K_FU, T_RECORD, "grade", "" },
 	{ K_FU, T_RECORD, "late", "" },
 	{ K_FU, T_RECORD, "stage_from", "原阶段" },
+	{ K_FU, T_RECORD, "stage_said", "" },
 	{ K_FU, T_RECORD, "tags", "反馈标签|标签" },
 	{ K_FU, T_RECORD, "no_answer", "未接通" },
 	{ K_FU, T_LIST, "commitments", "承诺事项|承诺" },
@@ -343,9 +344,10 @@ import_map_not_carried(int kind)
 		return "not from the file: ids, created_at (this server's)";
 	default:
 		return "not from the file: ids; tasks (each customer's next "
-		       "follow-up is planned here, so next_due_at without a "
-		       "next action is this server's plan); which follow-up "
-		       "kept a commitment or resolved an objection; "
+		       "follow-up is planned here, so the export's "
+		       "next_due_at "
+		       "without a next action is this server's plan); which "
+		       "follow-up kept a commitment or resolved an objection; "
 		       "attachments are references: their files stay where "
 		       "they are";
 	}

@@ -173,6 +173,11 @@ records_of(struct page *p, const Crm__V1__Customer *c, uint64_t *after)
 				continue;
 			}
 			f->customer = c->name;
+			/* a stage said, not applied, says so (an import
+			 * keeps it said) */
+			f->has_stage_said = f->stage_said =
+			    f->has_stage_to && f->stage_to != 0 &&
+			    !(f->has_stage_from && f->stage_from != 0);
 			/* as followup.get shows it: commitments and
 			 * objections as they stand now */
 			crm_status frc = followup_fill_now(ctx, f);

@@ -342,19 +342,12 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
 		                 "next_due_at",
 		                 "a next action needs a due time (--due)");
 	}
-	if (f->has_next_due_at &&
+	/* An import's row may give a next follow-up time alone (a sheet's
+	 * 下次跟进时间): the next follow-up is then planned at it. */
+	if (f->has_next_due_at && !f->imported &&
 	    (f->next_action == NULL || !*f->next_action)) {
-		return f->imported
-		           ? dispatch_fail_field(ctx, CRM_EINVAL,
-		                 "next_due_at",
-		                 "a next follow-up time needs its next "
-		                 "action: "
-		                 "add a 下一步行动 (next_action) column, or "
-		                 "fill "
-		                 "it in for this row")
-		           : dispatch_fail_field(ctx, CRM_EINVAL,
-		                 "next_action",
-		                 "a due time needs a next action (--next)");
+		return dispatch_fail_field(ctx, CRM_EINVAL, "next_action",
+		    "a due time needs a next action (--next)");
 	}
 	/* A plan is from now on; an imported follow-up is history, its
 	 * next action as it was. */
@@ -552,10 +545,36 @@ stage_note(struct req_ctx *ctx, Crm__V1__FollowUp *f,
 {
 	char then[40], note[256];
 	crm_time_format(latest->happened_at, then, sizeof(then));
+	/* The first entry (from no stage): the stage the customer was
+	 * entered or imported with, since then. An import's row has
+	 * columns, not options. */
 	snprintf(note, sizeof(note),
-	    "the stage was changed after this follow-up (%s, to %s): "
-	    "--stage %s kept as said, not applied",
-	    then, crm_enum_name(&crm__v1__stage__descriptor, latest->stage_to),
+	    "the stage was %s after this follow-up (%s, %s%s): %s %s kept as "
+	    "said, not applied",
+	    latest->stage_from != 0 ? "changed" : "set", then,
+	    latest->stage_from != 0 ? "to " : "",
+	    crm_enum_name(&crm__v1__stage__descriptor, latest->stage_to),
+	    f->imported ? "stage" : "--stage",
+	    crm_enum_name(&crm__v1__stage__descriptor, (int)f->stage_to));
+	f->notes = crm_arena_alloc(ctx->arena, sizeof(*f->notes));
+	char *copy = crm_arena_strdup(ctx->arena, note);
+	if (f->notes == NULL || copy == NULL) {
+		return CRM_TOO_BIG;
+	}
+	f->notes[0] = copy;
+	f->n_notes = 1;
+	return CRM_OK;
+}
+
+/* The reply's note of a stage an imported row says was said, not
+ * applied where it was written (stage_said). In the arena. */
+static crm_status
+said_note(struct req_ctx *ctx, Crm__V1__FollowUp *f)
+{
+	char note[160];
+	snprintf(note, sizeof(note),
+	    "stage %s kept as said, not applied (stage_said: it was not "
+	    "applied where it was written)",
 	    crm_enum_name(&crm__v1__stage__descriptor, (int)f->stage_to));
 	f->notes = crm_arena_alloc(ctx->arena, sizeof(*f->notes));
 	char *copy = crm_arena_strdup(ctx->arena, note);
@@ -579,8 +598,11 @@ log_stage(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	 * already made (export writes stage_from of applied moves only):
 	 * its result is the customer's stage, from the customers file. */
 	int made = in->imported && in->has_stage_from && in->stage_from != 0;
+	/* One an export says was said, not applied (stage_said) stays so. */
+	int said =
+	    in->imported && !made && in->has_stage_said && in->stage_said;
 	if (!in->has_stage_to || in->stage_to == 0 ||
-	    (!older && !made && in->stage_to == c->stage)) {
+	    (!older && !made && !said && in->stage_to == c->stage)) {
 		return CRM_OK;
 	}
 	said_stage(in, f);
@@ -588,14 +610,19 @@ log_stage(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 		f->has_stage_from = 1;
 		f->stage_from = in->stage_from;
 	}
-	if (older || made) {
+	if (said && !older) {
+		return said_note(ctx, f);
+	}
+	if (older || made || said) {
 		return CRM_OK;
 	}
-	/* A stage changed after f (by `stage`, or a later follow-up whose
-	 * contact was not the last): f's is kept as said, not applied, as an
-	 * older follow-up's is; the history stays in order. */
+	/* A stage decided after f (by `stage`, a later follow-up whose
+	 * contact was not the last, or the stage the customer was imported
+	 * with, since its stage_at: the first entry of its history): f's is
+	 * kept as said, not applied, as an older follow-up's is; the history
+	 * stays in order. */
 	const Crm__V1__StageChange *latest = NULL;
-	crm_status rc = lifecycle_stage_latest(ctx, c->id, &latest);
+	crm_status rc = lifecycle_stage_decided(ctx, c->id, &latest);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -719,6 +746,17 @@ log_history_note(
 		    crm_enum_name(
 		        &crm__v1__stage__descriptor, (int)f->stage_to));
 	}
+	if ((f->next_action == NULL || !*f->next_action) &&
+	    f->has_next_due_at && f->imported && n > 0 &&
+	    (size_t)n < sizeof(note)) {
+		/* A sheet's 下次跟进时间 alone. */
+		char due[40];
+		crm_time_format(f->next_due_at, due, sizeof(due));
+		n += snprintf(note + n, sizeof(note) - (size_t)n,
+		    "; next follow-up time %s not planned (task move plans "
+		    "it)",
+		    due);
+	}
 	if (f->next_action != NULL && *f->next_action && n > 0 &&
 	    (size_t)n < sizeof(note)) {
 		/* An import's row has columns, not options. */
@@ -795,6 +833,24 @@ log_same_contact(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	return rc;
 }
 
+/* An imported row's next follow-up time without a next action (a sheet's
+ * 下次跟进时间): c's next follow-up *t, planned by the cadence, moves to
+ * due, as `task move` would move it (a person's date: a grade change no
+ * longer moves it); it stays planned from this follow-up. */
+static crm_status
+log_due_alone(struct req_ctx *ctx, const Crm__V1__Customer *c, int64_t due,
+    Crm__V1__Task **t)
+{
+	Crm__V1__Task *before = NULL;
+	crm_status rc = task_followup_open(ctx, c->id, &before);
+	if (rc != CRM_OK || before == NULL) {
+		return rc;
+	}
+	(*t)->due_at = due;
+	(*t)->origin = CRM__V1__TASK_ORIGIN__ORIGIN_PERSON;
+	return task_put(ctx, before, *t);
+}
+
 /* Steps 4 and 5: f completes c's open follow-up task, then plans the
  * next: its next action as a task (to next_owner, default c's owner),
  * else the cadence's task counted from c's last contact. f names both
@@ -853,6 +909,10 @@ log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	    c->last_contact_at == f->happened_at ? f->id : 0, 1);
 	if (rc == CRM_OK) {
 		rc = task_followup_open(ctx, c->id, &t);
+	}
+	if (rc == CRM_OK && t != NULL && in->imported && in->has_next_due_at &&
+	    in->next_due_at != t->due_at) {
+		rc = log_due_alone(ctx, c, in->next_due_at, &t);
 	}
 	if (rc == CRM_OK && t != NULL) {
 		f->has_next_task_id = f->has_next_due_at = 1;

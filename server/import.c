@@ -45,6 +45,7 @@ struct row_out {
 	uint64_t id;
 	const char *note; /* said of a row added (a grade proposed) */
 	int history_only; /* a follow-up row older than the last contact */
+	int keep; /* a row there already that completed it: its writes stand */
 };
 
 static crm_status
@@ -158,6 +159,45 @@ customer_differs(struct req_ctx *ctx, const Crm__V1__ImportRow *row,
 	return 1;
 }
 
+/* When a customer row's deal was won, which reports count it at: a won
+ * customer with a deal (or one that moved on: churn_risk, lost; the
+ * deal needs its won_at there already) needs it from the file, never the
+ * day of the import: 成交时间 (won_at), else 进入阶段时间 (stage_at) when
+ * the stage is won. Nor before the customer began (首次接触时间), as a
+ * live `stage ID won --date` before it is refused. Returns whether the
+ * row is bad, and said so (o, ctx->msg). */
+static int
+customer_won_bad(struct req_ctx *ctx, Crm__V1__Customer *c, struct row_out *o)
+{
+	int won = c->has_stage && c->stage == CRM__V1__STAGE__STAGE_WON;
+	int deal = c->has_deal_amount && c->deal_amount > 0;
+	if (won && deal && (!c->has_won_at || c->won_at == 0) &&
+	    c->has_stage_at && c->stage_at != 0) {
+		c->has_won_at = 1;
+		c->won_at = c->stage_at;
+	}
+	if (won && deal && (!c->has_won_at || c->won_at == 0)) {
+		bad(ctx, o, "won_at", CRM_EINVAL,
+		    "won_at: a won customer with a deal needs when it was "
+		    "won: add the column 成交时间 (won_at), or 进入阶段时间 "
+		    "(stage_at); it is not the day of the import");
+		return 1;
+	}
+	if (c->has_won_at && c->won_at != 0 && c->has_first_contact_at &&
+	    c->first_contact_at != 0 && c->won_at < c->first_contact_at) {
+		char won_at[40], first[40];
+		crm_time_format(c->won_at, won_at, sizeof(won_at));
+		crm_time_format(c->first_contact_at, first, sizeof(first));
+		bad(ctx, o, "won_at,first_contact_at", CRM_EINVAL, NULL);
+		dispatch_fail(ctx, CRM_EINVAL,
+		    "won_at %s is before first_contact_at %s: a customer is "
+		    "won after it began; fix one of them",
+		    won_at, first);
+		return 1;
+	}
+	return 0;
+}
+
 static crm_status
 row_customer_add(
     struct req_ctx *ctx, const Crm__V1__ImportRow *row, struct row_out *o)
@@ -189,6 +229,9 @@ row_customer_add(
 	crm_status dup = customer_duplicate(ctx, kind, c->name, NULL);
 	if (dup != CRM_OK) {
 		return bad(ctx, o, "name", dup, NULL);
+	}
+	if (customer_won_bad(ctx, c, o)) {
+		return CRM_OK; /* bad, and said so */
 	}
 	Crm__V1__Request sub = CRM__V1__REQUEST__INIT;
 	Crm__V1__CustomerAddRequest add = CRM__V1__CUSTOMER_ADD_REQUEST__INIT;
@@ -451,12 +494,28 @@ row_purchase_add(
 		return found;
 	}
 	/* The customer's won deal, on its day for its amount: the purchase
-	 * crm recorded it as, whatever the sheet calls the product. */
+	 * of the same product, else the one crm recorded the deal as (its
+	 * placeholder product, no contract), which the first such row gives
+	 * its product, category and contract; a later row of another
+	 * product is a purchase of its own (two orders of one day). */
 	Crm__V1__Customer *c;
+	int take = 0;
 	found = customer_visible(ctx, cust, &c);
 	if (found == CRM_OK) {
-		found = purchase_find_deal(
-		    ctx, c, p->bought_at, p->amount, &o->id);
+		found = purchase_deal_match(ctx, c, p->bought_at, p->amount,
+		    p->product, &o->id, &take);
+	}
+	if (found == CRM_OK && take) {
+		Crm__V1__Customer *mine;
+		found = customer_editable(ctx, cust, &mine);
+		if (found == CRM_OK) {
+			found = purchase_deal_take(ctx, o->id, p);
+		}
+		if (found != CRM_OK) {
+			o->id = 0;
+			return found; /* a bad row, its column named */
+		}
+		o->keep = 1;
 	}
 	if (found == CRM_OK) {
 		char day[16], amount[32];
@@ -465,8 +524,11 @@ row_purchase_add(
 		o->out = EXISTS;
 		return dispatch_fail(ctx, CRM_OK,
 		    "already there: the won deal of %s (%s, won %s), purchase "
-		    "%" PRIu64,
-		    c->name ? c->name : "", amount, day, o->id);
+		    "%" PRIu64 "%s",
+		    c->name ? c->name : "", amount, day, o->id,
+		    take ? "; it takes this row's product, category and "
+		           "contract"
+		         : "");
 	}
 	if (found != CRM_NOT_FOUND) {
 		return found;
@@ -556,16 +618,17 @@ check_row(const Crm__V1__ImportRow *row, size_t i, struct results *rs)
 /*
  * Row i in txn: its handler, then its result into rs. Returns CRM_OK, or
  * what stops the whole batch (map full, internal); *added says whether
- * the row was added. A row that was not added may have written part of
- * itself to txn, so txn is then the caller's to drop, unless *clean: it
- * wrote nothing (found there already, or refused before any write).
+ * the row was added, or completed what was there (its writes stand). A row
+ * that was not added may have written part of itself to txn, so txn is then
+ * the caller's to drop, unless *clean: it wrote nothing (found there already,
+ * or refused before any write).
  */
 static crm_status
 run_row(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRow *row,
     size_t i, MDB_txn *txn, struct results *rs, int *added, int *clean)
 {
 	unsigned long writes = store_writes;
-	struct row_out o = { ADDED, NULL, 0, NULL, 0 };
+	struct row_out o = { ADDED, NULL, 0, NULL, 0, 0 };
 	size_t mark = crm_arena_mark(ctx->arena);
 	crm_status rc = CRM_OK;
 	ctx->txn = txn;
@@ -606,7 +669,8 @@ run_row(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRow *row,
 		dispatch_fail(ctx, rc, "row %u: %.480s", r->row, m);
 	}
 	crm_arena_release(ctx->arena, mark);
-	*added = rc == CRM_OK && o.out == ADDED;
+	*added =
+	    rc == CRM_OK && (o.out == ADDED || (o.out == EXISTS && o.keep));
 	*clean = store_writes == writes;
 	return rc;
 }
@@ -757,7 +821,9 @@ import_batch_run(struct req_ctx *ctx, const Crm__V1__ImportRequest *q,
 	out->results = resp_rows;
 	out->has_added = out->has_existing = out->has_bad = 1;
 	out->has_written = 1;
-	out->written = how == IMPORT_KEEP_CHECKED && keep && out->added > 0;
+	/* added rows, or one there already that completed it (keep) */
+	out->written = how == IMPORT_KEEP_CHECKED && keep &&
+	               (out->added > 0 || (ctx->changed && !changed));
 	*reply = out;
 	return CRM_OK;
 }

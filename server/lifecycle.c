@@ -106,6 +106,26 @@ lifecycle_stage_latest(struct req_ctx *ctx, uint64_t customer_id,
 	return lifecycle_stage_each(ctx, customer_id, latest_visit, out);
 }
 
+static crm_status
+decided_visit(void *arg, Crm__V1__StageChange *h, uint64_t seq, bool *stop)
+{
+	(void)seq;
+	(void)stop;
+	const Crm__V1__StageChange **out = arg;
+	if (*out == NULL || h->happened_at > (*out)->happened_at) {
+		*out = h;
+	}
+	return CRM_OK;
+}
+
+crm_status
+lifecycle_stage_decided(struct req_ctx *ctx, uint64_t customer_id,
+    const Crm__V1__StageChange **out)
+{
+	*out = NULL;
+	return lifecycle_stage_each(ctx, customer_id, decided_visit, out);
+}
+
 bool
 lifecycle_lost_reason_ok(int lost_reason, const char *text)
 {
@@ -151,7 +171,7 @@ lifecycle_won_purchase(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	p.product = terms && *terms && strlen(terms) <= PURCHASE_PRODUCT_MAX &&
 	                    strpbrk(terms, "\t\n") == NULL
 	                ? (char *)terms
-	                : "won deal";
+	                : PURCHASE_DEAL_PRODUCT;
 	/* The category value reports group by: given, else the customer's
 	 * industry, else "deal"; a blank one is none. */
 	const char *given = customer_trimmed(ctx, category);

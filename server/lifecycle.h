@@ -47,6 +47,16 @@ crm_status lifecycle_stage_each(struct req_ctx *ctx, uint64_t customer_id,
 crm_status lifecycle_stage_latest(struct req_ctx *ctx, uint64_t customer_id,
     const Crm__V1__StageChange **out /* OUT */);
 
+/*
+ * lifecycle_stage_decided: the latest stage decision of customer_id (by
+ * time), its first entry included: the stage a customer was entered or
+ * imported with (an import's stage_at) was decided then too; NULL when
+ * the history is empty. *out is in ctx->arena. Errors: those of
+ * lifecycle_stage_latest.
+ */
+crm_status lifecycle_stage_decided(struct req_ctx *ctx, uint64_t customer_id,
+    const Crm__V1__StageChange **out /* OUT */);
+
 /* lifecycle_lost_reason_ok: lost_reason (Crm__V1__LostReason) with the
  * reason's text (trimmed; NULL: none) is a reason: one of the kinds, and
  * other only with words besides "other". */

@@ -5,7 +5,9 @@
  * its rebuild and check), then the handlers of purchase.add and
  * purchase.list. A purchase is visible and editable exactly when its
  * customer is; it is never edited or deleted (a wrong one is a matter for
- * the audit log and a correcting entry), only moved by a merge.
+ * the audit log and a correcting entry), only moved by a merge, and
+ * crm's record of a won deal takes the product, category and contract of
+ * the purchases row that is the deal (purchase_deal_take).
  */
 #include "history.h"
 #include "purchase.h"
@@ -413,21 +415,112 @@ purchase_find_day(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
 	return CRM_NOT_FOUND;
 }
 
-crm_status
-purchase_find_deal(struct req_ctx *ctx, const Crm__V1__Customer *c, int64_t at,
-    int64_t amount, uint64_t *id)
+/* Whether p is crm's record of c's won deal (lifecycle_won_purchase):
+ * no contract, and the deal's terms or PURCHASE_DEAL_PRODUCT as its
+ * product. */
+static int
+deal_placeholder(const Crm__V1__Customer *c, const Crm__V1__Purchase *p)
 {
+	const char *product = p->product ? p->product : "";
+	return (p->contract == NULL || *p->contract == '\0') &&
+	       (strcmp(product, PURCHASE_DEAL_PRODUCT) == 0 ||
+	           (c->contract_terms != NULL && *c->contract_terms &&
+	               strcmp(product, c->contract_terms) == 0));
+}
+
+crm_status
+purchase_deal_match(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    int64_t at, int64_t amount, const char *product, uint64_t *id, int *take)
+{
+	*take = 0;
 	if (!c->has_deal_amount || c->deal_amount <= 0 ||
 	    c->deal_amount != amount || !c->has_won_at || c->won_at == 0) {
 		return CRM_NOT_FOUND;
 	}
-	char day[16], won[16];
+	char day[16], won[16], other[16];
 	calendar_day_key(at, day, sizeof(day));
 	calendar_day_key(c->won_at, won, sizeof(won));
 	if (strcmp(day, won) != 0) {
 		return CRM_NOT_FOUND;
 	}
-	return purchase_find_day(ctx, c->id, c->won_at, amount, id);
+	uint64_t pid = 0, placeholder = 0;
+	while (store_index_next(ctx->st, ctx->txn, DB_PURCH_CUST, c->id, pid,
+	           &pid) == CRM_OK) {
+		Crm__V1__Purchase *p;
+		size_t mark = crm_arena_mark(ctx->arena);
+		crm_status rc = load(ctx, pid, &p);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		int same_product = 0, crm_made = 0;
+		if (p->amount == amount) {
+			calendar_day_key(p->bought_at, other, sizeof(other));
+		}
+		if (p->amount == amount && strcmp(won, other) == 0) {
+			same_product = strcmp(p->product ? p->product : "",
+			                   product ? product : "") == 0;
+			crm_made = deal_placeholder(c, p);
+		}
+		crm_arena_release(ctx->arena, mark);
+		if (same_product) {
+			*id = pid;
+			return CRM_OK;
+		}
+		if (crm_made && placeholder == 0) {
+			placeholder = pid;
+		}
+	}
+	if (placeholder == 0) {
+		return CRM_NOT_FOUND;
+	}
+	*id = placeholder;
+	*take = 1;
+	return CRM_OK;
+}
+
+crm_status
+purchase_deal_take(
+    struct req_ctx *ctx, uint64_t id, const Crm__V1__Purchase *in)
+{
+	Crm__V1__Purchase *before, *p;
+	crm_status rc = load(ctx, id, &before);
+	if (rc == CRM_OK) {
+		rc = load(ctx, id, &p);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (in->product != NULL && *in->product) {
+		p->product = in->product;
+	}
+	const char *category = customer_trimmed(ctx, in->category);
+	if (category != NULL) {
+		p->category = (char *)category;
+	}
+	if (in->contract != NULL && *in->contract) {
+		p->contract = in->contract;
+	}
+	rc = check_purchase(ctx, p);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	/* The facts keep their keys (scope, time, id): only the category
+	 * in their data changes. */
+	store_key k;
+	store_key_id(&k, id);
+	rc = fact_put(ctx, p);
+	if (rc == CRM_OK) {
+		rc = history_index(ctx, HIST_PURCHASE,
+		    (const ProtobufCMessage *)before, &p->base);
+	}
+	if (rc == CRM_OK) {
+		rc = store_put_msg(
+		    ctx->st, ctx->txn, DB_PURCHASES, &k, &p->base);
+	}
+	if (rc == CRM_OK) {
+		rc = audit_add(ctx, "purchase", id, &before->base, &p->base);
+	}
+	return rc;
 }
 
 struct cat_sum {

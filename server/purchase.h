@@ -20,7 +20,10 @@
 
 struct check;
 
-#define PURCHASE_PRODUCT_MAX  200 /* bytes */
+#define PURCHASE_PRODUCT_MAX 200 /* bytes */
+/* The product of a won deal's purchase without short one-line terms
+ * (lifecycle_won_purchase). */
+#define PURCHASE_DEAL_PRODUCT "won deal"
 #define PURCHASE_CATEGORY_MAX 100
 #define PURCHASE_CONTRACT_MAX 200
 
@@ -69,13 +72,23 @@ crm_status purchase_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
 crm_status purchase_find_day(struct req_ctx *ctx, uint64_t customer_id,
     int64_t at, int64_t amount, uint64_t *id /* OUT */);
 
-/* purchase_find_deal: when a purchase of amount at `at` is customer c's
- * won deal (its deal amount, on the local day it was won), the id of the
- * purchase that deal is recorded as (purchase_find_day). Its product
- * is crm's (lifecycle_won_purchase), so the day and amount are what
- * tell it. Errors: CRM_NOT_FOUND (not the deal, or no such purchase). */
-crm_status purchase_find_deal(struct req_ctx *ctx, const Crm__V1__Customer *c,
-    int64_t at, int64_t amount, uint64_t *id /* OUT */);
+/* purchase_deal_match: when a purchase of amount at `at` is customer c's
+ * won deal (its deal amount, on the local day it was won), the purchase
+ * of that day and amount it is: the one of the same product (*take = 0),
+ * else the one crm recorded the deal as (lifecycle_won_purchase: no
+ * contract, its product the deal's terms or PURCHASE_DEAL_PRODUCT), whose
+ * product, category and contract are the row's to give (*take = 1).
+ * Errors: CRM_NOT_FOUND (not the deal, or no such purchase). */
+crm_status purchase_deal_match(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    int64_t at, int64_t amount, const char *product, uint64_t *id /* OUT */,
+    int *take /* OUT */);
+
+/* purchase_deal_take: purchase id, crm's record of a won deal, takes the
+ * product, category and contract in gives (each when given; checked as
+ * purchase_add checks them), with its history, report fact and audit
+ * entry. Errors: CRM_EINVAL (field named), the store's. */
+crm_status purchase_deal_take(
+    struct req_ctx *ctx, uint64_t id, const Crm__V1__Purchase *in);
 
 /* purchase_summary: what customer id's purchases add up to, in
  * ctx->arena. Errors: CRM_TOO_BIG, store errors. */
