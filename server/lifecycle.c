@@ -106,6 +106,25 @@ lifecycle_stage_latest(struct req_ctx *ctx, uint64_t customer_id,
 	return lifecycle_stage_each(ctx, customer_id, latest_visit, out);
 }
 
+static crm_status
+entered_visit(void *arg, Crm__V1__StageChange *h, uint64_t seq, bool *stop)
+{
+	(void)seq;
+	(void)stop;
+	int64_t *at = arg;
+	if (h->happened_at > *at) {
+		*at = h->happened_at;
+	}
+	return CRM_OK;
+}
+
+crm_status
+lifecycle_stage_entered(struct req_ctx *ctx, uint64_t customer_id, int64_t *at)
+{
+	*at = 0;
+	return lifecycle_stage_each(ctx, customer_id, entered_visit, at);
+}
+
 bool
 lifecycle_lost_reason_ok(int lost_reason, const char *text)
 {
