@@ -781,26 +781,23 @@ planned_by_same_contact(const Crm__V1__Task *t, int64_t at)
 	       t->plan_from_at >= at;
 }
 
-/* When c's open next follow-up t was planned, into *at: the time it
- * counts from (the follow-up that planned it, the first contact of a
- * customer just added, a move by hand), and for one the cadence made no
- * earlier than c's entry into its stage (a stage change, an import at a
- * stage, plans it again: lifecycle.h). 0: not known (planned before
- * tasks kept it). */
+/* When c's open next follow-up t was planned, as far as a follow-up
+ * before it cannot be its contact, into *at: for one the cadence made,
+ * c's entry into its stage (a stage change, a customer added or imported
+ * at its stage, plans it again: lifecycle.h). 0 for a person's (log
+ * --next: older follow-ups are history already; task move). A plan
+ * counted from the first contact of a customer just added is not
+ * barred: a follow-up before it is the first contact now (step 0b moves
+ * it, and the stage's first entry, back). */
 static crm_status
 planned_at(struct req_ctx *ctx, const Crm__V1__Customer *c,
     const Crm__V1__Task *t, int64_t *at)
 {
-	*at = t->has_plan_from_at ? t->plan_from_at : 0;
+	*at = 0;
 	if (t->origin != CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE) {
 		return CRM_OK;
 	}
-	int64_t entered = 0;
-	crm_status rc = lifecycle_stage_entered(ctx, c->id, &entered);
-	if (rc == CRM_OK && entered > *at) {
-		*at = entered;
-	}
-	return rc;
+	return lifecycle_stage_entered(ctx, c->id, at);
 }
 
 /* Steps 4 and 5 for f at the same time as the follow-up that planned
@@ -855,8 +852,9 @@ log_same_contact(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
  * next follow-up was planned from a later contact and stays as it was
  * (same task, still open, same due); f keeps its next action as text.
  * Nor does one before the open next follow-up was planned (planned_at:
- * a customer added, or moved to its stage, after f happened), whose
- * time goes into *before_plan: that task waits for a later contact.
+ * the cadence's, of a stage the customer entered after f happened),
+ * whose time goes into *before_plan: that task waits for a later
+ * contact.
  * One at the same time as the follow-up that planned the open next
  * follow-up is that contact: log_same_contact. */
 static crm_status
