@@ -1153,8 +1153,8 @@ history_table(const struct import *im, render_doc *out, bool dry_run)
 		return;
 	}
 	render_text(out,
-	    "%u %shistory only: older than the customer's last contact, "
-	    "nothing planned",
+	    "%u %shistory only: older than the customer's last contact "
+	    "or its next follow-up's plan, nothing planned",
 	    im->history_only, dry_run ? "would be " : "");
 	render_table(out, 2, cols);
 	for (size_t i = 0; i < im->nhist; i++) {

@@ -104,8 +104,9 @@ void crm_money_format_people(
 /*
  * crm_followup_unplanned: whether follow-up f said a next action that no
  * task was made for: next_action set, next_task_id not. Such a follow-up
- * is history only: older than its customer's last contact when it was
- * logged (FollowUp.notes), or imported for a lost customer, who is
+ * is history only: older than its customer's last contact, or than its
+ * open next follow-up's plan, when it was logged (FollowUp.notes), or
+ * imported for a lost customer, who is
  * followed no more; its next action is kept as the text it said. The
  * shell and the reports print CRM_UNPLANNED_WORDS with it; JSON and CSV
  * keep the record's fields as stored (no next_task_id).

@@ -777,6 +777,37 @@ log_history_note(
 	return CRM_OK;
 }
 
+/* The note of the reply to f, before c's open next follow-up was
+ * planned (at `planned`, step 8): it completed nothing and planned
+ * nothing. Added to a note f has (a stage not applied); in the arena. */
+static crm_status
+log_plan_note(struct req_ctx *ctx, Crm__V1__FollowUp *f, int64_t planned)
+{
+	char then[40], note[256];
+	crm_time_format(planned, then, sizeof(then));
+	int next = f->next_action != NULL && *f->next_action;
+	snprintf(note, sizeof(note),
+	    "before the next follow-up was planned (%s): it stays as it "
+	    "is, not completed by this follow-up%s",
+	    then,
+	    !next         ? ""
+	    : f->imported ? "; next action not planned (task add plans it)"
+	                  : "; --next not planned (task add or task move "
+	                    "plans it)");
+	char **notes =
+	    crm_arena_alloc(ctx->arena, (f->n_notes + 1) * sizeof(*notes));
+	char *copy = crm_arena_strdup(ctx->arena, note);
+	if (notes == NULL || copy == NULL) {
+		return CRM_TOO_BIG;
+	}
+	for (size_t i = 0; i < f->n_notes; i++) {
+		notes[i] = f->notes[i];
+	}
+	notes[f->n_notes++] = copy;
+	f->notes = notes;
+	return CRM_OK;
+}
+
 /* Whether open task t was planned from a follow-up at `at` or later:
  * f at that time is the same contact (a joint visit each participant
  * logs, the rows of one meeting), not the one t waits for. */
@@ -786,6 +817,25 @@ planned_by_same_contact(const Crm__V1__Task *t, int64_t at)
 	return t != NULL && t->has_plan_followup_id &&
 	       t->plan_followup_id != 0 && t->has_plan_from_at &&
 	       t->plan_from_at >= at;
+}
+
+/* When c's open next follow-up t was planned, as far as a follow-up
+ * before it cannot be its contact, into *at: for one the cadence made,
+ * c's entry into its stage (a stage change, a customer added or imported
+ * at its stage, plans it again: lifecycle.h). 0 for a person's (log
+ * --next: older follow-ups are history already; task move). A plan
+ * counted from the first contact of a customer just added is not
+ * barred: a follow-up before it is the first contact now (step 0b moves
+ * it, and the stage's first entry, back). */
+static crm_status
+planned_at(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    const Crm__V1__Task *t, int64_t *at)
+{
+	*at = 0;
+	if (t->origin != CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE) {
+		return CRM_OK;
+	}
+	return lifecycle_stage_entered(ctx, c->id, at);
 }
 
 /* Steps 4 and 5 for f at the same time as the follow-up that planned
@@ -857,12 +907,17 @@ log_due_alone(struct req_ctx *ctx, const Crm__V1__Customer *c, int64_t due,
  * tasks. An older follow-up than the last contact does neither: c's
  * next follow-up was planned from a later contact and stays as it was
  * (same task, still open, same due); f keeps its next action as text.
+ * Nor does one before the open next follow-up was planned (planned_at:
+ * the cadence's, of a stage the customer entered after f happened),
+ * whose time goes into *before_plan: that task waits for a later
+ * contact.
  * One at the same time as the follow-up that planned the open next
  * follow-up is that contact: log_same_contact. */
 static crm_status
 log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
-    const Crm__V1__Customer *c, Crm__V1__FollowUp *f)
+    const Crm__V1__Customer *c, Crm__V1__FollowUp *f, int64_t *before_plan)
 {
+	*before_plan = 0;
 	if (f->happened_at < c->last_contact_at) {
 		return CRM_OK;
 	}
@@ -873,6 +928,14 @@ log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	}
 	if (planned_by_same_contact(open, f->happened_at)) {
 		return log_same_contact(ctx, in, c, f, open);
+	}
+	int64_t planned = 0;
+	if (open != NULL) {
+		rc = planned_at(ctx, c, open, &planned);
+	}
+	if (rc != CRM_OK || f->happened_at < planned) {
+		*before_plan = planned;
+		return rc;
 	}
 	uint64_t done = 0;
 	rc = task_followup_done(ctx, c->id, f->id, f->happened_at, &done);
@@ -1018,8 +1081,9 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	if (rc == CRM_OK) {
 		rc = log_contact(ctx, in, before, c, f, older);
 	}
+	int64_t before_plan = 0;
 	if (rc == CRM_OK) {
-		rc = log_tasks(ctx, in, c, f);
+		rc = log_tasks(ctx, in, c, f, &before_plan);
 	}
 	if (rc == CRM_OK) {
 		rc = log_put(ctx, c, f);
@@ -1027,6 +1091,8 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	/* 8. The reply's note (never stored: after the put). */
 	if (rc == CRM_OK && older) {
 		rc = log_history_note(ctx, c, f);
+	} else if (rc == CRM_OK && before_plan != 0) {
+		rc = log_plan_note(ctx, f, before_plan);
 	}
 	if (rc != CRM_OK) {
 		return rc;

@@ -126,6 +126,15 @@ lifecycle_stage_decided(struct req_ctx *ctx, uint64_t customer_id,
 	return lifecycle_stage_each(ctx, customer_id, decided_visit, out);
 }
 
+crm_status
+lifecycle_stage_entered(struct req_ctx *ctx, uint64_t customer_id, int64_t *at)
+{
+	const Crm__V1__StageChange *h;
+	crm_status rc = lifecycle_stage_decided(ctx, customer_id, &h);
+	*at = rc == CRM_OK && h != NULL ? h->happened_at : 0;
+	return rc;
+}
+
 bool
 lifecycle_lost_reason_ok(int lost_reason, const char *text)
 {

@@ -57,6 +57,14 @@ crm_status lifecycle_stage_latest(struct req_ctx *ctx, uint64_t customer_id,
 crm_status lifecycle_stage_decided(struct req_ctx *ctx, uint64_t customer_id,
     const Crm__V1__StageChange **out /* OUT */);
 
+/*
+ * lifecycle_stage_entered: when customer_id entered its current stage:
+ * lifecycle_stage_decided's time (a customer added or imported at a
+ * stage, won at its won time), or 0 when it has none.
+ */
+crm_status lifecycle_stage_entered(
+    struct req_ctx *ctx, uint64_t customer_id, int64_t *at /* OUT */);
+
 /* lifecycle_lost_reason_ok: lost_reason (Crm__V1__LostReason) with the
  * reason's text (trimmed; NULL: none) is a reason: one of the kinds, and
  * other only with words besides "other". */

@@ -18,6 +18,7 @@
 #include "customer.h"
 #include "event.h"
 #include "history.h"
+#include "lifecycle.h"
 #include "policy.h"
 #include "routine.h"
 #include "store_schema.h"
@@ -86,22 +87,45 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 
 /* Step of task_followup_sync_fu: c has no open follow-up task: plan one
  * at the cadence of cell gp counted from `from` (off non-working days,
- * per policy: said in an event when it moves). */
+ * per policy: said in an event when it moves). Counted from a contact
+ * before c entered its stage (a customer imported or added as won, its
+ * last follow-up older than the win), the plan is the stage's, made
+ * now: never into the past, as a stage change moves it. A contact long
+ * ago with nothing since is overdue, and the plan says so. */
 static crm_status
 plan_new(struct req_ctx *ctx, const Crm__V1__Policy *p,
     const Crm__V1__CadenceCell *gp, const Crm__V1__Customer *c, int64_t from,
     uint64_t fu_id)
 {
 	int64_t due = from + gp->every_seconds, cadence_due = due;
+	int64_t entered = 0, floor = 0;
 	Crm__V1__Task *t;
 	struct task_plan plan = { from,
 		plan_followup(ctx, c->id, from, fu_id) };
-	crm_status rc = task_cadence_plan(ctx, p, c, from, 0, NULL, &due);
+	crm_status rc = lifecycle_stage_entered(ctx, c->id, &entered);
+	if (rc == CRM_OK && entered > from && cadence_due < ctx->now) {
+		floor = cadence_due = ctx->now;
+	}
+	if (rc == CRM_OK) {
+		rc = task_cadence_plan(ctx, p, c, from, floor, NULL, &due);
+	}
 	if (rc == CRM_OK) {
 		rc = task_create_planned(ctx, c, c->owner_id,
 		    CRM__V1__TASK_KIND__TASK_FOLLOW_UP,
 		    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due, gp->goal,
 		    policy_cell_channels(ctx, gp), &plan, &t);
+	}
+	if (rc == CRM_OK && floor != 0) {
+		rc = event_add(ctx, c->id, t->id,
+		    "the plan is the stage's, made now (never into the "
+		    "past)",
+		    "next follow-up %" PRIu64 " due from now: the cadence "
+		    "from the last contact (%s) said %s, before stage %s "
+		    "was entered (%s)",
+		    t->id, task_when(ctx, from),
+		    task_when(ctx, from + gp->every_seconds),
+		    crm_enum_name(&crm__v1__stage__descriptor, (int)c->stage),
+		    task_when(ctx, entered));
 	}
 	if (rc == CRM_OK && due != cadence_due) {
 		rc = event_add(ctx, c->id, t->id,
