@@ -537,6 +537,20 @@ said_stage(const Crm__V1__FollowUp *in, Crm__V1__FollowUp *f)
 	f->contract_terms = in->contract_terms;
 }
 
+/* f's reply notes: note alone, copied into the arena. */
+static crm_status
+one_note(struct req_ctx *ctx, Crm__V1__FollowUp *f, const char *note)
+{
+	f->notes = crm_arena_alloc(ctx->arena, sizeof(*f->notes));
+	char *copy = crm_arena_strdup(ctx->arena, note);
+	if (f->notes == NULL || copy == NULL) {
+		return CRM_TOO_BIG;
+	}
+	f->notes[0] = copy;
+	f->n_notes = 1;
+	return CRM_OK;
+}
+
 /* The reply's note of a stage f said but did not apply: the stage was
  * changed after f happened (latest). In the arena. */
 static crm_status
@@ -556,14 +570,7 @@ stage_note(struct req_ctx *ctx, Crm__V1__FollowUp *f,
 	    crm_enum_name(&crm__v1__stage__descriptor, latest->stage_to),
 	    f->imported ? "stage" : "--stage",
 	    crm_enum_name(&crm__v1__stage__descriptor, (int)f->stage_to));
-	f->notes = crm_arena_alloc(ctx->arena, sizeof(*f->notes));
-	char *copy = crm_arena_strdup(ctx->arena, note);
-	if (f->notes == NULL || copy == NULL) {
-		return CRM_TOO_BIG;
-	}
-	f->notes[0] = copy;
-	f->n_notes = 1;
-	return CRM_OK;
+	return one_note(ctx, f, note);
 }
 
 /* The reply's note of a stage an imported row says was said, not
@@ -576,14 +583,7 @@ said_note(struct req_ctx *ctx, Crm__V1__FollowUp *f)
 	    "stage %s kept as said, not applied (stage_said: it was not "
 	    "applied where it was written)",
 	    crm_enum_name(&crm__v1__stage__descriptor, (int)f->stage_to));
-	f->notes = crm_arena_alloc(ctx->arena, sizeof(*f->notes));
-	char *copy = crm_arena_strdup(ctx->arena, note);
-	if (f->notes == NULL || copy == NULL) {
-		return CRM_TOO_BIG;
-	}
-	f->notes[0] = copy;
-	f->n_notes = 1;
-	return CRM_OK;
+	return one_note(ctx, f, note);
 }
 
 /* Step 1: the stage change f carries, if any (lifecycle.h); a refusal

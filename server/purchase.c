@@ -319,6 +319,30 @@ purchase_deal_category(struct req_ctx *ctx, const Crm__V1__Customer *c)
 	return NULL;
 }
 
+/* Purchase id stored again as p (it was before): its fact, its place on
+ * the timeline, the record and the audit trail. The fact's key (scope,
+ * time, id) is the same: p changes what the fact holds, not when. */
+static crm_status
+rewrite(struct req_ctx *ctx, uint64_t id, const Crm__V1__Purchase *before,
+    Crm__V1__Purchase *p)
+{
+	store_key k;
+	store_key_id(&k, id);
+	crm_status rc = fact_put(ctx, p);
+	if (rc == CRM_OK) {
+		rc = history_index(ctx, HIST_PURCHASE,
+		    (const ProtobufCMessage *)before, &p->base);
+	}
+	if (rc == CRM_OK) {
+		rc = store_put_msg(
+		    ctx->st, ctx->txn, DB_PURCHASES, &k, &p->base);
+	}
+	if (rc == CRM_OK) {
+		rc = audit_add(ctx, "purchase", id, &before->base, &p->base);
+	}
+	return rc;
+}
+
 crm_status
 purchase_move(struct req_ctx *ctx, uint64_t id, uint64_t to)
 {
@@ -340,21 +364,7 @@ purchase_move(struct req_ctx *ctx, uint64_t id, uint64_t to)
 	/* The facts keep their keys (scope then, time, id): only the
 	 * customer in their data changes. */
 	p->customer_id = to;
-	store_key k;
-	store_key_id(&k, id);
-	rc = fact_put(ctx, p);
-	if (rc == CRM_OK) {
-		rc = history_index(ctx, HIST_PURCHASE,
-		    (const ProtobufCMessage *)before, &p->base);
-	}
-	if (rc == CRM_OK) {
-		rc = store_put_msg(
-		    ctx->st, ctx->txn, DB_PURCHASES, &k, &p->base);
-	}
-	if (rc == CRM_OK) {
-		rc = audit_add(ctx, "purchase", id, &before->base, &p->base);
-	}
-	return rc;
+	return rewrite(ctx, id, before, p);
 }
 
 crm_status
@@ -506,21 +516,7 @@ purchase_deal_take(
 	}
 	/* The facts keep their keys (scope, time, id): only the category
 	 * in their data changes. */
-	store_key k;
-	store_key_id(&k, id);
-	rc = fact_put(ctx, p);
-	if (rc == CRM_OK) {
-		rc = history_index(ctx, HIST_PURCHASE,
-		    (const ProtobufCMessage *)before, &p->base);
-	}
-	if (rc == CRM_OK) {
-		rc = store_put_msg(
-		    ctx->st, ctx->txn, DB_PURCHASES, &k, &p->base);
-	}
-	if (rc == CRM_OK) {
-		rc = audit_add(ctx, "purchase", id, &before->base, &p->base);
-	}
-	return rc;
+	return rewrite(ctx, id, before, p);
 }
 
 struct cat_sum {
