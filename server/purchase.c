@@ -367,62 +367,84 @@ purchase_move(struct req_ctx *ctx, uint64_t id, uint64_t to)
 	return rewrite(ctx, id, before, p);
 }
 
-crm_status
-purchase_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
-    int64_t amount, const char *product, uint64_t *id)
+/* A visit of one of a customer's purchases (id): nonzero stops the walk
+ * there. p is released after the visit. */
+typedef int (*purchase_visit)(
+    void *arg, const Crm__V1__Purchase *p, uint64_t id);
+
+/* Visits customer_id's purchases in id order until fn stops: CRM_OK and
+ * *hit its id then, else CRM_NOT_FOUND; store errors. */
+static crm_status
+purchase_each(struct req_ctx *ctx, uint64_t customer_id, purchase_visit fn,
+    void *arg, uint64_t *hit)
 {
 	uint64_t pid = 0;
 	while (store_index_next(ctx->st, ctx->txn, DB_PURCH_CUST, customer_id,
 	           pid, &pid) == CRM_OK) {
 		Crm__V1__Purchase *p;
 		size_t mark = crm_arena_mark(ctx->arena);
+		/* An index entry without its record is an error, never a
+		 * purchase skipped. */
 		crm_status rc = dispatch_list_record(ctx, DB_PURCHASES, pid,
 		    &crm__v1__purchase__descriptor, (ProtobufCMessage **)&p);
 		if (rc != CRM_OK) {
 			return rc;
 		}
-		/* The same minute: exports write minutes, not seconds. */
-		int same = p->bought_at / 60 == at / 60 &&
-		           p->amount == amount &&
-		           strcmp(p->product ? p->product : "",
-		               product ? product : "") == 0;
+		int stop = fn(arg, p, pid);
 		crm_arena_release(ctx->arena, mark);
-		if (same) {
-			*id = pid;
+		if (stop) {
+			*hit = pid;
 			return CRM_OK;
 		}
 	}
 	return CRM_NOT_FOUND;
 }
 
+struct same {
+	int64_t at, amount;
+	const char *product;
+	char day[16];
+};
+
+static int
+same_minute(void *arg, const Crm__V1__Purchase *p, uint64_t id)
+{
+	(void)id;
+	const struct same *s = arg;
+	/* The same minute: exports write minutes, not seconds. */
+	return p->bought_at / 60 == s->at / 60 && p->amount == s->amount &&
+	       strcmp(p->product ? p->product : "",
+	           s->product ? s->product : "") == 0;
+}
+
+crm_status
+purchase_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
+    int64_t amount, const char *product, uint64_t *id)
+{
+	struct same s = { at, amount, product, "" };
+	return purchase_each(ctx, customer_id, same_minute, &s, id);
+}
+
+static int
+same_day(void *arg, const Crm__V1__Purchase *p, uint64_t id)
+{
+	(void)id;
+	const struct same *s = arg;
+	char other[16];
+	if (p->amount != s->amount) {
+		return 0;
+	}
+	calendar_day_key(p->bought_at, other, sizeof(other));
+	return strcmp(s->day, other) == 0;
+}
+
 crm_status
 purchase_find_day(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
     int64_t amount, uint64_t *id)
 {
-	char day[16], other[16];
-	calendar_day_key(at, day, sizeof(day));
-	uint64_t pid = 0;
-	while (store_index_next(ctx->st, ctx->txn, DB_PURCH_CUST, customer_id,
-	           pid, &pid) == CRM_OK) {
-		Crm__V1__Purchase *p;
-		size_t mark = crm_arena_mark(ctx->arena);
-		crm_status rc = dispatch_list_record(ctx, DB_PURCHASES, pid,
-		    &crm__v1__purchase__descriptor, (ProtobufCMessage **)&p);
-		if (rc != CRM_OK) {
-			return rc;
-		}
-		int same = p->amount == amount;
-		if (same) {
-			calendar_day_key(p->bought_at, other, sizeof(other));
-			same = strcmp(day, other) == 0;
-		}
-		crm_arena_release(ctx->arena, mark);
-		if (same) {
-			*id = pid;
-			return CRM_OK;
-		}
-	}
-	return CRM_NOT_FOUND;
+	struct same s = { at, amount, NULL, "" };
+	calendar_day_key(at, s.day, sizeof(s.day));
+	return purchase_each(ctx, customer_id, same_day, &s, id);
 }
 
 /* Whether p is crm's record of c's won deal (lifecycle_won_purchase):
@@ -438,6 +460,31 @@ deal_placeholder(const Crm__V1__Customer *c, const Crm__V1__Purchase *p)
 	               strcmp(product, c->contract_terms) == 0));
 }
 
+struct deal_match {
+	const Crm__V1__Customer *c;
+	struct same s;
+	uint64_t placeholder; /* the first of crm's records of the deal */
+};
+
+/* Stops at a purchase of the deal's day, amount and product; notes the
+ * first of crm's own records of the deal on the way. */
+static int
+deal_visit(void *arg, const Crm__V1__Purchase *p, uint64_t id)
+{
+	struct deal_match *m = arg;
+	if (!same_day(&m->s, p, id)) {
+		return 0;
+	}
+	if (strcmp(p->product ? p->product : "",
+	        m->s.product ? m->s.product : "") == 0) {
+		return 1;
+	}
+	if (m->placeholder == 0 && deal_placeholder(m->c, p)) {
+		m->placeholder = id;
+	}
+	return 0;
+}
+
 crm_status
 purchase_deal_match(struct req_ctx *ctx, const Crm__V1__Customer *c,
     int64_t at, int64_t amount, const char *product, uint64_t *id, int *take)
@@ -447,43 +494,18 @@ purchase_deal_match(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	    c->deal_amount != amount || !c->has_won_at || c->won_at == 0) {
 		return CRM_NOT_FOUND;
 	}
-	char day[16], won[16], other[16];
+	char day[16];
+	struct deal_match m = { c, { at, amount, product, "" }, 0 };
 	calendar_day_key(at, day, sizeof(day));
-	calendar_day_key(c->won_at, won, sizeof(won));
-	if (strcmp(day, won) != 0) {
+	calendar_day_key(c->won_at, m.s.day, sizeof(m.s.day));
+	if (strcmp(day, m.s.day) != 0) {
 		return CRM_NOT_FOUND;
 	}
-	uint64_t pid = 0, placeholder = 0;
-	while (store_index_next(ctx->st, ctx->txn, DB_PURCH_CUST, c->id, pid,
-	           &pid) == CRM_OK) {
-		Crm__V1__Purchase *p;
-		size_t mark = crm_arena_mark(ctx->arena);
-		crm_status rc = load(ctx, pid, &p);
-		if (rc != CRM_OK) {
-			return rc;
-		}
-		int same_product = 0, crm_made = 0;
-		if (p->amount == amount) {
-			calendar_day_key(p->bought_at, other, sizeof(other));
-		}
-		if (p->amount == amount && strcmp(won, other) == 0) {
-			same_product = strcmp(p->product ? p->product : "",
-			                   product ? product : "") == 0;
-			crm_made = deal_placeholder(c, p);
-		}
-		crm_arena_release(ctx->arena, mark);
-		if (same_product) {
-			*id = pid;
-			return CRM_OK;
-		}
-		if (crm_made && placeholder == 0) {
-			placeholder = pid;
-		}
+	crm_status rc = purchase_each(ctx, c->id, deal_visit, &m, id);
+	if (rc != CRM_NOT_FOUND || m.placeholder == 0) {
+		return rc;
 	}
-	if (placeholder == 0) {
-		return CRM_NOT_FOUND;
-	}
-	*id = placeholder;
+	*id = m.placeholder;
 	*take = 1;
 	return CRM_OK;
 }
