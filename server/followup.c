@@ -296,7 +296,7 @@ check_score(struct req_ctx *ctx, const Crm__V1__Score *s)
 }
 
 static crm_status
-check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
+check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f, int history)
 {
 	if (f->summary == NULL || *f->summary == '\0') {
 		return dispatch_fail_field(
@@ -351,7 +351,9 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
 	}
 	/* A plan is from now on; an imported follow-up is history, its
 	 * next action as it was. */
-	if (f->has_next_due_at && !f->imported) {
+	/* A due time is checked where it will be planned: a history-only
+	 * follow-up keeps its next action as said, whenever it was due. */
+	if (f->has_next_due_at && !f->imported && !history) {
 		crm_status rc = task_due_check(ctx, f->next_due_at, "--due");
 		if (rc == CRM_EINVAL) {
 			snprintf(
@@ -1047,7 +1049,10 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 		rc = customer_editable(ctx, cust, &c);
 	}
 	if (rc == CRM_OK) {
-		rc = check_log(ctx, in);
+		/* Older than c's last contact: history only (below). */
+		rc = check_log(ctx, in,
+		    in->has_happened_at && c->has_last_contact_at &&
+		        in->happened_at < c->last_contact_at);
 		if (rc != CRM_OK) {
 			dispatch_field_prefix(ctx, "followup_log.followup.");
 		}
