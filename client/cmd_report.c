@@ -243,7 +243,8 @@ cell_json(int unit, const Crm__V1__ReportCell *x)
 	double v = x->number;
 	switch (unit) {
 	case CRM__V1__REPORT_UNIT__UNIT_MONEY:
-		return json_real(v / 100.0);
+		/* Whole fen, as the table and CSV show it. */
+		return json_real((double)llround(v) / 100.0);
 	case CRM__V1__REPORT_UNIT__UNIT_TIME:
 		return render_json_time((int64_t)llround(v));
 	case CRM__V1__REPORT_UNIT__UNIT_COUNT:

@@ -344,7 +344,9 @@ summary_table(
 	report_num(row, 2, (double)nitems);
 	report_num(row, 3, (double)revenue);
 	if (nb > 0) {
-		report_num(row, 4, (double)(revenue / (int64_t)nb));
+		/* In cents, to the nearest one (the shell rounds what it
+		 * shows). */
+		report_num(row, 4, (double)revenue / (double)nb);
 	}
 	report_num(row, 5, (double)nc);
 	return CRM_OK;
