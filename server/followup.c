@@ -349,6 +349,19 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f, int history)
 		return dispatch_fail_field(ctx, CRM_EINVAL, "next_action",
 		    "a due time needs a next action (--next)");
 	}
+	/* An imported row's next follow-up was planned by its contact:
+	 * never before it (a live --due in the past is refused). */
+	if (f->imported && f->has_next_due_at && f->has_happened_at &&
+	    f->next_due_at < f->happened_at) {
+		char due[40], when[40];
+		crm_time_format(f->next_due_at, due, sizeof(due));
+		crm_time_format(f->happened_at, when, sizeof(when));
+		return dispatch_fail_field(ctx, CRM_EINVAL, "next_due_at",
+		    "下次跟进时间 (next_due_at) %s is before 跟进时间 "
+		    "(happened_at) %s: a next follow-up is planned after the "
+		    "contact that planned it; fix one of them",
+		    due, when);
+	}
 	/* A plan is from now on; an imported follow-up is history, its
 	 * next action as it was. */
 	/* A due time is checked where it will be planned: a history-only

@@ -169,6 +169,11 @@ customer_differs(struct req_ctx *ctx, const Crm__V1__ImportRow *row,
 static int
 customer_won_bad(struct req_ctx *ctx, Crm__V1__Customer *c, struct row_out *o)
 {
+	/* A deal of 0 is no deal amount, as live `stage ID won --amount 0`
+	 * (won, no amount recorded). */
+	if (c->has_deal_amount && c->deal_amount == 0) {
+		c->has_deal_amount = 0;
+	}
 	int won = c->has_stage && c->stage == CRM__V1__STAGE__STAGE_WON;
 	int deal = c->has_deal_amount && c->deal_amount > 0;
 	if (won && deal && (!c->has_won_at || c->won_at == 0) &&
@@ -193,6 +198,25 @@ customer_won_bad(struct req_ctx *ctx, Crm__V1__Customer *c, struct row_out *o)
 		    "won_at %s is before first_contact_at %s: a customer is "
 		    "won after it began; fix one of them",
 		    won_at, first);
+		return 1;
+	}
+	/* Its stage (won, or churn_risk or lost after the deal) was entered
+	 * when it was won or later, never before. */
+	int after_won =
+	    won ||
+	    (c->has_stage && (c->stage == CRM__V1__STAGE__STAGE_CHURN_RISK ||
+	                         c->stage == CRM__V1__STAGE__STAGE_LOST));
+	if (after_won && c->has_won_at && c->won_at != 0 && c->has_stage_at &&
+	    c->stage_at != 0 && c->stage_at < c->won_at) {
+		char won_at[40], stage_at[40];
+		crm_time_format(c->won_at, won_at, sizeof(won_at));
+		crm_time_format(c->stage_at, stage_at, sizeof(stage_at));
+		bad(ctx, o, "stage_at,won_at", CRM_EINVAL, NULL);
+		dispatch_fail(ctx, CRM_EINVAL,
+		    "stage_at %s is before won_at %s: a customer enters %s "
+		    "when it is won or later; fix 进入阶段时间 or 成交时间",
+		    stage_at, won_at,
+		    crm_enum_name(&crm__v1__stage__descriptor, (int)c->stage));
 		return 1;
 	}
 	return 0;

@@ -195,6 +195,8 @@ start_clock_at(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
 	}
 	k->text = (char *)text;
 	k->started_at = start;
+	k->has_recorded_at = 1;
+	k->recorded_at = dispatch_at(ctx);
 	rc = sla_deadline_plan(ctx, p, kind, start, NULL, &k->deadline_at);
 	if (rc != CRM_OK) {
 		return rc;
@@ -231,12 +233,17 @@ sla_start_at(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
  * was made: now, or earlier for a write kept offline) stops clock k: at its
  * own time only when it was recorded by the deadline; recorded after the
  * deadline, at the time it was recorded (a breach once due is never
- * undone by a later entry). Dated before the clock started: when it was
- * recorded. */
+ * undone by a later entry). A clock crm learned of only after its
+ * deadline (a customer imported at churn risk, log --at ... --stage
+ * churn_risk) was never seen due: an entry dated in it counts as of its
+ * own time (README: an import, log --at count as of that time in all
+ * they set). Dated before the clock started: when it was recorded. */
 static int64_t
 stop_time(const struct req_ctx *ctx, const Crm__V1__SlaClock *k, int64_t at)
 {
-	if (at < k->started_at || dispatch_at(ctx) > k->deadline_at) {
+	int seen_due = !k->has_recorded_at || k->recorded_at <= k->deadline_at;
+	if (at < k->started_at ||
+	    (seen_due && dispatch_at(ctx) > k->deadline_at)) {
 		return dispatch_at(ctx);
 	}
 	return at;
