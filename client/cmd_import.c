@@ -746,10 +746,11 @@ use_row(struct import *im, char **f, size_t n, unsigned line, size_t nul)
 	}
 	/* A next due time alone under the export's column (next_due_at) is
 	 * the cadence's plan, which export writes for every follow-up: this
-	 * server plans its own. A sheet's 下次跟进时间 alone is the plan the
+	 * server plans its own, unless the row says a person chose it
+	 * (next_due_chosen). A sheet's 下次跟进时间 alone is the plan the
 	 * manager wrote: crmd plans the next follow-up then. */
 	if (row->followup != NULL && row->followup->next_action == NULL &&
-	    due_is_export(im)) {
+	    !row->followup->next_due_chosen && due_is_export(im)) {
 		row->followup->has_next_due_at = 0;
 	}
 	/* A score is all four dimensions or none. */

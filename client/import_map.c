@@ -148,6 +148,7 @@ static const struct import_map_field fields[] = {
 	{ K_FU, T_RECORD, "late", "" },
 	{ K_FU, T_RECORD, "stage_from", "原阶段" },
 	{ K_FU, T_RECORD, "stage_said", "" },
+	{ K_FU, T_RECORD, "next_due_chosen", "" },
 	{ K_FU, T_RECORD, "tags", "反馈标签|标签" },
 	{ K_FU, T_RECORD, "no_answer", "未接通" },
 	{ K_FU, T_LIST, "commitments", "承诺事项|承诺" },
@@ -345,8 +346,9 @@ import_map_not_carried(int kind)
 	default:
 		return "not from the file: ids; tasks (each customer's next "
 		       "follow-up is planned here, so the export's "
-		       "next_due_at "
-		       "without a next action is this server's plan); which "
+		       "next_due_at without a next action is this server's "
+		       "plan unless next_due_chosen says a person chose it); "
+		       "which "
 		       "follow-up kept a commitment or resolved an objection; "
 		       "attachments are references: their files stay where "
 		       "they are";

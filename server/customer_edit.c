@@ -121,10 +121,10 @@ add_record(struct req_ctx *ctx, const Crm__V1__Customer *in,
  * for a grade. */
 static crm_status
 add_start(struct req_ctx *ctx, Crm__V1__Customer *c, int64_t stage_at,
-    const char *deal_category, int proposed, Crm__V1__Grade wanted,
-    Crm__V1__GradeProposal **p)
+    int stage_given, const char *deal_category, int proposed,
+    Crm__V1__Grade wanted, Crm__V1__GradeProposal **p)
 {
-	crm_status rc = lifecycle_stage_first(ctx, c, stage_at);
+	crm_status rc = lifecycle_stage_first(ctx, c, stage_at, stage_given);
 	if (rc == CRM_OK) {
 		rc = task_followup_sync(ctx, c, customer_last_contact(c), 1);
 	}
@@ -194,11 +194,13 @@ customer_handle_add(
 	Crm__V1__GradeProposal *p = NULL;
 	/* Not stored: the stage history's, the deal's purchase's. */
 	int64_t stage_at = c->stage_at;
+	/* A stage said (even potential) is a decision, not the default. */
+	int stage_given = r->customer->has_stage && r->customer->stage != 0;
 	const char *deal_category = c->deal_category;
 	rc = customer_save(ctx, NULL, c);
 	if (rc == CRM_OK) {
-		rc = add_start(
-		    ctx, c, stage_at, deal_category, proposed, wanted, &p);
+		rc = add_start(ctx, c, stage_at, stage_given, deal_category,
+		    proposed, wanted, &p);
 	}
 	if (rc == CRM_OK) {
 		rc = customer_reply(ctx, c, resp);

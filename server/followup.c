@@ -992,6 +992,11 @@ log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	    in->next_due_at != t->due_at) {
 		rc = log_due_alone(ctx, c, in->next_due_at, &t);
 	}
+	if (rc == CRM_OK && t != NULL && in->imported && in->has_next_due_at) {
+		/* A person's date: an export says so, so the book imported
+		 * elsewhere plans it the same (not by the cadence). */
+		f->has_next_due_chosen = f->next_due_chosen = 1;
+	}
 	if (rc == CRM_OK && t != NULL) {
 		f->has_next_task_id = f->has_next_due_at = 1;
 		f->next_task_id = t->id;

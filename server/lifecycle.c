@@ -352,7 +352,8 @@ began_at(struct req_ctx *ctx, const Crm__V1__Customer *c)
 }
 
 crm_status
-lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c, int64_t at)
+lifecycle_stage_first(
+    struct req_ctx *ctx, Crm__V1__Customer *c, int64_t at, int stage_given)
 {
 	Crm__V1__StageChange h = CRM__V1__STAGE_CHANGE__INIT;
 	h.has_customer_id = h.has_happened_at = h.has_by_id = h.has_stage_to =
@@ -368,6 +369,9 @@ lifecycle_stage_first(struct req_ctx *ctx, Crm__V1__Customer *c, int64_t at)
 	                                                   : began_at(ctx, c);
 	h.by_id = ctx->who->user_id;
 	h.stage_to = c->stage;
+	h.has_appeared = 1;
+	h.appeared = !stage_given && !(at > 0 && at <= ctx->now) &&
+	             c->stage == CRM__V1__STAGE__STAGE_POTENTIAL;
 	h.has_grade = c->has_grade;
 	h.grade = c->grade;
 	h.reason = c->lost_text;
@@ -427,8 +431,10 @@ lifecycle_first_back(struct req_ctx *ctx, const Crm__V1__Customer *c)
 	uint64_t seq;
 	crm_status rc = first_entry(ctx, c->id, &h, &seq);
 	/* Only the entry that begins the history (from no stage) moves,
-	 * and only back. */
+	 * only back, and only when it merely records when the customer
+	 * appeared: a stage decided at its time stays there. */
 	if (rc != CRM_OK || h == NULL || h->stage_from != 0 ||
+	    !h->has_appeared || !h->appeared ||
 	    h->happened_at <= c->first_contact_at) {
 		return rc;
 	}

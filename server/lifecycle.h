@@ -97,9 +97,12 @@ crm_status lifecycle_stage_apply(struct req_ctx *ctx, Crm__V1__Customer *c,
  * its won or lost time if any; churn_risk: when the write was made;
  * else at its first contact when that is earlier than the write: when
  * it began); a churn_risk customer's contact clock starts then.
+ * stage_given: the stage was said (not the default); with no time (at 0)
+ * and no stage said, the entry only records when the customer appeared
+ * (appeared: it may move back, lifecycle_first_back).
  */
 crm_status lifecycle_stage_first(
-    struct req_ctx *ctx, Crm__V1__Customer *c, int64_t at);
+    struct req_ctx *ctx, Crm__V1__Customer *c, int64_t at, int stage_given);
 
 /*
  * lifecycle_stage_since: *at, when customer c entered its stage: the
@@ -110,12 +113,17 @@ crm_status lifecycle_stage_since(
     struct req_ctx *ctx, const Crm__V1__Customer *c, int64_t *at /* OUT */);
 
 /*
- * lifecycle_first_back: c's stage history begins no later than its first
- * contact: when c->first_contact_at moved back before the entry that
- * begins it (a follow-up logged or imported with an earlier date, an
- * edit, a merge), that entry moves back to it, with its timeline entry
- * and report facts, so the history reads in order and the customer
- * counts from when it began. Later entries never move. Errors: store.
+ * lifecycle_first_back: when c->first_contact_at moved back before the
+ * entry that begins c's stage history (a follow-up logged or imported
+ * with an earlier date, an edit, a merge), that entry moves back to it,
+ * with its timeline entry and report facts, if it only records when the
+ * customer appeared (appeared: added with no stage and no stage time
+ * given). A first entry that is a decision (a stage or its time given:
+ * an import's 进入阶段时间, added as won, lost or churn_risk, --stage) keeps
+ * its time: a follow-up before it is history only and never moves the
+ * customer's stage (reports count it from its first contact anyway,
+ * report_period_of). Entries without the mark (written before it) keep
+ * their time. Later entries never move. Errors: store.
  */
 crm_status lifecycle_first_back(
     struct req_ctx *ctx, const Crm__V1__Customer *c);

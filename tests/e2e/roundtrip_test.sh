@@ -71,6 +71,15 @@ do_ 'customer add "Acme Trading" --owner zhao --grade B --notes "two lines
 of notes"'
 do_ 'customer add 王芳 --kind person --owner zhao --grade C --age-range 30-39'
 do_ 'customer add 苏州精工 --owner li --grade B --industry 机械'
+do_ 'customer add 杭州新材 --owner li --grade B --industry 材料'
+# 杭州新材: a sheet's follow-up with its next follow-up time alone
+# (下次跟进时间): the next follow-up is planned at the date the manager
+# chose, and B plans it at the same date (next_due_chosen), not by the
+# cadence.
+printf '%s\n' '客户名称,跟进时间,跟进方式,跟进内容,跟进人,下次跟进时间' \
+	"杭州新材,$(day '-1 days 10:00'),电话,电话沟通,li,$(day '+6 days 15:00')" >"$H/sheet.csv"
+run "$CRM" -c "import followups $H/sheet.csv"
+[ "$code" -eq 0 ] && ok "A: a sheet's 下次跟进时间 alone" || bad "A: sheet import: $out $err"
 for c in 华东机电有限公司:王强:decision_maker 华东机电有限公司:李娜:influencer \
 	上海云图科技:"Li Lei":user 苏州精工:周工:gatekeeper "Acme Trading":Bob:other; do
 	IFS=: read -r cust name role <<<"$c"
@@ -138,10 +147,11 @@ done
 #   id, customer_id   new ids on B
 #   created_at,       when B's record was made (the import)
 #   updated_at
-# and a follow-up's next_due_at when it has no next_action: the
-# cadence's plan, which B makes again from the customer as it stands
-# when the row arrives (a lost customer plans none); a next action's due
-# time is the row's and is compared.
+# and a follow-up's next_due_at when it has no next_action and no
+# next_due_chosen: the cadence's plan, which B makes again from the
+# customer as it stands when the row arrives (a lost customer plans
+# none); a next action's due time, and one a person chose
+# (next_due_chosen), is the row's and is compared.
 SERVER_SET="id customer_id created_at updated_at"
 for k in customers contacts followups purchases; do
 	r=$(/usr/bin/env python3 - "$H/a-$k.csv" "$H/b-$k.csv" "$k" "$SERVER_SET" <<'EOF'
@@ -165,7 +175,7 @@ for key in sorted(set(a) | set(b)):
     if key not in a:
         problems.append('%s: only on B' % (key,)); continue
     for col in a[key]:
-        if col in skip or (col == 'next_due_at' and not a[key]['next_action']):
+        if col in skip or (col == 'next_due_at' and not a[key]['next_action'] and a[key].get('next_due_chosen') != 'yes'):
             continue
         if a[key][col] != b[key].get(col):
             problems.append('%s %s: %r -> %r' % ('/'.join(key), col, a[key][col], b[key].get(col)))
@@ -195,7 +205,7 @@ for s in a b; do
 	run "$CRM" --format json -c 'sla --team'
 	printf '%s' "$out" | json 'sorted((k["customer"], k["kind"], k["started_at"][:16]) for k in d if k["kind"] == "churn_contact")' >"$H/$s-sla"
 	run "$CRM" --format json -c 'due all --team'
-	printf '%s' "$out" | json 'sorted((t["customer"], t["goal"], t["due_at"]) for t in d if t["kind"] == "follow_up" and t["customer"] == "上海云图科技")' >"$H/$s-due"
+	printf '%s' "$out" | json 'sorted((t["customer"], t["goal"], t["due_at"]) for t in d if t["kind"] == "follow_up" and t["customer"] in ("上海云图科技", "杭州新材"))' >"$H/$s-due"
 done
 for x in issues sla due; do
 	if cmp -s "$H/a-$x" "$H/b-$x"; then ok "B's $x as A's: $(head -c 200 "$H/b-$x")"
@@ -233,6 +243,7 @@ want('churn_risk keeps the deal', c['上海云图科技']['stage'] == 'churn_ris
 want('lost keeps the deal', c['苏州精工']['stage'] == 'lost' and c['苏州精工']['deal_amount'] and c['苏州精工']['lost_at'])
 want('contacts counted', c['华东机电有限公司']['contacts'] == '3')
 want('stage_at', all(r.get('stage_at') for r in c.values()))
+want('a next follow-up time a person chose', [r['next_due_chosen'] for r in csv.DictReader(open(sys.argv[2], newline='', encoding='utf-8')) if r['customer'] == '杭州新材'] == ['yes'])
 k = {r['name']: r for r in csv.DictReader(open(sys.argv[3], newline='', encoding='utf-8'))}
 want('a contact who left', k['孙七']['left'] == 'yes' and k['孙七']['left_at'])
 cols = f[0].keys()
