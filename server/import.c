@@ -159,6 +159,23 @@ customer_differs(struct req_ctx *ctx, const Crm__V1__ImportRow *row,
 	return 1;
 }
 
+/* A row whose time a (column a_col) is before b (b_col), which it may
+ * not be: bad, naming both columns and times and why. Returns 1. */
+static int
+before_bad(struct req_ctx *ctx, struct row_out *o, const char *a_col,
+    int64_t a, const char *b_col, int64_t b, const char *why)
+{
+	char at[40], bt[40], cols[64];
+	crm_time_format(a, at, sizeof(at));
+	crm_time_format(b, bt, sizeof(bt));
+	snprintf(cols, sizeof(cols), "%s,%s", a_col, b_col);
+	/* The row's column outlives this call: in the arena. */
+	bad(ctx, o, crm_arena_strdup(ctx->arena, cols), CRM_EINVAL, NULL);
+	dispatch_fail(ctx, CRM_EINVAL, "%s %s is before %s %s: %s", a_col, at,
+	    b_col, bt, why);
+	return 1;
+}
+
 /* When a customer row's deal was won, which reports count it at: a won
  * customer with a deal (or one that moved on: churn_risk, lost; the
  * deal needs its won_at there already) needs it from the file, never the
@@ -190,15 +207,9 @@ customer_won_bad(struct req_ctx *ctx, Crm__V1__Customer *c, struct row_out *o)
 	}
 	if (c->has_won_at && c->won_at != 0 && c->has_first_contact_at &&
 	    c->first_contact_at != 0 && c->won_at < c->first_contact_at) {
-		char won_at[40], first[40];
-		crm_time_format(c->won_at, won_at, sizeof(won_at));
-		crm_time_format(c->first_contact_at, first, sizeof(first));
-		bad(ctx, o, "won_at,first_contact_at", CRM_EINVAL, NULL);
-		dispatch_fail(ctx, CRM_EINVAL,
-		    "won_at %s is before first_contact_at %s: a customer is "
-		    "won after it began; fix one of them",
-		    won_at, first);
-		return 1;
+		return before_bad(ctx, o, "won_at", c->won_at,
+		    "first_contact_at", c->first_contact_at,
+		    "a customer is won after it began; fix one of them");
 	}
 	/* Its stage (won, or churn_risk or lost after the deal) was entered
 	 * when it was won or later, never before. */
@@ -208,16 +219,13 @@ customer_won_bad(struct req_ctx *ctx, Crm__V1__Customer *c, struct row_out *o)
 	                         c->stage == CRM__V1__STAGE__STAGE_LOST));
 	if (after_won && c->has_won_at && c->won_at != 0 && c->has_stage_at &&
 	    c->stage_at != 0 && c->stage_at < c->won_at) {
-		char won_at[40], stage_at[40];
-		crm_time_format(c->won_at, won_at, sizeof(won_at));
-		crm_time_format(c->stage_at, stage_at, sizeof(stage_at));
-		bad(ctx, o, "stage_at,won_at", CRM_EINVAL, NULL);
-		dispatch_fail(ctx, CRM_EINVAL,
-		    "stage_at %s is before won_at %s: a customer enters %s "
-		    "when it is won or later; fix 进入阶段时间 or 成交时间",
-		    stage_at, won_at,
+		char why[160];
+		snprintf(why, sizeof(why),
+		    "a customer enters %s when it is won or later; fix "
+		    "进入阶段时间 or 成交时间",
 		    crm_enum_name(&crm__v1__stage__descriptor, (int)c->stage));
-		return 1;
+		return before_bad(
+		    ctx, o, "stage_at", c->stage_at, "won_at", c->won_at, why);
 	}
 	return 0;
 }
