@@ -102,6 +102,9 @@ struct report_period {
 	int64_t won_at;
 	uint8_t won_grade;
 	int at_start, began_in, lost_in;
+	/* A 成交客户 when the period began (won, or churn risk after its
+	 * deal): it cannot convert in it unless it is won again. */
+	int won_before;
 };
 crm_status report_period_of(
     struct report *r, const Crm__V1__Customer *c, struct report_period *p);

@@ -22,6 +22,7 @@
 enum {
 	S_WON = CRM__V1__STAGE__STAGE_WON,
 	S_LOST = CRM__V1__STAGE__STAGE_LOST,
+	S_CHURN_RISK = CRM__V1__STAGE__STAGE_CHURN_RISK,
 };
 
 /* What a walk of customer cid's stage history says about [from, to). */
@@ -107,6 +108,11 @@ report_period_of(
 		began = won_at;
 	}
 	p->at_start = began < r->from && (!w.any_before || w.state != S_LOST);
+	/* Its stage at the start says; with no history before it, a deal
+	 * won before it (an import at churn risk with its won time). */
+	p->won_before = w.any_before
+	                    ? w.state == S_WON || w.state == S_CHURN_RISK
+	                    : won_at > 0 && won_at < r->from;
 	p->began_in = in_period(r, began);
 	p->lost_in = w.lost_in;
 	if (w.any_in || (won_at > 0 && in_period(r, won_at))) {

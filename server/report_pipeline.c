@@ -124,6 +124,7 @@ struct outcomes {
 	/* The customers of the period: ids and the grade each counts at. */
 	struct report_ids ids;
 	uint8_t *grade;
+	uint8_t *won_before; /* a 成交客户 at the start (report_period) */
 	size_t cap;
 	crm_status err;
 };
@@ -165,8 +166,10 @@ collect_customer(
 	if (o->ids.n == o->cap) {
 		o->cap = o->cap ? 2 * o->cap : 64;
 		o->grade = crm_xrealloc(o->grade, o->cap);
+		o->won_before = crm_xrealloc(o->won_before, o->cap);
 	}
 	o->grade[o->ids.n] = (uint8_t)c->grade;
+	o->won_before[o->ids.n] = p->won_before != 0;
 	report_ids_add(&o->ids, c->id);
 }
 
@@ -178,6 +181,7 @@ outcomes_free(struct outcomes *o)
 	}
 	report_ids_free(&o->ids);
 	free(o->grade);
+	free(o->won_before);
 }
 
 crm_status
@@ -205,18 +209,24 @@ report_conversion(struct report *r)
 	/* The customers of each grade in the period: those that were
 	 * customers at some time in it, by their stage history (not lost
 	 * at its start, or moved in it), at their grade; a customer won in
-	 * it at the grade it was won at. */
+	 * it at the grade it was won at. One that was a 成交客户 already
+	 * when it began (won, or churn risk after its deal) could not
+	 * convert in it: not counted, unless it was won again in it. */
 	double n[NGRADES] = { 0 }, won[NGRADES] = { 0 };
 	for (int g = G_S; rc == CRM_OK && g <= G_C; g++) {
 		won[g] = (double)report_ids_distinct(&o.won[g]);
 	}
 	for (size_t i = 0; rc == CRM_OK && i < o.ids.n; i++) {
-		int g = o.grade[i];
+		int g = o.grade[i], won_in = 0;
 		for (int w = G_S; w <= G_C; w++) {
 			if (report_ids_has(&o.won[w], o.ids.v[i])) {
 				g = w;
+				won_in = 1;
 				break;
 			}
+		}
+		if (o.won_before[i] && !won_in) {
+			continue;
 		}
 		if (g >= G_S && g <= G_C) {
 			n[g]++;
