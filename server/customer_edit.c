@@ -90,8 +90,22 @@ add_record(struct req_ctx *ctx, const Crm__V1__Customer *in,
 		c->grade = DEFAULT_GRADE;
 	}
 	if (!c->has_first_contact_at) {
+		/* Not given: when it is entered, or earlier when it says it
+		 * was at its stage, won or lost before that (an import): it
+		 * was a contact by then, not one met today after its deal. */
+		int64_t at = dispatch_at(ctx);
+		const int64_t said[3] = {
+			c->has_stage_at ? c->stage_at : 0,
+			c->has_won_at ? c->won_at : 0,
+			c->has_lost_at ? c->lost_at : 0,
+		};
+		for (int i = 0; i < 3; i++) {
+			if (said[i] > 0 && said[i] < at) {
+				at = said[i];
+			}
+		}
 		c->has_first_contact_at = 1;
-		c->first_contact_at = dispatch_at(ctx);
+		c->first_contact_at = at;
 	}
 	c->industry = (char *)customer_trimmed(ctx, c->industry);
 	crm_status rc = customer_fields_first_contact(ctx, c);
