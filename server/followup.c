@@ -688,6 +688,20 @@ log_commitments(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	}
 	for (size_t i = 0; i < in->n_commitments; i++) {
 		const Crm__V1__Commitment *ci = in->commitments[i];
+		/* A promise falls due after it is made: one due before the
+		 * follow-up that makes it would be broken as it exists (a
+		 * typo costs the rep a broken promise). */
+		if (ci->has_due_at && ci->due_at < f->happened_at) {
+			char due[32], made[32];
+			crm_time_format(ci->due_at, due, sizeof(due));
+			crm_time_format(f->happened_at, made, sizeof(made));
+			return dispatch_fail_field(ctx, CRM_EINVAL,
+			    "commitments.due_at",
+			    "commitment '%s' is due %s, before the follow-up "
+			    "that makes it (%s): a promise falls due after it "
+			    "is made",
+			    ci->text ? ci->text : "", due, made);
+		}
 		uint64_t owner;
 		crm_status rc =
 		    scope_assignee(ctx, c, ci->owner, f->author_id, &owner);
