@@ -158,7 +158,8 @@ cadence_why(char *why, size_t len, const Crm__V1__CadenceCell *gp, int off_day)
 /* Step of task_followup_sync_fu: c's open follow-up task cur follows the
  * cadence of cell gp counted from `from`. Only a next follow-up the
  * cadence made follows the grade; a person's (log --next, task move,
- * task cancel --next) is kept. Never into the past: the earliest is now;
+ * task cancel --next) is kept, and so is an overdue one (a missed
+ * follow-up stays missed). Never into the past: the earliest is now;
  * then off non-working days, per policy. One its owner may not see goes
  * to c's owner. */
 static crm_status
@@ -178,7 +179,25 @@ replan_open(struct req_ctx *ctx, const Crm__V1__Policy *p,
 	}
 	char why[200];
 	cadence_why(why, sizeof(why), gp, due != cadence_due);
-	int move = reschedule && cadence && cur->due_at != due;
+	/* A missed one stays missed: a next follow-up that fell due after
+	 * it was planned and is overdue now is not moved (any move is to
+	 * now or later), so a grade or stage change never hides it from
+	 * due and the period it was planned in. One overdue the moment it
+	 * was made (a customer entered late) was missed by nobody. */
+	int missed = cur->due_at < ctx->now && cur->due_at > cur->created_at;
+	int move = reschedule && cadence && cur->due_at != due && !missed;
+	if (reschedule && cadence && missed && cur->due_at != due) {
+		rc = event_add(ctx, c->id, cur->id,
+		    "it is overdue: a grade or stage change does not move a "
+		    "missed follow-up",
+		    "next follow-up %" PRIu64 " kept at %s (the cadence, %s, "
+		    "would say %s)",
+		    cur->id, task_when(ctx, cur->due_at), why,
+		    task_when(ctx, due));
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
 	int give = !task_user_sees(ctx, cur->owner_id, c);
 	/* What it counts from is kept with it (customer why). */
 	int replan = reschedule && cadence &&
