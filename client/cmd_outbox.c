@@ -190,6 +190,122 @@ keep(struct cmd_ctx *ctx, Crm__V1__Request *req,
 	return CRM_UNAVAILABLE;
 }
 
+/* The entry of ob (borrowed) waiting to be sent that req (packed
+ * without token as typed, made at now) repeats: for this server, written
+ * as the same user, the same body (outbox_same_write). NULL when none. */
+static const struct outbox_entry *
+waiting_same(struct cmd_ctx *ctx, const struct outbox *ob, const void *typed,
+    size_t len, int64_t now)
+{
+	char fp[OUTBOX_FP_LEN + 1];
+	current_fp(ctx, fp);
+	for (size_t i = 0; i < ob->n; i++) {
+		const struct outbox_entry *e = &ob->v[i];
+		if (!outbox_for(e, conn_url(ctx->conn))) {
+			continue;
+		}
+		char *noted =
+		    strcmp(e->login, "-") != 0 ? NULL : outbox_login_of(e->fp);
+		const char *owner = noted ? noted : e->login;
+		bool mine =
+		    strcmp(e->fp, fp) == 0 ||
+		    (ctx->login != NULL && strcmp(owner, ctx->login) == 0);
+		free(noted);
+		if (mine && outbox_same_write(
+		                e->req, e->len, e->created, typed, len, now)) {
+			return e;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The write typed is one waiting in the outbox (typed again when its
+ * outcome was unknown): it must not happen twice. The kept one is sent
+ * instead, with its request id and the moment it was made (what the rep
+ * wanted: once, dated when first typed), and settled as `outbox send`
+ * would. One crmd refused before is not sent: the rep says what to do
+ * with it. *handled says whether the write was dealt with here.
+ */
+static crm_status
+send_waiting(struct cmd_ctx *ctx, Crm__V1__Request *req,
+    Crm__V1__Response **resp, bool *handled)
+{
+	*handled = false;
+	if (outbox_kind(req->body_case) != OUTBOX_WRITE) {
+		return CRM_OK;
+	}
+	struct outbox ob;
+	if (outbox_load(&ob) != CRM_OK) {
+		return CRM_OK; /* recording it says why, if it matters */
+	}
+	uint8_t none[CRM_REQUEST_ID_LEN] = { 0 };
+	void *typed = NULL;
+	size_t tlen = 0;
+	conn_pack(ctx->conn, req, none, false, &typed, &tlen);
+	const struct outbox_entry *e =
+	    waiting_same(ctx, &ob, typed, tlen, crm_time_now());
+	free(typed);
+	if (e == NULL) {
+		outbox_free(&ob);
+		return CRM_OK;
+	}
+	*handled = true;
+	char idt[33], when[64];
+	outbox_id_text(e->id, idt);
+	crm_time_format(e->created, when, sizeof(when));
+	crm_status rc;
+	if (e->refused) {
+		char *why = crm_utf8_sanitize(e->why ? e->why : "", false);
+		conn_set_error(ctx->conn,
+		    "an identical write is waiting in the outbox as %.8s "
+		    "(typed %s), refused by crmd: %s (%s); nothing was sent",
+		    idt, when, why, crm_status_name(e->refused));
+		free(why);
+		cmd_outbox_refused_hint(e, idt, (crm_status)e->refused);
+		outbox_free(&ob);
+		return CRM_EPRECOND;
+	}
+	fprintf(stderr,
+	    "crm: an identical write is waiting in the outbox as %.8s "
+	    "(typed %s): sending that one instead, dated then\n",
+	    idt, when);
+	void *buf = NULL;
+	size_t len = 0;
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	if (conn_repack(ctx->conn, e->req, e->len, e->created, &buf, &len,
+	        id) != CRM_OK) {
+		conn_set_error(ctx->conn,
+		    "%.8s in the outbox does not decode as a request; nothing "
+		    "was sent (`outbox drop %.8s` forgets it)",
+		    idt, idt);
+		outbox_free(&ob);
+		return CRM_INTERNAL;
+	}
+	shell_cancel_arm(true);
+	rc = settle(ctx, buf, len, id, resp);
+	shell_cancel_arm(false);
+	free(buf);
+	enum conn_fate fate = conn_fate(ctx->conn);
+	if (rc == CRM_OK) {
+		(void)outbox_remove(id);
+	} else if (fate == CONN_ANSWERED && rc != CRM_EUNAUTH &&
+	           rc != CRM_UNAVAILABLE) {
+		/* Refused: kept, marked, as `outbox send` does. */
+		if (outbox_refuse(id, rc, conn_error(ctx->conn)) != CRM_OK) {
+			fprintf(stderr,
+			    "crm: cannot mark %.8s refused in the outbox: "
+			    "%s\n",
+			    idt, strerror(errno));
+		}
+		cmd_outbox_refused_hint(e, idt, rc);
+	} else if (fate != CONN_ANSWERED) {
+		rc = keep(ctx, req, id, fate); /* still kept, as it was */
+	}
+	outbox_free(&ob);
+	return rc;
+}
+
 crm_status
 cmd_outbox_request(
     struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp)
@@ -208,8 +324,13 @@ cmd_outbox_request(
 		conn_set_error(ctx->conn, "log in first; nothing was kept");
 		return CRM_EUNAUTH;
 	}
+	bool handled = false;
+	crm_status rc = send_waiting(ctx, req, resp, &handled);
+	if (handled) {
+		return rc;
+	}
 	crm_wire_request_id(id);
-	crm_status rc = record(ctx, req, id);
+	rc = record(ctx, req, id);
 	if (rc != CRM_OK) {
 		return rc;
 	}

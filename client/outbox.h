@@ -121,6 +121,17 @@ crm_status outbox_refuse(
  */
 crm_status outbox_compact(void);
 
+/*
+ * outbox_same_write: whether the packed request typed (made at
+ * typed_made) is the write kept (made at kept_made, its entry's
+ * created): the same kind and the same fields, compared without the
+ * envelope (request id, session token, made_at), and for a follow-up
+ * logged without --at without its happened_at, the moment each was
+ * typed (outbox_same.c). A request that does not decode is no match.
+ */
+bool outbox_same_write(const void *kept, size_t kept_len, int64_t kept_made,
+    const void *typed, size_t typed_len, int64_t typed_made);
+
 /* outbox_id_text: how the shell names an entry: its request id as 32 hex
  * characters and a NUL, the random second half first (so the first 8
  * tell entries apart). */

@@ -401,6 +401,76 @@ a_refused_entry_stays_marked_through_compaction(void **state)
 	free(p);
 }
 
+/* A follow-up request as the shell packs it: id, made_at and token as
+ * given, happened_at when at > 0. Caller frees *buf. */
+static void
+pack_log(uint8_t idb, int64_t made, int64_t at, const char *channel_sum,
+    void **buf, size_t *len)
+{
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	memset(id, idb, sizeof(id));
+	uint8_t tok[4] = { idb, 1, 2, 3 };
+	Crm__V1__FollowUp f = CRM__V1__FOLLOW_UP__INIT;
+	Crm__V1__FollowupLogRequest body = CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	f.customer = (char *)"丙公司";
+	f.summary = (char *)channel_sum;
+	if (at > 0) {
+		f.has_happened_at = 1;
+		f.happened_at = at;
+	}
+	body.followup = &f;
+	req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
+	req.followup_log = &body;
+	req.has_request_id = 1;
+	req.request_id.data = id;
+	req.request_id.len = sizeof(id);
+	req.has_session_token = 1;
+	req.session_token.data = tok;
+	req.session_token.len = sizeof(tok);
+	if (made > 0) {
+		req.has_made_at = 1;
+		req.made_at = made;
+	}
+	*len = protobuf_c_message_get_packed_size(&req.base);
+	*buf = malloc(*len);
+	assert_non_null(*buf);
+	protobuf_c_message_pack(&req.base, *buf);
+}
+
+static bool
+same(int64_t kept_made, int64_t kept_at, const char *kept_sum,
+    int64_t typed_made, int64_t typed_at, const char *typed_sum)
+{
+	void *a = NULL, *b = NULL;
+	size_t al = 0, bl = 0;
+	pack_log(1, 0, kept_at, kept_sum, &a, &al);
+	pack_log(2, typed_made, typed_at, typed_sum, &b, &bl);
+	bool r = outbox_same_write(a, al, kept_made, b, bl, typed_made);
+	free(a);
+	free(b);
+	return r;
+}
+
+static void
+a_write_typed_again_is_the_same_without_its_envelope(void **state)
+{
+	(void)state;
+	int64_t t = 1796612400; /* 2026-12-07 10:00 +08:00 */
+	/* Another id, token, made_at and the moment each was typed. */
+	assert_true(
+	    same(t, t, "回访满意度", t + 1200, t + 1200, "回访满意度"));
+	/* Typed field by field: the time was taken before the questions. */
+	assert_true(same(t, t - 60, "回访", t + 1200, t + 1100, "回访"));
+	/* Any field the rep gave differs: another write. */
+	assert_false(same(t, t, "回访满意度", t + 1200, t + 1200, "回访"));
+	/* A time given with --at (not the moment typed) is a field. */
+	assert_false(same(t, t, "回访", t + 7200, t - 3600, "回访"));
+	assert_true(same(t, t - 7200, "回访", t + 600, t - 7200, "回访"));
+	/* Nothing decodes as a request: no match. */
+	assert_false(outbox_same_write("\xff\xff", 2, t, "\xff\xff", 2, t));
+}
+
 int
 main(void)
 {
@@ -418,6 +488,8 @@ main(void)
 		    an_entry_names_its_server_and_old_ones_are_for_any),
 		cmocka_unit_test(
 		    a_refused_entry_stays_marked_through_compaction),
+		cmocka_unit_test(
+		    a_write_typed_again_is_the_same_without_its_envelope),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
