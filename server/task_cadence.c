@@ -186,31 +186,26 @@ replan_open(struct req_ctx *ctx, const Crm__V1__Policy *p,
 	 * was made (a customer entered late) was missed by nobody. */
 	int missed = cur->due_at < ctx->now && cur->due_at > cur->created_at;
 	int move = reschedule && cadence && cur->due_at != due && !missed;
-	if (reschedule && cadence && missed && cur->due_at != due) {
-		rc = event_add(ctx, c->id, cur->id,
-		    "it is overdue: a grade or stage change does not move a "
-		    "missed follow-up",
+	const char *kept = NULL; /* why it stays where it is */
+	if (reschedule && cur->due_at != due) {
+		kept = !cadence ? "a person set it: only a next follow-up the "
+		                  "cadence made moves with the grade"
+		       : missed
+		           ? "it is overdue: a grade or stage change does "
+		             "not move a missed follow-up"
+		           : NULL;
+	}
+	if (kept != NULL) {
+		rc = event_add(ctx, c->id, cur->id, kept,
 		    "next follow-up %" PRIu64 " kept at %s (the cadence, %s, "
 		    "would say %s)",
 		    cur->id, task_when(ctx, cur->due_at), why,
 		    task_when(ctx, due));
-		if (rc != CRM_OK) {
-			return rc;
-		}
 	}
 	int give = !task_user_sees(ctx, cur->owner_id, c);
 	/* What it counts from is kept with it (customer why). */
 	int replan = reschedule && cadence &&
 	             (!cur->has_plan_from_at || cur->plan_from_at != from);
-	if (reschedule && !cadence && cur->due_at != due) {
-		rc = event_add(ctx, c->id, cur->id,
-		    "a person set it: only a next follow-up the cadence made "
-		    "moves with the grade",
-		    "next follow-up %" PRIu64 " kept at %s (the cadence, %s, "
-		    "would say %s)",
-		    cur->id, task_when(ctx, cur->due_at), why,
-		    task_when(ctx, due));
-	}
 	if (rc != CRM_OK || (!move && !give && !replan)) {
 		return rc;
 	}
