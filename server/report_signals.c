@@ -240,10 +240,12 @@ report_open_issues(struct report *r)
 	}
 	struct report_tab *s = NULL, *t = NULL;
 	if (rc == CRM_OK) {
+		/* As they stand now, not at the period's end: titled so
+		 * (a past week's report lists today's open issues). */
 		s = report_table(r, "open_issues_by_rep",
-		    "Open issues (待解决问题) per rep", NCOLS(sc), sc, nm);
-		t = report_table(r, "open_issues", "Open issues", NCOLS(cols),
-		    cols, LIST_ROWS + 1);
+		    "Open issues now (待解决问题) per rep", NCOLS(sc), sc, nm);
+		t = report_table(r, "open_issues", "Open issues now",
+		    NCOLS(cols), cols, LIST_ROWS + 1);
 		rc = s != NULL && t != NULL ? CRM_OK : CRM_TOO_BIG;
 	}
 	size_t shown = 0;
