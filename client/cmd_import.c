@@ -111,42 +111,47 @@ struct import {
 
 /* ------------------------------------------------------------ outcomes */
 
+/* A new row of one of the outcome lists (v, n, cap), in order; NULL
+ * past MAX_BAD, counted in *more instead. */
+static struct bad *
+outcome_slot(struct bad **v, size_t *n, size_t *cap, size_t *more)
+{
+	if (*n >= MAX_BAD) {
+		(*more)++;
+		return NULL;
+	}
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 16;
+		*v = crm_xrealloc(*v, *cap * sizeof(**v));
+	}
+	struct bad *b = &(*v)[*n];
+	memset(b, 0, sizeof(*b));
+	b->seq = (*n)++;
+	return b;
+}
+
 static void
 add_bad(struct import *im, unsigned row, const char *column, const char *why)
 {
-	if (im->nbad >= MAX_BAD) {
-		im->more_bad++;
-		return;
+	struct bad *b =
+	    outcome_slot(&im->bad, &im->nbad, &im->badcap, &im->more_bad);
+	if (b != NULL) {
+		b->row = row;
+		b->column = crm_xstrdup(column && column[0] ? column : "-");
+		b->why = crm_xstrdup(why && why[0] ? why : "refused");
 	}
-	if (im->nbad == im->badcap) {
-		im->badcap = im->badcap ? 2 * im->badcap : 16;
-		im->bad = crm_xrealloc(im->bad, im->badcap * sizeof(*im->bad));
-	}
-	struct bad *b = &im->bad[im->nbad];
-	b->row = row;
-	b->seq = im->nbad++;
-	b->column = crm_xstrdup(column && column[0] ? column : "-");
-	b->why = crm_xstrdup(why && why[0] ? why : "refused");
 }
 
 /* A follow-up row added as history only, with the server's note. */
 static void
 add_history(struct import *im, unsigned row, const char *note)
 {
-	if (im->nhist >= MAX_BAD) {
-		im->more_hist++;
-		return;
+	struct bad *h =
+	    outcome_slot(&im->hist, &im->nhist, &im->histcap, &im->more_hist);
+	if (h != NULL) {
+		h->row = row;
+		h->why = crm_xstrdup(note && note[0] ? note : "history only");
 	}
-	if (im->nhist == im->histcap) {
-		im->histcap = im->histcap ? 2 * im->histcap : 16;
-		im->hist =
-		    crm_xrealloc(im->hist, im->histcap * sizeof(*im->hist));
-	}
-	struct bad *h = &im->hist[im->nhist];
-	h->row = row;
-	h->seq = im->nhist++;
-	h->column = NULL;
-	h->why = crm_xstrdup(note && note[0] ? note : "history only");
 }
 
 /* A row already there, with what it matched: record id (0: an earlier
@@ -154,20 +159,13 @@ add_history(struct import *im, unsigned row, const char *note)
 static void
 add_existing(struct import *im, unsigned row, uint64_t id, const char *why)
 {
-	if (im->nex >= MAX_BAD) {
-		im->more_ex++;
-		return;
+	struct bad *e =
+	    outcome_slot(&im->ex, &im->nex, &im->excap, &im->more_ex);
+	if (e != NULL) {
+		e->row = row;
+		e->id = id;
+		e->why = crm_xstrdup(why && why[0] ? why : "already there");
 	}
-	if (im->nex == im->excap) {
-		im->excap = im->excap ? 2 * im->excap : 16;
-		im->ex = crm_xrealloc(im->ex, im->excap * sizeof(*im->ex));
-	}
-	struct bad *e = &im->ex[im->nex];
-	e->row = row;
-	e->seq = im->nex++;
-	e->column = NULL;
-	e->id = id;
-	e->why = crm_xstrdup(why && why[0] ? why : "already there");
 }
 
 static int

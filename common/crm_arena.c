@@ -77,10 +77,16 @@ crm_arena_alloc(crm_arena *a, size_t n)
 char *
 crm_arena_strdup(crm_arena *a, const char *s)
 {
-	size_t n = strlen(s) + 1;
-	char *p = crm_arena_alloc(a, n);
+	return crm_arena_strndup(a, s, strlen(s));
+}
+
+char *
+crm_arena_strndup(crm_arena *a, const char *s, size_t n)
+{
+	char *p = crm_arena_alloc(a, n + 1);
 	if (p != NULL) {
 		memcpy(p, s, n);
+		p[n] = '\0';
 	}
 	return p;
 }

@@ -33,4 +33,8 @@ void *crm_arena_alloc(crm_arena *a, size_t n);
 /* crm_arena_strdup: a copy of s in the arena, or NULL when full. */
 char *crm_arena_strdup(crm_arena *a, const char *s);
 
+/* crm_arena_strndup: the first n bytes of s (no NUL among them), with a
+ * NUL after, in the arena; NULL when full. */
+char *crm_arena_strndup(crm_arena *a, const char *s, size_t n);
+
 #endif

@@ -795,15 +795,7 @@ log_history_note(
 		        : "; --next not planned (task add or task move "
 		          "plans it)");
 	}
-	f->notes = crm_arena_alloc(ctx->arena, sizeof(*f->notes));
-	char *copy = crm_arena_alloc(ctx->arena, strlen(note) + 1);
-	if (f->notes == NULL || copy == NULL) {
-		return CRM_TOO_BIG;
-	}
-	memcpy(copy, note, strlen(note) + 1);
-	f->notes[0] = copy;
-	f->n_notes = 1;
-	return CRM_OK;
+	return one_note(ctx, f, note);
 }
 
 /* The note of the reply to f, before c's open next follow-up was

@@ -414,12 +414,7 @@ field_column(struct req_ctx *ctx, const char *path)
 	if (len == 0) {
 		return NULL;
 	}
-	char *c = crm_arena_alloc(ctx->arena, len + 1);
-	if (c != NULL) {
-		memcpy(c, path, len);
-		c[len] = '\0';
-	}
-	return c;
+	return crm_arena_strndup(ctx->arena, path, len);
 }
 
 static crm_status
@@ -591,12 +586,7 @@ column_of(struct req_ctx *ctx, const char *msg)
 	if (n == 0 || n > 32 || msg[n] != ':') {
 		return NULL;
 	}
-	char *c = crm_arena_alloc(ctx->arena, n + 1);
-	if (c != NULL) {
-		memcpy(c, msg, n);
-		c[n] = '\0';
-	}
-	return c;
+	return crm_arena_strndup(ctx->arena, msg, n);
 }
 
 typedef crm_status (*row_fn)(
