@@ -20,6 +20,7 @@
  * Every wait is bounded; the whole test takes about 10 s.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -77,6 +78,54 @@ now_ms(void)
 }
 
 /* ---------------------------------------------------------------- crmd */
+
+/*
+ * stop_server: SIGSTOP pid and wait (at most 2 s) until each of its
+ * threads is stopped: kill() returns when the signal is sent, and a
+ * worker running on the other core can still take a request sent right
+ * after it and answer (the "stopped" crmd answered in CI once).
+ */
+static int
+threads_stopped(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	if (d == NULL) {
+		return 0;
+	}
+	int stopped = 1;
+	struct dirent *e;
+	while (stopped && (e = readdir(d)) != NULL) {
+		char f[384], line[512];
+		if (e->d_name[0] == '.') {
+			continue;
+		}
+		snprintf(f, sizeof(f), "%s/%s/stat", path, e->d_name);
+		FILE *fp = fopen(f, "r");
+		if (fp == NULL) {
+			continue; /* the thread ended */
+		}
+		/* pid (comm) STATE ...: comm may hold spaces and ')' */
+		const char *rp = fgets(line, sizeof(line), fp) != NULL
+		                     ? strrchr(line, ')')
+		                     : NULL;
+		stopped = rp != NULL && rp[1] == ' ' &&
+		          (rp[2] == 'T' || rp[2] == 't');
+		fclose(fp);
+	}
+	closedir(d);
+	return stopped;
+}
+
+static void
+stop_server(pid_t pid)
+{
+	kill(pid, SIGSTOP);
+	for (int i = 0; i < 200 && !threads_stopped(pid); i++) {
+		sleep_ms(10);
+	}
+}
 
 struct server {
 	char dir[256];
@@ -644,7 +693,7 @@ kill_test(struct server *srv, struct session *c, const char *prefix)
 	set_timeouts(c->req, 300);
 
 	/* a) */
-	kill(srv->pid, SIGSTOP);
+	stop_server(srv->pid);
 	struct reply y;
 	int64_t t = now_ms();
 	int rv = nng_send(c->req, wa.buf, wa.len, 0);
@@ -677,7 +726,7 @@ kill_test(struct server *srv, struct session *c, const char *prefix)
 	}
 
 	/* d) */
-	kill(srv->pid, SIGSTOP);
+	stop_server(srv->pid);
 	rv = nng_send(c->req, wd.buf, wd.len, 0);
 	CHECK(rv == 0, "send to a stopped crmd: %s", nng_strerror(rv));
 	nng_aio *aio;
