@@ -48,10 +48,11 @@ for i in range(502):
 out=$("$CRM" -c "import customers $H/li.csv" 2>&1)
 [[ $out == *"502 added"* ]] && ok "li imports 502 churn risks (one gets follow-ups)" || bad "import: $out"
 commits=$(python3 -c 'print(" ".join("--commit p%d --due +%dd" % (i, 1 + i % 3) for i in range(16)))')
+# One crm reading a command a line (not a terminal): one process for the
+# 32 logs, not 32 (each start costs tens of ms under the sanitizers).
 for i in $(seq 32); do
-	"$CRM" -c "log 客户000 called $commits" >/dev/null 2>"$H/err" ||
-		{ bad "log 16 commitments: $(cat "$H/err")"; break; }
-done
+	echo "log 客户000 called $commits"
+done | "$CRM" >/dev/null 2>"$H/err" || bad "log 16 commitments: $(cat "$H/err")"
 
 says "sla: more than 500 clocks" sla "more than 500 clocks"
 n=$("$CRM" --format json -c sla 2>"$H/err" | count)
@@ -76,9 +77,8 @@ n=$("$CRM" --format json -c 'grade pending' 2>"$H/err" | count)
 # most urgent ones. issue list: the newest 250 clocks of a rep.
 e2e_login li pwx
 for i in $(seq 251); do
-	"$CRM" -c "issue 客户001 broken-$i" >/dev/null 2>"$H/err" ||
-		{ bad "issue $i: $(cat "$H/err")"; break; }
-done
+	echo "issue 客户001 broken-$i"
+done | "$CRM" >/dev/null 2>"$H/err" || bad "251 issues: $(cat "$H/err")"
 says "issue list: says more issues" "issue list" "more issues"
 
 # Five days on: every clock breached, every commitment broken, every
