@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <time.h>
 
+#include "crm_pb_scan.h"
 #include "crm_xmalloc.h"
 
 void
@@ -105,65 +106,20 @@ crm_wire_body_name(Crm__V1__Request__BodyCase c)
 	return f ? f->name : "unset";
 }
 
-/* A varint at *p (before end): 0 and *p moved past it, or -1. */
-static int
-peek_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	*v = 0;
-	for (unsigned shift = 0; shift < 64 && *p < end; shift += 7) {
-		uint8_t b = *(*p)++;
-		*v |= (uint64_t)(b & 0x7f) << shift;
-		if ((b & 0x80) == 0) {
-			return 0;
-		}
-	}
-	return -1;
-}
-
 int
 crm_wire_peek_request_id(const void *buf, size_t len, ProtobufCBinaryData *out)
 {
 	const uint8_t *p = buf;
 	const uint8_t *end = p + len;
+	struct crm_pb_field f;
 	out->len = 0;
 	out->data = NULL;
-	while (p != NULL && p < end) {
-		uint64_t tag, n;
-		if (peek_varint(&p, end, &tag) != 0 || tag >> 3 == 0) {
-			return 0;
-		}
-		switch (tag & 7) {
-		case 0: /* varint */
-			if (peek_varint(&p, end, &n) != 0) {
-				return 0;
-			}
-			break;
-		case 1: /* 64-bit */
-			if ((size_t)(end - p) < 8) {
-				return 0;
-			}
-			p += 8;
-			break;
-		case 5: /* 32-bit */
-			if ((size_t)(end - p) < 4) {
-				return 0;
-			}
-			p += 4;
-			break;
-		case 2: /* length-delimited */
-			if (peek_varint(&p, end, &n) != 0 ||
-			    n > (uint64_t)(end - p)) {
-				return 0;
-			}
-			if (tag >> 3 == 2 && n == CRM_REQUEST_ID_LEN) {
-				out->len = (size_t)n;
-				out->data = (uint8_t *)p;
-				return 1;
-			}
-			p += n;
-			break;
-		default:
-			return 0;
+	while (crm_pb_next(&p, end, &f)) {
+		if (f.number == 2 && f.type == 2 &&
+		    f.len == CRM_REQUEST_ID_LEN) {
+			out->len = f.len;
+			out->data = (uint8_t *)f.data;
+			return 1;
 		}
 	}
 	return 0;

@@ -24,6 +24,7 @@
 
 #include "auth.h"
 #include "crm.h"
+#include "crm_pb_scan.h"
 #include "handlers.h"
 #include "queues.h"
 #include "scope.h"
@@ -265,21 +266,6 @@ task_collect(struct req_ctx *ctx, uint64_t owner, int64_t until,
 
 /* ---------------------------------------------------- due's reply */
 
-/* One varint at *p (below end), into *v; 0 when it runs past end. */
-static int
-wire_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	*v = 0;
-	for (unsigned shift = 0; *p < end && shift < 64; shift += 7) {
-		uint8_t b = *(*p)++;
-		*v |= (uint64_t)(b & 0x7f) << shift;
-		if (b < 0x80) {
-			return 1;
-		}
-	}
-	return 0;
-}
-
 /* v as a varint at p; returns its length. */
 static size_t
 wire_put_varint(uint8_t *p, uint64_t v)
@@ -303,44 +289,17 @@ static int
 wire_ok(const uint8_t *p, size_t n, uint64_t *owner, uint64_t *kind)
 {
 	const uint8_t *end = p + n;
+	struct crm_pb_field f;
 	*owner = 0;
 	*kind = 0;
-	while (p < end) {
-		uint64_t tag, v;
-		if (!wire_varint(&p, end, &tag) || tag >> 3 == 0) {
-			return 0;
-		}
-		switch (tag & 7) {
-		case 0:
-			if (!wire_varint(&p, end, &v)) {
-				return 0;
-			}
-			if (tag >> 3 == 4) {
-				*owner = v;
-			} else if (tag >> 3 == 7) {
-				*kind = v;
-			}
-			break;
-		case 1:
-		case 5:
-			v = (tag & 7) == 1 ? 8 : 4;
-			if ((size_t)(end - p) < v) {
-				return 0;
-			}
-			p += v;
-			break;
-		case 2:
-			if (!wire_varint(&p, end, &v) ||
-			    (uint64_t)(end - p) < v) {
-				return 0;
-			}
-			p += v;
-			break;
-		default:
-			return 0;
+	while (crm_pb_next(&p, end, &f)) {
+		if (f.type == 0 && f.number == 4) {
+			*owner = f.v;
+		} else if (f.type == 0 && f.number == 7) {
+			*kind = f.v;
 		}
 	}
-	return 1;
+	return p == end;
 }
 
 /* A due page as the stored entry values, each with its owner's login
