@@ -17,6 +17,7 @@
 #include "auth.h"
 #include "calendar.h"
 #include "crm.h"
+#include "crm_pb_scan.h"
 #include "customer.h"
 #include "event.h"
 #include "handlers.h"
@@ -50,38 +51,103 @@ stage_record(struct req_ctx *ctx, const Crm__V1__StageChange *h, uint64_t *seq)
 	return rc;
 }
 
-crm_status
-lifecycle_stage_each(struct req_ctx *ctx, uint64_t customer_id,
-    lifecycle_stage_visit fn, void *arg)
+/* fn(arg, value, seq, &stop) for each stored entry of customer_id's
+ * stage history in number order (the walk both forms below share). */
+typedef crm_status (*stage_raw_visit)(
+    void *arg, const void *v, size_t n, uint64_t seq, bool *stop);
+
+static crm_status
+stage_raw_each(struct req_ctx *ctx, uint64_t customer_id,
+    struct store_iter *kept, stage_raw_visit fn, void *arg)
 {
 	store_key p;
 	store_key_id(&p, customer_id);
-	struct store_iter it;
-	crm_status rc = store_iter_open(
-	    ctx->st, ctx->txn, DB_STAGE_HIST, p.b, 8, NULL, &it);
+	struct store_iter own, *it = kept != NULL ? kept : &own;
+	crm_status rc = it->cur != NULL && kept != NULL
+	                    ? store_iter_again(it, p.b, 8)
+	                    : store_iter_open(ctx->st, ctx->txn, DB_STAGE_HIST,
+	                          p.b, 8, NULL, it);
 	if (rc != CRM_OK) {
 		return rc;
 	}
 	const uint8_t *key;
 	size_t klen;
 	bool stop = false;
-	while (rc == CRM_OK && !stop && store_iter_next(&it, &key, &klen)) {
+	while (rc == CRM_OK && !stop && store_iter_next(it, &key, &klen)) {
 		const void *v;
 		size_t n;
-		if (klen != 16 || !store_iter_data(&it, &v, &n)) {
-			continue;
+		if (klen == 16 && store_iter_data(it, &v, &n)) {
+			rc = fn(arg, v, n, store_u64(key + 8), &stop);
 		}
-		uint64_t seq = store_u64(key + 8);
-		Crm__V1__StageChange *h = crm__v1__stage_change__unpack(
-		    &ctx->arena->allocator, n, v);
-		rc = h != NULL ? fn(arg, h, seq, &stop)
-		               : dispatch_fail(ctx, CRM_INTERNAL,
-		                     "stage history %" PRIu64 "/%" PRIu64
-		                     " does not decode",
-		                     customer_id, seq);
 	}
-	store_iter_close(&it);
+	if (kept == NULL) {
+		store_iter_close(it);
+	}
 	return rc;
+}
+
+static crm_status
+undecodable(struct req_ctx *ctx, uint64_t customer_id, uint64_t seq)
+{
+	return dispatch_fail(ctx, CRM_INTERNAL,
+	    "stage history %" PRIu64 "/%" PRIu64 " does not decode",
+	    customer_id, seq);
+}
+
+struct unpacking {
+	struct req_ctx *ctx;
+	uint64_t customer_id;
+	lifecycle_stage_visit fn;
+	void *arg;
+};
+
+static crm_status
+unpack_visit(void *arg, const void *v, size_t n, uint64_t seq, bool *stop)
+{
+	struct unpacking *u = arg;
+	Crm__V1__StageChange *h =
+	    crm__v1__stage_change__unpack(&u->ctx->arena->allocator, n, v);
+	return h != NULL ? u->fn(u->arg, h, seq, stop)
+	                 : undecodable(u->ctx, u->customer_id, seq);
+}
+
+crm_status
+lifecycle_stage_each(struct req_ctx *ctx, uint64_t customer_id,
+    lifecycle_stage_visit fn, void *arg)
+{
+	struct unpacking u = { ctx, customer_id, fn, arg };
+	return stage_raw_each(ctx, customer_id, NULL, unpack_visit, &u);
+}
+
+struct marking {
+	struct req_ctx *ctx;
+	uint64_t customer_id;
+	lifecycle_mark_visit fn;
+	void *arg;
+};
+
+static crm_status
+mark_visit(void *arg, const void *v, size_t n, uint64_t seq, bool *stop)
+{
+	struct marking *k = arg;
+	/* StageChange: happened_at = 2, stage_to = 6, grade = 10. */
+	static const uint32_t fields[] = { 2, 6, 10 };
+	uint64_t val[3];
+	if (crm_pb_varints(v, n, fields, 3, val) & CRM_PB_MALFORMED) {
+		return undecodable(k->ctx, k->customer_id, seq);
+	}
+	struct lifecycle_mark m = { (int64_t)val[0], seq,
+		(uint8_t)(val[1] <= UINT8_MAX ? val[1] : 0),
+		(uint8_t)(val[2] <= UINT8_MAX ? val[2] : 0) };
+	return k->fn(k->arg, &m, stop);
+}
+
+crm_status
+lifecycle_stage_marks(struct req_ctx *ctx, uint64_t customer_id,
+    struct store_iter *it, lifecycle_mark_visit fn, void *arg)
+{
+	struct marking k = { ctx, customer_id, fn, arg };
+	return stage_raw_each(ctx, customer_id, it, mark_visit, &k);
 }
 
 static crm_status

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "crm.h"
+#include "crm_pb_scan.h"
 #include "lifecycle.h"
 #include "report.h"
 #include "store_schema.h"
@@ -40,43 +41,43 @@ struct walked {
 };
 
 static crm_status
-walk_visit(void *arg, Crm__V1__StageChange *h, uint64_t seq, bool *stop)
+walk_visit(void *arg, const struct lifecycle_mark *h, bool *stop)
 {
 	(void)stop;
 	struct walked *w = arg;
 	const struct report *r = w->r;
-	int64_t at = h->happened_at;
+	int64_t at = h->at;
 	if ((!w->any_before && !w->any_in) || at < w->first_at) {
 		w->first_at = at;
 	}
 	/* An entry dated back may be older than the one before it: the
 	 * stage at a time is the latest entry by time. */
-	if (at < r->from && (!w->any_before || at > w->state_at ||
-	                        (at == w->state_at && seq > w->state_seq))) {
+	if (at < r->from &&
+	    (!w->any_before || at > w->state_at ||
+	        (at == w->state_at && h->seq > w->state_seq))) {
 		w->state_at = at;
-		w->state_seq = seq;
-		w->state = (uint8_t)h->stage_to;
+		w->state_seq = h->seq;
+		w->state = h->stage_to;
 	}
 	w->any_before |= at < r->from;
 	w->any_in |= at >= r->from && at < r->to;
-	w->lost_in |=
-	    (int)h->stage_to == S_LOST && at >= r->from && at < r->to;
-	if ((int)h->stage_to == S_WON) {
-		w->win_seq = seq;
+	w->lost_in |= h->stage_to == S_LOST && at >= r->from && at < r->to;
+	if (h->stage_to == S_WON) {
+		w->win_seq = h->seq;
 		w->win_at = at;
-		w->win_grade = h->has_grade ? (uint8_t)h->grade : 0;
+		w->win_grade = h->grade;
 	}
 	return CRM_OK;
 }
 
-/* Decoded entries stay in the arena until the caller's release (one
- * customer's: a handful). */
+/* it: as lifecycle_stage_marks's. */
 static crm_status
-walk_history(struct report *r, uint64_t cid, struct walked *w)
+walk_history(
+    struct report *r, uint64_t cid, struct store_iter *it, struct walked *w)
 {
 	memset(w, 0, sizeof(*w));
 	w->r = r;
-	return lifecycle_stage_each(r->ctx, cid, walk_visit, w);
+	return lifecycle_stage_marks(r->ctx, cid, it, walk_visit, w);
 }
 
 static int
@@ -85,23 +86,24 @@ in_period(const struct report *r, int64_t at)
 	return at >= r->from && at < r->to;
 }
 
-crm_status
-report_period_of(
-    struct report *r, const Crm__V1__Customer *c, struct report_period *p)
+/* What customer c was in r's period (report.h: struct report_period);
+ * it: as lifecycle_stage_marks's. */
+static crm_status
+period_of(struct report *r, const struct report_cust *c, struct store_iter *it,
+    struct report_period *p)
 {
 	memset(p, 0, sizeof(*p));
 	struct walked w;
-	crm_status rc = walk_history(r, c->id, &w);
+	crm_status rc = walk_history(r, c->id, it, &w);
 	if (rc != CRM_OK) {
 		return rc;
 	}
 	int has_history = w.any_before || w.any_in;
-	int64_t won_at = c->has_won_at ? c->won_at : 0;
+	int64_t won_at = c->won_at;
 	/* It began at its first entry, or earlier when its record says so:
 	 * its first contact, or a deal won before its history begins. */
 	int64_t began = has_history ? w.first_at : c->created_at;
-	if (c->has_first_contact_at && c->first_contact_at > 0 &&
-	    c->first_contact_at < began) {
+	if (c->first_contact_at > 0 && c->first_contact_at < began) {
 		began = c->first_contact_at;
 	}
 	if (won_at > 0 && won_at < began) {
@@ -134,35 +136,111 @@ report_period_of(
 	return CRM_OK;
 }
 
+/* Customer fields report_cust holds, by number (crm.proto). */
+enum {
+	F_ID,
+	F_FIRST_CONTACT, /* 11 */
+	F_OWNER,         /* 12 */
+	F_GRADE,         /* 17 */
+	F_WON,           /* 29 */
+	F_CREATED,       /* 40 */
+	F_MERGED,        /* 43 */
+	NFIELDS
+};
+static const uint32_t cust_fields[NFIELDS] = { 1, 11, 12, 17, 29, 40, 43 };
+
+/* Customer id's record into *c; 0 in *live for a merged tombstone. cur
+ * (NULL: none) is a cursor on the customers the caller keeps for a walk
+ * in id order. Errors: CRM_INTERNAL for a record missing or that does
+ * not frame. */
+static crm_status
+cust_load(struct req_ctx *ctx, store_cursor *cur, uint64_t id,
+    struct report_cust *c, int *live)
+{
+	store_key k;
+	store_key_id(&k, id);
+	store_val v;
+	crm_status rc;
+	if (cur != NULL) {
+		store_val key = { k.b, 8 };
+		rc = store_cursor_get(cur, STORE_SEEK, &key, &v);
+		if (rc == CRM_OK &&
+		    (key.len != 8 || memcmp(key.data, k.b, 8) != 0)) {
+			rc = CRM_NOT_FOUND;
+		}
+	} else {
+		rc = store_get(ctx->st, ctx->txn, DB_CUSTOMERS, k.b, 8, &v);
+	}
+	uint64_t f[NFIELDS], seen = 0;
+	if (rc == CRM_OK) {
+		seen = crm_pb_varints(v.data, v.len, cust_fields, NFIELDS, f);
+	}
+	if (rc != CRM_OK || (seen & CRM_PB_MALFORMED)) {
+		return dispatch_fail(ctx, CRM_INTERNAL,
+		    "%s %" PRIu64 " %s (crm-check reports it)",
+		    store_db_name(DB_CUSTOMERS), id,
+		    rc == CRM_NOT_FOUND ? "is listed but missing"
+		                        : "does not decode");
+	}
+	c->id = id;
+	c->owner_id = f[F_OWNER];
+	c->first_contact_at = (int64_t)f[F_FIRST_CONTACT];
+	c->won_at = (int64_t)f[F_WON] > 0 ? (int64_t)f[F_WON] : 0;
+	c->created_at = (int64_t)f[F_CREATED];
+	c->grade = (uint8_t)(f[F_GRADE] <= UINT8_MAX ? f[F_GRADE] : 0);
+	*live = f[F_MERGED] == 0;
+	return CRM_OK;
+}
+
 crm_status
 report_customers(
     struct report *r, uint64_t scope, report_customer_visit fn, void *arg)
 {
 	struct req_ctx *ctx = r->ctx;
-	crm_status rc = CRM_OK;
+	/* One cursor on the customers and one on their stage histories for
+	 * the whole walk: a team's customers in id order are mostly on the
+	 * leaf the last one was on. */
+	store_cursor *cur;
+	crm_status rc =
+	    store_cursor_open(ctx->st, ctx->txn, DB_CUSTOMERS, &cur);
+	struct store_iter hist;
+	memset(&hist, 0, sizeof(hist));
 	size_t n = scope != 0 ? 1 : r->nscopes;
 	for (size_t i = 0; rc == CRM_OK && i < n; i++) {
 		uint64_t s = scope != 0 ? scope : r->scopes[i];
 		enum store_db db =
 		    s & STATS_PERSON ? DB_CUST_OWNER : DB_CUST_TEAM;
-		uint64_t prefix = s & ~STATS_PERSON, id = 0;
-		while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn, db,
-		                           prefix, id, &id) == CRM_OK) {
-			size_t mark = crm_arena_mark(ctx->arena);
-			Crm__V1__Customer *c;
-			struct report_period p;
-			rc = dispatch_list_record(ctx, DB_CUSTOMERS, id,
-			    &crm__v1__customer__descriptor,
-			    (ProtobufCMessage **)&c);
-			if (rc == CRM_OK && c->merged_into == 0) {
-				rc = report_period_of(r, c, &p);
+		store_key p;
+		store_key_id(&p, s & ~STATS_PERSON);
+		struct store_iter it;
+		rc = store_iter_open(ctx->st, ctx->txn, db, p.b, 8, NULL, &it);
+		if (rc != CRM_OK) {
+			break;
+		}
+		const uint8_t *key;
+		size_t klen;
+		while (rc == CRM_OK && store_iter_next(&it, &key, &klen)) {
+			struct report_cust c;
+			struct report_period per;
+			int live;
+			if (klen != 16) {
+				continue;
+			}
+			rc =
+			    cust_load(ctx, cur, store_u64(key + 8), &c, &live);
+			if (rc == CRM_OK && live) {
+				rc = period_of(r, &c, &hist, &per);
 				if (rc == CRM_OK) {
-					fn(arg, c, &p);
+					fn(arg, &c, &per);
 				}
 			}
-			crm_arena_release(ctx->arena, mark);
 		}
+		store_iter_close(&it);
 	}
+	if (hist.cur != NULL) {
+		store_iter_close(&hist);
+	}
+	store_cursor_close(cur);
 	return rc;
 }
 
@@ -173,22 +251,20 @@ report_win_fact(struct report *r, uint64_t cid, uint64_t seq, int64_t at,
 	win->counts = in_period(r, at);
 	win->when = at;
 	win->first_contact_at = 0;
-	size_t mark = crm_arena_mark(r->ctx->arena);
-	Crm__V1__Customer *c;
-	crm_status rc = dispatch_list_record(r->ctx, DB_CUSTOMERS, cid,
-	    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
-	if (rc == CRM_OK && c->has_first_contact_at) {
-		win->first_contact_at = c->first_contact_at;
+	struct report_cust c;
+	int live;
+	crm_status rc = cust_load(r->ctx, NULL, cid, &c, &live);
+	if (rc == CRM_OK) {
+		win->first_contact_at = c.first_contact_at;
 	}
-	if (rc == CRM_OK && c->has_won_at && c->won_at > 0) {
+	if (rc == CRM_OK && c.won_at > 0) {
 		struct walked w;
-		rc = walk_history(r, cid, &w);
+		rc = walk_history(r, cid, NULL, &w);
 		if (rc == CRM_OK && w.win_seq == seq) {
 			/* The customer's last win: when its record says. */
-			win->when = c->won_at;
-			win->counts = in_period(r, c->won_at);
+			win->when = c.won_at;
+			win->counts = in_period(r, c.won_at);
 		}
 	}
-	crm_arena_release(r->ctx->arena, mark);
 	return rc;
 }

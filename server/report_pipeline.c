@@ -154,7 +154,7 @@ collect_outcome(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
  * history there: an import at churn risk with its deal). */
 static void
 collect_customer(
-    void *arg, const Crm__V1__Customer *c, const struct report_period *p)
+    void *arg, const struct report_cust *c, const struct report_period *p)
 {
 	struct outcomes *o = arg;
 	if (p->won_at != 0 && p->won_grade < NGRADES) {
@@ -325,12 +325,11 @@ collect_cycle(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
  * history stands for (an import at churn risk with its deal). */
 static void
 cycle_customer(
-    void *arg, const Crm__V1__Customer *cu, const struct report_period *p)
+    void *arg, const struct report_cust *cu, const struct report_period *p)
 {
 	struct cycles *c = arg;
 	if (p->won_at != 0 && p->won_grade < NGRADES) {
-		cycle_add(c, cu->owner_id, p->won_grade,
-		    cu->has_first_contact_at ? cu->first_contact_at : 0,
+		cycle_add(c, cu->owner_id, p->won_grade, cu->first_contact_at,
 		    p->won_at);
 	}
 }
@@ -466,7 +465,7 @@ collect_reason(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 
 static void
 churn_customer(
-    void *arg, const Crm__V1__Customer *cu, const struct report_period *p)
+    void *arg, const struct report_cust *cu, const struct report_period *p)
 {
 	(void)cu;
 	struct churn *c = arg;

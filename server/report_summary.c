@@ -157,7 +157,7 @@ num_stage(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
  * their history stands for (an import at churn risk with its deal). */
 static void
 num_customer(
-    void *arg, const Crm__V1__Customer *c, const struct report_period *p)
+    void *arg, const struct report_cust *c, const struct report_period *p)
 {
 	(void)c;
 	struct numbers *n = arg;
