@@ -486,6 +486,7 @@ report_handle(
 	    extras[kind] != NULL) {
 		rc = extras[kind](r);
 	}
+	report_memo_end(r);
 	if (rc != CRM_OK) {
 		return rc;
 	}

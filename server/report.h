@@ -38,6 +38,9 @@ struct report {
 	int person;       /* scopes[0] is one person */
 	uint64_t team_id; /* the one team, when the scope is one */
 	int64_t from, to; /* [from, to) */
+	/* What report_customers found, kept for a later walk of the same
+	 * customers (report_memo_start); NULL: none. */
+	struct report_memo *memo;
 };
 
 struct report_col {
@@ -121,6 +124,11 @@ typedef void (*report_customer_visit)(
  * r's scopes) with what it was in the period. */
 crm_status report_customers(
     struct report *r, uint64_t scope, report_customer_visit fn, void *arg);
+/* report_memo_start: report_customers keeps what each customer was in
+ * the period for the rest of the request (a report that walks the same
+ * customers again); report_memo_end frees it (report_handle does). */
+void report_memo_start(struct report *r);
+void report_memo_end(struct report *r);
 /* report_win_fact: whether the stage fact seq, customer cid's move to won
  * at `at`, counts as a win in r's period (w->counts) and when (w->when):
  * a customer's last win counts at its record's won_at, once (an earlier

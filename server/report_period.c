@@ -157,6 +157,8 @@ static crm_status
 cust_load(struct req_ctx *ctx, store_cursor *cur, uint64_t id,
     struct report_cust *c, int *live)
 {
+	memset(c, 0, sizeof(*c));
+	*live = 0;
 	store_key k;
 	store_key_id(&k, id);
 	store_val v;
@@ -190,6 +192,92 @@ cust_load(struct req_ctx *ctx, store_cursor *cur, uint64_t id,
 	c->grade = (uint8_t)(f[F_GRADE] <= UINT8_MAX ? f[F_GRADE] : 0);
 	*live = f[F_MERGED] == 0;
 	return CRM_OK;
+}
+
+/* ---------------------------------------------------- the memo
+ * A report that walks the same customers more than once (report monthly:
+ * each rep's, then the team's, then conversion's) keeps what each was in
+ * the period: the same request, transaction and period give the same
+ * answer, so a later walk reads the team's index and this table instead
+ * of two leaf pages a customer. Open addressing on the id (ids start at
+ * 1: 0 is an empty slot); at most MEMO_MAX customers (a table of 7 MiB,
+ * its pages touched as it fills), the rest worked out again each time. */
+enum { MEMO_MAX = 65536, MEMO_SLOTS = 2 * MEMO_MAX };
+
+struct memo_slot {
+	uint64_t id, owner_id;
+	int64_t first_contact_at, won_at, created_at, period_won_at;
+	uint8_t grade, won_grade, live, active, at_start, began_in, lost_in,
+	    won_before;
+};
+
+struct report_memo {
+	size_t n;
+	struct memo_slot slot[MEMO_SLOTS];
+};
+
+static struct memo_slot *
+memo_slot(struct report_memo *m, uint64_t id)
+{
+	size_t i = (size_t)((id * UINT64_C(0x9e3779b97f4a7c15)) >> 48) &
+	           (MEMO_SLOTS - 1);
+	while (m->slot[i].id != 0 && m->slot[i].id != id) {
+		i = (i + 1) & (MEMO_SLOTS - 1);
+	}
+	return &m->slot[i];
+}
+
+static int
+memo_get(struct report_memo *m, uint64_t id, struct report_cust *c,
+    struct report_period *p, int *live)
+{
+	const struct memo_slot *s = m != NULL ? memo_slot(m, id) : NULL;
+	if (s == NULL || s->id != id) {
+		return 0;
+	}
+	*c = (struct report_cust){ s->id, s->owner_id, s->first_contact_at,
+		s->won_at, s->created_at, s->grade };
+	*p = (struct report_period){ .active = s->active,
+		.won_at = s->period_won_at,
+		.won_grade = s->won_grade,
+		.at_start = s->at_start,
+		.began_in = s->began_in,
+		.lost_in = s->lost_in,
+		.won_before = s->won_before };
+	*live = s->live;
+	return 1;
+}
+
+static void
+memo_put(struct report_memo *m, const struct report_cust *c,
+    const struct report_period *p, int live)
+{
+	if (m == NULL || m->n >= MEMO_MAX) {
+		return;
+	}
+	struct memo_slot *s = memo_slot(m, c->id);
+	if (s->id == 0) {
+		m->n++;
+	}
+	*s = (struct memo_slot){ c->id, c->owner_id, c->first_contact_at,
+		c->won_at, c->created_at, p->won_at, c->grade, p->won_grade,
+		live != 0, p->active != 0, p->at_start != 0, p->began_in != 0,
+		p->lost_in != 0, p->won_before != 0 };
+}
+
+void
+report_memo_start(struct report *r)
+{
+	if (r->memo == NULL) {
+		r->memo = calloc(1, sizeof(*r->memo)); /* none: no memo */
+	}
+}
+
+void
+report_memo_end(struct report *r)
+{
+	free(r->memo);
+	r->memo = NULL;
 }
 
 crm_status
@@ -226,11 +314,20 @@ report_customers(
 			if (klen != 16) {
 				continue;
 			}
-			rc =
-			    cust_load(ctx, cur, store_u64(key + 8), &c, &live);
+			uint64_t id = store_u64(key + 8);
+			if (memo_get(r->memo, id, &c, &per, &live)) {
+				if (live) {
+					fn(arg, &c, &per);
+				}
+				continue;
+			}
+			rc = cust_load(ctx, cur, id, &c, &live);
 			if (rc == CRM_OK && live) {
 				rc = period_of(r, &c, &hist, &per);
-				if (rc == CRM_OK) {
+			}
+			if (rc == CRM_OK) {
+				memo_put(r->memo, &c, &per, live);
+				if (live) {
 					fn(arg, &c, &per);
 				}
 			}

@@ -649,6 +649,9 @@ report_monthly(struct report *r)
 	if (t == NULL) {
 		return CRM_TOO_BIG;
 	}
+	/* Each rep's customers, the team's, then conversion's: the same
+	 * customers walked three times, worked out once. */
+	report_memo_start(r);
 	struct numbers sum;
 	memset(&sum, 0, sizeof(sum));
 	uint64_t customers = 0, overdue = 0;
