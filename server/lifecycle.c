@@ -94,20 +94,24 @@ undecodable(struct req_ctx *ctx, uint64_t customer_id, uint64_t seq)
 	    customer_id, seq);
 }
 
-struct unpacking {
+/* One walk's caller: its visit, of either form. */
+struct visiting {
 	struct req_ctx *ctx;
 	uint64_t customer_id;
-	lifecycle_stage_visit fn;
+	union {
+		lifecycle_stage_visit each;
+		lifecycle_mark_visit mark;
+	} fn;
 	void *arg;
 };
 
 static crm_status
 unpack_visit(void *arg, const void *v, size_t n, uint64_t seq, bool *stop)
 {
-	struct unpacking *u = arg;
+	struct visiting *u = arg;
 	Crm__V1__StageChange *h =
 	    crm__v1__stage_change__unpack(&u->ctx->arena->allocator, n, v);
-	return h != NULL ? u->fn(u->arg, h, seq, stop)
+	return h != NULL ? u->fn.each(u->arg, h, seq, stop)
 	                 : undecodable(u->ctx, u->customer_id, seq);
 }
 
@@ -115,21 +119,14 @@ crm_status
 lifecycle_stage_each(struct req_ctx *ctx, uint64_t customer_id,
     lifecycle_stage_visit fn, void *arg)
 {
-	struct unpacking u = { ctx, customer_id, fn, arg };
+	struct visiting u = { ctx, customer_id, { .each = fn }, arg };
 	return stage_raw_each(ctx, customer_id, NULL, unpack_visit, &u);
 }
-
-struct marking {
-	struct req_ctx *ctx;
-	uint64_t customer_id;
-	lifecycle_mark_visit fn;
-	void *arg;
-};
 
 static crm_status
 mark_visit(void *arg, const void *v, size_t n, uint64_t seq, bool *stop)
 {
-	struct marking *k = arg;
+	struct visiting *k = arg;
 	/* StageChange: happened_at = 2, stage_to = 6, grade = 10. */
 	static const uint32_t fields[] = { 2, 6, 10 };
 	uint64_t val[3];
@@ -139,14 +136,14 @@ mark_visit(void *arg, const void *v, size_t n, uint64_t seq, bool *stop)
 	struct lifecycle_mark m = { (int64_t)val[0], seq,
 		(uint8_t)(val[1] <= UINT8_MAX ? val[1] : 0),
 		(uint8_t)(val[2] <= UINT8_MAX ? val[2] : 0) };
-	return k->fn(k->arg, &m, stop);
+	return k->fn.mark(k->arg, &m, stop);
 }
 
 crm_status
 lifecycle_stage_marks(struct req_ctx *ctx, uint64_t customer_id,
     struct store_iter *it, lifecycle_mark_visit fn, void *arg)
 {
-	struct marking k = { ctx, customer_id, fn, arg };
+	struct visiting k = { ctx, customer_id, { .mark = fn }, arg };
 	return stage_raw_each(ctx, customer_id, it, mark_visit, &k);
 }
 
