@@ -18,7 +18,8 @@
  *  10. reads run in the worker; a write's optional prepare step (password
  *      hashing) runs in the worker, then the write goes to the writer,
  *      which looks up the request id (idempotency) and runs the handler
- *      in a nested transaction of the batch.
+ *      in the batch's transaction (ctx->direct: its writes are undone
+ *      by running the batch again without it if it fails; writer.c).
  * Handlers hold domain logic only. Two calls run a request, and every
  * caller (the workers, the writer, the fuzzer) uses them: dispatch_read
  * (steps 1-9, then a read's handler or a write's prepare step) and
@@ -53,7 +54,8 @@ struct dispatch_prep {
 struct req_ctx {
 	store *st;
 	const struct srv_config *cfg;
-	MDB_txn *txn; /* read txn in a worker, nested write txn in writer */
+	MDB_txn *txn;     /* read txn in a worker, the batch's write txn in the
+	                   * writer */
 	crm_arena *arena; /* reply and record memory; reset per request */
 	const struct auth_who *who; /* NULL before the session check */
 	struct auth_who who_buf;
