@@ -1063,7 +1063,8 @@ const struct cmd_row cmd_table[] = {
 	REPORT_ROW("conversion",
 	    "Per grade: of the customers there were in the period (by their "
 	    "stage history then), the share won in it (at won_at), against "
-	    "the target."),
+	    "the target; a customer won twice counts once here, each deal "
+	    "in monthly's and weekly's Won."),
 	REPORT_ROW("cycle",
 	    "Days from first contact (the earliest known now) to won "
 	    "(won_at)."),
@@ -1085,8 +1086,9 @@ const struct cmd_row cmd_table[] = {
 	    "this week."),
 	REPORT_ROW("monthly",
 	    "The team's monthly review, reps side by side (customers: those "
-	    "each had in the month; others: people outside the team; all: "
-	    "the team's, as activity counts); default this month."),
+	    "each had in the month; won: deals, a customer won twice "
+	    "counting twice; others: people outside the team; all: the "
+	    "team's, as activity counts); default this month."),
 	REPORT_ROW("value",
 	    "Customers high/medium/low by purchase frequency, amount and "
 	    "category, with the follow-ups each segment got against the "
