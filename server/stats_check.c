@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "check.h"
+#include "crm_pb_scan.h"
+#include "lifecycle.h"
 #include "purchase.h"
 #include "store_schema.h"
 
@@ -152,7 +154,48 @@ check_tally(struct check *c)
 	return CRM_OK;
 }
 
-/* Entries of stage_time and cust_new point to their records. */
+/* Whether customer id is a merged tombstone (its merged_into, read in
+ * place; a missing record is not one: check_refs names it). */
+static int
+merged(struct check *c, uint64_t id)
+{
+	store_key k;
+	store_key_id(&k, id);
+	store_val v;
+	static const uint32_t field[] = { 43 }; /* Customer.merged_into */
+	uint64_t into = 0;
+	if (store_has(c->ctx->st, c->ctx->txn, DB_CUSTOMERS, &k, &v)) {
+		crm_pb_varints(v.data, v.len, field, 1, &into);
+	}
+	return into != 0;
+}
+
+static crm_status
+count_mark(void *arg, const struct lifecycle_mark *m, bool *stop)
+{
+	(void)m, (void)stop;
+	(*(uint64_t *)arg)++;
+	return CRM_OK;
+}
+
+/* The stage history entries of live customers: each has two facts (a
+ * merged customer's leave the reports with it: stats_on_customer). */
+static uint64_t
+live_stage_entries(struct check *c)
+{
+	uint64_t n = entries(c, DB_STAGE_HIST), gone = 0, id = 0;
+	while (store_id_next(c->ctx->st, c->ctx->txn, DB_CUSTOMERS, id, &id) ==
+	       CRM_OK) {
+		if (merged(c, id)) {
+			lifecycle_stage_marks(
+			    c->ctx, id, NULL, count_mark, &gone);
+		}
+	}
+	return n - gone;
+}
+
+/* Entries of stage_time and cust_new point to their records; a stage
+ * fact's customer is not merged into another. */
 static crm_status
 check_refs(struct check *c, enum store_db idx)
 {
@@ -190,6 +233,11 @@ check_refs(struct check *c, enum store_db idx)
 		if (!store_has(c->ctx->st, c->ctx->txn, db, &k, NULL)) {
 			check_problem(c, "%s: an entry for a missing record",
 			    store_db_name(idx));
+		} else if (idx == DB_STAGE_TIME && merged(c, s.customer_id)) {
+			check_problem(c,
+			    "stage_time: a fact of customer %" PRIu64
+			    ", merged into another",
+			    s.customer_id);
 		}
 	}
 	store_iter_close(&it);
@@ -366,7 +414,7 @@ stats_check(struct check *c)
 		}
 	}
 	if (rc == CRM_OK) {
-		check_count(c, DB_STAGE_TIME, 2 * entries(c, DB_STAGE_HIST));
+		check_count(c, DB_STAGE_TIME, 2 * live_stage_entries(c));
 		check_count(c, DB_CUST_NEW, 2 * entries(c, DB_CUSTOMERS));
 		rc = check_refs(c, DB_STAGE_TIME);
 	}

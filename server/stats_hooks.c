@@ -9,6 +9,7 @@
 
 #include <string.h>
 
+#include "lifecycle.h"
 #include "store_schema.h"
 #include "user.h"
 
@@ -59,6 +60,9 @@ move(struct req_ctx *ctx, enum store_db db, const struct fact *before,
 }
 
 /* ---------------------------------------------------- customers */
+
+static crm_status stage_facts_drop(
+    struct req_ctx *ctx, const Crm__V1__Customer *c);
 
 int
 stats_counted(const Crm__V1__Customer *c)
@@ -199,6 +203,10 @@ stats_on_customer(struct req_ctx *ctx, const Crm__V1__Customer *before,
 		rc = grade_facts(ctx, before, after,
 		    before == NULL ? after->created_at : dispatch_at(ctx));
 	}
+	if (rc == CRM_OK && stats_counted(before) && after != NULL &&
+	    !stats_counted(after)) {
+		rc = stage_facts_drop(ctx, before);
+	}
 	if (rc == CRM_OK && before == NULL && after != NULL) {
 		struct fact none = { 0 }, f = { .on = 1,
 			.scope = { after->team_id,
@@ -320,40 +328,80 @@ stage_fact_at(
 	return store_has(ctx->st, ctx->txn, DB_STAGE_TIME, &k, v);
 }
 
-crm_status
-stats_stage_retime(struct req_ctx *ctx, const Crm__V1__Customer *c,
-    uint64_t seq, int64_t from, int64_t to)
+/* The team fact of customer c's stage change seq at `at`: its team then
+ * is c's now, else any team's (moved since), else none (a customer
+ * without a team). 0 when there is none (a rebuild derives it). Its
+ * person is in the fact. */
+static int
+stage_fact_find(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t seq,
+    int64_t at, struct fact *f)
 {
-	/* Its team then: c's now, else any team's (moved since), else none
-	 * (a customer without a team). Its person is in the fact. */
 	store_val v = { NULL, 0 };
 	uint64_t team = c->team_id;
-	int found = stage_fact_at(ctx, team, from, seq, &v);
+	int found = stage_fact_at(ctx, team, at, seq, &v);
 	uint64_t id = 0;
 	while (!found &&
 	       store_id_next(ctx->st, ctx->txn, DB_TEAMS, id, &id) == CRM_OK) {
 		team = id;
-		found = id != c->team_id &&
-		        stage_fact_at(ctx, team, from, seq, &v);
+		found =
+		    id != c->team_id && stage_fact_at(ctx, team, at, seq, &v);
 	}
 	if (!found && c->team_id != 0) {
 		team = 0;
-		found = stage_fact_at(ctx, team, from, seq, &v);
+		found = stage_fact_at(ctx, team, at, seq, &v);
 	}
 	struct stats_stage s;
-	if (!found || !stats_stage_decode(v.data, v.len, &s)) {
+	if (!found || !stats_stage_decode(v.data, v.len, &s) ||
+	    v.len > sizeof(f->val)) {
+		return 0;
+	}
+	*f = (struct fact){ .on = 1,
+		.scope = { team, STATS_PERSON | s.owner_id },
+		.at = at,
+		.id = seq };
+	f->len = v.len;
+	memcpy(f->val, v.data, v.len);
+	return 1;
+}
+
+crm_status
+stats_stage_retime(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    uint64_t seq, int64_t from, int64_t to)
+{
+	struct fact b, a;
+	if (!stage_fact_find(ctx, c, seq, from, &b)) {
 		return CRM_OK; /* none to move: a rebuild derives it */
 	}
-	struct fact b = { .on = 1,
-		.scope = { team, STATS_PERSON | s.owner_id },
-		.at = from,
-		.id = seq },
-	            a;
-	b.len = v.len;
-	memcpy(b.val, v.data, v.len);
 	a = b;
 	a.at = to;
 	return move(ctx, DB_STAGE_TIME, &b, &a);
+}
+
+struct dropping {
+	struct req_ctx *ctx;
+	const Crm__V1__Customer *c;
+};
+
+static crm_status
+drop_mark(void *arg, const struct lifecycle_mark *m, bool *stop)
+{
+	(void)stop;
+	const struct dropping *d = arg;
+	struct fact b, none = { 0 };
+	if (!stage_fact_find(d->ctx, d->c, m->seq, m->at, &b)) {
+		return CRM_OK;
+	}
+	return move(d->ctx, DB_STAGE_TIME, &b, &none);
+}
+
+/* Customer c (as it was) was merged into another: the facts of its
+ * stage changes leave the reports with it (its history stays, the
+ * record's own: customer history of the tombstone). */
+static crm_status
+stage_facts_drop(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	struct dropping d = { ctx, c };
+	return lifecycle_stage_marks(ctx, c->id, NULL, drop_mark, &d);
 }
 
 /* ---------------------------------------------------- tasks etc. */

@@ -47,7 +47,8 @@ rebuild_customer(struct req_ctx *ctx, uint64_t id)
 		return rc;
 	}
 	rc = stats_on_customer(ctx, NULL, c);
-	if (rc == CRM_OK) {
+	/* A merged one's stage moves are out of the reports (merge.c). */
+	if (rc == CRM_OK && stats_counted(c)) {
 		struct rebuild_stage b = { ctx, c };
 		rc = lifecycle_stage_each(ctx, id, rebuild_stage, &b);
 	}

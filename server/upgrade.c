@@ -37,6 +37,9 @@
  * Version 15: a kept commitment stands on the timeline at its closing,
  * not where it was made (history.c's commitment_at): the same rebuild
  * moves them.
+ * Version 16: a customer merged into another has no stage facts (its
+ * moves, wins and losses are out of the reports): the stats_rebuild of
+ * every upgrade leaves them out.
  */
 #include "upgrade.h"
 
