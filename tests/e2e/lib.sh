@@ -134,6 +134,26 @@ e2e_start() {
 	e2e_wait_ready
 }
 
+# e2e_pause [PID]: SIGSTOP crmd ($PID) and wait (at most 2 s) until
+# each of its threads is stopped: kill returns when the signal is sent,
+# and a worker running on the other core can still answer a request sent
+# right after it (nng_interop_e2e_test saw it). e2e_resume continues it.
+e2e_pause() {
+	local pid=${1:-$PID} _ st
+	kill -STOP "$pid" || return 1
+	for _ in $(seq 200); do
+		st=$(sed -n 's/.*) \([A-Za-z]\) .*/\1/p' /proc/"$pid"/task/*/stat 2>/dev/null |
+			grep -cv '[Tt]')
+		[ "$st" = 0 ] && return 0
+		sleep 0.01
+	done
+	return 0
+}
+
+e2e_resume() {
+	kill -CONT "${1:-$PID}"
+}
+
 e2e_stop() {
 	[ -n "$PID" ] || return 0
 	kill -TERM "$PID" 2>/dev/null

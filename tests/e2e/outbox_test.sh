@@ -380,14 +380,14 @@ e2e_stop
 run "$CRM" -c 'log 华东机电有限公司 "停住时列出"'
 [ "$code" -eq 3 ] || bad "offline log 4: $code $err"
 e2e_start || exit 1
-kill -STOP "$PID"
+e2e_pause
 run "$CRM" -c outbox
 { [ "$code" -eq 0 ] && [ "$ms" -lt 1500 ]; } && ok "outbox lists in $ms ms with crmd stopped" || bad "outbox with crmd stopped: $code in $ms ms: $err"
 run "$CRM" -c 'outbox drop abcdef'
 { [ "$code" -eq 1 ] && [ "$ms" -lt 1500 ]; } && ok "outbox drop answers in $ms ms with crmd stopped" || bad "drop with crmd stopped: $code in $ms ms: $err"
 run "$CRM" -c help
 { [ "$code" -eq 0 ] && [ "$ms" -lt 1500 ]; } && ok "help answers in $ms ms with crmd stopped" || bad "help with crmd stopped: $code in $ms ms"
-kill -CONT "$PID"
+e2e_resume
 run "$CRM" -c 'outbox send'
 { [ "$code" -eq 0 ] && grep -q 'done' <<<"$out"; } || bad "send after stop: $code $out $err"
 

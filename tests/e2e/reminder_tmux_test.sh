@@ -69,11 +69,11 @@ pane_start crm2 120 30 "CRM_TIMEOUT_MS=1500 '$CRM'" ||
 	{ bad "tmux starts a second shell"; exit 1; }
 wait_for crm2 "a second shell shows li's prompt" "crm li>" || exit 1
 sleep 1 # hello done, SUB connected
-kill -STOP "$PID"
+e2e_pause
 send_line crm2 'log 华东机电有限公司 "暂停时的记录"'
 wait_for crm2 "a write while crmd is stopped is kept in the outbox" \
 	"kept in the outbox"
-kill -CONT "$PID"
+e2e_resume
 wait_for crm2 "the idle shell sends it when crmd is back" "outbox: 1 done"
 sleep 0.3
 got=$(screen crm2 | sed 's/[[:space:]]*$//' | grep -v '^$' | tail -1)

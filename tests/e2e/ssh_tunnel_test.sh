@@ -256,14 +256,14 @@ kill -0 "$new_ssh" 2>/dev/null && ok "Ctrl-C leaves the tunnel running" ||
 # sent, ssh is killed. The shell keeps it in the outbox (its outcome is
 # unknown); crmd resumes; `outbox send` restarts the tunnel and resends
 # the same request id: one customer, not two.
-kill -STOP "$PID"
+e2e_pause
 send_line crm "customer add 西部电气有限公司"
 sleep 1.5
 ssh3=$(ps -o pid= --ppid "$crm_pid" | head -1 | tr -d ' ')
 [ -n "$ssh3" ] && kill "$ssh3"
 wait_for crm "a write in flight when the tunnel drops is kept in the outbox" \
 	"kept in the outbox"
-kill -CONT "$PID"
+e2e_resume
 send_line crm "outbox send"
 wait_for crm "outbox send resends it through a new tunnel" "outbox: 1 done"
 run env CRM_SERVER="ipc://$H/crmd.ipc" "$CRM" -c 'customer find 西部电气'
