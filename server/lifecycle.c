@@ -57,32 +57,28 @@ typedef crm_status (*stage_raw_visit)(
     void *arg, const void *v, size_t n, uint64_t seq, bool *stop);
 
 static crm_status
-stage_raw_each(struct req_ctx *ctx, uint64_t customer_id,
-    struct store_iter *kept, stage_raw_visit fn, void *arg)
+stage_raw_each(
+    struct req_ctx *ctx, uint64_t customer_id, stage_raw_visit fn, void *arg)
 {
 	store_key p;
 	store_key_id(&p, customer_id);
-	struct store_iter own, *it = kept != NULL ? kept : &own;
-	crm_status rc = it->cur != NULL && kept != NULL
-	                    ? store_iter_again(it, p.b, 8)
-	                    : store_iter_open(ctx->st, ctx->txn, DB_STAGE_HIST,
-	                          p.b, 8, NULL, it);
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_STAGE_HIST, p.b, 8, NULL, &it);
 	if (rc != CRM_OK) {
 		return rc;
 	}
 	const uint8_t *key;
 	size_t klen;
 	bool stop = false;
-	while (rc == CRM_OK && !stop && store_iter_next(it, &key, &klen)) {
+	while (rc == CRM_OK && !stop && store_iter_next(&it, &key, &klen)) {
 		const void *v;
 		size_t n;
-		if (klen == 16 && store_iter_data(it, &v, &n)) {
+		if (klen == 16 && store_iter_data(&it, &v, &n)) {
 			rc = fn(arg, v, n, store_u64(key + 8), &stop);
 		}
 	}
-	if (kept == NULL) {
-		store_iter_close(it);
-	}
+	store_iter_close(&it);
 	return rc;
 }
 
@@ -120,7 +116,7 @@ lifecycle_stage_each(struct req_ctx *ctx, uint64_t customer_id,
     lifecycle_stage_visit fn, void *arg)
 {
 	struct visiting u = { ctx, customer_id, { .each = fn }, arg };
-	return stage_raw_each(ctx, customer_id, NULL, unpack_visit, &u);
+	return stage_raw_each(ctx, customer_id, unpack_visit, &u);
 }
 
 static crm_status
@@ -141,10 +137,10 @@ mark_visit(void *arg, const void *v, size_t n, uint64_t seq, bool *stop)
 
 crm_status
 lifecycle_stage_marks(struct req_ctx *ctx, uint64_t customer_id,
-    struct store_iter *it, lifecycle_mark_visit fn, void *arg)
+    lifecycle_mark_visit fn, void *arg)
 {
 	struct visiting k = { ctx, customer_id, { .mark = fn }, arg };
-	return stage_raw_each(ctx, customer_id, it, mark_visit, &k);
+	return stage_raw_each(ctx, customer_id, mark_visit, &k);
 }
 
 static crm_status

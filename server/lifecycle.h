@@ -10,8 +10,6 @@
 
 #include "dispatch.h"
 
-struct store_iter;
-
 struct lifecycle_stage {
 	int to; /* Crm__V1__Stage */
 	const char *reason;
@@ -44,10 +42,7 @@ crm_status lifecycle_stage_each(struct req_ctx *ctx, uint64_t customer_id,
  * lifecycle_stage_marks: the same walk for a report over every customer
  * of a team: each entry's time, number, stage to and grade then (0:
  * none), read from the stored bytes without unpacking the entry (no
- * allocation). it (NULL: none) is a cursor the caller keeps for a walk
- * of many customers in id order: zero it before the first call, which
- * opens it; store_iter_close it after the last when it->cur is set.
- * Errors: as lifecycle_stage_each.
+ * allocation). Errors: as lifecycle_stage_each.
  */
 struct lifecycle_mark {
 	int64_t at;
@@ -57,7 +52,7 @@ struct lifecycle_mark {
 typedef crm_status (*lifecycle_mark_visit)(
     void *arg, const struct lifecycle_mark *m, bool *stop);
 crm_status lifecycle_stage_marks(struct req_ctx *ctx, uint64_t customer_id,
-    struct store_iter *it, lifecycle_mark_visit fn, void *arg);
+    lifecycle_mark_visit fn, void *arg);
 
 /*
  * lifecycle_stage_latest: the latest change of customer_id's stage

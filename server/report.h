@@ -101,13 +101,11 @@ size_t report_members(struct report *r, uint64_t *ids, size_t max);
  * lost_in, moved to lost in it.
  */
 struct report_period {
-	int active;
 	int64_t won_at;
-	uint8_t won_grade;
-	int at_start, began_in, lost_in;
+	uint8_t active, won_grade, at_start, began_in, lost_in;
 	/* A 成交客户 when the period began (won, or churn risk after its
 	 * deal): it cannot convert in it unless it is won again. */
-	int won_before;
+	uint8_t won_before;
 };
 /* What the period reports read of a customer's record: its fields, read
  * from the stored bytes (report_customers visits every customer of a

@@ -70,14 +70,12 @@ walk_visit(void *arg, const struct lifecycle_mark *h, bool *stop)
 	return CRM_OK;
 }
 
-/* it: as lifecycle_stage_marks's. */
 static crm_status
-walk_history(
-    struct report *r, uint64_t cid, struct store_iter *it, struct walked *w)
+walk_history(struct report *r, uint64_t cid, struct walked *w)
 {
 	memset(w, 0, sizeof(*w));
 	w->r = r;
-	return lifecycle_stage_marks(r->ctx, cid, it, walk_visit, w);
+	return lifecycle_stage_marks(r->ctx, cid, walk_visit, w);
 }
 
 static int
@@ -86,15 +84,14 @@ in_period(const struct report *r, int64_t at)
 	return at >= r->from && at < r->to;
 }
 
-/* What customer c was in r's period (report.h: struct report_period);
- * it: as lifecycle_stage_marks's. */
+/* What customer c was in r's period (report.h: struct report_period). */
 static crm_status
-period_of(struct report *r, const struct report_cust *c, struct store_iter *it,
-    struct report_period *p)
+period_of(
+    struct report *r, const struct report_cust *c, struct report_period *p)
 {
 	memset(p, 0, sizeof(*p));
 	struct walked w;
-	crm_status rc = walk_history(r, c->id, it, &w);
+	crm_status rc = walk_history(r, c->id, &w);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -149,30 +146,17 @@ enum {
 };
 static const uint32_t cust_fields[NFIELDS] = { 1, 11, 12, 17, 29, 40, 43 };
 
-/* Customer id's record into *c; 0 in *live for a merged tombstone. cur
- * (NULL: none) is a cursor on the customers the caller keeps for a walk
- * in id order. Errors: CRM_INTERNAL for a record missing or that does
- * not frame. */
+/* Customer id's record into *c; 0 in *live for a merged tombstone.
+ * Errors: CRM_INTERNAL for a record missing or that does not frame. */
 static crm_status
-cust_load(struct req_ctx *ctx, store_cursor *cur, uint64_t id,
-    struct report_cust *c, int *live)
+cust_load(struct req_ctx *ctx, uint64_t id, struct report_cust *c, int *live)
 {
 	memset(c, 0, sizeof(*c));
 	*live = 0;
 	store_key k;
 	store_key_id(&k, id);
 	store_val v;
-	crm_status rc;
-	if (cur != NULL) {
-		store_val key = { k.b, 8 };
-		rc = store_cursor_get(cur, STORE_SEEK, &key, &v);
-		if (rc == CRM_OK &&
-		    (key.len != 8 || memcmp(key.data, k.b, 8) != 0)) {
-			rc = CRM_NOT_FOUND;
-		}
-	} else {
-		rc = store_get(ctx->st, ctx->txn, DB_CUSTOMERS, k.b, 8, &v);
-	}
+	crm_status rc = store_get(ctx->st, ctx->txn, DB_CUSTOMERS, k.b, 8, &v);
 	uint64_t f[NFIELDS], seen = 0;
 	if (rc == CRM_OK) {
 		seen = crm_pb_varints(v.data, v.len, cust_fields, NFIELDS, f);
@@ -200,15 +184,14 @@ cust_load(struct req_ctx *ctx, store_cursor *cur, uint64_t id,
  * the period: the same request, transaction and period give the same
  * answer, so a later walk reads the team's index and this table instead
  * of two leaf pages a customer. Open addressing on the id (ids start at
- * 1: 0 is an empty slot); at most MEMO_MAX customers (a table of 7 MiB,
+ * 1: 0 is an empty slot); at most MEMO_MAX customers (a table of 10 MiB,
  * its pages touched as it fills), the rest worked out again each time. */
 enum { MEMO_MAX = 65536, MEMO_SLOTS = 2 * MEMO_MAX };
 
 struct memo_slot {
-	uint64_t id, owner_id;
-	int64_t first_contact_at, won_at, created_at, period_won_at;
-	uint8_t grade, won_grade, live, active, at_start, began_in, lost_in,
-	    won_before;
+	struct report_cust c; /* c.id 0: empty */
+	struct report_period p;
+	uint8_t live;
 };
 
 struct report_memo {
@@ -221,31 +204,18 @@ memo_slot(struct report_memo *m, uint64_t id)
 {
 	size_t i = (size_t)((id * UINT64_C(0x9e3779b97f4a7c15)) >> 48) &
 	           (MEMO_SLOTS - 1);
-	while (m->slot[i].id != 0 && m->slot[i].id != id) {
+	while (m->slot[i].c.id != 0 && m->slot[i].c.id != id) {
 		i = (i + 1) & (MEMO_SLOTS - 1);
 	}
 	return &m->slot[i];
 }
 
-static int
-memo_get(struct report_memo *m, uint64_t id, struct report_cust *c,
-    struct report_period *p, int *live)
+/* The memo's slot of customer id, or NULL (no memo, or not in it). */
+static const struct memo_slot *
+memo_get(struct report_memo *m, uint64_t id)
 {
 	const struct memo_slot *s = m != NULL ? memo_slot(m, id) : NULL;
-	if (s == NULL || s->id != id) {
-		return 0;
-	}
-	*c = (struct report_cust){ s->id, s->owner_id, s->first_contact_at,
-		s->won_at, s->created_at, s->grade };
-	*p = (struct report_period){ .active = s->active,
-		.won_at = s->period_won_at,
-		.won_grade = s->won_grade,
-		.at_start = s->at_start,
-		.began_in = s->began_in,
-		.lost_in = s->lost_in,
-		.won_before = s->won_before };
-	*live = s->live;
-	return 1;
+	return s != NULL && s->c.id == id ? s : NULL;
 }
 
 static void
@@ -256,13 +226,8 @@ memo_put(struct report_memo *m, const struct report_cust *c,
 		return;
 	}
 	struct memo_slot *s = memo_slot(m, c->id);
-	if (s->id == 0) {
-		m->n++;
-	}
-	*s = (struct memo_slot){ c->id, c->owner_id, c->first_contact_at,
-		c->won_at, c->created_at, p->won_at, c->grade, p->won_grade,
-		live != 0, p->active != 0, p->at_start != 0, p->began_in != 0,
-		p->lost_in != 0, p->won_before != 0 };
+	m->n += s->c.id == 0;
+	*s = (struct memo_slot){ *c, *p, live != 0 };
 }
 
 void
@@ -285,14 +250,7 @@ report_customers(
     struct report *r, uint64_t scope, report_customer_visit fn, void *arg)
 {
 	struct req_ctx *ctx = r->ctx;
-	/* One cursor on the customers and one on their stage histories for
-	 * the whole walk: a team's customers in id order are mostly on the
-	 * leaf the last one was on. */
-	store_cursor *cur;
-	crm_status rc =
-	    store_cursor_open(ctx->st, ctx->txn, DB_CUSTOMERS, &cur);
-	struct store_iter hist;
-	memset(&hist, 0, sizeof(hist));
+	crm_status rc = CRM_OK;
 	size_t n = scope != 0 ? 1 : r->nscopes;
 	for (size_t i = 0; rc == CRM_OK && i < n; i++) {
 		uint64_t s = scope != 0 ? scope : r->scopes[i];
@@ -315,15 +273,16 @@ report_customers(
 				continue;
 			}
 			uint64_t id = store_u64(key + 8);
-			if (memo_get(r->memo, id, &c, &per, &live)) {
-				if (live) {
-					fn(arg, &c, &per);
+			const struct memo_slot *m = memo_get(r->memo, id);
+			if (m != NULL) {
+				if (m->live) {
+					fn(arg, &m->c, &m->p);
 				}
 				continue;
 			}
-			rc = cust_load(ctx, cur, id, &c, &live);
+			rc = cust_load(ctx, id, &c, &live);
 			if (rc == CRM_OK && live) {
-				rc = period_of(r, &c, &hist, &per);
+				rc = period_of(r, &c, &per);
 			}
 			if (rc == CRM_OK) {
 				memo_put(r->memo, &c, &per, live);
@@ -334,10 +293,6 @@ report_customers(
 		}
 		store_iter_close(&it);
 	}
-	if (hist.cur != NULL) {
-		store_iter_close(&hist);
-	}
-	store_cursor_close(cur);
 	return rc;
 }
 
@@ -350,13 +305,13 @@ report_win_fact(struct report *r, uint64_t cid, uint64_t seq, int64_t at,
 	win->first_contact_at = 0;
 	struct report_cust c;
 	int live;
-	crm_status rc = cust_load(r->ctx, NULL, cid, &c, &live);
+	crm_status rc = cust_load(r->ctx, cid, &c, &live);
 	if (rc == CRM_OK) {
 		win->first_contact_at = c.first_contact_at;
 	}
 	if (rc == CRM_OK && c.won_at > 0) {
 		struct walked w;
-		rc = walk_history(r, cid, NULL, &w);
+		rc = walk_history(r, cid, &w);
 		if (rc == CRM_OK && w.win_seq == seq) {
 			/* The customer's last win: when its record says. */
 			win->when = c.won_at;

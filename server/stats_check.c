@@ -187,8 +187,7 @@ live_stage_entries(struct check *c)
 	while (store_id_next(c->ctx->st, c->ctx->txn, DB_CUSTOMERS, id, &id) ==
 	       CRM_OK) {
 		if (merged(c, id)) {
-			lifecycle_stage_marks(
-			    c->ctx, id, NULL, count_mark, &gone);
+			lifecycle_stage_marks(c->ctx, id, count_mark, &gone);
 		}
 	}
 	return n - gone;

@@ -401,7 +401,7 @@ static crm_status
 stage_facts_drop(struct req_ctx *ctx, const Crm__V1__Customer *c)
 {
 	struct dropping d = { ctx, c };
-	return lifecycle_stage_marks(ctx, c->id, NULL, drop_mark, &d);
+	return lifecycle_stage_marks(ctx, c->id, drop_mark, &d);
 }
 
 /* ---------------------------------------------------- tasks etc. */

@@ -348,25 +348,6 @@ store_iter_open(store *s, MDB_txn *txn, enum store_db db, const void *prefix,
 	return rc;
 }
 
-crm_status
-store_iter_again(struct store_iter *it, const void *prefix, size_t plen)
-{
-	if (plen > sizeof(it->prefix) || it->cur == NULL) {
-		return CRM_INTERNAL;
-	}
-	memcpy(it->prefix, prefix, plen);
-	it->plen = plen;
-	memcpy(it->start.b, prefix, plen);
-	it->start.len = plen;
-	it->started = 0;
-	it->vdata = NULL;
-	it->vlen = 0;
-	if (plen >= 8) {
-		store_cursor_limit(it->cur, store_u64(prefix));
-	}
-	return CRM_OK;
-}
-
 /* The hot path of every list (due, reports): one cursor move each. */
 int
 store_iter_next(struct store_iter *it, const uint8_t **key, size_t *klen)

@@ -111,13 +111,6 @@ struct store_iter {
 crm_status store_iter_open(store *s, MDB_txn *txn, enum store_db db,
     const void *prefix, size_t plen, const store_key *from,
     struct store_iter *it);
-/* store_iter_again: an open it, over the keys that start with another
- * prefix, on the same cursor: a walk of many prefixes in key order (a
- * report over a team's customers) moves on from the leaf it is at (LMDB
- * searches the current page first) instead of descending from the root
- * with a new cursor each time. */
-crm_status store_iter_again(
-    struct store_iter *it, const void *prefix, size_t plen);
 int store_iter_next(struct store_iter *it, const uint8_t **key, size_t *klen);
 void store_iter_close(struct store_iter *it);
 /* store_iter_data: the data of the key store_iter_next last yielded. */
