@@ -190,6 +190,25 @@ keep(struct cmd_ctx *ctx, Crm__V1__Request *req,
 	return CRM_UNAVAILABLE;
 }
 
+/* Whether e was written in this session (its fingerprint fp) or as
+ * login me (NULL: unknown); the login it was written as in *owner
+ * (unless owner is NULL; "-": not known), which the caller frees. */
+static bool
+entry_mine(
+    const struct outbox_entry *e, const char *fp, const char *me, char **owner)
+{
+	char *noted =
+	    strcmp(e->login, "-") != 0 ? NULL : outbox_login_of(e->fp);
+	const char *who = noted ? noted : e->login;
+	bool mine =
+	    strcmp(e->fp, fp) == 0 || (me != NULL && strcmp(who, me) == 0);
+	if (owner != NULL) {
+		*owner = crm_xstrdup(who);
+	}
+	free(noted);
+	return mine;
+}
+
 /* The entry of ob (borrowed) waiting to be sent that req (packed
  * without token as typed, made at now) repeats: for this server, written
  * as the same user, the same body (outbox_same_write). NULL when none. */
@@ -204,15 +223,9 @@ waiting_same(struct cmd_ctx *ctx, const struct outbox *ob, const void *typed,
 		if (!outbox_for(e, conn_url(ctx->conn))) {
 			continue;
 		}
-		char *noted =
-		    strcmp(e->login, "-") != 0 ? NULL : outbox_login_of(e->fp);
-		const char *owner = noted ? noted : e->login;
-		bool mine =
-		    strcmp(e->fp, fp) == 0 ||
-		    (ctx->login != NULL && strcmp(owner, ctx->login) == 0);
-		free(noted);
-		if (mine && outbox_same_write(
-		                e->req, e->len, e->created, typed, len, now)) {
+		if (entry_mine(e, fp, ctx->login, NULL) &&
+		    outbox_same_write(
+		        e->req, e->len, e->created, typed, len, now)) {
 			return e;
 		}
 	}
@@ -650,12 +663,8 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			continue;
 		}
 		outbox_id_text(e->id, idt);
-		char *noted =
-		    strcmp(e->login, "-") != 0 ? NULL : outbox_login_of(e->fp);
-		const char *owner = noted ? noted : e->login;
-		bool mine = strcmp(e->fp, fp) == 0 ||
-		            (me != NULL && strcmp(owner, me) == 0);
-		if (!mine) {
+		char *owner;
+		if (!entry_mine(e, fp, me, &owner)) {
 			fprintf(stderr,
 			    "crm: %.8s was written as %s; log in as them to "
 			    "send it (or `outbox drop %.8s`)\n",
@@ -663,11 +672,11 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			    strcmp(owner, "-") ? owner
 			                       : "someone in another session",
 			    idt);
-			free(noted);
+			free(owner);
 			left++;
 			continue;
 		}
-		free(noted);
+		free(owner);
 		if (!e->refused) {
 			warn_old(e, keep_s);
 		}
