@@ -144,4 +144,12 @@ uint64_t stats_tally(
  */
 crm_status stats_rebuild(struct req_ctx *ctx);
 
+/*
+ * stats_drop_merged: take the stage facts of every customer merged into
+ * another out of the reports, as a merge does now (stats_on_customer):
+ * the upgrade of data of schema 15, whose merges left them. *merged: the
+ * merged customers found.
+ */
+crm_status stats_drop_merged(struct req_ctx *ctx, uint64_t *merged);
+
 #endif

@@ -38,11 +38,19 @@
  * not where it was made (history.c's commitment_at): the same rebuild
  * moves them.
  * Version 16: a customer merged into another has no stage facts (its
- * moves, wins and losses are out of the reports): the stats_rebuild of
- * every upgrade leaves them out.
+ * moves, wins and losses are out of the reports): stats_drop_merged
+ * takes them out of data of schema 15; the stats_rebuild of older data
+ * leaves them out.
+ *
+ * Each whole rebuild runs only for data older than the newest schema
+ * that changed what it derives (REBUILD_*, below): newer data has them as
+ * its crmd wrote them, and a rebuild of a large database takes minutes
+ * in one transaction. A schema that changes what a rebuild derives moves
+ * its number here.
  */
 #include "upgrade.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "audit.h"
@@ -78,6 +86,13 @@ empty(store *st, MDB_txn *txn, enum store_db db)
 {
 	return store_empty(st, txn, db);
 }
+
+/* The newest schema each rebuild derives a change of (above). */
+enum {
+	REBUILD_STATS = 15,   /* 3, 4, 6, 15: from 15, stats_drop_merged */
+	REBUILD_HISTORY = 15, /* 7, 14, 15 */
+	REBUILD_SEARCH = 13,  /* 9, 11, 13 */
+};
 
 static crm_status
 upgrade_once(store *st)
@@ -118,8 +133,14 @@ upgrade_once(store *st)
 			/* Before the report facts are derived from it. */
 			rc = lifecycle_backfill_first(&ctx);
 		}
-		if (rc == CRM_OK) {
+		if (rc == CRM_OK && v < REBUILD_STATS) {
 			rc = stats_rebuild(&ctx);
+		} else if (rc == CRM_OK && v < 16) {
+			uint64_t merged = 0;
+			rc = stats_drop_merged(&ctx, &merged);
+			crm_info("%" PRIu64 " merged customers' stage moves "
+			         "out of the reports",
+			    merged);
 		}
 		if (rc == CRM_OK && v < 8) {
 			unsigned clashes = 0;
@@ -135,7 +156,7 @@ upgrade_once(store *st)
 		if (rc == CRM_OK && v < 6) {
 			rc = sla_upgrade_churn(&ctx);
 		}
-		if (rc == CRM_OK) {
+		if (rc == CRM_OK && v < REBUILD_HISTORY) {
 			rc = history_rebuild(&ctx);
 		}
 		if (rc == CRM_OK && v < 9) {
@@ -158,7 +179,7 @@ upgrade_once(store *st)
 			rc = store_schema_set(st, txn, STORE_SCHEMA_VERSION);
 		}
 	}
-	if (rc == CRM_OK && (texts || v != STORE_SCHEMA_VERSION)) {
+	if (rc == CRM_OK && (texts || v < REBUILD_SEARCH)) {
 		crm_info("building the search texts");
 		rc = store_drop(st, txn, DB_SEARCH_TEXT);
 		if (rc == CRM_OK) {
