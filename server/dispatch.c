@@ -266,6 +266,31 @@ dispatch_list_record(struct req_ctx *ctx, enum store_db db, uint64_t id,
 	    rc == CRM_NOT_FOUND ? "is listed but missing" : "does not decode");
 }
 
+crm_status
+dispatch_each_customer(struct req_ctx *ctx,
+    crm_status (*fn)(
+        struct req_ctx *ctx, const Crm__V1__Customer *c, void *arg),
+    void *arg)
+{
+	uint64_t id = 0;
+	crm_status rc;
+	while ((rc = store_id_next(
+	            ctx->st, ctx->txn, DB_CUSTOMERS, id, &id)) == CRM_OK) {
+		crm_arena_reset(ctx->arena);
+		Crm__V1__Customer *c;
+		rc = dispatch_record(ctx, DB_CUSTOMERS, id,
+		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+		if (rc == CRM_OK) {
+			rc = fn(ctx, c, arg);
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	crm_arena_reset(ctx->arena);
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+}
+
 static int
 role_rank(int role)
 {

@@ -157,6 +157,17 @@ crm_status dispatch_list_record(struct req_ctx *ctx, enum store_db db,
     ProtobufCMessage **out /* OUT */);
 
 /*
+ * dispatch_each_customer: fn(ctx, c, arg) for every customer record
+ * (merged ones too), in id order, each unpacked into ctx->arena, which is
+ * reset before each and after the last: a rebuild's or an upgrade's walk
+ * in ctx->txn. Stops at fn's first error and returns it.
+ */
+crm_status dispatch_each_customer(struct req_ctx *ctx,
+    crm_status (*fn)(
+        struct req_ctx *ctx, const Crm__V1__Customer *c, void *arg),
+    void *arg);
+
+/*
  * dispatch_check: steps 1-7 for buf, then 8-9 in ctx->txn (a read txn).
  * On CRM_OK, *req (in ctx->arena) and *row are set; on failure
  * ctx->msg says why and *req may still be set (for its request id).

@@ -55,29 +55,19 @@ review_on_customer(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	return rc;
 }
 
+static crm_status
+rebuild_one(struct req_ctx *ctx, const Crm__V1__Customer *c, void *arg)
+{
+	(void)arg;
+	return review_on_customer(ctx, NULL, c);
+}
+
 crm_status
 review_rebuild(struct req_ctx *ctx)
 {
 	crm_status rc = store_drop(ctx->st, ctx->txn, DB_CUST_UNCHECKED);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	uint64_t id = 0;
-	while ((rc = store_id_next(
-	            ctx->st, ctx->txn, DB_CUSTOMERS, id, &id)) == CRM_OK) {
-		crm_arena_reset(ctx->arena);
-		Crm__V1__Customer *c;
-		rc = dispatch_record(ctx, DB_CUSTOMERS, id,
-		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
-		if (rc == CRM_OK) {
-			rc = review_on_customer(ctx, NULL, c);
-		}
-		if (rc != CRM_OK) {
-			return rc;
-		}
-	}
-	crm_arena_reset(ctx->arena);
-	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+	return rc == CRM_OK ? dispatch_each_customer(ctx, rebuild_one, NULL)
+	                    : rc;
 }
 
 static int

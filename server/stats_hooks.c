@@ -404,28 +404,21 @@ stage_facts_drop(struct req_ctx *ctx, const Crm__V1__Customer *c)
 	return lifecycle_stage_marks(ctx, c->id, drop_mark, &d);
 }
 
+static crm_status
+drop_if_merged(struct req_ctx *ctx, const Crm__V1__Customer *c, void *arg)
+{
+	if (stats_counted(c)) {
+		return CRM_OK;
+	}
+	(*(uint64_t *)arg)++;
+	return stage_facts_drop(ctx, c);
+}
+
 crm_status
 stats_drop_merged(struct req_ctx *ctx, uint64_t *merged)
 {
-	uint64_t id = 0;
-	crm_status rc;
 	*merged = 0;
-	while ((rc = store_id_next(
-	            ctx->st, ctx->txn, DB_CUSTOMERS, id, &id)) == CRM_OK) {
-		crm_arena_reset(ctx->arena);
-		Crm__V1__Customer *c;
-		rc = dispatch_record(ctx, DB_CUSTOMERS, id,
-		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
-		if (rc == CRM_OK && !stats_counted(c)) {
-			(*merged)++;
-			rc = stage_facts_drop(ctx, c);
-		}
-		if (rc != CRM_OK) {
-			return rc;
-		}
-	}
-	crm_arena_reset(ctx->arena);
-	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+	return dispatch_each_customer(ctx, drop_if_merged, merged);
 }
 
 /* ---------------------------------------------------- tasks etc. */
