@@ -307,7 +307,9 @@ stats_on_stage(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		.deal_amount = c->deal_amount,
 		.from = (uint8_t)h->stage_from,
 		.to = (uint8_t)h->stage_to,
-		.grade = (uint8_t)c->grade,
+		/* The grade the entry recorded (the customer's then): a
+		 * rebuild files a past move where the live write did. */
+		.grade = (uint8_t)(h->has_grade ? h->grade : c->grade),
 		.lost_reason = (uint8_t)h->lost_reason,
 	};
 	struct fact none = { 0 }, f = { .on = 1,
