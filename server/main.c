@@ -25,6 +25,7 @@
 #include "crm.h"
 #include "remote_key.h"
 #include "store.h"
+#include "store_schema.h"
 #include "transport.h"
 #include "upgrade.h"
 
@@ -56,6 +57,27 @@ upgrade_stopped(int sig)
 	ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	(void)n;
 	_exit(0);
+}
+
+/* A database without users is new (a mistyped --data makes one): say
+ * so, and how to make the first admin, instead of serving it silently
+ * to logins that all fail. */
+static void
+warn_if_no_users(store *st, const char *dir)
+{
+	MDB_txn *txn = NULL;
+	if (store_read_begin(st, &txn) != CRM_OK) {
+		return;
+	}
+	int none = store_empty(st, txn, DB_USERS);
+	store_read_end(st, txn);
+	store_read_free(txn);
+	if (none) {
+		crm_warn("%s holds no users (a new database: check --data); "
+		         "make the first admin with `crmd user add LOGIN "
+		         "--role admin --data %s`",
+		    dir, dir);
+	}
 }
 
 /* One crmd per data folder: a second would not see the first's
@@ -105,6 +127,7 @@ serve(struct srv_config *cfg)
 		crm_err("cannot upgrade the database in %s", cfg->data_dir);
 		goto out;
 	}
+	warn_if_no_users(st, cfg->data_dir);
 	/* Temporary folders of backups a crash cut short, in the backups
 	 * folder beside the data (where `backup NAME` writes). */
 	char *data_copy = crm_xstrdup(cfg->data_dir);

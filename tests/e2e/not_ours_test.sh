@@ -104,4 +104,21 @@ has "and finds it clean" "clean"
 [ ! -e "$H/ro/lock.mdb" ] && ok "no lock file in the read-only folder" ||
 	bad "a lock file appeared in the read-only folder"
 chmod 0755 "$H/ro"
+
+# -- a folder that does not exist yet (a mistyped --data): crmd makes a
+# new database there, and says it holds no users and how to make one.
+timeout -s TERM 2 "$CRMD" --data "$H/typo" --listen "ipc://$H/typo.s" \
+	>"$H/typo.log" 2>&1
+grep -q "holds no users (a new database: check --data)" "$H/typo.log" &&
+	ok "crmd says a new database holds no users" ||
+	bad "no word of an empty database: $(cat "$H/typo.log")"
+grep -q "crmd user add LOGIN --role admin --data $H/typo\`" "$H/typo.log" &&
+	ok "and how to make the first admin" || bad "no user add hint"
+run_exit 0 "the first admin" \
+	sh -c "\"$CRMD\" user add boss --role admin --data \"$H/typo\" <\"$H/pw\""
+timeout -s TERM 2 "$CRMD" --data "$H/typo" --listen "ipc://$H/typo.s" \
+	>"$H/typo2.log" 2>&1
+grep -q "serving $H/typo" "$H/typo2.log" && ! grep -q "holds no users" "$H/typo2.log" &&
+	ok "no such word once it has a user" ||
+	bad "the warning on data with users: $(cat "$H/typo2.log")"
 e2e_done
