@@ -134,6 +134,7 @@ upgrade_once(store *st)
 			rc = lifecycle_backfill_first(&ctx);
 		}
 		if (rc == CRM_OK && v < REBUILD_STATS) {
+			crm_info("deriving the report facts again");
 			rc = stats_rebuild(&ctx);
 		} else if (rc == CRM_OK && v < 16) {
 			uint64_t merged = 0;
@@ -157,6 +158,7 @@ upgrade_once(store *st)
 			rc = sla_upgrade_churn(&ctx);
 		}
 		if (rc == CRM_OK && v < REBUILD_HISTORY) {
+			crm_info("building the customers' timelines");
 			rc = history_rebuild(&ctx);
 		}
 		if (rc == CRM_OK && v < 9) {
@@ -194,7 +196,13 @@ upgrade_once(store *st)
 		store_write_abort(st, txn);
 		return rc;
 	}
-	return store_write_commit(st, txn);
+	rc = store_write_commit(st, txn);
+	if (rc == CRM_OK && v != STORE_SCHEMA_VERSION) {
+		crm_info("the data is at schema %u (the upgrade took %lld s)",
+		    STORE_SCHEMA_VERSION,
+		    (long long)(crm_time_now() - ctx.now));
+	}
+	return rc;
 }
 
 crm_status
