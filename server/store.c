@@ -237,7 +237,15 @@ store_open(store *s, const char *dir, size_t map_size, int mode)
 		crm_err("cannot create %s: %s", dir, strerror(errno));
 		return CRM_INTERNAL;
 	}
-	unsigned flags = MDB_NOTLS | (read_only ? MDB_RDONLY : 0u) |
+	/* No readahead on the map (MDB_NORDAHEAD, madvise MADV_RANDOM): the
+	 * trees are read at random, and once the data outgrows the page
+	 * cache the kernel's readahead on each fault evicted pages still in
+	 * use for neighbours never read. Measured on a 25 GiB set on a
+	 * 24 GiB machine, a team's report conversion (100,000 customers):
+	 * 15-27 s cold and 1.1-2.5 s warm with readahead, 7.3-8.7 s and
+	 * 0.41-0.52 s without. */
+	unsigned flags = MDB_NOTLS | MDB_NORDAHEAD |
+	                 (read_only ? MDB_RDONLY : 0u) |
 	                 (mode == STORE_BULK ? MDB_NOSYNC : 0u);
 	/* A read-only open leaves nothing behind: not the lock file LMDB
 	 * makes when the data turns out unreadable. */
