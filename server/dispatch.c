@@ -267,21 +267,21 @@ dispatch_list_record(struct req_ctx *ctx, enum store_db db, uint64_t id,
 }
 
 crm_status
-dispatch_each_customer(struct req_ctx *ctx,
+dispatch_each_record(struct req_ctx *ctx, enum store_db db,
+    const ProtobufCMessageDescriptor *d,
     crm_status (*fn)(
-        struct req_ctx *ctx, const Crm__V1__Customer *c, void *arg),
+        struct req_ctx *ctx, const ProtobufCMessage *m, void *arg),
     void *arg)
 {
 	uint64_t id = 0;
 	crm_status rc;
-	while ((rc = store_id_next(
-	            ctx->st, ctx->txn, DB_CUSTOMERS, id, &id)) == CRM_OK) {
+	while (
+	    (rc = store_id_next(ctx->st, ctx->txn, db, id, &id)) == CRM_OK) {
 		crm_arena_reset(ctx->arena);
-		Crm__V1__Customer *c;
-		rc = dispatch_record(ctx, DB_CUSTOMERS, id,
-		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
+		ProtobufCMessage *m;
+		rc = dispatch_record(ctx, db, id, d, &m);
 		if (rc == CRM_OK) {
-			rc = fn(ctx, c, arg);
+			rc = fn(ctx, m, arg);
 		}
 		if (rc != CRM_OK) {
 			return rc;

@@ -157,14 +157,16 @@ crm_status dispatch_list_record(struct req_ctx *ctx, enum store_db db,
     ProtobufCMessage **out /* OUT */);
 
 /*
- * dispatch_each_customer: fn(ctx, c, arg) for every customer record
- * (merged ones too), in id order, each unpacked into ctx->arena, which is
- * reset before each and after the last: a rebuild's or an upgrade's walk
- * in ctx->txn. Stops at fn's first error and returns it.
+ * dispatch_each_record: fn(ctx, m, arg) for every record of db (a RECORD
+ * database; merged customers too), in id order, each unpacked as d into
+ * ctx->arena, which is reset before each and after the last: a rebuild's
+ * or an upgrade's walk in ctx->txn. Stops at fn's first error and
+ * returns it.
  */
-crm_status dispatch_each_customer(struct req_ctx *ctx,
+crm_status dispatch_each_record(struct req_ctx *ctx, enum store_db db,
+    const ProtobufCMessageDescriptor *d,
     crm_status (*fn)(
-        struct req_ctx *ctx, const Crm__V1__Customer *c, void *arg),
+        struct req_ctx *ctx, const ProtobufCMessage *m, void *arg),
     void *arg);
 
 /*

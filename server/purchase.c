@@ -103,29 +103,21 @@ fact_put(struct req_ctx *ctx, const Crm__V1__Purchase *p)
 	return rc;
 }
 
+static crm_status
+rebuild_one(struct req_ctx *ctx, const ProtobufCMessage *m, void *arg)
+{
+	(void)arg;
+	return fact_put(ctx, (const Crm__V1__Purchase *)m);
+}
+
 crm_status
 purchase_rebuild(struct req_ctx *ctx)
 {
 	crm_status rc = store_drop(ctx->st, ctx->txn, DB_PURCH_TIME);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	uint64_t id = 0;
-	while ((rc = store_id_next(
-	            ctx->st, ctx->txn, DB_PURCHASES, id, &id)) == CRM_OK) {
-		crm_arena_reset(ctx->arena);
-		Crm__V1__Purchase *p;
-		rc = dispatch_record(ctx, DB_PURCHASES, id,
-		    &crm__v1__purchase__descriptor, (ProtobufCMessage **)&p);
-		if (rc == CRM_OK) {
-			rc = fact_put(ctx, p);
-		}
-		if (rc != CRM_OK) {
-			return rc;
-		}
-	}
-	crm_arena_reset(ctx->arena);
-	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+	return rc == CRM_OK
+	           ? dispatch_each_record(ctx, DB_PURCHASES,
+	                 &crm__v1__purchase__descriptor, rebuild_one, NULL)
+	           : rc;
 }
 
 crm_status

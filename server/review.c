@@ -56,18 +56,20 @@ review_on_customer(struct req_ctx *ctx, const Crm__V1__Customer *before,
 }
 
 static crm_status
-rebuild_one(struct req_ctx *ctx, const Crm__V1__Customer *c, void *arg)
+rebuild_one(struct req_ctx *ctx, const ProtobufCMessage *m, void *arg)
 {
 	(void)arg;
-	return review_on_customer(ctx, NULL, c);
+	return review_on_customer(ctx, NULL, (const Crm__V1__Customer *)m);
 }
 
 crm_status
 review_rebuild(struct req_ctx *ctx)
 {
 	crm_status rc = store_drop(ctx->st, ctx->txn, DB_CUST_UNCHECKED);
-	return rc == CRM_OK ? dispatch_each_customer(ctx, rebuild_one, NULL)
-	                    : rc;
+	return rc == CRM_OK
+	           ? dispatch_each_record(ctx, DB_CUSTOMERS,
+	                 &crm__v1__customer__descriptor, rebuild_one, NULL)
+	           : rc;
 }
 
 static int

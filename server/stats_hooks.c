@@ -407,8 +407,9 @@ stage_facts_drop(struct req_ctx *ctx, const Crm__V1__Customer *c)
 }
 
 static crm_status
-drop_if_merged(struct req_ctx *ctx, const Crm__V1__Customer *c, void *arg)
+drop_if_merged(struct req_ctx *ctx, const ProtobufCMessage *m, void *arg)
 {
+	const Crm__V1__Customer *c = (const Crm__V1__Customer *)m;
 	if (stats_counted(c)) {
 		return CRM_OK;
 	}
@@ -420,7 +421,8 @@ crm_status
 stats_drop_merged(struct req_ctx *ctx, uint64_t *merged)
 {
 	*merged = 0;
-	return dispatch_each_customer(ctx, drop_if_merged, merged);
+	return dispatch_each_record(ctx, DB_CUSTOMERS,
+	    &crm__v1__customer__descriptor, drop_if_merged, merged);
 }
 
 /* ---------------------------------------------------- tasks etc. */
