@@ -450,8 +450,6 @@ weekly_followups(struct report *r)
 	return CRM_OK;
 }
 
-/* The week's stage moves, the overdue tasks (of the last year, oldest
- * first) and next week's plan. */
 /* One row of the week's overdue list, from the open-task queue: listed
  * under whoever holds the task now, as "Overdue now" counts it (the
  * period's task facts keep the person who held it when it fell due: a
@@ -483,6 +481,8 @@ take_overdue(struct req_ctx *ctx, struct store_iter *it, uint64_t id,
 	return CRM_OK;
 }
 
+/* The week's stage moves, the overdue tasks (oldest first) and next
+ * week's plan. */
 static crm_status
 weekly_lists(struct report *r)
 {

@@ -92,6 +92,7 @@ enum {
 	REBUILD_STATS = 15,   /* 3, 4, 6, 15: from 15, stats_drop_merged */
 	REBUILD_HISTORY = 15, /* 7, 14, 15 */
 	REBUILD_SEARCH = 13,  /* 9, 11, 13 */
+	DROP_MERGED = 16,     /* data of 15: stats_drop_merged alone */
 };
 
 static crm_status
@@ -136,7 +137,7 @@ upgrade_once(store *st)
 		if (rc == CRM_OK && v < REBUILD_STATS) {
 			crm_info("deriving the report facts again");
 			rc = stats_rebuild(&ctx);
-		} else if (rc == CRM_OK && v < 16) {
+		} else if (rc == CRM_OK && v < DROP_MERGED) {
 			uint64_t merged = 0;
 			rc = stats_drop_merged(&ctx, &merged);
 			crm_info("%" PRIu64 " merged customers' stage moves "
