@@ -140,8 +140,8 @@ upgrade_once(store *st)
 		} else if (rc == CRM_OK && v < DROP_MERGED) {
 			uint64_t merged = 0;
 			rc = stats_drop_merged(&ctx, &merged);
-			crm_info("%" PRIu64 " merged customers' stage moves "
-			         "out of the reports",
+			crm_info("taking the stage moves of merged customers "
+			         "out of the reports: %" PRIu64 " merged",
 			    merged);
 		}
 		if (rc == CRM_OK && v < 8) {

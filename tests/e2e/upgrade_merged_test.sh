@@ -90,7 +90,7 @@ has "it names schema 15" "this data has schema 15"
 e2e_start || exit 1
 grep -q "upgrading the data from schema 15 to 16" "$H/crmd.log" &&
 	ok "crmd upgrades it" || bad "no upgrade in the log: $(cat "$H/crmd.log")"
-grep -q "1 merged customers' stage moves out of the reports" "$H/crmd.log" &&
+grep -q "taking the stage moves of merged customers out of the reports: 1 merged" "$H/crmd.log" &&
 	ok "the upgrade names the one merged customer" ||
 	bad "no count of merged customers: $(cat "$H/crmd.log")"
 grep -q "building the search texts" "$H/crmd.log" &&
