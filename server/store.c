@@ -225,6 +225,13 @@ env_open(store *s, const char *dir, unsigned flags)
 	return rc;
 }
 
+/* A bulk load writes into the map itself (MDB_WRITEMAP) and leaves the
+ * flushing to the kernel (MDB_MAPASYNC, MDB_NOSYNC) until store_sync:
+ * no copy of each dirty page through pwrite at every commit (a quarter
+ * of crm-gen's time went there). crm-gen, 100,000 customers: 100.8 s ->
+ * 65.5 s. LMDB makes the file as large as the map: store_trim. */
+static const unsigned bulk_flags = MDB_NOSYNC | MDB_WRITEMAP | MDB_MAPASYNC;
+
 crm_status
 store_open(store *s, const char *dir, size_t map_size, int mode)
 {
@@ -246,7 +253,7 @@ store_open(store *s, const char *dir, size_t map_size, int mode)
 	 * 0.41-0.52 s without. */
 	unsigned flags = MDB_NOTLS | MDB_NORDAHEAD |
 	                 (read_only ? MDB_RDONLY : 0u) |
-	                 (mode == STORE_BULK ? MDB_NOSYNC : 0u);
+	                 (mode == STORE_BULK ? bulk_flags : 0u);
 	/* A read-only open leaves nothing behind: not the lock file LMDB
 	 * makes when the data turns out unreadable. */
 	char *lock_path = crm_xasprintf("%s/lock.mdb", dir);
@@ -508,6 +515,23 @@ crm_status
 store_sync(store *s)
 {
 	return store_map_lmdb(mdb_env_sync(s->env, 1), "sync");
+}
+
+crm_status
+store_trim(const char *dir, size_t used)
+{
+	char *path = crm_xasprintf("%s/data.mdb", dir);
+	struct stat st;
+	int rc = 0;
+	if (used > 0 && stat(path, &st) == 0 && (size_t)st.st_size > used) {
+		rc = truncate(path, (off_t)used);
+		if (rc != 0) {
+			crm_err("%s: cannot cut to %zu bytes: %s", path, used,
+			    strerror(errno));
+		}
+	}
+	free(path);
+	return rc == 0 ? CRM_OK : CRM_INTERNAL;
 }
 
 crm_status

@@ -33,9 +33,9 @@ typedef struct store store;
 #define STORE_SCHEMA_VERSION 16u
 
 /* How to open: crmd's durable default; read-only (tools, backups); or an
- * offline bulk load (crm-gen: MDB_NOSYNC, nothing is
- * durable until mdb_env_sync(env, 1), and no other process may use the
- * database meanwhile). */
+ * offline bulk load (crm-gen: written into the map, nothing is durable
+ * until store_sync, no other process may use the database meanwhile,
+ * and the data file is as large as the map until store_trim). */
 enum store_mode {
 	STORE_READ_WRITE = 0,
 	STORE_READ_ONLY = 1,
@@ -76,6 +76,12 @@ int store_reader_check(store *s);
 /* store_sync: flush to disk (needed after a STORE_BULK load).
  * Errors: CRM_INTERNAL. */
 crm_status store_sync(store *s);
+
+/* store_trim: cut the data file in dir to used bytes (store_used_bytes
+ * before store_close) after a STORE_BULK load, whose file LMDB made as
+ * large as the map. Only with the store closed and no other process on
+ * it. Errors: CRM_INTERNAL (logged). */
+crm_status store_trim(const char *dir, size_t used);
 
 /*
  * store_copy_compact: a compacted consistent copy of the environment into

@@ -11,8 +11,9 @@
  * and tasks are exactly what crmd would have written. Only the audit log
  * is left out (and the similar-name warning of customer add, a reply that
  * would read every name for each customer: req_ctx.bulk skips both), and
- * commits are batched without fsync until a final sync: a crash mid-way
- * leaves a database to throw away, not a wrong one.
+ * commits are batched and written into the map without fsync until a
+ * final sync (STORE_BULK): a crash mid-way leaves a database to throw
+ * away, not a wrong one.
  *
  * Where the time goes (perf, 100,000 customers): the handlers' own writes,
  * about 95 store operations per follow-up (the change log, id sequences,
@@ -148,6 +149,7 @@ struct gen {
 	size_t nreps;
 	int64_t now;
 	uint64_t nfu; /* follow-ups logged so far (for the progress bar) */
+	size_t used;  /* bytes of the data file in use at the end */
 };
 
 /* Run handler h as who at time t; the request body is set by the caller.
@@ -561,6 +563,7 @@ load(struct gen *g)
 	if (rc == CRM_OK) {
 		rc = store_sync(g->st);
 	}
+	g->used = store_used_bytes(g->st);
 	double secs = seconds_since(&t0);
 	progress(g, g->o.customers, secs);
 	if (!g->o.quiet && isatty(STDERR_FILENO)) {
@@ -570,7 +573,7 @@ load(struct gen *g)
 		fprintf(stderr, "crm-gen: stopped: %s\n", crm_strerror(rc));
 		return 1;
 	}
-	double bytes = (double)store_used_bytes(g->st);
+	double bytes = (double)g->used;
 	printf("crm-gen: %" PRIu64 " customers, %u teams of %u reps, "
 	       "%" PRIu64 " records in %.1f s (%.0f records/s); "
 	       "data %.1f MiB in %s\n",
@@ -744,6 +747,9 @@ main(int argc, char **argv)
 	free(g.reps);
 	store_close(g.st);
 	store_free(g.st);
+	if (code == 0 && store_trim(g.o.data, g.used) != CRM_OK) {
+		code = 1;
+	}
 	close(lock);
 	return code;
 }
