@@ -61,6 +61,11 @@ struct search_walk {
 	} * heads;
 	size_t n_heads;
 	int started;
+	/* The candidates, when the plan knows them in full (the rarest
+	 * gram's entries, less those other grams rule out), in id order:
+	 * cands[next_cand..n_cands). NULL: follow `gram` entry by entry. */
+	struct search_head *cands;
+	size_t n_cands, next_cand;
 };
 
 /*
