@@ -9,8 +9,9 @@
  * characters, fixed needles of 1 and 2 characters that have no gram,
  * case and width variants, phone digits) as two managers and the admin,
  * paged at 4 and at 50, give the same pages through the index as with
- * CRM_TEST_SEARCH_SCAN=1 (the walk of before). crm-check says the index
- * is clean, and finds an entry too many and one too few; a database of
+ * CRM_TEST_SEARCH_SCAN=1 (the walk of before), and with the plan's
+ * budget cut to a few entries (CRM_TEST_PROBE_BUDGET). crm-check says the
+ * index is clean, and finds an entry too many and one too few; a database of
  * schema 10 gets the index at its upgrade.
  */
 #include "crm_test.h"
@@ -23,7 +24,7 @@
 
 #include "crm.h"
 
-#define N_CUST   160
+#define N_CUST   480
 #define N_DERIVE 70
 #define MAX_OUT  (4u << 20)
 
@@ -472,6 +473,19 @@ test_index_matches_scan(void **state)
 	s.pid = 0;
 	s.sock = -1;
 	unsetenv("CRM_TEST_SEARCH_SCAN");
+
+	/* And when the plan gives up early (a budget of 8 entries after
+	 * its first 16 of each gram): the walk of the sparsest gram where
+	 * no gram ends within it, the candidates elsewhere. */
+	setenv("CRM_TEST_PROBE_BUDGET", "8", 1);
+	crm_test_server_restart(&s);
+	char *walked = find_everything(&s);
+	same(walked, scanned);
+	free(walked);
+	crm_test_server_stop_keep(&s);
+	s.pid = 0;
+	s.sock = -1;
+	unsetenv("CRM_TEST_PROBE_BUDGET");
 	check_expect(s.data, 0, "clean");
 
 	/* crm-check: an entry too many (gram "qqq" for customer 1 in team
