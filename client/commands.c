@@ -614,7 +614,8 @@ const struct cmd_row cmd_table[] = {
 	    .usage = "TEXT [--followups]",
 	    .summary =
 	        "Search names, notes, industry, region, pain points, "
-	        "contacts (names, titles, phones, e-mails; as typed, apart "
+	        "contacts (names, titles, phones, e-mails, IM; as typed, "
+	        "apart "
 	        "from case, width and the blanks around it; a phone number "
 	        "by its digits, however written); --followups: follow-ups "
 	        "too.",
