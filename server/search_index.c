@@ -491,8 +491,6 @@ search_index_plan(struct req_ctx *ctx, const char *needle, int all,
 				nc = rule_out(cands, nc, &lanes[i]);
 			}
 		}
-		fprintf(stderr, "plan: k=%zu rare=%zu cands=%zu needle=%s\n",
-		    k, rare->n, nc, needle);
 		/* Id order, after `after` (an admin's read every team's). */
 		size_t m = 0;
 		for (size_t i = 0; i < nc; i++) {
@@ -513,7 +511,6 @@ search_index_plan(struct req_ctx *ctx, const char *needle, int all,
 			w->n_cands = m;
 		}
 	} else if (rc == CRM_OK) {
-		fprintf(stderr, "plan: fallback k=%zu needle=%s\n", k, needle);
 		/* Every gram is common: walk the sparsest. */
 		struct lane *b = on[0];
 		for (size_t i = 1; i < non; i++) {
