@@ -498,7 +498,7 @@ search_index_plan(struct req_ctx *ctx, const char *needle, int all,
 				cands[m++] = cands[i];
 			}
 		}
-		if (all) {
+		if (all && m > 1) {
 			qsort(cands, m, sizeof(*cands), cmp_head_id);
 		}
 		w->cands = rc != CRM_OK ? NULL
@@ -506,7 +506,7 @@ search_index_plan(struct req_ctx *ctx, const char *needle, int all,
 		                              (m ? m : 1) * sizeof(*w->cands));
 		if (rc == CRM_OK && w->cands == NULL) {
 			rc = CRM_TOO_BIG;
-		} else if (rc == CRM_OK) {
+		} else if (rc == CRM_OK && m > 0) {
 			memcpy(w->cands, cands, m * sizeof(*cands));
 			w->n_cands = m;
 		}
