@@ -4,7 +4,7 @@
 # entry, a record that does not decode, a wrong tally, a grade spell that
 # does not chain) is reported and
 # exits 1; a folder without a database exits 2. Also: crm-gen refuses to
-# overwrite a database.
+# overwrite a database, and a set larger than the disk's free space.
 # Usage: check_test.sh CRM_GEN CRM_CHECK
 set -u
 GEN=$1 CHECK=$2
@@ -20,6 +20,13 @@ grep -q "300 customers" "$T/gen.out" && ok "crm-gen states what it wrote" ||
 	bad "crm-gen output: $(cat "$T/gen.out")"
 "$GEN" --data "$T/db" --customers 1 --quiet 2>/dev/null &&
 	bad "crm-gen overwrote a database" || ok "crm-gen keeps an existing database"
+# A set larger than the disk: refused before anything is written (it
+# writes into the map, where a full disk would be a SIGBUS), no folder left.
+out=$("$GEN" --data "$T/huge" --customers 100000000000 --quiet 2>&1)
+code=$?
+[ "$code" -eq 1 ] && [[ $out == *"MiB free; this set needs about"* ]] &&
+	[ ! -e "$T/huge" ] && ok "crm-gen refuses a set larger than the disk" ||
+	bad "crm-gen on a too small disk (exit $code): $out"
 
 out=$("$CHECK" "$T/db") && [[ $out == *clean* ]] &&
 	ok "a generated database is clean" || bad "clean check: $out"
