@@ -22,11 +22,28 @@ grep -q "300 customers" "$T/gen.out" && ok "crm-gen states what it wrote" ||
 	bad "crm-gen overwrote a database" || ok "crm-gen keeps an existing database"
 # A set larger than the disk: refused before anything is written (it
 # writes into the map, where a full disk would be a SIGBUS), no folder left.
-out=$("$GEN" --data "$T/huge" --customers 100000000000 --quiet 2>&1)
+out=$("$GEN" --data "$T/huge" --customers 1000000000 --followups 40 --quiet 2>&1)
 code=$?
 [ "$code" -eq 1 ] && [[ $out == *"MiB free; this set needs about"* ]] &&
 	[ ! -e "$T/huge" ] && ok "crm-gen refuses a set larger than the disk" ||
 	bad "crm-gen on a too small disk (exit $code): $out"
+# A mistyped option: getopt's word and the usage, exit 2 (it crashed).
+out=$("$GEN" --bogus 2>&1)
+code=$?
+[ "$code" -eq 2 ] && [[ $out == *"Usage: crm-gen"* ]] &&
+	ok "crm-gen names a bad option" || bad "crm-gen --bogus (exit $code): $out"
+# Stopped mid-way: nothing half made is left to pass for a set.
+"$GEN" --data "$T/stopped" --customers 20000 --quiet 2>"$T/stop.err" &
+gen=$!
+for _ in $(seq 50); do [ -e "$T/stopped/data.mdb" ] && break; sleep 0.1; done
+sleep 0.3
+kill -INT $gen
+wait $gen
+code=$?
+[ "$code" -eq 130 ] && [ ! -e "$T/stopped" ] &&
+	grep -q "partial database is removed" "$T/stop.err" &&
+	ok "an interrupted crm-gen removes what it wrote" ||
+	bad "interrupted crm-gen (exit $code): $(cat "$T/stop.err"); $(ls "$T/stopped" 2>&1)"
 
 out=$("$CHECK" "$T/db") && [[ $out == *clean* ]] &&
 	ok "a generated database is clean" || bad "clean check: $out"
