@@ -349,6 +349,14 @@ head_before(const struct search_head *a, const struct search_head *b)
 	return a->team != b->team ? a->team < b->team : a->id < b->id;
 }
 
+/* Whether lane a has read less far than lane b (both read something):
+ * of two grams read as many entries, the one further on is sparser. */
+static int
+short_of(const struct lane *a, const struct lane *b)
+{
+	return head_before(&a->e[a->n - 1], &b->e[b->n - 1]);
+}
+
 static int
 cmp_head_id(const void *a, const void *b)
 {
@@ -433,8 +441,7 @@ search_index_plan(struct req_ctx *ctx, const char *needle, int all,
 	for (size_t i = 0; rc == CRM_OK && rare == NULL && i < k; i++) {
 		struct lane *x = &lanes[i];
 		size_t j = non < PROBE_ON ? non++ : PROBE_ON;
-		while (j > 0 && head_before(&on[j - 1]->e[on[j - 1]->n - 1],
-		                    &x->e[x->n - 1])) {
+		while (j > 0 && short_of(on[j - 1], x)) {
 			if (j < PROBE_ON) {
 				on[j] = on[j - 1];
 			}
@@ -466,8 +473,7 @@ search_index_plan(struct req_ctx *ctx, const char *needle, int all,
 				struct lane *x = &lanes[i];
 				if (x != rare && !x->done && !x->used &&
 				    x->n > 0 &&
-				    (b == NULL || head_before(&b->e[b->n - 1],
-				                      &x->e[x->n - 1]))) {
+				    (b == NULL || short_of(b, x))) {
 					b = x;
 				}
 			}
@@ -501,21 +507,21 @@ search_index_plan(struct req_ctx *ctx, const char *needle, int all,
 		if (all && m > 1) {
 			qsort(cands, m, sizeof(*cands), cmp_head_id);
 		}
-		w->cands = rc != CRM_OK ? NULL
-		                        : crm_arena_alloc(ctx->arena,
-		                              (m ? m : 1) * sizeof(*w->cands));
-		if (rc == CRM_OK && w->cands == NULL) {
-			rc = CRM_TOO_BIG;
-		} else if (rc == CRM_OK && m > 0) {
-			memcpy(w->cands, cands, m * sizeof(*cands));
-			w->n_cands = m;
+		if (rc == CRM_OK) {
+			w->cands = crm_arena_alloc(
+			    ctx->arena, (m ? m : 1) * sizeof(*w->cands));
+			if (w->cands == NULL) {
+				rc = CRM_TOO_BIG;
+			} else if (m > 0) {
+				memcpy(w->cands, cands, m * sizeof(*cands));
+				w->n_cands = m;
+			}
 		}
 	} else if (rc == CRM_OK) {
 		/* Every gram is common: walk the sparsest. */
 		struct lane *b = on[0];
 		for (size_t i = 1; i < non; i++) {
-			if (head_before(
-			        &b->e[b->n - 1], &on[i]->e[on[i]->n - 1])) {
+			if (short_of(b, on[i])) {
 				b = on[i];
 			}
 		}
