@@ -799,7 +799,7 @@ policy_handle_dry_run(
 	dispatch_field_prefix(ctx, "policy_dry_run.");
 	if (rc == CRM_OK) {
 		int64_t next;
-		rc = pool_reclaim_sweep(ctx, DRY_MAX, &sw, &next, NULL);
+		rc = pool_reclaim_sweep(ctx, DRY_MAX, &sw, &next, NULL, NULL);
 	}
 	ctx->txn = parent;
 	store_nested_abort(child);

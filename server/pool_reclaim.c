@@ -3,14 +3,26 @@
  * pool_reclaim.c: the pool rules, their warnings and the reclaim sweep
  * (pool_reclaim.h).
  *
- * DB_RECLAIM holds two kinds of keys:
- *   customer id (8 bytes, < 2^63) -> struct rec (40 bytes, big-endian)
- *   head (top bit set) || base (biased time) || customer id -> ""
+ * DB_RECLAIM_REC, beside the customer (schema.def's CUSTOMER tree):
+ *   customer id -> struct rec (48 bytes, big-endian)
+ * DB_RECLAIM, the due entries:
+ *   head || base (biased time) || customer id -> ""
  * head = 2^63 | stage << 24 | grade << 16 | rule << 8 | warned.
  * Rule 1 (no follow-up) counts from base = the later of the last
  * follow-up and `since` (when the owner got the customer); rule 2
  * (not won) from `since`. Within one head the first key is the one due
  * first, so the sweep reads one key per enabled rule.
+ *
+ * A follow-up moves rule 1's base later; its entry stays where it was
+ * (rec.e1, never after the base, rec.b1), so a follow-up writes only the
+ * record, on the customer's own leaf (issue 19: the move of the entry
+ * was a path of pages of its own in every log). When such an entry comes
+ * first in its head and is due where it stands, the sweep moves it to
+ * its base and looks again: an entry is never due later than its
+ * customer, so what the sweep does, and when, is what it did with every
+ * entry at its base (it may wake earlier, to find nothing due). Every
+ * other change (a new owner, stage or grade, a base moved earlier, a
+ * warning) moves the entry at once.
  */
 #include "pool_reclaim.h"
 
@@ -35,14 +47,18 @@
 #define HEAD_BIT   ((uint64_t)1 << 63)
 #define RULE_QUIET 1 /* no follow-up */
 #define RULE_UNWON 2 /* not won */
-#define REC_LEN    40
+#define REC_LEN    48
+/* Entries the sweep may move to their base per customer it may judge
+ * (max): they are cheap, and a sweep that stops leaves the rest. */
+#define MOVES_PER_ACTION 64
 
 struct rec {
 	uint64_t owner;
 	int64_t since;
 	uint64_t h1; /* 0: no entry */
-	int64_t b1;
+	int64_t b1;  /* rule 1's base */
 	uint64_t h2; /* base: since */
+	int64_t e1;  /* where rule 1's entry is: <= b1 */
 };
 
 static _Atomic int64_t next_due = 0;
@@ -99,7 +115,7 @@ rec_get(struct req_ctx *ctx, uint64_t id, struct rec *r)
 	store_key k;
 	store_key_id(&k, id);
 	store_val dv;
-	if (!store_has(ctx->st, ctx->txn, DB_RECLAIM, &k, &dv) ||
+	if (!store_has(ctx->st, ctx->txn, DB_RECLAIM_REC, &k, &dv) ||
 	    dv.len != REC_LEN) {
 		memset(r, 0, sizeof(*r));
 		return 0;
@@ -110,6 +126,7 @@ rec_get(struct req_ctx *ctx, uint64_t id, struct rec *r)
 	r->h1 = store_u64(p + 16);
 	r->b1 = store_time_of(store_u64(p + 24));
 	r->h2 = store_u64(p + 32);
+	r->e1 = store_time_of(store_u64(p + 40));
 	return 1;
 }
 
@@ -122,10 +139,11 @@ rec_put(struct req_ctx *ctx, uint64_t id, const struct rec *r)
 	put_u64(v + 16, r->h1);
 	put_u64(v + 24, store_time_key(r->b1));
 	put_u64(v + 32, r->h2);
+	put_u64(v + 40, store_time_key(r->e1));
 	store_key k;
 	store_key_id(&k, id);
 	return store_put(
-	    ctx->st, ctx->txn, DB_RECLAIM, k.b, k.len, v, sizeof(v));
+	    ctx->st, ctx->txn, DB_RECLAIM_REC, k.b, k.len, v, sizeof(v));
 }
 
 static const store_key *
@@ -183,12 +201,17 @@ plan(struct req_ctx *ctx, const Crm__V1__Customer *c, int had,
 			nw.h2 = old->h2;
 		}
 	}
+	/* Rule 1's entry stays while only its base moves later (above). */
+	nw.e1 = nw.b1;
+	if (had && nw.h1 != 0 && nw.h1 == old->h1 && old->e1 <= nw.b1) {
+		nw.e1 = old->e1;
+	}
 	if (had && memcmp(old, &nw, sizeof(nw)) == 0) {
 		return CRM_OK;
 	}
 	rc = store_reindex(ctx->st, ctx->txn, DB_RECLAIM,
-	    had ? due_key(&ok, old->h1, old->b1, c->id) : NULL,
-	    due_key(&nk, nw.h1, nw.b1, c->id));
+	    had ? due_key(&ok, old->h1, old->e1, c->id) : NULL,
+	    due_key(&nk, nw.h1, nw.e1, c->id));
 	if (rc == CRM_OK) {
 		rc = store_reindex(ctx->st, ctx->txn, DB_RECLAIM,
 		    had ? due_key(&ok, old->h2, old->since, c->id) : NULL,
@@ -202,7 +225,7 @@ plan(struct req_ctx *ctx, const Crm__V1__Customer *c, int had,
 	} else if (had) {
 		store_key k;
 		store_key_id(&k, c->id);
-		rc = store_del(ctx->st, ctx->txn, DB_RECLAIM, &k);
+		rc = store_del(ctx->st, ctx->txn, DB_RECLAIM_REC, &k);
 	}
 	int was_warned = had && (((old->h1 & 1) && old->h1 != nw.h1) ||
 	                            ((old->h2 & 1) && old->h2 != nw.h2) ||
@@ -386,11 +409,36 @@ set_warned(struct req_ctx *ctx, uint64_t cid, int rule)
 		return CRM_OK;
 	}
 	uint64_t *h = rule == RULE_QUIET ? &r.h1 : &r.h2;
+	int64_t at = rule == RULE_QUIET ? r.e1 : r.since;
 	int64_t base = rule == RULE_QUIET ? r.b1 : r.since;
 	store_key ok, nk;
 	crm_status rc = store_reindex(ctx->st, ctx->txn, DB_RECLAIM,
-	    due_key(&ok, *h, base, cid), due_key(&nk, *h | 1, base, cid));
+	    due_key(&ok, *h, at, cid), due_key(&nk, *h | 1, base, cid));
 	*h |= 1;
+	if (rule == RULE_QUIET) {
+		r.e1 = r.b1;
+	}
+	return rc == CRM_OK ? rec_put(ctx, cid, &r) : rc;
+}
+
+/*
+ * The entry (h, at) of customer cid, first in its head: when it is rule
+ * 1's entry left behind by follow-ups (its record's base is later), move
+ * it to the base (*moved 1) for the sweep to look again.
+ */
+static crm_status
+catch_up(struct req_ctx *ctx, uint64_t h, int64_t at, uint64_t cid, int *moved)
+{
+	struct rec r;
+	*moved = 0;
+	if (!rec_get(ctx, cid, &r) || r.h1 != h || r.e1 != at || r.b1 <= at) {
+		return CRM_OK;
+	}
+	store_key ok, nk;
+	crm_status rc = store_reindex(ctx->st, ctx->txn, DB_RECLAIM,
+	    due_key(&ok, h, at, cid), due_key(&nk, h, r.b1, cid));
+	r.e1 = r.b1;
+	*moved = 1;
 	return rc == CRM_OK ? rec_put(ctx, cid, &r) : rc;
 }
 
@@ -465,19 +513,77 @@ act(struct req_ctx *ctx, uint64_t h, int64_t base, uint64_t cid, int rule,
 	    ctx->st, ctx->txn, DB_RECLAIM, due_key(&k, h, base, cid));
 }
 
+/* What a sweep may still do, and what it did. */
+struct sweep {
+	struct pool_sweep_out *out;
+	unsigned max;
+	unsigned n; /* customers warned or reclaimed */
+	unsigned m; /* entries moved to their base (catch_up) */
+	int64_t next;
+};
+
+/*
+ * Warn and reclaim, in order, the customers of head h due at ctx->now:
+ * rule `rule` of `days` working days, warned wd before (text: its
+ * words). *full: the sweep's bounds stopped it with more to do.
+ */
+static crm_status
+sweep_head(struct req_ctx *ctx, uint64_t h, int rule, unsigned days,
+    unsigned wd, const char *text, struct sweep *sw, int *full)
+{
+	int warned = (int)(h & 1);
+	int64_t base, at, wat = 0;
+	uint64_t cid;
+	crm_status rc = CRM_OK;
+	*full = 0;
+	while (rc == CRM_OK && first(ctx, h, &base, &cid)) {
+		if (sw->n >= sw->max || sw->m >= sw->max * MOVES_PER_ACTION) {
+			*full = 1;
+			return CRM_OK;
+		}
+		rc = calendar_add_working_days(ctx, base, days, &at);
+		if (rc == CRM_OK && !warned && wd > 0) {
+			rc = calendar_add_working_days(
+			    ctx, base, days - wd, &wat);
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		int reclaim_now = ctx->now >= at;
+		int warn_now = !warned && wd > 0 && ctx->now >= wat;
+		if (!reclaim_now && !warn_now) {
+			int64_t t = !warned && wd > 0 ? wat : at;
+			if (t < sw->next) {
+				sw->next = t;
+			}
+			return CRM_OK;
+		}
+		/* Due where its entry is. An entry left behind by follow-ups
+		 * moves to its base, and the head is looked at again. */
+		int again;
+		rc = catch_up(ctx, h, base, cid, &again);
+		if (rc == CRM_OK && again) {
+			sw->m++;
+		} else if (rc == CRM_OK) {
+			rc = act(ctx, h, base, cid, rule, text, !reclaim_now,
+			    reclaim_now ? 0 : wat, at, sw->out);
+			sw->n++;
+		}
+	}
+	return rc;
+}
+
 crm_status
 pool_reclaim_sweep(struct req_ctx *ctx, unsigned max,
-    struct pool_sweep_out *out, int64_t *next, unsigned *changed)
+    struct pool_sweep_out *out, int64_t *next, unsigned *changed,
+    unsigned *moved)
 {
 	Crm__V1__Policy *p;
-	unsigned n = 0;
-	*next = INT64_MAX;
-	if (changed != NULL) {
-		*changed = 0;
-	}
+	struct sweep sw = { out, max, 0, 0, INT64_MAX };
+	int full = 0;
 	crm_status rc = policy_load(ctx, &p);
 	int on = 0;
-	for (size_t i = 0; rc == CRM_OK && i < p->n_cells; i++) {
+	for (size_t i = 0; rc == CRM_OK && !full && i < p->n_cells; i++) {
 		const Crm__V1__CadenceCell *cell = p->cells[i];
 		int st = (int)cell->stage, gr = (int)cell->grade;
 		if (st == CRM__V1__STAGE__STAGE_WON ||
@@ -486,8 +592,8 @@ pool_reclaim_sweep(struct req_ctx *ctx, unsigned max,
 		}
 		on |= cell->reclaim_after_days != 0 ||
 		      cell->reclaim_unwon_days != 0;
-		for (int rule = RULE_QUIET; rc == CRM_OK && rule <= RULE_UNWON;
-		     rule++) {
+		for (int rule = RULE_QUIET;
+		     rc == CRM_OK && !full && rule <= RULE_UNWON; rule++) {
 			unsigned days = rule == RULE_QUIET
 			                    ? cell->reclaim_after_days
 			                    : cell->reclaim_unwon_days;
@@ -499,58 +605,23 @@ pool_reclaim_sweep(struct req_ctx *ctx, unsigned max,
 				wd = days - 1;
 			}
 			const char *text = rule_text(ctx, rule, days, st, gr);
-			for (int warned = 0; rc == CRM_OK && warned <= 1;
-			     warned++) {
-				uint64_t h = head(st, gr, rule, warned);
-				int64_t base, at, wat = 0;
-				uint64_t cid;
-				while (rc == CRM_OK &&
-				       first(ctx, h, &base, &cid)) {
-					if (n >= max) {
-						*next = ctx->now;
-						goto done;
-					}
-					rc = calendar_add_working_days(
-					    ctx, base, days, &at);
-					if (rc == CRM_OK && !warned &&
-					    wd > 0) {
-						rc = calendar_add_working_days(
-						    ctx, base, days - wd,
-						    &wat);
-					}
-					if (rc != CRM_OK) {
-						break;
-					}
-					if (ctx->now >= at) {
-						rc = act(ctx, h, base, cid,
-						    rule, text, 0, 0, at, out);
-						n++;
-						continue;
-					}
-					if (!warned && wd > 0 &&
-					    ctx->now >= wat) {
-						rc = act(ctx, h, base, cid,
-						    rule, text, 1, wat, at,
-						    out);
-						n++;
-						continue;
-					}
-					int64_t t =
-					    !warned && wd > 0 ? wat : at;
-					if (t < *next) {
-						*next = t;
-					}
-					break;
-				}
+			for (int warned = 0;
+			     rc == CRM_OK && !full && warned <= 1; warned++) {
+				rc =
+				    sweep_head(ctx, head(st, gr, rule, warned),
+				        rule, days, wd, text, &sw, &full);
 			}
 		}
 	}
-done:
+	*next = full ? ctx->now : sw.next;
 	if (changed != NULL) {
-		*changed = n;
+		*changed = sw.n;
+	}
+	if (moved != NULL) {
+		*moved = sw.m;
 	}
 	if (rc == CRM_OK && out == NULL) {
-		atomic_store(&rules_on, on || n > 0);
+		atomic_store(&rules_on, on || sw.n > 0);
 	}
 	return rc;
 }
@@ -641,6 +712,9 @@ crm_status
 pool_reclaim_reindex(struct req_ctx *ctx)
 {
 	crm_status rc = store_drop(ctx->st, ctx->txn, DB_RECLAIM);
+	if (rc == CRM_OK) {
+		rc = store_drop(ctx->st, ctx->txn, DB_RECLAIM_REC);
+	}
 	uint64_t id = 0;
 	while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn, DB_CUSTOMERS,
 	                           id, &id) == CRM_OK) {
@@ -664,6 +738,50 @@ pool_reclaim_reindex(struct req_ctx *ctx)
 }
 
 crm_status
+pool_reclaim_move_recs(struct req_ctx *ctx, uint64_t *moved)
+{
+	*moved = 0;
+	store_cursor *cur;
+	crm_status rc = store_cursor_open(ctx->st, ctx->txn, DB_RECLAIM, &cur);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	store_val k, v;
+	/* The records' keys (ids, top bit clear) sort before the heads. */
+	rc = store_cursor_get(cur, STORE_FIRST, &k, &v);
+	while (rc == CRM_OK && k.len == 8 && !(store_u64(k.data) & HEAD_BIT)) {
+		uint64_t id = store_u64(k.data);
+		if (v.len != 40) {
+			rc = dispatch_fail(ctx, CRM_INTERNAL,
+			    "reclaim: customer %" PRIu64
+			    " has a record of %zu bytes (crm-check "
+			    "reports it)",
+			    id, v.len);
+			break;
+		}
+		const uint8_t *p = v.data;
+		struct rec r = {
+			.owner = store_u64(p),
+			.since = store_time_of(store_u64(p + 8)),
+			.h1 = store_u64(p + 16),
+			.b1 = store_time_of(store_u64(p + 24)),
+			.h2 = store_u64(p + 32),
+		};
+		r.e1 = r.b1;
+		rc = rec_put(ctx, id, &r);
+		if (rc == CRM_OK) {
+			rc = store_cursor_del(cur);
+		}
+		if (rc == CRM_OK) {
+			++*moved;
+			rc = store_cursor_get(cur, STORE_NEXT, &k, &v);
+		}
+	}
+	store_cursor_close(cur);
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+}
+
+crm_status
 pool_reclaim_check(struct check *c)
 {
 	struct req_ctx *ctx = c->ctx;
@@ -677,36 +795,13 @@ pool_reclaim_check(struct check *c)
 	size_t klen;
 	while (store_iter_next(&it, &key, &klen)) {
 		size_t mark = crm_arena_mark(ctx->arena);
-		if (klen == 8) {
-			uint64_t id = store_u64(key);
-			struct rec r;
-			Crm__V1__Customer *cu;
-			if (!rec_get(ctx, id, &r)) {
-				check_problem(c,
-				    "reclaim: customer %" PRIu64
-				    " has an entry of the wrong size",
-				    id);
-			} else if (dispatch_record(ctx, DB_CUSTOMERS, id,
-			               &crm__v1__customer__descriptor,
-			               (ProtobufCMessage **)&cu) != CRM_OK ||
-			           cu->owner_id != r.owner) {
-				check_problem(c,
-				    "reclaim: customer %" PRIu64
-				    " is gone or has another owner",
-				    id);
-			} else if (eligible(cu) != (r.h1 != 0 && r.h2 != 0)) {
-				check_problem(c,
-				    "reclaim: customer %" PRIu64
-				    " is %sdue for the pool rules",
-				    id, eligible(cu) ? "not " : "");
-			}
-		} else if (klen == 24 && (store_u64(key) & HEAD_BIT)) {
+		if (klen == 24 && (store_u64(key) & HEAD_BIT)) {
 			uint64_t h = store_u64(key);
 			int64_t base = store_time_of(store_u64(key + 8));
 			uint64_t id = store_u64(key + 16);
 			struct rec r;
 			int ok = rec_get(ctx, id, &r) &&
-			         ((r.h1 == h && r.b1 == base) ||
+			         ((r.h1 == h && r.e1 == base) ||
 			             (r.h2 == h && r.since == base)) &&
 			         head_stage(h) != 0 && head_grade(h) != 0;
 			if (!ok) {
@@ -717,6 +812,47 @@ pool_reclaim_check(struct check *c)
 			}
 		} else {
 			check_problem(c, "reclaim: a key of %zu bytes", klen);
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	store_iter_close(&it);
+	/* Each record is of an owned customer, its owner, and says where
+	 * the customer's entries are. */
+	rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_RECLAIM_REC, "", 0, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	while (store_iter_next(&it, &key, &klen)) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		uint64_t id = klen == 8 ? store_u64(key) : 0;
+		struct rec r;
+		Crm__V1__Customer *cu;
+		if (!rec_get(ctx, id, &r)) {
+			check_problem(c,
+			    "reclaim: customer %" PRIu64
+			    " has a record of the wrong size",
+			    id);
+		} else if (dispatch_record(ctx, DB_CUSTOMERS, id,
+		               &crm__v1__customer__descriptor,
+		               (ProtobufCMessage **)&cu) != CRM_OK ||
+		           cu->owner_id != r.owner) {
+			check_problem(c,
+			    "reclaim: customer %" PRIu64
+			    " is gone or has another owner",
+			    id);
+		} else if (eligible(cu) != (r.h1 != 0 && r.h2 != 0)) {
+			check_problem(c,
+			    "reclaim: customer %" PRIu64
+			    " is %sdue for the pool rules",
+			    id, eligible(cu) ? "not " : "");
+		} else if (r.h1 != 0 &&
+		           (r.e1 > r.b1 || r.b1 != quiet_base(cu, r.since))) {
+			check_problem(c,
+			    "reclaim: customer %" PRIu64
+			    "'s rule of no follow-up counts from the wrong "
+			    "time",
+			    id);
 		}
 		crm_arena_release(ctx->arena, mark);
 	}

@@ -9,14 +9,14 @@
  * (TASK_RECLAIM_WARN: `due`, reminders). Off by default; won and lost
  * customers are never reclaimed. Working days come from the calendar.
  *
- * There is no cron. DB_RECLAIM holds, for each owned customer, when its
- * owner got it (customer id -> struct below), and the due index
- * (head || base time || customer id -> "", head = cell, rule and whether
- * warned) that customer_save keeps and that holds no policy: a policy
- * change applies at once. The writer's sweep (pool_reclaim_sweep) looks
- * only at the first entry of each enabled rule, so it is cheap and
- * exact; a request that arrives after the next due time (a restart, a
- * moved test clock) waits for it first (writer.c, transport.c).
+ * There is no cron. DB_RECLAIM_REC holds, beside each owned customer,
+ * when its owner got it and where its entries are, and DB_RECLAIM the
+ * due index (head || base time || customer id -> "", head = cell, rule
+ * and whether warned) that customer_save keeps and that holds no
+ * policy: a policy change applies at once. The writer's sweep
+ * (pool_reclaim_sweep) looks only at the first entry of each enabled rule, so
+ * it is cheap and exact; a request that arrives after the next due time (a
+ * restart, a moved test clock) waits for it first (writer.c, transport.c).
  */
 #ifndef POOL_RECLAIM_H
 #define POOL_RECLAIM_H
@@ -43,11 +43,13 @@ crm_status pool_reclaim_on_customer(struct req_ctx *ctx,
  * pool_reclaim_sweep: warn and reclaim every customer due at ctx->now,
  * at most max actions (then *next is ctx->now: more to do); *next gets
  * the next time something falls due (INT64_MAX: no rule on). Runs as
- * the server (ctx->who NULL). *changed (may be NULL) counts actions.
+ * the server (ctx->who NULL). *changed (may be NULL) counts actions,
+ * *moved (may be NULL) the entries it moved to their customers' later
+ * base (a write to commit, not a change anyone sees).
  */
 crm_status pool_reclaim_sweep(struct req_ctx *ctx, unsigned max,
     struct pool_sweep_out *out, int64_t *next /* OUT */,
-    unsigned *changed /* OUT */);
+    unsigned *changed /* OUT */, unsigned *moved /* OUT */);
 
 /* The explanation of a customer's reclaim date (customer why). */
 struct pool_reclaim_why {
@@ -75,10 +77,17 @@ struct pool_reclaim_why {
 crm_status pool_reclaim_explain(struct req_ctx *ctx,
     const Crm__V1__Customer *c, struct pool_reclaim_why *out /* OUT */);
 
-/* pool_reclaim_reindex: DB_RECLAIM anew from the customers (schema 10). */
+/* pool_reclaim_reindex: DB_RECLAIM and DB_RECLAIM_REC anew from the
+ * customers (schema 10). */
 crm_status pool_reclaim_reindex(struct req_ctx *ctx);
 
-/* pool_reclaim_check: crm-check of DB_RECLAIM against the customers. */
+/* pool_reclaim_move_recs: the records kept in DB_RECLAIM before schema
+ * 17 to DB_RECLAIM_REC, each rule-1 entry at its base (*moved: how
+ * many). */
+crm_status pool_reclaim_move_recs(struct req_ctx *ctx, uint64_t *moved);
+
+/* pool_reclaim_check: crm-check of DB_RECLAIM and DB_RECLAIM_REC against
+ * the customers. */
 crm_status pool_reclaim_check(struct check *c);
 
 /* The process's next due time (0: unknown, check now; INT64_MAX: none)

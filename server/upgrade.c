@@ -41,6 +41,9 @@
  * moves, wins and losses are out of the reports): stats_drop_merged
  * takes them out of data of schema 15; the stats_rebuild of older data
  * leaves them out.
+ * Version 17: the pool rules' record of each customer is kept beside
+ * the customer (reclaim_rec, pool_reclaim.h), where a follow-up
+ * rewrites it, not in the reclaim index: pool_reclaim_move_recs.
  *
  * Each whole rebuild runs only for data older than the newest schema
  * that changed what it derives (REBUILD_*, below): newer data has them as
@@ -172,6 +175,12 @@ upgrade_once(store *st)
 		if (rc == CRM_OK && v < 10) {
 			/* The pool rules' entries (pool_reclaim.h). */
 			rc = pool_reclaim_reindex(&ctx);
+		} else if (rc == CRM_OK && v < 17) {
+			uint64_t moved = 0;
+			rc = pool_reclaim_move_recs(&ctx, &moved);
+			crm_info("moving the pool rules' records beside their "
+			         "customers: %" PRIu64 " moved",
+			    moved);
 		}
 		if (rc == CRM_OK && v < 12) {
 			/* The due entries hold what due shows (task.h). */

@@ -508,7 +508,7 @@ reclaim_step(writer *w)
 {
 	struct req_ctx ctx;
 	MDB_txn *txn = NULL;
-	unsigned n = 0;
+	unsigned n = 0, moved = 0;
 	int64_t next = 0;
 
 	memset(&ctx, 0, sizeof(ctx));
@@ -522,12 +522,13 @@ reclaim_step(writer *w)
 		ctx.txn = txn;
 		ctx.action = "pool.reclaim";
 		crm_arena_reset(&w->arena);
-		rc = pool_reclaim_sweep(&ctx, RECLAIM_STEP, NULL, &next, &n);
+		rc = pool_reclaim_sweep(
+		    &ctx, RECLAIM_STEP, NULL, &next, &n, &moved);
 		if (rc == CRM_OK && n > 0) {
 			/* The change-feed cursor the poke carries. */
 			(void)changes_last_seq(w->st, txn, &w->cursor);
 		}
-		if (rc != CRM_OK || n == 0) {
+		if (rc != CRM_OK || (n == 0 && moved == 0)) {
 			store_write_abort(w->st, txn);
 		} else if (store_write_commit(w->st, txn) != CRM_OK) {
 			rc = CRM_INTERNAL;
