@@ -178,9 +178,12 @@ upgrade_once(store *st)
 		} else if (rc == CRM_OK && v < 17) {
 			uint64_t moved = 0;
 			rc = pool_reclaim_move_recs(&ctx, &moved);
-			crm_info("moving the pool rules' records beside their "
-			         "customers: %" PRIu64 " moved",
-			    moved);
+			if (rc == CRM_OK) {
+				crm_info(
+				    "moving the pool rules' records beside "
+				    "their customers: %" PRIu64 " moved",
+				    moved);
+			}
 		}
 		if (rc == CRM_OK && v < 12) {
 			/* The due entries hold what due shows (task.h). */
