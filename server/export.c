@@ -132,6 +132,9 @@ in_period(const Crm__V1__ExportRequest *q, int64_t t)
 	       (!q->has_end_at || q->end_at == 0 || t < q->end_at);
 }
 
+static int records_walk(struct page *p, const Crm__V1__Customer *c,
+    uint64_t *after, struct store_iter *it);
+
 /* The records of kind under customer c after record id *after, until the
  * page is full. Returns 1 when c has no more, 0 when the page is full,
  * -1 on a record that does not load (ctx->msg names it). Records out of
@@ -147,13 +150,42 @@ records_of(struct page *p, const Crm__V1__Customer *c, uint64_t *after)
 		p->err = CRM_INTERNAL;
 		return -1;
 	}
+	/* c's entries after *after, one cursor for the walk. */
+	store_key from, prefix;
+	store_key_id(&prefix, c->id);
+	store_key_id(&from, *after + 1);
+	struct store_iter it;
+	crm_status irc = *after == UINT64_MAX
+	                     ? CRM_NOT_FOUND
+	                     : store_iter_open(ctx->st, ctx->txn,
+	                           r->by_customer, prefix.b, 8, &from, &it);
+	if (irc != CRM_OK) {
+		return 1;
+	}
+	int end = records_walk(p, c, after, &it);
+	store_iter_close(&it);
+	return end;
+}
+
+/* records_of's walk of it. */
+static int
+records_walk(struct page *p, const Crm__V1__Customer *c, uint64_t *after,
+    struct store_iter *it)
+{
+	struct req_ctx *ctx = p->ctx;
+	int kind = (int)p->q->kind;
+	const struct schema_record *r = schema_by_export(kind);
 	uint64_t id = *after;
 	while (!full(p)) {
-		uint64_t next;
-		if (store_index_next(ctx->st, ctx->txn, r->by_customer, c->id,
-		        id, &next) != CRM_OK) {
+		const uint8_t *key;
+		size_t klen;
+		if (!store_iter_next(it, &key, &klen)) {
 			return 1;
 		}
+		if (klen != 16) {
+			continue;
+		}
+		uint64_t next = store_u64(key + 8);
 		ProtobufCMessage *m;
 		size_t mark = crm_arena_mark(ctx->arena);
 		crm_status rc =
@@ -207,9 +239,8 @@ records_of(struct page *p, const Crm__V1__Customer *c, uint64_t *after)
 	return 0;
 }
 
-crm_status
-export_handle_page(
-    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+static crm_status
+page(struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	const Crm__V1__ExportRequest *q = req->export_page;
 	int kind = q->has_kind ? (int)q->kind : 0;
@@ -362,4 +393,16 @@ export_handle_page(
 	resp->body_case = CRM__V1__RESPONSE__BODY_EXPORT_PAGE;
 	resp->export_page = o;
 	return CRM_OK;
+}
+
+crm_status
+export_handle_page(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	/* A page names the same owners, authors and teams on row after
+	 * row: each is read once. */
+	user_names_begin(ctx);
+	crm_status rc = page(ctx, req, resp);
+	user_names_end();
+	return rc;
 }

@@ -210,25 +210,96 @@ user_create(struct req_ctx *ctx, const char *login, const char *name, int role,
 	return rc;
 }
 
+/* ---------------------------------------------------- names of a page
+ * (user_names_begin): open addressing on the id, no eviction (a string
+ * handed out stays what it was), names shorter than NAMES_LEN bytes. */
+enum { NAMES_SLOTS = 128, NAMES_LEN = 64, NAME_USER = 0, NAME_TEAM = 1 };
+
+struct names {
+	uint64_t id[2][NAMES_SLOTS]; /* 0: empty */
+	char s[2][NAMES_SLOTS][NAMES_LEN];
+};
+
+static _Thread_local struct names *names;
+
+void
+user_names_begin(struct req_ctx *ctx)
+{
+	names = crm_arena_alloc(ctx->arena, sizeof(*names));
+	if (names != NULL) {
+		memset(names->id, 0, sizeof(names->id));
+	}
+}
+
+void
+user_names_end(void)
+{
+	names = NULL;
+}
+
+/* The slot of id in table kind: its own, an empty one, or -1. */
+static int
+names_slot(int kind, uint64_t id)
+{
+	size_t h = (size_t)((id * UINT64_C(0x9e3779b97f4a7c15)) >> 57);
+	for (size_t i = 0; i < NAMES_SLOTS; i++) {
+		size_t at = (h + i) % NAMES_SLOTS;
+		uint64_t have = names->id[kind][at];
+		if (have == id || have == 0) {
+			return (int)at;
+		}
+	}
+	return -1;
+}
+
+/* name, kept in the table when it fits: the string to hand out. */
+static const char *
+names_keep(int kind, int slot, uint64_t id, const char *name)
+{
+	size_t n = strlen(name);
+	if (slot < 0 || n >= NAMES_LEN) {
+		return name;
+	}
+	memcpy(names->s[kind][slot], name, n + 1);
+	names->id[kind][slot] = id;
+	return names->s[kind][slot];
+}
+
 const char *
 user_login_of(struct req_ctx *ctx, uint64_t id)
 {
 	Crm__Store__UserRecord *u;
+	int slot = -1;
+	if (id != 0 && names != NULL) {
+		slot = names_slot(NAME_USER, id);
+		if (slot >= 0 && names->id[NAME_USER][slot] == id) {
+			return names->s[NAME_USER][slot];
+		}
+	}
 	if (id == 0 || user_get(ctx, id, &u) != CRM_OK || u->login == NULL) {
 		return "";
 	}
-	return u->login;
+	return names != NULL ? names_keep(NAME_USER, slot, id, u->login)
+	                     : u->login;
 }
 
 const char *
 user_team_name(struct req_ctx *ctx, uint64_t team_id)
 {
 	Crm__V1__Team *t;
+	int slot = -1;
+	if (team_id != 0 && names != NULL) {
+		slot = names_slot(NAME_TEAM, team_id);
+		if (slot >= 0 && names->id[NAME_TEAM][slot] == team_id) {
+			return names->s[NAME_TEAM][slot];
+		}
+	}
 	if (team_id == 0 || team_get(ctx, team_id, &t) != CRM_OK ||
 	    t->name == NULL) {
 		return "";
 	}
-	return t->name;
+	return names != NULL ? names_keep(NAME_TEAM, slot, team_id, t->name)
+	                     : t->name;
 }
 
 Crm__V1__User *

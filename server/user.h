@@ -43,6 +43,15 @@ crm_status user_team_ensure(
  * unknown). Borrowed from ctx->arena. */
 const char *user_login_of(struct req_ctx *ctx, uint64_t id);
 const char *user_team_name(struct req_ctx *ctx, uint64_t team_id);
+/*
+ * user_names_begin: until user_names_end, on this thread, the two above
+ * remember what they found (in ctx->arena, taken now: a request that
+ * names the same few people and teams on every row of a page, an export,
+ * reads each record once). Strings returned stay valid with the arena.
+ * For one request and its transaction: end before the handler returns.
+ */
+void user_names_begin(struct req_ctx *ctx);
+void user_names_end(void);
 
 /* user_public: the public view of u (no password hash) in ctx->arena. */
 Crm__V1__User *user_public(
