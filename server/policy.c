@@ -446,6 +446,9 @@ policy_save(struct req_ctx *ctx, Crm__V1__Policy *before, Crm__V1__Policy *p,
 	if (rc == CRM_OK) {
 		rc = audit_add(ctx, "policy", 0, &before->base, &p->base);
 	}
+	if (rc == CRM_OK) {
+		rc = pool_reclaim_on_policy(ctx, before, p);
+	}
 	/* The pool rules may have changed: the writer looks again after
 	 * the commit (pool_reclaim.h). */
 	pool_reclaim_set_next(0);

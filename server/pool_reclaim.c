@@ -626,6 +626,80 @@ pool_reclaim_sweep(struct req_ctx *ctx, unsigned max,
 	return rc;
 }
 
+/* ---------------------------------------------------- policy change */
+
+/* Customer cid's warnings withdrawn: its warned entries back among the
+ * unwarned at the same base, its warning tasks closed with why. The
+ * entry (h, base) goes in any case, so a walk of h ends. */
+static crm_status
+unwarn(struct req_ctx *ctx, uint64_t h, int64_t base, uint64_t cid,
+    const char *why)
+{
+	struct rec r;
+	store_key ok, nk;
+	if (!rec_get(ctx, cid, &r) ||
+	    !((r.h1 == h && r.e1 == base) || (r.h2 == h && r.since == base))) {
+		return store_del(
+		    ctx->st, ctx->txn, DB_RECLAIM, due_key(&ok, h, base, cid));
+	}
+	crm_status rc = CRM_OK;
+	if (r.h1 & 1) {
+		rc = store_reindex(ctx->st, ctx->txn, DB_RECLAIM,
+		    due_key(&ok, r.h1, r.e1, cid),
+		    due_key(&nk, r.h1 & ~(uint64_t)1, r.e1, cid));
+		r.h1 &= ~(uint64_t)1;
+	}
+	if (rc == CRM_OK && (r.h2 & 1)) {
+		rc = store_reindex(ctx->st, ctx->txn, DB_RECLAIM,
+		    due_key(&ok, r.h2, r.since, cid),
+		    due_key(&nk, r.h2 & ~(uint64_t)1, r.since, cid));
+		r.h2 &= ~(uint64_t)1;
+	}
+	if (rc == CRM_OK) {
+		rc = rec_put(ctx, cid, &r);
+	}
+	if (rc == CRM_OK) {
+		rc = task_cancel_ref(ctx, cid,
+		    CRM__V1__TASK_KIND__TASK_RECLAIM_WARN, cid, INT64_MIN,
+		    why);
+	}
+	return rc;
+}
+
+static int
+same_rules(const Crm__V1__CadenceCell *a, const Crm__V1__CadenceCell *b)
+{
+	return a->reclaim_after_days == b->reclaim_after_days &&
+	       a->reclaim_unwon_days == b->reclaim_unwon_days &&
+	       a->reclaim_warn_days == b->reclaim_warn_days;
+}
+
+crm_status
+pool_reclaim_on_policy(struct req_ctx *ctx, const Crm__V1__Policy *before,
+    const Crm__V1__Policy *after)
+{
+	crm_status rc = CRM_OK;
+	for (size_t i = 0; rc == CRM_OK && i < after->n_cells; i++) {
+		const Crm__V1__CadenceCell *cell = after->cells[i];
+		int st = (int)cell->stage, gr = (int)cell->grade;
+		if (same_rules(cell, policy_cell(before, st, gr))) {
+			continue;
+		}
+		for (int rule = RULE_QUIET; rc == CRM_OK && rule <= RULE_UNWON;
+		     rule++) {
+			uint64_t h = head(st, gr, rule, 1);
+			int64_t base;
+			uint64_t cid;
+			while (rc == CRM_OK && first(ctx, h, &base, &cid)) {
+				rc = unwarn(ctx, h, base, cid,
+				    "the pool rule changed (policy set): its "
+				    "dates are worked out again");
+			}
+		}
+	}
+	return rc;
+}
+
 /* ---------------------------------------------------- explain */
 
 crm_status

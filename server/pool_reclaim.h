@@ -51,6 +51,16 @@ crm_status pool_reclaim_sweep(struct req_ctx *ctx, unsigned max,
     struct pool_sweep_out *out, int64_t *next /* OUT */,
     unsigned *changed /* OUT */, unsigned *moved /* OUT */);
 
+/*
+ * pool_reclaim_on_policy: the policy changes from before to after: the
+ * warnings given under a cell whose pool rules changed (days, warning
+ * days, turned off) are withdrawn, their tasks closed, so the sweep warns
+ * again by the rule as it is now (at once, when its warning day has
+ * passed) or not at all.
+ */
+crm_status pool_reclaim_on_policy(struct req_ctx *ctx,
+    const Crm__V1__Policy *before, const Crm__V1__Policy *after);
+
 /* The explanation of a customer's reclaim date (customer why). */
 struct pool_reclaim_why {
 	int on;             /* 0: no rule reclaims it (off, won, lost, ...) */
