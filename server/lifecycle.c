@@ -143,32 +143,6 @@ lifecycle_stage_marks(struct req_ctx *ctx, uint64_t customer_id,
 	return stage_raw_each(ctx, customer_id, mark_visit, &k);
 }
 
-crm_status
-lifecycle_stage_marks_on(struct req_ctx *ctx, store_cursor *c,
-    uint64_t customer_id, lifecycle_mark_visit fn, void *arg)
-{
-	struct visiting vk = { ctx, customer_id, { .mark = fn }, arg };
-	crm_status rc = store_cursor_switch(c, DB_STAGE_HIST);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	store_cursor_limit(c, customer_id);
-	store_key from;
-	store_key_pair(&from, customer_id, 0);
-	store_val k = { from.b, from.len }, v;
-	bool stop = false;
-	rc = store_cursor_get(c, STORE_SEEK, &k, &v);
-	while (rc == CRM_OK && !stop && k.len == 16 &&
-	       store_u64(k.data) == customer_id) {
-		rc = mark_visit(&vk, v.data, v.len,
-		    store_u64((const uint8_t *)k.data + 8), &stop);
-		if (rc == CRM_OK && !stop) {
-			rc = store_cursor_get(c, STORE_NEXT, &k, &v);
-		}
-	}
-	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
-}
-
 static crm_status
 latest_visit(void *arg, Crm__V1__StageChange *h, uint64_t seq, bool *stop)
 {

@@ -9,7 +9,6 @@
 #include <stdbool.h>
 
 #include "dispatch.h"
-#include "store_schema.h"
 
 struct lifecycle_stage {
 	int to; /* Crm__V1__Stage */
@@ -54,12 +53,6 @@ typedef crm_status (*lifecycle_mark_visit)(
     void *arg, const struct lifecycle_mark *m, bool *stop);
 crm_status lifecycle_stage_marks(struct req_ctx *ctx, uint64_t customer_id,
     lifecycle_mark_visit fn, void *arg);
-/* lifecycle_stage_marks_on: the same, on cursor c, which it switches to
- * the stage history (a walk of many customers keeps one cursor: a seek
- * from the customer's record to its history, on the same leaf, needs no
- * descent from the root). */
-crm_status lifecycle_stage_marks_on(struct req_ctx *ctx, store_cursor *c,
-    uint64_t customer_id, lifecycle_mark_visit fn, void *arg);
 
 /*
  * lifecycle_stage_latest: the latest change of customer_id's stage

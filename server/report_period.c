@@ -70,16 +70,12 @@ walk_visit(void *arg, const struct lifecycle_mark *h, bool *stop)
 	return CRM_OK;
 }
 
-/* cur: the walk's cursor (report_customers), or NULL. */
 static crm_status
-walk_history(
-    struct report *r, store_cursor *cur, uint64_t cid, struct walked *w)
+walk_history(struct report *r, uint64_t cid, struct walked *w)
 {
 	memset(w, 0, sizeof(*w));
 	w->r = r;
-	return cur != NULL
-	           ? lifecycle_stage_marks_on(r->ctx, cur, cid, walk_visit, w)
-	           : lifecycle_stage_marks(r->ctx, cid, walk_visit, w);
+	return lifecycle_stage_marks(r->ctx, cid, walk_visit, w);
 }
 
 static int
@@ -90,12 +86,12 @@ in_period(const struct report *r, int64_t at)
 
 /* What customer c was in r's period (report.h: struct report_period). */
 static crm_status
-period_of(struct report *r, store_cursor *cur, const struct report_cust *c,
-    struct report_period *p)
+period_of(
+    struct report *r, const struct report_cust *c, struct report_period *p)
 {
 	memset(p, 0, sizeof(*p));
 	struct walked w;
-	crm_status rc = walk_history(r, cur, c->id, &w);
+	crm_status rc = walk_history(r, c->id, &w);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -150,39 +146,17 @@ enum {
 };
 static const uint32_t cust_fields[NFIELDS] = { 1, 11, 12, 17, 29, 40, 43 };
 
-/* The stored bytes of customer id, read with cur (the walk's cursor,
- * switched to the customers) or, NULL, on their own. */
-static crm_status
-cust_bytes(struct req_ctx *ctx, store_cursor *cur, uint64_t id, store_val *v)
-{
-	store_key k;
-	store_key_id(&k, id);
-	if (cur == NULL) {
-		return store_get(ctx->st, ctx->txn, DB_CUSTOMERS, k.b, 8, v);
-	}
-	crm_status rc = store_cursor_switch(cur, DB_CUSTOMERS);
-	if (rc != CRM_OK) {
-		return rc;
-	}
-	store_cursor_limit(cur, id);
-	store_val at = { k.b, 8 };
-	rc = store_cursor_get(cur, STORE_SEEK, &at, v);
-	if (rc == CRM_OK && (at.len != 8 || store_u64(at.data) != id)) {
-		rc = CRM_NOT_FOUND;
-	}
-	return rc;
-}
-
 /* Customer id's record into *c; 0 in *live for a merged tombstone.
  * Errors: CRM_INTERNAL for a record missing or that does not frame. */
 static crm_status
-cust_load(struct req_ctx *ctx, store_cursor *cur, uint64_t id,
-    struct report_cust *c, int *live)
+cust_load(struct req_ctx *ctx, uint64_t id, struct report_cust *c, int *live)
 {
 	memset(c, 0, sizeof(*c));
 	*live = 0;
+	store_key k;
+	store_key_id(&k, id);
 	store_val v;
-	crm_status rc = cust_bytes(ctx, cur, id, &v);
+	crm_status rc = store_get(ctx->st, ctx->txn, DB_CUSTOMERS, k.b, 8, &v);
 	uint64_t f[NFIELDS], seen = 0;
 	if (rc == CRM_OK) {
 		seen = crm_pb_varints(v.data, v.len, cust_fields, NFIELDS, f);
@@ -276,10 +250,7 @@ report_customers(
     struct report *r, uint64_t scope, report_customer_visit fn, void *arg)
 {
 	struct req_ctx *ctx = r->ctx;
-	/* One cursor for the customers' records and stage histories. */
-	store_cursor *cur;
-	crm_status rc =
-	    store_cursor_open(ctx->st, ctx->txn, DB_CUSTOMERS, &cur);
+	crm_status rc = CRM_OK;
 	size_t n = scope != 0 ? 1 : r->nscopes;
 	for (size_t i = 0; rc == CRM_OK && i < n; i++) {
 		uint64_t s = scope != 0 ? scope : r->scopes[i];
@@ -309,9 +280,9 @@ report_customers(
 				}
 				continue;
 			}
-			rc = cust_load(ctx, cur, id, &c, &live);
+			rc = cust_load(ctx, id, &c, &live);
 			if (rc == CRM_OK && live) {
-				rc = period_of(r, cur, &c, &per);
+				rc = period_of(r, &c, &per);
 			}
 			if (rc == CRM_OK) {
 				memo_put(r->memo, &c, &per, live);
@@ -322,7 +293,6 @@ report_customers(
 		}
 		store_iter_close(&it);
 	}
-	store_cursor_close(cur);
 	return rc;
 }
 
@@ -335,13 +305,13 @@ report_win_fact(struct report *r, uint64_t cid, uint64_t seq, int64_t at,
 	win->first_contact_at = 0;
 	struct report_cust c;
 	int live;
-	crm_status rc = cust_load(r->ctx, NULL, cid, &c, &live);
+	crm_status rc = cust_load(r->ctx, cid, &c, &live);
 	if (rc == CRM_OK) {
 		win->first_contact_at = c.first_contact_at;
 	}
 	if (rc == CRM_OK && c.won_at > 0) {
 		struct walked w;
-		rc = walk_history(r, NULL, cid, &w);
+		rc = walk_history(r, cid, &w);
 		if (rc == CRM_OK && w.win_seq == seq) {
 			/* The customer's last win: when its record says. */
 			win->when = c.won_at;
