@@ -571,18 +571,22 @@ has_reclaim(const Crm__V1__PolicySetRequest *r)
 
 /* A cell's pool rules as changed: a warning before the rule's date. */
 static crm_status
-reclaim_ok(struct req_ctx *ctx, const Crm__V1__CadenceCell *c)
+reclaim_ok(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
+    const Crm__V1__CadenceCell *c)
 {
 	unsigned w = c->reclaim_warn_days;
 	if ((c->reclaim_after_days != 0 && w >= c->reclaim_after_days) ||
 	    (c->reclaim_unwon_days != 0 && w >= c->reclaim_unwon_days)) {
 		return dispatch_fail_field(ctx, CRM_EINVAL,
 		    "reclaim_warn_days",
-		    "the warning (%u working days before) must come after "
+		    "the warning (%u working days before%s) must come after "
 		    "the day the customer was last followed up: give a "
 		    "--reclaim-warn below --reclaim-after and "
 		    "--reclaim-unwon",
-		    w);
+		    w,
+		    r->has_reclaim_warn_days ? ""
+		                             : ", the cell's, kept as "
+		                               "--reclaim-warn was not given");
 	}
 	return CRM_OK;
 }
@@ -632,7 +636,7 @@ set_cell(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 		    "won customers are never reclaimed to the pool");
 	}
 	take_reclaim(r, c);
-	crm_status rc = reclaim_ok(ctx, c);
+	crm_status rc = reclaim_ok(ctx, r, c);
 	if (rc == CRM_OK) {
 		rc = policy_save(ctx, before, p, resp);
 	}
@@ -742,7 +746,7 @@ set_apply(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 			c->goal = *r->focus ? r->focus : NULL;
 		}
 		take_reclaim(r, c);
-		rc = reclaim_ok(ctx, c);
+		rc = reclaim_ok(ctx, r, c);
 		if (rc != CRM_OK) {
 			return rc;
 		}
