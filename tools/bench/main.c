@@ -123,7 +123,7 @@ usage(FILE *out)
 	    "(default 10)\n"
 	    "  --clients LIST     client counts (default 1,4,16,64)\n"
 	    "  --only LIST        scenarios: "
-	    "due,show,find,find-team,log,mixed,"
+	    "due,show,find,find-team,log,log-due,mixed,"
 	    "report,"
 	    "export\n"
 	    "  --transport T      ipc (default) or tcp (127.0.0.1)\n"
@@ -581,9 +581,11 @@ prepare_data(struct run_state *s)
 		}
 	} else {
 		snprintf(srv->data, sizeof(srv->data), "%s", o->data);
-		if (selected(o, "log") || selected(o, "mixed")) {
+		if (selected(o, "log") || selected(o, "log-due") ||
+		    selected(o, "mixed")) {
 			fprintf(stderr,
-			    "crm-bench: note: the log and mixed scenarios add "
+			    "crm-bench: note: the log, log-due and mixed "
+			    "scenarios add "
 			    "follow-ups to %s (use --copy to leave it as it "
 			    "is)\n",
 			    o->data);
