@@ -705,12 +705,13 @@ explain_warning(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	int64_t due = pw->warn_at;
 	if (t->created_at > pw->warn_at) {
 		/* Made inside the warning window (a rule turned on, or
-		 * changed, when its warning day had passed): due then. */
+		 * changed, when its warning day had passed, or crmd down
+		 * over it): due then. */
 		due = t->created_at;
 		add(l,
-		    "; made %s, after its warning day (the rule was turned "
-		    "on or changed then): a warning made late is due when "
-		    "it is made",
+		    "; made %s, after its warning day (a rule turned on or "
+		    "changed then, or the server not running on the day): a "
+		    "warning made late is due when it is made",
 		    when(t->created_at, a, sizeof(a)));
 	}
 	return finish(ctx, w, due, t->due_at, "task", item, l);
