@@ -201,6 +201,17 @@ plan(struct req_ctx *ctx, const Crm__V1__Customer *c, int had,
 			nw.h2 = old->h2;
 		}
 	}
+	int was_warned = had && (((old->h1 & 1) && old->h1 != nw.h1) ||
+	                            ((old->h2 & 1) && old->h2 != nw.h2) ||
+	                            ((old->h1 & 1) && old->b1 != nw.b1));
+	/* A warning whose date moved closes below, and with it the other
+	 * rule's (the tasks name the customer, not the rule): both rules
+	 * are unwarned, so the sweep warns again where a rule still does
+	 * (at once, when its warning day has passed). */
+	if (was_warned) {
+		nw.h1 &= ~(uint64_t)1;
+		nw.h2 &= ~(uint64_t)1;
+	}
 	/* Rule 1's entry stays while only its base moves later (above). */
 	nw.e1 = nw.b1;
 	if (had && nw.h1 != 0 && nw.h1 == old->h1 && old->e1 <= nw.b1) {
@@ -227,9 +238,6 @@ plan(struct req_ctx *ctx, const Crm__V1__Customer *c, int had,
 		store_key_id(&k, c->id);
 		rc = store_del(ctx->st, ctx->txn, DB_RECLAIM_REC, &k);
 	}
-	int was_warned = had && (((old->h1 & 1) && old->h1 != nw.h1) ||
-	                            ((old->h2 & 1) && old->h2 != nw.h2) ||
-	                            ((old->h1 & 1) && old->b1 != nw.b1));
 	/* Gone to the pool: pool_put closes every open task, saying why. */
 	if (rc == CRM_OK && was_warned && c->owner_id != 0) {
 		rc = task_cancel_ref(ctx, c->id,
@@ -523,13 +531,13 @@ struct sweep {
 };
 
 /*
- * Warn and reclaim, in order, the customers of head h due at ctx->now:
- * rule `rule` of `days` working days, warned wd before (text: its
- * words). *full: the sweep's bounds stopped it with more to do.
+ * Reclaim (and, warn set, warn), in order, the customers of head h due at
+ * ctx->now: rule `rule` of `days` working days, warned wd before (text:
+ * its words). *full: the sweep's bounds stopped it with more to do.
  */
 static crm_status
 sweep_head(struct req_ctx *ctx, uint64_t h, int rule, unsigned days,
-    unsigned wd, const char *text, struct sweep *sw, int *full)
+    unsigned wd, const char *text, int warn, struct sweep *sw, int *full)
 {
 	int warned = (int)(h & 1);
 	int64_t base, at, wat = 0;
@@ -551,6 +559,9 @@ sweep_head(struct req_ctx *ctx, uint64_t h, int rule, unsigned days,
 		}
 		int reclaim_now = ctx->now >= at;
 		int warn_now = !warned && wd > 0 && ctx->now >= wat;
+		if (!warn && !reclaim_now) {
+			return CRM_OK; /* the warnings' pass looks again */
+		}
 		if (!reclaim_now && !warn_now) {
 			int64_t t = !warned && wd > 0 ? wat : at;
 			if (t < sw->next) {
@@ -573,6 +584,34 @@ sweep_head(struct req_ctx *ctx, uint64_t h, int rule, unsigned days,
 	return rc;
 }
 
+/* sweep_head for each rule of cell and its heads (warned or not). */
+static crm_status
+sweep_cell(struct req_ctx *ctx, const Crm__V1__CadenceCell *cell, int warn,
+    struct sweep *sw, int *full)
+{
+	int st = (int)cell->stage, gr = (int)cell->grade;
+	crm_status rc = CRM_OK;
+	for (int rule = RULE_QUIET;
+	     rc == CRM_OK && !*full && rule <= RULE_UNWON; rule++) {
+		unsigned days = rule == RULE_QUIET ? cell->reclaim_after_days
+		                                   : cell->reclaim_unwon_days;
+		unsigned wd = cell->reclaim_warn_days;
+		if (days == 0) {
+			continue;
+		}
+		if (wd >= days) {
+			wd = days - 1;
+		}
+		const char *text = rule_text(ctx, rule, days, st, gr);
+		for (int warned = 0; rc == CRM_OK && !*full && warned <= 1;
+		     warned++) {
+			rc = sweep_head(ctx, head(st, gr, rule, warned), rule,
+			    days, wd, text, warn, sw, full);
+		}
+	}
+	return rc;
+}
+
 crm_status
 pool_reclaim_sweep(struct req_ctx *ctx, unsigned max,
     struct pool_sweep_out *out, int64_t *next, unsigned *changed,
@@ -580,37 +619,21 @@ pool_reclaim_sweep(struct req_ctx *ctx, unsigned max,
 {
 	Crm__V1__Policy *p;
 	struct sweep sw = { out, max, 0, 0, INT64_MAX };
-	int full = 0;
+	int full = 0, on = 0;
 	crm_status rc = policy_load(ctx, &p);
-	int on = 0;
-	for (size_t i = 0; rc == CRM_OK && !full && i < p->n_cells; i++) {
-		const Crm__V1__CadenceCell *cell = p->cells[i];
-		int st = (int)cell->stage, gr = (int)cell->grade;
-		if (st == CRM__V1__STAGE__STAGE_WON ||
-		    st == CRM__V1__STAGE__STAGE_LOST) {
-			continue;
-		}
-		on |= cell->reclaim_after_days != 0 ||
-		      cell->reclaim_unwon_days != 0;
-		for (int rule = RULE_QUIET;
-		     rc == CRM_OK && !full && rule <= RULE_UNWON; rule++) {
-			unsigned days = rule == RULE_QUIET
-			                    ? cell->reclaim_after_days
-			                    : cell->reclaim_unwon_days;
-			unsigned wd = cell->reclaim_warn_days;
-			if (days == 0) {
+	/* Every reclaim due first, then the warnings: a customer one rule
+	 * reclaims now is not warned by another in the same sweep. */
+	for (int warn = 0; rc == CRM_OK && !full && warn <= 1; warn++) {
+		for (size_t i = 0; rc == CRM_OK && !full && i < p->n_cells;
+		     i++) {
+			const Crm__V1__CadenceCell *cell = p->cells[i];
+			if (cell->stage == CRM__V1__STAGE__STAGE_WON ||
+			    cell->stage == CRM__V1__STAGE__STAGE_LOST) {
 				continue;
 			}
-			if (wd >= days) {
-				wd = days - 1;
-			}
-			const char *text = rule_text(ctx, rule, days, st, gr);
-			for (int warned = 0;
-			     rc == CRM_OK && !full && warned <= 1; warned++) {
-				rc =
-				    sweep_head(ctx, head(st, gr, rule, warned),
-				        rule, days, wd, text, &sw, &full);
-			}
+			on |= cell->reclaim_after_days != 0 ||
+			      cell->reclaim_unwon_days != 0;
+			rc = sweep_cell(ctx, cell, warn, &sw, &full);
 		}
 	}
 	*next = full ? ctx->now : sw.next;
@@ -666,12 +689,17 @@ unwarn(struct req_ctx *ctx, uint64_t h, int64_t base, uint64_t cid,
 	return rc;
 }
 
+/* Whether rule `rule` of cells a and b gives the same dates. */
 static int
-same_rules(const Crm__V1__CadenceCell *a, const Crm__V1__CadenceCell *b)
+same_rule(
+    int rule, const Crm__V1__CadenceCell *a, const Crm__V1__CadenceCell *b)
 {
-	return a->reclaim_after_days == b->reclaim_after_days &&
-	       a->reclaim_unwon_days == b->reclaim_unwon_days &&
-	       a->reclaim_warn_days == b->reclaim_warn_days;
+	unsigned da =
+	    rule == RULE_QUIET ? a->reclaim_after_days : a->reclaim_unwon_days;
+	unsigned db =
+	    rule == RULE_QUIET ? b->reclaim_after_days : b->reclaim_unwon_days;
+	return da == db &&
+	       (da == 0 || a->reclaim_warn_days == b->reclaim_warn_days);
 }
 
 crm_status
@@ -682,18 +710,21 @@ pool_reclaim_on_policy(struct req_ctx *ctx, const Crm__V1__Policy *before,
 	for (size_t i = 0; rc == CRM_OK && i < after->n_cells; i++) {
 		const Crm__V1__CadenceCell *cell = after->cells[i];
 		int st = (int)cell->stage, gr = (int)cell->grade;
-		if (same_rules(cell, policy_cell(before, st, gr))) {
-			continue;
-		}
+		const Crm__V1__CadenceCell *was = policy_cell(before, st, gr);
 		for (int rule = RULE_QUIET; rc == CRM_OK && rule <= RULE_UNWON;
 		     rule++) {
+			if (same_rule(rule, cell, was)) {
+				continue;
+			}
 			uint64_t h = head(st, gr, rule, 1);
 			int64_t base;
 			uint64_t cid;
 			while (rc == CRM_OK && first(ctx, h, &base, &cid)) {
 				rc = unwarn(ctx, h, base, cid,
-				    "the pool rule changed (policy set): its "
-				    "dates are worked out again");
+				    "the pool rule changed (policy set): "
+				    "warned "
+				    "again if the rule as it is now still "
+				    "warns");
 			}
 		}
 	}
