@@ -371,8 +371,9 @@ warn(struct req_ctx *ctx, uint64_t cid, int rule, const char *text,
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	if (out != NULL) {
-		out->warned++;
+	struct rec r;
+	if (out != NULL && !(rec_get(ctx, cid, &r) && ((r.h1 | r.h2) & 1))) {
+		out->warned++; /* customers: one warned by both rules once */
 	}
 	char *goal = crm_arena_alloc(ctx->arena, 256);
 	if (goal == NULL) {
