@@ -522,6 +522,21 @@ act(struct req_ctx *ctx, uint64_t h, int64_t base, uint64_t cid, int rule,
 	    ctx->st, ctx->txn, DB_RECLAIM, due_key(&k, h, base, cid));
 }
 
+/* Rule `rule` of cell: its working days and its warning's (below the
+ * days). 0 when the rule is off. */
+static int
+rule_days(
+    const Crm__V1__CadenceCell *cell, int rule, unsigned *days, unsigned *wd)
+{
+	*days = rule == RULE_QUIET ? cell->reclaim_after_days
+	                           : cell->reclaim_unwon_days;
+	*wd = cell->reclaim_warn_days;
+	if (*wd >= *days && *days > 0) {
+		*wd = *days - 1;
+	}
+	return *days != 0;
+}
+
 /* What a sweep may still do, and what it did. */
 struct sweep {
 	struct pool_sweep_out *out;
@@ -594,14 +609,9 @@ sweep_cell(struct req_ctx *ctx, const Crm__V1__CadenceCell *cell, int warn,
 	crm_status rc = CRM_OK;
 	for (int rule = RULE_QUIET;
 	     rc == CRM_OK && !*full && rule <= RULE_UNWON; rule++) {
-		unsigned days = rule == RULE_QUIET ? cell->reclaim_after_days
-		                                   : cell->reclaim_unwon_days;
-		unsigned wd = cell->reclaim_warn_days;
-		if (days == 0) {
+		unsigned days, wd;
+		if (!rule_days(cell, rule, &days, &wd)) {
 			continue;
-		}
-		if (wd >= days) {
-			wd = days - 1;
 		}
 		const char *text = rule_text(ctx, rule, days, st, gr);
 		for (int warned = 0; rc == CRM_OK && !*full && warned <= 1;
@@ -752,14 +762,9 @@ pool_reclaim_explain(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	const Crm__V1__CadenceCell *cell =
 	    policy_cell(p, (int)c->stage, (int)c->grade);
 	for (int rule = RULE_QUIET; rule <= RULE_UNWON; rule++) {
-		unsigned days = rule == RULE_QUIET ? cell->reclaim_after_days
-		                                   : cell->reclaim_unwon_days;
-		unsigned wd = cell->reclaim_warn_days;
-		if (days == 0) {
+		unsigned days, wd;
+		if (!rule_days(cell, rule, &days, &wd)) {
 			continue;
-		}
-		if (wd >= days) {
-			wd = days - 1;
 		}
 		int64_t base =
 		    rule == RULE_QUIET ? quiet_base(c, r.since) : r.since;

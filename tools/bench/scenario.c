@@ -49,8 +49,10 @@ call(struct bench_client *c, Crm__V1__Request *req,
 	return ok ? 0 : -1;
 }
 
+/* The rep's due list, its first DUE_LIMIT tasks (keep: the reply, as
+ * call's). */
 static int
-op_due(struct bench_client *c)
+due_call(struct bench_client *c, Crm__V1__Response **keep)
 {
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__DueRequest q = CRM__V1__DUE_REQUEST__INIT;
@@ -59,7 +61,13 @@ op_due(struct bench_client *c)
 	q.limit = DUE_LIMIT;
 	req.body_case = CRM__V1__REQUEST__BODY_DUE;
 	req.due = &q;
-	return call(c, &req, CRM__V1__RESPONSE__BODY_TASKS, NULL);
+	return call(c, &req, CRM__V1__RESPONSE__BODY_TASKS, keep);
+}
+
+static int
+op_due(struct bench_client *c)
+{
+	return due_call(c, NULL);
 }
 
 static int
@@ -138,15 +146,8 @@ op_log(struct bench_client *c)
 static int
 op_log_due(struct bench_client *c)
 {
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__DueRequest q = CRM__V1__DUE_REQUEST__INIT;
-	q.has_window = q.has_limit = 1;
-	q.window = CRM__V1__DUE_WINDOW__DUE_ALL;
-	q.limit = DUE_LIMIT;
-	req.body_case = CRM__V1__REQUEST__BODY_DUE;
-	req.due = &q;
 	Crm__V1__Response *r = NULL;
-	if (call(c, &req, CRM__V1__RESPONSE__BODY_TASKS, &r) != 0) {
+	if (due_call(c, &r) != 0) {
 		return -1;
 	}
 	uint64_t cust = 0;
