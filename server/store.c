@@ -238,6 +238,7 @@ store_open(store *s, const char *dir, size_t map_size, int mode)
 	int read_only = mode == STORE_READ_ONLY;
 	memset(s, 0, sizeof(*s));
 	s->read_only = read_only;
+	s->mode = mode;
 	s->map_size = map_size;
 	pthread_rwlock_init(&s->resize_lock, NULL);
 	if (!read_only && mkdir(dir, 0700) != 0 && errno != EEXIST) {
@@ -376,6 +377,7 @@ store_schema_set(store *s, MDB_txn *txn, unsigned version)
 void
 store_close(store *s)
 {
+	store_defer_free(s);
 	if (s->env != NULL) {
 		mdb_env_close(s->env);
 		s->env = NULL;

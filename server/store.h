@@ -73,6 +73,19 @@ size_t store_page_size(store *s);
  * how many were cleared. */
 int store_reader_check(store *s);
 
+/*
+ * store_defer: in a STORE_BULK load, keep db's puts and deletes in memory
+ * until store_defer_flush writes them in key order (store_defer.c): for
+ * the databases a load writes at random keys and never reads. A read of
+ * a deferred database is refused (CRM_INTERNAL). store_defer_bytes: the
+ * memory they hold. store_defer_flush: write them, committing *txn and
+ * beginning a new one as often as LMDB's dirty-page room needs (*txn is
+ * the one to go on with; NULL after an error).
+ */
+crm_status store_defer(store *s, enum store_db db);
+size_t store_defer_bytes(const store *s);
+crm_status store_defer_flush(store *s, MDB_txn **txn /* IN/OUT */);
+
 /* store_sync: flush to disk (needed after a STORE_BULK load).
  * Errors: CRM_INTERNAL. */
 crm_status store_sync(store *s);

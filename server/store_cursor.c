@@ -22,6 +22,9 @@ store_get(store *s, MDB_txn *txn, enum store_db db, const void *key,
 	if (store_phys_exact(s, db, key, klen, buf, &k) != 0) {
 		return CRM_NOT_FOUND;
 	}
+	if (store_deferred(s, db)) {
+		return store_defer_refuse(s, db);
+	}
 	int rc = mdb_get(txn, s->dbi[db], &k, &d);
 	if (rc != 0) {
 		return store_map_lmdb(rc, store_db_name(db));
@@ -37,6 +40,10 @@ store_has(
 {
 	uint8_t buf[STORE_PHYS_MAX];
 	MDB_val key, d;
+	if (store_deferred(s, db)) {
+		store_defer_refuse(s, db);
+		return 0;
+	}
 	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0 ||
 	    mdb_get(txn, s->dbi[db], &key, &d) != 0) {
 		return 0;
@@ -57,6 +64,9 @@ store_put(store *s, MDB_txn *txn, enum store_db db, const void *key,
 	if (store_phys_exact(s, db, key, klen, buf, &k) != 0) {
 		return CRM_INTERNAL;
 	}
+	if (store_deferred(s, db)) {
+		return store_defer_write(s, db, &k, data, len, 0);
+	}
 	store_writes++;
 	return store_map_lmdb(
 	    mdb_put(txn, s->dbi[db], &k, &d, 0), store_db_name(db));
@@ -65,6 +75,9 @@ store_put(store *s, MDB_txn *txn, enum store_db db, const void *key,
 crm_status
 store_drop(store *s, MDB_txn *txn, enum store_db db)
 {
+	if (store_deferred(s, db)) {
+		return store_defer_refuse(s, db);
+	}
 	if (store_place_of(s, db)->tree == STORE_TREE_OWN) {
 		store_writes++;
 		return store_map_lmdb(
@@ -91,6 +104,10 @@ store_drop(store *s, MDB_txn *txn, enum store_db db)
 uint64_t
 store_entries(store *s, MDB_txn *txn, enum store_db db)
 {
+	if (store_deferred(s, db)) {
+		store_defer_refuse(s, db);
+		return 0;
+	}
 	if (store_place_of(s, db)->tree == STORE_TREE_OWN) {
 		MDB_stat st;
 		return mdb_stat(txn, s->dbi[db], &st) == 0 ? st.ms_entries : 0;
@@ -139,6 +156,9 @@ crm_status
 store_cursor_open(store *s, MDB_txn *txn, enum store_db db, store_cursor **c)
 {
 	*c = NULL;
+	if (store_deferred(s, db)) {
+		return store_defer_refuse(s, db);
+	}
 	struct store_cursor *cur = malloc(sizeof(*cur));
 	if (cur == NULL) {
 		return CRM_INTERNAL;
@@ -275,6 +295,9 @@ store_cursor_get(store_cursor *c, enum store_op op, store_val *k, store_val *v)
 crm_status
 store_cursor_switch(store_cursor *c, enum store_db db)
 {
+	if (store_deferred(c->s, db)) {
+		return store_defer_refuse(c->s, db);
+	}
 	if (c->s->dbi[db] != c->s->dbi[c->db]) {
 		MDB_cursor *mc;
 		int rc =

@@ -41,7 +41,20 @@ struct store {
 	 * mdb_env_set_mapsize needs no transaction active in the process. */
 	pthread_rwlock_t resize_lock;
 	int read_only;
+	int mode; /* enum store_mode */
+	/* A bulk load's deferred writes (store_defer.c), or NULL. */
+	struct store_defer *defer;
 };
+
+/* store_deferred: whether db's writes are deferred (store_defer). A read
+ * of such a database is refused: store_defer_refuse logs it and says
+ * CRM_INTERNAL. store_defer_write keeps a put (del 0) or a delete of
+ * the physical key for store_defer_flush. store_defer_free: at close. */
+int store_deferred(const store *s, enum store_db db);
+crm_status store_defer_refuse(const store *s, enum store_db db);
+crm_status store_defer_write(store *s, enum store_db db, const MDB_val *key,
+    const void *data, size_t len, int del);
+void store_defer_free(store *s);
 
 /* store_place_of: db's place (every database is OWN in legacy data). */
 const struct store_place *store_place_of(const store *s, enum store_db db);

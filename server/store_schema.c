@@ -109,6 +109,9 @@ store_get_msg(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
 	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
 		return CRM_NOT_FOUND;
 	}
+	if (store_deferred(s, db)) {
+		return store_defer_refuse(s, db);
+	}
 	int rc = mdb_get(txn, s->dbi[db], &key, &v);
 	if (rc != 0) {
 		return store_map_lmdb(rc, store_db_name(db));
@@ -154,6 +157,9 @@ store_put_msg(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
 	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
 		return CRM_INTERNAL;
 	}
+	if (store_deferred(s, db)) {
+		return store_defer_refuse(s, db);
+	}
 	v.mv_size = protobuf_c_message_get_packed_size(m);
 	store_writes++;
 	int rc = mdb_put(txn, s->dbi[db], &key, &v, MDB_RESERVE);
@@ -172,6 +178,9 @@ store_get_ref(
 	MDB_val key, v;
 	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
 		return CRM_NOT_FOUND;
+	}
+	if (store_deferred(s, db)) {
+		return store_defer_refuse(s, db);
 	}
 	int rc = mdb_get(txn, s->dbi[db], &key, &v);
 	if (rc != 0) {
@@ -197,6 +206,9 @@ store_put_ref(
 	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
 		return CRM_INTERNAL;
 	}
+	if (store_deferred(s, db)) {
+		return store_defer_refuse(s, db);
+	}
 	store_writes++;
 	int rc = mdb_put(txn, s->dbi[db], &key, &v, MDB_NOOVERWRITE);
 	if (rc == MDB_KEYEXIST) {
@@ -221,6 +233,9 @@ store_del(store *s, MDB_txn *txn, enum store_db db, const store_key *k)
 	MDB_val key;
 	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
 		return CRM_INTERNAL;
+	}
+	if (store_deferred(s, db)) {
+		return store_defer_write(s, db, &key, NULL, 0, 1);
 	}
 	store_writes++;
 	int rc = mdb_del(txn, s->dbi[db], &key, NULL);
@@ -398,6 +413,9 @@ store_put_empty(store *s, MDB_txn *txn, enum store_db db, const store_key *k)
 	MDB_val key, v = { 0, NULL };
 	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
 		return CRM_INTERNAL;
+	}
+	if (store_deferred(s, db)) {
+		return store_defer_write(s, db, &key, NULL, 0, 0);
 	}
 	store_writes++;
 	return store_map_lmdb(

@@ -3,7 +3,7 @@
  * store_test.c: the LMDB layer of crmd on a real environment in a temp
  * folder: sequences, composite index walks, text keys under LMDB's limit,
  * records round-tripping, unique references, read-only opening, growth,
- * the count of writes.
+ * the count of writes, a bulk load's deferred writes.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +233,102 @@ writes_are_counted_and_reads_are_not(void **state)
 	store_write_abort(f->st, txn);
 }
 
+/* A fact's value for key k of deferred_writes_*: its n as text. */
+static void
+fact_is(store *st, MDB_txn *txn, uint64_t k, const char *want)
+{
+	store_key key;
+	store_val v;
+	store_key_id(&key, k);
+	crm_status rc = store_get(st, txn, DB_FU_TIME, key.b, key.len, &v);
+	if (want == NULL) {
+		assert_crm_err(rc, CRM_NOT_FOUND);
+		return;
+	}
+	assert_crm_ok(rc);
+	assert_int_equal(v.len, strlen(want));
+	assert_memory_equal(v.data, want, v.len);
+}
+
+static void
+fact_put(store *st, MDB_txn *txn, uint64_t k, const char *val)
+{
+	store_key key;
+	store_key_id(&key, k);
+	assert_crm_ok(
+	    store_put(st, txn, DB_FU_TIME, key.b, key.len, val, strlen(val)));
+}
+
+static void
+fact_del(store *st, MDB_txn *txn, uint64_t k)
+{
+	store_key key;
+	store_key_id(&key, k);
+	assert_crm_ok(store_del(st, txn, DB_FU_TIME, &key));
+}
+
+/* crm-gen's deferred writes (store_defer): held until a flush, written
+ * in key order with the last write of a key standing, across flushes
+ * and their commits; a read of the deferred database is refused rather
+ * than answered from the tree without them. */
+static void
+deferred_writes_land_as_if_written_at_once(void **state)
+{
+	(void)state;
+	char dir[64] = "/tmp/crm-test-defer-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	store *st = store_new();
+	assert_crm_ok(store_open(st, dir, 1u << 24, STORE_BULK));
+	MDB_txn *txn;
+	assert_crm_ok(store_write_begin(st, &txn));
+	assert_crm_err(store_defer(st, DB_FU_TIME), CRM_OK);
+	assert_int_equal(store_defer_bytes(st), 0);
+	fact_put(st, txn, 30, "thirty");
+	fact_put(st, txn, 10, "ten");
+	fact_put(st, txn, 20, "twenty");
+	fact_put(st, txn, 10, "ten again");
+	fact_del(st, txn, 20);
+	fact_put(st, txn, 40, "forty");
+	assert_true(store_defer_bytes(st) > 0);
+	store_key key;
+	store_val v;
+	store_key_id(&key, 10);
+	assert_crm_err(
+	    store_get(st, txn, DB_FU_TIME, key.b, key.len, &v), CRM_INTERNAL);
+	assert_crm_ok(store_defer_flush(st, &txn));
+	assert_int_equal(store_defer_bytes(st), 0);
+	/* A second flush: deletes and rewrites of keys the first wrote. */
+	fact_del(st, txn, 40);
+	fact_put(st, txn, 30, "thirty again");
+	fact_del(st, txn, 99); /* never written */
+	assert_crm_ok(store_defer_flush(st, &txn));
+	assert_crm_ok(store_write_commit(st, txn));
+	assert_crm_ok(store_sync(st));
+	store_close(st);
+	store_free(st);
+
+	st = store_new();
+	assert_crm_ok(store_open(st, dir, 1u << 24, STORE_READ_ONLY));
+	txn = NULL;
+	assert_crm_ok(store_read_begin(st, &txn));
+	fact_is(st, txn, 10, "ten again");
+	fact_is(st, txn, 20, NULL);
+	fact_is(st, txn, 30, "thirty again");
+	fact_is(st, txn, 40, NULL);
+	fact_is(st, txn, 99, NULL);
+	store_read_end(st, txn);
+	store_read_free(txn);
+	crm_test_store_close(st, dir);
+}
+
+/* Only a bulk load defers: crmd's writes are durable as they are made. */
+static void
+only_a_bulk_load_defers(void **state)
+{
+	struct fixture *f = *state;
+	assert_crm_err(store_defer(f->st, DB_FU_TIME), CRM_INTERNAL);
+}
+
 int
 main(void)
 {
@@ -253,6 +349,9 @@ main(void)
 		    read_only_open_of_a_missing_database_is_not_found),
 		cmocka_unit_test_setup_teardown(
 		    writes_are_counted_and_reads_are_not, setup, teardown),
+		cmocka_unit_test(deferred_writes_land_as_if_written_at_once),
+		cmocka_unit_test_setup_teardown(
+		    only_a_bulk_load_defers, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
