@@ -734,6 +734,18 @@ room_for(const struct opts *o, const char *dir)
 	return 0;
 }
 
+/* The most --defer-mb may hold: a quarter of the memory (the buffers
+ * grow by doubling), so that the map keeps the rest. */
+static uint64_t
+defer_mb_max(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	if (pages <= 0 || size <= 0) {
+		return DEFER_MB;
+	}
+	return (uint64_t)pages * (uint64_t)size / 4 >> 20;
+}
+
 static int
 parse_u64(const char *s, uint64_t *v)
 {
@@ -815,9 +827,12 @@ main(int argc, char **argv)
 			g.o.batch = v ? v : 1;
 			break;
 		case 'M':
-			if (v > 1048576) {
-				fprintf(stderr, "crm-gen: --defer-mb: at most "
-				                "1048576\n");
+			if (v > defer_mb_max()) {
+				fprintf(stderr,
+				    "crm-gen: --defer-mb: at most %" PRIu64
+				    " (a quarter of the memory here: what is "
+				    "held may take twice that)\n",
+				    defer_mb_max());
 				return 2;
 			}
 			g.o.defer_mb = v;

@@ -38,4 +38,10 @@ for mb in 1 1024; do
 		ok "crm-check: the --defer-mb $mb set is clean" ||
 		bad "crm-check --defer-mb $mb: $(tail -3 "$T/check$mb.out")"
 done
+# More than a quarter of the memory: refused before anything is made.
+out=$("$GEN" --data "$T/big" --defer-mb 999999999 --quiet 2>&1)
+code=$?
+[ "$code" -eq 2 ] && [[ $out == *"--defer-mb: at most"* ]] && [ ! -e "$T/big" ] &&
+	ok "crm-gen refuses to hold more than a quarter of the memory" ||
+	bad "crm-gen --defer-mb 999999999 (exit $code): $out"
 [ "$fails" -eq 0 ] || exit 1
