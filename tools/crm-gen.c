@@ -547,6 +547,22 @@ static const enum store_db deferred[] = { DB_FU_TIME, DB_STAGE_TIME,
 	DB_PURCH_TIME, DB_TASK_OPEN, DB_COMMIT_OPEN, DB_SLA_OPEN,
 	DB_SEARCH_GRAM, DB_RECLAIM, DB_CHANGE_REC };
 
+/* Write the held index entries, saying so on the progress line: a
+ * flush of a GiB takes a while. */
+static crm_status
+flush(struct gen *g, MDB_txn **txn)
+{
+	size_t held = store_defer_bytes(g->st);
+	if (held > 0 && !g->o.quiet && isatty(STDERR_FILENO)) {
+		fprintf(stderr, "\r%-78s\r",
+		    "writing the held index entries in key order ...");
+		fflush(stderr);
+	}
+	crm_status rc = store_defer_flush(g->st, txn);
+	g->ctx.txn = *txn;
+	return rc;
+}
+
 static int
 load(struct gen *g)
 {
@@ -569,8 +585,7 @@ load(struct gen *g)
 		rc = one_customer(g, i + 1);
 		if (rc == CRM_OK && (i + 1) % batch == 0 &&
 		    store_defer_bytes(g->st) > g->o.defer_mb << 20) {
-			rc = store_defer_flush(g->st, &txn);
-			g->ctx.txn = txn;
+			rc = flush(g, &txn);
 		}
 		if (rc == CRM_OK && (i + 1) % batch == 0) {
 			rc = store_write_commit(g->st, txn);
@@ -585,8 +600,7 @@ load(struct gen *g)
 		rc = deep_customer(g, &txn);
 	}
 	if (rc == CRM_OK) {
-		rc = store_defer_flush(g->st, &txn);
-		g->ctx.txn = txn;
+		rc = flush(g, &txn);
 	}
 	if (txn == NULL) {
 		fprintf(stderr, "crm-gen: stopped: %s\n", crm_strerror(rc));
