@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "auth.h"
 #include "crm.h"
+#include "crm_xmalloc.h"
 #include "handlers.h"
 #include "pool.h"
 #include "store_schema.h"
@@ -407,6 +408,39 @@ user_handle_add(
 	return resp->user ? CRM_OK : CRM_TOO_BIG;
 }
 
+/* A user's record in the arena only while it is looked at (mark, then
+ * release): a list of thousands keeps only what it replies. */
+static crm_status
+user_peek(
+    struct req_ctx *ctx, uint64_t id, Crm__Store__UserRecord **u, size_t *mark)
+{
+	*mark = crm_arena_mark(ctx->arena);
+	crm_status rc = user_get(ctx, id, u);
+	if (rc != CRM_OK) {
+		crm_arena_release(ctx->arena, *mark);
+	}
+	return rc;
+}
+
+/* The user in the reply, its strings copied below the record's mark,
+ * which is then released. */
+static Crm__V1__User *
+user_keep(struct req_ctx *ctx, Crm__Store__UserRecord *u, size_t mark)
+{
+	Crm__Store__UserRecord c = *u;
+	char *login = crm_xstrdup(u->login ? u->login : "");
+	char *name = crm_xstrdup(u->name ? u->name : "");
+	crm_arena_release(ctx->arena, mark);
+	c.login = crm_arena_strdup(ctx->arena, login);
+	c.name = crm_arena_strdup(ctx->arena, name);
+	free(login);
+	free(name);
+	if (c.login == NULL || c.name == NULL) {
+		return NULL;
+	}
+	return user_public(ctx, &c);
+}
+
 crm_status
 user_handle_list(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
@@ -424,29 +458,43 @@ user_handle_list(
 	while (out->users != NULL &&
 	       store_id_next(ctx->st, ctx->txn, DB_USERS, id, &id) == CRM_OK) {
 		Crm__Store__UserRecord *u;
-		if (user_get(ctx, id, &u) != CRM_OK) {
+		size_t mark;
+		crm_status rc = user_peek(ctx, id, &u, &mark);
+		if (rc == CRM_NOT_FOUND) {
 			continue;
+		}
+		/* Never a shorter list without a word: the arena ran out. */
+		if (rc != CRM_OK) {
+			return dispatch_fail(ctx, rc,
+			    "too many users for one reply (%zu listed)",
+			    out->n_users);
 		}
 		if (!auth_manages(ctx->who, u->team_id) &&
 		    ctx->who->role != CRM__V1__ROLE__ROLE_ADMIN) {
+			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
+		Crm__V1__User *p = user_keep(ctx, u, mark);
 		if (out->n_users == cap) {
 			Crm__V1__User **more = crm_arena_alloc(
 			    ctx->arena, 2 * cap * sizeof(*more));
 			if (more == NULL) {
-				return dispatch_fail(ctx, CRM_TOO_BIG,
-				    "too many users for one reply");
+				p = NULL;
+			} else {
+				memcpy(more, out->users, cap * sizeof(*more));
+				out->users = more;
+				cap *= 2;
 			}
-			memcpy(more, out->users, cap * sizeof(*more));
-			out->users = more;
-			cap *= 2;
 		}
-		out->users[out->n_users] = user_public(ctx, u);
-		if (out->users[out->n_users] == NULL) {
-			return CRM_TOO_BIG;
+		if (p == NULL) {
+			return dispatch_fail(ctx, CRM_TOO_BIG,
+			    "too many users for one reply (%zu listed)",
+			    out->n_users);
 		}
-		out->n_users++;
+		out->users[out->n_users++] = p;
+	}
+	if (out->users == NULL) {
+		return CRM_TOO_BIG;
 	}
 	resp->body_case = CRM__V1__RESPONSE__BODY_USERS;
 	resp->users = out;
@@ -562,11 +610,14 @@ user_handle_passwd(
 
 /* ------------------------------------------------------- team handlers */
 
+/* The managers a team's entry names (its members are all counted). */
+#define TEAM_MANAGERS_SHOWN 8
+
 static Crm__V1__Team *
 team_public(struct req_ctx *ctx, Crm__V1__Team *t)
 {
 	/* Managers and member counts are derived from the users. */
-	size_t cap = 8, n = 0;
+	size_t cap = TEAM_MANAGERS_SHOWN, n = 0;
 	char **managers = crm_arena_alloc(ctx->arena, cap * sizeof(char *));
 	uint32_t members = 0;
 	uint64_t id = 0;
@@ -632,21 +683,90 @@ user_handle_team_list(
 		return CRM_TOO_BIG;
 	}
 	crm__v1__team_list_reply__init(out);
-	size_t cap = 256;
+	size_t cap = 64;
 	out->teams = crm_arena_alloc(ctx->arena, cap * sizeof(*out->teams));
 	uint64_t id = 0;
-	while (out->teams != NULL && out->n_teams < cap &&
+	while (out->teams != NULL &&
 	       store_id_next(ctx->st, ctx->txn, DB_TEAMS, id, &id) == CRM_OK) {
 		Crm__V1__Team *t;
-		if (team_get(ctx, id, &t) != CRM_OK) {
+		crm_status rc = team_get(ctx, id, &t);
+		if (rc == CRM_NOT_FOUND) {
 			continue;
 		}
 		/* Reps and managers see their own team only. */
-		if (ctx->who->role != CRM__V1__ROLE__ROLE_ADMIN &&
+		if (rc == CRM_OK &&
+		    ctx->who->role != CRM__V1__ROLE__ROLE_ADMIN &&
 		    t->id != ctx->who->team_id) {
 			continue;
 		}
-		out->teams[out->n_teams++] = team_public(ctx, t);
+		if (rc == CRM_OK && out->n_teams == cap) {
+			Crm__V1__Team **more = crm_arena_alloc(
+			    ctx->arena, 2 * cap * sizeof(*more));
+			if (more == NULL) {
+				rc = CRM_TOO_BIG;
+			} else {
+				memcpy(more, out->teams, cap * sizeof(*more));
+				out->teams = more;
+				cap *= 2;
+			}
+		}
+		if (rc != CRM_OK) {
+			return dispatch_fail(ctx, rc,
+			    "too many teams for one reply (%zu listed)",
+			    out->n_teams);
+		}
+		t->n_managers = 0;
+		t->managers = NULL;
+		t->has_members = 1;
+		t->members = 0;
+		out->teams[out->n_teams++] = t;
+	}
+	if (out->teams == NULL) {
+		return CRM_TOO_BIG;
+	}
+	/* Managers and member counts, from one pass over the users. */
+	id = 0;
+	while (store_id_next(ctx->st, ctx->txn, DB_USERS, id, &id) == CRM_OK) {
+		Crm__Store__UserRecord *u;
+		size_t mark;
+		crm_status rc = user_peek(ctx, id, &u, &mark);
+		if (rc == CRM_NOT_FOUND) {
+			continue;
+		}
+		if (rc != CRM_OK) {
+			return dispatch_fail(ctx, rc,
+			    "too many users to count the teams' members");
+		}
+		Crm__V1__Team *t = NULL;
+		for (size_t i = 0; u->active && i < out->n_teams; i++) {
+			if (out->teams[i]->id == u->team_id) {
+				t = out->teams[i];
+				break;
+			}
+		}
+		int manager = t != NULL &&
+		              u->role == CRM__V1__ROLE__ROLE_MANAGER &&
+		              t->n_managers < TEAM_MANAGERS_SHOWN;
+		char *login = manager ? crm_xstrdup(u->login) : NULL;
+		crm_arena_release(ctx->arena, mark);
+		if (t == NULL) {
+			continue;
+		}
+		t->members++;
+		if (manager) {
+			if (t->managers == NULL) {
+				t->managers = crm_arena_alloc(ctx->arena,
+				    TEAM_MANAGERS_SHOWN * sizeof(char *));
+			}
+			char *kept = crm_arena_strdup(ctx->arena, login);
+			free(login);
+			if (t->managers == NULL || kept == NULL) {
+				return dispatch_fail(ctx, CRM_TOO_BIG,
+				    "too many users to count the teams' "
+				    "members");
+			}
+			t->managers[t->n_managers++] = kept;
+		}
 	}
 	resp->body_case = CRM__V1__RESPONSE__BODY_TEAMS;
 	resp->teams = out;
