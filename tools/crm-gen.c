@@ -354,7 +354,8 @@ one_customer(struct gen *g, uint64_t i)
 	int target = 1 + pick(stage_w, 6);
 	unsigned n = g->o.followups / 2 + below(g->o.followups + 1);
 	int64_t at[64];
-	n = n > 64 ? 64 : (n == 0 ? 1 : n);
+	/* At least one each, unless --followups 0 asked for none. */
+	n = n > 64 ? 64 : (n == 0 && g->o.followups > 0 ? 1 : n);
 	times(created, g->now, at, n);
 	for (unsigned k = 0; k < n && rc == CRM_OK; k++) {
 		Crm__V1__FollowupLogRequest lr =
@@ -655,16 +656,19 @@ usage(FILE *f)
 	    "                    follow-ups, a minute apart until a day ago\n"
 	    "  --deep-text B     bytes of their summary and feedback each\n"
 	    "                    (default 4096, the most a field holds)\n"
-	    "  --defer-mb N      hold up to N MiB of report-index writes\n"
-	    "                    to write them in key order (default 1024;\n"
-	    "                    0: write each at once, slower, same data)\n"
+	    "  --defer-mb N      hold up to N MiB of index writes (report\n"
+	    "                    facts, queues, search grams) to write them\n"
+	    "                    in key order (default 1024, at most a\n"
+	    "                    quarter of the memory; 0: each at once,\n"
+	    "                    slower, the same data)\n"
 	    "  --batch N         customers per transaction (default 100;\n"
 	    "                    every commit copies each page it touched)\n"
 	    "  --quiet           no progress bar\n"
 	    "  -h, --help        this help\n\n"
-	    "Refuses a set larger than DIR's free space (about 13 KB a\n"
-	    "customer and 2.4 KB a follow-up; 25 GiB for 1,000,000\n"
-	    "customers). At most 9999 reps in all. A stopped run (an error,\n"
+	    "Needs free space in DIR for about 13 KB a customer and 2.4 KB\n"
+	    "a follow-up (35 GiB for 1,000,000 customers, whose set takes\n"
+	    "about 24 GiB), and refuses to start without it. At most 9999 "
+	    "reps in all. A stopped run (an error,\n"
 	    "a full disk, Ctrl-C) removes what it wrote.\n"
 	    "Users: admin, managers mgr01.., reps rep0001..; every password\n"
 	    "is \"" PASSWORD "\". Prints its rate and the data size.\n");
@@ -764,8 +768,9 @@ static int
 parse_u64(const char *s, uint64_t *v)
 {
 	char *end;
+	errno = 0;
 	unsigned long long x = strtoull(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || *s == '-') {
+	if (*s < '0' || *s > '9' || *end != '\0' || errno == ERANGE) {
 		return -1;
 	}
 	*v = x;
@@ -823,10 +828,17 @@ main(int argc, char **argv)
 			g.o.followups = (unsigned)v;
 			break;
 		case 't':
-			g.o.teams = (unsigned)(v ? v : 1);
-			break;
 		case 'r':
-			g.o.reps = (unsigned)(v ? v : 1);
+			/* Checked before the narrowing: 2^32 + 1 teams were 1.
+			 */
+			if (v == 0 || v > (c == 't' ? 99 : 9999)) {
+				fprintf(stderr,
+				    "crm-gen: --%s: from 1 to %u\n",
+				    c == 't' ? "teams" : "reps",
+				    c == 't' ? 99u : 9999u);
+				return 2;
+			}
+			*(c == 't' ? &g.o.teams : &g.o.reps) = (unsigned)v;
 			break;
 		case 's':
 			g.o.seed = v;
@@ -835,10 +847,21 @@ main(int argc, char **argv)
 			g.o.deep = v > 10000000 ? 10000000 : v;
 			break;
 		case 'T':
-			g.o.deep_text = (unsigned)(v > 4096 ? 4096 : v);
+			if (v > 4096) {
+				fprintf(stderr,
+				    "crm-gen: --deep-text: at most "
+				    "4096 (a field's most)\n");
+				return 2;
+			}
+			g.o.deep_text = (unsigned)v;
 			break;
 		case 'b':
-			g.o.batch = v ? v : 1;
+			if (v == 0 || v > 1000000) {
+				fprintf(stderr, "crm-gen: --batch: from 1 to "
+				                "1000000\n");
+				return 2;
+			}
+			g.o.batch = v;
 			break;
 		case 'M':
 			if (v > defer_mb_max()) {
@@ -884,6 +907,15 @@ main(int argc, char **argv)
 		    g.o.data);
 		return 1;
 	}
+	/* A stop from here on removes what this run made: held until the
+	 * run knows what that is (the folder, then the database's files)
+	 * and its handlers are in place. */
+	sigset_t stops, was;
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGINT);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stops, &was);
 	int made = mkdir(g.o.data, 0700) == 0;
 	if (!made && errno != EEXIST) {
 		fprintf(stderr, "crm-gen: cannot create %s: %s\n", g.o.data,
@@ -936,6 +968,10 @@ main(int argc, char **argv)
 	signal(SIGINT, on_stop);
 	signal(SIGTERM, on_stop);
 	signal(SIGHUP, on_stop);
+	/* A closed stdout is an error to report, not a death before the
+	 * set is closed and trimmed. */
+	signal(SIGPIPE, SIG_IGN);
+	sigprocmask(SIG_SETMASK, &was, NULL);
 	crm_arena_init(&g.arena, 8u << 20);
 	g.ctx.st = g.st;
 	g.ctx.arena = &g.arena;
@@ -955,5 +991,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "crm-gen: the partial database is removed\n");
 	}
 	close(lock);
+	if (code == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+		fprintf(stderr,
+		    "crm-gen: the set in %s is whole, but its summary could "
+		    "not be written: %s\n",
+		    g.o.data, strerror(errno));
+		code = 1;
+	}
 	return code;
 }

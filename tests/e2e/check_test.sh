@@ -32,6 +32,18 @@ out=$("$GEN" --bogus 2>&1)
 code=$?
 [ "$code" -eq 2 ] && [[ $out == *"Usage: crm-gen"* ]] &&
 	ok "crm-gen names a bad option" || bad "crm-gen --bogus (exit $code): $out"
+# A count past the limit, however large, is refused before anything is
+# made (2^32 reps crashed it, 2^32 + 1 teams were 1).
+out=$("$GEN" --data "$T/wide" --customers 10 --reps 4294967296 2>&1)
+code=$?
+[ "$code" -eq 2 ] && [[ $out == *"--reps: from 1 to 9999"* ]] && [ ! -e "$T/wide" ] &&
+	ok "crm-gen refuses 2^32 reps" || bad "crm-gen --reps 4294967296 (exit $code): $out"
+# A summary that cannot be written is an error, the set kept whole.
+out=$("$GEN" --data "$T/full" --customers 5 --quiet 2>&1 >/dev/full)
+code=$?
+[ "$code" -eq 1 ] && [[ $out == *"is whole, but its summary could not"* ]] &&
+	"$CHECK" "$T/full" >/dev/null && ok "crm-gen says its summary was not written" ||
+	bad "crm-gen >/dev/full (exit $code): $out"
 # Stopped mid-way: nothing half made is left to pass for a set.
 "$GEN" --data "$T/stopped" --customers 20000 --quiet 2>"$T/stop.err" &
 gen=$!
