@@ -408,6 +408,19 @@ user_handle_add(
 	return resp->user ? CRM_OK : CRM_TOO_BIG;
 }
 
+/* A reply's array of *cap elements, full: a copy of twice the room in
+ * the arena (*cap doubled), or NULL when it has no room. */
+static void *
+array_grow(crm_arena *a, const void *v, size_t *cap, size_t elem)
+{
+	void *more = crm_arena_alloc(a, 2 * *cap * elem);
+	if (more != NULL) {
+		memcpy(more, v, *cap * elem);
+		*cap *= 2;
+	}
+	return more;
+}
+
 /* A user's record in the arena only while it is looked at (mark, then
  * release): a list of thousands keeps only what it replies. */
 static crm_status
@@ -476,15 +489,10 @@ user_handle_list(
 		}
 		Crm__V1__User *p = user_keep(ctx, u, mark);
 		if (out->n_users == cap) {
-			Crm__V1__User **more = crm_arena_alloc(
-			    ctx->arena, 2 * cap * sizeof(*more));
-			if (more == NULL) {
-				p = NULL;
-			} else {
-				memcpy(more, out->users, cap * sizeof(*more));
-				out->users = more;
-				cap *= 2;
-			}
+			Crm__V1__User **more = array_grow(
+			    ctx->arena, out->users, &cap, sizeof(*more));
+			p = more != NULL ? p : NULL;
+			out->users = more != NULL ? more : out->users;
 		}
 		if (p == NULL) {
 			return dispatch_fail(ctx, CRM_TOO_BIG,
@@ -700,15 +708,10 @@ user_handle_team_list(
 			continue;
 		}
 		if (rc == CRM_OK && out->n_teams == cap) {
-			Crm__V1__Team **more = crm_arena_alloc(
-			    ctx->arena, 2 * cap * sizeof(*more));
-			if (more == NULL) {
-				rc = CRM_TOO_BIG;
-			} else {
-				memcpy(more, out->teams, cap * sizeof(*more));
-				out->teams = more;
-				cap *= 2;
-			}
+			Crm__V1__Team **more = array_grow(
+			    ctx->arena, out->teams, &cap, sizeof(*more));
+			rc = more != NULL ? CRM_OK : CRM_TOO_BIG;
+			out->teams = more != NULL ? more : out->teams;
 		}
 		if (rc != CRM_OK) {
 			return dispatch_fail(ctx, rc,
