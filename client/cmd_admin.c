@@ -120,6 +120,30 @@ cmd_admin_user_disable(
 	body.handover = (char *)cmd_opt(call, "--handover");
 	unsigned long moved = 0;
 	if (body.handover != NULL) {
+		/* The batches below are a manager's right too, the disable an
+		 * admin's: ask first, so that a refused disable moves nothing
+		 * (a manager's moved the customers, then was refused). */
+		Crm__V1__Request wreq = CRM__V1__REQUEST__INIT;
+		Crm__V1__WhoamiRequest w = CRM__V1__WHOAMI_REQUEST__INIT;
+		Crm__V1__Response *wr = NULL;
+		wreq.body_case = CRM__V1__REQUEST__BODY_WHOAMI;
+		wreq.whoami = &w;
+		rc = cmd_expect(ctx, &wreq, CRM__V1__RESPONSE__BODY_USER, &wr);
+		if (rc != CRM_OK) {
+			goto out;
+		}
+		int admin = wr->user->role == CRM__V1__ROLE__ROLE_ADMIN;
+		crm__v1__response__free_unpacked(wr, NULL);
+		if (!admin) {
+			cmd_error(
+			    "user.disable needs the admin role "
+			    "(PERMISSION_DENIED); no customer was handed "
+			    "over");
+			rc = CRM_EPERM;
+			goto out;
+		}
+	}
+	if (body.handover != NULL) {
 		/* A big book goes in batches first (customer handover); the
 		 * disable moves the rest, at most one batch, in its step. */
 		Crm__V1__Request hreq = CRM__V1__REQUEST__INIT;

@@ -747,9 +747,8 @@ user_handle_team_list(
 				break;
 			}
 		}
-		int manager = t != NULL &&
-		              u->role == CRM__V1__ROLE__ROLE_MANAGER &&
-		              t->n_managers < TEAM_MANAGERS_SHOWN;
+		int manager =
+		    t != NULL && u->role == CRM__V1__ROLE__ROLE_MANAGER;
 		char *login = manager ? crm_xstrdup(u->login) : NULL;
 		crm_arena_release(ctx->arena, mark);
 		if (t == NULL) {
@@ -757,9 +756,15 @@ user_handle_team_list(
 		}
 		t->members++;
 		if (manager) {
-			if (t->managers == NULL) {
-				t->managers = crm_arena_alloc(ctx->arena,
-				    TEAM_MANAGERS_SHOWN * sizeof(char *));
+			/* Every manager (a team's entry named the first 8).
+			 * The array's room: 4, then doubled when full. */
+			size_t n = t->n_managers;
+			if (n == 0) {
+				t->managers = crm_arena_alloc(
+				    ctx->arena, 4 * sizeof(char *));
+			} else if (n >= 4 && (n & (n - 1)) == 0) {
+				t->managers = array_grow(ctx->arena,
+				    t->managers, &n, sizeof(char *));
 			}
 			char *kept = crm_arena_strdup(ctx->arena, login);
 			free(login);

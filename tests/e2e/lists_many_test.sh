@@ -52,4 +52,48 @@ if len(users) != 10099 or not want <= logins:
     print("FAIL: user list: %d users, missing %s" % (len(users), sorted(want - logins)[:3]))
     sys.exit(1)
 PY
+# A team's entry names all its managers (it named the first 8).
+for i in $(seq -w 1 10); do
+	printf 'pw-%s-long-enough\n' "$i" |
+		"$CRM" -c "user add sm$i --role manager --team bigboard" >/dev/null 2>&1 ||
+		bad "user add sm$i"
+done
+"$CRM" --format json -c 'team list' | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+teams = d.get("teams", d) if isinstance(d, dict) else d
+if isinstance(teams, dict):
+    teams = teams.get("teams", [])
+t = [t for t in teams if t.get("name") == "bigboard"]
+ok = len(t) == 1 and t[0].get("members") == 10 and \
+    sorted(t[0].get("managers", [])) == ["sm%02d" % i for i in range(1, 11)]
+sys.exit(0 if ok else print("FAIL: bigboard:", t) or 1)' &&
+	ok "team list names all 10 managers of a team" || fails=$((fails + 1))
+
+# A manager may hand customers over but not disable a user: `user
+# disable --handover` as a manager is refused before anything moves
+# (the shell handed the customers over in batches, then was refused).
+owner=$("$CRM" --format json -c 'customer show 1' | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+c = d.get("customer", d)
+print(c.get("owner") or c.get("owner_login") or "")')
+n=${owner#rep}
+team=$(( (10#$n - 1) / 101 + 1 ))
+other=$(printf 'rep%04d' $(( (team - 1) * 101 + 1 + (10#$n % 101) )))
+mgr=$(printf 'mgr%02d' "$team")
+export XDG_STATE_HOME=$H/state-mgr
+printf 'bench-pw\n' | "$CRM" login "$mgr" >/dev/null 2>&1
+out=$("$CRM" -c "user disable $owner --handover $other" 2>&1)
+code=$?
+export XDG_STATE_HOME=$H/state
+after=$("$CRM" --format json -c 'customer show 1' | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+c = d.get("customer", d)
+print(c.get("owner") or c.get("owner_login") or "")')
+[ "$code" -ne 0 ] && [[ $out == *"admin role"* ]] && [ -n "$owner" ] &&
+	[ "$after" = "$owner" ] &&
+	ok "a manager's user disable --handover is refused, nothing handed over" ||
+	bad "$mgr: user disable $owner --handover $other (exit $code): $out; owner $owner -> $after"
 [ "$fails" -eq 0 ] || exit 1
