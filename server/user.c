@@ -618,34 +618,66 @@ user_handle_passwd(
 
 /* ------------------------------------------------------- team handlers */
 
-/* The managers a team's entry names (its members are all counted). */
-#define TEAM_MANAGERS_SHOWN 8
-
-static Crm__V1__Team *
-team_public(struct req_ctx *ctx, Crm__V1__Team *t)
+/* The members (active users) and every manager of teams[0..n), from one
+ * pass over the users, each record released once read. */
+static crm_status
+teams_count(struct req_ctx *ctx, Crm__V1__Team **teams, size_t n)
 {
-	/* Managers and member counts are derived from the users. */
-	size_t cap = TEAM_MANAGERS_SHOWN, n = 0;
-	char **managers = crm_arena_alloc(ctx->arena, cap * sizeof(char *));
-	uint32_t members = 0;
+	for (size_t i = 0; i < n; i++) {
+		teams[i]->n_managers = 0;
+		teams[i]->managers = NULL;
+		teams[i]->has_members = 1;
+		teams[i]->members = 0;
+	}
 	uint64_t id = 0;
-	while (managers != NULL &&
-	       store_id_next(ctx->st, ctx->txn, DB_USERS, id, &id) == CRM_OK) {
+	while (store_id_next(ctx->st, ctx->txn, DB_USERS, id, &id) == CRM_OK) {
 		Crm__Store__UserRecord *u;
-		if (user_get(ctx, id, &u) != CRM_OK || u->team_id != t->id ||
-		    !u->active) {
+		size_t mark;
+		crm_status rc = user_peek(ctx, id, &u, &mark);
+		if (rc == CRM_NOT_FOUND) {
 			continue;
 		}
-		members++;
-		if (u->role == CRM__V1__ROLE__ROLE_MANAGER && n < cap) {
-			managers[n++] = u->login;
+		if (rc != CRM_OK) {
+			return dispatch_fail(ctx, rc,
+			    "too many users to count the teams' members");
+		}
+		Crm__V1__Team *t = NULL;
+		for (size_t i = 0; u->active && i < n; i++) {
+			if (teams[i]->id == u->team_id) {
+				t = teams[i];
+				break;
+			}
+		}
+		int manager =
+		    t != NULL && u->role == CRM__V1__ROLE__ROLE_MANAGER;
+		char *login = manager ? crm_xstrdup(u->login) : NULL;
+		crm_arena_release(ctx->arena, mark);
+		if (t == NULL) {
+			continue;
+		}
+		t->members++;
+		if (manager) {
+			/* Every manager (the entry named the first 8).
+			 * The array's room: 4, then doubled when full. */
+			size_t have = t->n_managers;
+			if (have == 0) {
+				t->managers = crm_arena_alloc(
+				    ctx->arena, 4 * sizeof(char *));
+			} else if (have >= 4 && (have & (have - 1)) == 0) {
+				t->managers = array_grow(ctx->arena,
+				    t->managers, &have, sizeof(char *));
+			}
+			char *kept = crm_arena_strdup(ctx->arena, login);
+			free(login);
+			if (t->managers == NULL || kept == NULL) {
+				return dispatch_fail(ctx, CRM_TOO_BIG,
+				    "too many users to count the teams' "
+				    "members");
+			}
+			t->managers[t->n_managers++] = kept;
 		}
 	}
-	t->managers = managers;
-	t->n_managers = managers ? n : 0;
-	t->has_members = 1;
-	t->members = members;
-	return t;
+	return CRM_OK;
 }
 
 crm_status
@@ -675,7 +707,10 @@ user_handle_team_add(
 	}
 	if (rc == CRM_OK) {
 		resp->body_case = CRM__V1__RESPONSE__BODY_TEAM;
-		resp->team = team_public(ctx, t);
+		rc = teams_count(ctx, &t, 1);
+	}
+	if (rc == CRM_OK) {
+		resp->team = t;
 	}
 	return rc;
 }
@@ -718,63 +753,14 @@ user_handle_team_list(
 			    "too many teams for one reply (%zu listed)",
 			    out->n_teams);
 		}
-		t->n_managers = 0;
-		t->managers = NULL;
-		t->has_members = 1;
-		t->members = 0;
 		out->teams[out->n_teams++] = t;
 	}
 	if (out->teams == NULL) {
 		return CRM_TOO_BIG;
 	}
-	/* Managers and member counts, from one pass over the users. */
-	id = 0;
-	while (store_id_next(ctx->st, ctx->txn, DB_USERS, id, &id) == CRM_OK) {
-		Crm__Store__UserRecord *u;
-		size_t mark;
-		crm_status rc = user_peek(ctx, id, &u, &mark);
-		if (rc == CRM_NOT_FOUND) {
-			continue;
-		}
-		if (rc != CRM_OK) {
-			return dispatch_fail(ctx, rc,
-			    "too many users to count the teams' members");
-		}
-		Crm__V1__Team *t = NULL;
-		for (size_t i = 0; u->active && i < out->n_teams; i++) {
-			if (out->teams[i]->id == u->team_id) {
-				t = out->teams[i];
-				break;
-			}
-		}
-		int manager =
-		    t != NULL && u->role == CRM__V1__ROLE__ROLE_MANAGER;
-		char *login = manager ? crm_xstrdup(u->login) : NULL;
-		crm_arena_release(ctx->arena, mark);
-		if (t == NULL) {
-			continue;
-		}
-		t->members++;
-		if (manager) {
-			/* Every manager (a team's entry named the first 8).
-			 * The array's room: 4, then doubled when full. */
-			size_t n = t->n_managers;
-			if (n == 0) {
-				t->managers = crm_arena_alloc(
-				    ctx->arena, 4 * sizeof(char *));
-			} else if (n >= 4 && (n & (n - 1)) == 0) {
-				t->managers = array_grow(ctx->arena,
-				    t->managers, &n, sizeof(char *));
-			}
-			char *kept = crm_arena_strdup(ctx->arena, login);
-			free(login);
-			if (t->managers == NULL || kept == NULL) {
-				return dispatch_fail(ctx, CRM_TOO_BIG,
-				    "too many users to count the teams' "
-				    "members");
-			}
-			t->managers[t->n_managers++] = kept;
-		}
+	crm_status rc = teams_count(ctx, out->teams, out->n_teams);
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	resp->body_case = CRM__V1__RESPONSE__BODY_TEAMS;
 	resp->teams = out;
