@@ -481,7 +481,8 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	store_key k;
 	store_key_id(&k, after->id);
 	rc = store_put_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k, &after->base);
-	if (rc == CRM_OK) {
+	if (rc == CRM_OK &&
+	    (before == NULL || !search_unchanged(before, after))) {
 		rc = search_update(ctx, after->id, before);
 	}
 	if (rc == CRM_OK) {

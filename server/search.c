@@ -275,6 +275,27 @@ search_text(struct req_ctx *ctx, uint64_t id, char **out, size_t *len)
 	return *out != NULL ? CRM_OK : CRM_TOO_BIG;
 }
 
+static int
+same(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "") == 0;
+}
+
+int
+search_unchanged(
+    const Crm__V1__Customer *before, const Crm__V1__Customer *after)
+{
+	/* The fields search_text adds, and what makes it none. */
+	return before->owner_id == after->owner_id &&
+	       before->team_id == after->team_id &&
+	       (before->merged_into != 0) == (after->merged_into != 0) &&
+	       same(before->name, after->name) &&
+	       same(before->notes, after->notes) &&
+	       same(before->industry, after->industry) &&
+	       same(before->region, after->region) &&
+	       same(before->pain_points, after->pain_points);
+}
+
 crm_status
 search_update(
     struct req_ctx *ctx, uint64_t id, const Crm__V1__Customer *before)

@@ -27,6 +27,14 @@
 crm_status search_update(
     struct req_ctx *ctx, uint64_t id, const Crm__V1__Customer *before);
 
+/* search_unchanged: whether a customer's save from before to after
+ * leaves its search text and where it is stored (owner, team) as they
+ * were: the fields search_text reads of the customer are the same (its
+ * contacts are not in a customer's save). A follow-up saves the
+ * customer for its last contact; this spares it the text's rebuild. */
+int search_unchanged(
+    const Crm__V1__Customer *before, const Crm__V1__Customer *after);
+
 /* search_text: customer id's text as it should be, in ctx->arena (NULL:
  * none, as for a merged customer). Errors: CRM_NOT_FOUND, CRM_TOO_BIG. */
 crm_status search_text(
