@@ -19,6 +19,7 @@
  */
 #include "store_impl.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -182,24 +183,118 @@ same_key(const struct defer_op *a, const struct defer_op *b)
 	       memcmp(x + DEFER_HEAD, y + DEFER_HEAD, n) == 0;
 }
 
+/* One cursor for each LMDB database a flush writes: in key order the
+ * next write is most often on the leaf the cursor is on, and LMDB then
+ * puts it without a search from the root (mdb_cursor_set). */
+struct flush_cursors {
+	MDB_txn *txn;
+	MDB_cursor *c[256];
+};
+
+static void
+cursors_close(struct flush_cursors *fc)
+{
+	for (size_t i = 0; i < 256; i++) {
+		if (fc->c[i] != NULL) {
+			mdb_cursor_close(fc->c[i]);
+			fc->c[i] = NULL;
+		}
+	}
+}
+
+static int
+cursor_for(struct flush_cursors *fc, MDB_dbi dbi, MDB_cursor **cur)
+{
+	if (dbi >= 256) {
+		*cur = NULL;
+		return 0;
+	}
+	if (fc->c[dbi] == NULL) {
+		int rc = mdb_cursor_open(fc->txn, dbi, &fc->c[dbi]);
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	*cur = fc->c[dbi];
+	return 0;
+}
+
 static crm_status
-apply(store *s, MDB_txn *txn, const uint8_t *b)
+apply(store *s, struct flush_cursors *fc, const uint8_t *b)
 {
 	enum store_db db = (enum store_db)b[0];
 	MDB_val k = { key_len(b), (void *)(b + DEFER_HEAD) };
-	int rc;
-	if (b[1]) {
-		rc = mdb_del(txn, s->dbi[db], &k, NULL);
+	MDB_cursor *cur;
+	int rc = cursor_for(fc, s->dbi[db], &cur);
+	if (rc == 0 && b[1]) {
+		if (cur == NULL) {
+			rc = mdb_del(fc->txn, s->dbi[db], &k, NULL);
+		} else {
+			rc = mdb_cursor_get(cur, &k, NULL, MDB_SET);
+			if (rc == 0) {
+				rc = mdb_cursor_del(cur, 0);
+			}
+		}
 		if (rc == MDB_NOTFOUND) {
 			rc = 0;
 		}
-	} else {
+	} else if (rc == 0) {
 		uint32_t vl;
 		memcpy(&vl, b + 4, 4);
 		MDB_val v = { vl, (void *)(b + DEFER_HEAD + k.mv_size) };
-		rc = mdb_put(txn, s->dbi[db], &k, &v, 0);
+		rc = cur == NULL ? mdb_put(fc->txn, s->dbi[db], &k, &v, 0)
+		                 : mdb_cursor_put(cur, &k, &v, 0);
 	}
 	return store_map_lmdb(rc, store_db_name(db));
+}
+
+/* The held writes sorted in two halves, one on another thread (a bulk
+ * load has the machine to itself: the second core sorts while the
+ * first does), and read back merged. */
+struct half {
+	struct defer_op *ops;
+	size_t n;
+};
+
+static void *
+sort_half(void *arg)
+{
+	struct half *h = arg;
+	qsort(h->ops, h->n, sizeof(*h->ops), op_cmp);
+	return NULL;
+}
+
+static void
+sort_halves(struct store_defer *d, struct half h[2])
+{
+	sort_bytes = d->bytes;
+	h[0] = (struct half){ d->ops, d->nops / 2 };
+	h[1] = (struct half){ d->ops + d->nops / 2, d->nops - d->nops / 2 };
+	pthread_t t;
+	int threaded = pthread_create(&t, NULL, sort_half, &h[1]) == 0;
+	sort_half(&h[0]);
+	if (threaded) {
+		pthread_join(t, NULL);
+	} else {
+		sort_half(&h[1]);
+	}
+}
+
+/* The next write in key order (then write order), or NULL. */
+static const struct defer_op *
+next_op(struct half h[2])
+{
+	struct half *pick;
+	if (h[0].n == 0 || h[1].n == 0) {
+		pick = h[0].n > 0 ? &h[0] : (h[1].n > 0 ? &h[1] : NULL);
+	} else {
+		pick = op_cmp(h[0].ops, h[1].ops) < 0 ? &h[0] : &h[1];
+	}
+	if (pick == NULL) {
+		return NULL;
+	}
+	pick->n--;
+	return pick->ops++;
 }
 
 crm_status
@@ -209,30 +304,40 @@ store_defer_flush(store *s, MDB_txn **txn)
 	if (d == NULL || d->nops == 0) {
 		return CRM_OK;
 	}
-	sort_bytes = d->bytes;
-	qsort(d->ops, d->nops, sizeof(*d->ops), op_cmp);
+	struct half h[2];
+	sort_halves(d, h);
 	crm_status rc = CRM_OK;
 	size_t in_txn = 0;
-	for (size_t i = 0; i < d->nops && rc == CRM_OK; i++) {
+	struct flush_cursors fc = { .txn = *txn };
+	const struct defer_op *op = next_op(h);
+	while (op != NULL && rc == CRM_OK) {
+		const struct defer_op *next = next_op(h);
 		/* In key order the writes' bytes are read at random: ask for
 		 * those a few steps on before they are needed. */
-		if (i + 8 < d->nops) {
-			__builtin_prefetch(d->bytes + d->ops[i + 8].off);
+		for (size_t i = 0; i < 2; i++) {
+			if (h[i].n > 8) {
+				__builtin_prefetch(d->bytes + h[i].ops[8].off);
+			}
 		}
 		/* The last write of a key is the one that stands. */
-		if (i + 1 < d->nops && same_key(&d->ops[i], &d->ops[i + 1])) {
+		if (next != NULL && same_key(op, next)) {
+			op = next;
 			continue;
 		}
-		rc = apply(s, *txn, d->bytes + d->ops[i].off);
+		rc = apply(s, &fc, d->bytes + op->off);
+		op = next;
 		if (rc == CRM_OK && ++in_txn == DEFER_CHUNK) {
 			in_txn = 0;
+			cursors_close(&fc);
 			rc = store_write_commit(s, *txn);
 			*txn = NULL;
 			if (rc == CRM_OK) {
 				rc = store_write_begin(s, txn);
 			}
+			fc.txn = *txn;
 		}
 	}
+	cursors_close(&fc);
 	d->used = 0;
 	d->nops = 0;
 	return rc;
