@@ -85,6 +85,16 @@ int store_reader_check(store *s);
 crm_status store_defer(store *s, enum store_db db);
 size_t store_defer_bytes(const store *s);
 crm_status store_defer_flush(store *s, MDB_txn **txn /* IN/OUT */);
+/* store_defer_spill: the held writes sorted into a run in a file of the
+ * data folder (unlinked at once: it goes with the process), so that the
+ * memory holds the next; store_defer_flush then merges every run and
+ * what is held into the database, each leaf written once. After 32 runs
+ * a spill is a store_defer_flush (*merged 1). Errors: CRM_TOO_BIG (the
+ * disk is full), CRM_INTERNAL. */
+crm_status store_defer_spill(
+    store *s, MDB_txn **txn /* IN/OUT */, int *merged /* OUT */);
+/* store_defer_run_bytes: the bytes in the runs on the disk now. */
+uint64_t store_defer_run_bytes(const store *s);
 
 /* store_sync: flush to disk (needed after a STORE_BULK load).
  * Errors: CRM_INTERNAL. */

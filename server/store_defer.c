@@ -19,9 +19,12 @@
  */
 #include "store_impl.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "crm_log.h"
 #include "crm_xmalloc.h"
@@ -42,12 +45,19 @@ struct defer_op {
  * key's length (2 bytes), the value's (4 bytes), the key, the value. */
 #define DEFER_HEAD 8
 
+/* Sorted runs on the disk (store_defer_spill): at most DEFER_RUNS, then
+ * a spill writes them all to the database. */
+#define DEFER_RUNS 32
+
 struct store_defer {
 	uint8_t on[DB_COUNT]; /* 1: the database's writes are deferred */
 	uint8_t *bytes;
 	size_t used, cap;
 	struct defer_op *ops;
 	size_t nops, opcap;
+	FILE *runs[DEFER_RUNS]; /* oldest first, each unlinked once made */
+	size_t nruns;
+	uint64_t run_bytes; /* in the runs now */
 };
 
 crm_status
@@ -86,6 +96,12 @@ store_defer_bytes(const store *s)
 	           : s->defer->used + s->defer->nops * sizeof(struct defer_op);
 }
 
+uint64_t
+store_defer_run_bytes(const store *s)
+{
+	return s->defer == NULL ? 0 : s->defer->run_bytes;
+}
+
 static uint64_t
 prefix(const uint8_t *k, size_t n)
 {
@@ -94,6 +110,14 @@ prefix(const uint8_t *k, size_t n)
 		p = p << 8 | (i < n ? k[i] : 0);
 	}
 	return p;
+}
+
+static void
+key_prefix(const uint8_t *k, size_t n, uint64_t p[3])
+{
+	for (size_t i = 0; i < 3; i++) {
+		p[i] = n > 8 * i ? prefix(k + 8 * i, n - 8 * i) : 0;
+	}
 }
 
 crm_status
@@ -129,19 +153,12 @@ store_defer_write(store *s, enum store_db db, const MDB_val *key,
 		memcpy(b + DEFER_HEAD + key->mv_size, data, len);
 	}
 	struct defer_op *op = &d->ops[d->nops++];
-	for (size_t i = 0; i < 3; i++) {
-		op->p[i] = key->mv_size > 8 * i
-		               ? prefix(k + 8 * i, key->mv_size - 8 * i)
-		               : 0;
-	}
+	key_prefix(k, key->mv_size, op->p);
 	op->off = d->used;
 	d->used += need;
 	store_writes++;
 	return CRM_OK;
 }
-
-/* The sort's bytes: qsort has no context argument. */
-static const uint8_t *sort_bytes;
 
 static size_t
 key_len(const uint8_t *b)
@@ -149,17 +166,26 @@ key_len(const uint8_t *b)
 	return (size_t)b[2] << 8 | b[3];
 }
 
-/* Key order (LMDB's: bytes, then length), then the order written. */
-static int
-op_cmp(const void *pa, const void *pb)
+static size_t
+rec_len(const uint8_t *b)
 {
-	const struct defer_op *a = pa, *b = pb;
+	uint32_t vl;
+	memcpy(&vl, b + 4, 4);
+	return DEFER_HEAD + key_len(b) + vl;
+}
+
+/* Key order (LMDB's: bytes, then length; the first 24 bytes from the
+ * prefixes, then the database, then the rest). Writes of one database
+ * come out in its key order, which is all the order needs. */
+static int
+rec_cmp(const uint64_t pa[3], const uint8_t *x, const uint64_t pb[3],
+    const uint8_t *y)
+{
 	for (size_t i = 0; i < 3; i++) {
-		if (a->p[i] != b->p[i]) {
-			return a->p[i] < b->p[i] ? -1 : 1;
+		if (pa[i] != pb[i]) {
+			return pa[i] < pb[i] ? -1 : 1;
 		}
 	}
-	const uint8_t *x = sort_bytes + a->off, *y = sort_bytes + b->off;
 	if (x[0] != y[0]) {
 		return x[0] < y[0] ? -1 : 1;
 	}
@@ -168,19 +194,27 @@ op_cmp(const void *pa, const void *pb)
 	if (c != 0 || xn != yn) {
 		return c != 0 ? c : (xn < yn ? -1 : 1);
 	}
-	return a->off < b->off ? -1 : 1;
+	return 0;
 }
 
 static int
-same_key(const struct defer_op *a, const struct defer_op *b)
+same_key(const uint8_t *x, const uint8_t *y)
 {
-	if (a->p[0] != b->p[0] || a->p[1] != b->p[1] || a->p[2] != b->p[2]) {
-		return 0;
-	}
-	const uint8_t *x = sort_bytes + a->off, *y = sort_bytes + b->off;
 	size_t n = key_len(x);
 	return x[0] == y[0] && n == key_len(y) &&
 	       memcmp(x + DEFER_HEAD, y + DEFER_HEAD, n) == 0;
+}
+
+/* The sort's bytes: qsort has no context argument. */
+static const uint8_t *sort_bytes;
+
+/* Key order, then the order written. */
+static int
+op_cmp(const void *pa, const void *pb)
+{
+	const struct defer_op *a = pa, *b = pb;
+	int c = rec_cmp(a->p, sort_bytes + a->off, b->p, sort_bytes + b->off);
+	return c != 0 ? c : (a->off < b->off ? -1 : 1);
 }
 
 /* One cursor for each LMDB database a flush writes: in key order the
@@ -248,6 +282,8 @@ apply(store *s, struct flush_cursors *fc, const uint8_t *b)
 	return store_map_lmdb(rc, store_db_name(db));
 }
 
+/* ---------------------------------------------------- sources */
+
 /* The held writes sorted in two halves, one on another thread (a bulk
  * load has the machine to itself: the second core sorts while the
  * first does), and read back merged. */
@@ -280,67 +316,299 @@ sort_halves(struct store_defer *d, struct half h[2])
 	}
 }
 
-/* The next write in key order (then write order), or NULL. */
-static const struct defer_op *
-next_op(struct half h[2])
+/* One sorted stream of writes: a run on the disk, or the held writes.
+ * rec is the current write (NULL at the end); a run reads into two
+ * buffers in turn, so that the write before stays whole. */
+struct source {
+	const uint8_t *rec;
+	uint64_t p[3];
+	FILE *f;
+	uint8_t *buf[2];
+	size_t cap[2];
+	unsigned turn;
+	struct half h[2];
+	const uint8_t *base;
+};
+
+static crm_status
+source_next(struct source *src)
 {
-	struct half *pick;
-	if (h[0].n == 0 || h[1].n == 0) {
-		pick = h[0].n > 0 ? &h[0] : (h[1].n > 0 ? &h[1] : NULL);
-	} else {
-		pick = op_cmp(h[0].ops, h[1].ops) < 0 ? &h[0] : &h[1];
+	if (src->f == NULL) {
+		struct half *h = src->h, *pick = NULL;
+		if (h[0].n > 0 && h[1].n > 0) {
+			pick = op_cmp(h[0].ops, h[1].ops) < 0 ? &h[0] : &h[1];
+		} else if (h[0].n > 0 || h[1].n > 0) {
+			pick = h[0].n > 0 ? &h[0] : &h[1];
+		}
+		src->rec = NULL;
+		if (pick != NULL) {
+			/* In key order the writes' bytes are read at random:
+			 * ask for those a few steps on. */
+			if (pick->n > 8) {
+				__builtin_prefetch(
+				    src->base + pick->ops[8].off);
+			}
+			memcpy(src->p, pick->ops->p, sizeof(src->p));
+			src->rec = src->base + pick->ops->off;
+			pick->ops++;
+			pick->n--;
+		}
+		return CRM_OK;
 	}
-	if (pick == NULL) {
+	unsigned t = src->turn ^= 1;
+	uint8_t head[DEFER_HEAD];
+	src->rec = NULL;
+	if (fread(head, 1, DEFER_HEAD, src->f) != DEFER_HEAD) {
+		return ferror(src->f) ? CRM_INTERNAL : CRM_OK;
+	}
+	size_t n = rec_len(head);
+	if (n > src->cap[t]) {
+		src->cap[t] = n * 2;
+		src->buf[t] = crm_xrealloc(src->buf[t], src->cap[t]);
+	}
+	memcpy(src->buf[t], head, DEFER_HEAD);
+	if (fread(src->buf[t] + DEFER_HEAD, 1, n - DEFER_HEAD, src->f) !=
+	    n - DEFER_HEAD) {
+		crm_err("a run of held index writes ends short");
+		return CRM_INTERNAL;
+	}
+	src->rec = src->buf[t];
+	key_prefix(src->rec + DEFER_HEAD, key_len(src->rec), src->p);
+	return CRM_OK;
+}
+
+/* A min-heap of the sources by their current write, the older source
+ * first on a tie (a run before the runs after it, the held writes
+ * last): a key's writes come out in the order they were made. */
+struct merge {
+	struct source *src;
+	size_t *heap, n;
+};
+
+static int
+heap_less(const struct merge *m, size_t a, size_t b)
+{
+	const struct source *x = &m->src[a], *y = &m->src[b];
+	int c = rec_cmp(x->p, x->rec, y->p, y->rec);
+	return c != 0 ? c < 0 : a < b;
+}
+
+static void
+heap_down(struct merge *m, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, min = i;
+		if (l < m->n && heap_less(m, m->heap[l], m->heap[min])) {
+			min = l;
+		}
+		if (l + 1 < m->n &&
+		    heap_less(m, m->heap[l + 1], m->heap[min])) {
+			min = l + 1;
+		}
+		if (min == i) {
+			return;
+		}
+		size_t t = m->heap[i];
+		m->heap[i] = m->heap[min];
+		m->heap[min] = t;
+		i = min;
+	}
+}
+
+/* Where merged writes go: a run on the disk, or the database. */
+struct sink {
+	store *s;
+	FILE *f; /* a run, or NULL: the database */
+	MDB_txn **txn;
+	struct flush_cursors fc;
+	size_t in_txn;
+};
+
+static crm_status
+sink_put(struct sink *k, const uint8_t *rec)
+{
+	if (k->f != NULL) {
+		size_t n = rec_len(rec);
+		return fwrite(rec, 1, n, k->f) == n ? CRM_OK : CRM_TOO_BIG;
+	}
+	crm_status rc = apply(k->s, &k->fc, rec);
+	if (rc == CRM_OK && ++k->in_txn == DEFER_CHUNK) {
+		k->in_txn = 0;
+		cursors_close(&k->fc);
+		rc = store_write_commit(k->s, *k->txn);
+		*k->txn = NULL;
+		if (rc == CRM_OK) {
+			rc = store_write_begin(k->s, k->txn);
+		}
+		k->fc.txn = *k->txn;
+	}
+	return rc;
+}
+
+/* Merge the sources into k, the last write of each key standing. */
+static crm_status
+merge_into(struct source *src, size_t nsrc, struct sink *k)
+{
+	size_t heap[DEFER_RUNS + 1];
+	struct merge m = { src, heap, 0 };
+	crm_status rc = CRM_OK;
+	for (size_t i = 0; i < nsrc && rc == CRM_OK; i++) {
+		rc = source_next(&src[i]);
+		if (rc == CRM_OK && src[i].rec != NULL) {
+			heap[m.n++] = i;
+		}
+	}
+	for (size_t i = m.n; i-- > 0;) {
+		heap_down(&m, i);
+	}
+	const uint8_t *pend = NULL;
+	while (rc == CRM_OK && m.n > 0) {
+		struct source *top = &src[heap[0]];
+		if (pend != NULL && !same_key(pend, top->rec)) {
+			rc = sink_put(k, pend);
+		}
+		/* Valid until top's next read but one. */
+		pend = top->rec;
+		if (rc == CRM_OK) {
+			rc = source_next(top);
+		}
+		if (rc == CRM_OK && top->rec == NULL) {
+			heap[0] = heap[--m.n];
+		}
+		heap_down(&m, 0);
+	}
+	if (rc == CRM_OK && pend != NULL) {
+		rc = sink_put(k, pend);
+	}
+	return rc;
+}
+
+static void
+sources_free(struct source *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(src[i].buf[0]);
+		free(src[i].buf[1]);
+	}
+}
+
+/* The held writes as a source, sorted. */
+static void
+held_source(struct store_defer *d, struct source *src)
+{
+	memset(src, 0, sizeof(*src));
+	sort_halves(d, src->h);
+	src->base = d->bytes;
+}
+
+/* A new run file in the data folder, unlinked at once: it goes with the
+ * process, however that ends. */
+static FILE *
+run_create(store *s)
+{
+	const char *dir = NULL;
+	if (mdb_env_get_path(s->env, &dir) != 0 || dir == NULL) {
 		return NULL;
 	}
-	pick->n--;
-	return pick->ops++;
+	size_t n = strlen(dir) + sizeof("/held-XXXXXX");
+	char *path = crm_xmalloc(n);
+	snprintf(path, n, "%s/held-XXXXXX", dir);
+	int fd = mkstemp(path);
+	FILE *f = NULL;
+	if (fd >= 0) {
+		(void)unlink(path);
+		f = fdopen(fd, "w+b");
+		if (f == NULL) {
+			close(fd);
+		}
+	}
+	if (f == NULL) {
+		crm_err("%s: %s", path, strerror(errno));
+	}
+	free(path);
+	if (f != NULL) {
+		setvbuf(f, NULL, _IOFBF, (size_t)1 << 20);
+	}
+	return f;
+}
+
+static void
+runs_close(struct store_defer *d)
+{
+	for (size_t i = 0; i < d->nruns; i++) {
+		fclose(d->runs[i]);
+	}
+	d->nruns = 0;
+	d->run_bytes = 0;
 }
 
 crm_status
 store_defer_flush(store *s, MDB_txn **txn)
 {
 	struct store_defer *d = s->defer;
-	if (d == NULL || d->nops == 0) {
+	if (d == NULL || (d->nops == 0 && d->nruns == 0)) {
 		return CRM_OK;
 	}
-	struct half h[2];
-	sort_halves(d, h);
+	struct source src[DEFER_RUNS + 1];
+	size_t n = 0;
 	crm_status rc = CRM_OK;
-	size_t in_txn = 0;
-	struct flush_cursors fc = { .txn = *txn };
-	const struct defer_op *op = next_op(h);
-	while (op != NULL && rc == CRM_OK) {
-		const struct defer_op *next = next_op(h);
-		/* In key order the writes' bytes are read at random: ask for
-		 * those a few steps on before they are needed. */
-		for (size_t i = 0; i < 2; i++) {
-			if (h[i].n > 8) {
-				__builtin_prefetch(d->bytes + h[i].ops[8].off);
-			}
-		}
-		/* The last write of a key is the one that stands. */
-		if (next != NULL && same_key(op, next)) {
-			op = next;
-			continue;
-		}
-		rc = apply(s, &fc, d->bytes + op->off);
-		op = next;
-		if (rc == CRM_OK && ++in_txn == DEFER_CHUNK) {
-			in_txn = 0;
-			cursors_close(&fc);
-			rc = store_write_commit(s, *txn);
-			*txn = NULL;
-			if (rc == CRM_OK) {
-				rc = store_write_begin(s, txn);
-			}
-			fc.txn = *txn;
+	for (size_t i = 0; i < d->nruns && rc == CRM_OK; i++, n++) {
+		memset(&src[n], 0, sizeof(src[n]));
+		src[n].f = d->runs[i];
+		if (fflush(src[n].f) != 0 ||
+		    fseek(src[n].f, 0, SEEK_SET) != 0) {
+			crm_err(
+			    "a run of held index writes: %s", strerror(errno));
+			rc = CRM_TOO_BIG;
 		}
 	}
-	cursors_close(&fc);
+	held_source(d, &src[n++]);
+	struct sink k = { .s = s, .txn = txn, .fc = { .txn = *txn } };
+	if (rc == CRM_OK) {
+		rc = merge_into(src, n, &k);
+	}
+	cursors_close(&k.fc);
+	sources_free(src, n);
+	runs_close(d);
 	d->used = 0;
 	d->nops = 0;
 	return rc;
+}
+
+crm_status
+store_defer_spill(store *s, MDB_txn **txn, int *merged)
+{
+	struct store_defer *d = s->defer;
+	*merged = 0;
+	if (d == NULL || d->nops == 0) {
+		return CRM_OK;
+	}
+	if (d->nruns == DEFER_RUNS) {
+		*merged = 1;
+		return store_defer_flush(s, txn);
+	}
+	FILE *f = run_create(s);
+	if (f == NULL) {
+		return CRM_INTERNAL;
+	}
+	struct source src;
+	held_source(d, &src);
+	struct sink k = { .s = s, .f = f };
+	crm_status rc = merge_into(&src, 1, &k);
+	if (rc == CRM_OK && fflush(f) != 0) {
+		rc = CRM_TOO_BIG;
+	}
+	if (rc != CRM_OK) {
+		crm_err("writing held index writes: %s", strerror(errno));
+		fclose(f);
+		return rc;
+	}
+	long end = ftell(f);
+	d->run_bytes += end > 0 ? (uint64_t)end : 0;
+	d->runs[d->nruns++] = f;
+	d->used = 0;
+	d->nops = 0;
+	return CRM_OK;
 }
 
 void
@@ -349,6 +617,7 @@ store_defer_free(store *s)
 	if (s->defer != NULL) {
 		free(s->defer->bytes);
 		free(s->defer->ops);
+		runs_close(s->defer);
 		free(s->defer);
 		s->defer = NULL;
 	}

@@ -2,9 +2,11 @@
 # gen_defer_test.sh: crm-gen holds the report facts back and writes them
 # in key order (--defer-mb, store_defer.c); the set it makes is the same,
 # entry for entry, as the one made writing each fact at once (--defer-mb
-# 0), whether the facts go in one flush at the end or in many along the
-# way (--defer-mb 1), with a deep customer's own commits in between; and
-# crm-check finds it clean. Only the users differ: each password hash
+# 0), whether the facts go in one merge at the end or are sorted to
+# runs on the disk along the way and merged at the end, more runs than
+# are kept at once (--defer-mb 1: a merge into the database along the
+# way too), with a deep customer's own commits in between; and crm-check
+# finds it clean. Only the users differ: each password hash
 # has a salt of its own.
 # Usage: gen_defer_test.sh CRM_GEN CRM_CHECK
 set -u
@@ -18,13 +20,18 @@ bad() { echo "FAIL: $1"; fails=$((fails + 1)); }
 echo 1796400000 >"$T/clock" # 2026-12-04, the same "now" for each set
 export CRM_TEST_CLOCK="$T/clock"
 for mb in 0 1 1024; do
-	"$GEN" --data "$T/db$mb" --customers 1500 --deep 1200 --deep-text 20 \
+	"$GEN" --data "$T/db$mb" --customers 3500 --deep 1200 --deep-text 20 \
 		--defer-mb "$mb" --quiet >"$T/gen$mb.out" 2>&1 ||
 		bad "crm-gen --defer-mb $mb: $(cat "$T/gen$mb.out")"
 	# Every database but users, entry for entry.
 	mdb_dump -a "$T/db$mb" | awk '/^database=/ { skip = ($0 == "database=users") }
 		!skip' >"$T/dump$mb"
 done
+# crm-gen keeps 32 runs on the disk at most, then merges them in.
+runs=$(sed -n 's/.*held and sorted \([0-9]*\) times to the disk.*merged into the database \([0-9]*\) times.*/\1 \2/p' "$T/gen1.out")
+[ "${runs%% *}" -gt 32 ] 2>/dev/null && [ "${runs##* }" -ge 2 ] &&
+	ok "--defer-mb 1 sorted runs to the disk and merged along the way ($runs)" ||
+	bad "--defer-mb 1: not more runs than kept at once: $(cat "$T/gen1.out")"
 facts=$(mdb_dump -s crm "$T/db0" | grep -c '^ 06') # fu_time's tag
 [ "$facts" -gt 20000 ] && ok "the set has $facts follow-up facts" ||
 	bad "too few follow-up facts to tell: $facts"

@@ -321,6 +321,69 @@ deferred_writes_land_as_if_written_at_once(void **state)
 	crm_test_store_close(st, dir);
 }
 
+/* Held writes sorted to runs on the disk (store_defer_spill) and merged
+ * at the end: a key's last write stands across the runs and what is
+ * still held (a put, then a delete in a later run, then a put again; a
+ * delete in a later run of a key an earlier one put), and more runs
+ * than are kept at once merge into the database along the way. */
+static void
+spilled_writes_land_as_if_written_at_once(void **state)
+{
+	(void)state;
+	char dir[64] = "/tmp/crm-test-spill-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	store *st = store_new();
+	assert_crm_ok(store_open(st, dir, 1u << 24, STORE_BULK));
+	MDB_txn *txn;
+	int merged;
+	assert_crm_ok(store_write_begin(st, &txn));
+	assert_crm_err(store_defer(st, DB_FU_TIME), CRM_OK);
+	fact_put(st, txn, 30, "thirty");
+	fact_put(st, txn, 10, "ten");
+	fact_put(st, txn, 20, "twenty");
+	assert_crm_ok(store_defer_spill(st, &txn, &merged));
+	assert_int_equal(merged, 0);
+	assert_int_equal(store_defer_bytes(st), 0);
+	fact_del(st, txn, 10);
+	fact_del(st, txn, 20);
+	fact_put(st, txn, 40, "forty");
+	assert_crm_ok(store_defer_spill(st, &txn, &merged));
+	fact_put(st, txn, 10, "ten again");
+	fact_put(st, txn, 50, "fifty");
+	/* Runs until one more spill merges them all in. */
+	for (uint64_t i = 0; !merged; i++) {
+		assert_true(i < 100);
+		fact_put(st, txn, 1000 + i, "filler");
+		assert_crm_ok(store_defer_spill(st, &txn, &merged));
+	}
+	fact_put(st, txn, 50, "fifty again");
+	fact_del(st, txn, 1000);
+	assert_crm_ok(store_defer_spill(st, &txn, &merged));
+	assert_int_equal(merged, 0);
+	fact_put(st, txn, 60, "sixty");
+	assert_crm_ok(store_defer_flush(st, &txn));
+	assert_crm_ok(store_write_commit(st, txn));
+	assert_crm_ok(store_sync(st));
+	store_close(st);
+	store_free(st);
+
+	st = store_new();
+	assert_crm_ok(store_open(st, dir, 1u << 24, STORE_READ_ONLY));
+	txn = NULL;
+	assert_crm_ok(store_read_begin(st, &txn));
+	fact_is(st, txn, 10, "ten again");
+	fact_is(st, txn, 20, NULL);
+	fact_is(st, txn, 30, "thirty");
+	fact_is(st, txn, 40, "forty");
+	fact_is(st, txn, 50, "fifty again");
+	fact_is(st, txn, 60, "sixty");
+	fact_is(st, txn, 1000, NULL);
+	fact_is(st, txn, 1001, "filler");
+	store_read_end(st, txn);
+	store_read_free(txn);
+	crm_test_store_close(st, dir);
+}
+
 /* Only a bulk load defers: crmd's writes are durable as they are made. */
 static void
 only_a_bulk_load_defers(void **state)
@@ -350,6 +413,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    writes_are_counted_and_reads_are_not, setup, teardown),
 		cmocka_unit_test(deferred_writes_land_as_if_written_at_once),
+		cmocka_unit_test(spilled_writes_land_as_if_written_at_once),
 		cmocka_unit_test_setup_teardown(
 		    only_a_bulk_load_defers, setup, teardown),
 	};
