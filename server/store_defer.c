@@ -17,6 +17,7 @@
  * database, so every read of one is refused (CRM_INTERNAL, logged): a
  * load that needs to read what it deferred must not defer it.
  */
+#define _GNU_SOURCE /* qsort_r */
 #include "store_impl.h"
 
 #include <errno.h>
@@ -47,7 +48,21 @@ struct defer_op {
 
 /* Sorted runs on the disk (store_defer_spill): at most DEFER_RUNS, then
  * a spill writes them all to the database. */
-#define DEFER_RUNS 32
+#define DEFER_RUNS 64
+
+/* The held writes a spill hands to another thread, which sorts them to
+ * a run while the load goes on holding the next. */
+struct spill {
+	uint8_t *bytes;
+	size_t used, cap;
+	struct defer_op *ops;
+	size_t nops, opcap;
+	FILE *f;
+	pthread_t thread;
+	int running;
+	crm_status rc;
+	uint64_t bytes_written;
+};
 
 struct store_defer {
 	uint8_t on[DB_COUNT]; /* 1: the database's writes are deferred */
@@ -58,6 +73,7 @@ struct store_defer {
 	FILE *runs[DEFER_RUNS]; /* oldest first, each unlinked once made */
 	size_t nruns;
 	uint64_t run_bytes; /* in the runs now */
+	struct spill bg;
 };
 
 crm_status
@@ -205,15 +221,13 @@ same_key(const uint8_t *x, const uint8_t *y)
 	       memcmp(x + DEFER_HEAD, y + DEFER_HEAD, n) == 0;
 }
 
-/* The sort's bytes: qsort has no context argument. */
-static const uint8_t *sort_bytes;
-
-/* Key order, then the order written. */
+/* Key order, then the order written; base: the held bytes. */
 static int
-op_cmp(const void *pa, const void *pb)
+op_cmp(const void *pa, const void *pb, void *base)
 {
 	const struct defer_op *a = pa, *b = pb;
-	int c = rec_cmp(a->p, sort_bytes + a->off, b->p, sort_bytes + b->off);
+	const uint8_t *bytes = base;
+	int c = rec_cmp(a->p, bytes + a->off, b->p, bytes + b->off);
 	return c != 0 ? c : (a->off < b->off ? -1 : 1);
 }
 
@@ -290,24 +304,28 @@ apply(store *s, struct flush_cursors *fc, const uint8_t *b)
 struct half {
 	struct defer_op *ops;
 	size_t n;
+	uint8_t *base;
 };
 
 static void *
 sort_half(void *arg)
 {
 	struct half *h = arg;
-	qsort(h->ops, h->n, sizeof(*h->ops), op_cmp);
+	qsort_r(h->ops, h->n, sizeof(*h->ops), op_cmp, h->base);
 	return NULL;
 }
 
+/* ops sorted in two halves, the second on another thread when two is
+ * 1 (a bulk load has the machine to itself); else in one. */
 static void
-sort_halves(struct store_defer *d, struct half h[2])
+sort_halves(
+    uint8_t *bytes, struct defer_op *ops, size_t n, int two, struct half h[2])
 {
-	sort_bytes = d->bytes;
-	h[0] = (struct half){ d->ops, d->nops / 2 };
-	h[1] = (struct half){ d->ops + d->nops / 2, d->nops - d->nops / 2 };
+	size_t first = two ? n / 2 : n;
+	h[0] = (struct half){ ops, first, bytes };
+	h[1] = (struct half){ ops + first, n - first, bytes };
 	pthread_t t;
-	int threaded = pthread_create(&t, NULL, sort_half, &h[1]) == 0;
+	int threaded = two && pthread_create(&t, NULL, sort_half, &h[1]) == 0;
 	sort_half(&h[0]);
 	if (threaded) {
 		pthread_join(t, NULL);
@@ -336,7 +354,9 @@ source_next(struct source *src)
 	if (src->f == NULL) {
 		struct half *h = src->h, *pick = NULL;
 		if (h[0].n > 0 && h[1].n > 0) {
-			pick = op_cmp(h[0].ops, h[1].ops) < 0 ? &h[0] : &h[1];
+			pick = op_cmp(h[0].ops, h[1].ops, src->h[0].base) < 0
+			           ? &h[0]
+			           : &h[1];
 		} else if (h[0].n > 0 || h[1].n > 0) {
 			pick = h[0].n > 0 ? &h[0] : &h[1];
 		}
@@ -492,13 +512,15 @@ sources_free(struct source *src, size_t n)
 	}
 }
 
-/* The held writes as a source, sorted. */
+/* Held writes as a source, sorted (two: in two halves, one on another
+ * thread). */
 static void
-held_source(struct store_defer *d, struct source *src)
+held_source(uint8_t *bytes, struct defer_op *ops, size_t n, int two,
+    struct source *src)
 {
 	memset(src, 0, sizeof(*src));
-	sort_halves(d, src->h);
-	src->base = d->bytes;
+	sort_halves(bytes, ops, n, two, src->h);
+	src->base = bytes;
 }
 
 /* A new run file in the data folder, unlinked at once: it goes with the
@@ -542,16 +564,44 @@ runs_close(struct store_defer *d)
 	d->run_bytes = 0;
 }
 
+/* Keep the run the other thread wrote (or its error). */
+static crm_status
+spill_keep(struct store_defer *d)
+{
+	struct spill *bg = &d->bg;
+	bg->used = 0;
+	bg->nops = 0;
+	if (bg->rc != CRM_OK) {
+		fclose(bg->f);
+		return bg->rc;
+	}
+	d->run_bytes += bg->bytes_written;
+	d->runs[d->nruns++] = bg->f;
+	return CRM_OK;
+}
+
+/* Wait for the run being written on the other thread, and keep it. */
+static crm_status
+spill_wait(struct store_defer *d)
+{
+	if (!d->bg.running) {
+		return CRM_OK;
+	}
+	pthread_join(d->bg.thread, NULL);
+	d->bg.running = 0;
+	return spill_keep(d);
+}
+
 crm_status
 store_defer_flush(store *s, MDB_txn **txn)
 {
 	struct store_defer *d = s->defer;
-	if (d == NULL || (d->nops == 0 && d->nruns == 0)) {
-		return CRM_OK;
+	crm_status rc = d != NULL ? spill_wait(d) : CRM_OK;
+	if (d == NULL || rc != CRM_OK || (d->nops == 0 && d->nruns == 0)) {
+		return rc;
 	}
 	struct source src[DEFER_RUNS + 1];
 	size_t n = 0;
-	crm_status rc = CRM_OK;
 	for (size_t i = 0; i < d->nruns && rc == CRM_OK; i++, n++) {
 		memset(&src[n], 0, sizeof(src[n]));
 		src[n].f = d->runs[i];
@@ -562,7 +612,7 @@ store_defer_flush(store *s, MDB_txn **txn)
 			rc = CRM_TOO_BIG;
 		}
 	}
-	held_source(d, &src[n++]);
+	held_source(d->bytes, d->ops, d->nops, 1, &src[n++]);
 	struct sink k = { .s = s, .txn = txn, .fc = { .txn = *txn } };
 	if (rc == CRM_OK) {
 		rc = merge_into(src, n, &k);
@@ -575,6 +625,27 @@ store_defer_flush(store *s, MDB_txn **txn)
 	return rc;
 }
 
+/* The other thread: sort the writes handed over and write them to the
+ * run. */
+static void *
+spill_run(void *arg)
+{
+	struct spill *bg = arg;
+	struct source src;
+	held_source(bg->bytes, bg->ops, bg->nops, 0, &src);
+	struct sink k = { .f = bg->f };
+	bg->rc = merge_into(&src, 1, &k);
+	if (bg->rc == CRM_OK && fflush(bg->f) != 0) {
+		bg->rc = CRM_TOO_BIG;
+	}
+	if (bg->rc != CRM_OK) {
+		crm_err("writing held index writes: %s", strerror(errno));
+	}
+	long end = ftell(bg->f);
+	bg->bytes_written = end > 0 ? (uint64_t)end : 0;
+	return NULL;
+}
+
 crm_status
 store_defer_spill(store *s, MDB_txn **txn, int *merged)
 {
@@ -582,6 +653,10 @@ store_defer_spill(store *s, MDB_txn **txn, int *merged)
 	*merged = 0;
 	if (d == NULL || d->nops == 0) {
 		return CRM_OK;
+	}
+	crm_status rc = spill_wait(d);
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	if (d->nruns == DEFER_RUNS) {
 		*merged = 1;
@@ -591,32 +666,44 @@ store_defer_spill(store *s, MDB_txn **txn, int *merged)
 	if (f == NULL) {
 		return CRM_INTERNAL;
 	}
-	struct source src;
-	held_source(d, &src);
-	struct sink k = { .s = s, .f = f };
-	crm_status rc = merge_into(&src, 1, &k);
-	if (rc == CRM_OK && fflush(f) != 0) {
-		rc = CRM_TOO_BIG;
-	}
-	if (rc != CRM_OK) {
-		crm_err("writing held index writes: %s", strerror(errno));
-		fclose(f);
-		return rc;
-	}
-	long end = ftell(f);
-	d->run_bytes += end > 0 ? (uint64_t)end : 0;
-	d->runs[d->nruns++] = f;
+	/* Hand the held writes over, and hold the next in the buffers
+	 * the last run was written from. */
+	struct spill *bg = &d->bg;
+	uint8_t *b = bg->bytes;
+	size_t bcap = bg->cap;
+	struct defer_op *o = bg->ops;
+	size_t ocap = bg->opcap;
+	bg->bytes = d->bytes;
+	bg->cap = d->cap;
+	bg->used = d->used;
+	bg->ops = d->ops;
+	bg->opcap = d->opcap;
+	bg->nops = d->nops;
+	d->bytes = b;
+	d->cap = bcap;
+	d->ops = o;
+	d->opcap = ocap;
 	d->used = 0;
 	d->nops = 0;
-	return CRM_OK;
+	bg->f = f;
+	bg->rc = CRM_OK;
+	if (pthread_create(&bg->thread, NULL, spill_run, bg) == 0) {
+		bg->running = 1;
+		return CRM_OK;
+	}
+	spill_run(bg);
+	return spill_keep(d);
 }
 
 void
 store_defer_free(store *s)
 {
 	if (s->defer != NULL) {
+		(void)spill_wait(s->defer);
 		free(s->defer->bytes);
 		free(s->defer->ops);
+		free(s->defer->bg.bytes);
+		free(s->defer->bg.ops);
 		runs_close(s->defer);
 		free(s->defer);
 		s->defer = NULL;

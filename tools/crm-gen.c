@@ -612,7 +612,7 @@ load(struct gen *g)
 		crm_arena_reset(&g->arena);
 		rc = one_customer(g, i + 1);
 		if (rc == CRM_OK && (i + 1) % batch == 0 &&
-		    store_defer_bytes(g->st) > g->o.defer_mb << 20) {
+		    store_defer_bytes(g->st) > (g->o.defer_mb << 20) / 2) {
 			rc = flush(g, &txn, 0);
 		}
 		if (rc == CRM_OK && (i + 1) % batch == 0) {
@@ -661,9 +661,9 @@ load(struct gen *g)
 	    secs > 0 ? (double)nrec / secs : 0, bytes / 1048576.0, g->o.data);
 	if (g->o.defer_mb > 0) {
 		printf(
-		    "crm-gen: index entries held and sorted %u times to the "
-		    "disk (%.1f s; at most %.1f MiB there), merged into the "
-		    "database %u times (%.1f s)\n",
+		    "crm-gen: index entries held: sorted to the disk %u times "
+		    "(on another thread; waited for %.1f s; at most %.1f MiB "
+		    "there), merged into the database %u times (%.1f s)\n",
 		    g->spills, g->spill_secs, (double)g->run_peak / 1048576.0,
 		    g->merges, g->merge_secs);
 	}
@@ -692,11 +692,13 @@ usage(FILE *f)
 	    "  --deep-text B     bytes of their summary and feedback each\n"
 	    "                    (default 4096, the most a field holds)\n"
 	    "  --defer-mb N      hold up to N MiB of index writes (report\n"
-	    "                    facts, queues, search grams), then sort\n"
-	    "                    them to a file in DIR, and write them all\n"
-	    "                    in key order at the end (default 1024, at\n"
-	    "                    most a quarter of the memory; 0: each at\n"
-	    "                    once, slower, the same data)\n"
+	    "                    facts, queues, search grams): each half\n"
+	    "                    is sorted to a file in DIR on another\n"
+	    "                    thread while the load fills the other, and\n"
+	    "                    all are written in key order at the end\n"
+	    "                    (default 1024, at most a quarter of the\n"
+	    "                    memory; 0: each at once, slower, the same\n"
+	    "                    data)\n"
 	    "  --batch N         customers per transaction (default 100;\n"
 	    "                    every commit copies each page it touched)\n"
 	    "  --quiet           no progress bar\n"

@@ -4,8 +4,9 @@
 # entry for entry, as the one made writing each fact at once (--defer-mb
 # 0), whether the facts go in one merge at the end or are sorted to
 # runs on the disk along the way and merged at the end, more runs than
-# are kept at once (--defer-mb 1: a merge into the database along the
-# way too), with a deep customer's own commits in between; and crm-check
+# are kept at once (--defer-mb 1 and --batch 25, as crm-gen looks at
+# what it holds once a batch: a merge into the database along the way
+# too), with a deep customer's own commits in between; and crm-check
 # finds it clean. Only the users differ: each password hash
 # has a salt of its own.
 # Usage: gen_defer_test.sh CRM_GEN CRM_CHECK
@@ -20,16 +21,16 @@ bad() { echo "FAIL: $1"; fails=$((fails + 1)); }
 echo 1796400000 >"$T/clock" # 2026-12-04, the same "now" for each set
 export CRM_TEST_CLOCK="$T/clock"
 for mb in 0 1 1024; do
-	"$GEN" --data "$T/db$mb" --customers 3500 --deep 1200 --deep-text 20 \
+	"$GEN" --data "$T/db$mb" --customers 3500 --batch 25 --deep 1200 --deep-text 20 \
 		--defer-mb "$mb" --quiet >"$T/gen$mb.out" 2>&1 ||
 		bad "crm-gen --defer-mb $mb: $(cat "$T/gen$mb.out")"
 	# Every database but users, entry for entry.
 	mdb_dump -a "$T/db$mb" | awk '/^database=/ { skip = ($0 == "database=users") }
 		!skip' >"$T/dump$mb"
 done
-# crm-gen keeps 32 runs on the disk at most, then merges them in.
-runs=$(sed -n 's/.*held and sorted \([0-9]*\) times to the disk.*merged into the database \([0-9]*\) times.*/\1 \2/p' "$T/gen1.out")
-[ "${runs%% *}" -gt 32 ] 2>/dev/null && [ "${runs##* }" -ge 2 ] &&
+# crm-gen keeps 64 runs on the disk at most, then merges them in.
+runs=$(sed -n 's/.*sorted to the disk \([0-9]*\) times.*merged into the database \([0-9]*\) times.*/\1 \2/p' "$T/gen1.out")
+[ "${runs%% *}" -gt 64 ] 2>/dev/null && [ "${runs##* }" -ge 2 ] &&
 	ok "--defer-mb 1 sorted runs to the disk and merged along the way ($runs)" ||
 	bad "--defer-mb 1: not more runs than kept at once: $(cat "$T/gen1.out")"
 facts=$(mdb_dump -s crm "$T/db0" | grep -c '^ 06') # fu_time's tag
