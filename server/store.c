@@ -161,6 +161,15 @@ open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 		        "on it to finish, then try again");
 		return EAGAIN;
 	}
+	MDB_val unfinished = { sizeof(STORE_UNFINISHED) - 1,
+		STORE_UNFINISHED };
+	if (!fresh && s->mode != STORE_BULK &&
+	    mdb_get(txn, s->dbi[DB_META], &unfinished, &v) == 0) {
+		crm_err("this folder holds a data set crm-gen did not finish "
+		        "(it was stopped before its end): it is no whole set; "
+		        "remove the folder and make the set again");
+		return ECANCELED;
+	}
 	if (!read_only && fresh) {
 		unsigned char ver[4] = { 0, 0, 0, STORE_SCHEMA_VERSION };
 		v.mv_size = sizeof(ver);

@@ -93,8 +93,17 @@ crm_status store_defer_flush(store *s, MDB_txn **txn /* IN/OUT */);
  * disk is full), CRM_INTERNAL. */
 crm_status store_defer_spill(
     store *s, MDB_txn **txn /* IN/OUT */, int *merged /* OUT */);
-/* store_defer_run_bytes: the bytes in the runs on the disk now. */
-uint64_t store_defer_run_bytes(const store *s);
+/* store_defer_run_peak: the most bytes in the runs on the disk at once
+ * so far; store_defer_run_failed: whether a run could not be written
+ * (the CRM_TOO_BIG of a full disk). */
+uint64_t store_defer_run_peak(const store *s);
+int store_defer_run_failed(const store *s);
+
+/* A bulk load's mark in the meta database from its first commit to its
+ * last (crm-gen): a store_open of data with it (but a bulk load's) is
+ * refused, so that a load killed half way is never served or checked
+ * as a whole set. */
+#define STORE_UNFINISHED "unfinished"
 
 /* store_sync: flush to disk (needed after a STORE_BULK load).
  * Errors: CRM_INTERNAL. */

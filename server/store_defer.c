@@ -21,6 +21,7 @@
 #include "store_impl.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,8 @@ struct store_defer {
 	FILE *runs[DEFER_RUNS]; /* oldest first, each unlinked once made */
 	size_t nruns;
 	uint64_t run_bytes; /* in the runs now */
+	uint64_t run_peak;  /* the most there at once */
+	int run_failed;     /* a run could not be written */
 	struct spill bg;
 };
 
@@ -113,9 +116,15 @@ store_defer_bytes(const store *s)
 }
 
 uint64_t
-store_defer_run_bytes(const store *s)
+store_defer_run_peak(const store *s)
 {
-	return s->defer == NULL ? 0 : s->defer->run_bytes;
+	return s->defer == NULL ? 0 : s->defer->run_peak;
+}
+
+int
+store_defer_run_failed(const store *s)
+{
+	return s->defer != NULL && s->defer->run_failed;
 }
 
 static uint64_t
@@ -523,8 +532,9 @@ held_source(uint8_t *bytes, struct defer_op *ops, size_t n, int two,
 	src->base = bytes;
 }
 
-/* A new run file in the data folder, unlinked at once: it goes with the
- * process, however that ends. */
+/* A new run file in the data folder, with no name (O_TMPFILE; where the
+ * file system has none, unlinked at once): it goes with the process,
+ * however that ends. */
 static FILE *
 run_create(store *s)
 {
@@ -532,25 +542,27 @@ run_create(store *s)
 	if (mdb_env_get_path(s->env, &dir) != 0 || dir == NULL) {
 		return NULL;
 	}
-	size_t n = strlen(dir) + sizeof("/held-XXXXXX");
-	char *path = crm_xmalloc(n);
-	snprintf(path, n, "%s/held-XXXXXX", dir);
-	int fd = mkstemp(path);
-	FILE *f = NULL;
-	if (fd >= 0) {
-		(void)unlink(path);
-		f = fdopen(fd, "w+b");
-		if (f == NULL) {
+	int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		size_t n = strlen(dir) + sizeof("/held-XXXXXX");
+		char *path = crm_xmalloc(n);
+		snprintf(path, n, "%s/held-XXXXXX", dir);
+		fd = mkstemp(path);
+		if (fd >= 0) {
+			(void)unlink(path);
+		}
+		free(path);
+	}
+	FILE *f = fd >= 0 ? fdopen(fd, "w+b") : NULL;
+	if (f == NULL) {
+		crm_err("a file for held index writes in %s: %s", dir,
+		    strerror(errno));
+		if (fd >= 0) {
 			close(fd);
 		}
+		return NULL;
 	}
-	if (f == NULL) {
-		crm_err("%s: %s", path, strerror(errno));
-	}
-	free(path);
-	if (f != NULL) {
-		setvbuf(f, NULL, _IOFBF, (size_t)1 << 20);
-	}
+	setvbuf(f, NULL, _IOFBF, (size_t)1 << 20);
 	return f;
 }
 
@@ -573,9 +585,13 @@ spill_keep(struct store_defer *d)
 	bg->nops = 0;
 	if (bg->rc != CRM_OK) {
 		fclose(bg->f);
+		d->run_failed = 1;
 		return bg->rc;
 	}
 	d->run_bytes += bg->bytes_written;
+	if (d->run_bytes > d->run_peak) {
+		d->run_peak = d->run_bytes;
+	}
 	d->runs[d->nruns++] = bg->f;
 	return CRM_OK;
 }

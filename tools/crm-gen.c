@@ -165,7 +165,7 @@ struct gen {
 	size_t used;     /* bytes of the data file in use at the end */
 	unsigned spills; /* the held index entries sorted to the disk */
 	double spill_secs; /* the seconds that took */
-	uint64_t run_peak; /* the most bytes in the runs at once */
+	int runs_failed;   /* a run could not be written: the disk is full */
 	unsigned merges;   /* the runs and the held merged into the data */
 	double merge_secs; /* and the seconds that took */
 };
@@ -578,6 +578,7 @@ flush(struct gen *g, MDB_txn **txn, int end)
 	int merged = end;
 	crm_status rc = end ? store_defer_flush(g->st, txn)
 	                    : store_defer_spill(g->st, txn, &merged);
+	g->runs_failed = rc == CRM_TOO_BIG && store_defer_run_failed(g->st);
 	g->ctx.txn = *txn;
 	if (merged) {
 		g->merges++;
@@ -585,8 +586,6 @@ flush(struct gen *g, MDB_txn **txn, int end)
 	} else if (held > 0) {
 		g->spills++;
 		g->spill_secs += seconds_since(&t0);
-		uint64_t on_disk = store_defer_run_bytes(g->st);
-		g->run_peak = on_disk > g->run_peak ? on_disk : g->run_peak;
 	}
 	return rc;
 }
@@ -600,6 +599,13 @@ load(struct gen *g)
 	crm_status rc = store_write_begin(g->st, &txn);
 	uint64_t batch = g->o.batch;
 	g->ctx.txn = txn;
+	/* Until the last commit, the set is marked unfinished: one that a
+	 * SIGKILL (or a crash) stops half way is refused by crmd and
+	 * crm-check instead of passing for a whole set. */
+	if (rc == CRM_OK) {
+		rc = store_put(g->st, txn, DB_META, STORE_UNFINISHED,
+		    sizeof(STORE_UNFINISHED) - 1, "crm-gen", 7);
+	}
 	if (rc == CRM_OK) {
 		rc = make_users(g);
 	}
@@ -611,7 +617,9 @@ load(struct gen *g)
 	for (uint64_t i = 0; rc == CRM_OK && i < g->o.customers; i++) {
 		crm_arena_reset(&g->arena);
 		rc = one_customer(g, i + 1);
-		if (rc == CRM_OK && (i + 1) % batch == 0 &&
+		/* After each customer, not each batch: --defer-mb holds
+		 * whatever the batch. */
+		if (rc == CRM_OK &&
 		    store_defer_bytes(g->st) > (g->o.defer_mb << 20) / 2) {
 			rc = flush(g, &txn, 0);
 		}
@@ -630,11 +638,28 @@ load(struct gen *g)
 	if (rc == CRM_OK) {
 		rc = flush(g, &txn, 1);
 	}
+	if (rc == CRM_TOO_BIG && g->runs_failed) {
+		fprintf(stderr,
+		    "crm-gen: stopped: the disk is full (the sorted "
+		    "index writes could not be written in %s); the "
+		    "partial database is removed\n",
+		    g->o.data);
+		if (txn != NULL) {
+			store_write_abort(g->st, txn);
+		}
+		return 1;
+	}
 	if (txn == NULL) {
 		fprintf(stderr, "crm-gen: stopped: %s\n", crm_strerror(rc));
 		return 1;
 	}
 	uint64_t nrec = records(g, txn);
+	if (rc == CRM_OK) {
+		store_key k;
+		memcpy(k.b, STORE_UNFINISHED, sizeof(STORE_UNFINISHED) - 1);
+		k.len = sizeof(STORE_UNFINISHED) - 1;
+		rc = store_del(g->st, txn, DB_META, &k);
+	}
 	if (rc == CRM_OK) {
 		rc = store_write_commit(g->st, txn);
 	} else {
@@ -664,8 +689,9 @@ load(struct gen *g)
 		    "crm-gen: index entries held: sorted to the disk %u times "
 		    "(on another thread; waited for %.1f s; at most %.1f MiB "
 		    "there), merged into the database %u times (%.1f s)\n",
-		    g->spills, g->spill_secs, (double)g->run_peak / 1048576.0,
-		    g->merges, g->merge_secs);
+		    g->spills, g->spill_secs,
+		    (double)store_defer_run_peak(g->st) / 1048576.0, g->merges,
+		    g->merge_secs);
 	}
 	printf("crm-gen: users admin, mgr01..mgr%02u, rep0001..rep%04zu; "
 	       "password \"%s\"\n",
@@ -761,13 +787,14 @@ on_stop(int sig)
 
 /* The bytes a set takes, with room to spare: measured 36 KB a customer
  * of 10 follow-ups at 1,000 customers (27 KB at 1,000,000) and 15 KB at
- * one follow-up, and the deep customer's texts. */
+ * one follow-up, and the deep customer's follow-ups (13.3 KB each at
+ * --deep-text 4096). */
 static double
 set_bytes(const struct opts *o)
 {
 	return (double)(o->customers + 10) *
 	           (13000.0 + 2400.0 * (double)o->followups) +
-	       (double)o->deep * (2.0 * o->deep_text + 2400.0) + 4194304.0;
+	       (double)o->deep * (3.0 * o->deep_text + 2400.0) + 4194304.0;
 }
 
 /* Whether dir's file system has room for the set. */
@@ -785,7 +812,8 @@ room_for(const struct opts *o, const char *dir)
 	}
 	fprintf(stderr,
 	    "crm-gen: %s has %.0f MiB free; this set needs about %.0f MiB "
-	    "(about 13 KB a customer and 2.4 KB a follow-up): free some or "
+	    "(about 13 KB a customer, 2.4 KB a follow-up and 3 times "
+	    "--deep-text a deep one): free some or "
 	    "ask for fewer customers\n",
 	    dir, avail / 1048576.0, need / 1048576.0);
 	return 0;

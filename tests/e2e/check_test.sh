@@ -4,7 +4,8 @@
 # entry, a record that does not decode, a wrong tally, a grade spell that
 # does not chain) is reported and
 # exits 1; a folder without a database exits 2. Also: crm-gen refuses to
-# overwrite a database, and a set larger than the disk's free space.
+# overwrite a database, and a set larger than the disk's free space; a
+# set whose crm-gen was killed is refused as unfinished.
 # Usage: check_test.sh CRM_GEN CRM_CHECK
 set -u
 GEN=$1 CHECK=$2
@@ -20,6 +21,23 @@ grep -q "300 customers" "$T/gen.out" && ok "crm-gen states what it wrote" ||
 	bad "crm-gen output: $(cat "$T/gen.out")"
 "$GEN" --data "$T/db" --customers 1 --quiet 2>/dev/null &&
 	bad "crm-gen overwrote a database" || ok "crm-gen keeps an existing database"
+# A load killed half way (SIGKILL: nothing can clean up) leaves a set
+# marked unfinished: crm-check refuses it (exit 2) saying so, instead of
+# calling a part of a set clean. Bounded: killed after at most 3 s.
+"$GEN" --data "$T/killed" --customers 200000 --defer-mb 0 --quiet >/dev/null 2>&1 &
+gen=$!
+for _ in $(seq 30); do
+	[ -s "$T/killed/data.mdb" ] && break
+	sleep 0.1
+done
+sleep 0.5
+kill -KILL "$gen" 2>/dev/null
+wait "$gen" 2>/dev/null
+out=$("$CHECK" "$T/killed" 2>&1)
+code=$?
+[ "$code" -eq 2 ] && [[ $out == *"crm-gen did not finish"* ]] &&
+	ok "crm-check refuses a set whose crm-gen was killed" ||
+	bad "crm-check on a killed crm-gen's set (exit $code): $out"
 # A set larger than the disk: refused before anything is written (it
 # writes into the map, where a full disk would be a SIGBUS), no folder left.
 out=$("$GEN" --data "$T/huge" --customers 1000000000 --followups 40 --quiet 2>&1)
