@@ -180,6 +180,14 @@ open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 			MDB_val tree = { 4, "tree" };
 			rc = mdb_put(txn, s->dbi[DB_META], &layout, &tree, 0);
 		}
+		/* A bulk load's new data is unfinished from its first
+		 * commit, this one, until the load takes the mark away. */
+		MDB_val mark = { sizeof(STORE_UNFINISHED) - 1,
+			STORE_UNFINISHED },
+		        by = { 7, "crm-gen" };
+		if (rc == 0 && s->mode == STORE_BULK) {
+			rc = mdb_put(txn, s->dbi[DB_META], &mark, &by, 0);
+		}
 		if (rc != 0) {
 			return rc;
 		}
@@ -240,6 +248,14 @@ env_open(store *s, const char *dir, unsigned flags)
  * of crm-gen's time went there). crm-gen, 100,000 customers: 100.8 s ->
  * 65.5 s. LMDB makes the file as large as the map: store_trim. */
 static const unsigned bulk_flags = MDB_NOSYNC | MDB_WRITEMAP | MDB_MAPASYNC;
+
+crm_status
+store_bulk_finish(store *s, MDB_txn *txn)
+{
+	MDB_val mark = { sizeof(STORE_UNFINISHED) - 1, STORE_UNFINISHED };
+	int rc = mdb_del(txn, s->dbi[DB_META], &mark, NULL);
+	return store_map_lmdb(rc == MDB_NOTFOUND ? 0 : rc, "meta");
+}
 
 crm_status
 store_open(store *s, const char *dir, size_t map_size, int mode)
@@ -331,7 +347,7 @@ store_open(store *s, const char *dir, size_t map_size, int mode)
 		store_close(s);
 		return rc == MDB_NOTFOUND ? CRM_NOT_FOUND
 		       : rc == EAGAIN     ? CRM_UNAVAILABLE
-		       : rc == EPROTO || rc == EMEDIUMTYPE
+		       : rc == EPROTO || rc == EMEDIUMTYPE || rc == ECANCELED
 		           ? CRM_UNSUPPORTED
 		           : store_map_lmdb(rc, "open");
 	}

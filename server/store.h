@@ -99,11 +99,16 @@ crm_status store_defer_spill(
 uint64_t store_defer_run_peak(const store *s);
 int store_defer_run_failed(const store *s);
 
-/* A bulk load's mark in the meta database from its first commit to its
- * last (crm-gen): a store_open of data with it (but a bulk load's) is
- * refused, so that a load killed half way is never served or checked
- * as a whole set. */
+/* A bulk load's mark in the meta database from its first commit (the
+ * STORE_BULK store_open that makes the data) to its last (which takes
+ * it away, store_bulk_finish): a store_open of data with it (but a bulk
+ * load's) is refused, so that a load killed half way is never served or
+ * checked as a whole set. */
 #define STORE_UNFINISHED "unfinished"
+
+/* store_bulk_finish: take the mark away, in the bulk load's last
+ * transaction. */
+crm_status store_bulk_finish(store *s, MDB_txn *txn);
 
 /* store_sync: flush to disk (needed after a STORE_BULK load).
  * Errors: CRM_INTERNAL. */

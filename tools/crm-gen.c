@@ -599,13 +599,6 @@ load(struct gen *g)
 	crm_status rc = store_write_begin(g->st, &txn);
 	uint64_t batch = g->o.batch;
 	g->ctx.txn = txn;
-	/* Until the last commit, the set is marked unfinished: one that a
-	 * SIGKILL (or a crash) stops half way is refused by crmd and
-	 * crm-check instead of passing for a whole set. */
-	if (rc == CRM_OK) {
-		rc = store_put(g->st, txn, DB_META, STORE_UNFINISHED,
-		    sizeof(STORE_UNFINISHED) - 1, "crm-gen", 7);
-	}
 	if (rc == CRM_OK) {
 		rc = make_users(g);
 	}
@@ -654,11 +647,11 @@ load(struct gen *g)
 		return 1;
 	}
 	uint64_t nrec = records(g, txn);
+	/* The set was marked unfinished from store_open's first commit:
+	 * one that a SIGKILL (or a crash) stops half way is refused by
+	 * crmd and crm-check instead of passing for a whole set. */
 	if (rc == CRM_OK) {
-		store_key k;
-		memcpy(k.b, STORE_UNFINISHED, sizeof(STORE_UNFINISHED) - 1);
-		k.len = sizeof(STORE_UNFINISHED) - 1;
-		rc = store_del(g->st, txn, DB_META, &k);
+		rc = store_bulk_finish(g->st, txn);
 	}
 	if (rc == CRM_OK) {
 		rc = store_write_commit(g->st, txn);

@@ -302,6 +302,7 @@ deferred_writes_land_as_if_written_at_once(void **state)
 	fact_put(st, txn, 30, "thirty again");
 	fact_del(st, txn, 99); /* never written */
 	assert_crm_ok(store_defer_flush(st, &txn));
+	assert_crm_ok(store_bulk_finish(st, txn));
 	assert_crm_ok(store_write_commit(st, txn));
 	assert_crm_ok(store_sync(st));
 	store_close(st);
@@ -362,6 +363,7 @@ spilled_writes_land_as_if_written_at_once(void **state)
 	assert_int_equal(merged, 0);
 	fact_put(st, txn, 60, "sixty");
 	assert_crm_ok(store_defer_flush(st, &txn));
+	assert_crm_ok(store_bulk_finish(st, txn));
 	assert_crm_ok(store_write_commit(st, txn));
 	assert_crm_ok(store_sync(st));
 	store_close(st);
