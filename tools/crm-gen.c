@@ -868,7 +868,16 @@ main(int argc, char **argv)
 		}
 		if (c != 'd' && c != 'q' && c != 'h' &&
 		    parse_u64(optarg, &v) != 0) {
-			fprintf(stderr, "crm-gen: not a number: %s\n", optarg);
+			const char *name = "?";
+			for (size_t i = 0; longs[i].name != NULL; i++) {
+				if (longs[i].val == c) {
+					name = longs[i].name;
+				}
+			}
+			fprintf(stderr,
+			    "crm-gen: --%s: not a whole number of 0 or more: "
+			    "%s\n",
+			    name, optarg);
 			return 2;
 		}
 		switch (c) {

@@ -45,6 +45,12 @@ code=$?
 [ "$code" -eq 1 ] && [[ $out == *"MiB free; this set needs about"* ]] &&
 	[ ! -e "$T/huge" ] && ok "crm-gen refuses a set larger than the disk" ||
 	bad "crm-gen on a too small disk (exit $code): $out"
+# A value that is no whole number names its option, exit 2.
+out=$("$GEN" --data "$T/neg" --defer-mb -1 2>&1)
+code=$?
+[ "$code" -eq 2 ] && [[ $out == *"--defer-mb: not a whole number"* ]] && [ ! -e "$T/neg" ] &&
+	ok "crm-gen names the option of a bad number" ||
+	bad "crm-gen --defer-mb -1 (exit $code): $out"
 # A mistyped option: getopt's word and the usage, exit 2 (it crashed).
 out=$("$GEN" --bogus 2>&1)
 code=$?
