@@ -51,13 +51,19 @@ struct defer_op {
  * a spill writes them all to the database. */
 #define DEFER_RUNS 64
 
-/* The held writes a spill hands to another thread, which sorts them to
- * a run while the load goes on holding the next. */
-struct spill {
+/* Held writes: their bytes (DEFER_HEAD, key, value, one after another)
+ * and an index entry for each, to sort. */
+struct held {
 	uint8_t *bytes;
 	size_t used, cap;
 	struct defer_op *ops;
 	size_t nops, opcap;
+};
+
+/* The held writes a spill hands to another thread, which sorts them to
+ * a run while the load goes on holding the next. */
+struct spill {
+	struct held h;
 	FILE *f;
 	pthread_t thread;
 	int running;
@@ -66,11 +72,8 @@ struct spill {
 };
 
 struct store_defer {
-	uint8_t on[DB_COUNT]; /* 1: the database's writes are deferred */
-	uint8_t *bytes;
-	size_t used, cap;
-	struct defer_op *ops;
-	size_t nops, opcap;
+	uint8_t on[DB_COUNT];   /* 1: the database's writes are deferred */
+	struct held h;          /* the writes being held */
 	FILE *runs[DEFER_RUNS]; /* oldest first, each unlinked once made */
 	size_t nruns;
 	uint64_t run_bytes; /* in the runs now */
@@ -112,7 +115,8 @@ store_defer_bytes(const store *s)
 {
 	return s->defer == NULL
 	           ? 0
-	           : s->defer->used + s->defer->nops * sizeof(struct defer_op);
+	           : s->defer->h.used +
+	                 s->defer->h.nops * sizeof(struct defer_op);
 }
 
 uint64_t
@@ -149,7 +153,7 @@ crm_status
 store_defer_write(store *s, enum store_db db, const MDB_val *key,
     const void *data, size_t len, int del)
 {
-	struct store_defer *d = s->defer;
+	struct held *d = &s->defer->h;
 	size_t need = DEFER_HEAD + key->mv_size + (del ? 0 : len);
 	if (key->mv_size > UINT16_MAX || len > UINT32_MAX) {
 		return CRM_INTERNAL;
@@ -524,12 +528,11 @@ sources_free(struct source *src, size_t n)
 /* Held writes as a source, sorted (two: in two halves, one on another
  * thread). */
 static void
-held_source(uint8_t *bytes, struct defer_op *ops, size_t n, int two,
-    struct source *src)
+held_source(struct held *h, int two, struct source *src)
 {
 	memset(src, 0, sizeof(*src));
-	sort_halves(bytes, ops, n, two, src->h);
-	src->base = bytes;
+	sort_halves(h->bytes, h->ops, h->nops, two, src->h);
+	src->base = h->bytes;
 }
 
 /* A new run file in the data folder, with no name (O_TMPFILE; where the
@@ -581,8 +584,8 @@ static crm_status
 spill_keep(struct store_defer *d)
 {
 	struct spill *bg = &d->bg;
-	bg->used = 0;
-	bg->nops = 0;
+	bg->h.used = 0;
+	bg->h.nops = 0;
 	if (bg->rc != CRM_OK) {
 		fclose(bg->f);
 		d->run_failed = 1;
@@ -613,7 +616,7 @@ store_defer_flush(store *s, MDB_txn **txn)
 {
 	struct store_defer *d = s->defer;
 	crm_status rc = d != NULL ? spill_wait(d) : CRM_OK;
-	if (d == NULL || rc != CRM_OK || (d->nops == 0 && d->nruns == 0)) {
+	if (d == NULL || rc != CRM_OK || (d->h.nops == 0 && d->nruns == 0)) {
 		return rc;
 	}
 	struct source src[DEFER_RUNS + 1];
@@ -628,7 +631,7 @@ store_defer_flush(store *s, MDB_txn **txn)
 			rc = CRM_TOO_BIG;
 		}
 	}
-	held_source(d->bytes, d->ops, d->nops, 1, &src[n++]);
+	held_source(&d->h, 1, &src[n++]);
 	struct sink k = { .s = s, .txn = txn, .fc = { .txn = *txn } };
 	if (rc == CRM_OK) {
 		rc = merge_into(src, n, &k);
@@ -636,8 +639,8 @@ store_defer_flush(store *s, MDB_txn **txn)
 	cursors_close(&k.fc);
 	sources_free(src, n);
 	runs_close(d);
-	d->used = 0;
-	d->nops = 0;
+	d->h.used = 0;
+	d->h.nops = 0;
 	return rc;
 }
 
@@ -648,7 +651,7 @@ spill_run(void *arg)
 {
 	struct spill *bg = arg;
 	struct source src;
-	held_source(bg->bytes, bg->ops, bg->nops, 0, &src);
+	held_source(&bg->h, 0, &src);
 	struct sink k = { .f = bg->f };
 	bg->rc = merge_into(&src, 1, &k);
 	if (bg->rc == CRM_OK && fflush(bg->f) != 0) {
@@ -667,7 +670,7 @@ store_defer_spill(store *s, MDB_txn **txn, int *merged)
 {
 	struct store_defer *d = s->defer;
 	*merged = 0;
-	if (d == NULL || d->nops == 0) {
+	if (d == NULL || d->h.nops == 0) {
 		return CRM_OK;
 	}
 	crm_status rc = spill_wait(d);
@@ -685,22 +688,9 @@ store_defer_spill(store *s, MDB_txn **txn, int *merged)
 	/* Hand the held writes over, and hold the next in the buffers
 	 * the last run was written from. */
 	struct spill *bg = &d->bg;
-	uint8_t *b = bg->bytes;
-	size_t bcap = bg->cap;
-	struct defer_op *o = bg->ops;
-	size_t ocap = bg->opcap;
-	bg->bytes = d->bytes;
-	bg->cap = d->cap;
-	bg->used = d->used;
-	bg->ops = d->ops;
-	bg->opcap = d->opcap;
-	bg->nops = d->nops;
-	d->bytes = b;
-	d->cap = bcap;
-	d->ops = o;
-	d->opcap = ocap;
-	d->used = 0;
-	d->nops = 0;
+	struct held emptied = bg->h;
+	bg->h = d->h;
+	d->h = emptied;
 	bg->f = f;
 	bg->rc = CRM_OK;
 	if (pthread_create(&bg->thread, NULL, spill_run, bg) == 0) {
@@ -716,10 +706,10 @@ store_defer_free(store *s)
 {
 	if (s->defer != NULL) {
 		(void)spill_wait(s->defer);
-		free(s->defer->bytes);
-		free(s->defer->ops);
-		free(s->defer->bg.bytes);
-		free(s->defer->bg.ops);
+		free(s->defer->h.bytes);
+		free(s->defer->h.ops);
+		free(s->defer->bg.h.bytes);
+		free(s->defer->bg.h.ops);
 		runs_close(s->defer);
 		free(s->defer);
 		s->defer = NULL;
