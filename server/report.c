@@ -14,8 +14,10 @@
 
 #include "auth.h"
 #include "crm.h"
+#include "crm_xmalloc.h"
 #include "handlers.h"
 #include "policy.h"
+#include "queues.h"
 #include "scope.h"
 #include "store_schema.h"
 #include "user.h"
@@ -170,17 +172,114 @@ scan_one(struct report *r, enum store_db db, uint64_t scope, int64_t from,
 	return CRM_OK;
 }
 
+/* A user of one of r's team scopes (r->holders). */
+struct report_holder {
+	uint64_t team, user;
+};
+
+/* r->holders: one pass over the users, each released once read. */
+static crm_status
+read_holders(struct report *r)
+{
+	struct req_ctx *ctx = r->ctx;
+	size_t cap = 0;
+	uint64_t id = 0;
+	crm_status rc;
+	r->holders_read = 1;
+	while ((rc = store_id_next(ctx->st, ctx->txn, DB_USERS, id, &id)) ==
+	       CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__Store__UserRecord *u;
+		uint64_t team = 0;
+		int in = 0;
+		if (user_get(ctx, id, &u) == CRM_OK) {
+			team = u->team_id;
+			for (size_t i = 0; i < r->nscopes && !in; i++) {
+				in = team != 0 && r->scopes[i] == team;
+			}
+		}
+		crm_arena_release(ctx->arena, mark);
+		if (!in) {
+			continue;
+		}
+		if (r->nholders == cap) {
+			cap = cap ? 2 * cap : 64;
+			r->holders = crm_xrealloc(
+			    r->holders, cap * sizeof(*r->holders));
+		}
+		r->holders[r->nholders++] = (struct report_holder){ team, id };
+	}
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+}
+
+/* report_scan's visit, as queues_merge's take. */
+struct merged_visit {
+	report_visit fn;
+	void *arg;
+	int *stop;
+};
+
+static crm_status
+take_fact(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
+    void *arg, int *full)
+{
+	(void)ctx;
+	struct merged_visit *m = arg;
+	const void *data;
+	size_t len;
+	if (store_iter_data(it, &data, &len)) {
+		*m->stop = m->fn(m->arg, at, id, data, len);
+		*full = *m->stop;
+	}
+	return CRM_OK;
+}
+
+/* The facts of db under team's users, merged in time order: team's own
+ * range as it was before schema 18 (stats.h). */
+static crm_status
+scan_team(struct report *r, enum store_db db, uint64_t team, int64_t from,
+    int64_t to, report_visit fn, void *arg, int *stop)
+{
+	crm_status rc = r->holders_read ? CRM_OK : read_holders(r);
+	if (rc != CRM_OK || from >= to) {
+		return rc;
+	}
+	uint64_t *users =
+	    crm_xmalloc((r->nholders ? r->nholders : 1) * sizeof(*users));
+	size_t n = 0;
+	for (size_t i = 0; i < r->nholders; i++) {
+		if (r->holders[i].team == team) {
+			users[n++] = r->holders[i].user;
+		}
+	}
+	struct merged_visit m = { fn, arg, stop };
+	rc = queues_merge(
+	    r->ctx, db, users, n, STATS_PERSON, from, to - 1, take_fact, &m);
+	free(users);
+	return rc;
+}
+
+static crm_status
+scan_scope(struct report *r, enum store_db db, uint64_t scope, int64_t from,
+    int64_t to, report_visit fn, void *arg, int *stop)
+{
+	if (stats_by_holder(db) && (scope & STATS_PERSON) == 0) {
+		return scan_team(r, db, scope, from, to, fn, arg, stop);
+	}
+	return scan_one(r, db, scope, from, to, fn, arg, stop);
+}
+
 crm_status
 report_scan(struct report *r, enum store_db db, uint64_t scope, int64_t from,
     int64_t to, report_visit fn, void *arg)
 {
 	int stop = 0;
 	if (scope != 0) {
-		return scan_one(r, db, scope, from, to, fn, arg, &stop);
+		return scan_scope(r, db, scope, from, to, fn, arg, &stop);
 	}
 	crm_status rc = CRM_OK;
 	for (size_t i = 0; i < r->nscopes && rc == CRM_OK && !stop; i++) {
-		rc = scan_one(r, db, r->scopes[i], from, to, fn, arg, &stop);
+		rc = scan_scope(r, db, r->scopes[i], from, to, fn, arg, &stop);
 	}
 	return rc;
 }
@@ -487,6 +586,7 @@ report_handle(
 		rc = extras[kind](r);
 	}
 	report_memo_end(r);
+	free(r->holders);
 	if (rc != CRM_OK) {
 		return rc;
 	}

@@ -3,7 +3,11 @@
  * stats.h: the indexes reports read instead of records. Each record that
  * a report counts leaves one small fixed-size fact in a time-ordered
  * index, twice: under its team and under its person, so a report over a
- * team or a rep and a period is one key range per index:
+ * team or a rep and a period is one key range per index. The facts of
+ * tasks, commitments and clocks are kept once, under their holder (the
+ * person): their team is the holder's, and a user's team never changes,
+ * so a team's are exactly its members' ranges, which report_scan merges
+ * in time order (since schema 18; a log writes two leaves fewer):
  *
  *   fu_time     scope || at      || follow-up id  -> struct stats_fu
  *   stage_time  scope || at      || stage seq     -> struct stats_stage
@@ -24,9 +28,10 @@
  *
  * A scope is a team id, or STATS_PERSON | user id. The person of a
  * follow-up is its author; of a stage change, the customer's owner then;
- * of a task, commitment or clock, its owner. The team of a follow-up or
- * stage change is the customer's team then; of the rest, the owner's
- * team. Facts are encoded big-endian, independent of the host.
+ * of a task, commitment or clock, its holder (its owner, or the one it
+ * is handed to: stats_holder). The team of a follow-up or stage change
+ * is the customer's team then. Facts are encoded big-endian,
+ * independent of the host.
  *
  * The stats_on_* hooks are called by the one place each record is
  * written (before: the stored version or NULL; after: the new one or
@@ -104,6 +109,14 @@ struct stats_sla {
  */
 uint64_t stats_holder(
     uint64_t owner, uint64_t report_owner, int64_t until, int64_t due);
+
+/* stats_by_holder: 1 when db's facts are kept under their holder alone
+ * (task_due, commit_due, sla_time): a team's are its members'. */
+int stats_by_holder(enum store_db db);
+/* stats_drop_team_copies: the upgrade to schema 18: delete the team
+ * copies of the facts kept under their holder alone now (*dropped: how
+ * many). */
+crm_status stats_drop_team_copies(struct req_ctx *ctx, uint64_t *dropped);
 
 /* Hooks: keep the facts of one record in step with it. */
 crm_status stats_on_customer(struct req_ctx *ctx,

@@ -24,7 +24,7 @@ static void
 check_fact(
     struct check *c, enum store_db db, const struct fact *x, const char *what)
 {
-	for (int i = 0; x->on && i < 2; i++) {
+	for (int i = x->person_only; x->on && i < 2; i++) {
 		store_key k;
 		store_key_triple(
 		    &k, x->scope[i], store_time_key(x->at), x->id);
@@ -393,23 +393,24 @@ stats_check(struct check *c)
 				stats_fu_fact((Crm__V1__FollowUp *)m, &x);
 				break;
 			case DB_TASKS:
-				stats_task_fact(
-				    c->ctx, (Crm__V1__Task *)m, &x);
+				stats_task_fact((Crm__V1__Task *)m, &x);
 				break;
 			case DB_COMMITMENTS:
 				stats_commit_fact(
-				    c->ctx, (Crm__V1__Commitment *)m, &x);
+				    (Crm__V1__Commitment *)m, &x);
 				break;
 			default:
-				stats_sla_fact(
-				    c->ctx, (Crm__V1__SlaClock *)m, &x);
+				stats_sla_fact((Crm__V1__SlaClock *)m, &x);
 			}
 			check_fact(c, kinds[i].idx, &x, kinds[i].what);
 			crm_arena_release(c->ctx->arena, mark);
 		}
 		if (rc == CRM_NOT_FOUND) {
 			rc = CRM_OK;
-			check_count(c, kinds[i].idx, 2 * n);
+			/* A follow-up's fact is under its team and its
+			 * author; the others' under their holder alone. */
+			check_count(c, kinds[i].idx,
+			    kinds[i].db == DB_FOLLOWUPS ? 2 * n : n);
 		}
 	}
 	if (rc == CRM_OK) {

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * stats_hooks.c: the stats_on_* hooks of stats.h: each record write
- * moves its facts (under its team and its person) in the report indexes,
+ * moves its facts (under its team and its person, or, for tasks,
+ * commitments and clocks, under their holder alone) in the report indexes,
  * and the customer tallies and grade spells follow customers; also the
  * tally read (stats_tally).
  */
@@ -11,16 +12,8 @@
 
 #include "lifecycle.h"
 #include "store_schema.h"
-#include "user.h"
 
 /* ---------------------------------------------------- index moves */
-
-static uint64_t
-team_of_user(struct req_ctx *ctx, uint64_t user_id)
-{
-	Crm__Store__UserRecord *u;
-	return user_get(ctx, user_id, &u) == CRM_OK ? u->team_id : 0;
-}
 
 /* Make db hold the facts of after instead of those of before. */
 static crm_status
@@ -37,7 +30,8 @@ move(struct req_ctx *ctx, enum store_db db, const struct fact *before,
 	    memcmp(before->val, after->val, after->len) == 0) {
 		return CRM_OK;
 	}
-	for (int i = 0; i < 2 && rc == CRM_OK; i++) {
+	int first = before->person_only || after->person_only;
+	for (int i = first; i < 2 && rc == CRM_OK; i++) {
 		store_key ok, nk;
 		if (before->on) {
 			store_key_triple(&ok, before->scope[i],
@@ -428,7 +422,7 @@ stats_drop_merged(struct req_ctx *ctx, uint64_t *merged)
 /* ---------------------------------------------------- tasks etc. */
 
 void
-stats_task_fact(struct req_ctx *ctx, const Crm__V1__Task *t, struct fact *x)
+stats_task_fact(const Crm__V1__Task *t, struct fact *x)
 {
 	memset(x, 0, sizeof(*x));
 	if (t == NULL) {
@@ -443,7 +437,7 @@ stats_task_fact(struct req_ctx *ctx, const Crm__V1__Task *t, struct fact *x)
 		.status = (uint8_t)t->status,
 	};
 	x->on = 1;
-	x->scope[0] = team_of_user(ctx, v.owner_id);
+	x->person_only = 1;
 	x->scope[1] = STATS_PERSON | v.owner_id;
 	x->at = t->due_at;
 	x->id = t->id;
@@ -455,9 +449,15 @@ stats_on_task(struct req_ctx *ctx, const Crm__V1__Task *before,
     const Crm__V1__Task *after)
 {
 	struct fact b, a;
-	stats_task_fact(ctx, before, &b);
-	stats_task_fact(ctx, after, &a);
+	stats_task_fact(before, &b);
+	stats_task_fact(after, &a);
 	return move(ctx, DB_TASK_DUE, &b, &a);
+}
+
+int
+stats_by_holder(enum store_db db)
+{
+	return db == DB_TASK_DUE || db == DB_COMMIT_DUE || db == DB_SLA_TIME;
 }
 
 uint64_t
@@ -467,8 +467,7 @@ stats_holder(uint64_t owner, uint64_t report_owner, int64_t until, int64_t due)
 }
 
 void
-stats_commit_fact(
-    struct req_ctx *ctx, const Crm__V1__Commitment *c, struct fact *x)
+stats_commit_fact(const Crm__V1__Commitment *c, struct fact *x)
 {
 	memset(x, 0, sizeof(*x));
 	if (c == NULL) {
@@ -482,7 +481,7 @@ stats_commit_fact(
 		.status = (uint8_t)c->status,
 	};
 	x->on = 1;
-	x->scope[0] = team_of_user(ctx, v.owner_id);
+	x->person_only = 1;
 	x->scope[1] = STATS_PERSON | v.owner_id;
 	x->at = c->due_at;
 	x->id = c->id;
@@ -494,13 +493,13 @@ stats_on_commitment(struct req_ctx *ctx, const Crm__V1__Commitment *before,
     const Crm__V1__Commitment *after)
 {
 	struct fact b, a;
-	stats_commit_fact(ctx, before, &b);
-	stats_commit_fact(ctx, after, &a);
+	stats_commit_fact(before, &b);
+	stats_commit_fact(after, &a);
 	return move(ctx, DB_COMMIT_DUE, &b, &a);
 }
 
 void
-stats_sla_fact(struct req_ctx *ctx, const Crm__V1__SlaClock *k, struct fact *x)
+stats_sla_fact(const Crm__V1__SlaClock *k, struct fact *x)
 {
 	memset(x, 0, sizeof(*x));
 	if (k == NULL) {
@@ -514,7 +513,7 @@ stats_sla_fact(struct req_ctx *ctx, const Crm__V1__SlaClock *k, struct fact *x)
 		.kind = (uint8_t)k->kind,
 	};
 	x->on = 1;
-	x->scope[0] = team_of_user(ctx, k->owner_id);
+	x->person_only = 1;
 	x->scope[1] = STATS_PERSON | k->owner_id;
 	x->at = k->started_at;
 	x->id = k->id;
@@ -526,7 +525,7 @@ stats_on_sla(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
     const Crm__V1__SlaClock *after)
 {
 	struct fact b, a;
-	stats_sla_fact(ctx, before, &b);
-	stats_sla_fact(ctx, after, &a);
+	stats_sla_fact(before, &b);
+	stats_sla_fact(after, &a);
 	return move(ctx, DB_SLA_TIME, &b, &a);
 }

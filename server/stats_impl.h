@@ -19,9 +19,13 @@
 #define SLA_LEN    33
 #define GRADE_LEN  10
 
-/* One fact under two scopes; a record's old and new facts. */
+/* One fact under its scopes (the team's, then the person's); a record's
+ * old and new facts. The fact of a task, commitment or clock is kept
+ * under its holder alone (person_only: scope[1]); its team's are the
+ * union of the team members' (stats.h). */
 struct fact {
 	int on;
+	int person_only;
 	uint64_t scope[2];
 	int64_t at;
 	uint64_t id;
@@ -45,11 +49,8 @@ int stats_counted(const Crm__V1__Customer *c);
 uint8_t stats_active_grade(const Crm__V1__Customer *c, uint64_t scope);
 /* stats_hooks.c: the fact of a record (x->on 0: it has none). */
 void stats_fu_fact(const Crm__V1__FollowUp *f, struct fact *x);
-void stats_task_fact(
-    struct req_ctx *ctx, const Crm__V1__Task *t, struct fact *x);
-void stats_commit_fact(
-    struct req_ctx *ctx, const Crm__V1__Commitment *c, struct fact *x);
-void stats_sla_fact(
-    struct req_ctx *ctx, const Crm__V1__SlaClock *k, struct fact *x);
+void stats_task_fact(const Crm__V1__Task *t, struct fact *x);
+void stats_commit_fact(const Crm__V1__Commitment *c, struct fact *x);
+void stats_sla_fact(const Crm__V1__SlaClock *k, struct fact *x);
 
 #endif

@@ -2,7 +2,8 @@
 /*
  * stats_rebuild.c: stats_rebuild: empty every report-fact database of
  * schema.def (FACT) and derive the facts again from the records, through
- * the same hooks a write uses.
+ * the same hooks a write uses; stats_drop_team_copies, the upgrade to
+ * schema 18.
  */
 #include "stats_impl.h"
 
@@ -145,4 +146,39 @@ stats_rebuild(struct req_ctx *ctx)
 	/* Schema 4: purchase facts and the unchecked-record index. */
 	crm_status rc = purchase_rebuild(ctx);
 	return rc == CRM_OK ? review_rebuild(ctx) : rc;
+}
+
+/* ---------------------------------------------------- schema 18 */
+
+crm_status
+stats_drop_team_copies(struct req_ctx *ctx, uint64_t *dropped)
+{
+	static const enum store_db dbs[] = { DB_TASK_DUE, DB_COMMIT_DUE,
+		DB_SLA_TIME };
+	*dropped = 0;
+	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		store_cursor *c;
+		crm_status rc =
+		    store_cursor_open(ctx->st, ctx->txn, dbs[i], &c);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		/* Team scopes lack STATS_PERSON, the top bit of the key's
+		 * first byte: they are the range's first entries. */
+		store_val k;
+		rc = store_cursor_get(c, STORE_FIRST, &k, NULL);
+		while (rc == CRM_OK && k.len == 24 &&
+		       (store_u64(k.data) & STATS_PERSON) == 0) {
+			rc = store_cursor_del(c);
+			if (rc == CRM_OK) {
+				++*dropped;
+				rc = store_cursor_get(c, STORE_NEXT, &k, NULL);
+			}
+		}
+		store_cursor_close(c);
+		if (rc != CRM_OK && rc != CRM_NOT_FOUND) {
+			return rc;
+		}
+	}
+	return CRM_OK;
 }

@@ -44,6 +44,9 @@
  * Version 17: the pool rules' record of each customer is kept beside
  * the customer (reclaim_rec, pool_reclaim.h), where a follow-up
  * rewrites it, not in the reclaim index: pool_reclaim_move_recs.
+ * Version 18: the facts of tasks, commitments and clocks are kept under
+ * their holder alone (stats.h; a team's are its members'):
+ * stats_drop_team_copies deletes the team copies.
  *
  * Each whole rebuild runs only for data older than the newest schema
  * that changed what it derives (REBUILD_*, below): newer data has them as
@@ -146,6 +149,16 @@ upgrade_once(store *st)
 			crm_info("taking the stage moves of merged customers "
 			         "out of the reports: %" PRIu64 " merged",
 			    merged);
+		}
+		if (rc == CRM_OK && v >= REBUILD_STATS && v < 18) {
+			/* (A rebuild above derives them as schema 18 keeps
+			 * them.) */
+			uint64_t dropped = 0;
+			rc = stats_drop_team_copies(&ctx, &dropped);
+			crm_info("keeping the facts of tasks, commitments and "
+			         "clocks under their holders alone: %" PRIu64
+			         " team copies dropped",
+			    dropped);
 		}
 		if (rc == CRM_OK && v < 8) {
 			unsigned clashes = 0;

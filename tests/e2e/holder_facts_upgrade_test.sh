@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# holder_facts_upgrade_test.sh: since schema 18 the report facts of
+# tasks, commitments and clocks (task_due, commit_due, sla_time) are kept
+# under their holder alone, and a team's are the merge of its users'
+# ranges. Data of schema 17 (each fact also under the holder's team)
+# upgrades in place: the team copies go, crm-check is clean, and every
+# report of a team, of all teams and of a rep says what it said before.
+# The schema 17 data is made from this crmd's: every database dumped
+# (mdb_dump -a), a copy of each holder's fact written under the holder's
+# team, meta's schema set to 17, loaded into a new folder (mdb_load).
+# Usage: holder_facts_upgrade_test.sh CRMD CRM CRM-CHECK
+set -u
+CRMD=${1:?crmd} CRM=${2:?crm} CHECK=${3:?crm-check}
+. "$(dirname "$0")/lib.sh"
+e2e_home holder-facts-upgrade
+command -v mdb_dump >/dev/null && command -v mdb_load >/dev/null ||
+	{ echo "skipped: no mdb_dump/mdb_load"; exit 77; }
+# The reports are compared whole, so the clock must stand still.
+grep -q CRM_TEST_CLOCK "$CRMD" ||
+	{ echo "skipped: a crmd without the test clock"; exit 77; }
+export CRM_TEST_CLOCK=$H/clock
+echo 1796605200 >"$CRM_TEST_CLOCK" # 2026-12-07 09:00 +08:00, a Monday
+
+e2e_admin boss pw-boss
+e2e_start || exit 1
+e2e_login boss pw-boss
+run_exit 0 "team east" "$CRM" -c 'team add east'
+run_exit 0 "team west" "$CRM" -c 'team add west'
+e2e_user wang pw-wang --role manager --team east
+e2e_user li pw-li --role rep --team east
+e2e_user zhao pw-zhao --role rep --team east
+e2e_user chen pw-chen --role rep --team west
+add() { run_exit 0 "customer $1" "$CRM" -c "customer add $1 --owner $2 --grade $3"; }
+add 华东机电 li A
+add 杭州新风 li B
+add 上海云图 zhao A
+add 苏州远山 zhao C
+add 成都天府 chen S
+as() { e2e_login "$1" "pw-$1"; }
+as li
+run_exit 0 "a follow-up with a promise" "$CRM" -c \
+	"log 华东机电 '技术部要测试数据' --channel phone --commit '提供测试数据' --due '2026-12-09 09:00'"
+run_exit 0 "a follow-up" "$CRM" -c "log 杭州新风 '确认需求' --channel visit"
+run_exit 0 "an after-sales issue" "$CRM" -c "issue 华东机电 '设备报警'"
+as zhao
+run_exit 0 "an inquiry" "$CRM" -c "inquiry 上海云图 '询问交货期'"
+run_exit 0 "a follow-up with a promise" "$CRM" -c \
+	"log 苏州远山 '发送方案' --channel email --commit '发送报价单' --due '2026-12-08 18:00'"
+as chen
+run_exit 0 "a follow-up in the west" "$CRM" -c "log 成都天府 '电话沟通' --channel phone"
+run_exit 0 "an issue in the west" "$CRM" -c "issue 成都天府 '控制柜跳闸'"
+# Two days on: tasks fall due and some are done, one promise is late.
+echo 1796778000 >"$CRM_TEST_CLOCK" # Wednesday 09:00
+as zhao
+run_exit 0 "a follow-up on the inquiry" "$CRM" -c "log 上海云图 '已报价' --channel phone"
+as li
+run_exit 0 "another follow-up" "$CRM" -c "log 华东机电 '上门调试' --channel visit"
+
+# What the reports and lists say now, as JSON.
+says() {
+	local all= who cmd
+	for who in boss wang li zhao chen; do
+		as "$who"
+		for cmd in 'report weekly' 'report monthly' 'report activity' \
+			'report quality' 'report signals' 'commitments --broken' \
+			'issue list'; do
+			run "$CRM" --format json -c "$cmd"
+			all+="== $who: $cmd"$'\n'"$out"$'\n'
+		done
+	done
+	printf '%s' "$all"
+}
+before=$(says)
+# A team's counts of tasks and commitments are its reps' together, and
+# all teams' are the teams' (the team's facts are the merge of its
+# users'; east: li and zhao under wang, west: chen).
+adds_up() {
+	printf '%s\n' "$1" | python3 -c '
+import json, sys
+blocks = sys.stdin.read().split("== ")[1:]
+week, plan = {}, {}
+for b in blocks:
+    head, _, body = b.partition("\n")
+    who, cmd = head.split(": ", 1)
+    if cmd == "report weekly":
+        d = json.loads(body)["tables"]
+        week[who] = d["summary"][0]
+        plan[who] = len(d.get("next_week", []))
+keys = ["planned", "planned_done", "overdue", "commitments_kept",
+        "commitments_kept_late", "commitments_broken", "commitments_open"]
+for k in keys:
+    east = week["li"].get(k, 0) + week["zhao"].get(k, 0)
+    assert week["wang"].get(k, 0) == east, (k, week["wang"], east)
+    assert week["boss"].get(k, 0) == east + week["chen"].get(k, 0), k
+assert plan["wang"] == plan["li"] + plan["zhao"], plan
+assert plan["boss"] == plan["wang"] + plan["chen"], plan
+assert week["wang"]["planned"] > 0 and week["wang"]["commitments_open"] > 0
+assert week["boss"]["overdue"] > 0 and plan["boss"] > 0, (week["boss"], plan)
+print(week["boss"]["planned"], plan["boss"])
+'
+}
+sums=$(adds_up "$before") &&
+	ok "the team's task and commitment counts are its reps' (planned, next week: $sums)" ||
+	bad "a team's counts are not its reps': $sums"
+as boss
+run "$CRM" --format json -c 'user list'
+printf '%s\n' "$out" >"$H/users.json"
+e2e_stop
+run_exit 0 "crm-check: clean" "$CHECK" --quiet "$H/db"
+
+# As schema 17 kept it: each holder's fact also under the holder's team.
+mdb_dump -a "$H/db" >"$H/all.dump" || bad "mdb_dump"
+cat >"$H/old.py" <<'EOF'
+import json, sys
+users = json.load(open(sys.argv[3]))
+if isinstance(users, dict):
+    users = next(v for v in users.values() if isinstance(v, list))
+team = {int(u["id"]): int(u.get("team_id", 0)) for u in users}
+lines = open(sys.argv[1]).read().split("\n")
+sections, cur = [], None
+for l in lines:
+    if l.startswith("VERSION="):
+        cur = {"head": [l], "data": []}
+        sections.append(cur)
+    elif cur is not None and "end" not in cur:
+        if l == "HEADER=END":
+            cur["head"].append(l)
+            cur["in"] = True
+        elif l == "DATA=END":
+            cur["end"] = True
+        elif cur.get("in"):
+            cur["data"].append(l)
+        elif not l.startswith("db_pagesize="):
+            cur["head"].append(l)
+def name(s):
+    for h in s["head"]:
+        if h.startswith("database="):
+            return h[len("database="):]
+    return None
+by = {name(s): s for s in sections}
+def pairs(s):
+    d = s["data"]
+    return [(d[i][1:], d[i + 1][1:]) for i in range(0, len(d), 2)]
+crm = pairs(by["crm"])
+copies = {}
+# schema.def's shared tags: task_due 7, commit_due 13, sla_time 16; the
+# key is tag || scope || time || id, the person's scope has the top bit.
+for k, v in crm:
+    if len(k) == 50 and k[:2] in ("07", "0d", "10"):
+        scope = int(k[2:18], 16)
+        if scope >> 63:
+            t = team[scope & ~(1 << 63)]
+            copies[k[:2] + "%016x" % t + k[18:]] = v
+            copies.setdefault("n" + k[:2], 0)
+            copies["n" + k[:2]] += 1
+n = {t: copies.pop("n" + t, 0) for t in ("07", "0d", "10")}
+assert all(n.values()), n
+crm = sorted(crm + list(copies.items()))
+meta = []
+for k, v in pairs(by["meta"]):
+    if k == "736368656d61":
+        v = "00000011"
+    meta.append((k, v))
+by["crm"]["data"] = [x for kv in crm for x in (" " + kv[0], " " + kv[1])]
+by["meta"]["data"] = [x for kv in meta for x in (" " + kv[0], " " + kv[1])]
+with open(sys.argv[2], "w") as f:
+    for s in sections:
+        f.write("\n".join(s["head"] + s["data"] + ["DATA=END"]) + "\n")
+print(len(copies), n["07"], n["0d"], n["10"])
+EOF
+made=$(python3 "$H/old.py" "$H/all.dump" "$H/old.dump" "$H/users.json") ||
+	bad "the schema 17 form"
+set -- $made
+echo "team copies written: $made (all; of tasks, commitments, clocks)"
+[ "${1:-0}" -ge 10 ] && ok "team copies of task, commitment and clock facts" ||
+	bad "too few team copies to test: $made"
+mv "$H/db" "$H/db18" && mkdir "$H/db" &&
+	mdb_load -f "$H/old.dump" "$H/db" || bad "mdb_load of the schema 17 form"
+cp "$H/db18"/*.key "$H/db/" 2>/dev/null || true
+run_exit 2 "crm-check sends schema 17 data to crmd's upgrade" \
+	"$CHECK" --quiet "$H/db"
+has "it names schema 17" "this data has schema 17"
+
+e2e_start || exit 1
+grep -q "upgrading the data from schema 17 to 18" "$H/crmd.log" &&
+	ok "crmd upgrades it" || bad "no upgrade in the log: $(cat "$H/crmd.log")"
+grep -q "under their holders alone: $1 team copies dropped" "$H/crmd.log" &&
+	ok "the upgrade drops every team copy ($1)" ||
+	bad "not $1 team copies dropped: $(cat "$H/crmd.log")"
+after=$(says)
+adds_up "$after" >/dev/null && ok "and so after the upgrade" ||
+	bad "a team's counts are not its reps' after the upgrade"
+[ "$after" = "$before" ] && ok "every report and list says the same after it" ||
+	bad "they differ: $(diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") | head -40)"
+# New facts after the upgrade land under the holder alone.
+as li
+run_exit 0 "a follow-up after the upgrade" \
+	"$CRM" -c "log 杭州新风 '发送样品' --channel visit"
+e2e_stop
+run_exit 0 "crm-check: clean after the upgrade" "$CHECK" --quiet "$H/db"
+e2e_done
