@@ -214,6 +214,7 @@ read_holders(struct report *r)
 
 /* report_scan's visit, as queues_merge's take. */
 struct merged_visit {
+	enum store_db db;
 	report_visit fn;
 	void *arg;
 	int *stop;
@@ -227,15 +228,18 @@ take_fact(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
 	struct merged_visit *m = arg;
 	const void *data;
 	size_t len;
-	if (store_iter_data(it, &data, &len)) {
+	/* A member's fact kept under another team too is that team's. */
+	if (store_iter_data(it, &data, &len) &&
+	    !((it->prefix[0] & 0x80) && stats_elsewhere(m->db, data, len))) {
 		*m->stop = m->fn(m->arg, at, id, data, len);
 		*full = *m->stop;
 	}
 	return CRM_OK;
 }
 
-/* The facts of db under team's users, merged in time order: team's own
- * range as it was before schema 18 (stats.h). */
+/* The facts of db of a team whose facts are (partly) under its users,
+ * merged in time order: the team's range as it was before schema 18
+ * (stats.h). */
 static crm_status
 scan_team(struct report *r, enum store_db db, uint64_t team, int64_t from,
     int64_t to, report_visit fn, void *arg, int *stop)
@@ -244,18 +248,20 @@ scan_team(struct report *r, enum store_db db, uint64_t team, int64_t from,
 	if (rc != CRM_OK || from >= to) {
 		return rc;
 	}
-	uint64_t *users =
-	    crm_xmalloc((r->nholders ? r->nholders : 1) * sizeof(*users));
+	uint64_t *ranges = crm_xmalloc((r->nholders + 1) * sizeof(*ranges));
 	size_t n = 0;
 	for (size_t i = 0; i < r->nholders; i++) {
 		if (r->holders[i].team == team) {
-			users[n++] = r->holders[i].user;
+			ranges[n++] = STATS_PERSON | r->holders[i].user;
 		}
 	}
-	struct merged_visit m = { fn, arg, stop };
+	if (stats_team_walk(db) == STATS_TEAM_MEMBERS_AND_OWN) {
+		ranges[n++] = team;
+	}
+	struct merged_visit m = { db, fn, arg, stop };
 	rc = queues_merge(
-	    r->ctx, db, users, n, STATS_PERSON, from, to - 1, take_fact, &m);
-	free(users);
+	    r->ctx, db, ranges, n, 0, from, to - 1, take_fact, &m);
+	free(ranges);
 	return rc;
 }
 
@@ -263,7 +269,8 @@ static crm_status
 scan_scope(struct report *r, enum store_db db, uint64_t scope, int64_t from,
     int64_t to, report_visit fn, void *arg, int *stop)
 {
-	if (stats_by_holder(db) && (scope & STATS_PERSON) == 0) {
+	if (stats_team_walk(db) != STATS_TEAM_RANGE &&
+	    (scope & STATS_PERSON) == 0) {
 		return scan_team(r, db, scope, from, to, fn, arg, stop);
 	}
 	return scan_one(r, db, scope, from, to, fn, arg, stop);

@@ -42,8 +42,8 @@ struct report {
 	 * customers (report_memo_start); NULL: none. */
 	struct report_memo *memo;
 	/* The users of r's team scopes, each with its team, for the facts
-	 * kept under their holder alone (report_scan); read at the first
-	 * need, freed by report_handle. */
+	 * a team's walk finds under its users (report_scan, stats.h); read
+	 * at the first need, freed by report_handle. */
 	struct report_holder *holders;
 	size_t nholders;
 	int holders_read;
@@ -83,9 +83,9 @@ typedef int (*report_visit)(
 /*
  * report_scan: visit every fact of db under one scope (or, scope 0, under
  * each of r's scopes) with a time in [from, to), in time order per scope
- * (ties by id). The facts kept under their holder alone (stats.h) of a
- * team scope are the merge of its users' ranges, every user of the team
- * (disabled or not), in the same order.
+ * (ties by id). A team's facts kept under its users (stats.h) are the
+ * merge of its users' ranges, every user of the team (disabled or not),
+ * and, for follow-ups, its own, in the same order.
  */
 crm_status report_scan(struct report *r, enum store_db db, uint64_t scope,
     int64_t from, int64_t to, report_visit fn, void *arg);

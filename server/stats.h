@@ -3,11 +3,16 @@
  * stats.h: the indexes reports read instead of records. Each record that
  * a report counts leaves one small fixed-size fact in a time-ordered
  * index, twice: under its team and under its person, so a report over a
- * team or a rep and a period is one key range per index. The facts of
- * tasks, commitments and clocks are kept once, under their holder (the
- * person): their team is the holder's, and a user's team never changes,
- * so a team's are exactly its members' ranges, which report_scan merges
- * in time order (since schema 18; a log writes two leaves fewer):
+ * team or a rep and a period is one key range per index. Since schema
+ * 18 the facts of tasks, commitments and clocks are kept once, under
+ * their holder (the person): their team is the holder's, and a user's
+ * team never changes, so a team's are exactly its members' ranges. A
+ * follow-up's is kept under its author, and under its team (the
+ * customer's then) only when that is not the author's (an admin's, a
+ * manager's of another team), flagged STATS_FU_ELSEWHERE in both: a
+ * team's follow-ups are its members' unflagged ones and its own range.
+ * report_scan merges those ranges in time order (stats_team_walk); a log
+ * writes about three leaves fewer:
  *
  *   fu_time     scope || at      || follow-up id  -> struct stats_fu
  *   stage_time  scope || at      || stage seq     -> struct stats_stage
@@ -53,6 +58,10 @@ enum {
 	STATS_FU_MOVED = 2, /* it changed the stage: an effective follow-up */
 	STATS_FU_IMPORTED = 4,
 	STATS_FU_SCORED = 8,
+	/* Its team (the customer's) is not its author's: kept under that
+	 * team too, and left out of the team's members' ranges in a team's
+	 * walk (stats_team_walk). */
+	STATS_FU_ELSEWHERE = 16,
 };
 
 struct stats_fu {
@@ -110,13 +119,25 @@ struct stats_sla {
 uint64_t stats_holder(
     uint64_t owner, uint64_t report_owner, int64_t until, int64_t due);
 
-/* stats_by_holder: 1 when db's facts are kept under their holder alone
- * (task_due, commit_due, sla_time): a team's are its members'. */
-int stats_by_holder(enum store_db db);
+/* How a team's facts of db are found (stats.h, above). */
+enum stats_team_walk {
+	STATS_TEAM_RANGE,   /* its own range: they are kept under it */
+	STATS_TEAM_MEMBERS, /* its members' ranges (task_due, commit_due,
+	                     * sla_time) */
+	STATS_TEAM_MEMBERS_AND_OWN, /* its members' ranges but their
+	                             * STATS_FU_ELSEWHERE facts, and its own
+	                             * (fu_time) */
+};
+enum stats_team_walk stats_team_walk(enum store_db db);
+/* stats_elsewhere: 1 when a fact of db (data, len) under a person is one
+ * a team's walk leaves out of its members' ranges. */
+int stats_elsewhere(enum store_db db, const void *data, size_t len);
 /* stats_drop_team_copies: the upgrade to schema 18: delete the team
- * copies of the facts kept under their holder alone now (*dropped: how
- * many). */
-crm_status stats_drop_team_copies(struct req_ctx *ctx, uint64_t *dropped);
+ * copies of the facts a team's walk finds under its members now (in
+ * *dropped), and flag the follow-ups whose team is not their author's
+ * (in *elsewhere). */
+crm_status stats_drop_team_copies(
+    struct req_ctx *ctx, uint64_t *dropped, uint64_t *elsewhere);
 
 /* Hooks: keep the facts of one record in step with it. */
 crm_status stats_on_customer(struct req_ctx *ctx,

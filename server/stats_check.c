@@ -376,13 +376,12 @@ stats_check(struct check *c)
 	crm_status rc = CRM_OK;
 	for (size_t i = 0; rc == CRM_OK && i < sizeof(kinds) / sizeof(*kinds);
 	     i++) {
-		uint64_t id = 0, n = 0;
+		uint64_t id = 0, want = 0;
 		while ((rc = store_id_next(c->ctx->st, c->ctx->txn,
 		            kinds[i].db, id, &id)) == CRM_OK) {
 			size_t mark = crm_arena_mark(c->ctx->arena);
 			ProtobufCMessage *m;
 			struct fact x;
-			n++;
 			if (dispatch_record(c->ctx, kinds[i].db, id,
 			        kinds[i].d, &m) != CRM_OK) {
 				crm_arena_release(c->ctx->arena, mark);
@@ -390,7 +389,8 @@ stats_check(struct check *c)
 			}
 			switch (kinds[i].db) {
 			case DB_FOLLOWUPS:
-				stats_fu_fact((Crm__V1__FollowUp *)m, &x);
+				stats_fu_fact(
+				    c->ctx, (Crm__V1__FollowUp *)m, &x);
 				break;
 			case DB_TASKS:
 				stats_task_fact((Crm__V1__Task *)m, &x);
@@ -403,14 +403,13 @@ stats_check(struct check *c)
 				stats_sla_fact((Crm__V1__SlaClock *)m, &x);
 			}
 			check_fact(c, kinds[i].idx, &x, kinds[i].what);
+			/* Under the person, and the team when not alone. */
+			want += x.on ? 2u - (unsigned)x.person_only : 0;
 			crm_arena_release(c->ctx->arena, mark);
 		}
 		if (rc == CRM_NOT_FOUND) {
 			rc = CRM_OK;
-			/* A follow-up's fact is under its team and its
-			 * author; the others' under their holder alone. */
-			check_count(c, kinds[i].idx,
-			    kinds[i].db == DB_FOLLOWUPS ? 2 * n : n);
+			check_count(c, kinds[i].idx, want);
 		}
 	}
 	if (rc == CRM_OK) {

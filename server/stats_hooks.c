@@ -12,8 +12,16 @@
 
 #include "lifecycle.h"
 #include "store_schema.h"
+#include "user.h"
 
 /* ---------------------------------------------------- index moves */
+
+uint64_t
+stats_team_of(struct req_ctx *ctx, uint64_t user_id)
+{
+	Crm__Store__UserRecord *u;
+	return user_get(ctx, user_id, &u) == CRM_OK ? u->team_id : 0;
+}
 
 /* Make db hold the facts of after instead of those of before. */
 static crm_status
@@ -25,27 +33,30 @@ move(struct req_ctx *ctx, enum store_db db, const struct fact *before,
 	 * fields): no write, so no page is copied. */
 	if (before->on && after->on && before->at == after->at &&
 	    before->id == after->id && before->len == after->len &&
+	    before->person_only == after->person_only &&
 	    before->scope[0] == after->scope[0] &&
 	    before->scope[1] == after->scope[1] &&
 	    memcmp(before->val, after->val, after->len) == 0) {
 		return CRM_OK;
 	}
-	int first = before->person_only || after->person_only;
-	for (int i = first; i < 2 && rc == CRM_OK; i++) {
+	for (int i = 0; i < 2 && rc == CRM_OK; i++) {
+		/* Under the team (i 0) only when not the person's alone. */
+		int bon = before->on && (i == 1 || !before->person_only);
+		int aon = after->on && (i == 1 || !after->person_only);
 		store_key ok, nk;
-		if (before->on) {
+		if (bon) {
 			store_key_triple(&ok, before->scope[i],
 			    store_time_key(before->at), before->id);
 		}
-		if (after->on) {
+		if (aon) {
 			store_key_triple(&nk, after->scope[i],
 			    store_time_key(after->at), after->id);
 		}
-		if (before->on && (!after->on || ok.len != nk.len ||
-		                      memcmp(ok.b, nk.b, ok.len) != 0)) {
+		if (bon && (!aon || ok.len != nk.len ||
+		               memcmp(ok.b, nk.b, ok.len) != 0)) {
 			rc = store_del(ctx->st, ctx->txn, db, &ok);
 		}
-		if (rc == CRM_OK && after->on) {
+		if (rc == CRM_OK && aon) {
 			rc = store_put(ctx->st, ctx->txn, db, nk.b, nk.len,
 			    after->val, after->len);
 		}
@@ -243,7 +254,7 @@ stats_tally(struct req_ctx *ctx, uint64_t scope, int stage, int grade)
 /* ---------------------------------------------------- follow-ups */
 
 void
-stats_fu_fact(const Crm__V1__FollowUp *f, struct fact *x)
+stats_fu_fact(struct req_ctx *ctx, const Crm__V1__FollowUp *f, struct fact *x)
 {
 	memset(x, 0, sizeof(*x));
 	if (f == NULL) {
@@ -271,6 +282,10 @@ stats_fu_fact(const Crm__V1__FollowUp *f, struct fact *x)
 		v.score[3] = (uint8_t)f->score->proactiveness;
 	}
 	x->on = 1;
+	x->person_only = f->team_id == stats_team_of(ctx, f->author_id);
+	if (!x->person_only) {
+		v.flags |= STATS_FU_ELSEWHERE;
+	}
 	x->scope[0] = f->team_id;
 	x->scope[1] = STATS_PERSON | f->author_id;
 	x->at = f->happened_at;
@@ -283,8 +298,8 @@ stats_on_followup(struct req_ctx *ctx, const Crm__V1__FollowUp *before,
     const Crm__V1__FollowUp *after)
 {
 	struct fact b, a;
-	stats_fu_fact(before, &b);
-	stats_fu_fact(after, &a);
+	stats_fu_fact(ctx, before, &b);
+	stats_fu_fact(ctx, after, &a);
 	return move(ctx, DB_FU_TIME, &b, &a);
 }
 
@@ -454,10 +469,27 @@ stats_on_task(struct req_ctx *ctx, const Crm__V1__Task *before,
 	return move(ctx, DB_TASK_DUE, &b, &a);
 }
 
-int
-stats_by_holder(enum store_db db)
+enum stats_team_walk
+stats_team_walk(enum store_db db)
 {
-	return db == DB_TASK_DUE || db == DB_COMMIT_DUE || db == DB_SLA_TIME;
+	switch (db) {
+	case DB_TASK_DUE:
+	case DB_COMMIT_DUE:
+	case DB_SLA_TIME:
+		return STATS_TEAM_MEMBERS;
+	case DB_FU_TIME:
+		return STATS_TEAM_MEMBERS_AND_OWN;
+	default:
+		return STATS_TEAM_RANGE;
+	}
+}
+
+int
+stats_elsewhere(enum store_db db, const void *data, size_t len)
+{
+	struct stats_fu f;
+	return db == DB_FU_TIME && stats_fu_decode(data, len, &f) &&
+	       (f.flags & STATS_FU_ELSEWHERE);
 }
 
 uint64_t

@@ -20,9 +20,9 @@
 #define GRADE_LEN  10
 
 /* One fact under its scopes (the team's, then the person's); a record's
- * old and new facts. The fact of a task, commitment or clock is kept
- * under its holder alone (person_only: scope[1]); its team's are the
- * union of the team members' (stats.h). */
+ * old and new facts. person_only: under the person alone (scope[1]), as
+ * the fact of a task, commitment or clock always is, and a follow-up's
+ * when its team is its author's (stats.h). */
 struct fact {
 	int on;
 	int person_only;
@@ -48,7 +48,10 @@ int stats_counted(const Crm__V1__Customer *c);
  * of it). */
 uint8_t stats_active_grade(const Crm__V1__Customer *c, uint64_t scope);
 /* stats_hooks.c: the fact of a record (x->on 0: it has none). */
-void stats_fu_fact(const Crm__V1__FollowUp *f, struct fact *x);
+void stats_fu_fact(
+    struct req_ctx *ctx, const Crm__V1__FollowUp *f, struct fact *x);
+/* stats_hooks.c: the team of user id (0: none, or no such user). */
+uint64_t stats_team_of(struct req_ctx *ctx, uint64_t user_id);
 void stats_task_fact(const Crm__V1__Task *t, struct fact *x);
 void stats_commit_fact(const Crm__V1__Commitment *c, struct fact *x);
 void stats_sla_fact(const Crm__V1__SlaClock *k, struct fact *x);

@@ -7,6 +7,10 @@
  */
 #include "stats_impl.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "crm_xmalloc.h"
 #include "lifecycle.h"
 #include "purchase.h"
 #include "review.h"
@@ -150,35 +154,126 @@ stats_rebuild(struct req_ctx *ctx)
 
 /* ---------------------------------------------------- schema 18 */
 
+/* A user's team: each user's (id, team), read once, by id. */
+struct team_map {
+	uint64_t (*v)[2];
+	size_t n;
+};
+
+static crm_status
+team_map_read(struct req_ctx *ctx, struct team_map *m)
+{
+	size_t cap = 0;
+	uint64_t id = 0;
+	crm_status rc;
+	while ((rc = store_id_next(ctx->st, ctx->txn, DB_USERS, id, &id)) ==
+	       CRM_OK) {
+		if (m->n == cap) {
+			cap = cap ? 2 * cap : 64;
+			m->v = crm_xrealloc(m->v, cap * sizeof(*m->v));
+		}
+		size_t mark = crm_arena_mark(ctx->arena);
+		m->v[m->n][0] = id;
+		m->v[m->n][1] = stats_team_of(ctx, id);
+		m->n++;
+		crm_arena_release(ctx->arena, mark);
+	}
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+}
+
+static uint64_t
+team_map_get(const struct team_map *m, uint64_t user)
+{
+	size_t lo = 0, hi = m->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->v[mid][0] < user) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo < m->n && m->v[lo][0] == user ? m->v[lo][1] : 0;
+}
+
+/* The follow-up fact at key k (team || at || id, 24 bytes) with data d:
+ * it and its author's copy flagged STATS_FU_ELSEWHERE. */
+static crm_status
+flag_elsewhere(struct req_ctx *ctx, const uint8_t *k, const void *d)
+{
+	uint8_t v[FU_LEN], pk[24];
+	struct stats_fu f;
+	if (!stats_fu_decode(d, FU_LEN, &f)) {
+		return CRM_INTERNAL;
+	}
+	f.flags |= STATS_FU_ELSEWHERE;
+	stats_fu_encode(&f, v);
+	stats_put64(pk, STATS_PERSON | f.author_id);
+	memcpy(pk + 8, k + 8, 16);
+	crm_status rc =
+	    store_put(ctx->st, ctx->txn, DB_FU_TIME, pk, 24, v, FU_LEN);
+	return rc == CRM_OK
+	           ? store_put(ctx->st, ctx->txn, DB_FU_TIME, k, 24, v, FU_LEN)
+	           : rc;
+}
+
 crm_status
-stats_drop_team_copies(struct req_ctx *ctx, uint64_t *dropped)
+stats_drop_team_copies(
+    struct req_ctx *ctx, uint64_t *dropped, uint64_t *elsewhere)
 {
 	static const enum store_db dbs[] = { DB_TASK_DUE, DB_COMMIT_DUE,
-		DB_SLA_TIME };
-	*dropped = 0;
-	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		DB_SLA_TIME, DB_FU_TIME };
+	*dropped = *elsewhere = 0;
+	struct team_map teams = { NULL, 0 };
+	crm_status rc = team_map_read(ctx, &teams);
+	for (size_t i = 0; rc == CRM_OK && i < sizeof(dbs) / sizeof(dbs[0]);
+	     i++) {
 		store_cursor *c;
-		crm_status rc =
-		    store_cursor_open(ctx->st, ctx->txn, dbs[i], &c);
+		rc = store_cursor_open(ctx->st, ctx->txn, dbs[i], &c);
 		if (rc != CRM_OK) {
-			return rc;
+			break;
 		}
 		/* Team scopes lack STATS_PERSON, the top bit of the key's
 		 * first byte: they are the range's first entries. */
-		store_val k;
-		rc = store_cursor_get(c, STORE_FIRST, &k, NULL);
+		store_val k, d;
+		rc = store_cursor_get(c, STORE_FIRST, &k, &d);
 		while (rc == CRM_OK && k.len == 24 &&
 		       (store_u64(k.data) & STATS_PERSON) == 0) {
+			struct stats_fu f;
+			if (dbs[i] == DB_FU_TIME &&
+			    stats_fu_decode(d.data, d.len, &f) &&
+			    team_map_get(&teams, f.author_id) !=
+			        store_u64(k.data)) {
+				/* Of another team than its author's: kept,
+				 * flagged; the cursor seeks it again. */
+				uint8_t kb[24];
+				memcpy(kb, k.data, 24);
+				rc = d.len == FU_LEN
+				         ? flag_elsewhere(ctx, kb, d.data)
+				         : CRM_INTERNAL;
+				if (rc == CRM_OK) {
+					++*elsewhere;
+					k.data = kb;
+					rc = store_cursor_get(
+					    c, STORE_SEEK, &k, &d);
+				}
+				if (rc == CRM_OK) {
+					rc = store_cursor_get(
+					    c, STORE_NEXT, &k, &d);
+				}
+				continue;
+			}
 			rc = store_cursor_del(c);
 			if (rc == CRM_OK) {
 				++*dropped;
-				rc = store_cursor_get(c, STORE_NEXT, &k, NULL);
+				rc = store_cursor_get(c, STORE_NEXT, &k, &d);
 			}
 		}
 		store_cursor_close(c);
-		if (rc != CRM_OK && rc != CRM_NOT_FOUND) {
-			return rc;
+		if (rc == CRM_NOT_FOUND) {
+			rc = CRM_OK;
 		}
 	}
-	return CRM_OK;
+	free(teams.v);
+	return rc;
 }

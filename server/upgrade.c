@@ -45,7 +45,8 @@
  * the customer (reclaim_rec, pool_reclaim.h), where a follow-up
  * rewrites it, not in the reclaim index: pool_reclaim_move_recs.
  * Version 18: the facts of tasks, commitments and clocks are kept under
- * their holder alone (stats.h; a team's are its members'):
+ * their holder alone, a follow-up's under its team only when that is not
+ * its author's (stats.h; a team's are its members'):
  * stats_drop_team_copies deletes the team copies.
  *
  * Each whole rebuild runs only for data older than the newest schema
@@ -153,12 +154,15 @@ upgrade_once(store *st)
 		if (rc == CRM_OK && v >= REBUILD_STATS && v < 18) {
 			/* (A rebuild above derives them as schema 18 keeps
 			 * them.) */
-			uint64_t dropped = 0;
-			rc = stats_drop_team_copies(&ctx, &dropped);
-			crm_info("keeping the facts of tasks, commitments and "
-			         "clocks under their holders alone: %" PRIu64
-			         " team copies dropped",
-			    dropped);
+			uint64_t dropped = 0, elsewhere = 0;
+			rc =
+			    stats_drop_team_copies(&ctx, &dropped, &elsewhere);
+			crm_info("keeping the report facts under the people "
+			         "they are of: %" PRIu64
+			         " team copies dropped; "
+			         "follow-ups kept under a team not their "
+			         "author's: %" PRIu64,
+			    dropped, elsewhere);
 		}
 		if (rc == CRM_OK && v < 8) {
 			unsigned clashes = 0;
