@@ -106,8 +106,8 @@ serve(struct srv_config *cfg)
 	}
 	int lock = store_lock_dir(cfg->data_dir);
 	if (lock < 0) {
-		crm_err(
-		    lock == -2 ? "another crmd serves %s" : "cannot lock %s",
+		crm_err(lock == -2 ? "another crmd or crm-gen is using %s"
+		                   : "cannot lock %s",
 		    cfg->data_dir);
 		store_close(st);
 		store_free(st);

@@ -672,10 +672,11 @@ load(struct gen *g)
 		return 1;
 	}
 	double bytes = (double)g->used;
-	printf("crm-gen: %" PRIu64 " customers, %u teams of %u reps, "
+	printf("crm-gen: %" PRIu64 " customers, %u team%s of %u rep%s, "
 	       "%" PRIu64 " records in %.1f s (%.0f records/s); "
 	       "data %.1f MiB in %s\n",
-	    g->o.customers, g->o.teams, g->o.reps, nrec, secs,
+	    g->o.customers, g->o.teams, g->o.teams == 1 ? "" : "s", g->o.reps,
+	    g->o.reps == 1 ? "" : "s", nrec, secs,
 	    secs > 0 ? (double)nrec / secs : 0, bytes / 1048576.0, g->o.data);
 	if (g->o.defer_mb > 0) {
 		printf(
