@@ -31,13 +31,50 @@ queue_next(struct queue *q, int64_t until)
 	}
 }
 
+/* A heap slot: a live queue and its entry's time and id, kept in the
+ * slot so the heap's comparisons read one array. */
+struct slot {
+	int64_t at;
+	uint64_t id;
+	struct queue *q;
+};
+
+static int
+before(const struct slot *a, const struct slot *b)
+{
+	return a->at < b->at || (a->at == b->at && a->id < b->id);
+}
+
+/* Restore the heap h[0..n) below slot i. */
+static void
+sift_down(struct slot *h, size_t n, size_t i)
+{
+	struct slot x = h[i];
+	for (;;) {
+		size_t l = 2 * i + 1, m = l;
+		if (l >= n) {
+			break;
+		}
+		if (l + 1 < n && before(&h[l + 1], &h[l])) {
+			m = l + 1;
+		}
+		if (!before(&h[m], &x)) {
+			break;
+		}
+		h[i] = h[m];
+		i = m;
+	}
+	h[i] = x;
+}
+
 crm_status
 queues_merge(struct req_ctx *ctx, enum store_db db, const uint64_t *owners,
     size_t n, uint64_t mask, int64_t from, int64_t until, queues_take take,
     void *arg)
 {
 	struct queue *q = crm_xcalloc(n ? n : 1, sizeof(*q));
-	size_t opened = 0;
+	struct slot *h = crm_xcalloc(n ? n : 1, sizeof(*h));
+	size_t opened = 0, live = 0;
 	crm_status rc = CRM_OK;
 	store_key start;
 	store_key_id(&start, store_time_key(from));
@@ -49,27 +86,34 @@ queues_merge(struct req_ctx *ctx, enum store_db db, const uint64_t *owners,
 		if (rc == CRM_OK) {
 			opened++;
 			queue_next(&q[i], until);
-		}
-	}
-	int full = 0;
-	while (rc == CRM_OK && !full) {
-		struct queue *best = NULL;
-		for (size_t i = 0; i < opened; i++) {
-			if (q[i].live &&
-			    (best == NULL || q[i].at < best->at ||
-			        (q[i].at == best->at && q[i].id < best->id))) {
-				best = &q[i];
+			if (q[i].live) {
+				h[live++] =
+				    (struct slot){ q[i].at, q[i].id, &q[i] };
 			}
 		}
-		if (best == NULL) {
-			break;
-		}
+	}
+	/* A heap of the queues with an entry left, the earliest on top: a
+	 * team of hundreds costs a few comparisons an entry, not hundreds. */
+	for (size_t i = live / 2; i-- > 0;) {
+		sift_down(h, live, i);
+	}
+	int full = 0;
+	while (rc == CRM_OK && !full && live > 0) {
+		struct queue *best = h[0].q;
 		rc = take(ctx, &best->it, best->id, best->at, arg, &full);
 		queue_next(best, until);
+		if (best->live) {
+			h[0].at = best->at;
+			h[0].id = best->id;
+		} else {
+			h[0] = h[--live];
+		}
+		sift_down(h, live, 0);
 	}
 	for (size_t i = 0; i < opened; i++) {
 		store_iter_close(&q[i].it);
 	}
+	free(h);
 	free(q);
 	return rc;
 }

@@ -487,9 +487,10 @@ stats_team_walk(enum store_db db)
 int
 stats_elsewhere(enum store_db db, const void *data, size_t len)
 {
-	struct stats_fu f;
-	return db == DB_FU_TIME && stats_fu_decode(data, len, &f) &&
-	       (f.flags & STATS_FU_ELSEWHERE);
+	/* The flags byte (stats_fu_encode), not the whole decode: a team's
+	 * walk asks of every fact of its members. */
+	return db == DB_FU_TIME && len == FU_LEN &&
+	       (((const uint8_t *)data)[FU_FLAGS_AT] & STATS_FU_ELSEWHERE);
 }
 
 uint64_t

@@ -12,12 +12,13 @@
 #include "crm.h"
 #include "stats.h"
 
-#define FU_LEN     24
-#define STAGE_LEN  36
-#define TASK_LEN   26
-#define COMMIT_LEN 25
-#define SLA_LEN    33
-#define GRADE_LEN  10
+#define FU_LEN      24
+#define FU_FLAGS_AT 19 /* customer, author, grade, channel, mood, flags */
+#define STAGE_LEN   36
+#define TASK_LEN    26
+#define COMMIT_LEN  25
+#define SLA_LEN     33
+#define GRADE_LEN   10
 
 /* One fact under its scopes (the team's, then the person's); a record's
  * old and new facts. person_only: under the person alone (scope[1]), as

@@ -57,17 +57,6 @@ store_key_text(store_key *k, uint8_t tag, const char *text)
 	k->len = o + 16;
 }
 
-uint64_t
-store_u64(const void *p)
-{
-	const uint8_t *b = p;
-	uint64_t v = 0;
-	for (int i = 0; i < 8; i++) {
-		v = (v << 8) | b[i];
-	}
-	return v;
-}
-
 crm_status
 store_next_id(store *s, MDB_txn *txn, const char *seq, uint64_t *id)
 {
@@ -332,12 +321,6 @@ uint64_t
 store_time_key(int64_t t)
 {
 	return (uint64_t)t ^ (1ull << 63);
-}
-
-int64_t
-store_time_of(uint64_t k)
-{
-	return (int64_t)(k ^ (1ull << 63));
 }
 
 crm_status

@@ -30,8 +30,18 @@ void store_key_id(store_key *k, uint64_t id);
 void store_key_pair(store_key *k, uint64_t a, uint64_t b);
 /* store_key_text: optional tag byte (0: none) then text, capped as above. */
 void store_key_text(store_key *k, uint8_t tag, const char *text);
-/* store_u64: decode 8 big-endian bytes. */
-uint64_t store_u64(const void *p);
+/* store_u64: decode 8 big-endian bytes (inline: every index walk decodes
+ * each key it passes). */
+static inline uint64_t
+store_u64(const void *p)
+{
+	const uint8_t *b = p;
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++) {
+		v = (v << 8) | b[i];
+	}
+	return v;
+}
 
 /*
  * store_next_id: the next id of a sequence ("customer", "audit", ...),
@@ -90,7 +100,11 @@ crm_status store_id_next(store *s, MDB_txn *txn, enum store_db db,
 void store_key_triple(store_key *k, uint64_t a, uint64_t b, uint64_t c);
 /* store_time_key: an int64 time as an order-preserving uint64. */
 uint64_t store_time_key(int64_t t);
-int64_t store_time_of(uint64_t k);
+static inline int64_t
+store_time_of(uint64_t k)
+{
+	return (int64_t)(k ^ (UINT64_C(1) << 63));
+}
 
 /*
  * A cursor over the keys that start with a prefix, in key order.
