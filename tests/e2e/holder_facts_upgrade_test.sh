@@ -121,36 +121,14 @@ run_exit 0 "crm-check: clean" "$CHECK" --quiet "$H/db"
 mdb_dump -a "$H/db" >"$H/all.dump" || bad "mdb_dump"
 cat >"$H/old.py" <<'EOF'
 import json, sys
+sys.path.insert(0, sys.argv[4])
+from mdb_dump import Dump
 users = json.load(open(sys.argv[3]))
 if isinstance(users, dict):
     users = next(v for v in users.values() if isinstance(v, list))
 team = {int(u["id"]): int(u.get("team_id", 0)) for u in users}
-lines = open(sys.argv[1]).read().split("\n")
-sections, cur = [], None
-for l in lines:
-    if l.startswith("VERSION="):
-        cur = {"head": [l], "data": []}
-        sections.append(cur)
-    elif cur is not None and "end" not in cur:
-        if l == "HEADER=END":
-            cur["head"].append(l)
-            cur["in"] = True
-        elif l == "DATA=END":
-            cur["end"] = True
-        elif cur.get("in"):
-            cur["data"].append(l)
-        elif not l.startswith("db_pagesize="):
-            cur["head"].append(l)
-def name(s):
-    for h in s["head"]:
-        if h.startswith("database="):
-            return h[len("database="):]
-    return None
-by = {name(s): s for s in sections}
-def pairs(s):
-    d = s["data"]
-    return [(d[i][1:], d[i + 1][1:]) for i in range(0, len(d), 2)]
-crm = pairs(by["crm"])
+dump = Dump(sys.argv[1])
+crm = dump.pairs("crm")
 # schema.def's shared tags: fu_time 6, task_due 7, commit_due 13,
 # sla_time 16; the key is tag || scope || time || id, the person's scope
 # has the top bit. A follow-up's fact flagged 16 (byte 19 of its value:
@@ -172,19 +150,13 @@ for k, v in crm:
     out[k] = v
 assert all(n.values()), n
 crm = sorted(list(out.items()) + list(copies.items()))
-meta = []
-for k, v in pairs(by["meta"]):
-    if k == "736368656d61":
-        v = "00000011"
-    meta.append((k, v))
-by["crm"]["data"] = [x for kv in crm for x in (" " + kv[0], " " + kv[1])]
-by["meta"]["data"] = [x for kv in meta for x in (" " + kv[0], " " + kv[1])]
-with open(sys.argv[2], "w") as f:
-    for s in sections:
-        f.write("\n".join(s["head"] + s["data"] + ["DATA=END"]) + "\n")
+dump.set_pairs("crm", crm)
+dump.set_schema(17)
+dump.write(sys.argv[2])
 print(len(copies), n["06"], n["07"], n["0d"], n["10"])
 EOF
-made=$(python3 "$H/old.py" "$H/all.dump" "$H/old.dump" "$H/users.json") ||
+made=$(python3 "$H/old.py" "$H/all.dump" "$H/old.dump" "$H/users.json" \
+	"$(dirname "$0")") ||
 	bad "the schema 17 form"
 set -- $made
 echo "team copies written: $made (all; of follow-ups, tasks, commitments, clocks)"

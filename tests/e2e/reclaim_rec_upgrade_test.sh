@@ -68,33 +68,11 @@ run_exit 0 "crm-check: clean at schema 17" "$CHECK" --quiet "$H/db"
 mdb_dump -a "$H/db" >"$H/all.dump" || bad "mdb_dump"
 cat >"$H/old.py" <<'EOF'
 import sys
-lines = open(sys.argv[1]).read().split("\n")
-sections, cur = [], None
-for l in lines:
-    if l.startswith("VERSION="):
-        cur = {"head": [l], "data": []}
-        sections.append(cur)
-    elif cur is not None and "end" not in cur:
-        if l == "HEADER=END":
-            cur["head"].append(l)
-            cur["in"] = True
-        elif l == "DATA=END":
-            cur["end"] = True
-        elif cur.get("in"):
-            cur["data"].append(l)
-        elif not l.startswith("db_pagesize="):
-            cur["head"].append(l)
-def name(s):
-    for h in s["head"]:
-        if h.startswith("database="):
-            return h[len("database="):]
-    return None
-by = {name(s): s for s in sections}
-def pairs(s):
-    d = s["data"]
-    return [(d[i][1:], d[i + 1][1:]) for i in range(0, len(d), 2)]
+sys.path.insert(0, sys.argv[3])
+from mdb_dump import Dump
+dump = Dump(sys.argv[1])
 crm, rec = [], {}
-for k, v in pairs(by["crm"]):
+for k, v in dump.pairs("crm"):
     # 0xFF || customer id || tag 86 (reclaim_rec): 10 bytes.
     if len(k) == 20 and k.startswith("ff") and k[18:20] == "56":
         rec[k[2:18]] = v
@@ -109,22 +87,15 @@ for cid, v in rec.items():
     if h1 != "0" * 16 and e1 != b1:
         moves[h1 + e1 + cid] = h1 + b1 + cid
     old.append((cid, v[:80]))
-for k, v in pairs(by["reclaim"]):
+for k, v in dump.pairs("reclaim"):
     old.append((moves.get(k, k), v))
-meta = []
-for k, v in pairs(by["meta"]):
-    if k == "736368656d61":
-        v = "00000010"
-    meta.append((k, v))
-by["crm"]["data"] = [x for kv in crm for x in (" " + kv[0], " " + kv[1])]
-by["reclaim"]["data"] = [x for kv in sorted(old) for x in (" " + kv[0], " " + kv[1])]
-by["meta"]["data"] = [x for kv in meta for x in (" " + kv[0], " " + kv[1])]
-with open(sys.argv[2], "w") as f:
-    for s in sections:
-        f.write("\n".join(s["head"] + s["data"] + ["DATA=END"]) + "\n")
+dump.set_pairs("crm", crm)
+dump.set_pairs("reclaim", sorted(old))
+dump.set_schema(16)
+dump.write(sys.argv[2])
 print(len(rec), len(moves))
 EOF
-moved=$(python3 "$H/old.py" "$H/all.dump" "$H/old.dump") ||
+moved=$(python3 "$H/old.py" "$H/all.dump" "$H/old.dump" "$(dirname "$0")") ||
 	bad "the schema 16 form"
 echo "records and entries moved to their base: $moved"
 [ "$hooks" = 0 ] || [ "$moved" = "4 2" ] &&
