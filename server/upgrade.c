@@ -102,8 +102,9 @@ enum {
 	DROP_MERGED = 16,     /* data of 15: stats_drop_merged alone */
 };
 
+/* started: when the first attempt began (a map growth retries). */
 static crm_status
-upgrade_once(store *st)
+upgrade_once(store *st, int64_t started)
 {
 	MDB_txn *txn;
 	crm_status rc = store_write_begin(st, &txn);
@@ -230,7 +231,7 @@ upgrade_once(store *st)
 	if (rc == CRM_OK && v != STORE_SCHEMA_VERSION) {
 		crm_info("the data is at schema %u (the upgrade took %lld s)",
 		    STORE_SCHEMA_VERSION,
-		    (long long)(crm_time_now() - ctx.now));
+		    (long long)(crm_time_now() - started));
 	}
 	return rc;
 }
@@ -246,9 +247,10 @@ upgrade_run(store *st)
 	}
 	/* A rebuild may need more room than the map has: grow and retry,
 	 * as the writer does. */
+	int64_t started = crm_time_now();
 	for (int attempt = 0;; attempt++) {
 		store_map_full = 0;
-		crm_status rc = upgrade_once(st);
+		crm_status rc = upgrade_once(st, started);
 		if (rc != CRM_TOO_BIG || !store_map_full || attempt == 8 ||
 		    store_grow(st) != CRM_OK) {
 			return rc;
