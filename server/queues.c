@@ -6,38 +6,31 @@
 
 #include "crm_xmalloc.h"
 
-/* One owner's queue in a merge: its cursor and the entry it holds. */
-struct queue {
-	struct store_iter it;
-	int64_t at;
-	uint64_t id;
-	int live;
-};
-
-static void
-queue_next(struct queue *q, int64_t until)
-{
-	const uint8_t *key;
-	size_t klen;
-	q->live = 0;
-	while (store_iter_next(&q->it, &key, &klen)) {
-		if (klen != 24) {
-			continue;
-		}
-		q->at = store_time_of(store_u64(key + 8));
-		q->id = store_u64(key + 16);
-		q->live = q->at <= until;
-		return;
-	}
-}
-
-/* A heap slot: a live queue and its entry's time and id, kept in the
- * slot so the heap's comparisons read one array. */
+/* One owner's queue in a merge, a slot of the heap: its cursor and the
+ * entry it is on (kept in the slot, so the heap's comparisons read one
+ * array). */
 struct slot {
 	int64_t at;
 	uint64_t id;
-	struct queue *q;
+	struct store_iter *it;
 };
+
+/* Move s to its next entry; 0 when there is none up to until. */
+static int
+slot_next(struct slot *s, int64_t until)
+{
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(s->it, &key, &klen)) {
+		if (klen != 24) {
+			continue;
+		}
+		s->at = store_time_of(store_u64(key + 8));
+		s->id = store_u64(key + 16);
+		return s->at <= until;
+	}
+	return 0;
+}
 
 static int
 before(const struct slot *a, const struct slot *b)
@@ -72,7 +65,7 @@ queues_merge(struct req_ctx *ctx, enum store_db db, const uint64_t *owners,
     size_t n, uint64_t mask, int64_t from, int64_t until, queues_take take,
     void *arg)
 {
-	struct queue *q = crm_xcalloc(n ? n : 1, sizeof(*q));
+	struct store_iter *its = crm_xcalloc(n ? n : 1, sizeof(*its));
 	struct slot *h = crm_xcalloc(n ? n : 1, sizeof(*h));
 	size_t opened = 0, live = 0;
 	crm_status rc = CRM_OK;
@@ -82,14 +75,11 @@ queues_merge(struct req_ctx *ctx, enum store_db db, const uint64_t *owners,
 		store_key p;
 		store_key_id(&p, owners[i] | mask);
 		rc = store_iter_open(ctx->st, ctx->txn, db, p.b, 8,
-		    from == INT64_MIN ? NULL : &start, &q[i].it);
+		    from == INT64_MIN ? NULL : &start, &its[i]);
 		if (rc == CRM_OK) {
 			opened++;
-			queue_next(&q[i], until);
-			if (q[i].live) {
-				h[live++] =
-				    (struct slot){ q[i].at, q[i].id, &q[i] };
-			}
+			h[live].it = &its[i];
+			live += (size_t)slot_next(&h[live], until);
 		}
 	}
 	/* A heap of the queues with an entry left, the earliest on top: a
@@ -99,21 +89,16 @@ queues_merge(struct req_ctx *ctx, enum store_db db, const uint64_t *owners,
 	}
 	int full = 0;
 	while (rc == CRM_OK && !full && live > 0) {
-		struct queue *best = h[0].q;
-		rc = take(ctx, &best->it, best->id, best->at, arg, &full);
-		queue_next(best, until);
-		if (best->live) {
-			h[0].at = best->at;
-			h[0].id = best->id;
-		} else {
+		rc = take(ctx, h[0].it, h[0].id, h[0].at, arg, &full);
+		if (!slot_next(&h[0], until)) {
 			h[0] = h[--live];
 		}
 		sift_down(h, live, 0);
 	}
 	for (size_t i = 0; i < opened; i++) {
-		store_iter_close(&q[i].it);
+		store_iter_close(&its[i]);
 	}
 	free(h);
-	free(q);
+	free(its);
 	return rc;
 }

@@ -172,46 +172,6 @@ scan_one(struct report *r, enum store_db db, uint64_t scope, int64_t from,
 	return CRM_OK;
 }
 
-/* A user of one of r's team scopes (r->holders). */
-struct report_holder {
-	uint64_t team, user;
-};
-
-/* r->holders: one pass over the users, each released once read. */
-static crm_status
-read_holders(struct report *r)
-{
-	struct req_ctx *ctx = r->ctx;
-	size_t cap = 0;
-	uint64_t id = 0;
-	crm_status rc;
-	r->holders_read = 1;
-	while ((rc = store_id_next(ctx->st, ctx->txn, DB_USERS, id, &id)) ==
-	       CRM_OK) {
-		size_t mark = crm_arena_mark(ctx->arena);
-		Crm__Store__UserRecord *u;
-		uint64_t team = 0;
-		int in = 0;
-		if (user_get(ctx, id, &u) == CRM_OK) {
-			team = u->team_id;
-			for (size_t i = 0; i < r->nscopes && !in; i++) {
-				in = team != 0 && r->scopes[i] == team;
-			}
-		}
-		crm_arena_release(ctx->arena, mark);
-		if (!in) {
-			continue;
-		}
-		if (r->nholders == cap) {
-			cap = cap ? 2 * cap : 64;
-			r->holders = crm_xrealloc(
-			    r->holders, cap * sizeof(*r->holders));
-		}
-		r->holders[r->nholders++] = (struct report_holder){ team, id };
-	}
-	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
-}
-
 /* report_scan's visit, as queues_merge's take. */
 struct merged_visit {
 	enum store_db db;
@@ -244,7 +204,11 @@ static crm_status
 scan_team(struct report *r, enum store_db db, uint64_t team, int64_t from,
     int64_t to, report_visit fn, void *arg, int *stop)
 {
-	crm_status rc = r->holders_read ? CRM_OK : read_holders(r);
+	crm_status rc = CRM_OK;
+	if (!r->holders_read) {
+		r->holders_read = 1;
+		rc = user_teams(r->ctx, &r->holders, &r->nholders);
+	}
 	if (rc != CRM_OK || from >= to) {
 		return rc;
 	}

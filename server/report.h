@@ -41,10 +41,10 @@ struct report {
 	/* What report_customers found, kept for a later walk of the same
 	 * customers (report_memo_start); NULL: none. */
 	struct report_memo *memo;
-	/* The users of r's team scopes, each with its team, for the facts
-	 * a team's walk finds under its users (report_scan, stats.h); read
-	 * at the first need, freed by report_handle. */
-	struct report_holder *holders;
+	/* Every user and its team, for the facts a team's walk finds under
+	 * its users (report_scan, stats.h); read at the first need, freed
+	 * by report_handle. */
+	struct user_team *holders;
 	size_t nholders;
 	int holders_read;
 };

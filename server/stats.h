@@ -2,17 +2,18 @@
 /*
  * stats.h: the indexes reports read instead of records. Each record that
  * a report counts leaves one small fixed-size fact in a time-ordered
- * index, twice: under its team and under its person, so a report over a
- * team or a rep and a period is one key range per index. Since schema
- * 18 the facts of tasks, commitments and clocks are kept once, under
- * their holder (the person): their team is the holder's, and a user's
- * team never changes, so a team's are exactly its members' ranges. A
- * follow-up's is kept under its author, and under its team (the
- * customer's then) only when that is not the author's (an admin's, a
- * manager's of another team), flagged STATS_FU_ELSEWHERE in both: a
- * team's follow-ups are its members' unflagged ones and its own range.
- * report_scan merges those ranges in time order (stats_team_walk); a log
- * writes about three leaves fewer:
+ * index under its person, and the facts of stage changes, new customers,
+ * grade spells (and purchases, purchase.c) under their team too, so a
+ * report over a rep, or a team, and a period is one key range per
+ * index. The facts of tasks, commitments and clocks are kept under
+ * their holder alone (since schema 18): their team is the holder's, and
+ * a user's team never changes, so a team's are exactly its members'
+ * ranges. A follow-up's is kept under its
+ * author, and under its team (the customer's then) only when that is not
+ * the author's (an admin's, a manager's of another team), flagged
+ * STATS_FU_ELSEWHERE in both: a team's follow-ups are its members'
+ * unflagged ones and its own range. report_scan merges those ranges in
+ * time order (stats_team_walk):
  *
  *   fu_time     scope || at      || follow-up id  -> struct stats_fu
  *   stage_time  scope || at      || stage seq     -> struct stats_stage

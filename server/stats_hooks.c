@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * stats_hooks.c: the stats_on_* hooks of stats.h: each record write
- * moves its facts (under its team and its person, or, for tasks,
- * commitments and clocks, under their holder alone) in the report indexes,
+ * moves its facts in the report indexes (under the person, and under the
+ * team where a team's walk cannot find them under its members: stats.h),
  * and the customer tallies and grade spells follow customers; also the
  * tally read (stats_tally).
  */
@@ -16,8 +16,9 @@
 
 /* ---------------------------------------------------- index moves */
 
-uint64_t
-stats_team_of(struct req_ctx *ctx, uint64_t user_id)
+/* The team of user id (0: none, or no such user). */
+static uint64_t
+team_of(struct req_ctx *ctx, uint64_t user_id)
 {
 	Crm__Store__UserRecord *u;
 	return user_get(ctx, user_id, &u) == CRM_OK ? u->team_id : 0;
@@ -282,7 +283,7 @@ stats_fu_fact(struct req_ctx *ctx, const Crm__V1__FollowUp *f, struct fact *x)
 		v.score[3] = (uint8_t)f->score->proactiveness;
 	}
 	x->on = 1;
-	x->person_only = f->team_id == stats_team_of(ctx, f->author_id);
+	x->person_only = f->team_id == team_of(ctx, f->author_id);
 	if (!x->person_only) {
 		v.flags |= STATS_FU_ELSEWHERE;
 	}

@@ -51,8 +51,6 @@ uint8_t stats_active_grade(const Crm__V1__Customer *c, uint64_t scope);
 /* stats_hooks.c: the fact of a record (x->on 0: it has none). */
 void stats_fu_fact(
     struct req_ctx *ctx, const Crm__V1__FollowUp *f, struct fact *x);
-/* stats_hooks.c: the team of user id (0: none, or no such user). */
-uint64_t stats_team_of(struct req_ctx *ctx, uint64_t user_id);
 void stats_task_fact(const Crm__V1__Task *t, struct fact *x);
 void stats_commit_fact(const Crm__V1__Commitment *c, struct fact *x);
 void stats_sla_fact(const Crm__V1__SlaClock *k, struct fact *x);

@@ -10,12 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crm_xmalloc.h"
 #include "lifecycle.h"
 #include "purchase.h"
 #include "review.h"
 #include "schema.h"
 #include "store_schema.h"
+#include "user.h"
 
 /* ---------------------------------------------------- rebuild */
 
@@ -154,46 +154,20 @@ stats_rebuild(struct req_ctx *ctx)
 
 /* ---------------------------------------------------- schema 18 */
 
-/* A user's team: each user's (id, team), read once, by id. */
-struct team_map {
-	uint64_t (*v)[2];
-	size_t n;
-};
-
-static crm_status
-team_map_read(struct req_ctx *ctx, struct team_map *m)
-{
-	size_t cap = 0;
-	uint64_t id = 0;
-	crm_status rc;
-	while ((rc = store_id_next(ctx->st, ctx->txn, DB_USERS, id, &id)) ==
-	       CRM_OK) {
-		if (m->n == cap) {
-			cap = cap ? 2 * cap : 64;
-			m->v = crm_xrealloc(m->v, cap * sizeof(*m->v));
-		}
-		size_t mark = crm_arena_mark(ctx->arena);
-		m->v[m->n][0] = id;
-		m->v[m->n][1] = stats_team_of(ctx, id);
-		m->n++;
-		crm_arena_release(ctx->arena, mark);
-	}
-	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
-}
-
+/* The team of user in v[0..n) (user_teams: by user id); 0: none. */
 static uint64_t
-team_map_get(const struct team_map *m, uint64_t user)
+team_of(const struct user_team *v, size_t n, uint64_t user)
 {
-	size_t lo = 0, hi = m->n;
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (m->v[mid][0] < user) {
+		if (v[mid].user < user) {
 			lo = mid + 1;
 		} else {
 			hi = mid;
 		}
 	}
-	return lo < m->n && m->v[lo][0] == user ? m->v[lo][1] : 0;
+	return lo < n && v[lo].user == user ? v[lo].team : 0;
 }
 
 /* The follow-up fact at key k (team || at || id, 24 bytes) with data d:
@@ -224,8 +198,9 @@ stats_drop_team_copies(
 	static const enum store_db dbs[] = { DB_TASK_DUE, DB_COMMIT_DUE,
 		DB_SLA_TIME, DB_FU_TIME };
 	*dropped = *elsewhere = 0;
-	struct team_map teams = { NULL, 0 };
-	crm_status rc = team_map_read(ctx, &teams);
+	struct user_team *teams;
+	size_t nteams;
+	crm_status rc = user_teams(ctx, &teams, &nteams);
 	for (size_t i = 0; rc == CRM_OK && i < sizeof(dbs) / sizeof(dbs[0]);
 	     i++) {
 		store_cursor *c;
@@ -242,7 +217,7 @@ stats_drop_team_copies(
 			struct stats_fu f;
 			if (dbs[i] == DB_FU_TIME &&
 			    stats_fu_decode(d.data, d.len, &f) &&
-			    team_map_get(&teams, f.author_id) !=
+			    team_of(teams, nteams, f.author_id) !=
 			        store_u64(k.data)) {
 				/* Of another team than its author's: kept,
 				 * flagged; the cursor seeks it again. */
@@ -274,6 +249,6 @@ stats_drop_team_copies(
 			rc = CRM_OK;
 		}
 	}
-	free(teams.v);
+	free(teams);
 	return rc;
 }

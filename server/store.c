@@ -117,6 +117,13 @@ foreign(MDB_txn *txn)
  * another program, or of a newer schema, is refused (EMEDIUMTYPE,
  * EPROTO) before anything is created: a mistyped --data must not write
  * into it, nor an older crm program into newer data. */
+/* The meta key of a bulk load's mark (store.h: STORE_UNFINISHED). */
+static MDB_val
+unfinished_key(void)
+{
+	return (MDB_val){ sizeof(STORE_UNFINISHED) - 1, STORE_UNFINISHED };
+}
+
 static int
 open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 {
@@ -161,8 +168,7 @@ open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 		        "on it to finish, then try again");
 		return EAGAIN;
 	}
-	MDB_val unfinished = { sizeof(STORE_UNFINISHED) - 1,
-		STORE_UNFINISHED };
+	MDB_val unfinished = unfinished_key();
 	if (!fresh && s->mode != STORE_BULK &&
 	    mdb_get(txn, s->dbi[DB_META], &unfinished, &v) == 0) {
 		crm_err("this folder holds a data set crm-gen did not finish "
@@ -182,9 +188,7 @@ open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 		}
 		/* A bulk load's new data is unfinished from its first
 		 * commit, this one, until the load takes the mark away. */
-		MDB_val mark = { sizeof(STORE_UNFINISHED) - 1,
-			STORE_UNFINISHED },
-		        by = { 7, "crm-gen" };
+		MDB_val mark = unfinished_key(), by = { 7, "crm-gen" };
 		if (rc == 0 && s->mode == STORE_BULK) {
 			rc = mdb_put(txn, s->dbi[DB_META], &mark, &by, 0);
 		}
@@ -252,7 +256,7 @@ static const unsigned bulk_flags = MDB_NOSYNC | MDB_WRITEMAP | MDB_MAPASYNC;
 crm_status
 store_bulk_finish(store *s, MDB_txn *txn)
 {
-	MDB_val mark = { sizeof(STORE_UNFINISHED) - 1, STORE_UNFINISHED };
+	MDB_val mark = unfinished_key();
 	int rc = mdb_del(txn, s->dbi[DB_META], &mark, NULL);
 	return store_map_lmdb(rc == MDB_NOTFOUND ? 0 : rc, "meta");
 }

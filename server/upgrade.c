@@ -96,10 +96,11 @@ empty(store *st, MDB_txn *txn, enum store_db db)
 
 /* The newest schema each rebuild derives a change of (above). */
 enum {
-	REBUILD_STATS = 15,   /* 3, 4, 6, 15: from 15, stats_drop_merged */
-	REBUILD_HISTORY = 15, /* 7, 14, 15 */
-	REBUILD_SEARCH = 13,  /* 9, 11, 13 */
-	DROP_MERGED = 16,     /* data of 15: stats_drop_merged alone */
+	REBUILD_STATS = 15,    /* 3, 4, 6, 15: from 15, stats_drop_merged */
+	REBUILD_HISTORY = 15,  /* 7, 14, 15 */
+	REBUILD_SEARCH = 13,   /* 9, 11, 13 */
+	DROP_MERGED = 16,      /* data of 15: stats_drop_merged alone */
+	DROP_TEAM_COPIES = 18, /* data of 15-17: stats_drop_team_copies */
 };
 
 /* started: when the first attempt began (a map growth retries). */
@@ -152,7 +153,8 @@ upgrade_once(store *st, int64_t started)
 			         "out of the reports: %" PRIu64 " merged",
 			    merged);
 		}
-		if (rc == CRM_OK && v >= REBUILD_STATS && v < 18) {
+		if (rc == CRM_OK && v >= REBUILD_STATS &&
+		    v < DROP_TEAM_COPIES) {
 			/* (A rebuild above derives them as schema 18 keeps
 			 * them.) */
 			uint64_t dropped = 0, elsewhere = 0;

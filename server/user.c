@@ -435,6 +435,32 @@ user_peek(
 	return rc;
 }
 
+crm_status
+user_teams(struct req_ctx *ctx, struct user_team **v, size_t *n)
+{
+	size_t cap = 0;
+	uint64_t id = 0;
+	crm_status rc;
+	*v = NULL;
+	*n = 0;
+	while ((rc = store_id_next(ctx->st, ctx->txn, DB_USERS, id, &id)) ==
+	       CRM_OK) {
+		Crm__Store__UserRecord *u;
+		size_t mark;
+		if (user_peek(ctx, id, &u, &mark) != CRM_OK) {
+			continue;
+		}
+		uint64_t team = u->team_id;
+		crm_arena_release(ctx->arena, mark);
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 64;
+			*v = crm_xrealloc(*v, cap * sizeof(**v));
+		}
+		(*v)[(*n)++] = (struct user_team){ id, team };
+	}
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+}
+
 /* The user in the reply, its strings copied below the record's mark,
  * which is then released. */
 static Crm__V1__User *

@@ -53,6 +53,16 @@ const char *user_team_name(struct req_ctx *ctx, uint64_t team_id);
 void user_names_begin(struct req_ctx *ctx);
 void user_names_end(void);
 
+/* A user's team (0: none). */
+struct user_team {
+	uint64_t user, team;
+};
+/* user_teams: every user's team, by user id, from one pass over the
+ * users (each record released once read); *v is malloc'd (free it).
+ * Users never change teams, so a team's members are exactly these. */
+crm_status user_teams(
+    struct req_ctx *ctx, struct user_team **v /* OUT */, size_t *n /* OUT */);
+
 /* user_public: the public view of u (no password hash) in ctx->arena. */
 Crm__V1__User *user_public(
     struct req_ctx *ctx, const Crm__Store__UserRecord *u);
