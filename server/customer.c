@@ -566,6 +566,21 @@ customer_name_of(struct req_ctx *ctx, uint64_t id)
 	return c->name;
 }
 
+const char *
+customer_shown(struct req_ctx *ctx, uint64_t id, uint64_t holder)
+{
+	Crm__V1__Customer *c;
+	if (customer_load(ctx, id, &c) != CRM_OK) {
+		return "";
+	}
+	/* No reader: crmd's own work (a reminder, a rule's plan). */
+	if (ctx->who != NULL && holder != ctx->who->user_id &&
+	    !auth_can_see(ctx->who, c->owner_id, c->team_id)) {
+		return NULL;
+	}
+	return c->name != NULL ? c->name : "";
+}
+
 crm_status
 customer_reply(
     struct req_ctx *ctx, Crm__V1__Customer *c, Crm__V1__Response *resp)

@@ -89,6 +89,23 @@ int64_t customer_last_contact(const Crm__V1__Customer *c);
  * Borrowed from ctx->arena. */
 const char *customer_name_of(struct req_ctx *ctx, uint64_t id);
 
+/* What a list shows for a customer its reader may not see. */
+#define CUSTOMER_HIDDEN "(not visible to you)"
+
+/*
+ * customer_shown: the name of customer id for a row of a list ctx->who
+ * reads, the row being holder's work (a task's or a commitment's holder,
+ * a clock's, a follow-up's author; 0: nobody's): its name ("" when gone)
+ * when the work is ctx->who's own or ctx->who may see the customer now
+ * (auth_can_see); NULL when neither: a team's list holds an admin of the
+ * team's work on another team's customer, a person's report a follow-up
+ * on a customer since given to another team. Such a row stays, so a list
+ * agrees with the counts beside it, but says nothing of the customer: the
+ * caller shows CUSTOMER_HIDDEN and leaves out the row's texts.
+ * Borrowed from ctx->arena.
+ */
+const char *customer_shown(struct req_ctx *ctx, uint64_t id, uint64_t holder);
+
 /* customer_reply: answer c (names filled in) as a CustomerReply. */
 crm_status customer_reply(
     struct req_ctx *ctx, Crm__V1__Customer *c, Crm__V1__Response *resp);

@@ -836,9 +836,10 @@ move_one(struct report *r, const Crm__Store__PoolRecord *p, void *arg)
 	}
 	struct req_ctx *ctx = r->ctx;
 	report_num(row, 0, (double)p->at);
-	report_text(r, row, 1, customer_name_of(ctx, p->customer_id));
+	int shown =
+	    report_customer(r, row, 1, p->customer_id, p->from_owner_id);
 	report_text(r, row, 2, user_login_of(ctx, p->from_owner_id));
-	report_text(r, row, 3, p->reason ? p->reason : "");
+	report_text(r, row, 3, shown ? p->reason : "");
 	report_text(
 	    r, row, 4, p->by_id ? user_login_of(ctx, p->by_id) : "a rule");
 	return 1;

@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "crm.h"
 #include "crm_xmalloc.h"
+#include "customer.h"
 #include "handlers.h"
 #include "policy.h"
 #include "queues.h"
@@ -104,6 +105,15 @@ report_text(
 		row->cells[col]->text =
 		    crm_arena_strdup(r->ctx->arena, text ? text : "");
 	}
+}
+
+int
+report_customer(struct report *r, Crm__V1__ReportRow *row, size_t col,
+    uint64_t id, uint64_t holder)
+{
+	const char *name = customer_shown(r->ctx, id, holder);
+	report_text(r, row, col, name != NULL ? name : CUSTOMER_HIDDEN);
+	return name != NULL;
 }
 
 void

@@ -128,12 +128,12 @@ report_quality(struct report *r)
 		Crm__V1__ReportRow *row = report_row(r, t);
 		report_num(row, 0, (double)q.low[i].id);
 		report_num(row, 1, (double)q.low[i].at);
-		report_text(
-		    r, row, 2, customer_name_of(r->ctx, f->customer_id));
+		int shown =
+		    report_customer(r, row, 2, f->customer_id, f->author_id);
 		report_num(row, 3, q.low[i].avg);
 		report_text(r, row, 4, dimensions[q.low[i].weakest]);
 		size_t n = 1;
-		size_t ne = f->score ? f->score->n_evidence : 0;
+		size_t ne = shown && f->score ? f->score->n_evidence : 0;
 		for (size_t e = 0; e < ne; e++) {
 			n += strlen(f->score->evidence[e]) + 2;
 		}

@@ -283,9 +283,9 @@ report_open_issues(struct report *r)
 			    k->kind == CRM__V1__SLA_KIND__SLA_OBJECTION
 			        ? "objection"
 			        : "after-sales");
-			report_text(r, row, 3,
-			    customer_name_of(r->ctx, k->customer_id));
-			report_text(r, row, 4, k->text ? k->text : "");
+			int seen = report_customer(
+			    r, row, 3, k->customer_id, ids[m]);
+			report_text(r, row, 4, seen ? k->text : "");
 			report_num(row, 5, (double)k->started_at);
 			report_text(r, row, 6,
 			    k->escalated_to_id
@@ -420,7 +420,7 @@ collect_missing(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	Crm__V1__ReportRow *row = report_row(q->r, q->missing);
 	report_num(row, 0, (double)id);
 	report_num(row, 1, (double)at);
-	report_text(q->r, row, 2, customer_name_of(q->r->ctx, f->customer_id));
+	report_customer(q->r, row, 2, f->customer_id, f->author_id);
 	report_text(q->r, row, 3,
 	    crm_enum_name(&crm__v1__channel__descriptor, (int)f->channel));
 	report_text(q->r, row, 4, user_login_of(q->r->ctx, f->author_id));
@@ -474,11 +474,11 @@ report_quality_cases(struct report *r)
 		Crm__V1__ReportRow *row = report_row(r, t);
 		report_num(row, 0, (double)q->best[i].id);
 		report_num(row, 1, (double)q->best[i].at);
-		report_text(
-		    r, row, 2, customer_name_of(r->ctx, f->customer_id));
+		int shown =
+		    report_customer(r, row, 2, f->customer_id, f->author_id);
 		report_num(row, 3, q->best[i].avg);
 		report_text(r, row, 4, dimensions[q->best[i].strongest]);
-		char *ev = evidence(r, f);
+		char *ev = shown ? evidence(r, f) : NULL;
 		report_text(r, row, 5, ev ? ev : "");
 	}
 	if (rc == CRM_OK) {

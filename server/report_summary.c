@@ -261,7 +261,7 @@ list_move(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 		return 1;
 	}
 	report_num(row, 0, (double)at);
-	report_text(l->r, row, 1, customer_name_of(l->r->ctx, s.customer_id));
+	report_customer(l->r, row, 1, s.customer_id, 0);
 	report_text(l->r, row, 2, report_stage_name(s.from));
 	report_text(l->r, row, 3, report_stage_name(s.to));
 	return 0;
@@ -287,10 +287,10 @@ list_task(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 		return 1;
 	}
 	report_num(row, 0, (double)at);
-	report_text(l->r, row, 1, customer_name_of(l->r->ctx, t.customer_id));
+	int shown = report_customer(l->r, row, 1, t.customer_id, t.owner_id);
 	report_text(l->r, row, 2,
 	    crm_enum_name(&crm__v1__task_kind__descriptor, t.kind));
-	report_text(l->r, row, 3, task->goal);
+	report_text(l->r, row, 3, shown ? task->goal : "");
 	report_text(l->r, row, 4, user_login_of(l->r->ctx, t.owner_id));
 	return 0;
 }
@@ -334,14 +334,15 @@ list_followup(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 		return 0;
 	}
 	report_num(row, 0, (double)at);
-	report_text(l->r, row, 1, customer_name_of(l->r->ctx, f->customer_id));
+	int shown =
+	    report_customer(l->r, row, 1, f->customer_id, f->author_id);
 	report_text(l->r, row, 2,
 	    f->channel
 	        ? crm_enum_name(&crm__v1__channel__descriptor, f->channel)
 	        : "");
-	report_text(l->r, row, 3, f->summary ? f->summary : "");
-	report_text(l->r, row, 4, f->feedback ? f->feedback : "");
-	report_text(l->r, row, 5, f->next_action ? f->next_action : "");
+	report_text(l->r, row, 3, shown ? f->summary : "");
+	report_text(l->r, row, 4, shown ? f->feedback : "");
+	report_text(l->r, row, 5, shown ? f->next_action : "");
 	if (f->next_due_at != 0) {
 		report_num(row, 6, (double)f->next_due_at);
 	}
@@ -473,10 +474,11 @@ take_overdue(struct req_ctx *ctx, struct store_iter *it, uint64_t id,
 		return CRM_OK;
 	}
 	report_num(row, 0, (double)at);
-	report_text(l->r, row, 1, customer_name_of(ctx, task->customer_id));
+	int shown =
+	    report_customer(l->r, row, 1, task->customer_id, task->owner_id);
 	report_text(l->r, row, 2,
 	    crm_enum_name(&crm__v1__task_kind__descriptor, (int)task->kind));
-	report_text(l->r, row, 3, task->goal);
+	report_text(l->r, row, 3, shown ? task->goal : "");
 	report_text(l->r, row, 4, user_login_of(ctx, task->owner_id));
 	return CRM_OK;
 }

@@ -522,7 +522,11 @@ sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
 static void
 clock_fill(struct req_ctx *ctx, Crm__V1__SlaClock *k)
 {
-	k->customer = (char *)customer_name_of(ctx, k->customer_id);
+	k->customer = (char *)customer_shown(ctx, k->customer_id, k->owner_id);
+	if (k->customer == NULL) {
+		k->customer = CUSTOMER_HIDDEN;
+		k->text = k->resolution = NULL;
+	}
 	k->owner = (char *)user_login_of(ctx, k->owner_id);
 	if (k->resolved_by_id != 0) {
 		k->resolved_by = (char *)user_login_of(ctx, k->resolved_by_id);
@@ -994,7 +998,11 @@ sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *cust,
 static void
 commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c)
 {
-	c->customer = (char *)customer_name_of(ctx, c->customer_id);
+	c->customer = (char *)customer_shown(ctx, c->customer_id, c->owner_id);
+	if (c->customer == NULL) {
+		c->customer = CUSTOMER_HIDDEN;
+		c->text = NULL;
+	}
 	c->owner = (char *)user_login_of(ctx, c->owner_id);
 	/* Past due and open = broken (derived, not stored). */
 	if (commitment_open(c) && c->due_at < ctx->now) {

@@ -62,12 +62,18 @@ task_get(struct req_ctx *ctx, uint64_t id, Crm__V1__Task **t)
 	return rc;
 }
 
-/* The customer's name, grade and stage on t. */
+/* The customer's name, grade and stage on t; for a task of someone
+ * else's on a customer ctx->who may not see, none of it nor its goal
+ * (customer_shown). */
 void
 task_fill_customer(struct req_ctx *ctx, Crm__V1__Task *t)
 {
 	Crm__V1__Customer *c;
-	if (task_load_customer(ctx, t->customer_id, &c) == CRM_OK) {
+	if (customer_shown(ctx, t->customer_id, t->owner_id) == NULL) {
+		t->customer = CUSTOMER_HIDDEN;
+		t->goal = NULL;
+		t->has_grade = t->has_stage = 0;
+	} else if (task_load_customer(ctx, t->customer_id, &c) == CRM_OK) {
 		t->customer = c->name;
 		t->has_grade = c->has_grade;
 		t->grade = c->grade;

@@ -25,6 +25,7 @@
 #include "auth.h"
 #include "crm.h"
 #include "crm_pb_scan.h"
+#include "customer.h"
 #include "handlers.h"
 #include "queues.h"
 #include "scope.h"
@@ -280,26 +281,64 @@ wire_put_varint(uint8_t *p, uint64_t v)
 
 /*
  * Whether v[0..n) is well-formed protobuf wire data (every field's tag,
- * varint and length within it), with field 4 (Task.owner_id) in *owner.
+ * varint and length within it), with Task.owner_id in *owner, kind in
+ * *kind and customer_id in *customer.
  * What due sends as it is stored must at least frame as a message: a
  * damaged value is an error naming it, not a reply the client cannot
  * read. (crm-check compares each value with the records.)
  */
 static int
-wire_ok(const uint8_t *p, size_t n, uint64_t *owner, uint64_t *kind)
+wire_ok(const uint8_t *p, size_t n, uint64_t *owner, uint64_t *kind,
+    uint64_t *customer)
 {
 	const uint8_t *end = p + n;
 	struct crm_pb_field f;
-	*owner = 0;
-	*kind = 0;
+	*owner = *kind = *customer = 0;
 	while (crm_pb_next(&p, end, &f)) {
 		if (f.type == 0 && f.number == 4) {
 			*owner = f.v;
 		} else if (f.type == 0 && f.number == 7) {
 			*kind = f.v;
+		} else if (f.type == 0 && f.number == 2) {
+			*customer = f.v;
 		}
 	}
 	return p == end;
+}
+
+/*
+ * The entry value v[0..*n) of someone else's task as ctx->who may see it:
+ * as it is, or, on a customer they may not see (customer_shown: an admin
+ * of a manager's team holds it on another team's customer), without the
+ * customer's name, grade and stage or the goal, packed again into
+ * ctx->arena. Only a manager's view asks: a person's own tasks are theirs
+ * to see, an admin sees every customer. Errors: CRM_TOO_BIG.
+ */
+static crm_status
+shown_entry(struct req_ctx *ctx, uint64_t owner, uint64_t customer,
+    const void **v, size_t *n)
+{
+	if (ctx->who->role == CRM__V1__ROLE__ROLE_ADMIN ||
+	    customer_shown(ctx, customer, owner) != NULL) {
+		return CRM_OK;
+	}
+	Crm__V1__Task *t = crm__v1__task__unpack(NULL, *n, *v);
+	if (t == NULL) {
+		return CRM_INTERNAL; /* framed already: memory */
+	}
+	Crm__V1__Task h = *t;
+	h.customer = CUSTOMER_HIDDEN;
+	h.goal = NULL;
+	h.has_grade = h.has_stage = 0;
+	size_t len = crm__v1__task__get_packed_size(&h);
+	uint8_t *buf = crm_arena_alloc(ctx->arena, len ? len : 1);
+	if (buf != NULL) {
+		crm__v1__task__pack(&h, buf);
+	}
+	crm__v1__task__free_unpacked(t, NULL);
+	*v = buf;
+	*n = len;
+	return buf != NULL ? CRM_OK : CRM_TOO_BIG;
 }
 
 /* A due page as the stored entry values, each with its owner's login
@@ -326,14 +365,14 @@ take_entry(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
 	(void)at;
 	const void *v;
 	size_t n;
-	uint64_t owner, kind;
+	uint64_t owner, kind, customer;
 	if (!store_iter_data(it, &v, &n) || n == 0) {
 		return dispatch_fail(ctx, CRM_INTERNAL,
 		    "task_open %" PRIu64
 		    " has no value (crm-check reports it)",
 		    id);
 	}
-	if (!wire_ok(v, n, &owner, &kind)) {
+	if (!wire_ok(v, n, &owner, &kind, &customer)) {
 		return dispatch_fail(ctx, CRM_INTERNAL,
 		    "task_open %" PRIu64
 		    " does not decode (crm-check reports it)",
@@ -351,6 +390,12 @@ take_entry(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
 		pg->owner_id = owner;
 		pg->owner = user_login_of(ctx, owner);
 		pg->owner_len = strlen(pg->owner);
+	}
+	if (owner != ctx->who->user_id) {
+		crm_status rc = shown_entry(ctx, owner, customer, &v, &n);
+		if (rc != CRM_OK) {
+			return rc;
+		}
 	}
 	/* The value points into the map, which the read ends before the
 	 * reply is packed: copied, with the owner field after it, behind
