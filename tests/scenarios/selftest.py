@@ -31,6 +31,11 @@ exit 1
 crmd start
 as {WHO}
 $ whoami
+as boss
+person qin admin east
+as qin
+$ whoami
+> qin
 file a.csv
 | 客户名称,负责人
 | 宁波港联,{WHO}
@@ -47,6 +52,7 @@ FALSE = {  # a step that must fail, and what the runner must say
     "malformed": ("as li\nwhoami\n", "unknown step"),
     "file-name": ("file ../x.csv\n| a\n", "plain file name"),
     "crmd-twice": ("crmd start\n", "crmd is running already"),
+    "person": ("as li\nperson qin admin east\n", "person qin: "),
 }
 
 
