@@ -283,8 +283,8 @@ report_open_issues(struct report *r)
 			    k->kind == CRM__V1__SLA_KIND__SLA_OBJECTION
 			        ? "objection"
 			        : "after-sales");
-			int seen = report_customer(
-			    r, row, 3, k->customer_id, ids[m]);
+			int seen =
+			    report_customer(r, row, 3, k->customer_id, ids[m]);
 			report_text(r, row, 4, seen ? k->text : "");
 			report_num(row, 5, (double)k->started_at);
 			report_text(r, row, 6,

@@ -42,6 +42,10 @@ struct numbers {
 	uint64_t moves, won, lost;
 	uint64_t breaches;
 	uint64_t routine_done, routine_missed; /* calendar routines */
+	/* A member's row of a team's table: their follow-ups on the team's
+	 * customers only, as the team's own numbers count them (stats.h:
+	 * STATS_FU_ELSEWHERE). */
+	int team_only;
 };
 
 static int
@@ -50,6 +54,9 @@ num_fu(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	(void)at, (void)id;
 	struct numbers *n = arg;
 	struct stats_fu f;
+	if (n->team_only && stats_elsewhere(DB_FU_TIME, d, len)) {
+		return 0;
+	}
 	if (stats_fu_decode(d, len, &f)) {
 		n->followups++;
 		if (f.flags & STATS_FU_SCORED) {
@@ -206,10 +213,11 @@ overdue_now(struct report *r, const uint64_t *ids, size_t n)
 
 /* The numbers of one scope (0: the report's) over the period. */
 static crm_status
-numbers_of(struct report *r, uint64_t scope, struct numbers *n)
+numbers_of(struct report *r, uint64_t scope, int team_only, struct numbers *n)
 {
 	memset(n, 0, sizeof(*n));
 	n->r = r;
+	n->team_only = team_only;
 	n->now = r->ctx->now;
 	n->to = r->to;
 	crm_status rc =
@@ -382,7 +390,7 @@ weekly_summary(struct report *r)
 	if (ids == NULL) {
 		return CRM_TOO_BIG;
 	}
-	crm_status rc = numbers_of(r, 0, &n);
+	crm_status rc = numbers_of(r, 0, 0, &n);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -691,10 +699,13 @@ report_monthly(struct report *r)
 	struct numbers sum;
 	memset(&sum, 0, sizeof(sum));
 	uint64_t customers = 0, overdue = 0;
+	/* A team's review: each member's work on the team's customers, so
+	 * the rows and "others" add up to "all". */
+	int team = !r->person && r->team_id != 0;
 	for (size_t i = 0; i < nm; i++) {
 		struct numbers n;
 		uint64_t scope = STATS_PERSON | ids[i];
-		rc = numbers_of(r, scope, &n);
+		rc = numbers_of(r, scope, team, &n);
 		if (rc != CRM_OK) {
 			return rc;
 		}
@@ -713,10 +724,9 @@ report_monthly(struct report *r)
 	 * whoever did it. What people outside the team did (an admin's
 	 * import of follow-ups, a manager of another team, a rep since
 	 * moved away) is in no person's row: "others" holds it, so the rows
-	 * add up to "all" (unless a rep's row holds work on another team's
-	 * customers, done before they moved). */
+	 * add up to "all". */
 	struct numbers all, others;
-	rc = numbers_of(r, 0, &all);
+	rc = numbers_of(r, 0, 0, &all);
 	if (rc != CRM_OK) {
 		return rc;
 	}
