@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "cache.h"
+#include "crm_limits.h"
 #include "chart.h"
 #include "commands.h"
 
@@ -377,7 +378,9 @@ cache_report_tags(const Crm__V1__ReportReply *r)
 		for (size_t k = 0; k < t->n_rows; k++) {
 			const Crm__V1__ReportRow *row = t->rows[k];
 			if (row->n_cells > 1 && row->cells[1]->has_number &&
-			    row->cells[0]->text != NULL) {
+			    row->cells[0]->text != NULL &&
+			    strcmp(row->cells[0]->text, CRM_CUSTOMER_HIDDEN) !=
+			        0) {
 				tags[n++] = row->cells[0]->text;
 			}
 		}

@@ -18,6 +18,7 @@
 
 #include "argv.h"
 #include "cache.h"
+#include "crm_limits.h"
 #include "outbox.h"
 #include "suggest.h"
 
@@ -523,7 +524,8 @@ cmd_cache_names(const char *const *names, size_t n)
 	const char **v = crm_xcalloc(n ? n : 1, sizeof(char *));
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (names[i] != NULL && names[i][0] != '\0') {
+		if (names[i] != NULL && names[i][0] != '\0' &&
+		    strcmp(names[i], CRM_CUSTOMER_HIDDEN) != 0) {
 			v[k++] = names[i];
 		}
 	}

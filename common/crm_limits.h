@@ -8,6 +8,11 @@
 #ifndef CRM_LIMITS_H
 #define CRM_LIMITS_H
 
+/* What a list or report shows for the customer of a row its reader may
+ * not see (docs/authz.md): no customer is called this, and the shell
+ * keeps it out of its completions. */
+#define CRM_CUSTOMER_HIDDEN "(not visible to you)"
+
 /* A follow-up (FollowUpLogRequest): commitments, tags and attachments. */
 #define CRM_FOLLOWUP_MAX_COMMITMENTS 16
 #define CRM_FOLLOWUP_MAX_TAGS        16

@@ -23,6 +23,7 @@
 #include "auth.h"
 #include "changes.h"
 #include "crm.h"
+#include "crm_pb_scan.h"
 #include "pool_reclaim.h"
 #include "review.h"
 #include "search.h"
@@ -566,15 +567,34 @@ customer_name_of(struct req_ctx *ctx, uint64_t id)
 	return c->name;
 }
 
+int
+customer_may_see(struct req_ctx *ctx, uint64_t id)
+{
+	if (ctx->who == NULL || ctx->who->role == CRM__V1__ROLE__ROLE_ADMIN) {
+		return 1;
+	}
+	static const uint32_t fields[] = { 12, 14 }; /* owner_id, team_id */
+	uint64_t f[2];
+	store_key k;
+	store_key_id(&k, id);
+	store_val v;
+	if (store_get(ctx->st, ctx->txn, DB_CUSTOMERS, k.b, 8, &v) != CRM_OK) {
+		return 1;
+	}
+	uint64_t seen = crm_pb_varints(v.data, v.len, fields, 2, f);
+	return !(seen & CRM_PB_MALFORMED) &&
+	       auth_can_see(ctx->who, f[0], f[1]);
+}
+
 const char *
-customer_shown(struct req_ctx *ctx, uint64_t id, uint64_t holder)
+customer_shown(struct req_ctx *ctx, uint64_t id)
 {
 	Crm__V1__Customer *c;
 	if (customer_load(ctx, id, &c) != CRM_OK) {
 		return "";
 	}
 	/* No reader: crmd's own work (a reminder, a rule's plan). */
-	if (ctx->who != NULL && holder != ctx->who->user_id &&
+	if (ctx->who != NULL &&
 	    !auth_can_see(ctx->who, c->owner_id, c->team_id)) {
 		return NULL;
 	}

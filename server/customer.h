@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "crm_limits.h"
 #include "dispatch.h"
 
 /*
@@ -90,21 +91,26 @@ int64_t customer_last_contact(const Crm__V1__Customer *c);
 const char *customer_name_of(struct req_ctx *ctx, uint64_t id);
 
 /* What a list shows for a customer its reader may not see. */
-#define CUSTOMER_HIDDEN "(not visible to you)"
+#define CUSTOMER_HIDDEN CRM_CUSTOMER_HIDDEN
 
 /*
  * customer_shown: the name of customer id for a row of a list ctx->who
- * reads, the row being holder's work (a task's or a commitment's holder,
- * a clock's, a follow-up's author; 0: nobody's): its name ("" when gone)
- * when the work is ctx->who's own or ctx->who may see the customer now
- * (auth_can_see); NULL when neither: a team's list holds an admin of the
+ * reads (a task, a commitment, a clock, a follow-up, a proposal): its
+ * name ("" when gone) when ctx->who may see the customer now
+ * (auth_can_see); NULL when not: a team's list holds an admin of the
  * team's work on another team's customer, a person's report a follow-up
- * on a customer since given to another team. Such a row stays, so a list
- * agrees with the counts beside it, but says nothing of the customer: the
- * caller shows CUSTOMER_HIDDEN and leaves out the row's texts.
- * Borrowed from ctx->arena.
+ * on a customer since given to another team or merged into one. Such a
+ * row stays, so a list agrees with the counts beside it, but says nothing
+ * of the customer, not even to who did the work (the customer may have
+ * been renamed since): the caller shows CUSTOMER_HIDDEN and leaves out
+ * the row's texts. Borrowed from ctx->arena.
  */
-const char *customer_shown(struct req_ctx *ctx, uint64_t id, uint64_t holder);
+const char *customer_shown(struct req_ctx *ctx, uint64_t id);
+
+/* customer_may_see: whether ctx->who may see customer id now (a gone
+ * one: yes, there is nothing to hide), from its owner and team read off
+ * the stored record without unpacking it. */
+int customer_may_see(struct req_ctx *ctx, uint64_t id);
 
 /* customer_reply: answer c (names filled in) as a CustomerReply. */
 crm_status customer_reply(

@@ -269,6 +269,12 @@ customer_fields_check(struct req_ctx *ctx, const Crm__V1__Customer *c)
 		return dispatch_fail_field(ctx, CRM_EINVAL, "name",
 		    "customer name on one line, please");
 	}
+	if (strcmp(c->name, CUSTOMER_HIDDEN) == 0) {
+		return dispatch_fail_field(ctx, CRM_EINVAL, "name",
+		    "'%s' is what lists show for a customer hidden from "
+		    "their reader: name the customer otherwise",
+		    CUSTOMER_HIDDEN);
+	}
 	if (c->birthday != NULL && *c->birthday &&
 	    !crm_time_valid_day(c->birthday)) {
 		return dispatch_fail_field(ctx, CRM_EINVAL, "birthday",

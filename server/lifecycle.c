@@ -696,8 +696,7 @@ proposal_load(struct req_ctx *ctx, uint64_t id, Crm__V1__GradeProposal **p)
 static void
 proposal_fill(struct req_ctx *ctx, Crm__V1__GradeProposal *p)
 {
-	p->customer =
-	    (char *)customer_shown(ctx, p->customer_id, p->proposed_by_id);
+	p->customer = (char *)customer_shown(ctx, p->customer_id);
 	if (p->customer == NULL) {
 		p->customer = CUSTOMER_HIDDEN;
 		p->reason = p->decision_reason = NULL;

@@ -209,14 +209,13 @@ pool_handle_list(
 	uint64_t team = ctx->who->team_id;
 	int all = 0;
 	if (r->team != NULL && *r->team != '\0') {
-		if (user_team_by_name(ctx, r->team, &team) != CRM_OK) {
+		/* Another team's answers as one that does not exist
+		 * (scope.h). */
+		if (user_team_by_name(ctx, r->team, &team) != CRM_OK ||
+		    (ctx->who->role != CRM__V1__ROLE__ROLE_ADMIN &&
+		        team != ctx->who->team_id)) {
 			return dispatch_fail(
 			    ctx, CRM_NOT_FOUND, "no team '%s'", r->team);
-		}
-		if (ctx->who->role != CRM__V1__ROLE__ROLE_ADMIN &&
-		    team != ctx->who->team_id) {
-			return dispatch_fail(ctx, CRM_EPERM,
-			    "you see your own team's pool only");
 		}
 	} else if (ctx->who->role == CRM__V1__ROLE__ROLE_ADMIN) {
 		all = 1;
@@ -836,8 +835,7 @@ move_one(struct report *r, const Crm__Store__PoolRecord *p, void *arg)
 	}
 	struct req_ctx *ctx = r->ctx;
 	report_num(row, 0, (double)p->at);
-	int shown =
-	    report_customer(r, row, 1, p->customer_id, p->from_owner_id);
+	int shown = report_customer(r, row, 1, p->customer_id);
 	report_text(r, row, 2, user_login_of(ctx, p->from_owner_id));
 	report_text(r, row, 3, shown ? p->reason : "");
 	report_text(

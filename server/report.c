@@ -108,10 +108,10 @@ report_text(
 }
 
 int
-report_customer(struct report *r, Crm__V1__ReportRow *row, size_t col,
-    uint64_t id, uint64_t holder)
+report_customer(
+    struct report *r, Crm__V1__ReportRow *row, size_t col, uint64_t id)
 {
-	const char *name = customer_shown(r->ctx, id, holder);
+	const char *name = customer_shown(r->ctx, id);
 	report_text(r, row, col, name != NULL ? name : CUSTOMER_HIDDEN);
 	return name != NULL;
 }

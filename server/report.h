@@ -70,12 +70,11 @@ struct report_tab *report_table(struct report *r, const char *name,
 Crm__V1__ReportRow *report_row(struct report *r, struct report_tab *t);
 void report_text(
     struct report *r, Crm__V1__ReportRow *row, size_t col, const char *text);
-/* report_customer: cell col of row is customer id's name as holder's
- * work shows it to the report's reader (customer_shown: CUSTOMER_HIDDEN
- * for a customer they may not see). Returns 0 then: the caller leaves
- * the row's texts out. */
-int report_customer(struct report *r, Crm__V1__ReportRow *row, size_t col,
-    uint64_t id, uint64_t holder);
+/* report_customer: cell col of row is customer id's name as the report's
+ * reader may see it (customer_shown: CUSTOMER_HIDDEN for a customer they
+ * may not see). Returns 0 then: the caller leaves the row's texts out. */
+int report_customer(
+    struct report *r, Crm__V1__ReportRow *row, size_t col, uint64_t id);
 void report_num(Crm__V1__ReportRow *row, size_t col, double v);
 /* report_pct: 100 * a / b in column col, nothing when b is 0. */
 void report_pct(Crm__V1__ReportRow *row, size_t col, double a, double b);

@@ -128,8 +128,7 @@ report_quality(struct report *r)
 		Crm__V1__ReportRow *row = report_row(r, t);
 		report_num(row, 0, (double)q.low[i].id);
 		report_num(row, 1, (double)q.low[i].at);
-		int shown =
-		    report_customer(r, row, 2, f->customer_id, f->author_id);
+		int shown = report_customer(r, row, 2, f->customer_id);
 		report_num(row, 3, q.low[i].avg);
 		report_text(r, row, 4, dimensions[q.low[i].weakest]);
 		size_t n = 1;

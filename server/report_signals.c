@@ -93,8 +93,13 @@ collect_tags(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	}
 	w->followups++;
 	w->tagged += f->n_tags > 0;
-	for (size_t i = 0; i < f->n_tags; i++) {
-		struct tag *t = tag_of(w, f->tags[i]);
+	/* Tags are what was written of a customer: those of one the reader
+	 * may not see (customer_shown) count once, as CUSTOMER_HIDDEN. */
+	int shown =
+	    f->n_tags == 0 || customer_may_see(w->r->ctx, f->customer_id);
+	for (size_t i = 0; i < (shown ? f->n_tags : 1); i++) {
+		struct tag *t =
+		    tag_of(w, shown ? f->tags[i] : CUSTOMER_HIDDEN);
 		if (t != NULL) {
 			t->followups++;
 			report_ids_add(&t->customers, f->customer_id);
@@ -283,8 +288,7 @@ report_open_issues(struct report *r)
 			    k->kind == CRM__V1__SLA_KIND__SLA_OBJECTION
 			        ? "objection"
 			        : "after-sales");
-			int seen =
-			    report_customer(r, row, 3, k->customer_id, ids[m]);
+			int seen = report_customer(r, row, 3, k->customer_id);
 			report_text(r, row, 4, seen ? k->text : "");
 			report_num(row, 5, (double)k->started_at);
 			report_text(r, row, 6,
@@ -420,7 +424,7 @@ collect_missing(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	Crm__V1__ReportRow *row = report_row(q->r, q->missing);
 	report_num(row, 0, (double)id);
 	report_num(row, 1, (double)at);
-	report_customer(q->r, row, 2, f->customer_id, f->author_id);
+	report_customer(q->r, row, 2, f->customer_id);
 	report_text(q->r, row, 3,
 	    crm_enum_name(&crm__v1__channel__descriptor, (int)f->channel));
 	report_text(q->r, row, 4, user_login_of(q->r->ctx, f->author_id));
@@ -474,8 +478,7 @@ report_quality_cases(struct report *r)
 		Crm__V1__ReportRow *row = report_row(r, t);
 		report_num(row, 0, (double)q->best[i].id);
 		report_num(row, 1, (double)q->best[i].at);
-		int shown =
-		    report_customer(r, row, 2, f->customer_id, f->author_id);
+		int shown = report_customer(r, row, 2, f->customer_id);
 		report_num(row, 3, q->best[i].avg);
 		report_text(r, row, 4, dimensions[q->best[i].strongest]);
 		char *ev = shown ? evidence(r, f) : NULL;

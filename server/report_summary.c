@@ -269,7 +269,7 @@ list_move(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 		return 1;
 	}
 	report_num(row, 0, (double)at);
-	report_customer(l->r, row, 1, s.customer_id, 0);
+	report_customer(l->r, row, 1, s.customer_id);
 	report_text(l->r, row, 2, report_stage_name(s.from));
 	report_text(l->r, row, 3, report_stage_name(s.to));
 	return 0;
@@ -295,7 +295,7 @@ list_task(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 		return 1;
 	}
 	report_num(row, 0, (double)at);
-	int shown = report_customer(l->r, row, 1, t.customer_id, t.owner_id);
+	int shown = report_customer(l->r, row, 1, t.customer_id);
 	report_text(l->r, row, 2,
 	    crm_enum_name(&crm__v1__task_kind__descriptor, t.kind));
 	report_text(l->r, row, 3, shown ? task->goal : "");
@@ -342,8 +342,7 @@ list_followup(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 		return 0;
 	}
 	report_num(row, 0, (double)at);
-	int shown =
-	    report_customer(l->r, row, 1, f->customer_id, f->author_id);
+	int shown = report_customer(l->r, row, 1, f->customer_id);
 	report_text(l->r, row, 2,
 	    f->channel
 	        ? crm_enum_name(&crm__v1__channel__descriptor, f->channel)
@@ -482,8 +481,7 @@ take_overdue(struct req_ctx *ctx, struct store_iter *it, uint64_t id,
 		return CRM_OK;
 	}
 	report_num(row, 0, (double)at);
-	int shown =
-	    report_customer(l->r, row, 1, task->customer_id, task->owner_id);
+	int shown = report_customer(l->r, row, 1, task->customer_id);
 	report_text(l->r, row, 2,
 	    crm_enum_name(&crm__v1__task_kind__descriptor, (int)task->kind));
 	report_text(l->r, row, 3, shown ? task->goal : "");

@@ -522,7 +522,7 @@ sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
 static void
 clock_fill(struct req_ctx *ctx, Crm__V1__SlaClock *k)
 {
-	k->customer = (char *)customer_shown(ctx, k->customer_id, k->owner_id);
+	k->customer = (char *)customer_shown(ctx, k->customer_id);
 	if (k->customer == NULL) {
 		k->customer = CUSTOMER_HIDDEN;
 		k->text = k->resolution = NULL;
@@ -998,7 +998,7 @@ sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *cust,
 static void
 commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c)
 {
-	c->customer = (char *)customer_shown(ctx, c->customer_id, c->owner_id);
+	c->customer = (char *)customer_shown(ctx, c->customer_id);
 	if (c->customer == NULL) {
 		c->customer = CUSTOMER_HIDDEN;
 		c->text = NULL;

@@ -62,14 +62,13 @@ task_get(struct req_ctx *ctx, uint64_t id, Crm__V1__Task **t)
 	return rc;
 }
 
-/* The customer's name, grade and stage on t; for a task of someone
- * else's on a customer ctx->who may not see, none of it nor its goal
- * (customer_shown). */
+/* The customer's name, grade and stage on t; on a customer ctx->who may
+ * not see, none of it nor its goal (customer_shown). */
 void
 task_fill_customer(struct req_ctx *ctx, Crm__V1__Task *t)
 {
 	Crm__V1__Customer *c;
-	if (customer_shown(ctx, t->customer_id, t->owner_id) == NULL) {
+	if (customer_shown(ctx, t->customer_id) == NULL) {
 		t->customer = CUSTOMER_HIDDEN;
 		t->goal = NULL;
 		t->has_grade = t->has_stage = 0;

@@ -311,15 +311,16 @@ wire_ok(const uint8_t *p, size_t n, uint64_t *owner, uint64_t *kind,
  * as it is, or, on a customer they may not see (customer_shown: an admin
  * of a manager's team holds it on another team's customer), without the
  * customer's name, grade and stage or the goal, packed again into
- * ctx->arena. Only a manager's view asks: a person's own tasks are theirs
- * to see, an admin sees every customer. Errors: CRM_TOO_BIG.
+ * ctx->arena. Only a manager's view asks: an admin sees every customer,
+ * and a person's own open tasks are on customers they see (a customer
+ * given to someone else takes along the open work its holders may no
+ * longer see: lifecycle_given). Errors: CRM_TOO_BIG.
  */
 static crm_status
-shown_entry(struct req_ctx *ctx, uint64_t owner, uint64_t customer,
-    const void **v, size_t *n)
+shown_entry(struct req_ctx *ctx, uint64_t customer, const void **v, size_t *n)
 {
 	if (ctx->who->role == CRM__V1__ROLE__ROLE_ADMIN ||
-	    customer_shown(ctx, customer, owner) != NULL) {
+	    customer_shown(ctx, customer) != NULL) {
 		return CRM_OK;
 	}
 	Crm__V1__Task *t = crm__v1__task__unpack(NULL, *n, *v);
@@ -392,7 +393,7 @@ take_entry(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
 		pg->owner_len = strlen(pg->owner);
 	}
 	if (owner != ctx->who->user_id) {
-		crm_status rc = shown_entry(ctx, owner, customer, &v, &n);
+		crm_status rc = shown_entry(ctx, customer, &v, &n);
 		if (rc != CRM_OK) {
 			return rc;
 		}
