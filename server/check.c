@@ -16,6 +16,7 @@
 #include "customer.h"
 #include "event.h"
 #include "history.h"
+#include "period_card.h"
 #include "review.h"
 #include "schema.h"
 #include "search.h"
@@ -290,6 +291,11 @@ customer_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 	} else if (!named || !listed) {
 		check_problem(c, "customer %" PRIu64 ": missing from the %s",
 		    id, named ? "owner or team list" : "name index");
+	} else if (!period_card_ok(c->ctx, cu)) {
+		check_problem(c,
+		    "customer %" PRIu64 ": its period card in the owner or "
+		    "team list is not what its record and stage history say",
+		    id);
 	}
 	if (cu->merged_into == 0 && cu->licence_no != NULL &&
 	    *cu->licence_no != '\0' &&

@@ -24,6 +24,7 @@
 #include "changes.h"
 #include "crm.h"
 #include "crm_pb_scan.h"
+#include "period_card.h"
 #include "pool_reclaim.h"
 #include "review.h"
 #include "search.h"
@@ -386,8 +387,9 @@ index_licence(struct req_ctx *ctx, const Crm__V1__Customer *before,
 }
 
 /* Step of put: the lists a customer is in: cust_owner (owner || id),
- * cust_team (team || id) and the team pool (pool.h: a team's customers
- * without an owner). A merged tombstone is in none. */
+ * cust_team (team || id), each entry holding its period card, and the
+ * team pool (pool.h: a team's customers without an owner). A merged
+ * tombstone is in none. */
 static crm_status
 index_lists(struct req_ctx *ctx, const Crm__V1__Customer *before,
     const Crm__V1__Customer *after)
@@ -410,6 +412,9 @@ index_lists(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	store_key_pair(&nk, after->team_id, after->id);
 	rc = store_reindex(ctx->st, ctx->txn, DB_CUST_TEAM,
 	    was_listed ? &ok : NULL, merged ? NULL : &nk);
+	if (rc == CRM_OK && !merged) {
+		rc = period_card_put(ctx, after);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}

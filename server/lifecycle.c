@@ -21,6 +21,7 @@
 #include "customer.h"
 #include "event.h"
 #include "handlers.h"
+#include "period_card.h"
 #include "purchase.h"
 #include "routine.h"
 #include "sla.h"
@@ -32,7 +33,8 @@
 #define PENDING_CAP 500 /* pending proposals in one reply */
 
 /* Store one entry of a customer's stage history; *seq gets its number.
- * Every stage change, the first one included, is written here. */
+ * Every stage change, the first one included, is written here, and the
+ * customer's period card with it (period_card.h). */
 static crm_status
 stage_record(struct req_ctx *ctx, const Crm__V1__StageChange *h, uint64_t *seq)
 {
@@ -47,6 +49,9 @@ stage_record(struct req_ctx *ctx, const Crm__V1__StageChange *h, uint64_t *seq)
 		struct history_pos at = { h->customer_id, h->happened_at,
 			*seq };
 		rc = history_index_pos(ctx, HIST_STAGE, NULL, &at);
+	}
+	if (rc == CRM_OK) {
+		rc = period_card_refresh(ctx, h->customer_id);
 	}
 	return rc;
 }
@@ -509,6 +514,9 @@ lifecycle_first_back(struct req_ctx *ctx, const Crm__V1__Customer *c)
 	}
 	if (rc == CRM_OK) {
 		rc = stats_stage_retime(ctx, c, seq, was, h->happened_at);
+	}
+	if (rc == CRM_OK) {
+		rc = period_card_refresh(ctx, c->id);
 	}
 	return rc;
 }

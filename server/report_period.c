@@ -6,8 +6,11 @@
  * history (and its first contact and won_at, which may be older than
  * the history: an import), and when its deal was won, from its won_at
  * (the record says when; an import at churn risk or lost has no move to
- * won in its history). Nothing here is stored, so a later write (a
- * backdated follow-up, an import, an edit of won_at) is seen at once.
+ * won in its history). Nothing of a period is stored, so a later write
+ * (a backdated follow-up, an import, an edit of won_at) is seen at once;
+ * what it is worked out from, a walk of a team's or a person's customers
+ * reads off each one's period card (period_card.h), kept with the
+ * records in every write.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -17,6 +20,7 @@
 #include "crm.h"
 #include "crm_pb_scan.h"
 #include "lifecycle.h"
+#include "period_card.h"
 #include "report.h"
 #include "store_schema.h"
 
@@ -78,20 +82,41 @@ walk_history(struct report *r, uint64_t cid, struct walked *w)
 	return lifecycle_stage_marks(r->ctx, cid, walk_visit, w);
 }
 
+/* The same walk of customer cid's history, off its card k when it keeps
+ * the marks (NULL: none). */
+static crm_status
+walk_marks(struct report *r, uint64_t cid, const struct period_card *k,
+    struct walked *w)
+{
+	if (k == NULL || k->nmarks == PERIOD_CARD_NOT_KEPT) {
+		return walk_history(r, cid, w);
+	}
+	memset(w, 0, sizeof(*w));
+	w->r = r;
+	bool stop = false;
+	for (unsigned i = 0; i < k->nmarks; i++) {
+		struct lifecycle_mark m;
+		period_card_mark(k, i, &m);
+		(void)walk_visit(w, &m, &stop);
+	}
+	return CRM_OK;
+}
+
 static int
 in_period(const struct report *r, int64_t at)
 {
 	return at >= r->from && at < r->to;
 }
 
-/* What customer c was in r's period (report.h: struct report_period). */
+/* What customer c was in r's period (report.h: struct report_period),
+ * its history read off its card k (NULL: from the store). */
 static crm_status
-period_of(
-    struct report *r, const struct report_cust *c, struct report_period *p)
+period_of(struct report *r, const struct report_cust *c,
+    const struct period_card *k, struct report_period *p)
 {
 	memset(p, 0, sizeof(*p));
 	struct walked w;
-	crm_status rc = walk_history(r, c->id, &w);
+	crm_status rc = walk_marks(r, c->id, k, &w);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -280,9 +305,24 @@ report_customers(
 				}
 				continue;
 			}
-			rc = cust_load(ctx, id, &c, &live);
+			/* Its card (a list entry of before schema 19 has
+			 * none: the record and history then). */
+			const void *v;
+			size_t vlen;
+			struct period_card k;
+			int carded = store_iter_data(&it, &v, &vlen) &&
+			             period_card_decode(v, vlen, &k);
+			if (carded) {
+				c = (struct report_cust){ id, k.owner_id,
+					k.first_contact_at, k.won_at,
+					k.created_at, k.grade };
+				live = 1; /* a merged one is in no list */
+			} else {
+				rc = cust_load(ctx, id, &c, &live);
+			}
 			if (rc == CRM_OK && live) {
-				rc = period_of(r, &c, &per);
+				rc =
+				    period_of(r, &c, carded ? &k : NULL, &per);
 			}
 			if (rc == CRM_OK) {
 				memo_put(r->memo, &c, &per, live);
@@ -296,6 +336,30 @@ report_customers(
 	return rc;
 }
 
+/* Customer cid's card in the list of r's one team or person, when it is
+ * there now (a customer of the scope: most won in its period are). */
+static int
+card_in_scope(struct report *r, uint64_t cid, struct period_card *k)
+{
+	enum store_db db;
+	uint64_t a;
+	if (r->person) {
+		db = DB_CUST_OWNER;
+		a = r->scopes[0] & ~STATS_PERSON;
+	} else if (r->team_id != 0) {
+		db = DB_CUST_TEAM;
+		a = r->team_id;
+	} else {
+		return 0;
+	}
+	store_key key;
+	store_key_pair(&key, a, cid);
+	store_val v;
+	return store_get(r->ctx->st, r->ctx->txn, db, key.b, key.len, &v) ==
+	           CRM_OK &&
+	       period_card_decode(v.data, v.len, k);
+}
+
 crm_status
 report_win_fact(struct report *r, uint64_t cid, uint64_t seq, int64_t at,
     struct report_win *win)
@@ -304,14 +368,21 @@ report_win_fact(struct report *r, uint64_t cid, uint64_t seq, int64_t at,
 	win->when = at;
 	win->first_contact_at = 0;
 	struct report_cust c;
-	int live;
-	crm_status rc = cust_load(r->ctx, cid, &c, &live);
+	struct period_card k;
+	int live, carded = card_in_scope(r, cid, &k);
+	crm_status rc = CRM_OK;
+	if (carded) {
+		c.first_contact_at = k.first_contact_at;
+		c.won_at = k.won_at;
+	} else {
+		rc = cust_load(r->ctx, cid, &c, &live);
+	}
 	if (rc == CRM_OK) {
 		win->first_contact_at = c.first_contact_at;
 	}
 	if (rc == CRM_OK && c.won_at > 0) {
 		struct walked w;
-		rc = walk_history(r, cid, &w);
+		rc = walk_marks(r, cid, carded ? &k : NULL, &w);
 		if (rc == CRM_OK && w.win_seq == seq) {
 			/* The customer's last win: when its record says. */
 			win->when = c.won_at;

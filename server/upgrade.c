@@ -67,6 +67,7 @@
 #include "dispatch.h"
 #include "history.h"
 #include "lifecycle.h"
+#include "period_card.h"
 #include "pool_reclaim.h"
 #include "search.h"
 #include "sla.h"
@@ -101,6 +102,7 @@ enum {
 	REBUILD_SEARCH = 13,   /* 9, 11, 13 */
 	DROP_MERGED = 16,      /* data of 15: stats_drop_merged alone */
 	DROP_TEAM_COPIES = 18, /* data of 15-17: stats_drop_team_copies */
+	PERIOD_CARDS = 19,     /* period_card_rebuild */
 };
 
 /* started: when the first attempt began (a map growth retries). */
@@ -209,6 +211,19 @@ upgrade_once(store *st, int64_t started)
 			/* The due entries hold what due shows (task.h). */
 			crm_info("filling the due queue's entries");
 			rc = task_due_reindex(&ctx);
+		}
+		if (rc == CRM_OK && v < PERIOD_CARDS) {
+			/* Last: from the records and histories as the steps
+			 * above leave them. */
+			uint64_t carded = 0;
+			rc = period_card_rebuild(&ctx, &carded);
+			if (rc == CRM_OK) {
+				crm_info(
+				    "writing the customers' period cards into "
+				    "their owner and team lists: %" PRIu64
+				    " customers",
+				    carded);
+			}
 		}
 		if (rc == CRM_OK) {
 			rc = store_schema_set(st, txn, STORE_SCHEMA_VERSION);

@@ -151,6 +151,9 @@ for k, v in crm:
 assert all(n.values()), n
 crm = sorted(list(out.items()) + list(copies.items()))
 dump.set_pairs("crm", crm)
+# Nor did its customer lists hold period cards (schema 19).
+for db in ("cust_owner", "cust_team"):
+    dump.set_pairs(db, [(k, "") for k, v in dump.pairs(db)])
 dump.set_schema(17)
 dump.write(sys.argv[2])
 print(len(copies), n["06"], n["07"], n["0d"], n["10"])
@@ -170,11 +173,14 @@ run_exit 2 "crm-check sends schema 17 data to crmd's upgrade" \
 has "it names schema 17" "this data has schema 17"
 
 e2e_start || exit 1
-grep -q "upgrading the data from schema 17 to 18" "$H/crmd.log" &&
+grep -q -E "upgrading the data from schema 17 to [0-9]+" "$H/crmd.log" &&
 	ok "crmd upgrades it" || bad "no upgrade in the log: $(cat "$H/crmd.log")"
 grep -q -E "under the people they are of: $1 team copies dropped; follow-ups kept under a team not their author's: 1$" "$H/crmd.log" &&
 	ok "the upgrade drops every team copy ($1) and keeps the admin's follow-up under east" ||
 	bad "not $1 team copies dropped and 1 kept: $(cat "$H/crmd.log")"
+grep -q -E "period cards into their owner and team lists: [1-9][0-9]* customers" "$H/crmd.log" &&
+	ok "the upgrade writes the customers' period cards" ||
+	bad "no period cards written: $(cat "$H/crmd.log")"
 after=$(says)
 adds_up "$after" >/dev/null && ok "and so after the upgrade" ||
 	bad "a team's counts are not its reps' after the upgrade"
@@ -186,4 +192,25 @@ run_exit 0 "a follow-up after the upgrade" \
 	"$CRM" -c "log 杭州新风 '发送样品' --channel visit"
 e2e_stop
 run_exit 0 "crm-check: clean after the upgrade" "$CHECK" --quiet "$H/db"
+
+# crm-check compares each period card with its record and history: one
+# card's grade byte changed is found.
+mdb_dump -a "$H/db" >"$H/new.dump" || bad "mdb_dump after the upgrade"
+python3 - "$H/new.dump" "$H/bad.dump" "$(dirname "$0")" <<'EOF' || bad "a changed card"
+import sys
+sys.path.insert(0, sys.argv[3])
+from mdb_dump import Dump
+dump = Dump(sys.argv[1])
+team = dump.pairs("cust_team")
+k, v = team[0]
+# version, owner, created, first contact, won: 33 bytes; then the grade.
+team[0] = (k, v[:66] + "%02x" % (int(v[66:68], 16) ^ 7) + v[68:])
+dump.set_pairs("cust_team", team)
+dump.write(sys.argv[2])
+EOF
+rm -rf "$H/db" && mkdir "$H/db" &&
+	mdb_load -f "$H/bad.dump" "$H/db" || bad "mdb_load of the changed card"
+run_exit 1 "crm-check finds a period card that is not its record's" \
+	"$CHECK" "$H/db"
+has "it names the card" "its period card"
 e2e_done
