@@ -394,8 +394,17 @@ report_ids_distinct(struct report_ids *s)
 int
 report_ids_has(const struct report_ids *s, uint64_t id)
 {
-	return s->n > 0 &&
-	       bsearch(&id, s->v, s->n, sizeof(*s->v), cmp_u64) != NULL;
+	/* A search of its own, not bsearch's comparison call a step. */
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->v[mid] < id) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo < s->n && s->v[lo] == id;
 }
 
 void

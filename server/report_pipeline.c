@@ -173,6 +173,57 @@ collect_customer(
 	report_ids_add(&o->ids, c->id);
 }
 
+/* A customer won in the period and the grade it counts at. */
+struct won_grade {
+	uint64_t id;
+	int g;
+};
+
+/* The won sets (made distinct) as one list by id, each customer at the
+ * first grade from S to C whose set holds it; *n its length. */
+static struct won_grade *
+won_grades(const struct outcomes *o, size_t *n)
+{
+	size_t total = 0, at[NGRADES] = { 0 };
+	for (int g = G_S; g <= G_C; g++) {
+		total += o->won[g].n;
+	}
+	struct won_grade *v = crm_xmalloc((total ? total : 1) * sizeof(*v));
+	*n = 0;
+	for (;;) {
+		int best = -1;
+		for (int g = G_S; g <= G_C; g++) {
+			if (at[g] < o->won[g].n &&
+			    (best < 0 || o->won[g].v[at[g]] <
+			                     o->won[best].v[at[best]])) {
+				best = g;
+			}
+		}
+		if (best < 0) {
+			return v;
+		}
+		uint64_t id = o->won[best].v[at[best]++];
+		if (*n == 0 || v[*n - 1].id != id) {
+			v[(*n)++] = (struct won_grade){ id, best };
+		}
+	}
+}
+
+/* The entry of id in v[0..n), or NULL; *j is where the last look ended:
+ * the period's customers come in id order (one scope's list), so each
+ * look goes on from there and the list is walked once a scope. */
+static const struct won_grade *
+won_find(const struct won_grade *v, size_t n, size_t *j, uint64_t id)
+{
+	if (*j > 0 && v[*j - 1].id >= id) {
+		*j = 0; /* the next scope's list begins again */
+	}
+	while (*j < n && v[*j].id < id) {
+		++*j;
+	}
+	return *j < n && v[*j].id == id ? &v[*j] : NULL;
+}
+
 static void
 outcomes_free(struct outcomes *o)
 {
@@ -216,14 +267,14 @@ report_conversion(struct report *r)
 	for (int g = G_S; rc == CRM_OK && g <= G_C; g++) {
 		won[g] = (double)report_ids_distinct(&o.won[g]);
 	}
+	size_t nwon = 0, j = 0;
+	struct won_grade *wg = rc == CRM_OK ? won_grades(&o, &nwon) : NULL;
 	for (size_t i = 0; rc == CRM_OK && i < o.ids.n; i++) {
 		int g = o.grade[i], won_in = 0;
-		for (int w = G_S; w <= G_C; w++) {
-			if (report_ids_has(&o.won[w], o.ids.v[i])) {
-				g = w;
-				won_in = 1;
-				break;
-			}
+		const struct won_grade *w = won_find(wg, nwon, &j, o.ids.v[i]);
+		if (w != NULL) {
+			g = w->g;
+			won_in = 1;
 		}
 		if (o.won_before[i] && !won_in) {
 			continue;
@@ -266,6 +317,7 @@ report_conversion(struct report *r)
 		report_text(r, row, 5, "");
 		report_chart(t, 0, 3);
 	}
+	free(wg);
 	outcomes_free(&o);
 	return rc;
 }
