@@ -572,6 +572,26 @@ customer_name_of(struct req_ctx *ctx, uint64_t id)
 	return c->name;
 }
 
+crm_status
+customer_each(struct req_ctx *ctx,
+    crm_status (*fn)(struct req_ctx *ctx, Crm__V1__Customer *c, void *arg),
+    void *arg)
+{
+	uint64_t id = 0;
+	crm_status rc = CRM_OK;
+	while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn, DB_CUSTOMERS,
+	                           id, &id) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Customer *c;
+		rc = customer_load(ctx, id, &c);
+		if (rc == CRM_OK && c->merged_into == 0) {
+			rc = fn(ctx, c, arg);
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return rc;
+}
+
 int
 customer_may_see(struct req_ctx *ctx, uint64_t id)
 {

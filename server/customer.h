@@ -112,6 +112,13 @@ const char *customer_shown(struct req_ctx *ctx, uint64_t id);
  * the stored record without unpacking it. */
 int customer_may_see(struct req_ctx *ctx, uint64_t id);
 
+/* customer_each: fn(ctx, c, arg) for each customer not merged into
+ * another, in id order, c in ctx->arena until fn returns; stops at the
+ * first error (fn's or a record's that does not load). */
+crm_status customer_each(struct req_ctx *ctx,
+    crm_status (*fn)(struct req_ctx *ctx, Crm__V1__Customer *c, void *arg),
+    void *arg);
+
 /* customer_reply: answer c (names filled in) as a CustomerReply. */
 crm_status customer_reply(
     struct req_ctx *ctx, Crm__V1__Customer *c, Crm__V1__Response *resp);

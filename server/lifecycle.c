@@ -578,23 +578,17 @@ backfill_one(struct req_ctx *ctx, Crm__V1__Customer *c)
 	return stage_record(ctx, &h, &seq);
 }
 
+static crm_status
+backfill_staged(struct req_ctx *ctx, Crm__V1__Customer *c, void *arg)
+{
+	(void)arg;
+	return c->stage != 0 ? backfill_one(ctx, c) : CRM_OK;
+}
+
 crm_status
 lifecycle_backfill_first(struct req_ctx *ctx)
 {
-	uint64_t id = 0;
-	crm_status rc = CRM_OK;
-	while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn, DB_CUSTOMERS,
-	                           id, &id) == CRM_OK) {
-		size_t mark = crm_arena_mark(ctx->arena);
-		Crm__V1__Customer *c;
-		rc = dispatch_record(ctx, DB_CUSTOMERS, id,
-		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
-		if (rc == CRM_OK && c->merged_into == 0 && c->stage != 0) {
-			rc = backfill_one(ctx, c);
-		}
-		crm_arena_release(ctx->arena, mark);
-	}
-	return rc;
+	return customer_each(ctx, backfill_staged, NULL);
 }
 
 crm_status

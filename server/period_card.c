@@ -180,22 +180,16 @@ period_card_ok(struct req_ctx *ctx, const Crm__V1__Customer *c)
 	       holds(ctx, db[1], &k[1], card, len);
 }
 
+static crm_status
+card_one(struct req_ctx *ctx, Crm__V1__Customer *c, void *arg)
+{
+	++*(uint64_t *)arg;
+	return period_card_put(ctx, c);
+}
+
 crm_status
 period_card_rebuild(struct req_ctx *ctx, uint64_t *n)
 {
-	uint64_t id = 0;
-	crm_status rc = CRM_OK;
 	*n = 0;
-	while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn, DB_CUSTOMERS,
-	                           id, &id) == CRM_OK) {
-		size_t mark = crm_arena_mark(ctx->arena);
-		Crm__V1__Customer *c;
-		rc = customer_load(ctx, id, &c);
-		if (rc == CRM_OK && c->merged_into == 0) {
-			rc = period_card_put(ctx, c);
-			++*n;
-		}
-		crm_arena_release(ctx->arena, mark);
-	}
-	return rc;
+	return customer_each(ctx, card_one, n);
 }

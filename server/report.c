@@ -391,20 +391,27 @@ report_ids_distinct(struct report_ids *s)
 	return d;
 }
 
-int
-report_ids_has(const struct report_ids *s, uint64_t id)
+size_t
+report_lower_bound(const uint64_t *v, size_t n, uint64_t id)
 {
-	/* A search of its own, not bsearch's comparison call a step. */
-	size_t lo = 0, hi = s->n;
+	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (s->v[mid] < id) {
+		if (v[mid] < id) {
 			lo = mid + 1;
 		} else {
 			hi = mid;
 		}
 	}
-	return lo < s->n && s->v[lo] == id;
+	return lo;
+}
+
+int
+report_ids_has(const struct report_ids *s, uint64_t id)
+{
+	/* A search of its own, not bsearch's comparison call a step. */
+	size_t i = report_lower_bound(s->v, s->n, id);
+	return i < s->n && s->v[i] == id;
 }
 
 void

@@ -164,6 +164,9 @@ size_t report_ids_distinct(struct report_ids *s); /* sorts */
 /* report_ids_has: whether s, made distinct (report_ids_distinct), holds
  * id. */
 int report_ids_has(const struct report_ids *s, uint64_t id);
+/* report_lower_bound: the first index of v[0..n) (ascending) whose id
+ * is not below id (n: none). */
+size_t report_lower_bound(const uint64_t *v, size_t n, uint64_t id);
 void report_ids_free(struct report_ids *s);
 
 /* report_grade_name / report_stage_name: the proto name of a grade or

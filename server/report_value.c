@@ -129,15 +129,7 @@ by_revenue(const void *a, const void *b)
 static uint64_t
 followups_of(const struct value *v, uint64_t id)
 {
-	size_t lo = 0, hi = v->nfu;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v->fu[mid] < id) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-		}
-	}
+	size_t lo = report_lower_bound(v->fu, v->nfu, id);
 	uint64_t n = 0;
 	while (lo < v->nfu && v->fu[lo] == id) {
 		n++;
