@@ -418,7 +418,7 @@ retention_local(void)
 static void
 warn_old(const struct outbox_entry *e, int64_t keep_s)
 {
-	int64_t age = (int64_t)time(NULL) - e->created;
+	int64_t age = crm_time_now() - e->created;
 	if (age <= keep_s) {
 		return;
 	}
