@@ -251,6 +251,14 @@ scan_scope(struct report *r, enum store_db db, uint64_t scope, int64_t from,
 }
 
 crm_status
+report_scan_scope(struct report *r, enum store_db db, uint64_t scope,
+    int64_t from, int64_t to, report_visit fn, void *arg)
+{
+	int stop = 0;
+	return scan_scope(r, db, scope, from, to, fn, arg, &stop);
+}
+
+crm_status
 report_scan(struct report *r, enum store_db db, uint64_t scope, int64_t from,
     int64_t to, report_visit fn, void *arg)
 {
@@ -499,7 +507,10 @@ resolve_scope(
 		r->scopes[r->nscopes++] = s.id;
 		return CRM_OK;
 	}
+	/* Every customer's: each team's, and what is of no team (team 0:
+	 * an admin without a team, their work and their own customers). */
 	uint64_t id = 0;
+	r->scopes[r->nscopes++] = 0;
 	while (r->nscopes < REPORT_MAX_SCOPES &&
 	       store_id_next(ctx->st, ctx->txn, DB_TEAMS, id, &id) == CRM_OK) {
 		r->scopes[r->nscopes++] = id;

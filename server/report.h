@@ -94,6 +94,10 @@ typedef int (*report_visit)(
  */
 crm_status report_scan(struct report *r, enum store_db db, uint64_t scope,
     int64_t from, int64_t to, report_visit fn, void *arg);
+/* report_scan_scope: the same for one of r's scopes, 0 too (what is of
+ * no team, one of an admin's scopes). */
+crm_status report_scan_scope(struct report *r, enum store_db db,
+    uint64_t scope, int64_t from, int64_t to, report_visit fn, void *arg);
 
 /* report_tally: customers in r's scopes in stage and grade (0: any). */
 uint64_t report_tally(struct report *r, int stage, int grade);

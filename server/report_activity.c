@@ -192,7 +192,7 @@ by_grade(struct activity *a)
 	crm_status rc = CRM_OK;
 	for (size_t i = 0; i < r->nscopes && rc == CRM_OK; i++) {
 		a->scope = r->scopes[i];
-		rc = report_scan(r, DB_GRADE_TIME, r->scopes[i], r->from,
+		rc = report_scan_scope(r, DB_GRADE_TIME, r->scopes[i], r->from,
 		    (now > r->to ? now : r->to) + 1, collect_grade, a);
 	}
 	if (rc != CRM_OK) {

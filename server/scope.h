@@ -40,7 +40,8 @@ crm_status scope_team(
 enum scope_kind {
 	SCOPE_PERSON, /* one person's customers: id is the user */
 	SCOPE_TEAM,   /* one team's customers: id is the team */
-	SCOPE_ALL,    /* every customer (an admin naming nobody) */
+	SCOPE_ALL,    /* every customer (an admin naming nobody): each
+	               * team's and what is of no team (team 0) */
 };
 
 struct scope {
