@@ -245,6 +245,23 @@ customer_fields_first_stage(struct req_ctx *ctx, Crm__V1__Customer *c)
 	return CRM_OK;
 }
 
+/* Whether name reads as the marker of a hidden row (CUSTOMER_HIDDEN),
+ * as a lookup by name compares names: another case or spacing, or a
+ * company's legal form after it, would open that customer when someone
+ * copies the marker out of a list. */
+static int
+reads_as_hidden(const char *name)
+{
+	char *m = crm_utf8_normalize(CUSTOMER_HIDDEN);
+	char *a = crm_utf8_normalize(name), *b = crm_utf8_company_key(name);
+	int same = m != NULL && ((a != NULL && strcmp(a, m) == 0) ||
+	                            (b != NULL && strcmp(b, m) == 0));
+	free(m);
+	free(a);
+	free(b);
+	return same;
+}
+
 /* Domain checks beyond crm_validate: lengths, dates, tags, amounts. */
 crm_status
 customer_fields_check(struct req_ctx *ctx, const Crm__V1__Customer *c)
@@ -269,7 +286,7 @@ customer_fields_check(struct req_ctx *ctx, const Crm__V1__Customer *c)
 		return dispatch_fail_field(ctx, CRM_EINVAL, "name",
 		    "customer name on one line, please");
 	}
-	if (strcmp(c->name, CUSTOMER_HIDDEN) == 0) {
+	if (reads_as_hidden(c->name)) {
 		return dispatch_fail_field(ctx, CRM_EINVAL, "name",
 		    "'%s' is what lists show for a customer hidden from "
 		    "their reader: name the customer otherwise",

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "crm.h"
+#include "customer.h"
 #include "policy.h"
 #include "purchase.h"
 #include "report.h"
@@ -30,6 +31,8 @@
 #define HIGH     CRM__V1__LEVEL__LEVEL_HIGH
 #define MEDIUM   CRM__V1__LEVEL__LEVEL_MEDIUM
 #define LOW      CRM__V1__LEVEL__LEVEL_LOW
+/* The category of purchases of customers the reader may not see. */
+#define CAT_HIDDEN UINT64_MAX
 
 /* One purchase fact of the period. */
 struct item {
@@ -54,6 +57,7 @@ struct buyer {
 };
 
 struct value {
+	struct report *r;
 	struct item *items;
 	size_t nitems, cap;
 	uint64_t *fu; /* customers of the period's follow-ups */
@@ -73,8 +77,14 @@ collect_purchase(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 		v->cap = v->cap ? 2 * v->cap : 256;
 		v->items = crm_xrealloc(v->items, v->cap * sizeof(*v->items));
 	}
+	/* A category is what was written of a customer: those of one the
+	 * reader may not see now are one category, CUSTOMER_HIDDEN. */
+	uint64_t cat = f.category;
+	if (cat != 0 && !customer_may_see(v->r->ctx, f.customer_id)) {
+		cat = CAT_HIDDEN;
+	}
 	v->items[v->nitems++] =
-	    (struct item){ f.customer_id, f.category, id, f.amount };
+	    (struct item){ f.customer_id, cat, id, f.amount };
 	return 0;
 }
 
@@ -287,7 +297,9 @@ categories_table(
 	for (size_t i = 0; i < rows; i++) {
 		const char *name = "(none)";
 		Crm__V1__Purchase *p;
-		if (cats[i].hash != 0) {
+		if (cats[i].hash == CAT_HIDDEN) {
+			name = CUSTOMER_HIDDEN;
+		} else if (cats[i].hash != 0) {
 			/* The name comes from one of its purchases: one that
 			 * does not load fails the report, named. */
 			crm_status rc = dispatch_list_record(r->ctx,
@@ -350,6 +362,7 @@ report_value(struct report *r)
 	const Crm__V1__ValuePolicy *vp = r->pol->value;
 	struct value v;
 	memset(&v, 0, sizeof(v));
+	v.r = r;
 	struct buyer *b = NULL;
 	struct cat *cats = NULL;
 	size_t nb = 0, nc = 0;

@@ -525,6 +525,8 @@ clock_fill(struct req_ctx *ctx, Crm__V1__SlaClock *k)
 	k->customer = (char *)customer_shown(ctx, k->customer_id);
 	if (k->customer == NULL) {
 		k->customer = CUSTOMER_HIDDEN;
+		k->has_customer_id = 0;
+		k->customer_id = 0;
 		k->text = k->resolution = NULL;
 	}
 	k->owner = (char *)user_login_of(ctx, k->owner_id);
@@ -1001,6 +1003,8 @@ commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c)
 	c->customer = (char *)customer_shown(ctx, c->customer_id);
 	if (c->customer == NULL) {
 		c->customer = CUSTOMER_HIDDEN;
+		c->has_customer_id = 0;
+		c->customer_id = 0;
 		c->text = NULL;
 	}
 	c->owner = (char *)user_login_of(ctx, c->owner_id);

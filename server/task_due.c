@@ -329,6 +329,8 @@ shown_entry(struct req_ctx *ctx, uint64_t customer, const void **v, size_t *n)
 	}
 	Crm__V1__Task h = *t;
 	h.customer = CUSTOMER_HIDDEN;
+	h.has_customer_id = 0;
+	h.customer_id = 0;
 	h.goal = NULL;
 	h.has_grade = h.has_stage = 0;
 	size_t len = crm__v1__task__get_packed_size(&h);
