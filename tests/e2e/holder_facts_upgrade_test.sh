@@ -178,7 +178,7 @@ grep -q -E "upgrading the data from schema 17 to [0-9]+" "$H/crmd.log" &&
 grep -q -E "under the people they are of: $1 team copies dropped; follow-ups kept under a team not their author's: 1$" "$H/crmd.log" &&
 	ok "the upgrade drops every team copy ($1) and keeps the admin's follow-up under east" ||
 	bad "not $1 team copies dropped and 1 kept: $(cat "$H/crmd.log")"
-grep -q -E "period cards into their owner and team lists: [1-9][0-9]* customers" "$H/crmd.log" &&
+grep -q -E "period cards written: [1-9][0-9]* customers" "$H/crmd.log" &&
 	ok "the upgrade writes the customers' period cards" ||
 	bad "no period cards written: $(cat "$H/crmd.log")"
 after=$(says)
