@@ -593,6 +593,20 @@ customer_each(struct req_ctx *ctx,
 }
 
 int
+customer_fill_shown(
+    struct req_ctx *ctx, char **name, protobuf_c_boolean *has_id, uint64_t *id)
+{
+	*name = (char *)customer_shown(ctx, *id);
+	if (*name != NULL) {
+		return 1;
+	}
+	*name = CUSTOMER_HIDDEN;
+	*has_id = 0;
+	*id = 0;
+	return 0;
+}
+
+int
 customer_may_see(struct req_ctx *ctx, uint64_t id)
 {
 	if (ctx->who == NULL || ctx->who->role == CRM__V1__ROLE__ROLE_ADMIN) {

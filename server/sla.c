@@ -522,11 +522,8 @@ sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
 static void
 clock_fill(struct req_ctx *ctx, Crm__V1__SlaClock *k)
 {
-	k->customer = (char *)customer_shown(ctx, k->customer_id);
-	if (k->customer == NULL) {
-		k->customer = CUSTOMER_HIDDEN;
-		k->has_customer_id = 0;
-		k->customer_id = 0;
+	if (!customer_fill_shown(
+	        ctx, &k->customer, &k->has_customer_id, &k->customer_id)) {
 		k->text = k->resolution = NULL;
 	}
 	k->owner = (char *)user_login_of(ctx, k->owner_id);
@@ -1000,11 +997,8 @@ sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *cust,
 static void
 commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c)
 {
-	c->customer = (char *)customer_shown(ctx, c->customer_id);
-	if (c->customer == NULL) {
-		c->customer = CUSTOMER_HIDDEN;
-		c->has_customer_id = 0;
-		c->customer_id = 0;
+	if (!customer_fill_shown(
+	        ctx, &c->customer, &c->has_customer_id, &c->customer_id)) {
 		c->text = NULL;
 	}
 	c->owner = (char *)user_login_of(ctx, c->owner_id);

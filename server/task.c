@@ -68,13 +68,12 @@ void
 task_fill_customer(struct req_ctx *ctx, Crm__V1__Task *t)
 {
 	Crm__V1__Customer *c;
-	if (customer_shown(ctx, t->customer_id) == NULL) {
-		t->customer = CUSTOMER_HIDDEN;
-		t->has_customer_id = 0;
-		t->customer_id = 0;
+	uint64_t id = t->customer_id;
+	if (!customer_fill_shown(
+	        ctx, &t->customer, &t->has_customer_id, &t->customer_id)) {
 		t->goal = NULL;
 		t->has_grade = t->has_stage = 0;
-	} else if (task_load_customer(ctx, t->customer_id, &c) == CRM_OK) {
+	} else if (task_load_customer(ctx, id, &c) == CRM_OK) {
 		t->customer = c->name;
 		t->has_grade = c->has_grade;
 		t->grade = c->grade;
