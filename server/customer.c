@@ -413,7 +413,7 @@ index_lists(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	rc = store_reindex(ctx->st, ctx->txn, DB_CUST_TEAM,
 	    was_listed ? &ok : NULL, merged ? NULL : &nk);
 	if (rc == CRM_OK && !merged) {
-		rc = period_card_put(ctx, after);
+		rc = period_card_put(ctx, was_listed ? before : NULL, after);
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -592,12 +592,30 @@ customer_each(struct req_ctx *ctx,
 	return rc;
 }
 
-int
-customer_fill_shown(
-    struct req_ctx *ctx, char **name, protobuf_c_boolean *has_id, uint64_t *id)
+/* Customer id into *c (NULL when gone); 0 when ctx->who may not see it
+ * now (no reader: crmd's own work, a reminder or a rule's plan). */
+static int
+load_shown(struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c)
 {
-	*name = (char *)customer_shown(ctx, *id);
-	if (*name != NULL) {
+	if (customer_load(ctx, id, c) != CRM_OK) {
+		*c = NULL;
+		return 1;
+	}
+	return ctx->who == NULL ||
+	       auth_can_see(ctx->who, (*c)->owner_id, (*c)->team_id);
+}
+
+int
+customer_fill_shown(struct req_ctx *ctx, char **name,
+    protobuf_c_boolean *has_id, uint64_t *id, Crm__V1__Customer **c)
+{
+	Crm__V1__Customer *k;
+	int shown = load_shown(ctx, *id, &k);
+	if (c != NULL) {
+		*c = shown ? k : NULL;
+	}
+	if (shown) {
+		*name = k != NULL && k->name != NULL ? k->name : "";
 		return 1;
 	}
 	*name = CUSTOMER_HIDDEN;
@@ -629,15 +647,10 @@ const char *
 customer_shown(struct req_ctx *ctx, uint64_t id)
 {
 	Crm__V1__Customer *c;
-	if (customer_load(ctx, id, &c) != CRM_OK) {
-		return "";
-	}
-	/* No reader: crmd's own work (a reminder, a rule's plan). */
-	if (ctx->who != NULL &&
-	    !auth_can_see(ctx->who, c->owner_id, c->team_id)) {
+	if (!load_shown(ctx, id, &c)) {
 		return NULL;
 	}
-	return c->name != NULL ? c->name : "";
+	return c != NULL && c->name != NULL ? c->name : "";
 }
 
 crm_status

@@ -108,11 +108,12 @@ const char *customer_name_of(struct req_ctx *ctx, uint64_t id);
 const char *customer_shown(struct req_ctx *ctx, uint64_t id);
 
 /* customer_fill_shown: a record's customer fields as ctx->who may see
- * them: *name its name (customer_shown), or CUSTOMER_HIDDEN with the id
- * (*has_id, *id) cleared. Returns 0 when hidden: the caller clears the
+ * them: *name its name (customer_shown) and *c (may be NULL) the
+ * customer (NULL when gone), or CUSTOMER_HIDDEN with the id (*has_id,
+ * *id) cleared and *c NULL. Returns 0 when hidden: the caller clears the
  * record's texts. */
 int customer_fill_shown(struct req_ctx *ctx, char **name,
-    protobuf_c_boolean *has_id, uint64_t *id);
+    protobuf_c_boolean *has_id, uint64_t *id, Crm__V1__Customer **c);
 
 /* customer_may_see: whether ctx->who may see customer id now (a gone
  * one: yes, there is nothing to hide), from its owner and team read off

@@ -698,8 +698,8 @@ proposal_load(struct req_ctx *ctx, uint64_t id, Crm__V1__GradeProposal **p)
 static void
 proposal_fill(struct req_ctx *ctx, Crm__V1__GradeProposal *p)
 {
-	if (!customer_fill_shown(
-	        ctx, &p->customer, &p->has_customer_id, &p->customer_id)) {
+	if (!customer_fill_shown(ctx, &p->customer, &p->has_customer_id,
+	        &p->customer_id, NULL)) {
 		p->reason = p->decision_reason = NULL;
 	}
 	p->proposed_by = (char *)user_login_of(ctx, p->proposed_by_id);

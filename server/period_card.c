@@ -132,9 +132,25 @@ holds(struct req_ctx *ctx, enum store_db db, const store_key *k,
 	       v.len == len && memcmp(v.data, card, len) == 0;
 }
 
-crm_status
-period_card_put(struct req_ctx *ctx, const Crm__V1__Customer *c)
+/* Whether a and b have the same card fields and list entries. */
+static int
+same_card(const Crm__V1__Customer *a, const Crm__V1__Customer *b)
 {
+	return a->id == b->id && a->owner_id == b->owner_id &&
+	       a->team_id == b->team_id && a->created_at == b->created_at &&
+	       a->first_contact_at == b->first_contact_at &&
+	       (a->won_at > 0 ? a->won_at : 0) ==
+	           (b->won_at > 0 ? b->won_at : 0) &&
+	       a->grade == b->grade;
+}
+
+crm_status
+period_card_put(struct req_ctx *ctx, const Crm__V1__Customer *before,
+    const Crm__V1__Customer *c)
+{
+	if (before != NULL && same_card(before, c)) {
+		return CRM_OK;
+	}
 	uint8_t card[CARD_MAX];
 	size_t len;
 	crm_status rc = card_of(ctx, c, card, &len);
@@ -159,7 +175,7 @@ period_card_refresh(struct req_ctx *ctx, uint64_t id)
 	if (rc == CRM_NOT_FOUND) {
 		rc = CRM_OK; /* its first entry, before the record is saved */
 	} else if (rc == CRM_OK && c->merged_into == 0) {
-		rc = period_card_put(ctx, c);
+		rc = period_card_put(ctx, NULL, c);
 	}
 	crm_arena_release(ctx->arena, mark);
 	return rc;
@@ -184,7 +200,7 @@ static crm_status
 card_one(struct req_ctx *ctx, Crm__V1__Customer *c, void *arg)
 {
 	++*(uint64_t *)arg;
-	return period_card_put(ctx, c);
+	return period_card_put(ctx, NULL, c);
 }
 
 crm_status

@@ -51,8 +51,12 @@ void period_card_mark(
 
 /* period_card_put: customer c's card (its stored stage history read)
  * into its owner's and team's list entries, where it differs from what
- * is there. c is as it is being saved, listed (not merged). */
-crm_status period_card_put(struct req_ctx *ctx, const Crm__V1__Customer *c);
+ * is there. c is as it is being saved, listed (not merged); before, as
+ * it was stored and listed (NULL: not, or unknown): when nothing on the
+ * card or where it is kept changed, nothing is read or written (a plain
+ * log; a stage history write writes the card itself). */
+crm_status period_card_put(struct req_ctx *ctx,
+    const Crm__V1__Customer *before, const Crm__V1__Customer *c);
 /* period_card_refresh: after a write of customer id's stage history: its
  * card again from its stored record (none yet, or merged: nothing). */
 crm_status period_card_refresh(struct req_ctx *ctx, uint64_t id);

@@ -251,19 +251,11 @@ scan_scope(struct report *r, enum store_db db, uint64_t scope, int64_t from,
 }
 
 crm_status
-report_scan_scope(struct report *r, enum store_db db, uint64_t scope,
-    int64_t from, int64_t to, report_visit fn, void *arg)
-{
-	int stop = 0;
-	return scan_scope(r, db, scope, from, to, fn, arg, &stop);
-}
-
-crm_status
 report_scan(struct report *r, enum store_db db, uint64_t scope, int64_t from,
     int64_t to, report_visit fn, void *arg)
 {
 	int stop = 0;
-	if (scope != 0) {
+	if (scope != REPORT_ALL_SCOPES) {
 		return scan_scope(r, db, scope, from, to, fn, arg, &stop);
 	}
 	crm_status rc = CRM_OK;

@@ -85,19 +85,19 @@ void report_chart(struct report_tab *t, unsigned label, unsigned value);
 typedef int (*report_visit)(
     void *arg, int64_t at, uint64_t id, const void *data, size_t len);
 
+/* The scope argument that means each of r's scopes (0 is one: what is
+ * of no team). */
+#define REPORT_ALL_SCOPES UINT64_MAX
+
 /*
- * report_scan: visit every fact of db under one scope (or, scope 0, under
- * each of r's scopes) with a time in [from, to), in time order per scope
- * (ties by id). A team's facts kept under its users (stats.h) are the
- * merge of its users' ranges, every user of the team (disabled or not),
- * and, for follow-ups, its own, in the same order.
+ * report_scan: visit every fact of db under one scope (or,
+ * REPORT_ALL_SCOPES, under each of r's scopes) with a time in [from, to), in
+ * time order per scope (ties by id). A team's facts kept under its users
+ * (stats.h) are the merge of its users' ranges, every user of the team
+ * (disabled or not), and, for follow-ups, its own, in the same order.
  */
 crm_status report_scan(struct report *r, enum store_db db, uint64_t scope,
     int64_t from, int64_t to, report_visit fn, void *arg);
-/* report_scan_scope: the same for one of r's scopes, 0 too (what is of
- * no team, one of an admin's scopes). */
-crm_status report_scan_scope(struct report *r, enum store_db db,
-    uint64_t scope, int64_t from, int64_t to, report_visit fn, void *arg);
 
 /* report_tally: customers in r's scopes in stage and grade (0: any). */
 uint64_t report_tally(struct report *r, int stage, int grade);
@@ -136,8 +136,8 @@ struct report_cust {
 };
 typedef void (*report_customer_visit)(
     void *arg, const struct report_cust *c, const struct report_period *p);
-/* report_customers: visit each live customer of scope now (0: each of
- * r's scopes) with what it was in the period. */
+/* report_customers: visit each live customer of scope now (REPORT_ALL_SCOPES:
+ * each of r's scopes) with what it was in the period. */
 crm_status report_customers(
     struct report *r, uint64_t scope, report_customer_visit fn, void *arg);
 /* report_memo_start: report_customers keeps what each customer was in

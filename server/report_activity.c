@@ -192,7 +192,7 @@ by_grade(struct activity *a)
 	crm_status rc = CRM_OK;
 	for (size_t i = 0; i < r->nscopes && rc == CRM_OK; i++) {
 		a->scope = r->scopes[i];
-		rc = report_scan_scope(r, DB_GRADE_TIME, r->scopes[i], r->from,
+		rc = report_scan(r, DB_GRADE_TIME, r->scopes[i], r->from,
 		    (now > r->to ? now : r->to) + 1, collect_grade, a);
 	}
 	if (rc != CRM_OK) {
@@ -218,7 +218,8 @@ by_grade(struct activity *a)
 	if (a->nm > 0) {
 		qsort(a->m, a->nm, sizeof(*a->m), cmp_member);
 	}
-	return report_scan(r, DB_FU_TIME, 0, r->from, r->to, collect_fu, a);
+	return report_scan(
+	    r, DB_FU_TIME, REPORT_ALL_SCOPES, r->from, r->to, collect_fu, a);
 }
 
 /* Calendar routines' occurrences due in the period (issue 15). */
@@ -362,8 +363,8 @@ report_activity(struct report *r)
 	}
 	struct routines rt = { r->ctx->now, 0, 0, 0 };
 	if (t != NULL && rc == CRM_OK) {
-		rc = report_scan(
-		    r, DB_TASK_DUE, 0, r->from, r->to, count_routine, &rt);
+		rc = report_scan(r, DB_TASK_DUE, REPORT_ALL_SCOPES, r->from,
+		    r->to, count_routine, &rt);
 		t = report_table(r, "routines",
 		    "Calendar routines (each occurrence a task)",
 		    NCOLS(rc_cols), rc_cols, 1);

@@ -276,9 +276,9 @@ report_customers(
 {
 	struct req_ctx *ctx = r->ctx;
 	crm_status rc = CRM_OK;
-	size_t n = scope != 0 ? 1 : r->nscopes;
+	size_t n = scope != REPORT_ALL_SCOPES ? 1 : r->nscopes;
 	for (size_t i = 0; rc == CRM_OK && i < n; i++) {
-		uint64_t s = scope != 0 ? scope : r->scopes[i];
+		uint64_t s = scope != REPORT_ALL_SCOPES ? scope : r->scopes[i];
 		enum store_db db =
 		    s & STATS_PERSON ? DB_CUST_OWNER : DB_CUST_TEAM;
 		store_key p;

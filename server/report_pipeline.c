@@ -81,8 +81,8 @@ report_funnel(struct report *r)
 		return CRM_TOO_BIG;
 	}
 	memset(m, 0, sizeof(*m));
-	crm_status rc =
-	    report_scan(r, DB_STAGE_TIME, 0, r->from, r->to, count_move, m);
+	crm_status rc = report_scan(r, DB_STAGE_TIME, REPORT_ALL_SCOPES,
+	    r->from, r->to, count_move, m);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -249,13 +249,14 @@ report_conversion(struct report *r)
 	struct outcomes o;
 	memset(&o, 0, sizeof(o));
 	o.r = r;
-	crm_status rc = report_scan(
-	    r, DB_STAGE_TIME, 0, r->from, r->to, collect_outcome, &o);
+	crm_status rc = report_scan(r, DB_STAGE_TIME, REPORT_ALL_SCOPES,
+	    r->from, r->to, collect_outcome, &o);
 	if (rc == CRM_OK) {
 		rc = o.err;
 	}
 	if (rc == CRM_OK) {
-		rc = report_customers(r, 0, collect_customer, &o);
+		rc = report_customers(
+		    r, REPORT_ALL_SCOPES, collect_customer, &o);
 	}
 	/* The customers of each grade in the period: those that were
 	 * customers at some time in it, by their stage history (not lost
@@ -449,13 +450,14 @@ report_cycle(struct report *r)
 		{ "median_days", "Median days", T_DAYS },
 	};
 	struct cycles c = { r, NULL, 0, 0, CRM_OK };
-	crm_status rc = report_scan(
-	    r, DB_STAGE_TIME, 0, r->from, r->to, collect_cycle, &c);
+	crm_status rc = report_scan(r, DB_STAGE_TIME, REPORT_ALL_SCOPES,
+	    r->from, r->to, collect_cycle, &c);
 	if (rc == CRM_OK) {
 		rc = c.err;
 	}
 	if (rc == CRM_OK) {
-		rc = report_customers(r, 0, cycle_customer, &c);
+		rc =
+		    report_customers(r, REPORT_ALL_SCOPES, cycle_customer, &c);
 	}
 	struct report_tab *t = NULL;
 	if (rc == CRM_OK) {
@@ -542,10 +544,11 @@ report_churn(struct report *r)
 	};
 	struct churn c;
 	memset(&c, 0, sizeof(c));
-	crm_status rc = report_scan(
-	    r, DB_STAGE_TIME, 0, r->from, r->to, collect_reason, &c);
+	crm_status rc = report_scan(r, DB_STAGE_TIME, REPORT_ALL_SCOPES,
+	    r->from, r->to, collect_reason, &c);
 	if (rc == CRM_OK) {
-		rc = report_customers(r, 0, churn_customer, &c);
+		rc =
+		    report_customers(r, REPORT_ALL_SCOPES, churn_customer, &c);
 	}
 	struct report_tab *t = NULL;
 	if (rc == CRM_OK) {

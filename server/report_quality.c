@@ -93,8 +93,8 @@ report_quality(struct report *r)
 	};
 	struct quality q;
 	memset(&q, 0, sizeof(q));
-	crm_status rc =
-	    report_scan(r, DB_FU_TIME, 0, r->from, r->to, collect_quality, &q);
+	crm_status rc = report_scan(r, DB_FU_TIME, REPORT_ALL_SCOPES, r->from,
+	    r->to, collect_quality, &q);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -222,8 +222,8 @@ report_sla(struct report *r)
 	}
 	memset(s, 0, sizeof(*s));
 	s->now = r->ctx->now;
-	crm_status rc =
-	    report_scan(r, DB_SLA_TIME, 0, r->from, r->to, collect_sla, s);
+	crm_status rc = report_scan(
+	    r, DB_SLA_TIME, REPORT_ALL_SCOPES, r->from, r->to, collect_sla, s);
 	if (rc != CRM_OK) {
 		return rc;
 	}

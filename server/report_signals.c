@@ -133,8 +133,8 @@ report_feedback(struct report *r)
 	};
 	struct tags w = { r, NULL, 0, 0, 0, CRM_OK, 0 };
 	w.v = crm_xmalloc(MAX_TAGS * sizeof(*w.v));
-	crm_status rc =
-	    report_scan(r, DB_FU_TIME, 0, r->from, r->to, collect_tags, &w);
+	crm_status rc = report_scan(r, DB_FU_TIME, REPORT_ALL_SCOPES, r->from,
+	    r->to, collect_tags, &w);
 	if (rc == CRM_OK) {
 		rc = w.err;
 	}
@@ -455,8 +455,8 @@ report_quality_cases(struct report *r)
 	}
 	memset(q, 0, sizeof(*q));
 	q->r = r;
-	crm_status rc =
-	    report_scan(r, DB_FU_TIME, 0, r->from, r->to, collect_best, q);
+	crm_status rc = report_scan(
+	    r, DB_FU_TIME, REPORT_ALL_SCOPES, r->from, r->to, collect_best, q);
 	/* The best are the top half of the scored follow-ups (the lowest
 	 * list the bottom half): with few scored, no follow-up is in both. */
 	if (q->nbest > q->scored - q->scored / 2) {
@@ -492,8 +492,8 @@ report_quality_cases(struct report *r)
 		rc = q->missing != NULL ? CRM_OK : CRM_TOO_BIG;
 	}
 	if (rc == CRM_OK) {
-		rc = report_scan(
-		    r, DB_FU_TIME, 0, r->from, r->to, collect_missing, q);
+		rc = report_scan(r, DB_FU_TIME, REPORT_ALL_SCOPES, r->from,
+		    r->to, collect_missing, q);
 	}
 	if (rc == CRM_OK) {
 		rc = q->err;

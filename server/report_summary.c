@@ -211,7 +211,8 @@ overdue_now(struct report *r, const uint64_t *ids, size_t n)
 	return count;
 }
 
-/* The numbers of one scope (0: the report's) over the period. */
+/* The numbers of one scope (REPORT_ALL_SCOPES: the report's) over the period.
+ */
 static crm_status
 numbers_of(struct report *r, uint64_t scope, int team_only, struct numbers *n)
 {
@@ -389,7 +390,7 @@ weekly_summary(struct report *r)
 	if (ids == NULL) {
 		return CRM_TOO_BIG;
 	}
-	crm_status rc = numbers_of(r, 0, 0, &n);
+	crm_status rc = numbers_of(r, REPORT_ALL_SCOPES, 0, &n);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -440,8 +441,8 @@ weekly_followups(struct report *r)
 	if (fl.t == NULL) {
 		return CRM_TOO_BIG;
 	}
-	crm_status rc =
-	    report_scan(r, DB_FU_TIME, 0, r->from, r->to, list_followup, &fl);
+	crm_status rc = report_scan(r, DB_FU_TIME, REPORT_ALL_SCOPES, r->from,
+	    r->to, list_followup, &fl);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -513,8 +514,8 @@ weekly_lists(struct report *r)
 	if (l.t == NULL) {
 		return CRM_TOO_BIG;
 	}
-	crm_status rc =
-	    report_scan(r, DB_STAGE_TIME, 0, r->from, r->to, list_move, &l);
+	crm_status rc = report_scan(r, DB_STAGE_TIME, REPORT_ALL_SCOPES,
+	    r->from, r->to, list_move, &l);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -539,8 +540,8 @@ weekly_lists(struct report *r)
 	if (l.t == NULL) {
 		return CRM_TOO_BIG;
 	}
-	rc = report_scan(
-	    r, DB_TASK_DUE, 0, r->to, r->to + 7 * 86400, list_task, &l);
+	rc = report_scan(r, DB_TASK_DUE, REPORT_ALL_SCOPES, r->to,
+	    r->to + 7 * 86400, list_task, &l);
 	return rc != CRM_OK ? rc : l.err;
 }
 
@@ -724,7 +725,7 @@ report_monthly(struct report *r)
 	 * moved away) is in no person's row: "others" holds it, so the rows
 	 * add up to "all". */
 	struct numbers all, others;
-	rc = numbers_of(r, 0, 0, &all);
+	rc = numbers_of(r, REPORT_ALL_SCOPES, 0, &all);
 	if (rc != CRM_OK) {
 		return rc;
 	}

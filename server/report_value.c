@@ -367,11 +367,11 @@ report_value(struct report *r)
 	struct cat *cats = NULL;
 	size_t nb = 0, nc = 0;
 	int64_t revenue = 0;
-	crm_status rc = report_scan(
-	    r, DB_PURCH_TIME, 0, r->from, r->to, collect_purchase, &v);
+	crm_status rc = report_scan(r, DB_PURCH_TIME, REPORT_ALL_SCOPES,
+	    r->from, r->to, collect_purchase, &v);
 	if (rc == CRM_OK) {
-		rc = report_scan(
-		    r, DB_FU_TIME, 0, r->from, r->to, collect_followup, &v);
+		rc = report_scan(r, DB_FU_TIME, REPORT_ALL_SCOPES, r->from,
+		    r->to, collect_followup, &v);
 	}
 	if (rc != CRM_OK) {
 		goto out;

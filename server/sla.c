@@ -522,8 +522,8 @@ sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
 static void
 clock_fill(struct req_ctx *ctx, Crm__V1__SlaClock *k)
 {
-	if (!customer_fill_shown(
-	        ctx, &k->customer, &k->has_customer_id, &k->customer_id)) {
+	if (!customer_fill_shown(ctx, &k->customer, &k->has_customer_id,
+	        &k->customer_id, NULL)) {
 		k->text = k->resolution = NULL;
 	}
 	k->owner = (char *)user_login_of(ctx, k->owner_id);
@@ -997,8 +997,8 @@ sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *cust,
 static void
 commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c)
 {
-	if (!customer_fill_shown(
-	        ctx, &c->customer, &c->has_customer_id, &c->customer_id)) {
+	if (!customer_fill_shown(ctx, &c->customer, &c->has_customer_id,
+	        &c->customer_id, NULL)) {
 		c->text = NULL;
 	}
 	c->owner = (char *)user_login_of(ctx, c->owner_id);

@@ -68,13 +68,13 @@ void
 task_fill_customer(struct req_ctx *ctx, Crm__V1__Task *t)
 {
 	Crm__V1__Customer *c;
-	uint64_t id = t->customer_id;
 	if (!customer_fill_shown(
-	        ctx, &t->customer, &t->has_customer_id, &t->customer_id)) {
+	        ctx, &t->customer, &t->has_customer_id, &t->customer_id, &c)) {
 		t->goal = NULL;
 		t->has_grade = t->has_stage = 0;
-	} else if (task_load_customer(ctx, id, &c) == CRM_OK) {
-		t->customer = c->name;
+	} else if (c == NULL) {
+		t->customer = NULL; /* gone: no customer fields */
+	} else {
 		t->has_grade = c->has_grade;
 		t->grade = c->grade;
 		t->has_stage = c->has_stage;

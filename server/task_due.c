@@ -308,7 +308,7 @@ wire_ok(const uint8_t *p, size_t n, uint64_t *owner, uint64_t *kind,
 
 /*
  * The entry value v[0..*n) of someone else's task as ctx->who may see it:
- * as it is, or, on a customer they may not see (customer_shown: an admin
+ * as it is, or, on a customer they may not see (customer_may_see: an admin
  * of a manager's team holds it on another team's customer), without the
  * customer's name, grade and stage or the goal, packed again into
  * ctx->arena. Only a manager's view asks: an admin sees every customer,
@@ -319,8 +319,7 @@ wire_ok(const uint8_t *p, size_t n, uint64_t *owner, uint64_t *kind,
 static crm_status
 shown_entry(struct req_ctx *ctx, uint64_t customer, const void **v, size_t *n)
 {
-	if (ctx->who->role == CRM__V1__ROLE__ROLE_ADMIN ||
-	    customer_shown(ctx, customer) != NULL) {
+	if (customer_may_see(ctx, customer)) {
 		return CRM_OK;
 	}
 	Crm__V1__Task *t = crm__v1__task__unpack(NULL, *n, *v);
