@@ -187,8 +187,8 @@ attachment_handle_add(
 		    ctx->st, ctx->txn, DB_FOLLOWUPS, &k, &f->base);
 	}
 	if (rc == CRM_OK) {
-		rc = changes_record(
-		    ctx, CRM__V1__CHANGE_KIND__CHANGE_FOLLOWUP, f->id);
+		rc = changes_record(ctx, CRM__V1__CHANGE_KIND__CHANGE_FOLLOWUP,
+		    f->id, f->customer_id);
 	}
 	if (rc == CRM_OK) {
 		rc =

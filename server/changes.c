@@ -4,15 +4,20 @@
  * (handler) that lets a service follow what changed after a cursor.
  *
  * Layout (store.h): changes holds seq (8 bytes big-endian, from the
- * "change" sequence) -> kind byte || record id; change_rec holds kind
- * byte || record id -> seq, its latest (a customer's in change_cust,
- * customer id -> seq, beside the customer's record). A record that changes
- * again leaves its older entry where it is (deleting it would copy a page deep
- * in the log on every write: issue 19); readers skip an entry that is
- * not its record's latest, so each record is listed once. Entries are
- * written in the transaction of the change, so a reader that sees seq N
- * has seen every committed change below N. Visibility is checked when
- * the log is read, against the customer as it is then.
+ * "change" sequence) -> kind byte || record id. Each record's latest seq
+ * is kept beside its customer, where its write already is: a
+ * customer's in change_cust (customer id -> seq), a contact's,
+ * follow-up's or task's as the value of its entry in its customer's list
+ * (contact_cust, fu_cust, task_cust: customer id || record id -> seq,
+ * since schema 20; issue 19). change_rec (kind byte || record id -> seq)
+ * holds it for records not written since then: a list entry with no
+ * value sends the reader there. A record that changes again leaves its
+ * older entry in changes where it is (deleting it would copy a page deep
+ * in the log on every write); readers skip an entry that is not its
+ * record's latest, so each record is listed once. Entries are written in
+ * the transaction of the change, so a reader that sees seq N has seen
+ * every committed change below N. Visibility is checked when the log is
+ * read, against the customer as it is then.
  */
 #include "changes.h"
 
@@ -100,9 +105,14 @@ changes_split_customers(struct req_ctx *ctx)
 }
 
 crm_status
-changes_record(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id)
+changes_record(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id,
+    uint64_t customer_id)
 {
-	if (schema_by_change((int)kind) == NULL || id == 0) {
+	const struct schema_record *r = schema_by_change((int)kind);
+	int of_customer = kind == CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER;
+	if (r == NULL || id == 0 || customer_id == 0 ||
+	    (!of_customer && r->by_customer == DB_COUNT) ||
+	    (of_customer && customer_id != id)) {
 		return CRM_EINVAL;
 	}
 	uint8_t rk[REC_KEY_LEN];
@@ -112,15 +122,54 @@ changes_record(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id)
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	store_key sk;
+	store_key sk, lk;
 	store_key_id(&sk, seq);
 	rc = store_put(ctx->st, ctx->txn, DB_CHANGES, sk.b, 8, rk, sizeof(rk));
-	if (rc == CRM_OK) {
-		store_key lk;
-		enum store_db db = latest_key(rk, &lk);
-		rc = store_put(ctx->st, ctx->txn, db, lk.b, lk.len, sk.b, 8);
+	if (rc != CRM_OK) {
+		return rc;
 	}
-	return rc;
+	if (of_customer) {
+		store_key_id(&lk, id);
+		return store_put(
+		    ctx->st, ctx->txn, DB_CHANGE_CUST, lk.b, lk.len, sk.b, 8);
+	}
+	store_key_pair(&lk, customer_id, id);
+	return store_put(
+	    ctx->st, ctx->txn, r->by_customer, lk.b, lk.len, sk.b, 8);
+}
+
+/* The latest seq of record id of kind, whose customer is customer_id, in
+ * *seq; 0 when it has none (gone, or its list entry is missing). */
+static crm_status
+latest_seq(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id,
+    uint64_t customer_id, uint64_t *seq)
+{
+	*seq = 0;
+	const struct schema_record *r = schema_by_change((int)kind);
+	if (r == NULL) {
+		return CRM_OK;
+	}
+	store_key k;
+	enum store_db db = DB_CHANGE_CUST;
+	if (kind == CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER) {
+		store_key_id(&k, id);
+	} else {
+		store_key_pair(&k, customer_id, id);
+		db = r->by_customer;
+	}
+	store_val v;
+	crm_status rc = store_get(ctx->st, ctx->txn, db, k.b, k.len, &v);
+	if (rc == CRM_OK && v.len == 0 && db != DB_CHANGE_CUST) {
+		/* Not written since schema 19. */
+		uint8_t rk[REC_KEY_LEN];
+		rec_key(rk, kind, id);
+		rc = store_get(
+		    ctx->st, ctx->txn, DB_CHANGE_REC, rk, sizeof(rk), &v);
+	}
+	if (rc == CRM_OK && v.len == 8) {
+		*seq = store_u64(v.data);
+	}
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
 }
 
 crm_status
@@ -176,11 +225,6 @@ customer_seen(struct req_ctx *ctx, uint64_t customer_id)
 	return ok;
 }
 
-/*
- * Whether ctx->who may see record id of kind, and its customer: the
- * customer visible (auth_can_see, as every request), or for a task also
- * its owner (as task_get). Records that are gone are not visible.
- */
 /* The uint64 field `name` of m (0 when it has none). */
 static uint64_t
 field_u64(const ProtobufCMessage *m, const char *name)
@@ -194,9 +238,16 @@ field_u64(const ProtobufCMessage *m, const char *name)
 	           : 0;
 }
 
+/*
+ * Whether entry seq, of record id of kind, is listed for ctx->who: it is
+ * the record's latest, and ctx->who may see the record: its customer
+ * visible (auth_can_see, as every request), or for a task also its owner
+ * (as task_get). Records that are gone are not listed. -1: the walk
+ * stops (damage, named in ctx->msg; or a store error in *rc).
+ */
 static int
-entry_visible(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id,
-    uint64_t *customer_id /* OUT */)
+entry_listed(struct req_ctx *ctx, uint64_t seq, Crm__V1__ChangeKind kind,
+    uint64_t id, uint64_t *customer_id /* OUT */, crm_status *rc)
 {
 	*customer_id = 0;
 	/* The record type of this kind (schema.def). */
@@ -204,19 +255,35 @@ entry_visible(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id,
 	if (r == NULL) {
 		return 0;
 	}
+	ProtobufCMessage *m = NULL;
 	if (r->db == DB_CUSTOMERS) {
 		*customer_id = id;
-		return customer_seen(ctx, id);
+	} else {
+		m = load(ctx, r->db, id, r->d);
+		if (m == NULL) {
+			return ctx->msg[0] != '\0' ? -1 : 0;
+		}
+		*customer_id = field_u64(m, "customer_id");
 	}
-	ProtobufCMessage *m = load(ctx, r->db, id, r->d);
-	if (m == NULL) {
+	uint64_t latest;
+	*rc = latest_seq(ctx, kind, id, *customer_id, &latest);
+	int mine = m != NULL && kind == CRM__V1__CHANGE_KIND__CHANGE_TASK &&
+	           field_u64(m, "owner_id") == ctx->who->user_id;
+	if (m != NULL) {
+		protobuf_c_message_free_unpacked(m, NULL);
+	}
+	if (*rc != CRM_OK) {
+		return -1;
+	}
+	/* An older entry of a record that changed again: listed at its
+	 * latest seq instead. */
+	if (latest != seq) {
 		return 0;
 	}
-	*customer_id = field_u64(m, "customer_id");
-	int mine = kind == CRM__V1__CHANGE_KIND__CHANGE_TASK &&
-	           field_u64(m, "owner_id") == ctx->who->user_id;
-	protobuf_c_message_free_unpacked(m, NULL);
-	return mine || customer_seen(ctx, *customer_id);
+	if (mine || customer_seen(ctx, *customer_id)) {
+		return 1;
+	}
+	return ctx->msg[0] != '\0' ? -1 : 0;
 }
 
 crm_status
@@ -292,25 +359,17 @@ changes_handle_list(
 		const uint8_t *rk = d.data;
 		Crm__V1__ChangeKind kind = (Crm__V1__ChangeKind)rk[0];
 		uint64_t id = store_u64(rk + 1), cust;
-		/* An older entry of a record that changed again: listed at
-		 * its latest seq instead. */
-		store_val latest;
-		store_key rec;
-		enum store_db ldb = latest_key(rk, &rec);
-		if (store_get(ctx->st, ctx->txn, ldb, rec.b, rec.len,
-		        &latest) != CRM_OK ||
-		    latest.len != 8 || store_u64(latest.data) != seq) {
-			out->next_since = seq;
-			continue;
-		}
-		/* The cursor passes invisible entries too, so a caller who
+		/* The cursor passes unlisted entries too, so a caller who
 		 * sees little does not walk the same entries again. */
-		if (!entry_visible(ctx, kind, id, &cust)) {
-			if (ctx->msg[0] != '\0') {
+		int listed = entry_listed(ctx, seq, kind, id, &cust, &rc);
+		if (listed < 0) {
+			if (rc == CRM_OK) {
 				rc = CRM_INTERNAL; /* damage: named, not hidden
 				                    */
-				break;
 			}
+			break;
+		}
+		if (listed == 0) {
 			out->next_since = seq;
 			continue;
 		}

@@ -15,12 +15,15 @@
 
 /*
  * changes_record: note in ctx->txn (a write transaction) that record id
- * of kind (a Crm__V1__ChangeKind) changed: it moves to the end of the log
- * with a new sequence number. Errors: CRM_EINVAL (kind out of range), as
- * store_map_lmdb.
+ * of kind (a Crm__V1__ChangeKind), of customer customer_id (id itself for
+ * a customer), changed: it moves to the end of the log with a new
+ * sequence number, kept beside the customer as the record's latest (a
+ * contact's, follow-up's or task's in its entry of the customer's list:
+ * call it after that entry is written). Errors: CRM_EINVAL (kind out of
+ * range, no id or customer), as store_map_lmdb.
  */
-crm_status changes_record(
-    struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id);
+crm_status changes_record(struct req_ctx *ctx, Crm__V1__ChangeKind kind,
+    uint64_t id, uint64_t customer_id);
 
 /*
  * changes_last_seq: the newest sequence number in the change log as txn

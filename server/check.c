@@ -469,12 +469,38 @@ routine_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 
 /* ---------------------------------------------------- indexes */
 
+/* A per-customer list entry's value, of a record of change kind kind
+ * (changes.c): empty (not written since schema 19) or the seq of the
+ * record's entry in the change log. */
+static void
+pair_change(struct check *c, enum store_db idx, int kind, uint64_t id,
+    const void *v, size_t vlen)
+{
+	if (vlen == 0) {
+		return;
+	}
+	store_val e;
+	if (kind == 0 || vlen != 8 ||
+	    store_get(c->ctx->st, c->ctx->txn, DB_CHANGES, v, 8, &e) !=
+	        CRM_OK ||
+	    e.len != 9 || ((const uint8_t *)e.data)[0] != kind ||
+	    store_u64((const uint8_t *)e.data + 1) != id) {
+		check_problem(c,
+		    "%s: the entry of %" PRIu64
+		    " names no change of it in changes",
+		    store_db_name(idx), id);
+	}
+}
+
 /* Each entry a || b of a per-customer (or owner, team) index points to
  * record b of db whose field `field` is a. */
 static crm_status
 reverse_pairs(struct check *c, enum store_db idx, enum store_db db,
     const ProtobufCMessageDescriptor *d, const char *field)
 {
+	const struct schema_record *r = schema_record_of(db);
+	/* The value of a customer list of a logged record: its change. */
+	int kind = r != NULL && r->by_customer == idx ? r->change_kind : -1;
 	const ProtobufCFieldDescriptor *f =
 	    protobuf_c_message_descriptor_get_field_by_name(d, field);
 	struct store_iter it;
@@ -497,6 +523,11 @@ reverse_pairs(struct check *c, enum store_db idx, enum store_db db,
 		} else if (*(uint64_t *)((char *)m + f->offset) != a) {
 			check_problem(c, "%s: %s %" PRIu64 " has another %s",
 			    store_db_name(idx), store_db_name(db), b, field);
+		}
+		const void *v;
+		size_t vlen;
+		if (kind >= 0 && store_iter_data(&it, &v, &vlen)) {
+			pair_change(c, idx, kind, b, v, vlen);
 		}
 		crm_arena_release(c->ctx->arena, mark);
 	}

@@ -97,8 +97,8 @@ contact_put(struct req_ctx *ctx, const Crm__V1__Contact *before,
 		    after->customer_id, after->id);
 	}
 	if (rc == CRM_OK) {
-		rc = changes_record(
-		    ctx, CRM__V1__CHANGE_KIND__CHANGE_CONTACT, after->id);
+		rc = changes_record(ctx, CRM__V1__CHANGE_KIND__CHANGE_CONTACT,
+		    after->id, after->customer_id);
 	}
 	if (rc == CRM_OK) {
 		rc = customer_touch(ctx, after->customer_id);

@@ -492,8 +492,8 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 		rc = search_update(ctx, after->id, before);
 	}
 	if (rc == CRM_OK) {
-		rc = changes_record(
-		    ctx, CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER, after->id);
+		rc = changes_record(ctx, CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER,
+		    after->id, after->id);
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -685,7 +685,7 @@ customer_touch(struct req_ctx *ctx, uint64_t id)
 	rc = store_put_msg(ctx->st, ctx->txn, DB_CUSTOMERS, &k, &c->base);
 	if (rc == CRM_OK) {
 		rc = changes_record(
-		    ctx, CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER, id);
+		    ctx, CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER, id, id);
 	}
 	return rc;
 }

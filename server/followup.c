@@ -77,7 +77,7 @@ followup_move(struct req_ctx *ctx, uint64_t id, uint64_t to)
 	}
 	if (rc == CRM_OK) {
 		rc = changes_record(
-		    ctx, CRM__V1__CHANGE_KIND__CHANGE_FOLLOWUP, id);
+		    ctx, CRM__V1__CHANGE_KIND__CHANGE_FOLLOWUP, id, to);
 	}
 	if (rc == CRM_OK) {
 		rc = audit_add(ctx, "followup", id, &before->base, &f->base);
@@ -1032,7 +1032,7 @@ log_put(struct req_ctx *ctx, const Crm__V1__Customer *c, Crm__V1__FollowUp *f)
 	}
 	if (rc == CRM_OK) {
 		rc = changes_record(
-		    ctx, CRM__V1__CHANGE_KIND__CHANGE_FOLLOWUP, f->id);
+		    ctx, CRM__V1__CHANGE_KIND__CHANGE_FOLLOWUP, f->id, c->id);
 	}
 	if (rc == CRM_OK) {
 		rc = audit_add(ctx, "followup", f->id, NULL, &f->base);

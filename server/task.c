@@ -197,8 +197,8 @@ task_put(
 	store_key_id(&k, after->id);
 	rc = store_put_msg(ctx->st, ctx->txn, DB_TASKS, &k, &after->base);
 	if (rc == CRM_OK) {
-		rc = changes_record(
-		    ctx, CRM__V1__CHANGE_KIND__CHANGE_TASK, after->id);
+		rc = changes_record(ctx, CRM__V1__CHANGE_KIND__CHANGE_TASK,
+		    after->id, after->customer_id);
 	}
 	if (rc == CRM_OK) {
 		rc = audit_add(ctx, "task", after->id,
@@ -298,13 +298,14 @@ task_move_customer(struct req_ctx *ctx, uint64_t id, uint64_t to)
 		t->done_at = ctx->now;
 	}
 	t->customer_id = to;
-	rc = task_put(ctx, before, t);
-	if (rc == CRM_OK) {
-		rc = store_index_del(
-		    ctx->st, ctx->txn, DB_TASK_CUST, before->customer_id, id);
-	}
+	/* The list entry first: task_put keeps the change seq in it. */
+	rc = store_index_del(
+	    ctx->st, ctx->txn, DB_TASK_CUST, before->customer_id, id);
 	if (rc == CRM_OK) {
 		rc = store_index_add(ctx->st, ctx->txn, DB_TASK_CUST, to, id);
+	}
+	if (rc == CRM_OK) {
+		rc = task_put(ctx, before, t);
 	}
 	if (rc == CRM_OK && dup && task_is_open_followup(before)) {
 		rc = event_add(ctx, to, id,

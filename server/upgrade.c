@@ -48,6 +48,13 @@
  * their holder alone, a follow-up's under its team only when that is not
  * its author's (stats.h; a team's are its members'):
  * stats_drop_team_copies deletes the team copies.
+ * Version 19: each customer's period card (period_card.h) is the value
+ * of its owner and team list entries: period_card_rebuild.
+ * Version 20: a contact's, follow-up's or task's latest change seq is
+ * the value of its entry in its customer's list (changes.c), written by
+ * each write from then on; change_rec keeps the seqs of records not
+ * written since. Nothing to convert: the number only keeps an older crmd
+ * (which would read change_rec alone) off the data.
  *
  * Each whole rebuild runs only for data older than the newest schema
  * that changed what it derives (REBUILD_*, below): newer data has them as

@@ -551,14 +551,14 @@ seconds_since(const struct timespec *t0)
 
 /* The indexes the load writes at random keys and never reads: the
  * report facts (a scope's year, customer after customer), the open
- * queues (an owner's due times), the search grams, the pool rules' due
- * entries and the change log's per-record entries. Deferred, they are
+ * queues (an owner's due times), the search grams and the pool rules'
+ * due entries. Deferred, they are
  * written in key order (store_defer): the same data, each leaf copied
  * once a flush instead of once a write. */
 static const enum store_db deferred[] = { DB_FU_TIME, DB_STAGE_TIME,
 	DB_TASK_DUE, DB_COMMIT_DUE, DB_SLA_TIME, DB_GRADE_TIME, DB_CUST_NEW,
 	DB_PURCH_TIME, DB_TASK_OPEN, DB_COMMIT_OPEN, DB_SLA_OPEN,
-	DB_SEARCH_GRAM, DB_RECLAIM, DB_CHANGE_REC };
+	DB_SEARCH_GRAM, DB_RECLAIM };
 
 /* Write the held index entries (to a sorted run on the disk, or, at
  * the end, merged into the database), saying so on the progress line:
