@@ -2,9 +2,9 @@
 /*
  * changes.h: the change log that services follow with the `changes`
  * request. Every write of a customer, contact, follow-up or task calls
- * changes_record in its write transaction; the log keeps only the latest
- * change of each record, so it never holds more entries than there are
- * records. Who may see an entry is decided when it is read, not here.
+ * changes_record in its write transaction; the log lists only the latest
+ * change of each record (an older entry stays, and is skipped when
+ * read). Who may see an entry is decided when it is read, not here.
  */
 #ifndef CHANGES_H
 #define CHANGES_H
