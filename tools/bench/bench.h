@@ -125,8 +125,9 @@ struct bench_user {
 	int role;
 	uint8_t token[64];
 	size_t token_len;
-	uint64_t *customers; /* the first page of what they own */
-	char **names;        /* their names, same order */
+	uint64_t
+	    *customers; /* a rep's customers; a manager's team's first page */
+	char **names;   /* their names, same order */
 	size_t n_customers;
 };
 
@@ -151,7 +152,8 @@ int bench_data_fill(const struct bench_opts *o, const char *url,
 
 /* bench_data_discover: log in as admin, list users, pick up to
  * BENCH_MAX_CLIENTS reps and every manager at random, log them in and
- * read the first page of each rep's customers. */
+ * read each rep's customers (a manager's: the first page of the
+ * team's). */
 int bench_data_discover(const struct bench_opts *o, const char *url,
     struct bench_data *d /* OUT */);
 

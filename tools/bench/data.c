@@ -14,10 +14,16 @@
 
 #include "bench.h"
 
-#define IMPORT_ROWS   250 /* rows per import batch: well below 64 KiB */
-#define REP_CUSTOMERS 200 /* customers remembered per rep */
-#define MAX_MANAGERS  16
-#define DAY           86400
+#define IMPORT_ROWS 250 /* rows per import batch: well below 64 KiB */
+/* Customers remembered per user: all of a rep's (a rep's writes spread
+ * over their customers as a day's calls do, not over a few hundred that
+ * would grow long histories run after run), the first page of a
+ * manager's team. */
+#define REP_CUSTOMERS  50000
+#define TEAM_CUSTOMERS 200
+#define LIST_PAGE      1000
+#define MAX_MANAGERS   16
+#define DAY            86400
 
 static const char *const places[] = { "华东", "华南", "北方", "中科", "蓝海",
 	"Acme", "Summit", "Redwood" };
@@ -215,7 +221,7 @@ user_free(struct bench_user *u)
 	free(u->customers);
 }
 
-/* Log u in and, for a rep, read the first page of their customers. */
+/* Log u in and read the customers they work on (REP_CUSTOMERS). */
 static int
 prepare_user(const char *url, struct bench_user *u)
 {
@@ -237,29 +243,43 @@ prepare_user(const char *url, struct bench_user *u)
 		return 0;
 	}
 	/* A rep's own customers; a manager's, the team's (find-team). */
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
-	Crm__V1__CustomerListRequest q = CRM__V1__CUSTOMER_LIST_REQUEST__INIT;
-	q.owner = u->role == CRM__V1__ROLE__ROLE_REP ? u->login : NULL;
-	q.has_limit = 1;
-	q.limit = REP_CUSTOMERS;
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_LIST;
-	req.customer_list = &q;
+	int rep = u->role == CRM__V1__ROLE__ROLE_REP;
+	size_t cap = rep ? REP_CUSTOMERS : TEAM_CUSTOMERS, have = 0;
+	u->customers = crm_xcalloc(cap, sizeof(*u->customers));
+	u->names = crm_xcalloc(cap, sizeof(*u->names));
+	uint64_t cursor = 0;
 	Crm__V1__Response *r = NULL;
-	rc = bench_call(&c, &req, &r);
-	if (rc == CRM_OK &&
-	    r->body_case == CRM__V1__RESPONSE__BODY_CUSTOMERS) {
-		size_t n = r->customers->n_customers;
-		u->customers = crm_xcalloc(n ? n : 1, sizeof(*u->customers));
-		u->names = crm_xcalloc(n ? n : 1, sizeof(*u->names));
-		for (size_t i = 0; i < n; i++) {
-			u->customers[i] = r->customers->customers[i]->id;
-			u->names[i] =
-			    crm_xstrdup(r->customers->customers[i]->name
-			                    ? r->customers->customers[i]->name
-			                    : "");
+	do {
+		Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+		Crm__V1__CustomerListRequest q =
+		    CRM__V1__CUSTOMER_LIST_REQUEST__INIT;
+		q.owner = rep ? u->login : NULL;
+		q.has_limit = 1;
+		q.limit = (uint32_t)(cap - have < LIST_PAGE ? cap - have
+		                                            : LIST_PAGE);
+		q.has_cursor = cursor != 0;
+		q.cursor = cursor;
+		req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_LIST;
+		req.customer_list = &q;
+		if (r != NULL) {
+			crm__v1__response__free_unpacked(r, NULL);
+			r = NULL;
 		}
-		u->n_customers = n;
-	}
+		rc = bench_call(&c, &req, &r);
+		if (rc != CRM_OK ||
+		    r->body_case != CRM__V1__RESPONSE__BODY_CUSTOMERS) {
+			break;
+		}
+		const Crm__V1__CustomerPage *p = r->customers;
+		for (size_t i = 0; i < p->n_customers && have < cap; i++) {
+			u->customers[have] = p->customers[i]->id;
+			u->names[have++] = crm_xstrdup(
+			    p->customers[i]->name ? p->customers[i]->name
+			                          : "");
+		}
+		cursor = p->has_next_cursor ? p->next_cursor : 0;
+	} while (cursor != 0 && have < cap);
+	u->n_customers = have;
 	if (r != NULL) {
 		crm__v1__response__free_unpacked(r, NULL);
 	}
