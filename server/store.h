@@ -30,7 +30,7 @@ enum store_db {
 /* The store: opaque outside the store's files (store_impl.h). */
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 20u
+#define STORE_SCHEMA_VERSION 21u
 
 /* How to open: crmd's durable default; read-only (tools, backups); or an
  * offline bulk load (crm-gen: written into the map, nothing is durable
@@ -211,6 +211,15 @@ crm_status store_grow(store *s);
  * transaction open, before upgrade_run's steps (store_layout.c).
  */
 crm_status store_relocate(store *s);
+
+/*
+ * store_retag: move the entry of customer id customer of a CUSTOMER
+ * database db whose key is the customer id alone, kept under old_tag
+ * (a tag db had before), to db's tag now (*moved: 1 when there was one).
+ * Errors: as store_map_lmdb.
+ */
+crm_status store_retag(store *s, MDB_txn *txn, enum store_db db,
+    uint8_t old_tag, uint64_t customer, int *moved /* OUT */);
 
 /*
  * store_check_tree: walk the shared tree as LMDB holds it (every page,

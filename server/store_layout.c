@@ -255,6 +255,44 @@ store_check_tree(store *s, MDB_txn *txn, uint64_t *entries, uint64_t *stray)
 	return st.ms_entries == *entries ? CRM_OK : CRM_DATA_LOSS;
 }
 
+crm_status
+store_retag(store *s, MDB_txn *txn, enum store_db db, uint8_t old_tag,
+    uint64_t customer, int *moved)
+{
+	*moved = 0;
+	const struct store_place *p = store_place_of(s, db);
+	if (p->tree != STORE_TREE_CUSTOMER) {
+		return CRM_OK; /* the old layout: relocated by tag now */
+	}
+	uint8_t ob[10], nb[STORE_PHYS_MAX], ck[8];
+	ob[0] = STORE_REGION;
+	for (int i = 0; i < 8; i++) {
+		ck[i] = ob[1 + i] = (uint8_t)(customer >> (56 - 8 * i));
+	}
+	ob[9] = old_tag;
+	MDB_val ok = { sizeof(ob), ob }, nk, v;
+	int rc = mdb_get(txn, s->tree, &ok, &v);
+	if (rc == MDB_NOTFOUND) {
+		return CRM_OK;
+	}
+	/* A copy: v points into a page the put may change. */
+	uint8_t val[64];
+	if (rc == 0 && (v.mv_size > sizeof(val) ||
+	                   store_phys(s, db, ck, sizeof(ck), nb, &nk) != 0)) {
+		return CRM_INTERNAL;
+	}
+	if (rc == 0) {
+		memcpy(val, v.mv_data, v.mv_size);
+		v.mv_data = val;
+		rc = mdb_put(txn, s->tree, &nk, &v, 0);
+	}
+	if (rc == 0) {
+		rc = mdb_del(txn, s->tree, &ok, NULL);
+	}
+	*moved = rc == 0;
+	return rc == 0 ? CRM_OK : store_map_lmdb(rc, store_db_name(db));
+}
+
 /* ------------------------------------------------ moving old data */
 
 struct move {

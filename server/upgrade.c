@@ -55,6 +55,11 @@
  * each write from then on; change_rec keeps the seqs of records not
  * written since. Nothing to convert: the number only keeps an older crmd
  * (which would read change_rec alone) off the data.
+ * Version 21: a customer's latest change seq (change_cust) and its pool
+ * rules' record (reclaim_rec), which a write of the customer rewrites
+ * with it, sit before its record in its range (tags 62 and 63, were 85
+ * and 86 after its lists), so a log's writes are one run of the range:
+ * retag_hot moves them first, before any step reads them.
  *
  * Each whole rebuild runs only for data older than the newest schema
  * that changed what it derives (REBUILD_*, below): newer data has them as
@@ -111,7 +116,34 @@ enum {
 	DROP_MERGED = 16,      /* data of 15: stats_drop_merged alone */
 	DROP_TEAM_COPIES = 18, /* data of 15-17: stats_drop_team_copies */
 	PERIOD_CARDS = 19,     /* period_card_rebuild */
+	RETAG_HOT = 21,        /* retag_hot */
 };
+
+/* Schema 21: each customer's change_cust and reclaim_rec entries from
+ * their tags before (85, 86) to schema.def's (*moved: how many). Tombstones
+ * included: every customer record. */
+static crm_status
+retag_hot(struct req_ctx *ctx, uint64_t *moved)
+{
+	*moved = 0;
+	uint64_t id = 0;
+	crm_status rc;
+	while ((rc = store_id_next(
+	            ctx->st, ctx->txn, DB_CUSTOMERS, id, &id)) == CRM_OK) {
+		int m1 = 0, m2 = 0;
+		rc = store_retag(
+		    ctx->st, ctx->txn, DB_CHANGE_CUST, 85, id, &m1);
+		if (rc == CRM_OK) {
+			rc = store_retag(
+			    ctx->st, ctx->txn, DB_RECLAIM_REC, 86, id, &m2);
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		*moved += (uint64_t)(m1 + m2);
+	}
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+}
 
 /* started: when the first attempt began (a map growth retries). */
 static crm_status
@@ -149,7 +181,17 @@ upgrade_once(store *st, int64_t started)
 	if (v != STORE_SCHEMA_VERSION) {
 		crm_info("upgrading the data from schema %u to %u", v,
 		    STORE_SCHEMA_VERSION);
-		if (v < 5) {
+		if (v < RETAG_HOT) {
+			/* First: the steps below read and write them. */
+			uint64_t moved = 0;
+			rc = retag_hot(&ctx, &moved);
+			crm_info(
+			    "moving each customer's latest change and pool "
+			    "rules' record before its record: %" PRIu64
+			    " entries moved",
+			    moved);
+		}
+		if (rc == CRM_OK && v < 5) {
 			/* Before the report facts are derived from it. */
 			rc = lifecycle_backfill_first(&ctx);
 		}

@@ -7,7 +7,10 @@
 # place without a conversion: the feed lists every record once, at its
 # latest change, as before; a record written after the upgrade is listed
 # at its new change only; records moved by a merge are listed once; and
-# crm-check finds a list value that names another record's change.
+# crm-check finds a list value that names another record's change. Since
+# schema 21 a customer's own latest change and its pool rules' record sit
+# before its record (tags 62, 63; 85, 86 before): the upgrade moves them,
+# and the pool rules still name each customer's dates.
 # The schema 19 data is made from this crmd's: every database dumped
 # (mdb_dump -a), each list value moved into change_rec, meta's schema
 # set to 19, loaded into a new folder (mdb_load).
@@ -23,6 +26,8 @@ e2e_admin boss pw-boss
 e2e_start || exit 1
 e2e_login boss pw-boss
 run_exit 0 "team east" "$CRM" -c 'team add east'
+run_exit 0 "a pool rule (each owned customer gets its record)" "$CRM" -c \
+	'policy set potential A --reclaim-unwon 30'
 e2e_user li pw-li --role rep --team east
 e2e_user zhao pw-zhao --role rep --team east
 add() { run_exit 0 "customer $1" "$CRM" -c "customer add $1 --owner $2 --grade $3"; }
@@ -65,8 +70,17 @@ print("next", d["next_since"], d.get("more", False))')
 once() { # each record listed once
 	[ -z "$(printf '%s' "$1" | awk '{print $2, $3}' | sort | uniq -d)" ]
 }
+whys() {
+	e2e_login boss pw-boss
+	local c
+	for c in 华东机电 上海云图; do
+		run "$CRM" -c "customer why $c"
+		printf '%s\n' "$out"
+	done
+}
 before=$(feed boss)
 before_li=$(feed li)
+why_before=$(whys)
 every() { # every record of kind $2, ids 1 to its newest, listed in $1
 	local ids
 	ids=$(printf '%s\n' "$1" | awk -v k="$2" '$2 == k {print $3}' | sort -n)
@@ -101,8 +115,14 @@ dump = Dump(sys.argv[1])
 # lists of contacts (74), follow-ups (66) and tasks (67); their change
 # kinds 2, 3 and 4.
 kind = {"4a": 2, "42": 3, "43": 4}
-out, moved = [], 0
+# Schema 19 kept a customer's latest change (62) and pool rules' record
+# (63) after its lists, under tags 85 and 86.
+retag = {"3e": "55", "3f": "56"}
+out, moved, retagged = [], 0, 0
 for k, v in dump.pairs("crm"):
+    if len(k) == 20 and k[:2] == "ff" and k[18:20] in retag:
+        k = k[:18] + retag[k[18:20]]
+        retagged += 1
     if len(k) == 36 and k[:2] == "ff" and k[18:20] in kind:
         assert len(v) in (0, 16), (k, v)
         if v:
@@ -113,12 +133,15 @@ for k, v in dump.pairs("crm"):
 dump.set_pairs("crm", sorted(out))
 dump.set_schema(19)
 dump.write(sys.argv[2])
-print(moved)
+print(moved, retagged)
 EOF
 moved=$(python3 "$H/old.py" "$H/all.dump" "$H/old.dump" "$(dirname "$0")") ||
 	bad "the schema 19 form"
-[ "${moved:-0}" -ge 8 ] && ok "latest seqs moved into change_rec: $moved" ||
+set -- $moved
+[ "${1:-0}" -ge 8 ] && ok "latest seqs moved into change_rec: $1" ||
 	bad "too few latest seqs to test: $moved"
+[ "${2:-0}" -ge 5 ] && ok "customers' entries under the tags of before: $2" ||
+	bad "too few customers' entries to move: $moved"
 mv "$H/db" "$H/db20" && mkdir "$H/db" &&
 	mdb_load -f "$H/old.dump" "$H/db" || bad "mdb_load of the schema 19 form"
 cp "$H/db20"/*.key "$H/db/" 2>/dev/null || true
@@ -129,11 +152,17 @@ has "it names schema 19" "this data has schema 19"
 e2e_start || exit 1
 grep -q -E "upgrading the data from schema 19 to [0-9]+" "$H/crmd.log" &&
 	ok "crmd upgrades it" || bad "no upgrade in the log: $(cat "$H/crmd.log")"
+grep -q -E "before its record: $2 entries moved" "$H/crmd.log" &&
+	ok "it moves the $2 entries before each customer's record" ||
+	bad "not $2 entries moved: $(cat "$H/crmd.log")"
 after=$(feed boss)
 [ "$after" = "$before" ] && ok "the feed is the same after the upgrade" ||
 	bad "it differs: $(diff <(printf '%s\n' "$before") <(printf '%s\n' "$after"))"
 [ "$(feed li)" = "$before_li" ] && ok "and so is a rep's" ||
 	bad "a rep's feed differs after the upgrade"
+[ "$(whys)" = "$why_before" ] && case $why_before in *pool*) true ;; *) false ;; esac &&
+	ok "the pool rules say the same of each customer" ||
+	bad "customer why differs: $(diff <(printf '%s\n' "$why_before") <(whys))"
 
 # A write after the upgrade: the follow-up closes the task the last one
 # planned (whose seq was in change_rec) and plans another. Each is

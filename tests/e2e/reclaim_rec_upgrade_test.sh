@@ -2,7 +2,7 @@
 # reclaim_rec_upgrade_test.sh: data of schema 16 (each customer's
 # pool-rule record in the reclaim index, keyed by its id) upgrades to 17
 # in place: the records move beside their customers (the shared tree's
-# reclaim_rec, schema.def tag 86), crm-check is clean, and what the pool
+# reclaim_rec, schema.def tag 63), crm-check is clean, and what the pool
 # rules say of each customer (`customer why`) and would do (`policy set
 # --dry-run`) is as before. The schema 16 data is made from this crmd's:
 # every database dumped (mdb_dump -a), the records written back into
@@ -73,8 +73,8 @@ from mdb_dump import Dump
 dump = Dump(sys.argv[1])
 crm, rec = [], {}
 for k, v in dump.pairs("crm"):
-    # 0xFF || customer id || tag 86 (reclaim_rec): 10 bytes.
-    if len(k) == 20 and k.startswith("ff") and k[18:20] == "56":
+    # 0xFF || customer id || tag 63 (reclaim_rec): 10 bytes.
+    if len(k) == 20 and k.startswith("ff") and k[18:20] == "3f":
         rec[k[2:18]] = v
     else:
         crm.append((k, v))

@@ -101,13 +101,16 @@ record_types_are_whole(void **state)
 }
 
 /* schema.def's SCHEMA_TREE: a tag names one database for good (it is in
- * every stored key), the meta database stays its own (store_open reads
- * the layout from it), and the customer region's byte is no tag. */
+ * every stored key; a tag a database left is never given to another:
+ * change_cust's 85 and reclaim_rec's 86 until schema 21), the meta
+ * database stays its own (store_open reads the layout from it), and the
+ * customer region's byte is no tag. */
 static void
 tree_tags_are_unique(void **state)
 {
 	(void)state;
 	int seen[256] = { 0 };
+	seen[85] = seen[86] = 1; /* retired */
 	assert_int_equal(store_places[DB_META].tree, STORE_TREE_OWN);
 	for (int i = 0; i < DB_COUNT; i++) {
 		const struct store_place *p = &store_places[i];
