@@ -280,10 +280,20 @@ entry_listed(struct req_ctx *ctx, uint64_t seq, Crm__V1__ChangeKind kind,
 	if (latest != seq) {
 		return 0;
 	}
-	if (mine || customer_seen(ctx, *customer_id)) {
+	if (customer_seen(ctx, *customer_id)) {
 		return 1;
 	}
-	return ctx->msg[0] != '\0' ? -1 : 0;
+	if (ctx->msg[0] != '\0') {
+		return -1;
+	}
+	/* The caller's own task on a customer they may not see: listed
+	 * without the customer, as every list's row of work on a hidden
+	 * customer (customer_shown). */
+	if (mine) {
+		*customer_id = 0;
+		return 1;
+	}
+	return 0;
 }
 
 crm_status
@@ -380,7 +390,8 @@ changes_handle_list(
 			break;
 		}
 		crm__v1__change__init(c);
-		c->has_seq = c->has_kind = c->has_id = c->has_customer_id = 1;
+		c->has_seq = c->has_kind = c->has_id = 1;
+		c->has_customer_id = cust != 0;
 		c->seq = seq;
 		c->kind = kind;
 		c->id = id;

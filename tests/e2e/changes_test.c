@@ -335,12 +335,27 @@ each_caller_sees_only_the_customers_they_may_see(void **state)
 	assert_int_equal(w->end, all->end);
 
 	/* Visibility is decided now: once li's customer goes to zhao, li
-	 * no longer sees its earlier changes, and zhao does. */
+	 * no longer sees its earlier changes, and zhao does. Li's own task
+	 * done there stays listed to li, without the customer's id. */
+	assert_crm_ok(crm_test_login(&srv, "li", "pw-li"));
+	log_followup(li_c, "li calls before the customer goes to zhao");
+	walk(0, 0, w);
+	size_t li_tasks = 0;
+	for (size_t i = 0; i < w->n; i++) {
+		li_tasks +=
+		    w->v[i].kind == K_TASK && w->v[i].customer_id == li_c;
+	}
+	assert_true(li_tasks >= 2); /* the one done, the next one */
 	assert_crm_ok(crm_test_login(&srv, "wang", "pw-wang"));
 	assign(li_c, "zhao");
 	assert_crm_ok(crm_test_login(&srv, "li", "pw-li"));
 	walk(0, 0, w);
 	assert_int_equal(of_customer(w, li_c), 0);
+	size_t unnamed = 0;
+	for (size_t i = 0; i < w->n; i++) {
+		unnamed += w->v[i].kind == K_TASK && w->v[i].customer_id == 0;
+	}
+	assert_true(unnamed >= 1); /* the one li did */
 	assert_crm_ok(crm_test_login(&srv, "zhao", "pw-zhao"));
 	walk(0, 0, w);
 	assert_true(of_customer(w, li_c) > 0);
