@@ -142,16 +142,7 @@ set -- $moved
 	bad "too few latest seqs to test: $moved"
 [ "${2:-0}" -ge 5 ] && ok "customers' entries under the tags of before: $2" ||
 	bad "too few customers' entries to move: $moved"
-mv "$H/db" "$H/db20" && mkdir "$H/db" &&
-	mdb_load -f "$H/old.dump" "$H/db" || bad "mdb_load of the schema 19 form"
-cp "$H/db20"/*.key "$H/db/" 2>/dev/null || true
-run_exit 2 "crm-check sends schema 19 data to crmd's upgrade" \
-	"$CHECK" --quiet "$H/db"
-has "it names schema 19" "this data has schema 19"
-
-e2e_start || exit 1
-grep -q -E "upgrading the data from schema 19 to [0-9]+" "$H/crmd.log" &&
-	ok "crmd upgrades it" || bad "no upgrade in the log: $(cat "$H/crmd.log")"
+e2e_upgrade_from "$H/old.dump" 19
 grep -q -E "before its record: $2 entries moved" "$H/crmd.log" &&
 	ok "it moves the $2 entries before each customer's record" ||
 	bad "not $2 entries moved: $(cat "$H/crmd.log")"

@@ -165,16 +165,7 @@ set -- $made
 echo "team copies written: $made (all; of follow-ups, tasks, commitments, clocks)"
 [ "${1:-0}" -ge 10 ] && ok "team copies of task, commitment and clock facts" ||
 	bad "too few team copies to test: $made"
-mv "$H/db" "$H/db18" && mkdir "$H/db" &&
-	mdb_load -f "$H/old.dump" "$H/db" || bad "mdb_load of the schema 17 form"
-cp "$H/db18"/*.key "$H/db/" 2>/dev/null || true
-run_exit 2 "crm-check sends schema 17 data to crmd's upgrade" \
-	"$CHECK" --quiet "$H/db"
-has "it names schema 17" "this data has schema 17"
-
-e2e_start || exit 1
-grep -q -E "upgrading the data from schema 17 to [0-9]+" "$H/crmd.log" &&
-	ok "crmd upgrades it" || bad "no upgrade in the log: $(cat "$H/crmd.log")"
+e2e_upgrade_from "$H/old.dump" 17
 grep -q -E "under the people they are of: $1 team copies dropped; follow-ups kept under a team not their author's: 1$" "$H/crmd.log" &&
 	ok "the upgrade drops every team copy ($1) and keeps the admin's follow-up under east" ||
 	bad "not $1 team copies dropped and 1 kept: $(cat "$H/crmd.log")"

@@ -128,6 +128,23 @@ e2e_wait_ready() {
 	return 1
 }
 
+# e2e_upgrade_from DUMP N: the upgrade tests' step: $H/db replaced by
+# the `mdb_dump -a` form DUMP of schema N (its key files kept), crm-check
+# ($CHECK) sends it to crmd's upgrade, crmd starts and upgrades it.
+e2e_upgrade_from() {
+	local dump=$1 n=$2
+	rm -rf "$H/db.old" && mkdir "$H/db.old" &&
+		mdb_load -f "$dump" "$H/db.old" || bad "mdb_load of the schema $n form"
+	cp "$H/db"/*.key "$H/db.old/" 2>/dev/null || true
+	rm -rf "$H/db.new" && mv "$H/db" "$H/db.new" && mv "$H/db.old" "$H/db"
+	run_exit 2 "crm-check sends schema $n data to crmd's upgrade" \
+		"$CHECK" --quiet "$H/db"
+	has "it names schema $n" "this data has schema $n"
+	e2e_start || exit 1
+	grep -q -E "upgrading the data from schema $n to [0-9]+" "$H/crmd.log" &&
+		ok "crmd upgrades it" || bad "no upgrade in the log: $(cat "$H/crmd.log")"
+}
+
 e2e_start() {
 	"$CRMD" --data "$H/db" --listen "$CRM_SERVER" 2>>"$H/crmd.log" &
 	PID=$!

@@ -101,16 +101,7 @@ echo "records and entries moved to their base: $moved"
 [ "$hooks" = 0 ] || [ "$moved" = "4 2" ] &&
 	ok "four records, two of them with an entry short of its base" ||
 	bad "records and entries short of their base: $moved, want 4 2"
-mv "$H/db" "$H/db17" && mkdir "$H/db" &&
-	mdb_load -f "$H/old.dump" "$H/db" || bad "mdb_load of the schema 16 form"
-cp "$H/db17"/*.key "$H/db/" 2>/dev/null || true
-run_exit 2 "crm-check sends schema 16 data to crmd's upgrade" \
-	"$CHECK" --quiet "$H/db"
-has "it names schema 16" "this data has schema 16"
-
-e2e_start || exit 1
-grep -q "upgrading the data from schema 16 to " "$H/crmd.log" &&
-	ok "crmd upgrades it" || bad "no upgrade in the log: $(cat "$H/crmd.log")"
+e2e_upgrade_from "$H/old.dump" 16
 grep -q "moving the pool rules' records beside their customers: 4 moved" "$H/crmd.log" &&
 	ok "the upgrade moves the four owned customers' records" ||
 	bad "no count of moved records: $(cat "$H/crmd.log")"
