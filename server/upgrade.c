@@ -120,12 +120,13 @@ enum {
 };
 
 /* Schema 21: each customer's change_cust and reclaim_rec entries from
- * their tags before (85, 86) to schema.def's (*moved: how many). Tombstones
+ * their tags before (85, 86) to schema.def's (how many of each moved in
+ * *changes, *recs). Tombstones
  * included: every customer record. */
 static crm_status
-retag_hot(struct req_ctx *ctx, uint64_t *moved)
+retag_hot(struct req_ctx *ctx, uint64_t *changes, uint64_t *recs)
 {
-	*moved = 0;
+	*changes = *recs = 0;
 	uint64_t id = 0;
 	crm_status rc;
 	while ((rc = store_id_next(
@@ -140,7 +141,8 @@ retag_hot(struct req_ctx *ctx, uint64_t *moved)
 		if (rc != CRM_OK) {
 			return rc;
 		}
-		*moved += (uint64_t)(m1 + m2);
+		*changes += (uint64_t)m1;
+		*recs += (uint64_t)m2;
 	}
 	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
 }
@@ -183,13 +185,15 @@ upgrade_once(store *st, int64_t started)
 		    STORE_SCHEMA_VERSION);
 		if (v < RETAG_HOT) {
 			/* First: the steps below read and write them. */
-			uint64_t moved = 0;
-			rc = retag_hot(&ctx, &moved);
+			uint64_t changes = 0, recs = 0;
+			rc = retag_hot(&ctx, &changes, &recs);
 			crm_info(
 			    "moving each customer's latest change and pool "
 			    "rules' record before its record: %" PRIu64
-			    " entries moved",
-			    moved);
+			    " latest changes and %" PRIu64
+			    " pool rules' records (customers with an "
+			    "owner) moved",
+			    changes, recs);
 		}
 		if (rc == CRM_OK && v < 5) {
 			/* Before the report facts are derived from it. */
