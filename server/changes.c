@@ -138,17 +138,14 @@ changes_record(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id,
 	    ctx->st, ctx->txn, r->by_customer, lk.b, lk.len, sk.b, 8);
 }
 
-/* The latest seq of record id of kind, whose customer is customer_id, in
- * *seq; 0 when it has none (gone, or its list entry is missing). */
+/* The latest seq of record id of type r (its change kind: kind), whose
+ * customer is customer_id, in *seq; 0 when it has none (gone, or its list
+ * entry is missing). */
 static crm_status
-latest_seq(struct req_ctx *ctx, Crm__V1__ChangeKind kind, uint64_t id,
-    uint64_t customer_id, uint64_t *seq)
+latest_seq(struct req_ctx *ctx, const struct schema_record *r,
+    Crm__V1__ChangeKind kind, uint64_t id, uint64_t customer_id, uint64_t *seq)
 {
 	*seq = 0;
-	const struct schema_record *r = schema_by_change((int)kind);
-	if (r == NULL) {
-		return CRM_OK;
-	}
 	store_key k;
 	enum store_db db = DB_CHANGE_CUST;
 	if (kind == CRM__V1__CHANGE_KIND__CHANGE_CUSTOMER) {
@@ -266,7 +263,7 @@ entry_listed(struct req_ctx *ctx, uint64_t seq, Crm__V1__ChangeKind kind,
 		*customer_id = field_u64(m, "customer_id");
 	}
 	uint64_t latest;
-	*rc = latest_seq(ctx, kind, id, *customer_id, &latest);
+	*rc = latest_seq(ctx, r, kind, id, *customer_id, &latest);
 	int mine = m != NULL && kind == CRM__V1__CHANGE_KIND__CHANGE_TASK &&
 	           field_u64(m, "owner_id") == ctx->who->user_id;
 	if (m != NULL) {

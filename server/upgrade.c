@@ -120,9 +120,8 @@ enum {
 };
 
 /* Schema 21: each customer's change_cust and reclaim_rec entries from
- * their tags before (85, 86) to schema.def's (how many of each moved in
- * *changes, *recs). Tombstones
- * included: every customer record. */
+ * their tags before (85, 86) to schema.def's, tombstones included (how
+ * many of each moved: *changes, *recs). */
 static crm_status
 retag_hot(struct req_ctx *ctx, uint64_t *changes, uint64_t *recs)
 {

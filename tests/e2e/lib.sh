@@ -145,6 +145,16 @@ e2e_upgrade_from() {
 		ok "crmd upgrades it" || bad "no upgrade in the log: $(cat "$H/crmd.log")"
 }
 
+# e2e_check_finds DUMP WHAT TEXT: $H/db replaced by the `mdb_dump -a`
+# form DUMP of damaged data; crm-check ($CHECK) finds it (exit 1) and
+# says TEXT.
+e2e_check_finds() {
+	rm -rf "$H/db" && mkdir "$H/db" &&
+		mdb_load -f "$1" "$H/db" || bad "mdb_load of $2"
+	run_exit 1 "crm-check finds $2" "$CHECK" "$H/db"
+	has "it names it" "$3"
+}
+
 e2e_start() {
 	"$CRMD" --data "$H/db" --listen "$CRM_SERVER" 2>>"$H/crmd.log" &
 	PID=$!
