@@ -60,10 +60,11 @@ sift_down(struct slot *h, size_t n, size_t i)
 	h[i] = x;
 }
 
-crm_status
-queues_merge(struct req_ctx *ctx, enum store_db db, const uint64_t *owners,
-    size_t n, uint64_t mask, int64_t from, int64_t until, queues_take take,
-    void *arg)
+/* The merge of range i: db dbs[i * stride], prefix owners[i] | mask. */
+static crm_status
+merge(struct req_ctx *ctx, const enum store_db *dbs, size_t stride,
+    const uint64_t *owners, size_t n, uint64_t mask, int64_t from,
+    int64_t until, queues_take take, void *arg)
 {
 	struct store_iter *its = crm_xcalloc(n ? n : 1, sizeof(*its));
 	struct slot *h = crm_xcalloc(n ? n : 1, sizeof(*h));
@@ -74,8 +75,8 @@ queues_merge(struct req_ctx *ctx, enum store_db db, const uint64_t *owners,
 	for (size_t i = 0; rc == CRM_OK && i < n; i++) {
 		store_key p;
 		store_key_id(&p, owners[i] | mask);
-		rc = store_iter_open(ctx->st, ctx->txn, db, p.b, 8,
-		    from == INT64_MIN ? NULL : &start, &its[i]);
+		rc = store_iter_open(ctx->st, ctx->txn, dbs[i * stride], p.b,
+		    8, from == INT64_MIN ? NULL : &start, &its[i]);
 		if (rc == CRM_OK) {
 			opened++;
 			h[live].it = &its[i];
@@ -101,4 +102,20 @@ queues_merge(struct req_ctx *ctx, enum store_db db, const uint64_t *owners,
 	free(h);
 	free(its);
 	return rc;
+}
+
+crm_status
+queues_merge(struct req_ctx *ctx, enum store_db db, const uint64_t *owners,
+    size_t n, uint64_t mask, int64_t from, int64_t until, queues_take take,
+    void *arg)
+{
+	return merge(ctx, &db, 0, owners, n, mask, from, until, take, arg);
+}
+
+crm_status
+queues_merge_dbs(struct req_ctx *ctx, const enum store_db *dbs,
+    const uint64_t *prefixes, size_t n, int64_t from, int64_t until,
+    queues_take take, void *arg)
+{
+	return merge(ctx, dbs, 1, prefixes, n, 0, from, until, take, arg);
 }

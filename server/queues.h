@@ -31,4 +31,11 @@ crm_status queues_merge(struct req_ctx *ctx, enum store_db db,
     const uint64_t *owners, size_t n, uint64_t mask, int64_t from,
     int64_t until, queues_take take, void *arg);
 
+/* queues_merge_dbs: the same over ranges of several indexes keyed alike:
+ * range i is the entries of dbs[i] under prefixes[i] (task facts and
+ * the due queue: report.c). */
+crm_status queues_merge_dbs(struct req_ctx *ctx, const enum store_db *dbs,
+    const uint64_t *prefixes, size_t n, int64_t from, int64_t until,
+    queues_take take, void *arg);
+
 #endif

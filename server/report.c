@@ -198,43 +198,80 @@ take_fact(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
 	struct merged_visit *m = arg;
 	const void *data;
 	size_t len;
-	/* A member's fact kept under another team too is that team's. */
-	if (store_iter_data(it, &data, &len) &&
-	    !((it->prefix[0] & 0x80) && stats_elsewhere(m->db, data, len))) {
-		*m->stop = m->fn(m->arg, at, id, data, len);
-		*full = *m->stop;
+	uint8_t fact[STATS_TASK_LEN];
+	if (!store_iter_data(it, &data, &len)) {
+		return CRM_OK;
 	}
+	/* A fact's range is a person's (STATS_PERSON, the key's top bit) or
+	 * a team's; a due-queue entry's an owner's: an open task whose
+	 * fact it is (stats.h), or, held by another, none. */
+	int person = (it->prefix[0] & 0x80) != 0;
+	if (m->db == DB_TASK_DUE && !person) {
+		len = stats_task_queue_fact(
+		    store_u64(it->prefix), at, data, len, fact);
+		data = fact;
+		if (len == 0) {
+			return CRM_OK;
+		}
+	} else if (person && stats_elsewhere(m->db, data, len)) {
+		/* A member's fact kept under another team too is that
+		 * team's. */
+		return CRM_OK;
+	}
+	*m->stop = m->fn(m->arg, at, id, data, len);
+	*full = *m->stop;
 	return CRM_OK;
 }
 
-/* The facts of db of a team whose facts are (partly) under its users,
- * merged in time order: the team's range as it was before schema 18
- * (stats.h). */
+/* The facts of db of a scope whose facts are in several ranges, merged
+ * in time order: a team's under its users (the team's range as it was
+ * before schema 18), and the task facts of a person or a team, whose
+ * open tasks' are their owners' due-queue entries (since schema 22:
+ * stats.h). */
 static crm_status
-scan_team(struct report *r, enum store_db db, uint64_t team, int64_t from,
+scan_merged(struct report *r, enum store_db db, uint64_t scope, int64_t from,
     int64_t to, report_visit fn, void *arg, int *stop)
 {
 	crm_status rc = CRM_OK;
-	if (!r->holders_read) {
+	if (!r->holders_read && (scope & STATS_PERSON) == 0) {
 		r->holders_read = 1;
 		rc = user_teams(r->ctx, &r->holders, &r->nholders);
 	}
 	if (rc != CRM_OK || from >= to) {
 		return rc;
 	}
-	uint64_t *ranges = crm_xmalloc((r->nholders + 1) * sizeof(*ranges));
+	size_t max = 2 * (r->nholders + 1);
+	uint64_t *ranges = crm_xmalloc(max * sizeof(*ranges));
+	enum store_db *dbs = crm_xmalloc(max * sizeof(*dbs));
 	size_t n = 0;
-	for (size_t i = 0; i < r->nholders; i++) {
-		if (r->holders[i].team == team) {
-			ranges[n++] = STATS_PERSON | r->holders[i].user;
+	if (scope & STATS_PERSON) {
+		ranges[n++] = scope;
+	} else {
+		for (size_t i = 0; i < r->nholders; i++) {
+			if (r->holders[i].team == scope) {
+				ranges[n++] =
+				    STATS_PERSON | r->holders[i].user;
+			}
 		}
 	}
-	if (stats_team_walk(db) == STATS_TEAM_MEMBERS_AND_OWN) {
-		ranges[n++] = team;
+	for (size_t i = 0; i < n; i++) {
+		dbs[i] = db;
+	}
+	if (db == DB_TASK_DUE) {
+		for (size_t i = 0, people = n; i < people; i++) {
+			dbs[n] = DB_TASK_OPEN;
+			ranges[n++] = ranges[i] & ~STATS_PERSON;
+		}
+	}
+	if ((scope & STATS_PERSON) == 0 &&
+	    stats_team_walk(db) == STATS_TEAM_MEMBERS_AND_OWN) {
+		dbs[n] = db;
+		ranges[n++] = scope;
 	}
 	struct merged_visit m = { db, fn, arg, stop };
-	rc = queues_merge(
-	    r->ctx, db, ranges, n, 0, from, to - 1, take_fact, &m);
+	rc = queues_merge_dbs(
+	    r->ctx, dbs, ranges, n, from, to - 1, take_fact, &m);
+	free(dbs);
 	free(ranges);
 	return rc;
 }
@@ -243,9 +280,9 @@ static crm_status
 scan_scope(struct report *r, enum store_db db, uint64_t scope, int64_t from,
     int64_t to, report_visit fn, void *arg, int *stop)
 {
-	if (stats_team_walk(db) != STATS_TEAM_RANGE &&
-	    (scope & STATS_PERSON) == 0) {
-		return scan_team(r, db, scope, from, to, fn, arg, stop);
+	if (db == DB_TASK_DUE || (stats_team_walk(db) != STATS_TEAM_RANGE &&
+	                             (scope & STATS_PERSON) == 0)) {
+		return scan_merged(r, db, scope, from, to, fn, arg, stop);
 	}
 	return scan_one(r, db, scope, from, to, fn, arg, stop);
 }

@@ -18,6 +18,7 @@
  *   fu_time     scope || at      || follow-up id  -> struct stats_fu
  *   stage_time  scope || at      || stage seq     -> struct stats_stage
  *   task_due    scope || due     || task id       -> struct stats_task
+ *               (an open task held by its owner: none, below)
  *   commit_due  scope || due     || commitment id -> struct stats_commit
  *   sla_time    scope || started || clock id      -> struct stats_sla
  *   cust_new    scope || created || customer id   -> ""
@@ -119,6 +120,31 @@ struct stats_sla {
  */
 uint64_t stats_holder(
     uint64_t owner, uint64_t report_owner, int64_t until, int64_t due);
+
+/*
+ * An open task held by its owner has no task_due fact (since schema 22):
+ * its fact is its entry in the due queue (task_open: owner || due || id,
+ * the task packed as due shows it), which holds everything the fact
+ * does. A log closes one task and plans the next: the next one's fact
+ * was one more leaf of its owner's range written each time. report_scan
+ * reads a person's task_due and task_open ranges together; a task whose
+ * holder is another (stats_holder: handed over after it fell due) keeps
+ * its fact in task_due under that holder, and its queue entry is passed
+ * over.
+ *
+ * stats_task_queued: 1 when t's fact is its queue entry.
+ * stats_task_queue_fact: the fact (STATS_TASK_LEN bytes, into fact) of
+ * the task_open entry of owner at due whose value is v[0..n); returns its
+ * length, or 0 when the entry's fact is a task_due entry (its holder is
+ * another) or v does not decode.
+ */
+#define STATS_TASK_LEN 26
+int stats_task_queued(const Crm__V1__Task *t);
+size_t stats_task_queue_fact(
+    uint64_t owner, int64_t due, const void *v, size_t n, uint8_t *fact);
+/* stats_drop_queued_tasks: the upgrade to schema 22: delete the task_due
+ * facts of the open tasks their owners hold (how many: *dropped). */
+crm_status stats_drop_queued_tasks(struct req_ctx *ctx, uint64_t *dropped);
 
 /* How a team's facts of db are found (stats.h, above). */
 enum stats_team_walk {

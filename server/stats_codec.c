@@ -8,6 +8,7 @@
 
 #include <string.h>
 
+#include "crm_pb_scan.h"
 #include "store_schema.h"
 
 /* ---------------------------------------------------- encoding */
@@ -124,6 +125,33 @@ stats_task_decode(const void *v, size_t n, struct stats_task *t)
 	t->kind = *p++;
 	t->status = *p;
 	return 1;
+}
+
+size_t
+stats_task_queue_fact(
+    uint64_t owner, int64_t due, const void *v, size_t n, uint8_t *fact)
+{
+	/* crm.v1.Task's customer_id, kind, status, done_at, report_owner_id
+	 * and report_until_at: varints, read in place (a report walks every
+	 * open task of its period). */
+	static const uint32_t fields[] = { 2, 7, 10, 13, 20, 21 };
+	enum { CUSTOMER, KIND, STATUS, DONE_AT, REPORT_OWNER, UNTIL };
+	uint64_t f[6];
+	uint64_t have = crm_pb_varints(v, n, fields, 6, f);
+	if ((have & CRM_PB_MALFORMED) ||
+	    f[STATUS] != CRM__V1__TASK_STATUS__TASK_OPEN ||
+	    stats_holder(owner, f[REPORT_OWNER], (int64_t)f[UNTIL], due) !=
+	        owner) {
+		return 0;
+	}
+	struct stats_task t = {
+		.customer_id = f[CUSTOMER],
+		.owner_id = owner,
+		.done_at = (int64_t)f[DONE_AT],
+		.kind = (uint8_t)f[KIND],
+		.status = (uint8_t)f[STATUS],
+	};
+	return stats_task_encode(&t, fact);
 }
 
 size_t

@@ -437,11 +437,20 @@ stats_drop_merged(struct req_ctx *ctx, uint64_t *merged)
 
 /* ---------------------------------------------------- tasks etc. */
 
+int
+stats_task_queued(const Crm__V1__Task *t)
+{
+	return t != NULL && t->status == CRM__V1__TASK_STATUS__TASK_OPEN &&
+	       stats_holder(t->owner_id, t->report_owner_id,
+	           t->report_until_at, t->due_at) == t->owner_id;
+}
+
 void
 stats_task_fact(const Crm__V1__Task *t, struct fact *x)
 {
 	memset(x, 0, sizeof(*x));
-	if (t == NULL) {
+	/* An open task its owner holds: its due-queue entry is its fact. */
+	if (t == NULL || stats_task_queued(t)) {
 		return;
 	}
 	struct stats_task v = {

@@ -15,7 +15,7 @@
 #define FU_LEN      24
 #define FU_FLAGS_AT 19 /* customer, author, grade, channel, mood, flags */
 #define STAGE_LEN   36
-#define TASK_LEN    26
+#define TASK_LEN    STATS_TASK_LEN
 #define COMMIT_LEN  25
 #define SLA_LEN     33
 #define GRADE_LEN   10

@@ -3,13 +3,14 @@
  * stats_rebuild.c: stats_rebuild: empty every report-fact database of
  * schema.def (FACT) and derive the facts again from the records, through
  * the same hooks a write uses; stats_drop_team_copies, the upgrade to
- * schema 18.
+ * schema 18; stats_drop_queued_tasks, to schema 22.
  */
 #include "stats_impl.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "crm_xmalloc.h"
 #include "lifecycle.h"
 #include "purchase.h"
 #include "review.h"
@@ -250,5 +251,51 @@ stats_drop_team_copies(
 		}
 	}
 	free(teams);
+	return rc;
+}
+
+/* ---------------------------------------------------- schema 22 */
+
+crm_status
+stats_drop_queued_tasks(struct req_ctx *ctx, uint64_t *dropped)
+{
+	*dropped = 0;
+	/* The facts to delete, gathered first: they are in the tree the
+	 * queue's cursor walks (owner, due, id: 24 bytes each). */
+	size_t n = 0, cap = 0;
+	uint8_t(*keys)[24] = NULL;
+	store_cursor *c;
+	crm_status rc = store_cursor_open(ctx->st, ctx->txn, DB_TASK_OPEN, &c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	store_val k, d;
+	for (rc = store_cursor_get(c, STORE_FIRST, &k, &d); rc == CRM_OK;
+	     rc = store_cursor_get(c, STORE_NEXT, &k, &d)) {
+		uint8_t fact[STATS_TASK_LEN];
+		if (k.len != 24 ||
+		    stats_task_queue_fact(store_u64(k.data),
+		        store_time_of(store_u64((const uint8_t *)k.data + 8)),
+		        d.data, d.len, fact) == 0) {
+			continue; /* held by another: its fact stays */
+		}
+		if (n == cap) {
+			cap = cap ? 2 * cap : 4096;
+			keys = crm_xrealloc(keys, cap * sizeof(*keys));
+		}
+		memcpy(keys[n++], k.data, 24);
+	}
+	store_cursor_close(c);
+	rc = rc == CRM_NOT_FOUND ? CRM_OK : rc;
+	for (size_t i = 0; rc == CRM_OK && i < n; i++) {
+		store_key f;
+		store_key_triple(&f, STATS_PERSON | store_u64(keys[i]),
+		    store_u64(keys[i] + 8), store_u64(keys[i] + 16));
+		if (store_has(ctx->st, ctx->txn, DB_TASK_DUE, &f, NULL)) {
+			rc = store_del(ctx->st, ctx->txn, DB_TASK_DUE, &f);
+			*dropped += rc == CRM_OK;
+		}
+	}
+	free(keys);
 	return rc;
 }

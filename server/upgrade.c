@@ -60,6 +60,9 @@
  * with it, sit before its record in its range (tags 62 and 63, were 85
  * and 86 after its lists), so a log's writes are one run of the range:
  * retag_hot moves them first, before any step reads them.
+ * Version 22: an open task held by its owner has no report fact of its
+ * own (task_due): its due-queue entry is its fact (stats.h), so a log
+ * no longer writes the planned task's fact: stats_drop_queued_tasks.
  *
  * Each whole rebuild runs only for data older than the newest schema
  * that changed what it derives (REBUILD_*, below): newer data has them as
@@ -117,6 +120,7 @@ enum {
 	DROP_TEAM_COPIES = 18, /* data of 15-17: stats_drop_team_copies */
 	PERIOD_CARDS = 19,     /* period_card_rebuild */
 	RETAG_HOT = 21,        /* retag_hot */
+	QUEUED_TASKS = 22,     /* stats_drop_queued_tasks */
 };
 
 /* Schema 21: each customer's change_cust and reclaim_rec entries from
@@ -221,6 +225,16 @@ upgrade_once(store *st, int64_t started)
 			         "follow-ups kept under a team not their "
 			         "author's: %" PRIu64,
 			    dropped, elsewhere);
+		}
+		if (rc == CRM_OK && v >= REBUILD_STATS && v < QUEUED_TASKS) {
+			/* (A rebuild above derives them as schema 22 keeps
+			 * them.) */
+			uint64_t dropped = 0;
+			rc = stats_drop_queued_tasks(&ctx, &dropped);
+			crm_info("keeping an open task's report fact in its "
+			         "due-queue entry alone: %" PRIu64
+			         " facts of open tasks dropped",
+			    dropped);
 		}
 		if (rc == CRM_OK && v < 8) {
 			unsigned clashes = 0;

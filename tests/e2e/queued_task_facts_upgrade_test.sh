@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# queued_task_facts_upgrade_test.sh: since schema 22 an open task held by
+# its owner has no report fact of its own: its entry in the due queue
+# (task_open) is its fact, and the reports read both. Data of schema 21
+# (a task_due fact for every task, open or not) upgrades in place: the
+# facts of open tasks their owners hold go, a task handed over after it
+# fell due keeps its fact under the one who held it, crm-check is clean,
+# and every report of a rep, a team and all teams says what it said
+# before. A fact of an open task left behind is found by crm-check (the
+# reports would count that task twice).
+# The schema 21 data is made from this crmd's: every database dumped
+# (mdb_dump -a), a task_due fact written for each due-queue entry that
+# has none, meta's schema set to 21, loaded into a new folder (mdb_load).
+# Usage: queued_task_facts_upgrade_test.sh CRMD CRM CRM-CHECK
+set -u
+CRMD=${1:?crmd} CRM=${2:?crm} CHECK=${3:?crm-check}
+. "$(dirname "$0")/lib.sh"
+e2e_home queued-task-facts-upgrade
+command -v mdb_dump >/dev/null && command -v mdb_load >/dev/null ||
+	{ echo "skipped: no mdb_dump/mdb_load"; exit 77; }
+# The reports are compared whole, so the clock must stand still.
+grep -q CRM_TEST_CLOCK "$CRMD" ||
+	{ echo "skipped: a crmd without the test clock"; exit 77; }
+export CRM_TEST_CLOCK=$H/clock
+echo 1796605200 >"$CRM_TEST_CLOCK" # 2026-12-07 09:00 +08:00, a Monday
+
+e2e_admin boss pw-boss
+e2e_start || exit 1
+e2e_login boss pw-boss
+run_exit 0 "team east" "$CRM" -c 'team add east'
+run_exit 0 "team west" "$CRM" -c 'team add west'
+e2e_user wang pw-wang --role manager --team east
+e2e_user li pw-li --role rep --team east
+e2e_user zhao pw-zhao --role rep --team east
+e2e_user chen pw-chen --role rep --team west
+add() { run_exit 0 "customer $1" "$CRM" -c "customer add $1 --owner $2 --grade $3"; }
+add 华东机电 li A
+add 杭州新风 li B
+add 上海云图 zhao A
+add 成都天府 chen S
+as() { e2e_login "$1" "pw-$1"; }
+as li
+run_exit 0 "a follow-up (plans the next)" "$CRM" -c "log 华东机电 '技术交流' --channel phone"
+run_exit 0 "a task of li's own" "$CRM" -c "task add 杭州新风 +1d '发送样品'"
+run_exit 0 "a follow-up on the other" "$CRM" -c "log 杭州新风 '确认需求' --channel visit"
+as zhao
+run_exit 0 "zhao's follow-up" "$CRM" -c "log 上海云图 '询价' --channel phone"
+as chen
+run_exit 0 "a follow-up in the west" "$CRM" -c "log 成都天府 '电话沟通' --channel phone"
+# Three days on: li's tasks on 杭州新风 fell due; the customer goes to
+# zhao, and its overdue tasks stay li's in the reports (their holder).
+echo 1796864400 >"$CRM_TEST_CLOCK" # Thursday 09:00
+as boss
+run_exit 0 "杭州新风 given to zhao after its tasks fell due" \
+	"$CRM" -c "customer assign 杭州新风 zhao"
+as li
+run_exit 0 "li logs again (closes one task, plans the next)" \
+	"$CRM" -c "log 华东机电 '上门调试' --channel visit"
+
+says() {
+	local all= who cmd
+	for who in boss wang li zhao chen; do
+		as "$who"
+		for cmd in 'report weekly' 'report monthly' 'report activity' \
+			'report quality' 'report signals' 'due all'; do
+			run "$CRM" --format json -c "$cmd"
+			all+="== $who: $cmd"$'\n'"$out"$'\n'
+		done
+	done
+	printf '%s' "$all"
+}
+before=$(says)
+# The reports count open tasks: next week's plan lists them, the team's
+# its reps' together.
+printf '%s\n' "$before" | python3 -c '
+import json, sys
+blocks = sys.stdin.read().split("== ")[1:]
+week, plan = {}, {}
+for b in blocks:
+    head, _, body = b.partition("\n")
+    who, cmd = head.split(": ", 1)
+    if cmd == "report weekly":
+        d = json.loads(body)["tables"]
+        week[who] = d["summary"][0]
+        plan[who] = len(d.get("next_week", []))
+assert week["li"].get("planned", 0) >= 2, week["li"]
+assert plan["li"] >= 1 and plan["zhao"] >= 1, plan
+assert plan["wang"] == plan["li"] + plan["zhao"], plan
+assert week["wang"]["planned"] == week["li"]["planned"] + week["zhao"].get("planned", 0)
+print(week["li"], plan)
+' && ok "the reports count open tasks: next week's plan lists them" ||
+	bad "the reports do not count the open tasks"
+e2e_stop
+run_exit 0 "crm-check: clean" "$CHECK" --quiet "$H/db"
+
+# As schema 21 kept it: a fact under the owner for each open task.
+mdb_dump -a "$H/db" >"$H/all.dump" || bad "mdb_dump"
+cat >"$H/old.py" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[3])
+from mdb_dump import Dump
+dump = Dump(sys.argv[1])
+crm = dict(dump.pairs("crm"))
+def varints(h):
+    """A protobuf message's varint fields: number -> value."""
+    b, i, out = bytes.fromhex(h), 0, {}
+    def var():
+        nonlocal i
+        v = s = 0
+        while True:
+            c = b[i]; i += 1
+            v |= (c & 0x7f) << s; s += 7
+            if c < 0x80:
+                return v
+    while i < len(b):
+        tag = var()
+        n, t = tag >> 3, tag & 7
+        if t == 0:
+            out[n] = var()
+        elif t == 2:
+            i += var()
+        elif t == 1:
+            i += 8
+        elif t == 5:
+            i += 4
+    return out
+# schema.def's shared tags: task_open 5 (owner || due || id), task_due 7
+# (person || due || id); a person has the top bit.
+facts = {k[18:] for k in crm if k[:2] == "07" and len(k) == 50}
+added = held = 0
+for k, v in list(crm.items()):
+    if k[:2] != "05" or len(k) != 50:
+        continue
+    if k[18:] in facts:
+        held += 1  # held by another: its fact is under that holder
+        continue
+    t = varints(v)
+    owner = int(k[2:18], 16)
+    crm["07" + "%016x" % (owner | 1 << 63) + k[18:]] = (
+        "%016x" % t.get(2, 0) + "%016x" % owner +
+        "%016x" % (t.get(13, 0) & (1 << 64) - 1) +
+        "%02x" % t.get(7, 0) + "%02x" % t.get(10, 0))
+    added += 1
+dump.set_pairs("crm", sorted(crm.items()))
+dump.set_schema(21)
+dump.write(sys.argv[2])
+print(added, held)
+PY
+made=$(python3 "$H/old.py" "$H/all.dump" "$H/old.dump" "$(dirname "$0")") ||
+	bad "the schema 21 form"
+set -- $made
+echo "facts of open tasks written: ${1:-?}; open tasks held by another: ${2:-?}"
+[ "${1:-0}" -ge 4 ] && [ "${2:-0}" -ge 1 ] &&
+	ok "open tasks' facts to drop, and one held by another to keep" ||
+	bad "too few open tasks to test: $made"
+e2e_upgrade_from "$H/old.dump" 21
+grep -q -E "in its due-queue entry alone: $1 facts of open tasks dropped$" "$H/crmd.log" &&
+	ok "the upgrade drops the $1 facts of open tasks their owners hold" ||
+	bad "not $1 facts dropped: $(cat "$H/crmd.log")"
+after=$(says)
+[ "$after" = "$before" ] && ok "every report and list says the same after it" ||
+	bad "they differ: $(diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") | head -40)"
+as li
+run_exit 0 "a follow-up after the upgrade" "$CRM" -c "log 华东机电 '发送方案' --channel email"
+e2e_stop
+run_exit 0 "crm-check: clean after the upgrade" "$CHECK" --quiet "$H/db"
+
+# One open task's fact written back: crm-check finds it.
+mdb_dump -a "$H/db" >"$H/new.dump" || bad "mdb_dump after the upgrade"
+sed -i 's/^dump.set_schema(21)$//' "$H/old.py"
+python3 "$H/old.py" "$H/new.dump" "$H/bad.dump" "$(dirname "$0")" >/dev/null ||
+	bad "a fact left behind"
+e2e_check_finds "$H/bad.dump" "the facts of open tasks left behind" \
+	"task_due holds"
+e2e_done
