@@ -190,13 +190,16 @@ upgrade_once(store *st, int64_t started)
 			/* First: the steps below read and write them. */
 			uint64_t changes = 0, recs = 0;
 			rc = retag_hot(&ctx, &changes, &recs);
-			crm_info(
-			    "moving each customer's latest change and pool "
-			    "rules' record before its record: %" PRIu64
-			    " latest changes and %" PRIu64
-			    " pool rules' records (customers with an "
-			    "owner) moved",
-			    changes, recs);
+			if (rc == CRM_OK) {
+				crm_info(
+				    "moving each customer's latest change "
+				    "and pool rules' record before its "
+				    "record: %" PRIu64
+				    " latest changes and %" PRIu64
+				    " pool rules' records (customers with "
+				    "an owner) moved",
+				    changes, recs);
+			}
 		}
 		if (rc == CRM_OK && v < 5) {
 			/* Before the report facts are derived from it. */
@@ -208,9 +211,13 @@ upgrade_once(store *st, int64_t started)
 		} else if (rc == CRM_OK && v < DROP_MERGED) {
 			uint64_t merged = 0;
 			rc = stats_drop_merged(&ctx, &merged);
-			crm_info("taking the stage moves of merged customers "
-			         "out of the reports: %" PRIu64 " merged",
-			    merged);
+			if (rc == CRM_OK) {
+				crm_info(
+				    "taking the stage moves of merged "
+				    "customers out of the reports: %" PRIu64
+				    " merged",
+				    merged);
+			}
 		}
 		if (rc == CRM_OK && v >= REBUILD_STATS &&
 		    v < DROP_TEAM_COPIES) {
@@ -219,22 +226,28 @@ upgrade_once(store *st, int64_t started)
 			uint64_t dropped = 0, elsewhere = 0;
 			rc =
 			    stats_drop_team_copies(&ctx, &dropped, &elsewhere);
-			crm_info("keeping the report facts under the people "
-			         "they are of: %" PRIu64
-			         " team copies dropped; "
-			         "follow-ups kept under a team not their "
-			         "author's: %" PRIu64,
-			    dropped, elsewhere);
+			if (rc == CRM_OK) {
+				crm_info(
+				    "keeping the report facts under the "
+				    "people they are of: %" PRIu64
+				    " team copies dropped; follow-ups kept "
+				    "under a team not their author's: "
+				    "%" PRIu64,
+				    dropped, elsewhere);
+			}
 		}
 		if (rc == CRM_OK && v >= REBUILD_STATS && v < QUEUED_TASKS) {
 			/* (A rebuild above derives them as schema 22 keeps
 			 * them.) */
 			uint64_t dropped = 0;
 			rc = stats_drop_queued_tasks(&ctx, &dropped);
-			crm_info("keeping an open task's report fact in its "
-			         "due-queue entry alone: %" PRIu64
-			         " facts of open tasks dropped",
-			    dropped);
+			if (rc == CRM_OK) {
+				crm_info(
+				    "keeping an open task's report fact "
+				    "in its due-queue entry alone: %" PRIu64
+				    " facts of open tasks dropped",
+				    dropped);
+			}
 		}
 		if (rc == CRM_OK && v < 8) {
 			unsigned clashes = 0;
