@@ -13,30 +13,14 @@ set -u
 CRMD=${1:?crmd} CRM=${2:?crm} CHECK=${3:?crm-check}
 . "$(dirname "$0")/lib.sh"
 e2e_home holder-facts-upgrade
-command -v mdb_dump >/dev/null && command -v mdb_load >/dev/null ||
-	{ echo "skipped: no mdb_dump/mdb_load"; exit 77; }
-# The reports are compared whole, so the clock must stand still.
-grep -q CRM_TEST_CLOCK "$CRMD" ||
-	{ echo "skipped: a crmd without the test clock"; exit 77; }
-export CRM_TEST_CLOCK=$H/clock
-echo 1796605200 >"$CRM_TEST_CLOCK" # 2026-12-07 09:00 +08:00, a Monday
-
-e2e_admin boss pw-boss
-e2e_start || exit 1
-e2e_login boss pw-boss
-run_exit 0 "team east" "$CRM" -c 'team add east'
-run_exit 0 "team west" "$CRM" -c 'team add west'
-e2e_user wang pw-wang --role manager --team east
-e2e_user li pw-li --role rep --team east
-e2e_user zhao pw-zhao --role rep --team east
-e2e_user chen pw-chen --role rep --team west
+# The reports are compared whole, so the clock stands still.
+e2e_report_upgrade_setup
 add() { run_exit 0 "customer $1" "$CRM" -c "customer add $1 --owner $2 --grade $3"; }
 add 华东机电 li A
 add 杭州新风 li B
 add 上海云图 zhao A
 add 苏州远山 zhao C
 add 成都天府 chen S
-as() { e2e_login "$1" "pw-$1"; }
 as li
 run_exit 0 "a follow-up with a promise" "$CRM" -c \
 	"log 华东机电 '技术部要测试数据' --channel phone --commit '提供测试数据' --due '2026-12-09 09:00'"

@@ -128,6 +128,31 @@ e2e_wait_ready() {
 	return 1
 }
 
+# e2e_report_upgrade_setup: the start of the upgrade tests that compare
+# reports whole: skipped (77) without mdb_dump/mdb_load or a crmd with
+# the test clock; the clock stands at Monday 2026-12-07 09:00 +08:00
+# ($CRM_TEST_CLOCK); crmd started with boss (admin, logged in), team
+# east (wang its manager, li and zhao) and team west (chen); `as USER`
+# logs USER in (password pw-USER).
+e2e_report_upgrade_setup() {
+	command -v mdb_dump >/dev/null && command -v mdb_load >/dev/null ||
+		{ echo "skipped: no mdb_dump/mdb_load"; exit 77; }
+	grep -q CRM_TEST_CLOCK "$CRMD" ||
+		{ echo "skipped: a crmd without the test clock"; exit 77; }
+	export CRM_TEST_CLOCK=$H/clock
+	echo 1796605200 >"$CRM_TEST_CLOCK"
+	e2e_admin boss pw-boss
+	e2e_start || exit 1
+	e2e_login boss pw-boss
+	run_exit 0 "team east" "$CRM" -c 'team add east'
+	run_exit 0 "team west" "$CRM" -c 'team add west'
+	e2e_user wang pw-wang --role manager --team east
+	e2e_user li pw-li --role rep --team east
+	e2e_user zhao pw-zhao --role rep --team east
+	e2e_user chen pw-chen --role rep --team west
+	as() { e2e_login "$1" "pw-$1"; }
+}
+
 # e2e_upgrade_from DUMP N: the upgrade tests' step: $H/db replaced by
 # the `mdb_dump -a` form DUMP of schema N (its key files kept), crm-check
 # ($CHECK) sends it to crmd's upgrade, crmd starts and upgrades it.
