@@ -46,17 +46,9 @@ run_exit 0 "another follow-up" "$CRM" -c "log 华东机电 '上门调试' --chan
 
 # What the reports and lists say now, as JSON.
 says() {
-	local all= who cmd
-	for who in boss wang li zhao chen; do
-		as "$who"
-		for cmd in 'report weekly' 'report monthly' 'report activity' \
-			'report quality' 'report signals' 'commitments --broken' \
-			'issue list'; do
-			run "$CRM" --format json -c "$cmd"
-			all+="== $who: $cmd"$'\n'"$out"$'\n'
-		done
-	done
-	printf '%s' "$all"
+	e2e_reports_say 'report weekly' 'report monthly' 'report activity' \
+	    'report quality' 'report signals' 'commitments --broken' \
+	    'issue list'
 }
 before=$(says)
 # A team's counts of tasks and commitments are its reps' together, and

@@ -153,6 +153,20 @@ e2e_report_upgrade_setup() {
 	as() { e2e_login "$1" "pw-$1"; }
 }
 
+# e2e_reports_say CMD...: each CMD's JSON as each of those users (boss,
+# wang, li, zhao, chen), each headed "== USER: CMD".
+e2e_reports_say() {
+	local all= who cmd
+	for who in boss wang li zhao chen; do
+		as "$who"
+		for cmd in "$@"; do
+			run "$CRM" --format json -c "$cmd"
+			all+="== $who: $cmd"$'\n'"$out"$'\n'
+		done
+	done
+	printf '%s' "$all"
+}
+
 # e2e_upgrade_from DUMP N: the upgrade tests' step: $H/db replaced by
 # the `mdb_dump -a` form DUMP of schema N (its key files kept), crm-check
 # ($CHECK) sends it to crmd's upgrade, crmd starts and upgrades it.

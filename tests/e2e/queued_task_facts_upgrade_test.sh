@@ -42,16 +42,8 @@ run_exit 0 "li logs again (closes one task, plans the next)" \
 	"$CRM" -c "log 华东机电 '上门调试' --channel visit"
 
 says() {
-	local all= who cmd
-	for who in boss wang li zhao chen; do
-		as "$who"
-		for cmd in 'report weekly' 'report monthly' 'report activity' \
-			'report quality' 'report signals' 'due all'; do
-			run "$CRM" --format json -c "$cmd"
-			all+="== $who: $cmd"$'\n'"$out"$'\n'
-		done
-	done
-	printf '%s' "$all"
+	e2e_reports_say 'report weekly' 'report monthly' 'report activity' \
+	    'report quality' 'report signals' 'due all'
 }
 before=$(says)
 # The reports count open tasks: next week's plan lists them, the team's
