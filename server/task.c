@@ -95,6 +95,20 @@ task_is_open(const Crm__V1__Task *t)
 	return t != NULL && t->status == CRM__V1__TASK_STATUS__TASK_OPEN;
 }
 
+void
+task_give(struct req_ctx *ctx, Crm__V1__Task *t, uint64_t owner)
+{
+	/* Due already: the reports keep counting it for whoever held it
+	 * then (stats_holder). */
+	if (owner != t->owner_id && t->due_at < ctx->now) {
+		t->has_report_owner_id = t->has_report_until_at = 1;
+		t->report_owner_id = stats_holder(t->owner_id,
+		    t->report_owner_id, t->report_until_at, t->due_at);
+		t->report_until_at = ctx->now;
+	}
+	t->owner_id = owner;
+}
+
 int
 task_is_open_followup(const Crm__V1__Task *t)
 {
@@ -516,17 +530,7 @@ task_reown(struct req_ctx *ctx, const Crm__V1__Customer *c, uint64_t from)
 		}
 		rc = task_load(ctx, id, &t);
 		if (rc == CRM_OK) {
-			/* Due already: the reports keep counting it for
-			 * whoever held it then (stats_holder). */
-			if (t->due_at < ctx->now) {
-				t->has_report_owner_id =
-				    t->has_report_until_at = 1;
-				t->report_owner_id = stats_holder(t->owner_id,
-				    t->report_owner_id, t->report_until_at,
-				    t->due_at);
-				t->report_until_at = ctx->now;
-			}
-			t->owner_id = c->owner_id;
+			task_give(ctx, t, c->owner_id);
 			rc = task_put(ctx, before, t);
 		}
 		if (rc == CRM_OK) {

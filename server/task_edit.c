@@ -226,7 +226,7 @@ task_handle_assign(
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	t->owner_id = owner;
+	task_give(ctx, t, owner);
 	rc = task_put(ctx, before, t);
 	return rc == CRM_OK ? reply_task(ctx, t, resp) : rc;
 }

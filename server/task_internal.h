@@ -23,6 +23,10 @@ void task_fill_customer(struct req_ctx *ctx, Crm__V1__Task *t);
 int task_is_open(const Crm__V1__Task *t);
 
 int task_is_open_followup(const Crm__V1__Task *t);
+/* task_give: open task t goes to owner now (a customer's move, task
+ * assign); if it fell due already, the reports keep counting it for
+ * whoever held it then (stats_holder: its report owner and until). */
+void task_give(struct req_ctx *ctx, Crm__V1__Task *t, uint64_t owner);
 
 /* A time as the history shows it. Borrowed from ctx->arena. */
 const char *task_when(struct req_ctx *ctx, int64_t at);
