@@ -1489,6 +1489,21 @@ reown_why(uint64_t from, uint64_t holder)
 	           : "its owner may not see the customer";
 }
 
+/* Running clock k goes to owner now: past its deadline already, the
+ * reports keep counting it for whoever held it then (stats_holder), as
+ * a task's and a commitment's. */
+static void
+clock_give(struct req_ctx *ctx, Crm__V1__SlaClock *k, uint64_t owner)
+{
+	if (owner != k->owner_id && k->deadline_at < ctx->now) {
+		k->has_report_owner_id = k->has_report_until_at = 1;
+		k->report_owner_id = stats_holder(k->owner_id,
+		    k->report_owner_id, k->report_until_at, k->deadline_at);
+		k->report_until_at = ctx->now;
+	}
+	k->owner_id = owner;
+}
+
 crm_status
 sla_reown(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from)
 {
@@ -1538,7 +1553,7 @@ sla_reown(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from)
 		}
 		rc = clock_load(ctx, id, &k);
 		if (rc == CRM_OK) {
-			k->owner_id = cust->owner_id;
+			clock_give(ctx, k, cust->owner_id);
 			rc = clock_put(ctx, before, k);
 		}
 		if (rc == CRM_OK) {
@@ -1596,7 +1611,7 @@ sla_release(struct req_ctx *ctx, const Crm__V1__Customer *cust,
 		}
 		rc = clock_load(ctx, id, &k);
 		if (rc == CRM_OK) {
-			k->owner_id = manager_id;
+			clock_give(ctx, k, manager_id);
 			rc = clock_put(ctx, before, k);
 		}
 		if (rc == CRM_OK) {

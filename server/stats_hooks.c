@@ -550,14 +550,15 @@ stats_sla_fact(const Crm__V1__SlaClock *k, struct fact *x)
 	}
 	struct stats_sla v = {
 		.customer_id = k->customer_id,
-		.owner_id = k->owner_id,
+		.owner_id = stats_holder(k->owner_id, k->report_owner_id,
+		    k->report_until_at, k->deadline_at),
 		.deadline_at = k->deadline_at,
 		.stopped_at = k->stopped_at,
 		.kind = (uint8_t)k->kind,
 	};
 	x->on = 1;
 	x->person_only = 1;
-	x->scope[1] = STATS_PERSON | k->owner_id;
+	x->scope[1] = STATS_PERSON | v.owner_id;
 	x->at = k->started_at;
 	x->id = k->id;
 	x->len = stats_sla_encode(&v, x->val);
