@@ -1495,11 +1495,11 @@ reown_why(uint64_t from, uint64_t holder)
 static void
 clock_give(struct req_ctx *ctx, Crm__V1__SlaClock *k, uint64_t owner)
 {
-	if (owner != k->owner_id && k->deadline_at < ctx->now) {
-		k->has_report_owner_id = k->has_report_until_at = 1;
-		k->report_owner_id = stats_holder(k->owner_id,
-		    k->report_owner_id, k->report_until_at, k->deadline_at);
-		k->report_until_at = ctx->now;
+	if (owner != k->owner_id) {
+		stats_hand_over(k->owner_id, k->deadline_at, ctx->now,
+		    (struct stats_report_owner){ &k->report_owner_id,
+		        &k->report_until_at, &k->has_report_owner_id,
+		        &k->has_report_until_at });
 	}
 	k->owner_id = owner;
 }
@@ -1520,16 +1520,11 @@ sla_reown(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from)
 		}
 		rc = commitment_load(ctx, id, &c);
 		if (rc == CRM_OK) {
-			/* Due already: the reports keep counting it for
-			 * whoever held it then; the new owner works it. */
-			if (c->due_at < ctx->now) {
-				c->has_report_owner_id =
-				    c->has_report_until_at = 1;
-				c->report_owner_id = stats_holder(c->owner_id,
-				    c->report_owner_id, c->report_until_at,
-				    c->due_at);
-				c->report_until_at = ctx->now;
-			}
+			/* The new owner works it. */
+			stats_hand_over(c->owner_id, c->due_at, ctx->now,
+			    (struct stats_report_owner){ &c->report_owner_id,
+			        &c->report_until_at, &c->has_report_owner_id,
+			        &c->has_report_until_at });
 			c->owner_id = cust->owner_id;
 			rc = commitment_put(ctx, before, c);
 		}

@@ -122,6 +122,20 @@ uint64_t stats_holder(
     uint64_t owner, uint64_t report_owner, int64_t until, int64_t due);
 
 /*
+ * stats_hand_over: an item held by owner, due at due, goes to another at
+ * now: when it is due already, the reports keep counting it for whoever
+ * held it then (its report owner and until, and their has_ flags, set).
+ * Every hand-over of a task, commitment or clock goes through it.
+ */
+struct stats_report_owner {
+	uint64_t *id;
+	int64_t *until;
+	protobuf_c_boolean *has_id, *has_until;
+};
+void stats_hand_over(
+    uint64_t owner, int64_t due, int64_t now, struct stats_report_owner r);
+
+/*
  * An open task held by its owner has no task_due fact (since schema 22):
  * its fact is its entry in the due queue (task_open: owner || due || id,
  * the task packed as due shows it), which holds everything the fact

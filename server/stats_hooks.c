@@ -510,6 +510,17 @@ stats_holder(uint64_t owner, uint64_t report_owner, int64_t until, int64_t due)
 }
 
 void
+stats_hand_over(
+    uint64_t owner, int64_t due, int64_t now, struct stats_report_owner r)
+{
+	if (due < now) {
+		*r.has_id = *r.has_until = 1;
+		*r.id = stats_holder(owner, *r.id, *r.until, due);
+		*r.until = now;
+	}
+}
+
+void
 stats_commit_fact(const Crm__V1__Commitment *c, struct fact *x)
 {
 	memset(x, 0, sizeof(*x));

@@ -98,13 +98,11 @@ task_is_open(const Crm__V1__Task *t)
 void
 task_give(struct req_ctx *ctx, Crm__V1__Task *t, uint64_t owner)
 {
-	/* Due already: the reports keep counting it for whoever held it
-	 * then (stats_holder). */
-	if (owner != t->owner_id && t->due_at < ctx->now) {
-		t->has_report_owner_id = t->has_report_until_at = 1;
-		t->report_owner_id = stats_holder(t->owner_id,
-		    t->report_owner_id, t->report_until_at, t->due_at);
-		t->report_until_at = ctx->now;
+	if (owner != t->owner_id) {
+		stats_hand_over(t->owner_id, t->due_at, ctx->now,
+		    (struct stats_report_owner){ &t->report_owner_id,
+		        &t->report_until_at, &t->has_report_owner_id,
+		        &t->has_report_until_at });
 	}
 	t->owner_id = owner;
 }
