@@ -72,9 +72,11 @@ cmd_stats(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		us_text(p999, sizeof(p999), w->commit_p999_us);
 		snprintf(commit, sizeof(commit), "p50 %s, p99 %s, p999 %s",
 		    p50, p99, p999);
-		snprintf(linger, sizeof(linger), "%llu (%llu short)",
+		snprintf(linger, sizeof(linger),
+		    "%llu (%llu short; %llu writes joined)",
 		    (unsigned long long)w->lingers,
-		    (unsigned long long)w->lingers_short);
+		    (unsigned long long)w->lingers_short,
+		    (unsigned long long)w->linger_writes);
 		snprintf(rerun, sizeof(rerun), "%llu",
 		    (unsigned long long)w->batch_reruns);
 		char up[32];

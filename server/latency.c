@@ -28,7 +28,7 @@
 static _Atomic uint64_t hist[CASES][BUCKETS];
 static _Atomic uint64_t sums[CASES];
 
-static _Atomic uint64_t lingers, lingers_short, batch_reruns;
+static _Atomic uint64_t lingers, lingers_short, linger_writes, batch_reruns;
 static _Atomic uint64_t commits, committed, max_batch, write_bytes,
     write_calls;
 static _Atomic uint64_t commit_hist[BUCKETS];
@@ -145,9 +145,11 @@ thread_writes(uint64_t *bytes, uint64_t *calls)
 }
 
 void
-latency_linger(int filled)
+latency_linger(int filled, size_t joined)
 {
 	atomic_fetch_add_explicit(&lingers, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(
+	    &linger_writes, joined, memory_order_relaxed);
 	if (!filled) {
 		atomic_fetch_add_explicit(
 		    &lingers_short, 1, memory_order_relaxed);
@@ -313,11 +315,13 @@ latency_handle_stats(
 	}
 	w->has_commits = w->has_requests = w->has_max_batch =
 	    w->has_write_bytes = w->has_page_size = w->has_write_calls =
-	        w->has_lingers = w->has_lingers_short = w->has_batch_reruns =
-	            1;
+	        w->has_lingers = w->has_lingers_short = w->has_linger_writes =
+	            w->has_batch_reruns = 1;
 	w->batch_reruns =
 	    atomic_load_explicit(&batch_reruns, memory_order_relaxed);
 	w->lingers = atomic_load_explicit(&lingers, memory_order_relaxed);
+	w->linger_writes =
+	    atomic_load_explicit(&linger_writes, memory_order_relaxed);
 	w->lingers_short =
 	    atomic_load_explicit(&lingers_short, memory_order_relaxed);
 	w->write_calls =

@@ -47,8 +47,8 @@ struct latency_commit {
 void latency_commit_begin(struct latency_commit *c /* OUT */);
 
 /* latency_linger: the writer lingered for more writes before a commit;
- * filled: all it expected came. */
-void latency_linger(int filled);
+ * filled: all it expected came; joined: writes it took meanwhile. */
+void latency_linger(int filled, size_t joined);
 
 /* latency_rerun: the writer ran a batch again without a write that
  * failed in its handler. */

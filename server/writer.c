@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <nanomsg/nn.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -38,7 +39,8 @@
  * Group commit's linger. A synced commit costs about the same for one
  * write as for sixteen (its pages, and two syncs), so when several
  * clients write at once the writer waits a little for the ones whose
- * replies it just sent before it commits again: without it, closed-loop
+ * replies it just sent before it commits again, applying each as it
+ * comes in (the batch's transaction is open): without it, closed-loop
  * clients split into two halves that take turns, each commit carrying
  * half of them. Expected: the writes that arrived during the last commit
  * plus the last batch (each of its clients is back a round trip after
@@ -196,6 +198,111 @@ fail_batch(struct item *batch, size_t n, crm_status code, const char *msg)
 	}
 }
 
+/* Move up to max - n queued writes into batch[n..]; the new n. Called
+ * with w->lock held. */
+static size_t
+take(writer *w, struct item *batch, size_t n, size_t max)
+{
+	while (w->count > 0 && n < max) {
+		batch[n] = w->ring[w->head];
+		batch[n++].settled = 0;
+		w->head = (w->head + 1) % w->cap;
+		w->count--;
+	}
+	return n;
+}
+
+/* Group commit's linger (LINGER_MAX_US, above), while a batch is open:
+ * how many writes it expects and until when it waits for them. */
+struct linger {
+	int on;
+	size_t first, expect;
+	struct timespec until;
+};
+
+/* Begin the linger for a batch of n writes just taken, if there is
+ * evidence of other writers and fewer are in than expected. Called with
+ * w->lock held. */
+static void
+linger_begin(writer *w, size_t n, size_t max, struct linger *lg)
+{
+	lg->on = 0;
+	if (w->waiting_after == 0 && !w->linger_filled) {
+		return;
+	}
+	size_t expect = w->waiting_after + w->last_n;
+	w->waiting_after = 0;
+	w->linger_filled = 0;
+	if (expect > max) {
+		expect = max;
+	}
+	int64_t wait_us = w->commit_us / 2;
+	if (wait_us > LINGER_MAX_US) {
+		wait_us = LINGER_MAX_US;
+	}
+	if (n >= expect || wait_us <= 0) {
+		w->linger_filled = n >= expect;
+		return;
+	}
+	w->lingers++;
+	lg->on = 1;
+	lg->first = n;
+	lg->expect = expect;
+	clock_gettime(CLOCK_MONOTONIC, &lg->until);
+	lg->until.tv_nsec += (long)wait_us * 1000L;
+	if (lg->until.tv_nsec >= 1000000000L) {
+		lg->until.tv_sec++;
+		lg->until.tv_nsec -= 1000000000L;
+	}
+}
+
+/* End the linger with n writes in the batch: count whether it saw all
+ * it expected. */
+static void
+linger_end(writer *w, struct linger *lg, size_t n)
+{
+	if (!lg->on) {
+		return;
+	}
+	lg->on = 0;
+	w->linger_filled = n >= lg->expect;
+	if (!w->linger_filled) {
+		w->lingers_short++;
+	}
+	latency_linger(w->linger_filled, n - lg->first);
+}
+
+/*
+ * The linger, once the batch's writes so far are applied: take the
+ * writes queued since; when there are none, wait for the next until the
+ * linger's end. So the writes that arrive while the batch is open are
+ * applied as they come, not all after the wait. The new n; the linger
+ * ends when the batch has what it expected or the time is up.
+ */
+static size_t
+linger_more(
+    writer *w, struct linger *lg, struct item *batch, size_t n, size_t max)
+{
+	pthread_mutex_lock(&w->lock);
+	size_t had = n;
+	n = take(w, batch, n, max);
+	int timed_out = 0;
+	while (n == had && n < lg->expect && !w->stopping) {
+		if (pthread_cond_timedwait(&w->cond, &w->lock, &lg->until) ==
+		    ETIMEDOUT) {
+			n = take(w, batch, n, max);
+			timed_out = 1;
+			break;
+		}
+		n = take(w, batch, n, max);
+	}
+	if (n >= lg->expect || n >= max || timed_out || w->stopping) {
+		linger_end(w, lg, n);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return n;
+}
+
 /* Commit txn, which holds applied writes, synced; time it for stats. */
 static crm_status
 commit(writer *w, MDB_txn *txn, size_t applied)
@@ -220,35 +327,45 @@ commit(writer *w, MDB_txn *txn, size_t applied)
  * as its reply and is settled; the transaction is dropped and the others
  * run again without it, so a failed write leaves nothing and the others
  * stand. A batch that wrote nothing (failures, stored replies sent
- * again) commits nothing. A full map: grow, run again.
+ * again) commits nothing. A full map: grow, run again. While the linger
+ * is on (lg), the writes that come in are taken and applied as they
+ * come; a batch run again runs with those it has. Returns how many
+ * writes the batch had.
  */
-static void
-run_batch(writer *w, struct item *batch, size_t n)
+static size_t
+run_batch(
+    writer *w, struct item *batch, size_t n, size_t max, struct linger *lg)
 {
 	crm_status rc = CRM_INTERNAL;
 	int grows = 0, committed = 0;
-	for (size_t i = 0; i < n; i++) {
-		batch[i].settled = 0;
-	}
 	for (;;) {
 		MDB_txn *txn;
-		size_t failed = n, applied = 0, left = 0;
+		size_t failed = SIZE_MAX, applied = 0, left = 0;
 		store_map_full = 0;
 		rc = store_write_begin(w->st, &txn);
 		if (rc != CRM_OK) {
+			linger_end(w, lg, n);
 			break;
 		}
-		for (size_t i = 0; i < n && !store_map_full; i++) {
-			if (batch[i].settled) {
-				continue;
+		for (size_t i = 0; failed == SIZE_MAX && !store_map_full;) {
+			for (; i < n && !store_map_full; i++) {
+				if (batch[i].settled) {
+					continue;
+				}
+				apply(w, txn, &batch[i]);
+				if (batch[i].how == DISPATCH_TAINTED) {
+					failed = i;
+					break;
+				}
+				applied += batch[i].how == DISPATCH_APPLIED;
 			}
-			apply(w, txn, &batch[i]);
-			if (batch[i].how == DISPATCH_TAINTED) {
-				failed = i;
+			if (!lg->on || failed < n || store_map_full) {
 				break;
 			}
-			applied += batch[i].how == DISPATCH_APPLIED;
+			n = linger_more(w, lg, batch, n, max);
 		}
+		/* Run again, if need be, with the writes in by now. */
+		linger_end(w, lg, n);
 		if (store_map_full) {
 			/* Nothing of the batch was applied: grow, again. */
 			store_write_abort(w->st, txn);
@@ -330,6 +447,7 @@ run_batch(writer *w, struct item *batch, size_t n)
 			transport_poke(w->pub, w->commits, w->cursor);
 		}
 	}
+	return n;
 }
 
 /* ---------------------------------------------------- pruning */
@@ -612,65 +730,6 @@ prune_if_due(writer *w)
 	w->prune_due = mono_ms() + (done ? w->prune_rest : PRUNE_PAUSE_MS);
 }
 
-/* Move up to max - n queued writes into batch[n..]; the new n. Called
- * with w->lock held. */
-static size_t
-take(writer *w, struct item *batch, size_t n, size_t max)
-{
-	while (w->count > 0 && n < max) {
-		batch[n++] = w->ring[w->head];
-		w->head = (w->head + 1) % w->cap;
-		w->count--;
-	}
-	return n;
-}
-
-/* Group commit's linger (LINGER_MAX_US, above): with n writes taken,
- * wait for the ones expected; the new n. Called with w->lock held. */
-static size_t
-linger(writer *w, struct item *batch, size_t n, size_t max)
-{
-	if (w->waiting_after == 0 && !w->linger_filled) {
-		return n;
-	}
-	size_t expect = w->waiting_after + w->last_n;
-	w->waiting_after = 0;
-	w->linger_filled = 0;
-	if (expect > max) {
-		expect = max;
-	}
-	int64_t wait_us = w->commit_us / 2;
-	if (wait_us > LINGER_MAX_US) {
-		wait_us = LINGER_MAX_US;
-	}
-	if (n >= expect || wait_us <= 0) {
-		w->linger_filled = n >= expect;
-		return n;
-	}
-	w->lingers++;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_nsec += (long)wait_us * 1000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	while (n < expect && !w->stopping) {
-		if (pthread_cond_timedwait(&w->cond, &w->lock, &ts) ==
-		    ETIMEDOUT) {
-			n = take(w, batch, n, max);
-			break;
-		}
-		n = take(w, batch, n, max);
-	}
-	w->linger_filled = n >= expect;
-	if (!w->linger_filled) {
-		w->lingers_short++;
-	}
-	latency_linger(w->linger_filled);
-	return n;
-}
-
 static void *
 writer_main(void *arg)
 {
@@ -704,18 +763,19 @@ writer_main(void *arg)
 			break;
 		}
 		size_t n = take(w, batch, 0, max);
+		struct linger lg = { 0 };
 		if (n > 0 && n < max) {
-			n = linger(w, batch, n, max);
+			linger_begin(w, n, max, &lg);
 		}
 		pthread_mutex_unlock(&w->lock);
-		w->last_n = n;
 		/* Writes see what the pool rules did by now; after them,
 		 * what the writes changed (a policy, a follow-up). */
 		if (reclaim_due_locking(w)) {
 			reclaim_step(w);
 		}
+		w->last_n = n;
 		if (n > 0) {
-			run_batch(w, batch, n);
+			w->last_n = run_batch(w, batch, n, max, &lg);
 			if (reclaim_due_locking(w)) {
 				reclaim_step(w);
 			}

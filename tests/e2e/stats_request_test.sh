@@ -61,15 +61,16 @@ lone=$(printf '%s' "$j" | json "d['writer'].get('lingers', 0)")
 
 # Several clients writing at once: a write arriving during a commit makes
 # the writer wait for the last batch's clients before the next commit.
-# Bounded: at most 6 rounds of 8 shells adding 3 customers each. crmd
+# Bounded: at most 10 rounds of 8 shells adding 3 customers each, until
+# the writer lingered and a write joined a batch while it did. crmd
 # again with each commit 30 ms longer (test builds only): on a tmpfs a
 # commit takes microseconds, and under ASan 8 shells' writes could all
 # miss one (CI: no linger in 6 rounds).
 e2e_stop
 CRM_TEST_WRITE_DELAY_MS=30 e2e_start || { e2e_done; exit 1; }
-lingers=0
+lingers=0 joined=0
 added=0
-for round in 1 2 3 4 5 6; do
+for round in 1 2 3 4 5 6 7 8 9 10; do
 	pids=()
 	for i in 1 2 3 4 5 6 7 8; do
 		(for k in 1 2 3; do
@@ -81,10 +82,15 @@ for round in 1 2 3 4 5 6; do
 	added=$((added + 24))
 	run "$CRM" --format json -c stats
 	lingers=$(printf '%s' "$out" | json "d['writer'].get('lingers', 0)")
-	[ "$lingers" -gt 0 ] && break
+	joined=$(printf '%s' "$out" | json "d['writer'].get('linger_writes', 0)")
+	[ "$lingers" -gt 0 ] && [ "$joined" -gt 0 ] && break
 done
 [ "$lingers" -gt 0 ] && ok "concurrent writers: the writer lingered ($lingers times)" ||
 	bad "no linger after $round rounds of 8 concurrent writers: $out"
+# While it lingers, the batch's transaction is open and each write that
+# comes in is applied as it comes.
+[ "$joined" -gt 0 ] && ok "writes joined a batch while it lingered ($joined)" ||
+	bad "no write joined a lingering batch in $round rounds: $out"
 run_exit 0 "list the customers" "$CRM" --format csv -c 'customer list'
 n=$(printf '%s\n' "$out" | grep -c 'Linger r')
 [ "$n" = "$added" ] && ok "each of the $added concurrent adds is there once" ||
