@@ -187,6 +187,26 @@ struct bench_lmdb_result {
 int bench_lmdb_run(const char *dir, double seconds, int puts_per_txn,
     struct bench_lmdb_result *out /* OUT */);
 
+/* ---------------------------------------------------------------- disk */
+
+#define BENCH_DISK_COUNTS 4
+
+struct bench_disk_result {
+	int ok;
+	int pages[BENCH_DISK_COUNTS];     /* 1, 16, 64, 256 */
+	double p50_us[BENCH_DISK_COUNTS]; /* fdatasync after that many */
+	double sync_us, page_us;          /* a sync, and each page more */
+};
+
+/* bench_disk_run: fdatasync after scattered page writes into a file of
+ * written blocks in dir, about seconds in all. Returns 0 or -1. */
+int bench_disk_run(
+    const char *dir, double seconds, struct bench_disk_result *out /* OUT */);
+
+/* bench_disk_commit_us: what syncing a commit of pages costs on the disk
+ * measured (LMDB's two syncs: the pages and the meta page). */
+double bench_disk_commit_us(const struct bench_disk_result *d, double pages);
+
 /* ---------------------------------------------------------------- scenarios
  */
 
@@ -394,6 +414,7 @@ struct bench_report {
 	int fresh;
 	size_t echo_req, echo_reply; /* the echo payload: a due exchange */
 	struct bench_lmdb_result lmdb1, lmdb100;
+	struct bench_disk_result disk;
 	struct bench_run echo[BENCH_MAX_LEVELS];
 	struct bench_run runs[BENCH_MAX_RESULTS];
 	int n_runs;

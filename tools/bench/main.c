@@ -548,7 +548,8 @@ struct run_state {
 static int
 count_steps(const struct bench_opts *o)
 {
-	int n = 6 + o->n_clients; /* lmdb x2, data, echo, export, shell, pg */
+	int n = 7 + o->n_clients; /* lmdb x2, disk, data, echo, export, shell,
+	                            pg */
 	for (size_t i = 0; i < bench_n_scenarios; i++) {
 		if (selected(o, bench_scenarios[i].name)) {
 			n += o->n_clients;
@@ -629,6 +630,8 @@ run_all(struct run_state *s)
 	snprintf(path, sizeof(path), "%s/lmdb100", s->dir);
 	failed |= bench_lmdb_run(path, o->duration, 100, &r->lmdb100);
 	remove_tree(path);
+	progress_step("disk: a sync after scattered page writes");
+	failed |= bench_disk_run(s->dir, o->quick ? 1 : 4, &r->disk);
 
 	if (prepare_data(s) != 0) {
 		return -1;

@@ -108,6 +108,53 @@ per_write(const struct bench_run *run, struct per_write *w)
 	w->lmdb_pages = ratio((double)s->write_bytes / page, w->commits);
 }
 
+/* The most writes a second a run's commits allow from their syncs alone:
+ * its pages a commit at the disk's price (bench_disk_commit_us), its
+ * writes a commit. 0 when not measured. */
+static double
+sync_ceiling(const struct bench_report *r, const struct per_write *w)
+{
+	if (!r->disk.ok || !w->ok || w->commits <= 0) {
+		return 0;
+	}
+	return w->per_commit * 1e6 /
+	       bench_disk_commit_us(&r->disk, w->lmdb_pages);
+}
+
+/* Under a write scenario's table of pages: what those pages cost to sync
+ * on this disk, and how near each run came to that ceiling. */
+static void
+print_sync_ceiling(
+    FILE *out, const struct bench_report *r, const struct bench_scenario *sc)
+{
+	if (!r->disk.ok) {
+		return;
+	}
+	fprintf(out,
+	    "  the syncs' ceiling: a commit of that many pages syncs in "
+	    "about 2 x %.0f us + %.1f us a page on this disk (above; LMDB "
+	    "syncs the pages, then the meta page)\n",
+	    r->disk.sync_us, r->disk.page_us);
+	fprintf(out, "  %7s %12s %14s %12s %8s\n", "clients", "sync/commit",
+	    "ceiling/s", "measured/s", "of it");
+	for (int i = 0; i < r->n_runs; i++) {
+		const struct bench_run *run = &r->runs[i];
+		struct per_write w;
+		if (run->sc != sc) {
+			continue;
+		}
+		per_write(run, &w);
+		double c = sync_ceiling(r, &w);
+		if (c <= 0) {
+			continue;
+		}
+		fprintf(out, "  %7d %9.2f ms %14.0f %12.0f %7.0f %%\n",
+		    run->clients,
+		    bench_disk_commit_us(&r->disk, w.lmdb_pages) / 1e3, c,
+		    run->s.rps, 100.0 * run->s.rps / c);
+	}
+}
+
 /* What a run cost in CPU: crmd's per request of the scenario's type
  * (crmd's count, so the warm-up is in both), and the cores crmd and the
  * whole machine kept busy on average. */
@@ -377,6 +424,22 @@ print_ceilings(FILE *out, const struct bench_report *r)
 		    l[i]->puts_per_txn == 1 ? 5 : 5, "", l[i]->commits_per_s,
 		    l[i]->puts_per_s, l[i]->p50_us, l[i]->p99_us);
 	}
+	const struct bench_disk_result *d = &r->disk;
+	if (d->ok) {
+		fprintf(out,
+		    "\ndisk: fdatasync after scattered 4 KiB page writes into "
+		    "a file of written blocks, one thread\n");
+		fprintf(out, "  %7s %10s\n", "pages", "p50");
+		for (int i = 0; i < BENCH_DISK_COUNTS; i++) {
+			fprintf(
+			    out, "  %7d %10.0f\n", d->pages[i], d->p50_us[i]);
+		}
+		fprintf(out,
+		    "  a sync %.0f us, each page %.1f us more (the slope from "
+		    "%d to %d pages)\n",
+		    d->sync_us, d->page_us, d->pages[1],
+		    d->pages[BENCH_DISK_COUNTS - 1]);
+	}
 	fprintf(out,
 	    "\ntransport ceiling: %s REQ/REP echo, %zu-byte request, "
 	    "%zu-byte reply (a due exchange), %d server threads\n",
@@ -497,6 +560,7 @@ print_scenario(
 			    run->clients, w.writes, w.commits, w.per_commit,
 			    w.wchar, w.pages, w.syscw, w.disk, w.lmdb_pages);
 		}
+		print_sync_ceiling(out, r, sc);
 	}
 	fprintf(out, "\n");
 }
@@ -646,6 +710,19 @@ bench_print_json(FILE *out, const struct bench_report *r)
 	json_object_set_new(root, "lmdb",
 	    json_pack("{s:o, s:o}", "one_put", lmdb_json(&r->lmdb1),
 	        "hundred_puts", lmdb_json(&r->lmdb100)));
+	if (r->disk.ok) {
+		json_t *pages = json_array(), *p50 = json_array();
+		for (int i = 0; i < BENCH_DISK_COUNTS; i++) {
+			json_array_append_new(
+			    pages, json_integer(r->disk.pages[i]));
+			json_array_append_new(
+			    p50, json_real(r->disk.p50_us[i]));
+		}
+		json_object_set_new(root, "disk",
+		    json_pack("{s:o, s:o, s:f, s:f}", "pages", pages,
+		        "sync_p50_us", p50, "sync_us", r->disk.sync_us,
+		        "page_us", r->disk.page_us));
+	}
 	json_t *echo = json_array();
 	for (int i = 0; i < r->o->n_clients; i++) {
 		json_array_append_new(
@@ -713,6 +790,12 @@ bench_print_json(FILE *out, const struct bench_report *r)
 				        "write_calls_per_write", w.syscw,
 				        "lmdb_pages_per_commit",
 				        w.lmdb_pages));
+				double ceil_s = sync_ceiling(r, &w);
+				if (ceil_s > 0) {
+					json_object_set_new(j,
+					    "sync_ceiling_per_s",
+					    json_real(ceil_s));
+				}
 			}
 			json_array_append_new(runs, j);
 		}
