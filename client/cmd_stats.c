@@ -52,7 +52,7 @@ cmd_stats(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 	}
 	const Crm__V1__WriterStats *w = s->writer;
 	if (w != NULL) {
-		char commits[96], batch[96], bytes[128], commit[96],
+		char commits[96], batch[96], bytes[128], commit[128],
 		    linger[96], rerun[96];
 		double per = w->commits ? (double)w->requests / w->commits : 0;
 		double b =
@@ -66,12 +66,18 @@ cmd_stats(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		    "%.0f bytes = %.1f pages of %u bytes, in %.1f write calls",
 		    b, w->page_size ? b / w->page_size : 0, w->page_size,
 		    w->commits ? (double)w->write_calls / w->commits : 0);
-		char p50[24], p99[24], p999[24];
+		char p50[24], p99[24], p999[24], all[24];
 		us_text(p50, sizeof(p50), w->commit_p50_us);
 		us_text(p99, sizeof(p99), w->commit_p99_us);
 		us_text(p999, sizeof(p999), w->commit_p999_us);
-		snprintf(commit, sizeof(commit), "p50 %s, p99 %s, p999 %s",
-		    p50, p99, p999);
+		if (w->commit_us_total >= 10000000) {
+			snprintf(all, sizeof(all), "%.1f s",
+			    (double)w->commit_us_total / 1e6);
+		} else {
+			us_text(all, sizeof(all), w->commit_us_total);
+		}
+		snprintf(commit, sizeof(commit),
+		    "p50 %s, p99 %s, p999 %s; %s in all", p50, p99, p999, all);
 		snprintf(linger, sizeof(linger),
 		    "%llu (%llu short; %llu writes joined)",
 		    (unsigned long long)w->lingers,

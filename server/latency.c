@@ -32,6 +32,7 @@ static _Atomic uint64_t lingers, lingers_short, linger_writes, batch_reruns;
 static _Atomic uint64_t commits, committed, max_batch, write_bytes,
     write_calls;
 static _Atomic uint64_t commit_hist[BUCKETS];
+static _Atomic uint64_t commit_ns; /* summed */
 
 static _Thread_local uint64_t armed;
 
@@ -177,6 +178,8 @@ latency_commit_end(const struct latency_commit *c, size_t requests, int ok)
 	}
 	uint64_t now = latency_now_ns(), bytes, calls;
 	add(commit_hist, NULL, now - c->t0_ns);
+	atomic_fetch_add_explicit(
+	    &commit_ns, now - c->t0_ns, memory_order_relaxed);
 	atomic_fetch_add_explicit(&commits, 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&committed, requests, memory_order_relaxed);
 	if (c->ok && thread_writes(&bytes, &calls) == 0 && bytes >= c->bytes &&
@@ -322,6 +325,9 @@ latency_handle_stats(
 	w->lingers = atomic_load_explicit(&lingers, memory_order_relaxed);
 	w->linger_writes =
 	    atomic_load_explicit(&linger_writes, memory_order_relaxed);
+	w->has_commit_us_total = 1;
+	w->commit_us_total =
+	    atomic_load_explicit(&commit_ns, memory_order_relaxed) / 1000;
 	w->lingers_short =
 	    atomic_load_explicit(&lingers_short, memory_order_relaxed);
 	w->write_calls =

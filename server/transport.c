@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
 #include "clock.h"
@@ -186,6 +187,8 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	transport *t = w->t;
+	/* Named for top -H, perf and crm-bench (which reads the writer's). */
+	prctl(PR_SET_NAME, "crmd-worker", 0, 0, 0);
 	while (!atomic_load(&t->stopping)) {
 		struct transport_msg m = { NULL, 0, NULL };
 		struct nn_iovec iov = { &m.body, NN_MSG };

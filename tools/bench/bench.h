@@ -263,7 +263,11 @@ struct bench_cpu {
 	int ok;
 	double crmd_s;      /* crmd's CPU seconds so far */
 	double host_busy_s; /* every core's busy seconds so far */
-	uint64_t ns;        /* bench_now_ns() when read */
+	/* crmd's writer thread ("crmd-writer"), /proc/PID/task/TID/schedstat:
+	 * ns on a CPU and ns runnable, waiting for one (writer_ok: found) */
+	int writer_ok;
+	uint64_t writer_run_ns, writer_wait_ns;
+	uint64_t ns; /* bench_now_ns() when read */
 };
 
 /* bench_proc_cpu: pid's and the machine's CPU seconds. Returns 0 or -1. */
@@ -275,7 +279,7 @@ int bench_proc_cpu(pid_t pid, struct bench_cpu *out /* OUT */);
 /* One `stats` reply: the writer's totals and one request type's buckets. */
 struct bench_srv_stats {
 	int ok;
-	uint64_t commits, writes, write_bytes;
+	uint64_t commits, writes, write_bytes, commit_us;
 	uint32_t page_size;
 	uint64_t buckets[BENCH_LAT_BUCKETS];
 };
@@ -289,6 +293,7 @@ int bench_srv_stats(const char *url, const struct bench_user *admin, int body,
 struct bench_srv_run {
 	int ok;
 	uint64_t commits, writes, write_bytes; /* the writer's */
+	uint64_t commit_us; /* time in its commits (writing and syncing) */
 	uint32_t page_size;
 	uint64_t count;                 /* requests of the scenario's type */
 	double p50_us, p99_us, p999_us; /* server side, upper bucket edges */

@@ -121,6 +121,19 @@ sync_ceiling(const struct bench_report *r, const struct per_write *w)
 	       bench_disk_commit_us(&r->disk, w->lmdb_pages);
 }
 
+/* The writes crmd committed a second over a run (a mixed run's reads
+ * left out). */
+static double
+writes_per_s(const struct bench_run *run)
+{
+	if (!run->srv.ok || !run->cpu0.ok || !run->cpu1.ok ||
+	    run->cpu1.ns <= run->cpu0.ns) {
+		return run->s.rps;
+	}
+	return (double)run->srv.writes * 1e9 /
+	       (double)(run->cpu1.ns - run->cpu0.ns);
+}
+
 /* Under a write scenario's table of pages: what those pages cost to sync
  * on this disk, and how near each run came to that ceiling. */
 static void
@@ -136,7 +149,7 @@ print_sync_ceiling(
 	    "syncs the pages, then the meta page)\n",
 	    r->disk.sync_us, r->disk.page_us);
 	fprintf(out, "  %7s %12s %14s %12s %8s\n", "clients", "sync/commit",
-	    "ceiling/s", "measured/s", "of it");
+	    "writes/s", "measured", "of it");
 	for (int i = 0; i < r->n_runs; i++) {
 		const struct bench_run *run = &r->runs[i];
 		struct per_write w;
@@ -148,10 +161,69 @@ print_sync_ceiling(
 		if (c <= 0) {
 			continue;
 		}
+		double wps = writes_per_s(run);
 		fprintf(out, "  %7d %9.2f ms %14.0f %12.0f %7.0f %%\n",
 		    run->clients,
-		    bench_disk_commit_us(&r->disk, w.lmdb_pages) / 1e3, c,
-		    run->s.rps, 100.0 * run->s.rps / c);
+		    bench_disk_commit_us(&r->disk, w.lmdb_pages) / 1e3, c, wps,
+		    100.0 * wps / c);
+	}
+}
+
+/* Where crmd's writer thread spent a run, as shares of its wall time: on
+ * a CPU, runnable without one, and in commits (writing the pages and
+ * syncing: crmd's own sum). 0 when not measured. */
+struct writer_time {
+	int ok;
+	double on_cpu, cpu_wait, in_commits;
+};
+
+static void
+writer_time(const struct bench_run *run, struct writer_time *t)
+{
+	memset(t, 0, sizeof(*t));
+	if (!run->cpu0.writer_ok || !run->cpu1.writer_ok || !run->srv.ok ||
+	    run->cpu1.ns <= run->cpu0.ns) {
+		return;
+	}
+	double wall = (double)(run->cpu1.ns - run->cpu0.ns);
+	t->ok = 1;
+	t->on_cpu =
+	    (double)(run->cpu1.writer_run_ns - run->cpu0.writer_run_ns) / wall;
+	t->cpu_wait =
+	    (double)(run->cpu1.writer_wait_ns - run->cpu0.writer_wait_ns) /
+	    wall;
+	t->in_commits = (double)run->srv.commit_us * 1e3 / wall;
+}
+
+static void
+print_writer_time(
+    FILE *out, const struct bench_report *r, const struct bench_scenario *sc)
+{
+	int header = 0;
+	for (int i = 0; i < r->n_runs; i++) {
+		const struct bench_run *run = &r->runs[i];
+		struct writer_time t;
+		if (run->sc != sc) {
+			continue;
+		}
+		writer_time(run, &t);
+		if (!t.ok) {
+			continue;
+		}
+		if (!header) {
+			fprintf(out,
+			    "  crmd's writer thread over the run, shares of "
+			    "its "
+			    "time (schedstat; commits: crmd's own sum of "
+			    "mdb_txn_commit, which writes the pages and syncs "
+			    "them)\n");
+			fprintf(out, "  %7s %9s %16s %11s\n", "clients",
+			    "on a CPU", "waiting for one", "in commits");
+			header = 1;
+		}
+		fprintf(out, "  %7d %8.0f %% %15.0f %% %10.0f %%\n",
+		    run->clients, 100 * t.on_cpu, 100 * t.cpu_wait,
+		    100 * t.in_commits);
 	}
 }
 
@@ -561,6 +633,7 @@ print_scenario(
 			    w.wchar, w.pages, w.syscw, w.disk, w.lmdb_pages);
 		}
 		print_sync_ceiling(out, r, sc);
+		print_writer_time(out, r, sc);
 	}
 	fprintf(out, "\n");
 }
@@ -790,6 +863,15 @@ bench_print_json(FILE *out, const struct bench_report *r)
 				        "write_calls_per_write", w.syscw,
 				        "lmdb_pages_per_commit",
 				        w.lmdb_pages));
+				struct writer_time wt;
+				writer_time(run, &wt);
+				if (wt.ok) {
+					json_object_set_new(j, "writer_thread",
+					    json_pack("{s:f, s:f, s:f}",
+					        "on_cpu", wt.on_cpu,
+					        "waiting_for_cpu", wt.cpu_wait,
+					        "in_commits", wt.in_commits));
+				}
 				double ceil_s = sync_ceiling(r, &w);
 				if (ceil_s > 0) {
 					json_object_set_new(j,

@@ -6,6 +6,7 @@
  * histogram), and CPU time from /proc/PID/stat and /proc/stat, each
  * taken before and after a run and subtracted.
  */
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,50 @@ bench_proc_io(pid_t pid, struct bench_io *out)
 	fclose(f);
 	out->ok = found == 3;
 	return out->ok ? 0 : -1;
+}
+
+/* crmd's writer thread (named "crmd-writer"): its time on a CPU and
+ * runnable without one, from /proc/PID/task/TID/schedstat. */
+static void
+writer_sched(pid_t pid, struct bench_cpu *out)
+{
+	char path[300], line[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	if (d == NULL) {
+		return;
+	}
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL && !out->writer_ok) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9') {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/comm", (int)pid,
+		    e->d_name);
+		FILE *f = fopen(path, "r");
+		int named = f != NULL &&
+		            fgets(line, sizeof(line), f) != NULL &&
+		            strcmp(line, "crmd-writer\n") == 0;
+		if (f != NULL) {
+			fclose(f);
+		}
+		if (!named) {
+			continue;
+		}
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/schedstat",
+		    (int)pid, e->d_name);
+		f = fopen(path, "r");
+		unsigned long long run, wait;
+		if (f != NULL && fscanf(f, "%llu %llu", &run, &wait) == 2) {
+			out->writer_run_ns = run;
+			out->writer_wait_ns = wait;
+			out->writer_ok = 1;
+		}
+		if (f != NULL) {
+			fclose(f);
+		}
+	}
+	closedir(d);
 }
 
 int
@@ -86,6 +131,7 @@ bench_proc_cpu(pid_t pid, struct bench_cpu *out)
 	unsigned long long busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
 	out->host_busy_s = (double)busy / (double)hz;
 	out->ok = 1;
+	writer_sched(pid, out);
 	return 0;
 }
 
@@ -119,6 +165,7 @@ bench_srv_stats(const char *url, const struct bench_user *admin, int body,
 		out->commits = s->writer->commits;
 		out->writes = s->writer->requests;
 		out->write_bytes = s->writer->write_bytes;
+		out->commit_us = s->writer->commit_us_total;
 		out->page_size = s->writer->page_size;
 	}
 	for (size_t i = 0; i < s->n_requests; i++) {
@@ -158,6 +205,7 @@ bench_srv_delta(const struct bench_srv_stats *a,
 	out->commits = b->commits - a->commits;
 	out->writes = b->writes - a->writes;
 	out->write_bytes = b->write_bytes - a->write_bytes;
+	out->commit_us = b->commit_us - a->commit_us;
 	out->page_size = b->page_size;
 	uint64_t d[BENCH_LAT_BUCKETS], n = 0;
 	for (unsigned i = 0; i < BENCH_LAT_BUCKETS; i++) {
