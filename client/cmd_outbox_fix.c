@@ -215,12 +215,26 @@ cmd_outbox_fix(struct cmd_ctx *ctx, const struct cmd_call *call,
 	req->request_id = old;
 	req->has_request_id = 1;
 	e.req = buf;
-	rc = outbox_add(&e);
+	rc = outbox_replace(hit->id, &e);
+	if (rc == CRM_NOT_FOUND) {
+		cmd_error(
+		    "%.8s is no longer waiting refused: another crm "
+		    "fixed, sent or dropped it meanwhile (`outbox` shows "
+		    "what is left)",
+		    idt);
+		rc = CRM_EPRECOND;
+		goto out;
+	}
+	if (rc == CRM_UNAVAILABLE) {
+		cmd_error("the outbox is locked: %s (waited %d s); nothing "
+		          "was changed",
+		    outbox_lock_holder(), OUTBOX_LOCK_WAIT_MS / 1000);
+		goto out;
+	}
 	if (rc != CRM_OK) {
 		cmd_error("cannot write the outbox: %s", strerror(errno));
 		goto out;
 	}
-	(void)outbox_remove(hit->id);
 	char nid[33];
 	outbox_id_text(e.id, nid);
 	render_text(out, "%.8s replaces %.8s: %s", nid, idt, what);

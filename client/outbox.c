@@ -752,6 +752,45 @@ outbox_add(const struct outbox_entry *e)
 	return rc;
 }
 
+/* The entry of ob with request id id, or NULL. */
+static struct outbox_entry *
+entry_of(struct outbox *ob, const uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	for (size_t i = 0; i < ob->n; i++) {
+		if (memcmp(ob->v[i].id, id, CRM_REQUEST_ID_LEN) == 0) {
+			return &ob->v[i];
+		}
+	}
+	return NULL;
+}
+
+/* Forget e, an entry of ob loaded from path, with the lock held. */
+static crm_status
+remove_locked(const char *path, struct outbox *ob, struct outbox_entry *e)
+{
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	memcpy(id, e->id, sizeof(id));
+	size_t i = (size_t)(e - ob->v);
+	entry_free(e);
+	memmove(&ob->v[i], &ob->v[i + 1], (ob->n - i - 1) * sizeof(*ob->v));
+	ob->n--;
+	/* No fsync needed: a settling line lost in a crash only means the
+	 * write is resent, and crmd answers a resent id with its stored
+	 * reply. */
+	struct stat st;
+	bool small = stat(path, &st) == 0 && st.st_size < SETTLED_BYTES;
+	if (ob->nsettled < SETTLED_MAX && small) {
+		char *l = settled_line(id);
+		crm_status rc = append_path(path, l, false);
+		free(l);
+		return rc;
+	}
+	if (ob->n == 0 && ob->ndamaged == 0) {
+		return truncate(path, 0) == 0 ? CRM_OK : CRM_INTERNAL;
+	}
+	return save_path(path, ob);
+}
+
 crm_status
 outbox_remove(const uint8_t id[CRM_REQUEST_ID_LEN])
 {
@@ -766,36 +805,60 @@ outbox_remove(const uint8_t id[CRM_REQUEST_ID_LEN])
 	if (lk < 0 || load_path(path, &ob) != CRM_OK) {
 		goto out;
 	}
-	rc = CRM_NOT_FOUND;
-	for (size_t i = 0; i < ob.n; i++) {
-		if (memcmp(ob.v[i].id, id, CRM_REQUEST_ID_LEN) != 0) {
-			continue;
-		}
-		entry_free(&ob.v[i]);
-		memmove(
-		    &ob.v[i], &ob.v[i + 1], (ob.n - i - 1) * sizeof(*ob.v));
-		ob.n--;
-		/* No fsync needed: a settling line lost in a crash only
-		 * means the write is resent, and crmd answers a resent id
-		 * with its stored reply. */
-		struct stat st;
-		bool small =
-		    stat(path, &st) == 0 && st.st_size < SETTLED_BYTES;
-		if (ob.nsettled < SETTLED_MAX && small) {
-			char *l = settled_line(id);
-			rc = append_path(path, l, false);
-			free(l);
-		} else if (ob.n == 0 && ob.ndamaged == 0) {
-			rc = truncate(path, 0) == 0 ? CRM_OK : CRM_INTERNAL;
-		} else {
-			rc = save_path(path, &ob);
-		}
-		break;
-	}
+	struct outbox_entry *e = entry_of(&ob, id);
+	rc = e != NULL ? remove_locked(path, &ob, e) : CRM_NOT_FOUND;
 	outbox_free(&ob);
 out:
 	if (lk >= 0) {
 		close(lk);
+	}
+	free(path);
+	return rc;
+}
+
+crm_status
+outbox_replace(
+    const uint8_t old_id[CRM_REQUEST_ID_LEN], const struct outbox_entry *e)
+{
+	char *path = outbox_path();
+	struct outbox ob;
+	crm_status rc = CRM_INTERNAL;
+	if (path == NULL) {
+		return CRM_NOT_FOUND;
+	}
+	int lk = lock_outbox(path);
+	if (lk == -2) {
+		free(path);
+		return CRM_UNAVAILABLE;
+	}
+	if (lk < 0 || load_path(path, &ob) != CRM_OK) {
+		goto out;
+	}
+	/* Under the lock: the entry is still there and still refused, so
+	 * no other crm replaced, resent or dropped it meanwhile. */
+	struct outbox_entry *old = entry_of(&ob, old_id);
+	if (old == NULL || !old->refused) {
+		rc = CRM_NOT_FOUND;
+	} else {
+		struct outbox_entry c = *e;
+		c.login = (char *)(e->login ? e->login : "-");
+		c.what = (char *)(e->what ? e->what : "");
+		char *line = format_line(&c);
+		rc = append_path(path, line, true);
+		free(line);
+		if (rc == CRM_OK) {
+			/* The new entry is kept (fsync'd) first: a crash
+			 * between the two lines leaves both, the old one
+			 * refused. */
+			(void)remove_locked(path, &ob, old);
+		}
+	}
+	outbox_free(&ob);
+out:
+	if (lk >= 0) {
+		int keep = errno;
+		close(lk);
+		errno = keep;
 	}
 	free(path);
 	return rc;

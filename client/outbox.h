@@ -107,6 +107,16 @@ const char *outbox_lock_holder(void);
 crm_status outbox_remove(const uint8_t id[CRM_REQUEST_ID_LEN]);
 
 /*
+ * outbox_replace: keep e in place of the refused entry old_id, under one
+ * hold of the lock: e's line appended and fsync'd, then old_id settled.
+ * CRM_NOT_FOUND, and nothing written, when old_id is no longer there or
+ * no longer refused (another crm fixed, sent or dropped it meanwhile);
+ * CRM_UNAVAILABLE when the lock stayed held; CRM_INTERNAL (errno).
+ */
+crm_status outbox_replace(
+    const uint8_t old_id[CRM_REQUEST_ID_LEN], const struct outbox_entry *e);
+
+/*
  * outbox_refuse: mark the entry with request id id refused by crmd with
  * code and message why (one appended line; a later mark replaces it).
  * The entry stays until removed. Errors: CRM_UNAVAILABLE (locked),

@@ -409,6 +409,33 @@ run "$CRM" -c 'outbox send'
 n=$(count 华东机电有限公司 离线旧拜访)
 [ "$n" = 1 ] && ok "the older follow-up is stored, not dropped" || bad "older follow-up stored $n times"
 
+# -- one refused write fixed by several crm at once is stored once: the
+#    replacement is made under the outbox's lock only while the entry is
+#    still there and refused (tester: two of three concurrent `outbox
+#    fix` of one entry stored it twice). Bounded: 3 rounds of 4 fixes.
+for round in 1 2 3; do
+	e2e_stop
+	"$CRM" -c "log 华东机点有限公司 \"并发修正$round\"" >/dev/null 2>&1
+	e2e_start || exit 1
+	"$CRM" -c 'outbox send' >/dev/null 2>&1
+	idf=$("$CRM" --format json -c outbox | json "[e['id'] for e in d if '并发修正$round' in e['command'] and e.get('refused')][0]")
+	rm -f "$H"/fix.*
+	pids=()
+	for k in 1 2 3 4; do
+		"$CRM" -c "outbox fix ${idf:0:8} $cid" >"$H/fix.$k" 2>&1 &
+		pids+=($!)
+	done
+	wait "${pids[@]}" # not a bare wait: crmd is a child too
+	n=$(count 华东机电有限公司 "并发修正$round")
+	won=$(cat "$H"/fix.* | grep -c 'replaces')
+	[ "$n" = 1 ] && [ "$won" = 1 ] || break
+done
+{ [ "$n" = 1 ] && [ "$won" = 1 ]; } &&
+	ok "4 concurrent outbox fix of one refused write: one replaced it, stored once ($round rounds)" ||
+	bad "concurrent fix, round $round: stored $n times, $won replaced: $(cat "$H"/fix.*)"
+grep -q 'no longer waiting refused\|nothing in the outbox is' "$H"/fix.* &&
+	ok "the others say another crm fixed it" || bad "the losing fixes said: $(cat "$H"/fix.*)"
+
 # -- logged out, a write is refused at once, offline too: nothing kept
 #    (kept, it would be by nobody, never sendable)
 "$CRM" -c logout >/dev/null 2>&1
