@@ -216,7 +216,7 @@ take(writer *w, struct item *batch, size_t n, size_t max)
 /* Group commit's linger (LINGER_MAX_US, above), while a batch is open:
  * how many writes it expects and until when it waits for them. */
 struct linger {
-	int on;
+	int on, began; /* waiting now; waited for this batch */
 	size_t first, expect;
 	struct timespec until;
 };
@@ -246,7 +246,7 @@ linger_begin(writer *w, size_t n, size_t max, struct linger *lg)
 		return;
 	}
 	w->lingers++;
-	lg->on = 1;
+	lg->on = lg->began = 1;
 	lg->first = n;
 	lg->expect = expect;
 	clock_gettime(CLOCK_MONOTONIC, &lg->until);
@@ -257,8 +257,8 @@ linger_begin(writer *w, size_t n, size_t max, struct linger *lg)
 	}
 }
 
-/* End the linger with n writes in the batch: count whether it saw all
- * it expected. */
+/* End the linger with n writes in the batch: whether it saw all it
+ * expected (linger_count reports it with the batch). */
 static void
 linger_end(writer *w, struct linger *lg, size_t n)
 {
@@ -270,7 +270,23 @@ linger_end(writer *w, struct linger *lg, size_t n)
 	if (!w->linger_filled) {
 		w->lingers_short++;
 	}
-	latency_linger(w->linger_filled, n - lg->first);
+}
+
+/* Count a batch's linger once it is committed (or not): the writes that
+ * joined it while it waited and were applied in the commit (not replies
+ * sent again, not refusals). */
+static void
+linger_count(const writer *w, const struct linger *lg,
+    const struct item *batch, size_t n, int committed)
+{
+	if (!lg->began) {
+		return;
+	}
+	size_t joined = 0;
+	for (size_t i = lg->first; committed && i < n; i++) {
+		joined += batch[i].how == DISPATCH_APPLIED;
+	}
+	latency_linger(w->linger_filled, joined);
 }
 
 /*
@@ -414,6 +430,7 @@ run_batch(
 			break;
 		}
 	}
+	linger_count(w, lg, batch, n, committed && rc == CRM_OK);
 	if (rc == CRM_TOO_BIG) {
 		fail_batch(batch, n, CRM_TOO_BIG,
 		    "storage full: nothing was written; retry later");
