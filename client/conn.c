@@ -461,8 +461,14 @@ wait_readable(crm_conn *c, int64_t deadline_ms, bool ignore_cancel)
 			return CRM_UNAVAILABLE;
 		}
 	}
-	snprintf(c->error, sizeof(c->error), "no answer from %s within %d s",
-	    c->url, (c->timeout_ms + 999) / 1000);
+	if (c->timeout_ms < 1000) {
+		snprintf(c->error, sizeof(c->error),
+		    "no answer from %s within %d ms", c->url, c->timeout_ms);
+	} else {
+		snprintf(c->error, sizeof(c->error),
+		    "no answer from %s within %d s", c->url,
+		    (c->timeout_ms + 999) / 1000);
+	}
 	c->fate = CONN_NO_ANSWER;
 	return CRM_UNAVAILABLE;
 }
