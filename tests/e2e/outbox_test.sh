@@ -262,7 +262,8 @@ at=$("$CRM" --format json -c "customer history 华东机电有限公司" 2>/dev/
 # -- defect 4: applied but unanswered in time; resent with the same id
 restart_slow 1500
 run env CRM_TIMEOUT_MS=400 "$CRM" -c 'log 华东机电有限公司 "慢记录"'
-if [ "$code" -eq 3 ] && grep -q 'same request again' <<<"$err" && grep -q 'outcome is unknown' <<<"$err" && ! grep -q '^error' <<<"$err"; then
+if [ "$code" -eq 3 ] && grep -q 'same request again' <<<"$err" && grep -q 'outcome is unknown' <<<"$err" && ! grep -q '^error' <<<"$err" &&
+	grep -q 'within 400 ms' <<<"$err"; then
 	ok "an unanswered write: resent with the same id, then kept (exit 3)"
 else
 	bad "slow write: exit $code: $err"
