@@ -396,6 +396,34 @@ void bench_shell_runs(
  * document when json. */
 void bench_print_shell(FILE *out, const struct bench_shell *sh, int json);
 
+/*
+ * bench_signals_start: block SIGINT and SIGTERM in the calling thread
+ * (call it before any other thread starts, so that every thread inherits
+ * the mask) and start the thread that takes them: it stops the children
+ * still running (crmd, tools/bench-postgres, ...: every one started here
+ * is registered), removes the temporary folder of bench_make_temp_dir
+ * (unless kept), prints one line on stderr and exits 130 (SIGINT) or 143
+ * (SIGTERM). Returns 0 or -1.
+ */
+int bench_signals_start(void);
+
+/* bench_make_temp_dir: mkdtemp(tmpl), registered for an interrupted run's
+ * cleanup (keep: leave it). Returns 0 or -1 (errno set). */
+int bench_make_temp_dir(char *tmpl, int keep);
+
+/* bench_remove_tree: rm -r dir. */
+void bench_remove_tree(const char *dir);
+
+/* bench_spawn_read: start argv[0] (a path) with argv, registered as name,
+ * its standard output and error on *out (the caller fcloses it, then
+ * calls bench_spawn_wait). Returns its pid, or -1. */
+pid_t bench_spawn_read(
+    const char *name, char *const argv[], FILE **out /* OUT */);
+
+/* bench_spawn_wait: wait for a child of bench_spawn_read; its exit
+ * status (128 when killed by a signal), or -1. */
+int bench_spawn_wait(pid_t pid);
+
 /* bench_free_port: a TCP port on 127.0.0.1 that was free a moment ago. */
 int bench_free_port(void);
 

@@ -6,9 +6,7 @@
  * client count, the one-off measurements, and the report. It starts and
  * stops its own crmd and removes its temporary folder.
  */
-#define _XOPEN_SOURCE 700 /* nftw */
 #include <errno.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <lmdb.h>
 #include <signal.h>
@@ -104,37 +102,48 @@ usage(FILE *out)
 	    "Measure crmd against the ceilings of its transport (a nanomsg\n"
 	    "REQ/REP echo) and its storage (LMDB durable commits), all in "
 	    "one\n"
-	    "run: due, customer show, customer find, log, a mixed day, "
-	    "report\n"
+	    "run: due, customer show, customer find (a rep's, and a "
+	    "manager's\n"
+	    "over the team), log, log the first due, a mixed day, report\n"
 	    "conversion and export followups, each at 1, 4, 16 and 64\n"
 	    "concurrent clients; then crm -c 'due today' start to exit and\n"
 	    "crmd's memory. Starts its own crmd on a private address.\n\n"
-	    "  --quick            a smoke run: small data, 2 s per run, 1 and "
-	    "4 clients\n"
-	    "  --data DIR         use the database in DIR (e.g. made by "
-	    "crm-gen;\n"
-	    "                     users admin, mgrNN, repNNNN, password "
-	    "\"" BENCH_PASSWORD "\").\n"
-	    "                     The log and mixed scenarios add follow-ups "
-	    "to it\n"
+	    "  --quick            a smoke run: 200 customers, 3 follow-ups "
+	    "each, 16 reps,\n"
+	    "                     2 s per run, 1 and 4 clients, 20 shell "
+	    "runs; the options\n"
+	    "                     given beside it override these\n"
+	    "  --data DIR         use the crm database in DIR (its data.mdb, "
+	    "e.g. made\n"
+	    "                     by crm-gen --data DIR; users admin, mgrNN, "
+	    "repNNNN,\n"
+	    "                     password \"" BENCH_PASSWORD "\"). The log, "
+	    "log-due and mixed\n"
+	    "                     scenarios add follow-ups to it\n"
 	    "  --copy             with --data: work on a copy, leave DIR as "
 	    "it is\n"
-	    "  --duration S       seconds per scenario and client count "
-	    "(default 10)\n"
-	    "  --clients LIST     client counts (default 1,4,16,64)\n"
+	    "  --duration S       seconds per scenario and client count, "
+	    "0.1..3600\n"
+	    "                     (default 10)\n"
+	    "  --clients LIST     client counts, 1..%d each, at most %d "
+	    "(default 1,4,16,64)\n"
 	    "  --only LIST        scenarios: "
 	    "due,show,find,find-team,log,log-due,mixed,"
 	    "report,"
 	    "export\n"
 	    "  --transport T      ipc (default) or tcp (127.0.0.1)\n"
-	    "  --workers N        crmd worker threads, and the echo's "
+	    "  --workers N        crmd worker threads, and the echo's, 1..256 "
 	    "(default 4)\n"
-	    "  --map-size BYTES   crmd --map-size\n"
-	    "  --customers N      fresh set: customers (default 2000)\n"
-	    "  --followups N      fresh set: follow-ups per customer "
-	    "(default 5)\n"
-	    "  --reps N           fresh set: reps (default 64)\n"
-	    "  --shell-runs N     crm -c runs to time (default 100)\n"
+	    "  --map-size BYTES   crmd --map-size, at least 1048576 (1 MiB)\n"
+	    "  --customers N      fresh set: customers, 1..100000000 "
+	    "(default 2000)\n"
+	    "  --followups N      fresh set: follow-ups per customer, "
+	    "0..100 (default 5)\n"
+	    "  --reps N           fresh set: reps, 1..100000000 (default "
+	    "64)\n"
+	    "  --shell-runs N     crm -c runs to time, 0..10000 (1..10000 "
+	    "with\n"
+	    "                     --shell-only; default 100)\n"
 	    "  --shell-only       only time crm -c 'due today' against the "
 	    "server and\n"
 	    "                     session of this environment (e.g. tools/run "
@@ -150,46 +159,79 @@ usage(FILE *out)
 	    "log and due\n"
 	    "                     scenarios (run when PostgreSQL is "
 	    "installed, not with --quick)\n"
-	    "  --seed N           random seed (default 1)\n"
+	    "  --seed N           random seed, 0..%lu (default 1)\n"
 	    "  --format F         table (default) or json\n"
 	    "  -h, --help         this help\n\n"
 	    "Latency is measured by the clients. A progress bar goes to "
-	    "standard\nerror when it is a terminal. Exits 1 when a request "
-	    "failed.\n",
-	    CRMD_PATH, CRM_PATH);
+	    "standard\nerror when it is a terminal. The report comes at the "
+	    "end: SIGINT or\nSIGTERM stops crmd, removes the temporary "
+	    "folder and prints none\n(exit 130 or 143). Exits 1 when a "
+	    "request failed, 2 on a usage error.\n",
+	    BENCH_MAX_CLIENTS, BENCH_MAX_LEVELS, CRMD_PATH, CRM_PATH,
+	    (unsigned long)~0ul);
 }
 
+/* A decimal number in min..max; 0 or -1 (nothing printed). */
 static int
-parse_uint(const char *s, unsigned long max, unsigned long *v)
+parse_uint(const char *s, size_t len, unsigned long min, unsigned long max,
+    unsigned long *v)
 {
-	char *end;
+	char buf[32], *end;
+	if (len == 0 || len >= sizeof(buf) || s[0] < '0' || s[0] > '9') {
+		return -1;
+	}
+	memcpy(buf, s, len);
+	buf[len] = '\0';
 	errno = 0;
-	unsigned long x = strtoul(s, &end, 10);
-	if (*s == '\0' || *s == '-' || *end != '\0' || errno || x > max) {
-		fprintf(stderr, "crm-bench: bad number '%s'\n", s);
+	unsigned long x = strtoul(buf, &end, 10);
+	if (*end != '\0' || errno || x < min || x > max) {
 		return -1;
 	}
 	*v = x;
 	return 0;
 }
 
+/* An option's number in min..max, or a message that says so. */
+static int
+option_uint(const char *opt, const char *s, unsigned long min,
+    unsigned long max, unsigned long *v)
+{
+	if (parse_uint(s, strlen(s), min, max, v) != 0) {
+		fprintf(stderr,
+		    "crm-bench: %s wants a number %lu..%lu, not '%s'\n", opt,
+		    min, max, s);
+		return -1;
+	}
+	return 0;
+}
+
+/* --clients: numbers 1..BENCH_MAX_CLIENTS, comma-separated, at most
+ * BENCH_MAX_LEVELS of them, no empty item. */
 static int
 parse_clients(const char *s, struct bench_opts *o)
 {
-	char *copy = crm_xstrdup(s), *save = NULL;
-	o->n_clients = 0;
-	for (char *t = strtok_r(copy, ",", &save); t != NULL;
-	     t = strtok_r(NULL, ",", &save)) {
+	int n = 0, levels[BENCH_MAX_LEVELS];
+	for (const char *t = s;; t++) {
+		size_t len = strcspn(t, ",");
 		unsigned long v;
-		if (o->n_clients == BENCH_MAX_LEVELS ||
-		    parse_uint(t, BENCH_MAX_CLIENTS, &v) != 0 || v == 0) {
-			free(copy);
+		if (n == BENCH_MAX_LEVELS ||
+		    parse_uint(t, len, 1, BENCH_MAX_CLIENTS, &v) != 0) {
+			fprintf(stderr,
+			    "crm-bench: --clients wants numbers 1..%d, "
+			    "comma-separated, at most %d of them, not "
+			    "'%s'\n",
+			    BENCH_MAX_CLIENTS, BENCH_MAX_LEVELS, s);
 			return -1;
 		}
-		o->clients[o->n_clients++] = (int)v;
+		levels[n++] = (int)v;
+		t += len;
+		if (*t == '\0') {
+			break;
+		}
 	}
-	free(copy);
-	return o->n_clients > 0 ? 0 : -1;
+	memcpy(o->clients, levels, (size_t)n * sizeof(levels[0]));
+	o->n_clients = n;
+	return 0;
 }
 
 static int
@@ -205,6 +247,26 @@ selected(const struct bench_opts *o, const char *name)
 			return 1;
 		}
 		p += len + (p[len] == ',');
+	}
+	return 0;
+}
+
+/* --data: a folder with a crm database (LMDB's data.mdb) in it, checked
+ * before anything starts: crmd would make an empty one. */
+static int
+check_data(const char *dir)
+{
+	struct stat st;
+	char *mdb = crm_xasprintf("%s/data.mdb", dir);
+	int ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	         stat(mdb, &st) == 0 && S_ISREG(st.st_mode);
+	free(mdb);
+	if (!ok) {
+		fprintf(stderr,
+		    "crm-bench: --data %s: no crm database there (make one "
+		    "with crm-gen --data DIR)\n",
+		    dir);
+		return -1;
 	}
 	return 0;
 }
@@ -274,7 +336,8 @@ parse_options(struct bench_opts *o, int argc, char **argv)
 	o->seed = 1;
 	parse_clients("1,4,16,64", o);
 	const char *clients = NULL, *t;
-	int given_duration = 0, given_size = 0, given_shell = 0, ch;
+	int given_duration = 0, given_customers = 0, given_followups = 0,
+	    given_reps = 0, given_shell = 0, ch;
 	unsigned long v;
 	while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
 		switch (ch) {
@@ -316,31 +379,51 @@ parse_options(struct bench_opts *o, int argc, char **argv)
 			o->tcp = optarg[0] == 't';
 			break;
 		case OPT_WORKERS:
-			if (parse_uint(optarg, 256, &v) != 0 || v == 0) {
+			if (option_uint("--workers", optarg, 1, 256, &v) !=
+			    0) {
 				return -1;
 			}
 			o->workers = (int)v;
 			break;
 		case OPT_MAP:
+			/* What crmd takes, checked before anything starts. */
+			if (parse_uint(optarg, strlen(optarg), 1ul << 20, ~0ul,
+			        &v) != 0) {
+				fprintf(stderr,
+				    "crm-bench: --map-size wants bytes, at "
+				    "least 1048576 (1 MiB), not '%s'\n",
+				    optarg);
+				return -1;
+			}
 			o->map_size = optarg;
 			break;
 		case OPT_CUSTOMERS:
-		case OPT_FOLLOWUPS:
-		case OPT_REPS:
-			if (parse_uint(optarg, 100000000, &v) != 0) {
+			if (option_uint("--customers", optarg, 1, 100000000,
+			        &v) != 0) {
 				return -1;
 			}
-			if (ch == OPT_CUSTOMERS) {
-				o->customers = (unsigned)(v ? v : 1);
-			} else if (ch == OPT_FOLLOWUPS) {
-				o->followups = (unsigned)(v > 100 ? 100 : v);
-			} else {
-				o->reps = (unsigned)(v ? v : 1);
+			o->customers = (unsigned)v;
+			given_customers = 1;
+			break;
+		case OPT_FOLLOWUPS:
+			if (option_uint("--followups", optarg, 0, 100, &v) !=
+			    0) {
+				return -1;
 			}
-			given_size = 1;
+			o->followups = (unsigned)v;
+			given_followups = 1;
+			break;
+		case OPT_REPS:
+			if (option_uint("--reps", optarg, 1, 100000000, &v) !=
+			    0) {
+				return -1;
+			}
+			o->reps = (unsigned)v;
+			given_reps = 1;
 			break;
 		case OPT_SHELL:
-			if (parse_uint(optarg, 10000, &v) != 0) {
+			if (option_uint(
+			        "--shell-runs", optarg, 0, 10000, &v) != 0) {
 				return -1;
 			}
 			o->shell_runs = (int)v;
@@ -359,7 +442,7 @@ parse_options(struct bench_opts *o, int argc, char **argv)
 			o->keep = 1;
 			break;
 		case OPT_SEED:
-			if (parse_uint(optarg, ~0ul, &v) != 0) {
+			if (option_uint("--seed", optarg, 0, ~0ul, &v) != 0) {
 				return -1;
 			}
 			o->seed = v;
@@ -392,6 +475,7 @@ parse_options(struct bench_opts *o, int argc, char **argv)
 		    argv[optind]);
 		return -1;
 	}
+	/* --quick's small defaults, each unless given. */
 	if (o->quick) {
 		if (!given_duration) {
 			o->duration = 2;
@@ -399,9 +483,13 @@ parse_options(struct bench_opts *o, int argc, char **argv)
 		if (clients == NULL) {
 			parse_clients("1,4", o);
 		}
-		if (!given_size) {
+		if (!given_customers) {
 			o->customers = 200;
+		}
+		if (!given_followups) {
 			o->followups = 3;
+		}
+		if (!given_reps) {
 			o->reps = 16;
 		}
 		if (!given_shell) {
@@ -409,17 +497,18 @@ parse_options(struct bench_opts *o, int argc, char **argv)
 		}
 	}
 	if (clients != NULL && parse_clients(clients, o) != 0) {
-		fprintf(stderr,
-		    "crm-bench: --clients wants numbers 1..%d, "
-		    "at most %d of them\n",
-		    BENCH_MAX_CLIENTS, BENCH_MAX_LEVELS);
+		return -1;
+	}
+	if (o->shell_only && o->shell_runs == 0) {
+		fprintf(stderr, "crm-bench: --shell-only wants --shell-runs "
+		                "1..10000\n");
 		return -1;
 	}
 	if (o->copy && o->data == NULL) {
 		fprintf(stderr, "crm-bench: --copy goes with --data\n");
 		return -1;
 	}
-	for (t = o->only; t != NULL && *t != '\0';) {
+	for (t = o->only; t != NULL;) {
 		size_t len = strcspn(t, ","), k;
 		for (k = 0; k < bench_n_scenarios; k++) {
 			if (strlen(bench_scenarios[k].name) == len &&
@@ -428,32 +517,33 @@ parse_options(struct bench_opts *o, int argc, char **argv)
 			}
 		}
 		if (k == bench_n_scenarios) {
-			fprintf(stderr, "crm-bench: no scenario '%.*s'\n",
-			    (int)len, t);
+			if (len == 0) {
+				fprintf(stderr,
+				    "crm-bench: --only: an empty "
+				    "scenario name (the scenarios: ");
+			} else {
+				fprintf(stderr,
+				    "crm-bench: --only: no scenario '%.*s' "
+				    "(the scenarios: ",
+				    (int)len, t);
+			}
+			for (k = 0; k < bench_n_scenarios; k++) {
+				fprintf(stderr, "%s%s", k ? "," : "",
+				    bench_scenarios[k].name);
+			}
+			fprintf(stderr, ", comma-separated)\n");
 			return -1;
 		}
-		t += len + (t[len] == ',');
+		t = t[len] == ',' ? t + len + 1 : NULL;
+	}
+	if (o->data != NULL && check_data(o->data) != 0) {
+		return -1;
 	}
 	o->progress = isatty(STDERR_FILENO);
 	return 0;
 }
 
 /* ---------------------------------------------------------------- run */
-
-static int
-remove_one(const char *path, const struct stat *sb, int flag, struct FTW *f)
-{
-	(void)sb;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
-
-static void
-remove_tree(const char *dir)
-{
-	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* A binary given as a bare name is looked up in PATH. */
 static const char *
@@ -625,11 +715,11 @@ run_all(struct run_state *s)
 	progress_step("lmdb: 1 put per commit");
 	snprintf(path, sizeof(path), "%s/lmdb1", s->dir);
 	failed |= bench_lmdb_run(path, o->duration, 1, &r->lmdb1);
-	remove_tree(path);
+	bench_remove_tree(path);
 	progress_step("lmdb: 100 puts per commit");
 	snprintf(path, sizeof(path), "%s/lmdb100", s->dir);
 	failed |= bench_lmdb_run(path, o->duration, 100, &r->lmdb100);
-	remove_tree(path);
+	bench_remove_tree(path);
 	progress_step("disk: a sync after scattered page writes");
 	failed |= bench_disk_run(s->dir, o->quick ? 1 : 4, &r->disk);
 
@@ -776,10 +866,16 @@ main(int argc, char **argv)
 		return sh.failed > 0 ? 1 : 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* Before any thread (nanomsg's too): SIGINT and SIGTERM go to a
+	 * thread that stops crmd and removes the temporary folder. */
+	if (bench_signals_start() != 0) {
+		fprintf(stderr, "crm-bench: cannot start the signal thread\n");
+		return 1;
+	}
 	const char *tmp = s.o.tmpdir ? s.o.tmpdir : getenv("TMPDIR");
 	snprintf(s.dir, sizeof(s.dir), "%s/crm-bench-XXXXXX",
 	    tmp && *tmp ? tmp : "/var/tmp");
-	if (mkdtemp(s.dir) == NULL) {
+	if (bench_make_temp_dir(s.dir, s.o.keep) != 0) {
 		perror(s.dir);
 		return 1;
 	}
@@ -814,7 +910,7 @@ main(int argc, char **argv)
 	if (s.o.keep) {
 		fprintf(stderr, "crm-bench: kept %s\n", s.dir);
 	} else {
-		remove_tree(s.dir);
+		bench_remove_tree(s.dir);
 	}
 	return rc == 0 ? 0 : 1;
 }

@@ -10,7 +10,6 @@
 #include <glob.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -80,15 +79,22 @@ bench_postgres_run(const struct bench_opts *o, struct bench_report *r)
 		snprintf(clients + n, sizeof(clients) - n, "%s%d",
 		    i ? "," : "", o->clients[i]);
 	}
-	char cmd[1024];
-	snprintf(cmd, sizeof(cmd),
-	    "'%s' --customers %lu --followups %lu --reps %lu --duration %.0f "
-	    "--clients %s 2>&1",
-	    BENCH_POSTGRES, customers, followups, reps,
-	    o->duration < 1 ? 1 : o->duration, clients);
-	FILE *p = popen(cmd, "r");
-	if (p == NULL) {
-		snprintf(r->pg_note, sizeof(r->pg_note), "not run: popen");
+	char a_customers[24], a_followups[24], a_reps[24], a_duration[24];
+	snprintf(a_customers, sizeof(a_customers), "%lu", customers);
+	snprintf(a_followups, sizeof(a_followups), "%lu", followups);
+	snprintf(a_reps, sizeof(a_reps), "%lu", reps);
+	snprintf(a_duration, sizeof(a_duration), "%.0f",
+	    o->duration < 1 ? 1 : o->duration);
+	char *argv[] = { BENCH_POSTGRES, "--customers", a_customers,
+		"--followups", a_followups, "--reps", a_reps, "--duration",
+		a_duration, "--clients", clients, NULL };
+	/* Not popen: a child of bench_spawn_read is stopped on an
+	 * interrupt (and does not inherit crm-bench's blocked signals). */
+	FILE *p;
+	pid_t pid = bench_spawn_read("tools/bench-postgres", argv, &p);
+	if (pid < 0) {
+		snprintf(r->pg_note, sizeof(r->pg_note),
+		    "not run: cannot start %s", BENCH_POSTGRES);
 		return;
 	}
 	char line[512], last[512] = "";
@@ -114,11 +120,12 @@ bench_postgres_run(const struct bench_opts *o, struct bench_report *r)
 			snprintf(last, sizeof(last), "%s", line);
 		}
 	}
-	int st = pclose(p);
+	fclose(p);
+	int st = bench_spawn_wait(pid);
 	if (r->n_pg == 0) {
 		/* Its last line, cut to what the note holds. */
 		snprintf(r->pg_note, sizeof(r->pg_note),
-		    "tools/bench-postgres failed (status %d): %.400s",
-		    WIFEXITED(st) ? WEXITSTATUS(st) : -1, last);
+		    "tools/bench-postgres failed (status %d): %.400s", st,
+		    last);
 	}
 }

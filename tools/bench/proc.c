@@ -3,13 +3,19 @@
  * proc.c: the processes crm-bench starts and watches: crmd itself (and
  * `crmd user add` for a fresh set), its memory from /proc, and the crm
  * shell timed from fork to exit. Only children it started are signalled.
+ * A small registry knows those children and the temporary folder, so
+ * that a SIGINT or SIGTERM (taken by a thread of its own, with sigwait)
+ * stops them and removes the folder before crm-bench exits.
  */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <nanomsg/nn.h>
 #include <nanomsg/reqrep.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +39,236 @@ sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* ---------------------------------------------------------------- signals */
+
+#define MAX_CHILDREN 8
+#define KILL_TRIES   300 /* x 100 ms a child gets to stop on SIGTERM */
+
+/* What an interrupted run has to undo. The lock orders reaping a child
+ * (and forgetting it) against the signal thread's kill: a pid in the
+ * registry is never reaped yet, so never another process's. The signal
+ * thread takes the lock and keeps it until the process exits. */
+static struct {
+	pthread_mutex_t lock;
+	pid_t children[MAX_CHILDREN];
+	const char *names[MAX_CHILDREN]; /* for the note: "crmd" */
+	char dir[256]; /* the temporary folder, "" before it exists */
+	int keep;
+	int on; /* bench_signals_start ran: children unblock */
+	sigset_t set;
+} reg = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static int
+remove_one(const char *path, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+void
+bench_remove_tree(const char *dir)
+{
+	nftw(dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Under reg.lock. */
+static void
+track(pid_t pid, const char *name)
+{
+	for (int i = 0; i < MAX_CHILDREN; i++) {
+		if (reg.children[i] == 0) {
+			reg.children[i] = pid;
+			reg.names[i] = name;
+			return;
+		}
+	}
+}
+
+/* Under reg.lock. */
+static void
+untrack(pid_t pid)
+{
+	for (int i = 0; i < MAX_CHILDREN; i++) {
+		if (reg.children[i] == pid) {
+			reg.children[i] = 0;
+		}
+	}
+}
+
+/* fork, and remember the child as name (the parent's side). In the
+ * child the signals the parent blocks are unblocked again: a mask
+ * outlives exec, and crmd has to see the SIGTERM that stops it. */
+static pid_t
+spawn(const char *name)
+{
+	pthread_mutex_lock(&reg.lock);
+	pid_t pid = fork();
+	if (pid == 0) {
+		if (reg.on) {
+			sigprocmask(SIG_UNBLOCK, &reg.set, NULL);
+		}
+		return 0;
+	}
+	if (pid > 0) {
+		track(pid, name);
+	}
+	pthread_mutex_unlock(&reg.lock);
+	return pid;
+}
+
+/* waitpid for a child spawn() started: 0 while it runs (WNOHANG), pid
+ * once reaped, -1 on an error. A blocking wait waits without reaping,
+ * then reaps under the lock. */
+static pid_t
+reap(pid_t pid, int *status, int options)
+{
+	if (!(options & WNOHANG)) {
+		siginfo_t si;
+		while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) != 0) {
+			if (errno != EINTR) {
+				return -1;
+			}
+		}
+	}
+	pthread_mutex_lock(&reg.lock);
+	pid_t r = waitpid(pid, status, options);
+	if (r == pid || r < 0) {
+		untrack(pid);
+	}
+	pthread_mutex_unlock(&reg.lock);
+	return r;
+}
+
+int
+bench_make_temp_dir(char *tmpl, int keep)
+{
+	pthread_mutex_lock(&reg.lock);
+	int rc = mkdtemp(tmpl) != NULL ? 0 : -1;
+	if (rc == 0) {
+		snprintf(reg.dir, sizeof(reg.dir), "%s", tmpl);
+		reg.keep = keep;
+	}
+	pthread_mutex_unlock(&reg.lock);
+	return rc;
+}
+
+/* The signal thread: waits for SIGINT or SIGTERM, stops every child
+ * still running (SIGTERM, then SIGKILL after 30 s), removes the
+ * temporary folder unless kept, says so in one line and exits 128 + the
+ * signal. Nothing else is printed: the report comes at the end. */
+static void *
+signal_main(void *arg)
+{
+	(void)arg;
+	int sig = 0;
+	while (sigwait(&reg.set, &sig) != 0) {
+	}
+	pthread_mutex_lock(&reg.lock); /* kept: the process ends here */
+	char stopped[256] = "";
+	for (int i = 0; i < MAX_CHILDREN; i++) {
+		if (reg.children[i] > 0) {
+			kill(reg.children[i], SIGTERM);
+			size_t n = strlen(stopped);
+			snprintf(stopped + n, sizeof(stopped) - n, "%s%s",
+			    n > 0 ? ", " : "", reg.names[i]);
+		}
+	}
+	for (int i = 0; i < MAX_CHILDREN; i++) {
+		pid_t pid = reg.children[i];
+		int status;
+		for (int t = 0; pid > 0; t++) {
+			if (waitpid(pid, &status, WNOHANG) != 0) {
+				break;
+			}
+			if (t == KILL_TRIES) {
+				kill(pid, SIGKILL);
+				waitpid(pid, &status, 0);
+				break;
+			}
+			sleep_ms(100);
+		}
+	}
+	if (reg.dir[0] != '\0' && !reg.keep) {
+		bench_remove_tree(reg.dir);
+	}
+	if (isatty(STDERR_FILENO)) {
+		fputs("\r\033[K", stderr); /* the progress bar's line */
+	}
+	fprintf(stderr, "crm-bench: interrupted by %s%s%s%s%s; no report\n",
+	    sig == SIGINT ? "SIGINT" : "SIGTERM",
+	    stopped[0] != '\0' ? ": stopped " : "", stopped,
+	    reg.dir[0] == '\0' ? ""
+	    : reg.keep         ? "; kept "
+	                       : "; removed ",
+	    reg.dir);
+	_exit(128 + sig);
+}
+
+int
+bench_signals_start(void)
+{
+	sigemptyset(&reg.set);
+	sigaddset(&reg.set, SIGINT);
+	sigaddset(&reg.set, SIGTERM);
+	if (pthread_sigmask(SIG_BLOCK, &reg.set, NULL) != 0) {
+		return -1;
+	}
+	reg.on = 1;
+	pthread_t th;
+	if (pthread_create(&th, NULL, signal_main, NULL) != 0) {
+		pthread_sigmask(SIG_UNBLOCK, &reg.set, NULL);
+		reg.on = 0;
+		return -1;
+	}
+	pthread_detach(th);
+	return 0;
+}
+
+pid_t
+bench_spawn_read(const char *name, char *const argv[], FILE **out /* OUT */)
+{
+	int fds[2];
+	*out = NULL;
+	if (pipe(fds) != 0) {
+		return -1;
+	}
+	pid_t pid = spawn(name);
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		dup2(fds[1], STDERR_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	*out = fdopen(fds[0], "r");
+	if (*out == NULL) {
+		close(fds[0]);
+		kill(pid, SIGTERM);
+		reap(pid, NULL, 0);
+		return -1;
+	}
+	return pid;
+}
+
+int
+bench_spawn_wait(pid_t pid)
+{
+	int status = 0;
+	if (reap(pid, &status, 0) != pid) {
+		return -1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
 int
 bench_server_user_add(
     const char *crmd, const char *data, const char *login, const char *role)
@@ -41,7 +277,7 @@ bench_server_user_add(
 	if (pipe(fds) != 0) {
 		return -1;
 	}
-	pid_t pid = fork();
+	pid_t pid = spawn("crmd user add");
 	if (pid < 0) {
 		close(fds[0]);
 		close(fds[1]);
@@ -64,7 +300,7 @@ bench_server_user_add(
 	ssize_t n = write(fds[1], pw, sizeof(pw) - 1);
 	close(fds[1]);
 	int status = 0;
-	waitpid(pid, &status, 0);
+	reap(pid, &status, 0);
 	return n > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
@@ -107,7 +343,7 @@ bench_server_start(const struct bench_opts *o, struct bench_server *s)
 {
 	char workers[16];
 	snprintf(workers, sizeof(workers), "%d", o->workers);
-	s->pid = fork();
+	s->pid = spawn("crmd");
 	if (s->pid < 0) {
 		s->pid = 0;
 		return -1;
@@ -131,7 +367,7 @@ bench_server_start(const struct bench_opts *o, struct bench_server *s)
 	}
 	for (int i = 0; i < START_TRIES; i++) {
 		int status;
-		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+		if (reap(s->pid, &status, WNOHANG) == s->pid) {
 			s->pid = 0;
 			fprintf(stderr,
 			    "crm-bench: crmd exited at start; see %s\n",
@@ -158,14 +394,14 @@ bench_server_stop(struct bench_server *s)
 	kill(s->pid, SIGTERM);
 	int status = 0;
 	for (int i = 0;; i++) {
-		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+		if (reap(s->pid, &status, WNOHANG) == s->pid) {
 			break;
 		}
 		if (i == STOP_TRIES) {
 			fprintf(
 			    stderr, "crm-bench: crmd did not stop; killed\n");
 			kill(s->pid, SIGKILL);
-			waitpid(s->pid, &status, 0);
+			reap(s->pid, &status, 0);
 			break;
 		}
 		sleep_ms(100);
@@ -236,7 +472,7 @@ static int
 time_exec(const char *path, char *const argv[], char *const env[], double *ms)
 {
 	uint64_t t0 = bench_now_ns();
-	pid_t pid = fork();
+	pid_t pid = spawn(argv[0]);
 	if (pid < 0) {
 		return -1;
 	}
@@ -251,7 +487,7 @@ time_exec(const char *path, char *const argv[], char *const env[], double *ms)
 		_exit(127);
 	}
 	int status = 0;
-	if (waitpid(pid, &status, 0) != pid) {
+	if (reap(pid, &status, 0) != pid) {
 		return -1;
 	}
 	*ms = (double)(bench_now_ns() - t0) / 1e6;
