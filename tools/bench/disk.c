@@ -46,7 +46,7 @@ cmp_u32(const void *a, const void *b)
 static int
 measure(int fd, const uint8_t *page, int n, double seconds, double *p50)
 {
-	uint32_t pages[256];
+	uint32_t pages[256] = { 0 };
 	double t[ROUNDS];
 	int rounds = 0;
 	uint64_t end = bench_now_ns() + (uint64_t)(seconds * 1e9);
