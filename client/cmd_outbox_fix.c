@@ -218,7 +218,7 @@ cmd_outbox_fix(struct cmd_ctx *ctx, const struct cmd_call *call,
 	rc = outbox_replace(hit->id, &e);
 	if (rc == CRM_NOT_FOUND) {
 		cmd_error(
-		    "%.8s is no longer waiting refused: another crm "
+		    "%.8s is no longer in the outbox as refused: another crm "
 		    "fixed, sent or dropped it meanwhile (`outbox` shows "
 		    "what is left)",
 		    idt);

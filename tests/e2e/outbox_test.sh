@@ -434,7 +434,7 @@ done
 { [ "$n" = 1 ] && [ "$won" = 1 ]; } &&
 	ok "4 concurrent outbox fix of one refused write: one replaced it, stored once ($round rounds)" ||
 	bad "concurrent fix, round $round: stored $n times, $won replaced: $(cat "$H"/fix.*)"
-grep -q 'no longer waiting refused\|nothing in the outbox is' "$H"/fix.* &&
+grep -q 'no longer in the outbox as refused\|nothing in the outbox is' "$H"/fix.* &&
 	ok "the others say another crm fixed it" || bad "the losing fixes said: $(cat "$H"/fix.*)"
 
 # -- logged out, a write is refused at once, offline too: nothing kept
