@@ -17,4 +17,10 @@ int64_t clock_now(void);
  * nothing. */
 void clock_test_delay(void);
 
+/* clock_test_apply_delay: in test builds, sleep CRM_TEST_APPLY_DELAY_MS
+ * milliseconds when set, before the writer applies each write (writes
+ * that come in meanwhile join a lingering batch: stats test); else
+ * nothing. */
+void clock_test_apply_delay(void);
+
 #endif

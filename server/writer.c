@@ -130,6 +130,7 @@ static void
 apply(writer *w, MDB_txn *parent, struct item *it)
 {
 	struct req_ctx ctx;
+	clock_test_apply_delay();
 	dispatch_ctx_init(&ctx, w->st, w->cfg, &w->arena, clock_now());
 	ctx.direct = 1;
 	it->how = dispatch_apply(&ctx, parent, it->m.body, it->m.len,

@@ -64,11 +64,12 @@ lone=$(printf '%s' "$j" | json "d['writer'].get('lingers', 0)")
 # the writer wait for the last batch's clients before the next commit.
 # Bounded: at most 10 rounds of 8 shells adding 3 customers each, until
 # the writer lingered and a write joined a batch while it did. crmd
-# again with each commit 30 ms longer (test builds only): on a tmpfs a
-# commit takes microseconds, and under ASan 8 shells' writes could all
-# miss one (CI: no linger in 6 rounds).
+# again with each commit 30 ms longer and each write's apply 20 ms
+# longer (test builds only): on a tmpfs a commit takes microseconds, and
+# under ASan 8 shells' writes could all miss one (CI: no linger in 6
+# rounds; no write joined in the 2 ms a linger waits, in 10).
 e2e_stop
-CRM_TEST_WRITE_DELAY_MS=30 e2e_start || { e2e_done; exit 1; }
+CRM_TEST_WRITE_DELAY_MS=30 CRM_TEST_APPLY_DELAY_MS=20 e2e_start || { e2e_done; exit 1; }
 lingers=0 joined=0
 added=0
 for round in 1 2 3 4 5 6 7 8 9 10; do
