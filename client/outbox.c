@@ -723,6 +723,21 @@ out:
 	return rc;
 }
 
+/* Append e's line to path, fsync'd (the lock held). */
+static crm_status
+append_entry(const char *path, const struct outbox_entry *e)
+{
+	struct outbox_entry c = *e;
+	c.login = (char *)(e->login ? e->login : "-");
+	c.what = (char *)(e->what ? e->what : "");
+	char *line = format_line(&c);
+	crm_status rc = append_path(path, line, true);
+	int keep = errno;
+	free(line);
+	errno = keep;
+	return rc;
+}
+
 crm_status
 outbox_add(const struct outbox_entry *e)
 {
@@ -738,12 +753,7 @@ outbox_add(const struct outbox_entry *e)
 		return CRM_UNAVAILABLE;
 	}
 	if (lk >= 0) {
-		struct outbox_entry c = *e;
-		c.login = (char *)(e->login ? e->login : "-");
-		c.what = (char *)(e->what ? e->what : "");
-		char *line = format_line(&c);
-		rc = append_path(path, line, true);
-		free(line);
+		rc = append_entry(path, e);
 		int keep = errno;
 		close(lk);
 		errno = keep;
@@ -840,12 +850,7 @@ outbox_replace(
 	if (old == NULL || !old->refused) {
 		rc = CRM_NOT_FOUND;
 	} else {
-		struct outbox_entry c = *e;
-		c.login = (char *)(e->login ? e->login : "-");
-		c.what = (char *)(e->what ? e->what : "");
-		char *line = format_line(&c);
-		rc = append_path(path, line, true);
-		free(line);
+		rc = append_entry(path, e);
 		if (rc == CRM_OK) {
 			/* The new entry is kept (fsync'd) first: a crash
 			 * between the two lines leaves both, the old one
