@@ -337,6 +337,33 @@ commit(writer *w, MDB_txn *txn, size_t applied)
 	return rc;
 }
 
+/* Apply the batch's unsettled writes in txn, counting those applied
+ * into *applied; while the linger is on, take the writes that come in
+ * meanwhile and apply them too (*n grows). Stops at a full map. Returns
+ * the index of a write that failed in its handler (DISPATCH_TAINTED),
+ * else SIZE_MAX. */
+static size_t
+apply_all(writer *w, MDB_txn *txn, struct item *batch, size_t *n, size_t max,
+    struct linger *lg, size_t *applied)
+{
+	for (size_t i = 0;;) {
+		for (; i < *n && !store_map_full; i++) {
+			if (batch[i].settled) {
+				continue;
+			}
+			apply(w, txn, &batch[i]);
+			if (batch[i].how == DISPATCH_TAINTED) {
+				return i;
+			}
+			*applied += batch[i].how == DISPATCH_APPLIED;
+		}
+		if (!lg->on || store_map_full) {
+			return SIZE_MAX;
+		}
+		*n = linger_more(w, lg, batch, *n, max);
+	}
+}
+
 /*
  * Apply a batch in one transaction and commit it (synced) before any
  * reply goes out. The writes run in the batch's transaction directly,
@@ -358,30 +385,15 @@ run_batch(
 	int grows = 0, committed = 0;
 	for (;;) {
 		MDB_txn *txn;
-		size_t failed = SIZE_MAX, applied = 0, left = 0;
+		size_t applied = 0, left = 0;
 		store_map_full = 0;
 		rc = store_write_begin(w->st, &txn);
 		if (rc != CRM_OK) {
 			linger_end(w, lg, n);
 			break;
 		}
-		for (size_t i = 0; failed == SIZE_MAX && !store_map_full;) {
-			for (; i < n && !store_map_full; i++) {
-				if (batch[i].settled) {
-					continue;
-				}
-				apply(w, txn, &batch[i]);
-				if (batch[i].how == DISPATCH_TAINTED) {
-					failed = i;
-					break;
-				}
-				applied += batch[i].how == DISPATCH_APPLIED;
-			}
-			if (!lg->on || failed < n || store_map_full) {
-				break;
-			}
-			n = linger_more(w, lg, batch, n, max);
-		}
+		size_t failed =
+		    apply_all(w, txn, batch, &n, max, lg, &applied);
 		/* Run again, if need be, with the writes in by now. */
 		linger_end(w, lg, n);
 		if (store_map_full) {
