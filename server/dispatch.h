@@ -69,16 +69,19 @@ struct req_ctx {
 	/* The connection the request came on, for logs: nanomsg's pipe key
 	 * (0 when unknown). nanomsg 1.1.5 tells no peer address. */
 	uint32_t peer;
-	int changed;   /* a write changed something: poke subscribers */
-	int bulk;      /* an offline bulk load (crm-gen): no audit records,
-	                * no similar-name warnings */
-	int importing; /* rows of an import batch: no similar-name warnings
-	                * (the import reply has no place for them, and the
-	                * walk reads every name: a 3,000-row file read 4.5
-	                * million) */
-	int direct;    /* dispatch_apply runs the handler in the caller's
-	                * transaction, not a nested one (DISPATCH_TAINTED) */
-	char msg[512]; /* the status message of a failure */
+	int changed;      /* a write changed something: poke subscribers */
+	int bulk;         /* an offline bulk load (crm-gen): no audit records,
+	                   * no similar-name warnings */
+	int importing;    /* rows of an import batch: no similar-name warnings
+	                   * (the import reply has no place for them, and the
+	                   * walk reads every name: a 3,000-row file read 4.5
+	                   * million) */
+	int direct;       /* dispatch_apply runs the handler in the caller's
+	                   * transaction, not a nested one (DISPATCH_TAINTED) */
+	int fact_journal; /* new follow-up and task facts go to the fact
+	                   * journal (stats.h): a request in crmd's
+	                   * writer, not a sweep, rebuild or bulk load */
+	char msg[512];    /* the status message of a failure */
 	/* Structured details of a failure (Status fields 4-6): set with
 	 * dispatch_fail_field, or directly (existing_id, retry_after_ms). */
 	uint32_t retry_after_ms; /* nonzero: retryable after this wait */

@@ -223,6 +223,17 @@ take_fact(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
 	return CRM_OK;
 }
 
+/* Every user's team (r->holders), read once. */
+static crm_status
+holders_load(struct report *r)
+{
+	if (r->holders_read) {
+		return CRM_OK;
+	}
+	r->holders_read = 1;
+	return user_teams(r->ctx, &r->holders, &r->nholders);
+}
+
 /* The facts of db of a scope whose facts are in several ranges, merged
  * in time order: a team's under its users (the team's range as it was
  * before schema 18), and the task facts of a person or a team, whose
@@ -232,11 +243,7 @@ static crm_status
 scan_merged(struct report *r, enum store_db db, uint64_t scope, int64_t from,
     int64_t to, report_visit fn, void *arg, int *stop)
 {
-	crm_status rc = CRM_OK;
-	if (!r->holders_read && (scope & STATS_PERSON) == 0) {
-		r->holders_read = 1;
-		rc = user_teams(r->ctx, &r->holders, &r->nholders);
-	}
+	crm_status rc = (scope & STATS_PERSON) ? CRM_OK : holders_load(r);
 	if (rc != CRM_OK || from >= to) {
 		return rc;
 	}
@@ -277,7 +284,7 @@ scan_merged(struct report *r, enum store_db db, uint64_t scope, int64_t from,
 }
 
 static crm_status
-scan_scope(struct report *r, enum store_db db, uint64_t scope, int64_t from,
+scan_ranges(struct report *r, enum store_db db, uint64_t scope, int64_t from,
     int64_t to, report_visit fn, void *arg, int *stop)
 {
 	if (db == DB_TASK_DUE || (stats_team_walk(db) != STATS_TEAM_RANGE &&
@@ -285,6 +292,136 @@ scan_scope(struct report *r, enum store_db db, uint64_t scope, int64_t from,
 		return scan_merged(r, db, scope, from, to, fn, arg, stop);
 	}
 	return scan_one(r, db, scope, from, to, fn, arg, stop);
+}
+
+/* The team of user (holders: by user id); 0: none. */
+static uint64_t
+holder_team(const struct report *r, uint64_t user)
+{
+	size_t lo = 0, hi = r->nholders;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->holders[mid].user < user) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo < r->nholders && r->holders[lo].user == user
+	           ? r->holders[lo].team
+	           : 0;
+}
+
+/* Whether a scan of db under scope visits journal fact f: as the walk
+ * of its range would (scan_one, or scan_merged's take_fact). */
+static int
+journal_wants(const struct report *r, enum store_db db, uint64_t scope,
+    const struct stats_journal_fact *f)
+{
+	if (f->db != db) {
+		return 0;
+	}
+	if (f->scope == scope) {
+		return 1;
+	}
+	/* A team's: its members' facts, less a follow-up kept under
+	 * another team too. */
+	return (scope & STATS_PERSON) == 0 && (f->scope & STATS_PERSON) &&
+	       holder_team(r, f->scope & ~STATS_PERSON) == scope &&
+	       !stats_elsewhere(db, f->val, f->len);
+}
+
+/* The journal's facts a scan of db under scope in [from, to) visits, in
+ * time and id order, into a malloc'd *v (NULL and 0 when none). */
+static crm_status
+journal_of(struct report *r, enum store_db db, uint64_t scope, int64_t from,
+    int64_t to, struct stats_journal_fact **v, size_t *n)
+{
+	*v = NULL;
+	*n = 0;
+	if (!stats_journaled(db)) {
+		return CRM_OK;
+	}
+	crm_status rc = CRM_OK;
+	if (!r->journal_read) {
+		r->journal_read = 1;
+		rc = stats_journal_load(r->ctx, &r->journal, &r->njournal);
+	}
+	if (rc == CRM_OK && r->njournal > 0 && (scope & STATS_PERSON) == 0) {
+		rc = holders_load(r);
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	size_t lo = 0, hi = r->njournal;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->journal[mid].at < from) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	for (size_t i = lo; i < r->njournal && r->journal[i].at < to; i++) {
+		if (journal_wants(r, db, scope, &r->journal[i])) {
+			if (*v == NULL) {
+				*v = crm_xmalloc(
+				    (r->njournal - i) * sizeof(**v));
+			}
+			(*v)[(*n)++] = r->journal[i];
+		}
+	}
+	return CRM_OK;
+}
+
+/* A scan's visit with the journal's facts put in their places. */
+struct journal_visit {
+	const struct stats_journal_fact *v;
+	size_t n, i;
+	report_visit fn;
+	void *arg;
+};
+
+/* Visit the journal's facts before (at, id); nonzero: stop. */
+static int
+journal_before(struct journal_visit *j, int64_t at, uint64_t id)
+{
+	int stop = 0;
+	while (!stop && j->i < j->n &&
+	       (j->v[j->i].at < at ||
+	           (j->v[j->i].at == at && j->v[j->i].id < id))) {
+		const struct stats_journal_fact *f = &j->v[j->i++];
+		stop = j->fn(j->arg, f->at, f->id, f->val, f->len);
+	}
+	return stop;
+}
+
+static int
+journal_visit(void *arg, int64_t at, uint64_t id, const void *data, size_t len)
+{
+	struct journal_visit *j = arg;
+	return journal_before(j, at, id) || j->fn(j->arg, at, id, data, len);
+}
+
+static crm_status
+scan_scope(struct report *r, enum store_db db, uint64_t scope, int64_t from,
+    int64_t to, report_visit fn, void *arg, int *stop)
+{
+	struct stats_journal_fact *mine;
+	size_t n;
+	crm_status rc = journal_of(r, db, scope, from, to, &mine, &n);
+	if (rc != CRM_OK || n == 0) {
+		return rc != CRM_OK ? rc
+		                    : scan_ranges(r, db, scope, from, to, fn,
+		                          arg, stop);
+	}
+	struct journal_visit j = { mine, n, 0, fn, arg };
+	rc = scan_ranges(r, db, scope, from, to, journal_visit, &j, stop);
+	if (rc == CRM_OK && !*stop) {
+		*stop = journal_before(&j, INT64_MAX, UINT64_MAX);
+	}
+	free(mine);
+	return rc;
 }
 
 crm_status
@@ -624,6 +761,7 @@ report_handle(
 	}
 	report_memo_end(r);
 	free(r->holders);
+	free(r->journal);
 	if (rc != CRM_OK) {
 		return rc;
 	}

@@ -47,6 +47,12 @@ struct report {
 	struct user_team *holders;
 	size_t nholders;
 	int holders_read;
+	/* The fact journal (stats.h), by time and id, for the scans of the
+	 * databases whose newest facts are there: read at the first, freed
+	 * by report_handle. */
+	struct stats_journal_fact *journal;
+	size_t njournal;
+	int journal_read;
 };
 
 struct report_col {
@@ -94,7 +100,8 @@ typedef int (*report_visit)(
  * REPORT_ALL_SCOPES, under each of r's scopes) with a time in [from, to), in
  * time order per scope (ties by id). A team's facts kept under its users
  * (stats.h) are the merge of its users' ranges, every user of the team
- * (disabled or not), and, for follow-ups, its own, in the same order.
+ * (disabled or not), and, for follow-ups, its own, in the same order;
+ * the facts still in the fact journal (stats.h) among them, in order.
  */
 crm_status report_scan(struct report *r, enum store_db db, uint64_t scope,
     int64_t from, int64_t to, report_visit fn, void *arg);

@@ -160,6 +160,41 @@ size_t stats_task_queue_fact(
  * facts of the open tasks their owners hold (how many: *dropped). */
 crm_status stats_drop_queued_tasks(struct req_ctx *ctx, uint64_t *dropped);
 
+/*
+ * The fact journal (since schema 23). A log writes two facts, its
+ * follow-up's under its author (fu_time) and the closed task's under its
+ * holder (task_due), each at the end of that person's range: with
+ * several reps logging, a leaf and a branch apiece, two of a log's
+ * pages. Written by a request (ctx->fact_journal: crmd's writer), new
+ * facts of those two go to fact_log instead, in the order written, so a
+ * commit's share a leaf; the writer folds them into their ranges in
+ * batches (stats_journal_fold), where a batch's facts of one person
+ * share theirs. A fact is in its range or in the journal, never both:
+ * a rewrite or delete of one looks in the range, then the journal
+ * (newest first). Readers see both: report_scan merges the journal's
+ * facts of a scan into the ranges' (report.c), crm-check counts and
+ * finds them in either (stats_check.c), a rebuild empties both.
+ *
+ * stats_journaled: 1 for the databases whose new facts go to the
+ * journal. stats_journal_load: every fact in it, sorted by time, then
+ * id, into a malloc'd *v (free it). stats_journal_fold: move the oldest
+ * facts, at most max, into their ranges (how many: *moved; fewer than
+ * max: the journal is empty). stats_journal_written: facts written to
+ * it by this process (a rolled-back write counted too).
+ */
+struct stats_journal_fact {
+	enum store_db db;
+	uint64_t scope, id;
+	int64_t at;
+	uint8_t len;
+	uint8_t val[32];
+};
+int stats_journaled(enum store_db db);
+crm_status stats_journal_load(
+    struct req_ctx *ctx, struct stats_journal_fact **v, size_t *n);
+crm_status stats_journal_fold(struct req_ctx *ctx, size_t max, size_t *moved);
+unsigned long long stats_journal_written(void);
+
 /* How a team's facts of db are found (stats.h, above). */
 enum stats_team_walk {
 	STATS_TEAM_RANGE,   /* its own range: they are kept under it */

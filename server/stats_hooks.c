@@ -24,6 +24,44 @@ team_of(struct req_ctx *ctx, uint64_t user_id)
 	return user_get(ctx, user_id, &u) == CRM_OK ? u->team_id : 0;
 }
 
+/* The fact of db at key k, (scope, at, id), goes: from its range, or
+ * from the journal when db's new facts go there (stats.h). */
+static crm_status
+fact_del(struct req_ctx *ctx, enum store_db db, const store_key *k,
+    uint64_t scope, int64_t at, uint64_t id)
+{
+	if (stats_journaled(db) &&
+	    !store_has(ctx->st, ctx->txn, db, k, NULL)) {
+		return stats_journal_del(ctx, db, scope, at, id);
+	}
+	return store_del(ctx->st, ctx->txn, db, k);
+}
+
+/* The fact x under scope, at key k, is written; in place: a fact was
+ * at that key before (in its range, or in the journal). */
+static crm_status
+fact_put(struct req_ctx *ctx, enum store_db db, const store_key *k,
+    const struct fact *x, uint64_t scope, int in_place)
+{
+	if (stats_journaled(db)) {
+		crm_status rc = CRM_OK;
+		if (in_place) {
+			if (store_has(ctx->st, ctx->txn, db, k, NULL)) {
+				return store_put(ctx->st, ctx->txn, db, k->b,
+				    k->len, x->val, x->len);
+			}
+			rc = stats_journal_del(ctx, db, scope, x->at, x->id);
+		}
+		if (rc != CRM_OK || ctx->fact_journal) {
+			return rc != CRM_OK
+			           ? rc
+			           : stats_journal_put(ctx, db, scope, x->at,
+			                 x->id, x->val, x->len);
+		}
+	}
+	return store_put(ctx->st, ctx->txn, db, k->b, k->len, x->val, x->len);
+}
+
 /* Make db hold the facts of after instead of those of before. */
 static crm_status
 move(struct req_ctx *ctx, enum store_db db, const struct fact *before,
@@ -53,13 +91,15 @@ move(struct req_ctx *ctx, enum store_db db, const struct fact *before,
 			store_key_triple(&nk, after->scope[i],
 			    store_time_key(after->at), after->id);
 		}
-		if (bon && (!aon || ok.len != nk.len ||
-		               memcmp(ok.b, nk.b, ok.len) != 0)) {
-			rc = store_del(ctx->st, ctx->txn, db, &ok);
+		int same = bon && aon && ok.len == nk.len &&
+		           memcmp(ok.b, nk.b, ok.len) == 0;
+		if (bon && !same) {
+			rc = fact_del(ctx, db, &ok, before->scope[i],
+			    before->at, before->id);
 		}
 		if (rc == CRM_OK && aon) {
-			rc = store_put(ctx->st, ctx->txn, db, nk.b, nk.len,
-			    after->val, after->len);
+			rc = fact_put(
+			    ctx, db, &nk, after, after->scope[i], same);
 		}
 	}
 	return rc;

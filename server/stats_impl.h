@@ -55,4 +55,16 @@ void stats_task_fact(const Crm__V1__Task *t, struct fact *x);
 void stats_commit_fact(const Crm__V1__Commitment *c, struct fact *x);
 void stats_sla_fact(const Crm__V1__SlaClock *k, struct fact *x);
 
+/* stats_journal.c: a new fact of db into the journal; the fact of db
+ * at (scope, at, id) out of it (CRM_OK when it is not there). */
+crm_status stats_journal_put(struct req_ctx *ctx, enum store_db db,
+    uint64_t scope, int64_t at, uint64_t id, const void *val, size_t len);
+crm_status stats_journal_del(struct req_ctx *ctx, enum store_db db,
+    uint64_t scope, int64_t at, uint64_t id);
+/* stats_journal.c: the fact of db at (scope, at, id) among v[0..n) as
+ * stats_journal_load sorts them; NULL: not there. */
+const struct stats_journal_fact *stats_journal_find(
+    const struct stats_journal_fact *v, size_t n, enum store_db db,
+    uint64_t scope, int64_t at, uint64_t id);
+
 #endif

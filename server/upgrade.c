@@ -63,6 +63,10 @@
  * Version 22: an open task held by its owner has no report fact of its
  * own (task_due): its due-queue entry is its fact (stats.h), so a log
  * no longer writes the planned task's fact: stats_drop_queued_tasks.
+ * Version 23: the newest follow-up and task facts may be in the fact
+ * journal (fact_log, stats.h) until the writer folds them into their
+ * ranges. Nothing to convert (the journal starts empty): the number
+ * keeps an older crmd, which would not see them, off the data.
  *
  * Each whole rebuild runs only for data older than the newest schema
  * that changed what it derives (REBUILD_*, below): newer data has them as

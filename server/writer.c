@@ -24,6 +24,7 @@
 #include "policy.h"
 #include "pool_reclaim.h"
 #include "routine.h"
+#include "stats.h"
 #include "store_schema.h"
 
 #define WRITER_ARENA (4u * 1024u * 1024u)
@@ -51,6 +52,19 @@
  * or the last linger filled up): a lone client never waits.
  */
 #define LINGER_MAX_US 2000
+
+/*
+ * Folding the fact journal (stats.h) into the report ranges: when
+ * FOLD_AT facts have been written to it since the last fold (the
+ * reports read the whole journal, so it stays short), or, with any
+ * there, after FOLD_REST_MS without a fold (an idle crmd's too); at
+ * most FOLD_STEP facts a transaction. CRM_TEST_FOLD_AT and
+ * CRM_TEST_FOLD_REST_MS in test builds (the rest also the first fold's
+ * wait after start).
+ */
+#define FOLD_AT      4096
+#define FOLD_STEP    8192
+#define FOLD_REST_MS (60 * 1000)
 
 struct item {
 	struct transport_msg m;
@@ -106,6 +120,13 @@ struct writer {
 	int64_t commit_us;
 	int linger_filled;
 	unsigned long long lingers, lingers_short;
+	/* The fact journal's fold: stats_journal_written at the last one
+	 * (fold_any: there may be facts from before this process), when
+	 * the next is due without FOLD_AT facts, facts folded. */
+	unsigned long long fold_mark, folded;
+	int fold_any;
+	size_t fold_at;
+	int64_t fold_due, fold_rest;
 };
 
 static int64_t
@@ -133,6 +154,7 @@ apply(writer *w, MDB_txn *parent, struct item *it)
 	clock_test_apply_delay();
 	dispatch_ctx_init(&ctx, w->st, w->cfg, &w->arena, clock_now());
 	ctx.direct = 1;
+	ctx.fact_journal = 1;
 	it->how = dispatch_apply(&ctx, parent, it->m.body, it->m.len,
 	    it->has_who ? &it->who : NULL, &it->prep, &it->reply,
 	    &it->reply_len);
@@ -761,6 +783,57 @@ prune_if_due(writer *w)
 	w->prune_due = mono_ms() + (done ? w->prune_rest : PRUNE_PAUSE_MS);
 }
 
+/* Whether the fact journal should be folded now. */
+static int
+fold_due(writer *w, int64_t now_ms)
+{
+	unsigned long long n = stats_journal_written() - w->fold_mark;
+	return n >= w->fold_at ||
+	       ((n > 0 || w->fold_any) && now_ms >= w->fold_due);
+}
+
+/* Fold the fact journal when due: steps of FOLD_STEP facts, each its
+ * own transaction, until it is empty (or a step fails: again after a
+ * rest). */
+static void
+fold_if_due(writer *w)
+{
+	if (!fold_due(w, mono_ms())) {
+		return;
+	}
+	unsigned long long mark = stats_journal_written();
+	size_t moved = FOLD_STEP;
+	crm_status rc = CRM_OK;
+	while (rc == CRM_OK && moved == FOLD_STEP) {
+		struct req_ctx ctx;
+		MDB_txn *txn = NULL;
+		store_map_full = 0;
+		if ((rc = store_write_begin(w->st, &txn)) != CRM_OK) {
+			break;
+		}
+		crm_arena_reset(&w->arena);
+		dispatch_ctx_init(&ctx, w->st, w->cfg, &w->arena, clock_now());
+		ctx.txn = txn;
+		rc = stats_journal_fold(&ctx, FOLD_STEP, &moved);
+		if (rc != CRM_OK || moved == 0) {
+			store_write_abort(w->st, txn);
+		} else {
+			rc = store_write_commit(w->st, txn);
+			w->folded += rc == CRM_OK ? moved : 0;
+		}
+	}
+	/* A failed step: the next try after the rest, not at every batch
+	 * (the reports read what is left; nothing is lost). */
+	w->fold_mark = mark;
+	w->fold_any = rc != CRM_OK;
+	if (rc != CRM_OK) {
+		crm_warn("report facts: folding the journal failed (%s); "
+		         "again in a minute",
+		    crm_status_name(rc));
+	}
+	w->fold_due = mono_ms() + w->fold_rest;
+}
+
 static void *
 writer_main(void *arg)
 {
@@ -772,9 +845,15 @@ writer_main(void *arg)
 	for (;;) {
 		pthread_mutex_lock(&w->lock);
 		while (w->count == 0 && !w->stopping) {
-			int64_t left = w->prune_due - mono_ms();
-			if (left <= 0 || reclaim_due(w)) {
+			int64_t now = mono_ms();
+			int64_t left = w->prune_due - now;
+			if (left <= 0 || reclaim_due(w) || fold_due(w, now)) {
 				break;
+			}
+			if (stats_journal_written() != w->fold_mark ||
+			    w->fold_any) {
+				int64_t f = w->fold_due - now;
+				left = f < left ? f : left;
 			}
 			/* A pool rule on: look again each second (the clock
 			 * reaching its next due time). */
@@ -793,6 +872,11 @@ writer_main(void *arg)
 		}
 		if (w->count == 0 && w->stopping) {
 			pthread_mutex_unlock(&w->lock);
+			/* The data at rest without a journal: an older
+			 * schema's tools and tests see every fact in place. */
+			w->fold_any = 1;
+			w->fold_due = 0;
+			fold_if_due(w);
 			break;
 		}
 		size_t n = take(w, batch, 0, max);
@@ -813,6 +897,7 @@ writer_main(void *arg)
 				reclaim_step(w);
 			}
 		}
+		fold_if_due(w);
 		prune_if_due(w);
 	}
 	free(batch);
@@ -838,7 +923,17 @@ writer_start(
 	pthread_cond_init(&w->reclaim_done, &ca);
 	pthread_condattr_destroy(&ca);
 	w->prune_rest = PRUNE_REST_MS;
+	w->fold_at = FOLD_AT;
+	w->fold_rest = FOLD_REST_MS;
+	w->fold_any = 1;
+	w->fold_mark = stats_journal_written();
 #ifdef CRM_TEST_HOOKS
+	const char *fa = getenv("CRM_TEST_FOLD_AT");
+	if (fa != NULL && atoi(fa) > 0) {
+		w->fold_at = (size_t)atoi(fa);
+	}
+	const char *fr = getenv("CRM_TEST_FOLD_REST_MS");
+	int64_t fold_rest = fr != NULL && atoi(fr) > 0 ? atoi(fr) : 0;
 	const char *pr = getenv("CRM_TEST_PRUNE_MS");
 	if (pr != NULL && atoi(pr) > 0) {
 		w->prune_rest = atoi(pr);
@@ -847,6 +942,14 @@ writer_start(
 	/* The first sweep a little after start, not in the way of it. */
 	w->prune_due =
 	    mono_ms() + (w->prune_rest < 5000 ? w->prune_rest : 5000);
+	/* Facts left by an earlier run: folded a little after start. */
+	w->fold_due = w->prune_due;
+#ifdef CRM_TEST_HOOKS
+	if (fold_rest > 0) {
+		w->fold_rest = fold_rest;
+		w->fold_due = mono_ms() + fold_rest;
+	}
+#endif
 	crm_arena_init(&w->arena, WRITER_ARENA);
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		crm_arena_fini(&w->arena);
@@ -894,9 +997,9 @@ writer_stop(writer *w)
 	         "replies, %llu reused ids refused, %llu stored replies "
 	         "pruned, %llu pool-rule warnings and reclaims, %llu "
 	         "group-commit lingers (%llu short), %llu batches run "
-	         "again without a failed write",
+	         "again without a failed write, %llu report facts folded",
 	    w->commits, w->mutations, w->replays, w->reused, w->pruned,
-	    w->reclaimed, w->lingers, w->lingers_short, w->reruns);
+	    w->reclaimed, w->lingers, w->lingers_short, w->reruns, w->folded);
 	crm_arena_fini(&w->arena);
 	pthread_mutex_destroy(&w->lock);
 	pthread_cond_destroy(&w->cond);
