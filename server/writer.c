@@ -792,46 +792,55 @@ fold_due(writer *w, int64_t now_ms)
 	       ((n > 0 || w->fold_any) && now_ms >= w->fold_due);
 }
 
-/* Fold the fact journal when due: steps of FOLD_STEP facts, each its
- * own transaction, until it is empty (or a step fails: again after a
- * rest). */
-static void
-fold_if_due(writer *w)
+/* One step of the fold: the oldest FOLD_STEP facts of the journal into
+ * their ranges, in a write transaction of its own. Returns 1 when the
+ * journal is empty, 0 when more wait, -1 when the step failed. */
+static int
+fold_step(writer *w)
 {
-	if (!fold_due(w, mono_ms())) {
-		return;
-	}
-	unsigned long long mark = stats_journal_written();
-	size_t moved = FOLD_STEP;
-	crm_status rc = CRM_OK;
-	while (rc == CRM_OK && moved == FOLD_STEP) {
-		struct req_ctx ctx;
-		MDB_txn *txn = NULL;
-		store_map_full = 0;
-		if ((rc = store_write_begin(w->st, &txn)) != CRM_OK) {
-			break;
-		}
+	struct req_ctx ctx;
+	MDB_txn *txn = NULL;
+	size_t moved = 0;
+	store_map_full = 0;
+	crm_status rc = store_write_begin(w->st, &txn);
+	if (rc == CRM_OK) {
 		crm_arena_reset(&w->arena);
 		dispatch_ctx_init(&ctx, w->st, w->cfg, &w->arena, clock_now());
 		ctx.txn = txn;
 		rc = stats_journal_fold(&ctx, FOLD_STEP, &moved);
 		if (rc != CRM_OK || moved == 0) {
 			store_write_abort(w->st, txn);
-		} else {
-			rc = store_write_commit(w->st, txn);
-			w->folded += rc == CRM_OK ? moved : 0;
+		} else if ((rc = store_write_commit(w->st, txn)) == CRM_OK) {
+			w->folded += moved;
 		}
 	}
-	/* A failed step: the next try after the rest, not at every batch
-	 * (the reports read what is left; nothing is lost). */
-	w->fold_mark = mark;
-	w->fold_any = rc != CRM_OK;
 	if (rc != CRM_OK) {
 		crm_warn("report facts: folding the journal failed (%s); "
 		         "again in a minute",
 		    crm_status_name(rc));
+		return -1;
 	}
-	w->fold_due = mono_ms() + w->fold_rest;
+	return moved < FOLD_STEP;
+}
+
+/* Fold the fact journal when due (all: now, until it is empty). A step
+ * at a time between batches, so that writes wait for one step at most
+ * (an import's facts take several); a failed step is tried again after
+ * the rest, not at every batch (the reports read what is left; nothing
+ * is lost). */
+static void
+fold_if_due(writer *w, int all)
+{
+	if (!all && !fold_due(w, mono_ms())) {
+		return;
+	}
+	unsigned long long mark = stats_journal_written();
+	int done;
+	while ((done = fold_step(w)) == 0 && all) {
+	}
+	w->fold_mark = mark;
+	w->fold_any = done != 1;
+	w->fold_due = done == 0 ? 0 : mono_ms() + w->fold_rest;
 }
 
 static void *
@@ -874,9 +883,7 @@ writer_main(void *arg)
 			pthread_mutex_unlock(&w->lock);
 			/* The data at rest without a journal: an older
 			 * schema's tools and tests see every fact in place. */
-			w->fold_any = 1;
-			w->fold_due = 0;
-			fold_if_due(w);
+			fold_if_due(w, 1);
 			break;
 		}
 		size_t n = take(w, batch, 0, max);
@@ -897,7 +904,7 @@ writer_main(void *arg)
 				reclaim_step(w);
 			}
 		}
-		fold_if_due(w);
+		fold_if_due(w, 0);
 		prune_if_due(w);
 	}
 	free(batch);
