@@ -294,24 +294,6 @@ scan_ranges(struct report *r, enum store_db db, uint64_t scope, int64_t from,
 	return scan_one(r, db, scope, from, to, fn, arg, stop);
 }
 
-/* The team of user (holders: by user id); 0: none. */
-static uint64_t
-holder_team(const struct report *r, uint64_t user)
-{
-	size_t lo = 0, hi = r->nholders;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (r->holders[mid].user < user) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-		}
-	}
-	return lo < r->nholders && r->holders[lo].user == user
-	           ? r->holders[lo].team
-	           : 0;
-}
-
 /* Whether a scan of db under scope visits journal fact f: as the walk
  * of its range would (scan_one, or scan_merged's take_fact). */
 static int
@@ -327,7 +309,8 @@ journal_wants(const struct report *r, enum store_db db, uint64_t scope,
 	/* A team's: its members' facts, less a follow-up kept under
 	 * another team too. */
 	return (scope & STATS_PERSON) == 0 && (f->scope & STATS_PERSON) &&
-	       holder_team(r, f->scope & ~STATS_PERSON) == scope &&
+	       user_team_of(r->holders, r->nholders,
+	           f->scope & ~STATS_PERSON) == scope &&
 	       !stats_elsewhere(db, f->val, f->len);
 }
 

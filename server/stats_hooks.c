@@ -83,6 +83,7 @@ move(struct req_ctx *ctx, enum store_db db, const struct fact *before,
 		int bon = before->on && (i == 1 || !before->person_only);
 		int aon = after->on && (i == 1 || !after->person_only);
 		store_key ok, nk;
+		ok.len = nk.len = 0;
 		if (bon) {
 			store_key_triple(&ok, before->scope[i],
 			    store_time_key(before->at), before->id);

@@ -155,22 +155,6 @@ stats_rebuild(struct req_ctx *ctx)
 
 /* ---------------------------------------------------- schema 18 */
 
-/* The team of user in v[0..n) (user_teams: by user id); 0: none. */
-static uint64_t
-team_of(const struct user_team *v, size_t n, uint64_t user)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid].user < user) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-		}
-	}
-	return lo < n && v[lo].user == user ? v[lo].team : 0;
-}
-
 /* The follow-up fact at key k (team || at || id, 24 bytes) with data d:
  * it and its author's copy flagged STATS_FU_ELSEWHERE. */
 static crm_status
@@ -218,7 +202,7 @@ stats_drop_team_copies(
 			struct stats_fu f;
 			if (dbs[i] == DB_FU_TIME &&
 			    stats_fu_decode(d.data, d.len, &f) &&
-			    team_of(teams, nteams, f.author_id) !=
+			    user_team_of(teams, nteams, f.author_id) !=
 			        store_u64(k.data)) {
 				/* Of another team than its author's: kept,
 				 * flagged; the cursor seeks it again. */

@@ -435,6 +435,21 @@ user_peek(
 	return rc;
 }
 
+uint64_t
+user_team_of(const struct user_team *v, size_t n, uint64_t user)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid].user < user) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo < n && v[lo].user == user ? v[lo].team : 0;
+}
+
 crm_status
 user_teams(struct req_ctx *ctx, struct user_team **v, size_t *n)
 {

@@ -62,6 +62,9 @@ struct user_team {
  * Users never change teams, so a team's members are exactly these. */
 crm_status user_teams(
     struct req_ctx *ctx, struct user_team **v /* OUT */, size_t *n /* OUT */);
+/* user_team_of: the team of user among v[0..n) as user_teams gives them
+ * (by user id); 0: none, or not there. */
+uint64_t user_team_of(const struct user_team *v, size_t n, uint64_t user);
 
 /* user_public: the public view of u (no password hash) in ctx->arena. */
 Crm__V1__User *user_public(
