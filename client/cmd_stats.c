@@ -85,6 +85,10 @@ cmd_stats(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		    (unsigned long long)w->linger_writes);
 		snprintf(rerun, sizeof(rerun), "%llu",
 		    (unsigned long long)w->batch_reruns);
+		char fold[64];
+		snprintf(fold, sizeof(fold), "%llu in %llu folds",
+		    (unsigned long long)w->facts_folded,
+		    (unsigned long long)w->folds);
 		char up[32];
 		snprintf(up, sizeof(up), "%llu s",
 		    (unsigned long long)s->uptime_seconds);
@@ -96,6 +100,7 @@ cmd_stats(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		render_kv(out, "commit (write + sync)", commit);
 		render_kv(out, "waits for more writers", linger);
 		render_kv(out, "batches run again (a write failed)", rerun);
+		render_kv(out, "report facts folded (journal)", fold);
 		render_kv(out, "resolution", s->resolution);
 	}
 	render_set_json(out, render_json_message(&s->base));

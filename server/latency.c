@@ -29,6 +29,7 @@ static _Atomic uint64_t hist[CASES][BUCKETS];
 static _Atomic uint64_t sums[CASES];
 
 static _Atomic uint64_t lingers, lingers_short, linger_writes, batch_reruns;
+static _Atomic uint64_t folds, facts_folded;
 static _Atomic uint64_t commits, committed, max_batch, write_bytes,
     write_calls;
 static _Atomic uint64_t commit_hist[BUCKETS];
@@ -143,6 +144,13 @@ thread_writes(uint64_t *bytes, uint64_t *calls)
 	*bytes = strtoull(w + 7, NULL, 10);
 	*calls = strtoull(s + 7, NULL, 10);
 	return 0;
+}
+
+void
+latency_fold(size_t facts)
+{
+	atomic_fetch_add_explicit(&folds, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&facts_folded, facts, memory_order_relaxed);
 }
 
 void
@@ -325,6 +333,10 @@ latency_handle_stats(
 	w->lingers = atomic_load_explicit(&lingers, memory_order_relaxed);
 	w->linger_writes =
 	    atomic_load_explicit(&linger_writes, memory_order_relaxed);
+	w->has_folds = w->has_facts_folded = 1;
+	w->folds = atomic_load_explicit(&folds, memory_order_relaxed);
+	w->facts_folded =
+	    atomic_load_explicit(&facts_folded, memory_order_relaxed);
 	w->has_commit_us_total = 1;
 	w->commit_us_total =
 	    atomic_load_explicit(&commit_ns, memory_order_relaxed) / 1000;

@@ -50,6 +50,10 @@ void latency_commit_begin(struct latency_commit *c /* OUT */);
  * filled: all it expected came; joined: writes it took meanwhile. */
 void latency_linger(int filled, size_t joined);
 
+/* latency_fold: the writer moved facts report facts from the fact
+ * journal into their ranges in a transaction of its own (stats.h). */
+void latency_fold(size_t facts);
+
 /* latency_rerun: the writer ran a batch again without a write that
  * failed in its handler. */
 void latency_rerun(void);

@@ -812,6 +812,7 @@ fold_step(writer *w)
 			store_write_abort(w->st, txn);
 		} else if ((rc = store_write_commit(w->st, txn)) == CRM_OK) {
 			w->folded += moved;
+			latency_fold(moved);
 		}
 	}
 	if (rc != CRM_OK) {

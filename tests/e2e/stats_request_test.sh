@@ -5,7 +5,8 @@
 # admin's stats list customer.add 3 times and due 5 times, with
 # p50 <= p99 <= p999 <= max; the writer counts at least 3 commits of at
 # least 3 writes and bytes written; the stats request itself shows up in
-# the next stats. A rep and a manager are refused (PERMISSION_DENIED).
+# the next stats; the fact journal's folds are counted. A rep and a
+# manager are refused (PERMISSION_DENIED).
 # Usage: stats_request_test.sh CRMD CRM
 set -u
 CRMD=${1:?crmd path}
@@ -152,6 +153,24 @@ n=$(printf '%s\n' "$out" | grep -c 'Stats Test 1 Ltd')
 	bad "'Stats Test 1 Ltd' $n times"
 run "$CRM" -c stats
 has "stats shows the batches run again" "batches run again (a write failed)"
+
+# The fact journal's folds (docs/design.md, "Since schema 23"): crmd
+# again, folding after every two facts (test builds only); two logs
+# write two follow-up facts, folded after their batches.
+e2e_stop
+CRM_TEST_FOLD_AT=2 e2e_start || { e2e_done; exit 1; }
+run "$CRM" --format json -c stats
+[ "$(wstat facts_folded)" = 0 ] && [ "$(wstat folds)" = 0 ] &&
+	ok "nothing folded at start" || bad "at start: $(printf "%s" "$out" | json "d['writer']")"
+for i in 1 2; do
+	run_exit 0 "log $i" "$CRM" -c "log 'Stats Test 2 Ltd' 'call $i' --channel phone"
+done
+run "$CRM" --format json -c stats
+[ "$(wstat facts_folded)" -ge 2 ] && [ "$(wstat folds)" -ge 1 ] &&
+	ok "the facts were folded ($(wstat facts_folded) in $(wstat folds) folds)" ||
+	bad "folds: $(printf "%s" "$out" | json "d['writer']")"
+run "$CRM" -c stats
+has "stats shows the folds" "report facts folded (journal)"
 
 for who in li wang; do
 	export XDG_CONFIG_HOME=$H/config-$who
