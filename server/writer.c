@@ -58,9 +58,9 @@
  * FOLD_AT facts have been written to it since the last fold (the
  * reports read the whole journal, so it stays short), or, with any
  * there, after FOLD_REST_MS without a fold (an idle crmd's too); at
- * most FOLD_STEP facts a transaction. CRM_TEST_FOLD_AT and
- * CRM_TEST_FOLD_REST_MS in test builds (the rest also the first fold's
- * wait after start).
+ * most FOLD_STEP facts a transaction. CRM_TEST_FOLD_AT,
+ * CRM_TEST_FOLD_STEP and CRM_TEST_FOLD_REST_MS in test builds (the rest also
+ * the first fold's wait after start).
  */
 #define FOLD_AT      4096
 #define FOLD_STEP    8192
@@ -125,7 +125,7 @@ struct writer {
 	 * the next is due without FOLD_AT facts, facts folded. */
 	unsigned long long fold_mark, folded;
 	int fold_any;
-	size_t fold_at;
+	size_t fold_at, fold_max;
 	int64_t fold_due, fold_rest;
 };
 
@@ -807,7 +807,7 @@ fold_step(writer *w)
 		crm_arena_reset(&w->arena);
 		dispatch_ctx_init(&ctx, w->st, w->cfg, &w->arena, clock_now());
 		ctx.txn = txn;
-		rc = stats_journal_fold(&ctx, FOLD_STEP, &moved);
+		rc = stats_journal_fold(&ctx, w->fold_max, &moved);
 		if (rc != CRM_OK || moved == 0) {
 			store_write_abort(w->st, txn);
 		} else if ((rc = store_write_commit(w->st, txn)) == CRM_OK) {
@@ -821,7 +821,7 @@ fold_step(writer *w)
 		    crm_status_name(rc));
 		return -1;
 	}
-	return moved < FOLD_STEP;
+	return moved < w->fold_max;
 }
 
 /* Fold the fact journal when due (all: now, until it is empty). A step
@@ -932,6 +932,7 @@ writer_start(
 	pthread_condattr_destroy(&ca);
 	w->prune_rest = PRUNE_REST_MS;
 	w->fold_at = FOLD_AT;
+	w->fold_max = FOLD_STEP;
 	w->fold_rest = FOLD_REST_MS;
 	w->fold_any = 1;
 	w->fold_mark = stats_journal_written();
@@ -939,6 +940,10 @@ writer_start(
 	const char *fa = getenv("CRM_TEST_FOLD_AT");
 	if (fa != NULL && atoi(fa) > 0) {
 		w->fold_at = (size_t)atoi(fa);
+	}
+	const char *fs = getenv("CRM_TEST_FOLD_STEP");
+	if (fs != NULL && atoi(fs) > 0) {
+		w->fold_max = (size_t)atoi(fs);
 	}
 	const char *fr = getenv("CRM_TEST_FOLD_REST_MS");
 	int64_t fold_rest = fr != NULL && atoi(fr) > 0 ? atoi(fr) : 0;

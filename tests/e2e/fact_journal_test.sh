@@ -118,25 +118,38 @@ after=$(says)
 [ "$after" = "$before" ] && ok "folded, every report says the same" ||
 	bad "they differ: $(diff <(printf '%s\n' "$before") <(printf '%s\n' "$after") | head -40)"
 
-# A crmd that folds every two facts: more work, each request's facts
-# soon in their ranges; the reports then, and after a stop, agree.
+# Facts left by a crash, then a crmd that folds every two facts, three a
+# transaction: the fold takes several steps, one between batches, while
+# more logs come; the reports then, and after a stop, agree.
 e2e_stop
-export CRM_TEST_FOLD_AT=2
 e2e_start || exit 1
 as zhao
-run_exit 0 "a follow-up (folding often)" "$CRM" -c "log 上海云图 '已报价' --channel phone"
+run_exit 0 "a follow-up" "$CRM" -c "log 上海云图 '已报价' --channel phone"
 as chen
-run_exit 0 "a follow-up in the west (folding often)" "$CRM" -c \
+run_exit 0 "a follow-up in the west" "$CRM" -c \
 	"log 成都天府 '发送方案' --channel email --commit '发送报价单' --due '2026-12-11 18:00'"
+kill -KILL "$PID"
+wait "$PID" 2>/dev/null
+PID=
+left=$(journal)
+[ "$left" -ge 4 ] 2>/dev/null && ok "the crash left $left facts in the journal" ||
+	bad "the crash left $left facts, want 4 or more"
+export CRM_TEST_FOLD_AT=2 CRM_TEST_FOLD_STEP=3
+e2e_start || exit 1
 as li
 run_exit 0 "a follow-up (folding often)" "$CRM" -c "log 杭州新风 '回访' --channel phone"
 mid=$(says)
 [ "$mid" != "$before" ] && ok "the new follow-ups count" || bad "the reports did not change"
+as boss
+run "$CRM" --format json -c stats
+folds=$(printf '%s' "$out" | json "d['writer'].get('folds', 0)")
+[ "$folds" -ge 2 ] 2>/dev/null && ok "folded in $folds steps" ||
+	bad "folds: $(printf '%s' "$out" | json "d['writer']")"
 e2e_stop
 [ "$(journal)" = 0 ] && ok "the journal is empty after the stop" ||
 	bad "after a stop the journal holds $(journal)"
 run_exit 0 "crm-check: clean" "$CHECK" --quiet "$H/db"
-unset CRM_TEST_FOLD_AT
+unset CRM_TEST_FOLD_AT CRM_TEST_FOLD_STEP
 e2e_start || exit 1
 after=$(says)
 [ "$after" = "$mid" ] && ok "every report says the same after the stop" ||
