@@ -126,6 +126,8 @@ struct writer {
 	unsigned long long fold_mark, folded;
 	int fold_any;
 	size_t fold_at, fold_max;
+	int fact_journal; /* requests' new facts to the journal (0: a test
+	                   * build's A/B, CRM_TEST_NO_FACT_JOURNAL) */
 	int64_t fold_due, fold_rest;
 };
 
@@ -154,7 +156,7 @@ apply(writer *w, MDB_txn *parent, struct item *it)
 	clock_test_apply_delay();
 	dispatch_ctx_init(&ctx, w->st, w->cfg, &w->arena, clock_now());
 	ctx.direct = 1;
-	ctx.fact_journal = 1;
+	ctx.fact_journal = w->fact_journal;
 	it->how = dispatch_apply(&ctx, parent, it->m.body, it->m.len,
 	    it->has_who ? &it->who : NULL, &it->prep, &it->reply,
 	    &it->reply_len);
@@ -932,6 +934,7 @@ writer_start(
 	pthread_condattr_destroy(&ca);
 	w->prune_rest = PRUNE_REST_MS;
 	w->fold_at = FOLD_AT;
+	w->fact_journal = 1;
 	w->fold_max = FOLD_STEP;
 	w->fold_rest = FOLD_REST_MS;
 	w->fold_any = 1;
@@ -941,6 +944,7 @@ writer_start(
 	if (fa != NULL && atoi(fa) > 0) {
 		w->fold_at = (size_t)atoi(fa);
 	}
+	w->fact_journal = getenv("CRM_TEST_NO_FACT_JOURNAL") == NULL;
 	const char *fs = getenv("CRM_TEST_FOLD_STEP");
 	if (fs != NULL && atoi(fs) > 0) {
 		w->fold_max = (size_t)atoi(fs);
