@@ -96,10 +96,13 @@ cmp_member(const void *x, const void *y)
 }
 
 /* The spells of one customer's facts f[0..n) in a scope over [from, end):
- * seconds per grade, and the grades it had. */
+ * seconds per grade, and the grades it had; and the grade it took in
+ * [end, until) (now's second, when the period reaches now: a customer
+ * given or graded this second is one of the period's, though no time at
+ * that grade has passed yet). */
 static unsigned
 spells(struct activity *a, const struct gfact *f, size_t n, int64_t from,
-    int64_t end)
+    int64_t end, int64_t until)
 {
 	unsigned mask = 0;
 	int64_t t0 = from;
@@ -115,6 +118,9 @@ spells(struct activity *a, const struct gfact *f, size_t n, int64_t from,
 		if (i < n) {
 			g = f[i].to;
 		}
+	}
+	if (n > 0 && f[n - 1].at >= end && f[n - 1].at < until) {
+		mask |= 1u << f[n - 1].to;
 	}
 	return mask & ~1u;
 }
@@ -184,11 +190,14 @@ by_grade(struct activity *a)
 {
 	struct report *r = a->r;
 	int64_t now = r->ctx->now;
-	/* Expected follow-ups stop at now: future days expect none yet. */
+	/* Expected follow-ups stop at now: future days expect none yet. A
+	 * period that reaches now ends a second after it (report.c): what
+	 * became a customer's grade in now's second counts in it. */
 	int64_t end = r->to < now ? r->to : now;
 	if (end < r->from) {
 		end = r->from;
 	}
+	int64_t until = r->to < now + 1 ? r->to : now + 1;
 	crm_status rc = CRM_OK;
 	for (size_t i = 0; i < r->nscopes && rc == CRM_OK; i++) {
 		a->scope = r->scopes[i];
@@ -208,7 +217,8 @@ by_grade(struct activity *a)
 		       a->f[j].cid == a->f[i].cid) {
 			j++;
 		}
-		unsigned mask = spells(a, &a->f[i], j - i, r->from, end);
+		unsigned mask =
+		    spells(a, &a->f[i], j - i, r->from, end, until);
 		for (int g = 1; g < NGRADES; g++) {
 			a->changed[g] += (mask >> g) & 1u;
 		}
