@@ -17,6 +17,68 @@ us_text(char *buf, size_t len, uint64_t us)
 	}
 }
 
+static void
+u64_text(char *buf, size_t len, uint64_t v)
+{
+	snprintf(buf, len, "%llu", (unsigned long long)v);
+}
+
+/* `--format csv`: the requests' table and the writer's numbers as they
+ * are (microseconds, bytes, counts), named as in the reply. */
+static void
+stats_csv(const Crm__V1__StatsReply *s, render_doc *out)
+{
+	static const char *const cols[] = { "request", "count", "p50_us",
+		"p99_us", "p999_us", "max_us", "mean_us" };
+	render_table(out, 7, cols);
+	for (size_t i = 0; i < s->n_requests; i++) {
+		const Crm__V1__RequestLatency *r = s->requests[i];
+		char v[6][24];
+		u64_text(v[0], sizeof(v[0]), r->count);
+		u64_text(v[1], sizeof(v[1]), r->p50_us);
+		u64_text(v[2], sizeof(v[2]), r->p99_us);
+		u64_text(v[3], sizeof(v[3]), r->p999_us);
+		u64_text(v[4], sizeof(v[4]), r->max_us);
+		u64_text(
+		    v[5], sizeof(v[5]), r->count ? r->sum_us / r->count : 0);
+		const char *cells[] = { r->name, v[0], v[1], v[2], v[3], v[4],
+			v[5] };
+		render_row(out, cells);
+	}
+	const Crm__V1__WriterStats *w = s->writer;
+	if (w == NULL) {
+		return;
+	}
+	const struct {
+		const char *name;
+		uint64_t v;
+	} kv[] = {
+		{ "uptime_seconds", s->uptime_seconds },
+		{ "commits", w->commits },
+		{ "requests", w->requests },
+		{ "max_batch", w->max_batch },
+		{ "write_bytes", w->write_bytes },
+		{ "page_size", w->page_size },
+		{ "write_calls", w->write_calls },
+		{ "commit_p50_us", w->commit_p50_us },
+		{ "commit_p99_us", w->commit_p99_us },
+		{ "commit_p999_us", w->commit_p999_us },
+		{ "commit_us_total", w->commit_us_total },
+		{ "lingers", w->lingers },
+		{ "lingers_short", w->lingers_short },
+		{ "linger_writes", w->linger_writes },
+		{ "batch_reruns", w->batch_reruns },
+		{ "facts_folded", w->facts_folded },
+		{ "folds", w->folds },
+	};
+	render_record(out);
+	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++) {
+		char v[24];
+		u64_text(v, sizeof(v), kv[i].v);
+		render_kv(out, kv[i].name, v);
+	}
+}
+
 crm_status
 cmd_stats(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 {
@@ -32,6 +94,13 @@ cmd_stats(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		return rc;
 	}
 	const Crm__V1__StatsReply *s = resp->stats;
+	/* CSV is for a spreadsheet: plain numbers, the unit in the name. */
+	if (ctx->ropts.format == RENDER_CSV) {
+		stats_csv(s, out);
+		render_set_json(out, render_json_message(&s->base));
+		crm__v1__response__free_unpacked(resp, NULL);
+		return CRM_OK;
+	}
 	static const char *const cols[] = { "request", "count", "p50", "p99",
 		"p999", "max", "mean" };
 	render_table(out, 7, cols);

@@ -55,6 +55,20 @@ writer=$(printf '%s' "$j" | json "(lambda w: w['commits'] >= 6 and w['requests']
 [ "$writer" = True ] && ok "the writer counted commits, writes and bytes" ||
 	bad "writer stats: $j"
 
+# CSV, for a spreadsheet: plain numbers, the unit in the column's name;
+# the writer's numbers as a record named as in the reply.
+run_exit 0 "stats as admin, CSV" "$CRM" --format csv -c stats
+csvok=$(printf '%s\n' "$out" | python3 -c '
+import csv, sys
+rows = list(csv.reader(sys.stdin))
+head = rows[0]
+adds = [r for r in rows if r and r[0] == "customer.add"]
+w = rows.index(next(r for r in rows if r and r[0] == "uptime_seconds"))
+print(head[2] == "p50_us" and len(adds) == 1 and adds[0][1] == "3" and
+      all(x.isdigit() for x in adds[0][1:]) and
+      "commits" in rows[w] and all(x.isdigit() for x in rows[w + 1]))')
+[ "$csvok" = True ] && ok "CSV: numbers, units in the names" || bad "CSV stats: $out"
+
 # Group commit's linger: requests one after another (every crm -c above)
 # never make the writer wait for more writers.
 lone=$(printf '%s' "$j" | json "d['writer'].get('lingers', 0)")
