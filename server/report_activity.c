@@ -219,14 +219,23 @@ by_grade(struct activity *a)
 		}
 		unsigned mask =
 		    spells(a, &a->f[i], j - i, r->from, end, until);
-		for (int g = 1; g < NGRADES; g++) {
-			a->changed[g] += (mask >> g) & 1u;
-		}
 		a->current[a->f[j - 1].to]++;
 		a->m[a->nm++] = (struct member){ a->f[i].cid, mask };
 	}
 	if (a->nm > 0) {
 		qsort(a->m, a->nm, sizeof(*a->m), cmp_member);
+	}
+	/* A customer once among a grade's customers, however many of the
+	 * report's scopes it was in (moved from one team to another in the
+	 * period: both teams' for all teams), as the customers reached. */
+	for (size_t i = 0, j; i < a->nm; i = j) {
+		unsigned mask = 0;
+		for (j = i; j < a->nm && a->m[j].cid == a->m[i].cid; j++) {
+			mask |= a->m[j].mask;
+		}
+		for (int g = 1; g < NGRADES; g++) {
+			a->changed[g] += (mask >> g) & 1u;
+		}
 	}
 	return report_scan(
 	    r, DB_FU_TIME, REPORT_ALL_SCOPES, r->from, r->to, collect_fu, a);
