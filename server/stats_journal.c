@@ -13,6 +13,7 @@
 #include "stats_impl.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,29 +118,64 @@ stats_journal_del(struct req_ctx *ctx, enum store_db db, uint64_t scope,
 	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
 }
 
-crm_status
-stats_journal_fold(struct req_ctx *ctx, size_t max, size_t *moved)
+/* The oldest facts of the journal, at most max, into a malloc'd *out
+ * (free it) and, when seqs is not NULL, their keys into a malloc'd
+ * *seqs; how many: *n. */
+static crm_status
+oldest(struct req_ctx *ctx, size_t max, struct stats_journal_fact **out,
+    uint64_t **seqs, size_t *n)
 {
-	*moved = 0;
-	uint64_t *seqs = crm_xmalloc(max * sizeof(*seqs));
-	struct stats_journal_fact *v = crm_xmalloc(max * sizeof(*v));
-	size_t n = 0;
+	struct stats_journal_fact *v = NULL;
+	uint64_t *q = NULL;
+	size_t cap = 0;
 	store_cursor *c;
 	store_val k, d;
+	*n = 0;
 	crm_status rc = store_cursor_open(ctx->st, ctx->txn, DB_FACT_LOG, &c);
 	if (rc == CRM_OK) {
 		for (rc = store_cursor_get(c, STORE_FIRST, &k, &d);
-		     rc == CRM_OK && n < max;
+		     rc == CRM_OK && *n < max;
 		     rc = store_cursor_get(c, STORE_NEXT, &k, &d)) {
-			if (k.len != 8 || !decode(d.data, d.len, &v[n])) {
+			if (*n == cap) {
+				cap = cap ? 2 * cap : 256;
+				v = crm_xrealloc(v, cap * sizeof(*v));
+				q = seqs ? crm_xrealloc(q, cap * sizeof(*q))
+				         : NULL;
+			}
+			if (k.len != 8 || !decode(d.data, d.len, &v[*n])) {
 				rc = CRM_INTERNAL; /* crm-check says which */
 				break;
 			}
-			seqs[n++] = store_u64(k.data);
+			if (q != NULL) {
+				q[*n] = store_u64(k.data);
+			}
+			(*n)++;
 		}
 		store_cursor_close(c);
 		rc = rc == CRM_NOT_FOUND ? CRM_OK : rc;
 	}
+	if (rc != CRM_OK) {
+		free(v);
+		free(q);
+		v = NULL;
+		q = NULL;
+		*n = 0;
+	}
+	*out = v;
+	if (seqs != NULL) {
+		*seqs = q;
+	}
+	return rc;
+}
+
+crm_status
+stats_journal_fold(struct req_ctx *ctx, size_t max, size_t *moved)
+{
+	struct stats_journal_fact *v;
+	uint64_t *seqs;
+	size_t n;
+	*moved = 0;
+	crm_status rc = oldest(ctx, max, &v, &seqs, &n);
 	/* The cursor closed first: each fact to its range, then out of
 	 * the journal. */
 	for (size_t i = 0; rc == CRM_OK && i < n; i++) {
@@ -191,37 +227,9 @@ crm_status
 stats_journal_load(
     struct req_ctx *ctx, struct stats_journal_fact **out, size_t *nout)
 {
-	struct stats_journal_fact *v = NULL;
-	size_t n = 0, cap = 0;
-	store_cursor *c;
-	store_val k, d;
-	*out = NULL;
-	*nout = 0;
-	crm_status rc = store_cursor_open(ctx->st, ctx->txn, DB_FACT_LOG, &c);
-	if (rc != CRM_OK) {
-		return rc;
+	crm_status rc = oldest(ctx, SIZE_MAX, out, NULL, nout);
+	if (rc == CRM_OK && *nout > 1) {
+		qsort(*out, *nout, sizeof(**out), cmp_fact);
 	}
-	for (rc = store_cursor_get(c, STORE_FIRST, &k, &d); rc == CRM_OK;
-	     rc = store_cursor_get(c, STORE_NEXT, &k, &d)) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 256;
-			v = crm_xrealloc(v, cap * sizeof(*v));
-		}
-		if (k.len != 8 || !decode(d.data, d.len, &v[n])) {
-			rc = CRM_INTERNAL;
-			break;
-		}
-		n++;
-	}
-	store_cursor_close(c);
-	if (rc != CRM_NOT_FOUND) {
-		free(v);
-		return rc;
-	}
-	if (n > 1) {
-		qsort(v, n, sizeof(*v), cmp_fact);
-	}
-	*out = v;
-	*nout = n;
-	return CRM_OK;
+	return rc;
 }
