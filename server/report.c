@@ -743,6 +743,7 @@ report_handle(
 		rc = extras[kind](r);
 	}
 	report_memo_end(r);
+	free(r->won);
 	free(r->holders);
 	free(r->journal);
 	if (rc != CRM_OK) {

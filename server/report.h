@@ -53,6 +53,12 @@ struct report {
 	struct stats_journal_fact *journal;
 	size_t njournal;
 	int journal_read;
+	/* The customers with a move to won that report_customers found in
+	 * the one person's or team's list, by id (report_wins_keep): what
+	 * report_win_fact would read again from each one's card. */
+	struct report_won *won;
+	size_t nwon, capwon;
+	int won_keep, won_ready;
 };
 
 struct report_col {
@@ -131,6 +137,7 @@ struct report_period {
 	/* A 成交客户 when the period began (won, or churn risk after its
 	 * deal): it cannot convert in it unless it is won again. */
 	uint8_t won_before;
+	uint64_t win_seq; /* its history's last move to won (0: none) */
 };
 /* What the period reports read of a customer's record: its fields, read
  * from the stored bytes (report_customers visits every customer of a
@@ -164,6 +171,13 @@ struct report_win {
 };
 crm_status report_win_fact(struct report *r, uint64_t cid, uint64_t seq,
     int64_t at, struct report_win *w /* OUT */);
+/* report_wins_keep: the next report_customers over all of r's scopes
+ * keeps, of each customer with a move to won, what report_win_fact
+ * reads of it, so that a scan of won facts after it looks each one up in
+ * memory rather than in its list (one or two leaf pages a win). Only
+ * for one person or one team: every team's report reads the record and
+ * history (report_win_fact), which no list holds. */
+void report_wins_keep(struct report *r);
 
 /* A growable set of ids; distinct counts them once. */
 struct report_ids {

@@ -139,6 +139,7 @@ period_of(struct report *r, const struct report_cust *c,
 	                    : won_at > 0 && won_at < r->from;
 	p->began_in = in_period(r, began);
 	p->lost_in = w.lost_in;
+	p->win_seq = w.win_seq;
 	if (w.any_in || (won_at > 0 && in_period(r, won_at))) {
 		p->active = 1; /* in it: moved, or won, then */
 	} else if (began >= r->to) {
@@ -270,6 +271,55 @@ report_memo_end(struct report *r)
 	r->memo = NULL;
 }
 
+/* ---------------------------------------------------- the wins kept
+ * What report_win_fact reads of a customer with a move to won, kept by a
+ * walk of the one list its card is in (card_in_scope's), by id. */
+struct report_won {
+	uint64_t id, win_seq;
+	int64_t won_at, first_contact_at;
+};
+
+void
+report_wins_keep(struct report *r)
+{
+	r->won_keep = r->person || (r->nscopes == 1 && r->team_id != 0 &&
+	                               r->scopes[0] == r->team_id);
+}
+
+static void
+won_keep(struct report *r, const struct report_cust *c,
+    const struct report_period *p)
+{
+	if (p->win_seq == 0) {
+		return;
+	}
+	if (r->nwon == r->capwon) {
+		r->capwon = r->capwon ? 2 * r->capwon : 64;
+		r->won = crm_xrealloc(r->won, r->capwon * sizeof(*r->won));
+	}
+	r->won[r->nwon++] = (struct report_won){ c->id, p->win_seq, c->won_at,
+		c->first_contact_at };
+}
+
+/* Customer cid's kept win, or NULL (none kept, or not of the list). The
+ * list's ids come in order, so the kept ones are sorted. */
+static const struct report_won *
+won_find(const struct report *r, uint64_t cid)
+{
+	size_t lo = 0, hi = r->won_ready ? r->nwon : 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->won[mid].id < cid) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo < r->nwon && r->won_ready && r->won[lo].id == cid
+	           ? &r->won[lo]
+	           : NULL;
+}
+
 crm_status
 report_customers(
     struct report *r, uint64_t scope, report_customer_visit fn, void *arg)
@@ -277,6 +327,7 @@ report_customers(
 	struct req_ctx *ctx = r->ctx;
 	crm_status rc = CRM_OK;
 	size_t n = scope != REPORT_ALL_SCOPES ? 1 : r->nscopes;
+	int keep = r->won_keep && !r->won_ready && scope == REPORT_ALL_SCOPES;
 	for (size_t i = 0; rc == CRM_OK && i < n; i++) {
 		uint64_t s = scope != REPORT_ALL_SCOPES ? scope : r->scopes[i];
 		enum store_db db =
@@ -302,6 +353,9 @@ report_customers(
 			if (m != NULL) {
 				if (m->live) {
 					fn(arg, &m->c, &m->p);
+					if (keep) {
+						won_keep(r, &m->c, &m->p);
+					}
 				}
 				continue;
 			}
@@ -329,10 +383,14 @@ report_customers(
 				if (live) {
 					fn(arg, &c, &per);
 				}
+				if (live && keep) {
+					won_keep(r, &c, &per);
+				}
 			}
 		}
 		store_iter_close(&it);
 	}
+	r->won_ready = keep && rc == CRM_OK;
 	return rc;
 }
 
@@ -367,6 +425,16 @@ report_win_fact(struct report *r, uint64_t cid, uint64_t seq, int64_t at,
 	win->counts = in_period(r, at);
 	win->when = at;
 	win->first_contact_at = 0;
+	const struct report_won *kept = won_find(r, cid);
+	if (kept != NULL) {
+		/* As below from its card, which the walk read. */
+		win->first_contact_at = kept->first_contact_at;
+		if (kept->won_at > 0 && kept->win_seq == seq) {
+			win->when = kept->won_at;
+			win->counts = in_period(r, kept->won_at);
+		}
+		return CRM_OK;
+	}
 	struct report_cust c;
 	struct period_card k;
 	int live, carded = card_in_scope(r, cid, &k);

@@ -249,14 +249,17 @@ report_conversion(struct report *r)
 	struct outcomes o;
 	memset(&o, 0, sizeof(o));
 	o.r = r;
-	crm_status rc = report_scan(r, DB_STAGE_TIME, REPORT_ALL_SCOPES,
-	    r->from, r->to, collect_outcome, &o);
+	/* The walk first: it keeps what each win's customer is, for the
+	 * scan of the wins after it (report_wins_keep). */
+	report_wins_keep(r);
+	crm_status rc =
+	    report_customers(r, REPORT_ALL_SCOPES, collect_customer, &o);
 	if (rc == CRM_OK) {
-		rc = o.err;
+		rc = report_scan(r, DB_STAGE_TIME, REPORT_ALL_SCOPES, r->from,
+		    r->to, collect_outcome, &o);
 	}
 	if (rc == CRM_OK) {
-		rc = report_customers(
-		    r, REPORT_ALL_SCOPES, collect_customer, &o);
+		rc = o.err;
 	}
 	/* The customers of each grade in the period: those that were
 	 * customers at some time in it, by their stage history (not lost
