@@ -252,11 +252,10 @@ dispatch_record(struct req_ctx *ctx, enum store_db db, uint64_t id,
 	    ctx->st, ctx->txn, db, &k, d, &ctx->arena->allocator, out);
 }
 
-crm_status
-dispatch_list_record(struct req_ctx *ctx, enum store_db db, uint64_t id,
-    const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
+/* A listed record's get that returned rc, for a walk. */
+static crm_status
+listed(struct req_ctx *ctx, enum store_db db, uint64_t id, crm_status rc)
 {
-	crm_status rc = dispatch_record(ctx, db, id, d, out);
 	if (rc == CRM_OK || rc == CRM_TOO_BIG) {
 		return rc;
 	}
@@ -264,6 +263,24 @@ dispatch_list_record(struct req_ctx *ctx, enum store_db db, uint64_t id,
 	return dispatch_fail(ctx, CRM_INTERNAL,
 	    "%s %" PRIu64 " %s (crm-check reports it)", store_db_name(db), id,
 	    rc == CRM_NOT_FOUND ? "is listed but missing" : "does not decode");
+}
+
+crm_status
+dispatch_list_record(struct req_ctx *ctx, enum store_db db, uint64_t id,
+    const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
+{
+	return listed(ctx, db, id, dispatch_record(ctx, db, id, d, out));
+}
+
+crm_status
+dispatch_list_record_at(struct req_ctx *ctx, struct store_cursor *c,
+    enum store_db db, uint64_t id, const ProtobufCMessageDescriptor *d,
+    ProtobufCMessage **out)
+{
+	store_key k;
+	store_key_id(&k, id);
+	return listed(ctx, db, id,
+	    store_cursor_get_msg(c, &k, d, &ctx->arena->allocator, out));
 }
 
 crm_status

@@ -34,6 +34,7 @@
 #include "store.h"
 
 struct srv_config;
+struct store_cursor;
 
 /* The caller, decided from the session (never from the request). */
 struct auth_who {
@@ -157,6 +158,11 @@ crm_status dispatch_record(struct req_ctx *ctx, enum store_db db, uint64_t id,
  */
 crm_status dispatch_list_record(struct req_ctx *ctx, enum store_db db,
     uint64_t id, const ProtobufCMessageDescriptor *d,
+    ProtobufCMessage **out /* OUT */);
+/* dispatch_list_record_at: the same through cursor c, opened on db (an
+ * export's walk: the next record on the same leaf needs no descent). */
+crm_status dispatch_list_record_at(struct req_ctx *ctx, struct store_cursor *c,
+    enum store_db db, uint64_t id, const ProtobufCMessageDescriptor *d,
     ProtobufCMessage **out /* OUT */);
 
 /*

@@ -56,16 +56,43 @@ resolve(struct req_ctx *ctx, const Crm__V1__ExportRequest *q,
 	return CRM_OK;
 }
 
+/* The next customer of s after `after` (the first call seeks, opening
+ * *c; the next ones step on from where it is). */
 static crm_status
 next_customer(struct req_ctx *ctx, const struct export_scope *s,
-    uint64_t after, uint64_t *id)
+    store_cursor **c, uint64_t after, uint64_t *id)
 {
-	if (s->db == DB_CUSTOMERS) {
-		return store_id_next(
-		    ctx->st, ctx->txn, DB_CUSTOMERS, after, id);
+	if (after == UINT64_MAX) {
+		return CRM_NOT_FOUND;
 	}
-	return store_index_next(
-	    ctx->st, ctx->txn, s->db, s->prefix, after, id);
+	int seek = *c == NULL;
+	if (seek) {
+		crm_status rc = store_cursor_open(ctx->st, ctx->txn, s->db, c);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		if (s->db != DB_CUSTOMERS) {
+			store_cursor_limit(*c, s->prefix);
+		}
+	}
+	store_key k;
+	size_t idlen = s->db == DB_CUSTOMERS ? 8 : 16;
+	if (idlen == 8) {
+		store_key_id(&k, after + 1);
+	} else {
+		store_key_pair(&k, s->prefix, after + 1);
+	}
+	store_val key = { k.b, k.len };
+	crm_status rc =
+	    store_cursor_get(*c, seek ? STORE_SEEK : STORE_NEXT, &key, NULL);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (key.len != idlen || memcmp(key.data, k.b, idlen - 8) != 0) {
+		return CRM_NOT_FOUND;
+	}
+	*id = store_u64((const uint8_t *)key.data + idlen - 8);
+	return CRM_OK;
 }
 
 static uint64_t
@@ -107,6 +134,10 @@ struct page {
 	void **items; /* the one repeated field the kind fills */
 	size_t *nitems;
 	crm_status err; /* why records_of stopped at -1 */
+	/* Kept for the page: the walk of the customers, and the gets of
+	 * their records and of the records under them (ids in order: mostly
+	 * on the leaf of the last get). */
+	store_cursor *custs, *cust_records, *records;
 };
 
 static int
@@ -188,8 +219,14 @@ records_walk(struct page *p, const Crm__V1__Customer *c, uint64_t *after,
 		uint64_t next = store_u64(key + 8);
 		ProtobufCMessage *m;
 		size_t mark = crm_arena_mark(ctx->arena);
-		crm_status rc =
-		    dispatch_list_record(ctx, r->db, next, r->d, &m);
+		crm_status rc = p->records != NULL
+		                    ? CRM_OK
+		                    : store_cursor_open(ctx->st, ctx->txn,
+		                          r->db, &p->records);
+		if (rc == CRM_OK) {
+			rc = dispatch_list_record_at(
+			    ctx, p->records, r->db, next, r->d, &m);
+		}
 		if (rc == CRM_TOO_BIG && p->n > 0) {
 			return 0; /* the next page starts at this record */
 		}
@@ -240,7 +277,8 @@ records_walk(struct page *p, const Crm__V1__Customer *c, uint64_t *after,
 }
 
 static crm_status
-page(struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+page(struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp,
+    struct page *p)
 {
 	const Crm__V1__ExportRequest *q = req->export_page;
 	int kind = q->has_kind ? (int)q->kind : 0;
@@ -255,42 +293,43 @@ page(struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	struct page p = { .ctx = ctx, .q = q };
-	p.limit = q->has_limit && q->limit > 0
-	              ? (q->limit > PAGE_MAX ? PAGE_MAX : q->limit)
-	              : PAGE_DEFAULT;
-	p.out = crm_arena_alloc(ctx->arena, sizeof(*p.out));
+	p->ctx = ctx;
+	p->q = q;
+	p->limit = q->has_limit && q->limit > 0
+	               ? (q->limit > PAGE_MAX ? PAGE_MAX : q->limit)
+	               : PAGE_DEFAULT;
+	p->out = crm_arena_alloc(ctx->arena, sizeof(*p->out));
 	/* Customers: the records, or (other kinds) the parents of the
 	 * page's records, for their names. */
-	void **custs = crm_arena_alloc(ctx->arena, p.limit * sizeof(void *));
-	void **items = crm_arena_alloc(ctx->arena, p.limit * sizeof(void *));
-	if (p.out == NULL || custs == NULL || items == NULL) {
+	void **custs = crm_arena_alloc(ctx->arena, p->limit * sizeof(void *));
+	void **items = crm_arena_alloc(ctx->arena, p->limit * sizeof(void *));
+	if (p->out == NULL || custs == NULL || items == NULL) {
 		return CRM_TOO_BIG;
 	}
-	Crm__V1__ExportPage *o = p.out;
+	Crm__V1__ExportPage *o = p->out;
 	crm__v1__export_page__init(o);
 	o->customers = (Crm__V1__Customer **)custs;
 	if (kind == CRM__V1__EXPORT_KIND__EXPORT_CUSTOMERS) {
-		p.items = custs;
-		p.nitems = &o->n_customers;
+		p->items = custs;
+		p->nitems = &o->n_customers;
 	} else {
-		p.items = items;
+		p->items = items;
 		switch (kind) {
 		case CRM__V1__EXPORT_KIND__EXPORT_CONTACTS:
 			o->contacts = (Crm__V1__Contact **)items;
-			p.nitems = &o->n_contacts;
+			p->nitems = &o->n_contacts;
 			break;
 		case CRM__V1__EXPORT_KIND__EXPORT_FOLLOWUPS:
 			o->followups = (Crm__V1__FollowUp **)items;
-			p.nitems = &o->n_followups;
+			p->nitems = &o->n_followups;
 			break;
 		case CRM__V1__EXPORT_KIND__EXPORT_PURCHASES:
 			o->purchases = (Crm__V1__Purchase **)items;
-			p.nitems = &o->n_purchases;
+			p->nitems = &o->n_purchases;
 			break;
 		default:
 			o->tasks = (Crm__V1__Task **)items;
-			p.nitems = &o->n_tasks;
+			p->nitems = &o->n_tasks;
 		}
 	}
 	if (!q->has_cursor_customer || q->cursor_customer == 0) {
@@ -321,9 +360,9 @@ page(struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 		}
 	}
 	uint64_t done = 0, last_done = cust;
-	for (int scanned = 0; !full(&p) && scanned < SCAN_BUDGET; scanned++) {
+	for (int scanned = 0; !full(p) && scanned < SCAN_BUDGET; scanned++) {
 		if (!walking) {
-			rc = next_customer(ctx, &s, cust, &cust);
+			rc = next_customer(ctx, &s, &p->custs, cust, &cust);
 			if (rc == CRM_NOT_FOUND) {
 				o->has_done = o->done = 1;
 				rc = CRM_OK;
@@ -336,9 +375,16 @@ page(struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 		}
 		Crm__V1__Customer *c;
 		size_t mark = crm_arena_mark(ctx->arena);
-		rc = dispatch_list_record(ctx, DB_CUSTOMERS, cust,
-		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
-		if (rc == CRM_TOO_BIG && p.n > 0) {
+		rc = p->cust_records != NULL
+		         ? CRM_OK
+		         : store_cursor_open(ctx->st, ctx->txn, DB_CUSTOMERS,
+		               &p->cust_records);
+		if (rc == CRM_OK) {
+			rc = dispatch_list_record_at(ctx, p->cust_records,
+			    DB_CUSTOMERS, cust, &crm__v1__customer__descriptor,
+			    (ProtobufCMessage **)&c);
+		}
+		if (rc == CRM_TOO_BIG && p->n > 0) {
 			/* The next page starts at this customer. */
 			rc = CRM_OK;
 			if (!walking) {
@@ -365,17 +411,17 @@ page(struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 			if (rc != CRM_OK) {
 				return rc;
 			}
-			add(&p, &c->base);
+			add(p, &c->base);
 			done++;
 			continue;
 		}
-		size_t before = *p.nitems;
-		int end = records_of(&p, c, &rid);
+		size_t before = *p->nitems;
+		int end = records_of(p, c, &rid);
 		if (end < 0) {
-			return p.err;
+			return p->err;
 		}
 		walking = !end;
-		if (*p.nitems > before) {
+		if (*p->nitems > before) {
 			custs[o->n_customers++] = c;
 		} else {
 			crm_arena_release(ctx->arena, mark);
@@ -402,7 +448,11 @@ export_handle_page(
 	/* A page names the same owners, authors and teams on row after
 	 * row: each is read once. */
 	user_names_begin(ctx);
-	crm_status rc = page(ctx, req, resp);
+	struct page p = { 0 };
+	crm_status rc = page(ctx, req, resp, &p);
 	user_names_end();
+	store_cursor_close(p.custs);
+	store_cursor_close(p.cust_records);
+	store_cursor_close(p.records);
 	return rc;
 }

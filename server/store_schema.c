@@ -88,6 +88,44 @@ store_next_id(store *s, MDB_txn *txn, const char *seq, uint64_t *id)
 	return CRM_OK;
 }
 
+/* The record v of key k in db, unpacked as store_get_msg says. */
+static crm_status
+decode(enum store_db db, const store_key *k, const MDB_val *v,
+    const ProtobufCMessageDescriptor *d, ProtobufCAllocator *alloc,
+    ProtobufCMessage **out)
+{
+	/* Decode before the txn ends: v points into the map. */
+	*out = protobuf_c_message_unpack(d, alloc, v->mv_size, v->mv_data);
+	if (*out != NULL) {
+		return CRM_OK;
+	}
+	/* A bounded allocator that ran out is not damage: say so without
+	 * a log line (the caller pages or fails the request). */
+	if (alloc != NULL) {
+		ProtobufCMessage *m =
+		    protobuf_c_message_unpack(d, NULL, v->mv_size, v->mv_data);
+		if (m != NULL) {
+			protobuf_c_message_free_unpacked(m, NULL);
+			return CRM_TOO_BIG;
+		}
+	}
+	/* Damage: at most one line a second, whatever the callers do. */
+	static _Atomic int64_t last_log;
+	static _Atomic unsigned long quiet;
+	int64_t now = (int64_t)time(NULL), was = last_log;
+	if (now != was &&
+	    atomic_compare_exchange_strong(&last_log, &was, now)) {
+		unsigned long n = atomic_exchange(&quiet, 0);
+		crm_err("%s %" PRIu64 ": does not decode as %s (%zu bytes)%s",
+		    store_db_name(db),
+		    k->len >= 8 ? store_u64(k->b + k->len - 8) : 0, d->name,
+		    v->mv_size, n ? "; more since the last line" : "");
+	} else {
+		atomic_fetch_add(&quiet, 1);
+	}
+	return CRM_INTERNAL;
+}
+
 crm_status
 store_get_msg(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
     const ProtobufCMessageDescriptor *d, ProtobufCAllocator *alloc,
@@ -105,36 +143,24 @@ store_get_msg(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
 	if (rc != 0) {
 		return store_map_lmdb(rc, store_db_name(db));
 	}
-	/* Decode before the txn ends: v points into the map. */
-	*out = protobuf_c_message_unpack(d, alloc, v.mv_size, v.mv_data);
-	if (*out != NULL) {
-		return CRM_OK;
+	return decode(db, k, &v, d, alloc, out);
+}
+
+crm_status
+store_cursor_get_msg(store_cursor *c, const store_key *k,
+    const ProtobufCMessageDescriptor *d, ProtobufCAllocator *alloc,
+    ProtobufCMessage **out)
+{
+	store_val key = { k->b, k->len }, v;
+	crm_status rc = store_cursor_get(c, STORE_SEEK, &key, &v);
+	if (rc != CRM_OK) {
+		return rc;
 	}
-	/* A bounded allocator that ran out is not damage: say so without
-	 * a log line (the caller pages or fails the request). */
-	if (alloc != NULL) {
-		ProtobufCMessage *m =
-		    protobuf_c_message_unpack(d, NULL, v.mv_size, v.mv_data);
-		if (m != NULL) {
-			protobuf_c_message_free_unpacked(m, NULL);
-			return CRM_TOO_BIG;
-		}
+	if (key.len != k->len || memcmp(key.data, k->b, k->len) != 0) {
+		return CRM_NOT_FOUND;
 	}
-	/* Damage: at most one line a second, whatever the callers do. */
-	static _Atomic int64_t last_log;
-	static _Atomic unsigned long quiet;
-	int64_t now = (int64_t)time(NULL), was = last_log;
-	if (now != was &&
-	    atomic_compare_exchange_strong(&last_log, &was, now)) {
-		unsigned long n = atomic_exchange(&quiet, 0);
-		crm_err("%s %" PRIu64 ": does not decode as %s (%zu bytes)%s",
-		    store_db_name(db),
-		    k->len >= 8 ? store_u64(k->b + k->len - 8) : 0, d->name,
-		    v.mv_size, n ? "; more since the last line" : "");
-	} else {
-		atomic_fetch_add(&quiet, 1);
-	}
-	return CRM_INTERNAL;
+	MDB_val mv = { v.len, (void *)v.data };
+	return decode(c->db, k, &mv, d, alloc, out);
 }
 
 crm_status

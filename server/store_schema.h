@@ -61,6 +61,15 @@ crm_status store_get_msg(store *s, MDB_txn *txn, enum store_db db,
     const store_key *k, const ProtobufCMessageDescriptor *d,
     ProtobufCAllocator *alloc, ProtobufCMessage **out /* OUT */);
 
+/* store_cursor_get_msg: as store_get_msg, through c (store_cursor_open,
+ * below), which stays at the record: the next get of a key on the same
+ * leaf needs no descent from the root (a walk of ids that come in order,
+ * as an export's). */
+struct store_cursor;
+crm_status store_cursor_get_msg(struct store_cursor *c, const store_key *k,
+    const ProtobufCMessageDescriptor *d, ProtobufCAllocator *alloc,
+    ProtobufCMessage **out /* OUT */);
+
 /* store_put_msg: pack m straight into the database (MDB_RESERVE). */
 crm_status store_put_msg(store *s, MDB_txn *txn, enum store_db db,
     const store_key *k, const ProtobufCMessage *m);
