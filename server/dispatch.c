@@ -74,8 +74,8 @@ static const struct dispatch_row table[] = {
 	[BODY(CONTACT_LEFT)] = { "contact.left", contact_handle_left, NULL,
 	    PERM_REP, REQ_WRITE, 0 },
 
-	[BODY(FOLLOWUP_LOG)] = { "followup.log", followup_handle_log, NULL,
-	    PERM_REP, REQ_WRITE, 0 },
+	[BODY(FOLLOWUP_LOG)] = { "followup.log", followup_handle_log,
+	    followup_prepare_log, PERM_REP, REQ_WRITE, 0 },
 	[BODY(CUSTOMER_HISTORY)] = { "customer.history", history_handle_list,
 	    NULL, PERM_REP, REQ_READ, 0 },
 	[BODY(DUE)] = { "due", task_handle_due, NULL, PERM_REP, REQ_READ, 0 },

@@ -427,6 +427,42 @@ log_customer(struct req_ctx *ctx, const Crm__V1__FollowUp *in, uint64_t *cust)
 	return CRM_OK;
 }
 
+/* At most this many entries of a customer's range are read ahead. */
+#define PREFETCH_MAX 4096
+
+/* followup.log's prepare step, in the worker's read transaction: read
+ * the pages the log will change (the customer's range, its open
+ * follow-up task, that task's entry in its holder's due queue), so the
+ * writer,
+ * one thread for every write, finds them in memory rather than waiting
+ * for the disk while every other write waits. Reads only, and says
+ * nothing: what it meets (no such customer, no open task) is the
+ * writer's to find and say. */
+crm_status
+followup_prepare_log(
+    struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
+{
+	(void)resp;
+	size_t mark = crm_arena_mark(ctx->arena);
+	uint64_t cust = 0;
+	Crm__V1__Customer *c;
+	if (req->followup_log != NULL &&
+	    log_customer(ctx, req->followup_log->followup, &cust) == CRM_OK &&
+	    dispatch_record(ctx, DB_CUSTOMERS, cust,
+	        &crm__v1__customer__descriptor,
+	        (ProtobufCMessage **)&c) == CRM_OK) {
+		(void)store_customer_touch(
+		    ctx->st, ctx->txn, cust, PREFETCH_MAX);
+		/* A lost customer's or one in the pool: every open task of it
+		 * ends, each found among all of its tasks. */
+		task_prefetch_followup(ctx, cust,
+		    c->stage == CRM__V1__STAGE__STAGE_LOST ||
+		        c->owner_id == 0);
+	}
+	crm_arena_release(ctx->arena, mark);
+	return CRM_OK;
+}
+
 /* The record of a new follow-up on c: built from what a client may set
  * in in; the rest (id, author, times, late, team, grade) is the
  * server's. *out: in the request arena. */

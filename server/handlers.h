@@ -51,6 +51,7 @@ HANDLER(contact_handle_edit);
 
 /* followup.c */
 HANDLER(followup_handle_log);
+HANDLER(followup_prepare_log);
 HANDLER(followup_handle_get);
 
 /* history.c */

@@ -183,6 +183,14 @@ out:
 int
 main(int argc, char **argv)
 {
+	/* The host's time zone, read once: with no TZ, glibc's mktime
+	 * looks at /etc/localtime again on every call (a stat each, one or
+	 * two a write in the writer thread). Set before any thread starts;
+	 * a TZ given to crmd is kept as it is. */
+	if (getenv("TZ") == NULL) {
+		(void)setenv("TZ", ":/etc/localtime", 0);
+	}
+	tzset();
 	if (argc >= 2) {
 		for (size_t i = 0;
 		     i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {

@@ -92,6 +92,32 @@ store_phys_exact(const store *s, enum store_db db, const void *key,
 	return store_phys(s, db, key, klen, buf, out);
 }
 
+size_t
+store_customer_touch(store *s, MDB_txn *txn, uint64_t customer, size_t max)
+{
+	if (store_place_of(s, DB_CUSTOMERS)->tree != STORE_TREE_CUSTOMER) {
+		return 0;
+	}
+	MDB_cursor *mc;
+	if (mdb_cursor_open(txn, s->dbi[DB_CUSTOMERS], &mc) != 0) {
+		return 0;
+	}
+	uint8_t b[9] = { STORE_REGION };
+	for (int i = 0; i < 8; i++) {
+		b[1 + i] = (uint8_t)(customer >> (56 - 8 * i));
+	}
+	MDB_val k = { sizeof(b), b }, v;
+	size_t n = 0;
+	int rc = mdb_cursor_get(mc, &k, &v, MDB_SET_RANGE);
+	while (rc == 0 && n < max && k.mv_size >= sizeof(b) &&
+	       memcmp(k.mv_data, b, sizeof(b)) == 0) {
+		n++;
+		rc = mdb_cursor_get(mc, &k, &v, MDB_NEXT);
+	}
+	mdb_cursor_close(mc);
+	return n;
+}
+
 int
 store_mine(const struct store_place *p, const MDB_val *k)
 {

@@ -61,6 +61,13 @@ crm_status store_get_msg(store *s, MDB_txn *txn, enum store_db db,
     const store_key *k, const ProtobufCMessageDescriptor *d,
     ProtobufCAllocator *alloc, ProtobufCMessage **out /* OUT */);
 
+/* store_customer_touch: step through the first max entries of
+ * customer's range (its record and its lists, store_layout.c), reading
+ * their pages into memory for a write to come (a worker's read-ahead for
+ * the writer thread). Returns how many it passed; 0 in legacy data. */
+size_t store_customer_touch(
+    store *s, MDB_txn *txn, uint64_t customer, size_t max);
+
 /* store_cursor_get_msg: as store_get_msg, through c (store_cursor_open,
  * below), which stays at the record: the next get of a key on the same
  * leaf needs no descent from the root (a walk of ids that come in order,

@@ -418,6 +418,26 @@ task_followup_open(
 	return rc != CRM_OK ? rc : task_load(ctx, id, t);
 }
 
+void
+task_prefetch_followup(struct req_ctx *ctx, uint64_t customer_id, int all)
+{
+	Crm__V1__Task *t = NULL;
+	store_key k;
+	store_val v;
+	if (task_followup_open(ctx, customer_id, &t) == CRM_OK && t != NULL &&
+	    store_key_queue(
+	        &k, task_is_open(t), t->owner_id, t->due_at, t->id) != NULL) {
+		(void)store_get(
+		    ctx->st, ctx->txn, DB_TASK_OPEN, k.b, k.len, &v);
+	}
+	uint64_t id = 0;
+	while (all && store_index_next(ctx->st, ctx->txn, DB_TASK_CUST,
+	                  customer_id, id, &id) == CRM_OK) {
+		store_key_id(&k, id);
+		(void)store_get(ctx->st, ctx->txn, DB_TASKS, k.b, k.len, &v);
+	}
+}
+
 /* Close open task id with status, saying why in the history. */
 crm_status
 task_close(struct req_ctx *ctx, uint64_t id, int status, const char *why)
