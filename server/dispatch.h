@@ -16,7 +16,8 @@
  *   8. session                              (UNAUTHENTICATED)
  *   9. role                                 (PERMISSION_DENIED)
  *  10. reads run in the worker; a write's optional prepare step (password
- *      hashing) runs in the worker, then the write goes to the writer,
+ *      hashing, a log's read-ahead) runs in the worker, then the write
+ *      goes to the writer,
  *      which looks up the request id (idempotency) and runs the handler
  *      in the batch's transaction (ctx->direct: its writes are undone
  *      by running the batch again without it if it fails; writer.c).
