@@ -343,20 +343,19 @@ page(struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp,
 	              kind != CRM__V1__EXPORT_KIND__EXPORT_CUSTOMERS;
 	if (walking) {
 		/* The cursor is the client's word, not an index entry: a
-		 * customer it names that does not exist is a bad cursor, not
-		 * damage. */
+		 * customer it names that does not exist is not damage. Nor is
+		 * it an error, which would tell the caller which ids exist
+		 * (docs/authz.md): as one it may not see, the walk goes on
+		 * after it. */
 		size_t mark = crm_arena_mark(ctx->arena);
 		Crm__V1__Customer *c;
 		rc = dispatch_record(ctx, DB_CUSTOMERS, cust,
 		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
 		crm_arena_release(ctx->arena, mark);
 		if (rc == CRM_NOT_FOUND) {
-			return dispatch_fail_field(ctx, CRM_EINVAL,
-			    "export_page.cursor_customer",
-			    "cursor_customer: no customer %" PRIu64
-			    " (pass the cursor of the page before, as it "
-			    "came)",
-			    cust);
+			walking = 0;
+		} else if (rc != CRM_OK) {
+			return rc;
 		}
 	}
 	uint64_t done = 0, last_done = cust;

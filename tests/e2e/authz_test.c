@@ -900,6 +900,21 @@ b_report(struct rb *b, const struct target *t)
 	R(report) = &b->report;
 }
 
+/* A page that goes on inside customer t's follow-ups: a cursor naming a
+ * customer the caller may not see answers as one naming none. */
+static void
+b_export_cursor(struct rb *b, const struct target *t)
+{
+	b->export_page = (Crm__V1__ExportRequest)CRM__V1__EXPORT_REQUEST__INIT;
+	b->export_page.has_kind = 1;
+	b->export_page.kind = CRM__V1__EXPORT_KIND__EXPORT_FOLLOWUPS;
+	b->export_page.has_cursor_customer = b->export_page.has_cursor_id = 1;
+	b->export_page.cursor_customer = t->id;
+	b->export_page.cursor_id = 0;
+	b->req.body_case = CRM__V1__REQUEST__BODY_EXPORT_PAGE;
+	R(export_page) = &b->export_page;
+}
+
 static void
 b_export_page(struct rb *b, const struct target *t)
 {
@@ -1333,6 +1348,7 @@ static const struct request {
 	{ "reminders", b_reminders, O_NONE, 0 },
 	{ "report", b_report, O_USER, 0 },
 	{ "export_page", b_export_page, O_USER, 0 },
+	{ "export_page_cursor", b_export_cursor, O_CUST, 0 },
 	{ "import_batch", b_import_batch, O_CUST_NAME, F_WRITE },
 	{ "customer_merge", b_customer_merge, O_CUST, F_WRITE },
 	{ "backup", b_backup, O_NONE, F_WRITE },
@@ -1763,9 +1779,16 @@ matrix_covers_every_request(void **state)
 			    AUTHZ_MATRIX);
 		}
 	}
-	if (bodies != N_REQUESTS) {
+	/* Besides one row a body, requests[] has second looks at a body
+	 * (export_page_cursor: export_page naming a customer). */
+	size_t extra = 0;
+	for (size_t i = 0; i < N_REQUESTS; i++) {
+		extra += protobuf_c_message_descriptor_get_field_by_name(
+		             d, requests[i].name) == NULL;
+	}
+	if (bodies + extra != N_REQUESTS) {
 		fail_msg("requests[] has %zu rows, crm.proto %u bodies",
-		    N_REQUESTS, bodies);
+		    N_REQUESTS - extra, bodies);
 	}
 	print_message("matrix: %zu requests, %zu rows, %zu cells\n",
 	    N_REQUESTS, n_rows, n_rows * P_COUNT);
