@@ -230,10 +230,6 @@ crm_status stats_stage_retime(struct req_ctx *ctx, const Crm__V1__Customer *c,
     uint64_t seq, int64_t from, int64_t to);
 crm_status stats_on_task(struct req_ctx *ctx, const Crm__V1__Task *before,
     const Crm__V1__Task *after);
-/* stats_task_touch: read the leaf where open task t's fact goes when it
- * closes (its holder's range, at its due time), in a worker's read
- * transaction: the fold writes it there later, and finds it in memory. */
-void stats_task_touch(struct req_ctx *ctx, const Crm__V1__Task *t);
 crm_status stats_on_commitment(struct req_ctx *ctx,
     const Crm__V1__Commitment *before, const Crm__V1__Commitment *after);
 crm_status stats_on_sla(struct req_ctx *ctx, const Crm__V1__SlaClock *before,

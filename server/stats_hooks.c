@@ -510,22 +510,6 @@ stats_task_fact(const Crm__V1__Task *t, struct fact *x)
 	x->len = stats_task_encode(&v, x->val);
 }
 
-void
-stats_task_touch(struct req_ctx *ctx, const Crm__V1__Task *t)
-{
-	store_key k;
-	store_key_triple(&k,
-	    STATS_PERSON | stats_holder(t->owner_id, t->report_owner_id,
-	                       t->report_until_at, t->due_at),
-	    store_time_key(t->due_at), t->id);
-	store_cursor *c;
-	if (store_cursor_open(ctx->st, ctx->txn, DB_TASK_DUE, &c) == CRM_OK) {
-		store_val key = { k.b, k.len };
-		(void)store_cursor_get(c, STORE_SEEK, &key, NULL);
-		store_cursor_close(c);
-	}
-}
-
 crm_status
 stats_on_task(struct req_ctx *ctx, const Crm__V1__Task *before,
     const Crm__V1__Task *after)

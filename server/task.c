@@ -429,7 +429,6 @@ task_prefetch_followup(struct req_ctx *ctx, uint64_t customer_id, int all)
 	        &k, task_is_open(t), t->owner_id, t->due_at, t->id) != NULL) {
 		(void)store_get(
 		    ctx->st, ctx->txn, DB_TASK_OPEN, k.b, k.len, &v);
-		stats_task_touch(ctx, t);
 	}
 	uint64_t id = 0;
 	while (all && store_index_next(ctx->st, ctx->txn, DB_TASK_CUST,

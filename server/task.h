@@ -154,8 +154,8 @@ crm_status task_followup_replace(struct req_ctx *ctx,
 crm_status task_followup_open(
     struct req_ctx *ctx, uint64_t customer_id, Crm__V1__Task **t /* OUT */);
 /* task_prefetch_followup: read what closing customer_id's open follow-up
- * task will change (its record, its due-queue entry, the leaf its report
- * fact is folded into), and with all every task record of the customer
+ * task will change (its record, its due-queue entry), and with all every
+ * task record of the customer
  * (task_cancel_open's walk), in a worker's read transaction, for the
  * writer to find in memory; reads only, errors ignored (the write finds
  * and says them). */
