@@ -88,6 +88,23 @@ store_next_id(store *s, MDB_txn *txn, const char *seq, uint64_t *id)
 	return CRM_OK;
 }
 
+/* The value at exact key k of db into *v (into the map). */
+static crm_status
+get_exact(
+    store *s, MDB_txn *txn, enum store_db db, const store_key *k, MDB_val *v)
+{
+	uint8_t buf[STORE_PHYS_MAX];
+	MDB_val key;
+	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
+		return CRM_NOT_FOUND;
+	}
+	if (store_deferred(s, db)) {
+		return store_defer_refuse(s, db);
+	}
+	int rc = mdb_get(txn, s->dbi[db], &key, v);
+	return rc != 0 ? store_map_lmdb(rc, store_db_name(db)) : CRM_OK;
+}
+
 /* The record v of key k in db, unpacked as store_get_msg says. */
 static crm_status
 decode(enum store_db db, const store_key *k, const MDB_val *v,
@@ -131,19 +148,9 @@ store_get_msg(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
     const ProtobufCMessageDescriptor *d, ProtobufCAllocator *alloc,
     ProtobufCMessage **out)
 {
-	uint8_t buf[STORE_PHYS_MAX];
-	MDB_val key, v;
-	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
-		return CRM_NOT_FOUND;
-	}
-	if (store_deferred(s, db)) {
-		return store_defer_refuse(s, db);
-	}
-	int rc = mdb_get(txn, s->dbi[db], &key, &v);
-	if (rc != 0) {
-		return store_map_lmdb(rc, store_db_name(db));
-	}
-	return decode(db, k, &v, d, alloc, out);
+	MDB_val v;
+	crm_status rc = get_exact(s, txn, db, k, &v);
+	return rc != CRM_OK ? rc : decode(db, k, &v, d, alloc, out);
 }
 
 crm_status
@@ -189,17 +196,10 @@ crm_status
 store_get_ref(
     store *s, MDB_txn *txn, enum store_db db, const store_key *k, uint64_t *id)
 {
-	uint8_t buf[STORE_PHYS_MAX];
-	MDB_val key, v;
-	if (store_phys_exact(s, db, k->b, k->len, buf, &key) != 0) {
-		return CRM_NOT_FOUND;
-	}
-	if (store_deferred(s, db)) {
-		return store_defer_refuse(s, db);
-	}
-	int rc = mdb_get(txn, s->dbi[db], &key, &v);
-	if (rc != 0) {
-		return store_map_lmdb(rc, store_db_name(db));
+	MDB_val v;
+	crm_status rc = get_exact(s, txn, db, k, &v);
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	if (v.mv_size != 8) {
 		crm_err("%s: a reference is %zu bytes", store_db_name(db),
