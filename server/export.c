@@ -140,6 +140,18 @@ struct page {
 	store_cursor *custs, *cust_records, *records;
 };
 
+/* Record id of db through the page's cursor *c (opened at the first). */
+static crm_status
+page_record(struct page *p, store_cursor **c, enum store_db db, uint64_t id,
+    const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
+{
+	struct req_ctx *ctx = p->ctx;
+	crm_status rc =
+	    *c != NULL ? CRM_OK : store_cursor_open(ctx->st, ctx->txn, db, c);
+	return rc != CRM_OK ? rc
+	                    : dispatch_list_record_at(ctx, *c, db, id, d, out);
+}
+
 static int
 full(const struct page *p)
 {
@@ -219,14 +231,8 @@ records_walk(struct page *p, const Crm__V1__Customer *c, uint64_t *after,
 		uint64_t next = store_u64(key + 8);
 		ProtobufCMessage *m;
 		size_t mark = crm_arena_mark(ctx->arena);
-		crm_status rc = p->records != NULL
-		                    ? CRM_OK
-		                    : store_cursor_open(ctx->st, ctx->txn,
-		                          r->db, &p->records);
-		if (rc == CRM_OK) {
-			rc = dispatch_list_record_at(
-			    ctx, p->records, r->db, next, r->d, &m);
-		}
+		crm_status rc =
+		    page_record(p, &p->records, r->db, next, r->d, &m);
 		if (rc == CRM_TOO_BIG && p->n > 0) {
 			return 0; /* the next page starts at this record */
 		}
@@ -374,15 +380,8 @@ page(struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp,
 		}
 		Crm__V1__Customer *c;
 		size_t mark = crm_arena_mark(ctx->arena);
-		rc = p->cust_records != NULL
-		         ? CRM_OK
-		         : store_cursor_open(ctx->st, ctx->txn, DB_CUSTOMERS,
-		               &p->cust_records);
-		if (rc == CRM_OK) {
-			rc = dispatch_list_record_at(ctx, p->cust_records,
-			    DB_CUSTOMERS, cust, &crm__v1__customer__descriptor,
-			    (ProtobufCMessage **)&c);
-		}
+		rc = page_record(p, &p->cust_records, DB_CUSTOMERS, cust,
+		    &crm__v1__customer__descriptor, (ProtobufCMessage **)&c);
 		if (rc == CRM_TOO_BIG && p->n > 0) {
 			/* The next page starts at this customer. */
 			rc = CRM_OK;

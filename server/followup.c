@@ -433,10 +433,9 @@ log_customer(struct req_ctx *ctx, const Crm__V1__FollowUp *in, uint64_t *cust)
 /* followup.log's prepare step, in the worker's read transaction: read
  * the pages the log will change (the customer's range, its open
  * follow-up task, that task's entry in its holder's due queue), so the
- * writer,
- * one thread for every write, finds them in memory rather than waiting
- * for the disk while every other write waits. Reads only, and says
- * nothing: what it meets (no such customer, no open task) is the
+ * writer, one thread for every write, finds them in memory rather than
+ * waiting for the disk while every other write waits. Reads only, and
+ * says nothing: what it meets (no such customer, no open task) is the
  * writer's to find and say. */
 crm_status
 followup_prepare_log(

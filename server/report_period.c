@@ -301,22 +301,21 @@ won_keep(struct report *r, const struct report_cust *c,
 		c->first_contact_at };
 }
 
+static int
+cmp_won(const void *key, const void *elem)
+{
+	uint64_t a = *(const uint64_t *)key,
+	         b = ((const struct report_won *)elem)->id;
+	return a < b ? -1 : a > b;
+}
+
 /* Customer cid's kept win, or NULL (none kept, or not of the list). The
  * list's ids come in order, so the kept ones are sorted. */
 static const struct report_won *
 won_find(const struct report *r, uint64_t cid)
 {
-	size_t lo = 0, hi = r->won_ready ? r->nwon : 0;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (r->won[mid].id < cid) {
-			lo = mid + 1;
-		} else {
-			hi = mid;
-		}
-	}
-	return lo < r->nwon && r->won_ready && r->won[lo].id == cid
-	           ? &r->won[lo]
+	return r->won_ready
+	           ? bsearch(&cid, r->won, r->nwon, sizeof(*r->won), cmp_won)
 	           : NULL;
 }
 
@@ -382,9 +381,9 @@ report_customers(
 				memo_put(r->memo, &c, &per, live);
 				if (live) {
 					fn(arg, &c, &per);
-				}
-				if (live && keep) {
-					won_keep(r, &c, &per);
+					if (keep) {
+						won_keep(r, &c, &per);
+					}
 				}
 			}
 		}

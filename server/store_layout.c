@@ -102,15 +102,17 @@ store_customer_touch(store *s, MDB_txn *txn, uint64_t customer, size_t max)
 	if (mdb_cursor_open(txn, s->dbi[DB_CUSTOMERS], &mc) != 0) {
 		return 0;
 	}
-	uint8_t b[9] = { STORE_REGION };
-	for (int i = 0; i < 8; i++) {
-		b[1 + i] = (uint8_t)(customer >> (56 - 8 * i));
-	}
-	MDB_val k = { sizeof(b), b }, v;
-	size_t n = 0;
+	/* The range's prefix: region || customer, the record's key less
+	 * its tag. */
+	store_key id;
+	store_key_id(&id, customer);
+	uint8_t b[STORE_PHYS_MAX];
+	MDB_val k, v;
+	(void)store_phys(s, DB_CUSTOMERS, id.b, id.len, b, &k);
+	size_t plen = k.mv_size - 1, n = 0;
 	int rc = mdb_cursor_get(mc, &k, &v, MDB_SET_RANGE);
-	while (rc == 0 && n < max && k.mv_size >= sizeof(b) &&
-	       memcmp(k.mv_data, b, sizeof(b)) == 0) {
+	while (rc == 0 && n < max && k.mv_size >= plen &&
+	       memcmp(k.mv_data, b, plen) == 0) {
 		n++;
 		rc = mdb_cursor_get(mc, &k, &v, MDB_NEXT);
 	}
