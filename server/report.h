@@ -137,6 +137,9 @@ struct report_period {
 	/* A 成交客户 when the period began (won, or churn risk after its
 	 * deal): it cannot convert in it unless it is won again. */
 	uint8_t won_before;
+	/* Won in the period: a win of its counts in it (its last win at
+	 * its record's won_at, as report_win_fact dates it). */
+	uint8_t won_in;
 	uint64_t win_seq; /* its history's last move to won (0: none) */
 };
 /* What the period reports read of a customer's record: its fields, read

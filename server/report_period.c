@@ -41,8 +41,15 @@ struct walked {
 	uint64_t win_seq; /* the last move to won (0: none) */
 	int64_t win_at;
 	uint8_t win_grade;
-	int lost_in; /* a move to lost in [from, to) */
+	int lost_in;        /* a move to lost in [from, to) */
+	int earlier_win_in; /* a move to won before the last, in [from, to) */
 };
+
+static int
+in_period(const struct report *r, int64_t at)
+{
+	return at >= r->from && at < r->to;
+}
 
 static crm_status
 walk_visit(void *arg, const struct lifecycle_mark *h, bool *stop)
@@ -67,6 +74,8 @@ walk_visit(void *arg, const struct lifecycle_mark *h, bool *stop)
 	w->any_in |= at >= r->from && at < r->to;
 	w->lost_in |= h->stage_to == S_LOST && at >= r->from && at < r->to;
 	if (h->stage_to == S_WON) {
+		w->earlier_win_in |=
+		    w->win_seq != 0 && in_period(r, w->win_at);
 		w->win_seq = h->seq;
 		w->win_at = at;
 		w->win_grade = h->grade;
@@ -100,12 +109,6 @@ walk_marks(struct report *r, uint64_t cid, const struct period_card *k,
 		(void)walk_visit(w, &m, &stop);
 	}
 	return CRM_OK;
-}
-
-static int
-in_period(const struct report *r, int64_t at)
-{
-	return at >= r->from && at < r->to;
 }
 
 /* What customer c was in r's period (report.h: struct report_period),
@@ -156,6 +159,9 @@ period_of(struct report *r, const struct report_cust *c,
 		p->won_at = won_at;
 		p->won_grade = w.win_grade ? w.win_grade : (uint8_t)c->grade;
 	}
+	p->won_in =
+	    p->won_at != 0 || w.earlier_win_in ||
+	    (w.win_seq != 0 && in_period(r, won_at > 0 ? won_at : w.win_at));
 	return CRM_OK;
 }
 

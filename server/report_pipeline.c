@@ -125,6 +125,7 @@ struct outcomes {
 	struct report_ids ids;
 	uint8_t *grade;
 	uint8_t *won_before; /* a 成交客户 at the start (report_period) */
+	uint8_t *won_in;     /* won in the period, by anyone */
 	size_t cap;
 	crm_status err;
 };
@@ -167,9 +168,11 @@ collect_customer(
 		o->cap = o->cap ? 2 * o->cap : 64;
 		o->grade = crm_xrealloc(o->grade, o->cap);
 		o->won_before = crm_xrealloc(o->won_before, o->cap);
+		o->won_in = crm_xrealloc(o->won_in, o->cap);
 	}
 	o->grade[o->ids.n] = (uint8_t)c->grade;
 	o->won_before[o->ids.n] = p->won_before != 0;
+	o->won_in[o->ids.n] = p->won_in != 0;
 	report_ids_add(&o->ids, c->id);
 }
 
@@ -233,6 +236,7 @@ outcomes_free(struct outcomes *o)
 	report_ids_free(&o->ids);
 	free(o->grade);
 	free(o->won_before);
+	free(o->won_in);
 }
 
 crm_status
@@ -266,7 +270,12 @@ report_conversion(struct report *r)
 	 * at its start, or moved in it), at their grade; a customer won in
 	 * it at the grade it was won at. One that was a 成交客户 already
 	 * when it began (won, or churn risk after its deal) could not
-	 * convert in it: not counted, unless it was won again in it. */
+	 * convert in it: not counted, unless it was won again in it.
+	 * A customer won in the period is the winner's: counted, customer
+	 * and win, in the scope of whoever held it when it was won (its
+	 * win's fact is in their range), held by them now or not, and not
+	 * in the scope of whoever holds it now if someone else (scenario
+	 * a-win-counts-for-whoever-won-it): no rate passes 100 %. */
 	double n[NGRADES] = { 0 }, won[NGRADES] = { 0 };
 	for (int g = G_S; rc == CRM_OK && g <= G_C; g++) {
 		won[g] = (double)report_ids_distinct(&o.won[g]);
@@ -274,17 +283,22 @@ report_conversion(struct report *r)
 	size_t nwon = 0, j = 0;
 	struct won_grade *wg = rc == CRM_OK ? won_grades(&o, &nwon) : NULL;
 	for (size_t i = 0; rc == CRM_OK && i < o.ids.n; i++) {
-		int g = o.grade[i], won_in = 0;
+		int g = o.grade[i];
 		const struct won_grade *w = won_find(wg, nwon, &j, o.ids.v[i]);
 		if (w != NULL) {
-			g = w->g;
-			won_in = 1;
+			continue; /* counted with the wins, below */
 		}
-		if (o.won_before[i] && !won_in) {
-			continue;
+		if (o.won_before[i] || o.won_in[i]) {
+			continue; /* a 成交客户 already; or someone else's win
+			           */
 		}
 		if (g >= G_S && g <= G_C) {
 			n[g]++;
+		}
+	}
+	for (size_t i = 0; rc == CRM_OK && i < nwon; i++) {
+		if (wg[i].g >= G_S && wg[i].g <= G_C) {
+			n[wg[i].g]++;
 		}
 	}
 	struct report_tab *t =
