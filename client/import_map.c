@@ -9,6 +9,7 @@
 #include "import_map.h"
 
 #include "followup_lists.h"
+#include "crm_utf8.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -405,25 +406,11 @@ record_of(Crm__V1__ImportRow *row)
 
 /* ------------------------------------------------------------ parsers */
 
-/* s without leading and trailing blanks (ASCII and U+3000). Caller
- * frees. */
+/* s without leading and trailing blanks (crm_utf8_trim). Caller frees. */
 static char *
 trimmed(const char *s, size_t len)
 {
-	while (len > 0 && isspace((unsigned char)s[0])) {
-		s++;
-		len--;
-	}
-	while (len >= 3 && memcmp(s, "\xE3\x80\x80", 3) == 0) {
-		s += 3;
-		len -= 3;
-	}
-	while (len > 0 && isspace((unsigned char)s[len - 1])) {
-		len--;
-	}
-	while (len >= 3 && memcmp(s + len - 3, "\xE3\x80\x80", 3) == 0) {
-		len -= 3;
-	}
+	s = crm_utf8_trim(s, &len);
 	return crm_xstrndup(s, len);
 }
 

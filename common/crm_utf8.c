@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* crm_utf8.c: UTF-8 validity, width, truncation and normal forms. */
 #include "crm_utf8.h"
+#include <ctype.h>
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -335,4 +336,33 @@ crm_utf8_company_form_only(const char *s)
 	bool only = k != NULL && *k == '\0';
 	free(k);
 	return only;
+}
+
+const char *
+crm_utf8_trim(const char *s, size_t *len)
+{
+	static const char ideographic[] = "\xE3\x80\x80"; /* U+3000 */
+	size_t n = *len;
+	for (;;) {
+		if (n > 0 && isspace((unsigned char)s[0])) {
+			s++;
+			n--;
+		} else if (n >= 3 && memcmp(s, ideographic, 3) == 0) {
+			s += 3;
+			n -= 3;
+		} else {
+			break;
+		}
+	}
+	for (;;) {
+		if (n > 0 && isspace((unsigned char)s[n - 1])) {
+			n--;
+		} else if (n >= 3 && memcmp(s + n - 3, ideographic, 3) == 0) {
+			n -= 3;
+		} else {
+			break;
+		}
+	}
+	*len = n;
+	return s;
 }

@@ -25,6 +25,12 @@ bool crm_utf8_has_control(const char *s, size_t len);
  * names. Invalid UTF-8 counts as a control. */
 bool crm_utf8_has_line_control(const char *s, size_t len);
 
+/* crm_utf8_trim: s[0..*len) without the blanks at either end (ASCII
+ * white space and the ideographic space U+3000): its first byte, and
+ * *len becomes its length. What an import keeps of a cell, and what
+ * makes two texts the same text to it. */
+const char *crm_utf8_trim(const char *s, size_t *len);
+
 /* crm_utf8_width: terminal columns of s (invalid bytes count 1 each). */
 size_t crm_utf8_width(const char *s);
 

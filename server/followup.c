@@ -20,6 +20,7 @@
 #include "changes.h"
 #include "crm.h"
 #include "crm_enum.h"
+#include "crm_utf8.h"
 #include "customer.h"
 #include "handlers.h"
 #include "history.h"
@@ -106,10 +107,16 @@ followup_find(struct req_ctx *ctx, uint64_t customer_id,
 	return rc;
 }
 
+/* Whether texts a and b are the same but for blanks at either end: an
+ * import keeps a cell without them (crm_utf8_trim), so a summary logged
+ * with them comes back from its export without them. */
 static int
 same_text(const char *a, const char *b)
 {
-	return strcmp(a ? a : "", b ? b : "") == 0;
+	size_t na = a ? strlen(a) : 0, nb = b ? strlen(b) : 0;
+	const char *ta = na ? crm_utf8_trim(a, &na) : "";
+	const char *tb = nb ? crm_utf8_trim(b, &nb) : "";
+	return na == nb && memcmp(ta, tb, na) == 0;
 }
 
 /* Whether stored follow-up f is what row says: its summary, and each of

@@ -502,12 +502,6 @@ row_purchase_add(
 	if (row_customer(ctx, row, p->customer_id, &cust) != CRM_OK) {
 		return bad(ctx, o, "customer", CRM_NOT_FOUND, NULL);
 	}
-	/* Its author (purchase_add takes created_by only from an import). */
-	if (row_author(ctx, o, "author", p->author, &p->created_by) !=
-	    CRM_OK) {
-		return CRM_OK; /* bad, and said so */
-	}
-	p->has_created_by = p->created_by != 0;
 	crm_status found = purchase_find(
 	    ctx, cust, p->bought_at, p->amount, p->product, &o->id);
 	if (found == CRM_OK) {
@@ -532,6 +526,18 @@ row_purchase_add(
 		found = purchase_deal_match(ctx, c, p->bought_at, p->amount,
 		    p->product, &o->id, &take);
 	}
+	/* Its author (purchase_add takes created_by only from an import),
+	 * checked for a row that writes: one already there adds no one's
+	 * work (a rep's own export, re-imported, names the customer's
+	 * earlier owner on the purchases they made; followups' rows are
+	 * found before their author is checked too). */
+	if ((found == CRM_NOT_FOUND || (found == CRM_OK && take)) &&
+	    row_author(ctx, o, "author", p->author, &p->created_by) !=
+	        CRM_OK) {
+		o->id = 0;
+		return CRM_OK; /* bad, and said so */
+	}
+	p->has_created_by = p->created_by != 0;
 	if (found == CRM_OK && take) {
 		Crm__V1__Customer *mine;
 		found = customer_editable(ctx, cust, &mine);

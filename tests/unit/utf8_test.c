@@ -239,6 +239,28 @@ sanitize_strips_escapes_and_keeps_text(void **state)
 	free(s);
 }
 
+static void
+trim_drops_blanks_at_both_ends_in_any_order(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "\t回访 ", "回访" },
+		{ "\xE3\x80\x80 回访\xE3\x80\x80\r\n", "回访" },
+		{ " \xE3\x80\x80\t a b \xE3\x80\x80 ", "a b" },
+		{ "a\tb", "a\tb" },
+		{ " \t\xE3\x80\x80", "" },
+		{ "", "" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t n = strlen(cases[i].in);
+		const char *t = crm_utf8_trim(cases[i].in, &n);
+		assert_int_equal(n, strlen(cases[i].out));
+		assert_memory_equal(t, cases[i].out, n);
+	}
+}
+
 int
 main(void)
 {
@@ -254,6 +276,7 @@ main(void)
 		cmocka_unit_test(
 		    company_keys_know_more_forms_and_tell_a_bare_form),
 		cmocka_unit_test(sanitize_strips_escapes_and_keeps_text),
+		cmocka_unit_test(trim_drops_blanks_at_both_ends_in_any_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
