@@ -1027,6 +1027,10 @@ read_file(struct import *im, const char *label)
 		    file_decode_error(im->file));
 		rc = CRM_EINVAL;
 	}
+	/* Strict for the end alone: a quoted field still open there is an
+	 * error (libcsv checks it only in strict mode), while a stray quote
+	 * inside an unquoted field (12" pipe) stays data. */
+	(void)csv_set_opts(&p, CSV_STRICT | CSV_STRICT_FINI);
 	if (rc == CRM_OK && !im->stop &&
 	    csv_fini(&p, on_field, on_record, &r) != 0) {
 		cmd_error("%s: %s %u: a quoted field is not closed", im->path,

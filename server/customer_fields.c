@@ -39,7 +39,8 @@ is_day(const char *f)
  * minutes of clock skew between the rep's device and the server. */
 #define FIRST_CONTACT_SKEW (5 * 60)
 
-/* A first contact has happened: it is not in the future. */
+/* A first contact has happened: it is not in the future, nor after the
+ * customer's deal was won. */
 crm_status
 customer_fields_first_contact(struct req_ctx *ctx, const Crm__V1__Customer *c)
 {
@@ -52,6 +53,17 @@ customer_fields_first_contact(struct req_ctx *ctx, const Crm__V1__Customer *c)
 		    "first contact %s is in the future (now %s): give the "
 		    "time you first met the customer",
 		    at, now);
+	}
+	/* Import's rule too: a customer is won after it began. */
+	if (c->has_first_contact_at && c->won_at > 0 &&
+	    c->first_contact_at > c->won_at) {
+		char at[32], won[32];
+		crm_time_format(c->first_contact_at, at, sizeof(at));
+		crm_time_format(c->won_at, won, sizeof(won));
+		return dispatch_fail_field(ctx, CRM_EINVAL, "first_contact_at",
+		    "first contact %s is after the deal was won (%s): a "
+		    "customer is won after it began",
+		    at, won);
 	}
 	return CRM_OK;
 }

@@ -11,7 +11,8 @@
 #include "customer.h"
 #include "dispatch.h"
 
-/* A first contact has happened: it is not in the future. */
+/* A first contact has happened: it is not in the future, nor after the
+ * customer's deal was won (won_at). */
 crm_status customer_fields_first_contact(
     struct req_ctx *ctx, const Crm__V1__Customer *c);
 

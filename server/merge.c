@@ -12,8 +12,10 @@
  */
 #include <inttypes.h>
 
+#include "calendar.h"
 #include "contact.h"
 #include "crm.h"
+#include "crm_enum.h"
 #include "customer.h"
 #include "followup.h"
 #include "handlers.h"
@@ -110,6 +112,21 @@ merge_check(struct req_ctx *ctx, const Crm__V1__CustomerMergeRequest *r,
 		return dispatch_fail(ctx, CRM_EPRECOND,
 		    "customer %" PRIu64 " was merged into %" PRIu64, m->id,
 		    m->merged_into);
+	}
+	/* The reports count the kept customer's deal: a won duplicate
+	 * dropped into one never won would take its win out of every
+	 * period it counted in (scenario merge-keeps-the-win). */
+	if ((*drop)->won_at > 0 && (*keep)->won_at == 0) {
+		char day[16], amount[32];
+		calendar_day_key((*drop)->won_at, day, sizeof(day));
+		crm_money_format((*drop)->deal_amount, amount, sizeof(amount));
+		return dispatch_fail_field(ctx, CRM_EPRECOND, "drop",
+		    "%s was won (%s on %s) and %s was not: keep the won one "
+		    "(merge %s into it), then rename it if you like; its "
+		    "deal would leave the reports",
+		    (*drop)->name ? (*drop)->name : "", amount, day,
+		    (*keep)->name ? (*keep)->name : "",
+		    (*keep)->name ? (*keep)->name : "");
 	}
 	return CRM_OK;
 }

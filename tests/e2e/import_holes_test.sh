@@ -34,6 +34,20 @@ run "$CRM" --format json -c 'customer list'
 n=$(printf '%s' "$out" | json 'sorted(c["name"] for c in d)')
 [ "$n" = "['丙公司', '甲公司']" ] && ok "甲 and 丙 are there, 乙 is not" || bad "customers: $n"
 
+# -- a quoted cell still open at the end of the file is an error naming
+#    where it began, never a customer named by the rest of the file
+#    ("未闭合,li" was one); a stray quote inside a cell is data
+printf 'name,owner\n"未闭合,li\n' >"$H/open.csv"
+run "$CRM" -c "import customers $H/open.csv"
+exit_is 1 "a quoted cell open at the end: refused"
+has "the refusal names the line" "line 2: a quoted field is not closed"
+printf 'name,owner,notes\n戊公司,li,12" 管道\n' >"$H/inch.csv"
+run "$CRM" -c "import customers $H/inch.csv"
+exit_is 0 "a stray quote in an unquoted cell is data"
+run "$CRM" --format json -c 'customer show 戊公司'
+n=$(printf '%s' "$out" | json 'd["customer"]["notes"]')
+[ "$n" = '12" 管道' ] && ok "the stray quote is kept" || bad "notes: $n"
+
 # -- a tab, a line break or a bidi control in a cell that holds one line
 #    (a name, an industry), and a date before 2000, are refused by crmd
 #    for any request: in a file each is one bad row, named by its row in
