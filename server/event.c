@@ -6,6 +6,7 @@
  */
 #include "event.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,13 +18,20 @@
 
 #define EVENT_TEXT_MAX 512
 
+/* The holders of an "owner" event, before and after; NULL: none. */
+struct holders {
+	uint64_t from, to;
+};
+
 static crm_status event_vadd(struct req_ctx *ctx, uint64_t customer_id,
-    uint64_t task_id, const char *kind, const char *reason, const char *fmt,
-    va_list ap) __attribute__((format(printf, 6, 0)));
+    uint64_t task_id, const char *kind, const struct holders *given,
+    const char *reason, const char *fmt, va_list ap)
+    __attribute__((format(printf, 7, 0)));
 
 static crm_status
 event_vadd(struct req_ctx *ctx, uint64_t customer_id, uint64_t task_id,
-    const char *kind, const char *reason, const char *fmt, va_list ap)
+    const char *kind, const struct holders *given, const char *reason,
+    const char *fmt, va_list ap)
 {
 	char *text = crm_arena_alloc(ctx->arena, EVENT_TEXT_MAX);
 	if (text == NULL) {
@@ -49,6 +57,11 @@ event_vadd(struct req_ctx *ctx, uint64_t customer_id, uint64_t task_id,
 		e.has_task_id = 1;
 		e.task_id = task_id;
 	}
+	if (given != NULL) {
+		e.has_owner_from_id = e.has_owner_to_id = 1;
+		e.owner_from_id = given->from;
+		e.owner_to_id = given->to;
+	}
 	e.text = text;
 	e.reason = (char *)reason;
 	store_key k;
@@ -63,7 +76,7 @@ event_add(struct req_ctx *ctx, uint64_t customer_id, uint64_t task_id,
 	va_list ap;
 	va_start(ap, fmt);
 	crm_status rc =
-	    event_vadd(ctx, customer_id, task_id, NULL, reason, fmt, ap);
+	    event_vadd(ctx, customer_id, task_id, NULL, NULL, reason, fmt, ap);
 	va_end(ap);
 	return rc;
 }
@@ -75,8 +88,66 @@ event_add_kind(struct req_ctx *ctx, uint64_t customer_id, uint64_t task_id,
 	va_list ap;
 	va_start(ap, fmt);
 	crm_status rc =
-	    event_vadd(ctx, customer_id, task_id, kind, reason, fmt, ap);
+	    event_vadd(ctx, customer_id, task_id, kind, NULL, reason, fmt, ap);
 	va_end(ap);
+	return rc;
+}
+
+crm_status
+event_add_owner(struct req_ctx *ctx, uint64_t customer_id, uint64_t from,
+    uint64_t to, const char *reason, const char *fmt, ...)
+{
+	struct holders given = { from, to };
+	va_list ap;
+	va_start(ap, fmt);
+	crm_status rc =
+	    event_vadd(ctx, customer_id, 0, "owner", &given, reason, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+crm_status
+event_holder_at(
+    struct req_ctx *ctx, uint64_t customer_id, int64_t at, uint64_t *holder)
+{
+	store_key prefix, from;
+	store_key_id(&prefix, customer_id);
+	store_key_id(&from, store_time_key(at) + 1); /* after at */
+	struct store_iter it;
+	crm_status rc = store_iter_open(ctx->st, ctx->txn, DB_CUST_EVENT,
+	    prefix.b, prefix.len, &from, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	rc = CRM_NOT_FOUND;
+	while (rc == CRM_NOT_FOUND && store_iter_next(&it, &key, &klen)) {
+		const void *data;
+		size_t len;
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__CustomerEvent *e = NULL;
+		if (store_iter_data(&it, &data, &len)) {
+			e = (Crm__V1__CustomerEvent *)
+			    protobuf_c_message_unpack(
+			        &crm__v1__customer_event__descriptor,
+			        &ctx->arena->allocator, len, data);
+		}
+		if (e == NULL) {
+			rc = dispatch_fail(ctx, CRM_INTERNAL,
+			    "an event of customer %" PRIu64 " does not decode",
+			    customer_id);
+		} else if (e->kind != NULL && strcmp(e->kind, "owner") == 0) {
+			/* The first hand-over after at: its giver held it
+			 * then (an older one without ids: not known). */
+			*holder = e->owner_from_id;
+			rc = e->has_owner_from_id ? CRM_OK : CRM_NOT_FOUND;
+			crm_arena_release(ctx->arena, mark);
+			break;
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	store_iter_close(&it);
 	return rc;
 }
 

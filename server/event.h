@@ -35,6 +35,25 @@ crm_status event_add_kind(struct req_ctx *ctx, uint64_t customer_id,
     uint64_t task_id, const char *kind, const char *reason, const char *fmt,
     ...) __attribute__((format(printf, 6, 7)));
 
+/*
+ * event_add_owner: the "owner" event of a hand-over (customer assign,
+ * claim, hand-over, release to the pool) from holder `from` to `to`
+ * (0: the pool), as event_add_kind.
+ */
+crm_status event_add_owner(struct req_ctx *ctx, uint64_t customer_id,
+    uint64_t from, uint64_t to, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+/*
+ * event_holder_at: who held customer_id at time `at`, from its first
+ * hand-over after then, into *holder (0: the pool). Errors: CRM_NOT_FOUND
+ * when none came after it (the holder now held it) or that one is older
+ * than the events that say (not known); CRM_INTERNAL (an event that does
+ * not decode, in ctx->msg); store.
+ */
+crm_status event_holder_at(
+    struct req_ctx *ctx, uint64_t customer_id, int64_t at, uint64_t *holder);
+
 struct check;
 /* event_check (crm-check): every event decodes, is keyed by its own
  * customer, time and id, names an existing customer, and the "event"

@@ -334,8 +334,20 @@ lifecycle_stage_apply(
 		h.has_followup_id = 1;
 		h.followup_id = s->followup_id;
 	}
+	/* Whose move it is: the holder at its time. One dated back before
+	 * a hand-over is the earlier holder's (scenario
+	 * a-win-counts-for-whoever-won-it). */
+	h.has_owner_id = 1;
+	h.owner_id = c->owner_id;
+	uint64_t then;
+	crm_status rc = event_holder_at(ctx, c->id, h.happened_at, &then);
+	if (rc == CRM_OK) {
+		h.owner_id = then;
+	} else if (rc != CRM_NOT_FOUND) {
+		return rc;
+	}
 	uint64_t seq;
-	crm_status rc = stage_record(ctx, &h, &seq);
+	rc = stage_record(ctx, &h, &seq);
 	if (rc != CRM_OK) {
 		return rc;
 	}
@@ -438,6 +450,8 @@ lifecycle_stage_first(
 	             c->stage == CRM__V1__STAGE__STAGE_POTENTIAL;
 	h.has_grade = c->has_grade;
 	h.grade = c->grade;
+	h.has_owner_id = 1;
+	h.owner_id = c->owner_id;
 	h.reason = c->lost_text;
 	if (c->stage == CRM__V1__STAGE__STAGE_LOST) {
 		h.has_lost_reason = 1;
@@ -1011,8 +1025,8 @@ lifecycle_given(struct req_ctx *ctx, const Crm__V1__Customer *before,
 		            strcmp(ctx->action, "customer.assign") != 0
 		        ? ctx->action
 		        : "customer assign";
-		rc = event_add_kind(ctx, after->id, 0, "owner", how,
-		    "owner %s → %s (team %s → %s)",
+		rc = event_add_owner(ctx, after->id, before->owner_id,
+		    after->owner_id, how, "owner %s → %s (team %s → %s)",
 		    user_login_of(ctx, before->owner_id),
 		    user_login_of(ctx, after->owner_id),
 		    dash(user_team_name(ctx, before->team_id)),

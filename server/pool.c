@@ -121,7 +121,7 @@ pool_put(struct req_ctx *ctx, uint64_t id, const char *why)
 	after->pool_reason = (char *)why;
 	rc = customer_save(ctx, before, after);
 	if (rc == CRM_OK) {
-		rc = event_add_kind(ctx, id, 0, "owner", why,
+		rc = event_add_owner(ctx, id, before->owner_id, 0, why,
 		    "owner %s → the pool of team %s",
 		    user_login_of(ctx, before->owner_id),
 		    user_team_name(ctx, before->team_id));

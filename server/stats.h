@@ -34,11 +34,13 @@
  * grade.
  *
  * A scope is a team id, or STATS_PERSON | user id. The person of a
- * follow-up is its author; of a stage change, the customer's owner then;
- * of a task, commitment or clock, its holder (its owner, or the one it
- * is handed to: stats_holder). The team of a follow-up or stage change
- * is the customer's team then. Facts are encoded big-endian,
- * independent of the host.
+ * follow-up is its author; of a stage change, the customer's holder on
+ * its day (the entry's owner_id: one dated back before a hand-over is
+ * the earlier holder's, in that holder's team; an entry older than the
+ * field, the owner when it was written); of a task, commitment or
+ * clock, its holder (its owner, or the one it is handed to:
+ * stats_holder). The team of a follow-up is the customer's team then.
+ * Facts are encoded big-endian, independent of the host.
  *
  * The stats_on_* hooks are called by the one place each record is
  * written (before: the stored version or NULL; after: the new one or

@@ -351,9 +351,19 @@ crm_status
 stats_on_stage(struct req_ctx *ctx, const Crm__V1__Customer *c,
     const Crm__V1__StageChange *h, uint64_t seq)
 {
+	/* Whose move it is: its holder then, as the entry says (a move
+	 * dated back before a hand-over: the earlier holder, in that
+	 * one's team); an older entry: the holder now. */
+	uint64_t owner = h->has_owner_id ? h->owner_id : c->owner_id;
+	uint64_t team = c->team_id;
+	Crm__Store__UserRecord *u;
+	if (owner != c->owner_id && owner != 0 &&
+	    user_get(ctx, owner, &u) == CRM_OK) {
+		team = u->team_id;
+	}
 	struct stats_stage v = {
 		.customer_id = c->id,
-		.owner_id = c->owner_id,
+		.owner_id = owner,
 		.first_contact_at = c->first_contact_at,
 		.deal_amount = c->deal_amount,
 		.from = (uint8_t)h->stage_from,
@@ -364,7 +374,7 @@ stats_on_stage(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		.lost_reason = (uint8_t)h->lost_reason,
 	};
 	struct fact none = { 0 }, f = { .on = 1,
-		.scope = { c->team_id, STATS_PERSON | c->owner_id },
+		.scope = { team, STATS_PERSON | owner },
 		.at = h->happened_at,
 		.id = seq };
 	f.len = stats_stage_encode(&v, f.val);
