@@ -176,6 +176,94 @@ collect_customer(
 	report_ids_add(&o->ids, c->id);
 }
 
+/* ---- the grade at the period's end of a customer not won in it */
+
+struct grade_then {
+	uint64_t id;
+	int64_t at;
+	uint8_t g;
+};
+
+struct grades_then {
+	struct grade_then *v;
+	size_t n, cap;
+};
+
+/* A grade fact after the period (stats.h: grade_time): the first of a
+ * customer's says what its grade was at the end, the grade it moved
+ * from (0, not a customer of the scope then: the grade it came with). */
+static int
+collect_grade_then(
+    void *arg, int64_t at, uint64_t id, const void *d, size_t len)
+{
+	(void)id;
+	struct grades_then *t = arg;
+	struct stats_grade s;
+	if (!stats_grade_decode(d, len, &s) || (s.from == 0 && s.to == 0)) {
+		return 0;
+	}
+	if (t->n == t->cap) {
+		t->cap = t->cap ? 2 * t->cap : 64;
+		t->v = crm_xrealloc(t->v, t->cap * sizeof(*t->v));
+	}
+	t->v[t->n++] =
+	    (struct grade_then){ s.customer_id, at, s.from ? s.from : s.to };
+	return 0;
+}
+
+static int
+cmp_grade_then(const void *a, const void *b)
+{
+	const struct grade_then *x = a, *y = b;
+	if (x->id != y->id) {
+		return x->id < y->id ? -1 : 1;
+	}
+	return (x->at > y->at) - (x->at < y->at);
+}
+
+/* The customers' grades at r's end, from the grade facts since (sorted
+ * by id, each customer's first). */
+static crm_status
+grades_then(struct report *r, struct grades_then *t)
+{
+	memset(t, 0, sizeof(*t));
+	int64_t until = r->ctx->now + 1;
+	if (r->to >= until) {
+		return CRM_OK; /* no change after the period yet */
+	}
+	crm_status rc = report_scan(r, DB_GRADE_TIME, REPORT_ALL_SCOPES, r->to,
+	    until, collect_grade_then, t);
+	if (rc != CRM_OK || t->n == 0) {
+		return rc;
+	}
+	qsort(t->v, t->n, sizeof(*t->v), cmp_grade_then);
+	size_t k = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		if (k == 0 || t->v[k - 1].id != t->v[i].id) {
+			t->v[k++] = t->v[i];
+		}
+	}
+	t->n = k;
+	return CRM_OK;
+}
+
+/* Customer id's grade at the period's end: g (its grade now) unless a
+ * grade fact since says otherwise. */
+static int
+grade_then_of(const struct grades_then *t, uint64_t id, int g)
+{
+	size_t lo = 0, hi = t->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->v[mid].id < id) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	return lo < t->n && t->v[lo].id == id ? t->v[lo].g : g;
+}
+
 /* A customer won in the period and the grade it counts at. */
 struct won_grade {
 	uint64_t id;
@@ -280,10 +368,16 @@ report_conversion(struct report *r)
 	for (int g = G_S; rc == CRM_OK && g <= G_C; g++) {
 		won[g] = (double)report_ids_distinct(&o.won[g]);
 	}
+	/* One not won in it, at its grade at the period's end (a grade
+	 * changed since does not move a past period). */
+	struct grades_then then = { 0 };
+	if (rc == CRM_OK) {
+		rc = grades_then(r, &then);
+	}
 	size_t nwon = 0, j = 0;
 	struct won_grade *wg = rc == CRM_OK ? won_grades(&o, &nwon) : NULL;
 	for (size_t i = 0; rc == CRM_OK && i < o.ids.n; i++) {
-		int g = o.grade[i];
+		int g = grade_then_of(&then, o.ids.v[i], o.grade[i]);
 		const struct won_grade *w = won_find(wg, nwon, &j, o.ids.v[i]);
 		if (w != NULL) {
 			continue; /* counted with the wins, below */
@@ -335,6 +429,7 @@ report_conversion(struct report *r)
 		report_text(r, row, 5, "");
 		report_chart(t, 0, 3);
 	}
+	free(then.v);
 	free(wg);
 	outcomes_free(&o);
 	return rc;
