@@ -27,6 +27,35 @@ day_time(int64_t t, char *buf, size_t len)
 	return buf;
 }
 
+/* "UTC+08:00" of an offset in seconds east, into buf. */
+static const char *
+utc_name(long off, char *buf, size_t len)
+{
+	long a = off < 0 ? -off : off;
+	snprintf(buf, len, "UTC%c%02ld:%02ld", off < 0 ? '-' : '+', a / 3600,
+	    a % 3600 / 60);
+	return buf;
+}
+
+/* When crmd's zone is not this shell's, the texts' times (crmd's) and
+ * the ones this shell shows (its own) say which is which. */
+static void
+show_zones(render_doc *out, const Crm__V1__WhyReply *r)
+{
+	time_t now = (time_t)r->now_at;
+	struct tm tm;
+	if (!r->has_utc_offset || localtime_r(&now, &tm) == NULL ||
+	    tm.tm_gmtoff == r->utc_offset) {
+		return;
+	}
+	char a[48], b[48];
+	render_text(out,
+	    "(times in the explanations are crmd's, %s; the due times and "
+	    "deadlines are this shell's, %s)",
+	    utc_name(r->utc_offset, a, sizeof(a)),
+	    utc_name(tm.tm_gmtoff, b, sizeof(b)));
+}
+
 static void
 show_item(render_doc *out, const char *head, const Crm__V1__WhyItem *w)
 {
@@ -65,6 +94,7 @@ cmd_customer_why(
 		    crm_enum_name(&crm__v1__stage__descriptor, (int)c->stage),
 		    *grade ? grade : "-");
 	}
+	show_zones(out, r);
 	if (r->n_tasks == 0) {
 		render_text(out, "no open tasks");
 	}

@@ -765,6 +765,12 @@ why_handle_customer(
 	c->owner = (char *)user_login_of(ctx, c->owner_id);
 	out->has_now_at = 1;
 	out->now_at = ctx->now;
+	time_t now = (time_t)ctx->now;
+	struct tm tm;
+	if (localtime_r(&now, &tm) != NULL) {
+		out->has_utc_offset = 1;
+		out->utc_offset = (int32_t)tm.tm_gmtoff;
+	}
 	if (tasks.n > 0) {
 		qsort(tasks.v, tasks.n, sizeof(void *), by_due);
 	}
