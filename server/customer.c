@@ -23,6 +23,7 @@
 #include "auth.h"
 #include "changes.h"
 #include "crm.h"
+#include "crm_utf8.h"
 #include "crm_pb_scan.h"
 #include "period_card.h"
 #include "pool_reclaim.h"
@@ -194,28 +195,8 @@ customer_trimmed(struct req_ctx *ctx, const char *s)
 	}
 	/* ASCII white space and U+3000 (the ideographic space) at either
 	 * end. */
-	static const char ideo[] = "\xe3\x80\x80";
 	size_t n = strlen(s);
-	for (;;) {
-		if (n > 0 && strchr(" \t\r\n\v\f", *s) != NULL) {
-			s++;
-			n--;
-		} else if (n >= 3 && memcmp(s, ideo, 3) == 0) {
-			s += 3;
-			n -= 3;
-		} else {
-			break;
-		}
-	}
-	for (;;) {
-		if (n > 0 && strchr(" \t\r\n\v\f", s[n - 1]) != NULL) {
-			n--;
-		} else if (n >= 3 && memcmp(s + n - 3, ideo, 3) == 0) {
-			n -= 3;
-		} else {
-			break;
-		}
-	}
+	s = crm_utf8_trim(s, &n);
 	if (n == 0) {
 		return NULL;
 	}

@@ -106,6 +106,21 @@ event_add_owner(struct req_ctx *ctx, uint64_t customer_id, uint64_t from,
 	return rc;
 }
 
+/* The event at iterator it, decoded into ctx's arena; NULL: it does
+ * not decode. */
+static Crm__V1__CustomerEvent *
+event_at(struct req_ctx *ctx, struct store_iter *it)
+{
+	const void *data;
+	size_t len;
+	if (!store_iter_data(it, &data, &len)) {
+		return NULL;
+	}
+	return (Crm__V1__CustomerEvent *)protobuf_c_message_unpack(
+	    &crm__v1__customer_event__descriptor, &ctx->arena->allocator, len,
+	    data);
+}
+
 crm_status
 event_holder_at(
     struct req_ctx *ctx, uint64_t customer_id, int64_t at, uint64_t *holder)
@@ -123,16 +138,8 @@ event_holder_at(
 	size_t klen;
 	rc = CRM_NOT_FOUND;
 	while (rc == CRM_NOT_FOUND && store_iter_next(&it, &key, &klen)) {
-		const void *data;
-		size_t len;
 		size_t mark = crm_arena_mark(ctx->arena);
-		Crm__V1__CustomerEvent *e = NULL;
-		if (store_iter_data(&it, &data, &len)) {
-			e = (Crm__V1__CustomerEvent *)
-			    protobuf_c_message_unpack(
-			        &crm__v1__customer_event__descriptor,
-			        &ctx->arena->allocator, len, data);
-		}
+		Crm__V1__CustomerEvent *e = event_at(ctx, &it);
 		if (e == NULL) {
 			rc = dispatch_fail(ctx, CRM_INTERNAL,
 			    "an event of customer %" PRIu64 " does not decode",
@@ -166,15 +173,7 @@ event_check(struct check *c)
 	uint64_t max = 0;
 	while (store_iter_next(&it, &key, &klen)) {
 		size_t mark = crm_arena_mark(ctx->arena);
-		const void *data;
-		size_t len;
-		Crm__V1__CustomerEvent *e = NULL;
-		if (store_iter_data(&it, &data, &len)) {
-			e = (Crm__V1__CustomerEvent *)
-			    protobuf_c_message_unpack(
-			        &crm__v1__customer_event__descriptor,
-			        &ctx->arena->allocator, len, data);
-		}
+		Crm__V1__CustomerEvent *e = event_at(ctx, &it);
 		store_key want;
 		Crm__V1__Customer *cu;
 		if (e == NULL) {
