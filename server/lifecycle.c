@@ -1027,8 +1027,10 @@ lifecycle_given(struct req_ctx *ctx, const Crm__V1__Customer *before,
 		        : "customer assign";
 		rc = event_add_owner(ctx, after->id, before->owner_id,
 		    after->owner_id, how, "owner %s → %s (team %s → %s)",
-		    user_login_of(ctx, before->owner_id),
-		    user_login_of(ctx, after->owner_id),
+		    before->owner_id ? user_login_of(ctx, before->owner_id)
+		                     : "the pool",
+		    after->owner_id ? user_login_of(ctx, after->owner_id)
+		                    : "the pool",
 		    dash(user_team_name(ctx, before->team_id)),
 		    dash(user_team_name(ctx, after->team_id)));
 	}

@@ -11,6 +11,7 @@
  * both customers get audit records.
  */
 #include <inttypes.h>
+#include <string.h>
 
 #include "calendar.h"
 #include "contact.h"
@@ -117,11 +118,15 @@ merge_check(struct req_ctx *ctx, const Crm__V1__CustomerMergeRequest *r,
 	 * dropped into one never won would take its win out of every
 	 * period it counted in (scenario merge-keeps-the-win). */
 	if ((*drop)->won_at > 0 && (*keep)->won_at == 0) {
-		char day[16], amount[32];
+		char day[16], amount[48] = "";
 		calendar_day_key((*drop)->won_at, day, sizeof(day));
-		crm_money_format((*drop)->deal_amount, amount, sizeof(amount));
+		if ((*drop)->deal_amount > 0) {
+			crm_money_format(
+			    (*drop)->deal_amount, amount, sizeof(amount) - 4);
+			strcat(amount, " on ");
+		}
 		return dispatch_fail_field(ctx, CRM_EPRECOND, "drop",
-		    "%s was won (%s on %s) and %s was not: keep the won one "
+		    "%s was won (%s%s) and %s was not: keep the won one "
 		    "(merge %s into it), then rename it if you like; its "
 		    "deal would leave the reports",
 		    (*drop)->name ? (*drop)->name : "", amount, day,

@@ -506,8 +506,12 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Any owner, in cycle_stats (owner 0 is the pool: a win dated while
+ * the customer was in it). */
+#define CYCLE_ANY_OWNER UINT64_MAX
+
 /* Average and median of the days of the items matching (grade, owner);
- * 0 matches any. Returns how many matched. */
+ * grade 0 and CYCLE_ANY_OWNER match any. Returns how many matched. */
 static size_t
 cycle_stats(const struct cycles *c, int grade, uint64_t owner, double *avg,
     double *median)
@@ -517,7 +521,7 @@ cycle_stats(const struct cycles *c, int grade, uint64_t owner, double *avg,
 	double sum = 0;
 	for (size_t i = 0; i < c->n; i++) {
 		if ((grade == 0 || c->v[i].grade == grade) &&
-		    (owner == 0 || c->v[i].owner == owner)) {
+		    (owner == CYCLE_ANY_OWNER || c->v[i].owner == owner)) {
 			d[n++] = c->v[i].days;
 			sum += c->v[i].days;
 		}
@@ -579,9 +583,10 @@ report_cycle(struct report *r)
 	}
 	if (t != NULL) {
 		for (int g = G_S; g <= G_C; g++) {
-			cycle_row(r, t, report_grade_name(g), &c, g, 0);
+			cycle_row(r, t, report_grade_name(g), &c, g,
+			    CYCLE_ANY_OWNER);
 		}
-		cycle_row(r, t, "all", &c, 0, 0);
+		cycle_row(r, t, "all", &c, 0, CYCLE_ANY_OWNER);
 		report_chart(t, 0, 2);
 		/* Per rep: the owners seen, in first-seen order. */
 		struct report_ids owners = { 0 };
@@ -592,8 +597,10 @@ report_cycle(struct report *r)
 		t = report_table(r, "by_rep", "Days to won, by rep",
 		    NCOLS(rc_cols), rc_cols, owners.n);
 		for (size_t i = 0; t != NULL && i < owners.n; i++) {
-			cycle_row(r, t, user_login_of(r->ctx, owners.v[i]), &c,
-			    0, owners.v[i]);
+			cycle_row(r, t,
+			    owners.v[i] ? user_login_of(r->ctx, owners.v[i])
+			                : "(the pool)",
+			    &c, 0, owners.v[i]);
 		}
 		report_ids_free(&owners);
 	}
