@@ -346,6 +346,16 @@ lifecycle_stage_apply(
 	} else if (rc != CRM_NOT_FOUND) {
 		return rc;
 	}
+	/* And its grade then (a grade changed since: the one before),
+	 * from its team's grade facts, else its holder's then. */
+	uint8_t g;
+	if (h.happened_at < ctx->now &&
+	    (stats_grade_then(ctx, c->team_id, c->id, h.happened_at, &g) ||
+	        stats_grade_then(ctx, STATS_PERSON | h.owner_id, c->id,
+	            h.happened_at, &g))) {
+		h.has_grade = 1;
+		h.grade = (Crm__V1__Grade)g;
+	}
 	uint64_t seq;
 	rc = stage_record(ctx, &h, &seq);
 	if (rc != CRM_OK) {

@@ -237,6 +237,15 @@ crm_status stats_on_commitment(struct req_ctx *ctx,
 crm_status stats_on_sla(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
     const Crm__V1__SlaClock *after);
 
+/* stats_grade_then: customer_id's grade at time `at` in scope, from its
+ * first grade_time fact after then, into *grade: the grade it moved
+ * from, or, when it was no active customer of the scope then (entered
+ * since with its first contact dated back, back from lost, moved in),
+ * the grade it came with. Returns 0 when none says (no change since):
+ * its grade now holds. */
+int stats_grade_then(struct req_ctx *ctx, uint64_t scope, uint64_t customer_id,
+    int64_t at, uint8_t *grade);
+
 /* Decoders of index data (n: its length). Return 0 when n is wrong. */
 int stats_fu_decode(const void *p, size_t n, struct stats_fu *f);
 int stats_stage_decode(const void *p, size_t n, struct stats_stage *s);

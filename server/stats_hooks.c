@@ -635,3 +635,36 @@ stats_on_sla(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
 	stats_sla_fact(after, &a);
 	return move(ctx, DB_SLA_TIME, &b, &a);
 }
+
+int
+stats_grade_then(struct req_ctx *ctx, uint64_t scope, uint64_t customer_id,
+    int64_t at, uint8_t *grade)
+{
+	store_key prefix, from;
+	store_key_id(&prefix, scope);
+	store_key_id(&from, store_time_key(at) + 1); /* after at */
+	struct store_iter it;
+	if (store_iter_open(ctx->st, ctx->txn, DB_GRADE_TIME, prefix.b,
+	        prefix.len, &from, &it) != CRM_OK) {
+		return 0;
+	}
+	const uint8_t *key;
+	size_t klen;
+	int found = 0;
+	while (!found && store_iter_next(&it, &key, &klen)) {
+		const void *v;
+		size_t len;
+		struct stats_grade g;
+		if (store_iter_data(&it, &v, &len) &&
+		    stats_grade_decode(v, len, &g) &&
+		    g.customer_id == customer_id) {
+			/* Not an active customer of the scope then (entered
+			 * since, its first contact dated back; back from
+			 * lost): the grade it came with. */
+			found = 1;
+			*grade = g.from ? g.from : g.to;
+		}
+	}
+	store_iter_close(&it);
+	return found && *grade != 0;
+}
