@@ -15,6 +15,7 @@
 
 #include "crm.h"
 #include "crm_validate.h"
+#include "history.h"
 #include "lifecycle.h"
 
 #define MAX_TAGS     32
@@ -39,6 +40,20 @@ is_day(const char *f)
  * minutes of clock skew between the rep's device and the server. */
 #define FIRST_CONTACT_SKEW (5 * 60)
 
+/* The earliest move to won of a customer's stage history, into *arg
+ * (an int64_t: 0, none yet). */
+static crm_status
+earliest_win(void *arg, const struct lifecycle_mark *m, bool *stop)
+{
+	(void)stop;
+	int64_t *first = arg;
+	if (m->stage_to == CRM__V1__STAGE__STAGE_WON &&
+	    (*first == 0 || m->at < *first)) {
+		*first = m->at;
+	}
+	return CRM_OK;
+}
+
 /* A first contact has happened: it is not in the future, nor after the
  * customer's deal was won. */
 crm_status
@@ -54,12 +69,40 @@ customer_fields_first_contact(struct req_ctx *ctx, const Crm__V1__Customer *c)
 		    "time you first met the customer",
 		    at, now);
 	}
-	/* Import's rule too: a customer is won after it began. */
-	if (c->has_first_contact_at && c->won_at > 0 &&
-	    c->first_contact_at > c->won_at) {
+	/* Import's rule too: a customer is won after it began, at each of
+	 * its wins (an earlier one, lost since, too). */
+	int64_t first_won = c->won_at;
+	if (c->has_first_contact_at && c->id != 0) {
+		crm_status rc = lifecycle_stage_marks(
+		    ctx, c->id, earliest_win, &first_won);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	/* Nor after a follow-up: the first contact is the earliest
+	 * contact known (scenario first-contact-is-the-earliest-follow-up).
+	 */
+	int64_t first_fu = 0;
+	if (c->has_first_contact_at && c->id != 0) {
+		crm_status rc = history_followup_first(ctx, c->id, &first_fu);
+		if (rc != CRM_OK && rc != CRM_NOT_FOUND) {
+			return rc;
+		}
+	}
+	if (first_fu > 0 && c->first_contact_at > first_fu) {
+		char at[32], fu[32];
+		crm_time_format(c->first_contact_at, at, sizeof(at));
+		crm_time_format(first_fu, fu, sizeof(fu));
+		return dispatch_fail_field(ctx, CRM_EINVAL, "first_contact_at",
+		    "first contact %s is after a follow-up of %s: the first "
+		    "contact is the earliest contact known",
+		    at, fu);
+	}
+	if (c->has_first_contact_at && first_won > 0 &&
+	    c->first_contact_at > first_won) {
 		char at[32], won[32];
 		crm_time_format(c->first_contact_at, at, sizeof(at));
-		crm_time_format(c->won_at, won, sizeof(won));
+		crm_time_format(first_won, won, sizeof(won));
 		return dispatch_fail_field(ctx, CRM_EINVAL, "first_contact_at",
 		    "first contact %s is after the deal was won (%s): a "
 		    "customer is won after it began",

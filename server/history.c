@@ -339,6 +339,28 @@ history_followup_at(
 	return rc;
 }
 
+crm_status
+history_followup_first(struct req_ctx *ctx, uint64_t customer, int64_t *at)
+{
+	store_key p;
+	store_key_id(&p, customer);
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_FU_CUST_TIME, p.b, p.len, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	rc = CRM_NOT_FOUND;
+	if (store_iter_next(&it, &key, &klen) && klen == 24) {
+		*at = store_time_of(store_u64(key + 8));
+		rc = CRM_OK;
+	}
+	store_iter_close(&it);
+	return rc;
+}
+
 /* ---------------------------------------------------- one page */
 
 /* A position in the merged order: newest first; at one time by kind

@@ -71,6 +71,13 @@ crm_status history_followup_at(struct req_ctx *ctx, uint64_t customer,
     int64_t at, uint64_t *id /* IN/OUT */);
 
 /*
+ * history_followup_first: when customer's earliest follow-up happened,
+ * into *at; CRM_NOT_FOUND: none. One index seek.
+ */
+crm_status history_followup_first(
+    struct req_ctx *ctx, uint64_t customer, int64_t *at /* OUT */);
+
+/*
  * history_rebuild: empty the timeline indexes and derive them from the
  * records, in ctx->txn (a write transaction): the schema 5 upgrade.
  */
