@@ -337,6 +337,13 @@ customer_handle_edit(
 		}
 	}
 	after->industry = (char *)customer_trimmed(ctx, after->industry);
+	/* Every customer began at a first contact: it moves, it is not
+	 * cleared (report cycle and churn count from it). */
+	if (before->first_contact_at > 0 &&
+	    (!after->has_first_contact_at || after->first_contact_at <= 0)) {
+		return dispatch_fail_field(ctx, CRM_EINVAL, "first_contact_at",
+		    "the first contact cannot be cleared: give when it was");
+	}
 	rc = after->first_contact_at != before->first_contact_at
 	         ? customer_fields_first_contact(ctx, after)
 	         : CRM_OK;

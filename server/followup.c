@@ -882,6 +882,24 @@ planned_by_same_contact(const Crm__V1__Task *t, int64_t at)
 	       t->plan_from_at >= at;
 }
 
+/* Whether f at `at` is c's first contact written up: c was entered with
+ * its first contact dated back, has no follow-up yet, and its open next
+ * follow-up t is the cadence's, planned from that first contact, at that
+ * very time. A plan made from the contact f is was not done by f (done,
+ * it counted a plan done a week early, beside its twin planned from f):
+ * it is cancelled, and f plans the next follow-up as any first
+ * follow-up does. */
+static int
+first_contact_written_up(
+    const Crm__V1__Customer *c, const Crm__V1__Task *t, int64_t at)
+{
+	return t != NULL && c->contact_count == 0 &&
+	       c->first_contact_at == at && at < c->created_at &&
+	       t->origin == CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE &&
+	       (!t->has_plan_followup_id || t->plan_followup_id == 0) &&
+	       t->has_plan_from_at && t->plan_from_at == at;
+}
+
 /* When c's open next follow-up t was planned, as far as a follow-up
  * before it cannot be its contact, into *at: for one the cadence made,
  * c's entry into its stage (a stage change, a customer added or imported
@@ -1001,7 +1019,15 @@ log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 		return rc;
 	}
 	uint64_t done = 0;
-	rc = task_followup_done(ctx, c->id, f->id, f->happened_at, &done);
+	if (first_contact_written_up(c, open, f->happened_at)) {
+		/* Planned from the contact f writes up: not done by it; f
+		 * plans it again below, from itself. */
+		rc = task_followup_cancel(ctx, c->id,
+		    "its first contact, logged with its time, plans it again");
+	} else {
+		rc = task_followup_done(
+		    ctx, c->id, f->id, f->happened_at, &done);
+	}
 	if (rc == CRM_OK && done) {
 		f->has_task_id = 1;
 		f->task_id = done;

@@ -320,7 +320,8 @@ cmp_won(const void *key, const void *elem)
 static const struct report_won *
 won_find(const struct report *r, uint64_t cid)
 {
-	return r->won_ready
+	/* None kept: no table at all (bsearch wants one, even empty). */
+	return r->won_ready && r->nwon > 0
 	           ? bsearch(&cid, r->won, r->nwon, sizeof(*r->won), cmp_won)
 	           : NULL;
 }

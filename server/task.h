@@ -146,6 +146,10 @@ crm_status task_followup_replace(struct req_ctx *ctx,
     const Crm__V1__Customer *c, uint64_t owner_id, int64_t due,
     const char *goal, const struct task_plan *plan, const char *why,
     Crm__V1__Task **out /* OUT */);
+/* task_followup_cancel: cancel customer_id's open next follow-up (if
+ * any), saying why in the history. Errors: those of the store. */
+crm_status task_followup_cancel(
+    struct req_ctx *ctx, uint64_t customer_id, const char *why);
 /*
  * task_followup_open: customer_id's open follow-up task (the one the
  * task module indexes per customer), or NULL when it has none. *t:

@@ -307,6 +307,19 @@ task_followup_done(struct req_ctx *ctx, uint64_t customer_id, uint64_t fu_id,
 }
 
 crm_status
+task_followup_cancel(
+    struct req_ctx *ctx, uint64_t customer_id, const char *why)
+{
+	Crm__V1__Task *cur;
+	crm_status rc = task_followup_open(ctx, customer_id, &cur);
+	if (rc == CRM_OK && cur != NULL) {
+		rc = task_close(
+		    ctx, cur->id, CRM__V1__TASK_STATUS__TASK_CANCELLED, why);
+	}
+	return rc;
+}
+
+crm_status
 task_followup_replace(struct req_ctx *ctx, const Crm__V1__Customer *c,
     uint64_t owner_id, int64_t due, const char *goal,
     const struct task_plan *plan, const char *why, Crm__V1__Task **out)
