@@ -183,8 +183,15 @@ replan_open(struct req_ctx *ctx, const Crm__V1__Policy *p,
 	 * it was planned and is overdue now is not moved (any move is to
 	 * now or later), so a grade or stage change never hides it from
 	 * due and the period it was planned in. One overdue the moment it
-	 * was made (a customer entered late) was missed by nobody. */
-	int missed = cur->due_at < ctx->now && cur->due_at > cur->created_at;
+	 * was made (a customer entered late) was missed by nobody. One a
+	 * follow-up planned was made when that follow-up happened (a
+	 * follow-up typed in later counts as of its own time in all it
+	 * sets): overdue since, it was missed. */
+	int64_t made = cur->has_plan_followup_id && cur->plan_followup_id &&
+	                       cur->has_plan_from_at
+	                   ? cur->plan_from_at
+	                   : cur->created_at;
+	int missed = cur->due_at < ctx->now && cur->due_at > made;
 	int move = reschedule && cadence && cur->due_at != due && !missed;
 	const char *kept = NULL; /* why it stays where it is */
 	if (reschedule && cur->due_at != due) {
