@@ -12,21 +12,6 @@
 
 #include "commands.h"
 
-/* "2026-12-14 09:00 Mon" into buf. */
-static const char *
-day_time(int64_t t, char *buf, size_t len)
-{
-	static const char *const wd[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
-		"Fri", "Sat" };
-	char at[32];
-	time_t v = (time_t)t;
-	struct tm tm;
-	localtime_r(&v, &tm);
-	crm_time_format(t, at, sizeof(at));
-	snprintf(buf, len, "%s %s", at, wd[tm.tm_wday % 7]);
-	return buf;
-}
-
 /* "UTC+08:00" of an offset in seconds east, into buf. */
 static const char *
 utc_name(long off, char *buf, size_t len)
@@ -37,16 +22,36 @@ utc_name(long off, char *buf, size_t len)
 	return buf;
 }
 
+/* "2026-12-14 09:00 Mon" into buf; with zoned, its offset after it
+ * ("2026-12-14 09:00 Mon UTC-08:00"): this shell is not in crmd's zone. */
+static const char *
+day_time(int64_t t, int zoned, char *buf, size_t len)
+{
+	static const char *const wd[] = { "Sun", "Mon", "Tue", "Wed", "Thu",
+		"Fri", "Sat" };
+	char at[32], zone[48] = "";
+	time_t v = (time_t)t;
+	struct tm tm;
+	localtime_r(&v, &tm);
+	crm_time_format(t, at, sizeof(at));
+	if (zoned) {
+		zone[0] = ' ';
+		utc_name(tm.tm_gmtoff, zone + 1, sizeof(zone) - 1);
+	}
+	snprintf(buf, len, "%s %s%s", at, wd[tm.tm_wday % 7], zone);
+	return buf;
+}
+
 /* When crmd's zone is not this shell's, the texts' times (crmd's) and
  * the ones this shell shows (its own) say which is which. */
-static void
+static int
 show_zones(render_doc *out, const Crm__V1__WhyReply *r)
 {
 	time_t now = (time_t)r->now_at;
 	struct tm tm;
 	if (!r->has_utc_offset || localtime_r(&now, &tm) == NULL ||
 	    tm.tm_gmtoff == r->utc_offset) {
-		return;
+		return 0;
 	}
 	char a[48], b[48];
 	render_text(out,
@@ -54,6 +59,7 @@ show_zones(render_doc *out, const Crm__V1__WhyReply *r)
 	    "deadlines are this shell's, %s)",
 	    utc_name(r->utc_offset, a, sizeof(a)),
 	    utc_name(tm.tm_gmtoff, b, sizeof(b)));
+	return 1;
 }
 
 static void
@@ -94,7 +100,7 @@ cmd_customer_why(
 		    crm_enum_name(&crm__v1__stage__descriptor, (int)c->stage),
 		    *grade ? grade : "-");
 	}
-	show_zones(out, r);
+	int zoned = show_zones(out, r);
 	if (r->n_tasks == 0) {
 		render_text(out, "no open tasks");
 	}
@@ -102,15 +108,15 @@ cmd_customer_why(
 		const Crm__V1__Task *t = r->tasks[i]->task;
 		snprintf(head, sizeof(head), "task %" PRIu64 " %s, due %s%s%s",
 		    t->id, crm_task_kind_word((int)t->kind),
-		    day_time(t->due_at, a, sizeof(a)), t->goal ? ": " : "",
-		    t->goal ? t->goal : "");
+		    day_time(t->due_at, zoned, a, sizeof(a)),
+		    t->goal ? ": " : "", t->goal ? t->goal : "");
 		show_item(out, head, r->tasks[i]);
 	}
 	for (size_t i = 0; i < r->n_commitments; i++) {
 		const Crm__V1__Commitment *m = r->commitments[i]->commitment;
 		snprintf(head, sizeof(head),
 		    "commitment %" PRIu64 ", due %s (%s)", m->id,
-		    day_time(m->due_at, a, sizeof(a)),
+		    day_time(m->due_at, zoned, a, sizeof(a)),
 		    m->owner ? m->owner : "");
 		show_item(out, head, r->commitments[i]);
 	}
@@ -125,7 +131,7 @@ cmd_customer_why(
 			    "clock %" PRIu64 " %s, deadline %s%s%s%s", k->id,
 			    crm_enum_name(
 			        &crm__v1__sla_kind__descriptor, (int)k->kind),
-			    day_time(k->deadline_at, a, sizeof(a)),
+			    day_time(k->deadline_at, zoned, a, sizeof(a)),
 			    k->breached ? " (breached)" : "",
 			    k->text && *k->text ? ": " : "",
 			    k->text ? k->text : "");
