@@ -56,6 +56,12 @@
 
 #define STATS_PERSON (UINT64_C(1) << 63)
 
+/* A task fact's status beyond TaskStatus: a next follow-up cancelled
+ * after it fell due, planned before (a release to the pool, a merge,
+ * a cancel): it was missed, and counts as planned, not done, in its
+ * period (stats_task_fact). */
+#define STATS_TASK_MISSED 4
+
 /* Follow-up flags. */
 enum {
 	STATS_FU_LATE = 1,
@@ -216,6 +222,11 @@ int stats_elsewhere(enum store_db db, const void *data, size_t len);
  * (in *elsewhere). */
 crm_status stats_drop_team_copies(
     struct req_ctx *ctx, uint64_t *dropped, uint64_t *elsewhere);
+
+/* stats_task_made_at: when task t was planned, as far as a miss goes:
+ * the follow-up's own time for one a follow-up planned (typed in later
+ * with its time, it planned as of then), else when it was made. */
+int64_t stats_task_made_at(const Crm__V1__Task *t);
 
 /* Hooks: keep the facts of one record in step with it. */
 crm_status stats_on_customer(struct req_ctx *ctx,

@@ -496,6 +496,15 @@ stats_task_queued(const Crm__V1__Task *t)
 	           t->report_until_at, t->due_at) == t->owner_id;
 }
 
+int64_t
+stats_task_made_at(const Crm__V1__Task *t)
+{
+	return t->has_plan_followup_id && t->plan_followup_id != 0 &&
+	               t->has_plan_from_at
+	           ? t->plan_from_at
+	           : t->created_at;
+}
+
 void
 stats_task_fact(const Crm__V1__Task *t, struct fact *x)
 {
@@ -512,6 +521,13 @@ stats_task_fact(const Crm__V1__Task *t, struct fact *x)
 		.kind = (uint8_t)t->kind,
 		.status = (uint8_t)t->status,
 	};
+	/* Cancelled after it fell due, planned before: it was missed (a
+	 * past period's plan stays as it was). */
+	if (t->kind == CRM__V1__TASK_KIND__TASK_FOLLOW_UP &&
+	    t->status == CRM__V1__TASK_STATUS__TASK_CANCELLED &&
+	    t->done_at > t->due_at && stats_task_made_at(t) < t->due_at) {
+		v.status = STATS_TASK_MISSED;
+	}
 	x->on = 1;
 	x->person_only = 1;
 	x->scope[1] = STATS_PERSON | v.owner_id;

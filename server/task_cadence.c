@@ -17,6 +17,7 @@
 #include "crm.h"
 #include "customer.h"
 #include "event.h"
+#include "stats.h"
 #include "history.h"
 #include "lifecycle.h"
 #include "policy.h"
@@ -187,11 +188,8 @@ replan_open(struct req_ctx *ctx, const Crm__V1__Policy *p,
 	 * follow-up planned was made when that follow-up happened (a
 	 * follow-up typed in later counts as of its own time in all it
 	 * sets): overdue since, it was missed. */
-	int64_t made = cur->has_plan_followup_id && cur->plan_followup_id &&
-	                       cur->has_plan_from_at
-	                   ? cur->plan_from_at
-	                   : cur->created_at;
-	int missed = cur->due_at < ctx->now && cur->due_at > made;
+	int missed =
+	    cur->due_at < ctx->now && cur->due_at > stats_task_made_at(cur);
 	int move = reschedule && cadence && cur->due_at != due && !missed;
 	const char *kept = NULL; /* why it stays where it is */
 	if (reschedule && cur->due_at != due) {
