@@ -388,18 +388,23 @@ customer_handle_edit(
 		rc = customer_save(ctx, before, after);
 	}
 	/* A first contact set earlier than when the history begins: it
-	 * begins then (lifecycle.h). */
+	 * begins then; set later, the entry that only says when it
+	 * appeared moves with it (lifecycle.h). */
 	if (rc == CRM_OK &&
-	    after->first_contact_at < before->first_contact_at) {
-		rc = lifecycle_first_back(ctx, after);
+	    after->first_contact_at != before->first_contact_at) {
+		rc = lifecycle_first_moved(ctx, after);
 	}
 	if (rc == CRM_OK) {
 		rc = lifecycle_grade_set(ctx, after, (int)before->grade,
 		    (int)after->grade, "customer edit");
 	}
 	if (rc == CRM_OK &&
-	    (before->grade != after->grade || before->stage != after->stage)) {
-		/* A grade change reschedules the cadence. */
+	    (before->grade != after->grade || before->stage != after->stage ||
+	        (before->first_contact_at != after->first_contact_at &&
+	            after->contact_count == 0))) {
+		/* A grade change reschedules the cadence; so does a new first
+		 * contact of a customer not yet followed up (it counts from
+		 * it). */
 		rc = task_followup_sync(
 		    ctx, after, customer_last_contact(after), 1);
 		if (rc == CRM_OK) {

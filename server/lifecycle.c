@@ -509,8 +509,28 @@ first_entry(struct req_ctx *ctx, uint64_t cid,
 	return rc;
 }
 
-crm_status
-lifecycle_first_back(struct req_ctx *ctx, const Crm__V1__Customer *c)
+/* The earliest time of customer cid's stage entries other than seq. */
+struct others {
+	uint64_t skip;
+	int64_t at; /* 0: none */
+};
+
+static crm_status
+others_visit(void *arg, Crm__V1__StageChange *h, uint64_t seq, bool *stop)
+{
+	(void)stop;
+	struct others *o = arg;
+	if (seq != o->skip && (o->at == 0 || h->happened_at < o->at)) {
+		o->at = h->happened_at;
+	}
+	return CRM_OK;
+}
+
+/* Move c's first stage entry to c's first contact: back, or with
+ * forward, later too when no other entry of its history lies before
+ * the new time. */
+static crm_status
+first_to_contact(struct req_ctx *ctx, const Crm__V1__Customer *c, int forward)
 {
 	if (!c->has_first_contact_at || c->first_contact_at <= 0) {
 		return CRM_OK;
@@ -519,12 +539,22 @@ lifecycle_first_back(struct req_ctx *ctx, const Crm__V1__Customer *c)
 	uint64_t seq;
 	crm_status rc = first_entry(ctx, c->id, &h, &seq);
 	/* Only the entry that begins the history (from no stage) moves,
-	 * only back, and only when it merely records when the customer
-	 * appeared: a stage decided at its time stays there. */
+	 * and only when it merely records when the customer appeared: a
+	 * stage decided at its time stays there. */
 	if (rc != CRM_OK || h == NULL || h->stage_from != 0 ||
 	    !h->has_appeared || !h->appeared ||
-	    h->happened_at <= c->first_contact_at) {
+	    h->happened_at == c->first_contact_at ||
+	    (h->happened_at < c->first_contact_at && !forward)) {
 		return rc;
+	}
+	if (h->happened_at < c->first_contact_at) {
+		struct others o = { seq, 0 };
+		rc = lifecycle_stage_each(ctx, c->id, others_visit, &o);
+		if (rc != CRM_OK ||
+		    (o.at != 0 && o.at < c->first_contact_at)) {
+			return rc; /* its history goes on before the new time
+			            */
+		}
 	}
 	int64_t was = h->happened_at;
 	h->happened_at = c->first_contact_at;
@@ -543,6 +573,18 @@ lifecycle_first_back(struct req_ctx *ctx, const Crm__V1__Customer *c)
 		rc = period_card_refresh(ctx, c->id);
 	}
 	return rc;
+}
+
+crm_status
+lifecycle_first_back(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	return first_to_contact(ctx, c, 0);
+}
+
+crm_status
+lifecycle_first_moved(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	return first_to_contact(ctx, c, 1);
 }
 
 struct since {

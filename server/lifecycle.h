@@ -143,6 +143,11 @@ crm_status lifecycle_stage_since(
  */
 crm_status lifecycle_first_back(
     struct req_ctx *ctx, const Crm__V1__Customer *c);
+/* lifecycle_first_moved: the same after an edit of the first contact,
+ * either way: later too, when no other entry of the history lies before
+ * the new time (a customer is not at a stage before it began). */
+crm_status lifecycle_first_moved(
+    struct req_ctx *ctx, const Crm__V1__Customer *c);
 
 /* lifecycle_backfill_first: the first stage entry of every customer
  * whose history lacks one (written before schema 5), at its creation. */
