@@ -18,6 +18,7 @@
 #include "handlers.h"
 #include "history.h"
 #include "scope.h"
+#include "stats.h"
 #include "store_schema.h"
 #include "task_internal.h"
 #include "user.h"
@@ -194,6 +195,25 @@ task_handle_move(
 		    ctx->who->role == CRM__V1__ROLE__ROLE_REP
 		        ? ", or ask your manager to cancel it"
 		        : " or cancel it");
+	}
+	/* A next follow-up missed (planned before it fell due, overdue
+	 * now) stays a miss in its period: it is cancelled, counted as
+	 * missed there (stats.h: STATS_TASK_MISSED), and a new one is due
+	 * at the new time, a date a person chose. */
+	if (task_is_open_followup(before) && before->due_at < ctx->now &&
+	    stats_task_made_at(before) < before->due_at) {
+		Crm__V1__Customer *c;
+		Crm__V1__Task *next = NULL;
+		struct task_plan plan = { dispatch_at(ctx), 0 };
+		rc = task_load_customer(ctx, before->customer_id, &c);
+		if (rc == CRM_OK) {
+			rc = task_followup_replace(ctx, c, before->owner_id,
+			    r->due_at, before->goal, &plan,
+			    "moved after it fell due: missed then, due again "
+			    "at the new time",
+			    &next);
+		}
+		return rc == CRM_OK ? reply_task(ctx, next, resp) : rc;
 	}
 	t->due_at = r->due_at;
 	/* A date a person chose: a grade change no longer moves it. */
