@@ -209,7 +209,10 @@ replan_open(struct req_ctx *ctx, const Crm__V1__Policy *p,
 	}
 	int give = !task_user_sees(ctx, cur->owner_id, c);
 	/* What it counts from is kept with it (customer why). */
-	int replan = reschedule && cadence &&
+	/* A missed one keeps what it was planned from, as it keeps its
+	 * time: counted from a newer contact, it would read as made after
+	 * it fell due, and the next change would move it. */
+	int replan = reschedule && cadence && !missed &&
 	             (!cur->has_plan_from_at || cur->plan_from_at != from);
 	if (rc != CRM_OK || (!move && !give && !replan)) {
 		return rc;
