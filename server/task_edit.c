@@ -213,7 +213,20 @@ task_handle_move(
 			    "at the new time",
 			    &next);
 		}
-		return rc == CRM_OK ? reply_task(ctx, next, resp) : rc;
+		/* A date a person chose, as any move (customer why). */
+		Crm__V1__Task *was = NULL, *moved = NULL;
+		if (rc == CRM_OK) {
+			rc = task_load(ctx, next->id, &was);
+		}
+		if (rc == CRM_OK) {
+			rc = task_load(ctx, next->id, &moved);
+		}
+		if (rc == CRM_OK) {
+			moved->origin = CRM__V1__TASK_ORIGIN__ORIGIN_PERSON;
+			task_set_plan(ctx, moved, dispatch_at(ctx), 0);
+			rc = task_put(ctx, was, moved);
+		}
+		return rc == CRM_OK ? reply_task(ctx, moved, resp) : rc;
 	}
 	t->due_at = r->due_at;
 	/* A date a person chose: a grade change no longer moves it. */
