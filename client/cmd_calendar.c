@@ -242,7 +242,8 @@ read_days(const char *path, struct days *ds)
 		/* One row a line: a calendar has no multi-line fields. */
 		if (csv_parse(&p, s, n, on_field, on_record, &r) != n) {
 			row_error(ds, path, no,
-			    "a quote inside a cell, or after a quoted one (%s)",
+			    "a quote inside a cell, or after a quoted one "
+			    "(%s)",
 			    csv_strerror(csv_error(&p)));
 		} else if (csv_fini(&p, on_field, on_record, &r) != 0) {
 			row_error(ds, path, no, "a quoted cell is not closed");

@@ -312,6 +312,28 @@ history_index(struct req_ctx *ctx, enum history_src src,
 	    ctx, src, pos_of(s, before, &bp), pos_of(s, after, &ap));
 }
 
+/* The first key of DB_FU_CUST_TIME (customer || time || follow-up id)
+ * under prefix p, from `from` on (NULL: its start), into key; 0: none. */
+static int
+fu_time_first(struct req_ctx *ctx, const store_key *p, const store_key *from,
+    uint8_t key[24], crm_status *rc)
+{
+	struct store_iter it;
+	*rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_FU_CUST_TIME, p->b, p->len, from, &it);
+	if (*rc != CRM_OK) {
+		return 0;
+	}
+	const uint8_t *k;
+	size_t klen;
+	int found = store_iter_next(&it, &k, &klen) && klen == 24;
+	if (found) {
+		memcpy(key, k, 24);
+	}
+	store_iter_close(&it);
+	return found;
+}
+
 crm_status
 history_followup_at(
     struct req_ctx *ctx, uint64_t customer, int64_t at, uint64_t *id)
@@ -322,21 +344,13 @@ history_followup_at(
 	store_key p, from;
 	store_key_pair(&p, customer, store_time_key(at));
 	store_key_id(&from, *id + 1);
-	struct store_iter it;
-	crm_status rc = store_iter_open(
-	    ctx->st, ctx->txn, DB_FU_CUST_TIME, p.b, 16, &from, &it);
-	if (rc != CRM_OK) {
-		return rc;
+	uint8_t key[24];
+	crm_status rc;
+	if (!fu_time_first(ctx, &p, &from, key, &rc)) {
+		return rc != CRM_OK ? rc : CRM_NOT_FOUND;
 	}
-	const uint8_t *key;
-	size_t klen;
-	rc = CRM_NOT_FOUND;
-	if (store_iter_next(&it, &key, &klen) && klen == 24) {
-		*id = store_u64(key + 16);
-		rc = CRM_OK;
-	}
-	store_iter_close(&it);
-	return rc;
+	*id = store_u64(key + 16);
+	return CRM_OK;
 }
 
 crm_status
@@ -344,21 +358,13 @@ history_followup_first(struct req_ctx *ctx, uint64_t customer, int64_t *at)
 {
 	store_key p;
 	store_key_id(&p, customer);
-	struct store_iter it;
-	crm_status rc = store_iter_open(
-	    ctx->st, ctx->txn, DB_FU_CUST_TIME, p.b, p.len, NULL, &it);
-	if (rc != CRM_OK) {
-		return rc;
+	uint8_t key[24];
+	crm_status rc;
+	if (!fu_time_first(ctx, &p, NULL, key, &rc)) {
+		return rc != CRM_OK ? rc : CRM_NOT_FOUND;
 	}
-	const uint8_t *key;
-	size_t klen;
-	rc = CRM_NOT_FOUND;
-	if (store_iter_next(&it, &key, &klen) && klen == 24) {
-		*at = store_time_of(store_u64(key + 8));
-		rc = CRM_OK;
-	}
-	store_iter_close(&it);
-	return rc;
+	*at = store_time_of(store_u64(key + 8));
+	return CRM_OK;
 }
 
 /* ---------------------------------------------------- one page */
