@@ -1401,6 +1401,40 @@ sla_upgrade_churn(struct req_ctx *ctx)
 	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
 }
 
+crm_status
+sla_refile_objections(struct req_ctx *ctx, uint64_t *n)
+{
+	uint64_t id = 0;
+	crm_status rc;
+	*n = 0;
+	while ((rc = store_id_next(ctx->st, ctx->txn, DB_SLA, id, &id)) ==
+	       CRM_OK) {
+		crm_arena_reset(ctx->arena);
+		Crm__V1__SlaClock *before, *k;
+		rc = clock_load(ctx, id, &before);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		if (before->kind != CRM__V1__SLA_KIND__SLA_OBJECTION ||
+		    !before->has_report_owner_id) {
+			continue;
+		}
+		rc = clock_load(ctx, id, &k);
+		if (rc == CRM_OK) {
+			k->has_report_owner_id = k->has_report_until_at = 0;
+			k->report_owner_id = 0;
+			k->report_until_at = 0;
+			rc = clock_put(ctx, before, k);
+		}
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		(*n)++;
+	}
+	crm_arena_reset(ctx->arena);
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+}
+
 /* ---------------------------------------------------- merge */
 
 crm_status
@@ -1491,11 +1525,18 @@ reown_why(uint64_t from, uint64_t holder)
 
 /* Running clock k goes to owner now: past its deadline already, the
  * reports keep counting it for whoever held it then (stats_holder), as
- * a task's and a commitment's. */
+ * a task's and a commitment's. An objection has no deadline to be past:
+ * it goes whole (stats_sla_fact). */
 static void
 clock_give(struct req_ctx *ctx, Crm__V1__SlaClock *k, uint64_t owner)
 {
-	if (owner != k->owner_id) {
+	int whole = k->kind == CRM__V1__SLA_KIND__SLA_OBJECTION;
+#ifdef CRM_TEST_HOOKS
+	if (getenv("CRM_TEST_OLD_OBJECTION_GIVE") != NULL) {
+		whole = 0; /* as before schema 24 (objection_upgrade_test) */
+	}
+#endif
+	if (owner != k->owner_id && !whole) {
 		stats_hand_over(k->owner_id, k->deadline_at, ctx->now,
 		    (struct stats_report_owner){ &k->report_owner_id,
 		        &k->report_until_at, &k->has_report_owner_id,

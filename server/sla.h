@@ -58,6 +58,11 @@ crm_status sla_resolve(struct req_ctx *ctx, uint64_t id, uint64_t customer_id,
  * at the stage change that left it. */
 crm_status sla_upgrade_churn(struct req_ctx *ctx);
 
+/* sla_refile_objections: schema 24: an open objection kept under the one
+ * who held it at a hand-over (report_owner_id, as for a clock past its
+ * deadline) goes to its owner, its report fact with it (*n: how many). */
+crm_status sla_refile_objections(struct req_ctx *ctx, uint64_t *n);
+
 /* sla_each_owner: the owners a view covers: the caller, or with team the
  * users the caller manages (a rep: CRM_EPERM); calls fn for each. */
 crm_status sla_each_owner(struct req_ctx *ctx, int team,

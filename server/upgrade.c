@@ -67,6 +67,10 @@
  * journal (fact_log, stats.h) until the writer folds them into their
  * ranges. Nothing to convert (the journal starts empty): the number
  * keeps an older crmd, which would not see them, off the data.
+ * Version 24: an objection (an open issue with no deadline) goes whole
+ * to a customer's new owner, in the reports too; before, a hand-over
+ * kept it under the one who held it, as if past a deadline:
+ * sla_refile_objections gives those to their owners.
  *
  * Each whole rebuild runs only for data older than the newest schema
  * that changed what it derives (REBUILD_*, below): newer data has them as
@@ -125,6 +129,7 @@ enum {
 	PERIOD_CARDS = 19,     /* period_card_rebuild */
 	RETAG_HOT = 21,        /* retag_hot */
 	QUEUED_TASKS = 22,     /* stats_drop_queued_tasks */
+	OBJECTIONS = 24,       /* sla_refile_objections */
 };
 
 /* Schema 21: each customer's change_cust and reclaim_rec entries from
@@ -238,6 +243,16 @@ upgrade_once(store *st, int64_t started)
 				    "under a team not their author's: "
 				    "%" PRIu64,
 				    dropped, elsewhere);
+			}
+		}
+		if (rc == CRM_OK && v < OBJECTIONS) {
+			uint64_t refiled = 0;
+			rc = sla_refile_objections(&ctx, &refiled);
+			if (rc == CRM_OK) {
+				crm_info("giving the open objections handed "
+				         "over with their customers to their "
+				         "owners in the reports: %" PRIu64,
+				    refiled);
 			}
 		}
 		if (rc == CRM_OK && v >= REBUILD_STATS && v < QUEUED_TASKS) {
