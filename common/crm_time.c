@@ -90,7 +90,7 @@ crm_time_valid_day(const char *s)
 		}
 	} else if (strlen(s) == 10) {
 		if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &used) != 3 ||
-		    used != 10 || y < 1900) {
+		    used != 10 || y < 1900 || y > 2099) {
 			return 0;
 		}
 	} else {

@@ -78,7 +78,8 @@ crm_status crm_time_parse_span(const char *s, int64_t now,
  */
 crm_status crm_time_parse_duration(const char *s, int64_t *secs /* OUT */);
 
-/* crm_time_valid_day: s is MM-DD or YYYY-MM-DD naming a real day. */
+/* crm_time_valid_day: s is MM-DD or YYYY-MM-DD naming a real day (a
+ * year of 1900 to 2099). */
 int crm_time_valid_day(const char *s);
 
 /* crm_time_format: "2026-11-25 14:00" in local time into buf (>= 17). */

@@ -544,6 +544,20 @@ customer_fields_set(struct req_ctx *ctx, Crm__V1__Customer *c,
 				    "%s: want seconds since the epoch",
 				    f->name);
 			}
+			/* The range a request's *_at field has
+			 * (crm_validate.h): a value typed as text is
+			 * checked here. */
+			crm_time_kind kind = crm_validate_time_kind(f->name);
+			if (kind != CRM_TIME_NONE &&
+			    crm_validate_time(kind, (int64_t)t) != CRM_OK) {
+				return dispatch_fail(ctx, CRM_EINVAL,
+				    "%s: time out of range: %s 2000-01-01 "
+				    "(UTC "
+				    "seconds since the epoch, 2000-01-01 to "
+				    "2100-01-01)",
+				    f->name,
+				    t < CRM_TIME_MIN ? "before" : "after");
+			}
 			v = t;
 		}
 		*(int64_t *)(base + f->offset) = v;

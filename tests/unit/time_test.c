@@ -466,6 +466,12 @@ valid_day_accepts_real_days_only(void **state)
 	assert_false(crm_time_valid_day("abcde"));
 	assert_false(crm_time_valid_day(""));
 	assert_false(crm_time_valid_day("2026-11-25 10:00"));
+	/* Years of 1900 to 2099 (a tester's 2999-12-31 birthday). */
+	assert_true(crm_time_valid_day("1900-01-01"));
+	assert_true(crm_time_valid_day("2099-12-31"));
+	assert_false(crm_time_valid_day("1899-12-31"));
+	assert_false(crm_time_valid_day("2100-01-01"));
+	assert_false(crm_time_valid_day("2999-12-31"));
 }
 
 static void
