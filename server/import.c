@@ -61,17 +61,30 @@ bad(struct req_ctx *ctx, struct row_out *o, const char *column,
 }
 
 /* The customer a contact or follow-up row names, if the caller may see
- * it; kinds tried: company, then person. */
+ * it; kinds tried: company, then person. A row naming it both ways
+ * (given, its record's customer_id, and customer_name) must name one
+ * customer, as a follow-up logged must (followup.c's log_customer):
+ * another server's export carries its own ids. */
 static crm_status
 row_customer(struct req_ctx *ctx, const Crm__V1__ImportRow *row,
     uint64_t given, uint64_t *id)
 {
 	Crm__V1__Customer *c;
 	*id = given;
-	if (*id == 0 && row->customer_name && *row->customer_name) {
-		if (customer_find(ctx, row->customer_name, id) != CRM_OK) {
-			*id = 0;
+	int named = row->customer_name && *row->customer_name;
+	if (named) {
+		uint64_t found = 0;
+		if (customer_find(ctx, row->customer_name, &found) != CRM_OK) {
+			found = 0;
 		}
+		if (given != 0 && found != given) {
+			dispatch_fail(ctx, CRM_EINVAL,
+			    "customer_id %" PRIu64 " and customer '%s' are "
+			    "not the same customer: send one of them",
+			    given, row->customer_name);
+			return CRM_EINVAL;
+		}
+		*id = found;
 	}
 	if (*id == 0 || customer_visible(ctx, *id, &c) != CRM_OK) {
 		dispatch_fail(ctx, CRM_NOT_FOUND, "no customer '%s'",

@@ -173,6 +173,56 @@ a_follow_up_dated_1999_is_its_rows_result(void **state)
 	crm__v1__response__free_unpacked(r, NULL);
 }
 
+/* A row naming its customer both ways, by its record's customer_id and
+ * by customer_name, must name one customer, as a follow-up logged must:
+ * another server's export carries that server's ids. A tester's
+ * purchase of "Acme Trading Ltd" with customer_id 1 was filed under
+ * customer 1, silently. */
+static void
+a_row_naming_two_customers_is_bad(void **state)
+{
+	(void)state;
+	uint64_t a = crm_test_add_customer(&srv, "华东机电有限公司");
+	uint64_t b = crm_test_add_customer(&srv, "Acme Trading Ltd");
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__ImportRequest q = CRM__V1__IMPORT_REQUEST__INIT;
+	Crm__V1__ImportRow rows[2], *rp[2];
+	Crm__V1__Purchase p[2];
+	for (int i = 0; i < 2; i++) {
+		crm__v1__import_row__init(&rows[i]);
+		crm__v1__purchase__init(&p[i]);
+		rows[i].has_row = 1;
+		rows[i].row = (uint32_t)(20 + i);
+		rows[i].customer_name = "Acme Trading Ltd";
+		p[i].has_customer_id = 1;
+		p[i].has_amount = 1;
+		p[i].amount = 77700;
+		p[i].product = i ? "MATCH-P" : "MISMATCH-P";
+		p[i].has_bought_at = 1;
+		p[i].bought_at = 1764000000; /* 2025-11-24 */
+		rows[i].purchase = &p[i];
+		rp[i] = &rows[i];
+	}
+	p[0].customer_id = a; /* another customer's id */
+	p[1].customer_id = b; /* the same one: fine */
+	q.has_kind = q.has_skip_bad = 1;
+	q.kind = CRM__V1__IMPORT_KIND__IMPORT_PURCHASES;
+	q.skip_bad = 1;
+	q.rows = rp;
+	q.n_rows = 2;
+	req.body_case = CRM__V1__REQUEST__BODY_IMPORT_BATCH;
+	req.import_batch = &q;
+	Crm__V1__Response *r = crm_test_call(&srv, &req);
+	assert_crm_ok(crm_wire_status(r));
+	const Crm__V1__ImportResult *x = result_of(r->import_reply, 20);
+	assert_int_equal(x->outcome, CRM__V1__IMPORT_RESULT__OUTCOME__BAD);
+	assert_non_null(strstr(x->message, "not the same customer"));
+	assert_int_equal(result_of(r->import_reply, 21)->outcome,
+	    CRM__V1__IMPORT_RESULT__OUTCOME__ADDED);
+	assert_int_equal(r->import_reply->added, 1);
+	crm__v1__response__free_unpacked(r, NULL);
+}
+
 /* A NUL byte refuses the batch (protobuf-c cuts the text there, unseen
  * after decoding): the refusal names the row of the file. */
 static void
@@ -358,6 +408,7 @@ main(void)
 		cmocka_unit_test(
 		    a_field_crmd_refuses_is_its_rows_result_not_the_batchs),
 		cmocka_unit_test(a_follow_up_dated_1999_is_its_rows_result),
+		cmocka_unit_test(a_row_naming_two_customers_is_bad),
 		cmocka_unit_test(a_nul_byte_names_the_row_of_the_file),
 		cmocka_unit_test(
 		    a_dry_run_across_batches_sees_the_parts_before),
