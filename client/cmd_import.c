@@ -677,7 +677,7 @@ cell_problem(const char *what)
 	if (strstr(what, "after 2100-01-01") != NULL) {
 		return "a date after 2099-12-31 (dates from 2000 to 2099)";
 	}
-	if (strcmp(what, "too long") == 0) {
+	if (strncmp(what, "too long", 8) == 0) {
 		return "too long (at most " STR(CRM_MAX_STRING) " bytes)";
 	}
 	if (strcmp(what, "too many items") == 0) {

@@ -338,7 +338,9 @@ import_map_not_carried(int kind)
 		       "follow-ups and contacts imported); each customer "
 		       "starts at its stage since stage_at, without the stage "
 		       "history before it, grade proposals, checks, events or "
-		       "audit trail";
+		       "audit trail; a customer that was in its team's pool "
+		       "(no owner) is yours, out of the pool (customer "
+		       "release puts it back)";
 	case CRM__V1__IMPORT_KIND__IMPORT_CONTACTS:
 		return "not from the file: ids, created_at and updated_at "
 		       "(this server's), whether the details were verified";

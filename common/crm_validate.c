@@ -11,6 +11,9 @@
 
 #define MAX_DEPTH 8
 
+#define STR_(x) #x
+#define STR(x)  STR_(x) /* a limit's number, in a reason */
+
 crm_status
 crm_validate_text(const char *s, size_t max_bytes)
 {
@@ -146,20 +149,25 @@ check_value(const ProtobufCFieldDescriptor *f, const char *name, const void *p,
 		crm_status rc = line ? crm_validate_line(s, CRM_MAX_STRING)
 		                     : crm_validate_text(s, CRM_MAX_STRING);
 		if (rc == CRM_TOO_BIG) {
-			return fail(why, whylen, path, name, "too long");
+			return fail(why, whylen, path, name,
+			    "too long (at most " STR(
+			        CRM_MAX_STRING) " bytes)");
 		}
 		if (rc != CRM_OK) {
 			return fail(why, whylen, path, name,
 			    line ? "invalid UTF-8 or control characters (one "
 			           "line: no tab, newline or bidi control)"
-			         : "invalid UTF-8 or control characters");
+			         : "invalid UTF-8 or control characters (tab "
+			           "and newline are allowed, not a carriage "
+			           "return: end lines with \\n alone)");
 		}
 		return CRM_OK;
 	}
 	case PROTOBUF_C_TYPE_BYTES: {
 		const ProtobufCBinaryData *b = p;
 		if (b->len > CRM_MAX_BYTES) {
-			return fail(why, whylen, path, name, "too long");
+			return fail(why, whylen, path, name,
+			    "too long (at most " STR(CRM_MAX_BYTES) " bytes)");
 		}
 		return CRM_OK;
 	}

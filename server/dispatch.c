@@ -429,10 +429,22 @@ dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
 	}
 	*row = dispatch_row(r->body_case);
 	if (*row == NULL) {
+		/* A body this server does not know is an unknown field to
+		 * protobuf-c, body_case 0: name its number. */
+		uint32_t field = (uint32_t)r->body_case;
+		for (unsigned i = 0;
+		     field == 0 && i < r->base.n_unknown_fields; i++) {
+			field = r->base.unknown_fields[i].tag;
+		}
+		if (field == 0) {
+			return dispatch_fail(ctx, CRM_UNSUPPORTED,
+			    "a request with no body: set one of Request's "
+			    "body fields (crm.proto)");
+		}
 		return dispatch_fail(ctx, CRM_UNSUPPORTED,
-		    "unknown request (body field %d); is the server older "
-		    "than the client?",
-		    (int)r->body_case);
+		    "unknown request (body field %" PRIu32
+		    "); is the server older than the client?",
+		    field);
 	}
 	ctx->action = (*row)->name;
 	char why[256];

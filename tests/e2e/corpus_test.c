@@ -381,7 +381,11 @@ unknown_body_status(uint32_t field, int with_session)
 	assert_int_equal(r->body_case, CRM__V1__RESPONSE__BODY__NOT_SET);
 	assert_int_equal(r->request_id.len, 16);
 	if (rc != CRM_OK) {
+		/* It names the field (a tester's 999 was said as 0). */
+		char want[40];
+		snprintf(want, sizeof(want), "body field %u", field);
 		assert_non_null(r->status->message);
+		assert_non_null(strstr(r->status->message, want));
 	}
 	crm__v1__response__free_unpacked(r, NULL);
 	return rc;

@@ -202,7 +202,7 @@ a_string_longer_than_the_limit_is_refused(void **state)
 	s.cust.notes = big;
 	assert_crm_err(check(&s, why, sizeof(why)), CRM_EINVAL);
 	assert_non_null(strstr(why, "notes"));
-	assert_non_null(strstr(why, "too long"));
+	assert_non_null(strstr(why, "too long (at most 4096 bytes)"));
 	assert_crm_err(crm_validate_text(big, CRM_MAX_STRING), CRM_TOO_BIG);
 
 	/* Exactly at the limit is fine. */
