@@ -622,8 +622,9 @@ cmd_export_report(
 		snprintf(name, sizeof(name), "%s",
 		    row ? cmd_verb(row) : call->argv[0]);
 		char *text = crm_xasprintf("exported the %s report (%zu "
-		                           "tables) to %s",
-		    name, r->n_tables, path);
+		                           "%s) to %s",
+		    name, r->n_tables, r->n_tables == 1 ? "table" : "tables",
+		    path);
 		said(out, text, name, r->n_tables, path);
 		free(text);
 	}
