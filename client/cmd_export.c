@@ -13,12 +13,12 @@
 #include <string.h>
 
 #include "commands.h"
+#include "crm_limits.h"
 #include "followup_lists.h"
 #include "progress.h"
 #include "sheet.h"
 
-#define PAGE_LIMIT CRM_EXPORT_PAGE_DEFAULT
-#define MAX_PAGES  1000000 /* a bound on the loop, whatever the server says */
+#define MAX_PAGES 1000000 /* a bound on the loop, whatever the server says */
 
 /* How a column gets its value from a record. */
 enum col_how {
@@ -395,6 +395,107 @@ said(render_doc *out, const char *text, const char *kind, size_t rows,
 	render_set_json(out, j);
 }
 
+/* One pass of an export into path: every page, written as it comes.
+ * *merged: a page said a customer merge came after the first page (the
+ * walk may have missed or repeated records): the file is not kept. */
+static crm_status
+export_pass(struct cmd_ctx *ctx, const struct cmd_call *call,
+    Crm__V1__ExportRequest *body, size_t *count, bool *merged)
+{
+	const char *verb = cmd_verb(call->row), *path = call->argv[0];
+	int kind = (int)body->kind;
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	const struct col *cols = cols_of(kind);
+	const char *names[64];
+	size_t ncols = 0, pages = 0;
+	uint64_t total = 0, walked = 0;
+	sheet *s = NULL;
+	progress *bar = NULL;
+	crm_status rc;
+
+	*count = 0;
+	*merged = false;
+	body->has_cursor_customer = body->has_cursor_id = 0;
+	body->cursor_customer = body->cursor_id = 0;
+	body->has_merge_mark = 0;
+	body->merge_mark = 0;
+	if ((rc = open_sheet(ctx, call, path, &s)) != CRM_OK) {
+		return rc;
+	}
+	for (; cols[ncols].name != NULL; ncols++) {
+		names[ncols] = cols[ncols].name;
+	}
+	if (sheet_add(s, verb) != CRM_OK ||
+	    sheet_header(s, ncols, names) != CRM_OK) {
+		cmd_error("%s", sheet_error(s));
+		rc = CRM_INTERNAL;
+		goto out;
+	}
+	char label[64];
+	snprintf(label, sizeof(label), "export %s", verb);
+	bar = progress_new(label);
+	req.body_case = CRM__V1__REQUEST__BODY_EXPORT_PAGE;
+	req.export_page = body;
+	for (;;) {
+		Crm__V1__Response *resp = NULL;
+		rc = cmd_expect(
+		    ctx, &req, CRM__V1__RESPONSE__BODY_EXPORT_PAGE, &resp);
+		if (rc != CRM_OK) {
+			goto out;
+		}
+		const Crm__V1__ExportPage *p = resp->export_page;
+		if (p->merged_during) {
+			*merged = true;
+			crm__v1__response__free_unpacked(resp, NULL);
+			rc = CRM_EPRECOND; /* the file is not kept */
+			goto out;
+		}
+		rc = write_page(s, kind, p, count);
+		if (rc != CRM_OK) {
+			cmd_error("%s", sheet_error(s));
+			crm__v1__response__free_unpacked(resp, NULL);
+			goto out;
+		}
+		/* The first page says how many customers are in scope; each
+		 * page how many it finished. */
+		if (p->has_customers_total) {
+			total = p->customers_total;
+		}
+		if (p->has_merge_mark && !body->has_merge_mark) {
+			body->has_merge_mark = 1;
+			body->merge_mark = p->merge_mark;
+		}
+		walked += p->customers_done;
+		progress_update(bar, walked, total);
+		bool done = p->done;
+		size_t got = p->n_customers + p->n_contacts + p->n_followups +
+		             p->n_tasks;
+		bool stuck = !done && got == 0 &&
+		             p->cursor_customer == body->cursor_customer &&
+		             p->cursor_id == body->cursor_id;
+		body->has_cursor_customer = body->has_cursor_id = 1;
+		body->cursor_customer = p->cursor_customer;
+		body->cursor_id = p->cursor_id;
+		crm__v1__response__free_unpacked(resp, NULL);
+		if (done) {
+			break;
+		}
+		if (stuck || ++pages >= MAX_PAGES) {
+			cmd_error("the server's export cursor does not move; "
+			          "stopping");
+			rc = CRM_INTERNAL;
+			goto out;
+		}
+	}
+out:
+	progress_free(bar);
+	return close_sheet(s, rc);
+}
+
+/* Passes of an export at most: a customer merge during one starts it
+ * again. */
+#define EXPORT_PASSES 3
+
 crm_status
 cmd_export_records(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
@@ -402,14 +503,8 @@ cmd_export_records(
 	const char *verb = cmd_verb(call->row), *path = call->argv[0];
 	int kind =
 	    verb_value(&crm__v1__export_kind__descriptor, "EXPORT_", verb);
-	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__ExportRequest body = CRM__V1__EXPORT_REQUEST__INIT;
-	const struct col *cols = cols_of(kind);
-	const char *names[64];
-	size_t ncols = 0, count = 0, pages = 0;
-	uint64_t total = 0, walked = 0;
-	sheet *s = NULL;
-	progress *bar = NULL;
+	size_t count = 0;
 	crm_status rc;
 
 	if (kind == 0) {
@@ -430,68 +525,25 @@ cmd_export_records(
 		return rc;
 	}
 	body.has_limit = 1;
-	body.limit = PAGE_LIMIT;
-	if ((rc = open_sheet(ctx, call, path, &s)) != CRM_OK) {
-		return rc;
-	}
-	for (; cols[ncols].name != NULL; ncols++) {
-		names[ncols] = cols[ncols].name;
-	}
-	if (sheet_add(s, verb) != CRM_OK ||
-	    sheet_header(s, ncols, names) != CRM_OK) {
-		cmd_error("%s", sheet_error(s));
-		rc = CRM_INTERNAL;
-		goto out;
-	}
-	char label[64];
-	snprintf(label, sizeof(label), "export %s", verb);
-	bar = progress_new(label);
-	req.body_case = CRM__V1__REQUEST__BODY_EXPORT_PAGE;
-	req.export_page = &body;
-	for (;;) {
-		Crm__V1__Response *resp = NULL;
-		rc = cmd_expect(
-		    ctx, &req, CRM__V1__RESPONSE__BODY_EXPORT_PAGE, &resp);
-		if (rc != CRM_OK) {
-			goto out;
-		}
-		const Crm__V1__ExportPage *p = resp->export_page;
-		rc = write_page(s, kind, p, &count);
-		if (rc != CRM_OK) {
-			cmd_error("%s", sheet_error(s));
-			crm__v1__response__free_unpacked(resp, NULL);
-			goto out;
-		}
-		/* The first page says how many customers are in scope; each
-		 * page how many it finished. */
-		if (p->has_customers_total) {
-			total = p->customers_total;
-		}
-		walked += p->customers_done;
-		progress_update(bar, walked, total);
-		bool done = p->done;
-		size_t got = p->n_customers + p->n_contacts + p->n_followups +
-		             p->n_tasks;
-		bool stuck = !done && got == 0 &&
-		             p->cursor_customer == body.cursor_customer &&
-		             p->cursor_id == body.cursor_id;
-		body.has_cursor_customer = body.has_cursor_id = 1;
-		body.cursor_customer = p->cursor_customer;
-		body.cursor_id = p->cursor_id;
-		crm__v1__response__free_unpacked(resp, NULL);
-		if (done) {
+	body.limit = crm_export_page();
+	bool merged = false;
+	for (int pass = 1; pass <= EXPORT_PASSES; pass++) {
+		rc = export_pass(ctx, call, &body, &count, &merged);
+		if (!merged) {
 			break;
 		}
-		if (stuck || ++pages >= MAX_PAGES) {
-			cmd_error("the server's export cursor does not move; "
-			          "stopping");
-			rc = CRM_INTERNAL;
-			goto out;
+		if (pass < EXPORT_PASSES) {
+			fprintf(stderr,
+			    "note: customers were merged while exporting "
+			    "(their records move): starting again\n");
 		}
 	}
-out:
-	progress_free(bar);
-	rc = close_sheet(s, rc);
+	if (merged) {
+		cmd_error("customers were merged during each of %d tries to "
+		          "export %s: nothing written; try again later",
+		    EXPORT_PASSES, verb);
+		return CRM_EPRECOND;
+	}
 	if (rc == CRM_OK) {
 		char *text =
 		    crm_xasprintf("exported %zu %s to %s", count, verb, path);

@@ -39,9 +39,12 @@ unsigned crm_import_dry_run_rows(void);
 /* Page sizes: the default (the shell asks for it) or the most a page
  * holds (the shell refuses a larger --limit). */
 #define CRM_EXPORT_PAGE_DEFAULT 1000
-#define CRM_CHANGES_LIMIT_MAX   1000
-#define CRM_POOL_PAGE_MAX       500
-#define CRM_AUDIT_PAGE_MAX      500
+/* crm_export_page: the records crm export asks for a page:
+ * CRM_EXPORT_PAGE_DEFAULT, or in a test build CRM_TEST_EXPORT_PAGE. */
+unsigned crm_export_page(void);
+#define CRM_CHANGES_LIMIT_MAX 1000
+#define CRM_POOL_PAGE_MAX     500
+#define CRM_AUDIT_PAGE_MAX    500
 
 /* How long crmd keeps a write's reply for a resend, unless the policy
  * says otherwise (HelloReply.idem_retention_seconds): the shell keeps an

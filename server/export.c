@@ -8,6 +8,7 @@
  * own records and the cursor (customer, record) resumes exactly.
  */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth.h"
@@ -342,6 +343,25 @@ page(struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp,
 		o->has_customers_total = 1;
 		o->customers_total = total(ctx, &s);
 	}
+	/* A merge moves records from one customer to another: between two
+	 * pages it may move them behind the walk or ahead of it. The
+	 * client learns of one by the mark (merge.c counts them). */
+	uint64_t merges = store_seq_peek(ctx->st, ctx->txn, "merge");
+#ifdef CRM_TEST_HOOKS
+	/* CRM_TEST_EXPORT_MERGES=N: as if a merge came before each of the
+	 * first N pages served (export_merge_test). */
+	static _Atomic unsigned long pages_served;
+	const char *em = getenv("CRM_TEST_EXPORT_MERGES");
+	if (em != NULL) {
+		unsigned long n = pages_served++, most = strtoul(em, NULL, 10);
+		merges += n + 1 < most ? n + 1 : most;
+	}
+#endif
+	int marked = q->has_merge_mark && q->merge_mark != 0;
+	o->has_merge_mark = 1;
+	o->merge_mark = marked ? q->merge_mark : merges;
+	o->has_merged_during = o->merged_during =
+	    marked && q->merge_mark != merges;
 	/* cust: the customer being walked (its records after rid), or the
 	 * last one finished when walking is 0 (cursor_id CURSOR_DONE). */
 	uint64_t cust = q->cursor_customer, rid = q->cursor_id;

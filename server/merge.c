@@ -286,6 +286,11 @@ merge_handle(
 	if (rc == CRM_OK) {
 		rc = lifecycle_first_back(ctx, keep);
 	}
+	/* Counted: an export paged across it learns of it (export.c). */
+	uint64_t merges;
+	if (rc == CRM_OK) {
+		rc = store_next_id(ctx->st, ctx->txn, "merge", &merges);
+	}
 	if (rc != CRM_OK) {
 		return rc;
 	}
