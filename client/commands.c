@@ -1075,8 +1075,9 @@ const struct cmd_row cmd_table[] = {
 	    "period; losses of customers that began in it apart; reasons "
 	    "ranked."),
 	REPORT_ROW("activity",
-	    "Follow-ups against the cadence, by channel; late and "
-	    "effective ones."),
+	    "Follow-ups against each grade's own cadence (S daily, A every "
+	    "3 days, B 7, C 30: the policy's grades, over calendar days, "
+	    "whatever the stage), by channel; late and effective ones."),
 	REPORT_ROW("quality",
 	    "Service-quality scores per dimension, the lowest and the best "
 	    "cases, and S-grade visits without minutes."),

@@ -307,7 +307,8 @@ report_activity(struct report *r)
 	struct report_tab *t = NULL;
 	if (rc == CRM_OK) {
 		t = report_table(r, "by_grade",
-		    "Follow-ups against the cadence, prorated to the days at "
+		    "Follow-ups against each grade's own cadence (whatever "
+		    "the stage; calendar days), prorated to the days at "
 		    "each grade",
 		    NCOLS(gc), gc, NGRADES);
 	}
