@@ -4,8 +4,11 @@
  * since it started, and its writer's group commits (issue 19).
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "commands.h"
+#include "crm_xmalloc.h"
 
 static void
 us_text(char *buf, size_t len, uint64_t us)
@@ -77,6 +80,43 @@ stats_csv(const Crm__V1__StatsReply *s, render_doc *out)
 		u64_text(v, sizeof(v), kv[i].v);
 		render_kv(out, kv[i].name, v);
 	}
+}
+
+/* Most leaves first. */
+static int
+by_leaves(const void *a, const void *b)
+{
+	const Crm__V1__TableLeaves *x =
+	                               *(const Crm__V1__TableLeaves *const *)a,
+	                           *y =
+	                               *(const Crm__V1__TableLeaves *const *)b;
+	return x->leaves < y->leaves ? 1 : x->leaves > y->leaves ? -1 : 0;
+}
+
+/* crmd --trace-leaves: the leaves its commits changed, by database. */
+static void
+leaves_table(const Crm__V1__StatsReply *s, render_doc *out)
+{
+	const Crm__V1__WriterStats *w = s->writer;
+	Crm__V1__TableLeaves **v = crm_xcalloc(s->n_leaves, sizeof(*v));
+	memcpy(v, s->leaves, s->n_leaves * sizeof(*v));
+	qsort(v, s->n_leaves, sizeof(*v), by_leaves);
+	static const char *const cols[] = { "leaves changed (--trace-leaves)",
+		"leaves", "a commit", "a write" };
+	render_table(out, 4, cols);
+	for (size_t i = 0; i < s->n_leaves; i++) {
+		char n[24], pc[24], pw[24];
+		snprintf(
+		    n, sizeof(n), "%llu", (unsigned long long)v[i]->leaves);
+		snprintf(pc, sizeof(pc), "%.2f",
+		    (double)v[i]->leaves / (double)w->traced_commits);
+		snprintf(pw, sizeof(pw), "%.2f",
+		    w->requests ? (double)v[i]->leaves / (double)w->requests
+		                : 0.0);
+		const char *cells[] = { v[i]->table, n, pc, pw };
+		render_row(out, cells);
+	}
+	free(v);
 }
 
 crm_status
@@ -171,6 +211,9 @@ cmd_stats(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		render_kv(out, "batches run again (a write failed)", rerun);
 		render_kv(out, "report facts folded (journal)", fold);
 		render_kv(out, "resolution", s->resolution);
+	}
+	if (w != NULL && w->traced_commits > 0 && s->n_leaves > 0) {
+		leaves_table(s, out);
 	}
 	render_set_json(out, render_json_message(&s->base));
 	crm__v1__response__free_unpacked(resp, NULL);

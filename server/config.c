@@ -91,6 +91,12 @@ config_usage(FILE *out)
 	    "      --map-size BYTES LMDB map size to start with "
 	    "(default %zu MiB; grows)\n"
 	    "      --log-level L    debug|info|warn|error (default info)\n"
+	    "      --trace-leaves   count the B-tree leaves each commit's "
+	    "writes land on,\n"
+	    "                       by database, for `crm stats` and "
+	    "crm-bench --leaves\n"
+	    "                       (a seek per key written after each "
+	    "commit)\n"
 	    "  -h, --help           this help\n"
 	    "  -V, --version        version\n\n"
 	    "The password of `crmd user add` is read from standard input\n"
@@ -99,7 +105,7 @@ config_usage(FILE *out)
 	config_free(&d);
 }
 
-enum { OPT_ALLOW_REMOTE = 256, OPT_MAP_SIZE, OPT_LOG_LEVEL };
+enum { OPT_ALLOW_REMOTE = 256, OPT_MAP_SIZE, OPT_LOG_LEVEL, OPT_TRACE_LEAVES };
 
 char *
 config_default_pub(const char *listen)
@@ -132,6 +138,7 @@ config_parse(struct srv_config *c, int argc, char **argv)
 		{ "allow-remote", no_argument, NULL, OPT_ALLOW_REMOTE },
 		{ "map-size", required_argument, NULL, OPT_MAP_SIZE },
 		{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+		{ "trace-leaves", no_argument, NULL, OPT_TRACE_LEAVES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -178,6 +185,9 @@ config_parse(struct srv_config *c, int argc, char **argv)
 		}
 		case OPT_ALLOW_REMOTE:
 			c->allow_remote = 1;
+			break;
+		case OPT_TRACE_LEAVES:
+			c->trace_leaves = 1;
 			break;
 		case OPT_MAP_SIZE: {
 			unsigned long long n = strtoull(optarg, &end, 10);

@@ -28,6 +28,7 @@ struct srv_config {
 	int log_level; /* enum crm_log_level */
 	int batch_max; /* mutations per group commit */
 	int queue_max; /* mutations waiting for the writer */
+	int trace_leaves; /* --trace-leaves (store_trace.c) */
 };
 
 /* config_defaults: every field's default (paths from XDG variables). */

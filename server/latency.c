@@ -362,6 +362,29 @@ latency_handle_stats(
 		w->commit_p999_us = s.p999_us;
 	}
 	out->writer = w;
+	uint64_t leaves[DB_COUNT];
+	uint64_t traced = store_trace_counts(leaves);
+	if (traced > 0) {
+		w->has_traced_commits = 1;
+		w->traced_commits = traced;
+		out->leaves =
+		    crm_arena_alloc(ctx->arena, DB_COUNT * sizeof(void *));
+		if (out->leaves == NULL) {
+			return CRM_TOO_BIG;
+		}
+		for (int db = 0; db < DB_COUNT; db++) {
+			Crm__V1__TableLeaves *t;
+			if (leaves[db] == 0 || (t = crm_arena_alloc(ctx->arena,
+			                            sizeof(*t))) == NULL) {
+				continue;
+			}
+			crm__v1__table_leaves__init(t);
+			t->table = (char *)store_db_name((enum store_db)db);
+			t->has_leaves = 1;
+			t->leaves = leaves[db];
+			out->leaves[out->n_leaves++] = t;
+		}
+	}
 	out->has_started_at = out->has_uptime_seconds = 1;
 	out->started_at = start_wall;
 	out->uptime_seconds = (latency_now_ns() - start_mono_ns) / 1000000000u;

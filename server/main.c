@@ -104,6 +104,9 @@ serve(struct srv_config *cfg)
 		store_free(st);
 		return 1;
 	}
+	if (cfg->trace_leaves) {
+		store_trace_enable(st);
+	}
 	int lock = store_lock_dir(cfg->data_dir);
 	if (lock < 0) {
 		crm_err(lock == -2 ? "another crmd or crm-gen is using %s"

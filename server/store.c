@@ -407,6 +407,9 @@ void
 store_close(store *s)
 {
 	store_defer_free(s);
+	if (s->trace) {
+		store_trace_free();
+	}
 	if (s->env != NULL) {
 		mdb_env_close(s->env);
 		s->env = NULL;
@@ -473,6 +476,12 @@ store_write_commit(store *s, MDB_txn *txn)
 {
 	int rc = mdb_txn_commit(txn); /* frees txn even on failure */
 	pthread_rwlock_unlock(&s->resize_lock);
+	if (s->trace) {
+		if (rc == 0) {
+			store_trace_commit(s);
+		}
+		store_trace_forget();
+	}
 	return store_map_lmdb(rc, "commit");
 }
 
@@ -481,6 +490,9 @@ store_write_abort(store *s, MDB_txn *txn)
 {
 	mdb_txn_abort(txn);
 	pthread_rwlock_unlock(&s->resize_lock);
+	if (s->trace) {
+		store_trace_forget();
+	}
 }
 
 crm_status

@@ -69,6 +69,12 @@ size_t store_used_bytes(store *s);
 /* store_page_size: LMDB's page size (4096 when it cannot say). */
 size_t store_page_size(store *s);
 
+/* store_trace_enable: from now on count the B-tree leaves each commit's
+ * writes land on, by database (crmd --trace-leaves; store_trace.c).
+ * store_trace_counts: those counts into out, and the commits traced. */
+void store_trace_enable(store *s);
+uint64_t store_trace_counts(uint64_t out[DB_COUNT]);
+
 /* store_reader_check: clear the reader slots of dead processes; returns
  * how many were cleared. */
 int store_reader_check(store *s);

@@ -68,6 +68,7 @@ store_put(store *s, MDB_txn *txn, enum store_db db, const void *key,
 		return store_defer_write(s, db, &k, data, len, 0);
 	}
 	store_writes++;
+	STORE_TRACE(s, db, &k);
 	return store_map_lmdb(
 	    mdb_put(txn, s->dbi[db], &k, &d, 0), store_db_name(db));
 }
@@ -325,6 +326,11 @@ crm_status
 store_cursor_del(store_cursor *c)
 {
 	store_writes++;
+	MDB_val ck, cv;
+	if (c->s->trace &&
+	    mdb_cursor_get(c->mc, &ck, &cv, MDB_GET_CURRENT) == 0) {
+		store_trace_note(c->s, c->db, &ck);
+	}
 	return store_map_lmdb(mdb_cursor_del(c->mc, 0), "cursor delete");
 }
 

@@ -44,7 +44,24 @@ struct store {
 	int mode; /* enum store_mode */
 	/* A bulk load's deferred writes (store_defer.c), or NULL. */
 	struct store_defer *defer;
+	/* 1: the writes are traced to their leaves (store_trace.c). */
+	int trace;
 };
+
+/* store_trace_note: with s->trace, db's write of physical key k, for
+ * store_trace_commit to find its leaf after the commit (store_trace.c).
+ * store_trace_forget: the transaction did not commit. store_trace_free:
+ * at close. */
+void store_trace_note(const store *s, enum store_db db, const MDB_val *k);
+void store_trace_forget(void);
+void store_trace_commit(store *s);
+void store_trace_free(void);
+#define STORE_TRACE(s, db, k)                             \
+	do {                                              \
+		if ((s)->trace) {                         \
+			store_trace_note((s), (db), (k)); \
+		}                                         \
+	} while (0)
 
 /* store_deferred: whether db's writes are deferred (store_defer). A read
  * of such a database is refused: store_defer_refuse logs it and says

@@ -184,6 +184,7 @@ store_put_msg(store *s, MDB_txn *txn, enum store_db db, const store_key *k,
 	}
 	v.mv_size = protobuf_c_message_get_packed_size(m);
 	store_writes++;
+	STORE_TRACE(s, db, &key);
 	int rc = mdb_put(txn, s->dbi[db], &key, &v, MDB_RESERVE);
 	if (rc != 0) {
 		return store_map_lmdb(rc, store_db_name(db));
@@ -225,6 +226,7 @@ store_put_ref(
 		return store_defer_refuse(s, db);
 	}
 	store_writes++;
+	STORE_TRACE(s, db, &key);
 	int rc = mdb_put(txn, s->dbi[db], &key, &v, MDB_NOOVERWRITE);
 	if (rc == MDB_KEYEXIST) {
 		return CRM_EXISTS;
@@ -253,6 +255,7 @@ store_del(store *s, MDB_txn *txn, enum store_db db, const store_key *k)
 		return store_defer_write(s, db, &key, NULL, 0, 1);
 	}
 	store_writes++;
+	STORE_TRACE(s, db, &key);
 	int rc = mdb_del(txn, s->dbi[db], &key, NULL);
 	if (rc == MDB_NOTFOUND) {
 		return CRM_OK;
@@ -427,6 +430,7 @@ store_put_empty(store *s, MDB_txn *txn, enum store_db db, const store_key *k)
 		return store_defer_write(s, db, &key, NULL, 0, 0);
 	}
 	store_writes++;
+	STORE_TRACE(s, db, &key);
 	return store_map_lmdb(
 	    mdb_put(txn, s->dbi[db], &key, &v, 0), store_db_name(db));
 }

@@ -50,6 +50,7 @@ struct bench_opts {
 	uint64_t seed;
 	int keep;           /* keep the temp folder */
 	int no_postgres;    /* --no-postgres: skip tools/bench-postgres */
+	int leaves;         /* --leaves: crmd --trace-leaves, printed */
 	const char *tmpdir; /* where the temp folder goes */
 };
 
@@ -276,12 +277,25 @@ int bench_proc_cpu(pid_t pid, struct bench_cpu *out /* OUT */);
 /* crmd's latency buckets (server/latency.c): 8 per power of two. */
 #define BENCH_LAT_BUCKETS 256
 
+/* Databases crmd --trace-leaves names at most (schema.def has fewer). */
+#define BENCH_LEAF_DBS 96
+
+/* The leaves crmd's commits changed, by database (crmd --trace-leaves;
+ * StatsReply.leaves): name[i] had n[i]; traced: the commits counted. */
+struct bench_leaves {
+	int count;
+	char name[BENCH_LEAF_DBS][24];
+	uint64_t n[BENCH_LEAF_DBS];
+	uint64_t traced;
+};
+
 /* One `stats` reply: the writer's totals and one request type's buckets. */
 struct bench_srv_stats {
 	int ok;
 	uint64_t commits, writes, write_bytes, commit_us;
 	uint32_t page_size;
 	uint64_t buckets[BENCH_LAT_BUCKETS];
+	struct bench_leaves leaves;
 };
 
 /* bench_srv_stats: ask crmd at url for its stats as admin; keep the
@@ -297,6 +311,7 @@ struct bench_srv_run {
 	uint32_t page_size;
 	uint64_t count;                 /* requests of the scenario's type */
 	double p50_us, p99_us, p999_us; /* server side, upper bucket edges */
+	struct bench_leaves leaves;     /* in the run (crm-bench --leaves) */
 };
 
 void bench_srv_delta(const struct bench_srv_stats *a,

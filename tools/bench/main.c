@@ -155,6 +155,15 @@ usage(FILE *out)
 	    "                     $TMPDIR, else /var/tmp: a real disk, for "
 	    "fsync)\n"
 	    "  --keep             keep the temporary folder\n"
+	    "  --leaves           run crmd --trace-leaves and print, for each "
+	    "write\n"
+	    "                     scenario, the B-tree leaves a write "
+	    "changed, "
+	    "by\n"
+	    "                     database (crmd then seeks each key written "
+	    "after\n"
+	    "                     its commits: its rates are not the plain "
+	    "run's)\n"
 	    "  --no-postgres      do not run tools/bench-postgres beside the "
 	    "log and due\n"
 	    "                     scenarios (run when PostgreSQL is "
@@ -293,6 +302,7 @@ enum {
 	OPT_FORMAT,
 	OPT_SHELL_ONLY,
 	OPT_NO_POSTGRES,
+	OPT_LEAVES,
 };
 
 /* Returns 0 to run, 1 to exit 0 (help), -1 on a usage error. */
@@ -321,6 +331,7 @@ parse_options(struct bench_opts *o, int argc, char **argv)
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "shell-only", no_argument, NULL, OPT_SHELL_ONLY },
 		{ "no-postgres", no_argument, NULL, OPT_NO_POSTGRES },
+		{ "leaves", no_argument, NULL, OPT_LEAVES },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -452,6 +463,9 @@ parse_options(struct bench_opts *o, int argc, char **argv)
 			break;
 		case OPT_NO_POSTGRES:
 			o->no_postgres = 1;
+			break;
+		case OPT_LEAVES:
+			o->leaves = 1;
 			break;
 		case OPT_FORMAT:
 			if (strcmp(optarg, "json") != 0 &&

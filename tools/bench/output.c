@@ -46,6 +46,9 @@ bench_machine_probe(struct bench_machine *m)
 
 /* ---------------------------------------------------------------- lookups */
 
+static void print_leaves(FILE *out, const struct bench_report *r,
+    const struct bench_scenario *sc);
+
 static const struct bench_run *
 find_run(const struct bench_report *r, const char *name, int clients)
 {
@@ -636,8 +639,96 @@ print_scenario(
 		}
 		print_sync_ceiling(out, r, sc);
 		print_writer_time(out, r, sc);
+		print_leaves(out, r, sc);
 	}
 	fprintf(out, "\n");
+}
+
+/* crm-bench --leaves: the leaves a write changed, by database: the
+ * tables with the most in the scenario's runs, the rest together. */
+#define LEAF_COLS 8
+
+static void
+print_leaves(
+    FILE *out, const struct bench_report *r, const struct bench_scenario *sc)
+{
+	struct bench_leaves all;
+	memset(&all, 0, sizeof(all));
+	for (int i = 0; i < r->n_runs; i++) {
+		const struct bench_leaves *lv = &r->runs[i].srv.leaves;
+		for (int j = 0; r->runs[i].sc == sc && j < lv->count; j++) {
+			int k = 0;
+			while (
+			    k < all.count && strcmp(all.name[k], lv->name[j]))
+				k++;
+			if (k == all.count && all.count < BENCH_LEAF_DBS) {
+				memcpy(all.name[all.count++], lv->name[j],
+				    sizeof(all.name[0]));
+			}
+			if (k < all.count) {
+				all.n[k] += lv->n[j];
+			}
+		}
+	}
+	if (all.count == 0) {
+		return;
+	}
+	int top[LEAF_COLS], ntop = 0;
+	for (; ntop < LEAF_COLS && ntop < all.count; ntop++) {
+		int best = -1;
+		for (int k = 0; k < all.count; k++) {
+			int taken = 0;
+			for (int t = 0; t < ntop; t++) {
+				taken |= top[t] == k;
+			}
+			if (!taken && (best < 0 || all.n[k] > all.n[best])) {
+				best = k;
+			}
+		}
+		top[ntop] = best;
+	}
+	fprintf(out,
+	    "  B-tree leaves a write changed, by database (crmd "
+	    "--trace-leaves: each key written found again after its commit; "
+	    "a leaf counted once a commit, for the first database that wrote "
+	    "to it; the pages above are these, their branches and LMDB's "
+	    "own)\n  %7s",
+	    "clients");
+	for (int t = 0; t < ntop; t++) {
+		fprintf(out, " %12.12s", all.name[top[t]]);
+	}
+	fprintf(out, " %12s %8s\n", "others", "all");
+	for (int i = 0; i < r->n_runs; i++) {
+		const struct bench_run *run = &r->runs[i];
+		const struct bench_leaves *lv = &run->srv.leaves;
+		if (run->sc != sc || run->srv.writes == 0 || lv->count == 0) {
+			continue;
+		}
+		double w = (double)run->srv.writes, sum = 0, rest = 0;
+		fprintf(out, "  %7d", run->clients);
+		for (int j = 0; j < lv->count; j++) {
+			sum += (double)lv->n[j];
+			int shown = 0;
+			for (int t = 0; t < ntop; t++) {
+				shown |=
+				    strcmp(all.name[top[t]], lv->name[j]) == 0;
+			}
+			if (!shown) {
+				rest += (double)lv->n[j];
+			}
+		}
+		for (int t = 0; t < ntop; t++) {
+			double v = 0;
+			for (int j = 0; j < lv->count; j++) {
+				if (strcmp(all.name[top[t]], lv->name[j]) ==
+				    0) {
+					v = (double)lv->n[j];
+				}
+			}
+			fprintf(out, " %12.2f", v / w);
+		}
+		fprintf(out, " %12.2f %8.2f\n", rest / w, sum / w);
+	}
 }
 
 static void

@@ -355,14 +355,24 @@ bench_server_start(const struct bench_opts *o, struct bench_server *s)
 			dup2(fd, STDOUT_FILENO);
 			close(fd);
 		}
+		const char *argv[12];
+		int n = 0;
+		argv[n++] = "crmd";
+		argv[n++] = "--data";
+		argv[n++] = s->data;
+		argv[n++] = "--listen";
+		argv[n++] = s->url;
+		argv[n++] = "--workers";
+		argv[n++] = workers;
 		if (o->map_size != NULL) {
-			execl(o->crmd, "crmd", "--data", s->data, "--listen",
-			    s->url, "--workers", workers, "--map-size",
-			    o->map_size, (char *)NULL);
-		} else {
-			execl(o->crmd, "crmd", "--data", s->data, "--listen",
-			    s->url, "--workers", workers, (char *)NULL);
+			argv[n++] = "--map-size";
+			argv[n++] = o->map_size;
 		}
+		if (o->leaves) {
+			argv[n++] = "--trace-leaves";
+		}
+		argv[n] = NULL;
+		execv(o->crmd, (char *const *)argv);
 		_exit(127);
 	}
 	for (int i = 0; i < START_TRIES; i++) {

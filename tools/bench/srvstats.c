@@ -168,6 +168,15 @@ bench_srv_stats(const char *url, const struct bench_user *admin, int body,
 		out->commit_us = s->writer->commit_us_total;
 		out->page_size = s->writer->page_size;
 	}
+	if (s->writer != NULL) {
+		out->leaves.traced = s->writer->traced_commits;
+	}
+	for (size_t i = 0; i < s->n_leaves && i < BENCH_LEAF_DBS; i++) {
+		struct bench_leaves *lv = &out->leaves;
+		snprintf(lv->name[lv->count], sizeof(lv->name[0]), "%s",
+		    s->leaves[i]->table ? s->leaves[i]->table : "?");
+		lv->n[lv->count++] = s->leaves[i]->leaves;
+	}
 	for (size_t i = 0; i < s->n_requests; i++) {
 		const Crm__V1__RequestLatency *l = s->requests[i];
 		if (body == 0 || (int)l->body != body) {
@@ -207,6 +216,23 @@ bench_srv_delta(const struct bench_srv_stats *a,
 	out->write_bytes = b->write_bytes - a->write_bytes;
 	out->commit_us = b->commit_us - a->commit_us;
 	out->page_size = b->page_size;
+	/* Leaves: b's databases, less what a had of each. */
+	out->leaves.traced = b->leaves.traced - a->leaves.traced;
+	for (int i = 0; i < b->leaves.count; i++) {
+		uint64_t was = 0;
+		for (int j = 0; j < a->leaves.count; j++) {
+			if (strcmp(a->leaves.name[j], b->leaves.name[i]) ==
+			    0) {
+				was = a->leaves.n[j];
+			}
+		}
+		if (b->leaves.n[i] > was) {
+			struct bench_leaves *lv = &out->leaves;
+			memcpy(lv->name[lv->count], b->leaves.name[i],
+			    sizeof(lv->name[0]));
+			lv->n[lv->count++] = b->leaves.n[i] - was;
+		}
+	}
 	uint64_t d[BENCH_LAT_BUCKETS], n = 0;
 	for (unsigned i = 0; i < BENCH_LAT_BUCKETS; i++) {
 		d[i] = b->buckets[i] >= a->buckets[i]
