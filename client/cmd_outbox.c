@@ -232,6 +232,27 @@ waiting_same(struct cmd_ctx *ctx, const struct outbox *ob, const void *typed,
 	return NULL;
 }
 
+/* The rep's writes waiting in the outbox for this server, not refused:
+ * what `outbox send` would send now. */
+static size_t
+waiting_here(struct cmd_ctx *ctx)
+{
+	struct outbox ob;
+	if (outbox_load(&ob) != CRM_OK) {
+		return 0;
+	}
+	char fp[OUTBOX_FP_LEN + 1];
+	current_fp(ctx, fp);
+	size_t n = 0;
+	for (size_t i = 0; i < ob.n; i++) {
+		const struct outbox_entry *e = &ob.v[i];
+		n += outbox_for(e, conn_url(ctx->conn)) && !e->refused &&
+		     entry_mine(e, fp, ctx->login, NULL);
+	}
+	outbox_free(&ob);
+	return n;
+}
+
 /*
  * The write typed is one waiting in the outbox (typed again when its
  * outcome was unknown): it must not happen twice. The kept one is sent
@@ -342,7 +363,28 @@ cmd_outbox_request(
 	if (handled) {
 		return rc;
 	}
+	/* A write never overtakes one typed before it: the rep's writes
+	 * waiting for this server go first (a follow-up typed offline and
+	 * sent after a newer one is history only: its stage not applied,
+	 * its next follow-up not planned). Still waiting after that, crmd
+	 * is away: this one waits behind them. */
+	bool behind = false;
+	if (outbox_kind(req->body_case) != OUTBOX_READ &&
+	    waiting_here(ctx) > 0) {
+		cmd_outbox_flush(ctx);
+		behind = waiting_here(ctx) > 0;
+	}
 	crm_wire_request_id(id);
+	if (behind) {
+		if (outbox_kind(req->body_case) == OUTBOX_WRITE &&
+		    (rc = record(ctx, req, id)) != CRM_OK) {
+			return rc;
+		}
+		conn_set_error(ctx->conn,
+		    "older writes still wait in the outbox (crmd did not "
+		    "take them)");
+		return keep(ctx, req, id, CONN_NOT_SENT);
+	}
 	rc = record(ctx, req, id);
 	if (rc != CRM_OK) {
 		return rc;

@@ -75,9 +75,15 @@ outbox_same_write(const void *kept, size_t kept_len, int64_t kept_made,
 	    crm__v1__request__unpack(NULL, typed_len, (const uint8_t *)typed);
 	bool same = false;
 	if (a != NULL && b != NULL && a->body_case == b->body_case) {
-		/* The typed time is set aside only when both say theirs. */
+		/* The typed time is set aside only when both say theirs,
+		 * typed within TYPED_WINDOW_S of each other: the same call
+		 * logged again later is another follow-up (a tester's
+		 * second call, half an hour on, was merged into the
+		 * first). */
 		bool typed_at = log_typed_then(a, kept_made) &&
-		                log_typed_then(b, typed_made);
+		                log_typed_then(b, typed_made) &&
+		                typed_made >= kept_made &&
+		                typed_made - kept_made <= TYPED_WINDOW_S;
 		void *x = NULL, *y = NULL;
 		size_t xl = 0, yl = 0;
 		body_of(a, typed_at, &x, &xl);

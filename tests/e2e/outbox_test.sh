@@ -392,9 +392,10 @@ e2e_resume
 run "$CRM" -c 'outbox send'
 { [ "$code" -eq 0 ] && grep -q 'done' <<<"$out"; } || bad "send after stop: $code $out $err"
 
-# -- an older follow-up with --next, typed offline and sent after a newer
-#    one was logged, is applied as history (its next action as text, not
-#    planned, the reply says so): never refused, never dropped
+# -- an older follow-up with --next, typed offline (dated before the last
+#    contact), goes out before the next write typed once crmd is back; it
+#    is applied as history (its next action as text, not planned, the
+#    reply says so): never refused, never dropped
 e2e_stop
 old_at=$(date -d '-1 hour' '+%Y-%m-%d %H:%M')
 run "$CRM" -c "log 华东机电有限公司 \"离线旧拜访\" --at \"$old_at\" --next 寄资料 --due +2d"
@@ -402,11 +403,14 @@ run "$CRM" -c "log 华东机电有限公司 \"离线旧拜访\" --at \"$old_at\"
 e2e_start || exit 1
 run "$CRM" -c 'log 华东机电有限公司 "更新的电话"'
 [ "$code" -eq 0 ] || bad "newer log: $code $out $err"
-run "$CRM" -c 'outbox send'
-{ [ "$code" -eq 0 ] && grep -q 'done' <<<"$out" && grep -q 'history only' <<<"$out" &&
-	grep -q -- '--next not planned' <<<"$out"; } &&
-	ok "an older follow-up from the outbox is applied, history only, and says so" ||
+{ grep -q 'in the outbox; sending' <<<"$err" && grep -q 'done' <<<"$out$err" &&
+	grep -q 'history only' <<<"$out$err" &&
+	grep -q -- '--next not planned' <<<"$out$err"; } &&
+	ok "an older follow-up from the outbox goes first, history only, and says so" ||
 	bad "older from the outbox: $code $out $err"
+run "$CRM" -c 'outbox send'
+{ [ "$code" -eq 0 ] && grep -q 'nothing to send' <<<"$out$err"; } ||
+	bad "outbox send after: $code $out $err"
 n=$(count 华东机电有限公司 离线旧拜访)
 [ "$n" = 1 ] && ok "the older follow-up is stored, not dropped" || bad "older follow-up stored $n times"
 

@@ -458,10 +458,13 @@ a_write_typed_again_is_the_same_without_its_envelope(void **state)
 	(void)state;
 	int64_t t = 1796612400; /* 2026-12-07 10:00 +08:00 */
 	/* Another id, token, made_at and the moment each was typed. */
-	assert_true(
-	    same(t, t, "回访满意度", t + 1200, t + 1200, "回访满意度"));
+	assert_true(same(t, t, "回访满意度", t + 600, t + 600, "回访满意度"));
 	/* Typed field by field: the time was taken before the questions. */
-	assert_true(same(t, t - 60, "回访", t + 1200, t + 1100, "回访"));
+	assert_true(same(t, t - 60, "回访", t + 600, t + 500, "回访"));
+	/* Typed again more than 15 minutes on: another call. */
+	assert_false(
+	    same(t, t, "回访满意度", t + 1800, t + 1800, "回访满意度"));
+	assert_true(same(t, t, "回访", t + 900, t + 900, "回访"));
 	/* Any field the rep gave differs: another write. */
 	assert_false(same(t, t, "回访满意度", t + 1200, t + 1200, "回访"));
 	/* A time given with --at (not the moment typed) is a field. */
