@@ -26,6 +26,7 @@
 #include "policy.h"
 #include "routine.h"
 #include "sla.h"
+#include "stats.h"
 #include "store_schema.h"
 #include "task.h"
 #include "user.h"
@@ -286,6 +287,46 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 			break;
 		}
 		rc = task_cadence_plan(ctx, p, c, t->plan_from_at, 0, w, &due);
+		uint8_t then = 0;
+		if (rc == CRM_OK && due != t->due_at &&
+		    (stats_grade_then(
+		         ctx, c->team_id, c->id, t->created_at, &then) ||
+		        stats_grade_then(ctx, STATS_PERSON | c->owner_id,
+		            c->id, t->created_at, &then)) &&
+		    then != 0 && then != (uint8_t)c->grade) {
+			/* Planned at the grade it had then and kept when the
+			 * grade changed: a follow-up already past due is not
+			 * planned again (task_followup_sync). */
+			Crm__V1__Customer was = *c;
+			int64_t due_then = 0;
+			was.grade = (Crm__V1__Grade)then;
+			struct why_note *wt =
+			    crm_arena_alloc(ctx->arena, sizeof(*wt));
+			if (wt == NULL) {
+				return CRM_TOO_BIG;
+			}
+			memset(wt, 0, sizeof(*wt));
+			rc = task_cadence_plan(
+			    ctx, p, &was, t->plan_from_at, 0, wt, &due_then);
+			if (rc == CRM_OK && due_then == t->due_at) {
+				add(l,
+				    "%s, the grade it had when this was "
+				    "planned "
+				    "(it is %s now: a follow-up already past "
+				    "due when the grade changed stays as it "
+				    "was, missed)",
+				    wt->rule,
+				    crm_enum_name(&crm__v1__grade__descriptor,
+				        (int)c->grade));
+				item->rule =
+				    crm_arena_strdup(ctx->arena, l->buf);
+				counted_from(ctx, t->plan_from_at, fu,
+				    t->plan_by, item, l);
+				rc = finish(ctx, wt, due_then, t->due_at,
+				    "task", item, l);
+				break;
+			}
+		}
 		if (rc == CRM_OK && due != t->due_at && t->due_at > due) {
 			/* Planned when from + cadence was already past: the
 			 * rule's floor was the planning time. */
@@ -294,8 +335,9 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 			    ctx, p, c, t->plan_from_at, t->due_at, w, &due);
 			if (rc == CRM_OK && due == t->due_at) {
 				add(l,
-				    "%s; from + interval was past when "
-				    "planned, so it was due then",
+				    "%s; counted from then it was already due "
+				    "when it was planned, so it was due at "
+				    "once",
 				    w->rule);
 				item->rule =
 				    crm_arena_strdup(ctx->arena, w->rule);
