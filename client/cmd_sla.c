@@ -377,6 +377,15 @@ cmd_sla_issue_resolve(
 	const Crm__V1__SlaClockList *l = resp->clocks;
 	int64_t now = l->has_now_at ? l->now_at : crm_time_now();
 	issue_cache(body.id, false);
+	/* The response clock too when this stopped it (nobody had answered
+	 * yet): "met" alone would hide a late response. */
+	const Crm__V1__SlaClock *response = NULL;
+	for (size_t i = 0; i < l->n_clocks; i++) {
+		if (l->clocks[i]->kind ==
+		    CRM__V1__SLA_KIND__SLA_ISSUE_RESPONSE) {
+			response = l->clocks[i];
+		}
+	}
 	for (size_t i = 0; i < l->n_clocks; i++) {
 		const Crm__V1__SlaClock *c = l->clocks[i];
 		if (c->kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION ||
@@ -384,6 +393,15 @@ cmd_sla_issue_resolve(
 			if (no_deadline(c)) {
 				render_text(out, "issue %llu resolved: %s",
 				    (unsigned long long)body.id,
+				    c->customer ? c->customer : "?");
+			} else if (response != NULL) {
+				render_text(out,
+				    "issue %llu resolved (solution %s, "
+				    "response "
+				    "%s): %s",
+				    (unsigned long long)body.id,
+				    clock_status(c, now),
+				    clock_status(response, now),
 				    c->customer ? c->customer : "?");
 			} else {
 				render_text(out,
