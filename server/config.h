@@ -25,9 +25,9 @@ struct srv_config {
 	int workers;
 	int allow_remote;
 	size_t map_size;
-	int log_level; /* enum crm_log_level */
-	int batch_max; /* mutations per group commit */
-	int queue_max; /* mutations waiting for the writer */
+	int log_level;    /* enum crm_log_level */
+	int batch_max;    /* mutations per group commit */
+	int queue_max;    /* mutations waiting for the writer */
 	int trace_leaves; /* --trace-leaves (store_trace.c) */
 };
 
