@@ -513,14 +513,9 @@ cmd_export_records(
 	}
 	body.has_kind = 1;
 	body.kind = (Crm__V1__ExportKind)kind;
-	body.user = (char *)cmd_opt(call, "--user");
-	body.team = (char *)cmd_opt(call, "--team");
-	if (body.user != NULL && body.team != NULL) {
-		return cmd_usage_error(
-		    ctx, call, "give --user or --team, not both");
-	}
-	rc = cmd_report_period(ctx, call, &body.start_at, &body.has_start_at,
-	    &body.end_at, &body.has_end_at);
+	rc =
+	    cmd_report_scope(ctx, call, &body.user, &body.team, &body.start_at,
+	        &body.has_start_at, &body.end_at, &body.has_end_at);
 	if (rc != CRM_OK) {
 		return rc;
 	}

@@ -63,6 +63,20 @@ kind_name(int kind, char *buf, size_t len)
 /* ------------------------------------------------------------ period */
 
 crm_status
+cmd_report_scope(struct cmd_ctx *ctx, const struct cmd_call *call, char **user,
+    char **team, int64_t *from, protobuf_c_boolean *has_from, int64_t *to,
+    protobuf_c_boolean *has_to)
+{
+	*user = (char *)cmd_opt(call, "--user");
+	*team = (char *)cmd_opt(call, "--team");
+	if (*user != NULL && *team != NULL) {
+		return cmd_usage_error(
+		    ctx, call, "give --user or --team, not both");
+	}
+	return cmd_report_period(ctx, call, from, has_from, to, has_to);
+}
+
+crm_status
 cmd_report_period(struct cmd_ctx *ctx, const struct cmd_call *call,
     int64_t *from, protobuf_c_boolean *has_from, int64_t *to,
     protobuf_c_boolean *has_to)
@@ -106,14 +120,9 @@ cmd_report_fetch(struct cmd_ctx *ctx, const struct cmd_call *call, int kind,
 	*resp = NULL;
 	body.has_kind = 1;
 	body.kind = (Crm__V1__ReportKind)kind;
-	body.user = (char *)cmd_opt(call, "--user");
-	body.team = (char *)cmd_opt(call, "--team");
-	if (body.user != NULL && body.team != NULL) {
-		return cmd_usage_error(
-		    ctx, call, "give --user or --team, not both");
-	}
-	rc = cmd_report_period(ctx, call, &body.start_at, &body.has_start_at,
-	    &body.end_at, &body.has_end_at);
+	rc =
+	    cmd_report_scope(ctx, call, &body.user, &body.team, &body.start_at,
+	        &body.has_start_at, &body.end_at, &body.has_end_at);
 	if (rc != CRM_OK) {
 		return rc;
 	}

@@ -567,6 +567,14 @@ crm_status cmd_report_period(struct cmd_ctx *ctx, const struct cmd_call *call,
     int64_t *from /* OUT */, protobuf_c_boolean *has_from /* OUT */,
     int64_t *to /* OUT */, protobuf_c_boolean *has_to /* OUT */);
 
+/* cmd_report_scope: call's --user or --team (borrowed; not both) and
+ * its period (cmd_report_period), as a report and an export take them.
+ * Errors: CRM_EINVAL (a usage error said). */
+crm_status cmd_report_scope(struct cmd_ctx *ctx, const struct cmd_call *call,
+    char **user /* OUT */, char **team /* OUT */, int64_t *from /* OUT */,
+    protobuf_c_boolean *has_from /* OUT */, int64_t *to /* OUT */,
+    protobuf_c_boolean *has_to /* OUT */);
+
 /*
  * cmd_report_fetch: the report of kind for call's --user, --team, --from
  * and --to. On CRM_OK the caller frees *resp (body report) with

@@ -1364,34 +1364,21 @@ left_churn_at(struct req_ctx *ctx, uint64_t cid, int64_t since)
 	return l.at;
 }
 
-crm_status
-sla_upgrade_churn(struct req_ctx *ctx)
+/* Call fn for every clock of the data (an upgrade's walk), with a fresh
+ * arena each. */
+static crm_status
+each_clock(struct req_ctx *ctx,
+    crm_status (*fn)(struct req_ctx *, Crm__V1__SlaClock *, void *), void *arg)
 {
 	uint64_t id = 0;
 	crm_status rc;
 	while ((rc = store_id_next(ctx->st, ctx->txn, DB_SLA, id, &id)) ==
 	       CRM_OK) {
 		crm_arena_reset(ctx->arena);
-		Crm__V1__SlaClock *before, *k;
-		Crm__V1__Customer *c;
+		Crm__V1__SlaClock *before;
 		rc = clock_load(ctx, id, &before);
-		if (rc != CRM_OK) {
-			return rc;
-		}
-		if (!running(before) ||
-		    before->kind != CRM__V1__SLA_KIND__SLA_CHURN_CONTACT ||
-		    dispatch_record(ctx, DB_CUSTOMERS, before->customer_id,
-		        &crm__v1__customer__descriptor,
-		        (ProtobufCMessage **)&c) != CRM_OK ||
-		    (c->stage == CRM__V1__STAGE__STAGE_CHURN_RISK &&
-		        c->merged_into == 0)) {
-			continue;
-		}
-		int64_t at = left_churn_at(ctx, c->id, before->started_at);
-		rc = clock_load(ctx, id, &k);
 		if (rc == CRM_OK) {
-			rc = stop_clock_exact(
-			    ctx, before, k, 0, at ? at : ctx->now);
+			rc = fn(ctx, before, arg);
 		}
 		if (rc != CRM_OK) {
 			return rc;
@@ -1401,38 +1388,66 @@ sla_upgrade_churn(struct req_ctx *ctx)
 	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
 }
 
+/* Schema 6: a churn clock still running for a customer no longer at
+ * churn risk stops when it left. */
+static crm_status
+stop_left_churn(struct req_ctx *ctx, Crm__V1__SlaClock *before, void *arg)
+{
+	(void)arg;
+	Crm__V1__SlaClock *k;
+	Crm__V1__Customer *c;
+	if (!running(before) ||
+	    before->kind != CRM__V1__SLA_KIND__SLA_CHURN_CONTACT ||
+	    dispatch_record(ctx, DB_CUSTOMERS, before->customer_id,
+	        &crm__v1__customer__descriptor,
+	        (ProtobufCMessage **)&c) != CRM_OK ||
+	    (c->stage == CRM__V1__STAGE__STAGE_CHURN_RISK &&
+	        c->merged_into == 0)) {
+		return CRM_OK;
+	}
+	int64_t at = left_churn_at(ctx, c->id, before->started_at);
+	crm_status rc = clock_load(ctx, before->id, &k);
+	if (rc == CRM_OK) {
+		rc = stop_clock_exact(ctx, before, k, 0, at ? at : ctx->now);
+	}
+	return rc;
+}
+
+crm_status
+sla_upgrade_churn(struct req_ctx *ctx)
+{
+	return each_clock(ctx, stop_left_churn, NULL);
+}
+
+/* Schema 24: an objection kept under the one who held it at a hand-over
+ * goes to its owner, its report fact with it (*(uint64_t *)arg: how
+ * many). */
+static crm_status
+refile_objection(struct req_ctx *ctx, Crm__V1__SlaClock *before, void *arg)
+{
+	Crm__V1__SlaClock *k;
+	if (before->kind != CRM__V1__SLA_KIND__SLA_OBJECTION ||
+	    !before->has_report_owner_id) {
+		return CRM_OK;
+	}
+	crm_status rc = clock_load(ctx, before->id, &k);
+	if (rc == CRM_OK) {
+		k->has_report_owner_id = k->has_report_until_at = 0;
+		k->report_owner_id = 0;
+		k->report_until_at = 0;
+		rc = clock_put(ctx, before, k);
+	}
+	if (rc == CRM_OK) {
+		(*(uint64_t *)arg)++;
+	}
+	return rc;
+}
+
 crm_status
 sla_refile_objections(struct req_ctx *ctx, uint64_t *n)
 {
-	uint64_t id = 0;
-	crm_status rc;
 	*n = 0;
-	while ((rc = store_id_next(ctx->st, ctx->txn, DB_SLA, id, &id)) ==
-	       CRM_OK) {
-		crm_arena_reset(ctx->arena);
-		Crm__V1__SlaClock *before, *k;
-		rc = clock_load(ctx, id, &before);
-		if (rc != CRM_OK) {
-			return rc;
-		}
-		if (before->kind != CRM__V1__SLA_KIND__SLA_OBJECTION ||
-		    !before->has_report_owner_id) {
-			continue;
-		}
-		rc = clock_load(ctx, id, &k);
-		if (rc == CRM_OK) {
-			k->has_report_owner_id = k->has_report_until_at = 0;
-			k->report_owner_id = 0;
-			k->report_until_at = 0;
-			rc = clock_put(ctx, before, k);
-		}
-		if (rc != CRM_OK) {
-			return rc;
-		}
-		(*n)++;
-	}
-	crm_arena_reset(ctx->arena);
-	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+	return each_clock(ctx, refile_objection, n);
 }
 
 /* ---------------------------------------------------- merge */
