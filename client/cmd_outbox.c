@@ -95,6 +95,26 @@ live_reason(int c)
  * A write carrying a password, or one that is never kept
  * (OUTBOX_LIVE), is never written to disk. Errors: CRM_INTERNAL (not
  * recorded, so not sent; conn_error() says why). */
+/* The entries this process recorded (an interactive shell's, kept
+ * while crmd was away) and when it first wrote: another crm running
+ * beside it records entries too, each in flight until its reply, and
+ * those are not waiting (waiting_here). */
+#define MINE_MAX 256
+static uint8_t recorded_ids[MINE_MAX][CRM_REQUEST_ID_LEN];
+static size_t n_mine;
+static int64_t first_write_at;
+
+static bool
+recorded_here(const uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	for (size_t i = 0; i < n_mine; i++) {
+		if (memcmp(recorded_ids[i], id, CRM_REQUEST_ID_LEN) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
 static crm_status
 record(struct cmd_ctx *ctx, Crm__V1__Request *req,
     const uint8_t id[CRM_REQUEST_ID_LEN])
@@ -118,6 +138,9 @@ record(struct cmd_ctx *ctx, Crm__V1__Request *req,
 	int err = errno;
 	free(buf);
 	free(noted);
+	if (rc == CRM_OK && n_mine < MINE_MAX) {
+		memcpy(recorded_ids[n_mine++], id, CRM_REQUEST_ID_LEN);
+	}
 	if (rc == CRM_UNAVAILABLE) {
 		conn_set_error(ctx->conn,
 		    "the outbox is locked: %s (waited %d s); nothing was sent",
@@ -233,7 +256,9 @@ waiting_same(struct cmd_ctx *ctx, const struct outbox *ob, const void *typed,
 }
 
 /* The rep's writes waiting in the outbox for this server, not refused:
- * what `outbox send` would send now. */
+ * those this process kept, and those from before its first write (an
+ * entry another crm beside it is sending now is newer: in flight, not
+ * waiting). */
 static size_t
 waiting_here(struct cmd_ctx *ctx)
 {
@@ -247,7 +272,8 @@ waiting_here(struct cmd_ctx *ctx)
 	for (size_t i = 0; i < ob.n; i++) {
 		const struct outbox_entry *e = &ob.v[i];
 		n += outbox_for(e, conn_url(ctx->conn)) && !e->refused &&
-		     entry_mine(e, fp, ctx->login, NULL);
+		     entry_mine(e, fp, ctx->login, NULL) &&
+		     (e->created <= first_write_at || recorded_here(e->id));
 	}
 	outbox_free(&ob);
 	return n;
@@ -369,10 +395,14 @@ cmd_outbox_request(
 	 * its next follow-up not planned). Still waiting after that, crmd
 	 * is away: this one waits behind them. */
 	bool behind = false;
+	if (first_write_at == 0) {
+		first_write_at = crm_time_now();
+	}
 	if (outbox_kind(req->body_case) != OUTBOX_READ &&
 	    waiting_here(ctx) > 0) {
 		cmd_outbox_flush(ctx);
-		behind = waiting_here(ctx) > 0;
+		behind = waiting_here(ctx) > 0 &&
+		         conn_fate(ctx->conn) != CONN_ANSWERED;
 	}
 	crm_wire_request_id(id);
 	if (behind) {

@@ -57,6 +57,12 @@ show_clocks(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 		} else if (c->stopped_at == 0) {
 			cmd_format_due(
 			    c->deadline_at, now, left, sizeof(left));
+		} else if (c->stopped_at > c->deadline_at) {
+			/* Stopped late: by how much (sla --breached). */
+			char span[32];
+			cmd_format_span(
+			    c->stopped_at - c->deadline_at, span, sizeof(span));
+			snprintf(left, sizeof(left), "stopped %s late", span);
 		}
 		const char *cells[] = { id, c->customer,
 			crm_enum_name(&crm__v1__sla_kind__descriptor, c->kind),

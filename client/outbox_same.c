@@ -65,6 +65,36 @@ log_typed_then(const Crm__V1__Request *req, int64_t made)
 	       typed_then(req->followup_log->followup->happened_at, made);
 }
 
+/* A due time typed relative to the moment (--due +2d) comes out later by
+ * as much as the retype came later: t of b is a's when both lie as far
+ * from their own moments. */
+static void
+align(int64_t *b_at, int64_t b_made, int64_t a_at, int64_t a_made)
+{
+	if (*b_at != a_at && *b_at - b_made == a_at - a_made) {
+		*b_at = a_at;
+	}
+}
+
+/* b's due times that are a's, typed relative to each one's moment. */
+static void
+align_dues(const Crm__V1__Request *a, int64_t a_made, Crm__V1__Request *b,
+    int64_t b_made)
+{
+	const Crm__V1__FollowUp *x = a->followup_log->followup;
+	Crm__V1__FollowUp *y = b->followup_log->followup;
+	if (x->has_next_due_at && y->has_next_due_at) {
+		align(&y->next_due_at, b_made, x->next_due_at, a_made);
+	}
+	for (size_t i = 0; i < x->n_commitments && i < y->n_commitments; i++) {
+		if (x->commitments[i]->has_due_at &&
+		    y->commitments[i]->has_due_at) {
+			align(&y->commitments[i]->due_at, b_made,
+			    x->commitments[i]->due_at, a_made);
+		}
+	}
+}
+
 bool
 outbox_same_write(const void *kept, size_t kept_len, int64_t kept_made,
     const void *typed, size_t typed_len, int64_t typed_made)
@@ -84,6 +114,9 @@ outbox_same_write(const void *kept, size_t kept_len, int64_t kept_made,
 		                log_typed_then(b, typed_made) &&
 		                typed_made >= kept_made &&
 		                typed_made - kept_made <= TYPED_WINDOW_S;
+		if (typed_at) {
+			align_dues(a, kept_made, b, typed_made);
+		}
 		void *x = NULL, *y = NULL;
 		size_t xl = 0, yl = 0;
 		body_of(a, typed_at, &x, &xl);

@@ -30,6 +30,18 @@ is_money(const char *f)
 	       strcmp(f, "deal_amount") == 0;
 }
 
+/* A YYYY-MM-DD birth date after today. */
+static int
+birthday_ahead(struct req_ctx *ctx, const char *day)
+{
+	char today[32];
+	if (day == NULL || strlen(day) != 10) {
+		return 0;
+	}
+	crm_time_format_date(ctx->now, today, sizeof(today));
+	return strcmp(day, today) > 0;
+}
+
 static int
 is_day(const char *f)
 {
@@ -350,13 +362,22 @@ customer_fields_check(struct req_ctx *ctx, const Crm__V1__Customer *c)
 	if (c->birthday != NULL && *c->birthday &&
 	    !crm_time_valid_day(c->birthday)) {
 		return dispatch_fail_field(ctx, CRM_EINVAL, "birthday",
-		    "birthday: want MM-DD or YYYY-MM-DD, not '%s'",
+		    "birthday: want MM-DD or YYYY-MM-DD (a year from 1900 to "
+		    "2099), not '%s'",
 		    c->birthday);
+	}
+	/* A birth date given now is past: one after today is a slip of the
+	 * keys (a greeting was planned for someone not yet born). Only a
+	 * new record's: an edit checks the value it sets. */
+	if (c->id == 0 && birthday_ahead(ctx, c->birthday)) {
+		return dispatch_fail_field(ctx, CRM_EINVAL, "birthday",
+		    "birthday: %s is after today", c->birthday);
 	}
 	if (c->anniversary != NULL && *c->anniversary &&
 	    !crm_time_valid_day(c->anniversary)) {
 		return dispatch_fail_field(ctx, CRM_EINVAL, "anniversary",
-		    "anniversary: want MM-DD or YYYY-MM-DD, not '%s'",
+		    "anniversary: want MM-DD or YYYY-MM-DD (a year from 1900 "
+		    "to 2099), not '%s'",
 		    c->anniversary);
 	}
 	if (c->age_range != NULL && *c->age_range) {
@@ -493,7 +514,15 @@ customer_fields_set(struct req_ctx *ctx, Crm__V1__Customer *c,
 		}
 		if (!clear && is_day(f->name) && !crm_time_valid_day(text)) {
 			return dispatch_fail(ctx, CRM_EINVAL,
-			    "%s: want MM-DD or YYYY-MM-DD", f->name);
+			    "%s: want MM-DD or YYYY-MM-DD (a year from 1900 "
+			    "to "
+			    "2099)",
+			    f->name);
+		}
+		if (!clear && strcmp(f->name, "birthday") == 0 &&
+		    birthday_ahead(ctx, text)) {
+			return dispatch_fail(ctx, CRM_EINVAL,
+			    "birthday: %s is after today", text);
 		}
 		*(char **)(base + f->offset) = clear ? NULL : (char *)text;
 		return CRM_OK;
@@ -551,12 +580,11 @@ customer_fields_set(struct req_ctx *ctx, Crm__V1__Customer *c,
 			if (kind != CRM_TIME_NONE &&
 			    crm_validate_time(kind, (int64_t)t) != CRM_OK) {
 				return dispatch_fail(ctx, CRM_EINVAL,
-				    "%s: time out of range: %s 2000-01-01 "
-				    "(UTC "
-				    "seconds since the epoch, 2000-01-01 to "
-				    "2100-01-01)",
+				    "%s: time out of range: %s (times from "
+				    "2000-01-01 to 2100-01-01)",
 				    f->name,
-				    t < CRM_TIME_MIN ? "before" : "after");
+				    t < CRM_TIME_MIN ? "before 2000-01-01"
+				                     : "from 2100-01-01 on");
 			}
 			v = t;
 		}

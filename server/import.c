@@ -79,9 +79,11 @@ row_customer(struct req_ctx *ctx, const Crm__V1__ImportRow *row,
 		}
 		if (given != 0 && found != given) {
 			dispatch_fail(ctx, CRM_EINVAL,
-			    "customer_id %" PRIu64 " and customer '%s' are "
-			    "not the same customer: send one of them",
-			    given, row->customer_name);
+			    "the row names two customers: customer_name '%s' "
+			    "is not customer %" PRIu64
+			    " that its record names (by customer_id, or by "
+			    "name): send one of them",
+			    row->customer_name, given);
 			return CRM_EINVAL;
 		}
 		*id = found;

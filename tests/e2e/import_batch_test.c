@@ -216,7 +216,7 @@ a_row_naming_two_customers_is_bad(void **state)
 	assert_crm_ok(crm_wire_status(r));
 	const Crm__V1__ImportResult *x = result_of(r->import_reply, 20);
 	assert_int_equal(x->outcome, CRM__V1__IMPORT_RESULT__OUTCOME__BAD);
-	assert_non_null(strstr(x->message, "not the same customer"));
+	assert_non_null(strstr(x->message, "the row names two customers"));
 	assert_int_equal(result_of(r->import_reply, 21)->outcome,
 	    CRM__V1__IMPORT_RESULT__OUTCOME__ADDED);
 	assert_int_equal(r->import_reply->added, 1);

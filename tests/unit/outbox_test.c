@@ -403,6 +403,9 @@ a_refused_entry_stays_marked_through_compaction(void **state)
 
 /* A follow-up request as the shell packs it: id, made_at and token as
  * given, happened_at when at > 0. Caller frees *buf. */
+/* The next due time pack_log gives its follow-up (0: none). */
+static int64_t pack_next_due;
+
 static void
 pack_log(uint8_t idb, int64_t made, int64_t at, const char *channel_sum,
     void **buf, size_t *len)
@@ -418,6 +421,10 @@ pack_log(uint8_t idb, int64_t made, int64_t at, const char *channel_sum,
 	if (at > 0) {
 		f.has_happened_at = 1;
 		f.happened_at = at;
+	}
+	if (pack_next_due != 0) {
+		f.has_next_due_at = 1;
+		f.next_due_at = pack_next_due;
 	}
 	body.followup = &f;
 	req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
@@ -474,6 +481,38 @@ a_write_typed_again_is_the_same_without_its_envelope(void **state)
 	assert_false(outbox_same_write("\xff\xff", 2, t, "\xff\xff", 2, t));
 }
 
+/* A due time typed relative to the moment (--due +2d) comes out later by
+ * as much as the retype: the same write (a tester's retype 5 minutes on
+ * stored the follow-up and its commitment twice). */
+static bool
+same_due(
+    int64_t kept_made, int64_t kept_due, int64_t typed_made, int64_t typed_due)
+{
+	void *a = NULL, *b = NULL;
+	size_t al = 0, bl = 0;
+	pack_next_due = kept_due;
+	pack_log(1, 0, kept_made, "回访", &a, &al);
+	pack_next_due = typed_due;
+	pack_log(2, typed_made, typed_made, "回访", &b, &bl);
+	pack_next_due = 0;
+	bool r = outbox_same_write(a, al, kept_made, b, bl, typed_made);
+	free(a);
+	free(b);
+	return r;
+}
+
+static void
+a_relative_due_typed_again_is_the_same(void **state)
+{
+	(void)state;
+	int64_t t = 1796612400, d2 = 2 * 86400;
+	assert_true(same_due(t, t + d2, t + 300, t + 300 + d2)); /* +2d */
+	assert_true(same_due(t, t + d2, t + 300, t + d2));       /* a date */
+	assert_false(same_due(t, t + d2, t + 300, t + 3 * 86400));
+	/* Later than 15 minutes: another call whatever its due. */
+	assert_false(same_due(t, t + d2, t + 1800, t + 1800 + d2));
+}
+
 int
 main(void)
 {
@@ -493,6 +532,7 @@ main(void)
 		    a_refused_entry_stays_marked_through_compaction),
 		cmocka_unit_test(
 		    a_write_typed_again_is_the_same_without_its_envelope),
+		cmocka_unit_test(a_relative_due_typed_again_is_the_same),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
