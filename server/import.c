@@ -417,7 +417,7 @@ static const char *
 field_column(struct req_ctx *ctx, const char *path)
 {
 	static const char *const prefixes[] = { "followup_log.followup.",
-		"followup.", NULL };
+		"followup.", "customer_add.customer.", "customer.", NULL };
 	for (size_t i = 0; prefixes[i] != NULL; i++) {
 		size_t n = strlen(prefixes[i]);
 		if (strncmp(path, prefixes[i], n) == 0) {
@@ -677,12 +677,14 @@ run_row(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRow *row,
 	ctx->txn = txn;
 	ctx->msg[0] = '\0';
 	crm_status row_rc = fn(ctx, row, &o);
-	/* a row's details are the row's, not the batch's */
-	ctx->field[0] = '\0';
-	ctx->existing_id = 0;
 	if (row_rc == CRM_EINVAL || row_rc == CRM_NOT_FOUND ||
 	    row_rc == CRM_EPERM || row_rc == CRM_EPRECOND) {
 		o.out = BAD;
+		/* The field a check named ("tags[3]": column tags), else
+		 * the word its message starts with ("birthday: ..."). */
+		if (o.column == NULL && ctx->field[0]) {
+			o.column = field_column(ctx, ctx->field);
+		}
 		if (o.column == NULL) {
 			o.column = column_of(ctx, ctx->msg);
 		}
@@ -692,6 +694,9 @@ run_row(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRow *row,
 	} else if (row_rc != CRM_OK) {
 		rc = row_rc; /* map full, internal: the whole batch */
 	}
+	/* a row's details are the row's, not the batch's */
+	ctx->field[0] = '\0';
+	ctx->existing_id = 0;
 	Crm__V1__ImportResult *r = set_result(rs, row, i, o.out,
 	    o.out != ADDED ? ctx->msg
 	    : o.note       ? o.note

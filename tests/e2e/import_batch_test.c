@@ -173,6 +173,26 @@ a_follow_up_dated_1999_is_its_rows_result(void **state)
 	crm__v1__response__free_unpacked(r, NULL);
 }
 
+/* A field a customer's check refuses names its column: tags for a bad
+ * tag (a tester's import said "column -"). */
+static void
+a_bad_tag_names_the_tags_column(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "标签公司" };
+	static char *tags[] = { (char *)"重点,大客户" };
+	struct batch b;
+	customers(&b, names, 1, 1, 0);
+	b.c[0].tags = tags;
+	b.c[0].n_tags = 1;
+	Crm__V1__Response *r = crm_test_call(&srv, &b.req);
+	assert_crm_ok(crm_wire_status(r));
+	const Crm__V1__ImportResult *x = result_of(r->import_reply, 2);
+	assert_int_equal(x->outcome, CRM__V1__IMPORT_RESULT__OUTCOME__BAD);
+	assert_string_equal(x->column, "tags");
+	crm__v1__response__free_unpacked(r, NULL);
+}
+
 /* A row naming its customer both ways, by its record's customer_id and
  * by customer_name, must name one customer, as a follow-up logged must:
  * another server's export carries that server's ids. A tester's
@@ -409,6 +429,7 @@ main(void)
 		    a_field_crmd_refuses_is_its_rows_result_not_the_batchs),
 		cmocka_unit_test(a_follow_up_dated_1999_is_its_rows_result),
 		cmocka_unit_test(a_row_naming_two_customers_is_bad),
+		cmocka_unit_test(a_bad_tag_names_the_tags_column),
 		cmocka_unit_test(a_nul_byte_names_the_row_of_the_file),
 		cmocka_unit_test(
 		    a_dry_run_across_batches_sees_the_parts_before),
