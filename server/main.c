@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +36,28 @@
 
 /* The offline subcommands, `crmd NAME ...`: each runs with argv[0] =
  * NAME and returns the exit status. One row (and one cli_*.c file) each. */
+/* The data folder and its data.mdb are crmd's alone: one others may
+ * write to lets any local user rewrite records (said, not refused: a
+ * running team's server keeps serving). */
+static void
+warn_open_to_others(const char *dir)
+{
+	const char *names[] = { "", "/data.mdb" };
+	for (size_t i = 0; i < 2; i++) {
+		char *p = crm_xasprintf("%s%s", dir, names[i]);
+		struct stat st;
+		if (stat(p, &st) == 0 && (st.st_mode & 022) != 0) {
+			crm_warn("%s is writable by %s (mode %04o): any "
+			         "local user could change the data; chmod "
+			         "%s %s",
+			    p, (st.st_mode & 002) ? "everyone" : "its group",
+			    (unsigned)(st.st_mode & 07777), i ? "600" : "700",
+			    p);
+		}
+		free(p);
+	}
+}
+
 static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -107,6 +130,7 @@ serve(struct srv_config *cfg)
 	if (cfg->trace_leaves) {
 		store_trace_enable(st);
 	}
+	warn_open_to_others(cfg->data_dir);
 	int lock = store_lock_dir(cfg->data_dir);
 	if (lock < 0) {
 		crm_err(lock == -2 ? "another crmd or crm-gen is using %s"

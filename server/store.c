@@ -318,13 +318,34 @@ store_open(store *s, const char *dir, size_t map_size, int mode)
 		(void)unlink(lock_path);
 	}
 	free(lock_path);
-	free(data_path);
 	if (rc != 0) {
+		free(data_path);
 		return rc == ENOENT ? CRM_NOT_FOUND : store_map_lmdb(rc, dir);
 	}
 	MDB_envinfo info;
 	/* Another process may have grown the map: adopt the larger size. */
 	mdb_env_info(s->env, &info);
+	/* A file shorter than the pages its meta page says are in use (a
+	 * copy cut short, a disk that filled): reading those pages through
+	 * the map would end the process (SIGBUS) with nothing said. */
+	MDB_stat est;
+	struct stat fst;
+	uint64_t need = 0;
+	if (mdb_env_stat(s->env, &est) == 0 && stat(data_path, &fst) == 0) {
+		need = ((uint64_t)info.me_last_pgno + 1) * est.ms_psize;
+	}
+	if (need > 0 && (uint64_t)fst.st_size < need) {
+		crm_err("%s is cut short: %lld bytes, but the pages in use "
+		        "end at %llu: it is no whole crm database (a copy "
+		        "that stopped early, or a full disk); restore a "
+		        "backup, or copy the whole file again",
+		    data_path, (long long)fst.st_size,
+		    (unsigned long long)need);
+		free(data_path);
+		store_close(s);
+		return CRM_UNSUPPORTED;
+	}
+	free(data_path);
 	if (info.me_mapsize > s->map_size) {
 		s->map_size = info.me_mapsize;
 	}

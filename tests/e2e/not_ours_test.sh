@@ -6,7 +6,8 @@
 # one past this build's in meta): all four refuse it and say so, and
 # nothing is written. An empty data.mdb (what a failed copy of a backup
 # leaves) is "no crm database" to every program, crmd included, which
-# does not start anew over it; a read-only open of an unreadable folder leaves
+# does not start anew over it; a data.mdb cut short is refused by each,
+# saying so; a read-only open of an unreadable folder leaves
 # no lock file behind. A backup in a folder its user cannot write can
 # still be checked.
 # Usage: not_ours_test.sh CRMD CRM CRM-CHECK
@@ -80,6 +81,32 @@ run_exit 1 "crmd user add refuses it too" \
 [ ! -s "$H/zero/data.mdb" ] && ok "the empty data.mdb is still empty" ||
 	bad "the empty data.mdb was written"
 run_exit 2 "crm-check: a data.mdb of junk" "$CHECK" "$H/junk"
+
+# -- a copy cut short (a copy that stopped early, a full disk): reading
+#    its missing pages through the map would end each program with
+#    SIGBUS and nothing said (a tester's crm-check, crmd and backup did)
+mkdir -p "$H/cut"
+cp "$H/db/data.mdb" "$H/cut/"
+truncate -s $(($(stat -c %s "$H/cut/data.mdb") / 2)) "$H/cut/data.mdb"
+run_exit 2 "crm-check: a data.mdb cut short" "$CHECK" "$H/cut"
+has "it says so" "is cut short"
+run_exit 1 "crmd backup: a data.mdb cut short" "$CRMD" backup --data "$H/cut" "$H/bk-cut"
+has "backup says so" "is cut short"
+run_exit 1 "crmd refuses a data.mdb cut short" \
+	timeout 10 "$CRMD" --data "$H/cut" --listen "ipc://$H/cut.s"
+has "crmd says what to do" "restore a backup, or copy the whole file again"
+
+# -- a data folder others may write to: served, with a warning that
+#    says the fix (a tester's 0777 folder and 0666 data.mdb went unsaid)
+"$CRMD" user add boss --role admin --data "$H/open" <"$H/pw" >/dev/null 2>&1 ||
+	bad "a database for the open folder"
+chmod 777 "$H/open"
+chmod 666 "$H/open/data.mdb"
+timeout 3 "$CRMD" --data "$H/open" --listen "ipc://$H/open.s" 2>"$H/open.log"
+grep -q "open is writable by everyone (mode 0777).*chmod 700" "$H/open.log" &&
+	grep -q "data.mdb is writable by everyone (mode 0666).*chmod 600" "$H/open.log" &&
+	ok "crmd warns of a folder and a data.mdb others may write" ||
+	bad "no warning: $(cat "$H/open.log")"
 for d in zero junk; do
 	[ ! -e "$H/$d/lock.mdb" ] && ok "crm-check left no lock file in $d" ||
 		bad "crm-check left $H/$d/lock.mdb"
