@@ -60,8 +60,8 @@ show_clocks(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 		} else if (c->stopped_at > c->deadline_at) {
 			/* Stopped late: by how much (sla --breached). */
 			char span[32];
-			cmd_format_span(
-			    c->stopped_at - c->deadline_at, span, sizeof(span));
+			cmd_format_span(c->stopped_at - c->deadline_at, span,
+			    sizeof(span));
 			snprintf(left, sizeof(left), "stopped %s late", span);
 		}
 		const char *cells[] = { id, c->customer,

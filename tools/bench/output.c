@@ -46,8 +46,8 @@ bench_machine_probe(struct bench_machine *m)
 
 /* ---------------------------------------------------------------- lookups */
 
-static void print_leaves(FILE *out, const struct bench_report *r,
-    const struct bench_scenario *sc);
+static void print_leaves(
+    FILE *out, const struct bench_report *r, const struct bench_scenario *sc);
 
 static const struct bench_run *
 find_run(const struct bench_report *r, const char *name, int clients)
