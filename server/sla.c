@@ -1540,18 +1540,12 @@ reown_why(uint64_t from, uint64_t holder)
 
 /* Running clock k goes to owner now: past its deadline already, the
  * reports keep counting it for whoever held it then (stats_holder), as
- * a task's and a commitment's. An objection has no deadline to be past:
- * it goes whole (stats_sla_fact). */
+ * a task's and a commitment's; an objection has no deadline to be past
+ * (stats_hand_over). */
 static void
 clock_give(struct req_ctx *ctx, Crm__V1__SlaClock *k, uint64_t owner)
 {
-	int whole = k->kind == CRM__V1__SLA_KIND__SLA_OBJECTION;
-#ifdef CRM_TEST_HOOKS
-	if (getenv("CRM_TEST_OLD_OBJECTION_GIVE") != NULL) {
-		whole = 0; /* as before schema 24 (objection_upgrade_test) */
-	}
-#endif
-	if (owner != k->owner_id && !whole) {
+	if (owner != k->owner_id) {
 		stats_hand_over(k->owner_id, k->deadline_at, ctx->now,
 		    (struct stats_report_owner){ &k->report_owner_id,
 		        &k->report_until_at, &k->has_report_owner_id,

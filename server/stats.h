@@ -133,7 +133,8 @@ uint64_t stats_holder(
  * stats_hand_over: an item held by owner, due at due, goes to another at
  * now: when it is due already, the reports keep counting it for whoever
  * held it then (its report owner and until, and their has_ flags, set).
- * Every hand-over of a task, commitment or clock goes through it.
+ * An item with no due time (0: an objection) is never past due: it goes
+ * whole. Every hand-over of a task, commitment or clock goes through it.
  */
 struct stats_report_owner {
 	uint64_t *id;
