@@ -546,7 +546,54 @@ arena_tight(const crm_arena *a)
 	return a->used > a->size / 4 * 3;
 }
 
-/* Fill out with up to limit entries of customer older than from. */
+/* Add w's head to the page out, if the page has room for it: *full 1
+ * (nothing added) when it has not. */
+static crm_status
+page_add(struct req_ctx *ctx, const struct walk *w, uint64_t customer,
+    Crm__V1__HistoryReply *out, size_t *bytes, int *full)
+{
+	size_t mark = crm_arena_mark(ctx->arena);
+	Crm__V1__HistoryItem *h = NULL;
+	crm_status rc = load_entry(ctx, w, customer, &h);
+	*full = 0;
+	if (rc == CRM_TOO_BIG && out->n_items > 0) {
+		/* The arena is the page's limit: end it here. */
+		crm_arena_release(ctx->arena, mark);
+		ctx->msg[0] = '\0';
+		*full = 1;
+		return CRM_OK;
+	}
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	size_t n = protobuf_c_message_get_packed_size(&h->base);
+	if (out->n_items > 0 &&
+	    (*bytes + n > PAGE_BYTES || arena_tight(ctx->arena))) {
+		crm_arena_release(ctx->arena, mark);
+		*full = 1;
+		return CRM_OK;
+	}
+	*bytes += n;
+	out->items[out->n_items++] = h;
+	return CRM_OK;
+}
+
+/* The page ends after last, with more to come: say where the next one
+ * begins. */
+static crm_status
+page_next(
+    struct req_ctx *ctx, const struct mark *last, Crm__V1__HistoryReply *out)
+{
+	char buf[80];
+	snprintf(buf, sizeof(buf), "%" PRId64 ".%d.%" PRIu64, last->at,
+	    last->item, last->id);
+	out->next_before = crm_arena_strdup(ctx->arena, buf);
+	return out->next_before != NULL ? CRM_OK : CRM_TOO_BIG;
+}
+
+/* Fill out with up to limit entries of customer older than from, from
+ * each source's own list (data of schema 24's layout: CRM_TEST_UNZONED,
+ * or, once, before the upgrade's move). */
 static crm_status
 merge_page(struct req_ctx *ctx, uint64_t customer, const struct mark *from,
     size_t limit, Crm__V1__HistoryReply *out)
@@ -554,10 +601,6 @@ merge_page(struct req_ctx *ctx, uint64_t customer, const struct mark *from,
 	struct walk w[HIST_SOURCES];
 	memset(w, 0, sizeof(w));
 	crm_status rc = CRM_OK;
-	out->items = crm_arena_alloc(ctx->arena, limit * sizeof(*out->items));
-	if (out->items == NULL) {
-		return CRM_TOO_BIG;
-	}
 	for (int i = 0; rc == CRM_OK && i < HIST_SOURCES; i++) {
 		w[i].s = &sources[i];
 		rc = walk_open(ctx, &w[i], customer, from);
@@ -565,6 +608,7 @@ merge_page(struct req_ctx *ctx, uint64_t customer, const struct mark *from,
 	size_t bytes = 0;
 	struct walk *best = NULL;
 	struct mark last = { 0, 0, 0 };
+	int full = 0;
 	while (rc == CRM_OK) {
 		best = NULL;
 		for (int i = 0; i < HIST_SOURCES; i++) {
@@ -577,27 +621,10 @@ merge_page(struct req_ctx *ctx, uint64_t customer, const struct mark *from,
 		if (best == NULL || out->n_items == limit) {
 			break;
 		}
-		size_t mark = crm_arena_mark(ctx->arena);
-		Crm__V1__HistoryItem *h = NULL;
-		rc = load_entry(ctx, best, customer, &h);
-		if (rc == CRM_TOO_BIG && out->n_items > 0) {
-			/* The arena is the page's limit: end it here. */
-			crm_arena_release(ctx->arena, mark);
-			ctx->msg[0] = '\0';
-			rc = CRM_OK;
+		rc = page_add(ctx, best, customer, out, &bytes, &full);
+		if (rc != CRM_OK || full) {
 			break;
 		}
-		if (rc != CRM_OK) {
-			break;
-		}
-		size_t n = protobuf_c_message_get_packed_size(&h->base);
-		if (out->n_items > 0 &&
-		    (bytes + n > PAGE_BYTES || arena_tight(ctx->arena))) {
-			crm_arena_release(ctx->arena, mark);
-			break;
-		}
-		bytes += n;
-		out->items[out->n_items++] = h;
 		last = best->head;
 		rc = walk_next(best, customer);
 	}
@@ -605,14 +632,116 @@ merge_page(struct req_ctx *ctx, uint64_t customer, const struct mark *from,
 		store_cursor_close(w[i].cur);
 	}
 	if (rc == CRM_OK && best != NULL && out->n_items > 0) {
-		/* More to come: the next page starts after the last entry. */
-		char buf[80];
-		snprintf(buf, sizeof(buf), "%" PRId64 ".%d.%" PRIu64, last.at,
-		    last.item, last.id);
-		out->next_before = crm_arena_strdup(ctx->arena, buf);
-		if (out->next_before == NULL) {
-			rc = CRM_TOO_BIG;
+		rc = page_next(ctx, &last, out);
+	}
+	return rc;
+}
+
+/* The source of a TIME zone tag (NULL: none). */
+static const struct history_source *
+source_of_tag(uint8_t tag)
+{
+	for (int i = 0; i < HIST_SOURCES; i++) {
+		if (store_zone_tag(sources[i].idx) == tag) {
+			return &sources[i];
 		}
+	}
+	return NULL;
+}
+
+/* The zone key that ends the entries a page after from may hold (the
+ * bound is exclusive), into b; its length. The zone's order, read
+ * backwards, is the timeline's (schema.def: each source's tag falls as
+ * its item rises). */
+static size_t
+zone_bound(uint64_t customer, const struct mark *from, uint8_t b[26])
+{
+	store_key t;
+	store_key_id(&t, customer);
+	memcpy(b, t.b, 8);
+	if (from == NULL) {
+		memset(b + 8, 0xff, 18); /* after all of customer's */
+		return 26;
+	}
+	store_key_id(&t, store_time_key(from->at));
+	memcpy(b + 8, t.b, 8);
+	/* The kind the page goes on with at from->at: from's own (ids
+	 * below from's), or the first kind after it (all of its ids). */
+	const struct history_source *next = NULL;
+	for (int i = 0; i < HIST_SOURCES; i++) {
+		const struct history_source *s = &sources[i];
+		if (s->item >= from->item &&
+		    (next == NULL || s->item < next->item)) {
+			next = s;
+		}
+	}
+	if (next == NULL) {
+		return 16; /* nothing more at from->at */
+	}
+	b[16] = store_zone_tag(next->idx);
+	if (next->item == from->item) {
+		store_key_id(&t, from->id);
+		memcpy(b + 17, t.b, 8);
+		return 25;
+	}
+	memset(b + 17, 0xff, 9);
+	return 26;
+}
+
+/* As merge_page, for zoned data: one walk backwards through the
+ * customer's TIME zone, which holds every source's entries in the
+ * timeline's order. */
+static crm_status
+zone_page(struct req_ctx *ctx, uint64_t customer, const struct mark *from,
+    size_t limit, Crm__V1__HistoryReply *out)
+{
+	store_cursor *cur;
+	crm_status rc =
+	    store_cursor_open(ctx->st, ctx->txn, DB_FU_CUST_TIME, &cur);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	rc = store_cursor_zone(cur);
+	store_cursor_limit(cur, customer);
+	uint8_t b[26];
+	store_val k = { b, zone_bound(customer, from, b) };
+	if (rc == CRM_OK) {
+		rc = store_cursor_get(cur, STORE_BEFORE, &k, NULL);
+	}
+	size_t bytes = 0;
+	struct walk w = { 0 };
+	struct mark last = { 0, 0, 0 };
+	int full = 0, more = 0;
+	for (; rc == CRM_OK;
+	     rc = store_cursor_get(cur, STORE_PREV, &k, NULL)) {
+		const uint8_t *kb = k.data;
+		if (k.len != 25 || store_u64(kb) != customer) {
+			break;
+		}
+		w.s = source_of_tag(kb[16]);
+		if (w.s == NULL) {
+			continue; /* (crm-check reports it) */
+		}
+		if (out->n_items == limit) {
+			more = 1;
+			break;
+		}
+		w.head.at = store_time_of(store_u64(kb + 8));
+		w.head.item = w.s->item;
+		w.head.id = store_u64(kb + 17);
+		rc = page_add(ctx, &w, customer, out, &bytes, &full);
+		if (rc != CRM_OK || full) {
+			more = full;
+			break;
+		}
+		last = w.head;
+	}
+	store_cursor_close(cur);
+	if (rc == CRM_NOT_FOUND) {
+		rc = CRM_OK;
+	}
+	if (rc == CRM_OK && more && out->n_items > 0) {
+		rc = page_next(ctx, &last, out);
 	}
 	return rc;
 }
@@ -645,7 +774,12 @@ history_handle_list(
 		return CRM_TOO_BIG;
 	}
 	crm__v1__history_reply__init(out);
-	rc = merge_page(ctx, c->id, paged ? &from : NULL, limit, out);
+	out->items = crm_arena_alloc(ctx->arena, limit * sizeof(*out->items));
+	if (out->items == NULL) {
+		return CRM_TOO_BIG;
+	}
+	rc = (store_zoned(ctx->st) ? zone_page : merge_page)(
+	    ctx, c->id, paged ? &from : NULL, limit, out);
 	if (rc != CRM_OK) {
 		return rc;
 	}

@@ -80,8 +80,17 @@ adopt_size(store *s)
 
 /* The meta database's "layout": absent in data of schema 10 and older
  * (every database its own), "moving" while store_relocate runs, "tree"
- * after (schema.def's SCHEMA_TREE). */
+ * after (schema.def's SCHEMA_TREE, the TIME databases each under its
+ * tag), "zoning" while store_zone moves them into their zone, "zones"
+ * after (schema 25). */
 static const MDB_val layout_key = { 6, "layout" };
+
+static int
+layout_is(const MDB_val *v, const char *what)
+{
+	return v->mv_size == strlen(what) &&
+	       memcmp(v->mv_data, what, v->mv_size) == 0;
+}
 
 static int
 test_legacy(void)
@@ -89,6 +98,18 @@ test_legacy(void)
 #ifdef CRM_TEST_HOOKS
 	/* Tests make data of the old layout with this, to upgrade it. */
 	const char *e = getenv("CRM_TEST_LEGACY_LAYOUT");
+	return e != NULL && *e == '1';
+#else
+	return 0;
+#endif
+}
+
+static int
+test_unzoned(void)
+{
+#ifdef CRM_TEST_HOOKS
+	/* Tests make data of schema 24's layout with this, to upgrade it. */
+	const char *e = getenv("CRM_TEST_UNZONED");
 	return e != NULL && *e == '1';
 #else
 	return 0;
@@ -143,8 +164,11 @@ open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 	int fresh = mdb_get(txn, s->dbi[DB_META], &k, &v) == MDB_NOTFOUND;
 	int have = mdb_get(txn, s->dbi[DB_META], &layout, &v) == 0;
 	int moving =
-	    have && v.mv_size == 6 && memcmp(v.mv_data, "moving", 6) == 0;
+	    have && (layout_is(&v, "moving") || layout_is(&v, "zoning"));
 	s->legacy = fresh ? test_legacy() : !have;
+	s->zoned = fresh ? !s->legacy && !test_unzoned()
+	                 : have && (layout_is(&v, "zones") ||
+	                               layout_is(&v, "zoning"));
 	if (!fresh && store_schema_get(s, txn) > STORE_SCHEMA_VERSION) {
 		crm_err("this data has schema %u; this program knows up to "
 		        "schema %u: use the crm programs that wrote it (or "
@@ -154,7 +178,7 @@ open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 	}
 	if (!fresh && refuse_old) {
 		unsigned ver = store_schema_get(s, txn);
-		if (ver < STORE_SCHEMA_VERSION && !moving) {
+		if (ver < store_schema_target(s) && !moving) {
 			crm_err("this data has schema %u, this program works "
 			        "on schema %u: start crmd on it once to "
 			        "upgrade it (to keep a copy as it is first, "
@@ -177,13 +201,15 @@ open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 		return ECANCELED;
 	}
 	if (!read_only && fresh) {
-		unsigned char ver[4] = { 0, 0, 0, STORE_SCHEMA_VERSION };
+		unsigned char ver[4] = { 0, 0, 0,
+			(unsigned char)store_schema_target(s) };
 		v.mv_size = sizeof(ver);
 		v.mv_data = ver;
 		store_writes += 2;
 		rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
 		if (rc == 0 && !s->legacy) {
-			MDB_val tree = { 4, "tree" };
+			MDB_val tree = s->zoned ? (MDB_val){ 5, "zones" }
+			                        : (MDB_val){ 4, "tree" };
 			rc = mdb_put(txn, s->dbi[DB_META], &layout, &tree, 0);
 		}
 		/* A bulk load's new data is unfinished from its first
@@ -401,9 +427,23 @@ store_lock_dir(const char *dir)
 }
 
 unsigned
+store_schema_target(const store *s)
+{
+	/* A test's data of schema 24's layout stays at schema 24. */
+	return s->zoned || s->legacy || !test_unzoned()
+	           ? STORE_SCHEMA_VERSION
+	           : STORE_SCHEMA_VERSION - 1;
+}
+
+unsigned
 store_schema_get(store *s, MDB_txn *txn)
 {
-	MDB_val k = { 6, "schema" }, v;
+	/* While store_zone runs, "schema" says the newest (an older crmd
+	 * must not open the data) and "schema_from" what it was. */
+	MDB_val k = { 11, "schema_from" }, v;
+	if (mdb_get(txn, s->dbi[DB_META], &k, &v) != 0) {
+		k = (MDB_val){ 6, "schema" };
+	}
 	if (mdb_get(txn, s->dbi[DB_META], &k, &v) != 0 || v.mv_size != 4) {
 		return 0;
 	}
@@ -419,9 +459,13 @@ store_schema_set(store *s, MDB_txn *txn, unsigned version)
 		(unsigned char)(version >> 16), (unsigned char)(version >> 8),
 		(unsigned char)version };
 	MDB_val k = { 6, "schema" }, v = { sizeof(ver), ver };
-	store_writes++;
-	return store_map_lmdb(
-	    mdb_put(txn, s->dbi[DB_META], &k, &v, 0), "schema");
+	MDB_val from = { 11, "schema_from" };
+	store_writes += 2;
+	int rc = mdb_del(txn, s->dbi[DB_META], &from, NULL);
+	if (rc == 0 || rc == MDB_NOTFOUND) {
+		rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
+	}
+	return store_map_lmdb(rc, "schema");
 }
 
 void

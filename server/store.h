@@ -30,7 +30,7 @@ enum store_db {
 /* The store: opaque outside the store's files (store_impl.h). */
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 24u
+#define STORE_SCHEMA_VERSION 25u
 
 /* How to open: crmd's durable default; read-only (tools, backups); or an
  * offline bulk load (crm-gen: written into the map, nothing is durable
@@ -139,6 +139,10 @@ crm_status store_copy_compact(store *s, const char *dir, const char **why);
  * (STORE_SCHEMA_VERSION when current; older ones need an upgrade).
  */
 unsigned store_schema_get(store *s, MDB_txn *txn);
+/* store_schema_target: the schema this crmd brings data to
+ * (STORE_SCHEMA_VERSION; 24 for a test's data of schema 24's layout,
+ * CRM_TEST_UNZONED). */
+unsigned store_schema_target(const store *s);
 crm_status store_schema_set(store *s, MDB_txn *txn, unsigned version);
 
 /*
@@ -217,6 +221,17 @@ crm_status store_grow(store *s);
  * transaction open, before upgrade_run's steps (store_layout.c).
  */
 crm_status store_relocate(store *s);
+
+/*
+ * store_zone: move the TIME databases' entries of data of schema 24 and
+ * older (each under its tag in its customer's range) into their zone
+ * (schema.def's TIME), in batches, each its own transaction. From the
+ * first batch the data says schema 25, so that an older crmd refuses it,
+ * and store_schema_get what it was, for upgrade_run's steps; an
+ * interrupted move resumes at the next call, and a read-only open refuses
+ * the data until then. Call it after store_relocate (store_layout.c).
+ */
+crm_status store_zone(store *s);
 
 /*
  * store_retag: move the entry of customer id customer of a CUSTOMER

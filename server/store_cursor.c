@@ -168,6 +168,7 @@ store_cursor_open(store *s, MDB_txn *txn, enum store_db db, store_cursor **c)
 	cur->db = db;
 	cur->placed = 0;
 	cur->limited = 0;
+	cur->zone = 0;
 	int rc = mdb_cursor_open(txn, s->dbi[db], &cur->mc);
 	if (rc != 0) {
 		free(cur);
@@ -203,6 +204,27 @@ move_own(store_cursor *c, enum store_op op, const store_val *in, MDB_val *key,
 		         : rc;
 	}
 	return rc;
+}
+
+/* A zone cursor's physical key for the logical in (customer || time ||
+ * tag || id, or a start of it) into c->buf. -1: too long. */
+static int
+zone_phys(store_cursor *c, const store_val *in, MDB_val *key)
+{
+	const uint8_t *k = in->data;
+	if (in->len + 2 > STORE_PHYS_MAX) {
+		return -1;
+	}
+	c->buf[0] = STORE_REGION;
+	memset(c->buf + 1, 0, 8);
+	memcpy(c->buf + 1, k, in->len < 8 ? in->len : 8);
+	c->buf[9] = STORE_ZONE_TIME;
+	if (in->len > 8) {
+		memcpy(c->buf + 10, k + 8, in->len - 8);
+	}
+	key->mv_data = c->buf;
+	key->mv_size = in->len > 8 ? in->len + 2 : 10;
+	return 0;
 }
 
 /* A move in one database of the shared tree: to the physical key, then
@@ -242,8 +264,9 @@ move_shared(store_cursor *c, enum store_op op, const store_val *in,
 		break;
 	case STORE_SEEK:
 	case STORE_BEFORE:
-		if (store_phys(c->s, c->db, in->data, in->len, c->buf, key) !=
-		    0) {
+		if ((c->zone ? zone_phys(c, in, key)
+		             : store_phys(c->s, c->db, in->data, in->len,
+		                   c->buf, key)) != 0) {
 			return EINVAL;
 		}
 		rc = mdb_cursor_get(c->mc, key, d, MDB_SET_RANGE);
@@ -257,7 +280,7 @@ move_shared(store_cursor *c, enum store_op op, const store_val *in,
 		break;
 	default: /* STORE_CURRENT */
 		rc = mdb_cursor_get(c->mc, key, d, MDB_GET_CURRENT);
-		return rc == 0 && !store_mine(p, key) ? MDB_NOTFOUND : rc;
+		return rc == 0 && !store_mine_at(c, key) ? MDB_NOTFOUND : rc;
 	}
 	return store_settle(c, rc, dir, key, d);
 }
@@ -312,6 +335,21 @@ store_cursor_switch(store_cursor *c, enum store_db db)
 	c->db = db;
 	c->placed = 0;
 	c->limited = 0;
+	c->zone = 0;
+	return CRM_OK;
+}
+
+crm_status
+store_cursor_zone(store_cursor *c)
+{
+	if (store_places[c->db].tree != STORE_TREE_TIME) {
+		return CRM_EINVAL;
+	}
+	if (!store_zoned(c->s)) {
+		return CRM_UNSUPPORTED;
+	}
+	c->zone = 1;
+	c->placed = 0;
 	return CRM_OK;
 }
 

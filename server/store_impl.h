@@ -15,7 +15,12 @@
 #include "store.h"
 
 /* Where a database's entries live (schema.def's SCHEMA_TREE lines). */
-enum store_tree { STORE_TREE_OWN, STORE_TREE_SHARED, STORE_TREE_CUSTOMER };
+enum store_tree {
+	STORE_TREE_OWN,
+	STORE_TREE_SHARED,
+	STORE_TREE_CUSTOMER,
+	STORE_TREE_TIME
+};
 struct store_place {
 	uint8_t tree; /* enum store_tree */
 	uint8_t tag;
@@ -25,6 +30,11 @@ extern const struct store_place store_places[DB_COUNT];
 /* The shared LMDB tree's name, and its customer region's first byte. */
 #define STORE_TREE_NAME "crm"
 #define STORE_REGION    0xFFu
+/* The TIME zone's byte in a customer's range (where a CUSTOMER database
+ * has its tag): region || customer || zone || time || tag || id. */
+#define STORE_ZONE_TIME 61u
+/* A TIME key's length before its tag: region, customer, zone, time. */
+#define STORE_ZONE_HEAD 18u
 /* Room for a physical key: LMDB's longest (511) and a spare byte. */
 #define STORE_PHYS_MAX 512
 
@@ -36,6 +46,9 @@ struct store {
 	/* 1: the data predates the shared tree (schema 10 and older) and
 	 * every database is still its own, until store_relocate. */
 	int legacy;
+	/* 0: the TIME databases are still CUSTOMER ones, each under its tag
+	 * (schema 24 and older), until store_zone moves them. */
+	int zoned;
 	size_t map_size;
 	/* Held shared by every transaction, exclusively to grow the map:
 	 * mdb_env_set_mapsize needs no transaction active in the process. */
@@ -73,7 +86,8 @@ crm_status store_defer_write(store *s, enum store_db db, const MDB_val *key,
     const void *data, size_t len, int del);
 void store_defer_free(store *s);
 
-/* store_place_of: db's place (every database is OWN in legacy data). */
+/* store_place_of: db's place (every database is OWN in legacy data; a
+ * TIME one is CUSTOMER in data not zoned yet). */
 const struct store_place *store_place_of(const store *s, enum store_db db);
 
 /*
@@ -98,6 +112,7 @@ struct store_cursor {
 	enum store_db db;
 	int placed;  /* a move has succeeded: NEXT/PREV go on from there */
 	int limited; /* store_cursor_limit: only customer `limit`'s keys */
+	int zone;    /* store_cursor_zone: every TIME database's keys */
 	uint64_t limit;
 	uint8_t buf[STORE_PHYS_MAX];
 };
@@ -109,10 +124,20 @@ struct store_cursor {
  * MDB_NOTFOUND past its last. Both are for shared trees (store_layout.c).
  */
 int store_mine(const struct store_place *p, const MDB_val *k);
+/* store_mine_at: store_mine for cursor c (a zone cursor's: any TIME
+ * database's key of the zone). */
+int store_mine_at(const struct store_cursor *c, const MDB_val *k);
 int store_settle(
     struct store_cursor *c, int rc, int dir, MDB_val *k, MDB_val *v);
 /* store_logical: the database's own key for the physical key *k (in
  * place: a pointer into the map, or into c->buf for CUSTOMER). */
 void store_logical(struct store_cursor *c, MDB_val *k);
+
+/* store_in_customer: 1 when p's keys are in the customer region. */
+static inline int
+store_in_customer(const struct store_place *p)
+{
+	return p->tree == STORE_TREE_CUSTOMER || p->tree == STORE_TREE_TIME;
+}
 
 #endif

@@ -233,6 +233,22 @@ void store_cursor_limit(store_cursor *c, uint64_t customer);
  * store_cursor_open (c stays as it was).
  */
 crm_status store_cursor_switch(store_cursor *c, enum store_db db);
+/*
+ * store_cursor_zone: c, open on a TIME database (schema.def) of zoned
+ * data, walks the whole TIME zone from now on: every TIME database's
+ * entries, in the zone's order (customer, time, tag, id). Its keys are
+ * customer || time || tag || id (25 bytes; seeks take such keys, or
+ * shorter ones), the tag naming the database (store_zone_db). CRM_EINVAL
+ * for another database; CRM_UNSUPPORTED for data not zoned yet (schema
+ * 24's layout, store_zoned 0), where each TIME database is its own list.
+ */
+crm_status store_cursor_zone(store_cursor *c);
+/* store_zoned: 1 when the TIME databases share their zone. */
+int store_zoned(const store *s);
+/* store_zone_tag: db's tag in the TIME zone (0: db is no TIME database).
+ * store_zone_db: the TIME database of a tag (DB_COUNT: none). */
+uint8_t store_zone_tag(enum store_db db);
+enum store_db store_zone_db(uint8_t tag);
 /* store_cursor_close: NULL does nothing. */
 void store_cursor_close(store_cursor *c);
 #endif

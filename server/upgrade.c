@@ -71,6 +71,10 @@
  * to a customer's new owner, in the reports too; before, a hand-over
  * kept it under the one who held it, as if past a deadline:
  * sla_refile_objections gives those to their owners.
+ * Version 25: the per-customer lists keyed by time (the timelines and
+ * the events) share one zone of each customer's range, in time order
+ * (schema.def's TIME), so that what a log adds to them is one run:
+ * store_zone moves them, in batches, before the steps here.
  *
  * Each whole rebuild runs only for data older than the newest schema
  * that changed what it derives (REBUILD_*, below): newer data has them as
@@ -169,6 +173,7 @@ upgrade_once(store *st, int64_t started)
 		return rc;
 	}
 	unsigned v = store_schema_get(st, txn);
+	const unsigned want = store_schema_target(st);
 	if (v > STORE_SCHEMA_VERSION) {
 		store_write_abort(st, txn);
 		crm_err("the data has schema %u; this crmd knows up to %u", v,
@@ -179,7 +184,7 @@ upgrade_once(store *st, int64_t started)
 	int texts = (empty(st, txn, DB_SEARCH_TEXT) &&
 	                !empty(st, txn, DB_CUSTOMERS)) ||
 	            old_texts(st, txn);
-	if (v == STORE_SCHEMA_VERSION && !texts) {
+	if (v == want && !texts) {
 		store_write_abort(st, txn);
 		return CRM_OK;
 	}
@@ -192,9 +197,8 @@ upgrade_once(store *st, int64_t started)
 	ctx.arena = &arena;
 	ctx.now = crm_time_now();
 	ctx.action = "crmd.upgrade";
-	if (v != STORE_SCHEMA_VERSION) {
-		crm_info("upgrading the data from schema %u to %u", v,
-		    STORE_SCHEMA_VERSION);
+	if (v != want) {
+		crm_info("upgrading the data from schema %u to %u", v, want);
 		if (v < RETAG_HOT) {
 			/* First: the steps below read and write them. */
 			uint64_t changes = 0, recs = 0;
@@ -325,7 +329,7 @@ upgrade_once(store *st, int64_t started)
 			}
 		}
 		if (rc == CRM_OK) {
-			rc = store_schema_set(st, txn, STORE_SCHEMA_VERSION);
+			rc = store_schema_set(st, txn, want);
 		}
 	}
 	if (rc == CRM_OK && (texts || v < REBUILD_SEARCH)) {
@@ -344,9 +348,9 @@ upgrade_once(store *st, int64_t started)
 		return rc;
 	}
 	rc = store_write_commit(st, txn);
-	if (rc == CRM_OK && v != STORE_SCHEMA_VERSION) {
+	if (rc == CRM_OK && v != want) {
 		crm_info("the data is at schema %u (the upgrade took %lld s)",
-		    STORE_SCHEMA_VERSION, (long long)(time(NULL) - started));
+		    want, (long long)(time(NULL) - started));
 	}
 	return rc;
 }
@@ -356,14 +360,20 @@ upgrade_run(store *st)
 {
 	/* Schema 11: the databases' entries move to the shared tree first,
 	 * in transactions of their own, so the steps below see one layout. */
+	/* The wall clock's (a test clock does not move during it). */
+	int64_t started = (int64_t)time(NULL);
 	crm_status moved = store_relocate(st);
+	if (moved != CRM_OK) {
+		return moved;
+	}
+	/* Schema 25: the timelines into their zones, before any step reads
+	 * them (the same way). */
+	moved = store_zone(st);
 	if (moved != CRM_OK) {
 		return moved;
 	}
 	/* A rebuild may need more room than the map has: grow and retry,
 	 * as the writer does. */
-	/* The wall clock's (a test clock does not move during it). */
-	int64_t started = (int64_t)time(NULL);
 	for (int attempt = 0;; attempt++) {
 		store_map_full = 0;
 		crm_status rc = upgrade_once(st, started);

@@ -86,11 +86,16 @@ out=$("$CHECK" "$T/db") && [[ $out == *clean* ]] &&
 
 # The databases damaged below live in the shared LMDB tree "crm" (schema
 # 11, server/schema.def's SCHEMA_TREE): their tags, and the key there.
+# A TIME database's key is in its customer's zone (3d, schema 25):
+# region, customer, zone, time, tag, id.
 declare -A shared=([tally]=12 [task_open]=05 [grade_time]=11)
-declare -A customer=([customers]=40 [fu_cust]=42 [fu_cust_time]=44)
+declare -A customer=([customers]=40 [fu_cust]=42)
+declare -A zoned=([fu_cust_time]=2f)
 phys() { # phys DB HEXKEY: the key in the tree
 	if [ -n "${shared[$1]:-}" ]; then
 		echo "${shared[$1]}$2"
+	elif [ -n "${zoned[$1]:-}" ]; then
+		echo "ff${2:0:16}3d${2:16:16}${zoned[$1]}${2:32}"
 	else
 		echo "ff${2:0:16}${customer[$1]}${2:16}"
 	fi
