@@ -74,15 +74,51 @@ record_customers(const char *entity, uint64_t id,
 	}
 }
 
-/* Index seq under its customers. */
+/* The key of seq, of time at, in customer's list: customer || time ||
+ * seq, the time never before that of the customer's newest entry, so
+ * that the list is in sequence order even when a clock was set back
+ * (schema 25: the list is in the customer's TIME zone, where a log's
+ * other entries are; schema.def). */
 static crm_status
-index_customers(struct req_ctx *ctx, const uint64_t cust[2], uint64_t seq)
+cust_key(struct req_ctx *ctx, uint64_t customer, int64_t at, uint64_t seq,
+    store_key *k)
+{
+	store_cursor *c;
+	crm_status rc =
+	    store_cursor_open(ctx->st, ctx->txn, DB_AUDIT_CUST, &c);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	store_cursor_limit(c, customer);
+	uint64_t t = store_time_key(at);
+	store_key end;
+	store_key_pair(&end, customer, UINT64_MAX);
+	store_val v = { end.b, end.len };
+	rc = store_cursor_get(c, STORE_BEFORE, &v, NULL);
+	if (rc == CRM_OK && v.len == 24 && store_u64(v.data) == customer &&
+	    store_u64((const uint8_t *)v.data + 8) > t) {
+		t = store_u64((const uint8_t *)v.data + 8);
+	}
+	store_cursor_close(c);
+	if (rc != CRM_OK && rc != CRM_NOT_FOUND) {
+		return rc;
+	}
+	store_key_triple(k, customer, t, seq);
+	return CRM_OK;
+}
+
+/* Index seq, of time at, under its customers. */
+static crm_status
+index_customers(
+    struct req_ctx *ctx, const uint64_t cust[2], int64_t at, uint64_t seq)
 {
 	crm_status rc = CRM_OK;
 	for (int i = 0; i < 2 && rc == CRM_OK; i++) {
-		if (cust[i] != 0) {
-			rc = store_index_add(
-			    ctx->st, ctx->txn, DB_AUDIT_CUST, cust[i], seq);
+		store_key k;
+		if (cust[i] != 0 &&
+		    (rc = cust_key(ctx, cust[i], at, seq, &k)) == CRM_OK) {
+			rc = store_put_empty(
+			    ctx->st, ctx->txn, DB_AUDIT_CUST, &k);
 		}
 	}
 	return rc;
@@ -123,7 +159,7 @@ audit_add(struct req_ctx *ctx, const char *entity, uint64_t id,
 	store_key_id(&k, seq);
 	rc = store_put_msg(ctx->st, ctx->txn, DB_AUDIT, &k, &rec.base);
 	if (rc == CRM_OK) {
-		rc = index_customers(ctx, cust, seq);
+		rc = index_customers(ctx, cust, rec.at, seq);
 	}
 	if (rc == CRM_OK) {
 		ctx->changed = 1;
@@ -762,10 +798,10 @@ awalk_next(struct awalk *w, uint64_t *seq, store_val *v)
 	if (!w->started) {
 		store_key sk;
 		w->started = 1;
+		/* A customer's list is in sequence order under times that
+		 * are not: from its end, past those not below `before`. */
 		if (w->customer != 0) {
-			store_key_pair(&sk,
-			    w->before ? w->customer : w->customer + 1,
-			    w->before);
+			store_key_pair(&sk, w->customer, UINT64_MAX);
 		} else {
 			store_key_id(&sk, w->before);
 		}
@@ -777,7 +813,13 @@ awalk_next(struct awalk *w, uint64_t *seq, store_val *v)
 	} else {
 		rc = store_cursor_get(w->cur, STORE_PREV, &k, &d);
 	}
-	for (; rc == CRM_OK && w->customer == 0 && k.len != 8;
+	for (; rc == CRM_OK &&
+	       (w->customer == 0
+	               ? k.len != 8
+	               : k.len == 24 && store_u64(k.data) == w->customer &&
+	                     w->before != 0 &&
+	                     store_u64((const uint8_t *)k.data + 16) >=
+	                         w->before);
 	     rc = store_cursor_get(w->cur, STORE_PREV, &k, &d)) {
 	}
 	if (rc != CRM_OK) {
@@ -788,10 +830,10 @@ awalk_next(struct awalk *w, uint64_t *seq, store_val *v)
 		*v = d;
 		return 0;
 	}
-	if (k.len != 16 || store_u64(k.data) != w->customer) {
+	if (k.len != 24 || store_u64(k.data) != w->customer) {
 		return CRM_NOT_FOUND;
 	}
-	*seq = store_u64((const uint8_t *)k.data + 8);
+	*seq = store_u64((const uint8_t *)k.data + 16);
 	store_key rk;
 	store_key_id(&rk, *seq);
 	rc = store_get(w->ctx->st, w->ctx->txn, DB_AUDIT, rk.b, rk.len, v);
@@ -1011,7 +1053,7 @@ audit_reindex(struct req_ctx *ctx)
 	while (rc == CRM_OK && store_id_next(ctx->st, ctx->txn, DB_AUDIT, seq,
 	                           &seq) == CRM_OK) {
 		size_t mark = crm_arena_mark(ctx->arena);
-		Crm__Store__AuditRecord *a;
+		Crm__Store__AuditRecord *a = NULL;
 		uint64_t cust[2];
 		rc = dispatch_list_record(ctx, DB_AUDIT, seq,
 		    &crm__store__audit_record__descriptor,
@@ -1027,7 +1069,8 @@ audit_reindex(struct req_ctx *ctx)
 			cust[0] = cust[1] = 0;
 		}
 		if (rc == CRM_OK) {
-			rc = index_customers(ctx, cust, seq);
+			rc = index_customers(
+			    ctx, cust, a != NULL ? a->at : 0, seq);
 		}
 		crm_arena_release(ctx->arena, mark);
 	}
@@ -1038,9 +1081,9 @@ crm_status
 audit_check(struct check *c)
 {
 	struct req_ctx *ctx = c->ctx;
-	uint64_t seq = 0;
+	uint64_t seq = 0, listed = 0;
 	crm_status rc = CRM_OK;
-	/* Every record decodes and is indexed under its customers. */
+	/* Every record decodes; how many customer lists should hold it. */
 	while (
 	    store_id_next(ctx->st, ctx->txn, DB_AUDIT, seq, &seq) == CRM_OK) {
 		size_t mark = crm_arena_mark(ctx->arena);
@@ -1061,21 +1104,13 @@ audit_check(struct check *c)
 			    "audit %" PRIu64 ": a %s snapshot does not decode",
 			    seq, a->entity ? a->entity : "?");
 		}
-		for (int i = 0; i < 2; i++) {
-			store_key k;
-			store_key_pair(&k, cust[i], seq);
-			if (cust[i] != 0 && !store_has(ctx->st, ctx->txn,
-			                        DB_AUDIT_CUST, &k, NULL)) {
-				check_problem(c,
-				    "audit %" PRIu64 ": not in audit_cust "
-				    "under customer %" PRIu64,
-				    seq, cust[i]);
-			}
-		}
+		listed += (cust[0] != 0) + (cust[1] != 0);
 		c->records++;
 		crm_arena_release(ctx->arena, mark);
 	}
-	/* Every index entry names a record. */
+	/* Every list entry names a record of its customer, each list in
+	 * sequence order (its keys' times never fall): with the count,
+	 * every record is in the lists it should be, once. */
 	struct store_iter it;
 	rc = store_iter_open(
 	    ctx->st, ctx->txn, DB_AUDIT_CUST, "", 0, NULL, &it);
@@ -1084,21 +1119,50 @@ audit_check(struct check *c)
 	}
 	const uint8_t *key;
 	size_t klen;
+	uint64_t entries = 0, prev_cust = 0, prev_seq = 0;
 	while (store_iter_next(&it, &key, &klen)) {
-		store_key k;
-		if (klen != 16) {
+		entries++;
+		if (klen != 24) {
 			check_problem(
 			    c, "audit_cust: a key of %zu bytes", klen);
 			continue;
 		}
-		store_key_id(&k, store_u64(key + 8));
-		if (!store_has(ctx->st, ctx->txn, DB_AUDIT, &k, NULL)) {
+		uint64_t cust = store_u64(key), aseq = store_u64(key + 16);
+		if (cust == prev_cust && aseq <= prev_seq) {
+			check_problem(c,
+			    "audit_cust: customer %" PRIu64 " lists audit "
+			    "%" PRIu64 " after %" PRIu64,
+			    cust, aseq, prev_seq);
+		}
+		prev_cust = cust;
+		prev_seq = aseq;
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__Store__AuditRecord *a = NULL;
+		uint64_t of[2] = { 0, 0 };
+		if (dispatch_record(ctx, DB_AUDIT, aseq,
+		        &crm__store__audit_record__descriptor,
+		        (ProtobufCMessage **)&a) == CRM_NOT_FOUND) {
 			check_problem(c,
 			    "audit_cust: customer %" PRIu64
 			    " lists audit %" PRIu64 ", which is missing",
-			    store_u64(key), store_u64(key + 8));
+			    cust, aseq);
+		} else if (a != NULL &&
+		           stored_customers(ctx, a, of) == CRM_OK &&
+		           of[0] != cust && of[1] != cust) {
+			check_problem(c,
+			    "audit_cust: customer %" PRIu64
+			    " lists audit %" PRIu64 ", which is not its",
+			    cust, aseq);
 		}
+		crm_arena_release(ctx->arena, mark);
 	}
 	store_iter_close(&it);
+	if (entries != listed) {
+		check_problem(c,
+		    "audit_cust: %" PRIu64 " entries, for %" PRIu64
+		    " customers' records (each record in its customers' "
+		    "lists once)",
+		    entries, listed);
+	}
 	return CRM_OK;
 }

@@ -42,7 +42,13 @@ static const struct store_place unzoned[DB_COUNT] = {
 	[DB_COMMIT_CUST_TIME] = { STORE_TREE_CUSTOMER, 78 },
 	[DB_SLA_CUST_TIME] = { STORE_TREE_CUSTOMER, 80 },
 	[DB_PURCH_CUST_TIME] = { STORE_TREE_CUSTOMER, 82 },
+	[DB_AUDIT_CUST] = { STORE_TREE_CUSTOMER, 70 },
 };
+/* A TIME database whose keys gained their time with the zone: its old
+ * entries go, and the upgrade writes it anew (audit_reindex). */
+#define ZONE_REBUILT DB_AUDIT_CUST
+/* zone_tags' mark of such a tag. */
+#define ZONE_DROP 0xFFu
 
 const struct store_place *
 store_place_of(const store *s, enum store_db db)
@@ -704,7 +710,9 @@ zone_tags(uint8_t was[256])
 	memset(was, 0, 256);
 	for (int db = 0; db < DB_COUNT; db++) {
 		if (store_places[db].tree == STORE_TREE_TIME) {
-			was[unzoned[db].tag] = store_places[db].tag;
+			was[unzoned[db].tag] = db == ZONE_REBUILT
+			                           ? (uint8_t)ZONE_DROP
+			                           : store_places[db].tag;
 		}
 	}
 }
@@ -806,6 +814,14 @@ zone_batch(struct move *m, uint8_t *from, size_t *flen, int *done)
 		/* region || customer || tag || time || rest becomes
 		 * region || customer || zone || time || tag || rest */
 		uint8_t nb[STORE_PHYS_MAX];
+		MDB_val okv = { klen, ok };
+		store_writes++;
+		if (was[ok[9]] == ZONE_DROP) {
+			rc = mdb_del(txn, s->tree, &okv, NULL);
+			last = ok;
+			last_len = klen;
+			continue;
+		}
 		if (klen + 1 > sizeof(nb)) {
 			rc = EINVAL;
 			break;
@@ -815,9 +831,9 @@ zone_batch(struct move *m, uint8_t *from, size_t *flen, int *done)
 		memcpy(nb + 10, ok + 10, 8);
 		nb[STORE_ZONE_HEAD] = was[ok[9]];
 		memcpy(nb + STORE_ZONE_HEAD + 1, ok + 18, klen - 18);
-		MDB_val nk = { klen + 1, nb }, okv = { klen, ok };
+		MDB_val nk = { klen + 1, nb };
 		MDB_val val = { vlen, ok + klen };
-		store_writes += 2;
+		store_writes++;
 		rc = mdb_put(txn, s->tree, &nk, &val, 0);
 		if (rc == 0) {
 			rc = mdb_del(txn, s->tree, &okv, NULL);

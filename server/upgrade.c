@@ -74,7 +74,9 @@
  * Version 25: the per-customer lists keyed by time (the timelines and
  * the events) share one zone of each customer's range, in time order
  * (schema.def's TIME), so that what a log adds to them is one run:
- * store_zone moves them, in batches, before the steps here.
+ * store_zone moves them, in batches, before the steps here. The
+ * customers' audit lists joined the zone with a time in their keys:
+ * store_zone deletes their old entries and audit_reindex writes them.
  *
  * Each whole rebuild runs only for data older than the newest schema
  * that changed what it derives (REBUILD_*, below): newer data has them as
@@ -134,6 +136,7 @@ enum {
 	RETAG_HOT = 21,        /* retag_hot */
 	QUEUED_TASKS = 22,     /* stats_drop_queued_tasks */
 	OBJECTIONS = 24,       /* sla_refile_objections */
+	ZONES = 25,            /* audit_reindex (store_zone: the rest) */
 };
 
 /* Schema 21: each customer's change_cust and reclaim_rec entries from
@@ -290,7 +293,11 @@ upgrade_once(store *st, int64_t started)
 			crm_info("building the customers' timelines");
 			rc = history_rebuild(&ctx);
 		}
-		if (rc == CRM_OK && v < 9) {
+		if (rc == CRM_OK && v < ZONES) {
+			/* Its keys hold the time since schema 25 (store_zone
+			 * took the old ones away). */
+			crm_info("indexing the audit trail by customer and "
+			         "time");
 			rc = audit_reindex(&ctx);
 		}
 		if (rc == CRM_OK && v < 11) {

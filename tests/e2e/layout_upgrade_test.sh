@@ -43,7 +43,8 @@ for c in d.get("changes", []):
 run_exit 0 "crm-gen writes a set in the old layout" \
 	env CRM_TEST_LEGACY_LAYOUT=1 "$GEN" --data "$H/db" --customers 300 \
 	--followups 4 --teams 2 --reps 3 --quiet
-run_exit 0 "crm-check reads the old layout" "$CHECK" --quiet "$H/db"
+run_exit 0 "crm-check reads the old layout" \
+	env CRM_TEST_LEGACY_LAYOUT=1 "$CHECK" --quiet "$H/db"
 
 CRM_TEST_LEGACY_LAYOUT=1 e2e_start
 e2e_login admin bench-pw
@@ -51,7 +52,8 @@ run_exit 0 "the old layout takes a follow-up" "$CRM" -c \
 	"log 1 \"before the move\""
 export_all "$H/before"
 e2e_stop
-run_exit 0 "the old layout is still clean" "$CHECK" --quiet "$H/db"
+run_exit 0 "the old layout is still clean" \
+	env CRM_TEST_LEGACY_LAYOUT=1 "$CHECK" --quiet "$H/db"
 
 # -- a move stopped half way
 CRM_TEST_RELOCATE_BATCH=200 CRM_TEST_RELOCATE_CRASH_AFTER=5 \

@@ -4,13 +4,15 @@
 # schema 25's (the timelines and events share one zone of the range, in
 # time order: server/schema.def's TIME), and an interrupted move resumes:
 # - crm-gen makes a set in schema 24's layout (CRM_TEST_UNZONED, a test
-#   hook); a crmd of that layout serves it, takes a follow-up and an
-#   event; the histories of a few customers are kept;
+#   hook); a crmd of that layout serves it and takes a follow-up; the
+#   histories of a few customers and customer 1's audit trail are kept;
 # - a crmd of today stops itself mid-move (CRM_TEST_RELOCATE_CRASH_AFTER,
 #   small batches): the data then says schema 25, so a crmd of schema 24
 #   would refuse it, and crm-check refuses it and says why;
-# - the next crmd finishes the move: the same histories, entry for entry,
-#   a clean crm-check, a new follow-up on top; a restart moves nothing.
+# - the next crmd finishes the move: the same histories and audit trail,
+#   entry for entry (the audit lists are written anew: their keys gained
+#   a time), a clean crm-check, a new follow-up on top; a restart moves
+#   nothing.
 # Usage: zone_upgrade_test.sh CRMD CRM CRM_GEN CRM_CHECK
 set -u
 CRMD=${1:?crmd} CRM=${2:?crm} GEN=${3:?crm-gen} CHECK=${4:?crm-check}
@@ -25,6 +27,9 @@ histories() { # DIR: each customer's whole history, newest first
 		"$CRM" --format json -c "customer history $c --limit 500" \
 			>"$1/$c.json" 2>&1 || bad "history of $c into $1"
 	done
+	# the audit trail of customer 1 (rebuilt by the upgrade)
+	"$CRM" --format json -c "audit 1 --limit 500" >"$1/audit.json" 2>&1 ||
+		bad "audit of 1 into $1"
 }
 schema() { # the meta database's "schema" and "schema_from", as hex
 	mdb_dump -s meta "$H/db" | awk '
@@ -84,6 +89,13 @@ for c in $customers; do
 		bad "history of $c differs: $(diff "$H/before/$c.json" "$H/after/$c.json" | head -5)"
 	fi
 done
+if [ "$(json 'len(d)' <"$H/before/audit.json")" -lt 3 ]; then
+	bad "audit of 1: too short before the move: $(head -c 300 "$H/before/audit.json")"
+elif cmp -s "$H/before/audit.json" "$H/after/audit.json"; then
+	ok "audit trail of customer 1: the same entries after the move"
+else
+	bad "audit of 1 differs: $(diff "$H/before/audit.json" "$H/after/audit.json" | head -5)"
+fi
 run_exit 0 "the zoned layout takes a follow-up" "$CRM" -c \
 	"log 1 \"after the move\""
 run_exit 0 "the history holds both follow-ups" "$CRM" -c "customer history 1"
