@@ -1099,7 +1099,6 @@ audit_check(struct check *c)
 				crm_arena_release(ctx->arena, mark);
 				return rc;
 			}
-			rc = CRM_OK;
 			check_problem(c,
 			    "audit %" PRIu64 ": a %s snapshot does not decode",
 			    seq, a->entity ? a->entity : "?");

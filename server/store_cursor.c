@@ -211,10 +211,10 @@ move_own(store_cursor *c, enum store_op op, const store_val *in, MDB_val *key,
 static int
 zone_phys(store_cursor *c, const store_val *in, MDB_val *key)
 {
-	const uint8_t *k = in->data;
-	if (in->len + 2 > STORE_PHYS_MAX) {
+	if (in == NULL || in->len + 2 > STORE_PHYS_MAX) {
 		return -1;
 	}
+	const uint8_t *k = in->data;
 	c->buf[0] = STORE_REGION;
 	memset(c->buf + 1, 0, 8);
 	memcpy(c->buf + 1, k, in->len < 8 ? in->len : 8);
