@@ -191,12 +191,26 @@ cmd_audit_list(
 		render_text(out, "no changes");
 	}
 	if (p->next_before != 0) {
-		char lim[32] = "";
+		/* The whole command, filters and all: the customer by id (a
+		 * name may need quoting, an id never does), a typed time
+		 * quoted. */
+		char cust[32] = "", lim[32] = "";
+		if (body.has_customer_id && body.customer_id != 0) {
+			snprintf(
+			    cust, sizeof(cust), " %" PRIu64, body.customer_id);
+		}
 		if (body.has_limit) {
 			snprintf(lim, sizeof(lim), " --limit %u", body.limit);
 		}
-		render_text(out, "more: add --before %" PRIu64 "%s",
-		    p->next_before, lim);
+		const char *user = cmd_opt(call, "--user");
+		const char *from = cmd_opt(call, "--from");
+		const char *to = cmd_opt(call, "--to");
+		render_text(out,
+		    "more: audit%s%s%s%s%s%s%s%s%s --before %" PRIu64 "%s",
+		    cust, user ? " --user " : "", user ? user : "",
+		    from ? " --from \"" : "", from ? from : "",
+		    from ? "\"" : "", to ? " --to \"" : "", to ? to : "",
+		    to ? "\"" : "", p->next_before, lim);
 	}
 	crm__v1__response__free_unpacked(resp, NULL);
 	return CRM_OK;

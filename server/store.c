@@ -165,6 +165,11 @@ open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 	int have = mdb_get(txn, s->dbi[DB_META], &layout, &v) == 0;
 	int moving =
 	    have && (layout_is(&v, "moving") || layout_is(&v, "zoning"));
+	/* store_zone's mark stays until the upgrade's last step is done:
+	 * the data is half upgraded until then. */
+	MDB_val from_key = { 11, "schema_from" }, from_val;
+	moving =
+	    moving || mdb_get(txn, s->dbi[DB_META], &from_key, &from_val) == 0;
 	s->legacy = fresh ? test_legacy() : !have;
 	s->zoned = fresh ? !s->legacy && !test_unzoned()
 	                 : have && (layout_is(&v, "zones") ||
