@@ -454,6 +454,30 @@ set_layout(store *s, MDB_txn *txn, const char *what)
 	return mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
 }
 
+/* Set the layout in a transaction of its own. */
+static int
+layout_commit(store *s, const char *what)
+{
+	MDB_txn *txn;
+	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+	if (rc == 0) {
+		rc = set_layout(s, txn, what);
+		rc = rc == 0 ? mdb_txn_commit(txn) : (mdb_txn_abort(txn), rc);
+	}
+	return rc;
+}
+
+/* After each batch of a move: a test's crash point
+ * (CRM_TEST_RELOCATE_CRASH_AFTER). */
+static void
+batch_done(struct move *m)
+{
+	if (m->batches_left > 0 && --m->batches_left == 0) {
+		crm_warn("CRM_TEST_RELOCATE_CRASH_AFTER: stopping mid-move");
+		_exit(75);
+	}
+}
+
 /* Copy k and v out of the map: the puts below may spill the pages they
  * point into. */
 static int
@@ -642,21 +666,12 @@ store_relocate(store *s)
 				         " entries",
 				    m.moved, m.total);
 			}
-			if (m.batches_left > 0 && --m.batches_left == 0) {
-				crm_warn("CRM_TEST_RELOCATE_CRASH_AFTER: "
-				         "stopping mid-move");
-				_exit(75);
-			}
+			batch_done(&m);
 		}
 	}
 	free(m.buf);
 	if (rc == 0) {
-		rc = mdb_txn_begin(s->env, NULL, 0, &txn);
-		if (rc == 0) {
-			rc = set_layout(s, txn, "tree");
-			rc = rc == 0 ? mdb_txn_commit(txn)
-			             : (mdb_txn_abort(txn), rc);
-		}
+		rc = layout_commit(s, "tree");
 	}
 	if (rc != 0) {
 		return store_map_lmdb(rc, "relocate");
@@ -910,20 +925,11 @@ store_zone(store *s)
 			         "customer %" PRIu64 " of %" PRIu64,
 			    m.moved, store_u64(from + 1), customers);
 		}
-		if (m.batches_left > 0 && --m.batches_left == 0) {
-			crm_warn("CRM_TEST_RELOCATE_CRASH_AFTER: stopping "
-			         "mid-move");
-			_exit(75);
-		}
+		batch_done(&m);
 	}
 	free(m.buf);
 	if (rc == 0) {
-		rc = mdb_txn_begin(s->env, NULL, 0, &txn);
-		if (rc == 0) {
-			rc = set_layout(s, txn, "zones");
-			rc = rc == 0 ? mdb_txn_commit(txn)
-			             : (mdb_txn_abort(txn), rc);
-		}
+		rc = layout_commit(s, "zones");
 	}
 	if (rc != 0) {
 		return store_map_lmdb(rc, "zone");
