@@ -202,9 +202,19 @@ cmd_audit_list(
 		if (body.has_limit) {
 			snprintf(lim, sizeof(lim), " --limit %u", body.limit);
 		}
+		/* The period as it was read, not as typed: "yesterday"
+		 * means another day tomorrow. */
 		const char *user = cmd_opt(call, "--user");
-		const char *from = cmd_opt(call, "--from");
-		const char *to = cmd_opt(call, "--to");
+		char fb[32], tb[32];
+		const char *from = NULL, *to = NULL;
+		if (body.has_start_at) {
+			crm_time_format(body.start_at, fb, sizeof(fb));
+			from = fb;
+		}
+		if (body.has_end_at) {
+			crm_time_format(body.end_at, tb, sizeof(tb));
+			to = tb;
+		}
 		render_text(out,
 		    "more: audit%s%s%s%s%s%s%s%s%s --before %" PRIu64 "%s",
 		    cust, user ? " --user " : "", user ? user : "",

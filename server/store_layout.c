@@ -882,9 +882,10 @@ store_zone(store *s)
 		return CRM_OK;
 	}
 	int rc = get_layout(s, txn, &v);
-	int todo = rc == 0 && (v.mv_size == 4 || v.mv_size == 6) &&
-	           (memcmp(v.mv_data, "tree", v.mv_size) == 0 ||
-	               memcmp(v.mv_data, "zoning", v.mv_size) == 0);
+	int todo =
+	    rc == 0 &&
+	    ((v.mv_size == 4 && memcmp(v.mv_data, "tree", 4) == 0) ||
+	        (v.mv_size == 6 && memcmp(v.mv_data, "zoning", 6) == 0));
 	mdb_txn_abort(txn);
 	if (!todo) {
 		return CRM_OK;

@@ -372,6 +372,23 @@ store_iter_open(store *s, MDB_txn *txn, enum store_db db, const void *prefix,
 	if (rc == CRM_OK && plen >= 8) {
 		store_cursor_limit(it->cur, store_u64(prefix));
 	}
+	/* A TIME database's entries interleave with the other timelines'
+	 * in the zone: walk the zone and stop at the prefix's end, instead
+	 * of stepping over the others' entries to the next of its own (a
+	 * walk from a time dated back would cross every newer entry). */
+	if (rc == CRM_OK && plen >= 8 && store_zone_tag(db) != 0 &&
+	    store_zoned(s) && it->start.len <= 24 &&
+	    store_cursor_zone(it->cur) == CRM_OK) {
+		it->zone_tag = store_zone_tag(db);
+		if (it->start.len > 16) {
+			/* customer || time || id -> customer || time || tag
+			 * || id */
+			memmove(it->start.b + 17, it->start.b + 16,
+			    it->start.len - 16);
+			it->start.b[16] = it->zone_tag;
+			it->start.len++;
+		}
+	}
 	return rc;
 }
 
@@ -389,9 +406,26 @@ store_iter_next(struct store_iter *it, const uint8_t **key, size_t *klen)
 	} else {
 		rc = store_cursor_get(it->cur, STORE_NEXT, &k, &v);
 	}
+	/* A zone walk: past the other databases' entries within the
+	 * prefix. */
+	while (it->zone_tag != 0 && rc == CRM_OK && k.len == 25 &&
+	       memcmp(k.data, it->prefix, it->plen) == 0 &&
+	       ((const uint8_t *)k.data)[16] != it->zone_tag) {
+		rc = store_cursor_get(it->cur, STORE_NEXT, &k, &v);
+	}
 	if (rc != CRM_OK || k.len < it->plen ||
 	    memcmp(k.data, it->prefix, it->plen) != 0) {
 		return 0;
+	}
+	if (it->zone_tag != 0) {
+		if (k.len != 25) {
+			return 0;
+		}
+		/* its own key: customer || time || id */
+		memcpy(it->key, k.data, 16);
+		memcpy(it->key + 16, (const uint8_t *)k.data + 17, 8);
+		k.data = it->key;
+		k.len = 24;
 	}
 	*key = k.data;
 	*klen = k.len;

@@ -137,6 +137,10 @@ struct store_iter {
 	/* the value of the key last yielded (store_iter_data) */
 	const void *vdata;
 	size_t vlen;
+	/* A TIME database's walk reads its zone (store_cursor_zone): its
+	 * tag there (0: not such a walk), and the key last yielded. */
+	uint8_t zone_tag;
+	uint8_t key[32];
 };
 crm_status store_iter_open(store *s, MDB_txn *txn, enum store_db db,
     const void *prefix, size_t plen, const store_key *from,
