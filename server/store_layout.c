@@ -904,9 +904,12 @@ store_zone(store *s)
 		customers = store_seq_peek(s, txn, "customer") - 1;
 		mdb_txn_abort(txn);
 	}
-	crm_info("moving the customers' timelines into one zone of each "
-	         "customer's range (schema 25; %" PRIu64 " customers)",
-	    customers);
+	int resumed = v.mv_size == 6;
+	crm_info("upgrading the data to schema 25: %s the customers' "
+	         "timelines into one zone of each customer's range (%" PRIu64
+	         " customers)%s",
+	    resumed ? "going on moving" : "first moving", customers,
+	    resumed ? "; a move stopped before goes on where it was" : "");
 	rc = zone_begin(s);
 	if (rc != 0) {
 		return store_map_lmdb(rc, "zone");
