@@ -559,9 +559,9 @@ seconds_since(const struct timespec *t0)
  * customer had then (lifecycle.c), and a deferred database refuses
  * reads. */
 static const enum store_db deferred[] = { DB_FU_TIME, DB_STAGE_TIME,
-	DB_TASK_DUE, DB_COMMIT_DUE, DB_SLA_TIME, DB_CUST_NEW,
-	DB_PURCH_TIME, DB_TASK_OPEN, DB_COMMIT_OPEN, DB_SLA_OPEN,
-	DB_SEARCH_GRAM, DB_RECLAIM };
+	DB_TASK_DUE, DB_COMMIT_DUE, DB_SLA_TIME, DB_CUST_NEW, DB_PURCH_TIME,
+	DB_TASK_OPEN, DB_COMMIT_OPEN, DB_SLA_OPEN, DB_SEARCH_GRAM,
+	DB_RECLAIM };
 
 /* Write the held index entries (to a sorted run on the disk, or, at
  * the end, merged into the database), saying so on the progress line:
