@@ -96,13 +96,10 @@ live_reason(int c)
  * (OUTBOX_LIVE), is never written to disk. Errors: CRM_INTERNAL (not
  * recorded, so not sent; conn_error() says why). */
 /* The entries this process recorded (an interactive shell's, kept
- * while crmd was away) and when it first wrote: another crm running
- * beside it records entries too, each in flight until its reply, and
- * those are not waiting (waiting_here). */
+ * while crmd was away). */
 #define MINE_MAX 256
 static uint8_t recorded_ids[MINE_MAX][CRM_REQUEST_ID_LEN];
 static size_t n_mine;
-static int64_t first_write_at;
 
 static bool
 recorded_here(const uint8_t id[CRM_REQUEST_ID_LEN])
@@ -125,6 +122,8 @@ record(struct cmd_ctx *ctx, Crm__V1__Request *req,
 	struct outbox_entry e;
 	memset(&e, 0, sizeof(e));
 	memcpy(e.id, id, CRM_REQUEST_ID_LEN);
+	/* Held until its outcome: no crm beside this one sends it too. */
+	(void)outbox_claim(id);
 	e.created = crm_time_now();
 	current_fp(ctx, e.fp);
 	char *noted = ctx->login ? NULL : outbox_login_of(e.fp);
@@ -140,6 +139,9 @@ record(struct cmd_ctx *ctx, Crm__V1__Request *req,
 	free(noted);
 	if (rc == CRM_OK && n_mine < MINE_MAX) {
 		memcpy(recorded_ids[n_mine++], id, CRM_REQUEST_ID_LEN);
+	}
+	if (rc != CRM_OK) {
+		outbox_unclaim(id);
 	}
 	if (rc == CRM_UNAVAILABLE) {
 		conn_set_error(ctx->conn,
@@ -234,7 +236,8 @@ entry_mine(
 
 /* The entry of ob (borrowed) waiting to be sent that req (packed
  * without token as typed, made at now) repeats: for this server, written
- * as the same user, the same body (outbox_same_write). NULL when none. */
+ * as the same user, the same body (outbox_same_write), not being sent by
+ * another crm now (that one is a write of its own). NULL when none. */
 static const struct outbox_entry *
 waiting_same(struct cmd_ctx *ctx, const struct outbox *ob, const void *typed,
     size_t len, int64_t now)
@@ -243,7 +246,8 @@ waiting_same(struct cmd_ctx *ctx, const struct outbox *ob, const void *typed,
 	current_fp(ctx, fp);
 	for (size_t i = 0; i < ob->n; i++) {
 		const struct outbox_entry *e = &ob->v[i];
-		if (!outbox_for(e, conn_url(ctx->conn))) {
+		if (!outbox_for(e, conn_url(ctx->conn)) ||
+		    outbox_in_flight(e->id)) {
 			continue;
 		}
 		if (entry_mine(e, fp, ctx->login, NULL) &&
@@ -255,10 +259,8 @@ waiting_same(struct cmd_ctx *ctx, const struct outbox *ob, const void *typed,
 	return NULL;
 }
 
-/* The rep's writes waiting in the outbox for this server, not refused:
- * those this process kept, and those from before its first write (an
- * entry another crm beside it is sending now is newer: in flight, not
- * waiting). */
+/* The rep's writes waiting in the outbox for this server, not refused
+ * and not being sent by another crm beside it now (outbox_claim). */
 static size_t
 waiting_here(struct cmd_ctx *ctx)
 {
@@ -273,7 +275,7 @@ waiting_here(struct cmd_ctx *ctx)
 		const struct outbox_entry *e = &ob.v[i];
 		n += outbox_for(e, conn_url(ctx->conn)) && !e->refused &&
 		     entry_mine(e, fp, ctx->login, NULL) &&
-		     (e->created <= first_write_at || recorded_here(e->id));
+		     (recorded_here(e->id) || !outbox_in_flight(e->id));
 	}
 	outbox_free(&ob);
 	return n;
@@ -310,6 +312,10 @@ send_waiting(struct cmd_ctx *ctx, Crm__V1__Request *req,
 		outbox_free(&ob);
 		return CRM_OK;
 	}
+	if (!e->refused && !outbox_claim(e->id)) {
+		outbox_free(&ob); /* another crm took it meanwhile */
+		return CRM_OK;
+	}
 	*handled = true;
 	char idt[33], when[64];
 	outbox_id_text(e->id, idt);
@@ -339,6 +345,7 @@ send_waiting(struct cmd_ctx *ctx, Crm__V1__Request *req,
 		    "%.8s in the outbox does not decode as a request; nothing "
 		    "was sent (`outbox drop %.8s` forgets it)",
 		    idt, idt);
+		outbox_unclaim(e->id);
 		outbox_free(&ob);
 		return CRM_INTERNAL;
 	}
@@ -362,6 +369,7 @@ send_waiting(struct cmd_ctx *ctx, Crm__V1__Request *req,
 	} else if (fate != CONN_ANSWERED) {
 		rc = keep(ctx, req, id, fate); /* still kept, as it was */
 	}
+	outbox_unclaim(id);
 	outbox_free(&ob);
 	return rc;
 }
@@ -395,9 +403,6 @@ cmd_outbox_request(
 	 * its next follow-up not planned). Still waiting after that, crmd
 	 * is away: this one waits behind them. */
 	bool behind = false;
-	if (first_write_at == 0) {
-		first_write_at = crm_time_now();
-	}
 	if (outbox_kind(req->body_case) != OUTBOX_READ &&
 	    waiting_here(ctx) > 0) {
 		cmd_outbox_flush(ctx);
@@ -413,7 +418,9 @@ cmd_outbox_request(
 		conn_set_error(ctx->conn,
 		    "older writes still wait in the outbox (crmd did not "
 		    "take them)");
-		return keep(ctx, req, id, CONN_NOT_SENT);
+		rc = keep(ctx, req, id, CONN_NOT_SENT);
+		outbox_unclaim(id);
+		return rc;
 	}
 	rc = record(ctx, req, id);
 	if (rc != CRM_OK) {
@@ -430,9 +437,11 @@ cmd_outbox_request(
 			/* applied, or refused to the rep's face */
 			(void)outbox_remove(id);
 		}
-		return rc;
+	} else {
+		rc = keep(ctx, req, id, fate);
 	}
-	return keep(ctx, req, id, fate);
+	outbox_unclaim(id); /* kept: it waits, for any crm to send */
+	return rc;
 }
 
 /* ------------------------------------------------------------ outbox */
@@ -628,6 +637,7 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	Crm__V1__Response *resp = NULL;
 	char fp[OUTBOX_FP_LEN + 1], *me = NULL;
 	size_t done = 0, refused = 0, left = 0, tried = 0, held = 0;
+	size_t busy = 0; /* being sent by another crm beside this one */
 	char *done_lines = NULL; /* said on stderr too when one failed */
 
 	if (outbox_load(&ob) != CRM_OK) {
@@ -645,7 +655,15 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			others++; /* not asked for (outbox send ID) */
 			continue;
 		}
-		if (!outbox_for(e, here)) {
+		if (outbox_in_flight(e->id)) {
+			if (prefix != NULL) {
+				fprintf(stderr,
+				    "crm: %.8s is being sent by another crm "
+				    "now: left to it\n",
+				    idt);
+			}
+			busy++;
+		} else if (!outbox_for(e, here)) {
 			char *srv = crm_utf8_sanitize(e->server, false);
 			fprintf(stderr,
 			    "crm: %.8s was written for %s, not this server: "
@@ -679,6 +697,14 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		    elsewhere == 1 ? "s" : "");
 		outbox_free(&ob);
 		return held > 0 ? CRM_EPRECOND : CRM_OK;
+	}
+	if (tried == 0 && busy > 0 && held == 0) {
+		render_text(out,
+		    "outbox: nothing to send; %zu write%s being sent by "
+		    "another crm now",
+		    busy, busy == 1 ? " is" : "s are");
+		outbox_free(&ob);
+		return CRM_OK;
 	}
 	if (tried == 0) {
 		if (prefix != NULL) {
@@ -735,6 +761,11 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			continue;
 		}
 		outbox_id_text(e->id, idt);
+		if (!outbox_claim(e->id)) {
+			busy++; /* another crm took it since */
+			tried--;
+			continue;
+		}
 		char *owner;
 		if (!entry_mine(e, fp, me, &owner)) {
 			fprintf(stderr,
@@ -745,6 +776,7 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			                       : "someone in another session",
 			    idt);
 			free(owner);
+			outbox_unclaim(e->id);
 			left++;
 			continue;
 		}
@@ -762,6 +794,7 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			    "crm: %.8s does not decode as a request; kept "
 			    "(`outbox drop %.8s` forgets it)\n",
 			    idt, idt);
+			outbox_unclaim(e->id);
 			left++;
 			continue;
 		}
@@ -774,6 +807,7 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			    conn_error(ctx->conn), idt);
 			ctx->outcome_unknown = true;
 			free(what);
+			outbox_unclaim(e->id);
 			left = tried - done - refused;
 			break;
 		}
@@ -836,6 +870,7 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			rc = st;
 		}
 		free(what);
+		outbox_unclaim(e->id);
 		if (resp != NULL) {
 			crm__v1__response__free_unpacked(resp, NULL);
 			resp = NULL;
@@ -853,6 +888,10 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	if (held > 0) {
 		n += (size_t)snprintf(rest + n, sizeof(rest) - n,
 		    "; %zu refused before, kept", held);
+	}
+	if (busy > 0 && n < sizeof(rest)) {
+		n += (size_t)snprintf(rest + n, sizeof(rest) - n,
+		    "; %zu being sent by another crm", busy);
 	}
 	if (others > 0 && n < sizeof(rest)) {
 		snprintf(rest + n, sizeof(rest) - n, "; %zu other%s not sent",
@@ -1003,7 +1042,7 @@ cmd_outbox_flush(struct cmd_ctx *ctx)
 	size_t n = 0, refused = 0;
 	for (size_t i = 0; i < ob.n; i++) {
 		bool here = outbox_for(&ob.v[i], conn_url(ctx->conn));
-		n += here && !ob.v[i].refused;
+		n += here && !ob.v[i].refused && !outbox_in_flight(ob.v[i].id);
 		refused += here && ob.v[i].refused;
 	}
 	outbox_free(&ob);

@@ -23,6 +23,7 @@
  * compaction writes it again after its entry. A crm older than this
  * reports the line as not checking and keeps it.
  */
+#define _GNU_SOURCE /* F_OFD_SETLK */
 #include "outbox.h"
 
 #include <errno.h>
@@ -917,4 +918,81 @@ outbox_compact(void)
 	close(lk);
 	free(path);
 	return rc;
+}
+
+/* The writes in flight: while a crm sends an entry it holds an
+ * open-file-description lock on one byte of outbox.inflight, at an
+ * offset taken from the entry's id. Another crm beside it (a second
+ * window, a script's `crm -c`) sees the byte locked and leaves the
+ * entry alone: it is not waiting, it is being sent. A crash lets go,
+ * and the entry waits again. Without the file (no HOME, a read-only
+ * state folder) every entry looks free, as before. */
+static int inflight_fd = -1;
+
+static int
+inflight_open(void)
+{
+	if (inflight_fd >= 0) {
+		return inflight_fd;
+	}
+	char *path = outbox_path();
+	if (path == NULL || paths_mkdir_parent(path) != CRM_OK) {
+		free(path);
+		return -1;
+	}
+	char *ip = crm_xasprintf("%s.inflight", path);
+	inflight_fd = open(ip, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	free(ip);
+	free(path);
+	return inflight_fd;
+}
+
+static void
+inflight_range(struct flock *fl, short type, const uint8_t *id)
+{
+	uint64_t off = 0;
+	for (size_t i = 0; i < sizeof(off); i++) {
+		off = off << 8 | id[i];
+	}
+	memset(fl, 0, sizeof(*fl));
+	fl->l_type = type;
+	fl->l_whence = SEEK_SET;
+	fl->l_start = (off_t)(off >> 2); /* below off_t's top */
+	fl->l_len = 1;
+}
+
+bool
+outbox_claim(const uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	int fd = inflight_open();
+	struct flock fl;
+	if (fd < 0) {
+		return true;
+	}
+	inflight_range(&fl, F_WRLCK, id);
+	return fcntl(fd, F_OFD_SETLK, &fl) == 0 ||
+	       (errno != EAGAIN && errno != EACCES);
+}
+
+void
+outbox_unclaim(const uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	struct flock fl;
+	if (inflight_fd >= 0) {
+		inflight_range(&fl, F_UNLCK, id);
+		(void)fcntl(inflight_fd, F_OFD_SETLK, &fl);
+	}
+}
+
+bool
+outbox_in_flight(const uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	int fd = inflight_open();
+	struct flock fl;
+	if (fd < 0) {
+		return false;
+	}
+	inflight_range(&fl, F_WRLCK, id);
+	/* A lock of this process's own description never conflicts. */
+	return fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
 }

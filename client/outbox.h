@@ -64,6 +64,13 @@ struct outbox_entry {
 	char *why;    /* with refused: crmd's message; owned */
 };
 
+/* outbox_claim: mark the write id as being sent by this process until
+ * outbox_unclaim (or exit); false when another crm holds it (sending it
+ * now). outbox_in_flight: whether another crm holds it. */
+bool outbox_claim(const uint8_t id[CRM_REQUEST_ID_LEN]);
+void outbox_unclaim(const uint8_t id[CRM_REQUEST_ID_LEN]);
+bool outbox_in_flight(const uint8_t id[CRM_REQUEST_ID_LEN]);
+
 /* outbox_for: whether e is for the server at url (an entry that names
  * no server is for any). */
 bool outbox_for(const struct outbox_entry *e, const char *url);
