@@ -234,10 +234,10 @@ entry_mine(
 	return mine;
 }
 
-/* The entry of ob (borrowed) waiting to be sent that req (packed
- * without token as typed, made at now) repeats: for this server, written
- * as the same user, the same body (outbox_same_write), not being sent by
- * another crm now (that one is a write of its own). NULL when none. */
+/* The entry of ob (borrowed) waiting to be sent, or being sent by
+ * another crm now, that req (packed without token as typed, made at now)
+ * repeats: for this server, written as the same user, the same body
+ * (outbox_same_write). NULL when none. */
 static const struct outbox_entry *
 waiting_same(struct cmd_ctx *ctx, const struct outbox *ob, const void *typed,
     size_t len, int64_t now)
@@ -246,8 +246,7 @@ waiting_same(struct cmd_ctx *ctx, const struct outbox *ob, const void *typed,
 	current_fp(ctx, fp);
 	for (size_t i = 0; i < ob->n; i++) {
 		const struct outbox_entry *e = &ob->v[i];
-		if (!outbox_for(e, conn_url(ctx->conn)) ||
-		    outbox_in_flight(e->id)) {
+		if (!outbox_for(e, conn_url(ctx->conn))) {
 			continue;
 		}
 		if (entry_mine(e, fp, ctx->login, NULL) &&
@@ -281,13 +280,47 @@ waiting_here(struct cmd_ctx *ctx)
 	return n;
 }
 
+/* Hold e (outbox_claim), waiting for another crm sending it now to let
+ * it go: at most as long as that crm may wait for crmd (its deadline,
+ * twice resent, and the grace of a Ctrl-C). false when it still holds
+ * it then. */
+static bool
+claim_waiting(struct cmd_ctx *ctx, const struct outbox_entry *e)
+{
+	if (outbox_claim(e->id)) {
+		return true;
+	}
+	char idt[33];
+	outbox_id_text(e->id, idt);
+	fprintf(stderr,
+	    "crm: an identical write is being sent by another crm now as "
+	    "%.8s: waiting for its answer\n",
+	    idt);
+	int bound = 3 * conn_timeout(ctx->conn) + 5000;
+	for (int waited = 0; waited < bound; waited += 50) {
+		struct timespec ts = { 0, 50 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+		if (outbox_claim(e->id)) {
+			return true;
+		}
+	}
+	conn_set_error(ctx->conn,
+	    "an identical write is still being sent by another crm as %.8s; "
+	    "nothing was sent (`outbox` shows it)",
+	    idt);
+	return false;
+}
+
 /*
  * The write typed is one waiting in the outbox (typed again when its
- * outcome was unknown): it must not happen twice. The kept one is sent
- * instead, with its request id and the moment it was made (what the rep
- * wanted: once, dated when first typed), and settled as `outbox send`
- * would. One crmd refused before is not sent: the rep says what to do
- * with it. *handled says whether the write was dealt with here.
+ * outcome was unknown), or one another crm of the rep is sending now
+ * (typed again in a second window): it must not happen twice. The kept
+ * one is sent instead, with its request id and the moment it was made
+ * (what the rep wanted: once, dated when first typed), and settled as
+ * `outbox send` would; one in flight once the other crm has its answer
+ * (crmd answers an id it applied with its stored reply). One crmd
+ * refused before is not sent: the rep says what to do with it.
+ * *handled says whether the write was dealt with here.
  */
 static crm_status
 send_waiting(struct cmd_ctx *ctx, Crm__V1__Request *req,
@@ -312,16 +345,36 @@ send_waiting(struct cmd_ctx *ctx, Crm__V1__Request *req,
 		outbox_free(&ob);
 		return CRM_OK;
 	}
-	if (!e->refused && !outbox_claim(e->id)) {
-		outbox_free(&ob); /* another crm took it meanwhile */
-		return CRM_OK;
-	}
 	*handled = true;
 	char idt[33], when[64];
 	outbox_id_text(e->id, idt);
 	crm_time_format(e->created, when, sizeof(when));
-	crm_status rc;
-	if (e->refused) {
+	int refused = e->refused;
+	bool held = true;
+	if (refused == 0) {
+		if (!claim_waiting(ctx, e)) {
+			outbox_free(&ob);
+			return CRM_EPRECOND;
+		}
+		/* What the other crm made of it: settled (gone), marked
+		 * refused, or kept. */
+		held = outbox_holds(e->id, &refused);
+		if (refused != 0) {
+			outbox_unclaim(e->id);
+		}
+	}
+	if (refused != 0 && !e->refused) {
+		conn_set_error(ctx->conn,
+		    "an identical write %.8s (typed %s) was just sent by "
+		    "another "
+		    "crm and refused by crmd (%s); nothing was sent: `outbox` "
+		    "shows crmd's answer",
+		    idt, when, crm_status_name(refused));
+		cmd_outbox_refused_hint(e, idt, (crm_status)refused);
+		outbox_free(&ob);
+		return CRM_EPRECOND;
+	}
+	if (refused != 0) {
 		char *why = crm_utf8_sanitize(e->why ? e->why : "", false);
 		conn_set_error(ctx->conn,
 		    "an identical write is waiting in the outbox as %.8s "
@@ -333,8 +386,9 @@ send_waiting(struct cmd_ctx *ctx, Crm__V1__Request *req,
 		return CRM_EPRECOND;
 	}
 	fprintf(stderr,
-	    "crm: an identical write is waiting in the outbox as %.8s "
-	    "(typed %s): sending that one instead, dated then\n",
+	    "crm: an identical write %s as %.8s (typed %s): sending that "
+	    "one instead, dated then\n",
+	    held ? "is waiting in the outbox" : "was just sent by another crm",
 	    idt, when);
 	void *buf = NULL;
 	size_t len = 0;
@@ -350,7 +404,7 @@ send_waiting(struct cmd_ctx *ctx, Crm__V1__Request *req,
 		return CRM_INTERNAL;
 	}
 	shell_cancel_arm(true);
-	rc = settle(ctx, buf, len, id, resp);
+	crm_status rc = settle(ctx, buf, len, id, resp);
 	shell_cancel_arm(false);
 	free(buf);
 	enum conn_fate fate = conn_fate(ctx->conn);
@@ -358,14 +412,25 @@ send_waiting(struct cmd_ctx *ctx, Crm__V1__Request *req,
 		(void)outbox_remove(id);
 	} else if (fate == CONN_ANSWERED && rc != CRM_EUNAUTH &&
 	           rc != CRM_UNAVAILABLE) {
-		/* Refused: kept, marked, as `outbox send` does. */
-		if (outbox_refuse(id, rc, conn_error(ctx->conn)) != CRM_OK) {
+		/* Refused: kept, marked, as `outbox send` does (settled by
+		 * the other crm: its refusal, said here too). */
+		if (held &&
+		    outbox_refuse(id, rc, conn_error(ctx->conn)) != CRM_OK) {
 			fprintf(stderr,
 			    "crm: cannot mark %.8s refused in the outbox: "
 			    "%s\n",
 			    idt, strerror(errno));
 		}
-		cmd_outbox_refused_hint(e, idt, rc);
+		if (held) {
+			cmd_outbox_refused_hint(e, idt, rc);
+		}
+	} else if (fate != CONN_ANSWERED && !held) {
+		conn_set_error(ctx->conn,
+		    "%s; the identical write %.8s was settled by the other "
+		    "crm "
+		    "(its output says how)",
+		    conn_error(ctx->conn), idt);
+		rc = CRM_EPRECOND;
 	} else if (fate != CONN_ANSWERED) {
 		rc = keep(ctx, req, id, fate); /* still kept, as it was */
 	}
@@ -586,10 +651,12 @@ outbox_list(struct cmd_ctx *ctx, render_doc *out)
 		char *why =
 		    e->refused ? crm_utf8_sanitize(e->why ? e->why : "", false)
 		               : NULL;
-		char *state = e->refused
-		                  ? crm_xasprintf("refused: %s (%s)", why,
-		                        crm_status_name(e->refused))
-		                  : crm_xstrdup("waiting");
+		bool flying = !e->refused && outbox_in_flight(e->id);
+		char *state =
+		    e->refused ? crm_xasprintf("refused: %s (%s)", why,
+		                     crm_status_name(e->refused))
+		    : flying   ? crm_xstrdup("being sent by another crm")
+		               : crm_xstrdup("waiting");
 		nrefused += e->refused != 0;
 		const char *cells[] = { shortid, when, by, what, shown,
 			state };
@@ -598,12 +665,13 @@ outbox_list(struct cmd_ctx *ctx, render_doc *out)
 		                                   crm_status_name(e->refused),
 		                                   "message", why)
 		                             : json_null();
-		json_array_append_new(
-		    arr, json_pack("{s:s, s:o, s:s, s:s, s:o, s:b, s:o}", "id",
-		             idt, "written", render_json_time(e->created),
-		             "by", by, "command", what, "server",
-		             e->server ? json_string(server) : json_null(),
-		             "here", outbox_for(e, here), "refused", refusal));
+		json_array_append_new(arr,
+		    json_pack("{s:s, s:o, s:s, s:s, s:o, s:b, s:o, s:b}", "id",
+		        idt, "written", render_json_time(e->created), "by", by,
+		        "command", what, "server",
+		        e->server ? json_string(server) : json_null(), "here",
+		        outbox_for(e, here), "refused", refusal, "in_flight",
+		        flying));
 		free(state);
 		free(why);
 		free(server);
@@ -637,7 +705,8 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	Crm__V1__Response *resp = NULL;
 	char fp[OUTBOX_FP_LEN + 1], *me = NULL;
 	size_t done = 0, refused = 0, left = 0, tried = 0, held = 0;
-	size_t busy = 0; /* being sent by another crm beside this one */
+	size_t busy = 0;    /* being sent by another crm beside this one */
+	size_t settled = 0; /* sent by another crm since they were read */
 	char *done_lines = NULL; /* said on stderr too when one failed */
 
 	if (outbox_load(&ob) != CRM_OK) {
@@ -645,6 +714,8 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		return CRM_INTERNAL;
 	}
 	say_damaged(&ob);
+	bool *busy_at = crm_xmalloc(ob.n + 1);
+	memset(busy_at, 0, ob.n + 1);
 	const char *here = conn_url(ctx->conn);
 	size_t elsewhere = 0, others = 0;
 	for (size_t i = 0; i < ob.n; i++) {
@@ -656,6 +727,7 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			continue;
 		}
 		if (outbox_in_flight(e->id)) {
+			busy_at[i] = true; /* not this crm's to send */
 			if (prefix != NULL) {
 				fprintf(stderr,
 				    "crm: %.8s is being sent by another crm "
@@ -695,6 +767,7 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		    "stay%s",
 		    here, elsewhere, elsewhere == 1 ? "" : "s",
 		    elsewhere == 1 ? "s" : "");
+		free(busy_at);
 		outbox_free(&ob);
 		return held > 0 ? CRM_EPRECOND : CRM_OK;
 	}
@@ -703,6 +776,7 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		    "outbox: nothing to send; %zu write%s being sent by "
 		    "another crm now",
 		    busy, busy == 1 ? " is" : "s are");
+		free(busy_at);
 		outbox_free(&ob);
 		return CRM_OK;
 	}
@@ -719,6 +793,7 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			    out, "the outbox is empty: nothing to send");
 			(void)outbox_compact();
 		}
+		free(busy_at);
 		outbox_free(&ob);
 		return prefix     ? CRM_NOT_FOUND
 		       : held > 0 ? CRM_EPRECOND
@@ -740,6 +815,7 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			fprintf(stderr, "hint: log in with: login USER\n");
 		}
 		ctx->outcome_unknown = away;
+		free(busy_at);
 		outbox_free(&ob);
 		return rc;
 	}
@@ -757,12 +833,22 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		const struct outbox_entry *e = &ob.v[i];
 		char idt[33];
 		if (!matches(e, prefix) || !outbox_for(e, here) ||
-		    (e->refused && prefix == NULL)) {
+		    (e->refused && prefix == NULL) || busy_at[i]) {
 			continue;
 		}
 		outbox_id_text(e->id, idt);
 		if (!outbox_claim(e->id)) {
 			busy++; /* another crm took it since */
+			tried--;
+			continue;
+		}
+		int now_refused = 0;
+		if (!outbox_holds(e->id, &now_refused) ||
+		    (now_refused != 0 && !e->refused)) {
+			/* Another crm settled it, or had it refused, since
+			 * the outbox was read: its output says how. */
+			outbox_unclaim(e->id);
+			settled++;
 			tried--;
 			continue;
 		}
@@ -893,6 +979,10 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		n += (size_t)snprintf(rest + n, sizeof(rest) - n,
 		    "; %zu being sent by another crm", busy);
 	}
+	if (settled > 0 && n < sizeof(rest)) {
+		n += (size_t)snprintf(rest + n, sizeof(rest) - n,
+		    "; %zu sent by another crm meanwhile", settled);
+	}
 	if (others > 0 && n < sizeof(rest)) {
 		snprintf(rest + n, sizeof(rest) - n, "; %zu other%s not sent",
 		    others, others == 1 ? "" : "s");
@@ -917,6 +1007,7 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	}
 	free(done_lines);
 	free(me);
+	free(busy_at);
 	outbox_free(&ob);
 	return ctx->outcome_unknown ? CRM_UNAVAILABLE : rc;
 }
@@ -961,12 +1052,28 @@ outbox_drop(struct cmd_ctx *ctx, const struct cmd_call *call,
 	crm_status rc;
 	const struct outbox_entry *hit =
 	    cmd_outbox_find(ctx, call, &ob, prefix, &rc);
+	if (hit != NULL && !outbox_claim(hit->id)) {
+		/* Dropped now, it would be applied all the same, or lost
+		 * while that crm says it is kept. */
+		char idt[33];
+		outbox_id_text(hit->id, idt);
+		cmd_error("%.8s is being sent by another crm now: not dropped "
+		          "(its answer settles it)",
+		    idt);
+		outbox_free(&ob);
+		return CRM_EPRECOND;
+	}
 	if (hit != NULL && (rc = outbox_remove(hit->id)) == CRM_OK) {
 		char *what = crm_utf8_sanitize(hit->what, false);
 		render_text(out, "dropped: %s", what);
 		free(what);
+	} else if (hit != NULL && rc == CRM_NOT_FOUND) {
+		cmd_error("%s was settled by another crm meanwhile", prefix);
 	} else if (hit != NULL) {
 		cmd_error("cannot write the outbox: %s", strerror(errno));
+	}
+	if (hit != NULL) {
+		outbox_unclaim(hit->id);
 	}
 	outbox_free(&ob);
 	return rc;
@@ -1062,6 +1169,9 @@ cmd_outbox_flush(struct cmd_ctx *ctx)
 	    n == 1 ? "" : "s");
 	render_doc *doc = render_doc_new();
 	bool unknown = ctx->outcome_unknown;
+	/* An outcome unknown before (the write kept then) is not this
+	 * send's: with it, the send would say its results twice. */
+	ctx->outcome_unknown = false;
 	(void)cmd_outbox_send(ctx, NULL, doc);
 	ctx->outcome_unknown = unknown;
 	render_print(doc, &ctx->ropts);

@@ -996,3 +996,19 @@ outbox_in_flight(const uint8_t id[CRM_REQUEST_ID_LEN])
 	/* A lock of this process's own description never conflicts. */
 	return fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
 }
+
+bool
+outbox_holds(const uint8_t id[CRM_REQUEST_ID_LEN], int *refused)
+{
+	struct outbox ob;
+	*refused = 0;
+	if (outbox_load(&ob) != CRM_OK) {
+		return true; /* cannot tell: as it was read before */
+	}
+	const struct outbox_entry *e = entry_of(&ob, id);
+	if (e != NULL) {
+		*refused = e->refused;
+	}
+	outbox_free(&ob);
+	return e != NULL;
+}

@@ -71,6 +71,11 @@ bool outbox_claim(const uint8_t id[CRM_REQUEST_ID_LEN]);
 void outbox_unclaim(const uint8_t id[CRM_REQUEST_ID_LEN]);
 bool outbox_in_flight(const uint8_t id[CRM_REQUEST_ID_LEN]);
 
+/* outbox_holds: whether the outbox still holds the write id unsettled
+ * (another crm may have settled it since it was read); *refused its
+ * refusal code, 0 when not refused. */
+bool outbox_holds(const uint8_t id[CRM_REQUEST_ID_LEN], int *refused);
+
 /* outbox_for: whether e is for the server at url (an entry that names
  * no server is for any). */
 bool outbox_for(const struct outbox_entry *e, const char *url);

@@ -888,8 +888,7 @@ audit_handle_list(
 	uint64_t seq = 0;
 	for (mrc = mrc ? mrc : awalk_next(&w, &seq, &v); mrc == 0;
 	     mrc = awalk_next(&w, &seq, &v)) {
-		if (scanned == AUDIT_SCAN_MAX || out->n_entries == limit ||
-		    bytes > AUDIT_REPLY_BYTES) {
+		if (scanned == AUDIT_SCAN_MAX || bytes > AUDIT_REPLY_BYTES) {
 			out->next_before = seq + 1; /* this one comes next */
 			break;
 		}
@@ -1002,6 +1001,14 @@ audit_handle_list(
 			/* A write that changed nothing one reads: no row. */
 			crm_arena_release(ctx->arena, mark);
 			continue;
+		}
+		if (out->n_entries == limit) {
+			/* The page is full and this one is shown: it opens
+			 * the next page. Found by reading on past the filters,
+			 * so a page that ends the trail offers none. */
+			crm_arena_release(ctx->arena, mark);
+			out->next_before = seq + 1;
+			break;
 		}
 		out->entries[out->n_entries++] = e;
 	}
