@@ -249,12 +249,21 @@ crm_status stats_on_commitment(struct req_ctx *ctx,
 crm_status stats_on_sla(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
     const Crm__V1__SlaClock *after);
 
+/* stats_grade_twin: the grade_cust entry of the grade_time fact of
+ * customer cid in scope at `at` (sequence seq). */
+crm_status stats_grade_twin(struct req_ctx *ctx, uint64_t scope, int64_t at,
+    uint64_t seq, uint64_t cid, uint8_t from, uint8_t to);
+
+/* stats_grade_twins: grade_cust from grade_time, for data before schema
+ * 26 (*n: entries written). */
+crm_status stats_grade_twins(struct req_ctx *ctx, uint64_t *n);
+
 /* stats_grade_then: customer_id's grade at time `at` in scope, from its
- * first grade_time fact after then, into *grade: the grade it moved
- * from, or, when it was no active customer of the scope then (entered
- * since with its first contact dated back, back from lost, moved in),
- * the grade it came with. Returns 0 when none says (no change since):
- * its grade now holds. */
+ * first grade_time fact after then (found through grade_cust), into *grade:
+ * the grade it moved from, or, when it was no active customer of the scope
+ * then (entered since with its first contact dated back, back from lost, moved
+ * in), the grade it came with. Returns 0 when none says (no change since): its
+ * grade now holds. */
 int stats_grade_then(struct req_ctx *ctx, uint64_t scope, uint64_t customer_id,
     int64_t at, uint8_t *grade);
 

@@ -294,6 +294,9 @@ cmp_grade_entry(const void *a, const void *b)
 static crm_status
 check_grades(struct check *c)
 {
+	/* Data older than schema 26 has no grade_cust (crm-check reads
+	 * data as it is; crmd adds it when it upgrades). */
+	int twinned = store_schema_get(c->ctx->st, c->ctx->txn) >= 26;
 	struct grade_entry *v = NULL;
 	size_t n = 0, cap = 0;
 	struct store_iter it;
@@ -320,8 +323,32 @@ check_grades(struct check *c)
 		v[n] = (struct grade_entry){ store_u64(key), g.customer_id, n,
 			g.from, g.to };
 		n++;
+		if (!twinned) {
+			continue;
+		}
+		/* Its twin under the customer (grade_cust, schema 26). */
+		uint8_t tk[32];
+		store_val tv;
+		stats_put64(tk, g.customer_id);
+		memcpy(tk + 8, key + 8, 16);
+		memcpy(tk + 24, key, 8);
+		if (store_get(c->ctx->st, c->ctx->txn, DB_GRADE_CUST, tk,
+		        sizeof(tk), &tv) != CRM_OK ||
+		    tv.len != 2 || ((const uint8_t *)tv.data)[0] != g.from ||
+		    ((const uint8_t *)tv.data)[1] != g.to) {
+			check_problem(c,
+			    "grade_cust: no entry like grade_time's of "
+			    "customer %" PRIu64 " in scope %" PRIx64,
+			    g.customer_id, store_u64(key));
+		}
 	}
 	store_iter_close(&it);
+	uint64_t twins = store_entries(c->ctx->st, c->ctx->txn, DB_GRADE_CUST);
+	if (twinned && twins != n) {
+		check_problem(c,
+		    "grade_cust: %" PRIu64 " entries, grade_time %zu facts",
+		    twins, n);
+	}
 	if (n > 0) {
 		qsort(v, n, sizeof(*v), cmp_grade_entry);
 	}

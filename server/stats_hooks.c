@@ -175,8 +175,30 @@ grade_fact(struct req_ctx *ctx, uint64_t scope, int64_t at, uint64_t seq,
 	stats_put64(b, cid);
 	b[8] = from;
 	b[9] = to;
-	return store_put(
+	crm_status rc = store_put(
 	    ctx->st, ctx->txn, DB_GRADE_TIME, k.b, k.len, b, GRADE_LEN);
+	if (rc == CRM_OK) {
+		rc = stats_grade_twin(ctx, scope, at, seq, cid, from, to);
+	}
+	return rc;
+}
+
+crm_status
+stats_grade_twin(struct req_ctx *ctx, uint64_t scope, int64_t at, uint64_t seq,
+    uint64_t cid, uint8_t from, uint8_t to)
+{
+	if (!store_zoned(ctx->st)) {
+		return CRM_OK; /* schema 24's data (a test hook's): none */
+	}
+	/* One change's facts share their sequence: the scope ends the
+	 * key. */
+	store_key k;
+	store_key_triple(&k, cid, store_time_key(at), seq);
+	uint8_t key[32], b[2] = { from, to };
+	memcpy(key, k.b, 24);
+	stats_put64(key + 24, scope);
+	return store_put(
+	    ctx->st, ctx->txn, DB_GRADE_CUST, key, sizeof(key), b, sizeof(b));
 }
 
 /* A grade fact in each scope of before or after where the customer's
@@ -660,8 +682,11 @@ stats_on_sla(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
 	return move(ctx, DB_SLA_TIME, &b, &a);
 }
 
-int
-stats_grade_then(struct req_ctx *ctx, uint64_t scope, uint64_t customer_id,
+/* As stats_grade_then, for data of schema 24's layout (a test hook's):
+ * a walk of every fact of the scope after at, as crmd did before
+ * grade_cust, until one is the customer's. */
+static int
+grade_then_of_scope(struct req_ctx *ctx, uint64_t scope, uint64_t customer_id,
     int64_t at, uint8_t *grade)
 {
 	store_key prefix, from;
@@ -682,13 +707,82 @@ stats_grade_then(struct req_ctx *ctx, uint64_t scope, uint64_t customer_id,
 		if (store_iter_data(&it, &v, &len) &&
 		    stats_grade_decode(v, len, &g) &&
 		    g.customer_id == customer_id) {
-			/* Not an active customer of the scope then (entered
-			 * since, its first contact dated back; back from
-			 * lost): the grade it came with. */
 			found = 1;
 			*grade = g.from ? g.from : g.to;
 		}
 	}
 	store_iter_close(&it);
 	return found && *grade != 0;
+}
+
+int
+stats_grade_then(struct req_ctx *ctx, uint64_t scope, uint64_t customer_id,
+    int64_t at, uint8_t *grade)
+{
+	if (!store_zoned(ctx->st)) {
+		return grade_then_of_scope(ctx, scope, customer_id, at, grade);
+	}
+	/* The customer's own facts after at (grade_cust), in the order of
+	 * the scope's (time, then sequence): the first of the scope is the
+	 * one a walk of the scope's facts would meet first. */
+	store_key prefix, from;
+	store_key_id(&prefix, customer_id);
+	store_key_id(&from, store_time_key(at) + 1); /* after at */
+	struct store_iter it;
+	if (store_iter_open(ctx->st, ctx->txn, DB_GRADE_CUST, prefix.b,
+	        prefix.len, &from, &it) != CRM_OK) {
+		return 0;
+	}
+	const uint8_t *key;
+	size_t klen;
+	int found = 0;
+	while (!found && store_iter_next(&it, &key, &klen)) {
+		const void *v;
+		size_t len;
+		if (klen == 32 && store_u64(key + 24) == scope &&
+		    store_iter_data(&it, &v, &len) && len == 2) {
+			/* Not an active customer of the scope then (entered
+			 * since, its first contact dated back; back from
+			 * lost): the grade it came with. */
+			const uint8_t *g = v;
+			found = 1;
+			*grade = g[0] ? g[0] : g[1];
+		}
+	}
+	store_iter_close(&it);
+	return found && *grade != 0;
+}
+
+crm_status
+stats_grade_twins(struct req_ctx *ctx, uint64_t *n)
+{
+	*n = 0;
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    ctx->st, ctx->txn, DB_GRADE_TIME, "", 0, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (rc == CRM_OK && store_iter_next(&it, &key, &klen)) {
+		const void *v;
+		size_t len;
+		struct stats_grade g;
+		if (klen != 24 || !store_iter_data(&it, &v, &len) ||
+		    !stats_grade_decode(v, len, &g)) {
+			continue; /* (crm-check reports it) */
+		}
+		/* customer || the fact's time and sequence, as stored ||
+		 * its scope. */
+		uint8_t k[32], b[2] = { g.from, g.to };
+		stats_put64(k, g.customer_id);
+		memcpy(k + 8, key + 8, 16);
+		memcpy(k + 24, key, 8);
+		rc = store_put(ctx->st, ctx->txn, DB_GRADE_CUST, k, sizeof(k),
+		    b, sizeof(b));
+		++*n;
+	}
+	store_iter_close(&it);
+	return rc;
 }

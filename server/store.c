@@ -440,9 +440,8 @@ store_schema_target(const store *s)
 	if (s->legacy && test_legacy()) {
 		return 10;
 	}
-	return s->zoned || s->legacy || !test_unzoned()
-	           ? STORE_SCHEMA_VERSION
-	           : STORE_SCHEMA_VERSION - 1;
+	return s->zoned || s->legacy || !test_unzoned() ? STORE_SCHEMA_VERSION
+	                                                : 24;
 }
 
 unsigned

@@ -137,6 +137,7 @@ enum {
 	QUEUED_TASKS = 22,     /* stats_drop_queued_tasks */
 	OBJECTIONS = 24,       /* sla_refile_objections */
 	ZONES = 25,            /* audit_reindex (store_zone: the rest) */
+	GRADE_TWINS = 26,      /* stats_grade_twins */
 };
 
 /* Schema 21: each customer's change_cust and reclaim_rec entries from
@@ -292,6 +293,17 @@ upgrade_once(store *st, int64_t started)
 		if (rc == CRM_OK && v < REBUILD_HISTORY) {
 			crm_info("building the customers' timelines");
 			rc = history_rebuild(&ctx);
+		}
+		if (rc == CRM_OK && v >= REBUILD_STATS && v < GRADE_TWINS) {
+			/* (A rebuild above writes them with the facts.) */
+			uint64_t twins = 0;
+			rc = stats_grade_twins(&ctx, &twins);
+			if (rc == CRM_OK) {
+				crm_info(
+				    "indexing the grade facts by customer: "
+				    "%" PRIu64 " facts",
+				    twins);
+			}
 		}
 		if (rc == CRM_OK && v < ZONES) {
 			/* Its keys hold the time since schema 25 (store_zone

@@ -554,14 +554,14 @@ seconds_since(const struct timespec *t0)
  * queues (an owner's due times), the search grams and the pool rules'
  * due entries. Deferred, they are
  * written in key order (store_defer): the same data, each leaf copied
- * once a flush instead of once a write. Not the grade spells
- * (grade_time): a stage change dated back reads them for the grade the
- * customer had then (lifecycle.c), and a deferred database refuses
- * reads. */
-static const enum store_db deferred[] = { DB_FU_TIME, DB_STAGE_TIME,
-	DB_TASK_DUE, DB_COMMIT_DUE, DB_SLA_TIME, DB_CUST_NEW, DB_PURCH_TIME,
-	DB_TASK_OPEN, DB_COMMIT_OPEN, DB_SLA_OPEN, DB_SEARCH_GRAM,
-	DB_RECLAIM };
+ * once a flush instead of once a write. The grade spells (grade_time)
+ * too: a stage change dated back reads the grade the customer had then
+ * from their copies under the customer (grade_cust, lifecycle.c), which
+ * are not deferred (a deferred database refuses reads). */
+static const enum store_db deferred[] = { DB_GRADE_TIME, DB_FU_TIME,
+	DB_STAGE_TIME, DB_TASK_DUE, DB_COMMIT_DUE, DB_SLA_TIME, DB_CUST_NEW,
+	DB_PURCH_TIME, DB_TASK_OPEN, DB_COMMIT_OPEN, DB_SLA_OPEN,
+	DB_SEARCH_GRAM, DB_RECLAIM };
 
 /* Write the held index entries (to a sorted run on the disk, or, at
  * the end, merged into the database), saying so on the progress line:
