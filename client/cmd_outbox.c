@@ -101,6 +101,10 @@ live_reason(int c)
 static uint8_t recorded_ids[MINE_MAX][CRM_REQUEST_ID_LEN];
 static size_t n_mine;
 
+/* cmd_outbox_flush is sending: the send's output is shown, so its
+ * results are not said again on stderr. */
+static bool flushing;
+
 static bool
 recorded_here(const uint8_t id[CRM_REQUEST_ID_LEN])
 {
@@ -244,18 +248,22 @@ waiting_same(struct cmd_ctx *ctx, const struct outbox *ob, const void *typed,
 {
 	char fp[OUTBOX_FP_LEN + 1];
 	current_fp(ctx, fp);
+	const struct outbox_entry *same = NULL;
 	for (size_t i = 0; i < ob->n; i++) {
 		const struct outbox_entry *e = &ob->v[i];
-		if (!outbox_for(e, conn_url(ctx->conn))) {
+		if (!outbox_for(e, conn_url(ctx->conn)) ||
+		    !entry_mine(e, fp, ctx->login, NULL)) {
 			continue;
 		}
-		if (entry_mine(e, fp, ctx->login, NULL) &&
-		    outbox_same_write(
-		        e->req, e->len, e->created, typed, len, now)) {
-			return e;
-		}
+		/* The entries are in the order typed: another write typed
+		 * after the same one makes this one new (region=东, then
+		 * region=北, then region=东 again ends at 东). */
+		same = outbox_same_write(
+		           e->req, e->len, e->created, typed, len, now)
+		           ? e
+		           : NULL;
 	}
-	return NULL;
+	return same;
 }
 
 /* The rep's writes waiting in the outbox for this server, not refused
@@ -981,7 +989,9 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	}
 	if (settled > 0 && n < sizeof(rest)) {
 		n += (size_t)snprintf(rest + n, sizeof(rest) - n,
-		    "; %zu sent by another crm meanwhile", settled);
+		    "; %zu settled by another crm meanwhile (sent or "
+		    "dropped)",
+		    settled);
 	}
 	if (others > 0 && n < sizeof(rest)) {
 		snprintf(rest + n, sizeof(rest) - n, "; %zu other%s not sent",
@@ -997,9 +1007,10 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		    done, refused, left, rest);
 	}
 	(void)outbox_compact(); /* settled lines go; empty when all sent */
-	if (rc != CRM_OK || ctx->outcome_unknown) {
+	if ((rc != CRM_OK || ctx->outcome_unknown) && !flushing) {
 		/* A failed command's output is not shown: what went
-		 * through, and the count, go to stderr with its errors. */
+		 * through, and the count, go to stderr with its errors
+		 * (cmd_outbox_flush shows its output whatever the end). */
 		fprintf(stderr,
 		    "%soutbox: %zu done, %zu refused, %zu left%s%s\n",
 		    done_lines ? done_lines : "", done, refused, left, rest,
@@ -1066,6 +1077,12 @@ outbox_drop(struct cmd_ctx *ctx, const struct cmd_call *call,
 	if (hit != NULL && (rc = outbox_remove(hit->id)) == CRM_OK) {
 		char *what = crm_utf8_sanitize(hit->what, false);
 		render_text(out, "dropped: %s", what);
+		if (!hit->refused) {
+			/* Sent before and not answered, crmd may have it. */
+			render_text(out,
+			    "(if it was sent before and crmd got it, it "
+			    "stands: `customer history` shows it)");
+		}
 		free(what);
 	} else if (hit != NULL && rc == CRM_NOT_FOUND) {
 		cmd_error("%s was settled by another crm meanwhile", prefix);
@@ -1172,7 +1189,9 @@ cmd_outbox_flush(struct cmd_ctx *ctx)
 	/* An outcome unknown before (the write kept then) is not this
 	 * send's: with it, the send would say its results twice. */
 	ctx->outcome_unknown = false;
+	flushing = true;
 	(void)cmd_outbox_send(ctx, NULL, doc);
+	flushing = false;
 	ctx->outcome_unknown = unknown;
 	render_print(doc, &ctx->ropts);
 	render_doc_free(doc);

@@ -215,7 +215,18 @@ cmd_outbox_fix(struct cmd_ctx *ctx, const struct cmd_call *call,
 	req->request_id = old;
 	req->has_request_id = 1;
 	e.req = buf;
+	/* Held while replaced: one another crm is sending now (`outbox
+	 * send` of it) would be applied and its copy too. */
+	if (!outbox_claim(hit->id)) {
+		cmd_error("%.8s is being sent by another crm now: not fixed "
+		          "(its answer settles it; `outbox` shows what is "
+		          "left)",
+		    idt);
+		rc = CRM_EPRECOND;
+		goto out;
+	}
 	rc = outbox_replace(hit->id, &e);
+	outbox_unclaim(hit->id);
 	if (rc == CRM_NOT_FOUND) {
 		cmd_error(
 		    "%.8s is no longer in the outbox as refused: another crm "

@@ -128,6 +128,40 @@ run_exit 0 "list the customers" "$CRM" --format csv -c 'customer list'
 n=$(grep -c 'Inflight Kept' <<<"$out")
 [ "$n" = 6 ] && ok "each kept write is there once" || bad "$n of 6 kept writes"
 
+# Offline, a write typed again after another one is a new write: the
+# last one typed stands (region 华东, 华北, then 华东 again ends 华东, not
+# 华北 behind the first 华东 sent instead).
+run "$CRM" --format json -c "customer show 'Inflight One Ltd'"
+one=$(printf '%s' "$out" | json "d['customer']['id']")
+e2e_stop
+for r in 华东 华北 华东; do
+	"$CRM" -c "customer edit $one region=$r" >"$H/e.out" 2>&1
+done
+grep -q 'identical write' "$H/e.out" &&
+	bad "the third edit was taken for the first: $(cat "$H/e.out")" ||
+	ok "the third edit is a write of its own"
+e2e_start || { e2e_done; exit 1; }
+run_exit 0 "the kept edits are sent" "$CRM" -c 'outbox send'
+run_exit 0 "the customer" "$CRM" -c "customer show $one"
+has "the region last typed stands" "华东"
+
+# `outbox fix` of a refused write while another crm sends it as it is:
+# not fixed (both would be applied).
+e2e_stop
+"$CRM" -c "log 'Inflight Nobody Ltd' 'to fix'" >/dev/null 2>&1
+# (each write's handling 1.5 s longer, a refused one's too)
+CRM_TEST_APPLY_DELAY_MS=1500 e2e_start || { e2e_done; exit 1; }
+run "$CRM" -c 'outbox send'
+has "the log naming nobody is refused" "refused"
+run "$CRM" --format json -c outbox
+id=$(printf '%s' "$out" | json "[e['id'] for e in d if e['refused']][0][:8]")
+timeout 60 "$CRM" -c "outbox send $id" >"$H/a.out" 2>&1 &
+a=$!
+sleep 0.5
+run_exit 1 "outbox fix of it meanwhile" "$CRM" -c "outbox fix $id $one"
+has "it is not fixed" "not fixed"
+wait "$a"
+
 # A crm reading commands from a pipe: a write kept while crmd was away,
 # crmd back, the next write sends it first and says so once (the
 # outcome left unknown by the first made it print its results twice).
