@@ -682,33 +682,47 @@ stats_on_sla(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
 	return move(ctx, DB_SLA_TIME, &b, &a);
 }
 
-/* As stats_grade_then, for data of schema 24's layout (a test hook's):
- * a walk of every fact of the scope after at, as crmd did before
- * grade_cust, until one is the customer's. */
+/* The grade from the first fact after at listed under id that is
+ * want's: in grade_cust (id a customer, want a scope), or, for data of
+ * schema 24's layout (a test hook's), in grade_time (id a scope, want a
+ * customer: every fact of the scope after at until one is the
+ * customer's, as crmd walked before grade_cust). In key order, time
+ * then sequence: the first the scope's walk would meet. */
 static int
-grade_then_of_scope(struct req_ctx *ctx, uint64_t scope, uint64_t customer_id,
-    int64_t at, uint8_t *grade)
+grade_first_after(struct req_ctx *ctx, enum store_db db, uint64_t id,
+    uint64_t want, int64_t at, uint8_t *grade)
 {
 	store_key prefix, from;
-	store_key_id(&prefix, scope);
+	store_key_id(&prefix, id);
 	store_key_id(&from, store_time_key(at) + 1); /* after at */
 	struct store_iter it;
-	if (store_iter_open(ctx->st, ctx->txn, DB_GRADE_TIME, prefix.b,
-	        prefix.len, &from, &it) != CRM_OK) {
+	if (store_iter_open(ctx->st, ctx->txn, db, prefix.b, prefix.len, &from,
+	        &it) != CRM_OK) {
 		return 0;
 	}
 	const uint8_t *key;
 	size_t klen;
 	int found = 0;
 	while (!found && store_iter_next(&it, &key, &klen)) {
-		const void *v;
+		const void *d;
 		size_t len;
-		struct stats_grade g;
-		if (store_iter_data(&it, &v, &len) &&
-		    stats_grade_decode(v, len, &g) &&
-		    g.customer_id == customer_id) {
+		if (!store_iter_data(&it, &d, &len)) {
+			continue;
+		}
+		const uint8_t *v = d, *ft = NULL; /* from, to */
+		if (db == DB_GRADE_CUST && klen == 32 && len == 2 &&
+		    store_u64(key + 24) == want) {
+			ft = v;
+		} else if (db == DB_GRADE_TIME && len == GRADE_LEN &&
+		           store_u64(v) == want) {
+			ft = v + 8;
+		}
+		if (ft != NULL) {
+			/* Not an active customer of the scope then (entered
+			 * since, its first contact dated back; back from
+			 * lost): the grade it came with. */
 			found = 1;
-			*grade = g.from ? g.from : g.to;
+			*grade = ft[0] ? ft[0] : ft[1];
 		}
 	}
 	store_iter_close(&it);
@@ -719,38 +733,10 @@ int
 stats_grade_then(struct req_ctx *ctx, uint64_t scope, uint64_t customer_id,
     int64_t at, uint8_t *grade)
 {
-	if (!store_zoned(ctx->st)) {
-		return grade_then_of_scope(ctx, scope, customer_id, at, grade);
-	}
-	/* The customer's own facts after at (grade_cust), in the order of
-	 * the scope's (time, then sequence): the first of the scope is the
-	 * one a walk of the scope's facts would meet first. */
-	store_key prefix, from;
-	store_key_id(&prefix, customer_id);
-	store_key_id(&from, store_time_key(at) + 1); /* after at */
-	struct store_iter it;
-	if (store_iter_open(ctx->st, ctx->txn, DB_GRADE_CUST, prefix.b,
-	        prefix.len, &from, &it) != CRM_OK) {
-		return 0;
-	}
-	const uint8_t *key;
-	size_t klen;
-	int found = 0;
-	while (!found && store_iter_next(&it, &key, &klen)) {
-		const void *v;
-		size_t len;
-		if (klen == 32 && store_u64(key + 24) == scope &&
-		    store_iter_data(&it, &v, &len) && len == 2) {
-			/* Not an active customer of the scope then (entered
-			 * since, its first contact dated back; back from
-			 * lost): the grade it came with. */
-			const uint8_t *g = v;
-			found = 1;
-			*grade = g[0] ? g[0] : g[1];
-		}
-	}
-	store_iter_close(&it);
-	return found && *grade != 0;
+	return store_zoned(ctx->st) ? grade_first_after(ctx, DB_GRADE_CUST,
+	                                  customer_id, scope, at, grade)
+	                            : grade_first_after(ctx, DB_GRADE_TIME,
+	                                  scope, customer_id, at, grade);
 }
 
 crm_status
