@@ -89,33 +89,16 @@ live_reason(int c)
 	}
 }
 
+/* cmd_outbox_flush is sending: the send's output is shown, so its
+ * results are not said again on stderr. */
+static bool flushing;
+
 /* Record req (request id id) in the outbox before it is first sent
  * (write-ahead: a crash at any point leaves it for `outbox send`), with
  * the moment it was made (the test clock's, CRM_TEST_CLOCK, in tests).
  * A write carrying a password, or one that is never kept
  * (OUTBOX_LIVE), is never written to disk. Errors: CRM_INTERNAL (not
  * recorded, so not sent; conn_error() says why). */
-/* The entries this process recorded (an interactive shell's, kept
- * while crmd was away). */
-#define MINE_MAX 256
-static uint8_t recorded_ids[MINE_MAX][CRM_REQUEST_ID_LEN];
-static size_t n_mine;
-
-/* cmd_outbox_flush is sending: the send's output is shown, so its
- * results are not said again on stderr. */
-static bool flushing;
-
-static bool
-recorded_here(const uint8_t id[CRM_REQUEST_ID_LEN])
-{
-	for (size_t i = 0; i < n_mine; i++) {
-		if (memcmp(recorded_ids[i], id, CRM_REQUEST_ID_LEN) == 0) {
-			return true;
-		}
-	}
-	return false;
-}
-
 static crm_status
 record(struct cmd_ctx *ctx, Crm__V1__Request *req,
     const uint8_t id[CRM_REQUEST_ID_LEN])
@@ -141,9 +124,6 @@ record(struct cmd_ctx *ctx, Crm__V1__Request *req,
 	int err = errno;
 	free(buf);
 	free(noted);
-	if (rc == CRM_OK && n_mine < MINE_MAX) {
-		memcpy(recorded_ids[n_mine++], id, CRM_REQUEST_ID_LEN);
-	}
 	if (rc != CRM_OK) {
 		outbox_unclaim(id);
 	}
@@ -282,7 +262,7 @@ waiting_here(struct cmd_ctx *ctx)
 		const struct outbox_entry *e = &ob.v[i];
 		n += outbox_for(e, conn_url(ctx->conn)) && !e->refused &&
 		     entry_mine(e, fp, ctx->login, NULL) &&
-		     (recorded_here(e->id) || !outbox_in_flight(e->id));
+		     !outbox_in_flight(e->id);
 	}
 	outbox_free(&ob);
 	return n;

@@ -249,10 +249,11 @@ crm_status stats_on_commitment(struct req_ctx *ctx,
 crm_status stats_on_sla(struct req_ctx *ctx, const Crm__V1__SlaClock *before,
     const Crm__V1__SlaClock *after);
 
-/* stats_grade_twin: the grade_cust entry of the grade_time fact of
- * customer cid in scope at `at` (sequence seq). */
-crm_status stats_grade_twin(struct req_ctx *ctx, uint64_t scope, int64_t at,
-    uint64_t seq, uint64_t cid, uint8_t from, uint8_t to);
+/* stats_grade_twin_key: the grade_cust key of the grade_time fact at
+ * fact (scope || time || sequence) of customer cid: cid || time ||
+ * sequence || scope. */
+void stats_grade_twin_key(
+    uint8_t twin[32], const uint8_t fact[24], uint64_t cid);
 
 /* stats_grade_twins: grade_cust from grade_time, for data before schema
  * 26 (*n: entries written). */

@@ -329,9 +329,7 @@ check_grades(struct check *c)
 		/* Its twin under the customer (grade_cust, schema 26). */
 		uint8_t tk[32];
 		store_val tv;
-		stats_put64(tk, g.customer_id);
-		memcpy(tk + 8, key + 8, 16);
-		memcpy(tk + 24, key, 8);
+		stats_grade_twin_key(tk, key, g.customer_id);
 		if (store_get(c->ctx->st, c->ctx->txn, DB_GRADE_CUST, tk,
 		        sizeof(tk), &tv) != CRM_OK ||
 		    tv.len != 2 || ((const uint8_t *)tv.data)[0] != g.from ||

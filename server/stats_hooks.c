@@ -165,6 +165,27 @@ stats_active_grade(const Crm__V1__Customer *c, uint64_t scope)
 	return (uint8_t)c->grade;
 }
 
+void
+stats_grade_twin_key(uint8_t twin[32], const uint8_t fact[24], uint64_t cid)
+{
+	/* One change's facts share their sequence: the scope ends the
+	 * key. */
+	stats_put64(twin, cid);
+	memcpy(twin + 8, fact + 8, 16); /* time || sequence */
+	memcpy(twin + 24, fact, 8);     /* scope */
+}
+
+/* The grade_cust entry of the grade_time fact at key. */
+static crm_status
+grade_twin(struct req_ctx *ctx, const uint8_t key[24], uint64_t cid,
+    uint8_t from, uint8_t to)
+{
+	uint8_t twin[32], b[2] = { from, to };
+	stats_grade_twin_key(twin, key, cid);
+	return store_put(ctx->st, ctx->txn, DB_GRADE_CUST, twin, sizeof(twin),
+	    b, sizeof(b));
+}
+
 static crm_status
 grade_fact(struct req_ctx *ctx, uint64_t scope, int64_t at, uint64_t seq,
     uint64_t cid, uint8_t from, uint8_t to)
@@ -177,28 +198,11 @@ grade_fact(struct req_ctx *ctx, uint64_t scope, int64_t at, uint64_t seq,
 	b[9] = to;
 	crm_status rc = store_put(
 	    ctx->st, ctx->txn, DB_GRADE_TIME, k.b, k.len, b, GRADE_LEN);
-	if (rc == CRM_OK) {
-		rc = stats_grade_twin(ctx, scope, at, seq, cid, from, to);
+	if (rc == CRM_OK && store_zoned(ctx->st)) {
+		/* (schema 24's data, a test hook's, has none) */
+		rc = grade_twin(ctx, k.b, cid, from, to);
 	}
 	return rc;
-}
-
-crm_status
-stats_grade_twin(struct req_ctx *ctx, uint64_t scope, int64_t at, uint64_t seq,
-    uint64_t cid, uint8_t from, uint8_t to)
-{
-	if (!store_zoned(ctx->st)) {
-		return CRM_OK; /* schema 24's data (a test hook's): none */
-	}
-	/* One change's facts share their sequence: the scope ends the
-	 * key. */
-	store_key k;
-	store_key_triple(&k, cid, store_time_key(at), seq);
-	uint8_t key[32], b[2] = { from, to };
-	memcpy(key, k.b, 24);
-	stats_put64(key + 24, scope);
-	return store_put(
-	    ctx->st, ctx->txn, DB_GRADE_CUST, key, sizeof(key), b, sizeof(b));
 }
 
 /* A grade fact in each scope of before or after where the customer's
@@ -759,14 +763,7 @@ stats_grade_twins(struct req_ctx *ctx, uint64_t *n)
 		    !stats_grade_decode(v, len, &g)) {
 			continue; /* (crm-check reports it) */
 		}
-		/* customer || the fact's time and sequence, as stored ||
-		 * its scope. */
-		uint8_t k[32], b[2] = { g.from, g.to };
-		stats_put64(k, g.customer_id);
-		memcpy(k + 8, key + 8, 16);
-		memcpy(k + 24, key, 8);
-		rc = store_put(ctx->st, ctx->txn, DB_GRADE_CUST, k, sizeof(k),
-		    b, sizeof(b));
+		rc = grade_twin(ctx, key, g.customer_id, g.from, g.to);
 		++*n;
 	}
 	store_iter_close(&it);
