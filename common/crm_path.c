@@ -52,6 +52,16 @@ crm_path_check_dir_env(
 	}
 	mode_t open_to =
 	    private_dir ? (S_IRWXG | S_IRWXO) : (S_IWGRP | S_IWOTH);
+	if ((sb.st_mode & open_to) != 0 && (sb.st_mode & S_ISVTX) != 0) {
+		/* /tmp and the like: not ours to close, and anyone may
+		 * make a socket of their own name there. */
+		snprintf(why, n,
+		    "%s is shared with others (mode %04o): put the socket "
+		    "in a folder of your own, e.g. ipc://%s/crm-%u/crmd.ipc",
+		    dir, (unsigned)(sb.st_mode & 07777),
+		    strcmp(dir, "/") == 0 ? "" : dir, (unsigned)me);
+		return CRM_EPERM;
+	}
 	if ((sb.st_mode & open_to) != 0) {
 		snprintf(why, n,
 		    "%s is open to others (mode %04o; want %s): "

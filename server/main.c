@@ -121,6 +121,11 @@ serve(struct srv_config *cfg)
 		crm_err("libsodium failed to start");
 		return 1;
 	}
+	/* Before the store: an address crmd would refuse is said now, not
+	 * after minutes of a schema upgrade. */
+	if (transport_check(cfg) != CRM_OK) {
+		return 1;
+	}
 	store *st = store_new();
 	if (store_open(st, cfg->data_dir, cfg->map_size, 0) != CRM_OK) {
 		crm_err("cannot open the database in %s", cfg->data_dir);

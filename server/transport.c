@@ -246,8 +246,10 @@ open_socket(int protocol, int raw, int max_recv)
 	return s;
 }
 
+/* Whether crmd may listen on url: a loopback or ipc address (or
+ * --allow-remote), and an ipc path's folder made and ours alone. */
 static crm_status
-bind_url(int sock, const char *url, int allow_remote)
+check_url(const char *url, int allow_remote)
 {
 	crm_status rc = config_check_url(url, allow_remote);
 	if (rc == CRM_EPERM) {
@@ -263,11 +265,21 @@ bind_url(int sock, const char *url, int allow_remote)
 		    url);
 		return rc;
 	}
-	if (allow_remote && strncmp(url, "ipc://", 6) != 0) {
-		crm_warn("listening on %s without encryption", url);
-	}
 	if (config_prepare_ipc(url) != CRM_OK) {
 		return CRM_INTERNAL;
+	}
+	return CRM_OK;
+}
+
+static crm_status
+bind_url(int sock, const char *url, int allow_remote)
+{
+	crm_status rc = check_url(url, allow_remote);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (allow_remote && strncmp(url, "ipc://", 6) != 0) {
+		crm_warn("listening on %s without encryption", url);
 	}
 	if (nn_bind(sock, url) < 0) {
 		crm_err(
@@ -275,6 +287,24 @@ bind_url(int sock, const char *url, int allow_remote)
 		return CRM_INTERNAL;
 	}
 	crm_info("listening on %s", url);
+	return CRM_OK;
+}
+
+crm_status
+transport_check(const struct srv_config *cfg)
+{
+	for (int i = 0; i < cfg->n_listen; i++) {
+		crm_status rc = check_url(cfg->listen[i], cfg->allow_remote);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
+	for (int i = 0; cfg->pub_url != NULL && i < cfg->n_pub; i++) {
+		crm_status rc = check_url(cfg->pub_urls[i], cfg->allow_remote);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+	}
 	return CRM_OK;
 }
 

@@ -25,6 +25,14 @@ struct transport_msg {
 typedef struct transport transport;
 
 /*
+ * transport_check: whether every address of cfg may be listened on (the
+ * loopback check, an ipc path's folder), said before a long upgrade
+ * rather than after it. transport_start checks again.
+ * Errors: CRM_EPERM, CRM_EINVAL (a bad address), CRM_INTERNAL.
+ */
+crm_status transport_check(const struct srv_config *cfg);
+
+/*
  * transport_start: bind (after the loopback check), start the writer and
  * the workers. Caller stops with transport_stop().
  * Errors: CRM_EPERM (a remote bind without --allow-remote), CRM_INTERNAL.

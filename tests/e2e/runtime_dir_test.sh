@@ -103,6 +103,16 @@ expect "crmd refuses a socket folder anyone can write" 1 \
 	"is open to others (mode 0777"
 run env CRM_SERVER="ipc://$T/shared/s" "$CRM" -c whoami
 expect "so does crm" 1 "is open to others (mode 0777"
+# A shared sticky folder (/tmp): said before the data folder is even
+# opened (crmd used to say it only after a schema upgrade), and with
+# advice that fits it (not "chmod go-w /tmp").
+mkdir -m 1777 "$T/sticky"
+chmod 1777 "$T/sticky"
+run timeout 5 "$CRMD" --data "$T/db3" --listen "ipc://$T/sticky/s"
+expect "crmd refuses a socket straight in a sticky shared folder" 1 \
+	"$T/sticky is shared with others (mode 1777): put the socket in a folder of your own, e.g. ipc://$T/sticky/crm-$(id -u)/crmd.ipc"
+[ -e "$T/db3" ] && bad "crmd opened $T/db3 before refusing the address" ||
+	ok "and before it opened (or upgraded) the data folder"
 chmod 755 "$T/shared"
 run env CRM_SERVER="ipc://$T/shared/s" CRM_TIMEOUT_MS=300 "$CRM" -c whoami
 [[ $out != *"open to others"* ]] &&
