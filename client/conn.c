@@ -227,6 +227,17 @@ conn_open(crm_conn *c)
 		    "not connecting to %s: %s", c->url, why);
 		return CRM_EPERM;
 	}
+	/* A socket this user may not reach would only time out (nanomsg
+	 * retries the connection quietly): say so now. */
+	if (strncmp(c->dial, "ipc://", 6) == 0 &&
+	    access(c->dial + 6, W_OK) != 0 && errno == EACCES) {
+		snprintf(c->error, sizeof(c->error),
+		    "cannot reach %s: %s: permission denied (crmd's socket is "
+		    "not open to this user: run crm as a user it is open to, "
+		    "or use crmd's tcp://127.0.0.1 address)",
+		    c->url, c->dial + 6);
+		return CRM_EPERM;
+	}
 	s = nn_socket(AF_SP, NN_REQ);
 	if (s < 0) {
 		snprintf(c->error, sizeof(c->error),

@@ -65,7 +65,12 @@ static const char *
 url_problem(const char *url)
 {
 	if (strncmp(url, "ipc://", 6) == 0) {
-		return url[6] == '\0' ? "no socket path (ipc:///PATH)" : NULL;
+		if (url[6] == '\0') {
+			return "no socket path (ipc:///PATH)";
+		}
+		return url[6] != '/' ? "the socket's path must be absolute "
+		                       "(ipc:///PATH)"
+		                     : NULL;
 	}
 	if (strncmp(url, "tcp://", 6) != 0) {
 		return "unsupported scheme (ipc://, tcp://, ssh://)";

@@ -56,10 +56,10 @@ crm_path_check_dir_env(
 		/* /tmp and the like: not ours to close, and anyone may
 		 * make a socket of their own name there. */
 		snprintf(why, n,
-		    "%s is shared with others (mode %04o): put the socket "
-		    "in a folder of your own, e.g. ipc://%s/crm-%u/crmd.ipc",
-		    dir, (unsigned)(sb.st_mode & 07777),
-		    strcmp(dir, "/") == 0 ? "" : dir, (unsigned)me);
+		    "%s is shared with others (mode %04o): the socket "
+		    "belongs in a folder of crmd's user alone (mode 0700), "
+		    "made inside it or elsewhere",
+		    dir, (unsigned)(sb.st_mode & 07777));
 		return CRM_EPERM;
 	}
 	if ((sb.st_mode & open_to) != 0) {

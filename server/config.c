@@ -3,10 +3,12 @@
 #include "config.h"
 
 #include <errno.h>
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "crm.h"
@@ -241,6 +243,12 @@ config_parse(struct srv_config *c, int argc, char **argv)
 		 * (HelloReply.pub_urls). */
 		for (int i = 0; i < c->n_listen; i++) {
 			char *u = config_default_pub(c->listen[i]);
+			if (u == NULL) {
+				crm_warn(
+				    "no change pokes beside %s (its port "
+				    "+ 1 is out of range): give --pub URL",
+				    c->listen[i]);
+			}
 			/* Not one a listen or an earlier PUB already holds
 			 * (tcp ports 7070 and 7071 listened on both). */
 			for (int j = 0;
@@ -250,6 +258,10 @@ config_parse(struct srv_config *c, int argc, char **argv)
 				        ? c->listen[j]
 				        : c->pub_urls[j - c->n_listen];
 				if (strcmp(o, u) == 0) {
+					crm_info(
+					    "%s is a listen address, so no "
+					    "change pokes beside %s",
+					    u, c->listen[i]);
 					free(u);
 					u = NULL;
 				}
@@ -270,65 +282,92 @@ config_parse(struct srv_config *c, int argc, char **argv)
 		if (url == NULL) {
 			continue;
 		}
-		crm_status rc = config_check_url(url, c->allow_remote);
+		const char *why = "";
+		crm_status rc = config_check_url(url, c->allow_remote, &why);
 		if (rc == CRM_EPERM) {
 			fprintf(stderr,
-			    "crmd: refusing to listen on %s: not a loopback "
-			    "address. nanomsg has no TLS: reach the server "
-			    "through an SSH tunnel or stunnel, or pass "
-			    "--allow-remote\n",
-			    url);
+			    "crmd: refusing to listen on %s: %s. nanomsg has "
+			    "no TLS: reach the server through an SSH tunnel "
+			    "or stunnel, or pass --allow-remote\n",
+			    url, why);
 			return CRM_EINVAL;
 		}
 		if (rc != CRM_OK) {
-			fprintf(stderr,
-			    "crmd: bad address %s (want ipc://PATH or "
-			    "tcp://HOST:PORT)\n",
-			    url);
+			fprintf(
+			    stderr, "crmd: bad address %s: %s\n", url, why);
 			return CRM_EINVAL;
 		}
 	}
 	return CRM_OK;
 }
 
-static int
-loopback_host(const char *host, size_t len)
-{
-	static const char *const ok[] = { "127.", "localhost", "[::1]", "::1",
-		"lo" };
-	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
-		size_t n = strlen(ok[i]);
-		if (ok[i][n - 1] == '.'
-		        ? len > n && strncmp(host, ok[i], n) == 0
-		        : len == n && strncmp(host, ok[i], n) == 0) {
-			return 1;
-		}
-	}
-	return 0;
-}
-
 crm_status
-config_check_url(const char *url, int allow_remote)
+config_check_url(const char *url, int allow_remote, const char **why)
 {
-	if (strncmp(url, "ipc://", 6) == 0 ||
-	    strncmp(url, "inproc://", 9) == 0) {
-		return url[6] != '\0' ? CRM_OK : CRM_EINVAL;
+	if (strncmp(url, "ipc://", 6) == 0) {
+		const char *path = url + 6;
+		size_t len = strlen(path);
+		struct sockaddr_un un;
+		if (path[0] != '/') {
+			*why = "the socket's path must be absolute "
+			       "(ipc:///PATH): a relative one would depend "
+			       "on the folder crmd and crm start in";
+			return CRM_EINVAL;
+		}
+		if (len < 2 || path[len - 1] == '/') {
+			*why = "no socket name after the folder "
+			       "(ipc:///FOLDER/NAME)";
+			return CRM_EINVAL;
+		}
+		if (len >= sizeof(un.sun_path)) {
+			*why = "the socket's path is too long (a unix "
+			       "socket's path holds at most 107 bytes)";
+			return CRM_EINVAL;
+		}
+		return CRM_OK;
 	}
-	const char *host;
-	if (strncmp(url, "tcp://", 6) == 0 || strncmp(url, "ws://", 5) == 0) {
-		host = strstr(url, "://") + 3;
-	} else {
+	if (strncmp(url, "tcp://", 6) != 0) {
+		*why = "crmd listens on ipc://PATH or tcp://HOST:PORT only";
 		return CRM_EINVAL;
 	}
+	const char *host = url + 6;
 	/* The host part ends at the last ':' (the port). */
 	const char *colon = strrchr(host, ':');
 	if (colon == NULL || colon == host) {
+		*why = "no port (tcp://HOST:PORT)";
 		return CRM_EINVAL;
 	}
-	if (loopback_host(host, (size_t)(colon - host))) {
-		return CRM_OK;
+	long port = 0;
+	const char *p = colon + 1;
+	for (; *p >= '0' && *p <= '9' && port <= 65535; p++) {
+		port = port * 10 + (*p - '0');
 	}
-	return allow_remote ? CRM_OK : CRM_EPERM;
+	if (*p != '\0' || p == colon + 1 || port < 1 || port > 65535) {
+		*why = "bad port (tcp://HOST:PORT, PORT 1 to 65535)";
+		return CRM_EINVAL;
+	}
+	char h[64];
+	size_t hlen = (size_t)(colon - host);
+	struct in_addr a;
+	if (hlen < sizeof(h)) {
+		memcpy(h, host, hlen);
+		h[hlen] = '\0';
+	}
+	if (hlen < sizeof(h) && inet_pton(AF_INET, h, &a) == 1) {
+		if ((ntohl(a.s_addr) >> 24) == 127 || allow_remote) {
+			return CRM_OK;
+		}
+		*why = "not a loopback address";
+		return CRM_EPERM;
+	}
+	if (allow_remote) {
+		return CRM_OK; /* "*", an interface's name: nanomsg's word */
+	}
+	/* nanomsg binds an address or an interface's name; it looks no
+	 * host name up ("localhost" fails as "No such device"). */
+	*why = "not a loopback address: crmd binds numeric addresses (it "
+	       "looks no names up); give tcp://127.0.0.1:PORT";
+	return CRM_EPERM;
 }
 
 static int
@@ -353,24 +392,44 @@ config_prepare_ipc(const char *url)
 	if (strncmp(url, "ipc://", 6) != 0) {
 		return CRM_OK;
 	}
-	char *path = crm_xstrdup(url + 6);
-	char *slash = strrchr(path, '/');
-	crm_status rc = CRM_OK;
-	if (slash != NULL && slash != path) {
-		*slash = '\0';
-		if (mkdir_p(path, 0700) != 0) {
-			crm_err("cannot create %s: %s", path, strerror(errno));
-			rc = CRM_INTERNAL;
+	const char *sock = url + 6;
+	/* Checked before anything is made in it: a folder refused gets
+	 * no new folder inside. Made (0700 at each level) when missing. */
+	char why[600];
+	crm_status rc = crm_path_check_ipc(url, why, sizeof(why));
+	if (rc == CRM_NOT_FOUND) {
+		char *dir = crm_xstrdup(sock);
+		char *slash = strrchr(dir, '/');
+		if (slash != NULL && slash != dir) {
+			*slash = '\0';
+			if (mkdir_p(dir, 0700) != 0) {
+				crm_err("cannot create %s: %s", dir,
+				    strerror(errno));
+				free(dir);
+				return CRM_INTERNAL;
+			}
 		}
+		free(dir);
+		rc = crm_path_check_ipc(url, why, sizeof(why));
 	}
 	/* Made before us by someone else, or opened up since: whoever
 	 * controls the folder can stand in for crmd and read passwords. */
-	char why[600];
-	if (rc == CRM_OK &&
-	    crm_path_check_ipc(url, why, sizeof(why)) != CRM_OK) {
+	if (rc != CRM_OK) {
 		crm_err("refusing to listen on %s: %s", url, why);
-		rc = CRM_EPERM;
+		return rc == CRM_EPERM ? CRM_EPERM : CRM_INTERNAL;
 	}
-	free(path);
-	return rc;
+	/* nanomsg removes whatever is at the path before it binds: a
+	 * stale socket is its to remove, anything else is not (a typo
+	 * naming data.mdb would delete the database). */
+	struct stat sb;
+	if (lstat(sock, &sb) == 0 && !S_ISSOCK(sb.st_mode)) {
+		crm_err("refusing to listen on %s: %s is a %s, not a socket, "
+		        "and binding would remove it; name a new path",
+		    url, sock,
+		    S_ISDIR(sb.st_mode)   ? "folder"
+		    : S_ISLNK(sb.st_mode) ? "symbolic link"
+		                          : "file");
+		return CRM_EPERM;
+	}
+	return CRM_OK;
 }

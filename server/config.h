@@ -55,15 +55,20 @@ void config_usage(FILE *out);
 char *config_runtime_dir(void);
 
 /*
- * config_check_url: whether crmd may bind url. tcp:// and ws:// must name
- * a loopback host unless allow_remote. Errors: CRM_EPERM, CRM_EINVAL.
+ * config_check_url: whether crmd may bind url: ipc:// with an absolute
+ * path a unix socket can hold, or tcp://HOST:PORT with a port 1..65535
+ * and, unless allow_remote, a numeric loopback address (127.x.y.z).
+ * Errors: CRM_EPERM (not loopback), CRM_EINVAL; *why says what is wrong
+ * (static).
  */
-crm_status config_check_url(const char *url, int allow_remote);
+crm_status config_check_url(
+    const char *url, int allow_remote, const char **why /* OUT */);
 
-/* config_prepare_ipc: create the folder of an ipc:// path (mode 0700),
- * then refuse one that is not the user's own or is open to others
- * (crm_path_check_ipc; the reason is logged). Errors: CRM_INTERNAL,
- * CRM_EPERM. */
+/* config_prepare_ipc: for an ipc:// path, refuse a folder that is not
+ * the user's own or is open to others (crm_path_check_ipc), create a
+ * missing one (mode 0700 at each level) and check it again, and refuse
+ * a path that holds anything but a socket (binding would remove it).
+ * The reason is logged. Errors: CRM_INTERNAL, CRM_EPERM. */
 crm_status config_prepare_ipc(const char *url);
 
 #endif

@@ -251,28 +251,24 @@ open_socket(int protocol, int raw, int max_recv)
 static crm_status
 check_url(const char *url, int allow_remote)
 {
-	crm_status rc = config_check_url(url, allow_remote);
+	const char *why = "";
+	crm_status rc = config_check_url(url, allow_remote, &why);
 	if (rc == CRM_EPERM) {
-		crm_err("refusing to listen on %s: not a loopback address; "
-		        "nanomsg has no TLS, so use an SSH tunnel or stunnel, "
-		        "or pass --allow-remote",
-		    url);
+		crm_err("refusing to listen on %s: %s; nanomsg has no TLS, so "
+		        "use an SSH tunnel or stunnel, or pass --allow-remote",
+		    url, why);
 		return rc;
 	}
 	if (rc != CRM_OK) {
-		crm_err("bad address %s (want ipc://PATH or "
-		        "tcp://HOST:PORT)",
-		    url);
+		crm_err("bad address %s: %s", url, why);
 		return rc;
 	}
-	if (config_prepare_ipc(url) != CRM_OK) {
-		return CRM_INTERNAL;
-	}
-	return CRM_OK;
+	return config_prepare_ipc(url);
 }
 
+/* pub: url is where change pokes go (the PUB socket). */
 static crm_status
-bind_url(int sock, const char *url, int allow_remote)
+bind_url(int sock, const char *url, int allow_remote, int pub)
 {
 	crm_status rc = check_url(url, allow_remote);
 	if (rc != CRM_OK) {
@@ -282,11 +278,14 @@ bind_url(int sock, const char *url, int allow_remote)
 		crm_warn("listening on %s without encryption", url);
 	}
 	if (nn_bind(sock, url) < 0) {
-		crm_err(
-		    "cannot listen on %s: %s", url, nn_strerror(nn_errno()));
+		crm_err("cannot %s on %s: %s%s",
+		    pub ? "publish change pokes" : "listen", url,
+		    nn_strerror(nn_errno()),
+		    pub ? " (the PUB address: --pub URL names another)" : "");
 		return CRM_INTERNAL;
 	}
-	crm_info("listening on %s", url);
+	crm_info(
+	    "%s on %s", pub ? "publishing change pokes" : "listening", url);
 	return CRM_OK;
 }
 
@@ -322,7 +321,7 @@ transport_start(const struct srv_config *cfg, store *st, transport **out)
 		goto fail;
 	}
 	for (int i = 0; i < cfg->n_listen; i++) {
-		rc = bind_url(t->sock, cfg->listen[i], cfg->allow_remote);
+		rc = bind_url(t->sock, cfg->listen[i], cfg->allow_remote, 0);
 		if (rc != CRM_OK) {
 			goto fail;
 		}
@@ -348,7 +347,7 @@ transport_start(const struct srv_config *cfg, store *st, transport **out)
 		}
 		for (int i = 0; i < cfg->n_pub; i++) {
 			rc = bind_url(
-			    t->pub, cfg->pub_urls[i], cfg->allow_remote);
+			    t->pub, cfg->pub_urls[i], cfg->allow_remote, 1);
 			if (rc != CRM_OK) {
 				goto fail;
 			}

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# listen_address_test.sh: crmd's --listen and --pub addresses, as an
+# admin types them (found by a fresh-eyes deployment). A path that holds
+# something other than a socket is refused, not removed (nanomsg removes
+# what is at the path before it binds: `--listen ipc://DB/data.mdb`
+# deleted the database); paths a unix socket cannot hold, a folder, a
+# relative path, schemes crmd does not serve, bad ports and host names
+# are refused before the data folder is made, with a reason, and never
+# by an abort in nanomsg; crm refuses a relative path too, and a socket
+# it may not reach is said at once, not after its 10 s timeout.
+# Usage: listen_address_test.sh CRMD CRM
+set -u
+CRMD=${1:?crmd path}
+CRM=${2:?crm path}
+T=$(mktemp -d "${TMPDIR:-/tmp}/crm-listen-XXXXXX")
+chmod 755 "$T"
+export HOME=$T XDG_CONFIG_HOME=$T/config XDG_CACHE_HOME=$T/cache
+export XDG_STATE_HOME=$T/state XDG_RUNTIME_DIR=$T/rt CRM_TIMEOUT_MS=3000
+unset CRM_SERVER
+PID=
+fails=0
+cleanup() {
+	[ -n "$PID" ] && kill -TERM "$PID" 2>/dev/null && wait "$PID"
+	rm -rf "$T"
+}
+trap cleanup EXIT
+ok() { echo "ok   - $*"; }
+bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
+run() { out=$("$@" 2>&1); code=$?; }
+expect() { # DESC CODE NEEDLE
+	if [ "$code" -eq "$2" ] && [[ $out == *"$3"* ]]; then ok "$1"
+	else bad "$1 (exit $code, want $2 and '$3'): $out"; fi
+}
+untouched() { # DESC DATA-FOLDER
+	[ ! -e "$2" ] && ok "$1: no data folder made" || bad "$1: $2 was made"
+}
+
+printf 'pw-boss-1\n' | "$CRMD" user add boss --role admin --data "$T/db" \
+	>/dev/null 2>&1 || bad "user add"
+mkdir -m 700 "$T/s"
+
+# -- a path that is not a socket is refused and left as it is.
+sum=$(cksum <"$T/db/data.mdb")
+run timeout 10 "$CRMD" --data "$T/db" --listen "ipc://$T/db/data.mdb"
+expect "crmd refuses to listen on its own data.mdb" 1 \
+	"$T/db/data.mdb is a file, not a socket, and binding would remove it"
+[ -f "$T/db/data.mdb" ] && [ "$(cksum <"$T/db/data.mdb")" = "$sum" ] &&
+	ok "and the database is still there, unchanged" ||
+	bad "data.mdb was removed or changed"
+echo notes >"$T/s/x.pub"
+run timeout 10 "$CRMD" --data "$T/db" --listen "ipc://$T/s/x"
+expect "the implied PUB path (x.pub) is checked as well" 1 \
+	"$T/s/x.pub is a file, not a socket"
+[ "$(cat "$T/s/x.pub" 2>/dev/null)" = notes ] && ok "and x.pub is kept" ||
+	bad "x.pub was removed"
+mkdir "$T/s/adir"
+run timeout 10 "$CRMD" --data "$T/d1" --listen "ipc://$T/s/adir"
+expect "a folder is refused (nanomsg aborted on it)" 1 "is a folder, not a socket"
+untouched "a folder" "$T/d1"
+ln -s "$T/db/data.mdb" "$T/s/link"
+run timeout 10 "$CRMD" --data "$T/d1" --listen "ipc://$T/s/link"
+expect "a symbolic link is refused" 1 "is a symbolic link, not a socket"
+
+# -- addresses refused before anything is made, exit 2.
+long="ipc://$T/s/$(printf 'x%.0s' $(seq 120))"
+for bad_url in "ipc:///" "ipc://$T/s/" "ipc://relative.ipc" "$long" \
+	"ws://127.0.0.1:47070" "inproc://x" "tcp://127.0.0.1:0" \
+	"tcp://127.0.0.1:99999" "tcp://127.0.0.1:abc" "tcp://127.0.0.1:" \
+	"tcp://127.0.0.1:47070/path"; do
+	run timeout 10 "$CRMD" --data "$T/d2" --listen "$bad_url"
+	expect "crmd refuses $bad_url" 2 "crmd: bad address"
+	[[ $out != *Assertion* && $out != *"Is a directory"* ]] ||
+		bad "nanomsg aborted on $bad_url: $out"
+done
+untouched "bad addresses" "$T/d2"
+run timeout 10 "$CRMD" --data "$T/d2" --listen "ipc://relative.ipc"
+expect "a relative path is named as such" 2 "the socket's path must be absolute"
+run timeout 10 "$CRMD" --data "$T/d2" --listen "$long"
+expect "so is a path too long for a unix socket" 2 "too long"
+run timeout 10 "$CRMD" --data "$T/d2" --listen "tcp://localhost:47070"
+expect "a host name gets the numeric address to use" 2 \
+	"give tcp://127.0.0.1:PORT"
+run timeout 10 "$CRMD" --data "$T/d2" --listen "ipc://$T/s/$(printf 'y%.0s' $(seq 100))"
+expect "a path whose .pub beside it is too long is refused too" 2 "too long"
+untouched "host names and long .pub paths" "$T/d2"
+
+# -- crm: a relative path is refused as well.
+run env CRM_SERVER=ipc://relative.ipc "$CRM" -c whoami
+expect "crm refuses a relative socket path" 2 "must be absolute"
+
+# -- a good address still works; the PUB socket is named in the log.
+"$CRMD" --data "$T/db" --listen "ipc://$T/s/crmd.ipc" 2>"$T/crmd.log" &
+PID=$!
+for _ in $(seq 50); do [ -S "$T/s/crmd.ipc" ] && break; sleep 0.1; done
+export CRM_SERVER=ipc://$T/s/crmd.ipc
+run sh -c "printf 'pw-boss-1\n' | '$CRM' login boss"
+expect "crm logs in over a good ipc address" 0 ""
+run "$CRM" -c whoami
+expect "and works" 0 "boss"
+grep -q "publishing change pokes on ipc://$T/s/crmd.ipc.pub" "$T/crmd.log" &&
+	ok "the log names the PUB address as such" ||
+	bad "PUB line: $(cat "$T/crmd.log")"
+
+# -- a socket this user may not reach: said at once.
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
+	chmod 711 "$T"
+	start=$(date +%s%N)
+	run env CRM_TIMEOUT_MS=10000 setpriv --reuid=nobody --regid=nogroup \
+		--clear-groups env HOME=/nonexistent XDG_CONFIG_HOME=/nonexistent \
+		"$CRM" -c whoami
+	ms=$((($(date +%s%N) - start) / 1000000))
+	expect "another user's crm is told the socket is not open to it" 1 \
+		"permission denied (crmd's socket is not open to this user"
+	[ "$ms" -lt 5000 ] && ok "at once, not after the 10 s timeout" ||
+		bad "it took $ms ms"
+else
+	echo "ok   - # SKIP the other-user case needs root"
+fi
+
+[ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
+exit $((fails > 0))
