@@ -43,11 +43,22 @@ crm_path_check_dir_env(
 	}
 	uid_t me = geteuid();
 	if (sb.st_uid != me && (private_dir || sb.st_uid != 0)) {
-		snprintf(why, n,
-		    "%s belongs to uid %u, not to you (uid %u): another user "
-		    "may have made it to catch what you send; remove it, or "
-		    "set %s to a folder of your own",
-		    dir, (unsigned)sb.st_uid, (unsigned)me, env);
+		if (env != NULL) {
+			snprintf(why, n,
+			    "%s belongs to uid %u, not to you (uid %u): "
+			    "another user may have made it to catch what you "
+			    "send; remove it, or set %s to a folder of your "
+			    "own",
+			    dir, (unsigned)sb.st_uid, (unsigned)me, env);
+		} else {
+			snprintf(why, n,
+			    "%s belongs to uid %u, not to you (uid %u): "
+			    "another user may have made it to catch what you "
+			    "send; a crmd of that user's is reached over its "
+			    "tcp://127.0.0.1 address, and a socket of yours "
+			    "goes in a folder of your own",
+			    dir, (unsigned)sb.st_uid, (unsigned)me);
+		}
 		return CRM_EPERM;
 	}
 	mode_t open_to =
@@ -127,7 +138,8 @@ crm_path_check_ipc(const char *url, char *why, size_t n)
 	char *up = parent_of(dir);
 	char *rt = crm_path_runtime_dir();
 	int private_dir = strcmp(dir, rt) == 0;
-	crm_status rc = crm_path_check_dir(dir, private_dir, why, n);
+	crm_status rc = crm_path_check_dir_env(
+	    dir, private_dir, private_dir ? "XDG_RUNTIME_DIR" : NULL, why, n);
 	/* /tmp/crm-UID is as private as the folder in it. */
 	const char *x = getenv("XDG_RUNTIME_DIR");
 	int tmp_home = private_dir && (x == NULL || x[0] != '/');
@@ -143,6 +155,19 @@ crm_path_check_ipc(const char *url, char *why, size_t n)
 			snprintf(why, n, "%s", upwhy);
 			rc = CRM_EPERM;
 		}
+	}
+	/* The folder was open once (or is root's): a socket another user
+	 * left in it would receive what crm sends. crmd's own socket has
+	 * its folder's owner. */
+	struct stat ss, ds;
+	if (rc == CRM_OK && lstat(url + 6, &ss) == 0 && S_ISSOCK(ss.st_mode) &&
+	    stat(dir, &ds) == 0 && ss.st_uid != ds.st_uid) {
+		snprintf(why, n,
+		    "the socket %s belongs to uid %u, not to its folder's "
+		    "owner (uid %u): another user may have put it there to "
+		    "catch what you send; remove it",
+		    url + 6, (unsigned)ss.st_uid, (unsigned)ds.st_uid);
+		rc = CRM_EPERM;
 	}
 	free(rt);
 	free(up);

@@ -27,7 +27,8 @@ char *crm_path_runtime_dir(void);
 crm_status crm_path_check_dir(
     const char *dir, int private_dir, char *why /* OUT */, size_t n);
 /* crm_path_check_dir_env: the same, advising the environment variable
- * env (the one that moves dir) when dir is someone else's. */
+ * env (the one that moves dir) when dir is someone else's; with env
+ * NULL, another user's crmd's tcp address or a folder of one's own. */
 crm_status crm_path_check_dir_env(const char *dir, int private_dir,
     const char *env, char *why /* OUT */, size_t n);
 
@@ -35,8 +36,9 @@ crm_status crm_path_check_dir_env(const char *dir, int private_dir,
  * crm_path_check_ipc: for an ipc:// URL, the socket's folder passes
  * crm_path_check_dir (private when it is the runtime folder, and then
  * /tmp/crm-UID above it too), and its parent cannot be written by others
- * unless sticky (others could not rename the folder away). Other URLs
- * pass. Errors: as crm_path_check_dir, with why set.
+ * unless sticky (others could not rename the folder away); a socket
+ * already there must have the folder's owner. Other URLs pass. Errors: as
+ * crm_path_check_dir, with why set.
  */
 crm_status crm_path_check_ipc(const char *url, char *why /* OUT */, size_t n);
 

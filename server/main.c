@@ -223,6 +223,9 @@ main(int argc, char **argv)
 		(void)setenv("TZ", ":/etc/localtime", 0);
 	}
 	tzset();
+	/* Whatever crmd makes is its user's alone (its sockets, backups,
+	 * the data folder), whatever umask it was started with. */
+	umask(077);
 	if (argc >= 2) {
 		for (size_t i = 0;
 		     i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {

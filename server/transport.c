@@ -8,11 +8,13 @@
  */
 #include "transport.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <nanomsg/nn.h>
 #include <nanomsg/pubsub.h>
 #include <nanomsg/reqrep.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,6 +22,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "crm.h"
@@ -266,6 +270,14 @@ check_url(const char *url, int allow_remote)
 	return config_prepare_ipc(url);
 }
 
+static void
+bind_failed(const char *url, int pub, const char *err)
+{
+	crm_err("cannot %s on %s: %s%s",
+	    pub ? "publish change pokes" : "listen", url, err,
+	    pub ? " (the PUB address: --pub URL names another)" : "");
+}
+
 /* pub: url is where change pokes go (the PUB socket). */
 static crm_status
 bind_url(int sock, const char *url, int allow_remote, int pub)
@@ -278,10 +290,7 @@ bind_url(int sock, const char *url, int allow_remote, int pub)
 		crm_warn("listening on %s without encryption", url);
 	}
 	if (nn_bind(sock, url) < 0) {
-		crm_err("cannot %s on %s: %s%s",
-		    pub ? "publish change pokes" : "listen", url,
-		    nn_strerror(nn_errno()),
-		    pub ? " (the PUB address: --pub URL names another)" : "");
+		bind_failed(url, pub, nn_strerror(nn_errno()));
 		return CRM_INTERNAL;
 	}
 	crm_info(
@@ -289,17 +298,58 @@ bind_url(int sock, const char *url, int allow_remote, int pub)
 	return CRM_OK;
 }
 
+/* Whether a tcp://ADDRESS:PORT with a numeric IPv4 address can be bound
+ * now (a port in use is said before the data folder is opened, not
+ * after an upgrade); other URLs pass, for nanomsg to bind. */
+static crm_status
+probe_tcp(const char *url, int pub)
+{
+	const char *colon = strrchr(url, ':');
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	char host[64];
+	size_t len = colon != NULL ? (size_t)(colon - (url + 6)) : 0;
+	if (strncmp(url, "tcp://", 6) != 0 || len == 0 ||
+	    len >= sizeof(host)) {
+		return CRM_OK;
+	}
+	memcpy(host, url + 6, len);
+	host[len] = '\0';
+	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+		return CRM_OK;
+	}
+	sa.sin_port = htons((uint16_t)strtoul(colon + 1, NULL, 10));
+	int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0) {
+		return CRM_OK;
+	}
+	int one = 1; /* as nanomsg binds: a port in TIME_WAIT is free */
+	(void)setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	crm_status rc = CRM_OK;
+	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		bind_failed(url, pub, strerror(errno));
+		rc = CRM_INTERNAL;
+	}
+	close(s);
+	return rc;
+}
+
 crm_status
 transport_check(const struct srv_config *cfg)
 {
 	for (int i = 0; i < cfg->n_listen; i++) {
 		crm_status rc = check_url(cfg->listen[i], cfg->allow_remote);
+		if (rc == CRM_OK) {
+			rc = probe_tcp(cfg->listen[i], 0);
+		}
 		if (rc != CRM_OK) {
 			return rc;
 		}
 	}
 	for (int i = 0; cfg->pub_url != NULL && i < cfg->n_pub; i++) {
 		crm_status rc = check_url(cfg->pub_urls[i], cfg->allow_remote);
+		if (rc == CRM_OK) {
+			rc = probe_tcp(cfg->pub_urls[i], 1);
+		}
 		if (rc != CRM_OK) {
 			return rc;
 		}

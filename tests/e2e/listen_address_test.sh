@@ -84,12 +84,33 @@ run timeout 10 "$CRMD" --data "$T/d2" --listen "ipc://$T/s/$(printf 'y%.0s' $(se
 expect "a path whose .pub beside it is too long is refused too" 2 "too long"
 untouched "host names and long .pub paths" "$T/d2"
 
+# -- a port in use is said before the data folder is made (it was said
+# only after the database was opened, and upgraded).
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print(s.getsockname()[1], flush=True); time.sleep(20)' >"$T/port" &
+HOLD=$!
+for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
+port=$(cat "$T/port")
+run timeout 10 "$CRMD" --data "$T/d3" --listen "tcp://127.0.0.1:$port"
+expect "a port in use is refused" 1 "cannot listen on tcp://127.0.0.1:$port: Address already in use"
+untouched "a port in use" "$T/d3"
+run timeout 10 "$CRMD" --data "$T/d3" --listen "ipc://$T/s/p.ipc" \
+	--pub "tcp://127.0.0.1:$port"
+expect "a PUB port in use is named as the PUB address" 1 \
+	"cannot publish change pokes on tcp://127.0.0.1:$port: Address already in use (the PUB address"
+untouched "a PUB port in use" "$T/d3"
+kill "$HOLD" 2>/dev/null; wait "$HOLD" 2>/dev/null
+
 # -- crm: a relative path is refused as well.
 run env CRM_SERVER=ipc://relative.ipc "$CRM" -c whoami
 expect "crm refuses a relative socket path" 2 "must be absolute"
 
-# -- a good address still works; the PUB socket is named in the log.
-"$CRMD" --data "$T/db" --listen "ipc://$T/s/crmd.ipc" 2>"$T/crmd.log" &
+# -- a good address still works; the PUB socket is named in the log;
+# what crmd makes is its user's alone, whatever its umask.
+(umask 000 && exec "$CRMD" --data "$T/db" --listen "ipc://$T/s/crmd.ipc") \
+	2>"$T/crmd.log" &
 PID=$!
 for _ in $(seq 50); do [ -S "$T/s/crmd.ipc" ] && break; sleep 0.1; done
 export CRM_SERVER=ipc://$T/s/crmd.ipc
@@ -97,6 +118,9 @@ run sh -c "printf 'pw-boss-1\n' | '$CRM' login boss"
 expect "crm logs in over a good ipc address" 0 ""
 run "$CRM" -c whoami
 expect "and works" 0 "boss"
+mode=$(stat -c %a "$T/s/crmd.ipc")
+[ $((0$mode & 077)) -eq 0 ] && ok "the socket is mode $mode under umask 000" ||
+	bad "the socket is mode $mode under umask 000"
 grep -q "publishing change pokes on ipc://$T/s/crmd.ipc.pub" "$T/crmd.log" &&
 	ok "the log names the PUB address as such" ||
 	bad "PUB line: $(cat "$T/crmd.log")"
@@ -113,6 +137,15 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 		"permission denied (crmd's socket is not open to this user"
 	[ "$ms" -lt 5000 ] && ok "at once, not after the 10 s timeout" ||
 		bad "it took $ms ms"
+	# A socket another user left in a folder of ours (open once):
+	# crm would have sent it the session token.
+	mkdir -m 755 "$T/open"
+	python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' \
+		"$T/open/crmd.ipc"
+	chown nobody "$T/open/crmd.ipc"
+	run env CRM_SERVER="ipc://$T/open/crmd.ipc" "$CRM" -c whoami
+	expect "crm refuses a socket that is not its folder's owner's" 1 \
+		"the socket $T/open/crmd.ipc belongs to uid $(id -u nobody), not to its folder's owner"
 else
 	echo "ok   - # SKIP the other-user case needs root"
 fi
