@@ -106,7 +106,7 @@ cmd_session_start(struct cmd_ctx *ctx)
 {
 	uint8_t *token = NULL;
 	size_t len = 0;
-	if (session_load(&token, &len) == CRM_OK) {
+	if (session_load(&token, &len, conn_url(ctx->conn)) == CRM_OK) {
 		conn_set_token(ctx->conn, token, len);
 		sodium_memzero(token, len);
 	}
@@ -215,8 +215,8 @@ cmd_session_login(
 	conn_set_token(
 	    ctx->conn, lr->session_token.data, lr->session_token.len);
 	cache_forget(); /* the names another user saw */
-	if (session_save(lr->session_token.data, lr->session_token.len) !=
-	    CRM_OK) {
+	if (session_save(lr->session_token.data, lr->session_token.len,
+	        conn_url(ctx->conn)) != CRM_OK) {
 		char *p = session_path();
 		cmd_error("logged in, but cannot save the session in %s",
 		    p ? p : "(no HOME)");

@@ -88,8 +88,20 @@ file_safe(const char *path)
 	return 1;
 }
 
+/* The file's text: the token in hex, then the server it is for. */
+static char *
+session_text(const uint8_t *token, size_t len, const char *server)
+{
+	char *hex = crm_xmalloc(2 * len + 1);
+	sodium_bin2hex(hex, 2 * len + 1, token, len);
+	char *text = crm_xasprintf("%s\n%s\n", hex, server);
+	sodium_memzero(hex, 2 * len + 1);
+	free(hex);
+	return text;
+}
+
 crm_status
-session_load(uint8_t **token, size_t *len)
+session_load(uint8_t **token, size_t *len, const char *server)
 {
 	crm_status rc = CRM_NOT_FOUND;
 	char *path = session_path();
@@ -104,12 +116,32 @@ session_load(uint8_t **token, size_t *len)
 	if (text == NULL) {
 		goto out;
 	}
-	text[strcspn(text, "\r\n")] = '\0';
+	size_t end = strcspn(text, "\r\n");
+	char *for_server = text + end + strspn(text + end, "\r\n");
+	text[end] = '\0';
+	for_server[strcspn(for_server, "\r\n")] = '\0';
 	bin = crm_xmalloc(strlen(text) / 2 + 1);
 	if (sodium_hex2bin(bin, strlen(text) / 2 + 1, text, strlen(text), NULL,
 	        &n, NULL) != 0 ||
 	    n == 0 || n > CRM_MAX_BYTES) {
 		goto out;
+	}
+	/* A token goes only to the server that gave it: another address
+	 * (a typo, or a listener someone put on a port while crmd was
+	 * down) would receive it. */
+	if (for_server[0] != '\0' && strcmp(for_server, server) != 0) {
+		fprintf(stderr,
+		    "crm: your session is for %s, not %s: not sending it "
+		    "there (crm login logs in to this one)\n",
+		    for_server, server);
+		goto out;
+	}
+	if (for_server[0] == '\0') {
+		/* An older crm's file: the server it is used with now. */
+		char *bound = session_text(bin, n, server);
+		(void)paths_write_private(path, bound);
+		sodium_memzero(bound, strlen(bound));
+		free(bound);
 	}
 	*token = bin;
 	*len = n;
@@ -126,21 +158,22 @@ out:
 }
 
 crm_status
-session_save(const uint8_t *token, size_t len)
+session_save(const uint8_t *token, size_t len, const char *server)
 {
 	crm_status rc = CRM_INTERNAL;
 	char *path = session_path();
-	char *hex = crm_xmalloc(2 * len + 2);
+	char *text = NULL;
 
 	if (path == NULL || !folder_safe(path)) {
 		goto out;
 	}
-	sodium_bin2hex(hex, 2 * len + 1, token, len);
-	strcat(hex, "\n");
-	rc = paths_write_private(path, hex);
+	text = session_text(token, len, server);
+	rc = paths_write_private(path, text);
 out:
-	sodium_memzero(hex, 2 * len + 2);
-	free(hex);
+	if (text != NULL) {
+		sodium_memzero(text, strlen(text));
+	}
+	free(text);
 	free(path);
 	return rc;
 }

@@ -2,8 +2,9 @@
 /*
  * session.h: the session token kept between crm runs, so `crm -c` calls
  * after one `login` need no password. The file is
- * $XDG_CONFIG_HOME/crm/session (or ~/.config/crm/session), mode 0600, one
- * line of hex. It holds nothing else.
+ * $XDG_CONFIG_HOME/crm/session (or ~/.config/crm/session), mode 0600: a
+ * line of hex, then the server address it was given by (as crm was told
+ * it). The token is sent to that server only.
  */
 #ifndef SESSION_H
 #define SESSION_H
@@ -18,16 +19,20 @@
 char *session_path(void);
 
 /*
- * session_load: the stored token. Caller frees *token with free(). The
- * file must be the user's own in a folder others cannot write; one others
- * can read is made 0600 with a warning on stderr. Errors: CRM_NOT_FOUND
- * (no file, not a token, or refused as above, saying why: not logged in).
+ * session_load: the stored token, for server. Caller frees *token with
+ * free(). The file must be the user's own in a folder others cannot
+ * write; one others can read is made 0600 with a warning on stderr. A
+ * file of an older crm (no server in it) is bound to server. Errors:
+ * CRM_NOT_FOUND (no file, not a token, for another server, or refused as
+ * above, saying why on stderr: not logged in).
  */
-crm_status session_load(uint8_t **token /* OUT */, size_t *len /* OUT */);
+crm_status session_load(
+    uint8_t **token /* OUT */, size_t *len /* OUT */, const char *server);
 
-/* session_save: store token, unless its folder is not the user's own or
- * others can write it (said on stderr). Errors: CRM_INTERNAL. */
-crm_status session_save(const uint8_t *token, size_t len);
+/* session_save: store token, given by server, unless its folder is not
+ * the user's own or others can write it (said on stderr).
+ * Errors: CRM_INTERNAL. */
+crm_status session_save(const uint8_t *token, size_t len, const char *server);
 
 /* session_remove: forget the token (no file is fine). */
 void session_remove(void);

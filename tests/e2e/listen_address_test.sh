@@ -125,6 +125,50 @@ grep -q "publishing change pokes on ipc://$T/s/crmd.ipc.pub" "$T/crmd.log" &&
 	ok "the log names the PUB address as such" ||
 	bad "PUB line: $(cat "$T/crmd.log")"
 
+# -- the session's token goes only to the server that gave it: a
+# listener someone put on a port (crmd down, or a typo) gets nothing.
+python3 - "$T/caught" "$T/cport" <<'EOF2' &
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
+open(sys.argv[2], "w").write(str(s.getsockname()[1]))
+s.settimeout(0.2); got = b""; end = time.time() + 6
+while time.time() < end:
+    try:
+        c, _ = s.accept()
+    except socket.timeout:
+        continue
+    c.settimeout(0.5)
+    try:
+        c.sendall(b"\0SP\0\0\x31\0\0")  # a REP's SP header
+        while True:
+            b = c.recv(4096)
+            if not b:
+                break
+            got += b
+    except OSError:
+        pass
+    open(sys.argv[1], "wb").write(got)
+EOF2
+CATCH=$!
+for _ in $(seq 50); do [ -s "$T/cport" ] && break; sleep 0.1; done
+token=$(head -1 "$XDG_CONFIG_HOME/crm/session")
+run env CRM_TIMEOUT_MS=1000 "$CRM" --server "tcp://127.0.0.1:$(cat "$T/cport")" -c whoami
+expect "crm says its session is for another server" 1 \
+	"your session is for ipc://$T/s/crmd.ipc, not tcp://127.0.0.1:$(cat "$T/cport"): not sending it there"
+sleep 0.6
+python3 -c 'import sys; d=open(sys.argv[1],"rb").read() if __import__("os").path.exists(sys.argv[1]) else b""; sys.exit(bytes.fromhex(sys.argv[2]) in d)' \
+	"$T/caught" "$token" && ok "and the listener received no token" ||
+	bad "the listener received the session token"
+kill "$CATCH" 2>/dev/null; wait "$CATCH" 2>/dev/null
+# A session file of an older crm (the token alone) is bound to the server
+# it is used with next.
+printf '%s\n' "$token" >"$XDG_CONFIG_HOME/crm/session"
+run "$CRM" -c whoami
+expect "an older session file still works" 0 "boss"
+[ "$(sed -n 2p "$XDG_CONFIG_HOME/crm/session")" = "ipc://$T/s/crmd.ipc" ] &&
+	ok "and is bound to this server" ||
+	bad "session file: $(cat "$XDG_CONFIG_HOME/crm/session")"
+
 # -- a socket this user may not reach: said at once.
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	chmod 711 "$T"

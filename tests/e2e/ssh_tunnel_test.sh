@@ -199,6 +199,18 @@ printf 'pw2\n' | "$CRM" -c 'user add li --role rep --team east' >/dev/null ||
 "$CRM" -c 'customer add 华东机电有限公司 --owner li --grade B' >/dev/null ||
 	bad "admin adds li's customer over ssh"
 e2e_login li pw2
+# li on the server's own socket too, for the writes the shell over ssh
+# is to be told of: a session is sent only to the address that gave it.
+ipc_crm() {
+	env XDG_CONFIG_HOME="$H/ipc-config" CRM_SERVER="ipc://$H/crmd.ipc" \
+		"$CRM" "$@"
+}
+mkdir -m 700 "$H/ipc-config"
+printf 'pw2\n' | ipc_crm login li >/dev/null 2>&1 || bad "li logs in on ipc"
+run "$CRM" --server "ipc://$H/crmd.ipc" -c whoami
+[[ $err == *"your session is for ssh://$ME@127.0.0.1:$SSH_PORT/$P, not ipc://$H/crmd.ipc: not sending it there"* ]] &&
+	ok "the ssh session's token is not sent to another address" ||
+	bad "the ssh session was used on ipc: $out $err"
 run "$CRM" -c 'log 华东机电有限公司 "电话沟通报价" --channel phone'
 exit_is 0 "li logs a follow-up through the tunnel"
 run "$CRM" -c 'customer history 华东机电有限公司'
@@ -215,8 +227,7 @@ pane_start crm 120 30 "CRM_SSH='$CRM_SSH' '$CRM'" ||
 wait_for crm "the interactive shell over ssh shows li's prompt" "crm li>" ||
 	exit 1
 sleep 1 # hello and the first fetch are done, the SUB socket connected
-CRM_SERVER=ipc://$H/crmd.ipc "$CRM" -c \
-	'task add 华东机电有限公司 +5m "回电确认报价"' >"$H/out" 2>&1 ||
+ipc_crm -c 'task add 华东机电有限公司 +5m "回电确认报价"' >"$H/out" 2>&1 ||
 	bad "task add: $(cat "$H/out")"
 wait_for crm "a live reminder arrives through the tunnel" "回电确认报价"
 
@@ -237,8 +248,7 @@ new_ssh=$(ps -o pid= --ppid "$crm_pid" | head -1 | tr -d ' ')
 [ -n "$new_ssh" ] && [ "$new_ssh" != "$ssh_pid" ] &&
 	ok "a new ssh runs ($new_ssh)" || bad "no new ssh (was $ssh_pid)"
 sleep 1
-CRM_SERVER=ipc://$H/crmd.ipc "$CRM" -c \
-	'task add 华东机电有限公司 +6m "寄送样品"' >"$H/out" 2>&1 ||
+ipc_crm -c 'task add 华东机电有限公司 +6m "寄送样品"' >"$H/out" 2>&1 ||
 	bad "task add: $(cat "$H/out")"
 wait_for crm "the next reminder arrives through the new tunnel" "寄送样品"
 # Ctrl-C at the prompt is the shell's, not the tunnel's (ssh ignores
@@ -266,7 +276,7 @@ wait_for crm "a write in flight when the tunnel drops is kept in the outbox" \
 e2e_resume
 send_line crm "outbox send"
 wait_for crm "outbox send resends it through a new tunnel" "outbox: 1 done"
-run env CRM_SERVER="ipc://$H/crmd.ipc" "$CRM" -c 'customer find 西部电气'
+run ipc_crm -c 'customer find 西部电气'
 c=$(grep -c "西部电气有限公司" <<<"$out")
 [ "$c" -eq 1 ] && ok "the write was applied once" ||
 	bad "customer find 西部电气 shows $c rows: $out"
