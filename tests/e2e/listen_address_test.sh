@@ -127,28 +127,7 @@ grep -q "publishing change pokes on ipc://$T/s/crmd.ipc.pub" "$T/crmd.log" &&
 
 # -- the session's token goes only to the server that gave it: a
 # listener someone put on a port (crmd down, or a typo) gets nothing.
-python3 - "$T/caught" "$T/cport" <<'EOF2' &
-import socket, sys, time
-s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(4)
-open(sys.argv[2], "w").write(str(s.getsockname()[1]))
-s.settimeout(0.2); got = b""; end = time.time() + 6
-while time.time() < end:
-    try:
-        c, _ = s.accept()
-    except socket.timeout:
-        continue
-    c.settimeout(0.5)
-    try:
-        c.sendall(b"\0SP\0\0\x31\0\0")  # a REP's SP header
-        while True:
-            b = c.recv(4096)
-            if not b:
-                break
-            got += b
-    except OSError:
-        pass
-    open(sys.argv[1], "wb").write(got)
-EOF2
+python3 "$(dirname "$0")/catch_listener.py" "tcp:$T/cport" "$T/caught" 6 &
 CATCH=$!
 for _ in $(seq 50); do [ -s "$T/cport" ] && break; sleep 0.1; done
 token=$(head -1 "$XDG_CONFIG_HOME/crm/session")

@@ -147,32 +147,8 @@ chown root "$XDG_CONFIG_HOME/crm"
 VUID=$((61000 + $$ % 1000))
 rm -rf "/tmp/crm-$VUID"
 mkdir -m 777 "/tmp/crm-$VUID" "/tmp/crm-$VUID/crm"
-python3 - "/tmp/crm-$VUID/crm/crmd.ipc" "$T/caught" <<'EOF' &
-import os, socket, sys, time
-s = socket.socket(socket.AF_UNIX)
-s.bind(sys.argv[1])
-os.chmod(sys.argv[1], 0o777)  # any local user may connect
-s.listen(8)
-s.settimeout(0.2)
-got = b""
-end = time.time() + 8
-while time.time() < end:
-    try:
-        c, _ = s.accept()
-    except socket.timeout:
-        continue
-    c.settimeout(0.5)
-    try:
-        c.sendall(b"\0SP\0\0\x31\0\0")  # a REP's SP header
-        while True:
-            b = c.recv(4096)
-            if not b:
-                break
-            got += b
-    except OSError:
-        pass
-    open(sys.argv[2], "wb").write(got)
-EOF
+python3 "$(dirname "$0")/catch_listener.py" "/tmp/crm-$VUID/crm/crmd.ipc" \
+	"$T/caught" 8 &
 CATCHER=$!
 for _ in $(seq 30); do [ -S "/tmp/crm-$VUID/crm/crmd.ipc" ] && break; sleep 0.1; done
 mkdir -m 700 "$T/victim"
