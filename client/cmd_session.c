@@ -191,6 +191,17 @@ cmd_session_login(
 		cmd_request_error(ctx, &req, rc, conn_error(ctx->conn));
 		goto out;
 	}
+	/* One session is kept: said before the password, while the one
+	 * for another address can still be ended there. */
+	char *replaced = session_server();
+	if (replaced != NULL && strcmp(replaced, conn_url(ctx->conn)) != 0) {
+		fprintf(stderr,
+		    "crm: logging in here replaces your session for %s, "
+		    "which stays valid there until it expires (`crm --server "
+		    "%s logout` first ends it)\n",
+		    replaced, replaced);
+	}
+	free(replaced);
 	rc = cmd_session_read_secret(ctx, "password: ", &password);
 	if (rc != CRM_OK) {
 		goto out;
@@ -252,6 +263,17 @@ cmd_session_logout(
 	Crm__V1__Response *resp = NULL;
 
 	(void)call;
+	/* A session for another address is not this server's to end (its
+	 * token was not sent here): it stays, and says where it is. */
+	char *other = session_server();
+	if (other != NULL && strcmp(other, conn_url(ctx->conn)) != 0) {
+		cmd_error("your session is for %s, not %s: nothing to log out "
+		          "here (crm --server %s logout ends it)",
+		    other, conn_url(ctx->conn), other);
+		free(other);
+		return CRM_EINVAL;
+	}
+	free(other);
 	req.body_case = CRM__V1__REQUEST__BODY_LOGOUT;
 	req.logout = &body;
 	rc = conn_call(ctx->conn, &req, &resp);

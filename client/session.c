@@ -129,19 +129,21 @@ session_load(uint8_t **token, size_t *len, const char *server)
 	/* A token goes only to the server that gave it: another address
 	 * (a typo, or a listener someone put on a port while crmd was
 	 * down) would receive it. */
-	if (for_server[0] != '\0' && strcmp(for_server, server) != 0) {
-		fprintf(stderr,
-		    "crm: your session is for %s, not %s: not sending it "
-		    "there (crm login logs in to this one)\n",
-		    for_server, server);
+	if (for_server[0] == '\0') {
+		/* An older crm's file: bound to the server it is used with
+		 * next, it would go to whatever answers there first. */
+		fprintf(stderr, "crm: your session file names no server (an "
+		                "older crm's): log in again\n");
 		goto out;
 	}
-	if (for_server[0] == '\0') {
-		/* An older crm's file: the server it is used with now. */
-		char *bound = session_text(bin, n, server);
-		(void)paths_write_private(path, bound);
-		sodium_memzero(bound, strlen(bound));
-		free(bound);
+	if (strcmp(for_server, server) != 0) {
+		fprintf(stderr,
+		    "crm: your session is for %s, not %s: not sending it "
+		    "there (crm --server %s uses it; crm login logs in here "
+		    "instead and replaces it)\n",
+		    for_server, server, for_server);
+		rc = CRM_EPERM;
+		goto out;
 	}
 	*token = bin;
 	*len = n;
@@ -176,6 +178,25 @@ out:
 	free(text);
 	free(path);
 	return rc;
+}
+
+char *
+session_server(void)
+{
+	char *path = session_path();
+	char *text = path ? paths_read(path) : NULL;
+	char *server = NULL;
+	if (text != NULL) {
+		char *nl = strchr(text, '\n');
+		if (nl != NULL && nl[1] != '\0') {
+			nl[1 + strcspn(nl + 1, "\r\n")] = '\0';
+			server = crm_xstrdup(nl + 1);
+		}
+		sodium_memzero(text, strlen(text));
+	}
+	free(text);
+	free(path);
+	return server;
 }
 
 void

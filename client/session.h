@@ -21,10 +21,10 @@ char *session_path(void);
 /*
  * session_load: the stored token, for server. Caller frees *token with
  * free(). The file must be the user's own in a folder others cannot
- * write; one others can read is made 0600 with a warning on stderr. A
- * file of an older crm (no server in it) is bound to server. Errors:
- * CRM_NOT_FOUND (no file, not a token, for another server, or refused as
- * above, saying why on stderr: not logged in).
+ * write; one others can read is made 0600 with a warning on stderr.
+ * Errors: CRM_EPERM (the session is for another server: said on
+ * stderr), CRM_NOT_FOUND (no file, not a token, an older crm's file that
+ * names no server, or refused as above, saying why: not logged in).
  */
 crm_status session_load(
     uint8_t **token /* OUT */, size_t *len /* OUT */, const char *server);
@@ -33,6 +33,10 @@ crm_status session_load(
  * the user's own or others can write it (said on stderr).
  * Errors: CRM_INTERNAL. */
 crm_status session_save(const uint8_t *token, size_t len, const char *server);
+
+/* session_server: the server the stored session is for, or NULL (none,
+ * or an older crm's file). Caller frees with free(). */
+char *session_server(void);
 
 /* session_remove: forget the token (no file is fine). */
 void session_remove(void);

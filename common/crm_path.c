@@ -33,6 +33,20 @@ crm_path_check_dir_env(
     const char *dir, int private_dir, const char *env, char *why, size_t n)
 {
 	struct stat sb;
+	uid_t me = geteuid();
+	/* A link another user made can be pointed elsewhere between this
+	 * check and the use: refused whatever it points at now. */
+	if (lstat(dir, &sb) == 0 && S_ISLNK(sb.st_mode) && sb.st_uid != me &&
+	    sb.st_uid != 0) {
+		snprintf(why, n,
+		    "%s is a symbolic link of uid %u, not yours (uid %u): "
+		    "that user can point it elsewhere at any moment; %s%s%s",
+		    dir, (unsigned)sb.st_uid, (unsigned)me,
+		    env != NULL ? "set " : "use a folder of your own",
+		    env != NULL ? env : "",
+		    env != NULL ? " to a folder of your own" : "");
+		return CRM_EPERM;
+	}
 	if (stat(dir, &sb) != 0) {
 		snprintf(why, n, "%s: %s", dir, strerror(errno));
 		return errno == ENOENT ? CRM_NOT_FOUND : CRM_INTERNAL;
@@ -41,7 +55,6 @@ crm_path_check_dir_env(
 		snprintf(why, n, "%s is not a folder", dir);
 		return CRM_EPERM;
 	}
-	uid_t me = geteuid();
 	if (sb.st_uid != me && (private_dir || sb.st_uid != 0)) {
 		if (env != NULL) {
 			snprintf(why, n,
@@ -67,9 +80,8 @@ crm_path_check_dir_env(
 		/* /tmp and the like: not ours to close, and anyone may
 		 * make a socket of their own name there. */
 		snprintf(why, n,
-		    "%s is shared with others (mode %04o): the socket "
-		    "belongs in a folder of crmd's user alone (mode 0700), "
-		    "made inside it or elsewhere",
+		    "%s is shared with others (mode %04o): use a folder of "
+		    "your own (mode 0700), made inside it or elsewhere",
 		    dir, (unsigned)(sb.st_mode & 07777));
 		return CRM_EPERM;
 	}
@@ -104,8 +116,9 @@ check_parent(const char *dir, char *why, size_t n)
 	    (sb.st_mode & S_ISVTX) == 0) {
 		snprintf(why, n,
 		    "%s can be written by others and is not sticky (mode "
-		    "%04o)",
-		    dir, (unsigned)(sb.st_mode & 07777));
+		    "%04o), so they could move the socket's folder away: "
+		    "run chmod go-w %s, or use another folder",
+		    dir, (unsigned)(sb.st_mode & 07777), dir);
 		return CRM_EPERM;
 	}
 	return CRM_OK;
@@ -146,7 +159,7 @@ crm_path_check_ipc(const char *url, char *why, size_t n)
 	if (rc == CRM_OK) {
 		rc = tmp_home ? crm_path_check_dir(up, 1, why, n)
 		              : check_parent(up, why, n);
-	} else if (rc == CRM_NOT_FOUND && tmp_home) {
+	} else if ((rc == CRM_NOT_FOUND || rc == CRM_INTERNAL) && tmp_home) {
 		/* No crm folder yet: a bad /tmp/crm-UID is still named,
 		 * not hidden behind "crmd is not running". */
 		char upwhy[600];

@@ -86,7 +86,7 @@ config_usage(FILE *out)
 	    "  -l, --listen URL     REQ/REP address, repeatable "
 	    "(default %s)\n"
 	    "  -p, --pub URL        PUB address for change pokes "
-	    "(default: listen URL + .pub for ipc, port + 1 for tcp)\n"
+	    "(default: one beside each listen: URL + .pub for ipc, port + 1 for tcp)\n"
 	    "  -w, --workers N      worker threads (default %d)\n"
 	    "      --allow-remote   allow a non-loopback tcp:// bind "
 	    "(no TLS: use SSH or stunnel)\n"
@@ -127,6 +127,44 @@ config_default_pub(const char *listen)
 	}
 	return crm_xasprintf(
 	    "%.*s:%lu", (int)(colon - listen), listen, port + 1);
+}
+
+/* Whether url (given as what) is refused, said on stderr: a bad or
+ * remote address, or one given before among the listens [0, n) and the
+ * PUBs so far. */
+static int
+refuse_url(
+    const struct srv_config *c, const char *url, int n, const char *what)
+{
+	const char *why = "";
+	crm_status rc = config_check_url(url, c->allow_remote, &why);
+	if (rc == CRM_EPERM) {
+		fprintf(stderr,
+		    "crmd: refusing to listen on %s: %s. nanomsg has no TLS: "
+		    "reach the server through an SSH tunnel or stunnel, or "
+		    "pass --allow-remote\n",
+		    url, why);
+		return 1;
+	}
+	if (rc != CRM_OK) {
+		fprintf(
+		    stderr, "crmd: bad address %s (%s): %s\n", url, what, why);
+		return 1;
+	}
+	for (int j = 0; j < n + c->n_pub; j++) {
+		const char *o = j < n ? c->listen[j] : c->pub_urls[j - n];
+		if (strcmp(o, url) == 0) {
+			fprintf(stderr,
+			    "crmd: %s is given twice (%s, and a listen or PUB "
+			    "address before it)%s\n",
+			    url, what,
+			    strcmp(what, "--listen") == 0
+			        ? ""
+			        : ": give --pub URL, an address of its own");
+			return 1;
+		}
+	}
+	return 0;
 }
 
 crm_status
@@ -235,68 +273,55 @@ config_parse(struct srv_config *c, int argc, char **argv)
 		    stderr, "crmd: unexpected argument '%s'\n", argv[optind]);
 		return CRM_EINVAL;
 	}
-	if (c->pub_url != NULL) {
-		c->pub_urls[c->n_pub++] = crm_xstrdup(c->pub_url);
-	} else {
-		/* A PUB address beside every listen, so a tcp client of an
-		 * ipc-first server is told a tcp one too
-		 * (HelloReply.pub_urls). */
-		for (int i = 0; i < c->n_listen; i++) {
-			char *u = config_default_pub(c->listen[i]);
-			if (u == NULL) {
-				crm_warn(
-				    "no change pokes beside %s (its port "
-				    "+ 1 is out of range): give --pub URL",
-				    c->listen[i]);
-			}
-			/* Not one a listen or an earlier PUB already holds
-			 * (tcp ports 7070 and 7071 listened on both). */
-			for (int j = 0;
-			     u != NULL && j < c->n_listen + c->n_pub; j++) {
-				const char *o =
-				    j < c->n_listen
-				        ? c->listen[j]
-				        : c->pub_urls[j - c->n_listen];
-				if (strcmp(o, u) == 0) {
-					crm_info(
-					    "%s is a listen address, so no "
-					    "change pokes beside %s",
-					    u, c->listen[i]);
-					free(u);
-					u = NULL;
-				}
-			}
-			if (u != NULL) {
-				c->pub_urls[c->n_pub++] = u;
-			}
-		}
-		if (c->n_pub > 0) {
-			c->pub_url = crm_xstrdup(c->pub_urls[0]);
+	/* Refuse bad addresses before touching the data folder: the
+	 * listens first (a PUB beside a bad one means nothing), then a
+	 * --pub, then the PUBs made beside the listens. */
+	for (int i = 0; i < c->n_listen; i++) {
+		if (refuse_url(c, c->listen[i], i, "--listen")) {
+			return CRM_EINVAL;
 		}
 	}
-	/* Refuse bad addresses before touching the data folder. */
-	for (int i = 0; i < c->n_listen + c->n_pub; i++) {
-		const char *url = i < c->n_listen
-		                      ? c->listen[i]
-		                      : c->pub_urls[i - c->n_listen];
-		if (url == NULL) {
+	if (c->pub_url != NULL) {
+		if (refuse_url(c, c->pub_url, c->n_listen, "--pub")) {
+			return CRM_EINVAL;
+		}
+		c->pub_urls[c->n_pub++] = crm_xstrdup(c->pub_url);
+		return CRM_OK;
+	}
+	/* A PUB address beside every listen, so a tcp client of an
+	 * ipc-first server is told a tcp one too (HelloReply.pub_urls). */
+	for (int i = 0; i < c->n_listen; i++) {
+		char *u = config_default_pub(c->listen[i]);
+		if (u == NULL) {
+			crm_warn("no change pokes beside %s (its port + 1 is "
+			         "out of range): give --pub URL",
+			    c->listen[i]);
 			continue;
 		}
-		const char *why = "";
-		crm_status rc = config_check_url(url, c->allow_remote, &why);
-		if (rc == CRM_EPERM) {
-			fprintf(stderr,
-			    "crmd: refusing to listen on %s: %s. nanomsg has "
-			    "no TLS: reach the server through an SSH tunnel "
-			    "or stunnel, or pass --allow-remote\n",
-			    url, why);
+		/* Not one a listen holds (tcp ports 7070 and 7071 listened
+		 * on both). */
+		for (int j = 0; u != NULL && j < c->n_listen; j++) {
+			if (strcmp(c->listen[j], u) == 0) {
+				crm_info(
+				    "%s is a listen address, so no change "
+				    "pokes beside %s",
+				    u, c->listen[i]);
+				free(u);
+				u = NULL;
+			}
+		}
+		if (u != NULL && refuse_url(c, u, c->n_listen,
+		                     "the PUB address "
+		                     "beside a listen")) {
+			free(u);
 			return CRM_EINVAL;
 		}
-		if (rc != CRM_OK) {
-			fprintf(
-			    stderr, "crmd: bad address %s: %s\n", url, why);
-			return CRM_EINVAL;
+		if (u != NULL) {
+			c->pub_urls[c->n_pub++] = u;
 		}
+	}
+	if (c->n_pub > 0) {
+		c->pub_url = crm_xstrdup(c->pub_urls[0]);
 	}
 	return CRM_OK;
 }
@@ -360,14 +385,20 @@ config_check_url(const char *url, int allow_remote, const char **why)
 		*why = "not a loopback address";
 		return CRM_EPERM;
 	}
-	if (allow_remote) {
-		return CRM_OK; /* "*", an interface's name: nanomsg's word */
+	if (hlen == 1 && host[0] == '*') {
+		if (allow_remote) {
+			return CRM_OK; /* every interface */
+		}
+		*why = "not a loopback address (every interface)";
+		return CRM_EPERM;
 	}
-	/* nanomsg binds an address or an interface's name; it looks no
-	 * host name up ("localhost" fails as "No such device"). */
-	*why = "not a loopback address: crmd binds numeric addresses (it "
-	       "looks no names up); give tcp://127.0.0.1:PORT";
-	return CRM_EPERM;
+	/* nanomsg binds IPv4 addresses here; it looks no host name up
+	 * ("localhost" failed as "No such device", after the data folder
+	 * was made). */
+	*why = "crmd binds numeric IPv4 addresses (it looks no names up "
+	       "and listens on no IPv6): give tcp://127.0.0.1:PORT, or "
+	       "with --allow-remote another address of this host";
+	return CRM_EINVAL;
 }
 
 static int

@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -298,12 +299,40 @@ bind_url(int sock, const char *url, int allow_remote, int pub)
 	return CRM_OK;
 }
 
+/* An ipc:// path where a process answers already (another crmd): said
+ * before the data folder is opened. A stale socket nanomsg replaces. */
+static crm_status
+probe_ipc(const char *url, int pub)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t len = strlen(url + 6);
+	if (len >= sizeof(sa.sun_path)) {
+		return CRM_OK; /* config_check_url refused it */
+	}
+	memcpy(sa.sun_path, url + 6, len + 1);
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0) {
+		return CRM_OK;
+	}
+	crm_status rc = CRM_OK;
+	if (connect(s, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		bind_failed(url, pub,
+		    "a process listens there already (another crmd?)");
+		rc = CRM_INTERNAL;
+	}
+	close(s);
+	return rc;
+}
+
 /* Whether a tcp://ADDRESS:PORT with a numeric IPv4 address can be bound
  * now (a port in use is said before the data folder is opened, not
  * after an upgrade); other URLs pass, for nanomsg to bind. */
 static crm_status
-probe_tcp(const char *url, int pub)
+probe_url(const char *url, int pub)
 {
+	if (strncmp(url, "ipc://", 6) == 0) {
+		return probe_ipc(url, pub);
+	}
 	const char *colon = strrchr(url, ':');
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	char host[64];
@@ -339,7 +368,7 @@ transport_check(const struct srv_config *cfg)
 	for (int i = 0; i < cfg->n_listen; i++) {
 		crm_status rc = check_url(cfg->listen[i], cfg->allow_remote);
 		if (rc == CRM_OK) {
-			rc = probe_tcp(cfg->listen[i], 0);
+			rc = probe_url(cfg->listen[i], 0);
 		}
 		if (rc != CRM_OK) {
 			return rc;
@@ -348,7 +377,7 @@ transport_check(const struct srv_config *cfg)
 	for (int i = 0; cfg->pub_url != NULL && i < cfg->n_pub; i++) {
 		crm_status rc = check_url(cfg->pub_urls[i], cfg->allow_remote);
 		if (rc == CRM_OK) {
-			rc = probe_tcp(cfg->pub_urls[i], 1);
+			rc = probe_url(cfg->pub_urls[i], 1);
 		}
 		if (rc != CRM_OK) {
 			return rc;

@@ -83,6 +83,19 @@ expect "a host name gets the numeric address to use" 2 \
 run timeout 10 "$CRMD" --data "$T/d2" --listen "ipc://$T/s/$(printf 'y%.0s' $(seq 100))"
 expect "a path whose .pub beside it is too long is refused too" 2 "too long"
 untouched "host names and long .pub paths" "$T/d2"
+run timeout 10 "$CRMD" --data "$T/d2" --allow-remote --listen "tcp://localhost:47070"
+expect "a host name is refused with --allow-remote too (nanomsg failed on it after the data folder was made)" 2 \
+	"crmd binds numeric IPv4 addresses"
+run timeout 10 "$CRMD" --data "$T/d2" --listen "tcp://127.0.0.1:47070" \
+	--listen "tcp://127.0.0.1:47070"
+expect "the same listen twice is refused" 2 "tcp://127.0.0.1:47070 is given twice"
+run timeout 10 "$CRMD" --data "$T/d2" --listen "tcp://127.0.0.1:47070" \
+	--pub "tcp://127.0.0.1:47070"
+expect "a --pub that is a listen is refused" 2 "is given twice (--pub"
+run timeout 10 "$CRMD" --data "$T/d2" --listen "http://127.0.0.1:47070"
+[[ $out != *"change pokes"* ]] && ok "a bad listen says nothing of change pokes first" ||
+	bad "a PUB warning before the real error: $out"
+untouched "duplicates" "$T/d2"
 
 # -- a port in use is said before the data folder is made (it was said
 # only after the database was opened, and upgraded).
@@ -127,7 +140,7 @@ grep -q "publishing change pokes on ipc://$T/s/crmd.ipc.pub" "$T/crmd.log" &&
 
 # -- the session's token goes only to the server that gave it: a
 # listener someone put on a port (crmd down, or a typo) gets nothing.
-python3 "$(dirname "$0")/catch_listener.py" "tcp:$T/cport" "$T/caught" 6 &
+python3 "$(dirname "$0")/catch_listener.py" "tcp:$T/cport" "$T/caught" 30 &
 CATCH=$!
 for _ in $(seq 50); do [ -s "$T/cport" ] && break; sleep 0.1; done
 token=$(head -1 "$XDG_CONFIG_HOME/crm/session")
@@ -138,15 +151,37 @@ sleep 0.6
 python3 -c 'import sys; d=open(sys.argv[1],"rb").read() if __import__("os").path.exists(sys.argv[1]) else b""; sys.exit(bytes.fromhex(sys.argv[2]) in d)' \
 	"$T/caught" "$token" && ok "and the listener received no token" ||
 	bad "the listener received the session token"
-kill "$CATCH" 2>/dev/null; wait "$CATCH" 2>/dev/null
-# A session file of an older crm (the token alone) is bound to the server
-# it is used with next.
+# A session file of an older crm (the token alone) names no server: not
+# used (bound to whatever answered first, a listener on a port would
+# have received it), the rep logs in again.
 printf '%s\n' "$token" >"$XDG_CONFIG_HOME/crm/session"
+run env CRM_TIMEOUT_MS=1000 "$CRM" --server "tcp://127.0.0.1:$(cat "$T/cport")" -c whoami
+expect "an older session file is not used" 1 \
+	"your session file names no server (an older crm's): log in again"
+run sh -c "printf 'pw-boss-1\n' | '$CRM' login boss"
+expect "the rep logs in again" 0 "logged in as boss"
+# logout on another address ends nothing and keeps the session; a login
+# there says, before the password, which session it replaces.
+run "$CRM" --server "tcp://127.0.0.1:$(cat "$T/cport")" -c logout
+expect "logout on another address is refused" 1 \
+	"your session is for ipc://$T/s/crmd.ipc, not tcp://127.0.0.1:$(cat "$T/cport"): nothing to log out here"
 run "$CRM" -c whoami
-expect "an older session file still works" 0 "boss"
-[ "$(sed -n 2p "$XDG_CONFIG_HOME/crm/session")" = "ipc://$T/s/crmd.ipc" ] &&
-	ok "and is bound to this server" ||
-	bad "session file: $(cat "$XDG_CONFIG_HOME/crm/session")"
+expect "and the session goes on" 0 "boss"
+run sh -c "printf 'x\n' | CRM_TIMEOUT_MS=500 '$CRM' --server tcp://127.0.0.1:$(cat "$T/cport") login boss"
+[[ $out == *"logging in here replaces your session for ipc://$T/s/crmd.ipc"* ]] &&
+	ok "a login elsewhere says which session it replaces" ||
+	bad "no word of the replaced session: $out"
+kill "$CATCH" 2>/dev/null; wait "$CATCH" 2>/dev/null
+python3 -c 'import os,sys; d=open(sys.argv[1],"rb").read() if os.path.exists(sys.argv[1]) else b""; sys.exit(bytes.fromhex(sys.argv[2]) in d)' \
+	"$T/caught" "$token" && ok "and no listener ever received the token" ||
+	bad "the listener received the session token"
+
+# -- a second crmd on a socket where one answers: said before its data
+# folder is made.
+run timeout 10 "$CRMD" --data "$T/d4" --listen "ipc://$T/s/crmd.ipc"
+expect "a socket another crmd serves is refused" 1 \
+	"a process listens there already (another crmd?)"
+untouched "a socket in use" "$T/d4"
 
 # -- a socket this user may not reach: said at once.
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
@@ -169,6 +204,16 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1; then
 	run env CRM_SERVER="ipc://$T/open/crmd.ipc" "$CRM" -c whoami
 	expect "crm refuses a socket that is not its folder's owner's" 1 \
 		"the socket $T/open/crmd.ipc belongs to uid $(id -u nobody), not to its folder's owner"
+	# A link another user made, pointing at a folder of ours now: it
+	# can be pointed elsewhere between the check and the use.
+	mkdir -m 700 "$T/mine"
+	ln -s "$T/mine" "$T/open/link"
+	chown -h nobody "$T/open/link"
+	run env CRM_SERVER="ipc://$T/open/link/crmd.ipc" "$CRM" -c whoami
+	expect "crm refuses a socket folder that is another user's link" 1 \
+		"$T/open/link is a symbolic link of uid $(id -u nobody), not yours"
+	run timeout 10 "$CRMD" --data "$T/d5" --listen "ipc://$T/open/link/crmd.ipc"
+	expect "and so does crmd" 1 "is a symbolic link of uid $(id -u nobody)"
 else
 	echo "ok   - # SKIP the other-user case needs root"
 fi

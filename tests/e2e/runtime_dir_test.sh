@@ -110,7 +110,7 @@ mkdir -m 1777 "$T/sticky"
 chmod 1777 "$T/sticky"
 run timeout 5 "$CRMD" --data "$T/db3" --listen "ipc://$T/sticky/s"
 expect "crmd refuses a socket straight in a sticky shared folder" 1 \
-	"$T/sticky is shared with others (mode 1777): the socket belongs in a folder of crmd's user alone (mode 0700)"
+	"$T/sticky is shared with others (mode 1777): use a folder of your own (mode 0700)"
 [ -e "$T/db3" ] && bad "crmd opened $T/db3 before refusing the address" ||
 	ok "and before it opened (or upgraded) the data folder"
 chmod 755 "$T/shared"
