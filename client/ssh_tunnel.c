@@ -589,10 +589,11 @@ spawn(ssh_tunnel *t, char *why, size_t n)
  * opens a channel to crmd's port; crmd, like every nanomsg peer, sends
  * its 8-byte SP header first. 1 header read, -1 closed without one (the
  * channel could not open) or refused (*refused set: ssh does not listen
- * yet), 0 undecided in wait_ms.
+ * yet), 0 undecided in wait_ms; *connected: something listens there.
  */
 static int
-header_probe(int port, int wait_ms, bool *not_sp, bool *refused)
+header_probe(
+    int port, int wait_ms, bool *not_sp, bool *refused, bool *connected)
 {
 	struct sockaddr_in sa;
 	memset(&sa, 0, sizeof(sa));
@@ -609,6 +610,7 @@ header_probe(int port, int wait_ms, bool *not_sp, bool *refused)
 		rc = -1;
 		goto out;
 	}
+	*connected = true;
 	unsigned char hdr[SP_HEADER_LEN];
 	size_t got = 0;
 	int64_t until = now_ms() + wait_ms;
@@ -636,6 +638,69 @@ out:
 	return rc;
 }
 
+/*
+ * Whether the listener on 127.0.0.1:port is ssh's (process pid): between
+ * free_ports and ssh's bind another local user can take the port (ssh
+ * binds its forwards only after it logs in), and crm would send its
+ * session there. The listening socket's inode (/proc/net/tcp) must be
+ * one of ssh's descriptors.
+ */
+static bool
+port_is_ssh(pid_t pid, int port)
+{
+	FILE *f = fopen("/proc/net/tcp", "re");
+	if (f == NULL) {
+		return false;
+	}
+	char line[512];
+	unsigned long inode = 0;
+	while (inode == 0 && fgets(line, sizeof(line), f) != NULL) {
+		unsigned a, p, st;
+		unsigned long ino;
+		if (sscanf(line,
+		        " %*d: %8X:%4X %*8X:%*4X %2X %*s %*s %*s %*u %*u %lu",
+		        &a, &p, &st, &ino) == 4 &&
+		    a == 0x0100007FU && (int)p == port && st == 0x0A) {
+			inode = ino;
+		}
+	}
+	fclose(f);
+	if (inode == 0) {
+		return false;
+	}
+	char dir[64], want[64];
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	snprintf(want, sizeof(want), "socket:[%lu]", inode);
+	DIR *d = opendir(dir);
+	bool found = false;
+	for (struct dirent *e; d != NULL && !found && (e = readdir(d));) {
+		char path[320], link[64];
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		ssize_t n = readlink(path, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = '\0';
+			found = strcmp(link, want) == 0;
+		}
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+	return found;
+}
+
+/* The port's listener is not this tunnel's ssh: said, and ssh stopped. */
+static crm_status
+not_ssh(ssh_tunnel *t, char *why, size_t n)
+{
+	snprintf(why, n,
+	    "127.0.0.1:%d is held by another process, not this crm's ssh "
+	    "to %s: not sending anything there (another local user may "
+	    "have taken the port)",
+	    t->req_port, t->url.host);
+	stop(t);
+	return CRM_EPERM;
+}
+
 /* Why a header probe that was not refused failed. */
 static void
 say_no_crmd(const ssh_tunnel *t, bool not_sp, char *why, size_t n)
@@ -661,8 +726,13 @@ ssh_tunnel_probe(ssh_tunnel *t, char *why, size_t n)
 		    why, n, "the ssh tunnel to %s has ended", t->url.host);
 		return -1;
 	}
-	bool not_sp = false, refused = false;
-	int r = header_probe(t->req_port, PROBE_MS, &not_sp, &refused);
+	bool not_sp = false, refused = false, connected = false;
+	int r =
+	    header_probe(t->req_port, PROBE_MS, &not_sp, &refused, &connected);
+	if (connected && !port_is_ssh(t->pid, t->req_port)) {
+		(void)not_ssh(t, why, n);
+		return -1;
+	}
 	if (r < 0 && refused) {
 		snprintf(why, n, "ssh does not listen on 127.0.0.1:%d",
 		    t->req_port);
@@ -709,8 +779,12 @@ ssh_tunnel_up(ssh_tunnel *t, int cancel_fd, char *why, size_t n)
 			    t->url.host);
 			return CRM_UNAVAILABLE;
 		}
-		bool not_sp = false, refused = false;
-		int r = header_probe(t->req_port, PROBE_MS, &not_sp, &refused);
+		bool not_sp = false, refused = false, connected = false;
+		int r = header_probe(
+		    t->req_port, PROBE_MS, &not_sp, &refused, &connected);
+		if (connected && !port_is_ssh(t->pid, t->req_port)) {
+			return not_ssh(t, why, n);
+		}
 		if (r > 0) {
 			t->up = true;
 			return CRM_OK;

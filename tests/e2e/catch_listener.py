@@ -3,7 +3,8 @@
 local user (or anyone, on a port) could run, to see what crm would send
 it. It answers nanomsg's REP handshake and keeps every byte it receives
 in OUT. WHERE is a unix socket path (made open to every local user) or
-tcp:PORTFILE (a free loopback port, written to PORTFILE)."""
+tcp:PORTFILE (a free loopback port, written to PORTFILE) or port:N
+(loopback port N)."""
 import os
 import socket
 import sys
@@ -15,6 +16,9 @@ if where.startswith("tcp:"):
     s.bind(("127.0.0.1", 0))
     with open(where[4:], "w") as f:
         f.write(str(s.getsockname()[1]))
+elif where.startswith("port:"):
+    s = socket.socket()
+    s.bind(("127.0.0.1", int(where[5:])))
 else:
     s = socket.socket(socket.AF_UNIX)
     s.bind(where)

@@ -176,6 +176,34 @@ python3 -c 'import os,sys; d=open(sys.argv[1],"rb").read() if os.path.exists(sys
 	"$T/caught" "$token" && ok "and no listener ever received the token" ||
 	bad "the listener received the session token"
 
+# -- ssh://: the tunnel's local port taken by another process before ssh
+# binds it (ssh binds its forwards only after it logs in, and its
+# command line, with the port, is in /proc for all to read): crm sends
+# nothing there. The stand-in ssh lets a listener of its own take the
+# request port, as another user would.
+cat >"$T/fakessh" <<EOF
+#!/bin/sh
+prev=
+for a; do
+	if [ "\$prev" = -L ]; then port=\${a#127.0.0.1:}; port=\${port%%:*}; break; fi
+	prev=\$a
+done
+python3 "$(dirname "$0")/catch_listener.py" "port:\$port" "$T/caught-ssh" 8 &
+sleep 8
+EOF
+chmod +x "$T/fakessh"
+(umask 077 && printf '%s\nssh://x@example.invalid/7070\n' "$token" >"$XDG_CONFIG_HOME/crm/session")
+run env CRM_SSH="$T/fakessh" CRM_TIMEOUT_MS=5000 "$CRM" \
+	--server ssh://x@example.invalid/7070 -c whoami
+expect "crm will not use a tunnel port held by another process" 1 \
+	"is held by another process, not this crm's ssh to example.invalid"
+sleep 0.5
+python3 -c 'import os,sys; d=open(sys.argv[1],"rb").read() if os.path.exists(sys.argv[1]) else b""; sys.exit(bytes.fromhex(sys.argv[2]) in d)' \
+	"$T/caught-ssh" "$token" && ok "and that process received no token" ||
+	bad "the process on the tunnel's port received the session token"
+pkill -f "$T/caught-ssh" 2>/dev/null
+printf 'pw-boss-1\n' | "$CRM" login boss >/dev/null 2>&1 || bad "login again"
+
 # -- a second crmd on a socket where one answers: said before its data
 # folder is made.
 run timeout 10 "$CRMD" --data "$T/d4" --listen "ipc://$T/s/crmd.ipc"
