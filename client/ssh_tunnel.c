@@ -638,12 +638,64 @@ out:
 	return rc;
 }
 
+/* Whether process pid holds the descriptor want ("socket:[INODE]"). */
+static bool
+holds(long pid, const char *want)
+{
+	char dir[64];
+	snprintf(dir, sizeof(dir), "/proc/%ld/fd", pid);
+	DIR *d = opendir(dir);
+	bool found = false;
+	for (struct dirent *e; d != NULL && !found && (e = readdir(d));) {
+		char path[320], link[64];
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		ssize_t n = readlink(path, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = '\0';
+			found = strcmp(link, want) == 0;
+		}
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+	return found;
+}
+
+/* Whether pid is ssh or runs under it (CRM_SSH may be a wrapper that
+ * does not exec ssh): its parents, up to 64, include ssh. */
+static bool
+under(long pid, pid_t ssh)
+{
+	for (int depth = 0; pid > 1 && depth < 64; depth++) {
+		if (pid == (long)ssh) {
+			return true;
+		}
+		char path[64], buf[512];
+		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+		FILE *f = fopen(path, "re");
+		size_t n = f != NULL ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+		if (f != NULL) {
+			fclose(f);
+		}
+		buf[n] = '\0';
+		/* pid (comm) state ppid: comm may hold spaces and ')' */
+		const char *rp = strrchr(buf, ')');
+		long ppid = 0;
+		if (rp == NULL || sscanf(rp + 1, " %*c %ld", &ppid) != 1) {
+			return false;
+		}
+		pid = ppid;
+	}
+	return false;
+}
+
 /*
- * Whether the listener on 127.0.0.1:port is ssh's (process pid): between
- * free_ports and ssh's bind another local user can take the port (ssh
- * binds its forwards only after it logs in), and crm would send its
- * session there. The listening socket's inode (/proc/net/tcp) must be
- * one of ssh's descriptors.
+ * Whether the listener on 127.0.0.1:port is ssh's (process pid, or one
+ * under it): between free_ports and ssh's bind another local user can
+ * take the port (ssh binds its forwards only after it logs in), and crm
+ * would send its session there. The listening socket's inode
+ * (/proc/net/tcp) must be a descriptor of ssh's; another user's
+ * processes' descriptors cannot even be read.
  */
 static bool
 port_is_ssh(pid_t pid, int port)
@@ -668,19 +720,18 @@ port_is_ssh(pid_t pid, int port)
 	if (inode == 0) {
 		return false;
 	}
-	char dir[64], want[64];
-	snprintf(dir, sizeof(dir), "/proc/%d/fd", (int)pid);
+	char want[64];
 	snprintf(want, sizeof(want), "socket:[%lu]", inode);
-	DIR *d = opendir(dir);
+	if (holds((long)pid, want)) {
+		return true;
+	}
+	DIR *d = opendir("/proc");
 	bool found = false;
 	for (struct dirent *e; d != NULL && !found && (e = readdir(d));) {
-		char path[320], link[64];
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		ssize_t n = readlink(path, link, sizeof(link) - 1);
-		if (n > 0) {
-			link[n] = '\0';
-			found = strcmp(link, want) == 0;
-		}
+		char *end;
+		long p = strtol(e->d_name, &end, 10);
+		found = *end == '\0' && p > 1 && p != (long)pid &&
+		        holds(p, want) && under(p, pid);
 	}
 	if (d != NULL) {
 		closedir(d);

@@ -188,7 +188,7 @@ for a; do
 	if [ "\$prev" = -L ]; then port=\${a#127.0.0.1:}; port=\${port%%:*}; break; fi
 	prev=\$a
 done
-python3 "$(dirname "$0")/catch_listener.py" "port:\$port" "$T/caught-ssh" 8 &
+(python3 "$(dirname "$0")/catch_listener.py" "port:\$port" "$T/caught-ssh" 8 &)
 sleep 8
 EOF
 chmod +x "$T/fakessh"

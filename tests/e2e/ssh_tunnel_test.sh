@@ -193,6 +193,12 @@ has "answers the crm user" "boss"
 # by the shell there, crm expands a word's leading ~/ (HOME is $H).
 run env CRM_SSH="ssh -F ~/ssh_config" "$CRM" -c whoami
 exit_is 0 "CRM_SSH=\"ssh -F ~/ssh_config\" works (crm expands ~/)"
+# A wrapper that runs ssh without exec: the forward's listener is ssh's,
+# a child of the process crm started, and crm accepts it as its own.
+printf '#!/bin/sh\nssh "$@" &\npid=$!\ntrap "kill $pid" TERM\nwait $pid\n' >"$H/ssh-wrap"
+chmod +x "$H/ssh-wrap"
+run env CRM_SSH="$H/ssh-wrap -F $H/ssh_config" "$CRM" -c whoami
+exit_is 0 "a CRM_SSH wrapper that runs ssh as its child works"
 has "and answers" "boss"
 printf 'pw2\n' | "$CRM" -c 'user add li --role rep --team east' >/dev/null ||
 	bad "admin adds rep li over ssh"
