@@ -188,5 +188,29 @@ run victim "$CRM" -c whoami
 expect "a bad /tmp/crm-UID with no crm folder in it is named" 1 \
 	"/tmp/crm-$VUID is open to others (mode 0755; want 0700)"
 
+# Another user made /tmp/crm-UID first, closed (0700): the victim cannot
+# even look inside, and is told whose it is (it was "Permission denied").
+rm -rf "/tmp/crm-$VUID"
+mkdir -m 700 "/tmp/crm-$VUID"
+chown nobody "/tmp/crm-$VUID"
+run victim "$CRM" -c whoami
+expect "crm names the owner of a closed /tmp/crm-UID" 1 \
+	"/tmp/crm-$VUID belongs to uid $(id -u nobody), not to you (uid $VUID)"
+run victim timeout 5 "$CRMD" --data "$T/victim/db2"
+expect "and so does crmd" 1 \
+	"/tmp/crm-$VUID belongs to uid $(id -u nobody), not to you (uid $VUID)"
+# A link another user made in its place is refused whatever it points
+# at (it could be pointed elsewhere between the check and the use).
+rm -rf "/tmp/crm-$VUID"
+victim mkdir -m 700 "$T/victim/rt"
+ln -s "$T/victim/rt" "/tmp/crm-$VUID"
+chown -h nobody "/tmp/crm-$VUID"
+run victim timeout 5 "$CRMD" --data "$T/victim/db2"
+expect "crmd refuses /tmp/crm-UID as another user's link" 1 \
+	"/tmp/crm-$VUID is a symbolic link of uid $(id -u nobody), not yours"
+run victim "$CRM" -c whoami
+expect "so does crm" 1 "is a symbolic link of uid $(id -u nobody), not yours"
+rm -f "/tmp/crm-$VUID"
+
 [ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
 exit $((fails > 0))
