@@ -183,6 +183,9 @@ keep(struct cmd_ctx *ctx, Crm__V1__Request *req,
 		    conn_error(ctx->conn), idt);
 		return CRM_UNAVAILABLE;
 	}
+	if (fate != CONN_NOT_SENT) {
+		(void)outbox_mark_sent(id);
+	}
 	if (fate == CONN_NOT_SENT) {
 		fprintf(stderr,
 		    "crm: %s: kept in the outbox as %.8s, not sent yet; "
@@ -644,7 +647,10 @@ outbox_list(struct cmd_ctx *ctx, render_doc *out)
 		    e->refused ? crm_xasprintf("refused: %s (%s)", why,
 		                     crm_status_name(e->refused))
 		    : flying   ? crm_xstrdup("being sent by another crm")
-		               : crm_xstrdup("waiting");
+		    : e->sent
+		        ? crm_xstrdup("sent, no answer: crmd may have it "
+		                      "(outbox send settles it, once)")
+		        : crm_xstrdup("waiting: not sent yet");
 		nrefused += e->refused != 0;
 		const char *cells[] = { shortid, when, by, what, shown,
 			state };
@@ -654,12 +660,12 @@ outbox_list(struct cmd_ctx *ctx, render_doc *out)
 		                                   "message", why)
 		                             : json_null();
 		json_array_append_new(arr,
-		    json_pack("{s:s, s:o, s:s, s:s, s:o, s:b, s:o, s:b}", "id",
-		        idt, "written", render_json_time(e->created), "by", by,
-		        "command", what, "server",
+		    json_pack("{s:s, s:o, s:s, s:s, s:o, s:b, s:o, s:b, s:b}",
+		        "id", idt, "written", render_json_time(e->created),
+		        "by", by, "command", what, "server",
 		        e->server ? json_string(server) : json_null(), "here",
 		        outbox_for(e, here), "refused", refusal, "in_flight",
-		        flying));
+		        flying, "sent", e->sent != 0));
 		free(state);
 		free(why);
 		free(server);
@@ -876,6 +882,9 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		free(buf);
 		char *what = crm_utf8_sanitize(e->what, false);
 		if (conn_fate(ctx->conn) != CONN_ANSWERED) {
+			if (conn_fate(ctx->conn) != CONN_NOT_SENT) {
+				(void)outbox_mark_sent(e->id);
+			}
 			fprintf(stderr,
 			    "crm: %s; %.8s and the rest stay in the outbox\n",
 			    conn_error(ctx->conn), idt);

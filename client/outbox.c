@@ -21,7 +21,11 @@
  * marks the entry ID refused by crmd (CODE a crm_status in decimal, WHY
  * its message in hex); the last such line of an entry counts, and a
  * compaction writes it again after its entry. A crm older than this
- * reports the line as not checking and keeps it.
+ * reports the line as not checking and keeps it. A line
+ *   s1 ID SUM
+ * marks the entry ID sent without an answer (crmd may have applied it);
+ * it stays with its entry as r1 does. crm before this stop reads it as
+ * a line that does not check, and keeps it.
  */
 #define _GNU_SOURCE /* F_OFD_SETLK */
 #include "outbox.h"
@@ -389,12 +393,28 @@ settled_line(const uint8_t id[CRM_REQUEST_ID_LEN])
 	return line;
 }
 
-/* A settling line (no newline) into id. Returns -1 when it is not one. */
+/* The line marking id sent without an answer, with its newline. Caller
+ * frees with free(). */
+static char *
+sent_line(const uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	char *line = settled_line(id);
+	line[0] = 's'; /* "s1 ID SUM": the same shape as "x1 ID SUM" */
+	char *sp = strrchr(line, ' ');
+	char sum[2 * SUM_LEN + 1];
+	sum_hex(line, (size_t)(sp - line), sum);
+	memcpy(sp + 1, sum, 2 * SUM_LEN);
+	return line;
+}
+
+/* A line "TAG ID SUM" (no newline; TAG "x1" settles, "s1" marks sent)
+ * into id. Returns -1 when it is not one. */
 static int
-parse_settled(const char *line, uint8_t id[CRM_REQUEST_ID_LEN])
+parse_id_line(
+    const char *line, const char *tag, uint8_t id[CRM_REQUEST_ID_LEN])
 {
 	char want[3 + 2 * CRM_REQUEST_ID_LEN + 1];
-	if (strncmp(line, "x1 ", 3) != 0 ||
+	if (strncmp(line, tag, 2) != 0 || line[2] != ' ' ||
 	    strlen(line) != 3 + 2 * CRM_REQUEST_ID_LEN + 1 + 2 * SUM_LEN) {
 		return -1;
 	}
@@ -473,7 +493,18 @@ load_path(const char *path, struct outbox *ob)
 			ob->nsettled++; /* a line compaction folds */
 			continue;
 		}
-		if (parse_settled(line, sid) == 0) {
+		if (parse_id_line(line, "s1", sid) == 0) {
+			for (size_t i = ob->n; i-- > 0;) {
+				if (memcmp(ob->v[i].id, sid, sizeof(sid)) ==
+				    0) {
+					ob->v[i].sent = 1;
+					break;
+				}
+			}
+			ob->nsettled++; /* a line compaction folds */
+			continue;
+		}
+		if (parse_id_line(line, "x1", sid) == 0) {
 			for (size_t i = ob->n; i-- > 0;) {
 				if (memcmp(ob->v[i].id, sid, sizeof(sid)) ==
 				    0) {
@@ -541,6 +572,11 @@ save_path(const char *path, const struct outbox *ob)
 		if (ob->v[i].refused != 0) {
 			l = refused_line(ob->v[i].id, ob->v[i].refused,
 			    ob->v[i].why ? ob->v[i].why : "");
+			fputs(l, f);
+			free(l);
+		}
+		if (ob->v[i].sent) {
+			l = sent_line(ob->v[i].id);
 			fputs(l, f);
 			free(l);
 		}
@@ -887,6 +923,28 @@ outbox_refuse(
 	 * resent, refused again and marked again. */
 	char *l = refused_line(id, (int)code, why ? why : "");
 	crm_status rc = append_path(path, l, false);
+	free(l);
+	close(lk);
+	free(path);
+	return rc;
+}
+
+crm_status
+outbox_mark_sent(const uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	char *path = outbox_path();
+	if (path == NULL) {
+		return CRM_INTERNAL;
+	}
+	int lk = lock_outbox(path);
+	if (lk < 0) {
+		free(path);
+		return lk == -2 ? CRM_UNAVAILABLE : CRM_INTERNAL;
+	}
+	/* fsync'd: a mark lost would show a write that may stand as one
+	 * never sent. */
+	char *l = sent_line(id);
+	crm_status rc = append_path(path, l, true);
 	free(l);
 	close(lk);
 	free(path);

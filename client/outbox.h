@@ -62,6 +62,8 @@ struct outbox_entry {
 	int refused;  /* crmd refused it when resent: its status code (a
 	                 crm_status), 0 when not */
 	char *why;    /* with refused: crmd's message; owned */
+	int sent;     /* sent at least once with no answer: crmd may have
+	                 applied it (resending settles it, once) */
 };
 
 /* outbox_claim: mark the write id as being sent by this process until
@@ -136,6 +138,13 @@ crm_status outbox_replace(
  */
 crm_status outbox_refuse(
     const uint8_t id[CRM_REQUEST_ID_LEN], crm_status code, const char *why);
+
+/*
+ * outbox_mark_sent: mark the entry with request id id as sent with no
+ * answer (one appended, fsync'd line), so `outbox` tells it from one
+ * never sent. Errors: CRM_UNAVAILABLE (locked), CRM_INTERNAL.
+ */
+crm_status outbox_mark_sent(const uint8_t id[CRM_REQUEST_ID_LEN]);
 
 /*
  * outbox_compact: drop the settled lines: the file is emptied when

@@ -110,6 +110,9 @@ fi
 run "$CRM" -c outbox
 { [ "$code" -eq 0 ] && grep -q '离线记录' <<<"$out" && grep -q 'li' <<<"$out"; } &&
 	ok "outbox lists it (as li)" || bad "outbox list: $code $out $err"
+grep -q 'waiting: not sent yet' <<<"$out" &&
+	ok "a write never sent says so (it cannot have been applied)" ||
+	bad "never-sent state: $out"
 f=$XDG_STATE_HOME/crm/outbox
 [ "$(stat -c %a "$f")" = 600 ] && ok "the outbox file is 0600" || bad "outbox mode $(stat -c %a "$f")"
 run "$CRM" --format json -c outbox
@@ -268,6 +271,12 @@ if [ "$code" -eq 3 ] && grep -q 'same request again' <<<"$err" && grep -q 'outco
 else
 	bad "slow write: exit $code: $err"
 fi
+run "$CRM" -c outbox
+grep -q '慢记录.*sent, no answer: crmd may have it' <<<"$out" &&
+	ok "outbox tells a write sent with no answer from one never sent" ||
+	bad "sent-no-answer state: $out"
+[ "$("$CRM" --format json -c outbox | json '[e["sent"] for e in d if "慢记录" in e["command"]]')" = "[True]" ] &&
+	ok "and so does its JSON (sent: true)" || bad "json sent flag"
 landed 华东机电有限公司 慢记录
 run "$CRM" -c 'outbox send'
 { [ "$code" -eq 0 ] && grep -q 'done' <<<"$out"; } && ok "outbox send settles it" || bad "settle slow: $code $out $err"
