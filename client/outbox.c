@@ -906,49 +906,39 @@ out:
 	return rc;
 }
 
-crm_status
-outbox_refuse(
-    const uint8_t id[CRM_REQUEST_ID_LEN], crm_status code, const char *why)
+/* Append the mark line (malloc'd: freed here) under the outbox's lock. */
+static crm_status
+append_mark(char *line, bool sync)
 {
 	char *path = outbox_path();
-	if (path == NULL) {
-		return CRM_INTERNAL;
+	crm_status rc = CRM_INTERNAL;
+	int lk = path != NULL ? lock_outbox(path) : -1;
+	if (lk >= 0) {
+		rc = append_path(path, line, sync);
+		close(lk);
+	} else if (lk == -2) {
+		rc = CRM_UNAVAILABLE;
 	}
-	int lk = lock_outbox(path);
-	if (lk < 0) {
-		free(path);
-		return lk == -2 ? CRM_UNAVAILABLE : CRM_INTERNAL;
-	}
-	/* Not fsync'd: a mark lost in a crash only means the write is
-	 * resent, refused again and marked again. */
-	char *l = refused_line(id, (int)code, why ? why : "");
-	crm_status rc = append_path(path, l, false);
-	free(l);
-	close(lk);
+	free(line);
 	free(path);
 	return rc;
 }
 
 crm_status
+outbox_refuse(
+    const uint8_t id[CRM_REQUEST_ID_LEN], crm_status code, const char *why)
+{
+	/* Not fsync'd: a mark lost in a crash only means the write is
+	 * resent, refused again and marked again. */
+	return append_mark(refused_line(id, (int)code, why ? why : ""), false);
+}
+
+crm_status
 outbox_mark_sent(const uint8_t id[CRM_REQUEST_ID_LEN])
 {
-	char *path = outbox_path();
-	if (path == NULL) {
-		return CRM_INTERNAL;
-	}
-	int lk = lock_outbox(path);
-	if (lk < 0) {
-		free(path);
-		return lk == -2 ? CRM_UNAVAILABLE : CRM_INTERNAL;
-	}
 	/* fsync'd: a mark lost would show a write that may stand as one
 	 * never sent. */
-	char *l = sent_line(id);
-	crm_status rc = append_path(path, l, true);
-	free(l);
-	close(lk);
-	free(path);
-	return rc;
+	return append_mark(sent_line(id), true);
 }
 
 crm_status
