@@ -559,17 +559,20 @@ bench_shell_time(const char *crm, const char *url, const char *home,
 		free(session);
 		return -1;
 	}
-	/* The file crm's session.c reads: the token in hex, mode 0600. */
+	/* The file crm's session.c reads, mode 0600: the token in hex, then
+	 * the server it is for (crm sends it nowhere else). */
 	int fd = open(session, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd >= 0) {
-		char hex[2 * sizeof(user->token) + 2];
+		char hex[2 * sizeof(user->token) + 1];
 		for (size_t i = 0; i < user->token_len; i++) {
 			snprintf(hex + 2 * i, 3, "%02x", user->token[i]);
 		}
-		hex[2 * user->token_len] = '\n';
-		ssize_t n = write(fd, hex, 2 * user->token_len + 1);
+		char *text = crm_xasprintf(
+		    "%.*s\n%s\n", (int)(2 * user->token_len), hex, url);
+		ssize_t n = write(fd, text, strlen(text));
 		close(fd);
-		fd = n > 0 ? 0 : -1;
+		fd = n == (ssize_t)strlen(text) ? 0 : -1;
+		free(text);
 	}
 	free(session);
 	free(cfg);
