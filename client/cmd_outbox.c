@@ -92,6 +92,8 @@ live_reason(int c)
 /* cmd_outbox_flush is sending: the send's output is shown, so its
  * results are not said again on stderr. */
 static bool flushing;
+/* The write the flush runs for, kept before it: left to that call. */
+static const uint8_t *flush_skip;
 
 /* Record req (request id id) in the outbox before it is first sent
  * (write-ahead: a crash at any point leaves it for `outbox send`), with
@@ -458,28 +460,34 @@ cmd_outbox_request(
 	 * sent after a newer one is history only: its stage not applied,
 	 * its next follow-up not planned). Still waiting after that, crmd
 	 * is away: this one waits behind them. */
-	bool behind = false;
+	bool behind = false, recorded = false;
+	crm_wire_request_id(id);
 	if (outbox_kind(req->body_case) != OUTBOX_READ &&
 	    waiting_here(ctx) > 0) {
+		/* Kept before the older ones go: a crm interrupted or
+		 * killed while it sends them leaves this one waiting too,
+		 * never lost. The flush leaves it to this call. */
+		if (outbox_kind(req->body_case) == OUTBOX_WRITE) {
+			if ((rc = record(ctx, req, id)) != CRM_OK) {
+				return rc;
+			}
+			recorded = true;
+		}
+		flush_skip = id;
 		cmd_outbox_flush(ctx);
-		behind = waiting_here(ctx) > 0 &&
+		flush_skip = NULL;
+		behind = waiting_here(ctx) > (recorded ? 1 : 0) &&
 		         conn_fate(ctx->conn) != CONN_ANSWERED;
 	}
-	crm_wire_request_id(id);
 	if (behind) {
-		if (outbox_kind(req->body_case) == OUTBOX_WRITE &&
-		    (rc = record(ctx, req, id)) != CRM_OK) {
-			return rc;
-		}
 		conn_set_error(ctx->conn,
-		    "older writes still wait in the outbox (crmd did not "
-		    "take them)");
+		    "older writes still wait in the outbox (crmd has not "
+		    "answered for them)");
 		rc = keep(ctx, req, id, CONN_NOT_SENT);
 		outbox_unclaim(id);
 		return rc;
 	}
-	rc = record(ctx, req, id);
-	if (rc != CRM_OK) {
+	if (!recorded && (rc = record(ctx, req, id)) != CRM_OK) {
 		return rc;
 	}
 	conn_pack(ctx->conn, req, id, true, &buf, &len);
@@ -570,12 +578,17 @@ warn_old(const struct outbox_entry *e, int64_t keep_s)
 	    idt, a, k, idt);
 }
 
-/* The entries matching the id prefix (all when NULL). Ids are hex,
- * shown in lowercase; typed in either case (3F2A is 3f2a). */
+/* The entries matching the id prefix (all when NULL), but the write a
+ * flush runs for. Ids are hex, shown in lowercase; typed in either case
+ * (3F2A is 3f2a). */
 static bool
 matches(const struct outbox_entry *e, const char *prefix)
 {
 	char idt[33];
+	if (flush_skip != NULL &&
+	    memcmp(e->id, flush_skip, CRM_REQUEST_ID_LEN) == 0) {
+		return false; /* the flush's own write: its caller's */
+	}
 	if (prefix == NULL) {
 		return true;
 	}
@@ -1154,7 +1167,10 @@ cmd_outbox_flush(struct cmd_ctx *ctx)
 	}
 	size_t n = 0, refused = 0;
 	for (size_t i = 0; i < ob.n; i++) {
-		bool here = outbox_for(&ob.v[i], conn_url(ctx->conn));
+		bool here =
+		    outbox_for(&ob.v[i], conn_url(ctx->conn)) &&
+		    (flush_skip == NULL || memcmp(ob.v[i].id, flush_skip,
+		                               CRM_REQUEST_ID_LEN) != 0);
 		n += here && !ob.v[i].refused && !outbox_in_flight(ob.v[i].id);
 		refused += here && ob.v[i].refused;
 	}

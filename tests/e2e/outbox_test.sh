@@ -401,6 +401,29 @@ e2e_resume
 run "$CRM" -c 'outbox send'
 { [ "$code" -eq 0 ] && grep -q 'done' <<<"$out"; } || bad "send after stop: $code $out $err"
 
+# -- a write typed while older ones are being sent is kept before they
+#    go: a crm interrupted then (Ctrl-C, a closed terminal) leaves it
+#    waiting too (it was lost: only the older one stayed)
+e2e_stop
+run "$CRM" -c 'log 华东机电有限公司 "先前的写"'
+[ "$code" -eq 3 ] || bad "offline log 5: $code $err"
+e2e_start || exit 1
+e2e_pause
+CRM_TIMEOUT_MS=20000 timeout -s INT 1.5 "$CRM" -c 'log 华东机电有限公司 "发送中键入"' \
+	>"$H/o5" 2>"$H/e5"
+icode=$?
+e2e_resume
+run "$CRM" --format json -c outbox
+w=$(printf '%s' "$out" | json '[e["command"] for e in d if "发送中键入" in e["command"]]')
+[ "$w" = "['log 华东机电有限公司 发送中键入']" ] &&
+	ok "interrupted while older writes went, the new write waits in the outbox" ||
+	bad "the write typed during the flush was lost: exit $icode $(cat "$H/e5") outbox: $out"
+run "$CRM" -c 'outbox send'
+n=$(count 华东机电有限公司 发送中键入)
+n0=$(count 华东机电有限公司 先前的写)
+[ "$n" = 1 ] && [ "$n0" = 1 ] && ok "then each is applied once" ||
+	bad "after the send: 发送中键入 $n, 先前的写 $n0: $out $err"
+
 # -- an older follow-up with --next, typed offline (dated before the last
 #    contact), goes out before the next write typed once crmd is back; it
 #    is applied as history (its next action as text, not planned, the
