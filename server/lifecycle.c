@@ -692,20 +692,29 @@ lifecycle_handle_stage(
 			return rc;
 		}
 	}
-	if (latest != NULL && latest->happened_at > at) {
+	/* Times are whole seconds: another user's change in the same
+	 * second as this one may be the later, and is kept (a rep's own
+	 * changes of one second come in the order made, and go on). */
+	int tie = latest != NULL && latest->happened_at == at &&
+	          ctx->who != NULL && latest->by_id != ctx->who->user_id;
+	if (latest != NULL && (latest->happened_at > at || tie)) {
 		char made[32], then[32];
 		crm_time_format(at, made, sizeof(made));
 		crm_time_format(latest->happened_at, then, sizeof(then));
 		return dispatch_fail(ctx, CRM_EPRECOND,
-		    "this stage change was %s %s, before the latest one "
+		    "this stage change was %s %s, %s the latest one "
 		    "(%s, %s → %s, by %s): not applied; if it still holds, "
-		    "make it again",
-		    dated ? "dated" : "made", made, then,
+		    "%s",
+		    dated ? "dated" : "made", made,
+		    tie ? "in the same second as" : "before", then,
 		    crm_enum_name(
 		        &crm__v1__stage__descriptor, latest->stage_from),
 		    crm_enum_name(
 		        &crm__v1__stage__descriptor, latest->stage_to),
-		    user_login_of(ctx, latest->by_id));
+		    user_login_of(ctx, latest->by_id),
+		    dated ? "make it again"
+		          : "drop it from the outbox (outbox drop ID) and "
+		            "make it again");
 	}
 	/* Nor before the customer began (its first stage: its first
 	 * contact, or its entry): a won date there would put a deal into a
