@@ -819,7 +819,7 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		    conn_error(ctx->conn), tried, tried == 1 ? "" : "s",
 		    tried == 1 ? "s" : "");
 		if (rc == CRM_EUNAUTH) {
-			fprintf(stderr, "hint: log in with: login USER\n");
+			cmd_session_hint(ctx);
 		}
 		ctx->outcome_unknown = away;
 		free(busy_at);

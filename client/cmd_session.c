@@ -106,7 +106,10 @@ cmd_session_start(struct cmd_ctx *ctx)
 {
 	uint8_t *token = NULL;
 	size_t len = 0;
-	if (session_load(&token, &len, conn_url(ctx->conn)) == CRM_OK) {
+	/* Quiet: a command that sends nothing (help, outbox) has nothing
+	 * to say about it; one refused for want of it says why
+	 * (cmd_session_hint). */
+	if (session_load(&token, &len, conn_url(ctx->conn), true) == CRM_OK) {
 		conn_set_token(ctx->conn, token, len);
 		sodium_memzero(token, len);
 	}
@@ -127,6 +130,27 @@ set_login(struct cmd_ctx *ctx, const char *login)
 		outbox_fingerprint(t, n, fp);
 		outbox_note_login(fp, ctx->login);
 	}
+}
+
+void
+cmd_session_hint(struct cmd_ctx *ctx)
+{
+	const char *here = conn_url(ctx->conn);
+	char *other = session_server();
+	if (other != NULL && strcmp(other, here) != 0) {
+		fprintf(stderr,
+		    "hint: your session is for %s, not %s: not sending it "
+		    "there (crm --server %s uses it; login USER logs in here "
+		    "and replaces it)\n",
+		    other, here, other);
+	} else if (other == NULL && session_unbound()) {
+		fprintf(stderr,
+		    "hint: your session file names no server (an "
+		    "older crm's): log in again with: login USER\n");
+	} else {
+		fprintf(stderr, "hint: log in with: login USER\n");
+	}
+	free(other);
 }
 
 void

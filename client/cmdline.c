@@ -312,7 +312,7 @@ cmd_request_error(struct cmd_ctx *ctx, const Crm__V1__Request *req,
 	              strstr(msg, "old password");
 	if (rc == CRM_EUNAUTH && !old_pw &&
 	    req->body_case != CRM__V1__REQUEST__BODY_LOGIN) {
-		fprintf(stderr, "hint: log in with: login USER\n");
+		cmd_session_hint(ctx);
 	}
 }
 

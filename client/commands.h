@@ -329,6 +329,11 @@ crm_status cmd_session_read_new_secret(struct cmd_ctx *ctx, const char *prompt,
 /* cmd_session_start: load the stored token into ctx->conn. */
 void cmd_session_start(struct cmd_ctx *ctx);
 
+/* cmd_session_hint: the hint after a request refused for want of a
+ * session: the session is for another address, an older crm's file, or
+ * none (log in). On stderr. */
+void cmd_session_hint(struct cmd_ctx *ctx);
+
 /* cmd_session_whoami_quiet: ask the server who we are (for the prompt)
  * with a short deadline, setting ctx->login; silent on failure. */
 void cmd_session_whoami_quiet(struct cmd_ctx *ctx);

@@ -3,6 +3,7 @@
 #include "session.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,7 +102,7 @@ session_text(const uint8_t *token, size_t len, const char *server)
 }
 
 crm_status
-session_load(uint8_t **token, size_t *len, const char *server)
+session_load(uint8_t **token, size_t *len, const char *server, bool quiet)
 {
 	crm_status rc = CRM_NOT_FOUND;
 	char *path = session_path();
@@ -132,16 +133,22 @@ session_load(uint8_t **token, size_t *len, const char *server)
 	if (for_server[0] == '\0') {
 		/* An older crm's file: bound to the server it is used with
 		 * next, it would go to whatever answers there first. */
-		fprintf(stderr, "crm: your session file names no server (an "
-		                "older crm's): log in again\n");
+		if (!quiet) {
+			fprintf(stderr,
+			    "crm: your session file names no "
+			    "server (an older crm's): log in again\n");
+		}
 		goto out;
 	}
 	if (strcmp(for_server, server) != 0) {
-		fprintf(stderr,
-		    "crm: your session is for %s, not %s: not sending it "
-		    "there (crm --server %s uses it; crm login logs in here "
-		    "instead and replaces it)\n",
-		    for_server, server, for_server);
+		if (!quiet) {
+			fprintf(stderr,
+			    "crm: your session is for %s, not %s: not sending "
+			    "it there (crm --server %s uses it; crm login "
+			    "logs "
+			    "in here instead and replaces it)\n",
+			    for_server, server, for_server);
+		}
 		rc = CRM_EPERM;
 		goto out;
 	}
@@ -197,6 +204,23 @@ session_server(void)
 	free(text);
 	free(path);
 	return server;
+}
+
+bool
+session_unbound(void)
+{
+	char *path = session_path();
+	char *text = path ? paths_read(path) : NULL;
+	bool unbound = false;
+	if (text != NULL) {
+		size_t end = strcspn(text, "\r\n");
+		const char *rest = text + end + strspn(text + end, "\r\n");
+		unbound = end > 0 && rest[0] == '\0';
+		sodium_memzero(text, strlen(text));
+	}
+	free(text);
+	free(path);
+	return unbound;
 }
 
 void
