@@ -9,7 +9,7 @@
 # Usage: due_values_test.sh CRM_GEN CRM_CHECK CRMD
 set -u
 GEN=$1 CHECK=$2 CRMD=$3
-T=$(mktemp -d /tmp/crm-due-values.XXXXXX)
+T=$(mktemp -d /tmp/crm-due-values.XXXXXX) || { echo "FAIL - mktemp: no temporary folder"; exit 1; }
 PID=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$T"' EXIT
 fails=0

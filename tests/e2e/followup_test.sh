@@ -8,7 +8,7 @@
 set -u
 CRMD=${1:?crmd path}
 CRM=${2:?crm path}
-H=$(mktemp -d "${TMPDIR:-/tmp}/crm-fu-XXXXXX")
+H=$(mktemp -d "${TMPDIR:-/tmp}/crm-fu-XXXXXX") || { echo "FAIL - mktemp: no temporary folder"; exit 1; }
 export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
 export XDG_STATE_HOME=$H/state CRM_SERVER=ipc://$H/s CRM_TIMEOUT_MS=5000
 export CRM_TEST_CLOCK=$H/clock TZ=UTC

@@ -12,7 +12,7 @@
 # Usage: gen_defer_test.sh CRM_GEN CRM_CHECK
 set -u
 GEN=$1 CHECK=$2
-T=$(mktemp -d /tmp/crm-gen-defer-test.XXXXXX)
+T=$(mktemp -d /tmp/crm-gen-defer-test.XXXXXX) || { echo "FAIL - mktemp: no temporary folder"; exit 1; }
 trap 'rm -rf "$T"' EXIT
 fails=0
 ok() { echo "ok: $1"; }

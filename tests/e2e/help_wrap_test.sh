@@ -7,7 +7,7 @@
 # no server. Usage: help_wrap_test.sh CRM
 set -u
 CRM=${1:?crm path}
-H=$(mktemp -d "${TMPDIR:-/tmp}/crm-help-XXXXXX")
+H=$(mktemp -d "${TMPDIR:-/tmp}/crm-help-XXXXXX") || { echo "FAIL - mktemp: no temporary folder"; exit 1; }
 trap 'rm -rf "$H"' EXIT
 export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
 export XDG_STATE_HOME=$H/state CRM_SERVER=ipc://$H/none LC_ALL=C.UTF-8

@@ -13,7 +13,7 @@ CRMD=${1:?crmd path}
 CRM=${2:?crm path}
 GEN=${3:?crm-gen path}
 N=${4:-50000}
-H=$(mktemp -d "${TMPDIR:-/tmp}/crm-history-big-XXXXXX")
+H=$(mktemp -d "${TMPDIR:-/tmp}/crm-history-big-XXXXXX") || { echo "FAIL - mktemp: no temporary folder"; exit 1; }
 export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
 export XDG_STATE_HOME=$H/state CRM_SERVER=ipc://$H/s CRM_TIMEOUT_MS=20000
 export TZ=UTC

@@ -11,7 +11,7 @@
 # Usage: installed_hooks_test.sh BUILD_DIR absent|present
 set -u
 BUILD=$1 WANT=$2
-H=$(mktemp -d)
+H=$(mktemp -d) || { echo "FAIL - mktemp: no temporary folder"; exit 1; }
 trap 'rm -rf "$H"' EXIT
 fails=0
 ok() { echo "ok   - $*"; }

@@ -47,7 +47,7 @@ ok() { echo "ok   - $*"; }
 bad() { echo "FAIL - $*"; fails=$((fails + 1)); }
 
 e2e_home() {
-	H=$(mktemp -d "${TMPDIR:-/tmp}/crm-$1-XXXXXX")
+	H=$(mktemp -d "${TMPDIR:-/tmp}/crm-$1-XXXXXX") || { echo "FAIL - mktemp: no temporary folder"; exit 1; }
 	export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
 	export XDG_STATE_HOME=$H/state CRM_SERVER=ipc://$H/s
 	export CRM_TIMEOUT_MS=${2:-5000}

@@ -12,7 +12,7 @@
 set -u
 CRMD=${1:?crmd path}
 CRM=${2:?crm path}
-T=$(mktemp -d "${TMPDIR:-/tmp}/crm-listen-XXXXXX")
+T=$(mktemp -d "${TMPDIR:-/tmp}/crm-listen-XXXXXX") || { echo "FAIL - mktemp: no temporary folder"; exit 1; }
 chmod 755 "$T"
 export HOME=$T XDG_CONFIG_HOME=$T/config XDG_CACHE_HOME=$T/cache
 export XDG_STATE_HOME=$T/state XDG_RUNTIME_DIR=$T/rt CRM_TIMEOUT_MS=3000

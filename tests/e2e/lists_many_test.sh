@@ -9,7 +9,7 @@
 # Usage: lists_many_test.sh CRMD CRM CRM_GEN
 set -u
 CRMD=$1 CRM=$2 GEN=$3
-H=$(mktemp -d /tmp/crm-lists-many.XXXXXX)
+H=$(mktemp -d /tmp/crm-lists-many.XXXXXX) || { echo "FAIL - mktemp: no temporary folder"; exit 1; }
 PID=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$H"' EXIT
 export XDG_STATE_HOME=$H/state CRM_SERVER=ipc://$H/s CRM_TIMEOUT_MS=20000

@@ -12,7 +12,7 @@
 # Usage: ops_test.sh CRMD CRM CRM_GEN CRM_CHECK
 set -u
 CRMD=${1:?crmd} CRM=${2:?crm} GEN=${3:?crm-gen} CHECK=${4:?crm-check}
-T=$(mktemp -d "${TMPDIR:-/tmp}/crm-ops-XXXXXX")
+T=$(mktemp -d "${TMPDIR:-/tmp}/crm-ops-XXXXXX") || { echo "FAIL - mktemp: no temporary folder"; exit 1; }
 export HOME=$T XDG_CONFIG_HOME=$T/config XDG_CACHE_HOME=$T/cache
 export XDG_STATE_HOME=$T/state CRM_SERVER=ipc://$T/s CRM_TIMEOUT_MS=5000
 unset XDG_RUNTIME_DIR

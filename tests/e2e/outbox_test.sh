@@ -409,8 +409,14 @@ run "$CRM" -c 'log 华东机电有限公司 "先前的写"'
 [ "$code" -eq 3 ] || bad "offline log 5: $code $err"
 e2e_start || exit 1
 e2e_pause
-CRM_TIMEOUT_MS=20000 timeout -s INT 1.5 "$CRM" -c 'log 华东机电有限公司 "发送中键入"' \
-	>"$H/o5" 2>"$H/e5"
+# Interrupted once it is sending the older one (its "sending" said):
+# the new write was typed by then, and is kept before that line.
+CRM_TIMEOUT_MS=20000 "$CRM" -c 'log 华东机电有限公司 "发送中键入"' \
+	>"$H/o5" 2>"$H/e5" &
+cpid=$!
+for _ in $(seq 200); do grep -q 'in the outbox; sending' "$H/e5" && break; sleep 0.05; done
+kill -INT "$cpid" 2>/dev/null
+wait "$cpid"
 icode=$?
 e2e_resume
 run "$CRM" --format json -c outbox

@@ -10,7 +10,7 @@ set -u
 CRMD=${1:?crmd path}
 SRC=${2:?source dir}
 PY=/usr/bin/python3
-H=$(mktemp -d "${TMPDIR:-/tmp}/crm-py-XXXXXX")
+H=$(mktemp -d "${TMPDIR:-/tmp}/crm-py-XXXXXX") || { echo "FAIL - mktemp: no temporary folder"; exit 1; }
 URL=ipc://$H/crmd.ipc
 PID=
 fails=0

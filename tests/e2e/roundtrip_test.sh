@@ -15,7 +15,7 @@
 set -u
 CRMD=${1:?crmd path}
 CRM=${2:?crm path}
-H=$(mktemp -d "${TMPDIR:-/tmp}/crm-rt-XXXXXX")
+H=$(mktemp -d "${TMPDIR:-/tmp}/crm-rt-XXXXXX") || { echo "FAIL - mktemp: no temporary folder"; exit 1; }
 export HOME=$H XDG_CONFIG_HOME=$H/config XDG_CACHE_HOME=$H/cache
 export XDG_STATE_HOME=$H/state CRM_TIMEOUT_MS=10000 TZ=Asia/Shanghai
 unset XDG_RUNTIME_DIR

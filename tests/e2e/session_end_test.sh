@@ -10,7 +10,7 @@
 set -u
 CRMD=${1:?crmd path}
 CRM=${2:?crm path}
-H=$(mktemp -d "${TMPDIR:-/tmp}/crm-sessend-XXXXXX")
+H=$(mktemp -d "${TMPDIR:-/tmp}/crm-sessend-XXXXXX") || { echo "FAIL - mktemp: no temporary folder"; exit 1; }
 export HOME=$H XDG_CACHE_HOME=$H/cache XDG_STATE_HOME=$H/state
 export CRM_SERVER=ipc://$H/s CRM_TIMEOUT_MS=5000
 unset XDG_RUNTIME_DIR
