@@ -89,6 +89,18 @@ file_safe(const char *path)
 	return 1;
 }
 
+/* The file's text split at its first line break: the token line ends
+ * there; returned, the server line (NUL-terminated; "" when none). */
+static char *
+split(char *text)
+{
+	size_t end = strcspn(text, "\r\n");
+	char *server = text + end + strspn(text + end, "\r\n");
+	text[end] = '\0';
+	server[strcspn(server, "\r\n")] = '\0';
+	return server;
+}
+
 /* The file's text: the token in hex, then the server it is for. */
 static char *
 session_text(const uint8_t *token, size_t len, const char *server)
@@ -117,10 +129,7 @@ session_load(uint8_t **token, size_t *len, const char *server, bool quiet)
 	if (text == NULL) {
 		goto out;
 	}
-	size_t end = strcspn(text, "\r\n");
-	char *for_server = text + end + strspn(text + end, "\r\n");
-	text[end] = '\0';
-	for_server[strcspn(for_server, "\r\n")] = '\0';
+	char *for_server = split(text);
 	bin = crm_xmalloc(strlen(text) / 2 + 1);
 	if (sodium_hex2bin(bin, strlen(text) / 2 + 1, text, strlen(text), NULL,
 	        &n, NULL) != 0 ||
@@ -187,18 +196,20 @@ out:
 	return rc;
 }
 
-char *
-session_server(void)
+/* The stored session's server (malloc'd; NULL: none named) and, in
+ * *token, whether it holds a token line at all. */
+static char *
+stored_server(bool *token)
 {
 	char *path = session_path();
 	char *text = path ? paths_read(path) : NULL;
 	char *server = NULL;
+	*token = false;
 	if (text != NULL) {
-		char *nl = strchr(text, '\n');
-		if (nl != NULL && nl[1] != '\0') {
-			nl[1 + strcspn(nl + 1, "\r\n")] = '\0';
-			server = crm_xstrdup(nl + 1);
-		}
+		char *for_server = split(text);
+		*token = text[0] != '\0';
+		server = for_server[0] ? crm_xstrdup(for_server) : NULL;
+		sodium_memzero(for_server, strlen(for_server));
 		sodium_memzero(text, strlen(text));
 	}
 	free(text);
@@ -206,21 +217,20 @@ session_server(void)
 	return server;
 }
 
+char *
+session_server(void)
+{
+	bool token;
+	return stored_server(&token);
+}
+
 bool
 session_unbound(void)
 {
-	char *path = session_path();
-	char *text = path ? paths_read(path) : NULL;
-	bool unbound = false;
-	if (text != NULL) {
-		size_t end = strcspn(text, "\r\n");
-		const char *rest = text + end + strspn(text + end, "\r\n");
-		unbound = end > 0 && rest[0] == '\0';
-		sodium_memzero(text, strlen(text));
-	}
-	free(text);
-	free(path);
-	return unbound;
+	bool token;
+	char *server = stored_server(&token);
+	free(server);
+	return token && server == NULL;
 }
 
 void
