@@ -71,11 +71,15 @@ current_fp(struct cmd_ctx *ctx, char fp[OUTBOX_FP_LEN + 1])
 	outbox_fingerprint(t, len, fp);
 }
 
-/* Why a write of body case c is never kept (OUTBOX_LIVE), for people. */
+/* Why write req is never kept (OUTBOX_LIVE), for people. */
 static const char *
-live_reason(int c)
+live_reason(const Crm__V1__Request *req)
 {
-	switch (c) {
+	switch (req->body_case) {
+	case CRM__V1__REQUEST__BODY_IMPORT_BATCH:
+		return "an import checks its rows against crmd first (a dry "
+		       "run, which writes nothing) and writes only after "
+		       "that";
 	case CRM__V1__REQUEST__BODY_POOL_CLAIM:
 		return "a pool claim is first come, first served as crmd gets "
 		       "it";
@@ -105,7 +109,7 @@ static crm_status
 record(struct cmd_ctx *ctx, Crm__V1__Request *req,
     const uint8_t id[CRM_REQUEST_ID_LEN])
 {
-	if (outbox_kind(req->body_case) != OUTBOX_WRITE) {
+	if (outbox_kind_of(req) != OUTBOX_WRITE) {
 		return CRM_OK;
 	}
 	struct outbox_entry e;
@@ -154,7 +158,7 @@ keep(struct cmd_ctx *ctx, Crm__V1__Request *req,
 {
 	char idt[33];
 	outbox_id_text(id, idt);
-	enum outbox_kind kind = outbox_kind(req->body_case);
+	enum outbox_kind kind = outbox_kind_of(req);
 	if (kind == OUTBOX_LIVE && fate == CONN_NOT_SENT) {
 		/* Never sent: nothing happened, and nothing is kept (the
 		 * command fails with this, exit 1). */
@@ -162,7 +166,7 @@ keep(struct cmd_ctx *ctx, Crm__V1__Request *req,
 		conn_set_error(ctx->conn,
 		    "%s; nothing was kept: %s, so it is never kept in the "
 		    "outbox: run it when crmd is back",
-		    was, live_reason(req->body_case));
+		    was, live_reason(req));
 		free(was);
 		return CRM_UNAVAILABLE;
 	}
@@ -174,7 +178,7 @@ keep(struct cmd_ctx *ctx, Crm__V1__Request *req,
 		    "it\n",
 		    fate == CONN_INTERRUPTED ? "interrupted"
 		                             : conn_error(ctx->conn),
-		    idt, live_reason(req->body_case));
+		    idt, live_reason(req));
 		return CRM_UNAVAILABLE;
 	}
 	if (kind == OUTBOX_SECRET) {
@@ -320,7 +324,7 @@ send_waiting(struct cmd_ctx *ctx, Crm__V1__Request *req,
     Crm__V1__Response **resp, bool *handled)
 {
 	*handled = false;
-	if (outbox_kind(req->body_case) != OUTBOX_WRITE) {
+	if (outbox_kind_of(req) != OUTBOX_WRITE) {
 		return CRM_OK;
 	}
 	struct outbox ob;
@@ -446,7 +450,7 @@ cmd_outbox_request(
 	 * offline, it would be kept as by nobody, never sendable. */
 	size_t token_len = 0;
 	(void)conn_token(ctx->conn, &token_len);
-	if (outbox_kind(req->body_case) != OUTBOX_READ && token_len == 0) {
+	if (outbox_kind_of(req) != OUTBOX_READ && token_len == 0) {
 		conn_set_error(ctx->conn, "log in first; nothing was kept");
 		return CRM_EUNAUTH;
 	}
@@ -462,12 +466,11 @@ cmd_outbox_request(
 	 * is away: this one waits behind them. */
 	bool behind = false, recorded = false;
 	crm_wire_request_id(id);
-	if (outbox_kind(req->body_case) != OUTBOX_READ &&
-	    waiting_here(ctx) > 0) {
+	if (outbox_kind_of(req) != OUTBOX_READ && waiting_here(ctx) > 0) {
 		/* Kept before the older ones go: a crm interrupted or
 		 * killed while it sends them leaves this one waiting too,
 		 * never lost. The flush leaves it to this call. */
-		if (outbox_kind(req->body_case) == OUTBOX_WRITE) {
+		if (outbox_kind_of(req) == OUTBOX_WRITE) {
 			if ((rc = record(ctx, req, id)) != CRM_OK) {
 				return rc;
 			}
@@ -497,7 +500,7 @@ cmd_outbox_request(
 	free(buf);
 	enum conn_fate fate = conn_fate(ctx->conn);
 	if (fate == CONN_ANSWERED || rc == CRM_OK) {
-		if (outbox_kind(req->body_case) == OUTBOX_WRITE) {
+		if (outbox_kind_of(req) == OUTBOX_WRITE) {
 			/* applied, or refused to the rep's face */
 			(void)outbox_remove(id);
 		}
@@ -509,6 +512,20 @@ cmd_outbox_request(
 }
 
 /* ------------------------------------------------------------ outbox */
+
+/* Whether e is a write never kept (outbox_kind_of): a dry run an older
+ * crm kept. An entry that does not decode is not (its send says so). */
+static bool
+entry_live(const struct outbox_entry *e)
+{
+	Crm__V1__Request *req = crm__v1__request__unpack(NULL, e->len, e->req);
+	if (req == NULL) {
+		return false;
+	}
+	bool live = outbox_kind_of(req) == OUTBOX_LIVE;
+	crm__v1__request__free_unpacked(req, NULL);
+	return live;
+}
 
 /* The file remembering crmd's retention, so listing needs no server. */
 static char *
@@ -714,6 +731,7 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	size_t done = 0, refused = 0, left = 0, tried = 0, held = 0;
 	size_t busy = 0;    /* being sent by another crm beside this one */
 	size_t settled = 0; /* sent by another crm since they were read */
+	size_t dropped = 0; /* dry runs an older crm kept (entry_live) */
 	char *done_lines = NULL; /* said on stderr too when one failed */
 
 	if (outbox_load(&ob) != CRM_OK) {
@@ -874,6 +892,23 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			continue;
 		}
 		free(owner);
+		if (entry_live(e)) {
+			/* Kept by an older crm (an import's check pass):
+			 * sent, it would write nothing and say "done". */
+			char *what = crm_utf8_sanitize(e->what, false);
+			fprintf(stderr,
+			    "crm: %.8s is an import's check (a dry run) an "
+			    "older crm kept: it writes nothing, so it is "
+			    "dropped, not sent; nothing was imported: import "
+			    "the file again (%s)\n",
+			    idt, what);
+			free(what);
+			(void)outbox_remove(e->id);
+			outbox_unclaim(e->id);
+			dropped++;
+			tried--;
+			continue;
+		}
 		if (!e->refused) {
 			warn_old(e, keep_s);
 		}
@@ -994,6 +1029,11 @@ cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		    "; %zu settled by another crm meanwhile (sent or "
 		    "dropped)",
 		    settled);
+	}
+	if (dropped > 0 && n < sizeof(rest)) {
+		n += (size_t)snprintf(rest + n, sizeof(rest) - n,
+		    "; %zu dry run%s dropped (nothing imported)", dropped,
+		    dropped == 1 ? "" : "s");
 	}
 	if (others > 0 && n < sizeof(rest)) {
 		snprintf(rest + n, sizeof(rest) - n, "; %zu other%s not sent",

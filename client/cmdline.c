@@ -276,7 +276,7 @@ crm_status
 cmd_request_quiet(
     struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp)
 {
-	if (ctx->guessed && outbox_kind(req->body_case) != OUTBOX_READ) {
+	if (ctx->guessed && outbox_kind_of(req) != OUTBOX_READ) {
 		/* The last guard: a write never goes out on a guessed
 		 * customer, whatever the command. */
 		conn_set_error(ctx->conn,
@@ -284,7 +284,7 @@ cmd_request_quiet(
 		*resp = NULL;
 		return CRM_NOT_FOUND;
 	}
-	crm_status rc = outbox_kind(req->body_case) != OUTBOX_READ
+	crm_status rc = outbox_kind_of(req) != OUTBOX_READ
 	                    ? cmd_outbox_request(ctx, req, resp)
 	                    : conn_call(ctx->conn, req, resp);
 	if (conn_fate(ctx->conn) == CONN_ANSWERED) {

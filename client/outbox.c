@@ -113,6 +113,16 @@ outbox_kind(int body_case)
 	return OUTBOX_READ;
 }
 
+enum outbox_kind
+outbox_kind_of(const Crm__V1__Request *req)
+{
+	if (req->body_case == BODY(IMPORT_BATCH) &&
+	    req->import_batch != NULL && req->import_batch->dry_run) {
+		return OUTBOX_LIVE;
+	}
+	return outbox_kind(req->body_case);
+}
+
 /* ------------------------------------------------------------ text */
 
 static const char hexd[] = "0123456789abcdef";

@@ -49,6 +49,12 @@ enum outbox_kind {
  * does not know is a read; outbox_test checks it against crmd's table). */
 enum outbox_kind outbox_kind(int body_case);
 
+/* outbox_kind_of: the kind of request req: its body case's, but an
+ * import's dry run (the check pass of every import, or --dry-run) is
+ * OUTBOX_LIVE: sent later it would write nothing, while the import it
+ * checks for is never sent (it is typed again when crmd is back). */
+enum outbox_kind outbox_kind_of(const Crm__V1__Request *req);
+
 struct outbox_entry {
 	uint8_t id[CRM_REQUEST_ID_LEN];
 	int64_t created;            /* UTC seconds */

@@ -195,9 +195,15 @@ for c in 'customer edit 华东机电有限公司 region=华南' 'customer assign
 done
 # A write that means something only as crmd gets it is never kept, by
 # name or by id: a pool claim (first come, first served), a handover
-# (batch by batch), a policy dry run (what it would do now).
+# (batch by batch), a policy dry run (what it would do now), and an
+# import, whose first request is its check pass, a dry run: kept, it was
+# sent later as "done" and nothing was imported (the import after it is
+# never made).
+printf 'name,region\n离线导入公司,华东\n' >"$H/offline.csv"
 for c in "pool claim $cid" 'customer handover li zhao' \
-	'policy set potential A --every 2d --dry-run'; do
+	'policy set potential A --every 2d --dry-run' \
+	"import customers $H/offline.csv" \
+	"import customers $H/offline.csv --dry-run"; do
 	run "$CRM" -c "$c"
 	{ [ "$code" -eq 1 ] && grep -q 'not running' <<<"$err" &&
 		grep -q 'nothing was kept' <<<"$err"; } &&
@@ -491,6 +497,34 @@ run "$CRM" -c "log $cid \"登出后的记录\""
 	bad "logged-out offline write: $code $out $err ($(wc -l <"$f") lines, were $n0)"
 e2e_start || exit 1
 e2e_login li pwx
+
+# -- an import's check pass an older crm kept (a dry run: sent, it wrote
+#    nothing and was said "done") is dropped by `outbox send`, which says
+#    nothing was imported
+python3 - "$f" "$CRM_SERVER" <<'PY'
+import hashlib, sys, time
+path, server = sys.argv[1], sys.argv[2]
+# Request { import_batch (83) { dry_run (3): true } }, no token
+req = bytes([0x9a, 0x05, 0x02, 0x18, 0x01])
+hx = lambda b: b.hex()
+body = "v2 %s %d - %s %s %s %s" % ("ab" * 16, int(time.time()),
+    hx(b"li"), hx("import customers 旧版.csv".encode()), hx(req),
+    hx(server.encode()))
+with open(path, "a") as out:
+    out.write("%s %s\n" % (body, hashlib.blake2b(body.encode(),
+        digest_size=16).hexdigest()))
+PY
+run "$CRM" -c outbox
+grep -q 'abababab' <<<"$out" && ok "an older crm's kept import check is listed" ||
+	bad "older import check not listed: $out $err"
+run "$CRM" -c 'outbox send'
+{ [ "$code" -eq 0 ] && grep -q 'abababab is an import.s check' <<<"$err" &&
+	grep -q 'nothing was imported' <<<"$err" &&
+	grep -q '1 dry run dropped' <<<"$out" && ! grep -q 'abababab done' <<<"$out$err"; } &&
+	ok "outbox send drops an older crm's import check, saying nothing was imported" ||
+	bad "older import check on send: exit $code: $out / $err"
+run "$CRM" -c outbox
+! grep -q 'abababab' <<<"$out" && ok "and it is gone from the outbox" || bad "still there: $out"
 
 # -- a damaged line is reported and kept
 echo 'v1 garbage line' >> "$f"
