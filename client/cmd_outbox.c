@@ -689,13 +689,21 @@ outbox_list(struct cmd_ctx *ctx, render_doc *out)
 		                                   crm_status_name(e->refused),
 		                                   "message", why)
 		                             : json_null();
+		/* "sent": sent with no answer (crmd may have it); a refused
+		 * one was answered: crmd did not apply it. */
+		const char *st = e->refused ? "refused"
+		                 : flying   ? "in_flight"
+		                 : e->sent  ? "no_answer"
+		                            : "waiting";
 		json_array_append_new(arr,
-		    json_pack("{s:s, s:o, s:s, s:s, s:o, s:b, s:o, s:b, s:b}",
+		    json_pack(
+		        "{s:s, s:o, s:s, s:s, s:o, s:b, s:s, s:o, s:b, s:b}",
 		        "id", idt, "written", render_json_time(e->created),
 		        "by", by, "command", what, "server",
 		        e->server ? json_string(server) : json_null(), "here",
-		        outbox_for(e, here), "refused", refusal, "in_flight",
-		        flying, "sent", e->sent != 0));
+		        outbox_for(e, here), "state", st, "refused", refusal,
+		        "in_flight", flying, "sent",
+		        e->sent != 0 && !e->refused));
 		free(state);
 		free(why);
 		free(server);

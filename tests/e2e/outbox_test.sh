@@ -246,8 +246,8 @@ run "$CRM" -c 'outbox send'
 # Nothing typed vanishes: the refused one stays, marked with crmd's
 # answer, is not sent again by itself, and goes when dropped.
 run "$CRM" --format json -c outbox
-r=$(printf '%s' "$out" | json '[(e["refused"] or {}).get("code") for e in d if "离线无主" in e["command"]]')
-[ "$r" = "['NOT_FOUND']" ] && ok "the refused write stays in the outbox, marked refused" ||
+r=$(printf '%s' "$out" | json '[((e["refused"] or {}).get("code"), e["state"], e["sent"]) for e in d if "离线无主" in e["command"]]')
+[ "$r" = "[('NOT_FOUND', 'refused', False)]" ] && ok "the refused write stays in the outbox, marked refused (state refused, not sent-no-answer)" ||
 	bad "refused entry: $r ($out $err)"
 run "$CRM" -c 'outbox send'
 { [ "$code" -eq 1 ] && grep -q 'was refused: no customer named.*kept, not sent again' <<<"$err" &&
@@ -281,8 +281,8 @@ run "$CRM" -c outbox
 grep -q '慢记录.*sent, no answer: crmd may have it' <<<"$out" &&
 	ok "outbox tells a write sent with no answer from one never sent" ||
 	bad "sent-no-answer state: $out"
-[ "$("$CRM" --format json -c outbox | json '[e["sent"] for e in d if "慢记录" in e["command"]]')" = "[True]" ] &&
-	ok "and so does its JSON (sent: true)" || bad "json sent flag"
+[ "$("$CRM" --format json -c outbox | json '[(e["sent"], e["state"]) for e in d if "慢记录" in e["command"]]')" = "[(True, 'no_answer')]" ] &&
+	ok "and so does its JSON (sent: true, state no_answer)" || bad "json sent flag"
 landed 华东机电有限公司 慢记录
 run "$CRM" -c 'outbox send'
 { [ "$code" -eq 0 ] && grep -q 'done' <<<"$out"; } && ok "outbox send settles it" || bad "settle slow: $code $out $err"
