@@ -168,6 +168,21 @@ refuse_url(
 	return 0;
 }
 
+/* Whether a listen or the --pub of c binds beyond loopback (what
+ * --allow-remote allows). */
+static int
+any_remote(const struct srv_config *c)
+{
+	const char *why;
+	for (int i = 0; i < c->n_listen; i++) {
+		if (config_check_url(c->listen[i], 0, &why) == CRM_EPERM) {
+			return 1;
+		}
+	}
+	return c->pub_url != NULL &&
+	       config_check_url(c->pub_url, 0, &why) == CRM_EPERM;
+}
+
 crm_status
 config_parse(struct srv_config *c, int argc, char **argv)
 {
@@ -281,6 +296,11 @@ config_parse(struct srv_config *c, int argc, char **argv)
 		if (refuse_url(c, c->listen[i], i, "--listen")) {
 			return CRM_EINVAL;
 		}
+	}
+	if (c->allow_remote && !any_remote(c)) {
+		crm_warn(
+		    "--allow-remote changes nothing: no --listen or --pub "
+		    "is a tcp:// address outside 127.0.0.0/8");
 	}
 	if (c->pub_url != NULL) {
 		if (refuse_url(c, c->pub_url, c->n_listen, "--pub")) {

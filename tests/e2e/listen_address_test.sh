@@ -86,6 +86,11 @@ untouched "host names and long .pub paths" "$T/d2"
 run timeout 10 "$CRMD" --data "$T/d2" --allow-remote --listen "tcp://localhost:47070"
 expect "a host name is refused with --allow-remote too (nanomsg failed on it after the data folder was made)" 2 \
 	"crmd binds numeric IPv4 addresses"
+# --allow-remote with no address beyond loopback: said, not silent (an
+# operator who meant a tcp listen learns it did not happen)
+run timeout 1 "$CRMD" --data "$T/d-ar" --allow-remote --listen "ipc://$T/s/ar.ipc"
+expect "--allow-remote with only an ipc listen says it changes nothing" 124 \
+	"--allow-remote changes nothing"
 run timeout 10 "$CRMD" --data "$T/d2" --listen "tcp://127.0.0.1:47070" \
 	--listen "tcp://127.0.0.1:47070"
 expect "the same listen twice is refused" 2 "tcp://127.0.0.1:47070 is given twice"
