@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crm_path.h"
 #include "ssh_tunnel.h"
 
 #define PROBE_MS   100 /* a TCP connect that neither fails nor succeeds */
@@ -55,12 +56,11 @@ struct crm_conn {
 char *
 conn_default_url(void)
 {
-	const char *run = getenv("XDG_RUNTIME_DIR");
-	if (run != NULL && run[0] != '\0') {
-		return crm_xasprintf("ipc://%s/crm/crmd.ipc", run);
-	}
-	return crm_xasprintf(
-	    "ipc:///tmp/crm-%u/crm/crmd.ipc", (unsigned)getuid());
+	/* crmd's default: the same folder by the same rule. */
+	char *dir = crm_path_runtime_dir();
+	char *url = crm_xasprintf("ipc://%s/crmd.ipc", dir);
+	free(dir);
+	return url;
 }
 
 crm_conn *

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* crm_path.c: the ownership and mode checks of crm_path.h. */
+#define _GNU_SOURCE /* program_invocation_short_name */
 #include "crm_path.h"
 
 #include <errno.h>
@@ -17,6 +18,23 @@ crm_path_runtime_dir(void)
 	const char *x = getenv("XDG_RUNTIME_DIR");
 	if (x != NULL && x[0] == '/') {
 		return crm_xasprintf("%s/crm", x);
+	}
+	static _Atomic int said;
+	if (x != NULL && x[0] != '\0' && !said++) {
+		/* Ignored, as the XDG spec says of a relative one: said
+		 * once, so a socket elsewhere is not a mystery. */
+		char *v = crm_xstrdup(x);
+		for (char *p = v; *p; p++) {
+			if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+				*p = '?';
+			}
+		}
+		fprintf(stderr,
+		    "%s: XDG_RUNTIME_DIR=%s is not an absolute path: ignored "
+		    "(as the XDG spec says): the default socket folder is "
+		    "/tmp/crm-%u/crm\n",
+		    program_invocation_short_name, v, (unsigned)geteuid());
+		free(v);
 	}
 	return crm_xasprintf("/tmp/crm-%u/crm", (unsigned)geteuid());
 }

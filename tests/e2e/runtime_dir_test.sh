@@ -212,5 +212,17 @@ run victim "$CRM" -c whoami
 expect "so does crm" 1 "is a symbolic link of uid $(id -u nobody), not yours"
 rm -f "/tmp/crm-$VUID"
 
+# -- a relative XDG_RUNTIME_DIR: ignored by both (the XDG spec), said,
+#    and the same default address for both (crm used the relative path
+#    and refused it as a bad URL; crmd went to /tmp/crm-UID silently)
+run env XDG_RUNTIME_DIR=rel "$CRM" --help
+expect "crm says a relative XDG_RUNTIME_DIR is ignored" 0 \
+	"XDG_RUNTIME_DIR=rel is not an absolute path: ignored"
+[[ $out == *"else ipc:///tmp/crm-$(id -u)/crm/crmd.ipc"* ]] &&
+	ok "and its default address is crmd's (/tmp/crm-UID)" ||
+	bad "crm's default with a relative XDG_RUNTIME_DIR: $out"
+run env XDG_RUNTIME_DIR=rel timeout 1 "$CRMD" --data "$T/db-rel" --listen "ipc://$T/rt/rel.ipc"
+expect "crmd says so too" 124 "XDG_RUNTIME_DIR=rel is not an absolute path: ignored"
+
 [ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
 exit $((fails > 0))
