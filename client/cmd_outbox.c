@@ -729,8 +729,25 @@ outbox_list(struct cmd_ctx *ctx, render_doc *out)
 
 /* ------------------------------------------------------------ send */
 
+static crm_status send_all(
+    struct cmd_ctx *ctx, const char *prefix, render_doc *out);
+
 crm_status
 cmd_outbox_send(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
+{
+	/* Ended by a signal between two writes (not while one is sent,
+	 * which is armed): not in silence. */
+	shell_death_note(
+	    "\ncrm: interrupted while sending the outbox: "
+	    "every write not answered stays in it (`crm "
+	    "outbox` lists them; `crm outbox send` sends them)\n");
+	crm_status rc = send_all(ctx, prefix, out);
+	shell_death_note(NULL);
+	return rc;
+}
+
+static crm_status
+send_all(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 {
 	struct outbox ob;
 	crm_status rc = CRM_OK;

@@ -37,6 +37,8 @@ static bool in_readline; /* the callback handler is installed */
  * (a write in flight, a question being asked); otherwise it ends crm as
  * it always did. */
 static volatile sig_atomic_t armed, interrupted;
+/* Said when a signal ends crm outside an armed moment (shell_death_note). */
+static const char *volatile death_note;
 
 /* ------------------------------------------------------------ signals */
 
@@ -98,6 +100,11 @@ on_command_signal(int sig)
 	int e = errno;
 	interrupted = 1;
 	if (!armed) {
+		const char *note = death_note;
+		if (note != NULL) {
+			ssize_t w = write(STDERR_FILENO, note, strlen(note));
+			(void)w;
+		}
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}
@@ -127,6 +134,12 @@ shell_cancel_arm(bool on)
 	if (on) {
 		interrupted = 0;
 	}
+}
+
+void
+shell_death_note(const char *note)
+{
+	death_note = note;
 }
 
 /* ------------------------------------------------------------ output */

@@ -53,6 +53,14 @@ void shell_catch_interrupts(struct cmd_ctx *ctx);
  */
 void shell_cancel_arm(bool on);
 
+/*
+ * shell_death_note: note (a string that lives on: a literal), or NULL,
+ * is written to stderr when a signal ends one command outside an armed
+ * moment, so crm does not end in silence where that matters (sending
+ * the outbox). Async-signal-safe: the handler only writes it.
+ */
+void shell_death_note(const char *note);
+
 /* shell_history_path: CRM_HISTFILE, or $XDG_STATE_HOME/crm/history
  * (~/.local/state/crm/history). Caller frees with free(). */
 char *shell_history_path(void);
