@@ -41,6 +41,7 @@ struct walked {
 	uint64_t win_seq; /* the last move to won (0: none) */
 	int64_t win_at;
 	uint8_t win_grade;
+	int won_by_start;   /* a move to won before from */
 	int lost_in;        /* a move to lost in [from, to) */
 	int earlier_win_in; /* a move to won before the last, in [from, to) */
 };
@@ -74,6 +75,7 @@ walk_visit(void *arg, const struct lifecycle_mark *h, bool *stop)
 	w->any_in |= at >= r->from && at < r->to;
 	w->lost_in |= h->stage_to == S_LOST && at >= r->from && at < r->to;
 	if (h->stage_to == S_WON) {
+		w->won_by_start |= at < r->from;
 		w->earlier_win_in |=
 		    w->win_seq != 0 && in_period(r, w->win_at);
 		w->win_seq = h->seq;
@@ -136,10 +138,13 @@ period_of(struct report *r, const struct report_cust *c,
 	}
 	p->at_start = began < r->from && (!w.any_before || w.state != S_LOST);
 	/* Its stage at the start says; with no history before it, a deal
-	 * won before it (an import at churn risk with its won time). */
-	p->won_before = w.any_before
-	                    ? w.state == S_WON || w.state == S_CHURN_RISK
-	                    : won_at > 0 && won_at < r->from;
+	 * won before it (an import at churn risk with its won time). At
+	 * churn risk only after a deal: one put at risk before any deal (an
+	 * intent customer going cold) is no 成交客户 yet. */
+	int dealt = w.won_by_start || (won_at > 0 && won_at < r->from);
+	p->won_before = w.any_before ? w.state == S_WON ||
+	                                   (w.state == S_CHURN_RISK && dealt)
+	                             : won_at > 0 && won_at < r->from;
 	p->began_in = in_period(r, began);
 	p->lost_in = w.lost_in;
 	p->win_seq = w.win_seq;
