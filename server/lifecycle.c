@@ -1016,6 +1016,26 @@ decide(struct req_ctx *ctx, const Crm__V1__GradeDecideRequest *r, int approve,
 	if (!approve && (r->reason == NULL || *r->reason == '\0')) {
 		return dispatch_fail(ctx, CRM_EINVAL, "say why you reject it");
 	}
+	if (approve && cb->grade != p->grade_from) {
+		/* Made for a grade the customer no longer has (another
+		 * proposal approved since, a manager's edit): approved, it
+		 * would write a change from a grade it did not have. */
+		const char *from = crm_enum_name(
+		    &crm__v1__grade__descriptor, (int)p->grade_from);
+		const char *to = crm_enum_name(
+		    &crm__v1__grade__descriptor, (int)p->grade_to);
+		const char *now =
+		    crm_enum_name(&crm__v1__grade__descriptor, (int)cb->grade);
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "proposal %" PRIu64 " (%s → %s) was made when %s was %s; "
+		    "it is %s now%s: nothing to approve as proposed; reject "
+		    "it (grade reject %" PRIu64 " REASON)%s",
+		    r->id, from[0] ? from : "-", to, cb->name,
+		    from[0] ? from : "-", now[0] ? now : "-",
+		    cb->grade == p->grade_to ? " already" : "", r->id,
+		    cb->grade == p->grade_to ? ""
+		                             : ", or propose the grade again");
+	}
 	p->has_status = p->has_decided_by_id = p->has_decided_at = 1;
 	p->status = approve ? CRM__V1__PROPOSAL_STATUS__PROPOSAL_APPROVED
 	                    : CRM__V1__PROPOSAL_STATUS__PROPOSAL_REJECTED;
