@@ -289,7 +289,7 @@ customer_handle_edit(
 		    "give an id and at least one FIELD=VALUE");
 	}
 	Crm__V1__Customer *before, *after;
-	crm_status rc = customer_visible(ctx, r->id, &before);
+	crm_status rc = customer_editable(ctx, r->id, &before);
 	if (rc == CRM_OK) {
 		rc = customer_load(ctx, r->id, &after);
 	}
@@ -431,7 +431,7 @@ customer_handle_assign(
 		return dispatch_fail(ctx, CRM_EINVAL, "give an id and a user");
 	}
 	Crm__V1__Customer *before, *after;
-	crm_status rc = customer_visible(ctx, r->id, &before);
+	crm_status rc = customer_editable(ctx, r->id, &before);
 	if (rc == CRM_OK) {
 		rc = customer_load(ctx, r->id, &after);
 	}

@@ -171,7 +171,7 @@ pool_handle_release(
 		    REASON_MAX);
 	}
 	Crm__V1__Customer *c;
-	crm_status rc = customer_visible(ctx, r->id, &c);
+	crm_status rc = customer_editable(ctx, r->id, &c);
 	if (rc != CRM_OK) {
 		return rc;
 	}

@@ -570,7 +570,7 @@ sla_handle_start(
 		    ctx, CRM_EINVAL, "sla_start.text", "say what was asked");
 	}
 	Crm__V1__Customer *c;
-	crm_status rc = customer_visible(ctx, r->customer_id, &c);
+	crm_status rc = customer_editable(ctx, r->customer_id, &c);
 	if (rc != CRM_OK) {
 		return rc;
 	}

@@ -50,7 +50,7 @@ task_handle_add(
 		snprintf(ctx->field, sizeof(ctx->field), "task_add.due_at");
 	}
 	if (rc == CRM_OK) {
-		rc = customer_visible(ctx, r->customer_id, &c);
+		rc = customer_editable(ctx, r->customer_id, &c);
 	}
 	if (rc == CRM_OK) {
 		rc = scope_assignee(
