@@ -252,6 +252,19 @@ open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 
 /* Create s->env, set it up and open dir with flags; on failure nothing
  * is left open (LMDB's handle of a failed open is closed). */
+/* LMDB stops the process (abort) when a page it reads is not what the
+ * tree says (no checksums: a damaged page): said first, in the log,
+ * with what to do, rather than a crash with nothing said. */
+static void
+on_lmdb_assert(MDB_env *env, const char *msg)
+{
+	const char *dir = NULL;
+	(void)mdb_env_get_path(env, &dir);
+	crm_err("LMDB stopped on a damaged page of %s (%s): the data is "
+	        "damaged; check it with crm-check, restore a backup",
+	    dir != NULL ? dir : "the database", msg);
+}
+
 static int
 env_open(store *s, const char *dir, unsigned flags)
 {
@@ -260,6 +273,7 @@ env_open(store *s, const char *dir, unsigned flags)
 		s->env = NULL;
 		return rc;
 	}
+	(void)mdb_env_set_assert(s->env, on_lmdb_assert);
 	rc = mdb_env_set_maxdbs(s->env, STORE_MAX_DBS);
 	if (rc == 0) {
 		rc = mdb_env_set_maxreaders(s->env, 256);

@@ -7,6 +7,7 @@
  * needed and a killed crm-check leaves nothing behind. Exit 0 when clean,
  * 1 with a readable report of what is wrong, 2 on bad usage.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -40,8 +41,9 @@ on_fault(int sig)
 {
 	static const char msg[] =
 	    "crm-check: the data is damaged where it was being read (a page "
-	    "points outside the data, or the file ends early): it cannot be "
-	    "checked further; PROBLEMS FOUND: restore a backup\n";
+	    "is not what its tree says, points outside the data, or the "
+	    "file ends early): it cannot be checked further; PROBLEMS "
+	    "FOUND: restore a backup\n";
 	(void)sig;
 	ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	(void)n;
@@ -63,9 +65,21 @@ main(int argc, char **argv)
 	int quiet = 0, c;
 	while ((c = getopt_long(argc, argv, "hV", longs, NULL)) != -1) {
 		switch (c) {
-		case 'm':
-			max = (unsigned)strtoul(optarg, NULL, 10);
+		case 'm': {
+			char *end;
+			errno = 0;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (optarg[0] < '0' || optarg[0] > '9' ||
+			    *end != '\0' || errno != 0 || v > 1000000000ul) {
+				fprintf(stderr,
+				    "crm-check: --max wants a number of "
+				    "problems, 0 to 1000000000: '%s'\n",
+				    optarg);
+				return 2;
+			}
+			max = (unsigned)v;
 			break;
+		}
 		case 'q':
 			quiet = 1;
 			break;
@@ -94,6 +108,9 @@ main(int argc, char **argv)
 	sa.sa_handler = on_fault;
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGSEGV, &sa, NULL);
+	/* LMDB's own check of a page failed (its log line said which):
+	 * the same verdict. */
+	sigaction(SIGABRT, &sa, NULL);
 	store *st = store_new();
 	crm_status orc = store_open(st, dir, 0, STORE_READ_ONLY);
 	if (orc != CRM_OK) {
@@ -128,7 +145,12 @@ main(int argc, char **argv)
 	store_close(st);
 	store_free(st);
 	if (rc != CRM_OK) {
-		fprintf(stderr, "crm-check: the check stopped: %s\n",
+		/* A page LMDB finds of the wrong kind (MDB_CORRUPTED),
+		 * logged above: the verdict, and what to do. */
+		fprintf(stderr,
+		    "crm-check: the check could not go on (%s; the lines "
+		    "above say where): PROBLEMS FOUND: the data may be "
+		    "damaged: restore a backup\n",
 		    crm_strerror(rc));
 		return 1;
 	}
