@@ -200,6 +200,19 @@ open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 	MDB_val unfinished = unfinished_key();
 	if (!fresh && s->mode != STORE_BULK &&
 	    mdb_get(txn, s->dbi[DB_META], &unfinished, &v) == 0) {
+		/* Its crm-gen may still be at work (it holds the folder's
+		 * lock): not stopped, and not to be removed. */
+		const char *dir = NULL;
+		(void)mdb_env_get_path(s->env, &dir);
+		int fd = dir != NULL ? store_lock_dir(dir) : -1;
+		if (fd >= 0) {
+			close(fd);
+		} else if (fd == -2) {
+			crm_err("crm-gen is still making the data set in %s "
+			        "(it holds %s/crmd.lock): wait until it ends",
+			    dir, dir);
+			return EBUSY;
+		}
 		crm_err("this folder holds a data set crm-gen did not finish "
 		        "(it was stopped before its end): it is no whole set; "
 		        "remove the folder and make the set again");

@@ -4,7 +4,8 @@
 # LMDB's own assertion stopped with SIGABRT, exit 134 and no verdict)
 # gives its verdict: PROBLEMS FOUND, exit 1, saying to restore a backup.
 # Pages at several places of a generated set, so the damage lands in
-# branches, leaves and values. Also: a bad --max is a usage error (2).
+# branches, leaves and values. Also: a bad --max is a usage error (2),
+# and a set crm-gen is still making is said to be in the making.
 # Usage: check_damage_test.sh CRM_GEN CRM_CHECK
 set -u
 GEN=$1 CHECK=$2
@@ -44,6 +45,30 @@ for m in abc -1 12x; do
 	"$CHECK" --max "$m" "$T/db" >/dev/null 2>&1
 	[ $? -eq 2 ] && ok "--max $m: a usage error" || bad "--max $m: not refused"
 done
+
+# A set crm-gen is still making is not a stopped one: crm-check says to
+# wait, not to remove the folder (an operator who followed that advice
+# lost the set crm-gen then said it had made).
+"$GEN" --data "$T/busy" --customers 30000 --quiet >/dev/null 2>&1 &
+gpid=$!
+said=
+for _ in $(seq 100); do
+	[ -e "$T/busy/data.mdb" ] || { sleep 0.1; continue; }
+	out=$("$CHECK" "$T/busy" 2>&1)
+	code=$?
+	[ $code -eq 0 ] && break # crm-gen was done first: nothing shown
+	said=$out
+	break
+done
+wait "$gpid"
+if [ -n "$said" ]; then
+	{ [[ $said == *"crm-gen is still making the data set"* ]] &&
+		[[ $said != *"remove the folder"* ]]; } &&
+		ok "a set crm-gen is still making: wait, not remove" ||
+		bad "a set crm-gen is still making: $said"
+else
+	ok "crm-gen ended before the check (nothing to see)"
+fi
 
 [ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
 exit $((fails > 0))
