@@ -275,6 +275,15 @@ customer_fn(struct check *c, uint64_t id, ProtobufCMessage *m)
 	    by == id;
 	int listed = has_pair(c, DB_CUST_OWNER, cu->owner_id, id) &&
 	             has_pair(c, DB_CUST_TEAM, cu->team_id, id);
+	/* The name-index entries that are its own (reverse_refs counts
+	 * the rest). */
+	uint64_t lic = 0;
+	c->name_keys +=
+	    (uint64_t)named +
+	    (uint64_t)(cu->licence_no != NULL && *cu->licence_no != '\0' &&
+	               customer_by_licence(c->ctx, cu->licence_no, &lic) ==
+	                   CRM_OK &&
+	               lic == id);
 	if (cu->merged_into != 0) {
 		if (named || has_pair(c, DB_CUST_OWNER, cu->owner_id, id)) {
 			check_problem(c,
@@ -646,9 +655,44 @@ reverse_queue(struct check *c, enum store_db idx, enum store_db db,
 }
 
 /* Entries of a name index point to existing records. */
+/* The name-index entries whose key is not their customer's. */
+static crm_status
+name_strays(struct check *c)
+{
+	struct store_iter it;
+	crm_status rc = store_iter_open(
+	    c->ctx->st, c->ctx->txn, DB_CUST_NAME, "", 0, NULL, &it);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	const uint8_t *key;
+	size_t klen;
+	while (store_iter_next(&it, &key, &klen)) {
+		const void *v;
+		size_t n;
+		Crm__V1__Customer *cu;
+		size_t mark = crm_arena_mark(c->ctx->arena);
+		if (store_iter_data(&it, &v, &n) && n == 8 &&
+		    dispatch_record(c->ctx, DB_CUSTOMERS, store_u64(v),
+		        &crm__v1__customer__descriptor,
+		        (ProtobufCMessage **)&cu) == CRM_OK &&
+		    !customer_owns_key(c->ctx, cu, key, klen)) {
+			check_problem(c,
+			    "%s: an entry for customer %" PRIu64
+			    " under a name or licence that is not its own "
+			    "(it blocks that name)",
+			    store_db_name(DB_CUST_NAME), store_u64(v));
+		}
+		crm_arena_release(c->ctx->arena, mark);
+	}
+	store_iter_close(&it);
+	return CRM_OK;
+}
+
 static crm_status
 reverse_refs(struct check *c, enum store_db idx, enum store_db db)
 {
+	uint64_t valid = 0;
 	struct store_iter it;
 	crm_status rc =
 	    store_iter_open(c->ctx->st, c->ctx->txn, idx, "", 0, NULL, &it);
@@ -664,10 +708,16 @@ reverse_refs(struct check *c, enum store_db idx, enum store_db db)
 		    !has_id(c, db, store_u64(v))) {
 			check_problem(c, "%s: an entry for a missing record",
 			    store_db_name(idx));
+		} else {
+			valid++;
 		}
 	}
 	store_iter_close(&it);
-	return CRM_OK;
+	/* More name entries than the customers' own keys found them: an
+	 * entry under a name or licence that is not its customer's (it
+	 * blocks that name). Named, in a second walk, only then. */
+	return idx == DB_CUST_NAME && valid > c->name_keys ? name_strays(c)
+	                                                   : CRM_OK;
 }
 
 /* Each calendar entry (calendar.h) is a day keyed by its own date, a

@@ -29,6 +29,7 @@ struct check {
 	uint64_t problems;
 	uint64_t entries;       /* entries scanned, all databases */
 	uint64_t records;       /* records checked */
+	uint64_t name_keys;     /* name-index entries found by their own */
 	unsigned char scan_sum; /* of every value byte: the reads happen */
 };
 

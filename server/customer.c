@@ -167,6 +167,22 @@ customer_editable(struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c)
 	return rc;
 }
 
+int
+customer_owns_key(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    const void *key, size_t len)
+{
+	store_key k;
+	size_t mark = crm_arena_mark(ctx->arena);
+	int own = name_key(ctx, &k, c->kind, c->name) == CRM_OK &&
+	          k.len == len && memcmp(k.b, key, len) == 0;
+	crm_arena_release(ctx->arena, mark);
+	if (!own && c->licence_no != NULL && *c->licence_no != '\0') {
+		licence_key(&k, c->licence_no);
+		own = k.len == len && memcmp(k.b, key, len) == 0;
+	}
+	return own;
+}
+
 crm_status
 customer_by_name(struct req_ctx *ctx, int kind, const char *name, uint64_t *id)
 {

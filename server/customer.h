@@ -26,6 +26,11 @@ crm_status customer_editable(
 crm_status customer_by_name(
     struct req_ctx *ctx, int kind, const char *name, uint64_t *id /* OUT */);
 
+/* customer_owns_key: whether key[0..len) of the name index is c's own:
+ * its name's key or its licence's (crm-check's walk back). */
+int customer_owns_key(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    const void *key, size_t len);
+
 /* customer_by_licence: the id of the customer with this (stored form of
  * its) business-licence number. Errors: CRM_NOT_FOUND. */
 crm_status customer_by_licence(

@@ -5,7 +5,8 @@
 # gives its verdict: PROBLEMS FOUND, exit 1, saying to restore a backup.
 # Pages at several places of a generated set, so the damage lands in
 # branches, leaves and values. Also: a bad --max is a usage error (2),
-# and a set crm-gen is still making is said to be in the making.
+# a set crm-gen is still making is said to be in the making, and a
+# name-index entry under a name not its customer's is found.
 # Usage: check_damage_test.sh CRM_GEN CRM_CHECK
 set -u
 GEN=$1 CHECK=$2
@@ -40,6 +41,23 @@ for p in 50 $((pages / 4)) $((pages / 2)) $((pages * 3 / 4)) $((pages - 20)); do
 done
 [ $found -ge 3 ] && ok "$found of 5 damaged pages found" ||
 	bad "only $found of 5 damaged pages found"
+
+# A name-index entry under a name that is not its customer's (a wrong
+# key left by damage): found, since it blocks that name for a real
+# customer (crm-check found only the entry missing under the right one).
+rm -rf "$T/bad"
+cp -r "$T/db" "$T/bad"
+printf 'VERSION=3\nformat=bytevalue\ntype=btree\nHEADER=END\n %s\n %s\nDATA=END\n' \
+	"01$(printf 'zzzbogus' | od -An -tx1 | tr -d ' \n')" 0000000000000003 >"$T/in.txt"
+if mdb_load -s cust_name -f "$T/in.txt" "$T/bad"; then
+	out=$("$CHECK" "$T/bad" 2>&1)
+	code=$?
+	{ [ $code -eq 1 ] && [[ $out == *"cust_name: an entry for customer 3 under a name or licence that is not its own"* ]]; } &&
+		ok "a name-index entry under another name is found" ||
+		bad "a name-index entry under another name (exit $code): $out"
+else
+	bad "mdb_load cust_name"
+fi
 
 for m in abc -1 12x; do
 	"$CHECK" --max "$m" "$T/db" >/dev/null 2>&1
