@@ -15,18 +15,25 @@
  * most 500 rows and stay under the server's request size; row numbers are
  * the file's line numbers (a workbook's: the sheet's rows). Follow-up rows
  * the server added as history only (older than the customer's last
- * contact) are counted and listed with its note.
+ * contact) are counted and listed with its note. Ctrl-C (or SIGTERM,
+ * SIGHUP) stops the import at the next batch: the one in flight settles
+ * (cmd_outbox_request), none is sent after it, and crm says how far it
+ * got, then ends as killed by the signal (the interactive shell goes on).
  */
 #include <csv.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "file_decode.h"
 #include "import_map.h"
 #include "progress.h"
 #include "render.h"
+#include "shell.h"
 
 #define BATCH_ROWS  CRM_IMPORT_BATCH_ROWS
 #define BATCH_BYTES (CRM_MAX_REQUEST - 4096) /* room for the envelope */
@@ -86,9 +93,13 @@ struct import {
 	 * file) it matched (column unused; why: the server's message) */
 	struct bad *ex;
 	size_t nex, excap, more_ex;
-	bool stop;     /* a request failed, or the header is unusable */
+	bool stop;     /* a request failed, the header is unusable, or a
+	                * signal came (signo) */
 	crm_status rc; /* why stop */
 	bool partial;  /* the write pass stopped after writing something */
+	int signo;     /* the signal that stopped the import (SIGINT), or 0 */
+	unsigned through; /* the write pass: the last row of the last batch
+	                   * written (its reply counted); 0: none yet */
 
 	/* The check pass is one dry run across batches (crm.proto's
 	 * ImportRequest): its batches are parts crmd keeps, then runs in
@@ -272,8 +283,37 @@ free_batch(struct import *im)
 	im->nrows = im->bytes = 0;
 }
 
+/*
+ * Whether a signal (Ctrl-C, SIGTERM, SIGHUP) came while the import ran:
+ * the shell's cancel pipe (ctx->cancel_fd) holds its number. The first
+ * one stops the import (im->signo); a reply it came during is counted
+ * first. The cancel pipe is never drained while one command runs, so
+ * without this every later request would be "interrupted" in turn and
+ * the import would go on to the end.
+ */
+static bool
+interrupted(struct import *im)
+{
+	int fd = im->ctx->cancel_fd;
+	struct pollfd p = { fd, POLLIN, 0 };
+	if (im->signo != 0) {
+		return true;
+	}
+	if (fd < 0 || poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)) {
+		return false;
+	}
+	unsigned char b = 0;
+	im->signo = read(fd, &b, 1) == 1 && b != 0 ? b : SIGINT;
+	if (!im->stop) {
+		im->stop = true;
+		im->rc = CRM_CANCELLED;
+	}
+	return true;
+}
+
 /* Send body as an import request: its reply (*resp, the caller frees
- * it), or NULL with the import stopped. */
+ * it), or NULL with the import stopped. No request goes out once a
+ * signal came. */
 static const Crm__V1__ImportReply *
 call(struct import *im, Crm__V1__ImportRequest *body, Crm__V1__Response **resp)
 {
@@ -283,6 +323,9 @@ call(struct import *im, Crm__V1__ImportRequest *body, Crm__V1__Response **resp)
 	req.body_case = CRM__V1__REQUEST__BODY_IMPORT_BATCH;
 	req.import_batch = body;
 	*resp = NULL;
+	if (interrupted(im)) {
+		return NULL;
+	}
 	crm_status rc = cmd_expect(
 	    im->ctx, &req, CRM__V1__RESPONSE__BODY_IMPORT_REPLY, resp);
 	if (rc != CRM_OK) {
@@ -390,6 +433,7 @@ finish_dry_run(struct import *im)
 		if (r != NULL) {
 			take_reply(im, r);
 			crm__v1__response__free_unpacked(resp, NULL);
+			(void)interrupted(im);
 		}
 	}
 }
@@ -437,6 +481,12 @@ send_batch(struct import *im)
 		}
 		take_reply(im, r);
 		im->window += !im->write;
+		if (im->write && !im->stop) {
+			im->through = im->rows[im->nrows - 1]->row;
+		}
+	}
+	if (r != NULL) {
+		(void)interrupted(im); /* after the batch in flight: stop */
 	}
 	if (resp != NULL) {
 		crm__v1__response__free_unpacked(resp, NULL);
@@ -1211,6 +1261,51 @@ bad_table(const struct import *im, render_doc *out)
 	}
 }
 
+/*
+ * The end of an import a signal stopped (im->signo): what was done, on
+ * stderr. Rows already there are found and counted, not added again
+ * (import.c on the server), so the same import again adds the rest.
+ */
+static void
+say_interrupted(const struct import *im)
+{
+	if (!im->write) {
+		fprintf(stderr, "crm: interrupted while checking the rows; "
+		                "nothing was imported\n");
+	} else if (im->through == 0) {
+		fprintf(stderr, "crm: interrupted before the first batch was "
+		                "written; nothing was imported\n");
+	} else {
+		fprintf(stderr,
+		    "crm: interrupted: %u row%s added, %u already there, %u "
+		    "bad%s, through row %u of %s; no row after it was sent: "
+		    "the same import again adds only the rows not there "
+		    "yet\n",
+		    im->added, im->added == 1 ? "" : "s", im->existing,
+		    im->bad_rows, im->bad_rows ? " (skipped)" : "",
+		    im->through, im->path);
+	}
+}
+
+/*
+ * After say_interrupted: the interactive shell goes on (the command
+ * failed); otherwise crm ends as killed by the signal (130 for Ctrl-C),
+ * as an unarmed one ends it (before the import, or crm-gen and
+ * crm-bench). A batch whose answer a signal left unknown is not this:
+ * it exits 3 (crm(1)), and im->signo is not set.
+ */
+static void
+end_by_signal(const struct cmd_ctx *ctx, int sig)
+{
+	if (ctx->interactive) {
+		return;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
 static void
 free_import(struct import *im)
 {
@@ -1323,10 +1418,22 @@ cmd_import_file(
 	fprintf(
 	    stderr, "reading %s as %s\n", im.path, file_decode_name(im.file));
 
+	/* Ctrl-C cancels for the whole import, not only while a request is
+	 * in flight (cmd_outbox_request arms inside this): a signal between
+	 * two requests would end crm without saying how far it got. It is
+	 * seen before the next request (interrupted()), and the import
+	 * stops there. */
+	shell_cancel_arm(true);
+
 	/* Pass 1: check everything, write nothing. */
 	snprintf(label, sizeof(label), "check %s", verb);
 	rc = read_file(&im, label);
 	if (rc != CRM_OK) {
+		/* A dry run whose answer a Ctrl-C left unknown wrote
+		 * nothing either. */
+		if (interrupted(&im)) {
+			say_interrupted(&im);
+		}
 		goto out;
 	}
 	sort_bad(&im);
@@ -1397,7 +1504,9 @@ cmd_import_file(
 			cmd_error("row %u, column %s: %s", im.bad[i].row,
 			    im.bad[i].column, im.bad[i].why);
 		}
-		if (im.added > 0) {
+		if (im.signo != 0) {
+			say_interrupted(&im);
+		} else if (im.added > 0) {
 			cmd_error("%s: stopped at the batch from row %u; %u "
 			          "row%s added before it",
 			    im.path, im.first_line, im.added,
@@ -1424,6 +1533,10 @@ cmd_import_file(
 	bad_table(&im, out);
 	render_set_json(out, outcome_json(&im, false));
 out:
+	shell_cancel_arm(false);
 	free_import(&im);
+	if (im.signo != 0) {
+		end_by_signal(ctx, im.signo);
+	}
 	return rc;
 }

@@ -34,8 +34,9 @@ static char *prompt;
 static bool running;
 static bool in_readline; /* the callback handler is installed */
 /* One command (-c, words, a script): Ctrl-C cancels only while armed
- * (a write in flight, a question being asked); otherwise it ends crm as
- * it always did. */
+ * (a write in flight, a question being asked, an import); otherwise it
+ * ends crm as it always did. armed counts the arms not yet undone: an
+ * import stays armed across the writes it sends, each armed itself. */
 static volatile sig_atomic_t armed, interrupted;
 /* Said when a signal ends crm outside an armed moment (shell_death_note). */
 static const char *volatile death_note;
@@ -128,11 +129,11 @@ shell_catch_interrupts(struct cmd_ctx *ctx)
 void
 shell_cancel_arm(bool on)
 {
-	if (!running) {
-		armed = on;
-	}
-	if (on) {
+	if (on && armed == 0) {
 		interrupted = 0;
+	}
+	if (!running) {
+		armed = on ? armed + 1 : armed > 0 ? armed - 1 : 0;
 	}
 }
 

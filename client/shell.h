@@ -50,6 +50,8 @@ void shell_catch_interrupts(struct cmd_ctx *ctx);
 /*
  * shell_cancel_arm: while on, Ctrl-C cancels (a question, a write in
  * flight) instead of ending crm. The interactive shell is always armed.
+ * Arms nest: each on is undone by one off, and crm is armed until the
+ * outermost is (an import across the writes it sends).
  */
 void shell_cancel_arm(bool on);
 
