@@ -803,6 +803,20 @@ struct moves {
 	size_t ntally, more;
 };
 
+/* Whether customer id is in the reader's team's pool now: pool list
+ * shows each one there, with why and from whom, to every member of the
+ * team (a rep too, who may not see it elsewhere: auth_can_see). */
+static int
+in_readers_pool(struct req_ctx *ctx, uint64_t id)
+{
+	if (ctx->who == NULL || ctx->who->team_id == 0) {
+		return 0;
+	}
+	store_key k;
+	store_key_pair(&k, ctx->who->team_id, id);
+	return store_has(ctx->st, ctx->txn, DB_POOL, &k, NULL);
+}
+
 /* One pool move into report pool's tables: its rep's tally, and a row
  * for each put. */
 static int
@@ -836,6 +850,12 @@ move_one(struct report *r, const Crm__Store__PoolRecord *p, void *arg)
 	struct req_ctx *ctx = r->ctx;
 	report_num(row, 0, (double)p->at);
 	int shown = report_customer(r, row, 1, p->customer_id);
+	/* What pool list shows a rep, this says too: a customer in the
+	 * team's pool is named, with the reason (it was hidden here). */
+	if (!shown && in_readers_pool(ctx, p->customer_id)) {
+		report_text(r, row, 1, customer_name_of(ctx, p->customer_id));
+		shown = 1;
+	}
 	report_text(r, row, 2, user_login_of(ctx, p->from_owner_id));
 	report_text(r, row, 3, shown ? p->reason : "");
 	report_text(

@@ -7,12 +7,15 @@
  * that was B for 10 days and A for 20 of a 30-day period is expected
  * 10/7 + 20/3 follow-ups. A follow-up counts under the grade the customer
  * had when it was logged, and a customer reached at a grade is one of
- * that grade's customers, so no row is reached above 100 %.
+ * that grade's customers, so no row is reached above 100 %. A duplicate
+ * merged into another counts in no period: its follow-ups are the kept
+ * one's.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "crm.h"
+#include "crm_pb_scan.h"
 #include "policy.h"
 #include "report.h"
 #include "stats.h"
@@ -185,6 +188,23 @@ count_reached(struct activity *a, int g, uint64_t cid)
 	a->extra[g] += !in;
 }
 
+/* Whether customer cid is a merged tombstone, read off the stored
+ * record without unpacking it. */
+static int
+merged_away(struct report *r, uint64_t cid)
+{
+	static const uint32_t field[] = { 43 }; /* merged_into */
+	uint64_t into = 0;
+	store_key k;
+	store_key_id(&k, cid);
+	store_val v;
+	if (store_get(r->ctx->st, r->ctx->txn, DB_CUSTOMERS, k.b, 8, &v) ==
+	    CRM_OK) {
+		crm_pb_varints(v.data, v.len, field, 1, &into);
+	}
+	return into != 0;
+}
+
 static crm_status
 by_grade(struct activity *a)
 {
@@ -216,6 +236,15 @@ by_grade(struct activity *a)
 		while (j < a->nf && a->f[j].scope == a->f[i].scope &&
 		       a->f[j].cid == a->f[i].cid) {
 			j++;
+		}
+		/* A duplicate merged into another is out of the reports
+		 * (merge.c), as in the funnel and monthly: none of a grade's
+		 * customers, with none of its days, also those before the
+		 * merge; its follow-ups count on the kept one. Its merge is
+		 * its last fact (to no grade), in the scan as it is no later
+		 * than now. */
+		if (a->f[j - 1].to == 0 && merged_away(r, a->f[i].cid)) {
+			continue;
 		}
 		unsigned mask =
 		    spells(a, &a->f[i], j - i, r->from, end, until);
