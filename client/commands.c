@@ -1082,7 +1082,8 @@ const struct cmd_row cmd_table[] = {
 	    "Service-quality scores per dimension, the lowest and the best "
 	    "cases, and S-grade visits without minutes."),
 	REPORT_ROW("sla",
-	    "Replies within the deadline per SLA rule, and the breaches."),
+	    "Replies within the deadline per SLA rule, and the breaches (a "
+	    "clock counts in the period it started, its breach with it)."),
 	REPORT_ROW("weekly",
 	    "One rep's weekly follow-up report (客户跟进周报表); default "
 	    "this week."),
