@@ -51,15 +51,34 @@ stop_import() {
 	fi
 }
 
+# settle_kept: after an import crm ended with exit 3 (the batch in flight
+# got no answer within the wait after Ctrl-C, under load: kept in the
+# outbox, as crm(1) says), the outbox send settles it; said: the rows
+# crm said it added before it. Sets kept=1 then.
+kept=0
+said_rows() {
+	sed -n 's/.*interrupted: \([0-9][0-9]*\) rows* added.*/\1/p; s/.*stopped at the batch from row [0-9]*; \([0-9][0-9]*\) rows* added before it.*/\1/p' "$H/ie" | head -1
+}
+settle_kept() {
+	kept=0
+	if [ "$icode" -eq 3 ]; then
+		grep -q 'outbox' "$H/ie" || bad "exit 3 without the outbox: $(tail -n 3 "$H/ie")"
+		"$CRM" -c 'outbox send' >/dev/null 2>&1
+		kept=1
+	fi
+}
+
 # -- interrupted in the check pass (as soon as it reads the file): it
 #    ends, not 0, and writes nothing (or, should the signal come as late
 #    as the write pass, what it says it added)
 import_bg
 for _ in $(seq 100); do grep -q '^reading ' "$H/ie" && break; sleep 0.05; done
 stop_import
+settle_kept
 n=$(count)
-said=$(sed -n 's/.*interrupted: \([0-9][0-9]*\) rows* added.*/\1/p' "$H/ie" | head -1)
-if [ "$icode" -ne 0 ] && [ "$icode" -ne 999 ] && [ "$n" = "${said:-0}" ]; then
+said=$(said_rows)
+if [ "$icode" -ne 0 ] && [ "$icode" -ne 999 ] &&
+	[ "$n" -ge "${said:-0}" ] && [ "$n" -le "$(( ${said:-0} + 500 * kept ))" ]; then
 	ok "a SIGINT early in the import ends it (exit $icode); crmd holds what it said: ${said:-nothing} ($n)"
 else
 	bad "SIGINT early: exit $icode, crmd holds $n, crm said ${said:-nothing}: $(tail -n 3 "$H/io" "$H/ie")"
@@ -78,22 +97,27 @@ done
 [ -n "$seen" ] && ok "the import writes" ||
 	bad "no row written in 15 s: $(tail -n 3 "$H/ie")"
 stop_import
-[ "$icode" -eq 130 ] && ok "the interrupted import ends as SIGINT does (130)" ||
-	bad "interrupted import: exit $icode (want 130): $(tail -n 3 "$H/io" "$H/ie")"
+{ [ "$icode" -eq 130 ] || [ "$icode" -eq 3 ]; } &&
+	ok "the interrupted import ends as SIGINT does (130), or 3 with the batch in flight kept ($icode)" ||
+	bad "interrupted import: exit $icode (want 130, or 3): $(tail -n 3 "$H/io" "$H/ie")"
 waits=$(grep -c 'waiting up to' "$H/ie")
 [ "$waits" -le 1 ] && ok "it waits for the batch in flight alone ($waits)" ||
 	bad "it waited $waits times (once per batch after the interrupt)"
 grep -q '^imported: ' "$H/io" && bad "it went on to the end: $(head -n 1 "$H/io")" ||
 	ok "it sends no further batch"
-said=$(sed -n 's/.*interrupted: \([0-9][0-9]*\) rows* added.*/\1/p' "$H/ie" | head -1)
+said=$(said_rows)
+settle_kept
 n=$(count)
-if [ -n "$said" ] && [ "$n" -eq "$((before + said))" ] && [ "$n" -lt "$ROWS" ]; then
+if [ -n "$said" ] && [ "$n" -ge "$((before + said))" ] &&
+	[ "$n" -le "$((before + said + 500 * kept))" ] && [ "$n" -lt "$ROWS" ]; then
 	ok "it says how many rows it added ($said), which crmd holds ($n of $ROWS)"
 else
 	bad "crmd holds $n of $ROWS ($before before); crm said: $(tail -n 3 "$H/ie")"
 fi
-grep -q 'the same import again adds only the rows not there yet' "$H/ie" &&
-	ok "and how to go on" || bad "no word on going on: $(tail -n 3 "$H/ie")"
+if [ "$kept" -eq 0 ]; then
+	grep -q 'the same import again adds only the rows not there yet' "$H/ie" &&
+		ok "and how to go on" || bad "no word on going on: $(tail -n 3 "$H/ie")"
+fi
 
 # -- the same import again adds the rest: the file's rows, each once
 run "$CRM" -c "import customers $H/big.csv"
