@@ -123,10 +123,13 @@ is_time(const char *name)
 	       (n > 3 && strcmp(name + n - 3, "_at") == 0);
 }
 
-/* Strings of a cell that the caller frees after the row is written. */
+/* Strings of a cell that the caller frees after the row is written;
+ * split: a list item of the cell that holds a list separator (import
+ * would read it as two), or NULL. */
 struct owned {
 	char *v[64];
 	size_t n;
+	const char *split;
 };
 
 static const char *
@@ -181,8 +184,15 @@ field_cell(const ProtobufCMessage *m, const char *name, struct owned *o)
 	}
 	if (f->label == PROTOBUF_C_LABEL_REPEATED) {
 		if (f->type == PROTOBUF_C_TYPE_STRING) {
+			char *const *v = (char *const *)base;
 			x.type = SHEET_TEXT;
-			x.text = keep(o, join((char *const *)base, n));
+			x.text = keep(o, join(v, n));
+			for (size_t i = 0; i < n && o->split == NULL; i++) {
+				if (v[i] != NULL &&
+				    v[i][crm_validate_list_span(v[i], NULL)]) {
+					o->split = v[i];
+				}
+			}
 		}
 		return x;
 	}
@@ -288,9 +298,30 @@ col_cell(const struct col *c, const ProtobufCMessage *m,
 	return x;
 }
 
-/* Write the records of one page; adds their number to *count. */
+/* How many list items that hold a separator an export names. */
+#define SPLITS_SAID 10
+
+/* Say that the list item of row, column col, holds a separator (one
+ * the checks let through, or written before they refused it): the file
+ * has it, and import would split it. */
+static void
+say_split(size_t row, const char *col, const char *item, size_t *splits)
+{
+	if ((*splits)++ < SPLITS_SAID) {
+		size_t sep, at = crm_validate_list_span(item, &sep);
+		fprintf(stderr,
+		    "warning: row %zu, column %s: '%s' holds '%.*s', which "
+		    "import splits lists at: it would come back as more "
+		    "than one item\n",
+		    row, col, item, (int)sep, item + at);
+	}
+}
+
+/* Write the records of one page; adds their number to *count, and to
+ * *splits the list items that hold a separator. */
 static crm_status
-write_page(sheet *s, int kind, const Crm__V1__ExportPage *p, size_t *count)
+write_page(sheet *s, int kind, const Crm__V1__ExportPage *p, size_t *count,
+    size_t *splits)
 {
 	const struct col *cols = cols_of(kind);
 	size_t ncols = 0, n = 0;
@@ -325,7 +356,13 @@ write_page(sheet *s, int kind, const Crm__V1__ExportPage *p, size_t *count)
 	}
 	for (size_t i = 0; i < n; i++) {
 		for (size_t c = 0; c < ncols; c++) {
+			o.split = NULL;
 			cells[c] = col_cell(&cols[c], msgs[i], p, &o);
+			if (o.split != NULL) {
+				/* Row 1 is the header. */
+				say_split(*count + i + 2, cols[c].name,
+				    o.split, splits);
+			}
 		}
 		crm_status rc = sheet_row(s, ncols, cells);
 		owned_free(&o);
@@ -407,7 +444,7 @@ export_pass(struct cmd_ctx *ctx, const struct cmd_call *call,
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	const struct col *cols = cols_of(kind);
 	const char *names[64];
-	size_t ncols = 0, pages = 0;
+	size_t ncols = 0, pages = 0, splits = 0;
 	uint64_t total = 0, walked = 0;
 	sheet *s = NULL;
 	progress *bar = NULL;
@@ -450,7 +487,7 @@ export_pass(struct cmd_ctx *ctx, const struct cmd_call *call,
 			rc = CRM_EPRECOND; /* the file is not kept */
 			goto out;
 		}
-		rc = write_page(s, kind, p, count);
+		rc = write_page(s, kind, p, count, &splits);
 		if (rc != CRM_OK) {
 			cmd_error("%s", sheet_error(s));
 			crm__v1__response__free_unpacked(resp, NULL);
@@ -489,6 +526,12 @@ export_pass(struct cmd_ctx *ctx, const struct cmd_call *call,
 	}
 out:
 	progress_free(bar);
+	if (splits > SPLITS_SAID) {
+		fprintf(stderr,
+		    "warning: %zu list items in all hold a separator that "
+		    "import splits lists at\n",
+		    splits);
+	}
 	return close_sheet(s, rc);
 }
 

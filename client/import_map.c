@@ -13,6 +13,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -622,7 +623,40 @@ parse_uint(const char *text, uint32_t *v)
 	return false;
 }
 
-/* An amount, "12,000.50", "¥3.5" or "30万". */
+/*
+ * A workbook's number cell, as the amount in cents it was written from
+ * ("%.2f" into buf), or false. The cell is a double, which xlsx2csv
+ * prints with six decimals ("%f"): 123456789012.34 comes as
+ * 123456789012.339996. The shortest decimal with at most two places
+ * that reads back as the same double is the amount; a number that no
+ * such decimal reads as (12.339996) is none.
+ */
+static bool
+sheet_amount(const char *text, char *buf, size_t len)
+{
+	const char *p = text + (text[0] == '-');
+	size_t whole = strspn(p, "0123456789");
+	if (whole == 0 || p[whole] != '.' ||
+	    p[whole + 1 + strspn(p + whole + 1, "0123456789")] != '\0') {
+		return false; /* only what xlsx2csv prints: -123.456789 */
+	}
+	char *end = NULL;
+	errno = 0;
+	double d = strtod(text, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(d)) {
+		return false;
+	}
+	for (int places = 0; places <= 2; places++) {
+		snprintf(buf, len, "%.*f", places, d);
+		if (strtod(buf, NULL) == d) {
+			return true;
+		}
+	}
+	return false;
+}
+
+/* An amount, "12,000.50", "¥3.5" or "30万"; or a workbook's number
+ * cell (sheet_amount). */
 static bool
 parse_money(const char *text, int64_t *minor)
 {
@@ -635,7 +669,10 @@ parse_money(const char *text, int64_t *minor)
 		*minor *= 10000;
 		return ok;
 	}
-	return crm_money_parse(text, minor) == CRM_OK;
+	char cents[64];
+	return crm_money_parse(text, minor) == CRM_OK ||
+	       (sheet_amount(text, cents, sizeof(cents)) &&
+	           crm_money_parse(cents, minor) == CRM_OK);
 }
 
 static bool
@@ -660,8 +697,8 @@ parse_bool(const char *text, protobuf_c_boolean *b)
 	return false;
 }
 
-/* Append the ';'-, ','- or '、'-separated items of text to a repeated
- * string field. */
+/* Append the items of text, separated by ',' ';' '、' and the others of
+ * crm_validate_list_span, to a repeated string field. */
 static void
 add_items(
     ProtobufCMessage *m, const ProtobufCFieldDescriptor *f, const char *text)
@@ -670,15 +707,7 @@ add_items(
 	char ***v = (char ***)((char *)m + f->offset);
 	const char *p = text;
 	while (*p != '\0') {
-		size_t len = strcspn(p, ";,\n");
-		/* The multi-byte separators: ；，、 */
-		static const char *const wide[] = { "；", "，", "、", NULL };
-		for (size_t i = 0; wide[i] != NULL; i++) {
-			const char *w = strstr(p, wide[i]);
-			if (w != NULL && (size_t)(w - p) < len) {
-				len = (size_t)(w - p);
-			}
-		}
+		size_t sep = 0, len = crm_validate_list_span(p, &sep);
 		char *item = trimmed(p, len);
 		if (item[0] != '\0') {
 			*v = crm_xrealloc(*v, (*n + 1) * sizeof(char *));
@@ -686,12 +715,7 @@ add_items(
 		} else {
 			free(item);
 		}
-		p += len;
-		if (*p == '\0') {
-			break;
-		}
-		/* Skip the separator, one or three bytes. */
-		p += ((unsigned char)*p & 0x80) ? 3 : 1;
+		p += len + sep;
 	}
 }
 

@@ -426,3 +426,23 @@ crm_validate_age_range(const char *s)
 	}
 	return *p == '\0' ? CRM_OK : CRM_EINVAL;
 }
+
+size_t
+crm_validate_list_span(const char *s, size_t *seplen)
+{
+	static const char *const wide[] = { "\xEF\xBC\x8C", /* ， */
+		"\xEF\xBC\x9B",                             /* ； */
+		"\xE3\x80\x81" };                           /* 、 */
+	size_t n = strcspn(s, ",;\n"), len = s[n] != '\0';
+	for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++) {
+		const char *w = strstr(s, wide[i]);
+		if (w != NULL && (size_t)(w - s) < n) {
+			n = (size_t)(w - s);
+			len = strlen(wide[i]);
+		}
+	}
+	if (seplen != NULL) {
+		*seplen = len;
+	}
+	return n;
+}

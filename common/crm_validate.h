@@ -86,4 +86,14 @@ crm_status crm_validate_phone(const char *s);
  * N岁以上 and N岁以下; ages 0 to 150. Not "abc" nor "-5". CRM_EINVAL. */
 crm_status crm_validate_age_range(const char *s);
 
+/*
+ * crm_validate_list_span: the bytes of s before its first list separator
+ * (',' ';' '\n' '，' '；' '、'), strlen(s) when it holds none; *seplen
+ * (may be NULL) the separator's length in bytes, 0 when none. `import`
+ * splits a list cell (tags, phones...) at each, and `export` joins a
+ * list with "; ": an item holding one would not come back whole, so a
+ * tag holds none.
+ */
+size_t crm_validate_list_span(const char *s, size_t *seplen);
+
 #endif

@@ -406,12 +406,22 @@ customer_fields_check(struct req_ctx *ctx, const Crm__V1__Customer *c)
 		    ctx, CRM_EINVAL, "tags", "at most %d tags", MAX_TAGS);
 	}
 	for (size_t i = 0; i < c->n_tags; i++) {
-		if (*c->tags[i] == '\0' || strlen(c->tags[i]) > 64 ||
-		    strchr(c->tags[i], ',') != NULL) {
-			char f[32];
-			snprintf(f, sizeof(f), "tags[%zu]", i);
+		const char *t = c->tags[i];
+		size_t sep, at = crm_validate_list_span(t, &sep);
+		char f[32];
+		snprintf(f, sizeof(f), "tags[%zu]", i);
+		if (*t == '\0' || strlen(t) > 64) {
 			return dispatch_fail_field(ctx, CRM_EINVAL, f,
 			    "a tag is 1-64 bytes without commas");
+		}
+		/* An export joins tags with "; " and import splits there. */
+		if (t[at] != '\0') {
+			return dispatch_fail_field(ctx, CRM_EINVAL, f,
+			    "tag '%s' holds '%.*s', which separates tags in a "
+			    "file (export joins them with \"; \", import "
+			    "splits at , ; ， ； and 、): write the tag "
+			    "without it",
+			    t, (int)sep, t + at);
 		}
 	}
 	return CRM_OK;

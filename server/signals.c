@@ -32,10 +32,19 @@ signals_check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *in)
 		size_t n = strlen(in->tags[i]);
 		char at[48];
 		snprintf(at, sizeof(at), "tags[%zu]", i);
-		if (n == 0 || n > TAG_MAX || strchr(in->tags[i], ',') ||
-		    strstr(in->tags[i], "，")) {
+		size_t sep, cut = crm_validate_list_span(in->tags[i], &sep);
+		if (n == 0 || n > TAG_MAX) {
 			return dispatch_fail_field(ctx, CRM_EINVAL, at,
 			    "a tag is 1-%d bytes without commas", TAG_MAX);
+		}
+		/* An export joins tags with "; " and import splits there. */
+		if (cut < n) {
+			return dispatch_fail_field(ctx, CRM_EINVAL, at,
+			    "tag '%s' holds '%.*s', which separates tags in a "
+			    "file (export joins them with \"; \", import "
+			    "splits at , ; ， ； and 、): write the tag "
+			    "without it",
+			    in->tags[i], (int)sep, in->tags[i] + cut);
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(in->tags[i], in->tags[j]) == 0) {

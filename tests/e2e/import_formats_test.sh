@@ -155,7 +155,10 @@ run "$CRM" --format json -c 'customer show 成都客户乙'
 e=$(printf '%s' "$out" | json 'd["customer"]["notes"]')
 [ "$e" = "$(printf '第一行\n第二行')" ] && ok "a cell's line break is kept" || bad "industry: $e $err"
 
-# -- crm's own xlsx export imports back: every row already there
+# -- crm's own xlsx export imports back: every row already there, a
+#    large revenue as it was (an amount column of customers)
+run "$CRM" -c "customer edit 杭州客户0000有限公司 annual_revenue=123456789012.34"
+exit_is 0 "a revenue of 123456789012.34"
 run "$CRM" -c "export customers all.xlsx"
 exit_is 0 "export customers to xlsx"
 run "$CRM" --format json -c "import customers all.xlsx --dry-run"
@@ -194,6 +197,21 @@ run "$CRM" -c "export purchases pu.xlsx --from 2026-01-01"
 run "$CRM" --format json -c "import purchases pu.xlsx --dry-run"
 e=$(printf '%s' "$out" | json 'd["added"], d["existing"], d["bad"]')
 [ "$e" = "0 30 0" ] && ok "exported purchases import back from xlsx: every amount and time the same" || bad "purchases round trip: $e $err"
+# Large amounts and cents: an Excel number cell is a double, which
+# xlsx2csv prints with six decimals (123456789012.34 as
+# 123456789012.339996); the import reads the amount it was written from.
+printf '%s\n' 客户名称,金额,产品,购买日期 \
+	杭州客户0003有限公司,0.10,零件,"2026-03-01 10:00" \
+	杭州客户0003有限公司,1234567.89,设备,"2026-03-02 10:00" \
+	杭州客户0003有限公司,99999999999.99,厂房,"2026-03-03 10:00" \
+	杭州客户0003有限公司,123456789012.34,产线,"2026-03-04 10:00" > "$H/big.csv"
+run "$CRM" -c "import purchases big.csv"
+has "4 large and small amounts imported" "imported: 4 added"
+run "$CRM" -c "export purchases big.xlsx --from 2026-01-01"
+exit_is 0 "export purchases with large amounts to xlsx"
+run "$CRM" --format json -c "import purchases big.xlsx --dry-run"
+e=$(printf '%s' "$out" | json 'd["added"], d["existing"], d["bad"]')
+[ "$e" = "0 34 0" ] && ok "0.10, 1234567.89, 99999999999.99 and 123456789012.34 import back from xlsx" || bad "large amounts round trip: $e $out $err"
 
 # -- Excel's "Unicode Text" (UTF-16LE, BOM, TAB-separated) and a CSV
 # separated by semicolons: the separator is found from the header line

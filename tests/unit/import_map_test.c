@@ -86,6 +86,14 @@ cells_parse_leniently(void **state)
 	assert_int_equal(r->customer->stage, CRM__V1__STAGE__STAGE_INTENT);
 	assert_true(set(r, K(CUSTOMERS), "annual_revenue", "30万", why));
 	assert_int_equal(r->customer->annual_revenue, 30000000);
+	/* A workbook's number cell: a double, which xlsx2csv prints with
+	 * six decimals; it reads back as the amount it was written from. */
+	assert_true(set(
+	    r, K(CUSTOMERS), "annual_revenue", "123456789012.339996", why));
+	assert_int_equal(r->customer->annual_revenue, 12345678901234);
+	assert_true(set(
+	    r, K(CUSTOMERS), "annual_revenue", "-99999999999.990005", why));
+	assert_int_equal(r->customer->annual_revenue, -9999999999999);
 	assert_true(set(r, K(CUSTOMERS), "tags", "重点; 制造、华东", why));
 	assert_int_equal(r->customer->n_tags, 3);
 	assert_string_equal(r->customer->tags[2], "华东");
@@ -174,6 +182,10 @@ bad_cells_say_why(void **state)
 	assert_non_null(strstr(why, "cannot read the time"));
 	assert_false(set(r, K(CUSTOMERS), "annual_revenue", "lots", why));
 	assert_non_null(strstr(why, "not an amount"));
+	/* More than cents stays refused: 12.339996 is no amount in cents,
+	 * nor a double near one. */
+	assert_false(set(r, K(CUSTOMERS), "annual_revenue", "12.339996", why));
+	assert_non_null(strstr(why, "'12.339996' is not an amount"));
 	assert_false(set(r, K(CUSTOMERS), "birthday", "13-45", why));
 	assert_false(set(r, K(CUSTOMERS), "employees", "many", why));
 	assert_true(set(r, K(CUSTOMERS), "notes", "   ", why)); /* empty */

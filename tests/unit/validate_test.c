@@ -304,6 +304,30 @@ a_hostile_unpacked_message_is_refused(void **state)
 	free(buf);
 }
 
+/* The separators import splits a list cell at, and so a tag holds
+ * none of: ',' ';' newline '，' '；' '、'. */
+static void
+a_list_span_ends_at_the_first_separator(void **state)
+{
+	(void)state;
+	size_t sep = 9;
+	assert_int_equal(crm_validate_list_span("重点", &sep), strlen("重点"));
+	assert_int_equal(sep, 0);
+	assert_int_equal(crm_validate_list_span("a;b", &sep), 1);
+	assert_int_equal(sep, 1);
+	assert_int_equal(crm_validate_list_span("a b,c", &sep), 3);
+	assert_int_equal(
+	    crm_validate_list_span("华东；华南;x", &sep), strlen("华东"));
+	assert_int_equal(sep, strlen("；"));
+	assert_int_equal(
+	    crm_validate_list_span("制造、华东", &sep), strlen("制造"));
+	assert_int_equal(sep, strlen("、"));
+	assert_int_equal(
+	    crm_validate_list_span("价格，x", NULL), strlen("价格"));
+	assert_int_equal(crm_validate_list_span("", &sep), 0);
+	assert_int_equal(sep, 0);
+}
+
 int
 main(void)
 {
@@ -324,6 +348,7 @@ main(void)
 		cmocka_unit_test(
 		    one_line_fields_refuse_tab_newline_and_bidi_controls),
 		cmocka_unit_test(a_hostile_unpacked_message_is_refused),
+		cmocka_unit_test(a_list_span_ends_at_the_first_separator),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
