@@ -361,10 +361,19 @@ one_customer(struct gen *g, uint64_t i)
 	}
 
 	int target = 1 + pick(stage_w, 6);
-	unsigned n = g->o.followups / 2 + below(g->o.followups + 1);
+	/* N/2 to 3N/2 about --followups N, whose mean is N: floor(N/2) +
+	 * below(N + 1) alone falls half a follow-up short for an odd N,
+	 * so an odd N adds a coin's 0 or 1. Not for N = 1: at least one
+	 * each makes that exactly 1 (0 to 2 raised to at least 1 would be
+	 * 1.25). */
+	unsigned fu = g->o.followups;
+	unsigned n = fu / 2 + below(fu + 1);
+	if (fu % 2 == 1 && fu > 1) {
+		n += below(2);
+	}
 	int64_t at[64];
 	/* At least one each, unless --followups 0 asked for none. */
-	n = n > 64 ? 64 : (n == 0 && g->o.followups > 0 ? 1 : n);
+	n = n > 64 ? 64 : (n == 0 && fu > 0 ? 1 : n);
 	times(created, g->now, at, n);
 	for (unsigned k = 0; k < n && rc == CRM_OK; k++) {
 		Crm__V1__FollowupLogRequest lr =
@@ -500,18 +509,31 @@ deep_customer(struct gen *g, MDB_txn **txn)
 	return rc;
 }
 
-/* Records of every kind (not indexes): the entries of the primary
- * tables. Each kind's ids come from its sequence, one id a record, and a
- * load deletes none (any failure ends it), so the sequences count them:
- * walking the trees for the count read the whole set from the disk
- * again (12 % of the load's time at 200,000 customers). */
+/* The set's records as crm-check counts them (server/check.c): every
+ * record type of schema.def, the customer events crmd wrote beside them
+ * (a task closed or moved, a stage back from lost: how many depends on
+ * the dates, which are dated back from the clock), the audit records
+ * (none: req_ctx.bulk writes none) and the calendar's days (none). Not
+ * the stage history, nor any index entry. Each kind's ids come from its
+ * sequence, one id a record, and a load deletes none (any failure ends
+ * it), so the sequences count them: walking the trees for the count read
+ * the whole set from the disk again (12 % of the load's time at 200,000
+ * customers). tests/e2e/gen_test.sh checks it against crm-check's. */
 static uint64_t
 records(struct gen *g, MDB_txn *txn)
 {
-	/* Every record type of schema.def, and the stage history. */
-	uint64_t n = store_seq_peek(g->st, txn, "stage") - 1;
+	uint64_t n = store_seq_peek(g->st, txn, "event") - 1 +
+	             store_seq_peek(g->st, txn, "audit") - 1;
 	for (size_t i = 0; i < schema_nrecords; i++) {
 		n += store_seq_peek(g->st, txn, schema_records[i].seq) - 1;
+	}
+	store_cursor *cur;
+	if (store_cursor_open(g->st, txn, DB_CALENDAR, &cur) == CRM_OK) {
+		store_val k;
+		while (store_cursor_get(cur, STORE_NEXT, &k, NULL) == CRM_OK) {
+			n++;
+		}
+		store_cursor_close(cur);
 	}
 	return n;
 }
@@ -676,7 +698,8 @@ load(struct gen *g)
 	}
 	double bytes = (double)g->used;
 	printf("crm-gen: %" PRIu64 " customers, %u team%s of %u rep%s, "
-	       "%" PRIu64 " records in %.1f s (%.0f records/s); "
+	       "%" PRIu64 " records (as crm-check counts them) in %.1f s "
+	       "(%.0f records/s); "
 	       "data %.1f MiB in %s\n",
 	    g->o.customers, g->o.teams, g->o.teams == 1 ? "" : "s", g->o.reps,
 	    g->o.reps == 1 ? "" : "s", nrec, secs,
@@ -731,27 +754,49 @@ usage(FILE *f)
 	    "about 26 GiB, and its sorted index files 7 GiB until the end),\n"
 	    "and refuses to start without it. At most 9999 reps in all.\n"
 	    "A stopped run (an error, a full disk, Ctrl-C) removes what it\n"
-	    "wrote.\n"
+	    "made (data.mdb, lock.mdb, crmd.lock, and DIR when it made it;\n"
+	    "nothing that was there before), so DIR is as it found it.\n"
 	    "Users: admin, managers mgr01.., reps rep0001..; every password\n"
-	    "is \"" PASSWORD "\". Prints its rate and the data size.\n");
+	    "is \"" PASSWORD "\". Prints its rate and the data size.\n"
+	    "Its records are crm-check's: every user, team, customer,\n"
+	    "contact, follow-up, task, commitment, SLA clock, purchase, and\n"
+	    "customer event crmd wrote beside them (a task closed or moved);\n"
+	    "no index entries. The set is dated back from the clock: the\n"
+	    "same seed on another day makes other dates, and so other\n"
+	    "events.\n");
 }
 
-/* What a stopped load leaves is no data set: its files go (and the
- * folder, when crm-gen made it), so that nothing half made passes for a
- * whole set. Paths set before the load; the handlers use only unlink,
- * rmdir, write and _exit. */
+/* What a stopped run leaves is no data set: what it made goes (the
+ * database's files, and the folder when crm-gen made it; never the
+ * folder it was given nor a file that was there before), so that nothing
+ * half made passes for a whole set and a second run finds the folder as
+ * the first found it. Each path is set once this run is to make that
+ * file; the handlers use only unlink, rmdir, write and _exit. */
 static char gone_data[4096], gone_lock[4096], gone_crmd[4096], gone_dir[4096];
 
 static void
 remove_partial(void)
 {
-	if (gone_data[0] != '\0') {
-		(void)unlink(gone_data);
-		(void)unlink(gone_lock);
-		(void)unlink(gone_crmd);
+	const char *files[] = { gone_data, gone_lock, gone_crmd };
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (files[i][0] != '\0') {
+			(void)unlink(files[i]);
+		}
 	}
 	if (gone_dir[0] != '\0') {
 		(void)rmdir(gone_dir);
+	}
+}
+
+/* Set *gone to dir/name unless that file is there already (so not this
+ * run's to remove). */
+static void
+gone_unless_there(char *gone, size_t n, const char *dir, const char *name)
+{
+	struct stat sb;
+	snprintf(gone, n, "%s/%s", dir, name);
+	if (lstat(gone, &sb) == 0) {
+		gone[0] = '\0';
 	}
 }
 
@@ -980,6 +1025,10 @@ main(int argc, char **argv)
 		    g.o.data);
 		return 1;
 	}
+	if (auth_init() != CRM_OK) {
+		fprintf(stderr, "crm-gen: cannot start libsodium\n");
+		return 1;
+	}
 	/* A stop from here on removes what this run made: held until the
 	 * run knows what that is (the folder, then the database's files)
 	 * and its handlers are in place. */
@@ -1005,35 +1054,11 @@ main(int argc, char **argv)
 		}
 		return 1;
 	}
-	rng_state = g.o.seed * UINT64_C(0x9E3779B97F4A7C15) + 1;
-	/* The same zone, named: with TZ unset glibc's mktime stats
-	 * /etc/localtime on every call (a tenth of the load's time). */
-	if (getenv("TZ") == NULL) {
-		setenv("TZ", ":/etc/localtime", 1);
-	}
-	tzset();
-	if (auth_init() != CRM_OK) {
-		return 1;
-	}
-	/* Room for the set, doubled: the map is address space, not disk. */
-	size_t map = (size_t)(2.0 * set_bytes(&g.o));
-	g.st = store_new();
-	if (store_open(g.st, g.o.data, map, STORE_BULK) != CRM_OK) {
-		fprintf(stderr, "crm-gen: cannot create a database in %s\n",
-		    g.o.data);
-		return 1;
-	}
-	int lock = store_lock_dir(g.o.data);
-	if (lock < 0) {
-		fprintf(stderr, "crm-gen: %s is in use\n", g.o.data);
-		store_close(g.st);
-		store_free(g.st);
-		return 1;
-	}
-	/* Ours from here: a stop removes what it made. */
-	snprintf(gone_data, sizeof(gone_data), "%s/data.mdb", g.o.data);
-	snprintf(gone_lock, sizeof(gone_lock), "%s/lock.mdb", g.o.data);
-	snprintf(gone_crmd, sizeof(gone_crmd), "%s/crmd.lock", g.o.data);
+	/* Ours from here: what this run makes goes on any failure or stop
+	 * (the database's files are made below: data.mdb was not there). */
+	gone_unless_there(gone_data, sizeof(gone_data), g.o.data, "data.mdb");
+	gone_unless_there(gone_lock, sizeof(gone_lock), g.o.data, "lock.mdb");
+	gone_unless_there(gone_crmd, sizeof(gone_crmd), g.o.data, "crmd.lock");
 	if (made) {
 		snprintf(gone_dir, sizeof(gone_dir), "%s", g.o.data);
 	}
@@ -1042,9 +1067,55 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_stop);
 	signal(SIGHUP, on_stop);
 	/* A closed stdout is an error to report, not a death before the
-	 * set is closed and trimmed. */
+	 * set is closed and trimmed; a file over the size limit (ulimit
+	 * -f) is a failed write to clean up after, not a death. */
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 	sigprocmask(SIG_SETMASK, &was, NULL);
+	/* The folder's lock before the database: a run that finds it held
+	 * (a crmd, another crm-gen) has made no file there, and removes
+	 * none (only the folder, when it made that). */
+	int lock = store_lock_dir(g.o.data);
+	if (lock < 0) {
+		gone_data[0] = gone_lock[0] = gone_crmd[0] = '\0';
+		if (lock == -2) {
+			fprintf(stderr, "crm-gen: %s is in use\n", g.o.data);
+		} else {
+			fprintf(stderr, "crm-gen: cannot lock %s: %s\n",
+			    g.o.data, strerror(errno));
+		}
+		remove_partial();
+		return 1;
+	}
+	if (gone_data[0] == '\0' || stat(gone_data, &sb) == 0) {
+		/* Made by another program since the look above. */
+		gone_data[0] = gone_lock[0] = '\0';
+		fprintf(stderr, "crm-gen: %s already holds a database\n",
+		    g.o.data);
+		remove_partial();
+		close(lock);
+		return 1;
+	}
+	rng_state = g.o.seed * UINT64_C(0x9E3779B97F4A7C15) + 1;
+	/* The same zone, named: with TZ unset glibc's mktime stats
+	 * /etc/localtime on every call (a tenth of the load's time). */
+	if (getenv("TZ") == NULL) {
+		setenv("TZ", ":/etc/localtime", 1);
+	}
+	tzset();
+	/* Room for the set, doubled: the map is address space, not disk. */
+	size_t map = (size_t)(2.0 * set_bytes(&g.o));
+	g.st = store_new();
+	if (store_open(g.st, g.o.data, map, STORE_BULK) != CRM_OK) {
+		store_free(g.st);
+		remove_partial();
+		close(lock);
+		fprintf(stderr,
+		    "crm-gen: cannot create a database in %s; what this run "
+		    "made there is removed\n",
+		    g.o.data);
+		return 1;
+	}
 	crm_arena_init(&g.arena, 8u << 20);
 	g.ctx.st = g.st;
 	g.ctx.arena = &g.arena;

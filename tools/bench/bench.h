@@ -220,7 +220,15 @@ struct bench_scenario {
 	int writes;        /* 1: durable writes (compared with LMDB) */
 	int role;          /* CRM__V1__ROLE__ROLE_REP or _MANAGER */
 	bench_op op;
-	int body; /* its Request body case (crmd's histogram), 0: several */
+	/* Its Request body cases whose crmd histograms make its server
+	 * columns (requests, srv p50.., cpu/req), summed: every kind the
+	 * scenario sends, so that they count what req/s counts (mixed: all
+	 * four of the mix); log-due's one, the log (a due and a log are one
+	 * request of its req/s). 0 ends the list; none: the echo. */
+	int bodies[4];
+	/* For people: what those are ("followup log", "every request of
+	 * the mix ..."). */
+	const char *srv_what;
 };
 
 /* One client thread's state. */
@@ -229,8 +237,11 @@ struct bench_client {
 	const struct bench_user *user;
 	uint64_t rng;
 	struct bench_lat lat;
-	uint64_t rows; /* export: follow-ups received */
-	uint64_t done; /* requests answered OK, warm-up and overrun too */
+	uint64_t rows;   /* export: follow-ups received */
+	uint64_t done;   /* requests answered OK, warm-up and overrun too */
+	int wrote;       /* the op's durable write was answered OK */
+	uint64_t writes; /* ops that wrote, answered OK in the measured
+	                    time (mixed: its logs; log: every request) */
 	uint64_t cursor_customer, cursor_id;
 	int echo_len; /* echo: request bytes */
 	uint8_t *echo_buf;
@@ -299,9 +310,10 @@ struct bench_srv_stats {
 };
 
 /* bench_srv_stats: ask crmd at url for its stats as admin; keep the
- * buckets of Request body case body (0: none). Returns 0 or -1. */
-int bench_srv_stats(const char *url, const struct bench_user *admin, int body,
-    struct bench_srv_stats *out /* OUT */);
+ * buckets of the Request body cases in bodies (0-terminated, at most 4),
+ * summed. Returns 0 or -1. */
+int bench_srv_stats(const char *url, const struct bench_user *admin,
+    const int *bodies, struct bench_srv_stats *out /* OUT */);
 
 /* What crmd did during one run: b minus a. */
 struct bench_srv_run {
@@ -309,7 +321,7 @@ struct bench_srv_run {
 	uint64_t commits, writes, write_bytes; /* the writer's */
 	uint64_t commit_us; /* time in its commits (writing and syncing) */
 	uint32_t page_size;
-	uint64_t count;                 /* requests of the scenario's type */
+	uint64_t count; /* requests of the scenario's types (bodies) */
 	double p50_us, p99_us, p999_us; /* server side, upper bucket edges */
 	struct bench_leaves leaves;     /* in the run (crm-bench --leaves) */
 };
@@ -322,9 +334,10 @@ struct bench_run {
 	int clients;
 	struct bench_summary s;
 	uint64_t rows;
-	uint64_t done;            /* requests answered OK in the whole run */
-	struct bench_io io0, io1; /* crmd's /proc/PID/io around the run */
-	struct bench_srv_run srv; /* crmd's own numbers for the run */
+	uint64_t done;   /* requests answered OK in the whole run */
+	uint64_t writes; /* of s.requests, those that wrote (bench_client) */
+	struct bench_io io0, io1;    /* crmd's /proc/PID/io around the run */
+	struct bench_srv_run srv;    /* crmd's own numbers for the run */
 	struct bench_cpu cpu0, cpu1; /* CPU time around the run */
 };
 

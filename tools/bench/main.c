@@ -119,7 +119,12 @@ usage(FILE *out)
 	    "repNNNN,\n"
 	    "                     password \"" BENCH_PASSWORD "\"). The log, "
 	    "log-due and mixed\n"
-	    "                     scenarios add follow-ups to it\n"
+	    "                     scenarios add follow-ups to it. No crm "
+	    "database\n"
+	    "                     there (none, an empty data.mdb, another "
+	    "program's,\n"
+	    "                     one crm-gen did not finish): exit 2, "
+	    "nothing started\n"
 	    "  --copy             with --data: work on a copy, leave DIR as "
 	    "it is\n"
 	    "  --duration S       seconds per scenario and client count, "
@@ -154,7 +159,8 @@ usage(FILE *out)
 	    "  --tmpdir DIR       where the temporary folder goes (default\n"
 	    "                     $TMPDIR, else /var/tmp: a real disk, for "
 	    "fsync)\n"
-	    "  --keep             keep the temporary folder\n"
+	    "  --keep             keep the temporary folder (and crmd's log "
+	    "in it)\n"
 	    "  --leaves           run crmd --trace-leaves and print, for each "
 	    "write\n"
 	    "                     scenario, the B-tree leaves a write "
@@ -171,7 +177,15 @@ usage(FILE *out)
 	    "  --seed N           random seed, 0..%lu (default 1)\n"
 	    "  --format F         table (default) or json\n"
 	    "  -h, --help         this help\n\n"
-	    "Latency is measured by the clients. A progress bar goes to "
+	    "Latency is measured by the clients; crmd's own columns "
+	    "(requests,\n"
+	    "srv p50.., cpu/req) count what req/s counts: for mixed every "
+	    "request of\n"
+	    "the mix; its x lmdb1 divides its logs alone (logs/s) by "
+	    "LMDB's rate.\n"
+	    "The targets assume 1,000,000 customers: on a smaller set each "
+	    "is n/a,\n"
+	    "with what was measured. A progress bar goes to "
 	    "standard\nerror when it is a terminal. The report comes at the "
 	    "end: SIGINT or\nSIGTERM stops crmd, removes the temporary "
 	    "folder and prints none\n(exit 130 or 143). Exits 1 when a "
@@ -260,21 +274,79 @@ selected(const struct bench_opts *o, const char *name)
 	return 0;
 }
 
-/* --data: a folder with a crm database (LMDB's data.mdb) in it, checked
- * before anything starts: crmd would make an empty one. */
+/* What is wrong with the LMDB data in dir as a crm database (NULL:
+ * nothing), looked at read-only as crmd would find it at start
+ * (server/store.c: open_dbs): LMDB opens it, it has crm's meta database
+ * and schema, and no crm-gen left it unfinished ("unfinished" in meta,
+ * STORE_UNFINISHED). */
+static const char *
+lmdb_problem(const char *dir, char *buf, size_t len)
+{
+	MDB_env *env;
+	MDB_txn *txn = NULL;
+	MDB_dbi meta;
+	MDB_val schema = { 6, "schema" }, unfinished = { 10, "unfinished" };
+	MDB_val v;
+	const char *why = NULL;
+	int rc = mdb_env_create(&env);
+	if (rc == 0) {
+		mdb_env_set_maxdbs(env, 4);
+		rc = mdb_env_open(env, dir, MDB_RDONLY, 0600);
+	}
+	if (rc == 0) {
+		rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
+	}
+	if (rc != 0) {
+		snprintf(buf, len, "LMDB cannot read its data.mdb (%s)",
+		    mdb_strerror(rc));
+		why = buf;
+	} else if (mdb_dbi_open(txn, "meta", 0, &meta) != 0 ||
+	           mdb_get(txn, meta, &schema, &v) != 0) {
+		why = "its data.mdb has no crm meta database (another "
+		      "program's LMDB data, or none yet)";
+	} else if (mdb_get(txn, meta, &unfinished, &v) == 0) {
+		why = "it holds a data set crm-gen did not finish, or is "
+		      "still making";
+	}
+	if (txn != NULL) {
+		mdb_txn_abort(txn);
+	}
+	mdb_env_close(env);
+	return why;
+}
+
+/* --data: a folder with a crm database in it, checked before anything
+ * starts: crmd would make an empty one in a folder without, and refuse
+ * (after its start, exit 1) an empty data.mdb (what a failed copy
+ * leaves), another program's data or a set crm-gen did not finish; all
+ * are "no crm database" here, exit 2. The look leaves no lock.mdb it
+ * made behind. */
 static int
 check_data(const char *dir)
 {
 	struct stat st;
 	char *mdb = crm_xasprintf("%s/data.mdb", dir);
+	char *lock = crm_xasprintf("%s/lock.mdb", dir);
+	char buf[200];
+	const char *why = NULL;
+	int had_lock = stat(lock, &st) == 0;
 	int ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
 	         stat(mdb, &st) == 0 && S_ISREG(st.st_mode);
+	if (ok && st.st_size == 0) {
+		why = "its data.mdb is empty (0 bytes)";
+	} else if (ok) {
+		why = lmdb_problem(dir, buf, sizeof(buf));
+	}
+	if (ok && why != NULL && !had_lock) {
+		(void)unlink(lock);
+	}
 	free(mdb);
-	if (!ok) {
+	free(lock);
+	if (!ok || why != NULL) {
 		fprintf(stderr,
-		    "crm-bench: --data %s: no crm database there (make one "
-		    "with crm-gen --data DIR)\n",
-		    dir);
+		    "crm-bench: --data %s: no crm database there%s%s (make "
+		    "one with crm-gen --data DIR)\n",
+		    dir, why ? ": " : "", why ? why : "");
 		return -1;
 	}
 	return 0;
@@ -589,17 +661,39 @@ make_url(const struct bench_opts *o, const char *dir, const char *name,
 	}
 }
 
+/* Lines of crmd's log show_log prints at most: what it said last. */
+#define LOG_TAIL 20
+
+/* crmd's last LOG_TAIL lines on stderr, and where the whole log is when
+ * the temporary folder is kept (without --keep it goes with the run, so
+ * its path would name nothing). */
 static void
-show_log(const char *path)
+show_log(const char *path, int keep)
 {
+	static char tail[LOG_TAIL][512];
 	FILE *f = fopen(path, "r");
+	size_t n = 0;
 	char line[512];
-	fprintf(stderr, "crm-bench: crmd's log (%s):\n", path);
 	while (f != NULL && fgets(line, sizeof(line), f) != NULL) {
-		fputs(line, stderr);
+		snprintf(tail[n % LOG_TAIL], sizeof(tail[0]), "%s", line);
+		n++;
 	}
 	if (f != NULL) {
 		fclose(f);
+	}
+	if (n == 0) {
+		fprintf(stderr, "crm-bench: crmd's log is empty\n");
+		return;
+	}
+	fprintf(stderr, "crm-bench: crmd's log%s:\n",
+	    n > LOG_TAIL ? ", its last lines" : "");
+	for (size_t i = n > LOG_TAIL ? n - LOG_TAIL : 0; i < n; i++) {
+		const char *l = tail[i % LOG_TAIL];
+		fprintf(stderr, "  %s%s", l,
+		    l[0] != '\0' && l[strlen(l) - 1] == '\n' ? "" : "\n");
+	}
+	if (keep) {
+		fprintf(stderr, "crm-bench: the whole log: %s (kept)\n", path);
 	}
 }
 
@@ -699,7 +793,7 @@ prepare_data(struct run_state *s)
 	snprintf(srv->log, sizeof(srv->log), "%s/crmd.log", s->dir);
 	make_url(o, s->dir, "crmd", srv->url, sizeof(srv->url));
 	if (bench_server_start(o, srv) != 0) {
-		show_log(srv->log);
+		show_log(srv->log, o->keep);
 		return -1;
 	}
 	if (o->data == NULL) {
@@ -782,7 +876,7 @@ run_all(struct run_state *s)
 			struct bench_srv_stats st0, st1;
 			struct bench_io io0;
 			bench_srv_stats(
-			    s->srv.url, &s->d.admin, sc->body, &st0);
+			    s->srv.url, &s->d.admin, sc->bodies, &st0);
 			bench_proc_io(s->srv.pid, &io0);
 			struct bench_cpu cpu0;
 			bench_proc_cpu(s->srv.pid, &cpu0);
@@ -793,7 +887,7 @@ run_all(struct run_state *s)
 			bench_proc_cpu(s->srv.pid, &run->cpu1);
 			bench_proc_io(s->srv.pid, &run->io1);
 			bench_srv_stats(
-			    s->srv.url, &s->d.admin, sc->body, &st1);
+			    s->srv.url, &s->d.admin, sc->bodies, &st1);
 			bench_srv_delta(&st0, &st1, &run->srv);
 			if (started != 0) {
 				fprintf(stderr,
@@ -909,7 +1003,7 @@ main(int argc, char **argv)
 		if (st != 0) {
 			fprintf(stderr,
 			    "crm-bench: crmd exited with status %d\n", st);
-			show_log(s.srv.log);
+			show_log(s.srv.log, s.o.keep);
 			rc = rc < 0 ? rc : 1;
 		}
 	}

@@ -378,10 +378,20 @@ bench_server_start(const struct bench_opts *o, struct bench_server *s)
 	for (int i = 0; i < START_TRIES; i++) {
 		int status;
 		if (reap(s->pid, &status, WNOHANG) == s->pid) {
+			/* Its log is in the temporary folder, which goes
+			 * with the run: the caller prints its last lines. */
 			s->pid = 0;
-			fprintf(stderr,
-			    "crm-bench: crmd exited at start; see %s\n",
-			    s->log);
+			if (WIFEXITED(status)) {
+				fprintf(stderr,
+				    "crm-bench: crmd exited at start (status "
+				    "%d)\n",
+				    WEXITSTATUS(status));
+			} else {
+				fprintf(stderr,
+				    "crm-bench: crmd exited at start (signal "
+				    "%d)\n",
+				    WTERMSIG(status));
+			}
 			return -1;
 		}
 		if (hello_ok(s->url)) {

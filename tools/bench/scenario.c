@@ -129,7 +129,9 @@ op_log_on(struct bench_client *c, uint64_t customer)
 	q.followup = &f;
 	req.body_case = CRM__V1__REQUEST__BODY_FOLLOWUP_LOG;
 	req.followup_log = &q;
-	return call(c, &req, CRM__V1__RESPONSE__BODY_FOLLOWUP, NULL);
+	int rc = call(c, &req, CRM__V1__RESPONSE__BODY_FOLLOWUP, NULL);
+	c->wrote = rc == 0;
+	return rc;
 }
 
 /* A follow-up on one of the rep's customers at random. */
@@ -253,28 +255,35 @@ op_echo(struct bench_client *c)
 #define B(x) CRM__V1__REQUEST__BODY_##x
 const struct bench_scenario bench_scenarios[] = {
 	{ "due", "due (20 earliest, random rep)", 0, CRM__V1__ROLE__ROLE_REP,
-	    op_due, B(DUE) },
+	    op_due, { B(DUE) }, "its due request" },
 	{ "show", "customer show", 0, CRM__V1__ROLE__ROLE_REP, op_show,
-	    B(CUSTOMER_GET) },
+	    { B(CUSTOMER_GET) }, "its customer get request" },
 	{ "find", "customer find", 0, CRM__V1__ROLE__ROLE_REP, op_find,
-	    B(CUSTOMER_FIND) },
+	    { B(CUSTOMER_FIND) }, "its customer find request" },
 	{ "find-team", "customer find (manager: the team)", 0,
-	    CRM__V1__ROLE__ROLE_MANAGER, op_find, B(CUSTOMER_FIND) },
+	    CRM__V1__ROLE__ROLE_MANAGER, op_find, { B(CUSTOMER_FIND) },
+	    "its customer find request" },
 	{ "log", "log a follow-up (durable)", 1, CRM__V1__ROLE__ROLE_REP,
-	    op_log, B(FOLLOWUP_LOG) },
+	    op_log, { B(FOLLOWUP_LOG) }, "its followup log request" },
 	{ "log-due", "log the first due follow-up (durable; due, then log)", 1,
-	    CRM__V1__ROLE__ROLE_REP, op_log_due, B(FOLLOWUP_LOG) },
+	    CRM__V1__ROLE__ROLE_REP, op_log_due, { B(FOLLOWUP_LOG) },
+	    "its log (requests: one a due and log, as req/s counts them; "
+	    "srv p50..: the log alone; cpu/req: the due and the log)" },
 	{ "mixed", "mixed day (80% read / 20% log)", 1,
-	    CRM__V1__ROLE__ROLE_REP, op_mixed, B(FOLLOWUP_LOG) },
+	    CRM__V1__ROLE__ROLE_REP, op_mixed,
+	    { B(DUE), B(CUSTOMER_GET), B(CUSTOMER_FIND), B(FOLLOWUP_LOG) },
+	    "every request of the mix, reads and logs alike, as req/s "
+	    "counts them (due, customer get, customer find, followup log)" },
 	{ "report", "report conversion (team)", 0, CRM__V1__ROLE__ROLE_MANAGER,
-	    op_report, B(REPORT) },
+	    op_report, { B(REPORT) }, "its report request" },
 	{ "export", "export followups (team, 1000-row pages)", 0,
-	    CRM__V1__ROLE__ROLE_MANAGER, op_export, B(EXPORT_PAGE) },
+	    CRM__V1__ROLE__ROLE_MANAGER, op_export, { B(EXPORT_PAGE) },
+	    "its export page request" },
 };
 const size_t bench_n_scenarios =
     sizeof(bench_scenarios) / sizeof(bench_scenarios[0]);
 const struct bench_scenario bench_echo_scenario = { "echo",
-	"nanomsg REQ/REP echo (ceiling)", 0, 0, op_echo, 0 };
+	"nanomsg REQ/REP echo (ceiling)", 0, 0, op_echo, { 0 }, "-" };
 
 /* ---------------------------------------------------------------- runner */
 
@@ -299,6 +308,7 @@ client_main(void *arg)
 	while (!atomic_load_explicit(&a->sh->stop, memory_order_relaxed)) {
 		uint64_t t0 = bench_now_ns();
 		uint64_t rows = c->rows;
+		c->wrote = 0;
 		int rc = a->sh->sc->op(c);
 		uint64_t t1 = bench_now_ns();
 		c->done += rc == 0;
@@ -310,6 +320,7 @@ client_main(void *arg)
 			c->lat.errors++;
 			continue;
 		}
+		c->writes += (uint64_t)c->wrote;
 		bench_lat_add(&c->lat, t1 - t0);
 	}
 	return NULL;
@@ -410,6 +421,7 @@ bench_scenario_run(const struct bench_opts *o, const char *url,
 			lats[i] = args[i].c.lat;
 			out->rows += args[i].c.rows;
 			out->done += args[i].c.done;
+			out->writes += args[i].c.writes;
 		}
 		bench_summarize(lats, clients,
 		    (double)(sh.measure_to - sh.measure_from) / 1e9, &out->s);

@@ -136,8 +136,8 @@ bench_proc_cpu(pid_t pid, struct bench_cpu *out)
 }
 
 int
-bench_srv_stats(const char *url, const struct bench_user *admin, int body,
-    struct bench_srv_stats *out)
+bench_srv_stats(const char *url, const struct bench_user *admin,
+    const int *bodies, struct bench_srv_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	struct bench_conn c;
@@ -179,12 +179,16 @@ bench_srv_stats(const char *url, const struct bench_user *admin, int body,
 	}
 	for (size_t i = 0; i < s->n_requests; i++) {
 		const Crm__V1__RequestLatency *l = s->requests[i];
-		if (body == 0 || (int)l->body != body) {
+		int mine = 0;
+		for (int k = 0; k < 4 && bodies[k] != 0; k++) {
+			mine |= (int)l->body == bodies[k];
+		}
+		if (!mine) {
 			continue;
 		}
 		for (size_t b = 0; b < l->n_buckets && b < BENCH_LAT_BUCKETS;
 		     b++) {
-			out->buckets[b] = l->buckets[b];
+			out->buckets[b] += l->buckets[b];
 		}
 	}
 	out->ok = 1;
