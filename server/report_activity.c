@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "crm.h"
+#include "calendar.h"
 #include "crm_pb_scan.h"
 #include "policy.h"
 #include "report.h"
@@ -49,6 +50,7 @@ struct activity {
 	/* per grade: customers that did not change (from the tallies) and
 	 * those that did, customer-seconds in the period, follow-ups */
 	double seconds[NGRADES];
+	double expect[NGRADES]; /* follow-ups the cadence plans in them */
 	uint64_t changed[NGRADES], current[NGRADES], extra[NGRADES];
 	uint64_t per_grade[NGRADES];
 	struct report_ids reached[NGRADES];
@@ -98,6 +100,44 @@ cmp_member(const void *x, const void *y)
 	return (a->cid > b->cid) - (a->cid < b->cid);
 }
 
+/*
+ * The follow-ups grade g's rhythm plans over [a, b), counted as the
+ * planner counts them (task_cadence.c): from a contact at a, the next is
+ * due its interval later, moved to the next working day of the holiday
+ * calendar (policy working-days on); the last step counts by the share
+ * of it that passed by b. An S customer followed up each working day is
+ * at 100 %, not 5/7 of it; a holiday week expects nothing. With
+ * working-days off, or no calendar answer, the interval alone: (b - a) /
+ * every.
+ */
+static double
+cadence_steps(struct report *r, int g, int64_t a, int64_t b)
+{
+	const Crm__V1__GradePolicy *gp = policy_grade(r->pol, g);
+	int64_t every = gp->every_seconds;
+	if (every <= 0 || b <= a || g == 0) {
+		return 0;
+	}
+	double n = 0;
+	int64_t t = a;
+	/* At most a step a day, and a period of at most some years: the
+	 * bound only stops a calendar that never answers. */
+	for (int i = 0; i < 4000; i++) {
+		int64_t due;
+		if (calendar_cadence_due(r->ctx, r->pol, t + every, &due) !=
+		        CRM_OK ||
+		    due <= t) {
+			due = t + every;
+		}
+		if (due >= b) {
+			return n + (double)(b - t) / (double)(due - t);
+		}
+		n += 1;
+		t = due;
+	}
+	return n;
+}
+
 /* The spells of one customer's facts f[0..n) in a scope over [from, end):
  * seconds per grade, and the grades it had; and the grade it took in
  * [end, until) (now's second, when the period reaches now: a customer
@@ -115,6 +155,7 @@ spells(struct activity *a, const struct gfact *f, size_t n, int64_t from,
 		t = t < from ? from : (t > end ? end : t);
 		if (t > t0) {
 			a->seconds[g] += (double)(t - t0);
+			a->expect[g] += cadence_steps(a->r, g, t0, t);
 			mask |= 1u << g;
 			t0 = t;
 		}
@@ -337,8 +378,8 @@ report_activity(struct report *r)
 	if (rc == CRM_OK) {
 		t = report_table(r, "by_grade",
 		    "Follow-ups against each grade's own cadence (whatever "
-		    "the stage; calendar days), prorated to the days at "
-		    "each grade",
+		    "the stage; due dates on working days, as the planner "
+		    "moves them), prorated to the days at each grade",
 		    NCOLS(gc), gc, NGRADES);
 	}
 	int64_t now = r->ctx->now;
@@ -360,9 +401,11 @@ report_activity(struct report *r)
 		double secs = still * span + a->seconds[g];
 		double fu = (double)a->per_grade[g];
 		const Crm__V1__GradePolicy *gp = policy_grade(r->pol, g);
-		double expect = gp->every_seconds > 0
-		                    ? secs / (double)gp->every_seconds
-		                    : 0;
+		double expect =
+		    gp->every_seconds > 0
+		        ? still * cadence_steps(r, g, r->from, end) +
+		              a->expect[g]
+		        : 0;
 		Crm__V1__ReportRow *row = report_row(r, t);
 		report_text(
 		    r, row, 0, crm_enum_name(&crm__v1__grade__descriptor, g));
