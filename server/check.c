@@ -654,7 +654,6 @@ reverse_queue(struct check *c, enum store_db idx, enum store_db db,
 	return CRM_OK;
 }
 
-/* Entries of a name index point to existing records. */
 /* The name-index entries whose key is not their customer's. */
 static crm_status
 name_strays(struct check *c)
@@ -689,6 +688,7 @@ name_strays(struct check *c)
 	return CRM_OK;
 }
 
+/* Entries of a name index point to existing records. */
 static crm_status
 reverse_refs(struct check *c, enum store_db idx, enum store_db db)
 {
