@@ -331,6 +331,32 @@ number_text(double v, char *buf, size_t len)
 	snprintf(buf, len, "%.15g", v);
 }
 
+/*
+ * Whether t's local time also names another moment (the hour a clock
+ * goes back at the end of daylight saving): written as is, an import
+ * could not tell which, and took one for the other (one follow-up moved
+ * an hour, one lost as "already there"). Such a time is written in RFC
+ * 3339 with its offset, which the import reads; elsewhere (Asia/Shanghai
+ * has no daylight saving) every time stays as it was.
+ */
+static bool
+repeated_hour(int64_t t)
+{
+	static const int64_t shifts[] = { 1800, 3600, 7200 };
+	char at[32], other[32];
+	crm_time_format(t, at, sizeof(at));
+	for (size_t i = 0; i < sizeof(shifts) / sizeof(shifts[0]); i++) {
+		for (int sign = -1; sign <= 1; sign += 2) {
+			crm_time_format(
+			    t + sign * shifts[i], other, sizeof(other));
+			if (strcmp(at, other) == 0) {
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
 static crm_status
 csv_row(sheet *s, size_t n, const struct sheet_cell *cells)
 {
@@ -350,7 +376,10 @@ csv_row(sheet *s, size_t n, const struct sheet_cell *cells)
 			snprintf(buf, sizeof(buf), "%.2f", x->number);
 			break;
 		case SHEET_TIME:
-			if (x->time != 0) {
+			if (x->time != 0 && repeated_hour(x->time)) {
+				crm_time_format_rfc3339(
+				    x->time, buf, sizeof(buf));
+			} else if (x->time != 0) {
 				time_t t = (time_t)x->time;
 				struct tm tm;
 				/* Seconds only where the time has them (a
@@ -438,6 +467,17 @@ xlsx_row(sheet *s, size_t n, const struct sheet_cell *cells)
 			struct tm tm;
 			time_t t = (time_t)x->time;
 			if (x->time == 0 || localtime_r(&t, &tm) == NULL) {
+				break;
+			}
+			if (repeated_hour(x->time)) {
+				/* A workbook's time has no offset: the text
+				 * with it, which the import reads. */
+				char buf[40];
+				crm_time_format_rfc3339(
+				    x->time, buf, sizeof(buf));
+				e = xl.worksheet_write_string(
+				    s->ws, s->row, col, buf, NULL);
+				note_width(s, c, 25);
 				break;
 			}
 			lxw_datetime dt = { .year = tm.tm_year + 1900,
