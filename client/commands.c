@@ -1077,8 +1077,9 @@ const struct cmd_row cmd_table[] = {
 	REPORT_ROW("activity",
 	    "Follow-ups against each grade's own cadence (S daily, A every "
 	    "3 days, B 7, C 30: the policy's grades, whatever the stage; "
-	    "each due date on a working day, as the planner moves it: S is "
-	    "each working day), by channel; late and effective ones."),
+	    "on working days, as the planner moves each due date: S one "
+	    "each working day, a longer interval 5 working days in 7), by "
+	    "channel; late and effective ones."),
 	REPORT_ROW("quality",
 	    "Service-quality scores per dimension, the lowest and the best "
 	    "cases, and S-grade visits without minutes."),

@@ -42,6 +42,21 @@ struct member {
 	unsigned mask; /* bit g: at grade g for some time in the period */
 };
 
+/*
+ * The working days of the period, day by day (local days from the one
+ * holding r->from to the one holding the end), as the holiday calendar
+ * says: start[i] is day i's local midnight, before[i] the working
+ * seconds of the period's days before it. One calendar lookup a day, for
+ * the whole report.
+ */
+struct workdays {
+	size_t n;
+	int64_t *start;
+	double *before;
+	uint8_t *work;
+	int on; /* policy working-days: off, every day counts */
+};
+
 struct activity {
 	struct report *r;
 	uint64_t scope; /* of the facts being collected */
@@ -50,7 +65,8 @@ struct activity {
 	/* per grade: customers that did not change (from the tallies) and
 	 * those that did, customer-seconds in the period, follow-ups */
 	double seconds[NGRADES];
-	double expect[NGRADES]; /* follow-ups the cadence plans in them */
+	double expect[NGRADES]; /* follow-ups the cadence expects of them */
+	struct workdays wd;     /* of the period */
 	uint64_t changed[NGRADES], current[NGRADES], extra[NGRADES];
 	uint64_t per_grade[NGRADES];
 	struct report_ids reached[NGRADES];
@@ -100,42 +116,101 @@ cmp_member(const void *x, const void *y)
 	return (a->cid > b->cid) - (a->cid < b->cid);
 }
 
+static int64_t
+local_midnight(int64_t t)
+{
+	time_t v = (time_t)t;
+	struct tm tm;
+	localtime_r(&v, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+static void
+workdays_init(struct workdays *w, struct report *r, int64_t from, int64_t end)
+{
+	memset(w, 0, sizeof(*w));
+	w->on = policy_cadence_working_days(r->pol);
+	if (!w->on || end <= from) {
+		return;
+	}
+	size_t cap = (size_t)((end - from) / 86400) + 3;
+	w->start = crm_xcalloc(cap + 1, sizeof(*w->start));
+	w->before = crm_xcalloc(cap + 1, sizeof(*w->before));
+	w->work = crm_xcalloc(cap + 1, 1);
+	int64_t d = local_midnight(from);
+	double acc = 0;
+	while (w->n < cap && d < end) {
+		int yes = 1;
+		(void)calendar_is_working_day(r->ctx, d + 43200, &yes);
+		/* The next local midnight (a day of 23 or 25 hours too). */
+		int64_t next = local_midnight(d + 36 * 3600);
+		w->start[w->n] = d;
+		w->before[w->n] = acc;
+		w->work[w->n] = (uint8_t)(yes != 0);
+		acc += yes ? (double)(next - d) : 0;
+		w->n++;
+		d = next;
+	}
+	w->start[w->n] = d;
+	w->before[w->n] = acc;
+}
+
+static void
+workdays_free(struct workdays *w)
+{
+	free(w->start);
+	free(w->before);
+	free(w->work);
+}
+
+/* The working seconds of the period before t (t within it). */
+static double
+worked_before(const struct workdays *w, int64_t t)
+{
+	size_t lo = 0, hi = w->n;
+	while (lo < hi) { /* the last day starting at or before t */
+		size_t mid = (lo + hi + 1) / 2;
+		if (w->start[mid] <= t) {
+			lo = mid;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	if (lo >= w->n) {
+		return w->before[w->n];
+	}
+	return w->before[lo] + (w->work[lo] ? (double)(t - w->start[lo]) : 0);
+}
+
 /*
- * The follow-ups grade g's rhythm plans over [a, b), counted as the
- * planner counts them (task_cadence.c): from a contact at a, the next is
- * due its interval later, moved to the next working day of the holiday
- * calendar (policy working-days on); the last step counts by the share
- * of it that passed by b. An S customer followed up each working day is
- * at 100 %, not 5/7 of it; a holiday week expects nothing. With
- * working-days off, or no calendar answer, the interval alone: (b - a) /
- * every.
+ * The follow-ups grade g's rhythm expects over [a, b): its working days
+ * over the interval's. The planner moves each due date to a working day
+ * (policy working-days on, the holiday calendar), so the rhythm runs on
+ * working days: "S daily" is one each working day, a holiday or a
+ * weekend expects none, a make-up working day one; a longer interval
+ * spans 5 working days in 7 (B's week: 5; A's 3 days: 15/7; C's 30
+ * days: 150/7), never less than one working day. With working-days off,
+ * every day: (b - a) / every, as before.
  */
 static double
-cadence_steps(struct report *r, int g, int64_t a, int64_t b)
+cadence_steps(const struct report *r, const struct workdays *w, int g,
+    int64_t a, int64_t b)
 {
 	const Crm__V1__GradePolicy *gp = policy_grade(r->pol, g);
-	int64_t every = gp->every_seconds;
+	double every = (double)gp->every_seconds;
 	if (every <= 0 || b <= a || g == 0) {
 		return 0;
 	}
-	double n = 0;
-	int64_t t = a;
-	/* At most a step a day, and a period of at most some years: the
-	 * bound only stops a calendar that never answers. */
-	for (int i = 0; i < 4000; i++) {
-		int64_t due;
-		if (calendar_cadence_due(r->ctx, r->pol, t + every, &due) !=
-		        CRM_OK ||
-		    due <= t) {
-			due = t + every;
-		}
-		if (due >= b) {
-			return n + (double)(b - t) / (double)(due - t);
-		}
-		n += 1;
-		t = due;
+	if (!w->on) {
+		return (double)(b - a) / every;
 	}
-	return n;
+	double span = every * 5.0 / 7.0;
+	if (span < 86400.0) {
+		span = 86400.0;
+	}
+	return (worked_before(w, b) - worked_before(w, a)) / span;
 }
 
 /* The spells of one customer's facts f[0..n) in a scope over [from, end):
@@ -155,7 +230,7 @@ spells(struct activity *a, const struct gfact *f, size_t n, int64_t from,
 		t = t < from ? from : (t > end ? end : t);
 		if (t > t0) {
 			a->seconds[g] += (double)(t - t0);
-			a->expect[g] += cadence_steps(a->r, g, t0, t);
+			a->expect[g] += cadence_steps(a->r, &a->wd, g, t0, t);
 			mask |= 1u << g;
 			t0 = t;
 		}
@@ -259,6 +334,7 @@ by_grade(struct activity *a)
 		end = r->from;
 	}
 	int64_t until = r->to < now + 1 ? r->to : now + 1;
+	workdays_init(&a->wd, r, r->from, end);
 	crm_status rc = CRM_OK;
 	for (size_t i = 0; i < r->nscopes && rc == CRM_OK; i++) {
 		a->scope = r->scopes[i];
@@ -378,8 +454,8 @@ report_activity(struct report *r)
 	if (rc == CRM_OK) {
 		t = report_table(r, "by_grade",
 		    "Follow-ups against each grade's own cadence (whatever "
-		    "the stage; due dates on working days, as the planner "
-		    "moves them), prorated to the days at each grade",
+		    "the stage; on working days, as the planner moves each "
+		    "due date), prorated to the days at each grade",
 		    NCOLS(gc), gc, NGRADES);
 	}
 	int64_t now = r->ctx->now;
@@ -403,7 +479,7 @@ report_activity(struct report *r)
 		const Crm__V1__GradePolicy *gp = policy_grade(r->pol, g);
 		double expect =
 		    gp->every_seconds > 0
-		        ? still * cadence_steps(r, g, r->from, end) +
+		        ? still * cadence_steps(r, &a->wd, g, r->from, end) +
 		              a->expect[g]
 		        : 0;
 		Crm__V1__ReportRow *row = report_row(r, t);
@@ -473,6 +549,7 @@ report_activity(struct report *r)
 	}
 	free(a->f);
 	free(a->m);
+	workdays_free(&a->wd);
 	if (rc == CRM_OK && t == NULL) {
 		rc = CRM_TOO_BIG;
 	}
