@@ -159,12 +159,33 @@ crm_status
 customer_editable(struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c)
 {
 	crm_status rc = customer_visible(ctx, id, c);
-	if (rc == CRM_OK && (*c)->merged_into != 0) {
-		return dispatch_fail(ctx, CRM_EPRECOND,
-		    "customer %" PRIu64 " was merged into %" PRIu64, id,
-		    (*c)->merged_into);
+	if (rc != CRM_OK || (*c)->merged_into == 0) {
+		return rc;
 	}
-	return rc;
+	/* The customer it lives on as: a record it was merged into may have
+	 * been merged on since (a few hops at most; a loop stops). */
+	uint64_t into = (*c)->merged_into, live = into;
+	for (int hop = 0; hop < 16; hop++) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Customer *next;
+		uint64_t on = customer_load(ctx, live, &next) == CRM_OK
+		                  ? next->merged_into
+		                  : 0;
+		crm_arena_release(ctx->arena, mark);
+		if (on == 0 || on == id) {
+			break;
+		}
+		live = on;
+	}
+	if (live != into) {
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "customer %" PRIu64 " was merged into %" PRIu64
+		    ", which was merged into another since: use customer "
+		    "%" PRIu64,
+		    id, into, live);
+	}
+	return dispatch_fail(ctx, CRM_EPRECOND,
+	    "customer %" PRIu64 " was merged into %" PRIu64, id, into);
 }
 
 int
