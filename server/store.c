@@ -268,11 +268,16 @@ open_dbs(store *s, MDB_txn *txn, int read_only, int refuse_old)
 /* LMDB stops the process (abort) when a page it reads is not what the
  * tree says (no checksums: a damaged page): said first, in the log,
  * with what to do, rather than a crash with nothing said. */
+void (*store_damage_hook)(const char *dir, const char *msg);
+
 static void
 on_lmdb_assert(MDB_env *env, const char *msg)
 {
 	const char *dir = NULL;
 	(void)mdb_env_get_path(env, &dir);
+	if (store_damage_hook != NULL) {
+		store_damage_hook(dir, msg);
+	}
 	crm_err("LMDB stopped on a damaged page of %s (%s): the data is "
 	        "damaged; check it with crm-check, restore a backup",
 	    dir != NULL ? dir : "the database", msg);

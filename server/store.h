@@ -53,6 +53,11 @@ enum store_mode {
  * (read-only or STORE_ADMIN: the data has an older schema; logged with
  * what to do), CRM_UNAVAILABLE (an interrupted upgrade), CRM_INTERNAL.
  */
+/* store_damage_hook: when set, called first when LMDB stops on a damaged
+ * page (its assertion, before it aborts the process): crm-check ends
+ * there with its own verdict. */
+extern void (*store_damage_hook)(const char *dir, const char *msg);
+
 crm_status store_open(store *s, const char *dir, size_t map_size, int mode);
 void store_close(store *s);
 

@@ -33,6 +33,8 @@ usage(FILE *f)
 	           "database cannot be opened.\n");
 }
 
+static int quiet_run; /* --quiet: the exit status alone */
+
 /* LMDB keeps no checksums: a damaged page can point the read anywhere
  * in the map, or past the end of the file. Said, and counted as a
  * problem found (exit 1), rather than a crash with nothing said. */
@@ -45,9 +47,24 @@ on_fault(int sig)
 	    "file ends early): it cannot be checked further; PROBLEMS "
 	    "FOUND: restore a backup\n";
 	(void)sig;
-	ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
-	(void)n;
+	if (!quiet_run) {
+		ssize_t n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		(void)n;
+	}
 	_exit(1);
+}
+
+/* LMDB's own check of a page failed: the same verdict, said once (with
+ * what LMDB found unless --quiet), before LMDB would abort. */
+static void
+on_damage(const char *dir, const char *what)
+{
+	(void)dir;
+	if (!quiet_run) {
+		fprintf(stderr, "crm-check: LMDB found a damaged page (%s)\n",
+		    what);
+	}
+	on_fault(SIGABRT);
 }
 
 int
@@ -102,7 +119,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	const char *dir = argv[optind];
-	crm_log_set_level(CRM_LOG_ERR);
+	quiet_run = quiet;
+	/* --quiet: not even the store's error lines (above every level). */
+	crm_log_set_level(
+	    quiet ? (enum crm_log_level)(CRM_LOG_ERR + 1) : CRM_LOG_ERR);
+	store_damage_hook = on_damage;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_fault;
@@ -115,7 +136,9 @@ main(int argc, char **argv)
 	crm_status orc = store_open(st, dir, 0, STORE_READ_ONLY);
 	if (orc != CRM_OK) {
 		store_free(st);
-		if (orc == CRM_NOT_FOUND) {
+		if (quiet) {
+			/* the exit status tells */
+		} else if (orc == CRM_NOT_FOUND) {
 			fprintf(
 			    stderr, "crm-check: no crm database in %s\n", dir);
 		} else {
@@ -147,11 +170,13 @@ main(int argc, char **argv)
 	if (rc != CRM_OK) {
 		/* A page LMDB finds of the wrong kind (MDB_CORRUPTED),
 		 * logged above: the verdict, and what to do. */
-		fprintf(stderr,
-		    "crm-check: the check could not go on (%s; the lines "
-		    "above say where): PROBLEMS FOUND: the data may be "
-		    "damaged: restore a backup\n",
-		    crm_strerror(rc));
+		if (!quiet) {
+			fprintf(stderr,
+			    "crm-check: the check could not go on (%s; the "
+			    "lines above say where): PROBLEMS FOUND: the data "
+			    "may be damaged: restore a backup\n",
+			    crm_strerror(rc));
+		}
 		return 1;
 	}
 	if (out != NULL) {

@@ -30,8 +30,12 @@ for p in 50 $((pages / 4)) $((pages / 2)) $((pages * 3 / 4)) $((pages - 20)); do
 		conv=notrunc 2>/dev/null
 	out=$("$CHECK" "$T/z" 2>&1)
 	code=$?
+	qout=$("$CHECK" --quiet "$T/z" 2>&1)
+	qcode=$?
+	[ "$qcode" -eq "$code" ] && [ -z "$qout" ] ||
+		bad "--quiet at page $p: exit $qcode (plain $code), said: $(head -c 300 <<<"$qout")"
 	if [ $code -eq 1 ] && [[ $out == *"PROBLEMS FOUND"* ]]; then
-		ok "a page of zeros at page $p: PROBLEMS FOUND, exit 1"
+		ok "a page of zeros at page $p: PROBLEMS FOUND, exit 1 (--quiet: nothing said)"
 		found=$((found + 1))
 	elif [ $code -eq 0 ] && [[ $out == *", clean"* ]]; then
 		ok "a page of zeros at page $p: clean (a page not in use)"
