@@ -23,14 +23,16 @@
 static void
 usage(FILE *f)
 {
-	fprintf(f, "Usage: crm-check [--max N] [--quiet] DIR\n"
-	           "Verify the crm database in DIR (read-only, in place).\n\n"
-	           "  --max N     print at most N problems (default 50)\n"
-	           "  --quiet     print nothing; the exit status tells\n"
-	           "  -h, --help  this help\n"
-	           "  -V, --version  the version\n\n"
-	           "Exit status: 0 clean, 1 problems found, 2 usage or the\n"
-	           "database cannot be opened.\n");
+	fprintf(f,
+	    "Usage: crm-check [--max N] [--quiet] DIR\n"
+	    "Verify the crm database in DIR (read-only, in place).\n\n"
+	    "  --max N     print at most N problems (default 50)\n"
+	    "  --quiet     print no report; the exit status tells (why\n"
+	    "              DIR cannot be checked at all is still said)\n"
+	    "  -h, --help  this help\n"
+	    "  -V, --version  the version\n\n"
+	    "Exit status: 0 clean, 1 problems found, 2 usage or the\n"
+	    "database cannot be opened.\n");
 }
 
 static int quiet_run; /* --quiet: the exit status alone */
@@ -120,9 +122,7 @@ main(int argc, char **argv)
 	}
 	const char *dir = argv[optind];
 	quiet_run = quiet;
-	/* --quiet: not even the store's error lines (above every level). */
-	crm_log_set_level(
-	    quiet ? (enum crm_log_level)(CRM_LOG_ERR + 1) : CRM_LOG_ERR);
+	crm_log_set_level(CRM_LOG_ERR);
 	store_damage_hook = on_damage;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -136,9 +136,9 @@ main(int argc, char **argv)
 	crm_status orc = store_open(st, dir, 0, STORE_READ_ONLY);
 	if (orc != CRM_OK) {
 		store_free(st);
-		if (quiet) {
-			/* the exit status tells */
-		} else if (orc == CRM_NOT_FOUND) {
+		/* Why it cannot be checked at all (the store said: another
+		 * schema, not crm's) is said with --quiet too. */
+		if (orc == CRM_NOT_FOUND) {
 			fprintf(
 			    stderr, "crm-check: no crm database in %s\n", dir);
 		} else {
@@ -147,6 +147,11 @@ main(int argc, char **argv)
 		return 2;
 	}
 	FILE *out = quiet ? NULL : stdout;
+	/* --quiet: the walk's report is the exit status alone, the store's
+	 * error lines on damaged data included (above every level). */
+	if (quiet) {
+		crm_log_set_level((enum crm_log_level)(CRM_LOG_ERR + 1));
+	}
 	struct check chk = { .out = out, .max_print = max };
 	crm_arena arena;
 	crm_arena_init(&arena, 4u << 20);
