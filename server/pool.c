@@ -357,6 +357,15 @@ pool_handle_claim(
 	if (rc == CRM_OK) {
 		rc = load(ctx, r->id, &after);
 	}
+	/* A merged record the caller may see: said so, with the customer it
+	 * lives on as (as every other write on it says). */
+	if (rc == CRM_OK && before->merged_into != 0 &&
+	    before->team_id == ctx->who->team_id &&
+	    auth_can_see(ctx->who, before->owner_id, before->team_id)) {
+		Crm__V1__Customer *gone;
+		rc = customer_editable(ctx, r->id, &gone);
+		return rc == CRM_OK ? CRM_INTERNAL : rc;
+	}
 	/* Visible to a claimer: a customer of the caller's team. */
 	if (rc == CRM_NOT_FOUND ||
 	    (rc == CRM_OK &&
