@@ -143,6 +143,17 @@ none_found(struct req_ctx *ctx, int64_t t)
 	    CALENDAR_SEARCH_DAYS, day);
 }
 
+int64_t
+calendar_day_start(int64_t t)
+{
+	time_t v = (time_t)t;
+	struct tm tm;
+	localtime_r(&v, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
 crm_status
 calendar_is_working_day(struct req_ctx *ctx, int64_t t, int *yes)
 {

@@ -39,6 +39,9 @@ struct calendar_why {
 	struct calendar_why_day day[CALENDAR_WHY_DAYS];
 };
 
+/* calendar_day_start: the local midnight that begins t's day. */
+int64_t calendar_day_start(int64_t t);
+
 /* calendar_day_key: the local day of t as "YYYY-MM-DD" into buf (>= 11). */
 void calendar_day_key(int64_t t, char *buf, size_t len);
 

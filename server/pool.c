@@ -18,6 +18,7 @@
 #include "auth.h"
 #include "crm.h"
 #include "crm_time.h"
+#include "calendar.h"
 #include "customer.h"
 #include "event.h"
 #include "handlers.h"
@@ -303,18 +304,6 @@ limits_of(const Crm__V1__Policy *p)
 	return p->pool_limits != NULL ? p->pool_limits : &none;
 }
 
-/* Local midnight before t. */
-static int64_t
-day_start(int64_t t)
-{
-	time_t s = (time_t)t;
-	struct tm tm;
-	localtime_r(&s, &tm);
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
 /* The caller's claims since local midnight, counted up to cap. */
 static unsigned
 claims_today(struct req_ctx *ctx, uint64_t user, unsigned cap)
@@ -324,7 +313,7 @@ claims_today(struct req_ctx *ctx, uint64_t user, unsigned cap)
 		prefix[i] = (uint8_t)(user >> (56 - 8 * i));
 	}
 	store_key from;
-	store_key_id(&from, store_time_key(day_start(ctx->now)));
+	store_key_id(&from, store_time_key(calendar_day_start(ctx->now)));
 	struct store_iter it;
 	if (store_iter_open(ctx->st, ctx->txn, DB_POOL_CLAIM, prefix, 8, &from,
 	        &it) != CRM_OK) {

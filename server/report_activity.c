@@ -116,17 +116,6 @@ cmp_member(const void *x, const void *y)
 	return (a->cid > b->cid) - (a->cid < b->cid);
 }
 
-static int64_t
-local_midnight(int64_t t)
-{
-	time_t v = (time_t)t;
-	struct tm tm;
-	localtime_r(&v, &tm);
-	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm);
-}
-
 static void
 workdays_init(struct workdays *w, struct report *r, int64_t from, int64_t end)
 {
@@ -139,13 +128,13 @@ workdays_init(struct workdays *w, struct report *r, int64_t from, int64_t end)
 	w->start = crm_xcalloc(cap + 1, sizeof(*w->start));
 	w->before = crm_xcalloc(cap + 1, sizeof(*w->before));
 	w->work = crm_xcalloc(cap + 1, 1);
-	int64_t d = local_midnight(from);
+	int64_t d = calendar_day_start(from);
 	double acc = 0;
 	while (w->n < cap && d < end) {
 		int yes = 1;
 		(void)calendar_is_working_day(r->ctx, d + 43200, &yes);
 		/* The next local midnight (a day of 23 or 25 hours too). */
-		int64_t next = local_midnight(d + 36 * 3600);
+		int64_t next = calendar_day_start(d + 36 * 3600);
 		w->start[w->n] = d;
 		w->before[w->n] = acc;
 		w->work[w->n] = (uint8_t)(yes != 0);
