@@ -45,6 +45,9 @@ struct crm_conn {
 	char *bad_url;      /* why url cannot be used, or NULL */
 	int timeout_ms;
 	int sock; /* -1 until the first call */
+	/* A request went out on sock and no reply came back for it: the
+	 * next send uses a new socket (conn_exchange). */
+	bool pending;
 	int cancel_fd;
 	uint8_t *token;
 	size_t token_len;
@@ -405,6 +408,7 @@ server_gone(crm_conn *c)
 		 * would be a channel that fails and a line from ssh. */
 		nn_close(c->sock);
 		c->sock = -1;
+		c->pending = false;
 		return 1;
 	}
 	return probe_running(c->dial) < 0;
@@ -562,6 +566,18 @@ conn_exchange(crm_conn *c, const void *buf, size_t len,
 	c->error[0] = '\0';
 	c->fate = CONN_NOT_SENT;
 	memcpy(c->request_id, id, CRM_REQUEST_ID_LEN);
+	if (buf != NULL && c->pending && c->sock >= 0) {
+		/* The last request was given up on (no answer in time, an
+		 * interrupt): its reply may still come, and nanomsg 1.1.5's
+		 * REQ socket has been seen to abort in nn_recv (a chunk
+		 * that fails its tag check, nanomsg issues #1111 and #1121)
+		 * on a request sent after such a one. A new socket hears
+		 * nothing of the old request; a write is resent with its
+		 * own request id, which the server answers once. */
+		nn_close(c->sock);
+		c->sock = -1;
+		c->pending = false;
+	}
 	rc = conn_open(c);
 	if (rc != CRM_OK) {
 		return rc;
@@ -590,9 +606,7 @@ conn_exchange(crm_conn *c, const void *buf, size_t len,
 		}
 		memcpy(msg, buf, len);
 		/* NN_DONTWAIT: a REQ socket queues the message until
-		 * connected, so this only fails on a broken socket. A send
-		 * while a request is pending replaces it: the same bytes,
-		 * the same request id. */
+		 * connected, so this only fails on a broken socket. */
 		if (nn_send(c->sock, &msg, NN_MSG, NN_DONTWAIT) < 0) {
 			snprintf(c->error, sizeof(c->error),
 			    "cannot send to %s: %s", c->url,
@@ -600,6 +614,7 @@ conn_exchange(crm_conn *c, const void *buf, size_t len,
 			nn_freemsg(msg);
 			return CRM_UNAVAILABLE;
 		}
+		c->pending = true;
 	}
 	c->fate = CONN_NO_ANSWER;
 	int64_t deadline = now_ms() + c->timeout_ms;
@@ -610,6 +625,7 @@ conn_exchange(crm_conn *c, const void *buf, size_t len,
 		}
 		int n = nn_recv(c->sock, &in, NN_MSG, NN_DONTWAIT);
 		if (n >= 0) {
+			c->pending = false;
 			rc = crm_wire_unpack_response(in, (size_t)n, &r);
 			break;
 		}
