@@ -49,12 +49,13 @@ struct bad {
 	uint64_t id; /* a row already there: the record it matched */
 };
 
-/* A row met in the check pass: its key hash (0: a free slot) and the dry
- * run (window) it was in. */
+/* A row met in this pass: its key hash (0: a free slot), the dry run
+ * (window) it was first in, and how many rows of the file so far had it. */
 struct seen {
 	uint64_t h;
 	unsigned window;
-	unsigned row; /* the first row of the file with that key */
+	unsigned row;   /* the first row of the file with that key */
+	unsigned count; /* the rows with that key so far, this one included */
 };
 
 struct import {
@@ -113,9 +114,9 @@ struct import {
 	unsigned estimate_from; /* the first row checked without all rows
 	                         * before it (a later dry run or batch); 0 */
 
-	/* rows met so far in the check pass, by key hash (open addressing):
-	 * a row twice in one file is found across dry runs too (within one,
-	 * crmd finds it) */
+	/* rows met so far in this pass, by key hash (open addressing): a
+	 * row twice in one file is found across dry runs too (within one,
+	 * crmd finds it); a follow-up or purchase row's occurrence */
 	struct seen *seen;
 	size_t nseen, seencap;
 };
@@ -558,11 +559,10 @@ row_hash(const Crm__V1__ImportRow *row)
 	return h;
 }
 
-/* Whether a row with hash h was met in an earlier dry run (or batch,
- * per_batch) of this pass (*first: its row); remembers it, at row, with
- * the current one. */
-static bool
-seen_earlier(struct import *im, uint64_t h, unsigned row, unsigned *first)
+/* The entry of the rows with hash h in this pass, counting this one (at
+ * row, in the current dry run, if it is the first). */
+static const struct seen *
+seen_note(struct import *im, uint64_t h, unsigned row)
 {
 	h |= 1; /* 0 marks a free slot */
 	if (2 * (im->nseen + 1) > im->seencap) {
@@ -585,16 +585,26 @@ seen_earlier(struct import *im, uint64_t h, unsigned row, unsigned *first)
 	size_t j = (size_t)(h % im->seencap);
 	while (im->seen[j].h != 0) {
 		if (im->seen[j].h == h) {
-			*first = im->seen[j].row;
-			return im->seen[j].window < im->window;
+			im->seen[j].count++;
+			return &im->seen[j];
 		}
 		j = (j + 1) % im->seencap;
 	}
 	im->seen[j].h = h;
 	im->seen[j].window = im->window;
 	im->seen[j].row = row;
+	im->seen[j].count = 1;
 	im->nseen++;
-	return false;
+	return &im->seen[j];
+}
+
+/* Forget the rows met: each pass counts from the file's start. */
+static void
+seen_reset(struct import *im)
+{
+	free(im->seen);
+	im->seen = NULL;
+	im->nseen = im->seencap = 0;
 }
 
 static bool
@@ -864,14 +874,23 @@ use_row(struct import *im, char **f, size_t n, unsigned line, size_t nul)
 	if (!im->write && im->window > 0 && im->estimate_from == 0) {
 		im->estimate_from = line;
 	}
-	unsigned first = 0;
-	if (!im->write && seen_earlier(im, row_hash(row), line, &first)) {
+	const struct seen *met = seen_note(im, row_hash(row), line);
+	if (row->followup != NULL || row->purchase != NULL) {
+		/* Two calls (or orders) the same in all the file says are
+		 * two records: the second is the second of its kind, already
+		 * there only when the customer has two (crm.proto's
+		 * ImportRow.occurrence). */
+		if (met->count > 1) {
+			row->has_occurrence = 1;
+			row->occurrence = met->count;
+		}
+	} else if (!im->write && met->count > 1 && met->window < im->window) {
 		/* Met in an earlier dry run, which this one does not see:
 		 * the write pass finds it there once the first is written.
 		 * (Within one dry run crmd finds it.) */
 		char same[64];
 		snprintf(same, sizeof(same),
-		    "already there: same as row %u of the file", first);
+		    "already there: same as row %u of the file", met->row);
 		add_existing(im, line, 0, same);
 		im->existing++;
 		crm__v1__import_row__free_unpacked(row, NULL);
@@ -1495,6 +1514,7 @@ cmd_import_file(
 
 	/* Pass 2: the same rows for real. */
 	clear_outcomes(&im);
+	seen_reset(&im);
 	im.write = true;
 	snprintf(label, sizeof(label), "import %s", verb);
 	rc = read_file(&im, label);

@@ -467,8 +467,10 @@ import_help(FILE *f)
 	    "\nA row already there (or twice in the file) is not added "
 	    "again and is listed\nwith the record it matched. A follow-up "
 	    "is already there only when all\nthe row says matches: customer, "
-	    "time, summary, channel, author, feedback\nand mood. A customer "
-	    "row whose owner, grade, stage or deal differs from\nthe "
+	    "time, summary, channel, author, feedback\nand mood; two such "
+	    "rows in one file are two calls (purchases: two\norders), the "
+	    "second already there when the customer has two.\nA customer "
+	    "row whose owner, grade, stage or deal differs from the\n"
 	    "existing customer of its name is a bad row. A contact with "
 	    "left (已离职)\nor left_at (离职时间) is imported as left at "
 	    "that time.\n",

@@ -87,12 +87,13 @@ followup_move(struct req_ctx *ctx, uint64_t id, uint64_t to)
 }
 
 static crm_status followup_find_at(struct req_ctx *ctx, uint64_t customer_id,
-    int64_t at, const Crm__V1__FollowUp *row, uint64_t *id);
+    int64_t at, const Crm__V1__FollowUp *row, unsigned *left, uint64_t *id);
 
 crm_status
 followup_find(struct req_ctx *ctx, uint64_t customer_id,
-    const Crm__V1__FollowUp *row, uint64_t *id)
+    const Crm__V1__FollowUp *row, unsigned nth, uint64_t *id)
 {
+	unsigned left = nth > 0 ? nth : 1;
 	int64_t at = row->happened_at;
 	/* Only the follow-ups of that very time (the timeline's index):
 	 * never every record of the customer. A time on a whole minute may
@@ -102,7 +103,8 @@ followup_find(struct req_ctx *ctx, uint64_t customer_id,
 	int64_t span = at % 60 == 0 ? 60 : 1;
 	crm_status rc = CRM_NOT_FOUND;
 	for (int64_t s = 0; s < span && rc == CRM_NOT_FOUND; s++) {
-		rc = followup_find_at(ctx, customer_id, at + s, row, id);
+		rc =
+		    followup_find_at(ctx, customer_id, at + s, row, &left, id);
 	}
 	return rc;
 }
@@ -148,9 +150,11 @@ same_followup(struct req_ctx *ctx, const Crm__V1__FollowUp *f,
 	return 1;
 }
 
+/* The *left-th follow-up the same as row at `at`: CRM_OK and *id, else
+ * CRM_NOT_FOUND with *left less the ones met (for the next second). */
 static crm_status
 followup_find_at(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
-    const Crm__V1__FollowUp *row, uint64_t *id)
+    const Crm__V1__FollowUp *row, unsigned *left, uint64_t *id)
 {
 	uint64_t fid = 0;
 	crm_status rc;
@@ -167,7 +171,7 @@ followup_find_at(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
 		}
 		int same = same_followup(ctx, f, row);
 		crm_arena_release(ctx->arena, mark);
-		if (same) {
+		if (same && --*left == 0) {
 			*id = fid;
 			return CRM_OK;
 		}

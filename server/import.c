@@ -451,7 +451,8 @@ row_followup_log(
 	 * time, summary, and the channel, author, feedback and mood it
 	 * gives (followup_find); two calls of one time and summary with
 	 * different feedback are two follow-ups. */
-	crm_status found = followup_find(ctx, cust, f, &o->id);
+	crm_status found = followup_find(
+	    ctx, cust, f, row->has_occurrence ? row->occurrence : 1, &o->id);
 	if (found == CRM_OK) {
 		char at[40];
 		crm_time_format(f->happened_at, at, sizeof(at));
@@ -519,8 +520,8 @@ row_purchase_add(
 	if (row_customer(ctx, row, p->customer_id, &cust) != CRM_OK) {
 		return bad(ctx, o, "customer", CRM_NOT_FOUND, NULL);
 	}
-	crm_status found = purchase_find(
-	    ctx, cust, p->bought_at, p->amount, p->product, &o->id);
+	crm_status found = purchase_find(ctx, cust, p->bought_at, p->amount,
+	    p->product, row->has_occurrence ? row->occurrence : 1, &o->id);
 	if (found == CRM_OK) {
 		o->out = EXISTS;
 		return dispatch_fail(ctx, CRM_OK,
@@ -535,13 +536,16 @@ row_purchase_add(
 	 * of the same product, else the one crm recorded the deal as (its
 	 * placeholder product, no contract), which the first such row gives
 	 * its product, category and contract; a later row of another
-	 * product is a purchase of its own (two orders of one day). */
+	 * product is a purchase of its own (two orders of one day), and so
+	 * is a second row of the file the same as the first. */
 	Crm__V1__Customer *c;
 	int take = 0;
 	found = customer_visible(ctx, cust, &c);
 	if (found == CRM_OK) {
-		found = purchase_deal_match(ctx, c, p->bought_at, p->amount,
-		    p->product, &o->id, &take);
+		found = row->has_occurrence && row->occurrence > 1
+		            ? CRM_NOT_FOUND
+		            : purchase_deal_match(ctx, c, p->bought_at,
+		                  p->amount, p->product, &o->id, &take);
 	}
 	/* Its author (purchase_add takes created_by only from an import),
 	 * checked for a row that writes: one already there adds no one's

@@ -396,6 +396,7 @@ struct same {
 	int64_t at, amount;
 	const char *product;
 	char day[16];
+	unsigned left; /* same_minute: the matches to pass before the one */
 };
 
 static int
@@ -409,12 +410,19 @@ same_minute(void *arg, const Crm__V1__Purchase *p, uint64_t id)
 	           s->product ? s->product : "") == 0;
 }
 
+static int
+nth_same_minute(void *arg, const Crm__V1__Purchase *p, uint64_t id)
+{
+	struct same *s = arg;
+	return same_minute(s, p, id) && --s->left == 0;
+}
+
 crm_status
 purchase_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
-    int64_t amount, const char *product, uint64_t *id)
+    int64_t amount, const char *product, unsigned nth, uint64_t *id)
 {
-	struct same s = { at, amount, product, "" };
-	return purchase_each(ctx, customer_id, same_minute, &s, id);
+	struct same s = { at, amount, product, "", nth > 0 ? nth : 1 };
+	return purchase_each(ctx, customer_id, nth_same_minute, &s, id);
 }
 
 static int
@@ -434,7 +442,7 @@ crm_status
 purchase_find_day(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
     int64_t amount, uint64_t *id)
 {
-	struct same s = { at, amount, NULL, "" };
+	struct same s = { at, amount, NULL, "", 0 };
 	calendar_day_key(at, s.day, sizeof(s.day));
 	return purchase_each(ctx, customer_id, same_day, &s, id);
 }
@@ -487,7 +495,7 @@ purchase_deal_match(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		return CRM_NOT_FOUND;
 	}
 	char day[16];
-	struct deal_match m = { c, { at, amount, product, "" }, 0 };
+	struct deal_match m = { c, { at, amount, product, "", 0 }, 0 };
 	calendar_day_key(at, day, sizeof(day));
 	calendar_day_key(c->won_at, m.s.day, sizeof(m.s.day));
 	if (strcmp(day, m.s.day) != 0) {

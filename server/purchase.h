@@ -62,10 +62,11 @@ const char *purchase_deal_category(
 /* purchase_move: hang purchase id under customer to (a merge). */
 crm_status purchase_move(struct req_ctx *ctx, uint64_t id, uint64_t to);
 
-/* purchase_find: the id of customer_id's purchase in the minute of `at`
- * with the same amount and product. Errors: CRM_NOT_FOUND. */
+/* purchase_find: the id of customer_id's nth purchase (1 for the first,
+ * in id order) in the minute of `at` with the same amount and product.
+ * Errors: CRM_NOT_FOUND (fewer than nth). */
 crm_status purchase_find(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
-    int64_t amount, const char *product, uint64_t *id /* OUT */);
+    int64_t amount, const char *product, unsigned nth, uint64_t *id /* OUT */);
 
 /* purchase_find_day: the id of customer_id's first purchase of amount
  * on the local day (crmd's time zone) of `at`. Errors: CRM_NOT_FOUND. */
