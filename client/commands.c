@@ -125,7 +125,8 @@ static const struct cmd_opt log_opts[] = {
 	{ "--at", "WHEN", false, complete_when,
 	    "when it happened (default now; before the last contact: "
 	    "history only, plans nothing)" },
-	{ "--duration", "MIN", false, NULL, "how long, in minutes" },
+	{ "--duration", "MIN", false, NULL,
+	    "how long, in minutes (late counts from the end)" },
 	{ "--contact", "NAME", true, NULL, "a contact involved (repeatable)" },
 	{ "--feedback", "TEXT", false, NULL,
 	    "the customer's feedback and needs raised" },

@@ -521,11 +521,16 @@ log_record(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	f->next_action = in->next_action;
 	f->has_next_due_at = in->has_next_due_at;
 	f->next_due_at = in->next_due_at;
-	/* Late: logged after 2 h (grade S) or 24 h (others). */
+	/* Late: logged more than 2 h (grade S) or 24 h (others) after the
+	 * contact ended (seed 002: 沟通结束后2小时内; seed 001: 每次沟通后
+	 * 24小时内): its time, plus its duration when given. */
 	int64_t limit = c->grade == CRM__V1__GRADE__GRADE_S
 	                    ? pol->late_s_seconds
 	                    : pol->late_seconds;
-	f->late = !in->imported && f->logged_at - f->happened_at > limit;
+	int64_t ended =
+	    f->happened_at +
+	    (f->has_duration_min ? (int64_t)f->duration_min * 60 : 0);
+	f->late = !in->imported && f->logged_at - ended > limit;
 	if (imp != NULL) {
 		f->late = in->has_late && in->late; /* as its row says */
 	}
