@@ -557,6 +557,9 @@ dispatch_made_at(struct req_ctx *ctx, const Crm__V1__Request *req)
 	ctx->made_at = req != NULL && req->has_made_at ? req->made_at : 0;
 }
 
+static int idem_stored(struct req_ctx *ctx, const struct auth_who *who,
+    const Crm__V1__Request *req);
+
 crm_status
 dispatch_read(struct req_ctx *ctx, MDB_txn **rtxn, const void *buf, size_t len,
     Crm__V1__Request **req, const struct dispatch_row **row,
@@ -573,7 +576,16 @@ dispatch_read(struct req_ctx *ctx, MDB_txn **rtxn, const void *buf, size_t len,
 	if (rc == CRM_OK && (*row)->kind == REQ_READ) {
 		rc = (*row)->handler(ctx, *req, resp);
 	} else if (rc == CRM_OK && (*row)->prepare != NULL) {
-		rc = (*row)->prepare(ctx, *req, resp);
+		/* A resend of a write applied already is answered with its
+		 * stored reply by the writer: its prepare step, which checks
+		 * the request against things as they are now (passwd's old
+		 * password, changed by the write itself), is not run again. */
+		if (!((*row)->flags & REQ_NO_IDEM) &&
+		    idem_stored(ctx, ctx->who, *req)) {
+			ctx->prep.replay = 1;
+		} else {
+			rc = (*row)->prepare(ctx, *req, resp);
+		}
 	}
 	store_read_end(ctx->st, *rtxn);
 	ctx->txn = NULL;
@@ -720,6 +732,26 @@ idem_lookup(struct req_ctx *ctx, const store_key *k, const uint8_t *hash,
 	return CRM_OK;
 }
 
+/* Whether req (a write by who) has a stored reply for the same body. */
+static int
+idem_stored(struct req_ctx *ctx, const struct auth_who *who,
+    const Crm__V1__Request *req)
+{
+	store_key k;
+	uint8_t hash[BODY_HASH_LEN];
+	void *reply = NULL;
+	size_t n = 0;
+	size_t mark = crm_arena_mark(ctx->arena);
+	idem_key(&k, who, &req->request_id);
+	int found = body_hash(ctx->arena, req, hash) == CRM_OK &&
+	            idem_lookup(ctx, &k, hash, &reply, &n) == CRM_OK;
+	if (reply != NULL) {
+		nn_freemsg(reply);
+	}
+	crm_arena_release(ctx->arena, mark);
+	return found;
+}
+
 enum dispatch_applied
 dispatch_apply(struct req_ctx *ctx, MDB_txn *parent, const void *buf,
     size_t len, const struct auth_who *who, const struct dispatch_prep *prep,
@@ -775,6 +807,16 @@ dispatch_apply(struct req_ctx *ctx, MDB_txn *parent, const void *buf,
 		if (rc != CRM_NOT_FOUND) {
 			goto reply;
 		}
+	}
+	if (prep->replay) {
+		/* Its stored reply was there when the worker looked, and its
+		 * prepare step was not run: gone since (pruned), the write
+		 * cannot run unprepared. The client sends it again. */
+		ctx->retry_after_ms = 1000;
+		rc = dispatch_fail(ctx, CRM_UNAVAILABLE,
+		    "the stored reply of this request expired while it "
+		    "waited; send it again");
+		goto reply;
 	}
 	/* A nested transaction costs LMDB two large allocations and a copy
 	 * of every page the handler touches that parent had dirtied; the

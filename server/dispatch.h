@@ -51,6 +51,9 @@ struct dispatch_prep {
 	uint64_t user_id; /* login: the user whose password matched */
 	uint64_t t0_ns;   /* latency.h: when it came, and its body case */
 	int body;
+	/* The worker found the write's stored reply and skipped its
+	 * prepare step (a resend: the writer replays the reply). */
+	int replay;
 };
 
 struct req_ctx {

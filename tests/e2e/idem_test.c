@@ -16,7 +16,10 @@
  *   - crm's request ids begin with the time, so they come in order, and
  *     replies stored under the key of before (user id || request id,
  *     test hook CRM_TEST_IDEM_OLD_KEYS) are still found after an
- *     upgrade: a resend is not applied twice.
+ *     upgrade: a resend is not applied twice;
+ *   - a resent passwd gets its stored reply: it is not checked again
+ *     against the password it changed (it answered "the old password is
+ *     wrong", and five resends locked the user out).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -314,6 +317,54 @@ replies_stored_under_the_old_key_are_still_found(void **state)
 	stop(&srv);
 }
 
+/* passwd with request id id; the response. */
+static Crm__V1__Response *
+passwd_with_id(struct crm_test_server *s, const char *old, const char *new_pw,
+    uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__PasswdRequest p = CRM__V1__PASSWD_REQUEST__INIT;
+	p.old_password = (char *)old;
+	p.new_password = (char *)new_pw;
+	req.body_case = CRM__V1__REQUEST__BODY_PASSWD;
+	req.passwd = &p;
+	crm_test_request_id(&req, id);
+	return crm_test_call(s, &req);
+}
+
+static void
+a_resent_passwd_gets_its_stored_reply(void **state)
+{
+	(void)state;
+	struct crm_test_server srv;
+	start(&srv, 1796000000);
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	crm_wire_request_id(id);
+	Crm__V1__Response *r =
+	    passwd_with_id(&srv, "pw-li", "pw-li-new-1", id);
+	assert_crm_ok(crm_wire_status(r));
+	crm__v1__response__free_unpacked(r, NULL);
+	/* A client that timed out sends the same bytes again, more times
+	 * than the wrong-password throttle allows: each is the change's
+	 * own reply, and none counts as a wrong password. */
+	for (int i = 0; i < 6; i++) {
+		r = passwd_with_id(&srv, "pw-li", "pw-li-new-1", id);
+		assert_crm_ok(crm_wire_status(r));
+		crm__v1__response__free_unpacked(r, NULL);
+	}
+	/* The new password logs in; the old one does not. */
+	assert_crm_ok(crm_test_login(&srv, "li", "pw-li-new-1"));
+	assert_int_not_equal(crm_test_login(&srv, "li", "pw-li"), CRM_OK);
+	/* A new passwd (a new request id) with the old password is checked
+	 * as ever. */
+	crm_wire_request_id(id);
+	assert_crm_ok(crm_test_login(&srv, "li", "pw-li-new-1"));
+	r = passwd_with_id(&srv, "pw-li", "pw-li-new-2", id);
+	assert_crm_err(crm_wire_status(r), CRM_EUNAUTH);
+	crm__v1__response__free_unpacked(r, NULL);
+	stop(&srv);
+}
+
 int
 main(void)
 {
@@ -324,6 +375,7 @@ main(void)
 		    replies_stored_under_the_old_key_are_still_found),
 		cmocka_unit_test(
 		    stored_replies_are_pruned_after_the_retention),
+		cmocka_unit_test(a_resent_passwd_gets_its_stored_reply),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
