@@ -285,8 +285,10 @@ customer_handle_edit(
 {
 	const Crm__V1__CustomerEditRequest *r = req->customer_edit;
 	if (!r->has_id || r->n_fields == 0) {
-		return dispatch_fail(ctx, CRM_EINVAL,
-		    "give an id and at least one FIELD=VALUE");
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    !r->has_id ? "customer_edit.id" : "customer_edit.fields",
+		    "give an id and at least one field to set (FIELD=VALUE "
+		    "in the shell)");
 	}
 	Crm__V1__Customer *before, *after;
 	crm_status rc = customer_editable(ctx, r->id, &before);
@@ -316,13 +318,15 @@ customer_handle_edit(
 			        ? " (use customer assign)"
 			        : "");
 		}
+		char path[64];
+		snprintf(path, sizeof(path), "customer_edit.fields[%zu]", i);
 		if (strcmp(name, "stage") == 0) {
-			return dispatch_fail(ctx, CRM_EINVAL,
-			    "stage changes keep a history: use the stage "
-			    "command");
+			return dispatch_fail_field(ctx, CRM_EINVAL, path,
+			    "stage changes keep a history: use stage_set (the "
+			    "shell's stage command)");
 		}
 		if (customer_fields_stage(name) != NULL) {
-			return dispatch_fail(ctx, CRM_EINVAL,
+			return dispatch_fail_field(ctx, CRM_EINVAL, path,
 			    "%s is written by the stage change: use `%s`",
 			    name, customer_fields_stage(name));
 		}
@@ -333,6 +337,12 @@ customer_handle_edit(
 		}
 		rc = customer_fields_set(ctx, after, f, value);
 		if (rc != CRM_OK) {
+			if (rc == CRM_EINVAL && ctx->field[0] == '\0') {
+				/* The value did not parse as its field's
+				 * type (an amount, a number, an enum). */
+				snprintf(ctx->field, sizeof(ctx->field),
+				    "%s.value", path);
+			}
 			return rc;
 		}
 	}

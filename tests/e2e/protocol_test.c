@@ -529,6 +529,20 @@ refused_items_of_repeated_fields_are_named_with_their_index(void **state)
 	er.customer_edit = &e;
 	assert_crm_err(raw_with_nul(&er, "x#", msg, sizeof(msg)), CRM_EINVAL);
 	assert_string_equal(last_field, "customer_edit.fields[1].value");
+
+	/* A value that is no amount, a field only stage_set writes, and no
+	 * field at all: each names where (README: status.field). */
+	e.id = crm_test_add_customer(&srv, "Edited Fields Ltd");
+	f1.field = "annual_revenue";
+	f1.value = "abc";
+	expect_field(&er, "customer_edit.fields[1].value");
+	f1.value = "1000.505";
+	expect_field(&er, "customer_edit.fields[1].value");
+	f1.field = "stage";
+	f1.value = "won";
+	expect_field(&er, "customer_edit.fields[1]");
+	e.n_fields = 0;
+	expect_field(&er, "customer_edit.fields");
 }
 
 /* ---------------------------------------------------- field paths */
