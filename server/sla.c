@@ -675,6 +675,16 @@ struct clock_walk {
 	int breached_only;
 };
 
+/* Whom the reports count clock k for: its holder when its deadline
+ * passed (stats_holder: a clock handed over after it is its old
+ * holder's), else its owner. */
+static uint64_t
+clock_holder(const Crm__V1__SlaClock *k)
+{
+	return stats_holder(k->owner_id, k->report_owner_id,
+	    k->report_until_at, k->deadline_at);
+}
+
 /* A running clock from a merge of sla_open queues. */
 static crm_status
 take_clock(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
@@ -696,7 +706,11 @@ take_clock(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
 		return rc;
 	}
 	clock_fill(ctx, k);
-	if (w->breached_only && !k->breached) {
+	/* A breach is listed for whom the reports count it: one handed
+	 * over after its deadline is its old holder's (take_held_breach),
+	 * not its owner's, who has it to answer in `sla`. */
+	if (w->breached_only &&
+	    (!k->breached || clock_holder(k) != k->owner_id)) {
 		crm_arena_release(ctx->arena, mark);
 		return CRM_OK;
 	}
@@ -710,44 +724,57 @@ take_clock(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
 	return CRM_OK;
 }
 
-/* Stopped clocks that breached, from the customers' clock lists. */
+/* A breach from a merge of the owners' sla_time facts, which are under
+ * the holder the reports count each clock for: every stopped clock that
+ * breached, and a running one past its deadline that another owns now
+ * (a running one its holder owns is in the holder's queue: take_clock). */
 static crm_status
-stopped_breaches(struct req_ctx *ctx, uint64_t owner, void *arg)
+take_held_breach(struct req_ctx *ctx, struct store_iter *it, uint64_t id,
+    int64_t at, void *arg, int *full)
 {
 	struct clock_walk *w = arg;
-	store_key p;
-	store_key_id(&p, owner);
-	uint64_t cid = 0;
-	crm_status rc = CRM_OK;
-	while (rc == CRM_OK && !w->out->more &&
-	       store_index_next(ctx->st, ctx->txn, DB_CUST_OWNER, owner, cid,
-	           &cid) == CRM_OK) {
-		uint64_t id = 0;
-		while (!w->out->more &&
-		       store_index_next(ctx->st, ctx->txn, DB_SLA_CUST, cid,
-		           id, &id) == CRM_OK) {
-			Crm__V1__SlaClock *k;
-			size_t mark = crm_arena_mark(ctx->arena);
-			rc = dispatch_list_record(ctx, DB_SLA, id,
-			    &crm__v1__sla_clock__descriptor,
-			    (ProtobufCMessage **)&k);
-			if (rc != CRM_OK) {
-				break;
-			}
-			if (running(k) || !k->breached) {
-				crm_arena_release(ctx->arena, mark);
-				continue;
-			}
-			if (w->out->n_clocks == LIST_CAP) {
-				crm_arena_release(ctx->arena, mark);
-				w->out->has_more = w->out->more = 1;
-				break;
-			}
-			clock_fill(ctx, k);
-			w->out->clocks[w->out->n_clocks++] = k;
-		}
+	const void *v;
+	size_t vlen;
+	struct stats_sla f;
+	(void)at;
+	if (!store_iter_data(it, &v, &vlen) ||
+	    !stats_sla_decode(v, vlen, &f) ||
+	    f.kind == CRM__V1__SLA_KIND__SLA_OBJECTION ||
+	    !(f.stopped_at > 0 ? f.stopped_at > f.deadline_at
+	                       : ctx->now > f.deadline_at)) {
+		return CRM_OK;
 	}
-	return rc;
+	Crm__V1__SlaClock *k;
+	size_t mark = crm_arena_mark(ctx->arena);
+	crm_status rc = dispatch_list_record(ctx, DB_SLA, id,
+	    &crm__v1__sla_clock__descriptor, (ProtobufCMessage **)&k);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	if (running(k) && k->owner_id == clock_holder(k)) {
+		crm_arena_release(ctx->arena, mark);
+		return CRM_OK;
+	}
+	clock_fill(ctx, k);
+	if (!k->breached) {
+		crm_arena_release(ctx->arena, mark);
+		return CRM_OK;
+	}
+	if (!k->has_customer_id && k->owner_id != f.owner_id) {
+		/* Its owner now is its customer's, whom a reader who may
+		 * not see the customer is not told (docs/authz.md). */
+		k->has_owner_id = 0;
+		k->owner_id = 0;
+		k->owner = NULL;
+	}
+	if (w->out->n_clocks == LIST_CAP) {
+		crm_arena_release(ctx->arena, mark);
+		w->out->has_more = w->out->more = 1;
+		*full = 1;
+		return CRM_OK;
+	}
+	w->out->clocks[w->out->n_clocks++] = k;
+	return CRM_OK;
 }
 
 crm_status
@@ -763,7 +790,8 @@ sla_handle_list(
 	crm_status rc = merge_queues(ctx, r->whole_team, DB_SLA_OPEN, 0,
 	    INT64_MIN, INT64_MAX, take_clock, &w);
 	if (rc == CRM_OK && r->breached && !out->more) {
-		rc = sla_each_owner(ctx, r->whole_team, stopped_breaches, &w);
+		rc = merge_queues(ctx, r->whole_team, DB_SLA_TIME,
+		    STATS_PERSON, INT64_MIN, INT64_MAX, take_held_breach, &w);
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -1064,8 +1092,30 @@ commitment_broken(const Crm__V1__Commitment *c)
 
 struct commit_walk {
 	Crm__V1__CommitmentList *out;
-	int want; /* 0 both, else the status */
+	int want;                        /* 0 both, else the status */
+	const struct owner_list *owners; /* the view's (sla_each_owner) */
 };
+
+/* Whom the reports count commitment c for: its holder when it fell due
+ * (stats_holder: one handed over after it is its old holder's), else
+ * its owner. */
+static uint64_t
+commitment_holder(const Crm__V1__Commitment *c)
+{
+	return stats_holder(
+	    c->owner_id, c->report_owner_id, c->report_until_at, c->due_at);
+}
+
+static int
+owner_in(const struct owner_list *l, uint64_t id)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->ids[i] == id) {
+			return 1;
+		}
+	}
+	return 0;
+}
 
 /* Is the reply full? Then say more follow (never cut silently). */
 static int
@@ -1098,8 +1148,11 @@ take_open_commitment(struct req_ctx *ctx, struct store_iter *it, uint64_t id,
 		return rc;
 	}
 	commitment_fill(ctx, c);
+	/* Broken: listed for whom the reports count it; one handed over
+	 * after it fell due is its old holder's (take_held_open), and its
+	 * owner has it to keep in the other lists (of every status). */
 	if (w->want == CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN
-	        ? !commitment_broken(c)
+	        ? !commitment_broken(c) || commitment_holder(c) != c->owner_id
 	        : w->want != 0 && (int)c->status != w->want) {
 		crm_arena_release(ctx->arena, mark);
 		return CRM_OK;
@@ -1108,6 +1161,58 @@ take_open_commitment(struct req_ctx *ctx, struct store_iter *it, uint64_t id,
 		crm_arena_release(ctx->arena, mark);
 		return CRM_OK;
 	}
+	w->out->commitments[w->out->n_commitments++] = c;
+	return CRM_OK;
+}
+
+/* Commitment c, listed for holder: when another owns it now and the
+ * reader may not see its customer, that owner (the customer's now) is
+ * left out, as a customer one may not see never names its owner
+ * (docs/authz.md). */
+static void
+held_row_owner(Crm__V1__Commitment *c, uint64_t holder)
+{
+	if (!c->has_customer_id && c->owner_id != holder) {
+		c->has_owner_id = 0;
+		c->owner_id = 0;
+		c->owner = NULL;
+	}
+}
+
+/* An open commitment past due, from a merge of the owners' commit_due
+ * facts (under the holder the reports count it for), that another owns
+ * now: handed over after it fell due, it is broken for its old holder.
+ * In a list of every status, not when its owner's queue is in the view
+ * too (listed there). */
+static crm_status
+take_held_open(struct req_ctx *ctx, struct store_iter *it, uint64_t id,
+    int64_t due, void *arg, int *full)
+{
+	struct commit_walk *w = arg;
+	const void *v;
+	size_t vlen;
+	struct stats_commit f;
+	if (due >= ctx->now || !store_iter_data(it, &v, &vlen) ||
+	    !stats_commit_decode(v, vlen, &f) ||
+	    f.status != CRM__V1__COMMITMENT_STATUS__COMMITMENT_OPEN) {
+		return CRM_OK;
+	}
+	Crm__V1__Commitment *c;
+	size_t mark = crm_arena_mark(ctx->arena);
+	if (commitment_load(ctx, id, &c) != CRM_OK) {
+		return CRM_OK;
+	}
+	if (!commitment_open(c) || c->owner_id == commitment_holder(c) ||
+	    (w->want == 0 && owner_in(w->owners, c->owner_id))) {
+		crm_arena_release(ctx->arena, mark);
+		return CRM_OK;
+	}
+	if (commit_full(w, full)) {
+		crm_arena_release(ctx->arena, mark);
+		return CRM_OK;
+	}
+	commitment_fill(ctx, c);
+	held_row_owner(c, c->report_owner_id);
 	w->out->commitments[w->out->n_commitments++] = c;
 	return CRM_OK;
 }
@@ -1138,6 +1243,7 @@ take_kept_late(struct req_ctx *ctx, struct store_iter *it, uint64_t id,
 		return CRM_OK;
 	}
 	commitment_fill(ctx, c);
+	held_row_owner(c, f.owner_id);
 	w->out->commitments[w->out->n_commitments++] = c;
 	return CRM_OK;
 }
@@ -1158,17 +1264,28 @@ sla_handle_commitment_list(
 	if (out->commitments == NULL) {
 		return CRM_TOO_BIG;
 	}
-	struct commit_walk w = { out, r->has_status ? (int)r->status : 0 };
-	crm_status rc = merge_queues(ctx, r->whole_team, DB_COMMIT_OPEN, 0,
-	    INT64_MIN, INT64_MAX, take_open_commitment, &w);
+	struct owner_list owners = { NULL, 0, 0 };
+	struct commit_walk w = { out, r->has_status ? (int)r->status : 0,
+		&owners };
+	int broken = w.want == 0 ||
+	             w.want == CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN;
+	crm_status rc = sla_each_owner(ctx, r->whole_team, owner_add, &owners);
+	if (rc == CRM_OK) {
+		rc = queues_merge(ctx, DB_COMMIT_OPEN, owners.ids, owners.n, 0,
+		    INT64_MIN, INT64_MAX, take_open_commitment, &w);
+	}
+	if (rc == CRM_OK && !out->more && broken) {
+		rc = queues_merge(ctx, DB_COMMIT_DUE, owners.ids, owners.n,
+		    STATS_PERSON, INT64_MIN, ctx->now, take_held_open, &w);
+	}
 	if (rc == CRM_OK && !out->more &&
-	    (w.want == 0 ||
-	        w.want == CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN ||
+	    (broken ||
 	        w.want == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE)) {
-		rc = merge_queues(ctx, r->whole_team, DB_COMMIT_DUE,
+		rc = queues_merge(ctx, DB_COMMIT_DUE, owners.ids, owners.n,
 		    STATS_PERSON, ctx->now - KEPT_LATE_DAYS * 86400, ctx->now,
 		    take_kept_late, &w);
 	}
+	free(owners.ids);
 	if (rc != CRM_OK) {
 		return rc;
 	}
