@@ -97,6 +97,12 @@ num_task(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	    t.status == CRM__V1__TASK_STATUS__TASK_CANCELLED) {
 		return 0;
 	}
+	if (t.made_late) {
+		/* Made after it fell due (a customer entered with an old
+		 * first contact, an import): overdue the moment it was made,
+		 * it was no plan of its period, missed by nobody. */
+		return 0;
+	}
 	n->planned++;
 	n->planned_done += done_by(&t, n->to);
 	n->overdue +=
@@ -290,6 +296,11 @@ list_task(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	    &crm__v1__task__descriptor, (ProtobufCMessage **)&task);
 	if (l->err != CRM_OK) {
 		return 1; /* named in ctx->msg, never skipped */
+	}
+	if (stats_task_made_late(task)) {
+		/* Made after its due (a past week's "next week"): no plan
+		 * of that week, as num_task counts plans. */
+		return 0;
 	}
 	Crm__V1__ReportRow *row = report_row(l->r, l->t);
 	if (row == NULL) {

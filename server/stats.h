@@ -98,7 +98,15 @@ struct stats_task {
 	uint64_t owner_id;
 	int64_t done_at;
 	uint8_t kind, status;
+	/* Made after its due (stats_task_made_at later than the fact's
+	 * time: a customer entered with an old first contact, by hand or
+	 * by an import): overdue the moment it was made, it was no plan of
+	 * the period it fell due in, and missed by nobody. Kept as the high
+	 * bit of the kind byte (STATS_TASK_MADE_LATE); a fact written
+	 * before schema 27 has it from the upgrade. */
+	uint8_t made_late;
 };
+#define STATS_TASK_MADE_LATE 0x80
 
 struct stats_commit {
 	uint64_t customer_id;
@@ -165,6 +173,10 @@ void stats_hand_over(
 int stats_task_queued(const Crm__V1__Task *t);
 size_t stats_task_queue_fact(
     uint64_t owner, int64_t due, const void *v, size_t n, uint8_t *fact);
+/* stats_task_refile_made_late: the upgrade to schema 27: the task_due
+ * fact of each closed task made after its due gets its made_late flag
+ * (how many: *refiled). */
+crm_status stats_task_refile_made_late(struct req_ctx *ctx, uint64_t *refiled);
 /* stats_drop_queued_tasks: the upgrade to schema 22: delete the task_due
  * facts of the open tasks their owners hold (how many: *dropped). */
 crm_status stats_drop_queued_tasks(struct req_ctx *ctx, uint64_t *dropped);
@@ -228,6 +240,11 @@ crm_status stats_drop_team_copies(
  * the follow-up's own time for one a follow-up planned (typed in later
  * with its time, it planned as of then), else when it was made. */
 int64_t stats_task_made_at(const Crm__V1__Task *t);
+
+/* stats_task_made_late: whether task t was made after it fell due
+ * (struct stats_task's made_late: stats_task_made_at later than its
+ * due; one due from the moment it was made was a plan). */
+int stats_task_made_late(const Crm__V1__Task *t);
 
 /* Hooks: keep the facts of one record in step with it. */
 crm_status stats_on_customer(struct req_ctx *ctx,

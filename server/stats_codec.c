@@ -107,7 +107,8 @@ stats_task_encode(const struct stats_task *t, uint8_t *b)
 	uint8_t *p = stats_put64(b, t->customer_id);
 	p = stats_put64(p, t->owner_id);
 	p = stats_put64(p, (uint64_t)t->done_at);
-	*p++ = t->kind;
+	*p++ = (uint8_t)((t->kind & ~STATS_TASK_MADE_LATE) |
+	                 (t->made_late ? STATS_TASK_MADE_LATE : 0));
 	*p = t->status;
 	return TASK_LEN;
 }
@@ -122,7 +123,8 @@ stats_task_decode(const void *v, size_t n, struct stats_task *t)
 	p = get64(p, &t->customer_id);
 	p = get64(p, &t->owner_id);
 	p = get_time(p, &t->done_at);
-	t->kind = *p++;
+	t->kind = (uint8_t)(*p & ~STATS_TASK_MADE_LATE);
+	t->made_late = (*p++ & STATS_TASK_MADE_LATE) != 0;
 	t->status = *p;
 	return 1;
 }
@@ -131,13 +133,24 @@ size_t
 stats_task_queue_fact(
     uint64_t owner, int64_t due, const void *v, size_t n, uint8_t *fact)
 {
-	/* crm.v1.Task's customer_id, kind, status, done_at, report_owner_id
-	 * and report_until_at: varints, read in place (a report walks every
-	 * open task of its period). */
-	static const uint32_t fields[] = { 2, 7, 10, 13, 20, 21 };
-	enum { CUSTOMER, KIND, STATUS, DONE_AT, REPORT_OWNER, UNTIL };
-	uint64_t f[6];
-	uint64_t have = crm_pb_varints(v, n, fields, 6, f);
+	/* crm.v1.Task's customer_id, kind, status, done_at, report_owner_id,
+	 * report_until_at, created_at, plan_from_at and plan_followup_id:
+	 * varints, read in place (a report walks every open task of its
+	 * period). */
+	static const uint32_t fields[] = { 2, 7, 10, 13, 20, 21, 14, 22, 23 };
+	enum {
+		CUSTOMER,
+		KIND,
+		STATUS,
+		DONE_AT,
+		REPORT_OWNER,
+		UNTIL,
+		CREATED,
+		PLAN_FROM,
+		PLAN_FU
+	};
+	uint64_t f[9];
+	uint64_t have = crm_pb_varints(v, n, fields, 9, f);
 	if ((have & CRM_PB_MALFORMED) ||
 	    f[STATUS] != CRM__V1__TASK_STATUS__TASK_OPEN ||
 	    stats_holder(owner, f[REPORT_OWNER], (int64_t)f[UNTIL], due) !=
@@ -151,6 +164,16 @@ stats_task_queue_fact(
 		.kind = (uint8_t)f[KIND],
 		.status = (uint8_t)f[STATUS],
 	};
+	/* stats_task_made_late, of the fields read. */
+	Crm__V1__Task made = CRM__V1__TASK__INIT;
+	made.has_created_at = (have >> CREATED) & 1;
+	made.created_at = (int64_t)f[CREATED];
+	made.has_plan_from_at = (have >> PLAN_FROM) & 1;
+	made.plan_from_at = (int64_t)f[PLAN_FROM];
+	made.has_plan_followup_id = (have >> PLAN_FU) & 1;
+	made.plan_followup_id = f[PLAN_FU];
+	made.due_at = due;
+	t.made_late = (uint8_t)stats_task_made_late(&made);
 	return stats_task_encode(&t, fact);
 }
 

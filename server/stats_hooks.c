@@ -532,6 +532,12 @@ stats_task_made_at(const Crm__V1__Task *t)
 	           : t->created_at;
 }
 
+int
+stats_task_made_late(const Crm__V1__Task *t)
+{
+	return stats_task_made_at(t) > t->due_at;
+}
+
 void
 stats_task_fact(const Crm__V1__Task *t, struct fact *x)
 {
@@ -547,7 +553,13 @@ stats_task_fact(const Crm__V1__Task *t, struct fact *x)
 		.done_at = t->done_at,
 		.kind = (uint8_t)t->kind,
 		.status = (uint8_t)t->status,
+		.made_late = (uint8_t)stats_task_made_late(t),
 	};
+#ifdef CRM_TEST_HOOKS
+	if (getenv("CRM_TEST_OLD_TASK_FACTS") != NULL) {
+		v.made_late = 0; /* as schema 26 wrote them */
+	}
+#endif
 	/* Cancelled after it fell due, planned before: it was missed (a
 	 * past period's plan stays as it was). */
 	if (t->kind == CRM__V1__TASK_KIND__TASK_FOLLOW_UP &&
@@ -561,6 +573,40 @@ stats_task_fact(const Crm__V1__Task *t, struct fact *x)
 	x->at = t->due_at;
 	x->id = t->id;
 	x->len = stats_task_encode(&v, x->val);
+}
+
+crm_status
+stats_task_refile_made_late(struct req_ctx *ctx, uint64_t *refiled)
+{
+	*refiled = 0;
+	uint64_t id = 0;
+	crm_status rc;
+	/* By id, each looked up anew (as stats_rebuild walks): the facts
+	 * rewritten are in the tree the walk reads. */
+	while ((rc = store_id_next(ctx->st, ctx->txn, DB_TASKS, id, &id)) ==
+	       CRM_OK) {
+		crm_arena_reset(ctx->arena);
+		Crm__V1__Task *t;
+		rc = dispatch_record(ctx, DB_TASKS, id,
+		    &crm__v1__task__descriptor, (ProtobufCMessage **)&t);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		struct fact now;
+		stats_task_fact(t, &now);
+		if (now.on && stats_task_made_late(t)) {
+			/* As it was written before: the same without the
+			 * flag, under the same key (rewritten in place). */
+			struct fact was = now;
+			was.val[24] &= (uint8_t)~STATS_TASK_MADE_LATE;
+			rc = move(ctx, DB_TASK_DUE, &was, &now);
+			if (rc != CRM_OK) {
+				return rc;
+			}
+			++*refiled;
+		}
+	}
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
 }
 
 crm_status

@@ -138,6 +138,7 @@ enum {
 	OBJECTIONS = 24,       /* sla_refile_objections */
 	ZONES = 25,            /* audit_reindex (store_zone: the rest) */
 	GRADE_TWINS = 26,      /* stats_grade_twins */
+	MADE_LATE = 27,        /* stats_task_refile_made_late */
 };
 
 /* Schema 21: each customer's change_cust and reclaim_rec entries from
@@ -303,6 +304,17 @@ upgrade_once(store *st, int64_t started)
 				    "indexing the grade facts by customer: "
 				    "%" PRIu64 " facts",
 				    twins);
+			}
+		}
+		if (rc == CRM_OK && v >= REBUILD_STATS && v < MADE_LATE) {
+			/* (A rebuild above writes them with the flag.) */
+			uint64_t refiled = 0;
+			rc = stats_task_refile_made_late(&ctx, &refiled);
+			if (rc == CRM_OK) {
+				crm_info(
+				    "marking the tasks made after they fell "
+				    "due (no period's plan): %" PRIu64,
+				    refiled);
 			}
 		}
 		if (rc == CRM_OK && v < ZONES) {
