@@ -33,12 +33,46 @@ struct task_plan {
 /*
  * task_cadence_plan: the due time of c's next follow-up by the cadence
  * (policy p, c's stage x grade cell), counted from `from`, never before
- * not_before (0: no floor), moved off non-working days per policy.
+ * not_before (0: no floor), moved off non-working days per policy; at
+ * churn risk, no later than the running churn-contact clock's deadline
+ * (task_cadence_plan_churn).
  * w (may be NULL) gets the explanation. Errors: as calendar_cadence_due.
  */
 crm_status task_cadence_plan(struct req_ctx *ctx, const Crm__V1__Policy *p,
     const Crm__V1__Customer *c, int64_t from, int64_t not_before,
     struct why_note *w, int64_t *due /* OUT */);
+
+/*
+ * What task_cadence_plan_churn did for a customer at churn risk with a
+ * running churn-contact clock (seed 000: 流失风险客户 3天内主动联系): its
+ * next follow-up is due no later than that clock's deadline. When the
+ * cadence's due (moved off non-working days) is after the deadline, it
+ * goes back to the last working day whose time of day of the deadline is
+ * after the contact counted from, not before not_before and no later
+ * than the deadline (TASK_CHURN_WORKING_DAY); with none (or with policy
+ * working-days off) to the deadline itself (TASK_CHURN_DEADLINE); with
+ * the deadline already before not_before, to not_before: at once
+ * (TASK_CHURN_PAST).
+ */
+enum task_churn_how {
+	TASK_CHURN_NONE = 0, /* no cap: no running clock, or due by it */
+	TASK_CHURN_WORKING_DAY,
+	TASK_CHURN_DEADLINE,
+	TASK_CHURN_PAST,
+};
+struct task_churn_cap {
+	uint64_t clock_id;   /* the running churn-contact clock (0: none) */
+	int64_t deadline;    /* its deadline */
+	int64_t cadence_due; /* the cadence's due before the cap */
+	enum task_churn_how how;
+};
+
+/* task_cadence_plan_churn: task_cadence_plan, saying in *cap (may be
+ * NULL) what the churn-contact deadline did to the due time. */
+crm_status task_cadence_plan_churn(struct req_ctx *ctx,
+    const Crm__V1__Policy *p, const Crm__V1__Customer *c, int64_t from,
+    int64_t not_before, struct why_note *w, struct task_churn_cap *cap,
+    int64_t *due /* OUT */);
 
 /*
  * task_regrade_plan: the month-end re-grade review after `after`: 17:00

@@ -22,6 +22,7 @@
 #include "lifecycle.h"
 #include "policy.h"
 #include "routine.h"
+#include "sla.h"
 #include "store_schema.h"
 #include "task_internal.h"
 #include "user.h"
@@ -36,16 +37,103 @@ interval_word(int64_t every, char *buf, size_t len)
 	return buf;
 }
 
+/* The running churn-contact clock of customer id (the earliest deadline
+ * if several): *clock 0 when none. */
+static crm_status
+churn_clock(
+    struct req_ctx *ctx, uint64_t customer, uint64_t *clock, int64_t *deadline)
+{
+	uint64_t id = 0;
+	*clock = 0;
+	*deadline = 0;
+	while (store_index_next(ctx->st, ctx->txn, DB_SLA_CUST, customer, id,
+	           &id) == CRM_OK) {
+		Crm__V1__SlaClock *k;
+		size_t mark = crm_arena_mark(ctx->arena);
+		crm_status rc = sla_clock_load(ctx, id, &k);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		if (k->kind == CRM__V1__SLA_KIND__SLA_CHURN_CONTACT &&
+		    !(k->has_stopped_at && k->stopped_at > 0) &&
+		    (*clock == 0 || k->deadline_at < *deadline)) {
+			*clock = k->id;
+			*deadline = k->deadline_at;
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return CRM_OK;
+}
+
+/* t at the same local time one day earlier. */
+static int64_t
+day_before(int64_t t)
+{
+	time_t v = (time_t)t;
+	struct tm tm;
+	localtime_r(&v, &tm);
+	tm.tm_mday--;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm);
+}
+
+/* Step of task_cadence_plan_churn: *due (the cadence's) is after the
+ * churn-contact deadline k->deadline: bring it back by it (task.h). */
+static crm_status
+churn_cap(struct req_ctx *ctx, const Crm__V1__Policy *p, int64_t from,
+    int64_t not_before, struct task_churn_cap *k, int64_t *due)
+{
+	int64_t d = k->deadline;
+	if (d < not_before) {
+		/* Past already (a stage change dated back): at once. */
+		k->how = TASK_CHURN_PAST;
+		*due = not_before;
+		return CRM_OK;
+	}
+	k->how = TASK_CHURN_DEADLINE;
+	*due = d;
+	if (!policy_cadence_working_days(p)) {
+		return CRM_OK;
+	}
+	/* Back a day at a time, at the deadline's time of day, while after
+	 * the contact it counts from and not before not_before: a deadline
+	 * three days after it is set has its time of day today. */
+	int64_t t = d;
+	for (int i = 0;
+	     i < CALENDAR_SEARCH_DAYS && t > from && t >= not_before;
+	     i++, t = day_before(t)) {
+		int yes = 0;
+		crm_status rc = calendar_is_working_day(ctx, t, &yes);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		if (yes) {
+			k->how = TASK_CHURN_WORKING_DAY;
+			*due = t;
+			break;
+		}
+	}
+	return CRM_OK;
+}
+
 crm_status
-task_cadence_plan(struct req_ctx *ctx, const Crm__V1__Policy *p,
+task_cadence_plan_churn(struct req_ctx *ctx, const Crm__V1__Policy *p,
     const Crm__V1__Customer *c, int64_t from, int64_t not_before,
-    struct why_note *w, int64_t *due)
+    struct why_note *w, struct task_churn_cap *cap, int64_t *due)
 {
 	const Crm__V1__CadenceCell *gp =
 	    policy_cell(p, (int)c->stage, (int)c->grade);
+	struct task_churn_cap k = { 0 };
 	int64_t at = from + gp->every_seconds;
 	if (not_before != 0 && at < not_before) {
 		at = not_before;
+	}
+	crm_status rc = CRM_OK;
+	if (c->stage == CRM__V1__STAGE__STAGE_CHURN_RISK) {
+		rc = churn_clock(ctx, c->id, &k.clock_id, &k.deadline);
+	}
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	if (w != NULL) {
 		const char *grade =
@@ -53,16 +141,39 @@ task_cadence_plan(struct req_ctx *ctx, const Crm__V1__Policy *p,
 		char every[32];
 		snprintf(w->rule, sizeof(w->rule),
 		    "cadence: stage %s x grade %s, every %s from the last "
-		    "contact%s",
+		    "contact%s%s",
 		    crm_enum_name(&crm__v1__stage__descriptor, gp->stage),
 		    grade[0] ? grade : "-",
 		    interval_word(gp->every_seconds, every, sizeof(every)),
 		    policy_cadence_working_days(p)
 		        ? ", on a working day (policy working-days on)"
-		        : " (policy working-days off: any day)");
+		        : " (policy working-days off: any day)",
+		    k.clock_id != 0 ? ", no later than the churn contact "
+		                      "deadline (seed 000: 3天内主动联系)"
+		                    : "");
 		w->rule_at = at;
 	}
-	return calendar_cadence_due_why(ctx, p, at, w ? &w->cal : NULL, due);
+	rc = calendar_cadence_due_why(ctx, p, at, w ? &w->cal : NULL, due);
+	k.cadence_due = *due;
+	/* A deadline at or before the contact counted from is none this
+	 * plan can keep. */
+	if (rc == CRM_OK && k.clock_id != 0 && *due > k.deadline &&
+	    k.deadline > from) {
+		rc = churn_cap(ctx, p, from, not_before, &k, due);
+	}
+	if (cap != NULL) {
+		*cap = k;
+	}
+	return rc;
+}
+
+crm_status
+task_cadence_plan(struct req_ctx *ctx, const Crm__V1__Policy *p,
+    const Crm__V1__Customer *c, int64_t from, int64_t not_before,
+    struct why_note *w, int64_t *due)
+{
+	return task_cadence_plan_churn(
+	    ctx, p, c, from, not_before, w, NULL, due);
 }
 
 /* The follow-up a plan counts from: fu, else the customer's follow-up at
@@ -86,6 +197,62 @@ task_followup_sync(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	return task_followup_sync_fu(ctx, c, from, 0, reschedule);
 }
 
+/* Whether a and b say the same (NULL as ""). */
+static int
+same_text(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "") == 0;
+}
+
+/* The reason a next follow-up at churn risk is due at `due`, by the
+ * churn-contact deadline (cap, as task_cadence_plan_churn said), into
+ * buf; its history event says it the same way. */
+static const char *
+churn_words(struct req_ctx *ctx, const struct task_churn_cap *cap, int64_t due,
+    char *buf, size_t len)
+{
+	const char *deadline = task_when(ctx, cap->deadline);
+	const char *cadence = task_when(ctx, cap->cadence_due);
+	switch (cap->how) {
+	case TASK_CHURN_WORKING_DAY:
+		snprintf(buf, len,
+		    "the cadence's working day (%s) is after the churn "
+		    "contact deadline (%s, clock %" PRIu64 "): due on the "
+		    "last working day by it, %s",
+		    cadence, deadline, cap->clock_id, task_when(ctx, due));
+		break;
+	case TASK_CHURN_DEADLINE:
+		snprintf(buf, len,
+		    "the cadence's day (%s) is after the churn contact "
+		    "deadline (%s, clock %" PRIu64 ") and no working day "
+		    "comes before it: due at the deadline itself",
+		    cadence, deadline, cap->clock_id);
+		break;
+	default:
+		snprintf(buf, len,
+		    "the churn contact deadline (%s, clock %" PRIu64 ") has "
+		    "passed: due at once, %s (the cadence said %s)",
+		    deadline, cap->clock_id, task_when(ctx, due), cadence);
+		break;
+	}
+	return buf;
+}
+
+/* Event: new next follow-up task_id of customer is due by its churn
+ * contact deadline (cap). */
+static crm_status
+churn_event(struct req_ctx *ctx, uint64_t customer, uint64_t task_id,
+    const struct task_churn_cap *cap, int64_t due)
+{
+	char words[400];
+	return event_add(ctx, customer, task_id,
+	    "at churn risk, the next follow-up is due no later than the "
+	    "churn contact deadline (seed 000: 流失风险客户 3天内主动联系)",
+	    "next follow-up %" PRIu64 " due %s: %s", task_id,
+	    task_when(ctx, due),
+	    churn_words(ctx, cap, due, words, sizeof(words)));
+}
+
 /* Step of task_followup_sync_fu: c has no open follow-up task: plan one
  * at the cadence of cell gp counted from `from` (off non-working days,
  * per policy: said in an event when it moves). Counted from a contact
@@ -100,6 +267,7 @@ plan_new(struct req_ctx *ctx, const Crm__V1__Policy *p,
 {
 	int64_t due = from + gp->every_seconds, cadence_due = due;
 	int64_t entered = 0, floor = 0;
+	struct task_churn_cap cap;
 	Crm__V1__Task *t;
 	struct task_plan plan = { from,
 		plan_followup(ctx, c->id, from, fu_id) };
@@ -108,7 +276,8 @@ plan_new(struct req_ctx *ctx, const Crm__V1__Policy *p,
 		floor = cadence_due = ctx->now;
 	}
 	if (rc == CRM_OK) {
-		rc = task_cadence_plan(ctx, p, c, from, floor, NULL, &due);
+		rc = task_cadence_plan_churn(
+		    ctx, p, c, from, floor, NULL, &cap, &due);
 	}
 	if (rc == CRM_OK) {
 		rc = task_create_planned(ctx, c, c->owner_id,
@@ -128,7 +297,9 @@ plan_new(struct req_ctx *ctx, const Crm__V1__Policy *p,
 		    crm_enum_name(&crm__v1__stage__descriptor, (int)c->stage),
 		    task_when(ctx, entered));
 	}
-	if (rc == CRM_OK && due != cadence_due) {
+	if (rc == CRM_OK && cap.how != TASK_CHURN_NONE) {
+		rc = churn_event(ctx, c->id, t->id, &cap, due);
+	} else if (rc == CRM_OK && due != cadence_due) {
 		rc = event_add(ctx, c->id, t->id,
 		    "the cadence's day is not a working day (the "
 		    "calendar; policy working-days)",
@@ -139,21 +310,31 @@ plan_new(struct req_ctx *ctx, const Crm__V1__Policy *p,
 	return rc;
 }
 
-/* The cadence's reason for cell gp, as events say it. */
+/* The cadence's reason for cell gp, as events say it (cap: what the
+ * churn contact deadline did, as task_cadence_plan_churn said). */
 static void
-cadence_why(char *why, size_t len, const Crm__V1__CadenceCell *gp, int off_day)
+cadence_why(struct req_ctx *ctx, char *why, size_t len,
+    const Crm__V1__CadenceCell *gp, int off_day,
+    const struct task_churn_cap *cap, int64_t due)
 {
 	const char *grade =
 	    crm_enum_name(&crm__v1__grade__descriptor, gp->grade);
 	const char *stage =
 	    crm_enum_name(&crm__v1__stage__descriptor, gp->stage);
 	int64_t every = gp->every_seconds;
-	snprintf(why, len,
+	int n = snprintf(why, len,
 	    "stage %s, grade %s: every %lld %s from the last contact%s", stage,
 	    grade[0] ? grade : "-",
 	    (long long)(every % 86400 ? every / 3600 : every / 86400),
 	    every % 86400 ? "h" : "d",
-	    off_day ? ", on the next working day" : "");
+	    off_day && cap->how == TASK_CHURN_NONE
+	        ? ", on the next working day"
+	        : "");
+	if (cap->how != TASK_CHURN_NONE && n > 0 && (size_t)n < len) {
+		char words[400];
+		snprintf(why + n, len - (size_t)n, "; %s",
+		    churn_words(ctx, cap, due, words, sizeof(words)));
+	}
 }
 
 /* Step of task_followup_sync_fu: c's open follow-up task cur follows the
@@ -170,16 +351,17 @@ replan_open(struct req_ctx *ctx, const Crm__V1__Policy *p,
 {
 	int64_t due = from + gp->every_seconds, cadence_due = due;
 	int cadence = cur->origin == CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE;
+	struct task_churn_cap cap;
 	if (due < ctx->now) {
 		cadence_due = ctx->now;
 	}
-	crm_status rc =
-	    task_cadence_plan(ctx, p, c, from, ctx->now, NULL, &due);
+	crm_status rc = task_cadence_plan_churn(
+	    ctx, p, c, from, ctx->now, NULL, &cap, &due);
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	char why[200];
-	cadence_why(why, sizeof(why), gp, due != cadence_due);
+	char why[640];
+	cadence_why(ctx, why, sizeof(why), gp, due != cadence_due, &cap, due);
 	/* A missed one stays missed: a next follow-up that fell due after
 	 * it was planned and is overdue now is not moved (any move is to
 	 * now or later), so a grade or stage change never hides it from
@@ -191,6 +373,14 @@ replan_open(struct req_ctx *ctx, const Crm__V1__Policy *p,
 	int missed =
 	    cur->due_at < ctx->now && cur->due_at > stats_task_made_at(cur);
 	int move = reschedule && cadence && cur->due_at != due && !missed;
+	/* The cell's goal and channels go with it when its time stays (a
+	 * stage or grade change to a cell of the same interval), as they
+	 * do when it moves; a person's next follow-up and a missed one
+	 * keep theirs, as they keep their time. */
+	char *channels = policy_cell_channels(ctx, gp);
+	int regoal = reschedule && cadence && !missed && !move &&
+	             (!same_text(cur->goal, gp->goal) ||
+	                 !same_text(cur->suggested_channels, channels));
 	const char *kept = NULL; /* why it stays where it is */
 	if (reschedule && cur->due_at != due) {
 		kept = !cadence ? "a person set it: only a next follow-up the "
@@ -214,7 +404,7 @@ replan_open(struct req_ctx *ctx, const Crm__V1__Policy *p,
 	 * it fell due, and the next change would move it. */
 	int replan = reschedule && cadence && !missed &&
 	             (!cur->has_plan_from_at || cur->plan_from_at != from);
-	if (rc != CRM_OK || (!move && !give && !replan)) {
+	if (rc != CRM_OK || (!move && !give && !replan && !regoal)) {
 		return rc;
 	}
 	Crm__V1__Task *before;
@@ -235,7 +425,17 @@ replan_open(struct req_ctx *ctx, const Crm__V1__Policy *p,
 		    task_when(ctx, cur->due_at), task_when(ctx, due));
 		cur->due_at = due;
 		cur->goal = gp->goal;
-		cur->suggested_channels = policy_cell_channels(ctx, gp);
+		cur->suggested_channels = channels;
+	}
+	if (rc == CRM_OK && regoal) {
+		rc = event_add(ctx, c->id, cur->id, why,
+		    "next follow-up %" PRIu64 " stays due %s; its goal and "
+		    "channels now the cell's: %s (%s)",
+		    cur->id, task_when(ctx, cur->due_at),
+		    gp->goal ? gp->goal : "-",
+		    channels && *channels ? channels : "-");
+		cur->goal = gp->goal;
+		cur->suggested_channels = channels;
 	}
 	if (move || replan) {
 		task_set_plan(

@@ -187,11 +187,13 @@ counted_from(struct req_ctx *ctx, int64_t from, uint64_t fu, const char *by,
 	add(l, "; from %s", words);
 }
 
-/* The end of an item: the rule's time, the days, the due time, and
+/* The end of an item: the rule's time, the days, what else moved it
+ * (extra, may be NULL: the churn contact deadline), the due time, and
  * whether the record agrees with the rule today. */
 static crm_status
-finish(struct req_ctx *ctx, const struct why_note *w, int64_t rule_due,
-    int64_t due, const char *what, Crm__V1__WhyItem *item, struct line *l)
+finish_extra(struct req_ctx *ctx, const struct why_note *w, int64_t rule_due,
+    int64_t due, const char *what, const char *extra, Crm__V1__WhyItem *item,
+    struct line *l)
 {
 	char a[48], b[48];
 	if (w->rule_at != 0 && w->rule_at != rule_due) {
@@ -203,6 +205,9 @@ finish(struct req_ctx *ctx, const struct why_note *w, int64_t rule_due,
 	if (rc != CRM_OK) {
 		return rc;
 	}
+	if (extra != NULL) {
+		add(l, "; %s", extra);
+	}
 	item->has_due_at = 1;
 	item->due_at = rule_due;
 	add(l, "; due %s", when(rule_due, a, sizeof(a)));
@@ -213,6 +218,51 @@ finish(struct req_ctx *ctx, const struct why_note *w, int64_t rule_due,
 		    what, when(due, b, sizeof(b)));
 	}
 	return CRM_OK;
+}
+
+static crm_status
+finish(struct req_ctx *ctx, const struct why_note *w, int64_t rule_due,
+    int64_t due, const char *what, Crm__V1__WhyItem *item, struct line *l)
+{
+	return finish_extra(ctx, w, rule_due, due, what, NULL, item, l);
+}
+
+/* What the churn contact deadline did to a next follow-up (cap, from
+ * task_cadence_plan_churn), in words (NULL: nothing). */
+static const char *
+churn_extra(struct req_ctx *ctx, const struct task_churn_cap *cap)
+{
+	char a[48], b[48], buf[400];
+	when(cap->deadline, a, sizeof(a));
+	when(cap->cadence_due, b, sizeof(b));
+	switch (cap->how) {
+	case TASK_CHURN_WORKING_DAY:
+		snprintf(buf, sizeof(buf),
+		    "at churn risk due by the churn contact deadline %s "
+		    "(clock %" PRIu64 "): the cadence's %s is after it, so "
+		    "the last working day by it, at the deadline's time of "
+		    "day",
+		    a, cap->clock_id, b);
+		break;
+	case TASK_CHURN_DEADLINE:
+		snprintf(buf, sizeof(buf),
+		    "at churn risk due by the churn contact deadline %s "
+		    "(clock %" PRIu64 "): the cadence's %s is after it and no "
+		    "working day after the last contact comes before it, so "
+		    "the deadline itself",
+		    a, cap->clock_id, b);
+		break;
+	case TASK_CHURN_PAST:
+		snprintf(buf, sizeof(buf),
+		    "at churn risk due by the churn contact deadline %s "
+		    "(clock %" PRIu64 "), already past when it was planned: "
+		    "due at once",
+		    a, cap->clock_id);
+		break;
+	default:
+		return NULL;
+	}
+	return crm_arena_strdup(ctx->arena, buf);
 }
 
 /* A task the planning rules did not make or no longer follow: a
@@ -286,7 +336,9 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 			    item, l);
 			break;
 		}
-		rc = task_cadence_plan(ctx, p, c, t->plan_from_at, 0, w, &due);
+		struct task_churn_cap cap;
+		rc = task_cadence_plan_churn(
+		    ctx, p, c, t->plan_from_at, 0, w, &cap, &due);
 		uint8_t then = 0;
 		if (rc == CRM_OK && due != t->due_at &&
 		    (stats_grade_then(
@@ -306,8 +358,9 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 				return CRM_TOO_BIG;
 			}
 			memset(wt, 0, sizeof(*wt));
-			rc = task_cadence_plan(
-			    ctx, p, &was, t->plan_from_at, 0, wt, &due_then);
+			struct task_churn_cap capt;
+			rc = task_cadence_plan_churn(ctx, p, &was,
+			    t->plan_from_at, 0, wt, &capt, &due_then);
 			if (rc == CRM_OK && due_then == t->due_at) {
 				add(l,
 				    "%s, the grade it had when this was "
@@ -322,8 +375,8 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 				    crm_arena_strdup(ctx->arena, l->buf);
 				counted_from(ctx, t->plan_from_at, fu,
 				    t->plan_by, item, l);
-				rc = finish(ctx, wt, due_then, t->due_at,
-				    "task", item, l);
+				rc = finish_extra(ctx, wt, due_then, t->due_at,
+				    "task", churn_extra(ctx, &capt), item, l);
 				break;
 			}
 		}
@@ -331,8 +384,8 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 			/* Planned when from + cadence was already past: the
 			 * rule's floor was the planning time. */
 			w->cal.n = w->cal.more = 0;
-			rc = task_cadence_plan(
-			    ctx, p, c, t->plan_from_at, t->due_at, w, &due);
+			rc = task_cadence_plan_churn(ctx, p, c,
+			    t->plan_from_at, t->due_at, w, &cap, &due);
 			if (rc == CRM_OK && due == t->due_at) {
 				add(l,
 				    "%s; counted from then it was already due "
@@ -343,20 +396,21 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 				    crm_arena_strdup(ctx->arena, w->rule);
 				counted_from(ctx, t->plan_from_at, fu,
 				    t->plan_by, item, l);
-				rc = finish(
-				    ctx, w, due, t->due_at, "task", item, l);
+				rc = finish_extra(ctx, w, due, t->due_at,
+				    "task", churn_extra(ctx, &cap), item, l);
 				break;
 			}
 			w->cal.n = w->cal.more = 0;
-			rc = task_cadence_plan(
-			    ctx, p, c, t->plan_from_at, 0, w, &due);
+			rc = task_cadence_plan_churn(
+			    ctx, p, c, t->plan_from_at, 0, w, &cap, &due);
 		}
 		if (rc == CRM_OK) {
 			item->rule = crm_arena_strdup(ctx->arena, w->rule);
 			add(l, "%s", w->rule);
 			counted_from(
 			    ctx, t->plan_from_at, fu, t->plan_by, item, l);
-			rc = finish(ctx, w, due, t->due_at, "task", item, l);
+			rc = finish_extra(ctx, w, due, t->due_at, "task",
+			    churn_extra(ctx, &cap), item, l);
 		}
 		break;
 	case CRM__V1__TASK_KIND__TASK_REGRADE:
