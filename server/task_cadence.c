@@ -374,11 +374,12 @@ replan_open(struct req_ctx *ctx, const Crm__V1__Policy *p,
 	    cur->due_at < ctx->now && cur->due_at > stats_task_made_at(cur);
 	int move = reschedule && cadence && cur->due_at != due && !missed;
 	/* The cell's goal and channels go with it when its time stays (a
-	 * stage or grade change to a cell of the same interval), as they
-	 * do when it moves; a person's next follow-up and a missed one
-	 * keep theirs, as they keep their time. */
+	 * stage or grade change to a cell of the same interval, or a
+	 * missed one, which keeps its time but is what to do now for the
+	 * customer as it is), as they do when it moves; a person's next
+	 * follow-up keeps its own, as it keeps its time. */
 	char *channels = policy_cell_channels(ctx, gp);
-	int regoal = reschedule && cadence && !missed && !move &&
+	int regoal = reschedule && cadence && !move &&
 	             (!same_text(cur->goal, gp->goal) ||
 	                 !same_text(cur->suggested_channels, channels));
 	const char *kept = NULL; /* why it stays where it is */
