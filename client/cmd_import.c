@@ -58,6 +58,23 @@ struct seen {
 	unsigned count; /* the rows with that key so far, this one included */
 };
 
+/* A follow-up row met in this pass: what the server's test of "already
+ * there" compares (server/followup.c same_followup), so that a row's
+ * occurrence counts the earlier rows the server would find as it. */
+struct fu_met {
+	uint64_t group; /* customer, summary, minute */
+	int64_t at;
+	int channel, mood;       /* 0: the row gives none */
+	char *feedback, *author; /* NULL: the row gives none */
+	size_t next;             /* the earlier row of its group, + 1 */
+};
+
+/* The last follow-up row met of a group (index + 1). */
+struct fu_head {
+	uint64_t group; /* 0: a free slot */
+	size_t last;
+};
+
 struct import {
 	struct cmd_ctx *ctx;
 	const char *path;
@@ -119,6 +136,12 @@ struct import {
 	 * crmd finds it); a follow-up or purchase row's occurrence */
 	struct seen *seen;
 	size_t nseen, seencap;
+	/* follow-up rows met so far in this pass, chained by group from
+	 * fu_head (open addressing on the group; index + 1, 0: none) */
+	struct fu_met *fu;
+	size_t nfu, fucap;
+	struct fu_head *fu_head;
+	size_t fu_headcap;
 };
 
 /* ------------------------------------------------------------ outcomes */
@@ -598,6 +621,94 @@ seen_note(struct import *im, uint64_t h, unsigned row)
 	return &im->seen[j];
 }
 
+/* Whether follow-up row e of the file is one the server would find as
+ * the same as row r once e is written: same_followup's test (a value r
+ * does not give matches anything) at followup_find's times (r on a whole
+ * minute: any second of it). */
+static bool
+fu_matches(const struct fu_met *r, const struct fu_met *e)
+{
+	if (!(e->at == r->at ||
+	        (r->at % 60 == 0 && e->at / 60 == r->at / 60))) {
+		return false;
+	}
+	if (r->channel != 0 && e->channel != r->channel) {
+		return false;
+	}
+	if (r->mood != 0 && e->mood != r->mood) {
+		return false;
+	}
+	if (r->feedback != NULL &&
+	    (e->feedback == NULL || strcmp(e->feedback, r->feedback) != 0)) {
+		return false;
+	}
+	return r->author == NULL ||
+	       (e->author != NULL && strcmp(e->author, r->author) == 0);
+}
+
+static char *
+dup_given(const char *s)
+{
+	return s != NULL && *s ? crm_xstrdup(s) : NULL;
+}
+
+/* The occurrence of follow-up row f (customer name) in the file: 1 + the
+ * earlier rows the server would find as the same as it (fu_matches), so
+ * that a row without feedback after two with it is a third call, not
+ * the first of them again; remembers it. */
+static unsigned
+fu_occurrence(
+    struct import *im, const char *customer, const Crm__V1__FollowUp *f)
+{
+	struct fu_met r = { 0 };
+	r.at = f->happened_at;
+	r.channel = f->has_channel ? (int)f->channel : 0;
+	r.mood = f->has_mood ? (int)f->mood : 0;
+	r.feedback = dup_given(f->feedback);
+	r.author = dup_given(f->author);
+	char minute[32];
+	snprintf(minute, sizeof(minute), "%lld", (long long)(r.at / 60));
+	r.group = fnv(fnv(fnv_name(1469598103934665603u, customer, true),
+	                  f->summary),
+	              minute) |
+	          1;
+	if (2 * (im->nfu + 1) > im->fu_headcap) {
+		size_t cap = im->fu_headcap ? 2 * im->fu_headcap : 1024;
+		struct fu_head *t = crm_xcalloc(cap, sizeof(*t));
+		for (size_t i = 0; i < im->fu_headcap; i++) {
+			if (im->fu_head[i].group == 0) {
+				continue;
+			}
+			size_t j = (size_t)(im->fu_head[i].group % cap);
+			while (t[j].group != 0) {
+				j = (j + 1) % cap;
+			}
+			t[j] = im->fu_head[i];
+		}
+		free(im->fu_head);
+		im->fu_head = t;
+		im->fu_headcap = cap;
+	}
+	size_t j = (size_t)(r.group % im->fu_headcap);
+	while (im->fu_head[j].group != 0 && im->fu_head[j].group != r.group) {
+		j = (j + 1) % im->fu_headcap;
+	}
+	unsigned n = 1;
+	for (size_t e = im->fu_head[j].group ? im->fu_head[j].last : 0; e != 0;
+	     e = im->fu[e - 1].next) {
+		n += fu_matches(&r, &im->fu[e - 1]);
+	}
+	if (im->nfu == im->fucap) {
+		im->fucap = im->fucap ? 2 * im->fucap : 1024;
+		im->fu = crm_xrealloc(im->fu, im->fucap * sizeof(*im->fu));
+	}
+	r.next = im->fu_head[j].group ? im->fu_head[j].last : 0;
+	im->fu[im->nfu++] = r;
+	im->fu_head[j].group = r.group;
+	im->fu_head[j].last = im->nfu;
+	return n;
+}
+
 /* Forget the rows met: each pass counts from the file's start. */
 static void
 seen_reset(struct import *im)
@@ -605,6 +716,15 @@ seen_reset(struct import *im)
 	free(im->seen);
 	im->seen = NULL;
 	im->nseen = im->seencap = 0;
+	for (size_t i = 0; i < im->nfu; i++) {
+		free(im->fu[i].feedback);
+		free(im->fu[i].author);
+	}
+	free(im->fu);
+	free(im->fu_head);
+	im->fu = NULL;
+	im->fu_head = NULL;
+	im->nfu = im->fucap = im->fu_headcap = 0;
 }
 
 static bool
@@ -875,14 +995,20 @@ use_row(struct import *im, char **f, size_t n, unsigned line, size_t nul)
 		im->estimate_from = line;
 	}
 	const struct seen *met = seen_note(im, row_hash(row), line);
+	/* Two calls (or orders) the same in all the file says are two
+	 * records: the second is the second of its kind, already there
+	 * only when the customer has two (crm.proto's
+	 * ImportRow.occurrence). A follow-up row counts every earlier row
+	 * the server would find as it (a blank feedback finds one with
+	 * feedback). */
+	unsigned occ =
+	    row->followup != NULL
+	        ? fu_occurrence(im, row->customer_name, row->followup)
+	        : met->count;
 	if (row->followup != NULL || row->purchase != NULL) {
-		/* Two calls (or orders) the same in all the file says are
-		 * two records: the second is the second of its kind, already
-		 * there only when the customer has two (crm.proto's
-		 * ImportRow.occurrence). */
-		if (met->count > 1) {
+		if (occ > 1) {
 			row->has_occurrence = 1;
-			row->occurrence = met->count;
+			row->occurrence = occ;
 		}
 	} else if (!im->write && met->count > 1 && met->window < im->window) {
 		/* Met in an earlier dry run, which this one does not see:
@@ -1335,7 +1461,7 @@ free_import(struct import *im)
 	free(im->headers);
 	free(im->map);
 	free(im->rows);
-	free(im->seen);
+	seen_reset(im);
 	file_decode_close(im->file);
 }
 
