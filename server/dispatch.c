@@ -579,7 +579,9 @@ dispatch_read(struct req_ctx *ctx, MDB_txn **rtxn, const void *buf, size_t len,
 		/* A resend of a write applied already is answered with its
 		 * stored reply by the writer: its prepare step, which checks
 		 * the request against things as they are now (passwd's old
-		 * password, changed by the write itself), is not run again. */
+		 * password, changed by the write itself), is not run again;
+		 * nor for a request id reused with another body, which the
+		 * writer refuses as such (not as a wrong password). */
 		if (!((*row)->flags & REQ_NO_IDEM) &&
 		    idem_stored(ctx, ctx->who, *req)) {
 			ctx->prep.replay = 1;
@@ -732,7 +734,8 @@ idem_lookup(struct req_ctx *ctx, const store_key *k, const uint8_t *hash,
 	return CRM_OK;
 }
 
-/* Whether req (a write by who) has a stored reply for the same body. */
+/* Whether req (a write by who) has a stored reply under its request id:
+ * for the same body (a resend), or for another (refused as reused). */
 static int
 idem_stored(struct req_ctx *ctx, const struct auth_who *who,
     const Crm__V1__Request *req)
@@ -743,8 +746,11 @@ idem_stored(struct req_ctx *ctx, const struct auth_who *who,
 	size_t n = 0;
 	size_t mark = crm_arena_mark(ctx->arena);
 	idem_key(&k, who, &req->request_id);
-	int found = body_hash(ctx->arena, req, hash) == CRM_OK &&
-	            idem_lookup(ctx, &k, hash, &reply, &n) == CRM_OK;
+	crm_status rc = body_hash(ctx->arena, req, hash);
+	if (rc == CRM_OK) {
+		rc = idem_lookup(ctx, &k, hash, &reply, &n);
+	}
+	int found = rc == CRM_OK || rc == CRM_EPRECOND;
 	if (reply != NULL) {
 		nn_freemsg(reply);
 	}

@@ -19,7 +19,9 @@
  *     upgrade: a resend is not applied twice;
  *   - a resent passwd gets its stored reply: it is not checked again
  *     against the password it changed (it answered "the old password is
- *     wrong", and five resends locked the user out).
+ *     wrong", and five resends locked the user out); its request id
+ *     reused with another body is refused as such, counting no wrong
+ *     password.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -350,6 +352,18 @@ a_resent_passwd_gets_its_stored_reply(void **state)
 	for (int i = 0; i < 6; i++) {
 		r = passwd_with_id(&srv, "pw-li", "pw-li-new-1", id);
 		assert_crm_ok(crm_wire_status(r));
+		crm__v1__response__free_unpacked(r, NULL);
+	}
+	/* The same request id with another body (another old password,
+	 * wrong): refused as a reused id, before any password check, so no
+	 * wrong password is counted (more of them than the throttle
+	 * allows). */
+	for (int i = 0; i < 6; i++) {
+		r = passwd_with_id(
+		    &srv, "not-the-password", "pw-li-new-9", id);
+		assert_crm_err(crm_wire_status(r), CRM_EPRECOND);
+		assert_string_equal(r->status->message,
+		    "request id reused for a different request");
 		crm__v1__response__free_unpacked(r, NULL);
 	}
 	/* The new password logs in; the old one does not. */
