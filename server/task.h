@@ -59,6 +59,7 @@ enum task_churn_how {
 	TASK_CHURN_WORKING_DAY,
 	TASK_CHURN_DEADLINE,
 	TASK_CHURN_PAST,
+	TASK_CHURN_ANY_DAY, /* policy working-days off: the deadline */
 };
 struct task_churn_cap {
 	uint64_t clock_id;   /* the running churn-contact clock (0: none) */

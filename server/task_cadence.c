@@ -93,6 +93,7 @@ churn_cap(struct req_ctx *ctx, const Crm__V1__Policy *p, int64_t from,
 	k->how = TASK_CHURN_DEADLINE;
 	*due = d;
 	if (!policy_cadence_working_days(p)) {
+		k->how = TASK_CHURN_ANY_DAY;
 		return CRM_OK;
 	}
 	/* Back a day at a time, at the deadline's time of day, while after
@@ -220,6 +221,13 @@ churn_words(struct req_ctx *ctx, const struct task_churn_cap *cap, int64_t due,
 		    "contact deadline (%s, clock %" PRIu64 "): due on the "
 		    "last working day by it, %s",
 		    cadence, deadline, cap->clock_id, task_when(ctx, due));
+		break;
+	case TASK_CHURN_ANY_DAY:
+		snprintf(buf, len,
+		    "the cadence's day (%s) is after the churn contact "
+		    "deadline (%s, clock %" PRIu64 "); any day is a working "
+		    "day (policy working-days off): due at the deadline",
+		    cadence, deadline, cap->clock_id);
 		break;
 	case TASK_CHURN_DEADLINE:
 		snprintf(buf, len,

@@ -244,6 +244,14 @@ churn_extra(struct req_ctx *ctx, const struct task_churn_cap *cap)
 		    "day",
 		    a, cap->clock_id, b);
 		break;
+	case TASK_CHURN_ANY_DAY:
+		snprintf(buf, sizeof(buf),
+		    "at churn risk due by the churn contact deadline %s "
+		    "(clock %" PRIu64 "): the cadence's %s is after it, and "
+		    "any day is a working day (policy working-days off), so "
+		    "the deadline itself",
+		    a, cap->clock_id, b);
+		break;
 	case TASK_CHURN_DEADLINE:
 		snprintf(buf, sizeof(buf),
 		    "at churn risk due by the churn contact deadline %s "
