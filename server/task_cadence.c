@@ -275,7 +275,7 @@ plan_new(struct req_ctx *ctx, const Crm__V1__Policy *p,
 {
 	int64_t due = from + gp->every_seconds, cadence_due = due;
 	int64_t entered = 0, floor = 0;
-	struct task_churn_cap cap;
+	struct task_churn_cap cap = { 0 };
 	Crm__V1__Task *t;
 	struct task_plan plan = { from,
 		plan_followup(ctx, c->id, from, fu_id) };
@@ -359,7 +359,7 @@ replan_open(struct req_ctx *ctx, const Crm__V1__Policy *p,
 {
 	int64_t due = from + gp->every_seconds, cadence_due = due;
 	int cadence = cur->origin == CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE;
-	struct task_churn_cap cap;
+	struct task_churn_cap cap = { 0 };
 	if (due < ctx->now) {
 		cadence_due = ctx->now;
 	}
