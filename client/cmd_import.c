@@ -573,8 +573,11 @@ row_hash(const Crm__V1__ImportRow *row)
 		return fnv(fnv(h, f->feedback), f->author);
 	}
 	if (row->purchase != NULL) {
+		/* The minute: the server finds a purchase of the same minute
+		 * as the same (purchase_find), so rows at seconds and at the
+		 * whole minute of one order count as one kind. */
 		snprintf(num, sizeof(num), "%lld/%lld",
-		    (long long)row->purchase->bought_at,
+		    (long long)(row->purchase->bought_at / 60),
 		    (long long)row->purchase->amount);
 		return fnv(
 		    fnv(fnv(h, "purchase"), num), row->purchase->product);
