@@ -205,60 +205,18 @@ same_text(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "") == 0;
 }
 
-/* The reason a next follow-up at churn risk is due at `due`, by the
- * churn-contact deadline (cap, as task_cadence_plan_churn said), into
- * buf; its history event says it the same way. */
-static const char *
-churn_words(struct req_ctx *ctx, const struct task_churn_cap *cap, int64_t due,
-    char *buf, size_t len)
-{
-	const char *deadline = task_when(ctx, cap->deadline);
-	const char *cadence = task_when(ctx, cap->cadence_due);
-	switch (cap->how) {
-	case TASK_CHURN_WORKING_DAY:
-		snprintf(buf, len,
-		    "the cadence's working day (%s) is after the churn "
-		    "contact deadline (%s, clock %" PRIu64 "): due on the "
-		    "last working day by it, %s",
-		    cadence, deadline, cap->clock_id, task_when(ctx, due));
-		break;
-	case TASK_CHURN_ANY_DAY:
-		snprintf(buf, len,
-		    "the cadence's day (%s) is after the churn contact "
-		    "deadline (%s, clock %" PRIu64 "); any day is a working "
-		    "day (policy working-days off): due at the deadline",
-		    cadence, deadline, cap->clock_id);
-		break;
-	case TASK_CHURN_DEADLINE:
-		snprintf(buf, len,
-		    "the cadence's day (%s) is after the churn contact "
-		    "deadline (%s, clock %" PRIu64 ") and no working day "
-		    "comes before it: due at the deadline itself",
-		    cadence, deadline, cap->clock_id);
-		break;
-	default:
-		snprintf(buf, len,
-		    "the churn contact deadline (%s, clock %" PRIu64 ") has "
-		    "passed: due at once, %s (the cadence said %s)",
-		    deadline, cap->clock_id, task_when(ctx, due), cadence);
-		break;
-	}
-	return buf;
-}
-
 /* Event: new next follow-up task_id of customer is due by its churn
  * contact deadline (cap). */
 static crm_status
 churn_event(struct req_ctx *ctx, uint64_t customer, uint64_t task_id,
     const struct task_churn_cap *cap, int64_t due)
 {
-	char words[400];
+	const char *words = why_churn_words(ctx, cap);
 	return event_add(ctx, customer, task_id,
 	    "at churn risk, the next follow-up is due no later than the "
 	    "churn contact deadline (seed 000: 流失风险客户 3天内主动联系)",
 	    "next follow-up %" PRIu64 " due %s: %s", task_id,
-	    task_when(ctx, due),
-	    churn_words(ctx, cap, due, words, sizeof(words)));
+	    task_when(ctx, due), words ? words : "");
 }
 
 /* Step of task_followup_sync_fu: c has no open follow-up task: plan one
@@ -323,7 +281,7 @@ plan_new(struct req_ctx *ctx, const Crm__V1__Policy *p,
 static void
 cadence_why(struct req_ctx *ctx, char *why, size_t len,
     const Crm__V1__CadenceCell *gp, int off_day,
-    const struct task_churn_cap *cap, int64_t due)
+    const struct task_churn_cap *cap)
 {
 	const char *grade =
 	    crm_enum_name(&crm__v1__grade__descriptor, gp->grade);
@@ -338,10 +296,9 @@ cadence_why(struct req_ctx *ctx, char *why, size_t len,
 	    off_day && cap->how == TASK_CHURN_NONE
 	        ? ", on the next working day"
 	        : "");
-	if (cap->how != TASK_CHURN_NONE && n > 0 && (size_t)n < len) {
-		char words[400];
-		snprintf(why + n, len - (size_t)n, "; %s",
-		    churn_words(ctx, cap, due, words, sizeof(words)));
+	const char *words = why_churn_words(ctx, cap);
+	if (words != NULL && n > 0 && (size_t)n < len) {
+		snprintf(why + n, len - (size_t)n, "; %s", words);
 	}
 }
 
@@ -369,7 +326,7 @@ replan_open(struct req_ctx *ctx, const Crm__V1__Policy *p,
 		return rc;
 	}
 	char why[640];
-	cadence_why(ctx, why, sizeof(why), gp, due != cadence_due, &cap, due);
+	cadence_why(ctx, why, sizeof(why), gp, due != cadence_due, &cap);
 	/* A missed one stays missed: a next follow-up that fell due after
 	 * it was planned and is overdue now is not moved (any move is to
 	 * now or later), so a grade or stage change never hides it from

@@ -227,10 +227,8 @@ finish(struct req_ctx *ctx, const struct why_note *w, int64_t rule_due,
 	return finish_extra(ctx, w, rule_due, due, what, NULL, item, l);
 }
 
-/* What the churn contact deadline did to a next follow-up (cap, from
- * task_cadence_plan_churn), in words (NULL: nothing). */
-static const char *
-churn_extra(struct req_ctx *ctx, const struct task_churn_cap *cap)
+const char *
+why_churn_words(struct req_ctx *ctx, const struct task_churn_cap *cap)
 {
 	char a[48], b[48], buf[400];
 	when(cap->deadline, a, sizeof(a));
@@ -384,7 +382,8 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 				counted_from(ctx, t->plan_from_at, fu,
 				    t->plan_by, item, l);
 				rc = finish_extra(ctx, wt, due_then, t->due_at,
-				    "task", churn_extra(ctx, &capt), item, l);
+				    "task", why_churn_words(ctx, &capt), item,
+				    l);
 				break;
 			}
 		}
@@ -405,7 +404,8 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 				counted_from(ctx, t->plan_from_at, fu,
 				    t->plan_by, item, l);
 				rc = finish_extra(ctx, w, due, t->due_at,
-				    "task", churn_extra(ctx, &cap), item, l);
+				    "task", why_churn_words(ctx, &cap), item,
+				    l);
 				break;
 			}
 			w->cal.n = w->cal.more = 0;
@@ -418,7 +418,7 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 			counted_from(
 			    ctx, t->plan_from_at, fu, t->plan_by, item, l);
 			rc = finish_extra(ctx, w, due, t->due_at, "task",
-			    churn_extra(ctx, &cap), item, l);
+			    why_churn_words(ctx, &cap), item, l);
 		}
 		break;
 	case CRM__V1__TASK_KIND__TASK_REGRADE:

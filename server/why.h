@@ -27,4 +27,12 @@ struct why_note {
 	struct calendar_why cal; /* the days the calendar walk passed */
 };
 
+/* why_churn_words: what the churn contact deadline did to a next
+ * follow-up (cap, from task_cadence_plan_churn), in words, in ctx's
+ * arena; NULL when it did nothing. customer why and the history events
+ * of task_cadence.c say it so. */
+struct task_churn_cap;
+const char *why_churn_words(
+    struct req_ctx *ctx, const struct task_churn_cap *cap);
+
 #endif
