@@ -685,6 +685,22 @@ clock_holder(const Crm__V1__SlaClock *k)
 	    k->report_until_at, k->deadline_at);
 }
 
+/* Clock k (loaded after mark) into the list, or, the list full, not:
+ * more follow (never cut silently). */
+static crm_status
+push_clock(struct req_ctx *ctx, struct clock_walk *w, Crm__V1__SlaClock *k,
+    size_t mark, int *full)
+{
+	if (w->out->n_clocks == LIST_CAP) {
+		crm_arena_release(ctx->arena, mark);
+		w->out->has_more = w->out->more = 1;
+		*full = 1;
+		return CRM_OK;
+	}
+	w->out->clocks[w->out->n_clocks++] = k;
+	return CRM_OK;
+}
+
 /* A running clock from a merge of sla_open queues. */
 static crm_status
 take_clock(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
@@ -714,14 +730,7 @@ take_clock(struct req_ctx *ctx, struct store_iter *it, uint64_t id, int64_t at,
 		crm_arena_release(ctx->arena, mark);
 		return CRM_OK;
 	}
-	if (w->out->n_clocks == LIST_CAP) {
-		crm_arena_release(ctx->arena, mark);
-		w->out->has_more = w->out->more = 1;
-		*full = 1;
-		return CRM_OK;
-	}
-	w->out->clocks[w->out->n_clocks++] = k;
-	return CRM_OK;
+	return push_clock(ctx, w, k, mark, full);
 }
 
 /* A breach from a merge of the owners' sla_time facts, which are under
@@ -767,14 +776,7 @@ take_held_breach(struct req_ctx *ctx, struct store_iter *it, uint64_t id,
 		k->owner_id = 0;
 		k->owner = NULL;
 	}
-	if (w->out->n_clocks == LIST_CAP) {
-		crm_arena_release(ctx->arena, mark);
-		w->out->has_more = w->out->more = 1;
-		*full = 1;
-		return CRM_OK;
-	}
-	w->out->clocks[w->out->n_clocks++] = k;
-	return CRM_OK;
+	return push_clock(ctx, w, k, mark, full);
 }
 
 crm_status
