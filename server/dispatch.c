@@ -748,6 +748,10 @@ idem_stored(struct req_ctx *ctx, const struct auth_who *who,
 	idem_key(&k, who, &req->request_id);
 	crm_status rc = body_hash(ctx->arena, req, hash);
 	if (rc == CRM_OK) {
+		_Static_assert(sizeof(ctx->prep.body_hash) == BODY_HASH_LEN,
+		    "dispatch_prep's body hash");
+		memcpy(ctx->prep.body_hash, hash, BODY_HASH_LEN);
+		ctx->prep.has_body_hash = 1;
 		rc = idem_lookup(ctx, &k, hash, &reply, &n);
 	}
 	int found = rc == CRM_OK || rc == CRM_EPRECOND;
@@ -797,7 +801,11 @@ dispatch_apply(struct req_ctx *ctx, MDB_txn *parent, const void *buf,
 	if (idem) {
 		idem_key(&k, who, &req->request_id);
 		ctx->txn = parent;
-		rc = body_hash(ctx->arena, req, hash);
+		if (prep->has_body_hash) {
+			memcpy(hash, prep->body_hash, BODY_HASH_LEN);
+		} else {
+			rc = body_hash(ctx->arena, req, hash);
+		}
 		if (rc == CRM_OK) {
 			rc = idem_lookup(ctx, &k, hash, reply, reply_len);
 		}

@@ -54,6 +54,10 @@ struct dispatch_prep {
 	/* The worker found the write's stored reply and skipped its
 	 * prepare step (a resend: the writer replays the reply). */
 	int replay;
+	/* The request body's hash (dispatch.c's body_hash), when the
+	 * worker computed it: the writer does not hash it again. */
+	int has_body_hash;
+	uint8_t body_hash[16];
 };
 
 struct req_ctx {
