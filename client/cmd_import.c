@@ -542,8 +542,7 @@ fnv_name(uint64_t h, const char *name, bool company)
 
 /* What makes two rows of a kind the same record: the server's own test
  * of "already there" (customer name; contact name at a customer;
- * customer, time, summary, channel, mood, feedback and author; customer,
- * time, amount and product). */
+ * customer, minute, amount and product). Follow-up rows: fu_matches. */
 static uint64_t
 row_hash(const Crm__V1__ImportRow *row)
 {
@@ -560,17 +559,6 @@ row_hash(const Crm__V1__ImportRow *row)
 	h = fnv_name(h, row->customer_name, true);
 	if (row->contact != NULL) {
 		return fnv_name(fnv(h, "contact"), row->contact->name, false);
-	}
-	if (row->followup != NULL) {
-		/* All the row says: two calls of one time and summary with
-		 * other feedback are two follow-ups. */
-		const Crm__V1__FollowUp *f = row->followup;
-		snprintf(num, sizeof(num), "%lld/%d/%d",
-		    (long long)f->happened_at,
-		    f->has_channel ? (int)f->channel : 0,
-		    f->has_mood ? (int)f->mood : 0);
-		h = fnv(fnv(fnv(h, "followup"), num), f->summary);
-		return fnv(fnv(h, f->feedback), f->author);
 	}
 	if (row->purchase != NULL) {
 		/* The minute: the server finds a purchase of the same minute
@@ -997,23 +985,23 @@ use_row(struct import *im, char **f, size_t n, unsigned line, size_t nul)
 	if (!im->write && im->window > 0 && im->estimate_from == 0) {
 		im->estimate_from = line;
 	}
-	const struct seen *met = seen_note(im, row_hash(row), line);
 	/* Two calls (or orders) the same in all the file says are two
 	 * records: the second is the second of its kind, already there
 	 * only when the customer has two (crm.proto's
 	 * ImportRow.occurrence). A follow-up row counts every earlier row
 	 * the server would find as it (a blank feedback finds one with
 	 * feedback). */
+	const struct seen *met =
+	    row->followup == NULL ? seen_note(im, row_hash(row), line) : NULL;
 	unsigned occ =
-	    row->followup != NULL
-	        ? fu_occurrence(im, row->customer_name, row->followup)
-	        : met->count;
+	    met == NULL ? fu_occurrence(im, row->customer_name, row->followup)
+	                : met->count;
 	if (row->followup != NULL || row->purchase != NULL) {
 		if (occ > 1) {
 			row->has_occurrence = 1;
 			row->occurrence = occ;
 		}
-	} else if (!im->write && met->count > 1 && met->window < im->window) {
+	} else if (!im->write && occ > 1 && met->window < im->window) {
 		/* Met in an earlier dry run, which this one does not see:
 		 * the write pass finds it there once the first is written.
 		 * (Within one dry run crmd finds it.) */
