@@ -1006,7 +1006,8 @@ const struct cmd_row cmd_table[] = {
 	    .group = "sla",
 	    .usage = "ID [--manager USER]",
 	    .summary = "Give an open issue (an objection or an after-sales "
-	               "issue) to a manager of the team, with a task.",
+	               "issue) to a manager of the team, with a task due "
+	               "by the issue's solution deadline.",
 	    .min_args = 1,
 	    .max_args = 1,
 	    .opts = issue_escalate_opts,

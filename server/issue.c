@@ -60,12 +60,12 @@ issue_escalation_done(struct req_ctx *ctx, const Crm__V1__SlaClock *k)
 	return task_put(ctx, before, t);
 }
 
-/* Whether issue k (its id's clock) is still open: an objection running,
- * or an after-sales issue whose solution clock runs. */
-static crm_status
-issue_open(struct req_ctx *ctx, const Crm__V1__SlaClock *k, int *open)
+crm_status
+issue_state(struct req_ctx *ctx, const Crm__V1__SlaClock *k, int *open,
+    int64_t *solve_by)
 {
 	*open = 0;
+	*solve_by = 0;
 	if (k->kind == CRM__V1__SLA_KIND__SLA_OBJECTION) {
 		*open = k->stopped_at == 0;
 		return CRM_OK;
@@ -81,9 +81,31 @@ issue_open(struct req_ctx *ctx, const Crm__V1__SlaClock *k, int *open)
 		if (x->kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION &&
 		    x->issue_id == k->id && x->stopped_at == 0) {
 			*open = 1;
+			*solve_by = x->deadline_at;
 		}
 	}
 	return CRM_OK;
+}
+
+crm_status
+issue_escalation_due(struct req_ctx *ctx, const Crm__V1__Policy *pol,
+    int64_t at, int64_t solve_by, int64_t *due)
+{
+	/* The manager answers within the solution time of the policy, in
+	 * business days of the calendar (calendar.h)... */
+	crm_status rc =
+	    calendar_add_working_days(ctx, at, pol->issue_solution_days, due);
+	if (rc == CRM_OK) {
+		/* 0 days (or escalated on a holiday): still a working day. */
+		rc = calendar_next_working_day(ctx, *due, due);
+	}
+	/* ...and an after-sales issue by its own solution deadline (seed
+	 * 000: 1个工作日内给出解决方案, counted from the issue, not from the
+	 * escalation); one past already is due at once. */
+	if (rc == CRM_OK && solve_by != 0 && solve_by < *due) {
+		*due = solve_by > at ? solve_by : at;
+	}
+	return rc;
 }
 
 /* ---------------------------------------------------- handlers */
@@ -107,8 +129,9 @@ issue_handle_escalate(
 		    ctx, CRM_NOT_FOUND, "no open issue %" PRIu64, r->id);
 	}
 	int open = 0;
+	int64_t solve_by = 0;
 	if (rc == CRM_OK) {
-		rc = issue_open(ctx, before, &open);
+		rc = issue_state(ctx, before, &open, &solve_by);
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -154,19 +177,16 @@ issue_handle_escalate(
 	}
 	snprintf(goal, n, "待解决问题 %" PRIu64 ": %s", r->id,
 	    before->text ? before->text : "");
-	/* The manager answers within the solution time of the policy, in
-	 * business days of the calendar (calendar.h). */
 	Crm__V1__Task *t;
 	int64_t due;
-	rc = calendar_add_working_days(
-	    ctx, dispatch_at(ctx), pol->issue_solution_days, &due);
-	if (rc == CRM_OK) {
-		/* 0 days (or escalated on a holiday): still a working day. */
-		rc = calendar_next_working_day(ctx, due, &due);
-	}
+	rc = issue_escalation_due(ctx, pol, dispatch_at(ctx), solve_by, &due);
 	if (rc == CRM_OK) {
 		rc = task_create(ctx, c, mgr, CRM__V1__TASK_KIND__TASK_TODO,
 		    CRM__V1__TASK_ORIGIN__ORIGIN_PERSON, due, goal, NULL, &t);
+	}
+	if (rc == CRM_OK) {
+		/* The task knows its issue: `customer why` explains it. */
+		rc = task_set_ref(ctx, t->id, r->id);
 	}
 	if (rc == CRM_OK) {
 		rc = sla_clock_load(ctx, r->id, &k);

@@ -134,5 +134,22 @@ int sla_is_issue(const Crm__V1__SlaClock *k);
  * task is done. */
 crm_status issue_escalation_done(
     struct req_ctx *ctx, const Crm__V1__SlaClock *k);
+/*
+ * issue_state (issue.c): whether issue k (its id's clock) is still open:
+ * an objection running, or an after-sales issue whose solution clock
+ * runs; *solve_by: that clock's deadline (0 for an objection, which has
+ * none, or a resolved issue). Errors: those of the store.
+ */
+crm_status issue_state(struct req_ctx *ctx, const Crm__V1__SlaClock *k,
+    int *open /* OUT */, int64_t *solve_by /* OUT */);
+/*
+ * issue_escalation_due (issue.c): when the task of an issue escalated at
+ * `at` is due: policy pol's solution time in working days from `at`, but
+ * no later than solve_by, an after-sales issue's solution deadline (0:
+ * none, an objection), and at once when that is past already.
+ */
+crm_status issue_escalation_due(struct req_ctx *ctx,
+    const Crm__V1__Policy *pol, int64_t at, int64_t solve_by,
+    int64_t *due /* OUT */);
 
 #endif

@@ -290,6 +290,72 @@ person_task(struct req_ctx *ctx, const Crm__V1__Task *t, const char *rule,
 	item->due_at = t->due_at;
 }
 
+/* A manager's task for an open issue a rep escalated (issue.c): 1 when
+ * t is one, explained in item and l. Its issue is its ref_id, or for a
+ * task of before crm kept it, the id in its goal. */
+static int
+escalation_task(struct req_ctx *ctx, const Crm__V1__Policy *p,
+    const Crm__V1__Task *t, Crm__V1__WhyItem *item, struct line *l)
+{
+	static const char head[] = "待解决问题 ";
+	uint64_t id = t->has_ref_id ? t->ref_id : 0;
+	if (id == 0 && t->goal != NULL &&
+	    strncmp(t->goal, head, sizeof(head) - 1) == 0) {
+		id = strtoull(t->goal + sizeof(head) - 1, NULL, 10);
+	}
+	Crm__V1__SlaClock *k;
+	int open = 0;
+	int64_t solve_by = 0, due = 0;
+	if (t->kind != CRM__V1__TASK_KIND__TASK_TODO || id == 0 ||
+	    sla_clock_load(ctx, id, &k) != CRM_OK ||
+	    k->escalation_task_id != t->id ||
+	    issue_state(ctx, k, &open, &solve_by) != CRM_OK ||
+	    issue_escalation_due(ctx, p, k->escalated_at, solve_by, &due) !=
+	        CRM_OK) {
+		return 0;
+	}
+	char a[48], b[48];
+	item->rule =
+	    "issue escalated to a manager (issue escalate; seed 002: "
+	    "由销售经理协调资源跟进): due within the policy's solution "
+	    "time of the escalation, and by an after-sales issue's "
+	    "own solution deadline";
+	item->has_from_at = 1;
+	item->from_at = k->escalated_at;
+	add(l,
+	    "issue %" PRIu64 " escalated to %s by %s at %s (seed 002: "
+	    "由销售经理协调资源跟进): %u working day%s after the escalation",
+	    id, user_login_of(ctx, k->escalated_to_id),
+	    user_login_of(ctx, t->created_by),
+	    when(k->escalated_at, a, sizeof(a)), p->issue_solution_days,
+	    p->issue_solution_days == 1 ? "" : "s");
+	if (solve_by != 0 && due == solve_by) {
+		add(l,
+		    ", but the issue's own solution deadline %s comes first "
+		    "(seed 000: 1个工作日内给出解决方案, counted from the "
+		    "issue)",
+		    when(solve_by, b, sizeof(b)));
+	} else if (solve_by != 0 && due < solve_by) {
+		add(l, " (the issue's own solution deadline %s)",
+		    when(solve_by, b, sizeof(b)));
+	} else if (solve_by != 0) {
+		add(l,
+		    ", but the issue's own solution deadline %s was past "
+		    "already: due at once",
+		    when(solve_by, b, sizeof(b)));
+	}
+	item->has_due_at = 1;
+	item->due_at = due;
+	add(l, "; due %s", when(due, a, sizeof(a)));
+	if (due != t->due_at) {
+		add(l,
+		    " by the rule today, but the task says %s (moved by a "
+		    "person, or the policy or calendar changed since)",
+		    when(t->due_at, b, sizeof(b)));
+	}
+	return 1;
+}
+
 static crm_status explain_warning(struct req_ctx *ctx,
     const Crm__V1__Customer *c, const Crm__V1__Task *t, struct why_note *w,
     Crm__V1__WhyItem *item, struct line *l);
@@ -516,6 +582,9 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		rc = explain_warning(ctx, c, t, w, item, l);
 		break;
 	default:
+		if (escalation_task(ctx, p, t, item, l)) {
+			break;
+		}
 		person_task(ctx, t,
 		    t->origin == CRM__V1__TASK_ORIGIN__ORIGIN_NEXT_ACTION
 		        ? "next action a person set in a follow-up of the "
