@@ -21,6 +21,7 @@
 #include "crm_limits.h"
 #include "outbox.h"
 #include "suggest.h"
+#include "workdays.h"
 
 /* ------------------------------------------------------------ lookup */
 
@@ -401,9 +402,17 @@ crm_status
 cmd_parse_when(struct cmd_ctx *ctx, const struct cmd_call *call,
     const char *what, const char *text, int64_t *t)
 {
+	int workdays = 0;
+	crm_status rc = workdays_parse(
+	    ctx, call, what, text, crm_time_now(), t, &workdays);
+	if (workdays || rc != CRM_OK) {
+		return rc;
+	}
 	if (crm_time_parse(text, crm_time_now(), t) != CRM_OK) {
 		return cmd_usage_error(ctx, call,
-		    "%s: cannot read the time '%s'; try one of\n" WHEN_FORMS,
+		    "%s: cannot read the time '%s'; try one of\n" WHEN_FORMS
+		    "\n  working days (crmd's calendar): +3wd  '3 working "
+		    "days'  3个工作日",
 		    what, text);
 	}
 	return CRM_OK;
@@ -810,6 +819,12 @@ help_times(void)
 {
 	printf("times: what WHEN (and --from/--to D) may be; days and times "
 	       "are local\n\n" WHEN_FORMS "\n"
+	       "  working days: +3wd  '3 working days'  3个工作日  "
+	       "3个工作日内\n"
+	       "              (a planned time: the same time on the N-th "
+	       "working day\n"
+	       "              of crmd's holiday calendar; needs the "
+	       "connection)\n"
 	       "  a period:   today  'this week'  'last week'  'this month'  "
 	       "本周  上周  本月\n"
 	       "              (--from/--to and report periods; there days "
