@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * backup.h: hot backups. LMDB's compacting copy runs in its own read
- * transaction (a consistent snapshot while writes go on) into a temporary
- * folder beside the target, OUT.crm-partial-PID-N; the copy is synced,
- * opened and verified with check.h, and only then renamed into place, so
- * a backup folder that exists is a whole, clean one. A crash leaves the
- * temporary folder: the next backup into the same folder, and crmd's
- * start for its backups folder, remove it.
+ * backup.h: hot backups. The copy runs in a process of its own, crmd
+ * started again as `crmd backup --child` (backup_child): there LMDB's
+ * compacting copy runs in its own read transaction (a consistent
+ * snapshot while writes go on) into a temporary folder beside the
+ * target, OUT.crm-partial-PID-0 (PID: the copy process's); the copy is
+ * synced, opened and verified with check.h, and only then renamed into
+ * place, so a backup folder that exists is a whole, clean one. LMDB keeps
+ * no checksums: a damaged page can end the process that reads it
+ * (SIGSEGV, or SIGABRT from its assertion), and that is the copy
+ * process, never crmd, which reports the backup as failed, removes the
+ * temporary folder and goes on serving. A crash of both (or of a
+ * `crmd backup` and its copy) leaves the temporary folder: the next
+ * backup into the same folder, and crmd's start for its backups folder,
+ * remove it.
  */
 #ifndef BACKUP_H
 #define BACKUP_H
@@ -20,15 +27,35 @@ struct backup_result {
 	uint64_t entries;
 	uint64_t problems;
 	double seconds;
-	char why[256]; /* on failure */
+	int signal;    /* the signal that ended the copy process, or 0 */
+	int stopped;   /* the copy process ended without its result */
+	char why[400]; /* on failure */
 };
 
 /*
- * backup_make: back up st into the folder out (must not exist; its
- * parent must). Errors: CRM_EXISTS, CRM_EINVAL (bad path), CRM_INTERNAL
- * (copy or check failed: r->why), CRM_TOO_BIG (disk full).
+ * backup_make: back up the database in the folder data_dir into the
+ * folder out (must not exist; its parent must), in a copy process
+ * (backup.h's opening comment); waits for it. offline: the caller is
+ * `crmd backup`, which stands in for the copy process: a signal from
+ * outside that stopped the copy (a file-size limit, kill, ^C; not a
+ * crash) ends the caller the same way, leaving the temporary folder as
+ * it did when the copy ran in the caller. Errors: CRM_EXISTS, CRM_EINVAL
+ * (bad path), CRM_INTERNAL (copy or check failed, or the copy process
+ * ended without its result: r->why, r->stopped, r->signal), CRM_TOO_BIG
+ * (disk full), CRM_NOT_FOUND or CRM_UNSUPPORTED (the copy process does
+ * not open the data: logged).
  */
-crm_status backup_make(store *st, const char *out, struct backup_result *r);
+crm_status backup_make(const char *data_dir, const char *out, int offline,
+    struct backup_result *r);
+
+/*
+ * backup_child: the copy process's side of backup_make (`crmd backup
+ * --child --data DIR -- OUT`, not in any help): opens DIR read-only,
+ * copies, verifies and renames into OUT, and prints its result as one
+ * line on stdout for backup_make to read. Returns the exit status: 0
+ * (backed up) or 1.
+ */
+int backup_child(const char *data_dir, const char *out);
 
 /*
  * backup_clean_leftovers: remove from dir the temporary folders of

@@ -2,7 +2,8 @@
 /*
  * cli_backup.c: `crmd backup [--data DIR] OUT`, the offline command that
  * copies a (possibly live) database into a new folder. Argument parsing
- * and messages only; the copy itself is backup.c's.
+ * and messages only; the copy itself is backup.c's, in a copy process
+ * that is this command again with the hidden --child.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -32,19 +33,24 @@ backup_usage(FILE *out)
 int
 cli_backup(int argc, char **argv)
 {
+	/* --child: run as backup_make's copy process (backup.h); not in
+	 * the usage, no one types it. */
 	static const struct option opts[] = {
 		{ "data", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "child", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct srv_config cfg;
 	config_defaults(&cfg);
-	int ch;
+	int ch, child = 0;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "d:h", opts, NULL)) != -1) {
 		if (ch == 'd') {
 			free(cfg.data_dir);
 			cfg.data_dir = crm_xstrdup(optarg);
+		} else if (ch == 'C') {
+			child = 1;
 		} else {
 			config_free(&cfg);
 			return backup_usage(ch == 'h' ? stdout : stderr);
@@ -54,12 +60,19 @@ cli_backup(int argc, char **argv)
 		config_free(&cfg);
 		return backup_usage(stderr);
 	}
+	if (child) {
+		int code = backup_child(cfg.data_dir, argv[optind]);
+		config_free(&cfg);
+		return code;
+	}
 	if (argv[optind][strspn(argv[optind], " \t")] == '\0') {
 		fprintf(stderr, "crmd: backup: the backup's name is empty; "
 		                "give a name or a path\n");
 		config_free(&cfg);
 		return 2;
 	}
+	/* Opened here for what it says when the data will not do (none,
+	 * another schema, cut short); the copy process opens its own. */
 	store *st = store_new();
 	crm_status orc = store_open(st, cfg.data_dir, 0, STORE_READ_ONLY);
 	if (orc != CRM_OK) {
@@ -74,6 +87,8 @@ cli_backup(int argc, char **argv)
 		store_free(st);
 		return 1;
 	}
+	store_close(st);
+	store_free(st);
 	/* As the shell's `backup NAME`: a plain name goes to the backups
 	 * folder beside the data folder; a path's missing parent folder
 	 * (one level) is made, 0700. */
@@ -96,16 +111,12 @@ cli_backup(int argc, char **argv)
 		    pdir, strerror(errno));
 		free(parent);
 		free(out);
-		store_close(st);
-		store_free(st);
 		config_free(&cfg);
 		return 1;
 	}
 	free(parent);
 	struct backup_result r;
-	crm_status rc = backup_make(st, out, &r);
-	store_close(st);
-	store_free(st);
+	crm_status rc = backup_make(cfg.data_dir, out, 1, &r);
 	if (rc != CRM_OK) {
 		fprintf(stderr, "crmd: backup failed: %s\n", r.why);
 	} else {
