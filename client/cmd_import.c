@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -133,7 +134,8 @@ struct import {
 
 	/* rows met so far in this pass, by key hash (open addressing): a
 	 * row twice in one file is found across dry runs too (within one,
-	 * crmd finds it); a follow-up or purchase row's occurrence */
+	 * crmd finds it); a follow-up or purchase row's occurrence, and
+	 * a purchase row's place among its customer's day and amount */
 	struct seen *seen;
 	size_t nseen, seencap;
 	/* follow-up rows met so far in this pass, chained by group from
@@ -573,6 +575,29 @@ row_hash(const Crm__V1__ImportRow *row)
 	return h;
 }
 
+/* The rows a won deal's purchase is found among (server/import.c
+ * row_purchase_add): a purchase row's customer, local day and amount,
+ * whatever its product and time. Only the first row of the file with
+ * these can be the deal; the later ones are purchases of their own
+ * (use_row). */
+static uint64_t
+deal_day_hash(const Crm__V1__ImportRow *row)
+{
+	char day[64] = "";
+	time_t t = (time_t)row->purchase->bought_at;
+	struct tm tm;
+	if (localtime_r(&t, &tm) != NULL) {
+		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	}
+	size_t n = strlen(day);
+	snprintf(day + n, sizeof(day) - n, "/%lld",
+	    (long long)row->purchase->amount);
+	return fnv(
+	    fnv(fnv_name(1469598103934665603u, row->customer_name, true),
+	        "deal day"),
+	    day);
+}
+
 /* The entry of the rows with hash h in this pass, counting this one (at
  * row, in the current dry run, if it is the first). */
 static const struct seen *
@@ -614,13 +639,12 @@ seen_note(struct import *im, uint64_t h, unsigned row)
 
 /* Whether follow-up row e of the file is one the server would find as
  * the same as row r once e is written: same_followup's test (a value r
- * does not give matches anything) at followup_find's times (r on a whole
- * minute: any second of it). */
+ * does not give matches anything) at followup_find's times (the same
+ * minute, whichever of the two has seconds). */
 static bool
 fu_matches(const struct fu_met *r, const struct fu_met *e)
 {
-	if (!(e->at == r->at ||
-	        (r->at % 60 == 0 && e->at / 60 == r->at / 60))) {
+	if (e->at / 60 != r->at / 60) {
 		return false;
 	}
 	if (r->channel != 0 && e->channel != r->channel) {
@@ -985,6 +1009,15 @@ use_row(struct import *im, char **f, size_t n, unsigned line, size_t nul)
 	if (!im->write && im->window > 0 && im->estimate_from == 0) {
 		im->estimate_from = line;
 	}
+	/* A purchase row after another of its customer's day and amount
+	 * says so (ImportRow.deal_day_later): crmd then never takes it for
+	 * the won deal, which the first row of that day and amount was,
+	 * found or claimed (README: "the first such row"). Without it, an
+	 * export's second order of the deal's amount on its day claimed the
+	 * deal's record the row before had found, and one order was lost.
+	 * (Noted before met: seen_note may move the entries.) */
+	bool later = row->purchase != NULL &&
+	             seen_note(im, deal_day_hash(row), line)->count > 1;
 	/* Two calls (or orders) the same in all the file says are two
 	 * records: the second is the second of its kind, already there
 	 * only when the customer has two (crm.proto's
@@ -1000,6 +1033,9 @@ use_row(struct import *im, char **f, size_t n, unsigned line, size_t nul)
 		if (occ > 1) {
 			row->has_occurrence = 1;
 			row->occurrence = occ;
+		}
+		if (later) {
+			row->has_deal_day_later = row->deal_day_later = 1;
 		}
 	} else if (!im->write && occ > 1 && met->window < im->window) {
 		/* Met in an earlier dry run, which this one does not see:

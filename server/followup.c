@@ -95,16 +95,25 @@ followup_find(struct req_ctx *ctx, uint64_t customer_id,
 {
 	unsigned left = nth > 0 ? nth : 1;
 	int64_t at = row->happened_at;
-	/* Only the follow-ups of that very time (the timeline's index):
-	 * never every record of the customer. A time on a whole minute may
-	 * come from a file that writes minutes (an older export) of a
-	 * follow-up logged live with its seconds: each second of that
-	 * minute is looked at. */
-	int64_t span = at % 60 == 0 ? 60 : 1;
-	crm_status rc = CRM_NOT_FOUND;
-	for (int64_t s = 0; s < span && rc == CRM_NOT_FOUND; s++) {
-		rc =
-		    followup_find_at(ctx, customer_id, at + s, row, &left, id);
+	int64_t minute = at - at % 60;
+	/* Only the follow-ups of that minute (the timeline's index): never
+	 * every record of the customer. The minute, not the second, both
+	 * ways: export writes a time's seconds when it has them, but a file
+	 * that writes minutes (an older export, a sheet kept by hand) names
+	 * a follow-up logged live with its seconds by its minute alone, and
+	 * a row with seconds may meet a record of the whole minute. Rows of
+	 * one minute are then of one kind as crm import counts them
+	 * (cmd_import.c fu_matches), so every order of such rows finds and
+	 * adds the same; a relation one way only (a whole minute finds a
+	 * second, not back) made the count depend on the rows' order. Its
+	 * own second first: the record an export row came from is the one
+	 * named. */
+	crm_status rc = followup_find_at(ctx, customer_id, at, row, &left, id);
+	for (int64_t s = 0; s < 60 && rc == CRM_NOT_FOUND; s++) {
+		if (minute + s != at) {
+			rc = followup_find_at(
+			    ctx, customer_id, minute + s, row, &left, id);
+		}
 	}
 	return rc;
 }

@@ -13,10 +13,11 @@
 crm_status followup_move(struct req_ctx *ctx, uint64_t id, uint64_t to);
 
 /* followup_find: the id of customer_id's follow-up that is the same as
- * row (an import's): it happened at row->happened_at with the same
- * summary (NULL: none), and each of channel, author (a login), feedback
- * and mood the row says (set, not empty) is the same; loads only the
- * follow-ups of that time. nth (1 for the first): the nth such
+ * row (an import's): it happened in the minute of row->happened_at (its
+ * own second first: a time with seconds and one written to the minute
+ * find each other) with the same summary (NULL: none), and each of
+ * channel, author (a login), feedback and mood the row says (set, not
+ * empty) is the same; loads only the follow-ups of that minute. nth (1 for the first): the nth such
  * follow-up, in time then id order (an import's row that is the nth of
  * its file the same as it). Errors: CRM_NOT_FOUND (fewer than nth),
  * CRM_INTERNAL (one of them does not load; ctx->msg names it). */

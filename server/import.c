@@ -535,14 +535,20 @@ row_purchase_add(
 	/* The customer's won deal, on its day for its amount: the purchase
 	 * of the same product, else the one crm recorded the deal as (its
 	 * placeholder product, no contract), which the first such row gives
-	 * its product, category and contract; a later row of another
-	 * product is a purchase of its own (two orders of one day), and so
-	 * is a second row of the file the same as the first. */
+	 * its product, category and contract. Only the first row of the
+	 * file of its customer, day and amount is the deal, found or
+	 * claimed; a later one (ImportRow.deal_day_later, or a second row
+	 * the same as the first) is found only as what it is (two orders of
+	 * one day). A later row took the deal's record the row
+	 * before had found, and an order was lost (an export of the deal's
+	 * record and a second order of its day and amount, imported into a
+	 * new database). */
 	Crm__V1__Customer *c;
 	int take = 0;
 	found = customer_visible(ctx, cust, &c);
 	if (found == CRM_OK) {
-		found = row->has_occurrence && row->occurrence > 1
+		found = (row->has_occurrence && row->occurrence > 1) ||
+		                row->deal_day_later
 		            ? CRM_NOT_FOUND
 		            : purchase_deal_match(ctx, c, p->bought_at,
 		                  p->amount, p->product, &o->id, &take);

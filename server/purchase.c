@@ -404,7 +404,9 @@ same_minute(void *arg, const Crm__V1__Purchase *p, uint64_t id)
 {
 	(void)id;
 	const struct same *s = arg;
-	/* The same minute: exports write minutes, not seconds. */
+	/* The same minute, whichever of the two has seconds: export writes
+	 * them where a time has them, a sheet may keep only the minute (crm
+	 * import counts rows the same: cmd_import.c row_hash). */
 	return p->bought_at / 60 == s->at / 60 && p->amount == s->amount &&
 	       strcmp(p->product ? p->product : "",
 	           s->product ? s->product : "") == 0;
