@@ -151,6 +151,10 @@ audit_add(struct req_ctx *ctx, const char *entity, uint64_t id,
 	record_customers(entity, id, before, after, cust);
 	rec.customer_id = cust[0];
 	rec.has_customer_id = rec.customer_id != 0;
+	if (dispatch_at(ctx) < ctx->now) {
+		rec.has_made_at = 1;
+		rec.made_at = dispatch_at(ctx);
+	}
 	if (ctx->request_id.len > 0) {
 		rec.has_request_id = 1;
 		rec.request_id = ctx->request_id;
@@ -1171,4 +1175,66 @@ audit_check(struct check *c)
 		    entries, listed);
 	}
 	return CRM_OK;
+}
+
+int
+audit_field_newer(struct req_ctx *ctx, uint64_t customer, const char *entity,
+    uint64_t id, const char *field, int64_t since, struct audit_seen *seen)
+{
+	const ProtobufCMessageDescriptor *d = entity_descriptor(entity);
+	const ProtobufCFieldDescriptor *f =
+	    d != NULL
+	        ? protobuf_c_message_descriptor_get_field_by_name(d, field)
+	        : NULL;
+	struct awalk w;
+	if (f == NULL || customer == 0 ||
+	    awalk_open(ctx, &w, customer, 0) != 0) {
+		return 0;
+	}
+	int found = 0;
+	uint64_t seq;
+	store_val v;
+	for (int n = 0, rc;
+	     !found && n < AUDIT_SCAN_MAX &&
+	     ((rc = awalk_next(&w, &seq, &v)) == 0 || rc == AWALK_BROKEN);
+	     n++) {
+		if (rc == AWALK_BROKEN) {
+			continue;
+		}
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__Store__AuditRecord *r = crm__store__audit_record__unpack(
+		    &ctx->arena->allocator, v.len, v.data);
+		if (r == NULL) {
+			crm_arena_release(ctx->arena, mark);
+			continue;
+		}
+		if (r->at <= since) {
+			break; /* stored before it: made before it too */
+		}
+		int64_t made = r->has_made_at ? r->made_at : r->at;
+		int mine = ctx->who != NULL && r->user_id == ctx->who->user_id;
+		if (r->entity != NULL && strcmp(r->entity, entity) == 0 &&
+		    r->entity_id == id &&
+		    (made > since || (made == since && !mine))) {
+			ProtobufCMessage *a =
+			    unpack_snapshot(ctx, d, r->has_before, r->before);
+			ProtobufCMessage *b =
+			    unpack_snapshot(ctx, d, r->has_after, r->after);
+			if (a != NULL && b != NULL) {
+				char *x = field_text(ctx, a, f);
+				char *y = field_text(ctx, b, f);
+				if (strcmp(x, y) != 0) {
+					seen->at = made;
+					seen->user_id = r->user_id;
+					seen->value = y;
+					found = 1;
+				}
+			}
+		}
+		if (!found) {
+			crm_arena_release(ctx->arena, mark);
+		}
+	}
+	awalk_close(&w);
+	return found;
 }

@@ -25,6 +25,27 @@ crm_status audit_add(struct req_ctx *ctx, const char *entity, uint64_t id,
  */
 crm_status audit_reindex(struct req_ctx *ctx);
 
+/* A change audit_field_newer found: when it was made, by whom, and the
+ * field's value after it, as the audit trail shows it (arena text). */
+struct audit_seen {
+	int64_t at;
+	uint64_t user_id;
+	const char *value;
+};
+
+/*
+ * audit_field_newer: 1 when field `field` of entity/id (its snapshots'
+ * message type, e.g. "customer", "task") was changed by a write made
+ * after `since` (or in the same second by another user), per the audit
+ * list of customer: the newest such change in *seen. A write made
+ * offline counts at when it was made (AuditRecord.made_at). Reads the
+ * list back from its newest entry to the first one stored by `since`,
+ * at most AUDIT_SCAN_MAX entries. 0 on any error: a check, not a rule.
+ */
+int audit_field_newer(struct req_ctx *ctx, uint64_t customer,
+    const char *entity, uint64_t id, const char *field, int64_t since,
+    struct audit_seen *seen /* OUT */);
+
 struct check;
 /* audit_check: every audit record decodes and is indexed under its
  * customers, and every index entry names a record (crm-check). */

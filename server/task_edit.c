@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "auth.h"
+#include "audit.h"
 #include "crm.h"
 #include "customer.h"
 #include "handlers.h"
@@ -158,6 +159,31 @@ task_handle_done(
 	return rc == CRM_OK ? reply_task(ctx, t, resp) : rc;
 }
 
+/* A move or hand-over made earlier than it came (kept offline,
+ * Request.made_at) does not undo one made since: refused, naming it. */
+static crm_status
+task_not_older(struct req_ctx *ctx, const Crm__V1__Task *t, const char *field,
+    const char *done)
+{
+	int64_t made = dispatch_at(ctx);
+	struct audit_seen seen;
+	if (made >= ctx->now || !audit_field_newer(ctx, t->customer_id, "task",
+	                            t->id, field, made, &seen)) {
+		return CRM_OK;
+	}
+	char a[32], b[32];
+	crm_time_format(made, a, sizeof(a));
+	crm_time_format(seen.at, b, sizeof(b));
+	int owner = strcmp(field, "owner_id") == 0;
+	return dispatch_fail(ctx, CRM_EPRECOND,
+	    "this was made %s; task %" PRIu64 " was %s after that (%s, by "
+	    "%s; now %s %s): not applied; if it still holds, do it again",
+	    a, t->id, done, b, user_login_of(ctx, seen.user_id),
+	    owner ? "with" : "due",
+	    owner ? user_login_of(ctx, t->owner_id)
+	          : task_when(ctx, t->due_at));
+}
+
 crm_status
 task_handle_move(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
@@ -175,6 +201,9 @@ task_handle_move(
 			snprintf(ctx->field, sizeof(ctx->field),
 			    "task_move.due_at");
 		}
+	}
+	if (rc == CRM_OK) {
+		rc = task_not_older(ctx, before, "due_at", "moved");
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -252,6 +281,9 @@ task_handle_assign(
 	crm_status rc = open_task(ctx, r->id, &before, &t);
 	if (rc == CRM_OK) {
 		rc = task_load_customer(ctx, t->customer_id, &c);
+	}
+	if (rc == CRM_OK) {
+		rc = task_not_older(ctx, before, "owner_id", "given");
 	}
 	if (rc == CRM_OK) {
 		rc = scope_assignee(ctx, c, r->owner, t->owner_id, &owner);
