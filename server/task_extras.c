@@ -43,10 +43,13 @@ next_occurrence(int64_t now, const char *day)
 	struct tm tm;
 	localtime_r(&v, &tm);
 	for (int year = tm.tm_year; year <= tm.tm_year + 8; year++) {
+		int y = year + 1900;
+		int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 		struct tm t = { 0 };
 		t.tm_year = year;
 		t.tm_mon = m - 1;
-		t.tm_mday = d;
+		/* 02-29 is greeted on 02-28 in the other years. */
+		t.tm_mday = m == 2 && d == 29 && !leap ? 28 : d;
 		t.tm_hour = GREETING_HOUR;
 		t.tm_isdst = -1;
 		time_t at = mktime(&t);
@@ -56,7 +59,6 @@ next_occurrence(int64_t now, const char *day)
 		e.tm_isdst = -1;
 		time_t end = mktime(&e);
 		if (t.tm_mon == m - 1 && (int64_t)end > now) {
-			/* 02-29 waits for a leap year */
 			return (int64_t)at > now ? (int64_t)at : now;
 		}
 	}
@@ -68,10 +70,16 @@ task_greeting_plan(int64_t after, const char *day, struct why_note *w)
 {
 	int64_t at = next_occurrence(after, day);
 	if (w != NULL) {
+		const char *md =
+		    day != NULL && strlen(day) == 10 ? day + 5 : day;
 		snprintf(w->rule, sizeof(w->rule),
-		    "greeting: %02d:00 on the day (%s), every year (seed 001: "
+		    "greeting: %02d:00 on the day (%s), every year%s (seed "
+		    "001: "
 		    "节日问候 (如生日))",
-		    GREETING_HOUR, day ? day : "");
+		    GREETING_HOUR, day ? day : "",
+		    md != NULL && strcmp(md, "02-29") == 0
+		        ? ", on 02-28 in a year without 02-29"
+		        : "");
 		w->rule_at = at;
 	}
 	return at;
