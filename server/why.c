@@ -459,16 +459,28 @@ explain_task(struct req_ctx *ctx, const Crm__V1__Customer *c,
 			w->cal.n = w->cal.more = 0;
 			rc = task_cadence_plan_churn(ctx, p, c,
 			    t->plan_from_at, t->due_at, w, &cap, &due);
-			if (rc == CRM_OK && due == t->due_at) {
-				add(l,
-				    "%s; counted from then it was already due "
-				    "when it was planned, so it was due at "
-				    "once",
-				    w->rule);
+			struct why_note *wr =
+			    crm_arena_alloc(ctx->arena, sizeof(*wr));
+			struct task_churn_cap capr;
+			int64_t rule_due = 0;
+			if (rc == CRM_OK && due == t->due_at && wr != NULL) {
+				memset(wr, 0, sizeof(*wr));
+				rc = task_cadence_plan_churn(ctx, p, c,
+				    t->plan_from_at, 0, wr, &capr, &rule_due);
+			}
+			if (rc == CRM_OK && due == t->due_at && wr != NULL) {
+				char r1[48], r2[48];
+				add(l, "%s", w->rule);
 				item->rule =
 				    crm_arena_strdup(ctx->arena, w->rule);
 				counted_from(ctx, t->plan_from_at, fu,
 				    t->plan_by, item, l);
+				add(l,
+				    "; by the rule %s, already past when "
+				    "this was planned (%s): due then, at "
+				    "once",
+				    when(rule_due, r1, sizeof(r1)),
+				    when(t->due_at, r2, sizeof(r2)));
 				rc = finish_extra(ctx, w, due, t->due_at,
 				    "task", why_churn_words(ctx, &cap), item,
 				    l);
