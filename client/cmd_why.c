@@ -101,6 +101,18 @@ cmd_customer_why(
 		    *grade ? grade : "-");
 	}
 	int zoned = show_zones(out, r);
+	if (c != NULL && c->pooled_at > 0 &&
+	    (c->owner == NULL || *c->owner == '\0')) {
+		render_text(out,
+		    "in the team pool since %s%s%s%s%s: no one follows it up "
+		    "until it is claimed (pool claim), and then the cadence "
+		    "plans from the claim",
+		    day_time(c->pooled_at, zoned, a, sizeof(a)),
+		    c->pool_from && *c->pool_from ? ", last held by " : "",
+		    c->pool_from ? c->pool_from : "",
+		    c->pool_reason && *c->pool_reason ? ": " : "",
+		    c->pool_reason ? c->pool_reason : "");
+	}
 	if (r->n_tasks == 0) {
 		render_text(out, "no open tasks");
 	}

@@ -947,7 +947,7 @@ why_handle_customer(
 	}
 	crm__v1__why_reply__init(out);
 	out->customer = c;
-	c->owner = (char *)user_login_of(ctx, c->owner_id);
+	customer_fill_names(ctx, c); /* owner, team, pool_from, ... */
 	out->has_now_at = 1;
 	out->now_at = ctx->now;
 	time_t now = (time_t)ctx->now;
