@@ -641,7 +641,11 @@ const struct cmd_row cmd_table[] = {
 	    .summary = "Put a customer in its team's pool (公海) for any rep "
 	               "of the team to claim (its owner, managers): open "
 	               "tasks and commitments close, SLA clocks go to the "
-	               "team's manager.",
+	               "team's manager. A commitment closed before it fell "
+	               "due counts released in the reports (neither kept "
+	               "nor broken), one past due stays broken; an "
+	               "occurrence or next follow-up past due stays "
+	               "missed.",
 	    .min_args = 2,
 	    .max_args = 2,
 	    .args = { complete_customer },
@@ -969,7 +973,8 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "routine stop",
 	    .group = "followup",
 	    .usage = "ID",
-	    .summary = "Stop a routine; its open occurrences are cancelled.",
+	    .summary = "Stop a routine; its open occurrences are cancelled "
+	               "(one already due stays missed in the reports).",
 	    .min_args = 1,
 	    .max_args = 1,
 	    .fn = cmd_routine_stop },
@@ -1083,7 +1088,10 @@ const struct cmd_row cmd_table[] = {
 	    "3 days, B 7, C 30: the policy's grades, whatever the stage; "
 	    "on working days, as the planner moves each due date: S one "
 	    "each working day, a longer interval 5 working days in 7), by "
-	    "channel; late and effective ones."),
+	    "channel; late and effective ones. A team's customer-days and "
+	    "cadence are its people's: the days a customer sat in the "
+	    "team's pool count in no grade, so the team's are the sums of "
+	    "its reps'."),
 	REPORT_ROW("quality",
 	    "Service-quality scores per dimension, the lowest and the best "
 	    "cases, and S-grade visits without minutes."),

@@ -462,6 +462,49 @@ report_members(struct report *r, uint64_t *ids, size_t max)
 	return n;
 }
 
+crm_status
+report_holder_scopes(struct report *r, uint64_t **v, size_t *n)
+{
+	*v = NULL;
+	*n = 0;
+	if (r->person) {
+		*v = crm_xmalloc(sizeof(**v));
+		(*v)[(*n)++] = r->scopes[0];
+		return CRM_OK;
+	}
+	crm_status rc = holders_load(r);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	*v = crm_xmalloc((r->nholders + 1) * sizeof(**v));
+	for (size_t i = 0; i < r->nholders; i++) {
+		for (size_t j = 0; j < r->nscopes; j++) {
+			if (r->scopes[j] == r->holders[i].team) {
+				(*v)[(*n)++] =
+				    STATS_PERSON | r->holders[i].user;
+				break;
+			}
+		}
+	}
+	return CRM_OK;
+}
+
+enum report_occurrence
+report_occurrence(
+    const struct stats_task *t, int64_t due, int64_t to, int64_t now)
+{
+	if (t->status == CRM__V1__TASK_STATUS__TASK_DONE && t->done_at < to) {
+		return REPORT_OCC_DONE;
+	}
+	if (t->status == CRM__V1__TASK_STATUS__TASK_CANCELLED &&
+	    !stats_task_missed(t, due)) {
+		return REPORT_OCC_NONE; /* owed no more before it fell due */
+	}
+	/* Open, done after the period's end, or cancelled after it fell
+	 * due: at the period's end (or now) it was due and undone. */
+	return due < now ? REPORT_OCC_MISSED : REPORT_OCC_PENDING;
+}
+
 void
 report_ids_add(struct report_ids *s, uint64_t id)
 {

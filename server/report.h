@@ -115,6 +115,33 @@ crm_status report_scan(struct report *r, enum store_db db, uint64_t scope,
 /* report_tally: customers in r's scopes in stage and grade (0: any). */
 uint64_t report_tally(struct report *r, int stage, int grade);
 
+/* report_holder_scopes: the scopes whose grade facts (stats.h) say when
+ * r's customers were held by someone: r's person, or each user of r's
+ * teams (STATS_PERSON | id; every one, disabled or not: a customer of a
+ * team is held by a user of it). A customer in a team's pool (公海) is
+ * held by none and is in none of them. Into a malloc'd *v (free it);
+ * CRM_OK or the store's error. */
+crm_status report_holder_scopes(
+    struct report *r, uint64_t **v /* OUT */, size_t *n /* OUT */);
+
+/* What a routine's occurrence (a task fact of kind TASK_ROUTINE, due at
+ * `due`) was in a period ending at `to`, as of now (report_occurrence). */
+enum report_occurrence {
+	REPORT_OCC_NONE,    /* cancelled before it fell due: owed no more */
+	REPORT_OCC_PENDING, /* open, not due yet */
+	REPORT_OCC_DONE,    /* done by the period's end */
+	REPORT_OCC_MISSED,  /* due, and not done by the period's end */
+};
+/* report_occurrence: t's outcome: done when done before `to`; missed
+ * when due before now and not done by then: still open, done after the
+ * period's end, or cancelled after it fell due, planned before
+ * (stats_task_missed: a release to the pool, routine stop, a customer
+ * leaving its team routine's team); none when cancelled before it fell
+ * due (a release, routine stop). A past period's count stays as the period
+ * was. */
+enum report_occurrence report_occurrence(
+    const struct stats_task *t, int64_t due, int64_t to, int64_t now);
+
 /* report_members: the users the report covers (one person, a team, or
  * everyone): active, or disabled at or after the period's start (their
  * work in it counts), by id, into ids (at most max). */

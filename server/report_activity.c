@@ -9,7 +9,10 @@
  * had when it was logged, and a customer reached at a grade is one of
  * that grade's customers, so no row is reached above 100 %. A duplicate
  * merged into another counts in no period: its follow-ups are the kept
- * one's.
+ * one's. A customer counts while a person held it: a team's days are its
+ * people's (their grade facts and tallies), so the days it sat in the
+ * team's pool count in no grade and the team's numbers are the sums of
+ * its reps'.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +62,11 @@ struct workdays {
 
 struct activity {
 	struct report *r;
+	/* The scopes whose grade facts are read: the people who held the
+	 * report's customers (report_holder_scopes), never a team's own,
+	 * which counts its customers' days in its pool too. */
+	uint64_t *held;
+	size_t nheld;
 	uint64_t scope; /* of the facts being collected */
 	struct gfact *f;
 	size_t nf, capf;
@@ -274,7 +282,9 @@ count_reached(struct activity *a, int g, uint64_t cid)
 		a->extra[g]++;
 		return;
 	}
-	/* Unchanged through the period: its grade now, if in scope. */
+	/* Unchanged through the period: its grade now, if someone of the
+	 * scope holds it (one in the pool is counted by the tallies of no
+	 * one: by_grade). */
 	struct report *r = a->r;
 	size_t mark = crm_arena_mark(r->ctx->arena);
 	Crm__V1__Customer *c;
@@ -284,9 +294,8 @@ count_reached(struct activity *a, int g, uint64_t cid)
 	        (ProtobufCMessage **)&c) == CRM_OK &&
 	    c->merged_into == 0 && c->stage != CRM__V1__STAGE__STAGE_LOST &&
 	    (int)c->grade == g) {
-		for (size_t i = 0; i < r->nscopes && !in; i++) {
-			in = r->scopes[i] == c->team_id ||
-			     r->scopes[i] == (STATS_PERSON | c->owner_id);
+		for (size_t i = 0; i < a->nheld && !in; i++) {
+			in = a->held[i] == (STATS_PERSON | c->owner_id);
 		}
 	}
 	crm_arena_release(r->ctx->arena, mark);
@@ -324,10 +333,16 @@ by_grade(struct activity *a)
 	}
 	int64_t until = r->to < now + 1 ? r->to : now + 1;
 	workdays_init(&a->wd, r, r->from, end);
-	crm_status rc = CRM_OK;
-	for (size_t i = 0; i < r->nscopes && rc == CRM_OK; i++) {
-		a->scope = r->scopes[i];
-		rc = report_scan(r, DB_GRADE_TIME, r->scopes[i], r->from,
+	/* A team's customers, day by day, are those its people held: the
+	 * grade facts under each of them (a customer of a team is held by
+	 * a user of it), not the team's, which keep counting a customer
+	 * in the team's pool, held by no one, whose follow-ups no one
+	 * plans (a claim plans them again). So a team's customer-days and
+	 * what the cadence expects are the sums of its people's. */
+	crm_status rc = report_holder_scopes(r, &a->held, &a->nheld);
+	for (size_t i = 0; i < a->nheld && rc == CRM_OK; i++) {
+		a->scope = a->held[i];
+		rc = report_scan(r, DB_GRADE_TIME, a->held[i], r->from,
 		    (now > r->to ? now : r->to) + 1, collect_grade, a);
 	}
 	if (rc != CRM_OK) {
@@ -361,8 +376,9 @@ by_grade(struct activity *a)
 		qsort(a->m, a->nm, sizeof(*a->m), cmp_member);
 	}
 	/* A customer once among a grade's customers, however many of the
-	 * report's scopes it was in (moved from one team to another in the
-	 * period: both teams' for all teams), as the customers reached. */
+	 * scopes it was in (held by two of a team's people in the period;
+	 * moved from one team to another: both teams' for all teams), as
+	 * the customers reached. */
 	for (size_t i = 0, j; i < a->nm; i = j) {
 		unsigned mask = 0;
 		for (j = i; j < a->nm && a->m[j].cid == a->m[i].cid; j++) {
@@ -376,9 +392,12 @@ by_grade(struct activity *a)
 	    r, DB_FU_TIME, REPORT_ALL_SCOPES, r->from, r->to, collect_fu, a);
 }
 
-/* Calendar routines' occurrences due in the period (issue 15). */
+/* Calendar routines' occurrences due in the period (issue 15), as the
+ * weekly report counts them (report_occurrence): due are those still
+ * owed when they fell due (or owed now); done, those done by the
+ * period's end; missed, those due and undone then. */
 struct routines {
-	int64_t now;
+	int64_t now, to;
 	uint64_t due, done, missed;
 };
 
@@ -389,15 +408,26 @@ count_routine(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	struct routines *n = arg;
 	struct stats_task t;
 	if (!stats_task_decode(d, len, &t) ||
-	    t.kind != CRM__V1__TASK_KIND__TASK_ROUTINE ||
-	    t.status == CRM__V1__TASK_STATUS__TASK_CANCELLED) {
+	    t.kind != CRM__V1__TASK_KIND__TASK_ROUTINE) {
 		return 0;
 	}
-	n->due++;
-	n->done += t.status == CRM__V1__TASK_STATUS__TASK_DONE;
-	n->missed +=
-	    t.status == CRM__V1__TASK_STATUS__TASK_OPEN && at < n->now;
+	enum report_occurrence o = report_occurrence(&t, at, n->to, n->now);
+	n->due += o != REPORT_OCC_NONE;
+	n->done += o == REPORT_OCC_DONE;
+	n->missed += o == REPORT_OCC_MISSED;
 	return 0;
+}
+
+/* The customers the scopes of a->held hold now in stage and grade (0:
+ * any): a team's, less those in its pool. */
+static uint64_t
+held_tally(const struct activity *a, int stage, int grade)
+{
+	uint64_t n = 0;
+	for (size_t i = 0; i < a->nheld; i++) {
+		n += stats_tally(a->r->ctx, a->held[i], stage, grade);
+	}
+	return n;
 }
 
 crm_status
@@ -452,8 +482,8 @@ report_activity(struct report *r)
 	double span = end > r->from ? (double)(end - r->from) : 0;
 	for (int g = 1; t != NULL && g < NGRADES; g++) {
 		double all =
-		    (double)report_tally(r, 0, g) -
-		    (double)report_tally(r, CRM__V1__STAGE__STAGE_LOST, g);
+		    (double)held_tally(a, 0, g) -
+		    (double)held_tally(a, CRM__V1__STAGE__STAGE_LOST, g);
 		double still = all - (double)a->current[g];
 		if (still < 0) {
 			still = 0; /* a rebuilt grade_time: see stats.h */
@@ -518,7 +548,7 @@ report_activity(struct report *r)
 		report_num(row, 3, (double)a->moved);
 		report_pct(row, 4, (double)a->moved, (double)a->total);
 	}
-	struct routines rt = { r->ctx->now, 0, 0, 0 };
+	struct routines rt = { r->ctx->now, r->to, 0, 0, 0 };
 	if (t != NULL && rc == CRM_OK) {
 		rc = report_scan(r, DB_TASK_DUE, REPORT_ALL_SCOPES, r->from,
 		    r->to, count_routine, &rt);
@@ -538,6 +568,7 @@ report_activity(struct report *r)
 	}
 	free(a->f);
 	free(a->m);
+	free(a->held);
 	workdays_free(&a->wd);
 	if (rc == CRM_OK && t == NULL) {
 		rc = CRM_TOO_BIG;

@@ -38,7 +38,10 @@ struct numbers {
 	uint64_t followups, scored;
 	double score_sum;
 	uint64_t planned, planned_done, overdue;
-	uint64_t kept, kept_late, broken, open; /* broken counts kept_late */
+	/* broken counts kept_late, and a commitment released (its
+	 * customer went to the pool) after it fell due; released: one
+	 * released before it fell due, neither kept nor broken. */
+	uint64_t kept, kept_late, broken, open, released;
 	uint64_t moves, won, lost;
 	uint64_t breaches;
 	uint64_t routine_done, routine_missed; /* calendar routines */
@@ -85,11 +88,14 @@ num_task(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	struct stats_task t;
 	if (stats_task_decode(d, len, &t) &&
 	    t.kind == CRM__V1__TASK_KIND__TASK_ROUTINE) {
-		/* An occurrence of a routine: done, or missed (still open
-		 * after it was due); a stopped routine's are neither. */
-		n->routine_done += done_by(&t, n->to);
-		n->routine_missed +=
-		    t.status == CRM__V1__TASK_STATUS__TASK_OPEN && at < n->now;
+		/* An occurrence of a routine: done by the period's end, or
+		 * missed (due and undone then: open, done later, cancelled
+		 * by a release after it fell due); one a stopped routine or
+		 * a release cancelled before it fell due is neither. */
+		enum report_occurrence o =
+		    report_occurrence(&t, at, n->to, n->now);
+		n->routine_done += o == REPORT_OCC_DONE;
+		n->routine_missed += o == REPORT_OCC_MISSED;
 		return 0;
 	}
 	if (!stats_task_decode(d, len, &t) ||
@@ -126,6 +132,19 @@ num_commit(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	int kept =
 	    c.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT ||
 	    c.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE;
+	if (c.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_RELEASED) {
+		/* Closed when its customer went to the pool (a release by
+		 * hand or by a pool rule). Before it fell due nobody could
+		 * keep it any more and nobody broke it: released, from the
+		 * release on. After: it fell due unkept while its holder
+		 * had it, broken then, and the release does not undo it. */
+		if (c.closed_at > at) {
+			n->broken++;
+		} else {
+			n->released++;
+		}
+		return 0;
+	}
 	if (kept &&
 	    (c.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE ||
 	        c.closed_at > at)) {
@@ -389,6 +408,7 @@ weekly_summary(struct report *r)
 		{ "commitments_kept_late", "Kept late", T_COUNT },
 		{ "commitments_broken", "Broken (with kept late)", T_COUNT },
 		{ "commitments_open", "Commitments open", T_COUNT },
+		{ "commitments_released", "Commitments released", T_COUNT },
 		{ "stage_moves", "Stage moves", T_COUNT },
 		{ "routines_done", "Routine occurrences done", T_COUNT },
 		{ "routines_missed", "Routine occurrences missed", T_COUNT },
@@ -421,12 +441,13 @@ weekly_summary(struct report *r)
 	report_num(row, 6, (double)n.kept_late);
 	report_num(row, 7, (double)n.broken);
 	report_num(row, 8, (double)n.open);
-	report_num(row, 9, (double)n.moves);
-	report_num(row, 10, (double)n.routine_done);
-	report_num(row, 11, (double)n.routine_missed);
+	report_num(row, 9, (double)n.released);
+	report_num(row, 10, (double)n.moves);
+	report_num(row, 11, (double)n.routine_done);
+	report_num(row, 12, (double)n.routine_missed);
 	/* As report monthly counts them (a deal once, at its won_at). */
-	report_num(row, 12, (double)n.won);
-	report_num(row, 13, (double)n.lost);
+	report_num(row, 13, (double)n.won);
+	report_num(row, 14, (double)n.lost);
 	return CRM_OK;
 }
 
@@ -582,6 +603,7 @@ numbers_add(struct numbers *sum, const struct numbers *n)
 	sum->kept_late += n->kept_late;
 	sum->broken += n->broken;
 	sum->open += n->open;
+	sum->released += n->released;
 	sum->moves += n->moves;
 	sum->won += n->won;
 	sum->lost += n->lost;
@@ -604,6 +626,7 @@ numbers_sub(
 	SUB(kept_late);
 	SUB(broken);
 	SUB(open);
+	SUB(released);
 	SUB(moves);
 	SUB(won);
 	SUB(lost);
@@ -619,8 +642,8 @@ static int
 numbers_any(const struct numbers *n)
 {
 	return n->followups || n->planned || n->kept || n->kept_late ||
-	       n->broken || n->open || n->moves || n->won || n->lost ||
-	       n->breaches;
+	       n->broken || n->open || n->released || n->moves || n->won ||
+	       n->lost || n->breaches;
 }
 
 /* The pool's counts of one rep in the month (issue 16). */
@@ -646,15 +669,16 @@ monthly_row(struct report *r, struct report_tab *t, const char *who,
 	report_num(row, 7, (double)n->kept_late);
 	report_num(row, 8, (double)n->broken);
 	report_num(row, 9, (double)n->open);
-	report_num(row, 10, (double)n->moves);
-	report_num(row, 11, (double)n->won);
-	report_num(row, 12, (double)n->lost);
-	report_num(row, 13, (double)n->breaches);
+	report_num(row, 10, (double)n->released);
+	report_num(row, 11, (double)n->moves);
+	report_num(row, 12, (double)n->won);
+	report_num(row, 13, (double)n->lost);
+	report_num(row, 14, (double)n->breaches);
 	if (n->scored > 0) {
-		report_num(row, 14, n->score_sum / (double)n->scored);
+		report_num(row, 15, n->score_sum / (double)n->scored);
 	}
-	report_num(row, 15, (double)pool.reclaimed);
-	report_num(row, 16, (double)pool.claimed);
+	report_num(row, 16, (double)pool.reclaimed);
+	report_num(row, 17, (double)pool.claimed);
 }
 
 crm_status
@@ -671,6 +695,7 @@ report_monthly(struct report *r)
 		{ "commitments_kept_late", "Kept late", T_COUNT },
 		{ "commitments_broken", "Broken (with late)", T_COUNT },
 		{ "commitments_open", "Open", T_COUNT },
+		{ "commitments_released", "Released", T_COUNT },
 		{ "stage_moves", "Stage moves", T_COUNT },
 		{ "won", "Won", T_COUNT },
 		{ "lost", "Lost", T_COUNT },

@@ -246,6 +246,16 @@ int64_t stats_task_made_at(const Crm__V1__Task *t);
  * due; one due from the moment it was made was a plan). */
 int stats_task_made_late(const Crm__V1__Task *t);
 
+/* stats_task_missed: whether task fact t, due at `due`, was closed as a
+ * miss: a next follow-up whose fact says so (STATS_TASK_MISSED, written
+ * when it was cancelled), or a routine's occurrence cancelled after it
+ * fell due, planned before it (not made_late): a release to the pool,
+ * routine stop, a merge, its customer lost or leaving a team routine's
+ * team. The occurrence's miss is read off the fact as stored (cancelled,
+ * done_at after its due), so no fact is rewritten and data of any schema
+ * reads alike. */
+int stats_task_missed(const struct stats_task *t, int64_t due);
+
 /* Hooks: keep the facts of one record in step with it. */
 crm_status stats_on_customer(struct req_ctx *ctx,
     const Crm__V1__Customer *before, const Crm__V1__Customer *after);

@@ -575,6 +575,19 @@ stats_task_fact(const Crm__V1__Task *t, struct fact *x)
 	x->len = stats_task_encode(&v, x->val);
 }
 
+int
+stats_task_missed(const struct stats_task *t, int64_t due)
+{
+	/* A next follow-up's miss is in its fact (stats_task_fact); an
+	 * occurrence's is read here, from the same fields: an overdue one
+	 * cancelled by a release stays missed in its period, as a next
+	 * follow-up does (a past period's reports stay as it was). */
+	return t->status == STATS_TASK_MISSED ||
+	       (t->kind == CRM__V1__TASK_KIND__TASK_ROUTINE &&
+	           t->status == CRM__V1__TASK_STATUS__TASK_CANCELLED &&
+	           t->done_at > due && !t->made_late);
+}
+
 crm_status
 stats_task_refile_made_late(struct req_ctx *ctx, uint64_t *refiled)
 {
