@@ -4,14 +4,27 @@
  * (pool_reclaim.h).
  *
  * DB_RECLAIM_REC, beside the customer (schema.def's CUSTOMER tree):
- *   customer id -> struct rec (48 bytes, big-endian)
+ *   customer id -> struct rec (48 bytes, big-endian; 56 while rule 2's
+ *   entry is at its reclaim date, below: e2 follows)
  * DB_RECLAIM, the due entries:
- *   head || base (biased time) || customer id -> ""
- * head = 2^63 | stage << 24 | grade << 16 | rule << 8 | warned.
+ *   head || time (biased) || customer id -> ""
+ * head = 2^63 | stage << 24 | grade << 16 | rule << 8 | warned, where
+ * warned is WARN_NONE (the entry at its base), WARN_AT_DATE (the warning
+ * given; the entry at the reclaim date the warning named) or
+ * WARN_AT_BASE (warned by a crmd before WARN_AT_DATE: the entry at its
+ * base, the reclaim at the rule's date; no new entry is made so).
  * Rule 1 (no follow-up) counts from base = the later of the last
  * follow-up and `since` (when the owner got the customer); rule 2
  * (not won) from `since`. Within one head the first key is the one due
- * first, so the sweep reads one key per enabled rule.
+ * first, so the sweep reads one key per enabled rule and state.
+ *
+ * A customer is never reclaimed before its owner and their manager have
+ * had the warning for the rule's K working days (--reclaim-warn K > 0):
+ * an unwarned entry is only ever warned, and the warning names the
+ * reclaim date, the rule's own or, when that was already past or nearer
+ * than K working days (a stage, grade or rule changed, crmd was down),
+ * K working days after the warning. With K = 0 no one is warned and the
+ * rule's date is the reclaim's.
  *
  * A follow-up moves rule 1's base later; its entry stays where it was
  * (rec.e1, never after the base, rec.b1), so a follow-up writes only the
@@ -48,6 +61,20 @@
 #define RULE_QUIET 1 /* no follow-up */
 #define RULE_UNWON 2 /* not won */
 #define REC_LEN    48
+#define REC_LEN_E2 56 /* with e2 (rule 2's entry not at since) */
+/* A head's low bits: whether, and how, its customers were warned. */
+#define WARN_NONE    0
+#define WARN_AT_BASE 1 /* legacy: at its base, gone at the rule's date */
+#define WARN_AT_DATE 2 /* at the reclaim date the warning named */
+#define WARN_MASK    ((uint64_t)3)
+/* A warning given less than this many seconds after its day (the
+ * sweep's own wake-up) keeps the rule's date; later, the reclaim moves
+ * to K working days after it (above). */
+#define WARN_GRACE 60
+/* A warning task's ref_id: its customer and its rule (a follow-up closes
+ * one rule's warning, the other's stands). Warnings made before had the
+ * customer id alone (WARN_AT_BASE). */
+#define WARN_REF(cid, rule) ((cid) | (uint64_t)(rule) << 56)
 /* Entries the sweep may move to their base per customer it may judge
  * (max): they are cheap, and a sweep that stops leaves the rest. */
 #define MOVES_PER_ACTION 64
@@ -58,7 +85,10 @@ struct rec {
 	uint64_t h1; /* 0: no entry */
 	int64_t b1;  /* rule 1's base */
 	uint64_t h2; /* base: since */
-	int64_t e1;  /* where rule 1's entry is: <= b1 */
+	int64_t e1;  /* where rule 1's entry is: <= b1 (WARN_AT_DATE: the
+	              * reclaim date) */
+	int64_t e2;  /* where rule 2's entry is: since (WARN_AT_DATE: the
+	              * reclaim date) */
 };
 
 static _Atomic int64_t next_due = 0;
@@ -86,7 +116,13 @@ static uint64_t
 head(int stage, int grade, int rule, int warned)
 {
 	return HEAD_BIT | (uint64_t)stage << 24 | (uint64_t)grade << 16 |
-	       (uint64_t)rule << 8 | (uint64_t)(warned != 0);
+	       (uint64_t)rule << 8 | ((uint64_t)warned & WARN_MASK);
+}
+
+static int
+warned_of(uint64_t h)
+{
+	return (int)(h & WARN_MASK);
 }
 
 static int
@@ -116,7 +152,7 @@ rec_get(struct req_ctx *ctx, uint64_t id, struct rec *r)
 	store_key_id(&k, id);
 	store_val dv;
 	if (!store_has(ctx->st, ctx->txn, DB_RECLAIM_REC, &k, &dv) ||
-	    dv.len != REC_LEN) {
+	    (dv.len != REC_LEN && dv.len != REC_LEN_E2)) {
 		memset(r, 0, sizeof(*r));
 		return 0;
 	}
@@ -127,23 +163,28 @@ rec_get(struct req_ctx *ctx, uint64_t id, struct rec *r)
 	r->b1 = store_time_of(store_u64(p + 24));
 	r->h2 = store_u64(p + 32);
 	r->e1 = store_time_of(store_u64(p + 40));
+	r->e2 =
+	    dv.len == REC_LEN_E2 ? store_time_of(store_u64(p + 48)) : r->since;
 	return 1;
 }
 
 static crm_status
 rec_put(struct req_ctx *ctx, uint64_t id, const struct rec *r)
 {
-	uint8_t v[REC_LEN];
+	uint8_t v[REC_LEN_E2];
 	put_u64(v, r->owner);
 	put_u64(v + 8, store_time_key(r->since));
 	put_u64(v + 16, r->h1);
 	put_u64(v + 24, store_time_key(r->b1));
 	put_u64(v + 32, r->h2);
 	put_u64(v + 40, store_time_key(r->e1));
+	put_u64(v + 48, store_time_key(r->e2));
+	/* e2 only when it says something: most records keep their size. */
+	size_t len = r->e2 == r->since ? REC_LEN : REC_LEN_E2;
 	store_key k;
 	store_key_id(&k, id);
 	return store_put(
-	    ctx->st, ctx->txn, DB_RECLAIM_REC, k.b, k.len, v, sizeof(v));
+	    ctx->st, ctx->txn, DB_RECLAIM_REC, k.b, k.len, v, len);
 }
 
 static const store_key *
@@ -172,6 +213,59 @@ quiet_base(const Crm__V1__Customer *c, int64_t since)
 	return last > since ? last : since;
 }
 
+/* The words of a warning task's goal that name its rule (warn()). */
+#define GOAL_UNWON " unless won: "
+
+/*
+ * Customer cid's open warning tasks made before each rule had its own
+ * (ref_id the customer id: WARN_AT_BASE) get their rule's ref, known by
+ * their goal's words, so that one rule's can close without the other's.
+ */
+static crm_status
+adopt_legacy(struct req_ctx *ctx, uint64_t cid)
+{
+	crm_status rc = CRM_OK;
+	uint64_t id = 0;
+	while (rc == CRM_OK && store_index_next(ctx->st, ctx->txn,
+	                           DB_TASK_CUST, cid, id, &id) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Task *t;
+		rc = dispatch_record(ctx, DB_TASKS, id,
+		    &crm__v1__task__descriptor, (ProtobufCMessage **)&t);
+		if (rc == CRM_OK &&
+		    t->kind == CRM__V1__TASK_KIND__TASK_RECLAIM_WARN &&
+		    t->status == CRM__V1__TASK_STATUS__TASK_OPEN &&
+		    t->has_ref_id && t->ref_id == cid) {
+			int rule = t->goal != NULL &&
+			                   strstr(t->goal, GOAL_UNWON) != NULL
+			               ? RULE_UNWON
+			               : RULE_QUIET;
+			rc = task_set_ref(ctx, id, WARN_REF(cid, rule));
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return rc;
+}
+
+/* The open warning tasks of rule of customer cid closed, saying why
+ * (r: its record, whose legacy warnings are adopted first). */
+static crm_status
+cancel_warning(struct req_ctx *ctx, uint64_t cid, const struct rec *r,
+    int rule, const char *why)
+{
+	crm_status rc = CRM_OK;
+	if (warned_of(r->h1) == WARN_AT_BASE ||
+	    warned_of(r->h2) == WARN_AT_BASE) {
+		rc = adopt_legacy(ctx, cid);
+	}
+	if (rc == CRM_OK) {
+		rc = task_cancel_ref(ctx, cid,
+		    CRM__V1__TASK_KIND__TASK_RECLAIM_WARN, WARN_REF(cid, rule),
+		    INT64_MIN, why);
+	}
+	return rc;
+}
+
 /* Make c's entries agree with c, its owner holding it since `since`. */
 static crm_status
 plan(struct req_ctx *ctx, const Crm__V1__Customer *c, int had,
@@ -186,37 +280,37 @@ plan(struct req_ctx *ctx, const Crm__V1__Customer *c, int had,
 		nw.owner = c->owner_id;
 		nw.since = since;
 	}
+	/* Which warnings stand: a rule's while its cell and the time it
+	 * counts from stay (a follow-up moves only rule 1's). */
+	int kept1 = 0, kept2 = 0;
 	if (keep && eligible(c)) {
 		int st = (int)c->stage, gr = (int)c->grade;
 		nw.b1 = quiet_base(c, since);
-		nw.h1 = head(st, gr, RULE_QUIET, 0);
-		nw.h2 = head(st, gr, RULE_UNWON, 0);
-		/* The same base and rule: it stays warned. */
-		if (had && (old->h1 & ~(uint64_t)1) == nw.h1 &&
-		    old->b1 == nw.b1) {
-			nw.h1 = old->h1;
-		}
-		if (had && (old->h2 & ~(uint64_t)1) == nw.h2 &&
-		    old->since == nw.since) {
-			nw.h2 = old->h2;
-		}
+		nw.h1 = head(st, gr, RULE_QUIET, WARN_NONE);
+		nw.h2 = head(st, gr, RULE_UNWON, WARN_NONE);
+		kept1 =
+		    had && (old->h1 & ~WARN_MASK) == nw.h1 && old->b1 == nw.b1;
+		kept2 = had && (old->h2 & ~WARN_MASK) == nw.h2 &&
+		        old->since == nw.since;
 	}
-	int was_warned = had && (((old->h1 & 1) && old->h1 != nw.h1) ||
-	                            ((old->h2 & 1) && old->h2 != nw.h2) ||
-	                            ((old->h1 & 1) && old->b1 != nw.b1));
-	/* A warning whose date moved closes below, and with it the other
-	 * rule's (the tasks name the customer, not the rule): both rules
-	 * are unwarned, so the sweep warns again where a rule still does
-	 * (at once, when its warning day has passed). */
-	if (was_warned) {
-		nw.h1 &= ~(uint64_t)1;
-		nw.h2 &= ~(uint64_t)1;
+	int w1 = had ? warned_of(old->h1) : WARN_NONE;
+	int w2 = had ? warned_of(old->h2) : WARN_NONE;
+	int gone1 = w1 != WARN_NONE && !kept1;
+	int gone2 = w2 != WARN_NONE && !kept2;
+	if (kept1) {
+		nw.h1 = old->h1;
 	}
-	/* Rule 1's entry stays while only its base moves later (above). */
+	if (kept2) {
+		nw.h2 = old->h2;
+	}
+	/* Rule 1's entry stays while only its base moves later (above), or
+	 * at the date its warning named. */
 	nw.e1 = nw.b1;
-	if (had && nw.h1 != 0 && nw.h1 == old->h1 && old->e1 <= nw.b1) {
+	if (had && nw.h1 != 0 && nw.h1 == old->h1 &&
+	    (old->e1 <= nw.b1 || warned_of(nw.h1) == WARN_AT_DATE)) {
 		nw.e1 = old->e1;
 	}
+	nw.e2 = kept2 && warned_of(nw.h2) == WARN_AT_DATE ? old->e2 : nw.since;
 	if (had && memcmp(old, &nw, sizeof(nw)) == 0) {
 		return CRM_OK;
 	}
@@ -225,8 +319,8 @@ plan(struct req_ctx *ctx, const Crm__V1__Customer *c, int had,
 	    due_key(&nk, nw.h1, nw.e1, c->id));
 	if (rc == CRM_OK) {
 		rc = store_reindex(ctx->st, ctx->txn, DB_RECLAIM,
-		    had ? due_key(&ok, old->h2, old->since, c->id) : NULL,
-		    due_key(&nk, nw.h2, nw.since, c->id));
+		    had ? due_key(&ok, old->h2, old->e2, c->id) : NULL,
+		    due_key(&nk, nw.h2, nw.e2, c->id));
 	}
 	if (rc != CRM_OK) {
 		return rc;
@@ -238,12 +332,18 @@ plan(struct req_ctx *ctx, const Crm__V1__Customer *c, int had,
 		store_key_id(&k, c->id);
 		rc = store_del(ctx->st, ctx->txn, DB_RECLAIM_REC, &k);
 	}
-	/* Gone to the pool: pool_put closes every open task, saying why. */
-	if (rc == CRM_OK && was_warned && c->owner_id != 0) {
-		rc = task_cancel_ref(ctx, c->id,
-		    CRM__V1__TASK_KIND__TASK_RECLAIM_WARN, c->id, INT64_MIN,
-		    "the pool rule's date moved (a follow-up, a new owner, "
-		    "stage or grade)");
+	/* A warning whose date moved closes, and the sweep warns again
+	 * where the rule still does. Gone to the pool: pool_put closes
+	 * every open task, saying why. */
+	const char *why = "the pool rule's date moved (a follow-up, a new "
+	                  "owner, stage or grade)";
+	if (c->owner_id != 0) {
+		if (rc == CRM_OK && gone1) {
+			rc = cancel_warning(ctx, c->id, old, RULE_QUIET, why);
+		}
+		if (rc == CRM_OK && gone2) {
+			rc = cancel_warning(ctx, c->id, old, RULE_UNWON, why);
+		}
 	}
 	return rc;
 }
@@ -361,6 +461,30 @@ reclaim(struct req_ctx *ctx, uint64_t cid, const char *rule)
 	return pool_put(ctx, cid, why);
 }
 
+/* When customer cid's warning of rule was given: its latest warning
+ * task's making (0: none found). */
+static int64_t
+warning_time(struct req_ctx *ctx, uint64_t cid, int rule)
+{
+	int64_t w = 0;
+	uint64_t id = 0;
+	while (store_index_next(
+	           ctx->st, ctx->txn, DB_TASK_CUST, cid, id, &id) == CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__Task *t;
+		if (dispatch_record(ctx, DB_TASKS, id,
+		        &crm__v1__task__descriptor,
+		        (ProtobufCMessage **)&t) == CRM_OK &&
+		    t->kind == CRM__V1__TASK_KIND__TASK_RECLAIM_WARN &&
+		    t->has_ref_id && t->ref_id == WARN_REF(cid, rule) &&
+		    t->created_at > w) {
+			w = t->created_at;
+		}
+		crm_arena_release(ctx->arena, mark);
+	}
+	return w;
+}
+
 static crm_status
 warn(struct req_ctx *ctx, uint64_t cid, int rule, const char *text,
     int64_t warn_at, int64_t at, struct pool_sweep_out *out)
@@ -371,19 +495,24 @@ warn(struct req_ctx *ctx, uint64_t cid, int rule, const char *text,
 	if (rc != CRM_OK) {
 		return rc;
 	}
+	/* Customers: one warned by both rules in this sweep counts once. */
 	struct rec r;
-	if (out != NULL && !(rec_get(ctx, cid, &r) && ((r.h1 | r.h2) & 1))) {
-		out->warned++; /* customers: one warned by both rules once */
+	int other = rule == RULE_QUIET ? RULE_UNWON : RULE_QUIET;
+	if (out != NULL &&
+	    !(rec_get(ctx, cid, &r) &&
+	        warned_of(other == RULE_QUIET ? r.h1 : r.h2) == WARN_AT_DATE &&
+	        warning_time(ctx, cid, other) == ctx->now)) {
+		out->warned++;
 	}
 	char *goal = crm_arena_alloc(ctx->arena, 256);
 	if (goal == NULL) {
 		return CRM_TOO_BIG;
 	}
-	snprintf(goal, 256, "goes to the pool %s unless %s: %s",
-	    date_of(ctx, at), rule == RULE_QUIET ? "followed up" : "won",
-	    text);
+	snprintf(goal, 256, "goes to the pool %s%s%s", date_of(ctx, at),
+	    rule == RULE_QUIET ? " unless followed up: " : GOAL_UNWON, text);
 	/* Made after its day (a rule turned on or changed inside the
-	 * warning window): due now, when it is made, never already late. */
+	 * warning window, crmd down on the day): due now, when it is made,
+	 * never already late; `at` is then K working days on (sweep_head). */
 	int64_t due = warn_at > ctx->now ? warn_at : ctx->now;
 	uint64_t who[2] = { c->owner_id,
 		signals_team_manager(ctx, c->team_id) };
@@ -396,7 +525,7 @@ warn(struct req_ctx *ctx, uint64_t cid, int rule, const char *text,
 		    CRM__V1__TASK_KIND__TASK_RECLAIM_WARN,
 		    CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE, due, goal, NULL, &t);
 		if (rc == CRM_OK) {
-			rc = task_set_ref(ctx, t->id, cid);
+			rc = task_set_ref(ctx, t->id, WARN_REF(cid, rule));
 		}
 	}
 	if (rc == CRM_OK) {
@@ -409,38 +538,38 @@ warn(struct req_ctx *ctx, uint64_t cid, int rule, const char *text,
 	return rc;
 }
 
-/* Mark c's entry of rule warned. */
+/* Mark customer cid's entry of rule warned, to be reclaimed at `at` (the
+ * date its warning named): the entry moves there. */
 static crm_status
-set_warned(struct req_ctx *ctx, uint64_t cid, int rule)
+set_warned(struct req_ctx *ctx, uint64_t cid, int rule, int64_t at)
 {
 	struct rec r;
 	if (!rec_get(ctx, cid, &r)) {
 		return CRM_OK;
 	}
 	uint64_t *h = rule == RULE_QUIET ? &r.h1 : &r.h2;
-	int64_t at = rule == RULE_QUIET ? r.e1 : r.since;
-	int64_t base = rule == RULE_QUIET ? r.b1 : r.since;
+	int64_t *e = rule == RULE_QUIET ? &r.e1 : &r.e2;
+	uint64_t nh = (*h & ~WARN_MASK) | WARN_AT_DATE;
 	store_key ok, nk;
 	crm_status rc = store_reindex(ctx->st, ctx->txn, DB_RECLAIM,
-	    due_key(&ok, *h, at, cid), due_key(&nk, *h | 1, base, cid));
-	*h |= 1;
-	if (rule == RULE_QUIET) {
-		r.e1 = r.b1;
-	}
+	    due_key(&ok, *h, *e, cid), due_key(&nk, nh, at, cid));
+	*h = nh;
+	*e = at;
 	return rc == CRM_OK ? rec_put(ctx, cid, &r) : rc;
 }
 
 /*
  * The entry (h, at) of customer cid, first in its head: when it is rule
- * 1's entry left behind by follow-ups (its record's base is later), move
- * it to the base (*moved 1) for the sweep to look again.
+ * 1's unwarned entry left behind by follow-ups (its record's base is
+ * later), move it to the base (*moved 1) for the sweep to look again.
  */
 static crm_status
 catch_up(struct req_ctx *ctx, uint64_t h, int64_t at, uint64_t cid, int *moved)
 {
 	struct rec r;
 	*moved = 0;
-	if (!rec_get(ctx, cid, &r) || r.h1 != h || r.e1 != at || r.b1 <= at) {
+	if (warned_of(h) != WARN_NONE || !rec_get(ctx, cid, &r) || r.h1 != h ||
+	    r.e1 != at || r.b1 <= at) {
 		return CRM_OK;
 	}
 	store_key ok, nk;
@@ -503,7 +632,7 @@ act(struct req_ctx *ctx, uint64_t h, int64_t base, uint64_t cid, int rule,
 	crm_status rc = do_warn ? warn(ctx, cid, rule, text, warn_at, at, out)
 	                        : reclaim(ctx, cid, text);
 	if (rc == CRM_OK && do_warn) {
-		rc = set_warned(ctx, cid, rule);
+		rc = set_warned(ctx, cid, rule, at);
 	}
 	ctx->txn = parent;
 	if (rc == CRM_OK) {
@@ -549,37 +678,47 @@ struct sweep {
 /*
  * Reclaim (and, warn set, warn), in order, the customers of head h due at
  * ctx->now: rule `rule` of `days` working days, warned wd before (text:
- * its words). *full: the sweep's bounds stopped it with more to do.
+ * its words). An unwarned head of a rule that warns (wd > 0) is only
+ * warned, never reclaimed: the warning names the reclaim date, the
+ * rule's own or, given later than its day, wd working days after it
+ * (what the owner is owed). A warned head's entries are at that date
+ * (WARN_AT_BASE: at their base, the date the rule's). *full: the sweep's
+ * bounds stopped it with more to do.
  */
 static crm_status
 sweep_head(struct req_ctx *ctx, uint64_t h, int rule, unsigned days,
     unsigned wd, const char *text, int warn, struct sweep *sw, int *full)
 {
-	int warned = (int)(h & 1);
-	int64_t base, at, wat = 0;
+	int warned = warned_of(h);
+	int warns = warned == WARN_NONE && wd > 0;
+	int64_t pos, at, wat = 0;
 	uint64_t cid;
 	crm_status rc = CRM_OK;
 	*full = 0;
-	while (rc == CRM_OK && first(ctx, h, &base, &cid)) {
+	while (rc == CRM_OK && first(ctx, h, &pos, &cid)) {
 		if (sw->n >= sw->max || sw->m >= sw->max * MOVES_PER_ACTION) {
 			*full = 1;
 			return CRM_OK;
 		}
-		rc = calendar_add_working_days(ctx, base, days, &at);
-		if (rc == CRM_OK && !warned && wd > 0) {
+		if (warned == WARN_AT_DATE) {
+			at = pos;
+		} else {
+			rc = calendar_add_working_days(ctx, pos, days, &at);
+		}
+		if (rc == CRM_OK && warns) {
 			rc = calendar_add_working_days(
-			    ctx, base, days - wd, &wat);
+			    ctx, pos, days - wd, &wat);
 		}
 		if (rc != CRM_OK) {
 			return rc;
 		}
-		int reclaim_now = ctx->now >= at;
-		int warn_now = !warned && wd > 0 && ctx->now >= wat;
+		int reclaim_now = !warns && ctx->now >= at;
+		int warn_now = warns && ctx->now >= wat;
 		if (!warn && !reclaim_now) {
 			return CRM_OK; /* the warnings' pass looks again */
 		}
 		if (!reclaim_now && !warn_now) {
-			int64_t t = !warned && wd > 0 ? wat : at;
+			int64_t t = warns ? wat : at;
 			if (t < sw->next) {
 				sw->next = t;
 			}
@@ -588,12 +727,26 @@ sweep_head(struct req_ctx *ctx, uint64_t h, int rule, unsigned days,
 		/* Due where its entry is. An entry left behind by follow-ups
 		 * moves to its base, and the head is looked at again. */
 		int again;
-		rc = catch_up(ctx, h, base, cid, &again);
+		rc = catch_up(ctx, h, pos, cid, &again);
 		if (rc == CRM_OK && again) {
 			sw->m++;
-		} else if (rc == CRM_OK) {
-			rc = act(ctx, h, base, cid, rule, text, !reclaim_now,
-			    reclaim_now ? 0 : wat, at, sw->out);
+			continue;
+		}
+		/* Warned after its day (a change put the date inside the
+		 * warning window or past it, crmd was down): the owner still
+		 * gets the rule's wd working days, from now. The sweep's own
+		 * delay of seconds moves nothing. */
+		if (rc == CRM_OK && warn_now && ctx->now - wat >= WARN_GRACE) {
+			int64_t owed;
+			rc = calendar_add_working_days(
+			    ctx, ctx->now, wd, &owed);
+			if (rc == CRM_OK && owed > at) {
+				at = owed;
+			}
+		}
+		if (rc == CRM_OK) {
+			rc = act(ctx, h, pos, cid, rule, text, warn_now,
+			    warn_now ? wat : 0, at, sw->out);
 			sw->n++;
 		}
 	}
@@ -614,7 +767,8 @@ sweep_cell(struct req_ctx *ctx, const Crm__V1__CadenceCell *cell, int warn,
 			continue;
 		}
 		const char *text = rule_text(ctx, rule, days, st, gr);
-		for (int warned = 0; rc == CRM_OK && !*full && warned <= 1;
+		for (int warned = WARN_NONE;
+		     rc == CRM_OK && !*full && warned <= WARN_AT_DATE;
 		     warned++) {
 			rc = sweep_head(ctx, head(st, gr, rule, warned), rule,
 			    days, wd, text, warn, sw, full);
@@ -662,42 +816,32 @@ pool_reclaim_sweep(struct req_ctx *ctx, unsigned max,
 
 /* ---------------------------------------------------- policy change */
 
-/* Customer cid's warnings withdrawn: its warned entries back among the
- * unwarned at the same base, its warning tasks closed with why. The
- * entry (h, base) goes in any case, so a walk of h ends. */
+/* Customer cid's warning of rule withdrawn: its warned entry (h, pos)
+ * back among the unwarned at its base, its warning tasks closed with
+ * why. The entry (h, pos) goes in any case, so a walk of h ends. */
 static crm_status
-unwarn(struct req_ctx *ctx, uint64_t h, int64_t base, uint64_t cid,
+unwarn(struct req_ctx *ctx, uint64_t h, int64_t pos, uint64_t cid, int rule,
     const char *why)
 {
 	struct rec r;
 	store_key ok, nk;
-	if (!rec_get(ctx, cid, &r) ||
-	    !((r.h1 == h && r.e1 == base) || (r.h2 == h && r.since == base))) {
+	uint64_t *rh = rule == RULE_QUIET ? &r.h1 : &r.h2;
+	int64_t *re = rule == RULE_QUIET ? &r.e1 : &r.e2;
+	if (!rec_get(ctx, cid, &r) || *rh != h || *re != pos) {
 		return store_del(
-		    ctx->st, ctx->txn, DB_RECLAIM, due_key(&ok, h, base, cid));
+		    ctx->st, ctx->txn, DB_RECLAIM, due_key(&ok, h, pos, cid));
 	}
-	crm_status rc = CRM_OK;
-	if (r.h1 & 1) {
-		rc = store_reindex(ctx->st, ctx->txn, DB_RECLAIM,
-		    due_key(&ok, r.h1, r.e1, cid),
-		    due_key(&nk, r.h1 & ~(uint64_t)1, r.e1, cid));
-		r.h1 &= ~(uint64_t)1;
-	}
-	if (rc == CRM_OK && (r.h2 & 1)) {
-		rc = store_reindex(ctx->st, ctx->txn, DB_RECLAIM,
-		    due_key(&ok, r.h2, r.since, cid),
-		    due_key(&nk, r.h2 & ~(uint64_t)1, r.since, cid));
-		r.h2 &= ~(uint64_t)1;
-	}
+	/* Before the record changes: it says whether tasks are legacy. */
+	crm_status rc = cancel_warning(ctx, cid, &r, rule, why);
+	int64_t base = rule == RULE_QUIET ? r.b1 : r.since;
 	if (rc == CRM_OK) {
-		rc = rec_put(ctx, cid, &r);
+		rc = store_reindex(ctx->st, ctx->txn, DB_RECLAIM,
+		    due_key(&ok, h, pos, cid),
+		    due_key(&nk, h & ~WARN_MASK, base, cid));
 	}
-	if (rc == CRM_OK) {
-		rc = task_cancel_ref(ctx, cid,
-		    CRM__V1__TASK_KIND__TASK_RECLAIM_WARN, cid, INT64_MIN,
-		    why);
-	}
-	return rc;
+	*rh = h & ~WARN_MASK;
+	*re = base;
+	return rc == CRM_OK ? rec_put(ctx, cid, &r) : rc;
 }
 
 /* Whether rule `rule` of cells a and b gives the same dates. */
@@ -727,15 +871,18 @@ pool_reclaim_on_policy(struct req_ctx *ctx, const Crm__V1__Policy *before,
 			if (same_rule(rule, cell, was)) {
 				continue;
 			}
-			uint64_t h = head(st, gr, rule, 1);
-			int64_t base;
-			uint64_t cid;
-			while (rc == CRM_OK && first(ctx, h, &base, &cid)) {
-				rc = unwarn(ctx, h, base, cid,
-				    "the pool rule changed (policy set): "
-				    "warned "
-				    "again if the rule as it is now still "
-				    "warns");
+			for (int w = WARN_AT_BASE;
+			     rc == CRM_OK && w <= WARN_AT_DATE; w++) {
+				uint64_t h = head(st, gr, rule, w);
+				int64_t pos;
+				uint64_t cid;
+				while (rc == CRM_OK &&
+				       first(ctx, h, &pos, &cid)) {
+					rc = unwarn(ctx, h, pos, cid, rule,
+					    "the pool rule changed (policy "
+					    "set): warned again if the rule "
+					    "as it is now still warns");
+				}
 			}
 		}
 	}
@@ -743,6 +890,45 @@ pool_reclaim_on_policy(struct req_ctx *ctx, const Crm__V1__Policy *before,
 }
 
 /* ---------------------------------------------------- explain */
+
+/* Rule `rule`'s warning of customer c was given at w, later than its
+ * day, and names reclaim_at (sweep_head): out says so, counting the
+ * warning's wd working days from w. */
+static crm_status
+explain_late(struct req_ctx *ctx, int64_t rule_at, int64_t w, unsigned wd,
+    int64_t reclaim_at, struct pool_reclaim_why *out)
+{
+	struct calendar_why cal;
+	memset(&cal, 0, sizeof(cal));
+	int64_t at;
+	crm_status rc = calendar_add_working_days_why(ctx, w, wd, &cal, &at);
+	if (rc != CRM_OK) {
+		return rc;
+	}
+	char *b = crm_arena_alloc(ctx->arena, 160);
+	if (b == NULL) {
+		return CRM_TOO_BIG;
+	}
+	if (rule_at <= w) {
+		snprintf(b, 160,
+		    "the warning, made late (the rule's own date, %s, had "
+		    "passed)",
+		    date_of(ctx, rule_at));
+	} else {
+		snprintf(b, 160,
+		    "the warning, made late (the rule's own date, %s, left "
+		    "less than its %u working day%s)",
+		    date_of(ctx, rule_at), wd, wd == 1 ? "" : "s");
+	}
+	out->cal = at == reclaim_at ? cal : out->cal;
+	memset(&out->warn_cal, 0, sizeof(out->warn_cal));
+	out->from = w;
+	out->from_what = b;
+	out->warn_at = w;
+	out->warn_days = wd;
+	out->reclaim_at = reclaim_at;
+	return CRM_OK;
+}
 
 crm_status
 pool_reclaim_explain(struct req_ctx *ctx, const Crm__V1__Customer *c,
@@ -786,7 +972,16 @@ pool_reclaim_explain(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		if (rc != CRM_OK) {
 			return rc;
 		}
-		if (out->on && out->reclaim_at <= at) {
+		/* Warned: the date its warning named (later than the rule's
+		 * when the warning came late). */
+		uint64_t h = rule == RULE_QUIET ? r.h1 : r.h2;
+		int64_t named = rule == RULE_QUIET ? r.e1 : r.e2;
+		int late = warned_of(h) == WARN_AT_DATE && named > at;
+		int64_t w = late ? warning_time(ctx, c->id, rule) : 0;
+		late = late && w != 0 && wd > 0;
+		if (out->on &&
+		    out->reclaim_at <=
+		        (warned_of(h) == WARN_AT_DATE ? named : at)) {
 			continue;
 		}
 		out->cal = cal[0];
@@ -796,9 +991,19 @@ pool_reclaim_explain(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		out->reclaim_at = at;
 		out->warn_at = wat;
 		out->from = base;
-		out->warned = (int)((rule == RULE_QUIET ? r.h1 : r.h2) & 1);
+		out->warned = warned_of(h) != WARN_NONE;
 		out->rule =
 		    rule_text(ctx, rule, days, (int)c->stage, (int)c->grade);
+		if (warned_of(h) == WARN_AT_DATE) {
+			out->reclaim_at = named;
+		}
+		if (late) {
+			rc = explain_late(ctx, at, w, wd, named, out);
+			if (rc != CRM_OK) {
+				return rc;
+			}
+			continue;
+		}
 		if (rule == RULE_QUIET && c->has_last_contact_at &&
 		    c->last_contact_at == base) {
 			out->from_what = "the last follow-up";
@@ -879,6 +1084,7 @@ pool_reclaim_move_recs(struct req_ctx *ctx, uint64_t *moved)
 			.h2 = store_u64(p + 32),
 		};
 		r.e1 = r.b1;
+		r.e2 = r.since;
 		rc = rec_put(ctx, id, &r);
 		if (rc == CRM_OK) {
 			rc = store_cursor_del(cur);
@@ -913,8 +1119,9 @@ pool_reclaim_check(struct check *c)
 			struct rec r;
 			int ok = rec_get(ctx, id, &r) &&
 			         ((r.h1 == h && r.e1 == base) ||
-			             (r.h2 == h && r.since == base)) &&
-			         head_stage(h) != 0 && head_grade(h) != 0;
+			             (r.h2 == h && r.e2 == base)) &&
+			         head_stage(h) != 0 && head_grade(h) != 0 &&
+			         warned_of(h) <= WARN_AT_DATE;
 			if (!ok) {
 				check_problem(c,
 				    "reclaim: a due entry of customer %" PRIu64
@@ -957,12 +1164,20 @@ pool_reclaim_check(struct check *c)
 			    "reclaim: customer %" PRIu64
 			    " is %sdue for the pool rules",
 			    id, eligible(cu) ? "not " : "");
-		} else if (r.h1 != 0 &&
-		           (r.e1 > r.b1 || r.b1 != quiet_base(cu, r.since))) {
+		} else if (r.h1 != 0 && (r.b1 != quiet_base(cu, r.since) ||
+		                            (warned_of(r.h1) == WARN_AT_DATE
+		                                    ? r.e1 <= r.b1
+		                                    : r.e1 > r.b1))) {
 			check_problem(c,
 			    "reclaim: customer %" PRIu64
 			    "'s rule of no follow-up counts from the wrong "
 			    "time",
+			    id);
+		} else if (warned_of(r.h2) == WARN_AT_DATE ? r.e2 <= r.since
+		                                           : r.e2 != r.since) {
+			check_problem(c,
+			    "reclaim: customer %" PRIu64
+			    "'s rule of not won is due at the wrong time",
 			    id);
 		}
 		crm_arena_release(ctx->arena, mark);

@@ -6,7 +6,11 @@
  * follow-up and when its owner got it), or after M working days of its
  * owner without reaching won (reclaim_unwon_days); K working days before
  * (reclaim_warn_days) its owner and their manager get a warning task
- * (TASK_RECLAIM_WARN: `due`, reminders). Off by default; won and lost
+ * (TASK_RECLAIM_WARN: `due`, reminders) naming the date. A customer is
+ * never reclaimed before that warning is K working days old: one given
+ * after its day (a change put the date past or inside the window, crmd
+ * was down) moves the reclaim to K working days after it. K = 0: no
+ * warning, reclaimed at the rule's date. Off by default; won and lost
  * customers are never reclaimed. Working days come from the calendar.
  *
  * There is no cron. DB_RECLAIM_REC holds, beside each owned customer,
@@ -35,7 +39,8 @@ struct pool_sweep_out {
 };
 
 /* pool_reclaim_on_customer: keep customer after's entries (customer_save;
- * before NULL: new). A changed base or rule cancels its open warnings. */
+ * before NULL: new). A rule whose cell or base changed has its open
+ * warning withdrawn (a follow-up: the no-follow-up rule's alone). */
 crm_status pool_reclaim_on_customer(struct req_ctx *ctx,
     const Crm__V1__Customer *before, const Crm__V1__Customer *after);
 
@@ -53,10 +58,10 @@ crm_status pool_reclaim_sweep(struct req_ctx *ctx, unsigned max,
 
 /*
  * pool_reclaim_on_policy: the policy changes from before to after: the
- * warnings given under a cell whose pool rules changed (days, warning
- * days, turned off) are withdrawn, their tasks closed, so the sweep warns
+ * warnings a cell's pool rule gave, when the rule changed (days, warning
+ * days, turned off), are withdrawn, their tasks closed, so the sweep warns
  * again by the rule as it is now (at once, when its warning day has
- * passed) or not at all.
+ * passed, the reclaim K working days on) or not at all.
  */
 crm_status pool_reclaim_on_policy(struct req_ctx *ctx,
     const Crm__V1__Policy *before, const Crm__V1__Policy *after);
@@ -64,11 +69,14 @@ crm_status pool_reclaim_on_policy(struct req_ctx *ctx,
 /* The explanation of a customer's reclaim date (customer why). */
 struct pool_reclaim_why {
 	int on;             /* 0: no rule reclaims it (off, won, lost, ...) */
-	int64_t warn_at;    /* when the warning falls due (0: no warning) */
+	int64_t warn_at;    /* when the warning falls due (0: no warning);
+	                     * one made late: when it was made */
 	int64_t reclaim_at; /* when it goes to the pool */
 	int64_t from;       /* the time the rule counts from */
 	/* "the last follow-up", "its first contact" (none logged yet) or
-	 * "when li got it" (a claim, an assignment, a handover) */
+	 * "when li got it" (a claim, an assignment, a handover); for a
+	 * warning made late, "the warning, made late (...)": reclaim_at is
+	 * then warn_days working days after it */
 	const char *from_what;
 	/* "no follow-up for 5 working days (potential/B rule)" */
 	const char *rule;

@@ -21,6 +21,7 @@
 #include "lifecycle.h"
 #include "policy.h"
 #include "queues.h"
+#include "signals.h"
 #include "stats.h"
 #include "store_schema.h"
 #include "task.h"
@@ -158,6 +159,20 @@ sla_deadline_plan(struct req_ctx *ctx, const Crm__V1__Policy *p, int kind,
 	return rc;
 }
 
+/* Who holds a clock started on c: its owner; for a customer in its
+ * team's pool (no owner), the team's manager, as customer release gives
+ * them the running ones (README: the team pool), so that it is on
+ * someone's `sla` and issue list and its breach is theirs, not the
+ * claimer's later. A team with no manager: no one (0) until a claim. */
+static uint64_t
+clock_holder_of(struct req_ctx *ctx, const Crm__V1__Customer *c)
+{
+	if (c->owner_id != 0 || c->team_id == 0) {
+		return c->owner_id;
+	}
+	return signals_team_manager(ctx, c->team_id);
+}
+
 /* A clock of kind on c, started at since (0 or later than now: when the
  * request was made, dispatch_at(ctx));
  * issue: the issue it belongs to (0: none, or for an issue's response
@@ -185,7 +200,7 @@ start_clock_at(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
 	k->has_id = k->has_customer_id = k->has_owner_id = k->has_kind = 1;
 	k->has_started_at = k->has_deadline_at = 1;
 	k->customer_id = c->id;
-	k->owner_id = c->owner_id;
+	k->owner_id = clock_holder_of(ctx, c);
 	k->kind = (Crm__V1__SlaKind)kind;
 	if (kind == CRM__V1__SLA_KIND__SLA_ISSUE_RESPONSE ||
 	    kind == CRM__V1__SLA_KIND__SLA_ISSUE_SOLUTION ||
@@ -1234,7 +1249,13 @@ take_kept_late(struct req_ctx *ctx, struct store_iter *it, uint64_t id,
 	    !stats_commit_decode(v, vlen, &f) ||
 	    !(f.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE ||
 	        (f.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT &&
-	            f.closed_at > due))) {
+	            f.closed_at > due) ||
+	        /* released to the pool after it fell due: broken, as the
+	         * reports count it (report_summary.c) */
+	        (f.status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_RELEASED &&
+	            f.closed_at > due &&
+	            w->want !=
+	                CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE))) {
 		return CRM_OK;
 	}
 	if (commit_full(w, full)) {
@@ -1652,9 +1673,22 @@ moves(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from,
 static const char *
 reown_why(uint64_t from, uint64_t holder)
 {
+	if (holder == 0) {
+		return "no one held it while the customer was in the pool";
+	}
 	return from != 0 && holder == from
 	           ? "the customer was given to a new owner"
 	           : "its owner may not see the customer";
+}
+
+/* The one a commitment or clock is given from, for its event: held by
+ * no one (a pool customer's, in a team with no manager) is said so, not
+ * left blank. */
+static const char *
+holder_name(struct req_ctx *ctx, uint64_t id)
+{
+	return id != 0 ? user_login_of(ctx, id)
+	               : "no one (the customer was in the pool)";
 }
 
 /* Running clock k goes to owner now: past its deadline already, the
@@ -1702,7 +1736,7 @@ sla_reown(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from)
 			    reown_why(from, before->owner_id),
 			    "commitment %" PRIu64 " (%s) given from %s to %s",
 			    id, c->text ? c->text : "",
-			    user_login_of(ctx, before->owner_id),
+			    holder_name(ctx, before->owner_id),
 			    user_login_of(ctx, cust->owner_id));
 		}
 	}
@@ -1726,7 +1760,7 @@ sla_reown(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from)
 			    "%s clock %" PRIu64 " given from %s to %s",
 			    crm_enum_name(
 			        &crm__v1__sla_kind__descriptor, k->kind),
-			    id, user_login_of(ctx, before->owner_id),
+			    id, holder_name(ctx, before->owner_id),
 			    user_login_of(ctx, cust->owner_id));
 		}
 	}
@@ -1785,7 +1819,7 @@ sla_release(struct req_ctx *ctx, const Crm__V1__Customer *cust,
 			    "pool)",
 			    crm_enum_name(
 			        &crm__v1__sla_kind__descriptor, k->kind),
-			    id, user_login_of(ctx, before->owner_id),
+			    id, holder_name(ctx, before->owner_id),
 			    user_login_of(ctx, manager_id));
 		}
 	}

@@ -19,7 +19,10 @@
 crm_status sla_deadline_plan(struct req_ctx *ctx, const Crm__V1__Policy *p,
     int kind, int64_t start, struct why_note *w, int64_t *deadline /* OUT */);
 
-/* sla_start: a running clock of kind on customer c; *out may be NULL. */
+/* sla_start: a running clock of kind on customer c, held by its owner
+ * (a customer in its team's pool: by the team's manager, as
+ * sla_release gives them; no manager: by no one until a claim); *out
+ * may be NULL. */
 crm_status sla_start(struct req_ctx *ctx, const Crm__V1__Customer *c, int kind,
     const char *text, Crm__V1__SlaClock **out /* OUT */);
 
@@ -98,8 +101,9 @@ void sla_commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c);
 
 /* sla_objection: an objection (待解决问题) raised in follow-up fu_id (0:
  * none) at raised_at (the follow-up's time; 0 or later than now: now),
- * an open issue on customer c with no clock, owned by c's owner, until
- * sla_resolve closes it. *out may be NULL. */
+ * an open issue on customer c with no clock, held as sla_start's clocks
+ * are (c's owner; in the pool, the team's manager), until sla_resolve
+ * closes it. *out may be NULL. */
 crm_status sla_objection(struct req_ctx *ctx, const Crm__V1__Customer *c,
     const char *text, uint64_t fu_id, int64_t raised_at,
     Crm__V1__SlaClock **out /* OUT */);

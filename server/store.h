@@ -30,7 +30,7 @@ enum store_db {
 /* The store: opaque outside the store's files (store_impl.h). */
 typedef struct store store;
 
-#define STORE_SCHEMA_VERSION 27u
+#define STORE_SCHEMA_VERSION 28u
 
 /* How to open: crmd's durable default; read-only (tools, backups); or an
  * offline bulk load (crm-gen: written into the map, nothing is durable

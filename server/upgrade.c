@@ -139,6 +139,9 @@ enum {
 	ZONES = 25,            /* audit_reindex (store_zone: the rest) */
 	GRADE_TWINS = 26,      /* stats_grade_twins */
 	MADE_LATE = 27,        /* stats_task_refile_made_late */
+	/* 28: pool-rule records of 56 bytes and "warned" queue entries
+	 * (pool_reclaim.c); 48-byte ones still read: no step, only the
+	 * number, so an older crmd refuses data it would misread. */
 };
 
 /* Schema 21: each customer's change_cust and reclaim_rec entries from

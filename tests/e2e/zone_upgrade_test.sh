@@ -64,8 +64,8 @@ CRM_TEST_RELOCATE_BATCH=100 CRM_TEST_RELOCATE_CRASH_AFTER=4 \
 code=$?
 exit_is 75 "crmd stops mid-move (the test hook)"
 out=$(schema)
-[[ $out == *"schema 0000001b"* && $out == *"from 00000018"* ]] &&
-	ok "mid-move the data says schema 27, this crmd's (an older crmd refuses it), and that it was 24" ||
+[[ $out == *"schema 0000001c"* && $out == *"from 00000018"* ]] &&
+	ok "mid-move the data says schema 28, this crmd's (an older crmd refuses it), and that it was 24" ||
 	bad "schema mid-move: $out"
 run_exit 2 "crm-check refuses data whose move was interrupted" \
 	"$CHECK" "$H/db"
@@ -77,7 +77,7 @@ grep -qE "moved [0-9]+ timeline entries into their zones" "$H/crmd.log" &&
 	ok "crmd says it moved the timelines" ||
 	bad "no word of the move: $(tail -3 "$H/crmd.log")"
 out=$(schema)
-[[ $out == "schema 0000001b" ]] && ok "then the data is at schema 27" ||
+[[ $out == "schema 0000001c" ]] && ok "then the data is at schema 28" ||
 	bad "schema after: $out"
 histories "$H/after"
 for c in $customers; do
@@ -135,7 +135,7 @@ done
 kill -TERM "$pid"
 wait "$pid"
 out=$(schema "$H/mid")
-[[ $out == "schema 0000001b" ]] && chk=$("$CHECK" "$H/mid" 2>&1) &&
-	ok "crmd finishes it: schema 27, clean" ||
+[[ $out == "schema 0000001c" ]] && chk=$("$CHECK" "$H/mid" 2>&1) &&
+	ok "crmd finishes it: schema 28, clean" ||
 	bad "after finishing: $out; $chk; $(tail -3 "$H/mid.log")"
 e2e_done
