@@ -321,12 +321,11 @@ log_opts(struct cmd_ctx *ctx, const struct cmd_call *call, struct log_build *b)
 			return rc;
 		}
 		b->f.has_happened_at = 1;
-	} else {
-		/* The moment it is typed: a write kept in the outbox and sent
-		 * later still says when the contact was logged. */
-		b->f.has_happened_at = 1;
-		b->f.happened_at = crm_time_now();
 	}
+	/* Without --at no time is sent: crmd dates the follow-up by its own
+	 * clock (this computer's may be off), and one kept in the outbox and
+	 * sent later by the moment it was typed, which the outbox keeps in
+	 * the envelope (Request.made_at). */
 	if ((s = cmd_opt(call, "--duration")) != NULL) {
 		char *end = NULL;
 		errno = 0;

@@ -32,12 +32,17 @@
 
 /* Send buf (request id id) until an answer or a reason to stop: no
  * answer after RESENDS resends, crmd gone or not running, Ctrl-C (then
- * the answer is still awaited GRACE_MS). conn_fate() tells which. */
+ * the answer is still awaited GRACE_MS). *fate says which, as
+ * conn_fate() does, except that a resend that found crmd gone after an
+ * earlier attempt left is CONN_GONE, not CONN_NOT_SENT: CONN_NOT_SENT
+ * only when no byte of it ever left. */
 static crm_status
 settle(struct cmd_ctx *ctx, const void *buf, size_t len,
-    const uint8_t id[CRM_REQUEST_ID_LEN], Crm__V1__Response **resp)
+    const uint8_t id[CRM_REQUEST_ID_LEN], Crm__V1__Response **resp,
+    enum conn_fate *fate)
 {
 	crm_status rc = conn_exchange(ctx->conn, buf, len, id, 0, resp);
+	bool left = conn_fate(ctx->conn) != CONN_NOT_SENT;
 	for (int i = 0; i < RESENDS && rc == CRM_UNAVAILABLE &&
 	                conn_fate(ctx->conn) == CONN_NO_ANSWER;
 	     i++) {
@@ -59,7 +64,41 @@ settle(struct cmd_ctx *ctx, const void *buf, size_t len,
 		    ctx->conn, NULL, 0, id, CONN_IGNORE_CANCEL, resp);
 		conn_set_timeout(ctx->conn, saved);
 	}
+	*fate = conn_fate(ctx->conn);
+	if (*fate == CONN_NOT_SENT && left) {
+		*fate = CONN_GONE; /* sent before, then crmd went away */
+	}
 	return rc;
+}
+
+/* Before the bytes of a kept write (request id id) may leave: marked
+ * sent in the outbox, fsync'd, so a crm killed after they left never
+ * leaves it "waiting: not sent yet" (crmd may have it). Nothing to do
+ * when it is marked already (sent_before). *marked: whether this call
+ * marked it (outbox_mark_unsent takes it back when the send never
+ * left). Errors as outbox_mark_sent's: then it must not be sent. */
+static crm_status
+mark_sending(
+    const uint8_t id[CRM_REQUEST_ID_LEN], int sent_before, bool *marked)
+{
+	*marked = false;
+	if (sent_before) {
+		return CRM_OK;
+	}
+	crm_status rc = outbox_mark_sent(id);
+	*marked = rc == CRM_OK;
+	return rc;
+}
+
+/* After a send of a kept write that mark_sending marked: when nothing
+ * of it left, it waits again (not sent yet: crmd cannot have it). */
+static void
+unmark_unsent(
+    const uint8_t id[CRM_REQUEST_ID_LEN], bool marked, enum conn_fate fate)
+{
+	if (marked && fate == CONN_NOT_SENT) {
+		(void)outbox_mark_unsent(id);
+	}
 }
 
 /* The session fingerprint of now. */
@@ -102,12 +141,16 @@ static const uint8_t *flush_skip;
 /* Record req (request id id) in the outbox before it is first sent
  * (write-ahead: a crash at any point leaves it for `outbox send`), with
  * the moment it was made (the test clock's, CRM_TEST_CLOCK, in tests).
- * A write carrying a password, or one that is never kept
- * (OUTBOX_LIVE), is never written to disk. Errors: CRM_INTERNAL (not
- * recorded, so not sent; conn_error() says why). */
+ * sending: it is sent right after, so it is kept already marked sent
+ * (crmd may have it once its bytes leave; one fsync for both lines);
+ * the caller marks it waiting again when the send never left. A write
+ * carrying a password, or one that is never kept (OUTBOX_LIVE), is
+ * never written to disk. Errors: CRM_ABORTED (another process held the
+ * outbox's lock: nothing recorded, nothing sent; try again),
+ * CRM_INTERNAL (not recorded, so not sent); conn_error() says why. */
 static crm_status
 record(struct cmd_ctx *ctx, Crm__V1__Request *req,
-    const uint8_t id[CRM_REQUEST_ID_LEN])
+    const uint8_t id[CRM_REQUEST_ID_LEN], bool sending)
 {
 	if (outbox_kind_of(req) != OUTBOX_WRITE) {
 		return CRM_OK;
@@ -118,6 +161,7 @@ record(struct cmd_ctx *ctx, Crm__V1__Request *req,
 	/* Held until its outcome: no crm beside this one sends it too. */
 	(void)outbox_claim(id);
 	e.created = crm_time_now();
+	e.sent = sending;
 	current_fp(ctx, e.fp);
 	char *noted = ctx->login ? NULL : outbox_login_of(e.fp);
 	e.login = ctx->login ? ctx->login : noted ? noted : (char *)"-";
@@ -134,10 +178,13 @@ record(struct cmd_ctx *ctx, Crm__V1__Request *req,
 		outbox_unclaim(id);
 	}
 	if (rc == CRM_UNAVAILABLE) {
+		/* Not crm's fault nor crmd's: another crm (or a script)
+		 * writes the outbox now. */
 		conn_set_error(ctx->conn,
-		    "the outbox is locked: %s (waited %d s); nothing was sent",
+		    "the outbox is locked: %s (waited %d s); nothing was "
+		    "sent: try again when it lets go",
 		    outbox_lock_holder(), OUTBOX_LOCK_WAIT_MS / 1000);
-		return CRM_INTERNAL;
+		return CRM_ABORTED;
 	}
 	if (rc != CRM_OK) {
 		char *p = outbox_path();
@@ -189,9 +236,9 @@ keep(struct cmd_ctx *ctx, Crm__V1__Request *req,
 		    conn_error(ctx->conn), idt);
 		return CRM_UNAVAILABLE;
 	}
-	if (fate != CONN_NOT_SENT) {
-		(void)outbox_mark_sent(id);
-	}
+	/* Its mark says already what it is: kept sent (record, or
+	 * mark_sending) before its bytes could leave, and waiting again
+	 * (unmark_unsent) when none did. */
 	if (fate == CONN_NOT_SENT) {
 		fprintf(stderr,
 		    "crm: %s: kept in the outbox as %.8s, not sent yet; "
@@ -227,6 +274,15 @@ entry_mine(
 	return mine;
 }
 
+/* Who this session is: ctx's login, else the one noted for session fp
+ * at login (sessions-seen; `crm -c` asks crmd nothing to know it), or
+ * NULL. Caller frees with free(). */
+static char *
+me_now(struct cmd_ctx *ctx, const char *fp)
+{
+	return ctx->login ? crm_xstrdup(ctx->login) : outbox_login_of(fp);
+}
+
 /* The entry of ob (borrowed) waiting to be sent, or being sent by
  * another crm now, that req (packed without token as typed, made at now)
  * repeats: for this server, written as the same user, the same body
@@ -237,11 +293,12 @@ waiting_same(struct cmd_ctx *ctx, const struct outbox *ob, const void *typed,
 {
 	char fp[OUTBOX_FP_LEN + 1];
 	current_fp(ctx, fp);
+	char *me = me_now(ctx, fp);
 	const struct outbox_entry *same = NULL;
 	for (size_t i = 0; i < ob->n; i++) {
 		const struct outbox_entry *e = &ob->v[i];
 		if (!outbox_for(e, conn_url(ctx->conn)) ||
-		    !entry_mine(e, fp, ctx->login, NULL)) {
+		    !entry_mine(e, fp, me, NULL)) {
 			continue;
 		}
 		/* The entries are in the order typed: another write typed
@@ -252,6 +309,7 @@ waiting_same(struct cmd_ctx *ctx, const struct outbox *ob, const void *typed,
 		           ? e
 		           : NULL;
 	}
+	free(me);
 	return same;
 }
 
@@ -266,12 +324,32 @@ waiting_here(struct cmd_ctx *ctx)
 	}
 	char fp[OUTBOX_FP_LEN + 1];
 	current_fp(ctx, fp);
+	char *me = me_now(ctx, fp);
 	size_t n = 0;
 	for (size_t i = 0; i < ob.n; i++) {
 		const struct outbox_entry *e = &ob.v[i];
 		n += outbox_for(e, conn_url(ctx->conn)) && !e->refused &&
-		     entry_mine(e, fp, ctx->login, NULL) &&
-		     !outbox_in_flight(e->id);
+		     entry_mine(e, fp, me, NULL) && !outbox_in_flight(e->id);
+	}
+	free(me);
+	outbox_free(&ob);
+	return n;
+}
+
+size_t
+cmd_outbox_mine(struct cmd_ctx *ctx, char **login)
+{
+	struct outbox ob;
+	char fp[OUTBOX_FP_LEN + 1];
+	current_fp(ctx, fp);
+	*login = me_now(ctx, fp);
+	if (outbox_load(&ob) != CRM_OK) {
+		return 0;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < ob.n; i++) {
+		n += outbox_for(&ob.v[i], conn_url(ctx->conn)) &&
+		     entry_mine(&ob.v[i], fp, *login, NULL);
 	}
 	outbox_free(&ob);
 	return n;
@@ -308,6 +386,64 @@ claim_waiting(struct cmd_ctx *ctx, const struct outbox_entry *e)
 	return false;
 }
 
+/* Send the rep's writes waiting for this server but skip (the caller's,
+ * which goes after them: a write never overtakes one typed before it;
+ * kept: whether skip is in the outbox). Whether some of them still wait
+ * after (crmd is away): then conn_error() says why, for keep(). */
+static bool
+older_first(struct cmd_ctx *ctx, const uint8_t *skip, bool kept)
+{
+	flush_skip = skip;
+	cmd_outbox_flush(ctx);
+	flush_skip = NULL;
+	if (waiting_here(ctx) <= (kept ? 1 : 0) ||
+	    conn_fate(ctx->conn) == CONN_ANSWERED) {
+		return false;
+	}
+	/* Not "not answered" when crmd is simply not running. */
+	if (conn_fate(ctx->conn) == CONN_NOT_SENT) {
+		char *why = crm_xstrdup(conn_error(ctx->conn));
+		conn_set_error(ctx->conn,
+		    "%s; older writes still wait in the outbox", why);
+		free(why);
+	} else {
+		conn_set_error(ctx->conn,
+		    "older writes still wait in the outbox (crmd has not "
+		    "answered for them)");
+	}
+	return true;
+}
+
+/* `outbox again`: the write it sends is a second one on purpose, never
+ * taken for the kept one it copies. */
+static bool again;
+
+/* After a write typed again was taken for the kept one idt: how to make
+ * it a second one after all (settled: nothing identical waits now). */
+static void
+say_again(const char *idt, bool settled)
+{
+	if (settled) {
+		fprintf(stderr,
+		    "crm: if it was meant as a second one, not the same typed "
+		    "again: type it again now (nothing identical waits)\n");
+	} else {
+		fprintf(stderr,
+		    "crm: if it was meant as a second one, not the same typed "
+		    "again: `outbox again %.8s` keeps another\n",
+		    idt);
+	}
+}
+
+/* A refused entry the write typed now is a new attempt of (send_waiting
+ * found it; cmd_outbox_request settles it): held (outbox_claim) until
+ * then. */
+struct twin {
+	bool set;
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	char idt[33];
+};
+
 /*
  * The write typed is one waiting in the outbox (typed again when its
  * outcome was unknown), or one another crm of the rep is sending now
@@ -315,16 +451,20 @@ claim_waiting(struct cmd_ctx *ctx, const struct outbox_entry *e)
  * one is sent instead, with its request id and the moment it was made
  * (what the rep wanted: once, dated when first typed), and settled as
  * `outbox send` would; one in flight once the other crm has its answer
- * (crmd answers an id it applied with its stored reply). One crmd
- * refused before is not sent: the rep says what to do with it.
- * *handled says whether the write was dealt with here.
+ * (crmd answers an id it applied with its stored reply). The rep is told
+ * how to make it a second one (`outbox again ID`, or typing it again
+ * once nothing identical waits). One crmd refused stored nothing: the
+ * write typed again is a new attempt, sent as any write (*twin names
+ * the refused copy, for cmd_outbox_request to drop or mark). *handled
+ * says whether the write was dealt with here.
  */
 static crm_status
 send_waiting(struct cmd_ctx *ctx, Crm__V1__Request *req,
-    Crm__V1__Response **resp, bool *handled)
+    Crm__V1__Response **resp, bool *handled, struct twin *twin)
 {
 	*handled = false;
-	if (outbox_kind_of(req) != OUTBOX_WRITE) {
+	twin->set = false;
+	if (outbox_kind_of(req) != OUTBOX_WRITE || again) {
 		return CRM_OK;
 	}
 	struct outbox ob;
@@ -342,46 +482,34 @@ send_waiting(struct cmd_ctx *ctx, Crm__V1__Request *req,
 		outbox_free(&ob);
 		return CRM_OK;
 	}
-	*handled = true;
 	char idt[33], when[64];
 	outbox_id_text(e->id, idt);
 	crm_time_format(e->created, when, sizeof(when));
-	int refused = e->refused;
-	bool held = true;
-	if (refused == 0) {
-		if (!claim_waiting(ctx, e)) {
-			outbox_free(&ob);
-			return CRM_EPRECOND;
-		}
-		/* What the other crm made of it: settled (gone), marked
-		 * refused, or kept. */
-		held = outbox_holds(e->id, &refused);
-		if (refused != 0) {
-			outbox_unclaim(e->id);
-		}
-	}
-	if (refused != 0 && !e->refused) {
-		conn_set_error(ctx->conn,
-		    "an identical write %.8s (typed %s) was just sent by "
-		    "another "
-		    "crm and refused by crmd (%s); nothing was sent: `outbox` "
-		    "shows crmd's answer",
-		    idt, when, crm_status_name(refused));
-		cmd_outbox_refused_hint(e, idt, (crm_status)refused);
+	if (!claim_waiting(ctx, e)) {
+		*handled = true;
 		outbox_free(&ob);
 		return CRM_EPRECOND;
 	}
-	if (refused != 0) {
-		char *why = crm_utf8_sanitize(e->why ? e->why : "", false);
-		conn_set_error(ctx->conn,
-		    "an identical write is waiting in the outbox as %.8s "
-		    "(typed %s), refused by crmd: %s (%s); nothing was sent",
-		    idt, when, why, crm_status_name(e->refused));
-		free(why);
-		cmd_outbox_refused_hint(e, idt, (crm_status)e->refused);
+	/* What another crm made of it meanwhile: settled (gone), marked
+	 * refused or sent, or as it was. */
+	int refused = 0, sent = 0;
+	bool held = outbox_holds(e->id, &refused, &sent);
+	if (held && refused != 0) {
+		/* Refused: crmd stored nothing of it, and what made it
+		 * refused may have changed (the task is the rep's again).
+		 * This one is a new attempt. */
+		fprintf(stderr,
+		    "crm: an identical write is waiting in the outbox as %.8s "
+		    "(typed %s), refused by crmd before: sending this one "
+		    "anew\n",
+		    idt, when);
+		twin->set = true;
+		memcpy(twin->id, e->id, CRM_REQUEST_ID_LEN);
+		memcpy(twin->idt, idt, sizeof(idt));
 		outbox_free(&ob);
-		return CRM_EPRECOND;
+		return CRM_OK; /* held: cmd_outbox_request lets it go */
 	}
+	*handled = true;
 	fprintf(stderr,
 	    "crm: an identical write %s as %.8s (typed %s): sending that "
 	    "one instead, dated then\n",
@@ -390,23 +518,43 @@ send_waiting(struct cmd_ctx *ctx, Crm__V1__Request *req,
 	void *buf = NULL;
 	size_t len = 0;
 	uint8_t id[CRM_REQUEST_ID_LEN];
+	bool marked = false;
+	crm_status rc = CRM_OK;
+	/* After the rep's older writes, as any write (it is the last one
+	 * typed: waiting_same). */
+	if (held && waiting_here(ctx) > 1 && older_first(ctx, e->id, true)) {
+		rc = keep(ctx, req, e->id, CONN_NOT_SENT);
+		say_again(idt, false);
+		goto out;
+	}
 	if (conn_repack(ctx->conn, e->req, e->len, e->created, &buf, &len,
 	        id) != CRM_OK) {
 		conn_set_error(ctx->conn,
 		    "%.8s in the outbox does not decode as a request; nothing "
 		    "was sent (`outbox drop %.8s` forgets it)",
 		    idt, idt);
-		outbox_unclaim(e->id);
-		outbox_free(&ob);
-		return CRM_INTERNAL;
+		rc = CRM_INTERNAL;
+		goto out;
+	}
+	crm_status mrc = held ? mark_sending(id, sent, &marked) : CRM_OK;
+	if (mrc != CRM_OK) {
+		conn_set_error(ctx->conn,
+		    "cannot mark %.8s as being sent in the outbox: %s; "
+		    "nothing was sent",
+		    idt,
+		    mrc == CRM_UNAVAILABLE ? outbox_lock_holder()
+		                           : strerror(errno));
+		rc = CRM_ABORTED;
+		goto out;
 	}
 	shell_cancel_arm(true);
-	crm_status rc = settle(ctx, buf, len, id, resp);
+	enum conn_fate fate;
+	rc = settle(ctx, buf, len, id, resp, &fate);
 	shell_cancel_arm(false);
-	free(buf);
-	enum conn_fate fate = conn_fate(ctx->conn);
+	unmark_unsent(id, marked, fate);
 	if (rc == CRM_OK) {
 		(void)outbox_remove(id);
+		say_again(idt, true);
 	} else if (fate == CONN_ANSWERED && rc != CRM_EUNAUTH &&
 	           rc != CRM_UNAVAILABLE) {
 		/* Refused: kept, marked, as `outbox send` does (settled by
@@ -430,9 +578,122 @@ send_waiting(struct cmd_ctx *ctx, Crm__V1__Request *req,
 		rc = CRM_EPRECOND;
 	} else if (fate != CONN_ANSWERED) {
 		rc = keep(ctx, req, id, fate); /* still kept, as it was */
+		say_again(idt, false);
 	}
-	outbox_unclaim(id);
+out:
+	free(buf);
+	outbox_unclaim(e->id);
 	outbox_free(&ob);
+	return rc;
+}
+
+/* The write typed, req, was a new attempt of the refused entry twin
+ * (send_waiting), which ended with rc (fate): done, the refused copy
+ * goes; refused again, one entry stays, with crmd's new answer; kept
+ * (its outcome unknown), the new entry takes its place. */
+static void
+settle_twin(struct cmd_ctx *ctx, const struct twin *twin, crm_status rc,
+    enum conn_fate fate)
+{
+	if (rc == CRM_OK) {
+		if (outbox_remove(twin->id) == CRM_OK) {
+			fprintf(stderr,
+			    "crm: the outbox's refused copy %.8s is dropped: "
+			    "this one was done\n",
+			    twin->idt);
+		}
+	} else if (fate == CONN_ANSWERED && rc != CRM_EUNAUTH &&
+	           rc != CRM_UNAVAILABLE) {
+		if (outbox_refuse(twin->id, rc, conn_error(ctx->conn)) ==
+		    CRM_OK) {
+			fprintf(stderr,
+			    "crm: refused again: the outbox's refused copy "
+			    "%.8s stays, with this answer (`outbox drop "
+			    "%.8s` forgets it)\n",
+			    twin->idt, twin->idt);
+		}
+	} else if (ctx->outcome_unknown) {
+		if (outbox_remove(twin->id) == CRM_OK) {
+			fprintf(stderr,
+			    "crm: the outbox's refused copy %.8s is dropped: "
+			    "this one, kept, takes its place\n",
+			    twin->idt);
+		}
+	}
+	outbox_unclaim(twin->id);
+}
+
+/* Send req as a write of its own (no identical one waits): kept in the
+ * outbox before it is sent, after the rep's older writes go (never
+ * overtaking one), settled by its answer. *fate says what became of
+ * it (CONN_NOT_SENT also when it was not sent at all). */
+static crm_status
+send_new(struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp,
+    enum conn_fate *fate)
+{
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	void *buf = NULL;
+	size_t len = 0;
+	crm_status rc;
+
+	*fate = CONN_NOT_SENT;
+	/* A write never overtakes one typed before it: the rep's writes
+	 * waiting for this server go first (a follow-up typed offline and
+	 * sent after a newer one is history only: its stage not applied,
+	 * its next follow-up not planned). Still waiting after that, crmd
+	 * is away: this one waits behind them. */
+	bool behind = false, recorded = false, marked = false;
+	bool kept = outbox_kind_of(req) == OUTBOX_WRITE;
+	crm_wire_request_id(id);
+	if (outbox_kind_of(req) != OUTBOX_READ && waiting_here(ctx) > 0) {
+		/* Kept before the older ones go: a crm interrupted or
+		 * killed while it sends them leaves this one waiting too,
+		 * never lost. The flush leaves it to this call. */
+		if (kept) {
+			if ((rc = record(ctx, req, id, false)) != CRM_OK) {
+				return rc;
+			}
+			recorded = true;
+		}
+		behind = older_first(ctx, id, recorded);
+	}
+	if (behind) {
+		rc = keep(ctx, req, id, CONN_NOT_SENT);
+		outbox_unclaim(id);
+		return rc;
+	}
+	crm_status mrc = recorded ? mark_sending(id, 0, &marked) : CRM_OK;
+	if (mrc != CRM_OK) {
+		/* Kept, waiting: not sent unmarked. */
+		conn_set_error(ctx->conn,
+		    "cannot mark the write as being sent in the outbox (%s)",
+		    mrc == CRM_UNAVAILABLE ? outbox_lock_holder()
+		                           : strerror(errno));
+		rc = keep(ctx, req, id, CONN_NOT_SENT);
+		outbox_unclaim(id);
+		return rc;
+	}
+	if (!recorded && (rc = record(ctx, req, id, kept)) != CRM_OK) {
+		return rc;
+	}
+	marked = marked || (kept && !recorded);
+	conn_pack(ctx->conn, req, id, true, &buf, &len);
+	shell_cancel_arm(true); /* Ctrl-C now: settled or kept, never lost */
+	rc = settle(ctx, buf, len, id, resp, fate);
+	shell_cancel_arm(false);
+	free(buf);
+	if (*fate == CONN_ANSWERED || rc == CRM_OK) {
+		if (kept) {
+			/* applied, or refused to the rep's face */
+			(void)outbox_remove(id);
+		}
+	} else {
+		if (kept) {
+			unmark_unsent(id, marked, *fate);
+		}
+		rc = keep(ctx, req, id, *fate);
+	}
+	outbox_unclaim(id); /* kept: it waits, for any crm to send */
 	return rc;
 }
 
@@ -440,10 +701,6 @@ crm_status
 cmd_outbox_request(
     struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp)
 {
-	uint8_t id[CRM_REQUEST_ID_LEN];
-	void *buf = NULL;
-	size_t len = 0;
-
 	*resp = NULL;
 	/* Every write needs a session (crmd refuses one without: "log in
 	 * first"). Logged out, refuse it here too, online or not: kept
@@ -455,59 +712,29 @@ cmd_outbox_request(
 		return CRM_EUNAUTH;
 	}
 	bool handled = false;
-	crm_status rc = send_waiting(ctx, req, resp, &handled);
+	struct twin twin;
+	crm_status rc = send_waiting(ctx, req, resp, &handled, &twin);
 	if (handled) {
 		return rc;
 	}
-	/* A write never overtakes one typed before it: the rep's writes
-	 * waiting for this server go first (a follow-up typed offline and
-	 * sent after a newer one is history only: its stage not applied,
-	 * its next follow-up not planned). Still waiting after that, crmd
-	 * is away: this one waits behind them. */
-	bool behind = false, recorded = false;
-	crm_wire_request_id(id);
-	if (outbox_kind_of(req) != OUTBOX_READ && waiting_here(ctx) > 0) {
-		/* Kept before the older ones go: a crm interrupted or
-		 * killed while it sends them leaves this one waiting too,
-		 * never lost. The flush leaves it to this call. */
-		if (outbox_kind_of(req) == OUTBOX_WRITE) {
-			if ((rc = record(ctx, req, id)) != CRM_OK) {
-				return rc;
-			}
-			recorded = true;
-		}
-		flush_skip = id;
-		cmd_outbox_flush(ctx);
-		flush_skip = NULL;
-		behind = waiting_here(ctx) > (recorded ? 1 : 0) &&
-		         conn_fate(ctx->conn) != CONN_ANSWERED;
+	enum conn_fate fate;
+	rc = send_new(ctx, req, resp, &fate);
+	if (twin.set) {
+		settle_twin(ctx, &twin, rc, fate);
 	}
-	if (behind) {
+	if (rc == CRM_EINVAL && fate == CONN_ANSWERED &&
+	    strstr(conn_error(ctx->conn), "in the future") != NULL) {
+		/* crmd judges a time by its clock: this computer's may be
+		 * ahead of it. Said in the error (it is printed after). */
+		char now[64];
+		crm_time_format(crm_time_now(), now, sizeof(now));
+		char *was = crm_xstrdup(conn_error(ctx->conn));
 		conn_set_error(ctx->conn,
-		    "older writes still wait in the outbox (crmd has not "
-		    "answered for them)");
-		rc = keep(ctx, req, id, CONN_NOT_SENT);
-		outbox_unclaim(id);
-		return rc;
+		    "%s (crmd judges a time by its own clock: this "
+		    "computer's, at %s now, may be ahead of crmd's)",
+		    was, now);
+		free(was);
 	}
-	if (!recorded && (rc = record(ctx, req, id)) != CRM_OK) {
-		return rc;
-	}
-	conn_pack(ctx->conn, req, id, true, &buf, &len);
-	shell_cancel_arm(true); /* Ctrl-C now: settled or kept, never lost */
-	rc = settle(ctx, buf, len, id, resp);
-	shell_cancel_arm(false);
-	free(buf);
-	enum conn_fate fate = conn_fate(ctx->conn);
-	if (fate == CONN_ANSWERED || rc == CRM_OK) {
-		if (outbox_kind_of(req) == OUTBOX_WRITE) {
-			/* applied, or refused to the rep's face */
-			(void)outbox_remove(id);
-		}
-	} else {
-		rc = keep(ctx, req, id, fate);
-	}
-	outbox_unclaim(id); /* kept: it waits, for any crm to send */
 	return rc;
 }
 
@@ -613,17 +840,117 @@ matches(const struct outbox_entry *e, const char *prefix)
 	return strncasecmp(idt, prefix, strlen(prefix)) == 0;
 }
 
+/* Whether damaged line d matches the id prefix (the key `outbox`
+ * shows), in either case. */
+static bool
+damaged_matches(const struct outbox_damaged *d, const char *prefix)
+{
+	return prefix != NULL &&
+	       strncasecmp(d->key, prefix, strlen(prefix)) == 0;
+}
+
+/* What damaged line d was, for people: as much of the command as reads
+ * (with the request's text fields when the command did not read
+ * whole), and its state; caller frees both with free(). */
+static void
+damaged_text(const struct outbox_damaged *d,
+    const struct outbox_damaged_read *r, char **command, char **state)
+{
+	char *what =
+	    r->what && r->what[0] ? crm_utf8_sanitize(r->what, false) : NULL;
+	char *req = r->request ? crm_utf8_sanitize(r->request, false) : NULL;
+	if (what != NULL && (r->what_whole || req == NULL)) {
+		*command =
+		    crm_xasprintf("%s%s", what, r->what_whole ? "" : "…");
+	} else if (what != NULL) {
+		*command = crm_xasprintf("%s… (request: %s)", what, req);
+	} else if (req != NULL) {
+		*command = crm_xasprintf("(request: %s)", req);
+	} else if (r->kind != NULL && strcmp(r->kind, "mark") == 0) {
+		*command =
+		    crm_xstrdup("(a mark of another line, not a write)");
+	} else {
+		*command = crm_xstrdup("(unreadable)");
+	}
+	char key[9];
+	snprintf(key, sizeof(key), "%.8s", d->key);
+	if (r->kind != NULL && strcmp(r->kind, "mark") == 0) {
+		*state = crm_xasprintf("damaged (line %zu): not a write; "
+		                       "`outbox drop %s` forgets it",
+		    d->line, key);
+	} else if (d->settled) {
+		*state = crm_xasprintf(
+		    "damaged (line %zu): crmd answered it before (settled), "
+		    "nothing to send; `outbox drop %s` forgets it",
+		    d->line, key);
+	} else if (d->sent) {
+		*state = crm_xasprintf(
+		    "damaged (line %zu): does not check, not sent again; it "
+		    "was sent before with no answer, crmd may have it: check, "
+		    "retype it if not, then `outbox drop %s`",
+		    d->line, key);
+	} else {
+		*state = crm_xasprintf(
+		    "damaged (line %zu): does not check, NOT sent: retype it, "
+		    "then `outbox drop %s`",
+		    d->line, key);
+	}
+	free(what);
+	free(req);
+}
+
+/* The damaged lines of ob, on stderr: how many, and what to do. */
 static void
 say_damaged(const struct outbox *ob)
 {
 	if (ob->ndamaged > 0) {
 		char *p = outbox_path();
 		fprintf(stderr,
-		    "warning: %zu line%s of %s do%s not check (kept as they "
-		    "are; look at them by hand)\n",
+		    "warning: %zu line%s of %s do%s not check: crm never "
+		    "sends %s; `outbox` lists %s (retype what you still want, "
+		    "then `outbox drop ID`)\n",
 		    ob->ndamaged, ob->ndamaged == 1 ? "" : "s", p ? p : "?",
-		    ob->ndamaged == 1 ? "es" : "");
+		    ob->ndamaged == 1 ? "es" : "",
+		    ob->ndamaged == 1 ? "it" : "them",
+		    ob->ndamaged == 1 ? "it" : "each");
 		free(p);
+	}
+}
+
+/* The damaged lines of ob that may be writes, each on stderr: not
+ * sent, and what to do (inside a flush before a write: how many). */
+static void
+say_unsent_damaged(const struct outbox *ob)
+{
+	size_t n = outbox_damaged_writes(ob);
+	if (flushing) {
+		fprintf(stderr,
+		    "crm: %zu damaged line%s of the outbox NOT sent: "
+		    "`outbox` lists %s\n",
+		    n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+		return;
+	}
+	for (size_t i = 0; i < ob->ndamaged; i++) {
+		const struct outbox_damaged *d = &ob->damaged[i];
+		struct outbox_damaged_read r;
+		outbox_damaged_read(d, &r);
+		if ((r.kind == NULL || strcmp(r.kind, "mark") != 0) &&
+		    !d->settled) {
+			char *command = NULL, *state = NULL;
+			damaged_text(d, &r, &command, &state);
+			fprintf(stderr,
+			    "crm: %.8s (line %zu) does not check: not sent%s: "
+			    "%s; retype it if you still want it, then `outbox "
+			    "drop %.8s`\n",
+			    d->key, d->line,
+			    d->sent ? " again (sent before with no answer: "
+			              "crmd may have it)"
+			            : "",
+			    command, d->key);
+			free(command);
+			free(state);
+		}
+		outbox_damaged_read_free(&r);
 	}
 }
 
@@ -640,7 +967,7 @@ outbox_list(struct cmd_ctx *ctx, render_doc *out)
 		return CRM_INTERNAL;
 	}
 	say_damaged(&ob);
-	if (ob.n == 0) {
+	if (ob.n == 0 && ob.ndamaged == 0) {
 		render_text(out, "the outbox is empty");
 		render_set_json(out, json_array());
 		outbox_free(&ob);
@@ -714,6 +1041,53 @@ outbox_list(struct cmd_ctx *ctx, render_doc *out)
 			warn_old(e, keep_s);
 		}
 	}
+	for (size_t i = 0; i < ob.ndamaged; i++) {
+		const struct outbox_damaged *d = &ob.damaged[i];
+		struct outbox_damaged_read r;
+		outbox_damaged_read(d, &r);
+		char *command = NULL, *state = NULL;
+		damaged_text(d, &r, &command, &state);
+		char shortid[9], when[32] = "?";
+		snprintf(shortid, sizeof(shortid), "%.8s", d->key);
+		if (r.created > 0) {
+			crm_time_format(r.created, when, sizeof(when));
+		}
+		char *by = crm_utf8_sanitize(
+		    r.login && r.login[0] ? r.login : "?", false);
+		char *server = r.server ? crm_utf8_sanitize(r.server, false)
+		                        : crm_xstrdup("?");
+		const char *cells[] = { shortid, when, by, command, server,
+			state };
+		render_row(out, cells);
+		bool mark = r.kind != NULL && strcmp(r.kind, "mark") == 0;
+		char *reqs =
+		    r.request ? crm_utf8_sanitize(r.request, false) : NULL;
+		json_array_append_new(arr,
+		    json_pack("{s:s, s:o, s:o, s:s, s:o, s:b, s:s, s:o, s:b, "
+		              "s:b, s:I, s:o, s:s, s:b}",
+		        "id", d->key, "written",
+		        r.created > 0 ? render_json_time(r.created)
+		                      : json_null(),
+		        "by", r.login ? json_string(by) : json_null(),
+		        "command", command, "server",
+		        r.server ? json_string(server) : json_null(), "here",
+		        r.server == NULL || here == NULL ||
+		            strcmp(r.server, here) == 0,
+		        "state", "damaged", "refused", json_null(),
+		        "in_flight", false, "sent", d->sent != 0, "line",
+		        (json_int_t)d->line, "request",
+		        reqs ? json_string(reqs) : json_null(), "damaged",
+		        mark     ? "mark"
+		        : r.kind ? "write"
+		                 : "unreadable",
+		        "settled", d->settled));
+		free(reqs);
+		free(by);
+		free(server);
+		free(command);
+		free(state);
+		outbox_damaged_read_free(&r);
+	}
 	if (nrefused > 0) {
 		fprintf(stderr,
 		    "%zu write%s crmd refused stay%s here until you fix, "
@@ -763,7 +1137,16 @@ send_all(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		cmd_error("cannot read the outbox: %s", strerror(errno));
 		return CRM_INTERNAL;
 	}
-	say_damaged(&ob);
+	if (!flushing) {
+		say_damaged(&ob);
+	}
+	/* Damaged lines that may be writes: never sent, said each time
+	 * (the rep retypes and drops them), and the send fails while one
+	 * is left. */
+	size_t broken = prefix == NULL ? outbox_damaged_writes(&ob) : 0;
+	if (broken > 0) {
+		say_unsent_damaged(&ob);
+	}
 	bool *busy_at = crm_xmalloc(ob.n + 1);
 	memset(busy_at, 0, ob.n + 1);
 	const char *here = conn_url(ctx->conn);
@@ -773,7 +1156,11 @@ send_all(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		char idt[33];
 		outbox_id_text(e->id, idt);
 		if (!matches(e, prefix)) {
-			others++; /* not asked for (outbox send ID) */
+			/* not asked for (outbox send ID); the flush's own
+			 * write goes right after it, not "not sent" */
+			others +=
+			    flush_skip == NULL ||
+			    memcmp(e->id, flush_skip, CRM_REQUEST_ID_LEN) != 0;
 			continue;
 		}
 		if (outbox_in_flight(e->id)) {
@@ -819,9 +1206,11 @@ send_all(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		    elsewhere == 1 ? "s" : "");
 		free(busy_at);
 		outbox_free(&ob);
-		return held > 0 ? CRM_EPRECOND : CRM_OK;
+		return held > 0     ? CRM_EPRECOND
+		       : broken > 0 ? CRM_DATA_LOSS
+		                    : CRM_OK;
 	}
-	if (tried == 0 && busy > 0 && held == 0) {
+	if (tried == 0 && busy > 0 && held == 0 && broken == 0) {
 		render_text(out,
 		    "outbox: nothing to send; %zu write%s being sent by "
 		    "another crm now",
@@ -831,13 +1220,38 @@ send_all(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		return CRM_OK;
 	}
 	if (tried == 0) {
-		if (prefix != NULL) {
+		const struct outbox_damaged *d = NULL;
+		for (size_t i = 0; prefix != NULL && i < ob.ndamaged; i++) {
+			d = damaged_matches(&ob.damaged[i], prefix)
+			        ? &ob.damaged[i]
+			        : d;
+		}
+		if (d != NULL) {
+			cmd_error("%.8s (line %zu of the outbox) does not "
+			          "check: crm never sends it; retype it, then "
+			          "`outbox drop %.8s` (`outbox` shows what "
+			          "reads of it)",
+			    d->key, d->line, d->key);
+		} else if (prefix != NULL) {
 			cmd_error("nothing in the outbox is %s", prefix);
-		} else if (held > 0) {
-			fprintf(stderr,
-			    "outbox: nothing to send; %zu refused write%s "
-			    "kept\n",
-			    held, held == 1 ? "" : "s");
+		} else if (held > 0 || broken > 0) {
+			fprintf(stderr, "outbox: nothing to send");
+			if (held > 0) {
+				fprintf(stderr, "; %zu refused write%s kept",
+				    held, held == 1 ? "" : "s");
+			}
+			if (broken > 0) {
+				fprintf(stderr,
+				    "; %zu damaged line%s NOT sent", broken,
+				    broken == 1 ? "" : "s");
+			}
+			fputc('\n', stderr);
+		} else if (ob.ndamaged > 0) {
+			render_text(out,
+			    "outbox: nothing to send; %zu damaged line%s "
+			    "left (`outbox` lists %s)",
+			    ob.ndamaged, ob.ndamaged == 1 ? "" : "s",
+			    ob.ndamaged == 1 ? "it" : "them");
 		} else {
 			render_text(
 			    out, "the outbox is empty: nothing to send");
@@ -845,9 +1259,11 @@ send_all(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		}
 		free(busy_at);
 		outbox_free(&ob);
-		return prefix     ? CRM_NOT_FOUND
-		       : held > 0 ? CRM_EPRECOND
-		                  : CRM_OK;
+		return d != NULL        ? CRM_DATA_LOSS
+		       : prefix != NULL ? CRM_NOT_FOUND
+		       : held > 0       ? CRM_EPRECOND
+		       : broken > 0     ? CRM_DATA_LOSS
+		                        : CRM_OK;
 	}
 	/* Who we are now: a write is resent only as the user who made it
 	 * (the server keys stored replies by user and request id). */
@@ -892,8 +1308,8 @@ send_all(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			tried--;
 			continue;
 		}
-		int now_refused = 0;
-		if (!outbox_holds(e->id, &now_refused) ||
+		int now_refused = 0, now_sent = 0;
+		if (!outbox_holds(e->id, &now_refused, &now_sent) ||
 		    (now_refused != 0 && !e->refused)) {
 			/* Another crm settled it, or had it refused, since
 			 * the outbox was read: its output says how. */
@@ -951,13 +1367,28 @@ send_all(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			left++;
 			continue;
 		}
-		crm_status st = settle(ctx, buf, len, id, &resp);
+		/* Marked sent before its bytes may leave (it may then
+		 * stand, answered or not); waiting again when none did. */
+		bool marked = false;
+		crm_status mrc = mark_sending(e->id, now_sent, &marked);
+		if (mrc != CRM_OK) {
+			fprintf(stderr,
+			    "crm: cannot mark %.8s as being sent in the "
+			    "outbox (%s): not sent\n",
+			    idt,
+			    mrc == CRM_UNAVAILABLE ? outbox_lock_holder()
+			                           : strerror(errno));
+			free(buf);
+			outbox_unclaim(e->id);
+			left++;
+			continue;
+		}
+		enum conn_fate fate;
+		crm_status st = settle(ctx, buf, len, id, &resp, &fate);
 		free(buf);
+		unmark_unsent(e->id, marked, fate);
 		char *what = crm_utf8_sanitize(e->what, false);
-		if (conn_fate(ctx->conn) != CONN_ANSWERED) {
-			if (conn_fate(ctx->conn) != CONN_NOT_SENT) {
-				(void)outbox_mark_sent(e->id);
-			}
+		if (fate != CONN_ANSWERED) {
 			fprintf(stderr,
 			    "crm: %s; %.8s and the rest stay in the outbox\n",
 			    conn_error(ctx->conn), idt);
@@ -1038,8 +1469,11 @@ send_all(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	if (held > 0 && !ctx->outcome_unknown && rc == CRM_OK) {
 		rc = CRM_EPRECOND; /* refused writes wait for the rep */
 	}
+	if (broken > 0 && !ctx->outcome_unknown && rc == CRM_OK) {
+		rc = CRM_DATA_LOSS; /* damaged lines were not sent */
+	}
 	/* "left" is of the entries sent; the others stay as they were. */
-	char rest[128] = "";
+	char rest[256] = "";
 	size_t n = 0;
 	if (held > 0) {
 		n += (size_t)snprintf(rest + n, sizeof(rest) - n,
@@ -1059,6 +1493,11 @@ send_all(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 		n += (size_t)snprintf(rest + n, sizeof(rest) - n,
 		    "; %zu dry run%s dropped (nothing imported)", dropped,
 		    dropped == 1 ? "" : "s");
+	}
+	if (broken > 0 && n < sizeof(rest)) {
+		n += (size_t)snprintf(rest + n, sizeof(rest) - n,
+		    "; %zu damaged line%s NOT sent", broken,
+		    broken == 1 ? "" : "s");
 	}
 	if (others > 0 && n < sizeof(rest)) {
 		snprintf(rest + n, sizeof(rest) - n, "; %zu other%s not sent",
@@ -1118,6 +1557,60 @@ cmd_outbox_find(struct cmd_ctx *ctx, const struct cmd_call *call,
 	return hit;
 }
 
+/* `outbox drop PREFIX` of a damaged line: true when prefix names one
+ * (then *rc says how it went), false when it names none. */
+static bool
+drop_damaged(const struct outbox *ob, const char *prefix, render_doc *out,
+    crm_status *rc)
+{
+	const struct outbox_damaged *d = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < ob->ndamaged; i++) {
+		if (damaged_matches(&ob->damaged[i], prefix)) {
+			d = &ob->damaged[i];
+			n++;
+		}
+	}
+	if (d == NULL) {
+		return false;
+	}
+	for (size_t i = 0; i < ob->n; i++) {
+		n += matches(&ob->v[i], prefix);
+	}
+	if (n > 1) {
+		cmd_error("%s names several writes: give more of it", prefix);
+		*rc = CRM_NOT_FOUND;
+		return true;
+	}
+	struct outbox_damaged_read r;
+	outbox_damaged_read(d, &r);
+	char *command = NULL, *state = NULL;
+	damaged_text(d, &r, &command, &state);
+	*rc = outbox_drop_damaged(d->key);
+	if (*rc == CRM_OK) {
+		render_text(
+		    out, "dropped the damaged line %zu: %s", d->line, command);
+		if (d->sent) {
+			render_text(out,
+			    "(it was sent before with no answer: if crmd got "
+			    "it, it stands: `customer history` shows it)");
+		}
+	} else if (*rc == CRM_NOT_FOUND) {
+		cmd_error("%s was dropped by another crm meanwhile", prefix);
+	} else if (*rc == CRM_UNAVAILABLE) {
+		cmd_error("the outbox is locked: %s (waited %d s); nothing "
+		          "was dropped",
+		    outbox_lock_holder(), OUTBOX_LOCK_WAIT_MS / 1000);
+		*rc = CRM_ABORTED;
+	} else {
+		cmd_error("cannot write the outbox: %s", strerror(errno));
+	}
+	free(command);
+	free(state);
+	outbox_damaged_read_free(&r);
+	return true;
+}
+
 static crm_status
 outbox_drop(struct cmd_ctx *ctx, const struct cmd_call *call,
     const char *prefix, render_doc *out)
@@ -1128,6 +1621,10 @@ outbox_drop(struct cmd_ctx *ctx, const struct cmd_call *call,
 		return CRM_INTERNAL;
 	}
 	crm_status rc;
+	if (strlen(prefix) >= 4 && drop_damaged(&ob, prefix, out, &rc)) {
+		outbox_free(&ob);
+		return rc;
+	}
 	const struct outbox_entry *hit =
 	    cmd_outbox_find(ctx, call, &ob, prefix, &rc);
 	if (hit != NULL && !outbox_claim(hit->id)) {
@@ -1163,6 +1660,101 @@ outbox_drop(struct cmd_ctx *ctx, const struct cmd_call *call,
 	return rc;
 }
 
+/*
+ * `outbox again PREFIX`: another write like the kept one PREFIX, for a
+ * write the shell took for it typed again (the same within 15 minutes)
+ * when it was a second one: a new entry, a new request id, made now,
+ * sent (after the older writes) or kept as any write is.
+ */
+static crm_status
+outbox_again(struct cmd_ctx *ctx, const struct cmd_call *call,
+    const char *prefix, render_doc *out)
+{
+	struct outbox ob;
+	Crm__V1__Request *req = NULL;
+	Crm__V1__Response *resp = NULL;
+	if (outbox_load(&ob) != CRM_OK) {
+		cmd_error("cannot read the outbox: %s", strerror(errno));
+		return CRM_INTERNAL;
+	}
+	crm_status rc;
+	const struct outbox_entry *hit =
+	    cmd_outbox_find(ctx, call, &ob, prefix, &rc);
+	char idt[33];
+	if (hit == NULL) {
+		goto out;
+	}
+	outbox_id_text(hit->id, idt);
+	if (hit->refused) {
+		cmd_error(
+		    "%.8s was refused: it stored nothing, so there is no "
+		    "first one: type the write again (a new attempt), "
+		    "or `outbox send %.8s`",
+		    idt, idt);
+		rc = CRM_EPRECOND;
+		goto out;
+	}
+	if (!outbox_for(hit, conn_url(ctx->conn))) {
+		cmd_error("%.8s was written for %s: run it there (crm "
+		          "--server URL)",
+		    idt, hit->server);
+		rc = CRM_EPRECOND;
+		goto out;
+	}
+	req = crm__v1__request__unpack(NULL, hit->len, hit->req);
+	if (req == NULL) {
+		cmd_error("%.8s does not decode as a request", idt);
+		rc = CRM_INTERNAL;
+		goto out;
+	}
+	/* The moment an older crm kept in a follow-up is the first one's;
+	 * the second is dated now, by crmd. */
+	Crm__V1__FollowUp *f =
+	    req->body_case == CRM__V1__REQUEST__BODY_FOLLOWUP_LOG &&
+	            req->followup_log != NULL
+	        ? req->followup_log->followup
+	        : NULL;
+	if (f != NULL && f->has_happened_at &&
+	    f->happened_at <= hit->created &&
+	    hit->created - f->happened_at <= OUTBOX_SAME_WINDOW_S) {
+		f->has_happened_at = 0;
+	}
+	/* The envelope is made anew (cmd_outbox_request): keep what the
+	 * unpacked one owns, to free it. */
+	ProtobufCBinaryData old = req->request_id;
+	protobuf_c_boolean had = req->has_request_id;
+	req->has_request_id = 0;
+	req->request_id.data = NULL;
+	req->request_id.len = 0;
+	req->has_made_at = 0;
+	const char *was = ctx->what;
+	ctx->what = hit->what;
+	again = true;
+	rc = cmd_outbox_request(ctx, req, &resp);
+	again = false;
+	ctx->what = was;
+	req->request_id = old;
+	req->has_request_id = had;
+	char *what = crm_utf8_sanitize(hit->what, false);
+	if (rc == CRM_OK) {
+		render_text(
+		    out, "done: %s (a second one, besides %.8s)", what, idt);
+	} else if (!ctx->outcome_unknown) {
+		cmd_error(
+		    "%s (%s)", conn_error(ctx->conn), crm_status_name(rc));
+	}
+	free(what);
+out:
+	if (resp != NULL) {
+		crm__v1__response__free_unpacked(resp, NULL);
+	}
+	if (req != NULL) {
+		crm__v1__request__free_unpacked(req, NULL);
+	}
+	outbox_free(&ob);
+	return rc;
+}
+
 crm_status
 cmd_outbox(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 {
@@ -1181,8 +1773,12 @@ cmd_outbox(struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
 		return cmd_outbox_fix(
 		    ctx, call, call->argv[1], call->argv[2], out);
 	}
+	if (strcmp(verb, "again") == 0 && call->argc == 2) {
+		return outbox_again(ctx, call, call->argv[1], out);
+	}
 	return cmd_usage_error(ctx, call,
-	    "outbox wants list, send [ID], drop ID or fix ID CUSTOMER");
+	    "outbox wants list, send [ID], drop ID, fix ID CUSTOMER or again "
+	    "ID");
 }
 
 crm_status
@@ -1226,11 +1822,11 @@ void
 cmd_outbox_flush(struct cmd_ctx *ctx)
 {
 	struct outbox ob;
-	if (outbox_load(&ob) != CRM_OK || ob.n == 0) {
+	if (outbox_load(&ob) != CRM_OK || (ob.n == 0 && ob.ndamaged == 0)) {
 		outbox_free(&ob);
 		return;
 	}
-	size_t n = 0, refused = 0;
+	size_t n = 0, refused = 0, broken = outbox_damaged_writes(&ob);
 	for (size_t i = 0; i < ob.n; i++) {
 		bool here =
 		    outbox_for(&ob.v[i], conn_url(ctx->conn)) &&
@@ -1249,6 +1845,13 @@ cmd_outbox_flush(struct cmd_ctx *ctx)
 			    "outbox: `outbox` lists them\n",
 			    refused, refused == 1 ? "" : "s",
 			    refused == 1 ? "s" : "");
+		}
+		if (broken > 0) {
+			fprintf(stderr,
+			    "crm: %zu damaged line%s of the outbox NOT sent: "
+			    "`outbox` lists %s\n",
+			    broken, broken == 1 ? "" : "s",
+			    broken == 1 ? "it" : "them");
 		}
 		return;
 	}

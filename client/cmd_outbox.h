@@ -2,7 +2,8 @@
 /*
  * cmd_outbox.h: what the outbox command's two files share: sending
  * (cmd_outbox.c) and the writes crmd refused (cmd_outbox_fix.c). The
- * shell's other files see only commands.h.
+ * shell's other files see only commands.h, but `logout`
+ * (cmd_session.c), which says what still waits (cmd_outbox_mine).
  */
 #ifndef CMD_OUTBOX_H
 #define CMD_OUTBOX_H
@@ -46,6 +47,13 @@ char *cmd_outbox_typed_customer(const struct outbox_entry *e);
  * (idt: its id text) refused with status why. */
 void cmd_outbox_refused_hint(
     const struct outbox_entry *e, const char *idt, crm_status why);
+
+/*
+ * cmd_outbox_mine: how many writes of this session's user wait in the
+ * outbox for this server (refused ones too), for `logout` to say; the
+ * user in *login (NULL when not known), which the caller frees.
+ */
+size_t cmd_outbox_mine(struct cmd_ctx *ctx, char **login /* OUT */);
 
 /*
  * cmd_outbox_fix: `outbox fix PREFIX CUSTOMER`: the refused write PREFIX

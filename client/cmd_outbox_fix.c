@@ -127,6 +127,17 @@ cmd_outbox_refused_hint(
 		    "`outbox drop %.8s` forgets it\n",
 		    idt, idt);
 	}
+	if (why == CRM_NOT_FOUND && cmd_outbox_names_customer(e)) {
+		/* crmd answers a customer one may not see as one that does
+		 * not exist, so it cannot say this itself. */
+		fprintf(stderr,
+		    "hint: the customer may also have been given to someone "
+		    "else, merged or released to the pool since %.8s was "
+		    "typed (crmd names no customer you may not see): then "
+		    "no fix helps, and %.8s stays until you drop it "
+		    "(`outbox drop %.8s`)\n",
+		    idt, idt, idt);
+	}
 }
 
 /* Name customer id in req (its customer field f of message m), in place
@@ -205,6 +216,7 @@ cmd_outbox_fix(struct cmd_ctx *ctx, const struct cmd_call *call,
 	crm_wire_request_id(e.id);
 	e.refused = 0;
 	e.why = NULL;
+	e.sent = 0; /* a new write: never sent (its send marks it) */
 	what =
 	    crm_xasprintf("%s (fixed: customer %" PRIu64 ")", hit->what, cid);
 	e.what = what;

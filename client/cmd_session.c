@@ -13,6 +13,7 @@
 
 #include "cache.h"
 #include "commands.h"
+#include "cmd_outbox.h"
 #include "outbox.h"
 #include "session.h"
 
@@ -298,6 +299,10 @@ cmd_session_logout(
 		return CRM_EINVAL;
 	}
 	free(other);
+	/* The writes still waiting are this user's: they stay, and go when
+	 * the user is back (a write is resent only as who made it). */
+	char *who = NULL;
+	size_t waiting = cmd_outbox_mine(ctx, &who);
 	req.body_case = CRM__V1__REQUEST__BODY_LOGOUT;
 	req.logout = &body;
 	rc = conn_call(ctx->conn, &req, &resp);
@@ -315,6 +320,19 @@ cmd_session_logout(
 		crm__v1__response__free_unpacked(resp, NULL);
 	}
 	render_text(out, "logged out");
+	if (waiting > 0) {
+		char *w = who ? crm_utf8_sanitize(who, false) : NULL;
+		fprintf(stderr,
+		    "crm: %zu write%s wait%s in the outbox%s%s: %s stay%s, "
+		    "and %s sent when %s log%s in again (`outbox` lists "
+		    "%s)\n",
+		    waiting, waiting == 1 ? "" : "s", waiting == 1 ? "s" : "",
+		    w ? " as " : "", w ? w : "", waiting == 1 ? "it" : "they",
+		    waiting == 1 ? "s" : "", waiting == 1 ? "is" : "are",
+		    w ? w : "you", w ? "s" : "", waiting == 1 ? "it" : "them");
+		free(w);
+	}
+	free(who);
 	return rc == CRM_EUNAUTH ? CRM_OK : rc;
 }
 

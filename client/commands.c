@@ -1378,12 +1378,15 @@ const struct cmd_row cmd_table[] = {
 	/* shell */
 	{ .name = "outbox",
 	    .group = "shell",
-	    .usage = "[list | send [ID] | drop ID | fix ID CUSTOMER]",
+	    .usage =
+	        "[list | send [ID] | drop ID | again ID | fix ID CUSTOMER]",
 	    .summary = "Writes whose outcome is not known yet (crmd was "
 	               "not running or did not answer), each sent with its "
 	               "own request id and the time it was typed, and those "
-	               "crmd refused: list them, send them, drop one, or "
-	               "send a refused one for the customer you meant.",
+	               "crmd refused: list them, send them, drop one, "
+	               "send a refused one for the customer you meant, or "
+	               "send a second one of a write a retype was taken for "
+	               "(outbox again ID).",
 	    .max_args = 3,
 	    .fn = cmd_outbox },
 	{ .name = "help",

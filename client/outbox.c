@@ -25,7 +25,19 @@
  *   s1 ID SUM
  * marks the entry ID sent without an answer (crmd may have applied it);
  * it stays with its entry as r1 does. crm before this stop reads it as
- * a line that does not check, and keeps it.
+ * a line that does not check, and keeps it. A write sent at once is
+ * appended with its s1 line in one write (one fdatasync): its bytes
+ * can reach crmd only after both are on disk. A line
+ *   w1 ID SUM
+ * takes that back (the send never left: crmd was not running); the
+ * last of an entry's s1 and w1 lines counts. Older crm report it as a
+ * line that does not check.
+ *
+ * A line that does not check (torn by a crash mid-append, changed on
+ * disk) is never sent: it is kept as it is, named by a hash of its text
+ * (so the name outlives a compaction, which writes it again after the
+ * entries, with the marks that name the request id it seems to hold),
+ * and read as far as it goes for people (outbox_damaged_read).
  */
 #define _GNU_SOURCE /* F_OFD_SETLK */
 #include "outbox.h"
@@ -403,13 +415,14 @@ settled_line(const uint8_t id[CRM_REQUEST_ID_LEN])
 	return line;
 }
 
-/* The line marking id sent without an answer, with its newline. Caller
- * frees with free(). */
+/* The line "TAG ID SUM" (TAG 's': "s1", marked sent without an answer;
+ * 'w': "w1", waiting again), with its newline. Caller frees with
+ * free(). */
 static char *
-sent_line(const uint8_t id[CRM_REQUEST_ID_LEN])
+mark_line(char tag, const uint8_t id[CRM_REQUEST_ID_LEN])
 {
 	char *line = settled_line(id);
-	line[0] = 's'; /* "s1 ID SUM": the same shape as "x1 ID SUM" */
+	line[0] = tag; /* the same shape as "x1 ID SUM" */
 	char *sp = strrchr(line, ' ');
 	char sum[2 * SUM_LEN + 1];
 	sum_hex(line, (size_t)(sp - line), sum);
@@ -417,8 +430,14 @@ sent_line(const uint8_t id[CRM_REQUEST_ID_LEN])
 	return line;
 }
 
-/* A line "TAG ID SUM" (no newline; TAG "x1" settles, "s1" marks sent)
- * into id. Returns -1 when it is not one. */
+static char *
+sent_line(const uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	return mark_line('s', id);
+}
+
+/* A line "TAG ID SUM" (no newline; TAG "x1" settles, "s1" marks sent,
+ * "w1" waiting) into id. Returns -1 when it is not one. */
 static int
 parse_id_line(
     const char *line, const char *tag, uint8_t id[CRM_REQUEST_ID_LEN])
@@ -460,11 +479,83 @@ outbox_free(struct outbox *ob)
 		entry_free(&ob->v[i]);
 	}
 	for (size_t i = 0; i < ob->ndamaged; i++) {
-		free(ob->damaged[i]);
+		free(ob->damaged[i].text);
 	}
 	free(ob->v);
 	free(ob->damaged);
 	memset(ob, 0, sizeof(*ob));
+}
+
+/* The entry of ob with request id id, or NULL. */
+static struct outbox_entry *
+entry_of(struct outbox *ob, const uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	for (size_t i = 0; i < ob->n; i++) {
+		if (memcmp(ob->v[i].id, id, CRM_REQUEST_ID_LEN) == 0) {
+			return &ob->v[i];
+		}
+	}
+	return NULL;
+}
+
+/* The damaged line of ob seeming to hold request id id (the last one),
+ * or NULL. */
+static struct outbox_damaged *
+damaged_of(struct outbox *ob, const uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	for (size_t i = ob->ndamaged; i-- > 0;) {
+		if (ob->damaged[i].has_id &&
+		    memcmp(ob->damaged[i].id, id, CRM_REQUEST_ID_LEN) == 0) {
+			return &ob->damaged[i];
+		}
+	}
+	return NULL;
+}
+
+/* Keep line (no newline), line number lno, as damaged in ob: its key a
+ * hash of its text (and of how many identical lines came before, so two
+ * copies of one line have two names), its request id when the field
+ * where an entry has it reads as one. */
+static void
+add_damaged(struct outbox *ob, size_t *cap, const char *line, size_t lno)
+{
+	if (ob->ndamaged == *cap) {
+		*cap = *cap ? 2 * *cap : 4;
+		ob->damaged =
+		    crm_xrealloc(ob->damaged, *cap * sizeof(*ob->damaged));
+	}
+	struct outbox_damaged *d = &ob->damaged[ob->ndamaged];
+	memset(d, 0, sizeof(*d));
+	d->text = crm_xstrdup(line);
+	d->line = lno;
+	size_t same = 0;
+	for (size_t i = 0; i < ob->ndamaged; i++) {
+		same += strcmp(ob->damaged[i].text, line) == 0;
+	}
+	char *keyed = same ? crm_xasprintf("%s#%zu", line, same) : NULL;
+	const char *k = keyed ? keyed : line;
+	uint8_t h[CRM_REQUEST_ID_LEN];
+	crypto_generichash(
+	    h, sizeof(h), (const uint8_t *)k, strlen(k), NULL, 0);
+	free(keyed);
+	outbox_id_text(h, d->key);
+	/* "v1 ID ..." / "v2 ID ...": the id, when its field is whole. */
+	const char *sp = strchr(line, ' ');
+	if ((strncmp(line, "v1 ", 3) == 0 || strncmp(line, "v2 ", 3) == 0) &&
+	    sp != NULL && strlen(sp + 1) > 2 * CRM_REQUEST_ID_LEN &&
+	    sp[1 + 2 * CRM_REQUEST_ID_LEN] == ' ') {
+		char hid[2 * CRM_REQUEST_ID_LEN + 1];
+		memcpy(hid, sp + 1, 2 * CRM_REQUEST_ID_LEN);
+		hid[2 * CRM_REQUEST_ID_LEN] = '\0';
+		uint8_t *b = NULL;
+		size_t n = 0;
+		if (from_hex(hid, &b, &n) == 0 && n == CRM_REQUEST_ID_LEN) {
+			memcpy(d->id, b, CRM_REQUEST_ID_LEN);
+			d->has_id = true;
+		}
+		free(b);
+	}
+	ob->ndamaged++;
 }
 
 static crm_status
@@ -476,9 +567,10 @@ load_path(const char *path, struct outbox *ob)
 		return errno == ENOENT ? CRM_OK : CRM_INTERNAL;
 	}
 	char *line = NULL;
-	size_t cap = 0, vcap = 0, dcap = 0;
+	size_t cap = 0, vcap = 0, dcap = 0, lno = 0;
 	ssize_t n;
 	while ((n = getline(&line, &cap, f)) >= 0) {
+		lno++;
 		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) {
 			line[--n] = '\0';
 		}
@@ -488,54 +580,62 @@ load_path(const char *path, struct outbox *ob)
 		uint8_t sid[CRM_REQUEST_ID_LEN];
 		int code = 0;
 		char *why = NULL;
+		/* A mark names the entry written above it; an entry line
+		 * that does not check may be the one it names. */
 		if (parse_refused(line, sid, &code, &why) == 0) {
-			for (size_t i = ob->n; i-- > 0;) {
-				if (memcmp(ob->v[i].id, sid, sizeof(sid)) ==
-				    0) {
-					free(ob->v[i].why);
-					ob->v[i].refused = code;
-					ob->v[i].why = why;
-					why = NULL;
-					break;
-				}
+			struct outbox_entry *e = entry_of(ob, sid);
+			struct outbox_damaged *d =
+			    e != NULL ? NULL : damaged_of(ob, sid);
+			if (e != NULL) {
+				free(e->why);
+				e->refused = code;
+				e->why = why;
+				why = NULL;
+			} else if (d != NULL) {
+				d->refused = code;
 			}
 			free(why);
 			ob->nsettled++; /* a line compaction folds */
 			continue;
 		}
-		if (parse_id_line(line, "s1", sid) == 0) {
-			for (size_t i = ob->n; i-- > 0;) {
-				if (memcmp(ob->v[i].id, sid, sizeof(sid)) ==
-				    0) {
-					ob->v[i].sent = 1;
-					break;
-				}
+		int mark = parse_id_line(line, "s1", sid) == 0   ? 's'
+		           : parse_id_line(line, "w1", sid) == 0 ? 'w'
+		           : parse_id_line(line, "x1", sid) == 0 ? 'x'
+		                                                 : 0;
+		if (mark == 's' || mark == 'w') {
+			struct outbox_entry *e = entry_of(ob, sid);
+			struct outbox_damaged *d =
+			    e != NULL ? NULL : damaged_of(ob, sid);
+			if (e != NULL) {
+				e->sent = mark == 's';
+			} else if (d != NULL) {
+				d->sent = mark == 's';
 			}
 			ob->nsettled++; /* a line compaction folds */
 			continue;
 		}
-		if (parse_id_line(line, "x1", sid) == 0) {
-			for (size_t i = ob->n; i-- > 0;) {
-				if (memcmp(ob->v[i].id, sid, sizeof(sid)) ==
-				    0) {
-					entry_free(&ob->v[i]);
-					memmove(&ob->v[i], &ob->v[i + 1],
-					    (ob->n - i - 1) * sizeof(*ob->v));
-					ob->n--;
-					break;
-				}
+		if (mark == 'x') {
+			struct outbox_entry *e = entry_of(ob, sid);
+			if (e != NULL) {
+				size_t i = (size_t)(e - ob->v);
+				entry_free(e);
+				memmove(&ob->v[i], &ob->v[i + 1],
+				    (ob->n - i - 1) * sizeof(*ob->v));
+				ob->n--;
+			}
+			/* A damaged line it names stays, said settled:
+			 * what it holds is the rep's to judge. */
+			struct outbox_damaged *d =
+			    e != NULL ? NULL : damaged_of(ob, sid);
+			if (d != NULL) {
+				d->settled = true;
 			}
 			ob->nsettled++;
 			continue;
 		}
 		struct outbox_entry e;
 		if (parse_line(line, &e) < 0) {
-			if (ob->ndamaged == dcap) {
-				dcap = dcap ? 2 * dcap : 4;
-				ob->damaged = crm_xrealloc(
-				    ob->damaged, dcap * sizeof(char *));
-			}
-			ob->damaged[ob->ndamaged++] = crm_xstrdup(line);
+			add_damaged(ob, &dcap, line, lno);
 			continue;
 		}
 		if (ob->n == vcap) {
@@ -592,7 +692,23 @@ save_path(const char *path, const struct outbox *ob)
 		}
 	}
 	for (size_t i = 0; i < ob->ndamaged; i++) {
-		fprintf(f, "%s\n", ob->damaged[i]);
+		const struct outbox_damaged *d = &ob->damaged[i];
+		fprintf(f, "%s\n", d->text);
+		if (d->has_id && d->refused != 0) {
+			char *l = refused_line(d->id, d->refused, "");
+			fputs(l, f);
+			free(l);
+		}
+		if (d->has_id && d->sent) {
+			char *l = sent_line(d->id);
+			fputs(l, f);
+			free(l);
+		}
+		if (d->has_id && d->settled) {
+			char *l = settled_line(d->id);
+			fputs(l, f);
+			free(l);
+		}
 	}
 	if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
 		goto out;
@@ -778,6 +894,15 @@ append_entry(const char *path, const struct outbox_entry *e)
 	c.login = (char *)(e->login ? e->login : "-");
 	c.what = (char *)(e->what ? e->what : "");
 	char *line = format_line(&c);
+	if (e->sent) {
+		/* One append, one fsync: the mark is on disk before the
+		 * write can be sent. */
+		char *mark = sent_line(e->id);
+		char *both = crm_xasprintf("%s%s", line, mark);
+		free(mark);
+		free(line);
+		line = both;
+	}
 	crm_status rc = append_path(path, line, true);
 	int keep = errno;
 	free(line);
@@ -807,18 +932,6 @@ outbox_add(const struct outbox_entry *e)
 	}
 	free(path);
 	return rc;
-}
-
-/* The entry of ob with request id id, or NULL. */
-static struct outbox_entry *
-entry_of(struct outbox *ob, const uint8_t id[CRM_REQUEST_ID_LEN])
-{
-	for (size_t i = 0; i < ob->n; i++) {
-		if (memcmp(ob->v[i].id, id, CRM_REQUEST_ID_LEN) == 0) {
-			return &ob->v[i];
-		}
-	}
-	return NULL;
 }
 
 /* Forget e, an entry of ob loaded from path, with the lock held. */
@@ -952,6 +1065,56 @@ outbox_mark_sent(const uint8_t id[CRM_REQUEST_ID_LEN])
 }
 
 crm_status
+outbox_mark_unsent(const uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	/* Not fsync'd: lost, the entry says it may have been sent, which
+	 * only promises less. */
+	return append_mark(mark_line('w', id), false);
+}
+
+crm_status
+outbox_drop_damaged(const char key[33])
+{
+	char *path = outbox_path();
+	struct outbox ob;
+	crm_status rc = CRM_INTERNAL;
+	if (path == NULL) {
+		return CRM_NOT_FOUND;
+	}
+	int lk = lock_outbox(path);
+	if (lk == -2) {
+		free(path);
+		return CRM_UNAVAILABLE;
+	}
+	if (lk < 0 || load_path(path, &ob) != CRM_OK) {
+		goto out;
+	}
+	rc = CRM_NOT_FOUND;
+	for (size_t i = 0; i < ob.ndamaged; i++) {
+		if (strcmp(ob.damaged[i].key, key) == 0) {
+			free(ob.damaged[i].text);
+			memmove(&ob.damaged[i], &ob.damaged[i + 1],
+			    (ob.ndamaged - i - 1) * sizeof(*ob.damaged));
+			ob.ndamaged--;
+			rc = ob.n == 0 && ob.ndamaged == 0
+			         ? (truncate(path, 0) == 0 ? CRM_OK
+			                                   : CRM_INTERNAL)
+			         : save_path(path, &ob);
+			break;
+		}
+	}
+	outbox_free(&ob);
+out:
+	if (lk >= 0) {
+		int keep = errno;
+		close(lk);
+		errno = keep;
+	}
+	free(path);
+	return rc;
+}
+
+crm_status
 outbox_compact(void)
 {
 	char *path = outbox_path();
@@ -1056,17 +1219,194 @@ outbox_in_flight(const uint8_t id[CRM_REQUEST_ID_LEN])
 }
 
 bool
-outbox_holds(const uint8_t id[CRM_REQUEST_ID_LEN], int *refused)
+outbox_holds(const uint8_t id[CRM_REQUEST_ID_LEN], int *refused, int *sent)
 {
 	struct outbox ob;
 	*refused = 0;
 	if (outbox_load(&ob) != CRM_OK) {
+		if (sent != NULL) {
+			*sent = 1; /* cannot tell: it may have been */
+		}
 		return true; /* cannot tell: as it was read before */
 	}
 	const struct outbox_entry *e = entry_of(&ob, id);
 	if (e != NULL) {
 		*refused = e->refused;
 	}
+	if (sent != NULL) {
+		*sent = e != NULL && e->sent;
+	}
 	outbox_free(&ob);
 	return e != NULL;
+}
+
+/* ------------------------------------------------------------ damaged */
+
+/* Hex text s decoded as far as it is hex (an even count of digits), in
+ * a new NUL-terminated buffer; *whole when all of s was. */
+static char *
+hex_prefix(const char *s, bool *whole)
+{
+	size_t l = strlen(s), i = 0;
+	char *b = crm_xmalloc(l / 2 + 1);
+	for (; 2 * i + 1 < l; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		if (hi < 0 || lo < 0) {
+			break;
+		}
+		b[i] = (char)(hi << 4 | lo);
+	}
+	b[i] = '\0';
+	if (whole != NULL) {
+		*whole = 2 * i == l && strcmp(s, "-") != 0;
+	}
+	return b;
+}
+
+/* Append "name=value" of each text (and id) field of m to *buf (a
+ * malloc'd string), depth first, while it is shorter than 400 bytes. */
+static void
+describe_fields(const ProtobufCMessage *m, char **buf, int depth)
+{
+	const ProtobufCMessageDescriptor *md = m->descriptor;
+	for (unsigned i = 0; i < md->n_fields && strlen(*buf) < 400; i++) {
+		const ProtobufCFieldDescriptor *fd = &md->fields[i];
+		const char *at = (const char *)m + fd->offset;
+		char *add = NULL;
+		if (fd->label == PROTOBUF_C_LABEL_REPEATED) {
+			size_t n = *(const size_t *)((const char *)m +
+			                             fd->quantifier_offset);
+			char *const *arr = *(char *const *const *)at;
+			for (size_t k = 0; arr != NULL && k < n &&
+			                   fd->type == PROTOBUF_C_TYPE_STRING;
+			     k++) {
+				const char *v = arr[k];
+				if (v != NULL && v[0] != '\0') {
+					char *t = crm_xasprintf("%s%s%s=%s",
+					    *buf, **buf ? ", " : "", fd->name,
+					    v);
+					free(*buf);
+					*buf = t;
+				}
+			}
+			continue;
+		}
+		if (fd->type == PROTOBUF_C_TYPE_STRING) {
+			const char *v = *(char *const *)at;
+			if (v != NULL && v[0] != '\0') {
+				add = crm_xasprintf("%s=%s", fd->name, v);
+			}
+		} else if (fd->type == PROTOBUF_C_TYPE_MESSAGE && depth < 3) {
+			const ProtobufCMessage *sub =
+			    *(ProtobufCMessage *const *)at;
+			if (sub != NULL) {
+				describe_fields(sub, buf, depth + 1);
+			}
+		} else if (fd->type == PROTOBUF_C_TYPE_UINT64 &&
+		           (strcmp(fd->name, "id") == 0 ||
+		               strstr(fd->name, "_id") != NULL) &&
+		           (fd->quantifier_offset == 0 ||
+		               *(const protobuf_c_boolean
+		                       *)((const char *)m +
+		                          fd->quantifier_offset))) {
+			uint64_t v = *(const uint64_t *)at;
+			if (v != 0) {
+				add = crm_xasprintf("%s=%llu", fd->name,
+				    (unsigned long long)v);
+			}
+		}
+		if (add != NULL) {
+			char *t = crm_xasprintf(
+			    "%s%s%s", *buf, **buf ? ", " : "", add);
+			free(*buf);
+			free(add);
+			*buf = t;
+		}
+	}
+}
+
+void
+outbox_damaged_read(
+    const struct outbox_damaged *d, struct outbox_damaged_read *r)
+{
+	memset(r, 0, sizeof(*r));
+	char *copy = crm_xstrdup(d->text), *f[10];
+	int nf = 0;
+	for (char *save = NULL, *w = strtok_r(copy, " ", &save);
+	     w != NULL && nf < 10; w = strtok_r(NULL, " ", &save)) {
+		f[nf++] = w;
+	}
+	bool v2 = nf > 0 && strcmp(f[0], "v2") == 0;
+	if (nf > 0 && (v2 || strcmp(f[0], "v1") == 0)) {
+		r->kind = "write";
+		if (nf > 2 && strspn(f[2], "0123456789") == strlen(f[2]) &&
+		    strlen(f[2]) >= 9 && strlen(f[2]) <= 12) {
+			r->created = strtoll(f[2], NULL, 10);
+		}
+		if (nf > 4) {
+			r->login = hex_prefix(f[4], NULL);
+		}
+		if (nf > 5) {
+			bool whole = false;
+			r->what = hex_prefix(f[5], &whole);
+			/* Whole when a field follows it. */
+			r->what_whole = whole && nf > 6;
+		}
+		uint8_t *req = NULL;
+		size_t len = 0;
+		Crm__V1__Request *q = NULL;
+		if (nf > 6 && from_hex(f[6], &req, &len) == 0 &&
+		    (q = crm__v1__request__unpack(NULL, len, req)) != NULL) {
+			const ProtobufCFieldDescriptor *bf =
+			    protobuf_c_message_descriptor_get_field(
+			        &crm__v1__request__descriptor,
+			        (unsigned)q->body_case);
+			const ProtobufCMessage *body =
+			    bf == NULL
+			        ? NULL
+			        : *(ProtobufCMessage *const *)((const char *)
+			                                           q +
+			                                       bf->offset);
+			char *text = crm_xstrdup("");
+			if (body != NULL) {
+				describe_fields(body, &text, 0);
+			}
+			r->request = crm_xasprintf("%s%s%s",
+			    bf ? bf->name : "?", text[0] ? ": " : "", text);
+			free(text);
+			crm__v1__request__free_unpacked(q, NULL);
+		}
+		free(req);
+		if (v2 && nf > 7) {
+			r->server = hex_prefix(f[7], NULL);
+		}
+	} else if (nf > 0 && strlen(f[0]) == 2 && f[0][1] == '1' &&
+	           strchr("rswx", f[0][0]) != NULL) {
+		r->kind = "mark";
+	}
+	free(copy);
+}
+
+void
+outbox_damaged_read_free(struct outbox_damaged_read *r)
+{
+	free(r->login);
+	free(r->what);
+	free(r->request);
+	free(r->server);
+	memset(r, 0, sizeof(*r));
+}
+
+size_t
+outbox_damaged_writes(const struct outbox *ob)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ob->ndamaged; i++) {
+		struct outbox_damaged_read r;
+		outbox_damaged_read(&ob->damaged[i], &r);
+		n += (r.kind == NULL || strcmp(r.kind, "mark") != 0) &&
+		     !ob->damaged[i].settled;
+		outbox_damaged_read_free(&r);
+	}
+	return n;
 }

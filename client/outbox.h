@@ -13,8 +13,13 @@
  * all under an flock of outbox.lock (waited for at most
  * OUTBOX_LOCK_WAIT_MS), so crm processes running at once never lose
  * each other's entries and a crash at any point leaves the write in the
- * outbox for `outbox send`. A line that does not check is never
- * dropped: it is kept as it is and reported. Kept requests carry no
+ * outbox for `outbox send`. A write is kept already marked sent when
+ * it is about to be sent at once (the entry and its mark in one
+ * fsync'd append, so `outbox` never calls a write whose bytes may have
+ * reached crmd "not sent yet"), and marked waiting again when the send
+ * certainly did not leave. A line that does not check is never sent
+ * and never dropped by itself: it is kept as it is, listed with what
+ * can be read of it, until the rep drops it. Kept requests carry no
  * session token: they are resent with the session of then, and the
  * moment they were made (Request.made_at, from `created`). A write crmd
  * refused when resent is not dropped either: a line marks it refused,
@@ -69,7 +74,8 @@ struct outbox_entry {
 	                 crm_status), 0 when not */
 	char *why;    /* with refused: crmd's message; owned */
 	int sent;     /* sent at least once with no answer: crmd may have
-	                 applied it (resending settles it, once) */
+	                 applied it (resending settles it, once); set when
+	                 given to outbox_add: kept as being sent now */
 };
 
 /* outbox_claim: mark the write id as being sent by this process until
@@ -81,20 +87,55 @@ bool outbox_in_flight(const uint8_t id[CRM_REQUEST_ID_LEN]);
 
 /* outbox_holds: whether the outbox still holds the write id unsettled
  * (another crm may have settled it since it was read); *refused its
- * refusal code, 0 when not refused. */
-bool outbox_holds(const uint8_t id[CRM_REQUEST_ID_LEN], int *refused);
+ * refusal code, 0 when not refused; *sent (unless sent is NULL)
+ * whether it is marked sent. */
+bool outbox_holds(
+    const uint8_t id[CRM_REQUEST_ID_LEN], int *refused, int *sent);
 
 /* outbox_for: whether e is for the server at url (an entry that names
  * no server is for any). */
 bool outbox_for(const struct outbox_entry *e, const char *url);
 
+/* A line of the outbox that does not check (torn by a crash, changed on
+ * disk): never sent, kept as it is until the rep drops it. What can be
+ * read of it is for people only (outbox_damaged_read). */
+struct outbox_damaged {
+	char *text;   /* the line as it is in the file; owned */
+	size_t line;  /* its line number in the file, from 1 */
+	char key[33]; /* how the shell names it: a hash of its text, hex */
+	bool has_id;  /* its request id reads (unchecked) */
+	uint8_t id[CRM_REQUEST_ID_LEN];
+	int sent;     /* a checked mark line says it was sent (has_id) */
+	int refused;  /* a checked mark line says crmd refused it (has_id) */
+	bool settled; /* a checked x1 line settles it: crmd answered it */
+};
+
 struct outbox {
 	struct outbox_entry *v;
 	size_t n;
-	char **damaged; /* lines that do not check, as they are; owned */
+	struct outbox_damaged *damaged; /* lines that do not check; owned */
 	size_t ndamaged;
 	size_t nsettled; /* settling lines read (the file is compacted) */
 };
+
+/* What a damaged line seems to hold, decoded as far as it reads: every
+ * field may be NULL or 0. Caller frees with outbox_damaged_read_free(). */
+struct outbox_damaged_read {
+	const char *kind; /* "write", "mark" (of another line) or NULL */
+	int64_t created;  /* when typed, 0 when unreadable */
+	char *login;      /* who wrote it */
+	char *what;       /* the command as typed, as far as it reads */
+	bool what_whole;  /* what read to its end */
+	char *request;    /* the request's body case and its text fields */
+	char *server;     /* the server it was written for */
+};
+void outbox_damaged_read(
+    const struct outbox_damaged *d, struct outbox_damaged_read *r /* OUT */);
+void outbox_damaged_read_free(struct outbox_damaged_read *r);
+
+/* outbox_damaged_writes: how many damaged lines of ob may be writes
+ * (not a mark of another line): those a send leaves unsent. */
+size_t outbox_damaged_writes(const struct outbox *ob);
 
 /* outbox_path: the file, or NULL without HOME. Caller frees with free(). */
 char *outbox_path(void);
@@ -109,7 +150,10 @@ void outbox_free(struct outbox *ob);
 #define OUTBOX_LOCK_WAIT_MS 2000
 
 /*
- * outbox_add: keep e: one line appended and fsync'd. Errors: CRM_INTERNAL
+ * outbox_add: keep e: one line appended and fsync'd; with e->sent, the
+ * line and its mark as being sent (s1) in the same append, one fsync,
+ * for a write sent at once (outbox_mark_unsent takes it back when the
+ * send did not leave). Errors: CRM_INTERNAL
  * (cannot write; errno says why), CRM_UNAVAILABLE (outbox.lock held by
  * another process for OUTBOX_LOCK_WAIT_MS; outbox_lock_holder() says
  * who).
@@ -153,6 +197,22 @@ crm_status outbox_refuse(
 crm_status outbox_mark_sent(const uint8_t id[CRM_REQUEST_ID_LEN]);
 
 /*
+ * outbox_mark_unsent: mark the entry with request id id as waiting, not
+ * sent (one appended line, not fsync'd: lost, the entry says "sent, no
+ * answer", which only promises less), after a send that never left
+ * (crmd not running). Errors: CRM_UNAVAILABLE (locked), CRM_INTERNAL.
+ */
+crm_status outbox_mark_unsent(const uint8_t id[CRM_REQUEST_ID_LEN]);
+
+/*
+ * outbox_drop_damaged: forget the damaged line named key (its key as
+ * outbox_load gave it): the file rewritten without it. CRM_NOT_FOUND
+ * when no such line is left (another crm dropped it). Errors:
+ * CRM_UNAVAILABLE (locked), CRM_INTERNAL.
+ */
+crm_status outbox_drop_damaged(const char key[33]);
+
+/*
  * outbox_compact: drop the settled lines: the file is emptied when
  * nothing is left. Errors: CRM_UNAVAILABLE (locked), CRM_INTERNAL.
  */
@@ -161,11 +221,15 @@ crm_status outbox_compact(void);
 /*
  * outbox_same_write: whether the packed request typed (made at
  * typed_made) is the write kept (made at kept_made, its entry's
- * created): the same kind and the same fields, compared without the
- * envelope (request id, session token, made_at), and for a follow-up
- * logged without --at without its happened_at, the moment each was
- * typed (outbox_same.c). A request that does not decode is no match.
+ * created), typed again: typed within OUTBOX_SAME_WINDOW_S of it, the
+ * same kind and the same fields, compared without the envelope (request
+ * id, session token, made_at); a follow-up an older crm kept carries
+ * the moment it was typed as its happened_at, which is left out too.
+ * A call with no answer (FollowUp.no_answer) is never the same: it is
+ * repeated on purpose. A request that does not decode is no match
+ * (outbox_same.c).
  */
+#define OUTBOX_SAME_WINDOW_S (15 * 60)
 bool outbox_same_write(const void *kept, size_t kept_len, int64_t kept_made,
     const void *typed, size_t typed_len, int64_t typed_made);
 

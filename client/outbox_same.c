@@ -1,24 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * outbox_same.c: whether a write typed now is one already waiting in the
- * outbox (outbox.h, outbox_same_write): the same body, compared without
- * the envelope (request id, session token, made_at, protocol version),
- * so typing a kept write again does not make it happen twice.
+ * outbox (outbox.h, outbox_same_write): typed within 15 minutes of it,
+ * the same body, compared without the envelope (request id, session
+ * token, made_at, protocol version), so typing a kept write again does
+ * not make it happen twice, while the same words typed later, or a call
+ * that got no answer typed again, are another write.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "outbox.h"
 
-/* A follow-up logged without --at says the moment it was typed (the
- * shell fills happened_at then, before any questions it asks): such a
- * time is the envelope's, not a field the rep gave. */
-#define TYPED_WINDOW_S (15 * 60)
-
+/* A follow-up an older crm kept says the moment it was typed as its
+ * happened_at (it filled it, before any questions it asked, when no
+ * --at was given): such a time is the envelope's, not a field the rep
+ * gave. This crm sends no time of its own (crmd's clock, or made_at). */
 static bool
 typed_then(int64_t at, int64_t made)
 {
-	return at <= made && made - at <= TYPED_WINDOW_S;
+	return at <= made && made - at <= OUTBOX_SAME_WINDOW_S;
 }
 
 /* req packed with its envelope cleared (and its typed time, when
@@ -54,15 +55,31 @@ body_of(Crm__V1__Request *req, bool typed_at, void **buf, size_t *len)
 	}
 }
 
+/* req's follow-up, when it is a log, or NULL. */
+static const Crm__V1__FollowUp *
+log_of(const Crm__V1__Request *req)
+{
+	return req->body_case == CRM__V1__REQUEST__BODY_FOLLOWUP_LOG &&
+	               req->followup_log != NULL
+	           ? req->followup_log->followup
+	           : NULL;
+}
+
 /* Whether req's follow-up (if it is a log) says the moment made. */
 static bool
 log_typed_then(const Crm__V1__Request *req, int64_t made)
 {
-	return req->body_case == CRM__V1__REQUEST__BODY_FOLLOWUP_LOG &&
-	       req->followup_log != NULL &&
-	       req->followup_log->followup != NULL &&
-	       req->followup_log->followup->has_happened_at &&
-	       typed_then(req->followup_log->followup->happened_at, made);
+	const Crm__V1__FollowUp *f = log_of(req);
+	return f != NULL && f->has_happened_at &&
+	       typed_then(f->happened_at, made);
+}
+
+/* Whether req is a call that got no answer (log --no-answer). */
+static bool
+no_answer(const Crm__V1__Request *req)
+{
+	const Crm__V1__FollowUp *f = log_of(req);
+	return f != NULL && f->has_no_answer && f->no_answer;
 }
 
 /* A due time typed relative to the moment (--due +2d) comes out later by
@@ -99,28 +116,35 @@ bool
 outbox_same_write(const void *kept, size_t kept_len, int64_t kept_made,
     const void *typed, size_t typed_len, int64_t typed_made)
 {
+	/* Typed again within the window of the kept one: the same write
+	 * whose fate the rep did not know. Later, the same words are
+	 * another write (a tester's purchase typed 3 h on, an inquiry 5 h
+	 * on, were merged into the first). */
+	int64_t apart = typed_made - kept_made;
+	if (apart > OUTBOX_SAME_WINDOW_S || apart < -OUTBOX_SAME_WINDOW_S) {
+		return false;
+	}
 	Crm__V1__Request *a =
 	    crm__v1__request__unpack(NULL, kept_len, (const uint8_t *)kept);
 	Crm__V1__Request *b =
 	    crm__v1__request__unpack(NULL, typed_len, (const uint8_t *)typed);
 	bool same = false;
-	if (a != NULL && b != NULL && a->body_case == b->body_case) {
-		/* The typed time is set aside only when both say theirs,
-		 * typed within TYPED_WINDOW_S of each other: the same call
-		 * logged again later is another follow-up (a tester's
-		 * second call, half an hour on, was merged into the
-		 * first). */
-		bool typed_at = log_typed_then(a, kept_made) &&
-		                log_typed_then(b, typed_made) &&
-		                typed_made >= kept_made &&
-		                typed_made - kept_made <= TYPED_WINDOW_S;
-		if (typed_at) {
+	/* An unanswered call is repeated on purpose (online the same three
+	 * store three): never the same write. */
+	if (a != NULL && b != NULL && a->body_case == b->body_case &&
+	    !no_answer(a) && !no_answer(b)) {
+		/* The moment typed, where an older crm kept it (the
+		 * follow-up's happened_at), is set aside: this crm's
+		 * request carries none. */
+		bool ta = log_typed_then(a, kept_made);
+		bool tb = log_typed_then(b, typed_made);
+		if (log_of(a) != NULL && log_of(b) != NULL) {
 			align_dues(a, kept_made, b, typed_made);
 		}
 		void *x = NULL, *y = NULL;
 		size_t xl = 0, yl = 0;
-		body_of(a, typed_at, &x, &xl);
-		body_of(b, typed_at, &y, &yl);
+		body_of(a, ta, &x, &xl);
+		body_of(b, tb, &y, &yl);
 		same = xl == yl && memcmp(x, y, xl) == 0;
 		free(x);
 		free(y);
