@@ -376,14 +376,21 @@ self_path(char *buf, size_t size)
 	return buf;
 }
 
+static const char *program; /* backup_set_program; NULL: self_path */
+
+void
+backup_set_program(const char *path)
+{
+	program = path;
+}
+
 /* Run the copy process for data_dir and out: crmd itself, the running
- * program (self_path), posix_spawn (no fork in a threaded server),
- * with nothing of ours but the standard streams (no listening socket, no
- * lock), the environment as it is (crmd's own settings pass through),
- * and its own signals (^C and a stop reach it as before). Its stdout (the
- * last size - 1 bytes, size > 512) into buf; waits for it (no zombie
- * left). Errors:
- * CRM_INTERNAL (it did not start: r->why). */
+ * program (self_path, or backup_set_program's), posix_spawn (no fork in a
+ * threaded server), with nothing of ours but the standard streams (no
+ * listening socket, no lock), the environment as it is (crmd's own settings
+ * pass through), and its own signals (^C and a stop reach it as before). Its
+ * stdout (the last size - 1 bytes, size > 512) into buf; waits for it (no
+ * zombie left). Errors: CRM_INTERNAL (it did not start: r->why). */
 static crm_status
 run_copy(const char *data_dir, const char *out, char *buf, size_t size,
     pid_t *pid, int *status, struct backup_result *r)
@@ -414,8 +421,12 @@ run_copy(const char *data_dir, const char *out, char *buf, size_t size,
 	posix_spawnattr_setflags(
 	    &sa, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	char self[4096];
-	int e = posix_spawn(
-	    pid, self_path(self, sizeof(self)), &fa, &sa, argv, environ);
+	if (program != NULL) {
+		snprintf(self, sizeof(self), "%s", program);
+	} else {
+		self_path(self, sizeof(self));
+	}
+	int e = posix_spawn(pid, self, &fa, &sa, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&sa);
 	close(p[1]);

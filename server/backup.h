@@ -58,6 +58,14 @@ crm_status backup_make(const char *data_dir, const char *out, int offline,
 int backup_child(const char *data_dir, const char *out);
 
 /*
+ * backup_set_program: the crmd program backup_make runs as the copy
+ * process (path borrowed; NULL: the running program, /proc/self/exe).
+ * For a program that is not crmd but handles requests with crmd's code
+ * (the fuzz targets' replay test).
+ */
+void backup_set_program(const char *path);
+
+/*
  * backup_clean_leftovers: remove from dir the temporary folders of
  * backups that did not finish: named *.crm-partial-PID-N, of a process
  * that no longer runs, holding nothing but the copy's data.mdb and

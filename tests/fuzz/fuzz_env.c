@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "backup.h"
 #include "config.h"
 #include "dispatch.h"
 #include "store.h"
@@ -595,6 +596,11 @@ __wrap_backup_handle(
 	if (!fuzz_env_outside_effects) {
 		return dispatch_fail(ctx, CRM_UNAVAILABLE, "fuzz: not run");
 	}
+#ifdef CRM_FUZZ_CRMD
+	/* The copy runs in a crmd process (backup.h): this program is not
+	 * crmd. */
+	backup_set_program(CRM_FUZZ_CRMD);
+#endif
 	return __real_backup_handle(ctx, req, resp);
 }
 
