@@ -1530,6 +1530,24 @@ send_all(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 }
 
 const struct outbox_entry *
+cmd_outbox_load_find(struct cmd_ctx *ctx, const struct cmd_call *call,
+    struct outbox *ob, const char *prefix, crm_status *rc, char idt[33])
+{
+	memset(ob, 0, sizeof(*ob));
+	if (outbox_load(ob) != CRM_OK) {
+		cmd_error("cannot read the outbox: %s", strerror(errno));
+		*rc = CRM_INTERNAL;
+		return NULL;
+	}
+	const struct outbox_entry *hit =
+	    cmd_outbox_find(ctx, call, ob, prefix, rc);
+	if (hit != NULL) {
+		outbox_id_text(hit->id, idt);
+	}
+	return hit;
+}
+
+const struct outbox_entry *
 cmd_outbox_find(struct cmd_ctx *ctx, const struct cmd_call *call,
     const struct outbox *ob, const char *prefix, crm_status *rc)
 {
@@ -1673,18 +1691,13 @@ outbox_again(struct cmd_ctx *ctx, const struct cmd_call *call,
 	struct outbox ob;
 	Crm__V1__Request *req = NULL;
 	Crm__V1__Response *resp = NULL;
-	if (outbox_load(&ob) != CRM_OK) {
-		cmd_error("cannot read the outbox: %s", strerror(errno));
-		return CRM_INTERNAL;
-	}
 	crm_status rc;
-	const struct outbox_entry *hit =
-	    cmd_outbox_find(ctx, call, &ob, prefix, &rc);
 	char idt[33];
+	const struct outbox_entry *hit =
+	    cmd_outbox_load_find(ctx, call, &ob, prefix, &rc, idt);
 	if (hit == NULL) {
 		goto out;
 	}
-	outbox_id_text(hit->id, idt);
 	if (hit->refused) {
 		cmd_error(
 		    "%.8s was refused: it stored nothing, so there is no "

@@ -33,6 +33,13 @@ crm_status cmd_outbox_send(
 const struct outbox_entry *cmd_outbox_find(struct cmd_ctx *ctx,
     const struct cmd_call *call, const struct outbox *ob, const char *prefix,
     crm_status *rc /* OUT */);
+/* cmd_outbox_load_find: the outbox loaded into ob (freed by the caller
+ * with outbox_free, also on NULL) and cmd_outbox_find's entry for
+ * prefix, its id's text in idt; NULL with *rc set (a failed load said on
+ * stderr). */
+const struct outbox_entry *cmd_outbox_load_find(struct cmd_ctx *ctx,
+    const struct cmd_call *call, struct outbox *ob, const char *prefix,
+    crm_status *rc /* OUT */, char idt[33] /* OUT */);
 
 /* cmd_outbox_names_customer: whether e's write names a customer
  * (`outbox fix` can name another). */

@@ -170,18 +170,13 @@ cmd_outbox_fix(struct cmd_ctx *ctx, const struct cmd_call *call,
 	Crm__V1__Request *req = NULL;
 	void *buf = NULL;
 	char *what = NULL;
-	if (outbox_load(&ob) != CRM_OK) {
-		cmd_error("cannot read the outbox: %s", strerror(errno));
-		return CRM_INTERNAL;
-	}
 	crm_status rc;
-	const struct outbox_entry *hit =
-	    cmd_outbox_find(ctx, call, &ob, prefix, &rc);
 	char idt[33];
+	const struct outbox_entry *hit =
+	    cmd_outbox_load_find(ctx, call, &ob, prefix, &rc, idt);
 	if (hit == NULL) {
 		goto out;
 	}
-	outbox_id_text(hit->id, idt);
 	if (!hit->refused) {
 		cmd_error("%.8s was not refused: it may have been applied, so "
 		          "it is sent only as it is (`outbox send %.8s`) or "

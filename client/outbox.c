@@ -986,23 +986,48 @@ out:
 	return rc;
 }
 
+/* The outbox loaded into ob under its lock, for a change: CRM_OK (*path
+ * and *lk to give back to locked_done), CRM_NOT_FOUND (no outbox path),
+ * CRM_UNAVAILABLE (another crm holds the lock), CRM_INTERNAL. */
+static crm_status
+locked_load(char **path, struct outbox *ob, int *lk)
+{
+	*lk = -1;
+	*path = outbox_path();
+	if (*path == NULL) {
+		return CRM_NOT_FOUND;
+	}
+	*lk = lock_outbox(*path);
+	if (*lk == -2) {
+		return CRM_UNAVAILABLE;
+	}
+	return *lk >= 0 && load_path(*path, ob) == CRM_OK ? CRM_OK
+	                                                  : CRM_INTERNAL;
+}
+
+/* After locked_load: let go of the lock (errno kept) and path; rc. */
+static crm_status
+locked_done(char *path, int lk, crm_status rc)
+{
+	if (lk >= 0) {
+		int keep = errno;
+		close(lk);
+		errno = keep;
+	}
+	free(path);
+	return rc;
+}
+
 crm_status
 outbox_replace(
     const uint8_t old_id[CRM_REQUEST_ID_LEN], const struct outbox_entry *e)
 {
-	char *path = outbox_path();
+	char *path;
 	struct outbox ob;
-	crm_status rc = CRM_INTERNAL;
-	if (path == NULL) {
-		return CRM_NOT_FOUND;
-	}
-	int lk = lock_outbox(path);
-	if (lk == -2) {
-		free(path);
-		return CRM_UNAVAILABLE;
-	}
-	if (lk < 0 || load_path(path, &ob) != CRM_OK) {
-		goto out;
+	int lk;
+	crm_status rc = locked_load(&path, &ob, &lk);
+	if (rc != CRM_OK) {
+		return locked_done(path, lk, rc);
 	}
 	/* Under the lock: the entry is still there and still refused, so
 	 * no other crm replaced, resent or dropped it meanwhile. */
@@ -1019,14 +1044,7 @@ outbox_replace(
 		}
 	}
 	outbox_free(&ob);
-out:
-	if (lk >= 0) {
-		int keep = errno;
-		close(lk);
-		errno = keep;
-	}
-	free(path);
-	return rc;
+	return locked_done(path, lk, rc);
 }
 
 /* Append the mark line (malloc'd: freed here) under the outbox's lock. */
@@ -1075,19 +1093,12 @@ outbox_mark_unsent(const uint8_t id[CRM_REQUEST_ID_LEN])
 crm_status
 outbox_drop_damaged(const char key[33])
 {
-	char *path = outbox_path();
+	char *path;
 	struct outbox ob;
-	crm_status rc = CRM_INTERNAL;
-	if (path == NULL) {
-		return CRM_NOT_FOUND;
-	}
-	int lk = lock_outbox(path);
-	if (lk == -2) {
-		free(path);
-		return CRM_UNAVAILABLE;
-	}
-	if (lk < 0 || load_path(path, &ob) != CRM_OK) {
-		goto out;
+	int lk;
+	crm_status rc = locked_load(&path, &ob, &lk);
+	if (rc != CRM_OK) {
+		return locked_done(path, lk, rc);
 	}
 	rc = CRM_NOT_FOUND;
 	for (size_t i = 0; i < ob.ndamaged; i++) {
@@ -1104,14 +1115,7 @@ outbox_drop_damaged(const char key[33])
 		}
 	}
 	outbox_free(&ob);
-out:
-	if (lk >= 0) {
-		int keep = errno;
-		close(lk);
-		errno = keep;
-	}
-	free(path);
-	return rc;
+	return locked_done(path, lk, rc);
 }
 
 crm_status
