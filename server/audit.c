@@ -1208,7 +1208,7 @@ audit_field_newer(struct req_ctx *ctx, uint64_t customer, const char *entity,
 			crm_arena_release(ctx->arena, mark);
 			continue;
 		}
-		if (r->at <= since) {
+		if (r->at < since) {
 			break; /* stored before it: made before it too */
 		}
 		int64_t made = r->has_made_at ? r->made_at : r->at;
@@ -1237,4 +1237,47 @@ audit_field_newer(struct req_ctx *ctx, uint64_t customer, const char *entity,
 	}
 	awalk_close(&w);
 	return found;
+}
+
+/* "2026-12-07 10:00", with ":SS" when other falls in the same minute
+ * (which came first, then, is in the seconds). */
+static void
+conflict_time(int64_t t, int64_t other, char *buf, size_t len)
+{
+	crm_time_format(t, buf, len);
+	if (t / 60 == other / 60) {
+		size_t n = strlen(buf);
+		snprintf(buf + n, len - n, ":%02d", (int)(t % 60));
+	}
+}
+
+crm_status
+audit_edit_not_older(struct req_ctx *ctx, uint64_t customer,
+    const char *entity, uint64_t id, Crm__V1__FieldValue *const *fields,
+    size_t n, const char *path)
+{
+	int64_t made = dispatch_at(ctx);
+	if (made >= ctx->now) {
+		return CRM_OK;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct audit_seen seen;
+		if (fields[i]->field == NULL ||
+		    !audit_field_newer(ctx, customer, entity, id,
+		        fields[i]->field, made, &seen)) {
+			continue;
+		}
+		char a[40], b[40];
+		conflict_time(made, seen.at, a, sizeof(a));
+		conflict_time(seen.at, made, b, sizeof(b));
+		snprintf(
+		    ctx->field, sizeof(ctx->field), "%s.fields[%zu]", path, i);
+		return dispatch_fail(ctx, CRM_EPRECOND,
+		    "this edit was made %s, before %s was changed to \"%s\" "
+		    "(%s, by %s): not applied, none of its fields; if it "
+		    "still holds, edit again",
+		    a, fields[i]->field, seen.value, b,
+		    user_login_of(ctx, seen.user_id));
+	}
+	return CRM_OK;
 }

@@ -46,6 +46,16 @@ int audit_field_newer(struct req_ctx *ctx, uint64_t customer,
     const char *entity, uint64_t id, const char *field, int64_t since,
     struct audit_seen *seen /* OUT */);
 
+/*
+ * audit_edit_not_older: an edit of fields (n of them) of entity/id, made
+ * earlier than it came (kept offline, Request.made_at), does not undo a
+ * change made since to one of them (audit_field_newer): CRM_EPRECOND,
+ * naming the change (ctx->field: path.fields[i]); otherwise CRM_OK.
+ */
+crm_status audit_edit_not_older(struct req_ctx *ctx, uint64_t customer,
+    const char *entity, uint64_t id, Crm__V1__FieldValue *const *fields,
+    size_t n, const char *path);
+
 struct check;
 /* audit_check: every audit record decodes and is indexed under its
  * customers, and every index entry names a record (crm-check). */

@@ -502,6 +502,12 @@ contact_handle_edit(
 		ctx->field[0] = '\0'; /* a Contact field, not a request path */
 		return rc;
 	}
+	/* Made offline before a change of one of its fields: refused. */
+	rc = audit_edit_not_older(ctx, before->customer_id, "contact",
+	    before->id, r->fields, r->n_fields, "contact_edit");
+	if (rc != CRM_OK) {
+		return rc;
+	}
 	if (reach_changed(before, after) && after->verified) {
 		/* New details have not been confirmed with the contact. */
 		after->verified = 0;

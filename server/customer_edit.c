@@ -280,37 +280,6 @@ customer_handle_get(
 	return CRM_OK;
 }
 
-/* Step of customer.edit: an edit made earlier than it came (kept offline,
- * Request.made_at) does not undo a change made since to a field it sets:
- * refused, as an older stage change is (lifecycle.c), naming the change. */
-static crm_status
-edit_not_older(struct req_ctx *ctx, const Crm__V1__CustomerEditRequest *r,
-    const Crm__V1__Customer *c)
-{
-	int64_t made = dispatch_at(ctx);
-	if (made >= ctx->now) {
-		return CRM_OK;
-	}
-	for (size_t i = 0; i < r->n_fields; i++) {
-		struct audit_seen seen;
-		if (!audit_field_newer(ctx, c->id, "customer", c->id,
-		        r->fields[i]->field, made, &seen)) {
-			continue;
-		}
-		char a[32], b[32];
-		crm_time_format(made, a, sizeof(a));
-		crm_time_format(seen.at, b, sizeof(b));
-		snprintf(ctx->field, sizeof(ctx->field),
-		    "customer_edit.fields[%zu]", i);
-		return dispatch_fail(ctx, CRM_EPRECOND,
-		    "this edit was made %s, before %s was changed to \"%s\" "
-		    "(%s, by %s): not applied; if it still holds, edit again",
-		    a, r->fields[i]->field, seen.value, b,
-		    user_login_of(ctx, seen.user_id));
-	}
-	return CRM_OK;
-}
-
 crm_status
 customer_handle_edit(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
@@ -378,7 +347,10 @@ customer_handle_edit(
 			return rc;
 		}
 	}
-	rc = edit_not_older(ctx, r, before);
+	/* Made offline before a change of one of its fields: refused, as
+	 * an older stage change is (lifecycle.c). */
+	rc = audit_edit_not_older(ctx, before->id, "customer", before->id,
+	    r->fields, r->n_fields, "customer_edit");
 	if (rc != CRM_OK) {
 		return rc;
 	}
