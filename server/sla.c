@@ -1658,14 +1658,18 @@ sla_move_customer(struct req_ctx *ctx, uint64_t from, uint64_t to)
 
 /* ---------------------------------------------------- new owner */
 
-/* Whose work moves to cust's owner: from's, and anyone's who may not
- * see cust. */
+/* Whose work moves to cust's owner: from's, anyone's who may not see
+ * cust, and, when cust comes out of its team's pool (from 0: a claim, an
+ * assign), all of it: what was held while it sat there (the manager's
+ * since the release or since it started, or no one's) is the new
+ * owner's to work; a breach already past stays counted for its holder
+ * then (clock_give). */
 static int
 moves(struct req_ctx *ctx, const Crm__V1__Customer *cust, uint64_t from,
     uint64_t owner)
 {
-	return owner != cust->owner_id &&
-	       ((from != 0 && owner == from) ||
+	return owner != cust->owner_id && cust->owner_id != 0 &&
+	       (from == 0 || owner == from ||
 	           !task_user_sees(ctx, owner, cust));
 }
 
@@ -1676,9 +1680,11 @@ reown_why(uint64_t from, uint64_t holder)
 	if (holder == 0) {
 		return "no one held it while the customer was in the pool";
 	}
-	return from != 0 && holder == from
-	           ? "the customer was given to a new owner"
-	           : "its owner may not see the customer";
+	if (from == 0) {
+		return "the customer came out of the pool to its new owner";
+	}
+	return holder == from ? "the customer was given to a new owner"
+	                      : "its owner may not see the customer";
 }
 
 /* The one a commitment or clock is given from, for its event: held by
