@@ -514,10 +514,18 @@ cmd_sla_commitments(
 			snprintf(fu, sizeof(fu), "%llu",
 			    (unsigned long long)c->followup_id);
 		}
+		/* Released to the pool after it fell due unkept: broken
+		 * then, as the reports count it. */
+		const char *status =
+		    c->status ==
+		                CRM__V1__COMMITMENT_STATUS__COMMITMENT_RELEASED &&
+		            c->closed_at > c->due_at
+		        ? "broken, then released"
+		        : crm_enum_name(
+		              &crm__v1__commitment_status__descriptor,
+		              c->status);
 		const char *cells[] = { id, c->customer, c->text, due, left,
-			crm_enum_name(&crm__v1__commitment_status__descriptor,
-			    c->status),
-			fu, c->owner };
+			status, fu, c->owner };
 		render_row(out, cells);
 		json_array_append_new(arr, render_json_message(&c->base));
 	}
