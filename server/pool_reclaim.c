@@ -930,8 +930,29 @@ explain_late(struct req_ctx *ctx, int64_t rule_at, int64_t w, unsigned wd,
 	return CRM_OK;
 }
 
+static crm_status explain_rule(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    int only, struct pool_reclaim_why *out);
+
 crm_status
 pool_reclaim_explain(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    struct pool_reclaim_why *out)
+{
+	return explain_rule(ctx, c, 0, out);
+}
+
+crm_status
+pool_reclaim_explain_warning(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    uint64_t ref, struct pool_reclaim_why *out)
+{
+	int rule = (int)(ref >> 56);
+	return explain_rule(
+	    ctx, c, rule == RULE_QUIET || rule == RULE_UNWON ? rule : 0, out);
+}
+
+/* pool_reclaim_explain's walk: the earlier of c's rules, or rule only
+ * (0: any). */
+static crm_status
+explain_rule(struct req_ctx *ctx, const Crm__V1__Customer *c, int only,
     struct pool_reclaim_why *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -949,7 +970,8 @@ pool_reclaim_explain(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	    policy_cell(p, (int)c->stage, (int)c->grade);
 	for (int rule = RULE_QUIET; rule <= RULE_UNWON; rule++) {
 		unsigned days, wd;
-		if (!rule_days(cell, rule, &days, &wd)) {
+		if ((only != 0 && rule != only) ||
+		    !rule_days(cell, rule, &days, &wd)) {
 			continue;
 		}
 		int64_t base =

@@ -94,6 +94,12 @@ struct pool_reclaim_why {
  */
 crm_status pool_reclaim_explain(struct req_ctx *ctx,
     const Crm__V1__Customer *c, struct pool_reclaim_why *out /* OUT */);
+/* pool_reclaim_explain_warning: the same for the rule whose warning task
+ * has ref_id ref (the earlier rule when ref names none: an older crmd's
+ * warning). */
+crm_status pool_reclaim_explain_warning(struct req_ctx *ctx,
+    const Crm__V1__Customer *c, uint64_t ref,
+    struct pool_reclaim_why *out /* OUT */);
 
 /* pool_reclaim_reindex: DB_RECLAIM and DB_RECLAIM_REC anew from the
  * customers (schema 10). */

@@ -858,7 +858,8 @@ explain_warning(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	if (pw == NULL) {
 		return CRM_TOO_BIG;
 	}
-	crm_status rc = pool_reclaim_explain(ctx, c, pw);
+	crm_status rc = pool_reclaim_explain_warning(
+	    ctx, c, t->has_ref_id ? t->ref_id : 0, pw);
 	if (rc != CRM_OK) {
 		return rc;
 	}
