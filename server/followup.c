@@ -563,12 +563,18 @@ log_record(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 
 /* Step 0: f answers c's running SLA clocks (before a stage change in it
  * starts a churn clock), and may resolve an after-sales issue (its
- * solution clock stops only so). */
+ * solution clock stops only so). A call nobody answered (no_answer,
+ * 未接通) answers nothing: the customer heard no response (seed 000:
+ * 24小时内响应咨询, 2小时内初步响应, 3天内主动联系 are met by a contact
+ * that reached them). */
 static crm_status
 log_clocks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
     const Crm__V1__Customer *c, Crm__V1__FollowUp *f)
 {
-	crm_status rc = sla_stop_customer(ctx, c->id, f->id, f->happened_at);
+	crm_status rc =
+	    in->no_answer || f->no_answer
+	        ? CRM_OK
+	        : sla_stop_customer(ctx, c->id, f->id, f->happened_at);
 	if (rc == CRM_OK && in->has_resolves && in->resolves != 0) {
 		f->has_resolves = 1;
 		f->resolves = in->resolves;
