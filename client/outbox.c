@@ -555,7 +555,50 @@ add_damaged(struct outbox *ob, size_t *cap, const char *line, size_t lno)
 		}
 		free(b);
 	}
+	/* "s1 ID SUM" / "w1 ..." / "x1 ...": a mark of another line. */
+	if ((line[0] == 's' || line[0] == 'w' || line[0] == 'x') &&
+	    line[1] == '1' && line[2] == ' ') {
+		d->mark = line[0];
+		uint8_t *b = NULL;
+		size_t n = 0;
+		char hid[2 * CRM_REQUEST_ID_LEN + 1];
+		snprintf(hid, sizeof(hid), "%s", line + 3);
+		if (strlen(hid) == 2 * CRM_REQUEST_ID_LEN &&
+		    from_hex(hid, &b, &n) == 0 && n == CRM_REQUEST_ID_LEN) {
+			memcpy(d->mark_id, b, CRM_REQUEST_ID_LEN);
+			d->mark_has_id = true;
+		}
+		free(b);
+	}
 	ob->ndamaged++;
+}
+
+/* After a load: a damaged mark line whose entry reads is folded into it
+ * on the safe side (a sent mark, or a waiting one that may have been
+ * written over a sent one: "sent, no answer", never "not sent yet"; a
+ * settling one: the entry stays, its resend gets crmd's stored reply)
+ * and dropped from the damaged lines; the next compaction leaves it
+ * out. A mark naming no entry left names nothing to keep. */
+static void
+fold_damaged_marks(struct outbox *ob)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < ob->ndamaged; i++) {
+		struct outbox_damaged *d = &ob->damaged[i];
+		if (d->mark != 0 && d->mark_has_id) {
+			struct outbox_entry *e = entry_of(ob, d->mark_id);
+			if (e != NULL && e->refused == 0 && d->mark != 'x') {
+				e->sent = 1;
+			}
+			if (e != NULL || damaged_of(ob, d->mark_id) == NULL) {
+				free(d->text);
+				ob->nsettled++; /* compaction drops it */
+				continue;
+			}
+		}
+		ob->damaged[k++] = *d;
+	}
+	ob->ndamaged = k;
 }
 
 static crm_status
@@ -646,6 +689,7 @@ load_path(const char *path, struct outbox *ob)
 	}
 	free(line);
 	fclose(f);
+	fold_damaged_marks(ob);
 	return CRM_OK;
 }
 

@@ -108,6 +108,11 @@ struct outbox_damaged {
 	int sent;     /* a checked mark line says it was sent (has_id) */
 	int refused;  /* a checked mark line says crmd refused it (has_id) */
 	bool settled; /* a checked x1 line settles it: crmd answered it */
+	/* A mark line (s1, w1, x1) that does not check: its letter, and the
+	 * entry it seems to name (unchecked) when that field reads. */
+	char mark;
+	bool mark_has_id;
+	uint8_t mark_id[CRM_REQUEST_ID_LEN];
 };
 
 struct outbox {
