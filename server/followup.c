@@ -36,7 +36,8 @@
 
 #define MAX_COMMITMENTS CRM_FOLLOWUP_MAX_COMMITMENTS
 #define MAX_CONTACTS    16
-#define FUTURE_SLACK    600 /* clocks differ a little (as LIFECYCLE_FUTURE_GRACE) */
+#define FUTURE_SLACK \
+	600 /* clocks differ a little (as LIFECYCLE_FUTURE_GRACE) */
 
 /* ---------------------------------------------------- record API */
 

@@ -17,10 +17,10 @@ crm_status followup_move(struct req_ctx *ctx, uint64_t id, uint64_t to);
  * own second first: a time with seconds and one written to the minute
  * find each other) with the same summary (NULL: none), and each of
  * channel, author (a login), feedback and mood the row says (set, not
- * empty) is the same; loads only the follow-ups of that minute. nth (1 for the first): the nth such
- * follow-up, in time then id order (an import's row that is the nth of
- * its file the same as it). Errors: CRM_NOT_FOUND (fewer than nth),
- * CRM_INTERNAL (one of them does not load; ctx->msg names it). */
+ * empty) is the same; loads only the follow-ups of that minute. nth (1 for the
+ * first): the nth such follow-up, in time then id order (an import's row that
+ * is the nth of its file the same as it). Errors: CRM_NOT_FOUND (fewer than
+ * nth), CRM_INTERNAL (one of them does not load; ctx->msg names it). */
 crm_status followup_find(struct req_ctx *ctx, uint64_t customer_id,
     const Crm__V1__FollowUp *row, unsigned nth, uint64_t *id /* OUT */);
 

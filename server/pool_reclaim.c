@@ -823,7 +823,7 @@ static crm_status
 unwarn(struct req_ctx *ctx, uint64_t h, int64_t pos, uint64_t cid, int rule,
     const char *why)
 {
-	struct rec r;
+	struct rec r = { 0 };
 	store_key ok, nk;
 	uint64_t *rh = rule == RULE_QUIET ? &r.h1 : &r.h2;
 	int64_t *re = rule == RULE_QUIET ? &r.e1 : &r.e2;
