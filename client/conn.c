@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "crm_path.h"
+#include "crm_time.h"
 #include "ssh_tunnel.h"
 
 #define PROBE_MS   100 /* a TCP connect that neither fails nor succeeds */
@@ -532,6 +533,14 @@ conn_repack(crm_conn *c, const void *stored, size_t len, int64_t made_at,
 	if (made_at > 0) {
 		req->has_made_at = 1;
 		req->made_at = made_at;
+		/* And its age, by this clock both times: crmd dates it by
+		 * its own clock less the age, so this one being off does not
+		 * move it (made_at alone is for an older crmd). */
+		int64_t age = crm_time_now() - made_at;
+		if (age > 0) {
+			req->has_made_age_seconds = 1;
+			req->made_age_seconds = age;
+		}
 	}
 	/* The session of now: the one the write was made in may have
 	 * ended; the server keys stored replies by user, not session. */

@@ -555,6 +555,23 @@ void
 dispatch_made_at(struct req_ctx *ctx, const Crm__V1__Request *req)
 {
 	ctx->made_at = req != NULL && req->has_made_at ? req->made_at : 0;
+	/* Its age by the client's clock: that clock being off cancels out
+	 * (a laptop 50 minutes fast dated an offline edit after a change
+	 * made meanwhile, and undid it). At most ten years: a nonsense age
+	 * is the client's word for "long ago" either way. */
+	if (req != NULL && req->has_made_age_seconds &&
+	    req->made_age_seconds > 0) {
+		int64_t age = req->made_age_seconds < 10LL * 366 * 86400
+		                  ? req->made_age_seconds
+		                  : 10LL * 366 * 86400;
+		/* Clocks that agree (within the seconds a send takes) keep
+		 * the moment the client gave, to the second. */
+		int64_t by_age = ctx->now - age;
+		if (ctx->made_at <= 0 || ctx->made_at < by_age - 5 ||
+		    ctx->made_at > by_age + 5) {
+			ctx->made_at = by_age;
+		}
+	}
 }
 
 static int idem_stored(struct req_ctx *ctx, const struct auth_who *who,

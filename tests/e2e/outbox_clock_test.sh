@@ -84,4 +84,32 @@ has "it is the same write" "an identical write is waiting in the outbox"
 [ "$(when 旧版条目)" = "[$t0]" ] && ok "stored once, dated when first typed" ||
 	bad "the older entry's write: $(when 旧版条目), typed $t0"
 
+# A laptop clock 50 minutes fast: an edit typed offline is dated by its
+# age (crm's clock at typing and at sending), so a change made after it
+# in another session, before it was sent, is still the later one: the
+# edit is refused, not undoing it (tester: the fast clock dated the
+# offline edit after a manager's and it overwrote it).
+cid=$("$CRM" --format json -c "customer show $C" | json 'd["customer"]["id"]')
+e2e_stop
+ahead=3000
+echo $(($(date +%s) + ahead)) >"$clk"
+run_exit 3 "offline edit on a fast clock" env CRM_TEST_CLOCK="$clk" \
+	"$CRM" -c "customer edit $cid region=快钟离线"
+e2e_start || exit 1
+sleep 2
+other=$H/other
+mkdir -p "$other/cfg" "$other/state" "$other/cache"
+XDG_CONFIG_HOME=$other/cfg XDG_STATE_HOME=$other/state \
+	XDG_CACHE_HOME=$other/cache e2e_login boss pw-boss
+XDG_CONFIG_HOME=$other/cfg XDG_STATE_HOME=$other/state \
+	XDG_CACHE_HOME=$other/cache run_exit 0 \
+	"another session sets the region after it" \
+	"$CRM" -c "customer edit $cid region=之后改的"
+sleep 1
+echo $(($(date +%s) + ahead)) >"$clk"
+CRM_TEST_CLOCK=$clk run "$CRM" -c 'outbox send'
+has "the edit is refused, naming the later change" "region was changed to"
+reg=$("$CRM" --format json -c "customer show $cid" | json 'd["customer"].get("region")')
+[ "$reg" = "之后改的" ] && ok "the later region stands" || bad "region is now $reg"
+
 e2e_done
