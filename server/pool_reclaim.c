@@ -407,21 +407,34 @@ date_of(struct req_ctx *ctx, int64_t t)
 
 /* ---------------------------------------------------- sweep */
 
+/* Customer cid's next task after *id that reads, into *t (in the arena
+ * from *mark on: the caller releases it); 0 when none is left. */
+static int
+next_task(struct req_ctx *ctx, uint64_t cid, uint64_t *id, size_t *mark,
+    Crm__V1__Task **t)
+{
+	while (store_index_next(
+	           ctx->st, ctx->txn, DB_TASK_CUST, cid, *id, id) == CRM_OK) {
+		*mark = crm_arena_mark(ctx->arena);
+		if (dispatch_record(ctx, DB_TASKS, *id,
+		        &crm__v1__task__descriptor,
+		        (ProtobufCMessage **)t) == CRM_OK) {
+			return 1;
+		}
+		crm_arena_release(ctx->arena, *mark);
+	}
+	return 0;
+}
+
 static unsigned
 open_tasks(struct req_ctx *ctx, uint64_t cid)
 {
 	unsigned n = 0;
 	uint64_t id = 0;
-	while (store_index_next(
-	           ctx->st, ctx->txn, DB_TASK_CUST, cid, id, &id) == CRM_OK) {
-		size_t mark = crm_arena_mark(ctx->arena);
-		Crm__V1__Task *t;
-		if (dispatch_record(ctx, DB_TASKS, id,
-		        &crm__v1__task__descriptor,
-		        (ProtobufCMessage **)&t) == CRM_OK &&
-		    t->status == CRM__V1__TASK_STATUS__TASK_OPEN) {
-			n++;
-		}
+	size_t mark;
+	Crm__V1__Task *t;
+	while (next_task(ctx, cid, &id, &mark, &t)) {
+		n += t->status == CRM__V1__TASK_STATUS__TASK_OPEN;
 		crm_arena_release(ctx->arena, mark);
 	}
 	return n;
@@ -468,14 +481,10 @@ warning_time(struct req_ctx *ctx, uint64_t cid, int rule)
 {
 	int64_t w = 0;
 	uint64_t id = 0;
-	while (store_index_next(
-	           ctx->st, ctx->txn, DB_TASK_CUST, cid, id, &id) == CRM_OK) {
-		size_t mark = crm_arena_mark(ctx->arena);
-		Crm__V1__Task *t;
-		if (dispatch_record(ctx, DB_TASKS, id,
-		        &crm__v1__task__descriptor,
-		        (ProtobufCMessage **)&t) == CRM_OK &&
-		    t->kind == CRM__V1__TASK_KIND__TASK_RECLAIM_WARN &&
+	size_t mark;
+	Crm__V1__Task *t;
+	while (next_task(ctx, cid, &id, &mark, &t)) {
+		if (t->kind == CRM__V1__TASK_KIND__TASK_RECLAIM_WARN &&
 		    t->has_ref_id && t->ref_id == WARN_REF(cid, rule) &&
 		    t->created_at > w) {
 			w = t->created_at;
