@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -173,12 +174,60 @@ verify(const char *dir, struct backup_result *r)
 	return rc;
 }
 
+/* The start of the reason a copy of damaged data failed, whichever way
+ * it did (backup_make marks it stopped). */
+#define DAMAGED "the copy stopped at damaged data ("
+
+static unsigned long long copy_limit; /* limit_copy's bound, bytes */
+
+/* A compacting copy holds no more than the data file it copies. On a
+ * damaged page LMDB's walk can go round and round, writing without end
+ * (on tmpfs until the machine runs out of memory): the copy process
+ * may write files of twice the data file's size and 64 MiB more (crmd
+ * may write while it copies), and a write past that fails (EFBIG, not
+ * SIGXFSZ). */
+static void
+limit_copy(const char *data_dir)
+{
+	char path[4200];
+	struct stat sb;
+	struct rlimit rl;
+	snprintf(path, sizeof(path), "%s/data.mdb", data_dir);
+	if (stat(path, &sb) != 0 || getrlimit(RLIMIT_FSIZE, &rl) != 0) {
+		return;
+	}
+	rlim_t want = (rlim_t)sb.st_size * 2 + ((rlim_t)64 << 20);
+#ifdef CRM_TEST_HOOKS
+	/* The bound as a test sets it: a copy that grows past it, on
+	 * healthy data (the page that makes LMDB's walk go round varies). */
+	const char *e = getenv("CRM_TEST_BACKUP_LIMIT");
+	if (e != NULL && atoll(e) > 0) {
+		want = (rlim_t)atoll(e);
+	}
+#endif
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < want) {
+		want = rl.rlim_max;
+	}
+	/* Whole MiB: LMDB writes the copy with O_DIRECT, where a write
+	 * cut at an unaligned bound fails EINVAL, not EFBIG. */
+	want &= ~(((rlim_t)1 << 20) - 1);
+	if (want == 0 ||
+	    (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want)) {
+		return; /* already tighter */
+	}
+	signal(SIGXFSZ, SIG_IGN);
+	rl.rlim_cur = want;
+	if (setrlimit(RLIMIT_FSIZE, &rl) == 0) {
+		copy_limit = (unsigned long long)want;
+	}
+}
+
 /* The copy and its check, in the copy process: st is its own read-only
  * environment of the data. Into out's temporary folder, then renamed.
  * *lmdb_why: LMDB's text when the copy failed (else NULL). */
 static crm_status
-copy_here(
-    store *st, const char *out, struct backup_result *r, const char **lmdb_why)
+copy_here(store *st, const char *data_dir, const char *out,
+    struct backup_result *r, const char **lmdb_why)
 {
 	struct stat sb;
 	if (stat(out, &sb) == 0) {
@@ -197,6 +246,17 @@ copy_here(
 	*lmdb_why = why;
 	char data[4200];
 	snprintf(data, sizeof(data), "%s/data.mdb", tmp);
+	if (crc != CRM_OK && why != NULL &&
+	    strcmp(why, mdb_strerror(EFBIG)) == 0) {
+		/* limit_copy's bound: a copy larger than the data it
+		 * copies walks pages that are not what they say. */
+		snprintf(r->why, sizeof(r->why),
+		    DAMAGED "it grew past %llu bytes, more than the data "
+		            "holds); run crm-check on %.200s",
+		    (unsigned long long)copy_limit, data_dir);
+		remove_dir(tmp);
+		return CRM_INTERNAL;
+	}
 	if (crc != CRM_OK || sync_path(data, 0) != 0) {
 		snprintf(r->why, sizeof(r->why), "copy: %s",
 		    why != NULL ? why : strerror(errno));
@@ -241,6 +301,7 @@ backup_child(const char *data_dir, const char *out)
 {
 	struct backup_result r;
 	crm_status rc;
+	limit_copy(data_dir);
 	/* crmd may grow the map between this open and the copy's read
 	 * transaction (LMDB then says MDB_MAP_RESIZED; crmd's own copy was
 	 * kept from that by its resize lock): opened again, at the new
@@ -256,7 +317,7 @@ backup_child(const char *data_dir, const char *out)
 			    "%.200s (%s)",
 			    data_dir, crm_strerror(rc));
 		} else {
-			rc = copy_here(st, out, &r, &lmdb_why);
+			rc = copy_here(st, data_dir, out, &r, &lmdb_why);
 			store_close(st);
 		}
 		store_free(st);
@@ -310,6 +371,7 @@ read_result(const char *buf, struct backup_result *r, crm_status *rc)
 	r->problems = b;
 	size_t n = strcspn(line + at, "\n");
 	snprintf(r->why, sizeof(r->why), "%.*s", (int)n, line + at);
+	r->stopped = strncmp(r->why, DAMAGED, strlen(DAMAGED)) == 0;
 	/* The codes copy_here and backup_child give; anything else read
 	 * is no code of theirs. */
 	switch (code) {
@@ -546,8 +608,8 @@ backup_make(const char *data_dir, const char *out, int offline,
 		}
 		if (crash_signal(sig)) {
 			snprintf(r->why, sizeof(r->why),
-			    "the copy stopped at damaged data (crmd's copy "
-			    "process ended by %s); run crm-check on %.200s",
+			    DAMAGED "crmd's copy process ended by %s); run "
+			            "crm-check on %.200s",
 			    signal_name(sig, name, sizeof(name)), data_dir);
 		} else {
 			snprintf(r->why, sizeof(r->why),
