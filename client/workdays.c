@@ -103,37 +103,51 @@ workdays_parse(struct cmd_ctx *ctx, const struct cmd_call *call,
 		    "%s: '%s': give 1 to %d working days", what, text,
 		    WORKDAYS_MAX);
 	}
+	/* The days are crmd's: counted in its zone (the offset its
+	 * calendar reply gives, as of now; an older crmd gives none and
+	 * the count is in this computer's zone). */
 	time_t v = (time_t)now;
 	struct tm tm;
 	localtime_r(&v, &tm);
 	struct workdays_year y = { 0, NULL };
-	crm_status rc = CRM_OK;
+	crm_status rc = year_load(ctx, tm.tm_year + 1900, &y);
+	int zoned = rc == CRM_OK && y.resp->calendar->has_utc_offset;
+	long off = zoned ? (long)y.resp->calendar->utc_offset : 0;
+	if (zoned) {
+		v = (time_t)(now + off);
+		gmtime_r(&v, &tm);
+	}
 	for (unsigned k = 0; rc == CRM_OK && k < n;) {
 		tm.tm_mday++;
 		tm.tm_isdst = -1;
-		mktime(&tm); /* normalises the date */
+		if (zoned) {
+			timegm(&tm); /* normalises the date */
+		} else {
+			mktime(&tm);
+		}
 		if (y.resp == NULL || y.year != tm.tm_year + 1900) {
 			if (y.resp != NULL) {
 				crm__v1__response__free_unpacked(y.resp, NULL);
+				y.resp = NULL;
 			}
 			rc = year_load(ctx, tm.tm_year + 1900, &y);
 			if (rc != CRM_OK) {
-				cmd_error(
-				    "%s: '%s' counts working days on crmd's "
-				    "holiday calendar, which could not be "
-				    "read; give the date instead (e.g. "
-				    "2026-12-10 or '12-10 10:00')",
-				    what, text);
 				break;
 			}
 		}
 		k += (unsigned)is_working(&y, &tm);
 	}
+	if (rc != CRM_OK) {
+		cmd_error("%s: '%s' counts working days on crmd's holiday "
+		          "calendar, which could not be read; give the date "
+		          "instead (e.g. 2026-12-10 or '12-10 10:00')",
+		    what, text);
+	}
 	if (y.resp != NULL) {
 		crm__v1__response__free_unpacked(y.resp, NULL);
 	}
 	if (rc == CRM_OK) {
-		*t = (int64_t)mktime(&tm);
+		*t = zoned ? (int64_t)timegm(&tm) - off : (int64_t)mktime(&tm);
 	}
 	return rc;
 }

@@ -558,6 +558,12 @@ calendar_handle_show(
 	crm__v1__calendar_reply__init(out);
 	out->has_year = 1;
 	out->year = year;
+	time_t now = (time_t)ctx->now;
+	struct tm tm;
+	if (localtime_r(&now, &tm) != NULL) {
+		out->has_utc_offset = 1;
+		out->utc_offset = (int32_t)tm.tm_gmtoff;
+	}
 	crm_status rc = load_year(ctx, year, out);
 	if (rc == CRM_OK) {
 		resp->body_case = CRM__V1__RESPONSE__BODY_CALENDAR;
