@@ -1251,6 +1251,13 @@ conflict_time(int64_t t, int64_t other, char *buf, size_t len)
 	}
 }
 
+void
+audit_conflict_times(int64_t made, int64_t then, char *a, char *b, size_t len)
+{
+	conflict_time(made, then, a, len);
+	conflict_time(then, made, b, len);
+}
+
 crm_status
 audit_edit_not_older(struct req_ctx *ctx, uint64_t customer,
     const char *entity, uint64_t id, Crm__V1__FieldValue *const *fields,
@@ -1267,9 +1274,8 @@ audit_edit_not_older(struct req_ctx *ctx, uint64_t customer,
 		        fields[i]->field, made, &seen)) {
 			continue;
 		}
-		char a[40], b[40];
-		conflict_time(made, seen.at, a, sizeof(a));
-		conflict_time(seen.at, made, b, sizeof(b));
+		char a[AUDIT_TIME_LEN], b[AUDIT_TIME_LEN];
+		audit_conflict_times(made, seen.at, a, b, sizeof(a));
 		snprintf(
 		    ctx->field, sizeof(ctx->field), "%s.fields[%zu]", path, i);
 		return dispatch_fail(ctx, CRM_EPRECOND,

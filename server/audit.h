@@ -7,6 +7,7 @@
 #define AUDIT_H
 
 #include <protobuf-c/protobuf-c.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dispatch.h"
@@ -55,6 +56,20 @@ int audit_field_newer(struct req_ctx *ctx, uint64_t customer,
 crm_status audit_edit_not_older(struct req_ctx *ctx, uint64_t customer,
     const char *entity, uint64_t id, Crm__V1__FieldValue *const *fields,
     size_t n, const char *path);
+
+/* Room for one of audit_conflict_times' times. */
+#define AUDIT_TIME_LEN 40
+
+/*
+ * audit_conflict_times: the two times a refusal of a write made earlier
+ * than it came names (audit_edit_not_older, a stage change, a task's
+ * move or hand-over): when it was made into a, when the change since
+ * into b, each "2026-12-07 10:00", and ":SS" on both when they fall in
+ * the same minute (which came first is then in the seconds; README
+ * "Offline"). a and b have len bytes each (AUDIT_TIME_LEN).
+ */
+void audit_conflict_times(
+    int64_t made, int64_t then, char *a, char *b, size_t len);
 
 struct check;
 /* audit_check: every audit record decodes and is indexed under its

@@ -698,9 +698,9 @@ lifecycle_handle_stage(
 	int tie = latest != NULL && latest->happened_at == at &&
 	          ctx->who != NULL && latest->by_id != ctx->who->user_id;
 	if (latest != NULL && (latest->happened_at > at || tie)) {
-		char made[32], then[32];
-		crm_time_format(at, made, sizeof(made));
-		crm_time_format(latest->happened_at, then, sizeof(then));
+		char made[AUDIT_TIME_LEN], then[AUDIT_TIME_LEN];
+		audit_conflict_times(
+		    at, latest->happened_at, made, then, sizeof(made));
 		return dispatch_fail(ctx, CRM_EPRECOND,
 		    "this stage change was %s %s, %s the latest one "
 		    "(%s, %s → %s, by %s): not applied; if it still holds, "
@@ -1203,7 +1203,8 @@ lifecycle_proposals_merge(struct req_ctx *ctx, const Crm__V1__Customer *drop,
 	while (
 	    rc == CRM_OK && store_index_next(ctx->st, ctx->txn, DB_PROP_CUST,
 	                        drop->id, id, &id) == CRM_OK) {
-		Crm__V1__GradeProposal *before, *p;
+		/* Set when rc is CRM_OK (NULL for cppcheck). */
+		Crm__V1__GradeProposal *before = NULL, *p = NULL;
 		rc = proposal_load(ctx, id, &before);
 		if (rc == CRM_OK) {
 			rc = proposal_load(ctx, id, &p);

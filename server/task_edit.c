@@ -45,7 +45,7 @@ task_handle_add(
 	}
 	Crm__V1__Customer *c;
 	uint64_t owner;
-	Crm__V1__Task *t;
+	Crm__V1__Task *t = NULL; /* set when rc is CRM_OK (cppcheck) */
 	crm_status rc = task_due_check(ctx, r->due_at, "the due time");
 	if (rc == CRM_EINVAL) {
 		snprintf(ctx->field, sizeof(ctx->field), "task_add.due_at");
@@ -160,7 +160,9 @@ task_handle_done(
 }
 
 /* A move or hand-over made earlier than it came (kept offline,
- * Request.made_at) does not undo one made since: refused, naming it. */
+ * Request.made_at) does not undo one made since (or by another user in
+ * the same second, which may be the later): refused, naming it, with
+ * the seconds when the two share a minute (audit_conflict_times). */
 static crm_status
 task_not_older(struct req_ctx *ctx, const Crm__V1__Task *t, const char *field,
     const char *done)
@@ -171,15 +173,15 @@ task_not_older(struct req_ctx *ctx, const Crm__V1__Task *t, const char *field,
 	                            t->id, field, made, &seen)) {
 		return CRM_OK;
 	}
-	char a[32], b[32];
-	crm_time_format(made, a, sizeof(a));
-	crm_time_format(seen.at, b, sizeof(b));
+	char a[AUDIT_TIME_LEN], b[AUDIT_TIME_LEN];
+	audit_conflict_times(made, seen.at, a, b, sizeof(a));
 	int owner = strcmp(field, "owner_id") == 0;
 	return dispatch_fail(ctx, CRM_EPRECOND,
-	    "this was made %s; task %" PRIu64 " was %s after that (%s, by "
+	    "this was made %s; task %" PRIu64 " was %s %s (%s, by "
 	    "%s; now %s %s): not applied; if it still holds, do it again",
-	    a, t->id, done, b, user_login_of(ctx, seen.user_id),
-	    owner ? "with" : "due",
+	    a, t->id, done,
+	    seen.at == made ? "in the same second" : "after that", b,
+	    user_login_of(ctx, seen.user_id), owner ? "with" : "due",
 	    owner ? user_login_of(ctx, t->owner_id)
 	          : task_when(ctx, t->due_at));
 }
