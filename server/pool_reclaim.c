@@ -939,6 +939,33 @@ explain_late(struct req_ctx *ctx, int64_t rule_at, int64_t w, unsigned wd,
 	return CRM_OK;
 }
 
+/* A rule's warning given at w named out->reclaim_at, not the rule's date
+ * by the calendar as it is now (rule_at; its warning day rule_wat), and
+ * not for being late: the calendar changed since. The date named holds
+ * (the sweep reclaims there), so out says that, and drops the walks by
+ * today's calendar that would name another date. */
+static crm_status
+explain_recalendared(struct req_ctx *ctx, int64_t rule_at, int64_t rule_wat,
+    int64_t w, struct pool_reclaim_why *out)
+{
+	char *b = crm_arena_alloc(ctx->arena, 320);
+	if (b == NULL) {
+		return CRM_TOO_BIG;
+	}
+	snprintf(b, 320,
+	    "%s (the calendar changed since the warning named the reclaim: "
+	    "the date it named holds; by the calendar now the rule's own "
+	    "date would be %s)",
+	    out->from_what, date_of(ctx, rule_at));
+	out->from_what = b;
+	memset(&out->cal, 0, sizeof(out->cal));
+	if (rule_wat != w) {
+		memset(&out->warn_cal, 0, sizeof(out->warn_cal));
+	}
+	out->warn_at = w; /* when it was given, on its day or not */
+	return CRM_OK;
+}
+
 static crm_status explain_rule(struct req_ctx *ctx, const Crm__V1__Customer *c,
     int only, struct pool_reclaim_why *out);
 
@@ -1003,13 +1030,30 @@ explain_rule(struct req_ctx *ctx, const Crm__V1__Customer *c, int only,
 		if (rc != CRM_OK) {
 			return rc;
 		}
-		/* Warned: the date its warning named (later than the rule's
-		 * when the warning came late). */
+		/* Warned: the date its warning named. Not the rule's by the
+		 * calendar now when the warning came late (sweep_head: wd
+		 * working days after it), or when the calendar changed since
+		 * it was given (an import): the date named holds either way,
+		 * and only the first is the warning's lateness. Late, as
+		 * sweep_head judged it: WARN_GRACE or more after its day, and
+		 * naming wd working days after it. (A calendar changed before
+		 * its day can make an on-time warning read so: no record says
+		 * what the calendar was then.) */
 		uint64_t h = rule == RULE_QUIET ? r.h1 : r.h2;
 		int64_t named = rule == RULE_QUIET ? r.e1 : r.e2;
-		int late = warned_of(h) == WARN_AT_DATE && named > at;
-		int64_t w = late ? warning_time(ctx, c->id, rule) : 0;
-		late = late && w != 0 && wd > 0;
+		int64_t w =
+		    warned_of(h) == WARN_AT_DATE && named != at && wd > 0
+		        ? warning_time(ctx, c->id, rule)
+		        : 0;
+		int late = 0;
+		if (w != 0 && named > at && w - wat >= WARN_GRACE) {
+			int64_t owed;
+			rc = calendar_add_working_days(ctx, w, wd, &owed);
+			if (rc != CRM_OK) {
+				return rc;
+			}
+			late = owed == named;
+		}
 		if (out->on &&
 		    out->reclaim_at <=
 		        (warned_of(h) == WARN_AT_DATE ? named : at)) {
@@ -1048,6 +1092,12 @@ explain_rule(struct req_ctx *ctx, const Crm__V1__Customer *c, int only,
 			snprintf(b, 96, "when %s got it",
 			    user_login_of(ctx, c->owner_id));
 			out->from_what = b;
+		}
+		if (w != 0) {
+			rc = explain_recalendared(ctx, at, wat, w, out);
+			if (rc != CRM_OK) {
+				return rc;
+			}
 		}
 	}
 	return CRM_OK;

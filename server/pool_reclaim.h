@@ -70,13 +70,16 @@ crm_status pool_reclaim_on_policy(struct req_ctx *ctx,
 struct pool_reclaim_why {
 	int on;             /* 0: no rule reclaims it (off, won, lost, ...) */
 	int64_t warn_at;    /* when the warning falls due (0: no warning);
-	                     * one made late: when it was made */
+	                     * one made late, or naming a date the calendar
+	                     * as it is now would not: when it was made */
 	int64_t reclaim_at; /* when it goes to the pool */
 	int64_t from;       /* the time the rule counts from */
 	/* "the last follow-up", "its first contact" (none logged yet) or
 	 * "when li got it" (a claim, an assignment, a handover); for a
 	 * warning made late, "the warning, made late (...)": reclaim_at is
-	 * then warn_days working days after it */
+	 * then warn_days working days after it; for a warning whose date
+	 * the calendar changed since, what it counts from, saying so (the
+	 * date it named, reclaim_at, holds; cal is then empty) */
 	const char *from_what;
 	/* "no follow-up for 5 working days (potential/B rule)" */
 	const char *rule;
