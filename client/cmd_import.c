@@ -108,6 +108,11 @@ struct import {
 	unsigned history_only;
 	struct bad *hist;
 	size_t nhist, histcap, more_hist;
+	/* other rows added with a note of what they did not do as they
+	 * said (a follow-up's next action whose owner may no longer see
+	 * the customer: kept as said, not planned; column unused) */
+	struct bad *noted;
+	size_t nnoted, notedcap, more_noted;
 	/* rows already there, each with the record (or earlier row of the
 	 * file) it matched (column unused; why: the server's message) */
 	struct bad *ex;
@@ -191,6 +196,18 @@ add_history(struct import *im, unsigned row, const char *note)
 	}
 }
 
+/* A row added with the server's note (not a grade proposal). */
+static void
+add_noted(struct import *im, unsigned row, const char *note)
+{
+	struct bad *h = outcome_slot(
+	    &im->noted, &im->nnoted, &im->notedcap, &im->more_noted);
+	if (h != NULL) {
+		h->row = row;
+		h->why = crm_xstrdup(note);
+	}
+}
+
 /* A row already there, with what it matched: record id (0: an earlier
  * row of the file) and the message saying which. */
 static void
@@ -245,6 +262,12 @@ clear_outcomes(struct import *im)
 	im->hist = NULL;
 	im->nhist = im->histcap = im->more_hist = 0;
 	im->history_only = 0;
+	for (size_t i = 0; i < im->nnoted; i++) {
+		free(im->noted[i].why);
+	}
+	free(im->noted);
+	im->noted = NULL;
+	im->nnoted = im->notedcap = im->more_noted = 0;
 	for (size_t i = 0; i < im->nex; i++) {
 		free(im->ex[i].why);
 	}
@@ -368,16 +391,22 @@ static void
 take_reply(struct import *im, const Crm__V1__ImportReply *r)
 {
 	unsigned added = 0, existing = 0, bad = 0, proposed = 0, hist = 0;
+	unsigned noted = 0;
+	/* An added row's message: a customer's grade proposed, another
+	 * row's note (a follow-up's next action not planned). */
+	int grades = im->kind == CRM__V1__IMPORT_KIND__IMPORT_CUSTOMERS;
 	for (size_t i = 0; i < r->n_results; i++) {
 		const Crm__V1__ImportResult *x = r->results[i];
+		int said = x->message != NULL && x->message[0];
 		switch (x->outcome) {
 		case CRM__V1__IMPORT_RESULT__OUTCOME__ADDED:
 			added++;
 			if (x->has_history_only && x->history_only) {
 				hist++; /* its message is the note */
+			} else if (grades) {
+				proposed += said;
 			} else {
-				proposed +=
-				    x->message != NULL && x->message[0];
+				noted += said;
 			}
 			break;
 		case CRM__V1__IMPORT_RESULT__OUTCOME__EXISTS:
@@ -398,7 +427,15 @@ take_reply(struct import *im, const Crm__V1__ImportReply *r)
 		im->stop = true;
 		im->rc = CRM_EPRECOND;
 		im->partial = im->added > 0;
-		added = existing = proposed = hist = 0;
+		added = existing = proposed = hist = noted = 0;
+	}
+	for (size_t i = 0; noted > 0 && i < r->n_results; i++) {
+		const Crm__V1__ImportResult *x = r->results[i];
+		if (x->outcome == CRM__V1__IMPORT_RESULT__OUTCOME__ADDED &&
+		    !(x->has_history_only && x->history_only) &&
+		    x->message != NULL && x->message[0]) {
+			add_noted(im, x->row, x->message);
+		}
 	}
 	for (size_t i = 0; hist > 0 && i < r->n_results; i++) {
 		const Crm__V1__ImportResult *x = r->results[i];
@@ -1326,6 +1363,15 @@ outcome_json(const struct import *im, bool dry_run)
 	}
 	json_object_set_new(j, "history_only_rows", rows);
 	rows = json_array();
+	for (size_t i = 0; i < im->nnoted; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "row", json_integer(im->noted[i].row));
+		json_object_set_new(
+		    o, "message", json_string(im->noted[i].why));
+		json_array_append_new(rows, o);
+	}
+	json_object_set_new(j, "noted_rows", rows);
+	rows = json_array();
 	for (size_t i = 0; i < im->nex; i++) {
 		json_t *o = json_object();
 		json_object_set_new(o, "row", json_integer(im->ex[i].row));
@@ -1390,6 +1436,29 @@ history_table(const struct import *im, render_doc *out, bool dry_run)
 	}
 	if (im->more_hist > 0) {
 		render_text(out, "... and %zu more", im->more_hist);
+	}
+}
+
+/* The rows added with a note: each row with what it did not do as it
+ * said. */
+static void
+noted_table(const struct import *im, render_doc *out, bool dry_run)
+{
+	static const char *const cols[] = { "row", "note" };
+	if (im->nnoted == 0 && im->more_noted == 0) {
+		return;
+	}
+	render_text(out, "%zu %sadded, not all as the row said:",
+	    im->nnoted + im->more_noted, dry_run ? "would be " : "");
+	render_table(out, 2, cols);
+	for (size_t i = 0; i < im->nnoted; i++) {
+		char row[16];
+		snprintf(row, sizeof(row), "%u", im->noted[i].row);
+		const char *cells[] = { row, im->noted[i].why };
+		render_row(out, cells);
+	}
+	if (im->more_noted > 0) {
+		render_text(out, "... and %zu more", im->more_noted);
 	}
 }
 
@@ -1627,6 +1696,7 @@ cmd_import_file(
 		/* What would not come along, before anything is written. */
 		render_text(out, "%s", import_map_not_carried(im.kind));
 		history_table(&im, out, true);
+		noted_table(&im, out, true);
 		existing_table(&im, out, true);
 		bad_table(&im, out);
 		render_set_json(out, outcome_json(&im, true));
@@ -1702,6 +1772,7 @@ cmd_import_file(
 	}
 	render_text(out, "%s", import_map_not_carried(im.kind));
 	history_table(&im, out, false);
+	noted_table(&im, out, false);
 	existing_table(&im, out, false);
 	bad_table(&im, out);
 	render_set_json(out, outcome_json(&im, false));

@@ -949,11 +949,16 @@ planned_at(struct req_ctx *ctx, const Crm__V1__Customer *c,
  * again; f names `open`. What f says is next is not lost: the same
  * next action (goal and due) is `open`; a different one takes the place
  * of a next follow-up the cadence made (cancelled, replaced by it), and
- * stands beside one a person set, as a to-do. */
+ * stands beside one a person set, as a to-do. An unplanned one (an
+ * import's, followup.h) is kept as said and names no task. */
 static crm_status
 log_same_contact(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
-    const Crm__V1__Customer *c, Crm__V1__FollowUp *f, Crm__V1__Task *open)
+    const Crm__V1__Customer *c, Crm__V1__FollowUp *f, Crm__V1__Task *open,
+    int unplanned)
 {
+	if (unplanned) {
+		return CRM_OK;
+	}
 	int next = f->next_action != NULL && *f->next_action &&
 	           c->stage != CRM__V1__STAGE__STAGE_LOST;
 	if (!next ||
@@ -1010,7 +1015,11 @@ log_due_alone(struct req_ctx *ctx, const Crm__V1__Customer *c, int64_t due,
 /* Steps 4 and 5: f completes c's open follow-up task, then plans the
  * next: its next action as a task (to next_owner, default c's owner),
  * else the cadence's task counted from c's last contact. f names both
- * tasks. An older follow-up than the last contact does neither: c's
+ * tasks. An import's next action its owner may no longer see through
+ * (imp->next_unplanned) is kept as said, the cadence plans the next
+ * follow-up, and f names no next task: its next action was not planned
+ * (crm_followup_unplanned), as crmd closed it when the customer went to
+ * the pool. An older follow-up than the last contact does neither: c's
  * next follow-up was planned from a later contact and stays as it was
  * (same task, still open, same due); f keeps its next action as text.
  * Nor does one before the open next follow-up was planned (planned_at:
@@ -1021,9 +1030,15 @@ log_due_alone(struct req_ctx *ctx, const Crm__V1__Customer *c, int64_t due,
  * follow-up is that contact: log_same_contact. */
 static crm_status
 log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
-    const Crm__V1__Customer *c, Crm__V1__FollowUp *f, int64_t *before_plan)
+    const struct followup_import *imp, const Crm__V1__Customer *c,
+    Crm__V1__FollowUp *f, int64_t *before_plan)
 {
 	*before_plan = 0;
+	int unplanned = imp != NULL && imp->next_unplanned &&
+	                f->next_action != NULL && *f->next_action;
+	if (unplanned) {
+		f->next_owner = in->next_owner; /* as said */
+	}
 	if (f->happened_at < c->last_contact_at) {
 		return CRM_OK;
 	}
@@ -1033,7 +1048,7 @@ log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 		return rc;
 	}
 	if (planned_by_same_contact(open, f->happened_at)) {
-		return log_same_contact(ctx, in, c, f, open);
+		return log_same_contact(ctx, in, c, f, open, unplanned);
 	}
 	int64_t planned = 0;
 	if (open != NULL) {
@@ -1062,7 +1077,7 @@ log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	}
 	Crm__V1__Task *t = NULL;
 	if (f->next_action != NULL && *f->next_action &&
-	    c->stage != CRM__V1__STAGE__STAGE_LOST) {
+	    c->stage != CRM__V1__STAGE__STAGE_LOST && !unplanned) {
 		uint64_t owner;
 		rc = scope_assignee(
 		    ctx, c, in->next_owner, c->owner_id, &owner);
@@ -1084,6 +1099,9 @@ log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	 * stopped above): the task keeps which (customer why). */
 	rc = task_followup_sync_fu(ctx, c, c->last_contact_at,
 	    c->last_contact_at == f->happened_at ? f->id : 0, 1);
+	if (unplanned) {
+		return rc; /* its next action and due as said */
+	}
 	if (rc == CRM_OK) {
 		rc = task_followup_open(ctx, c->id, &t);
 	}
@@ -1205,7 +1223,7 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	}
 	int64_t before_plan = 0;
 	if (rc == CRM_OK) {
-		rc = log_tasks(ctx, in, c, f, &before_plan);
+		rc = log_tasks(ctx, in, imp, c, f, &before_plan);
 	}
 	if (rc == CRM_OK) {
 		rc = log_put(ctx, c, f);

@@ -35,6 +35,11 @@ crm_status followup_fill_now(struct req_ctx *ctx, Crm__V1__FollowUp *f);
  * it against scope.h): whose follow-up it is. */
 struct followup_import {
 	uint64_t author_id; /* 0: the caller */
+	/* The row's next action is kept as said (next_action, next_due_at,
+	 * next_owner) and not planned: its owner may no longer see the
+	 * customer (import.c says when). The follow-up plans the customer's
+	 * next follow-up as one without a next action does. */
+	int next_unplanned;
 };
 
 /*

@@ -10,6 +10,8 @@
  * not written, which makes importing a file twice harmless. A follow-up
  * row older than its customer's last contact is added as history only,
  * and its result says so (history_only, the log's note as message).
+ * One whose next action names someone who may no longer see its
+ * customer keeps that next action as history only (row_followup_givers).
  * A dry run across batches (import_dry.c) runs each batch here too.
  */
 #include <ctype.h>
@@ -245,6 +247,17 @@ customer_won_bad(struct req_ctx *ctx, Crm__V1__Customer *c, struct row_out *o)
 	return 0;
 }
 
+/* Whether customer id, which the caller may not see, is in the caller's
+ * team's pool (公海: held by no one, not merged), which they may claim
+ * (pool claim; a manager or an admin sees it). *c: it, in the arena. */
+static int
+in_team_pool(struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c)
+{
+	return customer_load(ctx, id, c) == CRM_OK && (*c)->owner_id == 0 &&
+	       (*c)->merged_into == 0 && (*c)->team_id != 0 &&
+	       (*c)->team_id == ctx->who->team_id;
+}
+
 static crm_status
 row_customer_add(
     struct req_ctx *ctx, const Crm__V1__ImportRow *row, struct row_out *o)
@@ -270,6 +283,19 @@ row_customer_add(
 		return dispatch_fail(ctx, CRM_OK,
 		    "already there: same as customer %" PRIu64 " (%s)", o->id,
 		    seen->name ? seen->name : "");
+	}
+	if (o->id != 0 && in_team_pool(ctx, o->id, &seen)) {
+		/* Not someone else's: no one's, and the caller may take it.
+		 * The row is refused all the same: a claim is the rep's
+		 * choice, under the team's limits (policy pool), not a side
+		 * effect of a file. */
+		o->id = 0;
+		const char *name = seen->name ? seen->name : c->name;
+		dispatch_fail(ctx, CRM_EXISTS,
+		    "customer \"%s\" already exists in your team's public "
+		    "pool (公海), held by no one: pool claim %s takes it",
+		    name, name);
+		return bad(ctx, o, "name", CRM_EXISTS, NULL);
 	}
 	o->id = 0;
 	/* Someone else's customer: refused, without its id or owner. */
@@ -434,6 +460,79 @@ field_column(struct req_ctx *ctx, const char *path)
 	return crm_arena_strndup(ctx->arena, path, len);
 }
 
+/* What the log of a follow-up row would refuse of whom it gives work to
+ * (scope_assignee), by column: its message, "" when nothing. */
+struct row_givers {
+	char next_owner[MSG_MAX];
+	char commitments[MSG_MAX]; /* the first commitment's refused */
+};
+
+/*
+ * Whom follow-up row f (of customer cust) gives work to: its next
+ * action's owner (next_owner) and each commitment's. A next owner the
+ * caller may give work to but who may no longer see the customer (an
+ * export's customer that went to its team's pool after the follow-up,
+ * or to another rep) makes the next action history only: kept as said,
+ * not planned (imp->next_unplanned, followup.h), as crmd closed it when
+ * the customer left them. What the log will still refuse (no such
+ * active user, one not the caller's to give work to, a commitment's
+ * owner who may not see the customer) goes into *g, so that the row's
+ * refusal names its column. Reads only.
+ */
+static void
+row_followup_givers(struct req_ctx *ctx, const Crm__V1__FollowUp *f,
+    uint64_t cust, struct followup_import *imp, struct row_givers *g)
+{
+	Crm__V1__Customer *c;
+	uint64_t id;
+	g->next_owner[0] = g->commitments[0] = '\0';
+	if (customer_visible(ctx, cust, &c) != CRM_OK) {
+		ctx->msg[0] = '\0';
+		return; /* the log says so */
+	}
+	if (f->next_action != NULL && *f->next_action &&
+	    f->next_owner != NULL && *f->next_owner) {
+		crm_status rc = scope_assignee(ctx, c, f->next_owner, 0, &id);
+		if (rc == CRM_EPRECOND) {
+			imp->next_unplanned = 1;
+		} else if (rc != CRM_OK) {
+			snprintf(g->next_owner, sizeof(g->next_owner), "%s",
+			    ctx->msg);
+		}
+	}
+	for (size_t i = 0; i < f->n_commitments && !g->commitments[0]; i++) {
+		const char *owner = f->commitments[i]->owner;
+		if (owner != NULL && *owner &&
+		    scope_assignee(ctx, c, owner, 0, &id) != CRM_OK) {
+			snprintf(g->commitments, sizeof(g->commitments), "%s",
+			    ctx->msg);
+		}
+	}
+	ctx->msg[0] = '\0';
+}
+
+/* The note of follow-up f, logged from a row whose next action was not
+ * planned (row_followup_givers): what became of it, and why. In the
+ * arena. */
+static const char *
+unplanned_note(struct req_ctx *ctx, const Crm__V1__FollowUp *f)
+{
+	const char *next = f->next_action ? f->next_action : "";
+	const char *who = f->next_owner ? f->next_owner : "";
+	const char *cust = f->customer ? f->customer : "the customer";
+	char *n = crm_arena_alloc(ctx->arena, MSG_MAX);
+	if (n != NULL) {
+		/* Each text cut whole characters short (MSG_MAX in all). */
+		snprintf(n, MSG_MAX,
+		    "next action %.*s kept as said, not planned: %.*s may "
+		    "not see %.*s now; task add plans it",
+		    (int)crm_utf8_fit(next, 80, NULL), next,
+		    (int)crm_utf8_fit(who, 40, NULL), who,
+		    (int)crm_utf8_fit(cust, 80, NULL), cust);
+	}
+	return n;
+}
+
 static crm_status
 row_followup_log(
     struct req_ctx *ctx, const Crm__V1__ImportRow *row, struct row_out *o)
@@ -469,6 +568,8 @@ row_followup_log(
 	if (row_followup_users(ctx, f, o, &imp) != CRM_OK) {
 		return CRM_OK; /* bad, and said so */
 	}
+	struct row_givers g;
+	row_followup_givers(ctx, f, cust, &imp, &g);
 	Crm__V1__Request sub = CRM__V1__REQUEST__INIT;
 	Crm__V1__FollowupLogRequest log = CRM__V1__FOLLOWUP_LOG_REQUEST__INIT;
 	Crm__V1__Response resp = CRM__V1__RESPONSE__INIT;
@@ -486,6 +587,8 @@ row_followup_log(
 		if (resp.followup->n_notes > 0) {
 			o->history_only = 1;
 			o->note = resp.followup->notes[0];
+		} else if (imp.next_unplanned) {
+			o->note = unplanned_note(ctx, resp.followup);
 		}
 	} else if (rc == CRM_EINVAL && o->column == NULL) {
 		/* The log's own checks name no column: an empty summary, then
@@ -499,6 +602,16 @@ row_followup_log(
 		/* The field the log names (a next action without its due
 		 * time: next_action), as the row's column. */
 		o->column = field_column(ctx, ctx->field);
+	}
+	if (rc != CRM_OK && o->column == NULL) {
+		/* Refused whom it gives work to: the log checks the
+		 * commitments (its step 2) before the next action. */
+		o->column =
+		    g.commitments[0] && !strcmp(ctx->msg, g.commitments)
+		        ? "commitments"
+		    : g.next_owner[0] && !strcmp(ctx->msg, g.next_owner)
+		        ? "next_owner"
+		        : NULL;
 	}
 	return rc;
 }
