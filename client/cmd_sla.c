@@ -35,6 +35,22 @@ clock_status(const Crm__V1__SlaClock *c, int64_t now)
 	return c->breached ? "breached" : "met";
 }
 
+/* The owner column of a team's list: whom the reports count the row
+ * for (held_by: it fell due before the customer changed hands), and
+ * who holds it now. */
+static const char *
+owner_cell(const char *held_by, const char *owner, char *buf, size_t size)
+{
+	if (held_by == NULL || *held_by == '\0') {
+		return owner;
+	}
+	if (owner == NULL || *owner == '\0') {
+		return held_by;
+	}
+	snprintf(buf, size, "%s (now %s)", held_by, owner);
+	return buf;
+}
+
 /* A table of clocks; owner column when team. */
 static void
 show_clocks(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
@@ -48,7 +64,7 @@ show_clocks(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 	render_table(out, team ? 9 : 8, cols);
 	for (size_t i = 0; i < l->n_clocks; i++) {
 		const Crm__V1__SlaClock *c = l->clocks[i];
-		char id[24], start[32], dl[32], left[48] = "";
+		char id[24], start[32], dl[32], left[48] = "", own[160];
 		snprintf(id, sizeof(id), "%llu", (unsigned long long)c->id);
 		crm_time_format(c->started_at, start, sizeof(start));
 		crm_time_format(c->deadline_at, dl, sizeof(dl));
@@ -67,7 +83,7 @@ show_clocks(const Crm__V1__SlaClockList *l, bool team, render_doc *out)
 		const char *cells[] = { id, c->customer,
 			crm_enum_name(&crm__v1__sla_kind__descriptor, c->kind),
 			start, dl, left, clock_status(c, now), c->text,
-			c->owner };
+			owner_cell(c->held_by, c->owner, own, sizeof(own)) };
 		render_row(out, cells);
 		json_array_append_new(arr, render_json_message(&c->base));
 		names[i] = c->customer;
@@ -502,7 +518,7 @@ cmd_sla_commitments(
 	render_table(out, body.whole_team ? 8 : 7, cols);
 	for (size_t i = 0; i < l->n_commitments; i++) {
 		const Crm__V1__Commitment *c = l->commitments[i];
-		char id[24], due[32], left[48] = "", fu[24] = "";
+		char id[24], due[32], left[48] = "", fu[24] = "", own[160];
 		snprintf(id, sizeof(id), "%llu", (unsigned long long)c->id);
 		crm_time_format(c->due_at, due, sizeof(due));
 		if (c->status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_OPEN ||
@@ -525,7 +541,8 @@ cmd_sla_commitments(
 		              &crm__v1__commitment_status__descriptor,
 		              c->status);
 		const char *cells[] = { id, c->customer, c->text, due, left,
-			status, fu, c->owner };
+			status, fu,
+			owner_cell(c->held_by, c->owner, own, sizeof(own)) };
 		render_row(out, cells);
 		json_array_append_new(arr, render_json_message(&c->base));
 	}

@@ -813,6 +813,13 @@ sla_handle_list(
 	if (rc != CRM_OK) {
 		return rc;
 	}
+	for (size_t i = 0; i < out->n_clocks; i++) {
+		Crm__V1__SlaClock *k = out->clocks[i];
+		uint64_t holder = clock_holder(k);
+		if (holder != 0 && holder != k->owner_id) {
+			k->held_by = (char *)user_login_of(ctx, holder);
+		}
+	}
 	out->has_now_at = 1;
 	out->now_at = ctx->now;
 	resp->body_case = CRM__V1__RESPONSE__BODY_CLOCKS;
@@ -1311,6 +1318,13 @@ sla_handle_commitment_list(
 	free(owners.ids);
 	if (rc != CRM_OK) {
 		return rc;
+	}
+	for (size_t i = 0; i < out->n_commitments; i++) {
+		Crm__V1__Commitment *c = out->commitments[i];
+		uint64_t holder = commitment_holder(c);
+		if (holder != 0 && holder != c->owner_id) {
+			c->held_by = (char *)user_login_of(ctx, holder);
+		}
 	}
 	out->has_now_at = 1;
 	out->now_at = ctx->now;
