@@ -1300,7 +1300,7 @@ const struct cmd_row cmd_table[] = {
 	    .usage = "[DURATION]",
 	    .summary = "How long crmd keeps the replies of writes, so an "
 	               "outbox resent later is answered, not stored twice "
-	               "(default 7d; admins change it: 1d to 1 year).",
+	               "(default 7d; admins change it: 1d to 366d).",
 	    .max_args = 1,
 	    .fn = cmd_outbox_retention },
 	{ .name = "policy avoidance",

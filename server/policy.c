@@ -468,7 +468,7 @@ set_retention(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 	    r->idem_retention_seconds > 366 * DAY) {
 		return dispatch_fail_field(ctx, CRM_EINVAL,
 		    "idem_retention_seconds",
-		    "stored replies are kept between 1 day and 1 year");
+		    "stored replies are kept between 1 day and 366 days");
 	}
 	Crm__V1__Policy *p, *before;
 	crm_status rc = policy_load_twice(ctx, &p, &before);
@@ -691,7 +691,7 @@ set_apply(struct req_ctx *ctx, const Crm__V1__PolicySetRequest *r,
 	if (r->has_every_seconds &&
 	    (r->every_seconds < 3600 || r->every_seconds > 366 * DAY)) {
 		return dispatch_fail_field(ctx, CRM_EINVAL, "every_seconds",
-		    "a cadence is between 1 hour and 1 year");
+		    "a cadence is between 1 hour and 366 days");
 	}
 	if (r->has_conversion_target && r->conversion_target > 100) {
 		return dispatch_fail_field(ctx, CRM_EINVAL,
@@ -884,7 +884,7 @@ policy_handle_value_set(
 				"policy_value_set.value.low_every_seconds"
 			};
 			return dispatch_fail_field(ctx, CRM_EINVAL, name[i],
-			    "a cadence is between 1 hour and 1 year");
+			    "a cadence is between 1 hour and 366 days");
 		}
 	}
 	return policy_save(ctx, before, p, resp);
