@@ -10,9 +10,10 @@
  *     category's level being its share of the period's revenue.
  * Each segment gets its customers, purchases, revenue and revenue share,
  * and the follow-ups its customers actually got in the period (the
- * fu_time facts) against the cadence the policy gives the level. Only the
- * name of each category is read from a record (one purchase per
- * category).
+ * fu_time facts) against the cadence the policy gives the level, over
+ * the days of the period each was a customer (buyer_days: one customer
+ * record read per buyer). Only the name of each category is read from a
+ * record (one purchase per category).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,7 @@ struct cat {
 struct buyer {
 	uint64_t id, purchases, followups;
 	int64_t total;
+	double days;  /* of the period it was a customer (buyer_days) */
 	uint64_t top; /* category hash */
 	int level[3]; /* by frequency, amount, category */
 };
@@ -208,6 +210,29 @@ rule_text(
 	}
 }
 
+/* The days of the period customer id was one: from its first contact
+ * (else when it was entered) to the period's end or now, as report
+ * activity counts a customer's days, so the cadence expects of a
+ * customer of five weeks five weeks' follow-ups, not a year's. The
+ * whole period when its record cannot be read. */
+static double
+buyer_days(struct report *r, uint64_t id)
+{
+	int64_t end = r->to < r->ctx->now ? r->to : r->ctx->now;
+	int64_t start = r->from;
+	size_t mark = crm_arena_mark(r->ctx->arena);
+	Crm__V1__Customer *c;
+	if (customer_load(r->ctx, id, &c) == CRM_OK) {
+		int64_t since = c->first_contact_at > 0 ? c->first_contact_at
+		                                        : c->created_at;
+		if (since > start) {
+			start = since;
+		}
+	}
+	crm_arena_release(r->ctx->arena, mark);
+	return end > start ? (double)(end - start) / DAY : 0;
+}
+
 /* One segment table: how 0 frequency, 1 amount, 2 category. */
 static crm_status
 segment_table(struct report *r, int how, const struct buyer *b, size_t nb,
@@ -240,22 +265,27 @@ segment_table(struct report *r, int how, const struct buyer *b, size_t nb,
 	if (t == NULL) {
 		return CRM_TOO_BIG;
 	}
-	double days = (double)(r->to - r->from);
 	for (int level = HIGH; level <= LOW; level++) {
 		uint64_t customers = 0, purchases = 0, fu = 0;
 		int64_t rev = 0;
+		double days = 0;
 		for (size_t i = 0; i < nb; i++) {
 			if (b[i].level[how] == level) {
 				customers++;
 				purchases += b[i].purchases;
 				rev += b[i].total;
 				fu += b[i].followups;
+				days += b[i].days;
 			}
 		}
 		char rule[160];
 		rule_text(how, level, r->pol, rule, sizeof(rule));
 		int64_t every = policy_level_every(vp, level);
-		double expect = every > 0 ? days / (double)every : 0;
+		/* Per customer: the mean of what each one's days expect. */
+		double expect =
+		    every > 0 && customers > 0
+		        ? days * DAY / (double)every / (double)customers
+		        : 0;
 		Crm__V1__ReportRow *row = report_row(r, t);
 		report_text(r, row, 0, level_name(level));
 		report_text(r, row, 1, rule);
@@ -418,6 +448,7 @@ report_value(struct report *r)
 		}
 		revenue += x->total;
 		x->followups = followups_of(&v, x->id);
+		x->days = buyer_days(r, x->id);
 	}
 	for (size_t i = 0; i < nc; i++) {
 		double share = revenue > 0 ? 100.0 * (double)cats[i].revenue /
