@@ -1191,11 +1191,13 @@ audit_field_newer(struct req_ctx *ctx, uint64_t customer, const char *entity,
 	    awalk_open(ctx, &w, customer, 0) != 0) {
 		return 0;
 	}
-	int found = 0;
+	/* The newest change; past it, on to the record's creation, which
+	 * says more (the write was made before there was a record). */
+	int found = 0, created = 0;
 	uint64_t seq;
 	store_val v;
 	for (int n = 0, rc;
-	     !found && n < AUDIT_SCAN_MAX &&
+	     !created && n < AUDIT_SCAN_MAX &&
 	     ((rc = awalk_next(&w, &seq, &v)) == 0 || rc == AWALK_BROKEN);
 	     n++) {
 		if (rc == AWALK_BROKEN) {
@@ -1213,6 +1215,7 @@ audit_field_newer(struct req_ctx *ctx, uint64_t customer, const char *entity,
 		}
 		int64_t made = r->has_made_at ? r->made_at : r->at;
 		int mine = ctx->who != NULL && r->user_id == ctx->who->user_id;
+		int keep = 0;
 		if (r->entity != NULL && strcmp(r->entity, entity) == 0 &&
 		    r->entity_id == id &&
 		    (made > since || (made == since && !mine))) {
@@ -1220,18 +1223,21 @@ audit_field_newer(struct req_ctx *ctx, uint64_t customer, const char *entity,
 			    unpack_snapshot(ctx, d, r->has_before, r->before);
 			ProtobufCMessage *b =
 			    unpack_snapshot(ctx, d, r->has_after, r->after);
-			if (a != NULL && b != NULL) {
-				char *x = field_text(ctx, a, f);
-				char *y = field_text(ctx, b, f);
-				if (strcmp(x, y) != 0) {
-					seen->at = made;
-					seen->user_id = r->user_id;
-					seen->value = y;
-					found = 1;
-				}
+			/* Its creation set every field, to a value or none. */
+			char *y = b != NULL ? field_text(ctx, b, f) : NULL;
+			created = y != NULL && !r->has_before;
+			keep = created ||
+			       (!found && y != NULL && a != NULL &&
+			           strcmp(field_text(ctx, a, f), y) != 0);
+			if (keep) {
+				seen->at = made;
+				seen->user_id = r->user_id;
+				seen->value = y;
+				seen->created = created;
+				found = 1;
 			}
 		}
-		if (!found) {
+		if (!keep) {
 			crm_arena_release(ctx->arena, mark);
 		}
 	}
@@ -1259,6 +1265,21 @@ audit_conflict_times(int64_t made, int64_t then, char *a, char *b, size_t len)
 }
 
 crm_status
+audit_before_made(struct req_ctx *ctx, int64_t made,
+    const struct audit_seen *seen, const char *what, const char *entity,
+    uint64_t id, const char *then)
+{
+	char a[AUDIT_TIME_LEN], b[AUDIT_TIME_LEN];
+	audit_conflict_times(made, seen->at, a, b, sizeof(a));
+	const char *by = user_login_of(ctx, seen->user_id);
+	return dispatch_fail(ctx, CRM_EPRECOND,
+	    "%s was made %s, %s %s %" PRIu64 " was made (%s%s%s): not "
+	    "applied%s",
+	    what, a, seen->at == made ? "in the same second as" : "before",
+	    entity, id, b, *by ? ", by " : "", by, then);
+}
+
+crm_status
 audit_edit_not_older(struct req_ctx *ctx, uint64_t customer,
     const char *entity, uint64_t id, Crm__V1__FieldValue *const *fields,
     size_t n, const char *path)
@@ -1274,10 +1295,16 @@ audit_edit_not_older(struct req_ctx *ctx, uint64_t customer,
 		        fields[i]->field, made, &seen)) {
 			continue;
 		}
-		char a[AUDIT_TIME_LEN], b[AUDIT_TIME_LEN];
-		audit_conflict_times(made, seen.at, a, b, sizeof(a));
 		snprintf(
 		    ctx->field, sizeof(ctx->field), "%s.fields[%zu]", path, i);
+		if (seen.created) {
+			return audit_before_made(ctx, made, &seen, "this edit",
+			    entity, id,
+			    ", none of its fields; if it still holds, edit "
+			    "again");
+		}
+		char a[AUDIT_TIME_LEN], b[AUDIT_TIME_LEN];
+		audit_conflict_times(made, seen.at, a, b, sizeof(a));
 		return dispatch_fail(ctx, CRM_EPRECOND,
 		    "this edit was made %s, before %s was changed to \"%s\" "
 		    "(%s, by %s): not applied, none of its fields; if it "

@@ -28,6 +28,9 @@
 static crm_status
 contact_load(struct req_ctx *ctx, uint64_t id, Crm__V1__Contact **c)
 {
+	if (id == 0) {
+		return dispatch_fail_no_id(ctx, "contact"); /* none named */
+	}
 	store_key k;
 	store_key_id(&k, id);
 	crm_status rc = store_get_msg(ctx->st, ctx->txn, DB_CONTACTS, &k,

@@ -50,6 +50,9 @@ customer_load(struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c)
 crm_status
 customer_visible(struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c)
 {
+	if (id == 0) {
+		return dispatch_fail_no_id(ctx, "customer"); /* none named */
+	}
 	crm_status rc = customer_load(ctx, id, c);
 	if (rc == CRM_OK &&
 	    !auth_can_see(ctx->who, (*c)->owner_id, (*c)->team_id)) {
@@ -124,6 +127,16 @@ duplicate(
 	if (ctx->who != NULL &&
 	    !auth_can_see(ctx->who, c->owner_id, c->team_id)) {
 		int team = c->team_id == ctx->who->team_id;
+		if (team && c->owner_id == 0 && c->merged_into == 0 &&
+		    c->team_id != 0) {
+			/* No one's: the team's pool, which the caller may
+			 * claim (as import says, import.c in_team_pool). */
+			const char *name = c->name ? c->name : "";
+			return dispatch_fail(ctx, CRM_EXISTS,
+			    "%s already exists in your team's public pool "
+			    "(公海), held by no one: pool claim %s takes it",
+			    what, name);
+		}
 		return dispatch_fail(ctx, CRM_EXISTS,
 		    "%s already exists %s; ask your manager", what,
 		    team ? "with another rep of your team"

@@ -247,7 +247,8 @@ customer_handle_get(
 		}
 	}
 	if (id == 0) {
-		return dispatch_fail(ctx, CRM_EINVAL, "give an id or a name");
+		return dispatch_fail_field(ctx, CRM_EINVAL, "customer_get.id",
+		    "give an id or a name");
 	}
 	Crm__V1__Customer *c;
 	crm_status rc = customer_visible(ctx, id, &c);
@@ -445,8 +446,11 @@ customer_handle_assign(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	const Crm__V1__CustomerAssignRequest *r = req->customer_assign;
-	if (!r->has_id || r->owner == NULL) {
-		return dispatch_fail(ctx, CRM_EINVAL, "give an id and a user");
+	if (!r->has_id || r->id == 0 || r->owner == NULL) {
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    r->owner == NULL ? "customer_assign.owner"
+		                     : "customer_assign.id",
+		    "give an id and a user");
 	}
 	Crm__V1__Customer *before, *after;
 	crm_status rc = customer_editable(ctx, r->id, &before);

@@ -71,15 +71,18 @@ earliest_win(void *arg, const struct lifecycle_mark *m, bool *stop)
 crm_status
 customer_fields_first_contact(struct req_ctx *ctx, const Crm__V1__Customer *c)
 {
+	/* As of when the write was made (Request.made_at): one kept offline
+	 * is judged as if it came then. */
+	int64_t made = dispatch_at(ctx);
 	if (c->has_first_contact_at &&
-	    c->first_contact_at > ctx->now + FIRST_CONTACT_SKEW) {
+	    c->first_contact_at > made + FIRST_CONTACT_SKEW) {
 		char at[32], now[32];
 		crm_time_format(c->first_contact_at, at, sizeof(at));
-		crm_time_format(ctx->now, now, sizeof(now));
+		crm_time_format(made, now, sizeof(now));
 		return dispatch_fail_field(ctx, CRM_EINVAL, "first_contact_at",
-		    "first contact %s is in the future (now %s): give the "
+		    "first contact %s is in the future (%s %s): give the "
 		    "time you first met the customer",
-		    at, now);
+		    at, made < ctx->now ? "this was made" : "now", now);
 	}
 	/* Import's rule too: a customer is won after it began, at each of
 	 * its wins (an earlier one, lost since, too). */
@@ -270,15 +273,17 @@ customer_fields_first_stage(struct req_ctx *ctx, Crm__V1__Customer *c)
 		    "lost_reason: other needs the reason in words "
 		    "(--reason \"other: ...\")");
 	}
-	if ((c->has_won_at && c->won_at > ctx->now + FUTURE_GRACE) ||
-	    (lost && c->has_lost_at && c->lost_at > ctx->now + FUTURE_GRACE)) {
-		int w = c->has_won_at && c->won_at > ctx->now + FUTURE_GRACE;
+	/* As of when it was made (Request.made_at). */
+	int64_t made = dispatch_at(ctx);
+	if ((c->has_won_at && c->won_at > made + FUTURE_GRACE) ||
+	    (lost && c->has_lost_at && c->lost_at > made + FUTURE_GRACE)) {
+		int w = c->has_won_at && c->won_at > made + FUTURE_GRACE;
 		return dispatch_fail_field(ctx, CRM_EINVAL,
 		    w ? "won_at" : "lost_at",
 		    "%s: a deal is won or lost by now, not in the future",
 		    w ? "won_at" : "lost_at");
 	}
-	if (c->has_stage_at && c->stage_at > ctx->now + FUTURE_GRACE) {
+	if (c->has_stage_at && c->stage_at > made + FUTURE_GRACE) {
 		return dispatch_fail_field(ctx, CRM_EINVAL, "stage_at",
 		    "stage_at: a customer is in its stage by now, not in the "
 		    "future");

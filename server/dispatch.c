@@ -243,6 +243,37 @@ dispatch_field_prefix(struct req_ctx *ctx, const char *prefix)
 }
 
 crm_status
+dispatch_fail_no_id(struct req_ctx *ctx, const char *what)
+{
+	/* The body of the request being run (dispatch_check and
+	 * dispatch_apply keep its case; 0 outside a request). */
+	const ProtobufCFieldDescriptor *body =
+	    ctx->prep.body != 0
+	        ? protobuf_c_message_descriptor_get_field(
+	              &crm__v1__request__descriptor, (unsigned)ctx->prep.body)
+	        : NULL;
+	const ProtobufCFieldDescriptor *f = NULL;
+	if (body != NULL && body->type == PROTOBUF_C_TYPE_MESSAGE) {
+		const ProtobufCMessageDescriptor *d = body->descriptor;
+		char name[64];
+		snprintf(name, sizeof(name), "%s_id", what);
+		for (char *p = name; *p; p++) {
+			*p = *p == ' ' ? '_' : *p;
+		}
+		f = protobuf_c_message_descriptor_get_field_by_name(d, name);
+		if (f == NULL) {
+			f = protobuf_c_message_descriptor_get_field_by_name(
+			    d, "id");
+		}
+	}
+	if (f == NULL || f->type != PROTOBUF_C_TYPE_UINT64) {
+		return dispatch_fail(ctx, CRM_NOT_FOUND, "no %s 0", what);
+	}
+	snprintf(ctx->field, sizeof(ctx->field), "%s.%s", body->name, f->name);
+	return dispatch_fail(ctx, CRM_EINVAL, "give the %s's id", what);
+}
+
+crm_status
 dispatch_record(struct req_ctx *ctx, enum store_db db, uint64_t id,
     const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
 {

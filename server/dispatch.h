@@ -147,6 +147,17 @@ crm_status dispatch_fail_field(struct req_ctx *ctx, crm_status code,
 void dispatch_field_prefix(struct req_ctx *ctx, const char *prefix);
 
 /*
+ * dispatch_fail_no_id: the refusal of id 0 (unset) where the request being
+ * run must name a `what` ("customer", "grade proposal"): CRM_EINVAL "give
+ * the WHAT's id", Status.field its body's field "WHAT_id", else "id"
+ * ("stage_set.customer_id", "task_done.id"). The loaders of records call
+ * it, so every request that names one answers alike. Without such a
+ * field (a sweep, an import row): CRM_NOT_FOUND "no WHAT 0", as a
+ * record that does not exist.
+ */
+crm_status dispatch_fail_no_id(struct req_ctx *ctx, const char *what);
+
+/*
  * dispatch_record: the record id of db, unpacked as d into ctx->arena in
  * ctx->txn (borrowed; valid until the arena is reset).
  * Errors: CRM_NOT_FOUND, CRM_INTERNAL (a record that does not decode).

@@ -323,9 +323,22 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f, int history)
 		return dispatch_fail_field(
 		    ctx, CRM_EINVAL, "summary", "a follow-up needs a summary");
 	}
-	if (f->has_happened_at && f->happened_at > ctx->now + FUTURE_SLACK) {
+	/* Judged as of when it was made (Request.made_at): one kept
+	 * offline happened by then, as a live one by now. */
+	int64_t made = dispatch_at(ctx);
+	if (f->has_happened_at && f->happened_at > made + FUTURE_SLACK) {
+		if (made == ctx->now) {
+			return dispatch_fail_field(ctx, CRM_EINVAL,
+			    "happened_at",
+			    "a follow-up cannot happen in the future");
+		}
+		char at[32], then[32];
+		crm_time_format(f->happened_at, at, sizeof(at));
+		crm_time_format(made, then, sizeof(then));
 		return dispatch_fail_field(ctx, CRM_EINVAL, "happened_at",
-		    "a follow-up cannot happen in the future");
+		    "a follow-up cannot happen in the future: this one was "
+		    "made %s, and says it happened %s",
+		    then, at);
 	}
 	if (f->has_duration_min && f->duration_min > 24 * 60) {
 		return dispatch_fail_field(ctx, CRM_EINVAL, "duration_min",
@@ -740,8 +753,22 @@ log_stage(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	return rc;
 }
 
+/* Whether commitment ci of imported follow-up in is closed as its row
+ * says (sla_commitment_as_said: kept, kept late, released); broken is
+ * open past its due time, and stays open. */
+static int
+closed_as_said(const Crm__V1__FollowUp *in, const Crm__V1__Commitment *ci)
+{
+	return in->imported && ci->has_status &&
+	       (ci->status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT ||
+	           ci->status ==
+	               CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE ||
+	           ci->status ==
+	               CRM__V1__COMMITMENT_STATUS__COMMITMENT_RELEASED);
+}
+
 /* Step 2: the commitments made in f (sla.h), each to someone who may be
- * given work on c (scope.h). */
+ * given work on c (scope.h), but one an import brings closed. */
 static crm_status
 log_commitments(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
     const Crm__V1__Customer *c, Crm__V1__FollowUp *f)
@@ -772,6 +799,17 @@ log_commitments(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 		uint64_t owner;
 		crm_status rc =
 		    scope_assignee(ctx, c, ci->owner, f->author_id, &owner);
+		if (rc == CRM_EPRECOND && closed_as_said(in, ci)) {
+			/* Closed as its row says (released when the customer
+			 * went to the pool, kept): history, no work for its
+			 * owner, who need not see the customer now. */
+			Crm__Store__UserRecord *u;
+			if (user_by_login(ctx, ci->owner, &u) == CRM_OK) {
+				owner = u->id;
+				ctx->msg[0] = '\0';
+				rc = CRM_OK;
+			}
+		}
 		if (rc == CRM_OK) {
 			rc = sla_commitment_add(ctx, c, f->id, f->happened_at,
 			    ci->text, owner, ci->due_at, &f->commitments[i]);

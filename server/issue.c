@@ -115,6 +115,9 @@ issue_handle_escalate(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	const Crm__V1__IssueEscalateRequest *r = req->issue_escalate;
+	if (r->id == 0) {
+		return dispatch_fail_no_id(ctx, "issue");
+	}
 	Crm__V1__SlaClock *before, *k;
 	Crm__V1__Customer *c;
 	crm_status rc = sla_clock_load(ctx, r->id, &before);

@@ -310,8 +310,19 @@ lifecycle_stage_apply(
 		    "no_need or other (with text: --reason \"other: "
 		    "...\")");
 	}
+	/* By when the change was made (Request.made_at): one kept offline
+	 * is judged as if it came then. */
 	if (s->to == CRM__V1__STAGE__STAGE_WON &&
-	    s->won_at > ctx->now + LIFECYCLE_FUTURE_GRACE) {
+	    s->won_at > dispatch_at(ctx) + LIFECYCLE_FUTURE_GRACE) {
+		if (dispatch_at(ctx) < ctx->now) {
+			char at[32], then[32];
+			crm_time_format(s->won_at, at, sizeof(at));
+			crm_time_format(dispatch_at(ctx), then, sizeof(then));
+			return dispatch_fail_field(ctx, CRM_EINVAL, "won_at",
+			    "won_at: a deal is won by now, not in the future: "
+			    "this change was made %s, and says it was won %s",
+			    then, at);
+		}
 		return dispatch_fail_field(ctx, CRM_EINVAL, "won_at",
 		    "won_at: a deal is won by now, not in the future");
 	}
@@ -989,6 +1000,9 @@ static crm_status
 decide(struct req_ctx *ctx, const Crm__V1__GradeDecideRequest *r, int approve,
     Crm__V1__Response *resp)
 {
+	if (r->id == 0) {
+		return dispatch_fail_no_id(ctx, "grade proposal");
+	}
 	Crm__V1__GradeProposal *before, *p;
 	crm_status rc = proposal_load(ctx, r->id, &before);
 	if (rc == CRM_OK) {

@@ -208,8 +208,11 @@ check_purchase(struct req_ctx *ctx, const Crm__V1__Purchase *in)
 		return dispatch_fail_field(ctx, CRM_EINVAL, "product",
 		    "product: a purchase needs a product or service");
 	}
+	/* As of when it was made (Request.made_at): kept offline, as if it
+	 * came then. */
 	if (in->has_bought_at &&
-	    (in->bought_at <= 0 || in->bought_at > ctx->now + FUTURE_SLACK)) {
+	    (in->bought_at <= 0 ||
+	        in->bought_at > dispatch_at(ctx) + FUTURE_SLACK)) {
 		return dispatch_fail_field(ctx, CRM_EINVAL, "bought_at",
 		    "at: a purchase cannot happen in the future");
 	}

@@ -974,6 +974,9 @@ crm_status
 routine_handle_stop(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
+	if (req->routine_stop->id == 0) {
+		return dispatch_fail_no_id(ctx, "routine");
+	}
 	Crm__V1__Routine *r;
 	crm_status rc = load(ctx, req->routine_stop->id, &r);
 	if (rc == CRM_NOT_FOUND) {

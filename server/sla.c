@@ -834,6 +834,9 @@ sla_handle_issue_resolve(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	const Crm__V1__IssueResolveRequest *r = req->issue_resolve;
+	if (r->id == 0) {
+		return dispatch_fail_no_id(ctx, "issue");
+	}
 	Crm__V1__SlaClockList *out = clock_list_new(ctx, 2);
 	if (out == NULL) {
 		return CRM_TOO_BIG;
@@ -1359,6 +1362,9 @@ sla_handle_commitment_done(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
 {
 	const Crm__V1__CommitmentDoneRequest *r = req->commitment_done;
+	if (r->id == 0) {
+		return dispatch_fail_no_id(ctx, "commitment");
+	}
 	Crm__V1__Commitment *before, *c;
 	crm_status rc = commitment_load(ctx, r->id, &before);
 	Crm__V1__Customer *cust;

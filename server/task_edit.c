@@ -104,6 +104,9 @@ static crm_status
 open_task(struct req_ctx *ctx, uint64_t id, Crm__V1__Task **before,
     Crm__V1__Task **after)
 {
+	if (id == 0) {
+		return dispatch_fail_no_id(ctx, "task"); /* none named */
+	}
 	crm_status rc = task_get(ctx, id, before);
 	if (rc == CRM_OK) {
 		rc = may_change(ctx, *before);
@@ -161,8 +164,9 @@ task_handle_done(
 
 /* A move or hand-over made earlier than it came (kept offline,
  * Request.made_at) does not undo one made since (or by another user in
- * the same second, which may be the later): refused, naming it, with
- * the seconds when the two share a minute (audit_conflict_times). */
+ * the same second, which may be the later), nor move or give a task
+ * made since (what its maker set): refused, naming it, with the seconds
+ * when the two share a minute (audit_conflict_times). */
 static crm_status
 task_not_older(struct req_ctx *ctx, const Crm__V1__Task *t, const char *field,
     const char *done)
@@ -172,6 +176,10 @@ task_not_older(struct req_ctx *ctx, const Crm__V1__Task *t, const char *field,
 	if (made >= ctx->now || !audit_field_newer(ctx, t->customer_id, "task",
 	                            t->id, field, made, &seen)) {
 		return CRM_OK;
+	}
+	if (seen.created) {
+		return audit_before_made(ctx, made, &seen, "this", "task",
+		    t->id, "; if it still holds, do it again");
 	}
 	char a[AUDIT_TIME_LEN], b[AUDIT_TIME_LEN];
 	audit_conflict_times(made, seen.at, a, b, sizeof(a));

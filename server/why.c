@@ -917,7 +917,8 @@ why_handle_customer(
 		}
 	}
 	if (id == 0) {
-		return dispatch_fail(ctx, CRM_EINVAL, "give an id or a name");
+		return dispatch_fail_field(ctx, CRM_EINVAL, "customer_why.id",
+		    "give an id or a name");
 	}
 	Crm__V1__Customer *c;
 	rc = customer_visible(ctx, id, &c);
