@@ -102,6 +102,10 @@ close_names(const char *text)
 	cache_load(&names, &n);
 	size_t k =
 	    suggest(text, (const char *const *)names, n, best, CLOSE_SHOWN);
+	if (k == 0) { /* typed short: "Nortwind" of "Northwind Foods" */
+		k = suggest_start(
+		    text, (const char *const *)names, n, best, CLOSE_SHOWN);
+	}
 	if (k > 0) {
 		fprintf(stderr, "did you mean:\n");
 		for (size_t i = 0; i < k; i++) {

@@ -186,3 +186,41 @@ suggest_hint(const char *word, const char *const *cands, size_t n, char *buf,
 		snprintf(buf + o, len - o, "?)");
 	}
 }
+
+size_t
+suggest_start(const char *word, const char *const *cands, size_t n,
+    const char **out, size_t max)
+{
+	uint32_t w[WORD_MAX], c[WORD_MAX];
+	size_t nw = decode(word, w), found = 0;
+	if (nw < 4 || nw >= WORD_MAX) {
+		return 0; /* too short to tell a name by its start */
+	}
+	size_t allowed = nw <= 7 ? 2 : 3;
+	for (size_t i = 0; i < n && found < max; i++) {
+		if (cands[i] == NULL) {
+			continue;
+		}
+		size_t nc = decode(cands[i], c); /* the first WORD_MAX */
+		if (nc > WORD_MAX) {
+			nc = WORD_MAX;
+		}
+		/* The start as long as word, one shorter or one longer (a
+		 * letter left out or one too many). */
+		size_t best = SIZE_MAX;
+		for (size_t len = nw - 1; len <= nw + 1 && len <= nc; len++) {
+			size_t d = distance_cp(w, nw, c, len);
+			best = d < best ? d : best;
+		}
+		if (best <= allowed) {
+			int dup = 0;
+			for (size_t k = 0; k < found && !dup; k++) {
+				dup = strcmp(out[k], cands[i]) == 0;
+			}
+			if (!dup) {
+				out[found++] = cands[i];
+			}
+		}
+	}
+	return found;
+}

@@ -21,6 +21,15 @@ size_t suggest(const char *word, const char *const *cands, size_t n,
     const char **out /* OUT */, size_t max);
 
 /*
+ * suggest_start: the words of cands[0..n) whose start is close to word
+ * (a name typed short and wrong: "Nortwind" for "Northwind Foods"), at
+ * most max, in the order given, into out (borrowed). For a word of 4
+ * characters or more; returns how many.
+ */
+size_t suggest_start(const char *word, const char *const *cands, size_t n,
+    const char **out /* OUT */, size_t max);
+
+/*
  * suggest_hint: " (did you mean: a, b?)" for the words suggest finds
  * (at most 3), or "" when none is close, into buf.
  */

@@ -123,6 +123,11 @@ run_exit 1 "a letter missing" "$CRM" -c 'customer show Nortwind'
 has "still NOT_FOUND" 'no customer named "Nortwind" (NOT_FOUND)'
 has "suggests Northwind" "did you mean:"
 has "the close name" "  Northwind"
+# Typed short and wrong (README's tour, whose demo customer is
+# "Northwind Foods"): the names whose start is close.
+run_exit 0 "a longer latin name" "$CRM" -c 'customer add "Southgate Trading Co"'
+run_exit 1 "its start, a letter missing" "$CRM" -c 'customer show Soutgate'
+has "suggests it by its start" "  Southgate Trading Co"
 run_exit 1 "one character wrong" "$CRM" -c 'customer show 华东机械有限公司'
 has "suggests 华东机电有限公司" "  华东机电有限公司"
 run_exit 1 "a write with a close name" "$CRM" -c 'customer edit 华东机械有限公司 region=上海'
