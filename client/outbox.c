@@ -55,6 +55,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "crm_path.h"
 #include "paths.h"
 
 #define SUM_LEN       16
@@ -838,7 +839,7 @@ find_holder(int fd, const char *lp)
 static int
 lock_outbox(const char *path)
 {
-	if (paths_mkdir_parent(path) != CRM_OK) {
+	if (crm_path_mkdir_parent(path) != CRM_OK) {
 		return -1;
 	}
 	char *lp = crm_xasprintf("%s.lock", path);
@@ -1205,7 +1206,7 @@ inflight_open(void)
 		return inflight_fd;
 	}
 	char *path = outbox_path();
-	if (path == NULL || paths_mkdir_parent(path) != CRM_OK) {
+	if (path == NULL || crm_path_mkdir_parent(path) != CRM_OK) {
 		free(path);
 		return -1;
 	}

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crm_path.h"
 #include "crm_xmalloc.h"
 
 char *
@@ -27,36 +28,6 @@ paths_xdg(const char *env, const char *fallback, const char *leaf)
 }
 
 crm_status
-paths_mkdir_parent(const char *path)
-{
-	char *p = crm_xstrdup(path);
-	crm_status rc = CRM_OK;
-	char *slash = strrchr(p, '/');
-
-	if (slash == NULL || slash == p) {
-		goto out;
-	}
-	*slash = '\0';
-	for (char *q = p + 1; *q != '\0'; q++) {
-		if (*q != '/') {
-			continue;
-		}
-		*q = '\0';
-		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-			rc = CRM_INTERNAL;
-			goto out;
-		}
-		*q = '/';
-	}
-	if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-		rc = CRM_INTERNAL;
-	}
-out:
-	free(p);
-	return rc;
-}
-
-crm_status
 paths_write_private(const char *path, const char *data)
 {
 	crm_status rc = CRM_INTERNAL;
@@ -64,7 +35,7 @@ paths_write_private(const char *path, const char *data)
 	size_t len = strlen(data), off = 0;
 	int fd = -1;
 
-	if (paths_mkdir_parent(path) != CRM_OK) {
+	if (crm_path_mkdir_parent(path) != CRM_OK) {
 		goto out;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -16,12 +16,6 @@
 char *paths_xdg(const char *env, const char *fallback, const char *leaf);
 
 /*
- * paths_mkdir_parent: create the directories above path (mode 0700) as
- * needed. Errors: CRM_INTERNAL (errno says why).
- */
-crm_status paths_mkdir_parent(const char *path);
-
-/*
  * paths_write_private: replace path with data atomically (temporary file,
  * fsync, rename), mode 0600, creating its directory 0700.
  * Errors: CRM_INTERNAL (errno says why).

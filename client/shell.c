@@ -21,6 +21,7 @@
 #include <readline/readline.h>
 
 #include "complete.h"
+#include "crm_path.h"
 #include "paths.h"
 #include "reminders.h"
 
@@ -205,7 +206,7 @@ history_open(void)
 	}
 	using_history();
 	stifle_history(HISTORY_MAX);
-	if (paths_mkdir_parent(hist_path) != CRM_OK) {
+	if (crm_path_mkdir_parent(hist_path) != CRM_OK) {
 		goto fail;
 	}
 	/* Create it private before readline ever writes to it. */

@@ -205,3 +205,33 @@ crm_path_check_ipc(const char *url, char *why, size_t n)
 	free(dir);
 	return rc;
 }
+
+crm_status
+crm_path_mkdir_parent(const char *path)
+{
+	char *p = crm_xstrdup(path);
+	crm_status rc = CRM_OK;
+	char *slash = strrchr(p, '/');
+
+	if (slash == NULL || slash == p) {
+		goto out;
+	}
+	*slash = '\0';
+	for (char *q = p + 1; *q != '\0'; q++) {
+		if (*q != '/') {
+			continue;
+		}
+		*q = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			rc = CRM_INTERNAL;
+			goto out;
+		}
+		*q = '/';
+	}
+	if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+		rc = CRM_INTERNAL;
+	}
+out:
+	free(p);
+	return rc;
+}

@@ -3,7 +3,8 @@
  * crm_path.h: whether a folder may hold this user's socket or secrets.
  * Both crmd and crm ask before they use a runtime or socket folder: one
  * made first by another local user (in /tmp, say) would receive what the
- * client sends, passwords included. Nothing here creates or repairs.
+ * client sends, passwords included. Nothing here repairs; only
+ * crm_path_mkdir_parent creates.
  */
 #ifndef CRM_PATH_H
 #define CRM_PATH_H
@@ -41,5 +42,12 @@ crm_status crm_path_check_dir_env(const char *dir, int private_dir,
  * crm_path_check_dir, with why set.
  */
 crm_status crm_path_check_ipc(const char *url, char *why /* OUT */, size_t n);
+
+/*
+ * crm_path_mkdir_parent: create the folders above path (mode 0700) as
+ * needed, as `mkdir -p` of its dirname. Errors: CRM_INTERNAL (errno says
+ * why).
+ */
+crm_status crm_path_mkdir_parent(const char *path);
 
 #endif

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "crm_log.h"
+#include "crm_path.h"
 #include "crm_xmalloc.h"
 
 static const char *const db_names[DB_COUNT] = {
@@ -333,9 +334,16 @@ store_open(store *s, const char *dir, size_t map_size, int mode)
 	s->mode = mode;
 	s->map_size = map_size;
 	pthread_rwlock_init(&s->resize_lock, NULL);
-	if (!read_only && mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		crm_err("cannot create %s: %s", dir, strerror(errno));
-		return CRM_INTERNAL;
+	if (!read_only) {
+		/* The folder and those above it, as `mkdir -p` (the man
+		 * page: "created mode 0700 if missing"). */
+		char *file = crm_xasprintf("%s/data.mdb", dir);
+		crm_status made = crm_path_mkdir_parent(file);
+		free(file);
+		if (made != CRM_OK) {
+			crm_err("cannot create %s: %s", dir, strerror(errno));
+			return CRM_INTERNAL;
+		}
 	}
 	/* No readahead on the map (MDB_NORDAHEAD, madvise MADV_RANDOM): the
 	 * trees are read at random, and once the data outgrows the page

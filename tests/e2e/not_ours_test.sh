@@ -148,4 +148,11 @@ timeout -s TERM 2 "$CRMD" --data "$H/typo" --listen "ipc://$H/typo.s" \
 grep -q "serving $H/typo" "$H/typo2.log" && ! grep -q "holds no users" "$H/typo2.log" &&
 	ok "no such word once it has a user" ||
 	bad "the warning on data with users: $(cat "$H/typo2.log")"
+
+# -- a data folder whose parents are missing (crmd(8): "created mode 0700
+# if missing"; `--data ~/crm/db` on a fresh home failed)
+run_exit 0 "user add makes the folders above the data folder" \
+	sh -c "\"$CRMD\" user add boss --role admin --data \"$H/new/crm/db\" <\"$H/pw\""
+[ "$(stat -c %a "$H/new/crm" "$H/new/crm/db" | tr '\n' ' ')" = "700 700 " ] &&
+	ok "each made 0700" || bad "modes: $(stat -c '%n %a' "$H/new/crm" "$H/new/crm/db")"
 e2e_done
