@@ -131,11 +131,11 @@ duplicate(
 		    c->team_id != 0) {
 			/* No one's: the team's pool, which the caller may
 			 * claim (as import says, import.c in_team_pool). */
-			const char *name = c->name ? c->name : "";
 			return dispatch_fail(ctx, CRM_EXISTS,
 			    "%s already exists in your team's public pool "
-			    "(公海), held by no one: pool claim %s takes it",
-			    what, name);
+			    "(公海) as \"%s\", held by no one: pool claim "
+			    "%" PRIu64 " takes it",
+			    what, c->name ? c->name : "", other);
 		}
 		return dispatch_fail(ctx, CRM_EXISTS,
 		    "%s already exists %s; ask your manager", what,
@@ -144,6 +144,14 @@ duplicate(
 	}
 	const char *owner = user_login_of(ctx, c->owner_id);
 	ctx->existing_id = other; /* the caller may see it */
+	if (c->owner_id == 0 && c->team_id != 0 && c->merged_into == 0) {
+		return dispatch_fail(ctx, CRM_EXISTS,
+		    "%s already exists as \"%s\" (id %" PRIu64 ") in team "
+		    "%s's public pool (公海), held by no one: customer "
+		    "assign %" PRIu64 " LOGIN gives it to a rep",
+		    what, c->name, other, user_team_name(ctx, c->team_id),
+		    other);
+	}
 	return dispatch_fail(ctx, CRM_EXISTS,
 	    "%s already exists as \"%s\" (id %" PRIu64 ", owner %s)", what,
 	    c->name, other, *owner ? owner : "nobody");

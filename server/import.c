@@ -293,8 +293,9 @@ row_customer_add(
 		const char *name = seen->name ? seen->name : c->name;
 		dispatch_fail(ctx, CRM_EXISTS,
 		    "customer \"%s\" already exists in your team's public "
-		    "pool (公海), held by no one: pool claim %s takes it",
-		    name, name);
+		    "pool (公海), held by no one: pool claim %" PRIu64
+		    " takes it",
+		    name, seen->id);
 		return bad(ctx, o, "name", CRM_EXISTS, NULL);
 	}
 	o->id = 0;
