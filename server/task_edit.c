@@ -143,6 +143,17 @@ task_handle_done(
 	if (rc != CRM_OK) {
 		return rc;
 	}
+	/* Said done before the task existed (made_at): it would be done
+	 * before it was made. */
+	int64_t made = dispatch_at(ctx);
+	struct audit_seen seen;
+	if (made < ctx->now &&
+	    audit_field_newer(
+	        ctx, t->customer_id, "task", t->id, "status", made, &seen) &&
+	    seen.created) {
+		return audit_before_made(ctx, made, &seen, "this", "task",
+		    t->id, "; if it still holds, do it again");
+	}
 	t->status = CRM__V1__TASK_STATUS__TASK_DONE;
 	t->has_done_at = 1;
 	t->done_at =

@@ -3,9 +3,9 @@
  * made_earlier_test.c: writes made earlier than they came (Request.
  * made_age_seconds, proto/README.md §3), against a real crmd with raw
  * requests and a test clock, and requests that name no record:
- *   - a customer_edit, contact_edit, task_move or task_assign made before
- *     the record was made answers FAILED_PRECONDITION naming when it was
- *     made and by whom, and sets nothing (its maker's values stand); one
+ *   - a customer_edit, contact_edit, task_move, task_assign or task_done
+ *     made before the record was made answers FAILED_PRECONDITION naming when
+ * it was made and by whom, and sets nothing (its maker's values stand); one
  *     made after it is applied;
  *   - a follow-up, a won deal, a purchase and a first contact made earlier
  *     are judged as of then: a time after that (beyond the live slack) is
@@ -231,6 +231,16 @@ an_edit_made_before_its_record_is_refused(void **state)
 	crm__v1__request__init(&req);
 	req.body_case = CRM__V1__REQUEST__BODY_TASK_ASSIGN;
 	req.task_assign = &as;
+	made_ago(&req, 3600);
+	refused(&srv, &req, CRM_EPRECOND, NULL, made_by, ", by wang)", NULL);
+
+	/* Done before it was made: it would be done before it existed. */
+	Crm__V1__TaskIdRequest td = CRM__V1__TASK_ID_REQUEST__INIT;
+	td.has_id = 1;
+	td.id = task;
+	crm__v1__request__init(&req);
+	req.body_case = CRM__V1__REQUEST__BODY_TASK_DONE;
+	req.task_done = &td;
 	made_ago(&req, 3600);
 	refused(&srv, &req, CRM_EPRECOND, NULL, made_by, ", by wang)", NULL);
 	t = followup_task(&srv, cust, &due);
