@@ -107,6 +107,12 @@ ref_del(struct req_ctx *ctx, const store_key *k, uint64_t self)
 /* Refuses k when another customer holds it: named with its id and owner
  * when the caller may see it, else without either. what: "customer
  * \"NAME\"" or "business licence X". */
+int
+customer_in_pool(const Crm__V1__Customer *c)
+{
+	return c->owner_id == 0 && c->team_id != 0 && c->merged_into == 0;
+}
+
 static crm_status
 duplicate(
     struct req_ctx *ctx, const store_key *k, uint64_t self, const char *what)
@@ -127,8 +133,7 @@ duplicate(
 	if (ctx->who != NULL &&
 	    !auth_can_see(ctx->who, c->owner_id, c->team_id)) {
 		int team = c->team_id == ctx->who->team_id;
-		if (team && c->owner_id == 0 && c->merged_into == 0 &&
-		    c->team_id != 0) {
+		if (team && customer_in_pool(c)) {
 			/* No one's: the team's pool, which the caller may
 			 * claim (as import says, import.c in_team_pool). */
 			return dispatch_fail(ctx, CRM_EXISTS,
@@ -144,7 +149,7 @@ duplicate(
 	}
 	const char *owner = user_login_of(ctx, c->owner_id);
 	ctx->existing_id = other; /* the caller may see it */
-	if (c->owner_id == 0 && c->team_id != 0 && c->merged_into == 0) {
+	if (customer_in_pool(c)) {
 		return dispatch_fail(ctx, CRM_EXISTS,
 		    "%s already exists as \"%s\" (id %" PRIu64 ") in team "
 		    "%s's public pool (公海), held by no one: customer "

@@ -120,6 +120,10 @@ const char *customer_shown(struct req_ctx *ctx, uint64_t id);
 int customer_fill_shown(struct req_ctx *ctx, char **name,
     protobuf_c_boolean *has_id, uint64_t *id, Crm__V1__Customer **c);
 
+/* customer_in_pool: whether c sits in its team's public pool (公海):
+ * held by no one, in a team, not merged into another. */
+int customer_in_pool(const Crm__V1__Customer *c);
+
 /* customer_may_see: whether ctx->who may see customer id now (a gone
  * one: yes, there is nothing to hide), from its owner and team read off
  * the stored record without unpacking it. */

@@ -253,8 +253,7 @@ customer_won_bad(struct req_ctx *ctx, Crm__V1__Customer *c, struct row_out *o)
 static int
 in_team_pool(struct req_ctx *ctx, uint64_t id, Crm__V1__Customer **c)
 {
-	return customer_load(ctx, id, c) == CRM_OK && (*c)->owner_id == 0 &&
-	       (*c)->merged_into == 0 && (*c)->team_id != 0 &&
+	return customer_load(ctx, id, c) == CRM_OK && customer_in_pool(*c) &&
 	       (*c)->team_id == ctx->who->team_id;
 }
 
