@@ -117,6 +117,18 @@ closeness(const char *word, const uint32_t *w, size_t nw, const char *cand)
 	return SIZE_MAX;
 }
 
+/* cand into out[*found], unless it is there already. */
+static void
+add_once(const char **out, size_t *found, const char *cand)
+{
+	for (size_t k = 0; k < *found; k++) {
+		if (strcmp(out[k], cand) == 0) {
+			return;
+		}
+	}
+	out[(*found)++] = cand;
+}
+
 size_t
 suggest(const char *word, const char *const *cands, size_t n, const char **out,
     size_t max)
@@ -151,13 +163,7 @@ suggest(const char *word, const char *const *cands, size_t n, const char **out,
 			break;
 		}
 		score[at] = SIZE_MAX;
-		int dup = 0;
-		for (size_t k = 0; k < found && !dup; k++) {
-			dup = strcmp(out[k], cands[at]) == 0;
-		}
-		if (!dup) {
-			out[found++] = cands[at];
-		}
+		add_once(out, &found, cands[at]);
 	}
 	free(score);
 	return found;
@@ -213,13 +219,7 @@ suggest_start(const char *word, const char *const *cands, size_t n,
 			best = d < best ? d : best;
 		}
 		if (best <= allowed) {
-			int dup = 0;
-			for (size_t k = 0; k < found && !dup; k++) {
-				dup = strcmp(out[k], cands[i]) == 0;
-			}
-			if (!dup) {
-				out[found++] = cands[i];
-			}
+			add_once(out, &found, cands[i]);
 		}
 	}
 	return found;
