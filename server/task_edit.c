@@ -123,6 +123,18 @@ open_task(struct req_ctx *ctx, uint64_t id, Crm__V1__Task **before,
 	return rc;
 }
 
+/* Whether field of t was set by a write made after this one (made
+ * earlier than it came, Request.made_at: *made; its creation counts,
+ * seen->created): seen says which (audit_field_newer). */
+static int
+changed_since(struct req_ctx *ctx, const Crm__V1__Task *t, const char *field,
+    int64_t *made, struct audit_seen *seen)
+{
+	*made = dispatch_at(ctx);
+	return *made < ctx->now && audit_field_newer(ctx, t->customer_id,
+	                               "task", t->id, field, *made, seen);
+}
+
 crm_status
 task_handle_done(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
@@ -145,12 +157,9 @@ task_handle_done(
 	}
 	/* Said done before the task existed (made_at): it would be done
 	 * before it was made. */
-	int64_t made = dispatch_at(ctx);
+	int64_t made;
 	struct audit_seen seen;
-	if (made < ctx->now &&
-	    audit_field_newer(
-	        ctx, t->customer_id, "task", t->id, "status", made, &seen) &&
-	    seen.created) {
+	if (changed_since(ctx, t, "status", &made, &seen) && seen.created) {
 		return audit_before_made(ctx, made, &seen, "this", "task",
 		    t->id, "; if it still holds, do it again");
 	}
@@ -182,10 +191,9 @@ static crm_status
 task_not_older(struct req_ctx *ctx, const Crm__V1__Task *t, const char *field,
     const char *done)
 {
-	int64_t made = dispatch_at(ctx);
+	int64_t made;
 	struct audit_seen seen;
-	if (made >= ctx->now || !audit_field_newer(ctx, t->customer_id, "task",
-	                            t->id, field, made, &seen)) {
+	if (!changed_since(ctx, t, field, &made, &seen)) {
 		return CRM_OK;
 	}
 	if (seen.created) {
