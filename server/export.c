@@ -8,6 +8,7 @@
  * own records and the cursor (customer, record) resumes exactly.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,7 @@ struct export_scope {
 	enum store_db db; /* DB_CUSTOMERS: every customer */
 	uint64_t prefix;
 	uint64_t tally; /* stats scope for the total, 0: none */
+	uint64_t team;  /* the person's or the team's, 0: everyone's */
 };
 
 /* Who may export what is scope.h's, the same rule as a report's. */
@@ -48,11 +50,12 @@ resolve(struct req_ctx *ctx, const Crm__V1__ExportRequest *q,
 	}
 	if (sc.kind == SCOPE_PERSON) {
 		*s = (struct export_scope){ DB_CUST_OWNER, sc.id,
-			STATS_PERSON | sc.id };
+			STATS_PERSON | sc.id, sc.team_id };
 	} else if (sc.kind == SCOPE_TEAM) {
-		*s = (struct export_scope){ DB_CUST_TEAM, sc.id, sc.id };
+		*s =
+		    (struct export_scope){ DB_CUST_TEAM, sc.id, sc.id, sc.id };
 	} else {
-		*s = (struct export_scope){ DB_CUSTOMERS, 0, 0 };
+		*s = (struct export_scope){ DB_CUSTOMERS, 0, 0, 0 };
 	}
 	return CRM_OK;
 }
@@ -295,7 +298,7 @@ page(struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp,
 		    "export customers, contacts, followups, tasks or "
 		    "purchases");
 	}
-	struct export_scope s = { DB_CUSTOMERS, 0, 0 };
+	struct export_scope s = { DB_CUSTOMERS, 0, 0, 0 };
 	crm_status rc = resolve(ctx, q, &s);
 	if (rc != CRM_OK) {
 		return rc;
@@ -345,8 +348,15 @@ page(struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp,
 	}
 	/* A merge moves records from one customer to another: between two
 	 * pages it may move them behind the walk or ahead of it. The
-	 * client learns of one by the mark (merge.c counts them). */
-	uint64_t merges = store_seq_peek(ctx->st, ctx->txn, "merge");
+	 * client learns of one by the mark: merge.c counts them in all and
+	 * in each team, and a team's export (a manager's, a rep's) minds
+	 * only its own team's. */
+	char merge_seq[48] = "merge";
+	if (s.team != 0) {
+		snprintf(merge_seq, sizeof(merge_seq), "merge:team:%" PRIu64,
+		    s.team);
+	}
+	uint64_t merges = store_seq_peek(ctx->st, ctx->txn, merge_seq);
 #ifdef CRM_TEST_HOOKS
 	/* CRM_TEST_EXPORT_MERGES=N: as if a merge came before each of the
 	 * first N pages served (export_merge_test). */

@@ -11,6 +11,7 @@
  * both customers get audit records.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "calendar.h"
@@ -202,6 +203,27 @@ merge_handle_preview(
 	return CRM_OK;
 }
 
+/* Count a merge, so that an export paged across it learns of it
+ * (export.c): in all ("merge", an admin's export) and in each team of
+ * the two customers ("merge:team:ID", a manager's or a rep's): a merge
+ * in one team does not send another team's exports back to the start. */
+static crm_status
+merge_count(struct req_ctx *ctx, uint64_t keep_team, uint64_t drop_team)
+{
+	uint64_t n;
+	crm_status rc = store_next_id(ctx->st, ctx->txn, "merge", &n);
+	uint64_t teams[2] = { keep_team, drop_team };
+	for (int i = 0; rc == CRM_OK && i < 2; i++) {
+		if (teams[i] == 0 || (i == 1 && teams[1] == teams[0])) {
+			continue;
+		}
+		char seq[48];
+		snprintf(seq, sizeof(seq), "merge:team:%" PRIu64, teams[i]);
+		rc = store_next_id(ctx->st, ctx->txn, seq, &n);
+	}
+	return rc;
+}
+
 crm_status
 merge_handle(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
@@ -286,10 +308,8 @@ merge_handle(
 	if (rc == CRM_OK) {
 		rc = lifecycle_first_back(ctx, keep);
 	}
-	/* Counted: an export paged across it learns of it (export.c). */
-	uint64_t merges;
 	if (rc == CRM_OK) {
-		rc = store_next_id(ctx->st, ctx->txn, "merge", &merges);
+		rc = merge_count(ctx, keep->team_id, drop0->team_id);
 	}
 	if (rc != CRM_OK) {
 		return rc;
