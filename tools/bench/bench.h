@@ -389,7 +389,8 @@ int bench_server_user_add(
  * s->log; waits for a hello (at most 30 s). Returns 0 or -1. */
 int bench_server_start(const struct bench_opts *o, struct bench_server *s);
 
-/* bench_server_stop: SIGTERM and wait; returns crmd's exit status. */
+/* bench_server_stop: SIGTERM and wait; returns crmd's exit status, or
+ * 128 + the signal that killed it. */
 int bench_server_stop(struct bench_server *s);
 
 struct bench_mem {

@@ -25,6 +25,31 @@
 #define CRM_PATH "crm"
 #endif
 
+/* The default of --crmd and --crm: the one beside crm-bench (copied or
+ * installed together), else the one built with it, else PATH's. */
+static const char *
+default_binary(const char *name, const char *built)
+{
+	static char bufs[2][4096];
+	char *buf = bufs[strcmp(name, "crmd") == 0];
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash != NULL) {
+			*slash = '\0';
+			int m = snprintf(
+			    buf, sizeof(bufs[0]), "%s/%s", self, name);
+			if (m > 0 && (size_t)m < sizeof(bufs[0]) &&
+			    access(buf, X_OK) == 0) {
+				return buf;
+			}
+		}
+	}
+	return access(built, X_OK) == 0 ? built : name;
+}
+
 /* ---------------------------------------------------------------- progress */
 
 static struct {
@@ -190,7 +215,8 @@ usage(FILE *out)
 	    "end: SIGINT or\nSIGTERM stops crmd, removes the temporary "
 	    "folder and prints none\n(exit 130 or 143). Exits 1 when a "
 	    "request failed, 2 on a usage error.\n",
-	    BENCH_MAX_CLIENTS, BENCH_MAX_LEVELS, CRMD_PATH, CRM_PATH,
+	    BENCH_MAX_CLIENTS, BENCH_MAX_LEVELS,
+	    default_binary("crmd", CRMD_PATH), default_binary("crm", CRM_PATH),
 	    (unsigned long)~0ul);
 }
 
@@ -408,8 +434,8 @@ parse_options(struct bench_opts *o, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	memset(o, 0, sizeof(*o));
-	o->crmd = CRMD_PATH;
-	o->crm = CRM_PATH;
+	o->crmd = default_binary("crmd", CRMD_PATH);
+	o->crm = default_binary("crm", CRM_PATH);
 	o->duration = 10;
 	o->workers = 4;
 	o->customers = 2000;
@@ -1000,9 +1026,15 @@ main(int argc, char **argv)
 	s.rep.data_dir = s.o.data ? s.o.data : s.srv.data;
 	if (s.srv.pid > 0) {
 		int st = bench_server_stop(&s.srv);
-		if (st != 0) {
+		if (st > 128) {
+			fprintf(stderr,
+			    "crm-bench: crmd was killed by signal %d (%s)\n",
+			    st - 128, strsignal(st - 128));
+		} else if (st != 0) {
 			fprintf(stderr,
 			    "crm-bench: crmd exited with status %d\n", st);
+		}
+		if (st != 0) {
 			show_log(s.srv.log, s.o.keep);
 			rc = rc < 0 ? rc : 1;
 		}

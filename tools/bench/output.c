@@ -335,6 +335,15 @@ not_run(struct target *t, const char *scenarios, int clients)
 	    clients == 1 ? "" : "s");
 }
 
+/* Which of due and show did not run, for not_run. */
+static const char *
+missing_of(const void *due, const void *show)
+{
+	return due == NULL && show == NULL ? "due and show"
+	       : due == NULL               ? "due"
+	                                   : "show";
+}
+
 /* PostgreSQL's ratio row when there is no pair of log runs at 16 clients
  * to hold against each other: what ran instead. */
 static void
@@ -395,7 +404,7 @@ targets(const struct bench_report *r, struct target *t)
 		    "due %.2f x, show %.2f x", a, b);
 		verdict(r, &t[n], a >= 0.8 && b >= 0.8);
 	} else {
-		not_run(&t[n], "due and show", 16);
+		not_run(&t[n], missing_of(due16, show16), 16);
 	}
 	n++;
 
@@ -425,7 +434,7 @@ targets(const struct bench_report *r, struct target *t)
 		    e1->s.p50_us);
 		verdict(r, &t[n], a <= 1.3 && b <= 1.3);
 	} else {
-		not_run(&t[n], "due and show", 1);
+		not_run(&t[n], missing_of(due1, show1), 1);
 	}
 	n++;
 

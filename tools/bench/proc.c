@@ -266,7 +266,9 @@ bench_spawn_wait(pid_t pid)
 	if (reap(pid, &status, 0) != pid) {
 		return -1;
 	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	return WIFEXITED(status)     ? WEXITSTATUS(status)
+	       : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+	                             : 128;
 }
 
 int
@@ -427,7 +429,9 @@ bench_server_stop(struct bench_server *s)
 		sleep_ms(100);
 	}
 	s->pid = 0;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	return WIFEXITED(status)     ? WEXITSTATUS(status)
+	       : WIFSIGNALED(status) ? 128 + WTERMSIG(status)
+	                             : 128;
 }
 
 int
