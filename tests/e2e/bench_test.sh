@@ -55,6 +55,13 @@ if [ $rc -eq 1 ] && grep -q 'all 2 runs failed.*not met' <<<"$msg" && ! grep -q 
 else
 	bad "--shell-only without a server (exit $rc): $msg"
 fi
+# The same in JSON: no time measured, so null times, not zeros.
+js=$(HOME=$home XDG_CONFIG_HOME=$home CRM_SERVER="ipc://$home/none.ipc" \
+	"$BENCH" --shell-only --shell-runs 2 --format json 2>/dev/null)
+rm -rf "$home"
+r=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); print(d["failed"], d["p50_ms"], d["p95_ms"], d["min_ms"], d["max_ms"])' "$js" 2>&1)
+[ "$r" = "2 None None None None" ] && ok "--shell-only JSON without a server: null times" ||
+	bad "--shell-only JSON without a server: $r"
 
 # SIGTERM to crm-bench alone, once its crmd runs: crmd stops, the
 # temporary folder goes, exit 143 (a few seconds: it stops at the data).

@@ -335,6 +335,31 @@ not_run(struct target *t, const char *scenarios, int clients)
 	    clients == 1 ? "" : "s");
 }
 
+/* A time in the JSON report, or null when nothing was timed. */
+static json_t *
+ms_or_null(double v, int timed)
+{
+	return timed ? json_real(v) : json_null();
+}
+
+/* crm -c 'due today' timed, for the JSON report. No run timed (none
+ * asked for, or every one failed): null times, not zeros that read as
+ * instant. */
+static json_t *
+shell_json(const struct bench_shell *sh)
+{
+	int timed = sh->runs > sh->failed, base = sh->runs > 0;
+	return json_pack(
+	    "{s:s, s:i, s:i, s:o, s:o, s:o, s:o, s:{s:s, s:o, s:o}}",
+	    "command", "crm -c 'due today'", "runs", sh->runs, "failed",
+	    sh->failed, "p50_ms", ms_or_null(sh->p50_ms, timed), "p95_ms",
+	    ms_or_null(sh->p95_ms, timed), "min_ms",
+	    ms_or_null(sh->min_ms, timed), "max_ms",
+	    ms_or_null(sh->max_ms, timed), "baseline", "command",
+	    BENCH_BASELINE, "p50_ms", ms_or_null(sh->base_p50_ms, base),
+	    "p95_ms", ms_or_null(sh->base_p95_ms, base));
+}
+
 /* Which of due and show did not run, for not_run. */
 static const char *
 missing_of(const void *due, const void *show)
@@ -1168,14 +1193,7 @@ bench_print_json(FILE *out, const struct bench_report *r)
 	json_object_set_new(root, "export_all",
 	    json_pack("{s:I, s:f, s:b}", "rows", (json_int_t)r->export_rows,
 	        "seconds", r->export_seconds, "done", r->export_done));
-	json_object_set_new(root, "shell",
-	    json_pack("{s:s, s:i, s:i, s:f, s:f, s:f, s:f, s:{s:s, s:f, s:f}}",
-	        "command", "crm -c 'due today'", "runs", r->shell.runs,
-	        "failed", r->shell.failed, "p50_ms", r->shell.p50_ms, "p95_ms",
-	        r->shell.p95_ms, "min_ms", r->shell.min_ms, "max_ms",
-	        r->shell.max_ms, "baseline", "command", BENCH_BASELINE,
-	        "p50_ms", r->shell.base_p50_ms, "p95_ms",
-	        r->shell.base_p95_ms));
+	json_object_set_new(root, "shell", shell_json(&r->shell));
 	const struct bench_mem *mb = &r->mem_before, *ma = &r->mem_after;
 	json_object_set_new(root, "crmd_memory_kib",
 	    json_pack("{s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}, s:I}", "before",
@@ -1227,13 +1245,7 @@ void
 bench_print_shell(FILE *out, const struct bench_shell *sh, int json)
 {
 	if (json) {
-		json_t *root = json_pack(
-		    "{s:s, s:i, s:i, s:f, s:f, s:f, s:f, s:{s:s, s:f, s:f}}",
-		    "command", "crm -c 'due today'", "runs", sh->runs,
-		    "failed", sh->failed, "p50_ms", sh->p50_ms, "p95_ms",
-		    sh->p95_ms, "min_ms", sh->min_ms, "max_ms", sh->max_ms,
-		    "baseline", "command", BENCH_BASELINE, "p50_ms",
-		    sh->base_p50_ms, "p95_ms", sh->base_p95_ms);
+		json_t *root = shell_json(sh);
 		json_dumpf(root, out, JSON_INDENT(2));
 		fputc('\n', out);
 		json_decref(root);
