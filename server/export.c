@@ -8,7 +8,6 @@
  * own records and the cursor (customer, record) resumes exactly.
  */
 #include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +16,7 @@
 #include "followup.h"
 #include "handlers.h"
 #include "lifecycle.h"
+#include "merge.h"
 #include "purchase.h"
 #include "schema.h"
 #include "scope.h"
@@ -348,15 +348,9 @@ page(struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp,
 	}
 	/* A merge moves records from one customer to another: between two
 	 * pages it may move them behind the walk or ahead of it. The
-	 * client learns of one by the mark: merge.c counts them in all and
-	 * in each team, and a team's export (a manager's, a rep's) minds
-	 * only its own team's. */
-	char merge_seq[48] = "merge";
-	if (s.team != 0) {
-		snprintf(merge_seq, sizeof(merge_seq), "merge:team:%" PRIu64,
-		    s.team);
-	}
-	uint64_t merges = store_seq_peek(ctx->st, ctx->txn, merge_seq);
+	 * client learns of one by the mark (merge.h): a team's export (a
+	 * manager's, a rep's) minds only its own team's merges. */
+	uint64_t merges = merge_mark(ctx->st, ctx->txn, s.team);
 #ifdef CRM_TEST_HOOKS
 	/* CRM_TEST_EXPORT_MERGES=N: as if a merge came before each of the
 	 * first N pages served (export_merge_test). */

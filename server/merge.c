@@ -22,6 +22,7 @@
 #include "followup.h"
 #include "handlers.h"
 #include "lifecycle.h"
+#include "merge.h"
 #include "purchase.h"
 #include "routine.h"
 #include "sla.h"
@@ -203,23 +204,47 @@ merge_handle_preview(
 	return CRM_OK;
 }
 
-/* Count a merge, so that an export paged across it learns of it
- * (export.c): in all ("merge", an admin's export) and in each team of
- * the two customers ("merge:team:ID", a manager's or a rep's): a merge
- * in one team does not send another team's exports back to the start. */
+/* The id sequence that counts the merges in team (0: in all). */
+static void
+merge_seq(uint64_t team, char *buf, size_t len)
+{
+	if (team == 0) {
+		snprintf(buf, len, "merge");
+	} else {
+		snprintf(buf, len, "merge:team:%" PRIu64, team);
+	}
+}
+
+uint64_t
+merge_mark(store *s, MDB_txn *txn, uint64_t team)
+{
+	char seq[48];
+	merge_seq(team, seq, sizeof(seq));
+	return store_seq_peek(s, txn, seq);
+}
+
+/* Count a merge in team (0: in all). */
+static crm_status
+count_in(struct req_ctx *ctx, uint64_t team)
+{
+	char seq[48];
+	uint64_t n;
+	merge_seq(team, seq, sizeof(seq));
+	return store_next_id(ctx->st, ctx->txn, seq, &n);
+}
+
+/* Count a merge (merge.h): in all, for an admin's export, and in each
+ * team of the two customers, for a manager's or a rep's: a merge in one
+ * team does not send another team's exports back to the start. */
 static crm_status
 merge_count(struct req_ctx *ctx, uint64_t keep_team, uint64_t drop_team)
 {
-	uint64_t n;
-	crm_status rc = store_next_id(ctx->st, ctx->txn, "merge", &n);
-	uint64_t teams[2] = { keep_team, drop_team };
-	for (int i = 0; rc == CRM_OK && i < 2; i++) {
-		if (teams[i] == 0 || (i == 1 && teams[1] == teams[0])) {
-			continue;
-		}
-		char seq[48];
-		snprintf(seq, sizeof(seq), "merge:team:%" PRIu64, teams[i]);
-		rc = store_next_id(ctx->st, ctx->txn, seq, &n);
+	crm_status rc = count_in(ctx, 0);
+	if (rc == CRM_OK && keep_team != 0) {
+		rc = count_in(ctx, keep_team);
+	}
+	if (rc == CRM_OK && drop_team != 0 && drop_team != keep_team) {
+		rc = count_in(ctx, drop_team);
 	}
 	return rc;
 }
