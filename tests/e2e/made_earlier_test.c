@@ -360,6 +360,16 @@ times_of_a_write_made_earlier_are_judged_then(void **state)
 	stop(&srv);
 }
 
+/* req with its body `member` = msg, which names no record: refused as
+ * INVALID_ARGUMENT naming member.field. */
+#define REFUSED_WITHOUT(member, BODY, msg, field)                         \
+	do {                                                              \
+		crm__v1__request__init(&req);                             \
+		req.body_case = CRM__V1__REQUEST__BODY_##BODY;            \
+		req.member = &(msg);                                      \
+		refused(&srv, &req, CRM_EINVAL, #member "." field, NULL); \
+	} while (0)
+
 static void
 a_request_naming_no_record_names_the_field(void **state)
 {
@@ -373,65 +383,38 @@ a_request_naming_no_record_names_the_field(void **state)
 	Crm__V1__StageSetRequest st = CRM__V1__STAGE_SET_REQUEST__INIT;
 	st.has_stage = 1;
 	st.stage = CRM__V1__STAGE__STAGE_INTENT;
-	crm__v1__request__init(&req);
-	req.body_case = CRM__V1__REQUEST__BODY_STAGE_SET;
-	req.stage_set = &st;
-	refused(&srv, &req, CRM_EINVAL, "stage_set.customer_id", NULL);
+	REFUSED_WITHOUT(stage_set, STAGE_SET, st, "customer_id");
 
 	Crm__V1__GradeProposeRequest gp = CRM__V1__GRADE_PROPOSE_REQUEST__INIT;
 	gp.has_grade = 1;
 	gp.grade = CRM__V1__GRADE__GRADE_A;
 	gp.reason = "预算增加";
-	crm__v1__request__init(&req);
-	req.body_case = CRM__V1__REQUEST__BODY_GRADE_PROPOSE;
-	req.grade_propose = &gp;
-	refused(&srv, &req, CRM_EINVAL, "grade_propose.customer_id", NULL);
+	REFUSED_WITHOUT(grade_propose, GRADE_PROPOSE, gp, "customer_id");
 
 	Crm__V1__SlaStartRequest ss = CRM__V1__SLA_START_REQUEST__INIT;
 	ss.text = "询价";
-	crm__v1__request__init(&req);
-	req.body_case = CRM__V1__REQUEST__BODY_SLA_START;
-	req.sla_start = &ss;
-	refused(&srv, &req, CRM_EINVAL, "sla_start.customer_id", NULL);
+	REFUSED_WITHOUT(sla_start, SLA_START, ss, "customer_id");
 
 	Crm__V1__TaskIdRequest td = CRM__V1__TASK_ID_REQUEST__INIT;
-	crm__v1__request__init(&req);
-	req.body_case = CRM__V1__REQUEST__BODY_TASK_DONE;
-	req.task_done = &td;
-	refused(&srv, &req, CRM_EINVAL, "task_done.id", NULL);
+	REFUSED_WITHOUT(task_done, TASK_DONE, td, "id");
 
 	Crm__V1__TaskMoveRequest mv = CRM__V1__TASK_MOVE_REQUEST__INIT;
 	mv.has_due_at = 1;
 	mv.due_at = T0 + 86400;
-	crm__v1__request__init(&req);
-	req.body_case = CRM__V1__REQUEST__BODY_TASK_MOVE;
-	req.task_move = &mv;
-	refused(&srv, &req, CRM_EINVAL, "task_move.id", NULL);
+	REFUSED_WITHOUT(task_move, TASK_MOVE, mv, "id");
 
 	Crm__V1__CommitmentDoneRequest cd =
 	    CRM__V1__COMMITMENT_DONE_REQUEST__INIT;
-	crm__v1__request__init(&req);
-	req.body_case = CRM__V1__REQUEST__BODY_COMMITMENT_DONE;
-	req.commitment_done = &cd;
-	refused(&srv, &req, CRM_EINVAL, "commitment_done.id", NULL);
+	REFUSED_WITHOUT(commitment_done, COMMITMENT_DONE, cd, "id");
 
 	Crm__V1__CustomerGetRequest g = CRM__V1__CUSTOMER_GET_REQUEST__INIT;
-	crm__v1__request__init(&req);
-	req.body_case = CRM__V1__REQUEST__BODY_CUSTOMER_GET;
-	req.customer_get = &g;
-	refused(&srv, &req, CRM_EINVAL, "customer_get.id", NULL);
+	REFUSED_WITHOUT(customer_get, CUSTOMER_GET, g, "id");
 
 	Crm__V1__ContactLeftRequest cl = CRM__V1__CONTACT_LEFT_REQUEST__INIT;
-	crm__v1__request__init(&req);
-	req.body_case = CRM__V1__REQUEST__BODY_CONTACT_LEFT;
-	req.contact_left = &cl;
-	refused(&srv, &req, CRM_EINVAL, "contact_left.id", NULL);
+	REFUSED_WITHOUT(contact_left, CONTACT_LEFT, cl, "id");
 
 	Crm__V1__ContactListRequest ls = CRM__V1__CONTACT_LIST_REQUEST__INIT;
-	crm__v1__request__init(&req);
-	req.body_case = CRM__V1__REQUEST__BODY_CONTACT_LIST;
-	req.contact_list = &ls;
-	refused(&srv, &req, CRM_EINVAL, "contact_list.customer_id", NULL);
+	REFUSED_WITHOUT(contact_list, CONTACT_LIST, ls, "customer_id");
 	stop(&srv);
 }
 
