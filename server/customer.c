@@ -104,15 +104,15 @@ ref_del(struct req_ctx *ctx, const store_key *k, uint64_t self)
 	                    : rc;
 }
 
-/* Refuses k when another customer holds it: named with its id and owner
- * when the caller may see it, else without either. what: "customer
- * \"NAME\"" or "business licence X". */
 int
 customer_in_pool(const Crm__V1__Customer *c)
 {
 	return c->owner_id == 0 && c->team_id != 0 && c->merged_into == 0;
 }
 
+/* Refuses k when another customer holds it: named with its id and owner
+ * when the caller may see it, else without either. what: "customer
+ * \"NAME\"" or "business licence X". */
 static crm_status
 duplicate(
     struct req_ctx *ctx, const store_key *k, uint64_t self, const char *what)
