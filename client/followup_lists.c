@@ -5,7 +5,9 @@
  * a JSON array of objects (one per item, times in local time as the
  * other cells write them), so a cell brings every field back exactly,
  * whatever its texts hold (commas, semicolons, line breaks):
- *   commitments  text, owner, due_at, status, closed_at (when closed)
+ *   commitments  text, owner, due_at, status, closed_at (when closed),
+ *                held_by (when it counts for another: broken before a
+ *                hand-over)
  *   objections   text; resolution, resolved_by, resolved_at (resolved)
  *   attachments  location, title, added_by, added_at
  * Not the other columns (cmd_export.c, import_map.c).
@@ -65,6 +67,7 @@ commitments(const Crm__V1__FollowUp *fu)
 			        c->status));
 		}
 		json_time(j, "closed_at", c->closed_at);
+		json_text(j, "held_by", c->held_by);
 		json_array_append_new(a, j);
 	}
 	return a;

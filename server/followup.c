@@ -814,12 +814,26 @@ log_commitments(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 			rc = sla_commitment_add(ctx, c, f->id, f->happened_at,
 			    ci->text, owner, ci->due_at, &f->commitments[i]);
 		}
-		/* An imported one stands as its row says (kept, when). */
+		/* An imported one stands as its row says (kept, when; whom
+		 * it counts for: import.c gives held_by's user). */
+		uint64_t held = in->imported && ci->has_report_owner_id
+		                    ? ci->report_owner_id
+		                    : 0;
+		if (rc == CRM_OK && held != 0 && held != owner &&
+		    !(ci->due_at < ctx->now)) {
+			rc = dispatch_fail_field(ctx, CRM_EINVAL,
+			    "commitments.held_by",
+			    "commitment '%s' is not due yet: it counts for "
+			    "its "
+			    "owner until then (held_by names who held the "
+			    "customer when a promise fell due and was broken)",
+			    ci->text ? ci->text : "");
+		}
 		if (rc == CRM_OK && in->imported) {
 			rc = sla_commitment_as_said(ctx, f->commitments[i],
 			    f->happened_at,
 			    ci->has_status ? (int)ci->status : 0,
-			    ci->closed_at);
+			    ci->closed_at, held);
 		}
 		if (rc != CRM_OK) {
 			return rc;

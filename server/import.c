@@ -412,9 +412,10 @@ row_author(struct req_ctx *ctx, struct row_out *o, const char *column,
 	return rc;
 }
 
-/* The users a follow-up row names: its author, who added each attachment
- * and who resolved each objection, checked here; the log takes their
- * ids (followup.h). */
+/* The users a follow-up row names: its author, who added each attachment,
+ * who resolved each objection and whom each commitment counts for
+ * (held_by: one broken before the customer changed hands, as export
+ * writes it), checked here; the log takes their ids (followup.h). */
 static crm_status
 row_followup_users(struct req_ctx *ctx, Crm__V1__FollowUp *f,
     struct row_out *o, struct followup_import *imp)
@@ -432,6 +433,12 @@ row_followup_users(struct req_ctx *ctx, Crm__V1__FollowUp *f,
 		rc = row_author(
 		    ctx, o, "objections", k->resolved_by, &k->resolved_by_id);
 		k->has_resolved_by_id = k->resolved_by_id != 0;
+	}
+	for (size_t i = 0; rc == CRM_OK && i < f->n_commitments; i++) {
+		Crm__V1__Commitment *c = f->commitments[i];
+		rc = row_author(
+		    ctx, o, "commitments", c->held_by, &c->report_owner_id);
+		c->has_report_owner_id = c->report_owner_id != 0;
 	}
 	return rc;
 }

@@ -1068,15 +1068,9 @@ commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c)
 	}
 }
 
-void
-sla_commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c)
-{
-	commitment_fill(ctx, c);
-}
-
 crm_status
 sla_commitment_as_said(struct req_ctx *ctx, Crm__V1__Commitment *c,
-    int64_t made_at, int status, int64_t closed_at)
+    int64_t made_at, int status, int64_t closed_at, uint64_t held)
 {
 	Crm__V1__Commitment *before;
 	crm_status rc = commitment_load(ctx, c->id, &before);
@@ -1105,6 +1099,12 @@ sla_commitment_as_said(struct req_ctx *ctx, Crm__V1__Commitment *c,
 	}
 	c->has_closed_at = closed_at != 0;
 	c->closed_at = closed_at;
+	if (held != 0 && held != c->owner_id) {
+		/* as stats_hand_over leaves one past due: held until now */
+		c->has_report_owner_id = c->has_report_until_at = 1;
+		c->report_owner_id = held;
+		c->report_until_at = ctx->now;
+	}
 	return commitment_put(ctx, before, c);
 }
 
@@ -1131,6 +1131,23 @@ commitment_holder(const Crm__V1__Commitment *c)
 {
 	return stats_holder(
 	    c->owner_id, c->report_owner_id, c->report_until_at, c->due_at);
+}
+
+/* c's held_by: the login it counts for when that is not its owner. */
+static void
+commitment_held_by(struct req_ctx *ctx, Crm__V1__Commitment *c)
+{
+	uint64_t holder = commitment_holder(c);
+	if (holder != 0 && holder != c->owner_id) {
+		c->held_by = (char *)user_login_of(ctx, holder);
+	}
+}
+
+void
+sla_commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c)
+{
+	commitment_fill(ctx, c);
+	commitment_held_by(ctx, c);
 }
 
 static int
@@ -1323,11 +1340,7 @@ sla_handle_commitment_list(
 		return rc;
 	}
 	for (size_t i = 0; i < out->n_commitments; i++) {
-		Crm__V1__Commitment *c = out->commitments[i];
-		uint64_t holder = commitment_holder(c);
-		if (holder != 0 && holder != c->owner_id) {
-			c->held_by = (char *)user_login_of(ctx, holder);
-		}
+		commitment_held_by(ctx, out->commitments[i]);
 	}
 	out->has_now_at = 1;
 	out->now_at = ctx->now;

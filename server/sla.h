@@ -95,8 +95,9 @@ crm_status sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
     int64_t due, Crm__V1__Commitment **out /* OUT */);
 
 /* sla_commitment_fill: c as lists show it: customer and owner logins,
- * and its status as it stands (open past due: broken; kept after its due
- * time: kept late). */
+ * its status as it stands (open past due: broken; kept after its due
+ * time: kept late), and held_by when the reports count it for another
+ * than its owner (broken before a hand-over). */
 void sla_commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c);
 
 /* sla_objection: an objection (待解决问题) raised in follow-up fu_id (0:
@@ -119,9 +120,11 @@ crm_status sla_objection_resolved(struct req_ctx *ctx, uint64_t id,
  * follow-up) as the file says it stands: made at made_at, and closed at
  * closed_at (0 or later than now: now) when status is kept, kept late
  * (which of the two by its due time, as commitment done decides) or
- * released; open otherwise. */
+ * released; open otherwise. held (0: none) is whom the reports count it
+ * for when that is not its owner: one who held the customer when it fell
+ * due, as a hand-over leaves it (the export's held_by). */
 crm_status sla_commitment_as_said(struct req_ctx *ctx, Crm__V1__Commitment *c,
-    int64_t made_at, int status, int64_t closed_at);
+    int64_t made_at, int status, int64_t closed_at, uint64_t held);
 
 /* sla_clock_load / sla_clock_put / sla_clock_fill: one clock record, by
  * id (CRM_NOT_FOUND), written with its indexes, display fields filled;

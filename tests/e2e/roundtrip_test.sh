@@ -119,6 +119,12 @@ as zhao
 do_ 'log "Acme Trading" "初次电话" --at "'"$(day '-15 days 10:00')"'" --channel phone --mood hesitant --commit "发资料" --due "'"$(day '-12 days 10:00')"'"'
 do_ 'log "Acme Trading" "客户选了竞品" --at "'"$(day '-8 days 16:00')"'" --channel email --stage lost --reason "competitor: 选了德国品牌"'
 do_ 'log 王芳 "微信沟通, 有意向" --channel im --stage intent --tag 价格 --attach https://rec.example/9 --title 录音'
+# 王芳: zhao breaks a promise, then the manager gives her to li. The
+# broken promise is li's to keep now, and still counts for zhao: A's
+# export says so (held_by), and B counts it for zhao too.
+do_ 'log 王芳 "报了价格" --at "'"$(day '-6 days 11:00')"'" --channel phone --commit "发合同草稿" --due "'"$(day '-4 days 18:00')"'"'
+as wang
+do_ 'customer assign 王芳 li'
 
 # ------------------------------------------------------------ export A
 as wang
@@ -206,8 +212,19 @@ for s in a b; do
 	printf '%s' "$out" | json 'sorted((k["customer"], k["kind"], k["started_at"][:16]) for k in d if k["kind"] == "churn_contact")' >"$H/$s-sla"
 	run "$CRM" --format json -c 'due all --team'
 	printf '%s' "$out" | json 'sorted((t["customer"], t["goal"], t["due_at"]) for t in d if t["kind"] == "follow_up" and t["customer"] in ("上海云图科技", "杭州新材"))' >"$H/$s-due"
+	run "$CRM" --format json -c 'commitments --broken --team'
+	printf '%s' "$out" | json 'sorted((c["customer"], c["text"], c["owner"], c.get("held_by")) for c in d)' >"$H/$s-broken"
+	run "$CRM" --format json -c "report monthly --from $(date -d '-30 days' +%F)"
+	printf '%s' "$out" | json '[(r["rep"], r["commitments_broken"]) for r in d["tables"]["by_rep"] if r["rep"] == "zhao"]' >"$H/$s-monthly"
 done
-for x in issues sla due; do
+grep -qF "('zhao', 2)" "$H/a-monthly" &&
+	ok "A: the monthly review counts both promises zhao broke for zhao" ||
+	bad "A's monthly review: $(cat "$H/a-monthly")"
+
+grep -qF "'发合同草稿', 'li', 'zhao'" "$H/a-broken" &&
+	ok "A: the promise zhao broke is li's now and counts for zhao" ||
+	bad "A's broken list: $(cat "$H/a-broken")"
+for x in issues sla due broken monthly; do
 	if cmp -s "$H/a-$x" "$H/b-$x"; then ok "B's $x as A's: $(head -c 200 "$H/b-$x")"
 	else bad "$x differ: A $(cat "$H/a-$x") B $(cat "$H/b-$x")"; fi
 done
@@ -229,11 +246,23 @@ as li
 run "$CRM" -c "import followups $H/zhao.csv"
 [ "$code" -eq 0 ] && ok "a rep imports their own follow-up" || bad "li's own: $out $err"
 
+# -- held_by: a user the importer may name, on a promise already due
+as wang
+held() {
+	printf '%s\n' 'customer,at,summary,channel,author,commitments' \
+		"苏州精工,$(day '-1 days 09:00'),回访$1,phone,li,\"[{\"\"text\"\":\"\"寄资料\"\",\"\"owner\"\":\"\"li\"\",\"\"due_at\"\":\"\"$2\"\",\"\"held_by\"\":\"\"$3\"\"}]\"" >"$H/held.csv"
+	run "$CRM" -c "import followups $H/held.csv"
+}
+held 1 "$(day '+3 days 18:00')" zhao
+has "held_by on a promise not yet due is a bad row" "row 2, column commitments: commitment '寄资料' is not due yet"
+held 2 "$(day '-1 days 18:00')" nobody
+has "held_by naming no user is a bad row" "row 2, column commitments: no user 'nobody'"
+
 # ------------------------------------------------------------ what it checks
 # The columns the book above fills are there on A (a round trip of empty
 # columns would prove nothing).
 r=$(/usr/bin/env python3 - "$H/a-customers.csv" "$H/a-followups.csv" "$H/a-contacts.csv" <<'EOF'
-import csv, sys
+import csv, json, sys
 c = {r['name']: r for r in csv.DictReader(open(sys.argv[1], newline='', encoding='utf-8'))}
 f = list(csv.DictReader(open(sys.argv[2], newline='', encoding='utf-8')))
 need = []
@@ -250,6 +279,7 @@ cols = f[0].keys()
 for col in ('author', 'tags', 'no_answer', 'objections', 'commitments', 'attachments'):
     want('follow-up column ' + col, col in cols and any(r[col] for r in f))
 want('two authors', {r['author'] for r in f} == {'li', 'zhao'})
+want('a broken promise held by who broke it', any(c.get('held_by') == 'zhao' for r in f if r['commitments'] for c in json.loads(r['commitments'])))
 print(need or 'all there')
 EOF
 )
