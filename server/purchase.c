@@ -22,9 +22,11 @@
 #include "crm.h"
 #include "customer.h"
 #include "handlers.h"
+#include "lifecycle.h"
 #include "policy.h"
 #include "stats.h"
 #include "store_schema.h"
+#include "task.h"
 #include "user.h"
 
 #define FACT_LEN     24
@@ -653,6 +655,40 @@ purchase_summary(
 
 /* ---------------------------------------------------- handlers */
 
+/* After purchase p of customer c: a purchase dated before c's first
+ * contact (首次接触时间, the earliest contact known: a customer entered
+ * today who bought last month) moves it back to the purchase, as a
+ * backdated follow-up moves it (followup.c), and the stage history
+ * begins no later (lifecycle_first_back), so reports never count a
+ * purchase in a month before the customer began. A customer not yet
+ * followed up has its next follow-up counted from the new first
+ * contact, as `customer edit` of it does. Else c is only touched
+ * (updated_at). */
+static crm_status
+first_contact_back(struct req_ctx *ctx, const Crm__V1__Customer *c,
+    const Crm__V1__Purchase *p)
+{
+	if (c->has_first_contact_at && c->first_contact_at > 0 &&
+	    p->bought_at >= c->first_contact_at) {
+		return customer_touch(ctx, c->id);
+	}
+	Crm__V1__Customer *after;
+	crm_status rc = customer_editable(ctx, c->id, &after);
+	if (rc == CRM_OK) {
+		after->has_first_contact_at = 1;
+		after->first_contact_at = p->bought_at;
+		rc = customer_save(ctx, c, after);
+	}
+	if (rc == CRM_OK) {
+		rc = lifecycle_first_back(ctx, after);
+	}
+	if (rc == CRM_OK && after->contact_count == 0) {
+		rc = task_followup_sync(
+		    ctx, after, customer_last_contact(after), 1);
+	}
+	return rc;
+}
+
 crm_status
 purchase_handle_add(
     struct req_ctx *ctx, const Crm__V1__Request *req, Crm__V1__Response *resp)
@@ -671,7 +707,7 @@ purchase_handle_add(
 		dispatch_field_prefix(ctx, "purchase_add.purchase.");
 	}
 	if (rc == CRM_OK) {
-		rc = customer_touch(ctx, c->id);
+		rc = first_contact_back(ctx, c, p);
 	}
 	if (rc != CRM_OK) {
 		return rc;
