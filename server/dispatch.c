@@ -562,7 +562,7 @@ dispatch_pack(struct req_ctx *ctx, const Crm__V1__Request *req,
 			st.existing_id = ctx->existing_id;
 		}
 	}
-	latency_reply(req != NULL ? (int)req->body_case : 0);
+	latency_reply(latency_slot(req));
 	crm_status rc = crm_wire_pack_nn(&resp->base, buf, len);
 	resp->status = NULL; /* st dies here */
 	return rc;

@@ -8,8 +8,10 @@
  */
 #include "latency.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,16 +19,23 @@
 
 #include "handlers.h"
 
-/* Request body field numbers counted one by one; above: slot 0. */
-#define CASES 512
+/* Request body field numbers counted one by one (slot 0: above them, or
+ * not decoded); then each kind of report and of export a slot of its own
+ * (latency_slot): a conversion over a whole team and a funnel of one rep
+ * are not one distribution. */
+#define CASES       512
+#define KINDS       32
+#define REPORT_SLOT CASES
+#define EXPORT_SLOT (CASES + KINDS)
+#define SLOTS       (CASES + 2 * KINDS)
 /* 8 buckets per power of two from 8 us; 0-7 us one each; the last holds
  * everything from 2^34 us (4.8 hours) up. */
 #define SUB_BITS 3
 #define SUB      (1u << SUB_BITS)
 #define BUCKETS  256u
 
-static _Atomic uint64_t hist[CASES][BUCKETS];
-static _Atomic uint64_t sums[CASES];
+static _Atomic uint64_t hist[SLOTS][BUCKETS];
+static _Atomic uint64_t sums[SLOTS];
 
 static _Atomic uint64_t lingers, lingers_short, linger_writes, batch_reruns;
 static _Atomic uint64_t folds, facts_folded;
@@ -95,23 +104,42 @@ latency_arm(void)
 	return armed;
 }
 
+int
+latency_slot(const Crm__V1__Request *req)
+{
+	if (req == NULL) {
+		return 0;
+	}
+	if (req->body_case == CRM__V1__REQUEST__BODY_REPORT &&
+	    req->report != NULL && req->report->kind > 0 &&
+	    req->report->kind < KINDS) {
+		return REPORT_SLOT + (int)req->report->kind;
+	}
+	if (req->body_case == CRM__V1__REQUEST__BODY_EXPORT_PAGE &&
+	    req->export_page != NULL && req->export_page->kind > 0 &&
+	    req->export_page->kind < KINDS) {
+		return EXPORT_SLOT + (int)req->export_page->kind;
+	}
+	return (int)req->body_case;
+}
+
 void
-latency_record(int body, uint64_t t0_ns)
+latency_record(int slot, uint64_t t0_ns)
 {
 	if (t0_ns == 0) {
 		return;
 	}
 	uint64_t now = latency_now_ns();
-	unsigned c = body > 0 && body < CASES ? (unsigned)body : 0;
+	unsigned c = slot > 0 && slot < SLOTS ? (unsigned)slot : 0;
 	add(hist[c], &sums[c], now > t0_ns ? now - t0_ns : 0);
 }
 
 void
-latency_reply(int body)
+latency_reply(int slot)
 {
 	uint64_t t0 = armed;
 	armed = 0;
-	latency_record(body, t0);
+	latency_record(slot, t0);
 }
 
 /*
@@ -240,10 +268,10 @@ total(_Atomic uint64_t *h)
 }
 
 void
-latency_summary(int body, struct latency_summary *out)
+latency_summary(int slot, struct latency_summary *out)
 {
 	memset(out, 0, sizeof(*out));
-	unsigned c = body > 0 && body < CASES ? (unsigned)body : 0;
+	unsigned c = slot > 0 && slot < SLOTS ? (unsigned)slot : 0;
 	out->count = total(hist[c]);
 	out->sum_us = atomic_load_explicit(&sums[c], memory_order_relaxed);
 	if (out->count > 0) {
@@ -251,15 +279,60 @@ latency_summary(int body, struct latency_summary *out)
 	}
 }
 
-static const char *
-case_name(unsigned c)
+/* Slot c's request body field number; *kind: the name of its kind (a
+ * report's or an export's: "conversion"), in the arena, else NULL. */
+static unsigned
+slot_body(struct req_ctx *ctx, unsigned c, const char **kind)
 {
-	if (c == 0) {
+	const ProtobufCEnumDescriptor *d = NULL;
+	unsigned body = c;
+	int value = 0;
+	*kind = NULL;
+	if (c >= EXPORT_SLOT) {
+		d = &crm__v1__export_kind__descriptor;
+		body = CRM__V1__REQUEST__BODY_EXPORT_PAGE;
+		value = (int)(c - EXPORT_SLOT);
+	} else if (c >= REPORT_SLOT) {
+		d = &crm__v1__report_kind__descriptor;
+		body = CRM__V1__REQUEST__BODY_REPORT;
+		value = (int)(c - REPORT_SLOT);
+	}
+	const ProtobufCEnumValue *v =
+	    d != NULL ? protobuf_c_enum_descriptor_get_value(d, value) : NULL;
+	if (v != NULL) {
+		/* REPORT_CONVERSION: conversion */
+		const char *s = strchr(v->name, '_');
+		char *k = crm_arena_strdup(ctx->arena, s != NULL ? s + 1 : "");
+		for (char *p = k; p != NULL && *p; p++) {
+			*p = (char)tolower((unsigned char)*p);
+		}
+		*kind = k;
+	}
+	return body;
+}
+
+/* The name of a slot of request body `body` and kind (NULL: none): the
+ * request's ("due"), its kind after it ("report conversion"), in the
+ * arena. */
+static const char *
+slot_name(struct req_ctx *ctx, unsigned body, const char *kind)
+{
+	if (body == 0) {
 		return "(not decoded)";
 	}
 	const struct dispatch_row *row =
-	    dispatch_row((Crm__V1__Request__BodyCase)c);
-	return row != NULL ? row->name : "(unknown)";
+	    dispatch_row((Crm__V1__Request__BodyCase)body);
+	const char *name = row != NULL ? row->name : "(unknown)";
+	if (kind == NULL) {
+		return name;
+	}
+	size_t n = strlen(name) + strlen(kind) + 12;
+	char *s = crm_arena_alloc(ctx->arena, n);
+	if (s == NULL) {
+		return name;
+	}
+	snprintf(s, n, "%s %s", name, *kind ? kind : "(unknown)");
+	return s;
 }
 
 crm_status
@@ -277,7 +350,7 @@ latency_handle_stats(
 	/* Types used so far (this request is counted once its reply is
 	 * ready: the next stats shows it). */
 	unsigned used = 0;
-	for (unsigned c = 0; c < CASES; c++) {
+	for (unsigned c = 0; c < SLOTS; c++) {
 		used += total(hist[c]) > 0;
 	}
 	out->requests =
@@ -285,7 +358,7 @@ latency_handle_stats(
 	if (out->requests == NULL) {
 		return CRM_TOO_BIG;
 	}
-	for (unsigned c = 0; c < CASES && out->n_requests < used; c++) {
+	for (unsigned c = 0; c < SLOTS && out->n_requests < used; c++) {
 		struct latency_summary s;
 		latency_summary((int)c, &s);
 		if (s.count == 0) {
@@ -297,10 +370,12 @@ latency_handle_stats(
 			return CRM_TOO_BIG;
 		}
 		crm__v1__request_latency__init(r);
-		r->name = (char *)case_name(c);
+		const char *kind;
 		r->has_body = r->has_count = r->has_p50_us = r->has_p99_us =
 		    r->has_p999_us = r->has_max_us = r->has_sum_us = 1;
-		r->body = c;
+		r->body = slot_body(ctx, c, &kind);
+		r->kind = (char *)kind;
+		r->name = (char *)slot_name(ctx, r->body, kind);
 		r->count = s.count;
 		r->p50_us = s.p50_us;
 		r->p99_us = s.p99_us;

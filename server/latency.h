@@ -26,15 +26,23 @@ uint64_t latency_now_ns(void);
 uint64_t latency_arm(void);
 
 /*
- * latency_reply: the reply of the request armed on this thread is ready:
- * count it under body (its Request body case; 0 when it did not decode).
- * Does nothing on a thread with no armed request (the writer's).
+ * latency_slot: the histogram request req counts in: its Request body
+ * case, a report's or an export's its kind's own (0: req NULL, not
+ * decoded).
  */
-void latency_reply(int body);
+struct Crm__V1__Request;
+int latency_slot(const struct Crm__V1__Request *req);
 
-/* latency_record: a request of type body that started at t0_ns (from
+/*
+ * latency_reply: the reply of the request armed on this thread is ready:
+ * count it in slot (latency_slot; a write's is its body case). Does
+ * nothing on a thread with no armed request (the writer's).
+ */
+void latency_reply(int slot);
+
+/* latency_record: a request of slot `slot` that started at t0_ns (from
  * latency_arm) is answered now. t0_ns 0: nothing. */
-void latency_record(int body, uint64_t t0_ns);
+void latency_record(int slot, uint64_t t0_ns);
 
 /* One group commit being timed (the writer thread's I/O counter). */
 struct latency_commit {
@@ -68,8 +76,8 @@ struct latency_summary {
 	uint64_t p50_us, p99_us, p999_us, max_us;
 };
 
-/* latency_summary: request type body's numbers so far (count 0: none). */
-void latency_summary(int body, struct latency_summary *out /* OUT */);
+/* latency_summary: slot's numbers so far (count 0: none). */
+void latency_summary(int slot, struct latency_summary *out /* OUT */);
 
 /* latency_bucket / latency_bucket_high: a duration's bucket, and the upper
  * edge (microseconds) of bucket i: what a percentile in it reads as. */

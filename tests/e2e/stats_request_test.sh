@@ -29,6 +29,11 @@ done
 for i in 1 2 3 4 5; do
 	run_exit 0 "due $i" "$CRM" -c 'due'
 done
+# Reports and exports: a row per kind, as their costs differ.
+run_exit 0 "report funnel" "$CRM" -c 'report funnel'
+run_exit 0 "report conversion 1" "$CRM" -c 'report conversion'
+run_exit 0 "report conversion 2" "$CRM" -c 'report conversion'
+run_exit 0 "export customers" "$CRM" -c "export customers $H/stats-customers.csv"
 
 run_exit 0 "stats as admin" "$CRM" -c stats
 has "the table names its columns" "p999"
@@ -46,6 +51,12 @@ count() { printf '%s' "$j" | json "sum(r['count'] for r in d['requests'] if r['n
 	bad "due counted $(count due) times, want 5: $j"
 [ "$(count user.add)" = 2 ] && ok "user.add counted 2 times" ||
 	bad "user.add counted $(count user.add) times, want 2: $j"
+[ "$(count 'report conversion')" = 2 ] && [ "$(count 'report funnel')" = 1 ] &&
+	[ "$(count report)" = 0 ] && ok "each report kind is a row of its own" ||
+	bad "report rows: $j"
+kinds=$(printf '%s' "$j" | json "sorted((r['name'], r.get('kind'), r['body']) for r in d['requests'] if r.get('kind'))")
+case $kinds in *"('export customers', 'customers', 82)"*"('report conversion', 'conversion', 81)"*) ok "a kind's row names its kind and its request: $kinds" ;;
+*) bad "kind rows: $kinds" ;; esac
 [ "$(count stats)" = 1 ] && ok "the first stats is in the second" ||
 	bad "stats counted $(count stats) times, want 1: $j"
 ordered=$(printf '%s' "$j" | json "all(0 < r['p50_us'] <= r['p99_us'] <= r['p999_us'] <= r['max_us'] for r in d['requests'])")
