@@ -588,6 +588,12 @@ customer_save(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	return put(ctx, before, after);
 }
 
+int
+customer_followed_up(const Crm__V1__Customer *c)
+{
+	return c->has_last_contact_at && c->last_contact_at > 0;
+}
+
 int64_t
 customer_last_contact(const Crm__V1__Customer *c)
 {

@@ -86,6 +86,10 @@ crm_status customer_save(struct req_ctx *ctx, const Crm__V1__Customer *before,
  * customers now share stays with the older, counted in *clashes. */
 crm_status customer_rebuild_names(struct req_ctx *ctx, unsigned *clashes);
 
+/* customer_followed_up: whether c has a follow-up logged (a last contact;
+ * contact_count counts its contacts, the people, and is never stored). */
+int customer_followed_up(const Crm__V1__Customer *c);
+
 /* customer_last_contact: when the cadence counts from: the last logged
  * follow-up, else the first contact, else creation; or when it was last
  * taken from the team pool, if that is later. */

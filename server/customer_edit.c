@@ -420,7 +420,7 @@ customer_handle_edit(
 	if (rc == CRM_OK &&
 	    (before->grade != after->grade || before->stage != after->stage ||
 	        (before->first_contact_at != after->first_contact_at &&
-	            after->contact_count == 0))) {
+	            !customer_followed_up(after)))) {
 		/* A grade change reschedules the cadence; so does a new first
 		 * contact of a customer not yet followed up (it counts from
 		 * it). */

@@ -970,7 +970,7 @@ static int
 first_contact_written_up(
     const Crm__V1__Customer *c, const Crm__V1__Task *t, int64_t at)
 {
-	return t != NULL && c->contact_count == 0 &&
+	return t != NULL && !customer_followed_up(c) &&
 	       c->first_contact_at == at && at < c->created_at &&
 	       t->origin == CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE &&
 	       (!t->has_plan_followup_id || t->plan_followup_id == 0) &&

@@ -682,8 +682,7 @@ first_contact_back(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	if (rc == CRM_OK) {
 		rc = lifecycle_first_back(ctx, after);
 	}
-	if (rc == CRM_OK &&
-	    (!after->has_last_contact_at || after->last_contact_at <= 0)) {
+	if (rc == CRM_OK && !customer_followed_up(after)) {
 		rc = task_followup_sync(
 		    ctx, after, customer_last_contact(after), 1);
 	}
