@@ -767,6 +767,65 @@ closed_as_said(const Crm__V1__FollowUp *in, const Crm__V1__Commitment *ci)
 	               CRM__V1__COMMITMENT_STATUS__COMMITMENT_RELEASED);
 }
 
+/* What an imported commitment ci of a follow-up made at `made` says of
+ * how it stands must hold together, or the row is refused: taken as it
+ * comes, a kept one with no closed_at was kept now (kept late, counted
+ * broken), one closed in the future closed now, and one said broken
+ * before its due time open. Kept late is kept after its due time, so
+ * either word stands for both. held: whom it counts for (held_by), not
+ * before it fell due. */
+static crm_status
+imported_standing(struct req_ctx *ctx, const Crm__V1__Commitment *ci,
+    int64_t made, uint64_t owner, uint64_t held)
+{
+	const char *text = ci->text ? ci->text : "";
+	int status = ci->has_status ? (int)ci->status : 0;
+	int closed =
+	    status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT ||
+	    status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE ||
+	    status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_RELEASED;
+	char t[32];
+	if (closed && (!ci->has_closed_at || ci->closed_at <= 0)) {
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "commitments.closed_at",
+		    "commitment '%s' is %s: give closed_at, when it was", text,
+		    crm_enum_name(
+		        &crm__v1__commitment_status__descriptor, status));
+	}
+	if (closed && ci->closed_at > ctx->now) {
+		crm_time_format(ci->closed_at, t, sizeof(t));
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "commitments.closed_at",
+		    "commitment '%s' was closed %s, in the future", text, t);
+	}
+	if (closed && ci->closed_at < made) {
+		crm_time_format(ci->closed_at, t, sizeof(t));
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "commitments.closed_at",
+		    "commitment '%s' was closed %s, before the follow-up that "
+		    "made it",
+		    text, t);
+	}
+	if (status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN &&
+	    !(ci->due_at < ctx->now)) {
+		crm_time_format(ci->due_at, t, sizeof(t));
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "commitments.status",
+		    "commitment '%s' is said broken, but it is not due until "
+		    "%s: open, it is broken only once that passes",
+		    text, t);
+	}
+	if (held != 0 && held != owner && !(ci->due_at < ctx->now)) {
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "commitments.held_by",
+		    "commitment '%s' is not due yet: it counts for its owner "
+		    "until then (held_by names who held the customer when a "
+		    "promise fell due and was broken)",
+		    text);
+	}
+	return CRM_OK;
+}
+
 /* Step 2: the commitments made in f (sla.h), each to someone who may be
  * given work on c (scope.h), but one an import brings closed. */
 static crm_status
@@ -819,15 +878,9 @@ log_commitments(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 		uint64_t held = in->imported && ci->has_report_owner_id
 		                    ? ci->report_owner_id
 		                    : 0;
-		if (rc == CRM_OK && held != 0 && held != owner &&
-		    !(ci->due_at < ctx->now)) {
-			rc = dispatch_fail_field(ctx, CRM_EINVAL,
-			    "commitments.held_by",
-			    "commitment '%s' is not due yet: it counts for "
-			    "its "
-			    "owner until then (held_by names who held the "
-			    "customer when a promise fell due and was broken)",
-			    ci->text ? ci->text : "");
+		if (rc == CRM_OK && in->imported) {
+			rc = imported_standing(
+			    ctx, ci, f->happened_at, owner, held);
 		}
 		if (rc == CRM_OK && in->imported) {
 			rc = sla_commitment_as_said(ctx, f->commitments[i],

@@ -246,17 +246,33 @@ as li
 run "$CRM" -c "import followups $H/zhao.csv"
 [ "$code" -eq 0 ] && ok "a rep imports their own follow-up" || bad "li's own: $out $err"
 
-# -- held_by: a user the importer may name, on a promise already due
+# -- a commitment's standing in a file of one's own holds together, or
+#    the row is refused naming the column (taken as it came, a kept one
+#    with no closed_at was kept now: late, counted broken)
 as wang
-held() {
+promise() {
+	local json=$1
+	json=${json//\"/\"\"}
 	printf '%s\n' 'customer,at,summary,channel,author,commitments' \
-		"苏州精工,$(day '-1 days 09:00'),回访$1,phone,li,\"[{\"\"text\"\":\"\"寄资料\"\",\"\"owner\"\":\"\"li\"\",\"\"due_at\"\":\"\"$2\"\",\"\"held_by\"\":\"\"$3\"\"}]\"" >"$H/held.csv"
-	run "$CRM" -c "import followups $H/held.csv"
+		"苏州精工,$(day '-1 days 09:00'),回访$2,phone,li,\"[$json]\"" >"$H/promise.csv"
+	run "$CRM" -c "import followups $H/promise.csv"
 }
-held 1 "$(day '+3 days 18:00')" zhao
+due_past=$(day '-1 days 18:00')
+due_next=$(day '+3 days 18:00')
+promise '{"text":"寄资料","owner":"li","due_at":"'"$due_next"'","held_by":"zhao"}' 1
 has "held_by on a promise not yet due is a bad row" "row 2, column commitments: commitment '寄资料' is not due yet"
-held 2 "$(day '-1 days 18:00')" nobody
+promise '{"text":"寄资料","owner":"li","due_at":"'"$due_past"'","held_by":"nobody"}' 2
 has "held_by naming no user is a bad row" "row 2, column commitments: no user 'nobody'"
+promise '{"text":"寄资料","owner":"li","due_at":"'"$due_past"'","status":"kept"}' 3
+has "kept with no closed_at is a bad row" "row 2, column commitments: commitment '寄资料' is kept: give closed_at"
+promise '{"text":"寄资料","owner":"li","due_at":"'"$due_next"'","status":"kept","closed_at":"'"$(day '+1 days 10:00')"'"}' 4
+has "closed in the future is a bad row" "in the future"
+promise '{"text":"寄资料","owner":"li","due_at":"'"$due_next"'","status":"broken"}' 5
+has "broken before its due time is a bad row" "is said broken, but it is not due until"
+promise '{"text":"寄资料","owner":"li","due_at":"'"$due_past"'","status":"kept","closed_at":"'"$(day '-3 days 10:00')"'"}' 6
+has "closed before it was made is a bad row" "before the follow-up that made it"
+promise '{"text":"寄资料","owner":"li","due_at":"'"$due_past"'","status":"kept","closed_at":"'"$(day '-1 days 12:00')"'"}' 7
+has "kept as said is imported" "1 added"
 
 # ------------------------------------------------------------ what it checks
 # The columns the book above fills are there on A (a round trip of empty
