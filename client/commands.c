@@ -317,7 +317,9 @@ static const struct cmd_opt issue_list_opts[] = {
 static const struct cmd_opt commitments_opts[] = {
 	{ "--open", NULL, false, NULL, "only open ones" },
 	{ "--broken", NULL, false, NULL,
-	    "only broken ones: open past due, and kept late (last 30 days)" },
+	    "only broken ones: open past due, and kept late or released "
+	    "to the pool after their due time (those of the last 30 days; "
+	    "report monthly counts every period)" },
 	{ "--team", NULL, false, NULL, "the whole team (managers)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
