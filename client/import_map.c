@@ -338,10 +338,12 @@ import_map_not_carried(int kind)
 		       "(this server's), last contact and contacts (from the "
 		       "follow-ups and contacts imported); each customer "
 		       "starts at its stage since stage_at, without the stage "
-		       "history before it, grade proposals, checks, events or "
-		       "audit trail; a customer that was in its team's pool "
-		       "(no owner) is yours, out of the pool (customer "
-		       "release puts it back)";
+		       "history before it, its grade history, grade "
+		       "proposals, checks, events or audit trail; its stage, "
+		       "and a deal won, count for its owner in the file, "
+		       "not whoever held it then; a customer that was in its "
+		       "team's pool (no owner) is yours, out of the pool "
+		       "(customer release puts it back)";
 	case CRM__V1__IMPORT_KIND__IMPORT_CONTACTS:
 		return "not from the file: ids, created_at and updated_at "
 		       "(this server's), whether the details were verified";
@@ -351,11 +353,11 @@ import_map_not_carried(int kind)
 		return "not from the file: ids; tasks (each customer's next "
 		       "follow-up is planned here, so the export's "
 		       "next_due_at without a next action is this server's "
-		       "plan unless next_due_chosen says a person chose it); "
-		       "which "
-		       "follow-up kept a commitment or resolved an objection; "
-		       "attachments are references: their files stay where "
-		       "they are";
+		       "plan unless next_due_chosen says a person chose it, "
+		       "and a past period's plan counts for the customer's "
+		       "owner now); which follow-up kept a commitment or "
+		       "resolved an objection; attachments are references: "
+		       "their files stay where they are";
 	}
 }
 

@@ -49,8 +49,12 @@ add_owner(struct req_ctx *ctx, const Crm__V1__CustomerAddRequest *r,
 		    "the owner of a new customer is CustomerAddRequest.owner "
 		    "(a login), not customer.owner or customer.owner_id");
 	}
-	return scope_new_owner(
+	crm_status rc = scope_new_owner(
 	    ctx, r->owner && *r->owner ? r->owner : ctx->who->login, owner);
+	if (rc != CRM_OK && r->owner && *r->owner) {
+		snprintf(ctx->field, sizeof(ctx->field), "customer_add.owner");
+	}
+	return rc;
 }
 
 /* Step of customer.add: the new record from the fields of in a client

@@ -450,9 +450,9 @@ static const char *
 field_column(struct req_ctx *ctx, const char *path)
 {
 	static const char *const prefixes[] = { "followup_log.followup.",
-		"followup.", "customer_add.customer.", "customer.",
-		"purchase_add.purchase.", "purchase.", "contact_add.contact.",
-		"contact.", NULL };
+		"followup.", "customer_add.customer.", "customer_add.",
+		"customer.", "purchase_add.purchase.", "purchase.",
+		"contact_add.contact.", "contact.", NULL };
 	for (size_t i = 0; prefixes[i] != NULL; i++) {
 		size_t n = strlen(prefixes[i]);
 		if (strncmp(path, prefixes[i], n) == 0) {

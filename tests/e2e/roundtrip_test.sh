@@ -246,6 +246,12 @@ as li
 run "$CRM" -c "import followups $H/zhao.csv"
 [ "$code" -eq 0 ] && ok "a rep imports their own follow-up" || bad "li's own: $out $err"
 
+# -- a customers row naming an owner this server has not: its column
+printf '%s\n' 'name,owner,grade' '无主客户,nobody,B' >"$H/owner.csv"
+as wang
+run "$CRM" -c "import customers $H/owner.csv"
+has "an unknown owner is a bad row naming its column" "row 2, column owner: no active user 'nobody'"
+
 # -- a commitment's standing in a file of one's own holds together, or
 #    the row is refused naming the column (taken as it came, a kept one
 #    with no closed_at was kept now: late, counted broken)
