@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "crm_test_pause.h"
 #include "cmd_outbox.h"
 #include "outbox.h"
 #include "paths.h"
@@ -420,6 +421,54 @@ static bool again;
 
 /* After a write typed again was taken for the kept one idt: how to make
  * it a second one after all (settled: nothing identical waits now). */
+/* Write id was answered by crmd: it leaves the outbox with
+ * cmd_outbox_settle, once the command's output is out (commands.h).
+ * Without the memory to remember it, now. */
+static void
+answered(struct cmd_ctx *ctx, const uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	/* Answered, not yet said: the moment outbox_answer_test kills crm
+	 * in. */
+	crm_test_pause(CRM_TEST_ANSWERED);
+	uint8_t *v =
+	    realloc(ctx->answered, (ctx->nanswered + 1) * CRM_REQUEST_ID_LEN);
+	if (v == NULL) {
+		(void)outbox_remove(id);
+		return;
+	}
+	ctx->answered = v;
+	memcpy(
+	    v + ctx->nanswered++ * CRM_REQUEST_ID_LEN, id, CRM_REQUEST_ID_LEN);
+}
+
+void
+cmd_outbox_settle(struct cmd_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->nanswered; i++) {
+		const uint8_t *id = ctx->answered + i * CRM_REQUEST_ID_LEN;
+		(void)outbox_remove(id);
+		outbox_unclaim(id);
+	}
+	free(ctx->answered);
+	ctx->answered = NULL;
+	ctx->nanswered = 0;
+}
+
+/* This crm is done sending write id: another crm may send it, unless it
+ * was answered (held until cmd_outbox_settle: sent again meanwhile by
+ * the other, its answer would be said twice). */
+static void
+let_go(struct cmd_ctx *ctx, const uint8_t id[CRM_REQUEST_ID_LEN])
+{
+	for (size_t i = 0; i < ctx->nanswered; i++) {
+		if (memcmp(ctx->answered + i * CRM_REQUEST_ID_LEN, id,
+		        CRM_REQUEST_ID_LEN) == 0) {
+			return;
+		}
+	}
+	outbox_unclaim(id);
+}
+
 static void
 say_again(const char *idt, bool settled)
 {
@@ -553,7 +602,7 @@ send_waiting(struct cmd_ctx *ctx, Crm__V1__Request *req,
 	shell_cancel_arm(false);
 	unmark_unsent(id, marked, fate);
 	if (rc == CRM_OK) {
-		(void)outbox_remove(id);
+		answered(ctx, id);
 		say_again(idt, true);
 	} else if (fate == CONN_ANSWERED && rc != CRM_EUNAUTH &&
 	           rc != CRM_UNAVAILABLE) {
@@ -582,7 +631,7 @@ send_waiting(struct cmd_ctx *ctx, Crm__V1__Request *req,
 	}
 out:
 	free(buf);
-	outbox_unclaim(e->id);
+	let_go(ctx, e->id);
 	outbox_free(&ob);
 	return rc;
 }
@@ -684,8 +733,9 @@ send_new(struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp,
 	free(buf);
 	if (*fate == CONN_ANSWERED || rc == CRM_OK) {
 		if (kept) {
-			/* applied, or refused to the rep's face */
-			(void)outbox_remove(id);
+			/* applied, or refused to the rep's face: once the
+			 * rep has seen which */
+			answered(ctx, id);
 		}
 	} else {
 		if (kept) {
@@ -693,7 +743,7 @@ send_new(struct cmd_ctx *ctx, Crm__V1__Request *req, Crm__V1__Response **resp,
 		}
 		rc = keep(ctx, req, id, *fate);
 	}
-	outbox_unclaim(id); /* kept: it waits, for any crm to send */
+	let_go(ctx, id); /* kept: it waits, for any crm to send */
 	return rc;
 }
 
@@ -1421,7 +1471,7 @@ send_all(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 				done_lines = l2;
 				free(n);
 			}
-			outbox_remove(e->id);
+			answered(ctx, e->id);
 			done++;
 		} else if (st == CRM_EUNAUTH || st == CRM_UNAVAILABLE) {
 			fprintf(stderr, "crm: %.8s not sent: %s (%s)\n", idt,
@@ -1457,7 +1507,7 @@ send_all(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 			rc = st;
 		}
 		free(what);
-		outbox_unclaim(e->id);
+		let_go(ctx, e->id);
 		if (resp != NULL) {
 			crm__v1__response__free_unpacked(resp, NULL);
 			resp = NULL;
@@ -1881,4 +1931,6 @@ cmd_outbox_flush(struct cmd_ctx *ctx)
 	ctx->outcome_unknown = unknown;
 	render_print(doc, &ctx->ropts);
 	render_doc_free(doc);
+	fflush(stdout);
+	cmd_outbox_settle(ctx);
 }

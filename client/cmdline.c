@@ -726,6 +726,7 @@ out:
 	free(call.argv);
 	free(call.opts);
 	fflush(stdout);
+	cmd_outbox_settle(ctx);
 	return status;
 }
 

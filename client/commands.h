@@ -49,9 +49,16 @@ struct cmd_ctx {
 	/* The outbox (cmd_outbox.c): */
 	const char *what;     /* the command being run, as typed; borrowed */
 	bool outcome_unknown; /* a write was kept in the outbox: status 3 */
-	bool offline;         /* the last call found no crmd */
-	bool back_online;     /* crmd answered after that: resend the outbox */
-	int cancel_fd;        /* Ctrl-C while a command runs, or -1 */
+	/* Writes crmd answered during this command, CRM_REQUEST_ID_LEN
+	 * bytes each: settled in the outbox once what the command prints
+	 * is out (cmd_outbox_settle), so a crm killed before the rep saw
+	 * the answer leaves the write there, sent: typed again, it is the
+	 * same write, answered by crmd's stored reply, not a second. */
+	uint8_t *answered;
+	size_t nanswered;
+	bool offline;     /* the last call found no crmd */
+	bool back_online; /* crmd answered after that: resend the outbox */
+	int cancel_fd;    /* Ctrl-C while a command runs, or -1 */
 	const struct cmd_row *row; /* the command being run, or NULL */
 	bool guessed; /* a customer was guessed: no write may be sent */
 };
@@ -634,6 +641,10 @@ crm_status cmd_outbox_retention(
 /* cmd_outbox_flush: send what the outbox holds, if anything, saying what
  * became of it (the shell's start, and crmd answering again). */
 void cmd_outbox_flush(struct cmd_ctx *ctx);
+
+/* cmd_outbox_settle: the command's output is out (stdout flushed): the
+ * writes crmd answered during it leave the outbox (ctx->answered). */
+void cmd_outbox_settle(struct cmd_ctx *ctx);
 
 /* cmd_changes.c: the change log services follow */
 crm_status cmd_changes_list(
