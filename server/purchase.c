@@ -660,10 +660,11 @@ purchase_summary(
  * today who bought last month) moves it back to the purchase, as a
  * backdated follow-up moves it (followup.c), and the stage history
  * begins no later (lifecycle_first_back), so reports never count a
- * purchase in a month before the customer began. A customer not yet
- * followed up has its next follow-up counted from the new first
- * contact, as `customer edit` of it does. Else c is only touched
- * (updated_at). */
+ * purchase in a month before the customer began. A next follow-up
+ * planned from the first contact (a customer not yet followed up, whose
+ * stage has not moved since it was entered) is counted from the new one,
+ * as `customer edit` of it counts it; one planned from a follow-up or a
+ * stage change stays. Else c is only touched (updated_at). */
 static crm_status
 first_contact_back(struct req_ctx *ctx, const Crm__V1__Customer *c,
     const Crm__V1__Purchase *p)
@@ -673,7 +674,20 @@ first_contact_back(struct req_ctx *ctx, const Crm__V1__Customer *c,
 		return customer_touch(ctx, c->id);
 	}
 	Crm__V1__Customer *after;
+	Crm__V1__Task *t = NULL;
+	int64_t since = 0;
 	crm_status rc = customer_editable(ctx, c->id, &after);
+	if (rc == CRM_OK) {
+		rc = task_followup_open(ctx, c->id, &t);
+	}
+	if (rc == CRM_OK) {
+		rc = lifecycle_stage_since(ctx, c, &since);
+	}
+	/* Planned from the first contact: no follow-up since, and the stage
+	 * entered then, not moved since (a plan from a move stays, as for a
+	 * follow-up dated before the move). */
+	int from_first = t != NULL && !customer_followed_up(c) &&
+	                 since <= c->first_contact_at;
 	if (rc == CRM_OK) {
 		after->has_first_contact_at = 1;
 		after->first_contact_at = p->bought_at;
@@ -682,7 +696,7 @@ first_contact_back(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	if (rc == CRM_OK) {
 		rc = lifecycle_first_back(ctx, after);
 	}
-	if (rc == CRM_OK && !customer_followed_up(after)) {
+	if (rc == CRM_OK && from_first) {
 		rc = task_followup_sync(
 		    ctx, after, customer_last_contact(after), 1);
 	}
