@@ -317,9 +317,11 @@ static const struct cmd_opt issue_list_opts[] = {
 static const struct cmd_opt commitments_opts[] = {
 	{ "--open", NULL, false, NULL, "only open ones" },
 	{ "--broken", NULL, false, NULL,
-	    "only broken ones: open past due, and kept late or released "
-	    "to the pool after their due time (those of the last 30 days; "
-	    "report monthly counts every period)" },
+	    "only the broken ones that count for you (--team: your "
+	    "team): open past due, and kept late or released to the pool "
+	    "after their due time (those of the last 30 days; report "
+	    "monthly counts every period); one broken before its customer "
+	    "was handed to you counts for who broke it" },
 	{ "--team", NULL, false, NULL, "the whole team (managers)" },
 	{ NULL, NULL, false, NULL, NULL },
 };
