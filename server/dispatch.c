@@ -446,6 +446,7 @@ dispatch_check(struct req_ctx *ctx, const void *buf, size_t len,
 	}
 	const Crm__V1__Request *r = *req;
 	ctx->prep.body = (int)r->body_case;
+	ctx->prep.slot = latency_slot(r);
 	ctx->request_id = r->has_request_id ? r->request_id
 	                                    : (ProtobufCBinaryData){ 0, NULL };
 	if (r->has_protocol_version &&

@@ -49,8 +49,9 @@ struct auth_who {
 struct dispatch_prep {
 	char pwhash[128]; /* crypto_pwhash_STRBYTES */
 	uint64_t user_id; /* login: the user whose password matched */
-	uint64_t t0_ns;   /* latency.h: when it came, and its body case */
-	int body;
+	uint64_t t0_ns;   /* latency.h: when it came, its body case, and */
+	int body;         /* its histogram (latency_slot: a report's, an */
+	int slot;         /* export's or an import's kind's own) */
 	/* The worker found the write's stored reply and skipped its
 	 * prepare step (a resend: the writer replays the reply). */
 	int replay;

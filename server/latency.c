@@ -27,7 +27,8 @@
 #define KINDS       32
 #define REPORT_SLOT CASES
 #define EXPORT_SLOT (CASES + KINDS)
-#define SLOTS       (CASES + 2 * KINDS)
+#define IMPORT_SLOT (CASES + 2 * KINDS)
+#define SLOTS       (CASES + 3 * KINDS)
 /* 8 buckets per power of two from 8 us; 0-7 us one each; the last holds
  * everything from 2^34 us (4.8 hours) up. */
 #define SUB_BITS 3
@@ -119,6 +120,11 @@ latency_slot(const Crm__V1__Request *req)
 	    req->export_page != NULL && req->export_page->kind > 0 &&
 	    req->export_page->kind < KINDS) {
 		return EXPORT_SLOT + (int)req->export_page->kind;
+	}
+	if (req->body_case == CRM__V1__REQUEST__BODY_IMPORT_BATCH &&
+	    req->import_batch != NULL && req->import_batch->kind > 0 &&
+	    req->import_batch->kind < KINDS) {
+		return IMPORT_SLOT + (int)req->import_batch->kind;
 	}
 	return (int)req->body_case;
 }
@@ -288,7 +294,11 @@ slot_body(struct req_ctx *ctx, unsigned c, const char **kind)
 	unsigned body = c;
 	int value = 0;
 	*kind = NULL;
-	if (c >= EXPORT_SLOT) {
+	if (c >= IMPORT_SLOT) {
+		d = &crm__v1__import_kind__descriptor;
+		body = CRM__V1__REQUEST__BODY_IMPORT_BATCH;
+		value = (int)(c - IMPORT_SLOT);
+	} else if (c >= EXPORT_SLOT) {
 		d = &crm__v1__export_kind__descriptor;
 		body = CRM__V1__REQUEST__BODY_EXPORT_PAGE;
 		value = (int)(c - EXPORT_SLOT);

@@ -487,7 +487,7 @@ run_batch(
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct item *it = &batch[i];
-		latency_record(it->prep.body, it->prep.t0_ns);
+		latency_record(it->prep.slot, it->prep.t0_ns);
 		if (it->reply != NULL) {
 			transport_reply(
 			    w->sock, &it->m, it->reply, it->reply_len);

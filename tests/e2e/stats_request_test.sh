@@ -34,6 +34,8 @@ run_exit 0 "report funnel" "$CRM" -c 'report funnel'
 run_exit 0 "report conversion 1" "$CRM" -c 'report conversion'
 run_exit 0 "report conversion 2" "$CRM" -c 'report conversion'
 run_exit 0 "export customers" "$CRM" -c "export customers $H/stats-customers.csv"
+printf '%s\n' 'name,grade' 'Stats Import Ltd,B' >"$H/stats-import.csv"
+run_exit 0 "import customers" "$CRM" -c "import customers $H/stats-import.csv"
 
 run_exit 0 "stats as admin" "$CRM" -c stats
 has "the table names its columns" "p999"
@@ -55,7 +57,7 @@ count() { printf '%s' "$j" | json "sum(r['count'] for r in d['requests'] if r['n
 	[ "$(count report)" = 0 ] && ok "each report kind is a row of its own" ||
 	bad "report rows: $j"
 kinds=$(printf '%s' "$j" | json "sorted((r['name'], r.get('kind'), r['body']) for r in d['requests'] if r.get('kind'))")
-case $kinds in *"('export customers', 'customers', 82)"*"('report conversion', 'conversion', 81)"*) ok "a kind's row names its kind and its request: $kinds" ;;
+case $kinds in *"('export customers', 'customers', 82)"*"('import customers', 'customers', 83)"*"('report conversion', 'conversion', 81)"*) ok "a kind's row names its kind and its request: $kinds" ;;
 *) bad "kind rows: $kinds" ;; esac
 [ "$(count stats)" = 1 ] && ok "the first stats is in the second" ||
 	bad "stats counted $(count stats) times, want 1: $j"
