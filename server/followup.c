@@ -792,19 +792,14 @@ imported_standing(struct req_ctx *ctx, const Crm__V1__Commitment *ci,
 		    crm_enum_name(
 		        &crm__v1__commitment_status__descriptor, status));
 	}
-	if (closed && ci->closed_at > ctx->now) {
+	if (closed && (ci->closed_at > ctx->now || ci->closed_at < made)) {
 		crm_time_format(ci->closed_at, t, sizeof(t));
 		return dispatch_fail_field(ctx, CRM_EINVAL,
 		    "commitments.closed_at",
-		    "commitment '%s' was closed %s, in the future", text, t);
-	}
-	if (closed && ci->closed_at < made) {
-		crm_time_format(ci->closed_at, t, sizeof(t));
-		return dispatch_fail_field(ctx, CRM_EINVAL,
-		    "commitments.closed_at",
-		    "commitment '%s' was closed %s, before the follow-up that "
-		    "made it",
-		    text, t);
+		    "commitment '%s' was closed %s, %s", text, t,
+		    ci->closed_at > ctx->now
+		        ? "in the future"
+		        : "before the follow-up that made it");
 	}
 	if (status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN &&
 	    !(ci->due_at < ctx->now)) {
