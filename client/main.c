@@ -8,6 +8,7 @@
  */
 #include <getopt.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -115,6 +116,11 @@ main(int argc, char **argv)
 	 * and times are formatted by hand. The other categories cost a file
 	 * each to load at every `crm -c`. */
 	setlocale(LC_CTYPE, "");
+	/* A reader that stops early (`crm -c 'log ...' | head -1`) does not
+	 * kill crm between printing a write's answer and settling it in
+	 * the outbox: a write to the closed pipe fails, crm goes on. Its
+	 * children (ssh, xlsx2csv) get the default back. */
+	signal(SIGPIPE, SIG_IGN);
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.cancel_fd = -1;
 	/* "+": stop at the first word, so `crm customer add X --kind person`

@@ -711,6 +711,8 @@ outbox_load(struct outbox *ob)
 static crm_status
 save_path(const char *path, const struct outbox *ob)
 {
+	paths_tmp_sweep(path); /* a killed crm's (under the lock: no live
+	                          crm's is touched) */
 	char *tmp = crm_xasprintf("%s.%ld.tmp", path, (long)getpid());
 	crm_status rc = CRM_INTERNAL;
 	FILE *f = NULL;

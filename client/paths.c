@@ -2,8 +2,10 @@
 /* paths.c: XDG file locations and private files for the shell. */
 #include "paths.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +29,48 @@ paths_xdg(const char *env, const char *fallback, const char *leaf)
 	return crm_xasprintf("%s/%s/crm/%s", home, fallback, leaf);
 }
 
+void
+paths_tmp_sweep(const char *path)
+{
+	char *dir = crm_xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL) {
+		free(dir);
+		return;
+	}
+	*slash = '\0';
+	const char *base = slash + 1;
+	size_t blen = strlen(base);
+	DIR *d = opendir(*dir ? dir : "/");
+	struct dirent *e;
+	while (d != NULL && (e = readdir(d)) != NULL) {
+		/* base "." digits ".tmp", of a process that is gone */
+		const char *n = e->d_name;
+		if (strncmp(n, base, blen) != 0 || n[blen] != '.') {
+			continue;
+		}
+		char *end;
+		long pid = strtol(n + blen + 1, &end, 10);
+		if (end == n + blen + 1 || strcmp(end, ".tmp") != 0 ||
+		    pid <= 0 || pid == (long)getpid() ||
+		    kill((pid_t)pid, 0) == 0 || errno != ESRCH) {
+			continue;
+		}
+		char *p = crm_xasprintf("%s/%s", dir, n);
+		(void)unlink(p);
+		free(p);
+	}
+	if (d != NULL) {
+		closedir(d);
+	}
+	free(dir);
+}
+
 crm_status
 paths_write_private(const char *path, const char *data)
 {
 	crm_status rc = CRM_INTERNAL;
+	paths_tmp_sweep(path);
 	char *tmp = crm_xasprintf("%s.%ld.tmp", path, (long)getpid());
 	size_t len = strlen(data), off = 0;
 	int fd = -1;

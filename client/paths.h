@@ -23,6 +23,13 @@ char *paths_xdg(const char *env, const char *fallback, const char *leaf);
 crm_status paths_write_private(const char *path, const char *data);
 
 /*
+ * paths_tmp_sweep: remove the temporary files "PATH.PID.tmp" that a crm
+ * killed while it replaced path left behind (its PID no longer runs).
+ * Quiet: what it cannot remove stays.
+ */
+void paths_tmp_sweep(const char *path);
+
+/*
  * paths_read: the whole file, NUL-terminated, or NULL when it cannot be
  * read. Caller frees with free().
  */

@@ -8,7 +8,8 @@
 # second follow-up (a tester's loop of `timeout -s KILL 0.05 crm -c
 # 'log ...'` doubled 3 of 11 silent kills, and a purchase once).
 # The moment is made certain with the test hook CRM_TEST_ANSWERED_PAUSE_MS
-# (crm pauses after crmd's answer, before it says it).
+# (crm pauses after crmd's answer, before it says it). And a killed
+# crm's temporary files do not pile up.
 # Usage: outbox_answer_test.sh CRMD CRM
 set -u
 CRMD=${1:?crmd path}
@@ -55,6 +56,22 @@ for w in "log 上海云图科技有限公司 电话回访一 --channel phone" \
 	run_exit 0 "outbox after" "$CRM" -c outbox
 	has "settled" "the outbox is empty"
 done
+# A reader gone before crm prints (`| true`): crm is not killed by the
+# closed pipe, and settles the write it answered.
+"$CRM" -c "log 上海云图科技有限公司 电话回访三 --channel phone" 2>"$H/p.err" | true
+run_exit 0 "outbox after a closed pipe" "$CRM" -c outbox
+has "a write printed into a closed pipe is settled" "the outbox is empty"
+
+# A killed crm's temporary files (a file replaced: PATH.PID.tmp) go once
+# its PID is gone, the next time the file is replaced.
+true & dead=$!
+wait "$dead"
+cf=$XDG_CONFIG_HOME/crm
+: >"$cf/session.$dead.tmp"
+e2e_login li pw-li # replaces the session file
+[ ! -e "$cf/session.$dead.tmp" ] && ok "a dead crm's temporary file is gone" ||
+	bad "left: $(ls "$cf")"
+
 n=$(count followup 电话回访一)
 [ "$n" = 1 ] && ok "one follow-up, not two" || bad "$n follow-ups of 电话回访一"
 n=$("$CRM" --format json -c 'purchase list 上海云图科技有限公司' | json 'len([p for p in d if p["amount"] == 1017])')
