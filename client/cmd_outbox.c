@@ -316,11 +316,24 @@ waiting_same(struct cmd_ctx *ctx, const struct outbox *ob, const void *typed,
 
 /* The rep's writes waiting in the outbox for this server, not refused
  * and not being sent by another crm beside it now (outbox_claim). */
+/* The outbox as this crm sees it: without the writes crmd answered
+ * during this command (ctx->answered), which wait only for the command's
+ * output to be settled, not to be sent. */
+static crm_status
+load_here(struct cmd_ctx *ctx, struct outbox *ob)
+{
+	crm_status rc = outbox_load(ob);
+	if (rc == CRM_OK) {
+		outbox_forget(ob, ctx->answered, ctx->nanswered);
+	}
+	return rc;
+}
+
 static size_t
 waiting_here(struct cmd_ctx *ctx)
 {
 	struct outbox ob;
-	if (outbox_load(&ob) != CRM_OK) {
+	if (load_here(ctx, &ob) != CRM_OK) {
 		return 0;
 	}
 	char fp[OUTBOX_FP_LEN + 1];
@@ -344,7 +357,7 @@ cmd_outbox_mine(struct cmd_ctx *ctx, char **login)
 	char fp[OUTBOX_FP_LEN + 1];
 	current_fp(ctx, fp);
 	*login = me_now(ctx, fp);
-	if (outbox_load(&ob) != CRM_OK) {
+	if (load_here(ctx, &ob) != CRM_OK) {
 		return 0;
 	}
 	size_t n = 0;
@@ -517,7 +530,7 @@ send_waiting(struct cmd_ctx *ctx, Crm__V1__Request *req,
 		return CRM_OK;
 	}
 	struct outbox ob;
-	if (outbox_load(&ob) != CRM_OK) {
+	if (load_here(ctx, &ob) != CRM_OK) {
 		return CRM_OK; /* recording it says why, if it matters */
 	}
 	uint8_t none[CRM_REQUEST_ID_LEN] = { 0 };
@@ -1183,7 +1196,7 @@ send_all(struct cmd_ctx *ctx, const char *prefix, render_doc *out)
 	size_t dropped = 0; /* dry runs an older crm kept (entry_live) */
 	char *done_lines = NULL; /* said on stderr too when one failed */
 
-	if (outbox_load(&ob) != CRM_OK) {
+	if (load_here(ctx, &ob) != CRM_OK) {
 		cmd_error("cannot read the outbox: %s", strerror(errno));
 		return CRM_INTERNAL;
 	}
@@ -1885,7 +1898,7 @@ void
 cmd_outbox_flush(struct cmd_ctx *ctx)
 {
 	struct outbox ob;
-	if (outbox_load(&ob) != CRM_OK || (ob.n == 0 && ob.ndamaged == 0)) {
+	if (load_here(ctx, &ob) != CRM_OK || (ob.n == 0 && ob.ndamaged == 0)) {
 		outbox_free(&ob);
 		return;
 	}

@@ -487,6 +487,26 @@ outbox_free(struct outbox *ob)
 	memset(ob, 0, sizeof(*ob));
 }
 
+void
+outbox_forget(struct outbox *ob, const uint8_t *ids, size_t n)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < ob->n; i++) {
+		bool drop = false;
+		for (size_t k = 0; k < n && !drop; k++) {
+			drop =
+			    memcmp(ob->v[i].id, ids + k * CRM_REQUEST_ID_LEN,
+			        CRM_REQUEST_ID_LEN) == 0;
+		}
+		if (drop) {
+			entry_free(&ob->v[i]);
+		} else {
+			ob->v[kept++] = ob->v[i];
+		}
+	}
+	ob->n = kept;
+}
+
 /* The entry of ob with request id id, or NULL. */
 static struct outbox_entry *
 entry_of(struct outbox *ob, const uint8_t id[CRM_REQUEST_ID_LEN])

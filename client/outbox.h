@@ -152,6 +152,11 @@ char *outbox_path(void);
 crm_status outbox_load(struct outbox *ob /* OUT */);
 void outbox_free(struct outbox *ob);
 
+/* outbox_forget: leave out of ob (in memory, not the file) the entries
+ * whose request ids are among ids (n of them, CRM_REQUEST_ID_LEN bytes
+ * each). */
+void outbox_forget(struct outbox *ob, const uint8_t *ids, size_t n);
+
 #define OUTBOX_LOCK_WAIT_MS 2000
 
 /*

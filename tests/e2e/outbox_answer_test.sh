@@ -56,6 +56,14 @@ for w in "log 上海云图科技有限公司 电话回访一 --channel phone" \
 	run_exit 0 "outbox after" "$CRM" -c outbox
 	has "settled" "the outbox is empty"
 done
+# A command of several writes (an import of two batches): a write it
+# had answered waits only to be settled when the command ends, so the
+# next batch does not send it again first as one "in the outbox".
+{ echo name,grade; for i in $(seq 600); do echo "批量$i,B"; done; } >"$H/two.csv"
+run_exit 0 "import of two batches" "$CRM" -c "import customers $H/two.csv"
+hasnt "no batch sent again as waiting" "in the outbox; sending"
+has "both batches" "600 added"
+
 # A reader gone before crm prints (`| true`): crm is not killed by the
 # closed pipe, and settles the write it answered.
 "$CRM" -c "log 上海云图科技有限公司 电话回访三 --channel phone" 2>"$H/p.err" | true
