@@ -314,8 +314,6 @@ waiting_same(struct cmd_ctx *ctx, const struct outbox *ob, const void *typed,
 	return same;
 }
 
-/* The rep's writes waiting in the outbox for this server, not refused
- * and not being sent by another crm beside it now (outbox_claim). */
 /* The outbox as this crm sees it: without the writes crmd answered
  * during this command (ctx->answered), which wait only for the command's
  * output to be settled, not to be sent. */
@@ -329,6 +327,8 @@ load_here(struct cmd_ctx *ctx, struct outbox *ob)
 	return rc;
 }
 
+/* The rep's writes waiting in the outbox for this server, not refused
+ * and not being sent by another crm beside it now (outbox_claim). */
 static size_t
 waiting_here(struct cmd_ctx *ctx)
 {
@@ -432,8 +432,6 @@ older_first(struct cmd_ctx *ctx, const uint8_t *skip, bool kept)
  * taken for the kept one it copies. */
 static bool again;
 
-/* After a write typed again was taken for the kept one idt: how to make
- * it a second one after all (settled: nothing identical waits now). */
 /* Write id was answered by crmd: it leaves the outbox with
  * cmd_outbox_settle, once the command's output is out (commands.h).
  * Without the memory to remember it, now. */
@@ -482,6 +480,8 @@ let_go(struct cmd_ctx *ctx, const uint8_t id[CRM_REQUEST_ID_LEN])
 	outbox_unclaim(id);
 }
 
+/* After a write typed again was taken for the kept one idt: how to make
+ * it a second one after all (settled: nothing identical waits now). */
 static void
 say_again(const char *idt, bool settled)
 {

@@ -1267,11 +1267,12 @@ const struct cmd_row cmd_table[] = {
 	{ .name = "stats",
 	    .group = "admin",
 	    .usage = "",
-	    .summary = "Admin: crmd's latency per request type since it "
-	               "started (count, p50, p99, p999; a write's includes "
-	               "its synced commit; each report, export and import "
-	               "kind a row of its own) and its group commits (writes and "
-	               "bytes per commit).",
+	    .summary =
+	        "Admin: crmd's latency per request type since it "
+	        "started (count, p50, p99, p999; a write's includes "
+	        "its synced commit; each report, export and import "
+	        "kind a row of its own) and its group commits (writes and "
+	        "bytes per commit).",
 	    .max_args = 0,
 	    .fn = cmd_stats },
 
