@@ -1023,8 +1023,9 @@ planned_by_same_contact(const Crm__V1__Task *t, int64_t at)
 	       t->plan_from_at >= at;
 }
 
-/* Whether f at `at` is c's first contact written up: c was entered with
- * its first contact dated back, has no follow-up yet, and its open next
+/* Whether f at `at` is c's first contact written up: c (as it was before
+ * f: step 3 has made f its last contact since) was entered with its
+ * first contact dated back, has no follow-up yet, and its open next
  * follow-up t is the cadence's, planned from that first contact, at that
  * very time. A plan made from the contact f is was not done by f (done,
  * it counted a plan done a week early, beside its twin planned from f):
@@ -1146,8 +1147,8 @@ log_due_alone(struct req_ctx *ctx, const Crm__V1__Customer *c, int64_t due,
  * follow-up is that contact: log_same_contact. */
 static crm_status
 log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
-    const struct followup_import *imp, const Crm__V1__Customer *c,
-    Crm__V1__FollowUp *f, int64_t *before_plan)
+    const struct followup_import *imp, const Crm__V1__Customer *before,
+    const Crm__V1__Customer *c, Crm__V1__FollowUp *f, int64_t *before_plan)
 {
 	*before_plan = 0;
 	int unplanned = imp != NULL && imp->next_unplanned &&
@@ -1175,7 +1176,7 @@ log_tasks(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 		return rc;
 	}
 	uint64_t done = 0;
-	if (first_contact_written_up(c, open, f->happened_at)) {
+	if (first_contact_written_up(before, open, f->happened_at)) {
 		/* Planned from the contact f writes up: not done by it; f
 		 * plans it again below, from itself. */
 		rc = task_followup_cancel(ctx, c->id,
@@ -1339,7 +1340,7 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	}
 	int64_t before_plan = 0;
 	if (rc == CRM_OK) {
-		rc = log_tasks(ctx, in, imp, c, f, &before_plan);
+		rc = log_tasks(ctx, in, imp, before, c, f, &before_plan);
 	}
 	if (rc == CRM_OK) {
 		rc = log_put(ctx, c, f);
