@@ -346,8 +346,9 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f, int history)
 	}
 	/* A contact said to have begun at a given time cannot end after
 	 * it was written down (late counts from its end). Without a time
-	 * it is dated when typed, as the help says. */
-	if (f->has_happened_at && f->has_duration_min &&
+	 * it is dated when typed, as the help says, and so ends after it;
+	 * an import's row is such a record as it was kept. */
+	if (!f->imported && f->has_happened_at && f->has_duration_min &&
 	    f->happened_at + (int64_t)f->duration_min * 60 >
 	        made + FUTURE_SLACK) {
 		char at[32], end[32];
@@ -1287,6 +1288,15 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 			mine.n_objection_issues = 0;
 			mine.objection_issues = NULL;
 		}
+		/* A time a little ahead of crmd's clock (within check_log's
+		 * slack: clocks differ) is when it was made: dated ahead as
+		 * sent, it would make every live follow-up of the next minutes
+		 * older than it, history only. */
+		int64_t made = dispatch_at(ctx);
+		if (mine.has_happened_at && mine.happened_at > made &&
+		    mine.happened_at <= made + FUTURE_SLACK) {
+			mine.happened_at = made;
+		}
 		in = &mine;
 	}
 	uint64_t cust = 0;
@@ -1347,6 +1357,7 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	}
 	/* 8. The reply's note (never stored: after the put). */
 	if (rc == CRM_OK && older) {
+		f->has_history_only = f->history_only = 1;
 		rc = log_history_note(ctx, c, f);
 	} else if (rc == CRM_OK && before_plan != 0) {
 		rc = log_plan_note(ctx, f, before_plan);
