@@ -14,9 +14,11 @@
 #include "sheet.h"
 
 #include <csv.h>
+#include <ctype.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdio_ext.h>
@@ -59,18 +61,18 @@ struct sheet {
 };
 
 /* The libxlsxwriter functions this file calls, found by xlsx_load. */
-#define XLSX_FUNCTIONS(X)           \
-	X(workbook_new_opt)         \
-	X(workbook_add_format)      \
-	X(workbook_add_worksheet)   \
-	X(workbook_close)           \
-	X(format_set_bold)          \
-	X(format_set_num_format)    \
-	X(worksheet_set_column)     \
-	X(worksheet_freeze_panes)   \
-	X(worksheet_write_string)   \
-	X(worksheet_write_number)   \
-	X(worksheet_write_datetime) \
+#define XLSX_FUNCTIONS(X)                 \
+	X(workbook_new_opt)               \
+	X(workbook_add_format)            \
+	X(workbook_add_worksheet)         \
+	X(workbook_close)                 \
+	X(format_set_bold)                \
+	X(format_set_num_format)          \
+	X(worksheet_set_column)           \
+	X(worksheet_freeze_panes)         \
+	X(worksheet_write_string)         \
+	X(worksheet_write_number)         \
+	X(lxw_datetime_to_excel_datetime) \
 	X(lxw_strerror)
 
 static struct {
@@ -363,6 +365,63 @@ repeated_hour(int64_t t)
 	return false;
 }
 
+/*
+ * Whether text, a serial as libxlsxwriter prints it, is at or above
+ * days + secs / 86400 exactly: its integer part against days, then its
+ * fraction's digits against those of secs / 86400 by long division.
+ */
+static bool
+decimal_not_below(const char *text, long days, long secs)
+{
+	char *end;
+	long whole = strtol(text, &end, 10);
+	if (whole != days) {
+		return whole > days;
+	}
+	long r = secs; /* what is left of secs / 86400 */
+	for (const char *p = *end == '.' ? end + 1 : end;
+	     isdigit((unsigned char)*p); p++) {
+		r *= 10;
+		long want = r / 86400;
+		r %= 86400;
+		if (*p - '0' != want) {
+			return *p - '0' > want;
+		}
+	}
+	return r == 0; /* digits left in the exact value: text is below */
+}
+
+/*
+ * The number to write for day serial days and secs seconds into it.
+ * libxlsxwriter writes a number as "%.16G" (utility.h, lxw_sprintf_dbl),
+ * and so does worksheet_write_datetime: 10:00 on 2026-11-16 was
+ * 46343.41666666666, a hair below 10:00, which xlsx2csv (it floors)
+ * showed as 09:59. So take the smallest double at or above the serial
+ * whose printed decimal is not below the exact second, and whose value
+ * read back as a double is not either (a reader truncating in floating
+ * point): 10:00 is written 46343.41666666667, under a microsecond late,
+ * which the cell's format and crm's import (it rounds) never show. The
+ * decimal's last digit (1e-15 of the serial's power of ten) is at most
+ * five double steps (each at least 2^-52 of it): the bound only guards
+ * the loop.
+ */
+static double
+xlsx_serial(long days, long secs)
+{
+	double v = (double)days + (double)secs / 86400.0;
+	for (int i = 0; i < 64; i++) {
+		char text[64];
+		snprintf(text, sizeof(text), "%.16G", v);
+		if (decimal_not_below(text, days, secs) &&
+		    (strtod(text, NULL) - (double)days) * 86400.0 >=
+		        (double)secs) {
+			break;
+		}
+		v = nextafter(v, INFINITY);
+	}
+	return v;
+}
+
 static crm_status
 csv_row(sheet *s, size_t n, const struct sheet_cell *cells)
 {
@@ -486,14 +545,15 @@ xlsx_row(sheet *s, size_t n, const struct sheet_cell *cells)
 				note_width(s, c, 25);
 				break;
 			}
-			lxw_datetime dt = { .year = tm.tm_year + 1900,
+			/* The date alone: a whole number of days, exact. */
+			lxw_datetime day = { .year = tm.tm_year + 1900,
 				.month = tm.tm_mon + 1,
-				.day = tm.tm_mday,
-				.hour = tm.tm_hour,
-				.min = tm.tm_min,
-				.sec = tm.tm_sec };
-			e = xl.worksheet_write_datetime(s->ws, s->row, col,
-			    &dt, tm.tm_sec ? s->datetime_sec : s->datetime);
+				.day = tm.tm_mday };
+			double v = xlsx_serial(
+			    (long)xl.lxw_datetime_to_excel_datetime(&day),
+			    tm.tm_hour * 3600L + tm.tm_min * 60L + tm.tm_sec);
+			e = xl.worksheet_write_number(s->ws, s->row, col, v,
+			    tm.tm_sec ? s->datetime_sec : s->datetime);
 			note_width(s, c, tm.tm_sec ? 19 : 16);
 			break;
 		}
