@@ -60,10 +60,11 @@ followup_more(const Crm__V1__FollowUp *f, char *buf, size_t len)
 	    due[0] ? ")" : "");
 }
 
-/* The kind, who and text columns of one timeline entry. */
+/* The kind, who and text columns of one timeline entry; *who may point
+ * into whobuf (wlen bytes). */
 static void
 history_cells(const Crm__V1__HistoryItem *it, const char **kind,
-    const char **who, char *text, size_t len)
+    const char **who, char *whobuf, size_t wlen, char *text, size_t len)
 {
 	const char *st;
 	char t[32];
@@ -150,7 +151,19 @@ history_cells(const Crm__V1__HistoryItem *it, const char **kind,
 	case CRM__V1__HISTORY_ITEM__ITEM_COMMITMENT: {
 		const Crm__V1__Commitment *c = it->commitment;
 		*kind = "commitment";
+		/* Whom it counts for, when not its owner now (held_by:
+		 * broken before a hand-over), and who holds it now: as the
+		 * team's `commitments` list says, "li (now zhang)". */
 		*who = c->owner;
+		if (c->held_by != NULL && *c->held_by != '\0') {
+			if (c->owner != NULL && *c->owner != '\0') {
+				snprintf(whobuf, wlen, "%s (now %s)",
+				    c->held_by, c->owner);
+				*who = whobuf;
+			} else {
+				*who = c->held_by;
+			}
+		}
 		st = crm_enum_name(
 		    &crm__v1__commitment_status__descriptor, c->status);
 		/* A kept one stands at its closing and says when it was
@@ -268,11 +281,12 @@ cmd_history_show(
 	for (size_t i = 0; i < resp->history->n_items; i++) {
 		const Crm__V1__HistoryItem *it = resp->history->items[i];
 		const char *kind = NULL, *who = NULL;
-		char t[32] = "", text[1024];
+		char t[32] = "", text[1024], whobuf[128];
 		if (it->has_happened_at) {
 			crm_time_format(it->happened_at, t, sizeof(t));
 		}
-		history_cells(it, &kind, &who, text, sizeof(text));
+		history_cells(it, &kind, &who, whobuf, sizeof(whobuf), text,
+		    sizeof(text));
 		const char *cells[] = { t, kind, who, text };
 		render_row(out, cells);
 		json_array_append_new(arr, render_json_message(&it->base));

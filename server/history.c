@@ -17,6 +17,7 @@
 #include "crm.h"
 #include "customer.h"
 #include "handlers.h"
+#include "sla.h"
 #include "store_schema.h"
 #include "user.h"
 
@@ -133,6 +134,10 @@ commitment_fill(
 {
 	Crm__V1__Commitment *c = (Crm__V1__Commitment *)m;
 	c->owner = (char *)user_login_of(ctx, c->owner_id);
+	/* Who held it when it fell due, when that is not its owner now:
+	 * broken before a hand-over, it stays the breaker's (as lists and
+	 * reports count it); one not yet due went along to the new owner. */
+	sla_commitment_held_by(ctx, c);
 	if (c->status == CRM__V1__COMMITMENT_STATUS__COMMITMENT_OPEN &&
 	    c->due_at < ctx->now) {
 		c->status = CRM__V1__COMMITMENT_STATUS__COMMITMENT_BROKEN;

@@ -525,8 +525,12 @@ count_entry(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	if (e->err != CRM_OK) {
 		return 1;
 	}
-	e->created++;
-	e->late += signals_late_entry(c);
+	/* A duplicate merged into another is no customer entered (as it
+	 * is out of every report): the kept one was, or is, counted. */
+	if (c->merged_into == 0) {
+		e->created++;
+		e->late += signals_late_entry(c);
+	}
 	crm_arena_release(e->r->ctx->arena, mark);
 	return 0;
 }

@@ -1133,9 +1133,8 @@ commitment_holder(const Crm__V1__Commitment *c)
 	    c->owner_id, c->report_owner_id, c->report_until_at, c->due_at);
 }
 
-/* c's held_by: the login it counts for when that is not its owner. */
-static void
-commitment_held_by(struct req_ctx *ctx, Crm__V1__Commitment *c)
+void
+sla_commitment_held_by(struct req_ctx *ctx, Crm__V1__Commitment *c)
 {
 	uint64_t holder = commitment_holder(c);
 	if (holder != 0 && holder != c->owner_id) {
@@ -1147,7 +1146,7 @@ void
 sla_commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c)
 {
 	commitment_fill(ctx, c);
-	commitment_held_by(ctx, c);
+	sla_commitment_held_by(ctx, c);
 }
 
 static int
@@ -1340,7 +1339,7 @@ sla_handle_commitment_list(
 		return rc;
 	}
 	for (size_t i = 0; i < out->n_commitments; i++) {
-		commitment_held_by(ctx, out->commitments[i]);
+		sla_commitment_held_by(ctx, out->commitments[i]);
 	}
 	out->has_now_at = 1;
 	out->now_at = ctx->now;

@@ -100,6 +100,12 @@ crm_status sla_commitment_add(struct req_ctx *ctx, const Crm__V1__Customer *c,
  * than its owner (broken before a hand-over). */
 void sla_commitment_fill(struct req_ctx *ctx, Crm__V1__Commitment *c);
 
+/* sla_commitment_held_by: c's held_by, the login the reports count it
+ * for when that is not its owner (stats_holder: it fell due before its
+ * customer changed hands), else left as it is; its other fields as
+ * stored. held_by is borrowed from ctx->arena (user_login_of). */
+void sla_commitment_held_by(struct req_ctx *ctx, Crm__V1__Commitment *c);
+
 /* sla_objection: an objection (待解决问题) raised in follow-up fu_id (0:
  * none) at raised_at (the follow-up's time; 0 or later than now: now),
  * an open issue on customer c with no clock, held as sla_start's clocks
