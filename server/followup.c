@@ -189,6 +189,57 @@ followup_find_at(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
 	return rc;
 }
 
+/* Whether texts a and b say the same, each absent or empty as "". */
+static int
+same_said(const char *a, const char *b)
+{
+	return same_text(a ? a : "", b ? b : "");
+}
+
+/*
+ * A live follow-up dated by its caller (happened_at given) that the
+ * caller has logged already: the same customer, second, author, channel
+ * and summary, saying the same stage change, next action and feedback.
+ * Typed twice (the line run again, a service retrying with a new request
+ * id), it would count twice in every report: refused, naming the one
+ * there. One without a time is dated when made (to the second), so it is
+ * another contact; an import finds its rows itself (followup_find).
+ */
+static crm_status
+log_not_twice(struct req_ctx *ctx, const Crm__V1__FollowUp *in, uint64_t cust)
+{
+	if (in->imported || !in->has_happened_at) {
+		return CRM_OK;
+	}
+	uint64_t fid = 0;
+	crm_status rc;
+	while ((rc = history_followup_at(ctx, cust, in->happened_at, &fid)) ==
+	       CRM_OK) {
+		size_t mark = crm_arena_mark(ctx->arena);
+		Crm__V1__FollowUp *f;
+		rc = fu_load(ctx, fid, &f);
+		int same = rc == CRM_OK && f->author_id == ctx->who->user_id &&
+		           f->channel == in->channel &&
+		           same_said(f->summary, in->summary) &&
+		           same_said(f->feedback, in->feedback) &&
+		           same_said(f->next_action, in->next_action) &&
+		           f->stage_to == in->stage_to;
+		crm_arena_release(ctx->arena, mark);
+		if (rc != CRM_OK) {
+			return rc;
+		}
+		if (same) {
+			return dispatch_fail_field(ctx, CRM_EXISTS,
+			    "followup_log.followup.happened_at",
+			    "follow-up %" PRIu64 " already records this "
+			    "contact (the same time, channel and summary, "
+			    "by you): not logged twice",
+			    fid);
+		}
+	}
+	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
+}
+
 /* ---------------------------------------------------- get */
 
 /* The issues f's objections opened (sla.h), in the order they were
@@ -1318,6 +1369,9 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 		if (rc != CRM_OK) {
 			dispatch_field_prefix(ctx, "followup_log.followup.");
 		}
+	}
+	if (rc == CRM_OK) {
+		rc = log_not_twice(ctx, in, cust);
 	}
 	if (rc == CRM_OK) {
 		rc = policy_load(ctx, &pol);
