@@ -622,7 +622,12 @@ log_record(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	    f->happened_at +
 	    (f->has_duration_min ? (int64_t)f->duration_min * 60 : 0);
 	f->late = !in->imported && f->logged_at - ended > limit;
-	if (imp != NULL) {
+	if (imp != NULL &&
+	    signals_own_import(ctx, f->author_id, f->happened_at)) {
+		/* A rep's own contact since they had crm: entered now. */
+		f->logged_at = dispatch_at(ctx);
+		f->late = f->logged_at - ended > limit;
+	} else if (imp != NULL) {
 		f->late = in->has_late && in->late; /* as its row says */
 	}
 	f->has_imported = in->imported;
@@ -749,6 +754,47 @@ said_note(struct req_ctx *ctx, Crm__V1__FollowUp *f)
 	return one_note(ctx, f, note);
 }
 
+/* Step 1's check of a client's follow-up: a deal (deal_amount,
+ * contract_terms) goes with stage_to won, a lost reason with lost, as
+ * stage.set and customer.add have them; a win of a customer won already
+ * records no second deal. Said otherwise they were dropped without a
+ * word. An import's row is the record as it was kept. */
+static crm_status
+log_stage_fields(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
+    const Crm__V1__Customer *c, int older)
+{
+	if (in->imported) {
+		return CRM_OK;
+	}
+	int to = in->has_stage_to ? (int)in->stage_to : 0;
+	int deal = in->has_deal_amount && in->deal_amount != 0;
+	int terms = in->contract_terms != NULL && *in->contract_terms;
+	if ((deal || terms) && to != CRM__V1__STAGE__STAGE_WON) {
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    deal ? "followup_log.followup.deal_amount"
+		         : "followup_log.followup.contract_terms",
+		    "a deal goes with the stage won (stage_to = won, log "
+		    "--stage won); a purchase of a customer won already: "
+		    "purchase add");
+	}
+	if (in->has_lost_reason && in->lost_reason != 0 &&
+	    to != CRM__V1__STAGE__STAGE_LOST) {
+		return dispatch_fail_field(ctx, CRM_EINVAL,
+		    "followup_log.followup.lost_reason",
+		    "a lost reason goes with the stage lost (stage_to = "
+		    "lost, log --stage lost)");
+	}
+	if ((deal || terms) && !older &&
+	    c->stage == CRM__V1__STAGE__STAGE_WON) {
+		return dispatch_fail_field(ctx, CRM_EPRECOND,
+		    "followup_log.followup.stage_to",
+		    "%s is already won: its deal is recorded; a further "
+		    "purchase: purchase add",
+		    c->name ? c->name : "the customer");
+	}
+	return CRM_OK;
+}
+
 /* Step 1: the stage change f carries, if any (lifecycle.h); a refusal
  * names the follow-up's field. An older follow-up than c's last contact
  * (older) documents the past: what it said is kept in f (no stage_from:
@@ -764,6 +810,10 @@ log_stage(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	/* One an export says was said, not applied (stage_said) stays so. */
 	int said =
 	    in->imported && !made && in->has_stage_said && in->stage_said;
+	crm_status rc = log_stage_fields(ctx, in, c, older);
+	if (rc != CRM_OK) {
+		return rc;
+	}
 	if (!in->has_stage_to || in->stage_to == 0 ||
 	    (!older && !made && !said && in->stage_to == c->stage)) {
 		return CRM_OK;
@@ -785,7 +835,7 @@ log_stage(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	 * kept as said, not applied, as an older follow-up's is; the history
 	 * stays in order. */
 	const Crm__V1__StageChange *latest = NULL;
-	crm_status rc = lifecycle_stage_decided(ctx, c->id, &latest);
+	rc = lifecycle_stage_decided(ctx, c->id, &latest);
 	if (rc != CRM_OK) {
 		return rc;
 	}

@@ -180,6 +180,15 @@ signals_entered_late(int64_t first_contact_at, int64_t created_at)
 }
 
 int
+signals_own_import(struct req_ctx *ctx, uint64_t owner, int64_t at)
+{
+	Crm__Store__UserRecord *u;
+	return ctx->who->role == CRM__V1__ROLE__ROLE_REP &&
+	       owner == ctx->who->user_id &&
+	       user_get(ctx, owner, &u) == CRM_OK && at >= u->created_at;
+}
+
+int
 signals_late_entry(const Crm__V1__Customer *c)
 {
 	if (c->has_late_entry) {

@@ -46,6 +46,15 @@ int signals_late_entry(const Crm__V1__Customer *c);
  * contact at first_contact_at is late (more than 24 h after). */
 int signals_entered_late(int64_t first_contact_at, int64_t created_at);
 
+/* signals_own_import: whether a record the caller imports, of a contact
+ * at `at` held by owner, is theirs to have entered in time (seed 002:
+ * 跟进记录需在沟通结束后2小时内录入系统, 客户信息需在首次接触后24小时内
+ * 录入系统): a rep importing their own record of a contact made since
+ * they had crm (their account's creation) entered it when they import
+ * it, as if typed, late or not. What came before is their book brought
+ * in, and a manager's or admin's import is not a rep's delay. */
+int signals_own_import(struct req_ctx *ctx, uint64_t owner, int64_t at);
+
 /* signals_missing_minutes: customer_id has a visit or meeting of the last
  * SIGNALS_MINUTES_DAYS days, logged while it was grade S, with no minutes
  * or recording attached (seed 002: 重要客户需同步录音或会议纪要). */
