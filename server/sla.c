@@ -1350,19 +1350,22 @@ sla_handle_commitment_list(
 
 /* When a commitment was made: the time of the follow-up that made it
  * (a follow-up logged later with its own time made it then), else when
- * it was stored. */
+ * it was stored; and into *known when crm learned of it: when that
+ * follow-up was logged (typed), else when it was stored. */
 static int64_t
-commitment_made_at(struct req_ctx *ctx, const Crm__V1__Commitment *c)
+commitment_made_at(
+    struct req_ctx *ctx, const Crm__V1__Commitment *c, int64_t *known)
 {
 	int64_t made = c->created_at;
+	*known = c->created_at;
 	if (c->has_followup_id && c->followup_id != 0) {
 		size_t mark = crm_arena_mark(ctx->arena);
 		Crm__V1__FollowUp *f;
 		if (dispatch_record(ctx, DB_FOLLOWUPS, c->followup_id,
 		        &crm__v1__follow_up__descriptor,
-		        (ProtobufCMessage **)&f) == CRM_OK &&
-		    f->happened_at > 0) {
-			made = f->happened_at;
+		        (ProtobufCMessage **)&f) == CRM_OK) {
+			made = f->happened_at > 0 ? f->happened_at : made;
+			*known = f->logged_at > 0 ? f->logged_at : *known;
 		}
 		crm_arena_release(ctx->arena, mark);
 	}
@@ -1401,6 +1404,7 @@ sla_handle_commitment_done(
 	 * happened (one logged later with its own time counts then); late
 	 * only when that was after its due time. */
 	int64_t at = dispatch_at(ctx);
+	int shown = 0;
 	if (r->has_followup_id && r->followup_id != 0) {
 		Crm__V1__FollowUp *f;
 		rc = dispatch_record(ctx, DB_FOLLOWUPS, r->followup_id,
@@ -1422,7 +1426,8 @@ sla_handle_commitment_done(
 			    ": a later follow-up keeps it",
 			    r->followup_id, r->id);
 		}
-		int64_t made = commitment_made_at(ctx, c);
+		int64_t known;
+		int64_t made = commitment_made_at(ctx, c, &known);
 		if (f->happened_at > 0 && f->happened_at < made) {
 			char fat[32], cat[32];
 			crm_time_format(f->happened_at, fat, sizeof(fat));
@@ -1437,8 +1442,15 @@ sla_handle_commitment_done(
 		if (f->happened_at > 0 && f->happened_at < at) {
 			at = f->happened_at;
 		}
+		/* Shown broken: crm knew of the promise by its due time and
+		 * it stood open past it; a follow-up typed after that (its
+		 * logged_at: one kept in the outbox was typed when made)
+		 * saying it was kept in time keeps it late, as a breach crm
+		 * showed running stays (README). One crm learned of after its
+		 * due time is kept as of the follow-up's time. */
+		shown = known <= c->due_at && f->logged_at > c->due_at;
 	}
-	c->status = at > c->due_at
+	c->status = at > c->due_at || shown
 	                ? CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT_LATE
 	                : CRM__V1__COMMITMENT_STATUS__COMMITMENT_KEPT;
 	c->has_closed_at = 1;
