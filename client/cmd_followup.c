@@ -338,6 +338,24 @@ log_opts(struct cmd_ctx *ctx, const struct cmd_call *call, struct log_build *b)
 		b->f.has_duration_min = 1;
 		b->f.duration_min = (uint32_t)n;
 	}
+	/* A contact said to have begun at --at cannot end after it is
+	 * logged (late counts from its end); a few minutes of clocks apart
+	 * are let pass, as crmd lets a time ahead pass. Without --at it is
+	 * dated when typed, as the help says. */
+	if (b->f.has_happened_at && b->f.has_duration_min &&
+	    b->f.happened_at + (int64_t)b->f.duration_min * 60 >
+	        crm_time_now() + 600) {
+		char at[32], end[32];
+		crm_time_format(b->f.happened_at, at, sizeof(at));
+		crm_time_format(
+		    b->f.happened_at + (int64_t)b->f.duration_min * 60, end,
+		    sizeof(end));
+		return cmd_usage_error(ctx, call,
+		    "a contact that began %s and lasted %u min would end %s, "
+		    "after now: give when it began (--at) and how long it "
+		    "took (--duration)",
+		    at, b->f.duration_min, end);
+	}
 	if ((s = cmd_opt(call, "--resolves")) != NULL) {
 		if (cmd_parse_id_arg(ctx, call, "--resolves", s,
 		        &b->f.resolves) != CRM_OK) {

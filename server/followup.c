@@ -395,23 +395,6 @@ check_log(struct req_ctx *ctx, const Crm__V1__FollowUp *f, int history)
 		return dispatch_fail_field(ctx, CRM_EINVAL, "duration_min",
 		    "duration is minutes, at most a day");
 	}
-	/* A contact said to have begun at a given time cannot end after
-	 * it was written down (late counts from its end). Without a time
-	 * it is dated when typed, as the help says, and so ends after it;
-	 * an import's row is such a record as it was kept. */
-	if (!f->imported && f->has_happened_at && f->has_duration_min &&
-	    f->happened_at + (int64_t)f->duration_min * 60 >
-	        made + FUTURE_SLACK) {
-		char at[32], end[32];
-		crm_time_format(f->happened_at, at, sizeof(at));
-		crm_time_format(f->happened_at + (int64_t)f->duration_min * 60,
-		    end, sizeof(end));
-		return dispatch_fail_field(ctx, CRM_EINVAL, "duration_min",
-		    "a contact that began %s and lasted %u min would end %s, "
-		    "after it was logged: give when it began (--at) and how "
-		    "long it took",
-		    at, f->duration_min, end);
-	}
 	if (f->n_commitments > MAX_COMMITMENTS ||
 	    f->n_contact_names > MAX_CONTACTS) {
 		return dispatch_fail_field(ctx, CRM_EINVAL,
