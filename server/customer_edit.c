@@ -202,12 +202,17 @@ customer_handle_add(
 	/* Late entry (seed 002: 客户信息需在首次接触后24小时内录入系统) is
 	 * about the person who entered the record late: decided now and
 	 * kept. Only a person entering their own customer (customer add
-	 * without --owner someone else) can be late; an import (history,
-	 * migrations) and a record a manager or admin enters for a rep
-	 * are not the rep's late entry. */
+	 * without --owner someone else, or a rep's import of one first met
+	 * since they had crm: signals_own_import) can be late; an import
+	 * of history (migrations) and a record a manager or admin enters
+	 * for a rep are not the rep's late entry. */
+	int typed =
+	    ctx->action != NULL && strcmp(ctx->action, "customer.add") == 0;
 	c->has_late_entry = 1;
 	c->late_entry =
-	    ctx->action != NULL && strcmp(ctx->action, "customer.add") == 0 &&
+	    (typed || signals_own_import(ctx, owner->id,
+	                  c->has_first_contact_at ? c->first_contact_at
+	                                          : c->created_at)) &&
 	    owner->id == ctx->who->user_id &&
 	    signals_entered_late(c->first_contact_at, c->created_at);
 	Crm__V1__GradeProposal *p = NULL;

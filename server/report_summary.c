@@ -36,6 +36,7 @@ struct numbers {
 	int64_t to;         /* the period's end: what was done by then */
 	uint64_t customers; /* active customers in the period, held now */
 	uint64_t followups, scored;
+	uint64_t late; /* follow-ups entered late (STATS_FU_LATE) */
 	double score_sum;
 	uint64_t planned, planned_done, overdue;
 	/* broken counts kept_late, and a commitment released (its
@@ -62,6 +63,7 @@ num_fu(void *arg, int64_t at, uint64_t id, const void *d, size_t len)
 	}
 	if (stats_fu_decode(d, len, &f)) {
 		n->followups++;
+		n->late += (f.flags & STATS_FU_LATE) != 0;
 		if (f.flags & STATS_FU_SCORED) {
 			n->scored++;
 			n->score_sum += (f.score[0] + f.score[1] + f.score[2] +
@@ -414,6 +416,10 @@ weekly_summary(struct report *r)
 		{ "routines_missed", "Routine occurrences missed", T_COUNT },
 		{ "won", "Won", T_COUNT },
 		{ "lost", "Lost", T_COUNT },
+		/* A follow-up typed in after the fact counts as of its time,
+		 * and moves the numbers of a week already read: how many
+		 * were, beside them. */
+		{ "followups_late", "Follow-ups entered late", T_COUNT },
 	};
 	struct numbers n;
 	uint64_t *ids =
@@ -448,6 +454,7 @@ weekly_summary(struct report *r)
 	/* As report monthly counts them (a deal once, at its won_at). */
 	report_num(row, 13, (double)n.won);
 	report_num(row, 14, (double)n.lost);
+	report_num(row, 15, (double)n.late);
 	return CRM_OK;
 }
 
@@ -679,6 +686,7 @@ monthly_row(struct report *r, struct report_tab *t, const char *who,
 	}
 	report_num(row, 16, (double)pool.reclaimed);
 	report_num(row, 17, (double)pool.claimed);
+	report_num(row, 18, (double)n->late);
 }
 
 crm_status
@@ -703,6 +711,7 @@ report_monthly(struct report *r)
 		{ "quality", "Quality", T_SCORE },
 		{ "pool_reclaimed", "Reclaimed to pool", T_COUNT },
 		{ "pool_claimed", "Claimed from pool", T_COUNT },
+		{ "followups_late", "Follow-ups entered late", T_COUNT },
 	};
 	uint64_t *ids =
 	    crm_arena_alloc(r->ctx->arena, REPORT_MAX_MEMBERS * sizeof(*ids));
