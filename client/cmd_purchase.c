@@ -189,6 +189,18 @@ cmd_purchase_add(
 
 /* ------------------------------------------------------------ list */
 
+/* Purchases by when they were bought, then as recorded (id). */
+static int
+by_bought_at(const void *a, const void *b)
+{
+	const Crm__V1__Purchase *x = *(const Crm__V1__Purchase *const *)a;
+	const Crm__V1__Purchase *y = *(const Crm__V1__Purchase *const *)b;
+	if (x->bought_at != y->bought_at) {
+		return x->bought_at < y->bought_at ? -1 : 1;
+	}
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
 crm_status
 cmd_purchase_list(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out)
@@ -239,6 +251,11 @@ cmd_purchase_list(
 		}
 		cursor = l->next_cursor;
 	} while (cursor != 0 && npages < MAX_PAGES);
+	/* crmd lists them as recorded; a customer's purchases read oldest
+	 * first (one recorded later with its date comes in its place). */
+	if (n > 1) {
+		qsort(all, n, sizeof(*all), by_bought_at);
+	}
 	render_messages(
 	    out, 7, purchase_cols, (const ProtobufCMessage *const *)all, n);
 	if (ctx->ropts.format == RENDER_TABLE) {

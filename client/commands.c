@@ -938,8 +938,9 @@ const struct cmd_row cmd_table[] = {
 	    .group = "value",
 	    .only_reads = true,
 	    .usage = "CUSTOMER",
-	    .summary = "A customer's purchases, oldest first, and their "
-	               "totals.",
+	    .summary =
+	        "A customer's purchases, oldest bought first, and their "
+	        "totals.",
 	    .min_args = 1,
 	    .max_args = 1,
 	    .args = { complete_customer },

@@ -118,6 +118,20 @@ add_record(struct req_ctx *ctx, const Crm__V1__Customer *in,
 		rc = customer_fields_check(ctx, c);
 	}
 	if (rc == CRM_OK) {
+		/* Checked as sent (a refusal names tags[i] of the request),
+		 * kept as a set. c->tags is the request's: copied first. */
+		char **tags = crm_arena_alloc(
+		    ctx->arena, (c->n_tags + 1) * sizeof(*tags));
+		if (tags == NULL) {
+			return CRM_TOO_BIG;
+		}
+		if (c->n_tags > 0) {
+			memcpy(tags, c->tags, c->n_tags * sizeof(*tags));
+		}
+		c->tags = tags;
+		customer_fields_tags(ctx, c->tags, &c->n_tags);
+	}
+	if (rc == CRM_OK) {
 		rc = customer_fields_company_name(ctx, c);
 	}
 	if (rc == CRM_OK) {

@@ -17,6 +17,7 @@
 #include "crm_validate.h"
 #include "history.h"
 #include "lifecycle.h"
+#include "purchase.h"
 
 #define MAX_TAGS     32
 #define FUTURE_GRACE LIFECYCLE_FUTURE_GRACE
@@ -334,6 +335,22 @@ reads_as_hidden(const char *name)
 	return same;
 }
 
+/* An amount of a customer (annual_revenue, deal_amount) set now is at
+ * most what a purchase may be (PURCHASE_AMOUNT_MAX): customer add (field:
+ * name, in Status.field) and edit (field NULL: the handler names the
+ * FieldValue) keep the same bound, and a deal is recorded as a purchase.
+ * Errors: CRM_EINVAL. */
+static crm_status
+money_bound(
+    struct req_ctx *ctx, const char *name, const char *field, int64_t v)
+{
+	if (v > PURCHASE_AMOUNT_MAX) {
+		return dispatch_fail_field(ctx, CRM_EINVAL, field,
+		    "%s: too large; at most 1,000,000,000,000.00", name);
+	}
+	return CRM_OK;
+}
+
 /* Domain checks beyond crm_validate: lengths, dates, tags, amounts. */
 crm_status
 customer_fields_check(struct req_ctx *ctx, const Crm__V1__Customer *c)
@@ -345,6 +362,21 @@ customer_fields_check(struct req_ctx *ctx, const Crm__V1__Customer *c)
 		                    : "annual_revenue";
 		return dispatch_fail_field(
 		    ctx, CRM_EINVAL, f, "%s: want an amount of 0 or more", f);
+	}
+	/* A new record's amounts: an edit checks the value it sets
+	 * (customer_fields_set), so a record stored over the bound before it
+	 * was kept still takes edits of its other fields. */
+	crm_status rc = CRM_OK;
+	if (c->id == 0 && c->has_annual_revenue) {
+		rc = money_bound(ctx, "annual_revenue", "annual_revenue",
+		    c->annual_revenue);
+	}
+	if (rc == CRM_OK && c->id == 0 && c->has_deal_amount) {
+		rc = money_bound(
+		    ctx, "deal_amount", "deal_amount", c->deal_amount);
+	}
+	if (rc != CRM_OK) {
+		return rc;
 	}
 	if (c->name == NULL || *c->name == '\0') {
 		return dispatch_fail_field(
@@ -432,6 +464,29 @@ customer_fields_check(struct req_ctx *ctx, const Crm__V1__Customer *c)
 	return CRM_OK;
 }
 
+/* customer_fields_tags: tags[0..*n) as a set, in place (*n becomes how
+ * many are kept): each trimmed of white space at its ends (customer_trimmed),
+ * a blank one dropped, and one the same as a tag before it dropped,
+ * keeping the first one's place. The same means the same bytes: case is
+ * the user's ('VIP' and 'vip' are two tags; nothing says a tag is
+ * case-blind). */
+void
+customer_fields_tags(struct req_ctx *ctx, char **tags, size_t *n)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < *n; i++) {
+		const char *t = customer_trimmed(ctx, tags[i]);
+		int again = t == NULL;
+		for (size_t j = 0; j < kept && !again; j++) {
+			again = strcmp(tags[j], t) == 0;
+		}
+		if (!again) {
+			tags[kept++] = (char *)t;
+		}
+	}
+	*n = kept;
+}
+
 /* A company's name is more than its legal form (有限公司, Co., Ltd.):
  * checked when a name is given or changed (an old record keeps its). */
 crm_status
@@ -502,22 +557,22 @@ customer_fields_set(struct req_ctx *ctx, Crm__V1__Customer *c,
 	        : NULL;
 	int clear = *text == '\0';
 	if (f->label == PROTOBUF_C_LABEL_REPEATED) { /* tags: a,b,c */
-		size_t n = 0;
-		char **items = crm_arena_alloc(
-		    ctx->arena, (MAX_TAGS + 1) * sizeof(char *));
+		size_t n = 0, cap = 1;
+		for (const char *p = text; *p != '\0'; p++) {
+			cap += *p == ',';
+		}
+		char **items =
+		    crm_arena_alloc(ctx->arena, cap * sizeof(char *));
 		char *copy = crm_arena_strdup(ctx->arena, text);
 		if (items == NULL || copy == NULL) {
 			return CRM_TOO_BIG;
 		}
 		for (char *save = NULL, *t = strtok_r(copy, ",", &save);
 		     t != NULL; t = strtok_r(NULL, ",", &save)) {
-			while (*t == ' ') {
-				t++;
-			}
-			if (*t != '\0' && n <= MAX_TAGS) {
-				items[n++] = t;
-			}
+			items[n++] = t;
 		}
+		/* A set: more than MAX_TAGS left is refused by the check. */
+		customer_fields_tags(ctx, items, &n);
 		*(size_t *)(base + f->quantifier_offset) = n;
 		*(char ***)(base + f->offset) = items;
 		return CRM_OK;
@@ -579,6 +634,9 @@ customer_fields_set(struct req_ctx *ctx, Crm__V1__Customer *c,
 				return dispatch_fail(ctx, CRM_EINVAL,
 				    "%s: want an amount like 12000.50",
 				    f->name);
+			}
+			if (money_bound(ctx, f->name, NULL, v) != CRM_OK) {
+				return CRM_EINVAL;
 			}
 		} else {
 			/* Times: epoch seconds (the shell converts WHEN). */

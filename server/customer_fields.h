@@ -36,6 +36,13 @@ crm_status customer_fields_first_stage(
 crm_status customer_fields_check(
     struct req_ctx *ctx, const Crm__V1__Customer *c);
 
+/* customer_fields_tags: tags[0..*n) as a set, in place: each trimmed at
+ * its ends, blank ones dropped, and one the same (byte for byte: case is
+ * the user's) as a tag before it dropped, the first keeping its place.
+ * customer add (after customer_fields_check, so that a refusal names the
+ * item as sent) and edit (tags=a,b) both keep their tags so. */
+void customer_fields_tags(struct req_ctx *ctx, char **tags, size_t *n);
+
 /* A company's name is more than its legal form (有限公司, Co., Ltd.):
  * checked when a name is given or changed (an old record keeps its). */
 crm_status customer_fields_company_name(

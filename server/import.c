@@ -90,9 +90,20 @@ row_customer(struct req_ctx *ctx, const Crm__V1__ImportRow *row,
 		}
 		*id = found;
 	}
+	/* Refused naming what the row gave (docs/authz.md), the name or
+	 * else the id; one the caller may not see answers the same. */
 	if (*id == 0 || customer_visible(ctx, *id, &c) != CRM_OK) {
-		dispatch_fail(ctx, CRM_NOT_FOUND, "no customer '%s'",
-		    row->customer_name ? row->customer_name : "");
+		if (named) {
+			dispatch_fail(ctx, CRM_NOT_FOUND, "no customer '%s'",
+			    row->customer_name);
+		} else if (given != 0) {
+			dispatch_fail(
+			    ctx, CRM_NOT_FOUND, "no customer %" PRIu64, given);
+		} else {
+			dispatch_fail(ctx, CRM_NOT_FOUND,
+			    "no customer: the row names none (customer_name, "
+			    "or its record's customer_id)");
+		}
 		return CRM_NOT_FOUND;
 	}
 	return CRM_OK;

@@ -31,7 +31,7 @@
 
 #define FACT_LEN     24
 #define FUTURE_SLACK 86400 /* clocks differ; a purchase is a date */
-#define AMOUNT_MAX   INT64_C(100000000000000) /* 1e12 in major units */
+#define AMOUNT_MAX   PURCHASE_AMOUNT_MAX /* 1e12 in major units */
 #define PAGE_DEFAULT 100
 #define PAGE_MAX     1000
 #define SUMMARY_CATS 3

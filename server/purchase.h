@@ -26,6 +26,10 @@ struct check;
 #define PURCHASE_DEAL_PRODUCT "won deal"
 #define PURCHASE_CATEGORY_MAX 100
 #define PURCHASE_CONTRACT_MAX 200
+/* The largest amount, in minor units (1,000,000,000,000.00): of a
+ * purchase, and of a customer's annual_revenue and deal (a won deal is
+ * recorded as a purchase; customer_fields.c). */
+#define PURCHASE_AMOUNT_MAX INT64_C(100000000000000)
 
 /* The data of one fact: 24 bytes big-endian. category is
  * purchase_category_hash of the category (0: none). */

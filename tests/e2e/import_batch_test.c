@@ -6,8 +6,11 @@
  * a name, a date before 2000) is that row's BAD result, named by its row
  * in the file and its field, and the batch's other rows go on; a NUL
  * byte, which refuses the whole batch, is named by its row in the file.
- * A dry run across batches (kept parts, one run, each part fetched) sees
- * the parts before it, and crmd refuses what it does not hold.
+ * A row naming a customer by id that the caller cannot reach is refused
+ * naming that id; a batch not written still counts the rows it would
+ * have added; an imported customer is not touched by a person. A dry run
+ * across batches (kept parts, one run, each part fetched) sees the parts
+ * before it, and crmd refuses what it does not hold.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -243,6 +246,101 @@ a_row_naming_two_customers_is_bad(void **state)
 	crm__v1__response__free_unpacked(r, NULL);
 }
 
+/* A row naming its customer by id only (FollowUp.customer_id) that the
+ * caller cannot reach is refused naming the id it gave (docs/authz.md:
+ * "the id or login the caller gave"), and another rep's customer
+ * answers exactly as an id that does not exist (before: "no customer
+ * ''" for both). The batch is then not written: added counts the row
+ * that would have been added (ImportReply.added), written is false. */
+static void
+a_row_naming_a_customer_by_id_names_that_id(void **state)
+{
+	(void)state;
+	crm_test_login_as(&srv, "zhao");
+	uint64_t theirs = crm_test_add_customer(&srv, "赵的编号客户");
+	crm_test_login_as(&srv, "li");
+	uint64_t mine = crm_test_add_customer(&srv, "李的编号客户");
+	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+	Crm__V1__ImportRequest q = CRM__V1__IMPORT_REQUEST__INIT;
+	Crm__V1__ImportRow rows[3], *rp[3];
+	Crm__V1__FollowUp f[3];
+	const uint64_t ids[3] = { 999999, theirs, mine };
+	for (int i = 0; i < 3; i++) {
+		crm__v1__import_row__init(&rows[i]);
+		crm__v1__follow_up__init(&f[i]);
+		rows[i].has_row = 1;
+		rows[i].row = (uint32_t)(30 + i);
+		f[i].has_customer_id = 1;
+		f[i].customer_id = ids[i];
+		f[i].has_happened_at = 1;
+		f[i].happened_at = 1764000000; /* 2025-11-24 */
+		f[i].summary = "电话";
+		rows[i].followup = &f[i];
+		rp[i] = &rows[i];
+	}
+	q.has_kind = 1;
+	q.kind = CRM__V1__IMPORT_KIND__IMPORT_FOLLOWUPS;
+	q.rows = rp;
+	q.n_rows = 3;
+	req.body_case = CRM__V1__REQUEST__BODY_IMPORT_BATCH;
+	req.import_batch = &q;
+	Crm__V1__Response *r = crm_test_call(&srv, &req);
+	assert_crm_ok(crm_wire_status(r));
+	const Crm__V1__ImportReply *ir = r->import_reply;
+	for (int i = 0; i < 2; i++) {
+		char want[64];
+		const Crm__V1__ImportResult *x = result_of(ir, 30 + i);
+		snprintf(want, sizeof(want), "no customer %llu",
+		    (unsigned long long)ids[i]);
+		assert_int_equal(
+		    x->outcome, CRM__V1__IMPORT_RESULT__OUTCOME__BAD);
+		assert_string_equal(x->message, want);
+		assert_string_equal(x->column, "customer");
+	}
+	assert_int_equal(result_of(ir, 32)->outcome,
+	    CRM__V1__IMPORT_RESULT__OUTCOME__ADDED);
+	assert_int_equal(ir->bad, 2);
+	assert_int_equal(ir->added, 1); /* would have been added */
+	assert_false(ir->written);
+	crm__v1__response__free_unpacked(r, NULL);
+}
+
+/* Customer.touched_at is the last change a person made: entering a
+ * customer is one (customer_add: touched_at is its created_at), an
+ * import is not (0, unset) until a person changes it. crm.proto said
+ * "0: none since it was created" of both. */
+static void
+a_customer_entered_is_touched_an_imported_one_is_not(void **state)
+{
+	(void)state;
+	Crm__V1__Request req;
+	Crm__V1__CustomerAddRequest a;
+	Crm__V1__Customer c;
+	crm_test_customer_add_init(&req, &a, &c, "录入触碰公司");
+	Crm__V1__Response *r = crm_test_call(&srv, &req);
+	assert_crm_ok(crm_wire_status(r));
+	const Crm__V1__Customer *got = r->customer->customer;
+	assert_true(got->has_touched_at && got->touched_at != 0);
+	assert_int_equal(got->touched_at, got->created_at);
+	crm__v1__response__free_unpacked(r, NULL);
+
+	static const char *const names[] = { "导入未触碰公司" };
+	struct batch b;
+	customers(&b, names, 1, 0, 0);
+	r = crm_test_call(&srv, &b.req);
+	assert_crm_ok(crm_wire_status(r));
+	assert_true(r->import_reply->written);
+	uint64_t id = result_of(r->import_reply, 2)->id;
+	crm__v1__response__free_unpacked(r, NULL);
+	Crm__V1__CustomerGetRequest g;
+	crm_test_customer_get_init(&req, &g, id);
+	r = crm_test_call(&srv, &req);
+	assert_crm_ok(crm_wire_status(r));
+	assert_int_equal(r->customer->customer->touched_at, 0);
+	assert_true(r->customer->customer->created_at != 0);
+	crm__v1__response__free_unpacked(r, NULL);
+}
+
 /* A NUL byte refuses the batch (protobuf-c cuts the text there, unseen
  * after decoding): the refusal names the row of the file. */
 static void
@@ -430,6 +528,9 @@ main(void)
 		cmocka_unit_test(a_follow_up_dated_1999_is_its_rows_result),
 		cmocka_unit_test(a_row_naming_two_customers_is_bad),
 		cmocka_unit_test(a_bad_tag_names_the_tags_column),
+		cmocka_unit_test(a_row_naming_a_customer_by_id_names_that_id),
+		cmocka_unit_test(
+		    a_customer_entered_is_touched_an_imported_one_is_not),
 		cmocka_unit_test(a_nul_byte_names_the_row_of_the_file),
 		cmocka_unit_test(
 		    a_dry_run_across_batches_sees_the_parts_before),

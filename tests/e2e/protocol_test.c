@@ -538,6 +538,10 @@ refused_items_of_repeated_fields_are_named_with_their_index(void **state)
 	expect_field(&er, "customer_edit.fields[1].value");
 	f1.value = "1000.505";
 	expect_field(&er, "customer_edit.fields[1].value");
+	f1.value = "1,000,000,000,000.01"; /* over the bound add keeps too */
+	expect_field(&er, "customer_edit.fields[1].value");
+	f1.value = "46116860184273879.04"; /* 2^62 minor units */
+	expect_field(&er, "customer_edit.fields[1].value");
 	f1.field = "stage";
 	f1.value = "won";
 	expect_field(&er, "customer_edit.fields[1]");
@@ -587,6 +591,17 @@ add_deal_without_won(struct field_req *b, uint64_t cust)
 	crm_test_customer_add_init(&b->req, &b->add, &b->c, "Deal Ltd");
 	b->c.has_deal_amount = 1;
 	b->c.deal_amount = 100;
+}
+
+/* An annual revenue over the bound customer_edit and a purchase keep
+ * (1,000,000,000,000.00): before, customer_add took 2^62 minor units. */
+static void
+add_revenue_over_the_bound(struct field_req *b, uint64_t cust)
+{
+	(void)cust;
+	crm_test_customer_add_init(&b->req, &b->add, &b->c, "Revenue Ltd");
+	b->c.has_annual_revenue = 1;
+	b->c.annual_revenue = INT64_C(1) << 62;
 }
 
 static void
@@ -670,6 +685,31 @@ log_customer_by_id_and_name(struct field_req *b, uint64_t cust)
 {
 	crm_test_log_init(&b->log, cust, "called");
 	b->log.f.customer = "Other Inputs Ltd";
+	b->req = b->log.req;
+	b->req.followup_log = &b->log.log;
+}
+
+/* A deal without the stage won, a lost reason without lost: refused,
+ * not dropped (a follow-up said them; stage_set and customer_add refuse
+ * them too). */
+static void
+log_deal_without_won(struct field_req *b, uint64_t cust)
+{
+	crm_test_log_init(&b->log, cust, "called");
+	b->log.f.has_deal_amount = 1;
+	b->log.f.deal_amount = 50000000;
+	b->req = b->log.req;
+	b->req.followup_log = &b->log.log;
+}
+
+static void
+log_lost_reason_without_lost(struct field_req *b, uint64_t cust)
+{
+	crm_test_log_init(&b->log, cust, "called");
+	b->log.f.has_stage_to = 1;
+	b->log.f.stage_to = CRM__V1__STAGE__STAGE_INTENT;
+	b->log.f.has_lost_reason = 1;
+	b->log.f.lost_reason = CRM__V1__LOST_REASON__LOST_PRICE;
 	b->req = b->log.req;
 	b->req.followup_log = &b->log.log;
 }
@@ -826,6 +866,7 @@ static const struct {
 } field_cases[] = {
 	{ add_future_contact, "customer_add.customer.first_contact_at" },
 	{ add_deal_without_won, "customer_add.customer.deal_amount" },
+	{ add_revenue_over_the_bound, "customer_add.customer.annual_revenue" },
 	{ add_owner_login_inside, "customer_add.customer.owner" },
 	{ add_owner_id_inside, "customer_add.customer.owner_id" },
 	{ stage_without_stage, "stage_set.stage" },
@@ -834,6 +875,8 @@ static const struct {
 	{ routine_at_minute_1440, "routine_add.routine.minute" },
 	{ log_tag_with_comma, "followup_log.followup.tags[1]" },
 	{ log_customer_by_id_and_name, "followup_log.followup.customer" },
+	{ log_deal_without_won, "followup_log.followup.deal_amount" },
+	{ log_lost_reason_without_lost, "followup_log.followup.lost_reason" },
 	{ policy_minute_cadence, "policy_set.every_seconds" },
 	{ policy_cell_conversion_target, "policy_set.conversion_target" },
 	{ dry_run_cell_conversion_target, "policy_dry_run.conversion_target" },

@@ -301,16 +301,28 @@ thresholds_are_an_admins_policy(void **state)
 
 /* ---------------------------------------------------- purchases */
 
+/* A page of customer's purchases after cursor (0: the first), at most
+ * limit (0: the default). */
 static Crm__V1__Response *
-purchase_list(uint64_t customer)
+purchase_page(uint64_t customer, uint64_t cursor, uint32_t limit)
 {
 	Crm__V1__Request req = CRM__V1__REQUEST__INIT;
 	Crm__V1__PurchaseListRequest q = CRM__V1__PURCHASE_LIST_REQUEST__INIT;
 	q.has_customer_id = 1;
 	q.customer_id = customer;
+	q.has_cursor = cursor != 0;
+	q.cursor = cursor;
+	q.has_limit = limit != 0;
+	q.limit = limit;
 	req.body_case = CRM__V1__REQUEST__BODY_PURCHASE_LIST;
 	req.purchase_list = &q;
 	return crm_test_call(&srv, &req);
+}
+
+static Crm__V1__Response *
+purchase_list(uint64_t customer)
+{
+	return purchase_page(customer, 0, 0);
 }
 
 static void
@@ -328,6 +340,30 @@ list_summary_and_the_won_deal(void **state)
 	assert_int_equal(l->summary->frequency, CRM__V1__LEVEL__LEVEL_HIGH);
 	assert_string_equal(l->summary->categories[0], "设备");
 	assert_string_equal(l->purchases[0]->author, "li");
+	/* In the order they were recorded (id), not by bought_at, as
+	 * crm.proto says: setup recorded t0-1d ... t0-6d, then t0-200d
+	 * back-dated, which comes last. */
+	for (size_t i = 0; i < 6; i++) {
+		assert_true(l->purchases[i]->id < l->purchases[i + 1]->id);
+		assert_int_equal(
+		    l->purchases[i]->bought_at, t0 - (int64_t)(i + 1) * DAY);
+	}
+	assert_int_equal(l->purchases[6]->bought_at, t0 - 200 * DAY);
+	uint64_t third = l->purchases[2]->id;
+	crm__v1__response__free_unpacked(r, NULL);
+	/* Paged by id: next_cursor is the page's last id; the summary (of
+	 * every purchase) comes on the first page only. */
+	r = purchase_page(id_v1, 0, 3);
+	assert_crm_ok(crm_wire_status(r));
+	assert_int_equal(r->purchases->n_purchases, 3);
+	assert_int_equal(r->purchases->next_cursor, third);
+	assert_int_equal(r->purchases->summary->count, 7);
+	crm__v1__response__free_unpacked(r, NULL);
+	r = purchase_page(id_v1, third, 3);
+	assert_crm_ok(crm_wire_status(r));
+	assert_int_equal(r->purchases->n_purchases, 3);
+	assert_true(r->purchases->purchases[0]->id > third);
+	assert_null(r->purchases->summary);
 	crm__v1__response__free_unpacked(r, NULL);
 	login("zhao");
 	r = purchase_list(id_v4);
