@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "commands.h"
+#include "crm_time.h"
 
 #define MAX_DAYS   CRM_CALENDAR_IMPORT_DAYS
 #define MAX_FIELDS 8
@@ -455,4 +456,50 @@ cmd_calendar_policy(
 	render_set_json(out, render_json_message(&p->base));
 	crm__v1__response__free_unpacked(resp, NULL);
 	return CRM_OK;
+}
+
+void
+cmd_calendar_year_note(struct cmd_ctx *ctx, int role)
+{
+	if (role != CRM__V1__ROLE__ROLE_ADMIN &&
+	    role != CRM__V1__ROLE__ROLE_MANAGER) {
+		return;
+	}
+	time_t now = (time_t)crm_time_now();
+	struct tm tm;
+	if (localtime_r(&now, &tm) == NULL) {
+		return;
+	}
+	int year = tm.tm_year + 1900;
+	int last = year + (tm.tm_mon >= 10); /* from November, the next */
+	int saved = conn_timeout(ctx->conn);
+	conn_set_timeout(ctx->conn, 1500);
+	for (int y = year; y <= last; y++) {
+		Crm__V1__Request req = CRM__V1__REQUEST__INIT;
+		Crm__V1__CalendarShowRequest body =
+		    CRM__V1__CALENDAR_SHOW_REQUEST__INIT;
+		body.has_year = 1;
+		body.year = (uint32_t)y;
+		req.body_case = CRM__V1__REQUEST__BODY_CALENDAR_SHOW;
+		req.calendar_show = &body;
+		Crm__V1__Response *resp = NULL;
+		if (conn_call(ctx->conn, &req, &resp) == CRM_OK &&
+		    resp->body_case == CRM__V1__RESPONSE__BODY_CALENDAR &&
+		    resp->calendar->n_days == 0) {
+			fprintf(stderr,
+			    "note: no holiday calendar for %d: until %s, "
+			    "its public holidays are working days to every "
+			    "plan and clock (calendar import FILE; calendar "
+			    "show %d)\n",
+			    y,
+			    role == CRM__V1__ROLE__ROLE_ADMIN
+			        ? "you import one"
+			        : "an admin imports one",
+			    y);
+		}
+		if (resp != NULL) {
+			crm__v1__response__free_unpacked(resp, NULL);
+		}
+	}
+	conn_set_timeout(ctx->conn, saved);
 }

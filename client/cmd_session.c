@@ -165,11 +165,14 @@ cmd_session_whoami_quiet(struct cmd_ctx *ctx)
 	req.whoami = &body;
 	int saved = conn_timeout(ctx->conn);
 	conn_set_timeout(ctx->conn, 1500);
+	int role = 0;
 	if (conn_call(ctx->conn, &req, &resp) == CRM_OK &&
 	    resp->body_case == CRM__V1__RESPONSE__BODY_USER) {
 		set_login(ctx, resp->user->login);
+		role = resp->user->role;
 	}
 	conn_set_timeout(ctx->conn, saved);
+	cmd_calendar_year_note(ctx, role);
 	if (resp != NULL) {
 		crm__v1__response__free_unpacked(resp, NULL);
 	}

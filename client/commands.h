@@ -342,7 +342,8 @@ void cmd_session_start(struct cmd_ctx *ctx);
 void cmd_session_hint(struct cmd_ctx *ctx);
 
 /* cmd_session_whoami_quiet: ask the server who we are (for the prompt)
- * with a short deadline, setting ctx->login; silent on failure. */
+ * with a short deadline, setting ctx->login, then cmd_calendar_year_note;
+ * silent on failure. */
 void cmd_session_whoami_quiet(struct cmd_ctx *ctx);
 
 crm_status cmd_admin_user_add(
@@ -657,5 +658,11 @@ crm_status cmd_calendar_show(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
 crm_status cmd_calendar_policy(
     struct cmd_ctx *ctx, const struct cmd_call *call, render_doc *out);
+/* cmd_calendar_year_note: at the shell's start, for an admin or a
+ * manager, a line on stderr for each year the plans reach (this one, and
+ * from November the next) that has no holiday calendar: its holidays
+ * count as working days until an admin imports one (a plan fell on
+ * 元旦 2027 unnoticed). Silent on any failure. */
+void cmd_calendar_year_note(struct cmd_ctx *ctx, int role);
 
 #endif
