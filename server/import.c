@@ -920,6 +920,31 @@ run_pass(struct req_ctx *ctx, row_fn fn, const Crm__V1__ImportRequest *q,
 	return rc;
 }
 
+/* Results of a batch not written (a bad row, a dry run): an added row
+ * names no id, nor one found as an earlier added row of the batch; the
+ * ids were given out in a transaction that does not stand, and go to
+ * the next records written. */
+static void
+unname_unwritten(struct results *rs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		Crm__V1__ImportResult *r = &rs->res[i];
+		if (r->outcome != ADDED || !r->has_id) {
+			continue;
+		}
+		for (size_t j = i + 1; j < n; j++) {
+			Crm__V1__ImportResult *x = &rs->res[j];
+			if (x->outcome == EXISTS && x->has_id &&
+			    x->id == r->id) {
+				x->has_id = 0;
+				x->id = 0;
+			}
+		}
+		r->has_id = 0;
+		r->id = 0;
+	}
+}
+
 /*
  * A batch runs its rows in one transaction directly: a transaction of
  * LMDB's costs two large allocations and a copy of each page it touches,
@@ -1008,6 +1033,7 @@ import_batch_run(struct req_ctx *ctx, const Crm__V1__ImportRequest *q,
 	} else {
 		store_nested_abort(batch);
 		ctx->changed = changed; /* nothing of it stands */
+		unname_unwritten(&rs, n);
 	}
 	out->results = resp_rows;
 	out->has_added = out->has_existing = out->has_bad = 1;

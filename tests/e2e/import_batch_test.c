@@ -115,6 +115,9 @@ a_field_crmd_refuses_is_its_rows_result_not_the_batchs(void **state)
 	assert_string_equal(x->column, "name");
 	assert_int_equal(
 	    result_of(ir, 2)->outcome, CRM__V1__IMPORT_RESULT__OUTCOME__ADDED);
+	/* Not written: the row would have been added, and names no id
+	 * (the ids of a batch not kept go to the next records written). */
+	assert_false(result_of(ir, 2)->has_id);
 	crm__v1__response__free_unpacked(r, NULL);
 
 	/* With skip_bad the good row is written, the bad ones are not. */
@@ -299,6 +302,7 @@ a_row_naming_a_customer_by_id_names_that_id(void **state)
 	}
 	assert_int_equal(result_of(ir, 32)->outcome,
 	    CRM__V1__IMPORT_RESULT__OUTCOME__ADDED);
+	assert_false(result_of(ir, 32)->has_id);
 	assert_int_equal(ir->bad, 2);
 	assert_int_equal(ir->added, 1); /* would have been added */
 	assert_false(ir->written);
