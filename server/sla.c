@@ -1419,6 +1419,15 @@ sla_handle_commitment_done(
 		if (rc != CRM_OK) {
 			return rc;
 		}
+		/* A call nobody answered (no_answer, 未接通) reached nobody:
+		 * it kept no promise, as it answers no SLA clock. */
+		if (f->has_no_answer && f->no_answer) {
+			return dispatch_fail_field(ctx, CRM_EINVAL,
+			    "commitment_done.followup_id",
+			    "follow-up %" PRIu64 " reached nobody (no answer, "
+			    "未接通): it cannot have kept commitment %" PRIu64,
+			    r->followup_id, r->id);
+		}
 		if (c->has_followup_id && c->followup_id == r->followup_id) {
 			return dispatch_fail_field(ctx, CRM_EINVAL,
 			    "commitment_done.followup_id",
