@@ -196,25 +196,16 @@ same_said(const char *a, const char *b)
 	return same_text(a ? a : "", b ? b : "");
 }
 
-/*
- * A live follow-up dated by its caller (happened_at given) that the
- * caller has logged already: the same customer, second, author, channel
- * and summary, saying the same stage change, next action and feedback.
- * Typed twice (the line run again, a service retrying with a new request
- * id), it would count twice in every report: refused, naming the one
- * there. One without a time is dated when made (to the second), so it is
- * another contact; an import finds its rows itself (followup_find).
- */
+/* The follow-up of cust at second `at` that says what `in` says, by
+ * the caller (the same channel, summary, feedback, next action and stage
+ * change), into *id; CRM_NOT_FOUND: none. */
 static crm_status
-log_not_twice(struct req_ctx *ctx, const Crm__V1__FollowUp *in, uint64_t cust)
+same_at(struct req_ctx *ctx, const Crm__V1__FollowUp *in, uint64_t cust,
+    int64_t at, uint64_t *id)
 {
-	if (in->imported || !in->has_happened_at) {
-		return CRM_OK;
-	}
 	uint64_t fid = 0;
 	crm_status rc;
-	while ((rc = history_followup_at(ctx, cust, in->happened_at, &fid)) ==
-	       CRM_OK) {
+	while ((rc = history_followup_at(ctx, cust, at, &fid)) == CRM_OK) {
 		size_t mark = crm_arena_mark(ctx->arena);
 		Crm__V1__FollowUp *f;
 		rc = fu_load(ctx, fid, &f);
@@ -223,19 +214,51 @@ log_not_twice(struct req_ctx *ctx, const Crm__V1__FollowUp *in, uint64_t cust)
 		           same_said(f->summary, in->summary) &&
 		           same_said(f->feedback, in->feedback) &&
 		           same_said(f->next_action, in->next_action) &&
-		           f->stage_to == in->stage_to;
+		           f->stage_to == in->stage_to &&
+		           f->n_commitments == in->n_commitments &&
+		           f->mood == in->mood;
 		crm_arena_release(ctx->arena, mark);
 		if (rc != CRM_OK) {
 			return rc;
 		}
 		if (same) {
-			return dispatch_fail_field(ctx, CRM_EXISTS,
-			    "followup_log.followup.happened_at",
-			    "follow-up %" PRIu64 " already records this "
-			    "contact (the same time, channel and summary, "
-			    "by you): not logged twice",
-			    fid);
+			*id = fid;
+			return CRM_OK;
 		}
+	}
+	return rc;
+}
+
+/*
+ * A live follow-up the caller has logged already: the same customer,
+ * second, author, channel and summary, saying the same stage change,
+ * next action and feedback. Typed twice (the line run again, a service
+ * retrying with a new request id), it would count twice in every report:
+ * refused, naming the one there (Status.existing_id). Only one that
+ * gives its time (happened_at): one without is dated when it was made,
+ * and scripts and services log many alike in a second (a batch of
+ * calls, each its commitments). One given a little ahead was taken as
+ * when it was made (followup_log_as), each copy at its own second: not
+ * looked for across seconds, where two calls nobody answered, the same
+ * words a few minutes apart, are two (resend with the same request_id).
+ * An import finds its rows itself (followup_find).
+ */
+static crm_status
+log_not_twice(struct req_ctx *ctx, const Crm__V1__FollowUp *in, uint64_t cust)
+{
+	if (in->imported || !in->has_happened_at) {
+		return CRM_OK;
+	}
+	uint64_t id = 0;
+	crm_status rc = same_at(ctx, in, cust, in->happened_at, &id);
+	if (rc == CRM_OK) {
+		ctx->existing_id = id;
+		return dispatch_fail_field(ctx, CRM_EXISTS,
+		    "followup_log.followup.happened_at",
+		    "follow-up %" PRIu64 " already records this contact (the "
+		    "same time, channel and summary, by you): not logged "
+		    "twice",
+		    id);
 	}
 	return rc == CRM_NOT_FOUND ? CRM_OK : rc;
 }
@@ -688,17 +711,21 @@ said_stage(const Crm__V1__FollowUp *in, Crm__V1__FollowUp *f)
 	f->contract_terms = in->contract_terms;
 }
 
-/* f's reply notes: note alone, copied into the arena. */
+/* f's reply notes: note added after those there, copied into the
+ * arena. */
 static crm_status
 one_note(struct req_ctx *ctx, Crm__V1__FollowUp *f, const char *note)
 {
-	f->notes = crm_arena_alloc(ctx->arena, sizeof(*f->notes));
+	char **v = crm_arena_alloc(ctx->arena, (f->n_notes + 1) * sizeof(*v));
 	char *copy = crm_arena_strdup(ctx->arena, note);
-	if (f->notes == NULL || copy == NULL) {
+	if (v == NULL || copy == NULL) {
 		return CRM_TOO_BIG;
 	}
-	f->notes[0] = copy;
-	f->n_notes = 1;
+	if (f->n_notes > 0) {
+		memcpy(v, f->notes, f->n_notes * sizeof(*v));
+	}
+	v[f->n_notes++] = copy;
+	f->notes = v;
 	return CRM_OK;
 }
 
@@ -771,7 +798,7 @@ log_stage_fields(struct req_ctx *ctx, const Crm__V1__FollowUp *in,
 	    c->stage == CRM__V1__STAGE__STAGE_WON) {
 		return dispatch_fail_field(ctx, CRM_EPRECOND,
 		    "followup_log.followup.stage_to",
-		    "%s is already won: its deal is recorded; a further "
+		    "%s is already won: a win records one deal; a further "
 		    "purchase: purchase add",
 		    c->name ? c->name : "the customer");
 	}
@@ -1363,7 +1390,9 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	 * dropped from a client's log. */
 	Crm__V1__FollowUp mine;
 	const Crm__V1__FollowUp *in = req->followup_log->followup;
+	int64_t said = 0; /* happened_at as sent */
 	if (in != NULL) {
+		said = in->has_happened_at ? in->happened_at : 0;
 		mine = *in;
 		mine.has_imported = imp != NULL;
 		mine.imported = imp != NULL;
@@ -1442,7 +1471,18 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 	if (rc == CRM_OK) {
 		rc = log_put(ctx, c, f);
 	}
-	/* 8. The reply's note (never stored: after the put). */
+	/* 8. The reply's notes (never stored: after the put). */
+	if (rc == CRM_OK && said > f->happened_at) {
+		char was[32], now[32], note[160];
+		crm_time_format(said, was, sizeof(was));
+		crm_time_format(f->happened_at, now, sizeof(now));
+		snprintf(note, sizeof(note),
+		    "dated %s, ahead of crmd's clock: taken as %s, when it "
+		    "was "
+		    "made",
+		    was, now);
+		rc = one_note(ctx, f, note);
+	}
 	if (rc == CRM_OK && older) {
 		f->has_history_only = f->history_only = 1;
 		rc = log_history_note(ctx, c, f);
