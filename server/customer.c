@@ -489,7 +489,11 @@ put(struct req_ctx *ctx, const Crm__V1__Customer *before,
 	 * does not clear it. A record stored before the flag was kept gets
 	 * it frozen as it read then. */
 	if (before != NULL) {
-		after->late_entry = signals_late_entry(before);
+		/* Set, never cleared: a first contact learned later can show
+		 * the entry was late (signals_first_back). */
+		after->late_entry =
+		    signals_late_entry(before) ||
+		    (after->has_late_entry && after->late_entry);
 		after->has_late_entry = 1;
 	}
 	/* A person's customer add counts at its creation; an import

@@ -390,6 +390,9 @@ customer_handle_edit(
 	         ? customer_fields_first_contact(ctx, after)
 	         : CRM_OK;
 	if (rc == CRM_OK) {
+		signals_first_back(ctx, after, before->first_contact_at);
+	}
+	if (rc == CRM_OK) {
 		rc = customer_fields_check(ctx, after);
 	}
 	if (rc == CRM_OK && (strcmp(before->name, after->name) != 0 ||

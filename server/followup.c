@@ -692,8 +692,10 @@ log_first_contact(
 	    f->happened_at >= c->first_contact_at) {
 		return CRM_OK;
 	}
+	int64_t was = c->has_first_contact_at ? c->first_contact_at : 0;
 	c->has_first_contact_at = 1;
 	c->first_contact_at = f->happened_at;
+	signals_first_back(ctx, c, was);
 	return lifecycle_first_back(ctx, c);
 }
 
@@ -1136,22 +1138,25 @@ planned_by_same_contact(const Crm__V1__Task *t, int64_t at)
 }
 
 /* Whether f at `at` is c's first contact written up: c (as it was before
- * f: step 3 has made f its last contact since) was entered with its
- * first contact dated back, has no follow-up yet, and its open next
- * follow-up t is the cadence's, planned from that first contact, at that
- * very time. A plan made from the contact f is was not done by f (done,
- * it counted a plan done a week early, beside its twin planned from f):
- * it is cancelled, and f plans the next follow-up as any first
- * follow-up does. */
+ * f: step 3 has made f its last contact since) has no follow-up yet, was
+ * entered after `at`, and its open next follow-up t is the cadence's,
+ * planned from the first contact known then (the one given at entry, or
+ * the entry itself), which f is, or comes before. A plan made from the
+ * contact f is was not done by f (done, it counted a plan done a week
+ * early, or before the plan existed, beside its twin planned from f): it
+ * is cancelled, and f plans the next follow-up as any first follow-up
+ * does. */
 static int
 first_contact_written_up(
     const Crm__V1__Customer *c, const Crm__V1__Task *t, int64_t at)
 {
-	return t != NULL && !customer_followed_up(c) &&
-	       c->first_contact_at == at && at < c->created_at &&
+	int64_t first =
+	    c->first_contact_at > 0 ? c->first_contact_at : c->created_at;
+	return t != NULL && !customer_followed_up(c) && at <= first &&
+	       at < c->created_at &&
 	       t->origin == CRM__V1__TASK_ORIGIN__ORIGIN_CADENCE &&
 	       (!t->has_plan_followup_id || t->plan_followup_id == 0) &&
-	       t->has_plan_from_at && t->plan_from_at == at;
+	       t->has_plan_from_at && t->plan_from_at == first;
 }
 
 /* When c's open next follow-up t was planned, as far as a follow-up

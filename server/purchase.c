@@ -24,6 +24,7 @@
 #include "handlers.h"
 #include "lifecycle.h"
 #include "policy.h"
+#include "signals.h"
 #include "stats.h"
 #include "store_schema.h"
 #include "task.h"
@@ -691,6 +692,7 @@ first_contact_back(struct req_ctx *ctx, const Crm__V1__Customer *c,
 	if (rc == CRM_OK) {
 		after->has_first_contact_at = 1;
 		after->first_contact_at = p->bought_at;
+		signals_first_back(ctx, after, c->first_contact_at);
 		rc = customer_save(ctx, c, after);
 	}
 	if (rc == CRM_OK) {

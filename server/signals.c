@@ -188,6 +188,22 @@ signals_own_import(struct req_ctx *ctx, uint64_t owner, int64_t at)
 	       user_get(ctx, owner, &u) == CRM_OK && at >= u->created_at;
 }
 
+void
+signals_first_back(struct req_ctx *ctx, Crm__V1__Customer *c, int64_t was)
+{
+	if (was <= 0) {
+		was = c->created_at;
+	}
+	if (ctx->importing || signals_late_entry(c) ||
+	    c->created_by != ctx->who->user_id ||
+	    c->owner_id != ctx->who->user_id ||
+	    signals_entered_late(was, c->created_at) ||
+	    !signals_entered_late(c->first_contact_at, c->created_at)) {
+		return;
+	}
+	c->has_late_entry = c->late_entry = 1;
+}
+
 int
 signals_late_entry(const Crm__V1__Customer *c)
 {

@@ -55,6 +55,16 @@ int signals_entered_late(int64_t first_contact_at, int64_t created_at);
  * in, and a manager's or admin's import is not a rep's delay. */
 int signals_own_import(struct req_ctx *ctx, uint64_t owner, int64_t at);
 
+/* signals_first_back: c's first contact has just moved back from `was`
+ * to c->first_contact_at, by the caller (a follow-up they typed, an
+ * edit, a purchase). When the caller entered c for themselves, its entry
+ * looked timely then (within 24 h of `was`) and is not now: the entry
+ * was late after all, and c->late_entry is set (a rep adding a customer
+ * with no first contact, then logging the first call days back, was not
+ * flagged). Never cleared; an import's history is not the caller's. */
+void signals_first_back(
+    struct req_ctx *ctx, Crm__V1__Customer *c, int64_t was);
+
 /* signals_missing_minutes: customer_id has a visit or meeting of the last
  * SIGNALS_MINUTES_DAYS days, logged while it was grade S, with no minutes
  * or recording attached (seed 002: 重要客户需同步录音或会议纪要). */
