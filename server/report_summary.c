@@ -604,6 +604,7 @@ static void
 numbers_add(struct numbers *sum, const struct numbers *n)
 {
 	sum->followups += n->followups;
+	sum->late += n->late;
 	sum->planned += n->planned;
 	sum->planned_done += n->planned_done;
 	sum->kept += n->kept;
@@ -625,8 +626,10 @@ static void
 numbers_sub(
     struct numbers *d, const struct numbers *a, const struct numbers *b)
 {
+	memset(d, 0, sizeof(*d)); /* a count not below is none */
 #define SUB(f) d->f = a->f > b->f ? a->f - b->f : 0
 	SUB(followups);
+	SUB(late);
 	SUB(planned);
 	SUB(planned_done);
 	SUB(kept);

@@ -1437,16 +1437,21 @@ sla_handle_commitment_done(
 		}
 		int64_t known;
 		int64_t made = commitment_made_at(ctx, c, &known);
-		if (f->happened_at > 0 && f->happened_at < made) {
+		/* Before it, or at its very second (the same contact as the
+		 * follow-up that made it). */
+		if (f->happened_at > 0 && f->happened_at <= made) {
 			char fat[32], cat[32];
 			crm_time_format(f->happened_at, fat, sizeof(fat));
 			crm_time_format(made, cat, sizeof(cat));
 			return dispatch_fail_field(ctx, CRM_EINVAL,
 			    "commitment_done.followup_id",
-			    "follow-up %" PRIu64 " (%s) was before commitment "
+			    "follow-up %" PRIu64 " (%s) was %s commitment "
 			    "%" PRIu64
 			    " was made (%s): it cannot have kept it",
-			    r->followup_id, fat, r->id, cat);
+			    r->followup_id, fat,
+			    f->happened_at < made ? "before"
+			                          : "the contact in which",
+			    r->id, cat);
 		}
 		if (f->happened_at > 0 && f->happened_at < at) {
 			at = f->happened_at;
