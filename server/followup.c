@@ -189,13 +189,6 @@ followup_find_at(struct req_ctx *ctx, uint64_t customer_id, int64_t at,
 	return rc;
 }
 
-/* Whether texts a and b say the same, each absent or empty as "". */
-static int
-same_said(const char *a, const char *b)
-{
-	return same_text(a ? a : "", b ? b : "");
-}
-
 /* The follow-up of cust at second `at` that says what `in` says, by
  * the caller (the same channel, summary, feedback, next action and stage
  * change), into *id; CRM_NOT_FOUND: none. */
@@ -211,9 +204,9 @@ same_at(struct req_ctx *ctx, const Crm__V1__FollowUp *in, uint64_t cust,
 		rc = fu_load(ctx, fid, &f);
 		int same = rc == CRM_OK && f->author_id == ctx->who->user_id &&
 		           f->channel == in->channel &&
-		           same_said(f->summary, in->summary) &&
-		           same_said(f->feedback, in->feedback) &&
-		           same_said(f->next_action, in->next_action) &&
+		           same_text(f->summary, in->summary) &&
+		           same_text(f->feedback, in->feedback) &&
+		           same_text(f->next_action, in->next_action) &&
 		           f->stage_to == in->stage_to &&
 		           f->n_commitments == in->n_commitments &&
 		           f->mood == in->mood;
@@ -1483,8 +1476,7 @@ followup_log_as(struct req_ctx *ctx, const Crm__V1__Request *req,
 		crm_time_format(f->happened_at, now, sizeof(now));
 		snprintf(note, sizeof(note),
 		    "dated %s, ahead of crmd's clock: taken as %s, when it "
-		    "was "
-		    "made",
+		    "was made",
 		    was, now);
 		rc = one_note(ctx, f, note);
 	}

@@ -322,8 +322,7 @@ merge_handle(
 	if (rc != CRM_OK) {
 		return rc;
 	}
-	int64_t was = keep->first_contact_at > 0 ? keep->first_contact_at
-	                                         : keep->created_at;
+	int64_t was = keep->first_contact_at;
 	keep->has_first_contact_at = 1;
 	keep->first_contact_at =
 	    earliest(keep->first_contact_at, drop->first_contact_at);
@@ -331,9 +330,7 @@ merge_handle(
 	 * looked timely was late after all when its owner entered it for
 	 * themselves (signals_first_back; merged away, the late duplicate
 	 * leaves the reports, which hid it: fresh eyes). */
-	if (keep->created_by == keep->owner_id && !signals_late_entry(keep) &&
-	    !signals_entered_late(was, keep->created_at) &&
-	    signals_entered_late(keep->first_contact_at, keep->created_at)) {
+	if (signals_late_after_all(keep, was)) {
 		keep->has_late_entry = keep->late_entry = 1;
 	}
 	if (drop->last_contact_at > keep->last_contact_at) {

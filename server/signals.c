@@ -188,20 +188,26 @@ signals_own_import(struct req_ctx *ctx, uint64_t owner, int64_t at)
 	       user_get(ctx, owner, &u) == CRM_OK && at >= u->created_at;
 }
 
-void
-signals_first_back(struct req_ctx *ctx, Crm__V1__Customer *c, int64_t was)
+int
+signals_late_after_all(const Crm__V1__Customer *c, int64_t was)
 {
 	if (was <= 0) {
 		was = c->created_at;
 	}
+	return c->created_by == c->owner_id && !signals_late_entry(c) &&
+	       !signals_entered_late(was, c->created_at) &&
+	       signals_entered_late(c->first_contact_at, c->created_at);
+}
+
+void
+signals_first_back(struct req_ctx *ctx, Crm__V1__Customer *c, int64_t was)
+{
 	/* An import's history is not the caller's, but for a rep's own
 	 * contact since they had crm (signals_own_import), as if typed. */
 	if ((ctx->importing &&
 	        !signals_own_import(ctx, c->owner_id, c->first_contact_at)) ||
-	    signals_late_entry(c) || c->created_by != ctx->who->user_id ||
 	    c->owner_id != ctx->who->user_id ||
-	    signals_entered_late(was, c->created_at) ||
-	    !signals_entered_late(c->first_contact_at, c->created_at)) {
+	    !signals_late_after_all(c, was)) {
 		return;
 	}
 	c->has_late_entry = c->late_entry = 1;

@@ -65,6 +65,13 @@ int signals_own_import(struct req_ctx *ctx, uint64_t owner, int64_t at);
 void signals_first_back(
     struct req_ctx *ctx, Crm__V1__Customer *c, int64_t was);
 
+/* signals_late_after_all: whether c, entered by its owner for
+ * themselves and not flagged, looked entered in time from first contact
+ * `was` (0: its entry) and is late from its first contact now: the
+ * test signals_first_back and a merge (which gives the kept customer the
+ * duplicate's earlier first contact) make. */
+int signals_late_after_all(const Crm__V1__Customer *c, int64_t was);
+
 /* signals_missing_minutes: customer_id has a visit or meeting of the last
  * SIGNALS_MINUTES_DAYS days, logged while it was grade S, with no minutes
  * or recording attached (seed 002: 重要客户需同步录音或会议纪要). */
